@@ -1,0 +1,119 @@
+# redmon: one non-recursive Makefile.  `make` builds build/redmon and
+# build/plugins/*.so; `make check` runs every test; `make fuzz` runs the fuzzers.
+#
+# Each plugin folder has a module.mk that appends to PLUGINS and sets
+# <name>_SRCS, <name>_LIBS, and may add unit tests (UNIT_TESTS, test_<t>_SRCS).
+
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+LIBDIR     ?= $(PREFIX)/lib
+PLUGINDIR  ?= $(LIBDIR)/redmon/plugins
+SYSCONFDIR ?= /etc
+DATADIR    ?= $(PREFIX)/share
+MANDIR     ?= $(DATADIR)/man
+DESTDIR    ?=
+
+CC      ?= cc
+BUILD   ?= build
+CFLAGS  ?= -O2 -g
+WARN    := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
+           -Wno-missing-field-initializers -Wvla -Wpointer-arith
+ifeq ($(WERROR),1)
+WARN    += -Werror
+endif
+CPPFLAGS += -Iinclude -D_GNU_SOURCE -DREDMON_PLUGINDIR='"$(PLUGINDIR)"' \
+            -DREDMON_VERSION='"$(VERSION)"'
+ALL_CFLAGS = -std=gnu11 -fPIC $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
+LDFLAGS ?=
+VERSION := 0.1.0
+
+CORE_LIBS := -ljansson -linih -ldl
+
+CORE_SRCS := $(filter-out src/main.c,$(wildcard src/*.c))
+CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o)
+
+PLUGINS    :=
+UNIT_TESTS :=
+FUZZERS    :=
+include $(wildcard plugins/*/module.mk)
+include tests/unit/module.mk
+
+PLUGIN_SOS := $(PLUGINS:%=$(BUILD)/plugins/%.so)
+UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/test_%)
+
+.PHONY: all check unit golden integration sanitize fuzz fuzz-build install clean format format-check demo deps
+all: $(BUILD)/redmon $(PLUGIN_SOS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/redmon: $(BUILD)/obj/src/main.o $(CORE_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
+
+# One .so per plugin; only the descriptor is exported (plugins/plugin.map).
+define plugin_rule
+$(BUILD)/plugins/$(1).so: $$($(1)_SRCS:%.c=$(BUILD)/obj/%.o)
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALL_CFLAGS) $$(LDFLAGS) -shared -Wl,--version-script=plugins/plugin.map \
+		-Wl,-z,defs -o $$@ $$^ $$($(1)_LIBS)
+endef
+$(foreach p,$(PLUGINS),$(eval $(call plugin_rule,$(p))))
+
+# Unit tests: test_<t>_SRCS lists the sources under test besides tests/unit/test_<t>.c.
+define unit_rule
+$(BUILD)/tests/test_$(1): $(BUILD)/obj/tests/unit/test_$(1).o $$(test_$(1)_SRCS:%.c=$(BUILD)/obj/%.o)
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALL_CFLAGS) $$(LDFLAGS) -o $$@ $$^ -lcmocka $$(test_$(1)_LIBS)
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
+
+# `make check` = build, then every test through the runner (prints N passed, N failed).
+check: all $(UNIT_BINS)
+	@python3 tests/run.py --build $(BUILD) $(CHECK_ARGS)
+
+unit: $(UNIT_BINS)
+	@python3 tests/run.py --build $(BUILD) --only unit
+
+# The same unit and golden tests under ASan + UBSan, in their own build tree.
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+sanitize:
+	$(MAKE) BUILD=build-san CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" all $(UNIT_TESTS:%=build-san/tests/test_%)
+	python3 tests/run.py --build build-san --only unit,golden --label san
+
+# libFuzzer targets (clang).  FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+fuzz-build: $(FUZZERS:%=$(BUILD)/fuzz/%)
+$(BUILD)/fuzz/%: tests/fuzz/%.c
+	@mkdir -p $(@D)
+	clang $(CPPFLAGS) -std=gnu11 $(FUZZ_CFLAGS) -o $@ $< $($*_SRCS) $($*_LIBS)
+fuzz: fuzz-build
+	@python3 tests/fuzz/run.py --build $(BUILD) --seconds $(FUZZ_SECONDS) $(FUZZERS)
+
+demo: all
+	@sh tests/fixtures/demo/run-demo.sh
+
+deps:
+	@sh scripts/install-deps.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(SYSCONFDIR)/redmon \
+		$(DESTDIR)$(DATADIR)/snmp/mibs $(DESTDIR)$(DATADIR)/doc/redmon
+	install -m 0755 $(BUILD)/redmon $(DESTDIR)$(BINDIR)/redmon
+	install -m 0644 $(PLUGIN_SOS) $(DESTDIR)$(PLUGINDIR)/
+	install -m 0644 docs/redmon.conf.example $(DESTDIR)$(DATADIR)/doc/redmon/redmon.conf.example
+	test -e $(DESTDIR)$(SYSCONFDIR)/redmon/redmon.conf || \
+		install -m 0644 docs/redmon.conf.example $(DESTDIR)$(SYSCONFDIR)/redmon/redmon.conf
+
+FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+format:
+	clang-format -i $(FORMAT_FILES)
+format-check:
+	clang-format --dry-run --Werror $(FORMAT_FILES)
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD) build-san -name '*.d' 2>/dev/null)

@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * redmon plugin ABI.
+ *
+ * A probe plugin is a shared object that exports exactly one symbol,
+ * REDMON_PLUGIN_SYMBOL, a const struct redmon_plugin filled with designated
+ * initialisers.  The core reads the descriptor only as far as its abi_version
+ * and size cover, and refuses a plugin built for another major ABI version.
+ *
+ * A plugin never calls core symbols: everything it needs from the core comes
+ * through the struct redmon_host_ops table handed to its init().  It links only
+ * against libc and the libraries of its own data source.
+ *
+ * Strings passed to the core (groups, members, reasons, log lines) are copied
+ * by the core before the call returns; the plugin keeps ownership.  Strings the
+ * core hands to the plugin (option values, the root path) stay valid until the
+ * plugin's fini() returns.
+ */
+#ifndef REDMON_PLUGIN_H
+#define REDMON_PLUGIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bump on any incompatible change of a struct or enum below. */
+#define REDMON_ABI_VERSION 1u
+
+#define REDMON_PLUGIN_SYMBOL "redmon_plugin"
+
+/* Log levels, numerically equal to syslog(3) priorities. */
+enum redmon_log_level {
+	REDMON_LOG_ERR = 3,
+	REDMON_LOG_WARNING = 4,
+	REDMON_LOG_NOTICE = 5,
+	REDMON_LOG_INFO = 6,
+	REDMON_LOG_DEBUG = 7,
+};
+
+/* What a member is doing for its group right now. */
+enum redmon_role {
+	REDMON_ROLE_ACTIVE = 0,	 /* in service (md: in sync; bond: usable slave) */
+	REDMON_ROLE_SPARE,	 /* idle hot spare, not in a slot */
+	REDMON_ROLE_STANDBY,	 /* healthy but not carrying load (backup slave) */
+	REDMON_ROLE_REBUILDING,	 /* in a slot, being recovered, not yet in sync */
+	REDMON_ROLE_FAILED,	 /* explicitly failed */
+	REDMON_ROLE_MISSING,	 /* a configured slot with no member in it */
+	REDMON_ROLE_UNKNOWN,	 /* the source did not say */
+	REDMON_ROLE_COUNT_
+};
+
+/* Background work running on a group. */
+enum redmon_activity {
+	REDMON_ACTIVITY_NONE = 0,
+	REDMON_ACTIVITY_RECOVERY, /* rebuilding lost redundancy onto a member */
+	REDMON_ACTIVITY_RESYNC,	  /* re-syncing members after an unclean stop */
+	REDMON_ACTIVITY_RESHAPE,  /* changing level, layout or member count */
+	REDMON_ACTIVITY_CHECK,	  /* scrub, read-only */
+	REDMON_ACTIVITY_REPAIR,	  /* scrub that rewrites mismatches */
+	REDMON_ACTIVITY_DELAYED,  /* a resync/recovery queued behind another array */
+	REDMON_ACTIVITY_PENDING,  /* a resync waiting for the first write (read-only) */
+	REDMON_ACTIVITY_COUNT_
+};
+
+/* Margin value meaning "the probe could not tell" (health becomes unknown). */
+#define REDMON_MARGIN_UNKNOWN INT32_MIN
+
+/*
+ * One member of a redundancy group.  Only name is mandatory; NULL elsewhere
+ * means "not known".
+ */
+struct redmon_member {
+	const char *name;
+	enum redmon_role role;
+	const char *state;    /* state text as the source printed it */
+	const char *device;   /* device path, e.g. /dev/sdb1 */
+	const char *serial;
+	const char *location; /* slot, bay, port */
+	const char *reason;   /* why this member is not fine, in words */
+};
+
+/*
+ * One redundancy group as a probe sees it.  The probe computes counts and the
+ * margin; the core derives health from margin and margin_nominal:
+ *   margin == REDMON_MARGIN_UNKNOWN      -> unknown
+ *   margin < 0                           -> failed (service lost)
+ *   margin_nominal == 0                  -> nonredundant
+ *   margin >= margin_nominal             -> ok
+ *   margin == 0                          -> critical
+ *   otherwise                            -> degraded
+ */
+struct redmon_group {
+	const char *name;	/* unique within the probe; id = "<probe>:<name>" */
+	const char *kind;	/* "raid", "nic", "psu", ... */
+	const char *type;	/* "raid1", "802.3ad", "n+1", ... */
+	int members_total;	/* configured slots; -1 if unknown */
+	int members_ok;		/* in service now; -1 if unknown */
+	int members_failed;	/* explicitly failed */
+	int spares;		/* idle hot spares */
+	int32_t margin;		/* further failures survivable, worst case */
+	int32_t margin_nominal; /* the margin when every member is fine */
+	enum redmon_activity activity;
+	double progress;	/* percent done of activity, or -1 */
+	const char *reason;	/* why it is not ok (or a notable quirk), NULL if none */
+	const struct redmon_member *members;
+	size_t n_members;
+};
+
+/* Option value types, checked by the core before the plugin sees a value. */
+enum redmon_option_type {
+	REDMON_OPT_STRING = 0,
+	REDMON_OPT_BOOL,     /* yes/no/true/false/on/off/1/0 */
+	REDMON_OPT_UINT,     /* decimal, within [min, max] */
+	REDMON_OPT_DURATION, /* seconds, optional suffix ms/s/m/h, within [min, max] ms */
+	REDMON_OPT_ENUM,     /* one of the '|'-separated words in choices */
+};
+
+struct redmon_option_spec {
+	const char *key;
+	enum redmon_option_type type;
+	const char *default_value; /* NULL: unset unless configured */
+	uint64_t min, max;	   /* UINT and DURATION (milliseconds) */
+	const char *choices;	   /* ENUM */
+	const char *help;	   /* one line for docs and --help */
+};
+
+struct redmon_host; /* opaque: one per probe instance */
+
+/*
+ * Services the core offers a plugin.  Every function takes the host handle
+ * given to init().  The table is const and outlives the plugin instance.
+ */
+struct redmon_host_ops {
+	uint32_t abi_version;
+	uint32_t size;
+
+	/* Log one line (no trailing newline needed), prefixed with the probe name. */
+	void (*log)(struct redmon_host *h, int level, const char *fmt, ...)
+		__attribute__((format(printf, 3, 4)));
+
+	/* The configured value of a declared option, else its default; NULL if unset. */
+	const char *(*option)(struct redmon_host *h, const char *key);
+
+	/* The root directory every path is relative to: "/" or the --root argument. */
+	const char *(*root)(struct redmon_host *h);
+
+	/* An O_PATH|O_DIRECTORY fd of root(), for openat(); owned by the core. */
+	int (*root_fd)(struct redmon_host *h);
+
+	/* True when root() is the host's real "/" (kernel notifications work). */
+	bool (*root_is_live)(struct redmon_host *h);
+
+	/*
+	 * Report one group.  Only valid inside scan(); the core copies everything.
+	 * Returns 0, -EINVAL for a group without a name or with a name already
+	 * reported in this scan, or -ENOMEM.
+	 */
+	int (*report)(struct redmon_host *h, const struct redmon_group *g);
+
+	/*
+	 * Record why the current scan failed, for the probe status and event.  Call
+	 * it before returning a negative value from scan().
+	 */
+	void (*scan_error)(struct redmon_host *h, const char *fmt, ...)
+		__attribute__((format(printf, 2, 3)));
+
+	/*
+	 * Ask the core to watch fd with the given epoll events (EPOLLIN, EPOLLPRI).
+	 * When it fires, the core calls the plugin's on_fd().  The plugin keeps
+	 * ownership of fd and must call unwatch_fd() before closing it.
+	 * Returns 0 or -errno.
+	 */
+	int (*watch_fd)(struct redmon_host *h, int fd, uint32_t events);
+	void (*unwatch_fd)(struct redmon_host *h, int fd);
+};
+
+/*
+ * The descriptor a plugin exports under REDMON_PLUGIN_SYMBOL:
+ *
+ *   const struct redmon_plugin redmon_plugin = {
+ *           .abi_version = REDMON_ABI_VERSION,
+ *           .size = sizeof(struct redmon_plugin),
+ *           .name = "md",
+ *           ...
+ *   };
+ */
+struct redmon_plugin {
+	uint32_t abi_version;
+	uint32_t size;
+	const char *name;	 /* [a-z0-9_]+, the probe name in ids and config */
+	const char *description; /* one line */
+	const struct redmon_option_spec *options; /* terminated by a NULL key; may be NULL */
+
+	/*
+	 * Create an instance.  On success store it in *ret_inst and return 0; on
+	 * failure return -errno and log why (ret_inst untouched).
+	 */
+	int (*init)(const struct redmon_host_ops *ops, struct redmon_host *h,
+		    void **ret_inst);
+
+	/* Destroy an instance: unwatch and close its fds, free its memory.  NULL is a no-op. */
+	void (*fini)(void *inst);
+
+	/*
+	 * One full scan: report every group through ops->report().  Return 0, or
+	 * -errno after ops->scan_error() when the probe could not scan at all
+	 * (a single bad group is reported with REDMON_MARGIN_UNKNOWN and a reason).
+	 */
+	int (*scan)(void *inst);
+
+	/*
+	 * A watched fd fired with revents.  Drain or re-arm it and return 1 when a
+	 * rescan is wanted, 0 when not, or -errno.  May be NULL if nothing is watched.
+	 */
+	int (*on_fd)(void *inst, int fd, uint32_t revents);
+};
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* REDMON_PLUGIN_H */
