@@ -27,7 +27,7 @@ ALL_CFLAGS = -std=gnu11 -fPIC $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS ?=
 VERSION := 0.1.0
 
-CORE_LIBS := -ljansson -linih -ldl
+CORE_LIBS := -ljansson -linih -ldl -lm
 
 CORE_SRCS := $(filter-out src/main.c,$(wildcard src/*.c))
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o)

@@ -155,9 +155,16 @@ struct redmon_host_ops {
 	bool (*root_is_live)(struct redmon_host *h);
 
 	/*
+	 * False in one-shot commands (status, check): the plugin should not set
+	 * up watches (inotify, udev, netlink) it would never be asked about.
+	 */
+	bool (*events_wanted)(struct redmon_host *h);
+
+	/*
 	 * Report one group.  Only valid inside scan(); the core copies everything.
-	 * Returns 0, -EINVAL for a group without a name or with a name already
-	 * reported in this scan, or -ENOMEM.
+	 * Returns 0, -EINVAL for a group without a name or with an out-of-range
+	 * enum, or -ENOMEM.  A name reported twice in one scan keeps only one
+	 * report (the core logs the duplicate).
 	 */
 	int (*report)(struct redmon_host *h, const struct redmon_group *g);
 

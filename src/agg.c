@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "agg.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void agg_init(struct agg *a, unsigned progress_step, agg_emit_fn emit, void *ctx)
+{
+	memset(a, 0, sizeof(*a));
+	a->progress_step = progress_step ? progress_step : 10;
+	a->emit = emit;
+	a->emit_ctx = ctx;
+}
+
+void agg_emit(struct agg *a, struct event *ev)
+{
+	ev->seq = ++a->seq;
+	clock_gettime(CLOCK_REALTIME, &ev->time);
+	if (a->emit)
+		a->emit(a->emit_ctx, ev);
+}
+
+static struct agg_probe *probe_slot(struct agg *a, const char *name)
+{
+	struct agg_probe *v;
+	size_t i;
+
+	for (i = 0; i < a->n_probes; i++) {
+		int c = strcmp(a->probes[i].name, name);
+
+		if (c == 0)
+			return &a->probes[i];
+		if (c > 0)
+			break;
+	}
+	v = realloc(a->probes, (a->n_probes + 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	a->probes = v;
+	memmove(&v[i + 1], &v[i], (a->n_probes - i) * sizeof(*v));
+	memset(&v[i], 0, sizeof(*v));
+	v[i].name = strdup(name);
+	if (!v[i].name) {
+		memmove(&v[i], &v[i + 1], (a->n_probes - i) * sizeof(*v));
+		return NULL;
+	}
+	a->n_probes++;
+	return &v[i];
+}
+
+static void emit_group(struct agg *a, enum event_type type, const struct group *g)
+{
+	struct event ev = { .type = type, .probe = g->probe, .group = g };
+
+	agg_emit(a, &ev);
+}
+
+static const struct member *member_find(const struct group *g, const char *name)
+{
+	for (size_t i = 0; i < g->n_members; i++) {
+		if (strcmp(g->members[i].name, name) == 0)
+			return &g->members[i];
+	}
+	return NULL;
+}
+
+static void emit_member(struct agg *a, const struct group *g, const char *name, const char *state,
+			int prev_role, int role)
+{
+	struct event ev = {
+		.type = EV_MEMBER_CHANGED,
+		.probe = g->probe,
+		.group = g,
+		.member_name = name,
+		.member_state = state,
+		.member_prev_role = prev_role,
+		.member_role = role,
+	};
+
+	agg_emit(a, &ev);
+}
+
+/*
+ * Member roles that changed.  An empty slot (role missing) appearing where a
+ * member left, or vanishing when a member fills it, is the same fact as the
+ * member's own change, so it gives no event of its own.
+ */
+static void diff_members(struct agg *a, const struct group *old, const struct group *g)
+{
+	for (size_t i = 0; i < g->n_members; i++) {
+		const struct member *m = &g->members[i];
+		const struct member *o = member_find(old, m->name);
+
+		if (!o && m->role != REDMON_ROLE_MISSING)
+			emit_member(a, g, m->name, m->state, ROLE_ABSENT, m->role);
+		else if (o && o->role != m->role)
+			emit_member(a, g, m->name, m->state, o->role, m->role);
+	}
+	for (size_t i = 0; i < old->n_members; i++) {
+		const struct member *o = &old->members[i];
+
+		if (o->role != REDMON_ROLE_MISSING && !member_find(g, o->name))
+			emit_member(a, g, o->name, o->state, o->role, ROLE_ABSENT);
+	}
+}
+
+static void diff_activity(struct agg *a, const struct group *old, const struct group *g)
+{
+	bool was = activity_is_rebuild(old->activity), is = activity_is_rebuild(g->activity);
+
+	if (was && old->activity != g->activity) {
+		struct event ev = {
+			.type = EV_REBUILD_FINISHED,
+			.probe = g->probe,
+			.group = g,
+			.prev_activity = old->activity,
+			.prev_progress = old->progress,
+		};
+
+		agg_emit(a, &ev);
+	}
+	if (is && old->activity != g->activity) {
+		emit_group(a, EV_REBUILD_STARTED, g);
+		return;
+	}
+	if (is && g->progress >= 0 && old->progress >= 0 &&
+	    floor(g->progress / a->progress_step) > floor(old->progress / a->progress_step))
+		emit_group(a, EV_REBUILD_PROGRESS, g);
+}
+
+/* Events for one group seen before and now: health first, then members, then activity. */
+static void diff_group(struct agg *a, const struct group *old, const struct group *g)
+{
+	if (old->health != g->health || margin_shown(old) != margin_shown(g)) {
+		struct event ev = {
+			.type = EV_HEALTH_CHANGED,
+			.probe = g->probe,
+			.group = g,
+			.prev_health = old->health,
+			.prev_margin = margin_shown(old),
+		};
+
+		agg_emit(a, &ev);
+	}
+	diff_members(a, old, g);
+	diff_activity(a, old, g);
+}
+
+/* Walk two id-sorted snapshots together: O(old + new). */
+static void diff_snapshots(struct agg *a, const struct snapshot *old, const struct snapshot *now)
+{
+	size_t i = 0, j = 0;
+
+	while (i < old->n || j < now->n) {
+		int c = i == old->n ? 1 :
+			j == now->n ? -1 :
+				      strcmp(old->groups[i].id, now->groups[j].id);
+
+		if (c < 0) {
+			emit_group(a, EV_GROUP_VANISHED, &old->groups[i++]);
+		} else if (c > 0) {
+			emit_group(a, EV_GROUP_APPEARED, &now->groups[j++]);
+		} else {
+			diff_group(a, &old->groups[i], &now->groups[j]);
+			i++;
+			j++;
+		}
+	}
+}
+
+int agg_update(struct agg *a, const char *probe, struct snapshot *fresh)
+{
+	struct agg_probe *p = probe_slot(a, probe);
+	struct snapshot old;
+
+	if (!p)
+		return -ENOMEM;
+	if (p->failed) {
+		struct event ev = { .type = EV_PROBE_RECOVERED, .probe = probe };
+
+		p->failed = false;
+		free(p->error);
+		p->error = NULL;
+		agg_emit(a, &ev);
+	}
+	diff_snapshots(a, &p->groups, fresh);
+	p->scanned = true;
+	/* Swap: the probe keeps fresh's groups, fresh gets the old array to reuse. */
+	old = p->groups;
+	p->groups = *fresh;
+	*fresh = old;
+	snapshot_clear(fresh);
+	return 0;
+}
+
+/* Mark one group unknown because its probe failed; 0 or -ENOMEM. */
+static int group_make_unknown(struct group *g, const char *error)
+{
+	char reason[512];
+	char *r;
+
+	snprintf(reason, sizeof(reason), "probe failed: %s", error);
+	r = strdup(reason);
+	if (!r)
+		return -ENOMEM;
+	free(g->reason);
+	g->reason = r;
+	g->margin = REDMON_MARGIN_UNKNOWN;
+	g->health = HEALTH_UNKNOWN;
+	return 0;
+}
+
+int agg_probe_failed(struct agg *a, const char *probe, const char *error)
+{
+	struct agg_probe *p = probe_slot(a, probe);
+	struct event ev = { .type = EV_PROBE_FAILED, .probe = probe, .error = error };
+	char *e;
+
+	if (!p)
+		return -ENOMEM;
+	e = strdup(error ? error : "unknown error");
+	if (!e)
+		return -ENOMEM;
+	free(p->error);
+	p->error = e;
+	p->scanned = true;
+	if (p->failed)
+		return 0;
+	p->failed = true;
+	agg_emit(a, &ev);
+	for (size_t i = 0; i < p->groups.n; i++) {
+		struct group *g = &p->groups.groups[i];
+		struct group old;
+
+		if (g->health == HEALTH_UNKNOWN)
+			continue;
+		if (group_copy(&old, g) < 0 || group_make_unknown(g, p->error) < 0)
+			return -ENOMEM;
+		diff_group(a, &old, g);
+		group_free(&old);
+	}
+	return 0;
+}
+
+void agg_fini(struct agg *a)
+{
+	for (size_t i = 0; i < a->n_probes; i++) {
+		free(a->probes[i].name);
+		free(a->probes[i].error);
+		snapshot_free(&a->probes[i].groups);
+	}
+	free(a->probes);
+	memset(a, 0, sizeof(*a));
+}

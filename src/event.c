@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "event.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "json.h"
+
+static const char *const type_names[EV_COUNT_] = {
+	[EV_GROUP_APPEARED] = "group_appeared",	    [EV_GROUP_VANISHED] = "group_vanished",
+	[EV_HEALTH_CHANGED] = "health_changed",	    [EV_MEMBER_CHANGED] = "member_changed",
+	[EV_REBUILD_STARTED] = "rebuild_started",   [EV_REBUILD_PROGRESS] = "rebuild_progress",
+	[EV_REBUILD_FINISHED] = "rebuild_finished", [EV_PROBE_FAILED] = "probe_failed",
+	[EV_PROBE_RECOVERED] = "probe_recovered",   [EV_TEST] = "test",
+};
+
+static const char *const severity_names[] = {
+	[SEV_INFO] = "info",
+	[SEV_WARNING] = "warning",
+	[SEV_CRITICAL] = "critical",
+};
+
+const char *event_type_name(enum event_type t)
+{
+	return (unsigned)t < EV_COUNT_ ? type_names[t] : "unknown";
+}
+
+const char *event_severity_name(enum event_severity s)
+{
+	return (unsigned)s <= SEV_CRITICAL ? severity_names[s] : "info";
+}
+
+int event_severity_from_name(const char *s)
+{
+	for (int i = SEV_INFO; i <= SEV_CRITICAL; i++) {
+		if (s && strcmp(s, severity_names[i]) == 0)
+			return i;
+	}
+	return SEV_INFO;
+}
+
+enum event_severity event_severity(const struct event *ev)
+{
+	if (ev->type == EV_PROBE_FAILED)
+		return SEV_WARNING;
+	if (!ev->group || ev->type == EV_GROUP_VANISHED)
+		return SEV_INFO;
+	switch (ev->group->health) {
+	case HEALTH_CRITICAL:
+	case HEALTH_FAILED:
+		return SEV_CRITICAL;
+	case HEALTH_DEGRADED:
+	case HEALTH_UNKNOWN:
+		return SEV_WARNING;
+	default:
+		return SEV_INFO;
+	}
+}
+
+static const char *role_or_absent(int role)
+{
+	return role == ROLE_ABSENT ? "absent" : role_name((enum redmon_role)role);
+}
+
+static void tolerance_text(const struct group *g, char *buf, size_t len)
+{
+	int32_t m = margin_shown(g);
+
+	if (m < 0)
+		snprintf(buf, len, "redundancy unknown");
+	else
+		snprintf(buf, len, "tolerates %d more failure%s", m, m == 1 ? "" : "s");
+}
+
+/*
+ * The human sentence of an event.  Raw names go in; json_text() escapes the
+ * whole sentence once when it is written.
+ */
+static void event_message(const struct event *ev, char *buf, size_t len)
+{
+	const struct group *g = ev->group;
+	const char *id = g ? g->id : "";
+	char tol[64] = "";
+
+	if (g)
+		tolerance_text(g, tol, sizeof(tol));
+	switch (ev->type) {
+	case EV_GROUP_APPEARED:
+		snprintf(buf, len, "%s (%s) found: %s, %s", id, g->type, health_name(g->health),
+			 tol);
+		break;
+	case EV_GROUP_VANISHED:
+		snprintf(buf, len, "%s (%s) is gone", id, g->type);
+		break;
+	case EV_HEALTH_CHANGED:
+		if (ev->prev_margin >= 0)
+			snprintf(buf, len, "%s (%s) is %s: %s (was %s, %d)", id, g->type,
+				 health_name(g->health), tol, health_name(ev->prev_health),
+				 ev->prev_margin);
+		else
+			snprintf(buf, len, "%s (%s) is %s: %s (was %s)", id, g->type,
+				 health_name(g->health), tol, health_name(ev->prev_health));
+		break;
+	case EV_MEMBER_CHANGED:
+		snprintf(buf, len, "%s member %s: %s -> %s", id, ev->member_name,
+			 role_or_absent(ev->member_prev_role), role_or_absent(ev->member_role));
+		break;
+	case EV_REBUILD_STARTED:
+		snprintf(buf, len, "%s %s started", id, activity_name(g->activity));
+		break;
+	case EV_REBUILD_PROGRESS:
+		snprintf(buf, len, "%s %s %.1f%% done", id, activity_name(g->activity),
+			 g->progress);
+		break;
+	case EV_REBUILD_FINISHED:
+		snprintf(buf, len, "%s %s finished: %s, %s", id, activity_name(ev->prev_activity),
+			 health_name(g->health), tol);
+		break;
+	case EV_PROBE_FAILED:
+		snprintf(buf, len, "probe %s failed: %s", ev->probe, ev->error ? ev->error : "?");
+		break;
+	case EV_PROBE_RECOVERED:
+		snprintf(buf, len, "probe %s works again", ev->probe);
+		break;
+	default:
+		snprintf(buf, len, "%s", ev->message ? ev->message : "test event");
+		break;
+	}
+}
+
+json_t *event_to_json(const struct event *ev, const char *host)
+{
+	json_t *o = json_object();
+	char ts[40], msg[1024];
+
+	if (!o)
+		return NULL;
+	format_utc_ms(&ev->time, ts, sizeof(ts));
+	json_object_set_new(o, "version", json_integer(1));
+	json_object_set_new(o, "seq", json_integer((json_int_t)ev->seq));
+	json_object_set_new(o, "time", json_string(ts));
+	json_object_set_new(o, "host", json_text(host));
+	json_object_set_new(o, "event", json_string(event_type_name(ev->type)));
+	json_object_set_new(o, "severity", json_string(event_severity_name(event_severity(ev))));
+	json_object_set_new(o, "probe", json_text(ev->probe));
+	if (ev->group)
+		json_object_set_new(o, "group", group_to_json(ev->group));
+	if (ev->type == EV_HEALTH_CHANGED) {
+		json_t *prev = json_object();
+
+		json_object_set_new(prev, "health", json_string(health_name(ev->prev_health)));
+		json_object_set_new(prev, "margin", ev->prev_margin < 0 ?
+							    json_null() :
+							    json_integer(ev->prev_margin));
+		json_object_set_new(o, "previous", prev);
+	}
+	if (ev->type == EV_REBUILD_FINISHED) {
+		json_t *prev = json_object();
+
+		json_object_set_new(prev, "activity",
+				    json_string(activity_name(ev->prev_activity)));
+		json_object_set_new(prev, "progress", ev->prev_progress < 0 ?
+							      json_null() :
+							      json_real(ev->prev_progress));
+		json_object_set_new(o, "previous", prev);
+	}
+	if (ev->type == EV_MEMBER_CHANGED) {
+		json_t *m = json_object();
+
+		json_object_set_new(m, "name", json_text(ev->member_name));
+		json_object_set_new(m, "role", json_string(role_or_absent(ev->member_role)));
+		json_object_set_new(m, "previous_role",
+				    json_string(role_or_absent(ev->member_prev_role)));
+		json_object_set_new(m, "state", json_text(ev->member_state));
+		json_object_set_new(o, "member", m);
+	}
+	if (ev->error)
+		json_object_set_new(o, "error", json_text(ev->error));
+	event_message(ev, msg, sizeof(msg));
+	json_object_set_new(o, "message", json_text(msg));
+	return o;
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "log.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static enum log_target log_target = LOG_TARGET_STDERR;
+static int log_max_level = LOG_NOTICE;
+
+static const char *const level_names[] = {
+	[LOG_EMERG] = "emerg", [LOG_ALERT] = "alert",	[LOG_CRIT] = "crit",
+	[LOG_ERR] = "error",   [LOG_WARNING] = "warning", [LOG_NOTICE] = "notice",
+	[LOG_INFO] = "info",   [LOG_DEBUG] = "debug",
+};
+
+void log_setup(enum log_target target, int max_level)
+{
+	if (target == LOG_TARGET_SYSLOG && log_target != LOG_TARGET_SYSLOG)
+		openlog("redmon", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	if (target != LOG_TARGET_SYSLOG && log_target == LOG_TARGET_SYSLOG)
+		closelog();
+	log_target = target;
+	log_max_level = max_level;
+}
+
+/*
+ * One line per call.  Control characters (a device name with a newline in it)
+ * are replaced so a log line can never be split or forged.
+ */
+void log_vmsg(int level, const char *prefix, const char *fmt, va_list ap)
+{
+	char line[1024];
+	int off = 0;
+
+	if (level > log_max_level)
+		return;
+	if (prefix)
+		off = snprintf(line, sizeof(line), "%s: ", prefix);
+	if (off < 0 || (size_t)off >= sizeof(line))
+		off = 0;
+	vsnprintf(line + off, sizeof(line) - off, fmt, ap);
+	for (char *p = line; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	}
+	if (log_target == LOG_TARGET_SYSLOG) {
+		syslog(level, "%s", line);
+		return;
+	}
+	fprintf(stderr, "redmon: %s: %s\n",
+		level >= 0 && level <= LOG_DEBUG ? level_names[level] : "log", line);
+}
+
+void log_msg(int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(level, NULL, fmt, ap);
+	va_end(ap);
+}

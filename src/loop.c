@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "loop.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+struct watch {
+	int fd;
+	bool dead; /* removed during dispatch; freed after the batch */
+	loop_fd_cb cb;
+	void *ctx;
+	struct watch *next;
+};
+
+struct loop {
+	int epfd;
+	struct watch *watches;
+};
+
+int loop_new(struct loop **ret)
+{
+	struct loop *l = calloc(1, sizeof(*l));
+
+	if (!l)
+		return -ENOMEM;
+	l->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (l->epfd < 0) {
+		int rc = -errno;
+
+		free(l);
+		return rc;
+	}
+	*ret = l;
+	return 0;
+}
+
+static struct watch *find(struct loop *l, int fd)
+{
+	for (struct watch *w = l->watches; w; w = w->next) {
+		if (w->fd == fd && !w->dead)
+			return w;
+	}
+	return NULL;
+}
+
+int loop_add(struct loop *l, int fd, uint32_t events, loop_fd_cb cb, void *ctx)
+{
+	struct epoll_event ev = { .events = events };
+	struct watch *w;
+
+	if (find(l, fd))
+		return -EEXIST;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->fd = fd;
+	w->cb = cb;
+	w->ctx = ctx;
+	ev.data.ptr = w;
+	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		int rc = -errno;
+
+		free(w);
+		return rc;
+	}
+	w->next = l->watches;
+	l->watches = w;
+	return 0;
+}
+
+void loop_del(struct loop *l, int fd)
+{
+	struct watch *w = find(l, fd);
+
+	if (!w)
+		return;
+	epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
+	w->dead = true;
+}
+
+static void reap(struct loop *l)
+{
+	struct watch **pp = &l->watches;
+
+	while (*pp) {
+		struct watch *w = *pp;
+
+		if (w->dead) {
+			*pp = w->next;
+			free(w);
+		} else {
+			pp = &w->next;
+		}
+	}
+}
+
+int loop_run_once(struct loop *l, int timeout_ms)
+{
+	struct epoll_event evs[32];
+	int n = epoll_wait(l->epfd, evs, 32, timeout_ms);
+
+	if (n < 0)
+		return errno == EINTR ? 0 : -errno;
+	for (int i = 0; i < n; i++) {
+		struct watch *w = evs[i].data.ptr;
+
+		if (!w->dead)
+			w->cb(w->ctx, w->fd, evs[i].events);
+	}
+	reap(l);
+	return 0;
+}
+
+void loop_free(struct loop *l)
+{
+	if (!l)
+		return;
+	for (struct watch *w = l->watches; w; w = w->next)
+		w->dead = true;
+	reap(l);
+	close(l->epfd);
+	free(l);
+}

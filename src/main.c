@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* redmon: command line and subcommand dispatch. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "agg.h"
+#include "daemon.h"
+#include "log.h"
+#include "runtime.h"
+#include "status.h"
+
+static void usage(FILE *out)
+{
+	fputs("Usage: redmon COMMAND [OPTIONS]\n"
+	      "\n"
+	      "Watches redundant hardware (RAID arrays, ...) and says how many more\n"
+	      "failures each group can take.\n"
+	      "\n"
+	      "Commands:\n"
+	      "  status        scan once and print every redundancy group\n"
+	      "  check         scan once, Nagios/Icinga plugin output and exit code\n"
+	      "  daemon        run the monitoring service\n"
+	      "\n"
+	      "Options:\n"
+	      "  -c, --config FILE        configuration file (default: none)\n"
+	      "  -o SECTION.KEY=VALUE     set a configuration key (repeatable)\n"
+	      "      --root DIR           read /proc and /sys under DIR (captured trees)\n"
+	      "      --plugin-dir DIR     load probe plugins from DIR\n"
+	      "      --json               status: print JSON (docs/json.md)\n"
+	      "      --check-config       daemon: validate the configuration and exit\n"
+	      "  -v, --verbose            log more (repeatable)\n"
+	      "  -h, --help               this text\n"
+	      "      --version            print the version\n",
+	      out);
+}
+
+enum { OPT_ROOT = 256, OPT_PLUGIN_DIR, OPT_JSON, OPT_CHECK_CONFIG, OPT_VERSION };
+
+static const struct option long_options[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "root", required_argument, NULL, OPT_ROOT },
+	{ "plugin-dir", required_argument, NULL, OPT_PLUGIN_DIR },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ 0 }
+};
+
+/* Returns -1 to go on, else an exit code. */
+static int parse_args(int argc, char **argv, struct cli *cli)
+{
+	int c;
+
+	cli->overrides = calloc((size_t)argc, sizeof(char *));
+	if (!cli->overrides)
+		return 1;
+	while ((c = getopt_long(argc, argv, "c:o:vh", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			cli->config_file = optarg;
+			break;
+		case 'o':
+			cli->overrides[cli->n_overrides++] = optarg;
+			break;
+		case OPT_ROOT:
+			cli->root = optarg;
+			break;
+		case OPT_PLUGIN_DIR:
+			cli->plugin_dir = optarg;
+			break;
+		case OPT_JSON:
+			cli->json = true;
+			break;
+		case OPT_CHECK_CONFIG:
+			cli->check_config = true;
+			break;
+		case 'v':
+			cli->verbosity++;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case OPT_VERSION:
+			printf("redmon %s\n", REDMON_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return 2;
+	}
+	cli->command = argv[optind];
+	return -1;
+}
+
+/*
+ * Probes keep sysfs attributes open between scans (poll() needs that), so
+ * allow as many fds as the hard limit lets us.
+ */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static int cmd_scan_once(struct runtime *rt, bool nagios)
+{
+	struct agg agg;
+	int code;
+
+	agg_init(&agg, rt->cfg->progress_step, NULL, NULL);
+	runtime_scan_once(rt, &agg);
+	if (nagios)
+		code = check_print(&agg, stdout);
+	else
+		code = status_print(&agg, rt->cli->json, rt->host, rt->root, stdout) < 0 ? 1 : 0;
+	agg_fini(&agg);
+	if (fflush(stdout) != 0)
+		code = nagios ? 3 : 1;
+	return code;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = { 0 };
+	struct runtime rt;
+	int code;
+	bool nagios;
+
+	code = parse_args(argc, argv, &cli);
+	if (code >= 0)
+		goto out;
+	nagios = strcmp(cli.command, "check") == 0;
+	if (!nagios && strcmp(cli.command, "status") != 0 && strcmp(cli.command, "daemon") != 0) {
+		fprintf(stderr, "redmon: unknown command '%s'\n", cli.command);
+		usage(stderr);
+		code = 2;
+		goto out;
+	}
+	log_setup(LOG_TARGET_STDERR, LOG_NOTICE + cli.verbosity);
+	raise_fd_limit();
+	if (runtime_open(&rt, &cli) < 0) {
+		/* A Nagios plugin that cannot run says UNKNOWN, never OK. */
+		code = nagios ? 3 : 1;
+		goto out;
+	}
+	if (strcmp(cli.command, "daemon") == 0) {
+		if (cli.check_config) {
+			printf("configuration OK\n");
+			code = 0;
+		} else {
+			code = daemon_run(&rt);
+		}
+	} else {
+		code = cmd_scan_once(&rt, nagios);
+	}
+	runtime_close(&rt);
+out:
+	free(cli.overrides);
+	return code;
+}

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "plugin_loader.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int refuse(char *err, size_t errlen, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int refuse(char *err, size_t errlen, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+static bool valid_probe_name(const char *s)
+{
+	if (!s || !*s || strlen(s) > 32)
+		return false;
+	for (; *s; s++) {
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Check the descriptor as far as its own size says it goes (the Redis module
+ * rule): a plugin built for this major ABI but an older, shorter struct is
+ * fine; a different major version or a size too small for what we call is not.
+ */
+static int check_descriptor(const struct redmon_plugin *d, const char *path, char *err,
+			    size_t errlen)
+{
+	const size_t need = offsetof(struct redmon_plugin, on_fd) + sizeof(d->on_fd);
+
+	if (d->abi_version != REDMON_ABI_VERSION)
+		return refuse(err, errlen, -EPROTO,
+			      "%s: built for plugin ABI %u, this redmon speaks ABI %u; "
+			      "rebuild the plugin against this redmon's headers",
+			      path, d->abi_version, REDMON_ABI_VERSION);
+	if (d->size < need)
+		return refuse(err, errlen, -EPROTO,
+			      "%s: descriptor is %u bytes, ABI %u needs at least %zu; "
+			      "rebuild the plugin",
+			      path, d->size, REDMON_ABI_VERSION, need);
+	if (!valid_probe_name(d->name))
+		return refuse(err, errlen, -EINVAL,
+			      "%s: probe name must be 1-32 of [a-z0-9_]", path);
+	if (!d->init || !d->scan)
+		return refuse(err, errlen, -EINVAL, "%s: descriptor lacks init or scan", path);
+	return 0;
+}
+
+int plugin_load(const char *path, struct plugin *ret, char *err, size_t errlen)
+{
+	const struct redmon_plugin *d;
+	void *dl;
+	int rc;
+
+	/* RTLD_LOCAL: a plugin's symbols never satisfy another plugin's. */
+	dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!dl)
+		return refuse(err, errlen, -ENOEXEC, "cannot load: %s", dlerror());
+	d = dlsym(dl, REDMON_PLUGIN_SYMBOL);
+	if (!d) {
+		dlclose(dl);
+		return refuse(err, errlen, -ENOENT,
+			      "%s: no '%s' symbol: not a redmon plugin", path,
+			      REDMON_PLUGIN_SYMBOL);
+	}
+	rc = check_descriptor(d, path, err, errlen);
+	if (rc < 0) {
+		dlclose(dl);
+		return rc;
+	}
+	ret->dl = dl;
+	ret->desc = d;
+	return 0;
+}
+
+static bool is_plugin_file(const char *name)
+{
+	size_t n = strlen(name);
+
+	return name[0] != '.' && n > 3 && strcmp(name + n - 3, ".so") == 0;
+}
+
+static int add(struct plugin_set *set, const char *path)
+{
+	struct plugin *v = realloc(set->v, (set->n + 1) * sizeof(*v));
+	struct plugin *p;
+	char err[512];
+
+	if (!v)
+		return -ENOMEM;
+	set->v = v;
+	p = &v[set->n];
+	memset(p, 0, sizeof(*p));
+	p->path = strdup(path);
+	if (!p->path)
+		return -ENOMEM;
+	if (plugin_load(path, p, err, sizeof(err)) < 0) {
+		p->error = strdup(err);
+		if (!p->error) {
+			free(p->path);
+			return -ENOMEM;
+		}
+	} else if (plugin_set_find(set, p->desc->name)) {
+		dlclose(p->dl);
+		p->dl = NULL;
+		p->error = strdup("another plugin with the same probe name was loaded first");
+		p->desc = NULL;
+	}
+	set->n++;
+	return 0;
+}
+
+int plugin_set_load_dir(struct plugin_set *set, const char *dir, char *err, size_t errlen)
+{
+	struct dirent **names;
+	int n, rc = 0;
+
+	n = scandir(dir, &names, NULL, alphasort);
+	if (n < 0)
+		return refuse(err, errlen, -errno, "plugin directory %s: %s", dir,
+			      strerror(errno));
+	for (int i = 0; i < n; i++) {
+		char path[4096];
+
+		if (rc == 0 && is_plugin_file(names[i]->d_name)) {
+			if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
+					     names[i]->d_name) < sizeof(path))
+				rc = add(set, path);
+		}
+		free(names[i]);
+	}
+	free(names);
+	if (rc < 0)
+		return refuse(err, errlen, rc, "loading plugins: %s", strerror(-rc));
+	return 0;
+}
+
+const struct redmon_plugin *plugin_set_find(const struct plugin_set *set, const char *name)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		if (set->v[i].desc && strcmp(set->v[i].desc->name, name) == 0)
+			return set->v[i].desc;
+	}
+	return NULL;
+}
+
+void plugin_set_free(struct plugin_set *set)
+{
+	if (!set)
+		return;
+	for (size_t i = 0; i < set->n; i++) {
+		if (set->v[i].dl)
+			dlclose(set->v[i].dl);
+		free(set->v[i].path);
+		free(set->v[i].error);
+	}
+	free(set->v);
+	set->v = NULL;
+	set->n = 0;
+}

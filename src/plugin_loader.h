@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Loading probe plugins: dlopen each .so of a directory, check its descriptor,
+ * keep the ones the core can use and a reason for each one it refused.
+ */
+#ifndef REDMON_PLUGIN_LOADER_H
+#define REDMON_PLUGIN_LOADER_H
+
+#include <stddef.h>
+
+#include "redmon/plugin.h"
+
+struct plugin {
+	char *path;
+	void *dl;			  /* NULL when refused */
+	const struct redmon_plugin *desc; /* NULL when refused */
+	char *error;			  /* why it was refused, else NULL */
+};
+
+struct plugin_set {
+	struct plugin *v;
+	size_t n;
+};
+
+/*
+ * Load one plugin file.  On success fills *ret (desc set).  On refusal returns
+ * -errno / -EINVAL and writes an operator-facing reason into err.
+ */
+int plugin_load(const char *path, struct plugin *ret, char *err, size_t errlen);
+
+/*
+ * Load every *.so in dir, in name order.  Refused plugins are kept in the set
+ * with their error (so `status` can show them).  Returns 0, or -errno when the
+ * directory itself cannot be read (message in err).
+ */
+int plugin_set_load_dir(struct plugin_set *set, const char *dir, char *err, size_t errlen);
+
+/* The usable plugin with that name, or NULL. */
+const struct redmon_plugin *plugin_set_find(const struct plugin_set *set, const char *name);
+
+/* dlclose everything; the set is left empty.  NULL is a no-op. */
+void plugin_set_free(struct plugin_set *set);
+
+#endif

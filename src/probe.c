@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "probe.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "log.h"
+
+/* The plugin sees this struct only as the opaque struct redmon_host. */
+struct probe {
+	const struct redmon_plugin *plugin;
+	struct probe_env env;
+	void *inst;
+	char section[64]; /* "probe.<name>" */
+	bool in_scan;
+	struct snapshot scan; /* filled during a scan */
+	char error[512];
+};
+
+static struct probe *P(struct redmon_host *h)
+{
+	return (struct probe *)h;
+}
+
+static void host_log(struct redmon_host *h, int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(level, P(h)->plugin->name, fmt, ap);
+	va_end(ap);
+}
+
+static const char *host_option(struct redmon_host *h, const char *key)
+{
+	struct probe *p = P(h);
+	const char *v = cfg_get(p->env.cfg, p->section, key);
+
+	if (v)
+		return v;
+	for (const struct redmon_option_spec *o = p->plugin->options; o && o->key; o++) {
+		if (strcmp(o->key, key) == 0)
+			return o->default_value;
+	}
+	return NULL;
+}
+
+static const char *host_root(struct redmon_host *h)
+{
+	return P(h)->env.root;
+}
+
+static int host_root_fd(struct redmon_host *h)
+{
+	return P(h)->env.root_fd;
+}
+
+static bool host_root_is_live(struct redmon_host *h)
+{
+	return strcmp(P(h)->env.root, "/") == 0;
+}
+
+static bool host_events_wanted(struct redmon_host *h)
+{
+	return P(h)->env.watcher != NULL;
+}
+
+static int host_report(struct redmon_host *h, const struct redmon_group *g)
+{
+	struct probe *p = P(h);
+
+	if (!p->in_scan)
+		return -EINVAL;
+	return snapshot_add(&p->scan, p->plugin->name, g);
+}
+
+static void host_scan_error(struct redmon_host *h, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(P(h)->error, sizeof(P(h)->error), fmt, ap);
+	va_end(ap);
+}
+
+static int host_watch_fd(struct redmon_host *h, int fd, uint32_t events)
+{
+	const struct probe_watcher *w = P(h)->env.watcher;
+
+	if (!w)
+		return -EOPNOTSUPP;
+	return w->watch(w->ctx, P(h), fd, events);
+}
+
+static void host_unwatch_fd(struct redmon_host *h, int fd)
+{
+	const struct probe_watcher *w = P(h)->env.watcher;
+
+	if (w)
+		w->unwatch(w->ctx, P(h), fd);
+}
+
+static const struct redmon_host_ops host_ops = {
+	.abi_version = REDMON_ABI_VERSION,
+	.size = sizeof(struct redmon_host_ops),
+	.log = host_log,
+	.option = host_option,
+	.root = host_root,
+	.root_fd = host_root_fd,
+	.root_is_live = host_root_is_live,
+	.events_wanted = host_events_wanted,
+	.report = host_report,
+	.scan_error = host_scan_error,
+	.watch_fd = host_watch_fd,
+	.unwatch_fd = host_unwatch_fd,
+};
+
+int probe_new(const struct redmon_plugin *plugin, const struct probe_env *env,
+	      struct probe **ret)
+{
+	struct probe *p = calloc(1, sizeof(*p));
+	int rc;
+
+	if (!p)
+		return -ENOMEM;
+	p->plugin = plugin;
+	p->env = *env;
+	snprintf(p->section, sizeof(p->section), "probe.%s", plugin->name);
+	rc = plugin->init(&host_ops, (struct redmon_host *)p, &p->inst);
+	if (rc < 0) {
+		snprintf(p->error, sizeof(p->error), "init failed: %s", strerror(-rc));
+		free(p);
+		return rc;
+	}
+	*ret = p;
+	return 0;
+}
+
+int probe_scan(struct probe *p)
+{
+	int rc;
+
+	snapshot_clear(&p->scan);
+	p->error[0] = 0;
+	p->in_scan = true;
+	rc = p->plugin->scan(p->inst);
+	p->in_scan = false;
+	if (rc < 0) {
+		if (!p->error[0])
+			snprintf(p->error, sizeof(p->error), "scan failed: %s", strerror(-rc));
+		snapshot_clear(&p->scan);
+		return rc;
+	}
+	if (snapshot_sort(&p->scan) > 0)
+		log_warn("%s: a group name was reported twice in one scan; kept one",
+			 p->plugin->name);
+	return 0;
+}
+
+int probe_on_fd(struct probe *p, int fd, uint32_t revents)
+{
+	if (!p->plugin->on_fd)
+		return 0;
+	return p->plugin->on_fd(p->inst, fd, revents);
+}
+
+struct snapshot *probe_groups(struct probe *p)
+{
+	return &p->scan;
+}
+
+const char *probe_name(const struct probe *p)
+{
+	return p->plugin->name;
+}
+
+const char *probe_error(const struct probe *p)
+{
+	return p->error[0] ? p->error : NULL;
+}
+
+void probe_set_config(struct probe *p, const struct config *cfg)
+{
+	p->env.cfg = cfg;
+}
+
+void probe_free(struct probe *p)
+{
+	if (!p)
+		return;
+	if (p->plugin->fini)
+		p->plugin->fini(p->inst);
+	snapshot_free(&p->scan);
+	free(p);
+}

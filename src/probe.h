@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A probe instance: one plugin running with one configuration, and the host
+ * services (struct redmon_host_ops) the core gives it.
+ */
+#ifndef REDMON_PROBE_H
+#define REDMON_PROBE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model.h"
+#include "redmon/plugin.h"
+
+struct config;
+struct probe;
+
+/* How the owner (the daemon loop) watches fds for a probe; NULL in one-shot mode. */
+struct probe_watcher {
+	int (*watch)(void *ctx, struct probe *p, int fd, uint32_t events);
+	void (*unwatch)(void *ctx, struct probe *p, int fd);
+	void *ctx;
+};
+
+struct probe_env {
+	const struct config *cfg; /* borrowed; must outlive the probe or be swapped */
+	const char *root;	  /* "/" or --root */
+	int root_fd;		  /* O_PATH fd of root, owned by the caller */
+	const struct probe_watcher *watcher;
+};
+
+/*
+ * Create an instance of plugin with env.  Returns 0 and *ret, or -errno when
+ * the plugin's init failed (it logged why).
+ */
+int probe_new(const struct redmon_plugin *plugin, const struct probe_env *env,
+	      struct probe **ret);
+
+/*
+ * Run one scan.  On success the groups are in *probe_groups(p) (replacing the
+ * last scan's).  On failure returns -errno and probe_error(p) says why.
+ */
+int probe_scan(struct probe *p);
+
+/* Forward a watched fd's readiness to the plugin; 1 = rescan wanted. */
+int probe_on_fd(struct probe *p, int fd, uint32_t revents);
+
+struct snapshot *probe_groups(struct probe *p);
+const char *probe_name(const struct probe *p);
+const char *probe_error(const struct probe *p);
+/* Point the probe at a new config after a reload (options are read live). */
+void probe_set_config(struct probe *p, const struct config *cfg);
+void probe_free(struct probe *p);
+
+#endif

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "runtime.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "agg.h"
+#include "log.h"
+#include "probe.h"
+
+/*
+ * Plugins come from --plugin-dir, else [daemon] plugin_dir, else a plugins/
+ * folder next to the binary (so build/redmon runs from the tree), else the
+ * installed path.
+ */
+static void pick_plugin_dir(struct runtime *rt)
+{
+	char exe[PATH_MAX];
+	ssize_t n;
+	struct stat st;
+
+	if (rt->cli->plugin_dir) {
+		snprintf(rt->plugin_dir, sizeof(rt->plugin_dir), "%s", rt->cli->plugin_dir);
+		return;
+	}
+	if (rt->cfg->plugin_dir) {
+		snprintf(rt->plugin_dir, sizeof(rt->plugin_dir), "%s", rt->cfg->plugin_dir);
+		return;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = 0;
+		snprintf(rt->plugin_dir, sizeof(rt->plugin_dir), "%s/plugins", dirname(exe));
+		if (stat(rt->plugin_dir, &st) == 0 && S_ISDIR(st.st_mode))
+			return;
+	}
+	snprintf(rt->plugin_dir, sizeof(rt->plugin_dir), "%s", REDMON_PLUGINDIR);
+}
+
+int runtime_load_config(const struct runtime *rt, struct config **ret)
+{
+	struct config *cfg;
+	char err[1024];
+	int rc;
+
+	rc = cfg_load(rt->cli->config_file, rt->cli->overrides, rt->cli->n_overrides, &cfg, err,
+		      sizeof(err));
+	if (rc < 0) {
+		log_err("%s", err);
+		return rc;
+	}
+	if (rt->plugins.n) {
+		rc = cfg_check_probes(cfg, &rt->plugins, err, sizeof(err));
+		if (rc < 0) {
+			log_err("%s", err);
+			cfg_free(cfg);
+			return rc;
+		}
+	}
+	*ret = cfg;
+	return 0;
+}
+
+void runtime_apply_log(const struct runtime *rt, const struct config *cfg)
+{
+	int level = cfg->log_level + rt->cli->verbosity;
+
+	log_setup(cfg->log_syslog ? LOG_TARGET_SYSLOG : LOG_TARGET_STDERR,
+		  level > LOG_DEBUG ? LOG_DEBUG : level);
+}
+
+static int open_root(struct runtime *rt)
+{
+	const char *root = rt->cli->root ? rt->cli->root : "/";
+
+	if (!realpath(root, rt->root)) {
+		log_err("root directory %s: %s", root, strerror(errno));
+		return -errno;
+	}
+	rt->root_fd = open(rt->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rt->root_fd < 0) {
+		log_err("root directory %s: %s", rt->root, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static int load_plugins(struct runtime *rt)
+{
+	char err[1024];
+	size_t usable = 0;
+	int rc;
+
+	pick_plugin_dir(rt);
+	rc = plugin_set_load_dir(&rt->plugins, rt->plugin_dir, err, sizeof(err));
+	if (rc < 0) {
+		log_err("%s (set --plugin-dir or [daemon] plugin_dir)", err);
+		return rc;
+	}
+	for (size_t i = 0; i < rt->plugins.n; i++) {
+		if (rt->plugins.v[i].error)
+			log_err("plugin refused: %s", rt->plugins.v[i].error);
+		else
+			usable++;
+	}
+	if (usable == 0) {
+		log_err("no usable probe plugin in %s", rt->plugin_dir);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int runtime_open(struct runtime *rt, const struct cli *cli)
+{
+	char err[1024];
+	int rc;
+
+	memset(rt, 0, sizeof(*rt));
+	rt->cli = cli;
+	rt->root_fd = -1;
+	rc = runtime_load_config(rt, &rt->cfg);
+	if (rc < 0)
+		return rc;
+	runtime_apply_log(rt, rt->cfg);
+	rc = open_root(rt);
+	if (rc == 0)
+		rc = load_plugins(rt);
+	if (rc == 0) {
+		rc = cfg_check_probes(rt->cfg, &rt->plugins, err, sizeof(err));
+		if (rc < 0)
+			log_err("%s", err);
+	}
+	if (rc < 0) {
+		runtime_close(rt);
+		return rc;
+	}
+	if (rt->cfg->hostname)
+		snprintf(rt->host, sizeof(rt->host), "%s", rt->cfg->hostname);
+	else if (gethostname(rt->host, sizeof(rt->host) - 1) < 0)
+		snprintf(rt->host, sizeof(rt->host), "localhost");
+	return 0;
+}
+
+void runtime_scan_once(struct runtime *rt, struct agg *agg)
+{
+	const struct probe_env env = { .cfg = rt->cfg, .root = rt->root, .root_fd = rt->root_fd };
+
+	for (size_t i = 0; i < rt->plugins.n; i++) {
+		const struct redmon_plugin *pl = rt->plugins.v[i].desc;
+		struct probe *p;
+		char why[600];
+		int rc;
+
+		if (!pl) {
+			agg_probe_failed(agg, rt->plugins.v[i].path, rt->plugins.v[i].error);
+			continue;
+		}
+		if (!cfg_probe_enabled(rt->cfg, pl->name))
+			continue;
+		rc = probe_new(pl, &env, &p);
+		if (rc < 0) {
+			snprintf(why, sizeof(why), "init failed: %s", strerror(-rc));
+			agg_probe_failed(agg, pl->name, why);
+			continue;
+		}
+		if (probe_scan(p) < 0) {
+			log_err("probe %s: %s", pl->name, probe_error(p));
+			agg_probe_failed(agg, pl->name, probe_error(p));
+		} else if (agg_update(agg, pl->name, probe_groups(p)) < 0) {
+			agg_probe_failed(agg, pl->name, "out of memory");
+		}
+		probe_free(p);
+	}
+}
+
+void runtime_close(struct runtime *rt)
+{
+	plugin_set_free(&rt->plugins);
+	cfg_free(rt->cfg);
+	rt->cfg = NULL;
+	if (rt->root_fd >= 0)
+		close(rt->root_fd);
+	rt->root_fd = -1;
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What every subcommand sets up the same way: command-line options, the
+ * config, the plugin set, the root directory, the host name.
+ */
+#ifndef REDMON_RUNTIME_H
+#define REDMON_RUNTIME_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "plugin_loader.h"
+
+struct agg;
+
+struct cli {
+	const char *command;
+	const char *config_file;
+	char **overrides;
+	size_t n_overrides;
+	const char *root;
+	const char *plugin_dir;
+	bool json;
+	bool check_config;
+	int verbosity;
+};
+
+struct runtime {
+	const struct cli *cli;
+	struct config *cfg;
+	struct plugin_set plugins;
+	char root[PATH_MAX];
+	int root_fd;
+	char plugin_dir[PATH_MAX];
+	char host[256];
+};
+
+/*
+ * Load config, root and plugins for cli.  Logs what is wrong and returns
+ * -errno; on success the caller owns rt and frees it with runtime_close().
+ */
+int runtime_open(struct runtime *rt, const struct cli *cli);
+
+/* Load and validate a config the way runtime_open() does, for reloads. */
+int runtime_load_config(const struct runtime *rt, struct config **ret);
+
+/* Apply the [daemon] log settings of cfg (command-line -v wins). */
+void runtime_apply_log(const struct runtime *rt, const struct config *cfg);
+
+/* One scan of every enabled probe into agg (no watches): status and check. */
+void runtime_scan_once(struct runtime *rt, struct agg *agg);
+
+void runtime_close(struct runtime *rt);
+
+#endif

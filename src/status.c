@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* `redmon status` (table or JSON) and `redmon check` (Nagios/Icinga plugin). */
+#include "status.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "agg.h"
+#include "json.h"
+#include "model.h"
+
+struct summary {
+	size_t groups;
+	size_t by_health[HEALTH_COUNT_];
+	enum health worst;
+	size_t probes_failed;
+};
+
+static void summarize(const struct agg *a, struct summary *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (size_t i = 0; i < a->n_probes; i++) {
+		const struct agg_probe *p = &a->probes[i];
+
+		if (p->failed)
+			s->probes_failed++;
+		for (size_t j = 0; j < p->groups.n; j++) {
+			enum health h = p->groups.groups[j].health;
+
+			s->groups++;
+			s->by_health[h]++;
+			if (health_worse(h, s->worst))
+				s->worst = h;
+		}
+	}
+}
+
+/* Text for a terminal: JSON-style escapes, and no control characters. */
+static const char *term_text(const char *s, char *buf, size_t len)
+{
+	text_escape(s ? s : "-", buf, len);
+	for (char *p = buf; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	}
+	return buf;
+}
+
+static void margin_text(const struct group *g, char *buf, size_t len)
+{
+	int32_t m = margin_shown(g);
+
+	if (g->health == HEALTH_FAILED)
+		snprintf(buf, len, "FAILED");
+	else if (m < 0)
+		snprintf(buf, len, "unknown");
+	else
+		snprintf(buf, len, "tolerates %d more failure%s", m, m == 1 ? "" : "s");
+}
+
+static void activity_text(const struct group *g, char *buf, size_t len)
+{
+	if (g->activity == REDMON_ACTIVITY_NONE)
+		snprintf(buf, len, "-");
+	else if (g->progress >= 0)
+		snprintf(buf, len, "%s %.1f%%", activity_name(g->activity), g->progress);
+	else
+		snprintf(buf, len, "%s", activity_name(g->activity));
+}
+
+static void members_text(const struct group *g, char *buf, size_t len)
+{
+	if (g->members_ok < 0 || g->members_total < 0)
+		snprintf(buf, len, "?");
+	else
+		snprintf(buf, len, "%d/%d", g->members_ok, g->members_total);
+}
+
+/* Column widths, measured first so the table lines up whatever the names. */
+struct widths {
+	int id, type, health, margin, members;
+};
+
+static int imax(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+static void measure(const struct agg *a, struct widths *w)
+{
+	*w = (struct widths){ 5, 4, 6, 6, 7 };
+	for (size_t i = 0; i < a->n_probes; i++) {
+		for (size_t j = 0; j < a->probes[i].groups.n; j++) {
+			const struct group *g = &a->probes[i].groups.groups[j];
+			char b[512];
+
+			w->id = imax(w->id, (int)strlen(term_text(g->id, b, sizeof(b))));
+			w->type = imax(w->type, (int)strlen(term_text(g->type, b, sizeof(b))));
+			w->health = imax(w->health, (int)strlen(health_name(g->health)));
+			margin_text(g, b, sizeof(b));
+			w->margin = imax(w->margin, (int)strlen(b));
+			members_text(g, b, sizeof(b));
+			w->members = imax(w->members, (int)strlen(b));
+		}
+	}
+}
+
+static void print_table(const struct agg *a, FILE *out)
+{
+	struct widths w;
+	struct summary s;
+	bool first = true;
+
+	measure(a, &w);
+	summarize(a, &s);
+	fprintf(out, "%-*s  %-*s  %-*s  %-*s  %-*s  %s\n", w.id, "GROUP", w.type, "TYPE", w.health,
+		"HEALTH", w.margin, "MARGIN", w.members, "MEMBERS", "ACTIVITY");
+	for (size_t i = 0; i < a->n_probes; i++) {
+		for (size_t j = 0; j < a->probes[i].groups.n; j++) {
+			const struct group *g = &a->probes[i].groups.groups[j];
+			char id[512], type[256], margin[64], members[32], act[64], reason[1024];
+
+			margin_text(g, margin, sizeof(margin));
+			members_text(g, members, sizeof(members));
+			activity_text(g, act, sizeof(act));
+			fprintf(out, "%-*s  %-*s  %-*s  %-*s  %-*s  %s\n", w.id,
+				term_text(g->id, id, sizeof(id)), w.type,
+				term_text(g->type, type, sizeof(type)), w.health,
+				health_name(g->health), w.margin, margin, w.members, members, act);
+			if (g->reason && g->health != HEALTH_OK)
+				fprintf(out, "  %*s%s\n", w.id, "",
+					term_text(g->reason, reason, sizeof(reason)));
+			first = false;
+		}
+	}
+	if (first)
+		fprintf(out, "(no redundancy groups found)\n");
+	for (size_t i = 0; i < a->n_probes; i++) {
+		char err[1024];
+
+		if (a->probes[i].failed)
+			fprintf(out, "probe %s FAILED: %s\n", a->probes[i].name,
+				term_text(a->probes[i].error, err, sizeof(err)));
+	}
+	fprintf(out, "%zu group%s: %zu ok, %zu degraded, %zu critical, %zu failed, %zu unknown, "
+		     "%zu nonredundant; worst: %s\n",
+		s.groups, s.groups == 1 ? "" : "s", s.by_health[HEALTH_OK],
+		s.by_health[HEALTH_DEGRADED], s.by_health[HEALTH_CRITICAL],
+		s.by_health[HEALTH_FAILED], s.by_health[HEALTH_UNKNOWN],
+		s.by_health[HEALTH_NONREDUNDANT], health_name(s.worst));
+}
+
+static json_t *status_json(const struct agg *a, const char *host, const char *root)
+{
+	json_t *o = json_object(), *groups = json_array(), *probes = json_array();
+	json_t *sum = json_object();
+	struct summary s;
+	struct timespec now;
+	char ts[40];
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	format_utc_ms(&now, ts, sizeof(ts));
+	summarize(a, &s);
+	for (size_t i = 0; i < a->n_probes; i++) {
+		const struct agg_probe *p = &a->probes[i];
+		json_t *pj = json_object();
+
+		for (size_t j = 0; j < p->groups.n; j++)
+			json_array_append_new(groups, group_to_json(&p->groups.groups[j]));
+		json_object_set_new(pj, "name", json_text(p->name));
+		json_object_set_new(pj, "status", json_string(p->failed ? "failed" : "ok"));
+		json_object_set_new(pj, "error", json_text(p->failed ? p->error : NULL));
+		json_array_append_new(probes, pj);
+	}
+	json_object_set_new(sum, "groups", json_integer((json_int_t)s.groups));
+	for (int h = 0; h < HEALTH_COUNT_; h++)
+		json_object_set_new(sum, health_name(h), json_integer((json_int_t)s.by_health[h]));
+	json_object_set_new(sum, "probes_failed", json_integer((json_int_t)s.probes_failed));
+	json_object_set_new(sum, "worst", json_string(health_name(s.worst)));
+	json_object_set_new(o, "version", json_integer(1));
+	json_object_set_new(o, "host", json_text(host));
+	json_object_set_new(o, "time", json_string(ts));
+	json_object_set_new(o, "root", json_text(root));
+	json_object_set_new(o, "groups", groups);
+	json_object_set_new(o, "probes", probes);
+	json_object_set_new(o, "summary", sum);
+	return o;
+}
+
+int status_print(const struct agg *a, bool as_json, const char *host, const char *root,
+		 FILE *out)
+{
+	json_t *j;
+	int rc;
+
+	if (!as_json) {
+		print_table(a, out);
+		return 0;
+	}
+	j = status_json(a, host, root);
+	if (!j)
+		return -1;
+	rc = json_dumpf(j, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+	fputc('\n', out);
+	json_decref(j);
+	return rc;
+}
+
+/*
+ * Nagios plugin guidelines: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN; one line,
+ * then perfdata after '|'.  Critical and failed groups are CRITICAL, degraded
+ * ones WARNING, an unknown group or a failed probe UNKNOWN (when nothing is
+ * worse).  Perfdata per group: the margin with warn/crit ranges, so a graph
+ * shows redundancy eroding.
+ */
+int check_print(const struct agg *a, FILE *out)
+{
+	static const char *const state_names[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
+	struct summary s;
+	int code = 0;
+	char list[1024] = "";
+	size_t off = 0;
+
+	summarize(a, &s);
+	if (s.by_health[HEALTH_CRITICAL] || s.by_health[HEALTH_FAILED])
+		code = 2;
+	else if (s.by_health[HEALTH_DEGRADED])
+		code = 1;
+	else if (s.by_health[HEALTH_UNKNOWN] || s.probes_failed)
+		code = 3;
+	/* Name the groups that are not fine, worst first. */
+	for (int h = HEALTH_COUNT_ - 1; h > HEALTH_NONREDUNDANT; h--) {
+		for (size_t i = 0; i < a->n_probes; i++) {
+			for (size_t j = 0; j < a->probes[i].groups.n; j++) {
+				const struct group *g = &a->probes[i].groups.groups[j];
+				char id[256], m[64];
+
+				if ((int)g->health != h || off >= sizeof(list))
+					continue;
+				margin_text(g, m, sizeof(m));
+				off += snprintf(list + off, sizeof(list) - off, "%s%s %s (%s)",
+						off ? ", " : "", term_text(g->id, id, sizeof(id)),
+						health_name(g->health), m);
+			}
+		}
+	}
+	for (size_t i = 0; i < a->n_probes && off < sizeof(list); i++) {
+		if (a->probes[i].failed)
+			off += snprintf(list + off, sizeof(list) - off, "%sprobe %s failed",
+					off ? ", " : "", a->probes[i].name);
+	}
+	fprintf(out, "REDMON %s - %zu groups, %zu ok", state_names[code], s.groups,
+		s.by_health[HEALTH_OK] + s.by_health[HEALTH_NONREDUNDANT]);
+	if (off)
+		fprintf(out, "; %s", list);
+	fprintf(out, " | groups=%zu ok=%zu degraded=%zu critical=%zu failed=%zu unknown=%zu",
+		s.groups, s.by_health[HEALTH_OK] + s.by_health[HEALTH_NONREDUNDANT],
+		s.by_health[HEALTH_DEGRADED], s.by_health[HEALTH_CRITICAL],
+		s.by_health[HEALTH_FAILED], s.by_health[HEALTH_UNKNOWN]);
+	for (size_t i = 0; i < a->n_probes; i++) {
+		for (size_t j = 0; j < a->probes[i].groups.n; j++) {
+			const struct group *g = &a->probes[i].groups.groups[j];
+			char id[256];
+			int32_t m = margin_shown(g);
+
+			if (m < 0)
+				continue;
+			/* Perfdata labels may not contain ' or =; escape then replace. */
+			term_text(g->id, id, sizeof(id));
+			for (char *p = id; *p; p++) {
+				if (*p == '\'' || *p == '=' || *p == ' ')
+					*p = '_';
+			}
+			fprintf(out, " '%s_margin'=%d;%d:;%d:;0;%d", id, m, g->margin_nominal,
+				g->margin_nominal ? 1 : 0, g->margin_nominal);
+		}
+	}
+	fputc('\n', out);
+	return code;
+}

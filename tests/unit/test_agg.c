@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The event diff of src/agg.c: which events, in which order, with which fields. */
+#include "cmocka_all.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../../src/agg.h"
+
+#define MAX_EVENTS 32
+
+struct recorded {
+	enum event_type type;
+	uint64_t seq;
+	char group[32];
+	enum health health, prev_health;
+	int32_t margin, prev_margin;
+	char member[32];
+	int role, prev_role;
+	enum redmon_activity prev_activity;
+	char error[64];
+};
+
+static struct recorded events[MAX_EVENTS];
+static size_t n_events;
+
+static void record(void *ctx, const struct event *ev)
+{
+	struct recorded *r = &events[n_events++];
+
+	(void)ctx;
+	assert_true(n_events <= MAX_EVENTS);
+	memset(r, 0, sizeof(*r));
+	r->type = ev->type;
+	r->seq = ev->seq;
+	if (ev->group) {
+		snprintf(r->group, sizeof(r->group), "%s", ev->group->id);
+		r->health = ev->group->health;
+		r->margin = margin_shown(ev->group);
+	}
+	r->prev_health = ev->prev_health;
+	r->prev_margin = ev->prev_margin;
+	if (ev->member_name)
+		snprintf(r->member, sizeof(r->member), "%s", ev->member_name);
+	r->role = ev->member_role;
+	r->prev_role = ev->member_prev_role;
+	r->prev_activity = ev->prev_activity;
+	if (ev->error)
+		snprintf(r->error, sizeof(r->error), "%s", ev->error);
+}
+
+/* A raid1 md0 of sda1 + sdb1 with the given roles, activity and progress. */
+static void raid1(struct snapshot *s, enum redmon_role a, enum redmon_role b,
+		  enum redmon_activity act, double progress)
+{
+	struct redmon_member m[] = {
+		{ .name = "sda1", .role = a },
+		{ .name = "sdb1", .role = b },
+	};
+	int ok = (a == REDMON_ROLE_ACTIVE) + (b == REDMON_ROLE_ACTIVE);
+	struct redmon_group g = {
+		.name = "md0", .kind = "raid", .type = "raid1", .members_total = 2,
+		.members_ok = ok, .margin = ok - 1, .margin_nominal = 1, .activity = act,
+		.progress = progress, .members = m, .n_members = 2,
+	};
+
+	assert_int_equal(snapshot_add(s, "md", &g), 0);
+	snapshot_sort(s);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	n_events = 0;
+	return 0;
+}
+
+static void test_first_scan_reports_every_group(void **state)
+{
+	struct agg a;
+	struct snapshot s = { 0 };
+
+	(void)state;
+	agg_init(&a, 10, record, NULL);
+	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_FAILED, REDMON_ACTIVITY_NONE, -1);
+	assert_int_equal(agg_update(&a, "md", &s), 0);
+	assert_int_equal(n_events, 1);
+	assert_int_equal(events[0].type, EV_GROUP_APPEARED);
+	assert_int_equal(events[0].seq, 1);
+	assert_int_equal(events[0].health, HEALTH_CRITICAL);
+	assert_string_equal(events[0].group, "md:md0");
+	/* the same again: nothing new */
+	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_FAILED, REDMON_ACTIVITY_NONE, -1);
+	assert_int_equal(agg_update(&a, "md", &s), 0);
+	assert_int_equal(n_events, 1);
+	snapshot_free(&s);
+	agg_fini(&a);
+}
+
+static void test_failure_recovery_cycle(void **state)
+{
+	struct agg a;
+	struct snapshot s = { 0 };
+
+	(void)state;
+	agg_init(&a, 10, record, NULL);
+	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_ACTIVE, REDMON_ACTIVITY_NONE, -1);
+	agg_update(&a, "md", &s);
+
+	/* sdb1 fails: health first, then the member */
+	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_FAILED, REDMON_ACTIVITY_NONE, -1);
+	agg_update(&a, "md", &s);
+	assert_int_equal(n_events, 3);
+	assert_int_equal(events[1].type, EV_HEALTH_CHANGED);
+	assert_int_equal(events[1].prev_health, HEALTH_OK);
+	assert_int_equal(events[1].prev_margin, 1);
+	assert_int_equal(events[1].health, HEALTH_CRITICAL);
+	assert_int_equal(events[1].margin, 0);
+	assert_int_equal(events[2].type, EV_MEMBER_CHANGED);
+	assert_string_equal(events[2].member, "sdb1");
+	assert_int_equal(events[2].prev_role, REDMON_ROLE_ACTIVE);
+	assert_int_equal(events[2].role, REDMON_ROLE_FAILED);
+
+	/* recovery starts at 3%, passes 10% and 20% in one step (one event), ends */
+	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_REBUILDING, REDMON_ACTIVITY_RECOVERY, 3);
+	agg_update(&a, "md", &s);
+	assert_int_equal(n_events, 5);
+	assert_int_equal(events[3].type, EV_MEMBER_CHANGED);
+	assert_int_equal(events[3].role, REDMON_ROLE_REBUILDING);
+	assert_int_equal(events[4].type, EV_REBUILD_STARTED);
+	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_REBUILDING, REDMON_ACTIVITY_RECOVERY, 9.9);
+	agg_update(&a, "md", &s);
+	assert_int_equal(n_events, 5);
+	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_REBUILDING, REDMON_ACTIVITY_RECOVERY, 25);
+	agg_update(&a, "md", &s);
+	assert_int_equal(n_events, 6);
+	assert_int_equal(events[5].type, EV_REBUILD_PROGRESS);
+	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_ACTIVE, REDMON_ACTIVITY_NONE, -1);
+	agg_update(&a, "md", &s);
+	assert_int_equal(n_events, 9);
+	assert_int_equal(events[6].type, EV_HEALTH_CHANGED);
+	assert_int_equal(events[6].health, HEALTH_OK);
+	assert_int_equal(events[7].type, EV_MEMBER_CHANGED);
+	assert_int_equal(events[7].role, REDMON_ROLE_ACTIVE);
+	assert_int_equal(events[8].type, EV_REBUILD_FINISHED);
+	assert_int_equal(events[8].prev_activity, REDMON_ACTIVITY_RECOVERY);
+	for (size_t i = 0; i < n_events; i++)
+		assert_int_equal(events[i].seq, i + 1);
+	snapshot_free(&s);
+	agg_fini(&a);
+}
+
+static void test_scrub_is_not_a_rebuild(void **state)
+{
+	struct agg a;
+	struct snapshot s = { 0 };
+
+	(void)state;
+	agg_init(&a, 10, record, NULL);
+	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_ACTIVE, REDMON_ACTIVITY_NONE, -1);
+	agg_update(&a, "md", &s);
+	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_ACTIVE, REDMON_ACTIVITY_CHECK, 50);
+	agg_update(&a, "md", &s);
+	assert_int_equal(n_events, 1);
+	snapshot_free(&s);
+	agg_fini(&a);
+}
+
+static void test_member_removed_and_group_vanished(void **state)
+{
+	struct agg a;
+	struct snapshot s = { 0 };
+	struct redmon_member m[] = {
+		{ .name = "sda1", .role = REDMON_ROLE_ACTIVE },
+		{ .name = "slot1", .role = REDMON_ROLE_MISSING },
+	};
+	struct redmon_group g = { .name = "md0", .members_total = 2, .members_ok = 1,
+				  .margin = 0, .margin_nominal = 1, .progress = -1,
+				  .members = m, .n_members = 2 };
+
+	(void)state;
+	agg_init(&a, 10, record, NULL);
+	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_FAILED, REDMON_ACTIVITY_NONE, -1);
+	agg_update(&a, "md", &s);
+	/* sdb1 removed, its slot now shows as missing: one member event, not two */
+	snapshot_add(&s, "md", &g);
+	agg_update(&a, "md", &s);
+	assert_int_equal(n_events, 2);
+	assert_int_equal(events[1].type, EV_MEMBER_CHANGED);
+	assert_string_equal(events[1].member, "sdb1");
+	assert_int_equal(events[1].role, ROLE_ABSENT);
+	/* the array is stopped */
+	agg_update(&a, "md", &s);
+	assert_int_equal(n_events, 3);
+	assert_int_equal(events[2].type, EV_GROUP_VANISHED);
+	assert_string_equal(events[2].group, "md:md0");
+	snapshot_free(&s);
+	agg_fini(&a);
+}
+
+static void test_probe_failure_makes_groups_unknown(void **state)
+{
+	struct agg a;
+	struct snapshot s = { 0 };
+
+	(void)state;
+	agg_init(&a, 10, record, NULL);
+	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_ACTIVE, REDMON_ACTIVITY_NONE, -1);
+	agg_update(&a, "md", &s);
+	assert_int_equal(agg_probe_failed(&a, "md", "mdstat: Input/output error"), 0);
+	assert_int_equal(n_events, 3);
+	assert_int_equal(events[1].type, EV_PROBE_FAILED);
+	assert_string_equal(events[1].error, "mdstat: Input/output error");
+	assert_int_equal(events[2].type, EV_HEALTH_CHANGED);
+	assert_int_equal(events[2].health, HEALTH_UNKNOWN);
+	assert_int_equal(events[2].margin, -1);
+	/* failing again says nothing new */
+	agg_probe_failed(&a, "md", "mdstat: Input/output error");
+	assert_int_equal(n_events, 3);
+	/* recovery: probe_recovered, then the group is ok again */
+	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_ACTIVE, REDMON_ACTIVITY_NONE, -1);
+	agg_update(&a, "md", &s);
+	assert_int_equal(n_events, 5);
+	assert_int_equal(events[3].type, EV_PROBE_RECOVERED);
+	assert_int_equal(events[4].type, EV_HEALTH_CHANGED);
+	assert_int_equal(events[4].prev_health, HEALTH_UNKNOWN);
+	assert_int_equal(events[4].health, HEALTH_OK);
+	snapshot_free(&s);
+	agg_fini(&a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_first_scan_reports_every_group, setup),
+		cmocka_unit_test_setup(test_failure_recovery_cycle, setup),
+		cmocka_unit_test_setup(test_scrub_is_not_a_rebuild, setup),
+		cmocka_unit_test_setup(test_member_removed_and_group_vanished, setup),
+		cmocka_unit_test_setup(test_probe_failure_makes_groups_unknown, setup),
+	};
+
+	return cmocka_run_group_tests_name("agg", tests, NULL, NULL);
+}
