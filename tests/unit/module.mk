@@ -8,3 +8,23 @@ test_config_SRCS := src/config.c src/event.c src/json.c src/model.c src/plugin_l
 test_config_LIBS := -ljansson -linih -ldl
 test_json_SRCS := src/json.c src/model.c src/event.c
 test_json_LIBS := -ljansson
+
+# The loader test runs against plugins built from tests/unit/plugins/good.c.
+UNIT_TESTS += plugin_loader
+test_plugin_loader_SRCS := src/plugin_loader.c src/probe.c src/config.c src/model.c \
+	src/log.c src/event.c src/json.c
+test_plugin_loader_LIBS := -ljansson -linih -ldl
+TEST_PLUGIN_DIR := $(BUILD)/tests/plugins
+TEST_PLUGINS := good nosym abi99 short badname not-elf
+test_plugin_flags_good :=
+test_plugin_flags_nosym := -DTEST_SYMBOL=something_else
+test_plugin_flags_abi99 := -DTEST_ABI=99
+test_plugin_flags_short := -DTEST_SIZE=16
+test_plugin_flags_badname := '-DTEST_NAME="Bad Name"'
+$(TEST_PLUGIN_DIR)/%.so: tests/unit/plugins/good.c include/redmon/plugin.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(test_plugin_flags_$*) -shared -o $@ $<
+$(TEST_PLUGIN_DIR)/not-elf.so:
+	@mkdir -p $(@D)
+	printf 'not a shared object\n' > $@
+$(BUILD)/tests/test_plugin_loader: | $(TEST_PLUGINS:%=$(TEST_PLUGIN_DIR)/%.so)

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The plugin loader refuses what it cannot use with a reason an operator can
+ * act on, and a good plugin runs through the host ops.  The plugins are built
+ * from tests/unit/plugins/good.c with different -D flags (see module.mk).
+ */
+#include "cmocka_all.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../src/config.h"
+#include "../../src/plugin_loader.h"
+#include "../../src/probe.h"
+
+static char dir[512];
+
+/* The test plugins are built into plugins/ beside this test binary. */
+static int setup(void **state)
+{
+	char exe[400];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	(void)state;
+	assert_true(n > 0);
+	exe[n] = 0;
+	snprintf(dir, sizeof(dir), "%s/plugins", dirname(exe));
+	return 0;
+}
+
+static void expect_refusal(const char *file, int rc, const char *needle)
+{
+	struct plugin p = { 0 };
+	char path[600], err[512] = "";
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	assert_int_equal(plugin_load(path, &p, err, sizeof(err)), rc);
+	assert_null(p.desc);
+	if (!strstr(err, needle))
+		fail_msg("error '%s' lacks '%s'", err, needle);
+}
+
+static void test_refusals(void **state)
+{
+	(void)state;
+	expect_refusal("missing.so", -ENOEXEC, "cannot load");
+	expect_refusal("not-elf.so", -ENOEXEC, "cannot load");
+	expect_refusal("nosym.so", -ENOENT, "not a redmon plugin");
+	expect_refusal("abi99.so", -EPROTO, "built for plugin ABI 99");
+	expect_refusal("short.so", -EPROTO, "rebuild the plugin");
+	expect_refusal("badname.so", -EINVAL, "probe name");
+}
+
+static void test_load_dir_keeps_refusals(void **state)
+{
+	struct plugin_set set = { 0 };
+	char err[512];
+	size_t refused = 0;
+
+	(void)state;
+	assert_int_equal(plugin_set_load_dir(&set, dir, err, sizeof(err)), 0);
+	assert_non_null(plugin_set_find(&set, "good"));
+	assert_null(plugin_set_find(&set, "nosuch"));
+	for (size_t i = 0; i < set.n; i++)
+		refused += set.v[i].error != NULL;
+	assert_true(refused >= 4);
+	plugin_set_free(&set);
+	assert_int_equal(plugin_set_load_dir(&set, "/nonexistent", err, sizeof(err)), -ENOENT);
+}
+
+static void test_good_plugin_scans(void **state)
+{
+	struct plugin_set set = { 0 };
+	struct config *cfg;
+	struct probe *p;
+	char err[512];
+	char *ov[] = { "probe.good.fail=yes" };
+	int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct probe_env env = { .root = "/", .root_fd = rootfd };
+
+	(void)state;
+	assert_int_equal(plugin_set_load_dir(&set, dir, err, sizeof(err)), 0);
+	assert_int_equal(cfg_load(NULL, NULL, 0, &cfg, err, sizeof(err)), 0);
+	env.cfg = cfg;
+	assert_int_equal(probe_new(plugin_set_find(&set, "good"), &env, &p), 0);
+	assert_int_equal(probe_scan(p), 0);
+	assert_int_equal(probe_groups(p)->n, 1);
+	assert_string_equal(probe_groups(p)->groups[0].id, "good:g0");
+	assert_int_equal(probe_groups(p)->groups[0].health, HEALTH_CRITICAL);
+	probe_free(p);
+	cfg_free(cfg);
+
+	/* the option reaches the plugin, and its scan error reaches us */
+	assert_int_equal(cfg_load(NULL, ov, 1, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg_check_probes(cfg, &set, err, sizeof(err)), 0);
+	env.cfg = cfg;
+	assert_int_equal(probe_new(plugin_set_find(&set, "good"), &env, &p), 0);
+	assert_int_equal(probe_scan(p), -EIO);
+	assert_string_equal(probe_error(p), "asked to fail");
+	assert_int_equal(probe_groups(p)->n, 0);
+	probe_free(p);
+	cfg_free(cfg);
+	close(rootfd);
+	plugin_set_free(&set);
+}
+
+static void test_probe_sections_checked(void **state)
+{
+	struct plugin_set set = { 0 };
+	struct config *cfg;
+	char err[512];
+	char *bad_key[] = { "probe.good.colour=blue" };
+	char *bad_val[] = { "probe.good.fail=maybe" };
+	char *no_plugin[] = { "probe.nosuch.enabled=yes" };
+
+	(void)state;
+	assert_int_equal(plugin_set_load_dir(&set, dir, err, sizeof(err)), 0);
+	assert_int_equal(cfg_load(NULL, bad_key, 1, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg_check_probes(cfg, &set, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "unknown key 'colour'"));
+	cfg_free(cfg);
+	assert_int_equal(cfg_load(NULL, bad_val, 1, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg_check_probes(cfg, &set, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "not yes or no"));
+	cfg_free(cfg);
+	assert_int_equal(cfg_load(NULL, no_plugin, 1, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg_check_probes(cfg, &set, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "no probe plugin named 'nosuch'"));
+	cfg_free(cfg);
+	plugin_set_free(&set);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_refusals, setup),
+		cmocka_unit_test_setup(test_load_dir_keeps_refusals, setup),
+		cmocka_unit_test_setup(test_good_plugin_scans, setup),
+		cmocka_unit_test_setup(test_probe_sections_checked, setup),
+	};
+
+	return cmocka_run_group_tests_name("plugin_loader", tests, NULL, NULL);
+}
