@@ -43,6 +43,25 @@ static const struct redmon_option_spec sink_options[] = {
 	{ 0 }
 };
 
+/*
+ * Every section the core knows.  named: the section is "<name>.<instance>"
+ * ([sink.NAME]); else exactly "<name>".  [probe.NAME] is checked against the
+ * plugin's own table by cfg_check_probes().  Add a subsystem's keys here.
+ */
+struct cfg_section {
+	const char *name;
+	bool named;
+	const struct redmon_option_spec *options;
+};
+
+static const struct cfg_section sections[] = {
+	{ .name = "daemon", .options = daemon_options },
+	{ .name = "sink", .named = true, .options = sink_options },
+};
+
+static const struct cfg_section *section_find(const char *section);
+static bool valid_instance_name(const char *s);
+
 /* Keys every [probe.NAME] section accepts besides the plugin's own. */
 static const struct redmon_option_spec probe_common_options[] = {
 	{ .key = "enabled", .type = REDMON_OPT_BOOL, .default_value = "yes",
@@ -215,6 +234,13 @@ static const char *get_or_default(const struct config *cfg, const char *section,
 		return v;
 	spec = spec_find(table, key);
 	return spec ? spec->default_value : NULL;
+}
+
+const char *cfg_value(const struct config *cfg, const char *section, const char *key)
+{
+	const struct cfg_section *t = section_find(section);
+
+	return get_or_default(cfg, section, t ? t->options : NULL, key);
 }
 
 bool cfg_probe_enabled(const struct config *cfg, const char *probe)
@@ -443,6 +469,22 @@ static int build_sinks(struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/* The table for a section name ("daemon", "sink.out"), or NULL if none matches. */
+static const struct cfg_section *section_find(const char *section)
+{
+	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
+		const struct cfg_section *t = &sections[i];
+		size_t n = strlen(t->name);
+
+		if (!t->named && strcmp(section, t->name) == 0)
+			return t;
+		if (t->named && strncmp(section, t->name, n) == 0 && section[n] == '.' &&
+		    valid_instance_name(section + n + 1))
+			return t;
+	}
+	return NULL;
+}
+
 static int validate(struct config *cfg, char *err, size_t errlen)
 {
 	uint64_t u;
@@ -450,22 +492,19 @@ static int validate(struct config *cfg, char *err, size_t errlen)
 
 	for (size_t i = 0; i < cfg->n_entries; i++) {
 		const struct cfg_entry *e = &cfg->entries[i];
+		const struct cfg_section *t = section_find(e->section);
 		char loc[300];
 
-		if (strcmp(e->section, "daemon") == 0) {
-			rc = check_entry(e, daemon_options, NULL, err, errlen);
-		} else if (strncmp(e->section, "sink.", 5) == 0 &&
-			   valid_instance_name(e->section + 5)) {
-			rc = check_entry(e, sink_options, NULL, err, errlen);
-		} else if (strncmp(e->section, "probe.", 6) == 0 &&
-			   valid_instance_name(e->section + 6)) {
+		if (t)
+			rc = check_entry(e, t->options, NULL, err, errlen);
+		else if (strncmp(e->section, "probe.", 6) == 0 &&
+			 valid_instance_name(e->section + 6))
 			rc = 0; /* checked against the plugin by cfg_check_probes() */
-		} else {
+		else
 			rc = fail(err, errlen, -EINVAL,
 				  "%s: unknown section [%s] (expected [daemon], [probe.NAME] or "
 				  "[sink.NAME])",
 				  where(e, loc, sizeof(loc)), e->section);
-		}
 		if (rc < 0)
 			return rc;
 	}

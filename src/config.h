@@ -67,6 +67,9 @@ int cfg_check_probes(const struct config *cfg, const struct plugin_set *plugins,
 /* The value of section.key as configured (the last one wins), or NULL. */
 const char *cfg_get(const struct config *cfg, const char *section, const char *key);
 
+/* The value of section.key as configured, else the default of a core section's table. */
+const char *cfg_value(const struct config *cfg, const char *section, const char *key);
+
 /* Whether [probe.NAME] enabled is not "no". */
 bool cfg_probe_enabled(const struct config *cfg, const char *probe);
 
