@@ -1,0 +1,360 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * md array records, sets of them, and the merge of mdstat and sysfs.
+ */
+#include "md_array.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void md_array_clear(struct md_array *a)
+{
+	char *slots = a->slots;
+	size_t slots_cap = a->slots_cap;
+	struct md_dev *devs = a->devs;
+	size_t devs_cap = a->devs_cap;
+
+	memset(a, 0, sizeof(*a));
+	a->slots = slots;
+	a->slots_cap = slots_cap;
+	a->devs = devs;
+	a->devs_cap = devs_cap;
+	a->raid_disks = -1;
+	a->degraded = -1;
+	a->progress = -1;
+}
+
+void md_array_free(struct md_array *a)
+{
+	if (!a)
+		return;
+	free(a->slots);
+	free(a->devs);
+	a->slots = NULL;
+	a->devs = NULL;
+	a->slots_cap = a->devs_cap = 0;
+	a->n_slots = a->n_devs = 0;
+}
+
+static int reserve_devs(struct md_array *a, size_t n)
+{
+	struct md_dev *v;
+	size_t cap;
+
+	if (n <= a->devs_cap)
+		return 0;
+	cap = a->devs_cap ? a->devs_cap * 2 : 8;
+	if (cap < n)
+		cap = n;
+	v = realloc(a->devs, cap * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	a->devs = v;
+	a->devs_cap = cap;
+	return 0;
+}
+
+int md_array_add_dev(struct md_array *a, struct md_dev **ret)
+{
+	struct md_dev *d;
+	int r;
+
+	if (a->n_devs >= MD_MAX_DEVS)
+		return -E2BIG;
+	r = reserve_devs(a, a->n_devs + 1);
+	if (r < 0)
+		return r;
+	d = &a->devs[a->n_devs++];
+	memset(d, 0, sizeof(*d));
+	d->desc_nr = -1;
+	d->slot = -1;
+	*ret = d;
+	return 0;
+}
+
+static int reserve_slots(struct md_array *a, size_t n)
+{
+	char *p;
+
+	if (n <= a->slots_cap)
+		return 0;
+	p = realloc(a->slots, n);
+	if (!p)
+		return -ENOMEM;
+	a->slots = p;
+	a->slots_cap = n;
+	return 0;
+}
+
+int md_array_set_slots(struct md_array *a, const char *s, size_t n)
+{
+	int r;
+
+	if (n > MD_MAX_SLOTS)
+		return -E2BIG;
+	r = reserve_slots(a, n ? n : 1);
+	if (r < 0)
+		return r;
+	memcpy(a->slots, s, n);
+	a->n_slots = n;
+	return 0;
+}
+
+int md_array_copy(struct md_array *dst, const struct md_array *src)
+{
+	struct md_array keep = *dst;
+	int r;
+
+	r = reserve_slots(&keep, src->n_slots ? src->n_slots : 1);
+	if (r == 0)
+		r = reserve_devs(&keep, src->n_devs ? src->n_devs : 1);
+	/* keep holds dst's (possibly grown) buffers; hand them back before failing */
+	dst->slots = keep.slots;
+	dst->slots_cap = keep.slots_cap;
+	dst->devs = keep.devs;
+	dst->devs_cap = keep.devs_cap;
+	if (r < 0)
+		return r;
+	*dst = *src;
+	dst->slots = keep.slots;
+	dst->slots_cap = keep.slots_cap;
+	dst->devs = keep.devs;
+	dst->devs_cap = keep.devs_cap;
+	if (src->n_slots)
+		memcpy(dst->slots, src->slots, src->n_slots);
+	if (src->n_devs)
+		memcpy(dst->devs, src->devs, src->n_devs * sizeof(*src->devs));
+	return 0;
+}
+
+void md_array_set_error(struct md_array *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (a->error[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(a->error, sizeof(a->error), fmt, ap);
+	va_end(ap);
+	if (!a->error[0]) /* never leave an empty reason behind */
+		snprintf(a->error, sizeof(a->error), "unreadable");
+}
+
+static const struct {
+	const char *name;
+	enum md_level level;
+} level_names[] = {
+	{"linear", MD_LEVEL_LINEAR}, {"raid0", MD_LEVEL_RAID0},
+	{"raid1", MD_LEVEL_RAID1},   {"raid4", MD_LEVEL_RAID4},
+	{"raid5", MD_LEVEL_RAID5},   {"raid6", MD_LEVEL_RAID6},
+	{"raid10", MD_LEVEL_RAID10}, {"multipath", MD_LEVEL_MULTIPATH},
+	{"faulty", MD_LEVEL_FAULTY}, {"container", MD_LEVEL_CONTAINER},
+};
+
+/* Numeric levels as in include/uapi/linux/raid/md_u.h and md_p.h (LEVEL_*). */
+static const struct {
+	long long num;
+	enum md_level level;
+} level_numbers[] = {
+	{-1, MD_LEVEL_LINEAR}, {0, MD_LEVEL_RAID0},	 {1, MD_LEVEL_RAID1},
+	{4, MD_LEVEL_RAID4},   {5, MD_LEVEL_RAID5},	 {6, MD_LEVEL_RAID6},
+	{10, MD_LEVEL_RAID10}, {-4, MD_LEVEL_MULTIPATH}, {-5, MD_LEVEL_FAULTY},
+};
+
+enum md_level md_level_parse(struct md_str s)
+{
+	long long num;
+	size_t i;
+
+	s = md_str_trim(s);
+	if (s.n == 0)
+		return MD_LEVEL_NONE;
+	for (i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++)
+		if (md_str_eq(s, level_names[i].name))
+			return level_names[i].level;
+	if (md_str_to_long(s, -1000, 1000, &num) == 0)
+		for (i = 0; i < sizeof(level_numbers) / sizeof(level_numbers[0]); i++)
+			if (level_numbers[i].num == num)
+				return level_numbers[i].level;
+	return MD_LEVEL_OTHER;
+}
+
+const char *md_level_name(enum md_level level)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++)
+		if (level_names[i].level == level)
+			return level_names[i].name;
+	return "unknown";
+}
+
+bool md_level_has_slots(enum md_level level)
+{
+	switch (level) {
+	case MD_LEVEL_RAID1:
+	case MD_LEVEL_RAID4:
+	case MD_LEVEL_RAID5:
+	case MD_LEVEL_RAID6:
+	case MD_LEVEL_RAID10:
+	case MD_LEVEL_MULTIPATH:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * md devices are "md%d", "md_d%d" (partitionable) or "md_<name>" (named
+ * arrays, drivers/md/md.c md_alloc); all fit [A-Za-z0-9_].
+ */
+bool md_name_valid(struct md_str name)
+{
+	size_t i;
+
+	if (name.n < 3 || name.n >= MD_NAME_MAX || !md_str_starts(name, "md"))
+		return false;
+	for (i = 2; i < name.n; i++) {
+		char c = name.p[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_'))
+			return false;
+	}
+	return true;
+}
+
+void md_set_reset(struct md_set *s)
+{
+	s->n = 0;
+}
+
+void md_set_free(struct md_set *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->cap; i++)
+		md_array_free(&s->v[i]);
+	free(s->v);
+	s->v = NULL;
+	s->n = s->cap = 0;
+}
+
+int md_set_add(struct md_set *s, struct md_str name, struct md_array **ret)
+{
+	struct md_array *a;
+
+	if (!md_name_valid(name))
+		return -EINVAL;
+	if (s->n >= MD_MAX_ARRAYS)
+		return -E2BIG;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 8;
+
+		a = realloc(s->v, cap * sizeof(*a));
+		if (!a)
+			return -ENOMEM;
+		memset(a + s->cap, 0, (cap - s->cap) * sizeof(*a));
+		s->v = a;
+		s->cap = cap;
+	}
+	a = &s->v[s->n++];
+	md_array_clear(a);
+	memcpy(a->name, name.p, name.n);
+	a->name[name.n] = '\0';
+	*ret = a;
+	return 0;
+}
+
+void md_set_pop(struct md_set *s)
+{
+	if (s->n > 0)
+		s->n--;
+}
+
+struct md_array *md_set_find(const struct md_set *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->v[i].name, name) == 0)
+			return &s->v[i];
+	return NULL;
+}
+
+static int cmp_array(const void *x, const void *y)
+{
+	const struct md_array *a = x, *b = y;
+
+	return strcmp(a->name, b->name);
+}
+
+void md_set_sort(struct md_set *s)
+{
+	if (s->n > 1)
+		qsort(s->v, s->n, sizeof(*s->v), cmp_array);
+}
+
+static bool activity_running(enum redmon_activity act)
+{
+	return act != REDMON_ACTIVITY_NONE;
+}
+
+int md_array_merge(struct md_array *sys, const struct md_array *st)
+{
+	int r;
+
+	if (md_array_failed(st))
+		return 0; /* nothing trustworthy to add */
+	if (md_array_failed(sys))
+		return md_array_copy(sys, st);
+
+	sys->source |= st->source;
+	if (sys->level == MD_LEVEL_NONE && st->level != MD_LEVEL_NONE) {
+		sys->level = st->level;
+		memcpy(sys->level_text, st->level_text, sizeof(sys->level_text));
+	}
+	if (sys->raid_disks < 0)
+		sys->raid_disks = st->raid_disks;
+	if (sys->run == MD_RUN_UNKNOWN)
+		sys->run = st->run;
+	sys->read_only |= st->read_only;
+	sys->ext_container |= st->ext_container;
+	sys->container |= st->container && sys->level == MD_LEVEL_NONE;
+
+	/* sysfs without any device directory: take mdstat's devices and slots. */
+	if (sys->n_devs == 0 && st->n_devs > 0) {
+		r = reserve_devs(sys, st->n_devs);
+		if (r < 0)
+			return r;
+		memcpy(sys->devs, st->devs, st->n_devs * sizeof(*st->devs));
+		sys->n_devs = st->n_devs;
+		sys->devs_sysfs = false;
+		sys->dev_slots_known = false;
+		if (st->n_slots) {
+			r = md_array_set_slots(sys, st->slots, st->n_slots);
+			if (r < 0)
+				return r;
+		}
+	}
+
+	if (!activity_running(sys->activity)) {
+		sys->activity = st->activity;
+		sys->progress = st->progress;
+	} else if (sys->progress < 0 && sys->activity == st->activity) {
+		sys->progress = st->progress;
+	}
+
+	if (!sys->r10_known && st->r10_known) {
+		sys->r10_known = true;
+		sys->r10_near = st->r10_near;
+		sys->r10_far = st->r10_far;
+		sys->r10_offset = st->r10_offset;
+	}
+	return 0;
+}

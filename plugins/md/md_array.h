@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The record of one md array, as read from /proc/mdstat or from sysfs, a set
+ * of records, and the merge of the two sources.
+ *
+ * Records and sets are reused from scan to scan: md_set_reset() keeps every
+ * buffer, so a steady-state scan allocates nothing.  Text fields are fixed
+ * arrays with their size given here; longer input is an error of the array,
+ * never an overflow.
+ */
+#ifndef REDMON_MD_ARRAY_H
+#define REDMON_MD_ARRAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <redmon/plugin.h>
+
+#include "md_text.h"
+
+#define MD_NAME_MAX	  32  /* DISK_NAME_LEN, include/linux/blkdev.h */
+#define MD_DEV_NAME_MAX	  64  /* BDEVNAME_SIZE is 32; room for odd captures */
+#define MD_STATE_MAX	  128 /* sysfs dev-X/state text kept for display */
+#define MD_LEVEL_TEXT_MAX 24
+#define MD_ERROR_MAX	  160
+
+/*
+ * Sanity bounds: a 1.x superblock has room for at most 1920 device roles
+ * (drivers/md/md.c super_1_load), so anything above is garbage.
+ */
+#define MD_MAX_SLOTS  4096
+#define MD_MAX_DEVS   4096
+#define MD_MAX_ARRAYS 4096
+
+enum md_level {
+	MD_LEVEL_NONE = 0, /* not shown: inactive array without a personality */
+	MD_LEVEL_LINEAR,
+	MD_LEVEL_RAID0,
+	MD_LEVEL_RAID1,
+	MD_LEVEL_RAID4,
+	MD_LEVEL_RAID5,
+	MD_LEVEL_RAID6,
+	MD_LEVEL_RAID10,
+	MD_LEVEL_MULTIPATH,
+	MD_LEVEL_FAULTY,
+	MD_LEVEL_CONTAINER, /* sysfs "container" */
+	MD_LEVEL_OTHER,	    /* a name this probe does not know (see level_text) */
+};
+
+enum md_run {
+	MD_RUN_UNKNOWN = 0,
+	MD_RUN_ACTIVE,	 /* running, with a personality */
+	MD_RUN_INACTIVE, /* assembled (devices attached) but not running */
+	MD_RUN_BROKEN,	 /* running but a raid0/linear member is gone ("broken") */
+};
+
+/* What the source says about a device, as bits (mdstat flags or sysfs state words). */
+enum md_dev_flag {
+	MD_DEV_FAULTY = 1u << 0,	   /* (F) / faulty */
+	MD_DEV_SPARE = 1u << 1,		   /* (S) / spare */
+	MD_DEV_IN_SYNC = 1u << 2,	   /* sysfs in_sync */
+	MD_DEV_WRITE_MOSTLY = 1u << 3,	   /* (W) / write_mostly */
+	MD_DEV_JOURNAL = 1u << 4,	   /* (J) / journal */
+	MD_DEV_REPLACEMENT = 1u << 5,	   /* (R) / replacement */
+	MD_DEV_WANT_REPLACEMENT = 1u << 6, /* want_replacement */
+	MD_DEV_BLOCKED = 1u << 7,	   /* blocked */
+	MD_DEV_WRITE_ERROR = 1u << 8,	   /* write_error */
+};
+
+struct md_dev {
+	char name[MD_DEV_NAME_MAX]; /* kernel block device name, e.g. sdb1 */
+	char state[MD_STATE_MAX];   /* sysfs state text; empty from mdstat */
+	int desc_nr;		    /* mdstat [k]: superblock descriptor number, -1 unknown */
+	int slot;		    /* sysfs slot / rdN, -1 none or unknown */
+	unsigned int flags;	    /* enum md_dev_flag */
+};
+
+enum md_source {
+	MD_SRC_MDSTAT = 1u << 0,
+	MD_SRC_SYSFS = 1u << 1,
+};
+
+struct md_array {
+	char name[MD_NAME_MAX];
+	unsigned int source; /* enum md_source bits */
+	enum md_level level;
+	char level_text[MD_LEVEL_TEXT_MAX]; /* as the source printed it (printable) */
+	enum md_run run;
+	bool read_only;	    /* "(read-only)", "(auto-read-only)", readonly, read-auto */
+	bool container;	    /* IMSM/DDF metadata container: not a redundancy group */
+	bool ext_container; /* metadata "external:<format>" (not "external:/mdX/N") */
+	int raid_disks;	    /* configured slots, -1 unknown */
+	int degraded;	    /* sysfs degraded, -1 unknown */
+
+	/* mdstat "[UU_]": one 'U' or '_' per slot; n_slots 0 when not shown. */
+	char *slots;
+	size_t n_slots, slots_cap;
+
+	struct md_dev *devs;
+	size_t n_devs, devs_cap;
+	bool devs_sysfs;      /* devs came from sysfs (state words), not mdstat (flags) */
+	bool dev_slots_known; /* sysfs: each device's slot came from slot or rdN */
+
+	enum redmon_activity activity;
+	double progress; /* percent, -1 unknown */
+
+	/* raid10 geometry (layout, or mdstat "2 near-copies"). */
+	bool r10_known;
+	int r10_near, r10_far;
+	bool r10_offset;
+
+	char error[MD_ERROR_MAX]; /* non-empty: the source could not be read for this array */
+	bool matched;		  /* merge bookkeeping */
+};
+
+struct md_set {
+	struct md_array *v;
+	size_t n, cap;
+};
+
+/* Reset a record to "nothing known", keeping its buffers. */
+void md_array_clear(struct md_array *a);
+
+/* Free a record's buffers; the record itself is not freed. */
+void md_array_free(struct md_array *a);
+
+/* Append a zeroed device (desc_nr, slot -1).  Returns 0, -E2BIG, or -ENOMEM. */
+int md_array_add_dev(struct md_array *a, struct md_dev **ret);
+
+/* Store the "[UU_]" slot string.  Returns 0, -E2BIG, or -ENOMEM. */
+int md_array_set_slots(struct md_array *a, const char *s, size_t n);
+
+/* Deep-copy src over dst, reusing dst's buffers.  Returns 0 or -ENOMEM. */
+int md_array_copy(struct md_array *dst, const struct md_array *src);
+
+/* Record why the array could not be read; only the first reason is kept. */
+void md_array_set_error(struct md_array *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static inline bool md_array_failed(const struct md_array *a)
+{
+	return a->error[0] != '\0';
+}
+
+/*
+ * Parse a personality or sysfs level name ("raid1", "linear", ...).  sysfs
+ * also shows a bare number when no name was set (drivers/md/md.c level_show).
+ * Returns MD_LEVEL_NONE for empty text and MD_LEVEL_OTHER for unknown text.
+ */
+enum md_level md_level_parse(struct md_str s);
+
+/* The canonical name ("raid1"), "unknown" for NONE and OTHER. */
+const char *md_level_name(enum md_level level);
+
+/* True for personalities that keep redundant slots (raid1/4/5/6/10, multipath). */
+bool md_level_has_slots(enum md_level level);
+
+/* True when name looks like an md device name: md followed by [A-Za-z0-9_]. */
+bool md_name_valid(struct md_str name);
+
+void md_set_reset(struct md_set *s);
+void md_set_free(struct md_set *s);
+
+/*
+ * Append a record named name (valid per md_name_valid, shorter than
+ * MD_NAME_MAX).  Returns 0, -EINVAL, -E2BIG (MD_MAX_ARRAYS), or -ENOMEM.
+ */
+int md_set_add(struct md_set *s, struct md_str name, struct md_array **ret);
+
+/* Forget the last record (kept for reuse). */
+void md_set_pop(struct md_set *s);
+
+struct md_array *md_set_find(const struct md_set *s, const char *name);
+
+/* Sort by name, for a stable report order of sysfs-only arrays. */
+void md_set_sort(struct md_set *s);
+
+/*
+ * Merge what mdstat says about an array (st) into what sysfs says (sys), in
+ * place.  sysfs wins for per-device states, level, raid_disks and degraded;
+ * mdstat fills the gaps (activity and progress when sysfs shows none, devices
+ * and slots when sysfs lists none, raid10 geometry).  When sysfs could not be
+ * read for the array but mdstat could, the mdstat record replaces it.
+ * Returns 0 or -ENOMEM.
+ */
+int md_array_merge(struct md_array *sys, const struct md_array *st);
+
+#endif /* REDMON_MD_ARRAY_H */

@@ -1,0 +1,681 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * From an md array record to a redundancy group: see md_group.h.
+ *
+ * Counting follows DESIGN.md and the corpus conventions: members_total is
+ * raid_disks (the n of [n/m]), members_ok the in-sync slots (the U of
+ * [UU_]), members_failed every faulty device (even beyond the slots), spares
+ * the devices outside any slot.  A device in a slot but not in sync is being
+ * rebuilt and is neither ok nor a spare.
+ */
+#include "md_group.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int clamp_min(int v, int min)
+{
+	return v < min ? min : v;
+}
+
+/*
+ * raid10 (drivers/md/raid10.c _enough()): data is lost when some window of
+ * `copies` consecutive slots, starting at a multiple of near_copies, holds no
+ * in-sync member.  The worst next failures all hit the thinnest window, so
+ * the margin is (fewest in-sync members in a window) - 1.
+ */
+static int raid10_thinnest(int n, int near, int copies, const unsigned char *slots)
+{
+	int first = 0, thinnest = copies;
+
+	do {
+		int k, cnt = 0, this = first;
+
+		for (k = 0; k < copies; k++) {
+			cnt += slots[this] == MD_SLOT_IN_SYNC;
+			this = (this + 1) % n;
+		}
+		if (cnt < thinnest)
+			thinnest = cnt;
+		first = (first + near) % n;
+	} while (first != 0);
+	return thinnest;
+}
+
+struct md_margin md_margin_rule(enum md_level level, int n, int ok, const unsigned char *slots,
+				const struct md_r10_geo *geo)
+{
+	struct md_margin m = {REDMON_MARGIN_UNKNOWN, 0};
+	int missing, parity, near, copies;
+
+	if (n < 0 || ok < 0 || ok > n)
+		return m;
+	missing = n - ok;
+	switch (level) {
+	case MD_LEVEL_RAID1:
+	case MD_LEVEL_MULTIPATH:
+		m.nominal = clamp_min(n - 1, 0);
+		m.margin = clamp_min(ok - 1, -1);
+		break;
+	case MD_LEVEL_RAID4:
+	case MD_LEVEL_RAID5:
+	case MD_LEVEL_RAID6:
+		parity = level == MD_LEVEL_RAID6 ? 2 : 1;
+		if (parity > n - 1)
+			parity = clamp_min(n - 1, 0);
+		m.nominal = parity;
+		m.margin = clamp_min(parity - missing, -1);
+		if (ok == 0)
+			m.margin = -1;
+		break;
+	case MD_LEVEL_RAID10:
+		/* No layout known: mdadm's default, near-2 (md.rst, mdadm --layout). */
+		near = 2;
+		copies = 2;
+		if (geo && geo->near > 0 && geo->far > 0) {
+			near = geo->near;
+			copies = geo->near * geo->far;
+			if (copies > n)
+				return m; /* the kernel refuses such a geometry */
+		} else if (copies > n) {
+			near = copies = clamp_min(n, 1);
+		}
+		if (n == 0)
+			return m;
+		m.nominal = copies - 1;
+		if (ok == 0)
+			m.margin = -1;
+		else if (slots)
+			m.margin = raid10_thinnest(n, near, copies, slots) - 1;
+		else
+			m.margin = clamp_min(copies - 1 - missing, 0);
+		break;
+	case MD_LEVEL_RAID0:
+	case MD_LEVEL_LINEAR:
+	case MD_LEVEL_FAULTY:
+		m.nominal = 0;
+		m.margin = missing > 0 ? -1 : 0;
+		break;
+	default:
+		break;
+	}
+	return m;
+}
+
+/* Bounded reason text: clauses joined by "; ". */
+struct rbuf {
+	char *p;
+	size_t cap, len;
+};
+
+static void __attribute__((format(printf, 3, 0)))
+rvadd(struct rbuf *r, bool clause, const char *fmt, va_list ap)
+{
+	int n;
+
+	if (r->len + 1 >= r->cap)
+		return;
+	if (clause && r->len > 0) {
+		n = snprintf(r->p + r->len, r->cap - r->len, "; ");
+		r->len += (size_t)n;
+		if (r->len >= r->cap) {
+			r->len = r->cap - 1;
+			return;
+		}
+	}
+	n = vsnprintf(r->p + r->len, r->cap - r->len, fmt, ap);
+	if (n > 0)
+		r->len += (size_t)n;
+	if (r->len >= r->cap)
+		r->len = r->cap - 1;
+}
+
+static void __attribute__((format(printf, 2, 3))) rclause(struct rbuf *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	rvadd(r, true, fmt, ap);
+	va_end(ap);
+}
+
+static void __attribute__((format(printf, 2, 3))) rmore(struct rbuf *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	rvadd(r, false, fmt, ap);
+	va_end(ap);
+}
+
+static int reserve(struct md_group_buf *gb, size_t members, size_t slots)
+{
+	struct redmon_member *m;
+	struct md_member_text *t;
+	unsigned char *s;
+
+	if (members > gb->cap) {
+		m = realloc(gb->members, members * sizeof(*m));
+		if (!m)
+			return -ENOMEM;
+		gb->members = m;
+		t = realloc(gb->text, members * sizeof(*t));
+		if (!t)
+			return -ENOMEM; /* members grew already: harmless, cap says what both hold */
+		gb->text = t;
+		gb->cap = members;
+	}
+	if (slots > gb->slots_cap) {
+		s = realloc(gb->slots, slots);
+		if (!s)
+			return -ENOMEM;
+		gb->slots = s;
+		gb->slots_cap = slots;
+	}
+	return 0;
+}
+
+void md_group_buf_free(struct md_group_buf *gb)
+{
+	if (!gb)
+		return;
+	free(gb->members);
+	free(gb->text);
+	free(gb->slots);
+	memset(gb, 0, sizeof(*gb));
+}
+
+/* Words for a device state when the source printed flags, not text (mdstat). */
+static void flags_text(unsigned int flags, enum redmon_role role, char *buf, size_t cap)
+{
+	static const struct {
+		unsigned int flag;
+		const char *word;
+	} words[] = {
+		{MD_DEV_FAULTY, "faulty"},
+		{MD_DEV_SPARE, "spare"},
+		{MD_DEV_WRITE_MOSTLY, "write_mostly"},
+		{MD_DEV_JOURNAL, "journal"},
+		{MD_DEV_REPLACEMENT, "replacement"},
+	};
+	struct rbuf r = {buf, cap, 0};
+	size_t i;
+
+	buf[0] = '\0';
+	if (role == REDMON_ROLE_ACTIVE && !(flags & MD_DEV_JOURNAL))
+		rmore(&r, "in_sync");
+	else if (role == REDMON_ROLE_REBUILDING && !(flags & MD_DEV_REPLACEMENT))
+		rmore(&r, "rebuilding");
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (flags & words[i].flag)
+			rmore(&r, "%s%s", r.len ? "," : "", words[i].word);
+}
+
+static void set_member(struct md_group_buf *gb, size_t i, const struct md_dev *d,
+		       enum redmon_role role)
+{
+	struct redmon_member *m = &gb->members[i];
+	struct md_member_text *t = &gb->text[i];
+	char *p;
+
+	memset(m, 0, sizeof(*m));
+	snprintf(t->name, sizeof(t->name), "%s", d->name);
+	/* sysfs spells a '/' in a block device name as '!' (cciss!c0d0). */
+	snprintf(t->device, sizeof(t->device), "/dev/%s", d->name);
+	for (p = t->device; *p; p++)
+		if (*p == '!')
+			*p = '/';
+	if (d->state[0])
+		snprintf(t->state, sizeof(t->state), "%s", d->state);
+	else
+		flags_text(d->flags, role, t->state, sizeof(t->state));
+	m->name = t->name;
+	m->device = t->device;
+	m->state = t->state[0] ? t->state : NULL;
+	m->role = role;
+}
+
+static void add_missing(struct md_group_buf *gb, size_t *n_members, int slot)
+{
+	struct redmon_member *m = &gb->members[*n_members];
+	struct md_member_text *t = &gb->text[*n_members];
+
+	memset(m, 0, sizeof(*m));
+	snprintf(t->name, sizeof(t->name), "slot%d", slot);
+	m->name = t->name;
+	m->role = REDMON_ROLE_MISSING;
+	(*n_members)++;
+}
+
+/* List up to four names of members in role, as "a, b and 2 more". */
+static void list_names(struct rbuf *r, const struct md_group_buf *gb, size_t n,
+		       enum redmon_role role, const char *what, bool *first)
+{
+	size_t i, shown = 0, total = 0;
+
+	for (i = 0; i < n; i++)
+		total += gb->members[i].role == role;
+	if (total == 0)
+		return;
+	rmore(r, "%s", *first ? "" : ", ");
+	*first = false;
+	for (i = 0; i < n && shown < 4; i++) {
+		if (gb->members[i].role != role)
+			continue;
+		rmore(r, "%s%s", shown ? ", " : "", gb->members[i].name);
+		shown++;
+	}
+	if (total > shown)
+		rmore(r, " and %zu more", total - shown);
+	if (what)
+		rmore(r, " %s", what);
+}
+
+static void activity_reason(struct rbuf *r, enum redmon_activity act, double progress)
+{
+	static const char *const names[REDMON_ACTIVITY_COUNT_] = {
+		[REDMON_ACTIVITY_RECOVERY] = "recovery", [REDMON_ACTIVITY_RESYNC] = "resync",
+		[REDMON_ACTIVITY_RESHAPE] = "reshape",	 [REDMON_ACTIVITY_CHECK] = "check",
+		[REDMON_ACTIVITY_REPAIR] = "repair",
+	};
+
+	switch (act) {
+	case REDMON_ACTIVITY_NONE:
+	case REDMON_ACTIVITY_COUNT_:
+		break;
+	case REDMON_ACTIVITY_DELAYED:
+		rclause(r, "resync delayed behind another array");
+		break;
+	case REDMON_ACTIVITY_PENDING:
+		rclause(r, "resync pending until the first write");
+		break;
+	default:
+		if (progress >= 0)
+			rclause(r, "%s %.1f%% done", names[act], progress);
+		else
+			rclause(r, "%s running", names[act]);
+		break;
+	}
+}
+
+static bool activity_has_progress(enum redmon_activity act)
+{
+	return act == REDMON_ACTIVITY_RECOVERY || act == REDMON_ACTIVITY_RESYNC ||
+	       act == REDMON_ACTIVITY_RESHAPE || act == REDMON_ACTIVITY_CHECK ||
+	       act == REDMON_ACTIVITY_REPAIR;
+}
+
+static struct md_r10_geo geo_of(const struct md_array *a)
+{
+	struct md_r10_geo geo = {0, 0};
+
+	if (a->r10_known) {
+		geo.near = a->r10_near;
+		geo.far = a->r10_far;
+	}
+	return geo;
+}
+
+static int32_t nominal_of(const struct md_array *a, int n)
+{
+	struct md_r10_geo geo = geo_of(a);
+	struct md_margin m;
+
+	if (n <= 0)
+		return 0;
+	m = md_margin_rule(a->level, n, n, NULL, &geo);
+	return m.margin == REDMON_MARGIN_UNKNOWN ? 0 : m.nominal;
+}
+
+static void fill_common(const struct md_array *a, struct md_group_buf *gb)
+{
+	struct redmon_group *g = &gb->g;
+
+	memset(g, 0, sizeof(*g));
+	g->name = a->name;
+	g->kind = "raid";
+	g->type = md_level_name(a->level);
+	g->members = gb->members;
+	g->progress = -1;
+	g->activity = REDMON_ACTIVITY_NONE;
+	gb->reason[0] = '\0';
+}
+
+/* The array could not be read: members as far as known, margin unknown. */
+static void build_unknown(const struct md_array *a, struct md_group_buf *gb, const char *why)
+{
+	struct redmon_group *g = &gb->g;
+	size_t i;
+
+	g->members_total = a->raid_disks >= 0 ? a->raid_disks : a->n_devs ? (int)a->n_devs : -1;
+	g->members_ok = -1;
+	for (i = 0; i < a->n_devs; i++) {
+		const struct md_dev *d = &a->devs[i];
+		enum redmon_role role = REDMON_ROLE_UNKNOWN;
+
+		if (d->flags & MD_DEV_FAULTY) {
+			role = REDMON_ROLE_FAILED;
+			g->members_failed++;
+		}
+		set_member(gb, i, d, role);
+	}
+	g->n_members = a->n_devs;
+	g->margin = REDMON_MARGIN_UNKNOWN;
+	g->margin_nominal = nominal_of(a, g->members_total);
+	snprintf(gb->reason, sizeof(gb->reason), "%s", why);
+	g->reason = gb->reason;
+}
+
+/* Assembled but not running: service is lost until it is started. */
+static void build_inactive(const struct md_array *a, struct md_group_buf *gb)
+{
+	struct redmon_group *g = &gb->g;
+	size_t i;
+
+	g->members_total = a->raid_disks > 0 ? a->raid_disks : (int)a->n_devs;
+	g->members_ok = 0;
+	for (i = 0; i < a->n_devs; i++) {
+		const struct md_dev *d = &a->devs[i];
+		enum redmon_role role = REDMON_ROLE_UNKNOWN;
+		bool spare = a->dev_slots_known
+				     ? d->slot < 0 && !(d->flags & MD_DEV_JOURNAL)
+				     : (d->flags & MD_DEV_SPARE) && !(d->flags & MD_DEV_IN_SYNC);
+
+		if (d->flags & MD_DEV_FAULTY) {
+			role = REDMON_ROLE_FAILED;
+			g->members_failed++;
+		} else if (spare) {
+			role = REDMON_ROLE_SPARE;
+			g->spares++;
+		}
+		set_member(gb, i, d, role);
+	}
+	g->n_members = a->n_devs;
+	g->margin = -1;
+	g->margin_nominal = nominal_of(a, g->members_total);
+	snprintf(gb->reason, sizeof(gb->reason), "array inactive (not running)");
+	g->reason = gb->reason;
+}
+
+/*
+ * Roles from sysfs: each device's state words and slot.  A "spare" in a slot
+ * is the disk being recovered into it (state_show() calls every non-in-sync
+ * member "spare"), not an idle spare.
+ */
+static int roles_sysfs(const struct md_array *a, struct md_group_buf *gb, int n)
+{
+	struct redmon_group *g = &gb->g;
+	int ok = 0;
+	size_t i;
+
+	for (i = 0; i < a->n_devs; i++) {
+		const struct md_dev *d = &a->devs[i];
+		bool in_slot = d->slot >= 0;
+		bool counted = in_slot && d->slot < n;
+		enum redmon_role role;
+
+		if (d->flags & MD_DEV_FAULTY) {
+			role = REDMON_ROLE_FAILED;
+			g->members_failed++;
+			if (counted && gb->slots[d->slot] == MD_SLOT_EMPTY)
+				gb->slots[d->slot] = MD_SLOT_BUSY;
+		} else if (d->flags & MD_DEV_JOURNAL) {
+			role = REDMON_ROLE_ACTIVE;
+		} else if (!a->dev_slots_known) {
+			/* No slot information at all: trust the state words. */
+			if (d->flags & MD_DEV_IN_SYNC) {
+				role = REDMON_ROLE_ACTIVE;
+				ok++;
+			} else {
+				role = REDMON_ROLE_SPARE;
+				g->spares++;
+			}
+		} else if (in_slot) {
+			if (d->flags & MD_DEV_IN_SYNC) {
+				role = REDMON_ROLE_ACTIVE;
+				if (counted)
+					gb->slots[d->slot] = MD_SLOT_IN_SYNC;
+			} else {
+				role = REDMON_ROLE_REBUILDING;
+				if (counted && gb->slots[d->slot] == MD_SLOT_EMPTY)
+					gb->slots[d->slot] = MD_SLOT_BUSY;
+			}
+		} else if (d->flags & MD_DEV_IN_SYNC) {
+			role = REDMON_ROLE_UNKNOWN; /* in sync yet in no slot: odd */
+		} else {
+			role = REDMON_ROLE_SPARE;
+			g->spares++;
+		}
+		set_member(gb, i, d, role);
+	}
+	if (!a->dev_slots_known)
+		return ok > n ? n : ok;
+	for (i = 0; i < (size_t)n; i++)
+		ok += gb->slots[i] == MD_SLOT_IN_SYNC;
+	return ok;
+}
+
+/*
+ * Roles from mdstat flags.  mdstat does not say which device sits in which
+ * slot ([k] is the superblock descriptor number, not the slot), so when more
+ * unflagged devices are listed than slots are in sync, the surplus is being
+ * recovered; the highest [k] were added last, so they are taken as the
+ * rebuilding ones, and they fill the lowest empty slots.
+ */
+static int roles_mdstat(const struct md_array *a, struct md_group_buf *gb, int n)
+{
+	struct redmon_group *g = &gb->g;
+	int ok = 0, candidates = 0, extra;
+	size_t i;
+
+	for (i = 0; i < a->n_devs; i++) {
+		const struct md_dev *d = &a->devs[i];
+		enum redmon_role role = REDMON_ROLE_ACTIVE;
+
+		if (d->flags & MD_DEV_FAULTY) {
+			role = REDMON_ROLE_FAILED;
+			g->members_failed++;
+		} else if (d->flags & MD_DEV_SPARE) {
+			role = REDMON_ROLE_SPARE;
+			g->spares++;
+		} else if (d->flags & MD_DEV_REPLACEMENT) {
+			role = REDMON_ROLE_REBUILDING;
+		} else if (!(d->flags & MD_DEV_JOURNAL)) {
+			candidates++;
+		}
+		gb->members[i].role = role;
+	}
+	if (a->n_slots != (size_t)n || n == 0) {
+		/* raid0, linear, faulty: every listed unflagged device serves. */
+		for (i = 0; i < a->n_devs; i++)
+			set_member(gb, i, &a->devs[i], gb->members[i].role);
+		return candidates;
+	}
+	for (i = 0; i < (size_t)n; i++) {
+		gb->slots[i] = a->slots[i] == 'U' ? MD_SLOT_IN_SYNC : MD_SLOT_EMPTY;
+		ok += gb->slots[i] == MD_SLOT_IN_SYNC;
+	}
+	for (extra = candidates - ok; extra > 0; extra--) {
+		size_t best = a->n_devs;
+
+		for (i = 0; i < a->n_devs; i++) {
+			const struct md_dev *d = &a->devs[i];
+
+			if (gb->members[i].role != REDMON_ROLE_ACTIVE ||
+			    (d->flags & MD_DEV_JOURNAL))
+				continue;
+			if (best == a->n_devs || d->desc_nr > a->devs[best].desc_nr)
+				best = i;
+		}
+		if (best == a->n_devs)
+			break;
+		gb->members[best].role = REDMON_ROLE_REBUILDING;
+		for (i = 0; i < (size_t)n; i++) {
+			if (gb->slots[i] == MD_SLOT_EMPTY) {
+				gb->slots[i] = MD_SLOT_BUSY;
+				break;
+			}
+		}
+	}
+	for (i = 0; i < a->n_devs; i++)
+		set_member(gb, i, &a->devs[i], gb->members[i].role);
+	return ok;
+}
+
+static void running_reason(const struct md_array *a, struct md_group_buf *gb, int n, int ok)
+{
+	struct redmon_group *g = &gb->g;
+	struct rbuf r = {gb->reason, sizeof(gb->reason), 0};
+	int missing = n - ok;
+	bool first = true;
+
+	gb->reason[0] = '\0';
+	if (a->run == MD_RUN_BROKEN)
+		rclause(&r, "array broken (a member is missing)");
+	if (missing > 0) {
+		size_t before;
+
+		rclause(&r, "%d of %d slot%s missing", missing, n, n == 1 ? "" : "s");
+		before = r.len;
+		rmore(&r, " (");
+		list_names(&r, gb, a->n_devs, REDMON_ROLE_FAILED, "failed", &first);
+		list_names(&r, gb, a->n_devs, REDMON_ROLE_REBUILDING, "rebuilding", &first);
+		if (first) { /* nothing named: drop the " (" */
+			r.len = before;
+			gb->reason[before] = '\0';
+		} else {
+			rmore(&r, ")");
+		}
+		if (g->margin < 0)
+			rmore(&r, ", more than %s survives", g->type);
+		else if (a->level == MD_LEVEL_RAID10)
+			rclause(&r, "margin counts the worst case: the next failure hitting the "
+				    "thinnest mirror set");
+	} else if (g->members_failed > 0) {
+		rclause(&r, "%d failed device%s still attached (", g->members_failed,
+			g->members_failed == 1 ? "" : "s");
+		list_names(&r, gb, a->n_devs, REDMON_ROLE_FAILED, NULL, &first);
+		rmore(&r, ")");
+	}
+	activity_reason(&r, g->activity, g->progress);
+	g->reason = gb->reason[0] ? gb->reason : NULL;
+}
+
+static void build_running(const struct md_array *a, struct md_group_buf *gb)
+{
+	struct redmon_group *g = &gb->g;
+	struct md_r10_geo geo = geo_of(a);
+	struct md_margin m;
+	size_t i, n_members = a->n_devs;
+	int n, ok;
+	bool map;
+
+	if (md_level_has_slots(a->level)) {
+		if (a->raid_disks <= 0) {
+			build_unknown(a, gb, "number of slots (raid_disks) unknown");
+			return;
+		}
+		n = a->raid_disks;
+	} else {
+		n = a->raid_disks > 0 ? a->raid_disks : (int)a->n_devs;
+	}
+	memset(gb->slots, MD_SLOT_EMPTY, (size_t)n);
+
+	if (a->n_devs == 0) {
+		/* sysfs without dev-* entries: only the degraded count is left. */
+		if (a->degraded >= 0 && a->degraded <= n)
+			ok = n - a->degraded;
+		else if (!md_level_has_slots(a->level))
+			ok = n;
+		else {
+			build_unknown(a, gb, "no member information");
+			return;
+		}
+		map = false;
+	} else if (a->devs_sysfs) {
+		ok = roles_sysfs(a, gb, n);
+		map = a->dev_slots_known;
+		if (!map && a->n_slots == (size_t)n) {
+			/* sysfs gave no slots, but mdstat's [UU_] still tells which are in sync */
+			ok = 0;
+			for (i = 0; i < (size_t)n; i++) {
+				gb->slots[i] = a->slots[i] == 'U' ? MD_SLOT_IN_SYNC : MD_SLOT_BUSY;
+				ok += gb->slots[i] == MD_SLOT_IN_SYNC;
+			}
+			map = true;
+		}
+	} else {
+		ok = roles_mdstat(a, gb, n);
+		map = a->n_slots == (size_t)n && n > 0;
+	}
+	if (ok > n)
+		ok = n;
+
+	m = md_margin_rule(a->level, n, ok, map ? gb->slots : NULL, &geo);
+	if (m.margin == REDMON_MARGIN_UNKNOWN) {
+		char why[96];
+
+		if (a->level == MD_LEVEL_RAID10)
+			snprintf(why, sizeof(why),
+				 "raid10 layout %d near x %d far does not fit %d slots", geo.near,
+				 geo.far, n);
+		else
+			snprintf(why, sizeof(why), "level \"%s\" not known to this probe",
+				 a->level_text[0] ? a->level_text : "none");
+		build_unknown(a, gb, why);
+		return;
+	}
+	if (a->run == MD_RUN_BROKEN ||
+	    (m.nominal == 0 && g->members_failed > 0 && !md_level_has_slots(a->level)))
+		m.margin = -1;
+
+	g->members_total = n;
+	g->members_ok = ok;
+	g->margin = m.margin;
+	g->margin_nominal = m.nominal;
+	g->activity = a->activity;
+	if (activity_has_progress(a->activity) && a->progress >= 0)
+		g->progress = a->progress;
+
+	/* Slots nobody occupies become members of role missing. */
+	if (map && a->n_devs > 0)
+		for (i = 0; i < (size_t)n; i++)
+			if (gb->slots[i] == MD_SLOT_EMPTY)
+				add_missing(gb, &n_members, (int)i);
+	g->n_members = n_members;
+	running_reason(a, gb, n, ok);
+}
+
+int md_group_build(const struct md_array *a, struct md_group_buf *gb,
+		   const struct redmon_group **ret)
+{
+	size_t slots = a->raid_disks > 0 ? (size_t)a->raid_disks : 0;
+	int r;
+
+	if (a->container && !md_array_failed(a)) {
+		*ret = NULL;
+		return 0;
+	}
+	if (slots < a->n_devs)
+		slots = a->n_devs;
+	if (slots < a->n_slots)
+		slots = a->n_slots;
+	r = reserve(gb, a->n_devs + slots + 1, slots + 1);
+	if (r < 0)
+		return r;
+
+	fill_common(a, gb);
+	if (md_array_failed(a))
+		build_unknown(a, gb, a->error);
+	else if (a->run == MD_RUN_INACTIVE)
+		build_inactive(a, gb);
+	else if (a->run == MD_RUN_UNKNOWN)
+		build_unknown(a, gb, "array state unknown");
+	else
+		build_running(a, gb);
+	*ret = &gb->g;
+	return 0;
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * One scan of the md probe without the host: read proc/mdstat and sysfs under
+ * a root directory, merge, decide, and hand each group to a callback.  The
+ * plugin glue (md.c) and the tests drive the same code.
+ */
+#ifndef REDMON_MD_SCAN_H
+#define REDMON_MD_SCAN_H
+
+#include <stdbool.h>
+
+#include <redmon/plugin.h>
+
+#include "md_array.h"
+#include "md_fdcache.h"
+#include "md_group.h"
+#include "md_text.h"
+
+/* All buffers of a scan, kept from scan to scan.  Zero-initialise before use. */
+struct md_scan {
+	struct md_buf text;    /* proc/mdstat */
+	struct md_buf scratch; /* one sysfs attribute */
+	struct md_set mdstat, sysfs;
+	struct md_group_buf gb;
+
+	/* Results of the last md_scan_read(): */
+	int mdstat_err;	       /* 0 read, -ENOENT absent, other -errno unreadable */
+	bool mdstat_truncated; /* larger than MD_MDSTAT_MAX, cut */
+	int sysfs_err;	       /* 0 listed (or absent), -errno: sys/block unreadable */
+};
+
+/*
+ * Read both sources under root_fd through fdc (may be NULL).  Read failures
+ * land in mdstat_err / sysfs_err; only running out of memory fails the call
+ * (-ENOMEM).
+ */
+int md_scan_read(struct md_scan *s, int root_fd, struct md_fdcache *fdc);
+
+/* Called once per group; a negative return stops md_scan_emit() with that value. */
+typedef int (*md_emit_fn)(void *ctx, const struct redmon_group *g);
+
+/*
+ * Merge what md_scan_read() (or a test) put into s->mdstat and s->sysfs and
+ * emit every group: mdstat's arrays in mdstat order, then the arrays only
+ * sysfs knows, in name order.  Containers are not emitted.  Returns the number
+ * of groups emitted, or the first negative value of emit, or -ENOMEM.
+ */
+int md_scan_emit(struct md_scan *s, md_emit_fn emit, void *ctx);
+
+/* Free every buffer; s can be reused zeroed.  NULL is a no-op. */
+void md_scan_free(struct md_scan *s);
+
+#endif /* REDMON_MD_SCAN_H */

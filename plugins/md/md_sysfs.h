@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Reader of the md sysfs attributes, <root>/sys/block/mdX/md/
+ * (Documentation/admin-guide/md.rst, drivers/md/md.c *_show functions), into
+ * the same records as the mdstat parser.
+ */
+#ifndef REDMON_MD_SYSFS_H
+#define REDMON_MD_SYSFS_H
+
+#include <stdbool.h>
+
+#include "md_array.h"
+#include "md_fdcache.h"
+#include "md_text.h"
+
+/* Largest attribute read: sysfs attributes are at most one page. */
+#define MD_ATTR_MAX 4096
+
+/*
+ * Read every md array under sys/block of root_fd into set (reset first), in
+ * name order.  Attribute files go through fdc (may be NULL: open, read,
+ * close); scratch is a reusable text buffer.  Returns 0 (also when sys/block
+ * does not exist: no arrays), -errno when sys/block cannot be listed, or
+ * -ENOMEM.  An array that cannot be read gets an error text instead.
+ */
+int md_sysfs_read(int root_fd, struct md_fdcache *fdc, struct md_buf *scratch, struct md_set *set);
+
+/*
+ * Attribute parsers, each taking the file's text (trailing newline allowed)
+ * and returning 0 or -EINVAL; out-parameters are set only on success.
+ */
+int md_sysfs_parse_array_state(struct md_str s, enum md_run *ret_run, bool *ret_read_only);
+int md_sysfs_parse_raid_disks(struct md_str s, int *ret);
+int md_sysfs_parse_int(struct md_str s, int min, int max, int *ret);
+int md_sysfs_parse_sync_action(struct md_str s, enum redmon_activity *ret);
+/* "none" -> -1, "delayed" -> *ret_delayed, "a / b" -> percent rounded down to 0.1. */
+int md_sysfs_parse_sync_completed(struct md_str s, double *ret_progress, bool *ret_delayed);
+/* Comma-separated state words -> enum md_dev_flag bits; unknown words are ignored. */
+int md_sysfs_parse_dev_state(struct md_str s, unsigned int *ret_flags);
+/* "none" -> -1, "journal" -> -1, "N" -> N. */
+int md_sysfs_parse_slot(struct md_str s, int *ret_slot);
+/* raid10 layout -> near, far, offset (drivers/md/raid10.c setup_geo). */
+int md_sysfs_parse_layout(struct md_str s, int *ret_near, int *ret_far, bool *ret_offset);
+
+#endif /* REDMON_MD_SYSFS_H */

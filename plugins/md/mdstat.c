@@ -1,0 +1,462 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * /proc/mdstat parser: see mdstat.h.
+ *
+ * What drivers/md/md.c md_seq_show() prints for one array:
+ *
+ *   md0 : active (auto-read-only) raid1 sdb1[1](W) sda1[0]
+ *         <N> blocks super 1.2 <personality status> [2/2] [UU]
+ *         [==>....]  recovery = 12.6% (37043392/292945152) finish=... speed=...
+ *         bitmap: 0/2 pages [0KB], 65536KB chunk
+ *   <blank line>
+ *
+ * An inactive array has no personality and no [n/m] status; a device is
+ * printed as name[desc_nr] then (W) write-mostly, (J) journal, (F) faulty and
+ * nothing more, or (S) when it holds no slot and (R) for a replacement.
+ */
+#include "mdstat.h"
+
+#include <errno.h>
+#include <string.h>
+
+struct parser {
+	struct md_set *set;
+	struct md_array *cur; /* array whose lines are being read, or NULL */
+	bool cur_status;      /* its "<N> blocks" line was seen */
+	bool cur_skip;	      /* duplicate name: ignore its lines */
+};
+
+/* Activity words of status_resync() and the REMOTE form of md-cluster. */
+static const struct {
+	const char *word;
+	enum redmon_activity act;
+} activity_words[] = {
+	{"recovery", REDMON_ACTIVITY_RECOVERY}, {"recover", REDMON_ACTIVITY_RECOVERY},
+	{"resync", REDMON_ACTIVITY_RESYNC},	{"reshape", REDMON_ACTIVITY_RESHAPE},
+	{"check", REDMON_ACTIVITY_CHECK},	{"repair", REDMON_ACTIVITY_REPAIR},
+};
+
+int md_mdstat_parse_dev(struct md_str tok, struct md_dev *ret)
+{
+	size_t i = 0, name_end, num_start;
+	struct md_dev d;
+	long long nr;
+
+	while (i < tok.n && tok.p[i] != '[')
+		i++;
+	name_end = i;
+	if (name_end == 0 || name_end >= MD_DEV_NAME_MAX || i == tok.n)
+		return -EINVAL;
+	/* %pg prints the block device name: printable, no brackets or parentheses. */
+	if (!md_str_is_graph(md_str_make(tok.p, name_end)) || memchr(tok.p, '(', name_end) ||
+	    memchr(tok.p, ')', name_end) || memchr(tok.p, ']', name_end))
+		return -EINVAL;
+	num_start = ++i;
+	while (i < tok.n && tok.p[i] != ']')
+		i++;
+	if (i == tok.n ||
+	    md_str_to_long(md_str_make(tok.p + num_start, i - num_start), 0, 1000000, &nr) < 0)
+		return -EINVAL;
+	i++;
+
+	memset(&d, 0, sizeof(d));
+	memcpy(d.name, tok.p, name_end);
+	d.name[name_end] = '\0';
+	d.desc_nr = (int)nr;
+	d.slot = -1;
+	/* Flags: any sequence of "(X)"; unknown letters are kept out of the counts. */
+	while (i < tok.n) {
+		if (tok.n - i < 3 || tok.p[i] != '(' || tok.p[i + 2] != ')')
+			return -EINVAL;
+		switch (tok.p[i + 1]) {
+		case 'F':
+			d.flags |= MD_DEV_FAULTY;
+			break;
+		case 'S':
+			d.flags |= MD_DEV_SPARE;
+			break;
+		case 'W':
+			d.flags |= MD_DEV_WRITE_MOSTLY;
+			break;
+		case 'J':
+			d.flags |= MD_DEV_JOURNAL;
+			break;
+		case 'R':
+			d.flags |= MD_DEV_REPLACEMENT;
+			break;
+		default:
+			if (!md_str_is_graph(md_str_make(&tok.p[i + 1], 1)))
+				return -EINVAL;
+			break;
+		}
+		i += 3;
+	}
+	*ret = d;
+	return 0;
+}
+
+/* "super <version>": "external:imsm" is a container, "external:/md127/0" a member. */
+static void parse_super(struct md_array *a, struct md_str v)
+{
+	if (md_str_starts(v, "external:")) {
+		struct md_str fmt = md_str_make(v.p + 9, v.n - 9);
+
+		/* A member names its container: "/md127/0", or "-md127/0" while blocked. */
+		if (fmt.n > 0 && fmt.p[0] != '/' && fmt.p[0] != '-')
+			a->ext_container = true;
+	}
+}
+
+static void set_level(struct md_array *a, struct md_str tok)
+{
+	a->level = md_level_parse(tok);
+	md_str_copy_safe(tok, a->level_text, sizeof(a->level_text));
+}
+
+/* "md0 : active raid1 sda1[0] ..." */
+static int parse_header(struct md_array *a, struct md_str rest)
+{
+	struct md_str tok;
+	struct md_dev *d;
+	int r;
+
+	if (!md_str_next_token(&rest, &tok)) {
+		md_array_set_error(a, "mdstat line has no array status");
+		return 0;
+	}
+	if (md_str_eq(tok, "active")) {
+		a->run = MD_RUN_ACTIVE;
+	} else if (md_str_eq(tok, "inactive")) {
+		a->run = MD_RUN_INACTIVE;
+	} else {
+		char txt[32];
+
+		md_str_copy_safe(tok, txt, sizeof(txt));
+		md_array_set_error(a, "mdstat shows unknown array status \"%s\"", txt);
+		return 0;
+	}
+
+	if (!md_str_next_token(&rest, &tok))
+		goto out;
+	while (tok.n >= 2 && tok.p[0] == '(' && tok.p[tok.n - 1] == ')') {
+		if (md_str_eq(tok, "(read-only)") || md_str_eq(tok, "(auto-read-only)"))
+			a->read_only = true;
+		if (!md_str_next_token(&rest, &tok))
+			goto out;
+	}
+	/* The personality; a real kernel prints none for an inactive array. */
+	if (!memchr(tok.p, '[', tok.n) && !md_str_eq(tok, "super")) {
+		set_level(a, tok);
+		if (!md_str_next_token(&rest, &tok))
+			goto out;
+	}
+	do {
+		if (md_str_eq(tok, "super")) {
+			/* No devices: "super" follows on the same line (md_seq_show). */
+			if (md_str_next_token(&rest, &tok))
+				parse_super(a, tok);
+			continue;
+		}
+		r = md_array_add_dev(a, &d);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0) {
+			md_array_set_error(a, "mdstat lists too many devices");
+			return 0;
+		}
+		if (md_mdstat_parse_dev(tok, d) < 0) {
+			char txt[40];
+
+			a->n_devs--;
+			md_str_copy_safe(tok, txt, sizeof(txt));
+			md_array_set_error(a, "mdstat device entry \"%s\" not understood", txt);
+			return 0;
+		}
+	} while (md_str_next_token(&rest, &tok));
+out:
+	if (a->run == MD_RUN_ACTIVE && a->level == MD_LEVEL_NONE)
+		md_array_set_error(a, "mdstat shows an active array without a personality");
+	return 0;
+}
+
+/* "[4/3]" -> n, m */
+static bool parse_nm(struct md_str tok, long long *n, long long *m)
+{
+	const char *slash;
+
+	if (tok.n < 5 || tok.p[0] != '[' || tok.p[tok.n - 1] != ']')
+		return false;
+	slash = memchr(tok.p, '/', tok.n);
+	if (!slash)
+		return false;
+	return md_str_to_long(md_str_make(tok.p + 1, (size_t)(slash - tok.p - 1)), 0, MD_MAX_SLOTS,
+			      n) == 0 &&
+	       md_str_to_long(md_str_make(slash + 1, (size_t)(tok.p + tok.n - 1 - slash - 1)), 0,
+			      MD_MAX_SLOTS, m) == 0;
+}
+
+/* "[UU_]" */
+static bool is_slot_string(struct md_str tok)
+{
+	size_t i;
+
+	if (tok.n < 3 || tok.p[0] != '[' || tok.p[tok.n - 1] != ']')
+		return false;
+	for (i = 1; i + 1 < tok.n; i++)
+		if (tok.p[i] != 'U' && tok.p[i] != '_')
+			return false;
+	return true;
+}
+
+/*
+ * "<N> blocks super 1.2 level 5, 64k chunk, algorithm 2 [4/3] [UUU_]"; raid10
+ * adds "2 near-copies" / "2 far-copies" / "2 offset-copies" (raid10_status).
+ */
+static int parse_status(struct md_array *a, struct md_str rest)
+{
+	struct md_str tok, prev = {NULL, 0};
+	long long n = -1, m = -1, copies;
+	struct md_str slots = {NULL, 0};
+	int r;
+
+	while (md_str_next_token(&rest, &tok)) {
+		if (md_str_eq(tok, "super")) {
+			if (md_str_next_token(&rest, &tok))
+				parse_super(a, tok);
+		} else if (parse_nm(tok, &n, &m)) {
+			/* n and m stored */
+		} else if (is_slot_string(tok)) {
+			slots = md_str_make(tok.p + 1, tok.n - 2);
+		} else if (md_str_eq(tok, "near-copies") || md_str_eq(tok, "far-copies") ||
+			   md_str_eq(tok, "offset-copies")) {
+			if (md_str_to_long(prev, 1, 255, &copies) < 0) {
+				md_array_set_error(a, "mdstat raid10 copies not understood");
+				return 0;
+			}
+			if (!a->r10_known) {
+				a->r10_known = true;
+				a->r10_near = 1;
+				a->r10_far = 1;
+			}
+			if (tok.p[0] == 'n') {
+				a->r10_near = (int)copies;
+			} else {
+				a->r10_far = (int)copies;
+				a->r10_offset = tok.p[0] == 'o';
+			}
+		}
+		prev = tok;
+	}
+	if (n < 0 && slots.n == 0)
+		return 0; /* raid0, linear, faulty: no slot status */
+	if (n < 0 || slots.n == 0) {
+		md_array_set_error(a, "mdstat status line has [n/m] without [U_] or the reverse");
+		return 0;
+	}
+	if ((size_t)n != slots.n) {
+		md_array_set_error(a, "mdstat status says %lld slots but shows %zu", n, slots.n);
+		return 0;
+	}
+	r = md_array_set_slots(a, slots.p, slots.n);
+	if (r < 0)
+		return r;
+	a->raid_disks = (int)n;
+	(void)m; /* m = n - degraded; the U count is what the rules use */
+	return 0;
+}
+
+/* "8.5%" / "100.0%" -> percent; false when not of that form. */
+static bool parse_percent(struct md_str s, double *ret)
+{
+	const char *dot;
+	long long ip, fp = 0;
+
+	if (s.n < 2 || s.p[s.n - 1] != '%')
+		return false;
+	s.n--;
+	dot = memchr(s.p, '.', s.n);
+	if (dot) {
+		struct md_str frac = md_str_make(dot + 1, 1);
+
+		if ((size_t)(dot - s.p) + 2 != s.n || md_str_to_long(frac, 0, 9, &fp) < 0)
+			return false;
+		s.n = (size_t)(dot - s.p);
+	}
+	if (md_str_to_long(s, 0, 100, &ip) < 0 || (ip == 100 && fp > 0))
+		return false;
+	*ret = (double)ip + (double)fp / 10.0;
+	return true;
+}
+
+/*
+ * A status_resync() line: "[==>...]  recovery = 12.6% (a/b) finish=..",
+ * "resync=DELAYED", "resync=PENDING", or md-cluster's "resync=REMOTE".
+ * Returns true when the line was one.
+ */
+static bool parse_activity(struct md_array *a, struct md_str line)
+{
+	struct md_str rest = line, tok;
+	size_t i;
+
+	while (md_str_next_token(&rest, &tok)) {
+		for (i = 0; i < sizeof(activity_words) / sizeof(activity_words[0]); i++) {
+			size_t wn = strlen(activity_words[i].word);
+			struct md_str after;
+
+			if (!md_str_starts(tok, activity_words[i].word))
+				continue;
+			if (tok.n == wn) {
+				/* "recovery =  0.2%": '=' and number may be split or joined */
+				after = md_str_ltrim(rest);
+				if (after.n == 0 || after.p[0] != '=')
+					continue;
+				after = md_str_ltrim(md_str_make(after.p + 1, after.n - 1));
+				md_str_next_token(&after, &tok);
+				a->activity = activity_words[i].act;
+				if (!parse_percent(tok, &a->progress))
+					a->progress = -1;
+				return true;
+			}
+			if (tok.p[wn] != '=')
+				continue;
+			after = md_str_make(tok.p + wn + 1, tok.n - wn - 1);
+			if (md_str_eq(after, "DELAYED"))
+				a->activity = REDMON_ACTIVITY_DELAYED;
+			else if (md_str_eq(after, "PENDING"))
+				a->activity = REDMON_ACTIVITY_PENDING;
+			else
+				a->activity =
+					activity_words[i].act; /* REMOTE: another node works */
+			a->progress = -1;
+			return true;
+		}
+	}
+	return false;
+}
+
+static int parse_continuation(struct parser *ps, struct md_str line)
+{
+	struct md_array *a = ps->cur;
+	struct md_str rest = line, t1, t2;
+	unsigned long long blocks;
+
+	if (md_str_next_token(&rest, &t1) && md_str_next_token(&rest, &t2) &&
+	    md_str_eq(t2, "blocks") && md_str_to_u64(t1, &blocks) == 0) {
+		if (ps->cur_status) {
+			md_array_set_error(a, "mdstat shows two status lines");
+			return 0;
+		}
+		ps->cur_status = true;
+		return parse_status(a, rest);
+	}
+	if (md_str_starts(md_str_ltrim(line), "bitmap:"))
+		return 0;
+	parse_activity(a, line);
+	return 0;
+}
+
+/* Checks that need the whole block of an array. */
+static void finish_array(struct parser *ps)
+{
+	struct md_array *a = ps->cur;
+	size_t i;
+	bool all_spare = true;
+
+	ps->cur = NULL;
+	if (!a || ps->cur_skip || md_array_failed(a))
+		return;
+	if (a->run == MD_RUN_INACTIVE) {
+		/* md_seq_show prints no resync status for an array that does not run. */
+		a->activity = REDMON_ACTIVITY_NONE;
+		a->progress = -1;
+		for (i = 0; i < a->n_devs; i++)
+			if (!(a->devs[i].flags & MD_DEV_SPARE))
+				all_spare = false;
+		/* IMSM/DDF container: never runs, every disk outside any slot. */
+		if (a->ext_container && a->level == MD_LEVEL_NONE && all_spare)
+			a->container = true;
+		return;
+	}
+	if (!ps->cur_status)
+		md_array_set_error(a, "mdstat shows no status line for the array (cut short?)");
+	else if (md_level_has_slots(a->level) && a->n_slots == 0)
+		md_array_set_error(a, "mdstat shows no [n/m] [U_] slot status");
+}
+
+static bool is_header(struct md_str line, struct md_str *ret_name, struct md_str *ret_rest)
+{
+	struct md_str rest = line, name, colon;
+
+	if (!md_str_next_token(&rest, &name) || !md_name_valid(name))
+		return false;
+	if (!md_str_next_token(&rest, &colon) || !md_str_eq(colon, ":"))
+		return false;
+	*ret_name = name;
+	*ret_rest = rest;
+	return true;
+}
+
+static int start_array(struct parser *ps, struct md_str name, struct md_str rest)
+{
+	struct md_array *a;
+	char key[MD_NAME_MAX];
+	int r;
+
+	memcpy(key, name.p, name.n);
+	key[name.n] = '\0';
+	a = md_set_find(ps->set, key);
+	if (a) {
+		/* Two blocks for one name: trust neither. */
+		md_array_set_error(a, "mdstat lists the array twice");
+		ps->cur = a;
+		ps->cur_skip = true;
+		return 0;
+	}
+	r = md_set_add(ps->set, name, &a);
+	if (r == -E2BIG)
+		return 0; /* beyond MD_MAX_ARRAYS: ignore the rest */
+	if (r < 0)
+		return r;
+	a->source = MD_SRC_MDSTAT;
+	ps->cur = a;
+	ps->cur_status = false;
+	ps->cur_skip = false;
+	return parse_header(a, rest);
+}
+
+int md_mdstat_parse(const char *buf, size_t len, bool truncated, struct md_set *set)
+{
+	struct parser ps = {.set = set};
+	struct md_str rest = md_str_make(buf, len), line, name, hrest;
+	int r = 0;
+
+	md_set_reset(set);
+	while (r == 0 && md_str_next_line(&rest, &line)) {
+		struct md_str t = md_str_trim(line);
+
+		if (t.n == 0) {
+			finish_array(&ps);
+		} else if (is_header(t, &name, &hrest)) {
+			finish_array(&ps);
+			r = start_array(&ps, name, hrest);
+		} else if (md_str_starts(t, "unused devices:") ||
+			   md_str_starts(t, "Personalities") || t.p[0] == '#') {
+			finish_array(&ps);
+		} else if (ps.cur && !ps.cur_skip) {
+			r = parse_continuation(&ps, t);
+		}
+	}
+	if (r < 0)
+		return r;
+	/*
+	 * Cut by the read limit inside an array's block: that array is not
+	 * known in full.  Arrays beyond the cut are simply not seen here.
+	 */
+	if (truncated && ps.cur && !ps.cur_skip) {
+		ps.cur->error[0] = '\0'; /* the cut explains whatever else looked wrong */
+		md_array_set_error(ps.cur, "mdstat larger than %u MiB: cut while reading the array",
+				   MD_MDSTAT_MAX >> 20);
+	}
+	finish_array(&ps);
+	return 0;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Parser of /proc/mdstat text into md array records.
+ *
+ * The format is whatever drivers/md/md.c md_seq_show() prints, plus the
+ * personality's ->status() (raid1.c raid1_status, raid5.c raid5_status,
+ * raid10.c raid10_status, raid0.c raid0_status, md-linear.c linear_status)
+ * and status_resync().  Captures in the wild are also re-indented, cut, and
+ * prefixed with shell prompts, so the parser keys on tokens, not columns.
+ */
+#ifndef REDMON_MD_MDSTAT_H
+#define REDMON_MD_MDSTAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "md_array.h"
+
+/* Read limit for proc/mdstat; a larger file is cut and its last array marked unreadable. */
+#define MD_MDSTAT_MAX (4u << 20)
+
+/*
+ * Parse len bytes at buf (no NUL needed, any bytes allowed) into set, which is
+ * reset first.  truncated says the text was cut by the read limit: the last
+ * array is then marked unreadable.  Content never makes this fail: an array
+ * that cannot be understood gets an error text (md_array.error), lines that
+ * belong to nothing are skipped.  Returns 0 or -ENOMEM.
+ */
+int md_mdstat_parse(const char *buf, size_t len, bool truncated, struct md_set *set);
+
+/*
+ * Parse one device token of an array line, "sdb1[1](W)(F)", into d.
+ * Returns 0 or -EINVAL.  Exposed for tests.
+ */
+int md_mdstat_parse_dev(struct md_str tok, struct md_dev *d);
+
+#endif /* REDMON_MD_MDSTAT_H */

@@ -1,0 +1,462 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The md plugin (plugins/md/md.c) against a fake host: the descriptor, init
+ * and fini, scan and scan_error, and the event plumbing (watch before use,
+ * unwatch before close, on_fd asking for rescans), on temporary trees.
+ * "Live" is faked on a temporary tree too, so the sysfs EPOLLPRI path runs
+ * without touching the machine's md arrays.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <redmon/plugin.h>
+
+extern const struct redmon_plugin redmon_plugin;
+
+#define MAX_WATCH 256
+
+struct redmon_host {
+	char root[64];
+	int root_fd;
+	bool live;
+	const char *max_open_files;
+
+	struct {
+		int fd;
+		uint32_t events;
+	} watched[MAX_WATCH];
+	int n_watched;
+	bool bad_unwatch; /* unwatch of an fd not watched, or already closed */
+	bool no_loop;	  /* a one-shot host: watch_fd answers -EOPNOTSUPP */
+
+	int n_reports;
+	char report_names[16][32];
+	int32_t report_margin[16];
+	int n_scan_errors;
+	char scan_error[256];
+	int n_logs;
+	char last_log[256];
+};
+
+static void __attribute__((format(printf, 3, 4)))
+h_log(struct redmon_host *h, int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)level;
+	va_start(ap, fmt);
+	vsnprintf(h->last_log, sizeof(h->last_log), fmt, ap);
+	va_end(ap);
+	h->n_logs++;
+}
+
+static const char *h_option(struct redmon_host *h, const char *key)
+{
+	if (strcmp(key, "max_open_files") == 0)
+		return h->max_open_files ? h->max_open_files : "0";
+	return NULL;
+}
+
+static const char *h_root(struct redmon_host *h)
+{
+	return h->root;
+}
+
+static int h_root_fd(struct redmon_host *h)
+{
+	return h->root_fd;
+}
+
+static bool h_live(struct redmon_host *h)
+{
+	return h->live;
+}
+
+static bool h_events_wanted(struct redmon_host *h)
+{
+	return !h->no_loop;
+}
+
+static int h_report(struct redmon_host *h, const struct redmon_group *g)
+{
+	int i;
+
+	for (i = 0; i < h->n_reports; i++)
+		if (strcmp(h->report_names[i], g->name) == 0)
+			return -EINVAL;
+	if (h->n_reports >= 16)
+		return -ENOMEM;
+	snprintf(h->report_names[h->n_reports], 32, "%s", g->name);
+	h->report_margin[h->n_reports] = g->margin;
+	h->n_reports++;
+	return 0;
+}
+
+static void __attribute__((format(printf, 2, 3)))
+h_scan_error(struct redmon_host *h, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(h->scan_error, sizeof(h->scan_error), fmt, ap);
+	va_end(ap);
+	h->n_scan_errors++;
+}
+
+static int h_watch(struct redmon_host *h, int fd, uint32_t events)
+{
+	int i;
+
+	if (h->no_loop)
+		return -EOPNOTSUPP;
+	if (fcntl(fd, F_GETFD) < 0)
+		return -EBADF;
+	for (i = 0; i < h->n_watched; i++)
+		if (h->watched[i].fd == fd)
+			return -EEXIST;
+	if (h->n_watched >= MAX_WATCH)
+		return -ENOSPC;
+	h->watched[h->n_watched].fd = fd;
+	h->watched[h->n_watched].events = events;
+	h->n_watched++;
+	return 0;
+}
+
+static void h_unwatch(struct redmon_host *h, int fd)
+{
+	int i;
+
+	if (fcntl(fd, F_GETFD) < 0)
+		h->bad_unwatch = true; /* closed before unwatch */
+	for (i = 0; i < h->n_watched; i++) {
+		if (h->watched[i].fd == fd) {
+			h->watched[i] = h->watched[--h->n_watched];
+			return;
+		}
+	}
+	h->bad_unwatch = true;
+}
+
+static const struct redmon_host_ops ops = {
+	.abi_version = REDMON_ABI_VERSION,
+	.size = sizeof(struct redmon_host_ops),
+	.log = h_log,
+	.option = h_option,
+	.root = h_root,
+	.root_fd = h_root_fd,
+	.root_is_live = h_live,
+	.events_wanted = h_events_wanted,
+	.report = h_report,
+	.scan_error = h_scan_error,
+	.watch_fd = h_watch,
+	.unwatch_fd = h_unwatch,
+};
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int setup(void **state)
+{
+	struct redmon_host *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return -1;
+	snprintf(h->root, sizeof(h->root), "/tmp/test_md_plugin.XXXXXX");
+	if (!mkdtemp(h->root))
+		return -1;
+	h->root_fd = open(h->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	*state = h;
+	return h->root_fd >= 0 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	struct redmon_host *h = *state;
+
+	close(h->root_fd);
+	nftw(h->root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	free(h);
+	return 0;
+}
+
+static void put(struct redmon_host *h, const char *rel, const char *content)
+{
+	char path[512], *p;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", h->root, rel);
+	for (p = path + strlen(h->root) + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		mkdir(path, 0755);
+		*p = '/';
+	}
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(content, fp);
+	fclose(fp);
+}
+
+static void build_tree(struct redmon_host *h)
+{
+	put(h, "proc/mdstat",
+	    "Personalities : [raid1]\n"
+	    "md0 : active raid1 sdb1[1] sda1[0]\n"
+	    "      100 blocks [2/2] [UU]\n\n"
+	    "md1 : active raid1 sdd1[1] sdc1[0]\n"
+	    "      100 blocks [2/1] [U_]\n\n"
+	    "unused devices: <none>\n");
+	put(h, "sys/block/md0/md/level", "raid1\n");
+	put(h, "sys/block/md0/md/array_state", "clean\n");
+	put(h, "sys/block/md0/md/raid_disks", "2\n");
+	put(h, "sys/block/md0/md/degraded", "0\n");
+	put(h, "sys/block/md0/md/sync_action", "idle\n");
+	put(h, "sys/block/md0/md/sync_completed", "none\n");
+	put(h, "sys/block/md0/md/dev-sda1/state", "in_sync\n");
+	put(h, "sys/block/md0/md/dev-sda1/slot", "0\n");
+	put(h, "sys/block/md0/md/dev-sdb1/state", "in_sync\n");
+	put(h, "sys/block/md0/md/dev-sdb1/slot", "1\n");
+}
+
+static int count_events(struct redmon_host *h, uint32_t events)
+{
+	int i, n = 0;
+
+	for (i = 0; i < h->n_watched; i++)
+		n += h->watched[i].events == events;
+	return n;
+}
+
+static void test_descriptor(void **state)
+{
+	const struct redmon_option_spec *o = redmon_plugin.options;
+
+	(void)state;
+	assert_int_equal(redmon_plugin.abi_version, REDMON_ABI_VERSION);
+	assert_int_equal(redmon_plugin.size, sizeof(struct redmon_plugin));
+	assert_string_equal(redmon_plugin.name, "md");
+	assert_non_null(redmon_plugin.init);
+	assert_non_null(redmon_plugin.fini);
+	assert_non_null(redmon_plugin.scan);
+	assert_non_null(redmon_plugin.on_fd);
+	assert_string_equal(o[0].key, "max_open_files");
+	assert_int_equal(o[0].type, REDMON_OPT_UINT);
+	assert_string_equal(o[0].default_value, "0");
+	assert_int_equal(o[0].max, 1000000);
+	assert_non_null(o[0].help);
+	assert_null(o[1].key);
+	redmon_plugin.fini(NULL);
+}
+
+static void test_abi_mismatch(void **state)
+{
+	struct redmon_host *h = *state;
+	struct redmon_host_ops bad = ops;
+	void *inst = (void *)0x1;
+
+	bad.abi_version = REDMON_ABI_VERSION + 1;
+	assert_int_equal(redmon_plugin.init(&bad, h, &inst), -EINVAL);
+	assert_ptr_equal(inst, (void *)0x1);
+	bad = ops;
+	bad.size = 8;
+	assert_int_equal(redmon_plugin.init(&bad, h, &inst), -EINVAL);
+}
+
+/* A captured tree: inotify, reports, a rescan on change, clean fini. */
+static void test_captured_tree(void **state)
+{
+	struct redmon_host *h = *state;
+	void *inst = NULL;
+	int ino_fd;
+
+	build_tree(h);
+	assert_int_equal(redmon_plugin.init(&ops, h, &inst), 0);
+	assert_non_null(inst);
+	assert_int_equal(h->n_watched, 1); /* the inotify fd */
+	assert_int_equal(h->watched[0].events, EPOLLIN);
+	ino_fd = h->watched[0].fd;
+
+	assert_int_equal(redmon_plugin.scan(inst), 0);
+	assert_int_equal(h->n_scan_errors, 0);
+	assert_int_equal(h->n_reports, 2);
+	assert_string_equal(h->report_names[0], "md0");
+	assert_int_equal(h->report_margin[0], 1);
+	assert_string_equal(h->report_names[1], "md1");
+	assert_int_equal(h->report_margin[1], 0);
+	assert_int_equal(count_events(h, EPOLLPRI), 0); /* no sysfs_notify in a capture */
+
+	/* nothing changed yet: draining finds nothing but still answers "rescan" */
+	put(h, "sys/block/md0/md/dev-sdb1/state", "faulty\n");
+	assert_int_equal(redmon_plugin.on_fd(inst, ino_fd, EPOLLIN), 1);
+	h->n_reports = 0;
+	assert_int_equal(redmon_plugin.scan(inst), 0);
+	assert_int_equal(h->report_margin[0], 0);
+
+	redmon_plugin.fini(inst);
+	assert_int_equal(h->n_watched, 0);
+	assert_false(h->bad_unwatch);
+}
+
+/* Live (faked on a tree): EPOLLPRI on kept-open attributes, unwatched before close. */
+static void test_live_watches(void **state)
+{
+	struct redmon_host *h = *state;
+	void *inst = NULL;
+	int i, pri, fd = -1;
+
+	h->live = true;
+	build_tree(h);
+	assert_int_equal(redmon_plugin.init(&ops, h, &inst), 0);
+	assert_int_equal(redmon_plugin.scan(inst), 0);
+	assert_int_equal(h->n_reports, 2);
+	/* mdstat, array_state, degraded, sync_action, 2 x dev state */
+	pri = count_events(h, EPOLLPRI);
+	assert_int_equal(pri, 6);
+	for (i = 0; i < h->n_watched; i++)
+		if (h->watched[i].events == EPOLLPRI)
+			fd = h->watched[i].fd;
+	assert_int_equal(redmon_plugin.on_fd(inst, fd, EPOLLPRI), 1);
+	assert_int_equal(redmon_plugin.on_fd(inst, 9999, EPOLLPRI), 0);
+
+	/* a second scan watches nothing twice */
+	h->n_reports = 0;
+	assert_int_equal(redmon_plugin.scan(inst), 0);
+	assert_int_equal(count_events(h, EPOLLPRI), 6);
+
+	/* md0 vanishes: its attribute files are unwatched, then closed; mdstat stays */
+	{
+		char path[512];
+
+		snprintf(path, sizeof(path), "%s/sys/block/md0", h->root);
+		nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	}
+	put(h, "proc/mdstat", "Personalities : [raid1]\nunused devices: <none>\n");
+	h->n_reports = 0;
+	assert_int_equal(redmon_plugin.scan(inst), 0);
+	assert_int_equal(h->n_reports, 0);
+	assert_int_equal(count_events(h, EPOLLPRI), 1);
+	assert_false(h->bad_unwatch);
+
+	redmon_plugin.fini(inst);
+	assert_int_equal(h->n_watched, 0);
+	assert_false(h->bad_unwatch);
+}
+
+/* The budget option: at most that many files kept (and so watched). */
+static void test_budget_option(void **state)
+{
+	struct redmon_host *h = *state;
+	void *inst = NULL;
+
+	h->live = true;
+	h->max_open_files = "3";
+	build_tree(h);
+	assert_int_equal(redmon_plugin.init(&ops, h, &inst), 0);
+	assert_int_equal(redmon_plugin.scan(inst), 0);
+	assert_int_equal(h->n_reports, 2);
+	/* kept: proc/mdstat, md0 level, md0 array_state; two of them are notified */
+	assert_int_equal(count_events(h, EPOLLPRI), 2);
+	redmon_plugin.fini(inst);
+	assert_int_equal(h->n_watched, 0);
+
+	h->max_open_files = "lots";
+	h->n_logs = 0;
+	assert_int_equal(redmon_plugin.init(&ops, h, &inst), 0);
+	assert_true(h->n_logs >= 1);
+	redmon_plugin.fini(inst);
+}
+
+/* No md at all: nothing, no error.  mdstat unreadable and no sysfs: scan_error. */
+static void test_scan_errors(void **state)
+{
+	struct redmon_host *h = *state;
+	void *inst = NULL;
+	char path[512];
+
+	assert_int_equal(redmon_plugin.init(&ops, h, &inst), 0);
+	assert_int_equal(redmon_plugin.scan(inst), 0);
+	assert_int_equal(h->n_reports, 0);
+	assert_int_equal(h->n_scan_errors, 0);
+
+	snprintf(path, sizeof(path), "%s/proc", h->root);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/proc/mdstat", h->root);
+	mkdir(path, 0755);
+	assert_int_equal(redmon_plugin.scan(inst), -EISDIR);
+	assert_int_equal(h->n_scan_errors, 1);
+	assert_non_null(strstr(h->scan_error, "proc/mdstat"));
+
+	/* sysfs still answers: not a failed scan, a warning once */
+	put(h, "sys/block/md0/md/level", "raid1\n");
+	put(h, "sys/block/md0/md/array_state", "clean\n");
+	put(h, "sys/block/md0/md/raid_disks", "1\n");
+	put(h, "sys/block/md0/md/dev-sda/state", "in_sync\n");
+	put(h, "sys/block/md0/md/dev-sda/slot", "0\n");
+	h->n_logs = 0;
+	assert_int_equal(redmon_plugin.scan(inst), 0);
+	assert_int_equal(h->n_reports, 1);
+	assert_int_equal(h->n_logs, 1);
+	h->n_reports = 0;
+	assert_int_equal(redmon_plugin.scan(inst), 0);
+	assert_int_equal(h->n_logs, 1); /* said once */
+	redmon_plugin.fini(inst);
+	assert_int_equal(h->n_watched, 0);
+}
+
+/* A host without an event loop (redmon status): scans work, nothing is logged. */
+static void test_no_event_loop(void **state)
+{
+	struct redmon_host *h = *state;
+	void *inst = NULL;
+	int live;
+
+	build_tree(h);
+	h->no_loop = true;
+	for (live = 0; live < 2; live++) {
+		h->live = live;
+		h->n_logs = 0;
+		h->n_reports = 0;
+		assert_int_equal(redmon_plugin.init(&ops, h, &inst), 0);
+		assert_int_equal(redmon_plugin.scan(inst), 0);
+		assert_int_equal(h->n_reports, 2);
+		h->n_reports = 0;
+		assert_int_equal(redmon_plugin.scan(inst), 0);
+		assert_int_equal(h->n_reports, 2);
+		assert_int_equal(h->n_logs, 0);
+		assert_int_equal(h->n_watched, 0);
+		redmon_plugin.fini(inst);
+		assert_false(h->bad_unwatch);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_descriptor),
+		cmocka_unit_test_setup_teardown(test_abi_mismatch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_captured_tree, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_live_watches, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_budget_option, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scan_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_event_loop, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("md_plugin", tests, NULL, NULL);
+}

@@ -1,0 +1,912 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Unit tests of the md sysfs reader (plugins/md/md_sysfs.c), the merge with
+ * mdstat, the fd cache and the scan, on temporary trees built per test.
+ * rdN links appear both as symlinks (a real kernel) and as regular files
+ * holding "dev-X" (the corpus captures).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../plugins/md/md_fdcache.h"
+#include "../../plugins/md/md_scan.h"
+#include "../../plugins/md/md_sysfs.h"
+
+#define MAX_GOT 16
+
+struct got {
+	char name[MD_NAME_MAX];
+	char type[24];
+	char reason[256];
+	int total, ok, failed, spares;
+	int32_t margin, nominal;
+	enum redmon_activity activity;
+	double progress;
+	size_t n_members;
+	char member_name[16][MD_DEV_NAME_MAX];
+	char member_state[16][MD_STATE_MAX];
+	char member_dev[16][MD_DEV_NAME_MAX + 8];
+	enum redmon_role member_role[16];
+};
+
+struct fixture {
+	char root[64];
+	int root_fd;
+	struct md_scan scan;
+	struct md_fdcache fdc;
+	struct got got[MAX_GOT];
+	int n_got;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	snprintf(f->root, sizeof(f->root), "/tmp/test_md_sysfs.XXXXXX");
+	if (!mkdtemp(f->root))
+		return -1;
+	f->root_fd = open(f->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	md_fdc_init(&f->fdc, 0, NULL, NULL);
+	*state = f;
+	return f->root_fd >= 0 ? 0 : -1;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	md_fdc_free(&f->fdc);
+	md_scan_free(&f->scan);
+	close(f->root_fd);
+	nftw(f->root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	free(f);
+	return 0;
+}
+
+/* mkdir -p of every parent of rel under the root. */
+static void mkparents(struct fixture *f, const char *rel)
+{
+	char path[512];
+	char *p;
+
+	snprintf(path, sizeof(path), "%s/%s", f->root, rel);
+	for (p = path + strlen(f->root) + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			fail_msg("mkdir %s: %s", path, strerror(errno));
+		*p = '/';
+	}
+}
+
+static void put(struct fixture *f, const char *rel, const char *content)
+{
+	char path[512];
+	FILE *fp;
+
+	mkparents(f, rel);
+	snprintf(path, sizeof(path), "%s/%s", f->root, rel);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(content, fp);
+	fclose(fp);
+}
+
+static void link_to(struct fixture *f, const char *rel, const char *target)
+{
+	char path[512];
+
+	mkparents(f, rel);
+	snprintf(path, sizeof(path), "%s/%s", f->root, rel);
+	assert_int_equal(symlink(target, path), 0);
+}
+
+static void mkdir_rel(struct fixture *f, const char *rel)
+{
+	char path[512];
+
+	mkparents(f, rel);
+	snprintf(path, sizeof(path), "%s/%s", f->root, rel);
+	assert_int_equal(mkdir(path, 0755), 0);
+}
+
+static void del(struct fixture *f, const char *rel)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", f->root, rel);
+	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* A healthy-looking array directory: level, state, raid_disks. */
+static void array(struct fixture *f, const char *md, const char *level, const char *state,
+		  const char *raid_disks)
+{
+	char rel[128];
+
+	snprintf(rel, sizeof(rel), "sys/block/%s/md/level", md);
+	put(f, rel, level);
+	snprintf(rel, sizeof(rel), "sys/block/%s/md/array_state", md);
+	put(f, rel, state);
+	snprintf(rel, sizeof(rel), "sys/block/%s/md/raid_disks", md);
+	put(f, rel, raid_disks);
+}
+
+/* dev-<dev>/state (+ slot unless NULL) and rd<slot> as a symlink or a file. */
+static void dev(struct fixture *f, const char *md, const char *name, const char *state,
+		const char *slot, int rd, bool rd_symlink)
+{
+	char rel[160], target[64];
+
+	snprintf(rel, sizeof(rel), "sys/block/%s/md/dev-%s/state", md, name);
+	put(f, rel, state);
+	if (slot) {
+		snprintf(rel, sizeof(rel), "sys/block/%s/md/dev-%s/slot", md, name);
+		put(f, rel, slot);
+	}
+	if (rd >= 0) {
+		snprintf(rel, sizeof(rel), "sys/block/%s/md/rd%d", md, rd);
+		snprintf(target, sizeof(target), "dev-%s", name);
+		if (rd_symlink)
+			link_to(f, rel, target);
+		else
+			put(f, rel, target); /* corpus form: no newline */
+	}
+}
+
+static int collect(void *ctx, const struct redmon_group *g)
+{
+	struct fixture *f = ctx;
+	struct got *o;
+	size_t i;
+
+	if (f->n_got >= MAX_GOT)
+		return -E2BIG;
+	o = &f->got[f->n_got++];
+	memset(o, 0, sizeof(*o));
+	snprintf(o->name, sizeof(o->name), "%s", g->name);
+	snprintf(o->type, sizeof(o->type), "%s", g->type);
+	snprintf(o->reason, sizeof(o->reason), "%s", g->reason ? g->reason : "");
+	o->total = g->members_total;
+	o->ok = g->members_ok;
+	o->failed = g->members_failed;
+	o->spares = g->spares;
+	o->margin = g->margin;
+	o->nominal = g->margin_nominal;
+	o->activity = g->activity;
+	o->progress = g->progress;
+	o->n_members = g->n_members;
+	for (i = 0; i < g->n_members && i < 16; i++) {
+		snprintf(o->member_name[i], sizeof(o->member_name[i]), "%s", g->members[i].name);
+		snprintf(o->member_state[i], sizeof(o->member_state[i]), "%s",
+			 g->members[i].state ? g->members[i].state : "");
+		snprintf(o->member_dev[i], sizeof(o->member_dev[i]), "%s",
+			 g->members[i].device ? g->members[i].device : "");
+		o->member_role[i] = g->members[i].role;
+	}
+	return 0;
+}
+
+/* One full scan of the tree; returns the number of groups. */
+static int scan(struct fixture *f, bool cached)
+{
+	int n;
+
+	f->n_got = 0;
+	md_fdc_begin(&f->fdc);
+	assert_int_equal(md_scan_read(&f->scan, f->root_fd, cached ? &f->fdc : NULL), 0);
+	md_fdc_sweep(&f->fdc);
+	n = md_scan_emit(&f->scan, collect, f);
+	assert_true(n >= 0);
+	assert_int_equal(n, f->n_got);
+	return n;
+}
+
+static const struct got *got(struct fixture *f, const char *name)
+{
+	int i;
+
+	for (i = 0; i < f->n_got; i++)
+		if (strcmp(f->got[i].name, name) == 0)
+			return &f->got[i];
+	fail_msg("group %s not reported", name);
+	return NULL;
+}
+
+static enum redmon_role role(const struct got *g, const char *member)
+{
+	size_t i;
+
+	for (i = 0; i < g->n_members && i < 16; i++)
+		if (strcmp(g->member_name[i], member) == 0)
+			return g->member_role[i];
+	fail_msg("member %s not in %s", member, g->name);
+	return REDMON_ROLE_COUNT_;
+}
+
+/* corpus md-sysfs/procfs-sysfs-md1, with real symlinks */
+static void test_raid1_symlinks(void **state)
+{
+	struct fixture *f = *state;
+	const struct got *g;
+
+	array(f, "md1", "raid1\n", "clean\n", "2\n");
+	put(f, "sys/block/md1/md/degraded", "0\n");
+	put(f, "sys/block/md1/md/sync_action", "idle\n");
+	put(f, "sys/block/md1/md/sync_completed", "none\n");
+	dev(f, "md1", "sdj", "in_sync\n", "1\n", 1, true);
+	dev(f, "md1", "sdi", "in_sync\n", "0\n", 0, true);
+	assert_int_equal(scan(f, false), 1);
+	g = got(f, "md1");
+	assert_string_equal(g->type, "raid1");
+	assert_int_equal(g->total, 2);
+	assert_int_equal(g->ok, 2);
+	assert_int_equal(g->margin, 1);
+	assert_int_equal(g->nominal, 1);
+	assert_int_equal(g->activity, REDMON_ACTIVITY_NONE);
+	assert_true(g->progress < 0);
+	assert_string_equal(g->reason, "");
+	/* members in slot order, state text as sysfs printed it */
+	assert_string_equal(g->member_name[0], "sdi");
+	assert_string_equal(g->member_name[1], "sdj");
+	assert_string_equal(g->member_state[0], "in_sync");
+	assert_string_equal(g->member_dev[0], "/dev/sdi");
+}
+
+/* corpus md-sysfs/procfs-sysfs-md0: rdN regular files, no slot files, raid0 */
+static void test_rd_files_raid0(void **state)
+{
+	struct fixture *f = *state;
+	const struct got *g;
+
+	array(f, "md0", "raid0\n", "clean\n", "2\n");
+	dev(f, "md0", "sdg", "in_sync\n", NULL, 0, false);
+	dev(f, "md0", "sdh", "in_sync\n", NULL, 1, false);
+	assert_int_equal(scan(f, false), 1);
+	g = got(f, "md0");
+	assert_int_equal(g->total, 2);
+	assert_int_equal(g->ok, 2);
+	assert_int_equal(g->margin, 0);
+	assert_int_equal(g->nominal, 0);
+	assert_int_equal(role(g, "sdg"), REDMON_ROLE_ACTIVE);
+}
+
+/* corpus md-sysfs/procfs-sysfs-md6: "spare" in rd3 is the disk being recovered */
+static void test_spare_in_slot_rebuilds(void **state)
+{
+	struct fixture *f = *state;
+	const struct got *g;
+
+	array(f, "md6", "raid6\n", "active\n", "4\n");
+	put(f, "sys/block/md6/md/degraded", "1\n");
+	put(f, "sys/block/md6/md/sync_action", "recover\n");
+	put(f, "sys/block/md6/md/sync_completed", "1569888 / 2093056\n");
+	dev(f, "md6", "sdq", "in_sync\n", NULL, 0, false);
+	dev(f, "md6", "sdr", "in_sync\n", NULL, 1, false);
+	dev(f, "md6", "sds", "in_sync\n", NULL, 2, false);
+	dev(f, "md6", "sdt", "spare\n", NULL, 3, false);
+	assert_int_equal(scan(f, false), 1);
+	g = got(f, "md6");
+	assert_int_equal(g->ok, 3);
+	assert_int_equal(g->spares, 0);
+	assert_int_equal(g->margin, 1);
+	assert_int_equal(g->nominal, 2);
+	assert_int_equal(g->activity, REDMON_ACTIVITY_RECOVERY);
+	assert_float_equal(g->progress, 75.0, 1e-9);
+	assert_int_equal(role(g, "sdt"), REDMON_ROLE_REBUILDING);
+	assert_string_equal(g->reason,
+			    "1 of 4 slots missing (sdt rebuilding); recovery 75.0% done");
+}
+
+/* A "spare" without slot is an idle hot spare; faulty is failed; slot file beats rdN. */
+static void test_spare_faulty_slots(void **state)
+{
+	struct fixture *f = *state;
+	const struct got *g;
+
+	array(f, "md2", "raid5\n", "clean\n", "3\n");
+	put(f, "sys/block/md2/md/degraded", "1\n");
+	put(f, "sys/block/md2/md/sync_action", "idle\n");
+	dev(f, "md2", "sda", "in_sync\n", "0\n", 0, true);
+	dev(f, "md2", "sdb", "in_sync,write_mostly\n", "2\n", 2, true);
+	dev(f, "md2", "sdc", "faulty\n", "none\n", -1, true);
+	dev(f, "md2", "sdd", "spare\n", "none\n", -1, true);
+	/* a stale rd1 naming sdd: the slot file says none, and wins */
+	link_to(f, "sys/block/md2/md/rd1", "dev-sdd");
+	assert_int_equal(scan(f, false), 1);
+	g = got(f, "md2");
+	assert_int_equal(g->total, 3);
+	assert_int_equal(g->ok, 2);
+	assert_int_equal(g->failed, 1);
+	assert_int_equal(g->spares, 1);
+	assert_int_equal(g->margin, 0);
+	assert_int_equal(role(g, "sdc"), REDMON_ROLE_FAILED);
+	assert_int_equal(role(g, "sdd"), REDMON_ROLE_SPARE);
+	assert_int_equal(role(g, "slot1"), REDMON_ROLE_MISSING);
+	assert_string_equal(g->reason, "1 of 3 slots missing (sdc failed)");
+}
+
+/* A member gone between listing and reading, an rdN to nowhere: skipped, not fatal. */
+static void test_vanished_dev(void **state)
+{
+	struct fixture *f = *state;
+	const struct got *g;
+
+	array(f, "md3", "raid1\n", "clean\n", "2\n");
+	dev(f, "md3", "sda", "in_sync\n", "0\n", 0, true);
+	mkdir_rel(f, "sys/block/md3/md/dev-sdy"); /* listed, but no state inside */
+	link_to(f, "sys/block/md3/md/rd1", "dev-sdz");
+	assert_int_equal(scan(f, false), 1);
+	g = got(f, "md3");
+	assert_int_equal(g->ok, 1);
+	assert_int_equal(g->margin, 0);
+	assert_int_equal(g->n_members, 2);
+	assert_int_equal(role(g, "sda"), REDMON_ROLE_ACTIVE);
+	assert_int_equal(role(g, "slot1"), REDMON_ROLE_MISSING);
+}
+
+/* An array directory without attributes: vanished while read, margin unknown. */
+static void test_vanished_array(void **state)
+{
+	struct fixture *f = *state;
+	const struct got *g;
+
+	mkdir_rel(f, "sys/block/md9");
+	mkdir_rel(f, "sys/block/sda"); /* not md: ignored */
+	assert_int_equal(scan(f, false), 1);
+	g = got(f, "md9");
+	assert_int_equal(g->margin, REDMON_MARGIN_UNKNOWN);
+	assert_string_equal(g->reason, "array vanished while being read");
+}
+
+/* Garbage and unreadable attributes: margin unknown with the attribute named. */
+static void test_garbage_attrs(void **state)
+{
+	struct fixture *f = *state;
+
+	array(f, "md0", "raid1\n", "clean\n", "two\n");
+	array(f, "md1", "raid7\n", "clean\n", "2\n");
+	array(f, "md2", "raid1\n", "sideways\n", "2\n");
+	put(f, "sys/block/md3/md/array_state", "clean\n");
+	put(f, "sys/block/md3/md/raid_disks", "2\n");
+	mkdir_rel(f, "sys/block/md3/md/level"); /* unreadable: a directory */
+	array(f, "md4", "raid1\n", "clean\n", "2\n");
+	put(f, "sys/block/md4/md/sync_action", "idle\n");
+	put(f, "sys/block/md4/md/sync_completed", "12 of 13\n"); /* optional: ignored */
+	dev(f, "md4", "sda", "in_sync\n", "0\n", 0, true);
+	dev(f, "md4", "sdb", "in_sync\n", "zero\n", 1, true);
+	array(f, "md5", "raid1\n", "clean\n", "2\n");
+	dev(f, "md5", "sda", "in_sync\n", "0\n", 0, true);
+	dev(f, "md5", "sdb", "in_sync\n", "1\n", -1, true);
+	link_to(f, "sys/block/md5/md/rd1", "sdb"); /* not dev-*: garbage */
+	{
+		char big[5000];
+
+		memset(big, '1', sizeof(big) - 1);
+		big[sizeof(big) - 1] = '\0';
+		array(f, "md6", "raid1\n", "clean\n", big); /* beyond one page */
+	}
+	array(f, "md7", "raid1\n", "clean\n", "2\n");
+	mkdir_rel(f, "sys/block/md7/md/"
+		     "dev-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	assert_int_equal(scan(f, false), 8);
+	assert_int_equal(got(f, "md0")->margin, REDMON_MARGIN_UNKNOWN);
+	assert_non_null(strstr(got(f, "md0")->reason, "raid_disks"));
+	assert_int_equal(got(f, "md1")->margin, REDMON_MARGIN_UNKNOWN);
+	assert_non_null(strstr(got(f, "md1")->reason, "raid7"));
+	assert_int_equal(got(f, "md2")->margin, REDMON_MARGIN_UNKNOWN);
+	assert_non_null(strstr(got(f, "md2")->reason, "array_state"));
+	assert_int_equal(got(f, "md3")->margin, REDMON_MARGIN_UNKNOWN);
+	assert_non_null(strstr(got(f, "md3")->reason, "level unreadable"));
+	assert_int_equal(got(f, "md4")->margin, REDMON_MARGIN_UNKNOWN);
+	assert_non_null(strstr(got(f, "md4")->reason, "dev-sdb/slot"));
+	assert_int_equal(got(f, "md5")->margin, REDMON_MARGIN_UNKNOWN);
+	assert_non_null(strstr(got(f, "md5")->reason, "rd1"));
+	assert_int_equal(got(f, "md6")->margin, REDMON_MARGIN_UNKNOWN);
+	assert_non_null(strstr(got(f, "md6")->reason, "raid_disks unreadable: content too long"));
+	assert_int_equal(got(f, "md7")->margin, REDMON_MARGIN_UNKNOWN);
+	assert_non_null(strstr(got(f, "md7")->reason, "device entry name"));
+}
+
+/* Unreadable by permission: only testable without CAP_DAC_OVERRIDE. */
+static void test_unreadable_attr(void **state)
+{
+	struct fixture *f = *state;
+	char path[512];
+
+	if (geteuid() == 0)
+		skip();
+	array(f, "md0", "raid1\n", "clean\n", "2\n");
+	snprintf(path, sizeof(path), "%s/sys/block/md0/md/raid_disks", f->root);
+	assert_int_equal(chmod(path, 0), 0);
+	assert_int_equal(scan(f, false), 1);
+	assert_int_equal(got(f, "md0")->margin, REDMON_MARGIN_UNKNOWN);
+	assert_non_null(strstr(got(f, "md0")->reason, "Permission denied"));
+}
+
+/* Containers are no groups; their member arrays are. "clear" arrays are nothing. */
+static void test_containers_and_clear(void **state)
+{
+	struct fixture *f = *state;
+
+	array(f, "md127", "", "inactive\n", "0\n");
+	put(f, "sys/block/md127/md/metadata_version", "external:imsm\n");
+	dev(f, "md127", "sdb", "spare\n", "none\n", -1, true);
+	array(f, "md125", "container\n", "inactive\n", "0\n");
+	array(f, "md126", "raid1\n", "active\n", "2\n");
+	put(f, "sys/block/md126/md/metadata_version", "external:/md127/0\n");
+	dev(f, "md126", "sdb", "in_sync\n", "0\n", 0, true);
+	dev(f, "md126", "sdc", "in_sync\n", "1\n", 1, true);
+	array(f, "md5", "", "clear\n", "");
+	assert_int_equal(scan(f, false), 1);
+	assert_int_equal(got(f, "md126")->margin, 1);
+}
+
+/* Inactive (assembled, not started), and raid0 "broken". */
+static void test_inactive_broken(void **state)
+{
+	struct fixture *f = *state;
+	const struct got *g;
+
+	array(f, "md0", "raid5\n", "inactive\n", "4\n");
+	dev(f, "md0", "sda", "in_sync\n", "0\n", 0, true);
+	dev(f, "md0", "sdb", "in_sync\n", "1\n", 1, true);
+	dev(f, "md0", "sdc", "spare\n", "none\n", -1, true);
+	array(f, "md1", "raid0\n", "broken\n", "2\n");
+	dev(f, "md1", "sda2", "in_sync\n", "0\n", 0, true);
+	array(f, "md2", "", "inactive\n", "");
+	dev(f, "md2", "sdx", "\n", "none\n", -1, true);
+	assert_int_equal(scan(f, false), 3);
+	g = got(f, "md0");
+	assert_int_equal(g->margin, -1);
+	assert_int_equal(g->nominal, 1);
+	assert_int_equal(g->total, 4);
+	assert_int_equal(g->ok, 0);
+	assert_int_equal(g->spares, 1);
+	assert_int_equal(role(g, "sda"), REDMON_ROLE_UNKNOWN);
+	assert_string_equal(g->reason, "array inactive (not running)");
+	g = got(f, "md1");
+	assert_int_equal(g->margin, -1);
+	assert_non_null(strstr(g->reason, "broken"));
+	g = got(f, "md2");
+	assert_string_equal(g->type, "unknown");
+	assert_int_equal(g->margin, -1);
+	assert_int_equal(g->nominal, 0);
+}
+
+/* raid10 layouts: near-2 default, far-2, and offset; a bad layout is unknown. */
+static void test_raid10_layout(void **state)
+{
+	struct fixture *f = *state;
+	const struct got *g;
+	int i;
+	char name[16];
+
+	for (i = 0; i < 4; i++) {
+		snprintf(name, sizeof(name), "md1%d", i);
+		array(f, name, "raid10\n", "clean\n", "4\n");
+		dev(f, name, "sda", "in_sync\n", "0\n", 0, true);
+		dev(f, name, "sdc", "in_sync\n", "2\n", 2, true);
+		dev(f, name, "sdd", "in_sync\n", "3\n", 3, true);
+	}
+	/* md10: no layout file: near-2 assumed */
+	put(f, "sys/block/md11/md/layout", "513\n");   /* 0x201: far-2 */
+	put(f, "sys/block/md12/md/layout", "66049\n"); /* 0x10201: offset-2 */
+	put(f, "sys/block/md13/md/layout", "1029\n");  /* 0x405: 5 near x 4 far > 4 disks */
+	assert_int_equal(scan(f, false), 4);
+	g = got(f, "md10");
+	assert_int_equal(g->margin, 0);
+	assert_int_equal(g->nominal, 1);
+	assert_non_null(strstr(g->reason, "worst case"));
+	assert_int_equal(got(f, "md11")->margin, 0);
+	assert_int_equal(got(f, "md12")->margin, 0);
+	assert_int_equal(got(f, "md13")->margin, REDMON_MARGIN_UNKNOWN);
+}
+
+/* sync_completed "delayed" and a sync_action of each kind. */
+static void test_sync_states(void **state)
+{
+	struct fixture *f = *state;
+	static const struct {
+		const char *action, *completed;
+		enum redmon_activity act;
+		double pct;
+	} cases[] = {
+		{"resync\n", "delayed\n", REDMON_ACTIVITY_DELAYED, -1},
+		{"resync\n", "5 / 10\n", REDMON_ACTIVITY_RESYNC, 50.0},
+		{"reshape\n", "1 / 3\n", REDMON_ACTIVITY_RESHAPE, 33.3},
+		{"check\n", "none\n", REDMON_ACTIVITY_CHECK, -1},
+		{"repair\n", "999 / 1000\n", REDMON_ACTIVITY_REPAIR, 99.9},
+		{"frozen\n", "none\n", REDMON_ACTIVITY_NONE, -1},
+	};
+	char name[16], rel[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(name, sizeof(name), "md%zu", i);
+		array(f, name, "raid1\n", "active\n", "2\n");
+		snprintf(rel, sizeof(rel), "sys/block/%s/md/sync_action", name);
+		put(f, rel, cases[i].action);
+		snprintf(rel, sizeof(rel), "sys/block/%s/md/sync_completed", name);
+		put(f, rel, cases[i].completed);
+		dev(f, name, "sda", "in_sync\n", "0\n", 0, true);
+		dev(f, name, "sdb", "in_sync\n", "1\n", 1, true);
+	}
+	assert_int_equal(scan(f, false), (int)(sizeof(cases) / sizeof(cases[0])));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct got *g;
+
+		snprintf(name, sizeof(name), "md%zu", i);
+		g = got(f, name);
+		assert_int_equal(g->activity, cases[i].act);
+		assert_float_equal(g->progress, cases[i].pct, 1e-9);
+		assert_int_equal(g->margin, 1);
+	}
+}
+
+/* sysfs spells '/' in a device name as '!'. */
+static void test_bang_device(void **state)
+{
+	struct fixture *f = *state;
+	const struct got *g;
+
+	array(f, "md0", "raid1\n", "clean\n", "1\n");
+	dev(f, "md0", "cciss!c0d0p1", "in_sync\n", "0\n", 0, true);
+	assert_int_equal(scan(f, false), 1);
+	g = got(f, "md0");
+	assert_string_equal(g->member_dev[0], "/dev/cciss/c0d0p1");
+	assert_int_equal(g->margin, 0);
+	assert_int_equal(g->nominal, 0);
+}
+
+static void test_parsers(void **state)
+{
+	enum redmon_activity act;
+	enum md_run run;
+	unsigned int flags;
+	bool ro, delayed, offset;
+	double pct;
+	int v, near, far;
+
+	(void)state;
+	assert_int_equal(md_sysfs_parse_raid_disks(md_str_c("4\n"), &v), 0);
+	assert_int_equal(v, 4);
+	assert_int_equal(md_sysfs_parse_raid_disks(md_str_c("5 (4)\n"), &v), 0);
+	assert_int_equal(v, 5);
+	assert_int_equal(md_sysfs_parse_raid_disks(md_str_c(""), &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(md_sysfs_parse_raid_disks(md_str_c("5 (x)"), &v), -EINVAL);
+	assert_int_equal(md_sysfs_parse_raid_disks(md_str_c("5 (4) 3"), &v), -EINVAL);
+	assert_int_equal(md_sysfs_parse_raid_disks(md_str_c("-1"), &v), -EINVAL);
+	assert_int_equal(md_sysfs_parse_raid_disks(md_str_c("99999"), &v), -EINVAL);
+
+	assert_int_equal(md_sysfs_parse_array_state(md_str_c("read-auto\n"), &run, &ro), 0);
+	assert_int_equal(run, MD_RUN_ACTIVE);
+	assert_true(ro);
+	assert_int_equal(md_sysfs_parse_array_state(md_str_c("clear"), &run, &ro), 0);
+	assert_int_equal(run, MD_RUN_INACTIVE);
+	assert_int_equal(md_sysfs_parse_array_state(md_str_c("broken\n"), &run, &ro), 0);
+	assert_int_equal(run, MD_RUN_BROKEN);
+	assert_int_equal(md_sysfs_parse_array_state(md_str_c("clean2"), &run, &ro), -EINVAL);
+
+	assert_int_equal(md_sysfs_parse_sync_action(md_str_c("recover\n"), &act), 0);
+	assert_int_equal(act, REDMON_ACTIVITY_RECOVERY);
+	assert_int_equal(md_sysfs_parse_sync_action(md_str_c("idle"), &act), 0);
+	assert_int_equal(act, REDMON_ACTIVITY_NONE);
+	assert_int_equal(md_sysfs_parse_sync_action(md_str_c("recovery"), &act), -EINVAL);
+
+	assert_int_equal(
+		md_sysfs_parse_sync_completed(md_str_c("1569888 / 2093056\n"), &pct, &delayed), 0);
+	assert_float_equal(pct, 75.0, 1e-9);
+	assert_int_equal(md_sysfs_parse_sync_completed(md_str_c("delayed\n"), &pct, &delayed), 0);
+	assert_true(delayed);
+	assert_int_equal(md_sysfs_parse_sync_completed(md_str_c("5 / 0"), &pct, &delayed), 0);
+	assert_true(pct < 0);
+	assert_int_equal(md_sysfs_parse_sync_completed(md_str_c("7 / 5"), &pct, &delayed), 0);
+	assert_float_equal(pct, 100.0, 1e-9);
+	assert_int_equal(md_sysfs_parse_sync_completed(md_str_c("1/2"), &pct, &delayed), -EINVAL);
+	assert_int_equal(md_sysfs_parse_sync_completed(md_str_c("1 / 2 / 3"), &pct, &delayed),
+			 -EINVAL);
+	assert_int_equal(
+		md_sysfs_parse_sync_completed(md_str_c("18446744073709551616 / 2"), &pct, &delayed),
+		-EINVAL);
+
+	assert_int_equal(
+		md_sysfs_parse_dev_state(md_str_c("faulty,write_mostly,blocked\n"), &flags), 0);
+	assert_int_equal(flags, MD_DEV_FAULTY | MD_DEV_WRITE_MOSTLY | MD_DEV_BLOCKED);
+	assert_int_equal(md_sysfs_parse_dev_state(md_str_c("in_sync,replacement,want_replacement,"
+							   "journal,writemostly,failfast,"),
+						  &flags),
+			 0);
+	assert_int_equal(flags, MD_DEV_IN_SYNC | MD_DEV_REPLACEMENT | MD_DEV_WANT_REPLACEMENT |
+					MD_DEV_JOURNAL | MD_DEV_WRITE_MOSTLY);
+	assert_int_equal(md_sysfs_parse_dev_state(md_str_c("in_sync spare"), &flags), -EINVAL);
+	assert_int_equal(md_sysfs_parse_dev_state(md_str_c("in_\xffsync"), &flags), -EINVAL);
+
+	assert_int_equal(md_sysfs_parse_slot(md_str_c("none\n"), &v), 0);
+	assert_int_equal(v, -1);
+	assert_int_equal(md_sysfs_parse_slot(md_str_c("journal\n"), &v), 0);
+	assert_int_equal(v, -1);
+	assert_int_equal(md_sysfs_parse_slot(md_str_c("3\n"), &v), 0);
+	assert_int_equal(v, 3);
+	assert_int_equal(md_sysfs_parse_slot(md_str_c("3x"), &v), -EINVAL);
+
+	assert_int_equal(md_sysfs_parse_layout(md_str_c("258\n"), &near, &far, &offset), 0);
+	assert_int_equal(near, 2);
+	assert_int_equal(far, 1);
+	assert_false(offset);
+	assert_int_equal(md_sysfs_parse_layout(md_str_c("66049"), &near, &far, &offset), 0);
+	assert_int_equal(near, 1);
+	assert_int_equal(far, 2);
+	assert_true(offset);
+	assert_int_equal(md_sysfs_parse_layout(md_str_c("0"), &near, &far, &offset), -EINVAL);
+	assert_int_equal(md_sysfs_parse_layout(md_str_c("1048834"), &near, &far, &offset),
+			 -EINVAL); /* bit 20 */
+
+	assert_int_equal(md_level_parse(md_str_c("5\n")), MD_LEVEL_RAID5);
+	assert_int_equal(md_level_parse(md_str_c("-1")), MD_LEVEL_LINEAR);
+	assert_int_equal(md_level_parse(md_str_c("\n")), MD_LEVEL_NONE);
+	assert_int_equal(md_level_parse(md_str_c("-1000000")), MD_LEVEL_OTHER);
+}
+
+/* Both sources: sysfs wins where it speaks, mdstat fills gaps, the union is reported. */
+static void test_merge(void **state)
+{
+	struct fixture *f = *state;
+	const struct got *g;
+
+	put(f, "proc/mdstat",
+	    "Personalities : [raid1]\n"
+	    "md0 : active raid1 sdb1[2] sda1[0]\n"
+	    "      100 blocks [2/1] [U_]\n"
+	    "      [=>...................]  recovery =  9.5% (9/100) finish=1.0min speed=1K/sec\n"
+	    "\n"
+	    "md1 : active raid1 sdc1[0] sdd1[1]\n"
+	    "      100 blocks [2/2] [UU]\n"
+	    "\n"
+	    "unused devices: <none>\n");
+	array(f, "md0", "raid1\n", "active\n", "2\n");
+	put(f, "sys/block/md0/md/sync_action", "recover\n"); /* no sync_completed */
+	dev(f, "md0", "sda1", "in_sync\n", "0\n", 0, true);
+	dev(f, "md0", "sdb1", "spare\n", "1\n", 1, true);
+	array(f, "md2", "raid1\n", "clean\n", "2\n");
+	dev(f, "md2", "sde1", "in_sync\n", "0\n", 0, true);
+	dev(f, "md2", "sdf1", "in_sync\n", "1\n", 1, true);
+	assert_int_equal(scan(f, false), 3);
+	/* mdstat order first, then sysfs-only arrays */
+	assert_string_equal(f->got[0].name, "md0");
+	assert_string_equal(f->got[1].name, "md1");
+	assert_string_equal(f->got[2].name, "md2");
+	g = got(f, "md0");
+	assert_int_equal(g->activity, REDMON_ACTIVITY_RECOVERY);
+	assert_float_equal(g->progress, 9.5, 1e-9);
+	assert_int_equal(role(g, "sdb1"), REDMON_ROLE_REBUILDING);
+	assert_string_equal(g->member_state[1], "spare"); /* sysfs text, not mdstat flags */
+	assert_int_equal(g->margin, 0);
+	assert_int_equal(got(f, "md1")->margin, 1);
+	assert_int_equal(got(f, "md2")->margin, 1);
+}
+
+/* sysfs unreadable for an array mdstat shows well: mdstat's view is used. */
+static void test_merge_sysfs_error(void **state)
+{
+	struct fixture *f = *state;
+	const struct got *g;
+
+	put(f, "proc/mdstat",
+	    "md0 : active raid1 sda1[0] sdb1[1]\n"
+	    "      100 blocks [2/2] [UU]\n");
+	array(f, "md0", "raid1\n", "clean\n", "#!\n");
+	assert_int_equal(scan(f, false), 1);
+	g = got(f, "md0");
+	assert_int_equal(g->margin, 1);
+	assert_int_equal(g->ok, 2);
+	assert_string_equal(g->member_state[0], "in_sync");
+}
+
+/* sysfs with no dev-* but mdstat's devices: taken from mdstat. */
+static void test_merge_devs_from_mdstat(void **state)
+{
+	struct fixture *f = *state;
+	const struct got *g;
+
+	put(f, "proc/mdstat",
+	    "md0 : active raid5 sda1[0] sdb1[1] sdc1[2](F)\n"
+	    "      100 blocks level 5, 64k chunk, algorithm 2 [3/2] [UU_]\n");
+	array(f, "md0", "raid5\n", "clean\n", "3\n");
+	put(f, "sys/block/md0/md/degraded", "1\n");
+	assert_int_equal(scan(f, false), 1);
+	g = got(f, "md0");
+	assert_int_equal(g->ok, 2);
+	assert_int_equal(g->failed, 1);
+	assert_int_equal(g->margin, 0);
+	assert_int_equal(role(g, "slot2"), REDMON_ROLE_MISSING);
+}
+
+/* No md anywhere: nothing, no error.  mdstat unreadable: an error for md.c to report. */
+static void test_no_md_and_unreadable(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(scan(f, false), 0);
+	assert_int_equal(f->scan.mdstat_err, -ENOENT);
+	assert_int_equal(f->scan.sysfs_err, 0);
+	mkdir_rel(f, "proc/mdstat");
+	assert_int_equal(scan(f, false), 0);
+	assert_int_equal(f->scan.mdstat_err, -EISDIR);
+	put(f, "sys/block", "not a directory");
+	assert_int_equal(scan(f, false), 0);
+	assert_int_equal(f->scan.sysfs_err, -ENOTDIR);
+}
+
+/* The fd cache: budget, sweep of what a scan no longer reads, flush, regular files only. */
+static void test_fdcache(void **state)
+{
+	struct fixture *f = *state;
+	struct md_buf b = {0};
+	char path[512];
+	bool trunc;
+
+	put(f, "a", "one\n");
+	put(f, "b", "two\n");
+	put(f, "c", "three\n");
+	md_fdc_free(&f->fdc);
+	md_fdc_init(&f->fdc, 2, NULL, NULL);
+	md_fdc_begin(&f->fdc);
+	assert_int_equal(md_fdc_read(&f->fdc, f->root_fd, "a", MD_FDC_NOTIFY, &b, 64, &trunc), 0);
+	assert_string_equal(b.p, "one\n");
+	assert_int_equal(md_fdc_read(&f->fdc, f->root_fd, "b", 0, &b, 64, &trunc), 0);
+	assert_int_equal(md_fdc_read(&f->fdc, f->root_fd, "c", 0, &b, 64, &trunc), 0);
+	assert_string_equal(b.p, "three\n");
+	assert_int_equal(f->fdc.n, 2); /* over budget: c was read and closed */
+	assert_true(f->fdc.v[0].notify);
+	assert_false(f->fdc.v[1].notify);
+	md_fdc_sweep(&f->fdc);
+	assert_int_equal(f->fdc.n, 2);
+
+	/* kept open: an in-place rewrite is seen through the same descriptor */
+	put(f, "a", "uno\n");
+	md_fdc_begin(&f->fdc);
+	assert_int_equal(md_fdc_read(&f->fdc, f->root_fd, "a", 0, &b, 64, &trunc), 0);
+	assert_string_equal(b.p, "uno\n");
+	md_fdc_sweep(&f->fdc); /* b not read in this scan: closed */
+	assert_int_equal(f->fdc.n, 1);
+	assert_string_equal(f->fdc.v[0].path, "a");
+
+	/* replaced by rename: the cached descriptor reads the old file until a flush */
+	put(f, "a.new", "eins\n");
+	snprintf(path, sizeof(path), "%s/a", f->root);
+	{
+		char from[512];
+
+		snprintf(from, sizeof(from), "%s/a.new", f->root);
+		assert_int_equal(rename(from, path), 0);
+	}
+	assert_int_equal(md_fdc_read(&f->fdc, f->root_fd, "a", 0, &b, 64, &trunc), 0);
+	assert_string_equal(b.p, "uno\n");
+	md_fdc_flush(&f->fdc);
+	assert_int_equal(f->fdc.n, 0);
+	assert_int_equal(md_fdc_read(&f->fdc, f->root_fd, "a", 0, &b, 64, &trunc), 0);
+	assert_string_equal(b.p, "eins\n");
+
+	/* a FIFO would block a plain open/read: refused */
+	snprintf(path, sizeof(path), "%s/fifo", f->root);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(md_fdc_read(&f->fdc, f->root_fd, "fifo", 0, &b, 64, &trunc), -EINVAL);
+	assert_int_equal(md_fdc_read(&f->fdc, f->root_fd, "nope", 0, &b, 64, &trunc), -ENOENT);
+
+	/* the read limit */
+	assert_int_equal(md_fdc_read(NULL, f->root_fd, "c", 0, &b, 3, &trunc), 0);
+	assert_true(trunc);
+	assert_int_equal(b.len, 3);
+	assert_int_equal(md_fdc_read(NULL, f->root_fd, "c", 0, &b, 6, &trunc), 0);
+	assert_false(trunc);
+	md_buf_free(&b);
+}
+
+static void build_two_arrays(struct fixture *f)
+{
+	put(f, "proc/mdstat",
+	    "md0 : active raid1 sda1[0] sdb1[1]\n"
+	    "      100 blocks [2/2] [UU]\n\n"
+	    "md1 : active raid1 sdc1[0] sdd1[1]\n"
+	    "      100 blocks [2/2] [UU]\n\n");
+	array(f, "md0", "raid1\n", "clean\n", "2\n");
+	put(f, "sys/block/md0/md/degraded", "0\n");
+	put(f, "sys/block/md0/md/sync_action", "idle\n");
+	put(f, "sys/block/md0/md/sync_completed", "none\n");
+	dev(f, "md0", "sda1", "in_sync\n", "0\n", 0, true);
+	dev(f, "md0", "sdb1", "in_sync\n", "1\n", 1, true);
+	array(f, "md1", "raid1\n", "clean\n", "2\n");
+	dev(f, "md1", "sdc1", "in_sync\n", "0\n", 0, true);
+	dev(f, "md1", "sdd1", "in_sync\n", "1\n", 1, true);
+}
+
+/* Steady state: repeated scans keep every buffer and descriptor count; a vanished array's files close. */
+static void test_steady_state(void **state)
+{
+	struct fixture *f = *state;
+	size_t fds, set_cap, devs_cap, gb_cap, text_cap;
+
+	build_two_arrays(f);
+	md_fdc_free(&f->fdc);
+	md_fdc_init(&f->fdc, 1000, NULL, NULL);
+	assert_int_equal(scan(f, true), 2);
+	assert_int_equal(scan(f, true), 2);
+	fds = f->fdc.n;
+	set_cap = f->scan.sysfs.cap;
+	devs_cap = f->scan.sysfs.v[0].devs_cap;
+	gb_cap = f->scan.gb.cap;
+	text_cap = f->scan.text.cap;
+	assert_true(fds >= 10);
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(scan(f, true), 2);
+		assert_int_equal(f->fdc.n, fds);
+		assert_int_equal(f->scan.sysfs.cap, set_cap);
+		assert_int_equal(f->scan.sysfs.v[0].devs_cap, devs_cap);
+		assert_int_equal(f->scan.gb.cap, gb_cap);
+		assert_int_equal(f->scan.text.cap, text_cap);
+	}
+	assert_true(f->fdc.v[0].notify); /* proc/mdstat, read first */
+	assert_string_equal(f->fdc.v[0].path, "proc/mdstat");
+
+	del(f, "sys/block/md1");
+	put(f, "proc/mdstat",
+	    "md0 : active raid1 sda1[0] sdb1[1]\n"
+	    "      100 blocks [2/2] [UU]\n\n");
+	assert_int_equal(scan(f, true), 1);
+	assert_true(f->fdc.n < fds);
+	for (size_t i = 0; i < f->fdc.n; i++)
+		assert_null(strstr(f->fdc.v[i].path, "md1"));
+}
+
+/* Crashes found by fuzz_md_sysfs become regression cases here (none so far). */
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_raid1_symlinks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rd_files_raid0, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spare_in_slot_rebuilds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spare_faulty_slots, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vanished_dev, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vanished_array, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_garbage_attrs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unreadable_attr, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_containers_and_clear, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_inactive_broken, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_raid10_layout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sync_states, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bang_device, setup, teardown),
+		cmocka_unit_test(test_parsers),
+		cmocka_unit_test_setup_teardown(test_merge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_merge_sysfs_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_merge_devs_from_mdstat, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_md_and_unreadable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fdcache, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_steady_state, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("md_sysfs", tests, NULL, NULL);
+}
