@@ -4,6 +4,8 @@
 # Each plugin folder has a module.mk that appends to PLUGINS and sets
 # <name>_SRCS, <name>_LIBS, and may add unit tests (UNIT_TESTS, test_<t>_SRCS).
 
+.DEFAULT_GOAL := all
+
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
 LIBDIR     ?= $(PREFIX)/lib

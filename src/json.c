@@ -38,7 +38,7 @@ static size_t utf8_seq_len(const unsigned char *s)
 size_t text_escape(const char *str, char *buf, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	size_t out = 0;
+	size_t out = 0, kept = 0; /* bytes needed, bytes that fitted whole */
 
 	while (*s) {
 		size_t n = utf8_seq_len(s);
@@ -58,13 +58,16 @@ size_t text_escape(const char *str, char *buf, size_t len)
 			src = (const char *)s;
 			m = n;
 		}
-		if (out + m < len)
+		/* Never cut an escape or a UTF-8 sequence in half. */
+		if (kept == out && out + m < len) {
 			memcpy(buf + out, src, m);
+			kept += m;
+		}
 		out += m;
 		s += n;
 	}
 	if (len)
-		buf[out < len ? out : len - 1] = 0;
+		buf[kept] = 0;
 	return out;
 }
 

@@ -6,6 +6,7 @@
 
 static enum log_target log_target = LOG_TARGET_STDERR;
 static int log_max_level = LOG_NOTICE;
+static char last_error[1024]; /* for `redmon check`, which must say why on stdout */
 
 static const char *const level_names[] = {
 	[LOG_EMERG] = "emerg", [LOG_ALERT] = "alert",	[LOG_CRIT] = "crit",
@@ -43,6 +44,8 @@ void log_vmsg(int level, const char *prefix, const char *fmt, va_list ap)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = '?';
 	}
+	if (level <= LOG_ERR)
+		snprintf(last_error, sizeof(last_error), "%s", line);
 	if (log_target == LOG_TARGET_SYSLOG) {
 		syslog(level, "%s", line);
 		return;
@@ -58,4 +61,9 @@ void log_msg(int level, const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vmsg(level, NULL, fmt, ap);
 	va_end(ap);
+}
+
+const char *log_last_error(void)
+{
+	return last_error[0] ? last_error : NULL;
 }

@@ -15,6 +15,9 @@ void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3
 void log_vmsg(int level, const char *prefix, const char *fmt, va_list ap)
 	__attribute__((format(printf, 3, 0)));
 
+/* The last error-level line logged, or NULL. */
+const char *log_last_error(void);
+
 #define log_err(...)	log_msg(LOG_ERR, __VA_ARGS__)
 #define log_warn(...)	log_msg(LOG_WARNING, __VA_ARGS__)
 #define log_notice(...) log_msg(LOG_NOTICE, __VA_ARGS__)

@@ -2,6 +2,7 @@
 /* redmon: command line and subcommand dispatch. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,15 @@ static const struct option long_options[] = {
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ 0 }
 };
+
+static bool argv_has(int argc, char **argv, const char *word)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], word) == 0)
+			return true;
+	}
+	return false;
+}
 
 /* Returns -1 to go on, else an exit code. */
 static int parse_args(int argc, char **argv, struct cli *cli)
@@ -141,8 +151,14 @@ int main(int argc, char **argv)
 	bool nagios;
 
 	code = parse_args(argc, argv, &cli);
-	if (code >= 0)
+	if (code >= 0) {
+		/* A Nagios plugin's usage error is UNKNOWN (3), never CRITICAL (2). */
+		if (code == 2 && argv_has(argc, argv, "check")) {
+			printf("REDMON UNKNOWN - usage error (see redmon --help)\n");
+			code = 3;
+		}
 		goto out;
+	}
 	nagios = strcmp(cli.command, "check") == 0;
 	if (!nagios && strcmp(cli.command, "status") != 0 && strcmp(cli.command, "daemon") != 0) {
 		fprintf(stderr, "redmon: unknown command '%s'\n", cli.command);
@@ -153,7 +169,10 @@ int main(int argc, char **argv)
 	log_setup(LOG_TARGET_STDERR, LOG_NOTICE + cli.verbosity);
 	raise_fd_limit();
 	if (runtime_open(&rt, &cli) < 0) {
-		/* A Nagios plugin that cannot run says UNKNOWN, never OK. */
+		/* A Nagios plugin that cannot run says UNKNOWN, and why, on stdout. */
+		if (nagios)
+			printf("REDMON UNKNOWN - %s\n",
+			       log_last_error() ? log_last_error() : "cannot start");
 		code = nagios ? 3 : 1;
 		goto out;
 	}

@@ -1,0 +1,258 @@
+#!/usr/bin/env python3
+"""Golden tests: redmon against the labelled md captures of ../shared/corpus and
+the bundled demo tree.
+
+One test per corpus case (md-mdstat, md-sysfs): `redmon status --json --root CASE`
+must agree with CASE/expected.json.  Then: the status documents follow
+docs/json.md; `redmon check` exits with the code redmon's own health implies
+(on some corpus cases, and on two made-up trees for the precedence of UNKNOWN);
+the demo tree (tests/fixtures/demo) shows what it was built to show, from both
+sources and from each alone.
+"""
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "integration"))
+import harness  # noqa: E402
+from harness import coarse_state  # noqa: E402
+
+CATEGORIES = ("md-mdstat", "md-sysfs")
+COUNTS = (("members_total", "members_total"), ("members_ok", "members_ok"),
+          ("members_failed", "members_failed"), ("spares", "spares"),
+          ("failures_tolerable", "margin"))
+# Cases whose `redmon check` exit code is compared with redmon's own health:
+# one per exit code at least (0 none/ok, 1 degraded, 2 critical and failed).
+CHECK_CASES = ("md-mdstat/check_raid-none", "md-mdstat/pymdstat-02", "md-sysfs/procfs-sysfs-md1",
+               "md-sysfs/procfs-sysfs-md6", "md-mdstat/telegraf-raid5-missing-member",
+               "md-mdstat/pymdstat-08", "md-mdstat/procfs-fixtures-many-arrays")
+DEMO = os.path.join(harness.REPO, "tests", "fixtures", "demo")
+
+
+def compare_case(doc, expected):
+    """Differences between a status document and a corpus expected.json."""
+    problems = []
+    got = {g["name"]: g for g in doc["groups"]}
+    listed = set()
+    for e in expected["groups"]:
+        name = e["group"]
+        listed.add(name)
+        g = got.get(name)
+        if e.get("redundancy_group") is False:
+            if g is not None:
+                problems.append("%s is a %s, not a redundancy group, but redmon reports it (health %s)"
+                                % (name, e.get("kind"), g.get("health")))
+            continue
+        if g is None:
+            problems.append("group %s missing (redmon has %s)" % (name, sorted(got) or "none"))
+            continue
+        for ekey, rkey in COUNTS:
+            if e.get(ekey) is not None and g.get(rkey) != e[ekey]:
+                problems.append("%s.%s expected %r, got %r" % (name, rkey, e[ekey], g.get(rkey)))
+        states = e.get("acceptable_states") or [e["state"]]
+        state = coarse_state(g)
+        if state not in states:
+            problems.append("%s.state expected %s, got %s (health %s, activity %s)"
+                            % (name, "/".join(states), state, g.get("health"), g.get("activity")))
+        if "rebuild_percent" in e:
+            p = g.get("progress")
+            if not isinstance(p, (int, float)) or abs(p - e["rebuild_percent"]) > 0.1 + 1e-9:
+                problems.append("%s.progress expected %s, got %r" % (name, e["rebuild_percent"], p))
+    for name in sorted(set(got) - listed):
+        problems.append("unexpected group %s (health %s)" % (name, got[name].get("health")))
+    return problems
+
+
+def check_exit(redmon, root, doc):
+    """`redmon check --root ROOT` must exit with the Nagios code of doc's healths."""
+    want = harness.nagios_code(doc["groups"])
+    p = redmon.run(["check", "--root", root])
+    problems = []
+    if p.returncode != want:
+        healths = [g["health"] for g in doc["groups"]]
+        problems.append("exit %d, expected %d from healths %s: %s"
+                        % (p.returncode, want, healths, harness.tail(p.stdout + p.stderr)))
+    lines = p.stdout.splitlines()
+    if len(lines) != 1 or "|" not in lines[0]:
+        problems.append("stdout is not one line with perfdata: %r" % p.stdout[:300])
+    elif harness.NAGIOS_WORD.get(p.returncode, "?") not in lines[0].split("|")[0]:
+        problems.append("line does not say %s: %r" % (harness.NAGIOS_WORD.get(p.returncode), lines[0]))
+    return problems
+
+
+def write_tree(root, files):
+    """files: {relative path: content}; content "->X" makes a symlink to X."""
+    for rel, text in files.items():
+        p = os.path.join(root, rel)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        if text.startswith("->"):
+            os.symlink(text[2:], p)
+        else:
+            with open(p, "w") as f:
+                f.write(text + "\n")
+
+
+# An md0 whose raid_disks cannot be read (health unknown) and an md1 raid6
+# that lost a disk (degraded): Nagios precedence puts WARNING above UNKNOWN.
+UNKNOWN_MD0 = {"sys/block/md0/md/level": "raid1", "sys/block/md0/md/raid_disks": "many",
+               "sys/block/md0/md/array_state": "clean", "sys/block/md0/md/dev-sda1/state": "in_sync"}
+DEGRADED_MD1 = {"sys/block/md1/md/level": "raid6", "sys/block/md1/md/raid_disks": "4",
+                "sys/block/md1/md/degraded": "1", "sys/block/md1/md/array_state": "clean",
+                "sys/block/md1/md/sync_action": "idle"}
+for i, (dev, state) in enumerate((("sdc1", "in_sync"), ("sdd1", "in_sync"),
+                                  ("sde1", "faulty"), ("sdf1", "in_sync"))):
+    DEGRADED_MD1["sys/block/md1/md/dev-%s/state" % dev] = state
+    if state != "faulty":
+        DEGRADED_MD1["sys/block/md1/md/rd%d" % i] = "->dev-" + dev
+
+
+def check_precedence(redmon, files, healths):
+    """check's exit code on a made-up tree whose groups have exactly these healths."""
+    tmp = tempfile.mkdtemp(prefix="redmon-check-")
+    try:
+        write_tree(tmp, files)
+        doc = redmon.status(tmp)
+        got = sorted(g["health"] for g in doc["groups"])
+        if got != sorted(healths):
+            reasons = [g["reason"] for g in doc["groups"]]
+            return ["healths expected %s, got %s (%s)" % (sorted(healths), got, reasons)]
+        return check_exit(redmon, tmp, doc)
+    finally:
+        shutil.rmtree(tmp)
+
+
+# --- demo tree -----------------------------------------------------------
+
+def expect(g, name, **fields):
+    out = []
+    for k, v in fields.items():
+        got = coarse_state(g) if k == "state" else g.get(k)
+        if k == "progress":
+            if not isinstance(got, (int, float)) or abs(got - v) > 0.05:
+                out.append("%s.progress expected %s, got %r" % (name, v, got))
+        elif got != v:
+            out.append("%s.%s expected %r, got %r" % (name, k, v, got))
+    return out
+
+
+def member_role(g, gname, member, role):
+    for m in g.get("members", []):
+        if m.get("name") == member:
+            return [] if m.get("role") == role else [
+                "%s member %s role expected %s, got %r" % (gname, member, role, m.get("role"))]
+    return ["%s has no member %s (members: %s)" % (gname, member, [m.get("name") for m in g.get("members", [])])]
+
+
+def demo_problems(doc):
+    """What the demo tree's md arrays say: md0 raid6 ok, md1 raid1 lost a disk,
+    md2 raid5 rebuilding.  (Other probes' groups in the tree are theirs to test.)"""
+    got = {g["name"]: g for g in doc["groups"] if g.get("probe") == "md"}
+    if sorted(got) != ["md0", "md1", "md2"]:
+        return ["md groups expected md0 md1 md2, got %s" % sorted(got)]
+    md0, md1, md2 = got["md0"], got["md1"], got["md2"]
+    p = []
+    p += expect(md0, "md0", type="raid6", health="ok", margin=2, margin_nominal=2, members_total=6,
+                members_ok=6, members_failed=0, spares=0, activity="none", state="ok")
+    p += expect(md1, "md1", type="raid1", health="critical", margin=0, margin_nominal=1, members_total=2,
+                members_ok=1, members_failed=1, spares=0, activity="none", state="degraded")
+    p += expect(md2, "md2", type="raid5", health="critical", margin=0, margin_nominal=1, members_total=4,
+                members_ok=3, members_failed=0, spares=0, activity="recovery", progress=37.4,
+                state="rebuilding")
+    for m in ("sda1", "sdb1", "sdc1", "sdd1", "sde1", "sdf1"):
+        p += member_role(md0, "md0", m, "active")
+    p += member_role(md1, "md1", "sdg1", "active")
+    p += member_role(md1, "md1", "sdh1", "failed")
+    for m in ("sdi1", "sdj1", "sdk1"):
+        p += member_role(md2, "md2", m, "active")
+    # mdstat alone tells it by its number: sdl1[4] is past the 4 slots.
+    p += member_role(md2, "md2", "sdl1", "rebuilding")
+    return p
+
+
+def demo_variant(redmon, keep):
+    """The demo's md arrays from one source only (keep: "proc/mdstat" or
+    "sys/block"): either alone suffices."""
+    tmp = tempfile.mkdtemp(prefix="redmon-demo-")
+    try:
+        src, dst = os.path.join(DEMO, keep), os.path.join(tmp, keep)
+        os.makedirs(os.path.dirname(dst))
+        if os.path.isdir(src):
+            shutil.copytree(src, dst, symlinks=True)
+        else:
+            shutil.copy(src, dst)
+        return demo_problems(redmon.status(tmp))
+    finally:
+        shutil.rmtree(tmp)
+
+
+def main():
+    args = harness.parse_args(__doc__.splitlines()[0])
+    rep = harness.Reporter()
+    if not os.access(os.path.join(args.build, "redmon"), os.X_OK):
+        rep.fail("golden", "%s/redmon is missing: build it first" % args.build)
+        rep.exit()
+    corpus = os.path.join(harness.shared_dir(), "corpus")
+    cases = []
+    for cat in CATEGORIES:
+        d = os.path.join(corpus, cat)
+        if not os.path.isdir(d):
+            rep.fail("golden/%s" % cat, "corpus folder %s not found (set REDMON_SHARED)" % d)
+            continue
+        cases += ["%s/%s" % (cat, c) for c in sorted(os.listdir(d))
+                  if os.path.isfile(os.path.join(d, c, "expected.json"))]
+
+    redmon = harness.Redmon(args.build)
+    docs = {}
+    schema = []
+    for case in cases:
+        root = os.path.join(corpus, case)
+
+        def one(root=root, case=case):
+            with open(os.path.join(root, "expected.json")) as f:
+                expected = json.load(f)
+            doc = docs[case] = redmon.status(root)
+            schema.extend("%s: %s" % (case, s) for s in harness.status_problems(doc, root))
+            return compare_case(doc, expected)
+        rep.run("golden/" + case, one)
+
+    if docs:
+        rep.check("golden/status-schema (%d documents)" % len(docs), schema[:8] + (
+            ["... %d more" % (len(schema) - 8)] if len(schema) > 8 else []))
+
+    for case in CHECK_CASES:
+        if case in docs:
+            rep.run("golden/check-exit/" + case, check_exit, redmon, os.path.join(corpus, case), docs[case])
+        elif case in cases:
+            rep.fail("golden/check-exit/" + case, "no status document (the case itself failed)")
+
+    rep.run("golden/check-exit/unknown", check_precedence, redmon, UNKNOWN_MD0, ["unknown"])
+    rep.run("golden/check-exit/degraded+unknown", check_precedence, redmon,
+            dict(UNKNOWN_MD0, **DEGRADED_MD1), ["unknown", "degraded"])
+
+    def check_cannot_run(args, needle):
+        """A Nagios plugin that cannot run prints one UNKNOWN line naming why, exit 3."""
+        p = redmon.run(["check"] + args)
+        lines = p.stdout.splitlines()
+        if p.returncode != 3:
+            return ["exit %d, expected 3 (UNKNOWN): %r" % (p.returncode, p.stdout[:200])]
+        if len(lines) != 1 or not lines[0].startswith("REDMON UNKNOWN - ") or needle not in lines[0]:
+            return ["expected one 'REDMON UNKNOWN - ...%s...' line, got %r" % (needle, p.stdout[:300])]
+        return []
+    rep.run("golden/check-exit/bad-root", check_cannot_run,
+            ["--root", "/nonexistent/redmon-root"], "/nonexistent/redmon-root")
+    rep.run("golden/check-exit/usage-error", check_cannot_run, ["--no-such-option"], "usage")
+
+    def demo():
+        doc = redmon.status(DEMO)
+        return harness.status_problems(doc, DEMO) + demo_problems(doc) + check_exit(redmon, DEMO, doc)
+    rep.run("golden/demo", demo)
+    rep.run("golden/demo-mdstat-only", demo_variant, redmon, "proc/mdstat")
+    rep.run("golden/demo-sysfs-only", demo_variant, redmon, "sys/block")
+    rep.exit()
+
+
+if __name__ == "__main__":
+    main()

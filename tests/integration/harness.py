@@ -1,0 +1,278 @@
+"""Helpers shared by the golden and integration test scripts (standard library only).
+
+A test script speaks the runner's protocol on stdout, one line per test case:
+
+    PASS <name>
+    FAIL <name>: <why, on one line>
+    SKIP <name>: <why>
+
+Anything else it prints is passed through by tests/run.py only when the script
+fails without reporting.  Each script takes `--build DIR` (default: build, or
+$REDMON_BUILD) and exits 1 when any case failed.
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+HEALTHS = ("ok", "degraded", "critical", "failed", "nonredundant", "unknown")
+ROLES = ("active", "spare", "standby", "rebuilding", "failed", "missing", "unknown")
+ACTIVITIES = ("none", "recovery", "resync", "reshape", "check", "repair", "delayed", "pending")
+REBUILDING = ("recovery", "resync", "reshape")
+# summary.worst order of docs/json.md.
+WORST_ORDER = ("ok", "nonredundant", "degraded", "unknown", "critical", "failed")
+TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
+
+# Sanitizer builds: exit codes that cannot be mistaken for a Nagios state.
+SAN_ENV = {
+    "ASAN_OPTIONS": "exitcode=86:abort_on_error=0",
+    "UBSAN_OPTIONS": "exitcode=87:print_stacktrace=1",
+    "LSAN_OPTIONS": "exitcode=88",
+}
+SAN_MARKERS = ("Sanitizer", "runtime error:")
+
+
+def shared_dir():
+    """The shared/ folder: $REDMON_SHARED, else ../shared beside the repo."""
+    return os.environ.get("REDMON_SHARED") or os.path.join(os.path.dirname(REPO), "shared")
+
+
+def parse_args(description):
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--build", default=os.environ.get("REDMON_BUILD", "build"),
+                    help="build directory holding redmon and plugins/ (default: build)")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    args = ap.parse_args()
+    if not os.path.isabs(args.build):
+        args.build = os.path.join(REPO, args.build)
+    return args
+
+
+def test_env():
+    """The environment for redmon children: sanitizer exit codes set, user values kept."""
+    env = dict(os.environ)
+    for k, v in SAN_ENV.items():
+        if not env.get(k, "").startswith(v):
+            env[k] = v + (":" + env[k] if env.get(k) else "")
+    return env
+
+
+class Reporter:
+    """Prints protocol lines and counts them (tests/run.py prints with it too)."""
+
+    def __init__(self, verbose=True):
+        self.passed = 0
+        self.failed = 0
+        self.skipped = 0
+        self.verbose = verbose
+
+    def ok(self, name):
+        self.passed += 1
+        if self.verbose:
+            print("PASS %s" % name, flush=True)
+
+    def fail(self, name, why):
+        self.failed += 1
+        why = " | ".join(l.rstrip() for l in str(why).strip().splitlines() if l.strip())
+        print("FAIL %s: %s" % (name, why), flush=True)
+
+    def skip(self, name, why):
+        self.skipped += 1
+        print("SKIP %s: %s" % (name, why), flush=True)
+
+    def check(self, name, problems):
+        """PASS when problems is empty, else FAIL with them joined."""
+        if problems:
+            self.fail(name, "; ".join(problems))
+        else:
+            self.ok(name)
+
+    def run(self, name, fn, *args):
+        """Call fn(*args) -> list of problems; an exception is a failure too."""
+        try:
+            problems = fn(*args)
+        except TestError as e:
+            problems = [str(e)]
+        except Exception as e:  # a bug in the test or an unexpected output shape
+            problems = ["%s: %s" % (type(e).__name__, e)]
+        self.check(name, problems)
+
+    def exit(self):
+        sys.exit(1 if self.failed else 0)
+
+
+class TestError(Exception):
+    """A failure with a message meant for the report line."""
+
+
+def tail(text, lines=8):
+    """The last non-blank lines of text, on one line."""
+    return " | ".join([l for l in text.strip().splitlines() if l.strip()][-lines:])
+
+
+class Redmon:
+    """Runs build/redmon one-shot commands."""
+
+    def __init__(self, build):
+        self.exe = os.path.join(build, "redmon")
+
+    def run(self, args, timeout=20):
+        """Run redmon with args; return CompletedProcess.  Raises TestError on
+        timeout or on a sanitizer report."""
+        if not os.access(self.exe, os.X_OK):
+            raise TestError("%s is missing (build it first)" % self.exe)
+        argv = [self.exe] + args
+        try:
+            p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               stdin=subprocess.DEVNULL, env=test_env(), timeout=timeout,
+                               universal_newlines=True, errors="replace")
+        except subprocess.TimeoutExpired:
+            raise TestError("`%s` timed out after %ss" % (" ".join(argv), timeout))
+        if any(m in p.stderr for m in SAN_MARKERS):
+            raise TestError("sanitizer report from `%s`: %s" % (" ".join(argv), tail(p.stderr, 12)))
+        if p.returncode < 0:
+            raise TestError("`%s` died of signal %d: %s" % (" ".join(argv), -p.returncode, tail(p.stderr)))
+        return p
+
+    def status(self, root):
+        """`redmon status --json --root ROOT` parsed; raises TestError on any failure."""
+        p = self.run(["status", "--json", "--root", root])
+        if p.returncode != 0:
+            raise TestError("status exited %d: %s" % (p.returncode, tail(p.stderr)))
+        try:
+            return json.loads(p.stdout)
+        except ValueError as e:
+            raise TestError("status --json printed invalid JSON (%s): %r" % (e, p.stdout[:200]))
+
+
+def coarse_state(g):
+    """The corpus's coarse state of a redmon group object."""
+    if g.get("health") == "failed":
+        return "failed"
+    if g.get("activity") in REBUILDING:
+        return "rebuilding"
+    if g.get("health") in ("degraded", "critical"):
+        return "degraded"
+    if g.get("health") == "unknown":
+        return "unknown"
+    return "ok"
+
+
+# Nagios exit code per health, and which code wins: CRITICAL > WARNING > UNKNOWN > OK.
+NAGIOS_CODE = {"ok": 0, "nonredundant": 0, "degraded": 1, "critical": 2, "failed": 2, "unknown": 3}
+NAGIOS_RANK = {0: 0, 3: 1, 1: 2, 2: 3}
+NAGIOS_WORD = {0: "OK", 1: "WARNING", 2: "CRITICAL", 3: "UNKNOWN"}
+
+
+def nagios_code(groups):
+    code = 0
+    for g in groups:
+        c = NAGIOS_CODE.get(g.get("health"), 3)
+        if NAGIOS_RANK[c] > NAGIOS_RANK[code]:
+            code = c
+    return code
+
+
+def _is_int(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def group_problems(g, where):
+    """Problems with the shape of one group object (docs/json.md) and its health rule."""
+    out = []
+
+    def bad(msg):
+        out.append("%s: %s" % (where, msg))
+
+    for key, ok in (("id", lambda v: isinstance(v, str)),
+                    ("probe", lambda v: isinstance(v, str)),
+                    ("name", lambda v: isinstance(v, str) and v),
+                    ("kind", lambda v: isinstance(v, str)),
+                    ("type", lambda v: isinstance(v, str)),
+                    ("health", lambda v: v in HEALTHS),
+                    ("margin", lambda v: v is None or _is_int(v)),
+                    ("margin_nominal", _is_int),
+                    ("members_total", lambda v: v is None or _is_int(v)),
+                    ("members_ok", lambda v: v is None or _is_int(v)),
+                    ("members_failed", _is_int),
+                    ("spares", _is_int),
+                    ("activity", lambda v: v in ACTIVITIES),
+                    ("progress", lambda v: v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))),
+                    ("reason", lambda v: v is None or isinstance(v, str)),
+                    ("members", lambda v: isinstance(v, list))):
+        if key not in g:
+            bad("field %s missing" % key)
+        elif not ok(g[key]):
+            bad("field %s has bad value %r" % (key, g[key]))
+    if out:
+        return out
+    if g["id"] != "%s:%s" % (g["probe"], g["name"]):
+        bad("id %r is not probe:name" % g["id"])
+    h, m, n = g["health"], g["margin"], g["margin_nominal"]
+    rule = {
+        "ok": m is not None and m == n and n > 0,
+        "degraded": m is not None and 0 < m < n,
+        "critical": m == 0 and n > 0,
+        "failed": m == 0,
+        "nonredundant": n == 0,
+        "unknown": m is None,
+    }[h]
+    if not rule:
+        bad("health %s does not follow from margin %r / nominal %r" % (h, m, n))
+    if g["activity"] == "none" and g["progress"] is not None:
+        bad("progress %r with activity none" % g["progress"])
+    for i, mem in enumerate(g["members"]):
+        if not isinstance(mem, dict) or not isinstance(mem.get("name"), str):
+            bad("member %d has no name" % i)
+        elif mem.get("role") not in ROLES:
+            bad("member %s has role %r" % (mem["name"], mem.get("role")))
+        elif not (mem.get("state") is None or isinstance(mem.get("state"), str)):
+            bad("member %s has state %r" % (mem["name"], mem.get("state")))
+    return out
+
+
+def status_problems(doc, root):
+    """Problems with the shape of a status document (docs/json.md)."""
+    out = []
+    if doc.get("version") != 1:
+        out.append("version %r" % doc.get("version"))
+    if not isinstance(doc.get("host"), str) or not doc.get("host"):
+        out.append("host %r" % doc.get("host"))
+    if not TIME_RE.match(str(doc.get("time"))):
+        out.append("time %r is not UTC with milliseconds" % doc.get("time"))
+    if not isinstance(doc.get("root"), str) or os.path.realpath(doc["root"]) != os.path.realpath(root):
+        out.append("root %r, ran with %r" % (doc.get("root"), root))
+    groups = doc.get("groups")
+    if not isinstance(groups, list):
+        return out + ["groups is %r" % type(groups).__name__]
+    for g in groups:
+        out += group_problems(g, "group %s" % g.get("id"))
+    ids = [g.get("id") for g in groups]
+    if ids != sorted(ids, key=str):
+        out.append("groups not sorted by id: %s" % ids)
+    if len(set(ids)) != len(ids):
+        out.append("duplicate group ids: %s" % ids)
+    probes = doc.get("probes")
+    if not isinstance(probes, list) or not any(isinstance(p, dict) and p.get("name") == "md" for p in probes):
+        out.append("probes has no md entry: %r" % (probes,))
+    else:
+        md = [p for p in probes if p.get("name") == "md"][0]
+        if md.get("status") != "ok" or md.get("error") is not None:
+            out.append("probe md status %r error %r" % (md.get("status"), md.get("error")))
+    s = doc.get("summary")
+    if not isinstance(s, dict):
+        return out + ["summary missing"]
+    want = {"groups": len(groups)}
+    for h in HEALTHS:
+        want[h] = sum(1 for g in groups if g.get("health") == h)
+    present = [g.get("health") for g in groups if g.get("health") in WORST_ORDER]
+    want["worst"] = max(present, key=WORST_ORDER.index) if present else "ok"
+    for k, v in want.items():
+        if s.get(k) != v:
+            out.append("summary.%s is %r, groups say %r" % (k, s.get(k), v))
+    return out
