@@ -14,16 +14,24 @@
 #include "log.h"
 #include "probe.h"
 
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 /*
  * Plugins come from --plugin-dir, else [daemon] plugin_dir, else a plugins/
- * folder next to the binary (so build/redmon runs from the tree), else the
- * installed path.
+ * folder next to the binary (so build/redmon runs from the tree), else
+ * ../lib/redmon/plugins from the binary (an install under any PREFIX, even one
+ * given only to `make install`), else the path compiled in.
  */
 static void pick_plugin_dir(struct runtime *rt)
 {
+	static const char *const beside[] = { "plugins", "../lib/redmon/plugins" };
 	char exe[PATH_MAX];
 	ssize_t n;
-	struct stat st;
 
 	if (rt->cli->plugin_dir) {
 		snprintf(rt->plugin_dir, sizeof(rt->plugin_dir), "%s", rt->cli->plugin_dir);
@@ -36,9 +44,15 @@ static void pick_plugin_dir(struct runtime *rt)
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n > 0) {
 		exe[n] = 0;
-		snprintf(rt->plugin_dir, sizeof(rt->plugin_dir), "%s/plugins", dirname(exe));
-		if (stat(rt->plugin_dir, &st) == 0 && S_ISDIR(st.st_mode))
-			return;
+		dirname(exe);
+		for (size_t i = 0; i < sizeof(beside) / sizeof(beside[0]); i++) {
+			int len = snprintf(rt->plugin_dir, sizeof(rt->plugin_dir), "%s/%s", exe,
+					   beside[i]);
+
+			if (len > 0 && (size_t)len < sizeof(rt->plugin_dir) &&
+			    is_dir(rt->plugin_dir))
+				return;
+		}
 	}
 	snprintf(rt->plugin_dir, sizeof(rt->plugin_dir), "%s", REDMON_PLUGINDIR);
 }
