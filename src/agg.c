@@ -83,10 +83,17 @@ static void emit_member(struct agg *a, const struct group *g, const char *name, 
 	agg_emit(a, &ev);
 }
 
+static bool same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
 /*
- * Member roles that changed.  An empty slot (role missing) appearing where a
- * member left, or vanishing when a member fills it, is the same fact as the
- * member's own change, so it gives no event of its own.
+ * Members whose role, state or reason changed.  State and reason count too: a
+ * supply going from "failed" to "input lost", or a predictive failure, changes
+ * no role but must still be heard of.  An empty slot (role missing) appearing
+ * where a member left, or vanishing when a member fills it, is the same fact
+ * as the member's own change, so it gives no event of its own.
  */
 static void diff_members(struct agg *a, const struct group *old, const struct group *g)
 {
@@ -96,7 +103,8 @@ static void diff_members(struct agg *a, const struct group *old, const struct gr
 
 		if (!o && m->role != REDMON_ROLE_MISSING)
 			emit_member(a, g, m->name, m->state, ROLE_ABSENT, m->role);
-		else if (o && o->role != m->role)
+		else if (o && (o->role != m->role || !same_text(o->state, m->state) ||
+			       !same_text(o->reason, m->reason)))
 			emit_member(a, g, m->name, m->state, o->role, m->role);
 	}
 	for (size_t i = 0; i < old->n_members; i++) {

@@ -229,6 +229,37 @@ static void test_probe_failure_makes_groups_unknown(void **state)
 	agg_fini(&a);
 }
 
+/* A supply that stays failed but goes from "failure" to "input lost" is news. */
+static void test_member_state_change_without_role_change(void **state)
+{
+	struct agg a;
+	struct snapshot s = { 0 };
+	const char *states[] = { "Power Supply Failure detected", "Power Supply input lost",
+				 "Power Supply input lost" };
+
+	(void)state;
+	agg_init(&a, 10, record, NULL);
+	for (int i = 0; i < 3; i++) {
+		struct redmon_member m[] = {
+			{ .name = "PSU1", .role = REDMON_ROLE_ACTIVE, .state = "ok" },
+			{ .name = "PSU2", .role = REDMON_ROLE_FAILED, .state = states[i] },
+		};
+		struct redmon_group g = { .name = "psu", .members_total = 2, .members_ok = 1,
+					  .margin = 0, .margin_nominal = 1, .progress = -1,
+					  .members = m, .n_members = 2 };
+
+		assert_int_equal(snapshot_add(&s, "ipmi", &g), 0);
+		agg_update(&a, "ipmi", &s);
+	}
+	assert_int_equal(n_events, 2);
+	assert_int_equal(events[1].type, EV_MEMBER_CHANGED);
+	assert_string_equal(events[1].member, "PSU2");
+	assert_int_equal(events[1].prev_role, REDMON_ROLE_FAILED);
+	assert_int_equal(events[1].role, REDMON_ROLE_FAILED);
+	snapshot_free(&s);
+	agg_fini(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -237,6 +268,7 @@ int main(void)
 		cmocka_unit_test_setup(test_scrub_is_not_a_rebuild, setup),
 		cmocka_unit_test_setup(test_member_removed_and_group_vanished, setup),
 		cmocka_unit_test_setup(test_probe_failure_makes_groups_unknown, setup),
+		cmocka_unit_test_setup(test_member_state_change_without_role_change, setup),
 	};
 
 	return cmocka_run_group_tests_name("agg", tests, NULL, NULL);
