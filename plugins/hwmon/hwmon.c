@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The hwmon probe: PMBus power supplies through hwmon.
+ *
+ * On the live system libsensors reads the chips (hwmon_lsensors.c); under
+ * --root the same attributes are read from the captured tree's files
+ * (hwmon_sysfs.c).  Both hand struct hwmon_chip to hwmon_class.c, which alone
+ * decides which chips are supplies and whether each is ok.
+ *
+ * The kernel does not notify PMBus alarm changes, so in the daemon a timerfd
+ * asks for a rescan every poll_interval (reading a few dozen sysfs files).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hwmon_class.h"
+#include "hwmon_read.h"
+#include "../power_supply/psu_util.h"
+#include "redmon/plugin.h"
+
+struct hwmon_probe {
+	const struct redmon_host_ops *ops;
+	struct redmon_host *h;
+	int required;
+	int tfd;
+	struct hwmon_psu psu;
+};
+
+static const struct redmon_option_spec hwmon_options[] = {
+	{.key = "chips",
+	 .type = REDMON_OPT_STRING,
+	 .default_value = "",
+	 .help = "more hwmon chip names to treat as PSUs (comma-separated fnmatch patterns)"},
+	{.key = "required",
+	 .type = REDMON_OPT_UINT,
+	 .default_value = "0",
+	 .min = 0,
+	 .max = 64,
+	 .help = "supplies the load needs (N of N+M); 0: all but one of those seen at start"},
+	{.key = "sensors_config",
+	 .type = REDMON_OPT_STRING,
+	 .default_value = "",
+	 .help = "sensors.conf(5) for libsensors; empty: none (raw chip labels and values)"},
+	{.key = "poll_interval",
+	 .type = REDMON_OPT_DURATION,
+	 .default_value = "10s",
+	 .min = 100,
+	 .max = 3600000,
+	 .help = "daemon: how often the PSU chips are re-read"},
+	{.key = NULL},
+};
+
+static const char *opt(struct hwmon_probe *p, const char *key)
+{
+	const char *v = p->ops->option(p->h, key);
+
+	return v ? v : "";
+}
+
+static void hwmon_fini(void *inst)
+{
+	struct hwmon_probe *p = inst;
+
+	if (!p)
+		return;
+	if (p->tfd >= 0) {
+		p->ops->unwatch_fd(p->h, p->tfd);
+		close(p->tfd);
+	}
+	hwmon_psu_free(&p->psu);
+	free(p);
+}
+
+static int hwmon_init(const struct redmon_host_ops *ops, struct redmon_host *h, void **ret)
+{
+	struct hwmon_probe *p = calloc(1, sizeof(*p));
+	uint64_t ms;
+	long long req;
+	int rc;
+
+	if (!p)
+		return -ENOMEM;
+	p->ops = ops;
+	p->h = h;
+	p->tfd = -1;
+	if (psu_parse_ll(opt(p, "required"), &req) < 0 || req < 0 || req > 64 ||
+	    psu_parse_duration_ms(opt(p, "poll_interval"), &ms) < 0) {
+		rc = -EINVAL;
+		goto fail;
+	}
+	p->required = (int)req;
+	if (ops->events_wanted(h)) {
+		struct itimerspec its = {0};
+
+		its.it_value.tv_sec = (time_t)(ms / 1000);
+		its.it_value.tv_nsec = (long)(ms % 1000) * 1000000L;
+		its.it_interval = its.it_value;
+		p->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+		if (p->tfd < 0 || timerfd_settime(p->tfd, 0, &its, NULL) < 0) {
+			rc = -errno;
+			goto fail;
+		}
+		rc = ops->watch_fd(h, p->tfd, EPOLLIN);
+		if (rc < 0) {
+			close(p->tfd);
+			p->tfd = -1;
+			goto fail;
+		}
+	}
+	*ret = p;
+	return 0;
+fail:
+	ops->log(h, REDMON_LOG_ERR, "cannot start: %s", strerror(-rc));
+	hwmon_fini(p);
+	return rc;
+}
+
+static int hwmon_scan(void *inst)
+{
+	struct hwmon_probe *p = inst;
+	struct hwmon_chip *chips = NULL;
+	struct redmon_group g;
+	char err[256] = "";
+	size_t n = 0;
+	int rc;
+
+	if (p->ops->root_is_live(p->h))
+		rc = hwmon_lsensors_read(opt(p, "sensors_config"), &chips, &n, err, sizeof(err));
+	else
+		rc = hwmon_sysfs_read(p->ops->root_fd(p->h), &chips, &n);
+	if (rc < 0) {
+		p->ops->scan_error(p->h, "%s", err[0] ? err : strerror(-rc));
+		return rc;
+	}
+	rc = hwmon_psu_eval(&p->psu, chips, n, opt(p, "chips"), p->required, &g);
+	hwmon_chips_free(chips, n);
+	if (rc == -ENODATA)
+		return 0;
+	if (rc < 0) {
+		p->ops->scan_error(p->h, "%s", strerror(-rc));
+		return rc;
+	}
+	return p->ops->report(p->h, &g);
+}
+
+static int hwmon_on_fd(void *inst, int fd, uint32_t revents)
+{
+	uint64_t n;
+
+	(void)inst;
+	(void)revents;
+	while (read(fd, &n, sizeof(n)) < 0 && errno == EINTR)
+		;
+	return 1;
+}
+
+const struct redmon_plugin redmon_plugin = {
+	.abi_version = REDMON_ABI_VERSION,
+	.size = sizeof(struct redmon_plugin),
+	.name = "hwmon",
+	.description = "PMBus power supplies through hwmon (libsensors)",
+	.options = hwmon_options,
+	.init = hwmon_init,
+	.fini = hwmon_fini,
+	.scan = hwmon_scan,
+	.on_fd = hwmon_on_fd,
+};

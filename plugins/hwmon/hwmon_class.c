@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Which hwmon chips are power supplies, and when a supply is not ok: see
+ * hwmon_class.h.
+ *
+ * A supply is not ok when its input is gone (the "vin" channel reads below
+ * 1 V) or when one of these is set (Documentation/hwmon/sysfs-interface.rst):
+ *   <type><n>_alarm, <type><n>_fault, <type><n>_crit_alarm,
+ *   <type><n>_lcrit_alarm, <type><n>_emergency_alarm.
+ * The warning-level alarms (_min_alarm, _max_alarm, _cap_alarm, ...; PMBus
+ * *_WARN limits) are named in the reason but leave the supply in service,
+ * like an IPMI predictive failure.
+ *
+ * Only chips of PSU drivers are looked at: a board's Super-I/O chip has
+ * alarms latched from limits nobody set (the corpus' nct6779 shows in1_alarm
+ * with in1_min = in1_max = 0) and must not make a PSU group.
+ */
+#include "hwmon_class.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * hwmon names of PMBus power-supply drivers in drivers/hwmon/pmbus/: the
+ * generic pmbus driver, Delta DPS (pmbus.c, dps920ab.c), IBM CFFPS
+ * (ibm-cffps.c), Inspur IPSPS (inspur-ipsps.c), Bel PFE (bel-pfe.c), FSP
+ * 3Y (fsp-3y.c), AcBel FSG032 (acbel-fsg032.c), Blutek BPA-RS600
+ * (bpa-rs600.c), Intel CRPS (crps.c).  DC-DC converters that the same
+ * drivers serve (bmr*, tps*, ...) are not supplies and are not listed.
+ */
+static const char *const psu_chips[] = {
+	"pmbus",     "dps460",	      "dps650ab",   "dps800",  "dps920ab",
+	"ibm_cffps", "ibm_cffps1",    "ibm_cffps2", "cffps1",  "cffps2",
+	"ipsps1",    "inspur_ipsps1", "pfe1100",    "pfe3000", "fsg032",
+	"yh5151e",   "ym2151e",	      "bpa_rs600",  "crps",    "crps185",
+};
+
+static const char *const types[] = {"in", "curr", "power", "fan", "temp"};
+
+/* Split "in1_lcrit_alarm" into type "in", index 1, sub "lcrit_alarm". */
+static bool split(const char *name, const char **ret_type, long *ret_idx, const char **ret_sub)
+{
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		size_t tl = strlen(types[i]);
+		const char *p = name + tl;
+		long idx = 0;
+		int digits = 0;
+
+		if (strncmp(name, types[i], tl) != 0)
+			continue;
+		while (*p >= '0' && *p <= '9' && digits < 4) {
+			idx = idx * 10 + (*p - '0');
+			p++;
+			digits++;
+		}
+		if (digits == 0 || *p != '_')
+			return false;
+		*ret_type = types[i];
+		*ret_idx = idx;
+		*ret_sub = p + 1;
+		return true;
+	}
+	return false;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+bool hwmon_attr_wanted(const char *name)
+{
+	const char *type, *sub;
+	long idx;
+
+	if (strlen(name) >= HWMON_ATTR_MAX || !split(name, &type, &idx, &sub))
+		return false;
+	return strcmp(sub, "input") == 0 || strcmp(sub, "fault") == 0 ||
+	       strcmp(sub, "alarm") == 0 || ends_with(sub, "_alarm");
+}
+
+/* Alarms that mean the supply is not delivering (see the head comment). */
+static bool failing_alarm(const char *sub)
+{
+	return strcmp(sub, "alarm") == 0 || strcmp(sub, "fault") == 0 ||
+	       strcmp(sub, "crit_alarm") == 0 || strcmp(sub, "lcrit_alarm") == 0 ||
+	       strcmp(sub, "emergency_alarm") == 0;
+}
+
+int hwmon_chip_add(struct hwmon_chip *c, const char *name, double value)
+{
+	if (!hwmon_attr_wanted(name))
+		return 0;
+	if (c->n_attrs >= HWMON_CHIP_ATTRS)
+		return -E2BIG;
+	if (c->n_attrs == c->cap_attrs) {
+		size_t cap = c->cap_attrs ? c->cap_attrs * 2 : 16;
+		struct hwmon_attr *v = realloc(c->attrs, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		c->attrs = v;
+		c->cap_attrs = cap;
+	}
+	snprintf(c->attrs[c->n_attrs].name, HWMON_ATTR_MAX, "%s", name);
+	c->attrs[c->n_attrs].value = value;
+	c->n_attrs++;
+	return 0;
+}
+
+int hwmon_chip_label(struct hwmon_chip *c, const char *sensor, const char *text)
+{
+	/* A label that only repeats the channel name says nothing (libsensors' default). */
+	if (strlen(sensor) >= HWMON_ATTR_MAX || c->n_labels >= HWMON_CHIP_ATTRS ||
+	    strcmp(sensor, text) == 0)
+		return 0;
+	if (c->n_labels == c->cap_labels) {
+		size_t cap = c->cap_labels ? c->cap_labels * 2 : 8;
+		struct hwmon_label *v = realloc(c->labels, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		c->labels = v;
+		c->cap_labels = cap;
+	}
+	snprintf(c->labels[c->n_labels].sensor, HWMON_ATTR_MAX, "%s", sensor);
+	snprintf(c->labels[c->n_labels].text, HWMON_LABEL_MAX, "%s", text);
+	c->n_labels++;
+	return 0;
+}
+
+void hwmon_chips_free(struct hwmon_chip *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++) {
+		free(v[i].attrs);
+		free(v[i].labels);
+	}
+	free(v);
+}
+
+int hwmon_chips_push(struct hwmon_chip **v, size_t *n, size_t *cap, struct hwmon_chip **ret)
+{
+	if (*n >= HWMON_CHIPS_MAX)
+		return -E2BIG;
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 8;
+		struct hwmon_chip *nv = realloc(*v, c * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+		*cap = c;
+	}
+	*ret = &(*v)[(*n)++];
+	memset(*ret, 0, sizeof(**ret));
+	return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct hwmon_chip *)a)->name, ((const struct hwmon_chip *)b)->name);
+}
+
+static int attr_by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct hwmon_attr *)a)->name, ((const struct hwmon_attr *)b)->name);
+}
+
+void hwmon_chips_sort(struct hwmon_chip *v, size_t n)
+{
+	/* Attributes too: readdir and libsensors list them in different orders. */
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].n_attrs > 1)
+			qsort(v[i].attrs, v[i].n_attrs, sizeof(*v[i].attrs), attr_by_name);
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), by_name);
+}
+
+/* '-' and '_' compare equal: the kernel lets a driver use either. */
+static void fold(const char *s, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len && s[i]; i++)
+		buf[i] = s[i] == '-' ? '_' : s[i];
+	buf[i] = '\0';
+}
+
+bool hwmon_is_psu_chip(const char *prefix, const char *extra)
+{
+	char name[HWMON_NAME_MAX], pat[HWMON_NAME_MAX];
+	const char *p = extra ? extra : "";
+
+	fold(prefix, name, sizeof(name));
+	for (size_t i = 0; i < sizeof(psu_chips) / sizeof(psu_chips[0]); i++) {
+		if (strcmp(name, psu_chips[i]) == 0)
+			return true;
+	}
+	while (*p) {
+		size_t n = strcspn(p, ", ");
+
+		if (n > 0 && n < sizeof(pat)) {
+			char raw[HWMON_NAME_MAX];
+
+			memcpy(raw, p, n);
+			raw[n] = '\0';
+			fold(raw, pat, sizeof(pat));
+			if (fnmatch(pat, name, 0) == 0)
+				return true;
+		}
+		p += n;
+		while (*p == ',' || *p == ' ')
+			p++;
+	}
+	return false;
+}
+
+static const char *label_of(const struct hwmon_chip *c, const char *sensor)
+{
+	for (size_t i = 0; i < c->n_labels; i++) {
+		if (strcmp(c->labels[i].sensor, sensor) == 0)
+			return c->labels[i].text;
+	}
+	return NULL;
+}
+
+static void add(char *buf, size_t len, const char *sep, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Append sep (unless buf is empty) and a formatted item; truncates safely. */
+static void add(char *buf, size_t len, const char *sep, const char *fmt, ...)
+{
+	size_t at = strlen(buf);
+	va_list ap;
+
+	if (at + 1 >= len)
+		return;
+	snprintf(buf + at, len - at, "%s", at ? sep : "");
+	at = strlen(buf);
+	va_start(ap, fmt);
+	vsnprintf(buf + at, len - at, fmt, ap);
+	va_end(ap);
+}
+
+void hwmon_classify(const struct hwmon_chip *c, struct hwmon_view *ret)
+{
+	char fails[200] = "", warns[200] = "", vin[48] = "";
+	bool input_lost = false;
+
+	memset(ret, 0, sizeof(*ret));
+	for (size_t i = 0; i < c->n_attrs; i++) {
+		const struct hwmon_attr *a = &c->attrs[i];
+		const char *type, *sub, *lab;
+		char sensor[HWMON_ATTR_MAX];
+		long idx;
+
+		if (!split(a->name, &type, &idx, &sub))
+			continue;
+		snprintf(sensor, sizeof(sensor), "%s%ld", type, idx);
+		lab = label_of(c, sensor);
+		if (strcmp(sub, "input") == 0) {
+			/* PMBus labels its input voltage "vin" (pmbus_core.c). */
+			if (strcmp(type, "in") == 0 && lab && strcmp(lab, "vin") == 0) {
+				snprintf(vin, sizeof(vin), "vin %.1f V", a->value);
+				if (!isfinite(a->value) || fabs(a->value) < 1.0)
+					input_lost = true;
+			}
+			continue;
+		}
+		if (a->value == 0.0)
+			continue;
+		if (failing_alarm(sub))
+			add(fails, sizeof(fails), ", ", "%s%s%s", lab ? lab : "", lab ? " " : "",
+			    a->name);
+		else
+			add(warns, sizeof(warns), ", ", "%s%s%s", lab ? lab : "", lab ? " " : "",
+			    a->name);
+	}
+	ret->cond = input_lost || fails[0] ? PSU_FAILED : PSU_OK;
+	if (vin[0])
+		add(ret->state, sizeof(ret->state), "; ", "%s", vin);
+	if (fails[0])
+		add(ret->state, sizeof(ret->state), "; ", "alarms: %s", fails);
+	if (warns[0])
+		add(ret->state, sizeof(ret->state), "; ", "warnings: %s", warns);
+	if (!ret->state[0])
+		snprintf(ret->state, sizeof(ret->state), "no alarm");
+	if (input_lost)
+		add(ret->why, sizeof(ret->why), "; ", "input lost (%s)", vin);
+	if (fails[0])
+		add(ret->why, sizeof(ret->why), "; ", "alarm: %s", fails);
+	if (warns[0])
+		add(ret->why, sizeof(ret->why), "; ", "warning: %s", warns);
+}
+
+int hwmon_psu_eval(struct hwmon_psu *p, const struct hwmon_chip *chips, size_t n, const char *extra,
+		   int required, struct redmon_group *g)
+{
+	struct psu_supply *sup = calloc(n ? n : 1, sizeof(*sup));
+	struct hwmon_view *view = calloc(n ? n : 1, sizeof(*view));
+	size_t ns = 0;
+	int rc;
+
+	if (!sup || !view) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		bool dup = false;
+
+		if (!hwmon_is_psu_chip(chips[i].prefix, extra))
+			continue;
+		/* Two hwmon entries for one device (a bad tree): keep the first. */
+		for (size_t j = 0; j < ns && !dup; j++)
+			dup = strcmp(sup[j].key, chips[i].name) == 0;
+		if (dup)
+			continue;
+		hwmon_classify(&chips[i], &view[ns]);
+		sup[ns] = (struct psu_supply){
+			.key = chips[i].name,
+			.cond = view[ns].cond,
+			.state = view[ns].state,
+			.reason = view[ns].why[0] ? view[ns].why : NULL,
+			.location = chips[i].location[0] ? chips[i].location : NULL,
+		};
+		ns++;
+	}
+	rc = psu_set_eval(&p->set, sup, ns, required, 0, &p->ev);
+	if (rc == 0)
+		psu_eval_group(&p->ev, "psu", psu_str_get(&p->ev.reason), g);
+out:
+	free(sup);
+	free(view);
+	return rc;
+}
+
+void hwmon_psu_free(struct hwmon_psu *p)
+{
+	if (!p)
+		return;
+	psu_set_free(&p->set);
+	psu_eval_free(&p->ev);
+}

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * hwmon PSU classification, shared by both ways of reading hwmon: libsensors
+ * on the live system (hwmon_lsensors.c) and plain sysfs files under --root
+ * (hwmon_sysfs.c).  Each reader only fills struct hwmon_chip with attribute
+ * names (the sysfs file names of Documentation/hwmon/sysfs-interface.rst,
+ * which are also libsensors' subfeature names), values in libsensors units
+ * (V, A, W, RPM, degrees C) and labels; every rule about which chip is a PSU
+ * and what makes a supply not ok lives here, once.
+ */
+#ifndef REDMON_HWMON_CLASS_H
+#define REDMON_HWMON_CLASS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../power_supply/psu_set.h"
+#include "redmon/plugin.h"
+
+#define HWMON_NAME_MAX	 128
+#define HWMON_ATTR_MAX	 32 /* "power12_lcrit_alarm" and the like */
+#define HWMON_LABEL_MAX	 48
+#define HWMON_CHIP_ATTRS 512 /* per chip, bounds a hostile tree */
+#define HWMON_CHIPS_MAX	 256
+
+struct hwmon_attr {
+	char name[HWMON_ATTR_MAX]; /* "in1_alarm" */
+	double value;
+};
+
+struct hwmon_label {
+	char sensor[HWMON_ATTR_MAX]; /* "in1" */
+	char text[HWMON_LABEL_MAX];  /* "vin" */
+};
+
+struct hwmon_chip {
+	char name[HWMON_NAME_MAX];     /* libsensors style: "dps650ab-i2c-3-58" */
+	char prefix[HWMON_NAME_MAX];   /* the hwmon "name" attribute: "dps650ab" */
+	char location[HWMON_NAME_MAX]; /* "i2c 3-0058", or "" */
+	struct hwmon_attr *attrs;
+	size_t n_attrs, cap_attrs;
+	struct hwmon_label *labels;
+	size_t n_labels, cap_labels;
+};
+
+/*
+ * Does the attribute name matter to the classification?  Only in, curr,
+ * power, fan and temp channels, and of those their _input, _fault and
+ * *_alarm files (and _label, through hwmon_chip_label()).
+ */
+bool hwmon_attr_wanted(const char *name);
+
+/* Add one value (skipped unless wanted); 0, -E2BIG past HWMON_CHIP_ATTRS, -ENOMEM. */
+int hwmon_chip_add(struct hwmon_chip *c, const char *name, double value);
+/* Record sensor's label ("in1", "vin"); 0 or -ENOMEM.  Bad bytes are kept. */
+int hwmon_chip_label(struct hwmon_chip *c, const char *sensor, const char *text);
+void hwmon_chips_free(struct hwmon_chip *v, size_t n);
+/* Append a chip to a growing array; 0, -E2BIG past HWMON_CHIPS_MAX, -ENOMEM. */
+int hwmon_chips_push(struct hwmon_chip **v, size_t *n, size_t *cap, struct hwmon_chip **ret);
+
+/* Sort chips by name and each chip's attributes by name (stable output). */
+void hwmon_chips_sort(struct hwmon_chip *v, size_t n);
+
+/*
+ * Is a chip with this hwmon name a PSU?  The built-in list of PSU drivers
+ * (hwmon_class.c) or one of the comma-separated fnmatch(3) patterns in extra;
+ * '-' and '_' compare equal (the kernel allows either in a name).
+ */
+bool hwmon_is_psu_chip(const char *prefix, const char *extra);
+
+struct hwmon_view {
+	enum psu_cond cond;
+	char state[256];
+	char why[256];
+};
+
+/* One PSU chip to member condition, state and reason. */
+void hwmon_classify(const struct hwmon_chip *c, struct hwmon_view *ret);
+
+/* Per probe instance: memory across scans. */
+struct hwmon_psu {
+	struct psu_set set;
+	struct psu_eval ev;
+};
+
+/*
+ * Build the PSU group ("psu") from chips: PSU chips only, others ignored.
+ * On 0 *g points into p until the next call.  -ENODATA: no PSU group.
+ */
+int hwmon_psu_eval(struct hwmon_psu *p, const struct hwmon_chip *chips, size_t n, const char *extra,
+		   int required, struct redmon_group *g);
+void hwmon_psu_free(struct hwmon_psu *p);
+
+#endif /* REDMON_HWMON_CLASS_H */

@@ -1,0 +1,14 @@
+# The hwmon probe: PMBus power supplies through libsensors (live) or the
+# captured sysfs tree (--root); one classification module for both.
+PLUGINS += hwmon
+hwmon_SRCS := plugins/hwmon/hwmon.c plugins/hwmon/hwmon_class.c plugins/hwmon/hwmon_sysfs.c \
+	plugins/hwmon/hwmon_lsensors.c plugins/power_supply/psu_set.c plugins/power_supply/psu_util.c
+hwmon_LIBS := -lsensors
+
+UNIT_TESTS += hwmon_class
+test_hwmon_class_SRCS := plugins/hwmon/hwmon_class.c plugins/hwmon/hwmon_sysfs.c \
+	plugins/power_supply/psu_set.c plugins/power_supply/psu_util.c
+
+FUZZERS += fuzz_hwmon
+fuzz_hwmon_SRCS := plugins/hwmon/hwmon_class.c plugins/hwmon/hwmon_sysfs.c \
+	plugins/power_supply/psu_set.c plugins/power_supply/psu_util.c

@@ -1,0 +1,519 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The ipmi probe: power supply redundancy through the BMC (libfreeipmi).
+ *
+ * IPMI calls can take seconds (a BMC that is busy, rebooting or gone), and
+ * scan() must never block the core's loop.  So in the daemon a worker thread
+ * owns the BMC session and polls every poll_interval; each result goes into
+ * a mutex-protected cache, and when it differs from the last one the worker
+ * writes an eventfd the core watches: on_fd() asks for a rescan and scan()
+ * reports the cache.  Before each poll the worker arms a timerfd for
+ * `timeout`; if the poll is still running when it fires, scan() reports the
+ * BMC as not answering (the core turns the group unknown and emits
+ * probe_failed) while the worker keeps waiting for the library to give up.
+ * The worker never calls the host ops: they are not thread-safe.
+ *
+ * In one-shot commands (redmon status, check) scan() polls synchronously; the
+ * session timeout bounds it.  Under --root the in-band driver means nothing
+ * (the BMC belongs to the machine we run on, not to the captured tree), so
+ * the probe reports nothing unless driver = lan.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <freeipmi/freeipmi.h>
+
+#include "ipmi_psu.h"
+#include "ipmi_reader.h"
+#include "../power_supply/psu_util.h"
+#include "redmon/plugin.h"
+
+struct ipmi_probe {
+	const struct redmon_host_ops *ops;
+	struct redmon_host *h;
+	struct ipmi_conn conn;
+	int required;
+	uint64_t poll_ms, timeout_ms;
+	bool off;      /* nothing to monitor (in-band under --root) */
+	bool threaded; /* daemon: the worker runs */
+	char where[300];
+
+	struct ipmi_reader *reader; /* owned by the worker while it runs */
+	struct ipmi_psu psu;	    /* main thread only */
+	bool said_nodev;	    /* main thread only: logged "no BMC" once */
+
+	pthread_t thr;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int efd, tfd;
+	/* under mu */
+	bool stop;
+	bool busy;
+	uint64_t busy_since;
+	uint64_t gen; /* results published */
+	int rc;
+	char err[512];
+	struct ipmi_sensor *v;
+	size_t n;
+	struct ipmi_reader_stats stats;
+};
+
+static const struct redmon_option_spec ipmi_options[] = {
+	{.key = "driver",
+	 .type = REDMON_OPT_ENUM,
+	 .default_value = "inband",
+	 .choices = "inband|lan",
+	 .help = "inband: this host's BMC (/dev/ipmi0); lan: a BMC over IPMI 2.0 LAN"},
+	{.key = "host", .type = REDMON_OPT_STRING, .help = "lan: the BMC as HOST or HOST:PORT"},
+	{.key = "username",
+	 .type = REDMON_OPT_STRING,
+	 .default_value = "",
+	 .help = "lan: BMC user name (empty: the anonymous user)"},
+	{.key = "password_file",
+	 .type = REDMON_OPT_STRING,
+	 .help = "lan: file holding the BMC password (mode 0600 or stricter)"},
+	{.key = "privilege",
+	 .type = REDMON_OPT_ENUM,
+	 .default_value = "user",
+	 .choices = "user|operator|admin",
+	 .help = "lan: session privilege level"},
+	{.key = "cipher_suite",
+	 .type = REDMON_OPT_UINT,
+	 .default_value = "3",
+	 .min = 0,
+	 .max = 17,
+	 .help = "lan: RMCP+ cipher suite id"},
+	{.key = "workaround_flags",
+	 .type = REDMON_OPT_STRING,
+	 .default_value = "",
+	 .help = "freeipmi workarounds, comma-separated (lan: opensesspriv, sun20, ...)"},
+	{.key = "required",
+	 .type = REDMON_OPT_UINT,
+	 .default_value = "0",
+	 .min = 0,
+	 .max = 64,
+	 .help = "supplies the load needs (N of N+M); 0: from the BMC or all but one"},
+	{.key = "poll_interval",
+	 .type = REDMON_OPT_DURATION,
+	 .default_value = "10s",
+	 .min = 200,
+	 .max = 3600000,
+	 .help = "daemon: how often the BMC is read"},
+	{.key = "timeout",
+	 .type = REDMON_OPT_DURATION,
+	 .default_value = "5s",
+	 .min = 100,
+	 .max = 120000,
+	 .help = "a BMC that has not answered after this is reported down"},
+	{.key = NULL},
+};
+
+static const char *opt(struct ipmi_probe *p, const char *key)
+{
+	const char *v = p->ops->option(p->h, key);
+
+	return v ? v : "";
+}
+
+/* The password: first line of a file nobody else can read. */
+static int read_password(struct ipmi_probe *p, const char *path)
+{
+	char buf[64];
+	struct stat st;
+	int fd, n;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		p->ops->log(p->h, REDMON_LOG_ERR, "password_file %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (st.st_mode & 077)) {
+		p->ops->log(p->h, REDMON_LOG_ERR,
+			    "password_file %s must be a regular file readable by its owner only "
+			    "(chmod 600)",
+			    path);
+		close(fd);
+		return -EPERM;
+	}
+	close(fd);
+	n = psu_read_text_at(AT_FDCWD, path, buf, sizeof(buf));
+	if (n < 0) {
+		p->ops->log(p->h, REDMON_LOG_ERR, "password_file %s: %s", path, strerror(-n));
+		return n;
+	}
+	buf[strcspn(buf, "\r\n")] = '\0';
+	if (strlen(buf) > 20) {
+		p->ops->log(p->h, REDMON_LOG_ERR,
+			    "password_file %s: an IPMI 2.0 password has at most 20 bytes", path);
+		explicit_bzero(buf, sizeof(buf));
+		return -EINVAL;
+	}
+	memcpy(p->conn.password, buf, strlen(buf) + 1); /* at most 20 + 1 bytes: checked */
+	explicit_bzero(buf, sizeof(buf));
+	return 0;
+}
+
+static int parse_options(struct ipmi_probe *p)
+{
+	const char *priv = opt(p, "privilege");
+	long long ll;
+	int rc;
+
+	p->conn.lan = strcmp(opt(p, "driver"), "lan") == 0;
+	if (psu_parse_duration_ms(opt(p, "poll_interval"), &p->poll_ms) < 0 ||
+	    psu_parse_duration_ms(opt(p, "timeout"), &p->timeout_ms) < 0)
+		return -EINVAL;
+	if (psu_parse_ll(opt(p, "required"), &ll) < 0 || ll < 0 || ll > 64)
+		return -EINVAL;
+	p->required = (int)ll;
+	p->conn.timeout_ms = (unsigned int)p->timeout_ms;
+	if (ipmi_parse_workarounds(opt(p, "workaround_flags"), p->conn.lan, &p->conn.workaround) <
+	    0) {
+		p->ops->log(p->h, REDMON_LOG_ERR, "workaround_flags '%s': unknown word (%s)",
+			    opt(p, "workaround_flags"),
+			    p->conn.lan ? "authcap, intel20, supermicro20, sun20, opensesspriv, "
+					  "integritycheckvalue, nochecksumcheck"
+					: "assumeio, spinpoll");
+		return -EINVAL;
+	}
+	if (!p->conn.lan) {
+		snprintf(p->where, sizeof(p->where), "in-band BMC");
+		return 0;
+	}
+	if (!*opt(p, "host")) {
+		p->ops->log(p->h, REDMON_LOG_ERR, "driver = lan needs host = HOST[:PORT]");
+		return -EINVAL;
+	}
+	if (strlen(opt(p, "host")) >= sizeof(p->conn.host) ||
+	    strlen(opt(p, "username")) >= sizeof(p->conn.username)) {
+		p->ops->log(p->h, REDMON_LOG_ERR,
+			    "host or username too long (an IPMI user name has at most 16 bytes)");
+		return -EINVAL;
+	}
+	snprintf(p->conn.host, sizeof(p->conn.host), "%s", opt(p, "host"));
+	snprintf(p->conn.username, sizeof(p->conn.username), "%s", opt(p, "username"));
+	snprintf(p->where, sizeof(p->where), "BMC %s", p->conn.host);
+	p->conn.privilege = strcmp(priv, "admin") == 0	    ? IPMI_PRIVILEGE_LEVEL_ADMIN
+			    : strcmp(priv, "operator") == 0 ? IPMI_PRIVILEGE_LEVEL_OPERATOR
+							    : IPMI_PRIVILEGE_LEVEL_USER;
+	if (psu_parse_ll(opt(p, "cipher_suite"), &ll) < 0 || ll < 0 || ll > 17)
+		return -EINVAL;
+	p->conn.cipher_suite = (uint8_t)ll;
+	if (*opt(p, "password_file")) {
+		rc = read_password(p, opt(p, "password_file"));
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static void arm(int tfd, uint64_t ms)
+{
+	struct itimerspec its = {0};
+
+	its.it_value.tv_sec = (time_t)(ms / 1000);
+	its.it_value.tv_nsec = (long)(ms % 1000) * 1000000L;
+	timerfd_settime(tfd, 0, &its, NULL);
+}
+
+static bool same_result(const struct ipmi_probe *p, int rc, const char *err,
+			const struct ipmi_sensor *v, size_t n)
+{
+	if (p->gen == 0 || rc != p->rc || strcmp(err, p->err) != 0 || n != p->n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].status != p->v[i].status || v[i].bitmask != p->v[i].bitmask ||
+		    v[i].record_id != p->v[i].record_id || v[i].number != p->v[i].number)
+			return false;
+	}
+	return true;
+}
+
+/* The worker: poll, publish, sleep until the next poll or until told to stop. */
+static void *worker(void *arg)
+{
+	struct ipmi_probe *p = arg;
+	char err[512];
+
+	pthread_mutex_lock(&p->mu);
+	while (!p->stop) {
+		struct ipmi_sensor *v = NULL;
+		struct timespec until;
+		size_t n = 0;
+		uint64_t now = psu_now_ms();
+		int rc;
+
+		p->busy = true;
+		p->busy_since = now;
+		pthread_mutex_unlock(&p->mu);
+
+		/* Wakes the loop if the poll hangs beyond the timeout. */
+		arm(p->tfd, p->timeout_ms + 100);
+		rc = ipmi_reader_poll(p->reader, &v, &n, err, sizeof(err));
+		arm(p->tfd, 0);
+
+		pthread_mutex_lock(&p->mu);
+		p->busy = false;
+		if (!same_result(p, rc, err, v, n)) {
+			uint64_t one = 1;
+
+			free(p->v);
+			p->v = v;
+			p->n = rc == 0 ? n : 0;
+			v = NULL;
+			p->rc = rc;
+			snprintf(p->err, sizeof(p->err), "%s", err);
+			p->gen++;
+			if (write(p->efd, &one, sizeof(one)) < 0) {
+				/* The counter is saturated: a wakeup is pending anyway. */
+			}
+		}
+		ipmi_reader_stats(p->reader, &p->stats);
+		free(v);
+
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += (time_t)(p->poll_ms / 1000);
+		until.tv_nsec += (long)(p->poll_ms % 1000) * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		while (!p->stop && pthread_cond_timedwait(&p->cv, &p->mu, &until) != ETIMEDOUT)
+			;
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+static int start_worker(struct ipmi_probe *p)
+{
+	pthread_condattr_t ca;
+	int rc;
+
+	p->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	p->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (p->efd < 0 || p->tfd < 0)
+		return -errno;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	rc = -pthread_cond_init(&p->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	if (rc < 0)
+		return rc;
+	rc = p->ops->watch_fd(p->h, p->efd, EPOLLIN);
+	if (rc == 0)
+		rc = p->ops->watch_fd(p->h, p->tfd, EPOLLIN);
+	if (rc < 0)
+		return rc;
+	rc = -pthread_create(&p->thr, NULL, worker, p);
+	if (rc < 0)
+		return rc;
+	p->threaded = true;
+	return 0;
+}
+
+static void ipmi_fini(void *inst)
+{
+	struct ipmi_probe *p = inst;
+
+	if (!p)
+		return;
+	if (p->threaded) {
+		pthread_mutex_lock(&p->mu);
+		p->stop = true;
+		pthread_cond_signal(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+		/* A poll in progress ends within the session timeout. */
+		pthread_join(p->thr, NULL);
+		pthread_cond_destroy(&p->cv);
+	}
+	if (p->efd >= 0) {
+		p->ops->unwatch_fd(p->h, p->efd);
+		close(p->efd);
+	}
+	if (p->tfd >= 0) {
+		p->ops->unwatch_fd(p->h, p->tfd);
+		close(p->tfd);
+	}
+	pthread_mutex_destroy(&p->mu);
+	ipmi_reader_free(p->reader);
+	ipmi_psu_free(&p->psu);
+	free(p->v);
+	explicit_bzero(&p->conn, sizeof(p->conn));
+	free(p);
+}
+
+static int ipmi_init(const struct redmon_host_ops *ops, struct redmon_host *h, void **ret)
+{
+	struct ipmi_probe *p = calloc(1, sizeof(*p));
+	int rc;
+
+	if (!p)
+		return -ENOMEM;
+	p->ops = ops;
+	p->h = h;
+	p->efd = p->tfd = -1;
+	pthread_mutex_init(&p->mu, NULL);
+	rc = parse_options(p);
+	if (rc < 0)
+		goto fail;
+	if (!p->conn.lan && !ops->root_is_live(h)) {
+		p->off = true;
+		*ret = p;
+		return 0;
+	}
+	rc = ipmi_reader_new(&p->conn, &p->reader);
+	if (rc < 0)
+		goto fail;
+	if (ops->events_wanted(h)) {
+		rc = start_worker(p);
+		if (rc < 0) {
+			ops->log(h, REDMON_LOG_ERR, "cannot start the IPMI worker: %s",
+				 strerror(-rc));
+			goto fail;
+		}
+	}
+	*ret = p;
+	return 0;
+fail:
+	ipmi_fini(p);
+	return rc;
+}
+
+static int report(struct ipmi_probe *p, const struct ipmi_sensor *v, size_t n)
+{
+	struct redmon_group g;
+	int rc;
+
+	rc = ipmi_psu_eval(&p->psu, v, n, p->required, &g);
+	if (rc == -ENODATA)
+		return 0;
+	if (rc < 0) {
+		p->ops->scan_error(p->h, "interpreting the sensors: %s", strerror(-rc));
+		return rc;
+	}
+	return p->ops->report(p->h, &g);
+}
+
+/* The result of a poll that failed: no BMC (nothing to monitor) or an error. */
+static int poll_failed(struct ipmi_probe *p, int rc, const char *err)
+{
+	if (rc == -ENODEV && !p->conn.lan) {
+		if (!p->said_nodev)
+			p->ops->log(p->h, REDMON_LOG_INFO, "%s: nothing to monitor", err);
+		p->said_nodev = true;
+		return 0;
+	}
+	if (rc == -ETIMEDOUT)
+		p->ops->scan_error(p->h, "%s did not answer within %llu ms: %s", p->where,
+				   (unsigned long long)p->timeout_ms, err);
+	else
+		p->ops->scan_error(p->h, "%s: %s", p->where, err);
+	return rc;
+}
+
+static int scan_sync(struct ipmi_probe *p)
+{
+	struct ipmi_sensor *v = NULL;
+	char err[512];
+	size_t n = 0;
+	int rc;
+
+	rc = ipmi_reader_poll(p->reader, &v, &n, err, sizeof(err));
+	if (rc < 0)
+		return poll_failed(p, rc, err);
+	rc = report(p, v, n);
+	free(v);
+	return rc;
+}
+
+static int ipmi_scan(void *inst)
+{
+	struct ipmi_probe *p = inst;
+	struct ipmi_sensor *v = NULL;
+	struct ipmi_reader_stats st;
+	char err[512];
+	size_t n = 0;
+	uint64_t gen;
+	int rc;
+
+	if (p->off)
+		return 0;
+	if (!p->threaded)
+		return scan_sync(p);
+
+	pthread_mutex_lock(&p->mu);
+	if (p->busy && psu_now_ms() - p->busy_since > p->timeout_ms) {
+		pthread_mutex_unlock(&p->mu);
+		p->ops->scan_error(p->h, "%s did not answer within %llu ms", p->where,
+				   (unsigned long long)p->timeout_ms);
+		return -ETIMEDOUT;
+	}
+	gen = p->gen;
+	rc = p->rc;
+	st = p->stats;
+	snprintf(err, sizeof(err), "%s", p->err);
+	if (gen > 0 && rc == 0 && p->n > 0) {
+		v = malloc(p->n * sizeof(*v));
+		if (v) {
+			memcpy(v, p->v, p->n * sizeof(*v));
+			n = p->n;
+		} else {
+			rc = -ENOMEM;
+		}
+	}
+	pthread_mutex_unlock(&p->mu);
+
+	/* Until the first poll ends there is nothing to say (scan never waits). */
+	if (gen == 0)
+		return 0;
+	if (rc < 0) {
+		free(v);
+		if (rc == -ENOMEM) {
+			p->ops->scan_error(p->h, "out of memory");
+			return rc;
+		}
+		return poll_failed(p, rc, err);
+	}
+	p->ops->log(p->h, REDMON_LOG_DEBUG,
+		    "%s: %zu PSU sensors, last poll %llu ms, %lu SDR loads, %lu sessions", p->where,
+		    n, (unsigned long long)st.last_poll_ms, st.sdr_loads, st.opens);
+	rc = report(p, v, n);
+	free(v);
+	return rc;
+}
+
+static int ipmi_on_fd(void *inst, int fd, uint32_t revents)
+{
+	struct ipmi_probe *p = inst;
+	uint64_t n;
+
+	(void)revents;
+	if (fd != p->efd && fd != p->tfd)
+		return 0;
+	while (read(fd, &n, sizeof(n)) < 0 && errno == EINTR)
+		;
+	return 1;
+}
+
+const struct redmon_plugin redmon_plugin = {
+	.abi_version = REDMON_ABI_VERSION,
+	.size = sizeof(struct redmon_plugin),
+	.name = "ipmi",
+	.description = "power supply redundancy through the BMC (IPMI, libfreeipmi)",
+	.options = ipmi_options,
+	.init = ipmi_init,
+	.fini = ipmi_fini,
+	.scan = ipmi_scan,
+	.on_fd = ipmi_on_fd,
+};

@@ -1,0 +1,501 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * IPMI Power Supply / Power Unit sensors to one PSU group: see ipmi_psu.h.
+ *
+ * How the verdict is reached:
+ *   1. Each supply sensor becomes a supply: absent, failed (failure, input
+ *      lost, configuration error), standby (inactive) or ok; predictive
+ *      failure and "input out of range, but present" are warnings that keep
+ *      the supply in service but name it in the reasons.
+ *   2. psu_set_eval() counts bays (every supply seen present since the probe
+ *      started, so a pulled supply is missing, not a smaller set), learns N
+ *      and gives margin = usable - N from the supply sensors.
+ *   3. A redundancy sensor, where the BMC has one, gives N on first sight
+ *      (fully redundant: usable - 1; lost: usable; insufficient: usable + 1)
+ *      and its own margin; the group takes the worse of the two and says so
+ *      when they disagree.  Some BMCs report per-supply state unreliably (a
+ *      supply without AC still reads "Presence detected" only) while the
+ *      redundancy sensor is right: the worse-of rule covers that.
+ */
+#include "ipmi_psu.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The words libfreeipmi and ipmi-sensors print, IPMI 2.0 table 42-3, type 08h. */
+static const char *const psu_words[8] = {
+	"Presence detected",
+	"Power Supply Failure detected",
+	"Predictive Failure",
+	"Power Supply input lost (AC/DC)",
+	"Power Supply input lost or out-of-range",
+	"Power Supply input out-of-range, but present",
+	"Configuration error",
+	"Power Supply Inactive (in standby state)",
+};
+
+/* Table 42-3, type 09h Power Unit (only shown, never interpreted). */
+static const char *const unit_words[8] = {
+	"Power Off/Power Down",
+	"Power Cycle",
+	"240VA Power Down",
+	"Interlock Power Down",
+	"AC lost/Power input lost",
+	"Soft Power Control Failure",
+	"Power Unit Failure detected",
+	"Predictive Failure",
+};
+
+/* Table 42-2, generic event/reading type 0Bh. */
+static const char *const red_words[8] = {
+	"Fully Redundant",
+	"Redundancy Lost",
+	"Redundancy Degraded",
+	"Non-redundant:Sufficient Resources from Redundant",
+	"Non-redundant:Sufficient Resources from Insufficient Resources",
+	"Non-redundant:Insufficient Resources",
+	"Redundancy Degraded from Fully Redundant",
+	"Redundancy Degraded from Non-redundant",
+};
+
+/* Table 42-2, generic event/reading type 08h. */
+static const char *const avail_words[2] = {
+	"Device Removed/Device Absent",
+	"Device Inserted/Device Present",
+};
+
+enum {
+	PSU_PRESENT = 1u << 0,
+	PSU_FAILURE = 1u << 1,
+	PSU_PREDICTIVE = 1u << 2,
+	PSU_IN_LOST = 1u << 3,
+	PSU_IN_LOST_OOR = 1u << 4,
+	PSU_IN_OOR = 1u << 5,
+	PSU_CONFIG = 1u << 6,
+	PSU_INACTIVE = 1u << 7,
+};
+
+bool ipmi_sensor_relevant(uint8_t type, uint8_t ertype)
+{
+	if (ertype == IPMI_ERT_REDUNDANCY)
+		return type == IPMI_SENSOR_TYPE_PSU || type == IPMI_SENSOR_TYPE_PWR_UNIT;
+	return type == IPMI_SENSOR_TYPE_PSU &&
+	       (ertype == IPMI_ERT_SPECIFIC || ertype == IPMI_ERT_AVAILABILITY);
+}
+
+enum ipmi_redundancy ipmi_redundancy_of(uint16_t bitmask)
+{
+	/* A BMC should assert one offset; if it asserts several, the worst wins. */
+	if (bitmask & (1u << 5))
+		return IPMI_RED_INSUFFICIENT;
+	if (bitmask & ((1u << 1) | (1u << 3) | (1u << 4)))
+		return IPMI_RED_LOST;
+	if (bitmask & ((1u << 2) | (1u << 6) | (1u << 7)))
+		return IPMI_RED_DEGRADED;
+	if (bitmask & 1u)
+		return IPMI_RED_FULL;
+	return IPMI_RED_NONE;
+}
+
+static void join(char *buf, size_t len, size_t *at, const char *word)
+{
+	int n;
+
+	if (*at >= len)
+		return;
+	n = snprintf(buf + *at, len - *at, "%s%s", *at ? ", " : "", word);
+	if (n > 0)
+		*at += (size_t)n;
+	if (*at >= len)
+		*at = len;
+}
+
+void ipmi_state_text(uint8_t type, uint8_t ertype, uint16_t bitmask, char *buf, size_t len)
+{
+	const char *const *words = NULL;
+	size_t nwords = 8, at = 0;
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	if (ertype == IPMI_ERT_REDUNDANCY)
+		words = red_words;
+	else if (ertype == IPMI_ERT_AVAILABILITY) {
+		words = avail_words;
+		nwords = 2;
+	} else if (ertype == IPMI_ERT_SPECIFIC && type == IPMI_SENSOR_TYPE_PSU)
+		words = psu_words;
+	else if (ertype == IPMI_ERT_SPECIFIC && type == IPMI_SENSOR_TYPE_PWR_UNIT)
+		words = unit_words;
+	for (unsigned int i = 0; i < 15; i++) {
+		char other[24];
+
+		if (!(bitmask & (1u << i)))
+			continue;
+		if (words && i < nwords) {
+			join(buf, len, &at, words[i]);
+		} else {
+			snprintf(other, sizeof(other), "offset %u", i);
+			join(buf, len, &at, other);
+		}
+	}
+	if (at == 0)
+		snprintf(buf, len, "none asserted");
+}
+
+void ipmi_supply_view(const struct ipmi_sensor *s, struct ipmi_supply_view *ret)
+{
+	uint16_t b = s->bitmask;
+	size_t at = 0;
+
+	memset(ret, 0, sizeof(*ret));
+	if (s->status == IPMI_READ_UNAVAILABLE) {
+		/* Several BMCs mark the sensor of an empty bay unavailable. */
+		ret->cond = PSU_ABSENT;
+		snprintf(ret->state, sizeof(ret->state), "reading unavailable");
+		snprintf(ret->why, sizeof(ret->why), "not present (sensor reading unavailable)");
+		return;
+	}
+	if (s->status != IPMI_READ_OK) {
+		ret->cond = PSU_UNKNOWN;
+		snprintf(ret->state, sizeof(ret->state), "read failed");
+		snprintf(ret->why, sizeof(ret->why), "sensor could not be read");
+		return;
+	}
+	ipmi_state_text(s->type, s->ertype, b, ret->state, sizeof(ret->state));
+	if (s->ertype == IPMI_ERT_AVAILABILITY) {
+		if (b & 2u) {
+			ret->cond = PSU_OK;
+		} else {
+			ret->cond = PSU_ABSENT;
+			snprintf(ret->why, sizeof(ret->why), "not present");
+		}
+		return;
+	}
+	if (b & (PSU_FAILURE | PSU_IN_LOST | PSU_IN_LOST_OOR | PSU_CONFIG)) {
+		/* Failure bits mean a supply is there, whatever the presence bit says. */
+		ret->cond = PSU_FAILED;
+		if (b & PSU_FAILURE)
+			join(ret->why, sizeof(ret->why), &at, "failure detected");
+		if (b & PSU_IN_LOST)
+			join(ret->why, sizeof(ret->why), &at, "input lost");
+		else if (b & PSU_IN_LOST_OOR)
+			join(ret->why, sizeof(ret->why), &at, "input lost or out of range");
+		if (b & PSU_CONFIG)
+			join(ret->why, sizeof(ret->why), &at, "configuration error");
+		if (b & PSU_PREDICTIVE)
+			join(ret->why, sizeof(ret->why), &at, "predictive failure");
+		return;
+	}
+	if (!(b & PSU_PRESENT)) {
+		ret->cond = PSU_ABSENT;
+		snprintf(ret->why, sizeof(ret->why), "not present");
+		return;
+	}
+	ret->cond = b & PSU_INACTIVE ? PSU_STANDBY : PSU_OK;
+	if (b & PSU_PREDICTIVE)
+		join(ret->why, sizeof(ret->why), &at, "predictive failure");
+	if (b & PSU_IN_OOR)
+		join(ret->why, sizeof(ret->why), &at, "input out of range");
+	ret->warn = at > 0;
+}
+
+static bool is_redundancy(const struct ipmi_sensor *s)
+{
+	return s->ertype == IPMI_ERT_REDUNDANCY &&
+	       (s->type == IPMI_SENSOR_TYPE_PSU || s->type == IPMI_SENSOR_TYPE_PWR_UNIT);
+}
+
+static bool is_supply(const struct ipmi_sensor *s)
+{
+	return s->type == IPMI_SENSOR_TYPE_PSU &&
+	       (s->ertype == IPMI_ERT_SPECIFIC || s->ertype == IPMI_ERT_AVAILABILITY);
+}
+
+static int grow(struct ipmi_psu *p, size_t n)
+{
+	struct psu_supply *sup;
+	struct ipmi_supply_view *view;
+	char(*keys)[IPMI_NAME_MAX + 32];
+	char(*locs)[24];
+
+	if (n <= p->cap)
+		return 0;
+	sup = realloc(p->sup, n * sizeof(*sup));
+	if (!sup)
+		return -ENOMEM;
+	p->sup = sup;
+	view = realloc(p->view, n * sizeof(*view));
+	if (!view)
+		return -ENOMEM;
+	p->view = view;
+	keys = realloc(p->keys, n * sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	p->keys = keys;
+	locs = realloc(p->locs, n * sizeof(*locs));
+	if (!locs)
+		return -ENOMEM;
+	p->locs = locs;
+	p->cap = n;
+	return 0;
+}
+
+/*
+ * Member names: the sensor's ID string.  BMCs reuse one string for every bay
+ * ("Status" at entity 10.1 and 10.2), so a repeated name gets its entity.
+ */
+static void make_keys(struct ipmi_psu *p, const struct ipmi_sensor *const *sup, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct ipmi_sensor *s = sup[i];
+		bool dup = false;
+
+		for (size_t j = 0; j < n && !dup; j++)
+			dup = j != i && strcmp(sup[j]->name, s->name) == 0;
+		if (s->name[0] == '\0')
+			snprintf(p->keys[i], sizeof(p->keys[i]), "PSU %u.%u", s->entity_id,
+				 s->entity_instance);
+		else if (dup)
+			snprintf(p->keys[i], sizeof(p->keys[i]), "%s (%u.%u)", s->name,
+				 s->entity_id, s->entity_instance);
+		else
+			snprintf(p->keys[i], sizeof(p->keys[i]), "%s", s->name);
+	}
+	/*
+	 * Same name and entity too (a shared record, a broken SDR): number them in
+	 * SDR order, which is stable while the SDR is.
+	 */
+	for (size_t i = 0; i < n; i++) {
+		unsigned int k = 2;
+		bool again = true;
+
+		while (again) {
+			again = false;
+			for (size_t j = 0; j < i && !again; j++)
+				again = strcmp(p->keys[i], p->keys[j]) == 0;
+			if (again)
+				snprintf(p->keys[i], sizeof(p->keys[i]), "%s #%u",
+					 sup[i]->name[0] ? sup[i]->name : "PSU", k++);
+		}
+	}
+}
+
+static const char *red_word(enum ipmi_redundancy r)
+{
+	switch (r) {
+	case IPMI_RED_FULL:
+		return "fully redundant";
+	case IPMI_RED_DEGRADED:
+		return "redundancy degraded";
+	case IPMI_RED_LOST:
+		return "redundancy lost";
+	case IPMI_RED_INSUFFICIENT:
+		return "insufficient resources";
+	case IPMI_RED_NONE:
+		break;
+	}
+	return "no state";
+}
+
+/* The margin a redundancy state allows, given the set's nominal margin. */
+static int32_t red_margin(enum ipmi_redundancy r, int32_t nominal)
+{
+	switch (r) {
+	case IPMI_RED_FULL:
+	case IPMI_RED_NONE:
+		return nominal;
+	case IPMI_RED_DEGRADED:
+		return nominal >= 2 ? nominal - 1 : nominal;
+	case IPMI_RED_LOST:
+		return 0;
+	case IPMI_RED_INSUFFICIENT:
+		break;
+	}
+	return -1;
+}
+
+static bool red_agrees(enum ipmi_redundancy r, int32_t m, int32_t nominal)
+{
+	switch (r) {
+	case IPMI_RED_FULL:
+		return m >= nominal;
+	case IPMI_RED_DEGRADED:
+		return nominal <= 1 ? m == nominal : m > 0 && m < nominal;
+	case IPMI_RED_LOST:
+		return m == 0;
+	case IPMI_RED_INSUFFICIENT:
+		return m < 0;
+	case IPMI_RED_NONE:
+		break;
+	}
+	return true;
+}
+
+/* N as a redundancy state implies it for `usable` working supplies; 0 if none. */
+static int red_hint(enum ipmi_redundancy r, int usable)
+{
+	switch (r) {
+	case IPMI_RED_FULL:
+	case IPMI_RED_DEGRADED:
+		return usable > 1 ? usable - 1 : 0;
+	case IPMI_RED_LOST:
+		return usable;
+	case IPMI_RED_INSUFFICIENT:
+		return usable + 1;
+	case IPMI_RED_NONE:
+		break;
+	}
+	return 0;
+}
+
+/* No supply sensor to count: the redundancy sensor alone gives the margin. */
+static int eval_redundancy_only(struct ipmi_psu *p, const struct ipmi_sensor *red,
+				enum ipmi_redundancy worst, struct redmon_group *g)
+{
+	char st[256];
+
+	ipmi_state_text(red->type, red->ertype, red->bitmask, st, sizeof(st));
+	psu_str_reset(&p->reason);
+	psu_str_addf(&p->reason, "no per-supply sensors: margin from %s alone (%s)", p->name, st);
+	if (p->reason.oom)
+		return -ENOMEM;
+	memset(g, 0, sizeof(*g));
+	g->name = p->name;
+	g->kind = "psu";
+	g->type = "n+1";
+	g->members_total = -1;
+	g->members_ok = -1;
+	g->margin_nominal = 1;
+	g->margin = red_margin(worst, 1);
+	g->progress = -1;
+	g->reason = psu_str_get(&p->reason);
+	return 0;
+}
+
+int ipmi_psu_eval(struct ipmi_psu *p, const struct ipmi_sensor *v, size_t n, int required,
+		  struct redmon_group *g)
+{
+	const struct ipmi_sensor **sup = NULL, *first_red = NULL;
+	enum ipmi_redundancy worst = IPMI_RED_NONE;
+	size_t ns = 0;
+	int usable = 0, rc;
+	int32_t m_sup;
+
+	if (n > 0) {
+		sup = calloc(n, sizeof(*sup));
+		if (!sup)
+			return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (is_supply(&v[i]))
+			sup[ns++] = &v[i];
+		else if (is_redundancy(&v[i]) && v[i].status == IPMI_READ_OK) {
+			enum ipmi_redundancy r = ipmi_redundancy_of(v[i].bitmask);
+
+			if (!first_red)
+				first_red = &v[i];
+			if (r > worst)
+				worst = r;
+		}
+	}
+	if (first_red && first_red->name[0])
+		snprintf(p->name, sizeof(p->name), "%s", first_red->name);
+	else
+		snprintf(p->name, sizeof(p->name), "PSU");
+
+	rc = grow(p, ns ? ns : 1);
+	if (rc < 0)
+		goto out;
+	make_keys(p, sup, ns);
+	for (size_t i = 0; i < ns; i++) {
+		ipmi_supply_view(sup[i], &p->view[i]);
+		/* Entity id.instance (IPMI 2.0 section 39): 10.2 = power supply 2. */
+		snprintf(p->locs[i], sizeof(p->locs[i]), "entity %u.%u", sup[i]->entity_id,
+			 sup[i]->entity_instance);
+		p->sup[i] = (struct psu_supply){
+			.key = p->keys[i],
+			.location = p->locs[i],
+			.cond = p->view[i].cond,
+			.state = p->view[i].state,
+			.reason = p->view[i].why[0] ? p->view[i].why : NULL,
+		};
+		usable += p->view[i].cond == PSU_OK || p->view[i].cond == PSU_STANDBY;
+	}
+
+	rc = psu_set_eval(&p->set, p->sup, ns, required, red_hint(worst, usable), &p->ev);
+	/*
+	 * The BMC says the set was built redundant but we count no spare bay: a
+	 * supply was pulled before we started.  Count empty bays until it adds up.
+	 */
+	if (rc == 0 && worst >= IPMI_RED_DEGRADED && p->ev.margin_nominal < 1) {
+		int deficit = p->ev.needed + 1 - p->ev.total;
+
+		for (size_t i = 0; i < ns && deficit > 0; i++) {
+			if (p->view[i].cond == PSU_ABSENT && !psu_set_seen(&p->set, p->keys[i])) {
+				p->sup[i].count_absent = true;
+				deficit--;
+			}
+		}
+		rc = psu_set_eval(&p->set, p->sup, ns, required, 0, &p->ev);
+	}
+	if (rc == -ENODATA && worst != IPMI_RED_NONE) {
+		rc = eval_redundancy_only(p, first_red, worst, g);
+		goto out;
+	}
+	if (rc < 0)
+		goto out;
+
+	psu_str_reset(&p->reason);
+	m_sup = p->ev.margin;
+	psu_eval_group(&p->ev, p->name, NULL, g);
+	if (worst != IPMI_RED_NONE) {
+		int32_t m_red = red_margin(worst, p->ev.margin_nominal);
+
+		if (!red_agrees(worst, m_sup, p->ev.margin_nominal)) {
+			psu_str_addf(&p->reason,
+				     "%s reads %s but the supply sensors show %d of %d usable "
+				     "(%d needed): reporting the worse",
+				     p->name, red_word(worst), p->ev.usable, p->ev.total,
+				     p->ev.needed);
+		} else if (worst != IPMI_RED_FULL) {
+			psu_str_addf(&p->reason, "%s: %s", p->name, red_word(worst));
+		}
+		if (m_red < g->margin)
+			g->margin = m_red;
+	}
+	if (p->ev.reason.n) {
+		psu_str_sep(&p->reason, "; ");
+		psu_str_addf(&p->reason, "%s", psu_str_get(&p->ev.reason));
+	}
+	if (required > 0 && p->ev.total < required) {
+		psu_str_sep(&p->reason, "; ");
+		psu_str_addf(&p->reason, "only %d supplies seen, %d required", p->ev.total,
+			     required);
+	}
+	if (p->reason.oom) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	g->reason = p->reason.n ? psu_str_get(&p->reason) : NULL;
+	rc = 0;
+out:
+	free(sup);
+	return rc;
+}
+
+void ipmi_psu_free(struct ipmi_psu *p)
+{
+	if (!p)
+		return;
+	psu_set_free(&p->set);
+	psu_eval_free(&p->ev);
+	psu_str_free(&p->reason);
+	free(p->sup);
+	free(p->view);
+	free(p->keys);
+	free(p->locs);
+	memset(p, 0, sizeof(*p));
+}

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* /sys/class/power_supply reading and classification: see ps_class.h. */
+#include "ps_class.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "psu_util.h"
+
+/* health values (sysfs-class-power) that mean the supply does not deliver. */
+static const char *const health_failed[] = {
+	"Dead",		 "Over voltage",	  "Unspecified failure",
+	"Over current",	 "Watchdog timer expire", "Safety timer expire",
+	"Under voltage",
+};
+
+/* Read a 0/1 attribute; -1 when missing or not a number. */
+static int read_flag(int dfd, const char *name)
+{
+	char buf[32];
+	long long v;
+
+	if (psu_read_text_at(dfd, name, buf, sizeof(buf)) < 0 || psu_parse_ll(buf, &v) < 0)
+		return -1;
+	return v != 0;
+}
+
+static void read_str(int dfd, const char *name, char *buf, size_t len)
+{
+	if (psu_read_text_at(dfd, name, buf, len) < 0)
+		buf[0] = '\0';
+	/* A value is one line; anything after a newline is not ours to show. */
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct ps_entry *)a)->name, ((const struct ps_entry *)b)->name);
+}
+
+int ps_read(int root_fd, struct ps_entry **ret, size_t *ret_n)
+{
+	struct ps_entry *v = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	int fd, rc = 0;
+	DIR *d;
+
+	fd = psu_open_in_root(root_fd, "sys/class/power_supply",
+			      O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno != ENOENT && errno != ENOTDIR)
+			return -errno;
+		*ret = NULL;
+		*ret_n = 0;
+		return 0;
+	}
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	while ((de = readdir(d)) != NULL && n < PS_SUPPLIES_MAX) {
+		struct ps_entry *e;
+		char path[sizeof(e->path)];
+		int sfd;
+
+		if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof(e->name))
+			continue;
+		/* A class entry links to the device's directory (or stands for a link). */
+		if (psu_follow_link(root_fd, "sys/class/power_supply", de->d_name, path,
+				    sizeof(path)) < 0)
+			continue;
+		sfd = psu_open_in_root(root_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (sfd < 0)
+			continue; /* a dangling class link: nothing to read */
+		if (n == cap) {
+			size_t c = cap ? cap * 2 : 8;
+			struct ps_entry *nv = realloc(v, c * sizeof(*nv));
+
+			if (!nv) {
+				close(sfd);
+				rc = -ENOMEM;
+				break;
+			}
+			v = nv;
+			cap = c;
+		}
+		e = &v[n++];
+		memset(e, 0, sizeof(*e));
+		snprintf(e->name, sizeof(e->name), "%s", de->d_name);
+		snprintf(e->path, sizeof(e->path), "%s", path);
+		read_str(sfd, "type", e->type, sizeof(e->type));
+		read_str(sfd, "health", e->health, sizeof(e->health));
+		read_str(sfd, "status", e->status, sizeof(e->status));
+		read_str(sfd, "model_name", e->model, sizeof(e->model));
+		read_str(sfd, "manufacturer", e->manufacturer, sizeof(e->manufacturer));
+		read_str(sfd, "serial_number", e->serial, sizeof(e->serial));
+		e->online = read_flag(sfd, "online");
+		e->present = read_flag(sfd, "present");
+		close(sfd);
+	}
+	closedir(d);
+	if (rc < 0) {
+		free(v);
+		return rc;
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), by_name);
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+static bool is_mains(const struct ps_entry *e)
+{
+	return strcmp(e->type, "Mains") == 0 || strcmp(e->type, "UPS") == 0;
+}
+
+static bool is_battery(const struct ps_entry *e)
+{
+	return strcmp(e->type, "Battery") == 0;
+}
+
+bool ps_has_mains(const struct ps_entry *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (is_mains(&v[i]))
+			return true;
+	}
+	return false;
+}
+
+bool ps_is_member(const struct ps_entry *e, bool has_mains)
+{
+	return is_mains(e) || (has_mains && is_battery(e));
+}
+
+static void add(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Append ", " (unless buf is empty) and a formatted item; truncates safely. */
+static void add(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t at = strlen(buf);
+	va_list ap;
+
+	if (at + 1 >= len)
+		return;
+	if (at)
+		snprintf(buf + at, len - at, ", ");
+	at = strlen(buf);
+	va_start(ap, fmt);
+	vsnprintf(buf + at, len - at, fmt, ap);
+	va_end(ap);
+}
+
+void ps_classify(const struct ps_entry *e, struct ps_view *ret)
+{
+	bool bad_health = false;
+
+	memset(ret, 0, sizeof(*ret));
+	for (size_t i = 0; i < sizeof(health_failed) / sizeof(health_failed[0]); i++)
+		bad_health |= strcmp(e->health, health_failed[i]) == 0;
+
+	if (e->present == 0)
+		add(ret->state, sizeof(ret->state), "%s", "not present");
+	if (is_battery(e) && e->status[0])
+		add(ret->state, sizeof(ret->state), "battery %s", e->status);
+	if (e->online >= 0)
+		add(ret->state, sizeof(ret->state), "%s", e->online ? "online" : "offline");
+	if (e->health[0])
+		add(ret->state, sizeof(ret->state), "health %s", e->health);
+	if (!ret->state[0])
+		snprintf(ret->state, sizeof(ret->state), "no online, present or health attribute");
+
+	if (e->present == 0) {
+		ret->cond = PSU_ABSENT;
+		add(ret->why, sizeof(ret->why), "%s", "not present");
+	} else if (e->online == 0 || bad_health) {
+		ret->cond = PSU_FAILED;
+		if (e->online == 0)
+			add(ret->why, sizeof(ret->why), "%s", "offline (input lost)");
+		if (bad_health)
+			add(ret->why, sizeof(ret->why), "health %s", e->health);
+	} else if (e->online < 0 && !e->health[0] && !(is_battery(e) && e->present == 1)) {
+		/* A present battery has no online attribute: it can carry the load. */
+		ret->cond = PSU_UNKNOWN;
+		add(ret->why, sizeof(ret->why), "%s", "state unknown: no online attribute");
+	} else {
+		ret->cond = PSU_OK;
+		/* Overheat, Hot, Cold, ...: still delivering, but worth a word. */
+		if (e->health[0] && strcmp(e->health, "Good") != 0 &&
+		    strcmp(e->health, "Unknown") != 0)
+			add(ret->why, sizeof(ret->why), "health %s", e->health);
+	}
+}
+
+int ps_psu_eval(struct ps_psu *p, const struct ps_entry *v, size_t n, int required,
+		struct redmon_group *g)
+{
+	struct psu_supply *sup = calloc(n ? n : 1, sizeof(*sup));
+	struct ps_view *view = calloc(n ? n : 1, sizeof(*view));
+	bool has_mains = ps_has_mains(v, n);
+	size_t ns = 0;
+	int rc;
+
+	if (!sup || !view) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!ps_is_member(&v[i], has_mains))
+			continue;
+		ps_classify(&v[i], &view[ns]);
+		sup[ns] = (struct psu_supply){
+			.key = v[i].name,
+			.cond = view[ns].cond,
+			.state = view[ns].state,
+			.reason = view[ns].why[0] ? view[ns].why : NULL,
+			.serial = v[i].serial[0] ? v[i].serial : NULL,
+		};
+		ns++;
+	}
+	rc = psu_set_eval(&p->set, sup, ns, required, 0, &p->ev);
+	/* One supply alone (an AC adapter, no battery) is not a redundant set. */
+	if (rc == 0 && p->ev.total < 2 && required == 0)
+		rc = -ENODATA;
+	if (rc == 0)
+		psu_eval_group(&p->ev, "mains", psu_str_get(&p->ev.reason), g);
+out:
+	free(sup);
+	free(view);
+	return rc;
+}
+
+void ps_psu_free(struct ps_psu *p)
+{
+	if (!p)
+		return;
+	psu_set_free(&p->set);
+	psu_eval_free(&p->ev);
+}

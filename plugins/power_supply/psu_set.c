@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* PSU set bookkeeping shared by the PSU probes: see psu_set.h. */
+#include "psu_set.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Supplies a set remembers at most: far beyond any chassis, bounds hostile input. */
+#define PSU_SET_MAX 256
+
+bool psu_set_seen(const struct psu_set *set, const char *key)
+{
+	for (size_t i = 0; i < set->n_seen; i++) {
+		if (strcmp(set->seen[i], key) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int remember(struct psu_set *set, const char *key)
+{
+	char **v, *k;
+
+	if (psu_set_seen(set, key) || set->n_seen >= PSU_SET_MAX)
+		return 0;
+	k = strdup(key);
+	if (!k)
+		return -ENOMEM;
+	v = realloc(set->seen, (set->n_seen + 1) * sizeof(*v));
+	if (!v) {
+		free(k);
+		return -ENOMEM;
+	}
+	v[set->n_seen++] = k;
+	set->seen = v;
+	return 0;
+}
+
+static bool present(enum psu_cond c)
+{
+	return c == PSU_OK || c == PSU_STANDBY || c == PSU_FAILED;
+}
+
+void psu_eval_free(struct psu_eval *ev)
+{
+	for (size_t i = 0; i < ev->n_owned; i++)
+		free(ev->owned[i]);
+	free(ev->owned);
+	free(ev->members);
+	psu_str_free(&ev->reason);
+	memset(ev, 0, sizeof(*ev));
+}
+
+void psu_set_free(struct psu_set *set)
+{
+	if (!set)
+		return;
+	for (size_t i = 0; i < set->n_seen; i++)
+		free(set->seen[i]);
+	free(set->seen);
+	memset(set, 0, sizeof(*set));
+}
+
+/* A copy of s owned by ev (NULL stays NULL); NULL with *oom set on failure. */
+static const char *own(struct psu_eval *ev, const char *s, bool *oom)
+{
+	char **v, *c;
+
+	if (!s)
+		return NULL;
+	c = strdup(s);
+	v = c ? realloc(ev->owned, (ev->n_owned + 1) * sizeof(*v)) : NULL;
+	if (!v) {
+		free(c);
+		*oom = true;
+		return NULL;
+	}
+	v[ev->n_owned++] = c;
+	ev->owned = v;
+	return c;
+}
+
+static enum redmon_role role_of(enum psu_cond c)
+{
+	switch (c) {
+	case PSU_OK:
+		return REDMON_ROLE_ACTIVE;
+	case PSU_STANDBY:
+		return REDMON_ROLE_STANDBY;
+	case PSU_ABSENT:
+		return REDMON_ROLE_MISSING;
+	case PSU_FAILED:
+		return REDMON_ROLE_FAILED;
+	case PSU_UNKNOWN:
+		break;
+	}
+	return REDMON_ROLE_UNKNOWN;
+}
+
+static void add_member(struct psu_eval *ev, const struct psu_supply *s, bool *oom)
+{
+	struct redmon_member *m = &ev->members[ev->n_members++];
+
+	memset(m, 0, sizeof(*m));
+	m->name = own(ev, s->key, oom);
+	m->role = role_of(s->cond);
+	m->state = own(ev, s->state, oom);
+	m->reason = own(ev, s->reason, oom);
+	m->location = own(ev, s->location, oom);
+	m->serial = own(ev, s->serial, oom);
+	if (s->reason) {
+		psu_str_sep(&ev->reason, "; ");
+		psu_str_addf(&ev->reason, "%s: %s", s->key, s->reason);
+	}
+	switch (s->cond) {
+	case PSU_OK:
+		ev->ok++;
+		ev->usable++;
+		break;
+	case PSU_STANDBY:
+		ev->spares++;
+		ev->usable++;
+		break;
+	case PSU_FAILED:
+		ev->failed++;
+		break;
+	case PSU_ABSENT:
+	case PSU_UNKNOWN:
+		break;
+	}
+	ev->total++;
+}
+
+int psu_set_eval(struct psu_set *set, const struct psu_supply *s, size_t n, int required,
+		 int hint_needed, struct psu_eval *ev)
+{
+	size_t n_present = 0, cap;
+	bool oom = false;
+
+	for (size_t i = 0; i < ev->n_owned; i++)
+		free(ev->owned[i]);
+	ev->n_owned = 0;
+	ev->n_members = 0;
+	ev->total = ev->ok = ev->failed = ev->spares = ev->usable = 0;
+	psu_str_reset(&ev->reason);
+
+	for (size_t i = 0; i < n; i++)
+		n_present += present(s[i].cond);
+	/* N is learned at the first scan that sees a supply (psu_set.h). */
+	if (required > 0)
+		set->needed = required;
+	else if (set->needed == 0 && n_present > 0)
+		set->needed = hint_needed > 0 ? hint_needed
+			      : n_present > 1 ? (int)n_present - 1
+					      : 1;
+	for (size_t i = 0; i < n; i++) {
+		if (present(s[i].cond) && remember(set, s[i].key) < 0)
+			return -ENOMEM;
+	}
+
+	cap = n + set->n_seen;
+	if (cap == 0)
+		return -ENODATA;
+	free(ev->members);
+	ev->members = calloc(cap, sizeof(*ev->members));
+	if (!ev->members)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		if (present(s[i].cond) || s[i].count_absent || psu_set_seen(set, s[i].key))
+			add_member(ev, &s[i], &oom);
+	}
+	/* Supplies seen before that the source no longer lists at all. */
+	for (size_t i = 0; i < set->n_seen; i++) {
+		bool listed = false;
+
+		for (size_t j = 0; j < n && !listed; j++)
+			listed = strcmp(s[j].key, set->seen[i]) == 0;
+		if (!listed) {
+			const struct psu_supply gone = {
+				.key = set->seen[i],
+				.cond = PSU_ABSENT,
+				.state = "no longer reported",
+				.reason = "gone since it was last seen (pulled?)",
+			};
+
+			add_member(ev, &gone, &oom);
+		}
+	}
+	if (oom || ev->reason.oom)
+		return -ENOMEM;
+	if (ev->total == 0 || set->needed == 0)
+		return -ENODATA;
+
+	ev->needed = set->needed;
+	ev->margin = ev->usable - ev->needed;
+	ev->margin_nominal = ev->total > ev->needed ? ev->total - ev->needed : 0;
+	snprintf(ev->type, sizeof(ev->type), "%d+%d", ev->needed, ev->margin_nominal);
+	return 0;
+}
+
+void psu_eval_group(const struct psu_eval *ev, const char *name, const char *reason,
+		    struct redmon_group *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->name = name;
+	g->kind = "psu";
+	g->type = ev->type;
+	g->members_total = ev->total;
+	g->members_ok = ev->ok;
+	g->members_failed = ev->failed;
+	g->spares = ev->spares;
+	g->margin = ev->margin;
+	g->margin_nominal = ev->margin_nominal;
+	g->activity = REDMON_ACTIVITY_NONE;
+	g->progress = -1;
+	g->reason = reason && *reason ? reason : NULL;
+	g->members = ev->members;
+	g->n_members = ev->n_members;
+}

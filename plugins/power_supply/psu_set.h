@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The bookkeeping every PSU probe shares: which supplies make up the set, how
+ * many of them the load needs, and the margin.
+ *
+ * A probe reads its source and describes each supply it sees (struct
+ * psu_supply).  psu_set_eval() turns that into one group's numbers and
+ * members, remembering across scans which supplies it has seen present: a
+ * supply that was there and is gone (pulled, chip vanished) stays a member
+ * with role missing, so the set does not silently shrink.
+ *
+ * needed ("N" of N+M) is the configured `required`, else a probe's hint (the
+ * IPMI redundancy sensor), else all but one of the supplies present at the
+ * first scan that saw any; it is learned once per probe instance.
+ */
+#ifndef REDMON_PSU_SET_H
+#define REDMON_PSU_SET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "psu_util.h"
+#include "redmon/plugin.h"
+
+/* What a supply is doing, as far as the probe can tell. */
+enum psu_cond {
+	PSU_OK = 0,  /* delivering power */
+	PSU_STANDBY, /* healthy, idle (cold redundancy): usable, not delivering */
+	PSU_ABSENT,  /* not present */
+	PSU_FAILED,  /* present but not delivering: failure, input lost, config error */
+	PSU_UNKNOWN, /* could not be read */
+};
+
+struct psu_supply {
+	const char *key; /* member name: unique and stable within the set */
+	enum psu_cond cond;
+	const char *state;    /* the source's words, may be NULL */
+	const char *reason;   /* why not ok, or the warning; NULL when fine */
+	const char *location; /* may be NULL */
+	const char *serial;   /* may be NULL */
+	bool count_absent;    /* count this bay even if never seen present */
+};
+
+/* Memory across scans (one per probe instance). */
+struct psu_set {
+	char **seen; /* keys of supplies seen present, first-seen order */
+	size_t n_seen;
+	int needed; /* learned N; 0 until learned */
+};
+
+/* One evaluation: the group's numbers, and members whose strings it owns. */
+struct psu_eval {
+	int total, ok, failed, spares, usable, needed;
+	int32_t margin, margin_nominal;
+	char type[32];
+	struct redmon_member *members;
+	size_t n_members;
+	struct psu_str reason; /* member reasons, "; "-separated */
+	char **owned;	       /* strings the members point into */
+	size_t n_owned;
+};
+
+/*
+ * Evaluate one scan.  required > 0 fixes N; else hint_needed > 0 is used when N
+ * is learned (now or never: once learned it stays).  Returns 0, -ENODATA when
+ * no supply has ever been seen present and none counts (no group to report),
+ * or -ENOMEM.  ev must be zeroed before the first call and released with
+ * psu_eval_free(); it is reset on each call.
+ */
+int psu_set_eval(struct psu_set *set, const struct psu_supply *s, size_t n, int required,
+		 int hint_needed, struct psu_eval *ev);
+
+/* Was key seen present in an earlier (or this) scan? */
+bool psu_set_seen(const struct psu_set *set, const char *key);
+
+void psu_eval_free(struct psu_eval *ev);
+void psu_set_free(struct psu_set *set);
+
+/* Fill a struct redmon_group (kind "psu") from ev; strings stay owned by ev. */
+void psu_eval_group(const struct psu_eval *ev, const char *name, const char *reason,
+		    struct redmon_group *g);
+
+#endif /* REDMON_PSU_SET_H */

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Helpers shared by the PSU probes: see psu_util.h. */
+#include "psu_util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+void psu_str_vaddf(struct psu_str *s, const char *fmt, va_list ap)
+{
+	va_list aq;
+	int n;
+
+	if (s->oom)
+		return;
+	va_copy(aq, ap);
+	n = vsnprintf(s->p ? s->p + s->n : NULL, s->p ? s->cap - s->n : 0, fmt, aq);
+	va_end(aq);
+	if (n < 0) {
+		s->oom = true;
+		return;
+	}
+	if (!s->p || s->n + (size_t)n + 1 > s->cap) {
+		size_t cap = s->cap ? s->cap : 64;
+		char *p;
+
+		while (cap < s->n + (size_t)n + 1)
+			cap *= 2;
+		p = realloc(s->p, cap);
+		if (!p) {
+			s->oom = true;
+			return;
+		}
+		s->p = p;
+		s->cap = cap;
+		vsnprintf(s->p + s->n, s->cap - s->n, fmt, ap);
+	}
+	s->n += (size_t)n;
+}
+
+void psu_str_addf(struct psu_str *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	psu_str_vaddf(s, fmt, ap);
+	va_end(ap);
+}
+
+void psu_str_sep(struct psu_str *s, const char *sep)
+{
+	if (s->n > 0)
+		psu_str_addf(s, "%s", sep);
+}
+
+const char *psu_str_get(const struct psu_str *s)
+{
+	return s->p && !s->oom ? s->p : "";
+}
+
+void psu_str_reset(struct psu_str *s)
+{
+	s->n = 0;
+	s->oom = false;
+	if (s->p)
+		s->p[0] = '\0';
+}
+
+void psu_str_free(struct psu_str *s)
+{
+	free(s->p);
+	memset(s, 0, sizeof(*s));
+}
+
+int psu_read_text_fd(int fd, char *buf, size_t max)
+{
+	struct stat st;
+	size_t n = 0;
+
+	if (max == 0)
+		return -EINVAL;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	/* sysfs answers a show() in one read; a captured file may need more. */
+	while (n < max - 1) {
+		ssize_t r = pread(fd, buf + n, max - 1 - n, (off_t)n);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	n = strlen(buf);
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return (int)n;
+}
+
+int psu_read_text_at(int dirfd, const char *path, char *buf, size_t max)
+{
+	int fd, rc;
+
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	rc = psu_read_text_fd(fd, buf, max);
+	close(fd);
+	return rc;
+}
+
+int psu_open_in_root(int root_fd, const char *path, int flags)
+{
+#ifdef SYS_openat2
+	struct open_how how = {
+		.flags = (uint64_t)flags,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd = syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+
+	/* ENOSYS: older kernel; EPERM: a seccomp filter that does not know it. */
+	if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
+		return (int)fd;
+#endif
+	return openat(root_fd, path, flags);
+}
+
+int psu_follow_link(int root_fd, const char *dir, const char *name, char *out, size_t len)
+{
+	char target[1024];
+	struct stat st;
+	ssize_t n;
+	int dfd, rc = 0;
+
+	dfd = psu_open_in_root(root_fd, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		rc = -errno;
+	} else if (S_ISLNK(st.st_mode)) {
+		n = readlinkat(dfd, name, target, sizeof(target) - 1);
+		if (n < 0)
+			rc = -errno;
+		else if ((size_t)n >= sizeof(target) - 1)
+			rc = -ENAMETOOLONG;
+		else
+			target[n] = '\0';
+	} else if (S_ISREG(st.st_mode)) {
+		int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+		rc = fd < 0 ? -errno : psu_read_text_fd(fd, target, sizeof(target));
+		if (fd >= 0)
+			close(fd);
+		if (rc >= 0)
+			rc = target[0] && !strchr(target, '\n') ? 0 : -EINVAL;
+	} else {
+		target[0] = '\0'; /* a directory: dir/name itself */
+	}
+	close(dfd);
+	if (rc < 0)
+		return rc;
+	{
+		char path[2048];
+
+		if (!target[0])
+			n = snprintf(path, sizeof(path), "%s/%s", dir, name);
+		else if (target[0] == '/')
+			n = snprintf(path, sizeof(path), "%s",
+				     target + 1); /* absolute: from the root */
+		else
+			n = snprintf(path, sizeof(path), "%s/%s", dir, target);
+		if (n < 0 || (size_t)n >= len || (size_t)n >= sizeof(path))
+			return -ENAMETOOLONG;
+		/* Drop trailing slashes so the basename is the last component. */
+		while (n > 1 && path[n - 1] == '/')
+			path[--n] = '\0';
+		memcpy(out, path, (size_t)n + 1);
+	}
+	return 0;
+}
+
+int psu_parse_ll(const char *s, long long *ret)
+{
+	char *end;
+	long long v;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s == '\0')
+		return -EINVAL;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (end == s)
+		return -EINVAL;
+	while (*end == ' ' || *end == '\t' || *end == '\n')
+		end++;
+	if (*end != '\0')
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+int psu_parse_duration_ms(const char *s, uint64_t *ret)
+{
+	static const struct {
+		const char *suffix;
+		uint64_t ms;
+	} units[] = {{"", 1000}, {"s", 1000}, {"ms", 1}, {"m", 60000}, {"h", 3600000}};
+	unsigned long long v;
+	char *end;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].suffix) == 0) {
+			if (v > UINT64_MAX / units[i].ms)
+				return -EINVAL;
+			*ret = v * units[i].ms;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+uint64_t psu_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * libFuzzer target: the /sys/class/power_supply reader and classification
+ * (plugins/power_supply/ps_class.c) on a tree built from the input (format:
+ * fuzz_hwmon_tree.c, shared with the hwmon target).
+ */
+#include <dirent.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "../../plugins/power_supply/ps_class.h"
+#include "fuzz_hwmon_tree.c"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct ps_entry *v = NULL;
+	struct ps_psu p = {0};
+	struct redmon_group g;
+	size_t n = 0;
+	int fd;
+
+	fd = tree_build(data, size);
+	if (fd >= 0 && ps_read(fd, &v, &n) == 0) {
+		for (int round = 0; round < 2; round++) {
+			if (ps_psu_eval(&p, v, round ? n / 2 : n, round, &g) == 0) {
+				for (size_t i = 0; i < g.n_members; i++)
+					if (!g.members[i].name ||
+					    g.members[i].role >= REDMON_ROLE_COUNT_)
+						abort();
+			}
+		}
+		ps_psu_free(&p);
+		free(v);
+	}
+	tree_drop(fd);
+	return 0;
+}

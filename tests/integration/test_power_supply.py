@@ -1,0 +1,228 @@
+#!/usr/bin/env python3
+"""The power_supply probe: /sys/class/power_supply Mains supplies as one group.
+
+A captured-style tree with two Mains supplies (and a battery without a `present`
+attribute, which is not counted)
+runs under `redmon daemon --root`, watched by inotify: PSU2 goes offline, reports
+health Dead, is removed and comes back, and each step must give its events.  Names
+and strings with quotes, newlines and non-UTF-8 bytes must come out as valid JSON
+(docs/json.md: \\xNN).  The corpus power_supply case (a laptop: one AC adapter
+offline and a battery discharging) is a 1+1 set on its last source.
+"""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+
+import harness
+from harness import TestError
+
+GROUP = "power_supply:mains"
+STEP_TIMEOUT = 5.0
+
+
+def put(root, supply, attr, text):
+    d = os.path.join(root, "sys", "class", "power_supply", supply)
+    os.makedirs(d, exist_ok=True)
+    p = os.path.join(d, attr)
+    data = text if isinstance(text, bytes) else text.encode()
+    # Rewritten in place, as sysfs values change (same inode).
+    with open(p, "wb") as f:
+        f.write(data)
+
+
+def build(root):
+    for name in ("PSU1", "PSU2"):
+        put(root, name, "type", "Mains\n")
+        put(root, name, "online", "1\n")
+        put(root, name, "health", "Good\n")
+    put(root, "PSU1", "model_name", b'PWS-1K62A "1R"\n')
+    put(root, "PSU1", "serial_number", b"P1\xff\xfeX\n")
+    put(root, "BAT0", "type", "Battery\n")
+    put(root, "BAT0", "status", "Charging\n")
+
+
+def golden(rep, redmon):
+    corpus = os.path.join(harness.shared_dir(), "corpus", "power_supply")
+    if not os.path.isdir(corpus):
+        rep.fail("power_supply/golden", "corpus folder %s not found (set REDMON_SHARED)" % corpus)
+        return
+    for case in sorted(os.listdir(corpus)):
+        root = os.path.join(corpus, case)
+        if not os.path.isfile(os.path.join(root, "expected.json")):
+            continue
+
+        def one(root=root):
+            with open(os.path.join(root, "expected.json")) as f:
+                exp = json.load(f)
+            doc = redmon.status(root)
+            got = [g for g in doc["groups"] if g["probe"] == "power_supply"]
+            probes = {p["name"]: p for p in doc["probes"]}
+            out = []
+            if probes.get("power_supply", {}).get("status") != "ok":
+                out.append("power_supply probe %r" % probes.get("power_supply"))
+            # Compare with the corpus like tests/golden/golden.py does for md.
+            if len(got) != len(exp["groups"]):
+                out.append("%d groups, expected %d: %s" % (len(got), len(exp["groups"]), got))
+            for e, g in zip(exp["groups"], got):
+                for field, want in (("members_total", e.get("members_total")),
+                                    ("members_ok", e.get("members_ok")),
+                                    ("members_failed", e.get("members_failed")),
+                                    ("margin", e.get("failures_tolerable"))):
+                    if want is not None and g.get(field) != want:
+                        out.append("%s expected %s, got %s" % (field, want, g.get(field)))
+                state = harness.coarse_state(g)
+                if state not in e.get("acceptable_states", [e["state"]]):
+                    out.append("state expected %s, got %s" % (e["state"], state))
+            return out
+        rep.run("power_supply/golden/" + case, one)
+
+
+def main():
+    args = harness.parse_args(__doc__.splitlines()[0])
+    rep = harness.Reporter()
+    redmon = harness.Redmon(args.build)
+    golden(rep, redmon)
+    if not os.path.exists(os.path.join(args.build, "plugins", "power_supply.so")):
+        rep.fail("power_supply/daemon", "%s/plugins/power_supply.so is not built" % args.build)
+        rep.exit()
+
+    d = tempfile.mkdtemp(prefix="rm-ps-")
+    root = os.path.join(d, "root")
+    events = os.path.join(d, "events.jsonl")
+    build(root)
+    daemon = None
+    try:
+        def status_hostile():
+            weird = b"AC\"\n\xc3\x28"
+            put(root, os.fsdecode(weird), "type", "Mains\n")
+            put(root, os.fsdecode(weird), "online", "1\n")
+            p = redmon.run(["status", "--json", "--root", root])
+            os.unlink(os.path.join(root, "sys", "class", "power_supply", os.fsdecode(weird), "type"))
+            os.unlink(os.path.join(root, "sys", "class", "power_supply", os.fsdecode(weird), "online"))
+            os.rmdir(os.path.join(root, "sys", "class", "power_supply", os.fsdecode(weird)))
+            try:
+                p.stdout.encode("utf-8")
+                doc = json.loads(p.stdout)
+            except (ValueError, UnicodeError) as e:
+                return ["status output is not valid JSON/UTF-8: %s: %r" % (e, p.stdout[:300])]
+            g = [x for x in doc["groups"] if x["id"] == GROUP]
+            if not g:
+                return ["no %s: %s" % (GROUP, [x["id"] for x in doc["groups"]])]
+            g = g[0]
+            out = harness.group_problems(g, GROUP)
+            names = sorted(m["name"] for m in g["members"])
+            if names != sorted(['AC"\n\\xC3(', "PSU1", "PSU2"]):
+                out.append("member names %r" % names)
+            psu1 = [m for m in g["members"] if m["name"] == "PSU1"][0]
+            if psu1.get("serial") != "P1\\xFF\\xFEX":
+                out.append("PSU1 serial %r" % psu1.get("serial"))
+            if (g["type"], g["margin"], g["members_total"]) != ("2+1", 1, 3):
+                out.append("type/margin/total %s" % ((g["type"], g["margin"], g["members_total"]),))
+            return out
+        rep.run("power_supply/hostile-strings-json", status_hostile)
+
+        err = tempfile.TemporaryFile()
+        daemon = subprocess.Popen([os.path.join(args.build, "redmon"), "daemon", "--root", root,
+                                   "-o", "sink.t.type=json", "-o", "sink.t.path=" + events,
+                                   "-o", "daemon.rescan_interval=1h"],
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+                                  env=harness.test_env())
+        seen = [0]
+
+        def wait_for(preds, timeout=STEP_TIMEOUT):
+            deadline = time.time() + timeout
+            while True:
+                try:
+                    with open(events) as f:
+                        evs = [json.loads(l) for l in f if l.strip()]
+                except FileNotFoundError:
+                    evs = []
+                new = evs[seen[0]:]
+                left = list(preds)
+                for e in new:
+                    for p in left:
+                        if p(e):
+                            left.remove(p)
+                            break
+                if not left:
+                    seen[0] = len(evs)
+                    return new
+                if daemon.poll() is not None:
+                    err.seek(0)
+                    raise TestError("daemon exited %d: %s" % (daemon.returncode,
+                                                              harness.tail(err.read().decode(errors="replace"))))
+                if time.time() > deadline:
+                    raise TestError("still waiting for %d event(s); new: %s" % (
+                        len(left), [(e.get("event"), (e.get("group") or {}).get("health"),
+                                     (e.get("member") or {}).get("name")) for e in new]))
+                time.sleep(0.02)
+
+        def ev(kind, **kw):
+            def p(e):
+                g = e.get("group") or {}
+                if e.get("event") != kind or g.get("id") != GROUP:
+                    return False
+                for k, v in kw.items():
+                    got = g.get(k) if k in ("health", "margin", "reason") else (e.get("member") or {}).get(k)
+                    if got != v:
+                        return False
+                return True
+            return p
+
+        def offline():
+            wait_for([ev("group_appeared", health="ok", margin=1)])
+            put(root, "PSU2", "online", "0\n")
+            evs = wait_for([ev("health_changed", health="critical", margin=0),
+                            ev("member_changed", name="PSU2", previous_role="active", role="failed")])
+            g = [e["group"] for e in evs if (e.get("group") or {}).get("id") == GROUP][-1]
+            return [] if "PSU2: offline (input lost)" in (g.get("reason") or "") else ["reason %r" % g.get("reason")]
+        rep.run("power_supply/daemon/offline", offline)
+
+        def dead():
+            put(root, "PSU2", "online", "1\n")
+            put(root, "PSU2", "health", "Dead\n")
+            # online again but dead: still failed, no change of role or margin.
+            time.sleep(0.5)
+            put(root, "PSU2", "health", "Good\n")
+            wait_for([ev("health_changed", health="ok", margin=1),
+                      ev("member_changed", name="PSU2", previous_role="failed", role="active")])
+            return []
+        rep.run("power_supply/daemon/dead-then-good", dead)
+
+        def removed():
+            shutil.rmtree(os.path.join(root, "sys", "class", "power_supply", "PSU2"))
+            wait_for([ev("health_changed", health="critical", margin=0),
+                      ev("member_changed", name="PSU2", previous_role="active", role="missing")])
+            for name in ("type", "online", "health"):
+                put(root, "PSU2", name, {"type": "Mains\n", "online": "1\n", "health": "Good\n"}[name])
+            wait_for([ev("health_changed", health="ok", margin=1),
+                      ev("member_changed", name="PSU2", previous_role="missing", role="active")])
+            return []
+        rep.run("power_supply/daemon/removed-counts-missing", removed)
+
+        def stop():
+            daemon.send_signal(signal.SIGTERM)
+            rc = daemon.wait(timeout=10)
+            err.seek(0)
+            text = err.read().decode(errors="replace")
+            out = [] if rc == 0 else ["daemon exited %d: %s" % (rc, harness.tail(text))]
+            if any(m in text for m in harness.SAN_MARKERS):
+                out.append("sanitizer: %s" % harness.tail(text, 12))
+            return out
+        rep.run("power_supply/daemon/stops", stop)
+        daemon = None
+    finally:
+        if daemon and daemon.poll() is None:
+            daemon.kill()
+            daemon.wait()
+        shutil.rmtree(d, ignore_errors=True)
+    rep.exit()
+
+
+if __name__ == "__main__":
+    main()

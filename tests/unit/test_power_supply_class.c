@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* /sys/class/power_supply reading and classification (plugins/power_supply/ps_class.c). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../plugins/power_supply/ps_class.h"
+
+static char root[] = "/tmp/rm-ps-XXXXXX";
+
+static void put(const char *supply, const char *attr, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/sys/class/power_supply/%s", root, supply);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/sys/class/power_supply/%s/%s", root, supply, attr);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static int setup(void **state)
+{
+	char path[512];
+
+	(void)state;
+	if (!mkdtemp(root))
+		return -1;
+	snprintf(path, sizeof(path), "mkdir -p %s/sys/class/power_supply", root);
+	return system(path) == 0 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char path[512];
+
+	(void)state;
+	snprintf(path, sizeof(path), "rm -rf %s", root);
+	return system(path) == 0 ? 0 : -1;
+}
+
+static int read_eval(struct ps_psu *p, struct redmon_group *g, struct ps_entry **ret_v,
+		     size_t *ret_n)
+{
+	int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int rc;
+
+	assert_true(fd >= 0);
+	assert_int_equal(ps_read(fd, ret_v, ret_n), 0);
+	close(fd);
+	rc = ps_psu_eval(p, *ret_v, *ret_n, 0, g);
+	return rc;
+}
+
+static void test_classify(void **state)
+{
+	struct ps_entry e = {.name = "PSU1", .type = "Mains", .online = 1, .present = -1};
+	struct ps_view v;
+
+	(void)state;
+	assert_true(ps_is_member(&e, false));
+	ps_classify(&e, &v);
+	assert_int_equal(v.cond, PSU_OK);
+	assert_string_equal(v.state, "online");
+
+	e.online = 0;
+	ps_classify(&e, &v);
+	assert_int_equal(v.cond, PSU_FAILED);
+	assert_string_equal(v.why, "offline (input lost)");
+
+	e.online = 1;
+	snprintf(e.health, sizeof(e.health), "Dead");
+	ps_classify(&e, &v);
+	assert_int_equal(v.cond, PSU_FAILED);
+	assert_string_equal(v.why, "health Dead");
+	assert_string_equal(v.state, "online, health Dead");
+
+	snprintf(e.health, sizeof(e.health), "Overheat");
+	ps_classify(&e, &v);
+	assert_int_equal(v.cond, PSU_OK);
+	assert_string_equal(v.why, "health Overheat");
+
+	snprintf(e.health, sizeof(e.health), "Good");
+	e.present = 0;
+	ps_classify(&e, &v);
+	assert_int_equal(v.cond, PSU_ABSENT);
+
+	e.present = -1;
+	e.online = -1;
+	e.health[0] = '\0';
+	ps_classify(&e, &v);
+	assert_int_equal(v.cond, PSU_UNKNOWN);
+
+	/* a battery is a member only beside a mains supply, and then it can carry the load */
+	snprintf(e.type, sizeof(e.type), "Battery");
+	assert_false(ps_is_member(&e, false));
+	assert_true(ps_is_member(&e, true));
+	e.present = 1;
+	snprintf(e.status, sizeof(e.status), "Discharging");
+	ps_classify(&e, &v);
+	assert_int_equal(v.cond, PSU_OK);
+	assert_string_equal(v.state, "battery Discharging");
+	e.present = 0;
+	ps_classify(&e, &v);
+	assert_int_equal(v.cond, PSU_ABSENT);
+	snprintf(e.type, sizeof(e.type), "UPS");
+	assert_true(ps_is_member(&e, false));
+	snprintf(e.type, sizeof(e.type), "USB");
+	assert_false(ps_is_member(&e, true));
+}
+
+/*
+ * The corpus laptop: one Mains adapter (offline) and a battery discharging:
+ * a 1+1 set running on its last source (expected.json: degraded, 0 tolerable).
+ */
+static void test_corpus_laptop(void **state)
+{
+	const char *shared = getenv("REDMON_SHARED");
+	char path[4096];
+	struct ps_entry *v = NULL;
+	struct ps_psu p = {0};
+	struct redmon_group g;
+	struct stat st;
+	size_t n = 0;
+	int fd;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/corpus/power_supply/procfs-laptop-ac-offline-battery",
+		 shared ? shared : "../shared");
+	if (stat(path, &st) < 0)
+		skip();
+	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(ps_read(fd, &v, &n), 0);
+	close(fd);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].name, "AC");
+	assert_string_equal(v[0].type, "Mains");
+	assert_int_equal(v[0].online, 0);
+	assert_string_equal(v[1].name, "BAT0");
+	assert_string_equal(v[1].type, "Battery");
+	assert_int_equal(ps_psu_eval(&p, v, n, 0, &g), 0);
+	assert_int_equal(g.members_total, 2);
+	assert_int_equal(g.members_ok, 1);
+	assert_int_equal(g.members_failed, 1);
+	assert_int_equal(g.margin, 0);
+	assert_int_equal(g.margin_nominal, 1);
+	ps_psu_free(&p);
+	free(v);
+}
+
+/* Two mains supplies: a group; one goes offline, comes back; hostile strings. */
+static void test_two_mains(void **state)
+{
+	struct ps_entry *v = NULL;
+	struct ps_psu p = {0};
+	struct redmon_group g;
+	size_t n = 0;
+	char path[512];
+
+	(void)state;
+	put("PSU1", "type", "Mains\n");
+	put("PSU1", "online", "1\n");
+	put("PSU1", "model_name", "M\"o\ndel\xff\n");
+	put("PSU1", "serial_number", "S/N \"1\"\xc3\x28\n");
+	put("PSU2", "type", "Mains\n");
+	put("PSU2", "online", "1\n");
+	put("BAT0", "type", "Battery\n");
+	put("BAT0", "online", "garbage\n");
+	put("weird\n\"name\xfe", "type", "Mains\n");
+	put("weird\n\"name\xfe", "online", "99999999999999999999999\n");
+	/* A FIFO where an attribute should be must not block the read. */
+	snprintf(path, sizeof(path), "%s/sys/class/power_supply/PSU2/health", root);
+	assert_int_equal(mkfifo(path, 0644), 0);
+
+	assert_int_equal(read_eval(&p, &g, &v, &n), 0);
+	assert_int_equal(n, 4);
+	assert_string_equal(g.name, "mains");
+	assert_string_equal(g.kind, "psu");
+	/* PSU1, PSU2 online; the weird one has an unreadable online: unknown. */
+	assert_int_equal(g.members_total, 2);
+	assert_int_equal(g.members_ok, 2);
+	assert_string_equal(g.type, "1+1");
+	assert_int_equal(g.margin, 1);
+	assert_string_equal(g.members[0].serial, "S/N \"1\"\xc3\x28");
+	free(v);
+
+	put("PSU2", "online", "0\n");
+	assert_int_equal(read_eval(&p, &g, &v, &n), 0);
+	assert_int_equal(g.margin, 0);
+	assert_int_equal(g.members_failed, 1);
+	assert_non_null(strstr(g.reason, "PSU2: offline (input lost)"));
+	free(v);
+
+	/* PSU2 removed from the class: it stays a missing member. */
+	snprintf(path, sizeof(path), "rm -rf '%s/sys/class/power_supply/PSU2'", root);
+	assert_int_equal(system(path), 0);
+	assert_int_equal(read_eval(&p, &g, &v, &n), 0);
+	assert_int_equal(g.members_total, 2);
+	assert_int_equal(g.members_ok, 1);
+	assert_int_equal(g.margin, 0);
+	free(v);
+	ps_psu_free(&p);
+}
+
+static void test_no_class(void **state)
+{
+	struct ps_entry *v = (void *)1;
+	size_t n = 7;
+	int fd = open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	(void)state;
+	assert_int_equal(ps_read(fd, &v, &n), 0);
+	assert_int_equal(n, 0);
+	close(fd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_classify),
+		cmocka_unit_test(test_corpus_laptop),
+		cmocka_unit_test(test_two_mains),
+		cmocka_unit_test(test_no_class),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
