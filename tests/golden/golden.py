@@ -20,7 +20,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 import harness  # noqa: E402
 from harness import coarse_state  # noqa: E402
 
-CATEGORIES = ("md-mdstat", "md-sysfs")
+CATEGORIES = ("md-mdstat", "md-sysfs", "bonding-proc", "bonding-sysfs")
 COUNTS = (("members_total", "members_total"), ("members_ok", "members_ok"),
           ("members_failed", "members_failed"), ("spares", "spares"),
           ("failures_tolerable", "margin"))
@@ -28,7 +28,9 @@ COUNTS = (("members_total", "members_total"), ("members_ok", "members_ok"),
 # one per exit code at least (0 none/ok, 1 degraded, 2 critical and failed).
 CHECK_CASES = ("md-mdstat/check_raid-none", "md-mdstat/pymdstat-02", "md-sysfs/procfs-sysfs-md1",
                "md-sysfs/procfs-sysfs-md6", "md-mdstat/telegraf-raid5-missing-member",
-               "md-mdstat/pymdstat-08", "md-mdstat/procfs-fixtures-many-arrays")
+               "md-mdstat/pymdstat-08", "md-mdstat/procfs-fixtures-many-arrays",
+               "bonding-proc/insights-balance-rr-2up", "bonding-proc/insights-802.3ad-split-aggregator",
+               "bonding-sysfs/node-exporter-sysfs-int-and-empty-bond0")
 DEMO = os.path.join(harness.REPO, "tests", "fixtures", "demo")
 
 
@@ -172,6 +174,29 @@ def demo_problems(doc):
     return p
 
 
+def demo_bond_problems(doc):
+    """The demo's bond0: 802.3ad, eth1 stuck in another aggregator than the active one."""
+    got = [g for g in doc["groups"] if g.get("id") == "bond:bond0"]
+    if len(got) != 1:
+        return ["bond:bond0 expected once, got %s" % [g.get("id") for g in doc["groups"]]]
+    b = got[0]
+    p = expect(b, "bond0", kind="nic", type="802.3ad", health="critical", margin=0, margin_nominal=1,
+               members_total=2, members_ok=1, members_failed=1)
+    p += member_role(b, "bond0", "eth0", "active")
+    p += member_role(b, "bond0", "eth1", "failed")
+    return p
+
+
+def demo_bond_variant(redmon, keep):
+    """The demo's bond from one source only (keep: "proc/net/bonding" or "sys/class/net")."""
+    tmp = tempfile.mkdtemp(prefix="redmon-demo-")
+    try:
+        shutil.copytree(os.path.join(DEMO, keep), os.path.join(tmp, keep), symlinks=True)
+        return demo_bond_problems(redmon.status(tmp))
+    finally:
+        shutil.rmtree(tmp)
+
+
 def demo_variant(redmon, keep):
     """The demo's md arrays from one source only (keep: "proc/mdstat" or
     "sys/block"): either alone suffices."""
@@ -251,6 +276,9 @@ def main():
     rep.run("golden/demo", demo)
     rep.run("golden/demo-mdstat-only", demo_variant, redmon, "proc/mdstat")
     rep.run("golden/demo-sysfs-only", demo_variant, redmon, "sys/block")
+    rep.run("golden/demo-bond", lambda: demo_bond_problems(redmon.status(DEMO)))
+    rep.run("golden/demo-bond-proc-only", demo_bond_variant, redmon, "proc/net/bonding")
+    rep.run("golden/demo-bond-sysfs-only", demo_bond_variant, redmon, "sys/class/net")
     rep.exit()
 
 

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The facts about one bond: see bond_info.h.
+ */
+#include "bond_info.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Index = enum bond_mode; the names of bond_mode_tbl[] in bond_options.c. */
+static const char *const mode_names[] = {
+	"balance-rr", "active-backup", "balance-xor", "broadcast",
+	"802.3ad",    "balance-tlb",   "balance-alb",
+};
+
+int bond_info_init(struct bond_info *info, const char *name)
+{
+	char *n = strdup(name);
+
+	if (!n)
+		return -ENOMEM;
+	memset(info, 0, sizeof(*info));
+	info->name = n;
+	info->mode = BOND_MODE_UNKNOWN;
+	info->miimon = -1;
+	info->arp_interval = -1;
+	info->arp_targets = -1;
+	info->min_links = -1;
+	info->carrier = -1;
+	info->admin_up = -1;
+	info->active_agg = -1;
+	info->active_ports = -1;
+	return 0;
+}
+
+void bond_info_free(struct bond_info *info)
+{
+	if (!info)
+		return;
+	for (size_t i = 0; i < info->n_slaves; i++)
+		free(info->slaves[i].name);
+	free(info->slaves);
+	free(info->name);
+	free(info->primary);
+	free(info->active);
+	memset(info, 0, sizeof(*info));
+}
+
+struct bond_slave *bond_info_find_slave(const struct bond_info *info, struct bstr name)
+{
+	if (name.n > BOND_NAME_KEEP)
+		name.n = BOND_NAME_KEEP;
+	for (size_t i = 0; i < info->n_slaves; i++) {
+		const char *s = info->slaves[i].name;
+
+		/* Stored names had NULs replaced: a name with a NUL never matches. */
+		if (strlen(s) == name.n && memcmp(s, name.p, name.n) == 0)
+			return &info->slaves[i];
+	}
+	return NULL;
+}
+
+int bond_info_add_slave(struct bond_info *info, struct bstr name, struct bond_slave **ret)
+{
+	struct bond_slave *s;
+
+	if (info->n_slaves == info->cap_slaves) {
+		size_t cap = info->cap_slaves ? info->cap_slaves * 2 : 4;
+
+		s = realloc(info->slaves, cap * sizeof(*s));
+		if (!s)
+			return -ENOMEM;
+		info->slaves = s;
+		info->cap_slaves = cap;
+	}
+	s = &info->slaves[info->n_slaves];
+	memset(s, 0, sizeof(*s));
+	s->name = bstr_dup(name, BOND_NAME_KEEP);
+	if (!s->name)
+		return -ENOMEM;
+	s->name_valid = bond_ifname_valid(name);
+	s->is_active = -1;
+	s->speed = -1;
+	s->link_failures = -1;
+	s->actor_state = -1;
+	s->partner_state = -1;
+	info->n_slaves++;
+	*ret = s;
+	return 0;
+}
+
+const char *bond_mode_name(enum bond_mode mode)
+{
+	if (mode < 0 || (size_t)mode >= sizeof(mode_names) / sizeof(mode_names[0]))
+		return "unknown";
+	return mode_names[mode];
+}
+
+enum bond_mode bond_mode_from_name(struct bstr s)
+{
+	for (size_t i = 0; i < sizeof(mode_names) / sizeof(mode_names[0]); i++) {
+		if (bstr_eq(s, mode_names[i]))
+			return (enum bond_mode)i;
+	}
+	return BOND_MODE_UNKNOWN;
+}
+
+enum bond_oper bond_oper_from_text(struct bstr s)
+{
+	s = bstr_trim(s);
+	if (bstr_eq(s, "up"))
+		return BOND_OPER_UP;
+	if (bstr_eq(s, "down") || bstr_eq(s, "lowerlayerdown") || bstr_eq(s, "notpresent"))
+		return BOND_OPER_DOWN;
+	if (bstr_eq(s, "dormant") || bstr_eq(s, "testing"))
+		return BOND_OPER_OTHER;
+	return BOND_OPER_UNKNOWN;
+}
+
+enum bond_link bond_link_from_text(struct bstr s)
+{
+	s = bstr_trim(s);
+	if (bstr_eq(s, "up"))
+		return BOND_LINK_UP;
+	if (bstr_eq(s, "down"))
+		return BOND_LINK_DOWN;
+	if (bstr_eq(s, "going down"))
+		return BOND_LINK_FAIL;
+	if (bstr_eq(s, "going back"))
+		return BOND_LINK_BACK;
+	return BOND_LINK_UNKNOWN;
+}

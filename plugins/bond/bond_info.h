@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What the bond probe knows about one bond after reading its sources: the
+ * facts, not yet a verdict (bond_rules.h decides).  Both readers fill the
+ * same struct: /proc/net/bonding/<bond> first (one consistent seq_file
+ * snapshot), then sysfs fills only what is still unknown.
+ *
+ * Every field has an "unknown" value, because either source may be missing
+ * and a non-root reader of /proc sees fewer lines (bond_procfs.c prints the
+ * aggregator, system and LACP PDU details only under capable(CAP_NET_ADMIN)).
+ */
+#ifndef REDMON_BOND_INFO_H
+#define REDMON_BOND_INFO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bond_text.h"
+
+/* Numbered as the kernel numbers them (BOND_MODE_* in include/net/bonding.h). */
+enum bond_mode {
+	BOND_MODE_UNKNOWN = -1,
+	BOND_MODE_RR = 0,
+	BOND_MODE_AB = 1,
+	BOND_MODE_XOR = 2,
+	BOND_MODE_BROADCAST = 3,
+	BOND_MODE_8023AD = 4,
+	BOND_MODE_TLB = 5,
+	BOND_MODE_ALB = 6,
+};
+
+/* A slave's link as bonding sees it (bond_slave_link_status() in bonding.h). */
+enum bond_link {
+	BOND_LINK_UNKNOWN = 0,
+	BOND_LINK_UP,	/* "up" */
+	BOND_LINK_FAIL, /* "going down": down, still used until downdelay ends */
+	BOND_LINK_DOWN, /* "down" */
+	BOND_LINK_BACK, /* "going back": up, not used until updelay ends */
+};
+
+/* operstate (RFC 2863, Documentation/networking/operstates.rst). */
+enum bond_oper {
+	BOND_OPER_UNKNOWN = 0, /* absent, or "unknown" */
+	BOND_OPER_UP,
+	BOND_OPER_DOWN,	 /* "down", "lowerlayerdown", "notpresent" */
+	BOND_OPER_OTHER, /* "dormant", "testing" */
+};
+
+enum bond_duplex {
+	BOND_DUPLEX_UNKNOWN = 0,
+	BOND_DUPLEX_HALF,
+	BOND_DUPLEX_FULL,
+};
+
+/* Which source said something. */
+#define BOND_SRC_PROC  0x1u
+#define BOND_SRC_SYSFS 0x2u
+
+/* The longest name kept from a source; longer text is cut. */
+#define BOND_NAME_KEEP 64
+
+struct bond_slave {
+	char *name;	 /* owned, NUL-free; may be no valid ifname (from /proc) */
+	bool name_valid; /* bond_ifname_valid(): safe to use in a path */
+	unsigned int sources;
+	enum bond_link link;
+	enum bond_oper oper;
+	int is_active;	 /* sysfs bonding_slave/state: 1 active, 0 backup, -1 unknown */
+	long long speed; /* Mbps, -1 unknown */
+	enum bond_duplex duplex;
+	long long link_failures; /* link_failure_count, -1 unknown */
+	/* 802.3ad */
+	bool agg_known;	   /* agg_id below was printed */
+	int agg_id;	   /* -1 = "N/A": not attached to an aggregator */
+	int actor_state;   /* LACP actor oper port state, -1 unknown */
+	int partner_state; /* LACP partner oper port state, -1 unknown */
+	bool partner_mac_known;
+	uint8_t partner_mac[6];
+};
+
+struct bond_info {
+	char *name; /* owned, a valid ifname */
+	unsigned int sources;
+	enum bond_mode mode;
+	int miimon;	  /* ms, -1 unknown */
+	int arp_interval; /* ms, -1 unknown */
+	int arp_targets;  /* number of ARP targets, -1 unknown */
+	int min_links;	  /* -1 unknown */
+	bool primary_known;
+	char *primary; /* owned; NULL = none (or unknown, see primary_known) */
+	bool active_known;
+	char *active; /* owned; current active slave, NULL = none */
+	int carrier;  /* bond "MII Status": 1 up, 0 down, -1 unknown */
+	enum bond_oper oper;
+	int admin_up;	 /* IFF_UP from sysfs flags: 1, 0, -1 unknown */
+	bool slaves_cut; /* slave list cut: sysfs "++more++", or /proc read cut */
+	/* 802.3ad: the active aggregator */
+	bool agg_visible; /* the source showed it (or said there is none) */
+	bool no_active_agg;
+	int active_agg;	  /* aggregator id, -1 unknown */
+	int active_ports; /* ports in it, -1 unknown */
+	bool partner_mac_known;
+	uint8_t partner_mac[6];
+
+	struct bond_slave *slaves;
+	size_t n_slaves, cap_slaves;
+};
+
+/* Start an empty bond named name (copied).  Returns 0 or -ENOMEM (info unchanged). */
+int bond_info_init(struct bond_info *info, const char *name);
+
+/* Free everything info owns; NULL is a no-op.  info can be reused after bond_info_init(). */
+void bond_info_free(struct bond_info *info);
+
+/*
+ * The slave called name, or NULL.  bond_info_add_slave() appends one (name
+ * copied, at most BOND_NAME_KEEP bytes) with every field unknown, and returns
+ * it in *ret; 0 or -ENOMEM.
+ */
+struct bond_slave *bond_info_find_slave(const struct bond_info *info, struct bstr name);
+int bond_info_add_slave(struct bond_info *info, struct bstr name, struct bond_slave **ret);
+
+/* The kernel's short mode names ("802.3ad", "active-backup", ...), "unknown" else. */
+const char *bond_mode_name(enum bond_mode mode);
+
+/* A mode from its short name, as sysfs bonding/mode prints it; BOND_MODE_UNKNOWN else. */
+enum bond_mode bond_mode_from_name(struct bstr s);
+
+/* operstate text to enum. */
+enum bond_oper bond_oper_from_text(struct bstr s);
+
+/* MII status text ("up", "going down", ...) to enum. */
+enum bond_link bond_link_from_text(struct bstr s);
+
+#endif /* REDMON_BOND_INFO_H */

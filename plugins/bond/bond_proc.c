@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Parser of /proc/net/bonding/<bond>: see bond_proc.h.
+ */
+#include "bond_proc.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bond_text.h"
+
+/* "Bonding Mode:" texts, bond_mode_name() in bond_main.c; index = enum bond_mode. */
+static const char *const mode_texts[] = {
+	"load balancing (round-robin)",
+	"fault-tolerance (active-backup)",
+	"load balancing (xor)",
+	"fault-tolerance (broadcast)",
+	"IEEE 802.3ad Dynamic link aggregation",
+	"transmit load balancing",
+	"adaptive load balancing",
+};
+
+enum section {
+	SEC_MASTER, /* before the first "Slave Interface" */
+	SEC_AGG,    /* after "Active Aggregator Info:" */
+	SEC_SLAVE,
+};
+
+enum pdu {
+	PDU_NONE,
+	PDU_ACTOR,   /* after "details actor lacp pdu:" */
+	PDU_PARTNER, /* after "details partner lacp pdu:" */
+};
+
+struct parser {
+	struct bond_info *info;
+	struct bond_slave *slave; /* NULL: skipping a slave block without a name */
+	enum section sec;
+	enum pdu pdu;
+	bool miimon_seen;
+};
+
+static enum bond_mode mode_from_text(struct bstr v)
+{
+	struct bstr rest = v, tok;
+
+	/* "fault-tolerance (active-backup) (fail_over_mac active)": prefix match. */
+	for (size_t i = 0; i < sizeof(mode_texts) / sizeof(mode_texts[0]); i++) {
+		if (bstr_starts(v, mode_texts[i]))
+			return (enum bond_mode)i;
+	}
+	/* Not printed by any kernel, but cheap: the short sysfs names. */
+	if (bstr_next_token(&rest, &tok))
+		return bond_mode_from_name(tok);
+	return BOND_MODE_UNKNOWN;
+}
+
+/* A small non-negative count or interval; -1 when v is not one. */
+static int to_int(struct bstr v)
+{
+	long long x;
+
+	return bstr_to_ll(v, 0, INT_MAX, &x) == 0 ? (int)x : -1;
+}
+
+/*
+ * "Primary Slave: em3 (primary_reselect failure)", "Currently Active Slave:
+ * None": the first token, or NULL for "None".  Returns 0 or -ENOMEM.
+ */
+static int slave_ref(struct bstr v, bool *known, char **name)
+{
+	struct bstr tok;
+	char *n = NULL;
+
+	if (!bstr_next_token(&v, &tok))
+		return 0;
+	if (!bstr_eq(tok, "None")) {
+		n = bstr_dup(tok, BOND_NAME_KEEP);
+		if (!n)
+			return -ENOMEM;
+	}
+	free(*name);
+	*name = n;
+	*known = true;
+	return 0;
+}
+
+/* "ARP IP target/s (n.n.n.n form): 10.0.0.1, 10.0.0.2" */
+static int count_targets(struct bstr v)
+{
+	int n = 0;
+
+	while (v.n) {
+		const char *comma = memchr(v.p, ',', v.n);
+		size_t len = comma ? (size_t)(comma - v.p) : v.n;
+
+		if (bstr_trim(bstr_make(v.p, len)).n)
+			n++;
+		if (!comma)
+			break;
+		v.p += len + 1;
+		v.n -= len + 1;
+	}
+	return n;
+}
+
+static int master_line(struct parser *ps, struct bstr key, struct bstr v)
+{
+	struct bond_info *info = ps->info;
+	long long x;
+
+	if (bstr_eq(key, "Bonding Mode")) {
+		info->mode = mode_from_text(v);
+	} else if (bstr_eq(key, "Primary Slave")) {
+		return slave_ref(v, &info->primary_known, &info->primary);
+	} else if (bstr_eq(key, "Currently Active Slave")) {
+		return slave_ref(v, &info->active_known, &info->active);
+	} else if (bstr_eq(key, "MII Status")) {
+		enum bond_link l = bond_link_from_text(v);
+
+		info->carrier = l == BOND_LINK_UP ? 1 : l == BOND_LINK_DOWN ? 0 : -1;
+	} else if (bstr_eq(key, "MII Polling Interval (ms)")) {
+		info->miimon = to_int(v);
+		ps->miimon_seen = true;
+	} else if (bstr_eq(key, "ARP Polling Interval (ms)")) {
+		info->arp_interval = to_int(v);
+	} else if (bstr_eq(key, "ARP IP target/s (n.n.n.n form)")) {
+		info->arp_targets = count_targets(v);
+	} else if (bstr_eq(key, "Min links")) {
+		info->min_links = to_int(v);
+	} else if (bstr_eq(key, "Active Aggregator Info")) {
+		ps->sec = SEC_AGG;
+		info->agg_visible = true;
+	} else if (ps->sec == SEC_AGG && bstr_eq(key, "Aggregator ID")) {
+		if (bstr_to_ll(v, 0, INT_MAX, &x) == 0)
+			info->active_agg = (int)x;
+	} else if (ps->sec == SEC_AGG && bstr_eq(key, "Number of ports")) {
+		info->active_ports = to_int(v);
+	} else if (ps->sec == SEC_AGG && bstr_eq(key, "Partner Mac Address")) {
+		info->partner_mac_known = bstr_to_mac(v, info->partner_mac) == 0;
+	}
+	return 0;
+}
+
+static void slave_line(struct parser *ps, struct bstr key, struct bstr v)
+{
+	struct bond_slave *s = ps->slave;
+	struct bstr rest = v, tok;
+	long long x;
+
+	if (!s)
+		return;
+	if (bstr_eq(key, "MII Status")) {
+		s->link = bond_link_from_text(v);
+	} else if (bstr_eq(key, "Speed")) {
+		/*
+		 * "Unknown" since SPEED_UNKNOWN got its own text; older kernels
+		 * printed the raw value: -1, or 65535 when speed was a u16.
+		 */
+		s->speed = -1;
+		if (bstr_next_token(&rest, &tok) && bstr_to_ll(tok, 1, INT_MAX, &x) == 0 &&
+		    x != 65535)
+			s->speed = x;
+	} else if (bstr_eq(key, "Duplex")) {
+		s->duplex = bstr_eq(v, "full")	 ? BOND_DUPLEX_FULL
+			    : bstr_eq(v, "half") ? BOND_DUPLEX_HALF
+						 : BOND_DUPLEX_UNKNOWN;
+	} else if (bstr_eq(key, "Link Failure Count")) {
+		s->link_failures = bstr_to_ll(v, 0, UINT_MAX, &x) == 0 ? x : -1;
+	} else if (bstr_eq(key, "Aggregator ID")) {
+		if (bstr_eq(v, "N/A")) {
+			s->agg_known = true;
+			s->agg_id = -1;
+		} else if (bstr_to_ll(v, 0, INT_MAX, &x) == 0) {
+			s->agg_known = true;
+			s->agg_id = (int)x;
+		}
+	} else if (bstr_eq(key, "details actor lacp pdu")) {
+		ps->pdu = PDU_ACTOR;
+	} else if (bstr_eq(key, "details partner lacp pdu")) {
+		ps->pdu = PDU_PARTNER;
+	} else if (bstr_eq(key, "port state") && ps->pdu != PDU_NONE) {
+		int st = bstr_to_ll(v, 0, 255, &x) == 0 ? (int)x : -1;
+
+		if (ps->pdu == PDU_ACTOR)
+			s->actor_state = st;
+		else
+			s->partner_state = st;
+	} else if (bstr_eq(key, "system mac address") && ps->pdu == PDU_PARTNER) {
+		s->partner_mac_known = bstr_to_mac(v, s->partner_mac) == 0;
+	}
+}
+
+static int start_slave(struct parser *ps, struct bstr name)
+{
+	struct bond_slave *s;
+	int r;
+
+	ps->sec = SEC_SLAVE;
+	ps->pdu = PDU_NONE;
+	ps->slave = NULL;
+	if (name.n == 0)
+		return 0;
+	s = bond_info_find_slave(ps->info, name);
+	if (!s) {
+		r = bond_info_add_slave(ps->info, name, &s);
+		if (r < 0)
+			return r;
+	}
+	s->sources |= BOND_SRC_PROC;
+	ps->slave = s;
+	return 0;
+}
+
+/* Lines without a colon: only two carry facts. */
+static void bare_line(struct parser *ps, struct bstr line)
+{
+	struct bond_info *info = ps->info;
+
+	if (ps->sec == SEC_SLAVE)
+		return;
+	if (bstr_eq(line, "802.3ad info")) {
+		if (info->mode == BOND_MODE_UNKNOWN)
+			info->mode = BOND_MODE_8023AD;
+	} else if (bstr_starts(line, "bond ") && line.n > 24 &&
+		   memcmp(line.p + line.n - 24, "has no active aggregator", 24) == 0) {
+		/* "bond %s has no active aggregator" (root view, 802.3ad). */
+		info->agg_visible = true;
+		info->no_active_agg = true;
+	}
+}
+
+int bond_proc_parse(const char *text, size_t len, struct bond_info *info)
+{
+	struct parser ps = {.info = info, .sec = SEC_MASTER};
+	struct bstr rest = bstr_make(text, len), line;
+	int r = 0;
+
+	info->sources |= BOND_SRC_PROC;
+	while (r == 0 && bstr_next_line(&rest, &line)) {
+		const char *colon;
+		struct bstr key, v;
+
+		line = bstr_trim(line);
+		if (line.n == 0)
+			continue;
+		colon = memchr(line.p, ':', line.n);
+		if (!colon) {
+			bare_line(&ps, line);
+			continue;
+		}
+		key = bstr_trim(bstr_make(line.p, (size_t)(colon - line.p)));
+		v = bstr_trim(bstr_make(colon + 1, line.n - (size_t)(colon - line.p) - 1));
+		if (bstr_eq(key, "Slave Interface"))
+			r = start_slave(&ps, v);
+		else if (ps.sec == SEC_SLAVE)
+			slave_line(&ps, key, v);
+		else
+			r = master_line(&ps, key, v);
+	}
+	/*
+	 * The ARP lines are printed only when arp_interval > 0: a master part
+	 * without them means ARP monitoring is off.
+	 */
+	if (ps.miimon_seen && info->arp_interval < 0)
+		info->arp_interval = 0;
+	if (info->arp_interval == 0 && info->arp_targets < 0)
+		info->arp_targets = 0;
+	return r;
+}

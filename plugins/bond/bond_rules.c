@@ -1,0 +1,478 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The bond probe's decisions: see bond_rules.h and README.md.
+ */
+#include "bond_rules.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Append one reason to a "; "-joined list in buf; a cut list ends in "...". */
+static void __attribute__((format(printf, 3, 4)))
+add_reason(char *buf, size_t cap, const char *fmt, ...)
+{
+	size_t len = strlen(buf);
+	va_list ap;
+	int n;
+
+	if (len + 4 >= cap) /* already full (and cut) */
+		return;
+	if (len) {
+		snprintf(buf + len, cap - len, "; ");
+		len += 2;
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(buf + len, cap - len, fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n >= cap - len)
+		memcpy(buf + cap - 4, "...", 4);
+}
+
+static bool mac_zero(const uint8_t mac[6])
+{
+	static const uint8_t zero[6];
+
+	return memcmp(mac, zero, sizeof(zero)) == 0;
+}
+
+static const char *link_text(enum bond_link l)
+{
+	switch (l) {
+	case BOND_LINK_UP:
+		return "up";
+	case BOND_LINK_FAIL:
+		return "going down";
+	case BOND_LINK_DOWN:
+		return "down";
+	case BOND_LINK_BACK:
+		return "going back";
+	default:
+		return "unknown";
+	}
+}
+
+static bool uses_primary(enum bond_mode m)
+{
+	/* bond_uses_primary() in bonding.h */
+	return m == BOND_MODE_AB || m == BOND_MODE_TLB || m == BOND_MODE_ALB;
+}
+
+/* Link verdict of one slave: 1 up, 0 down, -1 unknown; reason in mv when down. */
+static int slave_link(const struct bond_slave *s, struct bond_member_verdict *mv)
+{
+	switch (s->link) {
+	case BOND_LINK_UP:
+	case BOND_LINK_FAIL:
+		if (s->oper == BOND_OPER_DOWN) {
+			/*
+			 * The carrier is gone but the MII monitor has not seen it
+			 * yet, or never will (miimon 0): the driver still sends.
+			 */
+			add_reason(mv->reason, sizeof(mv->reason),
+				   "carrier down (operstate down) but bonding still says MII %s",
+				   link_text(s->link));
+			return 0;
+		}
+		if (s->link == BOND_LINK_FAIL)
+			add_reason(mv->reason, sizeof(mv->reason),
+				   "link going down, still used until downdelay ends");
+		return 1;
+	case BOND_LINK_DOWN:
+		add_reason(mv->reason, sizeof(mv->reason), "link down");
+		return 0;
+	case BOND_LINK_BACK:
+		add_reason(mv->reason, sizeof(mv->reason),
+			   "link coming back, not used until updelay ends");
+		return 0;
+	default:
+		break;
+	}
+	if (s->oper == BOND_OPER_UP)
+		return 1;
+	if (s->oper == BOND_OPER_DOWN) {
+		add_reason(mv->reason, sizeof(mv->reason), "link down (operstate down)");
+		return 0;
+	}
+	add_reason(mv->reason, sizeof(mv->reason), "link state not readable");
+	return -1;
+}
+
+static void member_state(const struct bond_info *info, const struct bond_slave *s,
+			 struct bond_member_verdict *mv)
+{
+	size_t cap = sizeof(mv->state);
+	int n = snprintf(mv->state, cap, "mii %s", link_text(s->link));
+	if (s->oper == BOND_OPER_DOWN && n > 0 && (size_t)n < cap)
+		n += snprintf(mv->state + n, cap - (size_t)n, ", operstate down");
+	int active = s->is_active;
+
+	/* In active-backup, "Currently Active Slave" says it as well. */
+	if (active < 0 && info->mode == BOND_MODE_AB && info->active_known)
+		active = info->active && strcmp(info->active, s->name) == 0;
+	if (uses_primary(info->mode) && active >= 0 && n > 0 && (size_t)n < cap)
+		n += snprintf(mv->state + n, cap - (size_t)n, ", %s", active ? "active" : "backup");
+	if (info->mode == BOND_MODE_8023AD && s->agg_known && n > 0 && (size_t)n < cap) {
+		if (s->agg_id >= 0)
+			snprintf(mv->state + n, cap - (size_t)n, ", aggregator %d", s->agg_id);
+		else
+			snprintf(mv->state + n, cap - (size_t)n, ", no aggregator");
+	}
+}
+
+/* What a decision needs beyond the verdict itself. */
+struct ctx {
+	const struct bond_info *info;
+	struct bond_verdict *v;
+	int *up;	 /* slave_link() per slave */
+	bool unknown;	 /* some slave's usability cannot be told */
+	char notes[512]; /* the mode's group-level reasons */
+};
+
+/*
+ * A slave attached to the active aggregator: usable unless that aggregator
+ * has a LACP partner and this port's actor or partner is not collecting and
+ * distributing.  Sets *no_partner when the aggregator has no partner, and
+ * *verified when there was anything to check.
+ */
+static bool lacp_usable(const struct bond_info *info, const struct bond_slave *s,
+			struct bond_member_verdict *mv, bool *no_partner, bool *verified)
+{
+	const int cd = BOND_LACP_COLLECTING | BOND_LACP_DISTRIBUTING;
+	char a[12] = "?", p[12] = "?";
+	int partner = -1; /* 1 there, 0 none, -1 cannot tell */
+
+	if (info->partner_mac_known)
+		partner = !mac_zero(info->partner_mac);
+	else if (s->partner_mac_known)
+		partner = !mac_zero(s->partner_mac);
+	else if (s->actor_state >= 0)
+		partner = !(s->actor_state & BOND_LACP_DEFAULTED);
+	if (partner == 0) {
+		*no_partner = true;
+		return true;
+	}
+	if (partner == 1 || s->actor_state >= 0 || s->partner_state >= 0)
+		*verified = true;
+	if ((s->actor_state < 0 || (s->actor_state & cd) == cd) &&
+	    (s->partner_state < 0 || (s->partner_state & cd) == cd))
+		return true;
+	if (s->actor_state >= 0)
+		snprintf(a, sizeof(a), "0x%02x", (unsigned int)s->actor_state & 0xffu);
+	if (s->partner_state >= 0)
+		snprintf(p, sizeof(p), "0x%02x", (unsigned int)s->partner_state & 0xffu);
+	mv->role = REDMON_ROLE_FAILED;
+	add_reason(mv->reason, sizeof(mv->reason),
+		   "in the active aggregator but LACP is not collecting and distributing (actor "
+		   "state %s, partner state %s)",
+		   a, p);
+	return false;
+}
+
+/*
+ * 802.3ad.  A slave carries traffic when its link is up and it is attached
+ * to the active aggregator, and, when that aggregator has a LACP partner,
+ * its actor and partner are collecting and distributing.  Without a
+ * partner (partner MAC all zeros, or the actor's state "defaulted") the
+ * kernel enables the ports of the active aggregator anyway
+ * (ad_agg_selection_logic() in bond_3ad.c): the bond runs on one
+ * "individual" port, which the corpus counts as in service.
+ */
+static void decide_8023ad(struct ctx *c)
+{
+	const struct bond_info *info = c->info;
+	struct bond_verdict *v = c->v;
+	int active = info->no_active_agg ? -1 : info->active_agg;
+	bool inferred = false, no_partner = false, verified = false, split = false;
+
+	if (!info->no_active_agg && active < 0) {
+		/*
+		 * A non-root view shows no active aggregator.  When every
+		 * slave that is up sits in the same one, that must be it.
+		 */
+		int seen = -1;
+
+		for (size_t i = 0; i < info->n_slaves; i++) {
+			const struct bond_slave *s = &info->slaves[i];
+
+			if (c->up[i] != 1 || !s->agg_known || s->agg_id < 0)
+				continue;
+			if (seen >= 0 && s->agg_id != seen)
+				split = true;
+			seen = s->agg_id;
+		}
+		if (split) {
+			add_reason(c->notes, sizeof(c->notes),
+				   "slaves are split across aggregators and the active one "
+				   "is not readable (needs CAP_NET_ADMIN)");
+			c->unknown = true;
+		} else if (seen >= 0) {
+			active = seen;
+			inferred = true;
+		}
+	}
+	if (info->no_active_agg)
+		add_reason(c->notes, sizeof(c->notes), "no active aggregator");
+
+	for (size_t i = 0; i < info->n_slaves; i++) {
+		const struct bond_slave *s = &info->slaves[i];
+		struct bond_member_verdict *mv = &v->members[i];
+
+		if (c->up[i] != 1)
+			continue;
+		if (info->no_active_agg) {
+			mv->role = REDMON_ROLE_FAILED;
+			add_reason(mv->reason, sizeof(mv->reason),
+				   "link up but the bond has no active aggregator");
+			continue;
+		}
+		if (s->agg_known && s->agg_id < 0) {
+			mv->role = REDMON_ROLE_FAILED;
+			add_reason(mv->reason, sizeof(mv->reason),
+				   "link up but not attached to an aggregator");
+			continue;
+		}
+		if (split || (active >= 0 && !s->agg_known)) {
+			mv->role = REDMON_ROLE_UNKNOWN;
+			if (s->agg_known)
+				add_reason(
+					mv->reason, sizeof(mv->reason),
+					"link up in aggregator %d, which may not be the active one",
+					s->agg_id);
+			else
+				add_reason(mv->reason, sizeof(mv->reason),
+					   "link up, aggregator membership not readable");
+			c->unknown = true;
+			continue;
+		}
+		if (active < 0) {
+			/* No aggregator data at all (a partial capture): trust the link. */
+			mv->usable = true;
+			continue;
+		}
+		if (s->agg_id != active) {
+			mv->role = REDMON_ROLE_FAILED;
+			add_reason(mv->reason, sizeof(mv->reason),
+				   "link up but in aggregator %d, not in the active aggregator %d "
+				   "(split aggregator)",
+				   s->agg_id, active);
+			continue;
+		}
+		mv->usable = lacp_usable(info, s, mv, &no_partner, &verified);
+	}
+	if (no_partner)
+		add_reason(c->notes, sizeof(c->notes),
+			   "no LACP partner (partner MAC 00:00:00:00:00:00 or LACP defaulted): "
+			   "the bond runs on one individual port");
+	if (inferred)
+		add_reason(c->notes, sizeof(c->notes),
+			   "active aggregator not readable (needs CAP_NET_ADMIN): assumed "
+			   "aggregator %d, the only one with slaves up",
+			   active);
+	else if (!verified && !no_partner && active >= 0)
+		add_reason(c->notes, sizeof(c->notes),
+			   "LACP partner not verified (needs CAP_NET_ADMIN)");
+}
+
+/* active-backup: one slave carries traffic, the healthy others stand by. */
+static void decide_ab(struct ctx *c)
+{
+	const struct bond_info *info = c->info;
+	struct bond_verdict *v = c->v;
+	const struct bond_slave *primary = NULL;
+	size_t usable = 0;
+
+	for (size_t i = 0; i < info->n_slaves; i++) {
+		const struct bond_slave *s = &info->slaves[i];
+		struct bond_member_verdict *mv = &v->members[i];
+		bool is_active;
+
+		if (info->primary && strcmp(s->name, info->primary) == 0)
+			primary = s;
+		if (c->up[i] != 1)
+			continue;
+		mv->usable = true;
+		usable++;
+		if (s->is_active >= 0)
+			is_active = s->is_active;
+		else if (info->active_known)
+			is_active = info->active && strcmp(s->name, info->active) == 0;
+		else
+			is_active = true;
+		mv->role = is_active ? REDMON_ROLE_ACTIVE : REDMON_ROLE_STANDBY;
+	}
+	if (info->active_known && !info->active && usable)
+		add_reason(c->notes, sizeof(c->notes), "no active slave");
+	if (primary && info->active_known && info->active &&
+	    strcmp(primary->name, info->active) != 0 && primary->link == BOND_LINK_UP &&
+	    primary->oper != BOND_OPER_DOWN)
+		add_reason(c->notes, sizeof(c->notes),
+			   "running on backup slave %s while primary %s is up", info->active,
+			   primary->name);
+}
+
+/* balance-rr, balance-xor, broadcast, balance-tlb, balance-alb, unknown. */
+static void decide_all_active(struct ctx *c)
+{
+	for (size_t i = 0; i < c->info->n_slaves; i++)
+		c->v->members[i].usable = c->up[i] == 1;
+}
+
+static void mixed_links(const struct bond_info *info, const int *up, struct bond_verdict *v)
+{
+	long long lo = -1, hi = -1;
+	bool half = false, full = false;
+
+	for (size_t i = 0; i < info->n_slaves; i++) {
+		const struct bond_slave *s = &info->slaves[i];
+
+		if (up[i] != 1)
+			continue;
+		if (s->speed > 0) {
+			if (lo < 0 || s->speed < lo)
+				lo = s->speed;
+			if (s->speed > hi)
+				hi = s->speed;
+		}
+		half |= s->duplex == BOND_DUPLEX_HALF;
+		full |= s->duplex == BOND_DUPLEX_FULL;
+	}
+	if (lo != hi)
+		add_reason(v->reason, sizeof(v->reason),
+			   "mixed speeds among slaves (%lld to %lld Mbps)", lo, hi);
+	if (half && full)
+		add_reason(v->reason, sizeof(v->reason),
+			   "mixed duplex among slaves (half and full)");
+}
+
+/*
+ * A slave that is up now but whose link failed since the last scan.  (One
+ * that is down now says so already: its rise is that failure.)
+ */
+static void flapping(const struct bond_info *info, const long long *prev, const int *up,
+		     struct bond_verdict *v)
+{
+	for (size_t i = 0; prev && i < info->n_slaves; i++) {
+		long long now = info->slaves[i].link_failures, n = now - prev[i];
+
+		if (up[i] != 1 || prev[i] < 0 || now <= prev[i])
+			continue;
+		/* The total makes each rise a new text, so a reason diff sees it. */
+		add_reason(v->members[i].reason, sizeof(v->members[i].reason),
+			   "link flapping: %lld link failure%s since last scan (%lld in total)", n,
+			   n == 1 ? "" : "s", now);
+	}
+}
+
+/* The bond itself down: the reason, or NULL when it is not known to be down. */
+static const char *bond_down(const struct bond_info *info)
+{
+	if (info->admin_up == 0)
+		return "bond is administratively down";
+	if (info->oper == BOND_OPER_DOWN)
+		return "bond link down (operstate down)";
+	if (info->carrier == 0)
+		return "bond link down (MII status down)";
+	return NULL;
+}
+
+int bond_decide(const struct bond_info *info, const long long *prev_failures,
+		struct bond_verdict *ret)
+{
+	struct bond_verdict v = {0};
+	struct ctx c = {.info = info, .v = &v};
+	const char *down = bond_down(info);
+	int needed = 1, ok = 0, failed = 0;
+
+	v.type = bond_mode_name(info->mode);
+	v.n_members = info->n_slaves;
+	if (info->n_slaves) {
+		v.members = calloc(info->n_slaves, sizeof(*v.members));
+		c.up = calloc(info->n_slaves, sizeof(*c.up));
+		if (!v.members || !c.up) {
+			free(v.members);
+			free(c.up);
+			return -ENOMEM;
+		}
+	}
+	/* min_links counts only in 802.3ad (bond_3ad_set_carrier(); bonding.rst). */
+	if (info->mode == BOND_MODE_8023AD && info->min_links > 1)
+		needed = info->min_links;
+
+	for (size_t i = 0; i < info->n_slaves; i++) {
+		struct bond_member_verdict *mv = &v.members[i];
+
+		member_state(info, &info->slaves[i], mv);
+		c.up[i] = slave_link(&info->slaves[i], mv);
+		mv->role = c.up[i] == 1	  ? REDMON_ROLE_ACTIVE
+			   : c.up[i] == 0 ? REDMON_ROLE_FAILED
+					  : REDMON_ROLE_UNKNOWN;
+		if (c.up[i] < 0)
+			c.unknown = true;
+	}
+	if (info->mode == BOND_MODE_8023AD)
+		decide_8023ad(&c);
+	else if (info->mode == BOND_MODE_AB)
+		decide_ab(&c);
+	else
+		decide_all_active(&c);
+	flapping(info, prev_failures, c.up, &v);
+
+	/* The group's reason: the bond, then its slaves, then the notes. */
+	if (down)
+		add_reason(v.reason, sizeof(v.reason), "%s", down);
+	if (info->n_slaves == 0)
+		add_reason(v.reason, sizeof(v.reason), "bond has no slaves");
+	for (size_t i = 0; i < v.n_members; i++) {
+		struct bond_member_verdict *mv = &v.members[i];
+
+		ok += mv->usable;
+		failed += mv->role == REDMON_ROLE_FAILED;
+		if (mv->reason[0])
+			add_reason(v.reason, sizeof(v.reason), "%s: %s", info->slaves[i].name,
+				   mv->reason);
+	}
+	if (c.notes[0])
+		add_reason(v.reason, sizeof(v.reason), "%s", c.notes);
+	if (info->mode == BOND_MODE_8023AD && info->active_ports >= 0 && ok > info->active_ports &&
+	    !info->no_active_agg) {
+		add_reason(v.reason, sizeof(v.reason),
+			   "the active aggregator has %d port%s, fewer than the %d slaves in it",
+			   info->active_ports, info->active_ports == 1 ? "" : "s", ok);
+		ok = info->active_ports;
+	}
+	if (ok < needed && needed > 1 && !c.unknown)
+		add_reason(v.reason, sizeof(v.reason), "%d usable slave%s, min_links is %d", ok,
+			   ok == 1 ? "" : "s", needed);
+	mixed_links(info, c.up, &v);
+	if (info->slaves_cut)
+		add_reason(v.reason, sizeof(v.reason),
+			   "slave list cut short (sysfs ++more++ or a /proc file over 1 MiB): "
+			   "some slaves are not shown");
+	if (info->miimon == 0 && info->arp_interval == 0)
+		add_reason(v.reason, sizeof(v.reason),
+			   "blind bond: miimon 0 and no ARP monitoring, link failures are not "
+			   "detected");
+
+	v.members_total = (int)info->n_slaves;
+	v.members_ok = c.unknown ? -1 : ok;
+	v.members_failed = failed;
+	v.margin_nominal = v.members_total > needed ? v.members_total - needed : 0;
+	v.margin = c.unknown ? REDMON_MARGIN_UNKNOWN : ok - needed;
+	/* Below min_links or down: failed, whatever the count (-1 says it). */
+	if (down || (v.margin != REDMON_MARGIN_UNKNOWN && v.margin < -1))
+		v.margin = -1;
+	free(c.up);
+	*ret = v;
+	return 0;
+}
+
+void bond_verdict_free(struct bond_verdict *v)
+{
+	if (!v)
+		return;
+	free(v->members);
+	memset(v, 0, sizeof(*v));
+}

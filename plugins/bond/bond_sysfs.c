@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Bond discovery and the sysfs reader: see bond_sysfs.h.
+ */
+#include "bond_sysfs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* --- name sets ----------------------------------------------------------- */
+
+int bond_names_add(struct bond_names *s, struct bstr name)
+{
+	char *copy;
+
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 8;
+		char **v = realloc(s->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		s->v = v;
+		s->cap = cap;
+	}
+	copy = bstr_dup(name, 4096);
+	if (!copy)
+		return -ENOMEM;
+	s->v[s->n++] = copy;
+	return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void bond_names_sort(struct bond_names *s)
+{
+	size_t k = 0;
+
+	if (s->n > 1)
+		qsort(s->v, s->n, sizeof(*s->v), cmp_names);
+	for (size_t i = 0; i < s->n; i++) {
+		if (k > 0 && strcmp(s->v[k - 1], s->v[i]) == 0)
+			free(s->v[i]);
+		else
+			s->v[k++] = s->v[i];
+	}
+	s->n = k;
+}
+
+bool bond_names_has(const struct bond_names *s, const char *name)
+{
+	size_t lo = 0, hi = s->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(s->v[mid], name);
+
+		if (c == 0)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+void bond_names_clear(struct bond_names *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	s->n = 0;
+}
+
+void bond_names_free(struct bond_names *s)
+{
+	if (!s)
+		return;
+	bond_names_clear(s);
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+/* --- discovery ----------------------------------------------------------- */
+
+static bool is_dir_at(int dirfd, const char *path)
+{
+	struct stat st;
+
+	return fstatat(dirfd, path, &st, 0) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* bonding_masters: "bond0 bond1\n", cut with "++more++" past one page. */
+static int from_masters(int rootfd, struct bbuf *b, struct bond_names *out)
+{
+	struct bstr rest, tok;
+	int r;
+
+	if (bond_read_file(rootfd, "sys/class/net/bonding_masters", BOND_ATTR_MAX, b, NULL) < 0)
+		return 0;
+	rest = bstr_make(b->p, b->len);
+	while (bstr_next_token(&rest, &tok)) {
+		/* "++more++" is a valid ifname, but here it marks the cut. */
+		if (!bond_ifname_valid(tok) || bstr_eq(tok, "++more++"))
+			continue;
+		r = bond_names_add(out, tok);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * Every valid name in directory path; with need_bonding, only entries that
+ * hold a bonding/ directory.
+ */
+static int from_dir(int rootfd, const char *path, bool need_bonding, struct bond_names *out)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd, r = 0;
+
+	fd = openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		/* Absent is fine (no bonding module, a proc-only capture). */
+		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	while (r == 0 && (de = readdir(d))) {
+		struct bstr name = bstr_c(de->d_name);
+		char sub[NAME_MAX + sizeof("/bonding")];
+
+		if (!bond_ifname_valid(name))
+			continue;
+		if (need_bonding) {
+			snprintf(sub, sizeof(sub), "%s/bonding", de->d_name);
+			if (!is_dir_at(dirfd(d), sub))
+				continue;
+		}
+		r = bond_names_add(out, name);
+	}
+	closedir(d);
+	return r;
+}
+
+int bond_discover(int rootfd, struct bbuf *scratch, struct bond_names *ret)
+{
+	int r;
+
+	r = from_masters(rootfd, scratch, ret);
+	if (r == 0)
+		r = from_dir(rootfd, "sys/class/net", true, ret);
+	if (r == 0)
+		r = from_dir(rootfd, "proc/net/bonding", false, ret);
+	bond_names_sort(ret);
+	return r;
+}
+
+/* --- attributes ---------------------------------------------------------- */
+
+struct reader {
+	int rootfd;
+	struct bbuf *b;
+	char dir[128]; /* the directory attributes are read from */
+};
+
+/*
+ * The trimmed content of dir/name, or false when it cannot be read.  Reads
+ * of some attributes fail by design (speed of a down link: -EINVAL).
+ */
+static bool attr(struct reader *rd, const char *name, struct bstr *ret)
+{
+	char path[sizeof(rd->dir) + 64];
+	int n = snprintf(path, sizeof(path), "%s/%s", rd->dir, name);
+
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return false;
+	if (bond_read_file(rd->rootfd, path, BOND_ATTR_MAX, rd->b, NULL) < 0)
+		return false;
+	*ret = bstr_trim(bstr_make(rd->b->p, rd->b->len));
+	return true;
+}
+
+static void attr_int(struct reader *rd, const char *name, int *field)
+{
+	struct bstr v;
+	long long x;
+
+	if (*field < 0 && attr(rd, name, &v) && bstr_to_ll(v, 0, INT_MAX, &x) == 0)
+		*field = (int)x;
+}
+
+/* "N/A" or a number, as bond_sysfs_slave.c prints the LACP attributes. */
+static void attr_port_state(struct reader *rd, const char *name, int *field)
+{
+	struct bstr v;
+	long long x;
+
+	if (*field < 0 && attr(rd, name, &v) && bstr_to_ll(v, 0, 255, &x) == 0)
+		*field = (int)x;
+}
+
+/* "eth0\n" or empty (no active slave / no primary); 0 or -ENOMEM. */
+static int attr_slave_ref(struct reader *rd, const char *name, bool *known, char **field)
+{
+	struct bstr v, tok;
+
+	if (*known || !attr(rd, name, &v))
+		return 0;
+	*known = true;
+	if (bstr_next_token(&v, &tok)) {
+		*field = bstr_dup(tok, BOND_NAME_KEEP);
+		if (!*field)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int read_bond_attrs(struct reader *rd, struct bond_info *info)
+{
+	struct bstr v, tok;
+	unsigned long long flags;
+	long long x;
+
+	if (info->mode == BOND_MODE_UNKNOWN && attr(rd, "bonding/mode", &v) &&
+	    bstr_next_token(&v, &tok))
+		info->mode = bond_mode_from_name(tok); /* "802.3ad 4" */
+	attr_int(rd, "bonding/miimon", &info->miimon);
+	attr_int(rd, "bonding/arp_interval", &info->arp_interval);
+	if (info->arp_targets < 0 && attr(rd, "bonding/arp_ip_target", &v)) {
+		info->arp_targets = 0;
+		while (bstr_next_token(&v, &tok))
+			info->arp_targets++;
+	}
+	attr_int(rd, "bonding/min_links", &info->min_links);
+	if (info->carrier < 0 && attr(rd, "bonding/mii_status", &v)) {
+		enum bond_link l = bond_link_from_text(v);
+
+		info->carrier = l == BOND_LINK_UP ? 1 : l == BOND_LINK_DOWN ? 0 : -1;
+	}
+	/*
+	 * ad_aggregator and ad_num_ports are empty outside 802.3ad and print 0
+	 * when there is no active aggregator; ad_partner_mac is empty without
+	 * CAP_NET_ADMIN (bond_sysfs.c).
+	 */
+	if (!info->agg_visible && attr(rd, "bonding/ad_aggregator", &v) && v.n &&
+	    bstr_to_ll(v, 0, INT_MAX, &x) == 0) {
+		info->agg_visible = true;
+		if (x == 0)
+			info->no_active_agg = true;
+		else
+			info->active_agg = (int)x;
+	}
+	attr_int(rd, "bonding/ad_num_ports", &info->active_ports);
+	if (!info->partner_mac_known && attr(rd, "bonding/ad_partner_mac", &v))
+		info->partner_mac_known = bstr_to_mac(v, info->partner_mac) == 0;
+	if (info->oper == BOND_OPER_UNKNOWN && attr(rd, "operstate", &v))
+		info->oper = bond_oper_from_text(v);
+	if (info->admin_up < 0 && attr(rd, "flags", &v) && bstr_to_hex(v, &flags) == 0)
+		info->admin_up = (flags & 0x1) != 0; /* IFF_UP */
+	if (attr_slave_ref(rd, "bonding/primary", &info->primary_known, &info->primary) < 0)
+		return -ENOMEM;
+	return attr_slave_ref(rd, "bonding/active_slave", &info->active_known, &info->active);
+}
+
+static void read_slave_attrs(struct reader *rd, struct bond_slave *s)
+{
+	struct bstr v;
+	long long x;
+
+	if (s->link == BOND_LINK_UNKNOWN && attr(rd, "bonding_slave/mii_status", &v))
+		s->link = bond_link_from_text(v);
+	if (s->is_active < 0 && attr(rd, "bonding_slave/state", &v))
+		s->is_active = bstr_eq(v, "active") ? 1 : bstr_eq(v, "backup") ? 0 : -1;
+	if (s->link_failures < 0 && attr(rd, "bonding_slave/link_failure_count", &v) &&
+	    bstr_to_ll(v, 0, UINT_MAX, &x) == 0)
+		s->link_failures = x;
+	if (!s->agg_known && attr(rd, "bonding_slave/ad_aggregator_id", &v)) {
+		if (bstr_eq(v, "N/A")) {
+			/* Also what every mode but 802.3ad prints. */
+			s->agg_known = true;
+			s->agg_id = -1;
+		} else if (bstr_to_ll(v, 0, INT_MAX, &x) == 0) {
+			s->agg_known = true;
+			s->agg_id = (int)x;
+		}
+	}
+	attr_port_state(rd, "bonding_slave/ad_actor_oper_port_state", &s->actor_state);
+	attr_port_state(rd, "bonding_slave/ad_partner_oper_port_state", &s->partner_state);
+	if (s->oper == BOND_OPER_UNKNOWN && attr(rd, "operstate", &v))
+		s->oper = bond_oper_from_text(v);
+	/* speed: -1 (SPEED_UNKNOWN) or a read error while the link is down. */
+	if (s->speed < 0 && attr(rd, "speed", &v) && bstr_to_ll(v, 1, INT_MAX, &x) == 0)
+		s->speed = x;
+	if (s->duplex == BOND_DUPLEX_UNKNOWN && attr(rd, "duplex", &v))
+		s->duplex = bstr_eq(v, "full")	 ? BOND_DUPLEX_FULL
+			    : bstr_eq(v, "half") ? BOND_DUPLEX_HALF
+						 : BOND_DUPLEX_UNKNOWN;
+}
+
+int bond_sysfs_slave_dir(int rootfd, const char *bond, const char *slave, char *buf, size_t len)
+{
+	for (int i = 0; i < 3; i++) {
+		int n = i == 0	 ? snprintf(buf, len, "sys/class/net/%s", slave)
+			: i == 1 ? snprintf(buf, len, "sys/class/net/%s/lower_%s", bond, slave)
+				 : snprintf(buf, len, "sys/class/net/%s/slave_%s", bond, slave);
+
+		if (n < 0 || (size_t)n >= len)
+			return -ENAMETOOLONG;
+		if (is_dir_at(rootfd, buf))
+			return 0;
+	}
+	return -ENOENT;
+}
+
+int bond_sysfs_read(int rootfd, struct bond_info *info, struct bbuf *scratch)
+{
+	struct reader rd = {.rootfd = rootfd, .b = scratch};
+	struct bstr v, tok;
+	int r;
+
+	if (!bond_ifname_valid(bstr_c(info->name)))
+		return -EINVAL;
+	/* A valid ifname is at most 15 bytes: both paths fit. */
+	snprintf(rd.dir, sizeof(rd.dir), "sys/class/net/%s/bonding", info->name);
+	if (!is_dir_at(rootfd, rd.dir))
+		return -ENOENT;
+	snprintf(rd.dir, sizeof(rd.dir), "sys/class/net/%s", info->name);
+	info->sources |= BOND_SRC_SYSFS;
+	r = read_bond_attrs(&rd, info);
+	if (r < 0)
+		return r;
+	if (attr(&rd, "bonding/slaves", &v)) {
+		while (bstr_next_token(&v, &tok)) {
+			struct bond_slave *s;
+
+			if (bstr_eq(tok, "++more++")) {
+				info->slaves_cut = true;
+				continue;
+			}
+			s = bond_info_find_slave(info, tok);
+			if (!s) {
+				r = bond_info_add_slave(info, tok, &s);
+				if (r < 0)
+					return r;
+			}
+			s->sources |= BOND_SRC_SYSFS;
+		}
+	}
+	for (size_t i = 0; i < info->n_slaves; i++) {
+		struct bond_slave *s = &info->slaves[i];
+
+		if (!s->name_valid ||
+		    bond_sysfs_slave_dir(rootfd, info->name, s->name, rd.dir, sizeof(rd.dir)) < 0)
+			continue;
+		read_slave_attrs(&rd, s);
+	}
+	return 0;
+}

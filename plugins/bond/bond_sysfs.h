@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Bond discovery and the sysfs reader (drivers/net/bonding/bond_sysfs.c and
+ * bond_sysfs_slave.c), every path relative to the probe's root directory.
+ *
+ * Bonds are found three ways, because each alone can miss some:
+ * sys/class/net/bonding_masters (cut at one page by bonding_show_bonds()),
+ * every sys/class/net/<if>/bonding directory, and every proc/net/bonding/<if>.
+ * Only names the kernel could have made (bond_ifname_valid()) are kept, so a
+ * hostile tree cannot make the probe open "../x".
+ *
+ * A slave's attributes live in sys/class/net/<slave>/ on a live system; in
+ * captured trees they are often only reachable through the bond's
+ * lower_<slave> link (slave_<slave> in older kernels), so those are tried too.
+ *
+ * Nothing here logs.
+ */
+#ifndef REDMON_BOND_SYSFS_H
+#define REDMON_BOND_SYSFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "bond_info.h"
+#include "bond_text.h"
+
+/* A set of names (interface names, relative paths); sorted by bond_names_sort(). */
+struct bond_names {
+	char **v; /* each owned */
+	size_t n, cap;
+};
+
+/* Append a copy of name (NULs replaced, at most 4096 bytes); 0 or -ENOMEM. */
+int bond_names_add(struct bond_names *s, struct bstr name);
+/* Whether a sorted set holds name. */
+bool bond_names_has(const struct bond_names *s, const char *name);
+/* Sort and drop duplicates. */
+void bond_names_sort(struct bond_names *s);
+void bond_names_clear(struct bond_names *s);
+void bond_names_free(struct bond_names *s);
+
+/*
+ * Every bond name found under rootfd, sorted, in *ret (which must be empty or
+ * cleared).  scratch is a read buffer.  A missing source is no error, a
+ * directory that exists but cannot be read is.  Returns 0 or -errno.
+ */
+int bond_discover(int rootfd, struct bbuf *scratch, struct bond_names *ret);
+
+/*
+ * Read sys/class/net/<info->name>/ into info, filling only fields still
+ * unknown; adds slaves listed in bonding/slaves.  Returns 0, -ENOENT when
+ * there is no bonding/ directory for this bond, -EINVAL when info->name is no
+ * valid ifname, or -ENOMEM.
+ */
+int bond_sysfs_read(int rootfd, struct bond_info *info, struct bbuf *scratch);
+
+/*
+ * The directory holding the attributes of slave (operstate, bonding_slave/)
+ * of bond, relative to rootfd, written to buf.  Both names must be valid
+ * ifnames.  Returns 0, -ENOENT when none exists, or -ENAMETOOLONG.
+ */
+int bond_sysfs_slave_dir(int rootfd, const char *bond, const char *slave, char *buf, size_t len);
+
+/* The largest sysfs attribute read (one page on most machines). */
+#define BOND_ATTR_MAX 65536
+
+#endif /* REDMON_BOND_SYSFS_H */
