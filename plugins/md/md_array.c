@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 void md_array_clear(struct md_array *a)
@@ -230,6 +231,7 @@ bool md_name_valid(struct md_str name)
 void md_set_reset(struct md_set *s)
 {
 	s->n = 0;
+	s->index_stale = true;
 }
 
 void md_set_free(struct md_set *s)
@@ -243,6 +245,57 @@ void md_set_free(struct md_set *s)
 	free(s->v);
 	s->v = NULL;
 	s->n = s->cap = 0;
+	free(s->slots);
+	s->slots = NULL;
+	s->n_slots = 0;
+	s->index_stale = false;
+}
+
+/* FNV-1a over the name. */
+static size_t name_hash(const char *name)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * 0x100000001b3ull;
+	return (size_t)h;
+}
+
+static void index_put(struct md_set *s, size_t i)
+{
+	size_t mask = s->n_slots - 1, k = name_hash(s->v[i].name) & mask;
+
+	while (s->slots[k])
+		k = (k + 1) & mask;
+	s->slots[k] = i + 1;
+}
+
+/*
+ * (Re)build the name index, at most half full.  A linear search was the whole
+ * cost of a scan with 10,000 arrays (mdstat looks up every name it meets).
+ * False when out of memory: md_set_find() then falls back to a linear search.
+ */
+static bool index_rebuild(struct md_set *s)
+{
+	size_t n_slots = s->n_slots ? s->n_slots : 64;
+
+	while (n_slots < 2 * (s->n + 1))
+		n_slots *= 2;
+	if (n_slots != s->n_slots) {
+		size_t *v = calloc(n_slots, sizeof(*v));
+
+		if (!v)
+			return false;
+		free(s->slots);
+		s->slots = v;
+		s->n_slots = n_slots;
+	} else {
+		memset(s->slots, 0, n_slots * sizeof(*s->slots));
+	}
+	for (size_t i = 0; i < s->n; i++)
+		index_put(s, i);
+	s->index_stale = false;
+	return true;
 }
 
 int md_set_add(struct md_set *s, struct md_str name, struct md_array **ret)
@@ -267,23 +320,40 @@ int md_set_add(struct md_set *s, struct md_str name, struct md_array **ret)
 	md_array_clear(a);
 	memcpy(a->name, name.p, name.n);
 	a->name[name.n] = '\0';
+	if (!s->index_stale && s->slots && 2 * s->n < s->n_slots)
+		index_put(s, s->n - 1);
+	else
+		s->index_stale = true;
 	*ret = a;
 	return 0;
 }
 
 void md_set_pop(struct md_set *s)
 {
-	if (s->n > 0)
+	if (s->n > 0) {
 		s->n--;
+		s->index_stale = true;
+	}
 }
 
-struct md_array *md_set_find(const struct md_set *s, const char *name)
+struct md_array *md_set_find(struct md_set *s, const char *name)
 {
-	size_t i;
+	size_t i, mask, k;
 
-	for (i = 0; i < s->n; i++)
+	if (s->n == 0)
+		return NULL;
+	if ((s->index_stale || !s->slots) && !index_rebuild(s)) {
+		for (i = 0; i < s->n; i++)
+			if (strcmp(s->v[i].name, name) == 0)
+				return &s->v[i];
+		return NULL;
+	}
+	mask = s->n_slots - 1;
+	for (k = name_hash(name) & mask; s->slots[k]; k = (k + 1) & mask) {
+		i = s->slots[k] - 1;
 		if (strcmp(s->v[i].name, name) == 0)
 			return &s->v[i];
+	}
 	return NULL;
 }
 
@@ -298,6 +368,7 @@ void md_set_sort(struct md_set *s)
 {
 	if (s->n > 1)
 		qsort(s->v, s->n, sizeof(*s->v), cmp_array);
+	s->index_stale = true;
 }
 
 static bool activity_running(enum redmon_activity act)

@@ -26,11 +26,13 @@
 
 /*
  * Sanity bounds: a 1.x superblock has room for at most 1920 device roles
- * (drivers/md/md.c super_1_load), so anything above is garbage.
+ * (drivers/md/md.c super_1_load), so anything above is garbage.  Arrays are
+ * bounded by md's minor numbers (MINORBITS = 20), not by what seems many:
+ * a host with 10,000 arrays must see every one of them.
  */
 #define MD_MAX_SLOTS  4096
 #define MD_MAX_DEVS   4096
-#define MD_MAX_ARRAYS 4096
+#define MD_MAX_ARRAYS (1u << 20)
 
 enum md_level {
 	MD_LEVEL_NONE = 0, /* not shown: inactive array without a personality */
@@ -116,6 +118,10 @@ struct md_array {
 struct md_set {
 	struct md_array *v;
 	size_t n, cap;
+	/* Name index (open addressing, entry index + 1; 0 = empty), rebuilt lazily. */
+	size_t *slots;
+	size_t n_slots;
+	bool index_stale;
 };
 
 /* Reset a record to "nothing known", keeping its buffers. */
@@ -170,7 +176,7 @@ int md_set_add(struct md_set *s, struct md_str name, struct md_array **ret);
 /* Forget the last record (kept for reuse). */
 void md_set_pop(struct md_set *s);
 
-struct md_array *md_set_find(const struct md_set *s, const char *name);
+struct md_array *md_set_find(struct md_set *s, const char *name);
 
 /* Sort by name, for a stable report order of sysfs-only arrays. */
 void md_set_sort(struct md_set *s);

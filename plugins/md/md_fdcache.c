@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -30,18 +31,73 @@ static void entry_close(struct md_fdcache *c, struct md_fd_entry *e)
 	e->fd = -1;
 }
 
+/* FNV-1a: paths differ in their tails (md0/dev-sda1/state), all bytes count. */
+static size_t path_hash(const char *path)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+		h = (h ^ *p) * 0x100000001b3ull;
+	return (size_t)h;
+}
+
+static void index_put(struct md_fdcache *c, size_t i)
+{
+	size_t mask = c->n_slots - 1, s = path_hash(c->v[i].path) & mask;
+
+	while (c->slots[s])
+		s = (s + 1) & mask;
+	c->slots[s] = i + 1;
+}
+
+/*
+ * Rebuild the index for the current entries, growing it to keep the load
+ * below one half.  Without it a scan that meets many new files (10,000 arrays
+ * appearing at once) would compare each against every kept path.  False when
+ * out of memory (lookups then miss: files are re-opened, nothing is wrong).
+ */
+static bool index_rebuild(struct md_fdcache *c, size_t want)
+{
+	size_t n_slots = c->n_slots ? c->n_slots : 64;
+
+	while (n_slots < 2 * want)
+		n_slots *= 2;
+	if (n_slots != c->n_slots) {
+		size_t *s = calloc(n_slots, sizeof(*s));
+
+		if (!s)
+			return false;
+		free(c->slots);
+		c->slots = s;
+		c->n_slots = n_slots;
+	} else {
+		memset(c->slots, 0, n_slots * sizeof(*c->slots));
+	}
+	for (size_t i = 0; i < c->n; i++)
+		index_put(c, i);
+	return true;
+}
+
 static struct md_fd_entry *lookup(struct md_fdcache *c, const char *path)
 {
-	size_t i, k;
+	size_t mask, s, i;
 
-	for (k = 0; k < c->n; k++) {
-		i = (c->cursor + k) % c->n;
-		if (strcmp(c->v[i].path, path) == 0) {
-			c->cursor = (i + 1) % c->n;
-			return &c->v[i];
-		}
+	if (c->n == 0 || !c->n_slots)
+		return NULL;
+	if (c->cursor < c->n && strcmp(c->v[c->cursor].path, path) == 0) {
+		i = c->cursor;
+		goto found;
+	}
+	mask = c->n_slots - 1;
+	for (s = path_hash(path) & mask; c->slots[s]; s = (s + 1) & mask) {
+		i = c->slots[s] - 1;
+		if (strcmp(c->v[i].path, path) == 0)
+			goto found;
 	}
 	return NULL;
+found:
+	c->cursor = i + 1;
+	return &c->v[i];
 }
 
 /* Keep fd under path; false when over budget or out of memory (caller closes fd). */
@@ -51,6 +107,8 @@ static bool remember(struct md_fdcache *c, const char *path, int fd, unsigned in
 	char *p;
 
 	if (c->n >= c->budget)
+		return false;
+	if (2 * (c->n + 1) > c->n_slots && !index_rebuild(c, c->n + 1))
 		return false;
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 32;
@@ -70,6 +128,7 @@ static bool remember(struct md_fdcache *c, const char *path, int fd, unsigned in
 	e->used = true;
 	e->notify = flags & MD_FDC_NOTIFY;
 	e->watched = false;
+	index_put(c, c->n - 1);
 	return true;
 }
 
@@ -142,7 +201,10 @@ void md_fdc_sweep(struct md_fdcache *c)
 		else
 			entry_close(c, &c->v[i]);
 	}
-	c->n = k;
+	if (k != c->n) {
+		c->n = k;
+		index_rebuild(c, k);
+	}
 	c->cursor = 0;
 }
 
@@ -156,6 +218,8 @@ void md_fdc_flush(struct md_fdcache *c)
 		entry_close(c, &c->v[i]);
 	c->n = 0;
 	c->cursor = 0;
+	if (c->slots)
+		memset(c->slots, 0, c->n_slots * sizeof(*c->slots));
 }
 
 struct md_fd_entry *md_fdc_find_fd(struct md_fdcache *c, int fd)
@@ -176,6 +240,7 @@ void md_fdc_drop(struct md_fdcache *c, struct md_fd_entry *e)
 	memmove(&c->v[i], &c->v[i + 1], (c->n - i - 1) * sizeof(*e));
 	c->n--;
 	c->cursor = 0;
+	index_rebuild(c, c->n);
 }
 
 void md_fdc_free(struct md_fdcache *c)
@@ -186,4 +251,7 @@ void md_fdc_free(struct md_fdcache *c)
 	free(c->v);
 	c->v = NULL;
 	c->cap = 0;
+	free(c->slots);
+	c->slots = NULL;
+	c->n_slots = 0;
 }
