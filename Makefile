@@ -13,6 +13,11 @@ PLUGINDIR  ?= $(LIBDIR)/redmon/plugins
 SYSCONFDIR ?= /etc
 DATADIR    ?= $(PREFIX)/share
 MANDIR     ?= $(DATADIR)/man
+# The unit goes where systemd looks whatever PREFIX is (ExecStart= follows BINDIR).
+SYSTEMDUNITDIR ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null),/lib/systemd/system)
+BASHCOMPDIR    ?= $(DATADIR)/bash-completion/completions
+# net-snmp looks in /usr/share/snmp/mibs; with PREFIX=/usr/local add MIBDIR=/usr/share/snmp/mibs.
+MIBDIR         ?= $(DATADIR)/snmp/mibs
 DESTDIR    ?=
 
 CC      ?= cc
@@ -29,7 +34,13 @@ ALL_CFLAGS = -std=gnu11 -fPIC $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS ?=
 VERSION := 0.1.0
 
-CORE_LIBS := -ljansson -linih -ldl -lm
+# net-snmp for the SNMP subagent (src/subagent*.c): the agent and base libraries only,
+# not netsnmpmibs (which pkg-config's netsnmp-agent adds, with libsensors and more).
+CORE_LIBS := -ljansson -linih -ldl -lm -lnetsnmpagent -lnetsnmp
+# libsystemd for sd_notify (src/service.c).
+CORE_LIBS += $(shell pkg-config --libs libsystemd 2>/dev/null || echo -lsystemd)
+# libcurl for the webhook sink (src/sink_webhook.c).
+CORE_LIBS += -lcurl
 
 CORE_SRCS := $(filter-out src/main.c,$(wildcard src/*.c))
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -39,6 +50,7 @@ UNIT_TESTS :=
 FUZZERS    :=
 include $(wildcard plugins/*/module.mk)
 include tests/unit/module.mk
+include tests/fuzz/module.mk
 
 PLUGIN_SOS := $(PLUGINS:%=$(BUILD)/plugins/%.so)
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/test_%)
@@ -88,11 +100,21 @@ sanitize:
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 fuzz-build: $(FUZZERS:%=$(BUILD)/fuzz/%)
-$(BUILD)/fuzz/%: tests/fuzz/%.c
+# Secondary expansion: a fuzzer is rebuilt when any source it compiles changes.
+.SECONDEXPANSION:
+$(BUILD)/fuzz/%: tests/fuzz/%.c $$($$*_SRCS)
 	@mkdir -p $(@D)
 	clang $(CPPFLAGS) -std=gnu11 $(FUZZ_CFLAGS) -o $@ $< $($*_SRCS) $($*_LIBS)
 fuzz: fuzz-build
 	@python3 tests/fuzz/run.py --build $(BUILD) --seconds $(FUZZ_SECONDS) $(FUZZERS)
+
+# Benchmarks (never timed tests): bench/run prints the table and writes bench/results/.
+# bench-smoke: N=1,10, 2 rounds, short windows (CI keeps bench/run working with it).
+.PHONY: bench bench-smoke
+bench: all
+	@python3 bench/run --build $(BUILD) $(BENCH_ARGS)
+bench-smoke: all
+	@python3 bench/run --build $(BUILD) --smoke $(BENCH_ARGS)
 
 demo: all
 	@sh tests/fixtures/demo/run-demo.sh
@@ -108,6 +130,17 @@ install: all
 	install -m 0644 docs/redmon.conf.example $(DESTDIR)$(DATADIR)/doc/redmon/redmon.conf.example
 	test -e $(DESTDIR)$(SYSCONFDIR)/redmon/redmon.conf || \
 		install -m 0644 docs/redmon.conf.example $(DESTDIR)$(SYSCONFDIR)/redmon/redmon.conf
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR)
+	sed 's|/usr/bin/redmon|$(BINDIR)/redmon|' systemd/redmon.service > $(DESTDIR)$(SYSTEMDUNITDIR)/redmon.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/redmon.service
+	install -m 0644 docs/man/redmon.8 $(DESTDIR)$(MANDIR)/man8/redmon.8
+	install -m 0644 docs/man/redmon.conf.5 $(DESTDIR)$(MANDIR)/man5/redmon.conf.5
+	install -m 0644 docs/man/redmon-alerts.7 $(DESTDIR)$(MANDIR)/man7/redmon-alerts.7
+	install -m 0644 contrib/bash-completion/redmon $(DESTDIR)$(BASHCOMPDIR)/redmon
+	if [ -e mibs/REDMON-MIB.txt ]; then \
+		install -d $(DESTDIR)$(MIBDIR) && \
+		install -m 0644 mibs/REDMON-MIB.txt $(DESTDIR)$(MIBDIR)/REDMON-MIB.txt; fi
 
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 format:

@@ -11,14 +11,89 @@ void agg_init(struct agg *a, unsigned progress_step, agg_emit_fn emit, void *ctx
 {
 	memset(a, 0, sizeof(*a));
 	a->progress_step = progress_step ? progress_step : 10;
+	a->recovery_scans = 1;
 	a->emit = emit;
 	a->emit_ctx = ctx;
+}
+
+/* Index of id in the sorted since table, or where it would go (*found false). */
+static size_t since_pos(const struct agg *a, const char *id, bool *found)
+{
+	size_t lo = 0, hi = a->n_since;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(a->since[mid].id, id);
+
+		if (c == 0) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = false;
+	return lo;
+}
+
+int agg_set_since(struct agg *a, const char *id, const struct timespec *t)
+{
+	bool found;
+	size_t i = since_pos(a, id, &found);
+	struct agg_since *v;
+	char *copy;
+
+	if (found) {
+		a->since[i].time = *t;
+		return 0;
+	}
+	copy = strdup(id);
+	v = copy ? realloc(a->since, (a->n_since + 1) * sizeof(*v)) : NULL;
+	if (!v) {
+		free(copy);
+		return -ENOMEM;
+	}
+	a->since = v;
+	memmove(&v[i + 1], &v[i], (a->n_since - i) * sizeof(*v));
+	v[i].id = copy;
+	v[i].time = *t;
+	a->n_since++;
+	return 0;
+}
+
+static void since_drop(struct agg *a, const char *id)
+{
+	bool found;
+	size_t i = since_pos(a, id, &found);
+
+	if (!found)
+		return;
+	free(a->since[i].id);
+	memmove(&a->since[i], &a->since[i + 1], (a->n_since - i - 1) * sizeof(*a->since));
+	a->n_since--;
+}
+
+bool agg_since(const struct agg *a, const char *id, struct timespec *ret)
+{
+	bool found;
+	size_t i = since_pos(a, id, &found);
+
+	if (found)
+		*ret = a->since[i].time;
+	return found;
 }
 
 void agg_emit(struct agg *a, struct event *ev)
 {
 	ev->seq = ++a->seq;
 	clock_gettime(CLOCK_REALTIME, &ev->time);
+	/* Reminders count from the last time a group's health was announced. */
+	if (ev->group && (ev->type == EV_GROUP_APPEARED || ev->type == EV_HEALTH_CHANGED))
+		agg_set_since(a, ev->group->id, &ev->time);
+	else if (ev->group && ev->type == EV_GROUP_VANISHED)
+		since_drop(a, ev->group->id);
 	if (a->emit)
 		a->emit(a->emit_ctx, ev);
 }
@@ -179,12 +254,101 @@ static void diff_snapshots(struct agg *a, const struct snapshot *old, const stru
 	}
 }
 
+static void holds_free(struct agg_hold *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].id);
+	free(v);
+}
+
+static const struct agg_hold *hold_find(const struct agg_probe *p, const char *id)
+{
+	for (size_t i = 0; i < p->n_holds; i++) {
+		if (strcmp(p->holds[i].id, id) == 0)
+			return &p->holds[i];
+	}
+	return NULL;
+}
+
+/* Better health, or the same health with more margin. */
+static bool improves(const struct group *old, const struct group *g)
+{
+	if (old->health != g->health)
+		return health_worse(old->health, g->health);
+	return margin_shown(g) > margin_shown(old);
+}
+
+/*
+ * Flap damping (OpenBSD sensorsd's "N consistent samples"): a recovery is
+ * announced only once recovery_scans scans in a row saw the same better
+ * state; until then the group stays as last announced, so its fresh copy is
+ * replaced by the old one.  A worse state goes through at once.
+ */
+static int damp_recoveries(struct agg *a, struct agg_probe *p, struct snapshot *fresh)
+{
+	struct agg_hold *holds = NULL;
+	size_t n_holds = 0;
+
+	for (size_t j = 0; a->recovery_scans > 1 && j < fresh->n; j++) {
+		struct group *g = &fresh->groups[j];
+		const struct group *old = snapshot_find(&p->groups, g->id);
+		const struct agg_hold *h;
+		struct agg_hold *v;
+		struct group copy;
+		unsigned scans;
+
+		if (!old || !improves(old, g))
+			continue;
+		h = hold_find(p, g->id);
+		scans = 1;
+		if (h && h->health == g->health && h->margin == margin_shown(g))
+			scans = h->scans + 1;
+		if (scans >= a->recovery_scans)
+			continue;
+		v = realloc(holds, (n_holds + 1) * sizeof(*v));
+		if (!v)
+			goto oom;
+		holds = v;
+		v[n_holds] = (struct agg_hold){
+			.id = strdup(g->id),
+			.health = g->health,
+			.margin = margin_shown(g),
+			.scans = scans,
+		};
+		if (!v[n_holds].id)
+			goto oom;
+		n_holds++;
+		if (group_copy(&copy, old) < 0)
+			goto oom;
+		group_free(g);
+		*g = copy;
+	}
+	holds_free(p->holds, p->n_holds);
+	p->holds = holds;
+	p->n_holds = n_holds;
+	return 0;
+oom:
+	holds_free(holds, n_holds);
+	return -ENOMEM;
+}
+
+bool agg_recovery_pending(const struct agg *a, const char *probe)
+{
+	for (size_t i = 0; i < a->n_probes; i++) {
+		if (strcmp(a->probes[i].name, probe) == 0)
+			return a->probes[i].n_holds > 0;
+	}
+	return false;
+}
+
 int agg_update(struct agg *a, const char *probe, struct snapshot *fresh)
 {
 	struct agg_probe *p = probe_slot(a, probe);
 	struct snapshot old;
 
 	if (!p)
+		return -ENOMEM;
+	if (damp_recoveries(a, p, fresh) < 0)
 		return -ENOMEM;
 	if (p->failed) {
 		struct event ev = { .type = EV_PROBE_RECOVERED, .probe = probe };
@@ -238,6 +402,10 @@ int agg_probe_failed(struct agg *a, const char *probe, const char *error)
 	if (p->failed)
 		return 0;
 	p->failed = true;
+	/* A recovery in doubt is moot now: the groups turn unknown. */
+	holds_free(p->holds, p->n_holds);
+	p->holds = NULL;
+	p->n_holds = 0;
 	agg_emit(a, &ev);
 	for (size_t i = 0; i < p->groups.n; i++) {
 		struct group *g = &p->groups.groups[i];
@@ -253,13 +421,70 @@ int agg_probe_failed(struct agg *a, const char *probe, const char *error)
 	return 0;
 }
 
+void agg_summarize(const struct agg *a, struct event_summary *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	for (size_t i = 0; i < a->n_probes; i++) {
+		const struct agg_probe *p = &a->probes[i];
+
+		if (p->failed)
+			ret->probes_failed++;
+		for (size_t j = 0; j < p->groups.n; j++) {
+			enum health h = p->groups.groups[j].health;
+
+			ret->groups++;
+			ret->by_health[h]++;
+			if (health_worse(h, ret->worst))
+				ret->worst = h;
+		}
+	}
+}
+
+int agg_restore_probe(struct agg *a, const char *probe, struct snapshot *groups, bool failed,
+		      const char *error)
+{
+	struct agg_probe *p = probe_slot(a, probe);
+	char *e = NULL;
+
+	if (!p || (error && !(e = strdup(error))))
+		return -ENOMEM;
+	snapshot_free(&p->groups);
+	p->groups = *groups;
+	memset(groups, 0, sizeof(*groups));
+	p->scanned = false;
+	p->failed = failed;
+	free(p->error);
+	p->error = e;
+	return 0;
+}
+
+void agg_drop_unscanned(struct agg *a)
+{
+	struct snapshot empty = { 0 };
+
+	for (size_t i = 0; i < a->n_probes; i++) {
+		struct agg_probe *p = &a->probes[i];
+
+		if (p->scanned)
+			continue;
+		p->failed = false; /* no probe_recovered for a probe that is gone */
+		diff_snapshots(a, &p->groups, &empty);
+		snapshot_free(&p->groups);
+		p->scanned = true;
+	}
+}
+
 void agg_fini(struct agg *a)
 {
 	for (size_t i = 0; i < a->n_probes; i++) {
 		free(a->probes[i].name);
 		free(a->probes[i].error);
 		snapshot_free(&a->probes[i].groups);
+		holds_free(a->probes[i].holds, a->probes[i].n_holds);
 	}
+	for (size_t i = 0; i < a->n_since; i++)
+		free(a->since[i].id);
+	free(a->since);
 	free(a->probes);
 	memset(a, 0, sizeof(*a));
 }

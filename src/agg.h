@@ -14,12 +14,28 @@
 
 typedef void (*agg_emit_fn)(void *ctx, const struct event *ev);
 
+/* A recovery seen but not yet announced (flap damping): what it would be, how often seen. */
+struct agg_hold {
+	char *id;
+	enum health health;
+	int32_t margin; /* as shown */
+	unsigned scans;
+};
+
 struct agg_probe {
 	char *name;
 	struct snapshot groups; /* sorted by id */
 	bool scanned;		/* at least one scan (or failure) recorded */
 	bool failed;
 	char *error;
+	struct agg_hold *holds; /* recoveries held back, sorted by id */
+	size_t n_holds;
+};
+
+/* When a group's current health was announced (the anchor of its reminders). */
+struct agg_since {
+	char *id;
+	struct timespec time;
 };
 
 struct agg {
@@ -27,6 +43,10 @@ struct agg {
 	size_t n_probes;
 	uint64_t seq; /* of the last event emitted */
 	unsigned progress_step;
+	/* A recovery is announced once this many scans in a row saw it (1: at once). */
+	unsigned recovery_scans;
+	struct agg_since *since; /* sorted by id */
+	size_t n_since;
 	agg_emit_fn emit;
 	void *emit_ctx;
 };
@@ -48,6 +68,32 @@ int agg_probe_failed(struct agg *a, const char *probe, const char *error);
 
 /* Emit an event that is not a diff (test, ...): fills seq and time. */
 void agg_emit(struct agg *a, struct event *ev);
+
+/* Whether probe has a recovery held back that a further scan should confirm. */
+bool agg_recovery_pending(const struct agg *a, const char *probe);
+
+/* When the health of group id was last announced; false if not known. */
+bool agg_since(const struct agg *a, const char *id, struct timespec *ret);
+
+/* Counts of groups by health over every probe. */
+void agg_summarize(const struct agg *a, struct event_summary *ret);
+
+/*
+ * Prime the aggregator with a probe's groups from a saved state, before the
+ * first scan: that scan is then diffed against them, so what changed while
+ * redmon was down is reported as a change.  groups is moved in (left empty).
+ * Returns 0 or -ENOMEM.
+ */
+int agg_restore_probe(struct agg *a, const char *probe, struct snapshot *groups, bool failed,
+		      const char *error);
+/* Set when the health of group id was announced; 0 or -ENOMEM. */
+int agg_set_since(struct agg *a, const char *id, const struct timespec *t);
+
+/*
+ * After the first full scan: restored probes that did not scan (not loaded,
+ * disabled) lose their groups (group_vanished each).
+ */
+void agg_drop_unscanned(struct agg *a);
 
 void agg_fini(struct agg *a);
 

@@ -12,6 +12,7 @@
 
 #include "event.h"
 #include "plugin_loader.h"
+#include "policy.h"
 
 #define DAY_MS (24ull * 3600 * 1000)
 
@@ -30,16 +31,177 @@ static const struct redmon_option_spec daemon_options[] = {
 	  .help = "where probe plugins are loaded from" },
 	{ .key = "hostname", .type = REDMON_OPT_STRING,
 	  .help = "host name written into events (default: the system's)" },
+	{ .key = "user", .type = REDMON_OPT_STRING, .default_value = "redmon",
+	  .help = "user the daemon runs as after start when started as root outside systemd "
+		  "(root: stay root)" },
+	{ .key = "state_dir", .type = REDMON_OPT_STRING, .default_value = "/var/lib/redmon",
+	  .help = "state file and webhook spools (with --root: only when set)" },
+	{ .key = "recovery_scans", .type = REDMON_OPT_UINT, .default_value = "1", .min = 1,
+	  .max = 1000, .help = "scans in a row that must agree before a recovery is announced" },
+	{ .key = "recovery_interval", .type = REDMON_OPT_DURATION, .default_value = "1s",
+	  .min = 100, .max = DAY_MS, .help = "time between the scans confirming a recovery" },
 	{ 0 }
 };
 
+/*
+ * [sink.NAME]: the keys depend on the type, so each type has its table and
+ * sink_options holds what every sink has.  Alerts: docs/alerts.md.
+ */
 static const struct redmon_option_spec sink_options[] = {
-	{ .key = "type", .type = REDMON_OPT_ENUM, .choices = "json",
-	  .help = "what the sink does (json: JSON Lines)" },
+	{ .key = "type", .type = REDMON_OPT_ENUM,
+	  .choices = "json|exec|webhook|syslog|mail|textfile", .help = "what the sink does" },
+	{ 0 }
+};
+
+/* Keys of every sink that delivers events one by one. */
+#define SINK_DELIVERY_OPTIONS                                                                  \
+	{ .key = "min_severity", .type = REDMON_OPT_ENUM, .default_value = "info",             \
+	  .choices = "info|warning|critical", .help = "drop events below this severity" },     \
+	{ .key = "remind", .type = REDMON_OPT_STRING, .default_value = "once",                 \
+	  .help = "while a group is not ok: once, daily, diminishing or a duration" },         \
+	{ .key = "heartbeat", .type = REDMON_OPT_STRING, .default_value = "off",               \
+	  .help = "send an alive event this often (off or a duration)" },                      \
+	{ .key = "fail_after", .type = REDMON_OPT_UINT, .default_value = "3", .min = 1,        \
+	  .max = 1000, .help = "failures in a row that raise sink_failed on the other sinks" }
+
+static const struct redmon_option_spec sink_json_options[] = {
+	SINK_DELIVERY_OPTIONS,
 	{ .key = "path", .type = REDMON_OPT_STRING, .default_value = "-",
-	  .help = "json: file to append events to, - for standard output" },
-	{ .key = "min_severity", .type = REDMON_OPT_ENUM, .default_value = "info",
-	  .choices = "info|warning|critical", .help = "drop events below this severity" },
+	  .help = "file to append events to, - for standard output" },
+	{ 0 }
+};
+
+static const struct redmon_option_spec sink_exec_options[] = {
+	SINK_DELIVERY_OPTIONS,
+	{ .key = "command", .type = REDMON_OPT_STRING,
+	  .help = "program to run (absolute path; argv: event, group, member)" },
+	{ .key = "timeout", .type = REDMON_OPT_DURATION, .default_value = "30s", .min = 100,
+	  .max = 3600000, .help = "kill the program after this long" },
+	{ .key = "queue_max", .type = REDMON_OPT_UINT, .default_value = "100", .min = 1,
+	  .max = 100000, .help = "runs waiting at most (the oldest is dropped)" },
+	{ 0 }
+};
+
+static const struct redmon_option_spec sink_webhook_options[] = {
+	SINK_DELIVERY_OPTIONS,
+	{ .key = "url", .type = REDMON_OPT_STRING, .help = "http:// or https:// URL to POST to" },
+	{ .key = "format", .type = REDMON_OPT_ENUM, .default_value = "generic",
+	  .choices = "generic|alertmanager",
+	  .help = "body: the event object, or an Alertmanager /api/v2/alerts list" },
+	{ .key = "spool_dir", .type = REDMON_OPT_STRING,
+	  .help = "undelivered alerts (default: <state_dir>/spool/<name>)" },
+	{ .key = "spool_max", .type = REDMON_OPT_UINT, .default_value = "10000", .min = 10,
+	  .max = 10000000, .help = "alerts kept while undelivered (the oldest are dropped)" },
+	{ .key = "header_file", .type = REDMON_OPT_STRING,
+	  .help = "file of 'Name: value' lines added to each request (tokens)" },
+	{ .key = "timeout", .type = REDMON_OPT_DURATION, .default_value = "10s", .min = 100,
+	  .max = 600000, .help = "one request at most" },
+	{ .key = "retry_initial", .type = REDMON_OPT_DURATION, .default_value = "1s",
+	  .min = 10, .max = 3600000, .help = "first wait after a failed request" },
+	{ .key = "retry_max", .type = REDMON_OPT_DURATION, .default_value = "60s", .min = 10,
+	  .max = DAY_MS, .help = "the wait doubles up to this" },
+	{ .key = "tls_verify", .type = REDMON_OPT_BOOL, .default_value = "yes",
+	  .help = "check the server's certificate and name" },
+	{ .key = "ca_file", .type = REDMON_OPT_STRING,
+	  .help = "CA certificates (PEM) to verify the server with" },
+	{ .key = "proxy", .type = REDMON_OPT_STRING, .default_value = "",
+	  .help = "HTTP proxy URL (default: none, whatever the environment says)" },
+	{ 0 }
+};
+
+static const struct redmon_option_spec sink_syslog_options[] = {
+	SINK_DELIVERY_OPTIONS,
+	{ .key = "facility", .type = REDMON_OPT_ENUM, .default_value = "daemon",
+	  .choices = "daemon|user|local0|local1|local2|local3|local4|local5|local6|local7",
+	  .help = "syslog facility" },
+	{ .key = "ident", .type = REDMON_OPT_STRING, .default_value = "redmon",
+	  .help = "syslog tag" },
+	{ .key = "socket", .type = REDMON_OPT_STRING, .default_value = "/dev/log",
+	  .help = "the local syslog socket" },
+	{ 0 }
+};
+
+static const struct redmon_option_spec sink_mail_options[] = {
+	SINK_DELIVERY_OPTIONS,
+	{ .key = "mail_to", .type = REDMON_OPT_STRING, .help = "recipients, comma-separated" },
+	{ .key = "mail_from", .type = REDMON_OPT_STRING,
+	  .help = "From: address (default: sendmail's)" },
+	{ .key = "sendmail", .type = REDMON_OPT_STRING, .default_value = "/usr/sbin/sendmail",
+	  .help = "the local sendmail program (run as sendmail -t -oi)" },
+	{ .key = "timeout", .type = REDMON_OPT_DURATION, .default_value = "30s", .min = 100,
+	  .max = 3600000, .help = "kill sendmail after this long" },
+	{ .key = "queue_max", .type = REDMON_OPT_UINT, .default_value = "100", .min = 1,
+	  .max = 100000, .help = "mails waiting at most (the oldest is dropped)" },
+	{ 0 }
+};
+
+static const struct redmon_option_spec sink_textfile_options[] = {
+	{ .key = "path", .type = REDMON_OPT_STRING,
+	  .help = "the .prom file node_exporter's textfile collector reads" },
+	{ 0 }
+};
+
+/* Per type: its keys, and the key it cannot do without. */
+static const struct {
+	const char *name;
+	enum sink_type type;
+	const struct redmon_option_spec *options;
+	const char *required;
+} sink_types[] = {
+	{ "json", SINK_JSON, sink_json_options, NULL },
+	{ "exec", SINK_EXEC, sink_exec_options, "command" },
+	{ "webhook", SINK_WEBHOOK, sink_webhook_options, "url" },
+	{ "syslog", SINK_SYSLOG, sink_syslog_options, NULL },
+	{ "mail", SINK_MAIL, sink_mail_options, "mail_to" },
+	{ "textfile", SINK_TEXTFILE, sink_textfile_options, "path" },
+};
+
+/* [snmp]: the AgentX subagent and SNMP notifications (docs/snmp.md). */
+static const struct redmon_option_spec snmp_options[] = {
+	{ .key = "enabled", .type = REDMON_OPT_BOOL, .default_value = "no",
+	  .help = "serve REDMON-MIB through an AgentX master and send notifications" },
+	{ .key = "agentx_socket", .type = REDMON_OPT_STRING,
+	  .help = "the master's AgentX socket in net-snmp agentXSocket syntax (unix:/path, "
+		  "tcp:HOST:PORT); none: no master, direct notifications only; default: "
+		  "net-snmp's (/var/agentx/master)" },
+	{ .key = "ping_interval", .type = REDMON_OPT_DURATION, .default_value = "5s",
+	  .min = 1000, .max = 3600000,
+	  .help = "how often the master is pinged, and reconnected to while it is away" },
+	{ .key = "heartbeat_interval", .type = REDMON_OPT_DURATION, .default_value = "0",
+	  .min = 0, .max = DAY_MS, .help = "send redmonHeartbeat this often; 0: never" },
+	{ .key = "queue_max", .type = REDMON_OPT_UINT, .default_value = "1000", .min = 1,
+	  .max = 1000000,
+	  .help = "notifications kept per destination while it is away (the oldest go first)" },
+	{ .key = "trap_v2c", .type = REDMON_OPT_STRING,
+	  .help = "HOST[:PORT] COMMUNITY: send v2c traps there too (repeatable)" },
+	{ .key = "trap_v3", .type = REDMON_OPT_STRING,
+	  .help = "HOST[:PORT]: send v3 traps there too, as v3_user (repeatable)" },
+	{ .key = "inform_v3", .type = REDMON_OPT_STRING,
+	  .help = "HOST[:PORT] [ENGINE-ID]: send v3 INFORMs there, as v3_user, until "
+		  "acknowledged (repeatable)" },
+	{ .key = "inform_retries", .type = REDMON_OPT_UINT, .default_value = "3", .min = 0,
+	  .max = 20, .help = "INFORM retransmissions before a pause of 30 s" },
+	{ .key = "inform_timeout", .type = REDMON_OPT_DURATION, .default_value = "1s",
+	  .min = 100, .max = 60000, .help = "how long to wait for an INFORM's acknowledgement" },
+	{ .key = "v3_user", .type = REDMON_OPT_STRING,
+	  .help = "SNMPv3 user of trap_v3 and inform_v3" },
+	{ .key = "v3_auth_protocol", .type = REDMON_OPT_ENUM, .default_value = "SHA",
+	  .choices = "MD5|SHA|SHA-224|SHA-256|SHA-384|SHA-512",
+	  .help = "SNMPv3 authentication protocol" },
+	{ .key = "v3_priv_protocol", .type = REDMON_OPT_ENUM, .default_value = "AES",
+	  .choices = "DES|AES|AES-192|AES-256", .help = "SNMPv3 privacy protocol" },
+	{ .key = "v3_auth_password_file", .type = REDMON_OPT_STRING,
+	  .help = "file whose first line is the v3 authentication password" },
+	{ .key = "v3_priv_password_file", .type = REDMON_OPT_STRING,
+	  .help = "file whose first line is the v3 privacy password (none: authNoPriv)" },
+	{ .key = "v3_engine_id", .type = REDMON_OPT_STRING,
+	  .help = "our SNMPv3 engine ID for v3 traps, hex (default: text 'redmon-<host>')" },
+	{ .key = "state_file", .type = REDMON_OPT_STRING,
+	  .help = "where row indexes are kept (default: [daemon] state_dir/snmp-index, else "
+		  "/var/lib/redmon/snmp-index)" },
+	{ .key = "fast_path", .type = REDMON_OPT_BOOL, .default_value = "yes",
+	  .help = "answer Get and GetNext straight from the tables (no: through net-snmp's "
+		  "handlers, for diagnostics)" },
 	{ 0 }
 };
 
@@ -57,6 +219,7 @@ struct cfg_section {
 static const struct cfg_section sections[] = {
 	{ .name = "daemon", .options = daemon_options },
 	{ .name = "sink", .named = true, .options = sink_options },
+	{ .name = "snmp", .options = snmp_options },
 };
 
 static const struct cfg_section *section_find(const char *section);
@@ -236,10 +399,28 @@ static const char *get_or_default(const struct config *cfg, const char *section,
 	return spec ? spec->default_value : NULL;
 }
 
+/* The type-table index of [sink.NAME], or -1 when its type is missing or unknown. */
+static int sink_type_index(const struct config *cfg, const char *section)
+{
+	const char *type = cfg_get(cfg, section, "type");
+
+	for (size_t i = 0; type && i < sizeof(sink_types) / sizeof(sink_types[0]); i++) {
+		if (strcmp(type, sink_types[i].name) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
 const char *cfg_value(const struct config *cfg, const char *section, const char *key)
 {
 	const struct cfg_section *t = section_find(section);
 
+	if (t && t->options == sink_options) {
+		int i = sink_type_index(cfg, section);
+
+		if (i >= 0 && spec_find(sink_types[i].options, key))
+			return get_or_default(cfg, section, sink_types[i].options, key);
+	}
 	return get_or_default(cfg, section, t ? t->options : NULL, key);
 }
 
@@ -402,6 +583,73 @@ static int check_entry(const struct cfg_entry *e, const struct redmon_option_spe
 	return 0;
 }
 
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* What is wrong with a sink value beyond its table type, or NULL. */
+static const char *sink_value_problem(enum sink_type type, const char *key, const char *v)
+{
+	static const char *const paths[] = { "command", "sendmail", "spool_dir", "header_file",
+					     "ca_file", "socket" };
+	struct remind r;
+	uint64_t ms;
+
+	if (strcmp(key, "remind") == 0 && policy_parse_remind(v, &r) < 0)
+		return "expected once, daily, diminishing, diminishing/DURATION or a duration of "
+		       "at least 1s";
+	if (strcmp(key, "heartbeat") == 0 && policy_parse_heartbeat(v, &ms) < 0)
+		return "expected off or a duration of at least 1s";
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		if (strcmp(key, paths[i]) == 0 && v[0] != '/')
+			return "must be an absolute path";
+	}
+	if (type == SINK_TEXTFILE && strcmp(key, "path") == 0 &&
+	    (v[0] != '/' || !ends_with(v, ".prom")))
+		return "must be an absolute path ending in .prom (node_exporter reads only those)";
+	if (strcmp(key, "url") == 0 && strncmp(v, "http://", 7) != 0 &&
+	    strncmp(v, "https://", 8) != 0)
+		return "must start with http:// or https://";
+	if (strcmp(key, "mail_to") == 0 && !strchr(v, '@'))
+		return "needs at least one address";
+	for (const char *p = v; strncmp(key, "mail_", 5) == 0 && *p; p++) {
+		if ((unsigned char)*p < 0x20)
+			return "must not contain control characters";
+	}
+	if (strcmp(key, "ident") == 0 && (!*v || strpbrk(v, " :[]")))
+		return "must be a word without spaces, ':', '[' or ']'";
+	return NULL;
+}
+
+/* A [sink.NAME] key: one its type knows, with a value that type accepts. */
+static int check_sink_entry(const struct config *cfg, const struct cfg_entry *e, char *err,
+			    size_t errlen)
+{
+	const char *why;
+	char loc[300];
+	int i, rc;
+
+	if (strcmp(e->key, "type") == 0)
+		return check_entry(e, sink_options, NULL, err, errlen);
+	i = sink_type_index(cfg, e->section);
+	if (i < 0)
+		return 0; /* build_sinks() or the type entry itself says what is wrong */
+	if (!spec_find(sink_types[i].options, e->key))
+		return fail(err, errlen, -EINVAL, "%s: key '%s' does not apply to [%s] (type %s)",
+			    where(e, loc, sizeof(loc)), e->key, e->section, sink_types[i].name);
+	rc = check_entry(e, sink_types[i].options, NULL, err, errlen);
+	if (rc < 0)
+		return rc;
+	why = sink_value_problem(sink_types[i].type, e->key, e->value);
+	if (why)
+		return fail(err, errlen, -EINVAL, "%s: %s.%s: %s", where(e, loc, sizeof(loc)),
+			    e->section, e->key, why);
+	return 0;
+}
+
 static int log_level_from(const char *s)
 {
 	static const struct {
@@ -454,17 +702,25 @@ static int build_sinks(struct config *cfg, char *err, size_t errlen)
 	}
 	for (size_t i = 0; i < cfg->n_sinks; i++) {
 		struct cfg_sink *s = &cfg->sinks[i];
+		const char *required;
 		char section[300];
-		const char *sev;
+		int t;
 
 		snprintf(section, sizeof(section), "sink.%s", s->name);
-		if (!cfg_get(cfg, section, "type"))
-			return fail(err, errlen, -EINVAL, "[%s]: 'type' is required (json)",
+		t = sink_type_index(cfg, section);
+		if (t < 0)
+			return fail(err, errlen, -EINVAL,
+				    "[%s]: 'type' is required (json, exec, webhook, syslog, mail or "
+				    "textfile)",
 				    section);
-		s->type = SINK_JSON;
-		s->path = get_or_default(cfg, section, sink_options, "path");
-		sev = get_or_default(cfg, section, sink_options, "min_severity");
-		s->min_severity = event_severity_from_name(sev);
+		required = sink_types[t].required;
+		if (required && !cfg_get(cfg, section, required))
+			return fail(err, errlen, -EINVAL, "[%s]: a sink of type %s needs '%s'",
+				    section, sink_types[t].name, required);
+		s->type = sink_types[t].type;
+		s->path = get_or_default(cfg, section, sink_types[t].options, "path");
+		s->min_severity = event_severity_from_name(
+			get_or_default(cfg, section, sink_types[t].options, "min_severity"));
 	}
 	return 0;
 }
@@ -495,15 +751,17 @@ static int validate(struct config *cfg, char *err, size_t errlen)
 		const struct cfg_section *t = section_find(e->section);
 		char loc[300];
 
-		if (t)
+		if (t && t->options == sink_options)
+			rc = check_sink_entry(cfg, e, err, errlen);
+		else if (t)
 			rc = check_entry(e, t->options, NULL, err, errlen);
 		else if (strncmp(e->section, "probe.", 6) == 0 &&
 			 valid_instance_name(e->section + 6))
 			rc = 0; /* checked against the plugin by cfg_check_probes() */
 		else
 			rc = fail(err, errlen, -EINVAL,
-				  "%s: unknown section [%s] (expected [daemon], [probe.NAME] or "
-				  "[sink.NAME])",
+				  "%s: unknown section [%s] (expected [daemon], [probe.NAME], "
+				  "[sink.NAME] or [snmp])",
 				  where(e, loc, sizeof(loc)), e->section);
 		if (rc < 0)
 			return rc;
@@ -519,6 +777,13 @@ static int validate(struct config *cfg, char *err, size_t errlen)
 		log_level_from(get_or_default(cfg, "daemon", daemon_options, "log_level"));
 	cfg->plugin_dir = cfg_get(cfg, "daemon", "plugin_dir");
 	cfg->hostname = cfg_get(cfg, "daemon", "hostname");
+	cfg->state_dir = get_or_default(cfg, "daemon", daemon_options, "state_dir");
+	cfg->state_dir_set = cfg_get(cfg, "daemon", "state_dir") != NULL;
+	opt_parse_uint(get_or_default(cfg, "daemon", daemon_options, "recovery_scans"), 0,
+		       UINT64_MAX, &u);
+	cfg->recovery_scans = (unsigned)u;
+	opt_parse_duration_ms(get_or_default(cfg, "daemon", daemon_options, "recovery_interval"),
+			      0, UINT64_MAX, &cfg->recovery_interval_ms);
 	return build_sinks(cfg, err, errlen);
 }
 

@@ -24,7 +24,7 @@ struct cfg_entry {
 	unsigned line;	    /* line in the file, or the -o position */
 };
 
-enum sink_type { SINK_JSON = 0 };
+enum sink_type { SINK_JSON = 0, SINK_EXEC, SINK_WEBHOOK, SINK_SYSLOG, SINK_MAIL, SINK_TEXTFILE };
 
 struct cfg_sink {
 	char *name;
@@ -45,6 +45,10 @@ struct config {
 	int log_level;
 	const char *plugin_dir; /* NULL: next to the binary, else the built-in path */
 	const char *hostname;	/* NULL: gethostname() */
+	const char *state_dir;	/* the default unless state_dir_set */
+	bool state_dir_set;
+	unsigned recovery_scans;
+	uint64_t recovery_interval_ms;
 
 	struct cfg_sink *sinks;
 	size_t n_sinks;

@@ -24,11 +24,18 @@
 #include "config.h"
 #include "log.h"
 #include "loop.h"
+#include "loop_timer.h"
+#include "privdrop.h"
 #include "probe.h"
 #include "runtime.h"
+#include "service.h"
 #include "sink.h"
+#include "state.h"
+#include "subagent.h"
 
 #define SETTLE_MS 5
+/* alerts: at stop, hooks and POSTs in flight get this long */
+#define DRAIN_MS 5000
 
 struct daemon;
 
@@ -46,10 +53,18 @@ struct daemon {
 	struct loop *loop;
 	struct agg agg;
 	struct sink_set *sinks;
+	struct subagent *snmp; /* NULL unless [snmp] enabled */
+	struct service *svc;   /* systemd notifications */
+	/* alerts (docs/alerts.md): state across restarts, recovery confirmations */
+	struct state *state; /* NULL: no state kept */
+	char *state_dir;
+	char sinks_id[32];
+	struct loop_timer *recheck;
 	struct slot *slots;
 	size_t n_slots;
 	int sigfd, rescan_fd, settle_fd;
 	bool settle_armed;
+	uint64_t settle_ms; /* SETTLE_MS, or as long as the last event-driven scans took */
 	bool quit;
 };
 
@@ -57,7 +72,10 @@ static void emit_to_sinks(void *ctx, const struct event *ev)
 {
 	struct daemon *d = ctx;
 
-	sink_set_emit(d->sinks, ev, d->rt->host);
+	/* alerts: no sequence number goes out that a restart could hand out again */
+	state_reserve(d->state, &d->agg, ev->seq);
+	sink_set_emit(d->sinks, ev);
+	subagent_event(d->snmp, ev); /* SNMP: tables, alarms, notifications */
 }
 
 static int slot_watch(void *ctx, struct probe *p, int fd, uint32_t events);
@@ -84,10 +102,75 @@ static void scan_slot(struct slot *s)
 	if (probe_scan(s->p) < 0) {
 		log_err("probe %s: %s", s->plugin->name, probe_error(s->p));
 		agg_probe_failed(&d->agg, s->plugin->name, probe_error(s->p));
-		return;
-	}
-	if (agg_update(&d->agg, s->plugin->name, probe_groups(s->p)) < 0)
+	} else if (agg_update(&d->agg, s->plugin->name, probe_groups(s->p)) < 0) {
 		log_err("probe %s: out of memory keeping its groups", s->plugin->name);
+	}
+	subagent_scanned(d->snmp, s->plugin->name); /* SNMP: state changed after a scan */
+	service_scanned(d->svc, &d->agg);	    /* systemd: STATUS= when it changed */
+	/* alerts: keep what was announced; confirm a recovery held back by damping */
+	if (state_dirty(d->state, &d->agg))
+		state_save(d->state, &d->agg, false);
+	if (agg_recovery_pending(&d->agg, s->plugin->name) && !loop_timer_armed(d->recheck))
+		loop_timer_arm(d->recheck, d->rt->cfg->recovery_interval_ms);
+}
+
+/* alerts: rescan the probes with a recovery waiting for confirmation (recovery_scans). */
+static void on_recheck(void *ctx)
+{
+	struct daemon *d = ctx;
+
+	for (size_t i = 0; i < d->n_slots; i++) {
+		if (agg_recovery_pending(&d->agg, d->slots[i].plugin->name))
+			scan_slot(&d->slots[i]);
+	}
+}
+
+static void sink_env_of(struct daemon *d, struct sink_env *env)
+{
+	*env = (struct sink_env){
+		.loop = d->loop,
+		.host = d->rt->host,
+		.agg = &d->agg,
+		.state_dir = d->state_dir,
+	};
+}
+
+/*
+ * alerts: the state of the last run first (it sets the sequence and what was
+ * announced), then the sinks.  State is kept under [daemon] state_dir; with
+ * --root (a captured tree, not this host's hardware) only when that is set.
+ */
+static int alerts_open(struct daemon *d)
+{
+	struct runtime *rt = d->rt;
+	struct sink_env env;
+	char err[1024];
+	int rc;
+
+	d->agg.recovery_scans = rt->cfg->recovery_scans;
+	sink_set_fingerprint(rt->cfg, d->sinks_id, sizeof(d->sinks_id));
+	if (rt->cfg->state_dir_set || strcmp(rt->root, "/") == 0) {
+		struct state_id id = { .host = rt->host, .root = rt->root, .sinks = d->sinks_id };
+
+		rc = state_open(rt->cfg->state_dir, &id, &d->agg, &d->state);
+		if (rc == -EBUSY)
+			return rc;
+		if (rc < 0)
+			log_err("state: NOT kept across restarts: a restart will announce every "
+				"group afresh");
+		else if (!(d->state_dir = strdup(rt->cfg->state_dir)))
+			return -ENOMEM;
+	} else {
+		log_notice("state: not kept (--root without [daemon] state_dir)");
+	}
+	rc = loop_timer_new(d->loop, on_recheck, d, &d->recheck);
+	if (rc < 0)
+		return rc;
+	sink_env_of(d, &env);
+	rc = sink_set_open(rt->cfg, &env, &d->sinks, err, sizeof(err));
+	if (rc < 0)
+		log_err("%s", err);
+	return rc;
 }
 
 static void scan_all(struct daemon *d)
@@ -109,7 +192,7 @@ static void on_probe_fd(void *ctx, int fd, uint32_t revents)
 	if (rc != 0 && !s->pending) {
 		/* An error also asks for a scan: the scan will say what is wrong. */
 		s->pending = true;
-		if (!s->d->settle_armed && arm_timer(s->d->settle_fd, SETTLE_MS, false) == 0)
+		if (!s->d->settle_armed && arm_timer(s->d->settle_fd, s->d->settle_ms, false) == 0)
 			s->d->settle_armed = true;
 	}
 }
@@ -199,6 +282,7 @@ static void reload(struct daemon *d)
 	struct config *cfg, *old;
 	struct sink_set *sinks;
 	struct snapshot empty = { 0 };
+	struct sink_env env;
 	char err[1024];
 
 	log_notice("reloading configuration");
@@ -206,21 +290,27 @@ static void reload(struct daemon *d)
 		log_err("reload failed: keeping the running configuration");
 		return;
 	}
-	if (sink_set_open(cfg, &sinks, err, sizeof(err)) < 0) {
+	sink_env_of(d, &env);
+	if (subagent_check_config(cfg, err, sizeof(err)) < 0 || /* SNMP: check before the swap */
+	    sink_set_open(cfg, &env, &sinks, err, sizeof(err)) < 0) {
 		log_err("reload failed: %s; keeping the running configuration", err);
 		cfg_free(cfg);
 		return;
 	}
 	for (size_t i = 0; i < d->n_slots; i++)
 		slot_stop(&d->slots[i]);
-	sink_set_free(d->sinks);
+	sink_set_retire(sinks, d->sinks); /* alerts: queued hook runs still finish */
 	d->sinks = sinks;
 	old = rt->cfg;
 	rt->cfg = cfg;
 	cfg_free(old);
 	runtime_apply_log(rt, cfg);
 	d->agg.progress_step = cfg->progress_step;
+	/* alerts: damping as configured; later state saves name the new sinks */
+	d->agg.recovery_scans = cfg->recovery_scans;
+	sink_set_fingerprint(cfg, d->sinks_id, sizeof(d->sinks_id));
 	arm_timer(d->rescan_fd, cfg->rescan_interval_ms, true);
+	subagent_reload(&d->snmp, cfg, d->loop, &d->agg); /* SNMP: apply the new [snmp] */
 	for (size_t i = 0; i < d->n_slots; i++) {
 		slot_start(&d->slots[i]);
 		if (!d->slots[i].p)
@@ -266,12 +356,26 @@ static void on_settle(void *ctx, int fd, uint32_t revents)
 	struct daemon *d = ctx;
 
 	(void)revents;
+	struct timespec t0, t1;
+	uint64_t took;
+
 	drain_timer(fd);
 	d->settle_armed = false;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (size_t i = 0; i < d->n_slots; i++) {
 		if (d->slots[i].pending)
 			scan_slot(&d->slots[i]);
 	}
+	/*
+	 * Wait at least as long as these scans took before the next
+	 * event-driven one: a tree changing without pause (10,000 arrays
+	 * appearing) then costs at most half the CPU instead of all of it, and
+	 * each scan sees more of the change at once.
+	 */
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	took = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000 +
+	       (uint64_t)((t1.tv_nsec - t0.tv_nsec) / 1000000);
+	d->settle_ms = took < SETTLE_MS ? SETTLE_MS : took > 1000 ? 1000 : took;
 }
 
 static int setup_fds(struct daemon *d)
@@ -306,7 +410,12 @@ static void teardown(struct daemon *d)
 	for (size_t i = 0; i < d->n_slots; i++)
 		slot_stop(&d->slots[i]);
 	free(d->slots);
+	subagent_close(d->snmp); /* SNMP: before the loop and the aggregator go */
+	service_free(d->svc);
 	sink_set_free(d->sinks);
+	loop_timer_free(d->recheck); /* alerts */
+	state_close(d->state);
+	free(d->state_dir);
 	agg_fini(&d->agg);
 	loop_free(d->loop);
 	if (d->sigfd >= 0)
@@ -319,18 +428,21 @@ static void teardown(struct daemon *d)
 
 int daemon_run(struct runtime *rt)
 {
-	struct daemon d = { .rt = rt, .sigfd = -1, .rescan_fd = -1, .settle_fd = -1 };
-	char err[1024];
+	struct daemon d = {
+		.rt = rt, .sigfd = -1, .rescan_fd = -1, .settle_fd = -1, .settle_ms = SETTLE_MS,
+	};
 	int rc;
 
-	if (sink_set_open(rt->cfg, &d.sinks, err, sizeof(err)) < 0) {
-		log_err("%s", err);
-		return 1;
-	}
 	agg_init(&d.agg, rt->cfg->progress_step, emit_to_sinks, &d);
 	rc = loop_new(&d.loop);
 	if (rc == 0)
+		rc = alerts_open(&d);
+	if (rc == 0)
 		rc = setup_fds(&d);
+	if (rc == 0) /* SNMP: before the probes start, so it sees every event */
+		rc = subagent_open(rt->cfg, d.loop, &d.agg, &d.snmp);
+	if (rc == 0)
+		rc = service_open(d.loop, &d.svc);
 	if (rc == 0)
 		rc = setup_slots(&d);
 	if (rc < 0) {
@@ -338,12 +450,20 @@ int daemon_run(struct runtime *rt)
 		teardown(&d);
 		return 1;
 	}
-	if (rt->cfg->n_sinks == 0)
-		log_warn("no [sink.*] configured: events go to standard output only");
+	sink_set_log_reach(d.sinks); /* alerts: loud when nobody will be notified */
 	log_notice("started: %zu probe%s, root %s, rescan every %llu ms", d.n_slots,
 		   d.n_slots == 1 ? "" : "s", rt->root,
 		   (unsigned long long)rt->cfg->rescan_interval_ms);
 	scan_all(&d);
+	agg_drop_unscanned(&d.agg); /* alerts: groups of probes gone since the last run */
+	if (state_dirty(d.state, &d.agg))
+		state_save(d.state, &d.agg, false);
+	/* Root was needed only to open the probes' fds and sockets: drop it now. */
+	if (privdrop_apply(rt->cfg, rt->cli->user, rt->cli->root != NULL) < 0) {
+		teardown(&d);
+		return 1;
+	}
+	service_ready(d.svc, &d.agg);
 	while (!d.quit) {
 		rc = loop_run_once(d.loop, -1);
 		if (rc < 0) {
@@ -351,6 +471,9 @@ int daemon_run(struct runtime *rt)
 			break;
 		}
 	}
+	/* alerts: let hooks and POSTs in flight finish, then save the exact sequence */
+	sink_set_drain(d.sinks, DRAIN_MS);
+	state_save(d.state, &d.agg, true);
 	teardown(&d);
 	return rc < 0 ? 1 : 0;
 }

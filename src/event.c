@@ -7,11 +7,21 @@
 #include "json.h"
 
 static const char *const type_names[EV_COUNT_] = {
-	[EV_GROUP_APPEARED] = "group_appeared",	    [EV_GROUP_VANISHED] = "group_vanished",
-	[EV_HEALTH_CHANGED] = "health_changed",	    [EV_MEMBER_CHANGED] = "member_changed",
-	[EV_REBUILD_STARTED] = "rebuild_started",   [EV_REBUILD_PROGRESS] = "rebuild_progress",
-	[EV_REBUILD_FINISHED] = "rebuild_finished", [EV_PROBE_FAILED] = "probe_failed",
-	[EV_PROBE_RECOVERED] = "probe_recovered",   [EV_TEST] = "test",
+	[EV_GROUP_APPEARED] = "group_appeared",
+	[EV_GROUP_VANISHED] = "group_vanished",
+	[EV_HEALTH_CHANGED] = "health_changed",
+	[EV_MEMBER_CHANGED] = "member_changed",
+	[EV_REBUILD_STARTED] = "rebuild_started",
+	[EV_REBUILD_PROGRESS] = "rebuild_progress",
+	[EV_REBUILD_FINISHED] = "rebuild_finished",
+	[EV_PROBE_FAILED] = "probe_failed",
+	[EV_PROBE_RECOVERED] = "probe_recovered",
+	[EV_TEST] = "test",
+	[EV_REMINDER] = "reminder",
+	[EV_HEARTBEAT] = "heartbeat",
+	[EV_SINK_FAILED] = "sink_failed",
+	[EV_SINK_RECOVERED] = "sink_recovered",
+	[EV_SPOOL_OVERFLOW] = "spool_overflow",
 };
 
 static const char *const severity_names[] = {
@@ -41,7 +51,8 @@ int event_severity_from_name(const char *s)
 
 enum event_severity event_severity(const struct event *ev)
 {
-	if (ev->type == EV_PROBE_FAILED)
+	if (ev->type == EV_PROBE_FAILED || ev->type == EV_SINK_FAILED ||
+	    ev->type == EV_SPOOL_OVERFLOW)
 		return SEV_WARNING;
 	if (!ev->group || ev->type == EV_GROUP_VANISHED)
 		return SEV_INFO;
@@ -76,7 +87,7 @@ static void tolerance_text(const struct group *g, char *buf, size_t len)
  * The human sentence of an event.  Raw names go in; json_text() escapes the
  * whole sentence once when it is written.
  */
-static void event_message(const struct event *ev, char *buf, size_t len)
+void event_message(const struct event *ev, char *buf, size_t len)
 {
 	const struct group *g = ev->group;
 	const char *id = g ? g->id : "";
@@ -122,16 +133,62 @@ static void event_message(const struct event *ev, char *buf, size_t len)
 	case EV_PROBE_RECOVERED:
 		snprintf(buf, len, "probe %s works again", ev->probe);
 		break;
+	case EV_REMINDER:
+		snprintf(buf, len, "reminder %u: %s (%s) is still %s: %s", ev->reminder, id,
+			 g->type, health_name(g->health), tol);
+		break;
+	case EV_HEARTBEAT:
+		if (ev->summary)
+			snprintf(buf, len, "alive: %zu group%s, worst health %s",
+				 ev->summary->groups, ev->summary->groups == 1 ? "" : "s",
+				 health_name(ev->summary->worst));
+		else
+			snprintf(buf, len, "alive");
+		break;
+	case EV_SINK_FAILED:
+		snprintf(buf, len, "sink %s failed %llu time%s in a row: %s", ev->sink,
+			 (unsigned long long)ev->count, ev->count == 1 ? "" : "s",
+			 ev->error ? ev->error : "?");
+		break;
+	case EV_SINK_RECOVERED:
+		snprintf(buf, len, "sink %s delivers again (after %llu failure%s)", ev->sink,
+			 (unsigned long long)ev->count, ev->count == 1 ? "" : "s");
+		break;
+	case EV_SPOOL_OVERFLOW:
+		snprintf(buf, len, "sink %s: queue full, dropped the oldest alerts (%llu so far)",
+			 ev->sink, (unsigned long long)ev->count);
+		break;
 	default:
 		snprintf(buf, len, "%s", ev->message ? ev->message : "test event");
 		break;
 	}
 }
 
+void event_key(const struct event *ev, const char *host, char *buf, size_t len)
+{
+	if (ev->seq)
+		snprintf(buf, len, "%s:%llu", host, (unsigned long long)ev->seq);
+	else
+		snprintf(buf, len, "%s:test-%lld%09ld", host, (long long)ev->time.tv_sec,
+			 ev->time.tv_nsec);
+}
+
+static json_t *summary_to_json(const struct event_summary *s)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "groups", json_integer((json_int_t)s->groups));
+	for (int h = 0; h < HEALTH_COUNT_; h++)
+		json_object_set_new(o, health_name(h), json_integer((json_int_t)s->by_health[h]));
+	json_object_set_new(o, "probes_failed", json_integer((json_int_t)s->probes_failed));
+	json_object_set_new(o, "worst", json_string(health_name(s->worst)));
+	return o;
+}
+
 json_t *event_to_json(const struct event *ev, const char *host)
 {
 	json_t *o = json_object();
-	char ts[40], msg[1024];
+	char ts[40], msg[1024], key[300];
 
 	if (!o)
 		return NULL;
@@ -174,9 +231,27 @@ json_t *event_to_json(const struct event *ev, const char *host)
 		json_object_set_new(m, "state", json_text(ev->member_state));
 		json_object_set_new(o, "member", m);
 	}
+	if (ev->type == EV_REMINDER) {
+		json_t *r = json_object();
+
+		format_utc_ms(&ev->since, ts, sizeof(ts));
+		json_object_set_new(r, "number", json_integer(ev->reminder));
+		json_object_set_new(r, "since", json_string(ts));
+		json_object_set_new(o, "reminder", r);
+	}
+	if (ev->sink)
+		json_object_set_new(o, "sink", json_text(ev->sink));
+	if (ev->type == EV_SINK_FAILED || ev->type == EV_SINK_RECOVERED)
+		json_object_set_new(o, "failures", json_integer((json_int_t)ev->count));
+	if (ev->type == EV_SPOOL_OVERFLOW)
+		json_object_set_new(o, "dropped", json_integer((json_int_t)ev->count));
+	if (ev->summary)
+		json_object_set_new(o, "summary", summary_to_json(ev->summary));
 	if (ev->error)
 		json_object_set_new(o, "error", json_text(ev->error));
 	event_message(ev, msg, sizeof(msg));
 	json_object_set_new(o, "message", json_text(msg));
+	event_key(ev, host, key, sizeof(key));
+	json_object_set_new(o, "idempotency_key", json_text(key));
 	return o;
 }

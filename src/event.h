@@ -20,6 +20,11 @@ enum event_type {
 	EV_PROBE_FAILED,
 	EV_PROBE_RECOVERED,
 	EV_TEST,
+	EV_REMINDER,
+	EV_HEARTBEAT,
+	EV_SINK_FAILED,
+	EV_SINK_RECOVERED,
+	EV_SPOOL_OVERFLOW,
 	EV_COUNT_
 };
 
@@ -27,6 +32,14 @@ enum event_severity { SEV_INFO = 0, SEV_WARNING, SEV_CRITICAL };
 
 /* A member role, or "absent" for a member that is not (or no longer) there. */
 #define ROLE_ABSENT (-1)
+
+/* Counts of groups by health, for heartbeats (and anything else that summarises). */
+struct event_summary {
+	size_t groups;
+	size_t by_health[HEALTH_COUNT_];
+	enum health worst;
+	size_t probes_failed;
+};
 
 /* Pointers are borrowed for the duration of the emit call. */
 struct event {
@@ -46,9 +59,22 @@ struct event {
 	/* rebuild_finished */
 	enum redmon_activity prev_activity;
 	double prev_progress;
-	/* probe_failed, test */
+	/* probe_failed, test; sink_failed */
 	const char *error;
 	const char *message;
+	/*
+	 * sink_failed, sink_recovered, spool_overflow: the sink the event is
+	 * about (never delivered to it).  reminder, heartbeat, test: the one
+	 * sink it is meant for (NULL for test: every sink).
+	 */
+	const char *sink;
+	/* sink_failed: failures in a row; sink_recovered: failures before; spool_overflow: dropped */
+	uint64_t count;
+	/* reminder: its number (1, 2, ...) and when the group's health was announced */
+	unsigned reminder;
+	struct timespec since;
+	/* heartbeat */
+	const struct event_summary *summary;
 };
 
 const char *event_type_name(enum event_type t);
@@ -56,6 +82,15 @@ enum event_severity event_severity(const struct event *ev);
 const char *event_severity_name(enum event_severity s);
 /* "info", "warning", "critical" -> severity; unknown words map to SEV_INFO. */
 int event_severity_from_name(const char *s);
+
+/*
+ * The idempotency key "<host>:<seq>" into buf; an event outside the daemon's
+ * sequence (seq 0: `redmon test-alert`) gets "<host>:test-<time in ns>".
+ */
+void event_key(const struct event *ev, const char *host, char *buf, size_t len);
+
+/* The human sentence of an event (raw bytes of names; escape before output). */
+void event_message(const struct event *ev, char *buf, size_t len);
 
 /* A new JSON object for the event (docs/json.md), or NULL on allocation failure. */
 json_t *event_to_json(const struct event *ev, const char *host);

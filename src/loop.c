@@ -19,6 +19,8 @@ struct watch {
 struct loop {
 	int epfd;
 	struct watch *watches;
+	loop_prepare_fn prepare;
+	void *prepare_ctx;
 };
 
 int loop_new(struct loop **ret)
@@ -98,10 +100,24 @@ static void reap(struct loop *l)
 	}
 }
 
+void loop_set_prepare(struct loop *l, loop_prepare_fn fn, void *ctx)
+{
+	l->prepare = fn;
+	l->prepare_ctx = ctx;
+}
+
 int loop_run_once(struct loop *l, int timeout_ms)
 {
 	struct epoll_event evs[32];
-	int n = epoll_wait(l->epfd, evs, 32, timeout_ms);
+	int n;
+
+	if (l->prepare) {
+		int t = l->prepare(l->prepare_ctx);
+
+		if (t >= 0 && (timeout_ms < 0 || t < timeout_ms))
+			timeout_ms = t;
+	}
+	n = epoll_wait(l->epfd, evs, 32, timeout_ms);
 
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;

@@ -2,16 +2,20 @@
 /* redmon: command line and subcommand dispatch. */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include "agg.h"
 #include "daemon.h"
 #include "log.h"
+#include "loop.h"
 #include "runtime.h"
+#include "sink.h"
 #include "status.h"
 
 static void usage(FILE *out)
@@ -25,6 +29,7 @@ static void usage(FILE *out)
 	      "  status        scan once and print every redundancy group\n"
 	      "  check         scan once, Nagios/Icinga plugin output and exit code\n"
 	      "  daemon        run the monitoring service\n"
+	      "  test-alert    send a test event through every sink and say how each did\n"
 	      "\n"
 	      "Options:\n"
 	      "  -c, --config FILE        configuration file (default: none)\n"
@@ -33,13 +38,27 @@ static void usage(FILE *out)
 	      "      --plugin-dir DIR     load probe plugins from DIR\n"
 	      "      --json               status: print JSON (docs/json.md)\n"
 	      "      --check-config       daemon: validate the configuration and exit\n"
+	      "      --sink NAME          test-alert: only through this sink\n"
+	      "      --user USER          daemon: run as USER after start (over [daemon] user)\n"
+	      "      --watch              status: redraw the table on every change\n"
+	      "      --no-color           status: no colour (also NO_COLOR=1)\n"
 	      "  -v, --verbose            log more (repeatable)\n"
 	      "  -h, --help               this text\n"
 	      "      --version            print the version\n",
 	      out);
 }
 
-enum { OPT_ROOT = 256, OPT_PLUGIN_DIR, OPT_JSON, OPT_CHECK_CONFIG, OPT_VERSION };
+enum {
+	OPT_ROOT = 256,
+	OPT_PLUGIN_DIR,
+	OPT_JSON,
+	OPT_CHECK_CONFIG,
+	OPT_VERSION,
+	OPT_USER,
+	OPT_WATCH,
+	OPT_NO_COLOR,
+	OPT_SINK
+};
 
 static const struct option long_options[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -50,6 +69,10 @@ static const struct option long_options[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "user", required_argument, NULL, OPT_USER },
+	{ "watch", no_argument, NULL, OPT_WATCH },
+	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+	{ "sink", required_argument, NULL, OPT_SINK },
 	{ 0 }
 };
 
@@ -63,7 +86,7 @@ static bool argv_has(int argc, char **argv, const char *word)
 }
 
 /* Returns -1 to go on, else an exit code. */
-static int parse_args(int argc, char **argv, struct cli *cli)
+static int parse_args(int argc, char **argv, struct cli *cli, const char **sink)
 {
 	int c;
 
@@ -89,6 +112,18 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 			break;
 		case OPT_CHECK_CONFIG:
 			cli->check_config = true;
+			break;
+		case OPT_USER:
+			cli->user = optarg;
+			break;
+		case OPT_WATCH:
+			cli->watch = true;
+			break;
+		case OPT_NO_COLOR:
+			cli->no_color = true;
+			break;
+		case OPT_SINK:
+			*sink = optarg;
 			break;
 		case 'v':
 			cli->verbosity++;
@@ -129,12 +164,16 @@ static void raise_fd_limit(void)
 static int cmd_scan_once(struct runtime *rt, bool nagios)
 {
 	struct agg agg;
-	int code;
+	int code = 0;
 
+	if (!nagios && rt->cli->watch && !rt->cli->json)
+		return status_watch(rt, status_use_color(rt->cli->no_color, stdout));
 	agg_init(&agg, rt->cfg->progress_step, NULL, NULL);
 	runtime_scan_once(rt, &agg);
 	if (nagios)
 		code = check_print(&agg, stdout);
+	else if (!rt->cli->json)
+		status_print_table(&agg, status_use_color(rt->cli->no_color, stdout), stdout);
 	else
 		code = status_print(&agg, rt->cli->json, rt->host, rt->root, stdout) < 0 ? 1 : 0;
 	agg_fini(&agg);
@@ -143,14 +182,51 @@ static int cmd_scan_once(struct runtime *rt, bool nagios)
 	return code;
 }
 
+/*
+ * `redmon test-alert`: one test event through every sink (or one), bypassing
+ * spools and queues, each result printed.  Exit 0 only when all worked.
+ */
+static int cmd_test_alert(struct runtime *rt, const char *only)
+{
+	struct sink_env env = { .host = rt->host };
+	struct event ev = {
+		.type = EV_TEST,
+		.sink = only,
+		.message = "test alert (redmon test-alert): alerts from this host reach you",
+	};
+	struct sink_set *set = NULL;
+	char err[1024];
+	int rc;
+
+	signal(SIGPIPE, SIG_IGN); /* a hook that does not read its input must not kill us */
+	rc = loop_new(&env.loop);
+	if (rc == 0 && sink_set_open(rt->cfg, &env, &set, err, sizeof(err)) < 0) {
+		fprintf(stderr, "redmon: %s\n", err);
+		loop_free(env.loop);
+		return 1;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "redmon: %s\n", strerror(-rc));
+		return 1;
+	}
+	clock_gettime(CLOCK_REALTIME, &ev.time);
+	rc = sink_set_test(set, only, &ev, stdout);
+	if (rc == -ENOENT)
+		fprintf(stderr, "redmon: no sink named '%s'\n", only);
+	sink_set_free(set);
+	loop_free(env.loop);
+	return rc == 0 ? 0 : rc == -ENOENT ? 2 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = { 0 };
 	struct runtime rt;
+	const char *only_sink = NULL;
 	int code;
 	bool nagios;
 
-	code = parse_args(argc, argv, &cli);
+	code = parse_args(argc, argv, &cli, &only_sink);
 	if (code >= 0) {
 		/* A Nagios plugin's usage error is UNKNOWN (3), never CRITICAL (2). */
 		if (code == 2 && argv_has(argc, argv, "check")) {
@@ -160,7 +236,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	nagios = strcmp(cli.command, "check") == 0;
-	if (!nagios && strcmp(cli.command, "status") != 0 && strcmp(cli.command, "daemon") != 0) {
+	if (!nagios && strcmp(cli.command, "status") != 0 && strcmp(cli.command, "daemon") != 0 &&
+	    strcmp(cli.command, "test-alert") != 0) {
 		fprintf(stderr, "redmon: unknown command '%s'\n", cli.command);
 		usage(stderr);
 		code = 2;
@@ -183,6 +260,8 @@ int main(int argc, char **argv)
 		} else {
 			code = daemon_run(&rt);
 		}
+	} else if (strcmp(cli.command, "test-alert") == 0) {
+		code = cmd_test_alert(&rt, only_sink);
 	} else {
 		code = cmd_scan_once(&rt, nagios);
 	}

@@ -12,6 +12,7 @@
 
 #include "agg.h"
 #include "log.h"
+#include "privdrop.h"
 #include "probe.h"
 
 static bool is_dir(const char *path)
@@ -68,6 +69,16 @@ int runtime_load_config(const struct runtime *rt, struct config **ret)
 	if (rc < 0) {
 		log_err("%s", err);
 		return rc;
+	}
+	/* status and check never run hooks; everything else (daemon, reload) may. */
+	if (!rt->cli->command ||
+	    (strcmp(rt->cli->command, "status") != 0 && strcmp(rt->cli->command, "check") != 0)) {
+		rc = privdrop_check_config(cfg, err, sizeof(err));
+		if (rc < 0) {
+			log_err("%s", err);
+			cfg_free(cfg);
+			return rc;
+		}
 	}
 	if (rt->plugins.n) {
 		rc = cfg_check_probes(cfg, &rt->plugins, err, sizeof(err));

@@ -24,6 +24,9 @@ struct cli {
 	const char *plugin_dir;
 	bool json;
 	bool check_config;
+	bool no_color;	  /* status: never colour */
+	bool watch;	  /* status: redraw on every change */
+	const char *user; /* daemon: --user, over [daemon] user */
 	int verbosity;
 };
 

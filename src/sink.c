@@ -1,154 +1,702 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The dispatcher: which sink gets which event, the time-based policies
+ * (reminders, heartbeats), and the sinks' own trouble as events.
+ */
 #include "sink.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
+#include <inttypes.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "config.h"
+#include "agg.h"
+#include "json.h"
 #include "log.h"
+#include "loop.h"
+#include "loop_timer.h"
+#include "state.h"
 
-struct sink {
-	char *name;
-	int fd; /* JSON Lines target */
-	bool owns_fd;
-	int min_severity;
-	unsigned failures; /* consecutive write failures, to log once per streak */
+#define REAP_CHECK_MS 200
+
+/* A sink's own event, raised while the set is busy delivering: sent right after. */
+struct pending {
+	enum event_type type;
+	char *sink;
+	char *error;
+	uint64_t count;
+	struct pending *next;
 };
 
 struct sink_set {
-	struct sink *v;
+	struct sink_env env;
+	struct sink **v;
 	size_t n;
+	bool unconfigured; /* no [sink.*]: the stdout default */
+	unsigned depth;	   /* inside sink_set_emit() */
+	struct pending *pending, **pending_tail;
+	struct loop_timer *remind_timer;
+	int64_t remind_after; /* reminders up to this time (wall ms) are sent */
+	/* Reload: the set this one replaced, finishing its hook runs. */
+	struct sink_set *retired;
+	struct sink_set *adopter; /* of a retired set */
+	struct loop_timer *reap_timer;
 };
 
-/* O_APPEND: several writers (and logrotate's copytruncate) never interleave mid-line. */
-static int open_json_target(const char *path)
+static const struct sink_ops *const ops_by_type[] = {
+	[SINK_JSON] = &sink_json_ops,	    [SINK_EXEC] = &sink_exec_ops,
+	[SINK_WEBHOOK] = &sink_webhook_ops, [SINK_SYSLOG] = &sink_syslog_ops,
+	[SINK_MAIL] = &sink_mail_ops,	    [SINK_TEXTFILE] = &sink_textfile_ops,
+};
+
+const struct sink_env *sink_env(const struct sink *k)
 {
-	if (strcmp(path, "-") == 0)
-		return STDOUT_FILENO;
-	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+	return &k->set->env;
 }
 
-static int add_sink(struct sink_set *s, const char *name, const char *path, int min_severity,
-		    char *err, size_t errlen)
+static int64_t ts_ms(const struct timespec *t)
 {
-	struct sink *v = realloc(s->v, (s->n + 1) * sizeof(*v));
-	struct sink *k;
+	return (int64_t)t->tv_sec * 1000 + t->tv_nsec / 1000000;
+}
 
-	if (!v)
+void text_one_line(const char *s, char *buf, size_t len)
+{
+	char tmp[2048];
+	size_t o = 0;
+
+	text_escape(s ? s : "", tmp, sizeof(tmp));
+	for (const char *p = tmp; *p && o + 5 < len; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c < 0x20 || c == 0x7f)
+			o += (size_t)snprintf(buf + o, len - o, "\\x%02X", c);
+		else
+			buf[o++] = (char)c;
+	}
+	if (len)
+		buf[o < len ? o : len - 1] = 0;
+}
+
+/* --- the sinks' own events --------------------------------------------- */
+
+static void emit_own(struct sink_set *s, enum event_type type, const char *sink, const char *error,
+		     uint64_t count)
+{
+	struct event ev = {
+		.type = type,
+		.sink = sink,
+		.error = error,
+		.count = count,
+	};
+
+	if (s->env.agg)
+		agg_emit(s->env.agg, &ev);
+}
+
+/*
+ * Raised from inside a delivery, an event would re-enter the dispatcher
+ * half-way through its loop over the sinks: queue it until the loop is done.
+ */
+static void raise_own(struct sink_set *s, enum event_type type, const char *sink, const char *error,
+		      uint64_t count)
+{
+	struct pending *p;
+
+	if (!s->depth) {
+		emit_own(s, type, sink, error, count);
+		return;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p || !(p->sink = strdup(sink)) || (error && !(p->error = strdup(error)))) {
+		if (p)
+			free(p->sink);
+		free(p);
+		log_err("sink %s: out of memory raising %s", sink, event_type_name(type));
+		return;
+	}
+	p->type = type;
+	p->count = count;
+	*s->pending_tail = p;
+	s->pending_tail = &p->next;
+}
+
+static void flush_own(struct sink_set *s)
+{
+	while (s->pending && !s->depth) {
+		struct pending *p = s->pending;
+
+		s->pending = p->next;
+		if (!s->pending)
+			s->pending_tail = &s->pending;
+		emit_own(s, p->type, p->sink, p->error, p->count);
+		free(p->sink);
+		free(p->error);
+		free(p);
+	}
+}
+
+void sink_result(struct sink *k, int rc, bool lost, const char *why)
+{
+	if (rc == 0) {
+		if (k->failures)
+			log_notice("sink %s: delivers again after %" PRIu64 " failure%s", k->name,
+				   k->failures, k->failures == 1 ? "" : "s");
+		if (k->alarmed)
+			raise_own(k->set, EV_SINK_RECOVERED, k->name, NULL, k->failures);
+		k->failures = 0;
+		k->alarmed = false;
+		return;
+	}
+	k->failures++;
+	/* Every lost alert is worth a line; retries only the first of a run. */
+	if (k->failures == 1 || lost)
+		log_warn("sink %s: %s%s", k->name, why, lost ? "" : " (will retry)");
+	else
+		log_info("sink %s: %s (failure %" PRIu64 " in a row)", k->name, why, k->failures);
+	if (!k->alarmed && k->failures >= k->fail_after) {
+		k->alarmed = true;
+		log_err("sink %s: failed %" PRIu64 " times in a row: %s", k->name, k->failures,
+			why);
+		raise_own(k->set, EV_SINK_FAILED, k->name, why, k->failures);
+	}
+}
+
+void sink_overflow(struct sink *k, uint64_t n)
+{
+	k->dropped += n;
+	if (k->overflowing)
+		return;
+	k->overflowing = true;
+	log_warn("sink %s: queue full: dropping the oldest undelivered alerts", k->name);
+	raise_own(k->set, EV_SPOOL_OVERFLOW, k->name, NULL, k->dropped);
+}
+
+void sink_overflow_end(struct sink *k)
+{
+	if (!k->overflowing)
+		return;
+	k->overflowing = false;
+	log_warn("sink %s: room again; %" PRIu64 " alert%s dropped since start", k->name,
+		 k->dropped, k->dropped == 1 ? "" : "s");
+}
+
+void sink_test_done(struct sink *k, int rc, const char *why)
+{
+	k->test_finished = true;
+	k->test_rc = rc;
+	snprintf(k->test_why, sizeof(k->test_why), "%s", why ? why : "");
+}
+
+/* --- reminders and heartbeats ------------------------------------------- */
+
+/* Call fn for every group that reminders are about, with when its health was announced. */
+static void for_reminded_groups(struct sink_set *s,
+				void (*fn)(struct sink_set *s, const struct group *g,
+					   const struct timespec *since, void *ctx),
+				void *ctx)
+{
+	const struct agg *a = s->env.agg;
+
+	for (size_t i = 0; i < a->n_probes; i++) {
+		const struct snapshot *snap = &a->probes[i].groups;
+
+		for (size_t j = 0; j < snap->n; j++) {
+			const struct group *g = &snap->groups[j];
+			struct timespec since;
+
+			if (policy_health_reminded(g->health) && agg_since(a, g->id, &since))
+				fn(s, g, &since, ctx);
+		}
+	}
+}
+
+static void earliest_reminder(struct sink_set *s, const struct group *g,
+			      const struct timespec *since, void *ctx)
+{
+	int64_t *next = ctx, due;
+	unsigned n;
+
+	(void)g;
+	for (size_t i = 0; i < s->n; i++) {
+		if (policy_next_reminder(&s->v[i]->remind, ts_ms(since), s->remind_after, &n,
+					 &due) &&
+		    due < *next)
+			*next = due;
+	}
+}
+
+static void remind_schedule(struct sink_set *s)
+{
+	int64_t next = INT64_MAX, now;
+
+	if (!s->remind_timer)
+		return;
+	for_reminded_groups(s, earliest_reminder, &next);
+	if (next == INT64_MAX) {
+		loop_timer_disarm(s->remind_timer);
+		return;
+	}
+	now = wall_ms();
+	loop_timer_arm(s->remind_timer, next > now ? (uint64_t)(next - now) : 0);
+}
+
+static void send_reminders(struct sink_set *s, const struct group *g, const struct timespec *since,
+			   void *ctx)
+{
+	int64_t now = *(int64_t *)ctx, due, due2;
+	unsigned n, n2;
+
+	for (size_t i = 0; i < s->n; i++) {
+		struct sink *k = s->v[i];
+		struct event ev = {
+			.type = EV_REMINDER,
+			.probe = g->probe,
+			.group = g,
+			.sink = k->name,
+			.since = *since,
+		};
+
+		if (!policy_next_reminder(&k->remind, ts_ms(since), s->remind_after, &n, &due) ||
+		    due > now)
+			continue;
+		/* Several due at once (the host was asleep): only the latest is sent. */
+		while (policy_next_reminder(&k->remind, ts_ms(since), due, &n2, &due2) &&
+		       due2 <= now) {
+			n = n2;
+			due = due2;
+		}
+		ev.reminder = n;
+		agg_emit(s->env.agg, &ev);
+	}
+}
+
+static void on_remind(void *ctx)
+{
+	struct sink_set *s = ctx;
+	int64_t now = wall_ms();
+
+	for_reminded_groups(s, send_reminders, &now);
+	s->remind_after = now;
+	remind_schedule(s);
+}
+
+static void on_heartbeat(void *ctx)
+{
+	struct sink *k = ctx;
+	struct event_summary sum;
+	struct event ev = { .type = EV_HEARTBEAT, .sink = k->name, .summary = &sum };
+
+	agg_summarize(k->set->env.agg, &sum);
+	loop_timer_arm(k->heartbeat, k->heartbeat_ms);
+	agg_emit(k->set->env.agg, &ev);
+}
+
+/* --- opening -------------------------------------------------------------- */
+
+static void sink_free(struct sink *k)
+{
+	if (!k)
+		return;
+	if (k->ops && k->priv)
+		k->ops->close(k);
+	loop_timer_free(k->heartbeat);
+	free(k->name);
+	free(k);
+}
+
+static int add_sink(struct sink_set *s, const struct config *cfg, const char *name,
+		    enum sink_type type, char *err, size_t errlen)
+{
+	struct sink *k = calloc(1, sizeof(*k)), **v;
+	char section[300];
+	uint64_t u;
+	int rc;
+
+	if (!k)
 		return -ENOMEM;
+	snprintf(section, sizeof(section), "sink.%s", name);
+	k->set = s;
+	k->type = type;
+	k->ops = ops_by_type[type];
+	k->name = strdup(name);
+	/* Keys a type does not have read as NULL: their defaults then apply. */
+	k->min_severity = event_severity_from_name(cfg_value(cfg, section, "min_severity"));
+	if (policy_parse_remind(cfg_value(cfg, section, "remind") ?: "once", &k->remind) < 0 ||
+	    policy_parse_heartbeat(cfg_value(cfg, section, "heartbeat") ?: "off",
+				   &k->heartbeat_ms) < 0 ||
+	    opt_parse_uint(cfg_value(cfg, section, "fail_after") ?: "3", 1, 1000, &u) < 0) {
+		sink_free(k);
+		snprintf(err, errlen, "[%s]: bad remind, heartbeat or fail_after", section);
+		return -EINVAL;
+	}
+	k->fail_after = (unsigned)u;
+	k->timeout_ms = 5000;
+	v = k->name ? realloc(s->v, (s->n + 1) * sizeof(*v)) : NULL;
+	if (!v) {
+		sink_free(k);
+		return -ENOMEM;
+	}
 	s->v = v;
-	k = &v[s->n];
-	memset(k, 0, sizeof(*k));
-	k->fd = open_json_target(path);
-	if (k->fd < 0) {
-		int rc = -errno;
-
-		snprintf(err, errlen, "sink %s: cannot open %s: %s", name, path, strerror(errno));
+	rc = k->ops->open(k, cfg, section, err, errlen);
+	if (rc < 0) {
+		k->priv = NULL;
+		sink_free(k);
 		return rc;
 	}
-	k->owns_fd = k->fd != STDOUT_FILENO;
-	k->min_severity = min_severity;
-	k->name = strdup(name);
-	if (!k->name) {
-		if (k->owns_fd)
-			close(k->fd);
-		return -ENOMEM;
+	s->v[s->n++] = k;
+	if (k->heartbeat_ms && s->env.agg) {
+		rc = loop_timer_new(s->env.loop, on_heartbeat, k, &k->heartbeat);
+		/* The first right away: a receiver sees a restart at once. */
+		if (rc == 0)
+			rc = loop_timer_arm(k->heartbeat, 0);
 	}
-	s->n++;
-	return 0;
+	return rc;
 }
 
-int sink_set_open(const struct config *cfg, struct sink_set **ret, char *err, size_t errlen)
+int sink_set_open(const struct config *cfg, const struct sink_env *env, struct sink_set **ret,
+		  char *err, size_t errlen)
 {
 	struct sink_set *s = calloc(1, sizeof(*s));
+	bool reminders = false;
 	int rc = 0;
 
 	if (!s)
 		return -ENOMEM;
+	s->env = *env;
+	s->pending_tail = &s->pending;
+	s->remind_after = wall_ms();
 	for (size_t i = 0; rc == 0 && i < cfg->n_sinks; i++)
-		rc = add_sink(s, cfg->sinks[i].name, cfg->sinks[i].path,
-			      cfg->sinks[i].min_severity, err, errlen);
-	if (rc == 0 && cfg->n_sinks == 0)
-		rc = add_sink(s, "stdout", "-", SEV_INFO, err, errlen);
+		rc = add_sink(s, cfg, cfg->sinks[i].name, cfg->sinks[i].type, err, errlen);
+	if (rc == 0 && cfg->n_sinks == 0) {
+		/* Built by hand: "-o sink.stdout.path=..." must not sneak in. */
+		s->unconfigured = true;
+		rc = add_sink(s, cfg, "stdout", SINK_JSON, err, errlen);
+	}
+	for (size_t i = 0; i < s->n; i++)
+		reminders = reminders || s->v[i]->remind.kind != REMIND_ONCE;
+	if (rc == 0 && reminders && env->agg)
+		rc = loop_timer_new(env->loop, on_remind, s, &s->remind_timer);
 	if (rc < 0) {
+		if (rc == -ENOMEM)
+			snprintf(err, errlen, "opening sinks: out of memory");
 		sink_set_free(s);
 		return rc;
 	}
+	if (s->remind_timer)
+		remind_schedule(s);
 	*ret = s;
 	return 0;
 }
 
-/* Write all of buf, retrying short writes and EINTR. */
-static int write_all(int fd, const char *buf, size_t len)
+void sink_set_log_reach(const struct sink_set *s)
 {
-	while (len) {
-		ssize_t n = write(fd, buf, len);
+	bool notifies = false;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= (size_t)n;
+	if (s->unconfigured) {
+		log_warn(
+			"NO SINK CONFIGURED: NOBODY WILL BE NOTIFIED of a failure. Events go to "
+			"standard output as JSON only; add a [sink.NAME] section (docs/alerts.md)");
+		return;
 	}
+	for (size_t i = 0; i < s->n; i++) {
+		enum sink_type t = s->v[i]->type;
+
+		notifies = notifies || t == SINK_EXEC || t == SINK_WEBHOOK || t == SINK_SYSLOG ||
+			   t == SINK_MAIL;
+	}
+	if (!notifies)
+		log_warn("only json and textfile sinks are configured: events are recorded, but "
+			 "nobody is notified unless something watches them (docs/alerts.md)");
+}
+
+/* The target that makes a sink reach someone, for the fingerprint. */
+static const char *sink_target(const struct config *cfg, const char *section, enum sink_type type)
+{
+	static const char *const keys[] = {
+		[SINK_JSON] = "path",	    [SINK_EXEC] = "command", [SINK_WEBHOOK] = "url",
+		[SINK_SYSLOG] = "facility", [SINK_MAIL] = "mail_to", [SINK_TEXTFILE] = "path",
+	};
+
+	return cfg_value(cfg, section, keys[type]) ?: "";
+}
+
+void sink_set_fingerprint(const struct config *cfg, char *buf, size_t len)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+
+	if (!f) {
+		snprintf(buf, len, "unknown");
+		return;
+	}
+	for (size_t i = 0; i < cfg->n_sinks; i++) {
+		char section[300];
+
+		snprintf(section, sizeof(section), "sink.%s", cfg->sinks[i].name);
+		fprintf(f, "%s=%d:%s\n", cfg->sinks[i].name, (int)cfg->sinks[i].type,
+			sink_target(cfg, section, cfg->sinks[i].type));
+	}
+	if (cfg->n_sinks == 0)
+		fputs("stdout", f);
+	if (fclose(f) != 0 || !text) {
+		free(text);
+		snprintf(buf, len, "unknown");
+		return;
+	}
+	snprintf(buf, len, "%016" PRIx64, state_hash(text));
+	free(text);
+}
+
+/* --- delivery ------------------------------------------------------------ */
+
+static bool sink_wants(const struct sink *k, const struct event *ev)
+{
+	bool named = ev->sink && strcmp(ev->sink, k->name) == 0;
+
+	switch (ev->type) {
+	case EV_SINK_FAILED:
+	case EV_SINK_RECOVERED:
+	case EV_SPOOL_OVERFLOW:
+		/* About this sink: tell the others. */
+		if (named)
+			return false;
+		break;
+	case EV_REMINDER:
+		if (!named)
+			return false;
+		break;
+	case EV_HEARTBEAT:
+		return named;
+	case EV_TEST:
+		return !ev->sink || named;
+	default:
+		break;
+	}
+	return (int)event_severity(ev) >= k->min_severity;
+}
+
+static int alert_render(struct alert *a, const struct event *ev, const char *host, char *key,
+			size_t keylen)
+{
+	char *line;
+
+	event_key(ev, host, key, keylen);
+	a->ev = ev;
+	a->host = host;
+	a->key = key;
+	a->json = event_to_json(ev, host);
+	line = a->json ? json_dumps(a->json, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER)
+		       : NULL;
+	if (!line) {
+		json_decref(a->json);
+		return -ENOMEM;
+	}
+	a->line = line;
+	a->line_len = strlen(line);
 	return 0;
 }
 
-static void sink_write_line(struct sink *k, const char *line, size_t len)
+static void alert_free(struct alert *a)
 {
-	int rc = write_all(k->fd, line, len);
-
-	if (rc < 0) {
-		if (k->failures++ == 0)
-			log_err("sink %s: cannot write event: %s", k->name, strerror(-rc));
-		return;
-	}
-	if (k->failures)
-		log_notice("sink %s: writing again after %u failed events", k->name,
-			   k->failures);
-	k->failures = 0;
+	json_decref(a->json);
+	free((char *)a->line);
 }
 
-void sink_set_emit(struct sink_set *s, const struct event *ev, const char *host)
+static bool is_health_event(const struct event *ev)
 {
-	int sev = event_severity(ev);
-	json_t *j = event_to_json(ev, host);
-	char *text;
-	size_t len;
+	return ev->type == EV_GROUP_APPEARED || ev->type == EV_HEALTH_CHANGED ||
+	       ev->type == EV_GROUP_VANISHED || ev->type == EV_PROBE_FAILED;
+}
 
-	if (!j) {
-		log_err("out of memory rendering event %llu", (unsigned long long)ev->seq);
+void sink_set_emit(struct sink_set *s, const struct event *ev)
+{
+	struct alert a;
+	char key[320];
+
+	if (alert_render(&a, ev, s->env.host, key, sizeof(key)) < 0) {
+		log_err("out of memory rendering event %" PRIu64, ev->seq);
 		return;
 	}
-	text = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
-	json_decref(j);
-	if (!text) {
-		log_err("out of memory rendering event %llu", (unsigned long long)ev->seq);
-		return;
-	}
-	/* One write per line: the line and its newline reach the file together. */
-	len = strlen(text);
-	text[len] = '\n';
+	s->depth++;
 	for (size_t i = 0; i < s->n; i++) {
-		if (sev >= s->v[i].min_severity)
-			sink_write_line(&s->v[i], text, len + 1);
+		if (sink_wants(s->v[i], ev))
+			s->v[i]->ops->deliver(s->v[i], &a);
 	}
-	free(text);
+	s->depth--;
+	if (s->unconfigured && event_severity(ev) >= SEV_WARNING) {
+		const char *msg = json_string_value(json_object_get(a.json, "message"));
+
+		log_warn("no sink configured, nobody notified: %s", msg ? msg : "?");
+	}
+	alert_free(&a);
+	/*
+	 * The aggregator emits half-way through its update (the new snapshot
+	 * is swapped in after): look at the groups again on the next iteration.
+	 */
+	if (is_health_event(ev) && s->remind_timer)
+		loop_timer_arm(s->remind_timer, 0);
+	flush_own(s);
+}
+
+bool sink_set_busy(const struct sink_set *s)
+{
+	for (size_t i = 0; s && i < s->n; i++) {
+		const struct sink *k = s->v[i];
+
+		if (k->ops->busy && k->ops->busy(k))
+			return true;
+	}
+	return s && s->retired && sink_set_busy(s->retired);
+}
+
+void sink_set_drain(struct sink_set *s, uint64_t timeout_ms)
+{
+	uint64_t deadline = mono_ms() + timeout_ms;
+
+	if (sink_set_busy(s))
+		log_notice("waiting up to %llu ms for alerts in flight",
+			   (unsigned long long)timeout_ms);
+	while (sink_set_busy(s) && mono_ms() < deadline) {
+		if (loop_run_once(s->env.loop, 100) < 0)
+			break;
+	}
+	if (sink_set_busy(s))
+		log_warn("stopping with alerts still in flight (webhook alerts stay spooled)");
+}
+
+/* --- reload ---------------------------------------------------------------- */
+
+static void free_set(struct sink_set *s)
+{
+	struct pending *p;
+
+	if (!s)
+		return;
+	free_set(s->retired);
+	for (size_t i = 0; i < s->n; i++)
+		sink_free(s->v[i]);
+	while ((p = s->pending)) {
+		s->pending = p->next;
+		free(p->sink);
+		free(p->error);
+		free(p);
+	}
+	loop_timer_free(s->remind_timer);
+	loop_timer_free(s->reap_timer);
+	free(s->v);
+	free(s);
+}
+
+/* A retired set frees itself once its last hook run is done. */
+static void on_reap_check(void *ctx)
+{
+	struct sink_set *s = ctx;
+
+	if (sink_set_busy(s)) {
+		loop_timer_arm(s->reap_timer, REAP_CHECK_MS);
+		return;
+	}
+	if (s->adopter)
+		s->adopter->retired = s->retired;
+	if (s->retired)
+		s->retired->adopter = s->adopter;
+	s->retired = NULL;
+	free_set(s);
+}
+
+void sink_set_retire(struct sink_set *next, struct sink_set *old)
+{
+	if (!old)
+		return;
+	for (size_t i = 0; i < old->n; i++) {
+		struct sink *k = old->v[i];
+
+		k->retired = true;
+		loop_timer_free(k->heartbeat);
+		k->heartbeat = NULL;
+		if (k->ops->retire)
+			k->ops->retire(k);
+	}
+	loop_timer_free(old->remind_timer);
+	old->remind_timer = NULL;
+	if (!sink_set_busy(old) ||
+	    loop_timer_new(old->env.loop, on_reap_check, old, &old->reap_timer) < 0 ||
+	    loop_timer_arm(old->reap_timer, REAP_CHECK_MS) < 0) {
+		/* Idle (or no timer to wait with): go now; a running hook is killed. */
+		struct sink_set *older = old->retired;
+
+		old->retired = NULL;
+		free_set(old);
+		old = older;
+	}
+	/* One generation waits at most: a run still queued two reloads ago is killed. */
+	if (old && old->retired) {
+		free_set(old->retired);
+		old->retired = NULL;
+	}
+	if (old)
+		old->adopter = next;
+	free_set(next->retired);
+	next->retired = old;
 }
 
 void sink_set_free(struct sink_set *s)
 {
-	if (!s)
-		return;
+	free_set(s);
+}
+
+/* --- test-alert ------------------------------------------------------------ */
+
+int sink_set_test(struct sink_set *s, const char *only, const struct event *ev, FILE *out)
+{
+	uint64_t wait_ms = 0, deadline;
+	size_t failed = 0, chosen = 0;
+	struct alert a;
+	char key[320];
+	bool pending;
+
 	for (size_t i = 0; i < s->n; i++) {
-		if (s->v[i].owns_fd)
-			close(s->v[i].fd);
-		free(s->v[i].name);
+		if (!only || strcmp(only, s->v[i]->name) == 0) {
+			chosen++;
+			if (s->v[i]->timeout_ms > wait_ms)
+				wait_ms = s->v[i]->timeout_ms;
+		}
 	}
-	free(s->v);
-	free(s);
+	if (!chosen)
+		return -ENOENT;
+	if (alert_render(&a, ev, s->env.host, key, sizeof(key)) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->n; i++) {
+		struct sink *k = s->v[i];
+
+		if (only && strcmp(only, k->name) != 0)
+			continue;
+		k->test_started = true;
+		k->ops->test(k, &a);
+	}
+	deadline = mono_ms() + wait_ms + 1000;
+	do {
+		pending = false;
+		for (size_t i = 0; i < s->n; i++)
+			pending = pending || (s->v[i]->test_started && !s->v[i]->test_finished);
+	} while (pending && mono_ms() < deadline && loop_run_once(s->env.loop, 100) == 0);
+	for (size_t i = 0; i < s->n; i++) {
+		struct sink *k = s->v[i];
+
+		if (!k->test_started)
+			continue;
+		if (!k->test_finished)
+			snprintf(k->test_why, sizeof(k->test_why), "no result within %llu ms",
+				 (unsigned long long)k->timeout_ms);
+		if (k->test_finished && k->test_rc == 0) {
+			fprintf(out, "%s: ok\n", k->name);
+		} else {
+			fprintf(out, "%s: FAILED: %s\n", k->name, k->test_why);
+			failed++;
+		}
+	}
+	alert_free(&a);
+	return (int)failed;
 }

@@ -1,27 +1,202 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Sinks deliver events.  Each configured [sink.NAME] becomes one sink; the
- * set is rebuilt on reload.  Today: JSON Lines to a file or standard output.
+ * Sinks deliver events (docs/alerts.md).  Each configured [sink.NAME] becomes
+ * one sink of its type behind a small vtable (struct sink_ops): json (JSON
+ * Lines), exec (a hook program), webhook (HTTP POST through a durable spool),
+ * syslog, mail (through sendmail) and textfile (Prometheus node_exporter).
+ * The set is rebuilt on reload.
+ *
+ * The dispatcher (sink.c) filters events per sink (severity, events meant
+ * for one sink), runs the time-based policies (reminders, heartbeats), and
+ * turns a sink's own trouble into events on the other sinks (sink_failed,
+ * sink_recovered, spool_overflow).  Nothing here blocks the loop: programs
+ * run under posix_spawn with a pidfd, HTTP goes through the curl multi
+ * interface, syslog through a non-blocking socket.  The process must ignore
+ * SIGPIPE (the daemon and test-alert do): a hook may close its input unread.
  */
 #ifndef REDMON_SINK_H
 #define REDMON_SINK_H
 
+#include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
+#include "config.h"
 #include "event.h"
+#include "policy.h"
 
-struct config;
+struct agg;
+struct loop;
+struct loop_timer;
 struct sink_set;
+
+/* What sinks need from their owner; everything borrowed, outliving the set. */
+struct sink_env {
+	struct loop *loop;
+	const char *host;
+	/*
+	 * The announced state: read by reminders, heartbeats and the textfile;
+	 * the sinks' own events are emitted through it (for their sequence).
+	 */
+	struct agg *agg;
+	const char *state_dir; /* NULL: no state; webhook sinks then need spool_dir */
+};
 
 /*
  * Open every sink of cfg (a JSON sink on stdout when none is configured).
- * Returns 0 and *ret, or -errno with a message in err (nothing opened then).
+ * A webhook sink's spool may hold alerts from before a restart: agg->seq is
+ * raised past them.  Returns 0 and *ret, or -errno with a message in err
+ * (nothing opened then).
  */
-int sink_set_open(const struct config *cfg, struct sink_set **ret, char *err, size_t errlen);
+int sink_set_open(const struct config *cfg, const struct sink_env *env, struct sink_set **ret,
+		  char *err, size_t errlen);
 
-/* Deliver one event to every sink whose min_severity it reaches. */
-void sink_set_emit(struct sink_set *s, const struct event *ev, const char *host);
+/* Deliver one event to every sink it is meant for. */
+void sink_set_emit(struct sink_set *s, const struct event *ev);
+
+/* At start: say loudly when no configured sink will notify anybody. */
+void sink_set_log_reach(const struct sink_set *s);
+
+/* A text identifying the configured sinks (names, types, targets), for the state file. */
+void sink_set_fingerprint(const struct config *cfg, char *buf, size_t len);
+
+/* Work in flight that a clean stop should let finish (a hook running, a POST). */
+bool sink_set_busy(const struct sink_set *s);
+
+/* Run the loop until no sink is busy, at most timeout_ms. */
+void sink_set_drain(struct sink_set *s, uint64_t timeout_ms);
+
+/*
+ * Reload: old stops taking events and closes what it can at once; hook runs
+ * it still has queued finish in the background, owned by next (freed with it
+ * at the latest).  Spooled webhook alerts are picked up by next's sinks.
+ */
+void sink_set_retire(struct sink_set *next, struct sink_set *old);
+
+/*
+ * `redmon test-alert`: send ev through every sink (or only the one named),
+ * bypassing spools and queues, wait for each result (bounded by the sink's
+ * timeout) and print "NAME: ok" or "NAME: FAILED: reason" to out.  Returns
+ * the number of failures, or -ENOENT if only names no sink.
+ */
+int sink_set_test(struct sink_set *s, const char *only, const struct event *ev, FILE *out);
 
 void sink_set_free(struct sink_set *s);
+
+/* --- for the sink types (sink_*.c) -------------------------------------- */
+
+/* One event as every sink may want it, rendered once. */
+struct alert {
+	const struct event *ev;
+	const char *host;
+	const char *key;  /* idempotency key "<host>:<seq>" */
+	json_t *json;	  /* event_to_json() */
+	const char *line; /* json, compact, one line without the newline */
+	size_t line_len;
+};
+
+struct sink;
+
+struct sink_ops {
+	const char *type;
+	/* Read [sink.NAME] keys; 0 or -errno with a message in err. */
+	int (*open)(struct sink *k, const struct config *cfg, const char *section, char *err,
+		    size_t errlen);
+	/* Take one alert; report the outcome, now or later, with sink_result(). */
+	void (*deliver)(struct sink *k, const struct alert *a);
+	/* test-alert: deliver a now, bypassing spool and queue; finish with sink_test_done(). */
+	void (*test)(struct sink *k, const struct alert *a);
+	/* Optional: work in flight. */
+	bool (*busy)(const struct sink *k);
+	/* Optional (reload): stop everything except runs already queued. */
+	void (*retire)(struct sink *k);
+	void (*close)(struct sink *k);
+};
+
+extern const struct sink_ops sink_json_ops, sink_exec_ops, sink_webhook_ops, sink_syslog_ops,
+	sink_mail_ops, sink_textfile_ops;
+
+struct sink {
+	struct sink_set *set;
+	const struct sink_ops *ops;
+	char *name;
+	enum sink_type type;
+	int min_severity;
+	struct remind remind;
+	uint64_t heartbeat_ms; /* 0: off */
+	struct loop_timer *heartbeat;
+	uint64_t timeout_ms; /* one delivery at most (test-alert waits that long) */
+	unsigned fail_after; /* failures in a row that raise sink_failed */
+	uint64_t failures;   /* in a row */
+	bool alarmed;	     /* sink_failed raised for this run of failures */
+	bool overflowing;    /* dropping alerts now */
+	uint64_t dropped;    /* alerts dropped since the sink opened */
+	bool retired;
+	void *priv;
+	/* test-alert */
+	bool test_started, test_finished;
+	int test_rc;
+	char test_why[512];
+};
+
+const struct sink_env *sink_env(const struct sink *k);
+
+/*
+ * A delivery finished: rc 0, or -errno and why.  Counts failures in a row,
+ * logs the first (and each, when every failure loses an alert: lost), and
+ * raises sink_failed after fail_after of them, sink_recovered after.
+ */
+void sink_result(struct sink *k, int rc, bool lost, const char *why);
+
+/*
+ * n alerts were dropped from a full spool or queue: the first drop of a run
+ * is logged and raises spool_overflow; sink_overflow_end() (room again) logs
+ * how many went in all.
+ */
+void sink_overflow(struct sink *k, uint64_t n);
+void sink_overflow_end(struct sink *k);
+
+/* test-alert: the outcome of ops->test. */
+void sink_test_done(struct sink *k, int rc, const char *why);
+
+/*
+ * Child processes for exec and mail (sink_exec.c): run argv[0] (an absolute
+ * path, never a shell) with envp, input on its standard input, killed
+ * (SIGTERM, then SIGKILL) after timeout_ms.  The runner keeps a bounded queue
+ * and runs one job at a time, in order.
+ */
+struct job {
+	char **argv; /* NULL-terminated, owned */
+	char **envp; /* NULL-terminated, owned */
+	char *input; /* owned */
+	size_t input_len;
+	bool test;
+	struct job *next;
+};
+
+struct runner;
+
+int runner_new(struct sink *k, size_t max_queue, struct runner **ret);
+/* Queue job (taken) and start it when nothing runs; the oldest queued is dropped when full. */
+void runner_push(struct runner *r, struct job *j);
+bool runner_busy(const struct runner *r);
+/* Free the queue and kill what runs; NULL is a no-op. */
+void runner_free(struct runner *r);
+
+/* A job with no fields set; NULL on allocation failure. */
+struct job *job_new(void);
+void job_free(struct job *j);
+/* Append "NAME=value" (value's raw bytes) to a job's environment; 0 or -ENOMEM. */
+int job_setenv(struct job *j, const char *name, const char *value);
+/* Append one argument; 0 or -ENOMEM. */
+int job_arg(struct job *j, const char *arg);
+
+/* The Prometheus text exposition of a's groups (sink_textfile.c); 0 or -EIO. */
+int textfile_render(const struct agg *a, const char *host, int64_t now_ms, FILE *f);
+
+/* "text" with control characters and invalid UTF-8 escaped (\xNN), for one-line outputs. */
+void text_one_line(const char *s, char *buf, size_t len);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "agg.h"
 #include "json.h"
@@ -90,7 +91,7 @@ static int imax(int a, int b)
 
 static void measure(const struct agg *a, struct widths *w)
 {
-	*w = (struct widths){ 5, 4, 6, 6, 7 };
+	*w = (struct widths){5, 4, 6, 6, 7};
 	for (size_t i = 0; i < a->n_probes; i++) {
 		for (size_t j = 0; j < a->probes[i].groups.n; j++) {
 			const struct group *g = &a->probes[i].groups.groups[j];
@@ -107,11 +108,66 @@ static void measure(const struct agg *a, struct widths *w)
 	}
 }
 
-static void print_table(const struct agg *a, FILE *out)
+/* SGR colour per health (ECMA-48): green, yellow, red, red on white... */
+static const char *health_sgr(enum health h)
+{
+	switch (h) {
+	case HEALTH_OK:
+		return "32";
+	case HEALTH_DEGRADED:
+		return "33";
+	case HEALTH_CRITICAL:
+		return "1;31";
+	case HEALTH_FAILED:
+		return "1;37;41";
+	case HEALTH_UNKNOWN:
+		return "35";
+	default:
+		return NULL;
+	}
+}
+
+/* The health word padded to width, coloured when asked (padding inside, so columns hold). */
+static void put_health(FILE *out, enum health h, int width, bool color)
+{
+	const char *sgr = color ? health_sgr(h) : NULL;
+
+	if (sgr)
+		fprintf(out, "\033[%sm%-*s\033[0m", sgr, width, health_name(h));
+	else
+		fprintf(out, "%-*s", width, health_name(h));
+}
+
+void status_summary(const struct agg *a, char *buf, size_t len)
+{
+	struct summary s;
+
+	summarize(a, &s);
+	snprintf(buf, len,
+		 "%zu group%s: %zu ok, %zu degraded, %zu critical, %zu failed, %zu unknown, "
+		 "%zu nonredundant; worst: %s",
+		 s.groups, s.groups == 1 ? "" : "s", s.by_health[HEALTH_OK],
+		 s.by_health[HEALTH_DEGRADED], s.by_health[HEALTH_CRITICAL],
+		 s.by_health[HEALTH_FAILED], s.by_health[HEALTH_UNKNOWN],
+		 s.by_health[HEALTH_NONREDUNDANT], health_name(s.worst));
+}
+
+bool status_use_color(bool no_color, FILE *out)
+{
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	/* https://no-color.org: NO_COLOR set and not empty disables colour. */
+	if (no_color || (nc && *nc) || (term && strcmp(term, "dumb") == 0))
+		return false;
+	return isatty(fileno(out)) == 1;
+}
+
+void status_print_table(const struct agg *a, bool color, FILE *out)
 {
 	struct widths w;
 	struct summary s;
 	bool first = true;
+	char line[256];
 
 	measure(a, &w);
 	summarize(a, &s);
@@ -125,10 +181,11 @@ static void print_table(const struct agg *a, FILE *out)
 			margin_text(g, margin, sizeof(margin));
 			members_text(g, members, sizeof(members));
 			activity_text(g, act, sizeof(act));
-			fprintf(out, "%-*s  %-*s  %-*s  %-*s  %-*s  %s\n", w.id,
-				term_text(g->id, id, sizeof(id)), w.type,
-				term_text(g->type, type, sizeof(type)), w.health,
-				health_name(g->health), w.margin, margin, w.members, members, act);
+			fprintf(out, "%-*s  %-*s  ", w.id, term_text(g->id, id, sizeof(id)), w.type,
+				term_text(g->type, type, sizeof(type)));
+			put_health(out, g->health, w.health, color);
+			fprintf(out, "  %-*s  %-*s  %s\n", w.margin, margin, w.members, members,
+				act);
 			if (g->reason && g->health != HEALTH_OK)
 				fprintf(out, "  %*s%s\n", w.id, "",
 					term_text(g->reason, reason, sizeof(reason)));
@@ -144,12 +201,11 @@ static void print_table(const struct agg *a, FILE *out)
 			fprintf(out, "probe %s FAILED: %s\n", a->probes[i].name,
 				term_text(a->probes[i].error, err, sizeof(err)));
 	}
-	fprintf(out, "%zu group%s: %zu ok, %zu degraded, %zu critical, %zu failed, %zu unknown, "
-		     "%zu nonredundant; worst: %s\n",
-		s.groups, s.groups == 1 ? "" : "s", s.by_health[HEALTH_OK],
-		s.by_health[HEALTH_DEGRADED], s.by_health[HEALTH_CRITICAL],
-		s.by_health[HEALTH_FAILED], s.by_health[HEALTH_UNKNOWN],
-		s.by_health[HEALTH_NONREDUNDANT], health_name(s.worst));
+	status_summary(a, line, sizeof(line));
+	if (color && health_sgr(s.worst))
+		fprintf(out, "\033[%sm%s\033[0m\n", health_sgr(s.worst), line);
+	else
+		fprintf(out, "%s\n", line);
 }
 
 static json_t *status_json(const struct agg *a, const char *host, const char *root)
@@ -189,14 +245,13 @@ static json_t *status_json(const struct agg *a, const char *host, const char *ro
 	return o;
 }
 
-int status_print(const struct agg *a, bool as_json, const char *host, const char *root,
-		 FILE *out)
+int status_print(const struct agg *a, bool as_json, const char *host, const char *root, FILE *out)
 {
 	json_t *j;
 	int rc;
 
 	if (!as_json) {
-		print_table(a, out);
+		status_print_table(a, false, out);
 		return 0;
 	}
 	j = status_json(a, host, root);
@@ -217,7 +272,7 @@ int status_print(const struct agg *a, bool as_json, const char *host, const char
  */
 int check_print(const struct agg *a, FILE *out)
 {
-	static const char *const state_names[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
+	static const char *const state_names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
 	struct summary s;
 	int code = 0;
 	char list[1024] = "";

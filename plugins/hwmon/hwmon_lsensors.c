@@ -78,10 +78,6 @@ int hwmon_lsensors_read(const char *config, struct hwmon_chip **ret, size_t *ret
 	rc = 0;
 	while (rc == 0 && (chip = sensors_get_detected_chips(NULL, &nr)) != NULL) {
 		rc = hwmon_chips_push(&v, &n, &cap, &c);
-		if (rc == -E2BIG) {
-			rc = 0;
-			break;
-		}
 		if (rc == 0)
 			rc = read_chip(chip, c);
 	}

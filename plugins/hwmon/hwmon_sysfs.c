@@ -174,10 +174,6 @@ int hwmon_sysfs_read(int root_fd, struct hwmon_chip **ret, size_t *ret_n)
 		if (!prefix[0])
 			continue;
 		rc = hwmon_chips_push(&v, &n, &cap, &c);
-		if (rc == -E2BIG) {
-			rc = 0;
-			break;
-		}
 		if (rc < 0)
 			break;
 		snprintf(c->prefix, sizeof(c->prefix), "%s", prefix);

@@ -131,8 +131,17 @@ int psu_open_in_root(int root_fd, const char *path, int flags)
 		.flags = (uint64_t)flags,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
-	long fd = syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+	long fd;
+	int tries = 0;
 
+	/*
+	 * EAGAIN: a rename elsewhere raced with the ".." check of
+	 * RESOLVE_IN_ROOT; openat2(2) says to retry.  Bounded, so a tree that
+	 * keeps renaming cannot spin a scan.
+	 */
+	do
+		fd = syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+	while (fd < 0 && errno == EAGAIN && ++tries < 16);
 	/* ENOSYS: older kernel; EPERM: a seccomp filter that does not know it. */
 	if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
 		return (int)fd;

@@ -239,7 +239,9 @@ def main():
         events = os.path.join(d, "events.jsonl")
         argv = in_ns(live, [os.path.join(args.build, "redmon"), "daemon", "-o", "sink.t.type=json",
                             "-o", "sink.t.path=" + events, "-o", "daemon.rescan_interval=1h",
-                            "-o", "probe.hwmon.poll_interval=200ms"])
+                            "-o", "probe.hwmon.poll_interval=200ms",
+                            # Reads the live root as root on purpose: no drop to the redmon user.
+                            "-o", "daemon.user=root"])
         err = tempfile.TemporaryFile()
         daemon = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
                                   env=harness.test_env())

@@ -4,14 +4,15 @@ UNIT_TESTS += model agg config json
 test_model_SRCS := src/model.c
 test_agg_SRCS := src/agg.c src/model.c src/event.c src/json.c
 test_agg_LIBS := -ljansson -lm
-test_config_SRCS := src/config.c src/event.c src/json.c src/model.c src/plugin_loader.c
+test_config_SRCS := src/config.c src/event.c src/json.c src/model.c src/plugin_loader.c \
+	src/policy.c
 test_config_LIBS := -ljansson -linih -ldl
 test_json_SRCS := src/json.c src/model.c src/event.c
 test_json_LIBS := -ljansson
 
 # The loader test runs against plugins built from tests/unit/plugins/good.c.
 UNIT_TESTS += plugin_loader
-test_plugin_loader_SRCS := src/plugin_loader.c src/probe.c src/config.c src/model.c \
+test_plugin_loader_SRCS := src/plugin_loader.c src/probe.c src/config.c src/policy.c src/model.c \
 	src/log.c src/event.c src/json.c
 test_plugin_loader_LIBS := -ljansson -linih -ldl
 TEST_PLUGIN_DIR := $(BUILD)/tests/plugins
@@ -28,3 +29,31 @@ $(TEST_PLUGIN_DIR)/not-elf.so:
 	@mkdir -p $(@D)
 	printf 'not a shared object\n' > $@
 $(BUILD)/tests/test_plugin_loader: | $(TEST_PLUGINS:%=$(TEST_PLUGIN_DIR)/%.so)
+
+# Alerts (docs/alerts.md): dispatcher, spool, state, policies.
+UNIT_TESTS += sink spool state policy
+test_sink_SRCS := src/sink.c src/sink_json.c src/sink_exec.c src/sink_webhook.c \
+	src/sink_syslog.c src/sink_mail.c src/sink_textfile.c src/spool.c src/state.c \
+	src/policy.c src/agg.c src/event.c src/json.c src/model.c src/config.c src/log.c \
+	src/loop.c src/loop_timer.c src/plugin_loader.c
+test_sink_LIBS := -ljansson -linih -ldl -lm -lcurl
+test_spool_SRCS := src/spool.c
+test_state_SRCS := src/state.c src/spool.c src/agg.c src/event.c src/json.c src/model.c \
+	src/log.c src/loop_timer.c src/loop.c
+test_state_LIBS := -ljansson -lm
+test_policy_SRCS := src/policy.c src/config.c src/event.c src/json.c src/model.c \
+	src/plugin_loader.c
+test_policy_LIBS := -ljansson -linih -ldl
+
+# The alert integration tests (tests/integration/test_alerts*.py, test_state*.py)
+# load this probe: groups from a file the test rewrites, names of any bytes.
+FAKE_PROBE := $(BUILD)/tests/probes/fake.so
+$(FAKE_PROBE): tests/integration/fake_probe.c include/redmon/plugin.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -shared -o $@ $<
+$(BUILD)/tests/test_sink: | $(FAKE_PROBE)
+
+# The SNMP subagent's parts that need no net-snmp: index state file and MIB rules.
+UNIT_TESTS += subagent
+test_subagent_SRCS := src/subagent_index.c src/subagent_rules.c src/json.c src/model.c src/event.c
+test_subagent_LIBS := -ljansson

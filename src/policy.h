@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Delivery policies of a sink that depend only on time: reminders while a
+ * group is not ok (as smartd's -M once/daily/diminishing) and heartbeats.
+ * Pure functions of their arguments, so they are tested with a fake clock.
+ */
+#ifndef REDMON_POLICY_H
+#define REDMON_POLICY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model.h"
+
+#define POLICY_DAY_MS (24ll * 3600 * 1000)
+
+enum remind_kind {
+	REMIND_ONCE = 0,    /* no reminders */
+	REMIND_EVERY,	    /* every interval_ms (daily = every 24h) */
+	REMIND_DIMINISHING, /* after 1, 2, 4, 8 ... times interval_ms (1 day by default) */
+};
+
+struct remind {
+	enum remind_kind kind;
+	int64_t interval_ms;
+};
+
+/*
+ * "once", "daily", "diminishing", "diminishing/<duration>" or a duration
+ * ("6h", "90m"; at least 1s) into *ret.  0 or -EINVAL.
+ */
+int policy_parse_remind(const char *s, struct remind *ret);
+
+/* "off" (0) or a duration of at least 1s, in milliseconds.  0 or -EINVAL. */
+int policy_parse_heartbeat(const char *s, uint64_t *ret_ms);
+
+/*
+ * When reminder number n (1, 2, ...) is due, in ms after the group's health
+ * was announced; INT64_MAX for never.
+ */
+int64_t policy_remind_offset(const struct remind *r, unsigned n);
+
+/*
+ * The first reminder of a group announced at since_ms that falls in
+ * (after_ms, ...]: its number in *ret_n and its time in *ret_due.  Returns
+ * false when no reminder will ever come.
+ */
+bool policy_next_reminder(const struct remind *r, int64_t since_ms, int64_t after_ms,
+			  unsigned *ret_n, int64_t *ret_due);
+
+/* Whether a group in this health is reminded about: degraded, critical, failed, unknown. */
+bool policy_health_reminded(enum health h);
+
+#endif

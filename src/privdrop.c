@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What each probe needs once the daemon runs as its own user (redmon(8),
+ * PRIVILEGES, documents the same list):
+ *
+ *   md            nothing: /proc/mdstat and the md sysfs attributes are world-readable,
+ *                 and the udev netlink socket accepts unprivileged listeners.
+ *   bond          CAP_NET_ADMIN: /proc/net/bonding/BOND hides the 802.3ad actor
+ *                 and partner details from readers without it
+ *                 (the kernel's bond_procfs.c).
+ *   ipmi          read-write access to /dev/ipmi0 (root 0600 by default): the
+ *                 package's udev rule gives it to the group redmon; no
+ *                 capability (the device checks file permissions only).
+ *   hwmon, power_supply  nothing: sysfs attributes are world-readable.
+ *
+ * The capability is kept across setuid() with PR_SET_KEEPCAPS and raised
+ * again with capset(): the daemon keeps it in its permitted set, so probes
+ * restarted by a reload (SIGHUP) reopen what they need.
+ */
+#include "privdrop.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <grp.h>
+#include <libgen.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+
+#define DEFAULT_USER "redmon"
+
+/* Under systemd the unit sets the user and capabilities (see redmon.service). */
+static bool under_systemd(void)
+{
+	return getenv("NOTIFY_SOCKET") || getenv("INVOCATION_ID");
+}
+
+static int set_caps(uint64_t keep)
+{
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct data[2] = {0};
+
+	data[0].effective = data[0].permitted = (uint32_t)keep;
+	data[1].effective = data[1].permitted = (uint32_t)(keep >> 32);
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		return -errno;
+	return 0;
+}
+
+/* /dev/ipmi0 must be usable by the new user, else the in-band probe breaks later. */
+static void warn_ipmi_access(const struct config *cfg, const struct passwd *pw)
+{
+	const char *driver = cfg_get(cfg, "probe.ipmi", "driver");
+	struct stat st;
+
+	if (!cfg_probe_enabled(cfg, "ipmi") || (driver && strcmp(driver, "lan") == 0))
+		return;
+	if (stat("/dev/ipmi0", &st) < 0)
+		return;
+	if ((st.st_uid == pw->pw_uid && (st.st_mode & 0600) == 0600) ||
+	    (st.st_gid == pw->pw_gid && (st.st_mode & 0060) == 0060) || (st.st_mode & 0006) == 0006)
+		return;
+	log_warn("/dev/ipmi0 is not readable and writable by %s: the ipmi probe cannot reopen it "
+		 "(install the udev rule KERNEL==\"ipmi[0-9]*\", GROUP=\"%s\", MODE=\"0660\")",
+		 pw->pw_name, pw->pw_name);
+}
+
+/*
+ * Shrink the bounding set to keep, so neither we nor a hook we spawn can
+ * regain another capability (through a set-user-ID program, say).  Needs
+ * CAP_SETPCAP, so it runs before setuid().
+ */
+static int bound_caps(uint64_t keep)
+{
+	for (int cap = 0; cap <= CAP_LAST_CAP; cap++) {
+		if (keep & (1ull << cap))
+			continue;
+		/* EINVAL: a capability this kernel does not know. */
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+			return -errno;
+	}
+	return 0;
+}
+
+/* nftw() takes no context: the owner being handed over to, for one walk at a time. */
+static uid_t handover_uid;
+static gid_t handover_gid;
+
+static int handover_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)type;
+	(void)ftw;
+	/*
+	 * Only what root made for us; a second hard link could be a file
+	 * planted to be taken over (with fs.protected_hardlinks off).
+	 */
+	if (st->st_uid != 0 ||
+	    !(S_ISDIR(st->st_mode) || (S_ISREG(st->st_mode) && st->st_nlink == 1)))
+		return 0;
+	/* Best effort: whatever then fails to open says why. */
+	if (lchown(path, handover_uid, handover_gid) < 0)
+		log_debug("cannot hand %s over: %s", path, strerror(errno));
+	return 0;
+}
+
+/*
+ * Whether dir is the new user's: only inside such a directory do we hand
+ * over what we created there as root, so a state_dir or sink path pointing
+ * somewhere else (/etc, say) is never taken over.
+ */
+static bool owned_by(const char *dir, const struct passwd *pw)
+{
+	struct stat st;
+
+	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == pw->pw_uid)
+		return true;
+	log_warn("%s is not owned by %s: what redmon writes there fails after the drop "
+		 "(install -d -o %s -g %s %s)",
+		 dir, pw->pw_name, pw->pw_name, pw->pw_name, dir);
+	return false;
+}
+
+/*
+ * What we wrote as root and must keep writing as the new user: the files in
+ * the state directory (state file, SNMP indexes, spools) and the JSON Lines
+ * files, which a reload reopens.
+ */
+static void hand_over_files(const struct config *cfg, const struct passwd *pw, bool captured_tree)
+{
+	const char *state_dir = cfg_get(cfg, "daemon", "state_dir");
+
+	handover_uid = pw->pw_uid;
+	handover_gid = pw->pw_gid;
+	if (!state_dir && !captured_tree)
+		state_dir = cfg_value(cfg, "daemon", "state_dir");
+	if (state_dir && access(state_dir, F_OK) == 0 && owned_by(state_dir, pw))
+		nftw(state_dir, handover_one, 16, FTW_PHYS | FTW_MOUNT);
+	for (size_t i = 0; i < cfg->n_entries; i++) {
+		const struct cfg_entry *e = &cfg->entries[i];
+		char dir[PATH_MAX];
+		const char *path;
+		struct stat st;
+
+		if (strncmp(e->section, "sink.", 5) != 0 || strcmp(e->key, "type") != 0 ||
+		    strcmp(e->value, "json") != 0)
+			continue;
+		path = cfg_get(cfg, e->section, "path");
+		if (!path || strcmp(path, "-") == 0 || lstat(path, &st) < 0)
+			continue;
+		snprintf(dir, sizeof(dir), "%s", path);
+		if (owned_by(dirname(dir), pw))
+			handover_one(path, &st, FTW_F, NULL);
+	}
+}
+
+int privdrop_apply(const struct config *cfg, const char *user_override, bool captured_tree)
+{
+	const char *user = user_override ? user_override : cfg_get(cfg, "daemon", "user");
+	uint64_t keep = 0;
+	struct passwd *pw;
+	int rc;
+
+	if (geteuid() != 0 || (captured_tree && !user))
+		return 0;
+	if (!user)
+		user = DEFAULT_USER;
+	if (under_systemd()) {
+		log_info("started by systemd: the unit's User= and capabilities apply");
+		return 0;
+	}
+	if (strcmp(user, "root") == 0) {
+		log_notice("[daemon] user = root: keeping root privileges");
+		return 0;
+	}
+	errno = 0;
+	pw = getpwnam(user);
+	if (!pw) {
+		rc = errno ? -errno : -ESRCH;
+		log_err("cannot drop privileges: no user '%s' (create it with `adduser --system "
+			"--group %s`, or set [daemon] user = root to run as root)",
+			user, user);
+		return rc;
+	}
+	if (cfg_probe_enabled(cfg, "bond"))
+		keep |= 1ull << CAP_NET_ADMIN;
+	warn_ipmi_access(cfg, pw);
+	hand_over_files(cfg, pw, captured_tree);
+	if (bound_caps(keep) < 0 || prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0 ||
+	    initgroups(pw->pw_name, pw->pw_gid) < 0 ||
+	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) < 0 ||
+	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) < 0) {
+		rc = -errno;
+		log_err("cannot drop privileges to %s: %s", user, strerror(errno));
+		return rc;
+	}
+	rc = set_caps(keep);
+	prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+	if (rc < 0) {
+		log_err("cannot set capabilities after dropping to %s: %s", user, strerror(-rc));
+		return rc;
+	}
+	log_notice("running as %s (uid %u)%s", user, (unsigned)pw->pw_uid,
+		   keep ? ", keeping CAP_NET_ADMIN for the bond probe" : ", no capabilities");
+	return 0;
+}
+
+/* The [sink.*] sections that run programs (exec hooks, mail). */
+static const char *first_hook(const struct config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_entries; i++) {
+		const struct cfg_entry *e = &cfg->entries[i];
+
+		if (strncmp(e->section, "sink.", 5) == 0 && strcmp(e->key, "type") == 0 &&
+		    (strcmp(e->value, "exec") == 0 || strcmp(e->value, "mail") == 0))
+			return e->section;
+	}
+	return NULL;
+}
+
+static int check_path(const char *path, char *err, size_t errlen, const char *hook)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		snprintf(err, errlen,
+			 "%s is owned by uid %u, not root or us: refusing to run the hook of [%s]",
+			 path, (unsigned)st.st_uid, hook);
+		return -EPERM;
+	}
+	/* A sticky directory (/tmp) still lets others replace files they own. */
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(err, errlen,
+			 "%s is writable by %s: refusing to run the hook of [%s] (chmod go-w %s)",
+			 path, (st.st_mode & S_IWOTH) ? "everyone" : "its group", hook, path);
+		return -EPERM;
+	}
+	return 0;
+}
+
+int privdrop_check_config(const struct config *cfg, char *err, size_t errlen)
+{
+	const char *hook = first_hook(cfg);
+	char file[PATH_MAX], dir[PATH_MAX];
+	int rc;
+
+	if (!hook)
+		return 0;
+	/* The programs themselves: one others can rewrite is theirs to run. */
+	for (size_t i = 0; i < cfg->n_entries; i++) {
+		const struct cfg_entry *e = &cfg->entries[i];
+
+		if (strncmp(e->section, "sink.", 5) != 0 || strcmp(e->key, "command") != 0 ||
+		    e->value[0] != '/' || access(e->value, F_OK) < 0)
+			continue;
+		rc = check_path(e->value, err, errlen, e->section);
+		if (rc < 0)
+			return rc;
+	}
+	/* Hooks given only with -o come from whoever runs the command: nothing more to check. */
+	if (!cfg->file)
+		return 0;
+	if (!realpath(cfg->file, file)) {
+		snprintf(err, errlen, "%s: %s", cfg->file, strerror(errno));
+		return -errno;
+	}
+	snprintf(dir, sizeof(dir), "%s", file);
+	rc = check_path(file, err, errlen, hook);
+	if (rc == 0)
+		rc = check_path(dirname(dir), err, errlen, hook);
+	return rc;
+}

@@ -1,0 +1,718 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Child processes without a shell, and the exec hook sink built on them.
+ *
+ * A job runs with posix_spawn(): argv[0] is an absolute path, the arguments
+ * and environment are byte strings handed to execve() as they are, so a
+ * device name holding quotes, "$(...)" or a newline reaches the program
+ * intact and is never interpreted.  The child gets a clean signal state, its
+ * own process group (the timeout kills its children too), the alert on
+ * standard input and a pipe for its output.  The loop learns of its exit
+ * through a pidfd; standard input is written without blocking.
+ *
+ * The hook sink is mdadm's PROGRAM and smartd's -M exec: argv is
+ * (event, group, member), the environment carries every field as REDMON_*,
+ * and standard input the JSON event.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/pidfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "json.h"
+#include "log.h"
+#include "loop.h"
+#include "loop_timer.h"
+#include "sink.h"
+
+#define KILL_GRACE_MS 2000
+#define OUTPUT_KEPT   1024
+#define HOOK_PATH     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+struct child {
+	struct runner *r;
+	struct job *job;
+	pid_t pid;
+	int pidfd, in_fd, out_fd;
+	size_t in_off;
+	char out[OUTPUT_KEPT];
+	size_t out_len;
+	struct loop_timer *timer;
+	bool term_sent;
+	uint64_t started;
+};
+
+struct runner {
+	struct sink *k;
+	struct job *head, **tail;
+	size_t n, max;
+	struct child *running;
+};
+
+/* --- jobs -------------------------------------------------------------------- */
+
+struct job *job_new(void)
+{
+	struct job *j = calloc(1, sizeof(*j));
+
+	if (!j)
+		return NULL;
+	j->argv = calloc(1, sizeof(char *));
+	j->envp = calloc(1, sizeof(char *));
+	if (!j->argv || !j->envp) {
+		job_free(j);
+		return NULL;
+	}
+	return j;
+}
+
+static void strv_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+void job_free(struct job *j)
+{
+	if (!j)
+		return;
+	strv_free(j->argv);
+	strv_free(j->envp);
+	free(j->input);
+	free(j);
+}
+
+/* Append s (taken) to the NULL-terminated vector *v. */
+static int strv_push(char ***v, char *s)
+{
+	size_t n = 0;
+	char **nv;
+
+	if (!s)
+		return -ENOMEM;
+	while ((*v)[n])
+		n++;
+	nv = realloc(*v, (n + 2) * sizeof(*nv));
+	if (!nv) {
+		free(s);
+		return -ENOMEM;
+	}
+	nv[n] = s;
+	nv[n + 1] = NULL;
+	*v = nv;
+	return 0;
+}
+
+int job_arg(struct job *j, const char *arg)
+{
+	return strv_push(&j->argv, strdup(arg ? arg : ""));
+}
+
+int job_setenv(struct job *j, const char *name, const char *value)
+{
+	char *s;
+
+	if (!value)
+		return 0;
+	if (asprintf(&s, "%s=%s", name, value) < 0)
+		return -ENOMEM;
+	return strv_push(&j->envp, s);
+}
+
+/* --- one child --------------------------------------------------------------- */
+
+static void child_unwatch(struct child *c)
+{
+	struct loop *l = sink_env(c->r->k)->loop;
+
+	if (c->pidfd >= 0) {
+		loop_del(l, c->pidfd);
+		close(c->pidfd);
+		c->pidfd = -1;
+	}
+	if (c->in_fd >= 0) {
+		loop_del(l, c->in_fd);
+		close(c->in_fd);
+		c->in_fd = -1;
+	}
+	if (c->out_fd >= 0) {
+		loop_del(l, c->out_fd);
+		close(c->out_fd);
+		c->out_fd = -1;
+	}
+	loop_timer_free(c->timer);
+	c->timer = NULL;
+}
+
+static void child_free(struct child *c)
+{
+	child_unwatch(c);
+	job_free(c->job);
+	free(c);
+}
+
+static void kill_group(pid_t pid, int sig)
+{
+	kill(-pid, sig);
+	kill(pid, sig); /* in case it left our process group */
+}
+
+/* Keep the first OUTPUT_KEPT bytes of what the child prints; drain the rest. */
+static void read_output(struct child *c)
+{
+	char buf[4096];
+	ssize_t n;
+
+	while (c->out_fd >= 0) {
+		n = read(c->out_fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0 || errno != EAGAIN) {
+				loop_del(sink_env(c->r->k)->loop, c->out_fd);
+				close(c->out_fd);
+				c->out_fd = -1;
+			}
+			return;
+		}
+		if (c->out_len < sizeof(c->out) - 1) {
+			size_t m = (size_t)n < sizeof(c->out) - 1 - c->out_len
+					   ? (size_t)n
+					   : sizeof(c->out) - 1 - c->out_len;
+
+			memcpy(c->out + c->out_len, buf, m);
+			c->out_len += m;
+		}
+	}
+}
+
+static void on_output(void *ctx, int fd, uint32_t revents)
+{
+	(void)fd;
+	(void)revents;
+	read_output(ctx);
+}
+
+/* Write what is left of the input; close the pipe when done (or the child stopped reading). */
+static void write_input(struct child *c)
+{
+	struct job *j = c->job;
+
+	while (c->in_off < j->input_len) {
+		ssize_t n = write(c->in_fd, j->input + c->in_off, j->input_len - c->in_off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n < 0)
+			break; /* EPIPE: the program does not read its input; its business */
+		c->in_off += (size_t)n;
+	}
+	loop_del(sink_env(c->r->k)->loop, c->in_fd);
+	close(c->in_fd);
+	c->in_fd = -1;
+}
+
+static void on_input(void *ctx, int fd, uint32_t revents)
+{
+	(void)fd;
+	(void)revents;
+	write_input(ctx);
+}
+
+static void runner_pump(struct runner *r);
+
+/* How a run ended, in words: exit status, signal or timeout, then the first line it printed. */
+static int describe(const struct child *c, int status, char *buf, size_t len)
+{
+	char out[300] = "", first[OUTPUT_KEPT];
+	int rc = 0;
+
+	if (c->term_sent) {
+		snprintf(buf, len, "timed out after %.1fs (killed)",
+			 (double)c->r->k->timeout_ms / 1000);
+		rc = -ETIMEDOUT;
+	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		snprintf(buf, len, "exited 0");
+	} else if (WIFEXITED(status)) {
+		snprintf(buf, len, "exit status %d", WEXITSTATUS(status));
+		rc = -EIO;
+	} else {
+		snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status),
+			 strsignal(WTERMSIG(status)));
+		rc = -EINTR;
+	}
+	if (c->out_len) {
+		size_t n = strcspn(c->out, "\n");
+
+		memcpy(first, c->out, n);
+		first[n] = 0;
+		text_one_line(first, out, sizeof(out));
+	}
+	if (*out) {
+		size_t off = strlen(buf);
+
+		snprintf(buf + off, len - off, ": %s", out);
+	}
+	return rc;
+}
+
+static void child_finish(struct child *c, int status)
+{
+	struct runner *r = c->r;
+	struct sink *k = r->k;
+	char why[512], what[400];
+	bool test = c->job->test;
+	int rc;
+
+	read_output(c);
+	rc = describe(c, status, why, sizeof(why));
+	snprintf(what, sizeof(what), "%s (%s)", c->job->argv[0],
+		 c->job->argv[1] ? c->job->argv[1] : "");
+	if (rc == 0)
+		log_info("sink %s: %s exited 0 after %" PRIu64 " ms", k->name, what,
+			 mono_ms() - c->started);
+	r->running = NULL;
+	child_free(c);
+	if (test) {
+		sink_test_done(k, rc, why);
+	} else {
+		char line[1024];
+
+		snprintf(line, sizeof(line), "%s %s", what, why);
+		sink_result(k, rc, true, line);
+	}
+	runner_pump(r);
+}
+
+static void on_exit_fd(void *ctx, int fd, uint32_t revents)
+{
+	struct child *c = ctx;
+	int status = 0;
+	pid_t p;
+
+	(void)fd;
+	(void)revents;
+	do
+		p = waitpid(c->pid, &status, WNOHANG);
+	while (p < 0 && errno == EINTR);
+	if (p == 0)
+		return; /* not yet: the pidfd says so only once it has exited */
+	child_finish(c, status);
+}
+
+static void on_timeout(void *ctx)
+{
+	struct child *c = ctx;
+
+	if (!c->term_sent) {
+		c->term_sent = true;
+		kill_group(c->pid, SIGTERM);
+		loop_timer_arm(c->timer, KILL_GRACE_MS);
+		return;
+	}
+	kill_group(c->pid, SIGKILL);
+}
+
+/* Signals the daemon blocks or ignores; the child must start with them at default. */
+static void child_signals(posix_spawnattr_t *at)
+{
+	static const int sigs[] = { SIGPIPE, SIGTERM, SIGINT,  SIGHUP, SIGCHLD,
+				    SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM };
+	sigset_t none, def;
+
+	sigemptyset(&none);
+	sigemptyset(&def);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(&def, sigs[i]);
+	posix_spawnattr_setsigmask(at, &none);
+	posix_spawnattr_setsigdefault(at, &def);
+	posix_spawnattr_setpgroup(at, 0);
+	posix_spawnattr_setflags(at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+					     POSIX_SPAWN_SETPGROUP);
+}
+
+static int set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ? -errno : 0;
+}
+
+/* Start job j (taken on success); 0 or -errno. */
+static int child_start(struct runner *r, struct job *j, struct child **ret)
+{
+	struct loop *l = sink_env(r->k)->loop;
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 };
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	struct child *c;
+	int rc;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->r = r;
+	c->pidfd = c->in_fd = c->out_fd = -1;
+	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in[0], STDIN_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, out[1], STDERR_FILENO);
+	posix_spawnattr_init(&at);
+	child_signals(&at);
+	rc = -posix_spawn(&c->pid, j->argv[0], &fa, &at, j->argv, j->envp);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	close(in[0]);
+	close(out[1]);
+	in[0] = out[1] = -1;
+	if (rc < 0)
+		goto fail;
+	c->started = mono_ms();
+	c->in_fd = in[1];
+	c->out_fd = out[0];
+	in[1] = out[0] = -1;
+	c->pidfd = pidfd_open(c->pid, 0);
+	if (c->pidfd < 0 || set_nonblock(c->in_fd) < 0 || set_nonblock(c->out_fd) < 0) {
+		rc = -errno;
+		goto kill;
+	}
+	rc = loop_add(l, c->pidfd, EPOLLIN, on_exit_fd, c);
+	if (rc == 0)
+		rc = loop_add(l, c->out_fd, EPOLLIN, on_output, c);
+	if (rc == 0)
+		rc = loop_add(l, c->in_fd, EPOLLOUT, on_input, c);
+	if (rc == 0)
+		rc = loop_timer_new(l, on_timeout, c, &c->timer);
+	if (rc == 0)
+		rc = loop_timer_arm(c->timer, r->k->timeout_ms);
+	if (rc < 0)
+		goto kill;
+	c->job = j;
+	write_input(c);
+	*ret = c;
+	return 0;
+kill:
+	kill_group(c->pid, SIGKILL);
+	waitpid(c->pid, NULL, 0);
+fail:
+	for (int i = 0; i < 2; i++) {
+		if (in[i] >= 0)
+			close(in[i]);
+		if (out[i] >= 0)
+			close(out[i]);
+	}
+	child_free(c);
+	return rc;
+}
+
+/* --- the runner: one job at a time, in order ------------------------------- */
+
+int runner_new(struct sink *k, size_t max_queue, struct runner **ret)
+{
+	struct runner *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return -ENOMEM;
+	r->k = k;
+	r->max = max_queue ? max_queue : 1;
+	r->tail = &r->head;
+	*ret = r;
+	return 0;
+}
+
+static struct job *runner_pop(struct runner *r)
+{
+	struct job *j = r->head;
+
+	if (j) {
+		r->head = j->next;
+		if (!r->head)
+			r->tail = &r->head;
+		j->next = NULL;
+		r->n--;
+	}
+	return j;
+}
+
+static void runner_pump(struct runner *r)
+{
+	struct job *j;
+
+	while (!r->running && (j = runner_pop(r))) {
+		char why[600];
+		bool test = j->test;
+		int rc = child_start(r, j, &r->running);
+
+		if (rc == 0)
+			break;
+		snprintf(why, sizeof(why), "cannot run %s: %s", j->argv[0], strerror(-rc));
+		job_free(j);
+		if (test)
+			sink_test_done(r->k, rc, why);
+		else
+			sink_result(r->k, rc, true, why);
+	}
+	if (r->n < r->max)
+		sink_overflow_end(r->k);
+}
+
+void runner_push(struct runner *r, struct job *j)
+{
+	if (r->n >= r->max) {
+		job_free(runner_pop(r));
+		sink_overflow(r->k, 1);
+	}
+	*r->tail = j;
+	r->tail = &j->next;
+	r->n++;
+	runner_pump(r);
+}
+
+bool runner_busy(const struct runner *r)
+{
+	return r->running || r->head;
+}
+
+void runner_free(struct runner *r)
+{
+	struct job *j;
+
+	if (!r)
+		return;
+	while ((j = runner_pop(r)))
+		job_free(j);
+	if (r->running) {
+		struct child *c = r->running;
+
+		kill_group(c->pid, SIGKILL);
+		while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		child_free(c);
+	}
+	free(r);
+}
+
+/* --- the exec hook sink ----------------------------------------------------- */
+
+struct exec_sink {
+	char *command;
+	struct runner *runner;
+};
+
+static int exec_open(struct sink *k, const struct config *cfg, const char *section, char *err,
+		     size_t errlen)
+{
+	struct exec_sink *x = calloc(1, sizeof(*x));
+	uint64_t queue = 100;
+	int rc;
+
+	if (!x)
+		return -ENOMEM;
+	opt_parse_duration_ms(cfg_value(cfg, section, "timeout"), 1, UINT64_MAX, &k->timeout_ms);
+	opt_parse_uint(cfg_value(cfg, section, "queue_max"), 1, UINT64_MAX, &queue);
+	x->command = strdup(cfg_value(cfg, section, "command"));
+	rc = x->command ? runner_new(k, queue, &x->runner) : -ENOMEM;
+	if (rc == 0 && access(x->command, X_OK) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "sink %s: command %s: %s", k->name, x->command,
+			 strerror(errno));
+	}
+	if (rc < 0) {
+		runner_free(x->runner);
+		free(x->command);
+		free(x);
+		return rc;
+	}
+	k->priv = x;
+	return 0;
+}
+
+static int setenv_num(struct job *j, const char *name, long long v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%lld", v);
+	return job_setenv(j, name, buf);
+}
+
+static int setenv_time(struct job *j, const char *name, const struct timespec *t)
+{
+	char buf[40];
+
+	format_utc_ms(t, buf, sizeof(buf));
+	return job_setenv(j, name, buf);
+}
+
+static int group_env(struct job *j, const struct group *g)
+{
+	char buf[32];
+	int rc = 0;
+
+	rc |= job_setenv(j, "REDMON_GROUP", g->id);
+	rc |= job_setenv(j, "REDMON_GROUP_NAME", g->name);
+	rc |= job_setenv(j, "REDMON_GROUP_KIND", g->kind);
+	rc |= job_setenv(j, "REDMON_GROUP_TYPE", g->type);
+	rc |= job_setenv(j, "REDMON_HEALTH", health_name(g->health));
+	if (margin_shown(g) >= 0)
+		rc |= setenv_num(j, "REDMON_MARGIN", margin_shown(g));
+	rc |= setenv_num(j, "REDMON_MARGIN_NOMINAL", g->margin_nominal);
+	if (g->members_total >= 0)
+		rc |= setenv_num(j, "REDMON_MEMBERS_TOTAL", g->members_total);
+	if (g->members_ok >= 0)
+		rc |= setenv_num(j, "REDMON_MEMBERS_OK", g->members_ok);
+	rc |= setenv_num(j, "REDMON_MEMBERS_FAILED", g->members_failed);
+	rc |= setenv_num(j, "REDMON_SPARES", g->spares);
+	rc |= job_setenv(j, "REDMON_ACTIVITY", activity_name(g->activity));
+	if (g->progress >= 0) {
+		snprintf(buf, sizeof(buf), "%.1f", g->progress);
+		rc |= job_setenv(j, "REDMON_PROGRESS", buf);
+	}
+	rc |= job_setenv(j, "REDMON_REASON", g->reason);
+	return rc;
+}
+
+static const char *role_or_absent(int role)
+{
+	return role == ROLE_ABSENT ? "absent" : role_name((enum redmon_role)role);
+}
+
+/* Every field of the event as REDMON_* (raw bytes: what the JSON escapes, this does not). */
+static int event_env(struct job *j, const struct alert *a)
+{
+	const struct event *ev = a->ev;
+	char msg[1024], buf[40];
+	int rc = 0;
+
+	event_message(ev, msg, sizeof(msg));
+	rc |= strv_push(&j->envp, strdup(HOOK_PATH));
+	rc |= job_setenv(j, "REDMON_VERSION", "1");
+	rc |= setenv_num(j, "REDMON_SEQ", (long long)ev->seq);
+	rc |= setenv_time(j, "REDMON_TIME", &ev->time);
+	rc |= job_setenv(j, "REDMON_HOST", a->host);
+	rc |= job_setenv(j, "REDMON_EVENT", event_type_name(ev->type));
+	rc |= job_setenv(j, "REDMON_SEVERITY", event_severity_name(event_severity(ev)));
+	rc |= job_setenv(j, "REDMON_PROBE", ev->probe);
+	rc |= job_setenv(j, "REDMON_MESSAGE", msg);
+	rc |= job_setenv(j, "REDMON_IDEMPOTENCY_KEY", a->key);
+	rc |= job_setenv(j, "REDMON_ERROR", ev->error);
+	rc |= job_setenv(j, "REDMON_SINK", ev->sink);
+	if (ev->group)
+		rc |= group_env(j, ev->group);
+	if (ev->type == EV_HEALTH_CHANGED) {
+		rc |= job_setenv(j, "REDMON_PREVIOUS_HEALTH", health_name(ev->prev_health));
+		if (ev->prev_margin >= 0)
+			rc |= setenv_num(j, "REDMON_PREVIOUS_MARGIN", ev->prev_margin);
+	}
+	if (ev->type == EV_REBUILD_FINISHED) {
+		rc |= job_setenv(j, "REDMON_PREVIOUS_ACTIVITY", activity_name(ev->prev_activity));
+		if (ev->prev_progress >= 0) {
+			snprintf(buf, sizeof(buf), "%.1f", ev->prev_progress);
+			rc |= job_setenv(j, "REDMON_PREVIOUS_PROGRESS", buf);
+		}
+	}
+	if (ev->type == EV_MEMBER_CHANGED) {
+		rc |= job_setenv(j, "REDMON_MEMBER", ev->member_name);
+		rc |= job_setenv(j, "REDMON_MEMBER_ROLE", role_or_absent(ev->member_role));
+		rc |= job_setenv(j, "REDMON_MEMBER_PREVIOUS_ROLE",
+				 role_or_absent(ev->member_prev_role));
+		rc |= job_setenv(j, "REDMON_MEMBER_STATE", ev->member_state);
+	}
+	if (ev->type == EV_SINK_FAILED || ev->type == EV_SINK_RECOVERED)
+		rc |= setenv_num(j, "REDMON_FAILURES", (long long)ev->count);
+	if (ev->type == EV_SPOOL_OVERFLOW)
+		rc |= setenv_num(j, "REDMON_DROPPED", (long long)ev->count);
+	if (ev->type == EV_REMINDER) {
+		rc |= setenv_num(j, "REDMON_REMINDER", ev->reminder);
+		rc |= setenv_time(j, "REDMON_REMINDER_SINCE", &ev->since);
+	}
+	if (ev->summary) {
+		rc |= setenv_num(j, "REDMON_SUMMARY_GROUPS", (long long)ev->summary->groups);
+		rc |= job_setenv(j, "REDMON_SUMMARY_WORST", health_name(ev->summary->worst));
+	}
+	return rc ? -ENOMEM : 0;
+}
+
+/* argv (command, event, group, member), the environment and the JSON line on stdin. */
+static struct job *hook_job(struct sink *k, const struct alert *a, bool test)
+{
+	struct exec_sink *x = k->priv;
+	const struct event *ev = a->ev;
+	struct job *j = job_new();
+
+	if (!j)
+		return NULL;
+	j->test = test;
+	j->input = malloc(a->line_len + 1);
+	if (!j->input || job_arg(j, x->command) < 0 || job_arg(j, event_type_name(ev->type)) < 0 ||
+	    job_arg(j, ev->group ? ev->group->id : "") < 0 ||
+	    job_arg(j, ev->member_name ? ev->member_name : "") < 0 || event_env(j, a) < 0) {
+		job_free(j);
+		return NULL;
+	}
+	memcpy(j->input, a->line, a->line_len);
+	j->input[a->line_len] = '\n';
+	j->input_len = a->line_len + 1;
+	return j;
+}
+
+static void exec_deliver(struct sink *k, const struct alert *a)
+{
+	struct exec_sink *x = k->priv;
+	struct job *j = hook_job(k, a, false);
+
+	if (!j) {
+		sink_result(k, -ENOMEM, true, "out of memory preparing the hook");
+		return;
+	}
+	runner_push(x->runner, j);
+}
+
+static void exec_test(struct sink *k, const struct alert *a)
+{
+	struct exec_sink *x = k->priv;
+	struct job *j = hook_job(k, a, true);
+
+	if (!j) {
+		sink_test_done(k, -ENOMEM, "out of memory");
+		return;
+	}
+	runner_push(x->runner, j);
+}
+
+static bool exec_busy(const struct sink *k)
+{
+	return runner_busy(((struct exec_sink *)k->priv)->runner);
+}
+
+static void exec_close(struct sink *k)
+{
+	struct exec_sink *x = k->priv;
+
+	runner_free(x->runner);
+	free(x->command);
+	free(x);
+}
+
+const struct sink_ops sink_exec_ops = {
+	.type = "exec",
+	.open = exec_open,
+	.deliver = exec_deliver,
+	.test = exec_test,
+	.busy = exec_busy,
+	.close = exec_close,
+};

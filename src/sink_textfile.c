@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Prometheus textfile export: the current state of every group as a .prom
+ * file for node_exporter's textfile collector, replaced atomically after
+ * each batch of events (the collector must never read half a file).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agg.h"
+#include "json.h"
+#include "loop_timer.h"
+#include "sink.h"
+#include "spool.h"
+
+struct textfile {
+	int dirfd;
+	char *name;
+	struct loop_timer *write;
+};
+
+/* A label value: redmon's text escaping, then the exposition format's (\\, \", \n). */
+static void put_label(FILE *f, const char *key, const char *value, bool first)
+{
+	char buf[1024];
+
+	text_escape(value ? value : "", buf, sizeof(buf));
+	fprintf(f, "%s%s=\"", first ? "" : ",", key);
+	for (const char *p = buf; *p; p++) {
+		if (*p == '\\' || *p == '"')
+			fprintf(f, "\\%c", *p);
+		else if (*p == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+static void group_labels(FILE *f, const struct group *g)
+{
+	fputc('{', f);
+	put_label(f, "group", g->id, true);
+	put_label(f, "probe", g->probe, false);
+}
+
+static void help(FILE *f, const char *metric, const char *text)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", metric, text, metric);
+}
+
+typedef void (*group_metric_fn)(FILE *f, const struct group *g);
+
+static void each_group(FILE *f, const struct agg *a, group_metric_fn fn)
+{
+	for (size_t i = 0; i < a->n_probes; i++) {
+		for (size_t j = 0; j < a->probes[i].groups.n; j++)
+			fn(f, &a->probes[i].groups.groups[j]);
+	}
+}
+
+static void m_info(FILE *f, const struct group *g)
+{
+	fputs("redmon_group_info", f);
+	group_labels(f, g);
+	put_label(f, "name", g->name, false);
+	put_label(f, "kind", g->kind, false);
+	put_label(f, "type", g->type, false);
+	fputs("} 1\n", f);
+}
+
+static void m_health(FILE *f, const struct group *g)
+{
+	for (int h = 0; h < HEALTH_COUNT_; h++) {
+		fputs("redmon_group_health", f);
+		group_labels(f, g);
+		put_label(f, "health", health_name(h), false);
+		fprintf(f, "} %d\n", g->health == (enum health)h);
+	}
+}
+
+static void m_margin(FILE *f, const struct group *g)
+{
+	if (margin_shown(g) < 0)
+		return;
+	fputs("redmon_group_margin", f);
+	group_labels(f, g);
+	fprintf(f, "} %d\n", margin_shown(g));
+}
+
+static void m_nominal(FILE *f, const struct group *g)
+{
+	fputs("redmon_group_margin_nominal", f);
+	group_labels(f, g);
+	fprintf(f, "} %d\n", g->margin_nominal);
+}
+
+static void m_members(FILE *f, const struct group *g)
+{
+	static const char *const what[] = { "total", "ok", "failed", "spare" };
+	int v[] = { g->members_total, g->members_ok, g->members_failed, g->spares };
+
+	for (size_t i = 0; i < 4; i++) {
+		if (v[i] < 0)
+			continue;
+		fputs("redmon_group_members", f);
+		group_labels(f, g);
+		put_label(f, "state", what[i], false);
+		fprintf(f, "} %d\n", v[i]);
+	}
+}
+
+static void m_progress(FILE *f, const struct group *g)
+{
+	if (g->activity == REDMON_ACTIVITY_NONE || g->progress < 0)
+		return;
+	fputs("redmon_group_activity_progress_percent", f);
+	group_labels(f, g);
+	put_label(f, "activity", activity_name(g->activity), false);
+	fprintf(f, "} %.1f\n", g->progress);
+}
+
+static void m_member_role(FILE *f, const struct group *g)
+{
+	for (size_t i = 0; i < g->n_members; i++) {
+		fputs("redmon_member_role", f);
+		group_labels(f, g);
+		put_label(f, "member", g->members[i].name, false);
+		put_label(f, "role", role_name(g->members[i].role), false);
+		fputs("} 1\n", f);
+	}
+}
+
+int textfile_render(const struct agg *a, const char *host, int64_t now_ms, FILE *f)
+{
+	help(f, "redmon_group_info", "Identity of a redundancy group (always 1)");
+	each_group(f, a, m_info);
+	help(f, "redmon_group_health",
+	     "1 for the health the group is in: ok, nonredundant, degraded, unknown, critical, "
+	     "failed");
+	each_group(f, a, m_health);
+	help(f, "redmon_group_margin",
+	     "Further member failures the group survives, worst case (absent when unknown)");
+	each_group(f, a, m_margin);
+	help(f, "redmon_group_margin_nominal", "The margin when every member is fine");
+	each_group(f, a, m_nominal);
+	help(f, "redmon_group_members", "Members by state: total slots, ok, failed, spare");
+	each_group(f, a, m_members);
+	help(f, "redmon_group_activity_progress_percent", "Progress of a rebuild, resync or check");
+	each_group(f, a, m_progress);
+	help(f, "redmon_member_role", "The role of each member (always 1)");
+	each_group(f, a, m_member_role);
+	help(f, "redmon_probe_up", "1 when the probe's last scan worked");
+	for (size_t i = 0; i < a->n_probes; i++) {
+		fputs("redmon_probe_up{", f);
+		put_label(f, "probe", a->probes[i].name, true);
+		fprintf(f, "} %d\n", !a->probes[i].failed);
+	}
+	help(f, "redmon_textfile_updated_seconds", "When redmon wrote this file (Unix time)");
+	fputs("redmon_textfile_updated_seconds{", f);
+	put_label(f, "host", host, true);
+	fprintf(f, "} %lld.%03lld\n", (long long)(now_ms / 1000), (long long)(now_ms % 1000));
+	return ferror(f) ? -EIO : 0;
+}
+
+static int write_now(struct sink *k)
+{
+	struct textfile *t = k->priv;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int rc;
+
+	if (!f)
+		return -ENOMEM;
+	rc = textfile_render(sink_env(k)->agg, sink_env(k)->host, wall_ms(), f);
+	if (fclose(f) != 0 && rc == 0)
+		rc = -ENOMEM;
+	if (rc == 0)
+		rc = write_file_atomic(t->dirfd, t->name, text, len, 0644);
+	free(text);
+	return rc;
+}
+
+static void on_write(void *ctx)
+{
+	struct sink *k = ctx;
+	int rc = write_now(k);
+	char why[300];
+
+	snprintf(why, sizeof(why), "cannot write %s: %s", ((struct textfile *)k->priv)->name,
+		 strerror(-rc));
+	sink_result(k, rc, true, why);
+}
+
+static int textfile_open(struct sink *k, const struct config *cfg, const char *section, char *err,
+			 size_t errlen)
+{
+	const char *path = cfg_value(cfg, section, "path");
+	struct textfile *t = calloc(1, sizeof(*t));
+	char *copy = strdup(path), *copy2 = strdup(path);
+	int rc = -ENOMEM;
+
+	if (!t || !copy || !copy2)
+		goto fail;
+	t->dirfd = -1;
+	t->name = strdup(basename(copy));
+	t->dirfd = open(dirname(copy2), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (t->dirfd < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "sink %s: directory of %s: %s", k->name, path,
+			 strerror(errno));
+		goto fail;
+	}
+	if (!t->name)
+		goto fail;
+	/* Only with a state to export: test-alert writes at once instead. */
+	if (sink_env(k)->agg) {
+		rc = loop_timer_new(sink_env(k)->loop, on_write, k, &t->write);
+		if (rc == 0)
+			rc = loop_timer_arm(t->write, 0);
+		if (rc < 0)
+			goto fail;
+	}
+	free(copy);
+	free(copy2);
+	k->priv = t;
+	return 0;
+fail:
+	if (t && t->dirfd >= 0)
+		close(t->dirfd);
+	if (t)
+		free(t->name);
+	free(t);
+	free(copy);
+	free(copy2);
+	return rc;
+}
+
+/* Events are many, the file one: rewrite once the burst is handled. */
+static void textfile_deliver(struct sink *k, const struct alert *a)
+{
+	struct textfile *t = k->priv;
+
+	(void)a;
+	if (t->write && !loop_timer_armed(t->write))
+		loop_timer_arm(t->write, 0);
+}
+
+/* test-alert: prove the directory takes a file, without touching the real one. */
+static void textfile_test(struct sink *k, const struct alert *a)
+{
+	struct textfile *t = k->priv;
+	static const char probe[] = "# redmon test-alert\n";
+	char name[300];
+	int rc;
+
+	(void)a;
+	snprintf(name, sizeof(name), ".%s.test-alert", t->name);
+	rc = write_file_atomic(t->dirfd, name, probe, sizeof(probe) - 1, 0644);
+	unlinkat(t->dirfd, name, 0);
+	sink_test_done(k, rc, rc < 0 ? strerror(-rc) : NULL);
+}
+
+static void textfile_retire(struct sink *k)
+{
+	struct textfile *t = k->priv;
+
+	loop_timer_free(t->write);
+	t->write = NULL;
+}
+
+static void textfile_close(struct sink *k)
+{
+	struct textfile *t = k->priv;
+
+	loop_timer_free(t->write);
+	close(t->dirfd);
+	free(t->name);
+	free(t);
+}
+
+const struct sink_ops sink_textfile_ops = {
+	.type = "textfile",
+	.open = textfile_open,
+	.deliver = textfile_deliver,
+	.test = textfile_test,
+	.retire = textfile_retire,
+	.close = textfile_close,
+};

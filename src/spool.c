@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "spool.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define ENTRY_SUFFIX	".alert"
+#define ENTRY_MAX_BYTES (1u << 20)
+
+struct spool {
+	int dirfd;
+	size_t max;
+	uint64_t *seqs; /* sorted */
+	size_t n, cap;
+};
+
+int mkdir_parents(const char *path, mode_t mode)
+{
+	char buf[4096];
+	size_t len = strlen(path);
+
+	if (len == 0 || len >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1;; p++) {
+		char c = *p;
+
+		if (c != '/' && c)
+			continue;
+		*p = 0;
+		if (*buf && mkdir(buf, mode) < 0 && errno != EEXIST)
+			return -errno;
+		if (!c)
+			break;
+		*p = c;
+	}
+	return 0;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode)
+{
+	char tmp[300];
+	int fd, rc;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", name) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	/* A leftover of a crash is replaced, never written into. */
+	unlinkat(dirfd, tmp, 0);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return -errno;
+	rc = write_all(fd, data, len);
+	if (rc == 0 && fsync(fd) < 0)
+		rc = -errno;
+	if (close(fd) < 0 && rc == 0)
+		rc = -errno;
+	if (rc == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
+		rc = -errno;
+	if (rc < 0) {
+		unlinkat(dirfd, tmp, 0);
+		return rc;
+	}
+	/* The rename itself is only durable once the directory is. */
+	return fsync(dirfd) < 0 ? -errno : 0;
+}
+
+int read_file_at(int dirfd, const char *name, size_t max, char **ret, size_t *ret_len)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	size_t len = 0, cap = 4096;
+	char *buf;
+	int rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	buf = malloc(cap + 1);
+	while (buf) {
+		ssize_t n;
+
+		if (len > max) {
+			rc = -EFBIG;
+			break;
+		}
+		if (len == cap) {
+			char *b;
+
+			cap *= 2;
+			b = realloc(buf, cap + 1);
+			if (!b) {
+				rc = -ENOMEM;
+				break;
+			}
+			buf = b;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = -errno;
+			break;
+		}
+		if (n == 0) {
+			rc = len > max ? -EFBIG : 0;
+			break;
+		}
+		len += (size_t)n;
+	}
+	close(fd);
+	if (!buf)
+		return -ENOMEM;
+	if (rc < 0) {
+		free(buf);
+		return rc;
+	}
+	buf[len] = 0;
+	*ret = buf;
+	*ret_len = len;
+	return 0;
+}
+
+static void entry_name(uint64_t seq, char *buf, size_t len)
+{
+	snprintf(buf, len, "%020" PRIu64 ENTRY_SUFFIX, seq);
+}
+
+/* "00000000000000000042.alert" -> 42; false for anything else. */
+static bool parse_entry_name(const char *name, uint64_t *ret)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	for (i = 0; i < 20; i++) {
+		if (name[i] < '0' || name[i] > '9')
+			return false;
+		v = v * 10 + (uint64_t)(name[i] - '0');
+	}
+	if (strcmp(name + 20, ENTRY_SUFFIX) != 0 || v == 0)
+		return false;
+	*ret = v;
+	return true;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int seqs_reserve(struct spool *s, size_t n)
+{
+	uint64_t *v;
+	size_t cap = s->cap ? s->cap : 16;
+
+	if (n <= s->cap)
+		return 0;
+	while (cap < n)
+		cap *= 2;
+	v = realloc(s->seqs, cap * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	s->seqs = v;
+	s->cap = cap;
+	return 0;
+}
+
+static int scan_dir(struct spool *s)
+{
+	int fd = dup(s->dirfd);
+	DIR *d;
+	struct dirent *de;
+	int rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		uint64_t seq;
+
+		/* A crash between create and rename leaves a temporary file. */
+		if (len > 4 && strcmp(de->d_name + len - 4, ".tmp") == 0) {
+			unlinkat(s->dirfd, de->d_name, 0);
+			continue;
+		}
+		if (!parse_entry_name(de->d_name, &seq))
+			continue;
+		rc = seqs_reserve(s, s->n + 1);
+		if (rc < 0)
+			break;
+		s->seqs[s->n++] = seq;
+	}
+	closedir(d);
+	if (s->n)
+		qsort(s->seqs, s->n, sizeof(*s->seqs), cmp_u64);
+	return rc;
+}
+
+int spool_open(const char *dir, size_t max, struct spool **ret)
+{
+	struct spool *s;
+	int rc;
+
+	rc = mkdir_parents(dir, 0750);
+	if (rc < 0)
+		return rc;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->max = max ? max : 1;
+	s->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->dirfd < 0) {
+		rc = -errno;
+		free(s);
+		return rc;
+	}
+	rc = scan_dir(s);
+	if (rc < 0) {
+		spool_free(s);
+		return rc;
+	}
+	*ret = s;
+	return 0;
+}
+
+size_t spool_count(const struct spool *s)
+{
+	return s->n;
+}
+
+uint64_t spool_first(const struct spool *s)
+{
+	return s->n ? s->seqs[0] : 0;
+}
+
+uint64_t spool_last(const struct spool *s)
+{
+	return s->n ? s->seqs[s->n - 1] : 0;
+}
+
+static ssize_t seq_index(const struct spool *s, uint64_t seq)
+{
+	size_t lo = 0, hi = s->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (s->seqs[mid] == seq)
+			return (ssize_t)mid;
+		if (s->seqs[mid] < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1 - (ssize_t)lo;
+}
+
+static void forget(struct spool *s, size_t i)
+{
+	memmove(&s->seqs[i], &s->seqs[i + 1], (s->n - i - 1) * sizeof(*s->seqs));
+	s->n--;
+}
+
+int spool_put(struct spool *s, uint64_t seq, const void *data, size_t len, uint64_t keep,
+	      size_t *ret_dropped)
+{
+	char name[64];
+	size_t dropped = 0;
+	ssize_t at;
+	int rc;
+
+	if (seq == 0)
+		return -EINVAL;
+	rc = seqs_reserve(s, s->n + 1);
+	if (rc < 0)
+		return rc;
+	entry_name(seq, name, sizeof(name));
+	rc = write_file_atomic(s->dirfd, name, data, len, 0640);
+	if (rc < 0)
+		return rc;
+	at = seq_index(s, seq);
+	if (at < 0) {
+		size_t i = (size_t)(-1 - at);
+
+		memmove(&s->seqs[i + 1], &s->seqs[i], (s->n - i) * sizeof(*s->seqs));
+		s->seqs[i] = seq;
+		s->n++;
+	}
+	/* Bounded: the oldest go first, but never the one being delivered nor the new one. */
+	for (size_t i = 0; s->n > s->max && i < s->n;) {
+		char old[64];
+
+		if (s->seqs[i] == keep || s->seqs[i] == seq) {
+			i++;
+			continue;
+		}
+		entry_name(s->seqs[i], old, sizeof(old));
+		unlinkat(s->dirfd, old, 0);
+		forget(s, i);
+		dropped++;
+	}
+	*ret_dropped = dropped;
+	return 0;
+}
+
+int spool_read(struct spool *s, uint64_t seq, char **ret, size_t *ret_len)
+{
+	char name[64];
+
+	entry_name(seq, name, sizeof(name));
+	return read_file_at(s->dirfd, name, ENTRY_MAX_BYTES, ret, ret_len);
+}
+
+/*
+ * No fsync of the directory after an unlink: if a crash undoes it, the alert
+ * is sent once more with the same idempotency key, which receivers drop.
+ */
+int spool_remove(struct spool *s, uint64_t seq)
+{
+	ssize_t at = seq_index(s, seq);
+	char name[64];
+
+	if (at < 0)
+		return -ENOENT;
+	entry_name(seq, name, sizeof(name));
+	forget(s, (size_t)at);
+	if (unlinkat(s->dirfd, name, 0) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+int spool_set_aside(struct spool *s, uint64_t seq)
+{
+	ssize_t at = seq_index(s, seq);
+	char name[64], aside[80];
+
+	if (at < 0)
+		return -ENOENT;
+	entry_name(seq, name, sizeof(name));
+	snprintf(aside, sizeof(aside), "%s.rejected", name);
+	forget(s, (size_t)at);
+	if (renameat(s->dirfd, name, s->dirfd, aside) < 0)
+		return -errno;
+	return fsync(s->dirfd) < 0 ? -errno : 0;
+}
+
+void spool_free(struct spool *s)
+{
+	if (!s)
+		return;
+	if (s->dirfd >= 0)
+		close(s->dirfd);
+	free(s->seqs);
+	free(s);
+}

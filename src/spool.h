@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Durable files and the alert spool.
+ *
+ * write_file_atomic() is the one way redmon replaces a file so that a crash
+ * leaves either the old or the new content: temporary file, fsync, rename,
+ * fsync of the directory.  The state file, the Prometheus textfile and the
+ * spool all use it.
+ *
+ * A spool is one directory holding one file per undelivered alert, named by
+ * its sequence number (zero-padded, so names sort as numbers).  It is bounded:
+ * storing beyond max drops the oldest entries.  Its entries survive SIGKILL
+ * and reboots; delivery takes them in sequence order.
+ */
+#ifndef REDMON_SPOOL_H
+#define REDMON_SPOOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* mkdir -p path (each missing component with mode); 0 or -errno. */
+int mkdir_parents(const char *path, mode_t mode);
+
+/*
+ * Replace dirfd/name with data: write "<name>.tmp", fsync, rename over name,
+ * fsync dirfd.  mode applies to a new file.  0 or -errno (name untouched).
+ */
+int write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode);
+
+/* Read all of dirfd/name (at most max bytes) into a new NUL-terminated buffer. */
+int read_file_at(int dirfd, const char *name, size_t max, char **ret, size_t *ret_len);
+
+struct spool;
+
+/*
+ * Open (creating it) the spool directory dir holding at most max entries:
+ * removes temporary files a crash left, lists the entries in order.
+ * 0 and *ret, or -errno.
+ */
+int spool_open(const char *dir, size_t max, struct spool **ret);
+
+size_t spool_count(const struct spool *s);
+/* The lowest / highest sequence number stored, 0 when empty. */
+uint64_t spool_first(const struct spool *s);
+uint64_t spool_last(const struct spool *s);
+
+/*
+ * Store data as entry seq, durably, before returning 0.  When the spool is
+ * full the oldest entries (never keep, the one being delivered) are removed
+ * first and *ret_dropped says how many.  -errno on failure (nothing stored).
+ */
+int spool_put(struct spool *s, uint64_t seq, const void *data, size_t len, uint64_t keep,
+	      size_t *ret_dropped);
+
+/* Read entry seq into a new buffer; 0 or -errno. */
+int spool_read(struct spool *s, uint64_t seq, char **ret, size_t *ret_len);
+
+/* Delivered: remove entry seq.  0 or -errno. */
+int spool_remove(struct spool *s, uint64_t seq);
+
+/* Refused for good by the receiver: rename it to <name>.rejected, out of the queue. */
+int spool_set_aside(struct spool *s, uint64_t seq);
+
+void spool_free(struct spool *s);
+
+#endif

@@ -1,0 +1,648 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "agg.h"
+#include "json.h"
+#include "log.h"
+#include "loop_timer.h"
+#include "spool.h"
+
+#define STATE_FILE	"state.json"
+#define STATE_MAX_BYTES (64u << 20)
+#define DUMP_FLAGS	(JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII)
+
+struct state {
+	char *dir;
+	int dirfd;
+	int lockfd;
+	struct state_id id;
+	uint64_t saved_seq; /* agg seq at the last save */
+	uint64_t reserved;  /* the sequence the saved file lets a restart continue after */
+	unsigned failures;  /* saves failed in a row */
+};
+
+uint64_t state_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+static int body_checksum(json_t *body, char *buf, size_t len)
+{
+	char *text = json_dumps(body, DUMP_FLAGS);
+
+	if (!text)
+		return -ENOMEM;
+	snprintf(buf, len, "fnv1a64:%016" PRIx64, state_hash(text));
+	free(text);
+	return 0;
+}
+
+static json_t *ms_json(int64_t ms)
+{
+	return json_integer((json_int_t)ms);
+}
+
+static json_t *probe_to_json(const struct agg *a, const struct agg_probe *p)
+{
+	json_t *o = json_object(), *groups = json_array();
+
+	json_object_set_new(o, "name", json_text(p->name));
+	json_object_set_new(o, "failed", json_boolean(p->failed));
+	json_object_set_new(o, "error", json_text(p->failed ? p->error : NULL));
+	for (size_t j = 0; j < p->groups.n; j++) {
+		const struct group *g = &p->groups.groups[j];
+		json_t *e = json_object();
+		struct timespec since;
+
+		/* The group object shows a clamped margin; the raw one tells failed from critical. */
+		json_object_set_new(e, "margin_raw",
+				    g->margin == REDMON_MARGIN_UNKNOWN ? json_null()
+								       : json_integer(g->margin));
+		if (agg_since(a, g->id, &since))
+			json_object_set_new(
+				e, "since_ms",
+				ms_json((int64_t)since.tv_sec * 1000 + since.tv_nsec / 1000000));
+		json_object_set_new(e, "group", group_to_json(g));
+		json_array_append_new(groups, e);
+	}
+	json_object_set_new(o, "groups", groups);
+	return o;
+}
+
+json_t *state_to_json(const struct agg *a, const struct state_id *id, uint64_t seq_reserved,
+		      const struct timespec *now)
+{
+	json_t *doc = json_object(), *body = json_object(), *probes = json_array();
+	char ts[40], sum[40];
+
+	if (!doc || !body || !probes)
+		goto oom;
+	format_utc_ms(now, ts, sizeof(ts));
+	json_object_set_new(body, "saved", json_string(ts));
+	json_object_set_new(body, "host", json_text(id->host));
+	json_object_set_new(body, "root", json_text(id->root));
+	json_object_set_new(body, "sinks", json_text(id->sinks));
+	json_object_set_new(body, "seq", json_integer((json_int_t)a->seq));
+	json_object_set_new(body, "seq_reserved", json_integer((json_int_t)seq_reserved));
+	for (size_t i = 0; i < a->n_probes; i++)
+		json_array_append_new(probes, probe_to_json(a, &a->probes[i]));
+	json_object_set_new(body, "probes", probes);
+	probes = NULL;
+	if (body_checksum(body, sum, sizeof(sum)) < 0)
+		goto oom;
+	json_object_set_new(doc, "format", json_string(STATE_FORMAT));
+	json_object_set_new(doc, "version", json_integer(STATE_VERSION));
+	json_object_set_new(doc, "checksum", json_string(sum));
+	json_object_set_new(doc, "state", body);
+	return doc;
+oom:
+	json_decref(doc);
+	json_decref(body);
+	json_decref(probes);
+	return NULL;
+}
+
+/* --- reading ------------------------------------------------------------ */
+
+static int bad(char *why, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int bad(char *why, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, len, fmt, ap);
+	va_end(ap);
+	return -EBADMSG;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Undo json_text(): "\\" is a backslash, "\xNN" the byte NN.  A new string,
+ * or NULL for a malformed escape or an embedded NUL.
+ */
+static char *text_unescape(const char *s)
+{
+	char *out = malloc(strlen(s) + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	while (*s) {
+		if (*s != '\\') {
+			*o++ = *s++;
+		} else if (s[1] == '\\') {
+			*o++ = '\\';
+			s += 2;
+		} else if (s[1] == 'x' && hexval(s[2]) >= 0 && hexval(s[3]) >= 0 &&
+			   (hexval(s[2]) | hexval(s[3]))) {
+			*o++ = (char)(hexval(s[2]) * 16 + hexval(s[3]));
+			s += 4;
+		} else {
+			free(out);
+			return NULL;
+		}
+	}
+	*o = 0;
+	return out;
+}
+
+/* Strings unescaped while reading one group; freed together. */
+struct strpool {
+	char *v[64];
+	size_t n;
+};
+
+static void strpool_free(struct strpool *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->v[i]);
+	p->n = 0;
+}
+
+/*
+ * The raw text of string field key of o: 0 and *ret (NULL for JSON null when
+ * nullable), else -EBADMSG.
+ */
+static int get_text(json_t *o, const char *key, bool nullable, struct strpool *pool,
+		    const char **ret)
+{
+	json_t *v = json_object_get(o, key);
+	char *s;
+
+	if (v && json_is_null(v) && nullable) {
+		*ret = NULL;
+		return 0;
+	}
+	if (!json_is_string(v) || pool->n == sizeof(pool->v) / sizeof(pool->v[0]))
+		return -EBADMSG;
+	s = text_unescape(json_string_value(v));
+	if (!s)
+		return -EBADMSG;
+	pool->v[pool->n++] = s;
+	*ret = s;
+	return 0;
+}
+
+/* An integer field within [min, max]; null gives null_value when nullable. */
+static int get_int(json_t *o, const char *key, int64_t min, int64_t max, bool nullable,
+		   int64_t null_value, int64_t *ret)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (v && json_is_null(v) && nullable) {
+		*ret = null_value;
+		return 0;
+	}
+	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
+		return -EBADMSG;
+	*ret = json_integer_value(v);
+	return 0;
+}
+
+static int name_index(const char *name, const char *(*namer)(int), int count)
+{
+	for (int i = 0; name && i < count; i++) {
+		if (strcmp(namer(i), name) == 0)
+			return i;
+	}
+	return -1;
+}
+
+static const char *role_namer(int i)
+{
+	return role_name((enum redmon_role)i);
+}
+
+static const char *activity_namer(int i)
+{
+	return activity_name((enum redmon_activity)i);
+}
+
+static int member_from_json(json_t *m, struct redmon_member *rm, struct strpool *pool)
+{
+	const char *role;
+
+	if (!json_is_object(m) || get_text(m, "name", false, pool, &rm->name) < 0 ||
+	    get_text(m, "role", false, pool, &role) < 0 ||
+	    get_text(m, "state", true, pool, &rm->state) < 0)
+		return -EBADMSG;
+	rm->role = (enum redmon_role)name_index(role, role_namer, REDMON_ROLE_COUNT_);
+	if ((int)rm->role < 0)
+		return -EBADMSG;
+	/* Optional fields: absent, or text. */
+	if ((json_object_get(m, "device") && get_text(m, "device", false, pool, &rm->device) < 0) ||
+	    (json_object_get(m, "serial") && get_text(m, "serial", false, pool, &rm->serial) < 0) ||
+	    (json_object_get(m, "location") &&
+	     get_text(m, "location", false, pool, &rm->location) < 0) ||
+	    (json_object_get(m, "reason") && get_text(m, "reason", false, pool, &rm->reason) < 0))
+		return -EBADMSG;
+	return 0;
+}
+
+/* One saved group into snap, checked against the health rule; 0 or -EBADMSG/-ENOMEM. */
+static int group_from_json(json_t *e, const char *probe, struct snapshot *snap, struct agg *a,
+			   char *why, size_t len)
+{
+	json_t *g = json_object_get(e, "group"), *members = json_object_get(g, "members");
+	struct redmon_group rg = { 0 };
+	struct redmon_member *rm = NULL;
+	struct strpool pool = { .n = 0 };
+	const char *id, *gprobe, *health, *activity;
+	int64_t margin, nominal, total, ok, failed, spares, since = -1;
+	double progress = -1;
+	json_t *pv = json_object_get(g, "progress");
+	const struct group *added;
+	int rc = -EBADMSG;
+
+	if (!json_is_object(g) || !json_is_array(members) ||
+	    get_text(g, "id", false, &pool, &id) < 0 ||
+	    get_text(g, "probe", false, &pool, &gprobe) < 0 ||
+	    get_text(g, "name", false, &pool, &rg.name) < 0 ||
+	    get_text(g, "kind", true, &pool, &rg.kind) < 0 ||
+	    get_text(g, "type", true, &pool, &rg.type) < 0 ||
+	    get_text(g, "health", false, &pool, &health) < 0 ||
+	    get_text(g, "activity", false, &pool, &activity) < 0 ||
+	    get_text(g, "reason", true, &pool, &rg.reason) < 0 ||
+	    get_int(e, "margin_raw", INT32_MIN + 1, INT32_MAX, true, REDMON_MARGIN_UNKNOWN,
+		    &margin) < 0 ||
+	    get_int(g, "margin_nominal", 0, INT32_MAX, false, 0, &nominal) < 0 ||
+	    get_int(g, "members_total", 0, INT32_MAX, true, -1, &total) < 0 ||
+	    get_int(g, "members_ok", 0, INT32_MAX, true, -1, &ok) < 0 ||
+	    get_int(g, "members_failed", 0, INT32_MAX, false, 0, &failed) < 0 ||
+	    get_int(g, "spares", 0, INT32_MAX, false, 0, &spares) < 0 ||
+	    (json_object_get(e, "since_ms") &&
+	     get_int(e, "since_ms", 0, INT64_MAX, false, 0, &since) < 0)) {
+		bad(why, len, "a group of probe %s has a missing or malformed field", probe);
+		goto out;
+	}
+	if (json_is_number(pv))
+		progress = json_number_value(pv);
+	else if (!json_is_null(pv)) {
+		bad(why, len, "group %s: bad progress", id);
+		goto out;
+	}
+	if (strcmp(gprobe, probe) != 0) {
+		bad(why, len, "group %s is filed under probe %s", id, probe);
+		goto out;
+	}
+	rg.activity =
+		(enum redmon_activity)name_index(activity, activity_namer, REDMON_ACTIVITY_COUNT_);
+	rg.margin = (int32_t)margin;
+	rg.margin_nominal = (int32_t)nominal;
+	rg.members_total = (int)total;
+	rg.members_ok = (int)ok;
+	rg.members_failed = (int)failed;
+	rg.spares = (int)spares;
+	rg.progress = progress;
+	rg.n_members = json_array_size(members);
+	if ((int)rg.activity < 0) {
+		bad(why, len, "group %s: unknown activity", id);
+		goto out;
+	}
+	if (rg.n_members) {
+		rm = calloc(rg.n_members, sizeof(*rm));
+		if (!rm) {
+			rc = -ENOMEM;
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < rg.n_members; i++) {
+		if (member_from_json(json_array_get(members, i), &rm[i], &pool) < 0) {
+			bad(why, len, "group %s: member %zu is malformed", id, i);
+			goto out;
+		}
+	}
+	rg.members = rm;
+	rc = snapshot_add(snap, probe, &rg);
+	if (rc < 0) {
+		if (rc == -EINVAL)
+			rc = bad(why, len, "group %s does not validate", id);
+		goto out;
+	}
+	added = &snap->groups[snap->n - 1];
+	rc = -EBADMSG;
+	if (strcmp(added->id, id) != 0) {
+		bad(why, len, "group id %s does not match its probe and name", id);
+		goto out;
+	}
+	if (strcmp(health_name(added->health), health) != 0) {
+		bad(why, len, "group %s: health %s does not follow from its margin", id, health);
+		goto out;
+	}
+	rc = 0;
+	if (since >= 0) {
+		struct timespec t = { .tv_sec = since / 1000, .tv_nsec = (since % 1000) * 1000000 };
+
+		rc = agg_set_since(a, id, &t);
+	}
+out:
+	free(rm);
+	strpool_free(&pool);
+	return rc;
+}
+
+static int probe_from_json(json_t *p, struct agg *a, char *why, size_t len)
+{
+	json_t *groups = json_object_get(p, "groups"), *e;
+	struct strpool pool = { .n = 0 };
+	struct snapshot snap = { 0 };
+	const char *name, *error;
+	size_t i;
+	int rc = -EBADMSG;
+
+	if (!json_is_object(p) || !json_is_array(groups) ||
+	    !json_is_boolean(json_object_get(p, "failed")) ||
+	    get_text(p, "name", false, &pool, &name) < 0 ||
+	    get_text(p, "error", true, &pool, &error) < 0) {
+		bad(why, len, "a probe entry is malformed");
+		goto out;
+	}
+	json_array_foreach(groups, i, e)
+	{
+		rc = group_from_json(e, name, &snap, a, why, len);
+		if (rc < 0)
+			goto out;
+	}
+	if (snapshot_sort(&snap) > 0) {
+		rc = bad(why, len, "probe %s lists a group twice", name);
+		goto out;
+	}
+	rc = agg_restore_probe(a, name, &snap, json_is_true(json_object_get(p, "failed")), error);
+out:
+	snapshot_free(&snap);
+	strpool_free(&pool);
+	return rc;
+}
+
+static bool same_text(json_t *body, const char *key, const char *want)
+{
+	json_t *v = json_text(want);
+	bool same = json_equal(json_object_get(body, key), v);
+
+	json_decref(v);
+	return same;
+}
+
+/* Move the probes and announcement times of src into dst, which has none. */
+static void agg_take(struct agg *dst, struct agg *src)
+{
+	free(dst->probes);
+	free(dst->since);
+	dst->probes = src->probes;
+	dst->n_probes = src->n_probes;
+	dst->since = src->since;
+	dst->n_since = src->n_since;
+	src->probes = NULL;
+	src->n_probes = 0;
+	src->since = NULL;
+	src->n_since = 0;
+}
+
+int state_from_json(json_t *doc, const struct state_id *id, struct agg *a, uint64_t *ret_seq,
+		    char *why, size_t len)
+{
+	json_t *body = json_object_get(doc, "state"), *p;
+	json_t *probes = json_object_get(body, "probes");
+	const char *sum = json_string_value(json_object_get(doc, "checksum"));
+	const char *format = json_string_value(json_object_get(doc, "format"));
+	int64_t seq, reserved;
+	struct agg tmp;
+	char want[40];
+	size_t i;
+	int rc;
+
+	/* A sequence number is worth keeping even from a file we do not trust. */
+	if (get_int(body, "seq_reserved", 0, INT64_MAX, false, 0, &reserved) == 0)
+		*ret_seq = (uint64_t)reserved;
+	if (!format || strcmp(format, STATE_FORMAT) != 0)
+		return bad(why, len, "not a redmon state file");
+	if (!json_is_integer(json_object_get(doc, "version")) ||
+	    json_integer_value(json_object_get(doc, "version")) != STATE_VERSION)
+		return bad(why, len, "unsupported version (expected %d)", STATE_VERSION);
+	if (!json_is_object(body) || !sum)
+		return bad(why, len, "no state or checksum");
+	rc = body_checksum(body, want, sizeof(want));
+	if (rc < 0)
+		return rc;
+	if (strcmp(sum, want) != 0)
+		return bad(why, len, "checksum mismatch (file says %.40s, content gives %s)", sum,
+			   want);
+	if (get_int(body, "seq", 0, INT64_MAX, false, 0, &seq) < 0 ||
+	    get_int(body, "seq_reserved", seq, INT64_MAX, false, 0, &reserved) < 0 ||
+	    !json_is_array(probes))
+		return bad(why, len, "seq, seq_reserved or probes missing");
+	*ret_seq = (uint64_t)reserved;
+	if (!same_text(body, "host", id->host) || !same_text(body, "root", id->root) ||
+	    !same_text(body, "sinks", id->sinks)) {
+		snprintf(why, len, "saved for another %s",
+			 !same_text(body, "host", id->host)   ? "host name"
+			 : !same_text(body, "root", id->root) ? "root directory"
+							      : "set of sinks");
+		return -ESTALE;
+	}
+	/* All or nothing: a file that fails half-way leaves a untouched. */
+	agg_init(&tmp, a->progress_step, NULL, NULL);
+	json_array_foreach(probes, i, p)
+	{
+		rc = probe_from_json(p, &tmp, why, len);
+		if (rc < 0)
+			break;
+	}
+	if (rc == 0)
+		agg_take(a, &tmp);
+	agg_fini(&tmp);
+	return rc;
+}
+
+/* --- the file ------------------------------------------------------------ */
+
+static int state_write(struct state *st, const struct agg *a, uint64_t reserved)
+{
+	struct timespec now;
+	json_t *doc;
+	char *text;
+	int rc;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	doc = state_to_json(a, &st->id, reserved, &now);
+	text = doc ? json_dumps(doc, JSON_INDENT(1) | JSON_ENSURE_ASCII) : NULL;
+	json_decref(doc);
+	if (!text)
+		return -ENOMEM;
+	rc = write_file_atomic(st->dirfd, STATE_FILE, text, strlen(text), 0640);
+	free(text);
+	return rc;
+}
+
+/* Read and apply state.json; logs.  A bad file is moved aside and redmon starts fresh. */
+static void state_load(struct state *st, struct agg *a)
+{
+	json_error_t jerr;
+	char why[512], aside[64];
+	uint64_t seq = 0;
+	size_t len;
+	char *text;
+	json_t *doc;
+	int rc;
+
+	rc = read_file_at(st->dirfd, STATE_FILE, STATE_MAX_BYTES, &text, &len);
+	if (rc == -ENOENT) {
+		log_notice("state: no %s/%s yet: starting fresh", st->dir, STATE_FILE);
+		return;
+	}
+	if (rc < 0) {
+		snprintf(why, sizeof(why), "cannot read: %s", strerror(-rc));
+		doc = NULL;
+	} else {
+		doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+		free(text);
+		if (!doc) {
+			snprintf(why, sizeof(why), "not JSON (%s at line %d): torn or damaged",
+				 jerr.text, jerr.line);
+			rc = -EBADMSG;
+		} else {
+			rc = state_from_json(doc, &st->id, a, &seq, why, sizeof(why));
+			json_decref(doc);
+		}
+	}
+	a->seq = seq;
+	st->saved_seq = st->reserved = seq;
+	if (rc == -ENOMEM) {
+		log_err("state: out of memory reading %s/%s: starting fresh", st->dir, STATE_FILE);
+		return;
+	}
+	if (rc == 0) {
+		log_notice("state: restored %s/%s (sequence %llu)", st->dir, STATE_FILE,
+			   (unsigned long long)seq);
+		return;
+	}
+	if (rc == -ESTALE) {
+		log_notice("state: %s/%s was %s: every group is announced afresh (sequence %llu "
+			   "continues)",
+			   st->dir, STATE_FILE, why, (unsigned long long)seq);
+		return;
+	}
+	/*
+	 * The sequence must not go back, and a torn file may not say where it
+	 * was: the time in ms is beyond any number a past run can have used.
+	 */
+	if (seq < (uint64_t)wall_ms())
+		seq = (uint64_t)wall_ms();
+	a->seq = seq;
+	st->saved_seq = st->reserved = seq;
+	snprintf(aside, sizeof(aside), STATE_FILE ".corrupt-%lld", (long long)time(NULL));
+	if (renameat(st->dirfd, STATE_FILE, st->dirfd, aside) < 0)
+		log_err("state: cannot move %s/%s aside: %s", st->dir, STATE_FILE, strerror(errno));
+	log_err("state: %s/%s is not valid (%s): moved to %s, not trusted; starting fresh, the "
+		"sequence from %llu",
+		st->dir, STATE_FILE, why, aside, (unsigned long long)seq);
+}
+
+int state_open(const char *dir, const struct state_id *id, struct agg *a, struct state **ret)
+{
+	struct state *st = calloc(1, sizeof(*st));
+	int rc;
+
+	if (!st || !(st->dir = strdup(dir))) {
+		free(st);
+		return -ENOMEM;
+	}
+	st->id = *id;
+	st->dirfd = st->lockfd = -1;
+	rc = mkdir_parents(dir, 0750);
+	if (rc == 0) {
+		st->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (st->dirfd < 0)
+			rc = -errno;
+	}
+	if (rc == 0) {
+		/* Read-only is enough for flock(), and works on a lock file root left. */
+		st->lockfd = openat(st->dirfd, "lock", O_RDONLY | O_CREAT | O_CLOEXEC, 0640);
+		if (st->lockfd < 0)
+			rc = -errno;
+		else if (flock(st->lockfd, LOCK_EX | LOCK_NB) < 0)
+			rc = errno == EWOULDBLOCK ? -EBUSY : -errno;
+	}
+	if (rc == -EBUSY)
+		log_err("state: %s is in use by another redmon daemon", dir);
+	else if (rc < 0)
+		log_err("state: cannot use %s: %s", dir, strerror(-rc));
+	if (rc < 0) {
+		state_close(st);
+		return rc;
+	}
+	state_load(st, a);
+	*ret = st;
+	return 0;
+}
+
+/* complete: a is between scans, not half-way through one (a reservation). */
+static void save(struct state *st, const struct agg *a, uint64_t reserved, bool complete)
+{
+	int rc = state_write(st, a, reserved);
+
+	if (rc < 0) {
+		if (st->failures++ == 0)
+			log_err("state: cannot save %s/%s: %s", st->dir, STATE_FILE, strerror(-rc));
+		return;
+	}
+	if (st->failures)
+		log_notice("state: saved again after %u failures", st->failures);
+	st->failures = 0;
+	if (complete)
+		st->saved_seq = a->seq;
+	st->reserved = reserved;
+}
+
+void state_save(struct state *st, const struct agg *a, bool final)
+{
+	if (st)
+		save(st, a, final ? a->seq : a->seq + STATE_SEQ_RESERVE, true);
+}
+
+void state_reserve(struct state *st, const struct agg *a, uint64_t seq)
+{
+	if (st && seq > st->reserved)
+		save(st, a, seq + STATE_SEQ_RESERVE, false);
+}
+
+bool state_dirty(const struct state *st, const struct agg *a)
+{
+	return st && a->seq != st->saved_seq;
+}
+
+void state_close(struct state *st)
+{
+	if (!st)
+		return;
+	if (st->lockfd >= 0)
+		close(st->lockfd);
+	if (st->dirfd >= 0)
+		close(st->dirfd);
+	free(st->dir);
+	free(st);
+}

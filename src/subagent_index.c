@@ -1,0 +1,538 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The subagent's state file (see subagent_index.h).  Text, one key per line:
+ *
+ *   # comment
+ *   version 1
+ *   boots 7
+ *   group 3 md:md0
+ *   member 3 1 sda1
+ *   probe 1 md
+ *
+ * The key is the rest of the line; a backslash, a newline and other control
+ * bytes in it are escaped (\\, \n, \t, \r, \xNN), so any name round-trips.
+ */
+#include "subagent_index.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum kind { K_GROUP = 'g', K_MEMBER = 'm', K_PROBE = 'p', K_NEXT_MEMBER = 'x' };
+
+struct entry {
+	char kind;
+	int group; /* members and K_NEXT_MEMBER: the group's index */
+	int index; /* K_NEXT_MEMBER: the highest member index of the group */
+	char *name;
+};
+
+struct subagent_index {
+	char *path;
+	struct entry *v; /* in file order, then allocation order */
+	size_t n, cap;
+	size_t *slots; /* open addressing: entry position + 1, 0 = empty */
+	size_t nslots;
+	int next_group, next_probe;
+	uint32_t boots;
+	bool boots_counted;
+	bool dirty;
+};
+
+static uint64_t hash_key(char kind, int group, const char *name)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+
+	h = (h ^ (unsigned char)kind) * 1099511628211ull;
+	for (int i = 0; i < 4; i++)
+		h = (h ^ ((unsigned)group >> (8 * i) & 0xff)) * 1099511628211ull;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * 1099511628211ull;
+	return h;
+}
+
+static struct entry *lookup(const struct subagent_index *x, char kind, int group, const char *name)
+{
+	size_t i;
+
+	if (!x->nslots)
+		return NULL;
+	for (i = hash_key(kind, group, name) & (x->nslots - 1); x->slots[i];
+	     i = (i + 1) & (x->nslots - 1)) {
+		struct entry *e = &x->v[x->slots[i] - 1];
+
+		if (e->kind == kind && e->group == group && strcmp(e->name, name) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+static int rehash(struct subagent_index *x, size_t nslots)
+{
+	size_t *s = calloc(nslots, sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	free(x->slots);
+	x->slots = s;
+	x->nslots = nslots;
+	for (size_t k = 0; k < x->n; k++) {
+		const struct entry *e = &x->v[k];
+		size_t i = hash_key(e->kind, e->group, e->name) & (nslots - 1);
+
+		while (s[i])
+			i = (i + 1) & (nslots - 1);
+		s[i] = k + 1;
+	}
+	return 0;
+}
+
+/* Append an entry (the key must be new); returns it, or NULL on ENOMEM. */
+static struct entry *add(struct subagent_index *x, char kind, int group, int index,
+			 const char *name)
+{
+	struct entry *e;
+	char *copy;
+
+	if ((x->n + 1) * 2 > x->nslots && rehash(x, x->nslots ? x->nslots * 2 : 64) < 0)
+		return NULL;
+	if (x->n == x->cap) {
+		size_t cap = x->cap ? x->cap * 2 : 64;
+		struct entry *v = realloc(x->v, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		x->v = v;
+		x->cap = cap;
+	}
+	copy = strdup(name);
+	if (!copy)
+		return NULL;
+	e = &x->v[x->n++];
+	*e = (struct entry){.kind = kind, .group = group, .index = index, .name = copy};
+	{
+		size_t i = hash_key(kind, group, name) & (x->nslots - 1);
+
+		while (x->slots[i])
+			i = (i + 1) & (x->nslots - 1);
+		x->slots[i] = x->n;
+	}
+	return e;
+}
+
+/* Record that group has a member with index; keeps the group's highest. */
+static int note_member(struct subagent_index *x, int group, int index)
+{
+	struct entry *e = lookup(x, K_NEXT_MEMBER, group, "");
+
+	if (!e) {
+		e = add(x, K_NEXT_MEMBER, group, 0, "");
+		if (!e)
+			return -ENOMEM;
+	}
+	if (index > e->index)
+		e->index = index;
+	return 0;
+}
+
+static int allocate(struct subagent_index *x, char kind, int group, const char *name)
+{
+	struct entry *e = lookup(x, kind, group, name);
+	int index;
+
+	if (e)
+		return e->index;
+	if (kind == K_MEMBER) {
+		struct entry *next = lookup(x, K_NEXT_MEMBER, group, "");
+
+		index = next ? next->index + 1 : 1;
+	} else {
+		index = kind == K_GROUP ? x->next_group : x->next_probe;
+	}
+	if (index <= 0 || index > SUBAGENT_INDEX_MAX)
+		return -ERANGE;
+	if (!add(x, kind, group, index, name))
+		return -ENOMEM;
+	if (kind == K_MEMBER && note_member(x, group, index) < 0)
+		return -ENOMEM;
+	if (kind == K_GROUP)
+		x->next_group = index + 1;
+	else if (kind == K_PROBE)
+		x->next_probe = index + 1;
+	x->dirty = true;
+	return index;
+}
+
+int subagent_index_group(struct subagent_index *x, const char *id)
+{
+	return allocate(x, K_GROUP, 0, id);
+}
+
+int subagent_index_member(struct subagent_index *x, int group, const char *name)
+{
+	return allocate(x, K_MEMBER, group, name);
+}
+
+int subagent_index_probe(struct subagent_index *x, const char *name)
+{
+	return allocate(x, K_PROBE, 0, name);
+}
+
+int subagent_index_find_group(const struct subagent_index *x, const char *id)
+{
+	const struct entry *e = lookup(x, K_GROUP, 0, id);
+
+	return e ? e->index : 0;
+}
+
+int subagent_index_find_member(const struct subagent_index *x, int group, const char *name)
+{
+	const struct entry *e = lookup(x, K_MEMBER, group, name);
+
+	return e ? e->index : 0;
+}
+
+uint32_t subagent_index_boots(struct subagent_index *x)
+{
+	if (!x->boots_counted) {
+		/* RFC 3414 2.2.2: snmpEngineBoots stops at 2147483647. */
+		if (x->boots < 2147483647u)
+			x->boots++;
+		x->boots_counted = true;
+		x->dirty = true;
+	}
+	return x->boots;
+}
+
+bool subagent_index_dirty(const struct subagent_index *x)
+{
+	return x->dirty;
+}
+
+const char *subagent_index_path(const struct subagent_index *x)
+{
+	return x->path;
+}
+
+/* Decode the escapes of the file format in place; -EINVAL on a bad one. */
+static int unescape(char *s)
+{
+	char *out = s;
+
+	for (char *p = s; *p; p++) {
+		if (*p != '\\') {
+			*out++ = *p;
+			continue;
+		}
+		p++;
+		switch (*p) {
+		case '\\':
+			*out++ = '\\';
+			break;
+		case 'n':
+			*out++ = '\n';
+			break;
+		case 't':
+			*out++ = '\t';
+			break;
+		case 'r':
+			*out++ = '\r';
+			break;
+		case 'x': {
+			char hex[3] = {0};
+			char *end;
+			unsigned long v;
+
+			if (!p[1] || !p[2])
+				return -EINVAL;
+			hex[0] = p[1];
+			hex[1] = p[2];
+			v = strtoul(hex, &end, 16);
+			if (*end || v == 0)
+				return -EINVAL;
+			*out++ = (char)v;
+			p += 2;
+			break;
+		}
+		default:
+			return -EINVAL;
+		}
+	}
+	*out = 0;
+	return 0;
+}
+
+static void escape(FILE *f, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '\\')
+			fputs("\\\\", f);
+		else if (*p == '\n')
+			fputs("\\n", f);
+		else if (*p == '\t')
+			fputs("\\t", f);
+		else if (*p == '\r')
+			fputs("\\r", f);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\x%02X", *p);
+		else
+			fputc(*p, f);
+	}
+}
+
+/* A decimal field followed by one space (or the end when last); advances *s. */
+static int field(char **s, bool last, long max, long *ret)
+{
+	char *end;
+	long v;
+
+	if (**s < '0' || **s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtol(*s, &end, 10);
+	if (errno || v > max)
+		return -EINVAL;
+	if (last ? *end != 0 : *end != ' ')
+		return -EINVAL;
+	*s = last ? end : end + 1;
+	*ret = v;
+	return 0;
+}
+
+static int parse_line(struct subagent_index *x, char *line)
+{
+	long a, b;
+	char *p;
+
+	if (strncmp(line, "version ", 8) == 0) {
+		p = line + 8;
+		return field(&p, true, 1, &a) < 0 || a != 1 ? -EINVAL : 0;
+	}
+	if (strncmp(line, "boots ", 6) == 0) {
+		p = line + 6;
+		if (field(&p, true, 2147483647, &a) < 0)
+			return -EINVAL;
+		x->boots = (uint32_t)a;
+		return 0;
+	}
+	if (strncmp(line, "group ", 6) == 0 || strncmp(line, "probe ", 6) == 0) {
+		char kind = line[0] == 'g' ? K_GROUP : K_PROBE;
+		int *next = kind == K_GROUP ? &x->next_group : &x->next_probe;
+
+		p = line + 6;
+		if (field(&p, false, SUBAGENT_INDEX_MAX, &a) < 0 || a < 1 || unescape(p) < 0 ||
+		    lookup(x, kind, 0, p))
+			return -EINVAL;
+		if (!add(x, kind, 0, (int)a, p))
+			return -ENOMEM;
+		if (a >= *next)
+			*next = (int)a + 1;
+		return 0;
+	}
+	if (strncmp(line, "member ", 7) == 0) {
+		p = line + 7;
+		if (field(&p, false, SUBAGENT_INDEX_MAX, &a) < 0 ||
+		    field(&p, false, SUBAGENT_INDEX_MAX, &b) < 0 || a < 1 || b < 1 ||
+		    unescape(p) < 0 || lookup(x, K_MEMBER, (int)a, p))
+			return -EINVAL;
+		if (!add(x, K_MEMBER, (int)a, (int)b, p) || note_member(x, (int)a, (int)b) < 0)
+			return -ENOMEM;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int cmp_entry_index(const void *a, const void *b)
+{
+	const struct entry *x = *(const struct entry *const *)a,
+			   *y = *(const struct entry *const *)b;
+
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	if (x->group != y->group)
+		return x->group < y->group ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/*
+ * Two keys of a kind with one index would be two rows on one OID.  Returns
+ * the name of one such key, NULL if there is none, or "" when out of memory.
+ */
+static const char *duplicate_index(const struct subagent_index *x)
+{
+	const struct entry **v = malloc((x->n ? x->n : 1) * sizeof(*v));
+	const char *dup = NULL;
+	size_t n = 0;
+
+	if (!v)
+		return "";
+	for (size_t i = 0; i < x->n; i++) {
+		if (x->v[i].kind != K_NEXT_MEMBER)
+			v[n++] = &x->v[i];
+	}
+	qsort(v, n, sizeof(*v), cmp_entry_index);
+	for (size_t i = 1; i < n && !dup; i++) {
+		if (cmp_entry_index(&v[i - 1], &v[i]) == 0)
+			dup = v[i]->name;
+	}
+	free(v);
+	return dup;
+}
+
+void subagent_index_free(struct subagent_index *x)
+{
+	if (!x)
+		return;
+	for (size_t i = 0; i < x->n; i++)
+		free(x->v[i].name);
+	free(x->v);
+	free(x->slots);
+	free(x->path);
+	free(x);
+}
+
+int subagent_index_load(const char *path, struct subagent_index **ret, char *err, size_t errlen)
+{
+	struct subagent_index *x = calloc(1, sizeof(*x));
+	char *line = NULL;
+	size_t cap = 0;
+	unsigned lineno = 0;
+	const char *dup;
+	ssize_t len;
+	FILE *f;
+	int rc = 0;
+
+	if (!x || !(x->path = strdup(path))) {
+		free(x);
+		return -ENOMEM;
+	}
+	x->next_group = x->next_probe = 1;
+	f = fopen(path, "re");
+	if (!f && errno != ENOENT) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+		subagent_index_free(x);
+		return rc;
+	}
+	while (f && (len = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		if (len > 0 && line[len - 1] == '\n')
+			line[--len] = 0;
+		if (len == 0 || line[0] == '#')
+			continue;
+		rc = parse_line(x, line);
+		if (rc < 0) {
+			snprintf(err, errlen, "%s:%u: %s", path, lineno,
+				 rc == -ENOMEM ? "out of memory" : "not a valid index line");
+			break;
+		}
+	}
+	if (f && rc == 0 && ferror(f)) {
+		rc = -EIO;
+		snprintf(err, errlen, "%s: read error", path);
+	}
+	if (f)
+		fclose(f);
+	free(line);
+	if (rc == 0 && (dup = duplicate_index(x)) != NULL) {
+		rc = *dup ? -EINVAL : -ENOMEM;
+		snprintf(err, errlen, "%s: the index of '%s' is given twice", path, dup);
+	}
+	if (rc < 0) {
+		subagent_index_free(x);
+		return rc;
+	}
+	*ret = x;
+	return 0;
+}
+
+static int fsync_dir(const char *path)
+{
+	char *dir = strdup(path), *slash;
+	int fd, rc = 0;
+
+	if (!dir)
+		return -ENOMEM;
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = 0;
+	else if (slash)
+		*slash = 0;
+	else
+		strcpy(dir, ".");
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) < 0)
+		rc = -errno;
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	return rc;
+}
+
+int subagent_index_save(struct subagent_index *x, char *err, size_t errlen)
+{
+	size_t n = strlen(x->path) + 8;
+	char *tmp = malloc(n);
+	FILE *f = NULL;
+	int fd = -1, rc = 0;
+
+	if (!tmp)
+		return -ENOMEM;
+	snprintf(tmp, n, "%s.tmp", x->path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		rc = -errno;
+		goto fail;
+	}
+	fd = -1;
+	fputs("# redmon SNMP state: REDMON-MIB row indexes and the SNMPv3 engine boot\n"
+	      "# counter.  Written by redmon; an index here is never given to another key.\n"
+	      "version 1\n",
+	      f);
+	fprintf(f, "boots %u\n", x->boots);
+	for (size_t i = 0; i < x->n; i++) {
+		const struct entry *e = &x->v[i];
+
+		if (e->kind == K_GROUP)
+			fprintf(f, "group %d ", e->index);
+		else if (e->kind == K_PROBE)
+			fprintf(f, "probe %d ", e->index);
+		else if (e->kind == K_MEMBER)
+			fprintf(f, "member %d %d ", e->group, e->index);
+		else
+			continue;
+		escape(f, e->name);
+		fputc('\n', f);
+	}
+	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) < 0) {
+		rc = -errno ? -errno : -EIO;
+		goto fail;
+	}
+	if (fclose(f) != 0) {
+		f = NULL;
+		rc = -errno;
+		goto fail;
+	}
+	f = NULL;
+	if (rename(tmp, x->path) < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	fsync_dir(x->path);
+	free(tmp);
+	x->dirty = false;
+	return 0;
+fail:
+	snprintf(err, errlen, "%s: cannot write: %s", x->path, strerror(-rc));
+	if (f)
+		fclose(f);
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	free(tmp);
+	return rc;
+}

@@ -1,0 +1,1645 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * REDMON-MIB's objects: scalars, the group, member, probe and alarm tables,
+ * and the varbinds of notifications.
+ *
+ * Rows live in netsnmp_tdata tables whose row data are the structs below; each
+ * table has one small handler that reads a column of a row.  The rows follow
+ * the aggregator: after a probe scanned (or an event about it), its groups
+ * are walked beside the rows in id order, and a row is only touched where a
+ * value differs, so a quiet scan costs a comparison per group and no
+ * allocation.  Strings are kept twice: as the probe reported them (to notice
+ * a change) and as SNMP shows them (escaped like the JSON output, cut to 255
+ * octets).
+ *
+ * Fast path.  net-snmp's master turns every repetition of a GetBulk into one
+ * AgentX GetNext to us (agentx/master.c), so a bulk walk costs one AgentX
+ * round trip per varbind.  net-snmp's subagent answers each through its
+ * whole request pipeline: the PDU is cloned into an internal callback session
+ * (a pipe), the agent runs the handler chain (table helper, tdata helper, our
+ * handler), and the answer comes back through the pipe, three trips through
+ * the event loop per varbind.  subagent_mib_attach() puts rmib_fast_callback() in
+ * front of net-snmp's AgentX callback: Get and GetNext in the default context
+ * are answered here, from the same rows and the same column functions, with
+ * one binary search per varbind and no trip through the loop; everything else
+ * (Open, Register and Notify responses, Ping, Set attempts, GetBulk, other
+ * contexts) goes on to net-snmp.  [snmp] fast_path = no turns it off, which
+ * the tests use to check that both paths give the same answers.
+ */
+#include "subagent_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agg.h"
+#include "subagent_index.h"
+
+#define TEXT_MAX 255 /* SnmpAdminString (SIZE (0..255)) */
+
+/* Subtrees of redmonObjects (root.1). */
+enum { SUB_SCALARS = 1, SUB_GROUPS, SUB_MEMBERS, SUB_PROBES, SUB_ALARMS, SUB_NOTIF };
+
+enum {
+	SC_VERSION = 1,
+	SC_HEALTH,
+	SC_GROUPS,
+	SC_OK,
+	SC_NONREDUNDANT,
+	SC_DEGRADED,
+	SC_UNKNOWN,
+	SC_CRITICAL,
+	SC_FAILED,
+	SC_LAST_SEQ,
+	SC_START_TIME,
+	SC_ALARMS,
+	SC_LAST_ = SC_ALARMS
+};
+
+enum {
+	GC_ID = 2,
+	GC_PROBE,
+	GC_NAME,
+	GC_KIND,
+	GC_TYPE,
+	GC_HEALTH,
+	GC_MARGIN,
+	GC_NOMINAL,
+	GC_TOTAL,
+	GC_OK,
+	GC_FAILED,
+	GC_SPARES,
+	GC_ACTIVITY,
+	GC_PROGRESS,
+	GC_REASON,
+	GC_LAST_CHANGE,
+	GC_DEGRADED_SINCE,
+	GC_LAST_ = GC_DEGRADED_SINCE
+};
+
+enum {
+	MC_NAME = 2,
+	MC_ROLE,
+	MC_STATE,
+	MC_LAST_CHANGE,
+	MC_DEVICE,
+	MC_SERIAL,
+	MC_LOCATION,
+	MC_REASON,
+	MC_LAST_ = MC_REASON
+};
+
+enum {
+	PC_NAME = 2,
+	PC_STATUS,
+	PC_LAST_POLL,
+	PC_ERRORS,
+	PC_LAST_ERROR,
+	PC_GROUPS,
+	PC_LAST_ = PC_GROUPS
+};
+
+enum { AC_GROUP = 2, AC_OBJECT, AC_HEALTH, AC_TIME, AC_TEXT, AC_LAST_ = AC_TEXT };
+
+enum {
+	NO_SEQ = 1,
+	NO_PREV_HEALTH,
+	NO_PREV_MARGIN,
+	NO_PREV_ROLE,
+	NO_PREV_ACTIVITY,
+	NO_PREV_PROGRESS,
+	NO_TEXT
+};
+
+/* A string as reported (raw, to notice changes) and as shown over SNMP. */
+struct sa_str {
+	char *raw; /* NULL: not reported */
+	char *shown;
+	size_t len;
+};
+
+struct sa_member {
+	long index;
+	struct sa_str name, state, device, serial, location, reason;
+	int role; /* RedmonRole */
+	struct timespec last_change;
+	netsnmp_tdata_row *row;
+	bool seen; /* during a sync */
+};
+
+struct sa_group {
+	long index;
+	struct sa_str id, probe, name, kind, type, reason;
+	enum health health;
+	long margin, nominal, total, ok, failed, spares, activity, progress;
+	struct timespec last_change, degraded_since; /* zero: none */
+	struct sa_member **members;		     /* in the probe's order */
+	size_t n_members;
+	netsnmp_tdata_row *row;
+};
+
+struct sa_probe {
+	char *name;
+	struct sa_str shown;
+	long index;
+	bool failed;
+	bool dirty; /* rows to be synced */
+	struct timespec last_poll;
+	unsigned long errors;
+	struct sa_str last_error;
+	unsigned long n_groups;
+	struct sa_group **groups; /* sorted by id (strcmp), as agg keeps them */
+	size_t n_groups_rows;
+	netsnmp_tdata_row *row;
+};
+
+struct sa_alarm {
+	u_long seq;
+	long group_index; /* 0: a probe alarm */
+	bool probe;
+	char *object_raw;
+	char object[TEXT_MAX + 1];
+	size_t object_len;
+	int health;
+	unsigned char time[11];
+	size_t time_len;
+	char text[TEXT_MAX + 1];
+	size_t text_len;
+	netsnmp_tdata_row *row;
+	struct sa_alarm *next;
+};
+
+enum { T_GROUPS = 0, T_MEMBERS, T_PROBES, T_ALARMS, T_COUNT_ };
+
+struct subagent_mib {
+	struct agg *agg;
+	struct subagent_index *idx;
+	unsigned char started[11];
+	size_t started_len;
+	struct sa_probe **probes; /* sorted by name */
+	size_t n_probes;
+	struct sa_alarm *alarms;
+	unsigned long n_alarms;
+	netsnmp_tdata *tables[T_COUNT_];
+	netsnmp_handler_registration *regs[T_COUNT_ + 1];
+	/* Summary scalars, recounted at each sync. */
+	unsigned long n_groups, by_health[HEALTH_COUNT_];
+	enum health worst;
+	bool fast;
+};
+
+static const oid root_oid[] = {SUBAGENT_ROOT_OID};
+static const oid snmptrap_oid[] = {1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0};
+
+/* --- strings ---------------------------------------------------------- */
+
+static bool rmib_same_raw(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Set s from raw if it differs; true when it changed, false also on ENOMEM (kept). */
+static bool rmib_str_set(struct sa_str *s, const char *raw, bool *oom)
+{
+	char buf[TEXT_MAX + 1];
+	char *r = NULL, *shown;
+	size_t len;
+
+	if (s->shown && rmib_same_raw(s->raw, raw))
+		return false;
+	len = subagent_text(raw, buf, TEXT_MAX);
+	shown = malloc(len + 1);
+	if (raw)
+		r = strdup(raw);
+	if (!shown || (raw && !r)) {
+		free(shown);
+		free(r);
+		*oom = true;
+		return false;
+	}
+	memcpy(shown, buf, len + 1);
+	free(s->raw);
+	free(s->shown);
+	s->raw = r;
+	s->shown = shown;
+	s->len = len;
+	return true;
+}
+
+static void rmib_str_free(struct sa_str *s)
+{
+	free(s->raw);
+	free(s->shown);
+	s->raw = s->shown = NULL;
+}
+
+/* --- values ----------------------------------------------------------- */
+
+static void rmib_set_int(netsnmp_variable_list *vb, u_char type, long v)
+{
+	snmp_set_var_typed_integer(vb, type, v);
+}
+
+static void rmib_set_str(netsnmp_variable_list *vb, const char *s, size_t len)
+{
+	snmp_set_var_typed_value(vb, ASN_OCTET_STR, s ? s : "", s ? len : 0);
+}
+
+static void rmib_set_sa_str(netsnmp_variable_list *vb, const struct sa_str *s)
+{
+	rmib_set_str(vb, s->shown, s->len);
+}
+
+static void rmib_set_time(netsnmp_variable_list *vb, const struct timespec *ts)
+{
+	unsigned char b[11];
+	size_t n = subagent_date_and_time(ts, b);
+
+	snmp_set_var_typed_value(vb, ASN_OCTET_STR, b, n);
+}
+
+/* Column functions: set vb to column col of a row; false if there is no such column. */
+typedef bool (*column_fn)(const struct subagent_mib *m, const void *row, unsigned col,
+			  netsnmp_variable_list *vb);
+
+static bool rmib_scalar_column(const struct subagent_mib *m, const void *row, unsigned col,
+			       netsnmp_variable_list *vb)
+{
+	static const enum health counted[] = {
+		[SC_OK] = HEALTH_OK,
+		[SC_NONREDUNDANT] = HEALTH_NONREDUNDANT,
+		[SC_DEGRADED] = HEALTH_DEGRADED,
+		[SC_UNKNOWN] = HEALTH_UNKNOWN,
+		[SC_CRITICAL] = HEALTH_CRITICAL,
+		[SC_FAILED] = HEALTH_FAILED,
+	};
+
+	(void)row;
+	switch (col) {
+	case SC_VERSION:
+		rmib_set_str(vb, REDMON_VERSION, strlen(REDMON_VERSION));
+		return true;
+	case SC_HEALTH:
+		rmib_set_int(vb, ASN_INTEGER, subagent_health_value(m->worst));
+		return true;
+	case SC_GROUPS:
+		rmib_set_int(vb, ASN_GAUGE, (long)m->n_groups);
+		return true;
+	case SC_OK:
+	case SC_NONREDUNDANT:
+	case SC_DEGRADED:
+	case SC_UNKNOWN:
+	case SC_CRITICAL:
+	case SC_FAILED:
+		rmib_set_int(vb, ASN_GAUGE, (long)m->by_health[counted[col]]);
+		return true;
+	case SC_LAST_SEQ:
+		rmib_set_int(vb, ASN_UNSIGNED, (long)(m->agg->seq & 0xffffffffu));
+		return true;
+	case SC_START_TIME:
+		snmp_set_var_typed_value(vb, ASN_OCTET_STR, m->started, m->started_len);
+		return true;
+	case SC_ALARMS:
+		rmib_set_int(vb, ASN_GAUGE, (long)m->n_alarms);
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool rmib_group_column(const struct subagent_mib *m, const void *row, unsigned col,
+			      netsnmp_variable_list *vb)
+{
+	const struct sa_group *g = row;
+
+	(void)m;
+	switch (col) {
+	case GC_ID:
+		rmib_set_sa_str(vb, &g->id);
+		return true;
+	case GC_PROBE:
+		rmib_set_sa_str(vb, &g->probe);
+		return true;
+	case GC_NAME:
+		rmib_set_sa_str(vb, &g->name);
+		return true;
+	case GC_KIND:
+		rmib_set_sa_str(vb, &g->kind);
+		return true;
+	case GC_TYPE:
+		rmib_set_sa_str(vb, &g->type);
+		return true;
+	case GC_HEALTH:
+		rmib_set_int(vb, ASN_INTEGER, subagent_health_value(g->health));
+		return true;
+	case GC_MARGIN:
+		rmib_set_int(vb, ASN_INTEGER, g->margin);
+		return true;
+	case GC_NOMINAL:
+		rmib_set_int(vb, ASN_INTEGER, g->nominal);
+		return true;
+	case GC_TOTAL:
+		rmib_set_int(vb, ASN_INTEGER, g->total);
+		return true;
+	case GC_OK:
+		rmib_set_int(vb, ASN_INTEGER, g->ok);
+		return true;
+	case GC_FAILED:
+		rmib_set_int(vb, ASN_INTEGER, g->failed);
+		return true;
+	case GC_SPARES:
+		rmib_set_int(vb, ASN_INTEGER, g->spares);
+		return true;
+	case GC_ACTIVITY:
+		rmib_set_int(vb, ASN_INTEGER, g->activity);
+		return true;
+	case GC_PROGRESS:
+		rmib_set_int(vb, ASN_INTEGER, g->progress);
+		return true;
+	case GC_REASON:
+		rmib_set_sa_str(vb, &g->reason);
+		return true;
+	case GC_LAST_CHANGE:
+		rmib_set_time(vb, &g->last_change);
+		return true;
+	case GC_DEGRADED_SINCE:
+		rmib_set_time(vb, &g->degraded_since);
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool rmib_member_column(const struct subagent_mib *m, const void *row, unsigned col,
+			       netsnmp_variable_list *vb)
+{
+	const struct sa_member *mb = row;
+
+	(void)m;
+	switch (col) {
+	case MC_NAME:
+		rmib_set_sa_str(vb, &mb->name);
+		return true;
+	case MC_ROLE:
+		rmib_set_int(vb, ASN_INTEGER, mb->role);
+		return true;
+	case MC_STATE:
+		rmib_set_sa_str(vb, &mb->state);
+		return true;
+	case MC_LAST_CHANGE:
+		rmib_set_time(vb, &mb->last_change);
+		return true;
+	case MC_DEVICE:
+		rmib_set_sa_str(vb, &mb->device);
+		return true;
+	case MC_SERIAL:
+		rmib_set_sa_str(vb, &mb->serial);
+		return true;
+	case MC_LOCATION:
+		rmib_set_sa_str(vb, &mb->location);
+		return true;
+	case MC_REASON:
+		rmib_set_sa_str(vb, &mb->reason);
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool rmib_probe_column(const struct subagent_mib *m, const void *row, unsigned col,
+			      netsnmp_variable_list *vb)
+{
+	const struct sa_probe *p = row;
+
+	(void)m;
+	switch (col) {
+	case PC_NAME:
+		rmib_set_sa_str(vb, &p->shown);
+		return true;
+	case PC_STATUS:
+		rmib_set_int(vb, ASN_INTEGER, p->failed ? 2 : 1);
+		return true;
+	case PC_LAST_POLL:
+		rmib_set_time(vb, &p->last_poll);
+		return true;
+	case PC_ERRORS:
+		rmib_set_int(vb, ASN_COUNTER, (long)(p->errors & 0xffffffffu));
+		return true;
+	case PC_LAST_ERROR:
+		rmib_set_sa_str(vb, &p->last_error);
+		return true;
+	case PC_GROUPS:
+		rmib_set_int(vb, ASN_GAUGE, (long)p->n_groups);
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool rmib_alarm_column(const struct subagent_mib *m, const void *row, unsigned col,
+			      netsnmp_variable_list *vb)
+{
+	const struct sa_alarm *a = row;
+
+	(void)m;
+	switch (col) {
+	case AC_GROUP:
+		rmib_set_int(vb, ASN_INTEGER, a->group_index);
+		return true;
+	case AC_OBJECT:
+		rmib_set_str(vb, a->object, a->object_len);
+		return true;
+	case AC_HEALTH:
+		rmib_set_int(vb, ASN_INTEGER, a->health);
+		return true;
+	case AC_TIME:
+		snmp_set_var_typed_value(vb, ASN_OCTET_STR, a->time, a->time_len);
+		return true;
+	case AC_TEXT:
+		rmib_set_str(vb, a->text, a->text_len);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* --- the regions of the MIB, in OID order ------------------------------ */
+
+/*
+ * Each region is a set of instances <entry>.<column>.<row index>: a table
+ * (entry = its Entry OID), or the scalars (entry = redmonScalars, one row
+ * whose index is 0).
+ */
+struct region {
+	unsigned sub;
+	int table; /* T_*, or -1 for the scalars */
+	unsigned min_col, max_col;
+	column_fn column;
+};
+
+static const struct region regions[] = {
+	{SUB_SCALARS, -1, SC_VERSION, SC_LAST_, rmib_scalar_column},
+	{SUB_GROUPS, T_GROUPS, GC_ID, GC_LAST_, rmib_group_column},
+	{SUB_MEMBERS, T_MEMBERS, MC_NAME, MC_LAST_, rmib_member_column},
+	{SUB_PROBES, T_PROBES, PC_NAME, PC_LAST_, rmib_probe_column},
+	{SUB_ALARMS, T_ALARMS, AC_GROUP, AC_LAST_, rmib_alarm_column},
+};
+
+#define N_REGIONS (sizeof(regions) / sizeof(regions[0]))
+
+/* The entry OID of a region; returns its length. */
+static size_t rmib_region_entry(const struct region *r, oid *buf)
+{
+	size_t n = SUBAGENT_ROOT_LEN;
+
+	memcpy(buf, root_oid, sizeof(root_oid));
+	buf[n++] = 1;
+	buf[n++] = r->sub;
+	if (r->table >= 0)
+		buf[n++] = 1;
+	return n;
+}
+
+/* --- tdata handlers (net-snmp's own request path) ---------------------- */
+
+static int rmib_answer_table(netsnmp_handler_registration *reg, netsnmp_agent_request_info *ri,
+			     netsnmp_request_info *requests, column_fn column)
+{
+	const struct subagent_mib *m = reg->my_reg_void;
+
+	/* tdata turns GetNext and GetBulk into Get; nothing is writable. */
+	if (ri->mode != MODE_GET)
+		return SNMP_ERR_NOERROR;
+	for (netsnmp_request_info *r = requests; r; r = r->next) {
+		const void *row;
+		netsnmp_table_request_info *ti;
+
+		if (r->processed)
+			continue;
+		row = netsnmp_tdata_extract_entry(r);
+		ti = netsnmp_extract_table_info(r);
+		if (!row || !ti)
+			netsnmp_set_request_error(ri, r, SNMP_NOSUCHINSTANCE);
+		else if (!column(m, row, ti->colnum, r->requestvb))
+			netsnmp_set_request_error(ri, r, SNMP_NOSUCHOBJECT);
+	}
+	return SNMP_ERR_NOERROR;
+}
+
+static int rmib_group_handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
+			      netsnmp_agent_request_info *ri, netsnmp_request_info *requests)
+{
+	(void)h;
+	return rmib_answer_table(reg, ri, requests, rmib_group_column);
+}
+
+static int rmib_member_handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
+			       netsnmp_agent_request_info *ri, netsnmp_request_info *requests)
+{
+	(void)h;
+	return rmib_answer_table(reg, ri, requests, rmib_member_column);
+}
+
+static int rmib_probe_handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
+			      netsnmp_agent_request_info *ri, netsnmp_request_info *requests)
+{
+	(void)h;
+	return rmib_answer_table(reg, ri, requests, rmib_probe_column);
+}
+
+static int rmib_alarm_handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
+			      netsnmp_agent_request_info *ri, netsnmp_request_info *requests)
+{
+	(void)h;
+	return rmib_answer_table(reg, ri, requests, rmib_alarm_column);
+}
+
+/* The scalar group helper hands us Gets of redmonScalars.<n>.0. */
+static int rmib_scalar_handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
+			       netsnmp_agent_request_info *ri, netsnmp_request_info *requests)
+{
+	const struct subagent_mib *m = reg->my_reg_void;
+
+	(void)h;
+	if (ri->mode != MODE_GET)
+		return SNMP_ERR_NOERROR;
+	for (netsnmp_request_info *r = requests; r; r = r->next) {
+		netsnmp_variable_list *vb = r->requestvb;
+
+		if (r->processed)
+			continue;
+		if (vb->name_length != SUBAGENT_ROOT_LEN + 4 ||
+		    !rmib_scalar_column(m, NULL, (unsigned)vb->name[SUBAGENT_ROOT_LEN + 2], vb))
+			netsnmp_set_request_error(ri, r, SNMP_NOSUCHOBJECT);
+	}
+	return SNMP_ERR_NOERROR;
+}
+
+/* --- rows ------------------------------------------------------------- */
+
+/* A new row in table t with data and one or two integer indexes; NULL on failure. */
+static netsnmp_tdata_row *rmib_row_add(netsnmp_tdata *t, void *data, u_char type, long i1, long i2)
+{
+	netsnmp_tdata_row *row = netsnmp_tdata_create_row();
+	u_long u = (u_long)i1;
+
+	if (!row)
+		return NULL;
+	row->data = data;
+	if ((type == ASN_UNSIGNED ? !netsnmp_tdata_row_add_index(row, type, &u, sizeof(u))
+				  : !netsnmp_tdata_row_add_index(row, type, &i1, sizeof(i1))) ||
+	    (i2 > 0 && !netsnmp_tdata_row_add_index(row, ASN_INTEGER, &i2, sizeof(i2))) ||
+	    netsnmp_tdata_add_row(t, row) != SNMPERR_SUCCESS) {
+		row->data = NULL;
+		netsnmp_tdata_delete_row(row);
+		return NULL;
+	}
+	return row;
+}
+
+static void rmib_row_remove(netsnmp_tdata *t, netsnmp_tdata_row **row)
+{
+	if (*row)
+		netsnmp_tdata_remove_and_delete_row(t, *row);
+	*row = NULL;
+}
+
+static void rmib_member_free(struct subagent_mib *m, struct sa_member *mb)
+{
+	if (!mb)
+		return;
+	rmib_row_remove(m->tables[T_MEMBERS], &mb->row);
+	rmib_str_free(&mb->name);
+	rmib_str_free(&mb->state);
+	rmib_str_free(&mb->device);
+	rmib_str_free(&mb->serial);
+	rmib_str_free(&mb->location);
+	rmib_str_free(&mb->reason);
+	free(mb);
+}
+
+static void rmib_group_free(struct subagent_mib *m, struct sa_group *g)
+{
+	if (!g)
+		return;
+	rmib_row_remove(m->tables[T_GROUPS], &g->row);
+	for (size_t i = 0; i < g->n_members; i++)
+		rmib_member_free(m, g->members[i]);
+	free(g->members);
+	rmib_str_free(&g->id);
+	rmib_str_free(&g->probe);
+	rmib_str_free(&g->name);
+	rmib_str_free(&g->kind);
+	rmib_str_free(&g->type);
+	rmib_str_free(&g->reason);
+	free(g);
+}
+
+static struct sa_probe *rmib_probe_find(const struct subagent_mib *m, const char *name, size_t *pos)
+{
+	size_t lo = 0, hi = m->n_probes;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(m->probes[mid]->name, name);
+
+		if (c == 0)
+			return m->probes[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (pos)
+		*pos = lo;
+	return NULL;
+}
+
+/* The probe's record, created (with its row) if new; NULL on failure. */
+static struct sa_probe *rmib_probe_get(struct subagent_mib *m, const char *name)
+{
+	struct sa_probe *p, **v;
+	bool oom = false;
+	size_t pos = 0;
+	int index;
+
+	p = rmib_probe_find(m, name, &pos);
+	if (p)
+		return p;
+	index = subagent_index_probe(m->idx, name);
+	if (index < 0)
+		return NULL;
+	p = calloc(1, sizeof(*p));
+	v = realloc(m->probes, (m->n_probes + 1) * sizeof(*v));
+	if (v)
+		m->probes = v;
+	if (!p || !v || !(p->name = strdup(name))) {
+		free(p);
+		return NULL;
+	}
+	p->index = index;
+	p->dirty = true;
+	rmib_str_set(&p->shown, name, &oom);
+	rmib_str_set(&p->last_error, NULL, &oom);
+	p->row = rmib_row_add(m->tables[T_PROBES], p, ASN_INTEGER, index, 0);
+	if (oom || !p->row) {
+		rmib_str_free(&p->shown);
+		rmib_str_free(&p->last_error);
+		free(p->name);
+		free(p);
+		return NULL;
+	}
+	memmove(&m->probes[pos + 1], &m->probes[pos], (m->n_probes - pos) * sizeof(*v));
+	m->probes[pos] = p;
+	m->n_probes++;
+	return p;
+}
+
+static struct sa_group *rmib_group_find(const struct sa_probe *p, const char *id)
+{
+	size_t lo = 0, hi = p->n_groups_rows;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(p->groups[mid]->id.raw, id);
+
+		if (c == 0)
+			return p->groups[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static struct sa_member *rmib_member_find(const struct sa_group *g, const char *name)
+{
+	for (size_t i = 0; i < g->n_members; i++) {
+		if (g->members[i] && strcmp(g->members[i]->name.raw, name) == 0)
+			return g->members[i];
+	}
+	return NULL;
+}
+
+static const struct agg_probe *rmib_agg_probe_find(const struct agg *a, const char *name)
+{
+	for (size_t i = 0; i < a->n_probes; i++) {
+		if (strcmp(a->probes[i].name, name) == 0)
+			return &a->probes[i];
+	}
+	return NULL;
+}
+
+static bool rmib_is_zero(const struct timespec *ts)
+{
+	return ts->tv_sec == 0 && ts->tv_nsec == 0;
+}
+
+/*
+ * Bring the members of g in step with src.  A name reported twice in one
+ * group (should not happen) gets "name#2" as its index key.
+ */
+static int rmib_sync_members(struct subagent_mib *m, struct sa_group *g, const struct group *src,
+			     const struct timespec *now)
+{
+	struct sa_member **next = calloc(src->n_members ? src->n_members : 1, sizeof(*next));
+	bool oom = false;
+	int rc = 0;
+
+	if (!next)
+		return -ENOMEM;
+	for (size_t i = 0; i < src->n_members && rc == 0; i++) {
+		const struct member *s = &src->members[i];
+		struct sa_member *mb = NULL;
+		char key[300];
+		unsigned dup = 1;
+
+		for (size_t j = 0; j < g->n_members; j++) {
+			struct sa_member *o = g->members[j];
+
+			if (o && !o->seen && strcmp(o->name.raw, s->name) == 0) {
+				mb = o;
+				g->members[j] = NULL;
+				break;
+			}
+		}
+		for (size_t j = 0; j < i; j++)
+			dup += strcmp(src->members[j].name, s->name) == 0;
+		if (!mb) {
+			int index;
+
+			if (dup > 1)
+				snprintf(key, sizeof(key), "%s#%u", s->name, dup);
+			else
+				snprintf(key, sizeof(key), "%s", s->name);
+			index = subagent_index_member(m->idx, (int)g->index, key);
+			mb = index > 0 ? calloc(1, sizeof(*mb)) : NULL;
+			if (!mb) {
+				rc = index < 0 ? index : -ENOMEM;
+				break;
+			}
+			mb->index = index;
+			mb->last_change = *now;
+		}
+		mb->seen = true;
+		next[i] = mb;
+		rmib_str_set(&mb->name, s->name, &oom);
+		rmib_str_set(&mb->state, s->state, &oom);
+		rmib_str_set(&mb->device, s->device, &oom);
+		rmib_str_set(&mb->serial, s->serial, &oom);
+		rmib_str_set(&mb->location, s->location, &oom);
+		rmib_str_set(&mb->reason, s->reason, &oom);
+		mb->role = subagent_role_value(s->role);
+		if (!mb->row && !oom)
+			mb->row = rmib_row_add(m->tables[T_MEMBERS], mb, ASN_INTEGER, g->index,
+					       mb->index);
+		if (oom || !mb->row)
+			rc = -ENOMEM;
+	}
+	/* Members that left, or that a failure above did not carry over. */
+	for (size_t j = 0; j < g->n_members; j++)
+		rmib_member_free(m, g->members[j]);
+	for (size_t i = 0; i < src->n_members; i++) {
+		if (next[i])
+			next[i]->seen = false;
+	}
+	free(g->members);
+	g->members = next;
+	g->n_members = src->n_members;
+	if (rc < 0) {
+		/* Drop the slots that could not be filled; the next sync retries. */
+		size_t k = 0;
+
+		for (size_t i = 0; i < g->n_members; i++) {
+			if (next[i] && next[i]->row)
+				next[k++] = next[i];
+			else
+				rmib_member_free(m, next[i]);
+		}
+		g->n_members = k;
+	}
+	return rc;
+}
+
+static int rmib_sync_group(struct subagent_mib *m, struct sa_group *g, const struct group *src,
+			   const struct timespec *now)
+{
+	bool oom = false;
+
+	rmib_str_set(&g->id, src->id, &oom);
+	rmib_str_set(&g->probe, src->probe, &oom);
+	rmib_str_set(&g->name, src->name, &oom);
+	rmib_str_set(&g->kind, src->kind, &oom);
+	rmib_str_set(&g->type, src->type, &oom);
+	rmib_str_set(&g->reason, src->reason, &oom);
+	g->health = src->health;
+	g->margin = margin_shown(src);
+	g->nominal = src->margin_nominal < 0 ? 0 : src->margin_nominal;
+	g->total = src->members_total < 0 ? -1 : src->members_total;
+	g->ok = src->members_ok < 0 ? -1 : src->members_ok;
+	g->failed = src->members_failed < 0 ? 0 : src->members_failed;
+	g->spares = src->spares < 0 ? 0 : src->spares;
+	g->activity = subagent_activity_value(src->activity);
+	g->progress = src->activity == REDMON_ACTIVITY_NONE
+			      ? -1
+			      : subagent_progress_tenths(src->progress);
+	if (!subagent_health_alarmed(src->health))
+		g->degraded_since = (struct timespec){0};
+	else if (rmib_is_zero(&g->degraded_since))
+		g->degraded_since = *now;
+	if (oom)
+		return -ENOMEM;
+	if (!g->row) {
+		g->row = rmib_row_add(m->tables[T_GROUPS], g, ASN_INTEGER, g->index, 0);
+		if (!g->row)
+			return -ENOMEM;
+	}
+	return rmib_sync_members(m, g, src, now);
+}
+
+static struct sa_group *rmib_group_new(struct subagent_mib *m, const struct group *src,
+				       const struct timespec *now, int *rc)
+{
+	int index = subagent_index_group(m->idx, src->id);
+	struct sa_group *g;
+
+	if (index < 0) {
+		*rc = index;
+		return NULL;
+	}
+	g = calloc(1, sizeof(*g));
+	if (!g) {
+		*rc = -ENOMEM;
+		return NULL;
+	}
+	g->index = index;
+	g->last_change = *now;
+	return g;
+}
+
+/* Walk the probe's groups and our rows together, both sorted by id. */
+static int rmib_sync_probe(struct subagent_mib *m, struct sa_probe *p, const struct agg_probe *src,
+			   const struct timespec *now)
+{
+	const struct snapshot *s = &src->groups;
+	struct sa_group **next = calloc(s->n ? s->n : 1, sizeof(*next));
+	size_t i = 0, j = 0, k = 0;
+	bool oom = false;
+	int rc = 0;
+
+	if (!next)
+		return -ENOMEM;
+	while (i < s->n || j < p->n_groups_rows) {
+		int c = i == s->n		? 1
+			: j == p->n_groups_rows ? -1
+						: strcmp(s->groups[i].id, p->groups[j]->id.raw);
+		struct sa_group *g;
+		int r = 0;
+
+		if (c > 0) {
+			rmib_group_free(m, p->groups[j++]);
+			continue;
+		}
+		g = c < 0 ? rmib_group_new(m, &s->groups[i], now, &r) : p->groups[j++];
+		if (g)
+			r = rmib_sync_group(m, g, &s->groups[i], now);
+		i++;
+		if (g && g->row && g->id.raw) {
+			next[k++] = g;
+		} else {
+			rmib_group_free(m, g);
+		}
+		if (r < 0 && rc == 0)
+			rc = r;
+	}
+	free(p->groups);
+	p->groups = next;
+	p->n_groups_rows = k;
+	p->failed = src->failed;
+	p->n_groups = s->n;
+	if (src->failed && src->error)
+		rmib_str_set(&p->last_error, src->error, &oom);
+	return rc ? rc : oom ? -ENOMEM : 0;
+}
+
+static void rmib_recount(struct subagent_mib *m)
+{
+	memset(m->by_health, 0, sizeof(m->by_health));
+	m->n_groups = 0;
+	m->worst = HEALTH_OK;
+	for (size_t i = 0; i < m->n_probes; i++) {
+		const struct sa_probe *p = m->probes[i];
+
+		for (size_t j = 0; j < p->n_groups_rows; j++) {
+			enum health h = p->groups[j]->health;
+
+			m->n_groups++;
+			if ((unsigned)h < HEALTH_COUNT_)
+				m->by_health[h]++;
+			if (health_worse(h, m->worst))
+				m->worst = h;
+		}
+	}
+}
+
+int subagent_mib_sync(struct subagent_mib *m)
+{
+	struct timespec now = {0};
+	bool changed = false;
+	int rc = 0;
+
+	/* Called before every wait and every request: cheap when nothing changed. */
+	if (m->n_probes == m->agg->n_probes) {
+		bool any = false;
+
+		for (size_t i = 0; i < m->n_probes && !any; i++)
+			any = m->probes[i]->dirty;
+		if (!any)
+			return 0;
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	for (size_t i = 0; i < m->agg->n_probes; i++) {
+		const struct agg_probe *src = &m->agg->probes[i];
+		struct sa_probe *p = rmib_probe_get(m, src->name);
+		int r;
+
+		if (!p) {
+			rc = rc ? rc : -ENOMEM;
+			continue;
+		}
+		if (!p->dirty)
+			continue;
+		r = rmib_sync_probe(m, p, src, &now);
+		/* A probe that could not be synced whole is tried again next time. */
+		p->dirty = r < 0;
+		changed = true;
+		if (r < 0 && rc == 0)
+			rc = r;
+	}
+	if (changed)
+		rmib_recount(m);
+	return rc;
+}
+
+void subagent_mib_scanned(struct subagent_mib *m, const char *probe)
+{
+	struct sa_probe *p = rmib_probe_get(m, probe);
+	const struct agg_probe *src = rmib_agg_probe_find(m->agg, probe);
+
+	if (!p)
+		return;
+	clock_gettime(CLOCK_REALTIME, &p->last_poll);
+	if (src && src->failed)
+		p->errors++;
+	p->dirty = true;
+}
+
+/* --- alarms ----------------------------------------------------------- */
+
+static void rmib_alarm_remove(struct subagent_mib *m, bool probe, const char *object)
+{
+	for (struct sa_alarm **pp = &m->alarms; *pp; pp = &(*pp)->next) {
+		struct sa_alarm *a = *pp;
+
+		if (a->probe == probe && strcmp(a->object_raw, object) == 0) {
+			*pp = a->next;
+			rmib_row_remove(m->tables[T_ALARMS], &a->row);
+			free(a->object_raw);
+			free(a);
+			m->n_alarms--;
+			return;
+		}
+	}
+}
+
+/* The event's message, as the JSON event's "message" (escaped already), cut. */
+static size_t rmib_event_text(const struct event *ev, char *buf, size_t max)
+{
+	/* The alarm and the notification of one event both want it: build it once. */
+	static struct {
+		uint64_t seq;
+		struct timespec time;
+		int type;
+		char text[TEXT_MAX + 1];
+	} last = {.type = -1};
+	json_t *j;
+	const char *msg;
+
+	if (last.type != (int)ev->type || last.seq != ev->seq ||
+	    last.time.tv_sec != ev->time.tv_sec || last.time.tv_nsec != ev->time.tv_nsec) {
+		j = event_to_json(ev, "");
+		msg = j ? json_string_value(json_object_get(j, "message")) : NULL;
+		subagent_cut(msg ? msg : "", last.text, TEXT_MAX);
+		json_decref(j);
+		last.seq = ev->seq;
+		last.time = ev->time;
+		last.type = (int)ev->type;
+	}
+	return subagent_cut(last.text, buf, max);
+}
+
+static void rmib_alarm_raise(struct subagent_mib *m, const struct event *ev)
+{
+	bool probe = ev->type == EV_PROBE_FAILED;
+	const char *object = probe ? ev->probe : ev->group->id;
+	struct sa_alarm *a;
+	int gi = probe ? 0 : subagent_index_group(m->idx, object);
+
+	if (!object || gi < 0)
+		return;
+	rmib_alarm_remove(m, probe, object);
+	a = calloc(1, sizeof(*a));
+	if (!a || !(a->object_raw = strdup(object))) {
+		free(a);
+		return;
+	}
+	a->seq = (u_long)(ev->seq & 0xffffffffu);
+	a->group_index = gi;
+	a->probe = probe;
+	a->object_len = subagent_text(object, a->object, TEXT_MAX);
+	a->health = probe ? subagent_health_value(HEALTH_UNKNOWN)
+			  : subagent_health_value(ev->group->health);
+	a->time_len = subagent_date_and_time(&ev->time, a->time);
+	a->text_len = rmib_event_text(ev, a->text, TEXT_MAX);
+	/* seq is unique while the daemon runs; it starts again at 1 after a restart. */
+	a->row = rmib_row_add(m->tables[T_ALARMS], a, ASN_UNSIGNED, (long)a->seq, 0);
+	if (!a->row) {
+		free(a->object_raw);
+		free(a);
+		return;
+	}
+	a->next = m->alarms;
+	m->alarms = a;
+	m->n_alarms++;
+}
+
+void subagent_mib_event(struct subagent_mib *m, const struct event *ev)
+{
+	struct sa_probe *p = ev->probe ? rmib_probe_get(m, ev->probe) : NULL;
+	struct sa_group *g = NULL;
+
+	if (p)
+		p->dirty = true;
+	/* Indexes in the order groups are first seen, before any notification uses one. */
+	if (ev->group)
+		subagent_index_group(m->idx, ev->group->id);
+	if (p && ev->group)
+		g = rmib_group_find(p, ev->group->id);
+	/* Changes only: not progress steps, nor events that merely repeat a state. */
+	if (g && (ev->type == EV_GROUP_APPEARED || ev->type == EV_HEALTH_CHANGED ||
+		  ev->type == EV_MEMBER_CHANGED || ev->type == EV_REBUILD_STARTED ||
+		  ev->type == EV_REBUILD_FINISHED))
+		g->last_change = ev->time;
+	if (g && (ev->type == EV_HEALTH_CHANGED || ev->type == EV_GROUP_APPEARED)) {
+		if (!subagent_health_alarmed(ev->group->health))
+			g->degraded_since = (struct timespec){0};
+		else if (rmib_is_zero(&g->degraded_since))
+			g->degraded_since = ev->time;
+	}
+	if (g && ev->type == EV_MEMBER_CHANGED && ev->member_name) {
+		struct sa_member *mb = rmib_member_find(g, ev->member_name);
+
+		if (mb)
+			mb->last_change = ev->time;
+	}
+	switch (subagent_alarm_for(ev)) {
+	case SUBAGENT_ALARM_RAISE:
+		rmib_alarm_raise(m, ev);
+		break;
+	case SUBAGENT_ALARM_CLEAR:
+		if (ev->type == EV_PROBE_RECOVERED && ev->probe)
+			rmib_alarm_remove(m, true, ev->probe);
+		else if (ev->group)
+			rmib_alarm_remove(m, false, ev->group->id);
+		break;
+	default:
+		break;
+	}
+}
+
+/* --- notifications ---------------------------------------------------- */
+
+struct vbuild {
+	netsnmp_variable_list *vars;
+	bool failed;
+};
+
+static void rmib_vb_add(struct vbuild *b, const oid *name, size_t len, u_char type, const void *v,
+			size_t vlen)
+{
+	if (!b->failed && !snmp_varlist_add_variable(&b->vars, name, len, type, v, vlen))
+		b->failed = true;
+}
+
+static void rmib_vb_int(struct vbuild *b, const oid *name, size_t len, u_char type, long v)
+{
+	rmib_vb_add(b, name, len, type, &v, sizeof(v));
+}
+
+static void rmib_vb_text(struct vbuild *b, const oid *name, size_t len, const char *s)
+{
+	char buf[TEXT_MAX + 1];
+	size_t n = subagent_text(s, buf, TEXT_MAX);
+
+	rmib_vb_add(b, name, len, ASN_OCTET_STR, buf, n);
+}
+
+/* root.1.sub.1.col.i1[.i2] (a column instance), or root.1.sub.col.0 when i1 is 0. */
+static size_t rmib_obj_oid(oid *buf, unsigned sub, unsigned col, long i1, long i2)
+{
+	size_t n = SUBAGENT_ROOT_LEN;
+
+	memcpy(buf, root_oid, sizeof(root_oid));
+	buf[n++] = 1;
+	buf[n++] = sub;
+	if (i1 == 0) {
+		buf[n++] = col;
+		buf[n++] = 0;
+		return n;
+	}
+	buf[n++] = 1;
+	buf[n++] = col;
+	buf[n++] = (oid)i1;
+	if (i2 > 0)
+		buf[n++] = (oid)i2;
+	return n;
+}
+
+static void rmib_vb_trap_oid(struct vbuild *b, enum subagent_notif n)
+{
+	oid trap[SUBAGENT_ROOT_LEN + 2];
+
+	memcpy(trap, root_oid, sizeof(root_oid));
+	trap[SUBAGENT_ROOT_LEN] = 0;
+	trap[SUBAGENT_ROOT_LEN + 1] = (oid)n;
+	rmib_vb_add(b, snmptrap_oid, OID_LENGTH(snmptrap_oid), ASN_OBJECT_ID, trap, sizeof(trap));
+}
+
+static void rmib_vb_seq_text(struct vbuild *b, const struct event *ev)
+{
+	oid o[MAX_OID_LEN];
+	char text[TEXT_MAX + 1];
+	size_t tn = rmib_event_text(ev, text, TEXT_MAX);
+
+	rmib_vb_int(b, o, rmib_obj_oid(o, SUB_NOTIF, NO_SEQ, 0, 0), ASN_UNSIGNED,
+		    (long)(ev->seq & 0xffffffffu));
+	rmib_vb_add(b, o, rmib_obj_oid(o, SUB_NOTIF, NO_TEXT, 0, 0), ASN_OCTET_STR, text, tn);
+}
+
+/* The varbinds every group notification carries, in the MIB's OBJECTS order. */
+static void rmib_vb_group(struct vbuild *b, struct subagent_mib *m, const struct event *ev, long gi)
+{
+	const struct group *g = ev->group;
+	oid o[MAX_OID_LEN];
+	long prev_health = subagent_health_value(g->health), prev_margin = margin_shown(g);
+
+	if (ev->type == EV_HEALTH_CHANGED) {
+		prev_health = subagent_health_value(ev->prev_health);
+		prev_margin = ev->prev_margin;
+	} else if (ev->type == EV_GROUP_APPEARED) {
+		prev_health = SUBAGENT_HEALTH_NONE;
+		prev_margin = -1;
+	}
+	(void)m;
+	rmib_vb_text(b, o, rmib_obj_oid(o, SUB_GROUPS, GC_ID, gi, 0), g->id);
+	rmib_vb_text(b, o, rmib_obj_oid(o, SUB_GROUPS, GC_NAME, gi, 0), g->name);
+	rmib_vb_text(b, o, rmib_obj_oid(o, SUB_GROUPS, GC_TYPE, gi, 0), g->type);
+	rmib_vb_int(b, o, rmib_obj_oid(o, SUB_NOTIF, NO_PREV_HEALTH, 0, 0), ASN_INTEGER,
+		    prev_health);
+	rmib_vb_int(b, o, rmib_obj_oid(o, SUB_GROUPS, GC_HEALTH, gi, 0), ASN_INTEGER,
+		    subagent_health_value(g->health));
+	rmib_vb_int(b, o, rmib_obj_oid(o, SUB_NOTIF, NO_PREV_MARGIN, 0, 0), ASN_INTEGER,
+		    prev_margin);
+	rmib_vb_int(b, o, rmib_obj_oid(o, SUB_GROUPS, GC_MARGIN, gi, 0), ASN_INTEGER,
+		    margin_shown(g));
+	rmib_vb_text(b, o, rmib_obj_oid(o, SUB_GROUPS, GC_REASON, gi, 0), g->reason);
+	rmib_vb_seq_text(b, ev);
+}
+
+netsnmp_variable_list *subagent_mib_notif_vars(struct subagent_mib *m, const struct event *ev,
+					       enum subagent_notif n)
+{
+	struct vbuild b = {0};
+	oid o[MAX_OID_LEN];
+	long gi = 0, pi;
+
+	rmib_vb_trap_oid(&b, n);
+	if (ev->group) {
+		gi = subagent_index_group(m->idx, ev->group->id);
+		if (gi < 0)
+			goto fail;
+		rmib_vb_group(&b, m, ev, gi);
+	}
+	switch (n) {
+	case SUBAGENT_NOTIF_MEMBER_FAILED:
+	case SUBAGENT_NOTIF_MEMBER_RECOVERED: {
+		long mi = ev->group && ev->member_name
+				  ? subagent_index_member(m->idx, (int)gi, ev->member_name)
+				  : -EINVAL;
+
+		if (mi < 0)
+			goto fail;
+		rmib_vb_text(&b, o, rmib_obj_oid(o, SUB_MEMBERS, MC_NAME, gi, mi), ev->member_name);
+		rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_NOTIF, NO_PREV_ROLE, 0, 0), ASN_INTEGER,
+			    subagent_role_value(ev->member_prev_role));
+		rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_MEMBERS, MC_ROLE, gi, mi), ASN_INTEGER,
+			    subagent_role_value(ev->member_role));
+		rmib_vb_text(&b, o, rmib_obj_oid(o, SUB_MEMBERS, MC_STATE, gi, mi),
+			     ev->member_state);
+		break;
+	}
+	case SUBAGENT_NOTIF_REBUILD_STARTED:
+		rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_GROUPS, GC_ACTIVITY, gi, 0), ASN_INTEGER,
+			    subagent_activity_value(ev->group->activity));
+		rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_GROUPS, GC_PROGRESS, gi, 0), ASN_INTEGER,
+			    subagent_progress_tenths(ev->group->progress));
+		break;
+	case SUBAGENT_NOTIF_REBUILD_FINISHED:
+		rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_NOTIF, NO_PREV_ACTIVITY, 0, 0), ASN_INTEGER,
+			    subagent_activity_value(ev->prev_activity));
+		rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_NOTIF, NO_PREV_PROGRESS, 0, 0), ASN_INTEGER,
+			    subagent_progress_tenths(ev->prev_progress));
+		rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_GROUPS, GC_ACTIVITY, gi, 0), ASN_INTEGER,
+			    subagent_activity_value(ev->group->activity));
+		break;
+	case SUBAGENT_NOTIF_PROBE_FAILED:
+	case SUBAGENT_NOTIF_PROBE_RECOVERED: {
+		struct sa_probe *p = ev->probe ? rmib_probe_get(m, ev->probe) : NULL;
+		bool failed = n == SUBAGENT_NOTIF_PROBE_FAILED;
+
+		if (!p)
+			goto fail;
+		pi = p->index;
+		rmib_vb_text(&b, o, rmib_obj_oid(o, SUB_PROBES, PC_NAME, pi, 0), ev->probe);
+		rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_PROBES, PC_STATUS, pi, 0), ASN_INTEGER,
+			    failed ? 2 : 1);
+		if (failed)
+			rmib_vb_text(&b, o, rmib_obj_oid(o, SUB_PROBES, PC_LAST_ERROR, pi, 0),
+				     ev->error);
+		else
+			rmib_vb_add(&b, o, rmib_obj_oid(o, SUB_PROBES, PC_LAST_ERROR, pi, 0),
+				    ASN_OCTET_STR, p->last_error.shown, p->last_error.len);
+		rmib_vb_seq_text(&b, ev);
+		break;
+	}
+	case SUBAGENT_NOTIF_TEST:
+		rmib_vb_seq_text(&b, ev);
+		break;
+	default:
+		break;
+	}
+	if (!b.failed)
+		return b.vars;
+fail:
+	snmp_free_varbind(b.vars);
+	return NULL;
+}
+
+netsnmp_variable_list *subagent_mib_heartbeat_vars(struct subagent_mib *m)
+{
+	struct vbuild b = {0};
+	oid o[MAX_OID_LEN];
+
+	rmib_vb_trap_oid(&b, SUBAGENT_NOTIF_HEARTBEAT);
+	rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_SCALARS, SC_HEALTH, 0, 0), ASN_INTEGER,
+		    subagent_health_value(m->worst));
+	rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_SCALARS, SC_GROUPS, 0, 0), ASN_GAUGE,
+		    (long)m->n_groups);
+	rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_SCALARS, SC_ALARMS, 0, 0), ASN_GAUGE,
+		    (long)m->n_alarms);
+	rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_SCALARS, SC_LAST_SEQ, 0, 0), ASN_UNSIGNED,
+		    (long)(m->agg->seq & 0xffffffffu));
+	if (!b.failed)
+		return b.vars;
+	snmp_free_varbind(b.vars);
+	return NULL;
+}
+
+/* --- fast path ---------------------------------------------------------- */
+
+/*
+ * One row of a region that is first, or first at or after (ge) / after (gt)
+ * the row index idx.  The scalars have the one row 0.
+ */
+enum row_pick { PICK_FIRST, PICK_GE, PICK_GT };
+
+struct row_ref {
+	const void *data;
+	const oid *idx;
+	size_t idx_len;
+};
+
+static const oid scalar_row_idx[] = {0};
+
+static bool rmib_region_row(const struct subagent_mib *m, const struct region *r, const oid *idx,
+			    size_t len, enum row_pick pick, struct row_ref *out)
+{
+	netsnmp_tdata_row *row = NULL;
+
+	if (r->table < 0) {
+		int c = pick == PICK_FIRST ? 1 : snmp_oid_compare(scalar_row_idx, 1, idx, len);
+
+		if (c < 0 || (c == 0 && pick == PICK_GT))
+			return false;
+		*out = (struct row_ref){m, scalar_row_idx, 1};
+		return true;
+	}
+	if (pick == PICK_FIRST)
+		row = netsnmp_tdata_row_first(m->tables[r->table]);
+	else if (pick == PICK_GE)
+		row = netsnmp_tdata_row_get_byoid(m->tables[r->table], (oid *)idx, len);
+	if (!row && pick != PICK_FIRST)
+		row = netsnmp_tdata_row_next_byoid(m->tables[r->table], (oid *)idx, len);
+	if (!row)
+		return false;
+	*out = (struct row_ref){row->data, row->oid_index.oids, row->oid_index.len};
+	return true;
+}
+
+/*
+ * The instance name exactly: its region, column and row, and 0; else
+ * SNMP_NOSUCHOBJECT or SNMP_NOSUCHINSTANCE, as net-snmp's helpers answer.
+ */
+static int rmib_find_exact(const struct subagent_mib *m, const oid *name, size_t len,
+			   const struct region **reg, unsigned *col, struct row_ref *row)
+{
+	for (size_t i = 0; i < N_REGIONS; i++) {
+		const struct region *r = &regions[i];
+		oid e[MAX_OID_LEN];
+		size_t elen = rmib_region_entry(r, e);
+		netsnmp_tdata_row *tr;
+
+		if (len <= elen || netsnmp_oid_is_subtree(e, elen, name, len) != 0)
+			continue;
+		*col = (unsigned)name[elen];
+		if (*col < r->min_col || *col > r->max_col)
+			return SNMP_NOSUCHOBJECT;
+		*reg = r;
+		if (r->table < 0) {
+			if (len != elen + 2 || name[elen + 1] != 0)
+				return SNMP_NOSUCHINSTANCE;
+			*row = (struct row_ref){m, scalar_row_idx, 1};
+			return 0;
+		}
+		tr = netsnmp_tdata_row_get_byoid(m->tables[r->table], (oid *)name + elen + 1,
+						 len - elen - 1);
+		if (!tr)
+			return SNMP_NOSUCHINSTANCE;
+		*row = (struct row_ref){tr->data, tr->oid_index.oids, tr->oid_index.len};
+		return 0;
+	}
+	return SNMP_NOSUCHOBJECT;
+}
+
+/*
+ * The first instance after start (at or after it when incl), in OID order
+ * over all regions: fills out/out_len, the region, column and row.
+ */
+static bool rmib_find_next(const struct subagent_mib *m, const oid *start, size_t slen, bool incl,
+			   oid *out, size_t *out_len, const struct region **reg, unsigned *col,
+			   struct row_ref *row)
+{
+	for (size_t i = 0; i < N_REGIONS; i++) {
+		const struct region *r = &regions[i];
+		oid e[MAX_OID_LEN];
+		size_t elen = rmib_region_entry(r, e);
+		enum row_pick pick = PICK_FIRST;
+		const oid *idx = NULL;
+		size_t idx_len = 0;
+		unsigned c = r->min_col;
+
+		if (netsnmp_oid_is_subtree(e, elen, start, slen) == 0) {
+			/* start is inside this region: entry.col.index */
+			if (slen > elen) {
+				if (start[elen] > r->max_col)
+					continue;
+				if (start[elen] >= r->min_col) {
+					c = (unsigned)start[elen];
+					idx = start + elen + 1;
+					idx_len = slen - elen - 1;
+					if (idx_len)
+						pick = incl ? PICK_GE : PICK_GT;
+				}
+			}
+		} else if (snmp_oid_compare(start, slen, e, elen) > 0) {
+			continue; /* the whole region is before start */
+		}
+		for (; c <= r->max_col; c++, pick = PICK_FIRST) {
+			if (!rmib_region_row(m, r, idx, idx_len, pick, row))
+				continue;
+			memcpy(out, e, elen * sizeof(oid));
+			out[elen] = c;
+			if (elen + 1 + row->idx_len > MAX_OID_LEN)
+				return false;
+			memcpy(out + elen + 1, row->idx, row->idx_len * sizeof(oid));
+			*out_len = elen + 1 + row->idx_len;
+			*reg = r;
+			*col = c;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void rmib_answer_get(const struct subagent_mib *m, netsnmp_variable_list *vb)
+{
+	const struct region *r = NULL;
+	struct row_ref row;
+	unsigned col = 0;
+	int rc = rmib_find_exact(m, vb->name, vb->name_length, &r, &col, &row);
+
+	if (rc == 0 && r->column(m, row.data, col, vb))
+		return;
+	snmp_set_var_typed_value(vb, (u_char)(rc ? rc : (int)SNMP_NOSUCHOBJECT), NULL, 0);
+}
+
+/*
+ * A GetNext search range (RFC 2741 7.2.3.2): the name is the start, the type
+ * says whether it is included, the value is the end (exclusive; a null OID
+ * or none means no end).  Out of range: the start, with endOfMibView.
+ */
+static void rmib_answer_getnext(const struct subagent_mib *m, netsnmp_variable_list *vb)
+{
+	oid end[MAX_OID_LEN], found[MAX_OID_LEN];
+	size_t end_len = 0, found_len = 0;
+	bool incl = vb->type == ASN_PRIV_INCL_RANGE;
+	const struct region *r = NULL;
+	struct row_ref row;
+	unsigned col = 0;
+
+	if (vb->val.objid && vb->val_len >= sizeof(oid)) {
+		end_len = vb->val_len / sizeof(oid);
+		if (end_len > MAX_OID_LEN)
+			end_len = MAX_OID_LEN;
+		memcpy(end, vb->val.objid, end_len * sizeof(oid));
+		/* agentx_parse() gives a null OID as 0.0 */
+		if (end_len == 2 && end[0] == 0 && end[1] == 0)
+			end_len = 0;
+	}
+	if (rmib_find_next(m, vb->name, vb->name_length, incl, found, &found_len, &r, &col, &row) &&
+	    (end_len == 0 || snmp_oid_compare(found, found_len, end, end_len) < 0) &&
+	    snmp_set_var_objid(vb, found, found_len) == 0 && r->column(m, row.data, col, vb))
+		return;
+	snmp_set_var_typed_value(vb, SNMP_ENDOFMIBVIEW, NULL, 0);
+}
+
+/* One subagent per process: net-snmp's AgentX session callback has no room for ours. */
+static struct subagent_mib *fast_mib;
+static netsnmp_callback fast_orig;
+
+static int rmib_fast_callback(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu,
+			      void *magic)
+{
+	struct subagent_mib *m = fast_mib;
+	netsnmp_pdu *resp;
+
+	if (!m || !m->fast || op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE || !pdu ||
+	    (pdu->command != SUBAGENT_AGENTX_GET && pdu->command != SUBAGENT_AGENTX_GETNEXT) ||
+	    pdu->community_len != 0 /* a non-default context */)
+		return fast_orig(op, sess, reqid, pdu, magic);
+	/* The answer is the request with its varbinds filled in, as net-snmp's
+	 * handle_subagent_response() builds it. */
+	resp = snmp_clone_pdu(pdu);
+	if (!resp)
+		return fast_orig(op, sess, reqid, pdu, magic);
+	for (netsnmp_variable_list *vb = resp->variables; vb; vb = vb->next_variable) {
+		if (pdu->command == SUBAGENT_AGENTX_GET)
+			rmib_answer_get(m, vb);
+		else
+			rmib_answer_getnext(m, vb);
+	}
+	resp->command = SUBAGENT_AGENTX_RESPONSE;
+	resp->version = sess->version;
+	resp->errstat = 0;
+	resp->errindex = 0;
+	resp->time = netsnmp_get_agent_uptime();
+	resp->flags &= ~UCD_MSG_FLAG_EXPECT_RESPONSE;
+	if (!snmp_send(sess, resp))
+		snmp_free_pdu(resp);
+	return 1;
+}
+
+void subagent_mib_attach(struct subagent_mib *m, netsnmp_session *session, bool fast)
+{
+	m->fast = fast;
+	fast_mib = m;
+	if (session && session->callback != rmib_fast_callback) {
+		fast_orig = session->callback;
+		session->callback = rmib_fast_callback;
+	}
+}
+
+/* --- setup ------------------------------------------------------------ */
+
+static netsnmp_handler_registration *rmib_register_table(struct subagent_mib *m, const char *name,
+							 unsigned sub, int t,
+							 Netsnmp_Node_Handler *h, unsigned min_col,
+							 unsigned max_col, u_char idx1, u_char idx2)
+{
+	oid o[SUBAGENT_ROOT_LEN + 2];
+	netsnmp_table_registration_info *ti;
+	netsnmp_handler_registration *reg;
+
+	memcpy(o, root_oid, sizeof(root_oid));
+	o[SUBAGENT_ROOT_LEN] = 1;
+	o[SUBAGENT_ROOT_LEN + 1] = sub;
+	m->tables[t] = netsnmp_tdata_create_table(name, 0);
+	ti = SNMP_MALLOC_TYPEDEF(netsnmp_table_registration_info);
+	reg = netsnmp_create_handler_registration(name, h, o, OID_LENGTH(o), HANDLER_CAN_RONLY);
+	if (!m->tables[t] || !ti || !reg) {
+		free(ti);
+		if (reg)
+			netsnmp_handler_registration_free(reg);
+		return NULL;
+	}
+	if (idx2)
+		netsnmp_table_helper_add_indexes(ti, idx1, idx2, 0);
+	else
+		netsnmp_table_helper_add_indexes(ti, idx1, 0);
+	ti->min_column = min_col;
+	ti->max_column = max_col;
+	reg->my_reg_void = m;
+	if (netsnmp_tdata_register(reg, m->tables[t], ti) != MIB_REGISTERED_OK)
+		return NULL;
+	return reg;
+}
+
+int subagent_mib_new(struct agg *agg, struct subagent_index *idx, const struct timespec *started,
+		     struct subagent_mib **ret)
+{
+	struct subagent_mib *m = calloc(1, sizeof(*m));
+	oid o[SUBAGENT_ROOT_LEN + 2];
+	netsnmp_handler_registration *reg;
+
+	if (!m)
+		return -ENOMEM;
+	m->agg = agg;
+	m->idx = idx;
+	m->started_len = subagent_date_and_time(started, m->started);
+	memcpy(o, root_oid, sizeof(root_oid));
+	o[SUBAGENT_ROOT_LEN] = 1;
+	o[SUBAGENT_ROOT_LEN + 1] = SUB_SCALARS;
+	reg = netsnmp_create_handler_registration("redmonScalars", rmib_scalar_handler, o,
+						  OID_LENGTH(o), HANDLER_CAN_RONLY);
+	if (reg) {
+		reg->my_reg_void = m;
+		if (netsnmp_register_scalar_group(reg, SC_VERSION, SC_LAST_) != MIB_REGISTERED_OK)
+			reg = NULL;
+	}
+	m->regs[0] = reg;
+	m->regs[1] = rmib_register_table(m, "redmonGroupTable", SUB_GROUPS, T_GROUPS,
+					 rmib_group_handler, GC_ID, GC_LAST_, ASN_INTEGER, 0);
+	m->regs[2] = rmib_register_table(m, "redmonMemberTable", SUB_MEMBERS, T_MEMBERS,
+					 rmib_member_handler, MC_NAME, MC_LAST_, ASN_INTEGER,
+					 ASN_INTEGER);
+	m->regs[3] = rmib_register_table(m, "redmonProbeTable", SUB_PROBES, T_PROBES,
+					 rmib_probe_handler, PC_NAME, PC_LAST_, ASN_INTEGER, 0);
+	m->regs[4] = rmib_register_table(m, "redmonAlarmTable", SUB_ALARMS, T_ALARMS,
+					 rmib_alarm_handler, AC_GROUP, AC_LAST_, ASN_UNSIGNED, 0);
+	for (size_t i = 0; i < T_COUNT_ + 1; i++) {
+		if (!m->regs[i]) {
+			subagent_mib_free(m);
+			return -ENOMEM;
+		}
+	}
+	*ret = m;
+	return 0;
+}
+
+void subagent_mib_free(struct subagent_mib *m)
+{
+	if (!m)
+		return;
+	if (fast_mib == m)
+		fast_mib = NULL;
+	for (size_t i = 0; i < m->n_probes; i++) {
+		struct sa_probe *p = m->probes[i];
+
+		for (size_t j = 0; j < p->n_groups_rows; j++)
+			rmib_group_free(m, p->groups[j]);
+		free(p->groups);
+		rmib_row_remove(m->tables[T_PROBES], &p->row);
+		rmib_str_free(&p->shown);
+		rmib_str_free(&p->last_error);
+		free(p->name);
+		free(p);
+	}
+	free(m->probes);
+	while (m->alarms) {
+		struct sa_alarm *a = m->alarms;
+
+		m->alarms = a->next;
+		rmib_row_remove(m->tables[T_ALARMS], &a->row);
+		free(a->object_raw);
+		free(a);
+	}
+	/* The registrations are not undone one by one: each would be an AgentX
+	 * round trip, and a master dying meanwhile re-enters net-snmp's callback
+	 * code.  snmp_shutdown() closed the session, which drops them all. */
+	for (size_t i = 0; i < T_COUNT_; i++) {
+		if (m->tables[i])
+			netsnmp_tdata_delete_table(m->tables[i]);
+	}
+	free(m);
+}

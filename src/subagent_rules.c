@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "subagent_rules.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+
+bool subagent_health_alarmed(enum health h)
+{
+	return h == HEALTH_DEGRADED || h == HEALTH_UNKNOWN || h == HEALTH_CRITICAL ||
+	       h == HEALTH_FAILED;
+}
+
+/* The notification for a group that is (now) in health h. */
+static enum subagent_notif notif_for_health(enum health h)
+{
+	switch (h) {
+	case HEALTH_DEGRADED:
+		return SUBAGENT_NOTIF_GROUP_DEGRADED;
+	case HEALTH_CRITICAL:
+		return SUBAGENT_NOTIF_GROUP_CRITICAL;
+	case HEALTH_FAILED:
+		return SUBAGENT_NOTIF_GROUP_FAILED;
+	case HEALTH_UNKNOWN:
+		return SUBAGENT_NOTIF_GROUP_UNKNOWN;
+	default:
+		return SUBAGENT_NOTIF_NONE;
+	}
+}
+
+/*
+ * Member notifications: a member that fails, and a member that was out of
+ * service (failed, missing, rebuilding) and carries load or stands by again.
+ * A standby slave taking over or a new disk arriving is no recovery.
+ */
+static enum subagent_notif notif_for_member(const struct event *ev)
+{
+	int was = ev->member_prev_role, is = ev->member_role;
+
+	if (is == REDMON_ROLE_FAILED && was != REDMON_ROLE_FAILED)
+		return SUBAGENT_NOTIF_MEMBER_FAILED;
+	if ((is == REDMON_ROLE_ACTIVE || is == REDMON_ROLE_STANDBY) &&
+	    (was == REDMON_ROLE_FAILED || was == REDMON_ROLE_MISSING ||
+	     was == REDMON_ROLE_REBUILDING))
+		return SUBAGENT_NOTIF_MEMBER_RECOVERED;
+	return SUBAGENT_NOTIF_NONE;
+}
+
+enum subagent_notif subagent_notif_for(const struct event *ev)
+{
+	switch (ev->type) {
+	case EV_GROUP_APPEARED:
+		/* A group already in trouble when first seen is reported. */
+		return ev->group ? notif_for_health(ev->group->health) : SUBAGENT_NOTIF_NONE;
+	case EV_HEALTH_CHANGED:
+		if (!ev->group)
+			return SUBAGENT_NOTIF_NONE;
+		if (subagent_health_alarmed(ev->group->health))
+			return notif_for_health(ev->group->health);
+		return subagent_health_alarmed(ev->prev_health) ? SUBAGENT_NOTIF_GROUP_RECOVERED
+								: SUBAGENT_NOTIF_NONE;
+	case EV_MEMBER_CHANGED:
+		return notif_for_member(ev);
+	case EV_REBUILD_STARTED:
+		return SUBAGENT_NOTIF_REBUILD_STARTED;
+	case EV_REBUILD_FINISHED:
+		return SUBAGENT_NOTIF_REBUILD_FINISHED;
+	case EV_PROBE_FAILED:
+		return SUBAGENT_NOTIF_PROBE_FAILED;
+	case EV_PROBE_RECOVERED:
+		return SUBAGENT_NOTIF_PROBE_RECOVERED;
+	case EV_TEST:
+		return SUBAGENT_NOTIF_TEST;
+	default:
+		return SUBAGENT_NOTIF_NONE;
+	}
+}
+
+enum subagent_alarm_op subagent_alarm_for(const struct event *ev)
+{
+	switch (ev->type) {
+	case EV_GROUP_APPEARED:
+		return ev->group && subagent_health_alarmed(ev->group->health)
+			       ? SUBAGENT_ALARM_RAISE
+			       : SUBAGENT_ALARM_KEEP;
+	case EV_HEALTH_CHANGED:
+		if (!ev->group)
+			return SUBAGENT_ALARM_KEEP;
+		/* Any change while in trouble (degraded -> critical, a margin
+		 * step) replaces the alarm: the new row says what is true now. */
+		return subagent_health_alarmed(ev->group->health) ? SUBAGENT_ALARM_RAISE
+								  : SUBAGENT_ALARM_CLEAR;
+	case EV_GROUP_VANISHED:
+	case EV_PROBE_RECOVERED:
+		return SUBAGENT_ALARM_CLEAR;
+	case EV_PROBE_FAILED:
+		return SUBAGENT_ALARM_RAISE;
+	default:
+		return SUBAGENT_ALARM_KEEP;
+	}
+}
+
+int subagent_health_value(enum health h)
+{
+	/* RedmonHealth grows with severity, as health_worse() orders them. */
+	switch (h) {
+	case HEALTH_OK:
+		return 1;
+	case HEALTH_NONREDUNDANT:
+		return 2;
+	case HEALTH_DEGRADED:
+		return 3;
+	case HEALTH_UNKNOWN:
+		return 4;
+	case HEALTH_CRITICAL:
+		return 5;
+	case HEALTH_FAILED:
+		return 6;
+	default:
+		return 4;
+	}
+}
+
+int subagent_role_value(int role)
+{
+	if (role == ROLE_ABSENT)
+		return SUBAGENT_ROLE_ABSENT;
+	if (role < 0 || role >= REDMON_ROLE_COUNT_)
+		return 7; /* unknown */
+	return role + 1;  /* RedmonRole follows enum redmon_role */
+}
+
+int subagent_activity_value(enum redmon_activity a)
+{
+	if ((int)a < 0 || a >= REDMON_ACTIVITY_COUNT_)
+		return 1;
+	return (int)a + 1; /* RedmonActivity follows enum redmon_activity */
+}
+
+int subagent_progress_tenths(double progress)
+{
+	if (!(progress >= 0))
+		return -1;
+	if (progress > 100)
+		progress = 100;
+	return (int)(long long)(progress * 10 + 0.5);
+}
+
+size_t subagent_date_and_time(const struct timespec *ts, unsigned char buf[11])
+{
+	struct tm tm;
+
+	if (ts->tv_sec == 0 && ts->tv_nsec == 0)
+		return 0;
+	gmtime_r(&ts->tv_sec, &tm);
+	buf[0] = (unsigned char)((tm.tm_year + 1900) >> 8);
+	buf[1] = (unsigned char)((tm.tm_year + 1900) & 0xff);
+	buf[2] = (unsigned char)(tm.tm_mon + 1);
+	buf[3] = (unsigned char)tm.tm_mday;
+	buf[4] = (unsigned char)tm.tm_hour;
+	buf[5] = (unsigned char)tm.tm_min;
+	buf[6] = (unsigned char)tm.tm_sec;
+	buf[7] = (unsigned char)(ts->tv_nsec / 100000000); /* deci-seconds */
+	buf[8] = '+';					   /* UTC: +0:00 */
+	buf[9] = 0;
+	buf[10] = 0;
+	return 11;
+}
+
+/* Cut n octets of s to at most max without ending inside a UTF-8 sequence. */
+static size_t cut_length(const char *s, size_t n, size_t max)
+{
+	if (n <= max)
+		return n;
+	n = max;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	return n;
+}
+
+size_t subagent_cut(const char *s, char *buf, size_t max)
+{
+	size_t n = s ? cut_length(s, strlen(s), max) : 0;
+
+	if (n)
+		memcpy(buf, s, n);
+	buf[n] = 0;
+	return n;
+}
+
+size_t subagent_text(const char *s, char *buf, size_t max)
+{
+	char small[512];
+	char *tmp = small;
+	size_t n;
+
+	if (!s) {
+		buf[0] = 0;
+		return 0;
+	}
+	n = text_escape(s, small, sizeof(small));
+	if (n >= sizeof(small)) {
+		tmp = malloc(n + 1);
+		if (!tmp) {
+			/* Keep what fits: still escaped, only shorter. */
+			tmp = small;
+			n = sizeof(small) - 1;
+		} else {
+			text_escape(s, tmp, n + 1);
+		}
+	}
+	n = cut_length(tmp, n, max);
+	memcpy(buf, tmp, n);
+	buf[n] = 0;
+	if (tmp != small)
+		free(tmp);
+	return n;
+}

@@ -1,0 +1,278 @@
+#!/usr/bin/env python3
+"""Exec hooks, mail and syslog take hostile names intact and never through a shell.
+
+redmon runs on the fake probe with a group and a member whose names hold quotes,
+$(...) and backticks that would touch a canary file, a newline followed by a mail
+header, and bytes that are not UTF-8.  Sinks: an exec hook (records argv, the
+REDMON_* environment and stdin as raw bytes), a hook that hangs (killed at its
+timeout), mail through a fake sendmail, syslog to a datagram socket of the test,
+and JSON Lines.  Then `redmon test-alert` with and without --sink.
+"""
+
+import email
+import email.header
+import json
+import os
+import shutil
+import socket
+import stat
+import sys
+import tempfile
+import time
+
+import harness
+from alerts_harness import check_schema, Daemon, Events, Tree, has, ini, wait_until
+from harness import TestError
+
+NAME = "integration/alerts_exec/"
+
+
+def redmon_text(b):
+    """docs/json.md: invalid UTF-8 bytes as \\xNN, a backslash as \\\\."""
+    out, i = [], 0
+    while i < len(b):
+        ch = None
+        for n in (1, 2, 3, 4):
+            try:
+                ch = b[i:i + n].decode("utf-8")
+                break
+            except UnicodeDecodeError:
+                pass
+        if ch is None:
+            out.append("\\x%02X" % b[i])
+            i += 1
+        else:
+            out.append("\\\\" if ch == "\\" else ch)
+            i += len(ch.encode())
+    return "".join(out)
+
+
+def script(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, stat.S_IRWXU)
+
+
+def main():
+    args = harness.parse_args(__doc__.splitlines()[0])
+    rep = harness.Reporter()
+    tmp = tempfile.mkdtemp(prefix="rm-exec-")
+    d = None
+    sock = None
+    try:
+        canary = os.path.join(tmp, "canary")
+        group = ("md\"'`touch %s`$(touch %s)\nBcc: evil@example.org\xff;x" % (canary, canary)).encode(
+            "latin-1")
+        member = b"sd\xfe'$(touch " + canary.encode() + b")\nb\\c"
+        tree = Tree(tmp)
+        tree.set((group, 1, 1, [(b"sda", "active"), (member, "active")]))
+        hook_out = os.path.join(tmp, "hook.jsonl")
+        script(os.path.join(tmp, "hook.py"), """#!/usr/bin/python3
+import json, os, sys
+rec = {"argv": [os.fsencode(a).hex() for a in sys.argv[1:]],
+       "env": {k.decode(): v.hex() for k, v in os.environb.items()},
+       "stdin": sys.stdin.buffer.read().hex()}
+with open(%r, "a") as f:
+    f.write(json.dumps(rec) + "\\n")
+""" % hook_out)
+        pidfile = os.path.join(tmp, "hang.pid")
+        # Deaf to SIGTERM, with a child of its own: SIGKILL, to the whole process group.
+        script(os.path.join(tmp, "hang.sh"), "#!/bin/sh\ntrap '' TERM\nsleep 60 &\n"
+               "echo \"$$ $!\" > %s.tmp && mv %s.tmp %s\nwait\n" % (pidfile, pidfile, pidfile))
+        mail_out = os.path.join(tmp, "mail.jsonl")
+        script(os.path.join(tmp, "sendmail"), """#!/usr/bin/python3
+import json, sys
+with open(%r, "a") as f:
+    f.write(json.dumps({"argv": sys.argv[1:], "msg": sys.stdin.buffer.read().decode("utf-8")}) + "\\n")
+""" % mail_out)
+        sock_path = os.path.join(tmp, "log.sock")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sock.bind(sock_path)
+        sock.settimeout(0.05)
+        events = Events(os.path.join(tmp, "events.jsonl"))
+        conf = ini({
+            "daemon": {"state_dir": os.path.join(tmp, "state"), "rescan_interval": "100ms"},
+            "sink.hook": {"type": "exec", "command": os.path.join(tmp, "hook.py")},
+            "sink.hang": {"type": "exec", "command": os.path.join(tmp, "hang.sh"), "timeout": "500ms",
+                          "min_severity": "critical", "fail_after": "1"},
+            "sink.mail": {"type": "mail", "mail_to": "ops@example.org",
+                          "sendmail": os.path.join(tmp, "sendmail"), "min_severity": "critical"},
+            "sink.log": {"type": "syslog", "socket": sock_path, "facility": "local3", "ident": "rmtest"},
+            "sink.json": {"type": "json", "path": events.path},
+        })
+        d = Daemon(args.build, tmp, conf).start()
+        gid = b"fake:" + group
+
+        def hook_runs():
+            try:
+                with open(hook_out) as f:
+                    return [json.loads(l) for l in f if l.strip()]
+            except FileNotFoundError:
+                return []
+
+        # A failure of the hostile member: hooks for group_appeared, health_changed, member_changed.
+        events.wait_for(lambda e: has(e, "group_appeared"), "group_appeared", d)
+        tree.set((group, 0, 1, [(b"sda", "active"), (member, "failed")]))
+        events.wait_for(lambda e: has(e, "member_changed"), "member_changed", d)
+        n = len(events.read())
+
+        def hostile_hook():
+            wait_until(lambda: len(hook_runs()) >= n, "%d hook runs" % n, daemon=d)
+            out = []
+            runs = hook_runs()
+            for ev, run in zip(events.read(), runs):
+                argv = [bytes.fromhex(a) for a in run["argv"]]
+                env = {k: bytes.fromhex(v) for k, v in run["env"].items()}
+                want = [ev["event"].encode(), gid, member if ev["event"] == "member_changed" else b""]
+                if argv != want:
+                    out.append("%s: argv %r, want %r" % (ev["event"], argv, want))
+                if env.get("REDMON_GROUP_NAME") != group or env.get("REDMON_GROUP") != gid:
+                    out.append("%s: REDMON_GROUP(_NAME) %r" % (ev["event"], env.get("REDMON_GROUP_NAME")))
+                if ev["event"] == "member_changed" and (env.get("REDMON_MEMBER") != member or
+                                                        env.get("REDMON_MEMBER_ROLE") != b"failed"):
+                    out.append("REDMON_MEMBER %r role %r" % (env.get("REDMON_MEMBER"),
+                                                            env.get("REDMON_MEMBER_ROLE")))
+                for k in ("REDMON_EVENT", "REDMON_SEQ", "REDMON_TIME", "REDMON_HOST", "REDMON_SEVERITY",
+                          "REDMON_HEALTH", "REDMON_MARGIN", "REDMON_MESSAGE", "REDMON_IDEMPOTENCY_KEY"):
+                    if k not in env:
+                        out.append("%s: %s missing" % (ev["event"], k))
+                if env.get("REDMON_SEQ") != str(ev["seq"]).encode():
+                    out.append("REDMON_SEQ %r for seq %s" % (env.get("REDMON_SEQ"), ev["seq"]))
+                stdin = bytes.fromhex(run["stdin"])
+                try:
+                    doc = json.loads(stdin.decode("ascii"))
+                except (ValueError, UnicodeDecodeError) as e:
+                    out.append("stdin is not ASCII JSON (%s): %r" % (e, stdin[:100]))
+                    continue
+                if doc != ev:
+                    out.append("stdin JSON differs from the JSON sink's for seq %s" % ev["seq"])
+                if doc["group"]["name"] != redmon_text(group):
+                    out.append("group.name %r, want %r" % (doc["group"]["name"], redmon_text(group)))
+            if os.path.exists(canary):
+                out.append("the canary exists: a name reached a shell")
+            return out
+        rep.run(NAME + "hostile-names-argv-env-stdin", hostile_hook)
+
+        def hung_hook_killed():
+            wait_until(lambda: os.path.exists(pidfile), "the hanging hook to start", daemon=d)
+            with open(pidfile) as f:
+                pids = [int(p) for p in f.read().split()]
+            started = os.stat(pidfile).st_mtime
+
+            def gone():
+                """Dead: no such process, or a zombie (its reaper's business, not ours)."""
+                for pid in pids:
+                    try:
+                        with open("/proc/%d/stat" % pid) as f:
+                            if f.read().rsplit(")", 1)[1].split()[0] != "Z":
+                                return False
+                    except (FileNotFoundError, ProcessLookupError):
+                        pass
+                return True
+            wait_until(gone, "the hanging hook and its child (%s) to be killed" % pids, timeout=8, daemon=d)
+            took = time.time() - started
+            evs = events.wait_for(lambda e: any(x["event"] == "sink_failed" and x.get("sink") == "hang"
+                                                for x in e), "sink_failed about hang", d)
+            out = []
+            if "timed out after 0.5s (killed)" not in d.stderr():
+                out.append("no 'timed out' in the log: %s" % harness.tail(d.stderr()))
+            if took > 4:
+                out.append("killed only after %.1fs" % took)
+            if not [e for e in evs if e["event"] == "sink_failed" and "timed out" in e.get("error", "")]:
+                out.append("sink_failed carries no reason")
+            print("# exec: a hook deaf to SIGTERM, 0.5s timeout: it and its child were gone at most "
+                  "%.2fs after it started (SIGTERM, then SIGKILL 2s later)" % took)
+            return out
+        rep.run(NAME + "hung-hook-killed", hung_hook_killed)
+
+        def mail():
+            wait_until(lambda: os.path.exists(mail_out), "a mail", daemon=d)
+            with open(mail_out) as f:
+                m = json.loads(f.readline())
+            out = []
+            if m["argv"] != ["-t", "-oi"]:
+                out.append("sendmail argv %r" % m["argv"])
+            msg = email.message_from_string(m["msg"])
+            if msg["To"] != "ops@example.org":
+                out.append("To: %r" % msg["To"])
+            if msg["Bcc"] is not None or any(k.lower() == "bcc" for k in msg.keys()):
+                out.append("a name injected a Bcc: header: %r" % msg.items())
+            subj = str(email.header.make_header(email.header.decode_header(msg["Subject"] or "")))
+            if "\\x0ABcc: evil" not in subj or "\n" in subj:
+                out.append("Subject not one escaped line: %r" % subj)
+            if msg["X-Redmon-Idempotency-Key"] is None:
+                out.append("no X-Redmon-Idempotency-Key")
+            body = msg.get_payload()
+            if '"event": "health_changed"' not in body and '"event": "member_changed"' not in body:
+                out.append("no JSON event in the body")
+            return out
+        rep.run(NAME + "mail-through-sendmail", mail)
+
+        def syslog():
+            lines = []
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and not any("health_changed" in l for l in lines):
+                try:
+                    lines.append(sock.recv(65536).decode("utf-8", "replace"))
+                except socket.timeout:
+                    pass
+            crit = [l for l in lines if "health_changed" in l]
+            out = []
+            if not crit:
+                return ["no health_changed line on the socket: %r" % lines]
+            # local3 (19) * 8 + crit (2): the group is critical.
+            if not crit[0].startswith("<154>"):
+                out.append("priority: %r" % crit[0][:40])
+            if " rmtest[" not in crit[0] or "\n" in crit[0] or "\\x0ABcc" not in crit[0]:
+                out.append("line: %r" % crit[0])
+            return out
+        rep.run(NAME + "syslog-priority-and-escaping", syslog)
+
+        def test_alert():
+            out = []
+            p = d.run("test-alert")
+            lines = sorted(p.stdout.strip().splitlines())
+            want_ok = ["hook: ok", "json: ok", "log: ok", "mail: ok"]
+            for w in want_ok:
+                if w not in lines:
+                    out.append("%r missing in %r" % (w, lines))
+            if not [l for l in lines if l.startswith("hang: FAILED: ") and "timed out" in l]:
+                out.append("hang not FAILED with the reason: %r" % lines)
+            if p.returncode != 1:
+                out.append("exit %d with a failing sink" % p.returncode)
+            p = d.run("test-alert", ["--sink", "hook"])
+            if p.returncode != 0 or p.stdout.strip() != "hook: ok":
+                out.append("--sink hook: exit %d, %r" % (p.returncode, p.stdout))
+            runs = hook_runs()
+            if not runs or bytes.fromhex(runs[-1]["argv"][0]) != b"test":
+                out.append("the hook did not get the test event")
+            p = d.run("test-alert", ["--sink", "nosuch"])
+            if p.returncode != 2 or "nosuch" not in p.stderr:
+                out.append("--sink nosuch: exit %d, %r" % (p.returncode, p.stderr))
+            return out
+        rep.run(NAME + "test-alert", test_alert)
+
+        check_schema(rep, NAME + "json-schema", events.read())
+
+        def stop():
+            rc = d.stop()
+            return (["exit %s" % rc] if rc != 0 else []) + d.sanitizer_problems()
+        rep.run(NAME + "sigterm", stop)
+    except TestError as e:
+        rep.fail(NAME + "setup", str(e))
+    finally:
+        if d:
+            d.kill()
+        if sock:
+            sock.close()
+        if rep.failed and d:
+            sys.stderr.write("daemon stderr:\n" + d.stderr())
+        if os.environ.get("REDMON_KEEP_TMP"):
+            sys.stderr.write("kept %s\n" % tmp)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    rep.exit()
+
+
+if __name__ == "__main__":
+    main()

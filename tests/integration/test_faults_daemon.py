@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""Fault tests on the running daemon: SIGHUP storms and a probe that hangs.
+
+  sighup-storm   100 SIGHUPs in a burst while md0 fails and recovers over and
+                 over: the daemon survives, reports the next change, and holds
+                 as many file descriptors as before
+  hung-probe     a test probe (tests/fault/hang_plugin.c, compiled here) blocks
+                 in scan(): the md probe beside it must keep reporting changes,
+                 and the hung probe's group must turn unknown with a reason
+                 (DESIGN.md: "a hung probe makes its groups unknown and raises
+                 a probe alert, it never stalls the others or the SNMP agent";
+                 the SNMP side is not tested here yet)
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fault"))
+import faults  # noqa: E402
+import harness  # noqa: E402
+from harness import TestError  # noqa: E402
+
+NAME = "integration/faults/"
+STEP = 5.0  # seconds for a change to reach the JSON sink
+
+
+def sighup_storm(build, tmp):
+    root, truth = faults.make_tree(tmp, md=12, bonds=9)
+    plugins = faults.plugin_dir(build, tmp, ("md", "bond"))
+    conf = os.path.join(tmp, "redmon.conf")
+    with open(conf, "w") as f:
+        f.write("[daemon]\nprogress_step = 10\n")
+    d = faults.Daemon(build, tmp, root, plugins, conf=conf, tag="hup")
+    problems = []
+    try:
+        n = len(truth["groups"])
+        d.wait_events(lambda e: e.get("event") == "group_appeared", n, 20, "group_appeared for all %d groups" % n)
+        fds0 = d.fds()
+        stop = threading.Event()
+        toggles = [0]
+
+        def churn():
+            failed = False
+            while not stop.is_set():
+                failed = not failed
+                faults.set_md0(root, failed)
+                toggles[0] += 1
+                time.sleep(0.003)
+            if failed:
+                faults.set_md0(root, False)
+        t = threading.Thread(target=churn, daemon=True)
+        t.start()
+        for _ in range(100):
+            os.kill(d.pid, signal.SIGHUP)
+        stop.set()
+        t.join(timeout=10)
+        d.check_alive()
+        # The storm is over when the daemon has logged its reloads and is idle
+        # again: md0's next change must then arrive within STEP.
+        before = len(d.events)
+        faults.set_md0(root, True)
+        d.wait_events(lambda e: e in d.events[before:] and faults.health_event("md:md0", "critical")(e), 1, STEP,
+                      "health_changed md:md0 -> critical after the storm")
+        faults.set_md0(root, False)
+        d.wait_events(lambda e: e in d.events[before:] and faults.health_event("md:md0", "ok")(e), 1, STEP,
+                      "health_changed md:md0 -> ok after the storm")
+        try:
+            faults.wait_until(lambda: d.fds() == fds0, 5, "fd count back to %d (now %d)" % (fds0, d.fds()))
+        except TestError as e:
+            problems.append(str(e))
+        seqs = [e.get("seq") for e in d.events]
+        if seqs != list(range(1, len(seqs) + 1)):
+            problems.append("seq not 1..N across the storm")
+        rc = d.stop()
+        if rc != 0:
+            problems.append("exit %s after SIGTERM: %s" % (rc, harness.tail(d.stderr())))
+        problems += d.sanitizer_problems()
+    finally:
+        d.kill()
+    return problems
+
+
+def build_hang_plugin(tmp):
+    out = os.path.join(tmp, "hang.so")
+    src = os.path.join(faults.FAULT_DIR, "hang_plugin.c")
+    p = subprocess.run([os.environ.get("CC", "cc"), "-std=gnu11", "-O1", "-fPIC", "-shared",
+                        "-I", os.path.join(faults.REPO, "include"), "-o", out, src],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
+    if p.returncode != 0:
+        raise TestError("cannot build the hang plugin: %s" % harness.tail(p.stdout))
+    return out
+
+
+NANOSLEEP = {35, 230}  # x86_64 nanosleep, clock_nanosleep
+
+
+def in_sleep(pid):
+    """Whether any thread of pid is in nanosleep (what sleep(3) calls)."""
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/syscall" % (pid, tid)) as f:
+                nr = f.read().split()[0]
+        except (OSError, IndexError):
+            continue
+        if nr.isdigit() and int(nr) in NANOSLEEP:
+            return True
+    return False
+
+
+def hung_probe(build, tmp):
+    root, truth = faults.make_tree(tmp, md=4)
+    plugins = faults.plugin_dir(build, tmp, ("md",), extra=(build_hang_plugin(tmp),))
+    d = faults.Daemon(build, tmp, root, plugins, rescan="500ms", tag="hang")
+    problems = []
+    try:
+        d.wait_events(lambda e: e.get("event") == "group_appeared", len(truth["groups"]) + 1, 20,
+                      "group_appeared for md0-md3 and hang:h0")
+        # From the next rescan on, the hang probe's scan() sleeps for an hour:
+        # wait until the daemon's thread sits in that sleep (/proc/PID/syscall).
+        open(os.path.join(root, "hang"), "w").close()
+        faults.wait_until(lambda: in_sleep(d.pid) or not d.alive(), 10, "the hang probe to block in scan()")
+        d.check_alive()
+        before = len(d.events)
+        faults.set_md0(root, True)
+        try:
+            d.wait_events(lambda e: e in d.events[before:] and faults.health_event("md:md0", "critical")(e), 1,
+                          STEP, "md:md0 -> critical while another probe hangs (the daemon is stalled)")
+        except TestError as e:
+            problems.append(str(e))
+        try:
+            d.wait_events(lambda e: ((e.get("event") == "health_changed" and e["group"]["id"] == "hang:h0" and
+                                      e["group"]["health"] == "unknown") or
+                                     (e.get("event") == "probe_failed" and e.get("probe") == "hang")),
+                          1, 15, "hang:h0 -> unknown or probe_failed for the hung probe")
+        except TestError as e:
+            problems.append(str(e))
+        problems += d.sanitizer_problems()
+    finally:
+        d.kill()  # SIGKILL: a daemon stuck in a scan cannot be asked politely
+    return problems
+
+
+def main():
+    args = harness.parse_args(__doc__.splitlines()[0])
+    rep = harness.Reporter()
+    if not os.access(os.path.join(args.build, "redmon"), os.X_OK):
+        rep.fail(NAME + "daemon", "%s/redmon is missing: build it first" % args.build)
+        rep.exit()
+    tests = [("sighup-storm", sighup_storm)]
+    # A known gap, shown as SKIP on every run until it is closed: probes scan
+    # on the loop thread, so a scan() that never returns stalls the daemon.
+    # REDMON_KNOWN_GAPS=1 runs the acceptance test for it (it fails today).
+    if os.environ.get("REDMON_KNOWN_GAPS") == "1":
+        tests.append(("hung-probe", hung_probe))
+    else:
+        print("SKIP %shung-probe: known gap: scans run on the loop thread, a hung scan() "
+              "stalls the daemon (REDMON_KNOWN_GAPS=1 runs it)" % NAME)
+    for label, fn in tests:
+        with faults.Tmp("redmon-fault-") as tmp:
+            rep.run(NAME + label, fn, args.build, tmp)
+    rep.exit()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,290 @@
+#!/usr/bin/env python3
+"""The Debian package: build it with `dpkg-buildpackage -us -uc -b` in a copy of
+the tree, run lintian on it (no errors allowed; warnings are listed), and check
+what it ships: the binary, every plugin, the unit, the udev rule, the MIB, the
+example config as a conffile, the man pages, the bash completion, and the
+maintainer scripts that create the system user.
+
+With --install (root only; CI does it, the container is thrown away), the
+package is then installed with `dpkg -i` on this host and the service checked
+the way it runs: under systemd when systemd is PID 1, else started as the unit
+would start it (user redmon, only CAP_NET_ADMIN, NOTIFY_SOCKET) against the
+demo tree, with a private snmpd as AgentX master using the package's
+snmpd.conf.d drop-in: READY=1, `redmon status` and an SNMP walk must show the
+groups.  The package is purged afterwards (and the user removed if the test
+created it).
+
+Slow (a full build): CI runs it as its own step (.ci/run), not `make check`.
+Prints PASS/FAIL lines and closes with `N passed, N failed`.
+Set REDMON_KEEP_TMP=1 to keep the build directory.
+"""
+
+import os
+import pwd
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.dont_write_bytecode = True
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
+import harness  # noqa: E402
+
+BUILD_TIMEOUT = 1800
+SKIP_DIRS = {".git", "build", "build-san", "__pycache__"}
+
+
+def copy_tree(dst):
+    def ignore(d, names):
+        return [n for n in names if n in SKIP_DIRS and d == REPO or n == "__pycache__"]
+    shutil.copytree(REPO, dst, symlinks=True, ignore=ignore)
+
+
+def run(argv, cwd, timeout=600):
+    p = subprocess.run(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       universal_newlines=True, errors="replace", timeout=timeout,
+                       env=dict(os.environ, LC_ALL="C.UTF-8"))
+    return p.returncode, p.stdout
+
+
+def wait_for(cond, timeout=10.0, what="condition"):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        v = cond()
+        if v:
+            return v
+        time.sleep(0.05)
+    raise harness.TestError("timed out after %ss waiting for %s" % (timeout, what))
+
+
+def install_checks(rep, deb, tmp):
+    """dpkg -i, the service as it runs, dpkg --purge."""
+    if os.geteuid() != 0:
+        rep.skip("packaging/install", "needs root")
+        return
+    had_user = subprocess.run(["getent", "passwd", "redmon"], stdout=subprocess.DEVNULL).returncode == 0
+    had_state = os.path.isdir("/var/lib/redmon")  # a developer's runs as root use it too
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    p = subprocess.run(["dpkg", "-i", deb], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       universal_newlines=True, env=env, timeout=300)
+    try:
+        if p.returncode != 0:
+            rep.fail("packaging/install", "dpkg -i exit %d: %s" % (p.returncode, harness.tail(p.stdout)))
+            return
+        probs = []
+        if subprocess.run(["getent", "passwd", "redmon"], stdout=subprocess.DEVNULL).returncode != 0:
+            probs.append("no user redmon after dpkg -i")
+        for d in ("/var/lib/redmon", "/var/log/redmon"):
+            if not os.path.isdir(d) or pwd.getpwuid(os.stat(d).st_uid).pw_name != "redmon":
+                probs.append("%s is not owned by redmon" % d)
+        man = subprocess.run(["man", "-w", "redmon", "redmon.conf", "redmon-alerts"],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
+        if man.returncode != 0:
+            probs.append("man -w: " + harness.tail(man.stdout))
+        rep.check("packaging/install", probs)
+        if os.path.isdir("/run/systemd/system"):
+            rep.run("packaging/service_systemd", systemd_checks)
+        else:
+            rep.run("packaging/service_as_unit", emulated_unit, tmp)
+    finally:
+        subprocess.run(["dpkg", "--purge", "redmon"], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, env=env, timeout=300)
+        if had_state and not os.path.isdir("/var/lib/redmon"):
+            os.makedirs("/var/lib/redmon", 0o750)
+        if not had_user:
+            subprocess.run(["deluser", "--system", "--quiet", "redmon"], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+            subprocess.run(["delgroup", "--system", "--quiet", "redmon"], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+
+
+def systemd_checks():
+    def active():
+        r = subprocess.run(["systemctl", "is-active", "redmon"], stdout=subprocess.PIPE,
+                           universal_newlines=True)
+        return r.stdout.strip() == "active"
+    wait_for(active, 60, "systemctl is-active redmon")
+    probs = []
+    show = subprocess.run(["systemctl", "show", "-p", "StatusText,User,MainPID", "redmon"],
+                          stdout=subprocess.PIPE, universal_newlines=True).stdout
+    if "groups:" not in show or "User=redmon" not in show:
+        probs.append("systemctl show: %r" % show)
+    st = subprocess.run(["/usr/bin/redmon", "status"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                        universal_newlines=True)
+    if st.returncode != 0 or "worst:" not in st.stdout:
+        probs.append("redmon status: %s" % harness.tail(st.stdout))
+    return probs
+
+
+def emulated_unit(tmp):
+    """The unit's credentials without systemd: setpriv to redmon with CAP_NET_ADMIN only."""
+    for t in ("setpriv", "snmpd", "snmpwalk"):
+        if not shutil.which(t):
+            return ["%s is not installed" % t]
+    e2e = os.path.join(tmp, "e2e")
+    os.mkdir(e2e)
+    os.chmod(tmp, 0o755)
+    os.chmod(e2e, 0o755)
+    root = os.path.join(e2e, "root")
+    shutil.copytree(os.path.join(REPO, "tests", "fixtures", "demo"), root, symlinks=True)
+    sock = os.path.join(e2e, "agentx", "master")
+    os.mkdir(os.path.dirname(sock))
+    port = free_port()
+    conf = os.path.join(e2e, "snmpd.conf")
+    with open(conf, "w") as f:
+        f.write("[snmpd]\nagentaddress udp:127.0.0.1:%d\nmaster agentx\nagentXSocket unix:%s\n"
+                "includeFile /etc/snmp/snmpd.conf.d/redmon.conf\nrocommunity public 127.0.0.1\n"
+                % (port, sock))
+    snmpd = subprocess.Popen(["snmpd", "-f", "-Lo", "-C", "-c", conf], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
+    notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    npath = os.path.join(e2e, "notify")
+    notify.bind(npath)
+    os.chmod(npath, 0o777)
+    notify.settimeout(0.1)
+    daemon = None
+    try:
+        wait_for(lambda: os.path.exists(sock), what="snmpd's AgentX socket")
+        env = dict(os.environ, NOTIFY_SOCKET=npath, INVOCATION_ID="0" * 32)
+        daemon = subprocess.Popen(
+            ["setpriv", "--reuid=redmon", "--regid=redmon", "--init-groups",
+             "--inh-caps=-all,+net_admin", "--ambient-caps=-all,+net_admin",
+             "--bounding-set=-all,+net_admin", "--no-new-privs",
+             "/usr/bin/redmon", "daemon", "-c", "/etc/redmon/redmon.conf", "--root", root,
+             "-o", "daemon.state_dir=/var/lib/redmon", "-o", "snmp.agentx_socket=unix:" + sock],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, start_new_session=True)
+        msgs = []
+
+        def ready():
+            try:
+                msgs.append(notify.recv(4096).decode())
+            except socket.timeout:
+                pass
+            if daemon.poll() is not None:
+                raise harness.TestError("daemon exited %d: %s" % (daemon.returncode,
+                                        harness.tail(daemon.stderr.read().decode())))
+            return any("READY=1" in m for m in msgs)
+        wait_for(ready, 20, "READY=1")
+        probs = []
+        status = subprocess.run(["/usr/bin/redmon", "status", "--root", root], stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, universal_newlines=True)
+        if "md:md1" not in status.stdout:
+            probs.append("redmon status: %s" % harness.tail(status.stdout))
+
+        def walked():
+            w = subprocess.run(["snmpwalk", "-v2c", "-c", "public", "-On", "-m", "",
+                                "127.0.0.1:%d" % port, ".1.3.6.1.4.1.8072.9999.9999"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
+            return w.stdout if '"md:md1"' in w.stdout else None
+        try:
+            wait_for(walked, 20, "the groups in an SNMP walk")
+        except harness.TestError as e:
+            probs.append(str(e))
+        with open("/proc/%d/status" % daemon.pid) as f:
+            st = dict(l.split(":", 1) for l in f if ":" in l)
+        if st["Uid"].split()[0] != str(pwd.getpwnam("redmon").pw_uid) or int(st["CapEff"], 16) != 1 << 12:
+            probs.append("daemon Uid %s CapEff %s" % (st["Uid"].split(), st["CapEff"].strip()))
+        return probs
+    finally:
+        for proc in (daemon, snmpd):
+            if proc and proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+        notify.close()
+
+
+def free_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def main():
+    rep = harness.Reporter()
+    tools = [t for t in ("dpkg-buildpackage", "lintian", "dpkg-deb") if not shutil.which(t)]
+    if tools:
+        rep.fail("packaging/tools", "missing %s (apt-get install dpkg-dev debhelper lintian)" % ", ".join(tools))
+        print("%d passed, %d failed" % (rep.passed, rep.failed))
+        sys.exit(1)
+    tmp = tempfile.mkdtemp(prefix="redmon-pkg-")
+    try:
+        src = os.path.join(tmp, "redmon")
+        copy_tree(src)
+        rc, out = run(["dpkg-buildpackage", "-us", "-uc", "-b"], src, BUILD_TIMEOUT)
+        debs = [f for f in os.listdir(tmp) if re.match(r"redmon_.*\.deb$", f)]
+        if rc != 0 or not debs:
+            rep.fail("packaging/build", "dpkg-buildpackage exit %d: %s" % (rc, harness.tail(out, 15)))
+            print("%d passed, %d failed" % (rep.passed, rep.failed))
+            sys.exit(1)
+        rep.ok("packaging/build")
+        deb = os.path.join(tmp, debs[0])
+        changes = [f for f in os.listdir(tmp) if f.endswith(".changes")][0]
+
+        rc, out = run(["lintian", "--tag-display-limit", "0", "-I", changes], tmp)
+        tags = [l for l in out.splitlines() if re.match(r"^[EWIPX]: ", l)]
+        errors = [l for l in tags if l.startswith("E: ")]
+        counts = {k: sum(1 for l in tags if l.startswith(k + ": ")) for k in "EWI"}
+        print("lintian: %d errors, %d warnings, %d info" % (counts["E"], counts["W"], counts["I"]))
+        for l in tags:
+            print("  " + l)
+        rep.check("packaging/lintian_no_errors", errors)
+
+        rc, listing = run(["dpkg-deb", "-c", deb], tmp)
+        files = set(re.sub(r"^\./", "/", l.split()[-1]) for l in listing.splitlines() if l.strip())
+        want = ["/usr/bin/redmon", "/lib/systemd/system/redmon.service", "/etc/redmon/redmon.conf",
+                "/usr/share/man/man8/redmon.8.gz", "/usr/share/man/man5/redmon.conf.5.gz",
+                "/usr/share/man/man7/redmon-alerts.7.gz",
+                "/usr/share/bash-completion/completions/redmon",
+                "/lib/udev/rules.d/60-redmon.rules", "/etc/snmp/snmpd.conf.d/redmon.conf"]
+        want += ["/usr/lib/redmon/plugins/%s.so" % p for p in
+                 sorted(os.listdir(os.path.join(REPO, "plugins")))
+                 if os.path.exists(os.path.join(REPO, "plugins", p, "module.mk"))]
+        if os.path.exists(os.path.join(REPO, "mibs", "REDMON-MIB.txt")):
+            want.append("/usr/share/snmp/mibs/REDMON-MIB.txt")
+        rep.check("packaging/contents", ["missing %s" % f for f in want if f not in files])
+
+        ctl = os.path.join(tmp, "control")
+        run(["dpkg-deb", "-e", deb, ctl], tmp)
+        probs = []
+        conffiles = open(os.path.join(ctl, "conffiles")).read() if os.path.exists(os.path.join(ctl, "conffiles")) else ""
+        if "/etc/redmon/redmon.conf" not in conffiles:
+            probs.append("/etc/redmon/redmon.conf is not a conffile")
+        postinst = open(os.path.join(ctl, "postinst")).read() if os.path.exists(os.path.join(ctl, "postinst")) else ""
+        if "adduser --system" not in postinst:
+            probs.append("postinst does not create the system user")
+        if "deb-systemd-helper" not in postinst:
+            probs.append("postinst does not enable the unit")
+        rc, info = run(["dpkg-deb", "-f", deb, "Depends"], tmp)
+        if "adduser" not in info:
+            probs.append("Depends lacks adduser: %s" % info.strip())
+        rep.check("packaging/maintscripts", probs)
+
+        rc, unit = run(["dpkg-deb", "--fsys-tarfile", deb], tmp)
+        rc, text = run(["sh", "-c", "dpkg-deb --fsys-tarfile '%s' | tar -xOf - ./lib/systemd/system/redmon.service" % deb], tmp)
+        rep.check("packaging/unit_execstart",
+                  [] if "ExecStart=/usr/bin/redmon daemon" in text else ["ExecStart in the packaged unit: %r" % text[:300]])
+        if "--install" in sys.argv[1:]:
+            install_checks(rep, deb, tmp)
+    finally:
+        if os.environ.get("REDMON_KEEP_TMP"):
+            print("kept %s" % tmp)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    print("%d passed, %d failed" % (rep.passed, rep.failed))
+    rep.exit()
+
+
+if __name__ == "__main__":
+    main()

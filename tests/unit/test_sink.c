@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The dispatcher (src/sink.c) with real sinks on a real loop: which sink
+ * gets which event, a failing sink reported on the others, reminders and
+ * heartbeats, hooks killed at their timeout, test-alert, the textfile.
+ */
+#include "cmocka_all.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../src/agg.h"
+#include "../../src/config.h"
+#include "../../src/log.h"
+#include "../../src/loop.h"
+#include "../../src/loop_timer.h"
+#include "../../src/sink.h"
+
+struct fixture {
+	char dir[64];
+	struct loop *loop;
+	struct agg agg;
+	struct config *cfg;
+	struct sink_set *set;
+};
+
+static void emit(void *ctx, const struct event *ev)
+{
+	struct fixture *f = ctx;
+
+	if (f->set)
+		sink_set_emit(f->set, ev);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	log_setup(LOG_TARGET_STDERR, LOG_EMERG);
+	signal(SIGPIPE, SIG_IGN); /* as the daemon: a hook need not read its input */
+	snprintf(f->dir, sizeof(f->dir), "/tmp/redmon-sink-XXXXXX");
+	if (!mkdtemp(f->dir) || loop_new(&f->loop) < 0)
+		return -1;
+	agg_init(&f->agg, 10, emit, f);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	sink_set_free(f->set);
+	cfg_free(f->cfg);
+	agg_fini(&f->agg);
+	loop_free(f->loop);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	free(f);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Open the sinks of overrides ("sink.a.type=json", ...); "%s" in a value is the temp dir. */
+static void open_sinks(struct fixture *f, const char *const *ov, size_t n, bool daemon)
+{
+	char *expanded[32], err[512];
+	struct sink_env env = {
+		.loop = f->loop, .host = "db1", .agg = daemon ? &f->agg : NULL, .state_dir = f->dir
+	};
+
+	for (size_t i = 0; i < n; i++) {
+		const char *at = strstr(ov[i], "%s");
+
+		if (at)
+			assert_true(asprintf(&expanded[i], "%.*s%s%s", (int)(at - ov[i]), ov[i],
+					     f->dir, at + 2) > 0);
+		else
+			assert_non_null(expanded[i] = strdup(ov[i]));
+	}
+	if (cfg_load(NULL, expanded, n, &f->cfg, err, sizeof(err)) < 0)
+		fail_msg("config: %s", err);
+	if (sink_set_open(f->cfg, &env, &f->set, err, sizeof(err)) < 0)
+		fail_msg("sinks: %s", err);
+	for (size_t i = 0; i < n; i++)
+		free(expanded[i]);
+}
+
+/* The JSON lines of a file in the temp dir, as one string. */
+static char *slurp(struct fixture *f, const char *name)
+{
+	char path[128], *buf = calloc(1, 1 << 16);
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", f->dir, name);
+	fd = open(path, O_RDONLY);
+	if (fd >= 0) {
+		n = read(fd, buf, (1 << 16) - 1);
+		buf[n > 0 ? n : 0] = 0;
+		close(fd);
+	}
+	return buf;
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+static void run_for(struct fixture *f, uint64_t ms)
+{
+	uint64_t end = mono_ms() + ms;
+
+	while (mono_ms() < end)
+		loop_run_once(f->loop, 20);
+}
+
+/* A degraded raid1 md0, announced through the aggregator. */
+static void degrade(struct fixture *f, int32_t margin)
+{
+	struct redmon_member m[] = { { .name = "sda", .role = REDMON_ROLE_ACTIVE },
+				     { .name = "sdb",
+				       .role = margin ? REDMON_ROLE_ACTIVE : REDMON_ROLE_FAILED } };
+	struct redmon_group g = { .name = "md0",
+				  .kind = "raid",
+				  .type = "raid1",
+				  .members_total = 2,
+				  .members_ok = 2 - !margin,
+				  .margin = margin,
+				  .margin_nominal = 1,
+				  .progress = -1,
+				  .members = m,
+				  .n_members = 2 };
+	struct snapshot s = { 0 };
+
+	assert_int_equal(snapshot_add(&s, "md", &g), 0);
+	snapshot_sort(&s);
+	assert_int_equal(agg_update(&f->agg, "md", &s), 0);
+	snapshot_free(&s);
+}
+
+static void test_severity_filter(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const ov[] = {
+		"sink.all.type=json",
+		"sink.all.path=%s/all.jsonl",
+		"sink.crit.type=json",
+		"sink.crit.path=%s/crit.jsonl",
+		"sink.crit.min_severity=critical",
+	};
+	char *all, *crit;
+
+	open_sinks(f, ov, 5, true);
+	degrade(f, 1); /* appeared, ok: info */
+	degrade(f, 0); /* critical */
+	all = slurp(f, "all.jsonl");
+	crit = slurp(f, "crit.jsonl");
+	assert_int_equal(count(all, "\n"), 3);
+	assert_int_equal(count(crit, "\"health_changed\""), 1);
+	assert_int_equal(count(crit, "group_appeared"), 0);
+	assert_int_equal(count(all, "\"idempotency_key\":\"db1:2\""), 1);
+	free(all);
+	free(crit);
+}
+
+/* /dev/full refuses every write: after fail_after failures the others hear of it. */
+static void test_failing_sink_reported_on_the_others(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const ov[] = {
+		"sink.full.type=json", "sink.full.path=/dev/full",     "sink.full.fail_after=2",
+		"sink.good.type=json", "sink.good.path=%s/good.jsonl",
+	};
+	char *good;
+
+	open_sinks(f, ov, 5, true);
+	degrade(f, 1);
+	degrade(f, 0);
+	good = slurp(f, "good.jsonl");
+	/* Raised once, after the second failure, and told to the good sink only. */
+	assert_int_equal(count(good, "\"sink_failed\""), 1);
+	assert_int_equal(count(good, "\"sink\":\"full\""), 1);
+	assert_int_equal(count(good, "\"failures\":2"), 1);
+	free(good);
+}
+
+static void test_reminders_and_heartbeat(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const ov[] = {
+		"sink.r.type=json", "sink.r.path=%s/r.jsonl", "sink.r.remind=1s",
+		"sink.h.type=json", "sink.h.path=%s/h.jsonl", "sink.h.heartbeat=1s",
+	};
+	char *r, *h;
+
+	degrade(f, 1);
+	degrade(f, 0); /* critical now: reminders 1 s apart for r */
+	open_sinks(f, ov, 6, true);
+	run_for(f, 2300);
+	r = slurp(f, "r.jsonl");
+	h = slurp(f, "h.jsonl");
+	assert_int_equal(count(r, "\"event\":\"reminder\""), 2);
+	assert_int_equal(count(r, "\"number\":1"), 1);
+	assert_int_equal(count(r, "\"number\":2"), 1);
+	assert_int_equal(count(r, "heartbeat"), 0);
+	/* One at once, then every second; never a reminder meant for r. */
+	assert_true(count(h, "\"event\":\"heartbeat\"") >= 3);
+	assert_int_equal(count(h, "\"worst\":\"critical\""), count(h, "heartbeat\""));
+	assert_int_equal(count(h, "reminder"), 0);
+	free(r);
+	free(h);
+}
+
+static void write_script(struct fixture *f, const char *name, const char *body)
+{
+	char path[128];
+	FILE *s;
+
+	snprintf(path, sizeof(path), "%s/%s", f->dir, name);
+	s = fopen(path, "w");
+	assert_non_null(s);
+	fprintf(s, "#!/bin/sh\n%s\n", body);
+	fclose(s);
+	chmod(path, 0755);
+}
+
+static void test_hook_timeout_and_test_alert(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const ov[] = {
+		"sink.slow.type=exec",	      "sink.slow.command=%s/slow.sh",
+		"sink.slow.timeout=300ms",    "sink.ok.type=exec",
+		"sink.ok.command=%s/ok.sh",   "sink.bad.type=exec",
+		"sink.bad.command=%s/bad.sh",
+	};
+	struct event ev = { .type = EV_TEST, .message = "hello" };
+	char *out = NULL, *seen;
+	size_t len = 0;
+	FILE *o = open_memstream(&out, &len);
+	uint64_t t0;
+
+	write_script(f, "slow.sh", "exec sleep 30");
+	write_script(f, "ok.sh",
+		     "cat > \"$(dirname \"$0\")/ok.in\"; echo \"$1|$REDMON_MESSAGE\" >> "
+		     "\"$(dirname \"$0\")/ok.in\"");
+	write_script(f, "bad.sh", "echo 'disk full'; exit 3");
+	open_sinks(f, ov, 7, false);
+	t0 = mono_ms();
+	assert_int_equal(sink_set_test(f->set, NULL, &ev, o), 2);
+	fclose(o);
+	/* The hanging hook is killed at its timeout, not waited for. */
+	assert_true(mono_ms() - t0 < 3000);
+	assert_non_null(strstr(out, "slow: FAILED: "));
+	assert_non_null(strstr(out, "timed out after 0.3s"));
+	assert_non_null(strstr(out, "ok: ok\n"));
+	assert_non_null(strstr(out, "bad: FAILED: "));
+	assert_non_null(strstr(out, "exit status 3: disk full"));
+	seen = slurp(f, "ok.in");
+	assert_non_null(strstr(seen, "\"event\":\"test\""));
+	assert_non_null(strstr(seen, "test|hello"));
+	free(seen);
+	free(out);
+	o = open_memstream(&out, &len);
+	assert_int_equal(sink_set_test(f->set, "nosuch", &ev, o), -ENOENT);
+	fclose(o);
+	free(out);
+}
+
+static void test_textfile(void **state)
+{
+	struct fixture *f = *state;
+	struct redmon_member m = { .name = "d\"1\n", .role = REDMON_ROLE_REBUILDING };
+	struct redmon_group g = { .name = "a\\b",
+				  .kind = "raid",
+				  .type = "raid1",
+				  .members_total = 2,
+				  .members_ok = 1,
+				  .margin = 0,
+				  .margin_nominal = 1,
+				  .activity = REDMON_ACTIVITY_RECOVERY,
+				  .progress = 42.5,
+				  .members = &m,
+				  .n_members = 1 };
+	struct snapshot s = { 0 };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *o = open_memstream(&text, &len);
+
+	(void)f;
+	assert_int_equal(snapshot_add(&s, "md", &g), 0);
+	snapshot_sort(&s);
+	assert_int_equal(agg_update(&f->agg, "md", &s), 0);
+	snapshot_free(&s);
+	assert_int_equal(textfile_render(&f->agg, "db1", 1700000000123, o), 0);
+	fclose(o);
+	/* Label values escaped twice over: redmon's \\ then the format's \\ \" \n. */
+	assert_non_null(strstr(text, "redmon_group_health{group=\"md:a\\\\\\\\b\",probe=\"md\","
+				     "health=\"critical\"} 1\n"));
+	assert_non_null(
+		strstr(text, "redmon_group_margin{group=\"md:a\\\\\\\\b\",probe=\"md\"} 0\n"));
+	assert_non_null(strstr(text, "member=\"d\\\"1\\n\",role=\"rebuilding\"} 1\n"));
+	assert_non_null(strstr(text, "activity=\"recovery\"} 42.5\n"));
+	assert_non_null(strstr(text, "redmon_probe_up{probe=\"md\"} 1\n"));
+	assert_non_null(strstr(text, "} 1700000000.123\n"));
+	free(text);
+}
+
+static void test_one_line_and_fingerprint(void **state)
+{
+	char buf[64], a[32], b[32];
+	struct config *c1, *c2;
+	char *ov1[] = { "sink.w.type=json", "sink.w.path=/tmp/a" };
+	char *ov2[] = { "sink.w.type=json", "sink.w.path=/tmp/b" };
+	char err[256];
+
+	(void)state;
+	text_one_line("a\nb\xff\\", buf, sizeof(buf));
+	assert_string_equal(buf, "a\\x0Ab\\xFF\\\\");
+	assert_int_equal(cfg_load(NULL, ov1, 2, &c1, err, sizeof(err)), 0);
+	assert_int_equal(cfg_load(NULL, ov2, 2, &c2, err, sizeof(err)), 0);
+	sink_set_fingerprint(c1, a, sizeof(a));
+	sink_set_fingerprint(c2, b, sizeof(b));
+	assert_string_not_equal(a, b);
+	sink_set_fingerprint(c1, b, sizeof(b));
+	assert_string_equal(a, b);
+	cfg_free(c1);
+	cfg_free(c2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_severity_filter, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failing_sink_reported_on_the_others, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_reminders_and_heartbeat, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hook_timeout_and_test_alert, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_textfile, setup, teardown),
+		cmocka_unit_test(test_one_line_and_fingerprint),
+	};
+
+	return cmocka_run_group_tests_name("sink", tests, NULL, NULL);
+}
