@@ -313,7 +313,8 @@ static void reload(struct daemon *d)
 	subagent_reload(&d->snmp, cfg, d->loop, &d->agg); /* SNMP: apply the new [snmp] */
 	for (size_t i = 0; i < d->n_slots; i++) {
 		slot_start(&d->slots[i]);
-		if (!d->slots[i].p)
+		/* Disabled now: its groups vanish.  (A failed init is a probe_failed instead.) */
+		if (!cfg_probe_enabled(cfg, d->slots[i].plugin->name))
 			agg_update(&d->agg, d->slots[i].plugin->name, &empty);
 	}
 	snapshot_free(&empty);
