@@ -10,6 +10,7 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "errbuf.h"
 #include "event.h"
 #include "plugin_loader.h"
 #include "policy.h"
@@ -232,19 +233,6 @@ static const struct redmon_option_spec probe_common_options[] = {
 	{ 0 }
 };
 
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
 int opt_parse_bool(const char *s, bool *ret)
 {
 	static const char *const yes[] = { "yes", "true", "on", "1" };
@@ -344,25 +332,27 @@ int opt_check(const struct redmon_option_spec *spec, const char *value, char *er
 	case REDMON_OPT_BOOL:
 		if (opt_parse_bool(value, &b) == 0)
 			return 0;
-		return fail(err, errlen, -EINVAL, "'%s' is not yes or no", value);
+		return errbuf_set(err, errlen, -EINVAL, "'%s' is not yes or no", value);
 	case REDMON_OPT_UINT:
 		if (opt_parse_uint(value, spec->min, spec->max, &u) == 0)
 			return 0;
-		return fail(err, errlen, -EINVAL, "'%s' is not a whole number from %" PRIu64
-			    " to %" PRIu64, value, spec->min, spec->max);
+		return errbuf_set(err, errlen, -EINVAL,
+				  "'%s' is not a whole number from %" PRIu64 " to %" PRIu64, value,
+				  spec->min, spec->max);
 	case REDMON_OPT_DURATION:
 		if (opt_parse_duration_ms(value, spec->min, spec->max, &u) == 0)
 			return 0;
-		return fail(err, errlen, -EINVAL,
-			    "'%s' is not a duration from %" PRIu64 "ms to %" PRIu64
-			    "s (e.g. 30s, 500ms, 5m, 1h)",
-			    value, spec->min, spec->max / 1000);
+		return errbuf_set(err, errlen, -EINVAL,
+				  "'%s' is not a duration from %" PRIu64 "ms to %" PRIu64
+				  "s (e.g. 30s, 500ms, 5m, 1h)",
+				  value, spec->min, spec->max / 1000);
 	case REDMON_OPT_ENUM:
 		if (enum_has(spec->choices, value))
 			return 0;
-		return fail(err, errlen, -EINVAL, "'%s' is not one of %s", value, spec->choices);
+		return errbuf_set(err, errlen, -EINVAL, "'%s' is not one of %s", value,
+				  spec->choices);
 	}
-	return fail(err, errlen, -EINVAL, "bad option type");
+	return errbuf_set(err, errlen, -EINVAL, "bad option type");
 }
 
 static const struct redmon_option_spec *spec_find(const struct redmon_option_spec *t,
@@ -505,16 +495,18 @@ static int read_file(struct config *cfg, const char *file, char *err, size_t err
 		return -ENOMEM;
 	st.f = fopen(file, "re");
 	if (!st.f)
-		return fail(err, errlen, -errno, "%s: cannot open: %s", file, strerror(errno));
+		return errbuf_set(err, errlen, -errno, "%s: cannot open: %s", file,
+				  strerror(errno));
 	rc = ini_parse_stream(ini_read_line, &st, ini_on_entry, &st);
 	fclose(st.f);
 	if (st.rc < 0)
-		return fail(err, errlen, st.rc, "%s: %s", file, strerror(-st.rc));
+		return errbuf_set(err, errlen, st.rc, "%s: %s", file, strerror(-st.rc));
 	if (rc > 0)
-		return fail(err, errlen, -EINVAL, "%s:%d: syntax error (expected [section] or key = value)",
-			    file, rc);
+		return errbuf_set(err, errlen, -EINVAL,
+				  "%s:%d: syntax error (expected [section] or key = value)", file,
+				  rc);
 	if (rc < 0)
-		return fail(err, errlen, -EIO, "%s: cannot read", file);
+		return errbuf_set(err, errlen, -EIO, "%s: cannot read", file);
 	return 0;
 }
 
@@ -532,11 +524,11 @@ static int apply_override(struct config *cfg, const char *ov, unsigned pos, char
 			dot = p;
 	}
 	if (!eq || !dot || dot == ov || dot + 1 == eq)
-		return fail(err, errlen, -EINVAL, "-o '%s': expected section.key=value", ov);
+		return errbuf_set(err, errlen, -EINVAL, "-o '%s': expected section.key=value", ov);
 	slen = dot - ov;
 	klen = eq - dot - 1;
 	if (slen >= sizeof(section) || klen >= sizeof(key))
-		return fail(err, errlen, -EINVAL, "-o '%s': name too long", ov);
+		return errbuf_set(err, errlen, -EINVAL, "-o '%s': name too long", ov);
 	memcpy(section, ov, slen);
 	section[slen] = 0;
 	memcpy(key, dot + 1, klen);
@@ -575,11 +567,11 @@ static int check_entry(const struct cfg_entry *e, const struct redmon_option_spe
 	if (!spec)
 		spec = spec_find(extra, e->key);
 	if (!spec)
-		return fail(err, errlen, -EINVAL, "%s: unknown key '%s' in [%s]",
-			    where(e, loc, sizeof(loc)), e->key, e->section);
+		return errbuf_set(err, errlen, -EINVAL, "%s: unknown key '%s' in [%s]",
+				  where(e, loc, sizeof(loc)), e->key, e->section);
 	if (opt_check(spec, e->value, why, sizeof(why)) < 0)
-		return fail(err, errlen, -EINVAL, "%s: %s.%s: %s", where(e, loc, sizeof(loc)),
-			    e->section, e->key, why);
+		return errbuf_set(err, errlen, -EINVAL, "%s: %s.%s: %s", where(e, loc, sizeof(loc)),
+				  e->section, e->key, why);
 	return 0;
 }
 
@@ -638,15 +630,16 @@ static int check_sink_entry(const struct config *cfg, const struct cfg_entry *e,
 	if (i < 0)
 		return 0; /* build_sinks() or the type entry itself says what is wrong */
 	if (!spec_find(sink_types[i].options, e->key))
-		return fail(err, errlen, -EINVAL, "%s: key '%s' does not apply to [%s] (type %s)",
-			    where(e, loc, sizeof(loc)), e->key, e->section, sink_types[i].name);
+		return errbuf_set(
+			err, errlen, -EINVAL, "%s: key '%s' does not apply to [%s] (type %s)",
+			where(e, loc, sizeof(loc)), e->key, e->section, sink_types[i].name);
 	rc = check_entry(e, sink_types[i].options, NULL, err, errlen);
 	if (rc < 0)
 		return rc;
 	why = sink_value_problem(sink_types[i].type, e->key, e->value);
 	if (why)
-		return fail(err, errlen, -EINVAL, "%s: %s.%s: %s", where(e, loc, sizeof(loc)),
-			    e->section, e->key, why);
+		return errbuf_set(err, errlen, -EINVAL, "%s: %s.%s: %s", where(e, loc, sizeof(loc)),
+				  e->section, e->key, why);
 	return 0;
 }
 
@@ -709,14 +702,16 @@ static int build_sinks(struct config *cfg, char *err, size_t errlen)
 		snprintf(section, sizeof(section), "sink.%s", s->name);
 		t = sink_type_index(cfg, section);
 		if (t < 0)
-			return fail(err, errlen, -EINVAL,
-				    "[%s]: 'type' is required (json, exec, webhook, syslog, mail or "
-				    "textfile)",
-				    section);
+			return errbuf_set(
+				err, errlen, -EINVAL,
+				"[%s]: 'type' is required (json, exec, webhook, syslog, mail or "
+				"textfile)",
+				section);
 		required = sink_types[t].required;
 		if (required && !cfg_get(cfg, section, required))
-			return fail(err, errlen, -EINVAL, "[%s]: a sink of type %s needs '%s'",
-				    section, sink_types[t].name, required);
+			return errbuf_set(err, errlen, -EINVAL,
+					  "[%s]: a sink of type %s needs '%s'", section,
+					  sink_types[t].name, required);
 		s->type = sink_types[t].type;
 		s->path = get_or_default(cfg, section, sink_types[t].options, "path");
 		s->min_severity = event_severity_from_name(
@@ -759,10 +754,11 @@ static int validate(struct config *cfg, char *err, size_t errlen)
 			 valid_instance_name(e->section + 6))
 			rc = 0; /* checked against the plugin by cfg_check_probes() */
 		else
-			rc = fail(err, errlen, -EINVAL,
-				  "%s: unknown section [%s] (expected [daemon], [probe.NAME], "
-				  "[sink.NAME] or [snmp])",
-				  where(e, loc, sizeof(loc)), e->section);
+			rc = errbuf_set(
+				err, errlen, -EINVAL,
+				"%s: unknown section [%s] (expected [daemon], [probe.NAME], "
+				"[sink.NAME] or [snmp])",
+				where(e, loc, sizeof(loc)), e->section);
 		if (rc < 0)
 			return rc;
 	}
@@ -822,9 +818,9 @@ int cfg_check_probes(const struct config *cfg, const struct plugin_set *plugins,
 			continue;
 		p = plugin_set_find(plugins, e->section + 6);
 		if (!p)
-			return fail(err, errlen, -EINVAL,
-				    "%s: [%s]: no probe plugin named '%s' is installed",
-				    where(e, loc, sizeof(loc)), e->section, e->section + 6);
+			return errbuf_set(err, errlen, -EINVAL,
+					  "%s: [%s]: no probe plugin named '%s' is installed",
+					  where(e, loc, sizeof(loc)), e->section, e->section + 6);
 		rc = check_entry(e, p->options, probe_common_options, err, errlen);
 		if (rc < 0)
 			return rc;

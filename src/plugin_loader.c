@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "plugin_loader.h"
 
+#include "errbuf.h"
+
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
@@ -8,19 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int refuse(char *err, size_t errlen, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int refuse(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return rc;
-}
 
 static bool valid_probe_name(const char *s)
 {
@@ -44,20 +33,20 @@ static int check_descriptor(const struct redmon_plugin *d, const char *path, cha
 	const size_t need = offsetof(struct redmon_plugin, on_fd) + sizeof(d->on_fd);
 
 	if (d->abi_version != REDMON_ABI_VERSION)
-		return refuse(err, errlen, -EPROTO,
-			      "%s: built for plugin ABI %u, this redmon speaks ABI %u; "
-			      "rebuild the plugin against this redmon's headers",
-			      path, d->abi_version, REDMON_ABI_VERSION);
+		return errbuf_set(err, errlen, -EPROTO,
+				  "%s: built for plugin ABI %u, this redmon speaks ABI %u; "
+				  "rebuild the plugin against this redmon's headers",
+				  path, d->abi_version, REDMON_ABI_VERSION);
 	if (d->size < need)
-		return refuse(err, errlen, -EPROTO,
-			      "%s: descriptor is %u bytes, ABI %u needs at least %zu; "
-			      "rebuild the plugin",
-			      path, d->size, REDMON_ABI_VERSION, need);
+		return errbuf_set(err, errlen, -EPROTO,
+				  "%s: descriptor is %u bytes, ABI %u needs at least %zu; "
+				  "rebuild the plugin",
+				  path, d->size, REDMON_ABI_VERSION, need);
 	if (!valid_probe_name(d->name))
-		return refuse(err, errlen, -EINVAL,
-			      "%s: probe name must be 1-32 of [a-z0-9_]", path);
+		return errbuf_set(err, errlen, -EINVAL, "%s: probe name must be 1-32 of [a-z0-9_]",
+				  path);
 	if (!d->init || !d->scan)
-		return refuse(err, errlen, -EINVAL, "%s: descriptor lacks init or scan", path);
+		return errbuf_set(err, errlen, -EINVAL, "%s: descriptor lacks init or scan", path);
 	return 0;
 }
 
@@ -70,13 +59,12 @@ int plugin_load(const char *path, struct plugin *ret, char *err, size_t errlen)
 	/* RTLD_LOCAL: a plugin's symbols never satisfy another plugin's. */
 	dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (!dl)
-		return refuse(err, errlen, -ENOEXEC, "cannot load: %s", dlerror());
+		return errbuf_set(err, errlen, -ENOEXEC, "cannot load: %s", dlerror());
 	d = dlsym(dl, REDMON_PLUGIN_SYMBOL);
 	if (!d) {
 		dlclose(dl);
-		return refuse(err, errlen, -ENOENT,
-			      "%s: no '%s' symbol: not a redmon plugin", path,
-			      REDMON_PLUGIN_SYMBOL);
+		return errbuf_set(err, errlen, -ENOENT, "%s: no '%s' symbol: not a redmon plugin",
+				  path, REDMON_PLUGIN_SYMBOL);
 	}
 	rc = check_descriptor(d, path, err, errlen);
 	if (rc < 0) {
@@ -132,8 +120,8 @@ int plugin_set_load_dir(struct plugin_set *set, const char *dir, char *err, size
 
 	n = scandir(dir, &names, NULL, alphasort);
 	if (n < 0)
-		return refuse(err, errlen, -errno, "plugin directory %s: %s", dir,
-			      strerror(errno));
+		return errbuf_set(err, errlen, -errno, "plugin directory %s: %s", dir,
+				  strerror(errno));
 	for (int i = 0; i < n; i++) {
 		char path[4096];
 
@@ -146,7 +134,7 @@ int plugin_set_load_dir(struct plugin_set *set, const char *dir, char *err, size
 	}
 	free(names);
 	if (rc < 0)
-		return refuse(err, errlen, rc, "loading plugins: %s", strerror(-rc));
+		return errbuf_set(err, errlen, rc, "loading plugins: %s", strerror(-rc));
 	return 0;
 }
 

@@ -35,6 +35,7 @@
  * would also get the master's copies.
  */
 #include "subagent.h"
+#include "errbuf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -187,19 +188,6 @@ static void settings_free(struct settings *st)
 	memset(st, 0, sizeof(*st));
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
 /* "0x8000..." or "8000...": 5 to 32 octets (RFC 3411 SnmpEngineID). */
 static int parse_engine_id(const char *s, u_char *buf, size_t *len)
 {
@@ -230,8 +218,8 @@ static int read_password(const char *key, const char *path, char **ret, char *er
 	size_t n;
 
 	if (!f)
-		return fail(err, errlen, "[snmp] %s: cannot read %s: %s", key, path,
-			    strerror(errno));
+		return errbuf_set(err, errlen, -EINVAL, "[snmp] %s: cannot read %s: %s", key, path,
+				  strerror(errno));
 	n = fread(buf, 1, sizeof(buf) - 1, f);
 	fclose(f);
 	buf[n] = 0;
@@ -239,9 +227,9 @@ static int read_password(const char *key, const char *path, char **ret, char *er
 	n = strlen(buf);
 	if (n < USM_LENGTH_P_MIN) {
 		explicit_bzero(buf, sizeof(buf));
-		return fail(err, errlen,
-			    "[snmp] %s: the password in %s has fewer than %d characters", key, path,
-			    USM_LENGTH_P_MIN);
+		return errbuf_set(err, errlen, -EINVAL,
+				  "[snmp] %s: the password in %s has fewer than %d characters", key,
+				  path, USM_LENGTH_P_MIN);
 	}
 	*ret = strdup(buf);
 	explicit_bzero(buf, sizeof(buf));
@@ -263,18 +251,20 @@ static int parse_target(enum dest_kind kind, const char *key, const char *value,
 	memset(t, 0, sizeof(*t));
 	t->kind = kind;
 	if (!addr)
-		rc = fail(err, errlen, "[snmp] %s: empty target", key);
+		rc = errbuf_set(err, errlen, -EINVAL, "[snmp] %s: empty target", key);
 	else if (kind == DEST_TRAP_V2C && (!second || third))
-		rc = fail(err, errlen, "[snmp] %s = %s: expected HOST[:PORT] COMMUNITY", key,
-			  value);
+		rc = errbuf_set(err, errlen, -EINVAL,
+				"[snmp] %s = %s: expected HOST[:PORT] COMMUNITY", key, value);
 	else if (kind == DEST_TRAP_V3 && second)
-		rc = fail(err, errlen, "[snmp] %s = %s: expected HOST[:PORT]", key, value);
+		rc = errbuf_set(err, errlen, -EINVAL, "[snmp] %s = %s: expected HOST[:PORT]", key,
+				value);
 	else if (kind == DEST_INFORM_V3 &&
 		 (third ||
 		  (second && parse_engine_id(second, t->engine_id, &t->engine_id_len) < 0)))
-		rc = fail(err, errlen,
-			  "[snmp] %s = %s: expected HOST[:PORT] [ENGINE-ID in hex, 5 to 32 octets]",
-			  key, value);
+		rc = errbuf_set(
+			err, errlen, -EINVAL,
+			"[snmp] %s = %s: expected HOST[:PORT] [ENGINE-ID in hex, 5 to 32 octets]",
+			key, value);
 	if (rc == 0) {
 		t->spec = strdup(value);
 		t->addr = strdup(addr);
@@ -429,18 +419,19 @@ static int settings_load(const struct config *cfg, struct settings *st, char *er
 	v = get_str(cfg, "v3_auth_protocol", "SHA");
 	st->auth_type = usm_lookup_auth_type(v);
 	if (st->auth_type < 0 || !sc_get_auth_oid(st->auth_type, &(size_t){0}))
-		return fail(err, errlen,
-			    "[snmp] v3_auth_protocol %s: not supported by net-snmp here", v);
+		return errbuf_set(err, errlen, -EINVAL,
+				  "[snmp] v3_auth_protocol %s: not supported by net-snmp here", v);
 	v = get_str(cfg, "v3_priv_protocol", "AES");
 	st->priv_type = usm_lookup_priv_type(v);
 	if (st->priv_type < 0 || !sc_get_priv_oid(st->priv_type, &(size_t){0}))
-		return fail(err, errlen,
-			    "[snmp] v3_priv_protocol %s: not supported by net-snmp here", v);
+		return errbuf_set(err, errlen, -EINVAL,
+				  "[snmp] v3_priv_protocol %s: not supported by net-snmp here", v);
 	v = get_str(cfg, "v3_engine_id", NULL);
 	if (v) {
 		if (parse_engine_id(v, st->engine_id, &st->engine_id_len) < 0)
-			return fail(err, errlen,
-				    "[snmp] v3_engine_id %s: expected hex, 5 to 32 octets", v);
+			return errbuf_set(err, errlen, -EINVAL,
+					  "[snmp] v3_engine_id %s: expected hex, 5 to 32 octets",
+					  v);
 	} else {
 		default_engine_id(cfg, st);
 	}
@@ -448,15 +439,17 @@ static int settings_load(const struct config *cfg, struct settings *st, char *er
 		return 0;
 	v = get_str(cfg, "v3_user", NULL);
 	if (!v)
-		return fail(err, errlen, "[snmp] trap_v3 and inform_v3 need v3_user");
+		return errbuf_set(err, errlen, -EINVAL,
+				  "[snmp] trap_v3 and inform_v3 need v3_user");
 	st->v3_user = strdup(v);
 	if (!st->v3_user)
 		return -ENOMEM;
 	v = get_str(cfg, "v3_auth_password_file", NULL);
 	if (!v)
-		return fail(err, errlen,
-			    "[snmp] trap_v3 and inform_v3 need v3_auth_password_file (a file: "
-			    "passwords never go into the config)");
+		return errbuf_set(
+			err, errlen, -EINVAL,
+			"[snmp] trap_v3 and inform_v3 need v3_auth_password_file (a file: "
+			"passwords never go into the config)");
 	rc = read_password("v3_auth_password_file", v, &st->auth_pass, err, errlen);
 	if (rc < 0)
 		return rc;
