@@ -238,9 +238,9 @@ static void diff_snapshots(struct agg *a, const struct snapshot *old, const stru
 	size_t i = 0, j = 0;
 
 	while (i < old->n || j < now->n) {
-		int c = i == old->n ? 1 :
-			j == now->n ? -1 :
-				      strcmp(old->groups[i].id, now->groups[j].id);
+		int c = i == old->n   ? 1
+			: j == now->n ? -1
+				      : strcmp(old->groups[i].id, now->groups[j].id);
 
 		if (c < 0) {
 			emit_group(a, EV_GROUP_VANISHED, &old->groups[i++]);

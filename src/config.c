@@ -19,28 +19,55 @@
 
 /* The [daemon] directives; docs/configuration.md documents the same table. */
 static const struct redmon_option_spec daemon_options[] = {
-	{ .key = "rescan_interval", .type = REDMON_OPT_DURATION, .default_value = "30s",
-	  .min = 100, .max = DAY_MS,
+	{ .key = "rescan_interval",
+	  .type = REDMON_OPT_DURATION,
+	  .default_value = "30s",
+	  .min = 100,
+	  .max = DAY_MS,
 	  .help = "full rescan period, the safety net behind kernel notifications" },
-	{ .key = "progress_step", .type = REDMON_OPT_UINT, .default_value = "10", .min = 1,
-	  .max = 100, .help = "rebuild progress event every this many percent" },
-	{ .key = "log", .type = REDMON_OPT_ENUM, .default_value = "stderr",
-	  .choices = "stderr|syslog", .help = "where log lines go" },
-	{ .key = "log_level", .type = REDMON_OPT_ENUM, .default_value = "notice",
-	  .choices = "error|warning|notice|info|debug", .help = "most verbose level logged" },
-	{ .key = "plugin_dir", .type = REDMON_OPT_STRING,
+	{ .key = "progress_step",
+	  .type = REDMON_OPT_UINT,
+	  .default_value = "10",
+	  .min = 1,
+	  .max = 100,
+	  .help = "rebuild progress event every this many percent" },
+	{ .key = "log",
+	  .type = REDMON_OPT_ENUM,
+	  .default_value = "stderr",
+	  .choices = "stderr|syslog",
+	  .help = "where log lines go" },
+	{ .key = "log_level",
+	  .type = REDMON_OPT_ENUM,
+	  .default_value = "notice",
+	  .choices = "error|warning|notice|info|debug",
+	  .help = "most verbose level logged" },
+	{ .key = "plugin_dir",
+	  .type = REDMON_OPT_STRING,
 	  .help = "where probe plugins are loaded from" },
-	{ .key = "hostname", .type = REDMON_OPT_STRING,
+	{ .key = "hostname",
+	  .type = REDMON_OPT_STRING,
 	  .help = "host name written into events (default: the system's)" },
-	{ .key = "user", .type = REDMON_OPT_STRING, .default_value = "redmon",
+	{ .key = "user",
+	  .type = REDMON_OPT_STRING,
+	  .default_value = "redmon",
 	  .help = "user the daemon runs as after start when started as root outside systemd "
 		  "(root: stay root)" },
-	{ .key = "state_dir", .type = REDMON_OPT_STRING, .default_value = "/var/lib/redmon",
+	{ .key = "state_dir",
+	  .type = REDMON_OPT_STRING,
+	  .default_value = "/var/lib/redmon",
 	  .help = "state file and webhook spools (with --root: only when set)" },
-	{ .key = "recovery_scans", .type = REDMON_OPT_UINT, .default_value = "1", .min = 1,
-	  .max = 1000, .help = "scans in a row that must agree before a recovery is announced" },
-	{ .key = "recovery_interval", .type = REDMON_OPT_DURATION, .default_value = "1s",
-	  .min = 100, .max = DAY_MS, .help = "time between the scans confirming a recovery" },
+	{ .key = "recovery_scans",
+	  .type = REDMON_OPT_UINT,
+	  .default_value = "1",
+	  .min = 1,
+	  .max = 1000,
+	  .help = "scans in a row that must agree before a recovery is announced" },
+	{ .key = "recovery_interval",
+	  .type = REDMON_OPT_DURATION,
+	  .default_value = "1s",
+	  .min = 100,
+	  .max = DAY_MS,
+	  .help = "time between the scans confirming a recovery" },
 	{ 0 }
 };
 
@@ -49,75 +76,128 @@ static const struct redmon_option_spec daemon_options[] = {
  * sink_options holds what every sink has.  Alerts: docs/alerts.md.
  */
 static const struct redmon_option_spec sink_options[] = {
-	{ .key = "type", .type = REDMON_OPT_ENUM,
-	  .choices = "json|exec|webhook|syslog|mail|textfile", .help = "what the sink does" },
+	{ .key = "type",
+	  .type = REDMON_OPT_ENUM,
+	  .choices = "json|exec|webhook|syslog|mail|textfile",
+	  .help = "what the sink does" },
 	{ 0 }
 };
 
 /* Keys of every sink that delivers events one by one. */
-#define SINK_DELIVERY_OPTIONS                                                                  \
-	{ .key = "min_severity", .type = REDMON_OPT_ENUM, .default_value = "info",             \
-	  .choices = "info|warning|critical", .help = "drop events below this severity" },     \
-	{ .key = "remind", .type = REDMON_OPT_STRING, .default_value = "once",                 \
-	  .help = "while a group is not ok: once, daily, diminishing or a duration" },         \
-	{ .key = "heartbeat", .type = REDMON_OPT_STRING, .default_value = "off",               \
-	  .help = "send an alive event this often (off or a duration)" },                      \
-	{ .key = "fail_after", .type = REDMON_OPT_UINT, .default_value = "3", .min = 1,        \
-	  .max = 1000, .help = "failures in a row that raise sink_failed on the other sinks" }
+#define SINK_DELIVERY_OPTIONS                                                                      \
+	{ .key = "min_severity",                                                                   \
+	  .type = REDMON_OPT_ENUM,                                                                 \
+	  .default_value = "info",                                                                 \
+	  .choices = "info|warning|critical",                                                      \
+	  .help = "drop events below this severity" },                                             \
+		{ .key = "remind",                                                                 \
+		  .type = REDMON_OPT_STRING,                                                       \
+		  .default_value = "once",                                                         \
+		  .help = "while a group is not ok: once, daily, diminishing or a duration" },     \
+		{ .key = "heartbeat",                                                              \
+		  .type = REDMON_OPT_STRING,                                                       \
+		  .default_value = "off",                                                          \
+		  .help = "send an alive event this often (off or a duration)" },                  \
+	{                                                                                          \
+		.key = "fail_after", .type = REDMON_OPT_UINT, .default_value = "3", .min = 1,      \
+		.max = 1000, .help = "failures in a row that raise sink_failed on the other sinks" \
+	}
 
 static const struct redmon_option_spec sink_json_options[] = {
 	SINK_DELIVERY_OPTIONS,
-	{ .key = "path", .type = REDMON_OPT_STRING, .default_value = "-",
+	{ .key = "path",
+	  .type = REDMON_OPT_STRING,
+	  .default_value = "-",
 	  .help = "file to append events to, - for standard output" },
 	{ 0 }
 };
 
 static const struct redmon_option_spec sink_exec_options[] = {
 	SINK_DELIVERY_OPTIONS,
-	{ .key = "command", .type = REDMON_OPT_STRING,
+	{ .key = "command",
+	  .type = REDMON_OPT_STRING,
 	  .help = "program to run (absolute path; argv: event, group, member)" },
-	{ .key = "timeout", .type = REDMON_OPT_DURATION, .default_value = "30s", .min = 100,
-	  .max = 3600000, .help = "kill the program after this long" },
-	{ .key = "queue_max", .type = REDMON_OPT_UINT, .default_value = "100", .min = 1,
-	  .max = 100000, .help = "runs waiting at most (the oldest is dropped)" },
+	{ .key = "timeout",
+	  .type = REDMON_OPT_DURATION,
+	  .default_value = "30s",
+	  .min = 100,
+	  .max = 3600000,
+	  .help = "kill the program after this long" },
+	{ .key = "queue_max",
+	  .type = REDMON_OPT_UINT,
+	  .default_value = "100",
+	  .min = 1,
+	  .max = 100000,
+	  .help = "runs waiting at most (the oldest is dropped)" },
 	{ 0 }
 };
 
 static const struct redmon_option_spec sink_webhook_options[] = {
 	SINK_DELIVERY_OPTIONS,
 	{ .key = "url", .type = REDMON_OPT_STRING, .help = "http:// or https:// URL to POST to" },
-	{ .key = "format", .type = REDMON_OPT_ENUM, .default_value = "generic",
+	{ .key = "format",
+	  .type = REDMON_OPT_ENUM,
+	  .default_value = "generic",
 	  .choices = "generic|alertmanager",
 	  .help = "body: the event object, or an Alertmanager /api/v2/alerts list" },
-	{ .key = "spool_dir", .type = REDMON_OPT_STRING,
+	{ .key = "spool_dir",
+	  .type = REDMON_OPT_STRING,
 	  .help = "undelivered alerts (default: <state_dir>/spool/<name>)" },
-	{ .key = "spool_max", .type = REDMON_OPT_UINT, .default_value = "10000", .min = 10,
-	  .max = 10000000, .help = "alerts kept while undelivered (the oldest are dropped)" },
-	{ .key = "header_file", .type = REDMON_OPT_STRING,
+	{ .key = "spool_max",
+	  .type = REDMON_OPT_UINT,
+	  .default_value = "10000",
+	  .min = 10,
+	  .max = 10000000,
+	  .help = "alerts kept while undelivered (the oldest are dropped)" },
+	{ .key = "header_file",
+	  .type = REDMON_OPT_STRING,
 	  .help = "file of 'Name: value' lines added to each request (tokens)" },
-	{ .key = "timeout", .type = REDMON_OPT_DURATION, .default_value = "10s", .min = 100,
-	  .max = 600000, .help = "one request at most" },
-	{ .key = "retry_initial", .type = REDMON_OPT_DURATION, .default_value = "1s",
-	  .min = 10, .max = 3600000, .help = "first wait after a failed request" },
-	{ .key = "retry_max", .type = REDMON_OPT_DURATION, .default_value = "60s", .min = 10,
-	  .max = DAY_MS, .help = "the wait doubles up to this" },
-	{ .key = "tls_verify", .type = REDMON_OPT_BOOL, .default_value = "yes",
+	{ .key = "timeout",
+	  .type = REDMON_OPT_DURATION,
+	  .default_value = "10s",
+	  .min = 100,
+	  .max = 600000,
+	  .help = "one request at most" },
+	{ .key = "retry_initial",
+	  .type = REDMON_OPT_DURATION,
+	  .default_value = "1s",
+	  .min = 10,
+	  .max = 3600000,
+	  .help = "first wait after a failed request" },
+	{ .key = "retry_max",
+	  .type = REDMON_OPT_DURATION,
+	  .default_value = "60s",
+	  .min = 10,
+	  .max = DAY_MS,
+	  .help = "the wait doubles up to this" },
+	{ .key = "tls_verify",
+	  .type = REDMON_OPT_BOOL,
+	  .default_value = "yes",
 	  .help = "check the server's certificate and name" },
-	{ .key = "ca_file", .type = REDMON_OPT_STRING,
+	{ .key = "ca_file",
+	  .type = REDMON_OPT_STRING,
 	  .help = "CA certificates (PEM) to verify the server with" },
-	{ .key = "proxy", .type = REDMON_OPT_STRING, .default_value = "",
+	{ .key = "proxy",
+	  .type = REDMON_OPT_STRING,
+	  .default_value = "",
 	  .help = "HTTP proxy URL (default: none, whatever the environment says)" },
 	{ 0 }
 };
 
 static const struct redmon_option_spec sink_syslog_options[] = {
 	SINK_DELIVERY_OPTIONS,
-	{ .key = "facility", .type = REDMON_OPT_ENUM, .default_value = "daemon",
+	{ .key = "facility",
+	  .type = REDMON_OPT_ENUM,
+	  .default_value = "daemon",
 	  .choices = "daemon|user|local0|local1|local2|local3|local4|local5|local6|local7",
 	  .help = "syslog facility" },
-	{ .key = "ident", .type = REDMON_OPT_STRING, .default_value = "redmon",
+	{ .key = "ident",
+	  .type = REDMON_OPT_STRING,
+	  .default_value = "redmon",
 	  .help = "syslog tag" },
-	{ .key = "socket", .type = REDMON_OPT_STRING, .default_value = "/dev/log",
+	{ .key = "socket",
+	  .type = REDMON_OPT_STRING,
+	  .default_value = "/dev/log",
 	  .help = "the local syslog socket" },
 	{ 0 }
 };
@@ -125,19 +205,31 @@ static const struct redmon_option_spec sink_syslog_options[] = {
 static const struct redmon_option_spec sink_mail_options[] = {
 	SINK_DELIVERY_OPTIONS,
 	{ .key = "mail_to", .type = REDMON_OPT_STRING, .help = "recipients, comma-separated" },
-	{ .key = "mail_from", .type = REDMON_OPT_STRING,
+	{ .key = "mail_from",
+	  .type = REDMON_OPT_STRING,
 	  .help = "From: address (default: sendmail's)" },
-	{ .key = "sendmail", .type = REDMON_OPT_STRING, .default_value = "/usr/sbin/sendmail",
+	{ .key = "sendmail",
+	  .type = REDMON_OPT_STRING,
+	  .default_value = "/usr/sbin/sendmail",
 	  .help = "the local sendmail program (run as sendmail -t -oi)" },
-	{ .key = "timeout", .type = REDMON_OPT_DURATION, .default_value = "30s", .min = 100,
-	  .max = 3600000, .help = "kill sendmail after this long" },
-	{ .key = "queue_max", .type = REDMON_OPT_UINT, .default_value = "100", .min = 1,
-	  .max = 100000, .help = "mails waiting at most (the oldest is dropped)" },
+	{ .key = "timeout",
+	  .type = REDMON_OPT_DURATION,
+	  .default_value = "30s",
+	  .min = 100,
+	  .max = 3600000,
+	  .help = "kill sendmail after this long" },
+	{ .key = "queue_max",
+	  .type = REDMON_OPT_UINT,
+	  .default_value = "100",
+	  .min = 1,
+	  .max = 100000,
+	  .help = "mails waiting at most (the oldest is dropped)" },
 	{ 0 }
 };
 
 static const struct redmon_option_spec sink_textfile_options[] = {
-	{ .key = "path", .type = REDMON_OPT_STRING,
+	{ .key = "path",
+	  .type = REDMON_OPT_STRING,
 	  .help = "the .prom file node_exporter's textfile collector reads" },
 	{ 0 }
 };
@@ -159,48 +251,84 @@ static const struct {
 
 /* [snmp]: the AgentX subagent and SNMP notifications (docs/snmp.md). */
 static const struct redmon_option_spec snmp_options[] = {
-	{ .key = "enabled", .type = REDMON_OPT_BOOL, .default_value = "no",
+	{ .key = "enabled",
+	  .type = REDMON_OPT_BOOL,
+	  .default_value = "no",
 	  .help = "serve REDMON-MIB through an AgentX master and send notifications" },
-	{ .key = "agentx_socket", .type = REDMON_OPT_STRING,
+	{ .key = "agentx_socket",
+	  .type = REDMON_OPT_STRING,
 	  .help = "the master's AgentX socket in net-snmp agentXSocket syntax (unix:/path, "
 		  "tcp:HOST:PORT); none: no master, direct notifications only; default: "
 		  "net-snmp's (/var/agentx/master)" },
-	{ .key = "ping_interval", .type = REDMON_OPT_DURATION, .default_value = "5s",
-	  .min = 1000, .max = 3600000,
+	{ .key = "ping_interval",
+	  .type = REDMON_OPT_DURATION,
+	  .default_value = "5s",
+	  .min = 1000,
+	  .max = 3600000,
 	  .help = "how often the master is pinged, and reconnected to while it is away" },
-	{ .key = "heartbeat_interval", .type = REDMON_OPT_DURATION, .default_value = "0",
-	  .min = 0, .max = DAY_MS, .help = "send redmonHeartbeat this often; 0: never" },
-	{ .key = "queue_max", .type = REDMON_OPT_UINT, .default_value = "1000", .min = 1,
+	{ .key = "heartbeat_interval",
+	  .type = REDMON_OPT_DURATION,
+	  .default_value = "0",
+	  .min = 0,
+	  .max = DAY_MS,
+	  .help = "send redmonHeartbeat this often; 0: never" },
+	{ .key = "queue_max",
+	  .type = REDMON_OPT_UINT,
+	  .default_value = "1000",
+	  .min = 1,
 	  .max = 1000000,
 	  .help = "notifications kept per destination while it is away (the oldest go first)" },
-	{ .key = "trap_v2c", .type = REDMON_OPT_STRING,
+	{ .key = "trap_v2c",
+	  .type = REDMON_OPT_STRING,
 	  .help = "HOST[:PORT] COMMUNITY: send v2c traps there too (repeatable)" },
-	{ .key = "trap_v3", .type = REDMON_OPT_STRING,
+	{ .key = "trap_v3",
+	  .type = REDMON_OPT_STRING,
 	  .help = "HOST[:PORT]: send v3 traps there too, as v3_user (repeatable)" },
-	{ .key = "inform_v3", .type = REDMON_OPT_STRING,
+	{ .key = "inform_v3",
+	  .type = REDMON_OPT_STRING,
 	  .help = "HOST[:PORT] [ENGINE-ID]: send v3 INFORMs there, as v3_user, until "
 		  "acknowledged (repeatable)" },
-	{ .key = "inform_retries", .type = REDMON_OPT_UINT, .default_value = "3", .min = 0,
-	  .max = 20, .help = "INFORM retransmissions before a pause of 30 s" },
-	{ .key = "inform_timeout", .type = REDMON_OPT_DURATION, .default_value = "1s",
-	  .min = 100, .max = 60000, .help = "how long to wait for an INFORM's acknowledgement" },
-	{ .key = "v3_user", .type = REDMON_OPT_STRING,
+	{ .key = "inform_retries",
+	  .type = REDMON_OPT_UINT,
+	  .default_value = "3",
+	  .min = 0,
+	  .max = 20,
+	  .help = "INFORM retransmissions before a pause of 30 s" },
+	{ .key = "inform_timeout",
+	  .type = REDMON_OPT_DURATION,
+	  .default_value = "1s",
+	  .min = 100,
+	  .max = 60000,
+	  .help = "how long to wait for an INFORM's acknowledgement" },
+	{ .key = "v3_user",
+	  .type = REDMON_OPT_STRING,
 	  .help = "SNMPv3 user of trap_v3 and inform_v3" },
-	{ .key = "v3_auth_protocol", .type = REDMON_OPT_ENUM, .default_value = "SHA",
+	{ .key = "v3_auth_protocol",
+	  .type = REDMON_OPT_ENUM,
+	  .default_value = "SHA",
 	  .choices = "MD5|SHA|SHA-224|SHA-256|SHA-384|SHA-512",
 	  .help = "SNMPv3 authentication protocol" },
-	{ .key = "v3_priv_protocol", .type = REDMON_OPT_ENUM, .default_value = "AES",
-	  .choices = "DES|AES|AES-192|AES-256", .help = "SNMPv3 privacy protocol" },
-	{ .key = "v3_auth_password_file", .type = REDMON_OPT_STRING,
+	{ .key = "v3_priv_protocol",
+	  .type = REDMON_OPT_ENUM,
+	  .default_value = "AES",
+	  .choices = "DES|AES|AES-192|AES-256",
+	  .help = "SNMPv3 privacy protocol" },
+	{ .key = "v3_auth_password_file",
+	  .type = REDMON_OPT_STRING,
 	  .help = "file whose first line is the v3 authentication password" },
-	{ .key = "v3_priv_password_file", .type = REDMON_OPT_STRING,
+	{ .key = "v3_priv_password_file",
+	  .type = REDMON_OPT_STRING,
 	  .help = "file whose first line is the v3 privacy password (none: authNoPriv)" },
-	{ .key = "v3_engine_id", .type = REDMON_OPT_STRING,
+	{ .key = "v3_engine_id",
+	  .type = REDMON_OPT_STRING,
 	  .help = "our SNMPv3 engine ID for v3 traps, hex (default: text 'redmon-<host>')" },
-	{ .key = "state_file", .type = REDMON_OPT_STRING,
+	{ .key = "state_file",
+	  .type = REDMON_OPT_STRING,
 	  .help = "where row indexes are kept (default: [daemon] state_dir/snmp-index, else "
 		  "/var/lib/redmon/snmp-index)" },
-	{ .key = "fast_path", .type = REDMON_OPT_BOOL, .default_value = "yes",
+	{ .key = "fast_path",
+	  .type = REDMON_OPT_BOOL,
+	  .default_value = "yes",
 	  .help = "answer Get and GetNext straight from the tables (no: through net-snmp's "
 		  "handlers, for diagnostics)" },
 	{ 0 }
@@ -228,7 +356,9 @@ static bool valid_instance_name(const char *s);
 
 /* Keys every [probe.NAME] section accepts besides the plugin's own. */
 static const struct redmon_option_spec probe_common_options[] = {
-	{ .key = "enabled", .type = REDMON_OPT_BOOL, .default_value = "yes",
+	{ .key = "enabled",
+	  .type = REDMON_OPT_BOOL,
+	  .default_value = "yes",
 	  .help = "load and run this probe" },
 	{ 0 }
 };
@@ -585,8 +715,8 @@ static bool ends_with(const char *s, const char *suffix)
 /* What is wrong with a sink value beyond its table type, or NULL. */
 static const char *sink_value_problem(enum sink_type type, const char *key, const char *v)
 {
-	static const char *const paths[] = { "command", "sendmail", "spool_dir", "header_file",
-					     "ca_file", "socket" };
+	static const char *const paths[] = { "command",	    "sendmail", "spool_dir",
+					     "header_file", "ca_file",	"socket" };
 	struct remind r;
 	uint64_t ms;
 
@@ -648,8 +778,11 @@ static int log_level_from(const char *s)
 	static const struct {
 		const char *name;
 		int level;
-	} levels[] = { { "error", LOG_ERR },	 { "warning", LOG_WARNING }, { "notice", LOG_NOTICE },
-		       { "info", LOG_INFO },	 { "debug", LOG_DEBUG } };
+	} levels[] = { { "error", LOG_ERR },
+		       { "warning", LOG_WARNING },
+		       { "notice", LOG_NOTICE },
+		       { "info", LOG_INFO },
+		       { "debug", LOG_DEBUG } };
 
 	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
 		if (strcmp(levels[i].name, s) == 0)
@@ -762,15 +895,14 @@ static int validate(struct config *cfg, char *err, size_t errlen)
 		if (rc < 0)
 			return rc;
 	}
-	opt_parse_duration_ms(get_or_default(cfg, "daemon", daemon_options, "rescan_interval"),
-			      0, UINT64_MAX, &cfg->rescan_interval_ms);
+	opt_parse_duration_ms(get_or_default(cfg, "daemon", daemon_options, "rescan_interval"), 0,
+			      UINT64_MAX, &cfg->rescan_interval_ms);
 	opt_parse_uint(get_or_default(cfg, "daemon", daemon_options, "progress_step"), 0,
 		       UINT64_MAX, &u);
 	cfg->progress_step = (unsigned)u;
 	cfg->log_syslog =
 		strcmp(get_or_default(cfg, "daemon", daemon_options, "log"), "syslog") == 0;
-	cfg->log_level =
-		log_level_from(get_or_default(cfg, "daemon", daemon_options, "log_level"));
+	cfg->log_level = log_level_from(get_or_default(cfg, "daemon", daemon_options, "log_level"));
 	cfg->plugin_dir = cfg_get(cfg, "daemon", "plugin_dir");
 	cfg->hostname = cfg_get(cfg, "daemon", "hostname");
 	cfg->state_dir = get_or_default(cfg, "daemon", daemon_options, "state_dir");
@@ -778,8 +910,8 @@ static int validate(struct config *cfg, char *err, size_t errlen)
 	opt_parse_uint(get_or_default(cfg, "daemon", daemon_options, "recovery_scans"), 0,
 		       UINT64_MAX, &u);
 	cfg->recovery_scans = (unsigned)u;
-	opt_parse_duration_ms(get_or_default(cfg, "daemon", daemon_options, "recovery_interval"),
-			      0, UINT64_MAX, &cfg->recovery_interval_ms);
+	opt_parse_duration_ms(get_or_default(cfg, "daemon", daemon_options, "recovery_interval"), 0,
+			      UINT64_MAX, &cfg->recovery_interval_ms);
 	return build_sinks(cfg, err, errlen);
 }
 

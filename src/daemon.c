@@ -430,7 +430,11 @@ static void teardown(struct daemon *d)
 int daemon_run(struct runtime *rt)
 {
 	struct daemon d = {
-		.rt = rt, .sigfd = -1, .rescan_fd = -1, .settle_fd = -1, .settle_ms = SETTLE_MS,
+		.rt = rt,
+		.sigfd = -1,
+		.rescan_fd = -1,
+		.settle_fd = -1,
+		.settle_ms = SETTLE_MS,
 	};
 	int rc;
 

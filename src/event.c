@@ -206,9 +206,9 @@ json_t *event_to_json(const struct event *ev, const char *host)
 		json_t *prev = json_object();
 
 		json_object_set_new(prev, "health", json_string(health_name(ev->prev_health)));
-		json_object_set_new(prev, "margin", ev->prev_margin < 0 ?
-							    json_null() :
-							    json_integer(ev->prev_margin));
+		json_object_set_new(prev, "margin",
+				    ev->prev_margin < 0 ? json_null()
+							: json_integer(ev->prev_margin));
 		json_object_set_new(o, "previous", prev);
 	}
 	if (ev->type == EV_REBUILD_FINISHED) {
@@ -216,9 +216,9 @@ json_t *event_to_json(const struct event *ev, const char *host)
 
 		json_object_set_new(prev, "activity",
 				    json_string(activity_name(ev->prev_activity)));
-		json_object_set_new(prev, "progress", ev->prev_progress < 0 ?
-							      json_null() :
-							      json_real(ev->prev_progress));
+		json_object_set_new(prev, "progress",
+				    ev->prev_progress < 0 ? json_null()
+							  : json_real(ev->prev_progress));
 		json_object_set_new(o, "previous", prev);
 	}
 	if (ev->type == EV_MEMBER_CHANGED) {

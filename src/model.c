@@ -6,15 +6,18 @@
 #include <string.h>
 
 static const char *const health_names[HEALTH_COUNT_] = {
-	[HEALTH_OK] = "ok",	      [HEALTH_NONREDUNDANT] = "nonredundant",
-	[HEALTH_DEGRADED] = "degraded", [HEALTH_UNKNOWN] = "unknown",
-	[HEALTH_CRITICAL] = "critical", [HEALTH_FAILED] = "failed",
+	[HEALTH_OK] = "ok",
+	[HEALTH_NONREDUNDANT] = "nonredundant",
+	[HEALTH_DEGRADED] = "degraded",
+	[HEALTH_UNKNOWN] = "unknown",
+	[HEALTH_CRITICAL] = "critical",
+	[HEALTH_FAILED] = "failed",
 };
 
 static const char *const role_names[REDMON_ROLE_COUNT_] = {
-	[REDMON_ROLE_ACTIVE] = "active",     [REDMON_ROLE_SPARE] = "spare",
-	[REDMON_ROLE_STANDBY] = "standby",   [REDMON_ROLE_REBUILDING] = "rebuilding",
-	[REDMON_ROLE_FAILED] = "failed",     [REDMON_ROLE_MISSING] = "missing",
+	[REDMON_ROLE_ACTIVE] = "active",   [REDMON_ROLE_SPARE] = "spare",
+	[REDMON_ROLE_STANDBY] = "standby", [REDMON_ROLE_REBUILDING] = "rebuilding",
+	[REDMON_ROLE_FAILED] = "failed",   [REDMON_ROLE_MISSING] = "missing",
 	[REDMON_ROLE_UNKNOWN] = "unknown",
 };
 

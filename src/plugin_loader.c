@@ -126,8 +126,8 @@ int plugin_set_load_dir(struct plugin_set *set, const char *dir, char *err, size
 		char path[4096];
 
 		if (rc == 0 && is_plugin_file(names[i]->d_name)) {
-			if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
-					     names[i]->d_name) < sizeof(path))
+			if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name) <
+			    sizeof(path))
 				rc = add(set, path);
 		}
 		free(names[i]);

@@ -49,8 +49,8 @@ static bool under_systemd(void)
 
 static int set_caps(uint64_t keep)
 {
-	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
-	struct __user_cap_data_struct data[2] = {0};
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = { 0 };
 
 	data[0].effective = data[0].permitted = (uint32_t)keep;
 	data[1].effective = data[1].permitted = (uint32_t)(keep >> 32);

@@ -119,8 +119,7 @@ static const struct redmon_host_ops host_ops = {
 	.unwatch_fd = host_unwatch_fd,
 };
 
-int probe_new(const struct redmon_plugin *plugin, const struct probe_env *env,
-	      struct probe **ret)
+int probe_new(const struct redmon_plugin *plugin, const struct probe_env *env, struct probe **ret)
 {
 	struct probe *p = calloc(1, sizeof(*p));
 	int rc;

@@ -33,8 +33,7 @@ struct probe_env {
  * Create an instance of plugin with env.  Returns 0 and *ret, or -errno when
  * the plugin's init failed (it logged why).
  */
-int probe_new(const struct redmon_plugin *plugin, const struct probe_env *env,
-	      struct probe **ret);
+int probe_new(const struct redmon_plugin *plugin, const struct probe_env *env, struct probe **ret);
 
 /*
  * Run one scan.  On success the groups are in *probe_groups(p) (replacing the

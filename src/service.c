@@ -41,7 +41,7 @@ static void on_watchdog(void *ctx, int fd, uint32_t revents)
 int service_open(struct loop *loop, struct service **ret)
 {
 	struct service *s = calloc(1, sizeof(*s));
-	struct itimerspec its = {0};
+	struct itimerspec its = { 0 };
 	uint64_t usec = 0;
 	int rc;
 

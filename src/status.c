@@ -91,7 +91,7 @@ static int imax(int a, int b)
 
 static void measure(const struct agg *a, struct widths *w)
 {
-	*w = (struct widths){5, 4, 6, 6, 7};
+	*w = (struct widths){ 5, 4, 6, 6, 7 };
 	for (size_t i = 0; i < a->n_probes; i++) {
 		for (size_t j = 0; j < a->probes[i].groups.n; j++) {
 			const struct group *g = &a->probes[i].groups.groups[j];
@@ -272,7 +272,7 @@ int status_print(const struct agg *a, bool as_json, const char *host, const char
  */
 int check_print(const struct agg *a, FILE *out)
 {
-	static const char *const state_names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
+	static const char *const state_names[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
 	struct summary s;
 	int code = 0;
 	char list[1024] = "";

@@ -107,7 +107,7 @@ static int start(struct watch *w)
 	for (size_t i = 0; i < rt->plugins.n; i++) {
 		const struct redmon_plugin *pl = rt->plugins.v[i].desc;
 		struct watch_slot *s;
-		struct probe_env env = {.cfg = rt->cfg, .root = rt->root, .root_fd = rt->root_fd};
+		struct probe_env env = { .cfg = rt->cfg, .root = rt->root, .root_fd = rt->root_fd };
 
 		if (!pl) {
 			agg_probe_failed(&w->agg, rt->plugins.v[i].path, rt->plugins.v[i].error);
@@ -118,8 +118,9 @@ static int start(struct watch *w)
 		s = &w->slots[w->n_slots];
 		s->w = w;
 		s->name = pl->name;
-		s->watcher = (struct probe_watcher){
-			.watch = slot_watch, .unwatch = slot_unwatch, .ctx = s};
+		s->watcher = (struct probe_watcher){ .watch = slot_watch,
+						     .unwatch = slot_unwatch,
+						     .ctx = s };
 		env.watcher = &s->watcher;
 		if (probe_new(pl, &env, &s->p) < 0) {
 			agg_probe_failed(&w->agg, pl->name, "init failed");
@@ -141,7 +142,7 @@ static uint64_t now_ms(void)
 
 int status_watch(struct runtime *rt, bool color)
 {
-	struct watch w = {.rt = rt, .color = color};
+	struct watch w = { .rt = rt, .color = color };
 	uint64_t next;
 	sigset_t mask;
 	int sigfd = -1, rc, code = 1;

@@ -151,7 +151,7 @@ struct subagent {
 
 static bool netsnmp_started;
 
-static const oid sysuptime_oid[] = {1, 3, 6, 1, 2, 1, 1, 3, 0};
+static const oid sysuptime_oid[] = { 1, 3, 6, 1, 2, 1, 1, 3, 0 };
 
 static uint64_t now_ms(void)
 {
@@ -196,7 +196,7 @@ static int parse_engine_id(const char *s, u_char *buf, size_t *len)
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
 		s += 2;
 	for (; s[0] && s[1]; s += 2) {
-		char hex[3] = {s[0], s[1], 0};
+		char hex[3] = { s[0], s[1], 0 };
 		char *end;
 		unsigned long v = strtoul(hex, &end, 16);
 
@@ -418,12 +418,12 @@ static int settings_load(const struct config *cfg, struct settings *st, char *er
 
 	v = get_str(cfg, "v3_auth_protocol", "SHA");
 	st->auth_type = usm_lookup_auth_type(v);
-	if (st->auth_type < 0 || !sc_get_auth_oid(st->auth_type, &(size_t){0}))
+	if (st->auth_type < 0 || !sc_get_auth_oid(st->auth_type, &(size_t){ 0 }))
 		return errbuf_set(err, errlen, -EINVAL,
 				  "[snmp] v3_auth_protocol %s: not supported by net-snmp here", v);
 	v = get_str(cfg, "v3_priv_protocol", "AES");
 	st->priv_type = usm_lookup_priv_type(v);
-	if (st->priv_type < 0 || !sc_get_priv_oid(st->priv_type, &(size_t){0}))
+	if (st->priv_type < 0 || !sc_get_priv_oid(st->priv_type, &(size_t){ 0 }))
 		return errbuf_set(err, errlen, -EINVAL,
 				  "[snmp] v3_priv_protocol %s: not supported by net-snmp here", v);
 	v = get_str(cfg, "v3_engine_id", NULL);
@@ -991,7 +991,7 @@ static size_t fds_of(const netsnmp_large_fd_set *set, int numfds, int *out, size
 static int sync_fds(struct subagent *s, uint64_t now)
 {
 	netsnmp_large_fd_set set;
-	struct timeval tv = {0, 0};
+	struct timeval tv = { 0, 0 };
 	int numfds = 0, block = 1, timeout;
 	bool full = s->fds_dirty || now >= s->next_full_refresh;
 	int next[64];

@@ -113,7 +113,7 @@ static struct entry *add(struct subagent_index *x, char kind, int group, int ind
 	if (!copy)
 		return NULL;
 	e = &x->v[x->n++];
-	*e = (struct entry){.kind = kind, .group = group, .index = index, .name = copy};
+	*e = (struct entry){ .kind = kind, .group = group, .index = index, .name = copy };
 	{
 		size_t i = hash_key(kind, group, name) & (x->nslots - 1);
 
@@ -243,7 +243,7 @@ static int unescape(char *s)
 			*out++ = '\r';
 			break;
 		case 'x': {
-			char hex[3] = {0};
+			char hex[3] = { 0 };
 			char *end;
 			unsigned long v;
 

@@ -188,8 +188,8 @@ struct subagent_mib {
 	bool fast;
 };
 
-static const oid root_oid[] = {SUBAGENT_ROOT_OID};
-static const oid snmptrap_oid[] = {1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0};
+static const oid root_oid[] = { SUBAGENT_ROOT_OID };
+static const oid snmptrap_oid[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 };
 
 /* --- strings ---------------------------------------------------------- */
 
@@ -478,11 +478,11 @@ struct region {
 };
 
 static const struct region regions[] = {
-	{SUB_SCALARS, -1, SC_VERSION, SC_LAST_, rmib_scalar_column},
-	{SUB_GROUPS, T_GROUPS, GC_ID, GC_LAST_, rmib_group_column},
-	{SUB_MEMBERS, T_MEMBERS, MC_NAME, MC_LAST_, rmib_member_column},
-	{SUB_PROBES, T_PROBES, PC_NAME, PC_LAST_, rmib_probe_column},
-	{SUB_ALARMS, T_ALARMS, AC_GROUP, AC_LAST_, rmib_alarm_column},
+	{ SUB_SCALARS, -1, SC_VERSION, SC_LAST_, rmib_scalar_column },
+	{ SUB_GROUPS, T_GROUPS, GC_ID, GC_LAST_, rmib_group_column },
+	{ SUB_MEMBERS, T_MEMBERS, MC_NAME, MC_LAST_, rmib_member_column },
+	{ SUB_PROBES, T_PROBES, PC_NAME, PC_LAST_, rmib_probe_column },
+	{ SUB_ALARMS, T_ALARMS, AC_GROUP, AC_LAST_, rmib_alarm_column },
 };
 
 #define N_REGIONS (sizeof(regions) / sizeof(regions[0]))
@@ -845,7 +845,7 @@ static int rmib_sync_group(struct subagent_mib *m, struct sa_group *g, const str
 			      ? -1
 			      : subagent_progress_tenths(src->progress);
 	if (!subagent_health_alarmed(src->health))
-		g->degraded_since = (struct timespec){0};
+		g->degraded_since = (struct timespec){ 0 };
 	else if (rmib_is_zero(&g->degraded_since))
 		g->degraded_since = *now;
 	if (oom)
@@ -945,7 +945,7 @@ static void rmib_recount(struct subagent_mib *m)
 
 int subagent_mib_sync(struct subagent_mib *m)
 {
-	struct timespec now = {0};
+	struct timespec now = { 0 };
 	bool changed = false;
 	int rc = 0;
 
@@ -1022,7 +1022,7 @@ static size_t rmib_event_text(const struct event *ev, char *buf, size_t max)
 		struct timespec time;
 		int type;
 		char text[TEXT_MAX + 1];
-	} last = {.type = -1};
+	} last = { .type = -1 };
 	json_t *j;
 	const char *msg;
 
@@ -1093,7 +1093,7 @@ void subagent_mib_event(struct subagent_mib *m, const struct event *ev)
 		g->last_change = ev->time;
 	if (g && (ev->type == EV_HEALTH_CHANGED || ev->type == EV_GROUP_APPEARED)) {
 		if (!subagent_health_alarmed(ev->group->health))
-			g->degraded_since = (struct timespec){0};
+			g->degraded_since = (struct timespec){ 0 };
 		else if (rmib_is_zero(&g->degraded_since))
 			g->degraded_since = ev->time;
 	}
@@ -1220,7 +1220,7 @@ static void rmib_vb_group(struct vbuild *b, struct subagent_mib *m, const struct
 netsnmp_variable_list *subagent_mib_notif_vars(struct subagent_mib *m, const struct event *ev,
 					       enum subagent_notif n)
 {
-	struct vbuild b = {0};
+	struct vbuild b = { 0 };
 	oid o[MAX_OID_LEN];
 	long gi = 0, pi;
 
@@ -1298,7 +1298,7 @@ fail:
 
 netsnmp_variable_list *subagent_mib_heartbeat_vars(struct subagent_mib *m)
 {
-	struct vbuild b = {0};
+	struct vbuild b = { 0 };
 	oid o[MAX_OID_LEN];
 
 	rmib_vb_trap_oid(&b, SUBAGENT_NOTIF_HEARTBEAT);
@@ -1330,7 +1330,7 @@ struct row_ref {
 	size_t idx_len;
 };
 
-static const oid scalar_row_idx[] = {0};
+static const oid scalar_row_idx[] = { 0 };
 
 static bool rmib_region_row(const struct subagent_mib *m, const struct region *r, const oid *idx,
 			    size_t len, enum row_pick pick, struct row_ref *out)
@@ -1342,7 +1342,7 @@ static bool rmib_region_row(const struct subagent_mib *m, const struct region *r
 
 		if (c < 0 || (c == 0 && pick == PICK_GT))
 			return false;
-		*out = (struct row_ref){m, scalar_row_idx, 1};
+		*out = (struct row_ref){ m, scalar_row_idx, 1 };
 		return true;
 	}
 	if (pick == PICK_FIRST)
@@ -1353,7 +1353,7 @@ static bool rmib_region_row(const struct subagent_mib *m, const struct region *r
 		row = netsnmp_tdata_row_next_byoid(m->tables[r->table], (oid *)idx, len);
 	if (!row)
 		return false;
-	*out = (struct row_ref){row->data, row->oid_index.oids, row->oid_index.len};
+	*out = (struct row_ref){ row->data, row->oid_index.oids, row->oid_index.len };
 	return true;
 }
 
@@ -1379,14 +1379,14 @@ static int rmib_find_exact(const struct subagent_mib *m, const oid *name, size_t
 		if (r->table < 0) {
 			if (len != elen + 2 || name[elen + 1] != 0)
 				return SNMP_NOSUCHINSTANCE;
-			*row = (struct row_ref){m, scalar_row_idx, 1};
+			*row = (struct row_ref){ m, scalar_row_idx, 1 };
 			return 0;
 		}
 		tr = netsnmp_tdata_row_get_byoid(m->tables[r->table], (oid *)name + elen + 1,
 						 len - elen - 1);
 		if (!tr)
 			return SNMP_NOSUCHINSTANCE;
-		*row = (struct row_ref){tr->data, tr->oid_index.oids, tr->oid_index.len};
+		*row = (struct row_ref){ tr->data, tr->oid_index.oids, tr->oid_index.len };
 		return 0;
 	}
 	return SNMP_NOSUCHOBJECT;

@@ -17,19 +17,19 @@ struct inst {
 	unsigned long groups, members;
 };
 
-static const struct redmon_option_spec options[] = {{.key = "groups",
-						     .type = REDMON_OPT_UINT,
-						     .default_value = "1000",
-						     .min = 1,
-						     .max = 1000000,
-						     .help = "how many groups to report"},
-						    {.key = "members",
-						     .type = REDMON_OPT_UINT,
-						     .default_value = "2",
-						     .min = 1,
-						     .max = 64,
-						     .help = "members per group"},
-						    {0}};
+static const struct redmon_option_spec options[] = { { .key = "groups",
+						       .type = REDMON_OPT_UINT,
+						       .default_value = "1000",
+						       .min = 1,
+						       .max = 1000000,
+						       .help = "how many groups to report" },
+						     { .key = "members",
+						       .type = REDMON_OPT_UINT,
+						       .default_value = "2",
+						       .min = 1,
+						       .max = 64,
+						       .help = "members per group" },
+						     { 0 } };
 
 static int init(const struct redmon_host_ops *ops, struct redmon_host *h, void **ret)
 {
@@ -58,8 +58,9 @@ static int scan(void *inst)
 
 	for (unsigned long k = 0; k < i->members; k++) {
 		snprintf(names[k], sizeof(names[k]), "disk%lu", k);
-		m[k] = (struct redmon_member){
-			.name = names[k], .role = REDMON_ROLE_ACTIVE, .state = "in_sync"};
+		m[k] = (struct redmon_member){ .name = names[k],
+					       .role = REDMON_ROLE_ACTIVE,
+					       .state = "in_sync" };
 	}
 	for (unsigned long g = 0; g < i->groups; g++) {
 		struct redmon_group grp = {

@@ -43,13 +43,13 @@ enum redmon_log_level {
 
 /* What a member is doing for its group right now. */
 enum redmon_role {
-	REDMON_ROLE_ACTIVE = 0,	 /* in service (md: in sync; bond: usable slave) */
-	REDMON_ROLE_SPARE,	 /* idle hot spare, not in a slot */
-	REDMON_ROLE_STANDBY,	 /* healthy but not carrying load (backup slave) */
-	REDMON_ROLE_REBUILDING,	 /* in a slot, being recovered, not yet in sync */
-	REDMON_ROLE_FAILED,	 /* explicitly failed */
-	REDMON_ROLE_MISSING,	 /* a configured slot with no member in it */
-	REDMON_ROLE_UNKNOWN,	 /* the source did not say */
+	REDMON_ROLE_ACTIVE = 0, /* in service (md: in sync; bond: usable slave) */
+	REDMON_ROLE_SPARE,	/* idle hot spare, not in a slot */
+	REDMON_ROLE_STANDBY,	/* healthy but not carrying load (backup slave) */
+	REDMON_ROLE_REBUILDING, /* in a slot, being recovered, not yet in sync */
+	REDMON_ROLE_FAILED,	/* explicitly failed */
+	REDMON_ROLE_MISSING,	/* a configured slot with no member in it */
+	REDMON_ROLE_UNKNOWN,	/* the source did not say */
 	REDMON_ROLE_COUNT_
 };
 
@@ -76,8 +76,8 @@ enum redmon_activity {
 struct redmon_member {
 	const char *name;
 	enum redmon_role role;
-	const char *state;    /* state text as the source printed it */
-	const char *device;   /* device path, e.g. /dev/sdb1 */
+	const char *state;  /* state text as the source printed it */
+	const char *device; /* device path, e.g. /dev/sdb1 */
 	const char *serial;
 	const char *location; /* slot, bay, port */
 	const char *reason;   /* why this member is not fine, in words */
@@ -104,8 +104,8 @@ struct redmon_group {
 	int32_t margin;		/* further failures survivable, worst case */
 	int32_t margin_nominal; /* the margin when every member is fine */
 	enum redmon_activity activity;
-	double progress;	/* percent done of activity, or -1 */
-	const char *reason;	/* why it is not ok (or a notable quirk), NULL if none */
+	double progress;    /* percent done of activity, or -1 */
+	const char *reason; /* why it is not ok (or a notable quirk), NULL if none */
 	const struct redmon_member *members;
 	size_t n_members;
 };
@@ -198,16 +198,15 @@ struct redmon_host_ops {
 struct redmon_plugin {
 	uint32_t abi_version;
 	uint32_t size;
-	const char *name;	 /* [a-z0-9_]+, the probe name in ids and config */
-	const char *description; /* one line */
+	const char *name;			  /* [a-z0-9_]+, the probe name in ids and config */
+	const char *description;		  /* one line */
 	const struct redmon_option_spec *options; /* terminated by a NULL key; may be NULL */
 
 	/*
 	 * Create an instance.  On success store it in *ret_inst and return 0; on
 	 * failure return -errno and log why (ret_inst untouched).
 	 */
-	int (*init)(const struct redmon_host_ops *ops, struct redmon_host *h,
-		    void **ret_inst);
+	int (*init)(const struct redmon_host_ops *ops, struct redmon_host *h, void **ret_inst);
 
 	/* Destroy an instance: unwatch and close its fds, free its memory.  NULL is a no-op. */
 	void (*fini)(void *inst);

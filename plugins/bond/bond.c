@@ -71,7 +71,7 @@ static const struct redmon_option_spec bond_options[] = {
 		.help = "rescan when files of a captured tree change (auto: with --root, as a "
 			"daemon)",
 	},
-	{.key = NULL},
+	{ .key = NULL },
 };
 
 /* An auto|yes|no option: yes, or auto and the default holds. */
@@ -314,8 +314,8 @@ static int bond_scan(void *inst)
 		"proc", "proc/net", "proc/net/bonding", "sys", "sys/class", "sys/class/net",
 	};
 	struct bond_probe *p = inst;
-	struct bond_names names = {0};
-	struct scan_state st = {0};
+	struct bond_names names = { 0 };
+	struct scan_state st = { 0 };
 	int r;
 
 	r = bond_discover(p->ops->root_fd(p->h), &p->buf, &names);
@@ -369,7 +369,7 @@ static bool nl_cb(void *ctx, const struct bond_nl_link *l)
 
 static int on_netlink(struct bond_probe *p)
 {
-	struct nl_ctx c = {.p = p};
+	struct nl_ctx c = { .p = p };
 	int r = bond_nl_drain(p->nl_fd, nl_cb, &c);
 
 	if (r < 0) {

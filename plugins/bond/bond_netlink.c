@@ -16,7 +16,7 @@
 
 int bond_nl_open(void)
 {
-	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	int group = RTNLGRP_LINK, fd, rcvbuf = 1 << 20;
 
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_ROUTE);
@@ -134,7 +134,7 @@ int bond_nl_drain(int fd, bond_nl_fn fn, void *ctx)
 
 	for (;;) {
 		struct sockaddr_nl from;
-		struct iovec iov = {.iov_base = u.b, .iov_len = sizeof(u.b)};
+		struct iovec iov = { .iov_base = u.b, .iov_len = sizeof(u.b) };
 		struct msghdr msg = {
 			.msg_name = &from,
 			.msg_namelen = sizeof(from),

@@ -234,7 +234,7 @@ static void bare_line(struct parser *ps, struct bstr line)
 
 int bond_proc_parse(const char *text, size_t len, struct bond_info *info)
 {
-	struct parser ps = {.info = info, .sec = SEC_MASTER};
+	struct parser ps = { .info = info, .sec = SEC_MASTER };
 	struct bstr rest = bstr_make(text, len), line;
 	int r = 0;
 

@@ -381,8 +381,8 @@ static const char *bond_down(const struct bond_info *info)
 int bond_decide(const struct bond_info *info, const long long *prev_failures,
 		struct bond_verdict *ret)
 {
-	struct bond_verdict v = {0};
-	struct ctx c = {.info = info, .v = &v};
+	struct bond_verdict v = { 0 };
+	struct ctx c = { .info = info, .v = &v };
 	const char *down = bond_down(info);
 	int needed = 1, ok = 0, failed = 0;
 

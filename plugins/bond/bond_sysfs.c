@@ -328,7 +328,7 @@ int bond_sysfs_slave_dir(int rootfd, const char *bond, const char *slave, char *
 
 int bond_sysfs_read(int rootfd, struct bond_info *info, struct bbuf *scratch)
 {
-	struct reader rd = {.rootfd = rootfd, .b = scratch};
+	struct reader rd = { .rootfd = rootfd, .b = scratch };
 	struct bstr v, tok;
 	int r;
 

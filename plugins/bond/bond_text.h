@@ -20,7 +20,7 @@ struct bstr {
 
 static inline struct bstr bstr_make(const char *p, size_t n)
 {
-	struct bstr s = {p, n};
+	struct bstr s = { p, n };
 	return s;
 }
 

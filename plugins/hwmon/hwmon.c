@@ -33,27 +33,27 @@ struct hwmon_probe {
 };
 
 static const struct redmon_option_spec hwmon_options[] = {
-	{.key = "chips",
-	 .type = REDMON_OPT_STRING,
-	 .default_value = "",
-	 .help = "more hwmon chip names to treat as PSUs (comma-separated fnmatch patterns)"},
-	{.key = "required",
-	 .type = REDMON_OPT_UINT,
-	 .default_value = "0",
-	 .min = 0,
-	 .max = 64,
-	 .help = "supplies the load needs (N of N+M); 0: all but one of those seen at start"},
-	{.key = "sensors_config",
-	 .type = REDMON_OPT_STRING,
-	 .default_value = "",
-	 .help = "sensors.conf(5) for libsensors; empty: none (raw chip labels and values)"},
-	{.key = "poll_interval",
-	 .type = REDMON_OPT_DURATION,
-	 .default_value = "10s",
-	 .min = 100,
-	 .max = 3600000,
-	 .help = "daemon: how often the PSU chips are re-read"},
-	{.key = NULL},
+	{ .key = "chips",
+	  .type = REDMON_OPT_STRING,
+	  .default_value = "",
+	  .help = "more hwmon chip names to treat as PSUs (comma-separated fnmatch patterns)" },
+	{ .key = "required",
+	  .type = REDMON_OPT_UINT,
+	  .default_value = "0",
+	  .min = 0,
+	  .max = 64,
+	  .help = "supplies the load needs (N of N+M); 0: all but one of those seen at start" },
+	{ .key = "sensors_config",
+	  .type = REDMON_OPT_STRING,
+	  .default_value = "",
+	  .help = "sensors.conf(5) for libsensors; empty: none (raw chip labels and values)" },
+	{ .key = "poll_interval",
+	  .type = REDMON_OPT_DURATION,
+	  .default_value = "10s",
+	  .min = 100,
+	  .max = 3600000,
+	  .help = "daemon: how often the PSU chips are re-read" },
+	{ .key = NULL },
 };
 
 static const char *opt(struct hwmon_probe *p, const char *key)
@@ -96,7 +96,7 @@ static int hwmon_init(const struct redmon_host_ops *ops, struct redmon_host *h, 
 	}
 	p->required = (int)req;
 	if (ops->events_wanted(h)) {
-		struct itimerspec its = {0};
+		struct itimerspec its = { 0 };
 
 		its.it_value.tv_sec = (time_t)(ms / 1000);
 		its.it_value.tv_nsec = (long)(ms % 1000) * 1000000L;

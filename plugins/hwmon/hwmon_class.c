@@ -40,7 +40,7 @@ static const char *const psu_chips[] = {
 	"yh5151e",   "ym2151e",	      "bpa_rs600",  "crps",    "crps185",
 };
 
-static const char *const types[] = {"in", "curr", "power", "fan", "temp"};
+static const char *const types[] = { "in", "curr", "power", "fan", "temp" };
 
 /* Split "in1_lcrit_alarm" into type "in", index 1, sub "lcrit_alarm". */
 static bool split(const char *name, const char **ret_type, long *ret_idx, const char **ret_sub)

@@ -20,7 +20,7 @@
 #define HWMON_NAME_MAX	 128
 #define HWMON_ATTR_MAX	 32 /* "power12_lcrit_alarm" and the like */
 #define HWMON_LABEL_MAX	 48
-#define HWMON_CHIP_ATTRS 512 /* per chip, bounds a hostile tree */
+#define HWMON_CHIP_ATTRS 512   /* per chip, bounds a hostile tree */
 #define HWMON_CHIPS_MAX	 65536 /* beyond: the scan fails loudly, never a silent cut */
 
 struct hwmon_attr {

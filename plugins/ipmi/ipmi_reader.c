@@ -170,7 +170,8 @@ static int session_open(struct ipmi_reader *r, char *err, size_t errlen)
 		 * drivers need SMBIOS/ACPI probing (ipmi_ctx_find_inband), which
 		 * pokes I/O ports and, in 1.6.10, leaks on every call.
 		 */
-		static const char *const nodes[] = {"/dev/ipmi0", "/dev/ipmi/0", "/dev/ipmidev/0"};
+		static const char *const nodes[] = { "/dev/ipmi0", "/dev/ipmi/0",
+						     "/dev/ipmidev/0" };
 		const char *node = NULL;
 
 		for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]) && !node; i++) {

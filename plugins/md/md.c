@@ -103,7 +103,7 @@ static size_t fd_budget(struct md_probe *p)
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return opt ? opt : 64;
 	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < rl.rlim_max) {
-		struct rlimit raised = {rl.rlim_max, rl.rlim_max};
+		struct rlimit raised = { rl.rlim_max, rl.rlim_max };
 
 		if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
 			rl.rlim_cur = rl.rlim_max;
@@ -567,7 +567,7 @@ static const struct redmon_option_spec md_options[] = {
 		.help = "md attribute files kept open for re-reading and change events "
 			"(0: half the descriptor limit)",
 	},
-	{.key = NULL},
+	{ .key = NULL },
 };
 
 const struct redmon_plugin redmon_plugin = {

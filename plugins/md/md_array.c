@@ -148,11 +148,11 @@ static const struct {
 	const char *name;
 	enum md_level level;
 } level_names[] = {
-	{"linear", MD_LEVEL_LINEAR}, {"raid0", MD_LEVEL_RAID0},
-	{"raid1", MD_LEVEL_RAID1},   {"raid4", MD_LEVEL_RAID4},
-	{"raid5", MD_LEVEL_RAID5},   {"raid6", MD_LEVEL_RAID6},
-	{"raid10", MD_LEVEL_RAID10}, {"multipath", MD_LEVEL_MULTIPATH},
-	{"faulty", MD_LEVEL_FAULTY}, {"container", MD_LEVEL_CONTAINER},
+	{ "linear", MD_LEVEL_LINEAR }, { "raid0", MD_LEVEL_RAID0 },
+	{ "raid1", MD_LEVEL_RAID1 },   { "raid4", MD_LEVEL_RAID4 },
+	{ "raid5", MD_LEVEL_RAID5 },   { "raid6", MD_LEVEL_RAID6 },
+	{ "raid10", MD_LEVEL_RAID10 }, { "multipath", MD_LEVEL_MULTIPATH },
+	{ "faulty", MD_LEVEL_FAULTY }, { "container", MD_LEVEL_CONTAINER },
 };
 
 /* Numeric levels as in include/uapi/linux/raid/md_u.h and md_p.h (LEVEL_*). */
@@ -160,9 +160,9 @@ static const struct {
 	long long num;
 	enum md_level level;
 } level_numbers[] = {
-	{-1, MD_LEVEL_LINEAR}, {0, MD_LEVEL_RAID0},	 {1, MD_LEVEL_RAID1},
-	{4, MD_LEVEL_RAID4},   {5, MD_LEVEL_RAID5},	 {6, MD_LEVEL_RAID6},
-	{10, MD_LEVEL_RAID10}, {-4, MD_LEVEL_MULTIPATH}, {-5, MD_LEVEL_FAULTY},
+	{ -1, MD_LEVEL_LINEAR }, { 0, MD_LEVEL_RAID0 },	     { 1, MD_LEVEL_RAID1 },
+	{ 4, MD_LEVEL_RAID4 },	 { 5, MD_LEVEL_RAID5 },	     { 6, MD_LEVEL_RAID6 },
+	{ 10, MD_LEVEL_RAID10 }, { -4, MD_LEVEL_MULTIPATH }, { -5, MD_LEVEL_FAULTY },
 };
 
 enum md_level md_level_parse(struct md_str s)

@@ -31,9 +31,9 @@ struct md_fd_entry {
 struct md_fdcache {
 	struct md_fd_entry *v;
 	size_t n, cap;
-	size_t budget; /* most descriptors kept open; 0 keeps none */
-	size_t cursor; /* tried first: scans read in the same order */
-	size_t *slots; /* open-addressing index by path hash: entry index + 1, 0 = empty */
+	size_t budget;	/* most descriptors kept open; 0 keeps none */
+	size_t cursor;	/* tried first: scans read in the same order */
+	size_t *slots;	/* open-addressing index by path hash: entry index + 1, 0 = empty */
 	size_t n_slots; /* a power of two, at least twice n (0 before the first entry) */
 	void (*unwatch)(void *ctx, int fd);
 	void *ctx;

@@ -48,7 +48,7 @@ static int raid10_thinnest(int n, int near, int copies, const unsigned char *slo
 struct md_margin md_margin_rule(enum md_level level, int n, int ok, const unsigned char *slots,
 				const struct md_r10_geo *geo)
 {
-	struct md_margin m = {REDMON_MARGIN_UNKNOWN, 0};
+	struct md_margin m = { REDMON_MARGIN_UNKNOWN, 0 };
 	int missing, parity, near, copies;
 
 	if (n < 0 || ok < 0 || ok > n)
@@ -195,13 +195,13 @@ static void flags_text(unsigned int flags, enum redmon_role role, char *buf, siz
 		unsigned int flag;
 		const char *word;
 	} words[] = {
-		{MD_DEV_FAULTY, "faulty"},
-		{MD_DEV_SPARE, "spare"},
-		{MD_DEV_WRITE_MOSTLY, "write_mostly"},
-		{MD_DEV_JOURNAL, "journal"},
-		{MD_DEV_REPLACEMENT, "replacement"},
+		{ MD_DEV_FAULTY, "faulty" },
+		{ MD_DEV_SPARE, "spare" },
+		{ MD_DEV_WRITE_MOSTLY, "write_mostly" },
+		{ MD_DEV_JOURNAL, "journal" },
+		{ MD_DEV_REPLACEMENT, "replacement" },
 	};
-	struct rbuf r = {buf, cap, 0};
+	struct rbuf r = { buf, cap, 0 };
 	size_t i;
 
 	buf[0] = '\0';
@@ -310,7 +310,7 @@ static bool activity_has_progress(enum redmon_activity act)
 
 static struct md_r10_geo geo_of(const struct md_array *a)
 {
-	struct md_r10_geo geo = {0, 0};
+	struct md_r10_geo geo = { 0, 0 };
 
 	if (a->r10_known) {
 		geo.near = a->r10_near;
@@ -528,7 +528,7 @@ static int roles_mdstat(const struct md_array *a, struct md_group_buf *gb, int n
 static void running_reason(const struct md_array *a, struct md_group_buf *gb, int n, int ok)
 {
 	struct redmon_group *g = &gb->g;
-	struct rbuf r = {gb->reason, sizeof(gb->reason), 0};
+	struct rbuf r = { gb->reason, sizeof(gb->reason), 0 };
 	int missing = n - ok;
 	bool first = true;
 

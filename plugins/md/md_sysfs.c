@@ -51,11 +51,11 @@ int md_sysfs_parse_array_state(struct md_str s, enum md_run *ret_run, bool *ret_
 		enum md_run run;
 		bool ro;
 	} states[] = {
-		{"clear", MD_RUN_INACTIVE, false},     {"inactive", MD_RUN_INACTIVE, false},
-		{"suspended", MD_RUN_ACTIVE, false},   {"readonly", MD_RUN_ACTIVE, true},
-		{"read-auto", MD_RUN_ACTIVE, true},    {"clean", MD_RUN_ACTIVE, false},
-		{"active", MD_RUN_ACTIVE, false},      {"write-pending", MD_RUN_ACTIVE, false},
-		{"active-idle", MD_RUN_ACTIVE, false}, {"broken", MD_RUN_BROKEN, false},
+		{ "clear", MD_RUN_INACTIVE, false },	 { "inactive", MD_RUN_INACTIVE, false },
+		{ "suspended", MD_RUN_ACTIVE, false },	 { "readonly", MD_RUN_ACTIVE, true },
+		{ "read-auto", MD_RUN_ACTIVE, true },	 { "clean", MD_RUN_ACTIVE, false },
+		{ "active", MD_RUN_ACTIVE, false },	 { "write-pending", MD_RUN_ACTIVE, false },
+		{ "active-idle", MD_RUN_ACTIVE, false }, { "broken", MD_RUN_BROKEN, false },
 	};
 	size_t i;
 
@@ -99,10 +99,10 @@ int md_sysfs_parse_sync_action(struct md_str s, enum redmon_activity *ret)
 		const char *word;
 		enum redmon_activity act;
 	} actions[] = {
-		{"idle", REDMON_ACTIVITY_NONE},	      {"frozen", REDMON_ACTIVITY_NONE},
-		{"resync", REDMON_ACTIVITY_RESYNC},   {"recover", REDMON_ACTIVITY_RECOVERY},
-		{"reshape", REDMON_ACTIVITY_RESHAPE}, {"check", REDMON_ACTIVITY_CHECK},
-		{"repair", REDMON_ACTIVITY_REPAIR},
+		{ "idle", REDMON_ACTIVITY_NONE },	{ "frozen", REDMON_ACTIVITY_NONE },
+		{ "resync", REDMON_ACTIVITY_RESYNC },	{ "recover", REDMON_ACTIVITY_RECOVERY },
+		{ "reshape", REDMON_ACTIVITY_RESHAPE }, { "check", REDMON_ACTIVITY_CHECK },
+		{ "repair", REDMON_ACTIVITY_REPAIR },
 	};
 	size_t i;
 
@@ -157,16 +157,16 @@ int md_sysfs_parse_dev_state(struct md_str s, unsigned int *ret_flags)
 		const char *word;
 		unsigned int flag;
 	} words[] = {
-		{"faulty", MD_DEV_FAULTY},
-		{"in_sync", MD_DEV_IN_SYNC},
-		{"spare", MD_DEV_SPARE},
-		{"write_mostly", MD_DEV_WRITE_MOSTLY},
-		{"writemostly", MD_DEV_WRITE_MOSTLY},
-		{"journal", MD_DEV_JOURNAL},
-		{"replacement", MD_DEV_REPLACEMENT},
-		{"want_replacement", MD_DEV_WANT_REPLACEMENT},
-		{"blocked", MD_DEV_BLOCKED},
-		{"write_error", MD_DEV_WRITE_ERROR},
+		{ "faulty", MD_DEV_FAULTY },
+		{ "in_sync", MD_DEV_IN_SYNC },
+		{ "spare", MD_DEV_SPARE },
+		{ "write_mostly", MD_DEV_WRITE_MOSTLY },
+		{ "writemostly", MD_DEV_WRITE_MOSTLY },
+		{ "journal", MD_DEV_JOURNAL },
+		{ "replacement", MD_DEV_REPLACEMENT },
+		{ "want_replacement", MD_DEV_WANT_REPLACEMENT },
+		{ "blocked", MD_DEV_BLOCKED },
+		{ "write_error", MD_DEV_WRITE_ERROR },
 	};
 	struct md_str rest = md_str_trim(s);
 	unsigned int flags = 0;
@@ -258,7 +258,7 @@ static void attr_error(struct reader *r, const char *rel, int e)
 	else if (e == -EFBIG)
 		snprintf(why, sizeof(why), "content too long");
 	else
-		snprintf(why, sizeof(why), "%s", strerror_r(-e, (char[64]){0}, 64));
+		snprintf(why, sizeof(why), "%s", strerror_r(-e, (char[64]){ 0 }, 64));
 	md_array_set_error(r->a, "sysfs %s unreadable: %s", rel, why);
 }
 
@@ -611,7 +611,7 @@ static bool worth_reporting(const struct md_array *a)
 
 int md_sysfs_read(int root_fd, struct md_fdcache *fdc, struct md_buf *scratch, struct md_set *set)
 {
-	struct reader r = {.root_fd = root_fd, .fdc = fdc, .buf = scratch};
+	struct reader r = { .root_fd = root_fd, .fdc = fdc, .buf = scratch };
 	struct dirent *de;
 	DIR *dir;
 	int dfd, e = 0;

@@ -20,7 +20,7 @@ struct md_str {
 
 static inline struct md_str md_str_make(const char *p, size_t n)
 {
-	struct md_str s = {p, n};
+	struct md_str s = { p, n };
 	return s;
 }
 

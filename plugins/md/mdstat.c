@@ -31,9 +31,9 @@ static const struct {
 	const char *word;
 	enum redmon_activity act;
 } activity_words[] = {
-	{"recovery", REDMON_ACTIVITY_RECOVERY}, {"recover", REDMON_ACTIVITY_RECOVERY},
-	{"resync", REDMON_ACTIVITY_RESYNC},	{"reshape", REDMON_ACTIVITY_RESHAPE},
-	{"check", REDMON_ACTIVITY_CHECK},	{"repair", REDMON_ACTIVITY_REPAIR},
+	{ "recovery", REDMON_ACTIVITY_RECOVERY }, { "recover", REDMON_ACTIVITY_RECOVERY },
+	{ "resync", REDMON_ACTIVITY_RESYNC },	  { "reshape", REDMON_ACTIVITY_RESHAPE },
+	{ "check", REDMON_ACTIVITY_CHECK },	  { "repair", REDMON_ACTIVITY_REPAIR },
 };
 
 int md_mdstat_parse_dev(struct md_str tok, struct md_dev *ret)
@@ -214,9 +214,9 @@ static bool is_slot_string(struct md_str tok)
  */
 static int parse_status(struct md_array *a, struct md_str rest)
 {
-	struct md_str tok, prev = {NULL, 0};
+	struct md_str tok, prev = { NULL, 0 };
 	long long n = -1, m = -1, copies;
-	struct md_str slots = {NULL, 0};
+	struct md_str slots = { NULL, 0 };
 	int r;
 
 	while (md_str_next_token(&rest, &tok)) {
@@ -426,7 +426,7 @@ static int start_array(struct parser *ps, struct md_str name, struct md_str rest
 
 int md_mdstat_parse(const char *buf, size_t len, bool truncated, struct md_set *set)
 {
-	struct parser ps = {.set = set};
+	struct parser ps = { .set = set };
 	struct md_str rest = md_str_make(buf, len), line, name, hrest;
 	int r = 0;
 

@@ -35,13 +35,13 @@ struct ps_probe {
 };
 
 static const struct redmon_option_spec ps_options[] = {
-	{.key = "required",
-	 .type = REDMON_OPT_UINT,
-	 .default_value = "0",
-	 .min = 0,
-	 .max = 64,
-	 .help = "supplies the load needs (N of N+M); 0: all but one of those seen at start"},
-	{.key = NULL},
+	{ .key = "required",
+	  .type = REDMON_OPT_UINT,
+	  .default_value = "0",
+	  .min = 0,
+	  .max = 64,
+	  .help = "supplies the load needs (N of N+M); 0: all but one of those seen at start" },
+	{ .key = NULL },
 };
 
 static void ps_fini(void *inst)
@@ -64,7 +64,7 @@ static void ps_fini(void *inst)
 
 static int open_uevents(void)
 {
-	struct sockaddr_nl sa = {.nl_family = AF_NETLINK, .nl_groups = 1 /* kernel uevents */};
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1 /* kernel uevents */ };
 	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 			NETLINK_KOBJECT_UEVENT);
 

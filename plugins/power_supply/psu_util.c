@@ -231,7 +231,7 @@ int psu_parse_duration_ms(const char *s, uint64_t *ret)
 	static const struct {
 		const char *suffix;
 		uint64_t ms;
-	} units[] = {{"", 1000}, {"s", 1000}, {"ms", 1}, {"m", 60000}, {"h", 3600000}};
+	} units[] = { { "", 1000 }, { "s", 1000 }, { "ms", 1 }, { "m", 60000 }, { "h", 3600000 } };
 	unsigned long long v;
 	char *end;
 

@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct hwmon_chip *chips = NULL;
-	struct hwmon_psu p = {0};
+	struct hwmon_psu p = { 0 };
 	struct redmon_group g;
 	size_t n = 0;
 	int fd;

@@ -47,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ipmi_sensor v[MAX_SENSORS];
-	struct ipmi_psu p = {0};
+	struct ipmi_psu p = { 0 };
 	struct redmon_group g;
 	size_t i = 1, n = 0;
 	int required;

@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ps_entry *v = NULL;
-	struct ps_psu p = {0};
+	struct ps_psu p = { 0 };
 	struct redmon_group g;
 	size_t n = 0;
 	int fd;

@@ -59,9 +59,17 @@ static void raid1(struct snapshot *s, enum redmon_role a, enum redmon_role b,
 	};
 	int ok = (a == REDMON_ROLE_ACTIVE) + (b == REDMON_ROLE_ACTIVE);
 	struct redmon_group g = {
-		.name = "md0", .kind = "raid", .type = "raid1", .members_total = 2,
-		.members_ok = ok, .margin = ok - 1, .margin_nominal = 1, .activity = act,
-		.progress = progress, .members = m, .n_members = 2,
+		.name = "md0",
+		.kind = "raid",
+		.type = "raid1",
+		.members_total = 2,
+		.members_ok = ok,
+		.margin = ok - 1,
+		.margin_nominal = 1,
+		.activity = act,
+		.progress = progress,
+		.members = m,
+		.n_members = 2,
 	};
 
 	assert_int_equal(snapshot_add(s, "md", &g), 0);
@@ -174,9 +182,14 @@ static void test_member_removed_and_group_vanished(void **state)
 		{ .name = "sda1", .role = REDMON_ROLE_ACTIVE },
 		{ .name = "slot1", .role = REDMON_ROLE_MISSING },
 	};
-	struct redmon_group g = { .name = "md0", .members_total = 2, .members_ok = 1,
-				  .margin = 0, .margin_nominal = 1, .progress = -1,
-				  .members = m, .n_members = 2 };
+	struct redmon_group g = { .name = "md0",
+				  .members_total = 2,
+				  .members_ok = 1,
+				  .margin = 0,
+				  .margin_nominal = 1,
+				  .progress = -1,
+				  .members = m,
+				  .n_members = 2 };
 
 	(void)state;
 	agg_init(&a, 10, record, NULL);
@@ -244,9 +257,14 @@ static void test_member_state_change_without_role_change(void **state)
 			{ .name = "PSU1", .role = REDMON_ROLE_ACTIVE, .state = "ok" },
 			{ .name = "PSU2", .role = REDMON_ROLE_FAILED, .state = states[i] },
 		};
-		struct redmon_group g = { .name = "psu", .members_total = 2, .members_ok = 1,
-					  .margin = 0, .margin_nominal = 1, .progress = -1,
-					  .members = m, .n_members = 2 };
+		struct redmon_group g = { .name = "psu",
+					  .members_total = 2,
+					  .members_ok = 1,
+					  .margin = 0,
+					  .margin_nominal = 1,
+					  .progress = -1,
+					  .members = m,
+					  .n_members = 2 };
 
 		assert_int_equal(snapshot_add(&s, "ipmi", &g), 0);
 		agg_update(&a, "ipmi", &s);

@@ -93,8 +93,8 @@ static bool record(void *ctx, const struct bond_nl_link *l)
 
 static void test_link_messages(void **state)
 {
-	struct msgbuf m = {.len = 0};
-	struct seen s = {.n = 0};
+	struct msgbuf m = { .len = 0 };
+	struct seen s = { .n = 0 };
 	int master = 7;
 
 	(void)state;
@@ -140,8 +140,8 @@ static void test_link_messages(void **state)
 
 static void test_malformed(void **state)
 {
-	struct msgbuf m = {.len = 0};
-	struct seen s = {.n = 0};
+	struct msgbuf m = { .len = 0 };
+	struct seen s = { .n = 0 };
 	struct nlmsghdr *nh;
 
 	(void)state;
@@ -186,8 +186,8 @@ static void test_malformed(void **state)
 /* An attribute whose aligned length passes the end must not wrap the walk. */
 static void test_unaligned_tail(void **state)
 {
-	struct msgbuf m = {.len = 0};
-	struct seen s = {.n = 0};
+	struct msgbuf m = { .len = 0 };
+	struct seen s = { .n = 0 };
 
 	(void)state;
 	msg_start(&m, RTM_NEWLINK, 1);
@@ -201,7 +201,7 @@ static void test_unaligned_tail(void **state)
 /* The socket opens and drains to "nothing pending" (needs no privilege). */
 static void test_socket(void **state)
 {
-	struct seen s = {.n = 0};
+	struct seen s = { .n = 0 };
 	int fd = bond_nl_open();
 
 	(void)state;

@@ -463,7 +463,7 @@ static const char recent_root[] = "Ethernet Channel Bonding Driver: v6.1.0-13-am
 
 static void test_8023ad_recent_root_view(void **state)
 {
-	static const uint8_t partner[6] = {0x00, 0x1c, 0x73, 0xaa, 0xbb, 0xcc};
+	static const uint8_t partner[6] = { 0x00, 0x1c, 0x73, 0xaa, 0xbb, 0xcc };
 	struct bond_info info = PARSE(recent_root);
 	const struct bond_slave *s;
 
@@ -544,17 +544,17 @@ static void test_every_mode_text(void **state)
 		const char *text;
 		enum bond_mode mode;
 	} cases[] = {
-		{"load balancing (round-robin)", BOND_MODE_RR},
-		{"fault-tolerance (active-backup)", BOND_MODE_AB},
-		{"fault-tolerance (active-backup) (fail_over_mac active)", BOND_MODE_AB},
-		{"load balancing (xor)", BOND_MODE_XOR},
-		{"fault-tolerance (broadcast)", BOND_MODE_BROADCAST},
-		{"IEEE 802.3ad Dynamic link aggregation", BOND_MODE_8023AD},
-		{"transmit load balancing", BOND_MODE_TLB},
-		{"adaptive load balancing", BOND_MODE_ALB},
-		{"balance-alb", BOND_MODE_ALB}, /* short (sysfs) name */
-		{"something new", BOND_MODE_UNKNOWN},
-		{"", BOND_MODE_UNKNOWN},
+		{ "load balancing (round-robin)", BOND_MODE_RR },
+		{ "fault-tolerance (active-backup)", BOND_MODE_AB },
+		{ "fault-tolerance (active-backup) (fail_over_mac active)", BOND_MODE_AB },
+		{ "load balancing (xor)", BOND_MODE_XOR },
+		{ "fault-tolerance (broadcast)", BOND_MODE_BROADCAST },
+		{ "IEEE 802.3ad Dynamic link aggregation", BOND_MODE_8023AD },
+		{ "transmit load balancing", BOND_MODE_TLB },
+		{ "adaptive load balancing", BOND_MODE_ALB },
+		{ "balance-alb", BOND_MODE_ALB }, /* short (sysfs) name */
+		{ "something new", BOND_MODE_UNKNOWN },
+		{ "", BOND_MODE_UNKNOWN },
 	};
 
 	(void)state;

@@ -128,8 +128,8 @@ static void test_all_active_modes(void **state)
 		MODE("fault-tolerance (broadcast)"),  MODE("transmit load balancing"),
 		MODE("adaptive load balancing"),
 	};
-	static const char *const types[] = {"balance-rr", "balance-xor", "broadcast", "balance-tlb",
-					    "balance-alb"};
+	static const char *const types[] = { "balance-rr", "balance-xor", "broadcast",
+					     "balance-tlb", "balance-alb" };
 
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
 		struct fx *f;
@@ -551,7 +551,7 @@ static void test_mixed_speed_and_duplex(void **state)
 static void test_flapping(void **state)
 {
 	struct fx *f = *state;
-	long long first[2] = {-1, -1}, same[2] = {92028, 71524}, before[2] = {92026, 71524};
+	long long first[2] = { -1, -1 }, same[2] = { 92028, 71524 }, before[2] = { 92026, 71524 };
 	char r1[sizeof(((struct bond_verdict *)0)->reason)];
 
 	load(f, MODE("fault-tolerance (active-backup)"), "Currently Active Slave: em3\n",

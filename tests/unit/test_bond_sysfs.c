@@ -204,7 +204,7 @@ static void live_tree(struct fx *f)
 static void test_live_layout_8023ad(void **state)
 {
 	struct fx *f = *state;
-	static const uint8_t partner[6] = {0x00, 0x1c, 0x73, 0xaa, 0xbb, 0xcc};
+	static const uint8_t partner[6] = { 0x00, 0x1c, 0x73, 0xaa, 0xbb, 0xcc };
 	const struct bond_info *info;
 	const struct bond_slave *s;
 	struct bond_verdict v;

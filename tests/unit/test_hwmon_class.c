@@ -124,7 +124,7 @@ static void test_classify(void **state)
 static void test_group(void **state)
 {
 	struct hwmon_chip *c = calloc(3, sizeof(*c));
-	struct hwmon_psu p = {0};
+	struct hwmon_psu p = { 0 };
 	struct redmon_group g;
 
 	(void)state;
@@ -177,7 +177,7 @@ static void test_corpus_nct6779(void **state)
 {
 	char path[4096];
 	struct hwmon_chip *chips = NULL;
-	struct hwmon_psu p = {0};
+	struct hwmon_psu p = { 0 };
 	struct redmon_group g;
 	size_t n = 0;
 	int fd;
@@ -277,7 +277,7 @@ static void test_sysfs_tree(void **state)
 		has(v.state, "vin 230.0 V");
 	}
 	{
-		struct hwmon_psu ps = {0};
+		struct hwmon_psu ps = { 0 };
 		struct redmon_group g;
 
 		assert_int_equal(hwmon_psu_eval(&ps, chips, n, NULL, 0, &g), 0);

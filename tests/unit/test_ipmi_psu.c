@@ -170,7 +170,7 @@ static void test_redundancy_states(void **state)
 static void test_corpus_fully_redundant(void **state)
 {
 	struct ipmi_sensor v[3];
-	struct ipmi_psu p = {0};
+	struct ipmi_psu p = { 0 };
 	struct redmon_group g;
 
 	(void)state;
@@ -197,8 +197,8 @@ static void test_corpus_fully_redundant(void **state)
 /* The corpus case canonical-ipmimonitoring-no-psu-sensors: no group. */
 static void test_no_psu_sensors(void **state)
 {
-	struct ipmi_sensor v[1] = {psu("Inlet", 1, 0)};
-	struct ipmi_psu p = {0};
+	struct ipmi_sensor v[1] = { psu("Inlet", 1, 0) };
+	struct ipmi_psu p = { 0 };
 	struct redmon_group g;
 
 	(void)state;
@@ -213,7 +213,7 @@ static void test_no_psu_sensors(void **state)
 static void test_transitions(void **state)
 {
 	struct ipmi_sensor v[3];
-	struct ipmi_psu p = {0};
+	struct ipmi_psu p = { 0 };
 	struct redmon_group g;
 	const struct redmon_member *m;
 
@@ -252,7 +252,7 @@ static void test_transitions(void **state)
 	assert_int_equal(find(&g, "PSU2 Status")->role, REDMON_ROLE_MISSING);
 
 	/* Its sensor vanishes from the SDR too: still missing. */
-	assert_int_equal(ipmi_psu_eval(&p, (struct ipmi_sensor[]){v[0], v[2]}, 2, 0, &g), 0);
+	assert_int_equal(ipmi_psu_eval(&p, (struct ipmi_sensor[]){ v[0], v[2] }, 2, 0, &g), 0);
 	assert_int_equal(g.members_total, 2);
 	assert_int_equal(find(&g, "PSU2 Status")->role, REDMON_ROLE_MISSING);
 
@@ -268,7 +268,7 @@ static void test_transitions(void **state)
 static void test_disagreement(void **state)
 {
 	struct ipmi_sensor v[3];
-	struct ipmi_psu p = {0};
+	struct ipmi_psu p = { 0 };
 	struct redmon_group g;
 
 	(void)state;
@@ -303,7 +303,7 @@ static void test_disagreement(void **state)
 static void test_redundancy_under_psu_type(void **state)
 {
 	struct ipmi_sensor v[3];
-	struct ipmi_psu p = {0};
+	struct ipmi_psu p = { 0 };
 	struct redmon_group g;
 
 	(void)state;
@@ -324,7 +324,7 @@ static void test_redundancy_under_psu_type(void **state)
 static void test_needed(void **state)
 {
 	struct ipmi_sensor v[4];
-	struct ipmi_psu p = {0};
+	struct ipmi_psu p = { 0 };
 	struct redmon_group g;
 
 	(void)state;
@@ -383,8 +383,8 @@ static void test_needed(void **state)
 /* Only a redundancy sensor: margin from it alone, counts unknown. */
 static void test_redundancy_only(void **state)
 {
-	struct ipmi_sensor v[1] = {red("PS Redundancy", IPMI_SENSOR_TYPE_PWR_UNIT, 0x0004)};
-	struct ipmi_psu p = {0};
+	struct ipmi_sensor v[1] = { red("PS Redundancy", IPMI_SENSOR_TYPE_PWR_UNIT, 0x0004) };
+	struct ipmi_psu p = { 0 };
 	struct redmon_group g;
 
 	(void)state;
@@ -402,7 +402,7 @@ static void test_redundancy_only(void **state)
 static void test_hostile_names(void **state)
 {
 	struct ipmi_sensor v[4];
-	struct ipmi_psu p = {0};
+	struct ipmi_psu p = { 0 };
 	struct redmon_group g;
 
 	(void)state;

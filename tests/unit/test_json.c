@@ -20,13 +20,15 @@ static void test_escape(void **state)
 {
 	(void)state;
 	expect_escape("md0", "md0");
-	expect_escape("caf\xc3\xa9", "caf\xc3\xa9");	      /* valid UTF-8 kept */
-	expect_escape("sd\xff" "a", "sd\\xFFa");	      /* invalid byte */
-	expect_escape("a\\b", "a\\\\b");		      /* backslash doubled: reversible */
-	expect_escape("\xc0\xaf", "\\xC0\\xAF");	      /* overlong '/' */
-	expect_escape("\xed\xa0\x80", "\\xED\\xA0\\x80");     /* UTF-16 surrogate */
+	expect_escape("caf\xc3\xa9", "caf\xc3\xa9"); /* valid UTF-8 kept */
+	expect_escape("sd\xff"
+		      "a",
+		      "sd\\xFFa");			  /* invalid byte */
+	expect_escape("a\\b", "a\\\\b");		  /* backslash doubled: reversible */
+	expect_escape("\xc0\xaf", "\\xC0\\xAF");	  /* overlong '/' */
+	expect_escape("\xed\xa0\x80", "\\xED\\xA0\\x80"); /* UTF-16 surrogate */
 	expect_escape("\xf4\x90\x80\x80", "\\xF4\\x90\\x80\\x80"); /* > U+10FFFF */
-	expect_escape("\xe2\x82", "\\xE2\\x82");	      /* truncated sequence at end */
+	expect_escape("\xe2\x82", "\\xE2\\x82");		   /* truncated sequence at end */
 }
 
 static void test_escape_truncates_safely(void **state)
@@ -58,15 +60,29 @@ static void test_event_json(void **state)
 {
 	struct member m = { .name = "sdb1", .role = REDMON_ROLE_FAILED, .state = "faulty" };
 	struct group g = {
-		.id = "md:md0", .probe = "md", .name = "md0", .kind = "raid", .type = "raid1",
-		.members_total = 2, .members_ok = 1, .members_failed = 1, .margin = 0,
-		.margin_nominal = 1, .health = HEALTH_CRITICAL, .progress = -1,
-		.members = &m, .n_members = 1,
+		.id = "md:md0",
+		.probe = "md",
+		.name = "md0",
+		.kind = "raid",
+		.type = "raid1",
+		.members_total = 2,
+		.members_ok = 1,
+		.members_failed = 1,
+		.margin = 0,
+		.margin_nominal = 1,
+		.health = HEALTH_CRITICAL,
+		.progress = -1,
+		.members = &m,
+		.n_members = 1,
 	};
 	struct event ev = {
-		.seq = 7, .time = { .tv_sec = 1764111001, .tv_nsec = 123456789 },
-		.type = EV_HEALTH_CHANGED, .probe = "md", .group = &g,
-		.prev_health = HEALTH_OK, .prev_margin = 1,
+		.seq = 7,
+		.time = { .tv_sec = 1764111001, .tv_nsec = 123456789 },
+		.type = EV_HEALTH_CHANGED,
+		.probe = "md",
+		.group = &g,
+		.prev_health = HEALTH_OK,
+		.prev_margin = 1,
 	};
 	json_t *j = event_to_json(&ev, "db1"), *grp;
 
@@ -81,9 +97,8 @@ static void test_event_json(void **state)
 	assert_string_equal(json_string_value(json_object_get(grp, "health")), "critical");
 	assert_int_equal(json_integer_value(json_object_get(grp, "margin")), 0);
 	assert_true(json_is_null(json_object_get(grp, "progress")));
-	assert_string_equal(json_string_value(json_object_get(
-				    json_object_get(j, "previous"), "health")),
-			    "ok");
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(j, "previous"), "health")), "ok");
 	assert_non_null(strstr(json_string_value(json_object_get(j, "message")),
 			       "tolerates 0 more failures"));
 	json_decref(j);
@@ -91,9 +106,15 @@ static void test_event_json(void **state)
 
 static void test_failed_group_shows_margin_zero(void **state)
 {
-	struct group g = { .id = "md:md4", .probe = "md", .name = "md4", .kind = "raid",
-			   .type = "raid1", .margin = -1, .margin_nominal = 1,
-			   .health = HEALTH_FAILED, .progress = 37.44 };
+	struct group g = { .id = "md:md4",
+			   .probe = "md",
+			   .name = "md4",
+			   .kind = "raid",
+			   .type = "raid1",
+			   .margin = -1,
+			   .margin_nominal = 1,
+			   .health = HEALTH_FAILED,
+			   .progress = 37.44 };
 	json_t *j = group_to_json(&g);
 
 	(void)state;

@@ -106,7 +106,7 @@ static int check_int(const char *cs, const char *grp, json_t *exp, const char *k
 static int check_case(const char *category, const char *cs)
 {
 	char path[1024];
-	struct md_scan scan = {0};
+	struct md_scan scan = { 0 };
 	struct result *res = calloc(1, sizeof(*res));
 	json_error_t jerr;
 	json_t *root, *groups, *eg;

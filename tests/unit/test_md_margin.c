@@ -76,7 +76,7 @@ static void test_raid6(void **state)
 
 static void test_raid10(void **state)
 {
-	struct md_r10_geo near2 = {2, 1}, near3 = {3, 1}, far2 = {1, 2}, bad = {5, 4};
+	struct md_r10_geo near2 = { 2, 1 }, near3 = { 3, 1 }, far2 = { 1, 2 }, bad = { 5, 4 };
 
 	(void)state;
 	/* no layout: near-2 assumed, worst-case formula without a slot map */

@@ -883,7 +883,7 @@ static void test_parse_dev(void **state)
 static void test_huge_file(void **state)
 {
 	struct fixture *f = *state;
-	struct md_scan scan = {0};
+	struct md_scan scan = { 0 };
 	char dir[] = "/tmp/test_md_mdstat.XXXXXX", path[64];
 	const char block[] = "md0 : active raid1 sda1[0] sdb1[1]\n"
 			     "      100 blocks [2/2] [UU]\n"

@@ -533,12 +533,12 @@ static void test_sync_states(void **state)
 		enum redmon_activity act;
 		double pct;
 	} cases[] = {
-		{"resync\n", "delayed\n", REDMON_ACTIVITY_DELAYED, -1},
-		{"resync\n", "5 / 10\n", REDMON_ACTIVITY_RESYNC, 50.0},
-		{"reshape\n", "1 / 3\n", REDMON_ACTIVITY_RESHAPE, 33.3},
-		{"check\n", "none\n", REDMON_ACTIVITY_CHECK, -1},
-		{"repair\n", "999 / 1000\n", REDMON_ACTIVITY_REPAIR, 99.9},
-		{"frozen\n", "none\n", REDMON_ACTIVITY_NONE, -1},
+		{ "resync\n", "delayed\n", REDMON_ACTIVITY_DELAYED, -1 },
+		{ "resync\n", "5 / 10\n", REDMON_ACTIVITY_RESYNC, 50.0 },
+		{ "reshape\n", "1 / 3\n", REDMON_ACTIVITY_RESHAPE, 33.3 },
+		{ "check\n", "none\n", REDMON_ACTIVITY_CHECK, -1 },
+		{ "repair\n", "999 / 1000\n", REDMON_ACTIVITY_REPAIR, 99.9 },
+		{ "frozen\n", "none\n", REDMON_ACTIVITY_NONE, -1 },
 	};
 	char name[16], rel[64];
 	size_t i;
@@ -764,7 +764,7 @@ static void test_no_md_and_unreadable(void **state)
 static void test_fdcache(void **state)
 {
 	struct fixture *f = *state;
-	struct md_buf b = {0};
+	struct md_buf b = { 0 };
 	char path[512];
 	bool trunc;
 

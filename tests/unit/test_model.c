@@ -41,9 +41,17 @@ static void test_snapshot_add_copies_and_derives(void **state)
 		{ .name = "sdb1", .role = REDMON_ROLE_FAILED, .state = "faulty" },
 	};
 	struct redmon_group g = {
-		.name = name, .kind = "raid", .type = "raid1", .members_total = 2,
-		.members_ok = 1, .members_failed = 1, .margin = 0, .margin_nominal = 1,
-		.progress = -1, .members = m, .n_members = 2,
+		.name = name,
+		.kind = "raid",
+		.type = "raid1",
+		.members_total = 2,
+		.members_ok = 1,
+		.members_failed = 1,
+		.margin = 0,
+		.margin_nominal = 1,
+		.progress = -1,
+		.members = m,
+		.n_members = 2,
 	};
 	const struct group *got;
 

@@ -67,7 +67,7 @@ static int read_eval(struct ps_psu *p, struct redmon_group *g, struct ps_entry *
 
 static void test_classify(void **state)
 {
-	struct ps_entry e = {.name = "PSU1", .type = "Mains", .online = 1, .present = -1};
+	struct ps_entry e = { .name = "PSU1", .type = "Mains", .online = 1, .present = -1 };
 	struct ps_view v;
 
 	(void)state;
@@ -131,7 +131,7 @@ static void test_corpus_laptop(void **state)
 	const char *shared = getenv("REDMON_SHARED");
 	char path[4096];
 	struct ps_entry *v = NULL;
-	struct ps_psu p = {0};
+	struct ps_psu p = { 0 };
 	struct redmon_group g;
 	struct stat st;
 	size_t n = 0;
@@ -166,7 +166,7 @@ static void test_corpus_laptop(void **state)
 static void test_two_mains(void **state)
 {
 	struct ps_entry *v = NULL;
-	struct ps_psu p = {0};
+	struct ps_psu p = { 0 };
 	struct redmon_group g;
 	size_t n = 0;
 	char path[512];

@@ -120,8 +120,8 @@ static void test_indexes_are_stable_and_never_reused(void **state)
 
 static void test_names_round_trip(void **state)
 {
-	static const char *const names[] = {"ipmi:PS Redundancy", "md:back\\slash",
-					    "bond:tab\there", "md:new\nline", "md:\x01\x7f"};
+	static const char *const names[] = { "ipmi:PS Redundancy", "md:back\\slash",
+					     "bond:tab\there", "md:new\nline", "md:\x01\x7f" };
 	struct subagent_index *x = load("names");
 	int idx[5];
 
@@ -205,12 +205,12 @@ static void test_unwritable_state_file(void **state)
 
 static struct group grp(enum health h)
 {
-	struct group g = {.id = "md:md0",
-			  .probe = "md",
-			  .name = "md0",
-			  .type = "raid1",
-			  .health = h,
-			  .progress = -1};
+	struct group g = { .id = "md:md0",
+			   .probe = "md",
+			   .name = "md0",
+			   .type = "raid1",
+			   .health = h,
+			   .progress = -1 };
 
 	return g;
 }
@@ -218,7 +218,7 @@ static struct group grp(enum health h)
 static void test_health_notifications(void **state)
 {
 	struct group g = grp(HEALTH_CRITICAL);
-	struct event ev = {.type = EV_HEALTH_CHANGED, .group = &g, .prev_health = HEALTH_OK};
+	struct event ev = { .type = EV_HEALTH_CHANGED, .group = &g, .prev_health = HEALTH_OK };
 
 	(void)state;
 	assert_int_equal(subagent_notif_for(&ev), SUBAGENT_NOTIF_GROUP_CRITICAL);
@@ -254,20 +254,20 @@ static void test_health_notifications(void **state)
 static void test_member_notifications(void **state)
 {
 	struct group g = grp(HEALTH_CRITICAL);
-	struct event ev = {.type = EV_MEMBER_CHANGED, .group = &g, .member_name = "sdb1"};
+	struct event ev = { .type = EV_MEMBER_CHANGED, .group = &g, .member_name = "sdb1" };
 	static const struct {
 		int was, is;
 		enum subagent_notif want;
 	} cases[] = {
-		{REDMON_ROLE_ACTIVE, REDMON_ROLE_FAILED, SUBAGENT_NOTIF_MEMBER_FAILED},
-		{ROLE_ABSENT, REDMON_ROLE_FAILED, SUBAGENT_NOTIF_MEMBER_FAILED},
-		{REDMON_ROLE_FAILED, ROLE_ABSENT, SUBAGENT_NOTIF_NONE},
-		{REDMON_ROLE_REBUILDING, REDMON_ROLE_ACTIVE, SUBAGENT_NOTIF_MEMBER_RECOVERED},
-		{REDMON_ROLE_FAILED, REDMON_ROLE_STANDBY, SUBAGENT_NOTIF_MEMBER_RECOVERED},
-		{REDMON_ROLE_MISSING, REDMON_ROLE_ACTIVE, SUBAGENT_NOTIF_MEMBER_RECOVERED},
-		{REDMON_ROLE_STANDBY, REDMON_ROLE_ACTIVE, SUBAGENT_NOTIF_NONE}, /* a failover */
-		{ROLE_ABSENT, REDMON_ROLE_ACTIVE, SUBAGENT_NOTIF_NONE},		/* a new disk */
-		{ROLE_ABSENT, REDMON_ROLE_REBUILDING, SUBAGENT_NOTIF_NONE},
+		{ REDMON_ROLE_ACTIVE, REDMON_ROLE_FAILED, SUBAGENT_NOTIF_MEMBER_FAILED },
+		{ ROLE_ABSENT, REDMON_ROLE_FAILED, SUBAGENT_NOTIF_MEMBER_FAILED },
+		{ REDMON_ROLE_FAILED, ROLE_ABSENT, SUBAGENT_NOTIF_NONE },
+		{ REDMON_ROLE_REBUILDING, REDMON_ROLE_ACTIVE, SUBAGENT_NOTIF_MEMBER_RECOVERED },
+		{ REDMON_ROLE_FAILED, REDMON_ROLE_STANDBY, SUBAGENT_NOTIF_MEMBER_RECOVERED },
+		{ REDMON_ROLE_MISSING, REDMON_ROLE_ACTIVE, SUBAGENT_NOTIF_MEMBER_RECOVERED },
+		{ REDMON_ROLE_STANDBY, REDMON_ROLE_ACTIVE, SUBAGENT_NOTIF_NONE }, /* a failover */
+		{ ROLE_ABSENT, REDMON_ROLE_ACTIVE, SUBAGENT_NOTIF_NONE },	  /* a new disk */
+		{ ROLE_ABSENT, REDMON_ROLE_REBUILDING, SUBAGENT_NOTIF_NONE },
 	};
 
 	(void)state;
@@ -282,7 +282,7 @@ static void test_member_notifications(void **state)
 static void test_other_notifications(void **state)
 {
 	struct group g = grp(HEALTH_CRITICAL);
-	struct event ev = {.group = &g, .probe = "md"};
+	struct event ev = { .group = &g, .probe = "md" };
 
 	(void)state;
 	ev.type = EV_REBUILD_STARTED;
@@ -334,10 +334,10 @@ static void test_values(void **state)
 
 static void test_date_and_time(void **state)
 {
-	const struct timespec ts = {.tv_sec = 1795647001, .tv_nsec = 123000000};
-	const struct timespec zero = {0};
+	const struct timespec ts = { .tv_sec = 1795647001, .tv_nsec = 123000000 };
+	const struct timespec zero = { 0 };
 	/* 2026-11-25 22:50:01.1 UTC */
-	const unsigned char want[11] = {0x07, 0xea, 11, 25, 22, 50, 1, 1, '+', 0, 0};
+	const unsigned char want[11] = { 0x07, 0xea, 11, 25, 22, 50, 1, 1, '+', 0, 0 };
 	unsigned char b[11];
 
 	(void)state;

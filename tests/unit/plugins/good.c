@@ -37,9 +37,15 @@ static int scan(void *inst)
 {
 	struct inst *i = inst;
 	struct redmon_member m = { .name = "d0", .role = REDMON_ROLE_ACTIVE };
-	struct redmon_group g = { .name = "g0", .kind = "raid", .type = "raid1",
-				  .members_total = 2, .members_ok = 1, .margin = 0,
-				  .margin_nominal = 1, .progress = -1, .members = &m,
+	struct redmon_group g = { .name = "g0",
+				  .kind = "raid",
+				  .type = "raid1",
+				  .members_total = 2,
+				  .members_ok = 1,
+				  .margin = 0,
+				  .margin_nominal = 1,
+				  .progress = -1,
+				  .members = &m,
 				  .n_members = 1 };
 
 	if (strcmp(i->ops->option(i->h, "fail"), "yes") == 0) {
