@@ -17,6 +17,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -113,6 +114,49 @@ class TestError(Exception):
 def tail(text, lines=8):
     """The last non-blank lines of text, on one line."""
     return " | ".join([l for l in text.strip().splitlines() if l.strip()][-lines:])
+
+
+class EventWaiter:
+    """Waits for a running daemon's JSON Lines events.
+
+    wait_for(preds) returns the events that came since the last successful
+    wait once every predicate matched one of them (any order within the step);
+    it fails early when the daemon exits, and after `timeout` seconds."""
+
+    def __init__(self, path, proc, stderr_file, timeout):
+        self.path, self.proc, self.stderr_file, self.timeout = path, proc, stderr_file, timeout
+        self.seen = 0
+
+    def read(self):
+        try:
+            with open(self.path) as f:
+                return [json.loads(l) for l in f if l.strip()]
+        except FileNotFoundError:
+            return []
+
+    def wait_for(self, preds, timeout=None):
+        deadline = time.time() + (self.timeout if timeout is None else timeout)
+        while True:
+            evs = self.read()
+            new = evs[self.seen:]
+            left = list(preds)
+            for e in new:
+                for p in left:
+                    if p(e):
+                        left.remove(p)
+                        break
+            if not left:
+                self.seen = len(evs)
+                return new
+            if self.proc.poll() is not None:
+                self.stderr_file.seek(0)
+                raise TestError("daemon exited %d: %s" % (
+                    self.proc.returncode, tail(self.stderr_file.read().decode(errors="replace"))))
+            if time.time() > deadline:
+                raise TestError("still waiting for %d event(s); new: %s" % (
+                    len(left), [(e.get("event"), (e.get("group") or {}).get("health"),
+                                 (e.get("member") or {}).get("name")) for e in new]))
+            time.sleep(0.02)
 
 
 class Redmon:

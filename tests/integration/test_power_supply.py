@@ -132,35 +132,7 @@ def main():
                                    "-o", "daemon.rescan_interval=1h"],
                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
                                   env=harness.test_env())
-        seen = [0]
-
-        def wait_for(preds, timeout=STEP_TIMEOUT):
-            deadline = time.time() + timeout
-            while True:
-                try:
-                    with open(events) as f:
-                        evs = [json.loads(l) for l in f if l.strip()]
-                except FileNotFoundError:
-                    evs = []
-                new = evs[seen[0]:]
-                left = list(preds)
-                for e in new:
-                    for p in left:
-                        if p(e):
-                            left.remove(p)
-                            break
-                if not left:
-                    seen[0] = len(evs)
-                    return new
-                if daemon.poll() is not None:
-                    err.seek(0)
-                    raise TestError("daemon exited %d: %s" % (daemon.returncode,
-                                                              harness.tail(err.read().decode(errors="replace"))))
-                if time.time() > deadline:
-                    raise TestError("still waiting for %d event(s); new: %s" % (
-                        len(left), [(e.get("event"), (e.get("group") or {}).get("health"),
-                                     (e.get("member") or {}).get("name")) for e in new]))
-                time.sleep(0.02)
+        wait_for = harness.EventWaiter(events, daemon, err, STEP_TIMEOUT).wait_for
 
         def ev(kind, **kw):
             def p(e):
