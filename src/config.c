@@ -68,6 +68,13 @@ static const struct redmon_option_spec daemon_options[] = {
 	  .min = 100,
 	  .max = DAY_MS,
 	  .help = "time between the scans confirming a recovery" },
+	{ .key = "probe_timeout",
+	  .type = REDMON_OPT_DURATION,
+	  .default_value = "10s",
+	  .min = 100,
+	  .max = 3600 * 1000,
+	  .help = "a probe that has not answered a scan request this long is hung: its groups "
+		  "turn unknown" },
 	{ 0 }
 };
 
@@ -912,6 +919,8 @@ static int validate(struct config *cfg, char *err, size_t errlen)
 	cfg->recovery_scans = (unsigned)u;
 	opt_parse_duration_ms(get_or_default(cfg, "daemon", daemon_options, "recovery_interval"), 0,
 			      UINT64_MAX, &cfg->recovery_interval_ms);
+	opt_parse_duration_ms(get_or_default(cfg, "daemon", daemon_options, "probe_timeout"), 0,
+			      UINT64_MAX, &cfg->probe_timeout_ms);
 	return build_sinks(cfg, err, errlen);
 }
 

@@ -49,6 +49,7 @@ struct config {
 	bool state_dir_set;
 	unsigned recovery_scans;
 	uint64_t recovery_interval_ms;
+	uint64_t probe_timeout_ms;
 
 	struct cfg_sink *sinks;
 	size_t n_sinks;

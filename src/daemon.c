@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * `redmon daemon`: one thread, one epoll loop over a signalfd, the rescan
- * timer, a settle timer and whatever fds the probes ask us to watch.
+ * `redmon daemon`: the main thread runs one epoll loop over a signalfd, the
+ * rescan timer, SNMP, the alert sinks and one fd per probe; every probe runs
+ * on a thread of its own (src/probe_thread.c), so a probe stuck in the kernel or on
+ * a dead bus stalls nobody else.
  *
- * A probe's fd firing marks the probe pending and arms the settle timer; when
- * it fires (a few ms later) every pending probe is rescanned once.  The delay
- * merges the burst of notifications one change causes (several sysfs
- * attributes, inotify IN_MODIFY per write) into one scan, so a half-applied
- * change is not reported as two.
+ * A probe's thread scans when asked (at start, on the rescan timer, to
+ * confirm a recovery) and when the fds its plugin watches say something
+ * changed; each scan's groups come back here whole and go through the
+ * aggregator, which turns differences into events.  A probe that has not
+ * answered a request within [daemon] probe_timeout is reported failed (its
+ * groups turn unknown) until it answers again.
  */
 #include "daemon.h"
 
@@ -26,26 +29,33 @@
 #include "loop.h"
 #include "loop_timer.h"
 #include "privdrop.h"
-#include "probe.h"
+#include "probe_thread.h"
 #include "runtime.h"
 #include "service.h"
 #include "sink.h"
 #include "state.h"
 #include "subagent.h"
 
-#define SETTLE_MS 5
 /* alerts: at stop, hooks and POSTs in flight get this long */
 #define DRAIN_MS 5000
+/* at stop, a probe thread gets this long to leave its plugin */
+#define STOP_MS 2000
 
 struct daemon;
 
-/* One per usable plugin; p is NULL while the probe is disabled or failed to init. */
+/*
+ * One per usable plugin.  r is NULL while the probe is disabled or failed to
+ * init.  A request is outstanding from probe_thread_request_scan() until a result
+ * comes back; deadline fires probe_timeout after it was made.
+ */
 struct slot {
 	struct daemon *d;
 	const struct redmon_plugin *plugin;
-	struct probe *p;
-	struct probe_watcher watcher;
-	bool pending;
+	struct probe_thread *r;
+	struct loop_timer *deadline;
+	struct probe_result res; /* the last result collected; its groups are reused */
+	bool hung;		 /* reported failed for not answering */
+	bool answered;		 /* a result or a hang since start: startup waits for all */
 };
 
 struct daemon {
@@ -62,9 +72,7 @@ struct daemon {
 	struct loop_timer *recheck;
 	struct slot *slots;
 	size_t n_slots;
-	int sigfd, rescan_fd, settle_fd;
-	bool settle_armed;
-	uint64_t settle_ms; /* SETTLE_MS, or as long as the last event-driven scans took */
+	int sigfd, rescan_fd;
 	bool quit;
 };
 
@@ -78,9 +86,6 @@ static void emit_to_sinks(void *ctx, const struct event *ev)
 	subagent_event(d->snmp, ev); /* SNMP: tables, alarms, notifications */
 }
 
-static int slot_watch(void *ctx, struct probe *p, int fd, uint32_t events);
-static void slot_unwatch(void *ctx, struct probe *p, int fd);
-
 static int arm_timer(int fd, uint64_t ms, bool periodic)
 {
 	struct itimerspec its = { 0 };
@@ -92,19 +97,11 @@ static int arm_timer(int fd, uint64_t ms, bool periodic)
 	return timerfd_settime(fd, 0, &its, NULL) < 0 ? -errno : 0;
 }
 
-static void scan_slot(struct slot *s)
+/* What follows every change of a probe's groups, whether scanned or failed. */
+static void after_update(struct slot *s)
 {
 	struct daemon *d = s->d;
 
-	s->pending = false;
-	if (!s->p)
-		return;
-	if (probe_scan(s->p) < 0) {
-		log_err("probe %s: %s", s->plugin->name, probe_error(s->p));
-		agg_probe_failed(&d->agg, s->plugin->name, probe_error(s->p));
-	} else if (agg_update(&d->agg, s->plugin->name, probe_groups(s->p)) < 0) {
-		log_err("probe %s: out of memory keeping its groups", s->plugin->name);
-	}
 	subagent_scanned(d->snmp, s->plugin->name); /* SNMP: state changed after a scan */
 	service_scanned(d->svc, &d->agg);	    /* systemd: STATUS= when it changed */
 	/* alerts: keep what was announced; confirm a recovery held back by damping */
@@ -114,6 +111,60 @@ static void scan_slot(struct slot *s)
 		loop_timer_arm(d->recheck, d->rt->cfg->recovery_interval_ms);
 }
 
+static void request_scan(struct slot *s)
+{
+	if (!s->r)
+		return;
+	probe_thread_request_scan(s->r);
+	if (!loop_timer_armed(s->deadline))
+		loop_timer_arm(s->deadline, s->d->rt->cfg->probe_timeout_ms);
+}
+
+/* A probe thread has a result: its groups go through the aggregator. */
+static void on_result(void *ctx, int fd, uint32_t revents)
+{
+	struct slot *s = ctx;
+	struct daemon *d = s->d;
+
+	(void)fd;
+	(void)revents;
+	if (!s->r || probe_thread_collect(s->r, &s->res) == 0)
+		return;
+	loop_timer_disarm(s->deadline);
+	s->answered = true;
+	if (s->hung) {
+		log_notice("probe %s: answers again", s->plugin->name);
+		s->hung = false;
+	}
+	if (s->res.rc < 0) {
+		log_err("probe %s: %s", s->plugin->name, s->res.error);
+		agg_probe_failed(&d->agg, s->plugin->name, s->res.error);
+	} else if (agg_update(&d->agg, s->plugin->name, &s->res.groups) < 0) {
+		log_err("probe %s: out of memory keeping its groups", s->plugin->name);
+	}
+	after_update(s);
+}
+
+/* probe_timeout after a request without an answer: the probe is hung. */
+static void on_deadline(void *ctx)
+{
+	struct slot *s = ctx;
+	uint64_t busy;
+	char why[160];
+
+	if (!s->r || s->hung)
+		return;
+	busy = probe_thread_busy_ms(s->r);
+	snprintf(why, sizeof(why), "no answer for %llu ms (probe_timeout): stuck in its plugin%s",
+		 (unsigned long long)s->d->rt->cfg->probe_timeout_ms,
+		 busy ? "" : " or not scheduled");
+	log_err("probe %s: %s; its groups are unknown until it answers", s->plugin->name, why);
+	s->hung = true;
+	s->answered = true;
+	agg_probe_failed(&s->d->agg, s->plugin->name, why);
+	after_update(s);
+}
+
 /* alerts: rescan the probes with a recovery waiting for confirmation (recovery_scans). */
 static void on_recheck(void *ctx)
 {
@@ -121,7 +172,7 @@ static void on_recheck(void *ctx)
 
 	for (size_t i = 0; i < d->n_slots; i++) {
 		if (agg_recovery_pending(&d->agg, d->slots[i].plugin->name))
-			scan_slot(&d->slots[i]);
+			request_scan(&d->slots[i]);
 	}
 }
 
@@ -176,73 +227,61 @@ static int alerts_open(struct daemon *d)
 static void scan_all(struct daemon *d)
 {
 	for (size_t i = 0; i < d->n_slots; i++)
-		scan_slot(&d->slots[i]);
-}
-
-static void on_probe_fd(void *ctx, int fd, uint32_t revents)
-{
-	struct slot *s = ctx;
-	int rc;
-
-	if (!s->p)
-		return;
-	rc = probe_on_fd(s->p, fd, revents);
-	if (rc < 0)
-		log_warn("probe %s: event handling failed: %s", s->plugin->name, strerror(-rc));
-	if (rc != 0 && !s->pending) {
-		/* An error also asks for a scan: the scan will say what is wrong. */
-		s->pending = true;
-		if (!s->d->settle_armed && arm_timer(s->d->settle_fd, s->d->settle_ms, false) == 0)
-			s->d->settle_armed = true;
-	}
-}
-
-static int slot_watch(void *ctx, struct probe *p, int fd, uint32_t events)
-{
-	struct slot *s = ctx;
-
-	(void)p;
-	return loop_add(s->d->loop, fd, events, on_probe_fd, s);
-}
-
-static void slot_unwatch(void *ctx, struct probe *p, int fd)
-{
-	struct slot *s = ctx;
-
-	(void)p;
-	loop_del(s->d->loop, fd);
+		request_scan(&d->slots[i]);
 }
 
 /* Create the probe of a slot if its plugin is enabled in the current config. */
-static void slot_start(struct slot *s)
+static void slot_open(struct slot *s)
 {
 	struct runtime *rt = s->d->rt;
 	const struct probe_env env = {
 		.cfg = rt->cfg,
 		.root = rt->root,
 		.root_fd = rt->root_fd,
-		.watcher = &s->watcher,
 	};
-	int rc;
+	char why[160];
 
 	if (!cfg_probe_enabled(rt->cfg, s->plugin->name))
 		return;
-	rc = probe_new(s->plugin, &env, &s->p);
-	if (rc < 0) {
-		char why[128];
-
-		snprintf(why, sizeof(why), "init failed: %s", strerror(-rc));
+	if (probe_thread_new(s->plugin, &env, true, &s->r, why, sizeof(why)) < 0) {
 		log_err("probe %s: %s", s->plugin->name, why);
 		agg_probe_failed(&s->d->agg, s->plugin->name, why);
-		s->p = NULL;
+		s->r = NULL;
 	}
 }
 
-static void slot_stop(struct slot *s)
+/* Start the probe's thread; from here on its plugin runs there. */
+static void slot_start(struct slot *s)
 {
-	probe_free(s->p);
-	s->p = NULL;
-	s->pending = false;
+	int rc;
+
+	if (!s->r)
+		return;
+	rc = probe_thread_start(s->r);
+	if (rc == 0)
+		rc = loop_add(s->d->loop, probe_thread_fd(s->r), EPOLLIN, on_result, s);
+	if (rc < 0) {
+		char why[128];
+
+		snprintf(why, sizeof(why), "cannot start its thread: %s", strerror(-rc));
+		log_err("probe %s: %s", s->plugin->name, why);
+		agg_probe_failed(&s->d->agg, s->plugin->name, why);
+		probe_thread_stop(s->r, STOP_MS);
+		s->r = NULL;
+	}
+}
+
+static void slot_stop(struct slot *s, uint64_t timeout_ms)
+{
+	if (!s->r)
+		return;
+	loop_del(s->d->loop, probe_thread_fd(s->r));
+	loop_timer_disarm(s->deadline);
+	/* A hung probe is not waited for: it did not answer for probe_timeout already. */
+	if (!probe_thread_stop(s->r, s->hung ? 0 : timeout_ms))
+		log_err("probe %s: left behind, still stuck in its plugin", s->plugin->name);
+	s->r = NULL;
+	s->hung = false;
 }
 
 static int setup_slots(struct daemon *d)
@@ -254,18 +293,17 @@ static int setup_slots(struct daemon *d)
 		return -ENOMEM;
 	for (size_t i = 0; i < rt->plugins.n; i++) {
 		struct slot *s;
+		int rc;
 
 		if (!rt->plugins.v[i].desc)
 			continue;
 		s = &d->slots[d->n_slots++];
 		s->d = d;
 		s->plugin = rt->plugins.v[i].desc;
-		s->watcher = (struct probe_watcher){
-			.watch = slot_watch,
-			.unwatch = slot_unwatch,
-			.ctx = s,
-		};
-		slot_start(s);
+		rc = loop_timer_new(d->loop, on_deadline, s, &s->deadline);
+		if (rc < 0)
+			return rc;
+		slot_open(s);
 	}
 	return 0;
 }
@@ -298,12 +336,14 @@ static void reload(struct daemon *d)
 		return;
 	}
 	for (size_t i = 0; i < d->n_slots; i++)
-		slot_stop(&d->slots[i]);
+		slot_stop(&d->slots[i], rt->cfg->probe_timeout_ms);
 	sink_set_retire(sinks, d->sinks); /* alerts: queued hook runs still finish */
 	d->sinks = sinks;
 	old = rt->cfg;
 	rt->cfg = cfg;
-	cfg_free(old);
+	/* A probe left behind still reads its options from the old config. */
+	if (!probe_thread_any_abandoned())
+		cfg_free(old);
 	runtime_apply_log(rt, cfg);
 	d->agg.progress_step = cfg->progress_step;
 	/* alerts: damping as configured; later state saves name the new sinks */
@@ -312,6 +352,7 @@ static void reload(struct daemon *d)
 	arm_timer(d->rescan_fd, cfg->rescan_interval_ms, true);
 	subagent_reload(&d->snmp, cfg, d->loop, &d->agg); /* SNMP: apply the new [snmp] */
 	for (size_t i = 0; i < d->n_slots; i++) {
+		slot_open(&d->slots[i]);
 		slot_start(&d->slots[i]);
 		/* Disabled now: its groups vanish.  (A failed init is a probe_failed instead.) */
 		if (!cfg_probe_enabled(cfg, d->slots[i].plugin->name))
@@ -352,33 +393,6 @@ static void on_rescan(void *ctx, int fd, uint32_t revents)
 	scan_all(ctx);
 }
 
-static void on_settle(void *ctx, int fd, uint32_t revents)
-{
-	struct daemon *d = ctx;
-
-	(void)revents;
-	struct timespec t0, t1;
-	uint64_t took;
-
-	drain_timer(fd);
-	d->settle_armed = false;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (size_t i = 0; i < d->n_slots; i++) {
-		if (d->slots[i].pending)
-			scan_slot(&d->slots[i]);
-	}
-	/*
-	 * Wait at least as long as these scans took before the next
-	 * event-driven one: a tree changing without pause (10,000 arrays
-	 * appearing) then costs at most half the CPU instead of all of it, and
-	 * each scan sees more of the change at once.
-	 */
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	took = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000 +
-	       (uint64_t)((t1.tv_nsec - t0.tv_nsec) / 1000000);
-	d->settle_ms = took < SETTLE_MS ? SETTLE_MS : took > 1000 ? 1000 : took;
-}
-
 static int setup_fds(struct daemon *d)
 {
 	sigset_t mask;
@@ -393,23 +407,46 @@ static int setup_fds(struct daemon *d)
 	signal(SIGPIPE, SIG_IGN);
 	d->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	d->rescan_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	d->settle_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (d->sigfd < 0 || d->rescan_fd < 0 || d->settle_fd < 0)
+	if (d->sigfd < 0 || d->rescan_fd < 0)
 		return -errno;
 	rc = loop_add(d->loop, d->sigfd, EPOLLIN, on_signal, d);
 	if (rc == 0)
 		rc = loop_add(d->loop, d->rescan_fd, EPOLLIN, on_rescan, d);
 	if (rc == 0)
-		rc = loop_add(d->loop, d->settle_fd, EPOLLIN, on_settle, d);
-	if (rc == 0)
 		rc = arm_timer(d->rescan_fd, d->rt->cfg->rescan_interval_ms, true);
 	return rc;
 }
 
+/*
+ * The first scan of every probe, before READY: wait until each has answered
+ * or been found hung (probe_timeout), serving the loop meanwhile.
+ */
+static int first_scan(struct daemon *d)
+{
+	for (size_t i = 0; i < d->n_slots; i++) {
+		slot_start(&d->slots[i]);
+		request_scan(&d->slots[i]);
+	}
+	for (;;) {
+		bool all = true;
+
+		for (size_t i = 0; i < d->n_slots; i++)
+			all = all && (!d->slots[i].r || d->slots[i].answered);
+		if (all || d->quit)
+			return 0;
+		int rc = loop_run_once(d->loop, -1);
+		if (rc < 0)
+			return rc;
+	}
+}
+
 static void teardown(struct daemon *d)
 {
-	for (size_t i = 0; i < d->n_slots; i++)
-		slot_stop(&d->slots[i]);
+	for (size_t i = 0; i < d->n_slots; i++) {
+		slot_stop(&d->slots[i], STOP_MS);
+		loop_timer_free(d->slots[i].deadline);
+		snapshot_free(&d->slots[i].res.groups);
+	}
 	free(d->slots);
 	subagent_close(d->snmp); /* SNMP: before the loop and the aggregator go */
 	service_free(d->svc);
@@ -423,8 +460,6 @@ static void teardown(struct daemon *d)
 		close(d->sigfd);
 	if (d->rescan_fd >= 0)
 		close(d->rescan_fd);
-	if (d->settle_fd >= 0)
-		close(d->settle_fd);
 }
 
 int daemon_run(struct runtime *rt)
@@ -433,8 +468,6 @@ int daemon_run(struct runtime *rt)
 		.rt = rt,
 		.sigfd = -1,
 		.rescan_fd = -1,
-		.settle_fd = -1,
-		.settle_ms = SETTLE_MS,
 	};
 	int rc;
 
@@ -448,7 +481,7 @@ int daemon_run(struct runtime *rt)
 		rc = subagent_open(rt->cfg, d.loop, &d.agg, &d.snmp);
 	if (rc == 0)
 		rc = service_open(d.loop, &d.svc);
-	if (rc == 0)
+	if (rc == 0) /* the probes' init() runs here, still as root */
 		rc = setup_slots(&d);
 	if (rc < 0) {
 		log_err("cannot start: %s", strerror(-rc));
@@ -459,22 +492,26 @@ int daemon_run(struct runtime *rt)
 	log_notice("started: %zu probe%s, root %s, rescan every %llu ms", d.n_slots,
 		   d.n_slots == 1 ? "" : "s", rt->root,
 		   (unsigned long long)rt->cfg->rescan_interval_ms);
-	scan_all(&d);
-	agg_drop_unscanned(&d.agg); /* alerts: groups of probes gone since the last run */
-	if (state_dirty(d.state, &d.agg))
-		state_save(d.state, &d.agg, false);
-	/* Root was needed only to open the probes' fds and sockets: drop it now. */
+	/*
+	 * Root was needed only to open the probes' fds and sockets: drop it
+	 * before their threads start (capabilities are per thread: the threads
+	 * inherit what is kept).
+	 */
 	if (privdrop_apply(rt->cfg, rt->cli->user, rt->cli->root != NULL) < 0) {
 		teardown(&d);
 		return 1;
 	}
-	service_ready(d.svc, &d.agg);
-	while (!d.quit) {
+	rc = first_scan(&d);
+	if (rc == 0 && !d.quit) {
+		agg_drop_unscanned(&d.agg); /* alerts: groups of probes gone since the last run */
+		if (state_dirty(d.state, &d.agg))
+			state_save(d.state, &d.agg, false);
+		service_ready(d.svc, &d.agg);
+	}
+	while (rc == 0 && !d.quit) {
 		rc = loop_run_once(d.loop, -1);
-		if (rc < 0) {
+		if (rc < 0)
 			log_err("event loop: %s", strerror(-rc));
-			break;
-		}
 	}
 	/* alerts: let hooks and POSTs in flight finish, then save the exact sequence */
 	sink_set_drain(d.sinks, DRAIN_MS);

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "log.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
 static enum log_target log_target = LOG_TARGET_STDERR;
-static int log_max_level = LOG_NOTICE;
+static _Atomic int log_max_level = LOG_NOTICE;
 static char last_error[1024]; /* for `redmon check`, which must say why on stdout */
+/* Probe threads log too: one line at a time, and last_error whole. */
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *const level_names[] = {
 	[LOG_EMERG] = "emerg", [LOG_ALERT] = "alert",	  [LOG_CRIT] = "crit",
@@ -16,12 +19,14 @@ static const char *const level_names[] = {
 
 void log_setup(enum log_target target, int max_level)
 {
+	pthread_mutex_lock(&log_lock);
 	if (target == LOG_TARGET_SYSLOG && log_target != LOG_TARGET_SYSLOG)
 		openlog("redmon", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 	if (target != LOG_TARGET_SYSLOG && log_target == LOG_TARGET_SYSLOG)
 		closelog();
 	log_target = target;
 	log_max_level = max_level;
+	pthread_mutex_unlock(&log_lock);
 }
 
 /*
@@ -44,14 +49,15 @@ void log_vmsg(int level, const char *prefix, const char *fmt, va_list ap)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = '?';
 	}
+	pthread_mutex_lock(&log_lock);
 	if (level <= LOG_ERR)
 		snprintf(last_error, sizeof(last_error), "%s", line);
-	if (log_target == LOG_TARGET_SYSLOG) {
+	if (log_target == LOG_TARGET_SYSLOG)
 		syslog(level, "%s", line);
-		return;
-	}
-	fprintf(stderr, "redmon: %s: %s\n",
-		level >= 0 && level <= LOG_DEBUG ? level_names[level] : "log", line);
+	else
+		fprintf(stderr, "redmon: %s: %s\n",
+			level >= 0 && level <= LOG_DEBUG ? level_names[level] : "log", line);
+	pthread_mutex_unlock(&log_lock);
 }
 
 void log_msg(int level, const char *fmt, ...)

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,8 @@
 #include "agg.h"
 #include "log.h"
 #include "privdrop.h"
-#include "probe.h"
+#include "loop_timer.h"
+#include "probe_thread.h"
 
 static bool is_dir(const char *path)
 {
@@ -172,42 +174,95 @@ int runtime_open(struct runtime *rt, const struct cli *cli)
 	return 0;
 }
 
+/*
+ * Every probe scans on its own thread, all at once; a probe that has not
+ * answered within probe_timeout is reported failed and left behind (the
+ * process ends soon after: `redmon check` must answer within its own
+ * timeout even when a probe hangs).
+ */
+/* Wait for r's result until deadline (mono_ms); false: none came. */
+static bool wait_result(struct probe_thread *r, uint64_t deadline, struct probe_result *res)
+{
+	for (;;) {
+		struct pollfd pfd = { .fd = probe_thread_fd(r), .events = POLLIN };
+		uint64_t now = mono_ms();
+
+		if (probe_thread_collect(r, res))
+			return true;
+		if (now >= deadline)
+			return false;
+		if (poll(&pfd, 1, (int)(deadline - now)) < 0 && errno != EINTR)
+			return false;
+	}
+}
+
 void runtime_scan_once(struct runtime *rt, struct agg *agg)
 {
 	const struct probe_env env = { .cfg = rt->cfg, .root = rt->root, .root_fd = rt->root_fd };
+	struct probe_thread **run = calloc(rt->plugins.n ? rt->plugins.n : 1, sizeof(*run));
+	struct probe_result res = { 0 };
+	uint64_t deadline = mono_ms() + rt->cfg->probe_timeout_ms;
+	char why[600];
 
+	if (!run) {
+		log_err("out of memory");
+		return;
+	}
 	for (size_t i = 0; i < rt->plugins.n; i++) {
 		const struct redmon_plugin *pl = rt->plugins.v[i].desc;
-		struct probe *p;
-		char why[600];
-		int rc;
+
+		if (!pl || !cfg_probe_enabled(rt->cfg, pl->name))
+			continue;
+		if (probe_thread_new(pl, &env, false, &run[i], why, sizeof(why)) < 0) {
+			run[i] = NULL;
+		} else if (probe_thread_start(run[i]) < 0) {
+			snprintf(why, sizeof(why), "cannot start its thread");
+			probe_thread_stop(run[i], 0);
+			run[i] = NULL;
+		} else {
+			probe_thread_request_scan(run[i]);
+		}
+		if (!run[i]) {
+			log_err("probe %s: %s", pl->name, why);
+			agg_probe_failed(agg, pl->name, why);
+		}
+	}
+	/* In plugin order, so that the report does not depend on which thread was first. */
+	for (size_t i = 0; i < rt->plugins.n; i++) {
+		const struct redmon_plugin *pl = rt->plugins.v[i].desc;
+		bool answered;
 
 		if (!pl) {
 			agg_probe_failed(agg, rt->plugins.v[i].path, rt->plugins.v[i].error);
 			continue;
 		}
-		if (!cfg_probe_enabled(rt->cfg, pl->name))
+		if (!run[i])
 			continue;
-		rc = probe_new(pl, &env, &p);
-		if (rc < 0) {
-			snprintf(why, sizeof(why), "init failed: %s", strerror(-rc));
+		answered = wait_result(run[i], deadline, &res);
+		if (!answered) {
+			snprintf(why, sizeof(why), "no answer within %llu ms (probe_timeout)",
+				 (unsigned long long)rt->cfg->probe_timeout_ms);
+			log_err("probe %s: %s", pl->name, why);
 			agg_probe_failed(agg, pl->name, why);
-			continue;
-		}
-		if (probe_scan(p) < 0) {
-			log_err("probe %s: %s", pl->name, probe_error(p));
-			agg_probe_failed(agg, pl->name, probe_error(p));
-		} else if (agg_update(agg, pl->name, probe_groups(p)) < 0) {
+		} else if (res.rc < 0) {
+			log_err("probe %s: %s", pl->name, res.error);
+			agg_probe_failed(agg, pl->name, res.error);
+		} else if (agg_update(agg, pl->name, &res.groups) < 0) {
 			agg_probe_failed(agg, pl->name, "out of memory");
 		}
-		probe_free(p);
+		/* One that answered is idle: it only has fini() left to run. */
+		probe_thread_stop(run[i], answered ? 1000 : 0);
 	}
+	snapshot_free(&res.groups);
+	free(run);
 }
 
 void runtime_close(struct runtime *rt)
 {
 	plugin_set_free(&rt->plugins);
-	cfg_free(rt->cfg);
+	/* A probe thread left behind, hung, may still read its options. */
+	if (!probe_thread_any_abandoned())
+		cfg_free(rt->cfg);
 	rt->cfg = NULL;
 	if (rt->root_fd >= 0)
 		close(rt->root_fd);

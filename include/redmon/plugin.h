@@ -205,6 +205,10 @@ struct redmon_plugin {
 	/*
 	 * Create an instance.  On success store it in *ret_inst and return 0; on
 	 * failure return -errno and log why (ret_inst untouched).
+	 *
+	 * init() runs on the daemon's main thread; scan(), on_fd() and fini() of
+	 * the instance then run on a thread of its own, one at a time
+	 * (docs/plugins.md, Threads).
 	 */
 	int (*init)(const struct redmon_host_ops *ops, struct redmon_host *h, void **ret_inst);
 

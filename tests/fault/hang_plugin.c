@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A probe that hangs, for tests/integration/test_faults_daemon.py: it reports
- * one healthy raid1 group "hang:h0" until the file ROOT/hang exists; from
- * then on scan() blocks for an hour, as a probe stuck on a dead bus or a
- * vendor CLI would.  Built by the test itself (cc -shared), never installed.
+ * one healthy raid1 group "hang:h0"; while the file ROOT/hang exists, scan()
+ * does not return (for up to an hour), as a probe stuck on a dead bus or a
+ * vendor CLI would; once the file is gone it answers again.  Built by the test itself (cc -shared), never installed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -52,8 +52,9 @@ static int scan(void *inst)
 				  .members = m,
 				  .n_members = 2 };
 
-	if (faccessat(i->ops->root_fd(i->h), "hang", F_OK, 0) == 0)
-		sleep(3600);
+	for (int n = 0; n < 3600 * 20 && faccessat(i->ops->root_fd(i->h), "hang", F_OK, 0) == 0;
+	     n++)
+		usleep(50 * 1000);
 	return i->ops->report(i->h, &g);
 }
 

@@ -5,13 +5,19 @@
                  over: the daemon survives, reports the next change, and holds
                  as many file descriptors as before
   hung-probe     a test probe (tests/fault/hang_plugin.c, compiled here) blocks
-                 in scan(): the md probe beside it must keep reporting changes,
-                 and the hung probe's group must turn unknown with a reason
-                 (DESIGN.md: "a hung probe makes its groups unknown and raises
-                 a probe alert, it never stalls the others or the SNMP agent";
-                 the SNMP side is not tested here yet)
+                 in scan(): the md probe beside it keeps reporting changes, the
+                 hung probe is reported failed after probe_timeout with the
+                 reason and its group turns unknown; when it answers again,
+                 probe_recovered and its group is ok; SIGTERM while it hangs
+                 ends the daemon cleanly (DESIGN.md: "a hung probe makes its
+                 groups unknown and raises a probe alert, it never stalls the
+                 others or the SNMP agent": SNMP runs on the main loop, which the md
+                 events show alive; snmpd itself is not started here)
+  hung-probe-status  `redmon status` with a hung probe answers after
+                 probe_timeout with the other groups and the probe's failure
 """
 
+import json
 import os
 import signal
 import subprocess
@@ -115,33 +121,84 @@ def in_sleep(pid):
 def hung_probe(build, tmp):
     root, truth = faults.make_tree(tmp, md=4)
     plugins = faults.plugin_dir(build, tmp, ("md",), extra=(build_hang_plugin(tmp),))
-    d = faults.Daemon(build, tmp, root, plugins, rescan="500ms", tag="hang")
+    d = faults.Daemon(build, tmp, root, plugins, rescan="500ms", tag="hang",
+                      extra=("-o", "daemon.probe_timeout=1s"))
+    hang = os.path.join(root, "hang")
     problems = []
+
+    def expect(pred, what, timeout=STEP):
+        try:
+            d.wait_events(pred, 1, timeout, what)
+        except TestError as e:
+            problems.append(str(e))
+
+    def new_since(before, pred):
+        return lambda e: e in d.events[before:] and pred(e)
+
     try:
         d.wait_events(lambda e: e.get("event") == "group_appeared", len(truth["groups"]) + 1, 20,
                       "group_appeared for md0-md3 and hang:h0")
-        # From the next rescan on, the hang probe's scan() sleeps for an hour:
-        # wait until the daemon's thread sits in that sleep (/proc/PID/syscall).
-        open(os.path.join(root, "hang"), "w").close()
+        # From the next rescan on, the hang probe's scan() does not return
+        # while ROOT/hang exists: wait until a thread of the daemon sits in it.
+        open(hang, "w").close()
         faults.wait_until(lambda: in_sleep(d.pid) or not d.alive(), 10, "the hang probe to block in scan()")
         d.check_alive()
         before = len(d.events)
         faults.set_md0(root, True)
-        try:
-            d.wait_events(lambda e: e in d.events[before:] and faults.health_event("md:md0", "critical")(e), 1,
-                          STEP, "md:md0 -> critical while another probe hangs (the daemon is stalled)")
-        except TestError as e:
-            problems.append(str(e))
-        try:
-            d.wait_events(lambda e: ((e.get("event") == "health_changed" and e["group"]["id"] == "hang:h0" and
-                                      e["group"]["health"] == "unknown") or
-                                     (e.get("event") == "probe_failed" and e.get("probe") == "hang")),
-                          1, 15, "hang:h0 -> unknown or probe_failed for the hung probe")
-        except TestError as e:
-            problems.append(str(e))
+        expect(new_since(before, faults.health_event("md:md0", "critical")),
+               "md:md0 -> critical while another probe hangs (the daemon is stalled)")
+        # probe_timeout (1 s) after the request it did not answer: probe_failed
+        # with the reason, and its group unknown.
+        expect(lambda e: (e.get("event") == "probe_failed" and e.get("probe") == "hang" and
+                          "probe_timeout" in str(e.get("error", e.get("reason", "")))),
+               "probe_failed for the hung probe, naming probe_timeout")
+        expect(lambda e: (e.get("event") == "health_changed" and e["group"]["id"] == "hang:h0" and
+                          e["group"]["health"] == "unknown"), "hang:h0 -> unknown")
+        # Still serving the others: md0 recovers while the probe is hung.
+        before = len(d.events)
+        faults.set_md0(root, False)
+        expect(new_since(before, faults.health_event("md:md0", "ok")), "md:md0 -> ok while the probe is hung")
+        # The probe answers again: probe_recovered, its group back to ok.
+        before = len(d.events)
+        os.unlink(hang)
+        expect(new_since(before, lambda e: e.get("event") == "probe_recovered" and e.get("probe") == "hang"),
+               "probe_recovered once the probe answers again")
+        expect(new_since(before, faults.health_event("hang:h0", "ok")), "hang:h0 -> ok again")
+        # Hung again, then SIGTERM: the daemon does not wait on the stuck thread.
+        open(hang, "w").close()
+        faults.wait_until(lambda: in_sleep(d.pid) or not d.alive(), 10, "the hang probe to block again")
+        t0 = time.monotonic()
+        rc = d.stop(timeout=15)
+        took = time.monotonic() - t0
+        if rc != 0:
+            problems.append("SIGTERM with a hung probe: exit %s after %.1f s (want 0): %s" %
+                            (rc, took, harness.tail(d.stderr())))
         problems += d.sanitizer_problems()
     finally:
-        d.kill()  # SIGKILL: a daemon stuck in a scan cannot be asked politely
+        d.kill()
+    return problems
+
+
+def hung_probe_status(build, tmp):
+    """`redmon status` waits probe_timeout at most for a hung probe, then reports it."""
+    root, truth = faults.make_tree(tmp, md=2)
+    plugins = faults.plugin_dir(build, tmp, ("md",), extra=(build_hang_plugin(tmp),))
+    open(os.path.join(root, "hang"), "w").close()
+    argv = [os.path.join(build, "redmon"), "status", "--json", "--root", root, "--plugin-dir", plugins,
+            "-o", "daemon.probe_timeout=1s"]
+    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60, env=harness.test_env())
+    try:
+        doc = json.loads(p.stdout)
+    except ValueError:
+        return ["status printed no JSON (exit %d): %s" % (p.returncode, harness.tail(p.stderr.decode()))]
+    problems = []
+    ids = sorted(g["id"] for g in doc.get("groups", []))
+    want = sorted(truth["groups"])
+    if [i for i in ids if i.startswith("md:")] != want:
+        problems.append("md groups %s, want %s" % (ids, want))
+    failed = [pr for pr in doc.get("probes", []) if pr.get("name") == "hang"]
+    if not failed or "probe_timeout" not in json.dumps(failed[0]):
+        problems.append("status does not report the hung probe with its reason: %s" % doc.get("probes"))
     return problems
 
 
@@ -151,15 +208,7 @@ def main():
     if not os.access(os.path.join(args.build, "redmon"), os.X_OK):
         rep.fail(NAME + "daemon", "%s/redmon is missing: build it first" % args.build)
         rep.exit()
-    tests = [("sighup-storm", sighup_storm)]
-    # A known gap, shown as SKIP on every run until it is closed: probes scan
-    # on the loop thread, so a scan() that never returns stalls the daemon.
-    # REDMON_KNOWN_GAPS=1 runs the acceptance test for it (it fails today).
-    if os.environ.get("REDMON_KNOWN_GAPS") == "1":
-        tests.append(("hung-probe", hung_probe))
-    else:
-        print("SKIP %shung-probe: known gap: scans run on the loop thread, a hung scan() "
-              "stalls the daemon (REDMON_KNOWN_GAPS=1 runs it)" % NAME)
+    tests = [("sighup-storm", sighup_storm), ("hung-probe", hung_probe), ("hung-probe-status", hung_probe_status)]
     for label, fn in tests:
         with faults.Tmp("redmon-fault-") as tmp:
             rep.run(NAME + label, fn, args.build, tmp)

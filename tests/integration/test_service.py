@@ -254,6 +254,16 @@ def test_privdrop(build, rep):
             rep.run("privdrop/caps_bond", caps)
 
             def reload():
+                # The uid changes before the first scan: wait for it to see md0
+                # healthy, so that the failure below is a change.
+                def appeared():
+                    try:
+                        return any(json.loads(l).get("event") == "group_appeared" and
+                                   json.loads(l)["group"]["id"] == "md:md0"
+                                   for l in open(events).read().splitlines() if l)
+                    except OSError:
+                        return False
+                wait_for(appeared, what="md0's group_appeared")
                 p.send_signal(signal.SIGHUP)
                 tree.fail_md0_disk()
 

@@ -57,3 +57,9 @@ $(BUILD)/tests/test_sink: | $(FAKE_PROBE)
 UNIT_TESTS += subagent
 test_subagent_SRCS := src/subagent_index.c src/subagent_rules.c src/json.c src/model.c src/event.c
 test_subagent_LIBS := -ljansson
+
+# Probes on their own threads (src/probe_thread.c) with an in-process test plugin.
+UNIT_TESTS += probe_thread
+test_probe_thread_SRCS := src/probe_thread.c src/probe.c src/config.c src/policy.c src/model.c \
+	src/log.c src/loop.c src/loop_timer.c src/plugin_loader.c src/event.c src/json.c
+test_probe_thread_LIBS := -ljansson -linih -ldl
