@@ -90,11 +90,12 @@ check: all $(UNIT_BINS)
 unit: $(UNIT_BINS)
 	@python3 tests/run.py --build $(BUILD) --only unit
 
-# The same unit and golden tests under ASan + UBSan, in their own build tree.
+# The unit, golden and integration (daemon) tests under ASan + UBSan, in their
+# own build tree; every test fails on a sanitizer report.
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 sanitize:
 	$(MAKE) BUILD=build-san CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" all $(UNIT_TESTS:%=build-san/tests/test_%)
-	python3 tests/run.py --build build-san --only unit,golden --label san
+	python3 tests/run.py --build build-san --only unit,golden,integration --label san
 
 # libFuzzer targets (clang).  FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 60

@@ -54,6 +54,16 @@ def parse_args(description):
     return args
 
 
+def sanitizer_build(exe):
+    """Whether exe is an ASan build (valgrind cannot run it; it is several times slower)."""
+    try:
+        out = subprocess.run(["ldd", exe], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                             universal_newlines=True).stdout
+    except OSError:
+        return False
+    return "libasan" in out
+
+
 def test_env():
     """The environment for redmon children: sanitizer exit codes set, user values kept."""
     env = dict(os.environ)

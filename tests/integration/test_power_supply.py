@@ -167,7 +167,11 @@ def main():
         rep.run("power_supply/daemon/dead-then-good", dead)
 
         def removed():
-            shutil.rmtree(os.path.join(root, "sys", "class", "power_supply", "PSU2"))
+            # Gone at once, as the kernel unregisters a device (rmtree alone
+            # would let a scan see a half-removed directory).
+            gone = os.path.join(d, "PSU2.gone")
+            os.rename(os.path.join(root, "sys", "class", "power_supply", "PSU2"), gone)
+            shutil.rmtree(gone)
             wait_for([ev("health_changed", health="critical", margin=0),
                       ev("member_changed", name="PSU2", previous_role="active", role="missing")])
             for name in ("type", "online", "health"):

@@ -69,16 +69,6 @@ class VgDaemon(tdm.Daemon):
             return ""
 
 
-def sanitizer_build(exe):
-    """An ASan build cannot run under valgrind."""
-    try:
-        out = subprocess.run(["ldd", exe], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                             universal_newlines=True).stdout
-    except OSError:
-        return False
-    return "libasan" in out
-
-
 def log_problems(text):
     out = []
     m = re.findall(r"ERROR SUMMARY: (\d+) errors", text)
@@ -103,7 +93,7 @@ def main():
     if not shutil.which("valgrind"):
         rep.fail(NAME + "memcheck", "valgrind is not installed (apt-get install valgrind)")
         rep.exit()
-    if sanitizer_build(exe):
+    if harness.sanitizer_build(exe):
         rep.skip(NAME + "memcheck", "%s is an ASan build; valgrind runs on the plain build" % exe)
         rep.exit()
     tmp = tempfile.mkdtemp(prefix="redmon-vg-")
