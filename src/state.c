@@ -737,8 +737,8 @@ int state_open(const char *dir, const struct state_id *id, struct agg *a, struct
 	mark_load(st, a);
 	rc = mark_open(st);
 	if (rc < 0)
-		log_warn("state: cannot make %s/%s: %s: while %s cannot be saved, sequence numbers "
-			 "cannot be reserved",
+		log_warn("state: cannot open %s/%s for writing: %s: while %s cannot be saved, "
+			 "sequence numbers cannot be reserved",
 			 dir, STATE_MARK_FILE, strerror(-rc), STATE_FILE);
 	*ret = st;
 	return 0;

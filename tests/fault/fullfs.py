@@ -53,6 +53,14 @@ def mount_tmpfs(path, size):
     return None
 
 
+def remount(path, how):
+    """Remount path ro or rw; None or the reason it failed."""
+    r = subprocess.run(["mount", "-o", "remount," + how, path], stdin=subprocess.DEVNULL,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
+                       timeout=30)
+    return None if r.returncode == 0 else "cannot remount %s: %s" % (how, r.stderr.strip())
+
+
 def umount(path):
     subprocess.run(["umount", "-l", path], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL, timeout=30)

@@ -22,6 +22,11 @@ probe.  The JSON sink writes outside the tmpfs.
                             state and the log says so, once
   space-again-exact         a clean stop and start then continue the sequence
                             exactly, nothing announced twice
+  read-only-alerts-flow     a start on the file system remounted read-only
+                            (EROFS): alerts flow, the failed save and the
+                            unreserved sequence each logged once, naming
+                            the number a restart would continue after
+  read-only-writable-again  remounted read-write: the next scan saves
 """
 
 import json
@@ -237,6 +242,41 @@ def main():
             rc = d.stop()
             return out + (["exit %s" % rc] if rc != 0 else []) + d.sanitizer_problems()
         rep.run(NAME + "space-again-exact", exact_after_clean_stop)
+
+        # A read-only file system: not even the mark can be written.
+        def read_only():
+            r = fullfs.remount(state, "ro")
+            if r:
+                raise TestError(r)
+            n, seq = len(events.read()), last_seq()
+            d.start()
+            tree.set(raid1("md0"), raid1("md1", True), *disks(EXTRA), ("marker", 1, 1, [("m", "active")]))
+            evs = wait_events(lambda e: count(e, "member_changed", "fake:md0") == 1, "md0 ok again", n)
+            out = []
+            if [e["seq"] for e in evs] != list(range(seq + 1, seq + 1 + len(evs))):
+                out.append("sequence not continuous from %d: %s" % (seq + 1, [e["seq"] for e in evs]))
+            wait_until(lambda: lines("cannot reserve"), "the unreserved sequence logged", daemon=d)
+            errs = lines("state: cannot save %s: Read-only file system (EROFS)" % state_file, "error")
+            if len(errs) != 1:
+                out.append("%d EROFS lines, not one: %s" % (len(errs), lines("state:")))
+            unres = lines("cannot reserve the sequence past %d in %s either" % (seq, mark_file), "error")
+            if len(unres) != 1:
+                out.append("the unreserved sequence logged %d times: %s" % (len(unres), lines("reserve")))
+            print("# log: %s" % (unres[0] if unres else lines("reserve")))
+            return out
+        rep.run(NAME + "read-only-alerts-flow", read_only)
+
+        def writable_again():
+            r = fullfs.remount(state, "rw")
+            if r:
+                raise TestError(r)
+            wait_until(lambda: lines("state: saved %s again" % state_file), "the save after rw", daemon=d)
+            out = []
+            if read_state()["state"]["seq"] != last_seq():
+                out.append("saved seq %d, last event %d" % (read_state()["state"]["seq"], last_seq()))
+            rc = d.stop()
+            return out + (["exit %s" % rc] if rc != 0 else []) + d.sanitizer_problems()
+        rep.run(NAME + "read-only-writable-again", writable_again)
     except TestError as e:
         rep.fail(NAME + "setup", str(e))
     finally:
