@@ -33,7 +33,8 @@ struct state {
 	uint64_t mark;	    /* what the mark says */
 	unsigned failures;  /* saves failed in a row: the episode save_failed() logs */
 	int error;	    /* the -errno of the last failure logged */
-	bool unreserved;    /* the mark could not take a reservation either (logged) */
+	bool unreserved;    /* the mark could not take the last reservation either */
+	bool unres_logged;  /* ... and that was logged in this episode */
 };
 
 uint64_t state_hash(const char *s)
@@ -778,15 +779,16 @@ static void reserve_in_mark(struct state *st, uint64_t reserved)
 		rc = mark_write(st, reserved);
 	if (rc == 0) {
 		st->reserved = reserved;
+		st->unreserved = false;
 		return;
 	}
-	if (!st->unreserved)
+	if (!st->unres_logged)
 		log_err("state: cannot reserve the sequence past %llu in %s/%s either: %s (%s): "
 			"alerts still go out, but a restart before a save succeeds can number "
 			"events again from %llu",
 			(unsigned long long)st->reserved, st->dir, STATE_MARK_FILE, strerror(-rc),
 			errno_name(-rc), (unsigned long long)st->reserved + 1);
-	st->unreserved = true;
+	st->unreserved = st->unres_logged = true;
 }
 
 /* complete: a is between scans, not half-way through one (a reservation). */
@@ -806,7 +808,7 @@ static void save(struct state *st, const struct agg *a, uint64_t reserved, bool 
 			   st->dir, STATE_FILE, st->failures, st->failures == 1 ? "" : "s");
 	st->failures = 0;
 	st->error = 0;
-	st->unreserved = false;
+	st->unreserved = st->unres_logged = false;
 	if (complete)
 		st->saved_seq = a->seq;
 	st->reserved = reserved;

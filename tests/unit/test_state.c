@@ -329,39 +329,50 @@ static void test_file_lock_and_corruption(void **state)
 
 /* --- saves that fail ------------------------------------------------------- */
 
-static char logpath[64];
+static int logpipe = -1; /* read end; a pipe knows no file size limit */
+static char logbuf[1 << 16];
+static size_t loglen;
 static int saved_stderr = -1;
 
-/* Log lines (error and notice) go to a file until log_lines() reads it. */
+/* Log lines (error and notice) go to a pipe until log_release(). */
 static void log_capture(void)
 {
-	int fd;
+	int p[2];
 
-	snprintf(logpath, sizeof(logpath), "/tmp/redmon-state-log-XXXXXX");
-	fd = mkstemp(logpath);
-	assert_true(fd >= 0);
+	assert_int_equal(pipe2(p, O_CLOEXEC | O_NONBLOCK), 0);
 	fflush(stderr);
 	saved_stderr = dup(2);
 	assert_true(saved_stderr >= 0);
-	assert_true(dup2(fd, 2) == 2);
-	close(fd);
+	assert_true(dup2(p[1], 2) == 2);
+	close(p[1]);
+	logpipe = p[0];
+	loglen = 0;
 	log_setup(LOG_TARGET_STDERR, LOG_NOTICE);
 }
 
 /* How many captured lines contain needle (the capture goes on). */
 static int log_count(const char *needle)
 {
-	char line[2048];
-	FILE *f;
-	int n = 0;
+	ssize_t n;
+	int count = 0;
 
 	fflush(stderr);
-	f = fopen(logpath, "r");
-	assert_non_null(f);
-	while (fgets(line, sizeof(line), f))
-		n += strstr(line, needle) != NULL;
-	fclose(f);
-	return n;
+	while (loglen < sizeof(logbuf) - 1 &&
+	       (n = read(logpipe, logbuf + loglen, sizeof(logbuf) - 1 - loglen)) > 0)
+		loglen += (size_t)n;
+	logbuf[loglen] = 0;
+	for (char *line = logbuf; *line;) {
+		char *nl = strchr(line, '\n');
+
+		if (nl)
+			*nl = 0;
+		count += strstr(line, needle) != NULL;
+		if (!nl)
+			break;
+		*nl = '\n';
+		line = nl + 1;
+	}
+	return count;
 }
 
 static void log_release(void)
@@ -370,7 +381,8 @@ static void log_release(void)
 	assert_true(dup2(saved_stderr, 2) == 2);
 	close(saved_stderr);
 	saved_stderr = -1;
-	unlink(logpath);
+	close(logpipe);
+	logpipe = -1;
 	log_setup(LOG_TARGET_STDERR, LOG_EMERG);
 }
 
@@ -534,7 +546,7 @@ static bool fsize_set;
 
 static void fsize_block(void)
 {
-	/* Below the state's size, above what the captured log grows to. */
+	/* Below the state's size, above the mark's. */
 	struct rlimit small = { .rlim_cur = 1536, .rlim_max = RLIM_INFINITY };
 
 	assert_int_equal(getrlimit(RLIMIT_FSIZE, &fsize_was), 0);
@@ -554,14 +566,10 @@ static void fault_cleanup(void)
 	if (fsize_set)
 		fsize_unblock();
 	if (saved_stderr >= 0) {
-		char cmd[128];
-
-		/* Show what was logged before the failure. */
-		snprintf(cmd, sizeof(cmd), "cat '%s' >&%d", logpath, saved_stderr);
-		fflush(stderr);
-		if (system(cmd) != 0)
-			perror("cat");
+		log_count(""); /* drain */
 		log_release();
+		/* Show what was logged before the failure. */
+		fprintf(stderr, "logged:\n%s", logbuf);
 	}
 	umount2(dir, MNT_DETACH); /* the tmpfs, when a test left it */
 }
@@ -570,6 +578,63 @@ static void test_save_fails_file_limit(void **state)
 {
 	(void)state;
 	failing_episode(fsize_block, fsize_unblock, "EFBIG");
+}
+
+/*
+ * Nothing can be written, not even the mark in place (a file size limit of
+ * 0 here; a read-only or failing disk in life): events still go out, both
+ * failures are logged once, naming the number a restart would continue
+ * after, and the retries stay one per scan.
+ */
+static void test_nothing_writable(void **state)
+{
+	struct rlimit none = { .rlim_cur = 0, .rlim_max = RLIM_INFINITY };
+	struct state *st;
+	struct agg a, b;
+	uint64_t saved;
+	char want[128];
+	int ino;
+
+	(void)state;
+	scanned(&a);
+	agg_init(&b, 10, NULL, NULL);
+	assert_int_equal(state_open(dir, &id, &b, &st), 0);
+	agg_fini(&b);
+	state_save(st, &a, false);
+	saved = a.seq + STATE_SEQ_RESERVE;
+	log_capture();
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &fsize_was), 0);
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &none), 0);
+	fsize_set = true;
+	md0_fails(&a);
+	state_save(st, &a, false);
+	ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	assert_true(ino >= 0);
+	assert_true(inotify_add_watch(ino, dir, IN_CREATE) >= 0);
+	for (uint64_t seq = a.seq + 1; seq <= a.seq + 200; seq++)
+		state_reserve(st, &a, seq); /* never held back, never a save per event */
+	assert_int_equal(created(ino, "state.json.tmp"), 0);
+	close(ino);
+	state_save(st, &a, false); /* the next scan retries both */
+	assert_int_equal(log_count("state: cannot save"), 1);
+	snprintf(want, sizeof(want), "cannot reserve the sequence past %llu",
+		 (unsigned long long)saved);
+	assert_int_equal(log_count(want), 1);
+	assert_int_equal(log_count("cannot reserve"), 1);
+	fsize_unblock();
+	state_save(st, &a, false);
+	assert_false(state_dirty(st, &a));
+	assert_int_equal(log_count("again, after 2 failed attempts"), 1);
+	state_close(st);
+	log_release();
+	agg_init(&b, 10, NULL, NULL);
+	assert_int_equal(state_open(dir, &id, &b, &st), 0);
+	assert_int_equal(b.seq, a.seq + STATE_SEQ_RESERVE);
+	assert_int_equal(health_of(&b, "md:md0"), HEALTH_CRITICAL);
+	state_close(st);
+	agg_fini(&b);
+	agg_fini(&a);
 }
 
 /*
@@ -657,6 +722,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_file_lock_and_corruption, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_save_fails_file_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_torn_mark, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nothing_writable, setup, teardown),
 		/* last: it leaves the process in its own mount namespace */
 		cmocka_unit_test_setup_teardown(test_save_fails_disk_full, setup, teardown),
 	};
