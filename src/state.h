@@ -71,7 +71,8 @@ struct state;
 
 /*
  * Daemon start: create and lock dir (one daemon per state directory), read
- * state.json into a and log what happened.  A missing, foreign or corrupt
+ * state.json into a (the sequence after the higher of its reservation and
+ * state.seq), open state.seq for writing in place, and log what happened.  A missing, foreign or corrupt
  * file is logged and redmon starts fresh (0).  Returns -EBUSY when another
  * process holds the lock, other -errno when dir is unusable (logged).
  */
