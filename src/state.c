@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "agg.h"
@@ -25,10 +26,15 @@ struct state {
 	char *dir;
 	int dirfd;
 	int lockfd;
+	int markfd; /* STATE_MARK_FILE, open for writing in place; -1 when there is none */
 	struct state_id id;
 	uint64_t saved_seq; /* agg seq at the last save */
-	uint64_t reserved;  /* the sequence the saved file lets a restart continue after */
-	unsigned failures;  /* saves failed in a row */
+	uint64_t reserved;  /* the sequence a restart continues after (state.json or the mark) */
+	uint64_t mark;	    /* what the mark says */
+	unsigned failures;  /* saves failed in a row: the episode save_failed() logs */
+	int error;	    /* the -errno of the last failure logged */
+	bool unreserved;    /* the mark could not take the last reservation either */
+	bool unres_logged;  /* ... and that was logged in this episode */
 };
 
 uint64_t state_hash(const char *s)
@@ -480,6 +486,139 @@ int state_from_json(json_t *doc, const struct state_id *id, struct agg *a, uint6
 
 /* --- the file ------------------------------------------------------------ */
 
+/*
+ * The sequence mark: one fixed-length line, "redmon-seq 1 <20 digits>
+ * fnv1a64:<16 hex>\n", the sequence a restart must continue after.  Created
+ * while there is room, it is later only overwritten in place (pwrite of the
+ * same length, fdatasync): on ext4, xfs or tmpfs that allocates nothing, so
+ * it takes the reservations state.json cannot take on a full disk.  A torn
+ * line fails its checksum.
+ */
+#define MARK_HEAD "redmon-seq 1 "
+#define MARK_LEN  (sizeof(MARK_HEAD) - 1 + 20 + 1 + 24 + 1)
+
+static void mark_format(uint64_t value, char buf[MARK_LEN + 1])
+{
+	char head[sizeof(MARK_HEAD) + 20];
+
+	snprintf(head, sizeof(head), MARK_HEAD "%020" PRIu64, value);
+	snprintf(buf, MARK_LEN + 1, "%s fnv1a64:%016" PRIx64 "\n", head, state_hash(head));
+}
+
+/* 0 and *ret for a well-formed mark, else -EBADMSG. */
+static int mark_parse(const char *text, size_t len, uint64_t *ret)
+{
+	char want[MARK_LEN + 1];
+	uint64_t v = 0;
+
+	if (len != MARK_LEN || memcmp(text, MARK_HEAD, sizeof(MARK_HEAD) - 1) != 0)
+		return -EBADMSG;
+	for (size_t i = sizeof(MARK_HEAD) - 1; i < sizeof(MARK_HEAD) - 1 + 20; i++) {
+		if (text[i] < '0' || text[i] > '9' || v > (UINT64_MAX - 9) / 10)
+			return -EBADMSG;
+		v = v * 10 + (uint64_t)(text[i] - '0');
+	}
+	mark_format(v, want);
+	if (memcmp(text, want, MARK_LEN) != 0)
+		return -EBADMSG;
+	*ret = v;
+	return 0;
+}
+
+/* Overwrite the mark in place with value, durably; 0 or -errno. */
+static int mark_write(struct state *st, uint64_t value)
+{
+	char buf[MARK_LEN + 1];
+	ssize_t n;
+
+	if (st->markfd < 0)
+		return -EBADF;
+	mark_format(value, buf);
+	n = pwrite(st->markfd, buf, MARK_LEN, 0);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n != MARK_LEN)
+		return -EIO; /* torn: a restart sees a bad checksum and takes the time */
+	if (fdatasync(st->markfd) < 0)
+		return -errno;
+	st->mark = value;
+	return 0;
+}
+
+/*
+ * Open the mark for writing in place, (re)creating it, with the current
+ * reservation, when it is missing or not a valid mark.  Needs room only when
+ * it creates.  0 or -errno.
+ */
+static int mark_open(struct state *st)
+{
+	char buf[MARK_LEN + 1];
+	uint64_t v;
+	ssize_t n;
+	int fd, rc;
+
+	if (st->markfd >= 0)
+		return 0;
+	fd = openat(st->dirfd, STATE_MARK_FILE, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (fd >= 0) {
+		n = pread(fd, buf, sizeof(buf), 0);
+		if (n == (ssize_t)MARK_LEN && mark_parse(buf, MARK_LEN, &v) == 0) {
+			st->markfd = fd;
+			st->mark = v;
+			return 0;
+		}
+		close(fd);
+	} else if (errno != ENOENT) {
+		return -errno;
+	}
+	mark_format(st->reserved, buf);
+	rc = write_file_atomic(st->dirfd, STATE_MARK_FILE, buf, MARK_LEN, 0640);
+	if (rc < 0)
+		return rc;
+	fd = openat(st->dirfd, STATE_MARK_FILE, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	st->markfd = fd;
+	st->mark = st->reserved;
+	return 0;
+}
+
+/*
+ * At start, after state.json: the sequence continues after the mark when a
+ * run reserved there (its state.json could not be saved).  A mark that does
+ * not validate may have been torn while it said more: the time in ms, as for
+ * a corrupt state file, is beyond any number an earlier run can have used.
+ */
+static void mark_load(struct state *st, struct agg *a)
+{
+	uint64_t v = 0, was = a->seq;
+	size_t len;
+	char *text;
+	int rc;
+
+	rc = read_file_at(st->dirfd, STATE_MARK_FILE, 4096, &text, &len);
+	if (rc == -ENOENT)
+		return;
+	if (rc == 0) {
+		rc = mark_parse(text, len, &v);
+		free(text);
+	}
+	if (rc < 0) {
+		v = (uint64_t)wall_ms();
+		log_err("state: %s/%s is not valid (%s): the sequence continues from the time "
+			"in ms (%llu)",
+			st->dir, STATE_MARK_FILE, rc == -EBADMSG ? "torn or edited" : strerror(-rc),
+			(unsigned long long)(v > was ? v : was));
+	}
+	if (v <= was)
+		return;
+	a->seq = st->saved_seq = st->reserved = v;
+	if (rc == 0)
+		log_notice("state: %s/%s reserved the sequence up to %llu while %s could not be "
+			   "saved: it continues after that",
+			   st->dir, STATE_MARK_FILE, (unsigned long long)v, STATE_FILE);
+}
+
 static int state_write(struct state *st, const struct agg *a, uint64_t reserved)
 {
 	struct timespec now;
@@ -572,7 +711,7 @@ int state_open(const char *dir, const struct state_id *id, struct agg *a, struct
 		return -ENOMEM;
 	}
 	st->id = *id;
-	st->dirfd = st->lockfd = -1;
+	st->dirfd = st->lockfd = st->markfd = -1;
 	rc = mkdir_parents(dir, 0750);
 	if (rc == 0) {
 		st->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -596,8 +735,60 @@ int state_open(const char *dir, const struct state_id *id, struct agg *a, struct
 		return rc;
 	}
 	state_load(st, a);
+	mark_load(st, a);
+	rc = mark_open(st);
+	if (rc < 0)
+		log_warn("state: cannot open %s/%s for writing: %s: while %s cannot be saved, "
+			 "sequence numbers cannot be reserved",
+			 dir, STATE_MARK_FILE, strerror(-rc), STATE_FILE);
 	*ret = st;
 	return 0;
+}
+
+static const char *errno_name(int err)
+{
+	const char *name = strerrorname_np(err);
+
+	return name ? name : "?";
+}
+
+/*
+ * A save failed: the old file is untouched (write_file_atomic() removed its
+ * temporary file).  Logged once per episode of failures, and again only
+ * when the error changes; not at every scan that retries.
+ */
+static void save_failed(struct state *st, int rc)
+{
+	if (st->failures++ == 0 || rc != st->error)
+		log_err("state: cannot save %s/%s: %s (%s): the file keeps the state saved before; "
+			"alerts still go out; retrying at each scan",
+			st->dir, STATE_FILE, strerror(-rc), errno_name(-rc));
+	st->error = rc;
+}
+
+/*
+ * state.json cannot take the reservation of reserved: the mark takes it,
+ * overwritten in place.  When that fails too (a read-only or failing file
+ * system) the events still go out, unreserved: logged once per episode.
+ */
+static void reserve_in_mark(struct state *st, uint64_t reserved)
+{
+	int rc = st->markfd < 0 ? mark_open(st) : 0;
+
+	if (rc == 0)
+		rc = mark_write(st, reserved);
+	if (rc == 0) {
+		st->reserved = reserved;
+		st->unreserved = false;
+		return;
+	}
+	if (!st->unres_logged)
+		log_err("state: cannot reserve the sequence past %llu in %s/%s either: %s (%s): "
+			"alerts still go out, but a restart before a save succeeds can number "
+			"events again from %llu",
+			(unsigned long long)st->reserved, st->dir, STATE_MARK_FILE, strerror(-rc),
+			errno_name(-rc), (unsigned long long)st->reserved + 1);
+	st->unreserved = st->unres_logged = true;
 }
 
 /* complete: a is between scans, not half-way through one (a reservation). */
@@ -606,27 +797,58 @@ static void save(struct state *st, const struct agg *a, uint64_t reserved, bool 
 	int rc = state_write(st, a, reserved);
 
 	if (rc < 0) {
-		if (st->failures++ == 0)
-			log_err("state: cannot save %s/%s: %s", st->dir, STATE_FILE, strerror(-rc));
+		save_failed(st, rc);
+		if (reserved > st->reserved)
+			reserve_in_mark(st, reserved);
 		return;
 	}
 	if (st->failures)
-		log_notice("state: saved again after %u failures", st->failures);
+		log_notice("state: saved %s/%s again, after %u failed attempt%s: the state is "
+			   "current",
+			   st->dir, STATE_FILE, st->failures, st->failures == 1 ? "" : "s");
 	st->failures = 0;
+	st->error = 0;
+	st->unreserved = st->unres_logged = false;
 	if (complete)
 		st->saved_seq = a->seq;
 	st->reserved = reserved;
+	/*
+	 * The mark is a floor beside state.json: lower it to what state.json
+	 * now says durably, so a clean stop continues without a gap.  Failing
+	 * that costs a gap, never a reused number.  A mark that could not be
+	 * made at start (no room) is made now.
+	 */
+	if (st->markfd < 0)
+		mark_open(st);
+	else if (st->mark > reserved)
+		mark_write(st, reserved);
 }
 
 void state_save(struct state *st, const struct agg *a, bool final)
 {
-	if (st)
-		save(st, a, final ? a->seq : a->seq + STATE_SEQ_RESERVE, true);
+	if (!st)
+		return;
+	save(st, a, final ? a->seq : a->seq + STATE_SEQ_RESERVE, true);
+	if (final && st->failures)
+		log_err("state: stopping without saving %s/%s: the next start diffs against the "
+			"state saved before and continues the sequence after %llu",
+			st->dir, STATE_FILE, (unsigned long long)st->reserved);
 }
 
 void state_reserve(struct state *st, const struct agg *a, uint64_t seq)
 {
-	if (st && seq > st->reserved)
+	if (!st || seq <= st->reserved)
+		return;
+	/*
+	 * While state.json cannot be written, the scan's save retries it; an
+	 * event only needs its number reserved, which the mark does without
+	 * rendering the whole state for every event.
+	 */
+	if (st->unreserved)
+		return; /* logged; the next scan's save tries again */
+	if (st->failures)
+		reserve_in_mark(st, seq + STATE_SEQ_RESERVE);
+	else
 		save(st, a, seq + STATE_SEQ_RESERVE, false);
 }
 
@@ -641,6 +863,8 @@ void state_close(struct state *st)
 		return;
 	if (st->lockfd >= 0)
 		close(st->lockfd);
+	if (st->markfd >= 0)
+		close(st->markfd);
 	if (st->dirfd >= 0)
 		close(st->dirfd);
 	free(st->dir);

@@ -14,6 +14,14 @@
  * events than were emitted, and emitting past the reservation saves first,
  * so even after SIGKILL no sequence number (and no idempotency key) is used
  * twice.  A clean stop saves the exact number.
+ *
+ * A save that fails (a full disk: ENOSPC, EDQUOT; EIO, EROFS) leaves the old
+ * file as it was, is logged once per episode and retried at each scan; the
+ * first save that works writes the whole current state and logs the end.
+ * Events never wait for the state: while state.json cannot be written, the
+ * reservation goes to <state_dir>/state.seq, a fixed-length mark that is
+ * overwritten in place (no new blocks), and a start continues after the
+ * higher of the two.
  */
 #ifndef REDMON_STATE_H
 #define REDMON_STATE_H
@@ -28,6 +36,7 @@ struct agg;
 #define STATE_FORMAT	  "redmon-state"
 #define STATE_VERSION	  1
 #define STATE_SEQ_RESERVE 64
+#define STATE_MARK_FILE	  "state.seq"
 
 /*
  * What a saved snapshot is about.  A snapshot saved for another host, root
@@ -62,7 +71,8 @@ struct state;
 
 /*
  * Daemon start: create and lock dir (one daemon per state directory), read
- * state.json into a and log what happened.  A missing, foreign or corrupt
+ * state.json into a (the sequence after the higher of its reservation and
+ * state.seq), open state.seq for writing in place, and log what happened.  A missing, foreign or corrupt
  * file is logged and redmon starts fresh (0).  Returns -EBUSY when another
  * process holds the lock, other -errno when dir is unusable (logged).
  */
@@ -70,11 +80,16 @@ int state_open(const char *dir, const struct state_id *id, struct agg *a, struct
 
 /*
  * Save a (after a change that produced events; final: the clean stop, with
- * the exact sequence).  Failures are logged once per run of failures.
+ * the exact sequence).  A failure keeps the old file, is logged once per run
+ * of failures (again when the error changes) and leaves a dirty, so the next
+ * scan retries; the save that works again is logged.
  */
 void state_save(struct state *st, const struct agg *a, bool final);
 
-/* Before seq goes out: save first if the saved reservation does not cover it. */
+/*
+ * Before seq goes out: save first if the saved reservation does not cover it
+ * (while saves fail, reserve in the mark instead).  Never holds seq back.
+ */
 void state_reserve(struct state *st, const struct agg *a, uint64_t seq);
 
 /* Whether a save is due: events were emitted since the last one. */

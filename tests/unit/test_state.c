@@ -1,13 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* State across restarts (src/state.c): round trip, validation, the file, the sequence. */
+/*
+ * State across restarts (src/state.c): round trip, validation, the file, the
+ * sequence, and saves that fail (a file size limit; a real full tmpfs).
+ */
 #include "cmocka_all.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/inotify.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "../../src/agg.h"
@@ -37,11 +45,14 @@ static int setup(void **state)
 	return mkdtemp(dir) ? 0 : -1;
 }
 
+static void fault_cleanup(void);
+
 static int teardown(void **state)
 {
 	char cmd[128];
 
 	(void)state;
+	fault_cleanup(); /* what a failed assertion left set */
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	return system(cmd) == 0 ? 0 : -1;
 }
@@ -316,6 +327,391 @@ static void test_file_lock_and_corruption(void **state)
 	agg_fini(&a);
 }
 
+/* --- saves that fail ------------------------------------------------------- */
+
+static int logpipe = -1; /* read end; a pipe knows no file size limit */
+static char logbuf[1 << 16];
+static size_t loglen;
+static int saved_stderr = -1;
+
+/* Log lines (error and notice) go to a pipe until log_release(). */
+static void log_capture(void)
+{
+	int p[2];
+
+	assert_int_equal(pipe2(p, O_CLOEXEC | O_NONBLOCK), 0);
+	fflush(stderr);
+	saved_stderr = dup(2);
+	assert_true(saved_stderr >= 0);
+	assert_true(dup2(p[1], 2) == 2);
+	close(p[1]);
+	logpipe = p[0];
+	loglen = 0;
+	log_setup(LOG_TARGET_STDERR, LOG_NOTICE);
+}
+
+/* How many captured lines contain needle (the capture goes on). */
+static int log_count(const char *needle)
+{
+	ssize_t n;
+	int count = 0;
+
+	fflush(stderr);
+	while (loglen < sizeof(logbuf) - 1 &&
+	       (n = read(logpipe, logbuf + loglen, sizeof(logbuf) - 1 - loglen)) > 0)
+		loglen += (size_t)n;
+	logbuf[loglen] = 0;
+	for (char *line = logbuf; *line;) {
+		char *nl = strchr(line, '\n');
+
+		if (nl)
+			*nl = 0;
+		count += strstr(line, needle) != NULL;
+		if (!nl)
+			break;
+		*nl = '\n';
+		line = nl + 1;
+	}
+	return count;
+}
+
+static void log_release(void)
+{
+	fflush(stderr);
+	assert_true(dup2(saved_stderr, 2) == 2);
+	close(saved_stderr);
+	saved_stderr = -1;
+	close(logpipe);
+	logpipe = -1;
+	log_setup(LOG_TARGET_STDERR, LOG_EMERG);
+}
+
+static char *slurp(const char *name)
+{
+	char path[128], *buf;
+	long len;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)len + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
+	buf[len] = 0;
+	fclose(f);
+	return buf;
+}
+
+/* How many files named name were created, as the inotify fd ino saw. */
+static int created(int ino, const char *name)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t len;
+	int n = 0;
+
+	while ((len = read(ino, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + len;) {
+			const struct inotify_event *ev = (const struct inotify_event *)p;
+
+			n += ev->len && strcmp(ev->name, name) == 0;
+			p += sizeof(*ev) + ev->len;
+		}
+	}
+	return n;
+}
+
+/* md0 loses a disk: two events (health, member). */
+static void md0_fails(struct agg *a)
+{
+	struct snapshot s = { 0 };
+
+	group(&s, "md0", 0, REDMON_ROLE_FAILED);
+	group(&s, "md1", -1, REDMON_ROLE_FAILED);
+	group(&s, "md\xc3\x28\\2", REDMON_MARGIN_UNKNOWN, REDMON_ROLE_UNKNOWN);
+	assert_int_equal(agg_update(a, "md", &s), 0);
+	snapshot_free(&s);
+}
+
+static int health_of(const struct agg *a, const char *gid)
+{
+	for (size_t i = 0; i < a->n_probes; i++) {
+		for (size_t j = 0; j < a->probes[i].groups.n; j++) {
+			if (strcmp(a->probes[i].groups.groups[j].id, gid) == 0)
+				return (int)a->probes[i].groups.groups[j].health;
+		}
+	}
+	return -1;
+}
+
+/*
+ * The episode, whatever makes the writes fail (the caller arranged it
+ * through block() and ends it through unblock()): the old file kept, no
+ * temporary file, one log line, reservations in the mark, a restart
+ * continuing after them, and the save that works again writing everything.
+ */
+static void failing_episode(void (*block)(void), void (*unblock)(void), const char *errname)
+{
+	struct state *st;
+	struct agg a, b;
+	char *before, *after;
+	uint64_t used;
+	int ino;
+
+	scanned(&a);
+	agg_init(&b, 10, NULL, NULL);
+	assert_int_equal(state_open(dir, &id, &b, &st), 0);
+	state_save(st, &a, false);
+	agg_fini(&b);
+	before = slurp("state.json");
+	assert_non_null(before);
+	assert_non_null(strstr(before, "\"seq_reserved\""));
+	assert_true(strlen(before) > 2048); /* beyond the file size limit below */
+
+	log_capture();
+	block();
+	md0_fails(&a); /* events while the disk is full */
+	assert_int_equal(n_seen, 2);
+	assert_true(state_dirty(st, &a));
+	for (int scan = 0; scan < 5; scan++)
+		state_save(st, &a, false); /* every scan retries */
+	assert_true(state_dirty(st, &a));
+	after = slurp("state.json");
+	assert_string_equal(before, after); /* the old state, byte for byte */
+	free(after);
+	after = slurp("state.json.tmp");
+	assert_null(after);				      /* no partial file left */
+	assert_int_equal(log_count("state: cannot save"), 1); /* once, not per scan */
+	assert_int_equal(log_count(errname), 1);
+	assert_int_equal(log_count(dir), 1);
+	/*
+	 * Events past the saved reservation: reserved in the mark, in place,
+	 * without trying to write the whole state for each (at 1,000 groups that
+	 * cost a minute of CPU while the alerts waited).
+	 */
+	used = a.seq + 3 * STATE_SEQ_RESERVE;
+	ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	assert_true(ino >= 0);
+	assert_true(inotify_add_watch(ino, dir, IN_CREATE) >= 0);
+	for (uint64_t seq = a.seq + 1; seq <= used; seq++)
+		state_reserve(st, &a, seq);
+	assert_int_equal(created(ino, "state.json.tmp"), 0);
+	close(ino);
+	assert_int_equal(log_count("cannot reserve"), 0);
+	state_close(st); /* SIGKILL: no clean stop */
+	unblock();
+
+	/* The restart: the old snapshot, the sequence after every number used. */
+	agg_init(&b, 10, NULL, NULL);
+	assert_int_equal(state_open(dir, &id, &b, &st), 0);
+	assert_true(b.seq >= used);
+	assert_true(b.seq <= used + STATE_SEQ_RESERVE);
+	assert_int_equal(health_of(&b, "md:md0"), HEALTH_OK); /* as saved before */
+	assert_int_equal(log_count("reserved the sequence up to"), 1);
+	state_close(st);
+	agg_fini(&b);
+
+	/* A run that saves again: the whole current state, the end logged. */
+	agg_init(&b, 10, NULL, NULL);
+	assert_int_equal(state_open(dir, &id, &b, &st), 0);
+	block();
+	a.seq = b.seq + 2; /* this run's first events */
+	state_save(st, &a, false);
+	assert_true(state_dirty(st, &a));
+	unblock();
+	state_save(st, &a, false);
+	assert_false(state_dirty(st, &a));
+	assert_int_equal(log_count("again, after 1 failed attempt"), 1);
+	state_save(st, &a, true); /* clean stop: exact, the mark lowered */
+	state_close(st);
+	agg_fini(&b);
+	agg_init(&b, 10, NULL, NULL);
+	assert_int_equal(state_open(dir, &id, &b, &st), 0);
+	assert_int_equal(b.seq, a.seq);
+	assert_int_equal(health_of(&b, "md:md0"), HEALTH_CRITICAL);
+	state_close(st);
+	agg_fini(&b);
+	log_release();
+	free(before);
+	agg_fini(&a);
+}
+
+/* A file size limit below the state's size: every write of it fails (EFBIG). */
+static struct rlimit fsize_was;
+static bool fsize_set;
+
+static void fsize_block(void)
+{
+	/* Below the state's size, above the mark's. */
+	struct rlimit small = { .rlim_cur = 1536, .rlim_max = RLIM_INFINITY };
+
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &fsize_was), 0);
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+	fsize_set = true;
+}
+
+static void fsize_unblock(void)
+{
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &fsize_was), 0);
+	fsize_set = false;
+}
+
+static void fault_cleanup(void)
+{
+	if (fsize_set)
+		fsize_unblock();
+	if (saved_stderr >= 0) {
+		log_count(""); /* drain */
+		log_release();
+		/* Show what was logged before the failure. */
+		fprintf(stderr, "logged:\n%s", logbuf);
+	}
+	umount2(dir, MNT_DETACH); /* the tmpfs, when a test left it */
+}
+
+static void test_save_fails_file_limit(void **state)
+{
+	(void)state;
+	failing_episode(fsize_block, fsize_unblock, "EFBIG");
+}
+
+/*
+ * Nothing can be written, not even the mark in place (a file size limit of
+ * 0 here; a read-only or failing disk in life): events still go out, both
+ * failures are logged once, naming the number a restart would continue
+ * after, and the retries stay one per scan.
+ */
+static void test_nothing_writable(void **state)
+{
+	struct rlimit none = { .rlim_cur = 0, .rlim_max = RLIM_INFINITY };
+	struct state *st;
+	struct agg a, b;
+	uint64_t saved;
+	char want[128];
+	int ino;
+
+	(void)state;
+	scanned(&a);
+	agg_init(&b, 10, NULL, NULL);
+	assert_int_equal(state_open(dir, &id, &b, &st), 0);
+	agg_fini(&b);
+	state_save(st, &a, false);
+	saved = a.seq + STATE_SEQ_RESERVE;
+	log_capture();
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &fsize_was), 0);
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &none), 0);
+	fsize_set = true;
+	md0_fails(&a);
+	state_save(st, &a, false);
+	ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	assert_true(ino >= 0);
+	assert_true(inotify_add_watch(ino, dir, IN_CREATE) >= 0);
+	for (uint64_t seq = a.seq + 1; seq <= a.seq + 200; seq++)
+		state_reserve(st, &a, seq); /* never held back, never a save per event */
+	assert_int_equal(created(ino, "state.json.tmp"), 0);
+	close(ino);
+	state_save(st, &a, false); /* the next scan retries both */
+	assert_int_equal(log_count("state: cannot save"), 1);
+	snprintf(want, sizeof(want), "cannot reserve the sequence past %llu",
+		 (unsigned long long)saved);
+	assert_int_equal(log_count(want), 1);
+	assert_int_equal(log_count("cannot reserve"), 1);
+	fsize_unblock();
+	state_save(st, &a, false);
+	assert_false(state_dirty(st, &a));
+	assert_int_equal(log_count("again, after 2 failed attempts"), 1);
+	state_close(st);
+	log_release();
+	agg_init(&b, 10, NULL, NULL);
+	assert_int_equal(state_open(dir, &id, &b, &st), 0);
+	assert_int_equal(b.seq, a.seq + STATE_SEQ_RESERVE);
+	assert_int_equal(health_of(&b, "md:md0"), HEALTH_CRITICAL);
+	state_close(st);
+	agg_fini(&b);
+	agg_fini(&a);
+}
+
+/*
+ * A real full file system: a 64 KiB tmpfs on dir, in a mount namespace of
+ * this test process, filled up by a filler file.  Skipped without the
+ * privilege to make one.
+ */
+static char filler[128];
+
+static void full_block(void)
+{
+	static char block[4096];
+	int fd = open(filler, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+
+	assert_true(fd >= 0);
+	memset(block, 'x', sizeof(block));
+	while (write(fd, block, sizeof(block)) > 0)
+		;
+	while (write(fd, block, 1) > 0)
+		;
+	assert_int_equal(errno, ENOSPC);
+	close(fd);
+}
+
+static void full_unblock(void)
+{
+	assert_int_equal(unlink(filler), 0);
+}
+
+static void test_save_fails_disk_full(void **state)
+{
+	(void)state;
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("tmpfs", dir, "tmpfs", 0, "size=64k,mode=0700") < 0) {
+		print_message("no mount namespace or tmpfs (%s): skipped\n", strerror(errno));
+		skip();
+	}
+	snprintf(filler, sizeof(filler), "%s/filler", dir);
+	failing_episode(full_block, full_unblock, "ENOSPC");
+	assert_int_equal(umount2(dir, MNT_DETACH), 0);
+}
+
+/* A torn or edited mark may have said more: the sequence goes on from the time. */
+static void test_torn_mark(void **state)
+{
+	struct state *st;
+	struct agg a, b;
+	char path[128];
+	int fd;
+
+	(void)state;
+	scanned(&a);
+	agg_init(&b, 10, NULL, NULL);
+	assert_int_equal(state_open(dir, &id, &b, &st), 0);
+	state_save(st, &a, true);
+	state_close(st);
+	agg_fini(&b);
+	snprintf(path, sizeof(path), "%s/" STATE_MARK_FILE, dir);
+	fd = open(path, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, "9", 1, 20), 1); /* a digit changed, checksum not */
+	close(fd);
+	agg_init(&b, 10, NULL, NULL);
+	assert_int_equal(state_open(dir, &id, &b, &st), 0);
+	assert_true(b.seq > 1700000000000ull);
+	assert_int_equal(b.probes[0].groups.n, 3); /* state.json itself is still trusted */
+	state_close(st);
+	agg_fini(&b);
+	/* Rewritten whole at that start: the next one reads it. */
+	agg_init(&b, 10, NULL, NULL);
+	assert_int_equal(state_open(dir, &id, &b, &st), 0);
+	assert_true(b.seq > 1700000000000ull);
+	state_close(st);
+	agg_fini(&b);
+	agg_fini(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -324,6 +720,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_validation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_other_identity, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_lock_and_corruption, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_save_fails_file_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_torn_mark, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nothing_writable, setup, teardown),
+		/* last: it leaves the process in its own mount namespace */
+		cmocka_unit_test_setup_teardown(test_save_fails_disk_full, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("state", tests, NULL, NULL);
