@@ -64,6 +64,7 @@ struct webhook {
 	char *proxy;
 	struct spool *spool;
 	char *spool_dir;
+	bool spool_refused; /* the disk refused entries: they wait in memory (logged once) */
 	CURLM *multi;
 	struct loop_timer *curl_timer, *retry_timer;
 	struct request send, test;
@@ -706,6 +707,14 @@ static void webhook_deliver(struct sink *k, const struct alert *a)
 		sink_result(k, rc, true, why);
 		return;
 	}
+	if (rc == 1 && !w->spool_refused)
+		log_err("sink %s: the disk of %s refuses alerts (from %llu on): they wait in "
+			"memory "
+			"until delivered, lost if redmon stops first",
+			k->name, w->spool_dir, (unsigned long long)a->ev->seq);
+	else if (rc == 0 && w->spool_refused)
+		log_notice("sink %s: %s takes alerts again", k->name, w->spool_dir);
+	w->spool_refused = rc == 1;
 	if (dropped)
 		sink_overflow(k, dropped);
 	kick(w);

@@ -15,11 +15,20 @@
 #define ENTRY_SUFFIX	".alert"
 #define ENTRY_MAX_BYTES (1u << 20)
 
+/* An entry the disk refused (full, read-only): kept in memory instead. */
+struct held {
+	uint64_t seq;
+	char *data;
+	size_t len;
+};
+
 struct spool {
 	int dirfd;
 	size_t max;
-	uint64_t *seqs; /* sorted */
+	uint64_t *seqs; /* sorted; on disk, or held */
 	size_t n, cap;
+	struct held *held; /* few: only while the disk refuses */
+	size_t n_held;
 };
 
 int mkdir_parents(const char *path, mode_t mode)
@@ -283,8 +292,41 @@ static ssize_t seq_index(const struct spool *s, uint64_t seq)
 	return -1 - (ssize_t)lo;
 }
 
+static struct held *held_find(const struct spool *s, uint64_t seq)
+{
+	for (size_t i = 0; i < s->n_held; i++) {
+		if (s->held[i].seq == seq)
+			return &s->held[i];
+	}
+	return NULL;
+}
+
+/* Keep a copy of entry seq in memory; 0 or -ENOMEM. */
+static int hold(struct spool *s, uint64_t seq, const void *data, size_t len)
+{
+	struct held *v = realloc(s->held, (s->n_held + 1) * sizeof(*v));
+	char *copy = malloc(len ? len : 1);
+
+	if (v)
+		s->held = v;
+	if (!v || !copy) {
+		free(copy);
+		return -ENOMEM;
+	}
+	memcpy(copy, data, len);
+	s->held[s->n_held++] = (struct held){ .seq = seq, .data = copy, .len = len };
+	return 0;
+}
+
+/* Drop entry i from the queue, and its memory copy if it has one. */
 static void forget(struct spool *s, size_t i)
 {
+	struct held *h = held_find(s, s->seqs[i]);
+
+	if (h) {
+		free(h->data);
+		*h = s->held[--s->n_held];
+	}
 	memmove(&s->seqs[i], &s->seqs[i + 1], (s->n - i - 1) * sizeof(*s->seqs));
 	s->n--;
 }
@@ -295,7 +337,7 @@ int spool_put(struct spool *s, uint64_t seq, const void *data, size_t len, uint6
 	char name[64];
 	size_t dropped = 0;
 	ssize_t at;
-	int rc;
+	int rc, held = 0;
 
 	if (seq == 0)
 		return -EINVAL;
@@ -304,6 +346,16 @@ int spool_put(struct spool *s, uint64_t seq, const void *data, size_t len, uint6
 		return rc;
 	entry_name(seq, name, sizeof(name));
 	rc = write_file_atomic(s->dirfd, name, data, len, 0640);
+	/*
+	 * A disk that refuses the entry (full: the state directory's disk
+	 * often is the spool's) must not cost the alert: it waits in memory,
+	 * in its place in the queue, lost only if redmon stops first.
+	 */
+	if (rc < 0 && rc != -ENOMEM) {
+		held = rc;
+		if (held_find(s, seq) || (rc = hold(s, seq, data, len)) == 0)
+			rc = 0;
+	}
 	if (rc < 0)
 		return rc;
 	at = seq_index(s, seq);
@@ -328,13 +380,23 @@ int spool_put(struct spool *s, uint64_t seq, const void *data, size_t len, uint6
 		dropped++;
 	}
 	*ret_dropped = dropped;
-	return 0;
+	return held ? 1 : 0;
 }
 
 int spool_read(struct spool *s, uint64_t seq, char **ret, size_t *ret_len)
 {
+	const struct held *h = held_find(s, seq);
 	char name[64];
 
+	if (h) {
+		*ret = malloc(h->len + 1);
+		if (!*ret)
+			return -ENOMEM;
+		memcpy(*ret, h->data, h->len);
+		(*ret)[h->len] = 0;
+		*ret_len = h->len;
+		return 0;
+	}
 	entry_name(seq, name, sizeof(name));
 	return read_file_at(s->dirfd, name, ENTRY_MAX_BYTES, ret, ret_len);
 }
@@ -364,6 +426,10 @@ int spool_set_aside(struct spool *s, uint64_t seq)
 
 	if (at < 0)
 		return -ENOENT;
+	if (held_find(s, seq)) { /* never reached the disk: nothing to keep aside */
+		forget(s, (size_t)at);
+		return 0;
+	}
 	entry_name(seq, name, sizeof(name));
 	snprintf(aside, sizeof(aside), "%s.rejected", name);
 	forget(s, (size_t)at);
@@ -378,6 +444,9 @@ void spool_free(struct spool *s)
 		return;
 	if (s->dirfd >= 0)
 		close(s->dirfd);
+	for (size_t i = 0; i < s->n_held; i++)
+		free(s->held[i].data);
+	free(s->held);
 	free(s->seqs);
 	free(s);
 }

@@ -46,9 +46,12 @@ uint64_t spool_first(const struct spool *s);
 uint64_t spool_last(const struct spool *s);
 
 /*
- * Store data as entry seq, durably, before returning 0.  When the spool is
- * full the oldest entries (never keep, the one being delivered) are removed
- * first and *ret_dropped says how many.  -errno on failure (nothing stored).
+ * Store data as entry seq, durably, before returning 0.  When the disk
+ * refuses it (full, read-only, I/O error) the entry is kept in memory in its
+ * place in the queue and 1 is returned: not durable, lost if the process
+ * ends before it is delivered.  When the spool is full the oldest entries
+ * (never keep, the one being delivered) are removed first and *ret_dropped
+ * says how many.  -errno on failure (nothing stored: out of memory).
  */
 int spool_put(struct spool *s, uint64_t seq, const void *data, size_t len, uint64_t keep,
 	      size_t *ret_dropped);

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -171,6 +173,52 @@ static void test_atomic_write(void **state)
 	close(dfd);
 }
 
+/*
+ * A disk that refuses entries (a file size limit of 8 bytes makes every
+ * write fail with EFBIG, as a full disk fails with ENOSPC): they wait in
+ * memory in their place in the queue, are read back whole, removed on
+ * delivery, dropped by the bound like any other; the disk taking them again
+ * stores the next ones on disk.
+ */
+static void test_refused_entries_wait_in_memory(void **state)
+{
+	struct rlimit old, tiny = { .rlim_cur = 8, .rlim_max = RLIM_INFINITY };
+	const char *big = "alert 2: longer than the file size limit";
+	size_t dropped = 99, len = 0;
+	struct spool *s;
+	char *data = NULL;
+
+	(void)state;
+	assert_int_equal(spool_open(dir, 3, &s), 0);
+	put(s, 1, 0, 0);
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &tiny), 0);
+	assert_int_equal(spool_put(s, 2, big, strlen(big), 0, &dropped), 1);
+	assert_int_equal(spool_put(s, 3, "alert 3, held too", 17, 0, &dropped), 1);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	assert_int_equal(count_suffix(".", ".alert"), 1); /* only 1 reached the disk */
+	assert_int_equal(count_suffix(".", ".tmp"), 0);	  /* and no torn file is left */
+	assert_int_equal(spool_count(s), 3);
+	assert_int_equal(spool_first(s), 1);
+	assert_int_equal(spool_last(s), 3);
+	assert_int_equal(spool_read(s, 2, &data, &len), 0);
+	assert_int_equal(len, strlen(big));
+	assert_memory_equal(data, big, len);
+	free(data);
+	/* Delivered: gone from memory; the bound drops a held entry like any other. */
+	assert_int_equal(spool_remove(s, 2), 0);
+	assert_int_equal(spool_read(s, 2, &data, &len), -ENOENT);
+	put(s, 4, 0, 0);
+	put(s, 5, 0, 1); /* 1 goes (on disk), 3 (held) stays */
+	assert_int_equal(spool_first(s), 3);
+	assert_int_equal(spool_set_aside(s, 3), 0); /* held: nothing to keep aside on disk */
+	assert_int_equal(spool_count(s), 2);
+	assert_true(exists(".", "00000000000000000004.alert"));
+	spool_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -179,6 +227,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_crash_leftovers_removed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_atomic_write, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused_entries_wait_in_memory, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests_name("spool", tests, NULL, NULL);
