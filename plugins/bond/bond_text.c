@@ -248,8 +248,12 @@ int bond_read_file(int dirfd, const char *path, size_t max, struct bbuf *b, bool
 	/*
 	 * sysfs and proc files report size 0 (or 4096): read until EOF, growing
 	 * the buffer, and one byte past max to tell a cut file from a full one.
+	 * A short read is the end: sysfs and seq_file reads fill the buffer
+	 * while there is more, and so do reads of regular files, which signals
+	 * do not interrupt.  That saves the second read, returning 0, per file.
 	 */
 	for (;;) {
+		size_t want;
 		ssize_t n;
 
 		if (len + 1 >= b->cap) {
@@ -265,7 +269,8 @@ int bond_read_file(int dirfd, const char *path, size_t max, struct bbuf *b, bool
 			if (r < 0)
 				break;
 		}
-		n = read(fd, b->p + len, b->cap - 1 - len);
+		want = b->cap - 1 - len;
+		n = read(fd, b->p + len, want);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -280,6 +285,8 @@ int bond_read_file(int dirfd, const char *path, size_t max, struct bbuf *b, bool
 			len = max;
 			break;
 		}
+		if ((size_t)n < want)
+			break;
 	}
 	close(fd);
 	if (r < 0) {
