@@ -210,7 +210,8 @@ int bond_discover(int rootfd, struct bbuf *scratch, struct bond_names *ret)
 struct reader {
 	int rootfd;
 	struct bbuf *b;
-	char dir[128]; /* the directory attributes are read from */
+	char dir[128];	   /* the directory attributes are read from */
+	unsigned int hits; /* attributes read */
 };
 
 /*
@@ -227,6 +228,7 @@ static bool attr(struct reader *rd, const char *name, struct bstr *ret)
 	if (bond_read_file(rd->rootfd, path, BOND_ATTR_MAX, rd->b, NULL) < 0)
 		return false;
 	*ret = bstr_trim(bstr_make(rd->b->p, rd->b->len));
+	rd->hits++;
 	return true;
 }
 
@@ -269,7 +271,8 @@ static int attr_slave_ref(struct reader *rd, const char *name, bool *known, char
  * Only attributes that can change the verdict are read: the 802.3ad ones
  * (aggregator, port states, min_links) count only in 802.3ad, the primary and
  * active slave only in active-backup, and a slave's active/backup state only
- * in the modes with an active slave.  The mode is
+ * in the modes with an active slave (not in active-backup when "Currently
+ * Active Slave" said it: the kernel derives both from curr_active_slave).  The mode is
  * known first (from /proc, else from bonding/mode), so a scan of a
  * balance-rr bond opens no file that would fail with ENOENT.
  */
@@ -336,19 +339,21 @@ static int read_bond_attrs(struct reader *rd, struct bond_info *info)
 	return attr_slave_ref(rd, "bonding/active_slave", &info->active_known, &info->active);
 }
 
-static void read_slave_attrs(struct reader *rd, enum bond_mode mode, struct bond_slave *s)
+static void read_slave_attrs(struct reader *rd, const struct bond_info *info, struct bond_slave *s)
 {
 	struct bstr v;
 	long long x;
 
 	if (s->link == BOND_LINK_UNKNOWN && attr(rd, "bonding_slave/mii_status", &v))
 		s->link = bond_link_from_text(v);
-	if (s->is_active < 0 && backup_mode(mode) && attr(rd, "bonding_slave/state", &v))
+	if (s->is_active < 0 && backup_mode(info->mode) &&
+	    !(info->mode == BOND_MODE_AB && info->active_known) &&
+	    attr(rd, "bonding_slave/state", &v))
 		s->is_active = bstr_eq(v, "active") ? 1 : bstr_eq(v, "backup") ? 0 : -1;
 	if (s->link_failures < 0 && attr(rd, "bonding_slave/link_failure_count", &v) &&
 	    bstr_to_ll(v, 0, UINT_MAX, &x) == 0)
 		s->link_failures = x;
-	if (lacp_mode(mode)) {
+	if (lacp_mode(info->mode)) {
 		if (!s->agg_known && attr(rd, "bonding_slave/ad_aggregator_id", &v)) {
 			if (bstr_eq(v, "N/A")) {
 				/* Also what every mode but 802.3ad prints. */
@@ -421,22 +426,24 @@ int bond_sysfs_read(int rootfd, struct bond_info *info, struct bbuf *scratch)
 
 	if (!bond_ifname_valid(bstr_c(info->name)))
 		return -EINVAL;
-	/* A valid ifname is at most 15 bytes: both paths fit. */
-	snprintf(rd.dir, sizeof(rd.dir), "sys/class/net/%s/bonding", info->name);
-	if (!is_dir_at(rootfd, rd.dir))
-		return -ENOENT;
-	snprintf(rd.dir, sizeof(rd.dir), "sys/class/net/%s", info->name);
 	/*
 	 * /proc lists every slave (bond_info_show_slave() for each, in one
 	 * snapshot): when it said what the bond is and was not cut, the sysfs
-	 * list is the same list read again.
+	 * list is the same list read again, and whether bonding/ is there
+	 * matters no more (the bond is known either way).
 	 */
 	listed = (info->sources & BOND_SRC_PROC) && info->mode != BOND_MODE_UNKNOWN &&
 		 !info->slaves_cut;
-	info->sources |= BOND_SRC_SYSFS;
+	/* A valid ifname is at most 15 bytes: both paths fit. */
+	snprintf(rd.dir, sizeof(rd.dir), "sys/class/net/%s/bonding", info->name);
+	if (!listed && !is_dir_at(rootfd, rd.dir))
+		return -ENOENT;
+	snprintf(rd.dir, sizeof(rd.dir), "sys/class/net/%s", info->name);
 	r = read_bond_attrs(&rd, info);
 	if (r < 0)
 		return r;
+	if (!listed || rd.hits)
+		info->sources |= BOND_SRC_SYSFS;
 	if (!listed && attr(&rd, "bonding/slaves", &v)) {
 		while (bstr_next_token(&v, &tok)) {
 			struct bond_slave *s;
@@ -464,7 +471,7 @@ int bond_sysfs_read(int rootfd, struct bond_info *info, struct bbuf *scratch)
 		if (kind < 0)
 			continue;
 		s->dir = (enum bond_slave_dir)kind;
-		read_slave_attrs(&rd, info->mode, s);
+		read_slave_attrs(&rd, info, s);
 	}
 	return 0;
 }
