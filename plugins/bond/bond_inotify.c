@@ -79,33 +79,107 @@ static const struct bond_watch *find(const struct bond_watch *v, size_t n, int w
 	return n ? bsearch(&key, v, n, sizeof(*v), cmp_wd) : NULL;
 }
 
+static int cmp_held(const void *a, const void *b)
+{
+	return strcmp(((const struct bond_held *)a)->path, ((const struct bond_held *)b)->path);
+}
+
+static struct bond_held *held_find(struct bond_ino *w, const char *path)
+{
+	struct bond_held key = { .path = (char *)path };
+
+	return w->n_held ? bsearch(&key, w->held, w->n_held, sizeof(key), cmp_held) : NULL;
+}
+
+static void held_free(struct bond_held *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].path);
+	free(v);
+}
+
+/* Whether path is dir or under it. */
+static bool within(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return strncmp(path, dir, n) == 0 && (path[n] == 0 || path[n] == '/');
+}
+
+/*
+ * Forget the directories of watch wd and everything under them (wd -1: all).
+ * Rare (a directory removed or renamed), so a plain quadratic pass.
+ */
+static void held_forget(struct bond_ino *w, int wd)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < w->n_held; i++) {
+		bool gone = wd < 0;
+
+		for (size_t j = 0; !gone && j < w->n_held; j++)
+			gone = w->held[j].path && w->held[j].wd == wd &&
+			       within(w->held[i].path, w->held[j].path);
+		if (gone)
+			w->held[i].wd = -1;
+	}
+	for (size_t i = 0; i < w->n_held; i++) {
+		if (w->held[i].wd < 0)
+			free(w->held[i].path);
+		else
+			w->held[k++] = w->held[i];
+	}
+	w->n_held = k;
+}
+
 int bond_ino_sync(struct bond_ino *w, const char *root, const struct bond_dirs *dirs)
 {
 	struct bond_watch *now = NULL;
-	size_t n = 0, k = 0;
+	struct bond_held *held = NULL;
+	size_t n = 0, k = 0, m = 0;
+	int r = 0;
 
 	if (w->fd < 0)
 		return 0;
 	if (dirs->n) {
 		now = malloc(dirs->n * sizeof(*now));
-		if (!now)
+		held = malloc(dirs->n * sizeof(*held));
+		if (!now || !held) {
+			free(now);
+			free(held);
 			return -ENOMEM;
+		}
 	}
-	/*
-	 * Adding a watch for an inode already watched returns its descriptor:
-	 * re-adding every directory each full scan also picks up one that was
-	 * removed and created again (a new inode, a new descriptor).
-	 */
 	for (size_t i = 0; i < dirs->n; i++) {
+		const char *rel = dirs->v[i].path;
+		struct bond_held *h = held_find(w, rel);
 		char path[PATH_MAX];
-		int len = snprintf(path, sizeof(path), "%s/%s", root, dirs->v[i].path);
-		int wd;
+		int len, wd;
 
-		if (len < 0 || (size_t)len >= sizeof(path))
-			continue;
-		wd = inotify_add_watch(w->fd, path, WATCH_MASK);
-		if (wd >= 0)
-			now[n++] = (struct bond_watch){ .wd = wd, .owner = dirs->v[i].owner };
+		if (h && h->wd >= 0) {
+			/* Watched, and not gone or moved since: no syscall. */
+			wd = h->wd;
+			held[m].path = strdup(rel);
+		} else {
+			/*
+			 * Adding a watch for an inode already watched returns
+			 * its descriptor; a directory created again is a new
+			 * inode, a new descriptor.
+			 */
+			len = snprintf(path, sizeof(path), "%s/%s", root, rel);
+			if (len < 0 || (size_t)len >= sizeof(path))
+				continue;
+			wd = inotify_add_watch(w->fd, path, WATCH_MASK);
+			if (wd < 0)
+				continue;
+			held[m].path = strdup(rel);
+		}
+		held[m].wd = wd;
+		if (held[m].path)
+			m++;
+		else
+			r = -ENOMEM; /* still watched; added again next time */
+		now[n++] = (struct bond_watch){ .wd = wd, .owner = dirs->v[i].owner };
 	}
 	/* Sorted by descriptor: one watch per inode, lookups by bsearch. */
 	if (n > 1)
@@ -125,7 +199,12 @@ int bond_ino_sync(struct bond_ino *w, const char *root, const struct bond_dirs *
 	free(w->w);
 	w->w = now;
 	w->n = k;
-	return 0;
+	if (m > 1)
+		qsort(held, m, sizeof(*held), cmp_held);
+	held_free(w->held, w->n_held);
+	w->held = held;
+	w->n_held = m;
+	return r;
 }
 
 int bond_ino_drain(struct bond_ino *w, bond_ino_fn fn, void *ctx)
@@ -158,10 +237,19 @@ int bond_ino_drain(struct bond_ino *w, bond_ino_fn fn, void *ctx)
 			    u.b[off + sizeof(ev) + ev.len - 1] == 0)
 				name = u.b + off + sizeof(ev);
 			off += sizeof(ev) + ev.len;
-			/* IN_IGNORED alone: a watch we dropped, nothing changed. */
+			wt = (ev.mask & IN_Q_OVERFLOW) ? NULL : find(w->w, w->n, ev.wd);
+			/*
+			 * A directory gone or moved: its path and those under
+			 * it no longer lead to what is watched, so the next
+			 * full scan adds them again.  Events lost: all.
+			 */
+			if (ev.mask & IN_Q_OVERFLOW)
+				held_forget(w, -1);
+			else if (ev.mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF))
+				held_forget(w, ev.wd);
+			/* IN_IGNORED alone: a watch dropped, nothing changed. */
 			if (stop || ev.mask == IN_IGNORED)
 				continue;
-			wt = (ev.mask & IN_Q_OVERFLOW) ? NULL : find(w->w, w->n, ev.wd);
 			stop = fn(ctx, wt ? wt->owner : BOND_INO_UNKNOWN, ev.mask, name);
 		}
 	}
@@ -172,6 +260,7 @@ void bond_ino_close(struct bond_ino *w)
 	if (w->fd >= 0)
 		close(w->fd);
 	free(w->w);
+	held_free(w->held, w->n_held);
 	memset(w, 0, sizeof(*w));
 	w->fd = -1;
 }

@@ -25,11 +25,13 @@
 #define BOND_INO_UNKNOWN (-4) /* no watch of ours, or the event queue overflowed */
 
 /* The directories a scan depends on, each with its owner. */
+struct bond_dir {
+	char *path; /* relative to the root, owned */
+	int owner;
+};
+
 struct bond_dirs {
-	struct bond_dir {
-		char *path; /* relative to the root, owned */
-		int owner;
-	} * v;
+	struct bond_dir *v;
 	size_t n, cap;
 };
 
@@ -38,12 +40,28 @@ int bond_dirs_add(struct bond_dirs *d, int owner, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void bond_dirs_free(struct bond_dirs *d);
 
+struct bond_watch {
+	int wd, owner;
+};
+
+/* A directory watched, by path. */
+struct bond_held {
+	char *path; /* owned */
+	int wd;
+};
+
 struct bond_ino {
-	int fd; /* the inotify instance, -1 when closed */
-	struct bond_watch {
-		int wd, owner;
-	} * w; /* held, sorted by wd */
+	int fd;		      /* the inotify instance, -1 when closed */
+	struct bond_watch *w; /* held, sorted by wd */
 	size_t n;
+	/*
+	 * The directories watched, sorted by path: a full scan adds a watch
+	 * only for those not in here.  A directory leaves it when its watch
+	 * says it is gone or moved (and so does everything under it), or when
+	 * events were lost.
+	 */
+	struct bond_held *held;
+	size_t n_held;
 };
 
 /* Create the instance (non-blocking, close-on-exec); 0 or -errno. */
@@ -51,7 +69,7 @@ int bond_ino_open(struct bond_ino *w);
 
 /*
  * Watch exactly the directories in dirs (paths relative to root); those that
- * do not exist are skipped.  Two directories that are one inode (a lower_
+ * do not exist are skipped, those watched already are not added again.  Two directories that are one inode (a lower_
  * link and the slave's own directory) become one watch; when their owners
  * differ, it is BOND_INO_SHARED.  Returns 0 or -ENOMEM.
  */

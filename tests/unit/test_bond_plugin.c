@@ -533,6 +533,40 @@ static void test_partial_rescans(void **state)
 	assert_false(h->bad_unwatch);
 }
 
+/* A watched directory removed and made again is watched again (a new inode). */
+static void test_directory_made_again(void **state)
+{
+	struct redmon_host *h = *state;
+	char path[512];
+	int ino;
+	void *inst;
+
+	h->events = true;
+	h->opt_netlink = "no";
+	three_bonds(h);
+	inst = start(h);
+	ino = h->watched[0];
+	scan(h, inst);
+	for (int round = 0; round < 2; round++) {
+		snprintf(path, sizeof(path), "%s/sys/class/net/em3/operstate", h->root);
+		assert_int_equal(unlink(path), 0);
+		snprintf(path, sizeof(path), "%s/sys/class/net/em3", h->root);
+		assert_int_equal(rmdir(path), 0);
+		assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
+		scan(h, inst);
+		put(h, "sys/class/net/em3/operstate", "up\n");
+		assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
+		scan(h, inst);
+		assert_int_equal(find(h, "bond0")->margin, 1);
+		rewrite(h, "sys/class/net/em3/operstate", "down\n");
+		assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
+		scan(h, inst);
+		assert_int_equal(find(h, "bond0")->margin, 0);
+		assert_same_as_full(h);
+	}
+	redmon_plugin.fini(inst);
+}
+
 /*
  * Flapping across partial scans: a rise is reported by the scan that re-reads
  * the bond, kept while other bonds are re-read, and cleared when the bond is
@@ -632,6 +666,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_one_shot_scan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_daemon_events_and_flapping, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_rescans, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_directory_made_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flapping_with_partial_rescans, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_options_off, setup, teardown),
