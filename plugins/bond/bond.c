@@ -20,12 +20,14 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <libudev.h>
 
 #include <redmon/plugin.h>
 
+#include "bond_fdc.h"
 #include "bond_info.h"
 #include "bond_inotify.h"
 #include "bond_netlink.h"
@@ -58,12 +60,14 @@ struct ifname {
 struct bond_probe {
 	const struct redmon_host_ops *ops;
 	struct redmon_host *h;
-	struct bbuf buf; /* file reads, reused */
+	struct bbuf buf;     /* file reads, reused */
+	struct bond_fdc fdc; /* kept-open files, only while events say when to reopen them */
 	/* The last scan: every bond reported, sorted by name. */
 	struct bond_entry **bonds;
 	size_t n_bonds;
 	struct ifname *names; /* every valid name in bonds, sorted */
 	size_t n_names;
+	bool names_ok; /* names is built (not after ENOMEM) */
 	/* Since the last scan: re-read every bond, or those marked dirty. */
 	bool full_pending;
 	size_t n_dirty;
@@ -291,6 +295,7 @@ static int names_build(struct bond_probe *p)
 	free(p->names);
 	p->names = NULL;
 	p->n_names = 0;
+	p->names_ok = n == 0;
 	if (!n)
 		return 0;
 	v = malloc(n * sizeof(*v));
@@ -305,6 +310,7 @@ static int names_build(struct bond_probe *p)
 				v[k++] = (struct ifname){ .bond = (int)i, .member = (int)m };
 		}
 	}
+	p->names_ok = true;
 	qsort_r(v, k, sizeof(*v), cmp_ifname, p);
 	/* A name of two bonds (one slave listed by both) leads to no single bond. */
 	for (size_t i = 1; i < k; i++) {
@@ -394,12 +400,12 @@ static int read_bond(struct bond_probe *p, const char *name, const struct bond_e
 	if (r < 0)
 		return r;
 	snprintf(path, sizeof(path), "proc/net/bonding/%s", name);
-	rp = bond_read_file(rootfd, path, BOND_PROC_MAX, &p->buf, &cut);
+	rp = bond_fdc_read(&p->fdc, rootfd, path, BOND_PROC_MAX, &p->buf, &cut);
 	if (rp == 0) {
 		r = bond_proc_parse(p->buf.p, p->buf.len, &info);
 		info.slaves_cut |= cut;
 	}
-	rs = r < 0 ? r : bond_sysfs_read(rootfd, &info, &p->buf);
+	rs = r < 0 ? r : bond_sysfs_read(rootfd, &info, &p->buf, &p->fdc);
 	if (r == 0 && rs == -ENOMEM)
 		r = rs;
 	if (r == 0 && rp < 0 && rs < 0) {
@@ -459,6 +465,8 @@ static int watch_dirs(struct bond_probe *p)
 	struct bond_dirs dirs = { 0 };
 	int r = bond_dirs_add(&dirs, BOND_INO_PROC, "proc/net/bonding");
 
+	p->ino.resync = true; /* until bond_ino_sync() is done */
+
 	for (size_t i = 0; r == 0 && i < sizeof(top_dirs) / sizeof(top_dirs[0]); i++)
 		r = bond_dirs_add(&dirs, BOND_INO_TOP, "%s", top_dirs[i]);
 	for (size_t i = 0; r == 0 && i < p->n_bonds; i++) {
@@ -477,6 +485,7 @@ static int scan_full(struct bond_probe *p)
 	struct bond_names found = { 0 };
 	struct bond_entry **v = NULL;
 	size_t n = 0;
+	bool same;
 	int r;
 
 	r = bond_discover(p->ops->root_fd(p->h), &p->buf, &found);
@@ -491,6 +500,7 @@ static int scan_full(struct bond_probe *p)
 		if (!v)
 			r = -ENOMEM;
 	}
+	bond_fdc_begin(&p->fdc);
 	/* found is sorted: so is v. */
 	for (size_t i = 0; r == 0 && i < found.n; i++) {
 		const char *name = found.v[i];
@@ -501,15 +511,27 @@ static int scan_full(struct bond_probe *p)
 			n++;
 	}
 	bond_names_free(&found);
-	if (r == 0) {
-		entries_free(p->bonds, p->n_bonds);
-		p->bonds = v;
-		p->n_bonds = n;
-		r = names_build(p);
-	} else {
+	if (r < 0) {
 		entries_free(v, n);
+		p->ops->scan_error(p->h, "bond scan failed: %s", strerror(-r));
+		return r;
 	}
-	if (r == 0 && p->ino.fd >= 0)
+	/*
+	 * The same bonds with the same slaves in the same directories (nearly
+	 * every periodic scan): the name index and, unless a directory came or
+	 * went, the watches are still right.
+	 */
+	same = n == p->n_bonds;
+	for (size_t i = 0; same && i < n; i++)
+		same = strcmp(v[i]->g.name, p->bonds[i]->g.name) == 0 &&
+		       v[i]->unknown == p->bonds[i]->unknown && same_slaves(v[i], p->bonds[i]);
+	bond_fdc_sweep(&p->fdc); /* files of bonds and slaves gone */
+	entries_free(p->bonds, p->n_bonds);
+	p->bonds = v;
+	p->n_bonds = n;
+	if (!same || !p->names_ok)
+		r = names_build(p);
+	if (r == 0 && p->ino.fd >= 0 && (!same || p->ino.resync))
 		r = watch_dirs(p);
 	if (r < 0)
 		p->ops->scan_error(p->h, "bond scan failed: %s", strerror(-r));
@@ -590,7 +612,12 @@ static int bond_scan(void *inst)
 static void mark(struct bond_probe *p, int i)
 {
 	if (i < 0 || (size_t)i >= p->n_bonds) {
+		/*
+		 * What changed may be a file replaced by rename or a name
+		 * taken by another interface: reopen everything.
+		 */
 		p->full_pending = true;
+		bond_fdc_flush(&p->fdc);
 	} else if (!p->bonds[i]->dirty) {
 		p->bonds[i]->dirty = true;
 		p->n_dirty++;
@@ -797,6 +824,7 @@ static void bond_fini(void *inst)
 	udev_unref(p->udev);
 	entries_free(p->bonds, p->n_bonds);
 	free(p->names);
+	bond_fdc_free(&p->fdc);
 	bbuf_free(&p->buf);
 	free(p);
 }
@@ -832,6 +860,22 @@ static int bond_init(const struct redmon_host_ops *ops, struct redmon_host *h, v
 		ops->log(h, REDMON_LOG_ERR, "cannot watch for events: %s", strerror(-r));
 		bond_fini(p);
 		return r;
+	}
+	/*
+	 * Files are kept open only while events say when one may have been
+	 * replaced: inotify for a captured tree; rtnetlink or udev (a renamed
+	 * or removed interface) on the live root, where a removed device's
+	 * kept-open attribute fails with ENODEV.  A quarter of the descriptor
+	 * limit, which the core raised to the hard limit; other probes keep
+	 * files open too.
+	 */
+	if (live ? (p->nl_fd >= 0 || p->mon) : p->ino.fd >= 0) {
+		struct rlimit rl;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+			bond_fdc_init(&p->fdc, rl.rlim_cur == RLIM_INFINITY
+						       ? 1u << 18
+						       : (size_t)rl.rlim_cur / 4);
 	}
 	*ret_inst = p;
 	return 0;

@@ -61,6 +61,7 @@ void bond_dirs_free(struct bond_dirs *d)
 int bond_ino_open(struct bond_ino *w)
 {
 	memset(w, 0, sizeof(*w));
+	w->resync = true;
 	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	return w->fd < 0 ? -errno : 0;
 }
@@ -204,6 +205,7 @@ int bond_ino_sync(struct bond_ino *w, const char *root, const struct bond_dirs *
 	held_free(w->held, w->n_held);
 	w->held = held;
 	w->n_held = m;
+	w->resync = r < 0;
 	return r;
 }
 
@@ -243,6 +245,9 @@ int bond_ino_drain(struct bond_ino *w, bond_ino_fn fn, void *ctx)
 			 * it no longer lead to what is watched, so the next
 			 * full scan adds them again.  Events lost: all.
 			 */
+			if (ev.mask & (IN_Q_OVERFLOW | IN_CREATE | IN_DELETE | IN_MOVED_FROM |
+				       IN_MOVED_TO | IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF))
+				w->resync = true;
 			if (ev.mask & IN_Q_OVERFLOW)
 				held_forget(w, -1);
 			else if (ev.mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF))

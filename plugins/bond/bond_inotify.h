@@ -62,6 +62,12 @@ struct bond_ino {
 	 */
 	struct bond_held *held;
 	size_t n_held;
+	/*
+	 * Since the last bond_ino_sync(), a directory may have come or gone
+	 * (an entry created, removed or renamed; events lost), so the same
+	 * list of directories may need other watches.
+	 */
+	bool resync;
 };
 
 /* Create the instance (non-blocking, close-on-exec); 0 or -errno. */

@@ -4,6 +4,8 @@
  */
 #include "bond_sysfs.h"
 
+#include "bond_fdc.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -210,6 +212,7 @@ int bond_discover(int rootfd, struct bbuf *scratch, struct bond_names *ret)
 struct reader {
 	int rootfd;
 	struct bbuf *b;
+	struct bond_fdc *fdc;
 	char dir[128];	   /* the directory attributes are read from */
 	unsigned int hits; /* attributes read */
 };
@@ -225,7 +228,7 @@ static bool attr(struct reader *rd, const char *name, struct bstr *ret)
 
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return false;
-	if (bond_read_file(rd->rootfd, path, BOND_ATTR_MAX, rd->b, NULL) < 0)
+	if (bond_fdc_read(rd->fdc, rd->rootfd, path, BOND_ATTR_MAX, rd->b, NULL) < 0)
 		return false;
 	*ret = bstr_trim(bstr_make(rd->b->p, rd->b->len));
 	rd->hits++;
@@ -417,9 +420,9 @@ int bond_sysfs_slave_dir(int rootfd, const char *bond, const char *slave, char *
 	return r < 0 ? r : 0;
 }
 
-int bond_sysfs_read(int rootfd, struct bond_info *info, struct bbuf *scratch)
+int bond_sysfs_read(int rootfd, struct bond_info *info, struct bbuf *scratch, struct bond_fdc *fdc)
 {
-	struct reader rd = { .rootfd = rootfd, .b = scratch };
+	struct reader rd = { .rootfd = rootfd, .b = scratch, .fdc = fdc };
 	struct bstr v, tok;
 	bool listed;
 	int r;
@@ -462,16 +465,29 @@ int bond_sysfs_read(int rootfd, struct bond_info *info, struct bbuf *scratch)
 		}
 	}
 	for (size_t i = 0; i < info->n_slaves; i++) {
+		static const enum bond_slave_dir kinds[] = { BOND_DIR_CLASS, BOND_DIR_LOWER,
+							     BOND_DIR_SLAVE };
 		struct bond_slave *s = &info->slaves[i];
-		int kind;
 
 		if (!s->name_valid)
 			continue;
-		kind = slave_dir(rootfd, info->name, s->name, rd.dir, sizeof(rd.dir));
-		if (kind < 0)
-			continue;
-		s->dir = (enum bond_slave_dir)kind;
-		read_slave_attrs(&rd, info, s);
+		/*
+		 * The first directory with any attribute of the slave in it,
+		 * found by reading rather than by a stat of each: on a live
+		 * system the first read is in the first place tried.
+		 */
+		for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+			unsigned int hits = rd.hits;
+
+			if (bond_sysfs_dir_path(info->name, s->name, kinds[k], rd.dir,
+						sizeof(rd.dir)) < 0)
+				break;
+			read_slave_attrs(&rd, info, s);
+			if (rd.hits > hits) {
+				s->dir = kinds[k];
+				break;
+			}
+		}
 	}
 	return 0;
 }

@@ -49,11 +49,13 @@ int bond_discover(int rootfd, struct bbuf *scratch, struct bond_names *ret);
 /*
  * Read sys/class/net/<info->name>/ into info, filling only fields still
  * unknown; adds slaves listed in bonding/slaves (unless /proc listed them
- * already) and records in each slave where its attributes are.  Returns 0, -ENOENT when
+ * already) and records in each slave where its attributes are.  Files are
+ * read through fdc (kept open, bond_fdc.h; NULL: opened each time).  Returns 0, -ENOENT when
  * there is no bonding/ directory for this bond, -EINVAL when info->name is no
  * valid ifname, or -ENOMEM.
  */
-int bond_sysfs_read(int rootfd, struct bond_info *info, struct bbuf *scratch);
+struct bond_fdc;
+int bond_sysfs_read(int rootfd, struct bond_info *info, struct bbuf *scratch, struct bond_fdc *fdc);
 
 /*
  * The directory holding the attributes of slave (operstate, bonding_slave/)

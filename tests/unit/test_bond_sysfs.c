@@ -128,7 +128,7 @@ static struct bond_info *read_bond(struct fx *f, const char *name, int want)
 		bond_info_free(&f->info);
 	assert_int_equal(bond_info_init(&f->info, name), 0);
 	f->have_info = true;
-	assert_int_equal(bond_sysfs_read(f->rootfd, &f->info, &f->buf), want);
+	assert_int_equal(bond_sysfs_read(f->rootfd, &f->info, &f->buf, NULL), want);
 	return &f->info;
 }
 
@@ -329,7 +329,7 @@ static void test_proc_and_sysfs_merge(void **state)
 		bond_read_file(f->rootfd, "proc/net/bonding/bond0", BOND_PROC_MAX, &f->buf, NULL),
 		0);
 	assert_int_equal(bond_proc_parse(f->buf.p, f->buf.len, info), 0);
-	assert_int_equal(bond_sysfs_read(f->rootfd, info, &f->buf), 0);
+	assert_int_equal(bond_sysfs_read(f->rootfd, info, &f->buf, NULL), 0);
 	assert_int_equal(info->sources, BOND_SRC_PROC | BOND_SRC_SYSFS);
 	assert_int_equal(info->mode, BOND_MODE_8023AD);
 	assert_int_equal(info->miimon, 100);
