@@ -11,6 +11,10 @@
  *  - udev "net" add/remove, on the live root;
  *  - inotify over the directories read, when the root is a captured tree
  *    (option inotify).
+ * The core's rescan covers the whole probe, so the probe keeps each bond's
+ * last group (struct bond_entry) and re-reads only the bonds the events
+ * named; anything in doubt re-reads all (bond_scan()).  While events come,
+ * the files read stay open (bond_fdc.h).
  * This file is the only one that logs; it owns the probe instance.
  */
 #include <errno.h>

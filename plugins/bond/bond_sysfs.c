@@ -396,8 +396,7 @@ int bond_sysfs_dir_path(const char *bond, const char *slave, enum bond_slave_dir
 	return (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-/* The kind of directory found (written to buf), or -errno. */
-static int slave_dir(int rootfd, const char *bond, const char *slave, char *buf, size_t len)
+int bond_sysfs_slave_dir(int rootfd, const char *bond, const char *slave, char *buf, size_t len)
 {
 	static const enum bond_slave_dir kinds[] = { BOND_DIR_CLASS, BOND_DIR_LOWER,
 						     BOND_DIR_SLAVE };
@@ -408,16 +407,9 @@ static int slave_dir(int rootfd, const char *bond, const char *slave, char *buf,
 		if (r < 0)
 			return r;
 		if (is_dir_at(rootfd, buf))
-			return (int)kinds[i];
+			return 0;
 	}
 	return -ENOENT;
-}
-
-int bond_sysfs_slave_dir(int rootfd, const char *bond, const char *slave, char *buf, size_t len)
-{
-	int r = slave_dir(rootfd, bond, slave, buf, len);
-
-	return r < 0 ? r : 0;
 }
 
 int bond_sysfs_read(int rootfd, struct bond_info *info, struct bbuf *scratch, struct bond_fdc *fdc)
