@@ -11,6 +11,10 @@
  *  - udev "net" add/remove, on the live root;
  *  - inotify over the directories read, when the root is a captured tree
  *    (option inotify).
+ * The core's rescan covers the whole probe, so the probe keeps each bond's
+ * last group (struct bond_entry) and re-reads only the bonds the events
+ * named; anything in doubt re-reads all (bond_scan()).  While events come,
+ * the files read stay open (bond_fdc.h).
  * This file is the only one that logs; it owns the probe instance.
  */
 #include <errno.h>
@@ -19,12 +23,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/inotify.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <libudev.h>
 
 #include <redmon/plugin.h>
 
+#include "bond_fdc.h"
 #include "bond_info.h"
 #include "bond_inotify.h"
 #include "bond_netlink.h"
@@ -33,19 +40,41 @@
 #include "bond_sysfs.h"
 #include "bond_text.h"
 
-/* link_failure_count of one slave at the last scan. */
-struct history {
-	char *bond, *slave; /* owned */
-	long long count;
+/*
+ * What the last read of one bond gave: the group as reported, and what the
+ * next read and the events need.  One allocation: the strings and arrays
+ * the pointers below point to follow the struct.
+ */
+struct bond_entry {
+	struct redmon_group g; /* reported again as is while the bond is not re-read */
+	long long *failures;   /* per member: link_failure_count, -1 unknown (flapping) */
+	bool *valid;	       /* per member: a valid ifname (events name it) */
+	unsigned char *dir;    /* per member: enum bond_slave_dir (inotify watches) */
+	bool unknown;	       /* no verdict (a read error): any event on it rescans all */
+	bool dirty;	       /* an event named it since the last scan */
+};
+
+/* One interface name of the last scan: a bond (member -1) or one of its slaves. */
+struct ifname {
+	int bond;    /* index in bonds */
+	int member;  /* index in its members, -1 for the bond itself */
+	bool shared; /* the name belongs to several bonds (a slave listed by two) */
 };
 
 struct bond_probe {
 	const struct redmon_host_ops *ops;
 	struct redmon_host *h;
-	struct bbuf buf;	 /* file reads, reused */
-	struct bond_names known; /* bonds and slaves of the last scan (sorted) */
-	struct history *hist;	 /* of the last scan */
-	size_t n_hist;
+	struct bbuf buf;     /* file reads, reused */
+	struct bond_fdc fdc; /* kept-open files, only while events say when to reopen them */
+	/* The last scan: every bond reported, sorted by name. */
+	struct bond_entry **bonds;
+	size_t n_bonds;
+	struct ifname *names; /* every valid name in bonds, sorted */
+	size_t n_names;
+	bool names_ok; /* names is built (not after ENOMEM) */
+	/* Since the last scan: re-read every bond, or those marked dirty. */
+	bool full_pending;
+	size_t n_dirty;
 	int nl_fd;	     /* rtnetlink, -1 when off */
 	struct bond_ino ino; /* inotify, fd -1 when off */
 	struct udev *udev;
@@ -84,160 +113,267 @@ static bool option_on(struct bond_probe *p, const char *key, bool auto_value)
 	return strcmp(v, "yes") == 0;
 }
 
-static void history_free(struct history *v, size_t n)
+/* --- entries ---------------------------------------------------------------- */
+
+static size_t str_size(const char *s)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(v[i].bond);
-		free(v[i].slave);
+	return s && s[0] ? strlen(s) + 1 : 0;
+}
+
+/* Copy s to *cur and advance it; NULL for an empty or absent string. */
+static const char *put_str(char **cur, const char *s)
+{
+	size_t n = str_size(s);
+	char *d = *cur;
+
+	if (!n)
+		return NULL;
+	memcpy(d, s, n);
+	*cur += n;
+	return d;
+}
+
+/*
+ * A new entry for a group of n members: the struct, then the members, the
+ * failure counts, the flags, then strings bytes of text.
+ */
+static struct bond_entry *entry_alloc(size_t n, size_t strings, char **ret_text)
+{
+	size_t size = sizeof(struct bond_entry) + n * sizeof(struct redmon_member) +
+		      n * sizeof(long long) + 2 * n + strings;
+	struct bond_entry *e = calloc(1, size);
+	char *cur = (char *)(e + 1);
+
+	if (!e)
+		return NULL;
+	e->g.members = (struct redmon_member *)cur;
+	cur += n * sizeof(struct redmon_member);
+	e->failures = (long long *)cur;
+	cur += n * sizeof(long long);
+	e->valid = (bool *)cur;
+	cur += n;
+	e->dir = (unsigned char *)cur;
+	cur += n;
+	*ret_text = cur;
+	e->g.n_members = n;
+	return e;
+}
+
+static struct bond_entry *entry_new(const struct bond_info *info, const struct bond_verdict *v)
+{
+	size_t strings = str_size(info->name) + str_size(v->reason);
+	struct bond_entry *e;
+	char *cur;
+
+	for (size_t i = 0; i < v->n_members; i++)
+		strings += str_size(info->slaves[i].name) + str_size(v->members[i].state) +
+			   str_size(v->members[i].reason);
+	e = entry_alloc(v->n_members, strings, &cur);
+	if (!e)
+		return NULL;
+	e->g.name = put_str(&cur, info->name);
+	e->g.kind = "nic";
+	e->g.type = v->type;
+	e->g.members_total = v->members_total;
+	e->g.members_ok = v->members_ok;
+	e->g.members_failed = v->members_failed;
+	e->g.margin = v->margin;
+	e->g.margin_nominal = v->margin_nominal;
+	e->g.activity = REDMON_ACTIVITY_NONE;
+	e->g.progress = -1;
+	e->g.reason = put_str(&cur, v->reason);
+	for (size_t i = 0; i < v->n_members; i++) {
+		const struct bond_slave *s = &info->slaves[i];
+		struct redmon_member *m = (struct redmon_member *)&e->g.members[i];
+
+		m->name = put_str(&cur, s->name);
+		m->role = v->members[i].role;
+		m->state = put_str(&cur, v->members[i].state);
+		m->reason = put_str(&cur, v->members[i].reason);
+		e->failures[i] = s->link_failures;
+		e->valid[i] = s->name_valid;
+		e->dir[i] = (unsigned char)s->dir;
 	}
+	return e;
+}
+
+/* A bond whose sources exist but say nothing usable: reported, unknown. */
+static struct bond_entry *entry_unknown(const char *name, const char *why)
+{
+	char reason[192];
+	struct bond_entry *e;
+	char *cur;
+
+	snprintf(reason, sizeof(reason), "proc/net/bonding/%s: %s", name, why);
+	e = entry_alloc(0, str_size(name) + str_size(reason), &cur);
+	if (!e)
+		return NULL;
+	e->g.name = put_str(&cur, name);
+	e->g.kind = "nic";
+	e->g.type = "unknown";
+	e->g.members_total = -1;
+	e->g.members_ok = -1;
+	e->g.margin = REDMON_MARGIN_UNKNOWN;
+	e->g.progress = -1;
+	e->g.reason = put_str(&cur, reason);
+	e->g.members = NULL;
+	e->unknown = true;
+	return e;
+}
+
+static void entries_free(struct bond_entry **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
 	free(v);
 }
 
-static long long history_find(const struct bond_probe *p, const char *bond, const char *slave)
+/* The entry of bond name in a sorted array, or NULL. */
+static struct bond_entry *entry_find(struct bond_entry *const *v, size_t n, const char *name)
 {
-	for (size_t i = 0; i < p->n_hist; i++) {
-		if (strcmp(p->hist[i].bond, bond) == 0 && strcmp(p->hist[i].slave, slave) == 0)
-			return p->hist[i].count;
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(v[mid]->g.name, name);
+
+		if (c == 0)
+			return v[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* link_failure_count of slave at the entry's read, or -1 (slaves rarely move: try i first). */
+static long long entry_failures(const struct bond_entry *e, size_t i, const char *slave)
+{
+	if (!e)
+		return -1;
+	if (i < e->g.n_members && strcmp(e->g.members[i].name, slave) == 0)
+		return e->failures[i];
+	for (size_t k = 0; k < e->g.n_members; k++) {
+		if (strcmp(e->g.members[k].name, slave) == 0)
+			return e->failures[k];
 	}
 	return -1;
 }
 
-/* What one scan collects for the next: history, known names, watched dirs. */
-struct scan_state {
-	struct history *hist;
-	size_t n_hist, cap_hist;
-	struct bond_names known;
-	struct bond_names dirs;
-};
-
-static int remember_slave(struct scan_state *st, const char *bond, const struct bond_slave *s)
+/* The same slaves, under the same names, in the same directories. */
+static bool same_slaves(const struct bond_entry *a, const struct bond_entry *b)
 {
-	struct history *e;
+	if (a->g.n_members != b->g.n_members)
+		return false;
+	for (size_t i = 0; i < a->g.n_members; i++) {
+		if (strcmp(a->g.members[i].name, b->g.members[i].name) != 0 ||
+		    a->valid[i] != b->valid[i] || a->dir[i] != b->dir[i])
+			return false;
+	}
+	return true;
+}
 
-	if (s->link_failures < 0)
+/* --- interface names ------------------------------------------------------------ */
+
+static const char *ifname_of(const struct bond_probe *p, const struct ifname *n)
+{
+	const struct bond_entry *e = p->bonds[n->bond];
+
+	return n->member < 0 ? e->g.name : e->g.members[n->member].name;
+}
+
+static int cmp_ifname(const void *a, const void *b, void *ctx)
+{
+	return strcmp(ifname_of(ctx, a), ifname_of(ctx, b));
+}
+
+/* Index every valid name of the bonds, so that an event's name leads to its bond. */
+static int names_build(struct bond_probe *p)
+{
+	size_t n = p->n_bonds, k = 0;
+	struct ifname *v;
+
+	for (size_t i = 0; i < p->n_bonds; i++)
+		n += p->bonds[i]->g.n_members;
+	free(p->names);
+	p->names = NULL;
+	p->n_names = 0;
+	p->names_ok = n == 0;
+	if (!n)
 		return 0;
-	if (st->n_hist == st->cap_hist) {
-		size_t cap = st->cap_hist ? st->cap_hist * 2 : 8;
-
-		e = realloc(st->hist, cap * sizeof(*e));
-		if (!e)
-			return -ENOMEM;
-		st->hist = e;
-		st->cap_hist = cap;
-	}
-	e = &st->hist[st->n_hist];
-	e->bond = strdup(bond);
-	e->slave = strdup(s->name);
-	e->count = s->link_failures;
-	if (!e->bond || !e->slave) {
-		free(e->bond);
-		free(e->slave);
+	v = malloc(n * sizeof(*v));
+	if (!v)
 		return -ENOMEM;
+	for (size_t i = 0; i < p->n_bonds; i++) {
+		const struct bond_entry *e = p->bonds[i];
+
+		v[k++] = (struct ifname){ .bond = (int)i, .member = -1 };
+		for (size_t m = 0; m < e->g.n_members; m++) {
+			if (e->valid[m])
+				v[k++] = (struct ifname){ .bond = (int)i, .member = (int)m };
+		}
 	}
-	st->n_hist++;
+	p->names_ok = true;
+	qsort_r(v, k, sizeof(*v), cmp_ifname, p);
+	/* A name of two bonds (one slave listed by both) leads to no single bond. */
+	for (size_t i = 1; i < k; i++) {
+		if (v[i - 1].bond != v[i].bond &&
+		    strcmp(ifname_of(p, &v[i - 1]), ifname_of(p, &v[i])) == 0)
+			v[i - 1].shared = v[i].shared = true;
+	}
+	p->names = v;
+	p->n_names = k;
 	return 0;
 }
 
-static int __attribute__((format(printf, 2, 3)))
-add_dir(struct bond_names *dirs, const char *fmt, ...)
+/* The bond an interface name belongs to: its index, -1 when none, -2 when several. */
+static int names_lookup(const struct bond_probe *p, const char *name)
 {
-	char path[256];
-	va_list ap;
-	int n;
+	size_t lo = 0, hi = p->n_names;
 
-	va_start(ap, fmt);
-	n = vsnprintf(path, sizeof(path), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return 0;
-	return bond_names_add(dirs, bstr_c(path));
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(ifname_of(p, &p->names[mid]), name);
+
+		if (c == 0)
+			return p->names[mid].shared ? -2 : p->names[mid].bond;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
 }
 
-/* The directories a bond's scan depends on, for inotify. */
-static int bond_dirs(struct bond_probe *p, const struct bond_info *info, struct bond_names *dirs)
+/* --- reading ---------------------------------------------------------------- */
+
+/* The directories a bond's files are in, for inotify; owner is its index. */
+static int bond_dirs(const struct bond_entry *e, int owner, struct bond_dirs *dirs)
 {
-	int rootfd = p->ops->root_fd(p->h);
+	const char *name = e->g.name;
 	int r;
 
-	r = add_dir(dirs, "sys/class/net/%s", info->name);
+	r = bond_dirs_add(dirs, owner, "sys/class/net/%s", name);
 	if (r == 0)
-		r = add_dir(dirs, "sys/class/net/%s/bonding", info->name);
-	for (size_t i = 0; r == 0 && i < info->n_slaves; i++) {
-		const struct bond_slave *s = &info->slaves[i];
+		r = bond_dirs_add(dirs, owner, "sys/class/net/%s/bonding", name);
+	for (size_t i = 0; r == 0 && i < e->g.n_members; i++) {
+		const char *slave = e->g.members[i].name;
 		char dir[128];
 
-		if (!s->name_valid)
+		if (!e->valid[i])
 			continue;
 		/* Also where the slave's directory would appear, if it is not there yet. */
-		r = add_dir(dirs, "sys/class/net/%s", s->name);
-		if (r == 0 &&
-		    bond_sysfs_slave_dir(rootfd, info->name, s->name, dir, sizeof(dir)) == 0) {
-			r = add_dir(dirs, "%s", dir);
+		if (e->dir[i] != BOND_DIR_CLASS)
+			r = bond_dirs_add(dirs, owner, "sys/class/net/%s", slave);
+		if (r == 0 && e->dir[i] != BOND_DIR_NONE &&
+		    bond_sysfs_dir_path(name, slave, e->dir[i], dir, sizeof(dir)) == 0) {
+			r = bond_dirs_add(dirs, owner, "%s", dir);
 			if (r == 0)
-				r = add_dir(dirs, "%s/bonding_slave", dir);
+				r = bond_dirs_add(dirs, owner, "%s/bonding_slave", dir);
 		}
 	}
 	return r;
-}
-
-static int report(struct bond_probe *p, const struct bond_info *info, const struct bond_verdict *v)
-{
-	struct redmon_member *m = NULL;
-	struct redmon_group g = {
-		.name = info->name,
-		.kind = "nic",
-		.type = v->type,
-		.members_total = v->members_total,
-		.members_ok = v->members_ok,
-		.members_failed = v->members_failed,
-		.spares = 0,
-		.margin = v->margin,
-		.margin_nominal = v->margin_nominal,
-		.activity = REDMON_ACTIVITY_NONE,
-		.progress = -1,
-		.reason = v->reason[0] ? v->reason : NULL,
-		.n_members = v->n_members,
-	};
-	int r;
-
-	if (v->n_members) {
-		m = calloc(v->n_members, sizeof(*m));
-		if (!m)
-			return -ENOMEM;
-	}
-	for (size_t i = 0; i < v->n_members; i++) {
-		const struct bond_member_verdict *mv = &v->members[i];
-
-		m[i] = (struct redmon_member){
-			.name = info->slaves[i].name,
-			.role = mv->role,
-			.state = mv->state,
-			.reason = mv->reason[0] ? mv->reason : NULL,
-		};
-	}
-	g.members = m;
-	r = p->ops->report(p->h, &g);
-	free(m);
-	return r == -EINVAL ? 0 : r; /* cannot happen; never fail the scan for it */
-}
-
-/* A bond whose sources exist but say nothing usable: reported, unknown. */
-static int report_unknown(struct bond_probe *p, const char *name, const char *why)
-{
-	char reason[192];
-	struct redmon_group g = {
-		.name = name,
-		.kind = "nic",
-		.type = "unknown",
-		.members_total = -1,
-		.members_ok = -1,
-		.margin = REDMON_MARGIN_UNKNOWN,
-		.progress = -1,
-		.reason = reason,
-	};
-
-	snprintf(reason, sizeof(reason), "proc/net/bonding/%s: %s", name, why);
-	return p->ops->report(p->h, &g);
 }
 
 /* Nothing the kernel always prints was there (an empty or foreign file). */
@@ -247,10 +383,16 @@ static bool says_nothing(const struct bond_info *info)
 	       info->n_slaves == 0;
 }
 
-/* Read, decide, report one bond; remember what the next scan needs. */
-static int scan_bond(struct bond_probe *p, const char *name, struct scan_state *st)
+/*
+ * Read and decide one bond into a new entry (*ret, NULL when the name is
+ * stale: neither source is there).  old is its entry of the last read, if
+ * any, for the flapping counts.  Returns 0 or -ENOMEM.
+ */
+static int read_bond(struct bond_probe *p, const char *name, const struct bond_entry *old,
+		     struct bond_entry **ret)
 {
 	int rootfd = p->ops->root_fd(p->h);
+	struct bond_entry *e = NULL;
 	struct bond_info info;
 	struct bond_verdict v;
 	long long *prev = NULL;
@@ -262,22 +404,25 @@ static int scan_bond(struct bond_probe *p, const char *name, struct scan_state *
 	if (r < 0)
 		return r;
 	snprintf(path, sizeof(path), "proc/net/bonding/%s", name);
-	rp = bond_read_file(rootfd, path, BOND_PROC_MAX, &p->buf, &cut);
+	rp = bond_fdc_read(&p->fdc, rootfd, path, BOND_PROC_MAX, &p->buf, &cut);
 	if (rp == 0) {
 		r = bond_proc_parse(p->buf.p, p->buf.len, &info);
 		info.slaves_cut |= cut;
 	}
-	rs = r < 0 ? r : bond_sysfs_read(rootfd, &info, &p->buf);
+	rs = r < 0 ? r : bond_sysfs_read(rootfd, &info, &p->buf, &p->fdc);
 	if (r == 0 && rs == -ENOMEM)
 		r = rs;
 	if (r == 0 && rp < 0 && rs < 0) {
 		/* Listed somewhere, but neither source is there (a stale name). */
-		if (rp != -ENOENT && rp != -ENOTDIR)
-			r = report_unknown(p, name, strerror(-rp));
+		if (rp != -ENOENT && rp != -ENOTDIR) {
+			e = entry_unknown(name, strerror(-rp));
+			r = e ? 0 : -ENOMEM;
+		}
 		goto out;
 	}
 	if (r == 0 && rs < 0 && says_nothing(&info)) {
-		r = report_unknown(p, name, "no bonding information in it");
+		e = entry_unknown(name, "no bonding information in it");
+		r = e ? 0 : -ENOMEM;
 		goto out;
 	}
 	if (r == 0 && info.n_slaves) {
@@ -285,91 +430,232 @@ static int scan_bond(struct bond_probe *p, const char *name, struct scan_state *
 		if (!prev)
 			r = -ENOMEM;
 		for (size_t i = 0; prev && i < info.n_slaves; i++)
-			prev[i] = history_find(p, name, info.slaves[i].name);
+			prev[i] = entry_failures(old, i, info.slaves[i].name);
 	}
 	if (r == 0)
 		r = bond_decide(&info, prev, &v);
 	if (r == 0) {
-		r = report(p, &info, &v);
+		e = entry_new(&info, &v);
 		bond_verdict_free(&v);
+		if (!e)
+			r = -ENOMEM;
 	}
-	if (r == 0)
-		r = bond_names_add(&st->known, bstr_c(name));
-	for (size_t i = 0; r == 0 && i < info.n_slaves; i++) {
-		r = remember_slave(st, name, &info.slaves[i]);
-		if (r == 0 && info.slaves[i].name_valid)
-			r = bond_names_add(&st->known, bstr_c(info.slaves[i].name));
-	}
-	if (r == 0 && p->ino.fd >= 0)
-		r = bond_dirs(p, &info, &st->dirs);
 out:
 	free(prev);
 	bond_info_free(&info);
+	if (r == 0)
+		*ret = e;
 	return r;
 }
 
-static int bond_scan(void *inst)
+/* Every group, as last read. */
+static int report_all(struct bond_probe *p)
+{
+	for (size_t i = 0; i < p->n_bonds; i++) {
+		int r = p->ops->report(p->h, &p->bonds[i]->g);
+
+		if (r < 0 && r != -EINVAL) /* EINVAL cannot happen; never fail the scan for it */
+			return r;
+	}
+	return 0;
+}
+
+/* Watch the directories every bond of the last scan depends on. */
+static int watch_dirs(struct bond_probe *p)
 {
 	static const char *const top_dirs[] = {
-		"proc", "proc/net", "proc/net/bonding", "sys", "sys/class", "sys/class/net",
+		"proc", "proc/net", "sys", "sys/class", "sys/class/net",
 	};
-	struct bond_probe *p = inst;
-	struct bond_names names = { 0 };
-	struct scan_state st = { 0 };
+	struct bond_dirs dirs = { 0 };
+	int r = bond_dirs_add(&dirs, BOND_INO_PROC, "proc/net/bonding");
+
+	p->ino.resync = true; /* until bond_ino_sync() is done */
+
+	for (size_t i = 0; r == 0 && i < sizeof(top_dirs) / sizeof(top_dirs[0]); i++)
+		r = bond_dirs_add(&dirs, BOND_INO_TOP, "%s", top_dirs[i]);
+	for (size_t i = 0; r == 0 && i < p->n_bonds; i++) {
+		if (!p->bonds[i]->unknown)
+			r = bond_dirs(p->bonds[i], (int)i, &dirs);
+	}
+	if (r == 0)
+		r = bond_ino_sync(&p->ino, p->ops->root(p->h), &dirs);
+	bond_dirs_free(&dirs);
+	return r;
+}
+
+/* Read every bond found; the entries of the last scan give the flapping counts. */
+static int scan_full(struct bond_probe *p)
+{
+	struct bond_names found = { 0 };
+	struct bond_entry **v = NULL;
+	size_t n = 0;
+	bool same;
 	int r;
 
-	r = bond_discover(p->ops->root_fd(p->h), &p->buf, &names);
+	r = bond_discover(p->ops->root_fd(p->h), &p->buf, &found);
 	if (r < 0 && r != -ENOMEM) {
-		bond_names_free(&names);
+		bond_names_free(&found);
 		p->ops->scan_error(p->h, "listing sys/class/net or proc/net/bonding: %s",
 				   strerror(-r));
 		return r;
 	}
-	for (size_t i = 0; r == 0 && i < names.n; i++)
-		r = scan_bond(p, names.v[i], &st);
-	for (size_t i = 0; r == 0 && p->ino.fd >= 0 && i < sizeof(top_dirs) / sizeof(top_dirs[0]);
-	     i++)
-		r = bond_names_add(&st.dirs, bstr_c(top_dirs[i]));
-	if (r == 0 && p->ino.fd >= 0) {
-		bond_names_sort(&st.dirs);
-		r = bond_ino_sync(&p->ino, p->ops->root(p->h), &st.dirs);
+	if (r == 0 && found.n) {
+		v = malloc(found.n * sizeof(*v));
+		if (!v)
+			r = -ENOMEM;
 	}
-	bond_names_free(&names);
-	bond_names_free(&st.dirs);
+	bond_fdc_begin(&p->fdc);
+	/* found is sorted: so is v. */
+	for (size_t i = 0; r == 0 && i < found.n; i++) {
+		const char *name = found.v[i];
+
+		v[n] = NULL;
+		r = read_bond(p, name, entry_find(p->bonds, p->n_bonds, name), &v[n]);
+		if (r == 0 && v[n])
+			n++;
+	}
+	bond_names_free(&found);
 	if (r < 0) {
-		history_free(st.hist, st.n_hist);
-		bond_names_free(&st.known);
+		entries_free(v, n);
 		p->ops->scan_error(p->h, "bond scan failed: %s", strerror(-r));
 		return r;
 	}
-	/* Keep what this scan saw for the next one. */
-	history_free(p->hist, p->n_hist);
-	p->hist = st.hist;
-	p->n_hist = st.n_hist;
-	bond_names_free(&p->known);
-	bond_names_sort(&st.known);
-	p->known = st.known;
-	return 0;
+	/*
+	 * The same bonds with the same slaves in the same directories (nearly
+	 * every periodic scan): the name index and, unless a directory came or
+	 * went, the watches are still right.
+	 */
+	same = n == p->n_bonds;
+	for (size_t i = 0; same && i < n; i++)
+		same = strcmp(v[i]->g.name, p->bonds[i]->g.name) == 0 &&
+		       v[i]->unknown == p->bonds[i]->unknown && same_slaves(v[i], p->bonds[i]);
+	bond_fdc_sweep(&p->fdc); /* files of bonds and slaves gone */
+	entries_free(p->bonds, p->n_bonds);
+	p->bonds = v;
+	p->n_bonds = n;
+	if (!same || !p->names_ok)
+		r = names_build(p);
+	if (r == 0 && p->ino.fd >= 0 && (!same || p->ino.resync))
+		r = watch_dirs(p);
+	if (r < 0)
+		p->ops->scan_error(p->h, "bond scan failed: %s", strerror(-r));
+	return r;
 }
 
-struct nl_ctx {
+/*
+ * Re-read only the bonds an event named.  Returns 0, 1 when in doubt (one
+ * vanished, is unknown, or its slaves changed: the names, the watches and
+ * maybe the list of bonds are no longer right, so a full scan must follow),
+ * or -ENOMEM.
+ */
+static int scan_partial(struct bond_probe *p)
+{
+	struct bond_entry **fresh = calloc(p->n_bonds, sizeof(*fresh));
+	int r = 0;
+
+	if (!fresh)
+		return -ENOMEM;
+	for (size_t i = 0; r == 0 && i < p->n_bonds; i++) {
+		const struct bond_entry *old = p->bonds[i];
+
+		if (!old->dirty)
+			continue;
+		r = read_bond(p, old->g.name, old, &fresh[i]);
+		if (r == 0 &&
+		    (old->unknown || !fresh[i] || fresh[i]->unknown || !same_slaves(old, fresh[i])))
+			r = 1;
+	}
+	for (size_t i = 0; i < p->n_bonds; i++) {
+		if (!fresh[i])
+			continue;
+		if (r == 0) {
+			free(p->bonds[i]);
+			p->bonds[i] = fresh[i];
+		} else {
+			free(fresh[i]);
+		}
+	}
+	free(fresh);
+	return r;
+}
+
+/*
+ * A scan re-reads every bond, except after events that named only some of
+ * them: then those are re-read and the others reported as last read (their
+ * flapping reason too: it is cleared when that bond is read again without a
+ * rise).  A scan with no event behind it (the periodic rescan) is full.
+ */
+static int bond_scan(void *inst)
+{
+	struct bond_probe *p = inst;
+	int r = 1;
+
+	if (!p->full_pending && p->n_dirty > 0) {
+		r = scan_partial(p);
+		if (r < 0)
+			p->ops->scan_error(p->h, "bond scan failed: %s", strerror(-r));
+	}
+	if (r == 1)
+		r = scan_full(p); /* says itself why it failed */
+	/* Whatever happened, the events up to now are spent. */
+	p->full_pending = r < 0; /* after a failure, read everything again */
+	p->n_dirty = 0;
+	for (size_t i = 0; i < p->n_bonds; i++)
+		p->bonds[i]->dirty = false;
+	if (r == 0) {
+		r = report_all(p);
+		if (r < 0)
+			p->ops->scan_error(p->h, "bond scan failed: %s", strerror(-r));
+	}
+	return r;
+}
+
+/* --- events ------------------------------------------------------------------- */
+
+/* An event about bond i (-1: none known, -2: several): re-read it, or all. */
+static void mark(struct bond_probe *p, int i)
+{
+	if (i < 0 || (size_t)i >= p->n_bonds) {
+		/*
+		 * What changed may be a file replaced by rename or a name
+		 * taken by another interface: reopen everything.
+		 */
+		p->full_pending = true;
+		bond_fdc_flush(&p->fdc);
+	} else if (!p->bonds[i]->dirty) {
+		p->bonds[i]->dirty = true;
+		p->n_dirty++;
+	}
+}
+
+struct ev_ctx {
 	struct bond_probe *p;
 	bool rescan;
 };
 
-/* A link message: rescan for a bond, a bond slave, or a name of the last scan. */
+/*
+ * A link message about a bond or a slave of the last scan re-reads that bond;
+ * a message for a bond or bond slave not known (one appears or is enslaved),
+ * or one going away, re-reads all.
+ */
 static bool nl_cb(void *ctx, const struct bond_nl_link *l)
 {
-	struct nl_ctx *c = ctx;
+	struct ev_ctx *c = ctx;
+	int i = l->name[0] ? names_lookup(c->p, l->name) : -1;
 
-	if (l->is_bond || l->is_bond_slave || (l->name[0] && bond_names_has(&c->p->known, l->name)))
+	if (i >= 0 && !l->deleted) {
+		mark(c->p, i);
 		c->rescan = true;
-	return c->rescan; /* one reason is enough: stop parsing */
+	} else if (i != -1 || l->is_bond || l->is_bond_slave) {
+		mark(c->p, -1);
+		c->rescan = true;
+	}
+	return c->p->full_pending; /* nothing more to learn: stop parsing */
 }
 
 static int on_netlink(struct bond_probe *p)
 {
-	struct nl_ctx c = { .p = p };
+	struct ev_ctx c = { .p = p };
 	int r = bond_nl_drain(p->nl_fd, nl_cb, &c);
 
 	if (r < 0) {
@@ -377,11 +663,49 @@ static int on_netlink(struct bond_probe *p)
 			p->ops->log(p->h, REDMON_LOG_WARNING, "rtnetlink read failed: %s",
 				    strerror(-r));
 		p->warned_nl = true;
+		mark(p, -1);
 		return r;
 	}
+	if (r == 1)
+		mark(p, -1); /* messages lost (ENOBUFS) */
 	return r == 1 || c.rescan;
 }
 
+/*
+ * A file rewritten in a directory of one bond re-reads that bond, and so does
+ * proc/net/bonding/<bond> rewritten; anything else (a file or directory
+ * created, removed or renamed, a directory above the bonds, a queue
+ * overflow) may change which bonds there are, and re-reads all.
+ */
+static bool ino_cb(void *ctx, int owner, uint32_t mask, const char *name)
+{
+	const uint32_t content = IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB;
+	struct ev_ctx *c = ctx;
+
+	c->rescan = true;
+	if (mask & ~content)
+		mark(c->p, -1);
+	else if (owner >= 0)
+		mark(c->p, owner);
+	else if (owner == BOND_INO_PROC)
+		mark(c->p,
+		     entry_find(c->p->bonds, c->p->n_bonds, name) ? names_lookup(c->p, name) : -1);
+	else
+		mark(c->p, -1);
+	return c->p->full_pending;
+}
+
+static int on_inotify(struct bond_probe *p)
+{
+	struct ev_ctx c = { .p = p };
+	int r = bond_ino_drain(&p->ino, ino_cb, &c);
+
+	if (r < 0) {
+		mark(p, -1);
+		return r;
+	}
+	return c.rescan;
+}
 static int on_udev(struct bond_probe *p)
 {
 	struct udev_device *dev;
@@ -390,12 +714,16 @@ static int on_udev(struct bond_probe *p)
 	while ((dev = udev_monitor_receive_device(p->mon))) {
 		const char *action = udev_device_get_action(dev);
 		const char *name = udev_device_get_sysname(dev);
+		int i = name ? names_lookup(p, name) : -1;
 
-		/* Bonds and slaves come and go with add/remove/move. */
-		if (action && strcmp(action, "change") != 0)
+		/* Bonds and slaves come and go with add/remove/move: re-read all. */
+		if (action && strcmp(action, "change") != 0) {
+			mark(p, -1);
 			rescan = 1;
-		else if (name && bond_names_has(&p->known, name))
+		} else if (i != -1) {
+			mark(p, i);
 			rescan = 1;
+		}
 		udev_device_unref(dev);
 	}
 	return rescan;
@@ -409,7 +737,7 @@ static int bond_on_fd(void *inst, int fd, uint32_t revents)
 	if (fd == p->nl_fd)
 		return on_netlink(p);
 	if (fd == p->ino.fd)
-		return bond_ino_drain(&p->ino);
+		return on_inotify(p);
 	if (p->mon && fd == p->udev_fd)
 		return on_udev(p);
 	return 0;
@@ -498,8 +826,9 @@ static void bond_fini(void *inst)
 		udev_monitor_unref(p->mon);
 	}
 	udev_unref(p->udev);
-	history_free(p->hist, p->n_hist);
-	bond_names_free(&p->known);
+	entries_free(p->bonds, p->n_bonds);
+	free(p->names);
+	bond_fdc_free(&p->fdc);
 	bbuf_free(&p->buf);
 	free(p);
 }
@@ -535,6 +864,22 @@ static int bond_init(const struct redmon_host_ops *ops, struct redmon_host *h, v
 		ops->log(h, REDMON_LOG_ERR, "cannot watch for events: %s", strerror(-r));
 		bond_fini(p);
 		return r;
+	}
+	/*
+	 * Files are kept open only while events say when one may have been
+	 * replaced: inotify for a captured tree; rtnetlink or udev (a renamed
+	 * or removed interface) on the live root, where a removed device's
+	 * kept-open attribute fails with ENODEV.  A quarter of the descriptor
+	 * limit, which the core raised to the hard limit; other probes keep
+	 * files open too.
+	 */
+	if (live ? (p->nl_fd >= 0 || p->mon) : p->ino.fd >= 0) {
+		struct rlimit rl;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+			bond_fdc_init(&p->fdc, rl.rlim_cur == RLIM_INFINITY
+						       ? 1u << 18
+						       : (size_t)rl.rlim_cur / 4);
 	}
 	*ret_inst = p;
 	return 0;

@@ -53,6 +53,14 @@ enum bond_duplex {
 	BOND_DUPLEX_FULL,
 };
 
+/* Which directory holds a slave's sysfs attributes (bond_sysfs_slave_dir()). */
+enum bond_slave_dir {
+	BOND_DIR_NONE = 0, /* none found, or not looked for */
+	BOND_DIR_CLASS,	   /* sys/class/net/<slave> */
+	BOND_DIR_LOWER,	   /* sys/class/net/<bond>/lower_<slave> */
+	BOND_DIR_SLAVE,	   /* sys/class/net/<bond>/slave_<slave> (older kernels) */
+};
+
 /* Which source said something. */
 #define BOND_SRC_PROC  0x1u
 #define BOND_SRC_SYSFS 0x2u
@@ -77,6 +85,8 @@ struct bond_slave {
 	int partner_state; /* LACP partner oper port state, -1 unknown */
 	bool partner_mac_known;
 	uint8_t partner_mac[6];
+	/* Where sysfs showed its attributes (bond_sysfs_read()), for the inotify watches. */
+	enum bond_slave_dir dir;
 };
 
 struct bond_info {

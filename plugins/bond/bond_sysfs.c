@@ -4,6 +4,8 @@
  */
 #include "bond_sysfs.h"
 
+#include "bond_fdc.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -99,17 +101,24 @@ static bool is_dir_at(int dirfd, const char *path)
 	return fstatat(dirfd, path, &st, 0) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* bonding_masters: "bond0 bond1\n", cut with "++more++" past one page. */
-static int from_masters(int rootfd, struct bbuf *b, struct bond_names *out)
+/*
+ * bonding_masters: "bond0 bond1\n", cut with "++more++" past one page.
+ * *ret_read says whether the file was there, *ret_cut whether it was cut.
+ */
+static int from_masters(int rootfd, struct bbuf *b, struct bond_names *out, bool *ret_read,
+			bool *ret_cut)
 {
 	struct bstr rest, tok;
 	int r;
 
 	if (bond_read_file(rootfd, "sys/class/net/bonding_masters", BOND_ATTR_MAX, b, NULL) < 0)
 		return 0;
+	*ret_read = true;
 	rest = bstr_make(b->p, b->len);
 	while (bstr_next_token(&rest, &tok)) {
 		/* "++more++" is a valid ifname, but here it marks the cut. */
+		if (bstr_eq(tok, "++more++"))
+			*ret_cut = true;
 		if (!bond_ifname_valid(tok) || bstr_eq(tok, "++more++"))
 			continue;
 		r = bond_names_add(out, tok);
@@ -120,10 +129,12 @@ static int from_masters(int rootfd, struct bbuf *b, struct bond_names *out)
 }
 
 /*
- * Every valid name in directory path; with need_bonding, only entries that
- * hold a bonding/ directory.
+ * Every valid name in directory path, except those already in skip (sorted);
+ * with need_bonding, only entries that hold a bonding/ directory.  *ret_listed
+ * (may be NULL) says whether the directory was there.
  */
-static int from_dir(int rootfd, const char *path, bool need_bonding, struct bond_names *out)
+static int from_dir(int rootfd, const char *path, bool need_bonding, const struct bond_names *skip,
+		    struct bond_names *out, bool *ret_listed)
 {
 	struct dirent *de;
 	DIR *d;
@@ -139,11 +150,13 @@ static int from_dir(int rootfd, const char *path, bool need_bonding, struct bond
 		close(fd);
 		return r;
 	}
+	if (ret_listed)
+		*ret_listed = true;
 	while (r == 0 && (de = readdir(d))) {
 		struct bstr name = bstr_c(de->d_name);
 		char sub[NAME_MAX + sizeof("/bonding")];
 
-		if (!bond_ifname_valid(name))
+		if (!bond_ifname_valid(name) || (skip && bond_names_has(skip, de->d_name)))
 			continue;
 		if (need_bonding) {
 			snprintf(sub, sizeof(sub), "%s/bonding", de->d_name);
@@ -156,15 +169,40 @@ static int from_dir(int rootfd, const char *path, bool need_bonding, struct bond
 	return r;
 }
 
+/* Whether every name of the sorted set a is in the sorted set b. */
+static bool names_within(const struct bond_names *a, const struct bond_names *b)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		if (!bond_names_has(b, a->v[i]))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Listing sys/class/net costs one stat per interface (slaves too, thousands
+ * of them), so it is done only when the other two sources may miss a bond:
+ * bonding_masters lists every bond unless the kernel cut it, and the kernel
+ * makes a proc/net/bonding file for every bond (bond_create_proc_entry()),
+ * so a cut list whose names all have one there is covered by that directory.
+ * Without bonding_masters (a partial capture) every source is read.
+ */
 int bond_discover(int rootfd, struct bbuf *scratch, struct bond_names *ret)
 {
+	struct bond_names masters = { 0 };
+	bool read = false, cut = false, listed = false;
 	int r;
 
-	r = from_masters(rootfd, scratch, ret);
+	r = from_masters(rootfd, scratch, &masters, &read, &cut);
 	if (r == 0)
-		r = from_dir(rootfd, "sys/class/net", true, ret);
-	if (r == 0)
-		r = from_dir(rootfd, "proc/net/bonding", false, ret);
+		r = from_dir(rootfd, "proc/net/bonding", false, NULL, ret, &listed);
+	bond_names_sort(ret);
+	bond_names_sort(&masters);
+	if (r == 0 && (!read || (cut && (!listed || !names_within(&masters, ret)))))
+		r = from_dir(rootfd, "sys/class/net", true, ret, &masters, NULL);
+	for (size_t i = 0; r == 0 && i < masters.n; i++)
+		r = bond_names_add(ret, bstr_c(masters.v[i]));
+	bond_names_free(&masters);
 	bond_names_sort(ret);
 	return r;
 }
@@ -174,7 +212,9 @@ int bond_discover(int rootfd, struct bbuf *scratch, struct bond_names *ret)
 struct reader {
 	int rootfd;
 	struct bbuf *b;
-	char dir[128]; /* the directory attributes are read from */
+	struct bond_fdc *fdc;
+	char dir[128];	   /* the directory attributes are read from */
+	unsigned int hits; /* attributes read */
 };
 
 /*
@@ -188,9 +228,10 @@ static bool attr(struct reader *rd, const char *name, struct bstr *ret)
 
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return false;
-	if (bond_read_file(rd->rootfd, path, BOND_ATTR_MAX, rd->b, NULL) < 0)
+	if (bond_fdc_read(rd->fdc, rd->rootfd, path, BOND_ATTR_MAX, rd->b, NULL) < 0)
 		return false;
 	*ret = bstr_trim(bstr_make(rd->b->p, rd->b->len));
+	rd->hits++;
 	return true;
 }
 
@@ -229,6 +270,26 @@ static int attr_slave_ref(struct reader *rd, const char *name, bool *known, char
 	return 0;
 }
 
+/*
+ * Only attributes that can change the verdict are read: the 802.3ad ones
+ * (aggregator, port states, min_links) count only in 802.3ad, the primary and
+ * active slave only in active-backup, and a slave's active/backup state only
+ * in the modes with an active slave (not in active-backup when "Currently
+ * Active Slave" said it: the kernel derives both from curr_active_slave).  The mode is
+ * known first (from /proc, else from bonding/mode), so a scan of a
+ * balance-rr bond opens no file that would fail with ENOENT.
+ */
+static bool lacp_mode(enum bond_mode m)
+{
+	return m == BOND_MODE_UNKNOWN || m == BOND_MODE_8023AD;
+}
+
+static bool backup_mode(enum bond_mode m)
+{
+	return m == BOND_MODE_UNKNOWN || m == BOND_MODE_AB || m == BOND_MODE_TLB ||
+	       m == BOND_MODE_ALB;
+}
+
 static int read_bond_attrs(struct reader *rd, struct bond_info *info)
 {
 	struct bstr v, tok;
@@ -245,61 +306,70 @@ static int read_bond_attrs(struct reader *rd, struct bond_info *info)
 		while (bstr_next_token(&v, &tok))
 			info->arp_targets++;
 	}
-	attr_int(rd, "bonding/min_links", &info->min_links);
 	if (info->carrier < 0 && attr(rd, "bonding/mii_status", &v)) {
 		enum bond_link l = bond_link_from_text(v);
 
 		info->carrier = l == BOND_LINK_UP ? 1 : l == BOND_LINK_DOWN ? 0 : -1;
 	}
-	/*
-	 * ad_aggregator and ad_num_ports are empty outside 802.3ad and print 0
-	 * when there is no active aggregator; ad_partner_mac is empty without
-	 * CAP_NET_ADMIN (bond_sysfs.c).
-	 */
-	if (!info->agg_visible && attr(rd, "bonding/ad_aggregator", &v) && v.n &&
-	    bstr_to_ll(v, 0, INT_MAX, &x) == 0) {
-		info->agg_visible = true;
-		if (x == 0)
-			info->no_active_agg = true;
-		else
-			info->active_agg = (int)x;
+	if (lacp_mode(info->mode)) {
+		attr_int(rd, "bonding/min_links", &info->min_links);
+		/*
+		 * ad_aggregator and ad_num_ports are empty outside 802.3ad and
+		 * print 0 when there is no active aggregator; ad_partner_mac is
+		 * empty without CAP_NET_ADMIN (bond_sysfs.c).
+		 */
+		if (!info->agg_visible && attr(rd, "bonding/ad_aggregator", &v) && v.n &&
+		    bstr_to_ll(v, 0, INT_MAX, &x) == 0) {
+			info->agg_visible = true;
+			if (x == 0)
+				info->no_active_agg = true;
+			else
+				info->active_agg = (int)x;
+		}
+		attr_int(rd, "bonding/ad_num_ports", &info->active_ports);
+		if (!info->partner_mac_known && attr(rd, "bonding/ad_partner_mac", &v))
+			info->partner_mac_known = bstr_to_mac(v, info->partner_mac) == 0;
 	}
-	attr_int(rd, "bonding/ad_num_ports", &info->active_ports);
-	if (!info->partner_mac_known && attr(rd, "bonding/ad_partner_mac", &v))
-		info->partner_mac_known = bstr_to_mac(v, info->partner_mac) == 0;
 	if (info->oper == BOND_OPER_UNKNOWN && attr(rd, "operstate", &v))
 		info->oper = bond_oper_from_text(v);
 	if (info->admin_up < 0 && attr(rd, "flags", &v) && bstr_to_hex(v, &flags) == 0)
 		info->admin_up = (flags & 0x1) != 0; /* IFF_UP */
+	/* The primary and the active slave are decided on only in active-backup. */
+	if (info->mode != BOND_MODE_UNKNOWN && info->mode != BOND_MODE_AB)
+		return 0;
 	if (attr_slave_ref(rd, "bonding/primary", &info->primary_known, &info->primary) < 0)
 		return -ENOMEM;
 	return attr_slave_ref(rd, "bonding/active_slave", &info->active_known, &info->active);
 }
 
-static void read_slave_attrs(struct reader *rd, struct bond_slave *s)
+static void read_slave_attrs(struct reader *rd, const struct bond_info *info, struct bond_slave *s)
 {
 	struct bstr v;
 	long long x;
 
 	if (s->link == BOND_LINK_UNKNOWN && attr(rd, "bonding_slave/mii_status", &v))
 		s->link = bond_link_from_text(v);
-	if (s->is_active < 0 && attr(rd, "bonding_slave/state", &v))
+	if (s->is_active < 0 && backup_mode(info->mode) &&
+	    !(info->mode == BOND_MODE_AB && info->active_known) &&
+	    attr(rd, "bonding_slave/state", &v))
 		s->is_active = bstr_eq(v, "active") ? 1 : bstr_eq(v, "backup") ? 0 : -1;
 	if (s->link_failures < 0 && attr(rd, "bonding_slave/link_failure_count", &v) &&
 	    bstr_to_ll(v, 0, UINT_MAX, &x) == 0)
 		s->link_failures = x;
-	if (!s->agg_known && attr(rd, "bonding_slave/ad_aggregator_id", &v)) {
-		if (bstr_eq(v, "N/A")) {
-			/* Also what every mode but 802.3ad prints. */
-			s->agg_known = true;
-			s->agg_id = -1;
-		} else if (bstr_to_ll(v, 0, INT_MAX, &x) == 0) {
-			s->agg_known = true;
-			s->agg_id = (int)x;
+	if (lacp_mode(info->mode)) {
+		if (!s->agg_known && attr(rd, "bonding_slave/ad_aggregator_id", &v)) {
+			if (bstr_eq(v, "N/A")) {
+				/* Also what every mode but 802.3ad prints. */
+				s->agg_known = true;
+				s->agg_id = -1;
+			} else if (bstr_to_ll(v, 0, INT_MAX, &x) == 0) {
+				s->agg_known = true;
+				s->agg_id = (int)x;
+			}
 		}
+		attr_port_state(rd, "bonding_slave/ad_actor_oper_port_state", &s->actor_state);
+		attr_port_state(rd, "bonding_slave/ad_partner_oper_port_state", &s->partner_state);
 	}
-	attr_port_state(rd, "bonding_slave/ad_actor_oper_port_state", &s->actor_state);
-	attr_port_state(rd, "bonding_slave/ad_partner_oper_port_state", &s->partner_state);
 	if (s->oper == BOND_OPER_UNKNOWN && attr(rd, "operstate", &v))
 		s->oper = bond_oper_from_text(v);
 	/* speed: -1 (SPEED_UNKNOWN) or a read error while the link is down. */
@@ -311,39 +381,65 @@ static void read_slave_attrs(struct reader *rd, struct bond_slave *s)
 						 : BOND_DUPLEX_UNKNOWN;
 }
 
+int bond_sysfs_dir_path(const char *bond, const char *slave, enum bond_slave_dir kind, char *buf,
+			size_t len)
+{
+	int n = kind == BOND_DIR_CLASS ? snprintf(buf, len, "sys/class/net/%s", slave)
+		: kind == BOND_DIR_LOWER
+			? snprintf(buf, len, "sys/class/net/%s/lower_%s", bond, slave)
+		: kind == BOND_DIR_SLAVE
+			? snprintf(buf, len, "sys/class/net/%s/slave_%s", bond, slave)
+			: -1;
+
+	if (n < 0)
+		return -EINVAL;
+	return (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
 int bond_sysfs_slave_dir(int rootfd, const char *bond, const char *slave, char *buf, size_t len)
 {
-	for (int i = 0; i < 3; i++) {
-		int n = i == 0	 ? snprintf(buf, len, "sys/class/net/%s", slave)
-			: i == 1 ? snprintf(buf, len, "sys/class/net/%s/lower_%s", bond, slave)
-				 : snprintf(buf, len, "sys/class/net/%s/slave_%s", bond, slave);
+	static const enum bond_slave_dir kinds[] = { BOND_DIR_CLASS, BOND_DIR_LOWER,
+						     BOND_DIR_SLAVE };
 
-		if (n < 0 || (size_t)n >= len)
-			return -ENAMETOOLONG;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		int r = bond_sysfs_dir_path(bond, slave, kinds[i], buf, len);
+
+		if (r < 0)
+			return r;
 		if (is_dir_at(rootfd, buf))
 			return 0;
 	}
 	return -ENOENT;
 }
 
-int bond_sysfs_read(int rootfd, struct bond_info *info, struct bbuf *scratch)
+int bond_sysfs_read(int rootfd, struct bond_info *info, struct bbuf *scratch, struct bond_fdc *fdc)
 {
-	struct reader rd = { .rootfd = rootfd, .b = scratch };
+	struct reader rd = { .rootfd = rootfd, .b = scratch, .fdc = fdc };
 	struct bstr v, tok;
+	bool listed;
 	int r;
 
 	if (!bond_ifname_valid(bstr_c(info->name)))
 		return -EINVAL;
+	/*
+	 * /proc lists every slave (bond_info_show_slave() for each, in one
+	 * snapshot): when it said what the bond is and was not cut, the sysfs
+	 * list is the same list read again, and whether bonding/ is there
+	 * matters no more (the bond is known either way).
+	 */
+	listed = (info->sources & BOND_SRC_PROC) && info->mode != BOND_MODE_UNKNOWN &&
+		 !info->slaves_cut;
 	/* A valid ifname is at most 15 bytes: both paths fit. */
 	snprintf(rd.dir, sizeof(rd.dir), "sys/class/net/%s/bonding", info->name);
-	if (!is_dir_at(rootfd, rd.dir))
+	if (!listed && !is_dir_at(rootfd, rd.dir))
 		return -ENOENT;
 	snprintf(rd.dir, sizeof(rd.dir), "sys/class/net/%s", info->name);
-	info->sources |= BOND_SRC_SYSFS;
 	r = read_bond_attrs(&rd, info);
 	if (r < 0)
 		return r;
-	if (attr(&rd, "bonding/slaves", &v)) {
+	if (!listed || rd.hits)
+		info->sources |= BOND_SRC_SYSFS;
+	if (!listed && attr(&rd, "bonding/slaves", &v)) {
 		while (bstr_next_token(&v, &tok)) {
 			struct bond_slave *s;
 
@@ -361,12 +457,29 @@ int bond_sysfs_read(int rootfd, struct bond_info *info, struct bbuf *scratch)
 		}
 	}
 	for (size_t i = 0; i < info->n_slaves; i++) {
+		static const enum bond_slave_dir kinds[] = { BOND_DIR_CLASS, BOND_DIR_LOWER,
+							     BOND_DIR_SLAVE };
 		struct bond_slave *s = &info->slaves[i];
 
-		if (!s->name_valid ||
-		    bond_sysfs_slave_dir(rootfd, info->name, s->name, rd.dir, sizeof(rd.dir)) < 0)
+		if (!s->name_valid)
 			continue;
-		read_slave_attrs(&rd, s);
+		/*
+		 * The first directory with any attribute of the slave in it,
+		 * found by reading rather than by a stat of each: on a live
+		 * system the first read is in the first place tried.
+		 */
+		for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+			unsigned int hits = rd.hits;
+
+			if (bond_sysfs_dir_path(info->name, s->name, kinds[k], rd.dir,
+						sizeof(rd.dir)) < 0)
+				break;
+			read_slave_attrs(&rd, info, s);
+			if (rd.hits > hits) {
+				s->dir = kinds[k];
+				break;
+			}
+		}
 	}
 	return 0;
 }

@@ -48,11 +48,14 @@ int bond_discover(int rootfd, struct bbuf *scratch, struct bond_names *ret);
 
 /*
  * Read sys/class/net/<info->name>/ into info, filling only fields still
- * unknown; adds slaves listed in bonding/slaves.  Returns 0, -ENOENT when
+ * unknown; adds slaves listed in bonding/slaves (unless /proc listed them
+ * already) and records in each slave where its attributes are.  Files are
+ * read through fdc (kept open, bond_fdc.h; NULL: opened each time).  Returns 0, -ENOENT when
  * there is no bonding/ directory for this bond, -EINVAL when info->name is no
  * valid ifname, or -ENOMEM.
  */
-int bond_sysfs_read(int rootfd, struct bond_info *info, struct bbuf *scratch);
+struct bond_fdc;
+int bond_sysfs_read(int rootfd, struct bond_info *info, struct bbuf *scratch, struct bond_fdc *fdc);
 
 /*
  * The directory holding the attributes of slave (operstate, bonding_slave/)
@@ -60,6 +63,13 @@ int bond_sysfs_read(int rootfd, struct bond_info *info, struct bbuf *scratch);
  * ifnames.  Returns 0, -ENOENT when none exists, or -ENAMETOOLONG.
  */
 int bond_sysfs_slave_dir(int rootfd, const char *bond, const char *slave, char *buf, size_t len);
+
+/*
+ * The path of a slave directory of the given kind (not BOND_DIR_NONE), written
+ * to buf, without looking whether it exists.  Returns 0, -EINVAL or -ENAMETOOLONG.
+ */
+int bond_sysfs_dir_path(const char *bond, const char *slave, enum bond_slave_dir kind, char *buf,
+			size_t len);
 
 /* The largest sysfs attribute read (one page on most machines). */
 #define BOND_ATTR_MAX 65536

@@ -215,7 +215,7 @@ static int bbuf_reserve(struct bbuf *b, size_t cap)
 	return 0;
 }
 
-static int open_regular(int dirfd, const char *path)
+int bond_open_regular(int dirfd, const char *path)
 {
 	struct stat st;
 	int fd, r;
@@ -235,21 +235,22 @@ static int open_regular(int dirfd, const char *path)
 	return fd;
 }
 
-int bond_read_file(int dirfd, const char *path, size_t max, struct bbuf *b, bool *ret_truncated)
+int bond_read_fd(int fd, bool at_zero, size_t max, struct bbuf *b, bool *ret_truncated)
 {
 	size_t len = 0;
 	bool more = false;
-	int fd, r = 0;
+	int r = 0;
 
 	b->len = 0;
-	fd = open_regular(dirfd, path);
-	if (fd < 0)
-		return fd;
 	/*
 	 * sysfs and proc files report size 0 (or 4096): read until EOF, growing
 	 * the buffer, and one byte past max to tell a cut file from a full one.
+	 * A short read is the end: sysfs and seq_file reads fill the buffer
+	 * while there is more, and so do reads of regular files, which signals
+	 * do not interrupt.  That saves the second read, returning 0, per file.
 	 */
 	for (;;) {
+		size_t want;
 		ssize_t n;
 
 		if (len + 1 >= b->cap) {
@@ -265,7 +266,8 @@ int bond_read_file(int dirfd, const char *path, size_t max, struct bbuf *b, bool
 			if (r < 0)
 				break;
 		}
-		n = read(fd, b->p + len, b->cap - 1 - len);
+		want = b->cap - 1 - len;
+		n = at_zero ? pread(fd, b->p + len, want, (off_t)len) : read(fd, b->p + len, want);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -280,8 +282,9 @@ int bond_read_file(int dirfd, const char *path, size_t max, struct bbuf *b, bool
 			len = max;
 			break;
 		}
+		if ((size_t)n < want)
+			break;
 	}
-	close(fd);
 	if (r < 0) {
 		if (b->p)
 			b->p[0] = 0;
@@ -297,4 +300,17 @@ int bond_read_file(int dirfd, const char *path, size_t max, struct bbuf *b, bool
 	if (ret_truncated)
 		*ret_truncated = more;
 	return 0;
+}
+
+int bond_read_file(int dirfd, const char *path, size_t max, struct bbuf *b, bool *ret_truncated)
+{
+	int fd, r;
+
+	b->len = 0;
+	fd = bond_open_regular(dirfd, path);
+	if (fd < 0)
+		return fd;
+	r = bond_read_fd(fd, false, max, b, ret_truncated);
+	close(fd);
+	return r;
 }

@@ -86,4 +86,16 @@ void bbuf_free(struct bbuf *b);
  */
 int bond_read_file(int dirfd, const char *path, size_t max, struct bbuf *b, bool *ret_truncated);
 
+/*
+ * Open path (relative to dirfd) for reading, only when it is a regular file
+ * (-EINVAL / -EISDIR otherwise).  Returns the fd or -errno.
+ */
+int bond_open_regular(int dirfd, const char *path);
+
+/*
+ * Read the open file fd into b as bond_read_file() does: from its current
+ * position, or with at_zero from offset 0 by pread() (a kept-open file).
+ */
+int bond_read_fd(int fd, bool at_zero, size_t max, struct bbuf *b, bool *ret_truncated);
+
 #endif /* REDMON_BOND_TEXT_H */

@@ -1,6 +1,7 @@
 # The bond probe: Linux bonding (plugins/bond/README.md).
 PLUGINS += bond
-bond_SRCS := plugins/bond/bond.c plugins/bond/bond_info.c plugins/bond/bond_inotify.c \
+bond_SRCS := plugins/bond/bond.c plugins/bond/bond_fdc.c plugins/bond/bond_info.c \
+	plugins/bond/bond_inotify.c \
 	plugins/bond/bond_netlink.c plugins/bond/bond_proc.c plugins/bond/bond_rules.c \
 	plugins/bond/bond_sysfs.c plugins/bond/bond_text.c
 bond_LIBS := -ludev
@@ -11,7 +12,7 @@ BOND_CORE_SRCS := plugins/bond/bond_info.c plugins/bond/bond_text.c
 UNIT_TESTS += bond_proc bond_rules bond_sysfs bond_netlink bond_plugin
 test_bond_proc_SRCS := plugins/bond/bond_proc.c $(BOND_CORE_SRCS)
 test_bond_rules_SRCS := plugins/bond/bond_rules.c plugins/bond/bond_proc.c $(BOND_CORE_SRCS)
-test_bond_sysfs_SRCS := plugins/bond/bond_sysfs.c plugins/bond/bond_proc.c \
+test_bond_sysfs_SRCS := plugins/bond/bond_sysfs.c plugins/bond/bond_fdc.c plugins/bond/bond_proc.c \
 	plugins/bond/bond_rules.c $(BOND_CORE_SRCS)
 test_bond_netlink_SRCS := plugins/bond/bond_netlink.c $(BOND_CORE_SRCS)
 test_bond_plugin_SRCS := $(bond_SRCS)

@@ -366,6 +366,251 @@ static void test_daemon_events_and_flapping(void **state)
 	assert_false(h->bad_unwatch);
 }
 
+/* Rewrite a file in place (no rename): inotify says IN_MODIFY, as for a sysfs attribute. */
+static void rewrite(struct redmon_host *h, const char *rel, const char *text)
+{
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", h->root, rel);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+/*
+ * The reports of the last scan equal those of a full scan by a new instance
+ * (a one-shot one: no history, so call it only where no count rose).
+ */
+static void assert_same_as_full(struct redmon_host *h)
+{
+	struct report got[MAX_REPORTS];
+	int n = h->n_reports;
+	void *fresh;
+
+	memcpy(got, h->reports, sizeof(got));
+	h->events = false;
+	fresh = start(h);
+	scan(h, fresh);
+	redmon_plugin.fini(fresh);
+	h->events = true;
+	assert_int_equal(h->n_reports, n);
+	for (int i = 0; i < n; i++) {
+		assert_string_equal(got[i].name, h->reports[i].name);
+		assert_memory_equal(&got[i], &h->reports[i], sizeof(got[i]));
+	}
+}
+
+/* Three bonds, one per layout: /proc only, /proc with sysfs, sysfs only. */
+static void three_bonds(struct redmon_host *h)
+{
+	tree(h);
+	put(h, "sys/class/net/bond0/bonding/mode", "active-backup 1\n");
+	put(h, "sys/class/net/bond0/operstate", "up\n");
+	put(h, "sys/class/net/em3/operstate", "up\n");
+	put(h, "sys/class/net/p2p3/operstate", "up\n");
+	put(h, "proc/net/bonding/bond2",
+	    "Bonding Mode: load balancing (round-robin)\nMII Status: up\n"
+	    "MII Polling Interval (ms): 100\n"
+	    "\nSlave Interface: eth8\nMII Status: up\nLink Failure Count: 0\n"
+	    "\nSlave Interface: eth9\nMII Status: up\nLink Failure Count: 0\n");
+}
+
+/*
+ * Events that name one bond re-read only that bond; the others are reported
+ * as last read.  After each kind of change the groups are those a full scan
+ * reports.
+ */
+static void test_partial_rescans(void **state)
+{
+	struct redmon_host *h = *state;
+	int ino;
+	void *inst;
+
+	h->events = true;
+	h->opt_netlink = "no";
+	three_bonds(h);
+	inst = start(h);
+	assert_int_equal(h->n_watched, 1);
+	ino = h->watched[0];
+	scan(h, inst);
+	assert_int_equal(h->n_reports, 3);
+	assert_same_as_full(h);
+
+	/* /proc/net/bonding/<bond> rewritten: a slave of bond0 lost its link. */
+	rewrite(h, "proc/net/bonding/bond0",
+		"Bonding Mode: fault-tolerance (active-backup)\n"
+		"Primary Slave: None\nCurrently Active Slave: em3\n"
+		"MII Status: up\nMII Polling Interval (ms): 100\n"
+		"\nSlave Interface: em3\nMII Status: up\nLink Failure Count: 5\n"
+		"\nSlave Interface: p2p3\nMII Status: down\nLink Failure Count: 0\n");
+	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
+	scan(h, inst);
+	assert_int_equal(find(h, "bond0")->margin, 0);
+	assert_same_as_full(h);
+
+	/* A slave's sysfs attribute (operstate in its own directory). */
+	rewrite(h, "sys/class/net/em3/operstate", "down\n");
+	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
+	scan(h, inst);
+	assert_int_equal(find(h, "bond0")->margin, -1);
+	assert_same_as_full(h);
+
+	/* The bond's own attribute. */
+	rewrite(h, "sys/class/net/bond0/operstate", "down\n");
+	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
+	scan(h, inst);
+	assert_same_as_full(h);
+
+	/* A slave directory reached through the bond (slave_<slave>): bond "int". */
+	rewrite(h, "sys/class/net/int/slave_eth1/bonding_slave/mii_status", "up\n");
+	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
+	scan(h, inst);
+	assert_int_equal(find(h, "int")->margin, 1);
+	assert_same_as_full(h);
+
+	/*
+	 * Only the bonds named are re-read: a change of bond2 not yet drained
+	 * from the inotify queue is not seen by the scan that follows an event
+	 * about int, and is by the next.
+	 */
+	rewrite(h, "sys/class/net/int/slave_eth1/bonding_slave/mii_status", "down\n");
+	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
+	rewrite(h, "proc/net/bonding/bond2",
+		"Bonding Mode: load balancing (round-robin)\nMII Status: up\n"
+		"MII Polling Interval (ms): 100\n"
+		"\nSlave Interface: eth8\nMII Status: down\nLink Failure Count: 0\n"
+		"\nSlave Interface: eth9\nMII Status: up\nLink Failure Count: 0\n");
+	scan(h, inst);
+	assert_int_equal(find(h, "int")->margin, 0);
+	assert_int_equal(find(h, "bond2")->margin, 1); /* as last read */
+	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
+	scan(h, inst);
+	assert_int_equal(find(h, "bond2")->margin, 0);
+	assert_same_as_full(h);
+
+	/* A scan with no event behind it (the periodic one) reads everything. */
+	rewrite(h, "sys/class/net/p2p3/operstate", "down\n");
+	scan(h, inst);
+	assert_same_as_full(h);
+	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
+	scan(h, inst);
+	assert_same_as_full(h);
+
+	/* A slave added: the names and watches change, so the scan is a full one. */
+	rewrite(h, "proc/net/bonding/bond2",
+		"Bonding Mode: load balancing (round-robin)\nMII Status: up\n"
+		"MII Polling Interval (ms): 100\n"
+		"\nSlave Interface: eth8\nMII Status: down\nLink Failure Count: 0\n"
+		"\nSlave Interface: eth9\nMII Status: up\nLink Failure Count: 0\n"
+		"\nSlave Interface: eth7\nMII Status: up\nLink Failure Count: 0\n");
+	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
+	scan(h, inst);
+	assert_int_equal(find(h, "bond2")->total, 3);
+	assert_same_as_full(h);
+	/* A read error (a directory where the /proc file was): reported unknown. */
+	{
+		char path[512];
+
+		snprintf(path, sizeof(path), "%s/proc/net/bonding/bond2", h->root);
+		assert_int_equal(unlink(path), 0);
+		assert_int_equal(mkdir(path, 0755), 0);
+		assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
+		scan(h, inst);
+		assert_int_equal(find(h, "bond2")->margin, REDMON_MARGIN_UNKNOWN);
+		assert_same_as_full(h);
+		assert_int_equal(rmdir(path), 0);
+	}
+
+	/* A bond vanishes. */
+	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
+	scan(h, inst);
+	assert_int_equal(h->n_reports, 2);
+	assert_same_as_full(h);
+
+	redmon_plugin.fini(inst);
+	assert_false(h->bad_unwatch);
+}
+
+/* A watched directory removed and made again is watched again (a new inode). */
+static void test_directory_made_again(void **state)
+{
+	struct redmon_host *h = *state;
+	char path[512];
+	int ino;
+	void *inst;
+
+	h->events = true;
+	h->opt_netlink = "no";
+	three_bonds(h);
+	inst = start(h);
+	ino = h->watched[0];
+	scan(h, inst);
+	for (int round = 0; round < 2; round++) {
+		snprintf(path, sizeof(path), "%s/sys/class/net/em3/operstate", h->root);
+		assert_int_equal(unlink(path), 0);
+		snprintf(path, sizeof(path), "%s/sys/class/net/em3", h->root);
+		assert_int_equal(rmdir(path), 0);
+		assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
+		scan(h, inst);
+		put(h, "sys/class/net/em3/operstate", "up\n");
+		assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
+		scan(h, inst);
+		assert_int_equal(find(h, "bond0")->margin, 1);
+		rewrite(h, "sys/class/net/em3/operstate", "down\n");
+		assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
+		scan(h, inst);
+		assert_int_equal(find(h, "bond0")->margin, 0);
+		assert_same_as_full(h);
+	}
+	redmon_plugin.fini(inst);
+}
+
+/*
+ * Flapping across partial scans: a rise is reported by the scan that re-reads
+ * the bond, kept while other bonds are re-read, and cleared when the bond is
+ * read again without a rise.
+ */
+static void test_flapping_with_partial_rescans(void **state)
+{
+	struct redmon_host *h = *state;
+	const char *flap = "em3: link flapping: 2 link failures since last scan (7 in total)";
+	int ino;
+	void *inst;
+
+	h->events = true;
+	h->opt_netlink = "no";
+	three_bonds(h);
+	inst = start(h);
+	ino = h->watched[0];
+	scan(h, inst);
+	assert_string_equal(find(h, "bond0")->reason, "");
+
+	rewrite(h, "proc/net/bonding/bond0", ab_text(7));
+	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
+	scan(h, inst);
+	assert_string_equal(find(h, "bond0")->reason, flap);
+
+	rewrite(h, "sys/class/net/int/slave_eth1/bonding_slave/mii_status", "up\n");
+	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
+	scan(h, inst);
+	assert_string_equal(find(h, "bond0")->reason, flap);
+	assert_int_equal(find(h, "int")->margin, 1);
+
+	rewrite(h, "sys/class/net/bond0/operstate", "up\n");
+	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
+	scan(h, inst);
+	assert_string_equal(find(h, "bond0")->reason, "");
+
+	/* A second rise, seen by a full scan, counts from the last read. */
+	rewrite(h, "proc/net/bonding/bond0", ab_text(8));
+	scan(h, inst);
+	assert_string_equal(find(h, "bond0")->reason,
+			    "em3: link flapping: 1 link failure since last scan (8 in total)");
+	redmon_plugin.fini(inst);
+}
+
 static void test_options_off(void **state)
 {
 	struct redmon_host *h = *state;
@@ -420,6 +665,10 @@ int main(void)
 		cmocka_unit_test(test_descriptor),
 		cmocka_unit_test_setup_teardown(test_one_shot_scan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_daemon_events_and_flapping, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_partial_rescans, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_directory_made_again, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flapping_with_partial_rescans, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_options_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_abi_mismatch, setup, teardown),
