@@ -86,6 +86,25 @@ bool hwmon_attr_wanted(const char *name)
 	       strcmp(sub, "alarm") == 0 || ends_with(sub, "_alarm");
 }
 
+static const char *label_of(const struct hwmon_chip *c, const char *sensor);
+
+bool hwmon_value_needed(const struct hwmon_chip *c, const char *name)
+{
+	const char *type, *sub, *lab;
+	char sensor[HWMON_ATTR_MAX];
+	long idx;
+
+	if (!hwmon_attr_wanted(name) || !split(name, &type, &idx, &sub))
+		return false;
+	if (strcmp(sub, "input") != 0)
+		return true; /* an alarm or a fault */
+	if (strcmp(type, "in") != 0)
+		return false;
+	snprintf(sensor, sizeof(sensor), "%s%ld", type, idx);
+	lab = label_of(c, sensor);
+	return lab && strcmp(lab, "vin") == 0;
+}
+
 /* Alarms that mean the supply is not delivering (see the head comment). */
 static bool failing_alarm(const char *sub)
 {
@@ -314,14 +333,10 @@ int hwmon_psu_eval(struct hwmon_psu *p, const struct hwmon_chip *chips, size_t n
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		bool dup = false;
-
 		if (!hwmon_is_psu_chip(chips[i].prefix, extra))
 			continue;
-		/* Two hwmon entries for one device (a bad tree): keep the first. */
-		for (size_t j = 0; j < ns && !dup; j++)
-			dup = strcmp(sup[j].key, chips[i].name) == 0;
-		if (dup)
+		/* Two hwmon entries for one device (a bad tree): keep the first (chips are sorted). */
+		if (ns > 0 && strcmp(sup[ns - 1].key, chips[i].name) == 0)
 			continue;
 		hwmon_classify(&chips[i], &view[ns]);
 		sup[ns] = (struct psu_supply){

@@ -40,7 +40,8 @@ static int read_chip(const sensors_chip_name *chip, struct hwmon_chip *c)
 		while (rc == 0 && (sf = sensors_get_all_subfeatures(chip, feat, &s)) != NULL) {
 			double v;
 
-			if (!(sf->flags & SENSORS_MODE_R) || !hwmon_attr_wanted(sf->name))
+			/* Only what a verdict reads (the vin input, alarms, faults). */
+			if (!(sf->flags & SENSORS_MODE_R) || !hwmon_value_needed(c, sf->name))
 				continue;
 			if (sensors_get_value(chip, sf->number, &v) < 0)
 				continue; /* the chip did not answer: no value, as in sysfs */

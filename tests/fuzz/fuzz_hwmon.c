@@ -23,10 +23,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n = 0;
 	int fd;
 
-	fd = tree_build(data, size);
-	if (fd >= 0 && hwmon_sysfs_read(fd, &chips, &n) == 0) {
-		const char *extra = size && (data[0] & 1) ? "*" : NULL;
+	const char *extra = size && (data[0] & 1) ? "*" : NULL;
 
+	fd = tree_build(data, size);
+	if (fd >= 0 && hwmon_sysfs_read(fd, extra, &chips, &n) == 0) {
 		for (int round = 0; round < 2; round++) {
 			if (hwmon_psu_eval(&p, chips, round ? n / 2 : n, extra, round, &g) == 0) {
 				for (size_t i = 0; i < g.n_members; i++)

@@ -187,9 +187,16 @@ static void test_corpus_nct6779(void **state)
 		skip();
 	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	assert_true(fd >= 0);
-	assert_int_equal(hwmon_sysfs_read(fd, &chips, &n), 0);
+	/* Not a PSU: identified, but no value is read. */
+	assert_int_equal(hwmon_sysfs_read(fd, NULL, &chips, &n), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(chips[0].prefix, "nct6779");
+	assert_int_equal(chips[0].n_attrs, 0);
+	assert_int_equal(hwmon_psu_eval(&p, chips, n, NULL, 0, &g), -ENODATA);
+	hwmon_chips_free(chips, n);
+	/* Configured as one, its alarms are read. */
+	assert_int_equal(hwmon_sysfs_read(fd, "nct*", &chips, &n), 0);
+	assert_int_equal(n, 1);
 	{
 		bool in1 = false;
 
@@ -198,7 +205,6 @@ static void test_corpus_nct6779(void **state)
 			       chips[0].attrs[i].value == 1;
 		assert_true(in1);
 	}
-	assert_int_equal(hwmon_psu_eval(&p, chips, n, NULL, 0, &g), -ENODATA);
 	hwmon_psu_free(&p);
 	hwmon_chips_free(chips, n);
 	close(fd);
@@ -263,7 +269,7 @@ static void test_sysfs_tree(void **state)
 
 	fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	assert_true(fd >= 0);
-	assert_int_equal(hwmon_sysfs_read(fd, &chips, &n), 0);
+	assert_int_equal(hwmon_sysfs_read(fd, NULL, &chips, &n), 0);
 	/* hwmon9 resolves to <root>/sys/class/hwmon/hwmon0: the same chip again. */
 	assert_true(n == 2 || n == 3);
 	assert_string_equal(chips[0].name, "dps650ab-i2c-3-58");
@@ -299,7 +305,7 @@ static void test_no_class_dir(void **state)
 	int fd = open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC); /* no sys/ under it */
 
 	(void)state;
-	assert_int_equal(hwmon_sysfs_read(fd, &chips, &n), 0);
+	assert_int_equal(hwmon_sysfs_read(fd, NULL, &chips, &n), 0);
 	assert_int_equal(n, 0);
 	close(fd);
 }
