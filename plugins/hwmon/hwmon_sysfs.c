@@ -35,9 +35,10 @@
  * Names and labels are read only when a chip is listed.
  *
  * Descriptors: at most `budget` are kept, one per chip for its directory
- * first; files beyond the budget are opened, read and closed each scan, and a
- * chip whose directory is not kept is listed every scan (what every scan did
- * before the cache).
+ * first; files beyond the budget, and files that are symlinks (their target
+ * can be replaced without the directory showing it), are opened, read and
+ * closed each scan, and a chip whose directory is not kept is listed every
+ * scan (what every scan did before the cache).
  */
 #include "hwmon_read.h"
 
@@ -66,13 +67,15 @@ struct hw_dirent {
 /* One attribute file of a chip whose value a verdict uses. */
 struct hw_file {
 	char name[HWMON_ATTR_MAX];
-	int fd; /* kept open, or -1: opened, read and closed each scan */
+	int fd;	   /* kept open, or -1: opened, read and closed each scan */
+	bool keep; /* a regular file in the directory (d_type): may be kept open */
 };
 
 /* One class entry and what its last listing found. */
 struct hw_ent {
 	struct hw_dirent de;
 	char *link;	 /* root-relative target of the class entry; owned */
+	char *target;	 /* a symlink entry's own text (readlink); owned */
 	char *attrdir;	 /* root-relative directory of name and attributes; owned */
 	int dfd;	 /* O_PATH descriptor of attrdir, or -1 (listed every scan) */
 	struct stat dst; /* attrdir at listing time */
@@ -92,6 +95,7 @@ struct hwmon_sysfs {
 	size_t budget, kept, dirs_kept; /* descriptor cap; held (dirs and files); of them dirs */
 	char *extra;			/* the chip patterns the listings were made for */
 	struct hwmon_chip *out;		/* the last scan's answer, sorted by chip name */
+	size_t *order;			/* out[k] is v[order[k]].chip */
 	size_t n_out, cap_out;
 };
 
@@ -175,12 +179,13 @@ static void ent_clear(struct hwmon_sysfs *s, struct hw_ent *e)
 	fd_release(s, &e->dfd, true);
 	free(e->files);
 	free(e->link);
+	free(e->target);
 	free(e->attrdir);
 	free(e->chip.attrs);
 	free(e->chip.labels);
 	e->files = NULL;
 	e->n_files = 0;
-	e->link = e->attrdir = NULL;
+	e->link = e->target = e->attrdir = NULL;
 	e->is_chip = e->trusted = false;
 	memset(&e->chip, 0, sizeof(e->chip));
 }
@@ -246,6 +251,11 @@ static int list_attrs(int root_fd, struct hw_ent *e)
 		}
 		snprintf(v[n].name, sizeof(v[n].name), "%s", nm);
 		v[n].fd = -1;
+		/*
+		 * A symlink's target may change where the directory does not
+		 * show it: such a file is opened afresh every scan.
+		 */
+		v[n].keep = de->d_type == DT_REG;
 		n++;
 	}
 	closedir(d);
@@ -276,6 +286,19 @@ static int list_attrs(int root_fd, struct hw_ent *e)
 	return 0;
 }
 
+/* The text of symlink name in directory cfd; 0 or -errno. */
+static int read_target(int cfd, const char *name, char *buf, size_t len)
+{
+	ssize_t n = readlinkat(cfd, name, buf, len - 1);
+
+	if (n < 0)
+		return -errno;
+	if ((size_t)n >= len - 1)
+		return -ENAMETOOLONG;
+	buf[n] = '\0';
+	return 0;
+}
+
 /*
  * Where e's class entry leads: "sys/class/hwmon/<entry>" followed one level.
  * 0 or -errno.
@@ -291,7 +314,8 @@ static int follow_entry(int root_fd, const struct hw_ent *e, char *out, size_t l
  * 0, or -errno when the attribute directory cannot be read for another
  * reason than its absence or permissions (the scan fails).
  */
-static int ent_list(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, const char *extra)
+static int ent_list(struct hwmon_sysfs *s, int root_fd, int cfd, struct hw_ent *e,
+		    const char *extra)
 {
 	char hw[1024], path[1100], prefix[HWMON_NAME_MAX];
 	const char *attrdir = hw;
@@ -299,6 +323,13 @@ static int ent_list(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, const 
 	int rc;
 
 	ent_clear(s, e);
+	if (e->de.type == DT_LNK) {
+		if (read_target(cfd, e->de.name, hw, sizeof(hw)) < 0)
+			return 0;
+		e->target = strdup(hw);
+		if (!e->target)
+			return -ENOMEM;
+	}
 	if (follow_entry(root_fd, e, hw, sizeof(hw)) < 0)
 		return 0;
 	e->link = strdup(hw);
@@ -418,7 +449,8 @@ static bool ent_read(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, size_
 				rc = -errno;
 			} else {
 				rc = read_opened(fd, buf, sizeof(buf));
-				if (rc >= 0 && s->kept + (n_ents - s->dirs_kept) < s->budget) {
+				if (rc >= 0 && f->keep &&
+				    s->kept + (n_ents - s->dirs_kept) < s->budget) {
 					f->fd = fd;
 					s->kept++;
 				} else {
@@ -430,7 +462,7 @@ static bool ent_read(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, size_
 			stale = true;
 		if (rc < 0 || psu_parse_ll(buf, &v) < 0)
 			continue; /* unreadable (EIO from a chip) or garbage: no value */
-		snprintf(c->attrs[c->n_attrs].name, HWMON_ATTR_MAX, "%s", f->name);
+		memcpy(c->attrs[c->n_attrs].name, f->name, sizeof(f->name));
 		c->attrs[c->n_attrs].value =
 			is_input(f->name) ? (double)v / scale(f->name) : (double)v;
 		c->n_attrs++;
@@ -439,18 +471,25 @@ static bool ent_read(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, size_
 }
 
 /* Is e's listing still good?  See the head comment for the rules. */
-static bool ent_current(int root_fd, const struct hw_ent *e)
+static bool ent_current(int root_fd, int cfd, const struct hw_ent *e)
 {
+	char hw[1024];
 	struct stat st;
 
 	if (e->dfd < 0 || !e->trusted)
 		return false;
-	if (e->de.type != DT_LNK) {
-		char hw[1024];
-
-		if (follow_entry(root_fd, e, hw, sizeof(hw)) < 0 || !e->link ||
-		    strcmp(hw, e->link) != 0)
+	/*
+	 * The same name and inode may still be another link: a file system
+	 * may give a new symlink the inode number just freed.  One readlinkat
+	 * tells.  An entry that is not a symlink is followed again.
+	 */
+	if (e->de.type == DT_LNK) {
+		if (read_target(cfd, e->de.name, hw, sizeof(hw)) < 0 || !e->target ||
+		    strcmp(hw, e->target) != 0)
 			return false;
+	} else if (follow_entry(root_fd, e, hw, sizeof(hw)) < 0 || !e->link ||
+		   strcmp(hw, e->link) != 0) {
+		return false;
 	}
 	if (fstat(e->dfd, &st) < 0)
 		return false;
@@ -467,16 +506,18 @@ static int by_entry(const void *a, const void *b)
 }
 
 /*
- * Read the class directory into s->list, readdir order.  A missing class
- * directory is no entry.  0 or -errno.
+ * Read the class directory into s->list, readdir order; *ret_d stays open
+ * for the scan's readlinkat calls (NULL when the directory is missing: no
+ * entry).  0 or -errno.
  */
-static int read_class(struct hwmon_sysfs *s, int root_fd)
+static int read_class(struct hwmon_sysfs *s, int root_fd, DIR **ret_d)
 {
 	struct dirent *de;
 	int fd, rc = 0;
 	DIR *d;
 
 	s->n_list = 0;
+	*ret_d = NULL;
 	fd = psu_open_in_root(root_fd, CLASS_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
@@ -511,7 +552,10 @@ static int read_class(struct hwmon_sysfs *s, int root_fd)
 		x->ino = de->d_ino;
 		x->type = de->d_type;
 	}
-	closedir(d);
+	if (rc < 0)
+		closedir(d);
+	else
+		*ret_d = d;
 	return rc;
 }
 
@@ -519,7 +563,8 @@ static int read_class(struct hwmon_sysfs *s, int root_fd)
  * Make s->v follow the class directory just read: entries gone are dropped
  * (their descriptors closed), new ones and replaced ones (another inode or
  * type) start unlisted (dfd -1, so they are listed this scan).  When the
- * listing is the last scan's, in the same order, nothing is done.
+ * listing is the last scan's, in the same order, nothing is done (0);
+ * else 1, or -ENOMEM.
  */
 static int sync_entries(struct hwmon_sysfs *s)
 {
@@ -585,12 +630,7 @@ static int sync_entries(struct hwmon_sysfs *s)
 	free(s->v);
 	s->v = nv;
 	s->n = k;
-	return 0;
-}
-
-static int chip_by_name(const void *a, const void *b)
-{
-	return strcmp(((const struct hwmon_chip *)a)->name, ((const struct hwmon_chip *)b)->name);
+	return 1;
 }
 
 struct hwmon_sysfs *hwmon_sysfs_new(size_t budget)
@@ -610,6 +650,7 @@ static void drop_all(struct hwmon_sysfs *s)
 	s->v = NULL;
 	s->n = 0;
 	s->n_prev = 0;
+	s->n_out = 0;
 }
 
 void hwmon_sysfs_free(struct hwmon_sysfs *s)
@@ -621,14 +662,59 @@ void hwmon_sysfs_free(struct hwmon_sysfs *s)
 	free(s->prev);
 	free(s->extra);
 	free(s->out);
+	free(s->order);
 	free(s);
+}
+
+static int by_chip_name(const void *a, const void *b, void *arg)
+{
+	const struct hw_ent *v = arg;
+
+	return strcmp(v[*(const size_t *)a].chip.name, v[*(const size_t *)b].chip.name);
+}
+
+/*
+ * Put the chips into s->out, sorted by name.  The order (indexes into s->v)
+ * is sorted again only when entries changed or were listed again.
+ */
+static int make_out(struct hwmon_sysfs *s, size_t n_chips, bool changed)
+{
+	if (n_chips > s->cap_out) {
+		struct hwmon_chip *o = realloc(s->out, n_chips * sizeof(*o));
+		size_t *ord;
+
+		if (!o)
+			return -ENOMEM;
+		s->out = o;
+		ord = realloc(s->order, n_chips * sizeof(*ord));
+		if (!ord)
+			return -ENOMEM;
+		s->order = ord;
+		s->cap_out = n_chips;
+	}
+	if (changed || s->n_out != n_chips) {
+		size_t k = 0;
+
+		for (size_t i = 0; i < s->n; i++) {
+			if (s->v[i].is_chip)
+				s->order[k++] = i;
+		}
+		if (k > 1)
+			qsort_r(s->order, k, sizeof(*s->order), by_chip_name, s->v);
+	}
+	s->n_out = n_chips;
+	for (size_t k = 0; k < n_chips; k++)
+		s->out[k] = s->v[s->order[k]].chip;
+	return 0;
 }
 
 int hwmon_sysfs_scan(struct hwmon_sysfs *s, int root_fd, const char *extra,
 		     const struct hwmon_chip **ret, size_t *ret_n)
 {
 	size_t n_chips = 0;
-	int rc;
+	bool changed = false;
+	DIR *d = NULL;
+	int rc, cfd;
 
 	extra = extra ? extra : "";
 	if (!s->extra || strcmp(s->extra, extra) != 0) {
@@ -641,24 +727,27 @@ int hwmon_sysfs_scan(struct hwmon_sysfs *s, int root_fd, const char *extra,
 		free(s->extra);
 		s->extra = x;
 	}
-	rc = read_class(s, root_fd);
+	rc = read_class(s, root_fd, &d);
 	if (rc == 0)
 		rc = sync_entries(s);
-	if (rc < 0) {
-		drop_all(s);
-		return rc;
+	if (rc > 0) {
+		changed = true;
+		rc = 0;
 	}
-	for (size_t i = 0; i < s->n; i++) {
+	cfd = d ? dirfd(d) : -1;
+	for (size_t i = 0; rc == 0 && i < s->n; i++) {
 		struct hw_ent *e = &s->v[i];
 
-		if (!ent_current(root_fd, e)) {
-			rc = ent_list(s, root_fd, e, extra);
+		if (!ent_current(root_fd, cfd, e)) {
+			changed = true;
+			rc = ent_list(s, root_fd, cfd, e, extra);
 			if (rc < 0)
 				break;
 		}
 		/* A file gone since the listing: list again at once, once. */
 		if (e->is_chip && ent_read(s, root_fd, e, s->n)) {
-			rc = ent_list(s, root_fd, e, extra);
+			changed = true;
+			rc = ent_list(s, root_fd, cfd, e, extra);
 			if (rc < 0)
 				break;
 			if (e->is_chip)
@@ -666,25 +755,14 @@ int hwmon_sysfs_scan(struct hwmon_sysfs *s, int root_fd, const char *extra,
 		}
 		n_chips += e->is_chip;
 	}
+	if (d)
+		closedir(d);
+	if (rc == 0)
+		rc = make_out(s, n_chips, changed);
 	if (rc < 0) {
 		drop_all(s);
 		return rc;
 	}
-	if (n_chips > s->cap_out) {
-		struct hwmon_chip *o = realloc(s->out, n_chips * sizeof(*o));
-
-		if (!o)
-			return -ENOMEM;
-		s->out = o;
-		s->cap_out = n_chips;
-	}
-	s->n_out = 0;
-	for (size_t i = 0; i < s->n; i++) {
-		if (s->v[i].is_chip)
-			s->out[s->n_out++] = s->v[i].chip;
-	}
-	if (s->n_out > 1)
-		qsort(s->out, s->n_out, sizeof(*s->out), chip_by_name);
 	*ret = s->out;
 	*ret_n = s->n_out;
 	return 0;

@@ -77,6 +77,27 @@ static void test_chip_list(void **state)
 	assert_false(hwmon_attr_wanted("pwm1_enable"));
 }
 
+/* Of the wanted attributes, a verdict reads alarms, faults and the vin input only. */
+static void test_value_needed(void **state)
+{
+	struct hwmon_chip c = { 0 };
+
+	(void)state;
+	assert_int_equal(hwmon_chip_label(&c, "in1", "vin"), 0);
+	assert_int_equal(hwmon_chip_label(&c, "in2", "vout1"), 0);
+	assert_true(hwmon_value_needed(&c, "in1_input"));
+	assert_false(hwmon_value_needed(&c, "in2_input"));
+	assert_false(hwmon_value_needed(&c, "in3_input")); /* no label */
+	assert_false(hwmon_value_needed(&c, "curr1_input"));
+	assert_false(hwmon_value_needed(&c, "temp1_input"));
+	assert_true(hwmon_value_needed(&c, "in2_alarm"));
+	assert_true(hwmon_value_needed(&c, "temp1_crit_alarm"));
+	assert_true(hwmon_value_needed(&c, "fan1_fault"));
+	assert_false(hwmon_value_needed(&c, "in1_crit"));
+	assert_false(hwmon_value_needed(&c, "intrusion0_alarm"));
+	free(c.labels);
+}
+
 static void test_classify(void **state)
 {
 	struct hwmon_chip c;
@@ -313,9 +334,10 @@ static void test_no_class_dir(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_chip_list),  cmocka_unit_test(test_classify),
-		cmocka_unit_test(test_group),	   cmocka_unit_test(test_corpus_nct6779),
-		cmocka_unit_test(test_sysfs_tree), cmocka_unit_test(test_no_class_dir),
+		cmocka_unit_test(test_chip_list),      cmocka_unit_test(test_value_needed),
+		cmocka_unit_test(test_classify),       cmocka_unit_test(test_group),
+		cmocka_unit_test(test_corpus_nct6779), cmocka_unit_test(test_sysfs_tree),
+		cmocka_unit_test(test_no_class_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
