@@ -439,14 +439,24 @@ static bool ent_read(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, size_
 		if (f->fd >= 0) {
 			rc = pread_kept(f->fd, buf, sizeof(buf));
 		} else {
+			const int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
 			char path[1200];
 			int fd;
 
-			snprintf(path, sizeof(path), "%.900s/%s", e->attrdir, f->name);
-			fd = psu_open_in_root(root_fd, path,
-					      O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+			/*
+			 * A regular file is opened by name in its directory:
+			 * one lookup instead of a walk from the root, and
+			 * O_NOFOLLOW since it was no symlink when listed (if it
+			 * is one now, the listing is out of date).
+			 */
+			if (f->keep && e->dfd >= 0) {
+				fd = openat(e->dfd, f->name, flags | O_NOFOLLOW);
+			} else {
+				snprintf(path, sizeof(path), "%.900s/%s", e->attrdir, f->name);
+				fd = psu_open_in_root(root_fd, path, flags);
+			}
 			if (fd < 0) {
-				rc = -errno;
+				rc = errno == ELOOP && f->keep ? -ENOENT : -errno;
 			} else {
 				rc = read_opened(fd, buf, sizeof(buf));
 				if (rc >= 0 && f->keep &&
