@@ -31,7 +31,8 @@ struct hwmon_probe {
 	int required;
 	int tfd;
 	struct hwmon_psu psu;
-	struct hwmon_sysfs *sysfs; /* --root: what one scan keeps for the next */
+	struct hwmon_sysfs *sysfs;	 /* --root: what one scan keeps for the next */
+	struct hwmon_lsensors *lsensors; /* live: when libsensors must learn the chips again */
 };
 
 static const struct redmon_option_spec hwmon_options[] = {
@@ -77,6 +78,7 @@ static void hwmon_fini(void *inst)
 	}
 	hwmon_psu_free(&p->psu);
 	hwmon_sysfs_free(p->sysfs);
+	hwmon_lsensors_free(p->lsensors);
 	free(p);
 }
 
@@ -152,7 +154,11 @@ static int hwmon_scan(void *inst)
 	int rc;
 
 	if (p->ops->root_is_live(p->h)) {
-		rc = hwmon_lsensors_read(opt(p, "sensors_config"), &chips, &n, err, sizeof(err));
+		if (!p->lsensors)
+			p->lsensors = hwmon_lsensors_new();
+		rc = p->lsensors ? hwmon_lsensors_scan(p->lsensors, opt(p, "sensors_config"),
+						       &chips, &n, err, sizeof(err))
+				 : -ENOMEM;
 		view = chips;
 	} else {
 		if (!p->sysfs)

@@ -42,12 +42,18 @@ int hwmon_sysfs_scan(struct hwmon_sysfs *s, int root_fd, const char *extra,
 int hwmon_sysfs_read(int root_fd, const char *extra, struct hwmon_chip **ret, size_t *ret_n);
 
 /*
- * The live system through libsensors: sensors_init() with config (a
- * sensors.conf(5) path, or NULL/"" for none: raw chip data, no renamed
- * labels or ignored features), read every chip, sensors_cleanup().
- * Returns 0 or -errno with err set.
+ * The live system through libsensors, with config (a sensors.conf(5) path,
+ * or NULL/"" for none: raw chip data, no renamed labels or ignored
+ * features).  struct hwmon_lsensors decides when libsensors must learn the
+ * chips again (hwmon_lsensors.c); one per probe instance.  The caller frees
+ * *ret with hwmon_chips_free().  0 or -errno with err set.
  */
-int hwmon_lsensors_read(const char *config, struct hwmon_chip **ret, size_t *ret_n, char *err,
-			size_t errlen);
+struct hwmon_lsensors;
+
+/* NULL when out of memory; hwmon_lsensors_free(NULL) is a no-op. */
+struct hwmon_lsensors *hwmon_lsensors_new(void);
+void hwmon_lsensors_free(struct hwmon_lsensors *r);
+int hwmon_lsensors_scan(struct hwmon_lsensors *r, const char *config, struct hwmon_chip **ret,
+			size_t *ret_n, char *err, size_t errlen);
 
 #endif /* REDMON_HWMON_READ_H */
