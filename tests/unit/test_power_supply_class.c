@@ -216,6 +216,37 @@ static void test_two_mains(void **state)
 	ps_psu_free(&p);
 }
 
+/* A supply that cannot be a member (USB): only its type is read. */
+static void test_other_type(void **state)
+{
+	struct ps_entry *v = NULL;
+	bool found = false;
+	size_t n = 0;
+	char path[512];
+	int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	(void)state;
+	assert_true(fd >= 0);
+	put("USB0", "type", "USB\n");
+	put("USB0", "online", "0\n");
+	put("USB0", "health", "Dead\n");
+	assert_int_equal(ps_read(fd, &v, &n), 0);
+	close(fd);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(v[i].name, "USB0") != 0)
+			continue;
+		assert_string_equal(v[i].type, "USB");
+		assert_int_equal(v[i].online, -1);
+		assert_string_equal(v[i].health, "");
+		assert_false(ps_is_member(&v[i], true));
+		found = true;
+	}
+	assert_true(found);
+	free(v);
+	snprintf(path, sizeof(path), "rm -rf '%s/sys/class/power_supply/USB0'", root);
+	assert_int_equal(system(path), 0);
+}
+
 static void test_no_class(void **state)
 {
 	struct ps_entry *v = (void *)1;
@@ -231,9 +262,8 @@ static void test_no_class(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_classify),
-		cmocka_unit_test(test_corpus_laptop),
-		cmocka_unit_test(test_two_mains),
+		cmocka_unit_test(test_classify),  cmocka_unit_test(test_corpus_laptop),
+		cmocka_unit_test(test_two_mains), cmocka_unit_test(test_other_type),
 		cmocka_unit_test(test_no_class),
 	};
 
