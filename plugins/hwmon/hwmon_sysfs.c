@@ -609,7 +609,8 @@ static int sync_entries(struct hwmon_sysfs *s)
 			s->n_prev = 0;
 			return -ENOMEM;
 		}
-		memcpy(sorted, s->prev, s->n_prev * sizeof(*sorted));
+		if (s->n_prev)
+			memcpy(sorted, s->prev, s->n_prev * sizeof(*sorted));
 		if (s->n_prev > 1)
 			qsort(sorted, s->n_prev, sizeof(*sorted), by_entry);
 		/* Merge two name-sorted sequences: old entries and the listing. */
@@ -793,12 +794,13 @@ int hwmon_sysfs_read(int root_fd, const char *extra, struct hwmon_chip **ret, si
 		hwmon_sysfs_free(s);
 		return rc;
 	}
-	v = calloc(n ? n : 1, sizeof(*v));
-	if (!v) {
+	v = n ? calloc(n, sizeof(*v)) : NULL;
+	if (n && !v) {
 		hwmon_sysfs_free(s);
 		return -ENOMEM;
 	}
-	memcpy(v, out, n * sizeof(*v));
+	if (n)
+		memcpy(v, out, n * sizeof(*v));
 	/* The caller owns the attribute and label arrays now. */
 	for (size_t i = 0; i < s->n; i++) {
 		s->v[i].chip.attrs = NULL;
