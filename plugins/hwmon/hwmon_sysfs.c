@@ -67,8 +67,9 @@ struct hw_dirent {
 /* One attribute file of a chip whose value a verdict uses. */
 struct hw_file {
 	char name[HWMON_ATTR_MAX];
-	int fd;	   /* kept open, or -1: opened, read and closed each scan */
-	bool keep; /* a regular file in the directory (d_type): may be kept open */
+	int fd;	    /* kept open, or -1: opened, read and closed each scan */
+	bool keep;  /* a regular file in the directory (d_type): may be kept open */
+	bool label; /* while listing: a <channel>_label file, name holds the channel */
 };
 
 /* One class entry and what its last listing found. */
@@ -99,6 +100,39 @@ struct hwmon_sysfs {
 	size_t n_out, cap_out;
 };
 
+/*
+ * One pread at offset 0: a sysfs show() comes whole, a regular file gives all
+ * it has up to len - 1 bytes, and a value longer than that is no number
+ * anyway.  Length or -errno.
+ */
+static int pread_kept(int fd, char *buf, size_t len)
+{
+	ssize_t r;
+
+	do
+		r = pread(fd, buf, len - 1, 0);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	buf[r] = '\0';
+	r = (ssize_t)strlen(buf);
+	if (r > 0 && buf[r - 1] == '\n')
+		buf[--r] = '\0';
+	return (int)r;
+}
+
+/* A file just opened: regular (a FIFO must not block a scan), then one pread. */
+static int read_opened(int fd, char *buf, size_t len)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	return pread_kept(fd, buf, len);
+}
+
 static int read_text(int root_fd, const char *path, char *buf, size_t len)
 {
 	int fd = psu_open_in_root(root_fd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
@@ -106,7 +140,7 @@ static int read_text(int root_fd, const char *path, char *buf, size_t len)
 
 	if (fd < 0)
 		return -errno;
-	n = psu_read_text_fd(fd, buf, len);
+	n = read_opened(fd, buf, len);
 	close(fd);
 	return n;
 }
@@ -196,14 +230,34 @@ static int by_file_name(const void *a, const void *b)
 }
 
 /*
- * List the attribute directory of a PSU chip: its labels, and the files whose
- * values a verdict uses (sorted by name, at most HWMON_CHIP_ATTRS).  Nothing
- * is opened yet.  0, -ENOMEM, or -errno of the directory.
+ * Is the label of channel ("in1", "fan2") used?  An "in" channel's may say
+ * "vin" (hwmon_value_needed()); another's only names an alarm or fault of
+ * the channel in a reason.  v: the directory's wanted files and labels.
+ */
+static bool label_used(const char *channel, const struct hw_file *v, size_t n)
+{
+	size_t len = strlen(channel);
+
+	if (strncmp(channel, "in", 2) == 0)
+		return true;
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i].label && strncmp(v[i].name, channel, len) == 0 && v[i].name[len] == '_' &&
+		    !is_input(v[i].name))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * List the attribute directory of a PSU chip: the labels it uses, and the
+ * files whose values a verdict uses (sorted by name, at most
+ * HWMON_CHIP_ATTRS).  Nothing is opened yet.  0, -ENOMEM, or -errno of the
+ * directory.
  */
 static int list_attrs(int root_fd, struct hw_ent *e)
 {
 	struct hwmon_chip *c = &e->chip;
-	size_t cap = 0, n = 0;
+	size_t cap = 0, n = 0, n_files = 0, k = 0;
 	struct hw_file *v = NULL;
 	struct dirent *de;
 	char path[1200], buf[128];
@@ -218,26 +272,23 @@ static int list_attrs(int root_fd, struct hw_ent *e)
 		close(fd);
 		return -errno;
 	}
-	while (rc == 0 && (de = readdir(d)) != NULL) {
+	while ((de = readdir(d)) != NULL) {
 		const char *nm = de->d_name;
 		size_t len = strlen(nm);
+		bool label = len > 6 && strcmp(nm + len - 6, "_label") == 0;
 
 		if (len >= HWMON_ATTR_MAX || nm[0] == '.')
 			continue;
-		if (len > 6 && strcmp(nm + len - 6, "_label") == 0) {
-			char sensor[HWMON_ATTR_MAX], probe[HWMON_ATTR_MAX + 8];
+		if (label) {
+			char probe[HWMON_ATTR_MAX + 8];
 
-			snprintf(sensor, sizeof(sensor), "%.*s", (int)(len - 6), nm);
-			snprintf(probe, sizeof(probe), "%s_input", sensor);
-			snprintf(path, sizeof(path), "%.900s/%.255s", e->attrdir, nm);
 			/* Only labels of channels we know (in1, fan2, ...). */
-			if (hwmon_attr_wanted(probe) &&
-			    read_text(root_fd, path, buf, sizeof(buf)) >= 0)
-				rc = hwmon_chip_label(c, sensor, buf);
+			snprintf(probe, sizeof(probe), "%.*s_input", (int)(len - 6), nm);
+			if (!hwmon_attr_wanted(probe) || n - n_files >= HWMON_CHIP_ATTRS)
+				continue;
+		} else if (!hwmon_attr_wanted(nm) || n_files >= HWMON_CHIP_ATTRS) {
 			continue;
 		}
-		if (!hwmon_attr_wanted(nm) || n >= HWMON_CHIP_ATTRS)
-			continue;
 		if (n == cap) {
 			size_t nc = cap ? cap * 2 : 16;
 			struct hw_file *nv = realloc(v, nc * sizeof(*nv));
@@ -249,30 +300,36 @@ static int list_attrs(int root_fd, struct hw_ent *e)
 			v = nv;
 			cap = nc;
 		}
-		snprintf(v[n].name, sizeof(v[n].name), "%s", nm);
+		memset(&v[n], 0, sizeof(v[n]));
+		snprintf(v[n].name, sizeof(v[n].name), "%.*s", (int)(label ? len - 6 : len), nm);
 		v[n].fd = -1;
+		v[n].label = label;
 		/*
 		 * A symlink's target may change where the directory does not
 		 * show it: such a file is opened afresh every scan.
 		 */
 		v[n].keep = de->d_type == DT_REG;
+		n_files += !label;
 		n++;
 	}
 	closedir(d);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		if (!v[i].label || !label_used(v[i].name, v, n))
+			continue;
+		snprintf(path, sizeof(path), "%.900s/%s_label", e->attrdir, v[i].name);
+		if (read_text(root_fd, path, buf, sizeof(buf)) >= 0)
+			rc = hwmon_chip_label(c, v[i].name, buf);
+	}
 	if (rc < 0) {
 		free(v);
 		return rc;
 	}
 	/* Labels are all known now: keep only the files a verdict reads. */
-	{
-		size_t k = 0;
-
-		for (size_t i = 0; i < n; i++) {
-			if (hwmon_value_needed(c, v[i].name))
-				v[k++] = v[i];
-		}
-		n = k;
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i].label && hwmon_value_needed(c, v[i].name))
+			v[k++] = v[i];
 	}
+	n = k;
 	if (n > 1)
 		qsort(v, n, sizeof(*v), by_file_name);
 	c->attrs = n ? calloc(n, sizeof(*c->attrs)) : NULL;
@@ -378,39 +435,6 @@ static int ent_list(struct hwmon_sysfs *s, int root_fd, int cfd, struct hw_ent *
 	rc = list_attrs(root_fd, e);
 	/* A missing or forbidden directory: a chip without values (as libsensors). */
 	return rc == -ENOENT || rc == -ENOTDIR || rc == -EACCES ? 0 : rc;
-}
-
-/*
- * One pread at offset 0: a sysfs show() comes whole, a regular file gives all
- * it has up to len - 1 bytes, and a value longer than that is no number
- * anyway.  Length or -errno.
- */
-static int pread_kept(int fd, char *buf, size_t len)
-{
-	ssize_t r;
-
-	do
-		r = pread(fd, buf, len - 1, 0);
-	while (r < 0 && errno == EINTR);
-	if (r < 0)
-		return -errno;
-	buf[r] = '\0';
-	r = (ssize_t)strlen(buf);
-	if (r > 0 && buf[r - 1] == '\n')
-		buf[--r] = '\0';
-	return (int)r;
-}
-
-/* A file just opened: regular (a FIFO must not block a scan), then one pread. */
-static int read_opened(int fd, char *buf, size_t len)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -EINVAL;
-	return pread_kept(fd, buf, len);
 }
 
 static bool gone(int rc)
