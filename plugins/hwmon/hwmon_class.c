@@ -68,6 +68,26 @@ static bool split(const char *name, const char **ret_type, long *ret_idx, const 
 	return false;
 }
 
+/*
+ * The channel of a split name: type and index as classify() looks labels up
+ * ("in01_alarm" is channel "in1").  By hand, not snprintf: it runs for every
+ * value of every chip at every scan.  idx has at most 4 digits (split()).
+ */
+static void channel_name(const char *type, long idx, char buf[HWMON_ATTR_MAX])
+{
+	size_t n = strlen(type);
+	char digits[8];
+	int k = 0;
+
+	memcpy(buf, type, n);
+	do
+		digits[k++] = (char)('0' + idx % 10);
+	while ((idx /= 10) > 0 && k < 4);
+	while (k > 0)
+		buf[n++] = digits[--k];
+	buf[n] = '\0';
+}
+
 static bool ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), m = strlen(suffix);
@@ -100,7 +120,7 @@ bool hwmon_value_needed(const struct hwmon_chip *c, const char *name)
 		return true; /* an alarm or a fault */
 	if (strcmp(type, "in") != 0)
 		return false;
-	snprintf(sensor, sizeof(sensor), "%s%ld", type, idx);
+	channel_name(type, idx, sensor);
 	lab = label_of(c, sensor);
 	return lab && strcmp(lab, "vin") == 0;
 }
@@ -283,7 +303,7 @@ void hwmon_classify(const struct hwmon_chip *c, struct hwmon_view *ret)
 
 		if (!split(a->name, &type, &idx, &sub))
 			continue;
-		snprintf(sensor, sizeof(sensor), "%s%ld", type, idx);
+		channel_name(type, idx, sensor);
 		lab = label_of(c, sensor);
 		if (strcmp(sub, "input") == 0) {
 			/* PMBus labels its input voltage "vin" (pmbus_core.c). */

@@ -95,6 +95,13 @@ static void test_value_needed(void **state)
 	assert_true(hwmon_value_needed(&c, "fan1_fault"));
 	assert_false(hwmon_value_needed(&c, "in1_crit"));
 	assert_false(hwmon_value_needed(&c, "intrusion0_alarm"));
+	/* Channels by index, leading zeros dropped: "in010" is channel in10. */
+	assert_int_equal(hwmon_chip_label(&c, "in10", "vin"), 0);
+	assert_int_equal(hwmon_chip_label(&c, "in0", "vin"), 0);
+	assert_true(hwmon_value_needed(&c, "in10_input"));
+	assert_true(hwmon_value_needed(&c, "in010_input"));
+	assert_true(hwmon_value_needed(&c, "in0_input"));
+	assert_false(hwmon_value_needed(&c, "in100_input"));
 	free(c.labels);
 }
 
