@@ -72,16 +72,33 @@ struct hw_file {
 	bool label; /* while listing: a <channel>_label file, name holds the channel */
 };
 
+/* What tells a directory changed (from its struct stat). */
+struct dir_key {
+	dev_t dev;
+	ino_t ino;
+	struct timespec mtim, ctim;
+};
+
+static struct dir_key dir_key(const struct stat *st)
+{
+	return (struct dir_key){ st->st_dev, st->st_ino, st->st_mtim, st->st_ctim };
+}
+
+static bool same_time(struct timespec a, struct timespec b)
+{
+	return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
 /* One class entry and what its last listing found. */
 struct hw_ent {
 	struct hw_dirent de;
-	char *link;	 /* root-relative target of the class entry; owned */
-	char *target;	 /* a symlink entry's own text (readlink); owned */
-	char *attrdir;	 /* root-relative directory of name and attributes; owned */
-	int dfd;	 /* O_PATH descriptor of attrdir, or -1 (listed every scan) */
-	struct stat dst; /* attrdir at listing time */
-	bool trusted;	 /* the listing was not taken in the tick of its last change */
-	bool is_chip;	 /* the entry has a name: it is a chip */
+	char *link;	    /* root-relative target of the class entry; owned */
+	char *target;	    /* a symlink entry's own text (readlink); owned */
+	char *attrdir;	    /* root-relative directory of name and attributes; owned */
+	int dfd;	    /* O_PATH descriptor of attrdir, or -1 (listed every scan) */
+	struct dir_key dst; /* attrdir at listing time */
+	bool trusted;	    /* the listing was not taken in the tick of its last change */
+	bool is_chip;	    /* the entry has a name: it is a chip */
 	struct hw_file *files;
 	size_t n_files;
 	struct hwmon_chip chip; /* identity and labels from the listing; values per scan */
@@ -332,6 +349,27 @@ static int list_attrs(int root_fd, struct hw_ent *e)
 	n = k;
 	if (n > 1)
 		qsort(v, n, sizeof(*v), by_file_name);
+	/* Kept for the chip's life: no spare room (1000 chips add up). */
+	if (n < cap) {
+		struct hw_file *fit = n ? realloc(v, n * sizeof(*v)) : NULL;
+
+		if (fit || !n) {
+			if (!n)
+				free(v);
+			v = fit;
+		}
+	}
+	if (c->n_labels < c->cap_labels) {
+		struct hwmon_label *fit =
+			c->n_labels ? realloc(c->labels, c->n_labels * sizeof(*fit)) : NULL;
+
+		if (fit || !c->n_labels) {
+			if (!c->n_labels)
+				free(c->labels);
+			c->labels = fit;
+			c->cap_labels = c->n_labels;
+		}
+	}
 	c->attrs = n ? calloc(n, sizeof(*c->attrs)) : NULL;
 	if (n && !c->attrs) {
 		free(v);
@@ -377,6 +415,7 @@ static int ent_list(struct hwmon_sysfs *s, int root_fd, int cfd, struct hw_ent *
 	char hw[1024], path[1100], prefix[HWMON_NAME_MAX];
 	const char *attrdir = hw;
 	struct timespec now;
+	struct stat st;
 	int rc;
 
 	ent_clear(s, e);
@@ -418,16 +457,17 @@ static int ent_list(struct hwmon_sysfs *s, int root_fd, int cfd, struct hw_ent *
 	clock_gettime(CLOCK_REALTIME, &now);
 	if (s->kept < s->budget) {
 		e->dfd = psu_open_in_root(root_fd, e->attrdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (e->dfd >= 0 && fstat(e->dfd, &e->dst) < 0) {
+		if (e->dfd >= 0 && fstat(e->dfd, &st) < 0) {
 			close(e->dfd);
 			e->dfd = -1;
 		}
 		if (e->dfd >= 0) {
 			s->kept++;
 			s->dirs_kept++;
-			e->trusted = e->dst.st_ctim.tv_sec + 1 < now.tv_sec ||
-				     (e->dst.st_ctim.tv_sec + 1 == now.tv_sec &&
-				      e->dst.st_ctim.tv_nsec <= now.tv_nsec);
+			e->dst = dir_key(&st);
+			e->trusted = st.st_ctim.tv_sec + 1 < now.tv_sec ||
+				     (st.st_ctim.tv_sec + 1 == now.tv_sec &&
+				      st.st_ctim.tv_nsec <= now.tv_nsec);
 		}
 	}
 	if (!hwmon_is_psu_chip(prefix, extra))
@@ -527,11 +567,8 @@ static bool ent_current(int root_fd, int cfd, const struct hw_ent *e)
 	}
 	if (fstat(e->dfd, &st) < 0)
 		return false;
-	return st.st_nlink > 0 && st.st_ino == e->dst.st_ino && st.st_dev == e->dst.st_dev &&
-	       st.st_mtim.tv_sec == e->dst.st_mtim.tv_sec &&
-	       st.st_mtim.tv_nsec == e->dst.st_mtim.tv_nsec &&
-	       st.st_ctim.tv_sec == e->dst.st_ctim.tv_sec &&
-	       st.st_ctim.tv_nsec == e->dst.st_ctim.tv_nsec;
+	return st.st_nlink > 0 && st.st_ino == e->dst.ino && st.st_dev == e->dst.dev &&
+	       same_time(st.st_mtim, e->dst.mtim) && same_time(st.st_ctim, e->dst.ctim);
 }
 
 static int by_entry(const void *a, const void *b)
