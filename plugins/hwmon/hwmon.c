@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,6 +31,8 @@ struct hwmon_probe {
 	int required;
 	int tfd;
 	struct hwmon_psu psu;
+	struct hwmon_sysfs *sysfs;	 /* --root: what one scan keeps for the next */
+	struct hwmon_lsensors *lsensors; /* live: when libsensors must learn the chips again */
 };
 
 static const struct redmon_option_spec hwmon_options[] = {
@@ -74,7 +77,26 @@ static void hwmon_fini(void *inst)
 		close(p->tfd);
 	}
 	hwmon_psu_free(&p->psu);
+	hwmon_sysfs_free(p->sysfs);
+	hwmon_lsensors_free(p->lsensors);
 	free(p);
+}
+
+/*
+ * How many files the --root reader keeps open: a quarter of the descriptor
+ * limit (the core raises the soft limit to the hard one at start; the md
+ * probe keeps up to half), so a scan is one pread per value.  Beyond it files
+ * are opened, read and closed each scan.
+ */
+static size_t fd_budget(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 64;
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (1u << 20))
+		return (1u << 20) / 4;
+	return (size_t)rl.rlim_cur / 4;
 }
 
 static int hwmon_init(const struct redmon_host_ops *ops, struct redmon_host *h, void **ret)
@@ -125,21 +147,32 @@ static int hwmon_scan(void *inst)
 {
 	struct hwmon_probe *p = inst;
 	struct hwmon_chip *chips = NULL;
+	const struct hwmon_chip *view = NULL;
 	struct redmon_group g;
 	char err[256] = "";
 	size_t n = 0;
 	int rc;
 
-	if (p->ops->root_is_live(p->h))
-		rc = hwmon_lsensors_read(opt(p, "sensors_config"), &chips, &n, err, sizeof(err));
-	else
-		rc = hwmon_sysfs_read(p->ops->root_fd(p->h), &chips, &n);
+	if (p->ops->root_is_live(p->h)) {
+		if (!p->lsensors)
+			p->lsensors = hwmon_lsensors_new();
+		rc = p->lsensors ? hwmon_lsensors_scan(p->lsensors, opt(p, "sensors_config"),
+						       &chips, &n, err, sizeof(err))
+				 : -ENOMEM;
+		view = chips;
+	} else {
+		if (!p->sysfs)
+			p->sysfs = hwmon_sysfs_new(fd_budget());
+		rc = p->sysfs ? hwmon_sysfs_scan(p->sysfs, p->ops->root_fd(p->h), opt(p, "chips"),
+						 &view, &n)
+			      : -ENOMEM;
+	}
 	if (rc < 0) {
 		p->ops->scan_error(p->h, "%s", err[0] ? err : strerror(-rc));
 		return rc;
 	}
-	rc = hwmon_psu_eval(&p->psu, chips, n, opt(p, "chips"), p->required, &g);
-	hwmon_chips_free(chips, n);
+	rc = hwmon_psu_eval(&p->psu, view, n, opt(p, "chips"), p->required, &g);
+	hwmon_chips_free(chips, chips ? n : 0);
 	if (rc == -ENODATA)
 		return 0;
 	if (rc < 0) {

@@ -68,6 +68,26 @@ static bool split(const char *name, const char **ret_type, long *ret_idx, const 
 	return false;
 }
 
+/*
+ * The channel of a split name: type and index as classify() looks labels up
+ * ("in01_alarm" is channel "in1").  By hand, not snprintf: it runs for every
+ * value of every chip at every scan.  idx has at most 4 digits (split()).
+ */
+static void channel_name(const char *type, long idx, char buf[HWMON_ATTR_MAX])
+{
+	size_t n = strlen(type);
+	char digits[8];
+	int k = 0;
+
+	memcpy(buf, type, n);
+	do
+		digits[k++] = (char)('0' + idx % 10);
+	while ((idx /= 10) > 0 && k < 4);
+	while (k > 0)
+		buf[n++] = digits[--k];
+	buf[n] = '\0';
+}
+
 static bool ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), m = strlen(suffix);
@@ -84,6 +104,25 @@ bool hwmon_attr_wanted(const char *name)
 		return false;
 	return strcmp(sub, "input") == 0 || strcmp(sub, "fault") == 0 ||
 	       strcmp(sub, "alarm") == 0 || ends_with(sub, "_alarm");
+}
+
+static const char *label_of(const struct hwmon_chip *c, const char *sensor);
+
+bool hwmon_value_needed(const struct hwmon_chip *c, const char *name)
+{
+	const char *type, *sub, *lab;
+	char sensor[HWMON_ATTR_MAX];
+	long idx;
+
+	if (!hwmon_attr_wanted(name) || !split(name, &type, &idx, &sub))
+		return false;
+	if (strcmp(sub, "input") != 0)
+		return true; /* an alarm or a fault */
+	if (strcmp(type, "in") != 0)
+		return false;
+	channel_name(type, idx, sensor);
+	lab = label_of(c, sensor);
+	return lab && strcmp(lab, "vin") == 0;
 }
 
 /* Alarms that mean the supply is not delivering (see the head comment). */
@@ -264,7 +303,7 @@ void hwmon_classify(const struct hwmon_chip *c, struct hwmon_view *ret)
 
 		if (!split(a->name, &type, &idx, &sub))
 			continue;
-		snprintf(sensor, sizeof(sensor), "%s%ld", type, idx);
+		channel_name(type, idx, sensor);
 		lab = label_of(c, sensor);
 		if (strcmp(sub, "input") == 0) {
 			/* PMBus labels its input voltage "vin" (pmbus_core.c). */
@@ -314,14 +353,10 @@ int hwmon_psu_eval(struct hwmon_psu *p, const struct hwmon_chip *chips, size_t n
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		bool dup = false;
-
 		if (!hwmon_is_psu_chip(chips[i].prefix, extra))
 			continue;
-		/* Two hwmon entries for one device (a bad tree): keep the first. */
-		for (size_t j = 0; j < ns && !dup; j++)
-			dup = strcmp(sup[j].key, chips[i].name) == 0;
-		if (dup)
+		/* Two hwmon entries for one device (a bad tree): keep the first (chips are sorted). */
+		if (ns > 0 && strcmp(sup[ns - 1].key, chips[i].name) == 0)
 			continue;
 		hwmon_classify(&chips[i], &view[ns]);
 		sup[ns] = (struct psu_supply){

@@ -50,6 +50,13 @@ struct hwmon_chip {
  */
 bool hwmon_attr_wanted(const char *name);
 
+/*
+ * Of those, the ones a verdict reads (hwmon_classify()): every _fault and
+ * *_alarm, and the _input of an "in" channel that c labels "vin".  The
+ * other inputs (currents, powers, fans, temperatures) are never read.
+ */
+bool hwmon_value_needed(const struct hwmon_chip *c, const char *name);
+
 /* Add one value (skipped unless wanted); 0, -E2BIG past HWMON_CHIP_ATTRS, -ENOMEM. */
 int hwmon_chip_add(struct hwmon_chip *c, const char *name, double value);
 /* Record sensor's label ("in1", "vin"); 0 or -ENOMEM.  Bad bytes are kept. */
@@ -84,7 +91,8 @@ struct hwmon_psu {
 };
 
 /*
- * Build the PSU group ("psu") from chips: PSU chips only, others ignored.
+ * Build the PSU group ("psu") from chips, sorted by name as both readers
+ * give them (a name repeated counts once): PSU chips only, others ignored.
  * On 0 *g points into p until the next call.  -ENODATA: no PSU group.
  */
 int hwmon_psu_eval(struct hwmon_psu *p, const struct hwmon_chip *chips, size_t n, const char *extra,

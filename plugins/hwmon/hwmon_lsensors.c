@@ -2,22 +2,157 @@
 /*
  * hwmon through libsensors on the live system: see hwmon_read.h.
  *
- * libsensors keeps global state and learns the chips in sensors_init(), so a
- * read brackets itself with sensors_init()/sensors_cleanup(): a supply that is
- * hot-plugged (its PMBus client appears) is seen at the next scan, and no
- * state outlives the call.  Only the hwmon plugin calls this, from the core's
- * single thread.
+ * libsensors learns every chip and feature in sensors_init() (a walk of
+ * /sys/class/hwmon and each chip's attributes) and keeps them in global
+ * state.  Doing that every scan was most of a scan's cost, so the state is
+ * kept and sensors_init() runs again only when:
+ *  - this reader has not initialised it (first scan, or another reader did
+ *    since), or the sensors config path changed;
+ *  - /sys/class/hwmon lists other entries than at the last scan (names and
+ *    inode numbers: a chip came, went, or took another's hwmonN; kernfs does
+ *    not reuse an inode number soon);
+ *  - a value could not be read at the last scan (the chip may be going).
+ * Values themselves are read afresh by every sensors_get_value().
+ *
+ * The state is the process's: a mutex guards it and records which reader's
+ * sensors_init() is in force.  There is one hwmon probe instance, but a
+ * reload may start a new one while the old one finishes.
  */
 #include "hwmon_read.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <sensors/error.h>
 #include <sensors/sensors.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int read_chip(const sensors_chip_name *chip, struct hwmon_chip *c)
+#define CLASS_PATH "/sys/class/hwmon"
+
+/* One class directory entry, for telling whether the chips changed. */
+struct lsig {
+	char name[65];
+	ino_t ino;
+};
+
+struct hwmon_lsensors {
+	char *config;	  /* the config path of the sensors_init() in force */
+	struct lsig *sig; /* the class directory at the last scan, readdir order */
+	size_t n_sig, cap_sig;
+	bool reinit; /* a value could not be read: init again at the next scan */
+};
+
+static pthread_mutex_t lib_lock = PTHREAD_MUTEX_INITIALIZER;
+static const struct hwmon_lsensors *lib_owner; /* whose sensors_init() is in force */
+
+/*
+ * Read the class directory into r->sig; true when it differs from the last
+ * scan's (or cannot be read, or memory ran out: init again to be safe).
+ */
+static bool class_changed(struct hwmon_lsensors *r)
+{
+	struct lsig *old = r->sig, *cur = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	bool changed;
+	DIR *d;
+
+	d = opendir(CLASS_PATH);
+	if (d) {
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof(cur->name))
+				continue;
+			if (n == cap) {
+				size_t c = cap ? cap * 2 : 32;
+				struct lsig *v = realloc(cur, c * sizeof(*v));
+
+				if (!v) {
+					free(cur);
+					closedir(d);
+					r->n_sig = 0;
+					return true;
+				}
+				cur = v;
+				cap = c;
+			}
+			memset(&cur[n], 0, sizeof(cur[n]));
+			snprintf(cur[n].name, sizeof(cur[n].name), "%s", de->d_name);
+			cur[n].ino = de->d_ino;
+			n++;
+		}
+		closedir(d);
+	}
+	changed = !d || n != r->n_sig || (n && memcmp(cur, old, n * sizeof(*cur)) != 0);
+	free(old);
+	r->sig = cur;
+	r->n_sig = n;
+	r->cap_sig = cap;
+	return changed;
+}
+
+struct hwmon_lsensors *hwmon_lsensors_new(void)
+{
+	return calloc(1, sizeof(struct hwmon_lsensors));
+}
+
+void hwmon_lsensors_free(struct hwmon_lsensors *r)
+{
+	if (!r)
+		return;
+	pthread_mutex_lock(&lib_lock);
+	if (lib_owner == r) {
+		sensors_cleanup();
+		lib_owner = NULL;
+	}
+	pthread_mutex_unlock(&lib_lock);
+	free(r->config);
+	free(r->sig);
+	free(r);
+}
+
+/* sensors_init() with config for r; 0 or -errno with err set.  Under lib_lock. */
+static int lib_init(struct hwmon_lsensors *r, const char *config, char *err, size_t errlen)
+{
+	const char *path = *config ? config : "/dev/null";
+	char *copy = strdup(config);
+	FILE *f;
+	int rc;
+
+	if (lib_owner) {
+		sensors_cleanup();
+		lib_owner = NULL;
+	}
+	if (!copy) {
+		snprintf(err, errlen, "reading sensors: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	f = fopen(path, "re");
+	if (!f) {
+		rc = -errno;
+		snprintf(err, errlen, "sensors config %s: %s", path, strerror(-rc));
+		free(copy);
+		return rc;
+	}
+	rc = sensors_init(f);
+	fclose(f);
+	if (rc != 0) {
+		snprintf(err, errlen, "libsensors: %s", sensors_strerror(rc));
+		sensors_cleanup();
+		free(copy);
+		return -EIO;
+	}
+	free(r->config);
+	r->config = copy;
+	r->reinit = false;
+	lib_owner = r;
+	return 0;
+}
+
+/* Fill c from chip; *failed is set when a value could not be read.  0 or -ENOMEM. */
+static int read_chip(const sensors_chip_name *chip, struct hwmon_chip *c, bool *failed)
 {
 	const sensors_feature *feat;
 	int f = 0, rc = 0;
@@ -40,10 +175,13 @@ static int read_chip(const sensors_chip_name *chip, struct hwmon_chip *c)
 		while (rc == 0 && (sf = sensors_get_all_subfeatures(chip, feat, &s)) != NULL) {
 			double v;
 
-			if (!(sf->flags & SENSORS_MODE_R) || !hwmon_attr_wanted(sf->name))
+			/* Only what a verdict reads (the vin input, alarms, faults). */
+			if (!(sf->flags & SENSORS_MODE_R) || !hwmon_value_needed(c, sf->name))
 				continue;
-			if (sensors_get_value(chip, sf->number, &v) < 0)
+			if (sensors_get_value(chip, sf->number, &v) < 0) {
+				*failed = true;
 				continue; /* the chip did not answer: no value, as in sysfs */
+			}
 			rc = hwmon_chip_add(c, sf->name, v);
 			if (rc == -E2BIG)
 				rc = 0;
@@ -52,36 +190,33 @@ static int read_chip(const sensors_chip_name *chip, struct hwmon_chip *c)
 	return rc;
 }
 
-int hwmon_lsensors_read(const char *config, struct hwmon_chip **ret, size_t *ret_n, char *err,
-			size_t errlen)
+int hwmon_lsensors_scan(struct hwmon_lsensors *r, const char *config, struct hwmon_chip **ret,
+			size_t *ret_n, char *err, size_t errlen)
 {
 	const sensors_chip_name *chip;
 	struct hwmon_chip *v = NULL, *c;
 	size_t n = 0, cap = 0;
-	const char *path = config && *config ? config : "/dev/null";
-	FILE *f;
+	bool failed = false;
 	int nr = 0, rc;
 
-	f = fopen(path, "re");
-	if (!f) {
-		rc = -errno;
-		snprintf(err, errlen, "sensors config %s: %s", path, strerror(-rc));
-		return rc;
-	}
-	rc = sensors_init(f);
-	fclose(f);
-	if (rc != 0) {
-		snprintf(err, errlen, "libsensors: %s", sensors_strerror(rc));
-		sensors_cleanup();
-		return -EIO;
+	config = config ? config : "";
+	pthread_mutex_lock(&lib_lock);
+	if (class_changed(r) || lib_owner != r || r->reinit || !r->config ||
+	    strcmp(r->config, config) != 0) {
+		rc = lib_init(r, config, err, errlen);
+		if (rc < 0) {
+			pthread_mutex_unlock(&lib_lock);
+			return rc;
+		}
 	}
 	rc = 0;
 	while (rc == 0 && (chip = sensors_get_detected_chips(NULL, &nr)) != NULL) {
 		rc = hwmon_chips_push(&v, &n, &cap, &c);
 		if (rc == 0)
-			rc = read_chip(chip, c);
+			rc = read_chip(chip, c, &failed);
 	}
-	sensors_cleanup();
+	r->reinit = failed || rc < 0;
+	pthread_mutex_unlock(&lib_lock);
 	if (rc < 0) {
 		snprintf(err, errlen, "reading sensors: %s", strerror(-rc));
 		hwmon_chips_free(v, n);

@@ -16,17 +16,44 @@
  * libsensors 3.6 does (name, device link, old-style attributes in device/),
  * converting sysfs units (mV, mA, uW, m degrees C) to libsensors units.
  * Symlinks resolve inside the root.  A missing class directory is no chip.
- * Returns 0 or -errno.
+ * Every chip is returned with its identity; values (only those
+ * hwmon_value_needed() names) only for chips that hwmon_is_psu_chip(prefix,
+ * extra) calls PSUs.
+ *
+ * struct hwmon_sysfs keeps what one scan learnt for the next (listings, open
+ * descriptors: hwmon_sysfs.c explains when a chip is listed again); one per
+ * probe instance, used by one thread at a time.  budget: the most descriptors
+ * it keeps open (0: none, every scan lists and opens everything).
  */
-int hwmon_sysfs_read(int root_fd, struct hwmon_chip **ret, size_t *ret_n);
+struct hwmon_sysfs;
+
+/* NULL when out of memory.  Free with hwmon_sysfs_free() (NULL is a no-op). */
+struct hwmon_sysfs *hwmon_sysfs_new(size_t budget);
+void hwmon_sysfs_free(struct hwmon_sysfs *s);
 
 /*
- * The live system through libsensors: sensors_init() with config (a
- * sensors.conf(5) path, or NULL/"" for none: raw chip data, no renamed
- * labels or ignored features), read every chip, sensors_cleanup().
- * Returns 0 or -errno with err set.
+ * Scan: *ret (sorted by chip name) is owned by s and valid until the next
+ * scan or hwmon_sysfs_free().  0 or -errno (s then starts afresh next time).
  */
-int hwmon_lsensors_read(const char *config, struct hwmon_chip **ret, size_t *ret_n, char *err,
-			size_t errlen);
+int hwmon_sysfs_scan(struct hwmon_sysfs *s, int root_fd, const char *extra,
+		     const struct hwmon_chip **ret, size_t *ret_n);
+
+/* One scan with nothing kept; the caller frees *ret with hwmon_chips_free(). */
+int hwmon_sysfs_read(int root_fd, const char *extra, struct hwmon_chip **ret, size_t *ret_n);
+
+/*
+ * The live system through libsensors, with config (a sensors.conf(5) path,
+ * or NULL/"" for none: raw chip data, no renamed labels or ignored
+ * features).  struct hwmon_lsensors decides when libsensors must learn the
+ * chips again (hwmon_lsensors.c); one per probe instance.  The caller frees
+ * *ret with hwmon_chips_free().  0 or -errno with err set.
+ */
+struct hwmon_lsensors;
+
+/* NULL when out of memory; hwmon_lsensors_free(NULL) is a no-op. */
+struct hwmon_lsensors *hwmon_lsensors_new(void);
+void hwmon_lsensors_free(struct hwmon_lsensors *r);
+int hwmon_lsensors_scan(struct hwmon_lsensors *r, const char *config, struct hwmon_chip **ret,
+			size_t *ret_n, char *err, size_t errlen);
 
 #endif /* REDMON_HWMON_READ_H */

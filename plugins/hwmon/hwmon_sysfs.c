@@ -9,6 +9,36 @@
  * libsensors: "<name>-i2c-<bus>-<addr>" for an I2C client "3-0058",
  * "<name>-isa-<addr>" for a platform device "nct6775.656", else
  * "<name>-virtual-0".
+ *
+ * What a scan costs.  Listing a chip (its links, name, directory and labels)
+ * is most of the work and its result rarely changes, so struct hwmon_sysfs
+ * keeps each chip's listing and, within a descriptor budget, the attribute
+ * files open: a later scan reads each needed file with one pread at offset 0
+ * (sysfs answers it with a fresh show()).  Only the values a verdict uses are
+ * read (hwmon_value_needed()), and only for PSU chips.  A chip is listed again
+ * when something says its listing may be out of date:
+ *  - its class entry is new, or is another inode than before (a replaced link:
+ *    another chip took the same hwmonN name); the class directory itself is
+ *    read every scan, one getdents for hundreds of entries.  An entry that is
+ *    not a symlink (a captured tree's file standing for a link) is followed
+ *    again every scan and compared;
+ *  - its attribute directory's inode, mtime or ctime changed (kept open as an
+ *    O_PATH descriptor and fstat'ed): creating, removing or renaming a file in
+ *    it changes them.  A file rewritten in place needs nothing: pread sees the
+ *    new content;
+ *  - the listing was taken less than a second after the directory's last
+ *    change: timestamps advance in ticks, so a second change within the same
+ *    tick would leave them equal.  Such a listing is not trusted and the chip
+ *    is listed again at the next scan, until it has been still for a second;
+ *  - a read says the file is gone (ENOENT; ENODEV from a removed kernfs node,
+ *    ESTALE): the chip is listed again at once, in the same scan.
+ * Names and labels are read only when a chip is listed.
+ *
+ * Descriptors: at most `budget` are kept, one per chip for its directory
+ * first; files beyond the budget, and files that are symlinks (their target
+ * can be replaced without the directory showing it), are opened, read and
+ * closed each scan, and a chip whose directory is not kept is listed every
+ * scan (what every scan did before the cache).
  */
 #include "hwmon_read.h"
 
@@ -18,9 +48,107 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../power_supply/psu_util.h"
+
+#define CLASS_DIR "sys/class/hwmon"
+#define ENTRY_MAX 64 /* longer class entry names are skipped */
+
+/* One entry of the class directory, as readdir gave it. */
+struct hw_dirent {
+	char name[ENTRY_MAX + 1];
+	ino_t ino;
+	unsigned char type; /* d_type */
+};
+
+/* One attribute file of a chip whose value a verdict uses. */
+struct hw_file {
+	char name[HWMON_ATTR_MAX];
+	int fd;	    /* kept open, or -1: opened, read and closed each scan */
+	bool keep;  /* a regular file in the directory (d_type): may be kept open */
+	bool label; /* while listing: a <channel>_label file, name holds the channel */
+};
+
+/* What tells a directory changed (from its struct stat). */
+struct dir_key {
+	dev_t dev;
+	ino_t ino;
+	struct timespec mtim, ctim;
+};
+
+static struct dir_key dir_key(const struct stat *st)
+{
+	return (struct dir_key){ st->st_dev, st->st_ino, st->st_mtim, st->st_ctim };
+}
+
+static bool same_time(struct timespec a, struct timespec b)
+{
+	return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+/* One class entry and what its last listing found. */
+struct hw_ent {
+	struct hw_dirent de;
+	char *link;	    /* root-relative target of the class entry; owned */
+	char *target;	    /* a symlink entry's own text (readlink); owned */
+	char *attrdir;	    /* root-relative directory of name and attributes; owned */
+	int dfd;	    /* O_PATH descriptor of attrdir, or -1 (listed every scan) */
+	struct dir_key dst; /* attrdir at listing time */
+	bool trusted;	    /* the listing was not taken in the tick of its last change */
+	bool is_chip;	    /* the entry has a name: it is a chip */
+	struct hw_file *files;
+	size_t n_files;
+	struct hwmon_chip chip; /* identity and labels from the listing; values per scan */
+};
+
+struct hwmon_sysfs {
+	struct hw_ent *v; /* sorted by class entry name */
+	size_t n;
+	struct hw_dirent *list,
+		*prev; /* this scan's and the last scan's readdir, in readdir order */
+	size_t n_list, n_prev, cap_list, cap_prev;
+	size_t budget, kept, dirs_kept; /* descriptor cap; held (dirs and files); of them dirs */
+	char *extra;			/* the chip patterns the listings were made for */
+	struct hwmon_chip *out;		/* the last scan's answer, sorted by chip name */
+	size_t *order;			/* out[k] is v[order[k]].chip */
+	size_t n_out, cap_out;
+};
+
+/*
+ * One pread at offset 0: a sysfs show() comes whole, a regular file gives all
+ * it has up to len - 1 bytes, and a value longer than that is no number
+ * anyway.  Length or -errno.
+ */
+static int pread_kept(int fd, char *buf, size_t len)
+{
+	ssize_t r;
+
+	do
+		r = pread(fd, buf, len - 1, 0);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	buf[r] = '\0';
+	r = (ssize_t)strlen(buf);
+	if (r > 0 && buf[r - 1] == '\n')
+		buf[--r] = '\0';
+	return (int)r;
+}
+
+/* A file just opened: regular (a FIFO must not block a scan), then one pread. */
+static int read_opened(int fd, char *buf, size_t len)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	return pread_kept(fd, buf, len);
+}
 
 static int read_text(int root_fd, const char *path, char *buf, size_t len)
 {
@@ -29,7 +157,7 @@ static int read_text(int root_fd, const char *path, char *buf, size_t len)
 
 	if (fd < 0)
 		return -errno;
-	n = psu_read_text_fd(fd, buf, len);
+	n = read_opened(fd, buf, len);
 	close(fd);
 	return n;
 }
@@ -76,14 +204,84 @@ static double scale(const char *name)
 	return 1000;
 }
 
-static int read_attrs(int root_fd, const char *dir, struct hwmon_chip *c)
+static bool is_input(const char *name)
 {
+	size_t len = strlen(name);
+
+	return len > 6 && strcmp(name + len - 6, "_input") == 0;
+}
+
+static void fd_release(struct hwmon_sysfs *s, int *fd, bool dir)
+{
+	if (*fd < 0)
+		return;
+	close(*fd);
+	*fd = -1;
+	s->kept--;
+	if (dir)
+		s->dirs_kept--;
+}
+
+/* Forget what the last listing of e found; the class entry itself stays. */
+static void ent_clear(struct hwmon_sysfs *s, struct hw_ent *e)
+{
+	for (size_t i = 0; i < e->n_files; i++)
+		fd_release(s, &e->files[i].fd, false);
+	fd_release(s, &e->dfd, true);
+	free(e->files);
+	free(e->link);
+	free(e->target);
+	free(e->attrdir);
+	free(e->chip.attrs);
+	free(e->chip.labels);
+	e->files = NULL;
+	e->n_files = 0;
+	e->link = e->target = e->attrdir = NULL;
+	e->is_chip = e->trusted = false;
+	memset(&e->chip, 0, sizeof(e->chip));
+}
+
+static int by_file_name(const void *a, const void *b)
+{
+	return strcmp(((const struct hw_file *)a)->name, ((const struct hw_file *)b)->name);
+}
+
+/*
+ * Is the label of channel ("in1", "fan2") used?  An "in" channel's may say
+ * "vin" (hwmon_value_needed()); another's only names an alarm or fault of
+ * the channel in a reason.  v: the directory's wanted files and labels.
+ */
+static bool label_used(const char *channel, const struct hw_file *v, size_t n)
+{
+	size_t len = strlen(channel);
+
+	if (strncmp(channel, "in", 2) == 0)
+		return true;
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i].label && strncmp(v[i].name, channel, len) == 0 && v[i].name[len] == '_' &&
+		    !is_input(v[i].name))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * List the attribute directory of a PSU chip: the labels it uses, and the
+ * files whose values a verdict uses (sorted by name, at most
+ * HWMON_CHIP_ATTRS).  Nothing is opened yet.  0, -ENOMEM, or -errno of the
+ * directory.
+ */
+static int list_attrs(int root_fd, struct hw_ent *e)
+{
+	struct hwmon_chip *c = &e->chip;
+	size_t cap = 0, n = 0, n_files = 0, k = 0;
+	struct hw_file *v = NULL;
 	struct dirent *de;
 	char path[1200], buf[128];
 	int fd, rc = 0;
 	DIR *d;
 
-	fd = psu_open_in_root(root_fd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = psu_open_in_root(root_fd, e->attrdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	d = fdopendir(fd);
@@ -91,103 +289,585 @@ static int read_attrs(int root_fd, const char *dir, struct hwmon_chip *c)
 		close(fd);
 		return -errno;
 	}
-	while (rc == 0 && (de = readdir(d)) != NULL) {
-		const char *n = de->d_name;
-		size_t len = strlen(n);
-		long long v;
+	while ((de = readdir(d)) != NULL) {
+		const char *nm = de->d_name;
+		size_t len = strlen(nm);
+		bool label = len > 6 && strcmp(nm + len - 6, "_label") == 0;
 
-		if (len >= HWMON_ATTR_MAX || n[0] == '.')
+		if (len >= HWMON_ATTR_MAX || nm[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "%.900s/%.255s", dir, n);
-		if (len > 6 && strcmp(n + len - 6, "_label") == 0) {
-			char sensor[HWMON_ATTR_MAX], probe[HWMON_ATTR_MAX + 8];
+		if (label) {
+			char probe[HWMON_ATTR_MAX + 8];
 
-			snprintf(sensor, sizeof(sensor), "%.*s", (int)(len - 6), n);
-			snprintf(probe, sizeof(probe), "%s_input", sensor);
 			/* Only labels of channels we know (in1, fan2, ...). */
-			if (hwmon_attr_wanted(probe) &&
-			    read_text(root_fd, path, buf, sizeof(buf)) >= 0)
-				rc = hwmon_chip_label(c, sensor, buf);
+			snprintf(probe, sizeof(probe), "%.*s_input", (int)(len - 6), nm);
+			if (!hwmon_attr_wanted(probe) || n - n_files >= HWMON_CHIP_ATTRS)
+				continue;
+		} else if (!hwmon_attr_wanted(nm) || n_files >= HWMON_CHIP_ATTRS) {
 			continue;
 		}
-		if (!hwmon_attr_wanted(n))
-			continue;
-		if (read_text(root_fd, path, buf, sizeof(buf)) < 0 || psu_parse_ll(buf, &v) < 0)
-			continue; /* unreadable (EIO from a chip) or garbage: no value */
-		rc = hwmon_chip_add(c, n,
-				    len > 6 && strcmp(n + len - 6, "_input") == 0
-					    ? (double)v / scale(n)
-					    : (double)v);
-		if (rc == -E2BIG)
-			rc = 0;
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			struct hw_file *nv = realloc(v, nc * sizeof(*nv));
+
+			if (!nv) {
+				rc = -ENOMEM;
+				break;
+			}
+			v = nv;
+			cap = nc;
+		}
+		memset(&v[n], 0, sizeof(v[n]));
+		snprintf(v[n].name, sizeof(v[n].name), "%.*s", (int)(label ? len - 6 : len), nm);
+		v[n].fd = -1;
+		v[n].label = label;
+		/*
+		 * A symlink's target may change where the directory does not
+		 * show it: such a file is opened afresh every scan.
+		 */
+		v[n].keep = de->d_type == DT_REG;
+		n_files += !label;
+		n++;
 	}
 	closedir(d);
-	return rc;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		if (!v[i].label || !label_used(v[i].name, v, n))
+			continue;
+		snprintf(path, sizeof(path), "%.900s/%s_label", e->attrdir, v[i].name);
+		if (read_text(root_fd, path, buf, sizeof(buf)) >= 0)
+			rc = hwmon_chip_label(c, v[i].name, buf);
+	}
+	if (rc < 0) {
+		free(v);
+		return rc;
+	}
+	/* Labels are all known now: keep only the files a verdict reads. */
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i].label && hwmon_value_needed(c, v[i].name))
+			v[k++] = v[i];
+	}
+	n = k;
+	if (n > 1)
+		qsort(v, n, sizeof(*v), by_file_name);
+	/* Kept for the chip's life: no spare room (1000 chips add up). */
+	if (n < cap) {
+		struct hw_file *fit = n ? realloc(v, n * sizeof(*v)) : NULL;
+
+		if (fit || !n) {
+			if (!n)
+				free(v);
+			v = fit;
+		}
+	}
+	if (c->n_labels < c->cap_labels) {
+		struct hwmon_label *fit =
+			c->n_labels ? realloc(c->labels, c->n_labels * sizeof(*fit)) : NULL;
+
+		if (fit || !c->n_labels) {
+			if (!c->n_labels)
+				free(c->labels);
+			c->labels = fit;
+			c->cap_labels = c->n_labels;
+		}
+	}
+	c->attrs = n ? calloc(n, sizeof(*c->attrs)) : NULL;
+	if (n && !c->attrs) {
+		free(v);
+		return -ENOMEM;
+	}
+	c->cap_attrs = n;
+	e->files = v;
+	e->n_files = n;
+	return 0;
 }
 
-int hwmon_sysfs_read(int root_fd, struct hwmon_chip **ret, size_t *ret_n)
+/* The text of symlink name in directory cfd; 0 or -errno. */
+static int read_target(int cfd, const char *name, char *buf, size_t len)
 {
-	struct hwmon_chip *v = NULL, *c;
-	size_t n = 0, cap = 0;
+	ssize_t n = readlinkat(cfd, name, buf, len - 1);
+
+	if (n < 0)
+		return -errno;
+	if ((size_t)n >= len - 1)
+		return -ENAMETOOLONG;
+	buf[n] = '\0';
+	return 0;
+}
+
+/*
+ * Where e's class entry leads: "sys/class/hwmon/<entry>" followed one level.
+ * 0 or -errno.
+ */
+static int follow_entry(int root_fd, const struct hw_ent *e, char *out, size_t len)
+{
+	return psu_follow_link(root_fd, CLASS_DIR, e->de.name, out, len);
+}
+
+/*
+ * List the chip of class entry e again from scratch (see the head comment).
+ * An entry that is no chip (dangling, no name) is kept with is_chip false.
+ * 0, or -errno when the attribute directory cannot be read for another
+ * reason than its absence or permissions (the scan fails).
+ */
+static int ent_list(struct hwmon_sysfs *s, int root_fd, int cfd, struct hw_ent *e,
+		    const char *extra)
+{
+	char hw[1024], path[1100], prefix[HWMON_NAME_MAX];
+	const char *attrdir = hw;
+	struct timespec now;
+	struct stat st;
+	int rc;
+
+	ent_clear(s, e);
+	if (e->de.type == DT_LNK) {
+		if (read_target(cfd, e->de.name, hw, sizeof(hw)) < 0)
+			return 0;
+		e->target = strdup(hw);
+		if (!e->target)
+			return -ENOMEM;
+	}
+	if (follow_entry(root_fd, e, hw, sizeof(hw)) < 0)
+		return 0;
+	e->link = strdup(hw);
+	if (!e->link)
+		return -ENOMEM;
+	snprintf(path, sizeof(path), "%s/name", hw);
+	if (read_text(root_fd, path, prefix, sizeof(prefix)) < 0) {
+		char np[1200];
+
+		/* Old style: name and attributes in the device directory. */
+		if (psu_follow_link(root_fd, hw, "device", path, sizeof(path)) < 0 ||
+		    strlen(path) + 6 >= sizeof(path))
+			return 0;
+		attrdir = path;
+		snprintf(np, sizeof(np), "%s/name", path);
+		if (read_text(root_fd, np, prefix, sizeof(prefix)) < 0)
+			return 0; /* libsensors skips a chip without a name too */
+	}
+	if (!prefix[0])
+		return 0;
+	e->attrdir = strdup(attrdir);
+	if (!e->attrdir)
+		return -ENOMEM;
+	snprintf(e->chip.prefix, sizeof(e->chip.prefix), "%s", prefix);
+	chip_identity(root_fd, hw, &e->chip);
+	e->is_chip = true;
+
+	/* The directory's state before it is read: a later change shows in it. */
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (s->kept < s->budget) {
+		e->dfd = psu_open_in_root(root_fd, e->attrdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (e->dfd >= 0 && fstat(e->dfd, &st) < 0) {
+			close(e->dfd);
+			e->dfd = -1;
+		}
+		if (e->dfd >= 0) {
+			s->kept++;
+			s->dirs_kept++;
+			e->dst = dir_key(&st);
+			e->trusted = st.st_ctim.tv_sec + 1 < now.tv_sec ||
+				     (st.st_ctim.tv_sec + 1 == now.tv_sec &&
+				      st.st_ctim.tv_nsec <= now.tv_nsec);
+		}
+	}
+	if (!hwmon_is_psu_chip(prefix, extra))
+		return 0; /* no verdict reads another chip's values */
+	rc = list_attrs(root_fd, e);
+	/* A missing or forbidden directory: a chip without values (as libsensors). */
+	return rc == -ENOENT || rc == -ENOTDIR || rc == -EACCES ? 0 : rc;
+}
+
+static bool gone(int rc)
+{
+	return rc == -ENOENT || rc == -ENOTDIR || rc == -ENODEV || rc == -ESTALE;
+}
+
+/*
+ * Read the values of e's files into e->chip.attrs.  A file opened here is
+ * kept open when the budget allows (one descriptor per chip not yet holding
+ * its directory stays reserved).  Returns true when a file is gone: the
+ * listing is out of date.
+ */
+static bool ent_read(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, size_t n_ents)
+{
+	struct hwmon_chip *c = &e->chip;
+	bool stale = false;
+
+	c->n_attrs = 0;
+	for (size_t i = 0; i < e->n_files; i++) {
+		struct hw_file *f = &e->files[i];
+		char buf[128];
+		long long v;
+		int rc;
+
+		if (f->fd >= 0) {
+			rc = pread_kept(f->fd, buf, sizeof(buf));
+		} else {
+			const int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
+			char path[1200];
+			int fd;
+
+			/*
+			 * A regular file is opened by name in its directory:
+			 * one lookup instead of a walk from the root, and
+			 * O_NOFOLLOW since it was no symlink when listed (if it
+			 * is one now, the listing is out of date).
+			 */
+			if (f->keep && e->dfd >= 0) {
+				fd = openat(e->dfd, f->name, flags | O_NOFOLLOW);
+			} else {
+				snprintf(path, sizeof(path), "%.900s/%s", e->attrdir, f->name);
+				fd = psu_open_in_root(root_fd, path, flags);
+			}
+			if (fd < 0) {
+				rc = errno == ELOOP && f->keep ? -ENOENT : -errno;
+			} else {
+				rc = read_opened(fd, buf, sizeof(buf));
+				if (rc >= 0 && f->keep &&
+				    s->kept + (n_ents - s->dirs_kept) < s->budget) {
+					f->fd = fd;
+					s->kept++;
+				} else {
+					close(fd);
+				}
+			}
+		}
+		if (gone(rc))
+			stale = true;
+		if (rc < 0 || psu_parse_ll(buf, &v) < 0)
+			continue; /* unreadable (EIO from a chip) or garbage: no value */
+		memcpy(c->attrs[c->n_attrs].name, f->name, sizeof(f->name));
+		c->attrs[c->n_attrs].value =
+			is_input(f->name) ? (double)v / scale(f->name) : (double)v;
+		c->n_attrs++;
+	}
+	return stale;
+}
+
+/* Is e's listing still good?  See the head comment for the rules. */
+static bool ent_current(int root_fd, int cfd, const struct hw_ent *e)
+{
+	char hw[1024];
+	struct stat st;
+
+	if (e->dfd < 0 || !e->trusted)
+		return false;
+	/*
+	 * The same name and inode may still be another link: a file system
+	 * may give a new symlink the inode number just freed.  One readlinkat
+	 * tells.  An entry that is not a symlink is followed again.
+	 */
+	if (e->de.type == DT_LNK) {
+		if (read_target(cfd, e->de.name, hw, sizeof(hw)) < 0 || !e->target ||
+		    strcmp(hw, e->target) != 0)
+			return false;
+	} else if (follow_entry(root_fd, e, hw, sizeof(hw)) < 0 || !e->link ||
+		   strcmp(hw, e->link) != 0) {
+		return false;
+	}
+	if (fstat(e->dfd, &st) < 0)
+		return false;
+	return st.st_nlink > 0 && st.st_ino == e->dst.ino && st.st_dev == e->dst.dev &&
+	       same_time(st.st_mtim, e->dst.mtim) && same_time(st.st_ctim, e->dst.ctim);
+}
+
+static int by_entry(const void *a, const void *b)
+{
+	return strcmp(((const struct hw_dirent *)a)->name, ((const struct hw_dirent *)b)->name);
+}
+
+/*
+ * Read the class directory into s->list, readdir order; *ret_d stays open
+ * for the scan's readlinkat calls (NULL when the directory is missing: no
+ * entry).  0 or -errno.
+ */
+static int read_class(struct hwmon_sysfs *s, int root_fd, DIR **ret_d)
+{
 	struct dirent *de;
 	int fd, rc = 0;
 	DIR *d;
 
-	fd = psu_open_in_root(root_fd, "sys/class/hwmon", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT || errno == ENOTDIR) {
-			*ret = NULL;
-			*ret_n = 0;
-			return 0;
-		}
-		return -errno;
-	}
+	s->n_list = 0;
+	*ret_d = NULL;
+	fd = psu_open_in_root(root_fd, CLASS_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
 	d = fdopendir(fd);
 	if (!d) {
 		close(fd);
 		return -errno;
 	}
-	while (rc == 0 && (de = readdir(d)) != NULL) {
-		char hw[1024], path[1100], prefix[HWMON_NAME_MAX];
-		const char *attrdir = hw;
+	while ((de = readdir(d)) != NULL) {
+		struct hw_dirent *x;
 
-		if (de->d_name[0] == '.' || strlen(de->d_name) > 64)
+		if (de->d_name[0] == '.' || strlen(de->d_name) > ENTRY_MAX)
 			continue;
-		/* The class entry links to the device's hwmon directory. */
-		if (psu_follow_link(root_fd, "sys/class/hwmon", de->d_name, hw, sizeof(hw)) < 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/name", hw);
-		if (read_text(root_fd, path, prefix, sizeof(prefix)) < 0) {
-			/* Old style: name and attributes in the device directory. */
-			if (psu_follow_link(root_fd, hw, "device", path, sizeof(path)) < 0 ||
-			    strlen(path) + 6 >= sizeof(path))
-				continue;
-			attrdir = path;
-			{
-				char np[1200];
-
-				snprintf(np, sizeof(np), "%s/name", path);
-				if (read_text(root_fd, np, prefix, sizeof(prefix)) < 0)
-					continue; /* libsensors skips a chip without a name too */
-			}
-		}
-		if (!prefix[0])
-			continue;
-		rc = hwmon_chips_push(&v, &n, &cap, &c);
-		if (rc < 0)
+		if (s->n_list >= HWMON_CHIPS_MAX) {
+			rc = -E2BIG; /* beyond: the scan fails loudly, never a silent cut */
 			break;
-		snprintf(c->prefix, sizeof(c->prefix), "%s", prefix);
-		chip_identity(root_fd, hw, c);
-		rc = read_attrs(root_fd, attrdir, c);
-		if (rc == -ENOENT || rc == -ENOTDIR || rc == -EACCES)
-			rc = 0;
+		}
+		if (s->n_list == s->cap_list) {
+			size_t c = s->cap_list ? s->cap_list * 2 : 64;
+
+			x = realloc(s->list, c * sizeof(*x));
+			if (!x) {
+				rc = -ENOMEM;
+				break;
+			}
+			s->list = x;
+			s->cap_list = c;
+		}
+		x = &s->list[s->n_list++];
+		memset(x, 0, sizeof(*x));
+		snprintf(x->name, sizeof(x->name), "%s", de->d_name);
+		x->ino = de->d_ino;
+		x->type = de->d_type;
 	}
-	closedir(d);
+	if (rc < 0)
+		closedir(d);
+	else
+		*ret_d = d;
+	return rc;
+}
+
+/*
+ * Make s->v follow the class directory just read: entries gone are dropped
+ * (their descriptors closed), new ones and replaced ones (another inode or
+ * type) start unlisted (dfd -1, so they are listed this scan).  When the
+ * listing is the last scan's, in the same order, nothing is done (0);
+ * else 1, or -ENOMEM.
+ */
+static int sync_entries(struct hwmon_sysfs *s)
+{
+	struct hw_ent *nv;
+	size_t i = 0, j = 0, k = 0;
+
+	if (s->n_list == s->n_prev &&
+	    (s->n_list == 0 || memcmp(s->list, s->prev, s->n_list * sizeof(*s->list)) == 0))
+		return 0;
+	/* Keep this listing to compare the next one with (the buffers swap). */
+	{
+		struct hw_dirent *t = s->prev;
+		size_t c = s->cap_prev;
+
+		s->prev = s->list;
+		s->cap_prev = s->cap_list;
+		s->n_prev = s->n_list;
+		s->list = t;
+		s->cap_list = c;
+		s->n_list = 0;
+	}
+	nv = calloc(s->n_prev ? s->n_prev : 1, sizeof(*nv));
+	if (!nv) {
+		s->n_prev = 0; /* compare nothing next time: this sync did not happen */
+		return -ENOMEM;
+	}
+	{
+		struct hw_dirent *sorted = malloc((s->n_prev ? s->n_prev : 1) * sizeof(*sorted));
+
+		if (!sorted) {
+			free(nv);
+			s->n_prev = 0;
+			return -ENOMEM;
+		}
+		if (s->n_prev)
+			memcpy(sorted, s->prev, s->n_prev * sizeof(*sorted));
+		if (s->n_prev > 1)
+			qsort(sorted, s->n_prev, sizeof(*sorted), by_entry);
+		/* Merge two name-sorted sequences: old entries and the listing. */
+		while (j < s->n_prev) {
+			int cmp = i < s->n ? strcmp(s->v[i].de.name, sorted[j].name) : 1;
+
+			if (cmp < 0) {
+				ent_clear(s, &s->v[i++]); /* gone */
+				continue;
+			}
+			if (cmp == 0 && s->v[i].de.ino == sorted[j].ino &&
+			    s->v[i].de.type == sorted[j].type) {
+				nv[k++] = s->v[i++]; /* the same entry: keep its listing */
+				j++;
+				continue;
+			}
+			if (cmp == 0)
+				ent_clear(s,
+					  &s->v[i++]); /* the name now stands for another inode */
+			nv[k].de = sorted[j++];
+			nv[k].dfd = -1;
+			k++;
+		}
+		while (i < s->n)
+			ent_clear(s, &s->v[i++]);
+		free(sorted);
+	}
+	free(s->v);
+	s->v = nv;
+	s->n = k;
+	return 1;
+}
+
+struct hwmon_sysfs *hwmon_sysfs_new(size_t budget)
+{
+	struct hwmon_sysfs *s = calloc(1, sizeof(*s));
+
+	if (s)
+		s->budget = budget;
+	return s;
+}
+
+static void drop_all(struct hwmon_sysfs *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		ent_clear(s, &s->v[i]);
+	free(s->v);
+	s->v = NULL;
+	s->n = 0;
+	s->n_prev = 0;
+	s->n_out = 0;
+}
+
+void hwmon_sysfs_free(struct hwmon_sysfs *s)
+{
+	if (!s)
+		return;
+	drop_all(s);
+	free(s->list);
+	free(s->prev);
+	free(s->extra);
+	free(s->out);
+	free(s->order);
+	free(s);
+}
+
+static int by_chip_name(const void *a, const void *b, void *arg)
+{
+	const struct hw_ent *v = arg;
+
+	return strcmp(v[*(const size_t *)a].chip.name, v[*(const size_t *)b].chip.name);
+}
+
+/*
+ * Put the chips into s->out, sorted by name.  The order (indexes into s->v)
+ * is sorted again only when entries changed or were listed again.
+ */
+static int make_out(struct hwmon_sysfs *s, size_t n_chips, bool changed)
+{
+	if (n_chips > s->cap_out) {
+		struct hwmon_chip *o = realloc(s->out, n_chips * sizeof(*o));
+		size_t *ord;
+
+		if (!o)
+			return -ENOMEM;
+		s->out = o;
+		ord = realloc(s->order, n_chips * sizeof(*ord));
+		if (!ord)
+			return -ENOMEM;
+		s->order = ord;
+		s->cap_out = n_chips;
+	}
+	if (changed || s->n_out != n_chips) {
+		size_t k = 0;
+
+		for (size_t i = 0; i < s->n; i++) {
+			if (s->v[i].is_chip)
+				s->order[k++] = i;
+		}
+		if (k > 1)
+			qsort_r(s->order, k, sizeof(*s->order), by_chip_name, s->v);
+	}
+	s->n_out = n_chips;
+	for (size_t k = 0; k < n_chips; k++)
+		s->out[k] = s->v[s->order[k]].chip;
+	return 0;
+}
+
+int hwmon_sysfs_scan(struct hwmon_sysfs *s, int root_fd, const char *extra,
+		     const struct hwmon_chip **ret, size_t *ret_n)
+{
+	size_t n_chips = 0;
+	bool changed = false;
+	DIR *d = NULL;
+	int rc, cfd;
+
+	extra = extra ? extra : "";
+	if (!s->extra || strcmp(s->extra, extra) != 0) {
+		/* Other chip patterns: other chips are PSUs, list everything again. */
+		char *x = strdup(extra);
+
+		if (!x)
+			return -ENOMEM;
+		drop_all(s);
+		free(s->extra);
+		s->extra = x;
+	}
+	rc = read_class(s, root_fd, &d);
+	if (rc == 0)
+		rc = sync_entries(s);
+	if (rc > 0) {
+		changed = true;
+		rc = 0;
+	}
+	cfd = d ? dirfd(d) : -1;
+	for (size_t i = 0; rc == 0 && i < s->n; i++) {
+		struct hw_ent *e = &s->v[i];
+
+		if (!ent_current(root_fd, cfd, e)) {
+			changed = true;
+			rc = ent_list(s, root_fd, cfd, e, extra);
+			if (rc < 0)
+				break;
+		}
+		/* A file gone since the listing: list again at once, once. */
+		if (e->is_chip && ent_read(s, root_fd, e, s->n)) {
+			changed = true;
+			rc = ent_list(s, root_fd, cfd, e, extra);
+			if (rc < 0)
+				break;
+			if (e->is_chip)
+				ent_read(s, root_fd, e, s->n);
+		}
+		n_chips += e->is_chip;
+	}
+	if (d)
+		closedir(d);
+	if (rc == 0)
+		rc = make_out(s, n_chips, changed);
 	if (rc < 0) {
-		hwmon_chips_free(v, n);
+		drop_all(s);
 		return rc;
 	}
-	hwmon_chips_sort(v, n);
+	*ret = s->out;
+	*ret_n = s->n_out;
+	return 0;
+}
+
+int hwmon_sysfs_read(int root_fd, const char *extra, struct hwmon_chip **ret, size_t *ret_n)
+{
+	struct hwmon_sysfs *s = hwmon_sysfs_new(0);
+	const struct hwmon_chip *out;
+	struct hwmon_chip *v;
+	size_t n;
+	int rc;
+
+	if (!s)
+		return -ENOMEM;
+	rc = hwmon_sysfs_scan(s, root_fd, extra, &out, &n);
+	if (rc < 0) {
+		hwmon_sysfs_free(s);
+		return rc;
+	}
+	v = n ? calloc(n, sizeof(*v)) : NULL;
+	if (n && !v) {
+		hwmon_sysfs_free(s);
+		return -ENOMEM;
+	}
+	if (n)
+		memcpy(v, out, n * sizeof(*v));
+	/* The caller owns the attribute and label arrays now. */
+	for (size_t i = 0; i < s->n; i++) {
+		s->v[i].chip.attrs = NULL;
+		s->v[i].chip.labels = NULL;
+	}
+	hwmon_sysfs_free(s);
 	*ret = v;
 	*ret_n = n;
 	return 0;

@@ -12,3 +12,8 @@ test_hwmon_class_SRCS := plugins/hwmon/hwmon_class.c plugins/hwmon/hwmon_sysfs.c
 FUZZERS += fuzz_hwmon
 fuzz_hwmon_SRCS := plugins/hwmon/hwmon_class.c plugins/hwmon/hwmon_sysfs.c \
 	plugins/power_supply/psu_set.c plugins/power_supply/psu_util.c
+
+# The --root reader across scans: kept listings and descriptors against a changing tree.
+UNIT_TESTS += hwmon_sysfs
+test_hwmon_sysfs_SRCS := plugins/hwmon/hwmon_class.c plugins/hwmon/hwmon_sysfs.c \
+	plugins/power_supply/psu_set.c plugins/power_supply/psu_util.c

@@ -39,6 +39,16 @@ static void read_str(int dfd, const char *name, char *buf, size_t len)
 	buf[strcspn(buf, "\n")] = '\0';
 }
 
+static bool is_mains(const struct ps_entry *e)
+{
+	return strcmp(e->type, "Mains") == 0 || strcmp(e->type, "UPS") == 0;
+}
+
+static bool is_battery(const struct ps_entry *e)
+{
+	return strcmp(e->type, "Battery") == 0;
+}
+
 static int by_name(const void *a, const void *b)
 {
 	return strcmp(((const struct ps_entry *)a)->name, ((const struct ps_entry *)b)->name);
@@ -97,13 +107,20 @@ int ps_read(int root_fd, struct ps_entry **ret, size_t *ret_n)
 		snprintf(e->name, sizeof(e->name), "%s", de->d_name);
 		snprintf(e->path, sizeof(e->path), "%s", path);
 		read_str(sfd, "type", e->type, sizeof(e->type));
-		read_str(sfd, "health", e->health, sizeof(e->health));
-		read_str(sfd, "status", e->status, sizeof(e->status));
-		read_str(sfd, "model_name", e->model, sizeof(e->model));
-		read_str(sfd, "manufacturer", e->manufacturer, sizeof(e->manufacturer));
-		read_str(sfd, "serial_number", e->serial, sizeof(e->serial));
-		e->online = read_flag(sfd, "online");
-		e->present = read_flag(sfd, "present");
+		e->online = e->present = -1;
+		/*
+		 * Only a mains supply, a UPS or a battery can be a member
+		 * (ps_is_member()); of the others (USB, Wireless) the type is
+		 * all a verdict needs.  A battery's status is its state.
+		 */
+		if (is_mains(e) || is_battery(e)) {
+			read_str(sfd, "health", e->health, sizeof(e->health));
+			if (is_battery(e))
+				read_str(sfd, "status", e->status, sizeof(e->status));
+			read_str(sfd, "serial_number", e->serial, sizeof(e->serial));
+			e->online = read_flag(sfd, "online");
+			e->present = read_flag(sfd, "present");
+		}
 		close(sfd);
 	}
 	closedir(d);
@@ -116,16 +133,6 @@ int ps_read(int root_fd, struct ps_entry **ret, size_t *ret_n)
 	*ret = v;
 	*ret_n = n;
 	return 0;
-}
-
-static bool is_mains(const struct ps_entry *e)
-{
-	return strcmp(e->type, "Mains") == 0 || strcmp(e->type, "UPS") == 0;
-}
-
-static bool is_battery(const struct ps_entry *e)
-{
-	return strcmp(e->type, "Battery") == 0;
 }
 
 bool ps_has_mains(const struct ps_entry *v, size_t n)

@@ -29,9 +29,7 @@ struct ps_entry {
 	char path[768];		/* its directory, relative to the root */
 	char type[PS_TEXT_MAX]; /* "Mains", "UPS", "Battery", ... or "" */
 	char health[PS_TEXT_MAX];
-	char status[PS_TEXT_MAX];
-	char model[PS_TEXT_MAX];
-	char manufacturer[PS_TEXT_MAX];
+	char status[PS_TEXT_MAX]; /* batteries only */
 	char serial[PS_TEXT_MAX];
 	int online;  /* 0/1, -1 when the attribute is missing or garbage */
 	int present; /* 0/1, -1 when missing or garbage */

@@ -10,20 +10,48 @@
 /* Supplies a set remembers at most: far beyond any chassis, bounds hostile input. */
 #define PSU_SET_MAX 256
 
+/*
+ * Where key is, or would go, in set->by_key; *found says whether it is there.
+ * A set holds up to PSU_SET_MAX keys and is asked once per supply and scan:
+ * bisection keeps a scan of many supplies linear in their number.
+ */
+static size_t seen_pos(const struct psu_set *set, const char *key, bool *found)
+{
+	size_t lo = 0, hi = set->n_seen;
+
+	*found = false;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(set->seen[set->by_key[mid]], key);
+
+		if (c == 0) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 bool psu_set_seen(const struct psu_set *set, const char *key)
 {
-	for (size_t i = 0; i < set->n_seen; i++) {
-		if (strcmp(set->seen[i], key) == 0)
-			return true;
-	}
-	return false;
+	bool found;
+
+	seen_pos(set, key, &found);
+	return found;
 }
 
 static int remember(struct psu_set *set, const char *key)
 {
 	char **v, *k;
+	size_t *idx, pos;
+	bool found;
 
-	if (psu_set_seen(set, key) || set->n_seen >= PSU_SET_MAX)
+	pos = seen_pos(set, key, &found);
+	if (found || set->n_seen >= PSU_SET_MAX)
 		return 0;
 	k = strdup(key);
 	if (!k)
@@ -33,8 +61,16 @@ static int remember(struct psu_set *set, const char *key)
 		free(k);
 		return -ENOMEM;
 	}
-	v[set->n_seen++] = k;
 	set->seen = v;
+	idx = realloc(set->by_key, (set->n_seen + 1) * sizeof(*idx));
+	if (!idx) {
+		free(k);
+		return -ENOMEM;
+	}
+	set->by_key = idx;
+	memmove(&idx[pos + 1], &idx[pos], (set->n_seen - pos) * sizeof(*idx));
+	idx[pos] = set->n_seen;
+	v[set->n_seen++] = k;
 	return 0;
 }
 
@@ -60,6 +96,7 @@ void psu_set_free(struct psu_set *set)
 	for (size_t i = 0; i < set->n_seen; i++)
 		free(set->seen[i]);
 	free(set->seen);
+	free(set->by_key);
 	memset(set, 0, sizeof(*set));
 }
 
@@ -71,14 +108,23 @@ static const char *own(struct psu_eval *ev, const char *s, bool *oom)
 	if (!s)
 		return NULL;
 	c = strdup(s);
-	v = c ? realloc(ev->owned, (ev->n_owned + 1) * sizeof(*v)) : NULL;
-	if (!v) {
-		free(c);
+	if (!c) {
 		*oom = true;
 		return NULL;
 	}
-	v[ev->n_owned++] = c;
-	ev->owned = v;
+	if (ev->n_owned == ev->cap_owned) {
+		size_t cap = ev->cap_owned ? ev->cap_owned * 2 : 16;
+
+		v = realloc(ev->owned, cap * sizeof(*v));
+		if (!v) {
+			free(c);
+			*oom = true;
+			return NULL;
+		}
+		ev->owned = v;
+		ev->cap_owned = cap;
+	}
+	ev->owned[ev->n_owned++] = c;
 	return c;
 }
 
@@ -172,21 +218,31 @@ int psu_set_eval(struct psu_set *set, const struct psu_supply *s, size_t n, int 
 			add_member(ev, &s[i], &oom);
 	}
 	/* Supplies seen before that the source no longer lists at all. */
-	for (size_t i = 0; i < set->n_seen; i++) {
-		bool listed = false;
+	if (set->n_seen > 0) {
+		bool *listed = calloc(set->n_seen, sizeof(*listed));
 
-		for (size_t j = 0; j < n && !listed; j++)
-			listed = strcmp(s[j].key, set->seen[i]) == 0;
-		if (!listed) {
-			const struct psu_supply gone = {
-				.key = set->seen[i],
-				.cond = PSU_ABSENT,
-				.state = "no longer reported",
-				.reason = "gone since it was last seen (pulled?)",
-			};
+		if (!listed)
+			return -ENOMEM;
+		for (size_t j = 0; j < n; j++) {
+			bool found;
+			size_t pos = seen_pos(set, s[j].key, &found);
 
-			add_member(ev, &gone, &oom);
+			if (found)
+				listed[set->by_key[pos]] = true;
 		}
+		for (size_t i = 0; i < set->n_seen; i++) {
+			if (!listed[i]) {
+				const struct psu_supply gone = {
+					.key = set->seen[i],
+					.cond = PSU_ABSENT,
+					.state = "no longer reported",
+					.reason = "gone since it was last seen (pulled?)",
+				};
+
+				add_member(ev, &gone, &oom);
+			}
+		}
+		free(listed);
 	}
 	if (oom || ev->reason.oom)
 		return -ENOMEM;

@@ -46,7 +46,8 @@ struct psu_supply {
 struct psu_set {
 	char **seen; /* keys of supplies seen present, first-seen order */
 	size_t n_seen;
-	int needed; /* learned N; 0 until learned */
+	size_t *by_key; /* indexes into seen, sorted by key: lookups by bisection */
+	int needed;	/* learned N; 0 until learned */
 };
 
 /* One evaluation: the group's numbers, and members whose strings it owns. */
@@ -58,7 +59,7 @@ struct psu_eval {
 	size_t n_members;
 	struct psu_str reason; /* member reasons, "; "-separated */
 	char **owned;	       /* strings the members point into */
-	size_t n_owned;
+	size_t n_owned, cap_owned;
 };
 
 /*

@@ -3,7 +3,8 @@
  * libFuzzer target: the hwmon sysfs reader and PSU classification
  * (plugins/hwmon/hwmon_sysfs.c, hwmon_class.c) on a tree built from the input
  * (format: fuzz_hwmon_tree.c).  The first line's first byte picks extra chip
- * patterns ("*": every chip is classified as a PSU).
+ * patterns ("*": every chip is classified as a PSU).  The reader that keeps
+ * state across scans must agree with the one-shot read.
  */
 #include <dirent.h>
 #include <stddef.h>
@@ -23,10 +24,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n = 0;
 	int fd;
 
-	fd = tree_build(data, size);
-	if (fd >= 0 && hwmon_sysfs_read(fd, &chips, &n) == 0) {
-		const char *extra = size && (data[0] & 1) ? "*" : NULL;
+	const char *extra = size && (data[0] & 1) ? "*" : NULL;
 
+	fd = tree_build(data, size);
+	if (fd >= 0 && hwmon_sysfs_read(fd, extra, &chips, &n) == 0) {
 		for (int round = 0; round < 2; round++) {
 			if (hwmon_psu_eval(&p, chips, round ? n / 2 : n, extra, round, &g) == 0) {
 				for (size_t i = 0; i < g.n_members; i++)
@@ -36,6 +37,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 		}
 		hwmon_psu_free(&p);
+		/*
+		 * The reader that keeps state across scans, with a budget small
+		 * enough to run out: the same tree twice gives what the
+		 * one-shot read gave.
+		 */
+		{
+			struct hwmon_sysfs *s = hwmon_sysfs_new(5);
+			const struct hwmon_chip *v;
+			size_t m;
+
+			for (int round = 0; s && round < 2; round++) {
+				if (hwmon_sysfs_scan(s, fd, extra, &v, &m) != 0)
+					continue;
+				if (m != n)
+					abort();
+				for (size_t i = 0; i < m; i++)
+					if (strcmp(v[i].name, chips[i].name) != 0 ||
+					    v[i].n_attrs != chips[i].n_attrs)
+						abort();
+			}
+			hwmon_sysfs_free(s);
+		}
 		hwmon_chips_free(chips, n);
 	}
 	tree_drop(fd);

@@ -77,6 +77,34 @@ static void test_chip_list(void **state)
 	assert_false(hwmon_attr_wanted("pwm1_enable"));
 }
 
+/* Of the wanted attributes, a verdict reads alarms, faults and the vin input only. */
+static void test_value_needed(void **state)
+{
+	struct hwmon_chip c = { 0 };
+
+	(void)state;
+	assert_int_equal(hwmon_chip_label(&c, "in1", "vin"), 0);
+	assert_int_equal(hwmon_chip_label(&c, "in2", "vout1"), 0);
+	assert_true(hwmon_value_needed(&c, "in1_input"));
+	assert_false(hwmon_value_needed(&c, "in2_input"));
+	assert_false(hwmon_value_needed(&c, "in3_input")); /* no label */
+	assert_false(hwmon_value_needed(&c, "curr1_input"));
+	assert_false(hwmon_value_needed(&c, "temp1_input"));
+	assert_true(hwmon_value_needed(&c, "in2_alarm"));
+	assert_true(hwmon_value_needed(&c, "temp1_crit_alarm"));
+	assert_true(hwmon_value_needed(&c, "fan1_fault"));
+	assert_false(hwmon_value_needed(&c, "in1_crit"));
+	assert_false(hwmon_value_needed(&c, "intrusion0_alarm"));
+	/* Channels by index, leading zeros dropped: "in010" is channel in10. */
+	assert_int_equal(hwmon_chip_label(&c, "in10", "vin"), 0);
+	assert_int_equal(hwmon_chip_label(&c, "in0", "vin"), 0);
+	assert_true(hwmon_value_needed(&c, "in10_input"));
+	assert_true(hwmon_value_needed(&c, "in010_input"));
+	assert_true(hwmon_value_needed(&c, "in0_input"));
+	assert_false(hwmon_value_needed(&c, "in100_input"));
+	free(c.labels);
+}
+
 static void test_classify(void **state)
 {
 	struct hwmon_chip c;
@@ -187,9 +215,16 @@ static void test_corpus_nct6779(void **state)
 		skip();
 	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	assert_true(fd >= 0);
-	assert_int_equal(hwmon_sysfs_read(fd, &chips, &n), 0);
+	/* Not a PSU: identified, but no value is read. */
+	assert_int_equal(hwmon_sysfs_read(fd, NULL, &chips, &n), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(chips[0].prefix, "nct6779");
+	assert_int_equal(chips[0].n_attrs, 0);
+	assert_int_equal(hwmon_psu_eval(&p, chips, n, NULL, 0, &g), -ENODATA);
+	hwmon_chips_free(chips, n);
+	/* Configured as one, its alarms are read. */
+	assert_int_equal(hwmon_sysfs_read(fd, "nct*", &chips, &n), 0);
+	assert_int_equal(n, 1);
 	{
 		bool in1 = false;
 
@@ -198,7 +233,6 @@ static void test_corpus_nct6779(void **state)
 			       chips[0].attrs[i].value == 1;
 		assert_true(in1);
 	}
-	assert_int_equal(hwmon_psu_eval(&p, chips, n, NULL, 0, &g), -ENODATA);
 	hwmon_psu_free(&p);
 	hwmon_chips_free(chips, n);
 	close(fd);
@@ -263,7 +297,7 @@ static void test_sysfs_tree(void **state)
 
 	fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	assert_true(fd >= 0);
-	assert_int_equal(hwmon_sysfs_read(fd, &chips, &n), 0);
+	assert_int_equal(hwmon_sysfs_read(fd, NULL, &chips, &n), 0);
 	/* hwmon9 resolves to <root>/sys/class/hwmon/hwmon0: the same chip again. */
 	assert_true(n == 2 || n == 3);
 	assert_string_equal(chips[0].name, "dps650ab-i2c-3-58");
@@ -299,7 +333,7 @@ static void test_no_class_dir(void **state)
 	int fd = open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC); /* no sys/ under it */
 
 	(void)state;
-	assert_int_equal(hwmon_sysfs_read(fd, &chips, &n), 0);
+	assert_int_equal(hwmon_sysfs_read(fd, NULL, &chips, &n), 0);
 	assert_int_equal(n, 0);
 	close(fd);
 }
@@ -307,9 +341,10 @@ static void test_no_class_dir(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_chip_list),  cmocka_unit_test(test_classify),
-		cmocka_unit_test(test_group),	   cmocka_unit_test(test_corpus_nct6779),
-		cmocka_unit_test(test_sysfs_tree), cmocka_unit_test(test_no_class_dir),
+		cmocka_unit_test(test_chip_list),      cmocka_unit_test(test_value_needed),
+		cmocka_unit_test(test_classify),       cmocka_unit_test(test_group),
+		cmocka_unit_test(test_corpus_nct6779), cmocka_unit_test(test_sysfs_tree),
+		cmocka_unit_test(test_no_class_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -216,6 +216,83 @@ static void test_two_mains(void **state)
 	ps_psu_free(&p);
 }
 
+/* A supply that cannot be a member (USB): only its type is read. */
+static void test_other_type(void **state)
+{
+	struct ps_entry *v = NULL;
+	bool found = false;
+	size_t n = 0;
+	char path[512];
+	int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	(void)state;
+	assert_true(fd >= 0);
+	put("USB0", "type", "USB\n");
+	put("USB0", "online", "0\n");
+	put("USB0", "health", "Dead\n");
+	assert_int_equal(ps_read(fd, &v, &n), 0);
+	close(fd);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(v[i].name, "USB0") != 0)
+			continue;
+		assert_string_equal(v[i].type, "USB");
+		assert_int_equal(v[i].online, -1);
+		assert_string_equal(v[i].health, "");
+		assert_false(ps_is_member(&v[i], true));
+		found = true;
+	}
+	assert_true(found);
+	free(v);
+	snprintf(path, sizeof(path), "rm -rf '%s/sys/class/power_supply/USB0'", root);
+	assert_int_equal(system(path), 0);
+}
+
+/*
+ * The set's memory with many supplies in no particular order (keys looked
+ * up by bisection): 300 seen, of which the set remembers the first 256;
+ * remembered ones that go stay as missing members, in first-seen order.
+ */
+static void test_set_many(void **state)
+{
+	static char keys[300][16];
+	struct psu_supply sup[300];
+	struct psu_set set = { 0 };
+	struct psu_eval ev = { 0 };
+	size_t n = 0, missing = 0;
+
+	(void)state;
+	for (size_t i = 0; i < 300; i++) {
+		/* 7 is coprime with 300: every key once, far from sorted. */
+		snprintf(keys[i], sizeof(keys[i]), "psu%03zu", (i * 7) % 300);
+		sup[i] = (struct psu_supply){ .key = keys[i], .cond = PSU_OK, .state = "ok" };
+	}
+	assert_int_equal(psu_set_eval(&set, sup, 300, 0, 0, &ev), 0);
+	assert_int_equal(ev.total, 300);
+	assert_int_equal(set.n_seen, 256);
+	assert_true(psu_set_seen(&set, keys[0]) && psu_set_seen(&set, keys[255]));
+	assert_false(psu_set_seen(&set, keys[256]));
+
+	/* Drop supplies 10, 100, 200 (remembered) and 290 (not): three missing. */
+	for (size_t i = 0; i < 300; i++) {
+		if (i != 10 && i != 100 && i != 200 && i != 290)
+			sup[n++] = sup[i];
+	}
+	assert_int_equal(psu_set_eval(&set, sup, n, 0, 0, &ev), 0);
+	assert_int_equal(ev.total, 299);
+	assert_int_equal(ev.ok, 296);
+	for (size_t i = 0; i < ev.n_members; i++) {
+		if (ev.members[i].role != REDMON_ROLE_MISSING)
+			continue;
+		assert_string_equal(ev.members[i].name, missing == 0   ? keys[10]
+							: missing == 1 ? keys[100]
+								       : keys[200]);
+		missing++;
+	}
+	assert_int_equal(missing, 3);
+	psu_eval_free(&ev);
+	psu_set_free(&set);
+}
+
 static void test_no_class(void **state)
 {
 	struct ps_entry *v = (void *)1;
@@ -231,10 +308,9 @@ static void test_no_class(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_classify),
-		cmocka_unit_test(test_corpus_laptop),
-		cmocka_unit_test(test_two_mains),
-		cmocka_unit_test(test_no_class),
+		cmocka_unit_test(test_classify),  cmocka_unit_test(test_corpus_laptop),
+		cmocka_unit_test(test_two_mains), cmocka_unit_test(test_other_type),
+		cmocka_unit_test(test_set_many),  cmocka_unit_test(test_no_class),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

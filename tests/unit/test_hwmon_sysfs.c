@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The hwmon --root reader across scans (plugins/hwmon/hwmon_sysfs.c): what it
+ * keeps (listings, open descriptors) must never hide a change in the tree.
+ * Chips appear, vanish, are replaced by another under the same hwmonN name;
+ * files change in place, are replaced by rename, vanish between the listing
+ * and the read; the descriptor budget runs out.
+ *
+ * A listing is trusted only once its directory has been still for a second
+ * (hwmon_sysfs.c); settle() waits that long so the cached path is the one
+ * tested.  It is a wait for a state, not a timed assertion.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../plugins/hwmon/hwmon_class.h"
+#include "../../plugins/hwmon/hwmon_read.h"
+
+struct tree {
+	char root[64];
+	int fd;
+};
+
+static void put(const char *dir, const char *name, const char *text)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w"); /* in place: the same inode */
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Write a new file and rename it over name: another inode, as a capture tool does. */
+static void replace(const char *dir, const char *name, const char *text)
+{
+	char tmp[4096], path[4096];
+
+	put(dir, ".tmp", text);
+	snprintf(tmp, sizeof(tmp), "%s/.tmp", dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_int_equal(rename(tmp, path), 0);
+}
+
+static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void sh(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* The hwmon directory of the I2C client 3-00<addr>. */
+static void hwdir(const struct tree *t, const char *addr, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/sys/devices/i2c-3/3-00%s/hwmon", t->root, addr);
+}
+
+/*
+ * A PMBus supply at 3-00<addr> (driver name) whose hwmon directory is
+ * hwmon/<dir>, not yet in the class directory.
+ */
+static void chip(const struct tree *t, const char *addr, const char *name, const char *dir)
+{
+	char hw[512], d[600], p[700], target[64];
+
+	hwdir(t, addr, hw, sizeof(hw));
+	snprintf(d, sizeof(d), "%s/%s", hw, dir);
+	sh("mkdir -p '%s'", d);
+	put(d, "name", name);
+	put(d, "in1_label", "vin\n");
+	put(d, "in1_input", "230000\n");
+	put(d, "in1_alarm", "0\n");
+	put(d, "in2_label", "vout1\n");
+	put(d, "in2_input", "12000\n");
+	put(d, "curr1_input", "1500\n");
+	put(d, "fan1_input", "8400\n");
+	put(d, "fan1_fault", "0\n");
+	put(d, "temp1_input", "38000\n");
+	put(d, "temp1_crit_alarm", "0\n");
+	snprintf(p, sizeof(p), "%s/device", d);
+	snprintf(target, sizeof(target), "../../../3-00%s", addr); /* as the kernel links it */
+	assert_int_equal(symlink(target, p), 0);
+	snprintf(p, sizeof(p), "%s/sys/devices/i2c-3/3-00%s/subsystem", t->root, addr);
+	if (access(p, F_OK) != 0)
+		assert_int_equal(symlink("../../../bus/i2c", p), 0);
+}
+
+/* sys/class/hwmon/<entry> -> the chip's hwmon directory. */
+static void link_class(const struct tree *t, const char *entry, const char *addr, const char *dir)
+{
+	char p[512], target[512];
+
+	snprintf(p, sizeof(p), "%s/sys/class/hwmon/%s", t->root, entry);
+	snprintf(target, sizeof(target), "../../devices/i2c-3/3-00%s/hwmon/%s", addr, dir);
+	assert_int_equal(symlink(target, p), 0);
+}
+
+static void unlink_class(const struct tree *t, const char *entry)
+{
+	char p[512];
+
+	snprintf(p, sizeof(p), "%s/sys/class/hwmon/%s", t->root, entry);
+	assert_int_equal(unlink(p), 0);
+}
+
+static void tree_new(struct tree *t)
+{
+	snprintf(t->root, sizeof(t->root), "/tmp/rm-hwsys-XXXXXX");
+	assert_non_null(mkdtemp(t->root));
+	sh("mkdir -p '%s/sys/class/hwmon' '%s/sys/bus/i2c'", t->root, t->root);
+	t->fd = open(t->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(t->fd >= 0);
+}
+
+static void tree_free(struct tree *t)
+{
+	close(t->fd);
+	sh("rm -rf '%s'", t->root);
+}
+
+/* Wait until every directory of the tree has been still for over a second. */
+static void settle(void)
+{
+	struct timespec ts = { .tv_sec = 1, .tv_nsec = 200 * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL)
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n - 1; /* the directory's own descriptor */
+}
+
+static const struct hwmon_chip *find(const struct hwmon_chip *v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(v[i].name, name) == 0)
+			return &v[i];
+	}
+	return NULL;
+}
+
+/* The value of attr, or -1 when the chip has none. */
+static double value(const struct hwmon_chip *c, const char *attr)
+{
+	assert_non_null(c);
+	for (size_t i = 0; i < c->n_attrs; i++) {
+		if (strcmp(c->attrs[i].name, attr) == 0)
+			return c->attrs[i].value;
+	}
+	return -1;
+}
+
+static size_t scan(struct hwmon_sysfs *s, const struct tree *t, const char *extra,
+		   const struct hwmon_chip **v)
+{
+	size_t n = 99;
+
+	assert_int_equal(hwmon_sysfs_scan(s, t->fd, extra, v, &n), 0);
+	return n;
+}
+
+/* Appear, change in place, change by rename, replaced under the same name, vanish. */
+static void test_lifecycle(void **state)
+{
+	struct hwmon_sysfs *s = hwmon_sysfs_new(100);
+	const struct hwmon_chip *v;
+	struct tree t;
+	char hw[512], d[600];
+	int fds0;
+
+	(void)state;
+	assert_non_null(s);
+	tree_new(&t);
+	chip(&t, "58", "pmbus", "hwmon0");
+	link_class(&t, "hwmon0", "58", "hwmon0");
+	fds0 = count_fds();
+
+	/* Only what a verdict reads: the vin input, alarms, faults. */
+	assert_int_equal(scan(s, &t, NULL, &v), 1);
+	assert_string_equal(v[0].name, "pmbus-i2c-3-58");
+	assert_int_equal(v[0].n_attrs, 4);
+	assert_string_equal(v[0].attrs[0].name, "fan1_fault");
+	assert_string_equal(v[0].attrs[1].name, "in1_alarm");
+	assert_string_equal(v[0].attrs[2].name, "in1_input");
+	assert_string_equal(v[0].attrs[3].name, "temp1_crit_alarm");
+	assert_true(value(&v[0], "in1_input") == 230.0);
+
+	/* Still for a second: the listing is kept, with its descriptors (dir + 4 files). */
+	settle();
+	assert_int_equal(scan(s, &t, NULL, &v), 1);
+	assert_int_equal(scan(s, &t, NULL, &v), 1);
+	assert_int_equal(count_fds(), fds0 + 5);
+
+	/* A value written in place is read through the kept descriptor. */
+	hwdir(&t, "58", hw, sizeof(hw));
+	snprintf(d, sizeof(d), "%s/hwmon0", hw);
+	put(d, "in1_alarm", "1\n");
+	assert_int_equal(scan(s, &t, NULL, &v), 1);
+	assert_true(value(&v[0], "in1_alarm") == 1);
+	assert_int_equal(count_fds(), fds0 + 5);
+
+	/* Replaced by rename (another inode): the directory changed, listed again. */
+	replace(d, "fan1_fault", "1\n");
+	assert_int_equal(scan(s, &t, NULL, &v), 1);
+	assert_true(value(&v[0], "fan1_fault") == 1);
+	assert_int_equal(count_fds(), fds0 + 5);
+
+	/* A chip appears. */
+	chip(&t, "59", "pmbus", "hwmon1");
+	link_class(&t, "hwmon1", "59", "hwmon1");
+	assert_int_equal(scan(s, &t, NULL, &v), 2);
+	assert_string_equal(v[0].name, "pmbus-i2c-3-58");
+	assert_string_equal(v[1].name, "pmbus-i2c-3-59");
+	assert_true(value(&v[1], "in1_alarm") == 0);
+
+	/* hwmon0 goes and another supply takes the name (the kernel reuses hwmonN). */
+	settle();
+	assert_int_equal(scan(s, &t, NULL, &v), 2);
+	unlink_class(&t, "hwmon0");
+	chip(&t, "5a", "dps650ab", "hwmon0");
+	link_class(&t, "hwmon0", "5a", "hwmon0");
+	assert_int_equal(scan(s, &t, NULL, &v), 2);
+	assert_string_equal(v[0].name, "dps650ab-i2c-3-5a");
+	assert_string_equal(v[1].name, "pmbus-i2c-3-59");
+	assert_null(find(v, 2, "pmbus-i2c-3-58"));
+	assert_true(value(&v[0], "in1_alarm") == 0); /* the new chip's, not the old one's */
+	assert_true(value(&v[0], "fan1_fault") == 0);
+
+	/* A chip vanishes: its descriptors go with it. */
+	settle();
+	assert_int_equal(scan(s, &t, NULL, &v), 2);
+	assert_int_equal(count_fds(), fds0 + 10);
+	unlink_class(&t, "hwmon1");
+	assert_int_equal(scan(s, &t, NULL, &v), 1);
+	assert_string_equal(v[0].name, "dps650ab-i2c-3-5a");
+	assert_int_equal(count_fds(), fds0 + 5);
+
+	/* A kept file removed: no value (a stale descriptor must not answer). */
+	hwdir(&t, "5a", hw, sizeof(hw));
+	snprintf(d, sizeof(d), "%s/hwmon0/temp1_crit_alarm", hw);
+	assert_int_equal(unlink(d), 0);
+	assert_int_equal(scan(s, &t, NULL, &v), 1);
+	assert_true(value(&v[0], "temp1_crit_alarm") == -1);
+	assert_true(value(&v[0], "in1_alarm") == 0);
+
+	/* The whole class directory goes: no chip, no descriptor. */
+	sh("rm -rf '%s/sys/class/hwmon'", t.root);
+	assert_int_equal(scan(s, &t, NULL, &v), 0);
+	assert_int_equal(count_fds(), fds0);
+	hwmon_sysfs_free(s);
+	assert_int_equal(count_fds(), fds0);
+	tree_free(&t);
+}
+
+/* Past the descriptor budget: directories first, files opened per scan, values right. */
+static void test_budget(void **state)
+{
+	struct hwmon_sysfs *s = hwmon_sysfs_new(2);
+	const struct hwmon_chip *v;
+	struct tree t;
+	char hw[512], d[600];
+	int fds0;
+
+	(void)state;
+	assert_non_null(s);
+	tree_new(&t);
+	chip(&t, "58", "pmbus", "hwmon0");
+	link_class(&t, "hwmon0", "58", "hwmon0");
+	chip(&t, "59", "pmbus", "hwmon1");
+	link_class(&t, "hwmon1", "59", "hwmon1");
+	fds0 = count_fds();
+	settle();
+	assert_int_equal(scan(s, &t, NULL, &v), 2);
+	assert_int_equal(scan(s, &t, NULL, &v), 2);
+	assert_int_equal(count_fds(), fds0 + 2); /* the two directories, no file */
+	hwdir(&t, "59", hw, sizeof(hw));
+	snprintf(d, sizeof(d), "%s/hwmon1", hw);
+	put(d, "in1_input", "0\n");
+	assert_int_equal(scan(s, &t, NULL, &v), 2);
+	assert_true(value(&v[1], "in1_input") == 0);
+	assert_true(value(&v[0], "in1_input") == 230.0);
+	hwmon_sysfs_free(s);
+	assert_int_equal(count_fds(), fds0);
+
+	/* No budget at all: every scan lists and opens everything, same answer. */
+	s = hwmon_sysfs_new(0);
+	assert_non_null(s);
+	assert_int_equal(scan(s, &t, NULL, &v), 2);
+	assert_int_equal(count_fds(), fds0);
+	assert_true(value(&v[1], "in1_input") == 0);
+	hwmon_sysfs_free(s);
+	tree_free(&t);
+}
+
+/*
+ * A file listed but gone when read: an attribute that is a symlink whose
+ * target goes (the directory does not change).  The chip is listed again at
+ * once; the value is missing, the rest is read.
+ */
+static void test_gone_at_read(void **state)
+{
+	struct hwmon_sysfs *s = hwmon_sysfs_new(100);
+	const struct hwmon_chip *v;
+	struct tree t;
+	char hw[512], d[600], store[512];
+
+	(void)state;
+	assert_non_null(s);
+	tree_new(&t);
+	chip(&t, "58", "pmbus", "hwmon0");
+	link_class(&t, "hwmon0", "58", "hwmon0");
+	hwdir(&t, "58", hw, sizeof(hw));
+	snprintf(d, sizeof(d), "%s/hwmon0/in1_alarm", hw);
+	assert_int_equal(unlink(d), 0);
+	assert_int_equal(symlink("../../../../../../store/alarm", d), 0);
+	snprintf(store, sizeof(store), "%s/store", t.root);
+	assert_int_equal(mkdir(store, 0755), 0);
+	put(store, "alarm", "1\n");
+	settle();
+	assert_int_equal(scan(s, &t, NULL, &v), 1);
+	assert_int_equal(scan(s, &t, NULL, &v), 1);
+	assert_true(value(&v[0], "in1_alarm") == 1);
+
+	snprintf(d, sizeof(d), "%s/alarm", store);
+	assert_int_equal(unlink(d), 0);
+	assert_int_equal(scan(s, &t, NULL, &v), 1);
+	assert_true(value(&v[0], "in1_alarm") == -1);
+	assert_true(value(&v[0], "in1_input") == 230.0);
+
+	/* Back, by rename: a symlinked file is opened afresh each scan. */
+	replace(store, "alarm", "0\n");
+	assert_int_equal(scan(s, &t, NULL, &v), 1);
+	assert_true(value(&v[0], "in1_alarm") == 0);
+	replace(store, "alarm", "1\n");
+	assert_int_equal(scan(s, &t, NULL, &v), 1);
+	assert_true(value(&v[0], "in1_alarm") == 1);
+	hwmon_sysfs_free(s);
+	tree_free(&t);
+}
+
+/* Values of a chip that is no PSU are not read, until the chips option names it. */
+static void test_chips_option(void **state)
+{
+	struct hwmon_sysfs *s = hwmon_sysfs_new(100);
+	const struct hwmon_chip *v;
+	struct tree t;
+
+	(void)state;
+	assert_non_null(s);
+	tree_new(&t);
+	chip(&t, "58", "acme_psu", "hwmon0");
+	link_class(&t, "hwmon0", "58", "hwmon0");
+	assert_int_equal(scan(s, &t, NULL, &v), 1);
+	assert_string_equal(v[0].prefix, "acme_psu");
+	assert_int_equal(v[0].n_attrs, 0);
+	assert_int_equal(scan(s, &t, "acme*", &v), 1);
+	assert_int_equal(v[0].n_attrs, 4);
+	assert_int_equal(scan(s, &t, "", &v), 1);
+	assert_int_equal(v[0].n_attrs, 0);
+	hwmon_sysfs_free(s);
+	hwmon_sysfs_free(NULL);
+	tree_free(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lifecycle),
+		cmocka_unit_test(test_budget),
+		cmocka_unit_test(test_gone_at_read),
+		cmocka_unit_test(test_chips_option),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
