@@ -173,8 +173,8 @@ void md_set_free(struct md_set *s);
  */
 int md_set_add(struct md_set *s, struct md_str name, struct md_array **ret);
 
-/* Forget the last record (kept for reuse). */
-void md_set_pop(struct md_set *s);
+/* Forget the records from n on (kept for reuse). */
+void md_set_truncate(struct md_set *s, size_t n);
 
 struct md_array *md_set_find(struct md_set *s, const char *name);
 

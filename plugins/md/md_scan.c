@@ -31,7 +31,7 @@ int md_scan_read(struct md_scan *s, int root_fd, struct md_fdcache *fdc)
 			return r;
 	}
 
-	r = md_sysfs_read(root_fd, fdc, &s->scratch, &s->sysfs);
+	r = md_sysfs_read(root_fd, fdc, &s->sb, &s->sysfs);
 	if (r == -ENOMEM)
 		return r;
 	s->sysfs_err = r;
@@ -93,7 +93,7 @@ void md_scan_free(struct md_scan *s)
 	if (!s)
 		return;
 	md_buf_free(&s->text);
-	md_buf_free(&s->scratch);
+	md_sysfs_buf_free(&s->sb);
 	md_set_free(&s->mdstat);
 	md_set_free(&s->sysfs);
 	md_group_buf_free(&s->gb);

@@ -14,12 +14,13 @@
 #include "md_array.h"
 #include "md_fdcache.h"
 #include "md_group.h"
+#include "md_sysfs.h"
 #include "md_text.h"
 
 /* All buffers of a scan, kept from scan to scan.  Zero-initialise before use. */
 struct md_scan {
-	struct md_buf text;    /* proc/mdstat */
-	struct md_buf scratch; /* one sysfs attribute */
+	struct md_buf text;	/* proc/mdstat */
+	struct md_sysfs_buf sb; /* the sysfs reader's */
 	struct md_set mdstat, sysfs;
 	struct md_group_buf gb;
 

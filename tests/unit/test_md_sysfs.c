@@ -398,8 +398,9 @@ static void test_garbage_attrs(void **state)
 	dev(f, "md4", "sdb", "in_sync\n", "zero\n", 1, true);
 	array(f, "md5", "raid1\n", "clean\n", "2\n");
 	dev(f, "md5", "sda", "in_sync\n", "0\n", 0, true);
-	dev(f, "md5", "sdb", "in_sync\n", "1\n", -1, true);
-	link_to(f, "sys/block/md5/md/rd1", "sdb"); /* not dev-*: garbage */
+	/* no slot file: the rdN links are needed, and rd1 is garbage (not dev-*) */
+	dev(f, "md5", "sdb", "in_sync\n", NULL, -1, true);
+	link_to(f, "sys/block/md5/md/rd1", "sdb");
 	{
 		char big[5000];
 
