@@ -35,7 +35,67 @@ int md_scan_read(struct md_scan *s, int root_fd, struct md_fdcache *fdc)
 	if (r == -ENOMEM)
 		return r;
 	s->sysfs_err = r;
+	s->valid = true;
 	return 0;
+}
+
+/* Same array names in the same order: nothing appeared, vanished or moved. */
+static bool same_names(const struct md_set *a, const struct md_set *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->v[i].name, b->v[i].name) != 0)
+			return false;
+	return true;
+}
+
+int md_scan_reread(struct md_scan *s, int root_fd, struct md_fdcache *fdc, unsigned int flags,
+		   bool mdstat_changed, const char (*names)[MD_NAME_MAX], size_t n)
+{
+	bool truncated = false, kept;
+	int r;
+
+	/* sys/block unlistable last time: the kept records are no base to build on. */
+	if (!s->valid || s->sysfs_err)
+		goto full;
+	if (mdstat_changed) {
+		if (s->mdstat_err)
+			goto full; /* it appeared, or was unreadable: start over */
+		r = md_fdc_read(fdc, root_fd, "proc/mdstat", MD_FDC_NOTIFY | flags, &s->text,
+				MD_MDSTAT_MAX, &truncated);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0 || truncated)
+			goto full;
+		r = md_mdstat_parse(s->text.p, s->text.len, false, &s->mdstat_next);
+		if (r < 0)
+			return r;
+		if (!same_names(&s->mdstat, &s->mdstat_next))
+			goto full;
+		{
+			struct md_set tmp = s->mdstat;
+
+			s->mdstat = s->mdstat_next;
+			s->mdstat_next = tmp;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct md_array *a = md_set_find(&s->sysfs, names[i]);
+
+		if (!a)
+			goto full; /* new, or one sysfs does not report */
+		r = md_sysfs_read_array(root_fd, fdc, &s->sb, flags, a, &kept);
+		if (r == -ENOMEM)
+			return r;
+		/* Vanished or unreadable: a full read says which, and for how many. */
+		if (r < 0 || !kept || md_array_failed(a))
+			goto full;
+	}
+	return 0;
+full:
+	s->valid = false;
+	return -EAGAIN;
 }
 
 static int emit_one(struct md_scan *s, const struct md_array *a, md_emit_fn emit, void *ctx,
@@ -68,10 +128,13 @@ int md_scan_emit(struct md_scan *s, md_emit_fn emit, void *ctx)
 		struct md_array *sys = md_set_find(&s->sysfs, st->name);
 
 		if (sys) {
-			r = md_array_merge(sys, st);
-			sys->matched = true; /* after: the merge may copy st over sys */
+			/* Merged in a copy: a partial scan will use sys again as it was read. */
+			sys->matched = true;
+			r = md_array_copy(&s->merged, sys);
 			if (r == 0)
-				r = emit_one(s, sys, emit, ctx, &count);
+				r = md_array_merge(&s->merged, st);
+			if (r == 0)
+				r = emit_one(s, &s->merged, emit, ctx, &count);
 		} else {
 			r = emit_one(s, st, emit, ctx, &count);
 		}
@@ -96,6 +159,8 @@ void md_scan_free(struct md_scan *s)
 	md_sysfs_buf_free(&s->sb);
 	md_set_free(&s->mdstat);
 	md_set_free(&s->sysfs);
+	md_set_free(&s->mdstat_next);
+	md_array_free(&s->merged);
 	md_group_buf_free(&s->gb);
 	memset(s, 0, sizeof(*s));
 }
