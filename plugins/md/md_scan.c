@@ -39,6 +39,22 @@ int md_scan_read(struct md_scan *s, int root_fd, struct md_fdcache *fdc)
 	return 0;
 }
 
+static void swap_sets(struct md_set *a, struct md_set *b)
+{
+	struct md_set t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+static void swap_bufs(struct md_buf *a, struct md_buf *b)
+{
+	struct md_buf t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
 /* Same array names in the same order: nothing appeared, vanished or moved. */
 static bool same_names(const struct md_set *a, const struct md_set *b)
 {
@@ -62,23 +78,27 @@ int md_scan_reread(struct md_scan *s, int root_fd, struct md_fdcache *fdc, unsig
 	if (mdstat_changed) {
 		if (s->mdstat_err)
 			goto full; /* it appeared, or was unreadable: start over */
-		r = md_fdc_read(fdc, root_fd, "proc/mdstat", MD_FDC_NOTIFY | flags, &s->text,
+		r = md_fdc_read(fdc, root_fd, "proc/mdstat", MD_FDC_NOTIFY | flags, &s->text_next,
 				MD_MDSTAT_MAX, &truncated);
 		if (r == -ENOMEM)
 			return r;
 		if (r < 0 || truncated)
 			goto full;
-		r = md_mdstat_parse(s->text.p, s->text.len, false, &s->mdstat_next);
-		if (r < 0)
-			return r;
-		if (!same_names(&s->mdstat, &s->mdstat_next))
-			goto full;
-		{
-			struct md_set tmp = s->mdstat;
-
-			s->mdstat = s->mdstat_next;
-			s->mdstat_next = tmp;
+		/* Usually one array's block changed: parse only that one. */
+		r = md_mdstat_update(s->text.p, s->text.len, s->text_next.p, s->text_next.len,
+				     &s->mdstat, &s->mdstat_next);
+		if (r == -ENOMEM)
+			goto full; /* s->mdstat may be half updated */
+		if (r == -EAGAIN) {
+			r = md_mdstat_parse(s->text_next.p, s->text_next.len, false,
+					    &s->mdstat_next);
+			if (r < 0)
+				return r;
+			if (!same_names(&s->mdstat, &s->mdstat_next))
+				goto full;
+			swap_sets(&s->mdstat, &s->mdstat_next);
 		}
+		swap_bufs(&s->text, &s->text_next); /* text: what mdstat was parsed from */
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct md_array *a = md_set_find(&s->sysfs, names[i]);
@@ -156,6 +176,7 @@ void md_scan_free(struct md_scan *s)
 	if (!s)
 		return;
 	md_buf_free(&s->text);
+	md_buf_free(&s->text_next);
 	md_sysfs_buf_free(&s->sb);
 	md_set_free(&s->mdstat);
 	md_set_free(&s->sysfs);

@@ -19,8 +19,9 @@
 
 /* All buffers of a scan, kept from scan to scan.  Zero-initialise before use. */
 struct md_scan {
-	struct md_buf text;	/* proc/mdstat */
-	struct md_sysfs_buf sb; /* the sysfs reader's */
+	struct md_buf text;	 /* proc/mdstat, as parsed into mdstat */
+	struct md_buf text_next; /* md_scan_reread(): proc/mdstat read again */
+	struct md_sysfs_buf sb;	 /* the sysfs reader's */
 	/* What was read: mdstat's arrays, and sysfs's, as read (never merged in place). */
 	struct md_set mdstat, sysfs;
 	struct md_set mdstat_next; /* md_scan_reread(): the new parse, before it is taken */
