@@ -455,11 +455,12 @@ static bool read_dev(struct reader *r, struct md_dev *d)
 
 /*
  * rd<N> -> dev-<name>: a symlink on a real kernel (md.c sysfs_link_rdev), a
- * regular file holding the target in some captures.  Fills *ret_target.
+ * regular file holding the target in some captures.  Fills *ret_target,
+ * which points into lnk (cap bytes) or r->buf.
  */
-static int read_rd(struct reader *r, int n, struct md_str *ret_target)
+static int read_rd(struct reader *r, int n, char *lnk, size_t cap, struct md_str *ret_target)
 {
-	char num[16], lnk[MD_DEV_NAME_MAX + 64];
+	char num[16];
 	struct md_str t;
 	ssize_t len;
 	int e;
@@ -468,9 +469,9 @@ static int read_rd(struct reader *r, int n, struct md_str *ret_target)
 	e = make_path(r, "rd", num, "");
 	if (e < 0)
 		return e;
-	len = readlinkat(r->root_fd, r->path, lnk, sizeof(lnk));
+	len = readlinkat(r->root_fd, r->path, lnk, cap);
 	if (len >= 0) {
-		if ((size_t)len >= sizeof(lnk))
+		if ((size_t)len >= cap)
 			return -EFBIG;
 		t = md_str_make(lnk, (size_t)len);
 	} else if (errno == EINVAL) {
@@ -599,13 +600,13 @@ static int md_dir_entry(void *ctx, const char *name)
 static int read_rd_slots(struct reader *r)
 {
 	struct md_array *a = r->a;
+	char entry[16], lnk[MD_DEV_NAME_MAX + 64];
 	struct md_str target;
 	struct md_dev *d;
-	char entry[16];
 	int e;
 
 	for (size_t i = 0; i < r->b->n_rd; i++) {
-		e = read_rd(r, r->b->rd[i], &target);
+		e = read_rd(r, r->b->rd[i], lnk, sizeof(lnk), &target);
 		if (e == -ENOENT)
 			continue; /* the member left since the listing */
 		if (e == -ENOMEM)

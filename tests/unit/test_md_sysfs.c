@@ -292,6 +292,33 @@ static void test_rd_files_raid0(void **state)
 	assert_int_equal(role(g, "sdg"), REDMON_ROLE_ACTIVE);
 }
 
+/*
+ * rdN symlinks and no slot files (the links then tell the slots).  Found by
+ * fuzz_md_sysfs: the link text was used after the buffer holding it went out
+ * of scope (ASan, make sanitize).
+ */
+static void test_rd_symlinks_no_slot(void **state)
+{
+	struct fixture *f = *state;
+	const struct got *g;
+
+	array(f, "md5", "raid5\n", "clean\n", "3\n");
+	put(f, "sys/block/md5/md/degraded", "1\n");
+	put(f, "sys/block/md5/md/sync_action", "recover\n");
+	dev(f, "md5", "sdc", "in_sync\n", NULL, 0, true);
+	dev(f, "md5", "sdd", "in_sync\n", NULL, 1, true);
+	dev(f, "md5", "sde", "spare\n", NULL, 2, true);
+	dev(f, "md5", "sdf", "spare\n", NULL, -1, true);
+	assert_int_equal(scan(f, false), 1);
+	g = got(f, "md5");
+	assert_int_equal(g->ok, 2);
+	assert_int_equal(g->margin, 0);
+	assert_int_equal(g->spares, 1);
+	assert_int_equal(role(g, "sdd"), REDMON_ROLE_ACTIVE);
+	assert_int_equal(role(g, "sde"), REDMON_ROLE_REBUILDING);
+	assert_int_equal(role(g, "sdf"), REDMON_ROLE_SPARE);
+}
+
 /* corpus md-sysfs/procfs-sysfs-md6: "spare" in rd3 is the disk being recovered */
 static void test_spare_in_slot_rebuilds(void **state)
 {
@@ -1110,6 +1137,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_raid1_symlinks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rd_files_raid0, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rd_symlinks_no_slot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spare_in_slot_rebuilds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spare_faulty_slots, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vanished_dev, setup, teardown),
