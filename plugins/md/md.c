@@ -755,7 +755,11 @@ static int drain_inotify(struct md_probe *p)
 	return want;
 }
 
-/* Drain the udev monitor; an md device came, went or changed: read everything. */
+/*
+ * Drain the udev monitor.  An md device that changed (started, stopped,
+ * resized: KOBJ_CHANGE) is one array to read again; one that came or went,
+ * or anything else, needs a full scan.
+ */
 static int drain_udev(struct md_probe *p)
 {
 	struct udev_device *d;
@@ -764,9 +768,14 @@ static int drain_udev(struct md_probe *p)
 	errno = 0;
 	while ((d = udev_monitor_receive_device(p->mon))) {
 		const char *name = udev_device_get_sysname(d);
+		const char *action = udev_device_get_action(d);
 
-		if (name && strncmp(name, "md", 2) == 0)
-			want = want_full(p);
+		if (name && strncmp(name, "md", 2) == 0) {
+			if (action && strcmp(action, "change") == 0)
+				want = mark_array(p, name, strlen(name));
+			else
+				want = want_full(p);
+		}
 		udev_device_unref(d);
 		errno = 0;
 	}
