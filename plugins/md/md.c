@@ -14,7 +14,8 @@
  *
  * A change event names what changed: proc/mdstat, or one array (the path of
  * the attribute, or the directory inotify reports).  The next scan then
- * re-reads only that (md_scan_reread) and reports the other arrays as last
+ * re-reads only that (md_scan_reread; for mdstat, also the sysfs of the
+ * arrays whose mdstat block changed) and reports the other arrays as last
  * read.  Whatever an event cannot pin down (an array appearing or vanishing,
  * a lost inotify queue, a watch we do not know, a read that fails) makes the
  * next scan a full one, and so is every scan no event asked for: the core's

@@ -66,16 +66,44 @@ static bool same_names(const struct md_set *a, const struct md_set *b)
 	return true;
 }
 
+/* More arrays changed in mdstat than this: a full scan costs about the same. */
+#define REREAD_MAX 64
+
+/* Read array a of s->sysfs again; 0, -ENOMEM, or -EAGAIN (a full scan must tell). */
+static int reread_array(struct md_scan *s, int root_fd, struct md_fdcache *fdc, unsigned int flags,
+			struct md_array *a)
+{
+	bool kept;
+	int r = md_sysfs_read_array(root_fd, fdc, &s->sb, flags, a, &kept);
+
+	if (r == -ENOMEM)
+		return r;
+	/* Vanished or unreadable: a full read says which, and for how many. */
+	return r < 0 || !kept || md_array_failed(a) ? -EAGAIN : 0;
+}
+
+static bool named(const char (*names)[MD_NAME_MAX], size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return true;
+	return false;
+}
+
 int md_scan_reread(struct md_scan *s, int root_fd, struct md_fdcache *fdc, unsigned int flags,
 		   bool mdstat_changed, const char (*names)[MD_NAME_MAX], size_t n)
 {
-	bool truncated = false, kept;
+	/* Arrays whose mdstat block changed (indexes into s->mdstat). */
+	size_t changed[REREAD_MAX], n_changed = 0;
+	bool truncated = false;
 	int r;
 
 	/* sys/block unlistable last time: the kept records are no base to build on. */
 	if (!s->valid || s->sysfs_err)
 		goto full;
 	if (mdstat_changed) {
+		const struct md_array *one;
+
 		if (s->mdstat_err)
 			goto full; /* it appeared, or was unreadable: start over */
 		r = md_fdc_read(fdc, root_fd, "proc/mdstat", MD_FDC_NOTIFY | flags, &s->text_next,
@@ -86,9 +114,11 @@ int md_scan_reread(struct md_scan *s, int root_fd, struct md_fdcache *fdc, unsig
 			goto full;
 		/* Usually one array's block changed: parse only that one. */
 		r = md_mdstat_update(s->text.p, s->text.len, s->text_next.p, s->text_next.len,
-				     &s->mdstat, &s->mdstat_next);
+				     &s->mdstat, &s->mdstat_next, &one);
 		if (r == -ENOMEM)
 			goto full; /* s->mdstat may be half updated */
+		if (r == 0 && one)
+			changed[n_changed++] = (size_t)(one - s->mdstat.v);
 		if (r == -EAGAIN) {
 			r = md_mdstat_parse(s->text_next.p, s->text_next.len, false,
 					    &s->mdstat_next);
@@ -96,6 +126,18 @@ int md_scan_reread(struct md_scan *s, int root_fd, struct md_fdcache *fdc, unsig
 				return r;
 			if (!same_names(&s->mdstat, &s->mdstat_next))
 				goto full;
+			for (size_t i = 0; i < s->mdstat.n; i++) {
+				const struct md_array *o = &s->mdstat.v[i],
+						      *w = &s->mdstat_next.v[i];
+
+				if (o->text_len == w->text_len &&
+				    memcmp(s->text.p + o->text_off, s->text_next.p + w->text_off,
+					   o->text_len) == 0)
+					continue;
+				if (n_changed == REREAD_MAX)
+					goto full;
+				changed[n_changed++] = i;
+			}
 			swap_sets(&s->mdstat, &s->mdstat_next);
 		}
 		swap_bufs(&s->text, &s->text_next); /* text: what mdstat was parsed from */
@@ -105,12 +147,29 @@ int md_scan_reread(struct md_scan *s, int root_fd, struct md_fdcache *fdc, unsig
 
 		if (!a)
 			goto full; /* new, or one sysfs does not report */
-		r = md_sysfs_read_array(root_fd, fdc, &s->sb, flags, a, &kept);
-		if (r == -ENOMEM)
-			return r;
-		/* Vanished or unreadable: a full read says which, and for how many. */
-		if (r < 0 || !kept || md_array_failed(a))
+		r = reread_array(s, root_fd, fdc, flags, a);
+		if (r == -EAGAIN)
 			goto full;
+		if (r < 0)
+			return r;
+	}
+	/*
+	 * mdstat says these changed, so sysfs may say more: on a live host only
+	 * mdstat wakes us for an array whose attribute files are not kept open
+	 * (beyond the descriptor budget).  Arrays only mdstat shows have nothing
+	 * to read.
+	 */
+	for (size_t i = 0; i < n_changed; i++) {
+		const char *name = s->mdstat.v[changed[i]].name;
+		struct md_array *a = md_set_find(&s->sysfs, name);
+
+		if (!a || named(names, n, name))
+			continue;
+		r = reread_array(s, root_fd, fdc, flags, a);
+		if (r == -EAGAIN)
+			goto full;
+		if (r < 0)
+			return r;
 	}
 	return 0;
 full:

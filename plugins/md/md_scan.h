@@ -45,14 +45,15 @@ int md_scan_read(struct md_scan *s, int root_fd, struct md_fdcache *fdc);
 /*
  * A partial scan: read again only what changed since the last read, as
  * change events name it: proc/mdstat when mdstat_changed, and from sysfs the
- * n arrays in names; every other array keeps what was read before.  flags
- * (MD_FDC_REOPEN) go to every file read.  The result is what md_scan_read()
- * would give, provided nothing else changed.
+ * n arrays in names and those whose block in mdstat changed; every other
+ * array keeps what was read before.  flags (MD_FDC_REOPEN) go to every file
+ * read.  The result is what md_scan_read() would give, provided nothing else
+ * changed.
  *
  * Returns 0, -ENOMEM, or -EAGAIN when only a full md_scan_read() can tell:
  * no complete read before, an array appeared or vanished (a name in mdstat,
- * a named array sysfs does not list or no longer shows), a source or a named
- * array could not be read.  After -EAGAIN, s must be read in full before it
+ * a named array sysfs does not list or no longer shows), a source or an
+ * array to read again could not be read, more than 64 changed in mdstat.  After -EAGAIN, s must be read in full before it
  * is emitted.
  */
 int md_scan_reread(struct md_scan *s, int root_fd, struct md_fdcache *fdc, unsigned int flags,

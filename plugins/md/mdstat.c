@@ -477,7 +477,7 @@ int md_mdstat_parse(const char *buf, size_t len, bool truncated, struct md_set *
  * that one array.
  */
 int md_mdstat_update(const char *old, size_t old_len, const char *new, size_t new_len,
-		     struct md_set *set, struct md_set *tmp)
+		     struct md_set *set, struct md_set *tmp, const struct md_array **ret_changed)
 {
 	size_t min = old_len < new_len ? old_len : new_len, pre = 0, suf = 0;
 	size_t lo, hi, old_end, blk_end, new_blk_end;
@@ -488,8 +488,10 @@ int md_mdstat_update(const char *old, size_t old_len, const char *new, size_t ne
 		return -EAGAIN;
 	while (pre < min && old[pre] == new[pre])
 		pre++;
-	if (pre == old_len && pre == new_len)
-		return 0; /* the same text */
+	if (pre == old_len && pre == new_len) {
+		*ret_changed = NULL; /* the same text */
+		return 0;
+	}
 	while (suf < min - pre && old[old_len - 1 - suf] == new[new_len - 1 - suf])
 		suf++;
 	old_end = old_len - suf; /* old[pre, old_end) became new[pre, new_len - suf) */
@@ -531,5 +533,6 @@ int md_mdstat_update(const char *old, size_t old_len, const char *new, size_t ne
 	}
 	for (size_t i = lo; i < set->n; i++)
 		set->v[i].text_off = set->v[i].text_off - old_len + new_len;
+	*ret_changed = a;
 	return 0;
 }

@@ -110,7 +110,9 @@ static void check_update(const uint8_t *data, size_t size)
 	edited[pos] = (char)data[n + 1];
 	if (md_mdstat_parse((const char *)data, n, false, &old_set) < 0)
 		abort();
-	r = md_mdstat_update((const char *)data, n, edited, n, &old_set, &tmp_set);
+	const struct md_array *changed;
+
+	r = md_mdstat_update((const char *)data, n, edited, n, &old_set, &tmp_set, &changed);
 	if (r == -EAGAIN)
 		return;
 	if (r < 0 || md_mdstat_parse(edited, n, false, &full_set) < 0 || old_set.n != full_set.n)

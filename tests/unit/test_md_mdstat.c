@@ -891,9 +891,16 @@ static int update(struct fixture *f, const char *old, size_t old_len, const char
 	int r;
 
 	assert_int_equal(md_mdstat_parse(old, old_len, false, &f->set), 0);
-	r = md_mdstat_update(old, old_len, new, new_len, &f->set, &tmp);
+	const struct md_array *changed = (const struct md_array *)&full;
+
+	r = md_mdstat_update(old, old_len, new, new_len, &f->set, &tmp, &changed);
 	assert_true(r == 0 || r == -EAGAIN);
 	if (r == 0) {
+		/* the changed array is named, or none when the text is the same */
+		if (old_len == new_len && memcmp(old, new, old_len) == 0)
+			assert_null(changed);
+		else
+			assert_true(changed >= f->set.v && changed < f->set.v + f->set.n);
 		assert_int_equal(md_mdstat_parse(new, new_len, false, &full), 0);
 		assert_same_sets(&f->set, &full);
 	}

@@ -617,11 +617,26 @@ static void test_partial_live(void **state)
 	assert_int_equal(redmon_plugin.on_fd(inst, fd, EPOLLPRI), 1);
 	assert_int_equal(scan_now(h, inst), 0);
 	assert_int_equal(margin_of(h, "md1"), 1);
-	assert_int_equal(margin_of(h, "md2"), 1); /* still not re-read */
+	assert_int_equal(margin_of(h, "md2"), 1); /* its block unchanged: not re-read */
 
-	/* the periodic rescan reads everything */
+	/* mdstat's event, md2's block changed: md2's sysfs is read again too */
+	put(h, "proc/mdstat",
+	    "Personalities : [raid1]\n"
+	    "md0 : active raid1 sdb1[1](F) sda1[0]\n"
+	    "      100 blocks [2/1] [U_]\n\n"
+	    "md1 : active raid1 sdd1[1] sdc1[0]\n"
+	    "      100 blocks [2/2] [UU]\n\n"
+	    "md2 : active raid1 sdf1[1](F) sde1[0]\n"
+	    "      100 blocks [2/1] [U_]\n\n"
+	    "unused devices: <none>\n");
+	assert_int_equal(redmon_plugin.on_fd(inst, fd, EPOLLPRI), 1);
 	assert_int_equal(scan_now(h, inst), 0);
 	assert_int_equal(margin_of(h, "md2"), 0);
+
+	/* the periodic rescan reads everything: md2's disk back, quietly */
+	put(h, "quiet/state", "in_sync\n");
+	assert_int_equal(scan_now(h, inst), 0);
+	assert_int_equal(margin_of(h, "md2"), 1);
 
 	redmon_plugin.fini(inst);
 	assert_int_equal(h->n_watched, 0);

@@ -920,6 +920,9 @@ static void test_steady_state(void **state)
 #define R5_OK                                                                                      \
 	"md1 : active raid5 sdd1[2] sdc1[1] sdf1[0]\n"                                             \
 	"      200 blocks super 1.2 level 5, 64k chunk, algorithm 2 [3/3] [UUU]\n\n"
+#define R5_SDD1_FAILED                                                                             \
+	"md1 : active raid5 sdd1[2](F) sdc1[1] sdf1[0]\n"                                          \
+	"      200 blocks super 1.2 level 5, 64k chunk, algorithm 2 [3/2] [UU_]\n\n"
 /* md3 is known to mdstat only (no sysfs directory in this tree). */
 #define R3_OK "md3 : active raid1 sdh1[1] sdg1[0]\n      100 blocks [2/2] [UU]\n\n"
 #define R3_RESYNC(pct)                                                                             \
@@ -1052,7 +1055,19 @@ static void test_partial_equals_full(void **state)
 	assert_int_equal(got(f, "md3")->activity, REDMON_ACTIVITY_RESYNC);
 	assert_same_as_full(f);
 
-	/* two arrays at once: md0's recovery ends, md1 loses a disk (sysfs only) */
+	/*
+	 * only mdstat's event names it (on a live host, an array whose files are
+	 * beyond the descriptor budget): md1's block changed, so md1 is read again
+	 */
+	put(f, "sys/block/md1/md/dev-sdd1/state", "faulty\n");
+	put(f, "sys/block/md1/md/degraded", "1\n");
+	put_mdstat(f, R1_RECOVERY("55.0"), R5_SDD1_FAILED, R3_RESYNC("5.0"));
+	assert_int_equal(rescan(f, true, NULL, NULL), 0);
+	assert_int_equal(role(got(f, "md1"), "sdd1"), REDMON_ROLE_FAILED);
+	assert_same_as_full(f);
+
+	/* two arrays at once: md0's recovery ends, md1 gets sdd1 back and loses sdc1 (sysfs only) */
+	put(f, "sys/block/md1/md/dev-sdd1/state", "in_sync\n");
 	put(f, "sys/block/md0/md/dev-sde1/state", "in_sync\n");
 	put(f, "sys/block/md0/md/sync_action", "idle\n");
 	put(f, "sys/block/md0/md/sync_completed", "none\n");
