@@ -15,6 +15,7 @@ int md_scan_read(struct md_scan *s, int root_fd, struct md_fdcache *fdc)
 	bool truncated = false;
 	int r;
 
+	s->valid = false; /* until both sources are read: out of memory halfway leaves a mix */
 	md_set_reset(&s->mdstat);
 	md_set_reset(&s->sysfs);
 	s->mdstat_truncated = false;
