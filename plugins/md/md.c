@@ -12,6 +12,15 @@
  *    attribute), plus a udev monitor for md devices coming and going;
  *  - captured tree: inotify on proc, sys/block and each array's md directory.
  *
+ * A change event names what changed: proc/mdstat, or one array (the path of
+ * the attribute, or the directory inotify reports).  The next scan then
+ * re-reads only that (md_scan_reread; for mdstat, also the sysfs of the
+ * arrays whose mdstat block changed) and reports the other arrays as last
+ * read.  Whatever an event cannot pin down (an array appearing or vanishing,
+ * a lost inotify queue, a watch we do not know, a read that fails) makes the
+ * next scan a full one, and so is every scan no event asked for: the core's
+ * periodic rescan is the safety net and must read everything.
+ *
  * Only this file logs.  All state lives in struct md_probe.
  */
 #include <errno.h>
@@ -35,10 +44,13 @@
 
 /* One inotify watch on a directory of a captured tree. */
 struct md_iwatch {
-	char *path; /* relative to the root, owned */
+	char *path; /* relative to the root, owned; NULL: the kernel dropped the watch */
 	int wd;
 	bool used; /* still wanted after the current scan */
 };
+
+/* More arrays named by events than this before a scan: read everything. */
+#define MAX_DIRTY 64
 
 struct md_probe {
 	const struct redmon_host_ops *ops;
@@ -56,6 +68,18 @@ struct md_probe {
 	int ino_fd; /* watched, or -1 */
 	struct md_iwatch *iw;
 	size_t n_iw, cap_iw;
+	/* Open-addressing indexes of iw by path and by wd (entry + 1; 0 empty). */
+	size_t *iw_by_path, *iw_by_wd;
+	size_t iw_slots; /* a power of two, at least twice n_iw */
+	uint64_t iw_fp;	 /* fingerprint of the directories watched (iwatch_update) */
+	bool iw_stale;	 /* a watch was lost: update even if the fingerprint matches */
+
+	/* What change events named since the last scan (see the top of this file). */
+	bool want_full;			    /* the next scan reads everything */
+	bool had_event;			    /* an event (not the timer) is behind the next scan */
+	bool mdstat_dirty;		    /* proc/mdstat changed */
+	char dirty[MAX_DIRTY][MD_NAME_MAX]; /* arrays that changed */
+	size_t n_dirty;
 
 	/* What was last said about a lasting condition: say it again only on change. */
 	int said_mdstat_err;
@@ -185,6 +209,10 @@ static void inotify_close(struct md_probe *p)
 	free(p->iw);
 	p->iw = NULL;
 	p->n_iw = p->cap_iw = 0;
+	free(p->iw_by_path);
+	free(p->iw_by_wd);
+	p->iw_by_path = p->iw_by_wd = NULL;
+	p->iw_slots = 0;
 }
 
 static void inotify_open(struct md_probe *p)
@@ -217,23 +245,95 @@ no_cache:
 	p->fdc.budget = 0;
 }
 
+/* FNV-1a, for the path index and the fingerprint. */
+static uint64_t fnv(uint64_t h, const char *s)
+{
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++)
+		h = (h ^ *c) * 0x100000001b3ull;
+	return (h ^ 0xff) * 0x100000001b3ull; /* a separator: "ab","c" is not "a","bc" */
+}
+
+#define FNV_BASIS 0xcbf29ce484222325ull
+
+static size_t wd_hash(int wd)
+{
+	return (size_t)((uint32_t)wd * 2654435761u);
+}
+
+static void iw_index_put(struct md_probe *p, size_t i)
+{
+	size_t mask = p->iw_slots - 1, k;
+
+	for (k = (size_t)fnv(FNV_BASIS, p->iw[i].path) & mask; p->iw_by_path[k];)
+		k = (k + 1) & mask;
+	p->iw_by_path[k] = i + 1;
+	for (k = wd_hash(p->iw[i].wd) & mask; p->iw_by_wd[k];)
+		k = (k + 1) & mask;
+	p->iw_by_wd[k] = i + 1;
+}
+
+/*
+ * Rebuild both indexes for the live entries, with room for want entries.  A
+ * linear search here cost more than the whole rest of a scan at 1000 arrays
+ * (5000 watched directories, each looked up by path every scan).  False when
+ * out of memory.
+ */
+static bool iw_index_rebuild(struct md_probe *p, size_t want)
+{
+	size_t slots = p->iw_slots ? p->iw_slots : 64;
+
+	while (slots < 2 * want)
+		slots *= 2;
+	if (slots != p->iw_slots) {
+		size_t *a = calloc(slots, sizeof(*a)), *b = calloc(slots, sizeof(*b));
+
+		if (!a || !b) {
+			free(a);
+			free(b);
+			return false;
+		}
+		free(p->iw_by_path);
+		free(p->iw_by_wd);
+		p->iw_by_path = a;
+		p->iw_by_wd = b;
+		p->iw_slots = slots;
+	} else {
+		memset(p->iw_by_path, 0, slots * sizeof(size_t));
+		memset(p->iw_by_wd, 0, slots * sizeof(size_t));
+	}
+	for (size_t i = 0; i < p->n_iw; i++)
+		if (p->iw[i].path)
+			iw_index_put(p, i);
+	return true;
+}
+
 static struct md_iwatch *iwatch_by_path(struct md_probe *p, const char *rel)
 {
-	size_t i;
+	size_t mask = p->iw_slots - 1, k;
 
-	for (i = 0; i < p->n_iw; i++)
-		if (strcmp(p->iw[i].path, rel) == 0)
-			return &p->iw[i];
+	if (!p->iw_slots)
+		return NULL;
+	for (k = (size_t)fnv(FNV_BASIS, rel) & mask; p->iw_by_path[k]; k = (k + 1) & mask) {
+		struct md_iwatch *w = &p->iw[p->iw_by_path[k] - 1];
+
+		if (w->path && strcmp(w->path, rel) == 0)
+			return w;
+	}
 	return NULL;
 }
 
 static struct md_iwatch *iwatch_by_wd(struct md_probe *p, int wd)
 {
-	size_t i;
+	size_t mask = p->iw_slots - 1, k;
 
-	for (i = 0; i < p->n_iw; i++)
-		if (p->iw[i].wd == wd)
-			return &p->iw[i];
+	if (!p->iw_slots)
+		return NULL;
+	for (k = wd_hash(wd) & mask; p->iw_by_wd[k]; k = (k + 1) & mask) {
+		struct md_iwatch *w = &p->iw[p->iw_by_wd[k] - 1];
+
+		if (w->path && w->wd == wd)
+			return w;
+	}
 	return NULL;
 }
 
@@ -257,7 +357,7 @@ static void iwatch_want(struct md_probe *p, const char *rel)
 	if (wd < 0)
 		return; /* absent (no proc in a sysfs-only capture): nothing to watch */
 	w = iwatch_by_wd(p, wd);
-	if (w) {
+	if (w) { /* the same directory under another name */
 		w->used = true;
 		return;
 	}
@@ -270,6 +370,8 @@ static void iwatch_want(struct md_probe *p, const char *rel)
 		p->iw = v;
 		p->cap_iw = cap;
 	}
+	if (2 * (p->n_iw + 1) > p->iw_slots && !iw_index_rebuild(p, p->n_iw + 1))
+		goto undo;
 	w = &p->iw[p->n_iw];
 	w->path = strdup(rel);
 	if (!w->path)
@@ -277,46 +379,80 @@ static void iwatch_want(struct md_probe *p, const char *rel)
 	w->wd = wd;
 	w->used = true;
 	p->n_iw++;
+	iw_index_put(p, p->n_iw - 1);
 	return;
 undo:
 	inotify_rm_watch(p->ino_fd, wd);
 }
 
-/* Keep the inotify watches in step with the arrays sysfs showed in this scan. */
-static void iwatch_update(struct md_probe *p)
+/* Watch an array's md directory and its dev-* directories. */
+static void iwatch_want_array(struct md_probe *p, const struct md_array *a)
+{
+	char rel[256];
+	int n;
+
+	snprintf(rel, sizeof(rel), "sys/block/%s/md", a->name);
+	iwatch_want(p, rel);
+	for (size_t j = 0; a->devs_sysfs && j < a->n_devs; j++) {
+		n = snprintf(rel, sizeof(rel), "sys/block/%s/md/dev-%s", a->name, a->devs[j].name);
+		if (n > 0 && (size_t)n < sizeof(rel))
+			iwatch_want(p, rel);
+	}
+}
+
+/*
+ * Keep the inotify watches in step with the arrays sysfs showed in this
+ * scan.  After a full scan every watch is checked, but only when the set of
+ * directories changed (its fingerprint) or a watch was lost; after a partial
+ * one the arrays read are watched, and stale watches wait for a full scan.
+ */
+static void iwatch_update(struct md_probe *p, bool partial)
 {
 	const struct md_set *set = &p->scan.sysfs;
-	char rel[256];
+	uint64_t fp = FNV_BASIS;
 	size_t i, j, k;
 
 	if (p->ino_fd < 0)
 		return;
+	if (partial) {
+		for (i = 0; i < p->n_dirty; i++) {
+			const struct md_array *a = md_set_find(&p->scan.sysfs, p->dirty[i]);
+
+			if (a)
+				iwatch_want_array(p, a);
+		}
+		return;
+	}
+	for (i = 0; i < set->n; i++) {
+		fp = fnv(fp, set->v[i].name);
+		for (j = 0; set->v[i].devs_sysfs && j < set->v[i].n_devs; j++)
+			fp = fnv(fp, set->v[i].devs[j].name);
+		fp = fnv(fp, "/");
+	}
+	if (fp == p->iw_fp && !p->iw_stale)
+		return;
+	p->iw_fp = fp;
+	p->iw_stale = false;
 	for (i = 0; i < p->n_iw; i++)
 		p->iw[i].used = false;
 	iwatch_want(p, "proc");
 	iwatch_want(p, "sys/block");
-	for (i = 0; i < set->n; i++) {
-		const struct md_array *a = &set->v[i];
-
-		snprintf(rel, sizeof(rel), "sys/block/%s/md", a->name);
-		iwatch_want(p, rel);
-		for (j = 0; a->devs_sysfs && j < a->n_devs; j++) {
-			int n = snprintf(rel, sizeof(rel), "sys/block/%s/md/dev-%s", a->name,
-					 a->devs[j].name);
-
-			if (n > 0 && (size_t)n < sizeof(rel))
-				iwatch_want(p, rel);
-		}
-	}
+	for (i = 0; i < set->n; i++)
+		iwatch_want_array(p, &set->v[i]);
 	for (i = 0, k = 0; i < p->n_iw; i++) {
-		if (p->iw[i].used) {
+		if (p->iw[i].used && p->iw[i].path) {
 			p->iw[k++] = p->iw[i];
 			continue;
 		}
-		inotify_rm_watch(p->ino_fd, p->iw[i].wd);
+		if (p->iw[i].path)
+			inotify_rm_watch(p->ino_fd, p->iw[i].wd);
 		free(p->iw[i].path);
 	}
-	p->n_iw = k;
+	if (k != p->n_iw) {
+		p->n_iw = k;
+		if (!iw_index_rebuild(p, k))
+			p->iw_stale = true; /* lookups miss: try again next time */
+	}
 }
 
 /* Register the kept-open files the kernel notifies; kept-open ones only (budget). */
@@ -368,7 +504,9 @@ static int md_init(const struct redmon_host_ops *ops, struct redmon_host *h, voi
 	p->live = ops->root_is_live(h);
 	/* One-shot commands (redmon status) are never asked about events. */
 	p->no_events = !ops->events_wanted(h);
-	md_fdc_init(&p->fdc, fd_budget(p), unwatch_cb, p);
+	p->want_full = true;
+	/* A one-shot command reads each file once: keeping it open would only cost. */
+	md_fdc_init(&p->fdc, p->no_events ? 0 : fd_budget(p), unwatch_cb, p);
 	if (p->no_events)
 		;
 	else if (p->live)
@@ -442,27 +580,55 @@ static void complain(struct md_probe *p)
 	}
 }
 
+/* Forget what events named: the scan about to report has read it. */
+static void events_clear(struct md_probe *p)
+{
+	p->want_full = false;
+	p->had_event = false;
+	p->mdstat_dirty = false;
+	p->n_dirty = 0;
+}
+
 static int md_scan_fn(void *inst)
 {
 	struct md_probe *p = inst;
 	struct md_scan *s = &p->scan;
+	int root_fd = p->ops->root_fd(p->h);
+	bool partial = p->had_event && !p->want_full;
 	char e[64];
-	int r;
+	int r = 0;
 
-	md_fdc_begin(&p->fdc);
-	r = md_scan_read(s, p->ops->root_fd(p->h), &p->fdc);
-	md_fdc_sweep(&p->fdc); /* closes the files of arrays that vanished */
+	if (partial) {
+		/* In a captured tree the named files may have been renamed over: open them again. */
+		r = md_scan_reread(s, root_fd, &p->fdc, p->live ? 0 : MD_FDC_REOPEN,
+				   p->mdstat_dirty, (const char(*)[MD_NAME_MAX])p->dirty,
+				   p->n_dirty);
+		if (r == -EAGAIN)
+			partial = false;
+	}
+	if (!partial && r != -ENOMEM) {
+		/* Which files of a captured tree were replaced, the events did not say. */
+		if (p->had_event && !p->live)
+			md_fdc_flush(&p->fdc);
+		md_fdc_begin(&p->fdc);
+		r = md_scan_read(s, root_fd, &p->fdc);
+		md_fdc_sweep(&p->fdc); /* closes the files of arrays that vanished */
+	}
 	if (r < 0) {
+		events_clear(p);
+		p->want_full = true;
 		p->ops->scan_error(p->h, "out of memory");
 		return r;
 	}
 	/* Nothing usable from either source: the scan failed, it did not find "no md". */
 	if (s->mdstat_err && s->mdstat_err != -ENOENT && s->sysfs.n == 0) {
+		events_clear(p);
 		p->ops->scan_error(p->h, "cannot read proc/mdstat: %s",
 				   errstr(s->mdstat_err, e, sizeof(e)));
 		return s->mdstat_err;
 	}
 	if (s->sysfs_err && s->mdstat_err) {
+		events_clear(p);
 		p->ops->scan_error(p->h, "cannot list sys/block: %s",
 				   errstr(s->sysfs_err, e, sizeof(e)));
 		return s->sysfs_err;
@@ -471,7 +637,8 @@ static int md_scan_fn(void *inst)
 	if (p->live)
 		watch_new_fds(p);
 	else
-		iwatch_update(p);
+		iwatch_update(p, partial);
+	events_clear(p);
 
 	r = md_scan_emit(s, report_cb, p);
 	if (r < 0) {
@@ -481,11 +648,97 @@ static int md_scan_fn(void *inst)
 	return 0;
 }
 
-/* Drain inotify; forget watches the kernel dropped (IN_IGNORED). */
+/* The next scan reads everything; returns 1 (a rescan is wanted). */
+static int want_full(struct md_probe *p)
+{
+	p->want_full = true;
+	p->had_event = true;
+	return 1;
+}
+
+/* The array name[0..len) changed; returns 1. */
+static int mark_array(struct md_probe *p, const char *name, size_t len)
+{
+	size_t i;
+
+	if (!md_name_valid(md_str_make(name, len)))
+		return want_full(p);
+	p->had_event = true;
+	for (i = 0; i < p->n_dirty; i++)
+		if (strncmp(p->dirty[i], name, len) == 0 && p->dirty[i][len] == '\0')
+			return 1;
+	if (p->n_dirty == MAX_DIRTY)
+		return want_full(p); /* many changed at once: reading all is as cheap */
+	memcpy(p->dirty[p->n_dirty], name, len);
+	p->dirty[p->n_dirty][len] = '\0';
+	p->n_dirty++;
+	return 1;
+}
+
+/* rel (below the root) changed: proc/mdstat, or something of one array.  Returns 1. */
+static int mark_path(struct md_probe *p, const char *rel)
+{
+	const char *name, *end;
+
+	if (strcmp(rel, "proc/mdstat") == 0) {
+		p->mdstat_dirty = true;
+		p->had_event = true;
+		return 1;
+	}
+	if (strncmp(rel, "sys/block/", 10) != 0)
+		return want_full(p);
+	name = rel + 10;
+	end = strchr(name, '/');
+	if (!end)
+		return want_full(p); /* an array's own directory: it came or went */
+	return mark_array(p, name, (size_t)(end - name));
+}
+
+/*
+ * What one inotify event changed.  Watched are proc, sys/block, and each
+ * array's md directory and dev-* directories (iwatch_update).  Returns 1 when
+ * it matters to md, else 0.
+ */
+static int note_inotify(struct md_probe *p, const struct inotify_event *ev)
+{
+	const char *name = ev->len ? ev->name : "";
+	struct md_iwatch *w;
+
+	if (ev->mask & IN_Q_OVERFLOW)
+		return want_full(p); /* events were lost */
+	w = iwatch_by_wd(p, ev->wd);
+	if (!w)
+		return want_full(p); /* removed by us, or never known: no telling what it was */
+	if (ev->mask & IN_IGNORED) {
+		/* The directory is gone; so is its watch.  Forgotten, not moved: the index holds positions. */
+		free(w->path);
+		w->path = NULL;
+		p->iw_stale = true;
+		return want_full(p);
+	}
+	if (strcmp(w->path, "proc") == 0) {
+		if (!name[0])
+			return want_full(p); /* proc itself moved or went */
+		if (strcmp(name, "mdstat") != 0)
+			return 0;
+		p->mdstat_dirty = true;
+		p->had_event = true;
+		return 1;
+	}
+	if (strcmp(w->path, "sys/block") == 0) {
+		if (!name[0] || md_name_valid(md_str_c(name)))
+			return want_full(p); /* an array came or went */
+		return 0;
+	}
+	return mark_path(p, w->path);
+}
+
+/* Drain inotify and note what each event changed. */
 static int drain_inotify(struct md_probe *p)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 	const struct inotify_event *ev;
+	int want = 0;
 	ssize_t n;
 	size_t off;
 
@@ -496,24 +749,18 @@ static int drain_inotify(struct md_probe *p)
 		if (n <= 0)
 			break;
 		for (off = 0; off + sizeof(*ev) <= (size_t)n; off += sizeof(*ev) + ev->len) {
-			struct md_iwatch *w;
-
 			ev = (const struct inotify_event *)(buf + off);
-			if (!(ev->mask & IN_IGNORED))
-				continue;
-			w = iwatch_by_wd(p, ev->wd);
-			if (w) {
-				free(w->path);
-				*w = p->iw[--p->n_iw];
-			}
+			want |= note_inotify(p, ev);
 		}
 	}
-	/* Files of a captured tree may have been replaced by rename: reopen them. */
-	md_fdc_flush(&p->fdc);
-	return 1;
+	return want;
 }
 
-/* Drain the udev monitor; rescan when an md device came, went or changed. */
+/*
+ * Drain the udev monitor.  An md device that changed (started, stopped,
+ * resized: KOBJ_CHANGE) is one array to read again; one that came or went,
+ * or anything else, needs a full scan.
+ */
 static int drain_udev(struct md_probe *p)
 {
 	struct udev_device *d;
@@ -522,14 +769,19 @@ static int drain_udev(struct md_probe *p)
 	errno = 0;
 	while ((d = udev_monitor_receive_device(p->mon))) {
 		const char *name = udev_device_get_sysname(d);
+		const char *action = udev_device_get_action(d);
 
-		if (name && strncmp(name, "md", 2) == 0)
-			want = 1;
+		if (name && strncmp(name, "md", 2) == 0) {
+			if (action && strcmp(action, "change") == 0)
+				want = mark_array(p, name, strlen(name));
+			else
+				want = want_full(p);
+		}
 		udev_device_unref(d);
 		errno = 0;
 	}
 	if (errno == ENOBUFS) /* the socket overflowed: events were lost */
-		want = 1;
+		want = want_full(p);
 	return want;
 }
 
@@ -550,11 +802,13 @@ static int md_on_fd(void *inst, int fd, uint32_t revents)
 	/*
 	 * Re-arm: sysfs and mdstat keep signalling until the file is read
 	 * again from the start (kernfs_fop_poll, mdstat_poll).  A node that
-	 * is gone keeps signalling forever, so close it; the rescan decides.
+	 * is gone keeps signalling forever, so close it; a full rescan decides.
 	 */
-	if (pread(fd, buf, sizeof(buf), 0) < 0)
+	if (pread(fd, buf, sizeof(buf), 0) < 0) {
 		md_fdc_drop(&p->fdc, ent);
-	return 1;
+		return want_full(p);
+	}
+	return mark_path(p, ent->path);
 }
 
 static const struct redmon_option_spec md_options[] = {

@@ -328,10 +328,10 @@ int md_set_add(struct md_set *s, struct md_str name, struct md_array **ret)
 	return 0;
 }
 
-void md_set_pop(struct md_set *s)
+void md_set_truncate(struct md_set *s, size_t n)
 {
-	if (s->n > 0) {
-		s->n--;
+	if (n < s->n) {
+		s->n = n;
 		s->index_stale = true;
 	}
 }

@@ -113,6 +113,9 @@ struct md_array {
 
 	char error[MD_ERROR_MAX]; /* non-empty: the source could not be read for this array */
 	bool matched;		  /* merge bookkeeping */
+
+	/* mdstat: the array's block, [text_off, text_off + text_len) of the text parsed. */
+	size_t text_off, text_len;
 };
 
 struct md_set {
@@ -122,6 +125,8 @@ struct md_set {
 	size_t *slots;
 	size_t n_slots;
 	bool index_stale;
+	/* mdstat: every record's text_off/text_len is its one block (no duplicate, no cut). */
+	bool blocks_known;
 };
 
 /* Reset a record to "nothing known", keeping its buffers. */
@@ -173,8 +178,8 @@ void md_set_free(struct md_set *s);
  */
 int md_set_add(struct md_set *s, struct md_str name, struct md_array **ret);
 
-/* Forget the last record (kept for reuse). */
-void md_set_pop(struct md_set *s);
+/* Forget the records from n on (kept for reuse). */
+void md_set_truncate(struct md_set *s, size_t n);
 
 struct md_array *md_set_find(struct md_set *s, const char *name);
 

@@ -153,15 +153,35 @@ static int open_regular(int dirfd, const char *path)
 	return fd;
 }
 
+static int read_fd(int fd, unsigned int flags, struct md_buf *b, size_t max, bool *ret_truncated)
+{
+	if (flags & MD_FDC_RECORD)
+		return md_read_record(fd, b, max, ret_truncated);
+	return md_read_fd(fd, b, max, ret_truncated);
+}
+
 int md_fdc_read(struct md_fdcache *c, int dirfd, const char *path, unsigned int flags,
 		struct md_buf *b, size_t max, bool *ret_truncated)
 {
 	struct md_fd_entry *e = c ? lookup(c, path) : NULL;
 	int fd, r;
 
+	if (e && (flags & MD_FDC_REOPEN)) {
+		/* The entry stays (and its index slot): only its descriptor changes. */
+		fd = open_regular(dirfd, path);
+		if (fd < 0) {
+			md_fdc_drop(c, e);
+			return fd;
+		}
+		if (e->watched && c->unwatch)
+			c->unwatch(c->ctx, e->fd);
+		e->watched = false;
+		close(e->fd);
+		e->fd = fd;
+	}
 	if (e) {
 		e->used = true;
-		r = md_read_fd(e->fd, b, max, ret_truncated);
+		r = read_fd(e->fd, flags, b, max, ret_truncated);
 		/*
 		 * A removed kernfs node answers ENODEV (fs/kernfs/file.c), a
 		 * replaced NFS file ESTALE: the name may now be a new file.
@@ -173,7 +193,7 @@ int md_fdc_read(struct md_fdcache *c, int dirfd, const char *path, unsigned int 
 	fd = open_regular(dirfd, path);
 	if (fd < 0)
 		return fd;
-	r = md_read_fd(fd, b, max, ret_truncated);
+	r = read_fd(fd, flags, b, max, ret_truncated);
 	if (r < 0 || !c || !remember(c, path, fd, flags))
 		close(fd);
 	return r;

@@ -39,8 +39,15 @@ struct md_fdcache {
 	void *ctx;
 };
 
-/* Read flag: the file is one the kernel notifies (see md_fd_entry.notify). */
+/* Read flags.  NOTIFY: the file is one the kernel notifies (md_fd_entry.notify). */
 #define MD_FDC_NOTIFY 0x1u
+/* RECORD: one record, such as a sysfs attribute: one pread reads it (md_read_record). */
+#define MD_FDC_RECORD 0x2u
+/*
+ * REOPEN: the name may now be another file (a captured tree where a file was
+ * renamed over): open it again, keeping the entry, and read the new file.
+ */
+#define MD_FDC_REOPEN 0x4u
 
 /* unwatch may be NULL when nothing is ever watched. */
 void md_fdc_init(struct md_fdcache *c, size_t budget, void (*unwatch)(void *ctx, int fd),

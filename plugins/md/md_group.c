@@ -214,22 +214,36 @@ static void flags_text(unsigned int flags, enum redmon_role role, char *buf, siz
 			rmore(&r, "%s%s", r.len ? "," : "", words[i].word);
 }
 
+/* Copy the C string src into dst (cap >= 1), cut to fit; returns the length copied. */
+static size_t copy_cut(char *dst, size_t cap, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n > cap - 1)
+		n = cap - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+	return n;
+}
+
+/* Plain copies, no snprintf(): this runs for every member of every array at every scan. */
 static void set_member(struct md_group_buf *gb, size_t i, const struct md_dev *d,
 		       enum redmon_role role)
 {
 	struct redmon_member *m = &gb->members[i];
 	struct md_member_text *t = &gb->text[i];
-	char *p;
+	size_t n;
 
 	memset(m, 0, sizeof(*m));
-	snprintf(t->name, sizeof(t->name), "%s", d->name);
+	copy_cut(t->name, sizeof(t->name), d->name);
 	/* sysfs spells a '/' in a block device name as '!' (cciss!c0d0). */
-	snprintf(t->device, sizeof(t->device), "/dev/%s", d->name);
-	for (p = t->device; *p; p++)
+	memcpy(t->device, "/dev/", 5);
+	n = 5 + copy_cut(t->device + 5, sizeof(t->device) - 5, d->name);
+	for (char *p = t->device + 5; p < t->device + n; p++)
 		if (*p == '!')
 			*p = '/';
 	if (d->state[0])
-		snprintf(t->state, sizeof(t->state), "%s", d->state);
+		copy_cut(t->state, sizeof(t->state), d->state);
 	else
 		flags_text(d->flags, role, t->state, sizeof(t->state));
 	m->name = t->name;

@@ -15,6 +15,7 @@ int md_scan_read(struct md_scan *s, int root_fd, struct md_fdcache *fdc)
 	bool truncated = false;
 	int r;
 
+	s->valid = false; /* until both sources are read: out of memory halfway leaves a mix */
 	md_set_reset(&s->mdstat);
 	md_set_reset(&s->sysfs);
 	s->mdstat_truncated = false;
@@ -31,11 +32,150 @@ int md_scan_read(struct md_scan *s, int root_fd, struct md_fdcache *fdc)
 			return r;
 	}
 
-	r = md_sysfs_read(root_fd, fdc, &s->scratch, &s->sysfs);
+	r = md_sysfs_read(root_fd, fdc, &s->sb, &s->sysfs);
 	if (r == -ENOMEM)
 		return r;
 	s->sysfs_err = r;
+	s->valid = true;
 	return 0;
+}
+
+static void swap_sets(struct md_set *a, struct md_set *b)
+{
+	struct md_set t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+static void swap_bufs(struct md_buf *a, struct md_buf *b)
+{
+	struct md_buf t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/* Same array names in the same order: nothing appeared, vanished or moved. */
+static bool same_names(const struct md_set *a, const struct md_set *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->v[i].name, b->v[i].name) != 0)
+			return false;
+	return true;
+}
+
+/* More arrays changed in mdstat than this: a full scan costs about the same. */
+#define REREAD_MAX 64
+
+/* Read array a of s->sysfs again; 0, -ENOMEM, or -EAGAIN (a full scan must tell). */
+static int reread_array(struct md_scan *s, int root_fd, struct md_fdcache *fdc, unsigned int flags,
+			struct md_array *a)
+{
+	bool kept;
+	int r = md_sysfs_read_array(root_fd, fdc, &s->sb, flags, a, &kept);
+
+	if (r == -ENOMEM)
+		return r;
+	/* Vanished or unreadable: a full read says which, and for how many. */
+	return r < 0 || !kept || md_array_failed(a) ? -EAGAIN : 0;
+}
+
+static bool named(const char (*names)[MD_NAME_MAX], size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return true;
+	return false;
+}
+
+int md_scan_reread(struct md_scan *s, int root_fd, struct md_fdcache *fdc, unsigned int flags,
+		   bool mdstat_changed, const char (*names)[MD_NAME_MAX], size_t n)
+{
+	/* Arrays whose mdstat block changed (indexes into s->mdstat). */
+	size_t changed[REREAD_MAX], n_changed = 0;
+	bool truncated = false;
+	int r;
+
+	/* sys/block unlistable last time: the kept records are no base to build on. */
+	if (!s->valid || s->sysfs_err)
+		goto full;
+	if (mdstat_changed) {
+		const struct md_array *one;
+
+		if (s->mdstat_err)
+			goto full; /* it appeared, or was unreadable: start over */
+		r = md_fdc_read(fdc, root_fd, "proc/mdstat", MD_FDC_NOTIFY | flags, &s->text_next,
+				MD_MDSTAT_MAX, &truncated);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0 || truncated)
+			goto full;
+		/* Usually one array's block changed: parse only that one. */
+		r = md_mdstat_update(s->text.p, s->text.len, s->text_next.p, s->text_next.len,
+				     &s->mdstat, &s->mdstat_next, &one);
+		if (r == -ENOMEM)
+			goto full; /* s->mdstat may be half updated */
+		if (r == 0 && one)
+			changed[n_changed++] = (size_t)(one - s->mdstat.v);
+		if (r == -EAGAIN) {
+			r = md_mdstat_parse(s->text_next.p, s->text_next.len, false,
+					    &s->mdstat_next);
+			if (r < 0)
+				return r;
+			if (!same_names(&s->mdstat, &s->mdstat_next))
+				goto full;
+			for (size_t i = 0; i < s->mdstat.n; i++) {
+				const struct md_array *o = &s->mdstat.v[i],
+						      *w = &s->mdstat_next.v[i];
+
+				if (o->text_len == w->text_len &&
+				    memcmp(s->text.p + o->text_off, s->text_next.p + w->text_off,
+					   o->text_len) == 0)
+					continue;
+				if (n_changed == REREAD_MAX)
+					goto full;
+				changed[n_changed++] = i;
+			}
+			swap_sets(&s->mdstat, &s->mdstat_next);
+		}
+		swap_bufs(&s->text, &s->text_next); /* text: what mdstat was parsed from */
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct md_array *a = md_set_find(&s->sysfs, names[i]);
+
+		if (!a)
+			goto full; /* new, or one sysfs does not report */
+		r = reread_array(s, root_fd, fdc, flags, a);
+		if (r == -EAGAIN)
+			goto full;
+		if (r < 0)
+			return r;
+	}
+	/*
+	 * mdstat says these changed, so sysfs may say more: on a live host only
+	 * mdstat wakes us for an array whose attribute files are not kept open
+	 * (beyond the descriptor budget).  Arrays only mdstat shows have nothing
+	 * to read.
+	 */
+	for (size_t i = 0; i < n_changed; i++) {
+		const char *name = s->mdstat.v[changed[i]].name;
+		struct md_array *a = md_set_find(&s->sysfs, name);
+
+		if (!a || named(names, n, name))
+			continue;
+		r = reread_array(s, root_fd, fdc, flags, a);
+		if (r == -EAGAIN)
+			goto full;
+		if (r < 0)
+			return r;
+	}
+	return 0;
+full:
+	s->valid = false;
+	return -EAGAIN;
 }
 
 static int emit_one(struct md_scan *s, const struct md_array *a, md_emit_fn emit, void *ctx,
@@ -68,10 +208,13 @@ int md_scan_emit(struct md_scan *s, md_emit_fn emit, void *ctx)
 		struct md_array *sys = md_set_find(&s->sysfs, st->name);
 
 		if (sys) {
-			r = md_array_merge(sys, st);
-			sys->matched = true; /* after: the merge may copy st over sys */
+			/* Merged in a copy: a partial scan will use sys again as it was read. */
+			sys->matched = true;
+			r = md_array_copy(&s->merged, sys);
 			if (r == 0)
-				r = emit_one(s, sys, emit, ctx, &count);
+				r = md_array_merge(&s->merged, st);
+			if (r == 0)
+				r = emit_one(s, &s->merged, emit, ctx, &count);
 		} else {
 			r = emit_one(s, st, emit, ctx, &count);
 		}
@@ -93,9 +236,12 @@ void md_scan_free(struct md_scan *s)
 	if (!s)
 		return;
 	md_buf_free(&s->text);
-	md_buf_free(&s->scratch);
+	md_buf_free(&s->text_next);
+	md_sysfs_buf_free(&s->sb);
 	md_set_free(&s->mdstat);
 	md_set_free(&s->sysfs);
+	md_set_free(&s->mdstat_next);
+	md_array_free(&s->merged);
 	md_group_buf_free(&s->gb);
 	memset(s, 0, sizeof(*s));
 }

@@ -14,19 +14,25 @@
 #include "md_array.h"
 #include "md_fdcache.h"
 #include "md_group.h"
+#include "md_sysfs.h"
 #include "md_text.h"
 
 /* All buffers of a scan, kept from scan to scan.  Zero-initialise before use. */
 struct md_scan {
-	struct md_buf text;    /* proc/mdstat */
-	struct md_buf scratch; /* one sysfs attribute */
+	struct md_buf text;	 /* proc/mdstat, as parsed into mdstat */
+	struct md_buf text_next; /* md_scan_reread(): proc/mdstat read again */
+	struct md_sysfs_buf sb;	 /* the sysfs reader's */
+	/* What was read: mdstat's arrays, and sysfs's, as read (never merged in place). */
 	struct md_set mdstat, sysfs;
+	struct md_set mdstat_next; /* md_scan_reread(): the new parse, before it is taken */
+	struct md_array merged;	   /* md_scan_emit(): one array, both sources merged */
 	struct md_group_buf gb;
 
 	/* Results of the last md_scan_read(): */
 	int mdstat_err;	       /* 0 read, -ENOENT absent, other -errno unreadable */
 	bool mdstat_truncated; /* larger than MD_MDSTAT_MAX, cut */
 	int sysfs_err;	       /* 0 listed (or absent), -errno: sys/block unreadable */
+	bool valid;	       /* the sets hold a complete read: md_scan_reread() may follow */
 };
 
 /*
@@ -35,6 +41,23 @@ struct md_scan {
  * (-ENOMEM).
  */
 int md_scan_read(struct md_scan *s, int root_fd, struct md_fdcache *fdc);
+
+/*
+ * A partial scan: read again only what changed since the last read, as
+ * change events name it: proc/mdstat when mdstat_changed, and from sysfs the
+ * n arrays in names and those whose block in mdstat changed; every other
+ * array keeps what was read before.  flags (MD_FDC_REOPEN) go to every file
+ * read.  The result is what md_scan_read() would give, provided nothing else
+ * changed.
+ *
+ * Returns 0, -ENOMEM, or -EAGAIN when only a full md_scan_read() can tell:
+ * no complete read before, an array appeared or vanished (a name in mdstat,
+ * a named array sysfs does not list or no longer shows), a source or an
+ * array to read again could not be read, more than 64 changed in mdstat.  After -EAGAIN, s must be read in full before it
+ * is emitted.
+ */
+int md_scan_reread(struct md_scan *s, int root_fd, struct md_fdcache *fdc, unsigned int flags,
+		   bool mdstat_changed, const char (*names)[MD_NAME_MAX], size_t n);
 
 /* Called once per group; a negative return stops md_scan_emit() with that value. */
 typedef int (*md_emit_fn)(void *ctx, const struct redmon_group *g);

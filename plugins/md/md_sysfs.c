@@ -29,9 +29,12 @@
 struct reader {
 	int root_fd;
 	struct md_fdcache *fdc;
-	struct md_buf *buf;
+	struct md_sysfs_buf *b;
+	struct md_buf *buf; /* b->attr: the attribute just read */
+	unsigned int flags; /* added to every md_fdc_read() */
 	struct md_array *a;
-	char path[320];
+	char path[320]; /* "sys/block/<md>/md/" (plen bytes), then the attribute */
+	size_t plen;
 };
 
 int md_sysfs_parse_int(struct md_str s, int min, int max, int *ret)
@@ -217,31 +220,69 @@ int md_sysfs_parse_layout(struct md_str s, int *ret_near, int *ret_far, bool *re
 	return 0;
 }
 
-/* Build "sys/block/<md>/md/<rel>" into r->path. */
-static int make_path(struct reader *r, const char *rel)
+/* Start the array's paths: "sys/block/<md>/md/" into r->path. */
+static void path_prefix(struct reader *r)
 {
-	int n = snprintf(r->path, sizeof(r->path), "sys/block/%s/md%s%s", r->a->name,
-			 rel[0] ? "/" : "", rel);
+	int n = snprintf(r->path, sizeof(r->path), "sys/block/%s/md/", r->a->name);
 
-	return (n < 0 || (size_t)n >= sizeof(r->path)) ? -ENAMETOOLONG : 0;
+	/* MD_NAME_MAX keeps this far below sizeof(path) */
+	r->plen = n > 0 && (size_t)n < sizeof(r->path) ? (size_t)n : 0;
 }
 
 /*
- * Read one attribute into r->buf.  Returns 0, -ENOENT when it does not
- * exist, or another -errno.  Over-long content counts as garbage (-EINVAL).
+ * The prefix, then the parts: "sys/block/<md>/md/dev-sda/state".  Built by
+ * hand: a scan builds one path per attribute, and snprintf() was a fifth of
+ * the probe's own instructions.
  */
-static int read_attr(struct reader *r, const char *rel, unsigned int flags)
+static int make_path(struct reader *r, const char *p1, const char *p2, const char *p3)
+{
+	const char *parts[3] = { p1, p2, p3 };
+	size_t len = r->plen;
+
+	for (size_t i = 0; i < 3; i++) {
+		size_t n = strlen(parts[i]);
+
+		if (len + n >= sizeof(r->path)) {
+			r->path[len] = '\0'; /* errors still name what was built */
+			return -ENAMETOOLONG;
+		}
+		memcpy(r->path + len, parts[i], n);
+		len += n;
+	}
+	r->path[len] = '\0';
+	return 0;
+}
+
+/* The attribute's name as errors show it: the path below the array's md directory. */
+static const char *rel_of(const struct reader *r)
+{
+	return r->path + r->plen;
+}
+
+/*
+ * Read one attribute (p1 p2 p3 below the md directory) into r->buf.  Returns
+ * 0, -ENOENT when it does not exist, or another -errno.  Over-long content
+ * counts as garbage (-EFBIG).
+ */
+static int read_attr3(struct reader *r, const char *p1, const char *p2, const char *p3,
+		      unsigned int flags)
 {
 	bool truncated;
 	int e;
 
-	e = make_path(r, rel);
+	e = make_path(r, p1, p2, p3);
 	if (e < 0)
 		return e;
-	e = md_fdc_read(r->fdc, r->root_fd, r->path, flags, r->buf, MD_ATTR_MAX, &truncated);
+	e = md_fdc_read(r->fdc, r->root_fd, r->path, flags | r->flags | MD_FDC_RECORD, r->buf,
+			MD_ATTR_MAX, &truncated);
 	if (e == 0 && truncated)
 		return -EFBIG;
 	return e;
+}
+
+static int read_attr(struct reader *r, const char *rel, unsigned int flags)
+{
+	return read_attr3(r, rel, "", "", flags);
 }
 
 static struct md_str buf_str(const struct reader *r)
@@ -249,7 +290,8 @@ static struct md_str buf_str(const struct reader *r)
 	return md_str_make(r->buf->p, r->buf->len);
 }
 
-static void attr_error(struct reader *r, const char *rel, int e)
+/* Record why rel (below the md directory) could not be read. */
+static void attr_error_named(struct reader *r, const char *rel, int e)
 {
 	char why[96];
 
@@ -260,6 +302,12 @@ static void attr_error(struct reader *r, const char *rel, int e)
 	else
 		snprintf(why, sizeof(why), "%s", strerror_r(-e, (char[64]){ 0 }, 64));
 	md_array_set_error(r->a, "sysfs %s unreadable: %s", rel, why);
+}
+
+/* Record why the attribute just read (r->path) failed. */
+static void attr_error(struct reader *r, int e)
+{
+	attr_error_named(r, rel_of(r), e);
 }
 
 /* Read and parse an optional integer attribute; absent keeps *ret. */
@@ -273,7 +321,7 @@ static void read_int_attr(struct reader *r, const char *rel, unsigned int flags,
 	if (e == 0)
 		e = md_sysfs_parse_int(buf_str(r), min, max, ret);
 	if (e < 0)
-		attr_error(r, rel, e);
+		attr_error(r, e);
 }
 
 static void read_level(struct reader *r, bool *ret_present)
@@ -284,7 +332,7 @@ static void read_level(struct reader *r, bool *ret_present)
 	if (e == -ENOENT)
 		return;
 	if (e < 0) {
-		attr_error(r, "level", e);
+		attr_error(r, e);
 		return;
 	}
 	r->a->level = md_level_parse(buf_str(r));
@@ -299,7 +347,7 @@ static void read_array_state(struct reader *r, bool *ret_present)
 	if (e == 0)
 		e = md_sysfs_parse_array_state(buf_str(r), &r->a->run, &r->a->read_only);
 	if (e < 0 && e != -ENOENT)
-		attr_error(r, "array_state", e);
+		attr_error(r, e);
 }
 
 /* metadata_version "external:imsm" (not "external:/md127/0"): a container's. */
@@ -325,7 +373,7 @@ static void read_sync(struct reader *r)
 	if (e == 0)
 		e = md_sysfs_parse_sync_action(buf_str(r), &r->a->activity);
 	if (e < 0 && e != -ENOENT) {
-		attr_error(r, "sync_action", e);
+		attr_error(r, e);
 		return;
 	}
 	/* Not sysfs_notify()ed on every kernel: read, but not worth a watch. */
@@ -350,7 +398,7 @@ static void read_layout(struct reader *r)
 		e = md_sysfs_parse_layout(buf_str(r), &r->a->r10_near, &r->a->r10_far,
 					  &r->a->r10_offset);
 	if (e < 0) {
-		attr_error(r, "layout", e);
+		attr_error(r, e);
 		return;
 	}
 	r->a->r10_known = true;
@@ -366,62 +414,68 @@ static struct md_dev *find_dev(struct md_array *a, struct md_str name)
 	return NULL;
 }
 
+/* A device whose slot file is absent: its rdN link, if any, tells the slot. */
+#define SLOT_FROM_RD (-2)
+
 /*
  * Read dev-<name>/state and slot.  Returns false when the device vanished.
- * *ret_slot_file tells whether a slot file answered (even "none").
+ * Without a slot file, d->slot becomes SLOT_FROM_RD.
  */
-static bool read_dev(struct reader *r, struct md_dev *d, bool *ret_slot_file)
+static bool read_dev(struct reader *r, struct md_dev *d)
 {
-	char rel[MD_DEV_NAME_MAX + 16];
 	int e, slot;
 
-	*ret_slot_file = false;
-	snprintf(rel, sizeof(rel), "dev-%s/state", d->name);
-	e = read_attr(r, rel, MD_FDC_NOTIFY);
+	d->slot = -1;
+	e = read_attr3(r, "dev-", d->name, "/state", MD_FDC_NOTIFY);
 	if (e == -ENOENT)
 		return false; /* hot-removed since the directory was listed */
 	if (e == 0)
 		e = md_sysfs_parse_dev_state(buf_str(r), &d->flags);
 	if (e < 0) {
-		attr_error(r, rel, e);
+		attr_error(r, e);
 		return true;
 	}
 	md_str_copy_safe(md_str_trim(buf_str(r)), d->state, sizeof(d->state));
 
-	snprintf(rel, sizeof(rel), "dev-%s/slot", d->name);
-	e = read_attr(r, rel, 0);
-	if (e == -ENOENT)
-		return true; /* very old kernels: rdN links tell the slot */
+	e = read_attr3(r, "dev-", d->name, "/slot", 0);
+	if (e == -ENOENT) {
+		d->slot = SLOT_FROM_RD; /* very old kernels: rdN links tell the slot */
+		return true;
+	}
 	if (e == 0)
 		e = md_sysfs_parse_slot(buf_str(r), &slot);
 	if (e < 0) {
-		attr_error(r, rel, e);
+		attr_error(r, e);
 		return true;
 	}
 	d->slot = slot;
-	*ret_slot_file = true;
 	r->a->dev_slots_known = true;
 	return true;
 }
 
 /*
  * rd<N> -> dev-<name>: a symlink on a real kernel (md.c sysfs_link_rdev), a
- * regular file holding the target in some captures.  Fills *ret_target.
+ * regular file holding the target in some captures.  Fills *ret_target,
+ * which points into lnk (cap bytes) or r->buf.
  */
-static int read_rd(struct reader *r, int dfd, const char *entry, struct md_str *ret_target)
+static int read_rd(struct reader *r, int n, char *lnk, size_t cap, struct md_str *ret_target)
 {
-	char *lnk = r->path; /* free again: reuse as the link buffer */
+	char num[16];
 	struct md_str t;
-	ssize_t n;
+	ssize_t len;
 	int e;
 
-	n = readlinkat(dfd, entry, lnk, sizeof(r->path) - 1);
-	if (n >= 0) {
-		if ((size_t)n >= sizeof(r->path) - 1)
+	snprintf(num, sizeof(num), "%d", n);
+	e = make_path(r, "rd", num, "");
+	if (e < 0)
+		return e;
+	len = readlinkat(r->root_fd, r->path, lnk, cap);
+	if (len >= 0) {
+		if ((size_t)len >= cap)
 			return -EFBIG;
-		t = md_str_make(lnk, (size_t)n);
+		t = md_str_make(lnk, (size_t)len);
 	} else if (errno == EINVAL) {
-		e = read_attr(r, entry, 0);
+		e = read_attr3(r, "rd", num, "", 0);
 		if (e < 0)
 			return e;
 		t = md_str_trim(buf_str(r));
@@ -459,88 +513,151 @@ static int cmp_dev(const void *x, const void *y)
 	return strcmp(a->name, b->name);
 }
 
-/* List dev-* (first pass) and rd* (second pass) of the array's md directory. */
-static int read_devs(struct reader *r)
+/*
+ * List the directory at path (relative to dirfd) with getdents64() into buf,
+ * calling fn for each entry but "." and "..": no DIR and its 32 KiB buffer
+ * allocated per directory, no rewind.  A non-zero return of fn stops the
+ * listing; a negative one is returned.  Returns 0 or -errno.
+ */
+static int list_dir(int dirfd, const char *path, struct md_buf *buf,
+		    int (*fn)(void *ctx, const char *name), void *ctx)
+{
+	ssize_t n;
+	int fd, r;
+
+	r = md_buf_reserve(buf, 32768);
+	if (r < 0)
+		return r;
+	fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while ((n = getdents64(fd, buf->p, buf->cap)) > 0) {
+		for (size_t off = 0; off < (size_t)n;) {
+			const struct dirent64 *de = (const struct dirent64 *)(buf->p + off);
+
+			off += de->d_reclen;
+			if (de->d_name[0] == '.' &&
+			    (de->d_name[1] == '\0' ||
+			     (de->d_name[1] == '.' && de->d_name[2] == '\0')))
+				continue;
+			r = fn(ctx, de->d_name);
+			if (r != 0)
+				goto out;
+		}
+	}
+	r = n < 0 ? -errno : 0;
+out:
+	close(fd);
+	return r < 0 ? r : 0;
+}
+
+/* One entry of an array's md directory: dev-<name> becomes a device, rd<N> is noted. */
+static int md_dir_entry(void *ctx, const char *name)
+{
+	struct reader *r = ctx;
+	struct md_array *a = r->a;
+	struct md_str nm = md_str_c(name);
+	struct md_sysfs_buf *b = r->b;
+	struct md_dev *d;
+	int e, slot;
+
+	if (rd_slot(name, &slot)) {
+		if (b->n_rd == b->cap_rd) {
+			size_t cap = b->cap_rd ? 2 * b->cap_rd : 16;
+			int *v = realloc(b->rd, cap * sizeof(*v));
+
+			if (!v)
+				return -ENOMEM;
+			b->rd = v;
+			b->cap_rd = cap;
+		}
+		b->rd[b->n_rd++] = slot;
+		return 0;
+	}
+	if (!md_str_starts(nm, "dev-") || nm.n == 4)
+		return 0;
+	if (nm.n - 4 >= MD_DEV_NAME_MAX || !md_str_is_graph(nm)) {
+		md_array_set_error(a, "sysfs device entry name not understood");
+		return 0;
+	}
+	e = md_array_add_dev(a, &d);
+	if (e == -ENOMEM)
+		return e;
+	if (e < 0) {
+		md_array_set_error(a, "sysfs lists too many devices");
+		return 1;
+	}
+	memcpy(d->name, nm.p + 4, nm.n - 4);
+	d->name[nm.n - 4] = '\0';
+	return 0;
+}
+
+/*
+ * Slots of the devices without a slot file, from the rdN entries in listing
+ * order (the first naming a device wins).  Only then are the links read: with
+ * slot files, as on every kernel since 2.6.19, they add nothing.
+ */
+static int read_rd_slots(struct reader *r)
 {
 	struct md_array *a = r->a;
-	struct dirent *de;
+	char entry[16], lnk[MD_DEV_NAME_MAX + 64];
+	struct md_str target;
 	struct md_dev *d;
-	DIR *dir;
-	int dfd, e, slot;
-	size_t i, k;
+	int e;
 
-	e = make_path(r, "");
-	if (e < 0)
-		return e;
-	dfd = openat(r->root_fd, r->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return -errno;
-	dir = fdopendir(dfd);
-	if (!dir) {
-		e = -errno;
-		close(dfd);
-		return e;
-	}
-	while ((de = readdir(dir))) {
-		struct md_str nm = md_str_c(de->d_name);
-
-		if (!md_str_starts(nm, "dev-") || nm.n == 4)
-			continue;
-		if (nm.n - 4 >= MD_DEV_NAME_MAX || !md_str_is_graph(nm)) {
-			md_array_set_error(a, "sysfs device entry name not understood");
-			continue;
-		}
-		e = md_array_add_dev(a, &d);
-		if (e == -ENOMEM)
-			goto out;
-		if (e < 0) {
-			md_array_set_error(a, "sysfs lists too many devices");
-			break;
-		}
-		memcpy(d->name, nm.p + 4, nm.n - 4);
-		d->name[nm.n - 4] = '\0';
-	}
-	rewinddir(dir);
-	while ((de = readdir(dir))) {
-		struct md_str target;
-
-		if (!rd_slot(de->d_name, &slot))
-			continue;
-		e = read_rd(r, dirfd(dir), de->d_name, &target);
+	for (size_t i = 0; i < r->b->n_rd; i++) {
+		e = read_rd(r, r->b->rd[i], lnk, sizeof(lnk), &target);
 		if (e == -ENOENT)
 			continue; /* the member left since the listing */
 		if (e == -ENOMEM)
-			goto out;
+			return e;
 		if (e < 0) {
-			md_array_set_error(a, "sysfs %s not understood", de->d_name);
+			snprintf(entry, sizeof(entry), "rd%d", r->b->rd[i]);
+			md_array_set_error(a, "sysfs %s not understood", entry);
 			continue;
 		}
 		d = find_dev(a, target);
-		if (d && d->slot < 0)
-			d->slot = slot;
+		if (d && d->slot == SLOT_FROM_RD)
+			d->slot = r->b->rd[i];
 		a->dev_slots_known = true;
 	}
-	e = 0;
-out:
-	closedir(dir);
+	return 0;
+}
+
+/* List dev-* and rd* of the array's md directory, then read each device. */
+static int read_devs(struct reader *r)
+{
+	struct md_array *a = r->a;
+	bool need_rd = false;
+	size_t i, k;
+	int e;
+
+	r->b->n_rd = 0;
+	e = make_path(r, "", "", "");
+	if (e == 0)
+		e = list_dir(r->root_fd, r->path, &r->b->dir, md_dir_entry, r);
 	if (e < 0)
 		return e;
 
 	/* Read each device; drop the ones that vanished meanwhile. */
 	for (i = 0, k = 0; i < a->n_devs; i++) {
 		struct md_dev tmp = a->devs[i];
-		int rd_given = tmp.slot;
-		bool slot_file;
 
-		tmp.slot = -1;
-		if (!read_dev(r, &tmp, &slot_file))
+		if (!read_dev(r, &tmp))
 			continue;
-		if (!slot_file)
-			tmp.slot = rd_given; /* no slot file: trust the rdN link */
+		need_rd |= tmp.slot == SLOT_FROM_RD;
 		a->devs[k++] = tmp;
 	}
 	a->n_devs = k;
 	a->devs_sysfs = true;
+	if (need_rd) {
+		e = read_rd_slots(r);
+		if (e < 0)
+			return e;
+		for (i = 0; i < a->n_devs; i++)
+			if (a->devs[i].slot == SLOT_FROM_RD)
+				a->devs[i].slot = -1;
+	}
 	if (a->n_devs > 1)
 		qsort(a->devs, a->n_devs, sizeof(*a->devs), cmp_dev);
 	return 0;
@@ -553,6 +670,7 @@ static int read_array(struct reader *r)
 	bool has_level, has_state;
 	int e;
 
+	path_prefix(r);
 	a->source = MD_SRC_SYSFS;
 	read_level(r, &has_level);
 	read_array_state(r, &has_state);
@@ -575,7 +693,7 @@ static int read_array(struct reader *r)
 		if (e2 == 0)
 			e2 = md_sysfs_parse_raid_disks(buf_str(r), &a->raid_disks);
 		if (e2 < 0 && e2 != -ENOENT)
-			attr_error(r, "raid_disks", e2);
+			attr_error(r, e2);
 	}
 	if (a->level == MD_LEVEL_NONE || a->level == MD_LEVEL_CONTAINER) {
 		read_metadata(r);
@@ -595,10 +713,11 @@ static int read_array(struct reader *r)
 	e = read_devs(r);
 	if (e == -ENOMEM)
 		return e;
-	if (e == -ENOENT)
+	if (e == -ENOENT) {
 		md_array_set_error(a, "array vanished while being read");
-	else if (e < 0)
-		attr_error(r, "directory", e);
+	} else if (e < 0) {
+		attr_error_named(r, "directory", e);
+	}
 	return 0;
 }
 
@@ -609,44 +728,80 @@ static bool worth_reporting(const struct md_array *a)
 	       a->n_devs > 0 || a->container;
 }
 
-int md_sysfs_read(int root_fd, struct md_fdcache *fdc, struct md_buf *scratch, struct md_set *set)
+int md_sysfs_read_array(int root_fd, struct md_fdcache *fdc, struct md_sysfs_buf *buf,
+			unsigned int flags, struct md_array *a, bool *ret_kept)
 {
-	struct reader r = { .root_fd = root_fd, .fdc = fdc, .buf = scratch };
-	struct dirent *de;
-	DIR *dir;
-	int dfd, e = 0;
+	struct reader r = {
+		.root_fd = root_fd, .fdc = fdc, .b = buf, .buf = &buf->attr, .a = a, .flags = flags
+	};
+	char name[MD_NAME_MAX];
+	int e;
 
-	md_set_reset(set);
-	dfd = openat(root_fd, "sys/block", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	dir = fdopendir(dfd);
-	if (!dir) {
-		e = -errno;
-		close(dfd);
-		return e;
-	}
-	while ((de = readdir(dir))) {
-		struct md_str nm = md_str_c(de->d_name);
-
-		if (!md_name_valid(nm))
-			continue;
-		e = md_set_add(set, nm, &r.a);
-		if (e == -E2BIG) {
-			e = 0;
-			break;
-		}
-		if (e < 0)
-			break;
-		e = read_array(&r);
-		if (e < 0)
-			break;
-		if (!worth_reporting(r.a))
-			md_set_pop(set);
-	}
-	closedir(dir);
+	memcpy(name, a->name, sizeof(name));
+	md_array_clear(a);
+	memcpy(a->name, name, sizeof(name));
+	e = read_array(&r);
 	if (e < 0)
 		return e;
+	*ret_kept = worth_reporting(a);
+	return 0;
+}
+
+/* One entry of sys/block: an md device becomes a record (read later). */
+static int block_entry(void *ctx, const char *name)
+{
+	struct md_set *set = ctx;
+	struct md_str nm = md_str_c(name);
+	struct md_array *a;
+	int e;
+
+	if (!md_name_valid(nm))
+		return 0;
+	e = md_set_add(set, nm, &a);
+	if (e == -E2BIG)
+		return 1; /* beyond MD_MAX_ARRAYS: ignore the rest */
+	return e;
+}
+
+int md_sysfs_read(int root_fd, struct md_fdcache *fdc, struct md_sysfs_buf *buf, struct md_set *set)
+{
+	struct reader r = { .root_fd = root_fd, .fdc = fdc, .b = buf, .buf = &buf->attr };
+	size_t i, k;
+	int e;
+
+	md_set_reset(set);
+	/* The names first: reading an array lists its own directory into the same buffer. */
+	e = list_dir(root_fd, "sys/block", &buf->dir, block_entry, set);
+	if (e == -ENOENT)
+		return 0;
+	if (e < 0)
+		return e;
+	for (i = 0, k = 0; i < set->n; i++) {
+		r.a = &set->v[i];
+		e = read_array(&r);
+		if (e < 0)
+			return e;
+		if (!worth_reporting(r.a))
+			continue;
+		if (k != i) { /* swap, not copy: each record owns its buffers */
+			struct md_array tmp = set->v[k];
+
+			set->v[k] = set->v[i];
+			set->v[i] = tmp;
+		}
+		k++;
+	}
+	md_set_truncate(set, k);
 	md_set_sort(set);
 	return 0;
+}
+
+void md_sysfs_buf_free(struct md_sysfs_buf *b)
+{
+	if (!b)
+		return;
+	md_buf_free(&b->attr);
+	md_buf_free(&b->dir);
+	free(b->rd);
+	memset(b, 0, sizeof(*b));
 }

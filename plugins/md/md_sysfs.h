@@ -16,14 +16,34 @@
 /* Largest attribute read: sysfs attributes are at most one page. */
 #define MD_ATTR_MAX 4096
 
+/* Reusable buffers of the reader, kept from scan to scan.  Zero-initialise. */
+struct md_sysfs_buf {
+	struct md_buf attr; /* one attribute */
+	struct md_buf dir;  /* getdents64 records of one directory */
+	int *rd;	    /* the rdN entries (N) of the array being read, in listing order */
+	size_t n_rd, cap_rd;
+};
+
+void md_sysfs_buf_free(struct md_sysfs_buf *b);
+
 /*
  * Read every md array under sys/block of root_fd into set (reset first), in
  * name order.  Attribute files go through fdc (may be NULL: open, read,
- * close); scratch is a reusable text buffer.  Returns 0 (also when sys/block
- * does not exist: no arrays), -errno when sys/block cannot be listed, or
- * -ENOMEM.  An array that cannot be read gets an error text instead.
+ * close).  Returns 0 (also when sys/block does not exist: no arrays), -errno
+ * when sys/block cannot be listed, or -ENOMEM.  An array that cannot be read
+ * gets an error text instead.
  */
-int md_sysfs_read(int root_fd, struct md_fdcache *fdc, struct md_buf *scratch, struct md_set *set);
+int md_sysfs_read(int root_fd, struct md_fdcache *fdc, struct md_sysfs_buf *buf,
+		  struct md_set *set);
+
+/*
+ * Read one array again, in place: a is cleared but for its name, then read as
+ * md_sysfs_read() reads each array; flags (MD_FDC_REOPEN) go to every file
+ * read.  *ret_kept says whether md_sysfs_read() would keep the array (md_seq_show
+ * prints it).  Returns 0 or -ENOMEM.
+ */
+int md_sysfs_read_array(int root_fd, struct md_fdcache *fdc, struct md_sysfs_buf *buf,
+			unsigned int flags, struct md_array *a, bool *ret_kept);
 
 /*
  * Attribute parsers, each taking the file's text (trailing newline allowed)

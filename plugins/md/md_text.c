@@ -286,3 +286,24 @@ int md_read_fd(int fd, struct md_buf *b, size_t max, bool *ret_truncated)
 	*ret_truncated = truncated;
 	return 0;
 }
+
+int md_read_record(int fd, struct md_buf *b, size_t max, bool *ret_truncated)
+{
+	ssize_t n;
+	int r;
+
+	b->len = 0;
+	if (max == 0 || max >= SIZE_MAX / 2)
+		return -EINVAL;
+	/* max + 1 bytes of room: one byte more tells "exactly max" from "cut". */
+	r = md_buf_reserve(b, max + 2);
+	if (r < 0)
+		return r;
+	n = pread_retry(fd, b->p, max + 1, 0);
+	if (n < 0)
+		return -errno;
+	*ret_truncated = (size_t)n > max;
+	b->len = (size_t)n > max ? max : (size_t)n;
+	b->p[b->len] = '\0';
+	return 0;
+}

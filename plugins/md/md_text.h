@@ -78,4 +78,12 @@ void md_buf_free(struct md_buf *b);
  */
 int md_read_fd(int fd, struct md_buf *b, size_t max, bool *ret_truncated);
 
+/*
+ * The same for a file that is one record, such as a sysfs attribute (one
+ * show() call, at most a page): a single pread() of max + 1 bytes returns all
+ * of it, so a short read is its end and no second read is needed to see 0.
+ * Regular files read this way too (a short read ends them).
+ */
+int md_read_record(int fd, struct md_buf *b, size_t max, bool *ret_truncated);
+
 #endif /* REDMON_MD_TEXT_H */

@@ -355,14 +355,16 @@ static int parse_continuation(struct parser *ps, struct md_str line)
 	return 0;
 }
 
-/* Checks that need the whole block of an array. */
-static void finish_array(struct parser *ps)
+/* Checks that need the whole block of an array, which ends at offset end. */
+static void finish_array(struct parser *ps, size_t end)
 {
 	struct md_array *a = ps->cur;
 	size_t i;
 	bool all_spare = true;
 
 	ps->cur = NULL;
+	if (a && !ps->cur_skip)
+		a->text_len = end - a->text_off;
 	if (!a || ps->cur_skip || md_array_failed(a))
 		return;
 	if (a->run == MD_RUN_INACTIVE) {
@@ -396,7 +398,7 @@ static bool is_header(struct md_str line, struct md_str *ret_name, struct md_str
 	return true;
 }
 
-static int start_array(struct parser *ps, struct md_str name, struct md_str rest)
+static int start_array(struct parser *ps, struct md_str name, struct md_str rest, size_t off)
 {
 	struct md_array *a;
 	char key[MD_NAME_MAX];
@@ -408,6 +410,7 @@ static int start_array(struct parser *ps, struct md_str name, struct md_str rest
 	if (a) {
 		/* Two blocks for one name: trust neither. */
 		md_array_set_error(a, "mdstat lists the array twice");
+		ps->set->blocks_known = false;
 		ps->cur = a;
 		ps->cur_skip = true;
 		return 0;
@@ -418,6 +421,7 @@ static int start_array(struct parser *ps, struct md_str name, struct md_str rest
 	if (r < 0)
 		return r;
 	a->source = MD_SRC_MDSTAT;
+	a->text_off = off;
 	ps->cur = a;
 	ps->cur_status = false;
 	ps->cur_skip = false;
@@ -431,17 +435,19 @@ int md_mdstat_parse(const char *buf, size_t len, bool truncated, struct md_set *
 	int r = 0;
 
 	md_set_reset(set);
+	set->blocks_known = !truncated;
 	while (r == 0 && md_str_next_line(&rest, &line)) {
 		struct md_str t = md_str_trim(line);
+		size_t off = (size_t)(line.p - buf);
 
 		if (t.n == 0) {
-			finish_array(&ps);
+			finish_array(&ps, off);
 		} else if (is_header(t, &name, &hrest)) {
-			finish_array(&ps);
-			r = start_array(&ps, name, hrest);
+			finish_array(&ps, off);
+			r = start_array(&ps, name, hrest, off);
 		} else if (md_str_starts(t, "unused devices:") ||
 			   md_str_starts(t, "Personalities") || t.p[0] == '#') {
-			finish_array(&ps);
+			finish_array(&ps, off);
 		} else if (ps.cur && !ps.cur_skip) {
 			r = parse_continuation(&ps, t);
 		}
@@ -457,6 +463,76 @@ int md_mdstat_parse(const char *buf, size_t len, bool truncated, struct md_set *
 		md_array_set_error(ps.cur, "mdstat larger than %u MiB: cut while reading the array",
 				   MD_MDSTAT_MAX >> 20);
 	}
-	finish_array(&ps);
+	finish_array(&ps, len);
+	return 0;
+}
+
+/*
+ * The block parsed alone gives what the whole text gives for it: a block
+ * starts at its header line and ends where a line ends it (a blank line, the
+ * next header, "unused devices", the end), and nothing before or after it
+ * changes how its lines are read.  So the change must lie inside one block,
+ * that block must still start with its header and end on a line boundary
+ * before the same (unchanged) line, and parsed alone it must give exactly
+ * that one array.
+ */
+int md_mdstat_update(const char *old, size_t old_len, const char *new, size_t new_len,
+		     struct md_set *set, struct md_set *tmp, const struct md_array **ret_changed)
+{
+	size_t min = old_len < new_len ? old_len : new_len, pre = 0, suf = 0;
+	size_t lo, hi, old_end, blk_end, new_blk_end;
+	struct md_array *a;
+	int r;
+
+	if (!set->blocks_known)
+		return -EAGAIN;
+	while (pre < min && old[pre] == new[pre])
+		pre++;
+	if (pre == old_len && pre == new_len) {
+		*ret_changed = NULL; /* the same text */
+		return 0;
+	}
+	while (suf < min - pre && old[old_len - 1 - suf] == new[new_len - 1 - suf])
+		suf++;
+	old_end = old_len - suf; /* old[pre, old_end) became new[pre, new_len - suf) */
+
+	/* The last block starting at or before pre (blocks are in text order). */
+	lo = 0;
+	hi = set->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (set->v[mid].text_off <= pre)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return -EAGAIN; /* before the first array: "Personalities" */
+	a = &set->v[lo - 1];
+	blk_end = a->text_off + a->text_len;
+	if (pre > blk_end || old_end > blk_end)
+		return -EAGAIN;
+	new_blk_end = blk_end - old_len + new_len;
+	if (new_blk_end < new_len && new_blk_end > 0 && new[new_blk_end - 1] != '\n')
+		return -EAGAIN; /* the line that ended the block now continues it */
+
+	r = md_mdstat_parse(new + a->text_off, new_blk_end - a->text_off, false, tmp);
+	if (r < 0)
+		return r;
+	if (tmp->n != 1 || !tmp->blocks_known || tmp->v[0].text_off != 0 ||
+	    strcmp(tmp->v[0].name, a->name) != 0)
+		return -EAGAIN;
+	{
+		size_t off = a->text_off;
+
+		r = md_array_copy(a, &tmp->v[0]);
+		if (r < 0)
+			return r;
+		a->text_off = off;
+	}
+	for (size_t i = lo; i < set->n; i++)
+		set->v[i].text_off = set->v[i].text_off - old_len + new_len;
+	*ret_changed = a;
 	return 0;
 }

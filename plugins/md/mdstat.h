@@ -29,6 +29,19 @@
 int md_mdstat_parse(const char *buf, size_t len, bool truncated, struct md_set *set);
 
 /*
+ * Bring set, the parse of old (old_len bytes, by md_mdstat_parse() or this
+ * function), up to date with the text new, which was read whole: when the
+ * two texts differ only inside one array's block, only that block is parsed
+ * again (a change in one array of a thousand costs a thousandth).  tmp is
+ * scratch.  *ret_changed is the array parsed again, NULL when the texts are
+ * the same.  Returns 0 (set is now what md_mdstat_parse(new) would give),
+ * -EAGAIN when a full parse is needed (the change spans arrays or lines
+ * outside any, an array appears or goes), or -ENOMEM (set unusable).
+ */
+int md_mdstat_update(const char *old, size_t old_len, const char *new, size_t new_len,
+		     struct md_set *set, struct md_set *tmp, const struct md_array **ret_changed);
+
+/*
  * Parse one device token of an array line, "sdb1[1](W)(F)", into d.
  * Returns 0 or -EINVAL.  Exposed for tests.
  */

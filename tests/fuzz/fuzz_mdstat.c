@@ -4,8 +4,12 @@
  *
  * Besides memory errors it checks what the core relies on: every string
  * printable ASCII (the core emits JSON), margins within [-1, nominal] or
- * unknown, counts consistent, progress a percentage.
+ * unknown, counts consistent, progress a percentage.  And that
+ * md_mdstat_update() (one block parsed again) gives what a full parse gives:
+ * the input is also edited by one byte, as its last two bytes say.
  */
+#include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,6 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct md_set set;
 static struct md_group_buf gb;
 static struct md_array scratch;
+static struct md_set old_set, full_set, tmp_set;
+static char edited[1 << 16];
 
 static void check_text(const char *s)
 {
@@ -74,6 +80,48 @@ static void build(const struct md_array *a)
 		check_group(g);
 }
 
+static bool same_array(const struct md_array *x, const struct md_array *y)
+{
+	return strcmp(x->name, y->name) == 0 && strcmp(x->error, y->error) == 0 &&
+	       strcmp(x->level_text, y->level_text) == 0 && x->source == y->source &&
+	       x->level == y->level && x->run == y->run && x->read_only == y->read_only &&
+	       x->container == y->container && x->ext_container == y->ext_container &&
+	       x->raid_disks == y->raid_disks && x->degraded == y->degraded &&
+	       x->n_slots == y->n_slots &&
+	       (!x->n_slots || !memcmp(x->slots, y->slots, x->n_slots)) && x->n_devs == y->n_devs &&
+	       (!x->n_devs || !memcmp(x->devs, y->devs, x->n_devs * sizeof(*x->devs))) &&
+	       x->activity == y->activity && x->progress == y->progress &&
+	       x->r10_known == y->r10_known && x->r10_near == y->r10_near &&
+	       x->r10_far == y->r10_far && x->r10_offset == y->r10_offset &&
+	       x->text_off == y->text_off && x->text_len == y->text_len;
+}
+
+/* Old text: all but the last two bytes; new: one byte of it replaced. */
+static void check_update(const uint8_t *data, size_t size)
+{
+	size_t n, pos;
+	int r;
+
+	if (size < 3 || size - 2 > sizeof(edited))
+		return;
+	n = size - 2;
+	pos = data[n] * n / 256;
+	memcpy(edited, data, n);
+	edited[pos] = (char)data[n + 1];
+	if (md_mdstat_parse((const char *)data, n, false, &old_set) < 0)
+		abort();
+	const struct md_array *changed;
+
+	r = md_mdstat_update((const char *)data, n, edited, n, &old_set, &tmp_set, &changed);
+	if (r == -EAGAIN)
+		return;
+	if (r < 0 || md_mdstat_parse(edited, n, false, &full_set) < 0 || old_set.n != full_set.n)
+		abort();
+	for (size_t i = 0; i < old_set.n; i++)
+		if (!same_array(&old_set.v[i], &full_set.v[i]))
+			abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t i;
@@ -91,5 +139,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		build(&scratch);
 	}
+	check_update(data, size);
 	return 0;
 }

@@ -844,6 +844,177 @@ static void test_duplicate(void **state)
 	assert_int_equal(group(f, "md0")->margin, REDMON_MARGIN_UNKNOWN);
 }
 
+/* --- md_mdstat_update: one block parsed again ------------------------------ */
+
+static void assert_same_sets(const struct md_set *a, const struct md_set *b)
+{
+	assert_int_equal(a->n, b->n);
+	for (size_t i = 0; i < a->n; i++) {
+		const struct md_array *x = &a->v[i], *y = &b->v[i];
+
+		assert_string_equal(x->name, y->name);
+		assert_string_equal(x->error, y->error);
+		assert_string_equal(x->level_text, y->level_text);
+		assert_int_equal(x->source, y->source);
+		assert_int_equal(x->level, y->level);
+		assert_int_equal(x->run, y->run);
+		assert_int_equal(x->read_only, y->read_only);
+		assert_int_equal(x->container, y->container);
+		assert_int_equal(x->ext_container, y->ext_container);
+		assert_int_equal(x->raid_disks, y->raid_disks);
+		assert_int_equal(x->degraded, y->degraded);
+		assert_int_equal(x->n_slots, y->n_slots);
+		if (x->n_slots)
+			assert_memory_equal(x->slots, y->slots, x->n_slots);
+		assert_int_equal(x->n_devs, y->n_devs);
+		if (x->n_devs)
+			assert_memory_equal(x->devs, y->devs, x->n_devs * sizeof(*x->devs));
+		assert_int_equal(x->activity, y->activity);
+		assert_true(x->progress == y->progress);
+		assert_int_equal(x->r10_known, y->r10_known);
+		assert_int_equal(x->r10_near, y->r10_near);
+		assert_int_equal(x->r10_far, y->r10_far);
+		assert_int_equal(x->r10_offset, y->r10_offset);
+		assert_int_equal(x->text_off, y->text_off);
+		assert_int_equal(x->text_len, y->text_len);
+	}
+}
+
+/*
+ * Parse old, update to new: -EAGAIN, or exactly what a full parse of new gives.
+ * Returns what md_mdstat_update() returned.
+ */
+static int update(struct fixture *f, const char *old, size_t old_len, const char *new,
+		  size_t new_len)
+{
+	struct md_set full = { 0 }, tmp = { 0 };
+	int r;
+
+	assert_int_equal(md_mdstat_parse(old, old_len, false, &f->set), 0);
+	const struct md_array *changed = (const struct md_array *)&full;
+
+	r = md_mdstat_update(old, old_len, new, new_len, &f->set, &tmp, &changed);
+	assert_true(r == 0 || r == -EAGAIN);
+	if (r == 0) {
+		/* the changed array is named, or none when the text is the same */
+		if (old_len == new_len && memcmp(old, new, old_len) == 0)
+			assert_null(changed);
+		else
+			assert_true(changed >= f->set.v && changed < f->set.v + f->set.n);
+		assert_int_equal(md_mdstat_parse(new, new_len, false, &full), 0);
+		assert_same_sets(&f->set, &full);
+	}
+	md_set_free(&full);
+	md_set_free(&tmp);
+	return r;
+}
+
+#define U_MD0 "md0 : active raid1 sdb1[1] sda1[0]\n      100 blocks super 1.2 [2/2] [UU]\n"
+#define U_MD1                                                                                      \
+	"md1 : active raid5 sde1[3] sdd1[2] sdc1[1]\n      200 blocks level 5, 64k chunk, "        \
+	"algorithm 2 [3/3] [UUU]\n"
+#define U_MD1_REC(pct)                                                                             \
+	"md1 : active raid5 sde1[3] sdd1[2] sdc1[1]\n      200 blocks level 5, 64k chunk, "        \
+	"algorithm 2 [3/2] [UU_]\n      [=>...]  recovery = " pct "% (1/100) finish=1min "         \
+	"speed=1K/sec\n"
+#define U_MD2	    "md2 : active raid10 sdh1[1] sdg1[0]\n      300 blocks 2 near-copies [2/2] [UU]\n"
+#define U_HEAD	    "Personalities : [raid1] [raid5] [raid10]\n"
+#define U_TAIL	    "unused devices: <none>\n"
+#define U_TEXT(md1) U_HEAD U_MD0 "\n" md1 "\n" U_MD2 "\n" U_TAIL
+
+#define UPDATE(f, a, b) update((f), (a), sizeof(a) - 1, (b), sizeof(b) - 1)
+
+static void test_update_one_block(void **state)
+{
+	struct fixture *f = *state;
+
+	/* the same text: nothing to do */
+	assert_int_equal(UPDATE(f, U_TEXT(U_MD1), U_TEXT(U_MD1)), 0);
+	/* a recovery starts in md1 (lines added at the block's end), progresses, ends */
+	assert_int_equal(UPDATE(f, U_TEXT(U_MD1), U_TEXT(U_MD1_REC("1.0"))), 0);
+	assert_int_equal(get(f, "md1")->activity, REDMON_ACTIVITY_RECOVERY);
+	assert_int_equal(UPDATE(f, U_TEXT(U_MD1_REC("1.0")), U_TEXT(U_MD1_REC("37.5"))), 0);
+	assert_true(get(f, "md1")->progress == 37.5);
+	assert_int_equal(UPDATE(f, U_TEXT(U_MD1_REC("37.5")), U_TEXT(U_MD1)), 0);
+	/* the first and the last array (the last one ending the text, no trailer) */
+	assert_int_equal(UPDATE(f, U_TEXT(U_MD1),
+				U_HEAD
+				"md0 : active raid1 sdb1[1](F) sda1[0]\n      100 blocks super "
+				"1.2 [2/1] [U_]\n\n" U_MD1 "\n" U_MD2 "\n" U_TAIL),
+			 0);
+	assert_int_equal(get(f, "md0")->n_slots, 2);
+	assert_int_equal(UPDATE(f, U_HEAD U_MD0 "\n" U_MD2,
+				U_HEAD U_MD0 "\nmd2 : active raid10 sdh1[1](F) sdg1[0]\n      300 "
+					     "blocks 2 near-copies [2/1] [U_]\n"),
+			 0);
+}
+
+static void test_update_refuses(void **state)
+{
+	struct fixture *f = *state;
+
+	/* two blocks change */
+	assert_int_equal(UPDATE(f, U_TEXT(U_MD1),
+				U_HEAD
+				"md0 : active raid1 sdb1[1](F) sda1[0]\n      100 blocks super "
+				"1.2 [2/1] [U_]\n\n" U_MD1_REC("1.0") "\n" U_MD2 "\n" U_TAIL),
+			 -EAGAIN);
+	/* an array appears, one goes, one is renamed */
+	assert_int_equal(
+		UPDATE(f, U_TEXT(U_MD1), U_HEAD U_MD0 "\n" U_MD1 "\n" U_MD2 "\n" U_MD2 "\n" U_TAIL),
+		-EAGAIN);
+	assert_int_equal(UPDATE(f, U_TEXT(U_MD1), U_HEAD U_MD0 "\n" U_MD2 "\n" U_TAIL), -EAGAIN);
+	assert_int_equal(UPDATE(f, U_TEXT(U_MD1),
+				U_HEAD U_MD0
+				"\nmd9 : active raid5 sde1[3] sdd1[2] sdc1[1]\n      200 "
+				"blocks level 5, 64k chunk, algorithm 2 [3/3] [UUU]\n\n" U_MD2
+				"\n" U_TAIL),
+			 -EAGAIN);
+	/* outside any block */
+	assert_int_equal(UPDATE(f, U_TEXT(U_MD1),
+				"Personalities : [raid1] [raid5] [raid10] [raid6]\n" U_MD0
+				"\n" U_MD1 "\n" U_MD2 "\n" U_TAIL),
+			 -EAGAIN);
+	/* a duplicate name: no block is known for sure */
+	assert_int_equal(UPDATE(f, U_HEAD U_MD0 "\n" U_MD0 "\n", U_HEAD U_MD0 "\n" U_MD0 "\n\n"),
+			 -EAGAIN);
+}
+
+/*
+ * Every single-byte edit of a text (a byte replaced, removed, or one
+ * inserted) at every position: the update either refuses or gives exactly
+ * what a full parse gives.
+ */
+static void test_update_every_edit(void **state)
+{
+	struct fixture *f = *state;
+	static const char base[] = U_TEXT(U_MD1_REC("12.5"));
+	static const char with[] = { ' ', '\n', '_', 'U', '(', ')', '[', '1', 'F', ':', 'm' };
+	char edited[sizeof(base) + 1];
+	size_t n = sizeof(base) - 1, pos, k;
+	int applied = 0;
+
+	for (pos = 0; pos <= n; pos++) {
+		for (k = 0; k < sizeof(with); k++) {
+			if (pos < n) {
+				memcpy(edited, base, n);
+				edited[pos] = with[k];
+				applied += update(f, base, n, edited, n) == 0;
+			}
+			memcpy(edited, base, pos);
+			edited[pos] = with[k];
+			memcpy(edited + pos + 1, base + pos, n - pos);
+			applied += update(f, base, n, edited, n + 1) == 0;
+		}
+		if (pos < n) {
+			memcpy(edited, base, pos);
+			memcpy(edited + pos, base + pos + 1, n - pos - 1);
+			applied += update(f, base, n, edited, n - 1) == 0;
+		}
+	}
+	assert_true(applied > 1000); /* most edits stay inside one block */
+}
+
 static void test_parse_dev(void **state)
 {
 	struct md_dev d, before;
@@ -958,6 +1129,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate, setup, teardown),
 		cmocka_unit_test(test_parse_dev),
+		cmocka_unit_test_setup_teardown(test_update_one_block, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_update_refuses, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_update_every_edit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_huge_file, setup, teardown),
 	};
 

@@ -446,6 +446,203 @@ static void test_no_event_loop(void **state)
 	}
 }
 
+/* md2, a second array in sysfs and mdstat, beside build_tree()'s md0 and md1. */
+static void build_tree_md2(struct redmon_host *h)
+{
+	build_tree(h);
+	put(h, "proc/mdstat",
+	    "Personalities : [raid1]\n"
+	    "md0 : active raid1 sdb1[1] sda1[0]\n"
+	    "      100 blocks [2/2] [UU]\n\n"
+	    "md1 : active raid1 sdd1[1] sdc1[0]\n"
+	    "      100 blocks [2/1] [U_]\n\n"
+	    "md2 : active raid1 sdf1[1] sde1[0]\n"
+	    "      100 blocks [2/2] [UU]\n\n"
+	    "unused devices: <none>\n");
+	put(h, "sys/block/md2/md/level", "raid1\n");
+	put(h, "sys/block/md2/md/array_state", "clean\n");
+	put(h, "sys/block/md2/md/raid_disks", "2\n");
+	put(h, "sys/block/md2/md/degraded", "0\n");
+	put(h, "sys/block/md2/md/dev-sde1/state", "in_sync\n");
+	put(h, "sys/block/md2/md/dev-sde1/slot", "0\n");
+	put(h, "sys/block/md2/md/dev-sdf1/state", "in_sync\n");
+	put(h, "sys/block/md2/md/dev-sdf1/slot", "1\n");
+}
+
+/*
+ * Fail md2's sdf1 behind the probe's back: written through a hard link in a
+ * directory nobody watches, so no inotify event names md2 (the same inode:
+ * only a scan that reads md2 sees it).
+ */
+static void fail_md2_quietly(struct redmon_host *h)
+{
+	char from[512], to[512];
+
+	snprintf(from, sizeof(from), "%s/sys/block/md2/md/dev-sdf1/state", h->root);
+	snprintf(to, sizeof(to), "%s/quiet", h->root);
+	mkdir(to, 0755);
+	snprintf(to, sizeof(to), "%s/quiet/state", h->root);
+	assert_int_equal(link(from, to), 0);
+	put(h, "quiet/state", "faulty\n");
+}
+
+static int32_t margin_of(struct redmon_host *h, const char *name)
+{
+	int i;
+
+	for (i = 0; i < h->n_reports; i++)
+		if (strcmp(h->report_names[i], name) == 0)
+			return h->report_margin[i];
+	fail_msg("group %s not reported", name);
+	return 0;
+}
+
+static int scan_now(struct redmon_host *h, void *inst)
+{
+	h->n_reports = 0;
+	return redmon_plugin.scan(inst);
+}
+
+/*
+ * A captured tree: an inotify event naming md0 makes the next scan re-read md0
+ * (and mdstat) only, still reporting every group; a scan with no event behind
+ * it reads everything; an array appearing makes the event scan a full one.
+ */
+static void test_partial_captured(void **state)
+{
+	struct redmon_host *h = *state;
+	void *inst = NULL;
+	int ino_fd;
+
+	build_tree_md2(h);
+	assert_int_equal(redmon_plugin.init(&ops, h, &inst), 0);
+	ino_fd = h->watched[0].fd;
+	assert_int_equal(scan_now(h, inst), 0);
+	assert_int_equal(h->n_reports, 3);
+	assert_int_equal(margin_of(h, "md2"), 1);
+
+	/* a file nobody reads changes: no rescan wanted */
+	put(h, "proc/other", "x\n");
+	assert_int_equal(redmon_plugin.on_fd(inst, ino_fd, EPOLLIN), 0);
+
+	fail_md2_quietly(h);
+	put(h, "sys/block/md0/md/dev-sdb1/state", "faulty\n");
+	assert_int_equal(redmon_plugin.on_fd(inst, ino_fd, EPOLLIN), 1);
+	assert_int_equal(scan_now(h, inst), 0);
+	assert_int_equal(h->n_reports, 3);
+	assert_int_equal(margin_of(h, "md0"), 0);
+	assert_int_equal(margin_of(h, "md2"), 1); /* not re-read: as before */
+
+	/* the periodic rescan (no event): everything */
+	assert_int_equal(scan_now(h, inst), 0);
+	assert_int_equal(margin_of(h, "md2"), 0);
+
+	/* an array appears: the event scan is a full one and finds it */
+	put(h, "sys/block/md3/md/level", "raid1\n");
+	put(h, "sys/block/md3/md/array_state", "clean\n");
+	put(h, "sys/block/md3/md/raid_disks", "1\n");
+	put(h, "sys/block/md3/md/dev-sdg1/state", "in_sync\n");
+	put(h, "sys/block/md3/md/dev-sdg1/slot", "0\n");
+	assert_int_equal(redmon_plugin.on_fd(inst, ino_fd, EPOLLIN), 1);
+	assert_int_equal(scan_now(h, inst), 0);
+	assert_int_equal(h->n_reports, 4);
+	assert_int_equal(margin_of(h, "md3"), 0);
+
+	/* md3's directories are watched from then on: a change in dev-sdg1 is seen */
+	put(h, "sys/block/md3/md/dev-sdg1/state", "faulty\n");
+	assert_int_equal(redmon_plugin.on_fd(inst, ino_fd, EPOLLIN), 1);
+	assert_int_equal(scan_now(h, inst), 0);
+	assert_int_equal(margin_of(h, "md3"), -1);
+
+	redmon_plugin.fini(inst);
+	assert_int_equal(h->n_watched, 0);
+	assert_false(h->bad_unwatch);
+}
+
+/* The watched fd whose /proc/self/fd link ends in suffix, or -1. */
+static int watched_fd_of(struct redmon_host *h, const char *suffix)
+{
+	char link[64], target[512];
+	size_t n = strlen(suffix);
+	ssize_t len;
+	int i;
+
+	for (i = 0; i < h->n_watched; i++) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", h->watched[i].fd);
+		len = readlink(link, target, sizeof(target) - 1);
+		if (len < 0)
+			continue;
+		target[len] = '\0';
+		if ((size_t)len >= n && strcmp(target + len - n, suffix) == 0)
+			return h->watched[i].fd;
+	}
+	return -1;
+}
+
+/* Live (faked): EPOLLPRI on one attribute re-reads its array only; mdstat's re-reads mdstat. */
+static void test_partial_live(void **state)
+{
+	struct redmon_host *h = *state;
+	void *inst = NULL;
+	int fd;
+
+	h->live = true;
+	build_tree_md2(h);
+	assert_int_equal(redmon_plugin.init(&ops, h, &inst), 0);
+	assert_int_equal(scan_now(h, inst), 0);
+	assert_int_equal(h->n_reports, 3);
+
+	fail_md2_quietly(h);
+	put(h, "sys/block/md0/md/dev-sdb1/state", "faulty\n");
+	fd = watched_fd_of(h, "/md0/md/dev-sdb1/state");
+	assert_true(fd >= 0);
+	assert_int_equal(redmon_plugin.on_fd(inst, fd, EPOLLPRI), 1);
+	assert_int_equal(scan_now(h, inst), 0);
+	assert_int_equal(h->n_reports, 3);
+	assert_int_equal(margin_of(h, "md0"), 0);
+	assert_int_equal(margin_of(h, "md2"), 1); /* not re-read */
+
+	/* mdstat's event: md1 (known to mdstat only) is whole again */
+	put(h, "proc/mdstat",
+	    "Personalities : [raid1]\n"
+	    "md0 : active raid1 sdb1[1](F) sda1[0]\n"
+	    "      100 blocks [2/1] [U_]\n\n"
+	    "md1 : active raid1 sdd1[1] sdc1[0]\n"
+	    "      100 blocks [2/2] [UU]\n\n"
+	    "md2 : active raid1 sdf1[1] sde1[0]\n"
+	    "      100 blocks [2/2] [UU]\n\n"
+	    "unused devices: <none>\n");
+	fd = watched_fd_of(h, "/proc/mdstat");
+	assert_true(fd >= 0);
+	assert_int_equal(redmon_plugin.on_fd(inst, fd, EPOLLPRI), 1);
+	assert_int_equal(scan_now(h, inst), 0);
+	assert_int_equal(margin_of(h, "md1"), 1);
+	assert_int_equal(margin_of(h, "md2"), 1); /* its block unchanged: not re-read */
+
+	/* mdstat's event, md2's block changed: md2's sysfs is read again too */
+	put(h, "proc/mdstat",
+	    "Personalities : [raid1]\n"
+	    "md0 : active raid1 sdb1[1](F) sda1[0]\n"
+	    "      100 blocks [2/1] [U_]\n\n"
+	    "md1 : active raid1 sdd1[1] sdc1[0]\n"
+	    "      100 blocks [2/2] [UU]\n\n"
+	    "md2 : active raid1 sdf1[1](F) sde1[0]\n"
+	    "      100 blocks [2/1] [U_]\n\n"
+	    "unused devices: <none>\n");
+	assert_int_equal(redmon_plugin.on_fd(inst, fd, EPOLLPRI), 1);
+	assert_int_equal(scan_now(h, inst), 0);
+	assert_int_equal(margin_of(h, "md2"), 0);
+
+	/* the periodic rescan reads everything: md2's disk back, quietly */
+	put(h, "quiet/state", "in_sync\n");
+	assert_int_equal(scan_now(h, inst), 0);
+	assert_int_equal(margin_of(h, "md2"), 1);
+
+	redmon_plugin.fini(inst);
+	assert_int_equal(h->n_watched, 0);
+	assert_false(h->bad_unwatch);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -456,6 +653,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_budget_option, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_event_loop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_partial_captured, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_partial_live, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("md_plugin", tests, NULL, NULL);

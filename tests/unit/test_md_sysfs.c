@@ -292,6 +292,33 @@ static void test_rd_files_raid0(void **state)
 	assert_int_equal(role(g, "sdg"), REDMON_ROLE_ACTIVE);
 }
 
+/*
+ * rdN symlinks and no slot files (the links then tell the slots).  Found by
+ * fuzz_md_sysfs: the link text was used after the buffer holding it went out
+ * of scope (ASan, make sanitize).
+ */
+static void test_rd_symlinks_no_slot(void **state)
+{
+	struct fixture *f = *state;
+	const struct got *g;
+
+	array(f, "md5", "raid5\n", "clean\n", "3\n");
+	put(f, "sys/block/md5/md/degraded", "1\n");
+	put(f, "sys/block/md5/md/sync_action", "recover\n");
+	dev(f, "md5", "sdc", "in_sync\n", NULL, 0, true);
+	dev(f, "md5", "sdd", "in_sync\n", NULL, 1, true);
+	dev(f, "md5", "sde", "spare\n", NULL, 2, true);
+	dev(f, "md5", "sdf", "spare\n", NULL, -1, true);
+	assert_int_equal(scan(f, false), 1);
+	g = got(f, "md5");
+	assert_int_equal(g->ok, 2);
+	assert_int_equal(g->margin, 0);
+	assert_int_equal(g->spares, 1);
+	assert_int_equal(role(g, "sdd"), REDMON_ROLE_ACTIVE);
+	assert_int_equal(role(g, "sde"), REDMON_ROLE_REBUILDING);
+	assert_int_equal(role(g, "sdf"), REDMON_ROLE_SPARE);
+}
+
 /* corpus md-sysfs/procfs-sysfs-md6: "spare" in rd3 is the disk being recovered */
 static void test_spare_in_slot_rebuilds(void **state)
 {
@@ -398,8 +425,9 @@ static void test_garbage_attrs(void **state)
 	dev(f, "md4", "sdb", "in_sync\n", "zero\n", 1, true);
 	array(f, "md5", "raid1\n", "clean\n", "2\n");
 	dev(f, "md5", "sda", "in_sync\n", "0\n", 0, true);
-	dev(f, "md5", "sdb", "in_sync\n", "1\n", -1, true);
-	link_to(f, "sys/block/md5/md/rd1", "sdb"); /* not dev-*: garbage */
+	/* no slot file: the rdN links are needed, and rd1 is garbage (not dev-*) */
+	dev(f, "md5", "sdb", "in_sync\n", NULL, -1, true);
+	link_to(f, "sys/block/md5/md/rd1", "sdb");
 	{
 		char big[5000];
 
@@ -881,6 +909,242 @@ static void test_steady_state(void **state)
 		assert_null(strstr(f->fdc.v[i].path, "md1"));
 }
 
+/* --- partial rescans (md_scan_reread) ------------------------------------ */
+
+#define R1_OK	  "md0 : active raid1 sdb1[1] sda1[0]\n      100 blocks [2/2] [UU]\n\n"
+#define R1_FAILED "md0 : active raid1 sdb1[1](F) sda1[0]\n      100 blocks [2/1] [U_]\n\n"
+#define R1_RECOVERY(pct)                                                                           \
+	"md0 : active raid1 sde1[2] sda1[0]\n      100 blocks [2/1] [U_]\n"                        \
+	"      [==>..]  recovery = " pct "% (10/100) finish=1.0min speed=1K/sec\n\n"
+#define R1_RESTORED "md0 : active raid1 sde1[2] sda1[0]\n      100 blocks [2/2] [UU]\n\n"
+#define R5_OK                                                                                      \
+	"md1 : active raid5 sdd1[2] sdc1[1] sdf1[0]\n"                                             \
+	"      200 blocks super 1.2 level 5, 64k chunk, algorithm 2 [3/3] [UUU]\n\n"
+#define R5_SDD1_FAILED                                                                             \
+	"md1 : active raid5 sdd1[2](F) sdc1[1] sdf1[0]\n"                                          \
+	"      200 blocks super 1.2 level 5, 64k chunk, algorithm 2 [3/2] [UU_]\n\n"
+/* md3 is known to mdstat only (no sysfs directory in this tree). */
+#define R3_OK "md3 : active raid1 sdh1[1] sdg1[0]\n      100 blocks [2/2] [UU]\n\n"
+#define R3_RESYNC(pct)                                                                             \
+	"md3 : active raid1 sdh1[1] sdg1[0]\n      100 blocks [2/2] [UU]\n"                        \
+	"      [=>...]  resync = " pct "% (5/100) finish=1.0min speed=1K/sec\n\n"
+
+static void put_mdstat(struct fixture *f, const char *md0, const char *md1, const char *md3)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text),
+		 "Personalities : [raid1] [raid5]\n%s%s%sunused devices: <none>\n", md0, md1, md3);
+	put(f, "proc/mdstat", text);
+}
+
+/* md0 raid1 (sda1 sdb1), md1 raid5 (sdf1 sdc1 sdd1), md3 in mdstat only. */
+static void build_three(struct fixture *f)
+{
+	put_mdstat(f, R1_OK, R5_OK, R3_OK);
+	array(f, "md0", "raid1\n", "clean\n", "2\n");
+	put(f, "sys/block/md0/md/degraded", "0\n");
+	put(f, "sys/block/md0/md/sync_action", "idle\n");
+	put(f, "sys/block/md0/md/sync_completed", "none\n");
+	dev(f, "md0", "sda1", "in_sync\n", "0\n", 0, true);
+	dev(f, "md0", "sdb1", "in_sync\n", "1\n", 1, true);
+	array(f, "md1", "raid5\n", "active\n", "3\n");
+	put(f, "sys/block/md1/md/degraded", "0\n");
+	put(f, "sys/block/md1/md/sync_action", "idle\n");
+	put(f, "sys/block/md1/md/sync_completed", "none\n");
+	dev(f, "md1", "sdf1", "in_sync\n", "0\n", 0, true);
+	dev(f, "md1", "sdc1", "in_sync\n", "1\n", 1, true);
+	dev(f, "md1", "sdd1", "in_sync\n", "2\n", 2, true);
+}
+
+/*
+ * A partial scan of what changed (mdstat when mdstat, and the arrays in
+ * names), then emit into f->got.  Returns what md_scan_reread() returned;
+ * nothing is emitted after -EAGAIN.
+ */
+static int rescan(struct fixture *f, bool mdstat, const char *n1, const char *n2)
+{
+	char names[2][MD_NAME_MAX];
+	size_t n = 0;
+	int r;
+
+	if (n1)
+		snprintf(names[n++], MD_NAME_MAX, "%s", n1);
+	if (n2)
+		snprintf(names[n++], MD_NAME_MAX, "%s", n2);
+	f->n_got = 0;
+	r = md_scan_reread(&f->scan, f->root_fd, &f->fdc, MD_FDC_REOPEN, mdstat,
+			   (const char(*)[MD_NAME_MAX])names, n);
+	if (r == 0) {
+		int emitted = md_scan_emit(&f->scan, collect, f);
+
+		assert_int_equal(emitted, f->n_got);
+	}
+	return r;
+}
+
+/* What f->got holds must be what a full scan from nothing reports now, field by field. */
+static void assert_same_as_full(struct fixture *f)
+{
+	struct got *partial = calloc(MAX_GOT, sizeof(*partial));
+	struct md_scan fresh = { 0 };
+	int i, n = f->n_got;
+
+	assert_non_null(partial);
+	memcpy(partial, f->got, sizeof(f->got));
+	f->n_got = 0;
+	assert_int_equal(md_scan_read(&fresh, f->root_fd, NULL), 0);
+	assert_int_equal(md_scan_emit(&fresh, collect, f), n);
+	for (i = 0; i < n; i++) {
+		assert_string_equal(partial[i].name, f->got[i].name);
+		assert_string_equal(partial[i].reason, f->got[i].reason);
+		assert_memory_equal(&partial[i], &f->got[i], sizeof(*partial));
+	}
+	md_scan_free(&fresh);
+	free(partial);
+}
+
+/* Each kind of change an event names, read partially: the same groups as a full scan. */
+static void test_partial_equals_full(void **state)
+{
+	struct fixture *f = *state;
+
+	md_fdc_free(&f->fdc);
+	md_fdc_init(&f->fdc, 1000, NULL, NULL);
+	build_three(f);
+	assert_int_equal(scan(f, true), 3);
+
+	/* a disk fails (the file replaced by rename: REOPEN reads the new one) */
+	put(f, "sys/block/md0/md/dev-sdb1/state.new", "faulty\n");
+	{
+		char from[512], to[512];
+
+		snprintf(from, sizeof(from), "%s/sys/block/md0/md/dev-sdb1/state.new", f->root);
+		snprintf(to, sizeof(to), "%s/sys/block/md0/md/dev-sdb1/state", f->root);
+		assert_int_equal(rename(from, to), 0);
+	}
+	put(f, "sys/block/md0/md/degraded", "1\n");
+	del(f, "sys/block/md0/md/rd1");
+	put_mdstat(f, R1_FAILED, R5_OK, R3_OK);
+	assert_int_equal(rescan(f, true, "md0", NULL), 0);
+	assert_int_equal(got(f, "md0")->margin, 0);
+	assert_int_equal(role(got(f, "md0"), "sdb1"), REDMON_ROLE_FAILED);
+	assert_same_as_full(f);
+
+	/* the failed disk leaves, a new one is recovered into its slot */
+	del(f, "sys/block/md0/md/dev-sdb1");
+	dev(f, "md0", "sde1", "spare\n", "1\n", 1, true);
+	put(f, "sys/block/md0/md/sync_action", "recover\n");
+	put(f, "sys/block/md0/md/sync_completed", "10 / 100\n");
+	put_mdstat(f, R1_RECOVERY("10.0"), R5_OK, R3_OK);
+	assert_int_equal(rescan(f, true, "md0", NULL), 0);
+	assert_int_equal(got(f, "md0")->activity, REDMON_ACTIVITY_RECOVERY);
+	assert_int_equal(role(got(f, "md0"), "sde1"), REDMON_ROLE_REBUILDING);
+	assert_same_as_full(f);
+
+	/* progress, in sysfs and mdstat */
+	put(f, "sys/block/md0/md/sync_completed", "55 / 100\n");
+	put_mdstat(f, R1_RECOVERY("55.0"), R5_OK, R3_OK);
+	assert_int_equal(rescan(f, true, "md0", NULL), 0);
+	assert_true(got(f, "md0")->progress == 55.0);
+	assert_same_as_full(f);
+
+	/* mdstat alone changes: an array sysfs does not show starts a resync */
+	put_mdstat(f, R1_RECOVERY("55.0"), R5_OK, R3_RESYNC("5.0"));
+	assert_int_equal(rescan(f, true, NULL, NULL), 0);
+	assert_int_equal(got(f, "md3")->activity, REDMON_ACTIVITY_RESYNC);
+	assert_same_as_full(f);
+
+	/*
+	 * only mdstat's event names it (on a live host, an array whose files are
+	 * beyond the descriptor budget): md1's block changed, so md1 is read again
+	 */
+	put(f, "sys/block/md1/md/dev-sdd1/state", "faulty\n");
+	put(f, "sys/block/md1/md/degraded", "1\n");
+	put_mdstat(f, R1_RECOVERY("55.0"), R5_SDD1_FAILED, R3_RESYNC("5.0"));
+	assert_int_equal(rescan(f, true, NULL, NULL), 0);
+	assert_int_equal(role(got(f, "md1"), "sdd1"), REDMON_ROLE_FAILED);
+	assert_same_as_full(f);
+
+	/* two arrays at once: md0's recovery ends, md1 gets sdd1 back and loses sdc1 (sysfs only) */
+	put(f, "sys/block/md1/md/dev-sdd1/state", "in_sync\n");
+	put(f, "sys/block/md0/md/dev-sde1/state", "in_sync\n");
+	put(f, "sys/block/md0/md/sync_action", "idle\n");
+	put(f, "sys/block/md0/md/sync_completed", "none\n");
+	put(f, "sys/block/md0/md/degraded", "0\n");
+	put(f, "sys/block/md1/md/dev-sdc1/state", "faulty\n");
+	put(f, "sys/block/md1/md/dev-sdc1/slot", "none\n");
+	put(f, "sys/block/md1/md/degraded", "1\n");
+	put_mdstat(f, R1_RESTORED, R5_OK, R3_RESYNC("5.0"));
+	assert_int_equal(rescan(f, true, "md0", "md1"), 0);
+	assert_int_equal(got(f, "md0")->margin, 1);
+	assert_int_equal(got(f, "md1")->margin, 0);
+	assert_same_as_full(f);
+
+	/* an array stops: inactive, still listed with its devices */
+	put(f, "sys/block/md1/md/array_state", "inactive\n");
+	assert_int_equal(rescan(f, false, "md1", NULL), 0);
+	assert_int_equal(got(f, "md1")->margin, -1);
+	assert_same_as_full(f);
+}
+
+/* What only a full scan can tell: the partial one refuses, and a full read then agrees. */
+static void test_partial_falls_back(void **state)
+{
+	struct fixture *f = *state;
+
+	/* nothing read yet */
+	build_three(f);
+	assert_int_equal(rescan(f, false, "md0", NULL), -EAGAIN);
+	assert_int_equal(scan(f, false), 3);
+
+	/* an array appears (sysfs and mdstat) */
+	array(f, "md4", "raid1\n", "clean\n", "1\n");
+	dev(f, "md4", "sdi1", "in_sync\n", "0\n", 0, true);
+	put_mdstat(f, R1_OK, R5_OK,
+		   R3_OK "md4 : active raid1 sdi1[0]\n      100 blocks [1/1] [U]\n\n");
+	assert_int_equal(rescan(f, false, "md4", NULL), -EAGAIN); /* not in the set */
+	assert_int_equal(rescan(f, true, NULL, NULL), -EAGAIN);	  /* a new name in mdstat */
+	assert_int_equal(scan(f, false), 4);
+	assert_same_as_full(f);
+
+	/* an array vanishes */
+	del(f, "sys/block/md4");
+	put_mdstat(f, R1_OK, R5_OK, R3_OK);
+	assert_int_equal(rescan(f, false, "md4", NULL), -EAGAIN);
+	assert_int_equal(scan(f, false), 3);
+	assert_same_as_full(f);
+
+	/* a named array cannot be read */
+	del(f, "sys/block/md0/md/level");
+	mkdir_rel(f, "sys/block/md0/md/level");
+	assert_int_equal(rescan(f, false, "md0", NULL), -EAGAIN);
+	del(f, "sys/block/md0/md/level");
+	put(f, "sys/block/md0/md/level", "raid1\n");
+
+	/* mdstat unreadable */
+	assert_int_equal(scan(f, false), 3);
+	del(f, "proc/mdstat");
+	mkdir_rel(f, "proc/mdstat");
+	assert_int_equal(rescan(f, true, NULL, NULL), -EAGAIN);
+}
+
+/* A partial scan reads only what it is told: a change nobody named waits for a full scan. */
+static void test_partial_reads_only_named(void **state)
+{
+	struct fixture *f = *state;
+
+	build_three(f);
+	assert_int_equal(scan(f, false), 3);
+	put(f, "sys/block/md1/md/dev-sdd1/state", "faulty\n");
+	put(f, "sys/block/md1/md/degraded", "1\n");
+	put(f, "sys/block/md0/md/degraded", "0\n"); /* md0 named, unchanged */
+	assert_int_equal(rescan(f, false, "md0", NULL), 0);
+	assert_int_equal(got(f, "md1")->margin, 1); /* as last read */
+	assert_int_equal(scan(f, false), 3);
+	assert_int_equal(got(f, "md1")->margin, 0);
+}
+
 /* Crashes found by fuzz_md_sysfs become regression cases here (none so far). */
 
 int main(void)
@@ -888,6 +1152,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_raid1_symlinks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rd_files_raid0, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rd_symlinks_no_slot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spare_in_slot_rebuilds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spare_faulty_slots, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vanished_dev, setup, teardown),
@@ -906,6 +1171,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_md_and_unreadable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fdcache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_steady_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_partial_equals_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_partial_falls_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_partial_reads_only_named, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("md_sysfs", tests, NULL, NULL);
