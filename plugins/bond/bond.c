@@ -673,15 +673,19 @@ static int on_netlink(struct bond_probe *p)
 
 /*
  * A file rewritten in a directory of one bond re-reads that bond, and so does
- * proc/net/bonding/<bond> rewritten; anything else (a file or directory
- * created, removed or renamed, a directory above the bonds, a queue
- * overflow) may change which bonds there are, and re-reads all.
+ * proc/net/bonding/<bond> rewritten; a file rewritten in a directory above
+ * the bonds is none of theirs (proc/mdstat, written on every md change) but
+ * bonding_masters; anything else (a file or directory created, removed or
+ * renamed, a queue overflow) may change which bonds there are, and re-reads
+ * all.
  */
 static bool ino_cb(void *ctx, int owner, uint32_t mask, const char *name)
 {
 	const uint32_t content = IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB;
 	struct ev_ctx *c = ctx;
 
+	if (!(mask & ~content) && owner == BOND_INO_TOP && strcmp(name, "bonding_masters") != 0)
+		return c->p->full_pending;
 	c->rescan = true;
 	if (mask & ~content)
 		mark(c->p, -1);
@@ -869,9 +873,9 @@ static int bond_init(const struct redmon_host_ops *ops, struct redmon_host *h, v
 	 * Files are kept open only while events say when one may have been
 	 * replaced: inotify for a captured tree; rtnetlink or udev (a renamed
 	 * or removed interface) on the live root, where a removed device's
-	 * kept-open attribute fails with ENODEV.  A quarter of the descriptor
+	 * kept-open attribute fails with ENODEV.  An eighth of the descriptor
 	 * limit, which the core raised to the hard limit; other probes keep
-	 * files open too.
+	 * files open too (md 3/8, hwmon 1/8).
 	 */
 	if (live ? (p->nl_fd >= 0 || p->mon) : p->ino.fd >= 0) {
 		struct rlimit rl;
@@ -879,7 +883,7 @@ static int bond_init(const struct redmon_host_ops *ops, struct redmon_host *h, v
 		if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
 			bond_fdc_init(&p->fdc, rl.rlim_cur == RLIM_INFINITY
 						       ? 1u << 18
-						       : (size_t)rl.rlim_cur / 4);
+						       : (size_t)rl.rlim_cur / 8);
 	}
 	*ret_inst = p;
 	return 0;

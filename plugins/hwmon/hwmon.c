@@ -83,9 +83,9 @@ static void hwmon_fini(void *inst)
 }
 
 /*
- * How many files the --root reader keeps open: a quarter of the descriptor
- * limit (the core raises the soft limit to the hard one at start; the md
- * probe keeps up to half), so a scan is one pread per value.  Beyond it files
+ * How many files the --root reader keeps open: an eighth of the descriptor
+ * limit (the core raises the soft limit to the hard one at start; md keeps up
+ * to 3/8, bond 1/8, the rest is the core's), so a scan is one pread per value.  Beyond it files
  * are opened, read and closed each scan.
  */
 static size_t fd_budget(void)
@@ -95,8 +95,8 @@ static size_t fd_budget(void)
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return 64;
 	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (1u << 20))
-		return (1u << 20) / 4;
-	return (size_t)rl.rlim_cur / 4;
+		return (1u << 20) / 8;
+	return (size_t)rl.rlim_cur / 8;
 }
 
 static int hwmon_init(const struct redmon_host_ops *ops, struct redmon_host *h, void **ret)

@@ -111,7 +111,7 @@ static void unwatch_cb(void *ctx, int fd)
 static size_t fd_budget(struct md_probe *p)
 {
 	const char *v = p->ops->option(p->h, "max_open_files");
-	unsigned long long opt = 0, half;
+	unsigned long long opt = 0, share;
 	struct rlimit rl;
 	char *end;
 
@@ -132,14 +132,18 @@ static size_t fd_budget(struct md_probe *p)
 		if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
 			rl.rlim_cur = rl.rlim_max;
 	}
-	half = rl.rlim_cur == RLIM_INFINITY ? 1u << 20 : rl.rlim_cur / 2;
+	/*
+	 * 3/8 of the limit: bond and hwmon keep up to 1/8 each, and the rest
+	 * is for the core (sinks, SNMP, the state) and the files read once.
+	 */
+	share = rl.rlim_cur == RLIM_INFINITY ? 1u << 20 : rl.rlim_cur / 8 * 3;
 	if (opt == 0)
-		return (size_t)half;
-	if (opt > half) {
+		return (size_t)share;
+	if (opt > share) {
 		LOG(p, REDMON_LOG_NOTICE,
-		    "max_open_files %llu is above half the descriptor limit; using %llu", opt,
-		    half);
-		return (size_t)half;
+		    "max_open_files %llu is above 3/8 of the descriptor limit; using %llu", opt,
+		    share);
+		return (size_t)share;
 	}
 	return (size_t)opt;
 }
@@ -819,7 +823,7 @@ static const struct redmon_option_spec md_options[] = {
 		.min = 0,
 		.max = 1000000,
 		.help = "md attribute files kept open for re-reading and change events "
-			"(0: half the descriptor limit)",
+			"(0: 3/8 of the descriptor limit)",
 	},
 	{ .key = NULL },
 };

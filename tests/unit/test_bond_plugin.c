@@ -438,6 +438,25 @@ static void test_partial_rescans(void **state)
 	assert_int_equal(h->n_reports, 3);
 	assert_same_as_full(h);
 
+	/*
+	 * A file beside the bonds' directories that is none of theirs
+	 * (proc/mdstat, the md probe's): created, it may be anything and
+	 * re-reads all; rewritten, it asks for no scan at all.
+	 */
+	put(h, "proc/mdstat", "Personalities : [raid1]\n");
+	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
+	scan(h, inst);
+	rewrite(h, "proc/mdstat", "Personalities : [raid1] [raid6]\n");
+	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 0);
+	/* But bonding_masters, beside the bonds too, is theirs. */
+	put(h, "sys/class/net/bonding_masters", "bond0 int bond2\n");
+	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
+	scan(h, inst);
+	rewrite(h, "sys/class/net/bonding_masters", "bond0 int bond2\n");
+	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
+	scan(h, inst);
+	assert_same_as_full(h);
+
 	/* /proc/net/bonding/<bond> rewritten: a slave of bond0 lost its link. */
 	rewrite(h, "proc/net/bonding/bond0",
 		"Bonding Mode: fault-tolerance (active-backup)\n"
