@@ -77,8 +77,9 @@ bool activity_is_rebuild(enum redmon_activity a)
  * The arena.  Blocks are filled front to back; a request that does not fit
  * the newest block gets a new block twice its size (up to ARENA_BLOCK_MAX),
  * or a block of its own when it is larger than that (a hostile 1 MiB reason
- * string).  snapshot_clear() keeps one block sized to what the fill needed,
- * so a steady daemon fills the same block scan after scan without malloc.
+ * string).  The first block of a fill is sized by what the last fill needed
+ * (arena_hint), so a steady fill takes one malloc, or none when
+ * snapshot_clear() kept a small block.
  */
 struct snap_block {
 	struct snap_block *next;
@@ -90,7 +91,9 @@ struct snap_block {
 
 #define ARENA_BLOCK_MIN ((size_t)4096 - sizeof(struct snap_block))
 #define ARENA_BLOCK_MAX ((size_t)1 << 20)
-/* Releasing this much at a clear is worth a malloc_trim(). */
+/* A cleared snapshot keeps at most this much (each of arena and groups array). */
+#define KEEP_MAX ((size_t)64 << 10)
+/* A fill this much (and 4x) smaller than its arena is worth a malloc_trim(). */
 #define ARENA_TRIM_BYTES ((size_t)1 << 20)
 /* Interning: direct-mapped, strings up to this length. */
 #define INTERN_SLOTS   64
@@ -258,7 +261,7 @@ static int snapshot_grow(struct snapshot *s)
 		return 0;
 	if (s->cap > SIZE_MAX / 2 / sizeof(*n))
 		return -ENOMEM;
-	cap = s->cap ? s->cap * 2 : 16;
+	cap = s->cap ? s->cap * 2 : s->groups_hint > 16 ? s->groups_hint + s->groups_hint / 8 : 16;
 	n = realloc(s->groups, cap * sizeof(*n));
 	if (!n)
 		return -ENOMEM;
@@ -434,10 +437,10 @@ static void snapshot_trim_empty(struct snapshot *s)
 		s->groups = NULL;
 		s->cap = 0;
 	}
-	if (s->blocks && (s->blocks->next || s->blocks->size > ARENA_BLOCK_MIN)) {
+	if (s->blocks && (s->blocks->next || s->blocks->size > ARENA_BLOCK_MIN))
 		arena_release(s);
-		s->arena_hint = 0;
-	}
+	s->groups_hint = 0;
+	s->arena_hint = 0;
 }
 
 size_t snapshot_sort(struct snapshot *s)
@@ -497,11 +500,11 @@ size_t snapshot_footprint(const struct snapshot *s)
 }
 
 /*
- * Keep one block for the next fill when it fits what this fill needed (the
- * steady case); otherwise free the arena and let the next fill start with
- * one block of the size this one needed.  A groups array four times too
- * large goes too.  After a large release, give free memory back to the
- * system: a scan of 10,000 arrays must not pin its pages for good.
+ * Keep a small arena block and groups array for the next fill (the steady
+ * case of a small host: no malloc at all); free large ones, remembering
+ * their size, as snapshot_clear() in model.h says.  After releasing much
+ * more than the fill used (a scan of 10,000 arrays, then a small one), give
+ * free memory back to the system.
  */
 void snapshot_clear(struct snapshot *s)
 {
@@ -518,19 +521,22 @@ void snapshot_clear(struct snapshot *s)
 	/* Clear already (a second clear, or a probe that reported nothing): nothing to learn. */
 	if (n == 0 && used == 0)
 		return;
-	if (s->cap > 16 && n < s->cap / 4) {
-		size += s->cap * sizeof(*s->groups);
+	if (s->cap * sizeof(*s->groups) > KEEP_MAX || (s->cap > 16 && n < s->cap / 4)) {
 		free(s->groups);
 		s->groups = NULL;
 		s->cap = 0;
 	}
-	if (s->blocks && !s->blocks->next && (size <= ARENA_BLOCK_MIN || used >= size / 4)) {
+	s->groups_hint = n;
+	/* A hint that still fits, and is not far too large, stays: steady fills, steady sizes. */
+	if (used > s->arena_hint || used < s->arena_hint / 2)
+		s->arena_hint = used + used / 8;
+	if (s->blocks && !s->blocks->next && s->blocks->size <= KEEP_MAX &&
+	    (size <= ARENA_BLOCK_MIN || used >= size / 4)) {
 		s->blocks->used = 0;
 		return;
 	}
 	arena_release(s);
-	s->arena_hint = used + used / 8;
-	if (size - used >= ARENA_TRIM_BYTES)
+	if (size - used >= ARENA_TRIM_BYTES && used < size / 4)
 		malloc_trim(0);
 }
 

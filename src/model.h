@@ -73,6 +73,7 @@ struct snapshot {
 	size_t n, cap;
 	struct snap_block *blocks; /* the arena, the block being filled first */
 	size_t arena_hint;	   /* bytes the next fill is expected to need */
+	size_t groups_hint;	   /* groups the next fill is expected to add */
 	char **intern;		   /* short repeated strings, a table in the arena */
 };
 
@@ -118,9 +119,11 @@ size_t snapshot_sort(struct snapshot *s);
 /* Binary search: only on a sorted snapshot. */
 const struct group *snapshot_find(const struct snapshot *s, const char *id);
 /*
- * Free every group, keep the allocation for reuse: the arena keeps one block
- * that fits what the snapshot held (a snapshot that shrank a lot gives the
- * rest back to the system).
+ * Free every group.  A small snapshot keeps its allocation for reuse; a
+ * large one (over 64 KiB of groups array or arena) frees it and remembers
+ * its size, so the next fill allocates once, at the right size.  Snapshots
+ * pass through several hands (probe, hand-over, aggregator) and a cleared
+ * one may wait a whole scan: it must not pin a copy's worth of memory.
  */
 void snapshot_clear(struct snapshot *s);
 void snapshot_free(struct snapshot *s);

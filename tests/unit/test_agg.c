@@ -316,8 +316,8 @@ static void many(struct snapshot *s, int n, const char *st)
 
 /*
  * agg_update swaps the fresh snapshot in and hands the old one back to be
- * refilled: once both arenas are sized, scan after scan allocates nothing
- * more, and the groups the aggregator keeps read back whole.
+ * refilled: for a small probe both arenas are reused, scan after scan, and
+ * the groups the aggregator keeps read back whole.
  */
 static void test_scans_reuse_both_arenas(void **state)
 {
@@ -340,6 +340,16 @@ static void test_scans_reuse_both_arenas(void **state)
 	}
 	assert_int_equal(kept(&a, "md")->n, 200);
 	assert_string_equal(snapshot_find(kept(&a, "md"), "md:md199")->members[1].state, "in_sync");
+	/* a large probe: the copy handed back holds nothing while it waits for the next scan */
+	for (int scan = 0; scan < 3; scan++) {
+		many(&s, 3000, "in_sync");
+		assert_int_equal(agg_update(&a, "md", &s), 0);
+		if (scan > 0) /* the first hands back the 200-group copy */
+			assert_int_equal(snapshot_footprint(&s), 0);
+	}
+	assert_int_equal(kept(&a, "md")->n, 3000);
+	assert_string_equal(snapshot_find(kept(&a, "md"), "md:md2999")->members[1].state,
+			    "in_sync");
 	snapshot_free(&s);
 	agg_fini(&a);
 }
