@@ -127,7 +127,7 @@ const struct group *snapshot_find(const struct snapshot *s, const char *id);
  */
 void snapshot_clear(struct snapshot *s);
 void snapshot_free(struct snapshot *s);
-/* Bytes the snapshot holds in its arena and groups array (for tests and bench). */
+/* Bytes the snapshot holds: arena, groups array, group_copy() blocks (tests, bench). */
 size_t snapshot_footprint(const struct snapshot *s);
 /* Forget g (its own block if group_copy() made it); its arena memory goes with the snapshot. */
 void group_free(struct group *g);
