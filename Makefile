@@ -37,8 +37,6 @@ VERSION := 0.1.0
 # net-snmp for the SNMP subagent (src/subagent*.c): the agent and base libraries only,
 # not netsnmpmibs (which pkg-config's netsnmp-agent adds, with libsensors and more).
 CORE_LIBS := -ljansson -linih -ldl -lm -lnetsnmpagent -lnetsnmp
-# libsystemd for sd_notify (src/service.c).
-CORE_LIBS += $(shell pkg-config --libs libsystemd 2>/dev/null || echo -lsystemd)
 # libcurl for the webhook sink (src/sink_webhook.c).
 CORE_LIBS += -lcurl
 

@@ -368,28 +368,20 @@ int agg_update(struct agg *a, const char *probe, struct snapshot *fresh)
 	return 0;
 }
 
-/* Mark one group unknown because its probe failed; 0 or -ENOMEM. */
-static int group_make_unknown(struct group *g, const char *error)
+/* Mark one group unknown because its probe failed (reason lives in the probe's snapshot). */
+static void group_make_unknown(struct group *g, char *reason)
 {
-	char reason[512];
-	char *r;
-
-	snprintf(reason, sizeof(reason), "probe failed: %s", error);
-	r = strdup(reason);
-	if (!r)
-		return -ENOMEM;
-	free(g->reason);
-	g->reason = r;
+	g->reason = reason;
 	g->margin = REDMON_MARGIN_UNKNOWN;
 	g->health = HEALTH_UNKNOWN;
-	return 0;
 }
 
 int agg_probe_failed(struct agg *a, const char *probe, const char *error)
 {
 	struct agg_probe *p = probe_slot(a, probe);
 	struct event ev = { .type = EV_PROBE_FAILED, .probe = probe, .error = error };
-	char *e;
+	char reason[512];
+	char *e, *r;
 
 	if (!p)
 		return -ENOMEM;
@@ -407,16 +399,20 @@ int agg_probe_failed(struct agg *a, const char *probe, const char *error)
 	p->holds = NULL;
 	p->n_holds = 0;
 	agg_emit(a, &ev);
+	/* One copy of the reason, in the snapshot's arena, shared by every group. */
+	snprintf(reason, sizeof(reason), "probe failed: %s", p->error);
+	r = p->groups.n ? snapshot_strdup(&p->groups, reason) : NULL;
+	if (p->groups.n && !r)
+		return -ENOMEM;
 	for (size_t i = 0; i < p->groups.n; i++) {
 		struct group *g = &p->groups.groups[i];
-		struct group old;
+		/* A shallow copy is enough: no string of g is freed, only repointed. */
+		const struct group old = *g;
 
 		if (g->health == HEALTH_UNKNOWN)
 			continue;
-		if (group_copy(&old, g) < 0 || group_make_unknown(g, p->error) < 0)
-			return -ENOMEM;
+		group_make_unknown(g, r);
 		diff_group(a, &old, g);
-		group_free(&old);
 	}
 	return 0;
 }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The core's own copy of what probes report: groups, members, health.
- * Everything here is owned by the snapshot that holds it.
+ * Everything here is owned by the snapshot that holds it: the strings and
+ * member arrays of a snapshot's groups live in the snapshot's arena (a few
+ * large blocks, freed at once), never in mallocs of their own.
  */
 #ifndef REDMON_MODEL_H
 #define REDMON_MODEL_H
@@ -32,6 +34,11 @@ struct member {
 	char *reason;
 };
 
+/*
+ * A group's strings are read-only once made: repeated ones (probe, kind,
+ * type, member states, reasons) may be shared by several groups of one
+ * snapshot.  To change one, point it at a new string (snapshot_strdup()).
+ */
 struct group {
 	char *id; /* "<probe>:<name>" */
 	char *probe;
@@ -50,12 +57,24 @@ struct group {
 	char *reason;
 	struct member *members;
 	size_t n_members;
+	/* A copy made by group_copy(): the one block holding its strings and members. */
+	void *own;
 };
 
-/* A set of groups, sorted by id once complete. */
+struct snap_block;
+
+/*
+ * A set of groups, sorted by id once complete.  {0} is an empty snapshot.
+ * Nothing points into the struct itself, so a whole snapshot moves (between
+ * threads, into the aggregator) by swapping struct values.
+ */
 struct snapshot {
 	struct group *groups;
 	size_t n, cap;
+	struct snap_block *blocks; /* the arena, the block being filled first */
+	size_t arena_hint;	   /* bytes the next fill is expected to need */
+	size_t groups_hint;	   /* groups the next fill is expected to add */
+	char **intern;		   /* short repeated strings, a table in the arena */
 };
 
 /* The health rule of DESIGN.md; the only place health is decided. */
@@ -83,16 +102,34 @@ bool activity_is_rebuild(enum redmon_activity a);
  */
 int snapshot_add(struct snapshot *s, const char *probe, const struct redmon_group *g);
 
-/* Deep-copy one group; 0 or -ENOMEM. */
+/*
+ * Deep-copy one group into one block of its own (dst->own), independent of
+ * any snapshot; dst may then be stored in a snapshot.  0 or -ENOMEM.
+ */
 int group_copy(struct group *dst, const struct group *src);
+
+/*
+ * A copy of str in s's arena: it lives until snapshot_clear() or
+ * snapshot_free() of s, so only groups of s may point at it.  NULL on ENOMEM.
+ */
+char *snapshot_strdup(struct snapshot *s, const char *str);
 
 /* Sort by id and drop every group whose id repeats an earlier one; returns how many. */
 size_t snapshot_sort(struct snapshot *s);
 /* Binary search: only on a sorted snapshot. */
 const struct group *snapshot_find(const struct snapshot *s, const char *id);
-/* Free every group, keep the allocation for reuse. */
+/*
+ * Free every group.  A small snapshot keeps its allocation for reuse; a
+ * large one (over 64 KiB of groups array or arena) frees it and remembers
+ * its size, so the next fill allocates once, at the right size.  Snapshots
+ * pass through several hands (probe, hand-over, aggregator) and a cleared
+ * one may wait a whole scan: it must not pin a copy's worth of memory.
+ */
 void snapshot_clear(struct snapshot *s);
 void snapshot_free(struct snapshot *s);
+/* Bytes the snapshot holds: arena, groups array, group_copy() blocks (tests, bench). */
+size_t snapshot_footprint(const struct snapshot *s);
+/* Forget g (its own block if group_copy() made it); its arena memory goes with the snapshot. */
 void group_free(struct group *g);
 
 #endif

@@ -3,12 +3,15 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/timerfd.h>
-#include <systemd/sd-daemon.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -22,6 +25,79 @@ struct service {
 	char status[256];
 };
 
+/*
+ * sd_notify(3) without libsystemd (which costs ~0.4 MiB of resident pages
+ * and six more libraries for this one datagram): send msg to the AF_UNIX
+ * datagram socket named by $NOTIFY_SOCKET, a path or, when it starts with
+ * '@', an abstract name.  A fresh socket per message, as libsystemd does, so
+ * a restarted systemd (a new socket at the same name) is still reached.
+ * Returns 1 when sent, 0 without NOTIFY_SOCKET, or -errno.
+ */
+static int notify(const char *msg)
+{
+	const char *e = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t len = e ? strlen(e) : 0;
+	ssize_t n;
+	int fd, rc;
+
+	if (len == 0)
+		return 0;
+	if (e[0] != '/' && e[0] != '@')
+		return -EAFNOSUPPORT; /* vsock: and other forms of newer systemd */
+	if (len >= sizeof(sa.sun_path) + (e[0] == '@'))
+		return -EINVAL;
+	memcpy(sa.sun_path, e, len);
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = 0;
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	do {
+		n = sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (const struct sockaddr *)&sa,
+			   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len));
+	} while (n < 0 && errno == EINTR);
+	rc = n < 0 ? -errno : 1;
+	close(fd);
+	return rc;
+}
+
+/* As notify(), with a STATUS= line; the status is one line of our own making. */
+static void notify_status(const char *head, const char *status)
+{
+	char msg[320]; /* status[256] and the head */
+
+	snprintf(msg, sizeof(msg), "%sSTATUS=%s", head, status);
+	notify(msg);
+}
+
+/*
+ * The watchdog period systemd asks for (sd_watchdog_enabled(3)):
+ * $WATCHDOG_USEC, when $WATCHDOG_PID is unset or names this process.
+ * Returns microseconds, or 0 when there is no watchdog (or the values are
+ * not numbers).
+ */
+static uint64_t watchdog_usec(void)
+{
+	const char *e = getenv("WATCHDOG_USEC"), *p = getenv("WATCHDOG_PID");
+	unsigned long long v, pid;
+	char *end;
+
+	if (!e || !*e)
+		return 0;
+	errno = 0;
+	v = strtoull(e, &end, 10);
+	if (errno || *end || e[0] == '-' || v == 0)
+		return 0;
+	if (p && *p) {
+		errno = 0;
+		pid = strtoull(p, &end, 10);
+		if (errno || *end || p[0] == '-' || pid != (unsigned long long)getpid())
+			return 0;
+	}
+	return v;
+}
+
 static void on_watchdog(void *ctx, int fd, uint32_t revents)
 {
 	uint64_t n;
@@ -30,7 +106,7 @@ static void on_watchdog(void *ctx, int fd, uint32_t revents)
 	(void)revents;
 	while (read(fd, &n, sizeof(n)) < 0 && errno == EINTR)
 		;
-	sd_notify(0, "WATCHDOG=1");
+	notify("WATCHDOG=1");
 }
 
 /*
@@ -42,14 +118,14 @@ int service_open(struct loop *loop, struct service **ret)
 {
 	struct service *s = calloc(1, sizeof(*s));
 	struct itimerspec its = { 0 };
-	uint64_t usec = 0;
+	uint64_t usec = watchdog_usec();
 	int rc;
 
 	if (!s)
 		return -ENOMEM;
 	s->loop = loop;
 	s->wd_fd = -1;
-	if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
+	if (usec > 0) {
 		usec /= 2;
 		s->wd_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 		if (s->wd_fd < 0) {
@@ -89,7 +165,7 @@ void service_scanned(struct service *s, const struct agg *a)
 		return;
 	memcpy(s->status, line, sizeof(line));
 	if (s->ready)
-		sd_notifyf(0, "STATUS=%s", s->status);
+		notify_status("", s->status);
 }
 
 void service_ready(struct service *s, const struct agg *a)
@@ -98,7 +174,7 @@ void service_ready(struct service *s, const struct agg *a)
 		return;
 	status_summary(a, s->status, sizeof(s->status));
 	s->ready = true;
-	sd_notifyf(0, "READY=1\nSTATUS=%s", s->status);
+	notify_status("READY=1\n", s->status);
 }
 
 void service_free(struct service *s)
@@ -106,7 +182,7 @@ void service_free(struct service *s)
 	if (!s)
 		return;
 	if (s->ready)
-		sd_notify(0, "STOPPING=1");
+		notify("STOPPING=1");
 	if (s->wd_fd >= 0) {
 		loop_del(s->loop, s->wd_fd);
 		close(s->wd_fd);

@@ -278,6 +278,150 @@ static void test_member_state_change_without_role_change(void **state)
 	agg_fini(&a);
 }
 
+/* The agg snapshot of probe name. */
+static const struct snapshot *kept(const struct agg *a, const char *name)
+{
+	for (size_t i = 0; i < a->n_probes; i++) {
+		if (strcmp(a->probes[i].name, name) == 0)
+			return &a->probes[i].groups;
+	}
+	return NULL;
+}
+
+/* n raid1 groups "md<i>" with one member's state text st. */
+static void many(struct snapshot *s, int n, const char *st)
+{
+	for (int i = 0; i < n; i++) {
+		char name[16];
+		struct redmon_member m[] = {
+			{ .name = "sda1", .role = REDMON_ROLE_ACTIVE, .state = "in_sync" },
+			{ .name = "sdb1", .role = REDMON_ROLE_ACTIVE, .state = st },
+		};
+		struct redmon_group g = { .name = name,
+					  .kind = "raid",
+					  .type = "raid1",
+					  .members_total = 2,
+					  .members_ok = 2,
+					  .margin = 1,
+					  .margin_nominal = 1,
+					  .progress = -1,
+					  .members = m,
+					  .n_members = 2 };
+
+		snprintf(name, sizeof(name), "md%d", i);
+		assert_int_equal(snapshot_add(s, "md", &g), 0);
+	}
+	snapshot_sort(s);
+}
+
+/*
+ * agg_update swaps the fresh snapshot in and hands the old one back to be
+ * refilled: for a small probe both arenas are reused, scan after scan, and
+ * the groups the aggregator keeps read back whole.
+ */
+static void test_scans_reuse_both_arenas(void **state)
+{
+	struct agg a;
+	struct snapshot s = { 0 };
+	size_t steady = 0;
+
+	(void)state;
+	agg_init(&a, 10, NULL, NULL);
+	for (int scan = 0; scan < 300; scan++) {
+		many(&s, 200, "in_sync");
+		assert_int_equal(agg_update(&a, "md", &s), 0);
+		assert_int_equal(s.n, 0);
+		if (scan == 3)
+			steady = snapshot_footprint(&s) + snapshot_footprint(kept(&a, "md"));
+		if (scan > 3)
+			assert_int_equal(snapshot_footprint(&s) +
+						 snapshot_footprint(kept(&a, "md")),
+					 steady);
+	}
+	assert_int_equal(kept(&a, "md")->n, 200);
+	assert_string_equal(snapshot_find(kept(&a, "md"), "md:md199")->members[1].state, "in_sync");
+	/* a large probe: the copy handed back holds nothing while it waits for the next scan */
+	for (int scan = 0; scan < 3; scan++) {
+		many(&s, 3000, "in_sync");
+		assert_int_equal(agg_update(&a, "md", &s), 0);
+		if (scan > 0) /* the first hands back the 200-group copy */
+			assert_int_equal(snapshot_footprint(&s), 0);
+	}
+	assert_int_equal(kept(&a, "md")->n, 3000);
+	assert_string_equal(snapshot_find(kept(&a, "md"), "md:md2999")->members[1].state,
+			    "in_sync");
+	snapshot_free(&s);
+	agg_fini(&a);
+}
+
+/*
+ * Flap damping keeps the last announced group (a group_copy of it) in place
+ * of the fresh one until the recovery is confirmed: that copy must stay
+ * whole across the arenas being cleared and refilled under it.
+ */
+static void test_damping_keeps_a_whole_copy(void **state)
+{
+	struct agg a;
+	struct snapshot s = { 0 };
+	const struct group *g;
+
+	(void)state;
+	agg_init(&a, 10, record, NULL);
+	a.recovery_scans = 3;
+	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_FAILED, REDMON_ACTIVITY_NONE, -1);
+	agg_update(&a, "md", &s);
+	assert_int_equal(n_events, 1);
+	for (int scan = 1; scan <= 2; scan++) {
+		raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_ACTIVE, REDMON_ACTIVITY_NONE, -1);
+		assert_int_equal(agg_update(&a, "md", &s), 0);
+		assert_int_equal(n_events, 1);
+		assert_true(agg_recovery_pending(&a, "md"));
+		g = snapshot_find(kept(&a, "md"), "md:md0");
+		assert_non_null(g);
+		assert_int_equal(g->health, HEALTH_CRITICAL);
+		assert_string_equal(g->members[1].name, "sdb1");
+		assert_int_equal(g->members[1].role, REDMON_ROLE_FAILED);
+		assert_string_equal(g->type, "raid1");
+	}
+	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_ACTIVE, REDMON_ACTIVITY_NONE, -1);
+	assert_int_equal(agg_update(&a, "md", &s), 0);
+	assert_false(agg_recovery_pending(&a, "md"));
+	assert_int_equal(events[1].type, EV_HEALTH_CHANGED);
+	assert_int_equal(events[1].health, HEALTH_OK);
+	assert_int_equal(snapshot_find(kept(&a, "md"), "md:md0")->health, HEALTH_OK);
+	snapshot_free(&s);
+	agg_fini(&a);
+}
+
+/* A failed probe's groups all get one reason, which lasts until they are rescanned. */
+static void test_probe_failure_reason_on_every_group(void **state)
+{
+	struct agg a;
+	struct snapshot s = { 0 };
+	const struct snapshot *k;
+
+	(void)state;
+	agg_init(&a, 10, NULL, NULL);
+	many(&s, 50, "in_sync");
+	agg_update(&a, "md", &s);
+	assert_int_equal(agg_probe_failed(&a, "md", "mdstat: Input/output error"), 0);
+	k = kept(&a, "md");
+	for (size_t i = 0; i < k->n; i++) {
+		assert_int_equal(k->groups[i].health, HEALTH_UNKNOWN);
+		assert_string_equal(k->groups[i].reason,
+				    "probe failed: mdstat: Input/output error");
+		assert_string_equal(k->groups[i].members[0].state, "in_sync");
+	}
+	many(&s, 50, "in_sync");
+	agg_update(&a, "md", &s);
+	k = kept(&a, "md");
+	assert_int_equal(k->n, 50);
+	assert_null(k->groups[0].reason);
+	assert_int_equal(k->groups[0].health, HEALTH_OK);
+	snapshot_free(&s);
+	agg_fini(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -287,6 +431,9 @@ int main(void)
 		cmocka_unit_test_setup(test_member_removed_and_group_vanished, setup),
 		cmocka_unit_test_setup(test_probe_failure_makes_groups_unknown, setup),
 		cmocka_unit_test_setup(test_member_state_change_without_role_change, setup),
+		cmocka_unit_test_setup(test_scans_reuse_both_arenas, setup),
+		cmocka_unit_test_setup(test_damping_keeps_a_whole_copy, setup),
+		cmocka_unit_test_setup(test_probe_failure_reason_on_every_group, setup),
 	};
 
 	return cmocka_run_group_tests_name("agg", tests, NULL, NULL);
