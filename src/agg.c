@@ -133,8 +133,14 @@ static void emit_group(struct agg *a, enum event_type type, const struct group *
 	agg_emit(a, &ev);
 }
 
-static const struct member *member_find(const struct group *g, const char *name)
+/*
+ * Probes report members in the same order scan after scan: look at index hint
+ * first, so that diffing a group of 1,000 supplies is not 1,000,000 compares.
+ */
+static const struct member *member_find(const struct group *g, const char *name, size_t hint)
 {
+	if (hint < g->n_members && strcmp(g->members[hint].name, name) == 0)
+		return &g->members[hint];
 	for (size_t i = 0; i < g->n_members; i++) {
 		if (strcmp(g->members[i].name, name) == 0)
 			return &g->members[i];
@@ -174,7 +180,7 @@ static void diff_members(struct agg *a, const struct group *old, const struct gr
 {
 	for (size_t i = 0; i < g->n_members; i++) {
 		const struct member *m = &g->members[i];
-		const struct member *o = member_find(old, m->name);
+		const struct member *o = member_find(old, m->name, i);
 
 		if (!o && m->role != REDMON_ROLE_MISSING)
 			emit_member(a, g, m->name, m->state, ROLE_ABSENT, m->role);
@@ -185,7 +191,7 @@ static void diff_members(struct agg *a, const struct group *old, const struct gr
 	for (size_t i = 0; i < old->n_members; i++) {
 		const struct member *o = &old->members[i];
 
-		if (o->role != REDMON_ROLE_MISSING && !member_find(g, o->name))
+		if (o->role != REDMON_ROLE_MISSING && !member_find(g, o->name, i))
 			emit_member(a, g, o->name, o->state, o->role, ROLE_ABSENT);
 	}
 }
