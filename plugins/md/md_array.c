@@ -47,7 +47,7 @@ static int reserve_devs(struct md_array *a, size_t n)
 
 	if (n <= a->devs_cap)
 		return 0;
-	cap = a->devs_cap ? a->devs_cap * 2 : 8;
+	cap = a->devs_cap ? a->devs_cap * 2 : 4; /* most arrays have 2-4 members */
 	if (cap < n)
 		cap = n;
 	v = realloc(a->devs, cap * sizeof(*v));
