@@ -61,7 +61,8 @@ int main(int argc, char **argv)
 			return 1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	if (waitpid(pid, &status, 0) != pid || status != 0 || read(rep[0], &us, sizeof(us)) != sizeof(us))
+	if (waitpid(pid, &status, 0) != pid || status != 0 ||
+	    read(rep[0], &us, sizeof(us)) != sizeof(us))
 		return 1;
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	printf("%.2f %.0f\n", us, n / secs);

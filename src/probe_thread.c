@@ -41,6 +41,7 @@ struct probe_thread {
 	/* the thread's own */
 	uint64_t settle_ms;
 	bool settle_armed;
+	bool settled; /* the settle delay ran out: the next scan is notification-driven */
 
 	pthread_mutex_t lock; /* guards everything below */
 	bool scan_requested, stop, abandoned, exited;
@@ -198,12 +199,17 @@ static void run_scan(struct probe_thread *r)
 	pthread_mutex_unlock(&r->lock);
 	poke(r->done_fd);
 	/*
-	 * Wait at least as long as this scan took before the next
-	 * notification-driven one: a tree changing without pause (10,000 arrays
+	 * Wait at least as long as the last notification-driven scan took
+	 * before the next one: a tree changing without pause (10,000 arrays
 	 * appearing) then costs at most half a core, and each scan sees more of
-	 * the change at once.
+	 * the change at once.  A periodic full scan says nothing about that and
+	 * must not delay the next change.
 	 */
-	r->settle_ms = took < SETTLE_MS ? SETTLE_MS : took > SETTLE_MAX_MS ? SETTLE_MAX_MS : took;
+	if (r->settled)
+		r->settle_ms = took < SETTLE_MS	      ? SETTLE_MS
+			       : took > SETTLE_MAX_MS ? SETTLE_MAX_MS
+						      : took;
+	r->settled = false;
 }
 
 static void plugin_fd(struct probe_thread *r, int fd, uint32_t revents)
@@ -233,6 +239,7 @@ static void wait_and_dispatch(struct probe_thread *r)
 		} else if (fd == r->settle_fd) {
 			drain(fd);
 			r->settle_armed = false;
+			r->settled = true;
 			pthread_mutex_lock(&r->lock);
 			r->scan_requested = true;
 			pthread_mutex_unlock(&r->lock);
