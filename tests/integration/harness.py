@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -167,6 +168,19 @@ class EventWaiter:
                     len(left), [(e.get("event"), (e.get("group") or {}).get("health"),
                                  (e.get("member") or {}).get("name")) for e in new]))
             time.sleep(0.02)
+
+
+def stop_daemon(proc, stderr_file):
+    """SIGTERM a daemon started with stderr to stderr_file (a binary temporary
+    file); problems: a non-zero exit, a sanitizer report."""
+    proc.send_signal(signal.SIGTERM)
+    rc = proc.wait(timeout=10)
+    stderr_file.seek(0)
+    text = stderr_file.read().decode(errors="replace")
+    out = [] if rc == 0 else ["daemon exited %d: %s" % (rc, tail(text))]
+    if any(m in text for m in SAN_MARKERS):
+        out.append("sanitizer: %s" % tail(text, 12))
+    return out
 
 
 class Redmon:

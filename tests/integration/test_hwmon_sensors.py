@@ -14,7 +14,6 @@ vanishes, as events.  Last, the corpus hwmon cases agree with their expected.jso
 import json
 import os
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -278,16 +277,7 @@ def main():
             return []
         rep.run("hwmon/sensors/daemon-events", daemon_events)
 
-        def stop():
-            daemon.send_signal(signal.SIGTERM)
-            rc = daemon.wait(timeout=10)
-            err.seek(0)
-            text = err.read().decode(errors="replace")
-            out = [] if rc == 0 else ["daemon exited %d: %s" % (rc, harness.tail(text))]
-            if any(m in text for m in harness.SAN_MARKERS):
-                out.append("sanitizer: %s" % harness.tail(text, 12))
-            return out
-        rep.run("hwmon/sensors/daemon-stops", stop)
+        rep.run("hwmon/sensors/daemon-stops", harness.stop_daemon, daemon, err)
         daemon = None
     finally:
         if daemon and daemon.poll() is None:

@@ -13,7 +13,6 @@ offline and a battery discharging) is a 1+1 set on its last source.
 import json
 import os
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -181,16 +180,7 @@ def main():
             return []
         rep.run("power_supply/daemon/removed-counts-missing", removed)
 
-        def stop():
-            daemon.send_signal(signal.SIGTERM)
-            rc = daemon.wait(timeout=10)
-            err.seek(0)
-            text = err.read().decode(errors="replace")
-            out = [] if rc == 0 else ["daemon exited %d: %s" % (rc, harness.tail(text))]
-            if any(m in text for m in harness.SAN_MARKERS):
-                out.append("sanitizer: %s" % harness.tail(text, 12))
-            return out
-        rep.run("power_supply/daemon/stops", stop)
+        rep.run("power_supply/daemon/stops", harness.stop_daemon, daemon, err)
         daemon = None
     finally:
         if daemon and daemon.poll() is None:
