@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Opening files of a probe's root directory without ever leaving it.
+ *
+ * A probe reads DIR/proc and DIR/sys (`--root DIR`, "/" in production).  A
+ * captured or hostile tree may hold symlinks such as
+ * sys/block/md1/md/level -> /etc/shadow or ../../../../etc/shadow; followed
+ * with plain openat() they read the host's files and the daemon would send
+ * them to every sink.  Every open of a probe goes through one of these two:
+ *
+ *   rootfs_open()          a path relative to the root fd, resolved as if the
+ *                          root were "/" (openat2 RESOLVE_IN_ROOT): absolute
+ *                          and ".." links are clamped to the root, as the
+ *                          kernel's own sysfs links need;
+ *   rootfs_open_beneath()  a path relative to a directory already opened in
+ *                          the root (openat2 RESOLVE_BENEATH): any link or
+ *                          ".." that would leave that directory fails with
+ *                          EXDEV.  For kept-open directory fds (md/, bonding/).
+ *
+ * Magic links (/proc/PID/fd/N) are refused by both.  On kernels without
+ * openat2 (before 5.6) both fall back to plain openat(): the live /proc and
+ * /sys are safe with it, a hostile --root tree is not (docs/redmon.8 says so).
+ *
+ * The sources under plugins/lib are compiled into each plugin that uses them
+ * (a plugin links nothing from the core); nothing here keeps state.
+ */
+#ifndef REDMON_PLUGINS_ROOTFS_H
+#define REDMON_PLUGINS_ROOTFS_H
+
+/* Both return an fd, or -1 with errno (EXDEV: the path leaves its base). */
+int rootfs_open(int root_fd, const char *path, int flags);
+int rootfs_open_beneath(int dir_fd, const char *path, int flags);
+
+#endif

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* plugins/lib/rootfs.c: opens under a root never leave it, whatever the links. */
+#include "cmocka_all.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../plugins/lib/rootfs.h"
+
+struct tree {
+	char dir[64];
+	int root_fd;
+};
+
+static void put(const char *dir, const char *rel, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void link_at(const char *dir, const char *target, const char *rel)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	assert_int_equal(symlink(target, path), 0);
+}
+
+/*
+ * DIR/etc/shadow ("in root"), DIR/sys/block/md1/md/ with links: abs -> /etc/shadow
+ * (lands on DIR/etc/shadow under RESOLVE_IN_ROOT), up -> ../../../../../etc/shadow
+ * (clamped likewise), sib -> ../dev-sda1/state (stays beneath md/); and outside the
+ * root, a file OUT/secret that no link may reach.
+ */
+static int setup(void **state)
+{
+	struct tree *t = calloc(1, sizeof(*t));
+	char sub[256];
+
+	assert_non_null(t);
+	strcpy(t->dir, "/tmp/rootfs-test-XXXXXX");
+	assert_non_null(mkdtemp(t->dir));
+	const char *dirs[] = { "etc", "sys", "sys/block", "sys/block/md1", "sys/block/md1/md",
+			       "sys/block/md1/md/dev-sda1", "out" };
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(sub, sizeof(sub), "%s/%s", t->dir, dirs[i]);
+		assert_int_equal(mkdir(sub, 0755), 0);
+	}
+	put(t->dir, "etc/shadow", "in root\n");
+	put(t->dir, "sys/block/md1/md/dev-sda1/state", "in_sync\n");
+	put(t->dir, "out/secret", "host secret\n");
+	link_at(t->dir, "/etc/shadow", "sys/block/md1/md/abs");
+	link_at(t->dir, "../../../../../etc/shadow", "sys/block/md1/md/up");
+	link_at(t->dir, "dev-sda1/state", "sys/block/md1/md/sib");
+	link_at(t->dir, "../../../../out/secret", "sys/block/md1/md/esc");
+	/* The root is DIR/ minus out/: open DIR itself; "out" stands for "the host". */
+	t->root_fd = open(t->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(t->root_fd >= 0);
+	*state = t;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct tree *t = *state;
+	char cmd[128];
+
+	close(t->root_fd);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->dir);
+	assert_int_equal(system(cmd), 0);
+	free(t);
+	return 0;
+}
+
+static void read_fd(int fd, char *buf, size_t len)
+{
+	ssize_t n = read(fd, buf, len - 1);
+
+	assert_true(n >= 0);
+	buf[n] = '\0';
+	close(fd);
+}
+
+/* An absolute link resolves inside the root, never to the host's /etc/shadow. */
+static void test_absolute_link_stays_in_root(void **state)
+{
+	struct tree *t = *state;
+	char buf[64];
+	int fd = rootfs_open(t->root_fd, "sys/block/md1/md/abs", O_RDONLY | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	read_fd(fd, buf, sizeof(buf));
+	assert_string_equal(buf, "in root\n");
+}
+
+/* A ".." chain longer than the tree is clamped at the root. */
+static void test_dotdot_link_is_clamped(void **state)
+{
+	struct tree *t = *state;
+	char buf[64];
+	int fd = rootfs_open(t->root_fd, "sys/block/md1/md/up", O_RDONLY | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	read_fd(fd, buf, sizeof(buf));
+	assert_string_equal(buf, "in root\n");
+	/* An absolute path given by the caller is clamped too. */
+	fd = rootfs_open(t->root_fd, "/../../etc/shadow", O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	read_fd(fd, buf, sizeof(buf));
+	assert_string_equal(buf, "in root\n");
+}
+
+/* Beneath a directory: a link inside it works, any link out of it is EXDEV. */
+static void test_beneath(void **state)
+{
+	struct tree *t = *state;
+	char buf[64];
+	int md = rootfs_open(t->root_fd, "sys/block/md1/md", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int fd;
+
+	assert_true(md >= 0);
+	fd = rootfs_open_beneath(md, "sib", O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	read_fd(fd, buf, sizeof(buf));
+	assert_string_equal(buf, "in_sync\n");
+	const char *escapes[] = { "abs", "up", "esc", "../../../out/secret", "/etc/passwd" };
+	for (size_t i = 0; i < sizeof(escapes) / sizeof(escapes[0]); i++) {
+		errno = 0;
+		fd = rootfs_open_beneath(md, escapes[i], O_RDONLY | O_CLOEXEC);
+		assert_int_equal(fd, -1);
+		assert_int_equal(errno, EXDEV);
+	}
+	close(md);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_absolute_link_stays_in_root, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dotdot_link_is_clamped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_beneath, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
