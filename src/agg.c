@@ -276,21 +276,96 @@ static const struct agg_hold *hold_find(const struct agg_probe *p, const char *i
 	return NULL;
 }
 
-/* Better health, or the same health with more margin. */
-static bool improves(const struct group *old, const struct group *g)
+/*
+ * How much a member role contributes, for flap damping: 0 healthy, 1 on its
+ * way (an idle spare, a disk being rebuilt), 2 contributing nothing.  A
+ * member moving to a higher rank is a failure; to a lower one, a recovery.
+ */
+static int role_rank(int role)
+{
+	switch (role) {
+	case REDMON_ROLE_ACTIVE:
+	case REDMON_ROLE_STANDBY:
+		return 0;
+	case REDMON_ROLE_SPARE:
+	case REDMON_ROLE_REBUILDING:
+		return 1;
+	default:
+		return 2; /* failed, missing, unknown, absent */
+	}
+}
+
+/* How a fresh group differs from the one last announced, for flap damping. */
+enum agg_change {
+	CHANGE_NONE,  /* nothing damping cares about (state or reason text at most) */
+	CHANGE_WORSE, /* a failure somewhere: announced at once */
+	CHANGE_OTHER, /* a recovery, or members moving without a failure: damped */
+};
+
+static enum agg_change classify_members(const struct group *old, const struct group *g)
+{
+	enum agg_change c = CHANGE_NONE;
+
+	for (size_t i = 0; i < g->n_members; i++) {
+		const struct member *m = &g->members[i];
+		const struct member *o = member_find(old, m->name, i);
+		int was = o ? (int)o->role : ROLE_ABSENT;
+
+		if (role_rank(m->role) > role_rank(was))
+			return CHANGE_WORSE;
+		if ((int)m->role != was)
+			c = CHANGE_OTHER;
+	}
+	for (size_t i = 0; i < old->n_members; i++) {
+		const struct member *o = &old->members[i];
+
+		if (member_find(g, o->name, i))
+			continue;
+		if (role_rank(o->role) < role_rank(ROLE_ABSENT))
+			return CHANGE_WORSE;
+		c = CHANGE_OTHER;
+	}
+	return c;
+}
+
+static enum agg_change classify(const struct group *old, const struct group *g)
 {
 	if (old->health != g->health)
-		return health_worse(old->health, g->health);
-	return margin_shown(g) > margin_shown(old);
+		return health_worse(g->health, old->health) ? CHANGE_WORSE : CHANGE_OTHER;
+	if (margin_shown(g) != margin_shown(old))
+		return margin_shown(g) < margin_shown(old) ? CHANGE_WORSE : CHANGE_OTHER;
+	return classify_members(old, g);
 }
 
 /*
- * Flap damping (OpenBSD sensorsd's "N consistent samples"): a recovery is
- * announced only once recovery_scans scans in a row saw the same better
- * state; until then the group stays as last announced, so its fresh copy is
- * replaced by the old one.  A worse state goes through at once.
+ * What a held group looks like, to tell "the same change seen again" from a
+ * different one: health, margin and every member's name and role (FNV-1a).
  */
-static int damp_recoveries(struct agg *a, struct agg_probe *p, struct snapshot *fresh)
+static uint64_t group_fingerprint(const struct group *g)
+{
+	uint64_t h = 14695981039346656037ULL;
+	int32_t margin = margin_shown(g);
+
+	h = (h ^ (uint64_t)g->health) * 1099511628211ULL;
+	h = (h ^ (uint32_t)margin) * 1099511628211ULL;
+	for (size_t i = 0; i < g->n_members; i++) {
+		for (const char *p = g->members[i].name; p && *p; p++)
+			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+		h = (h ^ (uint64_t)((int)g->members[i].role + 0x100)) * 1099511628211ULL;
+	}
+	return h;
+}
+
+/*
+ * Flap damping (OpenBSD sensorsd's "N consistent samples"): a change that is
+ * not a failure (a recovery, a disk re-added as a spare and rebuilt, a slave
+ * moving between active and backup) is announced only once recovery_scans
+ * scans in a row saw the same members and health; until then the group stays
+ * as last announced, so its fresh copy is replaced by the old one.  Anything
+ * worse (health, margin or one member's role) goes through at once.  A change
+ * of a member's state or reason text alone is not held.
+ */
+static int damp_changes(struct agg *a, struct agg_probe *p, struct snapshot *fresh)
 {
 	struct agg_hold *holds = NULL;
 	size_t n_holds = 0;
@@ -301,26 +376,21 @@ static int damp_recoveries(struct agg *a, struct agg_probe *p, struct snapshot *
 		const struct agg_hold *h;
 		struct agg_hold *v;
 		struct group copy;
+		uint64_t fp;
 		unsigned scans;
 
-		if (!old || !improves(old, g))
+		if (!old || classify(old, g) != CHANGE_OTHER)
 			continue;
 		h = hold_find(p, g->id);
-		scans = 1;
-		if (h && h->health == g->health && h->margin == margin_shown(g))
-			scans = h->scans + 1;
+		fp = group_fingerprint(g);
+		scans = h && h->fingerprint == fp ? h->scans + 1 : 1;
 		if (scans >= a->recovery_scans)
 			continue;
 		v = realloc(holds, (n_holds + 1) * sizeof(*v));
 		if (!v)
 			goto oom;
 		holds = v;
-		v[n_holds] = (struct agg_hold){
-			.id = strdup(g->id),
-			.health = g->health,
-			.margin = margin_shown(g),
-			.scans = scans,
-		};
+		v[n_holds] = (struct agg_hold){ .id = strdup(g->id), .fingerprint = fp, .scans = scans };
 		if (!v[n_holds].id)
 			goto oom;
 		n_holds++;
@@ -354,7 +424,7 @@ int agg_update(struct agg *a, const char *probe, struct snapshot *fresh)
 
 	if (!p)
 		return -ENOMEM;
-	if (damp_recoveries(a, p, fresh) < 0)
+	if (damp_changes(a, p, fresh) < 0)
 		return -ENOMEM;
 	if (p->failed) {
 		struct event ev = { .type = EV_PROBE_RECOVERED, .probe = probe };

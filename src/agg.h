@@ -14,11 +14,13 @@
 
 typedef void (*agg_emit_fn)(void *ctx, const struct event *ev);
 
-/* A recovery seen but not yet announced (flap damping): what it would be, how often seen. */
+/*
+ * A change seen but not yet announced (flap damping): what it would be (a
+ * fingerprint of health, margin and member roles), how often seen in a row.
+ */
 struct agg_hold {
 	char *id;
-	enum health health;
-	int32_t margin; /* as shown */
+	uint64_t fingerprint;
 	unsigned scans;
 };
 
@@ -28,7 +30,7 @@ struct agg_probe {
 	bool scanned;		/* at least one scan (or failure) recorded */
 	bool failed;
 	char *error;
-	struct agg_hold *holds; /* recoveries held back, sorted by id */
+	struct agg_hold *holds; /* changes held back (damping), sorted by id */
 	size_t n_holds;
 };
 
@@ -43,7 +45,7 @@ struct agg {
 	size_t n_probes;
 	uint64_t seq; /* of the last event emitted */
 	unsigned progress_step;
-	/* A recovery is announced once this many scans in a row saw it (1: at once). */
+	/* A change that is no failure is announced once this many scans in a row saw it (1: at once). */
 	unsigned recovery_scans;
 	struct agg_since *since; /* sorted by id */
 	size_t n_since;

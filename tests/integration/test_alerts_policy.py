@@ -3,7 +3,8 @@
 
 redmon runs on the fake probe (a 100 ms rescan).  Damping: with recovery_scans = 5
 a recovery that lasts one scan is never announced, a lasting one is, after the
-scans agreed; a failure is announced at once.  Reminders (remind = 1s) go only to
+scans agreed; a failure is announced at once; a member churning between failed
+and spare gives no member_changed until one role holds.  Reminders (remind = 1s) go only to
 the sink that asked, numbered; heartbeats (heartbeat = 1s) carry a summary; the
 Prometheus textfile follows the state.  Without any sink, redmon says loudly that
 nobody will be notified.
@@ -158,6 +159,35 @@ def main():
                 out.append("temporary files left: %s" % os.listdir(tmp))
             return out
         rep.run(NAME + "textfile", textfile)
+
+        # A disk kicked out and re-added over and over (failed <-> spare, the margin 0
+        # all along) is damped like a health flap: no member_changed storm.
+        def member_churn_damped():
+            before = len(events.read())
+            churned = ("md0", 0, 1, [("sda", "active"), ("sdb", "spare")])
+            for i in range(10):
+                tree.set(churned, ("marker", 1, 1, [("c%d" % i, "active")]))
+                time.sleep(0.12)  # the stimulus: one scan as a spare, then failed again
+                n = len(events.read())
+                tree.set(raid1("md0", True), ("marker", 1, 1, [("d%d" % i, "active")]))
+                events.wait_for(lambda e: any(x.get("member", {}).get("name") == "d%d" % i
+                                              for x in e[n:]), "marker d%d" % i, d)
+            churn = [e for e in events.read()[before:]
+                     if e["event"] == "member_changed" and e["group"]["id"] == "fake:md0"]
+            out = ["%d member_changed for md0 during the churn" % len(churn)] if churn else []
+            # Held as a spare: announced once the scans agree, exactly once.
+            n = len(events.read())
+            tree.set(churned, ("marker", 1, 1, [("e", "active")]))
+            evs = events.wait_for(lambda e: any(x["event"] == "member_changed" and
+                                                x["group"]["id"] == "fake:md0" for x in e[n:]),
+                                  "sdb as a spare", d)
+            got = [(x["member"]["name"], x["member"].get("previous_role"), x["member"]["role"])
+                   for x in evs[n:] if x["event"] == "member_changed" and x["group"]["id"] == "fake:md0"]
+            if got != [("sdb", "failed", "spare")]:
+                out.append("after the churn: %s" % got)
+            tree.set(raid1("md0", True), ("marker", 1, 1, [("m5", "active")]))
+            return out
+        rep.run(NAME + "member-churn-damped", member_churn_damped)
 
         check_schema(rep, NAME + "json-schema", events.read() + nag.read() + beat.read())
 

@@ -393,6 +393,85 @@ static void test_damping_keeps_a_whole_copy(void **state)
 	agg_fini(&a);
 }
 
+static size_t count_events(enum event_type type)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < n_events; i++)
+		n += events[i].type == type;
+	return n;
+}
+
+/* One scan of the raid1 md0 with sdb1 in the given role (sda1 in sync). */
+static void scan_sdb1(struct agg *a, struct snapshot *s, enum redmon_role role)
+{
+	raid1(s, REDMON_ROLE_ACTIVE, role, REDMON_ACTIVITY_NONE, -1);
+	assert_int_equal(agg_update(a, "md", s), 0);
+}
+
+/*
+ * Member changes are damped as health changes are: a disk kicked out and
+ * re-added over and over (failed <-> spare, the margin 0 all along) gives no
+ * member_changed until one state holds recovery_scans scans; a failure, even
+ * one that leaves the margin as it is, goes through at once.
+ */
+static void test_damping_holds_member_churn(void **state)
+{
+	struct agg a;
+	struct snapshot s = { 0 };
+
+	(void)state;
+	agg_init(&a, 10, record, NULL);
+	a.recovery_scans = 3;
+	scan_sdb1(&a, &s, REDMON_ROLE_FAILED);
+	assert_int_equal(n_events, 1); /* group_appeared */
+	for (int cycle = 0; cycle < 10; cycle++) {
+		scan_sdb1(&a, &s, REDMON_ROLE_SPARE);
+		scan_sdb1(&a, &s, REDMON_ROLE_FAILED);
+	}
+	assert_int_equal(n_events, 1);
+	/* spare for 3 scans in a row: announced at the third */
+	scan_sdb1(&a, &s, REDMON_ROLE_SPARE);
+	scan_sdb1(&a, &s, REDMON_ROLE_SPARE);
+	assert_int_equal(n_events, 1);
+	assert_true(agg_recovery_pending(&a, "md"));
+	scan_sdb1(&a, &s, REDMON_ROLE_SPARE);
+	assert_int_equal(n_events, 2);
+	assert_int_equal(events[1].type, EV_MEMBER_CHANGED);
+	assert_string_equal(events[1].member, "sdb1");
+	assert_int_equal(events[1].prev_role, REDMON_ROLE_FAILED);
+	assert_int_equal(events[1].role, REDMON_ROLE_SPARE);
+	/* spare -> rebuilding (same rank, same margin) is held too ... */
+	scan_sdb1(&a, &s, REDMON_ROLE_REBUILDING);
+	assert_int_equal(n_events, 2);
+	/* ... and a failure is not: at once, with no health change */
+	scan_sdb1(&a, &s, REDMON_ROLE_FAILED);
+	assert_int_equal(n_events, 3);
+	assert_int_equal(events[2].type, EV_MEMBER_CHANGED);
+	assert_int_equal(events[2].prev_role, REDMON_ROLE_SPARE);
+	assert_int_equal(events[2].role, REDMON_ROLE_FAILED);
+	assert_int_equal(count_events(EV_HEALTH_CHANGED), 0);
+	assert_false(agg_recovery_pending(&a, "md"));
+	snapshot_free(&s);
+	agg_fini(&a);
+}
+
+/* With recovery_scans = 1 (the default) every change is announced at once. */
+static void test_no_damping_by_default(void **state)
+{
+	struct agg a;
+	struct snapshot s = { 0 };
+
+	(void)state;
+	agg_init(&a, 10, record, NULL);
+	scan_sdb1(&a, &s, REDMON_ROLE_FAILED);
+	scan_sdb1(&a, &s, REDMON_ROLE_SPARE);
+	scan_sdb1(&a, &s, REDMON_ROLE_FAILED);
+	assert_int_equal(count_events(EV_MEMBER_CHANGED), 2);
+	snapshot_free(&s);
+	agg_fini(&a);
+}
+
 /* A failed probe's groups all get one reason, which lasts until they are rescanned. */
 static void test_probe_failure_reason_on_every_group(void **state)
 {
@@ -433,6 +512,8 @@ int main(void)
 		cmocka_unit_test_setup(test_member_state_change_without_role_change, setup),
 		cmocka_unit_test_setup(test_scans_reuse_both_arenas, setup),
 		cmocka_unit_test_setup(test_damping_keeps_a_whole_copy, setup),
+		cmocka_unit_test_setup(test_damping_holds_member_churn, setup),
+		cmocka_unit_test_setup(test_no_damping_by_default, setup),
 		cmocka_unit_test_setup(test_probe_failure_reason_on_every_group, setup),
 	};
 
