@@ -30,7 +30,7 @@ SCRIPT_TIMEOUT = {"golden": 300, "integration": 180}
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
-from harness import Reporter, shared_dir, tail, test_env  # noqa: E402  (shared with the test scripts)
+from harness import Reporter, tail, test_env  # noqa: E402  (shared with the test scripts)
 
 
 def run_bounded(argv, timeout, env, cwd=REPO):
@@ -203,8 +203,8 @@ def main():
         ap.error("unknown suite(s): %s" % ", ".join(bad))
     build = args.build if os.path.isabs(args.build) else os.path.join(REPO, args.build)
 
-    env = dict(test_env(), REDMON_BUILD=build, REDMON_SHARED=shared_dir(), PYTHONDONTWRITEBYTECODE="1")
-    env.setdefault("REDMON_CORPUS", os.path.join(env["REDMON_SHARED"], "corpus"))  # tests/unit/test_md_corpus.c
+    # Unit binaries run in REPO and open tests/corpus from there.
+    env = dict(test_env(), REDMON_BUILD=build, PYTHONDONTWRITEBYTECODE="1")
     res = Reporter(args.verbose)
     for suite in suites:
         t0 = time.monotonic()

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Golden tests: redmon against the labelled md captures of ../shared/corpus and
-the bundled demo tree.
+"""Golden tests: redmon against the labelled captures of tests/corpus and the
+bundled demo tree.
 
-One test per corpus case (md-mdstat, md-sysfs): `redmon status --json --root CASE`
+First, tests/corpus is what its SHA256SUMS says (scripts/sync-corpus --verify),
+and that check catches a damaged copy.  One test per corpus case (md-mdstat,
+md-sysfs, bonding-proc, bonding-sysfs): `redmon status --json --root CASE`
 must agree with CASE/expected.json.  Then: the status documents follow
 docs/json.md; `redmon check` exits with the code redmon's own health implies
 (on some corpus cases, and on two made-up trees for the precedence of UNKNOWN);
@@ -13,6 +15,7 @@ sources and from each alone.
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 
@@ -32,6 +35,7 @@ CHECK_CASES = ("md-mdstat/check_raid-none", "md-mdstat/pymdstat-02", "md-sysfs/p
                "bonding-proc/insights-balance-rr-2up", "bonding-proc/insights-802.3ad-split-aggregator",
                "bonding-sysfs/node-exporter-sysfs-int-and-empty-bond0")
 DEMO = os.path.join(harness.REPO, "tests", "fixtures", "demo")
+SYNC = os.path.join(harness.REPO, "scripts", "sync-corpus")
 
 
 def compare_case(doc, expected):
@@ -213,18 +217,51 @@ def demo_variant(redmon, keep):
         shutil.rmtree(tmp)
 
 
+def corpus_verify(corpus, want_rc, needles=()):
+    """scripts/sync-corpus --verify on corpus: its exit code, and on failure
+    the problems it must name."""
+    p = subprocess.run([sys.executable, SYNC, "--verify", "--to", corpus], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, universal_newlines=True, timeout=60)
+    if p.returncode != want_rc:
+        return ["exit %d, expected %d: %s" % (p.returncode, want_rc, harness.tail(p.stderr + p.stdout))]
+    return ["%r not reported: %s" % (n, harness.tail(p.stderr)) for n in needles if n not in p.stderr]
+
+
+def corpus_damaged():
+    """A copy of tests/corpus with one byte changed, a file added and one
+    removed: --verify names all three."""
+    tmp = tempfile.mkdtemp(prefix="redmon-corpus-")
+    try:
+        copy = os.path.join(tmp, "corpus")
+        shutil.copytree(harness.CORPUS, copy)
+        with open(os.path.join(copy, "md-mdstat", "pymdstat-03", "proc", "mdstat"), "r+b") as f:
+            b = f.read(1)
+            f.seek(0)
+            f.write(bytes([b[0] ^ 0x20]))
+        with open(os.path.join(copy, "md-sysfs", "procfs-sysfs-md1", "stray"), "w") as f:
+            f.write("x\n")
+        os.unlink(os.path.join(copy, "bonding-proc", "insights-balance-rr-2up", "expected.json"))
+        return corpus_verify(copy, 1, ("pymdstat-03/proc/mdstat: checksum differs",
+                                       "procfs-sysfs-md1/stray: not in SHA256SUMS",
+                                       "insights-balance-rr-2up/expected.json: listed in SHA256SUMS but missing"))
+    finally:
+        shutil.rmtree(tmp)
+
+
 def main():
     args = harness.parse_args(__doc__.splitlines()[0])
     rep = harness.Reporter()
     if not os.access(os.path.join(args.build, "redmon"), os.X_OK):
         rep.fail("golden", "%s/redmon is missing: build it first" % args.build)
         rep.exit()
-    corpus = os.path.join(harness.shared_dir(), "corpus")
+    corpus = harness.CORPUS
+    rep.run("golden/corpus-checksums", corpus_verify, corpus, 0)
+    rep.run("golden/corpus-verify-catches-damage", corpus_damaged)
     cases = []
     for cat in CATEGORIES:
         d = os.path.join(corpus, cat)
         if not os.path.isdir(d):
-            rep.fail("golden/%s" % cat, "corpus folder %s not found (set REDMON_SHARED)" % d)
+            rep.fail("golden/%s" % cat, "corpus folder %s not found" % d)
             continue
         cases += ["%s/%s" % (cat, c) for c in sorted(os.listdir(d))
                   if os.path.isfile(os.path.join(d, c, "expected.json"))]

@@ -39,9 +39,9 @@ SAN_ENV = {
 SAN_MARKERS = ("Sanitizer", "runtime error:")
 
 
-def shared_dir():
-    """The shared/ folder: $REDMON_SHARED, else ../shared beside the repo."""
-    return os.environ.get("REDMON_SHARED") or os.path.join(os.path.dirname(REPO), "shared")
+# The captures the tests compare with (tests/corpus/README.md); nothing is read
+# from outside the repository.
+CORPUS = os.path.join(REPO, "tests", "corpus")
 
 
 def parse_args(description):

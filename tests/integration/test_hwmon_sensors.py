@@ -144,9 +144,9 @@ def comparable(g):
 
 def golden(rep, redmon):
     """Corpus hwmon cases: redmon status --root CASE agrees with expected.json."""
-    corpus = os.path.join(harness.shared_dir(), "corpus", "hwmon")
+    corpus = os.path.join(harness.CORPUS, "hwmon")
     if not os.path.isdir(corpus):
-        rep.fail("hwmon/golden", "corpus folder %s not found (set REDMON_SHARED)" % corpus)
+        rep.fail("hwmon/golden", "corpus folder %s not found" % corpus)
         return
     for case in sorted(os.listdir(corpus)):
         root = os.path.join(corpus, case)

@@ -46,9 +46,9 @@ def build(root):
 
 
 def golden(rep, redmon):
-    corpus = os.path.join(harness.shared_dir(), "corpus", "power_supply")
+    corpus = os.path.join(harness.CORPUS, "power_supply")
     if not os.path.isdir(corpus):
-        rep.fail("power_supply/golden", "corpus folder %s not found (set REDMON_SHARED)" % corpus)
+        rep.fail("power_supply/golden", "corpus folder %s not found" % corpus)
         return
     for case in sorted(os.listdir(corpus)):
         root = os.path.join(corpus, case)

@@ -3,7 +3,7 @@
  * Unit tests of the /proc/net/bonding parser (plugins/bond/bond_proc.c).
  *
  * Texts marked "corpus" are byte-exact copies of captures under
- * ../shared/corpus/bonding-proc (case named); the others are written the
+ * tests/corpus/bonding-proc (case named); the others are written the
  * way drivers/net/bonding/bond_procfs.c prints (format strings cited), for
  * layouts no capture shows: a recent root view with a live LACP partner,
  * "no active aggregator", excerpts without the mode line, hostile bytes.

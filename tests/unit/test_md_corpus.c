@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The md probe against every md case of the shared corpus: each case
- * directory is a root (proc/mdstat and/or sys/block/md*), its expected.json the
- * verdict.  The corpus lives outside the repository: $REDMON_CORPUS, else
- * ../shared/corpus from the repository root; the test is skipped without it.
+ * The md probe against every md case of tests/corpus: each case directory is
+ * a root (proc/mdstat and/or sys/block/md*), its expected.json the verdict.
+ * The path is relative: run from the repository root (tests/run.py does); a
+ * missing corpus fails the test.
  *
  * Mapping (DESIGN.md): failures_tolerable = max(margin, 0); state failed when
  * margin < 0, rebuilding when recovery/resync/reshape runs, degraded when
@@ -83,9 +83,7 @@ static const char *coarse_state(const struct got *o)
 
 static const char *corpus_dir(void)
 {
-	const char *env = getenv("REDMON_CORPUS");
-
-	return env && env[0] ? env : "../shared/corpus";
+	return "tests/corpus";
 }
 
 static int check_int(const char *cs, const char *grp, json_t *exp, const char *key, int got)
@@ -226,10 +224,8 @@ static void run_category(const char *category, int min_cases)
 
 	snprintf(path, sizeof(path), "%s/%s", corpus_dir(), category);
 	d = opendir(path);
-	if (!d) {
-		print_message("corpus %s not found: skipped\n", path);
-		skip();
-	}
+	if (!d)
+		fail_msg("corpus %s not found (run from the repository root)", path);
 	while ((de = readdir(d)) && n < 256) {
 		if (de->d_name[0] == '.')
 			continue;
