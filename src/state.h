@@ -39,6 +39,20 @@ struct agg;
 #define STATE_MARK_FILE	  "state.seq"
 
 /*
+ * The highest sequence number a saved file (state.json or the mark) may
+ * hold, 2^53 - 1: every JSON reader holds it exactly (JavaScript and jq
+ * read numbers as doubles), and it is far below INT64_MAX, so a sequence
+ * that starts from a saved number can never overflow JSON's int64 while
+ * redmon runs.  It is never reached by counting: the highest start, after
+ * a lost state, is the time in ms (about 2^41), and from there a million
+ * events a second would need 285 years.  A larger number was not written
+ * by redmon and is not trusted.  SNMP carries the low 32 bits of the
+ * sequence (redmonNotifSeq and redmonAlarmSeq are Unsigned32).
+ */
+#define STATE_SEQ_MAX	   ((UINT64_C(1) << 53) - 1)
+#define STATE_SEQ_MAX_TEXT "9007199254740991"
+
+/*
  * What a saved snapshot is about.  A snapshot saved for another host, root
  * or set of sinks describes other hardware, or was announced to other
  * people: only its sequence number is kept.
