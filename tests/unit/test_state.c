@@ -1119,7 +1119,7 @@ static void test_seq_bound_mark(void **state)
 		assert_int_equal(log_count("out of range: above " STATE_SEQ_MAX_TEXT), 1);
 		log_release();
 		/* What that run saved reads back: no corrupt file, the sequence goes on. */
-		agg_init(&a, 10, NULL, NULL);
+		agg_fini(&a);
 		scanned(&a);
 		start_save_stop(&a, &seq);
 		assert_int_equal(seq, emitted + STATE_SEQ_RESERVE);
