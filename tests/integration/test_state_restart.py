@@ -215,7 +215,10 @@ def test_state_dir_for_user(args, rep):
     os.chown(out_dir, nobody.pw_uid, nobody.pw_gid)
     events = Events(os.path.join(out_dir, "events.jsonl"))
     state = os.path.join(tmp, "var", "lib", "redmon")  # parents missing too
-    d = MdDaemon(args.build, tmp, state, events.path, extra=("-o", "daemon.user=nobody"))
+    # A webhook to a closed port: its alerts stay in its spool, under state_dir.
+    d = MdDaemon(args.build, tmp, state, events.path,
+                 extra=("-o", "daemon.user=nobody", "-o", "sink.w.type=webhook",
+                        "-o", "sink.w.url=http://127.0.0.1:9/", "-o", "sink.w.retry_max=1h"))
     try:
         md_raid6(tmp, 4)
 
@@ -242,6 +245,15 @@ def test_state_dir_for_user(args, rep):
             err = d.stderr()
             if "cannot save" in err or "cannot use" in err or "is not owned by" in err:
                 out.append("state not saved after the drop: %s" % harness.tail(err, 4))
+            if "refuses alerts" in err or "cannot spool" in err:
+                out.append("webhook spool not written after the drop: %s" % harness.tail(err, 4))
+            spooled = glob.glob(os.path.join(state, "spool", "w", "*.alert"))
+            if not spooled:
+                out.append("nothing in the webhook spool: %s" % os.listdir(state))
+            for f in spooled:
+                if os.stat(f).st_uid != nobody.pw_uid:
+                    out.append("%s is owned by %d" % (f, os.stat(f).st_uid))
+                    break
             with open(os.path.join(state, "state.json")) as f:
                 doc = json.load(f)
             if doc["state"]["seq"] != max(e["seq"] for e in events.read()):
