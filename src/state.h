@@ -71,8 +71,9 @@ json_t *state_to_json(const struct agg *a, const struct state_id *id, uint64_t s
 		      const struct timespec *now);
 
 /*
- * Validate doc whole (format, version, checksum, every group against the
- * health rule) and prime a, which has no probes yet, from it.  Returns 0;
+ * Validate doc whole (format, version, checksum, a sequence within
+ * STATE_SEQ_MAX, every group against the health rule) and prime a, which
+ * has no probes yet, from it.  Returns 0;
  * -ESTALE when it is valid but saved for another state_id (only the
  * sequence is taken); -EBADMSG when it does not validate (why says where; a
  * left untouched, but *ret_seq is set when a sequence number could still be
@@ -86,9 +87,12 @@ struct state;
 /*
  * Daemon start: create and lock dir (one daemon per state directory), read
  * state.json into a (the sequence after the higher of its reservation and
- * state.seq), open state.seq for writing in place, and log what happened.  A missing, foreign or corrupt
- * file is logged and redmon starts fresh (0).  Returns -EBUSY when another
- * process holds the lock, other -errno when dir is unusable (logged).
+ * state.seq), open state.seq for writing in place, and log what happened.
+ * A missing, foreign or corrupt file is logged and redmon starts fresh (0).
+ * It runs as root in a directory the service user owns: a symlink, FIFO or
+ * hard link in place of a file is never followed, waited on or written
+ * through (a corrupt file, or -EPERM for the lock).  Returns -EBUSY when
+ * another process holds the lock, other -errno when dir is unusable (logged).
  */
 int state_open(const char *dir, const struct state_id *id, struct agg *a, struct state **ret);
 
