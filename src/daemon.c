@@ -203,6 +203,8 @@ static int alerts_open(struct daemon *d)
 	if (rt->cfg->state_dir_set || strcmp(rt->root, "/") == 0) {
 		struct state_id id = { .host = rt->host, .root = rt->root, .sinks = d->sinks_id };
 
+		/* Made as root here, it must be the [daemon] user's once privileges drop. */
+		privdrop_make_state_dir(rt->cfg, rt->cli->user, rt->cli->root != NULL);
 		rc = state_open(rt->cfg->state_dir, &id, &d->agg, &d->state);
 		if (rc == -EBUSY)
 			return rc;

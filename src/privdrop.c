@@ -20,6 +20,7 @@
 #include "privdrop.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <grp.h>
 #include <libgen.h>
@@ -38,6 +39,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "spool.h"
 
 #define DEFAULT_USER "redmon"
 
@@ -94,6 +96,12 @@ static int bound_caps(uint64_t keep)
 	return 0;
 }
 
+/* The state directory in use: set, or the default unless the tree is captured. */
+static const char *state_dir_of(const struct config *cfg, bool captured_tree)
+{
+	return cfg->state_dir_set || !captured_tree ? cfg->state_dir : NULL;
+}
+
 /* nftw() takes no context: the owner being handed over to, for one walk at a time. */
 static uid_t handover_uid;
 static gid_t handover_gid;
@@ -139,12 +147,10 @@ static bool owned_by(const char *dir, const struct passwd *pw)
  */
 static void hand_over_files(const struct config *cfg, const struct passwd *pw, bool captured_tree)
 {
-	const char *state_dir = cfg_get(cfg, "daemon", "state_dir");
+	const char *state_dir = state_dir_of(cfg, captured_tree);
 
 	handover_uid = pw->pw_uid;
 	handover_gid = pw->pw_gid;
-	if (!state_dir && !captured_tree)
-		state_dir = cfg_value(cfg, "daemon", "state_dir");
 	if (state_dir && access(state_dir, F_OK) == 0 && owned_by(state_dir, pw))
 		nftw(state_dir, handover_one, 16, FTW_PHYS | FTW_MOUNT);
 	for (size_t i = 0; i < cfg->n_entries; i++) {
@@ -165,23 +171,104 @@ static void hand_over_files(const struct config *cfg, const struct passwd *pw, b
 	}
 }
 
-int privdrop_apply(const struct config *cfg, const char *user_override, bool captured_tree)
+/*
+ * The user privdrop_apply() will drop to, or NULL when it keeps the
+ * credentials it has (not root, a captured tree without a user, systemd,
+ * user root); *why says which of the last two, for the log.
+ */
+static const char *drop_target(const struct config *cfg, const char *user_override,
+			       bool captured_tree, const char **why)
 {
 	const char *user = user_override ? user_override : cfg_get(cfg, "daemon", "user");
+
+	*why = NULL;
+	if (geteuid() != 0 || (captured_tree && !user))
+		return NULL;
+	if (!user)
+		user = DEFAULT_USER;
+	if (under_systemd()) {
+		*why = "started by systemd: the unit's User= and capabilities apply";
+		return NULL;
+	}
+	if (strcmp(user, "root") == 0) {
+		*why = "[daemon] user = root: keeping root privileges";
+		return NULL;
+	}
+	return user;
+}
+
+/* mkdir dir as the new user's (mode 0750); 0 or -errno (EEXIST when it is there). */
+static int make_owned_dir(const char *dir, const struct passwd *pw)
+{
+	int fd, rc = 0;
+
+	if (mkdir(dir, 0750) < 0)
+		return -errno;
+	/* Through an fd of the directory just made: not through a symlink put in its place. */
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fchown(fd, pw->pw_uid, pw->pw_gid) < 0)
+		rc = -errno;
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+int privdrop_make_state_dir(const struct config *cfg, const char *user_override, bool captured_tree)
+{
+	const char *dir = state_dir_of(cfg, captured_tree), *why;
+	const char *user = drop_target(cfg, user_override, captured_tree, &why);
+	char parent[PATH_MAX];
+	struct passwd *pw;
+	int rc;
+
+	if (!dir || !user || access(dir, F_OK) == 0 || !(pw = getpwnam(user)))
+		return 0; /* privdrop_apply() reports an unknown user */
+	/* Missing parents are root's, and must let the user through to its directory. */
+	snprintf(parent, sizeof(parent), "%s", dir);
+	rc = mkdir_parents(dirname(parent), 0755);
+	if (rc == 0)
+		rc = make_owned_dir(dir, pw);
+	if (rc == -EEXIST)
+		return 0;
+	if (rc < 0) {
+		log_err("cannot create the state directory %s for %s: %s", dir, user,
+			strerror(-rc));
+		return rc;
+	}
+	log_notice("created the state directory %s, owned by %s", dir, user);
+	return 0;
+}
+
+/*
+ * After the drop: the state directory must be writable, or every save and
+ * every spooled alert of the run would fail.  0, or -EACCES (logged).
+ */
+static int check_state_dir(const struct config *cfg, bool captured_tree, const char *user)
+{
+	const char *dir = state_dir_of(cfg, captured_tree);
+
+	/* A read-only file system is another matter: state.c says so, alerts go on. */
+	if (!dir || access(dir, W_OK | X_OK) == 0 || (errno != EACCES && errno != EPERM))
+		return 0;
+	log_err("the state directory %s is not writable by %s: state and webhook spools would "
+		"fail; refusing to start (install -d -o %s -g %s %s, or remove it and let redmon "
+		"create it)",
+		dir, user, user, user, dir);
+	return -EACCES;
+}
+
+int privdrop_apply(const struct config *cfg, const char *user_override, bool captured_tree)
+{
+	const char *why, *user = drop_target(cfg, user_override, captured_tree, &why);
 	uint64_t keep = 0;
 	struct passwd *pw;
 	int rc;
 
-	if (geteuid() != 0 || (captured_tree && !user))
-		return 0;
-	if (!user)
-		user = DEFAULT_USER;
-	if (under_systemd()) {
-		log_info("started by systemd: the unit's User= and capabilities apply");
-		return 0;
-	}
-	if (strcmp(user, "root") == 0) {
-		log_notice("[daemon] user = root: keeping root privileges");
+	if (!user) {
+		if (why && under_systemd())
+			log_info("%s", why);
+		else if (why)
+			log_notice("%s", why);
 		return 0;
 	}
 	errno = 0;
@@ -213,7 +300,7 @@ int privdrop_apply(const struct config *cfg, const char *user_override, bool cap
 	}
 	log_notice("running as %s (uid %u)%s", user, (unsigned)pw->pw_uid,
 		   keep ? ", keeping CAP_NET_ADMIN for the bond probe" : ", no capabilities");
-	return 0;
+	return check_state_dir(cfg, captured_tree, user);
 }
 
 /* The [sink.*] sections that run programs (exec hooks, mail). */

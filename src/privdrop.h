@@ -24,6 +24,17 @@ struct config;
 int privdrop_apply(const struct config *cfg, const char *user_override, bool captured_tree);
 
 /*
+ * Before the state directory is first used as root: when it does not exist
+ * and privdrop_apply() will drop to a user, create it owned by that user
+ * (mode 0750; missing parents root's, 0755), so state and spools stay
+ * writable after the drop.  Otherwise nothing (state_open() creates it).
+ * 0, or -errno (logged).  privdrop_apply() refuses to go on when the
+ * directory is not writable after the drop.
+ */
+int privdrop_make_state_dir(const struct config *cfg, const char *user_override,
+			    bool captured_tree);
+
+/*
  * Hooks (sinks of type exec or mail) run programs with the daemon's
  * privileges, so their config must be trustworthy: the file and its directory
  * must be owned by root or by us and writable by nobody else.  0 when cfg

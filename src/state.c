@@ -176,22 +176,45 @@ static char *text_unescape(const char *s)
 	return out;
 }
 
-/* Strings unescaped while reading one group; freed together. */
+/*
+ * Strings unescaped while reading one group; freed together.  It grows: a
+ * group has eight strings and each member up to seven, and an array may have
+ * hundreds of members (a fixed table of 64 refused a 15-member raid6).
+ */
 struct strpool {
-	char *v[64];
-	size_t n;
+	char **v;
+	size_t n, cap;
 };
 
 static void strpool_free(struct strpool *p)
 {
 	for (size_t i = 0; i < p->n; i++)
 		free(p->v[i]);
-	p->n = 0;
+	free(p->v);
+	*p = (struct strpool){ 0 };
+}
+
+/* Take s into the pool (freed with it); 0, or -ENOMEM and s freed. */
+static int strpool_take(struct strpool *p, char *s)
+{
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? 2 * p->cap : 32;
+		char **v = cap < SIZE_MAX / sizeof(*v) ? realloc(p->v, cap * sizeof(*v)) : NULL;
+
+		if (!v) {
+			free(s);
+			return -ENOMEM;
+		}
+		p->v = v;
+		p->cap = cap;
+	}
+	p->v[p->n++] = s;
+	return 0;
 }
 
 /*
  * The raw text of string field key of o: 0 and *ret (NULL for JSON null when
- * nullable), else -EBADMSG.
+ * nullable), else -EBADMSG (-ENOMEM).
  */
 static int get_text(json_t *o, const char *key, bool nullable, struct strpool *pool,
 		    const char **ret)
@@ -203,12 +226,13 @@ static int get_text(json_t *o, const char *key, bool nullable, struct strpool *p
 		*ret = NULL;
 		return 0;
 	}
-	if (!json_is_string(v) || pool->n == sizeof(pool->v) / sizeof(pool->v[0]))
+	if (!json_is_string(v))
 		return -EBADMSG;
 	s = text_unescape(json_string_value(v));
 	if (!s)
 		return -EBADMSG;
-	pool->v[pool->n++] = s;
+	if (strpool_take(pool, s) < 0)
+		return -ENOMEM;
 	*ret = s;
 	return 0;
 }
@@ -276,7 +300,7 @@ static int group_from_json(json_t *e, const char *probe, struct snapshot *snap, 
 	json_t *g = json_object_get(e, "group"), *members = json_object_get(g, "members");
 	struct redmon_group rg = { 0 };
 	struct redmon_member *rm = NULL;
-	struct strpool pool = { .n = 0 };
+	struct strpool pool = { 0 };
 	const char *id, *gprobe, *health, *activity;
 	int64_t margin, nominal, total, ok, failed, spares, since = -1;
 	double progress = -1;
@@ -374,7 +398,7 @@ out:
 static int probe_from_json(json_t *p, struct agg *a, char *why, size_t len)
 {
 	json_t *groups = json_object_get(p, "groups"), *e;
-	struct strpool pool = { .n = 0 };
+	struct strpool pool = { 0 };
 	struct snapshot snap = { 0 };
 	const char *name, *error;
 	size_t i;
@@ -442,7 +466,7 @@ int state_from_json(json_t *doc, const struct state_id *id, struct agg *a, uint6
 	int rc;
 
 	/* A sequence number is worth keeping even from a file we do not trust. */
-	if (get_int(body, "seq_reserved", 0, INT64_MAX, false, 0, &reserved) == 0)
+	if (get_int(body, "seq_reserved", 0, STATE_SEQ_MAX, false, 0, &reserved) == 0)
 		*ret_seq = (uint64_t)reserved;
 	if (!format || strcmp(format, STATE_FORMAT) != 0)
 		return bad(why, len, "not a redmon state file");
@@ -457,10 +481,13 @@ int state_from_json(json_t *doc, const struct state_id *id, struct agg *a, uint6
 	if (strcmp(sum, want) != 0)
 		return bad(why, len, "checksum mismatch (file says %.40s, content gives %s)", sum,
 			   want);
-	if (get_int(body, "seq", 0, INT64_MAX, false, 0, &seq) < 0 ||
-	    get_int(body, "seq_reserved", seq, INT64_MAX, false, 0, &reserved) < 0 ||
+	if (get_int(body, "seq", 0, STATE_SEQ_MAX, false, 0, &seq) < 0 ||
+	    get_int(body, "seq_reserved", seq, STATE_SEQ_MAX, false, 0, &reserved) < 0 ||
 	    !json_is_array(probes))
-		return bad(why, len, "seq, seq_reserved or probes missing");
+		return bad(why, len,
+			   "seq or seq_reserved missing or out of range (0 <= seq <= seq_reserved "
+			   "<= %" PRIu64 "), or no probes",
+			   STATE_SEQ_MAX);
 	*ret_seq = (uint64_t)reserved;
 	if (!same_text(body, "host", id->host) || !same_text(body, "root", id->root) ||
 	    !same_text(body, "sinks", id->sinks)) {
@@ -487,6 +514,101 @@ int state_from_json(json_t *doc, const struct state_id *id, struct agg *a, uint6
 /* --- the file ------------------------------------------------------------ */
 
 /*
+ * Files in the state directory are opened before the daemon drops root, in
+ * a directory its service user owns: that user could plant a symlink (to
+ * /etc/shadow, say), a hard link to a file of root's, or a FIFO that blocks
+ * an open for reading forever.  So no file here is opened through a
+ * symlink (O_NOFOLLOW), none blocks (O_NONBLOCK), and only a regular file
+ * with one link is used.  Creating goes through write_file_atomic()
+ * (O_CREAT | O_EXCL | O_NOFOLLOW on a fresh temporary name) or O_NOFOLLOW.
+ */
+#define OPEN_SAFE (O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+
+/* Keep fd if it is a regular file with one link: fd, else -EPERM or -errno (fd closed). */
+static int plain_file(int fd)
+{
+	struct stat sb;
+	int rc = 0;
+
+	if (fstat(fd, &sb) < 0)
+		rc = -errno;
+	else if (!S_ISREG(sb.st_mode) || sb.st_nlink != 1)
+		rc = -EPERM;
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+/*
+ * openat(dirfd, name, OPEN_SAFE | flags) of a plain file: the fd, or
+ * -errno; -EPERM for a symlink, a FIFO or another link to a file.
+ */
+static int open_plain(int dirfd, const char *name, int flags, mode_t mode)
+{
+	int fd = openat(dirfd, name, OPEN_SAFE | flags, mode);
+
+	if (fd < 0)
+		return errno == ELOOP ? -EPERM : -errno;
+	return plain_file(fd);
+}
+
+/* Why open_plain() failed, for the log. */
+static const char *plain_error(int rc)
+{
+	return rc == -EPERM ? "not a regular file with one link (a symlink, a FIFO or a hard "
+			      "link): not opened"
+			    : strerror(-rc);
+}
+
+/* Read a plain file whole: 0 or -errno; -EFBIG when it has more than max bytes. */
+static int read_fd(int fd, size_t max, char **ret, size_t *ret_len)
+{
+	size_t len = 0, cap = 0;
+	char *buf = NULL, *b;
+	ssize_t n;
+	int rc;
+
+	do {
+		if (len == cap) {
+			cap = cap ? 2 * cap : 4096;
+			b = realloc(buf, cap + 1);
+			if (!b) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = b;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n > 0)
+			len += (size_t)n;
+	} while ((n > 0 || (n < 0 && errno == EINTR)) && len <= max);
+	if (n < 0 || len > max) {
+		rc = len > max ? -EFBIG : -errno;
+		free(buf);
+		return rc;
+	}
+	buf[len] = 0;
+	*ret = buf;
+	*ret_len = len;
+	return 0;
+}
+
+/* All of dirfd/name, a plain file of at most max bytes, in a new NUL-terminated buffer. */
+static int read_plain(int dirfd, const char *name, size_t max, char **ret, size_t *ret_len)
+{
+	int fd = open_plain(dirfd, name, O_RDONLY, 0);
+	int rc;
+
+	if (fd < 0)
+		return fd;
+	rc = read_fd(fd, max, ret, ret_len);
+	close(fd);
+	return rc;
+}
+
+/*
  * The sequence mark: one fixed-length line, "redmon-seq 1 <20 digits>
  * fnv1a64:<16 hex>\n", the sequence a restart must continue after.  Created
  * while there is room, it is later only overwritten in place (pwrite of the
@@ -505,22 +627,34 @@ static void mark_format(uint64_t value, char buf[MARK_LEN + 1])
 	snprintf(buf, MARK_LEN + 1, "%s fnv1a64:%016" PRIx64 "\n", head, state_hash(head));
 }
 
-/* 0 and *ret for a well-formed mark, else -EBADMSG. */
+/*
+ * 0 and *ret for a well-formed mark; -EBADMSG for a torn or edited one (its
+ * checksum fails); -ERANGE for a well-formed one above STATE_SEQ_MAX, which
+ * redmon never writes.
+ */
 static int mark_parse(const char *text, size_t len, uint64_t *ret)
 {
-	char want[MARK_LEN + 1];
+	const size_t digits = sizeof(MARK_HEAD) - 1, end = digits + 20;
+	char head[sizeof(MARK_HEAD) + 20], tail[MARK_LEN + 1];
 	uint64_t v = 0;
+	bool over = false;
 
-	if (len != MARK_LEN || memcmp(text, MARK_HEAD, sizeof(MARK_HEAD) - 1) != 0)
+	if (len != MARK_LEN || memcmp(text, MARK_HEAD, digits) != 0)
 		return -EBADMSG;
-	for (size_t i = sizeof(MARK_HEAD) - 1; i < sizeof(MARK_HEAD) - 1 + 20; i++) {
-		if (text[i] < '0' || text[i] > '9' || v > (UINT64_MAX - 9) / 10)
+	memcpy(head, text, end);
+	head[end] = 0;
+	snprintf(tail, sizeof(tail), " fnv1a64:%016" PRIx64 "\n", state_hash(head));
+	if (memcmp(text + end, tail, MARK_LEN - end) != 0)
+		return -EBADMSG;
+	for (size_t i = digits; i < end; i++) {
+		if (text[i] < '0' || text[i] > '9')
 			return -EBADMSG;
-		v = v * 10 + (uint64_t)(text[i] - '0');
+		over |= v > (STATE_SEQ_MAX - (uint64_t)(text[i] - '0')) / 10;
+		if (!over)
+			v = v * 10 + (uint64_t)(text[i] - '0');
 	}
-	mark_format(v, want);
-	if (memcmp(text, want, MARK_LEN) != 0)
-		return -EBADMSG;
+	if (over)
+		return -ERANGE;
 	*ret = v;
 	return 0;
 }
@@ -559,7 +693,7 @@ static int mark_open(struct state *st)
 
 	if (st->markfd >= 0)
 		return 0;
-	fd = openat(st->dirfd, STATE_MARK_FILE, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	fd = open_plain(st->dirfd, STATE_MARK_FILE, O_RDWR, 0);
 	if (fd >= 0) {
 		n = pread(fd, buf, sizeof(buf), 0);
 		if (n == (ssize_t)MARK_LEN && mark_parse(buf, MARK_LEN, &v) == 0) {
@@ -568,16 +702,16 @@ static int mark_open(struct state *st)
 			return 0;
 		}
 		close(fd);
-	} else if (errno != ENOENT) {
-		return -errno;
+	} else if (fd != -ENOENT && fd != -EPERM) {
+		return fd; /* -EPERM: not a plain file, replaced below */
 	}
 	mark_format(st->reserved, buf);
 	rc = write_file_atomic(st->dirfd, STATE_MARK_FILE, buf, MARK_LEN, 0640);
 	if (rc < 0)
 		return rc;
-	fd = openat(st->dirfd, STATE_MARK_FILE, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	fd = open_plain(st->dirfd, STATE_MARK_FILE, O_RDWR, 0);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	st->markfd = fd;
 	st->mark = st->reserved;
 	return 0;
@@ -596,7 +730,7 @@ static void mark_load(struct state *st, struct agg *a)
 	char *text;
 	int rc;
 
-	rc = read_file_at(st->dirfd, STATE_MARK_FILE, 4096, &text, &len);
+	rc = read_plain(st->dirfd, STATE_MARK_FILE, 4096, &text, &len);
 	if (rc == -ENOENT)
 		return;
 	if (rc == 0) {
@@ -607,7 +741,11 @@ static void mark_load(struct state *st, struct agg *a)
 		v = (uint64_t)wall_ms();
 		log_err("state: %s/%s is not valid (%s): the sequence continues from the time "
 			"in ms (%llu)",
-			st->dir, STATE_MARK_FILE, rc == -EBADMSG ? "torn or edited" : strerror(-rc),
+			st->dir, STATE_MARK_FILE,
+			rc == -EBADMSG	? "torn or edited"
+			: rc == -ERANGE ? "out of range: above " STATE_SEQ_MAX_TEXT
+					  ", a number redmon never writes"
+					: plain_error(rc),
 			(unsigned long long)(v > was ? v : was));
 	}
 	if (v <= was)
@@ -637,6 +775,28 @@ static int state_write(struct state *st, const struct agg *a, uint64_t reserved)
 	return rc;
 }
 
+/*
+ * Rename state.json to state.json.corrupt-<time> (-<n> when that exists
+ * already): never over another file, nor through a symlink planted there.
+ * 0 and the name in aside, or -errno.
+ */
+static int move_aside(struct state *st, char *aside, size_t len)
+{
+	long long now = (long long)time(NULL);
+
+	for (int n = 0; n < 100; n++) {
+		if (n == 0)
+			snprintf(aside, len, STATE_FILE ".corrupt-%lld", now);
+		else
+			snprintf(aside, len, STATE_FILE ".corrupt-%lld-%d", now, n);
+		if (renameat2(st->dirfd, STATE_FILE, st->dirfd, aside, RENAME_NOREPLACE) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
+}
+
 /* Read and apply state.json; logs.  A bad file is moved aside and redmon starts fresh. */
 static void state_load(struct state *st, struct agg *a)
 {
@@ -648,13 +808,13 @@ static void state_load(struct state *st, struct agg *a)
 	json_t *doc;
 	int rc;
 
-	rc = read_file_at(st->dirfd, STATE_FILE, STATE_MAX_BYTES, &text, &len);
+	rc = read_plain(st->dirfd, STATE_FILE, STATE_MAX_BYTES, &text, &len);
 	if (rc == -ENOENT) {
 		log_notice("state: no %s/%s yet: starting fresh", st->dir, STATE_FILE);
 		return;
 	}
 	if (rc < 0) {
-		snprintf(why, sizeof(why), "cannot read: %s", strerror(-rc));
+		snprintf(why, sizeof(why), "cannot read: %s", plain_error(rc));
 		doc = NULL;
 	} else {
 		doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -693,9 +853,9 @@ static void state_load(struct state *st, struct agg *a)
 		seq = (uint64_t)wall_ms();
 	a->seq = seq;
 	st->saved_seq = st->reserved = seq;
-	snprintf(aside, sizeof(aside), STATE_FILE ".corrupt-%lld", (long long)time(NULL));
-	if (renameat(st->dirfd, STATE_FILE, st->dirfd, aside) < 0)
-		log_err("state: cannot move %s/%s aside: %s", st->dir, STATE_FILE, strerror(errno));
+	rc = move_aside(st, aside, sizeof(aside));
+	if (rc < 0)
+		log_err("state: cannot move %s/%s aside: %s", st->dir, STATE_FILE, strerror(-rc));
 	log_err("state: %s/%s is not valid (%s): moved to %s, not trusted; starting fresh, the "
 		"sequence from %llu",
 		st->dir, STATE_FILE, why, aside, (unsigned long long)seq);
@@ -720,14 +880,16 @@ int state_open(const char *dir, const struct state_id *id, struct agg *a, struct
 	}
 	if (rc == 0) {
 		/* Read-only is enough for flock(), and works on a lock file root left. */
-		st->lockfd = openat(st->dirfd, "lock", O_RDONLY | O_CREAT | O_CLOEXEC, 0640);
+		st->lockfd = open_plain(st->dirfd, "lock", O_RDONLY | O_CREAT, 0640);
 		if (st->lockfd < 0)
-			rc = -errno;
+			rc = st->lockfd;
 		else if (flock(st->lockfd, LOCK_EX | LOCK_NB) < 0)
 			rc = errno == EWOULDBLOCK ? -EBUSY : -errno;
 	}
 	if (rc == -EBUSY)
 		log_err("state: %s is in use by another redmon daemon", dir);
+	else if (rc == -EPERM && st->lockfd == -EPERM)
+		log_err("state: cannot use %s: its lock is %s", dir, plain_error(rc));
 	else if (rc < 0)
 		log_err("state: cannot use %s: %s", dir, strerror(-rc));
 	if (rc < 0) {
@@ -824,11 +986,22 @@ static void save(struct state *st, const struct agg *a, uint64_t reserved, bool 
 		mark_write(st, reserved);
 }
 
+/*
+ * The reservation for seq: STATE_SEQ_RESERVE ahead, but never past
+ * STATE_SEQ_MAX, so a start can read back what was saved.
+ */
+static uint64_t ahead(uint64_t seq)
+{
+	if (seq >= STATE_SEQ_MAX - STATE_SEQ_RESERVE)
+		return seq > STATE_SEQ_MAX ? seq : STATE_SEQ_MAX;
+	return seq + STATE_SEQ_RESERVE;
+}
+
 void state_save(struct state *st, const struct agg *a, bool final)
 {
 	if (!st)
 		return;
-	save(st, a, final ? a->seq : a->seq + STATE_SEQ_RESERVE, true);
+	save(st, a, final ? a->seq : ahead(a->seq), true);
 	if (final && st->failures)
 		log_err("state: stopping without saving %s/%s: the next start diffs against the "
 			"state saved before and continues the sequence after %llu",
@@ -847,9 +1020,9 @@ void state_reserve(struct state *st, const struct agg *a, uint64_t seq)
 	if (st->unreserved)
 		return; /* logged; the next scan's save tries again */
 	if (st->failures)
-		reserve_in_mark(st, seq + STATE_SEQ_RESERVE);
+		reserve_in_mark(st, ahead(seq));
 	else
-		save(st, a, seq + STATE_SEQ_RESERVE, false);
+		save(st, a, ahead(seq), false);
 }
 
 bool state_dirty(const struct state *st, const struct agg *a)

@@ -39,6 +39,20 @@ struct agg;
 #define STATE_MARK_FILE	  "state.seq"
 
 /*
+ * The highest sequence number a saved file (state.json or the mark) may
+ * hold, 2^53 - 1: every JSON reader holds it exactly (JavaScript and jq
+ * read numbers as doubles), and it is far below INT64_MAX, so a sequence
+ * that starts from a saved number can never overflow JSON's int64 while
+ * redmon runs.  It is never reached by counting: the highest start, after
+ * a lost state, is the time in ms (about 2^41), and from there a million
+ * events a second would need 285 years.  A larger number was not written
+ * by redmon and is not trusted.  SNMP carries the low 32 bits of the
+ * sequence (redmonNotifSeq and redmonAlarmSeq are Unsigned32).
+ */
+#define STATE_SEQ_MAX	   ((UINT64_C(1) << 53) - 1)
+#define STATE_SEQ_MAX_TEXT "9007199254740991"
+
+/*
  * What a saved snapshot is about.  A snapshot saved for another host, root
  * or set of sinks describes other hardware, or was announced to other
  * people: only its sequence number is kept.
@@ -57,8 +71,9 @@ json_t *state_to_json(const struct agg *a, const struct state_id *id, uint64_t s
 		      const struct timespec *now);
 
 /*
- * Validate doc whole (format, version, checksum, every group against the
- * health rule) and prime a, which has no probes yet, from it.  Returns 0;
+ * Validate doc whole (format, version, checksum, a sequence within
+ * STATE_SEQ_MAX, every group against the health rule) and prime a, which
+ * has no probes yet, from it.  Returns 0;
  * -ESTALE when it is valid but saved for another state_id (only the
  * sequence is taken); -EBADMSG when it does not validate (why says where; a
  * left untouched, but *ret_seq is set when a sequence number could still be
@@ -72,9 +87,12 @@ struct state;
 /*
  * Daemon start: create and lock dir (one daemon per state directory), read
  * state.json into a (the sequence after the higher of its reservation and
- * state.seq), open state.seq for writing in place, and log what happened.  A missing, foreign or corrupt
- * file is logged and redmon starts fresh (0).  Returns -EBUSY when another
- * process holds the lock, other -errno when dir is unusable (logged).
+ * state.seq), open state.seq for writing in place, and log what happened.
+ * A missing, foreign or corrupt file is logged and redmon starts fresh (0).
+ * It runs as root in a directory the service user owns: a symlink, FIFO or
+ * hard link in place of a file is never followed, waited on or written
+ * through (a corrupt file, or -EPERM for the lock).  Returns -EBUSY when
+ * another process holds the lock, other -errno when dir is unusable (logged).
  */
 int state_open(const char *dir, const struct state_id *id, struct agg *a, struct state **ret);
 

@@ -16,6 +16,8 @@
 #include <sys/mount.h>
 #include <sys/inotify.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../src/agg.h"
@@ -49,11 +51,11 @@ static void fault_cleanup(void);
 
 static int teardown(void **state)
 {
-	char cmd[128];
+	char cmd[192];
 
 	(void)state;
 	fault_cleanup(); /* what a failed assertion left set */
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s.victim'", dir, dir);
 	return system(cmd) == 0 ? 0 : -1;
 }
 
@@ -98,6 +100,8 @@ static void scanned(struct agg *a)
 	snapshot_free(&s);
 	n_seen = 0;
 }
+
+static int count_prefix(const char *prefix);
 
 static json_t *round_trip_doc(const struct agg *a, uint64_t reserved)
 {
@@ -150,6 +154,200 @@ static void test_round_trip(void **state)
 	json_decref(doc);
 	agg_fini(&a);
 	agg_fini(&b);
+}
+
+/* --- round trips at every size ---------------------------------------------- */
+
+/*
+ * A text of 255 bytes (the longest name a file system gives a disk), every
+ * byte but NUL in turn from first: quotes, backslashes, control bytes,
+ * bytes that are not UTF-8.
+ */
+static char *text255(unsigned first)
+{
+	char *s = malloc(256);
+
+	assert_non_null(s);
+	for (unsigned i = 0; i < 255; i++)
+		s[i] = (char)((first + i) % 255 + 1);
+	s[255] = 0;
+	return s;
+}
+
+/* 255 bytes of valid UTF-8 (two-byte letters and one 'x'). */
+static char *utf8_255(void)
+{
+	char *s = malloc(256);
+
+	assert_non_null(s);
+	for (unsigned i = 0; i < 254; i += 2)
+		memcpy(s + i, "\xc3\xa9", 2);
+	s[254] = 'x';
+	s[255] = 0;
+	return s;
+}
+
+static void same_text(const char *x, const char *y)
+{
+	if (!x || !y)
+		assert_ptr_equal(x, y);
+	else
+		assert_string_equal(x, y);
+}
+
+/* Every field of two groups, member by member. */
+static void same_group(const struct group *x, const struct group *y)
+{
+	same_text(x->id, y->id);
+	same_text(x->probe, y->probe);
+	same_text(x->name, y->name);
+	same_text(x->kind, y->kind);
+	same_text(x->type, y->type);
+	same_text(x->reason, y->reason);
+	assert_int_equal(x->members_total, y->members_total);
+	assert_int_equal(x->members_ok, y->members_ok);
+	assert_int_equal(x->members_failed, y->members_failed);
+	assert_int_equal(x->spares, y->spares);
+	assert_int_equal(x->margin, y->margin);
+	assert_int_equal(x->margin_nominal, y->margin_nominal);
+	assert_int_equal(x->health, y->health);
+	assert_int_equal(x->activity, y->activity);
+	assert_true(x->progress == y->progress);
+	assert_int_equal(x->n_members, y->n_members);
+	for (size_t i = 0; i < x->n_members; i++) {
+		const struct member *m = &x->members[i], *n = &y->members[i];
+
+		same_text(m->name, n->name);
+		assert_int_equal(m->role, n->role);
+		same_text(m->state, n->state);
+		same_text(m->device, n->device);
+		same_text(m->serial, n->serial);
+		same_text(m->location, n->location);
+		same_text(m->reason, n->reason);
+	}
+}
+
+/*
+ * An aggregator that saw one md group of n members with every field set,
+ * every text 255 bytes (a fourth of the members leave the optional ones
+ * out), and a probe "zz" failing with a 255-byte error.
+ */
+static void scanned_big(struct agg *a, size_t n)
+{
+	struct redmon_member *m = calloc(n, sizeof(*m));
+	char **texts = calloc(6 * n + 4, sizeof(char *));
+	struct snapshot s = { 0 };
+	struct redmon_group g = {
+		.kind = "raid",
+		.type = "raid6",
+		.members_total = (int)n,
+		.members_ok = (int)n - 1,
+		.members_failed = 1,
+		.spares = 3,
+		.margin = 1,
+		.margin_nominal = 2,
+		.activity = REDMON_ACTIVITY_RECOVERY,
+		.progress = 37.4,
+		.members = m,
+		.n_members = n,
+	};
+	size_t k = 0;
+
+	assert_non_null(m);
+	assert_non_null(texts);
+	g.name = texts[k++] = text255(1);
+	g.reason = texts[k++] = text255(7);
+	for (size_t i = 0; i < n; i++) {
+		m[i].name = texts[k++] = text255((unsigned)i);
+		m[i].role = (enum redmon_role)(i % REDMON_ROLE_COUNT_);
+		if (i % 4 == 3)
+			continue; /* state null, optional fields absent */
+		m[i].state = texts[k++] = text255((unsigned)i + 1);
+		m[i].device = texts[k++] = text255((unsigned)i + 2);
+		m[i].serial = texts[k++] = text255((unsigned)i + 3);
+		m[i].location = texts[k++] = utf8_255();
+		m[i].reason = texts[k++] = text255((unsigned)i + 4);
+	}
+	agg_init(a, 10, NULL, NULL);
+	assert_int_equal(snapshot_add(&s, "md", &g), 0);
+	snapshot_sort(&s);
+	assert_int_equal(agg_update(a, "md", &s), 0);
+	texts[k] = text255(200);
+	assert_int_equal(agg_update(a, "zz", &(struct snapshot){ 0 }), 0);
+	assert_int_equal(agg_probe_failed(a, "zz", texts[k++]), 0);
+	snapshot_free(&s);
+	for (size_t i = 0; i < k; i++)
+		free(texts[i]);
+	free(texts);
+	free(m);
+}
+
+/* b holds what a held: every probe, group, field and announcement time. */
+static void same_agg(const struct agg *a, const struct agg *b)
+{
+	assert_int_equal(a->n_probes, b->n_probes);
+	for (size_t i = 0; i < a->n_probes; i++) {
+		const struct agg_probe *p = &a->probes[i], *q = &b->probes[i];
+
+		same_text(p->name, q->name);
+		assert_int_equal(p->failed, q->failed);
+		same_text(p->error, q->error);
+		assert_int_equal(p->groups.n, q->groups.n);
+		for (size_t j = 0; j < p->groups.n; j++) {
+			struct timespec t1, t2;
+
+			same_group(&p->groups.groups[j], &q->groups.groups[j]);
+			assert_true(agg_since(a, p->groups.groups[j].id, &t1));
+			assert_true(agg_since(b, q->groups.groups[j].id, &t2));
+			assert_int_equal(t1.tv_sec, t2.tv_sec);
+			assert_int_equal(t1.tv_nsec / 1000000, t2.tv_nsec / 1000000);
+		}
+	}
+}
+
+/*
+ * A group of 15 or more members could not be restored (the reader kept at
+ * most 64 strings per group): round trips through the document and through
+ * the file at 1, 15, 16, 64, 256 and 1,024 members.
+ */
+static void test_round_trip_sizes(void **state)
+{
+	static const size_t sizes[] = { 1, 15, 16, 64, 256, 1024 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct state *st;
+		struct agg a, b;
+		uint64_t seq = 0;
+		char why[256] = "";
+		json_t *doc;
+
+		scanned_big(&a, sizes[i]);
+		assert_int_equal(a.probes[0].groups.groups[0].n_members, sizes[i]);
+		doc = round_trip_doc(&a, a.seq + 64);
+		agg_init(&b, 10, NULL, NULL);
+		if (state_from_json(doc, &id, &b, &seq, why, sizeof(why)) != 0)
+			fail_msg("%zu members: %s", sizes[i], why);
+		assert_int_equal(seq, a.seq + 64);
+		same_agg(&a, &b);
+		json_decref(doc);
+		agg_fini(&b);
+
+		/* Through the file, as a stop and a start do. */
+		agg_init(&b, 10, NULL, NULL);
+		assert_int_equal(state_open(dir, &id, &b, &st), 0);
+		agg_fini(&b);
+		state_save(st, &a, true);
+		state_close(st);
+		agg_init(&b, 10, NULL, NULL);
+		assert_int_equal(state_open(dir, &id, &b, &st), 0);
+		assert_int_equal(count_prefix("state.json.corrupt-"), 0);
+		assert_int_equal(b.seq, a.seq);
+		same_agg(&a, &b);
+		state_close(st);
+		agg_fini(&b);
+		agg_fini(&a);
+	}
 }
 
 /* Restored, the first scan is a diff: a disk that failed while down is a change, not news. */
@@ -712,10 +910,288 @@ static void test_torn_mark(void **state)
 	agg_fini(&a);
 }
 
+/* Write a well-formed mark (its checksum right) holding the 20 digits given. */
+static void write_mark(const char *digits)
+{
+	char head[64], line[128], path[128];
+	FILE *f;
+
+	assert_int_equal(strlen(digits), 20);
+	snprintf(head, sizeof(head), "redmon-seq 1 %s", digits);
+	snprintf(line, sizeof(line), "%s fnv1a64:%016llx\n", head,
+		 (unsigned long long)state_hash(head));
+	snprintf(path, sizeof(path), "%s/" STATE_MARK_FILE, dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fputs(line, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* --- files planted in the state directory ------------------------------------ */
+
+/* path of name in dir, in buf. */
+static const char *in_dir(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "%s/%s", dir, name);
+	return buf;
+}
+
+static void put_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_true(fputs(text, f) >= 0);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* The whole content of path, compared with want. */
+static void file_is(const char *path, const char *want)
+{
+	static char buf[1 << 16];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	assert_true(n < sizeof(buf) - 1);
+	buf[n] = 0;
+	assert_string_equal(buf, want);
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	fail_msg("state_open() blocked on a FIFO");
+}
+
+/*
+ * The daemon opens these files as root, before it drops to the service
+ * user, who owns the directory and could plant a symlink, a hard link or a
+ * FIFO in their place: none is followed, written through or waited on.
+ */
+static void test_planted_files(void **state)
+{
+	char victim[160], path[256], aside[160], *good;
+	struct state *st;
+	struct agg a, b;
+	struct stat sb;
+	long long now;
+
+	(void)state;
+	signal(SIGALRM, on_alarm);
+	alarm(10);
+	scanned(&a);
+	/* A root-owned file outside, which must stay as it is. */
+	snprintf(victim, sizeof(victim), "%s.victim", dir);
+	put_file(victim, "precious\n");
+
+	/* The lock: a symlink is refused (nothing is created at its target), a FIFO too. */
+	assert_int_equal(symlink(victim, in_dir(path, sizeof(path), "lock")), 0);
+	agg_init(&b, 10, NULL, NULL);
+	assert_int_equal(state_open(dir, &id, &b, &st), -EPERM);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(state_open(dir, &id, &b, &st), -EPERM);
+	assert_int_equal(unlink(path), 0);
+
+	/* A good run, then state.json and state.seq replaced by symlinks to victim. */
+	assert_int_equal(state_open(dir, &id, &b, &st), 0);
+	state_save(st, &a, true);
+	state_close(st);
+	agg_fini(&b);
+	good = slurp("state.json");
+	assert_int_equal(rename(in_dir(path, sizeof(path), "state.json"), victim), 0);
+	assert_int_equal(symlink(victim, path), 0);
+	assert_int_equal(unlink(in_dir(path, sizeof(path), STATE_MARK_FILE)), 0);
+	assert_int_equal(symlink(victim, path), 0);
+	agg_init(&b, 10, NULL, NULL);
+	assert_int_equal(state_open(dir, &id, &b, &st), 0);
+	assert_int_equal(b.n_probes, 0); /* the state it points at is not trusted */
+	assert_true(b.seq > 1700000000000ull);
+	state_save(st, &a, false);
+	state_close(st);
+	agg_fini(&b);
+	assert_int_equal(count_prefix("state.json.corrupt-"), 1);
+	/* Neither written through: victim is still the state.json it was. */
+	file_is(victim, good);
+	free(good);
+	assert_int_equal(lstat(in_dir(path, sizeof(path), STATE_MARK_FILE), &sb), 0);
+	assert_true(S_ISREG(sb.st_mode));
+	put_file(victim, "precious\n");
+
+	/*
+	 * A hard link in place of the mark, to a file of root's that reads as
+	 * a mark: replaced, not written through (a save lowers a high mark).
+	 */
+	write_mark("00000000099999999999");
+	good = slurp(STATE_MARK_FILE);
+	assert_int_equal(rename(in_dir(path, sizeof(path), STATE_MARK_FILE), victim), 0);
+	assert_int_equal(link(victim, path), 0);
+	agg_init(&b, 10, NULL, NULL);
+	assert_int_equal(state_open(dir, &id, &b, &st), 0);
+	md0_fails(&a);
+	state_save(st, &a, true);
+	state_close(st);
+	agg_fini(&b);
+	file_is(victim, good);
+	free(good);
+
+	/* A FIFO as state.json: not waited on, moved aside. */
+	assert_int_equal(unlink(in_dir(path, sizeof(path), "state.json")), 0);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	agg_init(&b, 10, NULL, NULL);
+	assert_int_equal(state_open(dir, &id, &b, &st), 0);
+	assert_int_equal(b.n_probes, 0);
+	state_save(st, &a, false);
+	state_close(st);
+	agg_fini(&b);
+
+	/* Moved aside never over another file (two in one second). */
+	now = (long long)time(NULL);
+	for (long long t = now; t <= now + 1; t++) {
+		snprintf(aside, sizeof(aside), "state.json.corrupt-%lld", t);
+		unlink(in_dir(path, sizeof(path), aside));
+		put_file(path, "kept\n");
+	}
+	put_file(in_dir(path, sizeof(path), "state.json"), "{torn");
+	agg_init(&b, 10, NULL, NULL);
+	assert_int_equal(state_open(dir, &id, &b, &st), 0);
+	state_close(st);
+	agg_fini(&b);
+	for (long long t = now; t <= now + 1; t++) {
+		snprintf(aside, sizeof(aside), "state.json.corrupt-%lld", t);
+		file_is(in_dir(path, sizeof(path), aside), "kept\n");
+	}
+	alarm(0);
+	unlink(victim);
+	agg_fini(&a);
+}
+
+/* --- the bound of the sequence ---------------------------------------------- */
+
+/* Start on dir as it is, note the sequence, save (reserving, as after an event) and stop. */
+static uint64_t start_save_stop(struct agg *a, uint64_t *ret_restored_seq)
+{
+	struct state *st;
+	struct agg b;
+
+	agg_init(&b, 10, NULL, NULL);
+	assert_int_equal(state_open(dir, &id, &b, &st), 0);
+	*ret_restored_seq = b.seq;
+	a->seq = b.seq + 1; /* one event */
+	state_save(st, a, false);
+	state_close(st);
+	agg_fini(&b);
+	return a->seq;
+}
+
+/*
+ * A mark near INT64_MAX or above it, well-formed, was taken as the sequence,
+ * so state.json was saved with a negative seq and the next start rejected
+ * its own file (or, above INT64_MAX, took the mark for torn and went back).
+ * Now numbers above STATE_SEQ_MAX are out of range, said so, and the
+ * sequence continues from the time in ms; every file saved reads back.
+ */
+static void test_seq_bound_mark(void **state)
+{
+	static const char *const over[] = {
+		"00009007199254740992", /* STATE_SEQ_MAX + 1 */
+		"09223372036854775800", /* just under INT64_MAX */
+		"09223372036854775807", /* INT64_MAX */
+		"09300000000000000000", /* above INT64_MAX */
+		"18446744073709551615", /* UINT64_MAX */
+		"99999999999999999999", /* above UINT64_MAX */
+	};
+	uint64_t seq, emitted;
+	struct agg a;
+
+	(void)state;
+	assert_int_equal(strtoull(STATE_SEQ_MAX_TEXT, NULL, 10), STATE_SEQ_MAX);
+	assert_int_equal(strtoull(over[0], NULL, 10), STATE_SEQ_MAX + 1);
+	scanned(&a);
+	for (size_t i = 0; i < sizeof(over) / sizeof(over[0]); i++) {
+		write_mark(over[i]);
+		log_capture();
+		emitted = start_save_stop(&a, &seq);
+		assert_true(seq > 1700000000000ull && seq < 1ull << 48); /* the time in ms */
+		assert_int_equal(log_count("out of range: above " STATE_SEQ_MAX_TEXT), 1);
+		log_release();
+		/* What that run saved reads back: no corrupt file, the sequence goes on. */
+		agg_fini(&a);
+		scanned(&a);
+		start_save_stop(&a, &seq);
+		assert_int_equal(seq, emitted + STATE_SEQ_RESERVE);
+		assert_int_equal(count_prefix("state.json.corrupt-"), 0);
+	}
+	agg_fini(&a);
+}
+
+/*
+ * At the bound itself: a mark of STATE_SEQ_MAX - 10 is taken, the
+ * reservation stops at STATE_SEQ_MAX (not 64 past it), and the next start
+ * reads that file back.
+ */
+static void test_seq_bound_reserve(void **state)
+{
+	char digits[32], *text;
+	uint64_t seq, emitted;
+	json_t *doc;
+	struct agg a;
+
+	(void)state;
+	scanned(&a);
+	snprintf(digits, sizeof(digits), "%020llu", (unsigned long long)STATE_SEQ_MAX - 10);
+	write_mark(digits);
+	emitted = start_save_stop(&a, &seq);
+	assert_int_equal(seq, STATE_SEQ_MAX - 10);
+	text = slurp("state.json");
+	doc = json_loads(text, 0, NULL);
+	free(text);
+	assert_int_equal(
+		json_integer_value(json_object_get(json_object_get(doc, "state"), "seq_reserved")),
+		STATE_SEQ_MAX);
+	json_decref(doc);
+	start_save_stop(&a, &seq);
+	assert_int_equal(seq, STATE_SEQ_MAX);
+	assert_true(seq > emitted);
+	assert_int_equal(count_prefix("state.json.corrupt-"), 0);
+	agg_fini(&a);
+}
+
+/* A state.json whose numbers pass STATE_SEQ_MAX does not validate, checksum or not. */
+static void test_seq_bound_file(void **state)
+{
+	struct agg a, b;
+	uint64_t seq = 0;
+	char why[256] = "";
+	json_t *doc;
+
+	(void)state;
+	scanned(&a);
+	a.seq = STATE_SEQ_MAX;
+	doc = round_trip_doc(&a, STATE_SEQ_MAX);
+	agg_init(&b, 10, NULL, NULL);
+	assert_int_equal(state_from_json(doc, &id, &b, &seq, why, sizeof(why)), 0);
+	assert_int_equal(seq, STATE_SEQ_MAX);
+	agg_fini(&b);
+	json_decref(doc);
+	doc = round_trip_doc(&a, STATE_SEQ_MAX + 1);
+	expect_bad(doc, -EBADMSG, "out of range");
+	json_decref(doc);
+	a.seq = (uint64_t)INT64_MAX;
+	doc = round_trip_doc(&a, (uint64_t)INT64_MAX);
+	expect_bad(doc, -EBADMSG, "out of range");
+	json_decref(doc);
+	agg_fini(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_round_trip_sizes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_primed_diff, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_validation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_other_identity, setup, teardown),
@@ -723,6 +1199,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_save_fails_file_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_torn_mark, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nothing_writable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_planted_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_seq_bound_mark, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_seq_bound_reserve, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_seq_bound_file, setup, teardown),
 		/* last: it leaves the process in its own mount namespace */
 		cmocka_unit_test_setup_teardown(test_save_fails_disk_full, setup, teardown),
 	};
