@@ -304,6 +304,7 @@ static void test_captured_tree(void **state)
 
 	/* nothing changed yet: draining finds nothing but still answers "rescan" */
 	put(h, "sys/block/md0/md/dev-sdb1/state", "faulty\n");
+	put(h, "sys/block/md0/md/degraded", "1\n"); /* raid1_error() counts it too */
 	assert_int_equal(redmon_plugin.on_fd(inst, ino_fd, EPOLLIN), 1);
 	h->n_reports = 0;
 	assert_int_equal(redmon_plugin.scan(inst), 0);
@@ -470,8 +471,8 @@ static void build_tree_md2(struct redmon_host *h)
 }
 
 /*
- * Fail md2's sdf1 behind the probe's back: written through a hard link in a
- * directory nobody watches, so no inotify event names md2 (the same inode:
+ * Fail md2's sdf1 behind the probe's back: its state and md2's degraded,
+ * written through hard links in a directory nobody watches, so no inotify event names md2 (the same inode:
  * only a scan that reads md2 sees it).
  */
 static void fail_md2_quietly(struct redmon_host *h)
@@ -483,7 +484,11 @@ static void fail_md2_quietly(struct redmon_host *h)
 	mkdir(to, 0755);
 	snprintf(to, sizeof(to), "%s/quiet/state", h->root);
 	assert_int_equal(link(from, to), 0);
+	snprintf(from, sizeof(from), "%s/sys/block/md2/md/degraded", h->root);
+	snprintf(to, sizeof(to), "%s/quiet/degraded", h->root);
+	assert_int_equal(link(from, to), 0);
 	put(h, "quiet/state", "faulty\n");
+	put(h, "quiet/degraded", "1\n");
 }
 
 static int32_t margin_of(struct redmon_host *h, const char *name)
@@ -527,6 +532,7 @@ static void test_partial_captured(void **state)
 
 	fail_md2_quietly(h);
 	put(h, "sys/block/md0/md/dev-sdb1/state", "faulty\n");
+	put(h, "sys/block/md0/md/degraded", "1\n"); /* raid1_error() counts it too */
 	assert_int_equal(redmon_plugin.on_fd(inst, ino_fd, EPOLLIN), 1);
 	assert_int_equal(scan_now(h, inst), 0);
 	assert_int_equal(h->n_reports, 3);
@@ -594,6 +600,7 @@ static void test_partial_live(void **state)
 
 	fail_md2_quietly(h);
 	put(h, "sys/block/md0/md/dev-sdb1/state", "faulty\n");
+	put(h, "sys/block/md0/md/degraded", "1\n"); /* raid1_error() counts it too */
 	fd = watched_fd_of(h, "/md0/md/dev-sdb1/state");
 	assert_true(fd >= 0);
 	assert_int_equal(redmon_plugin.on_fd(inst, fd, EPOLLPRI), 1);
@@ -635,6 +642,7 @@ static void test_partial_live(void **state)
 
 	/* the periodic rescan reads everything: md2's disk back, quietly */
 	put(h, "quiet/state", "in_sync\n");
+	put(h, "quiet/degraded", "0\n");
 	assert_int_equal(scan_now(h, inst), 0);
 	assert_int_equal(margin_of(h, "md2"), 1);
 
