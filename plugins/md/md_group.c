@@ -11,8 +11,9 @@
  * How many slots are missing is the kernel's word (sysfs degraded, else
  * mdstat's [UU_]), not what the devices seen add up to: a capture may lack
  * dev-* directories, and during a reshape ("11 (10)") the kernel counts over
- * both geometries.  When the two disagree the kernel's count is used and the
- * reason says the member detail is incomplete; with no kernel count at all,
+ * both geometries.  When the two disagree the kernel's count is used (only
+ * faulty or rebuilding members seen in more slots than it counts raise it) and
+ * the reason says the member detail is incomplete; with no kernel count at all,
  * the devices seen may call an array failed only on evidence (faulty or
  * rebuilding members, "broken"), never because directories are absent.
  */
@@ -569,8 +570,8 @@ static int kernel_missing(const struct md_array *a, int n)
 }
 
 /*
- * The member detail disagrees with the kernel's count of km missing slots.
- * mdstat's [UU_] becomes the slot map when it says what the count says;
+ * The member detail disagrees with the count of km missing slots.  mdstat's
+ * [UU_] becomes the slot map when it says what the count says;
  * otherwise there is no map (which slots are missing is not known) and false
  * is returned.
  */
@@ -592,6 +593,29 @@ static bool kernel_map(const struct md_array *a, struct md_group_buf *gb, int n,
 			gb->slots[i] = MD_SLOT_BUSY;
 	}
 	return true;
+}
+
+/*
+ * The in-sync count to use, from ok (the members seen) and km (the kernel's
+ * count of missing slots): the kernel's count, or more when faulty or
+ * rebuilding members sit in more slots than it counts (their state words are
+ * the kernel's too, and may be read a moment after degraded changed).  Slots
+ * nobody is seen in never add to it.  When the members seen are overruled,
+ * *ret_detail_ok gets their count and *map says whether a slot map is left.
+ */
+static int reconcile(const struct md_array *a, struct md_group_buf *gb, int n, int ok, int km,
+		     bool *map, int *ret_detail_ok)
+{
+	int busy = 0, missing;
+
+	for (size_t i = 0; *map && i < (size_t)n; i++)
+		busy += gb->slots[i] == MD_SLOT_BUSY;
+	missing = km > busy ? km : busy;
+	if (missing == n - ok)
+		return ok;
+	*ret_detail_ok = ok;
+	*map = kernel_map(a, gb, n, missing);
+	return n - missing;
 }
 
 /*
@@ -732,11 +756,8 @@ static void build_running(const struct md_array *a, struct md_group_buf *gb)
 		build_unknown(a, gb, why);
 		return;
 	}
-	if (km >= 0 && km != n - ok) {
-		detail_ok = ok;
-		ok = n - km;
-		map = kernel_map(a, gb, n, km);
-	}
+	if (km >= 0)
+		ok = reconcile(a, gb, n, ok, km, &map, &detail_ok);
 
 	m = md_margin_rule(a->level, n, ok, map ? gb->slots : NULL, &geo);
 	if (m.margin < 0 && m.margin != REDMON_MARGIN_UNKNOWN && km < 0 &&

@@ -1284,6 +1284,27 @@ static void test_kernel_counts_more(void **state)
 	assert_string_equal(g->reason, "the kernel counts 5 missing of 4 slots");
 }
 
+/*
+ * A faulty member in its slot while degraded still says 0: degraded read a
+ * moment before raid1_error() (it updates both) or an edited tree.  The
+ * failure seen is evidence and counts; only absent members defer to the kernel.
+ */
+static void test_faulty_beats_stale_degraded(void **state)
+{
+	struct fixture *f = *state;
+	const struct got *g;
+
+	array(f, "md1", "raid1\n", "active\n", "2\n");
+	put(f, "sys/block/md1/md/degraded", "0\n");
+	dev(f, "md1", "sda1", "in_sync\n", "0\n", 0, true);
+	dev(f, "md1", "sdb1", "faulty\n", "1\n", 1, true);
+	assert_int_equal(scan(f, false), 1);
+	g = got(f, "md1");
+	assert_int_equal(g->ok, 1);
+	assert_int_equal(g->margin, 0);
+	assert_string_equal(g->reason, "1 of 2 slots missing (sdb1 failed)");
+}
+
 /* Detail short of the kernel's count, mdstat's [U_] agrees with it: its '_' name the missing slots. */
 static void test_kernel_map_from_mdstat(void **state)
 {
@@ -1343,6 +1364,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_detail_evidence_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_counts_more, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_map_from_mdstat, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_faulty_beats_stale_degraded, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("md_sysfs", tests, NULL, NULL);
