@@ -190,9 +190,12 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct redmon_host *h = *state;
+	char out[96];
 
 	close(h->root_fd);
 	nftw(h->root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	snprintf(out, sizeof(out), "%s.out", h->root); /* test_watch_stays_in_root's */
+	nftw(out, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	free(h);
 	return 0;
 }
@@ -651,6 +654,54 @@ static void test_partial_live(void **state)
 	assert_false(h->bad_unwatch);
 }
 
+/*
+ * Issue 12 E1: inotify watches resolve like the reads, inside the root.
+ * sys/block/md5 -> /abs/ROOT.out (an array directory outside the root) is
+ * nothing in the root: no watch goes on ROOT.out/md, so writes there are not
+ * heard, and nothing of it is reported.
+ */
+static void test_watch_stays_in_root(void **state)
+{
+	struct redmon_host *h = *state;
+	char out[96], path[160];
+	void *inst = NULL;
+	int ino_fd;
+	FILE *fp;
+
+	build_tree(h);
+	snprintf(out, sizeof(out), "%s.out", h->root);
+	assert_int_equal(mkdir(out, 0755), 0);
+	snprintf(path, sizeof(path), "%s/md", out);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/md/level", out);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("raid1\n", fp);
+	fclose(fp);
+	snprintf(path, sizeof(path), "%s/sys/block/md5", h->root);
+	assert_int_equal(symlink(out, path), 0);
+
+	assert_int_equal(redmon_plugin.init(&ops, h, &inst), 0);
+	ino_fd = h->watched[0].fd;
+	assert_int_equal(scan_now(h, inst), 0);
+	assert_int_equal(margin_of(h, "md5"), REDMON_MARGIN_UNKNOWN);
+	assert_int_equal(redmon_plugin.on_fd(inst, ino_fd, EPOLLIN), 0);
+
+	snprintf(path, sizeof(path), "%s/md/array_state", out);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("clean\n", fp);
+	fclose(fp);
+	assert_int_equal(redmon_plugin.on_fd(inst, ino_fd, EPOLLIN), 0);
+
+	/* the watches in the root still work */
+	put(h, "sys/block/md0/md/degraded", "1\n");
+	assert_int_equal(redmon_plugin.on_fd(inst, ino_fd, EPOLLIN), 1);
+
+	redmon_plugin.fini(inst);
+	assert_false(h->bad_unwatch);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -663,6 +714,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_event_loop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_captured, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_live, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_watch_stays_in_root, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("md_plugin", tests, NULL, NULL);

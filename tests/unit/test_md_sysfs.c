@@ -76,11 +76,14 @@ static int rm_one(const char *path, const struct stat *st, int flag, struct FTW 
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
+	char out[96];
 
 	md_fdc_free(&f->fdc);
 	md_scan_free(&f->scan);
 	close(f->root_fd);
 	nftw(f->root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	snprintf(out, sizeof(out), "%s.out", f->root); /* test_links_stay_in_root's */
+	nftw(out, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	free(f);
 	return 0;
 }
@@ -1330,6 +1333,102 @@ static void test_kernel_map_from_mdstat(void **state)
 	assert_int_equal(g->member_role[2], REDMON_ROLE_MISSING);
 }
 
+/*
+ * Issue 12 E1: every path resolves inside the root.  Links to files outside it
+ * (absolute, a ../../.. chain, a whole array directory, proc/mdstat) never
+ * read them: each such array is unknown with a reason, and their content
+ * appears nowhere in what is reported.
+ */
+static bool has_secret(const struct got *g)
+{
+	if (strstr(g->reason, "hunter2") || strstr(g->type, "hunter2"))
+		return true;
+	for (size_t i = 0; i < g->n_members && i < 16; i++)
+		if (strstr(g->member_state[i], "hunter2") || strstr(g->member_name[i], "hunter2"))
+			return true;
+	return false;
+}
+
+/* Write text to an absolute path outside the root. */
+static void put_abs(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+static void test_links_stay_in_root(void **state)
+{
+	struct fixture *f = *state;
+	char out[96], path[192], rel[160], target[256];
+	const char *base = strrchr(f->root, '/') + 1;
+	const struct got *g;
+
+	/* Outside the root: ROOT.out/secret, and ROOT.out/md/ shaped like an array. */
+	snprintf(out, sizeof(out), "%s.out", f->root);
+	assert_int_equal(mkdir(out, 0755), 0);
+	snprintf(path, sizeof(path), "%s/md", out);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/md/dev-sdz", out);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/secret", out);
+	put_abs(path, "hunter2\n");
+	snprintf(path, sizeof(path), "%s/md/level", out);
+	put_abs(path, "raid1\n");
+	snprintf(path, sizeof(path), "%s/md/array_state", out);
+	put_abs(path, "clean\n");
+	snprintf(path, sizeof(path), "%s/md/raid_disks", out);
+	put_abs(path, "1\n");
+	snprintf(path, sizeof(path), "%s/md/dev-sdz/state", out);
+	put_abs(path, "in_sync,hunter2\n");
+
+	/* md1: level -> /abs/ROOT.out/secret */
+	array(f, "md1", "raid1\n", "clean\n", "1\n");
+	del(f, "sys/block/md1/md/level");
+	snprintf(target, sizeof(target), "%s/secret", out);
+	link_to(f, "sys/block/md1/md/level", target);
+	dev(f, "md1", "sda1", "in_sync\n", "0\n", 0, true);
+	/* md2: dev-sda1/state -> ../../../../../../../ROOT.out/secret, far past the root */
+	array(f, "md2", "raid1\n", "clean\n", "1\n");
+	put(f, "sys/block/md2/md/degraded", "0\n");
+	dev(f, "md2", "sda1", "in_sync\n", "0\n", 0, true);
+	del(f, "sys/block/md2/md/dev-sda1/state");
+	snprintf(target, sizeof(target), "../../../../../../../%s.out/secret", base);
+	link_to(f, "sys/block/md2/md/dev-sda1/state", target);
+	/* md3: the whole directory -> /abs/ROOT.out, resolved in the root: nothing there */
+	snprintf(rel, sizeof(rel), "sys/block/md3");
+	link_to(f, rel, out);
+	/* proc/mdstat -> the secret */
+	snprintf(target, sizeof(target), "../../%s.out/secret", base);
+	link_to(f, "proc/mdstat", target);
+
+	assert_int_equal(scan(f, false), 3);
+	for (int i = 0; i < f->n_got; i++) {
+		if (has_secret(&f->got[i]))
+			fail_msg("%s reports the secret: %s", f->got[i].name, f->got[i].reason);
+		assert_int_equal(f->got[i].margin, REDMON_MARGIN_UNKNOWN);
+	}
+	assert_int_equal(f->scan.mdstat_err, -ENOLINK);
+	g = got(f, "md1");
+	assert_string_equal(
+		g->reason,
+		"sysfs level unreadable: a symbolic link leading nowhere inside the root");
+	g = got(f, "md2");
+	assert_string_equal(g->reason, "sysfs dev-sda1/state unreadable: a symbolic link leading "
+				       "nowhere inside the root");
+	g = got(f, "md3");
+	assert_string_equal(g->reason, "array vanished while being read");
+
+	/* The same links into the root are followed, as sysfs's own links need. */
+	del(f, "sys/block/md1/md/level");
+	put(f, "etc/level", "raid1\n");
+	link_to(f, "sys/block/md1/md/level", "/etc/level");
+	assert_int_equal(scan(f, false), 3);
+	assert_int_equal(got(f, "md1")->margin, 0);
+}
+
 /* Crashes found by fuzz_md_sysfs become regression cases here (none so far). */
 
 int main(void)
@@ -1365,6 +1464,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_kernel_counts_more, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_map_from_mdstat, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_faulty_beats_stale_degraded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_links_stay_in_root, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("md_sysfs", tests, NULL, NULL);
