@@ -12,6 +12,10 @@
  *    attribute), plus a udev monitor for md devices coming and going;
  *  - captured tree: inotify on proc, sys/block and each array's md directory.
  *
+ * Every file and directory, and every watch, is resolved inside the root
+ * (md_open_in_root, plugins/lib/rootfs.h): a link in a captured tree never
+ * makes the probe read, or report, a file of the host.
+ *
  * A change event names what changed: proc/mdstat, or one array (the path of
  * the attribute, or the directory inotify reports).  The next scan then
  * re-reads only that (md_scan_reread; for mdstat, also the sysfs of the
@@ -24,6 +28,7 @@
  * Only this file logs.  All state lives in struct md_probe.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <libudev.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,6 +98,8 @@ struct md_probe {
 
 static const char *errstr(int e, char *buf, size_t cap)
 {
+	if (e == -ENOLINK || e == ENOLINK) /* md_open_in_root()'s */
+		return "a symbolic link leading nowhere inside the root";
 	return strerror_r(e < 0 ? -e : e, buf, cap);
 }
 
@@ -341,25 +348,61 @@ static struct md_iwatch *iwatch_by_wd(struct md_probe *p, int wd)
 	return NULL;
 }
 
+/*
+ * The watch by path name, without following a link in the last component.  A
+ * link higher up may still lead out of the root: a watch reads no content,
+ * so the worst is a rescan too many.
+ */
+static int iwatch_add_by_name(struct md_probe *p, const char *rel)
+{
+	const char *root = p->ops->root(p->h);
+	char path[4096];
+	int n;
+
+	n = snprintf(path, sizeof(path), "%s%s%s", root,
+		     root[0] && root[strlen(root) - 1] == '/' ? "" : "/", rel);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -1;
+	return inotify_add_watch(p->ino_fd, path, INOTIFY_MASK | IN_ONLYDIR | IN_DONT_FOLLOW);
+}
+
+/*
+ * Add an inotify watch on <root>/<rel>, a directory resolved inside the root
+ * as every read is (rootfs_open): the watch goes on the directory the reads
+ * will list, never on one a link leads to outside.  inotify takes a path, so
+ * the directory is named by its descriptor's /proc/self/fd link.  Returns the
+ * watch descriptor or -1.
+ */
+static int iwatch_add(struct md_probe *p, const char *rel)
+{
+	char path[64];
+	int dfd, wd, e;
+
+	dfd = md_open_in_root(p->ops->root_fd(p->h), rel, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -1; /* absent (no proc in a sysfs-only capture): nothing to watch */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", dfd);
+	wd = inotify_add_watch(p->ino_fd, path, INOTIFY_MASK | IN_ONLYDIR);
+	e = errno;
+	close(dfd);
+	if (wd < 0 && e == ENOENT)
+		wd = iwatch_add_by_name(p, rel); /* no /proc mounted */
+	return wd;
+}
+
 /* Watch <root>/<rel> (a directory) if it is not watched yet. */
 static void iwatch_want(struct md_probe *p, const char *rel)
 {
-	const char *root = p->ops->root(p->h);
 	struct md_iwatch *w = iwatch_by_path(p, rel);
-	char path[4096];
-	int n, wd;
+	int wd;
 
 	if (w) {
 		w->used = true;
 		return;
 	}
-	n = snprintf(path, sizeof(path), "%s%s%s", root,
-		     root[0] && root[strlen(root) - 1] == '/' ? "" : "/", rel);
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return;
-	wd = inotify_add_watch(p->ino_fd, path, INOTIFY_MASK | IN_ONLYDIR);
+	wd = iwatch_add(p, rel);
 	if (wd < 0)
-		return; /* absent (no proc in a sysfs-only capture): nothing to watch */
+		return;
 	w = iwatch_by_wd(p, wd);
 	if (w) { /* the same directory under another name */
 		w->used = true;

@@ -407,11 +407,15 @@ int md_array_merge(struct md_array *sys, const struct md_array *st)
 		sys->n_devs = st->n_devs;
 		sys->devs_sysfs = false;
 		sys->dev_slots_known = false;
-		if (st->n_slots) {
-			r = md_array_set_slots(sys, st->slots, st->n_slots);
-			if (r < 0)
-				return r;
-		}
+	}
+	/*
+	 * mdstat's [UU_] is the kernel's own view of each slot (rdev In_sync),
+	 * whoever the devices are: the rules check the member detail against it.
+	 */
+	if (sys->n_slots == 0 && st->n_slots) {
+		r = md_array_set_slots(sys, st->slots, st->n_slots);
+		if (r < 0)
+			return r;
 	}
 
 	if (!activity_running(sys->activity)) {

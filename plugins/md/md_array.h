@@ -190,7 +190,7 @@ void md_set_sort(struct md_set *s);
  * Merge what mdstat says about an array (st) into what sysfs says (sys), in
  * place.  sysfs wins for per-device states, level, raid_disks and degraded;
  * mdstat fills the gaps (activity and progress when sysfs shows none, devices
- * and slots when sysfs lists none, raid10 geometry).  When sysfs could not be
+ * when sysfs lists none, the [UU_] slot string, raid10 geometry).  When sysfs could not be
  * read for the array but mdstat could, the mdstat record replaces it.
  * Returns 0 or -ENOMEM.
  */

@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../lib/rootfs.h"
+
 void md_fdc_init(struct md_fdcache *c, size_t budget, void (*unwatch)(void *ctx, int fd), void *ctx)
 {
 	memset(c, 0, sizeof(*c));
@@ -132,14 +134,45 @@ static bool remember(struct md_fdcache *c, const char *path, int fd, unsigned in
 	return true;
 }
 
+/*
+ * ENOENT from a resolution in the root: the file is absent, or it is a
+ * symbolic link that leads nowhere inside the root (sys/block/md1/md/level ->
+ * /etc/shadow, resolved as <root>/etc/shadow).  The second is -ENOLINK: an
+ * attribute that is there but cannot be read, never one that is absent.
+ * Only paid on ENOENT.
+ */
+static int absent_or_dangling(int root_fd, const char *path)
+{
+	struct stat st;
+	int fd = rootfs_open(root_fd, path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	bool link;
+
+	if (fd < 0)
+		return -ENOENT;
+	link = fstat(fd, &st) == 0 && S_ISLNK(st.st_mode);
+	close(fd);
+	return link ? -ENOLINK : -ENOENT;
+}
+
+int md_open_in_root(int root_fd, const char *path, int flags)
+{
+	int fd = rootfs_open(root_fd, path, flags);
+
+	if (fd >= 0)
+		return fd;
+	if (errno == ENOENT)
+		return absent_or_dangling(root_fd, path);
+	return -errno;
+}
+
 static int open_regular(int dirfd, const char *path)
 {
 	struct stat st;
 	int fd;
 
-	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = md_open_in_root(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (fstat(fd, &st) < 0) {
 		int r = -errno;
 

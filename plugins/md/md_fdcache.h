@@ -9,6 +9,10 @@
  * open, read, close.  A scan brackets its reads with md_fdc_begin() and
  * md_fdc_sweep(): files not read in between (a vanished array) are closed.
  *
+ * Every open resolves the path inside the root (plugins/lib/rootfs.h): a link
+ * in a captured tree cannot make the probe read, and the daemon send, a file
+ * of the host.
+ *
  * The cache owns every descriptor in it.  Before closing one that the owner
  * registered for events (entry->watched) it calls the unwatch hook.
  */
@@ -54,10 +58,18 @@ void md_fdc_init(struct md_fdcache *c, size_t budget, void (*unwatch)(void *ctx,
 		 void *ctx);
 
 /*
- * Read the file at path (relative to dirfd) into b, as md_read_fd() does, from
- * the cached descriptor when there is one.  c may be NULL (no caching).  Only
- * regular files are read (-EINVAL otherwise: a FIFO in a captured tree must not
- * block a scan).  Returns 0 or -errno (-ENOENT when the file does not exist).
+ * Open path below root_fd as if root_fd were "/" (rootfs_open(): no link or
+ * ".." leaves it).  Returns the fd, or -errno: -ENOENT when path does not
+ * exist, -ENOLINK when it is a symbolic link leading nowhere inside the root.
+ */
+int md_open_in_root(int root_fd, const char *path, int flags);
+
+/*
+ * Read the file at path (below dirfd, the root: md_open_in_root()) into b, as
+ * md_read_fd() does, from the cached descriptor when there is one.  c may be
+ * NULL (no caching).  Only regular files are read (-EINVAL otherwise: a FIFO
+ * in a captured tree must not block a scan).  Returns 0 or -errno (-ENOENT
+ * when the file does not exist, -ENOLINK for a link leading out of the root).
  */
 int md_fdc_read(struct md_fdcache *c, int dirfd, const char *path, unsigned int flags,
 		struct md_buf *b, size_t max, bool *ret_truncated);

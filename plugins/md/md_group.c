@@ -7,6 +7,15 @@
  * [UU_]), members_failed every faulty device (even beyond the slots), spares
  * the devices outside any slot.  A device in a slot but not in sync is being
  * rebuilt and is neither ok nor a spare.
+ *
+ * How many slots are missing is the kernel's word (sysfs degraded, else
+ * mdstat's [UU_]), not what the devices seen add up to: a capture may lack
+ * dev-* directories, and during a reshape ("11 (10)") the kernel counts over
+ * both geometries.  When the two disagree the kernel's count is used (only
+ * faulty or rebuilding members seen in more slots than it counts raise it) and
+ * the reason says the member detail is incomplete; with no kernel count at all,
+ * the devices seen may call an array failed only on evidence (faulty or
+ * rebuilding members, "broken"), never because directories are absent.
  */
 #include "md_group.h"
 
@@ -366,6 +375,8 @@ static void build_unknown(const struct md_array *a, struct md_group_buf *gb, con
 
 	g->members_total = a->raid_disks >= 0 ? a->raid_disks : a->n_devs ? (int)a->n_devs : -1;
 	g->members_ok = -1;
+	g->members_failed = 0; /* the rules may have counted before giving up */
+	g->spares = 0;
 	for (i = 0; i < a->n_devs; i++) {
 		const struct md_dev *d = &a->devs[i];
 		enum redmon_role role = REDMON_ROLE_UNKNOWN;
@@ -539,7 +550,102 @@ static int roles_mdstat(const struct md_array *a, struct md_group_buf *gb, int n
 	return ok;
 }
 
-static void running_reason(const struct md_array *a, struct md_group_buf *gb, int n, int ok)
+/*
+ * Slots the kernel itself counts as missing: sysfs degraded (mddev->degraded;
+ * during a reshape raid5_calc_degraded() takes the worse of the old and the
+ * new geometry), else the '_' of mdstat's [UU_] over the same n slots
+ * (status() prints rdev && In_sync per slot).  -1 when neither is there.
+ */
+static int kernel_missing(const struct md_array *a, int n)
+{
+	int missing = 0;
+
+	if (a->degraded >= 0)
+		return a->degraded;
+	if (n == 0 || a->n_slots != (size_t)n)
+		return -1;
+	for (size_t i = 0; i < a->n_slots; i++)
+		missing += a->slots[i] != 'U';
+	return missing;
+}
+
+/*
+ * The member detail disagrees with the count of km missing slots.  mdstat's
+ * [UU_] becomes the slot map when it says what the count says;
+ * otherwise there is no map (which slots are missing is not known) and false
+ * is returned.
+ */
+static bool kernel_map(const struct md_array *a, struct md_group_buf *gb, int n, int km)
+{
+	int empty = 0;
+	size_t i;
+
+	if (a->n_slots != (size_t)n)
+		return false;
+	for (i = 0; i < (size_t)n; i++)
+		empty += a->slots[i] != 'U';
+	if (empty != km)
+		return false;
+	for (i = 0; i < (size_t)n; i++) {
+		if (a->slots[i] == 'U')
+			gb->slots[i] = MD_SLOT_IN_SYNC;
+		else if (gb->slots[i] != MD_SLOT_EMPTY)
+			gb->slots[i] = MD_SLOT_BUSY;
+	}
+	return true;
+}
+
+/*
+ * The in-sync count to use, from ok (the members seen) and km (the kernel's
+ * count of missing slots): the kernel's count, or more when faulty or
+ * rebuilding members sit in more slots than it counts (their state words are
+ * the kernel's too, and may be read a moment after degraded changed).  Slots
+ * nobody is seen in never add to it.  When the members seen are overruled,
+ * *ret_detail_ok gets their count and *map says whether a slot map is left.
+ */
+static int reconcile(const struct md_array *a, struct md_group_buf *gb, int n, int ok, int km,
+		     bool *map, int *ret_detail_ok)
+{
+	int busy = 0, missing;
+
+	for (size_t i = 0; *map && i < (size_t)n; i++)
+		busy += gb->slots[i] == MD_SLOT_BUSY;
+	missing = km > busy ? km : busy;
+	if (missing == n - ok)
+		return ok;
+	*ret_detail_ok = ok;
+	*map = kernel_map(a, gb, n, missing);
+	return n - missing;
+}
+
+/*
+ * Without a count from the kernel, may the member detail alone call the array
+ * failed?  Only on evidence: slots held by a faulty or rebuilding device,
+ * faulty devices still attached, a broken array.  A slot nobody is seen in may
+ * just be a dev-* directory a capture lacks, and a guess never makes a failure.
+ */
+static bool loss_proven(const struct md_array *a, const struct md_group_buf *gb, int n, bool map)
+{
+	struct md_r10_geo geo = geo_of(a);
+	int lost = 0;
+
+	if (a->run == MD_RUN_BROKEN)
+		return true;
+	for (size_t i = 0; map && i < (size_t)n; i++)
+		lost += gb->slots[i] == MD_SLOT_BUSY;
+	if (lost < gb->g.members_failed)
+		lost = gb->g.members_failed;
+	if (lost > n)
+		lost = n;
+	return md_margin_rule(a->level, n, n - lost, NULL, &geo).margin < 0;
+}
+
+/*
+ * The reason in words.  detail_ok >= 0: the member detail showed that many
+ * slots in sync where the kernel's count (ok) says otherwise.
+ */
+static void running_reason(const struct md_array *a, struct md_group_buf *gb, int n, int ok,
+			   int detail_ok)
 {
 	struct redmon_group *g = &gb->g;
 	struct rbuf r = { gb->reason, sizeof(gb->reason), 0 };
@@ -574,8 +680,48 @@ static void running_reason(const struct md_array *a, struct md_group_buf *gb, in
 		list_names(&r, gb, a->n_devs, REDMON_ROLE_FAILED, NULL, &first);
 		rmore(&r, ")");
 	}
+	if (detail_ok >= 0)
+		rclause(&r,
+			"member detail incomplete: %d of %d slots seen in sync, the kernel "
+			"counts %d missing",
+			detail_ok, n, missing);
 	activity_reason(&r, g->activity, g->progress);
 	g->reason = gb->reason[0] ? gb->reason : NULL;
+}
+
+/*
+ * Member roles and the in-sync slots of n from the devices seen; *ret_map
+ * says whether gb->slots maps every slot.  -1: nothing to count from.
+ */
+static int roles_of(const struct md_array *a, struct md_group_buf *gb, int n, bool *ret_map)
+{
+	int ok;
+
+	memset(gb->slots, MD_SLOT_EMPTY, (size_t)n);
+	*ret_map = false;
+	if (a->n_devs == 0) {
+		/* sysfs without dev-* entries: only the degraded count is left. */
+		if (a->degraded >= 0 && a->degraded <= n)
+			return n - a->degraded;
+		return md_level_has_slots(a->level) ? -1 : n;
+	}
+	if (!a->devs_sysfs) {
+		*ret_map = a->n_slots == (size_t)n && n > 0;
+		ok = roles_mdstat(a, gb, n);
+		return ok > n ? n : ok;
+	}
+	ok = roles_sysfs(a, gb, n);
+	*ret_map = a->dev_slots_known;
+	if (!a->dev_slots_known && a->n_slots == (size_t)n) {
+		/* sysfs gave no slots, but mdstat's [UU_] still tells which are in sync */
+		ok = 0;
+		for (size_t i = 0; i < (size_t)n; i++) {
+			gb->slots[i] = a->slots[i] == 'U' ? MD_SLOT_IN_SYNC : MD_SLOT_BUSY;
+			ok += gb->slots[i] == MD_SLOT_IN_SYNC;
+		}
+		*ret_map = true;
+	}
+	return ok > n ? n : ok;
 }
 
 static void build_running(const struct md_array *a, struct md_group_buf *gb)
@@ -584,7 +730,8 @@ static void build_running(const struct md_array *a, struct md_group_buf *gb)
 	struct md_r10_geo geo = geo_of(a);
 	struct md_margin m;
 	size_t i, n_members = a->n_devs;
-	int n, ok;
+	int n, ok, km, detail_ok = -1;
+	char why[192];
 	bool map;
 
 	if (md_level_has_slots(a->level)) {
@@ -596,42 +743,33 @@ static void build_running(const struct md_array *a, struct md_group_buf *gb)
 	} else {
 		n = a->raid_disks > 0 ? a->raid_disks : (int)a->n_devs;
 	}
-	memset(gb->slots, MD_SLOT_EMPTY, (size_t)n);
-
-	if (a->n_devs == 0) {
-		/* sysfs without dev-* entries: only the degraded count is left. */
-		if (a->degraded >= 0 && a->degraded <= n)
-			ok = n - a->degraded;
-		else if (!md_level_has_slots(a->level))
-			ok = n;
-		else {
-			build_unknown(a, gb, "no member information");
-			return;
-		}
-		map = false;
-	} else if (a->devs_sysfs) {
-		ok = roles_sysfs(a, gb, n);
-		map = a->dev_slots_known;
-		if (!map && a->n_slots == (size_t)n) {
-			/* sysfs gave no slots, but mdstat's [UU_] still tells which are in sync */
-			ok = 0;
-			for (i = 0; i < (size_t)n; i++) {
-				gb->slots[i] = a->slots[i] == 'U' ? MD_SLOT_IN_SYNC : MD_SLOT_BUSY;
-				ok += gb->slots[i] == MD_SLOT_IN_SYNC;
-			}
-			map = true;
-		}
-	} else {
-		ok = roles_mdstat(a, gb, n);
-		map = a->n_slots == (size_t)n && n > 0;
+	ok = roles_of(a, gb, n, &map);
+	if (ok < 0) {
+		build_unknown(a, gb, "no member information");
+		return;
 	}
-	if (ok > n)
-		ok = n;
+
+	/* The kernel's count of missing slots wins over the devices seen. */
+	km = kernel_missing(a, n);
+	if (km > n) {
+		snprintf(why, sizeof(why), "the kernel counts %d missing of %d slots", km, n);
+		build_unknown(a, gb, why);
+		return;
+	}
+	if (km >= 0)
+		ok = reconcile(a, gb, n, ok, km, &map, &detail_ok);
 
 	m = md_margin_rule(a->level, n, ok, map ? gb->slots : NULL, &geo);
+	if (m.margin < 0 && m.margin != REDMON_MARGIN_UNKNOWN && km < 0 &&
+	    !loss_proven(a, gb, n, map)) {
+		snprintf(why, sizeof(why),
+			 "%d of %d slots seen in sync, too few for %s, but no kernel count "
+			 "(degraded, mdstat) confirms it: member detail may be incomplete",
+			 ok, n, g->type);
+		build_unknown(a, gb, why);
+		return;
+	}
 	if (m.margin == REDMON_MARGIN_UNKNOWN) {
-		char why[96];
-
 		if (a->level == MD_LEVEL_RAID10)
 			snprintf(why, sizeof(why),
 				 "raid10 layout %d near x %d far does not fit %d slots", geo.near,
@@ -660,7 +798,7 @@ static void build_running(const struct md_array *a, struct md_group_buf *gb)
 			if (gb->slots[i] == MD_SLOT_EMPTY)
 				add_missing(gb, &n_members, (int)i);
 	g->n_members = n_members;
-	running_reason(a, gb, n, ok);
+	running_reason(a, gb, n, ok, detail_ok);
 }
 
 int md_group_build(const struct md_array *a, struct md_group_buf *gb,

@@ -299,6 +299,8 @@ static void attr_error_named(struct reader *r, const char *rel, int e)
 		snprintf(why, sizeof(why), "content not understood");
 	else if (e == -EFBIG)
 		snprintf(why, sizeof(why), "content too long");
+	else if (e == -ENOLINK)
+		snprintf(why, sizeof(why), "a symbolic link leading nowhere inside the root");
 	else
 		snprintf(why, sizeof(why), "%s", strerror_r(-e, (char[64]){ 0 }, 64));
 	md_array_set_error(r->a, "sysfs %s unreadable: %s", rel, why);
@@ -455,10 +457,13 @@ static bool read_dev(struct reader *r, struct md_dev *d)
 
 /*
  * rd<N> -> dev-<name>: a symlink on a real kernel (md.c sysfs_link_rdev), a
- * regular file holding the target in some captures.  Fills *ret_target,
- * which points into lnk (cap bytes) or r->buf.
+ * regular file holding the target in some captures.  The link is read as a
+ * name in md_fd, the md directory opened in the root: only its text is used,
+ * nothing is opened through it.  Fills *ret_target, which points into lnk (cap
+ * bytes) or r->buf.
  */
-static int read_rd(struct reader *r, int n, char *lnk, size_t cap, struct md_str *ret_target)
+static int read_rd(struct reader *r, int md_fd, int n, char *lnk, size_t cap,
+		   struct md_str *ret_target)
 {
 	char num[16];
 	struct md_str t;
@@ -469,7 +474,7 @@ static int read_rd(struct reader *r, int n, char *lnk, size_t cap, struct md_str
 	e = make_path(r, "rd", num, "");
 	if (e < 0)
 		return e;
-	len = readlinkat(r->root_fd, r->path, lnk, cap);
+	len = readlinkat(md_fd, rel_of(r), lnk, cap);
 	if (len >= 0) {
 		if ((size_t)len >= cap)
 			return -EFBIG;
@@ -514,7 +519,7 @@ static int cmp_dev(const void *x, const void *y)
 }
 
 /*
- * List the directory at path (relative to dirfd) with getdents64() into buf,
+ * List the directory at path (below dirfd, the root) with getdents64() into buf,
  * calling fn for each entry but "." and "..": no DIR and its 32 KiB buffer
  * allocated per directory, no rewind.  A non-zero return of fn stops the
  * listing; a negative one is returned.  Returns 0 or -errno.
@@ -528,9 +533,9 @@ static int list_dir(int dirfd, const char *path, struct md_buf *buf,
 	r = md_buf_reserve(buf, 32768);
 	if (r < 0)
 		return r;
-	fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = md_open_in_root(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	while ((n = getdents64(fd, buf->p, buf->cap)) > 0) {
 		for (size_t off = 0; off < (size_t)n;) {
 			const struct dirent64 *de = (const struct dirent64 *)(buf->p + off);
@@ -603,14 +608,18 @@ static int read_rd_slots(struct reader *r)
 	char entry[16], lnk[MD_DEV_NAME_MAX + 64];
 	struct md_str target;
 	struct md_dev *d;
-	int e;
+	int e, md_fd;
 
+	e = make_path(r, "", "", "");
+	md_fd = e < 0 ? e : md_open_in_root(r->root_fd, r->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (md_fd < 0)
+		return md_fd == -ENOENT ? 0 : md_fd; /* the array left since the listing */
 	for (size_t i = 0; i < r->b->n_rd; i++) {
-		e = read_rd(r, r->b->rd[i], lnk, sizeof(lnk), &target);
+		e = read_rd(r, md_fd, r->b->rd[i], lnk, sizeof(lnk), &target);
 		if (e == -ENOENT)
 			continue; /* the member left since the listing */
 		if (e == -ENOMEM)
-			return e;
+			break;
 		if (e < 0) {
 			snprintf(entry, sizeof(entry), "rd%d", r->b->rd[i]);
 			md_array_set_error(a, "sysfs %s not understood", entry);
@@ -621,7 +630,8 @@ static int read_rd_slots(struct reader *r)
 			d->slot = r->b->rd[i];
 		a->dev_slots_known = true;
 	}
-	return 0;
+	close(md_fd);
+	return e == -ENOMEM ? e : 0;
 }
 
 /* List dev-* and rd* of the array's md directory, then read each device. */

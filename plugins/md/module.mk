@@ -3,7 +3,7 @@ PLUGINS += md
 
 md_CORE := plugins/md/md_text.c plugins/md/md_array.c plugins/md/mdstat.c \
            plugins/md/md_fdcache.c plugins/md/md_sysfs.c plugins/md/md_group.c \
-           plugins/md/md_scan.c
+           plugins/md/md_scan.c $(PLUGIN_LIB_ROOTFS)
 md_SRCS := $(md_CORE) plugins/md/md.c
 md_LIBS := -ludev -lm
 

@@ -9,6 +9,9 @@ new disk, advances and finishes it, reloads a broken config (SIGHUP), fails a
 disk of the raid6, and stops the daemon (SIGTERM).  After each step the new
 events must arrive within STEP_TIMEOUT, in sequence, with the right fields.
 
+Before that, `redmon status --root` on a copy of the demo tree with md links
+planted to a file outside the root must never read that file.
+
 Set REDMON_KEEP_TMP=1 to keep the temporary root, events and daemon log.
 
 Files are replaced atomically (temporary file + rename) in some steps and
@@ -343,6 +346,52 @@ def step_events(d, since, wanted, fields):
     return problems
 
 
+def links_out_of_root(build, rep):
+    """Issue 12 E1: `redmon status --root T` with md links to a file outside T
+    (absolute, a ../../.. chain, proc/mdstat) never reads it.  The demo tree is
+    copied; the arrays so broken are unknown with a reason, the others as before."""
+    name = "integration/daemon_md/links-out-of-root"
+    tmp = tempfile.mkdtemp(prefix="redmon-it-")
+    try:
+        root = os.path.join(tmp, "root")
+        shutil.copytree(os.path.join(harness.REPO, "tests", "fixtures", "demo"), root, symlinks=True)
+        secret = "hunter2-%d" % os.getpid()
+        with open(os.path.join(tmp, "secret"), "w") as f:
+            f.write(secret + "\n")
+        md = os.path.join(root, "sys", "block")
+        plant = (("md1/md/level", os.path.join(tmp, "secret")),           # absolute
+                 ("md2/md/dev-sdl1/state", "../" * 6 + "secret"),         # exactly up to tmp/
+                 ("md2/md/dev-sdk1/state", "../" * 12 + os.path.join(tmp, "secret")[1:]))
+        for rel, target in plant:
+            os.unlink(os.path.join(md, rel))
+            os.symlink(target, os.path.join(md, rel))
+        os.unlink(os.path.join(root, "proc", "mdstat"))
+        os.symlink("../../secret", os.path.join(root, "proc", "mdstat"))
+        # Without the fix the plain paths read the secret: the test would see it.
+        assert open(os.path.join(md, "md2/md/dev-sdl1/state")).read().startswith(secret)
+
+        p = harness.Redmon(build).run(["status", "--json", "--root", root])
+        problems = []
+        if secret in p.stdout or secret in p.stderr:
+            problems.append("the secret is in the output: %s" % harness.tail(p.stdout + p.stderr))
+        try:
+            groups = {g["name"]: g for g in json.loads(p.stdout)["groups"]}
+        except (ValueError, KeyError) as e:
+            raise TestError("status --json printed no status (%s): %s" % (e, harness.tail(p.stdout + p.stderr)))
+        for g, why in (("md1", "sysfs level unreadable"), ("md2", "sysfs dev-sd")):
+            got = groups.get(g, {})
+            if got.get("health") != "unknown" or why not in (got.get("reason") or ""):
+                problems.append("%s: health %r reason %r, expected unknown and %r"
+                                % (g, got.get("health"), got.get("reason"), why))
+        if (groups.get("md0") or {}).get("health") != "ok":
+            problems.append("md0 (no link planted) is %r, not ok" % (groups.get("md0") or {}).get("health"))
+        rep.check(name, problems)
+    except TestError as e:
+        rep.fail(name, str(e))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main():
     args = harness.parse_args(__doc__.splitlines()[0])
     rep = harness.Reporter()
@@ -350,6 +399,7 @@ def main():
     if not os.access(os.path.join(args.build, "redmon"), os.X_OK):
         rep.fail(name + "start", "%s/redmon is missing: build it first" % args.build)
         rep.exit()
+    links_out_of_root(args.build, rep)
     tmp = tempfile.mkdtemp(prefix="redmon-it-")
     d = None
     try:
@@ -430,12 +480,13 @@ def main():
                      "group.activity": "recovery", "group.progress": pm / 10.0, "group.health": "critical",
                      "severity": "critical"}})
 
-        # 5. Recovery done: sdg1 in sync, [2/2] [UU] (in place).
+        # 5. Recovery done: sdg1 in sync, [2/2] [UU] (in place).  degraded
+        # right after the state, as the kernel's spare_active() changes both.
         def finish():
             tree.put("sys/block/md0/md/dev-sdg1/state", "in_sync\n", inplace=True)
+            tree.put("sys/block/md0/md/degraded", "0\n", inplace=True)
             tree.put("sys/block/md0/md/sync_action", "idle\n", inplace=True)
             tree.put("sys/block/md0/md/sync_completed", "none\n", inplace=True)
-            tree.put("sys/block/md0/md/degraded", "0\n", inplace=True)
             tree.put("proc/mdstat", mdstat(MD1_OK, MD0_RESTORED), inplace=True)
         step("recovery-finish (in place)", finish,
              [("rebuild_finished", md0, None), ("health_changed", md0, None), ("member_changed", md0, "sdg1")],

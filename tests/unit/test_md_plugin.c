@@ -190,9 +190,12 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct redmon_host *h = *state;
+	char out[96];
 
 	close(h->root_fd);
 	nftw(h->root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	snprintf(out, sizeof(out), "%s.out", h->root); /* test_watch_stays_in_root's */
+	nftw(out, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	free(h);
 	return 0;
 }
@@ -304,6 +307,7 @@ static void test_captured_tree(void **state)
 
 	/* nothing changed yet: draining finds nothing but still answers "rescan" */
 	put(h, "sys/block/md0/md/dev-sdb1/state", "faulty\n");
+	put(h, "sys/block/md0/md/degraded", "1\n"); /* raid1_error() counts it too */
 	assert_int_equal(redmon_plugin.on_fd(inst, ino_fd, EPOLLIN), 1);
 	h->n_reports = 0;
 	assert_int_equal(redmon_plugin.scan(inst), 0);
@@ -470,8 +474,8 @@ static void build_tree_md2(struct redmon_host *h)
 }
 
 /*
- * Fail md2's sdf1 behind the probe's back: written through a hard link in a
- * directory nobody watches, so no inotify event names md2 (the same inode:
+ * Fail md2's sdf1 behind the probe's back: its state and md2's degraded,
+ * written through hard links in a directory nobody watches, so no inotify event names md2 (the same inode:
  * only a scan that reads md2 sees it).
  */
 static void fail_md2_quietly(struct redmon_host *h)
@@ -483,7 +487,11 @@ static void fail_md2_quietly(struct redmon_host *h)
 	mkdir(to, 0755);
 	snprintf(to, sizeof(to), "%s/quiet/state", h->root);
 	assert_int_equal(link(from, to), 0);
+	snprintf(from, sizeof(from), "%s/sys/block/md2/md/degraded", h->root);
+	snprintf(to, sizeof(to), "%s/quiet/degraded", h->root);
+	assert_int_equal(link(from, to), 0);
 	put(h, "quiet/state", "faulty\n");
+	put(h, "quiet/degraded", "1\n");
 }
 
 static int32_t margin_of(struct redmon_host *h, const char *name)
@@ -527,6 +535,7 @@ static void test_partial_captured(void **state)
 
 	fail_md2_quietly(h);
 	put(h, "sys/block/md0/md/dev-sdb1/state", "faulty\n");
+	put(h, "sys/block/md0/md/degraded", "1\n"); /* raid1_error() counts it too */
 	assert_int_equal(redmon_plugin.on_fd(inst, ino_fd, EPOLLIN), 1);
 	assert_int_equal(scan_now(h, inst), 0);
 	assert_int_equal(h->n_reports, 3);
@@ -594,6 +603,7 @@ static void test_partial_live(void **state)
 
 	fail_md2_quietly(h);
 	put(h, "sys/block/md0/md/dev-sdb1/state", "faulty\n");
+	put(h, "sys/block/md0/md/degraded", "1\n"); /* raid1_error() counts it too */
 	fd = watched_fd_of(h, "/md0/md/dev-sdb1/state");
 	assert_true(fd >= 0);
 	assert_int_equal(redmon_plugin.on_fd(inst, fd, EPOLLPRI), 1);
@@ -635,11 +645,60 @@ static void test_partial_live(void **state)
 
 	/* the periodic rescan reads everything: md2's disk back, quietly */
 	put(h, "quiet/state", "in_sync\n");
+	put(h, "quiet/degraded", "0\n");
 	assert_int_equal(scan_now(h, inst), 0);
 	assert_int_equal(margin_of(h, "md2"), 1);
 
 	redmon_plugin.fini(inst);
 	assert_int_equal(h->n_watched, 0);
+	assert_false(h->bad_unwatch);
+}
+
+/*
+ * Issue 12 E1: inotify watches resolve like the reads, inside the root.
+ * sys/block/md5 -> /abs/ROOT.out (an array directory outside the root) is
+ * nothing in the root: no watch goes on ROOT.out/md, so writes there are not
+ * heard, and nothing of it is reported.
+ */
+static void test_watch_stays_in_root(void **state)
+{
+	struct redmon_host *h = *state;
+	char out[96], path[160];
+	void *inst = NULL;
+	int ino_fd;
+	FILE *fp;
+
+	build_tree(h);
+	snprintf(out, sizeof(out), "%s.out", h->root);
+	assert_int_equal(mkdir(out, 0755), 0);
+	snprintf(path, sizeof(path), "%s/md", out);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/md/level", out);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("raid1\n", fp);
+	fclose(fp);
+	snprintf(path, sizeof(path), "%s/sys/block/md5", h->root);
+	assert_int_equal(symlink(out, path), 0);
+
+	assert_int_equal(redmon_plugin.init(&ops, h, &inst), 0);
+	ino_fd = h->watched[0].fd;
+	assert_int_equal(scan_now(h, inst), 0);
+	assert_int_equal(margin_of(h, "md5"), REDMON_MARGIN_UNKNOWN);
+	assert_int_equal(redmon_plugin.on_fd(inst, ino_fd, EPOLLIN), 0);
+
+	snprintf(path, sizeof(path), "%s/md/array_state", out);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("clean\n", fp);
+	fclose(fp);
+	assert_int_equal(redmon_plugin.on_fd(inst, ino_fd, EPOLLIN), 0);
+
+	/* the watches in the root still work */
+	put(h, "sys/block/md0/md/degraded", "1\n");
+	assert_int_equal(redmon_plugin.on_fd(inst, ino_fd, EPOLLIN), 1);
+
+	redmon_plugin.fini(inst);
 	assert_false(h->bad_unwatch);
 }
 
@@ -655,6 +714,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_event_loop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_captured, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_live, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_watch_stays_in_root, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("md_plugin", tests, NULL, NULL);

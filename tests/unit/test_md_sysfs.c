@@ -76,11 +76,14 @@ static int rm_one(const char *path, const struct stat *st, int flag, struct FTW 
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
+	char out[96];
 
 	md_fdc_free(&f->fdc);
 	md_scan_free(&f->scan);
 	close(f->root_fd);
 	nftw(f->root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	snprintf(out, sizeof(out), "%s.out", f->root); /* test_links_stay_in_root's */
+	nftw(out, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	free(f);
 	return 0;
 }
@@ -1145,6 +1148,287 @@ static void test_partial_reads_only_named(void **state)
 	assert_int_equal(got(f, "md1")->margin, 0);
 }
 
+/*
+ * Issue 12: a reshape growing raid5 from 10 to 11 slots, captured with only two
+ * dev-* directories.  The kernel's degraded says nothing is missing: that is
+ * the count, and the reason says the member detail is incomplete; never
+ * "9 of 11 slots missing" and failed.
+ */
+static void reshape_tree(struct fixture *f, const char *degraded)
+{
+	array(f, "md5", "raid5\n", "active\n", "11 (10)\n");
+	if (degraded)
+		put(f, "sys/block/md5/md/degraded", degraded);
+	put(f, "sys/block/md5/md/sync_action", "reshape\n");
+	put(f, "sys/block/md5/md/sync_completed", "1000 / 8000\n");
+	dev(f, "md5", "sda1", "in_sync\n", "0\n", 0, true);
+	dev(f, "md5", "sdb1", "in_sync\n", "1\n", 1, true);
+}
+
+static void test_reshape_detail_incomplete(void **state)
+{
+	struct fixture *f = *state;
+	const struct got *g;
+
+	reshape_tree(f, "0\n");
+	assert_int_equal(scan(f, false), 1);
+	g = got(f, "md5");
+	assert_int_equal(g->total, 11);
+	assert_int_equal(g->ok, 11);
+	assert_int_equal(g->margin, 1);
+	assert_int_equal(g->nominal, 1);
+	assert_int_equal(g->activity, REDMON_ACTIVITY_RESHAPE);
+	assert_int_equal(g->n_members, 2); /* which slots lack a directory is not "missing" */
+	assert_int_equal(role(g, "sda1"), REDMON_ROLE_ACTIVE);
+	assert_string_equal(g->reason, "member detail incomplete: 2 of 11 slots seen in sync, the "
+				       "kernel counts 0 missing; reshape 12.5% done");
+
+	/* the kernel counts one missing: degraded, as the kernel says, not failed */
+	put(f, "sys/block/md5/md/degraded", "1\n");
+	assert_int_equal(scan(f, false), 1);
+	g = got(f, "md5");
+	assert_int_equal(g->ok, 10);
+	assert_int_equal(g->margin, 0);
+	assert_string_equal(g->reason, "1 of 11 slots missing; member detail incomplete: 2 of 11 "
+				       "slots seen in sync, the kernel counts 1 missing; reshape "
+				       "12.5% done");
+}
+
+/* No degraded file and no mdstat: nothing confirms the missing slots, so unknown, not failed. */
+static void test_detail_alone_never_fails(void **state)
+{
+	struct fixture *f = *state;
+	const struct got *g;
+
+	reshape_tree(f, NULL);
+	assert_int_equal(scan(f, false), 1);
+	g = got(f, "md5");
+	assert_int_equal(g->margin, REDMON_MARGIN_UNKNOWN);
+	assert_int_equal(g->total, 11);
+	assert_int_equal(g->ok, -1);
+	assert_string_equal(g->reason,
+			    "2 of 11 slots seen in sync, too few for raid5, but no kernel "
+			    "count (degraded, mdstat) confirms it: member detail may be "
+			    "incomplete");
+
+	/* mdstat's [U...] is the kernel's count too: 11 of 11, so ok */
+	put(f, "proc/mdstat",
+	    "Personalities : [raid5]\n"
+	    "md5 : active raid5 sdb1[1] sda1[0]\n"
+	    "      100 blocks super 1.2 level 5, 512k chunk, algorithm 2 [11/11] [UUUUUUUUUUU]\n"
+	    "      [==>..................]  reshape = 12.5% (1/8) finish=1.0min speed=1K/sec\n\n"
+	    "unused devices: <none>\n");
+	assert_int_equal(scan(f, false), 1);
+	g = got(f, "md5");
+	assert_int_equal(g->ok, 11);
+	assert_int_equal(g->margin, 1);
+
+	/* raid0 has no degraded count at all: a member directory short is not a failure */
+	del(f, "proc/mdstat");
+	array(f, "md0", "raid0\n", "clean\n", "3\n");
+	dev(f, "md0", "sdg", "in_sync\n", "0\n", 0, true);
+	dev(f, "md0", "sdh", "in_sync\n", "1\n", 1, true);
+	assert_int_equal(scan(f, false), 2);
+	assert_int_equal(got(f, "md0")->margin, REDMON_MARGIN_UNKNOWN);
+	/* but the kernel's own "broken" is */
+	put(f, "sys/block/md0/md/array_state", "broken\n");
+	assert_int_equal(scan(f, false), 2);
+	assert_int_equal(got(f, "md0")->margin, -1);
+}
+
+/* Without a kernel count, failed still stands on evidence: faulty members in their slots. */
+static void test_detail_evidence_fails(void **state)
+{
+	struct fixture *f = *state;
+	const struct got *g;
+
+	array(f, "md1", "raid1\n", "active\n", "2\n");
+	dev(f, "md1", "sda1", "faulty\n", "0\n", 0, true);
+	dev(f, "md1", "sdb1", "faulty\n", "1\n", 1, true);
+	array(f, "md5", "raid5\n", "active\n", "4\n");
+	dev(f, "md5", "sdc1", "in_sync\n", "0\n", 0, true);
+	dev(f, "md5", "sdd1", "faulty\n", "1\n", 1, true);
+	dev(f, "md5", "sde1", "in_sync\n", "2\n", 2, true);
+	assert_int_equal(scan(f, false), 2);
+	g = got(f, "md1");
+	assert_int_equal(g->margin, -1);
+	assert_int_equal(g->failed, 2);
+	/* one faulty (proven) and one slot nobody is seen in (a guess): not failed */
+	g = got(f, "md5");
+	assert_int_equal(g->margin, REDMON_MARGIN_UNKNOWN);
+	assert_int_equal(g->failed, 1); /* counted once, though the rules ran before giving up */
+}
+
+/* The other way: every member seen in sync, the kernel counts one missing; its count wins. */
+static void test_kernel_counts_more(void **state)
+{
+	struct fixture *f = *state;
+	const struct got *g;
+
+	array(f, "md6", "raid6\n", "active\n", "4\n");
+	put(f, "sys/block/md6/md/degraded", "1\n");
+	dev(f, "md6", "sda1", "in_sync\n", "0\n", 0, true);
+	dev(f, "md6", "sdb1", "in_sync\n", "1\n", 1, true);
+	dev(f, "md6", "sdc1", "in_sync\n", "2\n", 2, true);
+	dev(f, "md6", "sdd1", "in_sync\n", "3\n", 3, true);
+	assert_int_equal(scan(f, false), 1);
+	g = got(f, "md6");
+	assert_int_equal(g->ok, 3);
+	assert_int_equal(g->margin, 1);
+	assert_string_equal(g->reason,
+			    "1 of 4 slots missing; member detail incomplete: 4 of 4 slots "
+			    "seen in sync, the kernel counts 1 missing");
+
+	/* nonsense: more missing than slots */
+	put(f, "sys/block/md6/md/degraded", "5\n");
+	assert_int_equal(scan(f, false), 1);
+	g = got(f, "md6");
+	assert_int_equal(g->margin, REDMON_MARGIN_UNKNOWN);
+	assert_string_equal(g->reason, "the kernel counts 5 missing of 4 slots");
+}
+
+/*
+ * A faulty member in its slot while degraded still says 0: degraded read a
+ * moment before raid1_error() (it updates both) or an edited tree.  The
+ * failure seen is evidence and counts; only absent members defer to the kernel.
+ */
+static void test_faulty_beats_stale_degraded(void **state)
+{
+	struct fixture *f = *state;
+	const struct got *g;
+
+	array(f, "md1", "raid1\n", "active\n", "2\n");
+	put(f, "sys/block/md1/md/degraded", "0\n");
+	dev(f, "md1", "sda1", "in_sync\n", "0\n", 0, true);
+	dev(f, "md1", "sdb1", "faulty\n", "1\n", 1, true);
+	assert_int_equal(scan(f, false), 1);
+	g = got(f, "md1");
+	assert_int_equal(g->ok, 1);
+	assert_int_equal(g->margin, 0);
+	assert_string_equal(g->reason, "1 of 2 slots missing (sdb1 failed)");
+}
+
+/* Detail short of the kernel's count, mdstat's [U_] agrees with it: its '_' name the missing slots. */
+static void test_kernel_map_from_mdstat(void **state)
+{
+	struct fixture *f = *state;
+	const struct got *g;
+
+	array(f, "md10", "raid10\n", "active\n", "4\n");
+	put(f, "sys/block/md10/md/degraded", "1\n");
+	put(f, "sys/block/md10/md/layout", "258\n"); /* near-2 */
+	dev(f, "md10", "sda1", "in_sync\n", "0\n", 0, true);
+	dev(f, "md10", "sdc1", "in_sync\n", "2\n", 2, true);
+	put(f, "proc/mdstat",
+	    "Personalities : [raid10]\n"
+	    "md10 : active raid10 sdc1[2] sda1[0]\n"
+	    "      100 blocks super 1.2 512K chunks 2 near-copies [4/3] [UUU_]\n\n"
+	    "unused devices: <none>\n");
+	assert_int_equal(scan(f, false), 1);
+	g = got(f, "md10");
+	assert_int_equal(g->ok, 3);
+	assert_int_equal(g->margin, 0); /* slot 3's partner, slot 2, is the thinnest set */
+	assert_int_equal(g->n_members, 3);
+	assert_string_equal(g->member_name[2], "slot3");
+	assert_int_equal(g->member_role[2], REDMON_ROLE_MISSING);
+}
+
+/*
+ * Issue 12 E1: every path resolves inside the root.  Links to files outside it
+ * (absolute, a ../../.. chain, a whole array directory, proc/mdstat) never
+ * read them: each such array is unknown with a reason, and their content
+ * appears nowhere in what is reported.
+ */
+static bool has_secret(const struct got *g)
+{
+	if (strstr(g->reason, "hunter2") || strstr(g->type, "hunter2"))
+		return true;
+	for (size_t i = 0; i < g->n_members && i < 16; i++)
+		if (strstr(g->member_state[i], "hunter2") || strstr(g->member_name[i], "hunter2"))
+			return true;
+	return false;
+}
+
+/* Write text to an absolute path outside the root. */
+static void put_abs(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+static void test_links_stay_in_root(void **state)
+{
+	struct fixture *f = *state;
+	char out[96], path[192], rel[160], target[256];
+	const char *base = strrchr(f->root, '/') + 1;
+	const struct got *g;
+
+	/* Outside the root: ROOT.out/secret, and ROOT.out/md/ shaped like an array. */
+	snprintf(out, sizeof(out), "%s.out", f->root);
+	assert_int_equal(mkdir(out, 0755), 0);
+	snprintf(path, sizeof(path), "%s/md", out);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/md/dev-sdz", out);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/secret", out);
+	put_abs(path, "hunter2\n");
+	snprintf(path, sizeof(path), "%s/md/level", out);
+	put_abs(path, "raid1\n");
+	snprintf(path, sizeof(path), "%s/md/array_state", out);
+	put_abs(path, "clean\n");
+	snprintf(path, sizeof(path), "%s/md/raid_disks", out);
+	put_abs(path, "1\n");
+	snprintf(path, sizeof(path), "%s/md/dev-sdz/state", out);
+	put_abs(path, "in_sync,hunter2\n");
+
+	/* md1: level -> /abs/ROOT.out/secret */
+	array(f, "md1", "raid1\n", "clean\n", "1\n");
+	del(f, "sys/block/md1/md/level");
+	snprintf(target, sizeof(target), "%s/secret", out);
+	link_to(f, "sys/block/md1/md/level", target);
+	dev(f, "md1", "sda1", "in_sync\n", "0\n", 0, true);
+	/* md2: dev-sda1/state -> ../../../../../../../ROOT.out/secret, far past the root */
+	array(f, "md2", "raid1\n", "clean\n", "1\n");
+	put(f, "sys/block/md2/md/degraded", "0\n");
+	dev(f, "md2", "sda1", "in_sync\n", "0\n", 0, true);
+	del(f, "sys/block/md2/md/dev-sda1/state");
+	snprintf(target, sizeof(target), "../../../../../../../%s.out/secret", base);
+	link_to(f, "sys/block/md2/md/dev-sda1/state", target);
+	/* md3: the whole directory -> /abs/ROOT.out, resolved in the root: nothing there */
+	snprintf(rel, sizeof(rel), "sys/block/md3");
+	link_to(f, rel, out);
+	/* proc/mdstat -> the secret */
+	snprintf(target, sizeof(target), "../../%s.out/secret", base);
+	link_to(f, "proc/mdstat", target);
+
+	assert_int_equal(scan(f, false), 3);
+	for (int i = 0; i < f->n_got; i++) {
+		if (has_secret(&f->got[i]))
+			fail_msg("%s reports the secret: %s", f->got[i].name, f->got[i].reason);
+		assert_int_equal(f->got[i].margin, REDMON_MARGIN_UNKNOWN);
+	}
+	assert_int_equal(f->scan.mdstat_err, -ENOLINK);
+	g = got(f, "md1");
+	assert_string_equal(
+		g->reason,
+		"sysfs level unreadable: a symbolic link leading nowhere inside the root");
+	g = got(f, "md2");
+	assert_string_equal(g->reason, "sysfs dev-sda1/state unreadable: a symbolic link leading "
+				       "nowhere inside the root");
+	g = got(f, "md3");
+	assert_string_equal(g->reason, "array vanished while being read");
+
+	/* The same links into the root are followed, as sysfs's own links need. */
+	del(f, "sys/block/md1/md/level");
+	put(f, "etc/level", "raid1\n");
+	link_to(f, "sys/block/md1/md/level", "/etc/level");
+	assert_int_equal(scan(f, false), 3);
+	assert_int_equal(got(f, "md1")->margin, 0);
+}
+
 /* Crashes found by fuzz_md_sysfs become regression cases here (none so far). */
 
 int main(void)
@@ -1174,6 +1458,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_partial_equals_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_falls_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_reads_only_named, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reshape_detail_incomplete, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_detail_alone_never_fails, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_detail_evidence_fails, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kernel_counts_more, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kernel_map_from_mdstat, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_faulty_beats_stale_degraded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_links_stay_in_root, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("md_sysfs", tests, NULL, NULL);
