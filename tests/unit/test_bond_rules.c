@@ -526,8 +526,24 @@ static void test_unknown_link_is_unknown_margin(void **state)
 	load(f, MODE("load balancing (round-robin)"), SLAVE("eth0", "up"), SLAVE("eth1", "weird"));
 	decide(f, NULL);
 	expect(&f->v, 2, -1, 0, REDMON_MARGIN_UNKNOWN, 1);
-	expect_member(f, "eth1", REDMON_ROLE_UNKNOWN, "not readable");
-	/* operstate fills the gap */
+	expect_member(f, "eth1", REDMON_ROLE_UNKNOWN,
+		      "MII status not readable (proc/net/bonding/bond0 \"MII Status:\")");
+	/*
+	 * A link state shown but not parseable is not made "up" by operstate
+	 * (issue 12, H3): bonding's own view of the link is what the verdict
+	 * rests on.
+	 */
+	f->info.slaves[1].oper = BOND_OPER_UP;
+	decide(f, NULL);
+	expect(&f->v, 2, -1, 0, REDMON_MARGIN_UNKNOWN, 1);
+	/* A link state absent from every source: operstate fills the gap. */
+	bond_info_free(&f->info);
+	assert_int_equal(bond_info_init(&f->info, "bond0"), 0);
+	load(f, MODE("load balancing (round-robin)"), SLAVE("eth0", "up"),
+	     "\nSlave Interface: eth1\n");
+	decide(f, NULL);
+	expect(&f->v, 2, -1, 0, REDMON_MARGIN_UNKNOWN, 1);
+	expect_member(f, "eth1", REDMON_ROLE_UNKNOWN, "link state not readable");
 	f->info.slaves[1].oper = BOND_OPER_UP;
 	decide(f, NULL);
 	expect(&f->v, 2, 2, 0, 1, 1);
