@@ -185,7 +185,8 @@ static bool bond_fact_missing(const struct bond_info *info, unsigned int bit)
 	}
 }
 
-static bool slave_fact_missing(const struct bond_slave *s, unsigned int bit)
+static bool slave_fact_missing(const struct bond_info *info, const struct bond_slave *s,
+			       unsigned int bit)
 {
 	switch (bit) {
 	case BOND_BAD_S_LINK:
@@ -198,8 +199,8 @@ static bool slave_fact_missing(const struct bond_slave *s, unsigned int bit)
 		return s->actor_state < 0;
 	case BOND_BAD_S_PARTNER:
 		return s->partner_state < 0;
-	default:
-		return !s->partner_mac_known;
+	default: /* the slave's partner MAC: only asked for without the aggregator's */
+		return !s->partner_mac_known && !info->partner_mac_known;
 	}
 }
 
@@ -262,7 +263,7 @@ static bool slave_unreadable(const struct bond_info *info, const struct bond_sla
 		const struct fact *f = &slave_facts[i];
 
 		if (!((s->bad_proc | s->bad_sysfs) & f->bit) || f->lacp != lacp ||
-		    !slave_fact_missing(s, f->bit))
+		    !slave_fact_missing(info, s, f->bit))
 			continue;
 		fact_reason(mv->reason, sizeof(mv->reason), f, s->bad_proc, s->bad_sysfs,
 			    info->name, dir);
