@@ -367,7 +367,7 @@ static int bond_dirs(const struct bond_entry *e, int owner, struct bond_dirs *di
 		if (e->dir[i] != BOND_DIR_CLASS)
 			r = bond_dirs_add(dirs, owner, "sys/class/net/%s", slave);
 		if (r == 0 && e->dir[i] != BOND_DIR_NONE &&
-		    bond_sysfs_dir_path(name, slave, e->dir[i], dir, sizeof(dir)) == 0) {
+		    bond_slave_dir_path(name, slave, e->dir[i], dir, sizeof(dir)) == 0) {
 			r = bond_dirs_add(dirs, owner, "%s", dir);
 			if (r == 0)
 				r = bond_dirs_add(dirs, owner, "%s/bonding_slave", dir);
@@ -415,7 +415,9 @@ static int read_bond(struct bond_probe *p, const char *name, const struct bond_e
 	if (r == 0 && rp < 0 && rs < 0) {
 		/* Listed somewhere, but neither source is there (a stale name). */
 		if (rp != -ENOENT && rp != -ENOTDIR) {
-			e = entry_unknown(name, strerror(-rp));
+			e = entry_unknown(name, rp == -ELOOP
+							? "a link that leads nowhere in the root"
+							: strerror(-rp));
 			r = e ? 0 : -ENOMEM;
 		}
 		goto out;
@@ -478,7 +480,7 @@ static int watch_dirs(struct bond_probe *p)
 			r = bond_dirs(p->bonds[i], (int)i, &dirs);
 	}
 	if (r == 0)
-		r = bond_ino_sync(&p->ino, p->ops->root(p->h), &dirs);
+		r = bond_ino_sync(&p->ino, p->ops->root_fd(p->h), &dirs);
 	bond_dirs_free(&dirs);
 	return r;
 }

@@ -135,14 +135,14 @@ static void drop_one(struct bond_fdc *c, struct bond_fd *e)
 		drop(c, true);
 }
 
-int bond_fdc_read(struct bond_fdc *c, int dirfd, const char *path, size_t max, struct bbuf *b,
+int bond_fdc_read(struct bond_fdc *c, int root_fd, const char *path, size_t max, struct bbuf *b,
 		  bool *ret_truncated)
 {
 	struct bond_fd *e;
 	int fd, r;
 
 	if (!c || !c->budget)
-		return bond_read_file(dirfd, path, max, b, ret_truncated);
+		return bond_read_file(root_fd, path, max, b, ret_truncated);
 	e = lookup(c, path);
 	if (e) {
 		r = bond_read_fd(e->fd, true, max, b, ret_truncated);
@@ -158,7 +158,7 @@ int bond_fdc_read(struct bond_fdc *c, int dirfd, const char *path, size_t max, s
 		drop_one(c, e);
 	}
 	b->len = 0;
-	fd = bond_open_regular(dirfd, path);
+	fd = bond_open_regular(root_fd, path);
 	if (fd < 0)
 		return fd;
 	r = bond_read_fd(fd, true, max, b, ret_truncated);

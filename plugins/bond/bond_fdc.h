@@ -46,7 +46,7 @@ void bond_fdc_init(struct bond_fdc *c, size_t budget);
  * bond_read_file() through the cache: from the kept-open file when there is
  * one, else opened (and kept when the budget allows).  c may be NULL.
  */
-int bond_fdc_read(struct bond_fdc *c, int dirfd, const char *path, size_t max, struct bbuf *b,
+int bond_fdc_read(struct bond_fdc *c, int root_fd, const char *path, size_t max, struct bbuf *b,
 		  bool *ret_truncated);
 
 /* A full scan starts: every file becomes unused until read again. */

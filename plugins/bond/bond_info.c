@@ -5,6 +5,7 @@
 #include "bond_info.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,12 +50,17 @@ void bond_info_free(struct bond_info *info)
 
 struct bond_slave *bond_info_find_slave(const struct bond_info *info, struct bstr name)
 {
+	/*
+	 * Stored names had control bytes replaced (bstr_dup()): a name with
+	 * one never matches, so two such names are never taken for one slave.
+	 */
 	if (name.n > BOND_NAME_KEEP)
 		name.n = BOND_NAME_KEEP;
+	if (bstr_has_control(name))
+		return NULL;
 	for (size_t i = 0; i < info->n_slaves; i++) {
 		const char *s = info->slaves[i].name;
 
-		/* Stored names had NULs replaced: a name with a NUL never matches. */
 		if (strlen(s) == name.n && memcmp(s, name.p, name.n) == 0)
 			return &info->slaves[i];
 	}
@@ -130,4 +136,19 @@ enum bond_link bond_link_from_text(struct bstr s)
 	if (bstr_eq(s, "going back"))
 		return BOND_LINK_BACK;
 	return BOND_LINK_UNKNOWN;
+}
+
+int bond_slave_dir_path(const char *bond, const char *slave, enum bond_slave_dir kind, char *buf,
+			size_t len)
+{
+	int n = kind == BOND_DIR_CLASS ? snprintf(buf, len, "sys/class/net/%s", slave)
+		: kind == BOND_DIR_LOWER
+			? snprintf(buf, len, "sys/class/net/%s/lower_%s", bond, slave)
+		: kind == BOND_DIR_SLAVE
+			? snprintf(buf, len, "sys/class/net/%s/slave_%s", bond, slave)
+			: -1;
+
+	if (n < 0)
+		return -EINVAL;
+	return (size_t)n >= len ? -ENAMETOOLONG : 0;
 }

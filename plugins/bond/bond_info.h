@@ -68,6 +68,32 @@ enum bond_slave_dir {
 /* The longest name kept from a source; longer text is cut. */
 #define BOND_NAME_KEEP 64
 
+/*
+ * Facts a source showed but the probe could not read (a read error, a link
+ * leading nowhere in the root) or parse (text no kernel prints).  Each
+ * reader marks its own mask (bad_proc, bad_sysfs) and clears the bit in
+ * both when a later source gives the fact; a bit still set at the decision
+ * makes the margin unknown, with a reason naming the fact and its sources
+ * (bond_rules.c).  A fact absent from every source is not "bad": captures
+ * lack files, and each fact has its own rule for absence.
+ */
+#define BOND_BAD_MODE	     0x001u /* "Bonding Mode", bonding/mode */
+#define BOND_BAD_SLAVES	     0x002u /* bonding/slaves */
+#define BOND_BAD_CARRIER     0x004u /* the bond's "MII Status", bonding/mii_status */
+#define BOND_BAD_OPER	     0x008u /* operstate */
+#define BOND_BAD_FLAGS	     0x010u /* flags */
+#define BOND_BAD_MIN_LINKS   0x020u /* "Min links", bonding/min_links */
+#define BOND_BAD_AGG	     0x040u /* active "Aggregator ID", bonding/ad_aggregator */
+#define BOND_BAD_PORTS	     0x080u /* "Number of ports", bonding/ad_num_ports */
+#define BOND_BAD_PARTNER_MAC 0x100u /* "Partner Mac Address", bonding/ad_partner_mac */
+/* A slave's (struct bond_slave bad_*). */
+#define BOND_BAD_S_LINK	       0x01u /* "MII Status", bonding_slave/mii_status */
+#define BOND_BAD_S_OPER	       0x02u /* operstate */
+#define BOND_BAD_S_AGG	       0x04u /* "Aggregator ID", bonding_slave/ad_aggregator_id */
+#define BOND_BAD_S_ACTOR       0x08u /* actor "port state", ad_actor_oper_port_state */
+#define BOND_BAD_S_PARTNER     0x10u /* partner "port state", ad_partner_oper_port_state */
+#define BOND_BAD_S_PARTNER_MAC 0x20u /* partner "system mac address" (/proc only) */
+
 struct bond_slave {
 	char *name;	 /* owned, NUL-free; may be no valid ifname (from /proc) */
 	bool name_valid; /* bond_ifname_valid(): safe to use in a path */
@@ -87,6 +113,7 @@ struct bond_slave {
 	uint8_t partner_mac[6];
 	/* Where sysfs showed its attributes (bond_sysfs_read()), for the inotify watches. */
 	enum bond_slave_dir dir;
+	unsigned int bad_proc, bad_sysfs; /* BOND_BAD_S_* */
 };
 
 struct bond_info {
@@ -113,6 +140,8 @@ struct bond_info {
 	bool partner_mac_known;
 	uint8_t partner_mac[6];
 
+	unsigned int bad_proc, bad_sysfs; /* BOND_BAD_* */
+
 	struct bond_slave *slaves;
 	size_t n_slaves, cap_slaves;
 };
@@ -130,6 +159,14 @@ void bond_info_free(struct bond_info *info);
  */
 struct bond_slave *bond_info_find_slave(const struct bond_info *info, struct bstr name);
 int bond_info_add_slave(struct bond_info *info, struct bstr name, struct bond_slave **ret);
+
+/*
+ * The path of a slave directory of the given kind (not BOND_DIR_NONE) under
+ * the root, written to buf, without looking whether it exists.  Returns 0,
+ * -EINVAL or -ENAMETOOLONG.
+ */
+int bond_slave_dir_path(const char *bond, const char *slave, enum bond_slave_dir kind, char *buf,
+			size_t len);
 
 /* The kernel's short mode names ("802.3ad", "active-backup", ...), "unknown" else. */
 const char *bond_mode_name(enum bond_mode mode);

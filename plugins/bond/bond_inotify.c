@@ -4,7 +4,10 @@
  */
 #include "bond_inotify.h"
 
+#include "../lib/rootfs.h"
+
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -133,7 +136,27 @@ static void held_forget(struct bond_ino *w, int wd)
 	w->n_held = k;
 }
 
-int bond_ino_sync(struct bond_ino *w, const char *root, const struct bond_dirs *dirs)
+/*
+ * Watch directory rel of the root.  inotify_add_watch() takes a path and
+ * follows every link in it, so a planted sys/class/net/bond0 -> /etc would
+ * watch a host directory: the directory is opened inside the root
+ * (rootfs_open()) and the watch put on the inode opened, through its
+ * /proc/self/fd link.  Returns the watch descriptor, or -1.
+ */
+static int add_watch(int ino_fd, int root_fd, const char *rel)
+{
+	int fd = rootfs_open(root_fd, rel, O_PATH | O_DIRECTORY | O_CLOEXEC), wd;
+	char path[32];
+
+	if (fd < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	wd = inotify_add_watch(ino_fd, path, WATCH_MASK);
+	close(fd);
+	return wd;
+}
+
+int bond_ino_sync(struct bond_ino *w, int root_fd, const struct bond_dirs *dirs)
 {
 	struct bond_watch *now = NULL;
 	struct bond_held *held = NULL;
@@ -154,8 +177,7 @@ int bond_ino_sync(struct bond_ino *w, const char *root, const struct bond_dirs *
 	for (size_t i = 0; i < dirs->n; i++) {
 		const char *rel = dirs->v[i].path;
 		struct bond_held *h = held_find(w, rel);
-		char path[PATH_MAX];
-		int len, wd;
+		int wd;
 
 		if (h && h->wd >= 0) {
 			/* Watched, and not gone or moved since: no syscall. */
@@ -167,10 +189,7 @@ int bond_ino_sync(struct bond_ino *w, const char *root, const struct bond_dirs *
 			 * its descriptor; a directory created again is a new
 			 * inode, a new descriptor.
 			 */
-			len = snprintf(path, sizeof(path), "%s/%s", root, rel);
-			if (len < 0 || (size_t)len >= sizeof(path))
-				continue;
-			wd = inotify_add_watch(w->fd, path, WATCH_MASK);
+			wd = add_watch(w->fd, root_fd, rel);
 			if (wd < 0)
 				continue;
 			held[m].path = strdup(rel);

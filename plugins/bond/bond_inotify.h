@@ -74,12 +74,14 @@ struct bond_ino {
 int bond_ino_open(struct bond_ino *w);
 
 /*
- * Watch exactly the directories in dirs (paths relative to root); those that
- * do not exist are skipped, those watched already are not added again.  Two directories that are one inode (a lower_
- * link and the slave's own directory) become one watch; when their owners
- * differ, it is BOND_INO_SHARED.  Returns 0 or -ENOMEM.
+ * Watch exactly the directories in dirs (paths relative to the root root_fd,
+ * resolved inside it: a link leading out of the root watches nothing of the
+ * host); those that do not exist are skipped, those watched already are not
+ * added again.  Two directories that are one inode (a lower_ link and the
+ * slave's own directory) become one watch; when their owners differ, it is
+ * BOND_INO_SHARED.  Returns 0 or -ENOMEM.
  */
-int bond_ino_sync(struct bond_ino *w, const char *root, const struct bond_dirs *dirs);
+int bond_ino_sync(struct bond_ino *w, int root_fd, const struct bond_dirs *dirs);
 
 /*
  * Called for each event: owner of the watched directory (BOND_INO_UNKNOWN

@@ -113,6 +113,8 @@ static int master_line(struct parser *ps, struct bstr key, struct bstr v)
 
 	if (bstr_eq(key, "Bonding Mode")) {
 		info->mode = mode_from_text(v);
+		if (info->mode == BOND_MODE_UNKNOWN)
+			info->bad_proc |= BOND_BAD_MODE;
 	} else if (bstr_eq(key, "Primary Slave")) {
 		return slave_ref(v, &info->primary_known, &info->primary);
 	} else if (bstr_eq(key, "Currently Active Slave")) {
@@ -121,6 +123,8 @@ static int master_line(struct parser *ps, struct bstr key, struct bstr v)
 		enum bond_link l = bond_link_from_text(v);
 
 		info->carrier = l == BOND_LINK_UP ? 1 : l == BOND_LINK_DOWN ? 0 : -1;
+		if (l == BOND_LINK_UNKNOWN)
+			info->bad_proc |= BOND_BAD_CARRIER;
 	} else if (bstr_eq(key, "MII Polling Interval (ms)")) {
 		info->miimon = to_int(v);
 		ps->miimon_seen = true;
@@ -130,16 +134,24 @@ static int master_line(struct parser *ps, struct bstr key, struct bstr v)
 		info->arp_targets = count_targets(v);
 	} else if (bstr_eq(key, "Min links")) {
 		info->min_links = to_int(v);
+		if (info->min_links < 0)
+			info->bad_proc |= BOND_BAD_MIN_LINKS;
 	} else if (bstr_eq(key, "Active Aggregator Info")) {
 		ps->sec = SEC_AGG;
 		info->agg_visible = true;
 	} else if (ps->sec == SEC_AGG && bstr_eq(key, "Aggregator ID")) {
 		if (bstr_to_ll(v, 0, INT_MAX, &x) == 0)
 			info->active_agg = (int)x;
+		else
+			info->bad_proc |= BOND_BAD_AGG;
 	} else if (ps->sec == SEC_AGG && bstr_eq(key, "Number of ports")) {
 		info->active_ports = to_int(v);
+		if (info->active_ports < 0)
+			info->bad_proc |= BOND_BAD_PORTS;
 	} else if (ps->sec == SEC_AGG && bstr_eq(key, "Partner Mac Address")) {
 		info->partner_mac_known = bstr_to_mac(v, info->partner_mac) == 0;
+		if (!info->partner_mac_known)
+			info->bad_proc |= BOND_BAD_PARTNER_MAC;
 	}
 	return 0;
 }
@@ -154,6 +166,8 @@ static void slave_line(struct parser *ps, struct bstr key, struct bstr v)
 		return;
 	if (bstr_eq(key, "MII Status")) {
 		s->link = bond_link_from_text(v);
+		if (s->link == BOND_LINK_UNKNOWN)
+			s->bad_proc |= BOND_BAD_S_LINK;
 	} else if (bstr_eq(key, "Speed")) {
 		/*
 		 * "Unknown" since SPEED_UNKNOWN got its own text; older kernels
@@ -176,6 +190,8 @@ static void slave_line(struct parser *ps, struct bstr key, struct bstr v)
 		} else if (bstr_to_ll(v, 0, INT_MAX, &x) == 0) {
 			s->agg_known = true;
 			s->agg_id = (int)x;
+		} else {
+			s->bad_proc |= BOND_BAD_S_AGG;
 		}
 	} else if (bstr_eq(key, "details actor lacp pdu")) {
 		ps->pdu = PDU_ACTOR;
@@ -183,13 +199,18 @@ static void slave_line(struct parser *ps, struct bstr key, struct bstr v)
 		ps->pdu = PDU_PARTNER;
 	} else if (bstr_eq(key, "port state") && ps->pdu != PDU_NONE) {
 		int st = bstr_to_ll(v, 0, 255, &x) == 0 ? (int)x : -1;
+		unsigned int bit = ps->pdu == PDU_ACTOR ? BOND_BAD_S_ACTOR : BOND_BAD_S_PARTNER;
 
 		if (ps->pdu == PDU_ACTOR)
 			s->actor_state = st;
 		else
 			s->partner_state = st;
+		if (st < 0)
+			s->bad_proc |= bit;
 	} else if (bstr_eq(key, "system mac address") && ps->pdu == PDU_PARTNER) {
 		s->partner_mac_known = bstr_to_mac(v, s->partner_mac) == 0;
+		if (!s->partner_mac_known)
+			s->bad_proc |= BOND_BAD_S_PARTNER_MAC;
 	}
 }
 

@@ -122,6 +122,156 @@ static void member_state(const struct bond_info *info, const struct bond_slave *
 	}
 }
 
+/*
+ * A fact a source showed but the probe could not read or parse
+ * (BOND_BAD_* in bond_info.h): what it is, and where each source has it.
+ */
+struct fact {
+	unsigned int bit;
+	bool lacp;	      /* counts only in 802.3ad */
+	const char *what;     /* "bonding mode" */
+	const char *proc_key; /* its /proc line; NULL when /proc has none */
+	const char *attr;     /* its sysfs attribute, under the bond's (slave's) directory */
+};
+
+static const struct fact bond_facts[] = {
+	{ BOND_BAD_MODE, false, "bonding mode", "Bonding Mode", "bonding/mode" },
+	{ BOND_BAD_SLAVES, false, "slave list", NULL, "bonding/slaves" },
+	{ BOND_BAD_CARRIER, false, "bond MII status", "MII Status", "bonding/mii_status" },
+	{ BOND_BAD_OPER, false, "bond operstate", NULL, "operstate" },
+	{ BOND_BAD_FLAGS, false, "bond flags", NULL, "flags" },
+	{ BOND_BAD_MIN_LINKS, true, "min_links", "Min links", "bonding/min_links" },
+	{ BOND_BAD_AGG, true, "active aggregator", "Aggregator ID", "bonding/ad_aggregator" },
+	{ BOND_BAD_PORTS, true, "active aggregator's port count", "Number of ports",
+	  "bonding/ad_num_ports" },
+	{ BOND_BAD_PARTNER_MAC, true, "LACP partner MAC", "Partner Mac Address",
+	  "bonding/ad_partner_mac" },
+};
+
+static const struct fact slave_facts[] = {
+	{ BOND_BAD_S_LINK, false, "MII status", "MII Status", "bonding_slave/mii_status" },
+	{ BOND_BAD_S_OPER, false, "operstate", NULL, "operstate" },
+	{ BOND_BAD_S_AGG, true, "aggregator ID", "Aggregator ID",
+	  "bonding_slave/ad_aggregator_id" },
+	{ BOND_BAD_S_ACTOR, true, "LACP actor port state", "port state",
+	  "bonding_slave/ad_actor_oper_port_state" },
+	{ BOND_BAD_S_PARTNER, true, "LACP partner port state", "port state",
+	  "bonding_slave/ad_partner_oper_port_state" },
+	{ BOND_BAD_S_PARTNER_MAC, true, "LACP partner MAC", "system mac address", NULL },
+};
+
+/* Whether the bond's fact bit is still unknown: no later source gave it. */
+static bool bond_fact_missing(const struct bond_info *info, unsigned int bit)
+{
+	switch (bit) {
+	case BOND_BAD_MODE:
+		return info->mode == BOND_MODE_UNKNOWN;
+	case BOND_BAD_CARRIER:
+		return info->carrier < 0;
+	case BOND_BAD_OPER:
+		return info->oper == BOND_OPER_UNKNOWN;
+	case BOND_BAD_FLAGS:
+		return info->admin_up < 0;
+	case BOND_BAD_MIN_LINKS:
+		return info->min_links < 0;
+	case BOND_BAD_AGG:
+		return !info->no_active_agg && info->active_agg < 0;
+	case BOND_BAD_PORTS:
+		return info->active_ports < 0;
+	case BOND_BAD_PARTNER_MAC:
+		return !info->partner_mac_known;
+	default: /* the slave list: marked only when nothing listed the slaves */
+		return true;
+	}
+}
+
+static bool slave_fact_missing(const struct bond_info *info, const struct bond_slave *s,
+			       unsigned int bit)
+{
+	switch (bit) {
+	case BOND_BAD_S_LINK:
+		return s->link == BOND_LINK_UNKNOWN;
+	case BOND_BAD_S_OPER:
+		return s->oper == BOND_OPER_UNKNOWN;
+	case BOND_BAD_S_AGG:
+		return !s->agg_known;
+	case BOND_BAD_S_ACTOR:
+		return s->actor_state < 0;
+	case BOND_BAD_S_PARTNER:
+		return s->partner_state < 0;
+	default: /* the slave's partner MAC: only asked for without the aggregator's */
+		return !s->partner_mac_known && !info->partner_mac_known;
+	}
+}
+
+/*
+ * Append "<what> not readable (<where>)" to buf for fact f, naming each
+ * source that showed it: the /proc file and its line, the sysfs attribute
+ * under dir.
+ */
+static void fact_reason(char *buf, size_t cap, const struct fact *f, unsigned int bad_proc,
+			unsigned int bad_sysfs, const char *bond, const char *dir)
+{
+	char proc[96] = "", sysfs[192] = "";
+
+	if (bad_proc & f->bit)
+		snprintf(proc, sizeof(proc), "proc/net/bonding/%s \"%s:\"", bond, f->proc_key);
+	if ((bad_sysfs & f->bit) && f->attr)
+		snprintf(sysfs, sizeof(sysfs), "%s/%s", dir, f->attr);
+	add_reason(buf, cap, "%s not readable (%s%s%s)", f->what, proc,
+		   proc[0] && sysfs[0] ? ", " : "", sysfs);
+}
+
+/*
+ * The bond's facts that could not be read, each as a group reason; true
+ * when there was one (the margin is then unknown).
+ */
+static bool bond_unreadable(const struct bond_info *info, struct bond_verdict *v)
+{
+	char dir[64];
+	bool any = false;
+
+	snprintf(dir, sizeof(dir), "sys/class/net/%s", info->name);
+	for (size_t i = 0; i < sizeof(bond_facts) / sizeof(bond_facts[0]); i++) {
+		const struct fact *f = &bond_facts[i];
+
+		if (!((info->bad_proc | info->bad_sysfs) & f->bit) ||
+		    (f->lacp && info->mode != BOND_MODE_8023AD) || !bond_fact_missing(info, f->bit))
+			continue;
+		fact_reason(v->reason, sizeof(v->reason), f, info->bad_proc, info->bad_sysfs,
+			    info->name, dir);
+		any = true;
+	}
+	return any;
+}
+
+/*
+ * The slave's facts that could not be read (the link ones, or with lacp the
+ * 802.3ad ones), each as a member reason; true when there was one.
+ */
+static bool slave_unreadable(const struct bond_info *info, const struct bond_slave *s, bool lacp,
+			     struct bond_member_verdict *mv)
+{
+	char dir[96] = "sys/class/net/?";
+	bool any = false;
+
+	if (s->dir != BOND_DIR_NONE)
+		bond_slave_dir_path(info->name, s->name, s->dir, dir, sizeof(dir));
+	else
+		snprintf(dir, sizeof(dir), "sys/class/net/%s", s->name);
+	for (size_t i = 0; i < sizeof(slave_facts) / sizeof(slave_facts[0]); i++) {
+		const struct fact *f = &slave_facts[i];
+
+		if (!((s->bad_proc | s->bad_sysfs) & f->bit) || f->lacp != lacp ||
+		    !slave_fact_missing(info, s, f->bit))
+			continue;
+		fact_reason(mv->reason, sizeof(mv->reason), f, s->bad_proc, s->bad_sysfs,
+			    info->name, dir);
+		any = true;
+	}
+	return any;
+}
+
 /* What a decision needs beyond the verdict itself. */
 struct ctx {
 	const struct bond_info *info;
@@ -226,6 +376,11 @@ static void decide_8023ad(struct ctx *c)
 			mv->role = REDMON_ROLE_FAILED;
 			add_reason(mv->reason, sizeof(mv->reason),
 				   "link up but the bond has no active aggregator");
+			continue;
+		}
+		if (slave_unreadable(info, s, true, mv)) {
+			mv->role = REDMON_ROLE_UNKNOWN;
+			c->unknown = true;
 			continue;
 		}
 		if (s->agg_known && s->agg_id < 0) {
@@ -405,7 +560,11 @@ int bond_decide(const struct bond_info *info, const long long *prev_failures,
 		struct bond_member_verdict *mv = &v.members[i];
 
 		member_state(info, &info->slaves[i], mv);
-		c.up[i] = slave_link(&info->slaves[i], mv);
+		/* A link state shown but not readable is not "up" because another one is. */
+		if (slave_unreadable(info, &info->slaves[i], false, mv))
+			c.up[i] = -1;
+		else
+			c.up[i] = slave_link(&info->slaves[i], mv);
 		mv->role = c.up[i] == 1	  ? REDMON_ROLE_ACTIVE
 			   : c.up[i] == 0 ? REDMON_ROLE_FAILED
 					  : REDMON_ROLE_UNKNOWN;
@@ -423,7 +582,9 @@ int bond_decide(const struct bond_info *info, const long long *prev_failures,
 	/* The group's reason: the bond, then its slaves, then the notes. */
 	if (down)
 		add_reason(v.reason, sizeof(v.reason), "%s", down);
-	if (info->n_slaves == 0)
+	if (bond_unreadable(info, &v))
+		c.unknown = true;
+	if (info->n_slaves == 0 && !(info->bad_sysfs & BOND_BAD_SLAVES))
 		add_reason(v.reason, sizeof(v.reason), "bond has no slaves");
 	for (size_t i = 0; i < v.n_members; i++) {
 		struct bond_member_verdict *mv = &v.members[i];
@@ -456,7 +617,10 @@ int bond_decide(const struct bond_info *info, const long long *prev_failures,
 			   "blind bond: miimon 0 and no ARP monitoring, link failures are not "
 			   "detected");
 
-	v.members_total = (int)info->n_slaves;
+	/* No list read at all: how many slaves there are is not known either. */
+	v.members_total = info->n_slaves == 0 && (info->bad_sysfs & BOND_BAD_SLAVES)
+				  ? -1
+				  : (int)info->n_slaves;
 	v.members_ok = c.unknown ? -1 : ok;
 	v.members_failed = failed;
 	v.margin_nominal = v.members_total > needed ? v.members_total - needed : 0;

@@ -6,6 +6,8 @@
 
 #include "bond_fdc.h"
 
+#include "../lib/rootfs.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -94,11 +96,15 @@ void bond_names_free(struct bond_names *s)
 
 /* --- discovery ----------------------------------------------------------- */
 
-static bool is_dir_at(int dirfd, const char *path)
+/* Whether path (under the root, resolved inside it) is a directory. */
+static bool is_dir_at(int rootfd, const char *path)
 {
-	struct stat st;
+	int fd = rootfs_open(rootfd, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 
-	return fstatat(dirfd, path, &st, 0) == 0 && S_ISDIR(st.st_mode);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
 }
 
 /*
@@ -130,8 +136,9 @@ static int from_masters(int rootfd, struct bbuf *b, struct bond_names *out, bool
 
 /*
  * Every valid name in directory path, except those already in skip (sorted);
- * with need_bonding, only entries that hold a bonding/ directory.  *ret_listed
- * (may be NULL) says whether the directory was there.
+ * with need_bonding, only entries that hold a bonding/ directory (looked up
+ * from the root: sys/class/net/<if> is a link to ../../devices/...).
+ * *ret_listed (may be NULL) says whether the directory was there.
  */
 static int from_dir(int rootfd, const char *path, bool need_bonding, const struct bond_names *skip,
 		    struct bond_names *out, bool *ret_listed)
@@ -140,7 +147,7 @@ static int from_dir(int rootfd, const char *path, bool need_bonding, const struc
 	DIR *d;
 	int fd, r = 0;
 
-	fd = openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = rootfs_open(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		/* Absent is fine (no bonding module, a proc-only capture). */
 		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
@@ -154,13 +161,14 @@ static int from_dir(int rootfd, const char *path, bool need_bonding, const struc
 		*ret_listed = true;
 	while (r == 0 && (de = readdir(d))) {
 		struct bstr name = bstr_c(de->d_name);
-		char sub[NAME_MAX + sizeof("/bonding")];
+		char sub[PATH_MAX];
+		int n;
 
 		if (!bond_ifname_valid(name) || (skip && bond_names_has(skip, de->d_name)))
 			continue;
 		if (need_bonding) {
-			snprintf(sub, sizeof(sub), "%s/bonding", de->d_name);
-			if (!is_dir_at(dirfd(d), sub))
+			n = snprintf(sub, sizeof(sub), "%s/%s/bonding", path, de->d_name);
+			if (n < 0 || (size_t)n >= sizeof(sub) || !is_dir_at(rootfd, sub))
 				continue;
 		}
 		r = bond_names_add(out, name);
@@ -218,40 +226,83 @@ struct reader {
 };
 
 /*
- * The trimmed content of dir/name, or false when it cannot be read.  Reads
- * of some attributes fail by design (speed of a down link: -EINVAL).
+ * The trimmed content of dir/name: 0, or -errno when it cannot be read.
+ * Reads of some attributes fail by design (speed of a down link: -EINVAL).
  */
-static bool attr(struct reader *rd, const char *name, struct bstr *ret)
+static int attr_read(struct reader *rd, const char *name, struct bstr *ret)
 {
 	char path[sizeof(rd->dir) + 64];
 	int n = snprintf(path, sizeof(path), "%s/%s", rd->dir, name);
 
 	if (n < 0 || (size_t)n >= sizeof(path))
-		return false;
-	if (bond_fdc_read(rd->fdc, rd->rootfd, path, BOND_ATTR_MAX, rd->b, NULL) < 0)
-		return false;
+		return -ENAMETOOLONG;
+	n = bond_fdc_read(rd->fdc, rd->rootfd, path, BOND_ATTR_MAX, rd->b, NULL);
+	if (n < 0)
+		return n;
 	*ret = bstr_trim(bstr_make(rd->b->p, rd->b->len));
 	rd->hits++;
-	return true;
+	return 0;
 }
 
-static void attr_int(struct reader *rd, const char *name, int *field)
+static bool attr(struct reader *rd, const char *name, struct bstr *ret)
+{
+	return attr_read(rd, name, ret) == 0;
+}
+
+/*
+ * An attribute a verdict depends on: as attr(), but a file that is there
+ * and cannot be read (not absent: ENOENT, or ENODEV for a device going
+ * away, which the next scan sees) marks bit in *bad.
+ */
+static bool attr_fact(struct reader *rd, const char *name, unsigned int *bad, unsigned int bit,
+		      struct bstr *ret)
+{
+	int r = attr_read(rd, name, ret);
+
+	if (r < 0 && r != -ENOENT && r != -ENODEV)
+		*bad |= bit;
+	return r == 0;
+}
+
+/*
+ * A number in [0, max] into *field, unless known already.  Empty is what
+ * the 802.3ad attributes print outside 802.3ad: no value, not a bad one.
+ */
+static void attr_num(struct reader *rd, const char *name, long long max, int *field,
+		     unsigned int *bad, unsigned int bit)
 {
 	struct bstr v;
 	long long x;
 
-	if (*field < 0 && attr(rd, name, &v) && bstr_to_ll(v, 0, INT_MAX, &x) == 0)
+	if (*field >= 0 || !attr_fact(rd, name, bad, bit, &v) || !v.n)
+		return;
+	if (bstr_to_ll(v, 0, max, &x) == 0)
 		*field = (int)x;
+	else
+		*bad |= bit;
+}
+
+/* A number that is no fact of the verdict (miimon, arp_interval: a reason only). */
+static void attr_int(struct reader *rd, const char *name, int *field)
+{
+	unsigned int ignored = 0;
+
+	attr_num(rd, name, INT_MAX, field, &ignored, 0);
 }
 
 /* "N/A" or a number, as bond_sysfs_slave.c prints the LACP attributes. */
-static void attr_port_state(struct reader *rd, const char *name, int *field)
+static void attr_port_state(struct reader *rd, const char *name, int *field, unsigned int *bad,
+			    unsigned int bit)
 {
 	struct bstr v;
 	long long x;
 
-	if (*field < 0 && attr(rd, name, &v) && bstr_to_ll(v, 0, 255, &x) == 0)
+	if (*field >= 0 || !attr_fact(rd, name, bad, bit, &v) || bstr_eq(v, "N/A"))
+		return;
+	if (bstr_to_ll(v, 0, 255, &x) == 0)
 		*field = (int)x;
+	else
+		*bad |= bit;
 }
 
 /* "eth0\n" or empty (no active slave / no primary); 0 or -ENOMEM. */
@@ -290,15 +341,71 @@ static bool backup_mode(enum bond_mode m)
 	       m == BOND_MODE_ALB;
 }
 
+/* bonding/mode: "802.3ad 4". */
+static void read_mode(struct reader *rd, struct bond_info *info)
+{
+	unsigned int *bad = &info->bad_sysfs;
+	struct bstr v, tok;
+
+	if (info->mode != BOND_MODE_UNKNOWN ||
+	    !attr_fact(rd, "bonding/mode", bad, BOND_BAD_MODE, &v))
+		return;
+	if (bstr_next_token(&v, &tok))
+		info->mode = bond_mode_from_name(tok);
+	if (info->mode == BOND_MODE_UNKNOWN)
+		*bad |= BOND_BAD_MODE;
+}
+
+/*
+ * The 802.3ad attributes: ad_aggregator and ad_num_ports are empty outside
+ * 802.3ad and print 0 when there is no active aggregator; ad_partner_mac is
+ * empty without CAP_NET_ADMIN (bond_sysfs.c).
+ */
+static void read_lacp_attrs(struct reader *rd, struct bond_info *info)
+{
+	unsigned int *bad = &info->bad_sysfs;
+	struct bstr v;
+	int agg = -1;
+
+	attr_num(rd, "bonding/min_links", INT_MAX, &info->min_links, bad, BOND_BAD_MIN_LINKS);
+	if (!info->agg_visible) {
+		attr_num(rd, "bonding/ad_aggregator", INT_MAX, &agg, bad, BOND_BAD_AGG);
+		if (agg >= 0) {
+			info->agg_visible = true;
+			if (agg == 0)
+				info->no_active_agg = true;
+			else
+				info->active_agg = agg;
+		}
+	}
+	attr_num(rd, "bonding/ad_num_ports", INT_MAX, &info->active_ports, bad, BOND_BAD_PORTS);
+	if (!info->partner_mac_known &&
+	    attr_fact(rd, "bonding/ad_partner_mac", bad, BOND_BAD_PARTNER_MAC, &v) && v.n) {
+		info->partner_mac_known = bstr_to_mac(v, info->partner_mac) == 0;
+		if (!info->partner_mac_known)
+			*bad |= BOND_BAD_PARTNER_MAC;
+	}
+}
+
+/* operstate; "unknown" is a state the kernel prints, not a bad value. */
+static void read_oper(struct reader *rd, enum bond_oper *field, unsigned int *bad, unsigned int bit)
+{
+	struct bstr v;
+
+	if (*field != BOND_OPER_UNKNOWN || !attr_fact(rd, "operstate", bad, bit, &v))
+		return;
+	*field = bond_oper_from_text(v);
+	if (*field == BOND_OPER_UNKNOWN && !bstr_eq(v, "unknown"))
+		*bad |= bit;
+}
+
 static int read_bond_attrs(struct reader *rd, struct bond_info *info)
 {
+	unsigned int *bad = &info->bad_sysfs;
 	struct bstr v, tok;
 	unsigned long long flags;
-	long long x;
 
-	if (info->mode == BOND_MODE_UNKNOWN && attr(rd, "bonding/mode", &v) &&
-	    bstr_next_token(&v, &tok))
-		info->mode = bond_mode_from_name(tok); /* "802.3ad 4" */
+	read_mode(rd, info);
 	attr_int(rd, "bonding/miimon", &info->miimon);
 	attr_int(rd, "bonding/arp_interval", &info->arp_interval);
 	if (info->arp_targets < 0 && attr(rd, "bonding/arp_ip_target", &v)) {
@@ -306,34 +413,22 @@ static int read_bond_attrs(struct reader *rd, struct bond_info *info)
 		while (bstr_next_token(&v, &tok))
 			info->arp_targets++;
 	}
-	if (info->carrier < 0 && attr(rd, "bonding/mii_status", &v)) {
+	if (info->carrier < 0 && attr_fact(rd, "bonding/mii_status", bad, BOND_BAD_CARRIER, &v)) {
 		enum bond_link l = bond_link_from_text(v);
 
 		info->carrier = l == BOND_LINK_UP ? 1 : l == BOND_LINK_DOWN ? 0 : -1;
+		if (l == BOND_LINK_UNKNOWN)
+			*bad |= BOND_BAD_CARRIER;
 	}
-	if (lacp_mode(info->mode)) {
-		attr_int(rd, "bonding/min_links", &info->min_links);
-		/*
-		 * ad_aggregator and ad_num_ports are empty outside 802.3ad and
-		 * print 0 when there is no active aggregator; ad_partner_mac is
-		 * empty without CAP_NET_ADMIN (bond_sysfs.c).
-		 */
-		if (!info->agg_visible && attr(rd, "bonding/ad_aggregator", &v) && v.n &&
-		    bstr_to_ll(v, 0, INT_MAX, &x) == 0) {
-			info->agg_visible = true;
-			if (x == 0)
-				info->no_active_agg = true;
-			else
-				info->active_agg = (int)x;
-		}
-		attr_int(rd, "bonding/ad_num_ports", &info->active_ports);
-		if (!info->partner_mac_known && attr(rd, "bonding/ad_partner_mac", &v))
-			info->partner_mac_known = bstr_to_mac(v, info->partner_mac) == 0;
+	if (lacp_mode(info->mode))
+		read_lacp_attrs(rd, info);
+	read_oper(rd, &info->oper, bad, BOND_BAD_OPER);
+	if (info->admin_up < 0 && attr_fact(rd, "flags", bad, BOND_BAD_FLAGS, &v)) {
+		if (bstr_to_hex(v, &flags) == 0)
+			info->admin_up = (flags & 0x1) != 0; /* IFF_UP */
+		else
+			*bad |= BOND_BAD_FLAGS;
 	}
-	if (info->oper == BOND_OPER_UNKNOWN && attr(rd, "operstate", &v))
-		info->oper = bond_oper_from_text(v);
-	if (info->admin_up < 0 && attr(rd, "flags", &v) && bstr_to_hex(v, &flags) == 0)
-		info->admin_up = (flags & 0x1) != 0; /* IFF_UP */
 	/* The primary and the active slave are decided on only in active-backup. */
 	if (info->mode != BOND_MODE_UNKNOWN && info->mode != BOND_MODE_AB)
 		return 0;
@@ -344,11 +439,16 @@ static int read_bond_attrs(struct reader *rd, struct bond_info *info)
 
 static void read_slave_attrs(struct reader *rd, const struct bond_info *info, struct bond_slave *s)
 {
+	unsigned int *bad = &s->bad_sysfs;
 	struct bstr v;
 	long long x;
 
-	if (s->link == BOND_LINK_UNKNOWN && attr(rd, "bonding_slave/mii_status", &v))
+	if (s->link == BOND_LINK_UNKNOWN &&
+	    attr_fact(rd, "bonding_slave/mii_status", bad, BOND_BAD_S_LINK, &v)) {
 		s->link = bond_link_from_text(v);
+		if (s->link == BOND_LINK_UNKNOWN)
+			*bad |= BOND_BAD_S_LINK;
+	}
 	if (s->is_active < 0 && backup_mode(info->mode) &&
 	    !(info->mode == BOND_MODE_AB && info->active_known) &&
 	    attr(rd, "bonding_slave/state", &v))
@@ -357,7 +457,8 @@ static void read_slave_attrs(struct reader *rd, const struct bond_info *info, st
 	    bstr_to_ll(v, 0, UINT_MAX, &x) == 0)
 		s->link_failures = x;
 	if (lacp_mode(info->mode)) {
-		if (!s->agg_known && attr(rd, "bonding_slave/ad_aggregator_id", &v)) {
+		if (!s->agg_known &&
+		    attr_fact(rd, "bonding_slave/ad_aggregator_id", bad, BOND_BAD_S_AGG, &v)) {
 			if (bstr_eq(v, "N/A")) {
 				/* Also what every mode but 802.3ad prints. */
 				s->agg_known = true;
@@ -365,13 +466,16 @@ static void read_slave_attrs(struct reader *rd, const struct bond_info *info, st
 			} else if (bstr_to_ll(v, 0, INT_MAX, &x) == 0) {
 				s->agg_known = true;
 				s->agg_id = (int)x;
+			} else {
+				*bad |= BOND_BAD_S_AGG;
 			}
 		}
-		attr_port_state(rd, "bonding_slave/ad_actor_oper_port_state", &s->actor_state);
-		attr_port_state(rd, "bonding_slave/ad_partner_oper_port_state", &s->partner_state);
+		attr_port_state(rd, "bonding_slave/ad_actor_oper_port_state", &s->actor_state, bad,
+				BOND_BAD_S_ACTOR);
+		attr_port_state(rd, "bonding_slave/ad_partner_oper_port_state", &s->partner_state,
+				bad, BOND_BAD_S_PARTNER);
 	}
-	if (s->oper == BOND_OPER_UNKNOWN && attr(rd, "operstate", &v))
-		s->oper = bond_oper_from_text(v);
+	read_oper(rd, &s->oper, bad, BOND_BAD_S_OPER);
 	/* speed: -1 (SPEED_UNKNOWN) or a read error while the link is down. */
 	if (s->speed < 0 && attr(rd, "speed", &v) && bstr_to_ll(v, 1, INT_MAX, &x) == 0)
 		s->speed = x;
@@ -381,28 +485,13 @@ static void read_slave_attrs(struct reader *rd, const struct bond_info *info, st
 						 : BOND_DUPLEX_UNKNOWN;
 }
 
-int bond_sysfs_dir_path(const char *bond, const char *slave, enum bond_slave_dir kind, char *buf,
-			size_t len)
-{
-	int n = kind == BOND_DIR_CLASS ? snprintf(buf, len, "sys/class/net/%s", slave)
-		: kind == BOND_DIR_LOWER
-			? snprintf(buf, len, "sys/class/net/%s/lower_%s", bond, slave)
-		: kind == BOND_DIR_SLAVE
-			? snprintf(buf, len, "sys/class/net/%s/slave_%s", bond, slave)
-			: -1;
-
-	if (n < 0)
-		return -EINVAL;
-	return (size_t)n >= len ? -ENAMETOOLONG : 0;
-}
-
 int bond_sysfs_slave_dir(int rootfd, const char *bond, const char *slave, char *buf, size_t len)
 {
 	static const enum bond_slave_dir kinds[] = { BOND_DIR_CLASS, BOND_DIR_LOWER,
 						     BOND_DIR_SLAVE };
 
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		int r = bond_sysfs_dir_path(bond, slave, kinds[i], buf, len);
+		int r = bond_slave_dir_path(bond, slave, kinds[i], buf, len);
 
 		if (r < 0)
 			return r;
@@ -412,10 +501,42 @@ int bond_sysfs_slave_dir(int rootfd, const char *bond, const char *slave, char *
 	return -ENOENT;
 }
 
+/*
+ * bonding/slaves: "eth0 eth1\n", cut with "++more++" past one page.  The
+ * verdict counts slaves, so a list that cannot be read, or is absent while
+ * nothing else listed a slave, marks the list bad (rather than "no slaves").
+ */
+static int read_slave_list(struct reader *rd, struct bond_info *info)
+{
+	struct bstr v, tok;
+	int r = attr_read(rd, "bonding/slaves", &v);
+
+	if (r < 0) {
+		if ((r != -ENOENT && r != -ENODEV) || info->n_slaves == 0)
+			info->bad_sysfs |= BOND_BAD_SLAVES;
+		return 0;
+	}
+	while (bstr_next_token(&v, &tok)) {
+		struct bond_slave *s;
+
+		if (bstr_eq(tok, "++more++")) {
+			info->slaves_cut = true;
+			continue;
+		}
+		s = bond_info_find_slave(info, tok);
+		if (!s) {
+			r = bond_info_add_slave(info, tok, &s);
+			if (r < 0)
+				return r;
+		}
+		s->sources |= BOND_SRC_SYSFS;
+	}
+	return 0;
+}
+
 int bond_sysfs_read(int rootfd, struct bond_info *info, struct bbuf *scratch, struct bond_fdc *fdc)
 {
 	struct reader rd = { .rootfd = rootfd, .b = scratch, .fdc = fdc };
-	struct bstr v, tok;
 	bool listed;
 	int r;
 
@@ -439,23 +560,10 @@ int bond_sysfs_read(int rootfd, struct bond_info *info, struct bbuf *scratch, st
 		return r;
 	if (!listed || rd.hits)
 		info->sources |= BOND_SRC_SYSFS;
-	if (!listed && attr(&rd, "bonding/slaves", &v)) {
-		while (bstr_next_token(&v, &tok)) {
-			struct bond_slave *s;
-
-			if (bstr_eq(tok, "++more++")) {
-				info->slaves_cut = true;
-				continue;
-			}
-			s = bond_info_find_slave(info, tok);
-			if (!s) {
-				r = bond_info_add_slave(info, tok, &s);
-				if (r < 0)
-					return r;
-			}
-			s->sources |= BOND_SRC_SYSFS;
-		}
-	}
+	if (!listed)
+		r = read_slave_list(&rd, info);
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < info->n_slaves; i++) {
 		static const enum bond_slave_dir kinds[] = { BOND_DIR_CLASS, BOND_DIR_LOWER,
 							     BOND_DIR_SLAVE };
@@ -471,7 +579,7 @@ int bond_sysfs_read(int rootfd, struct bond_info *info, struct bbuf *scratch, st
 		for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
 			unsigned int hits = rd.hits;
 
-			if (bond_sysfs_dir_path(info->name, s->name, kinds[k], rd.dir,
+			if (bond_slave_dir_path(info->name, s->name, kinds[k], rd.dir,
 						sizeof(rd.dir)) < 0)
 				break;
 			read_slave_attrs(&rd, info, s);

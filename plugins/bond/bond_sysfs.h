@@ -64,13 +64,6 @@ int bond_sysfs_read(int rootfd, struct bond_info *info, struct bbuf *scratch, st
  */
 int bond_sysfs_slave_dir(int rootfd, const char *bond, const char *slave, char *buf, size_t len);
 
-/*
- * The path of a slave directory of the given kind (not BOND_DIR_NONE), written
- * to buf, without looking whether it exists.  Returns 0, -EINVAL or -ENAMETOOLONG.
- */
-int bond_sysfs_dir_path(const char *bond, const char *slave, enum bond_slave_dir kind, char *buf,
-			size_t len);
-
 /* The largest sysfs attribute read (one page on most machines). */
 #define BOND_ATTR_MAX 65536
 

@@ -4,6 +4,8 @@
  */
 #include "bond_text.h"
 
+#include "../lib/rootfs.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -165,6 +167,11 @@ int bstr_to_mac(struct bstr s, uint8_t ret[6])
 	return 0;
 }
 
+static bool is_control(char c)
+{
+	return (unsigned char)c < 0x20 || c == 0x7f;
+}
+
 char *bstr_dup(struct bstr s, size_t max)
 {
 	size_t n = s.n < max ? s.n : max;
@@ -173,9 +180,18 @@ char *bstr_dup(struct bstr s, size_t max)
 	if (!d)
 		return NULL;
 	for (size_t i = 0; i < n; i++)
-		d[i] = s.p[i] ? s.p[i] : '?';
+		d[i] = is_control(s.p[i]) ? '?' : s.p[i];
 	d[n] = 0;
 	return d;
+}
+
+bool bstr_has_control(struct bstr s)
+{
+	for (size_t i = 0; i < s.n; i++) {
+		if (is_control(s.p[i]))
+			return true;
+	}
+	return false;
 }
 
 bool bond_ifname_valid(struct bstr s)
@@ -187,7 +203,7 @@ bool bond_ifname_valid(struct bstr s)
 	for (size_t i = 0; i < s.n; i++) {
 		char c = s.p[i];
 
-		if (c == '/' || c == ':' || c == 0 || is_blank(c))
+		if (c == '/' || c == ':' || is_blank(c) || is_control(c))
 			return false;
 	}
 	return true;
@@ -215,14 +231,30 @@ static int bbuf_reserve(struct bbuf *b, size_t cap)
 	return 0;
 }
 
-int bond_open_regular(int dirfd, const char *path)
+/*
+ * ENOENT from an open in the root: is the last component there as a
+ * symlink (one leading out of the root, clamped to a path that does not
+ * exist, or dangling)?  sysfs attributes are never links: such a file is
+ * there but cannot be read, which is not the same as absent.
+ */
+static int absent_or_link(int root_fd, const char *path)
+{
+	int fd = rootfs_open(root_fd, path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return -ENOENT;
+	close(fd);
+	return -ELOOP;
+}
+
+int bond_open_regular(int root_fd, const char *path)
 {
 	struct stat st;
 	int fd, r;
 
-	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = rootfs_open(root_fd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
-		return -errno;
+		return errno == ENOENT ? absent_or_link(root_fd, path) : -errno;
 	if (fstat(fd, &st) < 0) {
 		r = -errno;
 		close(fd);
@@ -302,12 +334,12 @@ int bond_read_fd(int fd, bool at_zero, size_t max, struct bbuf *b, bool *ret_tru
 	return 0;
 }
 
-int bond_read_file(int dirfd, const char *path, size_t max, struct bbuf *b, bool *ret_truncated)
+int bond_read_file(int root_fd, const char *path, size_t max, struct bbuf *b, bool *ret_truncated)
 {
 	int fd, r;
 
 	b->len = 0;
-	fd = bond_open_regular(dirfd, path);
+	fd = bond_open_regular(root_fd, path);
 	if (fd < 0)
 		return fd;
 	r = bond_read_fd(fd, false, max, b, ret_truncated);

@@ -53,10 +53,15 @@ int bstr_to_hex(struct bstr s, unsigned long long *ret);
 int bstr_to_mac(struct bstr s, uint8_t ret[6]);
 
 /*
- * Copy s into a new C string of at most max bytes, with every NUL byte
- * replaced by '?'.  Returns NULL when out of memory.
+ * Copy s into a new C string of at most max bytes, with every control byte
+ * (NUL, line breaks, ESC, DEL: below 0x20 and 0x7f) replaced by '?', so that
+ * a name read from a file never breaks a line of an event or a log.  Returns
+ * NULL when out of memory.
  */
 char *bstr_dup(struct bstr s, size_t max);
+
+/* Whether s holds a control byte (one bstr_dup() replaces). */
+bool bstr_has_control(struct bstr s);
 
 /* The longest interface name the kernel allows (IFNAMSIZ - 1). */
 #define BOND_IFNAME_MAX 15
@@ -64,7 +69,9 @@ char *bstr_dup(struct bstr s, size_t max);
 /*
  * True when s is a name the kernel accepts for a network interface, as
  * dev_valid_name() in net/core/dev.c checks it: 1..15 bytes, not "." or "..",
- * no '/', ':', NUL or blank.  Only such names are ever used in a path.
+ * no '/', ':', NUL or blank; and, stricter than the kernel (as systemd's
+ * ifname_valid()), no control byte, because a bond's name is printed as is
+ * in events and logs.  Only such names are ever used in a path.
  */
 bool bond_ifname_valid(struct bstr s);
 
@@ -78,19 +85,22 @@ struct bbuf {
 void bbuf_free(struct bbuf *b);
 
 /*
- * Read the regular file at path (relative to dirfd) into b, at most max
- * bytes; *ret_truncated (may be NULL) says whether more was there.  A FIFO,
- * device or directory is refused with -EINVAL / -EISDIR (a captured tree must
- * never block a scan).  Returns 0 or -errno (-ENOENT when absent); on error
- * b->len is 0.
+ * Read the regular file at path (relative to the probe's root root_fd, and
+ * never leaving it: rootfs_open()) into b, at most max bytes;
+ * *ret_truncated (may be NULL) says whether more was there.  A FIFO, device
+ * or directory is refused with -EINVAL / -EISDIR (a captured tree must never
+ * block a scan).  Returns 0 or -errno: -ENOENT when absent, -ELOOP when path
+ * is a symlink that leads nowhere inside the root (one planted to reach a
+ * host file: there, but not readable); on error b->len is 0.
  */
-int bond_read_file(int dirfd, const char *path, size_t max, struct bbuf *b, bool *ret_truncated);
+int bond_read_file(int root_fd, const char *path, size_t max, struct bbuf *b, bool *ret_truncated);
 
 /*
- * Open path (relative to dirfd) for reading, only when it is a regular file
- * (-EINVAL / -EISDIR otherwise).  Returns the fd or -errno.
+ * Open path (relative to root_fd, resolved inside it) for reading, only when
+ * it is a regular file (-EINVAL / -EISDIR otherwise).  Returns the fd or
+ * -errno, as bond_read_file().
  */
-int bond_open_regular(int dirfd, const char *path);
+int bond_open_regular(int root_fd, const char *path);
 
 /*
  * Read the open file fd into b as bond_read_file() does: from its current

@@ -13,6 +13,16 @@ bond1's backup slave goes down and comes back (sysfs written in place); a
 bond appears and vanishes; SIGTERM.  Each step's events must arrive within
 STEP_TIMEOUT, in order, with the right fields.
 
+Part 0 (hostile trees, issue 12).  The demo tree (tests/fixtures/demo) is
+copied and given links out of the root towards a secret file the test
+writes beside it (standing for the host's /etc/shadow), absolute and
+relative: the issue's recipe (proc/net/bonding/bond0 removed,
+bonding/slaves -> the secret), and the secret behind bonding_masters,
+proc/net/bonding/bond0 and a slave's directory.  `redmon status` (text and
+JSON) and the daemon's JSON Lines events must never carry the secret, and
+where the slave list is such a link the bond is unknown with a reason.  With
+garbage in both sources of the mode, the bond is unknown, not ok.
+
 Part 2 (rtnetlink).  In a private network namespace (created and removed
 here; SKIP without root or iproute2) a veth pair is named like a slave of the
 fixture (eth1).  The daemon runs inside the namespace with inotify off and
@@ -390,6 +400,159 @@ def contains(part):
     return lambda s: isinstance(s, str) and part in s
 
 
+# --- part 0: hostile trees -------------------------------------------------------
+
+DEMO = os.path.join(harness.REPO, "tests", "fixtures", "demo")
+# Valid interface names and a /proc slave block: read through a link, they
+# would become bond or slave names.
+SECRET = ("RMSECRETa1 RMSECRETb2\nroot:$y$j9T$RMSECRETc3:19000:0:99999:7:::\n"
+          "\nSlave Interface: RMSECRETe5\nMII Status: up\n")
+SECRET_MARK = "RMSECRET"
+
+
+def hostile_tree(tmp, label, plant):
+    """A copy of the demo tree at tmp/label/root with plant(root, secret) applied;
+    the secret file is tmp/label/secret, outside the root."""
+    base = os.path.join(tmp, label)
+    root = os.path.join(base, "root")
+    shutil.copytree(DEMO, root, symlinks=True)
+    secret = os.path.join(base, "secret")
+    with open(secret, "w") as f:
+        f.write(SECRET)
+    # A slave directory outside the root: read, it would say "link down".
+    os.makedirs(os.path.join(base, "outdir", "bonding_slave"))
+    with open(os.path.join(base, "outdir", "bonding_slave", "mii_status"), "w") as f:
+        f.write("down\n")
+    plant(root, secret)
+    return root
+
+
+def relink(root, rel, target):
+    p = os.path.join(root, rel)
+    if os.path.isdir(p) and not os.path.islink(p):
+        shutil.rmtree(p)
+    elif os.path.lexists(p):
+        os.unlink(p)
+    os.symlink(target, p)
+
+
+def up_to_base(rel):
+    """The relative path from the directory of root/rel to the parent of root."""
+    return "../" * (rel.count("/") + 1)
+
+
+SLAVES = "sys/class/net/bond0/bonding/slaves"
+PROC = "proc/net/bonding/bond0"
+
+# (label, plant, None or the reason of an unknown bond0: what is behind the link is not read)
+HOSTILE = (
+    ("recipe-absolute", lambda r, s: (os.unlink(os.path.join(r, PROC)), relink(r, SLAVES, s)),
+     "slave list not readable (sys/class/net/bond0/bonding/slaves)"),
+    ("recipe-relative", lambda r, s: (os.unlink(os.path.join(r, PROC)),
+                                      relink(r, SLAVES, up_to_base(SLAVES) + "secret")),
+     "slave list not readable (sys/class/net/bond0/bonding/slaves)"),
+    ("recipe-deep-relative", lambda r, s: (os.unlink(os.path.join(r, PROC)),
+                                           relink(r, SLAVES, "../" * 12 + s.lstrip("/"))),
+     "slave list not readable (sys/class/net/bond0/bonding/slaves)"),
+    ("bonding-masters", lambda r, s: relink(r, "sys/class/net/bonding_masters", s), None),
+    ("proc-file", lambda r, s: relink(r, PROC, up_to_base(PROC) + "secret"), None),
+    ("slave-directory", lambda r, s: (os.unlink(os.path.join(r, PROC)),
+                                      relink(r, "sys/class/net/eth0", os.path.join(os.path.dirname(s), "outdir"))),
+     "eth0: link state not readable"),
+)
+
+
+def hostile_status_problems(redmon, root, reason):
+    out = []
+    text = redmon.run(["status", "--root", root])
+    doc = redmon.status(root)
+    for where, blob in (("status", text.stdout + text.stderr), ("status --json", json.dumps(doc))):
+        if SECRET_MARK in blob:
+            out.append("%s shows the secret: %s" % (where, harness.tail(blob, 4)))
+    bonds = [g for g in doc["groups"] if g.get("id") == "bond:bond0"]
+    if len(bonds) != 1:
+        return out + ["bond:bond0 expected once, got %s" % [g.get("id") for g in doc["groups"]]]
+    g = bonds[0]
+    if reason is not None:
+        if g.get("health") != "unknown" or g.get("margin") is not None:
+            out.append("bond0 health %r margin %r, expected unknown" % (g.get("health"), g.get("margin")))
+        if reason not in (g.get("reason") or ""):
+            out.append("bond0 reason %r lacks %r" % (g.get("reason"), reason))
+    elif g.get("health") == "unknown":
+        out.append("bond0 unknown (%r): the tree still holds every fact" % g.get("reason"))
+    return out
+
+
+def hostile_daemon_problems(args, tmp, root):
+    """The daemon on the recipe tree: bond0 appears unknown, the secret changing
+    outside the root asks for nothing, and no event or log line carries it."""
+    d = Daemon(args.build, tmp, root, ["probe.bond.netlink=no", "probe.bond.inotify=yes"])
+    out = []
+    try:
+        got = d.wait_for([("group_appeared", "bond:bond0", None)])
+        out += field_problems(got[0], {"group.health": "unknown",
+                                       "group.reason": contains("slave list not readable")})
+        with open(os.path.join(os.path.dirname(root), "secret"), "a") as f:
+            f.write("RMSECRETd4\n")
+        d.quiet(0.3)
+    finally:
+        rc, _ = d.stop()
+        d.kill()
+    if rc != 0:
+        out.append("daemon exited %r: %s" % (rc, harness.tail(d.stderr())))
+    with open(d.events_path, errors="replace") as f:
+        events = f.read()
+    for where, blob in (("events", events), ("daemon log", d.stderr())):
+        if SECRET_MARK in blob:
+            out.append("%s carry the secret: %s" % (where, harness.tail(blob, 3)))
+    return out
+
+
+def garbage_mode_problems(redmon, tmp):
+    """Issue 12, H3: garbage in sysfs bonding/mode and in /proc/net/bonding/bond0."""
+    out = []
+    for label, proc_text in (("mode-line", None), ("whole-file", "garbage garbage\n")):
+        root = os.path.join(tmp, "garbage-" + label)
+        shutil.copytree(DEMO, root, symlinks=True)
+        path = os.path.join(root, PROC)
+        with open(path) as f:
+            text = f.read()
+        if proc_text is None:
+            proc_text = text.replace("Bonding Mode: IEEE 802.3ad Dynamic link aggregation",
+                                     "Bonding Mode: garbage").replace("802.3ad info", "garbage info")
+        with open(path, "w") as f:
+            f.write(proc_text)
+        with open(os.path.join(root, "sys/class/net/bond0/bonding/mode"), "w") as f:
+            f.write("zzz 9\n")
+        doc = redmon.status(root)
+        g = [g for g in doc["groups"] if g.get("id") == "bond:bond0"]
+        if len(g) != 1:
+            out.append("%s: bond:bond0 missing" % label)
+            continue
+        g = g[0]
+        if g.get("health") != "unknown" or g.get("margin") is not None or g.get("type") != "unknown":
+            out.append("%s: health %r margin %r type %r, expected unknown" % (
+                label, g.get("health"), g.get("margin"), g.get("type")))
+        if "bonding mode not readable" not in (g.get("reason") or "") or \
+                "sys/class/net/bond0/bonding/mode" not in (g.get("reason") or ""):
+            out.append("%s: reason %r does not name the mode's files" % (label, g.get("reason")))
+    return out
+
+
+def part_hostile(args, rep):
+    tmp = tempfile.mkdtemp(prefix="redmon-bond-hostile-")
+    redmon = harness.Redmon(args.build)
+    try:
+        for label, plant, reason in HOSTILE:
+            root = hostile_tree(tmp, label, plant)
+            rep.run(NAME + "hostile/" + label, hostile_status_problems, redmon, root, reason)
+        rep.run(NAME + "hostile/daemon-recipe", hostile_daemon_problems, args,
+                os.path.join(tmp, "recipe-absolute"), os.path.join(tmp, "recipe-absolute", "root"))
+        rep.run(NAME + "garbage-mode-is-unknown", garbage_mode_problems, redmon, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 # --- part 1: inotify ------------------------------------------------------------
 
 def part_inotify(args, rep):
@@ -682,6 +845,7 @@ def main():
     if not os.access(os.path.join(args.build, "redmon"), os.X_OK):
         rep.fail(NAME + "start", "%s/redmon is missing: build it first" % args.build)
         rep.exit()
+    part_hostile(args, rep)
     part_inotify(args, rep)
     part_netlink(args, rep)
     rep.exit()

@@ -649,6 +649,58 @@ static void test_options_off(void **state)
 	assert_false(h->bad_unwatch);
 }
 
+/*
+ * Issue 12, E1: a slave directory planted as a link out of the root
+ * (absolute and relative) is neither read nor watched: a file written in
+ * the directory it points to asks for no rescan.
+ */
+static void test_watches_stay_in_root(void **state)
+{
+	struct redmon_host *h = *state;
+	char out[64], path[600];
+	int ino;
+	void *inst;
+
+	h->events = true;
+	h->opt_netlink = "no";
+	tree(h);
+	snprintf(out, sizeof(out), "/tmp/redmon-bondp-out-XXXXXX");
+	assert_non_null(mkdtemp(out));
+	snprintf(path, sizeof(path), "%s/em3", out);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/p2p3", out);
+	assert_int_equal(mkdir(path, 0755), 0);
+	put(h, "sys/class/net/int/operstate", "up\n"); /* makes sys/class/net */
+	snprintf(path, sizeof(path), "%s/sys/class/net/em3", h->root);
+	{
+		char target[128];
+
+		snprintf(target, sizeof(target), "%s/em3", out);
+		assert_int_equal(symlink(target, path), 0);
+		snprintf(path, sizeof(path), "%s/sys/class/net/p2p3", h->root);
+		snprintf(target, sizeof(target), "../../../../%s/p2p3", out + strlen("/tmp/"));
+		assert_int_equal(symlink(target, path), 0);
+	}
+	inst = start(h);
+	ino = h->watched[0];
+	scan(h, inst);
+	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 0);
+	for (int i = 0; i < 2; i++) {
+		FILE *fp;
+
+		snprintf(path, sizeof(path), "%s/%s/operstate", out, i ? "p2p3" : "em3");
+		fp = fopen(path, "w");
+		assert_non_null(fp);
+		fputs("down\n", fp);
+		fclose(fp);
+		assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 0);
+	}
+	scan(h, inst);
+	assert_int_equal(find(h, "bond0")->margin, 1); /* "down" outside is not read */
+	redmon_plugin.fini(inst);
+	nftw(out, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 /* A root whose directories cannot be listed: the scan fails and says why. */
 static void test_scan_error(void **state)
 {
@@ -689,6 +741,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_flapping_with_partial_rescans, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_options_off, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_watches_stay_in_root, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_abi_mismatch, setup, teardown),
 	};

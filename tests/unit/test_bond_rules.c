@@ -263,6 +263,76 @@ static void test_lacp_healthy(void **state)
 	assert_string_equal(f->v.members[0].state, "mii up, aggregator 1");
 }
 
+/* text with the first find replaced by with, into out. */
+static void replace_first(char *out, size_t cap, const char *text, const char *find,
+			  const char *with)
+{
+	const char *at = strstr(text, find);
+
+	assert_non_null(at);
+	assert_true(strlen(text) + strlen(with) < cap);
+	snprintf(out, cap, "%.*s%s%s", (int)(at - text), text, with, at + strlen(find));
+}
+
+/*
+ * Issue 12, H3, from /proc: each 802.3ad fact the verdict rests on, garbled
+ * in turn in a healthy bond, makes the margin unknown and the reason name
+ * the fact and its /proc line.
+ */
+static void test_lacp_garbled_proc_facts(void **state)
+{
+	static const char good[] = LACP_MASTER("1", "2", PARTNER)
+		LACP_SLAVE("eth0", "up", "1", "63", "61") LACP_SLAVE("eth1", "up", "1", "63", "61");
+	static const struct {
+		const char *find, *with, *reason, *find2, *with2;
+	} cases[] = {
+		{ "MII Status: up\nMII Polling", "MII Status: sideways\nMII Polling",
+		  "bond MII status not readable (proc/net/bonding/bond0 \"MII Status:\")" },
+		{ "Min links: 0", "Min links: many",
+		  "min_links not readable (proc/net/bonding/bond0 \"Min links:\")" },
+		{ "Aggregator ID: 1\n\tNumber", "Aggregator ID: x\n\tNumber",
+		  "active aggregator not readable (proc/net/bonding/bond0 \"Aggregator ID:\")" },
+		{ "Number of ports: 2", "Number of ports: -2",
+		  "active aggregator's port count not readable" },
+		{ "Partner Mac Address: " PARTNER, "Partner Mac Address: 00:1c",
+		  "LACP partner MAC not readable (proc/net/bonding/bond0 \"Partner Mac "
+		  "Address:\")" },
+		{ "eth0\nMII Status: up\nAggregator ID: 1",
+		  "eth0\nMII Status: up\nAggregator ID: one",
+		  "eth0: aggregator ID not readable (proc/net/bonding/bond0 \"Aggregator ID:\")" },
+		{ "port state: 63", "port state: 999", "eth0: LACP actor port state not readable" },
+		{ "port state: 61", "port state: x", "eth0: LACP partner port state not readable" },
+		/* A slave's partner MAC counts only when the aggregator's is not shown. */
+		{ "system mac address: 00:1c:73:aa:bb:cc", "system mac address: zz",
+		  "eth0: LACP partner MAC not readable", "\tPartner Mac Address: " PARTNER "\n",
+		  "" },
+	};
+	struct fx *f = *state;
+	char text[4096], once[4096];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		replace_first(text, sizeof(text), good, cases[i].find, cases[i].with);
+		if (cases[i].find2) {
+			/* Without it, the slave's garbled MAC decides nothing. */
+			bond_info_free(&f->info);
+			assert_int_equal(bond_info_init(&f->info, "bond0"), 0);
+			load(f, text);
+			decide(f, NULL);
+			expect(&f->v, 2, 2, 0, 1, 1);
+			memcpy(once, text, sizeof(once));
+			replace_first(text, sizeof(text), once, cases[i].find2, cases[i].with2);
+		}
+		bond_info_free(&f->info);
+		assert_int_equal(bond_info_init(&f->info, "bond0"), 0);
+		load(f, text);
+		decide(f, NULL);
+		if (f->v.margin != REDMON_MARGIN_UNKNOWN)
+			fail_msg("\"%s\": margin %d (reason: %s)", cases[i].with, f->v.margin,
+				 f->v.reason);
+		expect_reason(&f->v, cases[i].reason);
+	}
+}
+
 static void test_lacp_not_distributing(void **state)
 {
 	struct fx *f = *state;
@@ -526,8 +596,24 @@ static void test_unknown_link_is_unknown_margin(void **state)
 	load(f, MODE("load balancing (round-robin)"), SLAVE("eth0", "up"), SLAVE("eth1", "weird"));
 	decide(f, NULL);
 	expect(&f->v, 2, -1, 0, REDMON_MARGIN_UNKNOWN, 1);
-	expect_member(f, "eth1", REDMON_ROLE_UNKNOWN, "not readable");
-	/* operstate fills the gap */
+	expect_member(f, "eth1", REDMON_ROLE_UNKNOWN,
+		      "MII status not readable (proc/net/bonding/bond0 \"MII Status:\")");
+	/*
+	 * A link state shown but not parseable is not made "up" by operstate
+	 * (issue 12, H3): bonding's own view of the link is what the verdict
+	 * rests on.
+	 */
+	f->info.slaves[1].oper = BOND_OPER_UP;
+	decide(f, NULL);
+	expect(&f->v, 2, -1, 0, REDMON_MARGIN_UNKNOWN, 1);
+	/* A link state absent from every source: operstate fills the gap. */
+	bond_info_free(&f->info);
+	assert_int_equal(bond_info_init(&f->info, "bond0"), 0);
+	load(f, MODE("load balancing (round-robin)"), SLAVE("eth0", "up"),
+	     "\nSlave Interface: eth1\n");
+	decide(f, NULL);
+	expect(&f->v, 2, -1, 0, REDMON_MARGIN_UNKNOWN, 1);
+	expect_member(f, "eth1", REDMON_ROLE_UNKNOWN, "link state not readable");
 	f->info.slaves[1].oper = BOND_OPER_UP;
 	decide(f, NULL);
 	expect(&f->v, 2, 2, 0, 1, 1);
@@ -624,6 +710,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_active_backup_no_active_slave, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_lacp_healthy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lacp_garbled_proc_facts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lacp_not_distributing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lacp_split_aggregator, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lacp_no_partner_individual_port, setup,

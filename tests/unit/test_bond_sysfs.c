@@ -509,6 +509,301 @@ static void test_bounded_read(void **state)
 	assert_int_equal(f->buf.len, 0);
 }
 
+/* The verdict of the bond read last, into *v; its reason must hold part (NULL: anything). */
+static void decide_read(struct fx *f, struct bond_verdict *v, const char *part)
+{
+	assert_int_equal(bond_decide(&f->info, NULL, v), 0);
+	if (part && !strstr(v->reason, part))
+		fail_msg("reason \"%s\" lacks \"%s\"", v->reason, part);
+}
+
+/* No byte below 0x20 or 0x7f in s: it cannot break a line of an event or a log. */
+static void assert_printable(const char *s)
+{
+	for (const char *p = s; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			fail_msg("control byte 0x%02x in \"%s\"", (unsigned char)*p, s);
+	}
+}
+
+/*
+ * Issue 12, E1: links planted in a captured tree, absolute and relative,
+ * towards a file and a directory outside the root (standing for the host's
+ * /etc/shadow and /etc), are resolved inside the root: nothing of what they
+ * point to is read, and a file that is only such a link is "not readable",
+ * not absent (the bond is unknown, not "no slaves").
+ */
+static void test_links_stay_in_root(void **state)
+{
+	struct fx *f = *state;
+	char out[64], target[256], rel[256], cmd[1024];
+	struct bond_verdict v;
+	const char *outname;
+
+	snprintf(out, sizeof(out), "/tmp/redmon-bond-out-XXXXXX");
+	assert_non_null(mkdtemp(out));
+	outname = out + strlen("/tmp/");
+	/* Every secret a valid ifname: read, it would become a bond or slave name. */
+	snprintf(target, sizeof(target), "%s/secret", out);
+	{
+		FILE *fp = fopen(target, "w");
+
+		assert_non_null(fp);
+		fputs("SECRETA SECRETB\n", fp);
+		fclose(fp);
+	}
+	snprintf(cmd, sizeof(cmd),
+		 "mkdir -p %s/dir/bonding %s/eth0/bonding_slave && "
+		 "echo 'balance-rr 0' > %s/dir/bonding/mode && echo SECRETC > "
+		 "%s/dir/bonding/slaves && echo up > %s/eth0/bonding_slave/mii_status",
+		 out, out, out, out, out);
+	assert_int_equal(system(cmd), 0);
+
+	mkdirs(f, "sys/class/net");
+	mkdirs(f, "proc/net/bonding");
+	link_at(f, target, "sys/class/net/bonding_masters");
+	snprintf(rel, sizeof(rel), "../../../../%s/secret", outname);
+	link_at(f, rel, "proc/net/bonding/bondp");
+	put(f, "sys/class/net/bond0/bonding/mode", "802.3ad 4\n");
+	link_at(f, target, "sys/class/net/bond0/bonding/slaves");
+	put(f, "sys/class/net/bond1/bonding/mode", "active-backup 1\n");
+	snprintf(rel, sizeof(rel), "../../../../../../%s/secret", outname);
+	link_at(f, rel, "sys/class/net/bond1/bonding/slaves");
+	snprintf(rel, sizeof(rel), "%s/dir", out);
+	link_at(f, rel, "sys/class/net/bond2");
+	put(f, "sys/class/net/bond3/bonding/mode", "balance-rr 0\n");
+	put(f, "sys/class/net/bond3/bonding/slaves", "eth0\n");
+	snprintf(rel, sizeof(rel), "../../../../%s/eth0", outname);
+	link_at(f, rel, "sys/class/net/eth0");
+
+	discover(f);
+	assert_int_equal(f->names.n, 4); /* bond0, bond1, bond3, bondp; not bond2 (outside) */
+	assert_string_equal(f->names.v[0], "bond0");
+	assert_string_equal(f->names.v[1], "bond1");
+	assert_string_equal(f->names.v[2], "bond3");
+	assert_string_equal(f->names.v[3], "bondp");
+
+	for (int i = 0; i < 2; i++) {
+		read_bond(f, i ? "bond1" : "bond0", 0);
+		assert_int_equal(f->info.n_slaves, 0);
+		assert_true(f->info.bad_sysfs & BOND_BAD_SLAVES);
+		decide_read(f, &v, "slave list not readable (sys/class/net/bond");
+		assert_int_equal(v.margin, REDMON_MARGIN_UNKNOWN);
+		assert_int_equal(v.members_total, -1);
+		assert_null(strstr(v.reason, "SECRET"));
+		assert_null(strstr(v.reason, "no slaves"));
+		bond_verdict_free(&v);
+	}
+	read_bond(f, "bond2", -ENOENT);
+	read_bond(f, "bond3", 0);
+	assert_int_equal(slave(&f->info, "eth0")->link, BOND_LINK_UNKNOWN);
+	assert_int_equal(bond_sysfs_slave_dir(f->rootfd, "bond3", "eth0", rel, sizeof(rel)),
+			 -ENOENT);
+	assert_int_equal(
+		bond_read_file(f->rootfd, "proc/net/bonding/bondp", BOND_PROC_MAX, &f->buf, NULL),
+		-ELOOP);
+	assert_int_equal(
+		bond_read_file(f->rootfd, "sys/class/net/bonding_masters", 4096, &f->buf, NULL),
+		-ELOOP);
+	/* A link inside the root is followed, as the kernel's own sysfs links are. */
+	put(f, "sys/class/net/bond4/bonding/real_slaves", "eth7\n");
+	link_at(f, "/sys/class/net/bond4/bonding/real_slaves",
+		"sys/class/net/bond4/bonding/slaves");
+	read_bond(f, "bond4", 0);
+	assert_int_equal(f->info.n_slaves, 1);
+	assert_false(f->info.bad_sysfs & BOND_BAD_SLAVES);
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", out);
+	assert_int_equal(system(cmd), 0);
+}
+
+/*
+ * Issue 12, H3: garbage in both sources of the mode is an unknown verdict
+ * that names both, never "ok"; one good source is enough.
+ */
+static void test_garbage_mode_is_unknown(void **state)
+{
+	static const char proc[] = "Bonding Mode: IEEE 802.3ad Dynamic link aggregation\n"
+				   "MII Status: up\nMII Polling Interval (ms): 100\n"
+				   "\nSlave Interface: eth0\nMII Status: up\n"
+				   "\nSlave Interface: eth1\nMII Status: up\n";
+	struct fx *f = *state;
+	struct bond_verdict v;
+
+	{
+		char text[sizeof(proc) + 32];
+
+		snprintf(text, sizeof(text), "Bonding Mode: garbage\n%s", strchr(proc, '\n') + 1);
+		put(f, "proc/net/bonding/bond0", text);
+	}
+	put(f, "sys/class/net/bond0/bonding/mode", "zzz 9\n");
+	put(f, "sys/class/net/bond0/bonding/slaves", "eth0 eth1\n");
+	assert_int_equal(bond_info_init(&f->info, "bond0"), 0);
+	f->have_info = true;
+	assert_int_equal(
+		bond_read_file(f->rootfd, "proc/net/bonding/bond0", BOND_PROC_MAX, &f->buf, NULL),
+		0);
+	assert_int_equal(bond_proc_parse(f->buf.p, f->buf.len, &f->info), 0);
+	assert_int_equal(bond_sysfs_read(f->rootfd, &f->info, &f->buf, NULL), 0);
+	assert_int_equal(f->info.mode, BOND_MODE_UNKNOWN);
+	decide_read(f, &v,
+		    "bonding mode not readable (proc/net/bonding/bond0 \"Bonding Mode:\", "
+		    "sys/class/net/bond0/bonding/mode)");
+	assert_int_equal(v.margin, REDMON_MARGIN_UNKNOWN);
+	assert_int_equal(v.members_ok, -1);
+	bond_verdict_free(&v);
+
+	/* sysfs says the mode: the garbage in /proc decides nothing. */
+	put(f, "sys/class/net/bond0/bonding/mode", "balance-rr 0\n");
+	bond_info_free(&f->info);
+	assert_int_equal(bond_info_init(&f->info, "bond0"), 0);
+	assert_int_equal(
+		bond_read_file(f->rootfd, "proc/net/bonding/bond0", BOND_PROC_MAX, &f->buf, NULL),
+		0);
+	assert_int_equal(bond_proc_parse(f->buf.p, f->buf.len, &f->info), 0);
+	assert_int_equal(bond_sysfs_read(f->rootfd, &f->info, &f->buf, NULL), 0);
+	decide_read(f, &v, NULL);
+	assert_int_equal(v.margin, 1);
+	assert_string_equal(v.reason, "");
+	bond_verdict_free(&v);
+}
+
+/*
+ * Each fact the verdict rests on, garbled in turn in the live 802.3ad tree
+ * (margin 0 as it is): the margin becomes unknown, and the reason names the
+ * fact and its file.  Facts that decide nothing here (the speed) change
+ * nothing.
+ */
+static void test_garbled_facts_are_unknown(void **state)
+{
+#define BOND "sys/devices/virtual/net/bond0/"
+#define ETH0 "sys/devices/pci0000:00/0000:00:03.0/net/eth0/"
+	static const struct {
+		const char *rel, *good, *bad, *reason;
+	} cases[] = {
+		{ BOND "bonding/mode", "802.3ad 4\n", "zzz 9\n",
+		  "bonding mode not readable (sys/class/net/bond0/bonding/mode)" },
+		{ BOND "bonding/mii_status", "up\n", "sideways\n",
+		  "bond MII status not readable (sys/class/net/bond0/bonding/mii_status)" },
+		{ BOND "operstate", "up\n", "banana\n",
+		  "bond operstate not readable (sys/class/net/bond0/operstate)" },
+		{ BOND "flags", "0x1403\n", "0xZZ\n",
+		  "bond flags not readable (sys/class/net/bond0/flags)" },
+		{ BOND "bonding/min_links", "1\n", "-3\n",
+		  "min_links not readable (sys/class/net/bond0/bonding/min_links)" },
+		{ BOND "bonding/ad_aggregator", "1\n", "one\n",
+		  "active aggregator not readable (sys/class/net/bond0/bonding/ad_aggregator)" },
+		{ BOND "bonding/ad_num_ports", "2\n", "many\n",
+		  "active aggregator's port count not readable" },
+		{ BOND "bonding/ad_partner_mac", "00:1c:73:aa:bb:cc\n", "00:1c\n",
+		  "LACP partner MAC not readable (sys/class/net/bond0/bonding/ad_partner_mac)" },
+		{ ETH0 "bonding_slave/mii_status", "up\n", "sideways\n",
+		  "eth0: MII status not readable (sys/class/net/eth0/bonding_slave/mii_status)" },
+		{ ETH0 "operstate", "up\n", "banana\n",
+		  "eth0: operstate not readable (sys/class/net/eth0/operstate)" },
+		{ ETH0 "bonding_slave/ad_aggregator_id", "1\n", "zz\n",
+		  "eth0: aggregator ID not readable" },
+		{ ETH0 "bonding_slave/ad_actor_oper_port_state", "63\n", "300\n",
+		  "eth0: LACP actor port state not readable" },
+		{ ETH0 "bonding_slave/ad_partner_oper_port_state", "61\n", "x\n",
+		  "eth0: LACP partner port state not readable" },
+	};
+	struct fx *f = *state;
+	struct bond_verdict v;
+	char path[512];
+
+	live_tree(f);
+	read_bond(f, "bond0", 0);
+	decide_read(f, &v, NULL);
+	assert_int_equal(v.margin, 0);
+	bond_verdict_free(&v);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		put(f, cases[i].rel, cases[i].bad);
+		read_bond(f, "bond0", 0);
+		decide_read(f, &v, cases[i].reason);
+		if (v.margin != REDMON_MARGIN_UNKNOWN)
+			fail_msg("%s \"%s\": margin %d", cases[i].rel, cases[i].bad, v.margin);
+		bond_verdict_free(&v);
+		put(f, cases[i].rel, cases[i].good);
+	}
+	/* A fact file that is there but cannot be read (a FIFO) is not absent either. */
+	snprintf(path, sizeof(path), "%s/" BOND "bonding/mode", f->root);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(mkfifo(path, 0644), 0);
+	read_bond(f, "bond0", 0);
+	decide_read(f, &v, "bonding mode not readable");
+	assert_int_equal(v.margin, REDMON_MARGIN_UNKNOWN);
+	bond_verdict_free(&v);
+	/* Absent (a capture without it) is not garbled: the verdict stands. */
+	assert_int_equal(unlink(path), 0);
+	put(f, ETH0 "speed", "fast\n");
+	read_bond(f, "bond0", 0);
+	decide_read(f, &v, NULL);
+	assert_int_equal(v.margin, 0);
+	bond_verdict_free(&v);
+#undef BOND
+#undef ETH0
+}
+
+/*
+ * Names with control bytes, blanks or of any length, from every source: a
+ * bond's is not taken, a slave's is kept with '?' for each control byte and
+ * cut at BOND_NAME_KEEP, and never used in a path; no name or reason carries
+ * a line break.
+ */
+static void test_names_made_safe(void **state)
+{
+	struct fx *f = *state;
+	char proc[6000], huge[5001];
+	struct bond_verdict v;
+
+	memset(huge, 'x', sizeof(huge) - 1);
+	huge[sizeof(huge) - 1] = 0;
+	assert_false(bond_ifname_valid(bstr_c("bo\x1bnd")));
+	assert_false(bond_ifname_valid(bstr_c("a\x7f")));
+	assert_true(bond_ifname_valid(bstr_c("\xc3\xa9th0"))); /* UTF-8 is printable */
+	put(f, "sys/class/net/bonding_masters", "bond0 bo\x1bnd\x01 b\x7f\n");
+	put(f, "proc/net/bonding/e\x1b[2J", "");
+	snprintf(proc, sizeof(proc),
+		 "Bonding Mode: fault-tolerance (active-backup)\nMII Status: up\n"
+		 "Currently Active Slave: ev\x1bil\x07\n"
+		 "\nSlave Interface: eth0\r\x1b[31m\nMII Status: up\n"
+		 "\nSlave Interface: two words\nMII Status: down\n"
+		 "\nSlave Interface: %s\nMII Status: up\n",
+		 huge);
+	put(f, "proc/net/bonding/bond0", proc);
+	put(f, "sys/class/net/bond0/bonding/slaves", "eth0\x1b[31m ev\x1bil\x07\n");
+	discover(f);
+	assert_int_equal(f->names.n, 1);
+	assert_string_equal(f->names.v[0], "bond0");
+
+	assert_int_equal(bond_info_init(&f->info, "bond0"), 0);
+	f->have_info = true;
+	assert_int_equal(bond_proc_parse(proc, strlen(proc), &f->info), 0);
+	f->info.slaves_cut = true; /* so that sysfs's list is read too */
+	assert_int_equal(bond_sysfs_read(f->rootfd, &f->info, &f->buf, NULL), 0);
+	/* A name with a control byte never matches: each is one more slave. */
+	assert_int_equal(f->info.n_slaves, 5);
+	assert_string_equal(f->info.slaves[0].name, "eth0??[31m");
+	assert_string_equal(f->info.slaves[1].name, "two words");
+	assert_int_equal(strlen(f->info.slaves[2].name), BOND_NAME_KEEP);
+	assert_string_equal(f->info.slaves[3].name, "eth0?[31m");
+	assert_string_equal(f->info.slaves[4].name, "ev?il?");
+	assert_string_equal(f->info.active, "ev?il?");
+	for (size_t i = 0; i < f->info.n_slaves; i++) {
+		assert_false(f->info.slaves[i].name_valid);
+		assert_int_equal(f->info.slaves[i].dir, BOND_DIR_NONE);
+		assert_printable(f->info.slaves[i].name);
+	}
+	decide_read(f, &v, NULL);
+	assert_printable(v.reason);
+	for (size_t i = 0; i < v.n_members; i++) {
+		assert_printable(v.members[i].state);
+		assert_printable(v.members[i].reason);
+	}
+	bond_verdict_free(&v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -523,6 +818,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_admin_down, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_discovery_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bounded_read, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_links_stay_in_root, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_garbage_mode_is_unknown, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_names_made_safe, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_garbled_facts_are_unknown, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
