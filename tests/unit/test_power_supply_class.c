@@ -182,8 +182,11 @@ static void test_two_mains(void **state)
 	put("BAT0", "online", "garbage\n");
 	put("weird\n\"name\xfe", "type", "Mains\n");
 	put("weird\n\"name\xfe", "online", "99999999999999999999999\n");
-	/* A FIFO where an attribute should be must not block the read. */
-	snprintf(path, sizeof(path), "%s/sys/class/power_supply/PSU2/health", root);
+	/*
+	 * A FIFO where an attribute should be must not block the read (one
+	 * the verdict needs makes the supply unknown: test_unreadable).
+	 */
+	snprintf(path, sizeof(path), "%s/sys/class/power_supply/PSU2/serial_number", root);
 	assert_int_equal(mkfifo(path, 0644), 0);
 
 	assert_int_equal(read_eval(&p, &g, &v, &n), 0);
