@@ -478,8 +478,9 @@ static void ent_keep_dir(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e)
 		s->kept++;
 		s->dirs_kept++;
 		e->dst = dir_key(&st);
-		e->trusted = st.st_ctim.tv_sec + 1 < now.tv_sec ||
-			     (st.st_ctim.tv_sec + 1 == now.tv_sec && st.st_ctim.tv_nsec <= now.tv_nsec);
+		e->trusted =
+			st.st_ctim.tv_sec + 1 < now.tv_sec ||
+			(st.st_ctim.tv_sec + 1 == now.tv_sec && st.st_ctim.tv_nsec <= now.tv_nsec);
 	}
 }
 

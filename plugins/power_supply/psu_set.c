@@ -212,9 +212,9 @@ int psu_set_eval(struct psu_set *set, const struct psu_supply *s, size_t n, int 
 		set->needed = required;
 	else if (set->needed == 0 && n_present > 0 && n_unreadable == 0)
 		set->needed = guess_needed(n_present, hint_needed);
-	needed = set->needed		? set->needed
-		 : n_unreadable > 0	? guess_needed(n_present + n_unreadable, hint_needed)
-					: 0;
+	needed = set->needed	    ? set->needed
+		 : n_unreadable > 0 ? guess_needed(n_present + n_unreadable, hint_needed)
+				    : 0;
 	for (size_t i = 0; i < n; i++) {
 		if (present(s[i].cond) && remember(set, s[i].key) < 0)
 			return -ENOMEM;
