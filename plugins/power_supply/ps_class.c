@@ -29,14 +29,11 @@ static const char *const health_failed[] = {
  * the value (the first failure only).  -ENODATA is no failure: a driver
  * answers it for a property it cannot give now (power_supply_show_property()).
  */
-static void read_attr(int root_fd, struct ps_entry *e, const char *name, char *buf, size_t len,
+static void read_attr(int sfd, struct ps_entry *e, const char *name, char *buf, size_t len,
 		      bool state)
 {
-	char path[sizeof(e->path) + 32];
-	int rc;
+	int rc = psu_read_beneath(sfd, name, buf, len);
 
-	snprintf(path, sizeof(path), "%s/%s", e->path, name);
-	rc = psu_read_in_root(root_fd, path, buf, len);
 	if (rc < 0) {
 		buf[0] = '\0';
 		if (state && rc != -ENOENT && rc != -ENODATA && !e->error[0])
@@ -48,12 +45,12 @@ static void read_attr(int root_fd, struct ps_entry *e, const char *name, char *b
 }
 
 /* Read a 0/1 attribute; -1 when missing or not a number. */
-static int read_flag(int root_fd, struct ps_entry *e, const char *name)
+static int read_flag(int sfd, struct ps_entry *e, const char *name)
 {
 	char buf[32];
 	long long v;
 
-	read_attr(root_fd, e, name, buf, sizeof(buf), true);
+	read_attr(sfd, e, name, buf, sizeof(buf), true);
 	if (!buf[0] || psu_parse_ll(buf, &v) < 0)
 		return -1;
 	return v != 0;
@@ -77,11 +74,12 @@ static int by_name(const void *a, const void *b)
 /*
  * Fill e (name set) from its class entry.  -ENOENT when the entry went away
  * since the directory was listed: nothing to report.  Any other failure is
- * in e->error.
+ * in e->error.  The attributes are read beneath the supply's directory
+ * (sysfs has no links among them; one lookup each).
  */
 static int read_entry(int root_fd, struct ps_entry *e)
 {
-	int rc, sfd;
+	int rc, sfd = -1;
 
 	e->online = e->present = -1;
 	/* A class entry links to the device's directory (or stands for a link). */
@@ -92,27 +90,26 @@ static int read_entry(int root_fd, struct ps_entry *e)
 		sfd = rootfs_open(root_fd, e->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (sfd < 0)
 			rc = errno == ENOENT || errno == ENOTDIR ? -ENOLINK : -errno;
-		else
-			close(sfd);
 	}
 	if (rc < 0) {
 		snprintf(e->error, sizeof(e->error), "its directory: %s", psu_read_strerror(rc));
 		return 0;
 	}
-	read_attr(root_fd, e, "type", e->type, sizeof(e->type), true);
+	read_attr(sfd, e, "type", e->type, sizeof(e->type), true);
 	/*
 	 * Only a mains supply, a UPS or a battery can be a member
 	 * (ps_is_member()); of the others (USB, Wireless) the type is all a
 	 * verdict needs.  A battery's status is its state.
 	 */
 	if (is_mains(e) || is_battery(e)) {
-		read_attr(root_fd, e, "health", e->health, sizeof(e->health), true);
+		read_attr(sfd, e, "health", e->health, sizeof(e->health), true);
 		if (is_battery(e))
-			read_attr(root_fd, e, "status", e->status, sizeof(e->status), true);
-		read_attr(root_fd, e, "serial_number", e->serial, sizeof(e->serial), false);
-		e->online = read_flag(root_fd, e, "online");
-		e->present = read_flag(root_fd, e, "present");
+			read_attr(sfd, e, "status", e->status, sizeof(e->status), true);
+		read_attr(sfd, e, "serial_number", e->serial, sizeof(e->serial), false);
+		e->online = read_flag(sfd, e, "online");
+		e->present = read_flag(sfd, e, "present");
 	}
+	close(sfd);
 	return 0;
 }
 

@@ -165,8 +165,27 @@ int psu_read_in_root(int root_fd, const char *path, char *buf, size_t max)
 	return rc;
 }
 
+int psu_read_beneath(int dirfd, const char *name, char *buf, size_t max)
+{
+	struct stat st;
+	int fd, rc;
+
+	fd = rootfs_open_beneath(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		rc = -errno;
+		if (rc == -ENOENT && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			rc = -ENOLINK;
+		return rc;
+	}
+	rc = psu_read_text_fd(fd, buf, max);
+	close(fd);
+	return rc;
+}
+
 const char *psu_read_strerror(int rc)
 {
+	if (rc == -EXDEV)
+		return "a link out of its directory";
 	if (rc == -ENOLINK)
 		return "a link that leads nowhere in the root";
 	if (rc == -EINVAL)

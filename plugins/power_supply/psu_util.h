@@ -55,9 +55,18 @@ int psu_read_text_fd(int fd, char *buf, size_t max);
 int psu_read_in_root(int root_fd, const char *path, char *buf, size_t max);
 
 /*
- * Words for a read error (-errno) of psu_read_in_root() or psu_read_text_fd()
- * in a reason: "a link that leads nowhere in the root", "not a regular
- * file", else strerror().
+ * Read file name of the directory dirfd (opened inside the root) the same
+ * way, never leaving that directory (rootfs_open_beneath(): a link out of it
+ * is -EXDEV).  One lookup instead of a walk from the root.  -ENOENT only
+ * when there is no entry name; a link to nothing is -ENOLINK.
+ */
+int psu_read_beneath(int dirfd, const char *name, char *buf, size_t max);
+
+/*
+ * Words for a read error (-errno) of psu_read_in_root(), psu_read_beneath()
+ * or psu_read_text_fd() in a reason: "a link that leads nowhere in the
+ * root", "a link out of its directory", "not a regular file", else
+ * strerror().
  */
 const char *psu_read_strerror(int rc);
 

@@ -87,6 +87,7 @@ def golden(rep, redmon):
 
 SECRET = "s3cr3t-outside-the-root"
 LEAD = "a link that leads nowhere in the root"
+OUT = "a link out of its directory"
 
 
 def group_of(doc):
@@ -109,9 +110,10 @@ def member_problems(g, name, role, reason):
 
 
 def links_out(rep, redmon):
-    """--root: attribute links and a class entry planted to leave the root
-    (absolute, and ../ past it) resolve inside it, to nothing: the secret is
-    never read, and each such supply is an unknown member, so the set is."""
+    """--root: attribute links planted to leave the root (absolute, and ../
+    past it) are refused (attributes are read beneath their directory), a
+    class entry leading out resolves inside the root, to nothing: the secret
+    is never read, and each such supply is an unknown member, so the set is."""
     d = tempfile.mkdtemp(prefix="rm-ps-esc-")
     try:
         out_dir = os.path.join(d, "outside")
@@ -140,9 +142,9 @@ def links_out(rep, redmon):
             out = harness.group_problems(g, GROUP)
             if (g["health"], g["margin"], g["members_total"]) != ("unknown", None, 5):
                 out.append("health/margin/total %s" % ((g["health"], g["margin"], g["members_total"]),))
-            for name, why in (("PSU2", "health: "), ("PSU3", "online: "), ("PSU4", "type: "),
-                              ("PSU5", "its directory: ")):
-                out += member_problems(g, name, "unknown", "unreadable: " + why + LEAD)
+            for name, why in (("PSU2", "health: " + OUT), ("PSU3", "online: " + OUT),
+                              ("PSU4", "type: " + OUT), ("PSU5", "its directory: " + LEAD)):
+                out += member_problems(g, name, "unknown", "unreadable: " + why)
             return out
         rep.run("power_supply/root/links-out-of-the-root", one)
     finally:

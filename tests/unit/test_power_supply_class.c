@@ -322,8 +322,9 @@ static const struct ps_entry *entry(const struct ps_entry *v, size_t n, const ch
 
 /*
  * Supplies that cannot be read, in a tree of their own: attributes that are
- * links out of the root (absolute, and ../ past it; they resolve inside it,
- * to nothing), a class entry leading nowhere, a FIFO for a state attribute.
+ * links out of the root (absolute, and ../ past it: refused, attributes are
+ * read beneath their directory), a class entry leading out (resolved inside
+ * the root, to nothing), a FIFO for a state attribute.
  * The secret outside is never read; each such supply is a member of unknown
  * state with a reason, and the set's margin is unknown, never a set that
  * silently shrinks.  Once they read again, N is learned from all of them.
@@ -374,10 +375,8 @@ static void test_unreadable(void **state)
 	assert_int_equal(n, 5);
 	assert_false(entries_contain(v, n, "s3cr3t"));
 	assert_string_equal(entry(v, n, "PSU1")->error, "");
-	assert_string_equal(entry(v, n, "PSU2")->error,
-			    "type: a link that leads nowhere in the root");
-	assert_string_equal(entry(v, n, "PSU3")->error,
-			    "online: a link that leads nowhere in the root");
+	assert_string_equal(entry(v, n, "PSU2")->error, "type: a link out of its directory");
+	assert_string_equal(entry(v, n, "PSU3")->error, "online: a link out of its directory");
 	assert_string_equal(entry(v, n, "PSU4")->error, "health: not a regular file");
 	assert_string_equal(entry(v, n, "PSU5")->error,
 			    "its directory: a link that leads nowhere in the root");
