@@ -691,7 +691,7 @@ static int read_class(struct hwmon_sysfs *s, int root_fd, DIR **ret_d)
 		}
 		x = &s->list[s->n_list++];
 		memset(x, 0, sizeof(*x));
-		snprintf(x->name, sizeof(x->name), "%s", de->d_name);
+		snprintf(x->name, sizeof(x->name), "%.*s", ENTRY_MAX, de->d_name);
 		x->ino = de->d_ino;
 		x->type = de->d_type;
 	}
