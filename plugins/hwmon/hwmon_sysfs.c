@@ -34,6 +34,16 @@
  *    ESTALE): the chip is listed again at once, in the same scan.
  * Names and labels are read only when a chip is listed.
  *
+ * The root: every path is opened inside it (rootfs_open(), RESOLVE_IN_ROOT),
+ * and a file of a kept directory beneath that directory without following a
+ * link (rootfs_open_beneath()), so no link of the tree reaches the host.
+ *
+ * What cannot be read is never "no chip": a class entry that leads nowhere,
+ * or whose name cannot be read, is a chip named by the entry with an error
+ * (a supply, or not: nobody can tell); a PSU chip whose directory, labels
+ * or needed values cannot be read carries the error too (hwmon_class.c
+ * makes it unknown).  Such a listing is not trusted: listed every scan.
+ *
  * Descriptors: at most `budget` are kept, one per chip for its directory
  * first; files beyond the budget, and files that are symlinks (their target
  * can be replaced without the directory showing it), are opened, read and
