@@ -289,6 +289,32 @@ static void add(char *buf, size_t len, const char *sep, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * What could not be read may change the verdict, unless what was read
+ * already says the supply is out (a failing alarm, its input lost).
+ */
+static void classify_unreadable(const struct hwmon_chip *c, struct hwmon_view *ret)
+{
+	if (!c->error[0])
+		return;
+	if (!c->prefix[0]) {
+		ret->cond = PSU_UNKNOWN;
+		ret->unreadable = true;
+		snprintf(ret->state, sizeof(ret->state), "unreadable");
+		snprintf(ret->why, sizeof(ret->why), "cannot tell whether it is a supply: %s",
+			 c->error);
+		return;
+	}
+	if (ret->cond != PSU_FAILED) {
+		ret->cond = PSU_UNKNOWN;
+		ret->unreadable = true;
+		ret->why[0] = '\0';
+		if (strcmp(ret->state, "no alarm") == 0)
+			snprintf(ret->state, sizeof(ret->state), "unreadable");
+	}
+	add(ret->why, sizeof(ret->why), "; ", "unreadable: %s", c->error);
+}
+
 void hwmon_classify(const struct hwmon_chip *c, struct hwmon_view *ret)
 {
 	char fails[200] = "", warns[200] = "", vin[48] = "";
@@ -338,6 +364,7 @@ void hwmon_classify(const struct hwmon_chip *c, struct hwmon_view *ret)
 		add(ret->why, sizeof(ret->why), "; ", "alarm: %s", fails);
 	if (warns[0])
 		add(ret->why, sizeof(ret->why), "; ", "warning: %s", warns);
+	classify_unreadable(c, ret);
 }
 
 int hwmon_psu_eval(struct hwmon_psu *p, const struct hwmon_chip *chips, size_t n, const char *extra,
@@ -353,7 +380,9 @@ int hwmon_psu_eval(struct hwmon_psu *p, const struct hwmon_chip *chips, size_t n
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (!hwmon_is_psu_chip(chips[i].prefix, extra))
+		/* A chip whose name could not be read may be a supply. */
+		if (!hwmon_is_psu_chip(chips[i].prefix, extra) &&
+		    (chips[i].prefix[0] || !chips[i].error[0]))
 			continue;
 		/* Two hwmon entries for one device (a bad tree): keep the first (chips are sorted). */
 		if (ns > 0 && strcmp(sup[ns - 1].key, chips[i].name) == 0)
@@ -365,6 +394,7 @@ int hwmon_psu_eval(struct hwmon_psu *p, const struct hwmon_chip *chips, size_t n
 			.state = view[ns].state,
 			.reason = view[ns].why[0] ? view[ns].why : NULL,
 			.location = chips[i].location[0] ? chips[i].location : NULL,
+			.unreadable = view[ns].unreadable,
 		};
 		ns++;
 	}

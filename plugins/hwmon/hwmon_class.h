@@ -41,6 +41,12 @@ struct hwmon_chip {
 	size_t n_attrs, cap_attrs;
 	struct hwmon_label *labels;
 	size_t n_labels, cap_labels;
+	/*
+	 * What could not be read ("name: Permission denied"), or "".  A chip
+	 * whose name could not be read has prefix "" and name set to what
+	 * locates it ("hwmon3"): it may be a supply, nobody can tell.
+	 */
+	char error[160];
 };
 
 /*
@@ -77,6 +83,7 @@ bool hwmon_is_psu_chip(const char *prefix, const char *extra);
 
 struct hwmon_view {
 	enum psu_cond cond;
+	bool unreadable; /* cond is PSU_UNKNOWN because of c->error */
 	char state[256];
 	char why[256];
 };
@@ -92,7 +99,8 @@ struct hwmon_psu {
 
 /*
  * Build the PSU group ("psu") from chips, sorted by name as both readers
- * give them (a name repeated counts once): PSU chips only, others ignored.
+ * give them (a name repeated counts once): PSU chips, and chips whose name
+ * could not be read (unknown members: the margin is unknown); others ignored.
  * On 0 *g points into p until the next call.  -ENODATA: no PSU group.
  */
 int hwmon_psu_eval(struct hwmon_psu *p, const struct hwmon_chip *chips, size_t n, const char *extra,

@@ -166,7 +166,7 @@ static int read_chip(const sensors_chip_name *chip, struct hwmon_chip *c, bool *
 	while (rc == 0 && (feat = sensors_get_features(chip, &f)) != NULL) {
 		const sensors_subfeature *sf;
 		char *label = sensors_get_label(chip, feat);
-		int s = 0;
+		int s = 0, err;
 
 		/* libsensors falls back to the feature name when there is no label. */
 		if (label && strcmp(label, feat->name) != 0)
@@ -178,9 +178,13 @@ static int read_chip(const sensors_chip_name *chip, struct hwmon_chip *c, bool *
 			/* Only what a verdict reads (the vin input, alarms, faults). */
 			if (!(sf->flags & SENSORS_MODE_R) || !hwmon_value_needed(c, sf->name))
 				continue;
-			if (sensors_get_value(chip, sf->number, &v) < 0) {
+			if ((err = sensors_get_value(chip, sf->number, &v)) < 0) {
 				*failed = true;
-				continue; /* the chip did not answer: no value, as in sysfs */
+				/* The chip did not answer: no value, and unknown, as in sysfs. */
+				if (!c->error[0])
+					snprintf(c->error, sizeof(c->error), "%s: %s", sf->name,
+						 sensors_strerror(err));
+				continue;
 			}
 			rc = hwmon_chip_add(c, sf->name, v);
 			if (rc == -E2BIG)

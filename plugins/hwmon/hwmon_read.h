@@ -15,7 +15,8 @@
  * Captured trees (--root): read ROOT/sys/class/hwmon/<hwmonN>/ the way
  * libsensors 3.6 does (name, device link, old-style attributes in device/),
  * converting sysfs units (mV, mA, uW, m degrees C) to libsensors units.
- * Symlinks resolve inside the root.  A missing class directory is no chip.
+ * Symlinks resolve inside the root.  A missing class directory is no chip;
+ * an entry that cannot be read is one with error set (hwmon_class.h).
  * Every chip is returned with its identity; values (only those
  * hwmon_value_needed() names) only for chips that hwmon_is_psu_chip(prefix,
  * extra) calls PSUs.

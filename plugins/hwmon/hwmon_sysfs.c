@@ -34,6 +34,16 @@
  *    ESTALE): the chip is listed again at once, in the same scan.
  * Names and labels are read only when a chip is listed.
  *
+ * The root: every path is opened inside it (rootfs_open(), RESOLVE_IN_ROOT),
+ * and a file of a kept directory beneath that directory without following a
+ * link (rootfs_open_beneath()), so no link of the tree reaches the host.
+ *
+ * What cannot be read is never "no chip": a class entry that leads nowhere,
+ * or whose name cannot be read, is a chip named by the entry with an error
+ * (a supply, or not: nobody can tell); a PSU chip whose directory, labels
+ * or needed values cannot be read carries the error too (hwmon_class.c
+ * makes it unknown).  Such a listing is not trusted: listed every scan.
+ *
  * Descriptors: at most `budget` are kept, one per chip for its directory
  * first; files beyond the budget, and files that are symlinks (their target
  * can be replaced without the directory showing it), are opened, read and
@@ -52,6 +62,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../lib/rootfs.h"
 #include "../power_supply/psu_util.h"
 
 #define CLASS_DIR "sys/class/hwmon"
@@ -98,7 +109,8 @@ struct hw_ent {
 	int dfd;	    /* O_PATH descriptor of attrdir, or -1 (listed every scan) */
 	struct dir_key dst; /* attrdir at listing time */
 	bool trusted;	    /* the listing was not taken in the tick of its last change */
-	bool is_chip;	    /* the entry has a name: it is a chip */
+	bool is_chip;	    /* the entry has a name, or is unreadable: it is a chip */
+	char lerr[128];	    /* what the listing could not read, or "" (never trusted then) */
 	struct hw_file *files;
 	size_t n_files;
 	struct hwmon_chip chip; /* identity and labels from the listing; values per scan */
@@ -148,18 +160,6 @@ static int read_opened(int fd, char *buf, size_t len)
 	if (!S_ISREG(st.st_mode))
 		return -EINVAL;
 	return pread_kept(fd, buf, len);
-}
-
-static int read_text(int root_fd, const char *path, char *buf, size_t len)
-{
-	int fd = psu_open_in_root(root_fd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	int n;
-
-	if (fd < 0)
-		return -errno;
-	n = read_opened(fd, buf, len);
-	close(fd);
-	return n;
 }
 
 static const char *base(const char *path)
@@ -238,7 +238,29 @@ static void ent_clear(struct hwmon_sysfs *s, struct hw_ent *e)
 	e->n_files = 0;
 	e->link = e->target = e->attrdir = NULL;
 	e->is_chip = e->trusted = false;
+	e->lerr[0] = '\0';
 	memset(&e->chip, 0, sizeof(e->chip));
+}
+
+/* Record (the first) failure of the listing: what, what2 ("in1", "_label"), -errno. */
+static void ent_error(struct hw_ent *e, const char *what, const char *what2, int rc)
+{
+	if (!e->lerr[0])
+		snprintf(e->lerr, sizeof(e->lerr), "%.40s%s: %s", what, what2,
+			 psu_read_strerror(rc));
+}
+
+/*
+ * The class entry is there but what it leads to cannot be read: a chip
+ * known by its class entry name only, whose error says why (hwmon_class.h).
+ * Never "no chip": that would make the set silently smaller.  Returns 0.
+ */
+static int ent_unreadable(struct hw_ent *e, const char *what, int rc)
+{
+	ent_error(e, what, "", rc);
+	snprintf(e->chip.name, sizeof(e->chip.name), "%s", e->de.name);
+	e->is_chip = true;
+	return 0;
 }
 
 static int by_file_name(const void *a, const void *b)
@@ -278,10 +300,10 @@ static int list_attrs(int root_fd, struct hw_ent *e)
 	struct hw_file *v = NULL;
 	struct dirent *de;
 	char path[1200], buf[128];
-	int fd, rc = 0;
+	int fd, n_rc, rc = 0;
 	DIR *d;
 
-	fd = psu_open_in_root(root_fd, e->attrdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = rootfs_open(root_fd, e->attrdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	d = fdopendir(fd);
@@ -334,8 +356,11 @@ static int list_attrs(int root_fd, struct hw_ent *e)
 		if (!v[i].label || !label_used(v[i].name, v, n))
 			continue;
 		snprintf(path, sizeof(path), "%.900s/%s_label", e->attrdir, v[i].name);
-		if (read_text(root_fd, path, buf, sizeof(buf)) >= 0)
+		n_rc = psu_read_in_root(root_fd, path, buf, sizeof(buf));
+		if (n_rc >= 0)
 			rc = hwmon_chip_label(c, v[i].name, buf);
+		else if (n_rc != -ENOENT)
+			ent_error(e, v[i].name, "_label", n_rc); /* "vin" or not: nobody can tell */
 	}
 	if (rc < 0) {
 		free(v);
@@ -404,47 +429,107 @@ static int follow_entry(int root_fd, const struct hw_ent *e, char *out, size_t l
 }
 
 /*
+ * Where the chip of class entry e keeps its name: hw (its class link
+ * followed), or old style the device directory.  prefix gets the name.
+ * 0; 1 when there is no chip (no name anywhere, or the entry went away
+ * since the class directory was read); or -errno with *what naming the
+ * part that could not be read.
+ */
+static int find_name(int root_fd, const char *hw, char *attrdir, size_t len, char *prefix,
+		     const char **what)
+{
+	char np[1200];
+	int rc, fd;
+
+	/* A class entry that leads nowhere is unreadable, not absent. */
+	*what = "its link";
+	fd = rootfs_open(root_fd, hw, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT || errno == ENOTDIR ? -ENOLINK : -errno;
+	close(fd);
+	*what = "name";
+	snprintf(attrdir, len, "%s", hw);
+	snprintf(np, sizeof(np), "%s/name", hw);
+	rc = psu_read_in_root(root_fd, np, prefix, HWMON_NAME_MAX);
+	if (rc != -ENOENT)
+		return rc < 0 ? rc : 0;
+	/* Old style: name and attributes in the device directory. */
+	*what = "device";
+	rc = psu_follow_link(root_fd, hw, "device", attrdir, len);
+	if (rc == -ENOENT)
+		return 1;
+	if (rc < 0)
+		return rc;
+	if (strlen(attrdir) + 6 >= len)
+		return -ENAMETOOLONG;
+	*what = "device/name";
+	snprintf(np, sizeof(np), "%s/name", attrdir);
+	rc = psu_read_in_root(root_fd, np, prefix, HWMON_NAME_MAX);
+	/* libsensors skips a chip without a name too. */
+	return rc == -ENOENT ? 1 : rc < 0 ? rc : 0;
+}
+
+/* Keep e's attribute directory open, within the budget; its state tells later changes. */
+static void ent_keep_dir(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e)
+{
+	struct timespec now;
+	struct stat st;
+
+	/* The directory's state before it is read: a later change shows in it. */
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (s->kept >= s->budget)
+		return;
+	e->dfd = rootfs_open(root_fd, e->attrdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (e->dfd >= 0 && fstat(e->dfd, &st) < 0) {
+		close(e->dfd);
+		e->dfd = -1;
+	}
+	if (e->dfd >= 0) {
+		s->kept++;
+		s->dirs_kept++;
+		e->dst = dir_key(&st);
+		e->trusted =
+			st.st_ctim.tv_sec + 1 < now.tv_sec ||
+			(st.st_ctim.tv_sec + 1 == now.tv_sec && st.st_ctim.tv_nsec <= now.tv_nsec);
+	}
+}
+
+/*
  * List the chip of class entry e again from scratch (see the head comment).
- * An entry that is no chip (dangling, no name) is kept with is_chip false.
- * 0, or -errno when the attribute directory cannot be read for another
- * reason than its absence or permissions (the scan fails).
+ * An entry that is no chip (gone, no name) is kept with is_chip false; one
+ * that cannot be read is a chip with e->lerr set, listed again every scan.
+ * 0, or -ENOMEM (the scan fails).
  */
 static int ent_list(struct hwmon_sysfs *s, int root_fd, int cfd, struct hw_ent *e,
 		    const char *extra)
 {
-	char hw[1024], path[1100], prefix[HWMON_NAME_MAX];
-	const char *attrdir = hw;
-	struct timespec now;
-	struct stat st;
+	char hw[1024], attrdir[1100], prefix[HWMON_NAME_MAX];
+	const char *what;
 	int rc;
 
 	ent_clear(s, e);
 	if (e->de.type == DT_LNK) {
-		if (read_target(cfd, e->de.name, hw, sizeof(hw)) < 0)
-			return 0;
+		rc = read_target(cfd, e->de.name, hw, sizeof(hw));
+		if (rc == -ENOENT)
+			return 0; /* gone since the class directory was read */
+		if (rc < 0)
+			return ent_unreadable(e, "its link", rc);
 		e->target = strdup(hw);
 		if (!e->target)
 			return -ENOMEM;
 	}
-	if (follow_entry(root_fd, e, hw, sizeof(hw)) < 0)
+	rc = follow_entry(root_fd, e, hw, sizeof(hw));
+	if (rc == -ENOENT)
 		return 0;
+	if (rc < 0)
+		return ent_unreadable(e, "its link", rc);
 	e->link = strdup(hw);
 	if (!e->link)
 		return -ENOMEM;
-	snprintf(path, sizeof(path), "%s/name", hw);
-	if (read_text(root_fd, path, prefix, sizeof(prefix)) < 0) {
-		char np[1200];
-
-		/* Old style: name and attributes in the device directory. */
-		if (psu_follow_link(root_fd, hw, "device", path, sizeof(path)) < 0 ||
-		    strlen(path) + 6 >= sizeof(path))
-			return 0;
-		attrdir = path;
-		snprintf(np, sizeof(np), "%s/name", path);
-		if (read_text(root_fd, np, prefix, sizeof(prefix)) < 0)
-			return 0; /* libsensors skips a chip without a name too */
-	}
-	if (!prefix[0])
+	rc = find_name(root_fd, hw, attrdir, sizeof(attrdir), prefix, &what);
+	if (rc < 0)
+		return ent_unreadable(e, what, rc);
+	if (rc > 0 || !prefix[0])
 		return 0;
 	e->attrdir = strdup(attrdir);
 	if (!e->attrdir)
@@ -452,29 +537,17 @@ static int ent_list(struct hwmon_sysfs *s, int root_fd, int cfd, struct hw_ent *
 	snprintf(e->chip.prefix, sizeof(e->chip.prefix), "%s", prefix);
 	chip_identity(root_fd, hw, &e->chip);
 	e->is_chip = true;
-
-	/* The directory's state before it is read: a later change shows in it. */
-	clock_gettime(CLOCK_REALTIME, &now);
-	if (s->kept < s->budget) {
-		e->dfd = psu_open_in_root(root_fd, e->attrdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (e->dfd >= 0 && fstat(e->dfd, &st) < 0) {
-			close(e->dfd);
-			e->dfd = -1;
-		}
-		if (e->dfd >= 0) {
-			s->kept++;
-			s->dirs_kept++;
-			e->dst = dir_key(&st);
-			e->trusted = st.st_ctim.tv_sec + 1 < now.tv_sec ||
-				     (st.st_ctim.tv_sec + 1 == now.tv_sec &&
-				      st.st_ctim.tv_nsec <= now.tv_nsec);
-		}
-	}
+	ent_keep_dir(s, root_fd, e);
 	if (!hwmon_is_psu_chip(prefix, extra))
 		return 0; /* no verdict reads another chip's values */
 	rc = list_attrs(root_fd, e);
-	/* A missing or forbidden directory: a chip without values (as libsensors). */
-	return rc == -ENOENT || rc == -ENOTDIR || rc == -EACCES ? 0 : rc;
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc < 0)
+		ent_error(e, "its directory", "", rc);
+	if (e->lerr[0])
+		e->trusted = false; /* listed again at the next scan */
+	return 0;
 }
 
 static bool gone(int rc)
@@ -486,14 +559,18 @@ static bool gone(int rc)
  * Read the values of e's files into e->chip.attrs.  A file opened here is
  * kept open when the budget allows (one descriptor per chip not yet holding
  * its directory stays reserved).  Returns true when a file is gone: the
- * listing is out of date.
+ * listing is out of date.  A file that cannot be read (EIO from the chip,
+ * EACCES, a FIFO; gone too when final: it was listed just before) goes into
+ * e->chip.error, after what the listing could not read.
  */
-static bool ent_read(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, size_t n_ents)
+static bool ent_read(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, size_t n_ents,
+		     bool final)
 {
 	struct hwmon_chip *c = &e->chip;
 	bool stale = false;
 
 	c->n_attrs = 0;
+	snprintf(c->error, sizeof(c->error), "%s", e->lerr);
 	for (size_t i = 0; i < e->n_files; i++) {
 		struct hw_file *f = &e->files[i];
 		char buf[128];
@@ -511,13 +588,15 @@ static bool ent_read(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, size_
 			 * A regular file is opened by name in its directory:
 			 * one lookup instead of a walk from the root, and
 			 * O_NOFOLLOW since it was no symlink when listed (if it
-			 * is one now, the listing is out of date).
+			 * is one now, the listing is out of date).  Beneath the
+			 * directory: whatever the name is now, it cannot lead
+			 * out of it.
 			 */
 			if (f->keep && e->dfd >= 0) {
-				fd = openat(e->dfd, f->name, flags | O_NOFOLLOW);
+				fd = rootfs_open_beneath(e->dfd, f->name, flags | O_NOFOLLOW);
 			} else {
 				snprintf(path, sizeof(path), "%.900s/%s", e->attrdir, f->name);
-				fd = psu_open_in_root(root_fd, path, flags);
+				fd = rootfs_open(root_fd, path, flags);
 			}
 			if (fd < 0) {
 				rc = errno == ELOOP && f->keep ? -ENOENT : -errno;
@@ -534,8 +613,11 @@ static bool ent_read(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, size_
 		}
 		if (gone(rc))
 			stale = true;
+		if (rc < 0 && (final || !gone(rc)) && !c->error[0])
+			snprintf(c->error, sizeof(c->error), "%s: %s", f->name,
+				 psu_read_strerror(rc == -ENOENT ? -ENOLINK : rc));
 		if (rc < 0 || psu_parse_ll(buf, &v) < 0)
-			continue; /* unreadable (EIO from a chip) or garbage: no value */
+			continue; /* unreadable or garbage: no value */
 		memcpy(c->attrs[c->n_attrs].name, f->name, sizeof(f->name));
 		c->attrs[c->n_attrs].value =
 			is_input(f->name) ? (double)v / scale(f->name) : (double)v;
@@ -589,7 +671,7 @@ static int read_class(struct hwmon_sysfs *s, int root_fd, DIR **ret_d)
 
 	s->n_list = 0;
 	*ret_d = NULL;
-	fd = psu_open_in_root(root_fd, CLASS_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = rootfs_open(root_fd, CLASS_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
 	d = fdopendir(fd);
@@ -619,7 +701,7 @@ static int read_class(struct hwmon_sysfs *s, int root_fd, DIR **ret_d)
 		}
 		x = &s->list[s->n_list++];
 		memset(x, 0, sizeof(*x));
-		snprintf(x->name, sizeof(x->name), "%s", de->d_name);
+		snprintf(x->name, sizeof(x->name), "%.*s", ENTRY_MAX, de->d_name);
 		x->ino = de->d_ino;
 		x->type = de->d_type;
 	}
@@ -817,13 +899,13 @@ int hwmon_sysfs_scan(struct hwmon_sysfs *s, int root_fd, const char *extra,
 				break;
 		}
 		/* A file gone since the listing: list again at once, once. */
-		if (e->is_chip && ent_read(s, root_fd, e, s->n)) {
+		if (e->is_chip && ent_read(s, root_fd, e, s->n, false)) {
 			changed = true;
 			rc = ent_list(s, root_fd, cfd, e, extra);
 			if (rc < 0)
 				break;
 			if (e->is_chip)
-				ent_read(s, root_fd, e, s->n);
+				ent_read(s, root_fd, e, s->n, true);
 		}
 		n_chips += e->is_chip;
 	}

@@ -11,6 +11,7 @@
  * wants events; otherwise the periodic rescan is all there is.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/netlink.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "../lib/rootfs.h"
 #include "ps_class.h"
 #include "psu_util.h"
 #include "redmon/plugin.h"
@@ -120,22 +122,38 @@ static int ps_init(const struct redmon_host_ops *ops, struct redmon_host *h, voi
 	return 0;
 }
 
+/*
+ * Watch the directory rel of the root.  inotify_add_watch() takes a path and
+ * would follow a link in the tree out of the root (to a host directory), so
+ * the directory is opened inside the root first and watched through its
+ * descriptor's /proc/self/fd entry.  0 or -errno.
+ */
+static int watch_in_root(struct ps_probe *p, const char *rel, uint32_t mask)
+{
+	char fdpath[64];
+	int fd, rc = 0;
+
+	fd = rootfs_open(p->ops->root_fd(p->h), rel, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	if (inotify_add_watch(p->infd, fdpath, mask) < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
 /* Keep inotify watches on the class directory and each supply's directory. */
 static void watch_tree(struct ps_probe *p, const struct ps_entry *v, size_t n)
 {
 	const uint32_t mask = IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE |
 			      IN_DELETE | IN_ATTRIB;
-	char path[4096];
 	int bad = 0;
 
-	snprintf(path, sizeof(path), "%s/sys/class/power_supply", p->ops->root(p->h));
-	if (inotify_add_watch(p->infd, path, mask) < 0)
+	if (watch_in_root(p, "sys/class/power_supply", mask) < 0)
 		bad++;
 	for (size_t i = 0; i < n; i++) {
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", p->ops->root(p->h), v[i].path) >=
-		    sizeof(path))
-			continue;
-		if (inotify_add_watch(p->infd, path, mask) < 0)
+		if (v[i].path[0] && watch_in_root(p, v[i].path, mask) < 0)
 			bad++;
 	}
 	if (bad && !p->said_watch && n > 0) {

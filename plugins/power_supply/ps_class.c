@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../lib/rootfs.h"
 #include "psu_util.h"
 
 /* health values (sysfs-class-power) that mean the supply does not deliver. */
@@ -20,23 +21,39 @@ static const char *const health_failed[] = {
 	"Under voltage",
 };
 
+#define CLASS_DIR "sys/class/power_supply"
+
+/*
+ * Read attribute name of e into buf ("" when it has none).  A failure other
+ * than its absence is recorded in e->error when state says the verdict needs
+ * the value (the first failure only).  -ENODATA is no failure: a driver
+ * answers it for a property it cannot give now (power_supply_show_property()).
+ */
+static void read_attr(int sfd, struct ps_entry *e, const char *name, char *buf, size_t len,
+		      bool state)
+{
+	int rc = psu_read_beneath(sfd, name, buf, len);
+
+	if (rc < 0) {
+		buf[0] = '\0';
+		if (state && rc != -ENOENT && rc != -ENODATA && !e->error[0])
+			snprintf(e->error, sizeof(e->error), "%s: %s", name, psu_read_strerror(rc));
+		return;
+	}
+	/* A value is one line; anything after a newline is not ours to show. */
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
 /* Read a 0/1 attribute; -1 when missing or not a number. */
-static int read_flag(int dfd, const char *name)
+static int read_flag(int sfd, struct ps_entry *e, const char *name)
 {
 	char buf[32];
 	long long v;
 
-	if (psu_read_text_at(dfd, name, buf, sizeof(buf)) < 0 || psu_parse_ll(buf, &v) < 0)
+	read_attr(sfd, e, name, buf, sizeof(buf), true);
+	if (!buf[0] || psu_parse_ll(buf, &v) < 0)
 		return -1;
 	return v != 0;
-}
-
-static void read_str(int dfd, const char *name, char *buf, size_t len)
-{
-	if (psu_read_text_at(dfd, name, buf, len) < 0)
-		buf[0] = '\0';
-	/* A value is one line; anything after a newline is not ours to show. */
-	buf[strcspn(buf, "\n")] = '\0';
 }
 
 static bool is_mains(const struct ps_entry *e)
@@ -54,6 +71,48 @@ static int by_name(const void *a, const void *b)
 	return strcmp(((const struct ps_entry *)a)->name, ((const struct ps_entry *)b)->name);
 }
 
+/*
+ * Fill e (name set) from its class entry.  -ENOENT when the entry went away
+ * since the directory was listed: nothing to report.  Any other failure is
+ * in e->error.  The attributes are read beneath the supply's directory
+ * (sysfs has no links among them; one lookup each).
+ */
+static int read_entry(int root_fd, struct ps_entry *e)
+{
+	int rc, sfd = -1;
+
+	e->online = e->present = -1;
+	/* A class entry links to the device's directory (or stands for a link). */
+	rc = psu_follow_link(root_fd, CLASS_DIR, e->name, e->path, sizeof(e->path));
+	if (rc == -ENOENT)
+		return rc;
+	if (rc == 0) {
+		sfd = rootfs_open(root_fd, e->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (sfd < 0)
+			rc = errno == ENOENT || errno == ENOTDIR ? -ENOLINK : -errno;
+	}
+	if (rc < 0) {
+		snprintf(e->error, sizeof(e->error), "its directory: %s", psu_read_strerror(rc));
+		return 0;
+	}
+	read_attr(sfd, e, "type", e->type, sizeof(e->type), true);
+	/*
+	 * Only a mains supply, a UPS or a battery can be a member
+	 * (ps_is_member()); of the others (USB, Wireless) the type is all a
+	 * verdict needs.  A battery's status is its state.
+	 */
+	if (is_mains(e) || is_battery(e)) {
+		read_attr(sfd, e, "health", e->health, sizeof(e->health), true);
+		if (is_battery(e))
+			read_attr(sfd, e, "status", e->status, sizeof(e->status), true);
+		read_attr(sfd, e, "serial_number", e->serial, sizeof(e->serial), false);
+		e->online = read_flag(sfd, e, "online");
+		e->present = read_flag(sfd, e, "present");
+	}
+	close(sfd);
+	return 0;
+}
+
 int ps_read(int root_fd, struct ps_entry **ret, size_t *ret_n)
 {
 	struct ps_entry *v = NULL;
@@ -62,8 +121,7 @@ int ps_read(int root_fd, struct ps_entry **ret, size_t *ret_n)
 	int fd, rc = 0;
 	DIR *d;
 
-	fd = psu_open_in_root(root_fd, "sys/class/power_supply",
-			      O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = rootfs_open(root_fd, CLASS_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno != ENOENT && errno != ENOTDIR)
 			return -errno;
@@ -78,50 +136,25 @@ int ps_read(int root_fd, struct ps_entry **ret, size_t *ret_n)
 	}
 	while ((de = readdir(d)) != NULL && n < PS_SUPPLIES_MAX) {
 		struct ps_entry *e;
-		char path[sizeof(e->path)];
-		int sfd;
 
 		if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof(e->name))
 			continue;
-		/* A class entry links to the device's directory (or stands for a link). */
-		if (psu_follow_link(root_fd, "sys/class/power_supply", de->d_name, path,
-				    sizeof(path)) < 0)
-			continue;
-		sfd = psu_open_in_root(root_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (sfd < 0)
-			continue; /* a dangling class link: nothing to read */
 		if (n == cap) {
 			size_t c = cap ? cap * 2 : 8;
 			struct ps_entry *nv = realloc(v, c * sizeof(*nv));
 
 			if (!nv) {
-				close(sfd);
 				rc = -ENOMEM;
 				break;
 			}
 			v = nv;
 			cap = c;
 		}
-		e = &v[n++];
+		e = &v[n];
 		memset(e, 0, sizeof(*e));
 		snprintf(e->name, sizeof(e->name), "%s", de->d_name);
-		snprintf(e->path, sizeof(e->path), "%s", path);
-		read_str(sfd, "type", e->type, sizeof(e->type));
-		e->online = e->present = -1;
-		/*
-		 * Only a mains supply, a UPS or a battery can be a member
-		 * (ps_is_member()); of the others (USB, Wireless) the type is
-		 * all a verdict needs.  A battery's status is its state.
-		 */
-		if (is_mains(e) || is_battery(e)) {
-			read_str(sfd, "health", e->health, sizeof(e->health));
-			if (is_battery(e))
-				read_str(sfd, "status", e->status, sizeof(e->status));
-			read_str(sfd, "serial_number", e->serial, sizeof(e->serial));
-			e->online = read_flag(sfd, "online");
-			e->present = read_flag(sfd, "present");
-		}
-		close(sfd);
+		if (read_entry(root_fd, e) == 0)
+			n++;
 	}
 	closedir(d);
 	if (rc < 0) {
@@ -146,7 +179,7 @@ bool ps_has_mains(const struct ps_entry *v, size_t n)
 
 bool ps_is_member(const struct ps_entry *e, bool has_mains)
 {
-	return is_mains(e) || (has_mains && is_battery(e));
+	return e->error[0] || is_mains(e) || (has_mains && is_battery(e));
 }
 
 static void add(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -184,7 +217,8 @@ void ps_classify(const struct ps_entry *e, struct ps_view *ret)
 	if (e->health[0])
 		add(ret->state, sizeof(ret->state), "health %s", e->health);
 	if (!ret->state[0])
-		snprintf(ret->state, sizeof(ret->state), "no online, present or health attribute");
+		snprintf(ret->state, sizeof(ret->state), "%s",
+			 e->error[0] ? "unreadable" : "no online, present or health attribute");
 
 	if (e->present == 0) {
 		ret->cond = PSU_ABSENT;
@@ -206,6 +240,17 @@ void ps_classify(const struct ps_entry *e, struct ps_view *ret)
 		    strcmp(e->health, "Unknown") != 0)
 			add(ret->why, sizeof(ret->why), "health %s", e->health);
 	}
+	/*
+	 * What could not be read may change the verdict, unless what was read
+	 * already says the supply is out (absent, offline, failed health).
+	 */
+	if (e->error[0] && ret->cond != PSU_ABSENT && ret->cond != PSU_FAILED) {
+		ret->cond = PSU_UNKNOWN;
+		ret->unreadable = true;
+		ret->why[0] = '\0';
+	}
+	if (e->error[0])
+		add(ret->why, sizeof(ret->why), "unreadable: %s", e->error);
 }
 
 int ps_psu_eval(struct ps_psu *p, const struct ps_entry *v, size_t n, int required,
@@ -231,6 +276,7 @@ int ps_psu_eval(struct ps_psu *p, const struct ps_entry *v, size_t n, int requir
 			.state = view[ns].state,
 			.reason = view[ns].why[0] ? view[ns].why : NULL,
 			.serial = v[i].serial[0] ? v[i].serial : NULL,
+			.unreadable = view[ns].unreadable,
 		};
 		ns++;
 	}

@@ -33,16 +33,27 @@ struct ps_entry {
 	char serial[PS_TEXT_MAX];
 	int online;  /* 0/1, -1 when the attribute is missing or garbage */
 	int present; /* 0/1, -1 when missing or garbage */
+	/*
+	 * Why the supply could not be read ("online: Permission denied"), or
+	 * "": its directory, type or a state attribute is there but cannot be
+	 * read.  Such a supply is a member of unknown state whatever its type.
+	 */
+	char error[PS_TEXT_MAX];
 };
 
 /*
  * Read ROOT/sys/class/power_supply/<entry>/ for every entry, sorted by name.
- * A missing class directory is no entry.  *ret is malloc'd (free()).
+ * Every path resolves inside the root (rootfs_open()).  A missing class
+ * directory is no entry; an entry that cannot be read is one with error set
+ * (an unreadable entry is never skipped).  *ret is malloc'd (free()).
  * Returns 0 or -errno.
  */
 int ps_read(int root_fd, struct ps_entry **ret, size_t *ret_n);
 
-/* Is this entry a member of the power set?  Batteries only next to a mains supply. */
+/*
+ * Is this entry a member of the power set?  Batteries only next to a mains
+ * supply; an unreadable entry always (it may be a mains supply).
+ */
 bool ps_is_member(const struct ps_entry *e, bool has_mains);
 
 /* Is there a Mains or UPS supply among the entries? */
@@ -50,6 +61,7 @@ bool ps_has_mains(const struct ps_entry *v, size_t n);
 
 struct ps_view {
 	enum psu_cond cond;
+	bool unreadable; /* cond is PSU_UNKNOWN because of e->error */
 	char state[200];
 	char why[200];
 };

@@ -179,28 +179,42 @@ static void add_member(struct psu_eval *ev, const struct psu_supply *s, bool *oo
 	ev->total++;
 }
 
+/* "All but one of n" (at least 1), unless the probe hints otherwise. */
+static int guess_needed(size_t n, int hint_needed)
+{
+	return hint_needed > 0 ? hint_needed : n > 1 ? (int)n - 1 : 1;
+}
+
 int psu_set_eval(struct psu_set *set, const struct psu_supply *s, size_t n, int required,
 		 int hint_needed, struct psu_eval *ev)
 {
-	size_t n_present = 0, cap;
+	size_t n_present = 0, n_unreadable = 0, cap;
 	bool oom = false;
+	int needed;
 
 	for (size_t i = 0; i < ev->n_owned; i++)
 		free(ev->owned[i]);
 	ev->n_owned = 0;
 	ev->n_members = 0;
-	ev->total = ev->ok = ev->failed = ev->spares = ev->usable = 0;
+	ev->total = ev->ok = ev->failed = ev->spares = ev->usable = ev->unreadable = 0;
 	psu_str_reset(&ev->reason);
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		n_present += present(s[i].cond);
-	/* N is learned at the first scan that sees a supply (psu_set.h). */
+		n_unreadable += s[i].unreadable;
+	}
+	/*
+	 * N is learned at the first scan that sees a supply (psu_set.h), but
+	 * not from a scan that could not read them all: until then it is a
+	 * guess for this scan only, counting the unreadable ones as present.
+	 */
 	if (required > 0)
 		set->needed = required;
-	else if (set->needed == 0 && n_present > 0)
-		set->needed = hint_needed > 0 ? hint_needed
-			      : n_present > 1 ? (int)n_present - 1
-					      : 1;
+	else if (set->needed == 0 && n_present > 0 && n_unreadable == 0)
+		set->needed = guess_needed(n_present, hint_needed);
+	needed = set->needed	    ? set->needed
+		 : n_unreadable > 0 ? guess_needed(n_present + n_unreadable, hint_needed)
+				    : 0;
 	for (size_t i = 0; i < n; i++) {
 		if (present(s[i].cond) && remember(set, s[i].key) < 0)
 			return -ENOMEM;
@@ -214,8 +228,11 @@ int psu_set_eval(struct psu_set *set, const struct psu_supply *s, size_t n, int 
 	if (!ev->members)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		if (present(s[i].cond) || s[i].count_absent || psu_set_seen(set, s[i].key))
+		if (present(s[i].cond) || s[i].count_absent || s[i].unreadable ||
+		    psu_set_seen(set, s[i].key)) {
 			add_member(ev, &s[i], &oom);
+			ev->unreadable += s[i].unreadable;
+		}
 	}
 	/* Supplies seen before that the source no longer lists at all. */
 	if (set->n_seen > 0) {
@@ -246,11 +263,12 @@ int psu_set_eval(struct psu_set *set, const struct psu_supply *s, size_t n, int 
 	}
 	if (oom || ev->reason.oom)
 		return -ENOMEM;
-	if (ev->total == 0 || set->needed == 0)
+	if (ev->total == 0 || needed == 0)
 		return -ENODATA;
 
-	ev->needed = set->needed;
-	ev->margin = ev->usable - ev->needed;
+	ev->needed = needed;
+	/* A supply that could not be read may be delivering or not: unknown. */
+	ev->margin = ev->unreadable ? REDMON_MARGIN_UNKNOWN : ev->usable - ev->needed;
 	ev->margin_nominal = ev->total > ev->needed ? ev->total - ev->needed : 0;
 	snprintf(ev->type, sizeof(ev->type), "%d+%d", ev->needed, ev->margin_nominal);
 	return 0;

@@ -11,7 +11,8 @@
  *
  * needed ("N" of N+M) is the configured `required`, else a probe's hint (the
  * IPMI redundancy sensor), else all but one of the supplies present at the
- * first scan that saw any; it is learned once per probe instance.
+ * first scan that saw any and could read them all (until then a guess that
+ * counts the unreadable ones too); it is learned once per probe instance.
  */
 #ifndef REDMON_PSU_SET_H
 #define REDMON_PSU_SET_H
@@ -40,6 +41,12 @@ struct psu_supply {
 	const char *location; /* may be NULL */
 	const char *serial;   /* may be NULL */
 	bool count_absent;    /* count this bay even if never seen present */
+	/*
+	 * The source could not be read (cond PSU_UNKNOWN, reason says why):
+	 * a member even if never seen present, and the set's margin is
+	 * unknown, never a set silently smaller or a guess at this supply.
+	 */
+	bool unreadable;
 };
 
 /* Memory across scans (one per probe instance). */
@@ -53,6 +60,7 @@ struct psu_set {
 /* One evaluation: the group's numbers, and members whose strings it owns. */
 struct psu_eval {
 	int total, ok, failed, spares, usable, needed;
+	int unreadable; /* members with unreadable set: margin REDMON_MARGIN_UNKNOWN */
 	int32_t margin, margin_nominal;
 	char type[32];
 	struct redmon_member *members;

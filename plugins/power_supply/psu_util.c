@@ -5,15 +5,15 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "../lib/rootfs.h"
 
 void psu_str_vaddf(struct psu_str *s, const char *fmt, va_list ap)
 {
@@ -124,29 +124,73 @@ int psu_read_text_at(int dirfd, const char *path, char *buf, size_t max)
 	return rc;
 }
 
-int psu_open_in_root(int root_fd, const char *path, int flags)
+/* Is there an entry (of any kind, a dangling symlink too) at path in the root? */
+static bool entry_exists(int root_fd, const char *path)
 {
-#ifdef SYS_openat2
-	struct open_how how = {
-		.flags = (uint64_t)flags,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-	};
-	long fd;
-	int tries = 0;
+	const char *slash = strrchr(path, '/');
+	char dir[2048];
+	struct stat st;
+	bool ret;
+	int dfd;
 
-	/*
-	 * EAGAIN: a rename elsewhere raced with the ".." check of
-	 * RESOLVE_IN_ROOT; openat2(2) says to retry.  Bounded, so a tree that
-	 * keeps renaming cannot spin a scan.
-	 */
-	do
-		fd = syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
-	while (fd < 0 && errno == EAGAIN && ++tries < 16);
-	/* ENOSYS: older kernel; EPERM: a seccomp filter that does not know it. */
-	if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
-		return (int)fd;
-#endif
-	return openat(root_fd, path, flags);
+	if (!slash) {
+		dir[0] = '.';
+		dir[1] = '\0';
+	} else if ((size_t)(slash - path) < sizeof(dir)) {
+		memcpy(dir, path, (size_t)(slash - path));
+		dir[slash - path] = '\0';
+	} else {
+		return false;
+	}
+	dfd = rootfs_open(root_fd, dir[0] ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return false;
+	ret = fstatat(dfd, slash ? slash + 1 : path, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	close(dfd);
+	return ret;
+}
+
+int psu_read_in_root(int root_fd, const char *path, char *buf, size_t max)
+{
+	int fd, rc;
+
+	fd = rootfs_open(root_fd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		rc = -errno;
+		/* Only the error path pays for the second look. */
+		return rc == -ENOENT && entry_exists(root_fd, path) ? -ENOLINK : rc;
+	}
+	rc = psu_read_text_fd(fd, buf, max);
+	close(fd);
+	return rc;
+}
+
+int psu_read_beneath(int dirfd, const char *name, char *buf, size_t max)
+{
+	struct stat st;
+	int fd, rc;
+
+	fd = rootfs_open_beneath(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		rc = -errno;
+		if (rc == -ENOENT && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			rc = -ENOLINK;
+		return rc;
+	}
+	rc = psu_read_text_fd(fd, buf, max);
+	close(fd);
+	return rc;
+}
+
+const char *psu_read_strerror(int rc)
+{
+	if (rc == -EXDEV)
+		return "a link out of its directory";
+	if (rc == -ENOLINK)
+		return "a link that leads nowhere in the root";
+	if (rc == -EINVAL)
+		return "not a regular file";
+	return strerror(-rc);
 }
 
 int psu_follow_link(int root_fd, const char *dir, const char *name, char *out, size_t len)
@@ -156,7 +200,7 @@ int psu_follow_link(int root_fd, const char *dir, const char *name, char *out, s
 	ssize_t n;
 	int dfd, rc = 0;
 
-	dfd = psu_open_in_root(root_fd, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	dfd = rootfs_open(root_fd, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return -errno;
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
@@ -170,7 +214,9 @@ int psu_follow_link(int root_fd, const char *dir, const char *name, char *out, s
 		else
 			target[n] = '\0';
 	} else if (S_ISREG(st.st_mode)) {
-		int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		/* It was no link a moment ago; if it is one now, it stays unfollowed. */
+		int fd = rootfs_open_beneath(dfd, name,
+					     O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
 
 		rc = fd < 0 ? -errno : psu_read_text_fd(fd, target, sizeof(target));
 		if (fd >= 0)

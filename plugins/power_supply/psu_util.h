@@ -45,18 +45,39 @@ int psu_read_text_at(int dirfd, const char *path, char *buf, size_t max);
 int psu_read_text_fd(int fd, char *buf, size_t max);
 
 /*
- * openat() relative to root_fd that keeps every symlink inside the root (a
- * captured tree's absolute links must not reach the host): openat2
- * RESOLVE_IN_ROOT, or plain openat on kernels before 5.6.  -1 with errno.
+ * Read the file at path, relative to root_fd and resolved inside the root
+ * (rootfs_open(): absolute and ".." links never leave it), as
+ * psu_read_text_fd() does.  Length or -errno.  -ENOENT only when path names
+ * no entry at all; an entry that is there but leads nowhere inside the root
+ * (a symlink to a missing path, or to one outside the root, which resolves
+ * to a missing path inside it) is -ENOLINK: it is unreadable, not absent.
  */
-int psu_open_in_root(int root_fd, const char *path, int flags);
+int psu_read_in_root(int root_fd, const char *path, char *buf, size_t max);
+
+/*
+ * Read file name of the directory dirfd (opened inside the root) the same
+ * way, never leaving that directory (rootfs_open_beneath(): a link out of it
+ * is -EXDEV).  One lookup instead of a walk from the root.  -ENOENT only
+ * when there is no entry name; a link to nothing is -ENOLINK.
+ */
+int psu_read_beneath(int dirfd, const char *name, char *buf, size_t max);
+
+/*
+ * Words for a read error (-errno) of psu_read_in_root(), psu_read_beneath()
+ * or psu_read_text_fd() in a reason: "a link that leads nowhere in the
+ * root", "a link out of its directory", "not a regular file", else
+ * strerror().
+ */
+const char *psu_read_strerror(int rc);
 
 /*
  * The root-relative path of dir/name with one link level followed as text: a
  * symlink's target, or the content of a regular file standing in for a link
  * (captures of sysfs often store links that way).  A directory gives
  * dir/name.  The result keeps the target's last component, so its basename
- * is meaningful ("3-0058", "i2c").  0, -ENAMETOOLONG, -EINVAL or -errno.
+ * is meaningful ("3-0058", "i2c").  The directory is opened inside the root
+ * and the file standing for a link is never followed out of it.  0,
+ * -ENAMETOOLONG, -EINVAL or -errno (-ENOENT: dir/name is not there).
  */
 int psu_follow_link(int root_fd, const char *dir, const char *name, char *out, size_t len);
 

@@ -7,6 +7,7 @@
  * state across scans must agree with the one-shot read.
  */
 #include <dirent.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,12 +30,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fd = tree_build(data, size);
 	if (fd >= 0 && hwmon_sysfs_read(fd, extra, &chips, &n) == 0) {
 		for (int round = 0; round < 2; round++) {
-			if (hwmon_psu_eval(&p, chips, round ? n / 2 : n, extra, round, &g) == 0) {
-				for (size_t i = 0; i < g.n_members; i++)
-					if (!g.members[i].name ||
-					    g.members[i].role >= REDMON_ROLE_COUNT_)
-						abort();
+			size_t k = round ? n / 2 : n;
+			bool unreadable = false;
+
+			if (hwmon_psu_eval(&p, chips, k, extra, round, &g) != 0)
+				continue;
+			for (size_t i = 0; i < g.n_members; i++)
+				if (!g.members[i].name || g.members[i].role >= REDMON_ROLE_COUNT_)
+					abort();
+			/* A supply that could not be read never leaves the margin known. */
+			for (size_t i = 0; i < k; i++) {
+				struct hwmon_view view;
+
+				if (!hwmon_is_psu_chip(chips[i].prefix, extra) &&
+				    chips[i].prefix[0])
+					continue;
+				hwmon_classify(&chips[i], &view);
+				unreadable |= view.unreadable;
 			}
+			if (unreadable && g.margin != REDMON_MARGIN_UNKNOWN)
+				abort();
 		}
 		hwmon_psu_free(&p);
 		/*
@@ -54,7 +69,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					abort();
 				for (size_t i = 0; i < m; i++)
 					if (strcmp(v[i].name, chips[i].name) != 0 ||
-					    v[i].n_attrs != chips[i].n_attrs)
+					    v[i].n_attrs != chips[i].n_attrs ||
+					    strcmp(v[i].error, chips[i].error) != 0)
 						abort();
 			}
 			hwmon_sysfs_free(s);

@@ -5,6 +5,7 @@
  * fuzz_hwmon_tree.c, shared with the hwmon target).
  */
 #include <dirent.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -25,12 +26,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fd = tree_build(data, size);
 	if (fd >= 0 && ps_read(fd, &v, &n) == 0) {
 		for (int round = 0; round < 2; round++) {
-			if (ps_psu_eval(&p, v, round ? n / 2 : n, round, &g) == 0) {
-				for (size_t i = 0; i < g.n_members; i++)
-					if (!g.members[i].name ||
-					    g.members[i].role >= REDMON_ROLE_COUNT_)
-						abort();
+			size_t k = round ? n / 2 : n;
+			bool unreadable = false;
+
+			if (ps_psu_eval(&p, v, k, round, &g) != 0)
+				continue;
+			for (size_t i = 0; i < g.n_members; i++)
+				if (!g.members[i].name || g.members[i].role >= REDMON_ROLE_COUNT_)
+					abort();
+			/* A supply that could not be read never leaves the margin known. */
+			for (size_t i = 0; i < k; i++) {
+				struct ps_view view;
+
+				ps_classify(&v[i], &view);
+				unreadable |= view.unreadable;
 			}
+			if (unreadable && g.margin != REDMON_MARGIN_UNKNOWN)
+				abort();
 		}
 		ps_psu_free(&p);
 		free(v);

@@ -171,11 +171,111 @@ def golden(rep, redmon):
         rep.run("hwmon/golden/" + case, one)
 
 
+SECRET = "s3cr3t-outside-the-root"
+
+
+def hostile_tree(d):
+    """A captured tree of two PSUs under d/root whose links lead out of it,
+    to a secret in d/outside: PSU1's in1_label is an absolute link, PSU2's
+    name climbs past the root with ../, and class entry hwmon2 is an
+    absolute link to a whole chip directory outside (name dps650ab, alarm set)."""
+    out = os.path.join(d, "outside")
+    os.makedirs(out + "/chip")
+    with open(out + "/secret", "w") as f:
+        f.write(SECRET + "\n")
+    Tree.write(out + "/chip/name", "dps650ab")
+    Tree.write(out + "/chip/in1_label", SECRET)
+    Tree.write(out + "/chip/in1_alarm", "1")
+    root = os.path.join(d, "root")
+    t = Tree(os.path.join(root, "sys"), absolute=False, states=("ok", "ok"))
+    os.unlink(t.hw[0] + "/in1_label")
+    os.symlink(out + "/secret", t.hw[0] + "/in1_label")
+    os.unlink(t.hw[1] + "/name")
+    os.symlink("../" * 16 + out.lstrip("/") + "/secret", t.hw[1] + "/name")
+    os.symlink(out + "/chip", root + "/sys/class/hwmon/hwmon2")
+    return root
+
+
+def links_out(rep, redmon):
+    """--root: links planted to leave the root resolve inside it (to nothing):
+    the secret is never read, and each affected supply is unknown, with the
+    reason, and so is the set; none is silently left out."""
+    d = tempfile.mkdtemp(prefix="rm-hwmon-esc-")
+    try:
+        root = hostile_tree(d)
+
+        def one():
+            p = redmon.run(["status", "--json", "--root", root])
+            if SECRET in p.stdout or SECRET in p.stderr:
+                return ["the secret outside the root was read: %s" % harness.tail(p.stdout)]
+            g = group(json.loads(p.stdout))
+            out = check(g, health="unknown", margin=None, members_total=3)
+            lead = "a link that leads nowhere in the root"
+            for name, why in ((PSU1, "unreadable: in1_label: " + lead),
+                              ("hwmon1", "cannot tell whether it is a supply: name: " + lead),
+                              ("hwmon2", "cannot tell whether it is a supply: its link: " + lead)):
+                m = member(g, name)
+                if m["role"] != "unknown":
+                    out.append("%s role %s" % (name, m["role"]))
+                out += has(m.get("reason"), why, name + " reason")
+                out += has(g.get("reason"), name + ": " + why, "group reason")
+            return out
+        rep.run("hwmon/root/links-out-of-the-root", one)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def as_nobody(build, args):
+    """build/redmon args run as nobody (root reads past chmod 000)."""
+    argv = ["runuser", "-u", "nobody", "--", os.path.abspath(os.path.join(build, "redmon"))] + args
+    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                       env=harness.test_env(), timeout=30, universal_newlines=True, errors="replace")
+    if any(m in p.stderr for m in harness.SAN_MARKERS):
+        raise TestError("sanitizer report: %s" % harness.tail(p.stderr, 12))
+    return p
+
+
+def unreadable(rep, build):
+    """A supply whose hwmon directory, or only its name, cannot be read (chmod
+    000, redmon run as nobody) is an unknown member and the set is unknown:
+    never "1+0 nonredundant", REDMON OK."""
+    d = tempfile.mkdtemp(prefix="rm-hwmon-perm-")
+    os.chmod(d, 0o755)  # nobody must reach the tree; only the planted part is closed
+    try:
+        root = os.path.join(d, "root")
+        t = Tree(os.path.join(root, "sys"), absolute=False, states=("ok", "ok"))
+        for what, path in (("directory", t.hw[1]), ("name", t.hw[1] + "/name")):
+            def one(path=path):
+                mode = os.stat(path).st_mode & 0o777
+                os.chmod(path, 0)
+                try:
+                    c = as_nobody(build, ["check", "--root", root])
+                    p = as_nobody(build, ["status", "--json", "--root", root])
+                finally:
+                    os.chmod(path, mode)
+                out = []
+                if c.returncode != 3 or "REDMON UNKNOWN" not in c.stdout:
+                    out.append("check exited %d: %s" % (c.returncode, c.stdout.strip()))
+                if p.returncode != 0:
+                    return out + ["status exited %d: %s" % (p.returncode, harness.tail(p.stderr))]
+                g = group(json.loads(p.stdout))
+                out += check(g, health="unknown", margin=None, members_total=2, members_ok=1)
+                m = member(g, "hwmon1")
+                if m["role"] != "unknown":
+                    out.append("hwmon1 role %s" % m["role"])
+                out += has(m.get("reason"), "name: Permission denied", "hwmon1 reason")
+                return out
+            rep.run("hwmon/root/unreadable-" + what, one)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def main():
     args = harness.parse_args(__doc__.splitlines()[0])
     rep = harness.Reporter()
     redmon = harness.Redmon(args.build)
     golden(rep, redmon)
+    links_out(rep, redmon)
     if os.geteuid() != 0:
         rep.skip("hwmon/sensors", "needs root for unshare --mount (RECIPES.md 4)")
         rep.exit()
@@ -185,6 +285,7 @@ def main():
     if not os.path.exists(os.path.join(args.build, "plugins", "hwmon.so")):
         rep.fail("hwmon/sensors", "%s/plugins/hwmon.so is not built" % args.build)
         rep.exit()
+    unreadable(rep, args.build)
 
     d = tempfile.mkdtemp(prefix="rm-hwmon-")
     daemon = None

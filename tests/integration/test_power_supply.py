@@ -8,6 +8,10 @@ health Dead, is removed and comes back, and each step must give its events.  Nam
 and strings with quotes, newlines and non-UTF-8 bytes must come out as valid JSON
 (docs/json.md: \\xNN).  The corpus power_supply case (a laptop: one AC adapter
 offline and a battery discharging) is a 1+1 set on its last source.
+
+Under --root, links planted to leave the root must not (the secret they aim at
+is never read), and a supply that cannot be read, as nobody past chmod 000 or
+through such a link, makes the set unknown, never silently smaller.
 """
 
 import json
@@ -81,11 +85,130 @@ def golden(rep, redmon):
         rep.run("power_supply/golden/" + case, one)
 
 
+SECRET = "s3cr3t-outside-the-root"
+LEAD = "a link that leads nowhere in the root"
+OUT = "a link out of its directory"
+
+
+def group_of(doc):
+    g = [x for x in doc["groups"] if x["id"] == GROUP]
+    if not g:
+        raise TestError("no %s: %s" % (GROUP, [x["id"] for x in doc["groups"]]))
+    return g[0]
+
+
+def member_problems(g, name, role, reason):
+    m = [x for x in g["members"] if x["name"] == name]
+    if not m:
+        return ["no member %s: %s" % (name, [x["name"] for x in g["members"]])]
+    out = [] if m[0]["role"] == role else ["%s role %s, expected %s" % (name, m[0]["role"], role)]
+    if reason not in (m[0].get("reason") or ""):
+        out.append("%s reason %r lacks %r" % (name, m[0].get("reason"), reason))
+    if "%s: %s" % (name, reason) not in (g.get("reason") or ""):
+        out.append("group reason %r lacks %s" % (g.get("reason"), name))
+    return out
+
+
+def links_out(rep, redmon):
+    """--root: attribute links planted to leave the root (absolute, and ../
+    past it) are refused (attributes are read beneath their directory), a
+    class entry leading out resolves inside the root, to nothing: the secret
+    is never read, and each such supply is an unknown member, so the set is."""
+    d = tempfile.mkdtemp(prefix="rm-ps-esc-")
+    try:
+        out_dir = os.path.join(d, "outside")
+        os.makedirs(out_dir)
+        secret = os.path.join(out_dir, "secret")
+        with open(secret, "w") as f:
+            f.write(SECRET + "\n")
+        root = os.path.join(d, "root")
+        cls = os.path.join(root, "sys", "class", "power_supply")
+        for name in ("PSU1", "PSU2", "PSU3", "PSU4"):
+            put(root, name, "type", "Mains\n")
+            put(root, name, "online", "1\n")
+        up = "../" * 16 + secret.lstrip("/")
+        os.symlink(secret, os.path.join(cls, "PSU2", "health"))  # followed, it would be the state
+        os.unlink(os.path.join(cls, "PSU3", "online"))
+        os.symlink(up, os.path.join(cls, "PSU3", "online"))
+        os.unlink(os.path.join(cls, "PSU4", "type"))
+        os.symlink(up, os.path.join(cls, "PSU4", "type"))
+        os.symlink(out_dir, os.path.join(cls, "PSU5"))
+
+        def one():
+            p = redmon.run(["status", "--json", "--root", root])
+            if SECRET in p.stdout or SECRET in p.stderr:
+                return ["the secret outside the root was read: %s" % harness.tail(p.stdout)]
+            g = group_of(json.loads(p.stdout))
+            out = harness.group_problems(g, GROUP)
+            if (g["health"], g["margin"], g["members_total"]) != ("unknown", None, 5):
+                out.append("health/margin/total %s" % ((g["health"], g["margin"], g["members_total"]),))
+            for name, why in (("PSU2", "health: " + OUT), ("PSU3", "online: " + OUT),
+                              ("PSU4", "type: " + OUT), ("PSU5", "its directory: " + LEAD)):
+                out += member_problems(g, name, "unknown", "unreadable: " + why)
+            return out
+        rep.run("power_supply/root/links-out-of-the-root", one)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def as_nobody(build, args):
+    """build/redmon args run as nobody (root reads past chmod 000)."""
+    argv = ["runuser", "-u", "nobody", "--", os.path.abspath(os.path.join(build, "redmon"))] + args
+    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                       env=harness.test_env(), timeout=30, universal_newlines=True, errors="replace")
+    if any(m in p.stderr for m in harness.SAN_MARKERS):
+        raise TestError("sanitizer report: %s" % harness.tail(p.stderr, 12))
+    return p
+
+
+def unreadable(rep, build):
+    """A supply whose directory, type or online cannot be read (chmod 000,
+    redmon run as nobody) is an unknown member and the set is unknown: never a
+    set silently one supply smaller."""
+    if os.geteuid() != 0 or not shutil.which("runuser"):
+        rep.skip("power_supply/root/unreadable", "needs root and runuser(1) to run redmon as nobody")
+        return
+    d = tempfile.mkdtemp(prefix="rm-ps-perm-")
+    os.chmod(d, 0o755)  # nobody must reach the tree; only the planted part is closed
+    try:
+        root = os.path.join(d, "root")
+        for name in ("PSU1", "PSU2"):
+            put(root, name, "type", "Mains\n")
+            put(root, name, "online", "1\n")
+        psu2 = os.path.join(root, "sys", "class", "power_supply", "PSU2")
+        for what, path, why in (("directory", psu2, "type"), ("type", psu2 + "/type", "type"),
+                                ("online", psu2 + "/online", "online")):
+            def one(path=path, why=why):
+                mode = os.stat(path).st_mode & 0o777
+                os.chmod(path, 0)
+                try:
+                    c = as_nobody(build, ["check", "--root", root])
+                    p = as_nobody(build, ["status", "--json", "--root", root])
+                finally:
+                    os.chmod(path, mode)
+                out = []
+                if c.returncode != 3 or "REDMON UNKNOWN" not in c.stdout:
+                    out.append("check exited %d: %s" % (c.returncode, c.stdout.strip()))
+                if p.returncode != 0:
+                    return out + ["status exited %d: %s" % (p.returncode, harness.tail(p.stderr))]
+                g = group_of(json.loads(p.stdout))
+                if (g["health"], g["margin"], g["members_total"], g["members_ok"]) != ("unknown", None, 2, 1):
+                    out.append("health/margin/total/ok %s" % (
+                        (g["health"], g["margin"], g["members_total"], g["members_ok"]),))
+                return out + member_problems(g, "PSU2", "unknown",
+                                             "unreadable: %s: Permission denied" % why)
+            rep.run("power_supply/root/unreadable-" + what, one)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def main():
     args = harness.parse_args(__doc__.splitlines()[0])
     rep = harness.Reporter()
     redmon = harness.Redmon(args.build)
     golden(rep, redmon)
+    links_out(rep, redmon)
+    unreadable(rep, args.build)
     if not os.path.exists(os.path.join(args.build, "plugins", "power_supply.so")):
         rep.fail("power_supply/daemon", "%s/plugins/power_supply.so is not built" % args.build)
         rep.exit()

@@ -356,11 +356,14 @@ static void test_gone_at_read(void **state)
 	assert_int_equal(scan(s, &t, NULL, &v), 1);
 	assert_true(value(&v[0], "in1_alarm") == -1);
 	assert_true(value(&v[0], "in1_input") == 230.0);
+	/* Listed again and still leading nowhere: unreadable, not "no alarm". */
+	assert_string_equal(v[0].error, "in1_alarm: a link that leads nowhere in the root");
 
 	/* Back, by rename: a symlinked file is opened afresh each scan. */
 	replace(store, "alarm", "0\n");
 	assert_int_equal(scan(s, &t, NULL, &v), 1);
 	assert_true(value(&v[0], "in1_alarm") == 0);
+	assert_string_equal(v[0].error, "");
 	replace(store, "alarm", "1\n");
 	assert_int_equal(scan(s, &t, NULL, &v), 1);
 	assert_true(value(&v[0], "in1_alarm") == 1);
@@ -392,13 +395,107 @@ static void test_chips_option(void **state)
 	tree_free(&t);
 }
 
+/* Does any text of the chips contain needle? */
+static bool chips_contain(const struct hwmon_chip *v, size_t n, const char *needle)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strstr(v[i].name, needle) || strstr(v[i].prefix, needle) ||
+		    strstr(v[i].location, needle) || strstr(v[i].error, needle))
+			return true;
+		for (size_t j = 0; j < v[i].n_labels; j++) {
+			if (strstr(v[i].labels[j].text, needle))
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Links planted to leave the root (absolute, and ../ past the root) are
+ * resolved inside it, where they lead nowhere: the secret outside is never
+ * read, and each affected entry is a chip of unknown state with the reason,
+ * never a chip silently dropped.  The set's margin is unknown.
+ */
+static void test_escape(void **state)
+{
+	char out[] = "/tmp/rm-hwsecret-XXXXXX", hw[512], d[600], p[700], target[1024];
+	struct hwmon_sysfs *s = hwmon_sysfs_new(100);
+	const struct hwmon_chip *v, *c;
+	struct hwmon_psu ps = { 0 };
+	struct redmon_group g;
+	struct tree t;
+	size_t n;
+
+	(void)state;
+	assert_non_null(s);
+	assert_non_null(mkdtemp(out));
+	put(out, "secret", "1\n");
+	snprintf(d, sizeof(d), "%s/chip", out);
+	assert_int_equal(mkdir(d, 0755), 0);
+	put(d, "name", "s3cr3t\n");
+	put(d, "in1_alarm", "1\n");
+	tree_new(&t);
+	chip(&t, "58", "pmbus", "hwmon0");
+	link_class(&t, "hwmon0", "58", "hwmon0");
+	/* hwmon1: its name is an absolute link out. */
+	chip(&t, "59", "pmbus", "hwmon1");
+	link_class(&t, "hwmon1", "59", "hwmon1");
+	hwdir(&t, "59", hw, sizeof(hw));
+	snprintf(p, sizeof(p), "%s/hwmon1/name", hw);
+	assert_int_equal(unlink(p), 0);
+	snprintf(target, sizeof(target), "%s/chip/name", out);
+	assert_int_equal(symlink(target, p), 0);
+	/* hwmon2: an alarm that climbs past the root (it would read 1). */
+	chip(&t, "5a", "pmbus", "hwmon2");
+	link_class(&t, "hwmon2", "5a", "hwmon2");
+	hwdir(&t, "5a", hw, sizeof(hw));
+	snprintf(p, sizeof(p), "%s/hwmon2/in1_alarm", hw);
+	assert_int_equal(unlink(p), 0);
+	snprintf(target, sizeof(target), "../../../../../../../../../../../..%s/secret", out);
+	assert_int_equal(symlink(target, p), 0);
+	/* hwmon3: the class entry itself leads to a chip directory outside. */
+	snprintf(p, sizeof(p), "%s/sys/class/hwmon/hwmon3", t.root);
+	snprintf(target, sizeof(target), "%s/chip", out);
+	assert_int_equal(symlink(target, p), 0);
+
+	n = scan(s, &t, NULL, &v);
+	assert_int_equal(n, 4);
+	assert_false(chips_contain(v, n, "s3cr3t"));
+	c = find(v, n, "pmbus-i2c-3-58");
+	assert_string_equal(c->error, "");
+	c = find(v, n, "hwmon1");
+	assert_non_null(c);
+	assert_string_equal(c->prefix, "");
+	assert_string_equal(c->error, "name: a link that leads nowhere in the root");
+	c = find(v, n, "pmbus-i2c-3-5a");
+	assert_true(value(c, "in1_alarm") == -1);
+	assert_string_equal(c->error, "in1_alarm: a link that leads nowhere in the root");
+	c = find(v, n, "hwmon3");
+	assert_non_null(c);
+	assert_string_equal(c->error, "its link: a link that leads nowhere in the root");
+
+	assert_int_equal(hwmon_psu_eval(&ps, v, n, NULL, 0, &g), 0);
+	assert_int_equal(g.members_total, 4);
+	assert_int_equal(g.margin, REDMON_MARGIN_UNKNOWN);
+	assert_non_null(g.reason);
+	assert_non_null(strstr(g.reason, "hwmon1: cannot tell whether it is a supply: name: "));
+	assert_non_null(strstr(g.reason, "pmbus-i2c-3-5a: unreadable: in1_alarm: "));
+	for (size_t i = 0; i < g.n_members; i++) {
+		if (strcmp(g.members[i].name, "pmbus-i2c-3-58") != 0)
+			assert_int_equal(g.members[i].role, REDMON_ROLE_UNKNOWN);
+	}
+	hwmon_psu_free(&ps);
+	hwmon_sysfs_free(s);
+	tree_free(&t);
+	sh("rm -rf '%s'", out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_lifecycle),
-		cmocka_unit_test(test_budget),
-		cmocka_unit_test(test_gone_at_read),
-		cmocka_unit_test(test_chips_option),
+		cmocka_unit_test(test_lifecycle),    cmocka_unit_test(test_budget),
+		cmocka_unit_test(test_gone_at_read), cmocka_unit_test(test_chips_option),
+		cmocka_unit_test(test_escape),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -181,8 +181,11 @@ static void test_two_mains(void **state)
 	put("BAT0", "online", "garbage\n");
 	put("weird\n\"name\xfe", "type", "Mains\n");
 	put("weird\n\"name\xfe", "online", "99999999999999999999999\n");
-	/* A FIFO where an attribute should be must not block the read. */
-	snprintf(path, sizeof(path), "%s/sys/class/power_supply/PSU2/health", root);
+	/*
+	 * A FIFO where an attribute should be must not block the read (one
+	 * the verdict needs makes the supply unknown: test_unreadable).
+	 */
+	snprintf(path, sizeof(path), "%s/sys/class/power_supply/PSU2/serial_number", root);
 	assert_int_equal(mkfifo(path, 0644), 0);
 
 	assert_int_equal(read_eval(&p, &g, &v, &n), 0);
@@ -292,6 +295,125 @@ static void test_set_many(void **state)
 	psu_set_free(&set);
 }
 
+/* Does any text of the entries contain needle? */
+static bool entries_contain(const struct ps_entry *v, size_t n, const char *needle)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct ps_entry *e = &v[i];
+
+		if (strstr(e->name, needle) || strstr(e->path, needle) || strstr(e->type, needle) ||
+		    strstr(e->health, needle) || strstr(e->status, needle) ||
+		    strstr(e->serial, needle) || strstr(e->error, needle))
+			return true;
+	}
+	return false;
+}
+
+static const struct ps_entry *entry(const struct ps_entry *v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(v[i].name, name) == 0)
+			return &v[i];
+	}
+	fail_msg("no entry %s", name);
+	return NULL;
+}
+
+/*
+ * Supplies that cannot be read, in a tree of their own: attributes that are
+ * links out of the root (absolute, and ../ past it: refused, attributes are
+ * read beneath their directory), a class entry leading out (resolved inside
+ * the root, to nothing), a FIFO for a state attribute.
+ * The secret outside is never read; each such supply is a member of unknown
+ * state with a reason, and the set's margin is unknown, never a set that
+ * silently shrinks.  Once they read again, N is learned from all of them.
+ */
+static void test_unreadable(void **state)
+{
+	char out[] = "/tmp/rm-ps-secret-XXXXXX", save[sizeof(root)], p[1024], target[1024];
+	struct ps_entry *v = NULL;
+	struct ps_psu ps = { 0 };
+	struct redmon_group g;
+	size_t n = 0;
+
+	(void)state;
+	memcpy(save, root, sizeof(root));
+	snprintf(root, sizeof(root), "/tmp/rm-ps-XXXXXX");
+	assert_int_equal(setup(NULL), 0);
+	assert_non_null(mkdtemp(out));
+	snprintf(p, sizeof(p), "%s/secret", out);
+	{
+		FILE *f = fopen(p, "w");
+
+		assert_non_null(f);
+		fputs("Mains s3cr3t\n", f);
+		fclose(f);
+	}
+	put("PSU1", "type", "Mains\n");
+	put("PSU1", "online", "1\n");
+	/* PSU2: its type is an absolute link out (followed, it would be a mains supply). */
+	put("PSU2", "online", "1\n");
+	snprintf(p, sizeof(p), "%s/sys/class/power_supply/PSU2/type", root);
+	snprintf(target, sizeof(target), "%s/secret", out);
+	assert_int_equal(symlink(target, p), 0);
+	/* PSU3: online climbs past the root. */
+	put("PSU3", "type", "Mains\n");
+	snprintf(p, sizeof(p), "%s/sys/class/power_supply/PSU3/online", root);
+	snprintf(target, sizeof(target), "../../../../../../../../../../..%s/secret", out);
+	assert_int_equal(symlink(target, p), 0);
+	/* PSU4: health is a FIFO. */
+	put("PSU4", "type", "Mains\n");
+	put("PSU4", "online", "1\n");
+	snprintf(p, sizeof(p), "%s/sys/class/power_supply/PSU4/health", root);
+	assert_int_equal(mkfifo(p, 0644), 0);
+	/* PSU5: the class entry leads out, to a directory. */
+	snprintf(p, sizeof(p), "%s/sys/class/power_supply/PSU5", root);
+	assert_int_equal(symlink(out, p), 0);
+
+	assert_int_equal(read_eval(&ps, &g, &v, &n), 0);
+	assert_int_equal(n, 5);
+	assert_false(entries_contain(v, n, "s3cr3t"));
+	assert_string_equal(entry(v, n, "PSU1")->error, "");
+	assert_string_equal(entry(v, n, "PSU2")->error, "type: a link out of its directory");
+	assert_string_equal(entry(v, n, "PSU3")->error, "online: a link out of its directory");
+	assert_string_equal(entry(v, n, "PSU4")->error, "health: not a regular file");
+	assert_string_equal(entry(v, n, "PSU5")->error,
+			    "its directory: a link that leads nowhere in the root");
+	assert_int_equal(g.members_total, 5);
+	assert_int_equal(g.members_ok, 1);
+	assert_int_equal(g.margin, REDMON_MARGIN_UNKNOWN);
+	assert_string_equal(g.type, "4+1"); /* a guess: N is not learned from this scan */
+	assert_non_null(strstr(g.reason, "PSU2: unreadable: type: "));
+	assert_non_null(strstr(g.reason, "PSU5: unreadable: its directory: "));
+	for (size_t i = 1; i < g.n_members; i++)
+		assert_int_equal(g.members[i].role, REDMON_ROLE_UNKNOWN);
+	assert_string_equal(g.members[1].name, "PSU2");
+	assert_string_equal(g.members[1].state, "unreadable");
+	assert_string_equal(g.members[3].state, "online"); /* PSU4: what could be read */
+	free(v);
+
+	/* All readable again: N is learned now (all but one), the margin is known. */
+	snprintf(p, sizeof(p),
+		 "rm -f '%s/sys/class/power_supply/PSU2/type' "
+		 "'%s/sys/class/power_supply/PSU3/online' '%s/sys/class/power_supply/PSU4/health' "
+		 "'%s/sys/class/power_supply/PSU5'",
+		 root, root, root, root);
+	assert_int_equal(system(p), 0);
+	put("PSU2", "type", "Mains\n");
+	put("PSU3", "online", "1\n");
+	assert_int_equal(read_eval(&ps, &g, &v, &n), 0);
+	assert_int_equal(n, 4);
+	assert_string_equal(g.type, "3+1");
+	assert_int_equal(g.margin, 1);
+	free(v);
+	ps_psu_free(&ps);
+
+	assert_int_equal(teardown(NULL), 0);
+	memcpy(root, save, sizeof(root));
+	snprintf(p, sizeof(p), "rm -rf '%s'", out);
+	assert_int_equal(system(p), 0);
+}
+
 static void test_no_class(void **state)
 {
 	struct ps_entry *v = (void *)1;
@@ -307,9 +429,10 @@ static void test_no_class(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_classify),  cmocka_unit_test(test_corpus_laptop),
-		cmocka_unit_test(test_two_mains), cmocka_unit_test(test_other_type),
-		cmocka_unit_test(test_set_many),  cmocka_unit_test(test_no_class),
+		cmocka_unit_test(test_classify),   cmocka_unit_test(test_corpus_laptop),
+		cmocka_unit_test(test_two_mains),  cmocka_unit_test(test_other_type),
+		cmocka_unit_test(test_set_many),   cmocka_unit_test(test_no_class),
+		cmocka_unit_test(test_unreadable),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
