@@ -763,7 +763,6 @@ static char *resend_body(struct webhook *w)
 	int64_t now = wall_ms();
 	json_t *list = json_array(), *held;
 	char *text = NULL;
-	void *iter;
 
 	for (size_t i = 0; list && agg && i < agg->n_probes; i++) {
 		const struct snapshot *snap = &agg->probes[i].groups;
@@ -784,11 +783,15 @@ static char *resend_body(struct webhook *w)
 								firing_ends(w, now)));
 		}
 	}
-	json_object_foreach_safe(w->held, iter, id, held)
+	json_object_foreach(w->held, id, held)
 	{
-		json_t *o = json_deep_copy(held);
+		json_t *o = json_deep_copy(held), *ann = json_object_get(o, "annotations");
 
 		(void)id;
+		/* A re-send is no event: the vanished event's own annotations stay with it. */
+		json_object_del(ann, "event");
+		json_object_del(ann, "seq");
+		json_object_del(ann, "idempotency_key");
 		set_time(o, "endsAt", firing_ends(w, now));
 		json_array_append_new(list, o);
 	}
@@ -851,6 +854,16 @@ static bool header_name_char(char c)
 	       strchr("!#$%&'*+-.^_`|~", c);
 }
 
+/* A control character (tab aside) would end or split a header line. */
+static bool has_control(const char *s)
+{
+	for (; *s; s++) {
+		if (((unsigned char)*s < 0x20 && *s != '\t') || *s == 0x7f)
+			return true;
+	}
+	return false;
+}
+
 /*
  * header_file: "Name: value" lines (blank lines and # comments skipped), for
  * tokens that must not sit in the config.  Warns when others can read it.
@@ -885,7 +898,7 @@ static int read_headers(struct webhook *w, const char *path, char *err, size_t e
 			if (!header_name_char(*c))
 				colon = NULL;
 		}
-		if (!colon || colon == line || strpbrk(line, "\r")) {
+		if (!colon || colon == line || has_control(line)) {
 			snprintf(err, errlen, "%s:%u: expected 'Name: value'", path, lineno);
 			rc = -EINVAL;
 			break;
