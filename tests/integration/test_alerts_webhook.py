@@ -185,7 +185,18 @@ def main():
         drained = max(b["_time"] for b in delivered(rx.requests())) - t_up
 
         # 500 then 200: the same alert again, and nothing after it overtakes it.
+        def quiet():
+            """Both sinks caught up: nothing (a sink_recovered of am) slips in ahead."""
+            for name in ("web", "am"):
+                spool = os.path.join(tmp, "state", "spool", name)
+                wait_until(lambda: not [f for f in os.listdir(spool) if f.endswith(".alert")],
+                           "an empty spool for %s" % name, daemon=d)
+            problems = wait_all_delivered(rx, events, 10)
+            if problems:
+                raise TestError("; ".join(problems))
+
         def retried():
+            quiet()
             rx.answer(500)
             before = len(events.read())
             tree.set(raid1("md0", True))
@@ -199,6 +210,7 @@ def main():
         rep.run(NAME + "500-then-200-retried", retried)
 
         def alertmanager():
+            quiet()
             reqs = [r for r in rx.requests() if r["path"] == "/api/v2/alerts" and r["status"] == 200]
             ams = [json.loads(r["body"]) for r in reqs]
             out = []
