@@ -37,6 +37,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "agg.h"
 #include "json.h"
@@ -55,6 +56,9 @@
 #define URL_SHOWN_MAX	  512
 /* A firing alert's endsAt is this many resend intervals ahead: a few re-sends may fail. */
 #define RESEND_ENDS_FACTOR 4
+/* The held alerts, in the sink's spool directory (the spool ignores other names). */
+#define HELD_FILE "held.json"
+#define HELD_MAX  (16u << 20)
 
 struct target;
 
@@ -109,6 +113,7 @@ struct webhook {
 	 * while not ok), re-sent with the others: "<group id>" -> alert.
 	 */
 	json_t *held;
+	bool held_changed;
 	uint64_t resends;
 	bool retired;
 };
@@ -693,11 +698,13 @@ static void am_group(struct webhook *w, const struct alert *a, json_t *list)
 		event_annotations(o, a);
 		json_array_append_new(list, o);
 		/* Nothing else remembers a vanished group: the re-sends need its alert. */
-		if (w->held && gone && fires)
+		if (w->held && gone && fires) {
 			json_object_set(w->held, g->id, o);
+			w->held_changed = true;
+		}
 	}
-	if (w->held && !gone)
-		json_object_del(w->held, g->id);
+	if (w->held && !gone && json_object_del(w->held, g->id) == 0)
+		w->held_changed = true;
 }
 
 /* The Alertmanager body: a list. */
@@ -743,6 +750,61 @@ static json_t *am_body(struct webhook *w, const struct alert *a)
 	return list;
 }
 
+/*
+ * The held alerts outlive a restart: nothing else remembers a group that
+ * vanished.  Written when they change; a failure is logged and retried at the
+ * next change (they are still re-sent from memory).
+ */
+static void held_save(struct webhook *w)
+{
+	char *text;
+	int dirfd, rc = -ENOMEM;
+
+	if (!w->held || !w->held_changed)
+		return;
+	w->held_changed = false;
+	text = json_dumps(w->held, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_SORT_KEYS);
+	dirfd = open(w->spool_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		rc = -errno;
+	else if (text)
+		rc = write_file_atomic(dirfd, HELD_FILE, text, strlen(text), 0640);
+	if (dirfd >= 0)
+		close(dirfd);
+	free(text);
+	if (rc < 0) {
+		w->held_changed = true;
+		log_warn("sink %s: cannot save %s/%s: %s (alerts of vanished groups are re-sent "
+			 "until redmon stops)",
+			 w->k->name, w->spool_dir, HELD_FILE, strerror(-rc));
+	}
+}
+
+/* What held_save() wrote, if anything; a damaged file is set aside (logged). */
+static void held_load(struct webhook *w)
+{
+	int dirfd = open(w->spool_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char *text = NULL;
+	size_t len;
+	json_t *o;
+
+	if (dirfd < 0)
+		return;
+	if (read_file_at(dirfd, HELD_FILE, HELD_MAX, &text, &len) == 0) {
+		o = json_loads(text, 0, NULL);
+		if (json_is_object(o)) {
+			json_decref(w->held);
+			w->held = o;
+		} else {
+			json_decref(o);
+			log_warn("sink %s: %s/%s is damaged: alerts of vanished groups are lost",
+				 w->k->name, w->spool_dir, HELD_FILE);
+		}
+	}
+	free(text);
+	close(dirfd);
+}
+
 static void resend_probe(struct webhook *w, const struct agg_probe *p, int64_t now, json_t *list)
 {
 	if (p->failed && w->k->min_severity <= SEV_WARNING)
@@ -775,7 +837,8 @@ static char *resend_body(struct webhook *w)
 			int64_t starts = agg_since(agg, g->id, &since) ? ts_ms(&since) : now;
 
 			/* Back, in whatever health: the aggregator speaks for it again. */
-			json_object_del(w->held, g->id);
+			if (json_object_del(w->held, g->id) == 0)
+				w->held_changed = true;
 			if (!policy_health_reminded(g->health) ||
 			    (crit ? SEV_CRITICAL : SEV_WARNING) < w->k->min_severity)
 				continue;
@@ -795,6 +858,7 @@ static char *resend_body(struct webhook *w)
 		set_time(o, "endsAt", firing_ends(w, now));
 		json_array_append_new(list, o);
 	}
+	held_save(w);
 	if (list && json_array_size(list))
 		text = json_dumps(list, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
 	json_decref(list);
@@ -1069,6 +1133,8 @@ static int webhook_setup(struct webhook *w, const struct config *cfg, const char
 	rc = loop_timer_new(env->loop, on_curl_timeout, w, &w->curl_timer);
 	if (rc == 0 && w->alertmanager && env->agg) {
 		w->held = json_object();
+		if (w->held)
+			held_load(w);
 		rc = w->held ? loop_timer_new(env->loop, on_resend, w, &w->resend_timer) : -ENOMEM;
 		if (rc == 0)
 			rc = loop_timer_arm(w->resend_timer, w->resend_ms);
@@ -1175,6 +1241,7 @@ static void webhook_deliver(struct sink *k, const struct alert *a)
 	if (!wanted)
 		return;
 	body = render(w, a);
+	held_save(w);
 	/* Encoded here, so the entry's first "\n\n" is always the end of the key. */
 	key_encode(a->key, true, key, sizeof(key));
 	if (body && asprintf(&entry, KEY_HEADER "%s\n\n%s", key, body) < 0)

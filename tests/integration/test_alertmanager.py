@@ -12,8 +12,9 @@ three URLs of one webhook sink with format = alertmanager and resend_interval =
 * One Alertmanager stops: the other keeps receiving, and the stopped one's spool
   does not grow with re-sends.  Started again, it gets the alert back.
 * redmon restarts: the re-sends keep startsAt (from the state file).
-* A degraded group vanishes: the event is a warning (a min_severity = warning
-  sink hears it) and its alert keeps firing until the group comes back.
+* A critical group vanishes: the event is critical (a min_severity = warning
+  sink hears it) and its alert keeps firing, across a restart of redmon too,
+  until the group comes back.
 * The array is fixed: the alert resolves in both Alertmanagers.
 """
 
@@ -227,6 +228,10 @@ def main():
                 warn.wait_for(lambda e: has(e, "group_vanished"), "vanished on the warning sink", d)
             except TestError as e:
                 out.append(str(e))
+            # Nothing but the sink remembers a vanished group: across a restart too.
+            if d.stop() != 0:
+                out.append("daemon exit code not 0")
+            d.start()
             time.sleep(RESOLVE + 3)
             for name, am in (("am1", am1), ("am2", am2)):
                 got = am.firing("fake:md1", "critical")
