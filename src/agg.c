@@ -92,10 +92,11 @@ void agg_emit(struct agg *a, struct event *ev)
 	/* Reminders count from the last time a group's health was announced. */
 	if (ev->group && (ev->type == EV_GROUP_APPEARED || ev->type == EV_HEALTH_CHANGED))
 		agg_set_since(a, ev->group->id, &ev->time);
-	else if (ev->group && ev->type == EV_GROUP_VANISHED)
-		since_drop(a, ev->group->id);
 	if (a->emit)
 		a->emit(a->emit_ctx, ev);
+	/* After the sinks: a vanished group's alert starts when its trouble did. */
+	if (ev->group && ev->type == EV_GROUP_VANISHED)
+		since_drop(a, ev->group->id);
 }
 
 static struct agg_probe *probe_slot(struct agg *a, const char *name)

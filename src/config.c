@@ -141,7 +141,16 @@ static const struct redmon_option_spec sink_exec_options[] = {
 
 static const struct redmon_option_spec sink_webhook_options[] = {
 	SINK_DELIVERY_OPTIONS,
-	{ .key = "url", .type = REDMON_OPT_STRING, .help = "http:// or https:// URL to POST to" },
+	{ .key = "url",
+	  .type = REDMON_OPT_STRING,
+	  .help = "http:// or https:// URL to POST to (several, space-separated: each gets every "
+		  "alert)" },
+	{ .key = "resend_interval",
+	  .type = REDMON_OPT_DURATION,
+	  .default_value = "1m",
+	  .min = 100,
+	  .max = DAY_MS,
+	  .help = "alertmanager: post every active alert again this often" },
 	{ .key = "format",
 	  .type = REDMON_OPT_ENUM,
 	  .default_value = "generic",
@@ -719,6 +728,27 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* One or more http(s) URLs separated by spaces (an Alertmanager cluster). */
+static bool urls_ok(const char *v)
+{
+	size_t n = 0;
+
+	while (*(v += strspn(v, " \t"))) {
+		size_t len = strcspn(v, " \t");
+
+		if ((len <= 7 || strncmp(v, "http://", 7) != 0) &&
+		    (len <= 8 || strncmp(v, "https://", 8) != 0))
+			return false;
+		for (size_t i = 0; i < len; i++) {
+			if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+				return false;
+		}
+		v += len;
+		n++;
+	}
+	return n > 0;
+}
+
 /* What is wrong with a sink value beyond its table type, or NULL. */
 static const char *sink_value_problem(enum sink_type type, const char *key, const char *v)
 {
@@ -739,9 +769,8 @@ static const char *sink_value_problem(enum sink_type type, const char *key, cons
 	if (type == SINK_TEXTFILE && strcmp(key, "path") == 0 &&
 	    (v[0] != '/' || !ends_with(v, ".prom")))
 		return "must be an absolute path ending in .prom (node_exporter reads only those)";
-	if (strcmp(key, "url") == 0 && strncmp(v, "http://", 7) != 0 &&
-	    strncmp(v, "https://", 8) != 0)
-		return "must start with http:// or https://";
+	if (strcmp(key, "url") == 0 && !urls_ok(v))
+		return "must be one or more http:// or https:// URLs, separated by spaces";
 	if (strcmp(key, "mail_to") == 0 && !strchr(v, '@'))
 		return "needs at least one address";
 	for (const char *p = v; strncmp(key, "mail_", 5) == 0 && *p; p++) {

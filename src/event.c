@@ -54,7 +54,11 @@ enum event_severity event_severity(const struct event *ev)
 	if (ev->type == EV_PROBE_FAILED || ev->type == EV_SINK_FAILED ||
 	    ev->type == EV_SPOOL_OVERFLOW)
 		return SEV_WARNING;
-	if (!ev->group || ev->type == EV_GROUP_VANISHED)
+	/*
+	 * A group that vanished is as bad as it was last seen: one that
+	 * disappears while not ok is not fixed, and must not pass as info.
+	 */
+	if (!ev->group)
 		return SEV_INFO;
 	switch (ev->group->health) {
 	case HEALTH_CRITICAL:

@@ -12,11 +12,22 @@
  * 422: the alert itself is wrong) gets the next one; the refused file is set
  * aside as *.rejected for the operator.
  *
+ * url may list several URLs (an Alertmanager cluster): each is a target of
+ * its own, with its own spool, request and backoff, and gets every alert.
+ *
+ * Alertmanager forgets a firing alert it has not heard about for its
+ * resolve_timeout, so with format = alertmanager every active alert (groups
+ * not ok, failed probes, groups that vanished while not ok) is posted again
+ * every resend_interval, with endsAt a few intervals ahead.  Those re-sends
+ * are not spooled: a target that is down or behind gets the next one once it
+ * has caught up, so an outage does not fill the spool with them.
+ *
  * HTTP runs on the curl multi interface driven from the epoll loop
  * (CURLMOPT_SOCKETFUNCTION / TIMERFUNCTION), never curl_easy_perform().
  * TLS is verified unless tls_verify = no.  Proxies from the environment are
  * ignored unless proxy is set: a daemon should not depend on how it was
- * started.
+ * started.  URLs are shown (logs, events, test-alert) only through
+ * url_redact(); header values never carry a control character.
  */
 #include <curl/curl.h>
 #include <errno.h>
@@ -26,6 +37,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "agg.h"
 #include "json.h"
@@ -34,14 +46,25 @@
 #include "loop_timer.h"
 #include "sink.h"
 #include "spool.h"
+#include "url_redact.h"
 
 #define KEY_HEADER	  "Idempotency-Key: "
+#define KEY_MAX		  1024 /* an encoded key: 3 bytes per byte of a 320-byte key */
 #define HEADER_FILE_MAX	  (64u << 10)
 #define ONE_SHOT_ALERT_MS (3600 * 1000)
 #define TEST_ALERT_MS	  (5 * 60 * 1000)
+#define URL_SHOWN_MAX	  512
+/* A firing alert's endsAt is this many resend intervals ahead: a few re-sends may fail. */
+#define RESEND_ENDS_FACTOR 4
+/* The held alerts, in the sink's spool directory (the spool ignores other names). */
+#define HELD_FILE "held.json"
+#define HELD_MAX  (16u << 20)
 
-/* One request: the spooled alert in flight, or test-alert's. */
+struct target;
+
+/* One request: the spooled alert in flight or a re-send (seq 0), or test-alert's. */
 struct request {
+	struct target *t;
 	CURL *easy;
 	struct curl_slist *headers;
 	char *body;
@@ -50,28 +73,72 @@ struct request {
 	char response[256];
 	size_t response_len;
 	char error[CURL_ERROR_SIZE];
+	/* test-alert: the outcome, once done */
+	bool tested;
+	int test_rc;
+	char test_why[600];
+};
+
+/* One URL of the sink. */
+struct target {
+	struct webhook *w;
+	char *url;
+	char shown[URL_SHOWN_MAX]; /* url_redact(url) */
+	char *spool_dir;
+	struct spool *spool;
+	bool spool_refused; /* the disk refused entries: they wait in memory (logged once) */
+	struct loop_timer *retry_timer;
+	uint64_t backoff;
+	bool failing;	 /* the last request failed */
+	bool resend_due; /* a re-send waits until the spool is drained */
+	struct request send, test;
 };
 
 struct webhook {
 	struct sink *k;
-	char *url;
+	struct target *targets;
+	size_t n_targets;
 	bool alertmanager;
 	char **headers; /* from header_file */
 	size_t n_headers;
-	uint64_t retry_initial, retry_max, backoff;
+	uint64_t retry_initial, retry_max, resend_ms;
 	bool tls_verify;
 	char *ca_file;
 	char *proxy;
-	struct spool *spool;
 	char *spool_dir;
-	bool spool_refused; /* the disk refused entries: they wait in memory (logged once) */
 	CURLM *multi;
-	struct loop_timer *curl_timer, *retry_timer;
-	struct request send, test;
+	struct loop_timer *curl_timer, *resend_timer;
+	/*
+	 * Firing alerts the aggregator no longer holds (a group that vanished
+	 * while not ok), re-sent with the others: "<group id>" -> alert.
+	 */
+	json_t *held;
+	bool held_changed;
+	uint64_t resends;
 	bool retired;
 };
 
-static void kick(struct webhook *w);
+static void kick(struct target *t);
+
+/*
+ * A key as it may go into a header line and a spool entry.  all: every byte
+ * outside printable ASCII, and '%', is percent-encoded, so distinct keys stay
+ * distinct whatever the host name holds.  Otherwise only control characters
+ * are (a key read back from the spool is already encoded).
+ */
+static void key_encode(const char *key, bool all, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	for (const unsigned char *p = (const unsigned char *)key; *p && o + 4 < len; p++) {
+		if (*p < 0x20 || *p == 0x7f || (all && (*p >= 0x80 || *p == ' ' || *p == '%')))
+			o += (size_t)snprintf(buf + o, len - o, "%%%02X", *p);
+		else
+			buf[o++] = (char)*p;
+	}
+	if (len)
+		buf[o] = 0;
+}
 
 /* --- curl on the loop ------------------------------------------------------ */
 
@@ -156,34 +223,16 @@ static void request_reset(struct webhook *w, struct request *r)
 	r->body = NULL;
 }
 
-/* Start POSTing body (taken) with key; 0 or -errno. */
-static int request_start(struct webhook *w, struct request *r, char *body, const char *key)
+static void request_options(struct webhook *w, struct request *r, struct curl_slist *h)
 {
-	struct curl_slist *h = NULL;
-	char line[400];
 	CURL *e = r->easy;
 
-	r->body = body;
-	r->response_len = 0;
-	r->response[0] = 0;
-	r->error[0] = 0;
-	snprintf(line, sizeof(line), KEY_HEADER "%s", key);
-	h = curl_slist_append(h, "Content-Type: application/json");
-	h = h ? curl_slist_append(h, "Expect:") : NULL; /* no 100-continue round trip */
-	h = h ? curl_slist_append(h, line) : NULL;
-	for (size_t i = 0; h && i < w->n_headers; i++)
-		h = curl_slist_append(h, w->headers[i]);
-	if (!h) {
-		request_reset(w, r);
-		return -ENOMEM;
-	}
-	r->headers = h;
 	curl_easy_reset(e);
-	curl_easy_setopt(e, CURLOPT_URL, w->url);
+	curl_easy_setopt(e, CURLOPT_URL, r->t->url);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+	curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(r->body));
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)w->k->timeout_ms);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_PROXY, w->proxy);
@@ -196,7 +245,33 @@ static int request_start(struct webhook *w, struct request *r, char *body, const
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->error);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, r);
-	if (curl_multi_add_handle(w->multi, e) != CURLM_OK) {
+}
+
+/* Start POSTing body (taken) with key to r's target; 0 or -errno. */
+static int request_start(struct webhook *w, struct request *r, char *body, const char *key)
+{
+	struct curl_slist *h = NULL;
+	char line[sizeof(KEY_HEADER) + KEY_MAX];
+
+	r->body = body;
+	r->response_len = 0;
+	r->response[0] = 0;
+	r->error[0] = 0;
+	/* Whatever the key holds, it stays one header: no CR or LF gets through. */
+	memcpy(line, KEY_HEADER, strlen(KEY_HEADER));
+	key_encode(key, false, line + strlen(KEY_HEADER), sizeof(line) - strlen(KEY_HEADER));
+	h = curl_slist_append(h, "Content-Type: application/json");
+	h = h ? curl_slist_append(h, "Expect:") : NULL; /* no 100-continue round trip */
+	h = h ? curl_slist_append(h, line) : NULL;
+	for (size_t i = 0; h && i < w->n_headers; i++)
+		h = curl_slist_append(h, w->headers[i]);
+	if (!h) {
+		request_reset(w, r);
+		return -ENOMEM;
+	}
+	r->headers = h;
+	request_options(w, r, h);
+	if (curl_multi_add_handle(w->multi, r->easy) != CURLM_OK) {
 		request_reset(w, r);
 		return -EIO;
 	}
@@ -204,9 +279,8 @@ static int request_start(struct webhook *w, struct request *r, char *body, const
 	return 0;
 }
 
-/* Why a request failed, in words; 0 when it did not (2xx). */
-static int outcome(struct webhook *w, struct request *r, CURLcode res, long *ret_code, char *why,
-		   size_t len)
+/* Why a request failed, in words (the URL redacted); 0 when it did not (2xx). */
+static int outcome(struct request *r, CURLcode res, long *ret_code, char *why, size_t len)
 {
 	char body[300];
 	long code = 0;
@@ -214,14 +288,14 @@ static int outcome(struct webhook *w, struct request *r, CURLcode res, long *ret
 	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &code);
 	*ret_code = code;
 	if (res != CURLE_OK) {
-		snprintf(why, len, "POST %s: %s", w->url,
+		snprintf(why, len, "POST %s: %s", r->t->shown,
 			 r->error[0] ? r->error : curl_easy_strerror(res));
 		return -EIO;
 	}
 	if (code >= 200 && code < 300)
 		return 0;
 	text_one_line(r->response, body, sizeof(body));
-	snprintf(why, len, "POST %s: HTTP %ld%s%s", w->url, code, *body ? ": " : "", body);
+	snprintf(why, len, "POST %s: HTTP %ld%s%s", r->t->shown, code, *body ? ": " : "", body);
 	return -EIO;
 }
 
@@ -231,47 +305,107 @@ static bool refused_for_good(long code)
 	return code == 400 || code == 413 || code == 422;
 }
 
-static void sent(struct webhook *w, CURLcode res)
+/*
+ * One target's result.  With several URLs, one that works does not hide one
+ * that fails: the sink is reported well again only when every target is.
+ */
+static void target_result(struct target *t, int rc, bool lost, const char *why)
 {
-	struct request *r = &w->send;
-	uint64_t seq = r->seq;
-	char why[600];
-	long code;
-	int rc = outcome(w, r, res, &code, why, sizeof(why));
+	struct webhook *w = t->w;
+	bool all_well = true;
 
-	request_reset(w, r);
-	if (rc == 0) {
-		spool_remove(w->spool, seq);
-		w->backoff = 0;
-		sink_result(w->k, 0, false, NULL);
-		sink_overflow_end(w->k);
-	} else if (res == CURLE_OK && refused_for_good(code)) {
-		spool_set_aside(w->spool, seq);
-		snprintf(why + strlen(why), sizeof(why) - strlen(why),
-			 "; alert %llu set aside in %s as .rejected", (unsigned long long)seq,
-			 w->spool_dir);
-		sink_result(w->k, -EBADMSG, true, why);
-	} else {
-		sink_result(w->k, rc, false, why);
-		w->backoff = w->backoff ? w->backoff * 2 : w->retry_initial;
-		if (w->backoff > w->retry_max)
-			w->backoff = w->retry_max;
-		loop_timer_arm(w->retry_timer, w->backoff);
-		return;
-	}
-	kick(w);
+	t->failing = rc < 0;
+	for (size_t i = 0; i < w->n_targets; i++)
+		all_well = all_well && !w->targets[i].failing;
+	if (rc < 0 || all_well)
+		sink_result(w->k, rc, lost, why);
 }
 
-static void tested(struct webhook *w, CURLcode res)
+static void backoff(struct target *t)
 {
-	struct request *r = &w->test;
-	char why[600];
-	long code;
-	int rc = outcome(w, r, res, &code, why, sizeof(why));
+	t->backoff = t->backoff ? t->backoff * 2 : t->w->retry_initial;
+	if (t->backoff > t->w->retry_max)
+		t->backoff = t->w->retry_max;
+	loop_timer_arm(t->retry_timer, t->backoff);
+}
 
-	if (rc == 0)
-		snprintf(why, sizeof(why), "HTTP %ld", code);
+/* A re-send finished: nothing to remove; when it failed, the next one goes after the backoff. */
+static void resent(struct target *t, int rc, bool refused, const char *why)
+{
+	if (rc == 0) {
+		t->backoff = 0;
+		target_result(t, 0, false, NULL);
+	} else if (refused) {
+		target_result(t, -EBADMSG, true, why);
+	} else {
+		target_result(t, rc, false, why);
+		t->resend_due = true;
+		backoff(t);
+		return;
+	}
+	kick(t);
+}
+
+static void sent(struct target *t, CURLcode res)
+{
+	struct webhook *w = t->w;
+	struct request *r = &t->send;
+	uint64_t seq = r->seq;
+	char why[900];
+	long code;
+	int rc = outcome(r, res, &code, why, sizeof(why));
+
 	request_reset(w, r);
+	if (!seq) {
+		resent(t, rc, rc < 0 && res == CURLE_OK && refused_for_good(code), why);
+	} else if (rc == 0) {
+		spool_remove(t->spool, seq);
+		t->backoff = 0;
+		target_result(t, 0, false, NULL);
+		sink_overflow_end(w->k);
+	} else if (res == CURLE_OK && refused_for_good(code)) {
+		spool_set_aside(t->spool, seq);
+		snprintf(why + strlen(why), sizeof(why) - strlen(why),
+			 "; alert %llu set aside in %s as .rejected", (unsigned long long)seq,
+			 t->spool_dir);
+		target_result(t, -EBADMSG, true, why);
+	} else {
+		target_result(t, rc, false, why);
+		backoff(t);
+		return;
+	}
+	if (seq)
+		kick(t);
+}
+
+/* test-alert: done when every target answered; the first failure is the sink's. */
+static void tested(struct target *t, CURLcode res)
+{
+	struct webhook *w = t->w;
+	struct request *r = &t->test;
+	long code;
+	char why[1200] = "";
+	int rc = 0;
+
+	r->test_rc = outcome(r, res, &code, r->test_why, sizeof(r->test_why));
+	if (r->test_rc == 0)
+		snprintf(r->test_why, sizeof(r->test_why), "HTTP %ld", code);
+	r->tested = true;
+	request_reset(w, r);
+	for (size_t i = 0; i < w->n_targets; i++) {
+		if (w->targets[i].test.active)
+			return;
+	}
+	for (size_t i = 0; i < w->n_targets; i++) {
+		const struct request *x = &w->targets[i].test;
+		size_t o = strlen(why);
+
+		if (!x->tested)
+			continue;
+		if (x->test_rc < 0 && rc == 0)
+			rc = x->test_rc;
+		snprintf(why + o, sizeof(why) - o, "%s%s", o ? "; " : "", x->test_why);
+	}
 	sink_test_done(w->k, rc, why);
 }
 
@@ -281,12 +415,17 @@ static void finished(struct webhook *w)
 	int left;
 
 	while ((msg = curl_multi_info_read(w->multi, &left))) {
+		struct request *r;
+		char *priv = NULL;
+
 		if (msg->msg != CURLMSG_DONE)
 			continue;
-		if (msg->easy_handle == w->send.easy)
-			sent(w, msg->data.result);
-		else if (msg->easy_handle == w->test.easy)
-			tested(w, msg->data.result);
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
+		r = (struct request *)priv;
+		if (r && r == &r->t->send)
+			sent(r->t, msg->data.result);
+		else if (r)
+			tested(r->t, msg->data.result);
 	}
 }
 
@@ -305,39 +444,71 @@ static int entry_parse(char *text, const char **ret_key, char **ret_body)
 	return 0;
 }
 
-/* Send the oldest spooled alert, unless one is in flight or a retry is pending. */
-static void kick(struct webhook *w)
+static char *resend_body(struct webhook *w);
+
+/* Start the re-send t waits for; false when there is nothing to send. */
+static bool resend_start(struct target *t)
 {
-	while (!w->retired && !w->send.active && !loop_timer_armed(w->retry_timer) &&
-	       spool_count(w->spool)) {
-		uint64_t seq = spool_first(w->spool);
+	struct webhook *w = t->w;
+	char *body = resend_body(w), key[KEY_MAX + 64], host[KEY_MAX];
+	int rc;
+
+	t->resend_due = false;
+	if (!body)
+		return false;
+	key_encode(sink_env(w->k)->host, true, host, sizeof(host));
+	snprintf(key, sizeof(key), "%s:resend-%llu-%lld", host, (unsigned long long)++w->resends,
+		 (long long)wall_ms());
+	t->send.seq = 0;
+	rc = request_start(w, &t->send, body, key);
+	if (rc < 0) {
+		target_result(t, rc, false, "cannot start a request");
+		t->resend_due = true;
+		loop_timer_arm(t->retry_timer, w->retry_initial);
+	}
+	return true;
+}
+
+/*
+ * Send the oldest spooled alert, unless one is in flight or a retry is
+ * pending; with the spool empty, the re-send that waited for it.
+ */
+static void kick(struct target *t)
+{
+	struct webhook *w = t->w;
+
+	while (!w->retired && !t->send.active && !loop_timer_armed(t->retry_timer) &&
+	       spool_count(t->spool)) {
+		uint64_t seq = spool_first(t->spool);
 		const char *key = NULL;
 		char *text, *body = NULL, *copy;
 		size_t len;
-		int rc = spool_read(w->spool, seq, &text, &len);
+		int rc = spool_read(t->spool, seq, &text, &len);
 
 		if (rc == -ENOMEM) {
-			loop_timer_arm(w->retry_timer, w->retry_initial);
+			loop_timer_arm(t->retry_timer, w->retry_initial);
 			return;
 		}
 		if (rc == 0 && (rc = entry_parse(text, &key, &body)) < 0)
 			free(text);
 		if (rc < 0) {
 			log_err("sink %s: spooled alert %llu in %s is unreadable (%s): set aside",
-				w->k->name, (unsigned long long)seq, w->spool_dir, strerror(-rc));
-			spool_set_aside(w->spool, seq);
+				w->k->name, (unsigned long long)seq, t->spool_dir, strerror(-rc));
+			spool_set_aside(t->spool, seq);
 			continue;
 		}
 		copy = strdup(body);
-		w->send.seq = seq;
-		rc = copy ? request_start(w, &w->send, copy, key) : -ENOMEM;
+		t->send.seq = seq;
+		rc = copy ? request_start(w, &t->send, copy, key) : -ENOMEM;
 		free(text);
 		if (rc < 0) {
-			sink_result(w->k, rc, false, "cannot start a request");
-			loop_timer_arm(w->retry_timer, w->retry_initial);
+			target_result(t, rc, false, "cannot start a request");
+			loop_timer_arm(t->retry_timer, w->retry_initial);
 		}
 		return;
 	}
+	if (!w->retired && !t->send.active && !loop_timer_armed(t->retry_timer) && t->resend_due)
+		resend_start(t);
 }
 
 static void on_retry(void *ctx)
@@ -347,12 +518,16 @@ static void on_retry(void *ctx)
 
 /* --- bodies ------------------------------------------------------------------ */
 
-static void set_time(json_t *o, const char *key, const struct timespec *t, int64_t plus_ms)
+static int64_t ts_ms(const struct timespec *t)
 {
-	struct timespec ts = *t;
+	return (int64_t)t->tv_sec * 1000 + t->tv_nsec / 1000000;
+}
+
+static void set_time(json_t *o, const char *key, int64_t ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000 };
 	char buf[40];
 
-	ts.tv_sec += plus_ms / 1000;
 	format_utc_ms(&ts, buf, sizeof(buf));
 	json_object_set_new(o, key, json_string(buf));
 }
@@ -360,44 +535,20 @@ static void set_time(json_t *o, const char *key, const struct timespec *t, int64
 /*
  * One Alertmanager alert (API v2 postableAlert): labels (taken) identify it,
  * so they hold only what does not change while it fires; the rest goes into
- * annotations.  Resolved: endsAt now.  Firing: endsAt only for alerts that
- * end by themselves (ends_ms > 0).
+ * annotations (taken).  ends_ms 0: no endsAt.
  */
-static json_t *am_alert(const struct alert *a, const char *name, json_t *labels, bool firing,
-			int64_t ends_ms)
+static json_t *am_alert(const char *host, const char *name, json_t *labels, json_t *ann,
+			int64_t starts_ms, int64_t ends_ms)
 {
-	json_t *o = json_object(), *ann = json_object();
-	json_t *msg = json_object_get(a->json, "message");
-	char seq[32];
+	json_t *o = json_object();
 
 	json_object_set_new(labels, "alertname", json_string(name));
-	json_object_set_new(labels, "instance", json_text(a->host));
+	json_object_set_new(labels, "instance", json_text(host));
 	json_object_set_new(o, "labels", labels);
-	json_object_set(ann, "summary", msg);
-	json_object_set_new(ann, "event", json_string(event_type_name(a->ev->type)));
-	snprintf(seq, sizeof(seq), "%llu", (unsigned long long)a->ev->seq);
-	json_object_set_new(ann, "seq", json_string(seq));
-	json_object_set_new(ann, "idempotency_key", json_text(a->key));
-	if (a->ev->group) {
-		const struct group *g = a->ev->group;
-		char margin[48];
-
-		json_object_set_new(ann, "health", json_string(health_name(g->health)));
-		if (margin_shown(g) >= 0)
-			snprintf(margin, sizeof(margin), "%d of %d", margin_shown(g),
-				 g->margin_nominal);
-		else
-			snprintf(margin, sizeof(margin), "unknown");
-		json_object_set_new(ann, "margin", json_string(margin));
-		json_object_set_new(ann, "kind", json_text(g->kind));
-		json_object_set_new(ann, "type", json_text(g->type));
-	}
 	json_object_set_new(o, "annotations", ann);
-	set_time(o, "startsAt", &a->ev->time, 0);
-	if (!firing)
-		set_time(o, "endsAt", &a->ev->time, 0);
-	else if (ends_ms > 0)
-		set_time(o, "endsAt", &a->ev->time, ends_ms);
+	set_time(o, "startsAt", starts_ms);
+	if (ends_ms)
+		set_time(o, "endsAt", ends_ms);
 	return o;
 }
 
@@ -411,60 +562,328 @@ static json_t *labels_of(const char *key, const char *value, const char *severit
 	return l;
 }
 
+static bool health_critical(enum health h)
+{
+	return h == HEALTH_CRITICAL || h == HEALTH_FAILED;
+}
+
+/* The members that are out: failed, or a slot with nobody in it. */
+static void failed_members(const struct group *g, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; i < g->n_members && o + 1 < len; i++) {
+		const struct member *m = &g->members[i];
+
+		if (m->role != REDMON_ROLE_FAILED && m->role != REDMON_ROLE_MISSING)
+			continue;
+		o += (size_t)snprintf(buf + o, len - o, "%s%s (%s)", o ? ", " : "", m->name,
+				      m->state && *m->state ? m->state : role_name(m->role));
+	}
+}
+
 /*
- * The Alertmanager body: a list.  A group not ok fires RedmonGroupUnhealthy
- * with its severity; every group event also resolves the other severity, so
- * a degraded -> critical change (or a recovery) leaves nothing stale firing.
+ * The annotations of a group's alert: a summary that stays the same while
+ * the group stays as it is (re-sends and reminders do not change it), and a
+ * description with the reason and the members that are out.
  */
-static json_t *am_body(const struct alert *a, uint64_t heartbeat_ms)
+static json_t *group_annotations(const struct group *g, bool gone)
+{
+	json_t *ann = json_object();
+	char text[1500], members[900], margin[48];
+	int32_t m = margin_shown(g);
+	size_t o;
+
+	if (gone)
+		snprintf(text, sizeof(text), "%s (%s) is gone, last seen %s", g->id, g->type,
+			 health_name(g->health));
+	else
+		snprintf(text, sizeof(text), "%s (%s) is %s", g->id, g->type,
+			 health_name(g->health));
+	json_object_set_new(ann, "summary", json_text(text));
+	o = strlen(text);
+	if (m >= 0)
+		snprintf(text + o, sizeof(text) - o, ": tolerates %d more failure%s", m,
+			 m == 1 ? "" : "s");
+	else
+		snprintf(text + o, sizeof(text) - o, ": redundancy unknown");
+	o = strlen(text);
+	if (g->reason && *g->reason)
+		snprintf(text + o, sizeof(text) - o, "; reason: %s", g->reason);
+	failed_members(g, members, sizeof(members));
+	o = strlen(text);
+	if (*members)
+		snprintf(text + o, sizeof(text) - o, "; failed members: %s", members);
+	json_object_set_new(ann, "description", json_text(text));
+	json_object_set_new(ann, "health", json_string(health_name(g->health)));
+	if (m >= 0)
+		snprintf(margin, sizeof(margin), "%d of %d", m, g->margin_nominal);
+	else
+		snprintf(margin, sizeof(margin), "unknown");
+	json_object_set_new(ann, "margin", json_string(margin));
+	json_object_set_new(ann, "kind", json_text(g->kind));
+	json_object_set_new(ann, "type", json_text(g->type));
+	return ann;
+}
+
+/* RedmonGroupUnhealthy of g with severity critical (or warning), firing or resolved. */
+static json_t *group_alert(const char *host, const struct group *g, bool critical, bool gone,
+			   int64_t starts_ms, int64_t ends_ms)
+{
+	json_t *l = labels_of("group", g->id, critical ? "critical" : "warning");
+
+	json_object_set_new(l, "probe", json_text(g->probe));
+	return am_alert(host, "RedmonGroupUnhealthy", l, group_annotations(g, gone), starts_ms,
+			ends_ms);
+}
+
+static json_t *probe_alert(const char *host, const char *probe, const char *error,
+			   int64_t starts_ms, int64_t ends_ms)
+{
+	json_t *ann = json_object();
+	char text[600];
+
+	snprintf(text, sizeof(text), "probe %s failed", probe);
+	json_object_set_new(ann, "summary", json_text(text));
+	json_object_set_new(ann, "description", json_text(error ? error : "?"));
+	return am_alert(host, "RedmonProbeFailed", labels_of("probe", probe, "warning"), ann,
+			starts_ms, ends_ms);
+}
+
+/* What the event adds to each alert of its body: which event, its sequence, its key. */
+static void event_annotations(json_t *o, const struct alert *a)
+{
+	json_t *ann = json_object_get(o, "annotations");
+	char seq[32];
+
+	if (!json_object_get(ann, "summary"))
+		json_object_set(ann, "summary", json_object_get(a->json, "message"));
+	json_object_set_new(ann, "event", json_string(event_type_name(a->ev->type)));
+	snprintf(seq, sizeof(seq), "%llu", (unsigned long long)a->ev->seq);
+	json_object_set_new(ann, "seq", json_string(seq));
+	json_object_set_new(ann, "idempotency_key", json_text(a->key));
+}
+
+/* endsAt of an alert firing at now_ms: a few re-sends ahead, so a lost one does not resolve it. */
+static int64_t firing_ends(const struct webhook *w, int64_t now_ms)
+{
+	return now_ms + RESEND_ENDS_FACTOR * (int64_t)w->resend_ms;
+}
+
+/*
+ * A group's event: RedmonGroupUnhealthy fires with the group's severity
+ * while it is not ok, vanished or not (a group that disappeared while not ok
+ * is not fixed: its alert fires until it comes back); the other severity is
+ * resolved, so a degraded -> critical change (or a recovery) leaves nothing
+ * stale firing.  startsAt: when the group's health was announced (the state
+ * file keeps it across restarts).
+ */
+static void am_group(struct webhook *w, const struct alert *a, json_t *list)
 {
 	const struct event *ev = a->ev;
-	json_t *list = json_array();
+	const struct group *g = ev->group;
+	const struct agg *agg = sink_env(w->k)->agg;
+	bool firing = policy_health_reminded(g->health), gone = ev->type == EV_GROUP_VANISHED;
+	int64_t now = ts_ms(&ev->time), starts = now;
+	struct timespec since;
+
+	if (agg && agg_since(agg, g->id, &since))
+		starts = ts_ms(&since);
+	for (int c = 0; c < 2; c++) {
+		bool fires = firing && c == health_critical(g->health);
+		json_t *o = group_alert(a->host, g, c, gone, fires ? starts : now,
+					fires ? firing_ends(w, now) : now);
+
+		event_annotations(o, a);
+		json_array_append_new(list, o);
+		/* Nothing else remembers a vanished group: the re-sends need its alert. */
+		if (w->held && gone && fires) {
+			json_object_set(w->held, g->id, o);
+			w->held_changed = true;
+		}
+	}
+	if (w->held && !gone && json_object_del(w->held, g->id) == 0)
+		w->held_changed = true;
+}
+
+/* The Alertmanager body: a list. */
+static json_t *am_body(struct webhook *w, const struct alert *a)
+{
+	const struct event *ev = a->ev;
+	int64_t now = ts_ms(&ev->time);
+	json_t *list = json_array(), *o;
 
 	if (ev->group) {
-		const struct group *g = ev->group;
-		bool firing = ev->type != EV_GROUP_VANISHED && policy_health_reminded(g->health);
-		bool critical = g->health == HEALTH_CRITICAL || g->health == HEALTH_FAILED;
-
-		for (int c = 0; c < 2; c++) {
-			json_t *l = labels_of("group", g->id, c ? "critical" : "warning");
-
-			json_object_set_new(l, "probe", json_text(g->probe));
-			json_array_append_new(list, am_alert(a, "RedmonGroupUnhealthy", l,
-							     firing && c == critical, 0));
-		}
+		am_group(w, a, list);
 		return list;
 	}
 	switch (ev->type) {
 	case EV_PROBE_FAILED:
 	case EV_PROBE_RECOVERED:
-		json_array_append_new(list, am_alert(a, "RedmonProbeFailed",
-						     labels_of("probe", ev->probe, "warning"),
-						     ev->type == EV_PROBE_FAILED, 0));
+		o = ev->type == EV_PROBE_FAILED
+			    ? probe_alert(a->host, ev->probe, ev->error, now, firing_ends(w, now))
+			    : probe_alert(a->host, ev->probe, NULL, now, now);
 		break;
 	case EV_SINK_FAILED:
 	case EV_SINK_RECOVERED:
-		json_array_append_new(list, am_alert(a, "RedmonSinkFailed",
-						     labels_of("sink", ev->sink, "warning"),
-						     ev->type == EV_SINK_FAILED, 0));
+		/* Not re-sent (the sink set's state is not ours): resolve_timeout ends it. */
+		o = am_alert(a->host, "RedmonSinkFailed", labels_of("sink", ev->sink, "warning"),
+			     json_object(), now, ev->type == EV_SINK_FAILED ? 0 : now);
 		break;
 	case EV_SPOOL_OVERFLOW:
-		json_array_append_new(list, am_alert(a, "RedmonAlertsDropped",
-						     labels_of("sink", ev->sink, "warning"), true,
-						     ONE_SHOT_ALERT_MS));
+		o = am_alert(a->host, "RedmonAlertsDropped", labels_of("sink", ev->sink, "warning"),
+			     json_object(), now, now + ONE_SHOT_ALERT_MS);
 		break;
 	case EV_HEARTBEAT:
 		/* A dead man's switch: it resolves by itself when heartbeats stop. */
-		json_array_append_new(list,
-				      am_alert(a, "RedmonHeartbeat", labels_of(NULL, NULL, "none"),
-					       true, 2 * (int64_t)heartbeat_ms));
+		o = am_alert(a->host, "RedmonHeartbeat", labels_of(NULL, NULL, "none"),
+			     json_object(), now, now + 2 * (int64_t)w->k->heartbeat_ms);
 		break;
 	default:
-		json_array_append_new(list, am_alert(a, "RedmonTest", labels_of(NULL, NULL, "info"),
-						     true, TEST_ALERT_MS));
+		o = am_alert(a->host, "RedmonTest", labels_of(NULL, NULL, "info"), json_object(),
+			     now, now + TEST_ALERT_MS);
 		break;
 	}
+	event_annotations(o, a);
+	json_array_append_new(list, o);
 	return list;
+}
+
+/*
+ * The held alerts outlive a restart: nothing else remembers a group that
+ * vanished.  Written when they change; a failure is logged and retried at the
+ * next change (they are still re-sent from memory).
+ */
+static void held_save(struct webhook *w)
+{
+	char *text;
+	int dirfd, rc = -ENOMEM;
+
+	if (!w->held || !w->held_changed)
+		return;
+	w->held_changed = false;
+	text = json_dumps(w->held, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_SORT_KEYS);
+	dirfd = open(w->spool_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		rc = -errno;
+	else if (text)
+		rc = write_file_atomic(dirfd, HELD_FILE, text, strlen(text), 0640);
+	if (dirfd >= 0)
+		close(dirfd);
+	free(text);
+	if (rc < 0) {
+		w->held_changed = true;
+		log_warn("sink %s: cannot save %s/%s: %s (alerts of vanished groups are re-sent "
+			 "until redmon stops)",
+			 w->k->name, w->spool_dir, HELD_FILE, strerror(-rc));
+	}
+}
+
+/* What held_save() wrote, if anything; a damaged file is set aside (logged). */
+static void held_load(struct webhook *w)
+{
+	int dirfd = open(w->spool_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char *text = NULL;
+	size_t len;
+	json_t *o;
+
+	if (dirfd < 0)
+		return;
+	if (read_file_at(dirfd, HELD_FILE, HELD_MAX, &text, &len) == 0) {
+		o = json_loads(text, 0, NULL);
+		if (json_is_object(o)) {
+			json_decref(w->held);
+			w->held = o;
+		} else {
+			json_decref(o);
+			log_warn("sink %s: %s/%s is damaged: alerts of vanished groups are lost",
+				 w->k->name, w->spool_dir, HELD_FILE);
+		}
+	}
+	free(text);
+	close(dirfd);
+}
+
+static void resend_probe(struct webhook *w, const struct agg_probe *p, int64_t now, json_t *list)
+{
+	if (p->failed && w->k->min_severity <= SEV_WARNING)
+		json_array_append_new(list, probe_alert(sink_env(w->k)->host, p->name, p->error,
+							now, firing_ends(w, now)));
+}
+
+/*
+ * Every alert firing now, for a re-send: the groups not ok and the failed
+ * probes the aggregator holds (as many as min_severity lets through), and the
+ * held alerts of groups that vanished (until they come back).  NULL when
+ * nothing fires.
+ */
+static char *resend_body(struct webhook *w)
+{
+	const struct agg *agg = sink_env(w->k)->agg;
+	const char *host = sink_env(w->k)->host, *id;
+	int64_t now = wall_ms();
+	json_t *list = json_array(), *held;
+	char *text = NULL;
+
+	for (size_t i = 0; list && agg && i < agg->n_probes; i++) {
+		const struct snapshot *snap = &agg->probes[i].groups;
+
+		resend_probe(w, &agg->probes[i], now, list);
+		for (size_t j = 0; j < snap->n; j++) {
+			const struct group *g = &snap->groups[j];
+			bool crit = health_critical(g->health);
+			struct timespec since;
+			int64_t starts = agg_since(agg, g->id, &since) ? ts_ms(&since) : now;
+
+			/* Back, in whatever health: the aggregator speaks for it again. */
+			if (json_object_del(w->held, g->id) == 0)
+				w->held_changed = true;
+			if (!policy_health_reminded(g->health) ||
+			    (crit ? SEV_CRITICAL : SEV_WARNING) < w->k->min_severity)
+				continue;
+			json_array_append_new(list, group_alert(host, g, crit, false, starts,
+								firing_ends(w, now)));
+		}
+	}
+	json_object_foreach(w->held, id, held)
+	{
+		json_t *o = json_deep_copy(held), *ann = json_object_get(o, "annotations");
+
+		(void)id;
+		/* A re-send is no event: the vanished event's own annotations stay with it. */
+		json_object_del(ann, "event");
+		json_object_del(ann, "seq");
+		json_object_del(ann, "idempotency_key");
+		set_time(o, "endsAt", firing_ends(w, now));
+		json_array_append_new(list, o);
+	}
+	held_save(w);
+	if (list && json_array_size(list))
+		text = json_dumps(list, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
+	json_decref(list);
+	return text;
+}
+
+/* Every resend_interval: each target re-sends now, or once it has caught up. */
+static void on_resend(void *ctx)
+{
+	struct webhook *w = ctx;
+
+	loop_timer_arm(w->resend_timer, w->resend_ms);
+	for (size_t i = 0; i < w->n_targets; i++) {
+		w->targets[i].resend_due = true;
+		kick(&w->targets[i]);
+	}
+	for (size_t i = 0; i < w->n_targets; i++) {
+		if (w->targets[i].send.active) {
+			int running;
+
+			curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+			finished(w);
+			break;
+		}
+	}
 }
 
 /* The request body for a: the event object, or the Alertmanager list. */
@@ -475,7 +894,7 @@ static char *render(struct webhook *w, const struct alert *a)
 
 	if (!w->alertmanager)
 		return strndup(a->line, a->line_len);
-	list = am_body(a, w->k->heartbeat_ms);
+	list = am_body(w, a);
 	text = list ? json_dumps(list, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER)
 		    : NULL;
 	json_decref(list);
@@ -497,6 +916,16 @@ static bool header_name_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 	       strchr("!#$%&'*+-.^_`|~", c);
+}
+
+/* A control character (tab aside) would end or split a header line. */
+static bool has_control(const char *s)
+{
+	for (; *s; s++) {
+		if (((unsigned char)*s < 0x20 && *s != '\t') || *s == 0x7f)
+			return true;
+	}
+	return false;
 }
 
 /*
@@ -533,7 +962,7 @@ static int read_headers(struct webhook *w, const char *path, char *err, size_t e
 			if (!header_name_char(*c))
 				colon = NULL;
 		}
-		if (!colon || colon == line || strpbrk(line, "\r")) {
+		if (!colon || colon == line || has_control(line)) {
 			snprintf(err, errlen, "%s:%u: expected 'Name: value'", path, lineno);
 			rc = -EINVAL;
 			break;
@@ -552,28 +981,99 @@ static int read_headers(struct webhook *w, const char *path, char *err, size_t e
 	return rc;
 }
 
+static void target_free(struct webhook *w, struct target *t)
+{
+	request_reset(w, &t->send);
+	request_reset(w, &t->test);
+}
+
 static void webhook_free(struct webhook *w)
 {
 	if (!w)
 		return;
-	request_reset(w, &w->send);
-	request_reset(w, &w->test);
+	for (size_t i = 0; i < w->n_targets; i++)
+		target_free(w, &w->targets[i]);
 	if (w->multi)
 		curl_multi_cleanup(w->multi); /* may still call on_curl_socket: w lives on */
-	if (w->send.easy)
-		curl_easy_cleanup(w->send.easy);
-	if (w->test.easy)
-		curl_easy_cleanup(w->test.easy);
+	for (size_t i = 0; i < w->n_targets; i++) {
+		struct target *t = &w->targets[i];
+
+		if (t->send.easy)
+			curl_easy_cleanup(t->send.easy);
+		if (t->test.easy)
+			curl_easy_cleanup(t->test.easy);
+		loop_timer_free(t->retry_timer);
+		spool_free(t->spool);
+		free(t->spool_dir);
+		free(t->url);
+	}
+	free(w->targets);
 	loop_timer_free(w->curl_timer);
-	loop_timer_free(w->retry_timer);
-	spool_free(w->spool);
+	loop_timer_free(w->resend_timer);
+	json_decref(w->held);
 	headers_free(w);
 	free(w->spool_dir);
-	free(w->url);
 	free(w->ca_file);
 	free(w->proxy);
 	free(w);
 	curl_global_cleanup();
+}
+
+/*
+ * The targets of url (URLs separated by spaces).  The first spools in the
+ * sink's spool_dir, as a single URL always did; the others in
+ * <spool_dir>/url2, url3, ... (the spool ignores subdirectories).
+ */
+static int targets_new(struct webhook *w, const char *urls)
+{
+	const char *p;
+	size_t n = 0;
+
+	/* Allocated once: requests and timers point at their target. */
+	for (p = urls; *(p += strspn(p, " \t")); p += strcspn(p, " \t"))
+		n++;
+	if (!n)
+		return -EINVAL;
+	w->targets = calloc(n, sizeof(*w->targets));
+	if (!w->targets)
+		return -ENOMEM;
+	for (p = urls; *(p += strspn(p, " \t")); p += strcspn(p, " \t")) {
+		struct target *t = &w->targets[w->n_targets++];
+
+		t->w = w;
+		t->send.t = t->test.t = t;
+		t->url = strndup(p, strcspn(p, " \t"));
+		if (!t->url)
+			return -ENOMEM;
+		url_redact(t->url, t->shown, sizeof(t->shown));
+		if (w->spool_dir && w->n_targets == 1)
+			t->spool_dir = strdup(w->spool_dir);
+		else if (w->spool_dir &&
+			 asprintf(&t->spool_dir, "%s/url%zu", w->spool_dir, w->n_targets) < 0)
+			t->spool_dir = NULL;
+		if (w->spool_dir && !t->spool_dir)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Each target's spool (the daemon only), requests and retry timer. */
+static int target_setup(struct webhook *w, struct target *t, size_t max, char *err, size_t errlen)
+{
+	const struct sink_env *env = sink_env(w->k);
+	/* test-alert (no agg) bypasses the spool: it must not touch the daemon's. */
+	int rc = env->agg ? spool_open(t->spool_dir, max, &t->spool) : 0;
+
+	if (rc < 0) {
+		snprintf(err, errlen, "sink %s: spool %s: %s", w->k->name, t->spool_dir,
+			 strerror(-rc));
+		return rc;
+	}
+	t->send.easy = curl_easy_init();
+	t->test.easy = curl_easy_init();
+	if (!t->send.easy || !t->test.easy)
+		return -ENOMEM;
+	return loop_timer_new(env->loop, on_retry, t, &t->retry_timer);
 }
 
 static int webhook_setup(struct webhook *w, const struct config *cfg, const char *section,
@@ -586,7 +1086,6 @@ static int webhook_setup(struct webhook *w, const struct config *cfg, const char
 	uint64_t max = 10000;
 	int rc;
 
-	w->url = strdup(cfg_value(cfg, section, "url"));
 	w->proxy = strdup(cfg_value(cfg, section, "proxy"));
 	w->ca_file = ca ? strdup(ca) : NULL;
 	w->alertmanager = strcmp(cfg_value(cfg, section, "format"), "alertmanager") == 0;
@@ -595,6 +1094,9 @@ static int webhook_setup(struct webhook *w, const struct config *cfg, const char
 	opt_parse_duration_ms(cfg_value(cfg, section, "retry_initial"), 1, UINT64_MAX,
 			      &w->retry_initial);
 	opt_parse_duration_ms(cfg_value(cfg, section, "retry_max"), 1, UINT64_MAX, &w->retry_max);
+	w->resend_ms = 60000;
+	opt_parse_duration_ms(cfg_value(cfg, section, "resend_interval") ?: "1m", 1, UINT64_MAX,
+			      &w->resend_ms);
 	opt_parse_uint(cfg_value(cfg, section, "spool_max"), 1, UINT64_MAX, &max);
 	if (dir)
 		w->spool_dir = strdup(dir);
@@ -608,28 +1110,35 @@ static int webhook_setup(struct webhook *w, const struct config *cfg, const char
 			 w->k->name);
 		return -EINVAL;
 	}
-	if (!w->url || !w->proxy || (ca && !w->ca_file) || (!w->spool_dir && env->agg))
+	if (!w->proxy || (ca && !w->ca_file) || (!w->spool_dir && (dir || env->state_dir)))
 		return -ENOMEM;
+	rc = targets_new(w, cfg_value(cfg, section, "url"));
+	if (rc == -EINVAL)
+		snprintf(err, errlen, "sink %s: url is empty", w->k->name);
+	if (rc < 0)
+		return rc;
 	if (!w->tls_verify)
 		log_warn("sink %s: tls_verify = no: anyone on the path can read and forge alerts",
 			 w->k->name);
 	if (headers && (rc = read_headers(w, headers, err, errlen)) < 0)
 		return rc;
-	/* test-alert (no agg) bypasses the spool: it must not touch the daemon's. */
-	rc = env->agg ? spool_open(w->spool_dir, max, &w->spool) : 0;
-	if (rc < 0) {
-		snprintf(err, errlen, "sink %s: spool %s: %s", w->k->name, w->spool_dir,
-			 strerror(-rc));
-		return rc;
-	}
-	w->send.easy = curl_easy_init();
-	w->test.easy = curl_easy_init();
 	w->multi = curl_multi_init();
-	if (!w->send.easy || !w->test.easy || !w->multi)
+	if (!w->multi)
 		return -ENOMEM;
+	for (size_t i = 0; i < w->n_targets; i++) {
+		rc = target_setup(w, &w->targets[i], max, err, errlen);
+		if (rc < 0)
+			return rc;
+	}
 	rc = loop_timer_new(env->loop, on_curl_timeout, w, &w->curl_timer);
-	if (rc == 0)
-		rc = loop_timer_new(env->loop, on_retry, w, &w->retry_timer);
+	if (rc == 0 && w->alertmanager && env->agg) {
+		w->held = json_object();
+		if (w->held)
+			held_load(w);
+		rc = w->held ? loop_timer_new(env->loop, on_resend, w, &w->resend_timer) : -ENOMEM;
+		if (rc == 0)
+			rc = loop_timer_arm(w->resend_timer, w->resend_ms);
+	}
 	if (rc < 0)
 		return rc;
 	curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket);
@@ -637,6 +1146,15 @@ static int webhook_setup(struct webhook *w, const struct config *cfg, const char
 	curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);
 	curl_multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
 	return 0;
+}
+
+static void target_log_backlog(struct webhook *w, struct target *t)
+{
+	size_t n = spool_count(t->spool);
+
+	if (n)
+		log_notice("sink %s: %zu undelivered alert%s in %s: sending them first", w->k->name,
+			   n, n == 1 ? "" : "s", t->spool_dir);
 }
 
 static int webhook_open(struct sink *k, const struct config *cfg, const char *section, char *err,
@@ -663,66 +1181,90 @@ static int webhook_open(struct sink *k, const struct config *cfg, const char *se
 	k->priv = w;
 	if (!agg)
 		return 0;
-	/* The sequence never goes back, even below what a lost state file said. */
-	if (spool_last(w->spool) > agg->seq)
-		agg->seq = spool_last(w->spool);
-	if (spool_count(w->spool))
-		log_notice("sink %s: %zu undelivered alert%s in %s: sending them first", k->name,
-			   spool_count(w->spool), spool_count(w->spool) == 1 ? "" : "s",
-			   w->spool_dir);
-	kick(w);
+	for (size_t i = 0; i < w->n_targets; i++) {
+		struct target *t = &w->targets[i];
+
+		/* The sequence never goes back, even below what a lost state file said. */
+		if (spool_last(t->spool) > agg->seq)
+			agg->seq = spool_last(t->spool);
+		target_log_backlog(w, t);
+		kick(t);
+	}
 	return 0;
 }
 
-/* The receiver is failing: a retry is pending or the last request failed. */
-static bool backlogged(const struct webhook *w)
+/* The target's receiver is failing: a retry is pending or the last request failed. */
+static bool backlogged(const struct target *t)
 {
-	return loop_timer_armed(w->retry_timer) || w->k->failures;
+	return loop_timer_armed(t->retry_timer) || t->failing;
+}
+
+/* Spool entry (its key and body) for one target; false when the entry is lost. */
+static bool target_spool(struct target *t, const struct alert *a, const char *entry)
+{
+	struct webhook *w = t->w;
+	struct sink *k = w->k;
+	size_t dropped = 0;
+	char why[600];
+	int rc = spool_put(t->spool, a->ev->seq, entry, strlen(entry),
+			   t->send.active ? t->send.seq : 0, &dropped);
+
+	if (rc < 0) {
+		snprintf(why, sizeof(why), "cannot spool alert %llu in %s: %s",
+			 (unsigned long long)a->ev->seq, t->spool_dir, strerror(-rc));
+		target_result(t, rc, true, why);
+		return false;
+	}
+	if (rc == 1 && !t->spool_refused)
+		log_err("sink %s: the disk of %s refuses alerts (from %llu on): they wait in "
+			"memory until delivered, lost if redmon stops first",
+			k->name, t->spool_dir, (unsigned long long)a->ev->seq);
+	else if (rc == 0 && t->spool_refused)
+		log_notice("sink %s: %s takes alerts again", k->name, t->spool_dir);
+	t->spool_refused = rc == 1;
+	if (dropped)
+		sink_overflow(k, dropped);
+	return true;
 }
 
 static void webhook_deliver(struct sink *k, const struct alert *a)
 {
 	struct webhook *w = k->priv;
 	enum event_type t = a->ev->type;
-	char entry_head[400], why[300];
-	size_t dropped = 0;
-	char *body, *entry = NULL;
-	int rc;
+	/* "now" alerts (reminder, heartbeat): worthless once they waited in a spool. */
+	bool now_only = t == EV_REMINDER || t == EV_HEARTBEAT;
+	char key[KEY_MAX], *body, *entry = NULL;
+	bool wanted = false, started = false;
 
-	/* A reminder or heartbeat says "now": worthless once it waited in the spool. */
-	if ((t == EV_REMINDER || t == EV_HEARTBEAT) && backlogged(w))
+	for (size_t i = 0; i < w->n_targets; i++)
+		wanted = wanted || !now_only || !backlogged(&w->targets[i]);
+	if (!wanted)
 		return;
 	body = render(w, a);
-	snprintf(entry_head, sizeof(entry_head), KEY_HEADER "%s\n\n", a->key);
-	if (body && asprintf(&entry, "%s%s", entry_head, body) < 0)
+	held_save(w);
+	/* Encoded here, so the entry's first "\n\n" is always the end of the key. */
+	key_encode(a->key, true, key, sizeof(key));
+	if (body && asprintf(&entry, KEY_HEADER "%s\n\n%s", key, body) < 0)
 		entry = NULL;
 	free(body);
-	rc = entry ? spool_put(w->spool, a->ev->seq, entry, strlen(entry),
-			       w->send.active ? w->send.seq : 0, &dropped)
-		   : -ENOMEM;
-	free(entry);
-	if (rc < 0) {
-		snprintf(why, sizeof(why), "cannot spool alert %llu in %s: %s",
-			 (unsigned long long)a->ev->seq, w->spool_dir, strerror(-rc));
-		sink_result(k, rc, true, why);
-		return;
+	for (size_t i = 0; i < w->n_targets; i++) {
+		struct target *tg = &w->targets[i];
+
+		if (!entry) {
+			target_result(tg, -ENOMEM, true, "out of memory rendering an alert");
+			continue;
+		}
+		if ((now_only && backlogged(tg)) || !target_spool(tg, a, entry))
+			continue;
+		kick(tg);
+		started = started || tg->send.active;
 	}
-	if (rc == 1 && !w->spool_refused)
-		log_err("sink %s: the disk of %s refuses alerts (from %llu on): they wait in "
-			"memory "
-			"until delivered, lost if redmon stops first",
-			k->name, w->spool_dir, (unsigned long long)a->ev->seq);
-	else if (rc == 0 && w->spool_refused)
-		log_notice("sink %s: %s takes alerts again", k->name, w->spool_dir);
-	w->spool_refused = rc == 1;
-	if (dropped)
-		sink_overflow(k, dropped);
-	kick(w);
+	free(entry);
 	/*
 	 * Put the request on the wire now, not at the next loop iteration: the
 	 * rest of the scan (more spool writes, the state file) costs fsyncs.
 	 */
-	if (w->send.active) {
+	if (started) {
 		int running;
 
 		curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
@@ -733,35 +1275,60 @@ static void webhook_deliver(struct sink *k, const struct alert *a)
 static void webhook_test(struct sink *k, const struct alert *a)
 {
 	struct webhook *w = k->priv;
-	char *body = render(w, a);
-	int rc;
+	char key[KEY_MAX];
 
-	if (w->test.active) {
-		sink_test_done(k, -EBUSY, "a test is already running");
-		free(body);
-		return;
+	key_encode(a->key, true, key, sizeof(key));
+	for (size_t i = 0; i < w->n_targets; i++) {
+		if (w->targets[i].test.active) {
+			sink_test_done(k, -EBUSY, "a test is already running");
+			return;
+		}
 	}
-	rc = body ? request_start(w, &w->test, body, a->key) : -ENOMEM;
-	if (rc < 0)
-		sink_test_done(k, rc, strerror(-rc));
+	for (size_t i = 0; i < w->n_targets; i++) {
+		struct request *r = &w->targets[i].test;
+		char *body = render(w, a);
+		int rc = body ? request_start(w, r, body, key) : -ENOMEM;
+
+		r->tested = rc < 0;
+		r->test_rc = rc;
+		if (rc < 0)
+			snprintf(r->test_why, sizeof(r->test_why), "POST %s: %s", r->t->shown,
+				 strerror(-rc));
+	}
+	/* None started: nothing will call tested(), so say it now. */
+	for (size_t i = 0; i < w->n_targets; i++) {
+		if (w->targets[i].test.active)
+			return;
+	}
+	sink_test_done(k, w->targets[0].test.test_rc, w->targets[0].test.test_why);
 }
 
 static bool webhook_busy(const struct sink *k)
 {
 	const struct webhook *w = k->priv;
 
-	return !w->retired && (w->send.active || w->test.active);
+	for (size_t i = 0; !w->retired && i < w->n_targets; i++) {
+		if (w->targets[i].send.active || w->targets[i].test.active)
+			return true;
+	}
+	return false;
 }
 
-/* Reload: the next set's sink takes over the spool; what is in flight stays spooled. */
+/* Reload: the next set's sink takes over the spools; what is in flight stays spooled. */
 static void webhook_retire(struct sink *k)
 {
 	struct webhook *w = k->priv;
 
 	w->retired = true;
-	request_reset(w, &w->send);
-	if (w->retry_timer)
-		loop_timer_disarm(w->retry_timer);
+	for (size_t i = 0; i < w->n_targets; i++) {
+		struct target *t = &w->targets[i];
+
+		request_reset(w, &t->send);
+		if (t->retry_timer)
+			loop_timer_disarm(t->retry_timer);
+	}
+	if (w->resend_timer)
+		loop_timer_disarm(w->resend_timer);
 }
 
 static void webhook_close(struct sink *k)

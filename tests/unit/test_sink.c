@@ -12,7 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../../src/agg.h"
@@ -21,6 +25,7 @@
 #include "../../src/loop.h"
 #include "../../src/loop_timer.h"
 #include "../../src/sink.h"
+#include "../../src/url_redact.h"
 
 struct fixture {
 	char dir[64];
@@ -28,6 +33,8 @@ struct fixture {
 	struct agg agg;
 	struct config *cfg;
 	struct sink_set *set;
+	const char *host;
+	pid_t server; /* http_server() */
 };
 
 static void emit(void *ctx, const struct event *ev)
@@ -61,6 +68,10 @@ static int teardown(void **state)
 	cfg_free(f->cfg);
 	agg_fini(&f->agg);
 	loop_free(f->loop);
+	if (f->server > 0) {
+		kill(f->server, SIGKILL);
+		waitpid(f->server, NULL, 0);
+	}
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
 	free(f);
 	return system(cmd) == 0 ? 0 : -1;
@@ -70,9 +81,10 @@ static int teardown(void **state)
 static void open_sinks(struct fixture *f, const char *const *ov, size_t n, bool daemon)
 {
 	char *expanded[32], err[512];
-	struct sink_env env = {
-		.loop = f->loop, .host = "db1", .agg = daemon ? &f->agg : NULL, .state_dir = f->dir
-	};
+	struct sink_env env = { .loop = f->loop,
+				.host = f->host ? f->host : "db1",
+				.agg = daemon ? &f->agg : NULL,
+				.state_dir = f->dir };
 
 	for (size_t i = 0; i < n; i++) {
 		const char *at = strstr(ov[i], "%s");
@@ -338,6 +350,134 @@ static void test_one_line_and_fingerprint(void **state)
 	cfg_free(c2);
 }
 
+/* --- webhook ------------------------------------------------------------- */
+
+/* Append one whole request (head and body) read from c to fd. */
+static void serve_one(int c, int fd)
+{
+	char buf[16384], *end, *cl;
+	size_t len = 0, want = 0;
+	ssize_t n;
+
+	while (len < sizeof(buf) - 1 && (n = read(c, buf + len, sizeof(buf) - 1 - len)) > 0) {
+		len += (size_t)n;
+		buf[len] = 0;
+		end = strstr(buf, "\r\n\r\n");
+		if (!end)
+			continue;
+		cl = strcasestr(buf, "\r\nContent-Length: ");
+		want = (size_t)(end + 4 - buf) + (cl ? strtoul(cl + 18, NULL, 10) : 0);
+		if (len >= want)
+			break;
+	}
+	if (write(fd, buf, len) < 0 || write(fd, "\n=====\n", 7) < 0)
+		_exit(1);
+	if (write(c, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", 57) < 0)
+		_exit(1);
+	close(c);
+}
+
+/* A child answering 200 to every request, each appended raw to log; returns its port. */
+static int http_server(struct fixture *f, const char *log)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t alen = sizeof(a);
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	assert_true(s >= 0);
+	assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(s, 8), 0);
+	assert_int_equal(getsockname(s, (struct sockaddr *)&a, &alen), 0);
+	f->server = fork();
+	assert_true(f->server >= 0);
+	if (f->server == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+
+		for (;;) {
+			int c = accept(s, NULL, NULL);
+
+			if (c >= 0)
+				serve_one(c, fd);
+		}
+	}
+	close(s);
+	return ntohs(a.sin_port);
+}
+
+static void url_is(const char *url, const char *want)
+{
+	char buf[128];
+
+	url_redact(url, buf, sizeof(buf));
+	assert_string_equal(buf, want);
+}
+
+static void test_url_redact(void **state)
+{
+	char small[12];
+
+	(void)state;
+	url_is("http://user:pw@host:9093/a?token=x#frag", "http://***@host:9093/a?***#***");
+	url_is("https://host/api/v2/alerts", "https://host/api/v2/alerts");
+	url_is("http://u:p@ss@host/x@y", "http://***@host/x@y");
+	url_is("http://host?k=v", "http://host?***");
+	url_is("http://tok@host", "http://***@host");
+	url_redact("http://user:secret@host", small, sizeof(small));
+	assert_null(strstr(small, "secret"));
+}
+
+/*
+ * A host name with CR/LF (or anything else) stays inside the Idempotency-Key
+ * header, percent-encoded: no header of its own, and one key per alert.
+ */
+static void test_webhook_key_is_one_header(void **state)
+{
+	struct fixture *f = *state;
+	char log[128], url[64], spool[128];
+	const char *ov[] = { "sink.w.type=webhook", url, spool };
+	uint64_t end;
+	char *raw = NULL;
+
+	snprintf(log, sizeof(log), "%s/requests.txt", f->dir);
+	snprintf(url, sizeof(url), "sink.w.url=http://127.0.0.1:%d/hook", http_server(f, log));
+	snprintf(spool, sizeof(spool), "sink.w.spool_dir=%s/spool", f->dir);
+	f->host = "db\r\nX-Injected: yes\n\nx";
+	open_sinks(f, ov, 3, true);
+	degrade(f, 1);
+	degrade(f, 0);
+	for (end = mono_ms() + 5000; mono_ms() < end; loop_run_once(f->loop, 20)) {
+		free(raw);
+		raw = slurp(f, "requests.txt");
+		if (count(raw, "=====") >= 2)
+			break;
+	}
+	assert_int_equal(count(raw, "=====") >= 2, 1);
+	assert_null(strstr(raw, "\nX-Injected"));
+	assert_non_null(strstr(raw, "\r\nIdempotency-Key: db%0D%0AX-Injected:%20yes%0A%0Ax:1\r\n"));
+	assert_non_null(strstr(raw, "\r\nIdempotency-Key: db%0D%0AX-Injected:%20yes%0A%0Ax:2\r\n"));
+	free(raw);
+}
+
+/* A group that vanishes while critical is critical news, not info. */
+static void test_vanished_severity(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const ov[] = {
+		"sink.warn.type=json",
+		"sink.warn.path=%s/warn.jsonl",
+		"sink.warn.min_severity=warning",
+	};
+	struct snapshot empty = { 0 };
+	char *warn;
+
+	open_sinks(f, ov, 3, true);
+	degrade(f, 0);
+	assert_int_equal(agg_update(&f->agg, "md", &empty), 0);
+	warn = slurp(f, "warn.jsonl");
+	assert_int_equal(count(warn, "\"event\":\"group_vanished\",\"severity\":\"critical\""), 1);
+	free(warn);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -348,6 +488,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hook_timeout_and_test_alert, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_textfile, setup, teardown),
 		cmocka_unit_test(test_one_line_and_fingerprint),
+		cmocka_unit_test(test_url_redact),
+		cmocka_unit_test_setup_teardown(test_webhook_key_is_one_header, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vanished_severity, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("sink", tests, NULL, NULL);
