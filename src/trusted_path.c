@@ -38,8 +38,7 @@ static int refuse_mode(const char *entry, const struct stat *st, char *why, size
 }
 
 /* A directory on the way: nobody else may rename or replace what is in it. */
-static int check_dir(const char *entry, const struct stat *st, uid_t uid, char *why,
-		     size_t whylen)
+static int check_dir(const char *entry, const struct stat *st, uid_t uid, char *why, size_t whylen)
 {
 	if (!owner_ok(st, uid))
 		return refuse_owner(entry, st, uid, why, whylen);
@@ -49,8 +48,7 @@ static int check_dir(const char *entry, const struct stat *st, uid_t uid, char *
 	return 0;
 }
 
-static int check_file(const char *entry, const struct stat *st, uid_t uid, char *why,
-		      size_t whylen)
+static int check_file(const char *entry, const struct stat *st, uid_t uid, char *why, size_t whylen)
 {
 	if (!S_ISREG(st->st_mode)) {
 		snprintf(why, whylen, "%s is not a regular file", entry);
@@ -103,7 +101,8 @@ static void go_up(char *done)
 
 int trusted_path_check(const char *path, uid_t uid, char *why, size_t whylen)
 {
-	char done[PATH_MAX] = "", todo[PATH_MAX], comp[NAME_MAX + 1], entry[PATH_MAX + NAME_MAX + 2];
+	char done[PATH_MAX] = "", todo[PATH_MAX], comp[NAME_MAX + 1],
+	     entry[PATH_MAX + NAME_MAX + 2];
 	const char *p = todo;
 	unsigned links = 0;
 	struct stat st;
