@@ -51,13 +51,8 @@ static int setup(void **state)
 	assert_non_null(t);
 	strcpy(t->dir, "/tmp/rootfs-test-XXXXXX");
 	assert_non_null(mkdtemp(t->dir));
-	const char *dirs[] = { "etc",
-			       "sys",
-			       "sys/block",
-			       "sys/block/md1",
-			       "sys/block/md1/md",
-			       "sys/block/md1/md/dev-sda1",
-			       "out" };
+	const char *dirs[] = { "etc", "sys", "sys/block", "sys/block/md1", "sys/block/md1/md",
+			       "sys/block/md1/md/dev-sda1", "out" };
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		snprintf(sub, sizeof(sub), "%s/%s", t->dir, dirs[i]);
 		assert_int_equal(mkdir(sub, 0755), 0);
