@@ -354,13 +354,18 @@ static void on_heartbeat(void *ctx)
 
 /* --- opening -------------------------------------------------------------- */
 
+/* The reason goes on one line: a link's target is whatever its owner wrote. */
 int sink_check_program(const char *name, const char *path, char *err, size_t errlen)
 {
-	char why[600];
+	char why[600], one_why[700], one_path[400];
 	int rc = trusted_path_check(path, geteuid(), why, sizeof(why));
 
-	if (rc < 0)
-		snprintf(err, errlen, "sink %s: refusing to run %s: %s", name, path, why);
+	if (rc == 0)
+		return 0;
+	text_one_line(why, one_why, sizeof(one_why));
+	text_one_line(path, one_path, sizeof(one_path));
+	snprintf(err, errlen, "%s%s%srefusing to run %s: %s", name ? "sink " : "", name ? name : "",
+		 name ? ": " : "", one_path, one_why);
 	return rc;
 }
 

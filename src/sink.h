@@ -211,7 +211,7 @@ char *text_one_line_dup(const char *s);
  */
 int sink_check_programs(const struct config *cfg, char *err, size_t errlen);
 
-/* sink_check_programs() for one program of sink name; 0 or -errno, err filled. */
+/* sink_check_programs() for one program of sink name (NULL: no "sink NAME: " in err). */
 int sink_check_program(const char *name, const char *path, char *err, size_t errlen);
 
 #endif

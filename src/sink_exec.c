@@ -394,7 +394,7 @@ static int child_start(struct runner *r, struct job *j, struct child **ret, char
 	struct child *c;
 	int rc;
 
-	rc = sink_check_program(r->k->name, j->argv[0], why, whylen);
+	rc = sink_check_program(NULL, j->argv[0], why, whylen);
 	if (rc < 0)
 		return rc;
 	c = calloc(1, sizeof(*c));
