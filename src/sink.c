@@ -364,8 +364,8 @@ int sink_check_program(const char *name, const char *path, char *err, size_t err
 		return 0;
 	text_one_line(why, one_why, sizeof(one_why));
 	text_one_line(path, one_path, sizeof(one_path));
-	snprintf(err, errlen, "%s%s%srefusing to run %s: %s", name ? "sink " : "", name ? name : "",
-		 name ? ": " : "", one_path, one_why);
+	snprintf(err, errlen, "%s%s%s%s to run %s: %s", name ? "sink " : "", name ? name : "",
+		 name ? ": " : "", rc == -EPERM ? "refusing" : "unable", one_path, one_why);
 	return rc;
 }
 
