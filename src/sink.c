@@ -212,9 +212,9 @@ void sink_result(struct sink *k, int rc, bool lost, const char *why)
 	else
 		log_info("sink %s: %s (failure %" PRIu64 " in a row)", k->name, why, k->failures);
 	if (!k->alarmed && k->failures >= k->fail_after) {
-		k->alarmed = true;
 		char *raw = text_unescape_dup(why);
 
+		k->alarmed = true;
 		log_err("sink %s: failed %" PRIu64 " times in a row: %s", k->name, k->failures,
 			why);
 		raise_own(k->set, EV_SINK_FAILED, k->name, raw ? raw : why, k->failures);
