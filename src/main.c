@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* redmon: command line and subcommand dispatch. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <malloc.h>
 #include <signal.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "agg.h"
 #include "daemon.h"
@@ -234,6 +236,30 @@ static int cmd_test_alert(struct runtime *rt, const char *only)
 	return rc == 0 ? 0 : rc == -ENOENT ? 2 : 1;
 }
 
+/*
+ * Started with standard input, output or error closed (`redmon status >&-`,
+ * a careless init script), the next open() would take fd 1 or 2: the root
+ * directory, epoll, a JSON Lines file would then receive what is printed or
+ * logged, and a hook its standard output.  /dev/null fills the gaps first.
+ */
+static int fill_std_fds(void)
+{
+	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+		int n;
+
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		n = open("/dev/null", (fd == STDIN_FILENO ? O_RDONLY : O_WRONLY) | O_NOCTTY);
+		if (n < 0)
+			return -errno;
+		if (n != fd) { /* the lowest free fd: fd itself, as lower ones are open */
+			close(n);
+			return -EBADF;
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = { 0 };
@@ -242,6 +268,8 @@ int main(int argc, char **argv)
 	int code;
 	bool nagios;
 
+	if (fill_std_fds() < 0)
+		return 1;
 	tune_malloc(); /* before any thread exists */
 	code = parse_args(argc, argv, &cli, &only_sink);
 	if (code >= 0) {
@@ -272,8 +300,14 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cli.command, "daemon") == 0) {
 		if (cli.check_config) {
-			printf("configuration OK\n");
-			code = 0;
+			char err[1024];
+
+			/* The sinks are not opened: their programs are checked here. */
+			code = sink_check_programs(rt.cfg, err, sizeof(err)) < 0;
+			if (code)
+				log_err("%s", err);
+			else
+				printf("configuration OK\n");
 		} else {
 			code = daemon_run(&rt);
 		}

@@ -143,6 +143,20 @@ static int load_plugins(struct runtime *rt)
 	return 0;
 }
 
+void runtime_hostname(const struct config *cfg, char *buf, size_t len)
+{
+	if (cfg->hostname)
+		snprintf(buf, len, "%s", cfg->hostname);
+	else if (gethostname(buf, len - 1) < 0)
+		snprintf(buf, len, "localhost");
+	buf[len - 1] = 0;
+	/* sethostname(2) takes any bytes; the config refuses these too. */
+	for (char *p = buf; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	}
+}
+
 int runtime_open(struct runtime *rt, const struct cli *cli)
 {
 	char err[1024];
@@ -167,10 +181,7 @@ int runtime_open(struct runtime *rt, const struct cli *cli)
 		runtime_close(rt);
 		return rc;
 	}
-	if (rt->cfg->hostname)
-		snprintf(rt->host, sizeof(rt->host), "%s", rt->cfg->hostname);
-	else if (gethostname(rt->host, sizeof(rt->host) - 1) < 0)
-		snprintf(rt->host, sizeof(rt->host), "localhost");
+	runtime_hostname(rt->cfg, rt->host, sizeof(rt->host));
 	return 0;
 }
 

@@ -49,6 +49,12 @@ int runtime_open(struct runtime *rt, const struct cli *cli);
 /* Load and validate a config the way runtime_open() does, for reloads. */
 int runtime_load_config(const struct runtime *rt, struct config **ret);
 
+/*
+ * The host name events carry: [daemon] hostname, else the system's, with any
+ * control character replaced by '?' (it goes into headers and log lines).
+ */
+void runtime_hostname(const struct config *cfg, char *buf, size_t len);
+
 /* Apply the [daemon] log settings of cfg (command-line -v wins). */
 void runtime_apply_log(const struct runtime *rt, const struct config *cfg);
 

@@ -5,11 +5,13 @@
  */
 #include "sink.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agg.h"
 #include "json.h"
@@ -17,6 +19,7 @@
 #include "loop.h"
 #include "loop_timer.h"
 #include "state.h"
+#include "trusted_path.h"
 
 #define REAP_CHECK_MS 200
 
@@ -76,6 +79,60 @@ void text_one_line(const char *s, char *buf, size_t len)
 	}
 	if (len)
 		buf[o < len ? o : len - 1] = 0;
+}
+
+char *text_one_line_dup(const char *s)
+{
+	size_t n = text_escape(s ? s : "", NULL, 0), ctl = 0, o = 0;
+	char *esc = malloc(n + 1), *out;
+
+	if (!esc)
+		return NULL;
+	text_escape(s ? s : "", esc, n + 1);
+	for (const char *p = esc; *p; p++)
+		ctl += (unsigned char)*p < 0x20 || *p == 0x7f;
+	out = malloc(n + 3 * ctl + 1);
+	for (const char *p = esc; out && *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c < 0x20 || c == 0x7f)
+			o += (size_t)sprintf(out + o, "\\x%02X", c);
+		else
+			out[o++] = (char)c;
+	}
+	if (out)
+		out[o] = 0;
+	free(esc);
+	return out;
+}
+
+/*
+ * The reverse of text_one_line(): "\\" and "\xNN" back to the bytes they
+ * stand for, anything else as it is.  A sink's reason arrives escaped (it
+ * goes into one log line); the sink_failed event carries the bytes, so that
+ * each output (JSON, a syslog line, a mail subject) escapes them once.
+ */
+static char *text_unescape_dup(const char *s)
+{
+	char *out = malloc(strlen(s) + 1), *o = out;
+
+	while (out && *s) {
+		unsigned v;
+
+		if (s[0] == '\\' && s[1] == '\\') {
+			*o++ = '\\';
+			s += 2;
+		} else if (s[0] == '\\' && s[1] == 'x' && isxdigit((unsigned char)s[2]) &&
+			   isxdigit((unsigned char)s[3]) && sscanf(s + 2, "%2x", &v) == 1 && v) {
+			*o++ = (char)v;
+			s += 4;
+		} else {
+			*o++ = *s++;
+		}
+	}
+	if (out)
+		*o = 0;
+	return out;
 }
 
 /* --- the sinks' own events --------------------------------------------- */
@@ -155,10 +212,13 @@ void sink_result(struct sink *k, int rc, bool lost, const char *why)
 	else
 		log_info("sink %s: %s (failure %" PRIu64 " in a row)", k->name, why, k->failures);
 	if (!k->alarmed && k->failures >= k->fail_after) {
+		char *raw = text_unescape_dup(why);
+
 		k->alarmed = true;
 		log_err("sink %s: failed %" PRIu64 " times in a row: %s", k->name, k->failures,
 			why);
-		raise_own(k->set, EV_SINK_FAILED, k->name, why, k->failures);
+		raise_own(k->set, EV_SINK_FAILED, k->name, raw ? raw : why, k->failures);
+		free(raw);
 	}
 }
 
@@ -293,6 +353,40 @@ static void on_heartbeat(void *ctx)
 }
 
 /* --- opening -------------------------------------------------------------- */
+
+/* The reason goes on one line: a link's target is whatever its owner wrote. */
+int sink_check_program(const char *name, const char *path, char *err, size_t errlen)
+{
+	char why[600], one_why[700], one_path[400];
+	int rc = trusted_path_check(path, geteuid(), why, sizeof(why));
+
+	if (rc == 0)
+		return 0;
+	text_one_line(why, one_why, sizeof(one_why));
+	text_one_line(path, one_path, sizeof(one_path));
+	snprintf(err, errlen, "%s%s%s%s to run %s: %s", name ? "sink " : "", name ? name : "",
+		 name ? ": " : "", rc == -EPERM ? "refusing" : "unable", one_path, one_why);
+	return rc;
+}
+
+int sink_check_programs(const struct config *cfg, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < cfg->n_sinks; i++) {
+		enum sink_type t = cfg->sinks[i].type;
+		char section[300];
+		const char *prog;
+		int rc;
+
+		if (t != SINK_EXEC && t != SINK_MAIL)
+			continue;
+		snprintf(section, sizeof(section), "sink.%s", cfg->sinks[i].name);
+		prog = cfg_value(cfg, section, t == SINK_EXEC ? "command" : "sendmail");
+		rc = prog ? sink_check_program(cfg->sinks[i].name, prog, err, errlen) : 0;
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
 
 static void sink_free(struct sink *k)
 {

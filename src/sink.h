@@ -144,7 +144,9 @@ struct sink {
 const struct sink_env *sink_env(const struct sink *k);
 
 /*
- * A delivery finished: rc 0, or -errno and why.  Counts failures in a row,
+ * A delivery finished: rc 0, or -errno and why, one line as text_one_line()
+ * writes it (quote what a peer said through it); the sink_failed event
+ * carries the bytes it stands for, escaped once by each output.  Counts failures in a row,
  * logs the first (and each, when every failure loses an alert: lost), and
  * raises sink_failed after fail_after of them, sink_recovered after.
  */
@@ -188,7 +190,7 @@ void runner_free(struct runner *r);
 /* A job with no fields set; NULL on allocation failure. */
 struct job *job_new(void);
 void job_free(struct job *j);
-/* Append "NAME=value" (value's raw bytes) to a job's environment; 0 or -ENOMEM. */
+/* Append "NAME=value" (value as text_one_line_dup() writes it) to a job's environment; 0 or -ENOMEM. */
 int job_setenv(struct job *j, const char *name, const char *value);
 /* Append one argument; 0 or -ENOMEM. */
 int job_arg(struct job *j, const char *arg);
@@ -198,5 +200,18 @@ int textfile_render(const struct agg *a, const char *host, int64_t now_ms, FILE 
 
 /* "text" with control characters and invalid UTF-8 escaped (\xNN), for one-line outputs. */
 void text_one_line(const char *s, char *buf, size_t len);
+/* The same, whatever the length, in a string the caller frees; NULL on allocation failure. */
+char *text_one_line_dup(const char *s);
+
+/*
+ * Whether the program of every exec and mail sink of cfg is one only root or
+ * we could have put there (trusted_path.h): 0, or -errno with the reason in
+ * err.  The sinks check again when they open and before each run; this is
+ * for --check-config, which opens none.
+ */
+int sink_check_programs(const struct config *cfg, char *err, size_t errlen);
+
+/* sink_check_programs() for one program of sink name (NULL: no "sink NAME: " in err). */
+int sink_check_program(const char *name, const char *path, char *err, size_t errlen);
 
 #endif

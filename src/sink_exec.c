@@ -2,13 +2,15 @@
 /*
  * Child processes without a shell, and the exec hook sink built on them.
  *
- * A job runs with posix_spawn(): argv[0] is an absolute path, the arguments
- * and environment are byte strings handed to execve() as they are, so a
- * device name holding quotes, "$(...)" or a newline reaches the program
- * intact and is never interpreted.  The child gets a clean signal state, its
- * own process group (the timeout kills its children too), the alert on
- * standard input and a pipe for its output.  The loop learns of its exit
- * through a pidfd; standard input is written without blocking.
+ * A job runs with posix_spawn(): argv[0] is an absolute path that only root
+ * or we can have put there (trusted_path.h, checked before every run), the
+ * arguments and environment are strings handed to execve() as they are, so a
+ * device name holding quotes or "$(...)" reaches the program intact and is
+ * never interpreted; names are escaped to one line (a newline as \x0A), as
+ * in the JSON.  The child gets a clean signal state, its own process group
+ * (the timeout kills its children too), the alert on standard input, a pipe
+ * for its output, and no other descriptor of ours.  The loop learns of its
+ * exit through a pidfd; standard input is written without blocking.
  *
  * The hook sink is mdadm's PROGRAM and smartd's -M exec: argv is
  * (event, group, member), the environment carries every field as REDMON_*,
@@ -119,13 +121,27 @@ int job_arg(struct job *j, const char *arg)
 
 int job_setenv(struct job *j, const char *name, const char *value)
 {
-	char *s;
+	char *s, *text;
+	int n;
 
 	if (!value)
 		return 0;
-	if (asprintf(&s, "%s=%s", name, value) < 0)
+	text = text_one_line_dup(value);
+	n = text ? asprintf(&s, "%s=%s", name, text) : -1;
+	free(text);
+	if (n < 0)
 		return -ENOMEM;
 	return strv_push(&j->envp, s);
+}
+
+/* An argument that is a name: one line, as job_setenv() writes values. */
+static int job_arg_text(struct job *j, const char *arg)
+{
+	char *text = text_one_line_dup(arg);
+	int rc = text ? job_arg(j, text) : -ENOMEM;
+
+	free(text);
+	return rc;
 }
 
 /* --- one child --------------------------------------------------------------- */
@@ -349,8 +365,27 @@ static int set_nonblock(int fd)
 	return fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ? -errno : 0;
 }
 
-/* Start job j (taken on success); 0 or -errno. */
-static int child_start(struct runner *r, struct job *j, struct child **ret)
+/*
+ * The child's files: the pipes as standard input, output and error, and
+ * nothing else.  Descriptors the daemon holds without O_CLOEXEC (sockets of
+ * libraries, a webhook's connection) must not outlive the exec.
+ */
+static void child_files(posix_spawn_file_actions_t *fa, int in, int out)
+{
+	posix_spawn_file_actions_init(fa);
+	posix_spawn_file_actions_adddup2(fa, in, STDIN_FILENO);
+	posix_spawn_file_actions_adddup2(fa, out, STDOUT_FILENO);
+	posix_spawn_file_actions_adddup2(fa, out, STDERR_FILENO);
+	posix_spawn_file_actions_addclosefrom_np(fa, STDERR_FILENO + 1);
+}
+
+/*
+ * Start job j (taken on success); 0 or -errno with why filled.  The program
+ * is checked again right before: its path may have changed since the sink
+ * opened, and it runs with our privileges.
+ */
+static int child_start(struct runner *r, struct job *j, struct child **ret, char *why,
+		       size_t whylen)
 {
 	struct loop *l = sink_env(r->k)->loop;
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 };
@@ -359,6 +394,9 @@ static int child_start(struct runner *r, struct job *j, struct child **ret)
 	struct child *c;
 	int rc;
 
+	rc = sink_check_program(NULL, j->argv[0], why, whylen);
+	if (rc < 0)
+		return rc;
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
@@ -368,10 +406,7 @@ static int child_start(struct runner *r, struct job *j, struct child **ret)
 		rc = -errno;
 		goto fail;
 	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, in[0], STDIN_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, out[1], STDERR_FILENO);
+	child_files(&fa, in[0], out[1]);
 	posix_spawnattr_init(&at);
 	child_signals(&at);
 	rc = -posix_spawn(&c->pid, j->argv[0], &fa, &at, j->argv, j->envp);
@@ -454,13 +489,14 @@ static void runner_pump(struct runner *r)
 	struct job *j;
 
 	while (!r->running && (j = runner_pop(r))) {
-		char why[600];
+		char why[800] = "";
 		bool test = j->test;
-		int rc = child_start(r, j, &r->running);
+		int rc = child_start(r, j, &r->running, why, sizeof(why));
 
 		if (rc == 0)
 			break;
-		snprintf(why, sizeof(why), "cannot run %s: %s", j->argv[0], strerror(-rc));
+		if (!*why)
+			snprintf(why, sizeof(why), "cannot run %s: %s", j->argv[0], strerror(-rc));
 		job_free(j);
 		if (test)
 			sink_test_done(r->k, rc, why);
@@ -532,6 +568,8 @@ static int exec_open(struct sink *k, const struct config *cfg, const char *secti
 		snprintf(err, errlen, "sink %s: command %s: %s", k->name, x->command,
 			 strerror(errno));
 	}
+	if (rc == 0)
+		rc = sink_check_program(k->name, x->command, err, errlen);
 	if (rc < 0) {
 		runner_free(x->runner);
 		free(x->command);
@@ -591,7 +629,10 @@ static const char *role_or_absent(int role)
 	return role == ROLE_ABSENT ? "absent" : role_name((enum redmon_role)role);
 }
 
-/* Every field of the event as REDMON_* (raw bytes: what the JSON escapes, this does not). */
+/*
+ * Every field of the event as REDMON_*, each on one line: a name's newline
+ * must not forge a line in whatever log the hook writes (job_setenv()).
+ */
 static int event_env(struct job *j, const struct alert *a)
 {
 	const struct event *ev = a->ev;
@@ -659,8 +700,8 @@ static struct job *hook_job(struct sink *k, const struct alert *a, bool test)
 	j->test = test;
 	j->input = malloc(a->line_len + 1);
 	if (!j->input || job_arg(j, x->command) < 0 || job_arg(j, event_type_name(ev->type)) < 0 ||
-	    job_arg(j, ev->group ? ev->group->id : "") < 0 ||
-	    job_arg(j, ev->member_name ? ev->member_name : "") < 0 || event_env(j, a) < 0) {
+	    job_arg_text(j, ev->group ? ev->group->id : "") < 0 ||
+	    job_arg_text(j, ev->member_name ? ev->member_name : "") < 0 || event_env(j, a) < 0) {
 		job_free(j);
 		return NULL;
 	}

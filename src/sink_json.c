@@ -2,9 +2,11 @@
 /* JSON Lines: one event object per line, to a file or standard output. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sink.h"
@@ -14,24 +16,56 @@ struct json_sink {
 	bool owns_fd;
 };
 
-/* O_APPEND: several writers (and logrotate's copytruncate) never interleave mid-line. */
+/*
+ * O_APPEND: several writers (and logrotate's copytruncate) never interleave
+ * mid-line.  The file is opened as root, before the privileges are dropped,
+ * often in a directory the service user owns: a symbolic link (O_NOFOLLOW)
+ * or a second hard link that user planted there would have root append to
+ * a file of their choosing, so neither is opened.
+ */
+static int open_events_file(const char *path, char *why, size_t whylen)
+{
+	struct stat st;
+	int fd =
+		open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0640);
+
+	if (fd < 0 && errno == ELOOP) {
+		snprintf(why, whylen,
+			 "%s is a symbolic link: refusing to follow it (give the "
+			 "file itself)",
+			 path);
+		return -ELOOP;
+	}
+	if (fd < 0) {
+		snprintf(why, whylen, "cannot open %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink > 1) {
+		snprintf(why, whylen, "%s has %ju hard links: refusing to write to it", path,
+			 (uintmax_t)st.st_nlink);
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
+}
+
 static int json_open(struct sink *k, const struct config *cfg, const char *section, char *err,
 		     size_t errlen)
 {
 	const char *path = cfg_value(cfg, section, "path");
 	struct json_sink *j = calloc(1, sizeof(*j));
-	int rc;
+	char why[600];
 
 	if (!j)
 		return -ENOMEM;
 	if (!path || strcmp(path, "-") == 0) {
 		j->fd = STDOUT_FILENO;
 	} else {
-		j->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+		j->fd = open_events_file(path, why, sizeof(why));
 		if (j->fd < 0) {
-			rc = -errno;
-			snprintf(err, errlen, "sink %s: cannot open %s: %s", k->name, path,
-				 strerror(errno));
+			int rc = j->fd;
+
+			snprintf(err, errlen, "sink %s: %s", k->name, why);
 			free(j);
 			return rc;
 		}

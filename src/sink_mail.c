@@ -2,9 +2,11 @@
 /*
  * Mail through the local sendmail program (`sendmail -t -oi`, as mdadm's
  * MAILADDR and smartd's -m do), run by the same runner as exec hooks: no
- * shell, bounded queue, timeout.  Headers never carry raw names: the subject
- * is escaped to one line (and MIME-encoded when not ASCII), so a device name
- * with a newline cannot add a header.
+ * shell, bounded queue, timeout, the program checked as hooks are
+ * (trusted_path.h).  Headers never carry raw names: whatever is built from a
+ * host, group or member name (the subject, the idempotency key) is escaped to
+ * one line (and MIME-encoded when not ASCII), so a name with a newline cannot
+ * add a header; mail_to and mail_from hold no control character (config.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -55,6 +57,8 @@ static int mail_open(struct sink *k, const struct config *cfg, const char *secti
 			 "sendmail)",
 			 k->name, m->sendmail, strerror(errno));
 	}
+	if (rc == 0)
+		rc = sink_check_program(k->name, m->sendmail, err, errlen);
 	if (rc < 0) {
 		mail_free(m);
 		return rc;
@@ -108,7 +112,7 @@ static int render_mail(const struct mail_sink *m, const struct alert *a, char **
 {
 	const char *msg = json_string_value(json_object_get(a->json, "message"));
 	char *pretty = json_dumps(a->json, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	char subject[600], raw[1200], date[64];
+	char subject[600], raw[1200], date[64], key[400];
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -138,7 +142,8 @@ static int render_mail(const struct mail_sink *m, const struct alert *a, char **
 		"Content-Transfer-Encoding: 8bit\nAuto-Submitted: auto-generated\n"
 		"X-Redmon-Event: %s\nX-Redmon-Idempotency-Key: ",
 		date, event_type_name(a->ev->type));
-	put_encoded(f, a->key);
+	text_one_line(a->key, key, sizeof(key));
+	put_encoded(f, key);
 	fprintf(f, "\n\n%s\n\n-- \nredmon on %s, event %s, severity %s\n\n%s\n", msg ? msg : "",
 		a->host, event_type_name(a->ev->type), event_severity_name(event_severity(a->ev)),
 		pretty);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Syslog: one line per event on the local syslog socket, with the facility
+ * Syslog: one line per event on the local syslog socket (whatever the names
+ * hold: they are escaped to one line, \x0A for a newline), with the facility
  * configured and the priority from the group's health (failed: alert,
  * critical: crit, degraded or unknown: warning, a recovery: notice).
  *
@@ -59,6 +60,15 @@ static int syslog_open(struct sink *k, const struct config *cfg, const char *sec
 		snprintf(err, errlen, "sink %s: socket path %s is too long", k->name, path);
 		free(y);
 		return -ENAMETOOLONG;
+	}
+	/* Datagrams are lines to the log daemon: nothing in one may end it. */
+	for (const char *p = cfg_value(cfg, section, "ident"); *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			snprintf(err, errlen, "sink %s: ident must not contain control characters",
+				 k->name);
+			free(y);
+			return -EINVAL;
+		}
 	}
 	y->addr.sun_family = AF_UNIX;
 	strcpy(y->addr.sun_path, path);
@@ -119,18 +129,19 @@ static int priority(const struct event *ev)
 
 static int send_line(struct syslog_sink *y, const struct alert *a)
 {
-	char msg[1024], one[2048], line[2400], stamp[32];
+	char msg[1024], one[2048], key[400], line[2400], stamp[32];
 	time_t now = time(NULL);
 	struct tm tm;
 	int n, rc;
 
 	event_message(a->ev, msg, sizeof(msg));
 	text_one_line(msg, one, sizeof(one));
+	text_one_line(a->key, key, sizeof(key));
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm);
 	n = snprintf(line, sizeof(line), "<%d>%s %s[%d]: %s: %s [seq %llu, key %s]",
 		     y->facility | priority(a->ev), stamp, y->ident, (int)getpid(),
-		     event_type_name(a->ev->type), one, (unsigned long long)a->ev->seq, a->key);
+		     event_type_name(a->ev->type), one, (unsigned long long)a->ev->seq, key);
 	if (n < 0)
 		return -EINVAL;
 	if ((size_t)n >= sizeof(line))

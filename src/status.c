@@ -306,12 +306,17 @@ int check_print(const struct agg *a, FILE *out)
 			off += snprintf(list + off, sizeof(list) - off, "%sprobe %s failed",
 					off ? ", " : "", a->probes[i].name);
 	}
+	/* Counted as status counts them: a nonredundant group is not "ok", nor a problem. */
 	fprintf(out, "REDMON %s - %zu groups, %zu ok", state_names[code], s.groups,
-		s.by_health[HEALTH_OK] + s.by_health[HEALTH_NONREDUNDANT]);
+		s.by_health[HEALTH_OK]);
+	if (s.by_health[HEALTH_NONREDUNDANT])
+		fprintf(out, ", %zu nonredundant", s.by_health[HEALTH_NONREDUNDANT]);
 	if (off)
 		fprintf(out, "; %s", list);
-	fprintf(out, " | groups=%zu ok=%zu degraded=%zu critical=%zu failed=%zu unknown=%zu",
-		s.groups, s.by_health[HEALTH_OK] + s.by_health[HEALTH_NONREDUNDANT],
+	fprintf(out,
+		" | groups=%zu ok=%zu nonredundant=%zu degraded=%zu critical=%zu failed=%zu "
+		"unknown=%zu",
+		s.groups, s.by_health[HEALTH_OK], s.by_health[HEALTH_NONREDUNDANT],
 		s.by_health[HEALTH_DEGRADED], s.by_health[HEALTH_CRITICAL],
 		s.by_health[HEALTH_FAILED], s.by_health[HEALTH_UNKNOWN]);
 	for (size_t i = 0; i < a->n_probes; i++) {

@@ -51,6 +51,7 @@
 #include "config.h"
 #include "log.h"
 #include "loop.h"
+#include "runtime.h"
 #include "subagent_index.h"
 #include "subagent_int.h"
 
@@ -353,14 +354,10 @@ static void default_engine_id(const struct config *cfg, struct settings *st)
 {
 	/* enterprise 8072 with the high bit set, format 4 (text), then the text */
 	static const u_char prefix[] = "\x80\x00\x1f\x88\x04redmon-";
-	char host[256] = "localhost";
-	const char *h = cfg_get(cfg, "daemon", "hostname");
+	char host[256];
 	size_t n;
 
-	if (h)
-		snprintf(host, sizeof(host), "%s", h);
-	else if (gethostname(host, sizeof(host) - 1) < 0)
-		snprintf(host, sizeof(host), "localhost");
+	runtime_hostname(cfg, host, sizeof(host));
 	/* An engine ID has at most 32 octets: the host name is cut to fit. */
 	n = strlen(host);
 	if (n > sizeof(st->engine_id) - (sizeof(prefix) - 1))

@@ -47,6 +47,12 @@ def redmon_text(b):
     return "".join(out)
 
 
+def one_line(b):
+    """What hooks get for a name (docs/alerts.md): redmon_text, control characters as \\xNN."""
+    return "".join("\\x%02X" % ord(c) if ord(c) < 0x20 or ord(c) == 0x7f else c
+                   for c in redmon_text(b)).encode()
+
+
 def script(path, text):
     with open(path, "w") as f:
         f.write(text)
@@ -69,9 +75,15 @@ def main():
         hook_out = os.path.join(tmp, "hook.jsonl")
         script(os.path.join(tmp, "hook.py"), """#!/usr/bin/python3
 import json, os, sys
+fds = {}
+for fd in os.listdir("/proc/self/fd"):
+    try:
+        fds[fd] = os.readlink("/proc/self/fd/" + fd)
+    except OSError:
+        pass  # the listing's own descriptor, closed by now
 rec = {"argv": [os.fsencode(a).hex() for a in sys.argv[1:]],
        "env": {k.decode(): v.hex() for k, v in os.environb.items()},
-       "stdin": sys.stdin.buffer.read().hex()}
+       "stdin": sys.stdin.buffer.read().hex(), "fds": fds}
 with open(%r, "a") as f:
     f.write(json.dumps(rec) + "\\n")
 """ % hook_out)
@@ -123,12 +135,21 @@ with open(%r, "a") as f:
             for ev, run in zip(events.read(), runs):
                 argv = [bytes.fromhex(a) for a in run["argv"]]
                 env = {k: bytes.fromhex(v) for k, v in run["env"].items()}
-                want = [ev["event"].encode(), gid, member if ev["event"] == "member_changed" else b""]
+                # Names on one line: a newline in one must not forge a line in the hook's log.
+                want = [ev["event"].encode(), one_line(gid),
+                        one_line(member) if ev["event"] == "member_changed" else b""]
                 if argv != want:
                     out.append("%s: argv %r, want %r" % (ev["event"], argv, want))
-                if env.get("REDMON_GROUP_NAME") != group or env.get("REDMON_GROUP") != gid:
+                if env.get("REDMON_GROUP_NAME") != one_line(group) or env.get("REDMON_GROUP") != one_line(gid):
                     out.append("%s: REDMON_GROUP(_NAME) %r" % (ev["event"], env.get("REDMON_GROUP_NAME")))
-                if ev["event"] == "member_changed" and (env.get("REDMON_MEMBER") != member or
+                bad = [k for k, v in list(env.items()) + [("argv", a) for a in argv]
+                       if any(c < 0x20 or c == 0x7f for c in v)]
+                if bad:
+                    out.append("%s: control characters in %s" % (ev["event"], bad))
+                # Only standard input, output and error: no socket or file of the daemon's.
+                if sorted(run["fds"]) != ["0", "1", "2"]:
+                    out.append("%s: the hook inherited descriptors %r" % (ev["event"], run["fds"]))
+                if ev["event"] == "member_changed" and (env.get("REDMON_MEMBER") != one_line(member) or
                                                         env.get("REDMON_MEMBER_ROLE") != b"failed"):
                     out.append("REDMON_MEMBER %r role %r" % (env.get("REDMON_MEMBER"),
                                                             env.get("REDMON_MEMBER_ROLE")))

@@ -35,7 +35,7 @@ UNIT_TESTS += sink spool state policy
 test_sink_SRCS := src/sink.c src/sink_json.c src/sink_exec.c src/sink_webhook.c \
 	src/sink_syslog.c src/sink_mail.c src/sink_textfile.c src/spool.c src/state.c \
 	src/policy.c src/agg.c src/event.c src/json.c src/model.c src/config.c src/log.c \
-	src/loop.c src/loop_timer.c src/plugin_loader.c src/url_redact.c
+	src/loop.c src/loop_timer.c src/plugin_loader.c src/url_redact.c src/trusted_path.c
 test_sink_LIBS := -ljansson -linih -ldl -lm -lcurl
 test_spool_SRCS := src/spool.c
 test_state_SRCS := src/state.c src/spool.c src/agg.c src/event.c src/json.c src/model.c \
@@ -44,6 +44,10 @@ test_state_LIBS := -ljansson -lm
 test_policy_SRCS := src/policy.c src/config.c src/event.c src/json.c src/model.c \
 	src/plugin_loader.c
 test_policy_LIBS := -ljansson -linih -ldl
+
+# Programs redmon runs (hooks, sendmail): nobody else may replace them.
+UNIT_TESTS += trusted_path
+test_trusted_path_SRCS := src/trusted_path.c
 
 # The alert integration tests (tests/integration/test_alerts*.py, test_state*.py)
 # load this probe: groups from a file the test rewrites, names of any bytes.

@@ -16,6 +16,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,7 +34,7 @@ struct fixture {
 	struct agg agg;
 	struct config *cfg;
 	struct sink_set *set;
-	const char *host;
+	const char *host; /* NULL: "db1" */
 	pid_t server; /* http_server() */
 };
 
@@ -81,10 +82,12 @@ static int teardown(void **state)
 static void open_sinks(struct fixture *f, const char *const *ov, size_t n, bool daemon)
 {
 	char *expanded[32], err[512];
-	struct sink_env env = { .loop = f->loop,
-				.host = f->host ? f->host : "db1",
-				.agg = daemon ? &f->agg : NULL,
-				.state_dir = f->dir };
+	struct sink_env env = {
+		.loop = f->loop,
+		.host = f->host ? f->host : "db1",
+		.agg = daemon ? &f->agg : NULL,
+		.state_dir = f->dir,
+	};
 
 	for (size_t i = 0; i < n; i++) {
 		const char *at = strstr(ov[i], "%s");
@@ -101,6 +104,35 @@ static void open_sinks(struct fixture *f, const char *const *ov, size_t n, bool 
 		fail_msg("sinks: %s", err);
 	for (size_t i = 0; i < n; i++)
 		free(expanded[i]);
+}
+
+/* Like open_sinks(), but the opening must fail: returns its error (static). */
+static const char *open_fails(struct fixture *f, const char *const *ov, size_t n)
+{
+	static char err[512];
+	char *expanded[32];
+	struct sink_env env = { .loop = f->loop, .host = "db1", .state_dir = f->dir };
+	struct config *cfg;
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *at = strstr(ov[i], "%s");
+
+		if (at)
+			assert_true(asprintf(&expanded[i], "%.*s%s%s", (int)(at - ov[i]), ov[i],
+					     f->dir, at + 2) > 0);
+		else
+			assert_non_null(expanded[i] = strdup(ov[i]));
+	}
+	if (cfg_load(NULL, expanded, n, &cfg, err, sizeof(err)) < 0)
+		fail_msg("config: %s", err);
+	rc = sink_set_open(cfg, &env, &f->set, err, sizeof(err));
+	assert_true(rc < 0);
+	assert_null(f->set);
+	cfg_free(cfg);
+	for (size_t i = 0; i < n; i++)
+		free(expanded[i]);
+	return err;
 }
 
 /* The JSON lines of a file in the temp dir, as one string. */
@@ -330,7 +362,7 @@ static void test_textfile(void **state)
 
 static void test_one_line_and_fingerprint(void **state)
 {
-	char buf[64], a[32], b[32];
+	char buf[64], a[32], b[32], long_name[5000], *dup;
 	struct config *c1, *c2;
 	char *ov1[] = { "sink.w.type=json", "sink.w.path=/tmp/a" };
 	char *ov2[] = { "sink.w.type=json", "sink.w.path=/tmp/b" };
@@ -339,6 +371,15 @@ static void test_one_line_and_fingerprint(void **state)
 	(void)state;
 	text_one_line("a\nb\xff\\", buf, sizeof(buf));
 	assert_string_equal(buf, "a\\x0Ab\\xFF\\\\");
+	dup = text_one_line_dup("a\nb\xff\\");
+	assert_string_equal(dup, "a\\x0Ab\\xFF\\\\");
+	free(dup);
+	memset(long_name, 'x', sizeof(long_name) - 2);
+	long_name[sizeof(long_name) - 2] = '\n';
+	long_name[sizeof(long_name) - 1] = 0;
+	dup = text_one_line_dup(long_name); /* no fixed buffer: all of it */
+	assert_int_equal(strlen(dup), sizeof(long_name) - 2 + 4);
+	free(dup);
 	assert_int_equal(cfg_load(NULL, ov1, 2, &c1, err, sizeof(err)), 0);
 	assert_int_equal(cfg_load(NULL, ov2, 2, &c2, err, sizeof(err)), 0);
 	sink_set_fingerprint(c1, a, sizeof(a));
@@ -478,6 +519,166 @@ static void test_vanished_severity(void **state)
 	free(warn);
 }
 
+/* The test event through every sink; the sinks' report. */
+static char *test_all(struct fixture *f, const struct event *ev)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *o = open_memstream(&out, &len);
+
+	sink_set_test(f->set, NULL, ev, o);
+	fclose(o);
+	return out;
+}
+
+/* A host name (or any name) with a newline: one line in a mail header, syslog, a hook's env. */
+static void test_hostile_host_one_line(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const ov[] = {
+		"sink.m.type=mail",
+		"sink.m.mail_to=ops@example.org",
+		"sink.m.sendmail=%s/sendmail",
+		"sink.l.type=syslog",
+		"sink.l.socket=%s/log.sock",
+		"sink.h.type=exec",
+		"sink.h.command=%s/hook.sh",
+	};
+	struct event ev = { .type = EV_TEST, .message = "hello" };
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char line[4096], *mail, *hook, *out, *end;
+	ssize_t n;
+	int sock;
+
+	f->host = "db1\nBcc: evil@example.org";
+	write_script(f, "sendmail", "cat > \"$(dirname \"$0\")/mail.txt\"");
+	write_script(f, "hook.sh", "env > \"$(dirname \"$0\")/hook.txt\"");
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/log.sock", f->dir);
+	sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(sock >= 0);
+	assert_int_equal(bind(sock, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	open_sinks(f, ov, 7, false);
+	out = test_all(f, &ev);
+	assert_int_equal(count(out, ": ok\n"), 3);
+	free(out);
+	mail = slurp(f, "mail.txt");
+	end = strstr(mail, "\n\n");
+	assert_non_null(end);
+	*end = 0; /* the headers only */
+	assert_null(strstr(mail, "\nBcc:"));
+	assert_non_null(strstr(mail, "X-Redmon-Idempotency-Key: db1\\x0ABcc: evil@example.org:"));
+	n = recv(sock, line, sizeof(line) - 1, MSG_DONTWAIT);
+	assert_true(n > 0);
+	line[n] = 0;
+	assert_null(strchr(line, '\n'));
+	assert_non_null(strstr(line, "key db1\\x0ABcc: evil@example.org:"));
+	hook = slurp(f, "hook.txt");
+	assert_null(strstr(hook, "\nBcc:"));
+	assert_non_null(strstr(hook, "REDMON_HOST=db1\\x0ABcc: evil@example.org\n"));
+	close(sock);
+	free(mail);
+	free(hook);
+}
+
+/* A descriptor of ours without O_CLOEXEC (a library's socket) does not reach a hook. */
+static void test_hook_gets_std_fds_only(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const ov[] = { "sink.h.type=exec", "sink.h.command=%s/hook.sh" };
+	struct event ev = { .type = EV_TEST, .message = "hello" };
+	char *out, *fds;
+	int leak = open("/dev/null", O_RDONLY);
+
+	assert_int_equal(dup2(leak, 100), 100);
+	close(leak);
+	write_script(f, "hook.sh", "ls /proc/self/fd > \"$(dirname \"$0\")/fds.txt\"");
+	open_sinks(f, ov, 2, false);
+	out = test_all(f, &ev);
+	assert_string_equal(out, "h: ok\n");
+	fds = slurp(f, "fds.txt");
+	assert_null(strstr(fds, "100"));
+	assert_non_null(strstr(fds, "0\n1\n2\n"));
+	close(100);
+	free(out);
+	free(fds);
+}
+
+/* A program others could replace: refused at open, by the config check, and before a run. */
+static void test_untrusted_program_refused(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const hook[] = { "sink.h.type=exec", "sink.h.command=%s/bin/hook.sh" };
+	static const char *const mail[] = { "sink.m.type=mail", "sink.m.mail_to=ops@example.org",
+					    "sink.m.sendmail=%s/bin/hook.sh" };
+	struct event ev = { .type = EV_TEST, .message = "hello" };
+	char bin[128], err[512], *out;
+	const char *why;
+
+	snprintf(bin, sizeof(bin), "%s/bin", f->dir);
+	assert_int_equal(mkdir(bin, 0777), 0);
+	assert_int_equal(chmod(bin, 0777), 0);
+	write_script(f, "bin/hook.sh", "exit 0");
+	why = open_fails(f, hook, 2);
+	assert_non_null(strstr(why, "refusing to run"));
+	assert_non_null(strstr(why, "writable by everyone"));
+	why = open_fails(f, mail, 3);
+	assert_non_null(strstr(why, "refusing to run"));
+	/* Fine at open; the directory opened to everyone before the run. */
+	assert_int_equal(chmod(bin, 0755), 0);
+	open_sinks(f, hook, 2, false);
+	assert_int_equal(sink_check_programs(f->cfg, err, sizeof(err)), 0);
+	assert_int_equal(chmod(bin, 0777), 0);
+	assert_int_equal(sink_check_programs(f->cfg, err, sizeof(err)), -EPERM);
+	out = test_all(f, &ev);
+	assert_non_null(strstr(out, "h: FAILED: refusing to run"));
+	free(out);
+}
+
+/* A JSON Lines path that is a symbolic link is not followed; its target stays as it was. */
+static void test_json_symlink_refused(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const ov[] = { "sink.j.type=json", "sink.j.path=%s/events.jsonl" };
+	char target[128], link[128], *text;
+	const char *why;
+	FILE *t;
+
+	snprintf(target, sizeof(target), "%s/precious", f->dir);
+	snprintf(link, sizeof(link), "%s/events.jsonl", f->dir);
+	t = fopen(target, "w");
+	assert_non_null(t);
+	fputs("untouched\n", t);
+	fclose(t);
+	assert_int_equal(symlink(target, link), 0);
+	why = open_fails(f, ov, 2);
+	assert_non_null(strstr(why, "is a symbolic link"));
+	text = slurp(f, "precious");
+	assert_string_equal(text, "untouched\n");
+	free(text);
+}
+
+/* What a hook printed reaches sink_failed.error escaped once (docs/json.md), not twice. */
+static void test_sink_failed_error_escaped_once(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const ov[] = {
+		"sink.bad.type=exec", "sink.bad.command=%s/bad.sh", "sink.bad.fail_after=1",
+		"sink.j.type=json",   "sink.j.path=%s/j.jsonl",
+	};
+	char *j;
+
+	write_script(f, "bad.sh", "printf 'a\\tb\\\\c\\n'; exit 3");
+	open_sinks(f, ov, 5, true);
+	degrade(f, 1);
+	run_for(f, 500);
+	j = slurp(f, "j.jsonl");
+	assert_int_equal(count(j, "\"sink_failed\""), 1);
+	/* The tab is JSON's \t; the backslash redmon's \\, which JSON writes \\\\. */
+	assert_non_null(strstr(j, "exit status 3: a\\tb\\\\\\\\c\""));
+	assert_null(strstr(j, "x09"));
+	free(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -491,6 +692,12 @@ int main(void)
 		cmocka_unit_test(test_url_redact),
 		cmocka_unit_test_setup_teardown(test_webhook_key_is_one_header, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vanished_severity, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_host_one_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hook_gets_std_fds_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_untrusted_program_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json_symlink_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sink_failed_error_escaped_once, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests_name("sink", tests, NULL, NULL);

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The path of a program redmon runs, walked the way the kernel resolves it:
+ * one entry at a time from "/", each symbolic link read and its target
+ * walked in turn, so that every directory and link the kernel would pass
+ * through is checked, not only those of the final (realpath) path.
+ */
+#include "trusted_path.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_LINKS 40 /* the kernel's limit too (path_resolution(7)) */
+
+static bool owner_ok(const struct stat *st, uid_t uid)
+{
+	return st->st_uid == 0 || st->st_uid == uid;
+}
+
+static int refuse_owner(const char *entry, const struct stat *st, uid_t uid, char *why,
+			size_t whylen)
+{
+	snprintf(why, whylen, "%s is owned by uid %u, not by root or uid %u: they could replace it",
+		 entry, (unsigned)st->st_uid, (unsigned)uid);
+	return -EPERM;
+}
+
+static int refuse_mode(const char *entry, const struct stat *st, char *why, size_t whylen)
+{
+	snprintf(why, whylen, "%s is writable by %s (chmod go-w %s)", entry,
+		 (st->st_mode & S_IWOTH) ? "everyone" : "its group", entry);
+	return -EPERM;
+}
+
+/* A directory on the way: nobody else may rename or replace what is in it. */
+static int check_dir(const char *entry, const struct stat *st, uid_t uid, char *why, size_t whylen)
+{
+	if (!owner_ok(st, uid))
+		return refuse_owner(entry, st, uid, why, whylen);
+	/* Sticky and root's (/tmp): others may add entries but not touch ours. */
+	if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(st->st_uid == 0 && (st->st_mode & S_ISVTX)))
+		return refuse_mode(entry, st, why, whylen);
+	return 0;
+}
+
+static int check_file(const char *entry, const struct stat *st, uid_t uid, char *why, size_t whylen)
+{
+	if (!S_ISREG(st->st_mode)) {
+		snprintf(why, whylen, "%s is not a regular file", entry);
+		return -EACCES;
+	}
+	if (!owner_ok(st, uid))
+		return refuse_owner(entry, st, uid, why, whylen);
+	if (st->st_mode & (S_IWGRP | S_IWOTH))
+		return refuse_mode(entry, st, why, whylen);
+	return 0;
+}
+
+/* The next entry name of *p into comp (skipping slashes); false at the end. */
+static bool take_component(const char **p, char *comp, size_t len)
+{
+	const char *s = *p + strspn(*p, "/");
+	size_t n = strcspn(s, "/");
+
+	if (!n || n >= len)
+		return false;
+	memcpy(comp, s, n);
+	comp[n] = 0;
+	*p = s + n;
+	return true;
+}
+
+/* A link's target, then what was left of the path after the link. */
+static int follow(const char *entry, const char *rest, char *todo, size_t len)
+{
+	char target[PATH_MAX], next[PATH_MAX];
+	ssize_t n = readlink(entry, target, sizeof(target) - 1);
+
+	if (n < 0)
+		return -errno;
+	target[n] = 0;
+	if ((size_t)snprintf(next, sizeof(next), "%s/%s", target, rest) >= sizeof(next) ||
+	    strlen(next) >= len)
+		return -ENAMETOOLONG;
+	strcpy(todo, next);
+	return 0;
+}
+
+static void go_up(char *done)
+{
+	char *slash = strrchr(done, '/');
+
+	if (slash)
+		*slash = 0; /* done never ends in '/': "" is the root */
+}
+
+int trusted_path_check(const char *path, uid_t uid, char *why, size_t whylen)
+{
+	char done[PATH_MAX] = "", todo[PATH_MAX], comp[NAME_MAX + 1],
+	     entry[PATH_MAX + NAME_MAX + 2];
+	const char *p = todo;
+	unsigned links = 0;
+	struct stat st;
+	int rc = 0;
+
+	if (!path || path[0] != '/' || strlen(path) >= sizeof(todo)) {
+		snprintf(why, whylen, "%s: not an absolute path", path ? path : "(none)");
+		return -EINVAL;
+	}
+	strcpy(todo, path);
+	if (lstat("/", &st) < 0 || (rc = check_dir("/", &st, uid, why, whylen)) < 0)
+		return rc < 0 ? rc : -errno;
+	while (take_component(&p, comp, sizeof(comp))) {
+		bool last = p[strspn(p, "/")] == 0;
+
+		if (strcmp(comp, ".") == 0)
+			continue;
+		if (strcmp(comp, "..") == 0) {
+			go_up(done);
+			continue;
+		}
+		snprintf(entry, sizeof(entry), "%s/%s", done, comp);
+		if (lstat(entry, &st) < 0) {
+			rc = -errno;
+			snprintf(why, whylen, "%s: %s", entry, strerror(errno));
+			return rc;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			/* Its directory was checked: the link is safe if its owner is. */
+			if (!owner_ok(&st, uid))
+				return refuse_owner(entry, &st, uid, why, whylen);
+			if (++links > MAX_LINKS) {
+				snprintf(why, whylen, "%s: too many symbolic links", path);
+				return -ELOOP;
+			}
+			rc = follow(entry, p, todo, sizeof(todo));
+			if (rc < 0) {
+				snprintf(why, whylen, "%s: %s", entry, strerror(-rc));
+				return rc;
+			}
+			p = todo;
+			if (todo[0] == '/')
+				done[0] = 0;
+			continue;
+		}
+		if (last && S_ISDIR(st.st_mode))
+			break;
+		if (last)
+			return check_file(entry, &st, uid, why, whylen);
+		if (!S_ISDIR(st.st_mode)) {
+			snprintf(why, whylen, "%s: %s", entry, strerror(ENOTDIR));
+			return -ENOTDIR;
+		}
+		rc = check_dir(entry, &st, uid, why, whylen);
+		if (rc < 0)
+			return rc;
+		if (strlen(entry) >= sizeof(done)) {
+			snprintf(why, whylen, "%s: %s", path, strerror(ENAMETOOLONG));
+			return -ENAMETOOLONG;
+		}
+		strcpy(done, entry);
+	}
+	snprintf(why, whylen, "%s: not a program", path);
+	return -EISDIR;
+}
