@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,7 +160,7 @@ static const struct redmon_option_spec sink_webhook_options[] = {
 	  .max = 10000000,
 	  .help = "alerts kept while undelivered (the oldest are dropped)" },
 	{ .key = "header_file",
-	  .type = REDMON_OPT_STRING,
+	  .type = REDMON_OPT_SECRET_FILE,
 	  .help = "file of 'Name: value' lines added to each request (tokens)" },
 	{ .key = "timeout",
 	  .type = REDMON_OPT_DURATION,
@@ -323,10 +324,10 @@ static const struct redmon_option_spec snmp_options[] = {
 	  .choices = "DES|AES|AES-192|AES-256",
 	  .help = "SNMPv3 privacy protocol" },
 	{ .key = "v3_auth_password_file",
-	  .type = REDMON_OPT_STRING,
+	  .type = REDMON_OPT_SECRET_FILE,
 	  .help = "file whose first line is the v3 authentication password" },
 	{ .key = "v3_priv_password_file",
-	  .type = REDMON_OPT_STRING,
+	  .type = REDMON_OPT_SECRET_FILE,
 	  .help = "file whose first line is the v3 privacy password (none: authNoPriv)" },
 	{ .key = "v3_engine_id",
 	  .type = REDMON_OPT_STRING,
@@ -490,6 +491,11 @@ int opt_check(const struct redmon_option_spec *spec, const char *value, char *er
 			return 0;
 		return errbuf_set(err, errlen, -EINVAL, "'%s' is not one of %s", value,
 				  spec->choices);
+	case REDMON_OPT_SECRET_FILE:
+		/* The file itself is checked by cfg_check_secrets(), in the daemon only. */
+		if (value[0] == '/')
+			return 0;
+		return errbuf_set(err, errlen, -EINVAL, "'%s' is not an absolute path", value);
 	}
 	return errbuf_set(err, errlen, -EINVAL, "bad option type");
 }
@@ -912,6 +918,40 @@ static const char *sink_value_problem(enum sink_type type, const char *key, cons
 	return NULL;
 }
 
+/* What is wrong with a [daemon] value beyond its table type, or NULL. */
+static const char *daemon_value_problem(const char *key, const char *v)
+{
+	/* Relative, it would be created wherever the daemon was started. */
+	if (strcmp(key, "state_dir") == 0 && v[0] != '/')
+		return "must be an absolute path";
+	if (strcmp(key, "hostname") != 0)
+		return NULL;
+	if (!*v)
+		return "must not be empty (leave it out for the system's name)";
+	/* It goes into every event, log line, mail header and syslog record. */
+	for (const char *p = v; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return "must not contain control characters";
+	}
+	return NULL;
+}
+
+/* A [daemon] key: one the table knows, with a value it accepts. */
+static int check_daemon_entry(const struct cfg_entry *e, char *err, size_t errlen)
+{
+	int rc = check_entry(e, daemon_options, NULL, err, errlen);
+	const char *why;
+	char loc[300];
+
+	if (rc < 0)
+		return rc;
+	why = daemon_value_problem(e->key, e->value);
+	if (why)
+		return errbuf_set(err, errlen, -EINVAL, "%s: %s.%s: %s", where(e, loc, sizeof(loc)),
+				  e->section, e->key, why);
+	return 0;
+}
+
 /* A [sink.NAME] key: one its type knows, with a value that type accepts. */
 static int check_sink_entry(const struct config *cfg, const struct cfg_entry *e, char *err,
 			    size_t errlen)
@@ -1047,6 +1087,8 @@ static int validate(struct config *cfg, char *err, size_t errlen)
 
 		if (t && t->options == sink_options)
 			rc = check_sink_entry(cfg, e, err, errlen);
+		else if (t && t->options == daemon_options)
+			rc = check_daemon_entry(e, err, errlen);
 		else if (t)
 			rc = check_entry(e, t->options, NULL, err, errlen);
 		else if (strncmp(e->section, "probe.", 6) == 0 &&
@@ -1124,6 +1166,141 @@ int cfg_check_probes(const struct config *cfg, const struct plugin_set *plugins,
 		rc = check_entry(e, p->options, probe_common_options, err, errlen);
 		if (rc < 0)
 			return rc;
+	}
+	return 0;
+}
+
+/* The uid of [daemon] user, or -1 when no such user exists. */
+static uid_t service_uid(const struct config *cfg)
+{
+	const char *user = cfg_value(cfg, "daemon", "user");
+	struct passwd pw, *res = NULL;
+	char buf[1024];
+
+	if (!user || getpwnam_r(user, &pw, buf, sizeof(buf), &res) != 0 || !res)
+		return (uid_t)-1;
+	return res->pw_uid;
+}
+
+/* The rules of a secret file, on the file fd is open on. */
+static int secret_fd_check(const struct config *cfg, int fd, const char *path, char *err,
+			   size_t errlen)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return errbuf_set(err, errlen, -errno, "%s: %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return errbuf_set(err, errlen, -EINVAL, "%s: %s, not a file", path,
+				  file_kind(st.st_mode));
+	if (st.st_uid != 0 && st.st_uid != geteuid() && st.st_uid != service_uid(cfg))
+		return errbuf_set(err, errlen, -EPERM,
+				  "%s is owned by uid %u, not by root or redmon's user: refused",
+				  path, (unsigned)st.st_uid);
+	if (st.st_mode & 077)
+		return errbuf_set(err, errlen, -EPERM,
+				  "%s is open to %s (mode %04o): refused for a secret (chmod 600 "
+				  "%s)",
+				  path, (st.st_mode & 07) ? "others" : "its group",
+				  (unsigned)(st.st_mode & 07777), path);
+	return 0;
+}
+
+static int secret_open(const char *path, int flags, char *err, size_t errlen)
+{
+	int fd = open(path, flags | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+
+	if (fd >= 0)
+		return fd;
+	if (errno == ELOOP)
+		return errbuf_set(err, errlen, -ELOOP,
+				  "%s is a symbolic link: refused for a secret (name the file "
+				  "itself)",
+				  path);
+	return errbuf_set(err, errlen, -errno, "%s: %s", path, strerror(errno));
+}
+
+int cfg_secret_check(const struct config *cfg, const char *path, char *err, size_t errlen)
+{
+	/* O_PATH: --check-config run by an admin need not be able to read it. */
+	int fd = secret_open(path, O_PATH, err, errlen);
+	int rc;
+
+	if (fd < 0)
+		return fd;
+	rc = secret_fd_check(cfg, fd, path, err, errlen);
+	close(fd);
+	return rc;
+}
+
+int cfg_secret_read(const struct config *cfg, const char *path, char *buf, size_t size, char *err,
+		    size_t errlen)
+{
+	int fd = secret_open(path, O_RDONLY, err, errlen);
+	size_t len = 0;
+	int rc;
+
+	if (fd < 0)
+		return fd;
+	rc = secret_fd_check(cfg, fd, path, err, errlen);
+	while (rc == 0 && len + 1 < size) {
+		ssize_t n = read(fd, buf + len, size - 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			rc = errbuf_set(err, errlen, -errno, "%s: %s", path, strerror(errno));
+		else if (n == 0)
+			break;
+		else
+			len += (size_t)n;
+	}
+	close(fd);
+	if (rc < 0) {
+		explicit_bzero(buf, size);
+		return rc;
+	}
+	buf[len] = 0;
+	return (int)len;
+}
+
+/* The spec of an entry of a core section or of a loaded plugin's, or NULL. */
+static const struct redmon_option_spec *
+entry_spec(const struct config *cfg, const struct cfg_entry *e, const struct plugin_set *plugins)
+{
+	const struct cfg_section *t = section_find(e->section);
+	const struct redmon_plugin *p;
+	int i;
+
+	if (t && t->options == sink_options) {
+		i = sink_type_index(cfg, e->section);
+		return i < 0 ? NULL : spec_find(sink_types[i].options, e->key);
+	}
+	if (t)
+		return spec_find(t->options, e->key);
+	if (!plugins || strncmp(e->section, "probe.", 6) != 0)
+		return NULL;
+	p = plugin_set_find(plugins, e->section + 6);
+	return p ? spec_find(p->options, e->key) : NULL;
+}
+
+int cfg_check_secrets(const struct config *cfg, const struct plugin_set *plugins, char *err,
+		      size_t errlen)
+{
+	for (size_t i = 0; i < cfg->n_entries; i++) {
+		const struct cfg_entry *e = &cfg->entries[i];
+		const struct redmon_option_spec *spec = entry_spec(cfg, e, plugins);
+		char loc[300], why[512];
+		int rc;
+
+		/* The last value of a key is the one used. */
+		if (!spec || spec->type != REDMON_OPT_SECRET_FILE ||
+		    cfg_get(cfg, e->section, e->key) != e->value)
+			continue;
+		rc = cfg_secret_check(cfg, e->value, why, sizeof(why));
+		if (rc < 0)
+			return errbuf_set(err, errlen, rc, "%s: %s.%s: %s",
+					  where(e, loc, sizeof(loc)), e->section, e->key, why);
 	}
 	return 0;
 }

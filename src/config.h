@@ -80,6 +80,28 @@ bool cfg_probe_enabled(const struct config *cfg, const char *probe);
 
 void cfg_free(struct config *cfg);
 
+/*
+ * Secret files (options of type REDMON_OPT_SECRET_FILE: passwords, tokens)
+ * must be regular files, not symlinks, owned by root, by the user we run as
+ * or by [daemon] user, and closed to group and others.
+ *
+ * cfg_secret_check() checks path without reading it.  cfg_secret_read()
+ * reads at most size - 1 bytes of it into buf, NUL-terminated, and returns
+ * their number; on failure buf is wiped.  Both open with O_NOFOLLOW and
+ * O_NONBLOCK, and return -errno with the reason in err.
+ */
+int cfg_secret_check(const struct config *cfg, const char *path, char *err, size_t errlen);
+int cfg_secret_read(const struct config *cfg, const char *path, char *buf, size_t size, char *err,
+		    size_t errlen);
+
+/*
+ * Check every secret file cfg names, in core sections and in the [probe.*]
+ * sections of plugins (may be NULL: core sections only).  For the daemon
+ * (start, reload, --check-config): the one-shot commands do not read them.
+ */
+int cfg_check_secrets(const struct config *cfg, const struct plugin_set *plugins, char *err,
+		      size_t errlen);
+
 /* Value checks shared with plugin options.  0 or -EINVAL with a message. */
 int opt_check(const struct redmon_option_spec *spec, const char *value, char *err, size_t errlen);
 int opt_parse_bool(const char *s, bool *ret);

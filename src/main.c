@@ -272,8 +272,13 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cli.command, "daemon") == 0) {
 		if (cli.check_config) {
-			printf("configuration OK\n");
-			code = 0;
+			char err[1024];
+
+			code = daemon_check_config(&rt, rt.cfg, err, sizeof(err)) < 0;
+			if (code)
+				log_err("%s", err);
+			else
+				printf("configuration OK\n");
 		} else {
 			code = daemon_run(&rt);
 		}
