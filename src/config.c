@@ -1170,6 +1170,8 @@ int cfg_check_probes(const struct config *cfg, const struct plugin_set *plugins,
 	return 0;
 }
 
+#define SECRET_SYMLINK "%s is a symbolic link: refused for a secret (name the file itself)"
+
 /* The uid of [daemon] user, or -1 when no such user exists. */
 static uid_t service_uid(const struct config *cfg)
 {
@@ -1190,6 +1192,8 @@ static int secret_fd_check(const struct config *cfg, int fd, const char *path, c
 
 	if (fstat(fd, &st) < 0)
 		return errbuf_set(err, errlen, -errno, "%s: %s", path, strerror(errno));
+	if (S_ISLNK(st.st_mode)) /* O_PATH | O_NOFOLLOW opens the link itself */
+		return errbuf_set(err, errlen, -ELOOP, SECRET_SYMLINK, path);
 	if (!S_ISREG(st.st_mode))
 		return errbuf_set(err, errlen, -EINVAL, "%s: %s, not a file", path,
 				  file_kind(st.st_mode));
@@ -1213,10 +1217,7 @@ static int secret_open(const char *path, int flags, char *err, size_t errlen)
 	if (fd >= 0)
 		return fd;
 	if (errno == ELOOP)
-		return errbuf_set(err, errlen, -ELOOP,
-				  "%s is a symbolic link: refused for a secret (name the file "
-				  "itself)",
-				  path);
+		return errbuf_set(err, errlen, -ELOOP, SECRET_SYMLINK, path);
 	return errbuf_set(err, errlen, -errno, "%s: %s", path, strerror(errno));
 }
 

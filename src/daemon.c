@@ -310,13 +310,16 @@ static int setup_slots(struct daemon *d)
 	return 0;
 }
 
-/* The user privdrop_apply() would switch to, or NULL (stay as we are, or root). */
+/*
+ * The user named to drop to (--user, [daemon] user), or NULL: none, or root.
+ * The default "redmon" is left to privdrop_apply(), which says the same
+ * when it is missing: checking it here would fail --check-config run as
+ * root where the daemon runs under systemd's User= instead.
+ */
 static const char *drop_user(const struct runtime *rt, const struct config *cfg)
 {
 	const char *user = rt->cli->user ? rt->cli->user : cfg_get(cfg, "daemon", "user");
 
-	if (!user && geteuid() == 0 && !rt->cli->root)
-		user = cfg_value(cfg, "daemon", "user");
 	return user && strcmp(user, "root") != 0 ? user : NULL;
 }
 
