@@ -136,6 +136,26 @@ def undo(path):
         os.unlink(path)
 
 
+def refused_reload(d, events, tree, kind, needle):
+    """SIGHUP with the config replaced: refused, logged, the old config still in force."""
+    n_err = len(d.stderr())
+    t0 = time.monotonic()
+    d.proc.send_signal(signal.SIGHUP)
+    wait_until(lambda: "keeping the running configuration" in d.stderr()[n_err:],
+               "the reload refused", daemon=d)
+    out = []
+    if needle not in d.stderr()[n_err:]:
+        out.append("log lacks %r: %s" % (needle, harness.tail(d.stderr()[n_err:])))
+    if time.monotonic() - t0 > 5:
+        out.append("the reload took %.1fs" % (time.monotonic() - t0))
+    # The old config: its sink gets the next event (an empty config would send it
+    # to stdout), found by the old 100ms rescan.  Each case flips sdb.
+    n = len(events.read())
+    tree.set(raid1("md0", failed=kind in ("directory", "oversize")))
+    events.wait_for(lambda evs: len(evs) > n, "the next event in the old sink", d)
+    return out
+
+
 def test_reload(build, rep, tmp):
     events = Events(os.path.join(tmp, "events.jsonl"))
     tree = Tree(tmp)
@@ -149,28 +169,13 @@ def test_reload(build, rep, tmp):
         events.wait_for(lambda evs: has(evs, "group_appeared"), "group_appeared at start", d)
         for kind, needle in (("directory", "a directory"), ("fifo", "a FIFO"),
                              ("oversize", "larger than"), ("bad_line", ":3: syntax error")):
-            def case():
+            def case(kind=kind, needle=needle):
                 replace_with(d.conf, kind)
-                n_err = len(d.stderr())
-                t0 = time.monotonic()
-                d.proc.send_signal(signal.SIGHUP)
-                wait_until(lambda: "keeping the running configuration" in d.stderr()[n_err:],
-                           "the reload refused", daemon=d)
-                out = []
-                if needle not in d.stderr()[n_err:]:
-                    out.append("log lacks %r: %s" % (needle, harness.tail(d.stderr()[n_err:])))
-                if time.monotonic() - t0 > 5:
-                    out.append("the reload took %.1fs" % (time.monotonic() - t0))
-                # The old config: its sink gets the next event (an empty config would
-                # send it to stdout), found by the old 100ms rescan.
-                n = len(events.read())
-                failed_now = kind in ("directory", "oversize")
-                tree.set(raid1("md0", failed=failed_now))
-                events.wait_for(lambda evs: len(evs) > n,
-                                "the next event in the old sink", d)
-                undo(d.conf)
-                d.write_conf(text)
-                return out
+                try:
+                    return refused_reload(d, events, tree, kind, needle)
+                finally:
+                    undo(d.conf)
+                    d.write_conf(text)
             rep.run("reload/" + kind, case)
         rc = d.stop()
         failed = rc != 0
