@@ -4,7 +4,8 @@
 check/*   `redmon daemon --check-config` on a directory, a FIFO, /dev/zero and an
           oversize file fails at once, naming the reason; a long line works; and it
           rejects what the daemon would fail on later: a user that does not exist, a
-          relative state_dir, an ipmi password_file that is missing or open to others,
+          relative state_dir, an ipmi password_file that is missing or open to others
+          (the daemon refuses to start on it too; `status` does not block on a FIFO),
           an SNMPv3 password file open to others or a symlink.
 reload/*  a daemon on the fake probe, its config then replaced by a directory, a FIFO,
           an oversize file or a file with a bad line, and SIGHUP: the error is
@@ -98,6 +99,23 @@ def test_check(build, rep, tmp):
             check_config(rm, base + ipmi + opt) if secret(pw, 0o644) else None, pw, "mode 0644"))
         rep.run("check/ipmi_password_0600", lambda: accepted(
             check_config(rm, base + ipmi + opt) if secret(pw, 0o600) else None))
+
+        def daemon_refuses():
+            secret(pw, 0o644)
+            r = rm.run(["daemon"] + base + ipmi + opt, timeout=PROMPT)
+            return refused(r, pw, "mode 0644")
+        rep.run("check/ipmi_password_daemon_start", daemon_refuses)
+
+        def status_fifo():
+            # One-shot commands leave secret files to the plugin: it must not
+            # block in open() of a FIFO either.
+            f = os.path.join(tmp, "bmc.fifo")
+            os.mkfifo(f, 0o600)
+            r = rm.run(["status"] + base + ipmi + ["-o", "probe.ipmi.password_file=" + f],
+                       timeout=PROMPT)
+            return [] if "must be a regular file" in r.stderr else \
+                ["ipmi did not refuse the FIFO: %s" % harness.tail(r.stderr)]
+        rep.run("check/ipmi_password_fifo_status", status_fifo)
 
     auth = os.path.join(tmp, "snmp-auth")
     v3 = ["-o", "snmp.trap_v3=127.0.0.1:1", "-o", "snmp.v3_user=u",
