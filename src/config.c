@@ -492,8 +492,8 @@ int opt_check(const struct redmon_option_spec *spec, const char *value, char *er
 		return errbuf_set(err, errlen, -EINVAL, "'%s' is not one of %s", value,
 				  spec->choices);
 	case REDMON_OPT_SECRET_FILE:
-		/* The file itself is checked by cfg_check_secrets(), in the daemon only. */
-		if (value[0] == '/')
+		/* Empty: none.  The file is checked by cfg_check_secrets(), in the daemon only. */
+		if (value[0] == '/' || !value[0])
 			return 0;
 		return errbuf_set(err, errlen, -EINVAL, "'%s' is not an absolute path", value);
 	}
@@ -1295,7 +1295,7 @@ int cfg_check_secrets(const struct config *cfg, const struct plugin_set *plugins
 		int rc;
 
 		/* The last value of a key is the one used. */
-		if (!spec || spec->type != REDMON_OPT_SECRET_FILE ||
+		if (!spec || spec->type != REDMON_OPT_SECRET_FILE || !e->value[0] ||
 		    cfg_get(cfg, e->section, e->key) != e->value)
 			continue;
 		rc = cfg_secret_check(cfg, e->value, why, sizeof(why));

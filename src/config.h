@@ -57,7 +57,8 @@ struct config {
 
 /*
  * Read FILE (may be NULL: defaults only; a missing file named explicitly is an
- * error) and apply the overrides ("section.key=value").  Validates every core
+ * error; a directory, FIFO or device, or more than 1 MiB, is refused without
+ * blocking) and apply the overrides ("section.key=value").  Validates every core
  * key; [probe.*] sections are checked later by cfg_check_probes().  On error
  * returns -errno / -EINVAL and writes a message naming file and line to err.
  * *ret is set only on success and is freed with cfg_free().
