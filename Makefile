@@ -36,7 +36,7 @@ VERSION := 0.1.0
 
 # net-snmp for the SNMP subagent (src/subagent*.c): the agent and base libraries only,
 # not netsnmpmibs (which pkg-config's netsnmp-agent adds, with libsensors and more).
-CORE_LIBS := -ljansson -linih -ldl -lm -lnetsnmpagent -lnetsnmp
+CORE_LIBS := -ljansson -ldl -lm -lnetsnmpagent -lnetsnmp
 # libcurl for the webhook sink (src/sink_webhook.c).
 CORE_LIBS += -lcurl
 

@@ -2,13 +2,16 @@
 #include "config.h"
 
 #include <errno.h>
-#include <ini.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "errbuf.h"
 #include "event.h"
@@ -166,7 +169,7 @@ static const struct redmon_option_spec sink_webhook_options[] = {
 	  .max = 10000000,
 	  .help = "alerts kept while undelivered (the oldest are dropped)" },
 	{ .key = "header_file",
-	  .type = REDMON_OPT_STRING,
+	  .type = REDMON_OPT_SECRET_FILE,
 	  .help = "file of 'Name: value' lines added to each request (tokens)" },
 	{ .key = "timeout",
 	  .type = REDMON_OPT_DURATION,
@@ -330,10 +333,10 @@ static const struct redmon_option_spec snmp_options[] = {
 	  .choices = "DES|AES|AES-192|AES-256",
 	  .help = "SNMPv3 privacy protocol" },
 	{ .key = "v3_auth_password_file",
-	  .type = REDMON_OPT_STRING,
+	  .type = REDMON_OPT_SECRET_FILE,
 	  .help = "file whose first line is the v3 authentication password" },
 	{ .key = "v3_priv_password_file",
-	  .type = REDMON_OPT_STRING,
+	  .type = REDMON_OPT_SECRET_FILE,
 	  .help = "file whose first line is the v3 privacy password (none: authNoPriv)" },
 	{ .key = "v3_engine_id",
 	  .type = REDMON_OPT_STRING,
@@ -497,6 +500,11 @@ int opt_check(const struct redmon_option_spec *spec, const char *value, char *er
 			return 0;
 		return errbuf_set(err, errlen, -EINVAL, "'%s' is not one of %s", value,
 				  spec->choices);
+	case REDMON_OPT_SECRET_FILE:
+		/* Empty: none.  The file is checked by cfg_check_secrets(), in the daemon only. */
+		if (value[0] == '/' || !value[0])
+			return 0;
+		return errbuf_set(err, errlen, -EINVAL, "'%s' is not an absolute path", value);
 	}
 	return errbuf_set(err, errlen, -EINVAL, "bad option type");
 }
@@ -598,62 +606,219 @@ static int add_entry(struct config *cfg, const char *section, const char *key, c
 	return 0;
 }
 
-/* inih gives no line numbers to the handler, so the reader counts them. */
-struct ini_reader_state {
-	FILE *f;
-	unsigned line;
-	struct config *cfg;
-	int rc;
-};
+/*
+ * The file is read whole before it is parsed, and only if it is a regular
+ * file of at most CFG_FILE_MAX bytes: open() of a FIFO would block the
+ * daemon (O_NONBLOCK makes it return at once, and fstat() then refuses it),
+ * /dev/zero never ends, and a directory reads as an empty, valid config.
+ */
+#define CFG_FILE_MAX (1024 * 1024)
+/* Long enough for any URL or list a key takes; a longer line is an error, not cut. */
+#define CFG_LINE_MAX 65536
 
-static char *ini_read_line(char *str, int num, void *stream)
+static const char *file_kind(mode_t mode)
 {
-	struct ini_reader_state *st = stream;
-	char *r = fgets(str, num, st->f);
-
-	if (r)
-		st->line++;
-	return r;
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "a device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "not a regular file";
 }
 
-static int ini_on_entry(void *user, const char *section, const char *name, const char *value)
+/*
+ * The rest of fd in *buf (NUL-terminated, *len bytes before the NUL), or
+ * -EFBIG as soon as it has more than CFG_FILE_MAX bytes.  *buf is the
+ * caller's to free, also on failure.
+ */
+static int read_all(int fd, char **buf, size_t *len)
 {
-	struct ini_reader_state *st = user;
+	size_t cap = 4096;
+
+	*len = 0;
+	*buf = malloc(cap);
+	if (!*buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t n;
+
+		if (*len > CFG_FILE_MAX)
+			return -EFBIG;
+		if (cap - *len < 2) {
+			char *b = realloc(*buf, cap * 2);
+
+			if (!b)
+				return -ENOMEM;
+			*buf = b;
+			cap *= 2;
+		}
+		n = read(fd, *buf + *len, cap - *len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		*len += (size_t)n;
+	}
+	(*buf)[*len] = 0;
+	return 0;
+}
+
+/* The text of file, NUL-terminated, in *ret (the caller frees it). */
+static int slurp(const char *file, char **ret, size_t *ret_len, char *err, size_t errlen)
+{
+	int fd = open(file, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0;
 	int rc;
 
-	if (!name) /* a section header alone (INI_CALL_HANDLER_ON_NEW_SECTION) */
-		return 1;
-	rc = add_entry(st->cfg, section, name, value ? value : "", st->cfg->file, st->line);
+	if (fd < 0)
+		return errbuf_set(err, errlen, -errno, "%s: cannot open: %s", file,
+				  strerror(errno));
+	if (fstat(fd, &st) < 0)
+		rc = errbuf_set(err, errlen, -errno, "%s: %s", file, strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		rc = errbuf_set(err, errlen, -EINVAL, "%s: %s, not a configuration file", file,
+				file_kind(st.st_mode));
+	else if ((rc = read_all(fd, &buf, &len)) == -EFBIG)
+		errbuf_set(err, errlen, rc, "%s: larger than %d KiB, not a configuration file",
+			   file, CFG_FILE_MAX / 1024);
+	else if (rc < 0)
+		errbuf_set(err, errlen, rc, "%s: cannot read: %s", file, strerror(-rc));
+	close(fd);
 	if (rc < 0) {
-		st->rc = rc;
-		return 0;
+		free(buf);
+		return rc;
 	}
-	return 1;
+	*ret = buf;
+	*ret_len = len;
+	return 0;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* s without the blanks around it (s is modified). */
+static char *trim(char *s)
+{
+	char *end;
+
+	while (is_blank(*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && is_blank(end[-1]))
+		*--end = 0;
+	return s;
+}
+
+/* Where a comment starts in s: '#' or ';' at the start or after a blank, else the end. */
+static char *comment_start(char *s)
+{
+	for (char *p = s; *p; p++) {
+		if ((*p == '#' || *p == ';') && (p == s || is_blank(p[-1])))
+			return p;
+	}
+	return s + strlen(s);
+}
+
+/*
+ * One line of the INI dialect redmon.conf(5) describes: blank, a comment
+ * (# or ;, also after a blank at the end of a line), "[section]" or
+ * "key = value" (':' works as '=', as inih allowed).  Leading blanks are
+ * ignored: there are no continuation lines.  *section is the current
+ * section, replaced by a header.  -EINVAL with the reason in err.
+ */
+static int parse_line(struct config *cfg, char *line, unsigned lineno, char **section, char *err,
+		      size_t errlen)
+{
+	char *s = trim(line), *sep, *key = NULL, *value, *end;
+
+	if (!*s || *s == '#' || *s == ';')
+		return 0;
+	if (*s == '[') {
+		end = strchr(s, ']');
+		if (!end)
+			return errbuf_set(err, errlen, -EINVAL, "syntax error: '[' without ']'");
+		*end = 0;
+		value = trim(end + 1);
+		if (*value && *value != '#' && *value != ';')
+			return errbuf_set(err, errlen, -EINVAL, "syntax error: text after ']'");
+		key = trim(s + 1);
+		if (!*key)
+			return errbuf_set(err, errlen, -EINVAL, "syntax error: empty section name");
+		free(*section);
+		*section = strdup(key);
+		return *section ? 0 : -ENOMEM;
+	}
+	sep = strpbrk(s, "=:");
+	if (sep) {
+		*sep = 0;
+		key = trim(s);
+	}
+	if (!sep || !*key || strpbrk(key, " \t#;[]"))
+		return errbuf_set(err, errlen, -EINVAL,
+				  "syntax error (expected [section] or key = value)");
+	if (!*section)
+		return errbuf_set(err, errlen, -EINVAL, "'%s' before any [section]", key);
+	value = sep + 1;
+	*comment_start(value) = 0;
+	return add_entry(cfg, *section, key, trim(value), cfg->file, lineno);
+}
+
+/* The lines of text (len bytes, NUL-terminated), each one at a time. */
+static int parse_text(struct config *cfg, char *text, size_t len, char *err, size_t errlen)
+{
+	char *section = NULL, *line = text, why[160];
+	unsigned lineno = 0;
+	int rc = 0;
+
+	if (strncmp(line, "\xef\xbb\xbf", 3) == 0) /* a UTF-8 byte order mark */
+		line += 3;
+	while (rc == 0 && line < text + len) {
+		char *nl = memchr(line, '\n', (size_t)(text + len - line));
+		size_t n = nl ? (size_t)(nl - line) : (size_t)(text + len - line);
+
+		lineno++;
+		line[n] = 0;
+		if (n > CFG_LINE_MAX)
+			rc = errbuf_set(why, sizeof(why), -EINVAL,
+					"line too long (%zu bytes, at most %d)", n, CFG_LINE_MAX);
+		else if (strlen(line) != n)
+			rc = errbuf_set(why, sizeof(why), -EINVAL, "a NUL byte: not a text file");
+		else
+			rc = parse_line(cfg, line, lineno, &section, why, sizeof(why));
+		line += n + 1;
+	}
+	free(section);
+	if (rc == -EINVAL)
+		return errbuf_set(err, errlen, rc, "%s:%u: %s", cfg->file, lineno, why);
+	if (rc < 0)
+		return errbuf_set(err, errlen, rc, "%s: %s", cfg->file, strerror(-rc));
+	return 0;
 }
 
 static int read_file(struct config *cfg, const char *file, char *err, size_t errlen)
 {
-	struct ini_reader_state st = { .cfg = cfg };
+	char *text = NULL;
+	size_t len = 0;
 	int rc;
 
 	cfg->file = strdup(file);
 	if (!cfg->file)
 		return -ENOMEM;
-	st.f = fopen(file, "re");
-	if (!st.f)
-		return errbuf_set(err, errlen, -errno, "%s: cannot open: %s", file,
-				  strerror(errno));
-	rc = ini_parse_stream(ini_read_line, &st, ini_on_entry, &st);
-	fclose(st.f);
-	if (st.rc < 0)
-		return errbuf_set(err, errlen, st.rc, "%s: %s", file, strerror(-st.rc));
-	if (rc > 0)
-		return errbuf_set(err, errlen, -EINVAL,
-				  "%s:%d: syntax error (expected [section] or key = value)", file,
-				  rc);
+	rc = slurp(file, &text, &len, err, errlen);
 	if (rc < 0)
-		return errbuf_set(err, errlen, -EIO, "%s: cannot read", file);
-	return 0;
+		return rc;
+	rc = parse_text(cfg, text, len, err, errlen);
+	free(text);
+	return rc;
 }
 
 /* "sink.out.path=/x" -> section "sink.out", key "path": split at the last dot before '='. */
@@ -780,6 +945,40 @@ static const char *sink_value_problem(enum sink_type type, const char *key, cons
 	if (strcmp(key, "ident") == 0 && (!*v || strpbrk(v, " :[]")))
 		return "must be a word without spaces, ':', '[' or ']'";
 	return NULL;
+}
+
+/* What is wrong with a [daemon] value beyond its table type, or NULL. */
+static const char *daemon_value_problem(const char *key, const char *v)
+{
+	/* Relative, it would be created wherever the daemon was started. */
+	if (strcmp(key, "state_dir") == 0 && v[0] != '/')
+		return "must be an absolute path";
+	if (strcmp(key, "hostname") != 0)
+		return NULL;
+	if (!*v)
+		return "must not be empty (leave it out for the system's name)";
+	/* It goes into every event, log line, mail header and syslog record. */
+	for (const char *p = v; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return "must not contain control characters";
+	}
+	return NULL;
+}
+
+/* A [daemon] key: one the table knows, with a value it accepts. */
+static int check_daemon_entry(const struct cfg_entry *e, char *err, size_t errlen)
+{
+	int rc = check_entry(e, daemon_options, NULL, err, errlen);
+	const char *why;
+	char loc[300];
+
+	if (rc < 0)
+		return rc;
+	why = daemon_value_problem(e->key, e->value);
+	if (why)
+		return errbuf_set(err, errlen, -EINVAL, "%s: %s.%s: %s", where(e, loc, sizeof(loc)),
+				  e->section, e->key, why);
+	return 0;
 }
 
 /* A [sink.NAME] key: one its type knows, with a value that type accepts. */
@@ -917,6 +1116,8 @@ static int validate(struct config *cfg, char *err, size_t errlen)
 
 		if (t && t->options == sink_options)
 			rc = check_sink_entry(cfg, e, err, errlen);
+		else if (t && t->options == daemon_options)
+			rc = check_daemon_entry(e, err, errlen);
 		else if (t)
 			rc = check_entry(e, t->options, NULL, err, errlen);
 		else if (strncmp(e->section, "probe.", 6) == 0 &&
@@ -994,6 +1195,142 @@ int cfg_check_probes(const struct config *cfg, const struct plugin_set *plugins,
 		rc = check_entry(e, p->options, probe_common_options, err, errlen);
 		if (rc < 0)
 			return rc;
+	}
+	return 0;
+}
+
+#define SECRET_SYMLINK "%s is a symbolic link: refused for a secret (name the file itself)"
+
+/* The uid of [daemon] user, or -1 when no such user exists. */
+static uid_t service_uid(const struct config *cfg)
+{
+	const char *user = cfg_value(cfg, "daemon", "user");
+	struct passwd pw, *res = NULL;
+	char buf[1024];
+
+	if (!user || getpwnam_r(user, &pw, buf, sizeof(buf), &res) != 0 || !res)
+		return (uid_t)-1;
+	return res->pw_uid;
+}
+
+/* The rules of a secret file, on the file fd is open on. */
+static int secret_fd_check(const struct config *cfg, int fd, const char *path, char *err,
+			   size_t errlen)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return errbuf_set(err, errlen, -errno, "%s: %s", path, strerror(errno));
+	if (S_ISLNK(st.st_mode)) /* O_PATH | O_NOFOLLOW opens the link itself */
+		return errbuf_set(err, errlen, -ELOOP, SECRET_SYMLINK, path);
+	if (!S_ISREG(st.st_mode))
+		return errbuf_set(err, errlen, -EINVAL, "%s: %s, not a file", path,
+				  file_kind(st.st_mode));
+	if (st.st_uid != 0 && st.st_uid != geteuid() && st.st_uid != service_uid(cfg))
+		return errbuf_set(err, errlen, -EPERM,
+				  "%s is owned by uid %u, not by root or redmon's user: refused",
+				  path, (unsigned)st.st_uid);
+	if (st.st_mode & 077)
+		return errbuf_set(err, errlen, -EPERM,
+				  "%s is open to %s (mode %04o): refused for a secret (chmod 600 "
+				  "%s)",
+				  path, (st.st_mode & 07) ? "others" : "its group",
+				  (unsigned)(st.st_mode & 07777), path);
+	return 0;
+}
+
+static int secret_open(const char *path, int flags, char *err, size_t errlen)
+{
+	int fd = open(path, flags | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+
+	if (fd >= 0)
+		return fd;
+	if (errno == ELOOP)
+		return errbuf_set(err, errlen, -ELOOP, SECRET_SYMLINK, path);
+	return errbuf_set(err, errlen, -errno, "%s: %s", path, strerror(errno));
+}
+
+int cfg_secret_check(const struct config *cfg, const char *path, char *err, size_t errlen)
+{
+	/* O_PATH: --check-config run by an admin need not be able to read it. */
+	int fd = secret_open(path, O_PATH, err, errlen);
+	int rc;
+
+	if (fd < 0)
+		return fd;
+	rc = secret_fd_check(cfg, fd, path, err, errlen);
+	close(fd);
+	return rc;
+}
+
+int cfg_secret_read(const struct config *cfg, const char *path, char *buf, size_t size, char *err,
+		    size_t errlen)
+{
+	int fd = secret_open(path, O_RDONLY, err, errlen);
+	size_t len = 0;
+	int rc;
+
+	if (fd < 0)
+		return fd;
+	rc = secret_fd_check(cfg, fd, path, err, errlen);
+	while (rc == 0 && len + 1 < size) {
+		ssize_t n = read(fd, buf + len, size - 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			rc = errbuf_set(err, errlen, -errno, "%s: %s", path, strerror(errno));
+		else if (n == 0)
+			break;
+		else
+			len += (size_t)n;
+	}
+	close(fd);
+	if (rc < 0) {
+		explicit_bzero(buf, size);
+		return rc;
+	}
+	buf[len] = 0;
+	return (int)len;
+}
+
+/* The spec of an entry of a core section or of a loaded plugin's, or NULL. */
+static const struct redmon_option_spec *
+entry_spec(const struct config *cfg, const struct cfg_entry *e, const struct plugin_set *plugins)
+{
+	const struct cfg_section *t = section_find(e->section);
+	const struct redmon_plugin *p;
+	int i;
+
+	if (t && t->options == sink_options) {
+		i = sink_type_index(cfg, e->section);
+		return i < 0 ? NULL : spec_find(sink_types[i].options, e->key);
+	}
+	if (t)
+		return spec_find(t->options, e->key);
+	if (!plugins || strncmp(e->section, "probe.", 6) != 0)
+		return NULL;
+	p = plugin_set_find(plugins, e->section + 6);
+	return p ? spec_find(p->options, e->key) : NULL;
+}
+
+int cfg_check_secrets(const struct config *cfg, const struct plugin_set *plugins, char *err,
+		      size_t errlen)
+{
+	for (size_t i = 0; i < cfg->n_entries; i++) {
+		const struct cfg_entry *e = &cfg->entries[i];
+		const struct redmon_option_spec *spec = entry_spec(cfg, e, plugins);
+		char loc[300], why[512];
+		int rc;
+
+		/* The last value of a key is the one used. */
+		if (!spec || spec->type != REDMON_OPT_SECRET_FILE || !e->value[0] ||
+		    cfg_get(cfg, e->section, e->key) != e->value)
+			continue;
+		rc = cfg_secret_check(cfg, e->value, why, sizeof(why));
+		if (rc < 0)
+			return errbuf_set(err, errlen, rc, "%s: %s.%s: %s",
+					  where(e, loc, sizeof(loc)), e->section, e->key, why);
 	}
 	return 0;
 }

@@ -57,7 +57,8 @@ struct config {
 
 /*
  * Read FILE (may be NULL: defaults only; a missing file named explicitly is an
- * error) and apply the overrides ("section.key=value").  Validates every core
+ * error; a directory, FIFO or device, or more than 1 MiB, is refused without
+ * blocking) and apply the overrides ("section.key=value").  Validates every core
  * key; [probe.*] sections are checked later by cfg_check_probes().  On error
  * returns -errno / -EINVAL and writes a message naming file and line to err.
  * *ret is set only on success and is freed with cfg_free().
@@ -79,6 +80,28 @@ const char *cfg_value(const struct config *cfg, const char *section, const char 
 bool cfg_probe_enabled(const struct config *cfg, const char *probe);
 
 void cfg_free(struct config *cfg);
+
+/*
+ * Secret files (options of type REDMON_OPT_SECRET_FILE: passwords, tokens)
+ * must be regular files, not symlinks, owned by root, by the user we run as
+ * or by [daemon] user, and closed to group and others.
+ *
+ * cfg_secret_check() checks path without reading it.  cfg_secret_read()
+ * reads at most size - 1 bytes of it into buf, NUL-terminated, and returns
+ * their number; on failure buf is wiped.  Both open with O_NOFOLLOW and
+ * O_NONBLOCK, and return -errno with the reason in err.
+ */
+int cfg_secret_check(const struct config *cfg, const char *path, char *err, size_t errlen);
+int cfg_secret_read(const struct config *cfg, const char *path, char *buf, size_t size, char *err,
+		    size_t errlen);
+
+/*
+ * Check every secret file cfg names, in core sections and in the [probe.*]
+ * sections of plugins (may be NULL: core sections only).  For the daemon
+ * (start, reload, --check-config): the one-shot commands do not read them.
+ */
+int cfg_check_secrets(const struct config *cfg, const struct plugin_set *plugins, char *err,
+		      size_t errlen);
 
 /* Value checks shared with plugin options.  0 or -EINVAL with a message. */
 int opt_check(const struct redmon_option_spec *spec, const char *value, char *err, size_t errlen);

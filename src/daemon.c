@@ -15,6 +15,7 @@
 #include "daemon.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 
 #include "agg.h"
 #include "config.h"
+#include "errbuf.h"
 #include "log.h"
 #include "loop.h"
 #include "loop_timer.h"
@@ -311,6 +313,37 @@ static int setup_slots(struct daemon *d)
 }
 
 /*
+ * The user named to drop to (--user, [daemon] user), or NULL: none, or root.
+ * The default "redmon" is left to privdrop_apply(), which says the same
+ * when it is missing: checking it here would fail --check-config run as
+ * root where the daemon runs under systemd's User= instead.
+ */
+static const char *drop_user(const struct runtime *rt, const struct config *cfg)
+{
+	const char *user = rt->cli->user ? rt->cli->user : cfg_get(cfg, "daemon", "user");
+
+	return user && strcmp(user, "root") != 0 ? user : NULL;
+}
+
+int daemon_check_config(const struct runtime *rt, const struct config *cfg, char *err,
+			size_t errlen)
+{
+	const char *user = drop_user(rt, cfg);
+	int rc;
+
+	errno = 0;
+	if (user && !getpwnam(user))
+		return errbuf_set(err, errlen, errno ? -errno : -ESRCH,
+				  "[daemon] user: no user '%s' (create it with `adduser --system "
+				  "--group %s`, or set user = root to run as root)",
+				  user, user);
+	rc = cfg_check_secrets(cfg, &rt->plugins, err, errlen);
+	if (rc == 0) /* SNMP: targets, v3 settings and password files */
+		rc = subagent_check_config(cfg, err, errlen);
+	return rc;
+}
+
+/*
  * SIGHUP: parse and validate the new config and open its sinks before
  * touching anything; a bad config is logged and the old one keeps running.
  * Then swap, restart the probes with their new options and rescan (probes
@@ -331,7 +364,7 @@ static void reload(struct daemon *d)
 		return;
 	}
 	sink_env_of(d, &env);
-	if (subagent_check_config(cfg, err, sizeof(err)) < 0 || /* SNMP: check before the swap */
+	if (daemon_check_config(rt, cfg, err, sizeof(err)) < 0 ||
 	    sink_set_open(cfg, &env, &sinks, err, sizeof(err)) < 0) {
 		log_err("reload failed: %s; keeping the running configuration", err);
 		cfg_free(cfg);
@@ -471,8 +504,13 @@ int daemon_run(struct runtime *rt)
 		.sigfd = -1,
 		.rescan_fd = -1,
 	};
+	char err[1024];
 	int rc;
 
+	if (daemon_check_config(rt, rt->cfg, err, sizeof(err)) < 0) {
+		log_err("%s", err);
+		return 1;
+	}
 	agg_init(&d.agg, rt->cfg->progress_step, emit_to_sinks, &d);
 	rc = loop_new(&d.loop);
 	if (rc == 0)

@@ -303,7 +303,8 @@ int main(int argc, char **argv)
 			char err[1024];
 
 			/* The sinks are not opened: their programs are checked here. */
-			code = sink_check_programs(rt.cfg, err, sizeof(err)) < 0;
+			code = daemon_check_config(&rt, rt.cfg, err, sizeof(err)) < 0 ||
+			       sink_check_programs(rt.cfg, err, sizeof(err)) < 0;
 			if (code)
 				log_err("%s", err);
 			else

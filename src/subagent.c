@@ -211,19 +211,20 @@ static int parse_engine_id(const char *s, u_char *buf, size_t *len)
 	return 0;
 }
 
-/* The first line of a password file; USM wants at least 8 characters. */
-static int read_password(const char *key, const char *path, char **ret, char *err, size_t errlen)
+/*
+ * The first line of a password file, a secret file as config.h says (the
+ * same rules as every other); USM wants at least 8 characters.
+ */
+static int read_password(const struct config *cfg, const char *key, const char *path, char **ret,
+			 char *err, size_t errlen)
 {
-	char buf[512];
-	FILE *f = fopen(path, "re");
+	char buf[512], why[400];
+	int rc = cfg_secret_read(cfg, path, buf, sizeof(buf), why, sizeof(why));
 	size_t n;
 
-	if (!f)
-		return errbuf_set(err, errlen, -EINVAL, "[snmp] %s: cannot read %s: %s", key, path,
-				  strerror(errno));
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = 0;
+	if (rc < 0)
+		return errbuf_set(err, errlen, rc == -ENOMEM ? rc : -EINVAL, "[snmp] %s: %s", key,
+				  why);
 	buf[strcspn(buf, "\r\n")] = 0;
 	n = strlen(buf);
 	if (n < USM_LENGTH_P_MIN) {
@@ -447,12 +448,12 @@ static int settings_load(const struct config *cfg, struct settings *st, char *er
 			err, errlen, -EINVAL,
 			"[snmp] trap_v3 and inform_v3 need v3_auth_password_file (a file: "
 			"passwords never go into the config)");
-	rc = read_password("v3_auth_password_file", v, &st->auth_pass, err, errlen);
+	rc = read_password(cfg, "v3_auth_password_file", v, &st->auth_pass, err, errlen);
 	if (rc < 0)
 		return rc;
 	v = get_str(cfg, "v3_priv_password_file", NULL);
 	if (v)
-		return read_password("v3_priv_password_file", v, &st->priv_pass, err, errlen);
+		return read_password(cfg, "v3_priv_password_file", v, &st->priv_pass, err, errlen);
 	return 0;
 }
 

@@ -117,6 +117,13 @@ enum redmon_option_type {
 	REDMON_OPT_UINT,     /* decimal, within [min, max] */
 	REDMON_OPT_DURATION, /* seconds, optional suffix ms/s/m/h, within [min, max] ms */
 	REDMON_OPT_ENUM,     /* one of the '|'-separated words in choices */
+	/*
+	 * The absolute path of a file holding a secret (a password), or empty
+	 * for none: the daemon refuses it at start, reload and --check-config
+	 * unless it is a regular file, not a symlink, owned by root or the
+	 * daemon's user and closed to group and others.
+	 */
+	REDMON_OPT_SECRET_FILE,
 };
 
 struct redmon_option_spec {

@@ -80,7 +80,7 @@ static const struct redmon_option_spec ipmi_options[] = {
 	  .default_value = "",
 	  .help = "lan: BMC user name (empty: the anonymous user)" },
 	{ .key = "password_file",
-	  .type = REDMON_OPT_STRING,
+	  .type = REDMON_OPT_SECRET_FILE,
 	  .help = "lan: file holding the BMC password (mode 0600 or stricter)" },
 	{ .key = "privilege",
 	  .type = REDMON_OPT_ENUM,
@@ -125,14 +125,21 @@ static const char *opt(struct ipmi_probe *p, const char *key)
 	return v ? v : "";
 }
 
-/* The password: first line of a file nobody else can read. */
+/*
+ * The password: the first line of a file nobody else can read.  The core
+ * checked it as a REDMON_OPT_SECRET_FILE (owner included: only it knows the
+ * daemon's user) before init; this checks again what it reads, on the fd it
+ * reads from: not a symlink, a regular file (O_NONBLOCK: a FIFO does not
+ * block), closed to group and others.
+ */
 static int read_password(struct ipmi_probe *p, const char *path)
 {
 	char buf[64];
 	struct stat st;
-	int fd, n;
+	ssize_t n;
+	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		p->ops->log(p->h, REDMON_LOG_ERR, "password_file %s: %s", path, strerror(errno));
 		return -errno;
@@ -145,12 +152,15 @@ static int read_password(struct ipmi_probe *p, const char *path)
 		close(fd);
 		return -EPERM;
 	}
+	do
+		n = read(fd, buf, sizeof(buf) - 1);
+	while (n < 0 && errno == EINTR);
 	close(fd);
-	n = psu_read_text_at(AT_FDCWD, path, buf, sizeof(buf));
 	if (n < 0) {
-		p->ops->log(p->h, REDMON_LOG_ERR, "password_file %s: %s", path, strerror(-n));
-		return n;
+		p->ops->log(p->h, REDMON_LOG_ERR, "password_file %s: %s", path, strerror(errno));
+		return -EIO;
 	}
+	buf[n] = '\0';
 	buf[strcspn(buf, "\r\n")] = '\0';
 	if (strlen(buf) > 20) {
 		p->ops->log(p->h, REDMON_LOG_ERR,

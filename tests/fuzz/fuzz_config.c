@@ -6,7 +6,9 @@
  * through /proc/self/fd/N as any file); after it, each line is one `-o`
  * override.  Besides memory errors it checks the contract of cfg_load(): on
  * success a config with its typed [daemon] values within their documented
- * ranges, on failure a message in err and *ret untouched.
+ * ranges and every entry of the file with a line number, on failure a
+ * message in err and *ret untouched.  The reader has no line length limit
+ * below the file's (64 KiB): run with -max_len=70000 to reach it.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -72,6 +74,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		for (size_t i = 0; i < cfg->n_sinks; i++)
 			if (!cfg->sinks[i].name || !cfg->sinks[i].name[0])
+				abort();
+		for (size_t i = 0; i < cfg->n_entries; i++)
+			if (cfg->entries[i].origin == cfg->file &&
+			    (cfg->entries[i].line < 1 || !cfg->entries[i].section[0] ||
+			     !cfg->entries[i].key[0]))
 				abort();
 		(void)cfg_get(cfg, "daemon", "rescan_interval");
 		(void)cfg_value(cfg, "daemon", "log_level");

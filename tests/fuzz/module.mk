@@ -3,4 +3,4 @@
 FUZZERS += fuzz_config
 fuzz_config_SRCS := src/config.c src/event.c src/json.c src/model.c src/plugin_loader.c \
 	$(wildcard src/policy.c)
-fuzz_config_LIBS := -ljansson -linih -ldl -lm
+fuzz_config_LIBS := -ljansson -ldl -lm
