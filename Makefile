@@ -46,7 +46,9 @@ CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o)
 PLUGINS    :=
 UNIT_TESTS :=
 FUZZERS    :=
-include $(wildcard plugins/*/module.mk)
+# plugins/lib first: the probes' module.mk files use its source lists.
+include plugins/lib/module.mk
+include $(filter-out plugins/lib/module.mk,$(wildcard plugins/*/module.mk))
 include tests/unit/module.mk
 include tests/fuzz/module.mk
 

@@ -391,7 +391,8 @@ static int damp_changes(struct agg *a, struct agg_probe *p, struct snapshot *fre
 		if (!v)
 			goto oom;
 		holds = v;
-		v[n_holds] = (struct agg_hold){ .id = strdup(g->id), .fingerprint = fp, .scans = scans };
+		v[n_holds] =
+			(struct agg_hold){ .id = strdup(g->id), .fingerprint = fp, .scans = scans };
 		if (!v[n_holds].id)
 			goto oom;
 		n_holds++;

@@ -64,7 +64,8 @@ static const struct redmon_option_spec daemon_options[] = {
 	  .default_value = "1",
 	  .min = 1,
 	  .max = 1000,
-	  .help = "scans in a row that must agree before a recovery is announced" },
+	  .help = "scans in a row that must agree before a change that is not a failure is "
+		  "announced" },
 	{ .key = "recovery_interval",
 	  .type = REDMON_OPT_DURATION,
 	  .default_value = "1s",

@@ -79,8 +79,10 @@ class MdDaemon:
         link = os.path.join(self.plugins, "md.so")
         if not os.path.islink(link):
             os.symlink(os.path.join(build, "plugins", "md.so"), link)
+        empty_conf = os.path.join(tmp, "empty.conf")  # a config must be a regular file
+        open(empty_conf, "a").close()
         self.argv = [os.path.join(build, "redmon"), "daemon", "--root", tmp, "--plugin-dir", self.plugins,
-                     "-c", "/dev/null", "-o", "daemon.state_dir=" + state_dir,
+                     "-c", empty_conf, "-o", "daemon.state_dir=" + state_dir,
                      "-o", "daemon.rescan_interval=200ms", "-o", "sink.t.type=json",
                      "-o", "sink.t.path=" + events] + list(extra)
         self.err_path = os.path.join(tmp, "md-daemon.err")

@@ -35,7 +35,7 @@ struct fixture {
 	struct config *cfg;
 	struct sink_set *set;
 	const char *host; /* NULL: "db1" */
-	pid_t server; /* http_server() */
+	pid_t server;	  /* http_server() */
 };
 
 static void emit(void *ctx, const struct event *ev)
