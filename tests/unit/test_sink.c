@@ -514,6 +514,7 @@ static void test_vanished_severity(void **state)
 	open_sinks(f, ov, 3, true);
 	degrade(f, 0);
 	assert_int_equal(agg_update(&f->agg, "md", &empty), 0);
+	snapshot_free(&empty); /* it holds the old groups' storage now, for reuse */
 	warn = slurp(f, "warn.jsonl");
 	assert_int_equal(count(warn, "\"event\":\"group_vanished\",\"severity\":\"critical\""), 1);
 	free(warn);
