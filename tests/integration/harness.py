@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -72,6 +73,26 @@ def test_env():
         if not env.get(k, "").startswith(v):
             env[k] = v + (":" + env[k] if env.get(k) else "")
     return env
+
+
+def run_as_nobody(build, args, workdir):
+    """build/redmon args run as nobody (root reads past chmod 000).  The binary
+    and its plugins/ are copied into workdir (which nobody can reach) first: the
+    checkout itself may sit under a 0700 directory (/root, mktemp -d)."""
+    own = os.path.join(workdir, "nobody-build")
+    if not os.path.isdir(own):
+        os.makedirs(own)
+        os.chmod(own, 0o755)
+        shutil.copy2(os.path.join(build, "redmon"), own)
+        plugins = os.path.join(build, "plugins")
+        if os.path.isdir(plugins):
+            shutil.copytree(plugins, os.path.join(own, "plugins"))
+    argv = ["runuser", "-u", "nobody", "--", os.path.join(own, "redmon")] + args
+    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                       env=test_env(), timeout=30, universal_newlines=True, errors="replace")
+    if any(m in p.stderr for m in SAN_MARKERS):
+        raise TestError("sanitizer report: %s" % tail(p.stderr, 12))
+    return p
 
 
 class Reporter:

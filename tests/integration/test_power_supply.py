@@ -151,16 +151,6 @@ def links_out(rep, redmon):
         shutil.rmtree(d, ignore_errors=True)
 
 
-def as_nobody(build, args):
-    """build/redmon args run as nobody (root reads past chmod 000)."""
-    argv = ["runuser", "-u", "nobody", "--", os.path.abspath(os.path.join(build, "redmon"))] + args
-    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                       env=harness.test_env(), timeout=30, universal_newlines=True, errors="replace")
-    if any(m in p.stderr for m in harness.SAN_MARKERS):
-        raise TestError("sanitizer report: %s" % harness.tail(p.stderr, 12))
-    return p
-
-
 def unreadable(rep, build):
     """A supply whose directory, type or online cannot be read (chmod 000,
     redmon run as nobody) is an unknown member and the set is unknown: never a
@@ -182,8 +172,8 @@ def unreadable(rep, build):
                 mode = os.stat(path).st_mode & 0o777
                 os.chmod(path, 0)
                 try:
-                    c = as_nobody(build, ["check", "--root", root])
-                    p = as_nobody(build, ["status", "--json", "--root", root])
+                    c = harness.run_as_nobody(build, ["check", "--root", root], d)
+                    p = harness.run_as_nobody(build, ["status", "--json", "--root", root], d)
                 finally:
                     os.chmod(path, mode)
                 out = []
