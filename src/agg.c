@@ -562,3 +562,36 @@ void agg_fini(struct agg *a)
 	free(a->probes);
 	memset(a, 0, sizeof(*a));
 }
+
+size_t agg_probe_count(const struct agg *a)
+{
+	return a->n_probes;
+}
+
+const struct agg_probe *agg_probe_at(const struct agg *a, size_t i)
+{
+	return i < a->n_probes ? &a->probes[i] : NULL;
+}
+
+const struct agg_probe *agg_probe_find(const struct agg *a, const char *name)
+{
+	size_t lo = 0, hi = a->n_probes;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(a->probes[mid].name, name);
+
+		if (c == 0)
+			return &a->probes[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+uint64_t agg_last_seq(const struct agg *a)
+{
+	return a->seq;
+}

@@ -99,4 +99,17 @@ void agg_drop_unscanned(struct agg *a);
 
 void agg_fini(struct agg *a);
 
+/*
+ * The read-only view for everybody else (state, status, sinks, SNMP): no
+ * module but agg.c reads struct agg's fields.  Probes are sorted by name,
+ * each probe's groups by id; pointers are valid until the next agg_update,
+ * agg_probe_failed, agg_restore_probe or agg_drop_unscanned.
+ */
+size_t agg_probe_count(const struct agg *a);
+const struct agg_probe *agg_probe_at(const struct agg *a, size_t i);
+/* The probe named name, or NULL. */
+const struct agg_probe *agg_probe_find(const struct agg *a, const char *name);
+/* The sequence number of the last event emitted (0: none yet). */
+uint64_t agg_last_seq(const struct agg *a);
+
 #endif
