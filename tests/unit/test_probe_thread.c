@@ -10,9 +10,11 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../src/loop_timer.h"
@@ -47,7 +49,9 @@ static int tp_init(const struct redmon_host_ops *ops, struct redmon_host *h, voi
 
 static int tp_scan(void *inst)
 {
+	char reason[32];
 	struct redmon_group g = { .name = "g0",
+				  .reason = reason,
 				  .kind = "raid",
 				  .type = "raid1",
 				  .members_total = 2,
@@ -63,6 +67,7 @@ static int tp_scan(void *inst)
 	if (atomic_load(&tp.block))
 		(void)!read(tp.block_fd[0], &c, 1);
 	tp.scans++;
+	snprintf(reason, sizeof(reason), "scan %d", tp.scans); /* which scan a result is from */
 	if (tp.scan_rc < 0) {
 		tp.ops->scan_error(tp.h, "bus %d is gone", 7);
 		return tp.scan_rc;
@@ -128,18 +133,54 @@ static struct probe_thread *start(bool events)
 	return t;
 }
 
-/* Wait (at most 10 s) for a result. */
-static int wait_result(struct probe_thread *t, struct probe_result *res)
+/* Generous: a loaded machine (sanitizers, valgrind, other jobs) may be slow; a pass is fast. */
+#define RESULT_TIMEOUT_MS 10000
+
+static int64_t now_ms(void)
 {
-	for (int i = 0; i < 1000; i++) {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Wait up to timeout_ms for a result, sleeping in poll() on the fd the
+ * thread signals: 1 and *res as soon as one is there, 0 when none came.
+ */
+static int wait_result_ms(struct probe_thread *t, struct probe_result *res, int timeout_ms)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+
+	for (;;) {
 		struct pollfd pfd = { .fd = probe_thread_fd(t), .events = POLLIN };
+		int64_t left = deadline - now_ms();
 
 		if (probe_thread_collect(t, res))
 			return 1;
-		poll(&pfd, 1, 10);
+		if (left <= 0)
+			return 0;
+		if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR)
+			fail_msg("poll: %s", strerror(errno));
 	}
-	return 0;
 }
+
+static int wait_result(struct probe_thread *t, struct probe_result *res)
+{
+	return wait_result_ms(t, res, RESULT_TIMEOUT_MS);
+}
+
+/*
+ * Wait up to RESULT_TIMEOUT_MS for a state of the thread that no fd signals
+ * (the thread inside the plugin, fini() run), checking every millisecond.
+ */
+#define WAIT_UNTIL(cond)                                                                           \
+	do {                                                                                       \
+		int64_t deadline_ = now_ms() + RESULT_TIMEOUT_MS;                                  \
+		while (!(cond) && now_ms() < deadline_)                                            \
+			usleep(1000);                                                              \
+		assert_true(cond);                                                                 \
+	} while (0)
 
 static void test_scan_on_request(void **state)
 {
@@ -200,8 +241,8 @@ static void test_no_events_one_shot(void **state)
 
 	(void)state;
 	assert_int_equal(write(tp.event_fd, &one, sizeof(one)), sizeof(one));
-	usleep(50 * 1000);
-	assert_int_equal(probe_thread_collect(t, &res), 0);
+	/* The same wait a scan the write caused would end (it ends at once with a result). */
+	assert_int_equal(wait_result_ms(t, &res, 200), 0);
 	assert_int_equal(tp.scans, 0);
 	assert_true(probe_thread_stop(t, 5000));
 }
@@ -215,15 +256,18 @@ static void test_requests_merge(void **state)
 	(void)state;
 	atomic_store(&tp.block, true);
 	probe_thread_request_scan(t);
-	while (probe_thread_busy_ms(t) == 0 && tp.scans == 0)
-		usleep(1000);
+	WAIT_UNTIL(probe_thread_busy_ms(t) > 0 || tp.scans > 0);
 	for (int i = 0; i < 5; i++)
 		probe_thread_request_scan(t);
 	atomic_store(&tp.block, false);
 	assert_int_equal(write(tp.block_fd[1], "x", 1), 1);
-	assert_int_equal(wait_result(t, &res), 1);
-	usleep(100 * 1000);
-	(void)probe_thread_collect(t, &res);
+	/* The first scan's result may be replaced by the second's before it is collected. */
+	do {
+		assert_int_equal(wait_result(t, &res), 1);
+		assert_int_equal(res.groups.n, 1);
+	} while (strcmp(res.groups.groups[0].reason, "scan 2") != 0);
+	/* A third scan would give a result within this wait. */
+	assert_int_equal(wait_result_ms(t, &res, 200), 0);
 	assert_int_equal(tp.scans, 2);
 	assert_true(probe_thread_stop(t, 5000));
 	snapshot_free(&res.groups);
@@ -241,16 +285,14 @@ static void test_hung_scan_abandoned(void **state)
 	(void)state;
 	atomic_store(&tp.block, true);
 	probe_thread_request_scan(t);
-	usleep(30 * 1000);
-	assert_true(probe_thread_busy_ms(t) >= 20);
+	WAIT_UNTIL(probe_thread_busy_ms(t) >= 20);
 	assert_int_equal(probe_thread_collect(t, &res), 0);
 	assert_false(probe_thread_any_abandoned());
 	assert_false(probe_thread_stop(t, 20));
 	assert_true(probe_thread_any_abandoned());
 	assert_int_equal(tp.fini_calls, 0);
 	assert_int_equal(write(tp.block_fd[1], "x", 1), 1); /* the scan returns */
-	for (int i = 0; i < 500 && tp.fini_calls == 0; i++)
-		usleep(10 * 1000);
+	WAIT_UNTIL(tp.fini_calls > 0);
 	assert_int_equal(tp.fini_calls, 1);
 }
 
