@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "redmon/fnv1a.h"
+
 void agg_init(struct agg *a, unsigned progress_step, agg_emit_fn emit, void *ctx)
 {
 	memset(a, 0, sizeof(*a));
@@ -340,19 +342,21 @@ static enum agg_change classify(const struct group *old, const struct group *g)
 
 /*
  * What a held group looks like, to tell "the same change seen again" from a
- * different one: health, margin and every member's name and role (FNV-1a).
+ * different one: health, margin and every member's name and role.  Each name
+ * is folded with its NUL, so a name and the role after it cannot run
+ * together.  Kept in memory only (never saved): its values may change.
  */
 static uint64_t group_fingerprint(const struct group *g)
 {
-	uint64_t h = 14695981039346656037ULL;
 	int32_t margin = margin_shown(g);
+	uint64_t h = REDMON_FNV1A_BASIS;
 
-	h = (h ^ (uint64_t)g->health) * 1099511628211ULL;
-	h = (h ^ (uint32_t)margin) * 1099511628211ULL;
+	h = redmon_fnv1a_mem(h, &g->health, sizeof(g->health));
+	h = redmon_fnv1a_mem(h, &margin, sizeof(margin));
 	for (size_t i = 0; i < g->n_members; i++) {
-		for (const char *p = g->members[i].name; p && *p; p++)
-			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-		h = (h ^ (uint64_t)((int)g->members[i].role + 0x100)) * 1099511628211ULL;
+		h = redmon_fnv1a_str(h, g->members[i].name ? g->members[i].name : "");
+		h = redmon_fnv1a_byte(h, 0);
+		h = redmon_fnv1a_mem(h, &g->members[i].role, sizeof(g->members[i].role));
 	}
 	return h;
 }

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "redmon/fnv1a.h"
+
 static const char *const health_names[HEALTH_COUNT_] = {
 	[HEALTH_OK] = "ok",
 	[HEALTH_NONREDUNDANT] = "nonredundant",
@@ -200,16 +202,6 @@ static char *dup_opt(struct snapshot *s, const char *str, bool *oom)
 	return d;
 }
 
-/* FNV-1a: cheap and good enough to spread a few dozen short strings. */
-static uint32_t str_hash(const char *str, size_t len)
-{
-	uint32_t h = 2166136261u;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)str[i]) * 16777619u;
-	return h;
-}
-
 /*
  * dup_opt for strings that repeat across groups (probe, kind, type, member
  * state, reasons): a short string already in the table is shared.  A slot
@@ -233,7 +225,8 @@ static char *intern_opt(struct snapshot *s, const char *str, bool *oom)
 		}
 		memset(s->intern, 0, INTERN_SLOTS * sizeof(*s->intern));
 	}
-	slot = str_hash(str, len) % INTERN_SLOTS;
+	/* FNV-1a: cheap and good enough to spread a few dozen short strings. */
+	slot = redmon_fnv1a_mem(REDMON_FNV1A_BASIS, str, len) % INTERN_SLOTS;
 	if (s->intern[slot] && strcmp(s->intern[slot], str) == 0)
 		return s->intern[slot];
 	d = arena_strndup(s, str, len);

@@ -16,6 +16,7 @@
 #include "json.h"
 #include "log.h"
 #include "loop_timer.h"
+#include "redmon/fnv1a.h"
 #include "spool.h"
 
 #define STATE_FILE	"state.json"
@@ -39,13 +40,7 @@ struct state {
 
 uint64_t state_hash(const char *s)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ull;
-	}
-	return h;
+	return redmon_fnv1a_str(REDMON_FNV1A_BASIS, s);
 }
 
 static int body_checksum(json_t *body, char *buf, size_t len)
