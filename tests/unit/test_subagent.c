@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The net-snmp-free parts of the SNMP subagent: the index state file
- * (src/subagent_index.c) and REDMON-MIB's rules (src/subagent_rules.c).
+ * (src/snmp/subagent_index.c) and REDMON-MIB's rules (src/snmp/subagent_rules.c).
  */
 #include "cmocka_all.h"
 
@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../src/subagent_index.h"
-#include "../../src/subagent_rules.h"
+#include "../../src/snmp/subagent_index.h"
+#include "../../src/snmp/subagent_rules.h"
 
 static char dir[] = "/tmp/redmon-subagent-XXXXXX";
 

@@ -4,7 +4,7 @@
  * serves REDMON-MIB from the aggregator's state, and notifications for the
  * daemon's events, to the AgentX master and to directly configured v2c/v3
  * targets.  It runs in the daemon's own event loop; everything net-snmp stays
- * inside src/subagent*.c.  [snmp] in the config says what it does.
+ * inside src/snmp/.  [snmp] in the config says what it does.
  *
  * Every function accepts a NULL subagent (SNMP disabled) and does nothing.
  */

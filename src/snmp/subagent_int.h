@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Internal to the SNMP subagent (src/subagent*.c): the only header besides
+ * Internal to the SNMP subagent (src/snmp/): the only header besides
  * those .c files that includes net-snmp.  Never include it from elsewhere;
  * the rest of redmon sees subagent.h only.
  */
@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "event.h"
+#include "../event.h"
 #include "subagent_rules.h"
 
 /*

@@ -35,7 +35,7 @@
  * would also get the master's copies.
  */
 #include "subagent.h"
-#include "errbuf.h"
+#include "../errbuf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -47,11 +47,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "agg.h"
-#include "config.h"
-#include "log.h"
-#include "loop.h"
-#include "runtime.h"
+#include "../agg.h"
+#include "../config.h"
+#include "../log.h"
+#include "../loop.h"
+#include "../runtime.h"
 #include "subagent_index.h"
 #include "subagent_int.h"
 

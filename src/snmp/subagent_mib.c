@@ -32,7 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agg.h"
+#include "../agg.h"
 #include "subagent_index.h"
 
 #define TEXT_MAX 255 /* SnmpAdminString (SIZE (0..255)) */
