@@ -108,7 +108,6 @@ struct settings {
 	u_char engine_id[32]; /* ours, for v3 TRAPs */
 	size_t engine_id_len;
 	char *state_file;
-	bool fast_path;
 	struct target *targets;
 	size_t n_targets;
 };
@@ -130,7 +129,7 @@ struct dest {
 
 struct subagent {
 	struct loop *loop;
-	struct agg *agg;
+	const struct agg *agg;
 	struct settings cfg;
 	struct subagent_index *idx;
 	struct subagent_mib *mib;
@@ -377,7 +376,6 @@ static int settings_load(const struct config *cfg, struct settings *st, char *er
 
 	memset(st, 0, sizeof(*st));
 	st->enabled = get_bool(cfg, "enabled", false);
-	st->fast_path = get_bool(cfg, "fast_path", true);
 	v = get_str(cfg, "agentx_socket", NULL);
 	if (v && strcmp(v, "none") == 0)
 		st->no_master = true;
@@ -457,6 +455,27 @@ static int settings_load(const struct config *cfg, struct settings *st, char *er
 	return 0;
 }
 
+/*
+ * [snmp] fast_path chose between two request engines; there is one now.  The
+ * key is still accepted, so old configs load, and named wherever it is set.
+ */
+static void warn_fast_path(const struct config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_entries; i++) {
+		const struct cfg_entry *e = &cfg->entries[i];
+
+		if (strcmp(e->section, "snmp") != 0 || strcmp(e->key, "fast_path") != 0)
+			continue;
+		if (strcmp(e->origin, "command line") == 0)
+			log_warn("-o snmp.fast_path: [snmp] fast_path no longer does anything "
+				 "(there is one request engine)");
+		else
+			log_warn("%s:%u: [snmp] fast_path no longer does anything (there is one "
+				 "request engine); remove it",
+				 e->origin, e->line);
+	}
+}
+
 int subagent_check_config(const struct config *cfg, char *err, size_t errlen)
 {
 	struct settings st;
@@ -465,6 +484,7 @@ int subagent_check_config(const struct config *cfg, char *err, size_t errlen)
 	if (rc == -ENOMEM)
 		snprintf(err, errlen, "[snmp]: out of memory");
 	settings_free(&st);
+	warn_fast_path(cfg);
 	return rc;
 }
 
@@ -890,7 +910,7 @@ static int on_master_up(int major, int minor, void *serverarg, void *clientarg)
 	s->master.retry_at = 0;
 	s->fds_dirty = true;
 	if (s->mib)
-		subagent_mib_attach(s->mib, sess, s->cfg.fast_path);
+		subagent_mib_attach(s->mib, sess);
 	if (s->master_lost_at)
 		log_notice(
 			"SNMP: AgentX master back after %.1f s; %zu queued notification%s to send",
@@ -1082,7 +1102,7 @@ static int prepare(void *ctx)
 	maybe_save(s, now);
 	if (s->cfg.heartbeat_ms && now >= s->next_heartbeat) {
 		netsnmp_variable_list *vars = subagent_mib_heartbeat_vars(s->mib);
-		struct notif *n = vars ? notif_new(s->agg->seq, vars) : NULL;
+		struct notif *n = vars ? notif_new(agg_last_seq(s->agg), vars) : NULL;
 
 		if (n) {
 			deliver(s, n);
@@ -1352,7 +1372,7 @@ int subagent_open(const struct config *cfg, struct loop *loop, struct agg *agg,
 		goto fail;
 	}
 	if (s->master.sess)
-		subagent_mib_attach(s->mib, s->master.sess, s->cfg.fast_path);
+		subagent_mib_attach(s->mib, s->master.sess);
 	s->next_heartbeat = now_ms() + s->cfg.heartbeat_ms;
 	s->fds_dirty = true;
 	loop_set_prepare(loop, prepare, s);
@@ -1431,7 +1451,7 @@ void subagent_reload(struct subagent **sp, const struct config *cfg, struct loop
 	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
 			   (int)s->cfg.ping_s);
 	if (s->master.sess)
-		subagent_mib_attach(s->mib, s->master.sess, s->cfg.fast_path);
+		subagent_mib_attach(s->mib, s->master.sess);
 	s->next_heartbeat = now_ms() + s->cfg.heartbeat_ms;
 	s->fds_dirty = true;
 }

@@ -41,7 +41,7 @@ struct subagent_mib;
  * them in step with agg.  idx gives the row indexes; started is the daemon's
  * start time.  0 or -errno; *ret only on success.
  */
-int subagent_mib_new(struct agg *agg, struct subagent_index *idx, const struct timespec *started,
+int subagent_mib_new(const struct agg *agg, struct subagent_index *idx, const struct timespec *started,
 		     struct subagent_mib **ret);
 
 /* Free, after snmp_shutdown() (which drops the registrations).  NULL is a no-op. */
@@ -73,10 +73,9 @@ netsnmp_variable_list *subagent_mib_heartbeat_vars(struct subagent_mib *m);
 
 /*
  * Answer the AgentX Get and GetNext requests of session straight from the
- * tables, bypassing net-snmp's request pipeline (see subagent_mib.c), when
- * fast is true.  Call for every new master session; other PDUs keep going to
- * net-snmp's own handler.
+ * tables, ahead of net-snmp's request pipeline (see subagent_mib.c).  Call for
+ * every new master session; other PDUs keep going to net-snmp's own callback.
  */
-void subagent_mib_attach(struct subagent_mib *m, netsnmp_session *session, bool fast);
+void subagent_mib_attach(struct subagent_mib *m, netsnmp_session *session);
 
 #endif
