@@ -21,21 +21,10 @@
  * init_agent()).  net-snmp tells us of a connect or a disconnect through its
  * INDEX_START and INDEX_STOP callbacks.
  *
- * Notifications are never lost on our side.  Each event that makes one is
- * built once (subagent_mib_notif_vars) and handed to every destination:
- *  - the master, as an AgentX Notify that the master acknowledges: kept in a
- *    bounded queue (queue_max, the oldest dropped first, with a warning)
- *    while the master is away and sent in order, one at a time, when it is
- *    back; one not acknowledged is sent again;
- *  - v3 INFORM targets, the same way: queued until the receiver
- *    acknowledges, retried by net-snmp (inform_retries, inform_timeout) and
- *    then by us, later;
- *  - v2c and v3 TRAP targets, sent at once (a trap has no acknowledgement).
- * Direct targets use sessions of our own, not net-snmp's trap sinks, which
- * would also get the master's copies.
+ * Notifications: subagent_notify.c; the [snmp] settings: snmp_settings.c;
+ * REDMON-MIB and the requests: subagent_mib.c.
  */
 #include "subagent.h"
-#include "../errbuf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -58,835 +47,10 @@
 #include <net-snmp/library/large_fd_set.h> /* not in net-snmp-includes.h */
 
 #define APP_NAME	   "redmon"
-#define DEFAULT_STATE_FILE "/var/lib/redmon/snmp-index"
 #define FULL_FD_REFRESH_MS 1000
-#define MASTER_RETRY_MS	   1000	   /* a Notify the master did not acknowledge */
-#define INFORM_BACKOFF_MS  30000   /* after net-snmp's own retries gave up */
-#define SAVE_RETRY_MS	   60000   /* the state file could not be written */
-#define AGENTX_TIMEOUT_US  1000000 /* per AgentX request: a hung master stalls us this long */
-#define AGENTX_RETRIES	   1
-
-enum dest_kind { DEST_MASTER = 0, DEST_TRAP_V2C, DEST_TRAP_V3, DEST_INFORM_V3 };
-
-/* One notification, shared by every destination that still has to send it. */
-struct notif {
-	unsigned refs;
-	uint64_t seq;
-	netsnmp_variable_list *vars; /* snmpTrapOID.0 first, no sysUpTime.0 */
-};
-
-/* A FIFO bounded by max: a full queue drops its oldest. */
-struct queue {
-	struct notif **v;
-	size_t head, n, cap;
-	unsigned long dropped; /* since the last report */
-};
-
-/* A target as configured. */
-struct target {
-	enum dest_kind kind;
-	char *spec; /* the config value, for logs and to match targets across reloads */
-	char *addr; /* net-snmp transport address, default port 162 */
-	char *community;
-	u_char engine_id[32]; /* INFORM: the receiver's, if pinned */
-	size_t engine_id_len;
-};
-
-/* The [snmp] settings, parsed and checked; owns its strings. */
-struct settings {
-	bool enabled;
-	char *agentx_socket; /* NULL: net-snmp's default */
-	bool no_master;	     /* agentx_socket = none */
-	unsigned ping_s;
-	uint64_t heartbeat_ms;
-	size_t queue_max;
-	unsigned inform_retries;
-	uint64_t inform_timeout_ms;
-	char *v3_user;
-	int auth_type, priv_type; /* usm_lookup_*_type() */
-	char *auth_pass, *priv_pass;
-	u_char engine_id[32]; /* ours, for v3 TRAPs */
-	size_t engine_id_len;
-	char *state_file;
-	struct target *targets;
-	size_t n_targets;
-};
-
-struct subagent;
-
-struct dest {
-	struct subagent *s;
-	enum dest_kind kind;
-	struct target t;
-	netsnmp_session *sess;
-	struct queue q;	  /* the master and INFORMs: until acknowledged */
-	int inflight_req; /* request id awaiting an answer, 0 if none */
-	uint64_t inflight_deadline;
-	uint64_t retry_at; /* monotonic ms; 0: now */
-	bool stale;	   /* close the session before the next try */
-	bool down_logged;
-};
-
-struct subagent {
-	struct loop *loop;
-	const struct agg *agg;
-	struct settings cfg;
-	struct subagent_index *idx;
-	struct subagent_mib *mib;
-	int *fds; /* net-snmp's sockets the loop watches for us */
-	size_t n_fds;
-	bool fds_dirty;
-	uint64_t next_full_refresh;
-	struct dest master;
-	netsnmp_callback master_cb; /* net-snmp's own callback of the master session */
-	struct dest *dests;	    /* direct targets */
-	size_t n_dests;
-	uint64_t next_heartbeat;
-	uint64_t save_retry_at;
-	bool sync_failed_logged;
-	bool closing;
-	bool prepare_set;
-	uint64_t master_lost_at;
-};
+#define SAVE_RETRY_MS	   60000 /* the state file could not be written */
 
 static bool netsnmp_started;
-
-static const oid sysuptime_oid[] = { 1, 3, 6, 1, 2, 1, 1, 3, 0 };
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/* --- settings --------------------------------------------------------- */
-
-static void target_free(struct target *t)
-{
-	free(t->spec);
-	free(t->addr);
-	free(t->community);
-	memset(t, 0, sizeof(*t));
-}
-
-static void settings_free(struct settings *st)
-{
-	free(st->agentx_socket);
-	free(st->v3_user);
-	if (st->auth_pass)
-		explicit_bzero(st->auth_pass, strlen(st->auth_pass));
-	if (st->priv_pass)
-		explicit_bzero(st->priv_pass, strlen(st->priv_pass));
-	free(st->auth_pass);
-	free(st->priv_pass);
-	free(st->state_file);
-	for (size_t i = 0; i < st->n_targets; i++)
-		target_free(&st->targets[i]);
-	free(st->targets);
-	memset(st, 0, sizeof(*st));
-}
-
-/* "0x8000..." or "8000...": 5 to 32 octets (RFC 3411 SnmpEngineID). */
-static int parse_engine_id(const char *s, u_char *buf, size_t *len)
-{
-	size_t n = 0;
-
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-		s += 2;
-	for (; s[0] && s[1]; s += 2) {
-		char hex[3] = { s[0], s[1], 0 };
-		char *end;
-		unsigned long v = strtoul(hex, &end, 16);
-
-		if (*end || n == 32)
-			return -EINVAL;
-		buf[n++] = (u_char)v;
-	}
-	if (*s || n < 5)
-		return -EINVAL;
-	*len = n;
-	return 0;
-}
-
-/*
- * The first line of a password file, a secret file as config.h says (the
- * same rules as every other); USM wants at least 8 characters.
- */
-static int read_password(const struct config *cfg, const char *key, const char *path, char **ret,
-			 char *err, size_t errlen)
-{
-	char buf[512], why[400];
-	int rc = cfg_secret_read(cfg, path, buf, sizeof(buf), why, sizeof(why));
-	size_t n;
-
-	if (rc < 0)
-		return errbuf_set(err, errlen, rc == -ENOMEM ? rc : -EINVAL, "[snmp] %s: %s", key,
-				  why);
-	buf[strcspn(buf, "\r\n")] = 0;
-	n = strlen(buf);
-	if (n < USM_LENGTH_P_MIN) {
-		explicit_bzero(buf, sizeof(buf));
-		return errbuf_set(err, errlen, -EINVAL,
-				  "[snmp] %s: the password in %s has fewer than %d characters", key,
-				  path, USM_LENGTH_P_MIN);
-	}
-	*ret = strdup(buf);
-	explicit_bzero(buf, sizeof(buf));
-	return *ret ? 0 : -ENOMEM;
-}
-
-/* "HOST[:PORT] COMMUNITY", "HOST[:PORT]" or "HOST[:PORT] [ENGINE-ID]". */
-static int parse_target(enum dest_kind kind, const char *key, const char *value, struct target *t,
-			char *err, size_t errlen)
-{
-	char *copy = strdup(value), *save = NULL, *addr, *second, *third;
-	int rc = 0;
-
-	if (!copy)
-		return -ENOMEM;
-	addr = strtok_r(copy, " \t", &save);
-	second = strtok_r(NULL, " \t", &save);
-	third = strtok_r(NULL, " \t", &save);
-	memset(t, 0, sizeof(*t));
-	t->kind = kind;
-	if (!addr)
-		rc = errbuf_set(err, errlen, -EINVAL, "[snmp] %s: empty target", key);
-	else if (kind == DEST_TRAP_V2C && (!second || third))
-		rc = errbuf_set(err, errlen, -EINVAL,
-				"[snmp] %s = %s: expected HOST[:PORT] COMMUNITY", key, value);
-	else if (kind == DEST_TRAP_V3 && second)
-		rc = errbuf_set(err, errlen, -EINVAL, "[snmp] %s = %s: expected HOST[:PORT]", key,
-				value);
-	else if (kind == DEST_INFORM_V3 &&
-		 (third ||
-		  (second && parse_engine_id(second, t->engine_id, &t->engine_id_len) < 0)))
-		rc = errbuf_set(
-			err, errlen, -EINVAL,
-			"[snmp] %s = %s: expected HOST[:PORT] [ENGINE-ID in hex, 5 to 32 octets]",
-			key, value);
-	if (rc == 0) {
-		t->spec = strdup(value);
-		t->addr = strdup(addr);
-		if (kind == DEST_TRAP_V2C)
-			t->community = strdup(second);
-		if (!t->spec || !t->addr || (kind == DEST_TRAP_V2C && !t->community))
-			rc = -ENOMEM;
-	}
-	free(copy);
-	if (rc < 0)
-		target_free(t);
-	return rc;
-}
-
-static int add_targets(const struct config *cfg, struct settings *st, const char *key,
-		       enum dest_kind kind, char *err, size_t errlen)
-{
-	for (size_t i = 0; i < cfg->n_entries; i++) {
-		const struct cfg_entry *e = &cfg->entries[i];
-		struct target *v;
-		int rc;
-
-		if (strcmp(e->section, "snmp") != 0 || strcmp(e->key, key) != 0 || !*e->value)
-			continue;
-		v = realloc(st->targets, (st->n_targets + 1) * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		st->targets = v;
-		rc = parse_target(kind, key, e->value, &v[st->n_targets], err, errlen);
-		if (rc < 0)
-			return rc;
-		st->n_targets++;
-	}
-	return 0;
-}
-
-static const char *value(const struct config *cfg, const char *key)
-{
-	return cfg_value(cfg, "snmp", key);
-}
-
-/* Typed values; the config table has checked them, def covers a missing default. */
-static bool get_bool(const struct config *cfg, const char *key, bool def)
-{
-	const char *v = value(cfg, key);
-	bool b = def;
-
-	if (v)
-		opt_parse_bool(v, &b);
-	return b;
-}
-
-static uint64_t get_ms(const struct config *cfg, const char *key, uint64_t def)
-{
-	const char *v = value(cfg, key);
-	uint64_t u = def;
-
-	if (v)
-		opt_parse_duration_ms(v, 0, UINT64_MAX, &u);
-	return u;
-}
-
-static uint64_t get_uint(const struct config *cfg, const char *key, uint64_t def)
-{
-	const char *v = value(cfg, key);
-	uint64_t u = def;
-
-	if (v)
-		opt_parse_uint(v, 0, UINT64_MAX, &u);
-	return u;
-}
-
-static const char *get_str(const struct config *cfg, const char *key, const char *def)
-{
-	const char *v = value(cfg, key);
-
-	return v && *v ? v : def;
-}
-
-/*
- * Our engine ID for v3 TRAPs when none is configured: net-snmp's text format
- * (RFC 3411: enterprise 8072, format 4) of "redmon-<host>", so it is
- * predictable for the receiver's createUser -e and differs between hosts.
- */
-static void default_engine_id(const struct config *cfg, struct settings *st)
-{
-	/* enterprise 8072 with the high bit set, format 4 (text), then the text */
-	static const u_char prefix[] = "\x80\x00\x1f\x88\x04redmon-";
-	char host[256];
-	size_t n;
-
-	runtime_hostname(cfg, host, sizeof(host));
-	/* An engine ID has at most 32 octets: the host name is cut to fit. */
-	n = strlen(host);
-	if (n > sizeof(st->engine_id) - (sizeof(prefix) - 1))
-		n = sizeof(st->engine_id) - (sizeof(prefix) - 1);
-	memcpy(st->engine_id, prefix, sizeof(prefix) - 1);
-	memcpy(st->engine_id + sizeof(prefix) - 1, host, n);
-	st->engine_id_len = sizeof(prefix) - 1 + n;
-}
-
-static int settings_load(const struct config *cfg, struct settings *st, char *err, size_t errlen)
-{
-	uint64_t u;
-	const char *v;
-	bool v3 = false;
-	int rc;
-
-	memset(st, 0, sizeof(*st));
-	st->enabled = get_bool(cfg, "enabled", false);
-	v = get_str(cfg, "agentx_socket", NULL);
-	if (v && strcmp(v, "none") == 0)
-		st->no_master = true;
-	else if (v && !(st->agentx_socket = strdup(v)))
-		return -ENOMEM;
-	u = get_ms(cfg, "ping_interval", 5000);
-	st->ping_s = (unsigned)((u + 999) / 1000);
-	if (st->ping_s == 0)
-		st->ping_s = 1; /* 0 would mean: never reconnect */
-	st->heartbeat_ms = get_ms(cfg, "heartbeat_interval", 0);
-	st->queue_max = (size_t)get_uint(cfg, "queue_max", 1000);
-	st->inform_retries = (unsigned)get_uint(cfg, "inform_retries", 3);
-	st->inform_timeout_ms = get_ms(cfg, "inform_timeout", 1000);
-
-	v = get_str(cfg, "state_file", NULL);
-	if (v) {
-		st->state_file = strdup(v);
-	} else if ((v = cfg_value(cfg, "daemon", "state_dir")) != NULL && *v) {
-		size_t n = strlen(v) + sizeof("/snmp-index");
-
-		st->state_file = malloc(n);
-		if (st->state_file)
-			snprintf(st->state_file, n, "%s/snmp-index", v);
-	} else {
-		st->state_file = strdup(DEFAULT_STATE_FILE);
-	}
-	if (!st->state_file)
-		return -ENOMEM;
-
-	if ((rc = add_targets(cfg, st, "trap_v2c", DEST_TRAP_V2C, err, errlen)) < 0 ||
-	    (rc = add_targets(cfg, st, "trap_v3", DEST_TRAP_V3, err, errlen)) < 0 ||
-	    (rc = add_targets(cfg, st, "inform_v3", DEST_INFORM_V3, err, errlen)) < 0)
-		return rc;
-	for (size_t i = 0; i < st->n_targets; i++)
-		v3 = v3 || st->targets[i].kind != DEST_TRAP_V2C;
-
-	v = get_str(cfg, "v3_auth_protocol", "SHA");
-	st->auth_type = usm_lookup_auth_type(v);
-	if (st->auth_type < 0 || !sc_get_auth_oid(st->auth_type, &(size_t){ 0 }))
-		return errbuf_set(err, errlen, -EINVAL,
-				  "[snmp] v3_auth_protocol %s: not supported by net-snmp here", v);
-	v = get_str(cfg, "v3_priv_protocol", "AES");
-	st->priv_type = usm_lookup_priv_type(v);
-	if (st->priv_type < 0 || !sc_get_priv_oid(st->priv_type, &(size_t){ 0 }))
-		return errbuf_set(err, errlen, -EINVAL,
-				  "[snmp] v3_priv_protocol %s: not supported by net-snmp here", v);
-	v = get_str(cfg, "v3_engine_id", NULL);
-	if (v) {
-		if (parse_engine_id(v, st->engine_id, &st->engine_id_len) < 0)
-			return errbuf_set(err, errlen, -EINVAL,
-					  "[snmp] v3_engine_id %s: expected hex, 5 to 32 octets",
-					  v);
-	} else {
-		default_engine_id(cfg, st);
-	}
-	if (!v3)
-		return 0;
-	v = get_str(cfg, "v3_user", NULL);
-	if (!v)
-		return errbuf_set(err, errlen, -EINVAL,
-				  "[snmp] trap_v3 and inform_v3 need v3_user");
-	st->v3_user = strdup(v);
-	if (!st->v3_user)
-		return -ENOMEM;
-	v = get_str(cfg, "v3_auth_password_file", NULL);
-	if (!v)
-		return errbuf_set(
-			err, errlen, -EINVAL,
-			"[snmp] trap_v3 and inform_v3 need v3_auth_password_file (a file: "
-			"passwords never go into the config)");
-	rc = read_password(cfg, "v3_auth_password_file", v, &st->auth_pass, err, errlen);
-	if (rc < 0)
-		return rc;
-	v = get_str(cfg, "v3_priv_password_file", NULL);
-	if (v)
-		return read_password(cfg, "v3_priv_password_file", v, &st->priv_pass, err, errlen);
-	return 0;
-}
-
-/*
- * [snmp] fast_path chose between two request engines; there is one now.  The
- * key is still accepted, so old configs load, and named wherever it is set.
- */
-static void warn_fast_path(const struct config *cfg)
-{
-	for (size_t i = 0; i < cfg->n_entries; i++) {
-		const struct cfg_entry *e = &cfg->entries[i];
-
-		if (strcmp(e->section, "snmp") != 0 || strcmp(e->key, "fast_path") != 0)
-			continue;
-		if (strcmp(e->origin, "command line") == 0)
-			log_warn("-o snmp.fast_path: [snmp] fast_path no longer does anything "
-				 "(there is one request engine)");
-		else
-			log_warn("%s:%u: [snmp] fast_path no longer does anything (there is one "
-				 "request engine); remove it",
-				 e->origin, e->line);
-	}
-}
-
-int subagent_check_config(const struct config *cfg, char *err, size_t errlen)
-{
-	struct settings st;
-	int rc = settings_load(cfg, &st, err, errlen);
-
-	if (rc == -ENOMEM)
-		snprintf(err, errlen, "[snmp]: out of memory");
-	settings_free(&st);
-	warn_fast_path(cfg);
-	return rc;
-}
-
-/* --- notifications and their queues ------------------------------------- */
-
-static void notif_unref(struct notif *n)
-{
-	if (n && --n->refs == 0) {
-		snmp_free_varbind(n->vars);
-		free(n);
-	}
-}
-
-static struct notif *queue_head(const struct queue *q)
-{
-	return q->n ? q->v[q->head] : NULL;
-}
-
-static void queue_pop(struct queue *q)
-{
-	if (!q->n)
-		return;
-	notif_unref(q->v[q->head]);
-	q->head = (q->head + 1) % q->cap;
-	q->n--;
-}
-
-/* Append n (takes a reference); a full queue drops its oldest.  0 or -ENOMEM. */
-static int queue_push(struct queue *q, struct notif *n, size_t max)
-{
-	if (max == 0)
-		return 0;
-	while (q->n >= max) {
-		queue_pop(q);
-		q->dropped++;
-	}
-	if (q->n == q->cap) {
-		size_t cap = q->cap ? q->cap * 2 : 16;
-		struct notif **v = malloc(cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		for (size_t i = 0; i < q->n; i++)
-			v[i] = q->v[(q->head + i) % q->cap];
-		free(q->v);
-		q->v = v;
-		q->head = 0;
-		q->cap = cap;
-	}
-	q->v[(q->head + q->n) % q->cap] = n;
-	q->n++;
-	n->refs++;
-	return 0;
-}
-
-static void queue_free(struct queue *q)
-{
-	while (q->n)
-		queue_pop(q);
-	free(q->v);
-	memset(q, 0, sizeof(*q));
-}
-
-static const char *dest_name(const struct dest *d)
-{
-	return d->kind == DEST_MASTER ? "the AgentX master" : d->t.spec;
-}
-
-static const char *kind_key(enum dest_kind k)
-{
-	switch (k) {
-	case DEST_TRAP_V2C:
-		return "trap_v2c";
-	case DEST_TRAP_V3:
-		return "trap_v3";
-	case DEST_INFORM_V3:
-		return "inform_v3";
-	default:
-		return "agentx";
-	}
-}
-
-/* The PDU for a direct target: sysUpTime.0, then the notification's varbinds. */
-static netsnmp_pdu *direct_pdu(const struct notif *n, int command)
-{
-	netsnmp_pdu *pdu = snmp_pdu_create(command);
-	u_long up = netsnmp_get_agent_uptime();
-
-	if (!pdu)
-		return NULL;
-	if (!snmp_pdu_add_variable(pdu, sysuptime_oid, OID_LENGTH(sysuptime_oid), ASN_TIMETICKS,
-				   &up, sizeof(up)) ||
-	    !(pdu->variables->next_variable = snmp_clone_varbind(n->vars))) {
-		snmp_free_pdu(pdu);
-		return NULL;
-	}
-	return pdu;
-}
-
-static int dest_answer(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu, void *magic);
-
-/*
- * A session of our own for a direct target.  For v3 TRAPs we are the
- * authoritative engine: our engine ID, boot counter and time go into the
- * messages (as snmptrap does), and the receiver knows the user under our
- * engine ID.  For INFORMs the receiver is authoritative; without a pinned
- * engine ID net-snmp discovers it here, which waits for the receiver.
- */
-static netsnmp_session *dest_open(struct subagent *s, struct dest *d)
-{
-	const struct settings *st = &s->cfg;
-	netsnmp_transport *tr;
-	netsnmp_session ss, *sess;
-	size_t len;
-
-	snmp_sess_init(&ss);
-	ss.callback = dest_answer;
-	ss.callback_magic = d;
-	ss.retries = (int)st->inform_retries;
-	ss.timeout = (long)st->inform_timeout_ms * 1000;
-	if (d->kind == DEST_TRAP_V2C) {
-		ss.version = SNMP_VERSION_2c;
-		ss.community = (u_char *)d->t.community;
-		ss.community_len = strlen(d->t.community);
-	} else {
-		ss.version = SNMP_VERSION_3;
-		ss.securityName = st->v3_user;
-		ss.securityNameLen = strlen(st->v3_user);
-		ss.securityLevel =
-			st->priv_pass ? SNMP_SEC_LEVEL_AUTHPRIV : SNMP_SEC_LEVEL_AUTHNOPRIV;
-		ss.securityAuthProto = sc_get_auth_oid(st->auth_type, &len);
-		ss.securityAuthProtoLen = len;
-		ss.securityAuthKeyLen = USM_AUTH_KU_LEN;
-		if (generate_Ku(ss.securityAuthProto, (u_int)ss.securityAuthProtoLen,
-				(const u_char *)st->auth_pass, strlen(st->auth_pass),
-				ss.securityAuthKey, &ss.securityAuthKeyLen) != SNMPERR_SUCCESS)
-			return NULL;
-		if (st->priv_pass) {
-			ss.securityPrivProto = sc_get_priv_oid(st->priv_type, &len);
-			ss.securityPrivProtoLen = len;
-			ss.securityPrivKeyLen = USM_PRIV_KU_LEN;
-			if (generate_Ku(ss.securityAuthProto, (u_int)ss.securityAuthProtoLen,
-					(const u_char *)st->priv_pass, strlen(st->priv_pass),
-					ss.securityPrivKey,
-					&ss.securityPrivKeyLen) != SNMPERR_SUCCESS)
-				return NULL;
-		}
-		if (d->kind == DEST_TRAP_V3) {
-			ss.securityEngineID = (u_char *)st->engine_id;
-			ss.securityEngineIDLen = st->engine_id_len;
-			ss.contextEngineID = (u_char *)st->engine_id;
-			ss.contextEngineIDLen = st->engine_id_len;
-			ss.engineBoots = subagent_index_boots(s->idx);
-			ss.engineTime = 0;
-			set_enginetime(st->engine_id, (u_int)st->engine_id_len, ss.engineBoots, 0,
-				       TRUE);
-		} else if (d->t.engine_id_len) {
-			ss.securityEngineID = d->t.engine_id;
-			ss.securityEngineIDLen = d->t.engine_id_len;
-			ss.contextEngineID = d->t.engine_id;
-			ss.contextEngineIDLen = d->t.engine_id_len;
-		}
-	}
-	tr = netsnmp_transport_open_client("snmptrap", d->t.addr);
-	if (!tr)
-		return NULL;
-	sess = snmp_add(&ss, tr, NULL, NULL); /* frees tr on failure */
-	explicit_bzero(ss.securityAuthKey, sizeof(ss.securityAuthKey));
-	explicit_bzero(ss.securityPrivKey, sizeof(ss.securityPrivKey));
-	s->fds_dirty = true;
-	return sess;
-}
-
-/* Drop every watch now; the next prepare() adds what net-snmp still has. */
-static void forget_fds(struct subagent *s)
-{
-	for (size_t i = 0; i < s->n_fds; i++)
-		loop_del(s->loop, s->fds[i]);
-	s->n_fds = 0;
-	s->fds_dirty = true;
-}
-
-static void dest_close(struct dest *d)
-{
-	/* First: snmp_close() calls dest_answer() for what is outstanding. */
-	d->inflight_req = 0;
-	d->stale = false;
-	if (d->kind != DEST_MASTER && d->sess) {
-		forget_fds(d->s);
-		snmp_close(d->sess);
-	}
-	d->sess = NULL;
-}
-
-/* Log, once per episode, that notifications were dropped from a full queue. */
-static void report_dropped(struct dest *d)
-{
-	if (!d->q.dropped)
-		return;
-	log_warn("SNMP: %lu notification%s for %s dropped: more than queue_max (%zu) waited",
-		 d->q.dropped, d->q.dropped == 1 ? "" : "s", dest_name(d), d->s->cfg.queue_max);
-	d->q.dropped = 0;
-}
-
-/* The notification in flight was not acknowledged: try again later. */
-static void dest_failed(struct dest *d, const char *why)
-{
-	const struct notif *n = queue_head(&d->q);
-
-	d->inflight_req = 0;
-	if (!d->down_logged)
-		log_warn("SNMP: %s did not acknowledge notification #%llu (%s); %s", dest_name(d),
-			 (unsigned long long)(n ? n->seq : 0), why,
-			 d->kind == DEST_MASTER ? "sending it again" : "trying again in 30 s");
-	d->down_logged = true;
-	d->retry_at = now_ms() + (d->kind == DEST_MASTER ? MASTER_RETRY_MS : INFORM_BACKOFF_MS);
-	/* A receiver that restarted may have a new engine ID: discover it again
-	 * (not here: this may run inside the session's own callback). */
-	if (d->kind == DEST_INFORM_V3 && !d->t.engine_id_len)
-		d->stale = true;
-}
-
-/*
- * The answer to a Notify or an INFORM, or its end.  Matched by request id,
- * so the answer to a request we gave up on cannot pop the next one.  A v3
- * receiver that refuses an INFORM (unknown user, wrong key) answers with a
- * Report that net-snmp passes to the session with no request id, and the
- * request then never times out: that Report fails the INFORM in flight.
- */
-static int dest_answer(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu, void *magic)
-{
-	struct dest *d = magic;
-	bool ok;
-
-	(void)sess;
-	if (!d || d->s->closing || !d->inflight_req)
-		return 1;
-	if (reqid == 0 && pdu && pdu->command == SNMP_MSG_REPORT &&
-	    op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE) {
-		dest_failed(d, snmp_api_errstring(snmpv3_get_report_type(pdu)));
-		return 1;
-	}
-	if (reqid != d->inflight_req)
-		return 1;
-	d->inflight_req = 0;
-	ok = op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE && pdu &&
-	     (pdu->command == SNMP_MSG_RESPONSE || pdu->command == SUBAGENT_AGENTX_RESPONSE);
-	if (!ok) {
-		dest_failed(d, op == NETSNMP_CALLBACK_OP_TIMED_OUT ? "no answer" : "error");
-		return 1;
-	}
-	if (pdu->errstat != SNMP_ERR_NOERROR && queue_head(&d->q)) {
-		/* Refused: sending it again would not help. */
-		log_warn("SNMP: %s refused notification #%llu (error %ld)", dest_name(d),
-			 (unsigned long long)queue_head(&d->q)->seq, pdu->errstat);
-	}
-	queue_pop(&d->q);
-	d->down_logged = false;
-	return 1;
-}
-
-/* Send the head of a queue if nothing is waiting for an answer. */
-static void dest_flush(struct subagent *s, struct dest *d, uint64_t now)
-{
-	struct notif *n = queue_head(&d->q);
-	netsnmp_pdu *pdu;
-	int req;
-
-	/* net-snmp's own retries end in a callback; this guards against one that never comes. */
-	if (d->inflight_req && now > d->inflight_deadline)
-		dest_failed(d, "no answer");
-	if (!n || d->inflight_req || now < d->retry_at)
-		return;
-	if (d->kind == DEST_MASTER) {
-		if (!d->sess)
-			return;
-		pdu = snmp_pdu_create(SUBAGENT_AGENTX_NOTIFY);
-		if (!pdu)
-			return;
-		pdu->version = d->sess->version;
-		pdu->sessid = d->sess->sessid;
-		pdu->variables = snmp_clone_varbind(n->vars);
-		if (!pdu->variables) {
-			snmp_free_pdu(pdu);
-			return;
-		}
-	} else {
-		if (d->stale)
-			dest_close(d);
-		if (!d->sess)
-			d->sess = dest_open(s, d);
-		if (!d->sess) {
-			if (!d->down_logged)
-				log_warn("SNMP: cannot reach inform_v3 %s; notifications wait for "
-					 "it",
-					 d->t.spec);
-			d->down_logged = true;
-			d->retry_at = now + INFORM_BACKOFF_MS;
-			return;
-		}
-		pdu = direct_pdu(n, SNMP_MSG_INFORM);
-		if (!pdu)
-			return;
-	}
-	req = snmp_async_send(d->sess, pdu, dest_answer, d);
-	if (req == 0) {
-		if (!d->down_logged)
-			log_warn("SNMP: cannot send to %s: %s; will try again", dest_name(d),
-				 snmp_api_errstring(d->sess->s_snmp_errno));
-		d->down_logged = true;
-		snmp_free_pdu(pdu);
-		d->retry_at = now + (d->kind == DEST_MASTER ? MASTER_RETRY_MS : INFORM_BACKOFF_MS);
-		return;
-	}
-	d->inflight_req = req;
-	d->inflight_deadline =
-		now + 1000 +
-		(d->kind == DEST_MASTER
-			 ? (uint64_t)(AGENTX_RETRIES + 1) * AGENTX_TIMEOUT_US / 1000
-			 : (uint64_t)(s->cfg.inform_retries + 1) * s->cfg.inform_timeout_ms);
-}
-
-/* A trap: sent now or never (a closed port gives no error over UDP anyway). */
-static void dest_trap(struct subagent *s, struct dest *d, const struct notif *n)
-{
-	netsnmp_pdu *pdu;
-
-	if (!d->sess)
-		d->sess = dest_open(s, d);
-	if (!d->sess) {
-		if (!d->down_logged)
-			log_warn("SNMP: cannot open %s %s: %s", kind_key(d->kind), d->t.spec,
-				 snmp_api_errstring(snmp_errno));
-		d->down_logged = true;
-		return;
-	}
-	d->down_logged = false;
-	pdu = direct_pdu(n, SNMP_MSG_TRAP2);
-	if (pdu && !snmp_send(d->sess, pdu))
-		snmp_free_pdu(pdu);
-}
-
-static void deliver(struct subagent *s, struct notif *n)
-{
-	if (!s->cfg.no_master && queue_push(&s->master.q, n, s->cfg.queue_max) < 0)
-		log_err("SNMP: out of memory queueing notification #%llu",
-			(unsigned long long)n->seq);
-	for (size_t i = 0; i < s->n_dests; i++) {
-		struct dest *d = &s->dests[i];
-
-		if (d->kind == DEST_INFORM_V3) {
-			if (queue_push(&d->q, n, s->cfg.queue_max) < 0)
-				log_err("SNMP: out of memory queueing notification #%llu",
-					(unsigned long long)n->seq);
-		} else {
-			dest_trap(s, d, n);
-		}
-	}
-}
-
-static struct notif *notif_new(uint64_t seq, netsnmp_variable_list *vars)
-{
-	struct notif *n = calloc(1, sizeof(*n));
-
-	if (!n) {
-		snmp_free_varbind(vars);
-		return NULL;
-	}
-	n->refs = 1;
-	n->seq = seq;
-	n->vars = vars;
-	return n;
-}
-
-void subagent_event(struct subagent *s, const struct event *ev)
-{
-	enum subagent_notif kind;
-	netsnmp_variable_list *vars;
-	struct notif *n;
-
-	if (!s)
-		return;
-	subagent_mib_event(s->mib, ev);
-	kind = subagent_notif_for(ev);
-	if (kind == SUBAGENT_NOTIF_NONE)
-		return;
-	vars = subagent_mib_notif_vars(s->mib, ev, kind);
-	n = vars ? notif_new(ev->seq, vars) : NULL;
-	if (!n) {
-		log_err("SNMP: cannot build the notification of event #%llu",
-			(unsigned long long)ev->seq);
-		return;
-	}
-	deliver(s, n);
-	notif_unref(n);
-}
-
-void subagent_scanned(struct subagent *s, const char *probe)
-{
-	if (s)
-		subagent_mib_scanned(s->mib, probe);
-}
 
 /* --- the master --------------------------------------------------------- */
 
@@ -914,11 +78,11 @@ static int on_master_up(int major, int minor, void *serverarg, void *clientarg)
 	if (s->master_lost_at)
 		log_notice(
 			"SNMP: AgentX master back after %.1f s; %zu queued notification%s to send",
-			(double)(now_ms() - s->master_lost_at) / 1000, s->master.q.n,
+			(double)(subagent_now_ms() - s->master_lost_at) / 1000, s->master.q.n,
 			s->master.q.n == 1 ? "" : "s");
 	else
 		log_info("SNMP: connected to the AgentX master");
-	report_dropped(&s->master);
+	subagent_dest_report_dropped(&s->master);
 	s->master_lost_at = 0;
 	return 0;
 }
@@ -934,8 +98,8 @@ static int on_master_down(int major, int minor, void *serverarg, void *clientarg
 		return 0;
 	s->master.sess = NULL;
 	s->master.inflight_req = 0; /* sent again after the reconnect */
-	forget_fds(s);		    /* net-snmp closes them after this returns */
-	s->master_lost_at = now_ms();
+	subagent_forget_fds(s);	    /* net-snmp closes them after this returns */
+	s->master_lost_at = subagent_now_ms();
 	log_warn("SNMP: lost the AgentX master; reconnecting every %u s, notifications are queued",
 		 s->cfg.ping_s);
 	return 0;
@@ -969,6 +133,15 @@ static int on_snmp_log(int major, int minor, void *serverarg, void *clientarg)
 		}
 	}
 	return 0;
+}
+
+/* Drop every watch now; the next prepare() adds what net-snmp still has. */
+void subagent_forget_fds(struct subagent *s)
+{
+	for (size_t i = 0; i < s->n_fds; i++)
+		loop_del(s->loop, s->fds[i]);
+	s->n_fds = 0;
+	s->fds_dirty = true;
 }
 
 /* --- the event loop ----------------------------------------------------- */
@@ -1098,26 +271,16 @@ static int prepare(void *ctx)
 	run_alarms();
 	netsnmp_check_outstanding_agent_requests();
 	maybe_sync(s);
-	now = now_ms();
+	now = subagent_now_ms();
 	maybe_save(s, now);
 	if (s->cfg.heartbeat_ms && now >= s->next_heartbeat) {
 		netsnmp_variable_list *vars = subagent_mib_heartbeat_vars(s->mib);
-		struct notif *n = vars ? notif_new(agg_last_seq(s->agg), vars) : NULL;
 
-		if (n) {
-			deliver(s, n);
-			notif_unref(n);
-		}
+		if (vars)
+			subagent_notify(s, agg_last_seq(s->agg), vars);
 		s->next_heartbeat = now + s->cfg.heartbeat_ms;
 	}
-	if (!s->cfg.no_master)
-		dest_flush(s, &s->master, now);
-	for (size_t i = 0; i < s->n_dests; i++) {
-		report_dropped(&s->dests[i]);
-		dest_flush(s, &s->dests[i], now);
-	}
-	if (s->master.sess)
-		report_dropped(&s->master);
+	subagent_dests_flush(s, now);
 	timeout = sync_fds(s, now);
 	if (s->cfg.heartbeat_ms)
 		timeout = min_timeout(timeout, (int64_t)(s->next_heartbeat - now));
@@ -1173,7 +336,7 @@ static void init_snmp_quietly(void)
 /* One net-snmp per process: started once, with our settings, never from files. */
 static int netsnmp_start(struct subagent *s)
 {
-	const struct settings *st = &s->cfg;
+	const struct snmp_settings *st = &s->cfg;
 
 	if (netsnmp_started)
 		return -EALREADY;
@@ -1214,50 +377,6 @@ static int netsnmp_start(struct subagent *s)
 	return 0;
 }
 
-static void dests_free(struct subagent *s, struct dest *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		dest_close(&v[i]);
-		queue_free(&v[i].q);
-		target_free(&v[i].t);
-	}
-	free(v);
-	(void)s;
-}
-
-/*
- * The direct destinations of st, reusing those of old with the same kind and
- * spec (and their queues), so a reload keeps what waits.  Takes the targets
- * out of st.
- */
-static int dests_build(struct subagent *s, struct settings *st, struct dest **ret, size_t *n_ret)
-{
-	struct dest *v = calloc(st->n_targets ? st->n_targets : 1, sizeof(*v));
-
-	if (!v)
-		return -ENOMEM;
-	for (size_t i = 0; i < st->n_targets; i++) {
-		struct dest *d = &v[i];
-
-		d->s = s;
-		d->kind = st->targets[i].kind;
-		d->t = st->targets[i];
-		memset(&st->targets[i], 0, sizeof(st->targets[i]));
-		for (size_t j = 0; j < s->n_dests; j++) {
-			struct dest *o = &s->dests[j];
-
-			if (o->kind == d->kind && o->t.spec && strcmp(o->t.spec, d->t.spec) == 0) {
-				/* What was in flight is sent again by the new session. */
-				d->q = o->q;
-				memset(&o->q, 0, sizeof(o->q));
-			}
-		}
-	}
-	*ret = v;
-	*n_ret = st->n_targets;
-	return 0;
-}
-
 static int ensure_state_dir(const char *path)
 {
 	char *dir = strdup(path), *slash;
@@ -1288,10 +407,10 @@ void subagent_close(struct subagent *s)
 		maybe_save(s, UINT64_MAX);
 	if (s->prepare_set)
 		loop_set_prepare(s->loop, NULL, NULL);
-	forget_fds(s);
+	subagent_forget_fds(s);
 	s->closing = true;
 	for (size_t i = 0; i < s->n_dests; i++)
-		dest_close(&s->dests[i]);
+		subagent_dest_close(&s->dests[i]);
 	if (s->master.sess && s->master_cb) {
 		/*
 		 * Leave the master as if the connection had dropped: net-snmp's own
@@ -1315,11 +434,11 @@ void subagent_close(struct subagent *s)
 	}
 	subagent_mib_free(s->mib);
 	s->mib = NULL;
-	dests_free(s, s->dests, s->n_dests);
-	queue_free(&s->master.q);
+	subagent_dests_free(s->dests, s->n_dests);
+	subagent_queue_free(&s->master.q);
 	subagent_index_free(s->idx);
 	free(s->fds);
-	settings_free(&s->cfg);
+	subagent_settings_free(&s->cfg);
 	free(s);
 }
 
@@ -1339,17 +458,17 @@ int subagent_open(const struct config *cfg, struct loop *loop, struct agg *agg,
 	s->agg = agg;
 	s->master.s = s;
 	s->master.kind = DEST_MASTER;
-	rc = settings_load(cfg, &s->cfg, err, sizeof(err));
+	rc = subagent_settings_load(cfg, &s->cfg, err, sizeof(err));
 	if (rc < 0 || !s->cfg.enabled) {
 		if (rc < 0)
 			log_err("%s", rc == -ENOMEM ? "[snmp]: out of memory" : err);
-		settings_free(&s->cfg);
+		subagent_settings_free(&s->cfg);
 		free(s);
 		return rc;
 	}
 	if (netsnmp_started) {
 		log_err("SNMP: net-snmp was started before in this process; restart redmon");
-		settings_free(&s->cfg);
+		subagent_settings_free(&s->cfg);
 		free(s);
 		return -EALREADY;
 	}
@@ -1360,7 +479,7 @@ int subagent_open(const struct config *cfg, struct loop *loop, struct agg *agg,
 		log_err("SNMP: %s", err);
 		goto fail;
 	}
-	rc = dests_build(s, &s->cfg, &s->dests, &s->n_dests);
+	rc = subagent_dests_build(s, &s->cfg, &s->dests, &s->n_dests);
 	if (rc == 0)
 		rc = netsnmp_start(s);
 	if (rc < 0)
@@ -1373,7 +492,7 @@ int subagent_open(const struct config *cfg, struct loop *loop, struct agg *agg,
 	}
 	if (s->master.sess)
 		subagent_mib_attach(s->mib, s->master.sess);
-	s->next_heartbeat = now_ms() + s->cfg.heartbeat_ms;
+	s->next_heartbeat = subagent_now_ms() + s->cfg.heartbeat_ms;
 	s->fds_dirty = true;
 	loop_set_prepare(loop, prepare, s);
 	s->prepare_set = true;
@@ -1406,7 +525,7 @@ void subagent_reload(struct subagent **sp, const struct config *cfg, struct loop
 		     struct agg *agg)
 {
 	struct subagent *s = *sp;
-	struct settings st;
+	struct snmp_settings st;
 	struct dest *dests;
 	size_t n;
 	char err[1024];
@@ -1418,10 +537,10 @@ void subagent_reload(struct subagent **sp, const struct config *cfg, struct loop
 			*sp = fresh;
 		return;
 	}
-	if (settings_load(cfg, &st, err, sizeof(err)) < 0) {
+	if (subagent_settings_load(cfg, &st, err, sizeof(err)) < 0) {
 		/* subagent_check_config() passed moments ago: a file changed since. */
 		log_err("SNMP: %s; keeping the running [snmp] settings", err);
-		settings_free(&st);
+		subagent_settings_free(&st);
 		return;
 	}
 	if (!st.enabled || st.no_master != s->cfg.no_master ||
@@ -1429,12 +548,12 @@ void subagent_reload(struct subagent **sp, const struct config *cfg, struct loop
 	    strcmp(st.state_file, s->cfg.state_file) != 0)
 		log_warn("SNMP: [snmp] enabled, agentx_socket and state_file take effect when "
 			 "redmon restarts");
-	if (dests_build(s, &st, &dests, &n) < 0) {
+	if (subagent_dests_build(s, &st, &dests, &n) < 0) {
 		log_err("SNMP: out of memory applying [snmp]; keeping the running settings");
-		settings_free(&st);
+		subagent_settings_free(&st);
 		return;
 	}
-	dests_free(s, s->dests, s->n_dests);
+	subagent_dests_free(s->dests, s->n_dests);
 	s->dests = dests;
 	s->n_dests = n;
 	/* What needs a restart keeps its running value. */
@@ -1446,12 +565,12 @@ void subagent_reload(struct subagent **sp, const struct config *cfg, struct loop
 	free(st.state_file);
 	st.state_file = s->cfg.state_file;
 	s->cfg.state_file = NULL;
-	settings_free(&s->cfg);
+	subagent_settings_free(&s->cfg);
 	s->cfg = st;
 	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
 			   (int)s->cfg.ping_s);
 	if (s->master.sess)
 		subagent_mib_attach(s->mib, s->master.sess);
-	s->next_heartbeat = now_ms() + s->cfg.heartbeat_ms;
+	s->next_heartbeat = subagent_now_ms() + s->cfg.heartbeat_ms;
 	s->fds_dirty = true;
 }

@@ -341,9 +341,18 @@ struct column {
 	unsigned short off, len_off;
 };
 
-#define STR(type, f)	   { COL_STR, ASN_OCTET_STR, offsetof(type, f), 0 }
-#define TIME(type, f)	   { COL_TIME, ASN_OCTET_STR, offsetof(type, f), 0 }
-#define NUM(k, a, type, f) { k, a, offsetof(type, f), 0 }
+#define STR(type, f)                                                                               \
+	{                                                                                          \
+		COL_STR, ASN_OCTET_STR, offsetof(type, f), 0                                       \
+	}
+#define TIME(type, f)                                                                              \
+	{                                                                                          \
+		COL_TIME, ASN_OCTET_STR, offsetof(type, f), 0                                      \
+	}
+#define NUM(k, a, type, f)                                                                         \
+	{                                                                                          \
+		k, a, offsetof(type, f), 0                                                         \
+	}
 
 static const struct column group_columns[GC_LAST_ + 1] = {
 	[GC_ID] = STR(struct sa_group, id),
@@ -950,8 +959,7 @@ static void rmib_alarm_remove(struct subagent_mib *m, bool probe, const char *ob
  * The event's message, as the JSON event's "message" (escaped already), cut.
  * The alarm and the notification of one event both want it: built once.
  */
-static size_t rmib_event_text(struct subagent_mib *m, const struct event *ev, char *buf,
-			      size_t max)
+static size_t rmib_event_text(struct subagent_mib *m, const struct event *ev, char *buf, size_t max)
 {
 	struct event_text *last = &m->last_text;
 	json_t *j;
@@ -1508,7 +1516,7 @@ int subagent_mib_new(const struct agg *agg, struct subagent_index *idx,
 	memcpy(o, root_oid, sizeof(root_oid));
 	o[SUBAGENT_ROOT_LEN] = 1; /* redmonObjects: one AgentX registration */
 	m->reg = netsnmp_create_handler_registration("redmonObjects", rmib_handler, o,
-						    OID_LENGTH(o), HANDLER_CAN_RONLY);
+						     OID_LENGTH(o), HANDLER_CAN_RONLY);
 	if (!m->reg) {
 		free(m);
 		return -ENOMEM;
