@@ -96,8 +96,8 @@ static int read_password(const struct config *cfg, const char *key, const char *
 }
 
 /* "HOST[:PORT] COMMUNITY", "HOST[:PORT]" or "HOST[:PORT] [ENGINE-ID]". */
-static int parse_target(enum dest_kind kind, const char *key, const char *value, struct snmp_target *t,
-			char *err, size_t errlen)
+static int parse_target(enum dest_kind kind, const char *key, const char *value,
+			struct snmp_target *t, char *err, size_t errlen)
 {
 	char *copy = strdup(value), *save = NULL, *addr, *second, *third;
 	int rc = 0;
@@ -346,4 +346,3 @@ int subagent_check_config(const struct config *cfg, char *err, size_t errlen)
 	subagent_settings_warn(cfg);
 	return rc;
 }
-

@@ -493,18 +493,23 @@ static bool rmib_region_column(const struct subagent_mib *m, const struct region
 
 /* --- rows ------------------------------------------------------------- */
 
-/* The position of the first row whose index is idx or after; *exact if it is idx. */
-static size_t rows_search(const struct rowset *t, const oid *idx, size_t len, bool *exact)
+/*
+ * Binary search of n sorted items, cmp(key, i) comparing item i with the
+ * key: the position of the key, or of the first item after it; *found says
+ * which.
+ */
+static size_t rmib_search(size_t n, int (*cmp)(const void *key, size_t i), const void *key,
+			  bool *found)
 {
-	size_t lo = 0, hi = t->n;
+	size_t lo = 0, hi = n;
 
-	*exact = false;
+	*found = false;
 	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = snmp_oid_compare(t->v[mid].idx, t->v[mid].idx_len, idx, len);
+		size_t mid = lo + (hi - lo) / 2;
+		int c = cmp(key, mid);
 
 		if (c == 0) {
-			*exact = true;
+			*found = true;
 			return mid;
 		}
 		if (c < 0)
@@ -513,6 +518,27 @@ static size_t rows_search(const struct rowset *t, const oid *idx, size_t len, bo
 			hi = mid;
 	}
 	return lo;
+}
+
+struct row_key {
+	const struct rowset *t;
+	const oid *idx;
+	size_t len;
+};
+
+static int rmib_cmp_row(const void *key, size_t i)
+{
+	const struct row_key *k = key;
+
+	return snmp_oid_compare(k->t->v[i].idx, k->t->v[i].idx_len, k->idx, k->len);
+}
+
+/* The position of the first row whose index is idx or after; *exact if it is idx. */
+static size_t rows_search(const struct rowset *t, const oid *idx, size_t len, bool *exact)
+{
+	const struct row_key k = { t, idx, len };
+
+	return rmib_search(t->n, rmib_cmp_row, &k, exact);
 }
 
 /*
@@ -590,37 +616,34 @@ static void rmib_group_free(struct subagent_mib *m, struct sa_group *g)
 	free(g);
 }
 
-static struct sa_probe *rmib_probe_find(const struct subagent_mib *m, const char *name, size_t *pos)
+/* Structs in an array sorted by the string at off in each (strcmp order). */
+struct name_key {
+	void *const *v;
+	size_t off;
+	const char *name;
+};
+
+static int rmib_cmp_name(const void *key, size_t i)
 {
-	size_t lo = 0, hi = m->n_probes;
+	const struct name_key *k = key;
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(m->probes[mid]->name, name);
-
-		if (c == 0)
-			return m->probes[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (pos)
-		*pos = lo;
-	return NULL;
+	return strcmp(*(char *const *)((const char *)k->v[i] + k->off), k->name);
 }
 
 /* The probe's record, created (with its row) if new; NULL on failure. */
 static struct sa_probe *rmib_probe_get(struct subagent_mib *m, const char *name)
 {
 	struct sa_probe *p, **v;
-	bool oom = false;
-	size_t pos = 0;
+	bool oom = false, found;
+	size_t pos;
 	int index;
 
-	p = rmib_probe_find(m, name, &pos);
-	if (p)
-		return p;
+	pos = rmib_search(m->n_probes, rmib_cmp_name,
+			  &(struct name_key){ (void *const *)m->probes,
+					      offsetof(struct sa_probe, name), name },
+			  &found);
+	if (found)
+		return m->probes[pos];
 	index = subagent_index_probe(m->idx, name);
 	if (index < 0)
 		return NULL;
@@ -651,20 +674,13 @@ static struct sa_probe *rmib_probe_get(struct subagent_mib *m, const char *name)
 
 static struct sa_group *rmib_group_find(const struct sa_probe *p, const char *id)
 {
-	size_t lo = 0, hi = p->n_groups_rows;
+	bool found;
+	size_t i = rmib_search(p->n_groups_rows, rmib_cmp_name,
+			       &(struct name_key){ (void *const *)p->groups,
+						   offsetof(struct sa_group, id.raw), id },
+			       &found);
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(p->groups[mid]->id.raw, id);
-
-		if (c == 0)
-			return p->groups[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return found ? p->groups[i] : NULL;
 }
 
 static struct sa_member *rmib_member_find(const struct sa_group *g, const char *name)

@@ -24,8 +24,8 @@
 #include "../log.h"
 #include "subagent_index.h"
 
-#define MASTER_RETRY_MS	  1000	  /* a Notify the master did not acknowledge */
-#define INFORM_BACKOFF_MS 30000	  /* after net-snmp's own retries gave up */
+#define MASTER_RETRY_MS	  1000	/* a Notify the master did not acknowledge */
+#define INFORM_BACKOFF_MS 30000 /* after net-snmp's own retries gave up */
 
 static const oid sysuptime_oid[] = { 1, 3, 6, 1, 2, 1, 1, 3, 0 };
 
@@ -230,7 +230,8 @@ static void dest_failed(struct dest *d, const char *why)
 			 (unsigned long long)(n ? n->seq : 0), why,
 			 d->kind == DEST_MASTER ? "sending it again" : "trying again in 30 s");
 	d->down_logged = true;
-	d->retry_at = subagent_now_ms() + (d->kind == DEST_MASTER ? MASTER_RETRY_MS : INFORM_BACKOFF_MS);
+	d->retry_at =
+		subagent_now_ms() + (d->kind == DEST_MASTER ? MASTER_RETRY_MS : INFORM_BACKOFF_MS);
 	/* A receiver that restarted may have a new engine ID: discover it again
 	 * (not here: this may run inside the session's own callback). */
 	if (d->kind == DEST_INFORM_V3 && !d->t.engine_id_len)
@@ -394,8 +395,7 @@ void subagent_notify(struct subagent *s, uint64_t seq, netsnmp_variable_list *va
 	struct notif *n = notif_new(seq, vars);
 
 	if (!n) {
-		log_err("SNMP: out of memory building notification #%llu",
-			(unsigned long long)seq);
+		log_err("SNMP: out of memory building notification #%llu", (unsigned long long)seq);
 		return;
 	}
 	deliver(s, n);
@@ -483,4 +483,3 @@ int subagent_dests_build(struct subagent *s, struct snmp_settings *st, struct de
 	*n_ret = st->n_targets;
 	return 0;
 }
-
