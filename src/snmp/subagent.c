@@ -442,7 +442,7 @@ void subagent_close(struct subagent *s)
 	free(s);
 }
 
-int subagent_open(const struct config *cfg, struct loop *loop, struct agg *agg,
+int subagent_open(const struct config *cfg, struct loop *loop, const struct agg *agg,
 		  struct subagent **ret)
 {
 	struct subagent *s;
@@ -522,7 +522,7 @@ static bool same_socket(const char *a, const char *b)
 }
 
 void subagent_reload(struct subagent **sp, const struct config *cfg, struct loop *loop,
-		     struct agg *agg)
+		     const struct agg *agg)
 {
 	struct subagent *s = *sp;
 	struct snmp_settings st;

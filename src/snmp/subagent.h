@@ -34,7 +34,7 @@ int subagent_check_config(const struct config *cfg, char *err, size_t errlen);
  * error: the subagent connects when it comes.  Returns 0, or -errno after
  * logging why.
  */
-int subagent_open(const struct config *cfg, struct loop *loop, struct agg *agg,
+int subagent_open(const struct config *cfg, struct loop *loop, const struct agg *agg,
 		  struct subagent **ret);
 
 /* Every event the daemon emits, in order: tables, alarms and notifications. */
@@ -50,7 +50,7 @@ void subagent_scanned(struct subagent *s, const char *probe);
  * restart, which is logged.
  */
 void subagent_reload(struct subagent **s, const struct config *cfg, struct loop *loop,
-		     struct agg *agg);
+		     const struct agg *agg);
 
 /* Send what is queued if the master is there, close the sessions, free. */
 void subagent_close(struct subagent *s);
