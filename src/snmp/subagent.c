@@ -569,8 +569,6 @@ void subagent_reload(struct subagent **sp, const struct config *cfg, struct loop
 	s->cfg = st;
 	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
 			   (int)s->cfg.ping_s);
-	if (s->master.sess)
-		subagent_mib_attach(s->mib, s->master.sess);
 	s->next_heartbeat = subagent_now_ms() + s->cfg.heartbeat_ms;
 	s->fds_dirty = true;
 }
