@@ -34,13 +34,13 @@ ALL_CFLAGS = -std=gnu11 -fPIC $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS ?=
 VERSION := 0.1.0
 
-# net-snmp for the SNMP subagent (src/subagent*.c): the agent and base libraries only,
+# net-snmp for the SNMP subagent (src/snmp/): the agent and base libraries only,
 # not netsnmpmibs (which pkg-config's netsnmp-agent adds, with libsensors and more).
 CORE_LIBS := -ljansson -ldl -lm -lnetsnmpagent -lnetsnmp
 # libcurl for the webhook sink (src/sink_webhook.c).
 CORE_LIBS += -lcurl
 
-CORE_SRCS := $(filter-out src/main.c,$(wildcard src/*.c))
+CORE_SRCS := $(filter-out src/main.c,$(wildcard src/*.c src/snmp/*.c))
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o)
 
 PLUGINS    :=

@@ -348,9 +348,7 @@ static const struct redmon_option_spec snmp_options[] = {
 		  "/var/lib/redmon/snmp-index)" },
 	{ .key = "fast_path",
 	  .type = REDMON_OPT_BOOL,
-	  .default_value = "yes",
-	  .help = "answer Get and GetNext straight from the tables (no: through net-snmp's "
-		  "handlers, for diagnostics)" },
+	  .help = "no longer does anything (one request engine); accepted with a warning" },
 	{ 0 }
 };
 

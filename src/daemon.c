@@ -36,7 +36,7 @@
 #include "service.h"
 #include "sink.h"
 #include "state.h"
-#include "subagent.h"
+#include "snmp/subagent.h"
 
 /* alerts: at stop, hooks and POSTs in flight get this long */
 #define DRAIN_MS 5000

@@ -13,7 +13,7 @@ community or user.
 
 Cases: start before the master; walk and snmptable with symbolic names; every
 group and member row equal to `redmon status --json`; scalars and probe
-table; the fast path answers as net-snmp's own path does; nothing is
+table; [snmp] fast_path only warns; nothing is
 writable; a failed disk gives redmonGroupCritical and redmonMemberFailed with
 the right varbinds on every route and an alarm row; a rebuild gives
 rebuild started/finished, member and group recovered, and clears the alarm; a
@@ -222,7 +222,7 @@ class Peers:
                                                        timeout=0.2, check=False),
                   "snmpd answering")
 
-    def write_conf(self, fast_path=True):
+    def write_conf(self, fast_path=None):
         self.conf = os.path.join(self.tmp, "redmon.conf")
         with open(self.conf, "w") as f:
             f.write("[daemon]\nrescan_interval = 1h\n"
@@ -232,11 +232,11 @@ class Peers:
                     "trap_v2c = 127.0.0.1:%d direct\n"
                     "trap_v3 = 127.0.0.1:%d\ninform_v3 = 127.0.0.1:%d\n"
                     "v3_user = %s\nv3_auth_password_file = %s\nv3_priv_password_file = %s\n"
-                    "v3_engine_id = %s\nfast_path = %s\n" % (
+                    "v3_engine_id = %s\n%s" % (
                         self.events_path, self.sock, os.path.join(self.tmp, "snmp-index"),
                         self.trap_port, self.trap_port, self.trap_port, "trapuser",
                         os.path.join(self.tmp, "auth"), os.path.join(self.tmp, "priv"), ENGINE_ID,
-                        "yes" if fast_path else "no"))
+                        "" if fast_path is None else "fast_path = %s\n" % fast_path))
 
     def start_daemon(self):
         self.write_conf()
@@ -578,30 +578,41 @@ def run(p, rep):
         return out
     rep.run(NAME + "scalars-and-probes", scalars_and_probes)
 
-    # The fast path and net-snmp's own request path give the same walk (SIGHUP switches).
-    def fast_path_same():
+    # One request engine: [snmp] fast_path is accepted, warned about (at reload and
+    # in --check-config, with file:line) and changes nothing.
+    def fast_path_key_warns():
         before = p.walk()
-        for fast in (False, True):
-            p.write_conf(fast_path=fast)
-            mark = len(p.daemon_log())
-            p.daemon.send_signal(signal.SIGHUP)
-            p.wait(lambda: "reloading configuration" in p.daemon_log()[mark:], "the reload")
-            time.sleep(0.2)
-            if not fast:
-                slow = p.walk()
-                slow_next = p.walk(tool="snmpwalk")
         out = []
-        for label, w in (("GetBulk", slow), ("GetNext", slow_next)):
+        p.write_conf(fast_path="no")
+        check = subprocess.run([os.path.join(p.build, "redmon"), "daemon", "--check-config", "-c", p.conf,
+                                "--root", p.tree.root, "--plugin-dir", os.path.join(p.tmp, "plugins")],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=harness.test_env(),
+                               universal_newlines=True, timeout=60)
+        if check.returncode != 0 or "configuration OK" not in check.stdout:
+            out.append("--check-config with fast_path: exit %d, %r" % (check.returncode, check.stdout))
+        if not re.search(re.escape(p.conf) + r":\d+: \[snmp\] fast_path no longer does anything", check.stderr):
+            out.append("--check-config does not warn about fast_path: %r" % check.stderr[-500:])
+        mark = len(p.daemon_log())
+        p.daemon.send_signal(signal.SIGHUP)
+        p.wait(lambda: "reloading configuration" in p.daemon_log()[mark:], "the reload")
+        time.sleep(0.2)
+        if "fast_path no longer does anything" not in p.daemon_log()[mark:]:
+            out.append("the reload does not warn about fast_path: %r" % p.daemon_log()[mark:][-500:])
+        for label, w in (("GetBulk", p.walk()), ("GetNext", p.walk(tool="snmpwalk"))):
             diff = [k for k in set(before) | set(w) if before.get(k) != w.get(k)
                     and k[0] not in ("redmonLastEventSeq", "redmonProbeLastPoll")]
             if diff:
-                out.append("%s through net-snmp's handlers differs at %s" % (label, sorted(diff)[:5]))
+                out.append("%s with fast_path = no differs at %s" % (label, sorted(diff)[:5]))
         get = p.client("snmpget", ["REDMON-MIB::redmonGroupName.1", "REDMON-MIB::redmonGroupName.999",
                                    "REDMON-MIB::redmonGroupName.1.5", "REDMON-MIB::redmonAgentVersion.0"])
         if "No Such Instance" not in get or get.count("STRING") != 2:
             out.append("snmpget of present and missing instances: %r" % get)
+        p.write_conf()
+        mark = len(p.daemon_log())
+        p.daemon.send_signal(signal.SIGHUP)
+        p.wait(lambda: "reloading configuration" in p.daemon_log()[mark:], "the reload")
         return out
-    rep.run(NAME + "fast-path-same-as-net-snmp-path", fast_path_same)
+    rep.run(NAME + "fast-path-key-warns-and-changes-nothing", fast_path_key_warns)
 
     def read_only():
         out = p.client("snmpset", ["REDMON-MIB::redmonGroupName.1", "s", "x"], community="private",

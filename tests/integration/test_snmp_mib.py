@@ -5,7 +5,7 @@ smilint exits 0 even when it reports errors, so the test checks that it prints
 nothing.  Debian ships neither the SNMPv2-* base modules nor SNMP-FRAMEWORK-MIB
 in its net-snmp packages: scripts/fetch-base-mibs.sh extracts them from the
 erlang-snmp package into BUILD/mibs (never committed).  The root OID is checked
-against the one the code uses (src/subagent_int.h), so the two places that say
+against the one the code uses (src/snmp/subagent_int.h), so the two places that say
 where the MIB lives cannot drift apart.
 """
 
@@ -56,12 +56,12 @@ def main():
         out = []
         if p.returncode != 0 or p.stderr.strip():
             out.append("snmptranslate: exit %d: %s" % (p.returncode, harness.tail(p.stderr)))
-        with open(os.path.join(harness.REPO, "src", "subagent_int.h")) as f:
+        with open(os.path.join(harness.REPO, "src", "snmp", "subagent_int.h")) as f:
             m = re.search(r"#define SUBAGENT_ROOT_OID ([\d, ]+)", f.read())
         root = "." + ".".join(x.strip() for x in m.group(1).split(",")) if m else None
         lines = p.stdout.split()
         if not root or lines[:1] != [root]:
-            out.append("the MIB's root is %s, the code's (src/subagent_int.h) %s" % (lines[:1], root))
+            out.append("the MIB's root is %s, the code's (src/snmp/subagent_int.h) %s" % (lines[:1], root))
         if lines[1:] != [root + ".1.2.1.18", root + ".0.14"]:
             out.append("unexpected OIDs %s" % lines[1:])
         return out

@@ -59,7 +59,7 @@ $(BUILD)/tests/test_sink: | $(FAKE_PROBE)
 
 # The SNMP subagent's parts that need no net-snmp: index state file and MIB rules.
 UNIT_TESTS += subagent
-test_subagent_SRCS := src/subagent_index.c src/subagent_rules.c src/json.c src/model.c src/event.c
+test_subagent_SRCS := src/snmp/subagent_index.c src/snmp/subagent_rules.c src/json.c src/model.c src/event.c
 test_subagent_LIBS := -ljansson
 
 # Probes on their own threads (src/probe_thread.c) with an in-process test plugin.

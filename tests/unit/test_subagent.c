@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The net-snmp-free parts of the SNMP subagent: the index state file
- * (src/subagent_index.c) and REDMON-MIB's rules (src/subagent_rules.c).
+ * (src/snmp/subagent_index.c) and REDMON-MIB's rules (src/snmp/subagent_rules.c).
  */
 #include "cmocka_all.h"
 
@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../src/subagent_index.h"
-#include "../../src/subagent_rules.h"
+#include "../../src/snmp/subagent_index.h"
+#include "../../src/snmp/subagent_rules.h"
 
 static char dir[] = "/tmp/redmon-subagent-XXXXXX";
 
@@ -134,6 +134,56 @@ static void test_names_round_trip(void **state)
 	for (int i = 0; i < 5; i++)
 		assert_int_equal(subagent_index_find_group(x, names[i]), idx[i]);
 	subagent_index_free(x);
+}
+
+/*
+ * Upgrades: tests/fixtures/snmp/snmp-index-0.1.0 was written by redmon 0.1.0's
+ * index code (escaped names included).  Every key keeps its index, new keys
+ * go after, and the file written back has the same lines but the boot count.
+ */
+static void test_reads_the_file_of_0_1_0(void **state)
+{
+	const char *fixture = "tests/fixtures/snmp/snmp-index-0.1.0";
+	char old[2048], now[2048], cmd[512];
+	struct subagent_index *x;
+	size_t n_old, n_now;
+	FILE *f;
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "cp %s %s", fixture, path_of("upgrade"));
+	assert_int_equal(system(cmd), 0);
+	x = load("upgrade");
+	assert_int_equal(subagent_index_find_group(x, "md:md1"), 1);
+	assert_int_equal(subagent_index_find_group(x, "md:md3"), 2);
+	assert_int_equal(subagent_index_find_group(x, "bond:bond0"), 3);
+	assert_int_equal(subagent_index_find_group(x, "hwmon:psu \\ \"odd\"\tname\n"), 4);
+	assert_int_equal(subagent_index_find_member(x, 1, "sdb1#2"), 3);
+	assert_int_equal(subagent_index_find_member(x, 3,
+						    "eth\x01"
+						    "1"),
+			 2);
+	assert_int_equal(subagent_index_probe(x, "hwmon"), 3);
+	assert_int_equal(subagent_index_boots(x), 3);
+	assert_int_equal(subagent_index_group(x, "md:md0"), 5);
+	assert_int_equal(subagent_index_member(x, 1, "sdc1"), 4);
+	save(x);
+	subagent_index_free(x);
+
+	f = fopen(fixture, "r");
+	assert_non_null(f);
+	n_old = fread(old, 1, sizeof(old) - 1, f);
+	fclose(f);
+	old[n_old] = 0;
+	f = fopen(path_of("upgrade"), "r");
+	assert_non_null(f);
+	n_now = fread(now, 1, sizeof(now) - 1, f);
+	fclose(f);
+	now[n_now] = 0;
+	/* The same file, with the boot count one up and the two new keys. */
+	assert_non_null(strstr(old, "boots 2\n"));
+	memcpy(strstr(old, "boots 2\n"), "boots 3\n", 8);
+	assert_int_equal(strncmp(now, old, n_old), 0);
+	assert_string_equal(now + n_old, "group 5 md:md0\nmember 1 4 sdc1\n");
 }
 
 static void test_boots_count_once_per_start(void **state)
@@ -375,6 +425,7 @@ int main(void)
 		cmocka_unit_test(test_missing_file_is_empty),
 		cmocka_unit_test(test_indexes_are_stable_and_never_reused),
 		cmocka_unit_test(test_names_round_trip),
+		cmocka_unit_test(test_reads_the_file_of_0_1_0),
 		cmocka_unit_test(test_boots_count_once_per_start),
 		cmocka_unit_test(test_bad_files_are_refused),
 		cmocka_unit_test(test_unwritable_state_file),

@@ -13,6 +13,7 @@
  * bytes in it are escaped (\\, \n, \t, \r, \xNN), so any name round-trips.
  */
 #include "subagent_index.h"
+#include "redmon/fnv1a.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -45,14 +46,11 @@ struct subagent_index {
 
 static uint64_t hash_key(char kind, int group, const char *name)
 {
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	uint64_t h = redmon_fnv1a_byte(REDMON_FNV1A_BASIS, (unsigned char)kind);
 
-	h = (h ^ (unsigned char)kind) * 1099511628211ull;
 	for (int i = 0; i < 4; i++)
-		h = (h ^ ((unsigned)group >> (8 * i) & 0xff)) * 1099511628211ull;
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-		h = (h ^ *p) * 1099511628211ull;
-	return h;
+		h = redmon_fnv1a_byte(h, (unsigned char)((unsigned)group >> (8 * i)));
+	return redmon_fnv1a_str(h, name);
 }
 
 static struct entry *lookup(const struct subagent_index *x, char kind, int group, const char *name)

@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "event.h"
-#include "model.h"
+#include "../event.h"
+#include "../model.h"
 
 /* The notifications of REDMON-MIB, numbered as their OIDs under redmonNotifications. */
 enum subagent_notif {

@@ -4,7 +4,7 @@
  * serves REDMON-MIB from the aggregator's state, and notifications for the
  * daemon's events, to the AgentX master and to directly configured v2c/v3
  * targets.  It runs in the daemon's own event loop; everything net-snmp stays
- * inside src/subagent*.c.  [snmp] in the config says what it does.
+ * inside src/snmp/.  [snmp] in the config says what it does.
  *
  * Every function accepts a NULL subagent (SNMP disabled) and does nothing.
  */
@@ -34,7 +34,7 @@ int subagent_check_config(const struct config *cfg, char *err, size_t errlen);
  * error: the subagent connects when it comes.  Returns 0, or -errno after
  * logging why.
  */
-int subagent_open(const struct config *cfg, struct loop *loop, struct agg *agg,
+int subagent_open(const struct config *cfg, struct loop *loop, const struct agg *agg,
 		  struct subagent **ret);
 
 /* Every event the daemon emits, in order: tables, alarms and notifications. */
@@ -50,7 +50,7 @@ void subagent_scanned(struct subagent *s, const char *probe);
  * restart, which is logged.
  */
 void subagent_reload(struct subagent **s, const struct config *cfg, struct loop *loop,
-		     struct agg *agg);
+		     const struct agg *agg);
 
 /* Send what is queued if the master is there, close the sessions, free. */
 void subagent_close(struct subagent *s);

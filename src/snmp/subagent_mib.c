@@ -1,38 +1,38 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * REDMON-MIB's objects: scalars, the group, member, probe and alarm tables,
- * and the varbinds of notifications.
+ * the varbinds of notifications, and the one engine that answers requests.
  *
- * Rows live in netsnmp_tdata tables whose row data are the structs below; each
- * table has one small handler that reads a column of a row.  The rows follow
- * the aggregator: after a probe scanned (or an event about it), its groups
- * are walked beside the rows in id order, and a row is only touched where a
- * value differs, so a quiet scan costs a comparison per group and no
- * allocation.  Strings are kept twice: as the probe reported them (to notice
- * a change) and as SNMP shows them (escaped like the JSON output, cut to 255
- * octets).
+ * Rows.  Each table is a sorted array of row references (index OID -> the
+ * structs below).  The rows follow the aggregator: after a probe scanned (or
+ * an event about it), its groups are walked beside the rows in id order, and
+ * a row is only touched where a value differs, so a quiet scan costs a
+ * comparison per group and no allocation.  Strings are kept twice: as the
+ * probe reported them (to notice a change) and as SNMP shows them (escaped
+ * like the JSON output, cut to 255 octets).  A column is a row field named
+ * by its offset (struct column), so one function reads every column.
  *
- * Fast path.  net-snmp's master turns every repetition of a GetBulk into one
+ * Requests.  net-snmp's master turns every repetition of a GetBulk into one
  * AgentX GetNext to us (agentx/master.c), so a bulk walk costs one AgentX
- * round trip per varbind.  net-snmp's subagent answers each through its
- * whole request pipeline: the PDU is cloned into an internal callback session
- * (a pipe), the agent runs the handler chain (table helper, tdata helper, our
- * handler), and the answer comes back through the pipe, three trips through
- * the event loop per varbind.  subagent_mib_attach() puts rmib_fast_callback() in
- * front of net-snmp's AgentX callback: Get and GetNext in the default context
- * are answered here, from the same rows and the same column functions, with
- * one binary search per varbind and no trip through the loop; everything else
- * (Open, Register and Notify responses, Ping, Set attempts, GetBulk, other
- * contexts) goes on to net-snmp.  [snmp] fast_path = no turns it off, which
- * the tests use to check that both paths give the same answers.
+ * round trip per varbind.  net-snmp's subagent would answer each through its
+ * whole request pipeline: the PDU cloned into an internal callback session (a
+ * pipe), the handler chain run, the answer back through the pipe, three trips
+ * through the event loop per varbind.  subagent_mib_attach() puts
+ * rmib_session_callback() in front of net-snmp's AgentX callback instead:
+ * Get and GetNext in the default context are answered there, with one binary
+ * search per varbind and no trip through the loop; everything else (Open,
+ * Register and Notify responses, Ping, Set attempts, GetBulk from a master
+ * that sends it, other contexts) goes on to net-snmp, whose pipeline reaches
+ * the same lookups through the one handler registered for redmonObjects.
  */
 #include "subagent_int.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "agg.h"
+#include "../agg.h"
 #include "subagent_index.h"
 
 #define TEXT_MAX 255 /* SnmpAdminString (SIZE (0..255)) */
@@ -119,12 +119,12 @@ struct sa_str {
 };
 
 struct sa_member {
-	long index;
+	long group_index, index;
 	struct sa_str name, state, device, serial, location, reason;
 	int role; /* RedmonRole */
 	struct timespec last_change;
-	netsnmp_tdata_row *row;
-	bool seen; /* during a sync */
+	bool listed; /* in the member table */
+	bool seen;   /* during a sync */
 };
 
 struct sa_group {
@@ -135,7 +135,7 @@ struct sa_group {
 	struct timespec last_change, degraded_since; /* zero: none */
 	struct sa_member **members;		     /* in the probe's order */
 	size_t n_members;
-	netsnmp_tdata_row *row;
+	bool listed;
 };
 
 struct sa_probe {
@@ -150,7 +150,7 @@ struct sa_probe {
 	unsigned long n_groups;
 	struct sa_group **groups; /* sorted by id (strcmp), as agg keeps them */
 	size_t n_groups_rows;
-	netsnmp_tdata_row *row;
+	bool listed;
 };
 
 struct sa_alarm {
@@ -165,14 +165,35 @@ struct sa_alarm {
 	size_t time_len;
 	char text[TEXT_MAX + 1];
 	size_t text_len;
-	netsnmp_tdata_row *row;
+	bool listed;
 	struct sa_alarm *next;
 };
 
 enum { T_GROUPS = 0, T_MEMBERS, T_PROBES, T_ALARMS, T_COUNT_ };
 
+/* A row of a table: its index (one or two sub-identifiers) and its struct. */
+struct row_ref {
+	const void *data;
+	oid idx[2];
+	size_t idx_len;
+};
+
+/* The rows of one table, sorted by index. */
+struct rowset {
+	struct row_ref *v;
+	size_t n, cap;
+};
+
+/* The message of the last event, which its alarm and its notification both want. */
+struct event_text {
+	uint64_t seq;
+	struct timespec time;
+	int type;
+	char text[TEXT_MAX + 1];
+};
+
 struct subagent_mib {
-	struct agg *agg;
+	const struct agg *agg;
 	struct subagent_index *idx;
 	unsigned char started[11];
 	size_t started_len;
@@ -180,12 +201,15 @@ struct subagent_mib {
 	size_t n_probes;
 	struct sa_alarm *alarms;
 	unsigned long n_alarms;
-	netsnmp_tdata *tables[T_COUNT_];
-	netsnmp_handler_registration *regs[T_COUNT_ + 1];
+	struct rowset rows[T_COUNT_];
+	netsnmp_handler_registration *reg; /* redmonObjects, for net-snmp's pipeline */
+	/* net-snmp's own callback of the master session, for what we do not answer */
+	netsnmp_callback next_callback;
+	void *next_magic;
+	struct event_text last_text;
 	/* Summary scalars, recounted at each sync. */
 	unsigned long n_groups, by_health[HEALTH_COUNT_];
 	enum health worst;
-	bool fast;
 };
 
 static const oid root_oid[] = { SUBAGENT_ROOT_OID };
@@ -245,11 +269,6 @@ static void rmib_set_str(netsnmp_variable_list *vb, const char *s, size_t len)
 	snmp_set_var_typed_value(vb, ASN_OCTET_STR, s ? s : "", s ? len : 0);
 }
 
-static void rmib_set_sa_str(netsnmp_variable_list *vb, const struct sa_str *s)
-{
-	rmib_set_str(vb, s->shown, s->len);
-}
-
 static void rmib_set_time(netsnmp_variable_list *vb, const struct timespec *ts)
 {
 	unsigned char b[11];
@@ -258,11 +277,8 @@ static void rmib_set_time(netsnmp_variable_list *vb, const struct timespec *ts)
 	snmp_set_var_typed_value(vb, ASN_OCTET_STR, b, n);
 }
 
-/* Column functions: set vb to column col of a row; false if there is no such column. */
-typedef bool (*column_fn)(const struct subagent_mib *m, const void *row, unsigned col,
-			  netsnmp_variable_list *vb);
-
-static bool rmib_scalar_column(const struct subagent_mib *m, const void *row, unsigned col,
+/* The scalars are computed: set vb to redmonScalars.col; false if there is no such column. */
+static bool rmib_scalar_column(const struct subagent_mib *m, unsigned col,
 			       netsnmp_variable_list *vb)
 {
 	static const enum health counted[] = {
@@ -274,7 +290,6 @@ static bool rmib_scalar_column(const struct subagent_mib *m, const void *row, un
 		[SC_FAILED] = HEALTH_FAILED,
 	};
 
-	(void)row;
 	switch (col) {
 	case SC_VERSION:
 		rmib_set_str(vb, REDMON_VERSION, strlen(REDMON_VERSION));
@@ -294,7 +309,7 @@ static bool rmib_scalar_column(const struct subagent_mib *m, const void *row, un
 		rmib_set_int(vb, ASN_GAUGE, (long)m->by_health[counted[col]]);
 		return true;
 	case SC_LAST_SEQ:
-		rmib_set_int(vb, ASN_UNSIGNED, (long)(m->agg->seq & 0xffffffffu));
+		rmib_set_int(vb, ASN_UNSIGNED, (long)(agg_last_seq(m->agg) & 0xffffffffu));
 		return true;
 	case SC_START_TIME:
 		snmp_set_var_typed_value(vb, ASN_OCTET_STR, m->started, m->started_len);
@@ -307,159 +322,123 @@ static bool rmib_scalar_column(const struct subagent_mib *m, const void *row, un
 	}
 }
 
-static bool rmib_group_column(const struct subagent_mib *m, const void *row, unsigned col,
-			      netsnmp_variable_list *vb)
-{
-	const struct sa_group *g = row;
+/* How a table column is stored in its row's struct. */
+enum col_kind {
+	COL_NONE = 0, /* no such column */
+	COL_STR,      /* struct sa_str */
+	COL_OCTETS,   /* bytes at off, their count (size_t) at len_off */
+	COL_TIME,     /* struct timespec, as a DateAndTime */
+	COL_LONG,     /* long */
+	COL_INT,      /* int */
+	COL_ULONG,    /* unsigned long, cut to 32 bits */
+	COL_HEALTH,   /* enum health, as RedmonHealth */
+	COL_FAILED,   /* bool: failed(2), else ok(1) */
+};
 
-	(void)m;
-	switch (col) {
-	case GC_ID:
-		rmib_set_sa_str(vb, &g->id);
-		return true;
-	case GC_PROBE:
-		rmib_set_sa_str(vb, &g->probe);
-		return true;
-	case GC_NAME:
-		rmib_set_sa_str(vb, &g->name);
-		return true;
-	case GC_KIND:
-		rmib_set_sa_str(vb, &g->kind);
-		return true;
-	case GC_TYPE:
-		rmib_set_sa_str(vb, &g->type);
-		return true;
-	case GC_HEALTH:
-		rmib_set_int(vb, ASN_INTEGER, subagent_health_value(g->health));
-		return true;
-	case GC_MARGIN:
-		rmib_set_int(vb, ASN_INTEGER, g->margin);
-		return true;
-	case GC_NOMINAL:
-		rmib_set_int(vb, ASN_INTEGER, g->nominal);
-		return true;
-	case GC_TOTAL:
-		rmib_set_int(vb, ASN_INTEGER, g->total);
-		return true;
-	case GC_OK:
-		rmib_set_int(vb, ASN_INTEGER, g->ok);
-		return true;
-	case GC_FAILED:
-		rmib_set_int(vb, ASN_INTEGER, g->failed);
-		return true;
-	case GC_SPARES:
-		rmib_set_int(vb, ASN_INTEGER, g->spares);
-		return true;
-	case GC_ACTIVITY:
-		rmib_set_int(vb, ASN_INTEGER, g->activity);
-		return true;
-	case GC_PROGRESS:
-		rmib_set_int(vb, ASN_INTEGER, g->progress);
-		return true;
-	case GC_REASON:
-		rmib_set_sa_str(vb, &g->reason);
-		return true;
-	case GC_LAST_CHANGE:
-		rmib_set_time(vb, &g->last_change);
-		return true;
-	case GC_DEGRADED_SINCE:
-		rmib_set_time(vb, &g->degraded_since);
-		return true;
-	default:
-		return false;
+struct column {
+	unsigned char kind; /* enum col_kind */
+	u_char asn;	    /* for the numbers */
+	unsigned short off, len_off;
+};
+
+#define STR(type, f)                                                                               \
+	{                                                                                          \
+		COL_STR, ASN_OCTET_STR, offsetof(type, f), 0                                       \
 	}
-}
-
-static bool rmib_member_column(const struct subagent_mib *m, const void *row, unsigned col,
-			       netsnmp_variable_list *vb)
-{
-	const struct sa_member *mb = row;
-
-	(void)m;
-	switch (col) {
-	case MC_NAME:
-		rmib_set_sa_str(vb, &mb->name);
-		return true;
-	case MC_ROLE:
-		rmib_set_int(vb, ASN_INTEGER, mb->role);
-		return true;
-	case MC_STATE:
-		rmib_set_sa_str(vb, &mb->state);
-		return true;
-	case MC_LAST_CHANGE:
-		rmib_set_time(vb, &mb->last_change);
-		return true;
-	case MC_DEVICE:
-		rmib_set_sa_str(vb, &mb->device);
-		return true;
-	case MC_SERIAL:
-		rmib_set_sa_str(vb, &mb->serial);
-		return true;
-	case MC_LOCATION:
-		rmib_set_sa_str(vb, &mb->location);
-		return true;
-	case MC_REASON:
-		rmib_set_sa_str(vb, &mb->reason);
-		return true;
-	default:
-		return false;
+#define TIME(type, f)                                                                              \
+	{                                                                                          \
+		COL_TIME, ASN_OCTET_STR, offsetof(type, f), 0                                      \
 	}
-}
-
-static bool rmib_probe_column(const struct subagent_mib *m, const void *row, unsigned col,
-			      netsnmp_variable_list *vb)
-{
-	const struct sa_probe *p = row;
-
-	(void)m;
-	switch (col) {
-	case PC_NAME:
-		rmib_set_sa_str(vb, &p->shown);
-		return true;
-	case PC_STATUS:
-		rmib_set_int(vb, ASN_INTEGER, p->failed ? 2 : 1);
-		return true;
-	case PC_LAST_POLL:
-		rmib_set_time(vb, &p->last_poll);
-		return true;
-	case PC_ERRORS:
-		rmib_set_int(vb, ASN_COUNTER, (long)(p->errors & 0xffffffffu));
-		return true;
-	case PC_LAST_ERROR:
-		rmib_set_sa_str(vb, &p->last_error);
-		return true;
-	case PC_GROUPS:
-		rmib_set_int(vb, ASN_GAUGE, (long)p->n_groups);
-		return true;
-	default:
-		return false;
+#define NUM(k, a, type, f)                                                                         \
+	{                                                                                          \
+		k, a, offsetof(type, f), 0                                                         \
 	}
-}
 
-static bool rmib_alarm_column(const struct subagent_mib *m, const void *row, unsigned col,
-			      netsnmp_variable_list *vb)
+static const struct column group_columns[GC_LAST_ + 1] = {
+	[GC_ID] = STR(struct sa_group, id),
+	[GC_PROBE] = STR(struct sa_group, probe),
+	[GC_NAME] = STR(struct sa_group, name),
+	[GC_KIND] = STR(struct sa_group, kind),
+	[GC_TYPE] = STR(struct sa_group, type),
+	[GC_HEALTH] = NUM(COL_HEALTH, ASN_INTEGER, struct sa_group, health),
+	[GC_MARGIN] = NUM(COL_LONG, ASN_INTEGER, struct sa_group, margin),
+	[GC_NOMINAL] = NUM(COL_LONG, ASN_INTEGER, struct sa_group, nominal),
+	[GC_TOTAL] = NUM(COL_LONG, ASN_INTEGER, struct sa_group, total),
+	[GC_OK] = NUM(COL_LONG, ASN_INTEGER, struct sa_group, ok),
+	[GC_FAILED] = NUM(COL_LONG, ASN_INTEGER, struct sa_group, failed),
+	[GC_SPARES] = NUM(COL_LONG, ASN_INTEGER, struct sa_group, spares),
+	[GC_ACTIVITY] = NUM(COL_LONG, ASN_INTEGER, struct sa_group, activity),
+	[GC_PROGRESS] = NUM(COL_LONG, ASN_INTEGER, struct sa_group, progress),
+	[GC_REASON] = STR(struct sa_group, reason),
+	[GC_LAST_CHANGE] = TIME(struct sa_group, last_change),
+	[GC_DEGRADED_SINCE] = TIME(struct sa_group, degraded_since),
+};
+
+static const struct column member_columns[MC_LAST_ + 1] = {
+	[MC_NAME] = STR(struct sa_member, name),
+	[MC_ROLE] = NUM(COL_INT, ASN_INTEGER, struct sa_member, role),
+	[MC_STATE] = STR(struct sa_member, state),
+	[MC_LAST_CHANGE] = TIME(struct sa_member, last_change),
+	[MC_DEVICE] = STR(struct sa_member, device),
+	[MC_SERIAL] = STR(struct sa_member, serial),
+	[MC_LOCATION] = STR(struct sa_member, location),
+	[MC_REASON] = STR(struct sa_member, reason),
+};
+
+static const struct column probe_columns[PC_LAST_ + 1] = {
+	[PC_NAME] = STR(struct sa_probe, shown),
+	[PC_STATUS] = NUM(COL_FAILED, ASN_INTEGER, struct sa_probe, failed),
+	[PC_LAST_POLL] = TIME(struct sa_probe, last_poll),
+	[PC_ERRORS] = NUM(COL_ULONG, ASN_COUNTER, struct sa_probe, errors),
+	[PC_LAST_ERROR] = STR(struct sa_probe, last_error),
+	[PC_GROUPS] = NUM(COL_ULONG, ASN_GAUGE, struct sa_probe, n_groups),
+};
+
+static const struct column alarm_columns[AC_LAST_ + 1] = {
+	[AC_GROUP] = NUM(COL_LONG, ASN_INTEGER, struct sa_alarm, group_index),
+	[AC_OBJECT] = { COL_OCTETS, ASN_OCTET_STR, offsetof(struct sa_alarm, object),
+			offsetof(struct sa_alarm, object_len) },
+	[AC_HEALTH] = NUM(COL_INT, ASN_INTEGER, struct sa_alarm, health),
+	[AC_TIME] = { COL_OCTETS, ASN_OCTET_STR, offsetof(struct sa_alarm, time),
+		      offsetof(struct sa_alarm, time_len) },
+	[AC_TEXT] = { COL_OCTETS, ASN_OCTET_STR, offsetof(struct sa_alarm, text),
+		      offsetof(struct sa_alarm, text_len) },
+};
+
+/* Set vb to column c of the row whose struct is at row. */
+static void rmib_column(const struct column *c, const void *row, netsnmp_variable_list *vb)
 {
-	const struct sa_alarm *a = row;
+	const char *f = (const char *)row + c->off;
+	const struct sa_str *s = (const struct sa_str *)f;
 
-	(void)m;
-	switch (col) {
-	case AC_GROUP:
-		rmib_set_int(vb, ASN_INTEGER, a->group_index);
-		return true;
-	case AC_OBJECT:
-		rmib_set_str(vb, a->object, a->object_len);
-		return true;
-	case AC_HEALTH:
-		rmib_set_int(vb, ASN_INTEGER, a->health);
-		return true;
-	case AC_TIME:
-		snmp_set_var_typed_value(vb, ASN_OCTET_STR, a->time, a->time_len);
-		return true;
-	case AC_TEXT:
-		rmib_set_str(vb, a->text, a->text_len);
-		return true;
-	default:
-		return false;
+	switch ((enum col_kind)c->kind) {
+	case COL_STR:
+		rmib_set_str(vb, s->shown, s->len);
+		break;
+	case COL_OCTETS:
+		snmp_set_var_typed_value(vb, ASN_OCTET_STR, f,
+					 *(const size_t *)((const char *)row + c->len_off));
+		break;
+	case COL_TIME:
+		rmib_set_time(vb, (const struct timespec *)f);
+		break;
+	case COL_LONG:
+		rmib_set_int(vb, c->asn, *(const long *)f);
+		break;
+	case COL_INT:
+		rmib_set_int(vb, c->asn, *(const int *)f);
+		break;
+	case COL_ULONG:
+		rmib_set_int(vb, c->asn, (long)(*(const unsigned long *)f & 0xffffffffu));
+		break;
+	case COL_HEALTH:
+		rmib_set_int(vb, c->asn, subagent_health_value(*(const enum health *)f));
+		break;
+	case COL_FAILED:
+		rmib_set_int(vb, c->asn, *(const bool *)f ? 2 : 1);
+		break;
+	case COL_NONE:
+		break;
 	}
 }
 
@@ -474,15 +453,15 @@ struct region {
 	unsigned sub;
 	int table; /* T_*, or -1 for the scalars */
 	unsigned min_col, max_col;
-	column_fn column;
+	const struct column *columns; /* NULL: the scalars */
 };
 
 static const struct region regions[] = {
-	{ SUB_SCALARS, -1, SC_VERSION, SC_LAST_, rmib_scalar_column },
-	{ SUB_GROUPS, T_GROUPS, GC_ID, GC_LAST_, rmib_group_column },
-	{ SUB_MEMBERS, T_MEMBERS, MC_NAME, MC_LAST_, rmib_member_column },
-	{ SUB_PROBES, T_PROBES, PC_NAME, PC_LAST_, rmib_probe_column },
-	{ SUB_ALARMS, T_ALARMS, AC_GROUP, AC_LAST_, rmib_alarm_column },
+	{ SUB_SCALARS, -1, SC_VERSION, SC_LAST_, NULL },
+	{ SUB_GROUPS, T_GROUPS, GC_ID, GC_LAST_, group_columns },
+	{ SUB_MEMBERS, T_MEMBERS, MC_NAME, MC_LAST_, member_columns },
+	{ SUB_PROBES, T_PROBES, PC_NAME, PC_LAST_, probe_columns },
+	{ SUB_ALARMS, T_ALARMS, AC_GROUP, AC_LAST_, alarm_columns },
 };
 
 #define N_REGIONS (sizeof(regions) / sizeof(regions[0]))
@@ -500,115 +479,117 @@ static size_t rmib_region_entry(const struct region *r, oid *buf)
 	return n;
 }
 
-/* --- tdata handlers (net-snmp's own request path) ---------------------- */
-
-static int rmib_answer_table(netsnmp_handler_registration *reg, netsnmp_agent_request_info *ri,
-			     netsnmp_request_info *requests, column_fn column)
+/* Set vb to column col of a row of region r; false if there is no such column. */
+static bool rmib_region_column(const struct subagent_mib *m, const struct region *r,
+			       const void *row, unsigned col, netsnmp_variable_list *vb)
 {
-	const struct subagent_mib *m = reg->my_reg_void;
-
-	/* tdata turns GetNext and GetBulk into Get; nothing is writable. */
-	if (ri->mode != MODE_GET)
-		return SNMP_ERR_NOERROR;
-	for (netsnmp_request_info *r = requests; r; r = r->next) {
-		const void *row;
-		netsnmp_table_request_info *ti;
-
-		if (r->processed)
-			continue;
-		row = netsnmp_tdata_extract_entry(r);
-		ti = netsnmp_extract_table_info(r);
-		if (!row || !ti)
-			netsnmp_set_request_error(ri, r, SNMP_NOSUCHINSTANCE);
-		else if (!column(m, row, ti->colnum, r->requestvb))
-			netsnmp_set_request_error(ri, r, SNMP_NOSUCHOBJECT);
-	}
-	return SNMP_ERR_NOERROR;
-}
-
-static int rmib_group_handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
-			      netsnmp_agent_request_info *ri, netsnmp_request_info *requests)
-{
-	(void)h;
-	return rmib_answer_table(reg, ri, requests, rmib_group_column);
-}
-
-static int rmib_member_handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
-			       netsnmp_agent_request_info *ri, netsnmp_request_info *requests)
-{
-	(void)h;
-	return rmib_answer_table(reg, ri, requests, rmib_member_column);
-}
-
-static int rmib_probe_handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
-			      netsnmp_agent_request_info *ri, netsnmp_request_info *requests)
-{
-	(void)h;
-	return rmib_answer_table(reg, ri, requests, rmib_probe_column);
-}
-
-static int rmib_alarm_handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
-			      netsnmp_agent_request_info *ri, netsnmp_request_info *requests)
-{
-	(void)h;
-	return rmib_answer_table(reg, ri, requests, rmib_alarm_column);
-}
-
-/* The scalar group helper hands us Gets of redmonScalars.<n>.0. */
-static int rmib_scalar_handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
-			       netsnmp_agent_request_info *ri, netsnmp_request_info *requests)
-{
-	const struct subagent_mib *m = reg->my_reg_void;
-
-	(void)h;
-	if (ri->mode != MODE_GET)
-		return SNMP_ERR_NOERROR;
-	for (netsnmp_request_info *r = requests; r; r = r->next) {
-		netsnmp_variable_list *vb = r->requestvb;
-
-		if (r->processed)
-			continue;
-		if (vb->name_length != SUBAGENT_ROOT_LEN + 4 ||
-		    !rmib_scalar_column(m, NULL, (unsigned)vb->name[SUBAGENT_ROOT_LEN + 2], vb))
-			netsnmp_set_request_error(ri, r, SNMP_NOSUCHOBJECT);
-	}
-	return SNMP_ERR_NOERROR;
+	if (col < r->min_col || col > r->max_col)
+		return false;
+	if (!r->columns)
+		return rmib_scalar_column(m, col, vb);
+	rmib_column(&r->columns[col], row, vb);
+	return true;
 }
 
 /* --- rows ------------------------------------------------------------- */
 
-/* A new row in table t with data and one or two integer indexes; NULL on failure. */
-static netsnmp_tdata_row *rmib_row_add(netsnmp_tdata *t, void *data, u_char type, long i1, long i2)
+/*
+ * Binary search of n sorted items, cmp(key, i) comparing item i with the
+ * key: the position of the key, or of the first item after it; *found says
+ * which.
+ */
+static size_t rmib_search(size_t n, int (*cmp)(const void *key, size_t i), const void *key,
+			  bool *found)
 {
-	netsnmp_tdata_row *row = netsnmp_tdata_create_row();
-	u_long u = (u_long)i1;
+	size_t lo = 0, hi = n;
 
-	if (!row)
-		return NULL;
-	row->data = data;
-	if ((type == ASN_UNSIGNED ? !netsnmp_tdata_row_add_index(row, type, &u, sizeof(u))
-				  : !netsnmp_tdata_row_add_index(row, type, &i1, sizeof(i1))) ||
-	    (i2 > 0 && !netsnmp_tdata_row_add_index(row, ASN_INTEGER, &i2, sizeof(i2))) ||
-	    netsnmp_tdata_add_row(t, row) != SNMPERR_SUCCESS) {
-		row->data = NULL;
-		netsnmp_tdata_delete_row(row);
-		return NULL;
+	*found = false;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = cmp(key, mid);
+
+		if (c == 0) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return row;
+	return lo;
 }
 
-static void rmib_row_remove(netsnmp_tdata *t, netsnmp_tdata_row **row)
+struct row_key {
+	const struct rowset *t;
+	const oid *idx;
+	size_t len;
+};
+
+static int rmib_cmp_row(const void *key, size_t i)
 {
-	if (*row)
-		netsnmp_tdata_remove_and_delete_row(t, *row);
-	*row = NULL;
+	const struct row_key *k = key;
+
+	return snmp_oid_compare(k->t->v[i].idx, k->t->v[i].idx_len, k->idx, k->len);
+}
+
+/* The position of the first row whose index is idx or after; *exact if it is idx. */
+static size_t rows_search(const struct rowset *t, const oid *idx, size_t len, bool *exact)
+{
+	const struct row_key k = { t, idx, len };
+
+	return rmib_search(t->n, rmib_cmp_row, &k, exact);
+}
+
+/*
+ * List a row with index i1 (and i2 when > 0) for data; false when out of
+ * memory or when the index is taken.  *listed says whether data is listed.
+ */
+static bool rmib_row_add(struct rowset *t, const void *data, long i1, long i2, bool *listed)
+{
+	struct row_ref r = { .data = data, .idx = { (oid)i1, (oid)i2 }, .idx_len = i2 > 0 ? 2 : 1 };
+	bool exact;
+	size_t pos = rows_search(t, r.idx, r.idx_len, &exact);
+
+	if (exact)
+		return false;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		struct row_ref *v = realloc(t->v, cap * sizeof(*v));
+
+		if (!v)
+			return false;
+		t->v = v;
+		t->cap = cap;
+	}
+	memmove(&t->v[pos + 1], &t->v[pos], (t->n - pos) * sizeof(*t->v));
+	t->v[pos] = r;
+	t->n++;
+	*listed = true;
+	return true;
+}
+
+static void rmib_row_remove(struct rowset *t, long i1, long i2, bool *listed)
+{
+	const oid idx[2] = { (oid)i1, (oid)i2 };
+	bool exact;
+	size_t pos;
+
+	if (!*listed)
+		return;
+	pos = rows_search(t, idx, i2 > 0 ? 2 : 1, &exact);
+	if (exact) {
+		memmove(&t->v[pos], &t->v[pos + 1], (t->n - pos - 1) * sizeof(*t->v));
+		t->n--;
+	}
+	*listed = false;
 }
 
 static void rmib_member_free(struct subagent_mib *m, struct sa_member *mb)
 {
 	if (!mb)
 		return;
-	rmib_row_remove(m->tables[T_MEMBERS], &mb->row);
+	rmib_row_remove(&m->rows[T_MEMBERS], mb->group_index, mb->index, &mb->listed);
 	rmib_str_free(&mb->name);
 	rmib_str_free(&mb->state);
 	rmib_str_free(&mb->device);
@@ -622,7 +603,7 @@ static void rmib_group_free(struct subagent_mib *m, struct sa_group *g)
 {
 	if (!g)
 		return;
-	rmib_row_remove(m->tables[T_GROUPS], &g->row);
+	rmib_row_remove(&m->rows[T_GROUPS], g->index, 0, &g->listed);
 	for (size_t i = 0; i < g->n_members; i++)
 		rmib_member_free(m, g->members[i]);
 	free(g->members);
@@ -635,37 +616,34 @@ static void rmib_group_free(struct subagent_mib *m, struct sa_group *g)
 	free(g);
 }
 
-static struct sa_probe *rmib_probe_find(const struct subagent_mib *m, const char *name, size_t *pos)
+/* Structs in an array sorted by the string at off in each (strcmp order). */
+struct name_key {
+	void *const *v;
+	size_t off;
+	const char *name;
+};
+
+static int rmib_cmp_name(const void *key, size_t i)
 {
-	size_t lo = 0, hi = m->n_probes;
+	const struct name_key *k = key;
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(m->probes[mid]->name, name);
-
-		if (c == 0)
-			return m->probes[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (pos)
-		*pos = lo;
-	return NULL;
+	return strcmp(*(char *const *)((const char *)k->v[i] + k->off), k->name);
 }
 
 /* The probe's record, created (with its row) if new; NULL on failure. */
 static struct sa_probe *rmib_probe_get(struct subagent_mib *m, const char *name)
 {
 	struct sa_probe *p, **v;
-	bool oom = false;
-	size_t pos = 0;
+	bool oom = false, found;
+	size_t pos;
 	int index;
 
-	p = rmib_probe_find(m, name, &pos);
-	if (p)
-		return p;
+	pos = rmib_search(m->n_probes, rmib_cmp_name,
+			  &(struct name_key){ (void *const *)m->probes,
+					      offsetof(struct sa_probe, name), name },
+			  &found);
+	if (found)
+		return m->probes[pos];
 	index = subagent_index_probe(m->idx, name);
 	if (index < 0)
 		return NULL;
@@ -681,8 +659,7 @@ static struct sa_probe *rmib_probe_get(struct subagent_mib *m, const char *name)
 	p->dirty = true;
 	rmib_str_set(&p->shown, name, &oom);
 	rmib_str_set(&p->last_error, NULL, &oom);
-	p->row = rmib_row_add(m->tables[T_PROBES], p, ASN_INTEGER, index, 0);
-	if (oom || !p->row) {
+	if (oom || !rmib_row_add(&m->rows[T_PROBES], p, index, 0, &p->listed)) {
 		rmib_str_free(&p->shown);
 		rmib_str_free(&p->last_error);
 		free(p->name);
@@ -697,20 +674,13 @@ static struct sa_probe *rmib_probe_get(struct subagent_mib *m, const char *name)
 
 static struct sa_group *rmib_group_find(const struct sa_probe *p, const char *id)
 {
-	size_t lo = 0, hi = p->n_groups_rows;
+	bool found;
+	size_t i = rmib_search(p->n_groups_rows, rmib_cmp_name,
+			       &(struct name_key){ (void *const *)p->groups,
+						   offsetof(struct sa_group, id.raw), id },
+			       &found);
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(p->groups[mid]->id.raw, id);
-
-		if (c == 0)
-			return p->groups[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return found ? p->groups[i] : NULL;
 }
 
 static struct sa_member *rmib_member_find(const struct sa_group *g, const char *name)
@@ -718,15 +688,6 @@ static struct sa_member *rmib_member_find(const struct sa_group *g, const char *
 	for (size_t i = 0; i < g->n_members; i++) {
 		if (g->members[i] && strcmp(g->members[i]->name.raw, name) == 0)
 			return g->members[i];
-	}
-	return NULL;
-}
-
-static const struct agg_probe *rmib_agg_probe_find(const struct agg *a, const char *name)
-{
-	for (size_t i = 0; i < a->n_probes; i++) {
-		if (strcmp(a->probes[i].name, name) == 0)
-			return &a->probes[i];
 	}
 	return NULL;
 }
@@ -779,6 +740,7 @@ static int rmib_sync_members(struct subagent_mib *m, struct sa_group *g, const s
 				rc = index < 0 ? index : -ENOMEM;
 				break;
 			}
+			mb->group_index = g->index;
 			mb->index = index;
 			mb->last_change = *now;
 		}
@@ -791,10 +753,9 @@ static int rmib_sync_members(struct subagent_mib *m, struct sa_group *g, const s
 		rmib_str_set(&mb->location, s->location, &oom);
 		rmib_str_set(&mb->reason, s->reason, &oom);
 		mb->role = subagent_role_value(s->role);
-		if (!mb->row && !oom)
-			mb->row = rmib_row_add(m->tables[T_MEMBERS], mb, ASN_INTEGER, g->index,
-					       mb->index);
-		if (oom || !mb->row)
+		if (!mb->listed && !oom)
+			rmib_row_add(&m->rows[T_MEMBERS], mb, g->index, mb->index, &mb->listed);
+		if (oom || !mb->listed)
 			rc = -ENOMEM;
 	}
 	/* Members that left, or that a failure above did not carry over. */
@@ -812,7 +773,7 @@ static int rmib_sync_members(struct subagent_mib *m, struct sa_group *g, const s
 		size_t k = 0;
 
 		for (size_t i = 0; i < g->n_members; i++) {
-			if (next[i] && next[i]->row)
+			if (next[i] && next[i]->listed)
 				next[k++] = next[i];
 			else
 				rmib_member_free(m, next[i]);
@@ -850,11 +811,8 @@ static int rmib_sync_group(struct subagent_mib *m, struct sa_group *g, const str
 		g->degraded_since = *now;
 	if (oom)
 		return -ENOMEM;
-	if (!g->row) {
-		g->row = rmib_row_add(m->tables[T_GROUPS], g, ASN_INTEGER, g->index, 0);
-		if (!g->row)
-			return -ENOMEM;
-	}
+	if (!g->listed && !rmib_row_add(&m->rows[T_GROUPS], g, g->index, 0, &g->listed))
+		return -ENOMEM;
 	return rmib_sync_members(m, g, src, now);
 }
 
@@ -905,7 +863,7 @@ static int rmib_sync_probe(struct subagent_mib *m, struct sa_probe *p, const str
 		if (g)
 			r = rmib_sync_group(m, g, &s->groups[i], now);
 		i++;
-		if (g && g->row && g->id.raw) {
+		if (g && g->listed && g->id.raw) {
 			next[k++] = g;
 		} else {
 			rmib_group_free(m, g);
@@ -950,7 +908,7 @@ int subagent_mib_sync(struct subagent_mib *m)
 	int rc = 0;
 
 	/* Called before every wait and every request: cheap when nothing changed. */
-	if (m->n_probes == m->agg->n_probes) {
+	if (m->n_probes == agg_probe_count(m->agg)) {
 		bool any = false;
 
 		for (size_t i = 0; i < m->n_probes && !any; i++)
@@ -959,8 +917,8 @@ int subagent_mib_sync(struct subagent_mib *m)
 			return 0;
 	}
 	clock_gettime(CLOCK_REALTIME, &now);
-	for (size_t i = 0; i < m->agg->n_probes; i++) {
-		const struct agg_probe *src = &m->agg->probes[i];
+	for (size_t i = 0; i < agg_probe_count(m->agg); i++) {
+		const struct agg_probe *src = agg_probe_at(m->agg, i);
 		struct sa_probe *p = rmib_probe_get(m, src->name);
 		int r;
 
@@ -985,7 +943,7 @@ int subagent_mib_sync(struct subagent_mib *m)
 void subagent_mib_scanned(struct subagent_mib *m, const char *probe)
 {
 	struct sa_probe *p = rmib_probe_get(m, probe);
-	const struct agg_probe *src = rmib_agg_probe_find(m->agg, probe);
+	const struct agg_probe *src = agg_probe_find(m->agg, probe);
 
 	if (!p)
 		return;
@@ -1004,7 +962,7 @@ static void rmib_alarm_remove(struct subagent_mib *m, bool probe, const char *ob
 
 		if (a->probe == probe && strcmp(a->object_raw, object) == 0) {
 			*pp = a->next;
-			rmib_row_remove(m->tables[T_ALARMS], &a->row);
+			rmib_row_remove(&m->rows[T_ALARMS], (long)a->seq, 0, &a->listed);
 			free(a->object_raw);
 			free(a);
 			m->n_alarms--;
@@ -1013,30 +971,27 @@ static void rmib_alarm_remove(struct subagent_mib *m, bool probe, const char *ob
 	}
 }
 
-/* The event's message, as the JSON event's "message" (escaped already), cut. */
-static size_t rmib_event_text(const struct event *ev, char *buf, size_t max)
+/*
+ * The event's message, as the JSON event's "message" (escaped already), cut.
+ * The alarm and the notification of one event both want it: built once.
+ */
+static size_t rmib_event_text(struct subagent_mib *m, const struct event *ev, char *buf, size_t max)
 {
-	/* The alarm and the notification of one event both want it: build it once. */
-	static struct {
-		uint64_t seq;
-		struct timespec time;
-		int type;
-		char text[TEXT_MAX + 1];
-	} last = { .type = -1 };
+	struct event_text *last = &m->last_text;
 	json_t *j;
 	const char *msg;
 
-	if (last.type != (int)ev->type || last.seq != ev->seq ||
-	    last.time.tv_sec != ev->time.tv_sec || last.time.tv_nsec != ev->time.tv_nsec) {
+	if (last->type != (int)ev->type || last->seq != ev->seq ||
+	    last->time.tv_sec != ev->time.tv_sec || last->time.tv_nsec != ev->time.tv_nsec) {
 		j = event_to_json(ev, "");
 		msg = j ? json_string_value(json_object_get(j, "message")) : NULL;
-		subagent_cut(msg ? msg : "", last.text, TEXT_MAX);
+		subagent_cut(msg ? msg : "", last->text, TEXT_MAX);
 		json_decref(j);
-		last.seq = ev->seq;
-		last.time = ev->time;
-		last.type = (int)ev->type;
+		last->seq = ev->seq;
+		last->time = ev->time;
+		last->type = (int)ev->type;
 	}
-	return subagent_cut(last.text, buf, max);
+	return subagent_cut(last->text, buf, max);
 }
 
 static void rmib_alarm_raise(struct subagent_mib *m, const struct event *ev)
@@ -1061,10 +1016,9 @@ static void rmib_alarm_raise(struct subagent_mib *m, const struct event *ev)
 	a->health = probe ? subagent_health_value(HEALTH_UNKNOWN)
 			  : subagent_health_value(ev->group->health);
 	a->time_len = subagent_date_and_time(&ev->time, a->time);
-	a->text_len = rmib_event_text(ev, a->text, TEXT_MAX);
+	a->text_len = rmib_event_text(m, ev, a->text, TEXT_MAX);
 	/* seq is unique while the daemon runs; it starts again at 1 after a restart. */
-	a->row = rmib_row_add(m->tables[T_ALARMS], a, ASN_UNSIGNED, (long)a->seq, 0);
-	if (!a->row) {
+	if (!rmib_row_add(&m->rows[T_ALARMS], a, (long)a->seq, 0, &a->listed)) {
 		free(a->object_raw);
 		free(a);
 		return;
@@ -1176,11 +1130,11 @@ static void rmib_vb_trap_oid(struct vbuild *b, enum subagent_notif n)
 	rmib_vb_add(b, snmptrap_oid, OID_LENGTH(snmptrap_oid), ASN_OBJECT_ID, trap, sizeof(trap));
 }
 
-static void rmib_vb_seq_text(struct vbuild *b, const struct event *ev)
+static void rmib_vb_seq_text(struct vbuild *b, struct subagent_mib *m, const struct event *ev)
 {
 	oid o[MAX_OID_LEN];
 	char text[TEXT_MAX + 1];
-	size_t tn = rmib_event_text(ev, text, TEXT_MAX);
+	size_t tn = rmib_event_text(m, ev, text, TEXT_MAX);
 
 	rmib_vb_int(b, o, rmib_obj_oid(o, SUB_NOTIF, NO_SEQ, 0, 0), ASN_UNSIGNED,
 		    (long)(ev->seq & 0xffffffffu));
@@ -1201,7 +1155,6 @@ static void rmib_vb_group(struct vbuild *b, struct subagent_mib *m, const struct
 		prev_health = SUBAGENT_HEALTH_NONE;
 		prev_margin = -1;
 	}
-	(void)m;
 	rmib_vb_text(b, o, rmib_obj_oid(o, SUB_GROUPS, GC_ID, gi, 0), g->id);
 	rmib_vb_text(b, o, rmib_obj_oid(o, SUB_GROUPS, GC_NAME, gi, 0), g->name);
 	rmib_vb_text(b, o, rmib_obj_oid(o, SUB_GROUPS, GC_TYPE, gi, 0), g->type);
@@ -1214,7 +1167,7 @@ static void rmib_vb_group(struct vbuild *b, struct subagent_mib *m, const struct
 	rmib_vb_int(b, o, rmib_obj_oid(o, SUB_GROUPS, GC_MARGIN, gi, 0), ASN_INTEGER,
 		    margin_shown(g));
 	rmib_vb_text(b, o, rmib_obj_oid(o, SUB_GROUPS, GC_REASON, gi, 0), g->reason);
-	rmib_vb_seq_text(b, ev);
+	rmib_vb_seq_text(b, m, ev);
 }
 
 netsnmp_variable_list *subagent_mib_notif_vars(struct subagent_mib *m, const struct event *ev,
@@ -1280,11 +1233,11 @@ netsnmp_variable_list *subagent_mib_notif_vars(struct subagent_mib *m, const str
 		else
 			rmib_vb_add(&b, o, rmib_obj_oid(o, SUB_PROBES, PC_LAST_ERROR, pi, 0),
 				    ASN_OCTET_STR, p->last_error.shown, p->last_error.len);
-		rmib_vb_seq_text(&b, ev);
+		rmib_vb_seq_text(&b, m, ev);
 		break;
 	}
 	case SUBAGENT_NOTIF_TEST:
-		rmib_vb_seq_text(&b, ev);
+		rmib_vb_seq_text(&b, m, ev);
 		break;
 	default:
 		break;
@@ -1309,14 +1262,14 @@ netsnmp_variable_list *subagent_mib_heartbeat_vars(struct subagent_mib *m)
 	rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_SCALARS, SC_ALARMS, 0, 0), ASN_GAUGE,
 		    (long)m->n_alarms);
 	rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_SCALARS, SC_LAST_SEQ, 0, 0), ASN_UNSIGNED,
-		    (long)(m->agg->seq & 0xffffffffu));
+		    (long)(agg_last_seq(m->agg) & 0xffffffffu));
 	if (!b.failed)
 		return b.vars;
 	snmp_free_varbind(b.vars);
 	return NULL;
 }
 
-/* --- fast path ---------------------------------------------------------- */
+/* --- requests ----------------------------------------------------------- */
 
 /*
  * One row of a region that is first, or first at or after (ge) / after (gt)
@@ -1324,36 +1277,30 @@ netsnmp_variable_list *subagent_mib_heartbeat_vars(struct subagent_mib *m)
  */
 enum row_pick { PICK_FIRST, PICK_GE, PICK_GT };
 
-struct row_ref {
-	const void *data;
-	const oid *idx;
-	size_t idx_len;
-};
-
-static const oid scalar_row_idx[] = { 0 };
-
 static bool rmib_region_row(const struct subagent_mib *m, const struct region *r, const oid *idx,
 			    size_t len, enum row_pick pick, struct row_ref *out)
 {
-	netsnmp_tdata_row *row = NULL;
+	static const oid scalar_idx[] = { 0 };
+	const struct rowset *t;
+	bool exact = false;
+	size_t pos = 0;
 
 	if (r->table < 0) {
-		int c = pick == PICK_FIRST ? 1 : snmp_oid_compare(scalar_row_idx, 1, idx, len);
+		int c = pick == PICK_FIRST ? 1 : snmp_oid_compare(scalar_idx, 1, idx, len);
 
 		if (c < 0 || (c == 0 && pick == PICK_GT))
 			return false;
-		*out = (struct row_ref){ m, scalar_row_idx, 1 };
+		*out = (struct row_ref){ .data = NULL, .idx = { 0 }, .idx_len = 1 };
 		return true;
 	}
-	if (pick == PICK_FIRST)
-		row = netsnmp_tdata_row_first(m->tables[r->table]);
-	else if (pick == PICK_GE)
-		row = netsnmp_tdata_row_get_byoid(m->tables[r->table], (oid *)idx, len);
-	if (!row && pick != PICK_FIRST)
-		row = netsnmp_tdata_row_next_byoid(m->tables[r->table], (oid *)idx, len);
-	if (!row)
+	t = &m->rows[r->table];
+	if (pick != PICK_FIRST)
+		pos = rows_search(t, idx, len, &exact);
+	if (exact && pick == PICK_GT)
+		pos++;
+	if (pos >= t->n)
 		return false;
-	*out = (struct row_ref){ row->data, row->oid_index.oids, row->oid_index.len };
+	*out = t->v[pos];
 	return true;
 }
 
@@ -1368,7 +1315,8 @@ static int rmib_find_exact(const struct subagent_mib *m, const oid *name, size_t
 		const struct region *r = &regions[i];
 		oid e[MAX_OID_LEN];
 		size_t elen = rmib_region_entry(r, e);
-		netsnmp_tdata_row *tr;
+		bool exact;
+		size_t pos;
 
 		if (len <= elen || netsnmp_oid_is_subtree(e, elen, name, len) != 0)
 			continue;
@@ -1379,14 +1327,13 @@ static int rmib_find_exact(const struct subagent_mib *m, const oid *name, size_t
 		if (r->table < 0) {
 			if (len != elen + 2 || name[elen + 1] != 0)
 				return SNMP_NOSUCHINSTANCE;
-			*row = (struct row_ref){ m, scalar_row_idx, 1 };
+			*row = (struct row_ref){ .data = NULL, .idx = { 0 }, .idx_len = 1 };
 			return 0;
 		}
-		tr = netsnmp_tdata_row_get_byoid(m->tables[r->table], (oid *)name + elen + 1,
-						 len - elen - 1);
-		if (!tr)
+		pos = rows_search(&m->rows[r->table], name + elen + 1, len - elen - 1, &exact);
+		if (!exact)
 			return SNMP_NOSUCHINSTANCE;
-		*row = (struct row_ref){ tr->data, tr->oid_index.oids, tr->oid_index.len };
+		*row = m->rows[r->table].v[pos];
 		return 0;
 	}
 	return SNMP_NOSUCHOBJECT;
@@ -1430,8 +1377,6 @@ static bool rmib_find_next(const struct subagent_mib *m, const oid *start, size_
 				continue;
 			memcpy(out, e, elen * sizeof(oid));
 			out[elen] = c;
-			if (elen + 1 + row->idx_len > MAX_OID_LEN)
-				return false;
 			memcpy(out + elen + 1, row->idx, row->idx_len * sizeof(oid));
 			*out_len = elen + 1 + row->idx_len;
 			*reg = r;
@@ -1442,6 +1387,7 @@ static bool rmib_find_next(const struct subagent_mib *m, const oid *start, size_
 	return false;
 }
 
+/* A Get: vb gets the instance's value, or the exception that says why not. */
 static void rmib_answer_get(const struct subagent_mib *m, netsnmp_variable_list *vb)
 {
 	const struct region *r = NULL;
@@ -1449,24 +1395,41 @@ static void rmib_answer_get(const struct subagent_mib *m, netsnmp_variable_list 
 	unsigned col = 0;
 	int rc = rmib_find_exact(m, vb->name, vb->name_length, &r, &col, &row);
 
-	if (rc == 0 && r->column(m, row.data, col, vb))
+	if (rc == 0 && rmib_region_column(m, r, row.data, col, vb))
 		return;
 	snmp_set_var_typed_value(vb, (u_char)(rc ? rc : (int)SNMP_NOSUCHOBJECT), NULL, 0);
 }
 
 /*
- * A GetNext search range (RFC 2741 7.2.3.2): the name is the start, the type
- * says whether it is included, the value is the end (exclusive; a null OID
- * or none means no end).  Out of range: the start, with endOfMibView.
+ * A GetNext from vb's name (included when incl), before end (end_len 0: no
+ * end): vb becomes the instance found with its value; false, and vb is left
+ * alone, when there is none.
  */
-static void rmib_answer_getnext(const struct subagent_mib *m, netsnmp_variable_list *vb)
+static bool rmib_answer_next(const struct subagent_mib *m, netsnmp_variable_list *vb, bool incl,
+			     const oid *end, size_t end_len)
 {
-	oid end[MAX_OID_LEN], found[MAX_OID_LEN];
-	size_t end_len = 0, found_len = 0;
-	bool incl = vb->type == ASN_PRIV_INCL_RANGE;
+	oid found[MAX_OID_LEN];
+	size_t found_len = 0;
 	const struct region *r = NULL;
 	struct row_ref row;
 	unsigned col = 0;
+
+	return rmib_find_next(m, vb->name, vb->name_length, incl, found, &found_len, &r, &col,
+			      &row) &&
+	       (end_len == 0 || snmp_oid_compare(found, found_len, end, end_len) < 0) &&
+	       snmp_set_var_objid(vb, found, found_len) == 0 &&
+	       rmib_region_column(m, r, row.data, col, vb);
+}
+
+/*
+ * An AgentX GetNext search range (RFC 2741 7.2.3.2): the name is the start,
+ * the type says whether it is included, the value is the end (exclusive; a
+ * null OID or none means no end).  Out of range: the start, with endOfMibView.
+ */
+static void rmib_answer_range(const struct subagent_mib *m, netsnmp_variable_list *vb)
+{
+	oid end[MAX_OID_LEN];
+	size_t end_len = 0;
 
 	if (vb->val.objid && vb->val_len >= sizeof(oid)) {
 		end_len = vb->val_len / sizeof(oid);
@@ -1477,37 +1440,36 @@ static void rmib_answer_getnext(const struct subagent_mib *m, netsnmp_variable_l
 		if (end_len == 2 && end[0] == 0 && end[1] == 0)
 			end_len = 0;
 	}
-	if (rmib_find_next(m, vb->name, vb->name_length, incl, found, &found_len, &r, &col, &row) &&
-	    (end_len == 0 || snmp_oid_compare(found, found_len, end, end_len) < 0) &&
-	    snmp_set_var_objid(vb, found, found_len) == 0 && r->column(m, row.data, col, vb))
-		return;
-	snmp_set_var_typed_value(vb, SNMP_ENDOFMIBVIEW, NULL, 0);
+	if (!rmib_answer_next(m, vb, vb->type == ASN_PRIV_INCL_RANGE, end, end_len))
+		snmp_set_var_typed_value(vb, SNMP_ENDOFMIBVIEW, NULL, 0);
 }
 
-/* One subagent per process: net-snmp's AgentX session callback has no room for ours. */
-static struct subagent_mib *fast_mib;
-static netsnmp_callback fast_orig;
-
-static int rmib_fast_callback(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu,
-			      void *magic)
+/*
+ * The master session's callback (subagent_mib_attach()): Get and GetNext in
+ * the default context answered here, the rest passed to net-snmp's own.
+ * magic is the subagent_mib: net-snmp gives each session one callback and one
+ * pointer, so the one it had is kept in m and given back when passing on.
+ */
+static int rmib_session_callback(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu,
+				 void *magic)
 {
-	struct subagent_mib *m = fast_mib;
+	struct subagent_mib *m = magic;
 	netsnmp_pdu *resp;
 
-	if (!m || !m->fast || op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE || !pdu ||
+	if (op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE || !pdu ||
 	    (pdu->command != SUBAGENT_AGENTX_GET && pdu->command != SUBAGENT_AGENTX_GETNEXT) ||
 	    pdu->community_len != 0 /* a non-default context */)
-		return fast_orig(op, sess, reqid, pdu, magic);
+		return m->next_callback(op, sess, reqid, pdu, m->next_magic);
 	/* The answer is the request with its varbinds filled in, as net-snmp's
 	 * handle_subagent_response() builds it. */
 	resp = snmp_clone_pdu(pdu);
 	if (!resp)
-		return fast_orig(op, sess, reqid, pdu, magic);
+		return m->next_callback(op, sess, reqid, pdu, m->next_magic);
 	for (netsnmp_variable_list *vb = resp->variables; vb; vb = vb->next_variable) {
 		if (pdu->command == SUBAGENT_AGENTX_GET)
 			rmib_answer_get(m, vb);
 		else
-			rmib_answer_getnext(m, vb);
+			rmib_answer_range(m, vb);
 	}
 	resp->command = SUBAGENT_AGENTX_RESPONSE;
 	resp->version = sess->version;
@@ -1520,88 +1482,65 @@ static int rmib_fast_callback(int op, netsnmp_session *sess, int reqid, netsnmp_
 	return 1;
 }
 
-void subagent_mib_attach(struct subagent_mib *m, netsnmp_session *session, bool fast)
+void subagent_mib_attach(struct subagent_mib *m, netsnmp_session *session)
 {
-	m->fast = fast;
-	fast_mib = m;
-	if (session && session->callback != rmib_fast_callback) {
-		fast_orig = session->callback;
-		session->callback = rmib_fast_callback;
+	if (!session || session->callback == rmib_session_callback)
+		return;
+	m->next_callback = session->callback;
+	m->next_magic = session->callback_magic;
+	session->callback = rmib_session_callback;
+	session->callback_magic = m;
+}
+
+/*
+ * net-snmp's pipeline, for what the session callback passes on in the
+ * default context (GetBulk from a master that sends it: the bulk_to_next
+ * helper makes it GetNext): the same lookups.  The pipeline checks the range
+ * itself and goes on to the next subtree when a GetNext varbind is left alone.
+ */
+static int rmib_handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
+			netsnmp_agent_request_info *ri, netsnmp_request_info *requests)
+{
+	const struct subagent_mib *m = reg->my_reg_void;
+
+	(void)h;
+	for (netsnmp_request_info *r = requests; r; r = r->next) {
+		if (r->processed)
+			continue;
+		if (ri->mode == MODE_GET)
+			rmib_answer_get(m, r->requestvb);
+		else if (ri->mode == MODE_GETNEXT)
+			rmib_answer_next(m, r->requestvb, r->inclusive, NULL, 0);
 	}
+	return SNMP_ERR_NOERROR;
 }
 
 /* --- setup ------------------------------------------------------------ */
 
-static netsnmp_handler_registration *rmib_register_table(struct subagent_mib *m, const char *name,
-							 unsigned sub, int t,
-							 Netsnmp_Node_Handler *h, unsigned min_col,
-							 unsigned max_col, u_char idx1, u_char idx2)
-{
-	oid o[SUBAGENT_ROOT_LEN + 2];
-	netsnmp_table_registration_info *ti;
-	netsnmp_handler_registration *reg;
-
-	memcpy(o, root_oid, sizeof(root_oid));
-	o[SUBAGENT_ROOT_LEN] = 1;
-	o[SUBAGENT_ROOT_LEN + 1] = sub;
-	m->tables[t] = netsnmp_tdata_create_table(name, 0);
-	ti = SNMP_MALLOC_TYPEDEF(netsnmp_table_registration_info);
-	reg = netsnmp_create_handler_registration(name, h, o, OID_LENGTH(o), HANDLER_CAN_RONLY);
-	if (!m->tables[t] || !ti || !reg) {
-		free(ti);
-		if (reg)
-			netsnmp_handler_registration_free(reg);
-		return NULL;
-	}
-	if (idx2)
-		netsnmp_table_helper_add_indexes(ti, idx1, idx2, 0);
-	else
-		netsnmp_table_helper_add_indexes(ti, idx1, 0);
-	ti->min_column = min_col;
-	ti->max_column = max_col;
-	reg->my_reg_void = m;
-	if (netsnmp_tdata_register(reg, m->tables[t], ti) != MIB_REGISTERED_OK)
-		return NULL;
-	return reg;
-}
-
-int subagent_mib_new(struct agg *agg, struct subagent_index *idx, const struct timespec *started,
-		     struct subagent_mib **ret)
+int subagent_mib_new(const struct agg *agg, struct subagent_index *idx,
+		     const struct timespec *started, struct subagent_mib **ret)
 {
 	struct subagent_mib *m = calloc(1, sizeof(*m));
-	oid o[SUBAGENT_ROOT_LEN + 2];
-	netsnmp_handler_registration *reg;
+	oid o[SUBAGENT_ROOT_LEN + 1];
 
 	if (!m)
 		return -ENOMEM;
 	m->agg = agg;
 	m->idx = idx;
+	m->last_text.type = -1;
 	m->started_len = subagent_date_and_time(started, m->started);
 	memcpy(o, root_oid, sizeof(root_oid));
-	o[SUBAGENT_ROOT_LEN] = 1;
-	o[SUBAGENT_ROOT_LEN + 1] = SUB_SCALARS;
-	reg = netsnmp_create_handler_registration("redmonScalars", rmib_scalar_handler, o,
-						  OID_LENGTH(o), HANDLER_CAN_RONLY);
-	if (reg) {
-		reg->my_reg_void = m;
-		if (netsnmp_register_scalar_group(reg, SC_VERSION, SC_LAST_) != MIB_REGISTERED_OK)
-			reg = NULL;
+	o[SUBAGENT_ROOT_LEN] = 1; /* redmonObjects: one AgentX registration */
+	m->reg = netsnmp_create_handler_registration("redmonObjects", rmib_handler, o,
+						     OID_LENGTH(o), HANDLER_CAN_RONLY);
+	if (!m->reg) {
+		free(m);
+		return -ENOMEM;
 	}
-	m->regs[0] = reg;
-	m->regs[1] = rmib_register_table(m, "redmonGroupTable", SUB_GROUPS, T_GROUPS,
-					 rmib_group_handler, GC_ID, GC_LAST_, ASN_INTEGER, 0);
-	m->regs[2] = rmib_register_table(m, "redmonMemberTable", SUB_MEMBERS, T_MEMBERS,
-					 rmib_member_handler, MC_NAME, MC_LAST_, ASN_INTEGER,
-					 ASN_INTEGER);
-	m->regs[3] = rmib_register_table(m, "redmonProbeTable", SUB_PROBES, T_PROBES,
-					 rmib_probe_handler, PC_NAME, PC_LAST_, ASN_INTEGER, 0);
-	m->regs[4] = rmib_register_table(m, "redmonAlarmTable", SUB_ALARMS, T_ALARMS,
-					 rmib_alarm_handler, AC_GROUP, AC_LAST_, ASN_UNSIGNED, 0);
-	for (size_t i = 0; i < T_COUNT_ + 1; i++) {
-		if (!m->regs[i]) {
-			subagent_mib_free(m);
-			return -ENOMEM;
-		}
+	m->reg->my_reg_void = m;
+	if (netsnmp_register_handler(m->reg) != MIB_REGISTERED_OK) {
+		free(m);
+		return -EIO;
 	}
 	*ret = m;
 	return 0;
@@ -1611,15 +1550,12 @@ void subagent_mib_free(struct subagent_mib *m)
 {
 	if (!m)
 		return;
-	if (fast_mib == m)
-		fast_mib = NULL;
 	for (size_t i = 0; i < m->n_probes; i++) {
 		struct sa_probe *p = m->probes[i];
 
 		for (size_t j = 0; j < p->n_groups_rows; j++)
 			rmib_group_free(m, p->groups[j]);
 		free(p->groups);
-		rmib_row_remove(m->tables[T_PROBES], &p->row);
 		rmib_str_free(&p->shown);
 		rmib_str_free(&p->last_error);
 		free(p->name);
@@ -1630,16 +1566,13 @@ void subagent_mib_free(struct subagent_mib *m)
 		struct sa_alarm *a = m->alarms;
 
 		m->alarms = a->next;
-		rmib_row_remove(m->tables[T_ALARMS], &a->row);
 		free(a->object_raw);
 		free(a);
 	}
-	/* The registrations are not undone one by one: each would be an AgentX
-	 * round trip, and a master dying meanwhile re-enters net-snmp's callback
-	 * code.  snmp_shutdown() closed the session, which drops them all. */
-	for (size_t i = 0; i < T_COUNT_; i++) {
-		if (m->tables[i])
-			netsnmp_tdata_delete_table(m->tables[i]);
-	}
+	/* The registration is not undone: it would be an AgentX round trip, and
+	 * a master dying meanwhile re-enters net-snmp's callback code.
+	 * snmp_shutdown() closed the session, which drops it. */
+	for (size_t i = 0; i < T_COUNT_; i++)
+		free(m->rows[i].v);
 	free(m);
 }

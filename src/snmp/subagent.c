@@ -1,0 +1,574 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The SNMP subagent inside `redmon daemon` (subagent.h, docs/snmp.md).
+ *
+ * Event loop.  net-snmp keeps its sockets and timers to itself; as in
+ * keepalived's core/snmp.c, the daemon's loop drives them.  Before every
+ * wait, prepare() runs net-snmp's timers (snmp_timeout, run_alarms), syncs
+ * the tables, sends what is due, then asks snmp_select_info2() for the
+ * sockets and the next timeout: the sockets are watched by the daemon's loop
+ * (one syscall less per request than an epoll set of our own, which counts
+ * in a bulk walk), and the timeout bounds the loop's wait.  A socket that
+ * net-snmp closed and reopened under the same number is gone from epoll (the
+ * kernel drops closed fds), and a number it closed may be reused by a probe
+ * at once: so every watch is dropped when the master goes (net-snmp says so
+ * before it closes) or one of our sessions closes, and the whole set is
+ * added again at the next wait, as it is once a second anyway.
+ *
+ * Master.  The subagent starts even when snmpd is not up, reconnects every
+ * ping_interval after it restarts, and re-registers REDMON-MIB (net-snmp does
+ * that on its own once the ping interval is set, which must happen after
+ * init_agent()).  net-snmp tells us of a connect or a disconnect through its
+ * INDEX_START and INDEX_STOP callbacks.
+ *
+ * Notifications: subagent_notify.c; the [snmp] settings: snmp_settings.c;
+ * REDMON-MIB and the requests: subagent_mib.c.
+ */
+#include "subagent.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../agg.h"
+#include "../config.h"
+#include "../log.h"
+#include "../loop.h"
+#include "../runtime.h"
+#include "subagent_index.h"
+#include "subagent_int.h"
+
+#include <net-snmp/library/large_fd_set.h> /* not in net-snmp-includes.h */
+
+#define APP_NAME	   "redmon"
+#define FULL_FD_REFRESH_MS 1000
+#define SAVE_RETRY_MS	   60000 /* the state file could not be written */
+
+static bool netsnmp_started;
+
+/* --- the master --------------------------------------------------------- */
+
+static int on_master_up(int major, int minor, void *serverarg, void *clientarg)
+{
+	struct subagent *s = clientarg;
+	netsnmp_session *sess = serverarg;
+
+	(void)major;
+	(void)minor;
+	s->master.sess = sess;
+	s->master_cb = sess->callback;
+	/*
+	 * net-snmp pings the master synchronously, with the library's default
+	 * timeout and retries (1 s, 5): a hung master would stall our loop for
+	 * 6 s per ping.  Requests on the session take these instead.
+	 */
+	sess->timeout = AGENTX_TIMEOUT_US;
+	sess->retries = AGENTX_RETRIES;
+	s->master.inflight_req = 0;
+	s->master.retry_at = 0;
+	s->fds_dirty = true;
+	if (s->mib)
+		subagent_mib_attach(s->mib, sess);
+	if (s->master_lost_at)
+		log_notice(
+			"SNMP: AgentX master back after %.1f s; %zu queued notification%s to send",
+			(double)(subagent_now_ms() - s->master_lost_at) / 1000, s->master.q.n,
+			s->master.q.n == 1 ? "" : "s");
+	else
+		log_info("SNMP: connected to the AgentX master");
+	subagent_dest_report_dropped(&s->master);
+	s->master_lost_at = 0;
+	return 0;
+}
+
+static int on_master_down(int major, int minor, void *serverarg, void *clientarg)
+{
+	struct subagent *s = clientarg;
+
+	(void)major;
+	(void)minor;
+	(void)serverarg;
+	if (s->closing)
+		return 0;
+	s->master.sess = NULL;
+	s->master.inflight_req = 0; /* sent again after the reconnect */
+	subagent_forget_fds(s);	    /* net-snmp closes them after this returns */
+	s->master_lost_at = subagent_now_ms();
+	log_warn("SNMP: lost the AgentX master; reconnecting every %u s, notifications are queued",
+		 s->cfg.ping_s);
+	return 0;
+}
+
+/* net-snmp's log lines go to ours; a line may come in pieces. */
+static int on_snmp_log(int major, int minor, void *serverarg, void *clientarg)
+{
+	static char line[1024];
+	static size_t len;
+	const struct snmp_log_message *m = serverarg;
+	const char *p = m->msg;
+
+	(void)major;
+	(void)minor;
+	(void)clientarg;
+	while (p && *p) {
+		size_t n = strcspn(p, "\n");
+		size_t take = n < sizeof(line) - 1 - len ? n : sizeof(line) - 1 - len;
+
+		memcpy(line + len, p, take);
+		len += take;
+		line[len] = 0;
+		p += n;
+		if (*p == '\n') {
+			if (len)
+				log_msg(m->priority < LOG_ERR ? LOG_ERR : m->priority, "snmp: %s",
+					line);
+			len = 0;
+			p++;
+		}
+	}
+	return 0;
+}
+
+/* Drop every watch now; the next prepare() adds what net-snmp still has. */
+void subagent_forget_fds(struct subagent *s)
+{
+	for (size_t i = 0; i < s->n_fds; i++)
+		loop_del(s->loop, s->fds[i]);
+	s->n_fds = 0;
+	s->fds_dirty = true;
+}
+
+/* --- the event loop ----------------------------------------------------- */
+
+static void on_snmp_fd(void *ctx, int fd, uint32_t revents);
+
+static bool fd_known(const struct subagent *s, int fd)
+{
+	for (size_t i = 0; i < s->n_fds; i++) {
+		if (s->fds[i] == fd)
+			return true;
+	}
+	return false;
+}
+
+/* The fds set in a large fd set below numfds, read a word at a time. */
+static size_t fds_of(const netsnmp_large_fd_set *set, int numfds, int *out, size_t max)
+{
+	const unsigned long *w = (const unsigned long *)set->lfs_setptr;
+	const int bits = (int)(8 * sizeof(*w));
+	size_t n = 0;
+
+	for (int i = 0; i * bits < numfds && n < max; i++) {
+		for (unsigned long v = w[i]; v && n < max; v &= v - 1) {
+			int fd = i * bits + __builtin_ctzl(v);
+
+			if (fd < numfds)
+				out[n++] = fd;
+		}
+	}
+	return n;
+}
+
+/*
+ * Make the loop watch exactly net-snmp's sockets; returns the longest wait in
+ * ms net-snmp allows (-1: none).
+ */
+static int sync_fds(struct subagent *s, uint64_t now)
+{
+	netsnmp_large_fd_set set;
+	struct timeval tv = { 0, 0 };
+	int numfds = 0, block = 1, timeout;
+	bool full = s->fds_dirty || now >= s->next_full_refresh;
+	int next[64];
+	size_t n;
+
+	netsnmp_large_fd_set_init(&set, FD_SETSIZE);
+	snmp_select_info2(&numfds, &set, &tv, &block);
+	n = fds_of(&set, numfds, next, sizeof(next) / sizeof(next[0]));
+	netsnmp_large_fd_set_cleanup(&set);
+	for (size_t i = 0; i < s->n_fds; i++) {
+		bool kept = false;
+
+		for (size_t j = 0; j < n && !kept; j++)
+			kept = next[j] == s->fds[i];
+		if (!kept || full)
+			loop_del(s->loop, s->fds[i]);
+	}
+	for (size_t j = 0; j < n; j++) {
+		int rc;
+
+		if (!full && fd_known(s, next[j]))
+			continue;
+		rc = loop_add(s->loop, next[j], EPOLLIN, on_snmp_fd, s);
+		if (rc < 0)
+			log_warn("SNMP: cannot watch fd %d: %s", next[j], strerror(-rc));
+	}
+	if (s->n_fds < n || !s->fds) {
+		int *v = realloc(s->fds, (n ? n : 1) * sizeof(*v));
+
+		if (v)
+			s->fds = v;
+		else
+			n = s->n_fds; /* keep what fits; the next full refresh retries */
+	}
+	memcpy(s->fds, next, n * sizeof(*next));
+	s->n_fds = n;
+	s->fds_dirty = false;
+	if (full)
+		s->next_full_refresh = now + FULL_FD_REFRESH_MS;
+	if (block)
+		return -1;
+	timeout = (int)(tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000);
+	return timeout < 0 ? 0 : timeout;
+}
+
+static void maybe_sync(struct subagent *s)
+{
+	int rc = subagent_mib_sync(s->mib);
+
+	if (rc < 0 && !s->sync_failed_logged)
+		log_err("SNMP: cannot update the tables: %s", strerror(-rc));
+	s->sync_failed_logged = rc < 0;
+}
+
+static void maybe_save(struct subagent *s, uint64_t now)
+{
+	char err[512];
+
+	if (!subagent_index_dirty(s->idx) || now < s->save_retry_at)
+		return;
+	if (subagent_index_save(s->idx, err, sizeof(err)) < 0) {
+		log_err("SNMP: %s; indexes given since the last save may change at the next "
+			"start",
+			err);
+		s->save_retry_at = now + SAVE_RETRY_MS;
+	}
+}
+
+static int min_timeout(int a, int64_t b)
+{
+	if (b < 0)
+		return a;
+	if (b > 86400000)
+		b = 86400000;
+	return a < 0 || b < a ? (int)b : a;
+}
+
+/* Before every wait of the daemon's loop: see the comment at the top. */
+static int prepare(void *ctx)
+{
+	struct subagent *s = ctx;
+	uint64_t now;
+	int timeout;
+
+	snmp_timeout();
+	run_alarms();
+	netsnmp_check_outstanding_agent_requests();
+	maybe_sync(s);
+	now = subagent_now_ms();
+	maybe_save(s, now);
+	if (s->cfg.heartbeat_ms && now >= s->next_heartbeat) {
+		netsnmp_variable_list *vars = subagent_mib_heartbeat_vars(s->mib);
+
+		if (vars)
+			subagent_notify(s, agg_last_seq(s->agg), vars);
+		s->next_heartbeat = now + s->cfg.heartbeat_ms;
+	}
+	subagent_dests_flush(s, now);
+	timeout = sync_fds(s, now);
+	if (s->cfg.heartbeat_ms)
+		timeout = min_timeout(timeout, (int64_t)(s->next_heartbeat - now));
+	if (s->master.q.n && s->master.sess && !s->master.inflight_req)
+		timeout = min_timeout(timeout, (int64_t)s->master.retry_at - (int64_t)now);
+	for (size_t i = 0; i < s->n_dests; i++) {
+		const struct dest *d = &s->dests[i];
+
+		if (d->q.n && !d->inflight_req)
+			timeout = min_timeout(timeout, (int64_t)d->retry_at - (int64_t)now);
+	}
+	if (subagent_index_dirty(s->idx))
+		timeout = min_timeout(timeout, (int64_t)s->save_retry_at - (int64_t)now);
+	return timeout;
+}
+
+static void on_snmp_fd(void *ctx, int fd, uint32_t revents)
+{
+	struct subagent *s = ctx;
+	netsnmp_large_fd_set set;
+
+	(void)revents;
+	/* Answer from rows that include a scan done earlier in this round. */
+	maybe_sync(s);
+	netsnmp_large_fd_set_init(&set, FD_SETSIZE);
+	NETSNMP_LARGE_FD_SET(fd, &set);
+	snmp_read2(&set);
+	netsnmp_large_fd_set_cleanup(&set);
+}
+
+/* --- lifecycle ---------------------------------------------------------- */
+
+/*
+ * init_snmp() connects to the master if it is there.  It also loads net-snmp's
+ * default MIB modules, which a subagent does not need and which Debian does
+ * not ship: every missing one would be an error line in our log.  An empty
+ * MIBS in the environment loads none; the caller's value comes back after.
+ */
+static void init_snmp_quietly(void)
+{
+	const char *old = getenv("MIBS");
+	char *saved = old ? strdup(old) : NULL;
+
+	setenv("MIBS", "", 1);
+	init_snmp(APP_NAME);
+	if (saved)
+		setenv("MIBS", saved, 1);
+	else
+		unsetenv("MIBS");
+	free(saved);
+}
+
+/* One net-snmp per process: started once, with our settings, never from files. */
+static int netsnmp_start(struct subagent *s)
+{
+	const struct snmp_settings *st = &s->cfg;
+
+	if (netsnmp_started)
+		return -EALREADY;
+	snmp_disable_log();
+	snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, on_snmp_log, NULL);
+	snmp_enable_calllog();
+	/* net-snmp's own debug output (docs/snmp.md), e.g. REDMON_SNMP_DEBUG=agentx,trap */
+	if (getenv("REDMON_SNMP_DEBUG")) {
+		debug_register_tokens(getenv("REDMON_SNMP_DEBUG"));
+		snmp_set_do_debugging(1);
+	}
+	/* No config files of net-snmp's, no persistent files, no MIB files: [snmp] says it all. */
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_MIB_ERRORS, 0);
+	netsnmp_ds_set_int(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_MIB_WARNINGS, 0);
+	if (!st->no_master) {
+		netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE, 1);
+		if (st->agentx_socket)
+			netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_X_SOCKET,
+					      st->agentx_socket);
+		/* We say once that the master is away, not every ping. */
+		netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID,
+				       NETSNMP_DS_AGENT_NO_CONNECTION_WARNINGS, 1);
+		snmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_START,
+				       on_master_up, s);
+		snmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_STOP,
+				       on_master_down, s);
+	}
+	if (init_agent(APP_NAME) != 0)
+		return -EIO;
+	/* After init_agent(): its AgentX config init resets it to the default (15 s). */
+	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
+			   (int)st->ping_s);
+	init_snmp_quietly();
+	netsnmp_started = true;
+	return 0;
+}
+
+static int ensure_state_dir(const char *path)
+{
+	char *dir = strdup(path), *slash;
+	int rc = 0;
+
+	if (!dir)
+		return -ENOMEM;
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = 0;
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			rc = -errno;
+	}
+	free(dir);
+	return rc;
+}
+
+void subagent_close(struct subagent *s)
+{
+	if (!s)
+		return;
+	/* A last chance for what is queued, if the master is there. */
+	if (s->master.sess && s->master.q.n)
+		log_notice("SNMP: %zu notification%s not yet acknowledged by the AgentX master at "
+			   "exit",
+			   s->master.q.n, s->master.q.n == 1 ? "" : "s");
+	if (s->idx && subagent_index_dirty(s->idx))
+		maybe_save(s, UINT64_MAX);
+	if (s->prepare_set)
+		loop_set_prepare(s->loop, NULL, NULL);
+	subagent_forget_fds(s);
+	s->closing = true;
+	for (size_t i = 0; i < s->n_dests; i++)
+		subagent_dest_close(&s->dests[i]);
+	if (s->master.sess && s->master_cb) {
+		/*
+		 * Leave the master as if the connection had dropped: net-snmp's own
+		 * disconnect handling, then close the socket, which tells the master.
+		 * snmp_shutdown() would instead wait for the answer to an AgentX
+		 * Close, up to seconds when the master is stopping too (as at system
+		 * shutdown), and net-snmp then trips over its own callback locks.
+		 */
+		netsnmp_session *ms = s->master.sess;
+
+		s->master_cb(NETSNMP_CALLBACK_OP_DISCONNECT, ms, 0, NULL, NULL);
+		snmp_close(ms);
+		s->master.sess = NULL;
+	}
+	if (netsnmp_started) {
+		snmp_unregister_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_START,
+					 on_master_up, s, 1);
+		snmp_unregister_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_STOP,
+					 on_master_down, s, 1);
+		snmp_shutdown(APP_NAME); /* AgentX Close: the master drops our registrations */
+	}
+	subagent_mib_free(s->mib);
+	s->mib = NULL;
+	subagent_dests_free(s->dests, s->n_dests);
+	subagent_queue_free(&s->master.q);
+	subagent_index_free(s->idx);
+	free(s->fds);
+	subagent_settings_free(&s->cfg);
+	free(s);
+}
+
+int subagent_open(const struct config *cfg, struct loop *loop, const struct agg *agg,
+		  struct subagent **ret)
+{
+	struct subagent *s;
+	struct timespec started;
+	char err[1024];
+	int rc;
+
+	*ret = NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->loop = loop;
+	s->agg = agg;
+	s->master.s = s;
+	s->master.kind = DEST_MASTER;
+	rc = subagent_settings_load(cfg, &s->cfg, err, sizeof(err));
+	if (rc < 0 || !s->cfg.enabled) {
+		if (rc < 0)
+			log_err("%s", rc == -ENOMEM ? "[snmp]: out of memory" : err);
+		subagent_settings_free(&s->cfg);
+		free(s);
+		return rc;
+	}
+	if (netsnmp_started) {
+		log_err("SNMP: net-snmp was started before in this process; restart redmon");
+		subagent_settings_free(&s->cfg);
+		free(s);
+		return -EALREADY;
+	}
+	ensure_state_dir(s->cfg.state_file);
+	rc = subagent_index_load(s->cfg.state_file, &s->idx, err, sizeof(err));
+	if (rc < 0) {
+		/* Guessing would risk giving a group another group's row. */
+		log_err("SNMP: %s", err);
+		goto fail;
+	}
+	rc = subagent_dests_build(s, &s->cfg, &s->dests, &s->n_dests);
+	if (rc == 0)
+		rc = netsnmp_start(s);
+	if (rc < 0)
+		goto fail;
+	clock_gettime(CLOCK_REALTIME, &started);
+	rc = subagent_mib_new(agg, s->idx, &started, &s->mib);
+	if (rc < 0) {
+		log_err("SNMP: cannot register REDMON-MIB: %s", strerror(-rc));
+		goto fail;
+	}
+	if (s->master.sess)
+		subagent_mib_attach(s->mib, s->master.sess);
+	s->next_heartbeat = subagent_now_ms() + s->cfg.heartbeat_ms;
+	s->fds_dirty = true;
+	loop_set_prepare(loop, prepare, s);
+	s->prepare_set = true;
+	if (s->cfg.no_master)
+		log_notice("SNMP: no AgentX master (agentx_socket = none): notifications go to "
+			   "%zu direct target%s only",
+			   s->n_dests, s->n_dests == 1 ? "" : "s");
+	else if (!s->master.sess)
+		log_notice("SNMP: AgentX master %s is not up yet; trying every %u s",
+			   s->cfg.agentx_socket ? s->cfg.agentx_socket : "(net-snmp's default)",
+			   s->cfg.ping_s);
+	else
+		log_notice("SNMP: serving REDMON-MIB through the AgentX master %s",
+			   s->cfg.agentx_socket ? s->cfg.agentx_socket : "(net-snmp's default)");
+	*ret = s;
+	return 0;
+fail:
+	if (rc != -EALREADY && rc != -EINVAL && rc != -ENOMEM)
+		log_err("SNMP: cannot start: %s", strerror(-rc));
+	subagent_close(s);
+	return rc;
+}
+
+static bool same_socket(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+void subagent_reload(struct subagent **sp, const struct config *cfg, struct loop *loop,
+		     const struct agg *agg)
+{
+	struct subagent *s = *sp;
+	struct snmp_settings st;
+	struct dest *dests;
+	size_t n;
+	char err[1024];
+
+	if (!s) {
+		struct subagent *fresh = NULL;
+
+		if (subagent_open(cfg, loop, agg, &fresh) == 0)
+			*sp = fresh;
+		return;
+	}
+	if (subagent_settings_load(cfg, &st, err, sizeof(err)) < 0) {
+		/* subagent_check_config() passed moments ago: a file changed since. */
+		log_err("SNMP: %s; keeping the running [snmp] settings", err);
+		subagent_settings_free(&st);
+		return;
+	}
+	if (!st.enabled || st.no_master != s->cfg.no_master ||
+	    !same_socket(st.agentx_socket, s->cfg.agentx_socket) ||
+	    strcmp(st.state_file, s->cfg.state_file) != 0)
+		log_warn("SNMP: [snmp] enabled, agentx_socket and state_file take effect when "
+			 "redmon restarts");
+	if (subagent_dests_build(s, &st, &dests, &n) < 0) {
+		log_err("SNMP: out of memory applying [snmp]; keeping the running settings");
+		subagent_settings_free(&st);
+		return;
+	}
+	subagent_dests_free(s->dests, s->n_dests);
+	s->dests = dests;
+	s->n_dests = n;
+	/* What needs a restart keeps its running value. */
+	st.enabled = s->cfg.enabled;
+	st.no_master = s->cfg.no_master;
+	free(st.agentx_socket);
+	st.agentx_socket = s->cfg.agentx_socket;
+	s->cfg.agentx_socket = NULL;
+	free(st.state_file);
+	st.state_file = s->cfg.state_file;
+	s->cfg.state_file = NULL;
+	subagent_settings_free(&s->cfg);
+	s->cfg = st;
+	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
+			   (int)s->cfg.ping_s);
+	s->next_heartbeat = subagent_now_ms() + s->cfg.heartbeat_ms;
+	s->fds_dirty = true;
+}
