@@ -1082,7 +1082,7 @@ static int prepare(void *ctx)
 	maybe_save(s, now);
 	if (s->cfg.heartbeat_ms && now >= s->next_heartbeat) {
 		netsnmp_variable_list *vars = subagent_mib_heartbeat_vars(s->mib);
-		struct notif *n = vars ? notif_new(s->agg->seq, vars) : NULL;
+		struct notif *n = vars ? notif_new(agg_last_seq(s->agg), vars) : NULL;
 
 		if (n) {
 			deliver(s, n);

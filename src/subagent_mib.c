@@ -294,7 +294,7 @@ static bool rmib_scalar_column(const struct subagent_mib *m, const void *row, un
 		rmib_set_int(vb, ASN_GAUGE, (long)m->by_health[counted[col]]);
 		return true;
 	case SC_LAST_SEQ:
-		rmib_set_int(vb, ASN_UNSIGNED, (long)(m->agg->seq & 0xffffffffu));
+		rmib_set_int(vb, ASN_UNSIGNED, (long)(agg_last_seq(m->agg) & 0xffffffffu));
 		return true;
 	case SC_START_TIME:
 		snmp_set_var_typed_value(vb, ASN_OCTET_STR, m->started, m->started_len);
@@ -1309,7 +1309,7 @@ netsnmp_variable_list *subagent_mib_heartbeat_vars(struct subagent_mib *m)
 	rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_SCALARS, SC_ALARMS, 0, 0), ASN_GAUGE,
 		    (long)m->n_alarms);
 	rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_SCALARS, SC_LAST_SEQ, 0, 0), ASN_UNSIGNED,
-		    (long)(m->agg->seq & 0xffffffffu));
+		    (long)(agg_last_seq(m->agg) & 0xffffffffu));
 	if (!b.failed)
 		return b.vars;
 	snmp_free_varbind(b.vars);
