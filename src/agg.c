@@ -105,7 +105,7 @@ void agg_announced(void *ctx, const struct event *ev)
 }
 
 /* An event of the call under way, for the caller to publish. */
-static void agg_emit(struct agg *a, const struct event *ev)
+static void emit(struct agg *a, const struct event *ev)
 {
 	if (a->out)
 		event_list_push(a->out, ev);
@@ -143,7 +143,7 @@ static void emit_group(struct agg *a, enum event_type type, const struct group *
 {
 	struct event ev = { .type = type, .probe = g->probe, .group = g };
 
-	agg_emit(a, &ev);
+	emit(a, &ev);
 }
 
 /*
@@ -174,7 +174,7 @@ static void emit_member(struct agg *a, const struct group *g, const char *name, 
 		.member_role = role,
 	};
 
-	agg_emit(a, &ev);
+	emit(a, &ev);
 }
 
 static bool same_text(const char *a, const char *b)
@@ -222,7 +222,7 @@ static void diff_activity(struct agg *a, const struct group *old, const struct g
 			.prev_progress = old->progress,
 		};
 
-		agg_emit(a, &ev);
+		emit(a, &ev);
 	}
 	if (is && old->activity != g->activity) {
 		emit_group(a, EV_REBUILD_STARTED, g);
@@ -245,7 +245,7 @@ static void diff_group(struct agg *a, const struct group *old, const struct grou
 			.prev_margin = margin_shown(old),
 		};
 
-		agg_emit(a, &ev);
+		emit(a, &ev);
 	}
 	diff_members(a, old, g);
 	diff_activity(a, old, g);
@@ -447,7 +447,7 @@ int agg_update(struct agg *a, const char *probe, struct snapshot *fresh, struct 
 		p->failed = false;
 		free(p->error);
 		p->error = NULL;
-		agg_emit(a, &ev);
+		emit(a, &ev);
 	}
 	diff_snapshots(a, &p->groups, fresh);
 	a->out = NULL;
@@ -503,7 +503,7 @@ static int probe_failed(struct agg *a, const char *probe, const char *error)
 	holds_free(p->holds, p->n_holds);
 	p->holds = NULL;
 	p->n_holds = 0;
-	agg_emit(a, &ev);
+	emit(a, &ev);
 	/* One copy of the reason, in the snapshot's arena, shared by every group. */
 	snprintf(reason, sizeof(reason), "probe failed: %s", p->error);
 	r = p->groups.n ? snapshot_strdup(&p->groups, reason) : NULL;

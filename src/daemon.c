@@ -192,7 +192,7 @@ static void on_result(void *ctx, int fd, uint32_t revents)
 	}
 	if (s->res.rc < 0) {
 		log_err("probe %s: %s", s->plugin->name, s->res.error);
-		probe_failed(d, s->plugin->name, s->res.error);
+		agg_probe_failed(&d->agg, s->plugin->name, s->res.error, &d->events);
 	} else if (agg_update(&d->agg, s->plugin->name, &s->res.groups, &d->events) < 0) {
 		log_err("probe %s: out of memory keeping its groups", s->plugin->name);
 	}
