@@ -469,18 +469,6 @@ static void group_make_unknown(struct group *g, char *reason)
 	g->health = HEALTH_UNKNOWN;
 }
 
-static int probe_failed(struct agg *a, const char *probe, const char *error);
-
-int agg_probe_failed(struct agg *a, const char *probe, const char *error, struct event_list *out)
-{
-	int rc;
-
-	a->out = out;
-	rc = probe_failed(a, probe, error);
-	a->out = NULL;
-	return rc;
-}
-
 static int probe_failed(struct agg *a, const char *probe, const char *error)
 {
 	struct agg_probe *p = probe_slot(a, probe);
@@ -520,6 +508,16 @@ static int probe_failed(struct agg *a, const char *probe, const char *error)
 		diff_group(a, &old, g);
 	}
 	return 0;
+}
+
+int agg_probe_failed(struct agg *a, const char *probe, const char *error, struct event_list *out)
+{
+	int rc;
+
+	a->out = out;
+	rc = probe_failed(a, probe, error);
+	a->out = NULL;
+	return rc;
 }
 
 void agg_summarize(const struct agg *a, struct event_summary *ret)
