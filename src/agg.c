@@ -7,15 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus.h"
 #include "redmon/fnv1a.h"
 
-void agg_init(struct agg *a, unsigned progress_step, agg_emit_fn emit, void *ctx)
+void agg_init(struct agg *a, unsigned progress_step)
 {
 	memset(a, 0, sizeof(*a));
+	agg_configure(a, progress_step, 1);
+}
+
+void agg_configure(struct agg *a, unsigned progress_step, unsigned recovery_scans)
+{
 	a->progress_step = progress_step ? progress_step : 10;
-	a->recovery_scans = 1;
-	a->emit = emit;
-	a->emit_ctx = ctx;
+	a->recovery_scans = recovery_scans;
 }
 
 /* Index of id in the sorted since table, or where it would go (*found false). */
@@ -87,18 +91,25 @@ bool agg_since(const struct agg *a, const char *id, struct timespec *ret)
 	return found;
 }
 
-void agg_emit(struct agg *a, struct event *ev)
+void agg_announcing(void *ctx, const struct event *ev)
 {
-	ev->seq = ++a->seq;
-	clock_gettime(CLOCK_REALTIME, &ev->time);
 	/* Reminders count from the last time a group's health was announced. */
 	if (ev->group && (ev->type == EV_GROUP_APPEARED || ev->type == EV_HEALTH_CHANGED))
-		agg_set_since(a, ev->group->id, &ev->time);
-	if (a->emit)
-		a->emit(a->emit_ctx, ev);
+		agg_set_since(ctx, ev->group->id, &ev->time);
+}
+
+void agg_announced(void *ctx, const struct event *ev)
+{
 	/* After the sinks: a vanished group's alert starts when its trouble did. */
 	if (ev->group && ev->type == EV_GROUP_VANISHED)
-		since_drop(a, ev->group->id);
+		since_drop(ctx, ev->group->id);
+}
+
+/* An event of the call under way, for the caller to publish. */
+static void emit(struct agg *a, const struct event *ev)
+{
+	if (a->out)
+		event_list_push(a->out, ev);
 }
 
 static struct agg_probe *probe_slot(struct agg *a, const char *name)
@@ -133,7 +144,7 @@ static void emit_group(struct agg *a, enum event_type type, const struct group *
 {
 	struct event ev = { .type = type, .probe = g->probe, .group = g };
 
-	agg_emit(a, &ev);
+	emit(a, &ev);
 }
 
 /*
@@ -164,7 +175,7 @@ static void emit_member(struct agg *a, const struct group *g, const char *name, 
 		.member_role = role,
 	};
 
-	agg_emit(a, &ev);
+	emit(a, &ev);
 }
 
 static bool same_text(const char *a, const char *b)
@@ -212,7 +223,7 @@ static void diff_activity(struct agg *a, const struct group *old, const struct g
 			.prev_progress = old->progress,
 		};
 
-		agg_emit(a, &ev);
+		emit(a, &ev);
 	}
 	if (is && old->activity != g->activity) {
 		emit_group(a, EV_REBUILD_STARTED, g);
@@ -235,7 +246,7 @@ static void diff_group(struct agg *a, const struct group *old, const struct grou
 			.prev_margin = margin_shown(old),
 		};
 
-		agg_emit(a, &ev);
+		emit(a, &ev);
 	}
 	diff_members(a, old, g);
 	diff_activity(a, old, g);
@@ -423,7 +434,7 @@ bool agg_recovery_pending(const struct agg *a, const char *probe)
 	return false;
 }
 
-int agg_update(struct agg *a, const char *probe, struct snapshot *fresh)
+int agg_update(struct agg *a, const char *probe, struct snapshot *fresh, struct event_list *out)
 {
 	struct agg_probe *p = probe_slot(a, probe);
 	struct snapshot old;
@@ -432,21 +443,24 @@ int agg_update(struct agg *a, const char *probe, struct snapshot *fresh)
 		return -ENOMEM;
 	if (damp_changes(a, p, fresh) < 0)
 		return -ENOMEM;
+	a->out = out;
 	if (p->failed) {
 		struct event ev = { .type = EV_PROBE_RECOVERED, .probe = probe };
 
 		p->failed = false;
 		free(p->error);
 		p->error = NULL;
-		agg_emit(a, &ev);
+		emit(a, &ev);
 	}
 	diff_snapshots(a, &p->groups, fresh);
+	a->out = NULL;
 	p->scanned = true;
 	/* Swap: the probe keeps fresh's groups, fresh gets the old array to reuse. */
 	old = p->groups;
 	p->groups = *fresh;
 	*fresh = old;
-	snapshot_clear(fresh);
+	if (!out)
+		snapshot_clear(fresh);
 	return 0;
 }
 
@@ -458,7 +472,7 @@ static void group_make_unknown(struct group *g, char *reason)
 	g->health = HEALTH_UNKNOWN;
 }
 
-int agg_probe_failed(struct agg *a, const char *probe, const char *error)
+static int probe_failed(struct agg *a, const char *probe, const char *error)
 {
 	struct agg_probe *p = probe_slot(a, probe);
 	struct event ev = { .type = EV_PROBE_FAILED, .probe = probe, .error = error };
@@ -480,7 +494,7 @@ int agg_probe_failed(struct agg *a, const char *probe, const char *error)
 	holds_free(p->holds, p->n_holds);
 	p->holds = NULL;
 	p->n_holds = 0;
-	agg_emit(a, &ev);
+	emit(a, &ev);
 	/* One copy of the reason, in the snapshot's arena, shared by every group. */
 	snprintf(reason, sizeof(reason), "probe failed: %s", p->error);
 	r = p->groups.n ? snapshot_strdup(&p->groups, reason) : NULL;
@@ -497,6 +511,16 @@ int agg_probe_failed(struct agg *a, const char *probe, const char *error)
 		diff_group(a, &old, g);
 	}
 	return 0;
+}
+
+int agg_probe_failed(struct agg *a, const char *probe, const char *error, struct event_list *out)
+{
+	int rc;
+
+	a->out = out;
+	rc = probe_failed(a, probe, error);
+	a->out = NULL;
+	return rc;
 }
 
 void agg_summarize(const struct agg *a, struct event_summary *ret)
@@ -536,20 +560,42 @@ int agg_restore_probe(struct agg *a, const char *probe, struct snapshot *groups,
 	return 0;
 }
 
-void agg_drop_unscanned(struct agg *a)
+void agg_drop_unscanned(struct agg *a, struct event_list *out)
 {
 	struct snapshot empty = { 0 };
 
+	a->out = out;
 	for (size_t i = 0; i < a->n_probes; i++) {
 		struct agg_probe *p = &a->probes[i];
+		size_t before = out ? out->n : 0;
 
 		if (p->scanned)
 			continue;
 		p->failed = false; /* no probe_recovered for a probe that is gone */
 		diff_snapshots(a, &p->groups, &empty);
+		/* The events point into the groups: out keeps them, or they are lost. */
+		if (out && event_list_keep(out, &p->groups) < 0) {
+			out->lost += out->n - before;
+			out->n = before;
+		}
 		snapshot_free(&p->groups);
 		p->scanned = true;
 	}
+	a->out = NULL;
+}
+
+void agg_take_restored(struct agg *dst, struct agg *src)
+{
+	free(dst->probes);
+	free(dst->since);
+	dst->probes = src->probes;
+	dst->n_probes = src->n_probes;
+	dst->since = src->since;
+	dst->n_since = src->n_since;
+	src->probes = NULL;
+	src->n_probes = 0;
+	src->since = NULL;
+	src->n_since = 0;
 }
 
 void agg_fini(struct agg *a)
@@ -595,7 +641,25 @@ const struct agg_probe *agg_probe_find(const struct agg *a, const char *name)
 	return NULL;
 }
 
+const struct group *agg_next_group(const struct agg *a, struct agg_iter *it)
+{
+	while (it->probe < a->n_probes) {
+		const struct snapshot *s = &a->probes[it->probe].groups;
+
+		if (it->group < s->n)
+			return &s->groups[it->group++];
+		it->probe++;
+		it->group = 0;
+	}
+	return NULL;
+}
+
+void agg_set_seq_source(struct agg *a, const struct bus *b)
+{
+	a->seq_source = b;
+}
+
 uint64_t agg_last_seq(const struct agg *a)
 {
-	return a->seq;
+	return a->seq_source ? bus_last_seq(a->seq_source) : 0;
 }

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The aggregator: keeps the last snapshot of every probe and turns each new
- * scan into events (docs/json.md) by diffing it against the last one.
+ * scan into events (docs/json.md) by diffing it against the last one.  It
+ * returns the events; the bus (bus.h) numbers them and hands them out.
+ * While they are handed out, the aggregator keeps when each group's health
+ * was announced: subscribe agg_announcing first and agg_announced last.
  */
 #ifndef REDMON_AGG_H
 #define REDMON_AGG_H
@@ -12,7 +15,7 @@
 #include "event.h"
 #include "model.h"
 
-typedef void (*agg_emit_fn)(void *ctx, const struct event *ev);
+struct bus;
 
 /*
  * A change seen but not yet announced (flap damping): what it would be (a
@@ -40,36 +43,52 @@ struct agg_since {
 	struct timespec time;
 };
 
+/*
+ * Only agg.c reads these fields (subagent_mib.c too until it moves to the
+ * read-only view at the end of this file).
+ */
 struct agg {
 	struct agg_probe *probes; /* sorted by name */
 	size_t n_probes;
-	uint64_t seq; /* of the last event emitted */
 	unsigned progress_step;
 	/* A change that is no failure is announced once this many scans in a row saw it (1: at once). */
 	unsigned recovery_scans;
 	struct agg_since *since; /* sorted by id */
 	size_t n_since;
-	agg_emit_fn emit;
-	void *emit_ctx;
+	struct event_list *out;	      /* during one call: where its events go (NULL: nowhere) */
+	const struct bus *seq_source; /* for agg_last_seq() */
 };
 
-void agg_init(struct agg *a, unsigned progress_step, agg_emit_fn emit, void *ctx);
+void agg_init(struct agg *a, unsigned progress_step);
+
+/* Rebuild progress reported every progress_step %; damping over recovery_scans scans. */
+void agg_configure(struct agg *a, unsigned progress_step, unsigned recovery_scans);
 
 /*
- * A probe scanned successfully: diff fresh against its last groups, emit the
- * events, and keep fresh (its groups are moved out; fresh is left empty).
- * Returns 0 or -ENOMEM (state unchanged then).
+ * A probe scanned successfully: diff fresh against its last groups, append
+ * the events to out (NULL: not wanted), and keep fresh's groups.  fresh
+ * receives the probe's previous groups, which vanished events point into:
+ * snapshot_clear() it once the events are published.  The events' pointers
+ * are valid until then and until the next agg_update, agg_probe_failed,
+ * agg_restore_probe or agg_drop_unscanned.  0 or -ENOMEM (state unchanged).
  */
-int agg_update(struct agg *a, const char *probe, struct snapshot *fresh);
+int agg_update(struct agg *a, const char *probe, struct snapshot *fresh, struct event_list *out);
 
 /*
- * A probe's scan failed: on the first failure emit probe_failed and turn its
- * groups unknown (health_changed for each), keeping them so a recovery shows.
+ * A probe's scan failed: on the first failure append probe_failed and turn
+ * its groups unknown (health_changed for each), keeping them so a recovery
+ * shows.  The events live as agg_update's (error is the caller's string).
  */
-int agg_probe_failed(struct agg *a, const char *probe, const char *error);
+int agg_probe_failed(struct agg *a, const char *probe, const char *error, struct event_list *out);
 
-/* Emit an event that is not a diff (test, ...): fills seq and time. */
-void agg_emit(struct agg *a, struct event *ev);
+/*
+ * Bus subscribers (ctx: the struct agg).  agg_announcing, first: a group
+ * that appeared or changed health was announced now (its reminders count
+ * from then).  agg_announced, last: a vanished group is forgotten only
+ * after everybody saw it, so its alert still starts when its trouble did.
+ */
+void agg_announcing(void *ctx, const struct event *ev);
+void agg_announced(void *ctx, const struct event *ev);
 
 /* Whether probe has a recovery held back that a further scan should confirm. */
 bool agg_recovery_pending(const struct agg *a, const char *probe);
@@ -92,10 +111,17 @@ int agg_restore_probe(struct agg *a, const char *probe, struct snapshot *groups,
 int agg_set_since(struct agg *a, const char *id, const struct timespec *t);
 
 /*
- * After the first full scan: restored probes that did not scan (not loaded,
- * disabled) lose their groups (group_vanished each).
+ * Move the probes and announcement times of src (primed from a saved state)
+ * into dst, which has none; src is left empty.
  */
-void agg_drop_unscanned(struct agg *a);
+void agg_take_restored(struct agg *dst, struct agg *src);
+
+/*
+ * After the first full scan: restored probes that did not scan (not loaded,
+ * disabled) lose their groups (group_vanished each, appended to out; out
+ * keeps the groups they point into until it is cleared).
+ */
+void agg_drop_unscanned(struct agg *a, struct event_list *out);
 
 void agg_fini(struct agg *a);
 
@@ -109,7 +135,20 @@ size_t agg_probe_count(const struct agg *a);
 const struct agg_probe *agg_probe_at(const struct agg *a, size_t i);
 /* The probe named name, or NULL. */
 const struct agg_probe *agg_probe_find(const struct agg *a, const char *name);
-/* The sequence number of the last event emitted (0: none yet). */
+
+/* Where agg_next_group() is: start at {0}. */
+struct agg_iter {
+	size_t probe, group;
+};
+
+/* Every group, probe by probe, each probe's by id; NULL at the end. */
+const struct group *agg_next_group(const struct agg *a, struct agg_iter *it);
+/*
+ * The sequence number of the last event (0: none yet), which the bus owns:
+ * agg_last_seq() answers bus_last_seq() of the bus set here.  Only for the
+ * SNMP subagent until it reads the bus itself; then both go.
+ */
+void agg_set_seq_source(struct agg *a, const struct bus *b);
 uint64_t agg_last_seq(const struct agg *a);
 
 #endif

@@ -8,7 +8,8 @@
  * A probe's thread scans when asked (at start, on the rescan timer, to
  * confirm a recovery) and when the fds its plugin watches say something
  * changed; each scan's groups come back here whole and go through the
- * aggregator, which turns differences into events.  A probe that has not
+ * aggregator, which turns differences into events; the bus (bus.h) numbers
+ * them and hands them to the state, the sinks and SNMP.  A probe that has not
  * answered a request within [daemon] probe_timeout is reported failed (its
  * groups turn unknown) until it answers again.
  */
@@ -25,6 +26,7 @@
 #include <unistd.h>
 
 #include "agg.h"
+#include "bus.h"
 #include "config.h"
 #include "errbuf.h"
 #include "log.h"
@@ -64,6 +66,8 @@ struct daemon {
 	struct runtime *rt;
 	struct loop *loop;
 	struct agg agg;
+	struct bus *bus;
+	struct event_list events; /* the aggregator's, until published */
 	struct sink_set *sinks;
 	struct subagent *snmp; /* NULL unless [snmp] enabled */
 	struct service *svc;   /* systemd notifications */
@@ -78,14 +82,62 @@ struct daemon {
 	bool quit;
 };
 
-static void emit_to_sinks(void *ctx, const struct event *ev)
+/* alerts: no sequence number goes out that a restart could hand out again */
+static void on_event_state(void *ctx, const struct event *ev)
 {
 	struct daemon *d = ctx;
 
-	/* alerts: no sequence number goes out that a restart could hand out again */
 	state_reserve(d->state, &d->agg, ev->seq);
-	sink_set_emit(d->sinks, ev);
-	subagent_event(d->snmp, ev); /* SNMP: tables, alarms, notifications */
+}
+
+static void on_event_sinks(void *ctx, const struct event *ev)
+{
+	sink_set_emit(((struct daemon *)ctx)->sinks, ev);
+}
+
+/* SNMP: tables, alarms, notifications */
+static void on_event_snmp(void *ctx, const struct event *ev)
+{
+	subagent_event(((struct daemon *)ctx)->snmp, ev);
+}
+
+/* The subscribers in their order: the aggregator's bookkeeping around the others. */
+static int bus_open(struct daemon *d)
+{
+	int rc = bus_new(&d->bus);
+
+	if (rc == 0)
+		rc = bus_subscribe(d->bus, agg_announcing, &d->agg);
+	if (rc == 0)
+		rc = bus_subscribe(d->bus, on_event_state, d);
+	if (rc == 0)
+		rc = bus_subscribe(d->bus, on_event_sinks, d);
+	if (rc == 0)
+		rc = bus_subscribe(d->bus, on_event_snmp, d);
+	if (rc == 0)
+		rc = bus_subscribe(d->bus, agg_announced, &d->agg);
+	agg_set_seq_source(&d->agg, d->bus);
+	return rc;
+}
+
+/* The aggregator's events out on the bus. */
+static void publish(struct daemon *d)
+{
+	size_t n = d->events.n + d->events.lost;
+
+	if (bus_publish_list(d->bus, &d->events) < 0)
+		log_err("out of memory: some of %zu events were not sent", n);
+}
+
+static void probe_failed(struct daemon *d, const char *probe, const char *why)
+{
+	agg_probe_failed(&d->agg, probe, why, &d->events);
+	publish(d);
+}
+
+static uint64_t last_seq(const struct daemon *d)
+{
+	return bus_last_seq(d->bus);
 }
 
 static int arm_timer(int fd, uint64_t ms, bool periodic)
@@ -107,8 +159,8 @@ static void after_update(struct slot *s)
 	subagent_scanned(d->snmp, s->plugin->name); /* SNMP: state changed after a scan */
 	service_scanned(d->svc, &d->agg);	    /* systemd: STATUS= when it changed */
 	/* alerts: keep what was announced; confirm a recovery held back by damping */
-	if (state_dirty(d->state, &d->agg))
-		state_save(d->state, &d->agg, false);
+	if (state_dirty(d->state, last_seq(d)))
+		state_save(d->state, &d->agg, last_seq(d), false);
 	if (agg_recovery_pending(&d->agg, s->plugin->name) && !loop_timer_armed(d->recheck))
 		loop_timer_arm(d->recheck, d->rt->cfg->recovery_interval_ms);
 }
@@ -140,10 +192,12 @@ static void on_result(void *ctx, int fd, uint32_t revents)
 	}
 	if (s->res.rc < 0) {
 		log_err("probe %s: %s", s->plugin->name, s->res.error);
-		agg_probe_failed(&d->agg, s->plugin->name, s->res.error);
-	} else if (agg_update(&d->agg, s->plugin->name, &s->res.groups) < 0) {
+		agg_probe_failed(&d->agg, s->plugin->name, s->res.error, &d->events);
+	} else if (agg_update(&d->agg, s->plugin->name, &s->res.groups, &d->events) < 0) {
 		log_err("probe %s: out of memory keeping its groups", s->plugin->name);
 	}
+	publish(d);
+	snapshot_clear(&s->res.groups); /* the groups before, which vanished events showed */
 	after_update(s);
 }
 
@@ -163,7 +217,7 @@ static void on_deadline(void *ctx)
 	log_err("probe %s: %s; its groups are unknown until it answers", s->plugin->name, why);
 	s->hung = true;
 	s->answered = true;
-	agg_probe_failed(&s->d->agg, s->plugin->name, why);
+	probe_failed(s->d, s->plugin->name, why);
 	after_update(s);
 }
 
@@ -184,6 +238,7 @@ static void sink_env_of(struct daemon *d, struct sink_env *env)
 		.loop = d->loop,
 		.host = d->rt->host,
 		.agg = &d->agg,
+		.bus = d->bus,
 		.state_dir = d->state_dir,
 	};
 }
@@ -197,19 +252,22 @@ static int alerts_open(struct daemon *d)
 {
 	struct runtime *rt = d->rt;
 	struct sink_env env;
+	uint64_t seq;
 	char err[1024];
 	int rc;
 
-	d->agg.recovery_scans = rt->cfg->recovery_scans;
+	agg_configure(&d->agg, rt->cfg->progress_step, rt->cfg->recovery_scans);
 	sink_set_fingerprint(rt->cfg, d->sinks_id, sizeof(d->sinks_id));
 	if (rt->cfg->state_dir_set || strcmp(rt->root, "/") == 0) {
 		struct state_id id = { .host = rt->host, .root = rt->root, .sinks = d->sinks_id };
 
 		/* Made as root here, it must be the [daemon] user's once privileges drop. */
 		privdrop_make_state_dir(rt->cfg, rt->cli->user, rt->cli->root != NULL);
-		rc = state_open(rt->cfg->state_dir, &id, &d->agg, &d->state);
+		rc = state_open(rt->cfg->state_dir, &id, &d->agg, &seq, &d->state);
 		if (rc == -EBUSY)
 			return rc;
+		if (rc == 0)
+			bus_raise_seq(d->bus, seq); /* within BUS_SEQ_MAX: the state checked */
 		if (rc < 0)
 			log_err("state: NOT kept across restarts: a restart will announce every "
 				"group afresh");
@@ -249,7 +307,7 @@ static void slot_open(struct slot *s)
 		return;
 	if (probe_thread_new(s->plugin, &env, true, &s->r, why, sizeof(why)) < 0) {
 		log_err("probe %s: %s", s->plugin->name, why);
-		agg_probe_failed(&s->d->agg, s->plugin->name, why);
+		probe_failed(s->d, s->plugin->name, why);
 		s->r = NULL;
 	}
 }
@@ -269,7 +327,7 @@ static void slot_start(struct slot *s)
 
 		snprintf(why, sizeof(why), "cannot start its thread: %s", strerror(-rc));
 		log_err("probe %s: %s", s->plugin->name, why);
-		agg_probe_failed(&s->d->agg, s->plugin->name, why);
+		probe_failed(s->d, s->plugin->name, why);
 		probe_thread_stop(s->r, STOP_MS);
 		s->r = NULL;
 	}
@@ -380,9 +438,8 @@ static void reload(struct daemon *d)
 	if (!probe_thread_any_abandoned())
 		cfg_free(old);
 	runtime_apply_log(rt, cfg);
-	d->agg.progress_step = cfg->progress_step;
 	/* alerts: damping as configured; later state saves name the new sinks */
-	d->agg.recovery_scans = cfg->recovery_scans;
+	agg_configure(&d->agg, cfg->progress_step, cfg->recovery_scans);
 	sink_set_fingerprint(cfg, d->sinks_id, sizeof(d->sinks_id));
 	arm_timer(d->rescan_fd, cfg->rescan_interval_ms, true);
 	subagent_reload(&d->snmp, cfg, d->loop, &d->agg); /* SNMP: apply the new [snmp] */
@@ -390,8 +447,11 @@ static void reload(struct daemon *d)
 		slot_open(&d->slots[i]);
 		slot_start(&d->slots[i]);
 		/* Disabled now: its groups vanish.  (A failed init is a probe_failed instead.) */
-		if (!cfg_probe_enabled(cfg, d->slots[i].plugin->name))
-			agg_update(&d->agg, d->slots[i].plugin->name, &empty);
+		if (!cfg_probe_enabled(cfg, d->slots[i].plugin->name)) {
+			agg_update(&d->agg, d->slots[i].plugin->name, &empty, &d->events);
+			publish(d);
+			snapshot_clear(&empty);
+		}
 	}
 	snapshot_free(&empty);
 	scan_all(d);
@@ -489,6 +549,8 @@ static void teardown(struct daemon *d)
 	loop_timer_free(d->recheck); /* alerts */
 	state_close(d->state);
 	free(d->state_dir);
+	event_list_free(&d->events);
+	bus_free(d->bus);
 	agg_fini(&d->agg);
 	loop_free(d->loop);
 	if (d->sigfd >= 0)
@@ -511,8 +573,10 @@ int daemon_run(struct runtime *rt)
 		log_err("%s", err);
 		return 1;
 	}
-	agg_init(&d.agg, rt->cfg->progress_step, emit_to_sinks, &d);
-	rc = loop_new(&d.loop);
+	agg_init(&d.agg, rt->cfg->progress_step);
+	rc = bus_open(&d);
+	if (rc == 0)
+		rc = loop_new(&d.loop);
 	if (rc == 0)
 		rc = alerts_open(&d);
 	if (rc == 0)
@@ -543,9 +607,10 @@ int daemon_run(struct runtime *rt)
 	}
 	rc = first_scan(&d);
 	if (rc == 0 && !d.quit) {
-		agg_drop_unscanned(&d.agg); /* alerts: groups of probes gone since the last run */
-		if (state_dirty(d.state, &d.agg))
-			state_save(d.state, &d.agg, false);
+		agg_drop_unscanned(&d.agg, &d.events); /* alerts: groups of probes gone since */
+		publish(&d);
+		if (state_dirty(d.state, last_seq(&d)))
+			state_save(d.state, &d.agg, last_seq(&d), false);
 		service_ready(d.svc, &d.agg);
 	}
 	while (rc == 0 && !d.quit) {
@@ -555,7 +620,7 @@ int daemon_run(struct runtime *rt)
 	}
 	/* alerts: let hooks and POSTs in flight finish, then save the exact sequence */
 	sink_set_drain(d.sinks, DRAIN_MS);
-	state_save(d.state, &d.agg, true);
+	state_save(d.state, &d.agg, last_seq(&d), true);
 	teardown(&d);
 	return rc < 0 ? 1 : 0;
 }

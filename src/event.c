@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "event.h"
 
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
@@ -29,6 +33,124 @@ static const char *const severity_names[] = {
 	[SEV_WARNING] = "warning",
 	[SEV_CRITICAL] = "critical",
 };
+
+/* An array this large is not kept for the next batch (the first scan of a big host). */
+#define LIST_KEEP_MAX 256
+
+void event_list_push(struct event_list *l, const struct event *ev)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		struct event *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v) {
+			l->lost++;
+			return;
+		}
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = *ev;
+}
+
+int event_list_keep(struct event_list *l, struct snapshot *s)
+{
+	struct snapshot *v = realloc(l->kept, (l->n_kept + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	l->kept = v;
+	v[l->n_kept++] = *s;
+	memset(s, 0, sizeof(*s));
+	return 0;
+}
+
+void event_list_clear(struct event_list *l)
+{
+	for (size_t i = 0; i < l->n_kept; i++)
+		snapshot_free(&l->kept[i]);
+	free(l->kept);
+	l->kept = NULL;
+	l->n_kept = 0;
+	l->n = 0;
+	l->lost = 0;
+	if (l->cap > LIST_KEEP_MAX) {
+		free(l->v);
+		l->v = NULL;
+		l->cap = 0;
+	}
+}
+
+void event_list_free(struct event_list *l)
+{
+	event_list_clear(l);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* event_dup()'s block: the event first, so that its address is the block's. */
+struct event_held {
+	struct event ev;
+	struct group group;
+	struct event_summary summary;
+};
+
+/* The strings an event points to, which event_dup() copies. */
+static const size_t text_offsets[] = {
+	offsetof(struct event, probe),	      offsetof(struct event, member_name),
+	offsetof(struct event, member_state), offsetof(struct event, error),
+	offsetof(struct event, message),      offsetof(struct event, sink),
+};
+
+static const char **text_at(struct event *ev, size_t i)
+{
+	return (const char **)((char *)ev + text_offsets[i]);
+}
+
+struct event *event_dup(const struct event *ev)
+{
+	struct event_held *h = calloc(1, sizeof(*h));
+	size_t n = sizeof(text_offsets) / sizeof(text_offsets[0]);
+	bool oom = false;
+
+	if (!h)
+		return NULL;
+	h->ev = *ev;
+	h->ev.group = NULL;
+	if (ev->group) {
+		oom = group_copy(&h->group, ev->group) < 0;
+		h->ev.group = oom ? NULL : &h->group;
+	}
+	if (ev->summary) {
+		h->summary = *ev->summary;
+		h->ev.summary = &h->summary;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char **t = text_at(&h->ev, i);
+
+		if (*t && !oom && !(*t = strdup(*t)))
+			oom = true;
+		else if (oom)
+			*t = NULL;
+	}
+	if (oom) {
+		event_dup_free(&h->ev);
+		return NULL;
+	}
+	return &h->ev;
+}
+
+void event_dup_free(struct event *ev)
+{
+	struct event_held *h = (struct event_held *)ev;
+
+	if (!ev)
+		return;
+	for (size_t i = 0; i < sizeof(text_offsets) / sizeof(text_offsets[0]); i++)
+		free((char *)*text_at(ev, i));
+	group_free(&h->group);
+	free(h);
+}
 
 const char *event_type_name(enum event_type t)
 {

@@ -41,7 +41,7 @@ struct event_summary {
 	size_t probes_failed;
 };
 
-/* Pointers are borrowed for the duration of the emit call. */
+/* Pointers are borrowed: for how long, whoever hands the event over says. */
 struct event {
 	uint64_t seq;
 	struct timespec time; /* CLOCK_REALTIME */
@@ -76,6 +76,35 @@ struct event {
 	/* heartbeat */
 	const struct event_summary *summary;
 };
+
+/*
+ * Events in the order they happened, as the aggregator returns them; {0} is
+ * an empty list.  The events borrow their pointers from whoever appended
+ * them (agg.h says for how long), or from the snapshots the list keeps.
+ */
+struct event_list {
+	struct event *v;
+	size_t n, cap;
+	size_t lost;	       /* events not appended for want of memory */
+	struct snapshot *kept; /* what the events point into, freed by the next clear */
+	size_t n_kept;
+};
+
+/* Append a copy of ev (its pointers still borrowed); counts it in lost on ENOMEM. */
+void event_list_push(struct event_list *l, const struct event *ev);
+/* Keep *s (moved in, left empty) until the next event_list_clear(); 0 or -ENOMEM (s untouched). */
+int event_list_keep(struct event_list *l, struct snapshot *s);
+/* Forget the events and free what the list keeps; a large array is freed too. */
+void event_list_clear(struct event_list *l);
+void event_list_free(struct event_list *l);
+
+/*
+ * A copy of ev that owns what it points to (strings, group, summary), to
+ * keep it past the call that handed it over; NULL on allocation failure.
+ * Freed by event_dup_free() (NULL is a no-op).
+ */
+struct event *event_dup(const struct event *ev);
+void event_dup_free(struct event *ev);
 
 const char *event_type_name(enum event_type t);
 enum event_severity event_severity(const struct event *ev);

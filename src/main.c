@@ -186,7 +186,7 @@ static int cmd_scan_once(struct runtime *rt, bool nagios)
 
 	if (!nagios && rt->cli->watch && !rt->cli->json)
 		return status_watch(rt, status_use_color(rt->cli->no_color, stdout));
-	agg_init(&agg, rt->cfg->progress_step, NULL, NULL);
+	agg_init(&agg, rt->cfg->progress_step);
 	runtime_scan_once(rt, &agg);
 	if (nagios)
 		code = check_print(&agg, stdout);

@@ -235,7 +235,7 @@ void runtime_scan_once(struct runtime *rt, struct agg *agg)
 		}
 		if (!run[i]) {
 			log_err("probe %s: %s", pl->name, why);
-			agg_probe_failed(agg, pl->name, why);
+			agg_probe_failed(agg, pl->name, why, NULL);
 		}
 	}
 	/* In plugin order, so that the report does not depend on which thread was first. */
@@ -244,7 +244,7 @@ void runtime_scan_once(struct runtime *rt, struct agg *agg)
 		bool answered;
 
 		if (!pl) {
-			agg_probe_failed(agg, rt->plugins.v[i].path, rt->plugins.v[i].error);
+			agg_probe_failed(agg, rt->plugins.v[i].path, rt->plugins.v[i].error, NULL);
 			continue;
 		}
 		if (!run[i])
@@ -254,12 +254,12 @@ void runtime_scan_once(struct runtime *rt, struct agg *agg)
 			snprintf(why, sizeof(why), "no answer within %llu ms (probe_timeout)",
 				 (unsigned long long)rt->cfg->probe_timeout_ms);
 			log_err("probe %s: %s", pl->name, why);
-			agg_probe_failed(agg, pl->name, why);
+			agg_probe_failed(agg, pl->name, why, NULL);
 		} else if (res.rc < 0) {
 			log_err("probe %s: %s", pl->name, res.error);
-			agg_probe_failed(agg, pl->name, res.error);
-		} else if (agg_update(agg, pl->name, &res.groups) < 0) {
-			agg_probe_failed(agg, pl->name, "out of memory");
+			agg_probe_failed(agg, pl->name, res.error, NULL);
+		} else if (agg_update(agg, pl->name, &res.groups, NULL) < 0) {
+			agg_probe_failed(agg, pl->name, "out of memory", NULL);
 		}
 		/* One that answered is idle: it only has fini() left to run. */
 		probe_thread_stop(run[i], answered ? 1000 : 0);

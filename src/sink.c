@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "agg.h"
+#include "bus.h"
 #include "json.h"
 #include "log.h"
 #include "loop.h"
@@ -23,22 +24,11 @@
 
 #define REAP_CHECK_MS 200
 
-/* A sink's own event, raised while the set is busy delivering: sent right after. */
-struct pending {
-	enum event_type type;
-	char *sink;
-	char *error;
-	uint64_t count;
-	struct pending *next;
-};
-
 struct sink_set {
 	struct sink_env env;
 	struct sink **v;
 	size_t n;
 	bool unconfigured; /* no [sink.*]: the stdout default */
-	unsigned depth;	   /* inside sink_set_emit() */
-	struct pending *pending, **pending_tail;
 	struct loop_timer *remind_timer;
 	int64_t remind_after; /* reminders up to this time (wall ms) are sent */
 	/* Reload: the set this one replaced, finishing its hook runs. */
@@ -137,8 +127,17 @@ static char *text_unescape_dup(const char *s)
 
 /* --- the sinks' own events --------------------------------------------- */
 
-static void emit_own(struct sink_set *s, enum event_type type, const char *sink, const char *error,
-		     uint64_t count)
+/* An event of the sinks' own (test-alert has no bus: nobody to tell). */
+static void publish(struct sink_set *s, const struct event *ev)
+{
+	if (s->env.bus && bus_publish(s->env.bus, ev) < 0)
+		log_err("sink %s: out of memory raising %s", ev->sink ? ev->sink : "?",
+			event_type_name(ev->type));
+}
+
+/* Raised from inside a delivery too: the bus delivers it after the event at hand. */
+static void raise_own(struct sink_set *s, enum event_type type, const char *sink, const char *error,
+		      uint64_t count)
 {
 	struct event ev = {
 		.type = type,
@@ -147,50 +146,7 @@ static void emit_own(struct sink_set *s, enum event_type type, const char *sink,
 		.count = count,
 	};
 
-	if (s->env.agg)
-		agg_emit(s->env.agg, &ev);
-}
-
-/*
- * Raised from inside a delivery, an event would re-enter the dispatcher
- * half-way through its loop over the sinks: queue it until the loop is done.
- */
-static void raise_own(struct sink_set *s, enum event_type type, const char *sink, const char *error,
-		      uint64_t count)
-{
-	struct pending *p;
-
-	if (!s->depth) {
-		emit_own(s, type, sink, error, count);
-		return;
-	}
-	p = calloc(1, sizeof(*p));
-	if (!p || !(p->sink = strdup(sink)) || (error && !(p->error = strdup(error)))) {
-		if (p)
-			free(p->sink);
-		free(p);
-		log_err("sink %s: out of memory raising %s", sink, event_type_name(type));
-		return;
-	}
-	p->type = type;
-	p->count = count;
-	*s->pending_tail = p;
-	s->pending_tail = &p->next;
-}
-
-static void flush_own(struct sink_set *s)
-{
-	while (s->pending && !s->depth) {
-		struct pending *p = s->pending;
-
-		s->pending = p->next;
-		if (!s->pending)
-			s->pending_tail = &s->pending;
-		emit_own(s, p->type, p->sink, p->error, p->count);
-		free(p->sink);
-		free(p->error);
-		free(p);
-	}
+	publish(s, &ev);
 }
 
 void sink_result(struct sink *k, int rc, bool lost, const char *why)
@@ -257,17 +213,14 @@ static void for_reminded_groups(struct sink_set *s,
 				void *ctx)
 {
 	const struct agg *a = s->env.agg;
+	struct agg_iter it = { 0 };
+	const struct group *g;
 
-	for (size_t i = 0; i < a->n_probes; i++) {
-		const struct snapshot *snap = &a->probes[i].groups;
+	while ((g = agg_next_group(a, &it))) {
+		struct timespec since;
 
-		for (size_t j = 0; j < snap->n; j++) {
-			const struct group *g = &snap->groups[j];
-			struct timespec since;
-
-			if (policy_health_reminded(g->health) && agg_since(a, g->id, &since))
-				fn(s, g, &since, ctx);
-		}
+		if (policy_health_reminded(g->health) && agg_since(a, g->id, &since))
+			fn(s, g, &since, ctx);
 	}
 }
 
@@ -327,7 +280,7 @@ static void send_reminders(struct sink_set *s, const struct group *g, const stru
 			due = due2;
 		}
 		ev.reminder = n;
-		agg_emit(s->env.agg, &ev);
+		publish(s, &ev);
 	}
 }
 
@@ -349,7 +302,7 @@ static void on_heartbeat(void *ctx)
 
 	agg_summarize(k->set->env.agg, &sum);
 	loop_timer_arm(k->heartbeat, k->heartbeat_ms);
-	agg_emit(k->set->env.agg, &ev);
+	publish(k->set, &ev);
 }
 
 /* --- opening -------------------------------------------------------------- */
@@ -458,7 +411,6 @@ int sink_set_open(const struct config *cfg, const struct sink_env *env, struct s
 	if (!s)
 		return -ENOMEM;
 	s->env = *env;
-	s->pending_tail = &s->pending;
 	s->remind_after = wall_ms();
 	for (size_t i = 0; rc == 0 && i < cfg->n_sinks; i++)
 		rc = add_sink(s, cfg, cfg->sinks[i].name, cfg->sinks[i].type, err, errlen);
@@ -613,12 +565,10 @@ void sink_set_emit(struct sink_set *s, const struct event *ev)
 		log_err("out of memory rendering event %" PRIu64, ev->seq);
 		return;
 	}
-	s->depth++;
 	for (size_t i = 0; i < s->n; i++) {
 		if (sink_wants(s->v[i], ev))
 			s->v[i]->ops->deliver(s->v[i], &a);
 	}
-	s->depth--;
 	if (s->unconfigured && event_severity(ev) >= SEV_WARNING) {
 		const char *msg = json_string_value(json_object_get(a.json, "message"));
 
@@ -626,12 +576,12 @@ void sink_set_emit(struct sink_set *s, const struct event *ev)
 	}
 	alert_free(&a);
 	/*
-	 * The aggregator emits half-way through its update (the new snapshot
-	 * is swapped in after): look at the groups again on the next iteration.
+	 * The schedule follows the groups' announcement times, and a vanished
+	 * group's goes only once every subscriber saw it: look again on the
+	 * next iteration.
 	 */
 	if (is_health_event(ev) && s->remind_timer)
 		loop_timer_arm(s->remind_timer, 0);
-	flush_own(s);
 }
 
 bool sink_set_busy(const struct sink_set *s)
@@ -664,19 +614,11 @@ void sink_set_drain(struct sink_set *s, uint64_t timeout_ms)
 
 static void free_set(struct sink_set *s)
 {
-	struct pending *p;
-
 	if (!s)
 		return;
 	free_set(s->retired);
 	for (size_t i = 0; i < s->n; i++)
 		sink_free(s->v[i]);
-	while ((p = s->pending)) {
-		s->pending = p->next;
-		free(p->sink);
-		free(p->error);
-		free(p);
-	}
 	loop_timer_free(s->remind_timer);
 	loop_timer_free(s->reap_timer);
 	free(s->v);

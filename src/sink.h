@@ -9,7 +9,8 @@
  * The dispatcher (sink.c) filters events per sink (severity, events meant
  * for one sink), runs the time-based policies (reminders, heartbeats), and
  * turns a sink's own trouble into events on the other sinks (sink_failed,
- * sink_recovered, spool_overflow).  Nothing here blocks the loop: programs
+ * sink_recovered, spool_overflow), published on the bus, which delivers
+ * them after the event being delivered.  Nothing here blocks the loop: programs
  * run under posix_spawn with a pidfd, HTTP goes through the curl multi
  * interface, syslog through a non-blocking socket.  The process must ignore
  * SIGPIPE (the daemon and test-alert do): a hook may close its input unread.
@@ -28,6 +29,7 @@
 #include "policy.h"
 
 struct agg;
+struct bus;
 struct loop;
 struct loop_timer;
 struct sink_set;
@@ -36,18 +38,17 @@ struct sink_set;
 struct sink_env {
 	struct loop *loop;
 	const char *host;
-	/*
-	 * The announced state: read by reminders, heartbeats and the textfile;
-	 * the sinks' own events are emitted through it (for their sequence).
-	 */
-	struct agg *agg;
+	/* The announced state: read by reminders, heartbeats and the textfile. */
+	const struct agg *agg;
+	/* The sinks' own events, reminders and heartbeats go out on it (NULL: test-alert). */
+	struct bus *bus;
 	const char *state_dir; /* NULL: no state; webhook sinks then need spool_dir */
 };
 
 /*
  * Open every sink of cfg (a JSON sink on stdout when none is configured).
- * A webhook sink's spool may hold alerts from before a restart: agg->seq is
- * raised past them.  Returns 0 and *ret, or -errno with a message in err
+ * A webhook sink's spool may hold alerts from before a restart: the bus's
+ * sequence is raised past them.  Returns 0 and *ret, or -errno with a message in err
  * (nothing opened then).
  */
 int sink_set_open(const struct config *cfg, const struct sink_env *env, struct sink_set **ret,

@@ -58,10 +58,11 @@ typedef void (*group_metric_fn)(FILE *f, const struct group *g);
 
 static void each_group(FILE *f, const struct agg *a, group_metric_fn fn)
 {
-	for (size_t i = 0; i < a->n_probes; i++) {
-		for (size_t j = 0; j < a->probes[i].groups.n; j++)
-			fn(f, &a->probes[i].groups.groups[j]);
-	}
+	struct agg_iter it = { 0 };
+	const struct group *g;
+
+	while ((g = agg_next_group(a, &it)))
+		fn(f, g);
 }
 
 static void m_info(FILE *f, const struct group *g)
@@ -156,10 +157,10 @@ int textfile_render(const struct agg *a, const char *host, int64_t now_ms, FILE 
 	help(f, "redmon_member_role", "The role of each member (always 1)");
 	each_group(f, a, m_member_role);
 	help(f, "redmon_probe_up", "1 when the probe's last scan worked");
-	for (size_t i = 0; i < a->n_probes; i++) {
+	for (size_t i = 0; i < agg_probe_count(a); i++) {
 		fputs("redmon_probe_up{", f);
-		put_label(f, "probe", a->probes[i].name, true);
-		fprintf(f, "} %d\n", !a->probes[i].failed);
+		put_label(f, "probe", agg_probe_at(a, i)->name, true);
+		fprintf(f, "} %d\n", !agg_probe_at(a, i)->failed);
 	}
 	help(f, "redmon_textfile_updated_seconds", "When redmon wrote this file (Unix time)");
 	fputs("redmon_textfile_updated_seconds{", f);

@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "agg.h"
+#include "bus.h"
 #include "json.h"
 #include "log.h"
 #include "loop.h"
@@ -826,10 +827,10 @@ static char *resend_body(struct webhook *w)
 	json_t *list = json_array(), *held;
 	char *text = NULL;
 
-	for (size_t i = 0; list && agg && i < agg->n_probes; i++) {
-		const struct snapshot *snap = &agg->probes[i].groups;
+	for (size_t i = 0; list && agg && i < agg_probe_count(agg); i++) {
+		const struct snapshot *snap = &agg_probe_at(agg, i)->groups;
 
-		resend_probe(w, &agg->probes[i], now, list);
+		resend_probe(w, agg_probe_at(agg, i), now, list);
 		for (size_t j = 0; j < snap->n; j++) {
 			const struct group *g = &snap->groups[j];
 			bool crit = health_critical(g->health);
@@ -1161,7 +1162,7 @@ static int webhook_open(struct sink *k, const struct config *cfg, const char *se
 			size_t errlen)
 {
 	struct webhook *w = calloc(1, sizeof(*w));
-	struct agg *agg = sink_env(k)->agg;
+	struct bus *bus = sink_env(k)->bus;
 	int rc;
 
 	if (!w)
@@ -1179,14 +1180,16 @@ static int webhook_open(struct sink *k, const struct config *cfg, const char *se
 		return rc;
 	}
 	k->priv = w;
-	if (!agg)
+	if (!sink_env(k)->agg)
 		return 0;
 	for (size_t i = 0; i < w->n_targets; i++) {
 		struct target *t = &w->targets[i];
 
 		/* The sequence never goes back, even below what a lost state file said. */
-		if (spool_last(t->spool) > agg->seq)
-			agg->seq = spool_last(t->spool);
+		if (bus && bus_raise_seq(bus, spool_last(t->spool)) < 0)
+			log_warn("sink %s: %s holds alert %llu, above any redmon numbers: the "
+				 "sequence does not follow it",
+				 k->name, t->spool_dir, (unsigned long long)spool_last(t->spool));
 		target_log_backlog(w, t);
 		kick(t);
 	}

@@ -29,7 +29,7 @@ struct state {
 	int lockfd;
 	int markfd; /* STATE_MARK_FILE, open for writing in place; -1 when there is none */
 	struct state_id id;
-	uint64_t saved_seq; /* agg seq at the last save */
+	uint64_t saved_seq; /* the bus's seq at the last save */
 	uint64_t reserved;  /* the sequence a restart continues after (state.json or the mark) */
 	uint64_t mark;	    /* what the mark says */
 	unsigned failures;  /* saves failed in a row: the episode save_failed() logs */
@@ -86,8 +86,8 @@ static json_t *probe_to_json(const struct agg *a, const struct agg_probe *p)
 	return o;
 }
 
-json_t *state_to_json(const struct agg *a, const struct state_id *id, uint64_t seq_reserved,
-		      const struct timespec *now)
+json_t *state_to_json(const struct agg *a, const struct state_id *id, uint64_t seq,
+		      uint64_t seq_reserved, const struct timespec *now)
 {
 	json_t *doc = json_object(), *body = json_object(), *probes = json_array();
 	char ts[40], sum[40];
@@ -99,10 +99,10 @@ json_t *state_to_json(const struct agg *a, const struct state_id *id, uint64_t s
 	json_object_set_new(body, "host", json_text(id->host));
 	json_object_set_new(body, "root", json_text(id->root));
 	json_object_set_new(body, "sinks", json_text(id->sinks));
-	json_object_set_new(body, "seq", json_integer((json_int_t)a->seq));
+	json_object_set_new(body, "seq", json_integer((json_int_t)seq));
 	json_object_set_new(body, "seq_reserved", json_integer((json_int_t)seq_reserved));
-	for (size_t i = 0; i < a->n_probes; i++)
-		json_array_append_new(probes, probe_to_json(a, &a->probes[i]));
+	for (size_t i = 0; i < agg_probe_count(a); i++)
+		json_array_append_new(probes, probe_to_json(a, agg_probe_at(a, i)));
 	json_object_set_new(body, "probes", probes);
 	probes = NULL;
 	if (body_checksum(body, sum, sizeof(sum)) < 0)
@@ -432,21 +432,6 @@ static bool same_text(json_t *body, const char *key, const char *want)
 	return same;
 }
 
-/* Move the probes and announcement times of src into dst, which has none. */
-static void agg_take(struct agg *dst, struct agg *src)
-{
-	free(dst->probes);
-	free(dst->since);
-	dst->probes = src->probes;
-	dst->n_probes = src->n_probes;
-	dst->since = src->since;
-	dst->n_since = src->n_since;
-	src->probes = NULL;
-	src->n_probes = 0;
-	src->since = NULL;
-	src->n_since = 0;
-}
-
 int state_from_json(json_t *doc, const struct state_id *id, struct agg *a, uint64_t *ret_seq,
 		    char *why, size_t len)
 {
@@ -493,7 +478,7 @@ int state_from_json(json_t *doc, const struct state_id *id, struct agg *a, uint6
 		return -ESTALE;
 	}
 	/* All or nothing: a file that fails half-way leaves a untouched. */
-	agg_init(&tmp, a->progress_step, NULL, NULL);
+	agg_init(&tmp, 0); /* only its probes and times are taken */
 	json_array_foreach(probes, i, p)
 	{
 		rc = probe_from_json(p, &tmp, why, len);
@@ -501,7 +486,7 @@ int state_from_json(json_t *doc, const struct state_id *id, struct agg *a, uint6
 			break;
 	}
 	if (rc == 0)
-		agg_take(a, &tmp);
+		agg_take_restored(a, &tmp);
 	agg_fini(&tmp);
 	return rc;
 }
@@ -718,9 +703,9 @@ static int mark_open(struct state *st)
  * not validate may have been torn while it said more: the time in ms, as for
  * a corrupt state file, is beyond any number an earlier run can have used.
  */
-static void mark_load(struct state *st, struct agg *a)
+static void mark_load(struct state *st, uint64_t *seq)
 {
-	uint64_t v = 0, was = a->seq;
+	uint64_t v = 0, was = *seq;
 	size_t len;
 	char *text;
 	int rc;
@@ -745,14 +730,14 @@ static void mark_load(struct state *st, struct agg *a)
 	}
 	if (v <= was)
 		return;
-	a->seq = st->saved_seq = st->reserved = v;
+	*seq = st->saved_seq = st->reserved = v;
 	if (rc == 0)
 		log_notice("state: %s/%s reserved the sequence up to %llu while %s could not be "
 			   "saved: it continues after that",
 			   st->dir, STATE_MARK_FILE, (unsigned long long)v, STATE_FILE);
 }
 
-static int state_write(struct state *st, const struct agg *a, uint64_t reserved)
+static int state_write(struct state *st, const struct agg *a, uint64_t seq, uint64_t reserved)
 {
 	struct timespec now;
 	json_t *doc;
@@ -760,7 +745,7 @@ static int state_write(struct state *st, const struct agg *a, uint64_t reserved)
 	int rc;
 
 	clock_gettime(CLOCK_REALTIME, &now);
-	doc = state_to_json(a, &st->id, reserved, &now);
+	doc = state_to_json(a, &st->id, seq, reserved, &now);
 	text = doc ? json_dumps(doc, JSON_INDENT(1) | JSON_ENSURE_ASCII) : NULL;
 	json_decref(doc);
 	if (!text)
@@ -793,7 +778,7 @@ static int move_aside(struct state *st, char *aside, size_t len)
 }
 
 /* Read and apply state.json; logs.  A bad file is moved aside and redmon starts fresh. */
-static void state_load(struct state *st, struct agg *a)
+static void state_load(struct state *st, struct agg *a, uint64_t *ret_seq)
 {
 	json_error_t jerr;
 	char why[512], aside[64];
@@ -823,8 +808,7 @@ static void state_load(struct state *st, struct agg *a)
 			json_decref(doc);
 		}
 	}
-	a->seq = seq;
-	st->saved_seq = st->reserved = seq;
+	*ret_seq = st->saved_seq = st->reserved = seq;
 	if (rc == -ENOMEM) {
 		log_err("state: out of memory reading %s/%s: starting fresh", st->dir, STATE_FILE);
 		return;
@@ -846,8 +830,7 @@ static void state_load(struct state *st, struct agg *a)
 	 */
 	if (seq < (uint64_t)wall_ms())
 		seq = (uint64_t)wall_ms();
-	a->seq = seq;
-	st->saved_seq = st->reserved = seq;
+	*ret_seq = st->saved_seq = st->reserved = seq;
 	rc = move_aside(st, aside, sizeof(aside));
 	if (rc < 0)
 		log_err("state: cannot move %s/%s aside: %s", st->dir, STATE_FILE, strerror(-rc));
@@ -856,7 +839,8 @@ static void state_load(struct state *st, struct agg *a)
 		st->dir, STATE_FILE, why, aside, (unsigned long long)seq);
 }
 
-int state_open(const char *dir, const struct state_id *id, struct agg *a, struct state **ret)
+int state_open(const char *dir, const struct state_id *id, struct agg *a, uint64_t *ret_seq,
+	       struct state **ret)
 {
 	struct state *st = calloc(1, sizeof(*st));
 	int rc;
@@ -891,8 +875,9 @@ int state_open(const char *dir, const struct state_id *id, struct agg *a, struct
 		state_close(st);
 		return rc;
 	}
-	state_load(st, a);
-	mark_load(st, a);
+	*ret_seq = 0;
+	state_load(st, a, ret_seq);
+	mark_load(st, ret_seq);
 	rc = mark_open(st);
 	if (rc < 0)
 		log_warn("state: cannot open %s/%s for writing: %s: while %s cannot be saved, "
@@ -949,9 +934,10 @@ static void reserve_in_mark(struct state *st, uint64_t reserved)
 }
 
 /* complete: a is between scans, not half-way through one (a reservation). */
-static void save(struct state *st, const struct agg *a, uint64_t reserved, bool complete)
+static void save(struct state *st, const struct agg *a, uint64_t seq, uint64_t reserved,
+		 bool complete)
 {
-	int rc = state_write(st, a, reserved);
+	int rc = state_write(st, a, seq, reserved);
 
 	if (rc < 0) {
 		save_failed(st, rc);
@@ -967,7 +953,7 @@ static void save(struct state *st, const struct agg *a, uint64_t reserved, bool 
 	st->error = 0;
 	st->unreserved = st->unres_logged = false;
 	if (complete)
-		st->saved_seq = a->seq;
+		st->saved_seq = seq;
 	st->reserved = reserved;
 	/*
 	 * The mark is a floor beside state.json: lower it to what state.json
@@ -992,11 +978,11 @@ static uint64_t ahead(uint64_t seq)
 	return seq + STATE_SEQ_RESERVE;
 }
 
-void state_save(struct state *st, const struct agg *a, bool final)
+void state_save(struct state *st, const struct agg *a, uint64_t seq, bool final)
 {
 	if (!st)
 		return;
-	save(st, a, final ? a->seq : ahead(a->seq), true);
+	save(st, a, seq, final ? seq : ahead(seq), true);
 	if (final && st->failures)
 		log_err("state: stopping without saving %s/%s: the next start diffs against the "
 			"state saved before and continues the sequence after %llu",
@@ -1017,12 +1003,12 @@ void state_reserve(struct state *st, const struct agg *a, uint64_t seq)
 	if (st->failures)
 		reserve_in_mark(st, ahead(seq));
 	else
-		save(st, a, ahead(seq), false);
+		save(st, a, seq, ahead(seq), false);
 }
 
-bool state_dirty(const struct state *st, const struct agg *a)
+bool state_dirty(const struct state *st, uint64_t seq)
 {
-	return st && a->seq != st->saved_seq;
+	return st && seq != st->saved_seq;
 }
 
 void state_close(struct state *st)

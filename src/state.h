@@ -31,6 +31,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "bus.h"
+
 struct agg;
 
 #define STATE_FORMAT	  "redmon-state"
@@ -38,19 +40,9 @@ struct agg;
 #define STATE_SEQ_RESERVE 64
 #define STATE_MARK_FILE	  "state.seq"
 
-/*
- * The highest sequence number a saved file (state.json or the mark) may
- * hold, 2^53 - 1: every JSON reader holds it exactly (JavaScript and jq
- * read numbers as doubles), and it is far below INT64_MAX, so a sequence
- * that starts from a saved number can never overflow JSON's int64 while
- * redmon runs.  It is never reached by counting: the highest start, after
- * a lost state, is the time in ms (about 2^41), and from there a million
- * events a second would need 285 years.  A larger number was not written
- * by redmon and is not trusted.  SNMP carries the low 32 bits of the
- * sequence (redmonNotifSeq and redmonAlarmSeq are Unsigned32).
- */
-#define STATE_SEQ_MAX	   ((UINT64_C(1) << 53) - 1)
-#define STATE_SEQ_MAX_TEXT "9007199254740991"
+/* The highest sequence number a saved file (state.json or the mark) may hold: bus.h says why. */
+#define STATE_SEQ_MAX	   BUS_SEQ_MAX
+#define STATE_SEQ_MAX_TEXT BUS_SEQ_MAX_TEXT
 
 /*
  * What a saved snapshot is about.  A snapshot saved for another host, root
@@ -66,9 +58,9 @@ struct state_id {
 /* FNV-1a (64 bit) of text: a checksum against torn or edited files, not a MAC. */
 uint64_t state_hash(const char *text);
 
-/* The state document for a (a new reference, NULL on allocation failure). */
-json_t *state_to_json(const struct agg *a, const struct state_id *id, uint64_t seq_reserved,
-		      const struct timespec *now);
+/* The state document for a, whose last event was seq (a new reference, NULL on allocation failure). */
+json_t *state_to_json(const struct agg *a, const struct state_id *id, uint64_t seq,
+		      uint64_t seq_reserved, const struct timespec *now);
 
 /*
  * Validate doc whole (format, version, checksum, a sequence within
@@ -86,23 +78,24 @@ struct state;
 
 /*
  * Daemon start: create and lock dir (one daemon per state directory), read
- * state.json into a (the sequence after the higher of its reservation and
- * state.seq), open state.seq for writing in place, and log what happened.
+ * state.json into a and *ret_seq (the sequence continues after the higher
+ * of its reservation and state.seq; the caller raises the bus's), open state.seq for writing in place, and log what happened.
  * A missing, foreign or corrupt file is logged and redmon starts fresh (0).
  * It runs as root in a directory the service user owns: a symlink, FIFO or
  * hard link in place of a file is never followed, waited on or written
  * through (a corrupt file, or -EPERM for the lock).  Returns -EBUSY when
  * another process holds the lock, other -errno when dir is unusable (logged).
  */
-int state_open(const char *dir, const struct state_id *id, struct agg *a, struct state **ret);
+int state_open(const char *dir, const struct state_id *id, struct agg *a, uint64_t *ret_seq,
+	       struct state **ret);
 
 /*
- * Save a (after a change that produced events; final: the clean stop, with
- * the exact sequence).  A failure keeps the old file, is logged once per run
+ * Save a and seq, the bus's last (after a change that produced events;
+ * final: the clean stop, with the exact sequence).  A failure keeps the old file, is logged once per run
  * of failures (again when the error changes) and leaves a dirty, so the next
  * scan retries; the save that works again is logged.
  */
-void state_save(struct state *st, const struct agg *a, bool final);
+void state_save(struct state *st, const struct agg *a, uint64_t seq, bool final);
 
 /*
  * Before seq goes out: save first if the saved reservation does not cover it
@@ -110,8 +103,8 @@ void state_save(struct state *st, const struct agg *a, bool final);
  */
 void state_reserve(struct state *st, const struct agg *a, uint64_t seq);
 
-/* Whether a save is due: events were emitted since the last one. */
-bool state_dirty(const struct state *st, const struct agg *a);
+/* Whether a save is due: events went out since the last one (seq: the bus's last). */
+bool state_dirty(const struct state *st, uint64_t seq);
 
 /* NULL is a no-op.  Releases the lock. */
 void state_close(struct state *st);

@@ -12,32 +12,6 @@
 #include "json.h"
 #include "model.h"
 
-struct summary {
-	size_t groups;
-	size_t by_health[HEALTH_COUNT_];
-	enum health worst;
-	size_t probes_failed;
-};
-
-static void summarize(const struct agg *a, struct summary *s)
-{
-	memset(s, 0, sizeof(*s));
-	for (size_t i = 0; i < a->n_probes; i++) {
-		const struct agg_probe *p = &a->probes[i];
-
-		if (p->failed)
-			s->probes_failed++;
-		for (size_t j = 0; j < p->groups.n; j++) {
-			enum health h = p->groups.groups[j].health;
-
-			s->groups++;
-			s->by_health[h]++;
-			if (health_worse(h, s->worst))
-				s->worst = h;
-		}
-	}
-}
-
 /* Text for a terminal: JSON-style escapes, and no control characters. */
 static const char *term_text(const char *s, char *buf, size_t len)
 {
@@ -91,20 +65,20 @@ static int imax(int a, int b)
 
 static void measure(const struct agg *a, struct widths *w)
 {
-	*w = (struct widths){ 5, 4, 6, 6, 7 };
-	for (size_t i = 0; i < a->n_probes; i++) {
-		for (size_t j = 0; j < a->probes[i].groups.n; j++) {
-			const struct group *g = &a->probes[i].groups.groups[j];
-			char b[512];
+	struct agg_iter it = { 0 };
+	const struct group *g;
 
-			w->id = imax(w->id, (int)strlen(term_text(g->id, b, sizeof(b))));
-			w->type = imax(w->type, (int)strlen(term_text(g->type, b, sizeof(b))));
-			w->health = imax(w->health, (int)strlen(health_name(g->health)));
-			margin_text(g, b, sizeof(b));
-			w->margin = imax(w->margin, (int)strlen(b));
-			members_text(g, b, sizeof(b));
-			w->members = imax(w->members, (int)strlen(b));
-		}
+	*w = (struct widths){ 5, 4, 6, 6, 7 };
+	while ((g = agg_next_group(a, &it))) {
+		char b[512];
+
+		w->id = imax(w->id, (int)strlen(term_text(g->id, b, sizeof(b))));
+		w->type = imax(w->type, (int)strlen(term_text(g->type, b, sizeof(b))));
+		w->health = imax(w->health, (int)strlen(health_name(g->health)));
+		margin_text(g, b, sizeof(b));
+		w->margin = imax(w->margin, (int)strlen(b));
+		members_text(g, b, sizeof(b));
+		w->members = imax(w->members, (int)strlen(b));
 	}
 }
 
@@ -140,9 +114,9 @@ static void put_health(FILE *out, enum health h, int width, bool color)
 
 void status_summary(const struct agg *a, char *buf, size_t len)
 {
-	struct summary s;
+	struct event_summary s;
 
-	summarize(a, &s);
+	agg_summarize(a, &s);
 	snprintf(buf, len,
 		 "%zu group%s: %zu ok, %zu degraded, %zu critical, %zu failed, %zu unknown, "
 		 "%zu nonredundant; worst: %s",
@@ -165,41 +139,38 @@ bool status_use_color(bool no_color, FILE *out)
 void status_print_table(const struct agg *a, bool color, FILE *out)
 {
 	struct widths w;
-	struct summary s;
-	bool first = true;
+	struct event_summary s;
+	struct agg_iter it = { 0 };
+	const struct group *g;
 	char line[256];
 
 	measure(a, &w);
-	summarize(a, &s);
+	agg_summarize(a, &s);
 	fprintf(out, "%-*s  %-*s  %-*s  %-*s  %-*s  %s\n", w.id, "GROUP", w.type, "TYPE", w.health,
 		"HEALTH", w.margin, "MARGIN", w.members, "MEMBERS", "ACTIVITY");
-	for (size_t i = 0; i < a->n_probes; i++) {
-		for (size_t j = 0; j < a->probes[i].groups.n; j++) {
-			const struct group *g = &a->probes[i].groups.groups[j];
-			char id[512], type[256], margin[64], members[32], act[64], reason[1024];
+	while ((g = agg_next_group(a, &it))) {
+		char id[512], type[256], margin[64], members[32], act[64], reason[1024];
 
-			margin_text(g, margin, sizeof(margin));
-			members_text(g, members, sizeof(members));
-			activity_text(g, act, sizeof(act));
-			fprintf(out, "%-*s  %-*s  ", w.id, term_text(g->id, id, sizeof(id)), w.type,
-				term_text(g->type, type, sizeof(type)));
-			put_health(out, g->health, w.health, color);
-			fprintf(out, "  %-*s  %-*s  %s\n", w.margin, margin, w.members, members,
-				act);
-			if (g->reason && g->health != HEALTH_OK)
-				fprintf(out, "  %*s%s\n", w.id, "",
-					term_text(g->reason, reason, sizeof(reason)));
-			first = false;
-		}
+		margin_text(g, margin, sizeof(margin));
+		members_text(g, members, sizeof(members));
+		activity_text(g, act, sizeof(act));
+		fprintf(out, "%-*s  %-*s  ", w.id, term_text(g->id, id, sizeof(id)), w.type,
+			term_text(g->type, type, sizeof(type)));
+		put_health(out, g->health, w.health, color);
+		fprintf(out, "  %-*s  %-*s  %s\n", w.margin, margin, w.members, members, act);
+		if (g->reason && g->health != HEALTH_OK)
+			fprintf(out, "  %*s%s\n", w.id, "",
+				term_text(g->reason, reason, sizeof(reason)));
 	}
-	if (first)
+	if (s.groups == 0)
 		fprintf(out, "(no redundancy groups found)\n");
-	for (size_t i = 0; i < a->n_probes; i++) {
+	for (size_t i = 0; i < agg_probe_count(a); i++) {
+		const struct agg_probe *p = agg_probe_at(a, i);
 		char err[1024];
 
-		if (a->probes[i].failed)
-			fprintf(out, "probe %s FAILED: %s\n", a->probes[i].name,
-				term_text(a->probes[i].error, err, sizeof(err)));
+		if (p->failed)
+			fprintf(out, "probe %s FAILED: %s\n", p->name,
+				term_text(p->error, err, sizeof(err)));
 	}
 	status_summary(a, line, sizeof(line));
 	if (color && health_sgr(s.worst))
@@ -212,15 +183,15 @@ static json_t *status_json(const struct agg *a, const char *host, const char *ro
 {
 	json_t *o = json_object(), *groups = json_array(), *probes = json_array();
 	json_t *sum = json_object();
-	struct summary s;
+	struct event_summary s;
 	struct timespec now;
 	char ts[40];
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	format_utc_ms(&now, ts, sizeof(ts));
-	summarize(a, &s);
-	for (size_t i = 0; i < a->n_probes; i++) {
-		const struct agg_probe *p = &a->probes[i];
+	agg_summarize(a, &s);
+	for (size_t i = 0; i < agg_probe_count(a); i++) {
+		const struct agg_probe *p = agg_probe_at(a, i);
 		json_t *pj = json_object();
 
 		for (size_t j = 0; j < p->groups.n; j++)
@@ -273,12 +244,13 @@ int status_print(const struct agg *a, bool as_json, const char *host, const char
 int check_print(const struct agg *a, FILE *out)
 {
 	static const char *const state_names[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
-	struct summary s;
+	struct event_summary s;
+	const struct group *g;
 	int code = 0;
 	char list[1024] = "";
 	size_t off = 0;
 
-	summarize(a, &s);
+	agg_summarize(a, &s);
 	if (s.by_health[HEALTH_CRITICAL] || s.by_health[HEALTH_FAILED])
 		code = 2;
 	else if (s.by_health[HEALTH_DEGRADED])
@@ -287,24 +259,23 @@ int check_print(const struct agg *a, FILE *out)
 		code = 3;
 	/* Name the groups that are not fine, worst first. */
 	for (int h = HEALTH_COUNT_ - 1; h > HEALTH_NONREDUNDANT; h--) {
-		for (size_t i = 0; i < a->n_probes; i++) {
-			for (size_t j = 0; j < a->probes[i].groups.n; j++) {
-				const struct group *g = &a->probes[i].groups.groups[j];
-				char id[256], m[64];
+		struct agg_iter it = { 0 };
 
-				if ((int)g->health != h || off >= sizeof(list))
-					continue;
-				margin_text(g, m, sizeof(m));
-				off += snprintf(list + off, sizeof(list) - off, "%s%s %s (%s)",
-						off ? ", " : "", term_text(g->id, id, sizeof(id)),
-						health_name(g->health), m);
-			}
+		while ((g = agg_next_group(a, &it))) {
+			char id[256], m[64];
+
+			if ((int)g->health != h || off >= sizeof(list))
+				continue;
+			margin_text(g, m, sizeof(m));
+			off += snprintf(list + off, sizeof(list) - off, "%s%s %s (%s)",
+					off ? ", " : "", term_text(g->id, id, sizeof(id)),
+					health_name(g->health), m);
 		}
 	}
-	for (size_t i = 0; i < a->n_probes && off < sizeof(list); i++) {
-		if (a->probes[i].failed)
+	for (size_t i = 0; i < agg_probe_count(a) && off < sizeof(list); i++) {
+		if (agg_probe_at(a, i)->failed)
 			off += snprintf(list + off, sizeof(list) - off, "%sprobe %s failed",
-					off ? ", " : "", a->probes[i].name);
+					off ? ", " : "", agg_probe_at(a, i)->name);
 	}
 	/* Counted as status counts them: a nonredundant group is not "ok", nor a problem. */
 	fprintf(out, "REDMON %s - %zu groups, %zu ok", state_names[code], s.groups,
@@ -319,23 +290,20 @@ int check_print(const struct agg *a, FILE *out)
 		s.groups, s.by_health[HEALTH_OK], s.by_health[HEALTH_NONREDUNDANT],
 		s.by_health[HEALTH_DEGRADED], s.by_health[HEALTH_CRITICAL],
 		s.by_health[HEALTH_FAILED], s.by_health[HEALTH_UNKNOWN]);
-	for (size_t i = 0; i < a->n_probes; i++) {
-		for (size_t j = 0; j < a->probes[i].groups.n; j++) {
-			const struct group *g = &a->probes[i].groups.groups[j];
-			char id[256];
-			int32_t m = margin_shown(g);
+	for (struct agg_iter it = { 0 }; (g = agg_next_group(a, &it));) {
+		char id[256];
+		int32_t m = margin_shown(g);
 
-			if (m < 0)
-				continue;
-			/* Perfdata labels may not contain ' or =; escape then replace. */
-			term_text(g->id, id, sizeof(id));
-			for (char *p = id; *p; p++) {
-				if (*p == '\'' || *p == '=' || *p == ' ')
-					*p = '_';
-			}
-			fprintf(out, " '%s_margin'=%d;%d:;%d:;0;%d", id, m, g->margin_nominal,
-				g->margin_nominal ? 1 : 0, g->margin_nominal);
+		if (m < 0)
+			continue;
+		/* Perfdata labels may not contain ' or =; escape then replace. */
+		term_text(g->id, id, sizeof(id));
+		for (char *p = id; *p; p++) {
+			if (*p == '\'' || *p == '=' || *p == ' ')
+				*p = '_';
 		}
+		fprintf(out, " '%s_margin'=%d;%d:;%d:;0;%d", id, m, g->margin_nominal,
+			g->margin_nominal ? 1 : 0, g->margin_nominal);
 	}
 	fputc('\n', out);
 	return code;

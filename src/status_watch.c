@@ -78,9 +78,9 @@ static void scan(struct watch_slot *s)
 {
 	s->pending = false;
 	if (probe_scan(s->p) < 0)
-		agg_probe_failed(&s->w->agg, s->name, probe_error(s->p));
+		agg_probe_failed(&s->w->agg, s->name, probe_error(s->p), NULL);
 	else
-		agg_update(&s->w->agg, s->name, probe_groups(s->p));
+		agg_update(&s->w->agg, s->name, probe_groups(s->p), NULL);
 }
 
 /* Home, table, clear to the end of the screen: no flicker, no scrollback spam. */
@@ -110,7 +110,8 @@ static int start(struct watch *w)
 		struct probe_env env = { .cfg = rt->cfg, .root = rt->root, .root_fd = rt->root_fd };
 
 		if (!pl) {
-			agg_probe_failed(&w->agg, rt->plugins.v[i].path, rt->plugins.v[i].error);
+			agg_probe_failed(&w->agg, rt->plugins.v[i].path, rt->plugins.v[i].error,
+					 NULL);
 			continue;
 		}
 		if (!cfg_probe_enabled(rt->cfg, pl->name))
@@ -123,7 +124,7 @@ static int start(struct watch *w)
 						     .ctx = s };
 		env.watcher = &s->watcher;
 		if (probe_new(pl, &env, &s->p) < 0) {
-			agg_probe_failed(&w->agg, pl->name, "init failed");
+			agg_probe_failed(&w->agg, pl->name, "init failed", NULL);
 			continue;
 		}
 		w->n_slots++;
@@ -151,7 +152,7 @@ int status_watch(struct runtime *rt, bool color)
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
-	agg_init(&w.agg, rt->cfg->progress_step, NULL, NULL);
+	agg_init(&w.agg, rt->cfg->progress_step);
 	rc = loop_new(&w.loop);
 	if (rc == 0) {
 		sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);

@@ -1,9 +1,11 @@
 # Unit tests of the core.  A test named T is tests/unit/test_T.c linked with
 # test_T_SRCS (and test_T_LIBS); plugin tests live in plugins/<name>/module.mk.
-UNIT_TESTS += model agg config json
+UNIT_TESTS += model agg bus config json
 test_model_SRCS := src/model.c
-test_agg_SRCS := src/agg.c src/model.c src/event.c src/json.c
+test_agg_SRCS := src/agg.c src/bus.c src/model.c src/event.c src/json.c
 test_agg_LIBS := -ljansson -lm
+test_bus_SRCS := src/bus.c src/event.c src/model.c src/json.c
+test_bus_LIBS := -ljansson -lm
 test_config_SRCS := src/config.c src/event.c src/json.c src/model.c src/plugin_loader.c \
 	src/policy.c
 test_config_LIBS := -ljansson -ldl
@@ -34,11 +36,11 @@ $(BUILD)/tests/test_plugin_loader: | $(TEST_PLUGINS:%=$(TEST_PLUGIN_DIR)/%.so)
 UNIT_TESTS += sink spool state policy
 test_sink_SRCS := src/sink.c src/sink_json.c src/sink_exec.c src/sink_webhook.c \
 	src/sink_syslog.c src/sink_mail.c src/sink_textfile.c src/spool.c src/state.c \
-	src/policy.c src/agg.c src/event.c src/json.c src/model.c src/config.c src/log.c \
+	src/policy.c src/agg.c src/bus.c src/event.c src/json.c src/model.c src/config.c src/log.c \
 	src/loop.c src/loop_timer.c src/plugin_loader.c src/url_redact.c src/trusted_path.c
 test_sink_LIBS := -ljansson -ldl -lm -lcurl
 test_spool_SRCS := src/spool.c
-test_state_SRCS := src/state.c src/spool.c src/agg.c src/event.c src/json.c src/model.c \
+test_state_SRCS := src/state.c src/spool.c src/agg.c src/bus.c src/event.c src/json.c src/model.c \
 	src/log.c src/loop_timer.c src/loop.c
 test_state_LIBS := -ljansson -lm
 test_policy_SRCS := src/policy.c src/config.c src/event.c src/json.c src/model.c \

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../../src/agg.h"
+#include "../../src/bus.h"
 
 #define MAX_EVENTS 32
 
@@ -19,6 +20,9 @@ struct recorded {
 	int role, prev_role;
 	enum redmon_activity prev_activity;
 	char error[64];
+	struct timespec time;
+	bool since_known; /* agg_since() of the group while the event was delivered */
+	struct timespec since;
 };
 
 static struct recorded events[MAX_EVENTS];
@@ -28,11 +32,13 @@ static void record(void *ctx, const struct event *ev)
 {
 	struct recorded *r = &events[n_events++];
 
-	(void)ctx;
 	assert_true(n_events <= MAX_EVENTS);
 	memset(r, 0, sizeof(*r));
 	r->type = ev->type;
 	r->seq = ev->seq;
+	r->time = ev->time;
+	if (ev->group && ctx)
+		r->since_known = agg_since(ctx, ev->group->id, &r->since);
 	if (ev->group) {
 		snprintf(r->group, sizeof(r->group), "%s", ev->group->id);
 		r->health = ev->group->health;
@@ -47,6 +53,55 @@ static void record(void *ctx, const struct event *ev)
 	r->prev_activity = ev->prev_activity;
 	if (ev->error)
 		snprintf(r->error, sizeof(r->error), "%s", ev->error);
+}
+
+/*
+ * The daemon's wiring in small: the aggregator's events go out on a bus
+ * that records them between its bookkeeping.  Without start() (bus NULL)
+ * nobody wants the events.
+ */
+static struct bus *bus;
+static struct event_list list;
+
+static void start(struct agg *a)
+{
+	agg_init(a, 10);
+	assert_int_equal(bus_new(&bus), 0);
+	assert_int_equal(bus_subscribe(bus, agg_announcing, a), 0);
+	assert_int_equal(bus_subscribe(bus, record, a), 0);
+	assert_int_equal(bus_subscribe(bus, agg_announced, a), 0);
+}
+
+static void publish(struct snapshot *s)
+{
+	if (bus)
+		assert_int_equal(bus_publish_list(bus, &list), 0);
+	if (s)
+		snapshot_clear(s);
+}
+
+static int update(struct agg *a, const char *probe, struct snapshot *s)
+{
+	int rc = agg_update(a, probe, s, bus ? &list : NULL);
+
+	publish(s);
+	return rc;
+}
+
+static int failed(struct agg *a, const char *probe, const char *error)
+{
+	int rc = agg_probe_failed(a, probe, error, bus ? &list : NULL);
+
+	publish(NULL);
+	return rc;
+}
+
+static void stop(struct agg *a)
+{
+	agg_fini(a);
+	bus_free(bus);
+	bus = NULL;
+	event_list_free(&list);
 }
 
 /* A raid1 md0 of sda1 + sdb1 with the given roles, activity and progress. */
@@ -80,6 +135,7 @@ static int setup(void **state)
 {
 	(void)state;
 	n_events = 0;
+	bus = NULL;
 	return 0;
 }
 
@@ -89,9 +145,9 @@ static void test_first_scan_reports_every_group(void **state)
 	struct snapshot s = { 0 };
 
 	(void)state;
-	agg_init(&a, 10, record, NULL);
+	start(&a);
 	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_FAILED, REDMON_ACTIVITY_NONE, -1);
-	assert_int_equal(agg_update(&a, "md", &s), 0);
+	assert_int_equal(update(&a, "md", &s), 0);
 	assert_int_equal(n_events, 1);
 	assert_int_equal(events[0].type, EV_GROUP_APPEARED);
 	assert_int_equal(events[0].seq, 1);
@@ -99,10 +155,10 @@ static void test_first_scan_reports_every_group(void **state)
 	assert_string_equal(events[0].group, "md:md0");
 	/* the same again: nothing new */
 	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_FAILED, REDMON_ACTIVITY_NONE, -1);
-	assert_int_equal(agg_update(&a, "md", &s), 0);
+	assert_int_equal(update(&a, "md", &s), 0);
 	assert_int_equal(n_events, 1);
 	snapshot_free(&s);
-	agg_fini(&a);
+	stop(&a);
 }
 
 static void test_failure_recovery_cycle(void **state)
@@ -111,13 +167,13 @@ static void test_failure_recovery_cycle(void **state)
 	struct snapshot s = { 0 };
 
 	(void)state;
-	agg_init(&a, 10, record, NULL);
+	start(&a);
 	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_ACTIVE, REDMON_ACTIVITY_NONE, -1);
-	agg_update(&a, "md", &s);
+	update(&a, "md", &s);
 
 	/* sdb1 fails: health first, then the member */
 	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_FAILED, REDMON_ACTIVITY_NONE, -1);
-	agg_update(&a, "md", &s);
+	update(&a, "md", &s);
 	assert_int_equal(n_events, 3);
 	assert_int_equal(events[1].type, EV_HEALTH_CHANGED);
 	assert_int_equal(events[1].prev_health, HEALTH_OK);
@@ -131,20 +187,20 @@ static void test_failure_recovery_cycle(void **state)
 
 	/* recovery starts at 3%, passes 10% and 20% in one step (one event), ends */
 	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_REBUILDING, REDMON_ACTIVITY_RECOVERY, 3);
-	agg_update(&a, "md", &s);
+	update(&a, "md", &s);
 	assert_int_equal(n_events, 5);
 	assert_int_equal(events[3].type, EV_MEMBER_CHANGED);
 	assert_int_equal(events[3].role, REDMON_ROLE_REBUILDING);
 	assert_int_equal(events[4].type, EV_REBUILD_STARTED);
 	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_REBUILDING, REDMON_ACTIVITY_RECOVERY, 9.9);
-	agg_update(&a, "md", &s);
+	update(&a, "md", &s);
 	assert_int_equal(n_events, 5);
 	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_REBUILDING, REDMON_ACTIVITY_RECOVERY, 25);
-	agg_update(&a, "md", &s);
+	update(&a, "md", &s);
 	assert_int_equal(n_events, 6);
 	assert_int_equal(events[5].type, EV_REBUILD_PROGRESS);
 	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_ACTIVE, REDMON_ACTIVITY_NONE, -1);
-	agg_update(&a, "md", &s);
+	update(&a, "md", &s);
 	assert_int_equal(n_events, 9);
 	assert_int_equal(events[6].type, EV_HEALTH_CHANGED);
 	assert_int_equal(events[6].health, HEALTH_OK);
@@ -155,7 +211,7 @@ static void test_failure_recovery_cycle(void **state)
 	for (size_t i = 0; i < n_events; i++)
 		assert_int_equal(events[i].seq, i + 1);
 	snapshot_free(&s);
-	agg_fini(&a);
+	stop(&a);
 }
 
 static void test_scrub_is_not_a_rebuild(void **state)
@@ -164,14 +220,14 @@ static void test_scrub_is_not_a_rebuild(void **state)
 	struct snapshot s = { 0 };
 
 	(void)state;
-	agg_init(&a, 10, record, NULL);
+	start(&a);
 	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_ACTIVE, REDMON_ACTIVITY_NONE, -1);
-	agg_update(&a, "md", &s);
+	update(&a, "md", &s);
 	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_ACTIVE, REDMON_ACTIVITY_CHECK, 50);
-	agg_update(&a, "md", &s);
+	update(&a, "md", &s);
 	assert_int_equal(n_events, 1);
 	snapshot_free(&s);
-	agg_fini(&a);
+	stop(&a);
 }
 
 static void test_member_removed_and_group_vanished(void **state)
@@ -192,23 +248,23 @@ static void test_member_removed_and_group_vanished(void **state)
 				  .n_members = 2 };
 
 	(void)state;
-	agg_init(&a, 10, record, NULL);
+	start(&a);
 	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_FAILED, REDMON_ACTIVITY_NONE, -1);
-	agg_update(&a, "md", &s);
+	update(&a, "md", &s);
 	/* sdb1 removed, its slot now shows as missing: one member event, not two */
 	snapshot_add(&s, "md", &g);
-	agg_update(&a, "md", &s);
+	update(&a, "md", &s);
 	assert_int_equal(n_events, 2);
 	assert_int_equal(events[1].type, EV_MEMBER_CHANGED);
 	assert_string_equal(events[1].member, "sdb1");
 	assert_int_equal(events[1].role, ROLE_ABSENT);
 	/* the array is stopped */
-	agg_update(&a, "md", &s);
+	update(&a, "md", &s);
 	assert_int_equal(n_events, 3);
 	assert_int_equal(events[2].type, EV_GROUP_VANISHED);
 	assert_string_equal(events[2].group, "md:md0");
 	snapshot_free(&s);
-	agg_fini(&a);
+	stop(&a);
 }
 
 static void test_probe_failure_makes_groups_unknown(void **state)
@@ -217,10 +273,10 @@ static void test_probe_failure_makes_groups_unknown(void **state)
 	struct snapshot s = { 0 };
 
 	(void)state;
-	agg_init(&a, 10, record, NULL);
+	start(&a);
 	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_ACTIVE, REDMON_ACTIVITY_NONE, -1);
-	agg_update(&a, "md", &s);
-	assert_int_equal(agg_probe_failed(&a, "md", "mdstat: Input/output error"), 0);
+	update(&a, "md", &s);
+	assert_int_equal(failed(&a, "md", "mdstat: Input/output error"), 0);
 	assert_int_equal(n_events, 3);
 	assert_int_equal(events[1].type, EV_PROBE_FAILED);
 	assert_string_equal(events[1].error, "mdstat: Input/output error");
@@ -228,18 +284,60 @@ static void test_probe_failure_makes_groups_unknown(void **state)
 	assert_int_equal(events[2].health, HEALTH_UNKNOWN);
 	assert_int_equal(events[2].margin, -1);
 	/* failing again says nothing new */
-	agg_probe_failed(&a, "md", "mdstat: Input/output error");
+	failed(&a, "md", "mdstat: Input/output error");
 	assert_int_equal(n_events, 3);
 	/* recovery: probe_recovered, then the group is ok again */
 	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_ACTIVE, REDMON_ACTIVITY_NONE, -1);
-	agg_update(&a, "md", &s);
+	update(&a, "md", &s);
 	assert_int_equal(n_events, 5);
 	assert_int_equal(events[3].type, EV_PROBE_RECOVERED);
 	assert_int_equal(events[4].type, EV_HEALTH_CHANGED);
 	assert_int_equal(events[4].prev_health, HEALTH_UNKNOWN);
 	assert_int_equal(events[4].health, HEALTH_OK);
 	snapshot_free(&s);
-	agg_fini(&a);
+	stop(&a);
+}
+
+/*
+ * When a group's health was announced: set as its event goes out (before
+ * the subscribers in the middle), dropped for a vanished group only once
+ * every subscriber saw it.  Restored groups of a probe that no longer
+ * scans vanish after the first full scan.
+ */
+static void test_announcement_times_around_delivery(void **state)
+{
+	struct agg a;
+	struct snapshot s = { 0 }, restored = { 0 };
+	struct timespec t;
+
+	(void)state;
+	start(&a);
+	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_FAILED, REDMON_ACTIVITY_NONE, -1);
+	update(&a, "md", &s);
+	assert_int_equal(n_events, 1);
+	assert_true(events[0].since_known);
+	assert_int_equal(events[0].since.tv_sec, events[0].time.tv_sec);
+	assert_int_equal(events[0].since.tv_nsec, events[0].time.tv_nsec);
+	update(&a, "md", &s); /* no groups now */
+	assert_int_equal(n_events, 2);
+	assert_int_equal(events[1].type, EV_GROUP_VANISHED);
+	assert_true(events[1].since_known);
+	assert_int_equal(events[1].since.tv_nsec, events[0].time.tv_nsec);
+	assert_false(agg_since(&a, "md:md0", &t));
+
+	raid1(&restored, REDMON_ROLE_ACTIVE, REDMON_ROLE_ACTIVE, REDMON_ACTIVITY_NONE, -1);
+	assert_int_equal(agg_restore_probe(&a, "gone", &restored, false, NULL), 0);
+	agg_drop_unscanned(&a, &list);
+	assert_int_equal(list.n, 1);
+	publish(NULL);
+	assert_int_equal(n_events, 3);
+	assert_int_equal(events[2].type, EV_GROUP_VANISHED);
+	assert_string_equal(events[2].group, "md:md0");
+	assert_int_equal(events[2].seq, 3);
+	assert_int_equal(list.n, 0);
+	snapshot_free(&s);
+	snapshot_free(&restored);
+	stop(&a);
 }
 
 /* A supply that stays failed but goes from "failure" to "input lost" is news. */
@@ -251,7 +349,7 @@ static void test_member_state_change_without_role_change(void **state)
 				 "Power Supply input lost" };
 
 	(void)state;
-	agg_init(&a, 10, record, NULL);
+	start(&a);
 	for (int i = 0; i < 3; i++) {
 		struct redmon_member m[] = {
 			{ .name = "PSU1", .role = REDMON_ROLE_ACTIVE, .state = "ok" },
@@ -267,7 +365,7 @@ static void test_member_state_change_without_role_change(void **state)
 					  .n_members = 2 };
 
 		assert_int_equal(snapshot_add(&s, "ipmi", &g), 0);
-		agg_update(&a, "ipmi", &s);
+		update(&a, "ipmi", &s);
 	}
 	assert_int_equal(n_events, 2);
 	assert_int_equal(events[1].type, EV_MEMBER_CHANGED);
@@ -275,17 +373,15 @@ static void test_member_state_change_without_role_change(void **state)
 	assert_int_equal(events[1].prev_role, REDMON_ROLE_FAILED);
 	assert_int_equal(events[1].role, REDMON_ROLE_FAILED);
 	snapshot_free(&s);
-	agg_fini(&a);
+	stop(&a);
 }
 
 /* The agg snapshot of probe name. */
 static const struct snapshot *kept(const struct agg *a, const char *name)
 {
-	for (size_t i = 0; i < a->n_probes; i++) {
-		if (strcmp(a->probes[i].name, name) == 0)
-			return &a->probes[i].groups;
-	}
-	return NULL;
+	const struct agg_probe *p = agg_probe_find(a, name);
+
+	return p ? &p->groups : NULL;
 }
 
 /* n raid1 groups "md<i>" with one member's state text st. */
@@ -326,10 +422,10 @@ static void test_scans_reuse_both_arenas(void **state)
 	size_t steady = 0;
 
 	(void)state;
-	agg_init(&a, 10, NULL, NULL);
+	agg_init(&a, 10);
 	for (int scan = 0; scan < 300; scan++) {
 		many(&s, 200, "in_sync");
-		assert_int_equal(agg_update(&a, "md", &s), 0);
+		assert_int_equal(update(&a, "md", &s), 0);
 		assert_int_equal(s.n, 0);
 		if (scan == 3)
 			steady = snapshot_footprint(&s) + snapshot_footprint(kept(&a, "md"));
@@ -343,7 +439,7 @@ static void test_scans_reuse_both_arenas(void **state)
 	/* a large probe: the copy handed back holds nothing while it waits for the next scan */
 	for (int scan = 0; scan < 3; scan++) {
 		many(&s, 3000, "in_sync");
-		assert_int_equal(agg_update(&a, "md", &s), 0);
+		assert_int_equal(update(&a, "md", &s), 0);
 		if (scan > 0) /* the first hands back the 200-group copy */
 			assert_int_equal(snapshot_footprint(&s), 0);
 	}
@@ -351,7 +447,7 @@ static void test_scans_reuse_both_arenas(void **state)
 	assert_string_equal(snapshot_find(kept(&a, "md"), "md:md2999")->members[1].state,
 			    "in_sync");
 	snapshot_free(&s);
-	agg_fini(&a);
+	stop(&a);
 }
 
 /*
@@ -366,14 +462,14 @@ static void test_damping_keeps_a_whole_copy(void **state)
 	const struct group *g;
 
 	(void)state;
-	agg_init(&a, 10, record, NULL);
-	a.recovery_scans = 3;
+	start(&a);
+	agg_configure(&a, 10, 3);
 	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_FAILED, REDMON_ACTIVITY_NONE, -1);
-	agg_update(&a, "md", &s);
+	update(&a, "md", &s);
 	assert_int_equal(n_events, 1);
 	for (int scan = 1; scan <= 2; scan++) {
 		raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_ACTIVE, REDMON_ACTIVITY_NONE, -1);
-		assert_int_equal(agg_update(&a, "md", &s), 0);
+		assert_int_equal(update(&a, "md", &s), 0);
 		assert_int_equal(n_events, 1);
 		assert_true(agg_recovery_pending(&a, "md"));
 		g = snapshot_find(kept(&a, "md"), "md:md0");
@@ -384,13 +480,13 @@ static void test_damping_keeps_a_whole_copy(void **state)
 		assert_string_equal(g->type, "raid1");
 	}
 	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_ACTIVE, REDMON_ACTIVITY_NONE, -1);
-	assert_int_equal(agg_update(&a, "md", &s), 0);
+	assert_int_equal(update(&a, "md", &s), 0);
 	assert_false(agg_recovery_pending(&a, "md"));
 	assert_int_equal(events[1].type, EV_HEALTH_CHANGED);
 	assert_int_equal(events[1].health, HEALTH_OK);
 	assert_int_equal(snapshot_find(kept(&a, "md"), "md:md0")->health, HEALTH_OK);
 	snapshot_free(&s);
-	agg_fini(&a);
+	stop(&a);
 }
 
 static size_t count_events(enum event_type type)
@@ -406,7 +502,7 @@ static size_t count_events(enum event_type type)
 static void scan_sdb1(struct agg *a, struct snapshot *s, enum redmon_role role)
 {
 	raid1(s, REDMON_ROLE_ACTIVE, role, REDMON_ACTIVITY_NONE, -1);
-	assert_int_equal(agg_update(a, "md", s), 0);
+	assert_int_equal(update(a, "md", s), 0);
 }
 
 /*
@@ -421,8 +517,8 @@ static void test_damping_holds_member_churn(void **state)
 	struct snapshot s = { 0 };
 
 	(void)state;
-	agg_init(&a, 10, record, NULL);
-	a.recovery_scans = 3;
+	start(&a);
+	agg_configure(&a, 10, 3);
 	scan_sdb1(&a, &s, REDMON_ROLE_FAILED);
 	assert_int_equal(n_events, 1); /* group_appeared */
 	for (int cycle = 0; cycle < 10; cycle++) {
@@ -453,7 +549,7 @@ static void test_damping_holds_member_churn(void **state)
 	assert_int_equal(count_events(EV_HEALTH_CHANGED), 0);
 	assert_false(agg_recovery_pending(&a, "md"));
 	snapshot_free(&s);
-	agg_fini(&a);
+	stop(&a);
 }
 
 /* With recovery_scans = 1 (the default) every change is announced at once. */
@@ -463,13 +559,13 @@ static void test_no_damping_by_default(void **state)
 	struct snapshot s = { 0 };
 
 	(void)state;
-	agg_init(&a, 10, record, NULL);
+	start(&a);
 	scan_sdb1(&a, &s, REDMON_ROLE_FAILED);
 	scan_sdb1(&a, &s, REDMON_ROLE_SPARE);
 	scan_sdb1(&a, &s, REDMON_ROLE_FAILED);
 	assert_int_equal(count_events(EV_MEMBER_CHANGED), 2);
 	snapshot_free(&s);
-	agg_fini(&a);
+	stop(&a);
 }
 
 /* A failed probe's groups all get one reason, which lasts until they are rescanned. */
@@ -480,10 +576,10 @@ static void test_probe_failure_reason_on_every_group(void **state)
 	const struct snapshot *k;
 
 	(void)state;
-	agg_init(&a, 10, NULL, NULL);
+	agg_init(&a, 10);
 	many(&s, 50, "in_sync");
-	agg_update(&a, "md", &s);
-	assert_int_equal(agg_probe_failed(&a, "md", "mdstat: Input/output error"), 0);
+	update(&a, "md", &s);
+	assert_int_equal(failed(&a, "md", "mdstat: Input/output error"), 0);
 	k = kept(&a, "md");
 	for (size_t i = 0; i < k->n; i++) {
 		assert_int_equal(k->groups[i].health, HEALTH_UNKNOWN);
@@ -492,13 +588,13 @@ static void test_probe_failure_reason_on_every_group(void **state)
 		assert_string_equal(k->groups[i].members[0].state, "in_sync");
 	}
 	many(&s, 50, "in_sync");
-	agg_update(&a, "md", &s);
+	update(&a, "md", &s);
 	k = kept(&a, "md");
 	assert_int_equal(k->n, 50);
 	assert_null(k->groups[0].reason);
 	assert_int_equal(k->groups[0].health, HEALTH_OK);
 	snapshot_free(&s);
-	agg_fini(&a);
+	stop(&a);
 }
 
 int main(void)
@@ -509,6 +605,7 @@ int main(void)
 		cmocka_unit_test_setup(test_scrub_is_not_a_rebuild, setup),
 		cmocka_unit_test_setup(test_member_removed_and_group_vanished, setup),
 		cmocka_unit_test_setup(test_probe_failure_makes_groups_unknown, setup),
+		cmocka_unit_test_setup(test_announcement_times_around_delivery, setup),
 		cmocka_unit_test_setup(test_member_state_change_without_role_change, setup),
 		cmocka_unit_test_setup(test_scans_reuse_both_arenas, setup),
 		cmocka_unit_test_setup(test_damping_keeps_a_whole_copy, setup),

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "../../src/agg.h"
+#include "../../src/bus.h"
 #include "../../src/config.h"
 #include "../../src/log.h"
 #include "../../src/loop.h"
@@ -32,6 +33,8 @@ struct fixture {
 	char dir[64];
 	struct loop *loop;
 	struct agg agg;
+	struct bus *bus;
+	struct event_list events;
 	struct config *cfg;
 	struct sink_set *set;
 	const char *host; /* NULL: "db1" */
@@ -55,7 +58,11 @@ static int setup(void **state)
 	snprintf(f->dir, sizeof(f->dir), "/tmp/redmon-sink-XXXXXX");
 	if (!mkdtemp(f->dir) || loop_new(&f->loop) < 0)
 		return -1;
-	agg_init(&f->agg, 10, emit, f);
+	/* The daemon's wiring: the aggregator's bookkeeping around the sinks. */
+	agg_init(&f->agg, 10);
+	if (bus_new(&f->bus) < 0 || bus_subscribe(f->bus, agg_announcing, &f->agg) < 0 ||
+	    bus_subscribe(f->bus, emit, f) < 0 || bus_subscribe(f->bus, agg_announced, &f->agg) < 0)
+		return -1;
 	*state = f;
 	return 0;
 }
@@ -67,6 +74,8 @@ static int teardown(void **state)
 
 	sink_set_free(f->set);
 	cfg_free(f->cfg);
+	bus_free(f->bus);
+	event_list_free(&f->events);
 	agg_fini(&f->agg);
 	loop_free(f->loop);
 	if (f->server > 0) {
@@ -86,6 +95,7 @@ static void open_sinks(struct fixture *f, const char *const *ov, size_t n, bool 
 		.loop = f->loop,
 		.host = f->host ? f->host : "db1",
 		.agg = daemon ? &f->agg : NULL,
+		.bus = daemon ? f->bus : NULL,
 		.state_dir = f->dir,
 	};
 
@@ -169,6 +179,16 @@ static void run_for(struct fixture *f, uint64_t ms)
 		loop_run_once(f->loop, 20);
 }
 
+/* A probe's scan through the aggregator, its events out on the bus. */
+static int update(struct fixture *f, const char *probe, struct snapshot *s)
+{
+	int rc = agg_update(&f->agg, probe, s, &f->events);
+
+	assert_int_equal(bus_publish_list(f->bus, &f->events), 0);
+	snapshot_clear(s);
+	return rc;
+}
+
 /* A degraded raid1 md0, announced through the aggregator. */
 static void degrade(struct fixture *f, int32_t margin)
 {
@@ -189,7 +209,7 @@ static void degrade(struct fixture *f, int32_t margin)
 
 	assert_int_equal(snapshot_add(&s, "md", &g), 0);
 	snapshot_sort(&s);
-	assert_int_equal(agg_update(&f->agg, "md", &s), 0);
+	assert_int_equal(update(f, "md", &s), 0);
 	snapshot_free(&s);
 }
 
@@ -344,7 +364,7 @@ static void test_textfile(void **state)
 	(void)f;
 	assert_int_equal(snapshot_add(&s, "md", &g), 0);
 	snapshot_sort(&s);
-	assert_int_equal(agg_update(&f->agg, "md", &s), 0);
+	assert_int_equal(update(f, "md", &s), 0);
 	snapshot_free(&s);
 	assert_int_equal(textfile_render(&f->agg, "db1", 1700000000123, o), 0);
 	fclose(o);
@@ -513,7 +533,7 @@ static void test_vanished_severity(void **state)
 
 	open_sinks(f, ov, 3, true);
 	degrade(f, 0);
-	assert_int_equal(agg_update(&f->agg, "md", &empty), 0);
+	assert_int_equal(update(f, "md", &empty), 0);
 	snapshot_free(&empty); /* it holds the old groups' storage now, for reuse */
 	warn = slurp(f, "warn.jsonl");
 	assert_int_equal(count(warn, "\"event\":\"group_vanished\",\"severity\":\"critical\""), 1);

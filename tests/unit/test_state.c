@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "../../src/agg.h"
+#include "../../src/bus.h"
 #include "../../src/log.h"
 #include "../../src/state.h"
 
@@ -30,12 +31,55 @@ static char dir[64];
 static const struct state_id id = { .host = "db1", .root = "/", .sinks = "abc" };
 static enum event_type seen[MAX_EVENTS];
 static size_t n_seen;
+/*
+ * The bus's sequence beside each aggregator, as the daemon keeps it: a_seq
+ * after a's events, b_seq as state_open() restored it for b.
+ */
+static uint64_t a_seq, b_seq;
 
 static void record(void *ctx, const struct event *ev)
 {
 	(void)ctx;
 	assert_true(n_seen < MAX_EVENTS);
 	seen[n_seen++] = ev->type;
+}
+
+/*
+ * The daemon's wiring in small: a's events out on a bus that continues after
+ * *seq (left at its last), the aggregator's bookkeeping around record.
+ */
+static void publish(struct agg *a, uint64_t *seq, struct event_list *l)
+{
+	struct bus *bus;
+
+	assert_int_equal(bus_new(&bus), 0);
+	assert_int_equal(bus_raise_seq(bus, *seq), 0);
+	assert_int_equal(bus_subscribe(bus, agg_announcing, a), 0);
+	assert_int_equal(bus_subscribe(bus, record, NULL), 0);
+	assert_int_equal(bus_subscribe(bus, agg_announced, a), 0);
+	assert_int_equal(bus_publish_list(bus, l), 0);
+	*seq = bus_last_seq(bus);
+	bus_free(bus);
+	event_list_free(l);
+}
+
+static int update(struct agg *a, uint64_t *seq, const char *probe, struct snapshot *s)
+{
+	struct event_list l = { 0 };
+	int rc = agg_update(a, probe, s, &l);
+
+	publish(a, seq, &l);
+	snapshot_clear(s);
+	return rc;
+}
+
+static int failed(struct agg *a, uint64_t *seq, const char *probe, const char *error)
+{
+	struct event_list l = { 0 };
+	int rc = agg_probe_failed(a, probe, error, &l);
+
+	publish(a, seq, &l);
+	return rc;
 }
 
 static int setup(void **state)
@@ -92,11 +136,12 @@ static void scanned(struct agg *a)
 {
 	struct snapshot s = { 0 };
 
-	agg_init(a, 10, record, NULL);
+	agg_init(a, 10);
+	a_seq = 0;
 	group(&s, "md0", 1, REDMON_ROLE_ACTIVE);
 	group(&s, "md1", -1, REDMON_ROLE_FAILED);
 	group(&s, "md\xc3\x28\\2", REDMON_MARGIN_UNKNOWN, REDMON_ROLE_UNKNOWN);
-	assert_int_equal(agg_update(a, "md", &s), 0);
+	assert_int_equal(update(a, &a_seq, "md", &s), 0);
 	snapshot_free(&s);
 	n_seen = 0;
 }
@@ -106,7 +151,7 @@ static int count_prefix(const char *prefix);
 static json_t *round_trip_doc(const struct agg *a, uint64_t reserved)
 {
 	struct timespec now = { .tv_sec = 1700000000 };
-	json_t *doc = state_to_json(a, &id, reserved, &now);
+	json_t *doc = state_to_json(a, &id, a_seq, reserved, &now);
 	char *text;
 
 	assert_non_null(doc);
@@ -129,15 +174,15 @@ static void test_round_trip(void **state)
 
 	(void)state;
 	scanned(&a);
-	doc = round_trip_doc(&a, a.seq + 64);
-	agg_init(&b, 10, record, NULL);
+	doc = round_trip_doc(&a, a_seq + 64);
+	agg_init(&b, 10);
 	assert_int_equal(state_from_json(doc, &id, &b, &seq, why, sizeof(why)), 0);
-	assert_int_equal(seq, a.seq + 64);
-	assert_int_equal(b.n_probes, 1);
-	assert_int_equal(b.probes[0].groups.n, 3);
+	assert_int_equal(seq, a_seq + 64);
+	assert_int_equal(agg_probe_count(&b), 1);
+	assert_int_equal(agg_probe_at(&b, 0)->groups.n, 3);
 	for (size_t i = 0; i < 3; i++) {
-		const struct group *x = &a.probes[0].groups.groups[i];
-		const struct group *y = &b.probes[0].groups.groups[i];
+		const struct group *x = &agg_probe_at(&a, 0)->groups.groups[i];
+		const struct group *y = &agg_probe_at(&b, 0)->groups.groups[i];
 
 		/* Every byte of the names back, failed told from critical. */
 		assert_string_equal(x->id, y->id);
@@ -150,7 +195,7 @@ static void test_round_trip(void **state)
 		assert_true(agg_since(&b, y->id, &t2));
 		assert_int_equal(t1.tv_sec, t2.tv_sec);
 	}
-	assert_int_equal(b.probes[0].groups.groups[1].health, HEALTH_FAILED);
+	assert_int_equal(agg_probe_at(&b, 0)->groups.groups[1].health, HEALTH_FAILED);
 	json_decref(doc);
 	agg_fini(&a);
 	agg_fini(&b);
@@ -268,13 +313,14 @@ static void scanned_big(struct agg *a, size_t n)
 		m[i].location = texts[k++] = utf8_255();
 		m[i].reason = texts[k++] = text255((unsigned)i + 4);
 	}
-	agg_init(a, 10, NULL, NULL);
+	agg_init(a, 10);
+	a_seq = 0;
 	assert_int_equal(snapshot_add(&s, "md", &g), 0);
 	snapshot_sort(&s);
-	assert_int_equal(agg_update(a, "md", &s), 0);
+	assert_int_equal(update(a, &a_seq, "md", &s), 0);
 	texts[k] = text255(200);
-	assert_int_equal(agg_update(a, "zz", &(struct snapshot){ 0 }), 0);
-	assert_int_equal(agg_probe_failed(a, "zz", texts[k++]), 0);
+	assert_int_equal(update(a, &a_seq, "zz", &(struct snapshot){ 0 }), 0);
+	assert_int_equal(failed(a, &a_seq, "zz", texts[k++]), 0);
 	snapshot_free(&s);
 	for (size_t i = 0; i < k; i++)
 		free(texts[i]);
@@ -285,9 +331,9 @@ static void scanned_big(struct agg *a, size_t n)
 /* b holds what a held: every probe, group, field and announcement time. */
 static void same_agg(const struct agg *a, const struct agg *b)
 {
-	assert_int_equal(a->n_probes, b->n_probes);
-	for (size_t i = 0; i < a->n_probes; i++) {
-		const struct agg_probe *p = &a->probes[i], *q = &b->probes[i];
+	assert_int_equal(agg_probe_count(a), agg_probe_count(b));
+	for (size_t i = 0; i < agg_probe_count(a); i++) {
+		const struct agg_probe *p = agg_probe_at(a, i), *q = agg_probe_at(b, i);
 
 		same_text(p->name, q->name);
 		assert_int_equal(p->failed, q->failed);
@@ -323,26 +369,26 @@ static void test_round_trip_sizes(void **state)
 		json_t *doc;
 
 		scanned_big(&a, sizes[i]);
-		assert_int_equal(a.probes[0].groups.groups[0].n_members, sizes[i]);
-		doc = round_trip_doc(&a, a.seq + 64);
-		agg_init(&b, 10, NULL, NULL);
+		assert_int_equal(agg_probe_at(&a, 0)->groups.groups[0].n_members, sizes[i]);
+		doc = round_trip_doc(&a, a_seq + 64);
+		agg_init(&b, 10);
 		if (state_from_json(doc, &id, &b, &seq, why, sizeof(why)) != 0)
 			fail_msg("%zu members: %s", sizes[i], why);
-		assert_int_equal(seq, a.seq + 64);
+		assert_int_equal(seq, a_seq + 64);
 		same_agg(&a, &b);
 		json_decref(doc);
 		agg_fini(&b);
 
 		/* Through the file, as a stop and a start do. */
-		agg_init(&b, 10, NULL, NULL);
-		assert_int_equal(state_open(dir, &id, &b, &st), 0);
+		agg_init(&b, 10);
+		assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
 		agg_fini(&b);
-		state_save(st, &a, true);
+		state_save(st, &a, a_seq, true);
 		state_close(st);
-		agg_init(&b, 10, NULL, NULL);
-		assert_int_equal(state_open(dir, &id, &b, &st), 0);
+		agg_init(&b, 10);
+		assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
 		assert_int_equal(count_prefix("state.json.corrupt-"), 0);
-		assert_int_equal(b.seq, a.seq);
+		assert_int_equal(b_seq, a_seq);
 		same_agg(&a, &b);
 		state_close(st);
 		agg_fini(&b);
@@ -361,18 +407,18 @@ static void test_primed_diff(void **state)
 
 	(void)state;
 	scanned(&a);
-	doc = round_trip_doc(&a, a.seq);
-	agg_init(&b, 10, record, NULL);
+	doc = round_trip_doc(&a, a_seq);
+	agg_init(&b, 10);
 	assert_int_equal(state_from_json(doc, &id, &b, &seq, why, sizeof(why)), 0);
-	b.seq = seq;
+	b_seq = seq;
 	group(&s, "md0", 0, REDMON_ROLE_FAILED);
 	group(&s, "md1", -1, REDMON_ROLE_FAILED);
 	group(&s, "md\xc3\x28\\2", REDMON_MARGIN_UNKNOWN, REDMON_ROLE_UNKNOWN);
-	assert_int_equal(agg_update(&b, "md", &s), 0);
+	assert_int_equal(update(&b, &b_seq, "md", &s), 0);
 	assert_int_equal(n_seen, 2);
 	assert_int_equal(seen[0], EV_HEALTH_CHANGED);
 	assert_int_equal(seen[1], EV_MEMBER_CHANGED);
-	assert_int_equal(b.seq, a.seq + 2); /* the sequence continues */
+	assert_int_equal(b_seq, a_seq + 2); /* the sequence continues */
 	snapshot_free(&s);
 	json_decref(doc);
 	agg_fini(&a);
@@ -385,11 +431,11 @@ static void expect_bad(json_t *doc, int want, const char *needle)
 	uint64_t seq = 0;
 	char why[256] = "";
 
-	agg_init(&b, 10, NULL, NULL);
+	agg_init(&b, 10);
 	assert_int_equal(state_from_json(doc, &id, &b, &seq, why, sizeof(why)), want);
 	if (!strstr(why, needle))
 		fail_msg("'%s' not in '%s'", needle, why);
-	assert_int_equal(b.n_probes, 0); /* nothing trusted */
+	assert_int_equal(agg_probe_count(&b), 0); /* nothing trusted */
 	agg_fini(&b);
 }
 
@@ -449,11 +495,11 @@ static void test_other_identity(void **state)
 	scanned(&a);
 	doc = round_trip_doc(&a, 77);
 	other.sinks = "changed";
-	agg_init(&b, 10, NULL, NULL);
+	agg_init(&b, 10);
 	assert_int_equal(state_from_json(doc, &other, &b, &seq, why, sizeof(why)), -ESTALE);
 	assert_non_null(strstr(why, "sinks"));
 	assert_int_equal(seq, 77); /* the sequence is kept all the same */
-	assert_int_equal(b.n_probes, 0);
+	assert_int_equal(agg_probe_count(&b), 0);
 	json_decref(doc);
 	agg_fini(&a);
 	agg_fini(&b);
@@ -481,29 +527,29 @@ static void test_file_lock_and_corruption(void **state)
 
 	(void)state;
 	scanned(&a);
-	agg_init(&b, 10, NULL, NULL);
-	assert_int_equal(state_open(dir, &id, &b, &st), 0);
-	assert_int_equal(b.seq, 0); /* no file yet */
+	agg_init(&b, 10);
+	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
+	assert_int_equal(b_seq, 0); /* no file yet */
 	/* One daemon per state directory. */
-	assert_int_equal(state_open(dir, &id, &b, &st2), -EBUSY);
-	state_save(st, &a, false);
-	assert_false(state_dirty(st, &a));
+	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st2), -EBUSY);
+	state_save(st, &a, a_seq, false);
+	assert_false(state_dirty(st, a_seq));
 	state_close(st);
 	agg_fini(&b);
 
 	/* Reopened: restored, the sequence past the reservation (as after SIGKILL). */
-	agg_init(&b, 10, NULL, NULL);
-	assert_int_equal(state_open(dir, &id, &b, &st), 0);
-	assert_int_equal(b.seq, a.seq + STATE_SEQ_RESERVE);
-	assert_int_equal(b.probes[0].groups.n, 3);
+	agg_init(&b, 10);
+	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
+	assert_int_equal(b_seq, a_seq + STATE_SEQ_RESERVE);
+	assert_int_equal(agg_probe_at(&b, 0)->groups.n, 3);
 	/* Emitting past the reservation saves first. */
-	state_reserve(st, &b, b.seq + 1);
+	state_reserve(st, &b, b_seq + 1);
 	state_close(st);
 	agg_fini(&b);
-	agg_init(&b, 10, NULL, NULL);
-	assert_int_equal(state_open(dir, &id, &b, &st), 0);
-	assert_int_equal(b.seq, a.seq + 2 * STATE_SEQ_RESERVE + 1);
-	state_save(st, &a, true); /* a clean stop: the exact sequence */
+	agg_init(&b, 10);
+	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
+	assert_int_equal(b_seq, a_seq + 2 * STATE_SEQ_RESERVE + 1);
+	state_save(st, &a, a_seq, true); /* a clean stop: the exact sequence */
 	state_close(st);
 	agg_fini(&b);
 
@@ -513,11 +559,11 @@ static void test_file_lock_and_corruption(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(ftruncate(fd, 100), 0);
 	close(fd);
-	agg_init(&b, 10, NULL, NULL);
-	assert_int_equal(state_open(dir, &id, &b, &st), 0);
-	assert_int_equal(b.n_probes, 0);
+	agg_init(&b, 10);
+	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
+	assert_int_equal(agg_probe_count(&b), 0);
 	/* The sequence it cannot read: from the time in ms, beyond any earlier number. */
-	assert_true(b.seq > 1700000000000ull);
+	assert_true(b_seq > 1700000000000ull);
 	assert_int_equal(count_prefix("state.json.corrupt-"), 1);
 	assert_int_equal(access(path, F_OK), -1);
 	state_close(st);
@@ -631,17 +677,18 @@ static void md0_fails(struct agg *a)
 	group(&s, "md0", 0, REDMON_ROLE_FAILED);
 	group(&s, "md1", -1, REDMON_ROLE_FAILED);
 	group(&s, "md\xc3\x28\\2", REDMON_MARGIN_UNKNOWN, REDMON_ROLE_UNKNOWN);
-	assert_int_equal(agg_update(a, "md", &s), 0);
+	assert_int_equal(update(a, &a_seq, "md", &s), 0);
 	snapshot_free(&s);
 }
 
 static int health_of(const struct agg *a, const char *gid)
 {
-	for (size_t i = 0; i < a->n_probes; i++) {
-		for (size_t j = 0; j < a->probes[i].groups.n; j++) {
-			if (strcmp(a->probes[i].groups.groups[j].id, gid) == 0)
-				return (int)a->probes[i].groups.groups[j].health;
-		}
+	struct agg_iter it = { 0 };
+	const struct group *g;
+
+	while ((g = agg_next_group(a, &it))) {
+		if (strcmp(g->id, gid) == 0)
+			return (int)g->health;
 	}
 	return -1;
 }
@@ -661,9 +708,9 @@ static void failing_episode(void (*block)(void), void (*unblock)(void), const ch
 	int ino;
 
 	scanned(&a);
-	agg_init(&b, 10, NULL, NULL);
-	assert_int_equal(state_open(dir, &id, &b, &st), 0);
-	state_save(st, &a, false);
+	agg_init(&b, 10);
+	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
+	state_save(st, &a, a_seq, false);
 	agg_fini(&b);
 	before = slurp("state.json");
 	assert_non_null(before);
@@ -674,10 +721,10 @@ static void failing_episode(void (*block)(void), void (*unblock)(void), const ch
 	block();
 	md0_fails(&a); /* events while the disk is full */
 	assert_int_equal(n_seen, 2);
-	assert_true(state_dirty(st, &a));
+	assert_true(state_dirty(st, a_seq));
 	for (int scan = 0; scan < 5; scan++)
-		state_save(st, &a, false); /* every scan retries */
-	assert_true(state_dirty(st, &a));
+		state_save(st, &a, a_seq, false); /* every scan retries */
+	assert_true(state_dirty(st, a_seq));
 	after = slurp("state.json");
 	assert_string_equal(before, after); /* the old state, byte for byte */
 	free(after);
@@ -691,11 +738,11 @@ static void failing_episode(void (*block)(void), void (*unblock)(void), const ch
 	 * without trying to write the whole state for each (at 1,000 groups that
 	 * cost a minute of CPU while the alerts waited).
 	 */
-	used = a.seq + 3 * STATE_SEQ_RESERVE;
+	used = a_seq + 3 * STATE_SEQ_RESERVE;
 	ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	assert_true(ino >= 0);
 	assert_true(inotify_add_watch(ino, dir, IN_CREATE) >= 0);
-	for (uint64_t seq = a.seq + 1; seq <= used; seq++)
+	for (uint64_t seq = a_seq + 1; seq <= used; seq++)
 		state_reserve(st, &a, seq);
 	assert_int_equal(created(ino, "state.json.tmp"), 0);
 	close(ino);
@@ -704,32 +751,32 @@ static void failing_episode(void (*block)(void), void (*unblock)(void), const ch
 	unblock();
 
 	/* The restart: the old snapshot, the sequence after every number used. */
-	agg_init(&b, 10, NULL, NULL);
-	assert_int_equal(state_open(dir, &id, &b, &st), 0);
-	assert_true(b.seq >= used);
-	assert_true(b.seq <= used + STATE_SEQ_RESERVE);
+	agg_init(&b, 10);
+	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
+	assert_true(b_seq >= used);
+	assert_true(b_seq <= used + STATE_SEQ_RESERVE);
 	assert_int_equal(health_of(&b, "md:md0"), HEALTH_OK); /* as saved before */
 	assert_int_equal(log_count("reserved the sequence up to"), 1);
 	state_close(st);
 	agg_fini(&b);
 
 	/* A run that saves again: the whole current state, the end logged. */
-	agg_init(&b, 10, NULL, NULL);
-	assert_int_equal(state_open(dir, &id, &b, &st), 0);
+	agg_init(&b, 10);
+	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
 	block();
-	a.seq = b.seq + 2; /* this run's first events */
-	state_save(st, &a, false);
-	assert_true(state_dirty(st, &a));
+	a_seq = b_seq + 2; /* this run's first events */
+	state_save(st, &a, a_seq, false);
+	assert_true(state_dirty(st, a_seq));
 	unblock();
-	state_save(st, &a, false);
-	assert_false(state_dirty(st, &a));
+	state_save(st, &a, a_seq, false);
+	assert_false(state_dirty(st, a_seq));
 	assert_int_equal(log_count("again, after 1 failed attempt"), 1);
-	state_save(st, &a, true); /* clean stop: exact, the mark lowered */
+	state_save(st, &a, a_seq, true); /* clean stop: exact, the mark lowered */
 	state_close(st);
 	agg_fini(&b);
-	agg_init(&b, 10, NULL, NULL);
-	assert_int_equal(state_open(dir, &id, &b, &st), 0);
-	assert_int_equal(b.seq, a.seq);
+	agg_init(&b, 10);
+	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
+	assert_int_equal(b_seq, a_seq);
 	assert_int_equal(health_of(&b, "md:md0"), HEALTH_CRITICAL);
 	state_close(st);
 	agg_fini(&b);
@@ -795,40 +842,40 @@ static void test_nothing_writable(void **state)
 
 	(void)state;
 	scanned(&a);
-	agg_init(&b, 10, NULL, NULL);
-	assert_int_equal(state_open(dir, &id, &b, &st), 0);
+	agg_init(&b, 10);
+	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
 	agg_fini(&b);
-	state_save(st, &a, false);
-	saved = a.seq + STATE_SEQ_RESERVE;
+	state_save(st, &a, a_seq, false);
+	saved = a_seq + STATE_SEQ_RESERVE;
 	log_capture();
 	assert_int_equal(getrlimit(RLIMIT_FSIZE, &fsize_was), 0);
 	signal(SIGXFSZ, SIG_IGN);
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &none), 0);
 	fsize_set = true;
 	md0_fails(&a);
-	state_save(st, &a, false);
+	state_save(st, &a, a_seq, false);
 	ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	assert_true(ino >= 0);
 	assert_true(inotify_add_watch(ino, dir, IN_CREATE) >= 0);
-	for (uint64_t seq = a.seq + 1; seq <= a.seq + 200; seq++)
+	for (uint64_t seq = a_seq + 1; seq <= a_seq + 200; seq++)
 		state_reserve(st, &a, seq); /* never held back, never a save per event */
 	assert_int_equal(created(ino, "state.json.tmp"), 0);
 	close(ino);
-	state_save(st, &a, false); /* the next scan retries both */
+	state_save(st, &a, a_seq, false); /* the next scan retries both */
 	assert_int_equal(log_count("state: cannot save"), 1);
 	snprintf(want, sizeof(want), "cannot reserve the sequence past %llu",
 		 (unsigned long long)saved);
 	assert_int_equal(log_count(want), 1);
 	assert_int_equal(log_count("cannot reserve"), 1);
 	fsize_unblock();
-	state_save(st, &a, false);
-	assert_false(state_dirty(st, &a));
+	state_save(st, &a, a_seq, false);
+	assert_false(state_dirty(st, a_seq));
 	assert_int_equal(log_count("again, after 2 failed attempts"), 1);
 	state_close(st);
 	log_release();
-	agg_init(&b, 10, NULL, NULL);
-	assert_int_equal(state_open(dir, &id, &b, &st), 0);
-	assert_int_equal(b.seq, a.seq + STATE_SEQ_RESERVE);
+	agg_init(&b, 10);
+	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
+	assert_int_equal(b_seq, a_seq + STATE_SEQ_RESERVE);
 	assert_int_equal(health_of(&b, "md:md0"), HEALTH_CRITICAL);
 	state_close(st);
 	agg_fini(&b);
@@ -885,9 +932,9 @@ static void test_torn_mark(void **state)
 
 	(void)state;
 	scanned(&a);
-	agg_init(&b, 10, NULL, NULL);
-	assert_int_equal(state_open(dir, &id, &b, &st), 0);
-	state_save(st, &a, true);
+	agg_init(&b, 10);
+	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
+	state_save(st, &a, a_seq, true);
 	state_close(st);
 	agg_fini(&b);
 	snprintf(path, sizeof(path), "%s/" STATE_MARK_FILE, dir);
@@ -895,16 +942,16 @@ static void test_torn_mark(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(pwrite(fd, "9", 1, 20), 1); /* a digit changed, checksum not */
 	close(fd);
-	agg_init(&b, 10, NULL, NULL);
-	assert_int_equal(state_open(dir, &id, &b, &st), 0);
-	assert_true(b.seq > 1700000000000ull);
-	assert_int_equal(b.probes[0].groups.n, 3); /* state.json itself is still trusted */
+	agg_init(&b, 10);
+	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
+	assert_true(b_seq > 1700000000000ull);
+	assert_int_equal(agg_probe_at(&b, 0)->groups.n, 3); /* state.json itself is still trusted */
 	state_close(st);
 	agg_fini(&b);
 	/* Rewritten whole at that start: the next one reads it. */
-	agg_init(&b, 10, NULL, NULL);
-	assert_int_equal(state_open(dir, &id, &b, &st), 0);
-	assert_true(b.seq > 1700000000000ull);
+	agg_init(&b, 10);
+	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
+	assert_true(b_seq > 1700000000000ull);
 	state_close(st);
 	agg_fini(&b);
 	agg_fini(&a);
@@ -989,16 +1036,16 @@ static void test_planted_files(void **state)
 
 	/* The lock: a symlink is refused (nothing is created at its target), a FIFO too. */
 	assert_int_equal(symlink(victim, in_dir(path, sizeof(path), "lock")), 0);
-	agg_init(&b, 10, NULL, NULL);
-	assert_int_equal(state_open(dir, &id, &b, &st), -EPERM);
+	agg_init(&b, 10);
+	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), -EPERM);
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(mkfifo(path, 0600), 0);
-	assert_int_equal(state_open(dir, &id, &b, &st), -EPERM);
+	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), -EPERM);
 	assert_int_equal(unlink(path), 0);
 
 	/* A good run, then state.json and state.seq replaced by symlinks to victim. */
-	assert_int_equal(state_open(dir, &id, &b, &st), 0);
-	state_save(st, &a, true);
+	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
+	state_save(st, &a, a_seq, true);
 	state_close(st);
 	agg_fini(&b);
 	good = slurp("state.json");
@@ -1006,11 +1053,11 @@ static void test_planted_files(void **state)
 	assert_int_equal(symlink(victim, path), 0);
 	assert_int_equal(unlink(in_dir(path, sizeof(path), STATE_MARK_FILE)), 0);
 	assert_int_equal(symlink(victim, path), 0);
-	agg_init(&b, 10, NULL, NULL);
-	assert_int_equal(state_open(dir, &id, &b, &st), 0);
-	assert_int_equal(b.n_probes, 0); /* the state it points at is not trusted */
-	assert_true(b.seq > 1700000000000ull);
-	state_save(st, &a, false);
+	agg_init(&b, 10);
+	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
+	assert_int_equal(agg_probe_count(&b), 0); /* the state it points at is not trusted */
+	assert_true(b_seq > 1700000000000ull);
+	state_save(st, &a, a_seq, false);
 	state_close(st);
 	agg_fini(&b);
 	assert_int_equal(count_prefix("state.json.corrupt-"), 1);
@@ -1029,10 +1076,10 @@ static void test_planted_files(void **state)
 	good = slurp(STATE_MARK_FILE);
 	assert_int_equal(rename(in_dir(path, sizeof(path), STATE_MARK_FILE), victim), 0);
 	assert_int_equal(link(victim, path), 0);
-	agg_init(&b, 10, NULL, NULL);
-	assert_int_equal(state_open(dir, &id, &b, &st), 0);
+	agg_init(&b, 10);
+	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
 	md0_fails(&a);
-	state_save(st, &a, true);
+	state_save(st, &a, a_seq, true);
 	state_close(st);
 	agg_fini(&b);
 	file_is(victim, good);
@@ -1041,10 +1088,10 @@ static void test_planted_files(void **state)
 	/* A FIFO as state.json: not waited on, moved aside. */
 	assert_int_equal(unlink(in_dir(path, sizeof(path), "state.json")), 0);
 	assert_int_equal(mkfifo(path, 0600), 0);
-	agg_init(&b, 10, NULL, NULL);
-	assert_int_equal(state_open(dir, &id, &b, &st), 0);
-	assert_int_equal(b.n_probes, 0);
-	state_save(st, &a, false);
+	agg_init(&b, 10);
+	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
+	assert_int_equal(agg_probe_count(&b), 0);
+	state_save(st, &a, a_seq, false);
 	state_close(st);
 	agg_fini(&b);
 
@@ -1056,8 +1103,8 @@ static void test_planted_files(void **state)
 		put_file(path, "kept\n");
 	}
 	put_file(in_dir(path, sizeof(path), "state.json"), "{torn");
-	agg_init(&b, 10, NULL, NULL);
-	assert_int_equal(state_open(dir, &id, &b, &st), 0);
+	agg_init(&b, 10);
+	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
 	state_close(st);
 	agg_fini(&b);
 	for (long long t = now; t <= now + 1; t++) {
@@ -1077,14 +1124,14 @@ static uint64_t start_save_stop(struct agg *a, uint64_t *ret_restored_seq)
 	struct state *st;
 	struct agg b;
 
-	agg_init(&b, 10, NULL, NULL);
-	assert_int_equal(state_open(dir, &id, &b, &st), 0);
-	*ret_restored_seq = b.seq;
-	a->seq = b.seq + 1; /* one event */
-	state_save(st, a, false);
+	agg_init(&b, 10);
+	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
+	*ret_restored_seq = b_seq;
+	a_seq = b_seq + 1; /* one event */
+	state_save(st, a, a_seq, false);
 	state_close(st);
 	agg_fini(&b);
-	return a->seq;
+	return a_seq;
 }
 
 /*
@@ -1170,9 +1217,9 @@ static void test_seq_bound_file(void **state)
 
 	(void)state;
 	scanned(&a);
-	a.seq = STATE_SEQ_MAX;
+	a_seq = STATE_SEQ_MAX;
 	doc = round_trip_doc(&a, STATE_SEQ_MAX);
-	agg_init(&b, 10, NULL, NULL);
+	agg_init(&b, 10);
 	assert_int_equal(state_from_json(doc, &id, &b, &seq, why, sizeof(why)), 0);
 	assert_int_equal(seq, STATE_SEQ_MAX);
 	agg_fini(&b);
@@ -1180,7 +1227,7 @@ static void test_seq_bound_file(void **state)
 	doc = round_trip_doc(&a, STATE_SEQ_MAX + 1);
 	expect_bad(doc, -EBADMSG, "out of range");
 	json_decref(doc);
-	a.seq = (uint64_t)INT64_MAX;
+	a_seq = (uint64_t)INT64_MAX;
 	doc = round_trip_doc(&a, (uint64_t)INT64_MAX);
 	expect_bad(doc, -EBADMSG, "out of range");
 	json_decref(doc);
