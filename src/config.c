@@ -278,8 +278,7 @@ void cfg_report_free(struct cfg_report *r)
 	*r = (struct cfg_report){ 0 };
 }
 
-/* The report in err (its lines joined, without the last newline): -EINVAL, or 0 when empty. */
-static int report_to_err(const struct cfg_report *r, char *err, size_t errlen)
+int cfg_report_to_err(const struct cfg_report *r, char *err, size_t errlen)
 {
 	if (r->n == 0)
 		return 0;
@@ -329,6 +328,16 @@ static const struct cfg_entry *entry_find(const struct config *cfg, const char *
 
 		if (strcmp(e->section, section) == 0 && strcmp(e->key, key) == 0)
 			return e;
+	}
+	return NULL;
+}
+
+/* The first entry of section. */
+static const struct cfg_entry *entry_find_first(const struct config *cfg, const char *section)
+{
+	for (size_t i = 0; i < cfg->n_entries; i++) {
+		if (strcmp(cfg->entries[i].section, section) == 0)
+			return &cfg->entries[i];
 	}
 	return NULL;
 }
@@ -717,28 +726,20 @@ static struct cfg_sink *sink_find(struct config *cfg, const char *name)
 /*
  * One struct cfg_sink per [sink.NAME] whose type is known, with its type's
  * defaults: the keys are applied to it afterwards, in file order.  A sink
- * without a type is reported here; one with a type not known is reported
- * at its type line, by the entry pass.
+ * without a type, or with one not known, is reported by the entry pass.
  */
 static int build_sinks(struct config *cfg)
 {
 	for (size_t i = 0; i < cfg->n_entries; i++) {
 		const struct cfg_entry *e = &cfg->entries[i];
-		const char *name = e->section + 5, *type;
+		const char *name = e->section + 5;
 		const struct sink_type_settings *t;
 		struct cfg_sink *n;
-		char loc[300];
 
 		if (strncmp(e->section, "sink.", 5) != 0 || !valid_instance_name(name) ||
 		    sink_find(cfg, name))
 			continue;
-		type = cfg_get(cfg, e->section, "type");
-		t = sink_type_settings_find(type);
-		if (!type)
-			cfg_report_add(&cfg->problems,
-				       "%s: [%s]: 'type' is required (json, exec, webhook, syslog, "
-				       "mail or textfile)",
-				       where(e, loc, sizeof(loc)), e->section);
+		t = sink_type_settings_find(cfg_get(cfg, e->section, "type"));
 		if (!t)
 			continue;
 		n = realloc(cfg->sinks, (cfg->n_sinks + 1) * sizeof(*n));
@@ -770,6 +771,11 @@ static void apply_sink_entry(struct config *cfg, const struct cfg_entry *e)
 		apply_entry(cfg, e, setting_find(sink_common_settings, "type"), NULL);
 		return;
 	}
+	if (!s && !cfg_get(cfg, e->section, "type") && entry_find_first(cfg, e->section) == e)
+		cfg_report_add(&cfg->problems,
+			       "%s: [%s]: 'type' is required (json, exec, webhook, syslog, mail or "
+			       "textfile)",
+			       where(e, loc, sizeof(loc)), e->section);
 	if (!s)
 		return; /* its type is missing or wrong: reported once, not at every key */
 	t = sink_type_settings_of(s->type);
@@ -863,7 +869,7 @@ int cfg_load(const char *file, char *const *overrides, size_t n_overrides, struc
 
 	if (rc < 0)
 		return rc;
-	rc = report_to_err(&cfg->problems, err, errlen);
+	rc = cfg_report_to_err(&cfg->problems, err, errlen);
 	if (rc < 0) {
 		cfg_free(cfg);
 		return rc;
@@ -900,7 +906,7 @@ int cfg_check_probes(const struct config *cfg, const struct plugin_set *plugins,
 			cfg_report_add(&rep, "%s: %s.%s: %s", where(e, loc, sizeof(loc)),
 				       e->section, e->key, why);
 	}
-	rc = report_to_err(&rep, err, errlen);
+	rc = cfg_report_to_err(&rep, err, errlen);
 	cfg_report_free(&rep);
 	return rc;
 }
@@ -1045,7 +1051,7 @@ int cfg_check_secrets(const struct config *cfg, const struct plugin_set *plugins
 				       e->section, e->key, why);
 		first = first ? first : rc;
 	}
-	report_to_err(&rep, err, errlen);
+	cfg_report_to_err(&rep, err, errlen);
 	cfg_report_free(&rep);
 	return first; /* the reason of the first, as -errno */
 }

@@ -29,6 +29,8 @@ void cfg_report_add(struct cfg_report *r, const char *fmt, ...)
 /* Add each line of text (lines separated by '\n') as one problem. */
 void cfg_report_add_lines(struct cfg_report *r, const char *text);
 void cfg_report_free(struct cfg_report *r);
+/* The report's lines into err, joined by '\n': -EINVAL, or 0 when it is empty. */
+int cfg_report_to_err(const struct cfg_report *r, char *err, size_t errlen);
 
 /* One `key = value` as written, with where it came from. */
 struct cfg_entry {

@@ -320,7 +320,7 @@ static int setup_slots(struct daemon *d)
  */
 static const char *drop_user(const struct runtime *rt, const struct config *cfg)
 {
-	const char *user = rt->cli->user ? rt->cli->user : cfg_get(cfg, "daemon", "user");
+	const char *user = rt->cli->user ? rt->cli->user : cfg->user_set ? cfg->user : NULL;
 
 	return user && strcmp(user, "root") != 0 ? user : NULL;
 }
@@ -329,18 +329,32 @@ int daemon_check_config(const struct runtime *rt, const struct config *cfg, char
 			size_t errlen)
 {
 	const char *user = drop_user(rt, cfg);
-	int rc;
+	struct cfg_report rep = { 0 };
+	char loc[300];
+	int rc, first = 0;
 
 	errno = 0;
-	if (user && !getpwnam(user))
-		return errbuf_set(err, errlen, errno ? -errno : -ESRCH,
-				  "[daemon] user: no user '%s' (create it with `adduser --system "
-				  "--group %s`, or set user = root to run as root)",
-				  user, user);
+	if (user && !getpwnam(user)) {
+		first = errno ? -errno : -ESRCH;
+		cfg_report_add(&rep,
+			       "%s: [daemon] user: no user '%s' (create it with `adduser --system "
+			       "--group %s`, or set user = root to run as root)",
+			       rt->cli->user ? "--user"
+					     : cfg_where(cfg, "daemon", "user", loc, sizeof(loc)),
+			       user, user);
+	}
+	/* Every problem, for --check-config: the secret files, then SNMP's own checks. */
 	rc = cfg_check_secrets(cfg, &rt->plugins, err, errlen);
-	if (rc == 0) /* SNMP: targets, v3 settings and password files */
-		rc = subagent_check_config(cfg, err, errlen);
-	return rc;
+	if (rc < 0)
+		cfg_report_add_lines(&rep, err);
+	first = first ? first : rc;
+	rc = subagent_check_config(cfg, err, errlen); /* targets, v3 settings, password files */
+	if (rc < 0)
+		cfg_report_add_lines(&rep, err);
+	first = first ? first : rc;
+	cfg_report_to_err(&rep, err, errlen);
+	cfg_report_free(&rep);
+	return first;
 }
 
 /*

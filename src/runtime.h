@@ -43,6 +43,9 @@ struct runtime {
 /*
  * Load config, root and plugins for cli.  Logs what is wrong and returns
  * -errno; on success the caller owns rt and frees it with runtime_close().
+ * With cli->check_config a config in error is loaded all the same, its
+ * problems in rt->cfg->problems, and the checks that need the plugins or
+ * run hooks are left to the caller: --check-config reports them all.
  */
 int runtime_open(struct runtime *rt, const struct cli *cli);
 

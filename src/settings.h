@@ -67,8 +67,7 @@ const struct setting *setting_find(const struct setting *table, const char *key)
  * must outlive obj.  The config applies every value of a key in file order
  * (the last one wins), so a CUSTOM parse() may also collect them all.
  */
-int setting_apply(const struct setting *s, const char *value, void *obj, char *why,
-		  size_t whylen);
+int setting_apply(const struct setting *s, const char *value, void *obj, char *why, size_t whylen);
 
 /* Whether value is one s accepts, without storing it: 0, or -EINVAL and why. */
 int setting_check(const struct setting *s, const char *value, char *why, size_t whylen);

@@ -8,7 +8,7 @@
 #include "event.h"
 #include "policy.h"
 
-#define DAY_MS (24ull * 3600 * 1000)
+#define DAY_MS	 (24ull * 3600 * 1000)
 #define FIELD(f) offsetof(struct cfg_sink, f)
 
 static const char *parse_remind(const char *v, void *field)
@@ -104,14 +104,13 @@ static const char *check_ident(const char *v, void *field)
 	return NULL;
 }
 
-const struct setting sink_common_settings[] = {
-	{ .key = "type",
-	  .type = SETTING_ENUM,
-	  .choices = "json|exec|webhook|syslog|mail|textfile",
-	  .offset = FIELD(type),
-	  .help = "what the sink does" },
-	{ 0 }
-};
+const struct setting sink_common_settings[] = { { .key = "type",
+						  .type = SETTING_ENUM,
+						  .choices =
+							  "json|exec|webhook|syslog|mail|textfile",
+						  .offset = FIELD(type),
+						  .help = "what the sink does" },
+						{ 0 } };
 
 static const int severities[] = { SEV_INFO, SEV_WARNING, SEV_CRITICAL };
 
