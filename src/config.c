@@ -287,6 +287,68 @@ int cfg_report_to_err(const struct cfg_report *r, char *err, size_t errlen)
 	return -EINVAL;
 }
 
+/*
+ * A problem found while loading, and where: problems are reported in the
+ * order of the file (then of the -o options), whichever pass found them.
+ */
+struct cfg_problem {
+	uint64_t rank;
+	char *text;
+};
+
+#define RANK_OVERRIDE (1ull << 32) /* -o options come after every line of the file */
+
+static uint64_t entry_rank(const struct cfg_entry *e)
+{
+	return (strcmp(e->origin, "command line") == 0 ? RANK_OVERRIDE : 0) + e->line;
+}
+
+static void __attribute__((format(printf, 3, 4)))
+problem(struct config *cfg, uint64_t rank, const char *fmt, ...)
+{
+	struct cfg_problem *n = realloc(cfg->pending, (cfg->n_pending + 1) * sizeof(*n));
+	va_list ap;
+	char *text;
+
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) < 0)
+		text = NULL;
+	va_end(ap);
+	if (!n) {
+		free(text);
+		cfg->problems.n++; /* counted still: the load fails as it should, saying less */
+		return;
+	}
+	cfg->pending = n;
+	n[cfg->n_pending++] = (struct cfg_problem){ .rank = rank, .text = text };
+}
+
+static int problem_cmp(const void *a, const void *b)
+{
+	const struct cfg_problem *x = a, *y = b;
+
+	return x->rank < y->rank ? -1 : x->rank > y->rank;
+}
+
+/* The pending problems into cfg->problems, in the order of the file. */
+static void problems_sort(struct config *cfg)
+{
+	/* Low bits: the order found, among problems of one line (qsort is not stable). */
+	for (size_t i = 0; i < cfg->n_pending; i++)
+		cfg->pending[i].rank = (cfg->pending[i].rank << 20) | i;
+	qsort(cfg->pending, cfg->n_pending, sizeof(*cfg->pending), problem_cmp);
+	for (size_t i = 0; i < cfg->n_pending; i++) {
+		if (cfg->pending[i].text)
+			cfg_report_add(&cfg->problems, "%s", cfg->pending[i].text);
+		else
+			cfg->problems.n++;
+		free(cfg->pending[i].text);
+	}
+	free(cfg->pending);
+	cfg->pending = NULL;
+	cfg->n_pending = 0;
+}
+
 /* The same type names and ranges as the core's own keys. */
 int opt_check(const struct redmon_option_spec *spec, const char *value, char *err, size_t errlen)
 {
@@ -609,7 +671,7 @@ static int parse_text(struct config *cfg, char *text, size_t len)
 		else
 			rc = parse_line(cfg, line, lineno, &section, why, sizeof(why));
 		if (rc == -EINVAL)
-			cfg_report_add(&cfg->problems, "%s:%u: %s", cfg->file, lineno, why);
+			problem(cfg, lineno, "%s:%u: %s", cfg->file, lineno, why);
 		line += n + 1;
 	}
 	free(section);
@@ -646,13 +708,13 @@ static int apply_override(struct config *cfg, const char *ov, unsigned pos)
 			dot = p;
 	}
 	if (!eq || !dot || dot == ov || dot + 1 == eq) {
-		cfg_report_add(&cfg->problems, "-o '%s': expected section.key=value", ov);
+		problem(cfg, RANK_OVERRIDE + pos, "-o '%s': expected section.key=value", ov);
 		return 0;
 	}
 	slen = dot - ov;
 	klen = eq - dot - 1;
 	if (slen >= sizeof(section) || klen >= sizeof(key)) {
-		cfg_report_add(&cfg->problems, "-o '%s': name too long", ov);
+		problem(cfg, RANK_OVERRIDE + pos, "-o '%s': name too long", ov);
 		return 0;
 	}
 	memcpy(section, ov, slen);
@@ -703,15 +765,15 @@ static void apply_entry(struct config *cfg, const struct cfg_entry *e, const str
 	int rc;
 
 	if (!s) {
-		cfg_report_add(&cfg->problems, "%s: unknown key '%s' in [%s]",
-			       where(e, loc, sizeof(loc)), e->key, e->section);
+		problem(cfg, entry_rank(e), "%s: unknown key '%s' in [%s]",
+			where(e, loc, sizeof(loc)), e->key, e->section);
 		return;
 	}
 	rc = obj ? setting_apply(s, e->value, obj, why, sizeof(why))
 		 : setting_check(s, e->value, why, sizeof(why));
 	if (rc < 0)
-		cfg_report_add(&cfg->problems, "%s: %s.%s: %s", where(e, loc, sizeof(loc)),
-			       e->section, e->key, why);
+		problem(cfg, entry_rank(e), "%s: %s.%s: %s", where(e, loc, sizeof(loc)), e->section,
+			e->key, why);
 }
 
 static struct cfg_sink *sink_find(struct config *cfg, const char *name)
@@ -772,17 +834,17 @@ static void apply_sink_entry(struct config *cfg, const struct cfg_entry *e)
 		return;
 	}
 	if (!s && !cfg_get(cfg, e->section, "type") && entry_find_first(cfg, e->section) == e)
-		cfg_report_add(&cfg->problems,
-			       "%s: [%s]: 'type' is required (json, exec, webhook, syslog, mail or "
-			       "textfile)",
-			       where(e, loc, sizeof(loc)), e->section);
+		problem(cfg, entry_rank(e),
+			"%s: [%s]: 'type' is required (json, exec, webhook, syslog, mail or "
+			"textfile)",
+			where(e, loc, sizeof(loc)), e->section);
 	if (!s)
 		return; /* its type is missing or wrong: reported once, not at every key */
 	t = sink_type_settings_of(s->type);
 	spec = sink_setting_find(t, e->key);
 	if (!spec)
-		cfg_report_add(&cfg->problems, "%s: key '%s' does not apply to [%s] (type %s)",
-			       where(e, loc, sizeof(loc)), e->key, e->section, t->name);
+		problem(cfg, entry_rank(e), "%s: key '%s' does not apply to [%s] (type %s)",
+			where(e, loc, sizeof(loc)), e->key, e->section, t->name);
 	else
 		apply_entry(cfg, e, spec, s);
 }
@@ -796,9 +858,10 @@ static void check_sinks_complete(struct config *cfg)
 
 		snprintf(section, sizeof(section), "sink.%s", cfg->sinks[i].name);
 		if (t->required && !cfg_get(cfg, section, t->required))
-			cfg_report_add(&cfg->problems, "%s: [%s]: a sink of type %s needs '%s'",
-				       cfg_where(cfg, section, "type", loc, sizeof(loc)), section,
-				       t->name, t->required);
+			problem(cfg, entry_rank(entry_find(cfg, section, "type")),
+				"%s: [%s]: a sink of type %s needs '%s'",
+				cfg_where(cfg, section, "type", loc, sizeof(loc)), section, t->name,
+				t->required);
 	}
 }
 
@@ -827,10 +890,10 @@ static int validate(struct config *cfg)
 			apply_sink_entry(cfg, e);
 		else if (strncmp(e->section, "probe.", 6) != 0 ||
 			 !valid_instance_name(e->section + 6))
-			cfg_report_add(&cfg->problems,
-				       "%s: unknown section [%s] (expected [daemon], [probe.NAME], "
-				       "[sink.NAME] or [snmp])",
-				       where(e, loc, sizeof(loc)), e->section);
+			problem(cfg, entry_rank(e),
+				"%s: unknown section [%s] (expected [daemon], [probe.NAME], "
+				"[sink.NAME] or [snmp])",
+				where(e, loc, sizeof(loc)), e->section);
 		/* [probe.NAME]: checked against the plugin by cfg_check_probes(). */
 	}
 	check_sinks_complete(cfg);
@@ -851,6 +914,7 @@ int cfg_load_all(const char *file, char *const *overrides, size_t n_overrides, s
 		rc = apply_override(cfg, overrides[i], (unsigned)i + 1);
 	if (rc == 0)
 		rc = validate(cfg);
+	problems_sort(cfg);
 	if (rc == -ENOMEM)
 		snprintf(err, errlen, "%s: out of memory", file ? file : "configuration");
 	if (rc < 0) {
@@ -1071,5 +1135,8 @@ void cfg_free(struct config *cfg)
 	free(cfg->entries);
 	free(cfg->file);
 	cfg_report_free(&cfg->problems);
+	for (size_t i = 0; i < cfg->n_pending; i++)
+		free(cfg->pending[i].text);
+	free(cfg->pending);
 	free(cfg);
 }

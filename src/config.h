@@ -65,8 +65,10 @@ struct config {
 	struct cfg_sink *sinks;
 	size_t n_sinks;
 
-	/* What cfg_load_all() found wrong; empty in any config cfg_load() returns. */
+	/* What cfg_load_all() found wrong, in file order; empty in any config cfg_load() returns. */
 	struct cfg_report problems;
+	struct cfg_problem *pending; /* config.c's own, while loading */
+	size_t n_pending;
 };
 
 /*

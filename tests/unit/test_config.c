@@ -646,6 +646,23 @@ static void test_every_error_reported(void **state)
 			fail_msg("report lacks '%s':\n%s", needles[i], c->problems.text);
 	}
 	assert_null(strstr(c->problems.text, "not reported"));
+	{
+		/* In the order of the file, then of the -o options, whichever pass found them. */
+		static const char *const order[] = {
+			":2: ",	 ":3: ",  ":4: ",  ":6: ",  ":7: ",
+			":8: ",	 ":10: ", ":11: ", ":14: ", "-o daemon.progress_step",
+			"-o 'x'"
+		};
+		const char *prev = c->problems.text;
+
+		for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+			const char *at = strstr(c->problems.text, order[i]);
+
+			if (!at || at < prev)
+				fail_msg("'%s' out of order:\n%s", order[i], c->problems.text);
+			prev = at;
+		}
+	}
 	/* Values in error keep their defaults: the rest can still be checked. */
 	assert_int_equal(c->rescan_interval_ms, 30000);
 	assert_int_equal(c->progress_step, 10);
