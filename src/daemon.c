@@ -313,8 +313,8 @@ static int setup_slots(struct daemon *d)
 }
 
 /*
- * The user named to drop to (--user, [daemon] user), or NULL: none, or root.
- * The default "redmon" is left to privdrop_apply(), which says the same
+ * The user named to drop to (--user, [daemon] user set), or NULL: none, or root.
+ * The default user (the table's) is left to privdrop_apply(), which says the same
  * when it is missing: checking it here would fail --check-config run as
  * root where the daemon runs under systemd's User= instead.
  */
