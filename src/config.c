@@ -247,9 +247,10 @@ void cfg_report_add(struct cfg_report *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	len = vasprintf(&line, fmt, ap);
 	va_end(ap);
-	n = len < 0 ? NULL : realloc(r->text, r->len + (size_t)len + 2);
+	if (len < 0)
+		return; /* counted still: the caller fails as it should, saying less */
+	n = realloc(r->text, r->len + (size_t)len + 2);
 	if (!n) {
-		/* Counted still: the caller fails as it should, saying less. */
 		free(line);
 		return;
 	}
@@ -282,8 +283,10 @@ int cfg_report_to_err(const struct cfg_report *r, char *err, size_t errlen)
 {
 	if (r->n == 0)
 		return 0;
-	snprintf(err, errlen, "%.*s", r->text ? (int)r->len - 1 : 13,
-		 r->text ? r->text : "out of memory");
+	if (r->text)
+		snprintf(err, errlen, "%.*s", (int)r->len - 1, r->text); /* without the last '\n' */
+	else
+		snprintf(err, errlen, "out of memory");
 	return -EINVAL;
 }
 

@@ -537,9 +537,10 @@ void sink_set_fingerprint(const struct config *cfg, char *buf, size_t len)
 	}
 	for (size_t i = 0; i < cfg->n_sinks; i++) {
 		char facility[16];
+		const char *target = sink_target(&cfg->sinks[i], facility, sizeof(facility));
 
 		fprintf(f, "%s=%d:%s\n", cfg->sinks[i].name, (int)cfg->sinks[i].type,
-			sink_target(&cfg->sinks[i], facility, sizeof(facility)));
+			target ? target : "");
 	}
 	if (cfg->n_sinks == 0)
 		fputs("stdout", f);
