@@ -238,12 +238,6 @@ static int cmd_test_alert(struct runtime *rt, const char *only)
 }
 
 /*
- * Started with standard input, output or error closed (`redmon status >&-`,
- * a careless init script), the next open() would take fd 1 or 2: the root
- * directory, epoll, a JSON Lines file would then receive what is printed or
- * logged, and a hook its standard output.  /dev/null fills the gaps first.
- */
-/*
  * daemon --check-config: every problem the daemon would refuse to start on,
  * one line each naming where it is (file:line, or -o section.key), then one
  * line naming what was checked: "redmon: FILE: OK" or "redmon: FILE: N errors".
@@ -276,12 +270,7 @@ static int cmd_check_config(const struct cli *cli)
 	runtime_close(&rt);
 	/* On stderr whatever [daemon] log says: the one running the check reads it. */
 	log_setup(LOG_TARGET_STDERR, LOG_NOTICE + cli->verbosity);
-	for (const char *p = rep.text; p && *p;) {
-		size_t len = strcspn(p, "\n");
-
-		log_err("%.*s", (int)len, p);
-		p += len + (p[len] == '\n');
-	}
+	runtime_log_errors(rep.text);
 	if (n)
 		fprintf(stderr, "redmon: %s: %u error%s\n", what, n, n == 1 ? "" : "s");
 	else
@@ -290,6 +279,12 @@ static int cmd_check_config(const struct cli *cli)
 	return n ? 1 : 0;
 }
 
+/*
+ * Started with standard input, output or error closed (`redmon status >&-`,
+ * a careless init script), the next open() would take fd 1 or 2: the root
+ * directory, epoll, a JSON Lines file would then receive what is printed or
+ * logged, and a hook its standard output.  /dev/null fills the gaps first.
+ */
 static int fill_std_fds(void)
 {
 	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {

@@ -60,10 +60,9 @@ static void pick_plugin_dir(struct runtime *rt)
 	snprintf(rt->plugin_dir, sizeof(rt->plugin_dir), "%s", REDMON_PLUGINDIR);
 }
 
-/* Each line of a multi-line error as a log line of its own. */
-static void log_err_lines(const char *text)
+void runtime_log_errors(const char *text)
 {
-	while (*text) {
+	while (text && *text) {
 		size_t n = strcspn(text, "\n");
 
 		log_err("%.*s", (int)n, text);
@@ -90,7 +89,7 @@ int runtime_load_config(const struct runtime *rt, struct config **ret)
 	rc = cfg_load(rt->cli->config_file, rt->cli->overrides, rt->cli->n_overrides, &cfg, err,
 		      sizeof(err));
 	if (rc < 0) {
-		log_err_lines(err);
+		runtime_log_errors(err);
 		return rc;
 	}
 	/* status and check never run hooks; everything else (daemon, reload) may. */
@@ -106,7 +105,7 @@ int runtime_load_config(const struct runtime *rt, struct config **ret)
 	if (rt->plugins.n) {
 		rc = cfg_check_probes(cfg, &rt->plugins, err, sizeof(err));
 		if (rc < 0) {
-			log_err_lines(err);
+			runtime_log_errors(err);
 			cfg_free(cfg);
 			return rc;
 		}
@@ -196,7 +195,7 @@ int runtime_open(struct runtime *rt, const struct cli *cli)
 	if (rc == 0 && !cli->check_config) {
 		rc = cfg_check_probes(rt->cfg, &rt->plugins, err, sizeof(err));
 		if (rc < 0)
-			log_err_lines(err);
+			runtime_log_errors(err);
 	}
 	if (rc < 0) {
 		runtime_close(rt);

@@ -58,6 +58,9 @@ int runtime_load_config(const struct runtime *rt, struct config **ret);
  */
 void runtime_hostname(const struct config *cfg, char *buf, size_t len);
 
+/* Log each line of text (problems joined by '\n', as the config reports them) as an error. */
+void runtime_log_errors(const char *text);
+
 /* Apply the [daemon] log settings of cfg (command-line -v wins). */
 void runtime_apply_log(const struct runtime *rt, const struct config *cfg);
 

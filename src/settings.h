@@ -69,7 +69,11 @@ const struct setting *setting_find(const struct setting *table, const char *key)
  */
 int setting_apply(const struct setting *s, const char *value, void *obj, char *why, size_t whylen);
 
-/* Whether value is one s accepts, without storing it: 0, or -EINVAL and why. */
+/*
+ * Whether value is one s accepts, without storing it: 0, or -EINVAL and why.
+ * (A CUSTOM parse() then writes into a scratch of 64 bytes: a section whose
+ * fields are larger is applied to its struct, never only checked.)
+ */
 int setting_check(const struct setting *s, const char *value, char *why, size_t whylen);
 
 /* Store every default of table into obj (the rest of obj is left as it is). */
