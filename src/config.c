@@ -336,6 +336,8 @@ static int problem_cmp(const void *a, const void *b)
 /* The pending problems into cfg->problems, in the order of the file. */
 static void problems_sort(struct config *cfg)
 {
+	if (!cfg->pending)
+		return;
 	/* Low bits: the order found, among problems of one line (qsort is not stable). */
 	for (size_t i = 0; i < cfg->n_pending; i++)
 		cfg->pending[i].rank = (cfg->pending[i].rank << 20) | i;
