@@ -207,26 +207,29 @@ static const struct redmon_option_spec probe_common_options[] = {
 
 /*
  * The unnamed sections the core knows, each filled into its settings struct
- * (target), or only checked while its owner still reads strings (no target:
- * [snmp], read with cfg_value() until src/snmp/snmp_settings.c types it).
+ * at offset in struct config, or only checked while its owner still reads
+ * strings ([snmp], read with cfg_value() until src/snmp/snmp_settings.c types
+ * it: then { "snmp", snmp_settings_table, true, offsetof(struct config, snmp) }).
  * [sink.NAME] is typed by sink_settings.c, [probe.NAME] checked against the
  * plugin's own table by cfg_check_probes().
  */
 struct cfg_section {
 	const char *name;
 	const struct setting *table;
-	void *(*target)(struct config *cfg);
+	bool typed;
+	size_t offset;
 };
-
-static void *daemon_target(struct config *cfg)
-{
-	return cfg;
-}
 
 static const struct cfg_section sections[] = {
-	{ "daemon", daemon_settings, daemon_target },
-	{ "snmp", snmp_settings, NULL },
+	{ "daemon", daemon_settings, true, 0 }, /* struct config's own fields */
+	{ "snmp", snmp_settings, false, 0 },
 };
+
+/* Where a typed section's values go, or NULL for one only checked. */
+static void *section_target(const struct cfg_section *t, struct config *cfg)
+{
+	return t->typed ? (char *)cfg + t->offset : NULL;
+}
 
 static const struct cfg_section *section_find(const char *name)
 {
@@ -876,8 +879,8 @@ static int validate(struct config *cfg)
 	int rc;
 
 	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
-		if (sections[i].target)
-			settings_defaults(sections[i].table, sections[i].target(cfg));
+		if (sections[i].typed)
+			settings_defaults(sections[i].table, section_target(&sections[i], cfg));
 	}
 	rc = build_sinks(cfg);
 	if (rc < 0)
@@ -888,8 +891,7 @@ static int validate(struct config *cfg)
 		char loc[300];
 
 		if (t)
-			apply_entry(cfg, e, setting_find(t->table, e->key),
-				    t->target ? t->target(cfg) : NULL);
+			apply_entry(cfg, e, setting_find(t->table, e->key), section_target(t, cfg));
 		else if (strncmp(e->section, "sink.", 5) == 0 &&
 			 valid_instance_name(e->section + 5))
 			apply_sink_entry(cfg, e);

@@ -7,9 +7,12 @@
  * table; the subsystem then reads typed fields and never parses a string
  * again.  As keepalived's keywords write straight into the owning struct.
  *
- * Adopting it for a section: declare `struct foo_settings`, a table of
- * `struct setting` ending with { 0 }, and a `struct settings_section`
- * naming both; config.c lists the section and fills cfg's copy.
+ * Adopting it for a section [foo]: declare `struct foo_settings` and its
+ * table of `struct setting` (ending with { 0 }, offsets into the struct);
+ * struct config holds a `struct foo_settings foo` and config.c's section list
+ * names the table with offsetof(struct config, foo).  Each load fills a new
+ * config, so a reload swaps the whole of it or keeps the old.  A repeatable
+ * key is a CUSTOM setting whose parse() appends to a list in its field.
  */
 #ifndef REDMON_SETTINGS_H
 #define REDMON_SETTINGS_H
@@ -49,14 +52,6 @@ struct setting {
 
 /* The set_flag of field in type. */
 #define SETTING_SET_FLAG(type, field) (offsetof(type, field) + 1)
-
-/* One section: [name], or [name.INSTANCE] when named. */
-struct settings_section {
-	const char *name;
-	bool named;
-	const struct setting *table;
-	size_t size; /* of the settings struct */
-};
 
 /* The entry of table (ending with { 0 }) for key, or NULL. */
 const struct setting *setting_find(const struct setting *table, const char *key);

@@ -354,6 +354,10 @@ struct demo {
 	const char *name, *dir, *secret;
 	bool dir_set;
 	int custom;
+	struct {
+		const char *v[2];
+		unsigned n;
+	} targets;
 };
 
 static const int demo_levels[] = { 10, 20, 30 };
@@ -366,6 +370,17 @@ static const char *parse_even(const char *v, void *field)
 	if (opt_parse_uint(v, 0, 1000, &u) < 0 || u % 2)
 		return "must be an even number up to 1000";
 	*(int *)field = (int)u / 2;
+	return NULL;
+}
+
+/* A repeatable key ([snmp] trap_v2c): every value is applied, in order. */
+static const char *append_target(const char *v, void *field)
+{
+	struct demo *d = (struct demo *)((char *)field - offsetof(struct demo, targets));
+
+	if (d->targets.n == 2)
+		return "at most 2 targets";
+	d->targets.v[d->targets.n++] = v;
 	return NULL;
 }
 
@@ -404,6 +419,10 @@ static const struct setting demo_table[] = {
 	  .def = "4",
 	  .offset = offsetof(struct demo, custom),
 	  .parse = parse_even },
+	{ .key = "target",
+	  .type = SETTING_CUSTOM,
+	  .offset = offsetof(struct demo, targets),
+	  .parse = append_target },
 	{ 0 }
 };
 
@@ -496,6 +515,13 @@ static void test_setting_types(void **state)
 	assert_int_equal(demo_apply(&d, "even", "10", why, sizeof(why)), 0);
 	assert_int_equal(d.custom, 5);
 	expect_refused(&d, "even", "7", "must be an even number");
+
+	memset(&d.targets, 0, sizeof(d.targets));
+	assert_int_equal(demo_apply(&d, "target", "a:162", why, sizeof(why)), 0);
+	assert_int_equal(demo_apply(&d, "target", "b:162", why, sizeof(why)), 0);
+	assert_int_equal(d.targets.n, 2);
+	assert_string_equal(d.targets.v[1], "b:162");
+	expect_refused(&d, "target", "c:162", "at most 2 targets");
 	assert_null(setting_find(demo_table, "nope"));
 }
 
