@@ -354,7 +354,7 @@ struct demo {
 	const char *name, *dir, *secret;
 	bool dir_set;
 	int custom;
-	struct {
+	struct demo_targets {
 		const char *v[2];
 		unsigned n;
 	} targets;
@@ -376,11 +376,11 @@ static const char *parse_even(const char *v, void *field)
 /* A repeatable key ([snmp] trap_v2c): every value is applied, in order. */
 static const char *append_target(const char *v, void *field)
 {
-	struct demo *d = (struct demo *)((char *)field - offsetof(struct demo, targets));
+	struct demo_targets *t = field;
 
-	if (d->targets.n == 2)
+	if (t->n == 2)
 		return "at most 2 targets";
-	d->targets.v[d->targets.n++] = v;
+	t->v[t->n++] = v;
 	return NULL;
 }
 
