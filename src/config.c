@@ -197,13 +197,13 @@ static const struct setting snmp_settings[] = {
 };
 
 /* Keys every [probe.NAME] section accepts besides the plugin's own. */
-static const struct redmon_option_spec probe_common_options[] = {
-	{ .key = "enabled",
-	  .type = REDMON_OPT_BOOL,
-	  .default_value = "yes",
-	  .help = "load and run this probe" },
-	{ 0 }
-};
+static const struct setting probe_common_settings[] = { { .key = "enabled",
+							  .type = SETTING_BOOL,
+							  .def = "yes",
+							  .offset = offsetof(struct cfg_probe,
+									     enabled),
+							  .help = "load and run this probe" },
+							{ 0 } };
 
 /*
  * The unnamed sections the core knows, each filled into its settings struct
@@ -433,15 +433,11 @@ const char *cfg_value(const struct config *cfg, const char *section, const char 
 
 bool cfg_probe_enabled(const struct config *cfg, const char *probe)
 {
-	char section[128];
-	const char *v;
-	bool b = true;
-
-	snprintf(section, sizeof(section), "probe.%s", probe);
-	v = cfg_get(cfg, section, "enabled");
-	if (v && opt_parse_bool(v, &b) < 0)
-		return true;
-	return b;
+	for (size_t i = 0; i < cfg->n_probes; i++) {
+		if (strcmp(cfg->probes[i].name, probe) == 0)
+			return cfg->probes[i].enabled;
+	}
+	return true;
 }
 
 static int add_entry(struct config *cfg, const char *section, const char *key, const char *value,
@@ -828,6 +824,47 @@ static int build_sinks(struct config *cfg)
 	return 0;
 }
 
+/* The settings of [probe.NAME], added with their defaults when first named; NULL: no memory. */
+static struct cfg_probe *probe_settings(struct config *cfg, const char *name)
+{
+	struct cfg_probe *n;
+
+	for (size_t i = 0; i < cfg->n_probes; i++) {
+		if (strcmp(cfg->probes[i].name, name) == 0)
+			return &cfg->probes[i];
+	}
+	n = realloc(cfg->probes, (cfg->n_probes + 1) * sizeof(*n));
+	if (!n)
+		return NULL;
+	cfg->probes = n;
+	n = &cfg->probes[cfg->n_probes];
+	n->name = strdup(name);
+	if (!n->name)
+		return NULL;
+	settings_defaults(probe_common_settings, n);
+	cfg->n_probes++;
+	return n;
+}
+
+/*
+ * A [probe.NAME] key every probe has, into its settings.  What is wrong with
+ * it is said by cfg_check_probes(), which knows whether the probe exists: a
+ * value in error keeps the default here.
+ */
+static int apply_probe_entry(struct config *cfg, const struct cfg_entry *e)
+{
+	const struct setting *s = setting_find(probe_common_settings, e->key);
+	struct cfg_probe *p = s ? probe_settings(cfg, e->section + 6) : NULL;
+	char why[256];
+
+	if (!s)
+		return 0;
+	if (!p)
+		return -ENOMEM;
+	setting_apply(s, e->value, p, why, sizeof(why));
+	return 0;
+}
+
 /* A [sink.NAME] key, into its sink when it has a known type. */
 static void apply_sink_entry(struct config *cfg, const struct cfg_entry *e)
 {
@@ -885,7 +922,7 @@ static int validate(struct config *cfg)
 	rc = build_sinks(cfg);
 	if (rc < 0)
 		return rc;
-	for (size_t i = 0; i < cfg->n_entries; i++) {
+	for (size_t i = 0; rc == 0 && i < cfg->n_entries; i++) {
 		const struct cfg_entry *e = &cfg->entries[i];
 		const struct cfg_section *t = section_find(e->section);
 		char loc[300];
@@ -895,16 +932,17 @@ static int validate(struct config *cfg)
 		else if (strncmp(e->section, "sink.", 5) == 0 &&
 			 valid_instance_name(e->section + 5))
 			apply_sink_entry(cfg, e);
-		else if (strncmp(e->section, "probe.", 6) != 0 ||
-			 !valid_instance_name(e->section + 6))
+		else if (strncmp(e->section, "probe.", 6) == 0 &&
+			 valid_instance_name(e->section + 6))
+			rc = apply_probe_entry(cfg, e); /* the plugin's keys: cfg_check_probes() */
+		else
 			problem(cfg, entry_rank(e),
 				"%s: unknown section [%s] (expected [daemon], [probe.NAME], "
 				"[sink.NAME] or [snmp])",
 				where(e, loc, sizeof(loc)), e->section);
-		/* [probe.NAME]: checked against the plugin by cfg_check_probes(). */
 	}
 	check_sinks_complete(cfg);
-	return 0;
+	return rc;
 }
 
 int cfg_load_all(const char *file, char *const *overrides, size_t n_overrides, struct config **ret,
@@ -959,21 +997,22 @@ int cfg_check_probes(const struct config *cfg, const struct plugin_set *plugins,
 		const struct cfg_entry *e = &cfg->entries[i];
 		const struct redmon_option_spec *spec;
 		const struct redmon_plugin *p;
+		const struct setting *common;
 		char loc[300], why[256];
 
 		if (strncmp(e->section, "probe.", 6) != 0)
 			continue;
 		p = plugin_set_find(plugins, e->section + 6);
 		spec = p ? spec_find(p->options, e->key) : NULL;
-		if (p && !spec)
-			spec = spec_find(probe_common_options, e->key);
+		common = setting_find(probe_common_settings, e->key);
 		if (!p)
 			cfg_report_add(&rep, "%s: [%s]: no probe plugin named '%s' is installed",
 				       where(e, loc, sizeof(loc)), e->section, e->section + 6);
-		else if (!spec)
+		else if (!spec && !common)
 			cfg_report_add(&rep, "%s: unknown key '%s' in [%s]",
 				       where(e, loc, sizeof(loc)), e->key, e->section);
-		else if (opt_check(spec, e->value, why, sizeof(why)) < 0)
+		else if ((spec ? opt_check(spec, e->value, why, sizeof(why))
+			       : setting_check(common, e->value, why, sizeof(why))) < 0)
 			cfg_report_add(&rep, "%s: %s.%s: %s", where(e, loc, sizeof(loc)),
 				       e->section, e->key, why);
 	}
@@ -1139,6 +1178,9 @@ void cfg_free(struct config *cfg)
 	for (size_t i = 0; i < cfg->n_sinks; i++)
 		free(cfg->sinks[i].name);
 	free(cfg->sinks);
+	for (size_t i = 0; i < cfg->n_probes; i++)
+		free(cfg->probes[i].name);
+	free(cfg->probes);
 	free(cfg->entries);
 	free(cfg->file);
 	cfg_report_free(&cfg->problems);

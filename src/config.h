@@ -41,6 +41,12 @@ struct cfg_entry {
 	unsigned line;	    /* line in the file, or the -o position */
 };
 
+/* [probe.NAME]: the keys every probe has (a plugin's own stay strings: the ABI). */
+struct cfg_probe {
+	char *name;
+	bool enabled;
+};
+
 struct config {
 	char *file; /* NULL when no file was read */
 	struct cfg_entry *entries;
@@ -60,6 +66,9 @@ struct config {
 	unsigned recovery_scans;
 	uint64_t recovery_interval_ms;
 	uint64_t probe_timeout_ms;
+
+	struct cfg_probe *probes; /* each [probe.NAME] named */
+	size_t n_probes;
 
 	/* [sink.NAME], typed by src/sink_settings.c, in the order first named */
 	struct cfg_sink *sinks;

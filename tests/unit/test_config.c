@@ -719,6 +719,23 @@ static void test_secret_errors_all(void **state)
 	cfg_free(c);
 }
 
+/* [probe.NAME] enabled: typed once, a bad value keeps the default (cfg_check_probes() says why). */
+static void test_probe_enabled(void **state)
+{
+	char *ov[] = { "probe.md.enabled=no", "probe.bond.enabled=maybe", "probe.md.x=1",
+		       "probe.hwmon.enabled=off", "probe.hwmon.enabled=on" };
+	struct config *c = NULL;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(cfg_load(NULL, ov, 5, &c, err, sizeof(err)), 0);
+	assert_false(cfg_probe_enabled(c, "md"));
+	assert_true(cfg_probe_enabled(c, "bond"));
+	assert_true(cfg_probe_enabled(c, "hwmon")); /* the last value wins */
+	assert_true(cfg_probe_enabled(c, "ipmi"));  /* not named: enabled */
+	cfg_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -738,6 +755,7 @@ int main(void)
 		cmocka_unit_test(test_typed_errors),
 		cmocka_unit_test_teardown(test_every_error_reported, teardown),
 		cmocka_unit_test(test_secret_errors_all),
+		cmocka_unit_test(test_probe_enabled),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
