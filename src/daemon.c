@@ -522,7 +522,7 @@ int daemon_run(struct runtime *rt)
 	int rc;
 
 	if (daemon_check_config(rt, rt->cfg, err, sizeof(err)) < 0) {
-		log_err("%s", err);
+		runtime_log_errors(err);
 		return 1;
 	}
 	agg_init(&d.agg, rt->cfg->progress_step, emit_to_sinks, &d);
