@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,498 +13,368 @@
 #include <unistd.h>
 
 #include "errbuf.h"
-#include "event.h"
 #include "plugin_loader.h"
-#include "policy.h"
 
-#define DAY_MS (24ull * 3600 * 1000)
+#define DAY_MS	  (24ull * 3600 * 1000)
+#define DAEMON(f) offsetof(struct config, f)
 
-/* The [daemon] directives; docs/configuration.md documents the same table. */
-static const struct redmon_option_spec daemon_options[] = {
+/* It goes into every event, log line, mail header and syslog record. */
+static const char *check_hostname(const char *v, void *field)
+{
+	(void)field;
+	if (!*v)
+		return "must not be empty (leave it out for the system's name)";
+	for (const char *p = v; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return "must not contain control characters";
+	}
+	return NULL;
+}
+
+static const int log_levels[] = { LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG };
+
+/* The [daemon] directives, into struct config; docs/configuration.md documents the same table. */
+static const struct setting daemon_settings[] = {
 	{ .key = "rescan_interval",
-	  .type = REDMON_OPT_DURATION,
-	  .default_value = "30s",
+	  .type = SETTING_DURATION,
+	  .def = "30s",
 	  .min = 100,
 	  .max = DAY_MS,
+	  .offset = DAEMON(rescan_interval_ms),
 	  .help = "full rescan period, the safety net behind kernel notifications" },
 	{ .key = "progress_step",
-	  .type = REDMON_OPT_UINT,
-	  .default_value = "10",
+	  .type = SETTING_UINT,
+	  .def = "10",
 	  .min = 1,
 	  .max = 100,
+	  .offset = DAEMON(progress_step),
 	  .help = "rebuild progress event every this many percent" },
 	{ .key = "log",
-	  .type = REDMON_OPT_ENUM,
-	  .default_value = "stderr",
+	  .type = SETTING_ENUM,
+	  .def = "stderr",
 	  .choices = "stderr|syslog",
+	  .offset = DAEMON(log_syslog),
 	  .help = "where log lines go" },
 	{ .key = "log_level",
-	  .type = REDMON_OPT_ENUM,
-	  .default_value = "notice",
+	  .type = SETTING_ENUM,
+	  .def = "notice",
 	  .choices = "error|warning|notice|info|debug",
+	  .values = log_levels,
+	  .offset = DAEMON(log_level),
 	  .help = "most verbose level logged" },
 	{ .key = "plugin_dir",
-	  .type = REDMON_OPT_STRING,
+	  .type = SETTING_STRING,
+	  .offset = DAEMON(plugin_dir),
 	  .help = "where probe plugins are loaded from" },
 	{ .key = "hostname",
-	  .type = REDMON_OPT_STRING,
+	  .type = SETTING_STRING,
+	  .offset = DAEMON(hostname),
+	  .parse = check_hostname,
 	  .help = "host name written into events (default: the system's)" },
 	{ .key = "user",
-	  .type = REDMON_OPT_STRING,
-	  .default_value = "redmon",
+	  .type = SETTING_STRING,
+	  .def = "redmon",
+	  .offset = DAEMON(user),
+	  .set_flag = SETTING_SET_FLAG(struct config, user_set),
 	  .help = "user the daemon runs as after start when started as root outside systemd "
 		  "(root: stay root)" },
 	{ .key = "state_dir",
-	  .type = REDMON_OPT_STRING,
-	  .default_value = "/var/lib/redmon",
+	  /* Relative, it would be created wherever the daemon was started. */
+	  .type = SETTING_PATH,
+	  .def = "/var/lib/redmon",
+	  .offset = DAEMON(state_dir),
+	  .set_flag = SETTING_SET_FLAG(struct config, state_dir_set),
 	  .help = "state file and webhook spools (with --root: only when set)" },
 	{ .key = "recovery_scans",
-	  .type = REDMON_OPT_UINT,
-	  .default_value = "1",
+	  .type = SETTING_UINT,
+	  .def = "1",
 	  .min = 1,
 	  .max = 1000,
+	  .offset = DAEMON(recovery_scans),
 	  .help = "scans in a row that must agree before a change that is not a failure is "
 		  "announced" },
 	{ .key = "recovery_interval",
-	  .type = REDMON_OPT_DURATION,
-	  .default_value = "1s",
+	  .type = SETTING_DURATION,
+	  .def = "1s",
 	  .min = 100,
 	  .max = DAY_MS,
+	  .offset = DAEMON(recovery_interval_ms),
 	  .help = "time between the scans confirming a recovery" },
 	{ .key = "probe_timeout",
-	  .type = REDMON_OPT_DURATION,
-	  .default_value = "10s",
+	  .type = SETTING_DURATION,
+	  .def = "10s",
 	  .min = 100,
 	  .max = 3600 * 1000,
+	  .offset = DAEMON(probe_timeout_ms),
 	  .help = "a probe that has not answered a scan request this long is hung: its groups "
 		  "turn unknown" },
 	{ 0 }
 };
 
-/*
- * [sink.NAME]: the keys depend on the type, so each type has its table and
- * sink_options holds what every sink has.  Alerts: docs/alerts.md.
- */
-static const struct redmon_option_spec sink_options[] = {
-	{ .key = "type",
-	  .type = REDMON_OPT_ENUM,
-	  .choices = "json|exec|webhook|syslog|mail|textfile",
-	  .help = "what the sink does" },
-	{ 0 }
-};
-
-/* Keys of every sink that delivers events one by one. */
-#define SINK_DELIVERY_OPTIONS                                                                      \
-	{ .key = "min_severity",                                                                   \
-	  .type = REDMON_OPT_ENUM,                                                                 \
-	  .default_value = "info",                                                                 \
-	  .choices = "info|warning|critical",                                                      \
-	  .help = "drop events below this severity" },                                             \
-		{ .key = "remind",                                                                 \
-		  .type = REDMON_OPT_STRING,                                                       \
-		  .default_value = "once",                                                         \
-		  .help = "while a group is not ok: once, daily, diminishing or a duration" },     \
-		{ .key = "heartbeat",                                                              \
-		  .type = REDMON_OPT_STRING,                                                       \
-		  .default_value = "off",                                                          \
-		  .help = "send an alive event this often (off or a duration)" },                  \
-	{                                                                                          \
-		.key = "fail_after", .type = REDMON_OPT_UINT, .default_value = "3", .min = 1,      \
-		.max = 1000, .help = "failures in a row that raise sink_failed on the other sinks" \
-	}
-
-static const struct redmon_option_spec sink_json_options[] = {
-	SINK_DELIVERY_OPTIONS,
-	{ .key = "path",
-	  .type = REDMON_OPT_STRING,
-	  .default_value = "-",
-	  .help = "file to append events to, - for standard output" },
-	{ 0 }
-};
-
-static const struct redmon_option_spec sink_exec_options[] = {
-	SINK_DELIVERY_OPTIONS,
-	{ .key = "command",
-	  .type = REDMON_OPT_STRING,
-	  .help = "program to run (absolute path; argv: event, group, member)" },
-	{ .key = "timeout",
-	  .type = REDMON_OPT_DURATION,
-	  .default_value = "30s",
-	  .min = 100,
-	  .max = 3600000,
-	  .help = "kill the program after this long" },
-	{ .key = "queue_max",
-	  .type = REDMON_OPT_UINT,
-	  .default_value = "100",
-	  .min = 1,
-	  .max = 100000,
-	  .help = "runs waiting at most (the oldest is dropped)" },
-	{ 0 }
-};
-
-static const struct redmon_option_spec sink_webhook_options[] = {
-	SINK_DELIVERY_OPTIONS,
-	{ .key = "url",
-	  .type = REDMON_OPT_STRING,
-	  .help = "http:// or https:// URL to POST to (several, space-separated: each gets every "
-		  "alert)" },
-	{ .key = "resend_interval",
-	  .type = REDMON_OPT_DURATION,
-	  .default_value = "1m",
-	  .min = 100,
-	  .max = DAY_MS,
-	  .help = "alertmanager: post every active alert again this often" },
-	{ .key = "format",
-	  .type = REDMON_OPT_ENUM,
-	  .default_value = "generic",
-	  .choices = "generic|alertmanager",
-	  .help = "body: the event object, or an Alertmanager /api/v2/alerts list" },
-	{ .key = "spool_dir",
-	  .type = REDMON_OPT_STRING,
-	  .help = "undelivered alerts (default: <state_dir>/spool/<name>)" },
-	{ .key = "spool_max",
-	  .type = REDMON_OPT_UINT,
-	  .default_value = "10000",
-	  .min = 10,
-	  .max = 10000000,
-	  .help = "alerts kept while undelivered (the oldest are dropped)" },
-	{ .key = "header_file",
-	  .type = REDMON_OPT_SECRET_FILE,
-	  .help = "file of 'Name: value' lines added to each request (tokens)" },
-	{ .key = "timeout",
-	  .type = REDMON_OPT_DURATION,
-	  .default_value = "10s",
-	  .min = 100,
-	  .max = 600000,
-	  .help = "one request at most" },
-	{ .key = "retry_initial",
-	  .type = REDMON_OPT_DURATION,
-	  .default_value = "1s",
-	  .min = 10,
-	  .max = 3600000,
-	  .help = "first wait after a failed request" },
-	{ .key = "retry_max",
-	  .type = REDMON_OPT_DURATION,
-	  .default_value = "60s",
-	  .min = 10,
-	  .max = DAY_MS,
-	  .help = "the wait doubles up to this" },
-	{ .key = "tls_verify",
-	  .type = REDMON_OPT_BOOL,
-	  .default_value = "yes",
-	  .help = "check the server's certificate and name" },
-	{ .key = "ca_file",
-	  .type = REDMON_OPT_STRING,
-	  .help = "CA certificates (PEM) to verify the server with" },
-	{ .key = "proxy",
-	  .type = REDMON_OPT_STRING,
-	  .default_value = "",
-	  .help = "HTTP proxy URL (default: none, whatever the environment says)" },
-	{ 0 }
-};
-
-static const struct redmon_option_spec sink_syslog_options[] = {
-	SINK_DELIVERY_OPTIONS,
-	{ .key = "facility",
-	  .type = REDMON_OPT_ENUM,
-	  .default_value = "daemon",
-	  .choices = "daemon|user|local0|local1|local2|local3|local4|local5|local6|local7",
-	  .help = "syslog facility" },
-	{ .key = "ident",
-	  .type = REDMON_OPT_STRING,
-	  .default_value = "redmon",
-	  .help = "syslog tag" },
-	{ .key = "socket",
-	  .type = REDMON_OPT_STRING,
-	  .default_value = "/dev/log",
-	  .help = "the local syslog socket" },
-	{ 0 }
-};
-
-static const struct redmon_option_spec sink_mail_options[] = {
-	SINK_DELIVERY_OPTIONS,
-	{ .key = "mail_to", .type = REDMON_OPT_STRING, .help = "recipients, comma-separated" },
-	{ .key = "mail_from",
-	  .type = REDMON_OPT_STRING,
-	  .help = "From: address (default: sendmail's)" },
-	{ .key = "sendmail",
-	  .type = REDMON_OPT_STRING,
-	  .default_value = "/usr/sbin/sendmail",
-	  .help = "the local sendmail program (run as sendmail -t -oi)" },
-	{ .key = "timeout",
-	  .type = REDMON_OPT_DURATION,
-	  .default_value = "30s",
-	  .min = 100,
-	  .max = 3600000,
-	  .help = "kill sendmail after this long" },
-	{ .key = "queue_max",
-	  .type = REDMON_OPT_UINT,
-	  .default_value = "100",
-	  .min = 1,
-	  .max = 100000,
-	  .help = "mails waiting at most (the oldest is dropped)" },
-	{ 0 }
-};
-
-static const struct redmon_option_spec sink_textfile_options[] = {
-	{ .key = "path",
-	  .type = REDMON_OPT_STRING,
-	  .help = "the .prom file node_exporter's textfile collector reads" },
-	{ 0 }
-};
-
-/* Per type: its keys, and the key it cannot do without. */
-static const struct {
-	const char *name;
-	enum sink_type type;
-	const struct redmon_option_spec *options;
-	const char *required;
-} sink_types[] = {
-	{ "json", SINK_JSON, sink_json_options, NULL },
-	{ "exec", SINK_EXEC, sink_exec_options, "command" },
-	{ "webhook", SINK_WEBHOOK, sink_webhook_options, "url" },
-	{ "syslog", SINK_SYSLOG, sink_syslog_options, NULL },
-	{ "mail", SINK_MAIL, sink_mail_options, "mail_to" },
-	{ "textfile", SINK_TEXTFILE, sink_textfile_options, "path" },
-};
-
 /* [snmp]: the AgentX subagent and SNMP notifications (docs/snmp.md). */
-static const struct redmon_option_spec snmp_options[] = {
+static const struct setting snmp_settings[] = {
 	{ .key = "enabled",
-	  .type = REDMON_OPT_BOOL,
-	  .default_value = "no",
+	  .type = SETTING_BOOL,
+	  .def = "no",
 	  .help = "serve REDMON-MIB through an AgentX master and send notifications" },
 	{ .key = "agentx_socket",
-	  .type = REDMON_OPT_STRING,
+	  .type = SETTING_STRING,
 	  .help = "the master's AgentX socket in net-snmp agentXSocket syntax (unix:/path, "
 		  "tcp:HOST:PORT); none: no master, direct notifications only; default: "
 		  "net-snmp's (/var/agentx/master)" },
 	{ .key = "ping_interval",
-	  .type = REDMON_OPT_DURATION,
-	  .default_value = "5s",
+	  .type = SETTING_DURATION,
+	  .def = "5s",
 	  .min = 1000,
 	  .max = 3600000,
 	  .help = "how often the master is pinged, and reconnected to while it is away" },
 	{ .key = "heartbeat_interval",
-	  .type = REDMON_OPT_DURATION,
-	  .default_value = "0",
+	  .type = SETTING_DURATION,
+	  .def = "0",
 	  .min = 0,
 	  .max = DAY_MS,
 	  .help = "send redmonHeartbeat this often; 0: never" },
 	{ .key = "queue_max",
-	  .type = REDMON_OPT_UINT,
-	  .default_value = "1000",
+	  .type = SETTING_UINT,
+	  .def = "1000",
 	  .min = 1,
 	  .max = 1000000,
 	  .help = "notifications kept per destination while it is away (the oldest go first)" },
 	{ .key = "trap_v2c",
-	  .type = REDMON_OPT_STRING,
+	  .type = SETTING_STRING,
 	  .help = "HOST[:PORT] COMMUNITY: send v2c traps there too (repeatable)" },
 	{ .key = "trap_v3",
-	  .type = REDMON_OPT_STRING,
+	  .type = SETTING_STRING,
 	  .help = "HOST[:PORT]: send v3 traps there too, as v3_user (repeatable)" },
 	{ .key = "inform_v3",
-	  .type = REDMON_OPT_STRING,
+	  .type = SETTING_STRING,
 	  .help = "HOST[:PORT] [ENGINE-ID]: send v3 INFORMs there, as v3_user, until "
 		  "acknowledged (repeatable)" },
 	{ .key = "inform_retries",
-	  .type = REDMON_OPT_UINT,
-	  .default_value = "3",
+	  .type = SETTING_UINT,
+	  .def = "3",
 	  .min = 0,
 	  .max = 20,
 	  .help = "INFORM retransmissions before a pause of 30 s" },
 	{ .key = "inform_timeout",
-	  .type = REDMON_OPT_DURATION,
-	  .default_value = "1s",
+	  .type = SETTING_DURATION,
+	  .def = "1s",
 	  .min = 100,
 	  .max = 60000,
 	  .help = "how long to wait for an INFORM's acknowledgement" },
 	{ .key = "v3_user",
-	  .type = REDMON_OPT_STRING,
+	  .type = SETTING_STRING,
 	  .help = "SNMPv3 user of trap_v3 and inform_v3" },
 	{ .key = "v3_auth_protocol",
-	  .type = REDMON_OPT_ENUM,
-	  .default_value = "SHA",
+	  .type = SETTING_ENUM,
+	  .def = "SHA",
 	  .choices = "MD5|SHA|SHA-224|SHA-256|SHA-384|SHA-512",
 	  .help = "SNMPv3 authentication protocol" },
 	{ .key = "v3_priv_protocol",
-	  .type = REDMON_OPT_ENUM,
-	  .default_value = "AES",
+	  .type = SETTING_ENUM,
+	  .def = "AES",
 	  .choices = "DES|AES|AES-192|AES-256",
 	  .help = "SNMPv3 privacy protocol" },
 	{ .key = "v3_auth_password_file",
-	  .type = REDMON_OPT_SECRET_FILE,
+	  .type = SETTING_SECRET_FILE,
 	  .help = "file whose first line is the v3 authentication password" },
 	{ .key = "v3_priv_password_file",
-	  .type = REDMON_OPT_SECRET_FILE,
+	  .type = SETTING_SECRET_FILE,
 	  .help = "file whose first line is the v3 privacy password (none: authNoPriv)" },
 	{ .key = "v3_engine_id",
-	  .type = REDMON_OPT_STRING,
+	  .type = SETTING_STRING,
 	  .help = "our SNMPv3 engine ID for v3 traps, hex (default: text 'redmon-<host>')" },
 	{ .key = "state_file",
-	  .type = REDMON_OPT_STRING,
+	  .type = SETTING_STRING,
 	  .help = "where row indexes are kept (default: [daemon] state_dir/snmp-index, else "
 		  "/var/lib/redmon/snmp-index)" },
 	{ .key = "fast_path",
-	  .type = REDMON_OPT_BOOL,
+	  .type = SETTING_BOOL,
 	  .help = "no longer does anything (one request engine); accepted with a warning" },
 	{ 0 }
 };
 
+/* Keys every [probe.NAME] section accepts besides the plugin's own. */
+static const struct setting probe_common_settings[] = { { .key = "enabled",
+							  .type = SETTING_BOOL,
+							  .def = "yes",
+							  .offset = offsetof(struct cfg_probe,
+									     enabled),
+							  .help = "load and run this probe" },
+							{ 0 } };
+
 /*
- * Every section the core knows.  named: the section is "<name>.<instance>"
- * ([sink.NAME]); else exactly "<name>".  [probe.NAME] is checked against the
- * plugin's own table by cfg_check_probes().  Add a subsystem's keys here.
+ * The unnamed sections the core knows, each filled into its settings struct
+ * at offset in struct config, or only checked while its owner still reads
+ * strings ([snmp], read with cfg_value() until src/snmp/snmp_settings.c types
+ * it: then { "snmp", snmp_settings_table, true, offsetof(struct config, snmp) }).
+ * [sink.NAME] is typed by sink_settings.c, [probe.NAME] checked against the
+ * plugin's own table by cfg_check_probes().
  */
 struct cfg_section {
 	const char *name;
-	bool named;
-	const struct redmon_option_spec *options;
+	const struct setting *table;
+	bool typed;
+	size_t offset;
 };
 
 static const struct cfg_section sections[] = {
-	{ .name = "daemon", .options = daemon_options },
-	{ .name = "sink", .named = true, .options = sink_options },
-	{ .name = "snmp", .options = snmp_options },
+	{ "daemon", daemon_settings, true, 0 }, /* struct config's own fields */
+	{ "snmp", snmp_settings, false, 0 },
 };
 
-static const struct cfg_section *section_find(const char *section);
-static bool valid_instance_name(const char *s);
-
-/* Keys every [probe.NAME] section accepts besides the plugin's own. */
-static const struct redmon_option_spec probe_common_options[] = {
-	{ .key = "enabled",
-	  .type = REDMON_OPT_BOOL,
-	  .default_value = "yes",
-	  .help = "load and run this probe" },
-	{ 0 }
-};
-
-int opt_parse_bool(const char *s, bool *ret)
+/* Where a typed section's values go, or NULL for one only checked. */
+static void *section_target(const struct cfg_section *t, struct config *cfg)
 {
-	static const char *const yes[] = { "yes", "true", "on", "1" };
-	static const char *const no[] = { "no", "false", "off", "0" };
+	return t->typed ? (char *)cfg + t->offset : NULL;
+}
 
-	for (size_t i = 0; i < 4; i++) {
-		if (strcasecmp(s, yes[i]) == 0) {
-			*ret = true;
-			return 0;
-		}
-		if (strcasecmp(s, no[i]) == 0) {
-			*ret = false;
-			return 0;
-		}
+static const struct cfg_section *section_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
+		if (strcmp(sections[i].name, name) == 0)
+			return &sections[i];
 	}
-	return -EINVAL;
+	return NULL;
 }
 
-/* Decimal digits only: strtoull alone would accept "-1", " 7" and "0x10". */
-static int parse_digits(const char *s, const char **end, uint64_t *ret)
+void cfg_report_add(struct cfg_report *r, const char *fmt, ...)
 {
-	uint64_t v;
-	char *e;
+	va_list ap;
+	char *line = NULL, *n;
+	int len;
 
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &e, 10);
-	if (errno)
-		return -ERANGE;
-	*end = e;
-	*ret = v;
-	return 0;
+	r->n++;
+	va_start(ap, fmt);
+	len = vasprintf(&line, fmt, ap);
+	va_end(ap);
+	if (len < 0)
+		return; /* counted still: the caller fails as it should, saying less */
+	n = realloc(r->text, r->len + (size_t)len + 2);
+	if (!n) {
+		free(line);
+		return;
+	}
+	memcpy(n + r->len, line, (size_t)len);
+	r->len += (size_t)len;
+	n[r->len++] = '\n';
+	n[r->len] = 0;
+	r->text = n;
+	free(line);
 }
 
-int opt_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *ret)
+void cfg_report_add_lines(struct cfg_report *r, const char *text)
 {
-	const char *end;
-	uint64_t v;
+	while (text && *text) {
+		size_t n = strcspn(text, "\n");
 
-	if (parse_digits(s, &end, &v) < 0 || *end)
-		return -EINVAL;
-	if (v < min || v > max)
-		return -ERANGE;
-	*ret = v;
-	return 0;
+		if (n)
+			cfg_report_add(r, "%.*s", (int)n, text);
+		text += n + (text[n] == '\n');
+	}
 }
 
-int opt_parse_duration_ms(const char *s, uint64_t min, uint64_t max, uint64_t *ret)
+void cfg_report_free(struct cfg_report *r)
 {
-	static const struct {
-		const char *suffix;
-		uint64_t ms;
-	} units[] = { { "", 1000 }, { "s", 1000 }, { "ms", 1 }, { "m", 60000 }, { "h", 3600000 } };
-	const char *end;
-	uint64_t v;
+	free(r->text);
+	*r = (struct cfg_report){ 0 };
+}
 
-	if (parse_digits(s, &end, &v) < 0)
-		return -EINVAL;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(end, units[i].suffix) != 0)
-			continue;
-		if (v > UINT64_MAX / units[i].ms)
-			return -ERANGE;
-		v *= units[i].ms;
-		if (v < min || v > max)
-			return -ERANGE;
-		*ret = v;
+int cfg_report_to_err(const struct cfg_report *r, char *err, size_t errlen)
+{
+	if (r->n == 0)
 		return 0;
-	}
+	if (r->text)
+		snprintf(err, errlen, "%.*s", (int)r->len - 1, r->text); /* without the last '\n' */
+	else
+		snprintf(err, errlen, "out of memory");
 	return -EINVAL;
 }
 
-static bool enum_has(const char *choices, const char *value)
+/*
+ * A problem found while loading, and where: problems are reported in the
+ * order of the file (then of the -o options), whichever pass found them.
+ */
+struct cfg_problem {
+	uint64_t rank;
+	char *text;
+};
+
+#define RANK_OVERRIDE (1ull << 32) /* -o options come after every line of the file */
+
+static uint64_t entry_rank(const struct cfg_entry *e)
 {
-	size_t n = strlen(value);
-
-	for (const char *p = choices; p && *p;) {
-		const char *bar = strchr(p, '|');
-		size_t len = bar ? (size_t)(bar - p) : strlen(p);
-
-		if (len == n && strncmp(p, value, n) == 0)
-			return true;
-		p = bar ? bar + 1 : NULL;
-	}
-	return false;
+	return (strcmp(e->origin, "command line") == 0 ? RANK_OVERRIDE : 0) + e->line;
 }
 
+static void __attribute__((format(printf, 3, 4)))
+problem(struct config *cfg, uint64_t rank, const char *fmt, ...)
+{
+	struct cfg_problem *n = realloc(cfg->pending, (cfg->n_pending + 1) * sizeof(*n));
+	va_list ap;
+	char *text;
+
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) < 0)
+		text = NULL;
+	va_end(ap);
+	if (!n) {
+		free(text);
+		cfg->problems.n++; /* counted still: the load fails as it should, saying less */
+		return;
+	}
+	cfg->pending = n;
+	n[cfg->n_pending++] = (struct cfg_problem){ .rank = rank, .text = text };
+}
+
+static int problem_cmp(const void *a, const void *b)
+{
+	const struct cfg_problem *x = a, *y = b;
+
+	return x->rank < y->rank ? -1 : x->rank > y->rank;
+}
+
+/* The pending problems into cfg->problems, in the order of the file. */
+static void problems_sort(struct config *cfg)
+{
+	if (!cfg->pending)
+		return;
+	/* Low bits: the order found, among problems of one line (qsort is not stable). */
+	for (size_t i = 0; i < cfg->n_pending; i++)
+		cfg->pending[i].rank = (cfg->pending[i].rank << 20) | i;
+	qsort(cfg->pending, cfg->n_pending, sizeof(*cfg->pending), problem_cmp);
+	for (size_t i = 0; i < cfg->n_pending; i++) {
+		if (cfg->pending[i].text)
+			cfg_report_add(&cfg->problems, "%s", cfg->pending[i].text);
+		else
+			cfg->problems.n++;
+		free(cfg->pending[i].text);
+	}
+	free(cfg->pending);
+	cfg->pending = NULL;
+	cfg->n_pending = 0;
+}
+
+/* The same type names and ranges as the core's own keys. */
 int opt_check(const struct redmon_option_spec *spec, const char *value, char *err, size_t errlen)
 {
-	uint64_t u;
-	bool b;
+	static const enum setting_type types[] = {
+		[REDMON_OPT_STRING] = SETTING_STRING,
+		[REDMON_OPT_BOOL] = SETTING_BOOL,
+		[REDMON_OPT_UINT] = SETTING_UINT,
+		[REDMON_OPT_DURATION] = SETTING_DURATION,
+		[REDMON_OPT_ENUM] = SETTING_ENUM,
+		[REDMON_OPT_SECRET_FILE] = SETTING_SECRET_FILE,
+	};
+	struct setting s = {
+		.key = spec->key, .min = spec->min, .max = spec->max, .choices = spec->choices
+	};
 
-	switch (spec->type) {
-	case REDMON_OPT_STRING:
-		return 0;
-	case REDMON_OPT_BOOL:
-		if (opt_parse_bool(value, &b) == 0)
-			return 0;
-		return errbuf_set(err, errlen, -EINVAL, "'%s' is not yes or no", value);
-	case REDMON_OPT_UINT:
-		if (opt_parse_uint(value, spec->min, spec->max, &u) == 0)
-			return 0;
-		return errbuf_set(err, errlen, -EINVAL,
-				  "'%s' is not a whole number from %" PRIu64 " to %" PRIu64, value,
-				  spec->min, spec->max);
-	case REDMON_OPT_DURATION:
-		if (opt_parse_duration_ms(value, spec->min, spec->max, &u) == 0)
-			return 0;
-		return errbuf_set(err, errlen, -EINVAL,
-				  "'%s' is not a duration from %" PRIu64 "ms to %" PRIu64
-				  "s (e.g. 30s, 500ms, 5m, 1h)",
-				  value, spec->min, spec->max / 1000);
-	case REDMON_OPT_ENUM:
-		if (enum_has(spec->choices, value))
-			return 0;
-		return errbuf_set(err, errlen, -EINVAL, "'%s' is not one of %s", value,
-				  spec->choices);
-	case REDMON_OPT_SECRET_FILE:
-		/* Empty: none.  The file is checked by cfg_check_secrets(), in the daemon only. */
-		if (value[0] == '/' || !value[0])
-			return 0;
-		return errbuf_set(err, errlen, -EINVAL, "'%s' is not an absolute path", value);
-	}
-	return errbuf_set(err, errlen, -EINVAL, "bad option type");
+	if ((size_t)spec->type >= sizeof(types) / sizeof(types[0]))
+		return errbuf_set(err, errlen, -EINVAL, "bad option type");
+	s.type = types[spec->type];
+	/* A plugin's uint may be wider than the core's unsigned: checked, never stored here. */
+	return setting_check(&s, value, err, errlen);
 }
 
 static const struct redmon_option_spec *spec_find(const struct redmon_option_spec *t,
@@ -518,66 +387,55 @@ static const struct redmon_option_spec *spec_find(const struct redmon_option_spe
 	return NULL;
 }
 
-const char *cfg_get(const struct config *cfg, const char *section, const char *key)
+/* The entry that sets section.key (the last one wins), or NULL. */
+static const struct cfg_entry *entry_find(const struct config *cfg, const char *section,
+					  const char *key)
 {
 	for (size_t i = cfg->n_entries; i-- > 0;) {
 		const struct cfg_entry *e = &cfg->entries[i];
 
 		if (strcmp(e->section, section) == 0 && strcmp(e->key, key) == 0)
-			return e->value;
+			return e;
 	}
 	return NULL;
 }
 
-/* The configured value, else the table's default. */
-static const char *get_or_default(const struct config *cfg, const char *section,
-				  const struct redmon_option_spec *table, const char *key)
+/* The first entry of section. */
+static const struct cfg_entry *entry_find_first(const struct config *cfg, const char *section)
 {
-	const char *v = cfg_get(cfg, section, key);
-	const struct redmon_option_spec *spec;
-
-	if (v)
-		return v;
-	spec = spec_find(table, key);
-	return spec ? spec->default_value : NULL;
+	for (size_t i = 0; i < cfg->n_entries; i++) {
+		if (strcmp(cfg->entries[i].section, section) == 0)
+			return &cfg->entries[i];
+	}
+	return NULL;
 }
 
-/* The type-table index of [sink.NAME], or -1 when its type is missing or unknown. */
-static int sink_type_index(const struct config *cfg, const char *section)
+const char *cfg_get(const struct config *cfg, const char *section, const char *key)
 {
-	const char *type = cfg_get(cfg, section, "type");
+	const struct cfg_entry *e = entry_find(cfg, section, key);
 
-	for (size_t i = 0; type && i < sizeof(sink_types) / sizeof(sink_types[0]); i++) {
-		if (strcmp(type, sink_types[i].name) == 0)
-			return (int)i;
-	}
-	return -1;
+	return e ? e->value : NULL;
 }
 
 const char *cfg_value(const struct config *cfg, const char *section, const char *key)
 {
 	const struct cfg_section *t = section_find(section);
+	const char *v = cfg_get(cfg, section, key);
+	const struct setting *s;
 
-	if (t && t->options == sink_options) {
-		int i = sink_type_index(cfg, section);
-
-		if (i >= 0 && spec_find(sink_types[i].options, key))
-			return get_or_default(cfg, section, sink_types[i].options, key);
-	}
-	return get_or_default(cfg, section, t ? t->options : NULL, key);
+	if (v || !t)
+		return v;
+	s = setting_find(t->table, key);
+	return s ? s->def : NULL;
 }
 
 bool cfg_probe_enabled(const struct config *cfg, const char *probe)
 {
-	char section[128];
-	const char *v;
-	bool b = true;
-
-	snprintf(section, sizeof(section), "probe.%s", probe);
-	v = cfg_get(cfg, section, "enabled");
-	if (v && opt_parse_bool(v, &b) < 0)
-		return true;
-	return b;
+	for (size_t i = 0; i < cfg->n_probes; i++) {
+		if (strcmp(cfg->probes[i].name, probe) == 0)
+			return cfg->probes[i].enabled;
+	}
+	return true;
 }
 
 static int add_entry(struct config *cfg, const char *section, const char *key, const char *value,
@@ -727,34 +585,50 @@ static char *comment_start(char *s)
 	return s + strlen(s);
 }
 
+static int parse_header(char *s, char **section, char *err, size_t errlen)
+{
+	char *end = strchr(s, ']'), *name, *rest;
+
+	if (!end)
+		return errbuf_set(err, errlen, -EINVAL, "syntax error: '[' without ']'");
+	*end = 0;
+	rest = trim(end + 1);
+	if (*rest && *rest != '#' && *rest != ';')
+		return errbuf_set(err, errlen, -EINVAL, "syntax error: text after ']'");
+	name = trim(s + 1);
+	if (!*name)
+		return errbuf_set(err, errlen, -EINVAL, "syntax error: empty section name");
+	free(*section);
+	*section = strdup(name);
+	return *section ? 0 : -ENOMEM;
+}
+
 /*
  * One line of the INI dialect redmon.conf(5) describes: blank, a comment
  * (# or ;, also after a blank at the end of a line), "[section]" or
  * "key = value" (':' works as '=', as inih allowed).  Leading blanks are
  * ignored: there are no continuation lines.  *section is the current
- * section, replaced by a header.  -EINVAL with the reason in err.
+ * section, replaced by a header ("" after a broken one).  -EINVAL with the
+ * reason in err.
  */
 static int parse_line(struct config *cfg, char *line, unsigned lineno, char **section, char *err,
 		      size_t errlen)
 {
-	char *s = trim(line), *sep, *key = NULL, *value, *end;
+	char *s = trim(line), *sep, *key = NULL, *value;
+	int rc;
 
 	if (!*s || *s == '#' || *s == ';')
 		return 0;
 	if (*s == '[') {
-		end = strchr(s, ']');
-		if (!end)
-			return errbuf_set(err, errlen, -EINVAL, "syntax error: '[' without ']'");
-		*end = 0;
-		value = trim(end + 1);
-		if (*value && *value != '#' && *value != ';')
-			return errbuf_set(err, errlen, -EINVAL, "syntax error: text after ']'");
-		key = trim(s + 1);
-		if (!*key)
-			return errbuf_set(err, errlen, -EINVAL, "syntax error: empty section name");
-		free(*section);
-		*section = strdup(key);
-		return *section ? 0 : -ENOMEM;
+		rc = parse_header(s, section, err, errlen);
+		/* The keys under a broken header belong nowhere: skip them, said once. */
+		if (rc == -EINVAL) {
+			free(*section);
+			*section = strdup("");
+			if (!*section)
+				rc = -ENOMEM;
+		}
+		return rc;
 	}
 	sep = strpbrk(s, "=:");
 	if (sep) {
@@ -766,13 +640,18 @@ static int parse_line(struct config *cfg, char *line, unsigned lineno, char **se
 				  "syntax error (expected [section] or key = value)");
 	if (!*section)
 		return errbuf_set(err, errlen, -EINVAL, "'%s' before any [section]", key);
+	if (!**section)
+		return 0;
 	value = sep + 1;
 	*comment_start(value) = 0;
 	return add_entry(cfg, *section, key, trim(value), cfg->file, lineno);
 }
 
-/* The lines of text (len bytes, NUL-terminated), each one at a time. */
-static int parse_text(struct config *cfg, char *text, size_t len, char *err, size_t errlen)
+/*
+ * The lines of text (len bytes, NUL-terminated), each one at a time.  A bad
+ * line is reported and skipped: the next ones are still checked.
+ */
+static int parse_text(struct config *cfg, char *text, size_t len)
 {
 	char *section = NULL, *line = text, why[160];
 	unsigned lineno = 0;
@@ -780,7 +659,7 @@ static int parse_text(struct config *cfg, char *text, size_t len, char *err, siz
 
 	if (strncmp(line, "\xef\xbb\xbf", 3) == 0) /* a UTF-8 byte order mark */
 		line += 3;
-	while (rc == 0 && line < text + len) {
+	while (rc != -ENOMEM && line < text + len) {
 		char *nl = memchr(line, '\n', (size_t)(text + len - line));
 		size_t n = nl ? (size_t)(nl - line) : (size_t)(text + len - line);
 
@@ -793,14 +672,12 @@ static int parse_text(struct config *cfg, char *text, size_t len, char *err, siz
 			rc = errbuf_set(why, sizeof(why), -EINVAL, "a NUL byte: not a text file");
 		else
 			rc = parse_line(cfg, line, lineno, &section, why, sizeof(why));
+		if (rc == -EINVAL)
+			problem(cfg, lineno, "%s:%u: %s", cfg->file, lineno, why);
 		line += n + 1;
 	}
 	free(section);
-	if (rc == -EINVAL)
-		return errbuf_set(err, errlen, rc, "%s:%u: %s", cfg->file, lineno, why);
-	if (rc < 0)
-		return errbuf_set(err, errlen, rc, "%s: %s", cfg->file, strerror(-rc));
-	return 0;
+	return rc == -ENOMEM ? rc : 0;
 }
 
 static int read_file(struct config *cfg, const char *file, char *err, size_t errlen)
@@ -815,14 +692,13 @@ static int read_file(struct config *cfg, const char *file, char *err, size_t err
 	rc = slurp(file, &text, &len, err, errlen);
 	if (rc < 0)
 		return rc;
-	rc = parse_text(cfg, text, len, err, errlen);
+	rc = parse_text(cfg, text, len);
 	free(text);
 	return rc;
 }
 
 /* "sink.out.path=/x" -> section "sink.out", key "path": split at the last dot before '='. */
-static int apply_override(struct config *cfg, const char *ov, unsigned pos, char *err,
-			  size_t errlen)
+static int apply_override(struct config *cfg, const char *ov, unsigned pos)
 {
 	const char *eq = strchr(ov, '=');
 	const char *dot = NULL;
@@ -833,12 +709,16 @@ static int apply_override(struct config *cfg, const char *ov, unsigned pos, char
 		if (*p == '.')
 			dot = p;
 	}
-	if (!eq || !dot || dot == ov || dot + 1 == eq)
-		return errbuf_set(err, errlen, -EINVAL, "-o '%s': expected section.key=value", ov);
+	if (!eq || !dot || dot == ov || dot + 1 == eq) {
+		problem(cfg, RANK_OVERRIDE + pos, "-o '%s': expected section.key=value", ov);
+		return 0;
+	}
 	slen = dot - ov;
 	klen = eq - dot - 1;
-	if (slen >= sizeof(section) || klen >= sizeof(key))
-		return errbuf_set(err, errlen, -EINVAL, "-o '%s': name too long", ov);
+	if (slen >= sizeof(section) || klen >= sizeof(key)) {
+		problem(cfg, RANK_OVERRIDE + pos, "-o '%s': name too long", ov);
+		return 0;
+	}
 	memcpy(section, ov, slen);
 	section[slen] = 0;
 	memcpy(key, dot + 1, klen);
@@ -867,294 +747,204 @@ static const char *where(const struct cfg_entry *e, char *buf, size_t len)
 	return buf;
 }
 
-/* Check one entry's key and value against a table. */
-static int check_entry(const struct cfg_entry *e, const struct redmon_option_spec *table,
-		       const struct redmon_option_spec *extra, char *err, size_t errlen)
+const char *cfg_where(const struct config *cfg, const char *section, const char *key, char *buf,
+		      size_t len)
 {
-	const struct redmon_option_spec *spec = spec_find(table, e->key);
-	char loc[300], why[256];
+	const struct cfg_entry *e = entry_find(cfg, section, key);
 
-	if (!spec)
-		spec = spec_find(extra, e->key);
-	if (!spec)
-		return errbuf_set(err, errlen, -EINVAL, "%s: unknown key '%s' in [%s]",
-				  where(e, loc, sizeof(loc)), e->key, e->section);
-	if (opt_check(spec, e->value, why, sizeof(why)) < 0)
-		return errbuf_set(err, errlen, -EINVAL, "%s: %s.%s: %s", where(e, loc, sizeof(loc)),
-				  e->section, e->key, why);
-	return 0;
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
-/* One or more http(s) URLs separated by spaces (an Alertmanager cluster). */
-static bool urls_ok(const char *v)
-{
-	size_t n = 0;
-
-	while (*(v += strspn(v, " \t"))) {
-		size_t len = strcspn(v, " \t");
-
-		if ((len <= 7 || strncmp(v, "http://", 7) != 0) &&
-		    (len <= 8 || strncmp(v, "https://", 8) != 0))
-			return false;
-		for (size_t i = 0; i < len; i++) {
-			if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
-				return false;
-		}
-		v += len;
-		n++;
+	if (!e) {
+		buf[0] = 0;
+		return buf;
 	}
-	return n > 0;
+	return where(e, buf, len);
 }
 
-/* What is wrong with a sink value beyond its table type, or NULL. */
-static const char *sink_value_problem(enum sink_type type, const char *key, const char *v)
+/* Store one entry's value into obj with s, or report what is wrong with it. */
+static void apply_entry(struct config *cfg, const struct cfg_entry *e, const struct setting *s,
+			void *obj)
 {
-	static const char *const paths[] = { "command",	    "sendmail", "spool_dir",
-					     "header_file", "ca_file",	"socket" };
-	struct remind r;
-	uint64_t ms;
+	char loc[300], why[512];
+	int rc;
 
-	if (strcmp(key, "remind") == 0 && policy_parse_remind(v, &r) < 0)
-		return "expected once, daily, diminishing, diminishing/DURATION or a duration of "
-		       "at least 1s";
-	if (strcmp(key, "heartbeat") == 0 && policy_parse_heartbeat(v, &ms) < 0)
-		return "expected off or a duration of at least 1s";
-	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-		if (strcmp(key, paths[i]) == 0 && v[0] != '/')
-			return "must be an absolute path";
+	if (!s) {
+		problem(cfg, entry_rank(e), "%s: unknown key '%s' in [%s]",
+			where(e, loc, sizeof(loc)), e->key, e->section);
+		return;
 	}
-	if (type == SINK_TEXTFILE && strcmp(key, "path") == 0 &&
-	    (v[0] != '/' || !ends_with(v, ".prom")))
-		return "must be an absolute path ending in .prom (node_exporter reads only those)";
-	if (strcmp(key, "url") == 0 && !urls_ok(v))
-		return "must be one or more http:// or https:// URLs, separated by spaces";
-	if (strcmp(key, "mail_to") == 0 && !strchr(v, '@'))
-		return "needs at least one address";
-	for (const char *p = v; strncmp(key, "mail_", 5) == 0 && *p; p++) {
-		if ((unsigned char)*p < 0x20)
-			return "must not contain control characters";
-	}
-	if (strcmp(key, "ident") == 0 && (!*v || strpbrk(v, " :[]")))
-		return "must be a word without spaces, ':', '[' or ']'";
-	return NULL;
-}
-
-/* What is wrong with a [daemon] value beyond its table type, or NULL. */
-static const char *daemon_value_problem(const char *key, const char *v)
-{
-	/* Relative, it would be created wherever the daemon was started. */
-	if (strcmp(key, "state_dir") == 0 && v[0] != '/')
-		return "must be an absolute path";
-	if (strcmp(key, "hostname") != 0)
-		return NULL;
-	if (!*v)
-		return "must not be empty (leave it out for the system's name)";
-	/* It goes into every event, log line, mail header and syslog record. */
-	for (const char *p = v; *p; p++) {
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			return "must not contain control characters";
-	}
-	return NULL;
-}
-
-/* A [daemon] key: one the table knows, with a value it accepts. */
-static int check_daemon_entry(const struct cfg_entry *e, char *err, size_t errlen)
-{
-	int rc = check_entry(e, daemon_options, NULL, err, errlen);
-	const char *why;
-	char loc[300];
-
+	rc = obj ? setting_apply(s, e->value, obj, why, sizeof(why))
+		 : setting_check(s, e->value, why, sizeof(why));
 	if (rc < 0)
-		return rc;
-	why = daemon_value_problem(e->key, e->value);
-	if (why)
-		return errbuf_set(err, errlen, -EINVAL, "%s: %s.%s: %s", where(e, loc, sizeof(loc)),
-				  e->section, e->key, why);
-	return 0;
+		problem(cfg, entry_rank(e), "%s: %s.%s: %s", where(e, loc, sizeof(loc)), e->section,
+			e->key, why);
 }
 
-/* A [sink.NAME] key: one its type knows, with a value that type accepts. */
-static int check_sink_entry(const struct config *cfg, const struct cfg_entry *e, char *err,
-			    size_t errlen)
+static struct cfg_sink *sink_find(struct config *cfg, const char *name)
 {
-	const char *why;
-	char loc[300];
-	int i, rc;
-
-	if (strcmp(e->key, "type") == 0)
-		return check_entry(e, sink_options, NULL, err, errlen);
-	i = sink_type_index(cfg, e->section);
-	if (i < 0)
-		return 0; /* build_sinks() or the type entry itself says what is wrong */
-	if (!spec_find(sink_types[i].options, e->key))
-		return errbuf_set(
-			err, errlen, -EINVAL, "%s: key '%s' does not apply to [%s] (type %s)",
-			where(e, loc, sizeof(loc)), e->key, e->section, sink_types[i].name);
-	rc = check_entry(e, sink_types[i].options, NULL, err, errlen);
-	if (rc < 0)
-		return rc;
-	why = sink_value_problem(sink_types[i].type, e->key, e->value);
-	if (why)
-		return errbuf_set(err, errlen, -EINVAL, "%s: %s.%s: %s", where(e, loc, sizeof(loc)),
-				  e->section, e->key, why);
-	return 0;
-}
-
-static int log_level_from(const char *s)
-{
-	static const struct {
-		const char *name;
-		int level;
-	} levels[] = { { "error", LOG_ERR },
-		       { "warning", LOG_WARNING },
-		       { "notice", LOG_NOTICE },
-		       { "info", LOG_INFO },
-		       { "debug", LOG_DEBUG } };
-
-	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
-		if (strcmp(levels[i].name, s) == 0)
-			return levels[i].level;
-	}
-	return LOG_NOTICE;
-}
-
-static int find_or_add_sink(struct config *cfg, const char *name, struct cfg_sink **ret)
-{
-	struct cfg_sink *n;
-
 	for (size_t i = 0; i < cfg->n_sinks; i++) {
-		if (strcmp(cfg->sinks[i].name, name) == 0) {
-			*ret = &cfg->sinks[i];
-			return 0;
-		}
+		if (strcmp(cfg->sinks[i].name, name) == 0)
+			return &cfg->sinks[i];
 	}
-	n = realloc(cfg->sinks, (cfg->n_sinks + 1) * sizeof(*n));
-	if (!n)
-		return -ENOMEM;
-	cfg->sinks = n;
-	memset(&n[cfg->n_sinks], 0, sizeof(*n));
-	n[cfg->n_sinks].name = strdup(name);
-	if (!n[cfg->n_sinks].name)
-		return -ENOMEM;
-	*ret = &n[cfg->n_sinks++];
-	return 0;
+	return NULL;
 }
 
-static int build_sinks(struct config *cfg, char *err, size_t errlen)
+/*
+ * One struct cfg_sink per [sink.NAME] whose type is known, with its type's
+ * defaults: the keys are applied to it afterwards, in file order.  A sink
+ * without a type, or with one not known, is reported by the entry pass.
+ */
+static int build_sinks(struct config *cfg)
 {
 	for (size_t i = 0; i < cfg->n_entries; i++) {
 		const struct cfg_entry *e = &cfg->entries[i];
-		struct cfg_sink *s;
-		int rc;
+		const char *name = e->section + 5;
+		const struct sink_type_settings *t;
+		struct cfg_sink *n;
 
-		if (strncmp(e->section, "sink.", 5) != 0)
+		if (strncmp(e->section, "sink.", 5) != 0 || !valid_instance_name(name) ||
+		    sink_find(cfg, name))
 			continue;
-		rc = find_or_add_sink(cfg, e->section + 5, &s);
-		if (rc < 0)
-			return rc;
-	}
-	for (size_t i = 0; i < cfg->n_sinks; i++) {
-		struct cfg_sink *s = &cfg->sinks[i];
-		const char *required;
-		char section[300];
-		int t;
-
-		snprintf(section, sizeof(section), "sink.%s", s->name);
-		t = sink_type_index(cfg, section);
-		if (t < 0)
-			return errbuf_set(
-				err, errlen, -EINVAL,
-				"[%s]: 'type' is required (json, exec, webhook, syslog, mail or "
-				"textfile)",
-				section);
-		required = sink_types[t].required;
-		if (required && !cfg_get(cfg, section, required))
-			return errbuf_set(err, errlen, -EINVAL,
-					  "[%s]: a sink of type %s needs '%s'", section,
-					  sink_types[t].name, required);
-		s->type = sink_types[t].type;
-		s->path = get_or_default(cfg, section, sink_types[t].options, "path");
-		s->min_severity = event_severity_from_name(
-			get_or_default(cfg, section, sink_types[t].options, "min_severity"));
+		t = sink_type_settings_find(cfg_get(cfg, e->section, "type"));
+		if (!t)
+			continue;
+		n = realloc(cfg->sinks, (cfg->n_sinks + 1) * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		cfg->sinks = n;
+		n = &cfg->sinks[cfg->n_sinks];
+		memset(n, 0, sizeof(*n));
+		n->name = strdup(name);
+		if (!n->name)
+			return -ENOMEM;
+		n->type = t->type;
+		sink_settings_defaults(t, n);
+		cfg->n_sinks++;
 	}
 	return 0;
 }
 
-/* The table for a section name ("daemon", "sink.out"), or NULL if none matches. */
-static const struct cfg_section *section_find(const char *section)
+/* The settings of [probe.NAME], added with their defaults when first named; NULL: no memory. */
+static struct cfg_probe *probe_settings(struct config *cfg, const char *name)
 {
-	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
-		const struct cfg_section *t = &sections[i];
-		size_t n = strlen(t->name);
+	struct cfg_probe *n;
 
-		if (!t->named && strcmp(section, t->name) == 0)
-			return t;
-		if (t->named && strncmp(section, t->name, n) == 0 && section[n] == '.' &&
-		    valid_instance_name(section + n + 1))
-			return t;
+	for (size_t i = 0; i < cfg->n_probes; i++) {
+		if (strcmp(cfg->probes[i].name, name) == 0)
+			return &cfg->probes[i];
 	}
-	return NULL;
+	n = realloc(cfg->probes, (cfg->n_probes + 1) * sizeof(*n));
+	if (!n)
+		return NULL;
+	cfg->probes = n;
+	n = &cfg->probes[cfg->n_probes];
+	n->name = strdup(name);
+	if (!n->name)
+		return NULL;
+	settings_defaults(probe_common_settings, n);
+	cfg->n_probes++;
+	return n;
 }
 
-static int validate(struct config *cfg, char *err, size_t errlen)
+/*
+ * A [probe.NAME] key every probe has, into its settings.  What is wrong with
+ * it is said by cfg_check_probes(), which knows whether the probe exists: a
+ * value in error keeps the default here.
+ */
+static int apply_probe_entry(struct config *cfg, const struct cfg_entry *e)
 {
-	uint64_t u;
+	const struct setting *s = setting_find(probe_common_settings, e->key);
+	struct cfg_probe *p = s ? probe_settings(cfg, e->section + 6) : NULL;
+	char why[256];
+
+	if (!s)
+		return 0;
+	if (!p)
+		return -ENOMEM;
+	setting_apply(s, e->value, p, why, sizeof(why));
+	return 0;
+}
+
+/* A [sink.NAME] key, into its sink when it has a known type. */
+static void apply_sink_entry(struct config *cfg, const struct cfg_entry *e)
+{
+	struct cfg_sink *s = sink_find(cfg, e->section + 5);
+	const struct sink_type_settings *t;
+	const struct setting *spec;
+	char loc[300];
+
+	if (strcmp(e->key, "type") == 0) {
+		/* Checked only: build_sinks() took the last one. */
+		apply_entry(cfg, e, setting_find(sink_common_settings, "type"), NULL);
+		return;
+	}
+	if (!s && !cfg_get(cfg, e->section, "type") && entry_find_first(cfg, e->section) == e)
+		problem(cfg, entry_rank(e),
+			"%s: [%s]: 'type' is required (json, exec, webhook, syslog, mail or "
+			"textfile)",
+			where(e, loc, sizeof(loc)), e->section);
+	if (!s)
+		return; /* its type is missing or wrong: reported once, not at every key */
+	t = sink_type_settings_of(s->type);
+	spec = sink_setting_find(t, e->key);
+	if (!spec)
+		problem(cfg, entry_rank(e), "%s: key '%s' does not apply to [%s] (type %s)",
+			where(e, loc, sizeof(loc)), e->key, e->section, t->name);
+	else
+		apply_entry(cfg, e, spec, s);
+}
+
+/* The keys a sink type cannot do without. */
+static void check_sinks_complete(struct config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_sinks; i++) {
+		const struct sink_type_settings *t = sink_type_settings_of(cfg->sinks[i].type);
+		char section[300], loc[300];
+
+		snprintf(section, sizeof(section), "sink.%s", cfg->sinks[i].name);
+		if (t->required && !cfg_get(cfg, section, t->required))
+			problem(cfg, entry_rank(entry_find(cfg, section, "type")),
+				"%s: [%s]: a sink of type %s needs '%s'",
+				cfg_where(cfg, section, "type", loc, sizeof(loc)), section, t->name,
+				t->required);
+	}
+}
+
+/* Every entry into its section's settings, in file order (the last value wins). */
+static int validate(struct config *cfg)
+{
 	int rc;
 
-	for (size_t i = 0; i < cfg->n_entries; i++) {
+	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
+		if (sections[i].typed)
+			settings_defaults(sections[i].table, section_target(&sections[i], cfg));
+	}
+	rc = build_sinks(cfg);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; rc == 0 && i < cfg->n_entries; i++) {
 		const struct cfg_entry *e = &cfg->entries[i];
 		const struct cfg_section *t = section_find(e->section);
 		char loc[300];
 
-		if (t && t->options == sink_options)
-			rc = check_sink_entry(cfg, e, err, errlen);
-		else if (t && t->options == daemon_options)
-			rc = check_daemon_entry(e, err, errlen);
-		else if (t)
-			rc = check_entry(e, t->options, NULL, err, errlen);
+		if (t)
+			apply_entry(cfg, e, setting_find(t->table, e->key), section_target(t, cfg));
+		else if (strncmp(e->section, "sink.", 5) == 0 &&
+			 valid_instance_name(e->section + 5))
+			apply_sink_entry(cfg, e);
 		else if (strncmp(e->section, "probe.", 6) == 0 &&
 			 valid_instance_name(e->section + 6))
-			rc = 0; /* checked against the plugin by cfg_check_probes() */
+			rc = apply_probe_entry(cfg, e); /* the plugin's keys: cfg_check_probes() */
 		else
-			rc = errbuf_set(
-				err, errlen, -EINVAL,
+			problem(cfg, entry_rank(e),
 				"%s: unknown section [%s] (expected [daemon], [probe.NAME], "
 				"[sink.NAME] or [snmp])",
 				where(e, loc, sizeof(loc)), e->section);
-		if (rc < 0)
-			return rc;
 	}
-	opt_parse_duration_ms(get_or_default(cfg, "daemon", daemon_options, "rescan_interval"), 0,
-			      UINT64_MAX, &cfg->rescan_interval_ms);
-	opt_parse_uint(get_or_default(cfg, "daemon", daemon_options, "progress_step"), 0,
-		       UINT64_MAX, &u);
-	cfg->progress_step = (unsigned)u;
-	cfg->log_syslog =
-		strcmp(get_or_default(cfg, "daemon", daemon_options, "log"), "syslog") == 0;
-	cfg->log_level = log_level_from(get_or_default(cfg, "daemon", daemon_options, "log_level"));
-	cfg->plugin_dir = cfg_get(cfg, "daemon", "plugin_dir");
-	cfg->hostname = cfg_get(cfg, "daemon", "hostname");
-	cfg->state_dir = get_or_default(cfg, "daemon", daemon_options, "state_dir");
-	cfg->state_dir_set = cfg_get(cfg, "daemon", "state_dir") != NULL;
-	opt_parse_uint(get_or_default(cfg, "daemon", daemon_options, "recovery_scans"), 0,
-		       UINT64_MAX, &u);
-	cfg->recovery_scans = (unsigned)u;
-	opt_parse_duration_ms(get_or_default(cfg, "daemon", daemon_options, "recovery_interval"), 0,
-			      UINT64_MAX, &cfg->recovery_interval_ms);
-	opt_parse_duration_ms(get_or_default(cfg, "daemon", daemon_options, "probe_timeout"), 0,
-			      UINT64_MAX, &cfg->probe_timeout_ms);
-	return build_sinks(cfg, err, errlen);
+	check_sinks_complete(cfg);
+	return rc;
 }
 
-int cfg_load(const char *file, char *const *overrides, size_t n_overrides, struct config **ret,
-	     char *err, size_t errlen)
+int cfg_load_all(const char *file, char *const *overrides, size_t n_overrides, struct config **ret,
+		 char *err, size_t errlen)
 {
 	struct config *cfg = calloc(1, sizeof(*cfg));
 	int rc = 0;
@@ -1164,9 +954,29 @@ int cfg_load(const char *file, char *const *overrides, size_t n_overrides, struc
 	if (file)
 		rc = read_file(cfg, file, err, errlen);
 	for (size_t i = 0; rc == 0 && i < n_overrides; i++)
-		rc = apply_override(cfg, overrides[i], (unsigned)i + 1, err, errlen);
+		rc = apply_override(cfg, overrides[i], (unsigned)i + 1);
 	if (rc == 0)
-		rc = validate(cfg, err, errlen);
+		rc = validate(cfg);
+	problems_sort(cfg);
+	if (rc == -ENOMEM)
+		snprintf(err, errlen, "%s: out of memory", file ? file : "configuration");
+	if (rc < 0) {
+		cfg_free(cfg);
+		return rc;
+	}
+	*ret = cfg;
+	return 0;
+}
+
+int cfg_load(const char *file, char *const *overrides, size_t n_overrides, struct config **ret,
+	     char *err, size_t errlen)
+{
+	struct config *cfg;
+	int rc = cfg_load_all(file, overrides, n_overrides, &cfg, err, errlen);
+
+	if (rc < 0)
+		return rc;
+	rc = cfg_report_to_err(&cfg->problems, err, errlen);
 	if (rc < 0) {
 		cfg_free(cfg);
 		return rc;
@@ -1178,24 +988,35 @@ int cfg_load(const char *file, char *const *overrides, size_t n_overrides, struc
 int cfg_check_probes(const struct config *cfg, const struct plugin_set *plugins, char *err,
 		     size_t errlen)
 {
+	struct cfg_report rep = { 0 };
+	int rc;
+
 	for (size_t i = 0; i < cfg->n_entries; i++) {
 		const struct cfg_entry *e = &cfg->entries[i];
+		const struct redmon_option_spec *spec;
 		const struct redmon_plugin *p;
-		char loc[300];
-		int rc;
+		const struct setting *common;
+		char loc[300], why[256];
 
 		if (strncmp(e->section, "probe.", 6) != 0)
 			continue;
 		p = plugin_set_find(plugins, e->section + 6);
+		spec = p ? spec_find(p->options, e->key) : NULL;
+		common = setting_find(probe_common_settings, e->key);
 		if (!p)
-			return errbuf_set(err, errlen, -EINVAL,
-					  "%s: [%s]: no probe plugin named '%s' is installed",
-					  where(e, loc, sizeof(loc)), e->section, e->section + 6);
-		rc = check_entry(e, p->options, probe_common_options, err, errlen);
-		if (rc < 0)
-			return rc;
+			cfg_report_add(&rep, "%s: [%s]: no probe plugin named '%s' is installed",
+				       where(e, loc, sizeof(loc)), e->section, e->section + 6);
+		else if (!spec && !common)
+			cfg_report_add(&rep, "%s: unknown key '%s' in [%s]",
+				       where(e, loc, sizeof(loc)), e->key, e->section);
+		else if ((spec ? opt_check(spec, e->value, why, sizeof(why))
+			       : setting_check(common, e->value, why, sizeof(why))) < 0)
+			cfg_report_add(&rep, "%s: %s.%s: %s", where(e, loc, sizeof(loc)),
+				       e->section, e->key, why);
 	}
-	return 0;
+	rc = cfg_report_to_err(&rep, err, errlen);
+	cfg_report_free(&rep);
+	return rc;
 }
 
 #define SECRET_SYMLINK "%s is a symbolic link: refused for a secret (name the file itself)"
@@ -1203,7 +1024,7 @@ int cfg_check_probes(const struct config *cfg, const struct plugin_set *plugins,
 /* The uid of [daemon] user, or -1 when no such user exists. */
 static uid_t service_uid(const struct config *cfg)
 {
-	const char *user = cfg_value(cfg, "daemon", "user");
+	const char *user = cfg->user;
 	struct passwd pw, *res = NULL;
 	char buf[1024];
 
@@ -1293,45 +1114,54 @@ int cfg_secret_read(const struct config *cfg, const char *path, char *buf, size_
 	return (int)len;
 }
 
-/* The spec of an entry of a core section or of a loaded plugin's, or NULL. */
-static const struct redmon_option_spec *
-entry_spec(const struct config *cfg, const struct cfg_entry *e, const struct plugin_set *plugins)
+/* The secret-file keys of a core section or of a loaded plugin's. */
+static bool is_secret_key(const struct config *cfg, const struct cfg_entry *e,
+			  const struct plugin_set *plugins)
 {
 	const struct cfg_section *t = section_find(e->section);
+	const struct redmon_option_spec *spec;
 	const struct redmon_plugin *p;
-	int i;
+	const struct setting *s = NULL;
+	struct cfg_sink *k;
 
-	if (t && t->options == sink_options) {
-		i = sink_type_index(cfg, e->section);
-		return i < 0 ? NULL : spec_find(sink_types[i].options, e->key);
-	}
 	if (t)
-		return spec_find(t->options, e->key);
+		s = setting_find(t->table, e->key);
+	else if (strncmp(e->section, "sink.", 5) == 0 &&
+		 (k = sink_find((struct config *)cfg, e->section + 5)))
+		s = sink_setting_find(sink_type_settings_of(k->type), e->key);
+	if (s)
+		return s->type == SETTING_SECRET_FILE;
 	if (!plugins || strncmp(e->section, "probe.", 6) != 0)
-		return NULL;
+		return false;
 	p = plugin_set_find(plugins, e->section + 6);
-	return p ? spec_find(p->options, e->key) : NULL;
+	spec = p ? spec_find(p->options, e->key) : NULL;
+	return spec && spec->type == REDMON_OPT_SECRET_FILE;
 }
 
 int cfg_check_secrets(const struct config *cfg, const struct plugin_set *plugins, char *err,
 		      size_t errlen)
 {
+	struct cfg_report rep = { 0 };
+	int first = 0;
+
 	for (size_t i = 0; i < cfg->n_entries; i++) {
 		const struct cfg_entry *e = &cfg->entries[i];
-		const struct redmon_option_spec *spec = entry_spec(cfg, e, plugins);
 		char loc[300], why[512];
 		int rc;
 
 		/* The last value of a key is the one used. */
-		if (!spec || spec->type != REDMON_OPT_SECRET_FILE || !e->value[0] ||
-		    cfg_get(cfg, e->section, e->key) != e->value)
+		if (!e->value[0] || !is_secret_key(cfg, e, plugins) ||
+		    entry_find(cfg, e->section, e->key) != e)
 			continue;
 		rc = cfg_secret_check(cfg, e->value, why, sizeof(why));
 		if (rc < 0)
-			return errbuf_set(err, errlen, rc, "%s: %s.%s: %s",
-					  where(e, loc, sizeof(loc)), e->section, e->key, why);
+			cfg_report_add(&rep, "%s: %s.%s: %s", where(e, loc, sizeof(loc)),
+				       e->section, e->key, why);
+		first = first ? first : rc;
 	}
-	return 0;
+	cfg_report_to_err(&rep, err, errlen);
+	cfg_report_free(&rep);
+	return first; /* the reason of the first, as -errno */
 }
 
 void cfg_free(struct config *cfg)
@@ -1346,7 +1176,14 @@ void cfg_free(struct config *cfg)
 	for (size_t i = 0; i < cfg->n_sinks; i++)
 		free(cfg->sinks[i].name);
 	free(cfg->sinks);
+	for (size_t i = 0; i < cfg->n_probes; i++)
+		free(cfg->probes[i].name);
+	free(cfg->probes);
 	free(cfg->entries);
 	free(cfg->file);
+	cfg_report_free(&cfg->problems);
+	for (size_t i = 0; i < cfg->n_pending; i++)
+		free(cfg->pending[i].text);
+	free(cfg->pending);
 	free(cfg);
 }

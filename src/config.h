@@ -12,8 +12,25 @@
 #include <stdint.h>
 
 #include "redmon/plugin.h"
+#include "settings.h"
+#include "sink_settings.h"
 
 struct plugin_set;
+
+/* Problems found, one line each ("file:line: what"), in the order found. */
+struct cfg_report {
+	char *text; /* the lines, each ended by '\n'; NULL when none (or out of memory) */
+	size_t len;
+	unsigned n;
+};
+
+void cfg_report_add(struct cfg_report *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Add each line of text (lines separated by '\n') as one problem. */
+void cfg_report_add_lines(struct cfg_report *r, const char *text);
+void cfg_report_free(struct cfg_report *r);
+/* The report's lines into err, joined by '\n': -EINVAL, or 0 when it is empty. */
+int cfg_report_to_err(const struct cfg_report *r, char *err, size_t errlen);
 
 /* One `key = value` as written, with where it came from. */
 struct cfg_entry {
@@ -24,13 +41,10 @@ struct cfg_entry {
 	unsigned line;	    /* line in the file, or the -o position */
 };
 
-enum sink_type { SINK_JSON = 0, SINK_EXEC, SINK_WEBHOOK, SINK_SYSLOG, SINK_MAIL, SINK_TEXTFILE };
-
-struct cfg_sink {
+/* [probe.NAME]: the keys every probe has (a plugin's own stay strings: the ABI). */
+struct cfg_probe {
 	char *name;
-	enum sink_type type;
-	const char *path; /* "-" = stdout; points into entries */
-	int min_severity; /* event_severity */
+	bool enabled;
 };
 
 struct config {
@@ -38,42 +52,73 @@ struct config {
 	struct cfg_entry *entries;
 	size_t n_entries;
 
-	/* [daemon], typed */
+	/* [daemon], typed by the table in config.c */
 	uint64_t rescan_interval_ms;
 	unsigned progress_step;
-	bool log_syslog;
-	int log_level;
+	int log_syslog;		/* log = syslog */
+	int log_level;		/* LOG_ERR ... LOG_DEBUG */
 	const char *plugin_dir; /* NULL: next to the binary, else the built-in path */
 	const char *hostname;	/* NULL: gethostname() */
-	const char *state_dir;	/* the default unless state_dir_set */
+	const char *user;	/* the default unless user_set */
+	bool user_set;
+	const char *state_dir; /* the default unless state_dir_set */
 	bool state_dir_set;
 	unsigned recovery_scans;
 	uint64_t recovery_interval_ms;
 	uint64_t probe_timeout_ms;
 
+	struct cfg_probe *probes; /* each [probe.NAME] named */
+	size_t n_probes;
+
+	/* [sink.NAME], typed by src/sink_settings.c, in the order first named */
 	struct cfg_sink *sinks;
 	size_t n_sinks;
+
+	/* What cfg_load_all() found wrong, in file order; empty in any config cfg_load() returns. */
+	struct cfg_report problems;
+	struct cfg_problem *pending; /* config.c's own, while loading */
+	size_t n_pending;
 };
 
 /*
  * Read FILE (may be NULL: defaults only; a missing file named explicitly is an
  * error; a directory, FIFO or device, or more than 1 MiB, is refused without
  * blocking) and apply the overrides ("section.key=value").  Validates every core
- * key; [probe.*] sections are checked later by cfg_check_probes().  On error
- * returns -errno / -EINVAL and writes a message naming file and line to err.
- * *ret is set only on success and is freed with cfg_free().
+ * key into the typed settings; [probe.*] sections are checked later by
+ * cfg_check_probes().  On error returns -errno / -EINVAL and writes every
+ * problem found, one line each naming file and line, to err.  *ret is set
+ * only on success and is freed with cfg_free().
  */
 int cfg_load(const char *file, char *const *overrides, size_t n_overrides, struct config **ret,
 	     char *err, size_t errlen);
 
-/* Check [probe.NAME] sections against the loaded plugins' option tables. */
+/*
+ * The same for --check-config, which reports every problem: a config whose
+ * text could be read is returned even when it has errors, with them in
+ * (*ret)->problems (a value in error keeps its default).  -errno and the
+ * reason in err only when there is no text to check (the file cannot be read).
+ */
+int cfg_load_all(const char *file, char *const *overrides, size_t n_overrides, struct config **ret,
+		 char *err, size_t errlen);
+
+/*
+ * Where section.key was last set: "file:line", "-o section.key", or "" when
+ * it was not.  Returns buf.
+ */
+const char *cfg_where(const struct config *cfg, const char *section, const char *key, char *buf,
+		      size_t len);
+
+/* Check [probe.NAME] sections against the loaded plugins' option tables (every problem). */
 int cfg_check_probes(const struct config *cfg, const struct plugin_set *plugins, char *err,
 		     size_t errlen);
 
 /* The value of section.key as configured (the last one wins), or NULL. */
 const char *cfg_get(const struct config *cfg, const char *section, const char *key);
 
-/* The value of section.key as configured, else the default of a core section's table. */
+/*
+ * The value of section.key as configured, else the default of a core section's
+ * table.  Only for a section whose settings are not typed yet ([snmp]).
+ */
 const char *cfg_value(const struct config *cfg, const char *section, const char *key);
 
 /* Whether [probe.NAME] enabled is not "no". */
@@ -99,15 +144,12 @@ int cfg_secret_read(const struct config *cfg, const char *path, char *buf, size_
  * Check every secret file cfg names, in core sections and in the [probe.*]
  * sections of plugins (may be NULL: core sections only).  For the daemon
  * (start, reload, --check-config): the one-shot commands do not read them.
+ * Every problem goes to err, one line each.
  */
 int cfg_check_secrets(const struct config *cfg, const struct plugin_set *plugins, char *err,
 		      size_t errlen);
 
-/* Value checks shared with plugin options.  0 or -EINVAL with a message. */
+/* A plugin option's value, checked as the core checks its own.  0 or -EINVAL with a message. */
 int opt_check(const struct redmon_option_spec *spec, const char *value, char *err, size_t errlen);
-int opt_parse_bool(const char *s, bool *ret);
-int opt_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *ret);
-/* "30", "30s", "500ms", "5m", "1h" -> milliseconds within [min, max]. */
-int opt_parse_duration_ms(const char *s, uint64_t min, uint64_t max, uint64_t *ret);
 
 #endif

@@ -371,14 +371,14 @@ static int setup_slots(struct daemon *d)
 }
 
 /*
- * The user named to drop to (--user, [daemon] user), or NULL: none, or root.
- * The default "redmon" is left to privdrop_apply(), which says the same
+ * The user named to drop to (--user, [daemon] user set), or NULL: none, or root.
+ * The default user (the table's) is left to privdrop_apply(), which says the same
  * when it is missing: checking it here would fail --check-config run as
  * root where the daemon runs under systemd's User= instead.
  */
 static const char *drop_user(const struct runtime *rt, const struct config *cfg)
 {
-	const char *user = rt->cli->user ? rt->cli->user : cfg_get(cfg, "daemon", "user");
+	const char *user = rt->cli->user ? rt->cli->user : cfg->user_set ? cfg->user : NULL;
 
 	return user && strcmp(user, "root") != 0 ? user : NULL;
 }
@@ -387,18 +387,32 @@ int daemon_check_config(const struct runtime *rt, const struct config *cfg, char
 			size_t errlen)
 {
 	const char *user = drop_user(rt, cfg);
-	int rc;
+	struct cfg_report rep = { 0 };
+	char loc[300];
+	int rc, first = 0;
 
 	errno = 0;
-	if (user && !getpwnam(user))
-		return errbuf_set(err, errlen, errno ? -errno : -ESRCH,
-				  "[daemon] user: no user '%s' (create it with `adduser --system "
-				  "--group %s`, or set user = root to run as root)",
-				  user, user);
+	if (user && !getpwnam(user)) {
+		first = errno ? -errno : -ESRCH;
+		cfg_report_add(&rep,
+			       "%s: [daemon] user: no user '%s' (create it with `adduser --system "
+			       "--group %s`, or set user = root to run as root)",
+			       rt->cli->user ? "--user"
+					     : cfg_where(cfg, "daemon", "user", loc, sizeof(loc)),
+			       user, user);
+	}
+	/* Every problem, for --check-config: the secret files, then SNMP's own checks. */
 	rc = cfg_check_secrets(cfg, &rt->plugins, err, errlen);
-	if (rc == 0) /* SNMP: targets, v3 settings and password files */
-		rc = subagent_check_config(cfg, err, errlen);
-	return rc;
+	if (rc < 0)
+		cfg_report_add_lines(&rep, err);
+	first = first ? first : rc;
+	rc = subagent_check_config(cfg, err, errlen); /* targets, v3 settings, password files */
+	if (rc < 0)
+		cfg_report_add_lines(&rep, err);
+	first = first ? first : rc;
+	cfg_report_to_err(&rep, err, errlen);
+	cfg_report_free(&rep);
+	return first;
 }
 
 /*
@@ -570,7 +584,7 @@ int daemon_run(struct runtime *rt)
 	int rc;
 
 	if (daemon_check_config(rt, rt->cfg, err, sizeof(err)) < 0) {
-		log_err("%s", err);
+		runtime_log_errors(err);
 		return 1;
 	}
 	agg_init(&d.agg, rt->cfg->progress_step);

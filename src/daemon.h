@@ -10,8 +10,8 @@ struct runtime;
 /*
  * What the daemon would fail on beyond the config's own values, checked at
  * start, on reload and by --check-config: the user to drop to exists, every
- * secret file is private (config.h), the [snmp] settings load.  0, or -errno
- * with the reason in err.
+ * secret file is private (config.h), the [snmp] settings load.  0, or the
+ * -errno of the first problem with every problem in err, one line each.
  */
 int daemon_check_config(const struct runtime *rt, const struct config *cfg, char *err,
 			size_t errlen);

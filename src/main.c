@@ -17,6 +17,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "loop.h"
+#include "privdrop.h"
 #include "runtime.h"
 #include "sink.h"
 #include "status.h"
@@ -237,6 +238,48 @@ static int cmd_test_alert(struct runtime *rt, const char *only)
 }
 
 /*
+ * daemon --check-config: every problem the daemon would refuse to start on,
+ * one line each naming where it is (file:line, or -o section.key), then one
+ * line naming what was checked: "redmon: FILE: OK" or "redmon: FILE: N errors".
+ */
+static int cmd_check_config(const struct cli *cli)
+{
+	const char *what = cli->config_file ? cli->config_file : "no configuration file";
+	struct cfg_report rep = { 0 };
+	struct runtime rt;
+	char err[8192];
+	unsigned n;
+
+	/* A file that cannot be read, or no plugin that loads: logged already. */
+	if (runtime_open(&rt, cli) < 0) {
+		fprintf(stderr, "redmon: %s: 1 error\n", what);
+		return 1;
+	}
+	cfg_report_add_lines(&rep, rt.cfg->problems.text);
+	if (privdrop_check_config(rt.cfg, err, sizeof(err)) < 0)
+		cfg_report_add_lines(&rep, err);
+	if (cfg_check_probes(rt.cfg, &rt.plugins, err, sizeof(err)) < 0)
+		cfg_report_add_lines(&rep, err);
+	if (daemon_check_config(&rt, rt.cfg, err, sizeof(err)) < 0)
+		cfg_report_add_lines(&rep, err);
+	/* The sinks are not opened: their programs are checked here. */
+	if (sink_check_programs(rt.cfg, err, sizeof(err)) < 0)
+		cfg_report_add_lines(&rep, err);
+	/* Out of memory loses the text, never the count. */
+	n = rep.n > rt.cfg->problems.n ? rep.n : rt.cfg->problems.n;
+	runtime_close(&rt);
+	/* On stderr whatever [daemon] log says: the one running the check reads it. */
+	log_setup(LOG_TARGET_STDERR, LOG_NOTICE + cli->verbosity);
+	runtime_log_errors(rep.text);
+	if (n)
+		fprintf(stderr, "redmon: %s: %u error%s\n", what, n, n == 1 ? "" : "s");
+	else
+		printf("redmon: %s: OK\n", what);
+	cfg_report_free(&rep);
+	return n ? 1 : 0;
+}
+
+/*
  * Started with standard input, output or error closed (`redmon status >&-`,
  * a careless init script), the next open() would take fd 1 or 2: the root
  * directory, epoll, a JSON Lines file would then receive what is printed or
@@ -290,6 +333,10 @@ int main(int argc, char **argv)
 	}
 	log_setup(LOG_TARGET_STDERR, LOG_NOTICE + cli.verbosity);
 	raise_fd_limit();
+	if (cli.check_config && strcmp(cli.command, "daemon") == 0) {
+		code = cmd_check_config(&cli);
+		goto out;
+	}
 	if (runtime_open(&rt, &cli) < 0) {
 		/* A Nagios plugin that cannot run says UNKNOWN, and why, on stdout. */
 		if (nagios)
@@ -299,19 +346,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (strcmp(cli.command, "daemon") == 0) {
-		if (cli.check_config) {
-			char err[1024];
-
-			/* The sinks are not opened: their programs are checked here. */
-			code = daemon_check_config(&rt, rt.cfg, err, sizeof(err)) < 0 ||
-			       sink_check_programs(rt.cfg, err, sizeof(err)) < 0;
-			if (code)
-				log_err("%s", err);
-			else
-				printf("configuration OK\n");
-		} else {
-			code = daemon_run(&rt);
-		}
+		code = daemon_run(&rt);
 	} else if (strcmp(cli.command, "test-alert") == 0) {
 		code = cmd_test_alert(&rt, only_sink);
 	} else {

@@ -11,19 +11,7 @@
 #include <stdint.h>
 
 #include "model.h"
-
-#define POLICY_DAY_MS (24ll * 3600 * 1000)
-
-enum remind_kind {
-	REMIND_ONCE = 0,    /* no reminders */
-	REMIND_EVERY,	    /* every interval_ms (daily = every 24h) */
-	REMIND_DIMINISHING, /* after 1, 2, 4, 8 ... times interval_ms (1 day by default) */
-};
-
-struct remind {
-	enum remind_kind kind;
-	int64_t interval_ms;
-};
+#include "remind.h"
 
 /*
  * "once", "daily", "diminishing", "diminishing/<duration>" or a duration

@@ -41,8 +41,6 @@
 #include "log.h"
 #include "spool.h"
 
-#define DEFAULT_USER "redmon"
-
 /* Under systemd the unit sets the user and capabilities (see redmon.service). */
 static bool under_systemd(void)
 {
@@ -153,17 +151,13 @@ static void hand_over_files(const struct config *cfg, const struct passwd *pw, b
 	handover_gid = pw->pw_gid;
 	if (state_dir && access(state_dir, F_OK) == 0 && owned_by(state_dir, pw))
 		nftw(state_dir, handover_one, 16, FTW_PHYS | FTW_MOUNT);
-	for (size_t i = 0; i < cfg->n_entries; i++) {
-		const struct cfg_entry *e = &cfg->entries[i];
+	for (size_t i = 0; i < cfg->n_sinks; i++) {
+		const char *path = cfg->sinks[i].path;
 		char dir[PATH_MAX];
-		const char *path;
 		struct stat st;
 
-		if (strncmp(e->section, "sink.", 5) != 0 || strcmp(e->key, "type") != 0 ||
-		    strcmp(e->value, "json") != 0)
-			continue;
-		path = cfg_get(cfg, e->section, "path");
-		if (!path || strcmp(path, "-") == 0 || lstat(path, &st) < 0)
+		if (cfg->sinks[i].type != SINK_JSON || strcmp(path, "-") == 0 ||
+		    lstat(path, &st) < 0)
 			continue;
 		snprintf(dir, sizeof(dir), "%s", path);
 		if (owned_by(dirname(dir), pw))
@@ -179,13 +173,11 @@ static void hand_over_files(const struct config *cfg, const struct passwd *pw, b
 static const char *drop_target(const struct config *cfg, const char *user_override,
 			       bool captured_tree, const char **why)
 {
-	const char *user = user_override ? user_override : cfg_get(cfg, "daemon", "user");
+	const char *user = user_override ? user_override : cfg->user;
 
 	*why = NULL;
-	if (geteuid() != 0 || (captured_tree && !user))
+	if (geteuid() != 0 || (captured_tree && !user_override && !cfg->user_set))
 		return NULL;
-	if (!user)
-		user = DEFAULT_USER;
 	if (under_systemd()) {
 		*why = "started by systemd: the unit's User= and capabilities apply";
 		return NULL;
@@ -303,15 +295,12 @@ int privdrop_apply(const struct config *cfg, const char *user_override, bool cap
 	return check_state_dir(cfg, captured_tree, user);
 }
 
-/* The [sink.*] sections that run programs (exec hooks, mail). */
+/* The first [sink.*] section that runs programs (exec hooks, mail). */
 static const char *first_hook(const struct config *cfg)
 {
-	for (size_t i = 0; i < cfg->n_entries; i++) {
-		const struct cfg_entry *e = &cfg->entries[i];
-
-		if (strncmp(e->section, "sink.", 5) == 0 && strcmp(e->key, "type") == 0 &&
-		    (strcmp(e->value, "exec") == 0 || strcmp(e->value, "mail") == 0))
-			return e->section;
+	for (size_t i = 0; i < cfg->n_sinks; i++) {
+		if (cfg->sinks[i].type == SINK_EXEC || cfg->sinks[i].type == SINK_MAIL)
+			return cfg->sinks[i].name;
 	}
 	return NULL;
 }
@@ -326,14 +315,16 @@ static int check_path(const char *path, char *err, size_t errlen, const char *ho
 	}
 	if (st.st_uid != 0 && st.st_uid != geteuid()) {
 		snprintf(err, errlen,
-			 "%s is owned by uid %u, not root or us: refusing to run the hook of [%s]",
+			 "%s is owned by uid %u, not root or us: refusing to run the hook of "
+			 "[sink.%s]",
 			 path, (unsigned)st.st_uid, hook);
 		return -EPERM;
 	}
 	/* A sticky directory (/tmp) still lets others replace files they own. */
 	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
 		snprintf(err, errlen,
-			 "%s is writable by %s: refusing to run the hook of [%s] (chmod go-w %s)",
+			 "%s is writable by %s: refusing to run the hook of [sink.%s] (chmod go-w "
+			 "%s)",
 			 path, (st.st_mode & S_IWOTH) ? "everyone" : "its group", hook, path);
 		return -EPERM;
 	}
@@ -349,13 +340,12 @@ int privdrop_check_config(const struct config *cfg, char *err, size_t errlen)
 	if (!hook)
 		return 0;
 	/* The programs themselves: one others can rewrite is theirs to run. */
-	for (size_t i = 0; i < cfg->n_entries; i++) {
-		const struct cfg_entry *e = &cfg->entries[i];
+	for (size_t i = 0; i < cfg->n_sinks; i++) {
+		const char *command = cfg->sinks[i].exec.command;
 
-		if (strncmp(e->section, "sink.", 5) != 0 || strcmp(e->key, "command") != 0 ||
-		    e->value[0] != '/' || access(e->value, F_OK) < 0)
+		if (cfg->sinks[i].type != SINK_EXEC || !command || access(command, F_OK) < 0)
 			continue;
-		rc = check_path(e->value, err, errlen, e->section);
+		rc = check_path(command, err, errlen, cfg->sinks[i].name);
 		if (rc < 0)
 			return rc;
 	}

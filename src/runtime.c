@@ -60,16 +60,36 @@ static void pick_plugin_dir(struct runtime *rt)
 	snprintf(rt->plugin_dir, sizeof(rt->plugin_dir), "%s", REDMON_PLUGINDIR);
 }
 
+void runtime_log_errors(const char *text)
+{
+	while (text && *text) {
+		size_t n = strcspn(text, "\n");
+
+		log_err("%.*s", (int)n, text);
+		text += n + (text[n] == '\n');
+	}
+}
+
 int runtime_load_config(const struct runtime *rt, struct config **ret)
 {
 	struct config *cfg;
-	char err[1024];
+	char err[8192];
 	int rc;
 
+	/* --check-config goes on with a config in error: it reports every problem itself. */
+	if (rt->cli->check_config) {
+		rc = cfg_load_all(rt->cli->config_file, rt->cli->overrides, rt->cli->n_overrides,
+				  &cfg, err, sizeof(err));
+		if (rc < 0)
+			log_err("%s", err);
+		else
+			*ret = cfg;
+		return rc;
+	}
 	rc = cfg_load(rt->cli->config_file, rt->cli->overrides, rt->cli->n_overrides, &cfg, err,
 		      sizeof(err));
 	if (rc < 0) {
-		log_err("%s", err);
+		runtime_log_errors(err);
 		return rc;
 	}
 	/* status and check never run hooks; everything else (daemon, reload) may. */
@@ -85,7 +105,7 @@ int runtime_load_config(const struct runtime *rt, struct config **ret)
 	if (rt->plugins.n) {
 		rc = cfg_check_probes(cfg, &rt->plugins, err, sizeof(err));
 		if (rc < 0) {
-			log_err("%s", err);
+			runtime_log_errors(err);
 			cfg_free(cfg);
 			return rc;
 		}
@@ -159,7 +179,7 @@ void runtime_hostname(const struct config *cfg, char *buf, size_t len)
 
 int runtime_open(struct runtime *rt, const struct cli *cli)
 {
-	char err[1024];
+	char err[8192];
 	int rc;
 
 	memset(rt, 0, sizeof(*rt));
@@ -172,10 +192,10 @@ int runtime_open(struct runtime *rt, const struct cli *cli)
 	rc = open_root(rt);
 	if (rc == 0)
 		rc = load_plugins(rt);
-	if (rc == 0) {
+	if (rc == 0 && !cli->check_config) {
 		rc = cfg_check_probes(rt->cfg, &rt->plugins, err, sizeof(err));
 		if (rc < 0)
-			log_err("%s", err);
+			runtime_log_errors(err);
 	}
 	if (rc < 0) {
 		runtime_close(rt);

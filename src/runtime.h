@@ -43,6 +43,9 @@ struct runtime {
 /*
  * Load config, root and plugins for cli.  Logs what is wrong and returns
  * -errno; on success the caller owns rt and frees it with runtime_close().
+ * With cli->check_config a config in error is loaded all the same, its
+ * problems in rt->cfg->problems, and the checks that need the plugins or
+ * run hooks are left to the caller: --check-config reports them all.
  */
 int runtime_open(struct runtime *rt, const struct cli *cli);
 
@@ -54,6 +57,9 @@ int runtime_load_config(const struct runtime *rt, struct config **ret);
  * control character replaced by '?' (it goes into headers and log lines).
  */
 void runtime_hostname(const struct config *cfg, char *buf, size_t len);
+
+/* Log each line of text (problems joined by '\n', as the config reports them) as an error. */
+void runtime_log_errors(const char *text);
 
 /* Apply the [daemon] log settings of cfg (command-line -v wins). */
 void runtime_apply_log(const struct runtime *rt, const struct config *cfg);

@@ -324,21 +324,31 @@ int sink_check_program(const char *name, const char *path, char *err, size_t err
 
 int sink_check_programs(const struct config *cfg, char *err, size_t errlen)
 {
+	struct cfg_report rep = { 0 };
+	int first = 0;
+
 	for (size_t i = 0; i < cfg->n_sinks; i++) {
-		enum sink_type t = cfg->sinks[i].type;
-		char section[300];
-		const char *prog;
+		const struct cfg_sink *set = &cfg->sinks[i];
+		bool exec = set->type == SINK_EXEC;
+		const char *prog = exec ? set->exec.command : set->mail.sendmail;
+		char section[300], loc[300];
 		int rc;
 
-		if (t != SINK_EXEC && t != SINK_MAIL)
+		/* A partial config (--check-config) may lack the program: reported already. */
+		if ((!exec && set->type != SINK_MAIL) || !prog)
 			continue;
-		snprintf(section, sizeof(section), "sink.%s", cfg->sinks[i].name);
-		prog = cfg_value(cfg, section, t == SINK_EXEC ? "command" : "sendmail");
-		rc = prog ? sink_check_program(cfg->sinks[i].name, prog, err, errlen) : 0;
-		if (rc < 0)
-			return rc;
+		rc = sink_check_program(set->name, prog, err, errlen);
+		if (rc == 0)
+			continue;
+		snprintf(section, sizeof(section), "sink.%s", set->name);
+		if (!*cfg_where(cfg, section, exec ? "command" : "sendmail", loc, sizeof(loc)))
+			cfg_where(cfg, section, "type", loc, sizeof(loc));
+		cfg_report_add(&rep, "%s: %s", loc, err);
+		first = first ? first : rc;
 	}
-	return 0;
+	cfg_report_to_err(&rep, err, errlen);
+	cfg_report_free(&rep);
+	return first;
 }
 
 static void sink_free(struct sink *k)
@@ -352,32 +362,21 @@ static void sink_free(struct sink *k)
 	free(k);
 }
 
-static int add_sink(struct sink_set *s, const struct config *cfg, const char *name,
-		    enum sink_type type, char *err, size_t errlen)
+static int add_sink(struct sink_set *s, const struct cfg_sink *set, char *err, size_t errlen)
 {
 	struct sink *k = calloc(1, sizeof(*k)), **v;
-	char section[300];
-	uint64_t u;
 	int rc;
 
 	if (!k)
 		return -ENOMEM;
-	snprintf(section, sizeof(section), "sink.%s", name);
 	k->set = s;
-	k->type = type;
-	k->ops = ops_by_type[type];
-	k->name = strdup(name);
-	/* Keys a type does not have read as NULL: their defaults then apply. */
-	k->min_severity = event_severity_from_name(cfg_value(cfg, section, "min_severity"));
-	if (policy_parse_remind(cfg_value(cfg, section, "remind") ?: "once", &k->remind) < 0 ||
-	    policy_parse_heartbeat(cfg_value(cfg, section, "heartbeat") ?: "off",
-				   &k->heartbeat_ms) < 0 ||
-	    opt_parse_uint(cfg_value(cfg, section, "fail_after") ?: "3", 1, 1000, &u) < 0) {
-		sink_free(k);
-		snprintf(err, errlen, "[%s]: bad remind, heartbeat or fail_after", section);
-		return -EINVAL;
-	}
-	k->fail_after = (unsigned)u;
+	k->type = set->type;
+	k->ops = ops_by_type[set->type];
+	k->name = strdup(set->name);
+	k->min_severity = set->min_severity;
+	k->remind = set->remind;
+	k->heartbeat_ms = set->heartbeat_ms;
+	k->fail_after = set->fail_after;
 	k->timeout_ms = 5000;
 	v = k->name ? realloc(s->v, (s->n + 1) * sizeof(*v)) : NULL;
 	if (!v) {
@@ -385,7 +384,7 @@ static int add_sink(struct sink_set *s, const struct config *cfg, const char *na
 		return -ENOMEM;
 	}
 	s->v = v;
-	rc = k->ops->open(k, cfg, section, err, errlen);
+	rc = k->ops->open(k, set, err, errlen);
 	if (rc < 0) {
 		k->priv = NULL;
 		sink_free(k);
@@ -413,11 +412,14 @@ int sink_set_open(const struct config *cfg, const struct sink_env *env, struct s
 	s->env = *env;
 	s->remind_after = wall_ms();
 	for (size_t i = 0; rc == 0 && i < cfg->n_sinks; i++)
-		rc = add_sink(s, cfg, cfg->sinks[i].name, cfg->sinks[i].type, err, errlen);
+		rc = add_sink(s, &cfg->sinks[i], err, errlen);
 	if (rc == 0 && cfg->n_sinks == 0) {
 		/* Built by hand: "-o sink.stdout.path=..." must not sneak in. */
+		struct cfg_sink stdout_sink = { .name = "stdout", .type = SINK_JSON };
+
+		sink_settings_defaults(sink_type_settings_of(SINK_JSON), &stdout_sink);
 		s->unconfigured = true;
-		rc = add_sink(s, cfg, "stdout", SINK_JSON, err, errlen);
+		rc = add_sink(s, &stdout_sink, err, errlen);
 	}
 	for (size_t i = 0; i < s->n; i++)
 		reminders = reminders || s->v[i]->remind.kind != REMIND_ONCE;
@@ -457,14 +459,22 @@ void sink_set_log_reach(const struct sink_set *s)
 }
 
 /* The target that makes a sink reach someone, for the fingerprint. */
-static const char *sink_target(const struct config *cfg, const char *section, enum sink_type type)
+static const char *sink_target(const struct cfg_sink *set, char *buf, size_t len)
 {
-	static const char *const keys[] = {
-		[SINK_JSON] = "path",	    [SINK_EXEC] = "command", [SINK_WEBHOOK] = "url",
-		[SINK_SYSLOG] = "facility", [SINK_MAIL] = "mail_to", [SINK_TEXTFILE] = "path",
-	};
-
-	return cfg_value(cfg, section, keys[type]) ?: "";
+	switch (set->type) {
+	case SINK_JSON:
+	case SINK_TEXTFILE:
+		return set->path;
+	case SINK_EXEC:
+		return set->exec.command;
+	case SINK_WEBHOOK:
+		return set->webhook.url;
+	case SINK_SYSLOG:
+		return sink_facility_name(set->syslog.facility, buf, len);
+	case SINK_MAIL:
+		return set->mail.to;
+	}
+	return "";
 }
 
 void sink_set_fingerprint(const struct config *cfg, char *buf, size_t len)
@@ -478,11 +488,11 @@ void sink_set_fingerprint(const struct config *cfg, char *buf, size_t len)
 		return;
 	}
 	for (size_t i = 0; i < cfg->n_sinks; i++) {
-		char section[300];
+		char facility[16];
+		const char *target = sink_target(&cfg->sinks[i], facility, sizeof(facility));
 
-		snprintf(section, sizeof(section), "sink.%s", cfg->sinks[i].name);
 		fprintf(f, "%s=%d:%s\n", cfg->sinks[i].name, (int)cfg->sinks[i].type,
-			sink_target(cfg, section, cfg->sinks[i].type));
+			target ? target : "");
 	}
 	if (cfg->n_sinks == 0)
 		fputs("stdout", f);

@@ -102,9 +102,8 @@ struct sink;
 
 struct sink_ops {
 	const char *type;
-	/* Read [sink.NAME] keys; 0 or -errno with a message in err. */
-	int (*open)(struct sink *k, const struct config *cfg, const char *section, char *err,
-		    size_t errlen);
+	/* Open with the typed [sink.NAME] settings; 0 or -errno with a message in err. */
+	int (*open)(struct sink *k, const struct cfg_sink *set, char *err, size_t errlen);
 	/* Take one alert; report the outcome, now or later, with sink_result(). */
 	void (*deliver)(struct sink *k, const struct alert *a);
 	/* test-alert: deliver a now, bypassing spool and queue; finish with sink_test_done(). */

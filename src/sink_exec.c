@@ -550,19 +550,16 @@ struct exec_sink {
 	struct runner *runner;
 };
 
-static int exec_open(struct sink *k, const struct config *cfg, const char *section, char *err,
-		     size_t errlen)
+static int exec_open(struct sink *k, const struct cfg_sink *set, char *err, size_t errlen)
 {
 	struct exec_sink *x = calloc(1, sizeof(*x));
-	uint64_t queue = 100;
 	int rc;
 
 	if (!x)
 		return -ENOMEM;
-	opt_parse_duration_ms(cfg_value(cfg, section, "timeout"), 1, UINT64_MAX, &k->timeout_ms);
-	opt_parse_uint(cfg_value(cfg, section, "queue_max"), 1, UINT64_MAX, &queue);
-	x->command = strdup(cfg_value(cfg, section, "command"));
-	rc = x->command ? runner_new(k, queue, &x->runner) : -ENOMEM;
+	k->timeout_ms = set->exec.timeout_ms;
+	x->command = strdup(set->exec.command);
+	rc = x->command ? runner_new(k, set->exec.queue_max, &x->runner) : -ENOMEM;
 	if (rc == 0 && access(x->command, X_OK) < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "sink %s: command %s: %s", k->name, x->command,

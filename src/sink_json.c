@@ -49,10 +49,9 @@ static int open_events_file(const char *path, char *why, size_t whylen)
 	return fd;
 }
 
-static int json_open(struct sink *k, const struct config *cfg, const char *section, char *err,
-		     size_t errlen)
+static int json_open(struct sink *k, const struct cfg_sink *set, char *err, size_t errlen)
 {
-	const char *path = cfg_value(cfg, section, "path");
+	const char *path = set->path;
 	struct json_sink *j = calloc(1, sizeof(*j));
 	char why[600];
 

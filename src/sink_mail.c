@@ -33,23 +33,21 @@ static void mail_free(struct mail_sink *m)
 	free(m);
 }
 
-static int mail_open(struct sink *k, const struct config *cfg, const char *section, char *err,
-		     size_t errlen)
+static int mail_open(struct sink *k, const struct cfg_sink *set, char *err, size_t errlen)
 {
 	struct mail_sink *m = calloc(1, sizeof(*m));
-	const char *from = cfg_value(cfg, section, "mail_from");
-	uint64_t queue = 100;
+	const char *from = set->mail.from;
 	int rc;
 
 	if (!m)
 		return -ENOMEM;
-	opt_parse_duration_ms(cfg_value(cfg, section, "timeout"), 1, UINT64_MAX, &k->timeout_ms);
-	opt_parse_uint(cfg_value(cfg, section, "queue_max"), 1, UINT64_MAX, &queue);
-	m->sendmail = strdup(cfg_value(cfg, section, "sendmail"));
-	m->to = strdup(cfg_value(cfg, section, "mail_to"));
+	k->timeout_ms = set->mail.timeout_ms;
+	m->sendmail = strdup(set->mail.sendmail);
+	m->to = strdup(set->mail.to);
 	m->from = from ? strdup(from) : NULL;
-	rc = m->sendmail && m->to && (!from || m->from) ? runner_new(k, queue, &m->runner)
-							: -ENOMEM;
+	rc = m->sendmail && m->to && (!from || m->from)
+		     ? runner_new(k, set->mail.queue_max, &m->runner)
+		     : -ENOMEM;
 	if (rc == 0 && access(m->sendmail, X_OK) < 0) {
 		rc = -errno;
 		snprintf(err, errlen,

@@ -29,30 +29,10 @@ struct syslog_sink {
 	int fd;
 };
 
-static int facility_from(const char *s)
-{
-	static const struct {
-		const char *name;
-		int facility;
-	} map[] = {
-		{ "daemon", LOG_DAEMON }, { "user", LOG_USER },	    { "local0", LOG_LOCAL0 },
-		{ "local1", LOG_LOCAL1 }, { "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
-		{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 }, { "local6", LOG_LOCAL6 },
-		{ "local7", LOG_LOCAL7 },
-	};
-
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
-		if (strcmp(map[i].name, s) == 0)
-			return map[i].facility;
-	}
-	return LOG_DAEMON;
-}
-
-static int syslog_open(struct sink *k, const struct config *cfg, const char *section, char *err,
-		       size_t errlen)
+static int syslog_open(struct sink *k, const struct cfg_sink *set, char *err, size_t errlen)
 {
 	struct syslog_sink *y = calloc(1, sizeof(*y));
-	const char *path = cfg_value(cfg, section, "socket");
+	const char *path = set->syslog.socket;
 
 	if (!y)
 		return -ENOMEM;
@@ -61,19 +41,10 @@ static int syslog_open(struct sink *k, const struct config *cfg, const char *sec
 		free(y);
 		return -ENAMETOOLONG;
 	}
-	/* Datagrams are lines to the log daemon: nothing in one may end it. */
-	for (const char *p = cfg_value(cfg, section, "ident"); *p; p++) {
-		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
-			snprintf(err, errlen, "sink %s: ident must not contain control characters",
-				 k->name);
-			free(y);
-			return -EINVAL;
-		}
-	}
 	y->addr.sun_family = AF_UNIX;
 	strcpy(y->addr.sun_path, path);
-	y->facility = facility_from(cfg_value(cfg, section, "facility"));
-	y->ident = strdup(cfg_value(cfg, section, "ident"));
+	y->facility = set->syslog.facility;
+	y->ident = strdup(set->syslog.ident);
 	y->fd = -1;
 	if (!y->ident) {
 		free(y);

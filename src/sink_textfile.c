@@ -199,10 +199,9 @@ static void on_write(void *ctx)
 	sink_result(k, rc, true, why);
 }
 
-static int textfile_open(struct sink *k, const struct config *cfg, const char *section, char *err,
-			 size_t errlen)
+static int textfile_open(struct sink *k, const struct cfg_sink *set, char *err, size_t errlen)
 {
-	const char *path = cfg_value(cfg, section, "path");
+	const char *path = set->path;
 	struct textfile *t = calloc(1, sizeof(*t));
 	char *copy = strdup(path), *copy2 = strdup(path);
 	int rc = -ENOMEM;

@@ -1077,28 +1077,23 @@ static int target_setup(struct webhook *w, struct target *t, size_t max, char *e
 	return loop_timer_new(env->loop, on_retry, t, &t->retry_timer);
 }
 
-static int webhook_setup(struct webhook *w, const struct config *cfg, const char *section,
-			 char *err, size_t errlen)
+static int webhook_setup(struct webhook *w, const struct cfg_sink *set, char *err, size_t errlen)
 {
 	const struct sink_env *env = sink_env(w->k);
-	const char *dir = cfg_value(cfg, section, "spool_dir");
-	const char *headers = cfg_value(cfg, section, "header_file");
-	const char *ca = cfg_value(cfg, section, "ca_file");
-	uint64_t max = 10000;
+	const char *dir = set->webhook.spool_dir;
+	const char *headers = set->webhook.header_file;
+	const char *ca = set->webhook.ca_file;
+	size_t max = set->webhook.spool_max;
 	int rc;
 
-	w->proxy = strdup(cfg_value(cfg, section, "proxy"));
+	w->proxy = strdup(set->webhook.proxy);
 	w->ca_file = ca ? strdup(ca) : NULL;
-	w->alertmanager = strcmp(cfg_value(cfg, section, "format"), "alertmanager") == 0;
-	opt_parse_bool(cfg_value(cfg, section, "tls_verify"), &w->tls_verify);
-	opt_parse_duration_ms(cfg_value(cfg, section, "timeout"), 1, UINT64_MAX, &w->k->timeout_ms);
-	opt_parse_duration_ms(cfg_value(cfg, section, "retry_initial"), 1, UINT64_MAX,
-			      &w->retry_initial);
-	opt_parse_duration_ms(cfg_value(cfg, section, "retry_max"), 1, UINT64_MAX, &w->retry_max);
-	w->resend_ms = 60000;
-	opt_parse_duration_ms(cfg_value(cfg, section, "resend_interval") ?: "1m", 1, UINT64_MAX,
-			      &w->resend_ms);
-	opt_parse_uint(cfg_value(cfg, section, "spool_max"), 1, UINT64_MAX, &max);
+	w->alertmanager = set->webhook.format == WEBHOOK_ALERTMANAGER;
+	w->tls_verify = set->webhook.tls_verify;
+	w->k->timeout_ms = set->webhook.timeout_ms;
+	w->retry_initial = set->webhook.retry_initial_ms;
+	w->retry_max = set->webhook.retry_max_ms;
+	w->resend_ms = set->webhook.resend_ms;
 	if (dir)
 		w->spool_dir = strdup(dir);
 	else if (env->state_dir &&
@@ -1113,7 +1108,7 @@ static int webhook_setup(struct webhook *w, const struct config *cfg, const char
 	}
 	if (!w->proxy || (ca && !w->ca_file) || (!w->spool_dir && (dir || env->state_dir)))
 		return -ENOMEM;
-	rc = targets_new(w, cfg_value(cfg, section, "url"));
+	rc = targets_new(w, set->webhook.url);
 	if (rc == -EINVAL)
 		snprintf(err, errlen, "sink %s: url is empty", w->k->name);
 	if (rc < 0)
@@ -1158,8 +1153,7 @@ static void target_log_backlog(struct webhook *w, struct target *t)
 			   n, n == 1 ? "" : "s", t->spool_dir);
 }
 
-static int webhook_open(struct sink *k, const struct config *cfg, const char *section, char *err,
-			size_t errlen)
+static int webhook_open(struct sink *k, const struct cfg_sink *set, char *err, size_t errlen)
 {
 	struct webhook *w = calloc(1, sizeof(*w));
 	struct bus *bus = sink_env(k)->bus;
@@ -1172,7 +1166,7 @@ static int webhook_open(struct sink *k, const struct config *cfg, const char *se
 		return -ENOMEM;
 	}
 	w->k = k;
-	rc = webhook_setup(w, cfg, section, err, errlen);
+	rc = webhook_setup(w, set, err, errlen);
 	if (rc < 0) {
 		if (rc == -ENOMEM)
 			snprintf(err, errlen, "sink %s: out of memory", k->name);

@@ -2,7 +2,9 @@
 """Configuration files that are not what they should be (issue 12: F1, G, H4, H5, E7).
 
 check/*   `redmon daemon --check-config` on a directory, a FIFO, /dev/zero and an
-          oversize file fails at once, naming the reason; a long line works; and it
+          oversize file fails at once, naming the reason; a long line works; a file
+          with several errors has each reported with its line, then the count
+          ("redmon: FILE: 5 errors"; "redmon: FILE: OK" when good); and it
           rejects what the daemon would fail on later: a user that does not exist, a
           relative state_dir, an ipmi password_file that is missing or open to others
           (the daemon refuses to start on it too; `status` does not block on a FIFO),
@@ -81,6 +83,35 @@ def test_check(build, rep, tmp):
             f.write("[daemon]\nrescan_interval = 1h\n\nhostname = %s\n" % ("h" * 70000))
         return out + refused(check_config(rm, base + ["-c", conf]), conf + ":4: line too long")
     rep.run("check/long_line", long_line)
+
+    def several_errors():
+        # Every problem at once, each where it is, then the count for the file.
+        conf = os.path.join(tmp, "several.conf")
+        with open(conf, "w") as f:
+            f.write("[daemon]\nrescan_interval = soon\nprogress_step = 0\n"
+                    "[sink.hook]\ntype = exec\ncommand = relative\n"
+                    "[probe.md]\nno_such_key = 1\n")
+        r = check_config(rm, base + ["-c", conf, "-o", "daemon.user=redmon-nosuchuser"])
+        return refused(r, conf + ":2: daemon.rescan_interval", conf + ":3: daemon.progress_step",
+                       conf + ":6: sink.hook.command: must be an absolute path",
+                       conf + ":8: unknown key 'no_such_key' in [probe.md]",
+                       "-o daemon.user: [daemon] user: no user 'redmon-nosuchuser'",
+                       "redmon: %s: 5 errors" % conf)
+    rep.run("check/several_errors", several_errors)
+
+    def names_file():
+        conf = os.path.join(tmp, "good.conf")
+        with open(conf, "w") as f:
+            f.write("[daemon]\nrescan_interval = 1m\n")
+        r = check_config(rm, base + ["-c", conf])
+        if r.returncode != 0:
+            return ["refused: %s" % harness.tail(r.stderr)]
+        return [] if "redmon: %s: OK" % conf in r.stdout else ["stdout: %r" % r.stdout]
+    rep.run("check/ok_names_file", names_file)
+    rep.run("check/one_error_counted", lambda: refused(
+        check_config(rm, base + ["-o", "daemon.log=console"]),
+        "-o daemon.log: daemon.log: 'console' is not one of stderr|syslog",
+        "redmon: no configuration file: 1 error\n"))
 
     rep.run("check/no_such_user", lambda: refused(
         check_config(rm, base + ["-o", "daemon.user=redmon-nosuchuser"]), "redmon-nosuchuser"))

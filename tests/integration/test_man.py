@@ -55,6 +55,9 @@ def conf_complete():
     page = plain("redmon.conf.5")
     documented = set(re.findall(r"^\.B ([A-Za-z0-9_]+)$", page, re.M))
     keys = set(options_in("src/config.c"))
+    # The option tables of the core's subsystems (sink_settings.c, snmp/snmp_settings.c ...).
+    for f in glob.glob(os.path.join(REPO, "src", "**", "*settings.c"), recursive=True):
+        keys |= set(options_in(os.path.relpath(f, REPO)))
     for f in glob.glob(os.path.join(REPO, "plugins", "*", "*.c")):
         keys |= set(options_in(os.path.relpath(f, REPO)))
     missing = sorted(keys - documented)

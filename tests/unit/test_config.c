@@ -5,10 +5,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "../../src/config.h"
@@ -342,6 +344,398 @@ static void test_secret_files(void **state)
 	rmdir(dir);
 }
 
+/* --- the typed settings (src/settings.c) ---------------------------------- */
+
+struct demo {
+	bool flag;
+	unsigned count;
+	uint64_t wait_ms;
+	int level;
+	const char *name, *dir, *secret;
+	bool dir_set;
+	int custom;
+	struct demo_targets {
+		const char *v[2];
+		unsigned n;
+	} targets;
+};
+
+static const int demo_levels[] = { 10, 20, 30 };
+
+/* A CUSTOM setting: even numbers only, stored halved. */
+static const char *parse_even(const char *v, void *field)
+{
+	uint64_t u;
+
+	if (opt_parse_uint(v, 0, 1000, &u) < 0 || u % 2)
+		return "must be an even number up to 1000";
+	*(int *)field = (int)u / 2;
+	return NULL;
+}
+
+/* A repeatable key ([snmp] trap_v2c): every value is applied, in order. */
+static const char *append_target(const char *v, void *field)
+{
+	struct demo_targets *t = field;
+
+	if (t->n == 2)
+		return "at most 2 targets";
+	t->v[t->n++] = v;
+	return NULL;
+}
+
+static const struct setting demo_table[] = {
+	{ .key = "flag",
+	  .type = SETTING_BOOL,
+	  .def = "yes",
+	  .offset = offsetof(struct demo, flag) },
+	{ .key = "count",
+	  .type = SETTING_UINT,
+	  .def = "5",
+	  .min = 1,
+	  .max = 10,
+	  .offset = offsetof(struct demo, count) },
+	{ .key = "wait",
+	  .type = SETTING_DURATION,
+	  .def = "2s",
+	  .min = 100,
+	  .max = 60000,
+	  .offset = offsetof(struct demo, wait_ms) },
+	{ .key = "level",
+	  .type = SETTING_ENUM,
+	  .def = "mid",
+	  .choices = "low|mid|high",
+	  .values = demo_levels,
+	  .offset = offsetof(struct demo, level) },
+	{ .key = "name", .type = SETTING_STRING, .offset = offsetof(struct demo, name) },
+	{ .key = "dir",
+	  .type = SETTING_PATH,
+	  .def = "/var/x",
+	  .offset = offsetof(struct demo, dir),
+	  .set_flag = SETTING_SET_FLAG(struct demo, dir_set) },
+	{ .key = "secret", .type = SETTING_SECRET_FILE, .offset = offsetof(struct demo, secret) },
+	{ .key = "even",
+	  .type = SETTING_CUSTOM,
+	  .def = "4",
+	  .offset = offsetof(struct demo, custom),
+	  .parse = parse_even },
+	{ .key = "target",
+	  .type = SETTING_CUSTOM,
+	  .offset = offsetof(struct demo, targets),
+	  .parse = append_target },
+	{ 0 }
+};
+
+/* 0 and the stored field, or -EINVAL with why: the demo as it is after one value. */
+static int demo_apply(struct demo *d, const char *key, const char *value, char *why, size_t len)
+{
+	const struct setting *s = setting_find(demo_table, key);
+
+	assert_non_null(s);
+	return setting_apply(s, value, d, why, len);
+}
+
+static void expect_refused(struct demo *d, const char *key, const char *value, const char *needle)
+{
+	struct demo before = *d;
+	char why[256] = "";
+
+	assert_int_equal(demo_apply(d, key, value, why, sizeof(why)), -EINVAL);
+	if (!strstr(why, needle))
+		fail_msg("%s = '%s': '%s' lacks '%s'", key, value, why, needle);
+	/* A refused value changes nothing. */
+	assert_memory_equal(&before, d, sizeof(before));
+}
+
+static void test_setting_types(void **state)
+{
+	struct demo d;
+	char why[256], buf[16];
+
+	(void)state;
+	memset(&d, 0xff, sizeof(d));
+	d.dir_set = true;
+	settings_defaults(demo_table, &d);
+	/* Defaults: every typed field, from the table only. */
+	assert_true(d.flag);
+	assert_int_equal(d.count, 5);
+	assert_int_equal(d.wait_ms, 2000);
+	assert_int_equal(d.level, 20);
+	assert_string_equal(d.dir, "/var/x");
+	assert_false(d.dir_set); /* a default is not "configured" */
+	assert_int_equal(d.custom, 2);
+
+	assert_int_equal(demo_apply(&d, "flag", "OFF", why, sizeof(why)), 0);
+	assert_false(d.flag);
+	expect_refused(&d, "flag", "maybe", "'maybe' is not yes or no");
+
+	/* uint: both edges in, one past each out, and no sign, hex or blank. */
+	assert_int_equal(demo_apply(&d, "count", "1", why, sizeof(why)), 0);
+	assert_int_equal(d.count, 1);
+	assert_int_equal(demo_apply(&d, "count", "10", why, sizeof(why)), 0);
+	assert_int_equal(d.count, 10);
+	expect_refused(&d, "count", "0", "not a whole number from 1 to 10");
+	expect_refused(&d, "count", "11", "not a whole number from 1 to 10");
+	expect_refused(&d, "count", "-1", "from 1 to 10");
+	expect_refused(&d, "count", "0x5", "from 1 to 10");
+	expect_refused(&d, "count", "", "from 1 to 10");
+	expect_refused(&d, "count", "99999999999999999999999", "from 1 to 10");
+
+	/* duration: edges in milliseconds, whatever the unit. */
+	assert_int_equal(demo_apply(&d, "wait", "100ms", why, sizeof(why)), 0);
+	assert_int_equal(d.wait_ms, 100);
+	assert_int_equal(demo_apply(&d, "wait", "1m", why, sizeof(why)), 0);
+	assert_int_equal(d.wait_ms, 60000);
+	expect_refused(&d, "wait", "99ms", "not a duration from 100ms to 60s");
+	expect_refused(&d, "wait", "61", "not a duration from 100ms to 60s");
+	expect_refused(&d, "wait", "1d", "e.g. 30s");
+
+	/* enum: the value stored is the table's, not the position. */
+	assert_int_equal(demo_apply(&d, "level", "high", why, sizeof(why)), 0);
+	assert_int_equal(d.level, 30);
+	assert_string_equal(
+		setting_enum_name(setting_find(demo_table, "level"), 30, buf, sizeof(buf)), "high");
+	expect_refused(&d, "level", "HIGH", "'HIGH' is not one of low|mid|high");
+	expect_refused(&d, "level", "", "is not one of");
+
+	assert_int_equal(demo_apply(&d, "name", "any thing", why, sizeof(why)), 0);
+	assert_string_equal(d.name, "any thing");
+
+	assert_int_equal(demo_apply(&d, "dir", "/srv", why, sizeof(why)), 0);
+	assert_string_equal(d.dir, "/srv");
+	assert_true(d.dir_set);
+	expect_refused(&d, "dir", "srv", "must be an absolute path");
+
+	/* secret file: absolute, or empty for none; the file itself is checked later. */
+	assert_int_equal(demo_apply(&d, "secret", "", why, sizeof(why)), 0);
+	assert_int_equal(demo_apply(&d, "secret", "/etc/pw", why, sizeof(why)), 0);
+	assert_string_equal(d.secret, "/etc/pw");
+	expect_refused(&d, "secret", "pw", "'pw' is not an absolute path");
+
+	assert_int_equal(demo_apply(&d, "even", "10", why, sizeof(why)), 0);
+	assert_int_equal(d.custom, 5);
+	expect_refused(&d, "even", "7", "must be an even number");
+
+	memset(&d.targets, 0, sizeof(d.targets));
+	assert_int_equal(demo_apply(&d, "target", "a:162", why, sizeof(why)), 0);
+	assert_int_equal(demo_apply(&d, "target", "b:162", why, sizeof(why)), 0);
+	assert_int_equal(d.targets.n, 2);
+	assert_string_equal(d.targets.v[1], "b:162");
+	expect_refused(&d, "target", "c:162", "at most 2 targets");
+	assert_null(setting_find(demo_table, "nope"));
+}
+
+/* What the consumers read: [daemon] and every sink type, defaults and values. */
+static void test_typed_config(void **state)
+{
+	struct config *c = NULL;
+	char err[1024];
+	const struct cfg_sink *w, *x, *y, *m, *t;
+	const char *f = write_cfg("[daemon]\nlog_level = debug\nuser = root\n"
+				  "[sink.w]\ntype = webhook\nurl = http://a/ https://b/\n"
+				  "format = alertmanager\ntls_verify = no\nretry_max = 2m\n"
+				  "remind = diminishing/2h\nheartbeat = 5m\nfail_after = 1000\n"
+				  "[sink.x]\ntype = exec\ncommand = /bin/true\nqueue_max = 100000\n"
+				  "[sink.y]\ntype = syslog\nfacility = local3\n"
+				  "[sink.m]\ntype = mail\nmail_to = a@b\n"
+				  "[sink.t]\ntype = textfile\npath = /run/r.prom\n");
+
+	(void)state;
+	if (cfg_load(f, NULL, 0, &c, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	assert_int_equal(c->log_level, LOG_DEBUG);
+	assert_string_equal(c->user, "root");
+	assert_true(c->user_set);
+	assert_string_equal(c->state_dir, "/var/lib/redmon");
+	assert_false(c->state_dir_set);
+	assert_int_equal(c->recovery_scans, 1);
+	assert_int_equal(c->probe_timeout_ms, 10000);
+	assert_int_equal(c->n_sinks, 5);
+	w = &c->sinks[0], x = &c->sinks[1], y = &c->sinks[2], m = &c->sinks[3], t = &c->sinks[4];
+
+	assert_int_equal(w->type, SINK_WEBHOOK);
+	assert_string_equal(w->webhook.url, "http://a/ https://b/");
+	assert_int_equal(w->webhook.format, WEBHOOK_ALERTMANAGER);
+	assert_false(w->webhook.tls_verify);
+	assert_int_equal(w->webhook.retry_max_ms, 120000);
+	assert_int_equal(w->webhook.retry_initial_ms, 1000); /* defaults */
+	assert_int_equal(w->webhook.timeout_ms, 10000);
+	assert_int_equal(w->webhook.resend_ms, 60000);
+	assert_int_equal(w->webhook.spool_max, 10000);
+	assert_null(w->webhook.spool_dir);
+	assert_null(w->webhook.header_file);
+	assert_string_equal(w->webhook.proxy, "");
+	assert_int_equal(w->remind.kind, REMIND_DIMINISHING);
+	assert_int_equal(w->remind.interval_ms, 7200000);
+	assert_int_equal(w->heartbeat_ms, 300000);
+	assert_int_equal(w->fail_after, 1000);
+
+	assert_string_equal(x->exec.command, "/bin/true");
+	assert_int_equal(x->exec.queue_max, 100000);
+	assert_int_equal(x->exec.timeout_ms, 30000);
+	assert_int_equal(x->remind.kind, REMIND_ONCE);
+	assert_int_equal(x->heartbeat_ms, 0);
+	assert_int_equal(x->fail_after, 3);
+
+	assert_int_equal(y->syslog.facility, LOG_LOCAL3);
+	assert_string_equal(y->syslog.ident, "redmon");
+	assert_string_equal(y->syslog.socket, "/dev/log");
+
+	assert_string_equal(m->mail.to, "a@b");
+	assert_null(m->mail.from);
+	assert_string_equal(m->mail.sendmail, "/usr/sbin/sendmail");
+	assert_int_equal(m->mail.queue_max, 100);
+
+	/* A textfile has no policy keys, but the dispatcher applies their defaults. */
+	assert_string_equal(t->path, "/run/r.prom");
+	assert_int_equal(t->fail_after, 3);
+	assert_int_equal(t->min_severity, 0);
+	cfg_free(c);
+}
+
+/* Range edges and values of the real tables, as an operator would write them. */
+static void test_typed_errors(void **state)
+{
+	char *edge_ok[] = { "daemon.rescan_interval=100ms", "daemon.progress_step=100",
+			    "daemon.recovery_scans=1000", "daemon.probe_timeout=1h" };
+	char *past_max[] = { "daemon.probe_timeout=3601s" };
+	char *below_min[] = { "daemon.rescan_interval=99ms" };
+	struct config *c = NULL;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(cfg_load(NULL, edge_ok, 4, &c, err, sizeof(err)), 0);
+	assert_int_equal(c->rescan_interval_ms, 100);
+	assert_int_equal(c->progress_step, 100);
+	assert_int_equal(c->probe_timeout_ms, 3600000);
+	cfg_free(c);
+	expect_error(NULL, past_max, 1, "not a duration from 100ms to 3600s");
+	expect_error(NULL, below_min, 1, "-o daemon.rescan_interval");
+	expect_error("[sink.w]\ntype = webhook\nurl = ftp://x\n", NULL, 0,
+		     ":3: sink.w.url: must be one or more http:// or https:// URLs");
+	expect_error("[sink.w]\ntype = webhook\nurl = http://x\nheader_file =\n", NULL, 0,
+		     ":4: sink.w.header_file: must be an absolute path");
+	expect_error("[sink.w]\ntype = webhook\nurl = http://x\nheader_file = h\n", NULL, 0,
+		     "'h' is not an absolute path");
+	expect_error("[sink.w]\ntype = webhook\nurl = http://x\nspool_max = 9\n", NULL, 0,
+		     "not a whole number from 10 to 10000000");
+	expect_error("[sink.y]\ntype = syslog\nident = a\tb\n", NULL, 0,
+		     "sink.y.ident: must not contain control characters");
+	expect_error("[sink.y]\ntype = syslog\nident = a b\n", NULL, 0, "must be a word");
+	expect_error("[sink.m]\ntype = mail\nmail_to = nobody\n", NULL, 0,
+		     "sink.m.mail_to: needs at least one address");
+	expect_error("[sink.t]\ntype = textfile\npath = /run/r.txt\n", NULL, 0, "ending in .prom");
+	expect_error("[sink.t]\ntype = textfile\nremind = daily\npath = /r.prom\n", NULL, 0,
+		     ":3: key 'remind' does not apply to [sink.t] (type textfile)");
+	expect_error("[sink.x]\ntype = exec\ncommand = true\n", NULL, 0,
+		     "sink.x.command: must be an absolute path");
+	expect_error("[sink.x]\ntype = exec\n", NULL, 0,
+		     ":2: [sink.x]: a sink of type exec needs 'command'");
+	expect_error("[sink.j]\ntype = json\nremind = 500ms\n", NULL, 0,
+		     "expected once, daily, diminishing");
+	expect_error("[sink.j]\ntype = json\nheartbeat = on\n", NULL, 0,
+		     "expected off or a duration of at least 1s");
+	expect_error("[sink.j]\ntype = jsonl\n", NULL, 0, ":2: sink.j.type: 'jsonl' is not one of");
+}
+
+/* --check-config's premise: one load reports every problem, each with its line. */
+static void test_every_error_reported(void **state)
+{
+	static const char *const needles[] = {
+		":2: daemon.rescan_interval: 'soon'",
+		":3: unknown key 'bogus' in [daemon]",
+		":4: syntax error (expected [section] or key = value)",
+		":7: sink.a.timeout: '0' is not a duration",
+		":8: key 'url' does not apply to [sink.a] (type exec)",
+		":10: [sink.b]: 'type' is required",
+		":11: syntax error: '[' without ']'",
+		":14: unknown section [nope]",
+		":6: [sink.a]: a sink of type exec needs 'command'",
+		"-o daemon.progress_step: daemon.progress_step: '0'",
+		"-o 'x': expected section.key=value",
+	};
+	char *ov[] = { "daemon.progress_step=0", "x" };
+	const char *f = write_cfg("[daemon]\nrescan_interval = soon\nbogus = 1\njunk\n"
+				  "[sink.a]\ntype = exec\ntimeout = 0\nurl = http://x\n"
+				  "[sink.b]\npath = /x\n"
+				  "[broken\nkey = under the broken header, not reported\n"
+				  "[nope]\nx = 1\n");
+	struct config *c = NULL;
+	char err[4096];
+
+	(void)state;
+	assert_int_equal(cfg_load_all(f, ov, 2, &c, err, sizeof(err)), 0);
+	assert_non_null(c);
+	assert_int_equal(c->problems.n, sizeof(needles) / sizeof(needles[0]));
+	for (size_t i = 0; i < sizeof(needles) / sizeof(needles[0]); i++) {
+		if (!strstr(c->problems.text, needles[i]))
+			fail_msg("report lacks '%s':\n%s", needles[i], c->problems.text);
+	}
+	assert_null(strstr(c->problems.text, "not reported"));
+	{
+		/* In the order of the file, then of the -o options, whichever pass found them. */
+		static const char *const order[] = {
+			":2: ",	 ":3: ",  ":4: ",  ":6: ",  ":7: ",
+			":8: ",	 ":10: ", ":11: ", ":14: ", "-o daemon.progress_step",
+			"-o 'x'"
+		};
+		const char *prev = c->problems.text;
+
+		for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+			const char *at = strstr(c->problems.text, order[i]);
+
+			if (!at || at < prev)
+				fail_msg("'%s' out of order:\n%s", order[i], c->problems.text);
+			prev = at;
+		}
+	}
+	/* Values in error keep their defaults: the rest can still be checked. */
+	assert_int_equal(c->rescan_interval_ms, 30000);
+	assert_int_equal(c->progress_step, 10);
+	cfg_free(c);
+
+	/* cfg_load refuses the same config, with the same lines in err. */
+	c = NULL;
+	assert_int_equal(cfg_load(f, ov, 2, &c, err, sizeof(err)), -EINVAL);
+	assert_null(c);
+	assert_non_null(strstr(err, needles[0]));
+	assert_non_null(strstr(err, needles[10]));
+	teardown(NULL);
+}
+
+/* Secret keys are checked all at once too, each naming where it was set. */
+static void test_secret_errors_all(void **state)
+{
+	char ov1[128], ov2[128], *ovs[] = { ov1, ov2 }, err[1024];
+	struct config *c = NULL;
+
+	(void)state;
+	snprintf(ov1, sizeof(ov1), "snmp.v3_auth_password_file=/nonexistent/a");
+	snprintf(ov2, sizeof(ov2), "snmp.v3_priv_password_file=/nonexistent/b");
+	assert_int_equal(cfg_load(NULL, ovs, 2, &c, err, sizeof(err)), 0);
+	assert_int_equal(cfg_check_secrets(c, NULL, err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "-o snmp.v3_auth_password_file: "));
+	assert_non_null(strstr(err, "\n-o snmp.v3_priv_password_file: "));
+	cfg_free(c);
+}
+
+/* [probe.NAME] enabled: typed once, a bad value keeps the default (cfg_check_probes() says why). */
+static void test_probe_enabled(void **state)
+{
+	char *ov[] = { "probe.md.enabled=no", "probe.bond.enabled=maybe", "probe.md.x=1",
+		       "probe.hwmon.enabled=off", "probe.hwmon.enabled=on" };
+	struct config *c = NULL;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(cfg_load(NULL, ov, 5, &c, err, sizeof(err)), 0);
+	assert_false(cfg_probe_enabled(c, "md"));
+	assert_true(cfg_probe_enabled(c, "bond"));
+	assert_true(cfg_probe_enabled(c, "hwmon")); /* the last value wins */
+	assert_true(cfg_probe_enabled(c, "ipmi"));  /* not named: enabled */
+	cfg_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -356,6 +750,12 @@ int main(void)
 		cmocka_unit_test(test_size_cap),
 		cmocka_unit_test(test_daemon_values),
 		cmocka_unit_test(test_secret_files),
+		cmocka_unit_test(test_setting_types),
+		cmocka_unit_test(test_typed_config),
+		cmocka_unit_test(test_typed_errors),
+		cmocka_unit_test_teardown(test_every_error_reported, teardown),
+		cmocka_unit_test(test_secret_errors_all),
+		cmocka_unit_test(test_probe_enabled),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

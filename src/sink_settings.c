@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "sink_settings.h"
+
+#include <stddef.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "event.h"
+#include "policy.h"
+
+#define DAY_MS	 (24ull * 3600 * 1000)
+#define FIELD(f) offsetof(struct cfg_sink, f)
+
+static const char *parse_remind(const char *v, void *field)
+{
+	if (policy_parse_remind(v, field) < 0)
+		return "expected once, daily, diminishing, diminishing/DURATION or a duration of "
+		       "at least 1s";
+	return NULL;
+}
+
+static const char *parse_heartbeat(const char *v, void *field)
+{
+	if (policy_parse_heartbeat(v, field) < 0)
+		return "expected off or a duration of at least 1s";
+	return NULL;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static const char *check_prom_path(const char *v, void *field)
+{
+	(void)field;
+	if (v[0] != '/' || !ends_with(v, ".prom"))
+		return "must be an absolute path ending in .prom (node_exporter reads only those)";
+	return NULL;
+}
+
+/* Unlike other secret files (empty: none), a header_file named must be one. */
+static const char *check_absolute(const char *v, void *field)
+{
+	(void)field;
+	return v[0] == '/' ? NULL : "must be an absolute path";
+}
+
+/* One or more http(s) URLs separated by spaces (an Alertmanager cluster). */
+static const char *check_urls(const char *v, void *field)
+{
+	size_t n = 0;
+
+	(void)field;
+	while (*(v += strspn(v, " \t"))) {
+		size_t len = strcspn(v, " \t");
+
+		if ((len <= 7 || strncmp(v, "http://", 7) != 0) &&
+		    (len <= 8 || strncmp(v, "https://", 8) != 0))
+			break;
+		for (size_t i = 0; i < len; i++) {
+			if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+				return "must be one or more http:// or https:// URLs, separated by "
+				       "spaces";
+		}
+		v += len;
+		n++;
+	}
+	if (*v || n == 0)
+		return "must be one or more http:// or https:// URLs, separated by spaces";
+	return NULL;
+}
+
+/* Header lines of a mail: a CR or LF would start a header of its own. */
+static const char *check_mail_text(const char *v, void *field)
+{
+	(void)field;
+	for (const char *p = v; *p; p++) {
+		if ((unsigned char)*p < 0x20)
+			return "must not contain control characters";
+	}
+	return NULL;
+}
+
+static const char *check_mail_to(const char *v, void *field)
+{
+	if (!strchr(v, '@'))
+		return "needs at least one address";
+	return check_mail_text(v, field);
+}
+
+/* The tag of every syslog line: one word, and nothing that would end the line. */
+static const char *check_ident(const char *v, void *field)
+{
+	(void)field;
+	if (!*v || strpbrk(v, " :[]"))
+		return "must be a word without spaces, ':', '[' or ']'";
+	for (const char *p = v; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return "must not contain control characters";
+	}
+	return NULL;
+}
+
+const struct setting sink_common_settings[] = { { .key = "type",
+						  .type = SETTING_ENUM,
+						  .choices =
+							  "json|exec|webhook|syslog|mail|textfile",
+						  .offset = FIELD(type),
+						  .help = "what the sink does" },
+						{ 0 } };
+
+static const int severities[] = { SEV_INFO, SEV_WARNING, SEV_CRITICAL };
+
+/* Keys of every sink that delivers events one by one. */
+static const struct setting delivery_settings[] = {
+	{ .key = "min_severity",
+	  .type = SETTING_ENUM,
+	  .def = "info",
+	  .choices = "info|warning|critical",
+	  .values = severities,
+	  .offset = FIELD(min_severity),
+	  .help = "drop events below this severity" },
+	{ .key = "remind",
+	  .type = SETTING_CUSTOM,
+	  .def = "once",
+	  .offset = FIELD(remind),
+	  .parse = parse_remind,
+	  .help = "while a group is not ok: once, daily, diminishing or a duration" },
+	{ .key = "heartbeat",
+	  .type = SETTING_CUSTOM,
+	  .def = "off",
+	  .offset = FIELD(heartbeat_ms),
+	  .parse = parse_heartbeat,
+	  .help = "send an alive event this often (off or a duration)" },
+	{ .key = "fail_after",
+	  .type = SETTING_UINT,
+	  .def = "3",
+	  .min = 1,
+	  .max = 1000,
+	  .offset = FIELD(fail_after),
+	  .help = "failures in a row that raise sink_failed on the other sinks" },
+	{ 0 }
+};
+
+static const struct setting json_settings[] = {
+	{ .key = "path",
+	  .type = SETTING_STRING,
+	  .def = "-",
+	  .offset = FIELD(path),
+	  .help = "file to append events to, - for standard output" },
+	{ 0 }
+};
+
+static const struct setting exec_settings[] = {
+	{ .key = "command",
+	  .type = SETTING_PATH,
+	  .offset = FIELD(exec.command),
+	  .help = "program to run (absolute path; argv: event, group, member)" },
+	{ .key = "timeout",
+	  .type = SETTING_DURATION,
+	  .def = "30s",
+	  .min = 100,
+	  .max = 3600000,
+	  .offset = FIELD(exec.timeout_ms),
+	  .help = "kill the program after this long" },
+	{ .key = "queue_max",
+	  .type = SETTING_UINT,
+	  .def = "100",
+	  .min = 1,
+	  .max = 100000,
+	  .offset = FIELD(exec.queue_max),
+	  .help = "runs waiting at most (the oldest is dropped)" },
+	{ 0 }
+};
+
+static const struct setting webhook_settings[] = {
+	{ .key = "url",
+	  .type = SETTING_STRING,
+	  .offset = FIELD(webhook.url),
+	  .parse = check_urls,
+	  .help = "http:// or https:// URL to POST to (several, space-separated: each gets every "
+		  "alert)" },
+	{ .key = "resend_interval",
+	  .type = SETTING_DURATION,
+	  .def = "1m",
+	  .min = 100,
+	  .max = DAY_MS,
+	  .offset = FIELD(webhook.resend_ms),
+	  .help = "alertmanager: post every active alert again this often" },
+	{ .key = "format",
+	  .type = SETTING_ENUM,
+	  .def = "generic",
+	  .choices = "generic|alertmanager", /* enum webhook_format */
+	  .offset = FIELD(webhook.format),
+	  .help = "body: the event object, or an Alertmanager /api/v2/alerts list" },
+	{ .key = "spool_dir",
+	  .type = SETTING_PATH,
+	  .offset = FIELD(webhook.spool_dir),
+	  .help = "undelivered alerts (default: <state_dir>/spool/<name>)" },
+	{ .key = "spool_max",
+	  .type = SETTING_UINT,
+	  .def = "10000",
+	  .min = 10,
+	  .max = 10000000,
+	  .offset = FIELD(webhook.spool_max),
+	  .help = "alerts kept while undelivered (the oldest are dropped)" },
+	{ .key = "header_file",
+	  .type = SETTING_SECRET_FILE,
+	  .offset = FIELD(webhook.header_file),
+	  .parse = check_absolute,
+	  .help = "file of 'Name: value' lines added to each request (tokens)" },
+	{ .key = "timeout",
+	  .type = SETTING_DURATION,
+	  .def = "10s",
+	  .min = 100,
+	  .max = 600000,
+	  .offset = FIELD(webhook.timeout_ms),
+	  .help = "one request at most" },
+	{ .key = "retry_initial",
+	  .type = SETTING_DURATION,
+	  .def = "1s",
+	  .min = 10,
+	  .max = 3600000,
+	  .offset = FIELD(webhook.retry_initial_ms),
+	  .help = "first wait after a failed request" },
+	{ .key = "retry_max",
+	  .type = SETTING_DURATION,
+	  .def = "60s",
+	  .min = 10,
+	  .max = DAY_MS,
+	  .offset = FIELD(webhook.retry_max_ms),
+	  .help = "the wait doubles up to this" },
+	{ .key = "tls_verify",
+	  .type = SETTING_BOOL,
+	  .def = "yes",
+	  .offset = FIELD(webhook.tls_verify),
+	  .help = "check the server's certificate and name" },
+	{ .key = "ca_file",
+	  .type = SETTING_PATH,
+	  .offset = FIELD(webhook.ca_file),
+	  .help = "CA certificates (PEM) to verify the server with" },
+	{ .key = "proxy",
+	  .type = SETTING_STRING,
+	  .def = "",
+	  .offset = FIELD(webhook.proxy),
+	  .help = "HTTP proxy URL (default: none, whatever the environment says)" },
+	{ 0 }
+};
+
+static const int facilities[] = { LOG_DAEMON, LOG_USER,	  LOG_LOCAL0, LOG_LOCAL1, LOG_LOCAL2,
+				  LOG_LOCAL3, LOG_LOCAL4, LOG_LOCAL5, LOG_LOCAL6, LOG_LOCAL7 };
+
+static const struct setting syslog_settings[] = {
+	{ .key = "facility",
+	  .type = SETTING_ENUM,
+	  .def = "daemon",
+	  .choices = "daemon|user|local0|local1|local2|local3|local4|local5|local6|local7",
+	  .values = facilities,
+	  .offset = FIELD(syslog.facility),
+	  .help = "syslog facility" },
+	{ .key = "ident",
+	  .type = SETTING_STRING,
+	  .def = "redmon",
+	  .offset = FIELD(syslog.ident),
+	  .parse = check_ident,
+	  .help = "syslog tag" },
+	{ .key = "socket",
+	  .type = SETTING_PATH,
+	  .def = "/dev/log",
+	  .offset = FIELD(syslog.socket),
+	  .help = "the local syslog socket" },
+	{ 0 }
+};
+
+static const struct setting mail_settings[] = {
+	{ .key = "mail_to",
+	  .type = SETTING_STRING,
+	  .offset = FIELD(mail.to),
+	  .parse = check_mail_to,
+	  .help = "recipients, comma-separated" },
+	{ .key = "mail_from",
+	  .type = SETTING_STRING,
+	  .offset = FIELD(mail.from),
+	  .parse = check_mail_text,
+	  .help = "From: address (default: sendmail's)" },
+	{ .key = "sendmail",
+	  .type = SETTING_PATH,
+	  .def = "/usr/sbin/sendmail",
+	  .offset = FIELD(mail.sendmail),
+	  .help = "the local sendmail program (run as sendmail -t -oi)" },
+	{ .key = "timeout",
+	  .type = SETTING_DURATION,
+	  .def = "30s",
+	  .min = 100,
+	  .max = 3600000,
+	  .offset = FIELD(mail.timeout_ms),
+	  .help = "kill sendmail after this long" },
+	{ .key = "queue_max",
+	  .type = SETTING_UINT,
+	  .def = "100",
+	  .min = 1,
+	  .max = 100000,
+	  .offset = FIELD(mail.queue_max),
+	  .help = "mails waiting at most (the oldest is dropped)" },
+	{ 0 }
+};
+
+static const struct setting textfile_settings[] = {
+	{ .key = "path",
+	  .type = SETTING_STRING,
+	  .offset = FIELD(path),
+	  .parse = check_prom_path,
+	  .help = "the .prom file node_exporter's textfile collector reads" },
+	{ 0 }
+};
+
+/* In the order of sink_common_settings' choices (enum sink_type). */
+static const struct sink_type_settings types[] = {
+	{ "json", SINK_JSON, json_settings, true, NULL },
+	{ "exec", SINK_EXEC, exec_settings, true, "command" },
+	{ "webhook", SINK_WEBHOOK, webhook_settings, true, "url" },
+	{ "syslog", SINK_SYSLOG, syslog_settings, true, NULL },
+	{ "mail", SINK_MAIL, mail_settings, true, "mail_to" },
+	{ "textfile", SINK_TEXTFILE, textfile_settings, false, "path" },
+};
+
+const struct sink_type_settings *sink_type_settings_find(const char *name)
+{
+	for (size_t i = 0; name && i < sizeof(types) / sizeof(types[0]); i++) {
+		if (strcmp(types[i].name, name) == 0)
+			return &types[i];
+	}
+	return NULL;
+}
+
+const struct sink_type_settings *sink_type_settings_of(enum sink_type type)
+{
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		if (types[i].type == type)
+			return &types[i];
+	}
+	return NULL;
+}
+
+const struct setting *sink_setting_find(const struct sink_type_settings *t, const char *key)
+{
+	const struct setting *s = setting_find(t->table, key);
+
+	return s || !t->delivers ? s : setting_find(delivery_settings, key);
+}
+
+void sink_settings_defaults(const struct sink_type_settings *t, struct cfg_sink *s)
+{
+	/* A textfile has no such keys, but the dispatcher applies the policy to it too. */
+	settings_defaults(delivery_settings, s);
+	settings_defaults(t->table, s);
+}
+
+const char *sink_facility_name(int facility, char *buf, size_t len)
+{
+	return setting_enum_name(&syslog_settings[0], facility, buf, len);
+}
