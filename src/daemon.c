@@ -31,6 +31,7 @@
 #include "loop.h"
 #include "loop_timer.h"
 #include "privdrop.h"
+#include "privhelper.h"
 #include "probe_thread.h"
 #include "runtime.h"
 #include "service.h"
@@ -242,6 +243,7 @@ static void slot_open(struct slot *s)
 		.cfg = rt->cfg,
 		.root = rt->root,
 		.root_fd = rt->root_fd,
+		.cmds = &rt->cmd_ops,
 	};
 	char why[160];
 
@@ -497,6 +499,20 @@ static void teardown(struct daemon *d)
 		close(d->rescan_fd);
 }
 
+/*
+ * The commands the probes registered in init() are all there is: a reload
+ * may register the same ones again, no new one.  When privileges are about to
+ * go, a helper that keeps root runs them (src/privhelper.h); it is forked now,
+ * while this is the only thread.
+ */
+static int start_helper(struct runtime *rt)
+{
+	privhelper_seal(rt->cmds);
+	if (!privdrop_will_drop(rt->cfg, rt->cli->user, rt->cli->root != NULL))
+		return 0;
+	return privhelper_start(rt->cmds);
+}
+
 int daemon_run(struct runtime *rt)
 {
 	struct daemon d = {
@@ -537,7 +553,8 @@ int daemon_run(struct runtime *rt)
 	 * before their threads start (capabilities are per thread: the threads
 	 * inherit what is kept).
 	 */
-	if (privdrop_apply(rt->cfg, rt->cli->user, rt->cli->root != NULL) < 0) {
+	rc = start_helper(rt);
+	if (rc < 0 || privdrop_apply(rt->cfg, rt->cli->user, rt->cli->root != NULL) < 0) {
 		teardown(&d);
 		return 1;
 	}

@@ -151,7 +151,8 @@ static int spawn(const char *const argv[], int out_w, int err_w, pid_t *ret_pid)
 		rc = posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 	/* Its own group; default signal handling (we ignore SIGPIPE), nothing blocked. */
 	if (!rc)
-		rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+		rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
+							     POSIX_SPAWN_SETSIGMASK |
 							     POSIX_SPAWN_SETSIGDEF);
 	if (!rc)
 		rc = posix_spawnattr_setpgroup(&attr, 0);

@@ -27,7 +27,7 @@
 #include "redmon/plugin.h"
 
 /* The whole environment a tool gets. */
-#define CHILD_ENV_PATH "PATH=/usr/sbin:/usr/bin:/sbin:/bin"
+#define CHILD_ENV_PATH	 "PATH=/usr/sbin:/usr/bin:/sbin:/bin"
 #define CHILD_ENV_LOCALE "LC_ALL=C"
 
 /*

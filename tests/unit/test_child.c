@@ -104,10 +104,11 @@ static void test_stderr_kept_and_capped(void **state)
 	child_result_free(&res);
 
 	/* 8 KiB of stderr: the first bytes kept, the rest drained (no hang on a full pipe). */
-	assert_int_equal(run_sh("i=0; while [ $i -lt 1024 ]; do echo 1234567 >&2; i=$((i+1)); done; "
-				"echo done",
-				5000, 0, &res),
-			 0);
+	assert_int_equal(
+		run_sh("i=0; while [ $i -lt 1024 ]; do echo 1234567 >&2; i=$((i+1)); done; "
+		       "echo done",
+		       5000, 0, &res),
+		0);
 	assert_int_equal(res.exit_status, 0);
 	assert_string_equal(res.out, "done\n");
 	assert_int_equal(strlen(res.err), REDMON_CMD_ERR_MAX - 1);
@@ -198,8 +199,7 @@ static void test_fds(void **state)
 
 	(void)state;
 	assert_true(leak > 2);
-	assert_int_equal(run_sh("readlink /proc/$$/fd/0; ls /proc/$$/fd", 5000, 0, &res),
-			 0);
+	assert_int_equal(run_sh("readlink /proc/$$/fd/0; ls /proc/$$/fd", 5000, 0, &res), 0);
 	close(leak);
 	assert_string_equal(res.out, "/dev/null\n0\n1\n2\n");
 	child_result_free(&res);

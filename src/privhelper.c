@@ -1,0 +1,555 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The command list and the privileged helper (privhelper.h says why).  The
+ * helper trusts nothing the daemon sends: a request names a command by its
+ * whole argv, which must equal one of the list the helper copied at fork,
+ * and the limits (timeout, output cap) are the list's, never the request's.
+ */
+#include "privhelper.h"
+
+#include <errno.h>
+#include <linux/capability.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../plugins/lib/child.h"
+#include "log.h"
+#include "privdrop.h"
+#include "probe.h"
+#include "trusted_path.h"
+
+/*
+ * What the tools the helper runs may need, and no more: RAID and disk tools
+ * send SCSI pass-through and controller ioctls (CAP_SYS_RAWIO,
+ * CAP_SYS_ADMIN) and open device nodes and files root has closed
+ * (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH).  A root process's programs get
+ * exactly the bounding set, so this is also what each tool runs with.
+ */
+#define HELPER_CAPS                                                                                \
+	((1ull << CAP_SYS_ADMIN) | (1ull << CAP_SYS_RAWIO) | (1ull << CAP_DAC_OVERRIDE) |          \
+	 (1ull << CAP_DAC_READ_SEARCH))
+
+/* The daemon's wait for an answer beyond the command's own timeout. */
+#define REPLY_SLACK_MS 5000
+
+struct command {
+	char *owner; /* the probe that registered it */
+	char **argv; /* NULL-terminated, owned */
+	size_t argc;
+	uint32_t timeout_ms, out_max;
+};
+
+struct privhelper {
+	pthread_mutex_t lock; /* the list, sealed */
+	struct command **v;   /* each allocated once: a pointer stays valid while the list grows */
+	size_t n, cap;
+	bool sealed;
+
+	pthread_mutex_t io; /* one request at a time on sock */
+	int sock;	    /* the daemon's end; -1: commands run in-process */
+	pid_t pid;
+	uint32_t seq;
+	bool gone; /* the helper died or misbehaved: commands fail until a restart */
+};
+
+int privhelper_new(struct privhelper **ret)
+{
+	struct privhelper *ph = calloc(1, sizeof(*ph));
+
+	if (!ph)
+		return -ENOMEM;
+	pthread_mutex_init(&ph->lock, NULL);
+	pthread_mutex_init(&ph->io, NULL);
+	ph->sock = -1;
+	*ret = ph;
+	return 0;
+}
+
+static void command_free(struct command *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->argc; i++)
+		free(c->argv[i]);
+	free(c->argv);
+	free(c->owner);
+	free(c);
+}
+
+static struct command *command_new(const char *owner, const char *const argv[], size_t argc,
+				   uint32_t timeout_ms, uint32_t out_max)
+{
+	struct command *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->timeout_ms = timeout_ms;
+	c->out_max = out_max;
+	c->owner = strdup(owner);
+	c->argv = calloc(argc + 1, sizeof(*c->argv));
+	if (!c->owner || !c->argv)
+		goto fail;
+	for (; c->argc < argc; c->argc++) {
+		c->argv[c->argc] = strdup(argv[c->argc]);
+		if (!c->argv[c->argc])
+			goto fail;
+	}
+	return c;
+fail:
+	command_free(c);
+	return NULL;
+}
+
+static bool same_argv(char *const a[], size_t argc, const char *const b[])
+{
+	size_t i;
+
+	for (i = 0; i < argc; i++) {
+		if (!b[i] || strcmp(a[i], b[i]) != 0)
+			return false;
+	}
+	return b[i] == NULL;
+}
+
+/* The bytes argv takes in a request, or 0 when it has too many words. */
+static size_t request_size(const char *const argv[], size_t *ret_argc)
+{
+	size_t size = sizeof(struct privhelper_req), argc = 0;
+
+	for (; argv[argc]; argc++) {
+		if (argc == PRIVHELPER_ARGC_MAX)
+			return 0;
+		size += strlen(argv[argc]) + 1;
+	}
+	*ret_argc = argc;
+	return size;
+}
+
+static int check_command(const char *const argv[], uint32_t timeout_ms, uint32_t out_max,
+			 size_t *argc, char *why, size_t whylen)
+{
+	size_t size;
+
+	if (!argv || !argv[0] || argv[0][0] != '/') {
+		snprintf(why, whylen, "%s: the program must be an absolute path",
+			 argv && argv[0] ? argv[0] : "(none)");
+		return -EINVAL;
+	}
+	size = request_size(argv, argc);
+	if (!size || size > PRIVHELPER_REQ_MAX) {
+		snprintf(why, whylen, "%s: more than %d arguments or %d bytes", argv[0],
+			 PRIVHELPER_ARGC_MAX, PRIVHELPER_REQ_MAX);
+		return -EINVAL;
+	}
+	if (timeout_ms > REDMON_CMD_TIMEOUT_MS_MAX || out_max > REDMON_CMD_OUT_MAX_MAX) {
+		snprintf(why, whylen, "%s: timeout or output cap over the limit", argv[0]);
+		return -EINVAL;
+	}
+	/* Run by root (the helper) or by us: nobody else may be able to replace it. */
+	return trusted_path_check(argv[0], geteuid(), why, whylen);
+}
+
+static int append(struct privhelper *ph, const char *owner, const char *const argv[], size_t argc,
+		  uint32_t timeout_ms, uint32_t out_max)
+{
+	struct command *c;
+
+	if (ph->n == ph->cap) {
+		size_t cap = ph->cap ? 2 * ph->cap : 8;
+		struct command **v = realloc(ph->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		ph->v = v;
+		ph->cap = cap;
+	}
+	c = command_new(owner, argv, argc, timeout_ms, out_max);
+	if (!c)
+		return -ENOMEM;
+	ph->v[ph->n] = c;
+	return (int)ph->n++;
+}
+
+int privhelper_register(struct privhelper *ph, const char *owner, const char *const argv[],
+			uint32_t timeout_ms, uint32_t out_max, char *why, size_t whylen)
+{
+	size_t argc = 0;
+	int rc = check_command(argv, timeout_ms, out_max, &argc, why, whylen);
+
+	if (rc < 0)
+		return rc;
+	pthread_mutex_lock(&ph->lock);
+	rc = -EPERM;
+	for (size_t i = 0; i < ph->n; i++) {
+		const struct command *c = ph->v[i];
+
+		if (strcmp(c->owner, owner) == 0 && c->timeout_ms == timeout_ms &&
+		    c->out_max == out_max && same_argv(c->argv, c->argc, argv)) {
+			rc = (int)i;
+			break;
+		}
+	}
+	if (rc < 0 && !ph->sealed)
+		rc = append(ph, owner, argv, argc, timeout_ms, out_max);
+	pthread_mutex_unlock(&ph->lock);
+	if (rc == -EPERM)
+		snprintf(why, whylen, "%s: commands are fixed at start: restart redmon to add one",
+			 argv[0]);
+	else if (rc == -ENOMEM)
+		snprintf(why, whylen, "%s", strerror(ENOMEM));
+	return rc;
+}
+
+void privhelper_seal(struct privhelper *ph)
+{
+	pthread_mutex_lock(&ph->lock);
+	ph->sealed = true;
+	pthread_mutex_unlock(&ph->lock);
+}
+
+size_t privhelper_count(const struct privhelper *ph)
+{
+	return ph->n;
+}
+
+pid_t privhelper_pid(const struct privhelper *ph)
+{
+	return ph->sock >= 0 ? ph->pid : 0;
+}
+
+/* ---- the helper's side ---- */
+
+/* The registered command argv names, or NULL. */
+static const struct command *lookup(const struct privhelper *ph, const char *const argv[])
+{
+	for (size_t i = 0; i < ph->n; i++) {
+		if (same_argv(ph->v[i]->argv, ph->v[i]->argc, argv))
+			return ph->v[i];
+	}
+	return NULL;
+}
+
+/*
+ * Split a request into argv (PRIVHELPER_ARGC_MAX + 1 slots): exactly argc
+ * NUL-terminated strings, no byte after the last.  0 or -EBADMSG.
+ */
+static int parse_request(char *buf, size_t len, uint32_t *seq, const char **argv)
+{
+	struct privhelper_req req;
+	size_t off = sizeof(req);
+
+	if (len < sizeof(req))
+		return -EBADMSG;
+	memcpy(&req, buf, sizeof(req));
+	if (req.argc == 0 || req.argc > PRIVHELPER_ARGC_MAX)
+		return -EBADMSG;
+	for (uint32_t i = 0; i < req.argc; i++) {
+		char *nul = off < len ? memchr(buf + off, 0, len - off) : NULL;
+
+		if (!nul)
+			return -EBADMSG;
+		argv[i] = buf + off;
+		off = (size_t)(nul - buf) + 1;
+	}
+	argv[req.argc] = NULL;
+	*seq = req.seq;
+	return off == len ? 0 : -EBADMSG;
+}
+
+/* Send the result: the header, then the output in chunks.  False: the daemon is gone. */
+static bool send_reply(int sock, uint32_t seq, int rc, const struct redmon_cmd_result *res)
+{
+	struct privhelper_reply rep = {
+		.seq = seq,
+		.rc = rc,
+		.exit_status = res->exit_status,
+		.term_signal = res->term_signal,
+		.timed_out = res->timed_out,
+		.truncated = res->truncated,
+		.out_len = res->out ? (uint32_t)res->out_len : 0,
+	};
+
+	memcpy(rep.err, res->err, sizeof(rep.err));
+	if (send(sock, &rep, sizeof(rep), MSG_NOSIGNAL) != (ssize_t)sizeof(rep))
+		return false;
+	for (size_t off = 0; off < rep.out_len; off += PRIVHELPER_CHUNK) {
+		size_t n =
+			rep.out_len - off < PRIVHELPER_CHUNK ? rep.out_len - off : PRIVHELPER_CHUNK;
+
+		if (send(sock, res->out + off, n, MSG_NOSIGNAL) != (ssize_t)n)
+			return false;
+	}
+	return true;
+}
+
+/* One request: run it when it is on the list and its program is still root's alone. */
+static int serve_one(const struct privhelper *ph, char *buf, size_t len, uint32_t *seq,
+		     struct redmon_cmd_result *res)
+{
+	const char *argv[PRIVHELPER_ARGC_MAX + 1];
+	const struct command *c;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	res->exit_status = -1;
+	*seq = 0;
+	if (parse_request(buf, len, seq, argv) < 0) {
+		snprintf(res->err, sizeof(res->err), "malformed request");
+		return -EBADMSG;
+	}
+	c = lookup(ph, argv);
+	if (!c) {
+		snprintf(res->err, sizeof(res->err), "%s: not a registered command", argv[0]);
+		log_warn("privileged helper: refused %s: not a registered command", argv[0]);
+		return -EPERM;
+	}
+	rc = trusted_path_check(c->argv[0], 0, res->err, sizeof(res->err));
+	if (rc < 0) {
+		log_warn("privileged helper: refused %s", res->err);
+		return rc;
+	}
+	return child_run((const char *const *)c->argv, c->timeout_ms, c->out_max, res);
+}
+
+static void __attribute__((noreturn)) serve(const struct privhelper *ph, int sock)
+{
+	static char buf[PRIVHELPER_REQ_MAX];
+
+	for (;;) {
+		struct redmon_cmd_result res;
+		uint32_t seq;
+		ssize_t n = recv(sock, buf, sizeof(buf), MSG_TRUNC);
+		int rc;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			_exit(n == 0 ? 0 : 1); /* EOF: the daemon is gone */
+		if ((size_t)n > sizeof(buf))
+			n = 0; /* too long: malformed */
+		rc = serve_one(ph, buf, (size_t)n, &seq, &res);
+		if (!send_reply(sock, seq, rc, &res))
+			_exit(1);
+		child_result_free(&res);
+	}
+}
+
+/* In the new process: keep only the socket, stay root with HELPER_CAPS, serve. */
+static void __attribute__((noreturn))
+helper_main(const struct privhelper *ph, int sock, pid_t daemon)
+{
+	sigset_t none;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != daemon) /* it died before the line above */
+		_exit(0);
+	prctl(PR_SET_NAME, "redmon-priv", 0, 0, 0);
+	closelog(); /* its fd goes with the rest; syslog() opens a new one */
+	if (sock != 3 && dup2(sock, 3) < 0)
+		_exit(1);
+	close_range(4, ~0u, 0);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN); /* reloads are the daemon's */
+	signal(SIGINT, SIG_IGN); /* a terminal's ^C: the daemon exits, then we do */
+	if (chdir("/") < 0 || privdrop_limit_caps(HELPER_CAPS) < 0 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		log_err("privileged helper: cannot set itself up: %s", strerror(errno));
+		_exit(1);
+	}
+	serve(ph, 3);
+}
+
+int privhelper_start(struct privhelper *ph)
+{
+	pid_t daemon = getpid();
+	int sv[2];
+
+	if (ph->n == 0 || ph->sock >= 0)
+		return 0;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		log_err("privileged helper: socketpair: %s", strerror(errno));
+		return -errno;
+	}
+	ph->pid = fork();
+	if (ph->pid < 0) {
+		int rc = -errno;
+
+		log_err("privileged helper: fork: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return rc;
+	}
+	if (ph->pid == 0)
+		helper_main(ph, sv[1], daemon);
+	close(sv[1]);
+	ph->sock = sv[0];
+	log_notice("privileged helper (pid %d) runs the probes' %zu command%s as root", ph->pid,
+		   ph->n, ph->n == 1 ? "" : "s");
+	for (size_t i = 0; i < ph->n; i++)
+		log_info("privileged helper: [%zu] %s (probe %s)", i, ph->v[i]->argv[0],
+			 ph->v[i]->owner);
+	return 0;
+}
+
+/* ---- the daemon's side ---- */
+
+/* The helper died or answered nonsense: say so once; every later command fails. */
+static int helper_gone(struct privhelper *ph, struct redmon_cmd_result *res, const char *what)
+{
+	if (!ph->gone)
+		log_err("privileged helper (pid %d): %s; commands fail until redmon restarts",
+			ph->pid, what);
+	ph->gone = true;
+	shutdown(ph->sock, SHUT_RDWR);
+	snprintf(res->err, sizeof(res->err), "the privileged helper is gone (%s)", what);
+	return -EPIPE;
+}
+
+/* One message of exactly len bytes within deadline (mono ms); 0 or -errno. */
+static int recv_exact(int sock, void *buf, size_t len, uint64_t deadline)
+{
+	for (;;) {
+		struct pollfd pfd = { .fd = sock, .events = POLLIN };
+		struct timespec ts;
+		uint64_t now;
+		ssize_t n;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		now = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		if (poll(&pfd, 1, (int)(deadline - now)) <= 0)
+			continue; /* EINTR, or the deadline: checked above */
+		n = recv(sock, buf, len, MSG_TRUNC | MSG_DONTWAIT);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < 0)
+			return -errno;
+		return (size_t)n == len ? 0 : -EBADMSG;
+	}
+}
+
+static int ask_helper(struct privhelper *ph, const struct command *c, struct redmon_cmd_result *res)
+{
+	struct privhelper_req req = { .seq = ++ph->seq, .argc = (uint32_t)c->argc };
+	struct privhelper_reply rep;
+	char buf[PRIVHELPER_REQ_MAX];
+	size_t len = sizeof(req);
+	struct timespec ts;
+	uint64_t deadline;
+
+	memcpy(buf, &req, sizeof(req));
+	for (size_t i = 0; i < c->argc; i++) {
+		size_t n = strlen(c->argv[i]) + 1; /* fits: checked at registration */
+
+		memcpy(buf + len, c->argv[i], n);
+		len += n;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	deadline = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000 + REPLY_SLACK_MS +
+		   (c->timeout_ms ? c->timeout_ms : REDMON_CMD_TIMEOUT_MS_DEFAULT);
+	if (ph->gone || send(ph->sock, buf, len, MSG_NOSIGNAL) != (ssize_t)len)
+		return helper_gone(ph, res, "it does not take requests");
+	if (recv_exact(ph->sock, &rep, sizeof(rep), deadline) < 0 || rep.seq != req.seq ||
+	    rep.out_len > (c->out_max ? c->out_max : REDMON_CMD_OUT_MAX_DEFAULT))
+		return helper_gone(ph, res, "no answer, or not one to this request");
+	res->exit_status = rep.exit_status;
+	res->term_signal = rep.term_signal;
+	res->timed_out = rep.timed_out;
+	res->truncated = rep.truncated;
+	memcpy(res->err, rep.err, sizeof(res->err));
+	res->err[sizeof(res->err) - 1] = 0;
+	if (rep.rc < 0 && rep.rc != -ETIMEDOUT && rep.rc != -EFBIG)
+		return rep.rc; /* it did not run: no output follows */
+	res->out = malloc((size_t)rep.out_len + 1);
+	if (!res->out)
+		return helper_gone(ph, res, "out of memory for its answer");
+	for (size_t off = 0; off < rep.out_len; off += PRIVHELPER_CHUNK) {
+		size_t n =
+			rep.out_len - off < PRIVHELPER_CHUNK ? rep.out_len - off : PRIVHELPER_CHUNK;
+
+		if (recv_exact(ph->sock, res->out + off, n, deadline) < 0) {
+			child_result_free(res);
+			return helper_gone(ph, res, "its answer was cut short");
+		}
+	}
+	res->out[rep.out_len] = 0;
+	res->out_len = rep.out_len;
+	return rep.rc;
+}
+
+int privhelper_run(struct privhelper *ph, const char *owner, int id, struct redmon_cmd_result *ret)
+{
+	const struct command *c = NULL;
+	int rc;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->exit_status = -1;
+	pthread_mutex_lock(&ph->lock);
+	if (id >= 0 && (size_t)id < ph->n && strcmp(ph->v[id]->owner, owner) == 0)
+		c = ph->v[id];
+	pthread_mutex_unlock(&ph->lock);
+	if (!c) {
+		snprintf(ret->err, sizeof(ret->err), "no command registered with id %d", id);
+		return -ENOENT;
+	}
+	if (ph->sock < 0) {
+		rc = trusted_path_check(c->argv[0], geteuid(), ret->err, sizeof(ret->err));
+		return rc < 0 ? rc
+			      : child_run((const char *const *)c->argv, c->timeout_ms, c->out_max,
+					  ret);
+	}
+	pthread_mutex_lock(&ph->io);
+	rc = ask_helper(ph, c, ret);
+	pthread_mutex_unlock(&ph->io);
+	return rc;
+}
+
+static int cmds_register(void *ctx, const char *owner, const char *const argv[],
+			 uint32_t timeout_ms, uint32_t out_max, char *why, size_t whylen)
+{
+	return privhelper_register(ctx, owner, argv, timeout_ms, out_max, why, whylen);
+}
+
+static int cmds_run(void *ctx, const char *owner, int id, struct redmon_cmd_result *ret)
+{
+	return privhelper_run(ctx, owner, id, ret);
+}
+
+void privhelper_commands(struct privhelper *ph, struct probe_commands *ret)
+{
+	*ret = (struct probe_commands){ .register_command = cmds_register,
+					.run = cmds_run,
+					.ctx = ph };
+}
+
+void privhelper_free(struct privhelper *ph)
+{
+	if (!ph)
+		return;
+	if (ph->sock >= 0) {
+		close(ph->sock); /* EOF: an idle helper exits now */
+		/* A busy one finishes its command first; we cannot signal root. */
+		for (int i = 0; i < 100 && waitpid(ph->pid, NULL, WNOHANG) == 0; i++)
+			nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
+	}
+	for (size_t i = 0; i < ph->n; i++)
+		command_free(ph->v[i]);
+	free(ph->v);
+	pthread_mutex_destroy(&ph->lock);
+	pthread_mutex_destroy(&ph->io);
+	free(ph);
+}

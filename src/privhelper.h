@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The commands probes run (register_command / run_command of the plugin ABI),
+ * and the privileged helper that runs them once the daemon has given up root.
+ *
+ * Privilege separation as OpenBSD's daemons do it: before `redmon daemon`
+ * drops to its user, privhelper_start() forks a small process that stays
+ * root and does one thing: run, one at a time, the exact argv lists the
+ * probes registered in their init(), and nothing else (no shell, no other
+ * program, no other argument).  The daemon asks over a SOCK_SEQPACKET
+ * socketpair; the helper checks the request against its own copy of the
+ * list, checks the program's path (src/trusted_path.h: nobody but root can
+ * replace it), runs it with plugins/lib's runner and sends back the result.
+ * The daemon never regains root: a daemon taken over can make the helper run
+ * the registered commands, no more.  The helper dies with the daemon
+ * (PR_SET_PDEATHSIG) and on EOF of its socket.
+ *
+ * Without a helper (the daemon keeps its credentials; status, check) the
+ * same commands run in the calling process through the same runner: a probe
+ * cannot tell which.
+ */
+#ifndef REDMON_PRIVHELPER_H
+#define REDMON_PRIVHELPER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "redmon/plugin.h"
+
+struct privhelper;
+struct probe_commands;
+
+/*
+ * The wire format (host byte order: both ends are one binary).  A request
+ * is one message: the header, then argc NUL-terminated strings and nothing
+ * else.  A reply is the header message, then the output in messages of at
+ * most PRIVHELPER_CHUNK bytes.
+ */
+#define PRIVHELPER_REQ_MAX  65536
+#define PRIVHELPER_CHUNK    32768
+#define PRIVHELPER_ARGC_MAX 64
+
+struct privhelper_req {
+	uint32_t seq;
+	uint32_t argc;
+};
+
+struct privhelper_reply {
+	uint32_t seq; /* the request's */
+	int32_t rc;   /* child_run()'s, or -EPERM: not a registered command */
+	int32_t exit_status;
+	int32_t term_signal;
+	uint8_t timed_out, truncated;
+	uint32_t out_len;
+	char err[REDMON_CMD_ERR_MAX];
+};
+
+/* An empty command list, commands run in-process.  0 or -ENOMEM. */
+int privhelper_new(struct privhelper **ret);
+
+/*
+ * Add argv (copied) for the probe named owner, with its limits (0: the
+ * defaults).  After privhelper_seal() only a command already in the list is
+ * accepted (a reload re-registers the same ones).  Returns its id (>= 0) or
+ * -errno with why filled: -EINVAL (relative program, bad limits, too long),
+ * -EPERM (a program others could replace, or a new command after start),
+ * -ENOMEM.  Safe from any thread.
+ */
+int privhelper_register(struct privhelper *ph, const char *owner, const char *const argv[],
+			uint32_t timeout_ms, uint32_t out_max, char *why, size_t whylen);
+
+/* From now on the list is fixed (called at the daemon's start, helper or not). */
+void privhelper_seal(struct privhelper *ph);
+
+/* How many commands are registered. */
+size_t privhelper_count(const struct privhelper *ph);
+
+/*
+ * Fork the helper (when any command is registered; else nothing to do).
+ * Call as root, before dropping privileges and before any other thread runs.
+ * 0 or -errno (logged).
+ */
+int privhelper_start(struct privhelper *ph);
+
+/* The helper's pid, or 0 when commands run in-process. */
+pid_t privhelper_pid(const struct privhelper *ph);
+
+/*
+ * Run command id of owner, through the helper when there is one: the
+ * contract of run_command() in redmon/plugin.h (*ret always filled).
+ * Requests from several threads are served one at a time.
+ */
+int privhelper_run(struct privhelper *ph, const char *owner, int id, struct redmon_cmd_result *ret);
+
+/* The probe_commands (src/probe.h) a probe_env hands the probes, served by ph. */
+void privhelper_commands(struct privhelper *ph, struct probe_commands *ret);
+
+/* Close the helper's socket (it exits), reap it, free the list.  NULL is a no-op. */
+void privhelper_free(struct privhelper *ph);
+
+#endif
