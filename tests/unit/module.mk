@@ -57,6 +57,13 @@ $(FAKE_PROBE): tests/integration/fake_probe.c include/redmon/plugin.h
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -shared -o $@ $<
 $(BUILD)/tests/test_sink: | $(FAKE_PROBE)
 
+# tests/integration/test_privhelper.py loads this probe: it registers and runs a command.
+CMD_PROBE := $(BUILD)/tests/probes/cmd.so
+$(CMD_PROBE): tests/integration/cmd_probe.c include/redmon/plugin.h src/privhelper.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -shared -o $@ $<
+$(BUILD)/tests/test_child: | $(CMD_PROBE)
+
 # The SNMP subagent's parts that need no net-snmp: index state file and MIB rules.
 UNIT_TESTS += subagent
 test_subagent_SRCS := src/subagent_index.c src/subagent_rules.c src/json.c src/model.c src/event.c
