@@ -218,16 +218,6 @@ void privhelper_seal(struct privhelper *ph)
 	pthread_mutex_unlock(&ph->lock);
 }
 
-size_t privhelper_count(const struct privhelper *ph)
-{
-	return ph->n;
-}
-
-pid_t privhelper_pid(const struct privhelper *ph)
-{
-	return ph->sock >= 0 ? ph->pid : 0;
-}
-
 /* ---- the helper's side ---- */
 
 /* The registered command argv names, or NULL. */

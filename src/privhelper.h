@@ -73,18 +73,12 @@ int privhelper_register(struct privhelper *ph, const char *owner, const char *co
 /* From now on the list is fixed (called at the daemon's start, helper or not). */
 void privhelper_seal(struct privhelper *ph);
 
-/* How many commands are registered. */
-size_t privhelper_count(const struct privhelper *ph);
-
 /*
  * Fork the helper (when any command is registered; else nothing to do).
  * Call as root, before dropping privileges and before any other thread runs.
  * 0 or -errno (logged).
  */
 int privhelper_start(struct privhelper *ph);
-
-/* The helper's pid, or 0 when commands run in-process. */
-pid_t privhelper_pid(const struct privhelper *ph);
 
 /*
  * Run command id of owner, through the helper when there is one: the

@@ -9,6 +9,7 @@
  *   cmd: unregistered-id rc=N err=...
  *   cmd: late-register rc=N         registering in scan()
  *   cmd: rogue-registered rc=N out=...  the registered argv, sent on the raw socket
+ *   cmd: rogue-malformed rc=N ...   the same, its last NUL cut off
  *   cmd: rogue rc=N err=...         "/bin/sh -c id -u" sent on the raw socket
  *
  * The last two act as a daemon taken over would: they find the helper's
@@ -120,22 +121,14 @@ static int find_helper_socket(void)
 	return found;
 }
 
-/* Send argv as the daemon would and read the whole answer; the reply header in *rep. */
-static int raw_request(int sock, const char *const argv[], struct privhelper_reply *rep, char *out,
-		       size_t outlen)
+/* Send one message and read the whole answer; the reply header in *rep. */
+static int raw_send(int sock, const void *msg, size_t len, struct privhelper_reply *rep, char *out,
+		    size_t outlen)
 {
 	char buf[4096];
-	struct privhelper_req req = { .seq = 0x7e57 };
-	size_t len = sizeof(req), got = 0;
+	size_t got = 0;
 
-	for (; argv[req.argc]; req.argc++) {
-		size_t n = strlen(argv[req.argc]) + 1;
-
-		memcpy(buf + len, argv[req.argc], n);
-		len += n;
-	}
-	memcpy(buf, &req, sizeof(req));
-	if (send(sock, buf, len, 0) != (ssize_t)len ||
+	if (send(sock, msg, len, 0) != (ssize_t)len ||
 	    recv(sock, rep, sizeof(*rep), 0) != (ssize_t)sizeof(*rep))
 		return -EIO;
 	out[0] = 0;
@@ -153,6 +146,39 @@ static int raw_request(int sock, const char *const argv[], struct privhelper_rep
 	return 0;
 }
 
+/* argv as the daemon encodes a request (src/privhelper.h); its length. */
+static size_t encode(const char *const argv[], uint32_t seq, char *buf)
+{
+	struct privhelper_req req = { .seq = seq };
+	size_t len = sizeof(req);
+
+	for (; argv[req.argc]; req.argc++) {
+		size_t n = strlen(argv[req.argc]) + 1;
+
+		memcpy(buf + len, argv[req.argc], n);
+		len += n;
+	}
+	memcpy(buf, &req, sizeof(req));
+	return len;
+}
+
+static int raw_request(int sock, const char *const argv[], struct privhelper_reply *rep, char *out,
+		       size_t outlen)
+{
+	char buf[4096];
+
+	return raw_send(sock, buf, encode(argv, 0x7e57, buf), rep, out, outlen);
+}
+
+/* The registered argv with its last NUL cut off: the helper must not read past it. */
+static int malformed_request(int sock, const char *const argv[], struct privhelper_reply *rep,
+			     char *out, size_t outlen)
+{
+	char buf[4096];
+
+	return raw_send(sock, buf, encode(argv, 0x7e58, buf) - 1, rep, out, outlen);
+}
+
 static void rogue(struct inst *i)
 {
 	static const char *const shell[] = { "/bin/sh", "-c", "id -u", NULL };
@@ -167,6 +193,9 @@ static void rogue(struct inst *i)
 	if (raw_request(sock, i->argv, &rep, out, sizeof(out)) == 0)
 		i->ops->log(i->h, REDMON_LOG_NOTICE, "cmd: rogue-registered rc=%d out=%s", rep.rc,
 			    first_line(out));
+	if (malformed_request(sock, i->argv, &rep, out, sizeof(out)) == 0)
+		i->ops->log(i->h, REDMON_LOG_NOTICE, "cmd: rogue-malformed rc=%d out=%s err=%s",
+			    rep.rc, first_line(out), first_line(rep.err));
 	if (raw_request(sock, shell, &rep, out, sizeof(out)) == 0)
 		i->ops->log(i->h, REDMON_LOG_NOTICE, "cmd: rogue rc=%d out=%s err=%s", rep.rc,
 			    first_line(out), first_line(rep.err));

@@ -11,6 +11,8 @@ something) and for `/bin/sh -c "id -u"` (which must be refused).
   daemon/*          root, `--user nobody`: the helper (comm redmon-priv) is root
                     with only its capabilities; the daemon is nobody; the
                     registered command prints 0; everything else is refused
+  reload            SIGHUP re-registers the same command (same id, still runs);
+                    a reload that changes it is refused (the list is fixed at start)
   dies-with-daemon  kill -9 the daemon: the helper is gone within a second
   stop              SIGTERM: the daemon exits 0 and has reaped its helper
   no-drop           [daemon] user = root: no helper, the same command runs in
@@ -61,7 +63,10 @@ class Daemon:
     def __init__(self, build, tmp, extra):
         self.err_path = os.path.join(tmp, "daemon-%d.err" % len(os.listdir(tmp)))
         self.err = open(self.err_path, "w")
-        argv = [os.path.join(build, "redmon"), "daemon", "--root", os.path.join(tmp, "root"),
+        self.conf = os.path.join(tmp, "redmon.conf")
+        with open(self.conf, "w") as f:
+            f.write("[probe.cmd]\nrun = /usr/bin/id -u\n")
+        argv = [os.path.join(build, "redmon"), "daemon", "-c", self.conf, "--root", os.path.join(tmp, "root"),
                 "--plugin-dir", os.path.join(tmp, "plugins"), "-o", "daemon.rescan_interval=1h"]
         self.proc = subprocess.Popen(argv + extra, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=self.err, env=harness.test_env())
@@ -101,6 +106,25 @@ REFUSALS = ["cmd: relative rc=-22", "cmd: unregistered-id rc=-2 err=no command r
             "cmd: late-register rc=-1"]
 
 
+def reload_case(d, tmp):
+    """The same command again after SIGHUP; then a changed one, refused."""
+    out = []
+    for n, run, want in ((2, "/usr/bin/id -u", ["cmd: registered id=0", "cmd: run rc=0 exit=0 signal=0 out=0 err="]),
+                         (3, "/usr/bin/id -g", ["cmd: registered id=-1", "commands are fixed at start",
+                                                "cmd: run rc=-2 exit=-1"])):
+        with open(d.conf, "w") as f:
+            f.write("[probe.cmd]\nrun = %s\n" % run)
+        before = d.text()
+        d.proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 10
+        while d.text().count("cmd: rogue rc=") < n:
+            if time.monotonic() > deadline or d.proc.poll() is not None:
+                return out + ["no scan after reload %d: %s" % (n, harness.tail(d.text()))]
+            time.sleep(0.05)
+        out += expect(d.text()[len(before):], want)
+    return out
+
+
 def daemon_cases(rep, build, tmp):
     d = Daemon(build, tmp, ["--user", "nobody"])
     try:
@@ -115,6 +139,7 @@ def daemon_cases(rep, build, tmp):
         def refused():
             return expect(text, REFUSALS + [
                 "cmd: rogue rc=-1 out= err=/bin/sh: not a registered command",
+                "cmd: rogue-malformed rc=-74 out= err=malformed request",
                 "privileged helper: refused /bin/sh: not a registered command"])
 
         def credentials():
@@ -136,6 +161,7 @@ def daemon_cases(rep, build, tmp):
         rep.run("privhelper/daemon/registered-runs-as-root", runs_as_root)
         rep.run("privhelper/daemon/unregistered-refused", refused)
         rep.run("privhelper/daemon/helper-root-daemon-not", credentials)
+        rep.run("privhelper/reload", reload_case, d, tmp)
 
         def dies():
             d.proc.send_signal(signal.SIGKILL)
