@@ -25,6 +25,7 @@
 
 #include "../plugins/lib/child.h"
 #include "log.h"
+#include "loop_timer.h"
 #include "privdrop.h"
 #include "probe.h"
 #include "trusted_path.h"
@@ -413,15 +414,16 @@ static int recv_exact(int sock, void *buf, size_t len, uint64_t deadline)
 {
 	for (;;) {
 		struct pollfd pfd = { .fd = sock, .events = POLLIN };
-		struct timespec ts;
-		uint64_t now;
+		uint64_t now = mono_ms();
 		ssize_t n;
+		int ready;
 
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		now = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 		if (now >= deadline)
 			return -ETIMEDOUT;
-		if (poll(&pfd, 1, (int)(deadline - now)) <= 0)
+		ready = poll(&pfd, 1, (int)(deadline - now));
+		if (ready < 0 && errno != EINTR)
+			return -errno;
+		if (ready <= 0)
 			continue; /* EINTR, or the deadline: checked above */
 		n = recv(sock, buf, len, MSG_TRUNC | MSG_DONTWAIT);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
@@ -438,7 +440,6 @@ static int ask_helper(struct privhelper *ph, const struct command *c, struct red
 	struct privhelper_reply rep;
 	char buf[PRIVHELPER_REQ_MAX];
 	size_t len = sizeof(req);
-	struct timespec ts;
 	uint64_t deadline;
 
 	memcpy(buf, &req, sizeof(req));
@@ -448,8 +449,7 @@ static int ask_helper(struct privhelper *ph, const struct command *c, struct red
 		memcpy(buf + len, c->argv[i], n);
 		len += n;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	deadline = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000 + REPLY_SLACK_MS +
+	deadline = mono_ms() + REPLY_SLACK_MS +
 		   (c->timeout_ms ? c->timeout_ms : REDMON_CMD_TIMEOUT_MS_DEFAULT);
 	if (ph->gone || send(ph->sock, buf, len, MSG_NOSIGNAL) != (ssize_t)len)
 		return helper_gone(ph, res, "it does not take requests");
