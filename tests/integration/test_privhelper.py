@@ -99,7 +99,10 @@ class Daemon:
 
 
 def expect(text, lines):
-    return ["no %r in the log: %s" % (l, harness.tail(text, 14)) for l in lines if l not in text]
+    out = ["no %r in the log: %s" % (l, harness.tail(text, 14)) for l in lines if l not in text]
+    if any(m in text for m in harness.SAN_MARKERS):
+        out.append("sanitizer: %s" % harness.tail(text, 12))
+    return out
 
 
 REFUSALS = ["cmd: relative rc=-22", "cmd: unregistered-id rc=-2 err=no command registered with id 1000",
