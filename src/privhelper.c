@@ -338,12 +338,12 @@ static void __attribute__((noreturn)) serve(const struct privhelper *ph, int soc
 
 /* In the new process: keep only the socket, stay root with HELPER_CAPS, serve. */
 static void __attribute__((noreturn))
-helper_main(const struct privhelper *ph, int sock, pid_t daemon)
+helper_main(const struct privhelper *ph, int sock, pid_t parent)
 {
 	sigset_t none;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != daemon) /* it died before the line above */
+	if (getppid() != parent) /* it died before the line above */
 		_exit(0);
 	prctl(PR_SET_NAME, "redmon-priv", 0, 0, 0);
 	closelog(); /* its fd goes with the rest; syslog() opens a new one */
@@ -365,7 +365,7 @@ helper_main(const struct privhelper *ph, int sock, pid_t daemon)
 
 int privhelper_start(struct privhelper *ph)
 {
-	pid_t daemon = getpid();
+	pid_t parent = getpid();
 	int sv[2];
 
 	if (ph->n == 0 || ph->sock >= 0)
@@ -384,7 +384,7 @@ int privhelper_start(struct privhelper *ph)
 		return rc;
 	}
 	if (ph->pid == 0)
-		helper_main(ph, sv[1], daemon);
+		helper_main(ph, sv[1], parent);
 	close(sv[1]);
 	ph->sock = sv[0];
 	log_notice("privileged helper (pid %d) runs the probes' %zu command%s as root", ph->pid,
@@ -434,28 +434,59 @@ static int recv_exact(int sock, void *buf, size_t len, uint64_t deadline)
 	}
 }
 
-static int ask_helper(struct privhelper *ph, const struct command *c, struct redmon_cmd_result *res)
+/* c as a request into buf (PRIVHELPER_REQ_MAX bytes: checked at registration); its length. */
+static size_t encode_request(const struct command *c, uint32_t seq, char *buf)
 {
-	struct privhelper_req req = { .seq = ++ph->seq, .argc = (uint32_t)c->argc };
-	struct privhelper_reply rep;
-	char buf[PRIVHELPER_REQ_MAX];
+	struct privhelper_req req = { .seq = seq, .argc = (uint32_t)c->argc };
 	size_t len = sizeof(req);
-	uint64_t deadline;
 
 	memcpy(buf, &req, sizeof(req));
 	for (size_t i = 0; i < c->argc; i++) {
-		size_t n = strlen(c->argv[i]) + 1; /* fits: checked at registration */
+		size_t n = strlen(c->argv[i]) + 1;
 
 		memcpy(buf + len, c->argv[i], n);
 		len += n;
 	}
-	deadline = mono_ms() + REPLY_SLACK_MS +
-		   (c->timeout_ms ? c->timeout_ms : REDMON_CMD_TIMEOUT_MS_DEFAULT);
+	return len;
+}
+
+/* The out_len bytes of output after a reply header, into res->out.  0 or -errno. */
+static int read_output(int sock, uint32_t out_len, uint64_t deadline, struct redmon_cmd_result *res)
+{
+	res->out = malloc((size_t)out_len + 1);
+	if (!res->out)
+		return -ENOMEM;
+	for (size_t off = 0; off < out_len; off += PRIVHELPER_CHUNK) {
+		size_t n = out_len - off < PRIVHELPER_CHUNK ? out_len - off : PRIVHELPER_CHUNK;
+		int rc = recv_exact(sock, res->out + off, n, deadline);
+
+		if (rc < 0) {
+			child_result_free(res);
+			return rc;
+		}
+	}
+	res->out[out_len] = 0;
+	res->out_len = out_len;
+	return 0;
+}
+
+static int ask_helper(struct privhelper *ph, const struct command *c, struct redmon_cmd_result *res)
+{
+	uint32_t seq = ++ph->seq;
+	uint32_t out_max = c->out_max ? c->out_max : REDMON_CMD_OUT_MAX_DEFAULT;
+	uint64_t deadline = mono_ms() + REPLY_SLACK_MS +
+			    (c->timeout_ms ? c->timeout_ms : REDMON_CMD_TIMEOUT_MS_DEFAULT);
+	struct privhelper_reply rep;
+	char buf[PRIVHELPER_REQ_MAX];
+	size_t len = encode_request(c, seq, buf);
+
 	if (ph->gone || send(ph->sock, buf, len, MSG_NOSIGNAL) != (ssize_t)len)
 		return helper_gone(ph, res, "it does not take requests");
-	if (recv_exact(ph->sock, &rep, sizeof(rep), deadline) < 0 || rep.seq != req.seq ||
-	    rep.out_len > (c->out_max ? c->out_max : REDMON_CMD_OUT_MAX_DEFAULT))
+	if (recv_exact(ph->sock, &rep, sizeof(rep), deadline) < 0 || rep.seq != seq ||
+	    rep.out_len > out_max)
 		return helper_gone(ph, res, "no answer, or not one to this request");
+	if (read_output(ph->sock, rep.out_len, deadline, res) < 0)
+		return helper_gone(ph, res, "its answer was cut short");
 	res->exit_status = rep.exit_status;
 	res->term_signal = rep.term_signal;
 	res->timed_out = rep.timed_out;
@@ -463,21 +494,7 @@ static int ask_helper(struct privhelper *ph, const struct command *c, struct red
 	memcpy(res->err, rep.err, sizeof(res->err));
 	res->err[sizeof(res->err) - 1] = 0;
 	if (rep.rc < 0 && rep.rc != -ETIMEDOUT && rep.rc != -EFBIG)
-		return rep.rc; /* it did not run: no output follows */
-	res->out = malloc((size_t)rep.out_len + 1);
-	if (!res->out)
-		return helper_gone(ph, res, "out of memory for its answer");
-	for (size_t off = 0; off < rep.out_len; off += PRIVHELPER_CHUNK) {
-		size_t n =
-			rep.out_len - off < PRIVHELPER_CHUNK ? rep.out_len - off : PRIVHELPER_CHUNK;
-
-		if (recv_exact(ph->sock, res->out + off, n, deadline) < 0) {
-			child_result_free(res);
-			return helper_gone(ph, res, "its answer was cut short");
-		}
-	}
-	res->out[rep.out_len] = 0;
-	res->out_len = rep.out_len;
+		child_result_free(res); /* it did not run: no output, as in-process */
 	return rep.rc;
 }
 
