@@ -500,14 +500,12 @@ static void teardown(struct daemon *d)
 }
 
 /*
- * The commands the probes registered in init() are all there is: a reload
- * may register the same ones again, no new one.  When privileges are about to
- * go, a helper that keeps root runs them (src/privhelper.h); it is forked now,
- * while this is the only thread.
+ * Commands the probes register run as root in a helper when privileges are
+ * to go (src/privhelper.h).  It is forked first, while this is the only
+ * thread and little is open; their init() registers with it.
  */
 static int start_helper(struct runtime *rt)
 {
-	privhelper_seal(rt->cmds);
 	if (!privdrop_will_drop(rt->cfg, rt->cli->user, rt->cli->root != NULL))
 		return 0;
 	return privhelper_start(rt->cmds);
@@ -527,6 +525,8 @@ int daemon_run(struct runtime *rt)
 		log_err("%s", err);
 		return 1;
 	}
+	if (start_helper(rt) < 0)
+		return 1;
 	agg_init(&d.agg, rt->cfg->progress_step, emit_to_sinks, &d);
 	rc = loop_new(&d.loop);
 	if (rc == 0)
@@ -553,7 +553,7 @@ int daemon_run(struct runtime *rt)
 	 * before their threads start (capabilities are per thread: the threads
 	 * inherit what is kept).
 	 */
-	rc = start_helper(rt);
+	rc = privhelper_seal(rt->cmds); /* what the probes registered is all they may run */
 	if (rc < 0 || privdrop_apply(rt->cfg, rt->cli->user, rt->cli->root != NULL) < 0) {
 		teardown(&d);
 		return 1;

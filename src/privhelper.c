@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The command list and the privileged helper (privhelper.h says why).  The
- * helper trusts nothing the daemon sends: a request names a command by its
- * whole argv, which must equal one of the list the helper copied at fork,
- * and the limits (timeout, output cap) are the list's, never the request's.
+ * The command list and the privileged helper (privhelper.h says why).
+ *
+ * The helper is forked first thing, while the daemon is one thread and holds
+ * little; the probes' init() then register their commands with it (the
+ * daemon is still root: nothing is lost by trusting it), and the daemon seals
+ * the list before it drops privileges.  From then on the helper trusts
+ * nothing the daemon sends: a request names a command by its whole argv and
+ * limits, which must equal an entry of the sealed list; a new entry is
+ * refused.  Each side keeps its own list: the daemon's maps a probe's ids.
  */
 #include "privhelper.h"
 
@@ -52,7 +57,7 @@ struct command {
 };
 
 struct privhelper {
-	pthread_mutex_t lock; /* the list, sealed */
+	pthread_mutex_t lock; /* the list, sealed; the helper's registrations */
 	struct command **v;   /* each allocated once: a pointer stays valid while the list grows */
 	size_t n, cap;
 	bool sealed;
@@ -161,6 +166,20 @@ static int check_command(const char *const argv[], uint32_t timeout_ms, uint32_t
 	return trusted_path_check(argv[0], geteuid(), why, whylen);
 }
 
+/* The index of the entry with this argv and limits (and owner, unless NULL), or -1. */
+static int find(const struct privhelper *ph, const char *owner, const char *const argv[],
+		uint32_t timeout_ms, uint32_t out_max)
+{
+	for (size_t i = 0; i < ph->n; i++) {
+		const struct command *c = ph->v[i];
+
+		if ((!owner || strcmp(c->owner, owner) == 0) && c->timeout_ms == timeout_ms &&
+		    c->out_max == out_max && same_argv(c->argv, c->argc, argv))
+			return (int)i;
+	}
+	return -1;
+}
+
 static int append(struct privhelper *ph, const char *owner, const char *const argv[], size_t argc,
 		  uint32_t timeout_ms, uint32_t out_max)
 {
@@ -182,70 +201,25 @@ static int append(struct privhelper *ph, const char *owner, const char *const ar
 	return (int)ph->n++;
 }
 
-int privhelper_register(struct privhelper *ph, const char *owner, const char *const argv[],
-			uint32_t timeout_ms, uint32_t out_max, char *why, size_t whylen)
-{
-	size_t argc = 0;
-	int rc = check_command(argv, timeout_ms, out_max, &argc, why, whylen);
-
-	if (rc < 0)
-		return rc;
-	pthread_mutex_lock(&ph->lock);
-	rc = -EPERM;
-	for (size_t i = 0; i < ph->n; i++) {
-		const struct command *c = ph->v[i];
-
-		if (strcmp(c->owner, owner) == 0 && c->timeout_ms == timeout_ms &&
-		    c->out_max == out_max && same_argv(c->argv, c->argc, argv)) {
-			rc = (int)i;
-			break;
-		}
-	}
-	if (rc < 0 && !ph->sealed)
-		rc = append(ph, owner, argv, argc, timeout_ms, out_max);
-	pthread_mutex_unlock(&ph->lock);
-	if (rc == -EPERM)
-		snprintf(why, whylen, "%s: commands are fixed at start: restart redmon to add one",
-			 argv[0]);
-	else if (rc == -ENOMEM)
-		snprintf(why, whylen, "%s", strerror(ENOMEM));
-	return rc;
-}
-
-void privhelper_seal(struct privhelper *ph)
-{
-	pthread_mutex_lock(&ph->lock);
-	ph->sealed = true;
-	pthread_mutex_unlock(&ph->lock);
-}
-
 /* ---- the helper's side ---- */
 
-/* The registered command argv names, or NULL. */
-static const struct command *lookup(const struct privhelper *ph, const char *const argv[])
-{
-	for (size_t i = 0; i < ph->n; i++) {
-		if (same_argv(ph->v[i]->argv, ph->v[i]->argc, argv))
-			return ph->v[i];
-	}
-	return NULL;
-}
-
 /*
- * Split a request into argv (PRIVHELPER_ARGC_MAX + 1 slots): exactly argc
- * NUL-terminated strings, no byte after the last.  0 or -EBADMSG.
+ * Split a request into *req and argv (PRIVHELPER_ARGC_MAX + 1 slots): a known
+ * op, exactly argc NUL-terminated strings (none for SEAL, some for the
+ * others), no byte after the last.  0 or -EBADMSG.
  */
-static int parse_request(char *buf, size_t len, uint32_t *seq, const char **argv)
+static int parse_request(char *buf, size_t len, struct privhelper_req *req, const char **argv)
 {
-	struct privhelper_req req;
-	size_t off = sizeof(req);
+	size_t off = sizeof(*req);
 
-	if (len < sizeof(req))
+	if (len < sizeof(*req))
 		return -EBADMSG;
-	memcpy(&req, buf, sizeof(req));
-	if (req.argc == 0 || req.argc > PRIVHELPER_ARGC_MAX)
+	memcpy(req, buf, sizeof(*req));
+	if (req->argc > PRIVHELPER_ARGC_MAX ||
+	    (req->op == PRIVHELPER_OP_SEAL) != (req->argc == 0) || req->op < PRIVHELPER_OP_ADD ||
+	    req->op > PRIVHELPER_OP_RUN)
 		return -EBADMSG;
-	for (uint32_t i = 0; i < req.argc; i++) {
+	for (uint32_t i = 0; i < req->argc; i++) {
 		char *nul = off < len ? memchr(buf + off, 0, len - off) : NULL;
 
 		if (!nul)
@@ -253,8 +227,7 @@ static int parse_request(char *buf, size_t len, uint32_t *seq, const char **argv
 		argv[i] = buf + off;
 		off = (size_t)(nul - buf) + 1;
 	}
-	argv[req.argc] = NULL;
-	*seq = req.seq;
+	argv[req->argc] = NULL;
 	return off == len ? 0 : -EBADMSG;
 }
 
@@ -284,27 +257,40 @@ static bool send_reply(int sock, uint32_t seq, int rc, const struct redmon_cmd_r
 	return true;
 }
 
-/* One request: run it when it is on the list and its program is still root's alone. */
-static int serve_one(const struct privhelper *ph, char *buf, size_t len, uint32_t *seq,
-		     struct redmon_cmd_result *res)
+/* ADD, before the seal only: the entry's index (an equal entry's if there is one). */
+static int helper_add(struct privhelper *ph, const char *const argv[],
+		      const struct privhelper_req *req, struct redmon_cmd_result *res)
 {
-	const char *argv[PRIVHELPER_ARGC_MAX + 1];
+	size_t argc;
+	int rc;
+
+	if (ph->sealed) {
+		snprintf(res->err, sizeof(res->err), "%s: the command list is sealed", argv[0]);
+		log_warn("privileged helper: refused to add %s: the list is sealed", argv[0]);
+		return -EPERM;
+	}
+	rc = check_command(argv, req->timeout_ms, req->out_max, &argc, res->err, sizeof(res->err));
+	if (rc == 0)
+		rc = find(ph, NULL, argv, req->timeout_ms, req->out_max);
+	if (rc == -1)
+		rc = append(ph, "", argv, argc, req->timeout_ms, req->out_max);
+	return rc;
+}
+
+/* RUN, after the seal only: an entry of the list, its program still root's alone. */
+static int helper_run(const struct privhelper *ph, const char *const argv[],
+		      const struct privhelper_req *req, struct redmon_cmd_result *res)
+{
+	int i = ph->sealed ? find(ph, NULL, argv, req->timeout_ms, req->out_max) : -1;
 	const struct command *c;
 	int rc;
 
-	memset(res, 0, sizeof(*res));
-	res->exit_status = -1;
-	*seq = 0;
-	if (parse_request(buf, len, seq, argv) < 0) {
-		snprintf(res->err, sizeof(res->err), "malformed request");
-		return -EBADMSG;
-	}
-	c = lookup(ph, argv);
-	if (!c) {
+	if (i < 0) {
 		snprintf(res->err, sizeof(res->err), "%s: not a registered command", argv[0]);
 		log_warn("privileged helper: refused %s: not a registered command", argv[0]);
 		return -EPERM;
 	}
+	c = ph->v[i];
 	rc = trusted_path_check(c->argv[0], 0, res->err, sizeof(res->err));
 	if (rc < 0) {
 		log_warn("privileged helper: refused %s", res->err);
@@ -313,7 +299,29 @@ static int serve_one(const struct privhelper *ph, char *buf, size_t len, uint32_
 	return child_run((const char *const *)c->argv, c->timeout_ms, c->out_max, res);
 }
 
-static void __attribute__((noreturn)) serve(const struct privhelper *ph, int sock)
+static int serve_one(struct privhelper *ph, char *buf, size_t len, uint32_t *seq,
+		     struct redmon_cmd_result *res)
+{
+	const char *argv[PRIVHELPER_ARGC_MAX + 1];
+	struct privhelper_req req;
+
+	memset(res, 0, sizeof(*res));
+	res->exit_status = -1;
+	*seq = 0;
+	if (parse_request(buf, len, &req, argv) < 0) {
+		snprintf(res->err, sizeof(res->err), "malformed request");
+		return -EBADMSG;
+	}
+	*seq = req.seq;
+	if (req.op == PRIVHELPER_OP_ADD)
+		return helper_add(ph, argv, &req, res);
+	if (req.op == PRIVHELPER_OP_RUN)
+		return helper_run(ph, argv, &req, res);
+	ph->sealed = true;
+	return (int)ph->n;
+}
+
+static void __attribute__((noreturn)) serve(struct privhelper *ph, int sock)
 {
 	static char buf[PRIVHELPER_REQ_MAX];
 
@@ -337,8 +345,7 @@ static void __attribute__((noreturn)) serve(const struct privhelper *ph, int soc
 }
 
 /* In the new process: keep only the socket, stay root with HELPER_CAPS, serve. */
-static void __attribute__((noreturn))
-helper_main(const struct privhelper *ph, int sock, pid_t parent)
+static void __attribute__((noreturn)) helper_main(struct privhelper *ph, int sock, pid_t parent)
 {
 	sigset_t none;
 
@@ -368,7 +375,7 @@ int privhelper_start(struct privhelper *ph)
 	pid_t parent = getpid();
 	int sv[2];
 
-	if (ph->n == 0 || ph->sock >= 0)
+	if (ph->sock >= 0 || ph->sealed)
 		return 0;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		log_err("privileged helper: socketpair: %s", strerror(errno));
@@ -387,11 +394,6 @@ int privhelper_start(struct privhelper *ph)
 		helper_main(ph, sv[1], parent);
 	close(sv[1]);
 	ph->sock = sv[0];
-	log_notice("privileged helper (pid %d) runs the probes' %zu command%s as root", ph->pid,
-		   ph->n, ph->n == 1 ? "" : "s");
-	for (size_t i = 0; i < ph->n; i++)
-		log_info("privileged helper: [%zu] %s (probe %s)", i, ph->v[i]->argv[0],
-			 ph->v[i]->owner);
 	return 0;
 }
 
@@ -434,15 +436,20 @@ static int recv_exact(int sock, void *buf, size_t len, uint64_t deadline)
 	}
 }
 
-/* c as a request into buf (PRIVHELPER_REQ_MAX bytes: checked at registration); its length. */
-static size_t encode_request(const struct command *c, uint32_t seq, char *buf)
+/* A request for c (none for SEAL) into buf (PRIVHELPER_REQ_MAX bytes); its length. */
+static size_t encode_request(uint32_t op, const struct command *c, uint32_t seq, char *buf)
 {
-	struct privhelper_req req = { .seq = seq, .argc = (uint32_t)c->argc };
+	struct privhelper_req req = { .seq = seq, .op = op };
 	size_t len = sizeof(req);
 
+	if (c) {
+		req.argc = (uint32_t)c->argc;
+		req.timeout_ms = c->timeout_ms;
+		req.out_max = c->out_max;
+	}
 	memcpy(buf, &req, sizeof(req));
-	for (size_t i = 0; i < c->argc; i++) {
-		size_t n = strlen(c->argv[i]) + 1;
+	for (size_t i = 0; c && i < c->argc; i++) {
+		size_t n = strlen(c->argv[i]) + 1; /* fits: checked at registration */
 
 		memcpy(buf + len, c->argv[i], n);
 		len += n;
@@ -470,32 +477,124 @@ static int read_output(int sock, uint32_t out_len, uint64_t deadline, struct red
 	return 0;
 }
 
-static int ask_helper(struct privhelper *ph, const struct command *c, struct redmon_cmd_result *res)
+/*
+ * One request and its answer, one at a time: the helper's rc, or -EPIPE
+ * when it is gone.  *res is filled as child_run() fills it.
+ */
+static int ask_helper(struct privhelper *ph, uint32_t op, const struct command *c,
+		      struct redmon_cmd_result *res)
 {
-	uint32_t seq = ++ph->seq;
-	uint32_t out_max = c->out_max ? c->out_max : REDMON_CMD_OUT_MAX_DEFAULT;
-	uint64_t deadline = mono_ms() + REPLY_SLACK_MS +
-			    (c->timeout_ms ? c->timeout_ms : REDMON_CMD_TIMEOUT_MS_DEFAULT);
+	uint32_t timeout = c && c->timeout_ms ? c->timeout_ms : REDMON_CMD_TIMEOUT_MS_DEFAULT;
+	uint32_t out_max = c && c->out_max ? c->out_max : REDMON_CMD_OUT_MAX_DEFAULT;
+	uint64_t deadline = mono_ms() + REPLY_SLACK_MS + timeout;
 	struct privhelper_reply rep;
 	char buf[PRIVHELPER_REQ_MAX];
-	size_t len = encode_request(c, seq, buf);
+	size_t len;
+	int rc = -EPIPE;
 
+	memset(res, 0, sizeof(*res));
+	res->exit_status = -1;
+	pthread_mutex_lock(&ph->io);
+	len = encode_request(op, c, ++ph->seq, buf);
 	if (ph->gone || send(ph->sock, buf, len, MSG_NOSIGNAL) != (ssize_t)len)
-		return helper_gone(ph, res, "it does not take requests");
-	if (recv_exact(ph->sock, &rep, sizeof(rep), deadline) < 0 || rep.seq != seq ||
-	    rep.out_len > out_max)
-		return helper_gone(ph, res, "no answer, or not one to this request");
-	if (read_output(ph->sock, rep.out_len, deadline, res) < 0)
-		return helper_gone(ph, res, "its answer was cut short");
+		helper_gone(ph, res, "it does not take requests");
+	else if (recv_exact(ph->sock, &rep, sizeof(rep), deadline) < 0 || rep.seq != ph->seq ||
+		 rep.out_len > out_max)
+		helper_gone(ph, res, "no answer, or not one to this request");
+	else if (read_output(ph->sock, rep.out_len, deadline, res) < 0)
+		helper_gone(ph, res, "its answer was cut short");
+	else
+		rc = rep.rc;
+	pthread_mutex_unlock(&ph->io);
+	if (rc == -EPIPE)
+		return rc;
 	res->exit_status = rep.exit_status;
 	res->term_signal = rep.term_signal;
 	res->timed_out = rep.timed_out;
 	res->truncated = rep.truncated;
 	memcpy(res->err, rep.err, sizeof(res->err));
 	res->err[sizeof(res->err) - 1] = 0;
-	if (rep.rc < 0 && rep.rc != -ETIMEDOUT && rep.rc != -EFBIG)
+	if (rc < 0 && rc != -ETIMEDOUT && rc != -EFBIG)
 		child_result_free(res); /* it did not run: no output, as in-process */
-	return rep.rc;
+	return rc;
+}
+
+/* Before the seal, a new entry goes to the helper first: it checks it again. */
+static int add_to_helper(struct privhelper *ph, const char *const argv[], size_t argc,
+			 uint32_t timeout_ms, uint32_t out_max, char *why, size_t whylen)
+{
+	const struct command c = {
+		.argv = (char **)argv, .argc = argc, .timeout_ms = timeout_ms, .out_max = out_max
+	};
+	struct redmon_cmd_result res;
+	int rc = ask_helper(ph, PRIVHELPER_OP_ADD, &c, &res);
+
+	child_result_free(&res);
+	if (rc < 0)
+		snprintf(why, whylen, "%s", res.err);
+	return rc;
+}
+
+int privhelper_register(struct privhelper *ph, const char *owner, const char *const argv[],
+			uint32_t timeout_ms, uint32_t out_max, char *why, size_t whylen)
+{
+	size_t argc = 0;
+	int rc = check_command(argv, timeout_ms, out_max, &argc, why, whylen);
+
+	if (rc < 0)
+		return rc;
+	pthread_mutex_lock(&ph->lock);
+	rc = find(ph, owner, argv, timeout_ms, out_max);
+	if (rc < 0 && ph->sealed) {
+		rc = -EPERM;
+		snprintf(why, whylen, "%s: commands are fixed at start: restart redmon to add one",
+			 argv[0]);
+	} else if (rc < 0) {
+		rc = ph->sock >= 0 ? add_to_helper(ph, argv, argc, timeout_ms, out_max, why, whylen)
+				   : 0;
+		if (rc >= 0)
+			rc = append(ph, owner, argv, argc, timeout_ms, out_max);
+		if (rc == -ENOMEM)
+			snprintf(why, whylen, "%s", strerror(ENOMEM));
+	}
+	pthread_mutex_unlock(&ph->lock);
+	return rc;
+}
+
+/* Close our end (an idle helper exits at once) and reap it if it goes within a second. */
+static void stop_helper(struct privhelper *ph)
+{
+	close(ph->sock);
+	ph->sock = -1;
+	/* A busy one finishes its command first; we cannot signal root. */
+	for (int i = 0; i < 100 && waitpid(ph->pid, NULL, WNOHANG) == 0; i++)
+		nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
+}
+
+int privhelper_seal(struct privhelper *ph)
+{
+	struct redmon_cmd_result res;
+	int rc;
+
+	pthread_mutex_lock(&ph->lock);
+	ph->sealed = true;
+	pthread_mutex_unlock(&ph->lock);
+	if (ph->sock < 0)
+		return 0;
+	if (ph->n == 0) {
+		stop_helper(ph); /* no probe needs root: nothing stays root */
+		return 0;
+	}
+	rc = ask_helper(ph, PRIVHELPER_OP_SEAL, NULL, &res);
+	child_result_free(&res);
+	if (rc < 0)
+		return rc;
+	log_notice("privileged helper (pid %d) runs the probes' %zu command%s as root", ph->pid,
+		   ph->n, ph->n == 1 ? "" : "s");
+	for (size_t i = 0; i < ph->n; i++)
+		log_info("privileged helper: [%zu] %s (probe %s)", i, ph->v[i]->argv[0],
+			 ph->v[i]->owner);
+	return 0;
 }
 
 int privhelper_run(struct privhelper *ph, const char *owner, int id, struct redmon_cmd_result *ret)
@@ -513,16 +612,11 @@ int privhelper_run(struct privhelper *ph, const char *owner, int id, struct redm
 		snprintf(ret->err, sizeof(ret->err), "no command registered with id %d", id);
 		return -ENOENT;
 	}
-	if (ph->sock < 0) {
-		rc = trusted_path_check(c->argv[0], geteuid(), ret->err, sizeof(ret->err));
-		return rc < 0 ? rc
-			      : child_run((const char *const *)c->argv, c->timeout_ms, c->out_max,
-					  ret);
-	}
-	pthread_mutex_lock(&ph->io);
-	rc = ask_helper(ph, c, ret);
-	pthread_mutex_unlock(&ph->io);
-	return rc;
+	if (ph->sock >= 0)
+		return ask_helper(ph, PRIVHELPER_OP_RUN, c, ret);
+	rc = trusted_path_check(c->argv[0], geteuid(), ret->err, sizeof(ret->err));
+	return rc < 0 ? rc
+		      : child_run((const char *const *)c->argv, c->timeout_ms, c->out_max, ret);
 }
 
 static int cmds_register(void *ctx, const char *owner, const char *const argv[],
@@ -547,12 +641,8 @@ void privhelper_free(struct privhelper *ph)
 {
 	if (!ph)
 		return;
-	if (ph->sock >= 0) {
-		close(ph->sock); /* EOF: an idle helper exits now */
-		/* A busy one finishes its command first; we cannot signal root. */
-		for (int i = 0; i < 100 && waitpid(ph->pid, NULL, WNOHANG) == 0; i++)
-			nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
-	}
+	if (ph->sock >= 0)
+		stop_helper(ph);
 	for (size_t i = 0; i < ph->n; i++)
 		command_free(ph->v[i]);
 	free(ph->v);

@@ -34,21 +34,32 @@ struct probe_commands;
 /*
  * The wire format (host byte order: both ends are one binary).  A request
  * is one message: the header, then argc NUL-terminated strings and nothing
- * else.  A reply is the header message, then the output in messages of at
- * most PRIVHELPER_CHUNK bytes.
+ * else.  ADD (before SEAL only) puts argv with its limits on the helper's
+ * list; SEAL (no argv) closes the list; RUN (after SEAL only) runs an entry
+ * of the list, named by its argv and limits.  A reply is the header message
+ * (rc: ADD's index, SEAL's count, RUN's child_run() result, or -errno), then
+ * RUN's output in messages of at most PRIVHELPER_CHUNK bytes.
  */
 #define PRIVHELPER_REQ_MAX  65536
 #define PRIVHELPER_CHUNK    32768
 #define PRIVHELPER_ARGC_MAX 64
 
+enum privhelper_op {
+	PRIVHELPER_OP_ADD = 1,
+	PRIVHELPER_OP_SEAL,
+	PRIVHELPER_OP_RUN,
+};
+
 struct privhelper_req {
 	uint32_t seq;
+	uint32_t op; /* enum privhelper_op */
 	uint32_t argc;
+	uint32_t timeout_ms, out_max; /* as registered (0: the defaults) */
 };
 
 struct privhelper_reply {
 	uint32_t seq; /* the request's */
-	int32_t rc;   /* child_run()'s, or -EPERM: not a registered command */
+	int32_t rc;
 	int32_t exit_status;
 	int32_t term_signal;
 	uint8_t timed_out, truncated;
@@ -60,25 +71,30 @@ struct privhelper_reply {
 int privhelper_new(struct privhelper **ret);
 
 /*
+ * Fork the helper, as root, while this is the only thread: before the
+ * probes' init() (their registrations then reach it) and before dropping
+ * privileges.  0 or -errno (logged).
+ */
+int privhelper_start(struct privhelper *ph);
+
+/*
  * Add argv (copied) for the probe named owner, with its limits (0: the
- * defaults).  After privhelper_seal() only a command already in the list is
- * accepted (a reload re-registers the same ones).  Returns its id (>= 0) or
- * -errno with why filled: -EINVAL (relative program, bad limits, too long),
- * -EPERM (a program others could replace, or a new command after start),
- * -ENOMEM.  Safe from any thread.
+ * defaults); with a helper, it is added there too.  After privhelper_seal()
+ * only a command already in the list is accepted (a reload re-registers the
+ * same ones).  Returns its id (>= 0) or -errno with why filled: -EINVAL
+ * (relative program, bad limits, too long), -EPERM (a program others could
+ * replace, or a new command after the seal), -ENOMEM, -EPIPE (the helper is
+ * gone).  Safe from any thread.
  */
 int privhelper_register(struct privhelper *ph, const char *owner, const char *const argv[],
 			uint32_t timeout_ms, uint32_t out_max, char *why, size_t whylen);
 
-/* From now on the list is fixed (called at the daemon's start, helper or not). */
-void privhelper_seal(struct privhelper *ph);
-
 /*
- * Fork the helper (when any command is registered; else nothing to do).
- * Call as root, before dropping privileges and before any other thread runs.
- * 0 or -errno (logged).
+ * Fix the list (at the daemon's start, helper or not; before dropping
+ * privileges).  A helper with nothing to run exits now; one with commands
+ * closes its list too.  0, or -EPIPE (logged) when the helper is gone.
  */
-int privhelper_start(struct privhelper *ph);
+int privhelper_seal(struct privhelper *ph);
 
 /*
  * Run command id of owner, through the helper when there is one: the

@@ -10,7 +10,8 @@
  *   cmd: late-register rc=N         registering in scan()
  *   cmd: rogue-registered rc=N out=...  the registered argv, sent on the raw socket
  *   cmd: rogue-malformed rc=N ...   the same, its last NUL cut off
- *   cmd: rogue rc=N err=...         "/bin/sh -c id -u" sent on the raw socket
+ *   cmd: rogue-add rc=N err=...     adding "/bin/sh -c id -u" to the sealed list
+ *   cmd: rogue rc=N err=...         then running it
  *
  * The last two act as a daemon taken over would: they find the helper's
  * socket among the process's fds and speak its protocol directly.  Without a
@@ -147,9 +148,9 @@ static int raw_send(int sock, const void *msg, size_t len, struct privhelper_rep
 }
 
 /* argv as the daemon encodes a request (src/privhelper.h); its length. */
-static size_t encode(const char *const argv[], uint32_t seq, char *buf)
+static size_t encode(uint32_t op, const char *const argv[], uint32_t seq, char *buf)
 {
-	struct privhelper_req req = { .seq = seq };
+	struct privhelper_req req = { .seq = seq, .op = op, .timeout_ms = 2000 };
 	size_t len = sizeof(req);
 
 	for (; argv[req.argc]; req.argc++) {
@@ -167,7 +168,7 @@ static int raw_request(int sock, const char *const argv[], struct privhelper_rep
 {
 	char buf[4096];
 
-	return raw_send(sock, buf, encode(argv, 0x7e57, buf), rep, out, outlen);
+	return raw_send(sock, buf, encode(PRIVHELPER_OP_RUN, argv, 0x7e57, buf), rep, out, outlen);
 }
 
 /* The registered argv with its last NUL cut off: the helper must not read past it. */
@@ -176,14 +177,15 @@ static int malformed_request(int sock, const char *const argv[], struct privhelp
 {
 	char buf[4096];
 
-	return raw_send(sock, buf, encode(argv, 0x7e58, buf) - 1, rep, out, outlen);
+	return raw_send(sock, buf, encode(PRIVHELPER_OP_RUN, argv, 0x7e58, buf) - 1, rep, out,
+			outlen);
 }
 
 static void rogue(struct inst *i)
 {
 	static const char *const shell[] = { "/bin/sh", "-c", "id -u", NULL };
 	struct privhelper_reply rep;
-	char out[256];
+	char out[256], buf[4096];
 	int sock = find_helper_socket();
 
 	if (sock < 0) {
@@ -196,6 +198,10 @@ static void rogue(struct inst *i)
 	if (malformed_request(sock, i->argv, &rep, out, sizeof(out)) == 0)
 		i->ops->log(i->h, REDMON_LOG_NOTICE, "cmd: rogue-malformed rc=%d out=%s err=%s",
 			    rep.rc, first_line(out), first_line(rep.err));
+	if (raw_send(sock, buf, encode(PRIVHELPER_OP_ADD, shell, 0x7e59, buf), &rep, out,
+		     sizeof(out)) == 0)
+		i->ops->log(i->h, REDMON_LOG_NOTICE, "cmd: rogue-add rc=%d err=%s", rep.rc,
+			    first_line(rep.err));
 	if (raw_request(sock, shell, &rep, out, sizeof(out)) == 0)
 		i->ops->log(i->h, REDMON_LOG_NOTICE, "cmd: rogue rc=%d out=%s err=%s", rep.rc,
 			    first_line(out), first_line(rep.err));

@@ -143,6 +143,7 @@ def daemon_cases(rep, build, tmp):
             return expect(text, REFUSALS + [
                 "cmd: rogue rc=-1 out= err=/bin/sh: not a registered command",
                 "cmd: rogue-malformed rc=-74 out= err=malformed request",
+                "cmd: rogue-add rc=-1 err=/bin/sh: the command list is sealed",
                 "privileged helper: refused /bin/sh: not a registered command"])
 
         def credentials():

@@ -65,7 +65,7 @@ static void test_register_rules(void **state)
 	assert_int_equal(privhelper_register(ph, "u", id_u, 0, 0, why, sizeof(why)), 2);
 
 	/* Sealed: what is there is given back, nothing new is added. */
-	privhelper_seal(ph);
+	assert_int_equal(privhelper_seal(ph), 0);
 	assert_int_equal(privhelper_register(ph, "t", ppid, 0, 0, why, sizeof(why)), 1);
 	assert_int_equal(privhelper_register(ph, "t", id_u, 1000, 0, why, sizeof(why)), -EPERM);
 	assert_non_null(strstr(why, "fixed at start"));
@@ -143,9 +143,9 @@ static void test_through_helper(void **state)
 	if (geteuid() != 0)
 		skip(); /* the helper bounds its capabilities: root only */
 	assert_int_equal(privhelper_new(&ph), 0);
-	register_all(ph, &ids);
-	privhelper_seal(ph);
 	assert_int_equal(privhelper_start(ph), 0);
+	register_all(ph, &ids);
+	assert_int_equal(privhelper_seal(ph), 0);
 	check_runs(ph, &ids, true);
 	privhelper_free(ph);
 	/* The helper saw EOF, exited and was reaped. */
@@ -154,12 +154,30 @@ static void test_through_helper(void **state)
 	assert_int_equal(errno, ECHILD);
 }
 
+/* No command registered: the helper is not kept (nothing stays root). */
+static void test_helper_without_commands(void **state)
+{
+	struct privhelper *ph;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(privhelper_new(&ph), 0);
+	assert_int_equal(privhelper_start(ph), 0);
+	assert_int_equal(privhelper_seal(ph), 0);
+	errno = 0;
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+	assert_int_equal(errno, ECHILD);
+	privhelper_free(ph);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_register_rules),
 		cmocka_unit_test(test_in_process),
 		cmocka_unit_test(test_through_helper),
+		cmocka_unit_test(test_helper_without_commands),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
