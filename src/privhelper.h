@@ -3,11 +3,11 @@
  * The commands probes run (register_command / run_command of the plugin ABI),
  * and the privileged helper that runs them once the daemon has given up root.
  *
- * Privilege separation as OpenBSD's daemons do it: before `redmon daemon`
- * drops to its user, privhelper_start() forks a small process that stays
- * root and does one thing: run, one at a time, the exact argv lists the
- * probes registered in their init(), and nothing else (no shell, no other
- * program, no other argument).  The daemon asks over a SOCK_SEQPACKET
+ * Privilege separation as OpenBSD's daemons do it: as `redmon daemon`
+ * starts, privhelper_start() forks a small process that stays root when the
+ * daemon drops to its user, and does one thing: run, one at a time, the
+ * exact argv lists the probes registered in their init(), and nothing else
+ * (no shell, no other program, no other argument).  The daemon asks over a SOCK_SEQPACKET
  * socketpair; the helper checks the request against its own copy of the
  * list, checks the program's path (src/trusted_path.h: nobody but root can
  * replace it), runs it with plugins/lib's runner and sends back the result.
