@@ -7,9 +7,9 @@
  * starts, privhelper_start() forks a small process that stays root when the
  * daemon drops to its user, and does one thing: run, one at a time, the
  * exact argv lists the probes registered in their init(), and nothing else
- * (no shell, no other program, no other argument).  The daemon asks over a SOCK_SEQPACKET
- * socketpair; the helper checks the request against its own copy of the
- * list, checks the program's path (src/trusted_path.h: nobody but root can
+ * (no shell, no other program, no other argument).  The daemon asks over a
+ * SOCK_SEQPACKET socketpair; the helper checks the request against its own
+ * copy of the list, checks the program's path (src/trusted_path.h: nobody but root can
  * replace it), runs it with plugins/lib's runner and sends back the result.
  * The daemon never regains root: a daemon taken over can make the helper run
  * the registered commands, no more.  The helper dies with the daemon
