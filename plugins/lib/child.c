@@ -280,11 +280,10 @@ static void finish(struct run *r)
 		if (errno != EINTR)
 			return;
 	}
-	if (WIFEXITED(status)) {
+	if (WIFEXITED(status))
 		r->res->exit_status = WEXITSTATUS(status);
-	} else if (WIFSIGNALED(status)) {
+	else if (WIFSIGNALED(status))
 		r->res->term_signal = WTERMSIG(status);
-	}
 }
 
 static int check_args(const char *const argv[], uint32_t *timeout_ms, uint32_t *out_max,
@@ -326,7 +325,7 @@ int child_run(const char *const argv[], uint32_t timeout_ms, uint32_t out_max,
 	      struct redmon_cmd_result *ret)
 {
 	struct run r = { .pid = -1, .out_fd = -1, .err_fd = -1, .res = ret };
-	int out[2], err[2];
+	int out[2] = { -1, -1 }, err[2] = { -1, -1 };
 	int rc;
 
 	memset(ret, 0, sizeof(*ret));
