@@ -149,6 +149,8 @@ static int spawn(const char *const argv[], int out_w, int err_w, pid_t *ret_pid)
 		rc = posix_spawn_file_actions_adddup2(&fa, err_w, 2);
 	if (!rc)
 		rc = posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	if (!rc) /* not whatever directory we happen to be in */
+		rc = posix_spawn_file_actions_addchdir_np(&fa, "/");
 	/* Its own group; default signal handling (we ignore SIGPIPE), nothing blocked. */
 	if (!rc)
 		rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |

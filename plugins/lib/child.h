@@ -7,7 +7,8 @@
  *   - the program by absolute path, found once (child_find_tool()), with a
  *     fixed environment: PATH=/usr/sbin:/usr/bin:/sbin:/bin and LC_ALL=C
  *     (untranslated, parseable output), nothing inherited;
- *   - stdin is /dev/null and no other descriptor of ours leaks into it;
+ *   - stdin is /dev/null, no other descriptor of ours leaks into it, and it
+ *     starts in "/";
  *   - it runs in a process group of its own: at the timeout, or when stdout
  *     goes over the cap, the whole group is killed (a tool that forked a
  *     helper leaves nothing behind), and whatever is left of the group when

@@ -191,7 +191,7 @@ static void test_fixed_environment(void **state)
 	assert_no_child();
 }
 
-/* stdin is /dev/null; no fd of ours (even one without O_CLOEXEC) reaches the tool. */
+/* stdin is /dev/null; no fd of ours (even one without O_CLOEXEC) reaches the tool; cwd "/". */
 static void test_fds(void **state)
 {
 	struct redmon_cmd_result res;
@@ -199,9 +199,10 @@ static void test_fds(void **state)
 
 	(void)state;
 	assert_true(leak > 2);
-	assert_int_equal(run_sh("readlink /proc/$$/fd/0; ls /proc/$$/fd", 5000, 0, &res), 0);
+	assert_int_equal(chdir("/tmp"), 0);
+	assert_int_equal(run_sh("readlink /proc/$$/fd/0; ls /proc/$$/fd; pwd", 5000, 0, &res), 0);
 	close(leak);
-	assert_string_equal(res.out, "/dev/null\n0\n1\n2\n");
+	assert_string_equal(res.out, "/dev/null\n0\n1\n2\n/\n");
 	child_result_free(&res);
 	assert_no_child();
 }
