@@ -33,6 +33,7 @@
 #include "loop.h"
 #include "loop_timer.h"
 #include "privdrop.h"
+#include "privhelper.h"
 #include "probe_thread.h"
 #include "runtime.h"
 #include "service.h"
@@ -300,6 +301,7 @@ static void slot_open(struct slot *s)
 		.cfg = rt->cfg,
 		.root = rt->root,
 		.root_fd = rt->root_fd,
+		.cmds = &rt->cmd_ops,
 	};
 	char why[160];
 
@@ -573,6 +575,18 @@ static void teardown(struct daemon *d)
 		close(d->rescan_fd);
 }
 
+/*
+ * Commands the probes register run as root in a helper when privileges are
+ * to go (src/privhelper.h).  It is forked first, while this is the only
+ * thread and little is open; their init() registers with it.
+ */
+static int start_helper(struct runtime *rt)
+{
+	if (!privdrop_will_drop(rt->cfg, rt->cli->user, rt->cli->root != NULL))
+		return 0;
+	return privhelper_start(rt->cmds);
+}
+
 int daemon_run(struct runtime *rt)
 {
 	struct daemon d = {
@@ -587,6 +601,8 @@ int daemon_run(struct runtime *rt)
 		runtime_log_errors(err);
 		return 1;
 	}
+	if (start_helper(rt) < 0)
+		return 1;
 	agg_init(&d.agg, rt->cfg->progress_step);
 	rc = bus_open(&d);
 	if (rc == 0)
@@ -615,7 +631,8 @@ int daemon_run(struct runtime *rt)
 	 * before their threads start (capabilities are per thread: the threads
 	 * inherit what is kept).
 	 */
-	if (privdrop_apply(rt->cfg, rt->cli->user, rt->cli->root != NULL) < 0) {
+	rc = privhelper_seal(rt->cmds); /* what the probes registered is all they may run */
+	if (rc < 0 || privdrop_apply(rt->cfg, rt->cli->user, rt->cli->root != NULL) < 0) {
 		teardown(&d);
 		return 1;
 	}

@@ -94,6 +94,13 @@ static int bound_caps(uint64_t keep)
 	return 0;
 }
 
+int privdrop_limit_caps(uint64_t keep)
+{
+	int rc = bound_caps(keep);
+
+	return rc < 0 ? rc : set_caps(keep);
+}
+
 /* The state directory in use: set, or the default unless the tree is captured. */
 static const char *state_dir_of(const struct config *cfg, bool captured_tree)
 {
@@ -187,6 +194,13 @@ static const char *drop_target(const struct config *cfg, const char *user_overri
 		return NULL;
 	}
 	return user;
+}
+
+bool privdrop_will_drop(const struct config *cfg, const char *user_override, bool captured_tree)
+{
+	const char *why;
+
+	return drop_target(cfg, user_override, captured_tree, &why) != NULL;
 }
 
 /* mkdir dir as the new user's (mode 0750); 0 or -errno (EEXIST when it is there). */

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct config;
 
@@ -22,6 +23,15 @@ struct config;
  * silently leaves the daemon running as root.  Logs what it did; 0 or -errno.
  */
 int privdrop_apply(const struct config *cfg, const char *user_override, bool captured_tree);
+
+/* Whether privdrop_apply() will change user (the privileged helper is then forked). */
+bool privdrop_will_drop(const struct config *cfg, const char *user_override, bool captured_tree);
+
+/*
+ * Keep only the capabilities in keep (a mask of 1 << CAP_*): the bounding
+ * set, then the effective and permitted sets.  0 or -errno.
+ */
+int privdrop_limit_caps(uint64_t keep);
 
 /*
  * Before the state directory is first used as root: when it does not exist

@@ -16,7 +16,7 @@ struct probe {
 	struct probe_env env;
 	void *inst;
 	char section[64]; /* "probe.<name>" */
-	bool in_scan;
+	bool in_init, in_scan;
 	struct snapshot scan; /* filled during a scan */
 	char error[512];
 };
@@ -104,6 +104,40 @@ static void host_unwatch_fd(struct redmon_host *h, int fd)
 		w->unwatch(w->ctx, P(h), fd);
 }
 
+static int host_register_command(struct redmon_host *h, const char *const argv[],
+				 uint32_t timeout_ms, uint32_t out_max)
+{
+	struct probe *p = P(h);
+	const struct probe_commands *c = p->env.cmds;
+	char why[512];
+	int rc;
+
+	if (!c)
+		return -EOPNOTSUPP;
+	if (!p->in_init) {
+		log_err("probe %s: register_command outside init(): refused", p->plugin->name);
+		return -EPERM;
+	}
+	rc = c->register_command(c->ctx, p->plugin->name, argv, timeout_ms, out_max, why,
+				 sizeof(why));
+	if (rc < 0)
+		log_err("probe %s: cannot register a command: %s", p->plugin->name, why);
+	return rc;
+}
+
+static int host_run_command(struct redmon_host *h, int id, struct redmon_cmd_result *ret)
+{
+	const struct probe_commands *c = P(h)->env.cmds;
+
+	if (!c) {
+		memset(ret, 0, sizeof(*ret));
+		ret->exit_status = -1;
+		snprintf(ret->err, sizeof(ret->err), "commands are not offered here");
+		return -EOPNOTSUPP;
+	}
+	return c->run(c->ctx, P(h)->plugin->name, id, ret);
+}
+
 static const struct redmon_host_ops host_ops = {
 	.abi_version = REDMON_ABI_VERSION,
 	.size = sizeof(struct redmon_host_ops),
@@ -117,6 +151,8 @@ static const struct redmon_host_ops host_ops = {
 	.scan_error = host_scan_error,
 	.watch_fd = host_watch_fd,
 	.unwatch_fd = host_unwatch_fd,
+	.register_command = host_register_command,
+	.run_command = host_run_command,
 };
 
 int probe_new(const struct redmon_plugin *plugin, const struct probe_env *env, struct probe **ret)
@@ -129,7 +165,9 @@ int probe_new(const struct redmon_plugin *plugin, const struct probe_env *env, s
 	p->plugin = plugin;
 	p->env = *env;
 	snprintf(p->section, sizeof(p->section), "probe.%s", plugin->name);
+	p->in_init = true;
 	rc = plugin->init(&host_ops, (struct redmon_host *)p, &p->inst);
+	p->in_init = false;
 	if (rc < 0) {
 		snprintf(p->error, sizeof(p->error), "init failed: %s", strerror(-rc));
 		free(p);

@@ -22,11 +22,20 @@ struct probe_watcher {
 	void *ctx;
 };
 
+/* How the owner runs the commands probes register (src/privhelper.h). */
+struct probe_commands {
+	int (*register_command)(void *ctx, const char *owner, const char *const argv[],
+				uint32_t timeout_ms, uint32_t out_max, char *why, size_t whylen);
+	int (*run)(void *ctx, const char *owner, int id, struct redmon_cmd_result *ret);
+	void *ctx;
+};
+
 struct probe_env {
 	const struct config *cfg; /* borrowed; must outlive the probe or be swapped */
 	const char *root;	  /* "/" or --root */
 	int root_fd;		  /* O_PATH fd of root, owned by the caller */
 	const struct probe_watcher *watcher;
+	const struct probe_commands *cmds; /* NULL: register_command/run_command not offered */
 };
 
 /*

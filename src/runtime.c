@@ -14,6 +14,7 @@
 #include "agg.h"
 #include "log.h"
 #include "privdrop.h"
+#include "privhelper.h"
 #include "loop_timer.h"
 #include "probe_thread.h"
 
@@ -191,6 +192,8 @@ int runtime_open(struct runtime *rt, const struct cli *cli)
 	runtime_apply_log(rt, rt->cfg);
 	rc = open_root(rt);
 	if (rc == 0)
+		rc = privhelper_new(&rt->cmds);
+	if (rc == 0)
 		rc = load_plugins(rt);
 	if (rc == 0 && !cli->check_config) {
 		rc = cfg_check_probes(rt->cfg, &rt->plugins, err, sizeof(err));
@@ -202,6 +205,7 @@ int runtime_open(struct runtime *rt, const struct cli *cli)
 		return rc;
 	}
 	runtime_hostname(rt->cfg, rt->host, sizeof(rt->host));
+	privhelper_commands(rt->cmds, &rt->cmd_ops);
 	return 0;
 }
 
@@ -229,7 +233,12 @@ static bool wait_result(struct probe_thread *r, uint64_t deadline, struct probe_
 
 void runtime_scan_once(struct runtime *rt, struct agg *agg)
 {
-	const struct probe_env env = { .cfg = rt->cfg, .root = rt->root, .root_fd = rt->root_fd };
+	const struct probe_env env = {
+		.cfg = rt->cfg,
+		.root = rt->root,
+		.root_fd = rt->root_fd,
+		.cmds = &rt->cmd_ops,
+	};
 	struct probe_thread **run = calloc(rt->plugins.n ? rt->plugins.n : 1, sizeof(*run));
 	struct probe_result res = { 0 };
 	uint64_t deadline = mono_ms() + rt->cfg->probe_timeout_ms;
@@ -291,9 +300,12 @@ void runtime_scan_once(struct runtime *rt, struct agg *agg)
 void runtime_close(struct runtime *rt)
 {
 	plugin_set_free(&rt->plugins);
-	/* A probe thread left behind, hung, may still read its options. */
-	if (!probe_thread_any_abandoned())
+	/* A probe thread left behind, hung, may still read its options or run a command. */
+	if (!probe_thread_any_abandoned()) {
 		cfg_free(rt->cfg);
+		privhelper_free(rt->cmds);
+	}
+	rt->cmds = NULL;
 	rt->cfg = NULL;
 	if (rt->root_fd >= 0)
 		close(rt->root_fd);

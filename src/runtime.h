@@ -12,8 +12,10 @@
 
 #include "config.h"
 #include "plugin_loader.h"
+#include "probe.h"
 
 struct agg;
+struct privhelper;
 
 struct cli {
 	const char *command;
@@ -38,6 +40,9 @@ struct runtime {
 	int root_fd;
 	char plugin_dir[PATH_MAX];
 	char host[256];
+	/* the commands probes run, in-process or by the privileged helper (src/privhelper.h) */
+	struct privhelper *cmds;
+	struct probe_commands cmd_ops; /* what a probe_env points at */
 };
 
 /*

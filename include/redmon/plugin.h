@@ -27,7 +27,10 @@
 extern "C" {
 #endif
 
-/* Bump on any incompatible change of a struct or enum below. */
+/*
+ * Bump on any incompatible change of a struct or enum below.  Appending a
+ * member to struct redmon_host_ops is compatible (see REDMON_HOST_HAS).
+ */
 #define REDMON_ABI_VERSION 1u
 
 #define REDMON_PLUGIN_SYMBOL "redmon_plugin"
@@ -137,6 +140,29 @@ struct redmon_option_spec {
 
 struct redmon_host; /* opaque: one per probe instance */
 
+/* register_command() limits when 0 is given, and the largest accepted. */
+#define REDMON_CMD_TIMEOUT_MS_DEFAULT 10000u
+#define REDMON_CMD_TIMEOUT_MS_MAX     600000u
+#define REDMON_CMD_OUT_MAX_DEFAULT    (1u << 20)
+#define REDMON_CMD_OUT_MAX_MAX	      (64u << 20)
+#define REDMON_CMD_ERR_MAX	      1024
+
+/*
+ * The outcome of one run of a command (run_command(), and plugins/lib's
+ * child_run(), which fills the same struct).  Filled on every return, so
+ * that err says why even when the command did not run.
+ */
+struct redmon_cmd_result {
+	int exit_status; /* 0-255 when it exited, else -1 */
+	int term_signal; /* the signal that ended it (SIGKILL after a timeout), else 0 */
+	bool timed_out;	 /* killed, with its process group, at the timeout */
+	bool truncated;	 /* killed for writing more than the output cap */
+	char *out; /* stdout, NUL-terminated; NULL if it did not run; the caller free(3)s it */
+	size_t out_len;
+	/* The first bytes of stderr (NUL-terminated), or why it did not run. */
+	char err[REDMON_CMD_ERR_MAX];
+};
+
 /*
  * Services the core offers a plugin.  Every function takes the host handle
  * given to init().  The table is const and outlives the plugin instance.
@@ -190,7 +216,43 @@ struct redmon_host_ops {
 	 */
 	int (*watch_fd)(struct redmon_host *h, int fd, uint32_t events);
 	void (*unwatch_fd)(struct redmon_host *h, int fd);
+
+	/*
+	 * New ops are appended here, never inserted, and leave abi_version
+	 * alone: a plugin that calls one checks REDMON_HOST_HAS(ops, op) first,
+	 * so it still loads on an older core (whose size stops before it).
+	 */
+
+	/*
+	 * Declare, in init() only, a command the probe will run: argv (NULL
+	 * terminated, argv[0] an absolute path, e.g. from plugins/lib's
+	 * child_find_tool()) exactly as it will run, with its timeout and output
+	 * cap (0: the defaults above).  Returns an id >= 0 for run_command(),
+	 * or -EINVAL (relative path, over a limit), -EPERM (a program someone
+	 * other than root could replace: src/trusted_path.h; or a new command
+	 * after start, which needs a restart), -ENOMEM.  Why goes to the log.
+	 *
+	 * When the daemon drops privileges, these commands, and only these, run
+	 * as root in a helper process (redmon(8), PRIVILEGES); otherwise they run
+	 * in the daemon.  Either way, no shell, a minimal fixed environment.
+	 */
+	int (*register_command)(struct redmon_host *h, const char *const argv[],
+				uint32_t timeout_ms, uint32_t out_max);
+
+	/*
+	 * Run a registered command and wait for it (in scan(): it blocks up to
+	 * its timeout).  Returns 0 when it ran (whatever its exit status: look
+	 * at *ret), -ETIMEDOUT or -EFBIG when it was killed at the timeout or
+	 * the output cap, -ENOENT for an id this probe did not register, or
+	 * another -errno when it could not run.  *ret is filled in every case;
+	 * ret->out is the caller's to free(3).
+	 */
+	int (*run_command)(struct redmon_host *h, int id, struct redmon_cmd_result *ret);
 };
+
+/* Whether ops (of whatever core loaded the plugin) has the member op. */
+#define REDMON_HOST_HAS(ops, op)                                                                   \
+	((ops)->size >= offsetof(struct redmon_host_ops, op) + sizeof((ops)->op) && (ops)->op)
 
 /*
  * The descriptor a plugin exports under REDMON_PLUGIN_SYMBOL:

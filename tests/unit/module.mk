@@ -59,6 +59,20 @@ $(FAKE_PROBE): tests/integration/fake_probe.c include/redmon/plugin.h
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -shared -o $@ $<
 $(BUILD)/tests/test_sink: | $(FAKE_PROBE)
 
+# tests/integration/test_privhelper.py loads this probe: it registers and runs a command.
+CMD_PROBE := $(BUILD)/tests/probes/cmd.so
+$(CMD_PROBE): tests/integration/cmd_probe.c include/redmon/plugin.h src/privhelper.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -shared -o $@ $<
+$(BUILD)/tests/test_child: | $(CMD_PROBE)
+
+# The commands probes run and the privileged helper that runs them as root.
+UNIT_TESTS += privhelper
+test_privhelper_SRCS := src/privhelper.c src/privdrop.c src/trusted_path.c src/log.c \
+	src/loop_timer.c src/loop.c src/config.c src/event.c src/json.c src/model.c \
+	src/plugin_loader.c src/policy.c src/spool.c $(PLUGIN_LIB_CHILD)
+test_privhelper_LIBS := -ljansson -ldl -lm
+
 # The SNMP subagent's parts that need no net-snmp: index state file and MIB rules.
 UNIT_TESTS += subagent
 test_subagent_SRCS := src/snmp/subagent_index.c src/snmp/subagent_rules.c src/json.c src/model.c src/event.c
