@@ -4,7 +4,7 @@
  */
 #include "bond_sysfs.h"
 
-#include "bond_fdc.h"
+#include "../lib/fdcache.h"
 
 #include "../lib/rootfs.h"
 
@@ -20,7 +20,7 @@
 
 /* --- name sets ----------------------------------------------------------- */
 
-int bond_names_add(struct bond_names *s, struct bstr name)
+int bond_names_add(struct bond_names *s, struct strv name)
 {
 	char *copy;
 
@@ -33,7 +33,7 @@ int bond_names_add(struct bond_names *s, struct bstr name)
 		s->v = v;
 		s->cap = cap;
 	}
-	copy = bstr_dup(name, 4096);
+	copy = strv_dup_nocontrol(name, 4096);
 	if (!copy)
 		return -ENOMEM;
 	s->v[s->n++] = copy;
@@ -111,21 +111,22 @@ static bool is_dir_at(int rootfd, const char *path)
  * bonding_masters: "bond0 bond1\n", cut with "++more++" past one page.
  * *ret_read says whether the file was there, *ret_cut whether it was cut.
  */
-static int from_masters(int rootfd, struct bbuf *b, struct bond_names *out, bool *ret_read,
+static int from_masters(int rootfd, struct strbuf *b, struct bond_names *out, bool *ret_read,
 			bool *ret_cut)
 {
-	struct bstr rest, tok;
+	struct strv rest, tok;
 	int r;
 
-	if (bond_read_file(rootfd, "sys/class/net/bonding_masters", BOND_ATTR_MAX, b, NULL) < 0)
+	if (bond_read_file(NULL, rootfd, "sys/class/net/bonding_masters", BOND_ATTR_MAX, b, NULL) <
+	    0)
 		return 0;
 	*ret_read = true;
-	rest = bstr_make(b->p, b->len);
-	while (bstr_next_token(&rest, &tok)) {
+	rest = strv_make(b->p, b->len);
+	while (strv_next_token(&rest, &tok)) {
 		/* "++more++" is a valid ifname, but here it marks the cut. */
-		if (bstr_eq(tok, "++more++"))
+		if (strv_eq(tok, "++more++"))
 			*ret_cut = true;
-		if (!bond_ifname_valid(tok) || bstr_eq(tok, "++more++"))
+		if (!bond_ifname_valid(tok) || strv_eq(tok, "++more++"))
 			continue;
 		r = bond_names_add(out, tok);
 		if (r < 0)
@@ -160,7 +161,7 @@ static int from_dir(int rootfd, const char *path, bool need_bonding, const struc
 	if (ret_listed)
 		*ret_listed = true;
 	while (r == 0 && (de = readdir(d))) {
-		struct bstr name = bstr_c(de->d_name);
+		struct strv name = strv_c(de->d_name);
 		char sub[PATH_MAX];
 		int n;
 
@@ -195,7 +196,7 @@ static bool names_within(const struct bond_names *a, const struct bond_names *b)
  * so a cut list whose names all have one there is covered by that directory.
  * Without bonding_masters (a partial capture) every source is read.
  */
-int bond_discover(int rootfd, struct bbuf *scratch, struct bond_names *ret)
+int bond_discover(int rootfd, struct strbuf *scratch, struct bond_names *ret)
 {
 	struct bond_names masters = { 0 };
 	bool read = false, cut = false, listed = false;
@@ -209,7 +210,7 @@ int bond_discover(int rootfd, struct bbuf *scratch, struct bond_names *ret)
 	if (r == 0 && (!read || (cut && (!listed || !names_within(&masters, ret)))))
 		r = from_dir(rootfd, "sys/class/net", true, ret, &masters, NULL);
 	for (size_t i = 0; r == 0 && i < masters.n; i++)
-		r = bond_names_add(ret, bstr_c(masters.v[i]));
+		r = bond_names_add(ret, strv_c(masters.v[i]));
 	bond_names_free(&masters);
 	bond_names_sort(ret);
 	return r;
@@ -219,8 +220,8 @@ int bond_discover(int rootfd, struct bbuf *scratch, struct bond_names *ret)
 
 struct reader {
 	int rootfd;
-	struct bbuf *b;
-	struct bond_fdc *fdc;
+	struct strbuf *b;
+	struct fdcache *fdc;
 	char dir[128];	   /* the directory attributes are read from */
 	unsigned int hits; /* attributes read */
 };
@@ -229,22 +230,22 @@ struct reader {
  * The trimmed content of dir/name: 0, or -errno when it cannot be read.
  * Reads of some attributes fail by design (speed of a down link: -EINVAL).
  */
-static int attr_read(struct reader *rd, const char *name, struct bstr *ret)
+static int attr_read(struct reader *rd, const char *name, struct strv *ret)
 {
 	char path[sizeof(rd->dir) + 64];
 	int n = snprintf(path, sizeof(path), "%s/%s", rd->dir, name);
 
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return -ENAMETOOLONG;
-	n = bond_fdc_read(rd->fdc, rd->rootfd, path, BOND_ATTR_MAX, rd->b, NULL);
+	n = bond_read_file(rd->fdc, rd->rootfd, path, BOND_ATTR_MAX, rd->b, NULL);
 	if (n < 0)
 		return n;
-	*ret = bstr_trim(bstr_make(rd->b->p, rd->b->len));
+	*ret = strv_trim(strv_make(rd->b->p, rd->b->len));
 	rd->hits++;
 	return 0;
 }
 
-static bool attr(struct reader *rd, const char *name, struct bstr *ret)
+static bool attr(struct reader *rd, const char *name, struct strv *ret)
 {
 	return attr_read(rd, name, ret) == 0;
 }
@@ -255,7 +256,7 @@ static bool attr(struct reader *rd, const char *name, struct bstr *ret)
  * away, which the next scan sees) marks bit in *bad.
  */
 static bool attr_fact(struct reader *rd, const char *name, unsigned int *bad, unsigned int bit,
-		      struct bstr *ret)
+		      struct strv *ret)
 {
 	int r = attr_read(rd, name, ret);
 
@@ -271,12 +272,12 @@ static bool attr_fact(struct reader *rd, const char *name, unsigned int *bad, un
 static void attr_num(struct reader *rd, const char *name, long long max, int *field,
 		     unsigned int *bad, unsigned int bit)
 {
-	struct bstr v;
+	struct strv v;
 	long long x;
 
 	if (*field >= 0 || !attr_fact(rd, name, bad, bit, &v) || !v.n)
 		return;
-	if (bstr_to_ll(v, 0, max, &x) == 0)
+	if (strv_to_ll(v, 0, max, &x) == 0)
 		*field = (int)x;
 	else
 		*bad |= bit;
@@ -294,12 +295,12 @@ static void attr_int(struct reader *rd, const char *name, int *field)
 static void attr_port_state(struct reader *rd, const char *name, int *field, unsigned int *bad,
 			    unsigned int bit)
 {
-	struct bstr v;
+	struct strv v;
 	long long x;
 
-	if (*field >= 0 || !attr_fact(rd, name, bad, bit, &v) || bstr_eq(v, "N/A"))
+	if (*field >= 0 || !attr_fact(rd, name, bad, bit, &v) || strv_eq(v, "N/A"))
 		return;
-	if (bstr_to_ll(v, 0, 255, &x) == 0)
+	if (strv_to_ll(v, 0, 255, &x) == 0)
 		*field = (int)x;
 	else
 		*bad |= bit;
@@ -308,13 +309,13 @@ static void attr_port_state(struct reader *rd, const char *name, int *field, uns
 /* "eth0\n" or empty (no active slave / no primary); 0 or -ENOMEM. */
 static int attr_slave_ref(struct reader *rd, const char *name, bool *known, char **field)
 {
-	struct bstr v, tok;
+	struct strv v, tok;
 
 	if (*known || !attr(rd, name, &v))
 		return 0;
 	*known = true;
-	if (bstr_next_token(&v, &tok)) {
-		*field = bstr_dup(tok, BOND_NAME_KEEP);
+	if (strv_next_token(&v, &tok)) {
+		*field = strv_dup_nocontrol(tok, BOND_NAME_KEEP);
 		if (!*field)
 			return -ENOMEM;
 	}
@@ -345,12 +346,12 @@ static bool backup_mode(enum bond_mode m)
 static void read_mode(struct reader *rd, struct bond_info *info)
 {
 	unsigned int *bad = &info->bad_sysfs;
-	struct bstr v, tok;
+	struct strv v, tok;
 
 	if (info->mode != BOND_MODE_UNKNOWN ||
 	    !attr_fact(rd, "bonding/mode", bad, BOND_BAD_MODE, &v))
 		return;
-	if (bstr_next_token(&v, &tok))
+	if (strv_next_token(&v, &tok))
 		info->mode = bond_mode_from_name(tok);
 	if (info->mode == BOND_MODE_UNKNOWN)
 		*bad |= BOND_BAD_MODE;
@@ -364,7 +365,7 @@ static void read_mode(struct reader *rd, struct bond_info *info)
 static void read_lacp_attrs(struct reader *rd, struct bond_info *info)
 {
 	unsigned int *bad = &info->bad_sysfs;
-	struct bstr v;
+	struct strv v;
 	int agg = -1;
 
 	attr_num(rd, "bonding/min_links", INT_MAX, &info->min_links, bad, BOND_BAD_MIN_LINKS);
@@ -381,7 +382,7 @@ static void read_lacp_attrs(struct reader *rd, struct bond_info *info)
 	attr_num(rd, "bonding/ad_num_ports", INT_MAX, &info->active_ports, bad, BOND_BAD_PORTS);
 	if (!info->partner_mac_known &&
 	    attr_fact(rd, "bonding/ad_partner_mac", bad, BOND_BAD_PARTNER_MAC, &v) && v.n) {
-		info->partner_mac_known = bstr_to_mac(v, info->partner_mac) == 0;
+		info->partner_mac_known = strv_to_mac(v, info->partner_mac) == 0;
 		if (!info->partner_mac_known)
 			*bad |= BOND_BAD_PARTNER_MAC;
 	}
@@ -390,19 +391,19 @@ static void read_lacp_attrs(struct reader *rd, struct bond_info *info)
 /* operstate; "unknown" is a state the kernel prints, not a bad value. */
 static void read_oper(struct reader *rd, enum bond_oper *field, unsigned int *bad, unsigned int bit)
 {
-	struct bstr v;
+	struct strv v;
 
 	if (*field != BOND_OPER_UNKNOWN || !attr_fact(rd, "operstate", bad, bit, &v))
 		return;
 	*field = bond_oper_from_text(v);
-	if (*field == BOND_OPER_UNKNOWN && !bstr_eq(v, "unknown"))
+	if (*field == BOND_OPER_UNKNOWN && !strv_eq(v, "unknown"))
 		*bad |= bit;
 }
 
 static int read_bond_attrs(struct reader *rd, struct bond_info *info)
 {
 	unsigned int *bad = &info->bad_sysfs;
-	struct bstr v, tok;
+	struct strv v, tok;
 	unsigned long long flags;
 
 	read_mode(rd, info);
@@ -410,7 +411,7 @@ static int read_bond_attrs(struct reader *rd, struct bond_info *info)
 	attr_int(rd, "bonding/arp_interval", &info->arp_interval);
 	if (info->arp_targets < 0 && attr(rd, "bonding/arp_ip_target", &v)) {
 		info->arp_targets = 0;
-		while (bstr_next_token(&v, &tok))
+		while (strv_next_token(&v, &tok))
 			info->arp_targets++;
 	}
 	if (info->carrier < 0 && attr_fact(rd, "bonding/mii_status", bad, BOND_BAD_CARRIER, &v)) {
@@ -424,7 +425,7 @@ static int read_bond_attrs(struct reader *rd, struct bond_info *info)
 		read_lacp_attrs(rd, info);
 	read_oper(rd, &info->oper, bad, BOND_BAD_OPER);
 	if (info->admin_up < 0 && attr_fact(rd, "flags", bad, BOND_BAD_FLAGS, &v)) {
-		if (bstr_to_hex(v, &flags) == 0)
+		if (strv_to_hex(v, &flags) == 0)
 			info->admin_up = (flags & 0x1) != 0; /* IFF_UP */
 		else
 			*bad |= BOND_BAD_FLAGS;
@@ -440,7 +441,7 @@ static int read_bond_attrs(struct reader *rd, struct bond_info *info)
 static void read_slave_attrs(struct reader *rd, const struct bond_info *info, struct bond_slave *s)
 {
 	unsigned int *bad = &s->bad_sysfs;
-	struct bstr v;
+	struct strv v;
 	long long x;
 
 	if (s->link == BOND_LINK_UNKNOWN &&
@@ -452,18 +453,18 @@ static void read_slave_attrs(struct reader *rd, const struct bond_info *info, st
 	if (s->is_active < 0 && backup_mode(info->mode) &&
 	    !(info->mode == BOND_MODE_AB && info->active_known) &&
 	    attr(rd, "bonding_slave/state", &v))
-		s->is_active = bstr_eq(v, "active") ? 1 : bstr_eq(v, "backup") ? 0 : -1;
+		s->is_active = strv_eq(v, "active") ? 1 : strv_eq(v, "backup") ? 0 : -1;
 	if (s->link_failures < 0 && attr(rd, "bonding_slave/link_failure_count", &v) &&
-	    bstr_to_ll(v, 0, UINT_MAX, &x) == 0)
+	    strv_to_ll(v, 0, UINT_MAX, &x) == 0)
 		s->link_failures = x;
 	if (lacp_mode(info->mode)) {
 		if (!s->agg_known &&
 		    attr_fact(rd, "bonding_slave/ad_aggregator_id", bad, BOND_BAD_S_AGG, &v)) {
-			if (bstr_eq(v, "N/A")) {
+			if (strv_eq(v, "N/A")) {
 				/* Also what every mode but 802.3ad prints. */
 				s->agg_known = true;
 				s->agg_id = -1;
-			} else if (bstr_to_ll(v, 0, INT_MAX, &x) == 0) {
+			} else if (strv_to_ll(v, 0, INT_MAX, &x) == 0) {
 				s->agg_known = true;
 				s->agg_id = (int)x;
 			} else {
@@ -477,11 +478,11 @@ static void read_slave_attrs(struct reader *rd, const struct bond_info *info, st
 	}
 	read_oper(rd, &s->oper, bad, BOND_BAD_S_OPER);
 	/* speed: -1 (SPEED_UNKNOWN) or a read error while the link is down. */
-	if (s->speed < 0 && attr(rd, "speed", &v) && bstr_to_ll(v, 1, INT_MAX, &x) == 0)
+	if (s->speed < 0 && attr(rd, "speed", &v) && strv_to_ll(v, 1, INT_MAX, &x) == 0)
 		s->speed = x;
 	if (s->duplex == BOND_DUPLEX_UNKNOWN && attr(rd, "duplex", &v))
-		s->duplex = bstr_eq(v, "full")	 ? BOND_DUPLEX_FULL
-			    : bstr_eq(v, "half") ? BOND_DUPLEX_HALF
+		s->duplex = strv_eq(v, "full")	 ? BOND_DUPLEX_FULL
+			    : strv_eq(v, "half") ? BOND_DUPLEX_HALF
 						 : BOND_DUPLEX_UNKNOWN;
 }
 
@@ -508,7 +509,7 @@ int bond_sysfs_slave_dir(int rootfd, const char *bond, const char *slave, char *
  */
 static int read_slave_list(struct reader *rd, struct bond_info *info)
 {
-	struct bstr v, tok;
+	struct strv v, tok;
 	int r = attr_read(rd, "bonding/slaves", &v);
 
 	if (r < 0) {
@@ -516,10 +517,10 @@ static int read_slave_list(struct reader *rd, struct bond_info *info)
 			info->bad_sysfs |= BOND_BAD_SLAVES;
 		return 0;
 	}
-	while (bstr_next_token(&v, &tok)) {
+	while (strv_next_token(&v, &tok)) {
 		struct bond_slave *s;
 
-		if (bstr_eq(tok, "++more++")) {
+		if (strv_eq(tok, "++more++")) {
 			info->slaves_cut = true;
 			continue;
 		}
@@ -534,13 +535,13 @@ static int read_slave_list(struct reader *rd, struct bond_info *info)
 	return 0;
 }
 
-int bond_sysfs_read(int rootfd, struct bond_info *info, struct bbuf *scratch, struct bond_fdc *fdc)
+int bond_sysfs_read(int rootfd, struct bond_info *info, struct strbuf *scratch, struct fdcache *fdc)
 {
 	struct reader rd = { .rootfd = rootfd, .b = scratch, .fdc = fdc };
 	bool listed;
 	int r;
 
-	if (!bond_ifname_valid(bstr_c(info->name)))
+	if (!bond_ifname_valid(strv_c(info->name)))
 		return -EINVAL;
 	/*
 	 * /proc lists every slave (bond_info_show_slave() for each, in one
@@ -590,4 +591,12 @@ int bond_sysfs_read(int rootfd, struct bond_info *info, struct bbuf *scratch, st
 		}
 	}
 	return 0;
+}
+
+int bond_read_file(struct fdcache *c, int rootfd, const char *path, size_t max, struct strbuf *b,
+		   bool *ret_truncated)
+{
+	int r = fdcache_read(c, rootfd, path, FDC_RETRY, b, max, ret_truncated);
+
+	return r == -ENOLINK ? -ELOOP : r;
 }

@@ -165,18 +165,18 @@ static const struct {
 	{ 10, MD_LEVEL_RAID10 }, { -4, MD_LEVEL_MULTIPATH }, { -5, MD_LEVEL_FAULTY },
 };
 
-enum md_level md_level_parse(struct md_str s)
+enum md_level md_level_parse(struct strv s)
 {
 	long long num;
 	size_t i;
 
-	s = md_str_trim(s);
+	s = strv_trim(s);
 	if (s.n == 0)
 		return MD_LEVEL_NONE;
 	for (i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++)
-		if (md_str_eq(s, level_names[i].name))
+		if (strv_eq(s, level_names[i].name))
 			return level_names[i].level;
-	if (md_str_to_long(s, -1000, 1000, &num) == 0)
+	if (strv_to_ll(s, -1000, 1000, &num) == 0)
 		for (i = 0; i < sizeof(level_numbers) / sizeof(level_numbers[0]); i++)
 			if (level_numbers[i].num == num)
 				return level_numbers[i].level;
@@ -212,11 +212,11 @@ bool md_level_has_slots(enum md_level level)
  * md devices are "md%d", "md_d%d" (partitionable) or "md_<name>" (named
  * arrays, drivers/md/md.c md_alloc); all fit [A-Za-z0-9_].
  */
-bool md_name_valid(struct md_str name)
+bool md_name_valid(struct strv name)
 {
 	size_t i;
 
-	if (name.n < 3 || name.n >= MD_NAME_MAX || !md_str_starts(name, "md"))
+	if (name.n < 3 || name.n >= MD_NAME_MAX || !strv_starts(name, "md"))
 		return false;
 	for (i = 2; i < name.n; i++) {
 		char c = name.p[i];
@@ -298,7 +298,7 @@ static bool index_rebuild(struct md_set *s)
 	return true;
 }
 
-int md_set_add(struct md_set *s, struct md_str name, struct md_array **ret)
+int md_set_add(struct md_set *s, struct strv name, struct md_array **ret)
 {
 	struct md_array *a;
 
