@@ -49,8 +49,8 @@ int hindex_add(struct hindex *h, uint64_t hash, size_t ref)
 	return 0;
 }
 
-size_t hindex_find(const struct hindex *h, uint64_t hash, bool (*match)(const void *ctx, size_t ref),
-		   const void *ctx)
+size_t hindex_find(const struct hindex *h, uint64_t hash,
+		   bool (*match)(const void *ctx, size_t ref), const void *ctx)
 {
 	size_t mask = h->n_slots - 1, k;
 

@@ -40,8 +40,8 @@ int hindex_add(struct hindex *h, uint64_t hash, size_t ref);
  * The first ref under hash for which match(ctx, ref) is true, or HINDEX_NONE.
  * match is called only for refs whose full 64-bit hash is equal.
  */
-size_t hindex_find(const struct hindex *h, uint64_t hash, bool (*match)(const void *ctx, size_t ref),
-		   const void *ctx);
+size_t hindex_find(const struct hindex *h, uint64_t hash,
+		   bool (*match)(const void *ctx, size_t ref), const void *ctx);
 
 /* Remove ref (added under hash); false when it is not there. */
 bool hindex_remove(struct hindex *h, uint64_t hash, size_t ref);

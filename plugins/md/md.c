@@ -38,6 +38,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <redmon/fnv1a.h>
 #include <redmon/plugin.h>
 
 #include "../lib/rootfs.h"
@@ -257,15 +258,11 @@ no_cache:
 	p->fdc.budget = 0;
 }
 
-/* FNV-1a, for the path index and the fingerprint. */
+/* FNV-1a of s and its NUL, a separator: "ab","c" is not "a","bc". */
 static uint64_t fnv(uint64_t h, const char *s)
 {
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++)
-		h = (h ^ *c) * 0x100000001b3ull;
-	return (h ^ 0xff) * 0x100000001b3ull; /* a separator: "ab","c" is not "a","bc" */
+	return redmon_fnv1a_mem(h, s, strlen(s) + 1);
 }
-
-#define FNV_BASIS 0xcbf29ce484222325ull
 
 static size_t wd_hash(int wd)
 {
@@ -276,7 +273,7 @@ static void iw_index_put(struct md_probe *p, size_t i)
 {
 	size_t mask = p->iw_slots - 1, k;
 
-	for (k = (size_t)fnv(FNV_BASIS, p->iw[i].path) & mask; p->iw_by_path[k];)
+	for (k = (size_t)fnv(REDMON_FNV1A_BASIS, p->iw[i].path) & mask; p->iw_by_path[k];)
 		k = (k + 1) & mask;
 	p->iw_by_path[k] = i + 1;
 	for (k = wd_hash(p->iw[i].wd) & mask; p->iw_by_wd[k];)
@@ -325,7 +322,8 @@ static struct md_iwatch *iwatch_by_path(struct md_probe *p, const char *rel)
 
 	if (!p->iw_slots)
 		return NULL;
-	for (k = (size_t)fnv(FNV_BASIS, rel) & mask; p->iw_by_path[k]; k = (k + 1) & mask) {
+	for (k = (size_t)fnv(REDMON_FNV1A_BASIS, rel) & mask; p->iw_by_path[k];
+	     k = (k + 1) & mask) {
 		struct md_iwatch *w = &p->iw[p->iw_by_path[k] - 1];
 
 		if (w->path && strcmp(w->path, rel) == 0)
@@ -457,7 +455,7 @@ static void iwatch_want_array(struct md_probe *p, const struct md_array *a)
 static void iwatch_update(struct md_probe *p, bool partial)
 {
 	const struct md_set *set = &p->scan.sysfs;
-	uint64_t fp = FNV_BASIS;
+	uint64_t fp = REDMON_FNV1A_BASIS;
 	size_t i, j, k;
 
 	if (p->ino_fd < 0)

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "redmon/fnv1a.h"
+
 void md_array_clear(struct md_array *a)
 {
 	char *slots = a->slots;
@@ -245,55 +247,26 @@ void md_set_free(struct md_set *s)
 	free(s->v);
 	s->v = NULL;
 	s->n = s->cap = 0;
-	free(s->slots);
-	s->slots = NULL;
-	s->n_slots = 0;
+	hindex_free(&s->index);
 	s->index_stale = false;
 }
 
-/* FNV-1a over the name. */
-static size_t name_hash(const char *name)
+static uint64_t name_hash(const char *name)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-		h = (h ^ *p) * 0x100000001b3ull;
-	return (size_t)h;
-}
-
-static void index_put(struct md_set *s, size_t i)
-{
-	size_t mask = s->n_slots - 1, k = name_hash(s->v[i].name) & mask;
-
-	while (s->slots[k])
-		k = (k + 1) & mask;
-	s->slots[k] = i + 1;
+	return redmon_fnv1a_str(REDMON_FNV1A_BASIS, name);
 }
 
 /*
- * (Re)build the name index, at most half full.  A linear search was the whole
- * cost of a scan with 10,000 arrays (mdstat looks up every name it meets).
- * False when out of memory: md_set_find() then falls back to a linear search.
+ * (Re)build the name index.  A linear search was the whole cost of a scan
+ * with 10,000 arrays (mdstat looks up every name it meets).  False when out
+ * of memory: md_set_find() then falls back to a linear search.
  */
 static bool index_rebuild(struct md_set *s)
 {
-	size_t n_slots = s->n_slots ? s->n_slots : 64;
-
-	while (n_slots < 2 * (s->n + 1))
-		n_slots *= 2;
-	if (n_slots != s->n_slots) {
-		size_t *v = calloc(n_slots, sizeof(*v));
-
-		if (!v)
-			return false;
-		free(s->slots);
-		s->slots = v;
-		s->n_slots = n_slots;
-	} else {
-		memset(s->slots, 0, n_slots * sizeof(*s->slots));
-	}
+	hindex_clear(&s->index);
 	for (size_t i = 0; i < s->n; i++)
-		index_put(s, i);
+		if (hindex_add(&s->index, name_hash(s->v[i].name), i) < 0)
+			return false;
 	s->index_stale = false;
 	return true;
 }
@@ -320,9 +293,7 @@ int md_set_add(struct md_set *s, struct strv name, struct md_array **ret)
 	md_array_clear(a);
 	memcpy(a->name, name.p, name.n);
 	a->name[name.n] = '\0';
-	if (!s->index_stale && s->slots && 2 * s->n < s->n_slots)
-		index_put(s, s->n - 1);
-	else
+	if (s->index_stale || hindex_add(&s->index, name_hash(a->name), s->n - 1) < 0)
 		s->index_stale = true;
 	*ret = a;
 	return 0;
@@ -336,25 +307,33 @@ void md_set_truncate(struct md_set *s, size_t n)
 	}
 }
 
+struct name_key {
+	const struct md_set *s;
+	const char *name;
+};
+
+static bool name_match(const void *ctx, size_t ref)
+{
+	const struct name_key *k = ctx;
+
+	return strcmp(k->s->v[ref].name, k->name) == 0;
+}
+
 struct md_array *md_set_find(struct md_set *s, const char *name)
 {
-	size_t i, mask, k;
+	struct name_key key = { s, name };
+	size_t i;
 
 	if (s->n == 0)
 		return NULL;
-	if ((s->index_stale || !s->slots) && !index_rebuild(s)) {
+	if (s->index_stale && !index_rebuild(s)) {
 		for (i = 0; i < s->n; i++)
 			if (strcmp(s->v[i].name, name) == 0)
 				return &s->v[i];
 		return NULL;
 	}
-	mask = s->n_slots - 1;
-	for (k = name_hash(name) & mask; s->slots[k]; k = (k + 1) & mask) {
-		i = s->slots[k] - 1;
-		if (strcmp(s->v[i].name, name) == 0)
-			return &s->v[i];
-	}
-	return NULL;
+	i = hindex_find(&s->index, name_hash(name), name_match, &key);
+	return i == HINDEX_NONE ? NULL : &s->v[i];
 }
 
 static int cmp_array(const void *x, const void *y)

@@ -16,6 +16,7 @@
 
 #include <redmon/plugin.h>
 
+#include "../lib/hindex.h"
 #include "../lib/strbuf.h"
 
 #define MD_NAME_MAX	  32  /* DISK_NAME_LEN, include/linux/blkdev.h */
@@ -121,9 +122,7 @@ struct md_array {
 struct md_set {
 	struct md_array *v;
 	size_t n, cap;
-	/* Name index (open addressing, entry index + 1; 0 = empty), rebuilt lazily. */
-	size_t *slots;
-	size_t n_slots;
+	struct hindex index; /* by name; rebuilt lazily when stale */
 	bool index_stale;
 	/* mdstat: every record's text_off/text_len is its one block (no duplicate, no cut). */
 	bool blocks_known;
