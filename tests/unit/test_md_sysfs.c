@@ -791,74 +791,6 @@ static void test_no_md_and_unreadable(void **state)
 	assert_int_equal(f->scan.sysfs_err, -ENOTDIR);
 }
 
-/* The fd cache: budget, sweep of what a scan no longer reads, flush, regular files only. */
-static void test_fdcache(void **state)
-{
-	struct fixture *f = *state;
-	struct strbuf b = { 0 };
-	char path[512];
-	bool trunc;
-
-	put(f, "a", "one\n");
-	put(f, "b", "two\n");
-	put(f, "c", "three\n");
-	fdcache_free(&f->fdc);
-	fdcache_init(&f->fdc, 2, NULL, NULL);
-	fdcache_begin(&f->fdc);
-	assert_int_equal(
-		fdcache_read(&f->fdc, f->root_fd, "a", FDC_NOTIFY | FDC_TO_EOF, &b, 64, &trunc), 0);
-	assert_string_equal(b.p, "one\n");
-	assert_int_equal(fdcache_read(&f->fdc, f->root_fd, "b", FDC_TO_EOF, &b, 64, &trunc), 0);
-	assert_int_equal(fdcache_read(&f->fdc, f->root_fd, "c", FDC_TO_EOF, &b, 64, &trunc), 0);
-	assert_string_equal(b.p, "three\n");
-	assert_int_equal(f->fdc.n, 2); /* over budget: c was read and closed */
-	assert_true(f->fdc.v[0].notify);
-	assert_false(f->fdc.v[1].notify);
-	fdcache_sweep(&f->fdc);
-	assert_int_equal(f->fdc.n, 2);
-
-	/* kept open: an in-place rewrite is seen through the same descriptor */
-	put(f, "a", "uno\n");
-	fdcache_begin(&f->fdc);
-	assert_int_equal(fdcache_read(&f->fdc, f->root_fd, "a", FDC_TO_EOF, &b, 64, &trunc), 0);
-	assert_string_equal(b.p, "uno\n");
-	fdcache_sweep(&f->fdc); /* b not read in this scan: closed */
-	assert_int_equal(f->fdc.n, 1);
-	assert_string_equal(f->fdc.v[0].path, "a");
-
-	/* replaced by rename: the cached descriptor reads the old file until a flush */
-	put(f, "a.new", "eins\n");
-	snprintf(path, sizeof(path), "%s/a", f->root);
-	{
-		char from[512];
-
-		snprintf(from, sizeof(from), "%s/a.new", f->root);
-		assert_int_equal(rename(from, path), 0);
-	}
-	assert_int_equal(fdcache_read(&f->fdc, f->root_fd, "a", FDC_TO_EOF, &b, 64, &trunc), 0);
-	assert_string_equal(b.p, "uno\n");
-	fdcache_flush(&f->fdc);
-	assert_int_equal(f->fdc.n, 0);
-	assert_int_equal(fdcache_read(&f->fdc, f->root_fd, "a", FDC_TO_EOF, &b, 64, &trunc), 0);
-	assert_string_equal(b.p, "eins\n");
-
-	/* a FIFO would block a plain open/read: refused */
-	snprintf(path, sizeof(path), "%s/fifo", f->root);
-	assert_int_equal(mkfifo(path, 0600), 0);
-	assert_int_equal(fdcache_read(&f->fdc, f->root_fd, "fifo", FDC_TO_EOF, &b, 64, &trunc),
-			 -EINVAL);
-	assert_int_equal(fdcache_read(&f->fdc, f->root_fd, "nope", FDC_TO_EOF, &b, 64, &trunc),
-			 -ENOENT);
-
-	/* the read limit */
-	assert_int_equal(fdcache_read(NULL, f->root_fd, "c", FDC_TO_EOF, &b, 3, &trunc), 0);
-	assert_true(trunc);
-	assert_int_equal(b.len, 3);
-	assert_int_equal(fdcache_read(NULL, f->root_fd, "c", FDC_TO_EOF, &b, 6, &trunc), 0);
-	assert_false(trunc);
-	strbuf_free(&b);
-}
-
 static void build_two_arrays(struct fixture *f)
 {
 	put(f, "proc/mdstat",
@@ -1456,7 +1388,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_merge_sysfs_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_merge_devs_from_mdstat, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_md_and_unreadable, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fdcache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_steady_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_equals_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_falls_back, setup, teardown),
