@@ -5,6 +5,7 @@
 #include "bond_info.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,5 +162,16 @@ bool bond_ifname_valid(struct strv s)
 		if (strchr("/: \t\r\n\v\f", s.p[i]) || (unsigned char)s.p[i] < 0x20 ||
 		    s.p[i] == 0x7f)
 			return false;
+	return true;
+}
+
+bool bond_slave_set_agg(struct bond_slave *s, struct strv v)
+{
+	long long x = -1;
+
+	if (!strv_eq(v, "N/A") && strv_to_ll(v, 0, INT_MAX, &x) < 0)
+		return false;
+	s->agg_known = true;
+	s->agg_id = (int)x;
 	return true;
 }

@@ -30,6 +30,14 @@
  */
 bool bond_ifname_valid(struct strv s);
 
+/*
+ * A slave's aggregator id as /proc and sysfs print it: "N/A" (attached to
+ * none: agg_id -1) or a number.  Sets agg_known and agg_id; false (s
+ * unchanged) when v is neither.
+ */
+struct bond_slave;
+bool bond_slave_set_agg(struct bond_slave *s, struct strv v);
+
 /* Numbered as the kernel numbers them (BOND_MODE_* in include/net/bonding.h). */
 enum bond_mode {
 	BOND_MODE_UNKNOWN = -1,

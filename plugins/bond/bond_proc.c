@@ -184,15 +184,8 @@ static void slave_line(struct parser *ps, struct strv key, struct strv v)
 	} else if (strv_eq(key, "Link Failure Count")) {
 		s->link_failures = strv_to_ll(v, 0, UINT_MAX, &x) == 0 ? x : -1;
 	} else if (strv_eq(key, "Aggregator ID")) {
-		if (strv_eq(v, "N/A")) {
-			s->agg_known = true;
-			s->agg_id = -1;
-		} else if (strv_to_ll(v, 0, INT_MAX, &x) == 0) {
-			s->agg_known = true;
-			s->agg_id = (int)x;
-		} else {
+		if (!bond_slave_set_agg(s, v))
 			s->bad_proc |= BOND_BAD_S_AGG;
-		}
 	} else if (strv_eq(key, "details actor lacp pdu")) {
 		ps->pdu = PDU_ACTOR;
 	} else if (strv_eq(key, "details partner lacp pdu")) {

@@ -460,16 +460,9 @@ static void read_slave_attrs(struct reader *rd, const struct bond_info *info, st
 	if (lacp_mode(info->mode)) {
 		if (!s->agg_known &&
 		    attr_fact(rd, "bonding_slave/ad_aggregator_id", bad, BOND_BAD_S_AGG, &v)) {
-			if (strv_eq(v, "N/A")) {
-				/* Also what every mode but 802.3ad prints. */
-				s->agg_known = true;
-				s->agg_id = -1;
-			} else if (strv_to_ll(v, 0, INT_MAX, &x) == 0) {
-				s->agg_known = true;
-				s->agg_id = (int)x;
-			} else {
+			/* "N/A" is also what every mode but 802.3ad prints. */
+			if (!bond_slave_set_agg(s, v))
 				*bad |= BOND_BAD_S_AGG;
-			}
 		}
 		attr_port_state(rd, "bonding_slave/ad_actor_oper_port_state", &s->actor_state, bad,
 				BOND_BAD_S_ACTOR);

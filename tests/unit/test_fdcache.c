@@ -245,7 +245,8 @@ static void test_many_files(void **state)
 			snprintf(name, sizeof(name), "f%d", i);
 			snprintf(want, sizeof(want), "%d.%d\n", i, round);
 			put(f, name, want);
-			assert_int_equal(fdcache_read(&f->fdc, f->root_fd, name, 0, &b, 64, NULL), 0);
+			assert_int_equal(fdcache_read(&f->fdc, f->root_fd, name, 0, &b, 64, NULL),
+					 0);
 			assert_string_equal(b.p, want);
 		}
 		fdcache_sweep(&f->fdc);
