@@ -6,14 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void put(struct hindex_slot *slots, size_t n_slots, uint64_t hash, size_t ref)
+/* Place a slot (hash, ref + 1) at its home or the first free slot after it. */
+static void put(struct hindex_slot *slots, size_t n_slots, uint32_t hash, uint32_t ref1)
 {
-	size_t mask = n_slots - 1, k = (size_t)hash & mask;
+	size_t mask = n_slots - 1, k = hash & mask;
 
 	while (slots[k].ref)
 		k = (k + 1) & mask;
 	slots[k].hash = hash;
-	slots[k].ref = ref + 1;
+	slots[k].ref = ref1;
 }
 
 /* Room for want refs at most half full: a new table, the old slots moved in. */
@@ -31,7 +32,7 @@ static int grow(struct hindex *h, size_t want)
 		return -ENOMEM;
 	for (size_t k = 0; k < h->n_slots; k++)
 		if (h->slots[k].ref)
-			put(slots, n_slots, h->slots[k].hash, h->slots[k].ref - 1);
+			put(slots, n_slots, h->slots[k].hash, h->slots[k].ref);
 	free(h->slots);
 	h->slots = slots;
 	h->n_slots = n_slots;
@@ -40,11 +41,14 @@ static int grow(struct hindex *h, size_t want)
 
 int hindex_add(struct hindex *h, uint64_t hash, size_t ref)
 {
-	int r = grow(h, h->n + 1);
+	int r;
 
+	if (ref >= UINT32_MAX - 1)
+		return -E2BIG;
+	r = grow(h, h->n + 1);
 	if (r < 0)
 		return r;
-	put(h->slots, h->n_slots, hash, ref);
+	put(h->slots, h->n_slots, (uint32_t)hash, (uint32_t)(ref + 1));
 	h->n++;
 	return 0;
 }
@@ -56,8 +60,8 @@ size_t hindex_find(const struct hindex *h, uint64_t hash,
 
 	if (!h->n)
 		return HINDEX_NONE;
-	for (k = (size_t)hash & mask; h->slots[k].ref; k = (k + 1) & mask)
-		if (h->slots[k].hash == hash && match(ctx, h->slots[k].ref - 1))
+	for (k = (uint32_t)hash & mask; h->slots[k].ref; k = (k + 1) & mask)
+		if (h->slots[k].hash == (uint32_t)hash && match(ctx, h->slots[k].ref - 1))
 			return h->slots[k].ref - 1;
 	return HINDEX_NONE;
 }
@@ -71,13 +75,13 @@ bool hindex_remove(struct hindex *h, uint64_t hash, size_t ref)
 {
 	size_t mask = h->n_slots - 1, hole, k;
 
-	if (!h->n)
+	if (!h->n || ref >= UINT32_MAX - 1)
 		return false;
-	for (hole = (size_t)hash & mask; h->slots[hole].ref != ref + 1; hole = (hole + 1) & mask)
+	for (hole = (uint32_t)hash & mask; h->slots[hole].ref != ref + 1; hole = (hole + 1) & mask)
 		if (!h->slots[hole].ref)
 			return false;
 	for (k = (hole + 1) & mask; h->slots[k].ref; k = (k + 1) & mask) {
-		size_t home = (size_t)h->slots[k].hash & mask;
+		size_t home = h->slots[k].hash & mask;
 
 		/* home is cyclically outside (hole, k]: the slot may move back. */
 		if (((k - home) & mask) >= ((k - hole) & mask)) {

@@ -12,6 +12,10 @@
  *
  * Errors: 0 or -ENOMEM; an index that could not grow is unchanged.  Nothing
  * logs.  Not thread-safe: one per owner.
+ *
+ * A slot is 8 bytes, as the tables it replaced: the low 32 bits of the hash
+ * (enough to place and to tell most keys apart before match() runs) and a
+ * 32-bit reference, so an index holds fewer than 2^32 - 1 entries.
  */
 #ifndef REDMON_PLUGINS_HINDEX_H
 #define REDMON_PLUGINS_HINDEX_H
@@ -23,8 +27,8 @@
 #define HINDEX_NONE SIZE_MAX
 
 struct hindex_slot {
-	uint64_t hash;
-	size_t ref; /* the caller's entry index + 1; 0: empty */
+	uint32_t hash; /* the low 32 bits */
+	uint32_t ref;  /* the caller's entry index + 1; 0: empty */
 };
 
 struct hindex {
@@ -33,7 +37,7 @@ struct hindex {
 	size_t n;	/* references held */
 };
 
-/* Add ref under hash (the index grows as needed).  0 or -ENOMEM. */
+/* Add ref under hash (the index grows as needed).  0, -ENOMEM or -E2BIG. */
 int hindex_add(struct hindex *h, uint64_t hash, size_t ref);
 
 /*

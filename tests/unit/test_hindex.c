@@ -83,6 +83,12 @@ static void test_collisions_and_removal(void **state)
 	for (size_t i = 0; i < 100; i++)
 		assert_int_equal(find(&h, &n, same, n.v[i]), i % 3 == 0 ? HINDEX_NONE : i);
 	assert_int_equal(h.n, 66);
+	/* Hashes equal in their low 32 bits only: match() still tells the keys apart. */
+	assert_int_equal(hindex_add(&h, (1ull << 40) | same, 200), 0);
+	snprintf(n.v[200], sizeof(n.v[200]), "high");
+	assert_int_equal(find(&h, &n, (1ull << 40) | same, "high"), 200);
+	assert_int_equal(find(&h, &n, same, "high"), 200);
+	assert_int_equal(find(&h, &n, (1ull << 40) | same, "k1"), 1);
 	hindex_free(&h);
 }
 
