@@ -7,6 +7,7 @@
 #include "../lib/fdcache.h"
 
 #include "../lib/rootfs.h"
+#include "../lib/sysfs_read.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -219,28 +220,22 @@ int bond_discover(int rootfd, struct strbuf *scratch, struct bond_names *ret)
 /* --- attributes ---------------------------------------------------------- */
 
 struct reader {
-	int rootfd;
-	struct strbuf *b;
-	struct fdcache *fdc;
-	char dir[128];	   /* the directory attributes are read from */
-	unsigned int hits; /* attributes read */
+	struct sysfs_dir d; /* the directory attributes are read from */
+	unsigned int hits;  /* attributes read */
 };
 
 /*
- * The trimmed content of dir/name: 0, or -errno when it cannot be read.
- * Reads of some attributes fail by design (speed of a down link: -EINVAL).
+ * The trimmed content of the attribute name: 0, or -errno when it cannot be
+ * read.  Reads of some attributes fail by design (speed of a down link:
+ * -EINVAL).
  */
 static int attr_read(struct reader *rd, const char *name, struct strv *ret)
 {
-	char path[sizeof(rd->dir) + 64];
-	int n = snprintf(path, sizeof(path), "%s/%s", rd->dir, name);
+	int r = sysfs_read(&rd->d, name, 0, ret);
 
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return -ENAMETOOLONG;
-	n = bond_read_file(rd->fdc, rd->rootfd, path, BOND_ATTR_MAX, rd->b, NULL);
-	if (n < 0)
-		return n;
-	*ret = strv_trim(strv_make(rd->b->p, rd->b->len));
+	if (r < 0)
+		return r;
+	*ret = strv_trim(*ret);
 	rd->hits++;
 	return 0;
 }
@@ -530,7 +525,14 @@ static int read_slave_list(struct reader *rd, struct bond_info *info)
 
 int bond_sysfs_read(int rootfd, struct bond_info *info, struct strbuf *scratch, struct fdcache *fdc)
 {
-	struct reader rd = { .rootfd = rootfd, .b = scratch, .fdc = fdc };
+	/* Any error of a kept file opens it again (bond_read_file()); a cut one is read as cut. */
+	struct reader rd = { .d = { .root_fd = rootfd,
+				    .fdc = fdc,
+				    .buf = scratch,
+				    .flags = FDC_RETRY,
+				    .max = BOND_ATTR_MAX,
+				    .cut_ok = true } };
+	char dir[128];
 	bool listed;
 	int r;
 
@@ -545,10 +547,10 @@ int bond_sysfs_read(int rootfd, struct bond_info *info, struct strbuf *scratch, 
 	listed = (info->sources & BOND_SRC_PROC) && info->mode != BOND_MODE_UNKNOWN &&
 		 !info->slaves_cut;
 	/* A valid ifname is at most 15 bytes: both paths fit. */
-	snprintf(rd.dir, sizeof(rd.dir), "sys/class/net/%s/bonding", info->name);
-	if (!listed && !is_dir_at(rootfd, rd.dir))
+	sysfs_dir_at(&rd.d, "sys/class/net/%s/bonding", info->name);
+	if (!listed && !is_dir_at(rootfd, rd.d.path))
 		return -ENOENT;
-	snprintf(rd.dir, sizeof(rd.dir), "sys/class/net/%s", info->name);
+	sysfs_dir_at(&rd.d, "sys/class/net/%s", info->name);
 	r = read_bond_attrs(&rd, info);
 	if (r < 0)
 		return r;
@@ -573,8 +575,9 @@ int bond_sysfs_read(int rootfd, struct bond_info *info, struct strbuf *scratch, 
 		for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
 			unsigned int hits = rd.hits;
 
-			if (bond_slave_dir_path(info->name, s->name, kinds[k], rd.dir,
-						sizeof(rd.dir)) < 0)
+			if (bond_slave_dir_path(info->name, s->name, kinds[k], dir, sizeof(dir)) <
+				    0 ||
+			    sysfs_dir_at(&rd.d, "%s", dir) < 0)
 				break;
 			read_slave_attrs(&rd, info, s);
 			if (rd.hits > hits) {

@@ -23,4 +23,4 @@ $(FUZZ_PLUGIN_LIB): $(PLUGIN_LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
 	rm -f $@ && $(AR) rcs $@ $^
 
 # Unit tests of the library, one per module.
-UNIT_TESTS += rootfs strbuf hindex fdcache
+UNIT_TESTS += rootfs strbuf hindex fdcache sysfs_read

@@ -18,6 +18,7 @@
 #include "md_sysfs.h"
 
 #include "../lib/rootfs.h"
+#include "../lib/sysfs_read.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -29,14 +30,9 @@
 #include <unistd.h>
 
 struct reader {
-	int root_fd;
-	struct fdcache *fdc;
+	struct sysfs_dir d; /* "sys/block/<md>/md/", the attribute just read in d.buf */
 	struct md_sysfs_buf *b;
-	struct strbuf *buf; /* b->attr: the attribute just read */
-	unsigned int flags; /* added to every fdcache_read() */
 	struct md_array *a;
-	char path[320]; /* "sys/block/<md>/md/" (plen bytes), then the attribute */
-	size_t plen;
 };
 
 int md_sysfs_parse_int(struct strv s, int min, int max, int *ret)
@@ -222,64 +218,17 @@ int md_sysfs_parse_layout(struct strv s, int *ret_near, int *ret_far, bool *ret_
 	return 0;
 }
 
-/* Start the array's paths: "sys/block/<md>/md/" into r->path. */
-static void path_prefix(struct reader *r)
-{
-	int n = snprintf(r->path, sizeof(r->path), "sys/block/%s/md/", r->a->name);
-
-	/* MD_NAME_MAX keeps this far below sizeof(path) */
-	r->plen = n > 0 && (size_t)n < sizeof(r->path) ? (size_t)n : 0;
-}
-
 /*
- * The prefix, then the parts: "sys/block/<md>/md/dev-sda/state".  Built by
- * hand: a scan builds one path per attribute, and snprintf() was a fifth of
- * the probe's own instructions.
- */
-static int make_path(struct reader *r, const char *p1, const char *p2, const char *p3)
-{
-	const char *parts[3] = { p1, p2, p3 };
-	size_t len = r->plen;
-
-	for (size_t i = 0; i < 3; i++) {
-		size_t n = strlen(parts[i]);
-
-		if (len + n >= sizeof(r->path)) {
-			r->path[len] = '\0'; /* errors still name what was built */
-			return -ENAMETOOLONG;
-		}
-		memcpy(r->path + len, parts[i], n);
-		len += n;
-	}
-	r->path[len] = '\0';
-	return 0;
-}
-
-/* The attribute's name as errors show it: the path below the array's md directory. */
-static const char *rel_of(const struct reader *r)
-{
-	return r->path + r->plen;
-}
-
-/*
- * Read one attribute (p1 p2 p3 below the md directory) into r->buf.  Returns
- * 0, -ENOENT when it does not exist, or another -errno.  Over-long content
- * counts as garbage (-EFBIG).
+ * Read one attribute (p1 p2 p3 below the md directory) into r->d.buf.
+ * Returns 0, -ENOENT when it does not exist, or another -errno.  Over-long
+ * content counts as garbage (-EFBIG).
  */
 static int read_attr3(struct reader *r, const char *p1, const char *p2, const char *p3,
 		      unsigned int flags)
 {
-	bool truncated;
-	int e;
+	struct strv v;
 
-	e = make_path(r, p1, p2, p3);
-	if (e < 0)
-		return e;
-	e = fdcache_read(r->fdc, r->root_fd, r->path, flags | r->flags, r->buf, MD_ATTR_MAX,
-			 &truncated);
-	if (e == 0 && truncated)
-		return -EFBIG;
-	return e;
+	return sysfs_read3(&r->d, p1, p2, p3, flags, &v);
 }
 
 static int read_attr(struct reader *r, const char *rel, unsigned int flags)
@@ -289,7 +238,7 @@ static int read_attr(struct reader *r, const char *rel, unsigned int flags)
 
 static struct strv buf_str(const struct reader *r)
 {
-	return strv_make(r->buf->p, r->buf->len);
+	return strv_make(r->d.buf->p, r->d.buf->len);
 }
 
 /* Record why rel (below the md directory) could not be read. */
@@ -297,21 +246,14 @@ static void attr_error_named(struct reader *r, const char *rel, int e)
 {
 	char why[96];
 
-	if (e == -EINVAL)
-		snprintf(why, sizeof(why), "content not understood");
-	else if (e == -EFBIG)
-		snprintf(why, sizeof(why), "content too long");
-	else if (e == -ENOLINK)
-		snprintf(why, sizeof(why), "a symbolic link leading nowhere inside the root");
-	else
-		snprintf(why, sizeof(why), "%s", strerror_r(-e, (char[64]){ 0 }, 64));
-	md_array_set_error(r->a, "sysfs %s unreadable: %s", rel, why);
+	md_array_set_error(r->a, "sysfs %s unreadable: %s", rel,
+			   sysfs_strerror(e, why, sizeof(why)));
 }
 
-/* Record why the attribute just read (r->path) failed. */
+/* Record why the attribute just read (r->d.path) failed. */
 static void attr_error(struct reader *r, int e)
 {
-	attr_error_named(r, rel_of(r), e);
+	attr_error_named(r, sysfs_name(&r->d), e);
 }
 
 /* Read and parse an optional integer attribute; absent keeps *ret. */
@@ -462,7 +404,7 @@ static bool read_dev(struct reader *r, struct md_dev *d)
  * regular file holding the target in some captures.  The link is read as a
  * name in md_fd, the md directory opened in the root: only its text is used,
  * nothing is opened through it.  Fills *ret_target, which points into lnk (cap
- * bytes) or r->buf.
+ * bytes) or r->d.buf.
  */
 static int read_rd(struct reader *r, int md_fd, int n, char *lnk, size_t cap,
 		   struct strv *ret_target)
@@ -473,10 +415,10 @@ static int read_rd(struct reader *r, int md_fd, int n, char *lnk, size_t cap,
 	int e;
 
 	snprintf(num, sizeof(num), "%d", n);
-	e = make_path(r, "rd", num, "");
+	e = sysfs_dir_path(&r->d, "rd", num, "");
 	if (e < 0)
 		return e;
-	len = readlinkat(md_fd, rel_of(r), lnk, cap);
+	len = readlinkat(md_fd, sysfs_name(&r->d), lnk, cap);
 	if (len >= 0) {
 		if ((size_t)len >= cap)
 			return -EFBIG;
@@ -612,9 +554,10 @@ static int read_rd_slots(struct reader *r)
 	struct md_dev *d;
 	int e, md_fd;
 
-	e = make_path(r, "", "", "");
+	e = sysfs_dir_path(&r->d, "", "", "");
 	md_fd = e < 0 ? e
-		      : rootfs_open_checked(r->root_fd, r->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		      : rootfs_open_checked(r->d.root_fd, r->d.path,
+					    O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (md_fd < 0)
 		return md_fd == -ENOENT ? 0 : md_fd; /* the array left since the listing */
 	for (size_t i = 0; i < r->b->n_rd; i++) {
@@ -646,9 +589,9 @@ static int read_devs(struct reader *r)
 	int e;
 
 	r->b->n_rd = 0;
-	e = make_path(r, "", "", "");
+	e = sysfs_dir_path(&r->d, "", "", "");
 	if (e == 0)
-		e = list_dir(r->root_fd, r->path, &r->b->dir, md_dir_entry, r);
+		e = list_dir(r->d.root_fd, r->d.path, &r->b->dir, md_dir_entry, r);
 	if (e < 0)
 		return e;
 
@@ -683,7 +626,7 @@ static int read_array(struct reader *r)
 	bool has_level, has_state;
 	int e;
 
-	path_prefix(r);
+	sysfs_dir_at(&r->d, "sys/block/%s/md", r->a->name); /* MD_NAME_MAX: it fits */
 	a->source = MD_SRC_SYSFS;
 	read_level(r, &has_level);
 	read_array_state(r, &has_state);
@@ -745,7 +688,13 @@ int md_sysfs_read_array(int root_fd, struct fdcache *fdc, struct md_sysfs_buf *b
 			unsigned int flags, struct md_array *a, bool *ret_kept)
 {
 	struct reader r = {
-		.root_fd = root_fd, .fdc = fdc, .b = buf, .buf = &buf->attr, .a = a, .flags = flags
+		.d = { .root_fd = root_fd,
+		       .fdc = fdc,
+		       .buf = &buf->attr,
+		       .flags = flags,
+		       .max = MD_ATTR_MAX },
+		.b = buf,
+		.a = a,
 	};
 	char name[MD_NAME_MAX];
 	int e;
@@ -778,7 +727,10 @@ static int block_entry(void *ctx, const char *name)
 
 int md_sysfs_read(int root_fd, struct fdcache *fdc, struct md_sysfs_buf *buf, struct md_set *set)
 {
-	struct reader r = { .root_fd = root_fd, .fdc = fdc, .b = buf, .buf = &buf->attr };
+	struct reader r = {
+		.d = { .root_fd = root_fd, .fdc = fdc, .buf = &buf->attr, .max = MD_ATTR_MAX },
+		.b = buf,
+	};
 	size_t i, k;
 	int e;
 
