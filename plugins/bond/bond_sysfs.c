@@ -9,7 +9,6 @@
 #include "../lib/rootfs.h"
 #include "../lib/sysfs_read.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -136,6 +135,30 @@ static int from_masters(int rootfd, struct strbuf *b, struct bond_names *out, bo
 	return 0;
 }
 
+struct dir_scan {
+	int rootfd;
+	const char *path;
+	bool need_bonding;
+	const struct bond_names *skip;
+	struct bond_names *out;
+};
+
+static int dir_entry(void *ctx, const char *name)
+{
+	const struct dir_scan *ds = ctx;
+	char sub[PATH_MAX];
+	int n;
+
+	if (!bond_ifname_valid(strv_c(name)) || (ds->skip && bond_names_has(ds->skip, name)))
+		return 0;
+	if (ds->need_bonding) {
+		n = snprintf(sub, sizeof(sub), "%s/%s/bonding", ds->path, name);
+		if (n < 0 || (size_t)n >= sizeof(sub) || !is_dir_at(ds->rootfd, sub))
+			return 0;
+	}
+	return bond_names_add(ds->out, strv_c(name));
+}
+
 /*
  * Every valid name in directory path, except those already in skip (sorted);
  * with need_bonding, only entries that hold a bonding/ directory (looked up
@@ -143,39 +166,16 @@ static int from_masters(int rootfd, struct strbuf *b, struct bond_names *out, bo
  * *ret_listed (may be NULL) says whether the directory was there.
  */
 static int from_dir(int rootfd, const char *path, bool need_bonding, const struct bond_names *skip,
-		    struct bond_names *out, bool *ret_listed)
+		    struct strbuf *scratch, struct bond_names *out, bool *ret_listed)
 {
-	struct dirent *de;
-	DIR *d;
-	int fd, r = 0;
+	struct dir_scan ds = { rootfd, path, need_bonding, skip, out };
+	int r = sysfs_list_dir(rootfd, path, scratch, dir_entry, &ds);
 
-	fd = rootfs_open(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		/* Absent is fine (no bonding module, a proc-only capture). */
-		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		r = -errno;
-		close(fd);
-		return r;
-	}
+	/* Absent is fine (no bonding module, a proc-only capture). */
+	if (r == -ENOENT || r == -ENOTDIR || r == -ENOLINK)
+		return 0;
 	if (ret_listed)
 		*ret_listed = true;
-	while (r == 0 && (de = readdir(d))) {
-		struct strv name = strv_c(de->d_name);
-		char sub[PATH_MAX];
-		int n;
-
-		if (!bond_ifname_valid(name) || (skip && bond_names_has(skip, de->d_name)))
-			continue;
-		if (need_bonding) {
-			n = snprintf(sub, sizeof(sub), "%s/%s/bonding", path, de->d_name);
-			if (n < 0 || (size_t)n >= sizeof(sub) || !is_dir_at(rootfd, sub))
-				continue;
-		}
-		r = bond_names_add(out, name);
-	}
-	closedir(d);
 	return r;
 }
 
@@ -205,11 +205,11 @@ int bond_discover(int rootfd, struct strbuf *scratch, struct bond_names *ret)
 
 	r = from_masters(rootfd, scratch, &masters, &read, &cut);
 	if (r == 0)
-		r = from_dir(rootfd, "proc/net/bonding", false, NULL, ret, &listed);
+		r = from_dir(rootfd, "proc/net/bonding", false, NULL, scratch, ret, &listed);
 	bond_names_sort(ret);
 	bond_names_sort(&masters);
 	if (r == 0 && (!read || (cut && (!listed || !names_within(&masters, ret)))))
-		r = from_dir(rootfd, "sys/class/net", true, ret, &masters, NULL);
+		r = from_dir(rootfd, "sys/class/net", true, ret, scratch, &masters, NULL);
 	for (size_t i = 0; r == 0 && i < masters.n; i++)
 		r = bond_names_add(ret, strv_c(masters.v[i]));
 	bond_names_free(&masters);

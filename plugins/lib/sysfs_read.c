@@ -2,10 +2,15 @@
 /* Attributes of one directory of the root: see sysfs_read.h. */
 #include "sysfs_read.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "rootfs.h"
 
 int sysfs_dir_at(struct sysfs_dir *d, const char *fmt, ...)
 {
@@ -52,7 +57,8 @@ int sysfs_read3(struct sysfs_dir *d, const char *p1, const char *p2, const char 
 	int e = sysfs_dir_path(d, p1, p2, p3);
 
 	if (e == 0)
-		e = fdcache_read(d->fdc, d->root_fd, d->path, d->flags | flags, d->buf, d->max, &cut);
+		e = fdcache_read(d->fdc, d->root_fd, d->path, d->flags | flags, d->buf, d->max,
+				 &cut);
 	if (e == 0 && cut && !d->cut_ok)
 		e = -EFBIG;
 	if (e < 0)
@@ -72,4 +78,36 @@ const char *sysfs_strerror(int e, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%s", strerror_r(-e, (char[64]){ 0 }, 64));
 	return buf;
+}
+
+int sysfs_list_dir(int root_fd, const char *path, struct strbuf *buf,
+		   int (*fn)(void *ctx, const char *name), void *ctx)
+{
+	ssize_t n;
+	int fd, r;
+
+	r = strbuf_reserve(buf, 32768);
+	if (r < 0)
+		return r;
+	fd = rootfs_open_checked(root_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	while ((n = getdents64(fd, buf->p, buf->cap)) > 0) {
+		for (size_t off = 0; off < (size_t)n;) {
+			const struct dirent64 *de = (const struct dirent64 *)(buf->p + off);
+
+			off += de->d_reclen;
+			if (de->d_name[0] == '.' &&
+			    (de->d_name[1] == '\0' ||
+			     (de->d_name[1] == '.' && de->d_name[2] == '\0')))
+				continue;
+			r = fn(ctx, de->d_name);
+			if (r != 0)
+				goto out;
+		}
+	}
+	r = n < 0 ? -errno : 0;
+out:
+	close(fd);
+	return r < 0 ? r : 0;
 }

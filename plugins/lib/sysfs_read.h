@@ -62,6 +62,16 @@ static inline const char *sysfs_name(const struct sysfs_dir *d)
 }
 
 /*
+ * List the directory at path (below root_fd) with getdents64() into buf (the
+ * caller's, kept across scans: no DIR and its 32 KiB allocated per
+ * directory), calling fn for each entry but "." and "..".  A non-zero return
+ * of fn stops the listing; a negative one is returned.  0 or -errno
+ * (-ENOENT absent, -ENOTDIR, -ENOLINK for a link leading out of the root).
+ */
+int sysfs_list_dir(int root_fd, const char *path, struct strbuf *buf,
+		   int (*fn)(void *ctx, const char *name), void *ctx);
+
+/*
  * Why an attribute could not be had, for a reason: "content not understood"
  * (-EINVAL: a parser's answer), "content too long" (-EFBIG), "a symbolic link
  * leading nowhere inside the root" (-ENOLINK), else strerror().  Returns buf.

@@ -20,7 +20,6 @@
 #include "../lib/rootfs.h"
 #include "../lib/sysfs_read.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -462,44 +461,6 @@ static int cmp_dev(const void *x, const void *y)
 	return strcmp(a->name, b->name);
 }
 
-/*
- * List the directory at path (below dirfd, the root) with getdents64() into buf,
- * calling fn for each entry but "." and "..": no DIR and its 32 KiB buffer
- * allocated per directory, no rewind.  A non-zero return of fn stops the
- * listing; a negative one is returned.  Returns 0 or -errno.
- */
-static int list_dir(int dirfd, const char *path, struct strbuf *buf,
-		    int (*fn)(void *ctx, const char *name), void *ctx)
-{
-	ssize_t n;
-	int fd, r;
-
-	r = strbuf_reserve(buf, 32768);
-	if (r < 0)
-		return r;
-	fd = rootfs_open_checked(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return fd;
-	while ((n = getdents64(fd, buf->p, buf->cap)) > 0) {
-		for (size_t off = 0; off < (size_t)n;) {
-			const struct dirent64 *de = (const struct dirent64 *)(buf->p + off);
-
-			off += de->d_reclen;
-			if (de->d_name[0] == '.' &&
-			    (de->d_name[1] == '\0' ||
-			     (de->d_name[1] == '.' && de->d_name[2] == '\0')))
-				continue;
-			r = fn(ctx, de->d_name);
-			if (r != 0)
-				goto out;
-		}
-	}
-	r = n < 0 ? -errno : 0;
-out:
-	close(fd);
-	return r < 0 ? r : 0;
-}
-
 /* One entry of an array's md directory: dev-<name> becomes a device, rd<N> is noted. */
 static int md_dir_entry(void *ctx, const char *name)
 {
@@ -591,7 +552,7 @@ static int read_devs(struct reader *r)
 	r->b->n_rd = 0;
 	e = sysfs_dir_path(&r->d, "", "", "");
 	if (e == 0)
-		e = list_dir(r->d.root_fd, r->d.path, &r->b->dir, md_dir_entry, r);
+		e = sysfs_list_dir(r->d.root_fd, r->d.path, &r->b->dir, md_dir_entry, r);
 	if (e < 0)
 		return e;
 
@@ -736,7 +697,7 @@ int md_sysfs_read(int root_fd, struct fdcache *fdc, struct md_sysfs_buf *buf, st
 
 	md_set_reset(set);
 	/* The names first: reading an array lists its own directory into the same buffer. */
-	e = list_dir(root_fd, "sys/block", &buf->dir, block_entry, set);
+	e = sysfs_list_dir(root_fd, "sys/block", &buf->dir, block_entry, set);
 	if (e == -ENOENT)
 		return 0;
 	if (e < 0)

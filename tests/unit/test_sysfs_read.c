@@ -56,7 +56,9 @@ static int setup(void **state)
 	if (f->root_fd < 0)
 		return -1;
 	fdcache_init(&f->fdc, 8, NULL, NULL);
-	f->d = (struct sysfs_dir){ .root_fd = f->root_fd, .fdc = &f->fdc, .buf = &f->buf, .max = 16 };
+	f->d = (struct sysfs_dir){
+		.root_fd = f->root_fd, .fdc = &f->fdc, .buf = &f->buf, .max = 16
+	};
 	mkdir_rel(f, "md0");
 	mkdir_rel(f, "md0/dev-sda");
 	*state = f;
@@ -151,6 +153,52 @@ static void test_long_paths(void **state)
 	assert_string_equal(f->d.path, "md0/ok");
 }
 
+struct listing {
+	char names[8][32];
+	int n, stop_at, ret;
+};
+
+static int collect(void *ctx, const char *name)
+{
+	struct listing *l = ctx;
+
+	if (l->n < 8)
+		snprintf(l->names[l->n], sizeof(l->names[0]), "%s", name);
+	return ++l->n == l->stop_at ? l->ret : 0;
+}
+
+static bool listed(const struct listing *l, const char *name)
+{
+	for (int i = 0; i < l->n && i < 8; i++)
+		if (strcmp(l->names[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* Every entry but "." and ".."; a callback stops it; what is no directory says why. */
+static void test_list_dir(void **state)
+{
+	struct fixture *f = *state;
+	struct listing l = { .stop_at = -1 };
+	char path[512];
+
+	put(f, "md0/level", "raid1\n", 6);
+	put(f, "md0/.hidden", "", 0);
+	assert_int_equal(sysfs_list_dir(f->root_fd, "md0", &f->buf, collect, &l), 0);
+	assert_int_equal(l.n, 3);
+	assert_true(listed(&l, "level") && listed(&l, "dev-sda") && listed(&l, ".hidden"));
+	l = (struct listing){ .stop_at = 1, .ret = 1 };
+	assert_int_equal(sysfs_list_dir(f->root_fd, "md0", &f->buf, collect, &l), 0);
+	assert_int_equal(l.n, 1);
+	l = (struct listing){ .stop_at = 2, .ret = -ENOMEM };
+	assert_int_equal(sysfs_list_dir(f->root_fd, "md0", &f->buf, collect, &l), -ENOMEM);
+	assert_int_equal(sysfs_list_dir(f->root_fd, "nope", &f->buf, collect, &l), -ENOENT);
+	assert_int_equal(sysfs_list_dir(f->root_fd, "md0/level", &f->buf, collect, &l), -ENOTDIR);
+	snprintf(path, sizeof(path), "%s/out", f->root);
+	assert_int_equal(symlink("/etc", path), 0);
+	assert_int_equal(sysfs_list_dir(f->root_fd, "out", &f->buf, collect, &l), -ENOLINK);
+}
+
 static void test_reasons(void **state)
 {
 	char why[96];
@@ -171,6 +219,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_overlong, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_paths, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_dir, setup, teardown),
 		cmocka_unit_test(test_reasons),
 	};
 
