@@ -16,7 +16,7 @@ FUZZ_PLUGIN_LIB := $(BUILD)/fuzz/lib/libredmon-plugin.a
 
 $(BUILD)/fuzz/obj/%.o: %.c
 	@mkdir -p $(@D)
-	clang $(CPPFLAGS) -std=gnu11 $(subst fuzzer,fuzzer-no-link,$(FUZZ_CFLAGS)) -c -o $@ $<
+	clang $(CPPFLAGS) -std=gnu11 $(subst fuzzer,fuzzer-no-link,$(FUZZ_CFLAGS)) -MMD -MP -c -o $@ $<
 
 $(FUZZ_PLUGIN_LIB): $(PLUGIN_LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
 	@mkdir -p $(@D)
