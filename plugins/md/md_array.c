@@ -293,7 +293,9 @@ int md_set_add(struct md_set *s, struct strv name, struct md_array **ret)
 	md_array_clear(a);
 	memcpy(a->name, name.p, name.n);
 	a->name[name.n] = '\0';
-	if (s->index_stale || hindex_add(&s->index, name_hash(a->name), s->n - 1) < 0)
+	/* Indexed while the table has room; else rebuilt at once by the next find. */
+	if (s->index_stale || 2 * (s->index.n + 1) > s->index.n_slots ||
+	    hindex_add(&s->index, name_hash(a->name), s->n - 1) < 0)
 		s->index_stale = true;
 	*ret = a;
 	return 0;
