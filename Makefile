@@ -46,7 +46,7 @@ CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o)
 PLUGINS    :=
 UNIT_TESTS :=
 FUZZERS    :=
-# plugins/lib first: the probes' module.mk files use its source lists.
+# plugins/lib first: the rules below link its archive.
 include plugins/lib/module.mk
 include $(filter-out plugins/lib/module.mk,$(wildcard plugins/*/module.mk))
 include tests/unit/module.mk
@@ -68,16 +68,18 @@ $(BUILD)/redmon: $(BUILD)/obj/src/main.o $(CORE_OBJS)
 
 # One .so per plugin; only the descriptor is exported (plugins/plugin.map).
 define plugin_rule
-$(BUILD)/plugins/$(1).so: $$($(1)_SRCS:%.c=$(BUILD)/obj/%.o)
+$(BUILD)/plugins/$(1).so: $$($(1)_SRCS:%.c=$(BUILD)/obj/%.o) $(PLUGIN_LIB)
 	@mkdir -p $$(@D)
 	$$(CC) $$(ALL_CFLAGS) $$(LDFLAGS) -shared -Wl,--version-script=plugins/plugin.map \
 		-Wl,-z,defs -o $$@ $$^ $$($(1)_LIBS)
 endef
 $(foreach p,$(PLUGINS),$(eval $(call plugin_rule,$(p))))
 
-# Unit tests: test_<t>_SRCS lists the sources under test besides tests/unit/test_<t>.c.
+# Unit tests: test_<t>_SRCS lists the sources under test besides tests/unit/test_<t>.c;
+# plugins/lib comes last (a core test takes nothing from it).
 define unit_rule
-$(BUILD)/tests/test_$(1): $(BUILD)/obj/tests/unit/test_$(1).o $$(test_$(1)_SRCS:%.c=$(BUILD)/obj/%.o)
+$(BUILD)/tests/test_$(1): $(BUILD)/obj/tests/unit/test_$(1).o $$(test_$(1)_SRCS:%.c=$(BUILD)/obj/%.o) \
+		$(PLUGIN_LIB)
 	@mkdir -p $$(@D)
 	$$(CC) $$(ALL_CFLAGS) $$(LDFLAGS) -o $$@ $$^ -lcmocka $$(test_$(1)_LIBS)
 endef
@@ -103,9 +105,9 @@ FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover
 fuzz-build: $(FUZZERS:%=$(BUILD)/fuzz/%)
 # Secondary expansion: a fuzzer is rebuilt when any source it compiles changes.
 .SECONDEXPANSION:
-$(BUILD)/fuzz/%: tests/fuzz/%.c $$($$*_SRCS)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $$($$*_SRCS) $(FUZZ_PLUGIN_LIB)
 	@mkdir -p $(@D)
-	clang $(CPPFLAGS) -std=gnu11 $(FUZZ_CFLAGS) -o $@ $< $($*_SRCS) $($*_LIBS)
+	clang $(CPPFLAGS) -std=gnu11 $(FUZZ_CFLAGS) -o $@ $< $($*_SRCS) $(FUZZ_PLUGIN_LIB) $($*_LIBS)
 fuzz: fuzz-build
 	@python3 tests/fuzz/run.py --build $(BUILD) --seconds $(FUZZ_SECONDS) $(FUZZERS)
 

@@ -14,7 +14,7 @@
  * The core's rescan covers the whole probe, so the probe keeps each bond's
  * last group (struct bond_entry) and re-reads only the bonds the events
  * named; anything in doubt re-reads all (bond_scan()).  While events come,
- * the files read stay open (bond_fdc.h).
+ * the files read stay open (plugins/lib/fdcache.h).
  * This file is the only one that logs; it owns the probe instance.
  */
 #include <errno.h>
@@ -31,14 +31,14 @@
 
 #include <redmon/plugin.h>
 
-#include "bond_fdc.h"
+#include "../lib/fdcache.h"
 #include "bond_info.h"
 #include "bond_inotify.h"
 #include "bond_netlink.h"
 #include "bond_proc.h"
 #include "bond_rules.h"
 #include "bond_sysfs.h"
-#include "bond_text.h"
+#include "../lib/strbuf.h"
 
 /*
  * What the last read of one bond gave: the group as reported, and what the
@@ -64,8 +64,8 @@ struct ifname {
 struct bond_probe {
 	const struct redmon_host_ops *ops;
 	struct redmon_host *h;
-	struct bbuf buf;     /* file reads, reused */
-	struct bond_fdc fdc; /* kept-open files, only while events say when to reopen them */
+	struct strbuf buf;  /* file reads, reused */
+	struct fdcache fdc; /* kept-open files, only while events say when to reopen them */
 	/* The last scan: every bond reported, sorted by name. */
 	struct bond_entry **bonds;
 	size_t n_bonds;
@@ -404,7 +404,7 @@ static int read_bond(struct bond_probe *p, const char *name, const struct bond_e
 	if (r < 0)
 		return r;
 	snprintf(path, sizeof(path), "proc/net/bonding/%s", name);
-	rp = bond_fdc_read(&p->fdc, rootfd, path, BOND_PROC_MAX, &p->buf, &cut);
+	rp = bond_read_file(&p->fdc, rootfd, path, BOND_PROC_MAX, &p->buf, &cut);
 	if (rp == 0) {
 		r = bond_proc_parse(p->buf.p, p->buf.len, &info);
 		info.slaves_cut |= cut;
@@ -506,7 +506,7 @@ static int scan_full(struct bond_probe *p)
 		if (!v)
 			r = -ENOMEM;
 	}
-	bond_fdc_begin(&p->fdc);
+	fdcache_begin(&p->fdc);
 	/* found is sorted: so is v. */
 	for (size_t i = 0; r == 0 && i < found.n; i++) {
 		const char *name = found.v[i];
@@ -531,7 +531,7 @@ static int scan_full(struct bond_probe *p)
 	for (size_t i = 0; same && i < n; i++)
 		same = strcmp(v[i]->g.name, p->bonds[i]->g.name) == 0 &&
 		       v[i]->unknown == p->bonds[i]->unknown && same_slaves(v[i], p->bonds[i]);
-	bond_fdc_sweep(&p->fdc); /* files of bonds and slaves gone */
+	fdcache_sweep(&p->fdc); /* files of bonds and slaves gone */
 	entries_free(p->bonds, p->n_bonds);
 	p->bonds = v;
 	p->n_bonds = n;
@@ -623,7 +623,7 @@ static void mark(struct bond_probe *p, int i)
 		 * taken by another interface: reopen everything.
 		 */
 		p->full_pending = true;
-		bond_fdc_flush(&p->fdc);
+		fdcache_flush(&p->fdc);
 	} else if (!p->bonds[i]->dirty) {
 		p->bonds[i]->dirty = true;
 		p->n_dirty++;
@@ -834,8 +834,8 @@ static void bond_fini(void *inst)
 	udev_unref(p->udev);
 	entries_free(p->bonds, p->n_bonds);
 	free(p->names);
-	bond_fdc_free(&p->fdc);
-	bbuf_free(&p->buf);
+	fdcache_free(&p->fdc);
+	strbuf_free(&p->buf);
 	free(p);
 }
 
@@ -883,9 +883,10 @@ static int bond_init(const struct redmon_host_ops *ops, struct redmon_host *h, v
 		struct rlimit rl;
 
 		if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
-			bond_fdc_init(&p->fdc, rl.rlim_cur == RLIM_INFINITY
-						       ? 1u << 18
-						       : (size_t)rl.rlim_cur / 8);
+			fdcache_init(&p->fdc,
+				     rl.rlim_cur == RLIM_INFINITY ? 1u << 18
+								  : (size_t)rl.rlim_cur / 8,
+				     NULL, NULL);
 	}
 	*ret_inst = p;
 	return 0;

@@ -5,6 +5,7 @@
 #include "bond_info.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,15 +49,15 @@ void bond_info_free(struct bond_info *info)
 	memset(info, 0, sizeof(*info));
 }
 
-struct bond_slave *bond_info_find_slave(const struct bond_info *info, struct bstr name)
+struct bond_slave *bond_info_find_slave(const struct bond_info *info, struct strv name)
 {
 	/*
-	 * Stored names had control bytes replaced (bstr_dup()): a name with
+	 * Stored names had control bytes replaced (strv_dup_nocontrol()): a name with
 	 * one never matches, so two such names are never taken for one slave.
 	 */
 	if (name.n > BOND_NAME_KEEP)
 		name.n = BOND_NAME_KEEP;
-	if (bstr_has_control(name))
+	if (strv_has_control(name))
 		return NULL;
 	for (size_t i = 0; i < info->n_slaves; i++) {
 		const char *s = info->slaves[i].name;
@@ -67,7 +68,7 @@ struct bond_slave *bond_info_find_slave(const struct bond_info *info, struct bst
 	return NULL;
 }
 
-int bond_info_add_slave(struct bond_info *info, struct bstr name, struct bond_slave **ret)
+int bond_info_add_slave(struct bond_info *info, struct strv name, struct bond_slave **ret)
 {
 	struct bond_slave *s;
 
@@ -82,7 +83,7 @@ int bond_info_add_slave(struct bond_info *info, struct bstr name, struct bond_sl
 	}
 	s = &info->slaves[info->n_slaves];
 	memset(s, 0, sizeof(*s));
-	s->name = bstr_dup(name, BOND_NAME_KEEP);
+	s->name = strv_dup_nocontrol(name, BOND_NAME_KEEP);
 	if (!s->name)
 		return -ENOMEM;
 	s->name_valid = bond_ifname_valid(name);
@@ -103,37 +104,37 @@ const char *bond_mode_name(enum bond_mode mode)
 	return mode_names[mode];
 }
 
-enum bond_mode bond_mode_from_name(struct bstr s)
+enum bond_mode bond_mode_from_name(struct strv s)
 {
 	for (size_t i = 0; i < sizeof(mode_names) / sizeof(mode_names[0]); i++) {
-		if (bstr_eq(s, mode_names[i]))
+		if (strv_eq(s, mode_names[i]))
 			return (enum bond_mode)i;
 	}
 	return BOND_MODE_UNKNOWN;
 }
 
-enum bond_oper bond_oper_from_text(struct bstr s)
+enum bond_oper bond_oper_from_text(struct strv s)
 {
-	s = bstr_trim(s);
-	if (bstr_eq(s, "up"))
+	s = strv_trim(s);
+	if (strv_eq(s, "up"))
 		return BOND_OPER_UP;
-	if (bstr_eq(s, "down") || bstr_eq(s, "lowerlayerdown") || bstr_eq(s, "notpresent"))
+	if (strv_eq(s, "down") || strv_eq(s, "lowerlayerdown") || strv_eq(s, "notpresent"))
 		return BOND_OPER_DOWN;
-	if (bstr_eq(s, "dormant") || bstr_eq(s, "testing"))
+	if (strv_eq(s, "dormant") || strv_eq(s, "testing"))
 		return BOND_OPER_OTHER;
 	return BOND_OPER_UNKNOWN;
 }
 
-enum bond_link bond_link_from_text(struct bstr s)
+enum bond_link bond_link_from_text(struct strv s)
 {
-	s = bstr_trim(s);
-	if (bstr_eq(s, "up"))
+	s = strv_trim(s);
+	if (strv_eq(s, "up"))
 		return BOND_LINK_UP;
-	if (bstr_eq(s, "down"))
+	if (strv_eq(s, "down"))
 		return BOND_LINK_DOWN;
-	if (bstr_eq(s, "going down"))
+	if (strv_eq(s, "going down"))
 		return BOND_LINK_FAIL;
-	if (bstr_eq(s, "going back"))
+	if (strv_eq(s, "going back"))
 		return BOND_LINK_BACK;
 	return BOND_LINK_UNKNOWN;
 }
@@ -151,4 +152,26 @@ int bond_slave_dir_path(const char *bond, const char *slave, enum bond_slave_dir
 	if (n < 0)
 		return -EINVAL;
 	return (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+bool bond_ifname_valid(struct strv s)
+{
+	if (s.n == 0 || s.n > BOND_IFNAME_MAX || strv_eq(s, ".") || strv_eq(s, ".."))
+		return false;
+	for (size_t i = 0; i < s.n; i++)
+		if (strchr("/: \t\r\n\v\f", s.p[i]) || (unsigned char)s.p[i] < 0x20 ||
+		    s.p[i] == 0x7f)
+			return false;
+	return true;
+}
+
+bool bond_slave_set_agg(struct bond_slave *s, struct strv v)
+{
+	long long x = -1;
+
+	if (!strv_eq(v, "N/A") && strv_to_ll(v, 0, INT_MAX, &x) < 0)
+		return false;
+	s->agg_known = true;
+	s->agg_id = (int)x;
+	return true;
 }

@@ -16,7 +16,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bond_text.h"
+#include "../lib/strbuf.h"
+
+/* The longest interface name the kernel allows (IFNAMSIZ - 1). */
+#define BOND_IFNAME_MAX 15
+
+/*
+ * True when s is a name the kernel accepts for a network interface, as
+ * dev_valid_name() in net/core/dev.c checks it: 1..15 bytes, not "." or "..",
+ * no '/', ':', NUL or blank; and, stricter than the kernel (as systemd's
+ * ifname_valid()), no control byte, because a bond's name is printed as is
+ * in events and logs.  Only such names are ever used in a path.
+ */
+bool bond_ifname_valid(struct strv s);
+
+/*
+ * A slave's aggregator id as /proc and sysfs print it: "N/A" (attached to
+ * none: agg_id -1) or a number.  Sets agg_known and agg_id; false (s
+ * unchanged) when v is neither.
+ */
+struct bond_slave;
+bool bond_slave_set_agg(struct bond_slave *s, struct strv v);
 
 /* Numbered as the kernel numbers them (BOND_MODE_* in include/net/bonding.h). */
 enum bond_mode {
@@ -157,8 +177,8 @@ void bond_info_free(struct bond_info *info);
  * copied, at most BOND_NAME_KEEP bytes) with every field unknown, and returns
  * it in *ret; 0 or -ENOMEM.
  */
-struct bond_slave *bond_info_find_slave(const struct bond_info *info, struct bstr name);
-int bond_info_add_slave(struct bond_info *info, struct bstr name, struct bond_slave **ret);
+struct bond_slave *bond_info_find_slave(const struct bond_info *info, struct strv name);
+int bond_info_add_slave(struct bond_info *info, struct strv name, struct bond_slave **ret);
 
 /*
  * The path of a slave directory of the given kind (not BOND_DIR_NONE) under
@@ -172,12 +192,12 @@ int bond_slave_dir_path(const char *bond, const char *slave, enum bond_slave_dir
 const char *bond_mode_name(enum bond_mode mode);
 
 /* A mode from its short name, as sysfs bonding/mode prints it; BOND_MODE_UNKNOWN else. */
-enum bond_mode bond_mode_from_name(struct bstr s);
+enum bond_mode bond_mode_from_name(struct strv s);
 
 /* operstate text to enum. */
-enum bond_oper bond_oper_from_text(struct bstr s);
+enum bond_oper bond_oper_from_text(struct strv s);
 
 /* MII status text ("up", "going down", ...) to enum. */
-enum bond_link bond_link_from_text(struct bstr s);
+enum bond_link bond_link_from_text(struct strv s);
 
 #endif /* REDMON_BOND_INFO_H */

@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "bond_text.h"
+#include "bond_info.h"
 
 /* One link message, as far as the bond probe cares. */
 struct bond_nl_link {

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bond_text.h"
+#include "../lib/strbuf.h"
 
 /* "Bonding Mode:" texts, bond_mode_name() in bond_main.c; index = enum bond_mode. */
 static const char *const mode_texts[] = {
@@ -42,42 +42,42 @@ struct parser {
 	bool miimon_seen;
 };
 
-static enum bond_mode mode_from_text(struct bstr v)
+static enum bond_mode mode_from_text(struct strv v)
 {
-	struct bstr rest = v, tok;
+	struct strv rest = v, tok;
 
 	/* "fault-tolerance (active-backup) (fail_over_mac active)": prefix match. */
 	for (size_t i = 0; i < sizeof(mode_texts) / sizeof(mode_texts[0]); i++) {
-		if (bstr_starts(v, mode_texts[i]))
+		if (strv_starts(v, mode_texts[i]))
 			return (enum bond_mode)i;
 	}
 	/* Not printed by any kernel, but cheap: the short sysfs names. */
-	if (bstr_next_token(&rest, &tok))
+	if (strv_next_token(&rest, &tok))
 		return bond_mode_from_name(tok);
 	return BOND_MODE_UNKNOWN;
 }
 
 /* A small non-negative count or interval; -1 when v is not one. */
-static int to_int(struct bstr v)
+static int to_int(struct strv v)
 {
 	long long x;
 
-	return bstr_to_ll(v, 0, INT_MAX, &x) == 0 ? (int)x : -1;
+	return strv_to_ll(v, 0, INT_MAX, &x) == 0 ? (int)x : -1;
 }
 
 /*
  * "Primary Slave: em3 (primary_reselect failure)", "Currently Active Slave:
  * None": the first token, or NULL for "None".  Returns 0 or -ENOMEM.
  */
-static int slave_ref(struct bstr v, bool *known, char **name)
+static int slave_ref(struct strv v, bool *known, char **name)
 {
-	struct bstr tok;
+	struct strv tok;
 	char *n = NULL;
 
-	if (!bstr_next_token(&v, &tok))
+	if (!strv_next_token(&v, &tok))
 		return 0;
-	if (!bstr_eq(tok, "None")) {
-		n = bstr_dup(tok, BOND_NAME_KEEP);
+	if (!strv_eq(tok, "None")) {
+		n = strv_dup_nocontrol(tok, BOND_NAME_KEEP);
 		if (!n)
 			return -ENOMEM;
 	}
@@ -88,7 +88,7 @@ static int slave_ref(struct bstr v, bool *known, char **name)
 }
 
 /* "ARP IP target/s (n.n.n.n form): 10.0.0.1, 10.0.0.2" */
-static int count_targets(struct bstr v)
+static int count_targets(struct strv v)
 {
 	int n = 0;
 
@@ -96,7 +96,7 @@ static int count_targets(struct bstr v)
 		const char *comma = memchr(v.p, ',', v.n);
 		size_t len = comma ? (size_t)(comma - v.p) : v.n;
 
-		if (bstr_trim(bstr_make(v.p, len)).n)
+		if (strv_trim(strv_make(v.p, len)).n)
 			n++;
 		if (!comma)
 			break;
@@ -106,99 +106,92 @@ static int count_targets(struct bstr v)
 	return n;
 }
 
-static int master_line(struct parser *ps, struct bstr key, struct bstr v)
+static int master_line(struct parser *ps, struct strv key, struct strv v)
 {
 	struct bond_info *info = ps->info;
 	long long x;
 
-	if (bstr_eq(key, "Bonding Mode")) {
+	if (strv_eq(key, "Bonding Mode")) {
 		info->mode = mode_from_text(v);
 		if (info->mode == BOND_MODE_UNKNOWN)
 			info->bad_proc |= BOND_BAD_MODE;
-	} else if (bstr_eq(key, "Primary Slave")) {
+	} else if (strv_eq(key, "Primary Slave")) {
 		return slave_ref(v, &info->primary_known, &info->primary);
-	} else if (bstr_eq(key, "Currently Active Slave")) {
+	} else if (strv_eq(key, "Currently Active Slave")) {
 		return slave_ref(v, &info->active_known, &info->active);
-	} else if (bstr_eq(key, "MII Status")) {
+	} else if (strv_eq(key, "MII Status")) {
 		enum bond_link l = bond_link_from_text(v);
 
 		info->carrier = l == BOND_LINK_UP ? 1 : l == BOND_LINK_DOWN ? 0 : -1;
 		if (l == BOND_LINK_UNKNOWN)
 			info->bad_proc |= BOND_BAD_CARRIER;
-	} else if (bstr_eq(key, "MII Polling Interval (ms)")) {
+	} else if (strv_eq(key, "MII Polling Interval (ms)")) {
 		info->miimon = to_int(v);
 		ps->miimon_seen = true;
-	} else if (bstr_eq(key, "ARP Polling Interval (ms)")) {
+	} else if (strv_eq(key, "ARP Polling Interval (ms)")) {
 		info->arp_interval = to_int(v);
-	} else if (bstr_eq(key, "ARP IP target/s (n.n.n.n form)")) {
+	} else if (strv_eq(key, "ARP IP target/s (n.n.n.n form)")) {
 		info->arp_targets = count_targets(v);
-	} else if (bstr_eq(key, "Min links")) {
+	} else if (strv_eq(key, "Min links")) {
 		info->min_links = to_int(v);
 		if (info->min_links < 0)
 			info->bad_proc |= BOND_BAD_MIN_LINKS;
-	} else if (bstr_eq(key, "Active Aggregator Info")) {
+	} else if (strv_eq(key, "Active Aggregator Info")) {
 		ps->sec = SEC_AGG;
 		info->agg_visible = true;
-	} else if (ps->sec == SEC_AGG && bstr_eq(key, "Aggregator ID")) {
-		if (bstr_to_ll(v, 0, INT_MAX, &x) == 0)
+	} else if (ps->sec == SEC_AGG && strv_eq(key, "Aggregator ID")) {
+		if (strv_to_ll(v, 0, INT_MAX, &x) == 0)
 			info->active_agg = (int)x;
 		else
 			info->bad_proc |= BOND_BAD_AGG;
-	} else if (ps->sec == SEC_AGG && bstr_eq(key, "Number of ports")) {
+	} else if (ps->sec == SEC_AGG && strv_eq(key, "Number of ports")) {
 		info->active_ports = to_int(v);
 		if (info->active_ports < 0)
 			info->bad_proc |= BOND_BAD_PORTS;
-	} else if (ps->sec == SEC_AGG && bstr_eq(key, "Partner Mac Address")) {
-		info->partner_mac_known = bstr_to_mac(v, info->partner_mac) == 0;
+	} else if (ps->sec == SEC_AGG && strv_eq(key, "Partner Mac Address")) {
+		info->partner_mac_known = strv_to_mac(v, info->partner_mac) == 0;
 		if (!info->partner_mac_known)
 			info->bad_proc |= BOND_BAD_PARTNER_MAC;
 	}
 	return 0;
 }
 
-static void slave_line(struct parser *ps, struct bstr key, struct bstr v)
+static void slave_line(struct parser *ps, struct strv key, struct strv v)
 {
 	struct bond_slave *s = ps->slave;
-	struct bstr rest = v, tok;
+	struct strv rest = v, tok;
 	long long x;
 
 	if (!s)
 		return;
-	if (bstr_eq(key, "MII Status")) {
+	if (strv_eq(key, "MII Status")) {
 		s->link = bond_link_from_text(v);
 		if (s->link == BOND_LINK_UNKNOWN)
 			s->bad_proc |= BOND_BAD_S_LINK;
-	} else if (bstr_eq(key, "Speed")) {
+	} else if (strv_eq(key, "Speed")) {
 		/*
 		 * "Unknown" since SPEED_UNKNOWN got its own text; older kernels
 		 * printed the raw value: -1, or 65535 when speed was a u16.
 		 */
 		s->speed = -1;
-		if (bstr_next_token(&rest, &tok) && bstr_to_ll(tok, 1, INT_MAX, &x) == 0 &&
+		if (strv_next_token(&rest, &tok) && strv_to_ll(tok, 1, INT_MAX, &x) == 0 &&
 		    x != 65535)
 			s->speed = x;
-	} else if (bstr_eq(key, "Duplex")) {
-		s->duplex = bstr_eq(v, "full")	 ? BOND_DUPLEX_FULL
-			    : bstr_eq(v, "half") ? BOND_DUPLEX_HALF
+	} else if (strv_eq(key, "Duplex")) {
+		s->duplex = strv_eq(v, "full")	 ? BOND_DUPLEX_FULL
+			    : strv_eq(v, "half") ? BOND_DUPLEX_HALF
 						 : BOND_DUPLEX_UNKNOWN;
-	} else if (bstr_eq(key, "Link Failure Count")) {
-		s->link_failures = bstr_to_ll(v, 0, UINT_MAX, &x) == 0 ? x : -1;
-	} else if (bstr_eq(key, "Aggregator ID")) {
-		if (bstr_eq(v, "N/A")) {
-			s->agg_known = true;
-			s->agg_id = -1;
-		} else if (bstr_to_ll(v, 0, INT_MAX, &x) == 0) {
-			s->agg_known = true;
-			s->agg_id = (int)x;
-		} else {
+	} else if (strv_eq(key, "Link Failure Count")) {
+		s->link_failures = strv_to_ll(v, 0, UINT_MAX, &x) == 0 ? x : -1;
+	} else if (strv_eq(key, "Aggregator ID")) {
+		if (!bond_slave_set_agg(s, v))
 			s->bad_proc |= BOND_BAD_S_AGG;
-		}
-	} else if (bstr_eq(key, "details actor lacp pdu")) {
+	} else if (strv_eq(key, "details actor lacp pdu")) {
 		ps->pdu = PDU_ACTOR;
-	} else if (bstr_eq(key, "details partner lacp pdu")) {
+	} else if (strv_eq(key, "details partner lacp pdu")) {
 		ps->pdu = PDU_PARTNER;
-	} else if (bstr_eq(key, "port state") && ps->pdu != PDU_NONE) {
-		int st = bstr_to_ll(v, 0, 255, &x) == 0 ? (int)x : -1;
+	} else if (strv_eq(key, "port state") && ps->pdu != PDU_NONE) {
+		int st = strv_to_ll(v, 0, 255, &x) == 0 ? (int)x : -1;
 		unsigned int bit = ps->pdu == PDU_ACTOR ? BOND_BAD_S_ACTOR : BOND_BAD_S_PARTNER;
 
 		if (ps->pdu == PDU_ACTOR)
@@ -207,14 +200,14 @@ static void slave_line(struct parser *ps, struct bstr key, struct bstr v)
 			s->partner_state = st;
 		if (st < 0)
 			s->bad_proc |= bit;
-	} else if (bstr_eq(key, "system mac address") && ps->pdu == PDU_PARTNER) {
-		s->partner_mac_known = bstr_to_mac(v, s->partner_mac) == 0;
+	} else if (strv_eq(key, "system mac address") && ps->pdu == PDU_PARTNER) {
+		s->partner_mac_known = strv_to_mac(v, s->partner_mac) == 0;
 		if (!s->partner_mac_known)
 			s->bad_proc |= BOND_BAD_S_PARTNER_MAC;
 	}
 }
 
-static int start_slave(struct parser *ps, struct bstr name)
+static int start_slave(struct parser *ps, struct strv name)
 {
 	struct bond_slave *s;
 	int r;
@@ -236,16 +229,16 @@ static int start_slave(struct parser *ps, struct bstr name)
 }
 
 /* Lines without a colon: only two carry facts. */
-static void bare_line(struct parser *ps, struct bstr line)
+static void bare_line(struct parser *ps, struct strv line)
 {
 	struct bond_info *info = ps->info;
 
 	if (ps->sec == SEC_SLAVE)
 		return;
-	if (bstr_eq(line, "802.3ad info")) {
+	if (strv_eq(line, "802.3ad info")) {
 		if (info->mode == BOND_MODE_UNKNOWN)
 			info->mode = BOND_MODE_8023AD;
-	} else if (bstr_starts(line, "bond ") && line.n > 24 &&
+	} else if (strv_starts(line, "bond ") && line.n > 24 &&
 		   memcmp(line.p + line.n - 24, "has no active aggregator", 24) == 0) {
 		/* "bond %s has no active aggregator" (root view, 802.3ad). */
 		info->agg_visible = true;
@@ -256,15 +249,15 @@ static void bare_line(struct parser *ps, struct bstr line)
 int bond_proc_parse(const char *text, size_t len, struct bond_info *info)
 {
 	struct parser ps = { .info = info, .sec = SEC_MASTER };
-	struct bstr rest = bstr_make(text, len), line;
+	struct strv rest = strv_make(text, len), line;
 	int r = 0;
 
 	info->sources |= BOND_SRC_PROC;
-	while (r == 0 && bstr_next_line(&rest, &line)) {
+	while (r == 0 && strv_next_line(&rest, &line)) {
 		const char *colon;
-		struct bstr key, v;
+		struct strv key, v;
 
-		line = bstr_trim(line);
+		line = strv_trim(line);
 		if (line.n == 0)
 			continue;
 		colon = memchr(line.p, ':', line.n);
@@ -272,9 +265,9 @@ int bond_proc_parse(const char *text, size_t len, struct bond_info *info)
 			bare_line(&ps, line);
 			continue;
 		}
-		key = bstr_trim(bstr_make(line.p, (size_t)(colon - line.p)));
-		v = bstr_trim(bstr_make(colon + 1, line.n - (size_t)(colon - line.p) - 1));
-		if (bstr_eq(key, "Slave Interface"))
+		key = strv_trim(strv_make(line.p, (size_t)(colon - line.p)));
+		v = strv_trim(strv_make(colon + 1, line.n - (size_t)(colon - line.p) - 1));
+		if (strv_eq(key, "Slave Interface"))
 			r = start_slave(&ps, v);
 		else if (ps.sec == SEC_SLAVE)
 			slave_line(&ps, key, v);

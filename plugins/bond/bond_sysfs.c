@@ -4,11 +4,11 @@
  */
 #include "bond_sysfs.h"
 
-#include "bond_fdc.h"
+#include "../lib/fdcache.h"
 
 #include "../lib/rootfs.h"
+#include "../lib/sysfs_read.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -20,7 +20,7 @@
 
 /* --- name sets ----------------------------------------------------------- */
 
-int bond_names_add(struct bond_names *s, struct bstr name)
+int bond_names_add(struct bond_names *s, struct strv name)
 {
 	char *copy;
 
@@ -33,7 +33,7 @@ int bond_names_add(struct bond_names *s, struct bstr name)
 		s->v = v;
 		s->cap = cap;
 	}
-	copy = bstr_dup(name, 4096);
+	copy = strv_dup_nocontrol(name, 4096);
 	if (!copy)
 		return -ENOMEM;
 	s->v[s->n++] = copy;
@@ -111,27 +111,52 @@ static bool is_dir_at(int rootfd, const char *path)
  * bonding_masters: "bond0 bond1\n", cut with "++more++" past one page.
  * *ret_read says whether the file was there, *ret_cut whether it was cut.
  */
-static int from_masters(int rootfd, struct bbuf *b, struct bond_names *out, bool *ret_read,
+static int from_masters(int rootfd, struct strbuf *b, struct bond_names *out, bool *ret_read,
 			bool *ret_cut)
 {
-	struct bstr rest, tok;
+	struct strv rest, tok;
 	int r;
 
-	if (bond_read_file(rootfd, "sys/class/net/bonding_masters", BOND_ATTR_MAX, b, NULL) < 0)
+	if (bond_read_file(NULL, rootfd, "sys/class/net/bonding_masters", BOND_ATTR_MAX, b, NULL) <
+	    0)
 		return 0;
 	*ret_read = true;
-	rest = bstr_make(b->p, b->len);
-	while (bstr_next_token(&rest, &tok)) {
+	rest = strv_make(b->p, b->len);
+	while (strv_next_token(&rest, &tok)) {
 		/* "++more++" is a valid ifname, but here it marks the cut. */
-		if (bstr_eq(tok, "++more++"))
+		if (strv_eq(tok, "++more++"))
 			*ret_cut = true;
-		if (!bond_ifname_valid(tok) || bstr_eq(tok, "++more++"))
+		if (!bond_ifname_valid(tok) || strv_eq(tok, "++more++"))
 			continue;
 		r = bond_names_add(out, tok);
 		if (r < 0)
 			return r;
 	}
 	return 0;
+}
+
+struct dir_scan {
+	int rootfd;
+	const char *path;
+	bool need_bonding;
+	const struct bond_names *skip;
+	struct bond_names *out;
+};
+
+static int dir_entry(void *ctx, const char *name)
+{
+	const struct dir_scan *ds = ctx;
+	char sub[PATH_MAX];
+	int n;
+
+	if (!bond_ifname_valid(strv_c(name)) || (ds->skip && bond_names_has(ds->skip, name)))
+		return 0;
+	if (ds->need_bonding) {
+		n = snprintf(sub, sizeof(sub), "%s/%s/bonding", ds->path, name);
+		if (n < 0 || (size_t)n >= sizeof(sub) || !is_dir_at(ds->rootfd, sub))
+			return 0;
+	}
+	return bond_names_add(ds->out, strv_c(name));
 }
 
 /*
@@ -141,39 +166,16 @@ static int from_masters(int rootfd, struct bbuf *b, struct bond_names *out, bool
  * *ret_listed (may be NULL) says whether the directory was there.
  */
 static int from_dir(int rootfd, const char *path, bool need_bonding, const struct bond_names *skip,
-		    struct bond_names *out, bool *ret_listed)
+		    struct strbuf *scratch, struct bond_names *out, bool *ret_listed)
 {
-	struct dirent *de;
-	DIR *d;
-	int fd, r = 0;
+	struct dir_scan ds = { rootfd, path, need_bonding, skip, out };
+	int r = sysfs_list_dir(rootfd, path, scratch, dir_entry, &ds);
 
-	fd = rootfs_open(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		/* Absent is fine (no bonding module, a proc-only capture). */
-		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		r = -errno;
-		close(fd);
-		return r;
-	}
+	/* Absent is fine (no bonding module, a proc-only capture). */
+	if (r == -ENOENT || r == -ENOTDIR || r == -ENOLINK)
+		return 0;
 	if (ret_listed)
 		*ret_listed = true;
-	while (r == 0 && (de = readdir(d))) {
-		struct bstr name = bstr_c(de->d_name);
-		char sub[PATH_MAX];
-		int n;
-
-		if (!bond_ifname_valid(name) || (skip && bond_names_has(skip, de->d_name)))
-			continue;
-		if (need_bonding) {
-			n = snprintf(sub, sizeof(sub), "%s/%s/bonding", path, de->d_name);
-			if (n < 0 || (size_t)n >= sizeof(sub) || !is_dir_at(rootfd, sub))
-				continue;
-		}
-		r = bond_names_add(out, name);
-	}
-	closedir(d);
 	return r;
 }
 
@@ -195,7 +197,7 @@ static bool names_within(const struct bond_names *a, const struct bond_names *b)
  * so a cut list whose names all have one there is covered by that directory.
  * Without bonding_masters (a partial capture) every source is read.
  */
-int bond_discover(int rootfd, struct bbuf *scratch, struct bond_names *ret)
+int bond_discover(int rootfd, struct strbuf *scratch, struct bond_names *ret)
 {
 	struct bond_names masters = { 0 };
 	bool read = false, cut = false, listed = false;
@@ -203,13 +205,13 @@ int bond_discover(int rootfd, struct bbuf *scratch, struct bond_names *ret)
 
 	r = from_masters(rootfd, scratch, &masters, &read, &cut);
 	if (r == 0)
-		r = from_dir(rootfd, "proc/net/bonding", false, NULL, ret, &listed);
+		r = from_dir(rootfd, "proc/net/bonding", false, NULL, scratch, ret, &listed);
 	bond_names_sort(ret);
 	bond_names_sort(&masters);
 	if (r == 0 && (!read || (cut && (!listed || !names_within(&masters, ret)))))
-		r = from_dir(rootfd, "sys/class/net", true, ret, &masters, NULL);
+		r = from_dir(rootfd, "sys/class/net", true, ret, scratch, &masters, NULL);
 	for (size_t i = 0; r == 0 && i < masters.n; i++)
-		r = bond_names_add(ret, bstr_c(masters.v[i]));
+		r = bond_names_add(ret, strv_c(masters.v[i]));
 	bond_names_free(&masters);
 	bond_names_sort(ret);
 	return r;
@@ -218,33 +220,27 @@ int bond_discover(int rootfd, struct bbuf *scratch, struct bond_names *ret)
 /* --- attributes ---------------------------------------------------------- */
 
 struct reader {
-	int rootfd;
-	struct bbuf *b;
-	struct bond_fdc *fdc;
-	char dir[128];	   /* the directory attributes are read from */
-	unsigned int hits; /* attributes read */
+	struct sysfs_dir d; /* the directory attributes are read from */
+	unsigned int hits;  /* attributes read */
 };
 
 /*
- * The trimmed content of dir/name: 0, or -errno when it cannot be read.
- * Reads of some attributes fail by design (speed of a down link: -EINVAL).
+ * The trimmed content of the attribute name: 0, or -errno when it cannot be
+ * read.  Reads of some attributes fail by design (speed of a down link:
+ * -EINVAL).
  */
-static int attr_read(struct reader *rd, const char *name, struct bstr *ret)
+static int attr_read(struct reader *rd, const char *name, struct strv *ret)
 {
-	char path[sizeof(rd->dir) + 64];
-	int n = snprintf(path, sizeof(path), "%s/%s", rd->dir, name);
+	int r = sysfs_read(&rd->d, name, 0, ret);
 
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return -ENAMETOOLONG;
-	n = bond_fdc_read(rd->fdc, rd->rootfd, path, BOND_ATTR_MAX, rd->b, NULL);
-	if (n < 0)
-		return n;
-	*ret = bstr_trim(bstr_make(rd->b->p, rd->b->len));
+	if (r < 0)
+		return r;
+	*ret = strv_trim(*ret);
 	rd->hits++;
 	return 0;
 }
 
-static bool attr(struct reader *rd, const char *name, struct bstr *ret)
+static bool attr(struct reader *rd, const char *name, struct strv *ret)
 {
 	return attr_read(rd, name, ret) == 0;
 }
@@ -255,7 +251,7 @@ static bool attr(struct reader *rd, const char *name, struct bstr *ret)
  * away, which the next scan sees) marks bit in *bad.
  */
 static bool attr_fact(struct reader *rd, const char *name, unsigned int *bad, unsigned int bit,
-		      struct bstr *ret)
+		      struct strv *ret)
 {
 	int r = attr_read(rd, name, ret);
 
@@ -271,12 +267,12 @@ static bool attr_fact(struct reader *rd, const char *name, unsigned int *bad, un
 static void attr_num(struct reader *rd, const char *name, long long max, int *field,
 		     unsigned int *bad, unsigned int bit)
 {
-	struct bstr v;
+	struct strv v;
 	long long x;
 
 	if (*field >= 0 || !attr_fact(rd, name, bad, bit, &v) || !v.n)
 		return;
-	if (bstr_to_ll(v, 0, max, &x) == 0)
+	if (strv_to_ll(v, 0, max, &x) == 0)
 		*field = (int)x;
 	else
 		*bad |= bit;
@@ -294,12 +290,12 @@ static void attr_int(struct reader *rd, const char *name, int *field)
 static void attr_port_state(struct reader *rd, const char *name, int *field, unsigned int *bad,
 			    unsigned int bit)
 {
-	struct bstr v;
+	struct strv v;
 	long long x;
 
-	if (*field >= 0 || !attr_fact(rd, name, bad, bit, &v) || bstr_eq(v, "N/A"))
+	if (*field >= 0 || !attr_fact(rd, name, bad, bit, &v) || strv_eq(v, "N/A"))
 		return;
-	if (bstr_to_ll(v, 0, 255, &x) == 0)
+	if (strv_to_ll(v, 0, 255, &x) == 0)
 		*field = (int)x;
 	else
 		*bad |= bit;
@@ -308,13 +304,13 @@ static void attr_port_state(struct reader *rd, const char *name, int *field, uns
 /* "eth0\n" or empty (no active slave / no primary); 0 or -ENOMEM. */
 static int attr_slave_ref(struct reader *rd, const char *name, bool *known, char **field)
 {
-	struct bstr v, tok;
+	struct strv v, tok;
 
 	if (*known || !attr(rd, name, &v))
 		return 0;
 	*known = true;
-	if (bstr_next_token(&v, &tok)) {
-		*field = bstr_dup(tok, BOND_NAME_KEEP);
+	if (strv_next_token(&v, &tok)) {
+		*field = strv_dup_nocontrol(tok, BOND_NAME_KEEP);
 		if (!*field)
 			return -ENOMEM;
 	}
@@ -345,12 +341,12 @@ static bool backup_mode(enum bond_mode m)
 static void read_mode(struct reader *rd, struct bond_info *info)
 {
 	unsigned int *bad = &info->bad_sysfs;
-	struct bstr v, tok;
+	struct strv v, tok;
 
 	if (info->mode != BOND_MODE_UNKNOWN ||
 	    !attr_fact(rd, "bonding/mode", bad, BOND_BAD_MODE, &v))
 		return;
-	if (bstr_next_token(&v, &tok))
+	if (strv_next_token(&v, &tok))
 		info->mode = bond_mode_from_name(tok);
 	if (info->mode == BOND_MODE_UNKNOWN)
 		*bad |= BOND_BAD_MODE;
@@ -364,7 +360,7 @@ static void read_mode(struct reader *rd, struct bond_info *info)
 static void read_lacp_attrs(struct reader *rd, struct bond_info *info)
 {
 	unsigned int *bad = &info->bad_sysfs;
-	struct bstr v;
+	struct strv v;
 	int agg = -1;
 
 	attr_num(rd, "bonding/min_links", INT_MAX, &info->min_links, bad, BOND_BAD_MIN_LINKS);
@@ -381,7 +377,7 @@ static void read_lacp_attrs(struct reader *rd, struct bond_info *info)
 	attr_num(rd, "bonding/ad_num_ports", INT_MAX, &info->active_ports, bad, BOND_BAD_PORTS);
 	if (!info->partner_mac_known &&
 	    attr_fact(rd, "bonding/ad_partner_mac", bad, BOND_BAD_PARTNER_MAC, &v) && v.n) {
-		info->partner_mac_known = bstr_to_mac(v, info->partner_mac) == 0;
+		info->partner_mac_known = strv_to_mac(v, info->partner_mac) == 0;
 		if (!info->partner_mac_known)
 			*bad |= BOND_BAD_PARTNER_MAC;
 	}
@@ -390,19 +386,19 @@ static void read_lacp_attrs(struct reader *rd, struct bond_info *info)
 /* operstate; "unknown" is a state the kernel prints, not a bad value. */
 static void read_oper(struct reader *rd, enum bond_oper *field, unsigned int *bad, unsigned int bit)
 {
-	struct bstr v;
+	struct strv v;
 
 	if (*field != BOND_OPER_UNKNOWN || !attr_fact(rd, "operstate", bad, bit, &v))
 		return;
 	*field = bond_oper_from_text(v);
-	if (*field == BOND_OPER_UNKNOWN && !bstr_eq(v, "unknown"))
+	if (*field == BOND_OPER_UNKNOWN && !strv_eq(v, "unknown"))
 		*bad |= bit;
 }
 
 static int read_bond_attrs(struct reader *rd, struct bond_info *info)
 {
 	unsigned int *bad = &info->bad_sysfs;
-	struct bstr v, tok;
+	struct strv v, tok;
 	unsigned long long flags;
 
 	read_mode(rd, info);
@@ -410,7 +406,7 @@ static int read_bond_attrs(struct reader *rd, struct bond_info *info)
 	attr_int(rd, "bonding/arp_interval", &info->arp_interval);
 	if (info->arp_targets < 0 && attr(rd, "bonding/arp_ip_target", &v)) {
 		info->arp_targets = 0;
-		while (bstr_next_token(&v, &tok))
+		while (strv_next_token(&v, &tok))
 			info->arp_targets++;
 	}
 	if (info->carrier < 0 && attr_fact(rd, "bonding/mii_status", bad, BOND_BAD_CARRIER, &v)) {
@@ -424,7 +420,7 @@ static int read_bond_attrs(struct reader *rd, struct bond_info *info)
 		read_lacp_attrs(rd, info);
 	read_oper(rd, &info->oper, bad, BOND_BAD_OPER);
 	if (info->admin_up < 0 && attr_fact(rd, "flags", bad, BOND_BAD_FLAGS, &v)) {
-		if (bstr_to_hex(v, &flags) == 0)
+		if (strv_to_hex(v, &flags) == 0)
 			info->admin_up = (flags & 0x1) != 0; /* IFF_UP */
 		else
 			*bad |= BOND_BAD_FLAGS;
@@ -440,7 +436,7 @@ static int read_bond_attrs(struct reader *rd, struct bond_info *info)
 static void read_slave_attrs(struct reader *rd, const struct bond_info *info, struct bond_slave *s)
 {
 	unsigned int *bad = &s->bad_sysfs;
-	struct bstr v;
+	struct strv v;
 	long long x;
 
 	if (s->link == BOND_LINK_UNKNOWN &&
@@ -452,23 +448,16 @@ static void read_slave_attrs(struct reader *rd, const struct bond_info *info, st
 	if (s->is_active < 0 && backup_mode(info->mode) &&
 	    !(info->mode == BOND_MODE_AB && info->active_known) &&
 	    attr(rd, "bonding_slave/state", &v))
-		s->is_active = bstr_eq(v, "active") ? 1 : bstr_eq(v, "backup") ? 0 : -1;
+		s->is_active = strv_eq(v, "active") ? 1 : strv_eq(v, "backup") ? 0 : -1;
 	if (s->link_failures < 0 && attr(rd, "bonding_slave/link_failure_count", &v) &&
-	    bstr_to_ll(v, 0, UINT_MAX, &x) == 0)
+	    strv_to_ll(v, 0, UINT_MAX, &x) == 0)
 		s->link_failures = x;
 	if (lacp_mode(info->mode)) {
 		if (!s->agg_known &&
 		    attr_fact(rd, "bonding_slave/ad_aggregator_id", bad, BOND_BAD_S_AGG, &v)) {
-			if (bstr_eq(v, "N/A")) {
-				/* Also what every mode but 802.3ad prints. */
-				s->agg_known = true;
-				s->agg_id = -1;
-			} else if (bstr_to_ll(v, 0, INT_MAX, &x) == 0) {
-				s->agg_known = true;
-				s->agg_id = (int)x;
-			} else {
+			/* "N/A" is also what every mode but 802.3ad prints. */
+			if (!bond_slave_set_agg(s, v))
 				*bad |= BOND_BAD_S_AGG;
-			}
 		}
 		attr_port_state(rd, "bonding_slave/ad_actor_oper_port_state", &s->actor_state, bad,
 				BOND_BAD_S_ACTOR);
@@ -477,11 +466,11 @@ static void read_slave_attrs(struct reader *rd, const struct bond_info *info, st
 	}
 	read_oper(rd, &s->oper, bad, BOND_BAD_S_OPER);
 	/* speed: -1 (SPEED_UNKNOWN) or a read error while the link is down. */
-	if (s->speed < 0 && attr(rd, "speed", &v) && bstr_to_ll(v, 1, INT_MAX, &x) == 0)
+	if (s->speed < 0 && attr(rd, "speed", &v) && strv_to_ll(v, 1, INT_MAX, &x) == 0)
 		s->speed = x;
 	if (s->duplex == BOND_DUPLEX_UNKNOWN && attr(rd, "duplex", &v))
-		s->duplex = bstr_eq(v, "full")	 ? BOND_DUPLEX_FULL
-			    : bstr_eq(v, "half") ? BOND_DUPLEX_HALF
+		s->duplex = strv_eq(v, "full")	 ? BOND_DUPLEX_FULL
+			    : strv_eq(v, "half") ? BOND_DUPLEX_HALF
 						 : BOND_DUPLEX_UNKNOWN;
 }
 
@@ -508,7 +497,7 @@ int bond_sysfs_slave_dir(int rootfd, const char *bond, const char *slave, char *
  */
 static int read_slave_list(struct reader *rd, struct bond_info *info)
 {
-	struct bstr v, tok;
+	struct strv v, tok;
 	int r = attr_read(rd, "bonding/slaves", &v);
 
 	if (r < 0) {
@@ -516,10 +505,10 @@ static int read_slave_list(struct reader *rd, struct bond_info *info)
 			info->bad_sysfs |= BOND_BAD_SLAVES;
 		return 0;
 	}
-	while (bstr_next_token(&v, &tok)) {
+	while (strv_next_token(&v, &tok)) {
 		struct bond_slave *s;
 
-		if (bstr_eq(tok, "++more++")) {
+		if (strv_eq(tok, "++more++")) {
 			info->slaves_cut = true;
 			continue;
 		}
@@ -534,13 +523,20 @@ static int read_slave_list(struct reader *rd, struct bond_info *info)
 	return 0;
 }
 
-int bond_sysfs_read(int rootfd, struct bond_info *info, struct bbuf *scratch, struct bond_fdc *fdc)
+int bond_sysfs_read(int rootfd, struct bond_info *info, struct strbuf *scratch, struct fdcache *fdc)
 {
-	struct reader rd = { .rootfd = rootfd, .b = scratch, .fdc = fdc };
+	/* Any error of a kept file opens it again (bond_read_file()); a cut one is read as cut. */
+	struct reader rd = { .d = { .root_fd = rootfd,
+				    .fdc = fdc,
+				    .buf = scratch,
+				    .flags = FDC_RETRY,
+				    .max = BOND_ATTR_MAX,
+				    .cut_ok = true } };
+	char dir[128];
 	bool listed;
 	int r;
 
-	if (!bond_ifname_valid(bstr_c(info->name)))
+	if (!bond_ifname_valid(strv_c(info->name)))
 		return -EINVAL;
 	/*
 	 * /proc lists every slave (bond_info_show_slave() for each, in one
@@ -551,10 +547,10 @@ int bond_sysfs_read(int rootfd, struct bond_info *info, struct bbuf *scratch, st
 	listed = (info->sources & BOND_SRC_PROC) && info->mode != BOND_MODE_UNKNOWN &&
 		 !info->slaves_cut;
 	/* A valid ifname is at most 15 bytes: both paths fit. */
-	snprintf(rd.dir, sizeof(rd.dir), "sys/class/net/%s/bonding", info->name);
-	if (!listed && !is_dir_at(rootfd, rd.dir))
+	sysfs_dir_at(&rd.d, "sys/class/net/%s/bonding", info->name);
+	if (!listed && !is_dir_at(rootfd, rd.d.path))
 		return -ENOENT;
-	snprintf(rd.dir, sizeof(rd.dir), "sys/class/net/%s", info->name);
+	sysfs_dir_at(&rd.d, "sys/class/net/%s", info->name);
 	r = read_bond_attrs(&rd, info);
 	if (r < 0)
 		return r;
@@ -579,8 +575,9 @@ int bond_sysfs_read(int rootfd, struct bond_info *info, struct bbuf *scratch, st
 		for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
 			unsigned int hits = rd.hits;
 
-			if (bond_slave_dir_path(info->name, s->name, kinds[k], rd.dir,
-						sizeof(rd.dir)) < 0)
+			if (bond_slave_dir_path(info->name, s->name, kinds[k], dir, sizeof(dir)) <
+				    0 ||
+			    sysfs_dir_at(&rd.d, "%s", dir) < 0)
 				break;
 			read_slave_attrs(&rd, info, s);
 			if (rd.hits > hits) {
@@ -590,4 +587,12 @@ int bond_sysfs_read(int rootfd, struct bond_info *info, struct bbuf *scratch, st
 		}
 	}
 	return 0;
+}
+
+int bond_read_file(struct fdcache *c, int rootfd, const char *path, size_t max, struct strbuf *b,
+		   bool *ret_truncated)
+{
+	int r = fdcache_read(c, rootfd, path, FDC_RETRY, b, max, ret_truncated);
+
+	return r == -ENOLINK ? -ELOOP : r;
 }

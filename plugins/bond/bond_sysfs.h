@@ -22,7 +22,7 @@
 #include <stddef.h>
 
 #include "bond_info.h"
-#include "bond_text.h"
+#include "../lib/strbuf.h"
 
 /* A set of names (interface names, relative paths); sorted by bond_names_sort(). */
 struct bond_names {
@@ -31,7 +31,7 @@ struct bond_names {
 };
 
 /* Append a copy of name (NULs replaced, at most 4096 bytes); 0 or -ENOMEM. */
-int bond_names_add(struct bond_names *s, struct bstr name);
+int bond_names_add(struct bond_names *s, struct strv name);
 /* Whether a sorted set holds name. */
 bool bond_names_has(const struct bond_names *s, const char *name);
 /* Sort and drop duplicates. */
@@ -44,18 +44,19 @@ void bond_names_free(struct bond_names *s);
  * cleared).  scratch is a read buffer.  A missing source is no error, a
  * directory that exists but cannot be read is.  Returns 0 or -errno.
  */
-int bond_discover(int rootfd, struct bbuf *scratch, struct bond_names *ret);
+int bond_discover(int rootfd, struct strbuf *scratch, struct bond_names *ret);
 
 /*
  * Read sys/class/net/<info->name>/ into info, filling only fields still
  * unknown; adds slaves listed in bonding/slaves (unless /proc listed them
  * already) and records in each slave where its attributes are.  Files are
- * read through fdc (kept open, bond_fdc.h; NULL: opened each time).  Returns 0, -ENOENT when
+ * read through fdc (kept open, plugins/lib/fdcache.h; NULL: opened each time).  Returns 0, -ENOENT when
  * there is no bonding/ directory for this bond, -EINVAL when info->name is no
  * valid ifname, or -ENOMEM.
  */
-struct bond_fdc;
-int bond_sysfs_read(int rootfd, struct bond_info *info, struct bbuf *scratch, struct bond_fdc *fdc);
+struct fdcache;
+int bond_sysfs_read(int rootfd, struct bond_info *info, struct strbuf *scratch,
+		    struct fdcache *fdc);
 
 /*
  * The directory holding the attributes of slave (operstate, bonding_slave/)
@@ -66,5 +67,18 @@ int bond_sysfs_slave_dir(int rootfd, const char *bond, const char *slave, char *
 
 /* The largest sysfs attribute read (one page on most machines). */
 #define BOND_ATTR_MAX 65536
+
+/*
+ * Read the regular file at path (relative to the root rootfd, never leaving
+ * it) into b, at most max bytes, through the kept-open files c (NULL: opened
+ * and closed); *ret_truncated (may be NULL) says whether more was there.
+ * Any error of a kept file opens the path again (FDC_RETRY: a device or
+ * /proc entry gone answers ENODEV or EIO).  Returns 0 or -errno: -ENOENT when
+ * absent, -ELOOP when path is a link leading nowhere inside the root (one
+ * planted to reach a host file: there, but not to be followed); on error
+ * b->len is 0.
+ */
+int bond_read_file(struct fdcache *c, int rootfd, const char *path, size_t max, struct strbuf *b,
+		   bool *ret_truncated);
 
 #endif /* REDMON_BOND_SYSFS_H */

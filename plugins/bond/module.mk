@@ -1,27 +1,23 @@
 # The bond probe: Linux bonding (plugins/bond/README.md).
-# Recursive (=) where plugins/lib's variables are used: plugins/lib/module.mk
-# is included after this file.
 PLUGINS += bond
-bond_SRCS = plugins/bond/bond.c plugins/bond/bond_fdc.c plugins/bond/bond_info.c \
-	plugins/bond/bond_inotify.c \
+bond_SRCS := plugins/bond/bond.c plugins/bond/bond_info.c plugins/bond/bond_inotify.c \
 	plugins/bond/bond_netlink.c plugins/bond/bond_proc.c plugins/bond/bond_rules.c \
-	plugins/bond/bond_sysfs.c plugins/bond/bond_text.c $(PLUGIN_LIB_ROOTFS)
+	plugins/bond/bond_sysfs.c
 bond_LIBS := -ludev
 
 # Unit tests: the /proc parser, the decisions, the sysfs reader, netlink
 # decoding, and the whole plugin against a fake host.
-BOND_CORE_SRCS = plugins/bond/bond_info.c plugins/bond/bond_text.c $(PLUGIN_LIB_ROOTFS)
 UNIT_TESTS += bond_proc bond_rules bond_sysfs bond_netlink bond_plugin
-test_bond_proc_SRCS = plugins/bond/bond_proc.c $(BOND_CORE_SRCS)
-test_bond_rules_SRCS = plugins/bond/bond_rules.c plugins/bond/bond_proc.c $(BOND_CORE_SRCS)
-test_bond_sysfs_SRCS = plugins/bond/bond_sysfs.c plugins/bond/bond_fdc.c plugins/bond/bond_proc.c \
-	plugins/bond/bond_rules.c $(BOND_CORE_SRCS)
-test_bond_netlink_SRCS = plugins/bond/bond_netlink.c $(BOND_CORE_SRCS)
-test_bond_plugin_SRCS = $(bond_SRCS)
+test_bond_proc_SRCS := plugins/bond/bond_proc.c plugins/bond/bond_info.c
+test_bond_rules_SRCS := plugins/bond/bond_rules.c plugins/bond/bond_proc.c plugins/bond/bond_info.c
+test_bond_sysfs_SRCS := plugins/bond/bond_sysfs.c plugins/bond/bond_proc.c \
+	plugins/bond/bond_rules.c plugins/bond/bond_info.c
+test_bond_netlink_SRCS := plugins/bond/bond_netlink.c plugins/bond/bond_info.c
+test_bond_plugin_SRCS := $(bond_SRCS)
 test_bond_plugin_LIBS := $(bond_LIBS)
 
 # libFuzzer: the /proc parser with the decisions on what it parsed, and the
 # rtnetlink message walk.
 FUZZERS += fuzz_bond_proc fuzz_bond_netlink
-fuzz_bond_proc_SRCS = plugins/bond/bond_proc.c plugins/bond/bond_rules.c $(BOND_CORE_SRCS)
+fuzz_bond_proc_SRCS := plugins/bond/bond_proc.c plugins/bond/bond_rules.c plugins/bond/bond_info.c
 fuzz_bond_netlink_SRCS := plugins/bond/bond_netlink.c

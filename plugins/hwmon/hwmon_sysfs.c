@@ -63,6 +63,7 @@
 #include <unistd.h>
 
 #include "../lib/rootfs.h"
+#include "../lib/strbuf.h"
 #include "../power_supply/psu_util.h"
 
 #define CLASS_DIR "sys/class/hwmon"
@@ -127,31 +128,23 @@ struct hwmon_sysfs {
 	struct hwmon_chip *out;		/* the last scan's answer, sorted by chip name */
 	size_t *order;			/* out[k] is v[order[k]].chip */
 	size_t n_out, cap_out;
+	struct strbuf value; /* the file just read */
 };
 
 /*
- * One pread at offset 0: a sysfs show() comes whole, a regular file gives all
- * it has up to len - 1 bytes, and a value longer than that is no number
- * anyway.  Length or -errno.
+ * A value: one pread at offset 0 (a sysfs show() comes whole, a short read
+ * ends a regular file), at most VALUE_MAX bytes: one longer than that is no
+ * number anyway.  0 or -errno.
  */
-static int pread_kept(int fd, char *buf, size_t len)
-{
-	ssize_t r;
+#define VALUE_MAX 127
 
-	do
-		r = pread(fd, buf, len - 1, 0);
-	while (r < 0 && errno == EINTR);
-	if (r < 0)
-		return -errno;
-	buf[r] = '\0';
-	r = (ssize_t)strlen(buf);
-	if (r > 0 && buf[r - 1] == '\n')
-		buf[--r] = '\0';
-	return (int)r;
+static int read_value(struct hwmon_sysfs *s, int fd)
+{
+	return strbuf_read_fd(&s->value, fd, VALUE_MAX, 0, NULL);
 }
 
-/* A file just opened: regular (a FIFO must not block a scan), then one pread. */
-static int read_opened(int fd, char *buf, size_t len)
+/* A file just opened: regular (a FIFO must not block a scan), then its value. */
+static int read_opened(struct hwmon_sysfs *s, int fd)
 {
 	struct stat st;
 
@@ -159,7 +152,7 @@ static int read_opened(int fd, char *buf, size_t len)
 		return -errno;
 	if (!S_ISREG(st.st_mode))
 		return -EINVAL;
-	return pread_kept(fd, buf, len);
+	return read_value(s, fd);
 }
 
 static const char *base(const char *path)
@@ -573,12 +566,11 @@ static bool ent_read(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, size_
 	snprintf(c->error, sizeof(c->error), "%s", e->lerr);
 	for (size_t i = 0; i < e->n_files; i++) {
 		struct hw_file *f = &e->files[i];
-		char buf[128];
 		long long v;
 		int rc;
 
 		if (f->fd >= 0) {
-			rc = pread_kept(f->fd, buf, sizeof(buf));
+			rc = read_value(s, f->fd);
 		} else {
 			const int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
 			char path[1200];
@@ -601,7 +593,7 @@ static bool ent_read(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, size_
 			if (fd < 0) {
 				rc = errno == ELOOP && f->keep ? -ENOENT : -errno;
 			} else {
-				rc = read_opened(fd, buf, sizeof(buf));
+				rc = read_opened(s, fd);
 				if (rc >= 0 && f->keep &&
 				    s->kept + (n_ents - s->dirs_kept) < s->budget) {
 					f->fd = fd;
@@ -616,7 +608,7 @@ static bool ent_read(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, size_
 		if (rc < 0 && (final || !gone(rc)) && !c->error[0])
 			snprintf(c->error, sizeof(c->error), "%s: %s", f->name,
 				 psu_read_strerror(rc == -ENOENT ? -ENOLINK : rc));
-		if (rc < 0 || psu_parse_ll(buf, &v) < 0)
+		if (rc < 0 || psu_parse_ll(s->value.p, &v) < 0)
 			continue; /* unreadable or garbage: no value */
 		memcpy(c->attrs[c->n_attrs].name, f->name, sizeof(f->name));
 		c->attrs[c->n_attrs].value =
@@ -817,6 +809,7 @@ void hwmon_sysfs_free(struct hwmon_sysfs *s)
 	free(s->extra);
 	free(s->out);
 	free(s->order);
+	strbuf_free(&s->value);
 	free(s);
 }
 

@@ -1,14 +1,31 @@
-# plugins/lib: sources shared by the probes, compiled into each plugin that
-# lists them (a plugin links nothing from the core or from another plugin).
-PLUGIN_LIB_ROOTFS := plugins/lib/rootfs.c
+# plugins/lib: what the probes share, one static library linked into every
+# plugin .so, plugin unit test and fuzzer (docs/plugins.md, "What plugins/lib
+# offers").  Objects are position-independent (ALL_CFLAGS has -fPIC); the
+# linker takes from the archive only the modules a plugin calls, and
+# plugins/plugin.map keeps them hidden in the .so.  A plugin links nothing
+# from the core or from another plugin.
+PLUGIN_LIB_SRCS := $(wildcard plugins/lib/*.c)
+PLUGIN_LIB := $(BUILD)/plugins/lib/libredmon-plugin.a
 
-UNIT_TESTS += rootfs
-test_rootfs_SRCS := $(PLUGIN_LIB_ROOTFS)
+$(PLUGIN_LIB): $(PLUGIN_LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+	@mkdir -p $(@D)
+	rm -f $@ && $(AR) rcs $@ $^
 
-# The child-process runner (child.h), for probes that run a tool.  The core
-# links it too: its privileged helper (src/privhelper.c) runs tools with it.
+# The same for the fuzzers, instrumented as they are (clang, FUZZ_CFLAGS).
+FUZZ_PLUGIN_LIB := $(BUILD)/fuzz/lib/libredmon-plugin.a
+
+$(BUILD)/fuzz/obj/%.o: %.c
+	@mkdir -p $(@D)
+	clang $(CPPFLAGS) -std=gnu11 $(subst fuzzer,fuzzer-no-link,$(FUZZ_CFLAGS)) -MMD -MP -c -o $@ $<
+
+$(FUZZ_PLUGIN_LIB): $(PLUGIN_LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
+	@mkdir -p $(@D)
+	rm -f $@ && $(AR) rcs $@ $^
+
+# Unit tests of the library, one per module.
+UNIT_TESTS += rootfs strbuf hindex fdcache sysfs_read child
+
+# The core links the child-process runner too: its privileged helper
+# (src/privhelper.c) runs tools with it.
 PLUGIN_LIB_CHILD := plugins/lib/child.c
 $(BUILD)/redmon: $(BUILD)/obj/plugins/lib/child.o
-
-UNIT_TESTS += child
-test_child_SRCS := $(PLUGIN_LIB_CHILD)

@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -44,4 +46,46 @@ int rootfs_open(int root_fd, const char *path, int flags)
 int rootfs_open_beneath(int dir_fd, const char *path, int flags)
 {
 	return open_resolved(dir_fd, path, flags, RESOLVE_BENEATH);
+}
+
+/* ENOENT: absent, or a link leading nowhere in the root?  Only paid on ENOENT. */
+static int absent_or_dangling(int root_fd, const char *path)
+{
+	struct stat st;
+	int fd = rootfs_open(root_fd, path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	bool link;
+
+	if (fd < 0)
+		return -ENOENT;
+	link = fstat(fd, &st) == 0 && S_ISLNK(st.st_mode);
+	close(fd);
+	return link ? -ENOLINK : -ENOENT;
+}
+
+int rootfs_open_checked(int root_fd, const char *path, int flags)
+{
+	int fd = rootfs_open(root_fd, path, flags);
+
+	if (fd >= 0)
+		return fd;
+	return errno == ENOENT ? absent_or_dangling(root_fd, path) : -errno;
+}
+
+int rootfs_open_regular(int root_fd, const char *path)
+{
+	struct stat st;
+	int fd, r;
+
+	fd = rootfs_open_checked(root_fd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	if (S_ISREG(st.st_mode))
+		return fd;
+	close(fd);
+	return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 }

@@ -21,8 +21,7 @@
  * openat2 (before 5.6) both fall back to plain openat(): the live /proc and
  * /sys are safe with it, a hostile --root tree is not (docs/redmon.8 says so).
  *
- * The sources under plugins/lib are compiled into each plugin that uses them
- * (a plugin links nothing from the core); nothing here keeps state.
+ * Nothing here keeps state.
  */
 #ifndef REDMON_PLUGINS_ROOTFS_H
 #define REDMON_PLUGINS_ROOTFS_H
@@ -30,5 +29,21 @@
 /* Both return an fd, or -1 with errno (EXDEV: the path leaves its base). */
 int rootfs_open(int root_fd, const char *path, int flags);
 int rootfs_open_beneath(int dir_fd, const char *path, int flags);
+
+/*
+ * rootfs_open() that tells why a file cannot be had: the fd, or -errno, with
+ * -ENOENT when path does not exist and -ENOLINK when it is a symbolic link
+ * leading nowhere inside the root (sys/block/md1/md/level -> /etc/shadow,
+ * resolved as <root>/etc/shadow): an attribute that is there but cannot be
+ * read, never one that is absent.
+ */
+int rootfs_open_checked(int root_fd, const char *path, int flags);
+
+/*
+ * Open path for reading, only when it is a regular file: -EISDIR for a
+ * directory, -EINVAL for anything else (a FIFO or a device in a captured
+ * tree must never block a scan).  The fd or -errno, as rootfs_open_checked().
+ */
+int rootfs_open_regular(int root_fd, const char *path);
 
 #endif

@@ -13,7 +13,7 @@
  *  - captured tree: inotify on proc, sys/block and each array's md directory.
  *
  * Every file and directory, and every watch, is resolved inside the root
- * (md_open_in_root, plugins/lib/rootfs.h): a link in a captured tree never
+ * (rootfs_open_checked, plugins/lib/rootfs.h): a link in a captured tree never
  * makes the probe read, or report, a file of the host.
  *
  * A change event names what changed: proc/mdstat, or one array (the path of
@@ -38,8 +38,10 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <redmon/fnv1a.h>
 #include <redmon/plugin.h>
 
+#include "../lib/rootfs.h"
 #include "md_scan.h"
 #include "mdstat.h"
 
@@ -63,7 +65,7 @@ struct md_probe {
 	bool live;
 	bool no_events; /* the host runs no event loop (events_wanted false) */
 
-	struct md_fdcache fdc;
+	struct fdcache fdc;
 	struct md_scan scan;
 
 	struct udev *udev;
@@ -98,7 +100,7 @@ struct md_probe {
 
 static const char *errstr(int e, char *buf, size_t cap)
 {
-	if (e == -ENOLINK || e == ENOLINK) /* md_open_in_root()'s */
+	if (e == -ENOLINK || e == ENOLINK) /* rootfs_open_checked()'s */
 		return "a symbolic link leading nowhere inside the root";
 	return strerror_r(e < 0 ? -e : e, buf, cap);
 }
@@ -252,19 +254,15 @@ fail:
 	    errstr(r, e, sizeof(e)), p->ops->root(p->h));
 no_cache:
 	/* Without change events, a kept-open file could outlive a rename over it. */
-	md_fdc_flush(&p->fdc);
+	fdcache_flush(&p->fdc);
 	p->fdc.budget = 0;
 }
 
-/* FNV-1a, for the path index and the fingerprint. */
+/* FNV-1a of s and its NUL, a separator: "ab","c" is not "a","bc". */
 static uint64_t fnv(uint64_t h, const char *s)
 {
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++)
-		h = (h ^ *c) * 0x100000001b3ull;
-	return (h ^ 0xff) * 0x100000001b3ull; /* a separator: "ab","c" is not "a","bc" */
+	return redmon_fnv1a_mem(h, s, strlen(s) + 1);
 }
-
-#define FNV_BASIS 0xcbf29ce484222325ull
 
 static size_t wd_hash(int wd)
 {
@@ -275,7 +273,7 @@ static void iw_index_put(struct md_probe *p, size_t i)
 {
 	size_t mask = p->iw_slots - 1, k;
 
-	for (k = (size_t)fnv(FNV_BASIS, p->iw[i].path) & mask; p->iw_by_path[k];)
+	for (k = (size_t)fnv(REDMON_FNV1A_BASIS, p->iw[i].path) & mask; p->iw_by_path[k];)
 		k = (k + 1) & mask;
 	p->iw_by_path[k] = i + 1;
 	for (k = wd_hash(p->iw[i].wd) & mask; p->iw_by_wd[k];)
@@ -324,7 +322,8 @@ static struct md_iwatch *iwatch_by_path(struct md_probe *p, const char *rel)
 
 	if (!p->iw_slots)
 		return NULL;
-	for (k = (size_t)fnv(FNV_BASIS, rel) & mask; p->iw_by_path[k]; k = (k + 1) & mask) {
+	for (k = (size_t)fnv(REDMON_FNV1A_BASIS, rel) & mask; p->iw_by_path[k];
+	     k = (k + 1) & mask) {
 		struct md_iwatch *w = &p->iw[p->iw_by_path[k] - 1];
 
 		if (w->path && strcmp(w->path, rel) == 0)
@@ -378,7 +377,7 @@ static int iwatch_add(struct md_probe *p, const char *rel)
 	char path[64];
 	int dfd, wd, e;
 
-	dfd = md_open_in_root(p->ops->root_fd(p->h), rel, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	dfd = rootfs_open_checked(p->ops->root_fd(p->h), rel, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return -1; /* absent (no proc in a sysfs-only capture): nothing to watch */
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", dfd);
@@ -456,7 +455,7 @@ static void iwatch_want_array(struct md_probe *p, const struct md_array *a)
 static void iwatch_update(struct md_probe *p, bool partial)
 {
 	const struct md_set *set = &p->scan.sysfs;
-	uint64_t fp = FNV_BASIS;
+	uint64_t fp = REDMON_FNV1A_BASIS;
 	size_t i, j, k;
 
 	if (p->ino_fd < 0)
@@ -510,7 +509,7 @@ static void watch_new_fds(struct md_probe *p)
 	int r;
 
 	for (i = 0; i < p->fdc.n && !p->no_events; i++) {
-		struct md_fd_entry *ent = &p->fdc.v[i];
+		struct fdcache_entry *ent = &p->fdc.v[i];
 
 		if (!ent->notify || ent->watched)
 			continue;
@@ -553,7 +552,7 @@ static int md_init(const struct redmon_host_ops *ops, struct redmon_host *h, voi
 	p->no_events = !ops->events_wanted(h);
 	p->want_full = true;
 	/* A one-shot command reads each file once: keeping it open would only cost. */
-	md_fdc_init(&p->fdc, p->no_events ? 0 : fd_budget(p), unwatch_cb, p);
+	fdcache_init(&p->fdc, p->no_events ? 0 : fd_budget(p), unwatch_cb, p);
 	if (p->no_events)
 		;
 	else if (p->live)
@@ -570,7 +569,7 @@ static void md_fini(void *inst)
 
 	if (!p)
 		return;
-	md_fdc_free(&p->fdc); /* unwatches what it watched */
+	fdcache_free(&p->fdc); /* unwatches what it watched */
 	udev_close(p);
 	inotify_close(p);
 	md_scan_free(&p->scan);
@@ -647,19 +646,18 @@ static int md_scan_fn(void *inst)
 
 	if (partial) {
 		/* In a captured tree the named files may have been renamed over: open them again. */
-		r = md_scan_reread(s, root_fd, &p->fdc, p->live ? 0 : MD_FDC_REOPEN,
-				   p->mdstat_dirty, (const char(*)[MD_NAME_MAX])p->dirty,
-				   p->n_dirty);
+		r = md_scan_reread(s, root_fd, &p->fdc, p->live ? 0 : FDC_REOPEN, p->mdstat_dirty,
+				   (const char(*)[MD_NAME_MAX])p->dirty, p->n_dirty);
 		if (r == -EAGAIN)
 			partial = false;
 	}
 	if (!partial && r != -ENOMEM) {
 		/* Which files of a captured tree were replaced, the events did not say. */
 		if (p->had_event && !p->live)
-			md_fdc_flush(&p->fdc);
-		md_fdc_begin(&p->fdc);
+			fdcache_flush(&p->fdc);
+		fdcache_begin(&p->fdc);
 		r = md_scan_read(s, root_fd, &p->fdc);
-		md_fdc_sweep(&p->fdc); /* closes the files of arrays that vanished */
+		fdcache_sweep(&p->fdc); /* closes the files of arrays that vanished */
 	}
 	if (r < 0) {
 		events_clear(p);
@@ -708,7 +706,7 @@ static int mark_array(struct md_probe *p, const char *name, size_t len)
 {
 	size_t i;
 
-	if (!md_name_valid(md_str_make(name, len)))
+	if (!md_name_valid(strv_make(name, len)))
 		return want_full(p);
 	p->had_event = true;
 	for (i = 0; i < p->n_dirty; i++)
@@ -773,7 +771,7 @@ static int note_inotify(struct md_probe *p, const struct inotify_event *ev)
 		return 1;
 	}
 	if (strcmp(w->path, "sys/block") == 0) {
-		if (!name[0] || md_name_valid(md_str_c(name)))
+		if (!name[0] || md_name_valid(strv_c(name)))
 			return want_full(p); /* an array came or went */
 		return 0;
 	}
@@ -835,7 +833,7 @@ static int drain_udev(struct md_probe *p)
 static int md_on_fd(void *inst, int fd, uint32_t revents)
 {
 	struct md_probe *p = inst;
-	struct md_fd_entry *ent;
+	struct fdcache_entry *ent;
 	char buf[256];
 
 	(void)revents;
@@ -843,7 +841,7 @@ static int md_on_fd(void *inst, int fd, uint32_t revents)
 		return drain_udev(p);
 	if (fd == p->ino_fd)
 		return drain_inotify(p);
-	ent = md_fdc_find_fd(&p->fdc, fd);
+	ent = fdcache_find_fd(&p->fdc, fd);
 	if (!ent)
 		return 0;
 	/*
@@ -852,7 +850,7 @@ static int md_on_fd(void *inst, int fd, uint32_t revents)
 	 * is gone keeps signalling forever, so close it; a full rescan decides.
 	 */
 	if (pread(fd, buf, sizeof(buf), 0) < 0) {
-		md_fdc_drop(&p->fdc, ent);
+		fdcache_drop(&p->fdc, ent);
 		return want_full(p);
 	}
 	return mark_path(p, ent->path);

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "redmon/fnv1a.h"
+
 void md_array_clear(struct md_array *a)
 {
 	char *slots = a->slots;
@@ -165,18 +167,18 @@ static const struct {
 	{ 10, MD_LEVEL_RAID10 }, { -4, MD_LEVEL_MULTIPATH }, { -5, MD_LEVEL_FAULTY },
 };
 
-enum md_level md_level_parse(struct md_str s)
+enum md_level md_level_parse(struct strv s)
 {
 	long long num;
 	size_t i;
 
-	s = md_str_trim(s);
+	s = strv_trim(s);
 	if (s.n == 0)
 		return MD_LEVEL_NONE;
 	for (i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++)
-		if (md_str_eq(s, level_names[i].name))
+		if (strv_eq(s, level_names[i].name))
 			return level_names[i].level;
-	if (md_str_to_long(s, -1000, 1000, &num) == 0)
+	if (strv_to_ll(s, -1000, 1000, &num) == 0)
 		for (i = 0; i < sizeof(level_numbers) / sizeof(level_numbers[0]); i++)
 			if (level_numbers[i].num == num)
 				return level_numbers[i].level;
@@ -212,11 +214,11 @@ bool md_level_has_slots(enum md_level level)
  * md devices are "md%d", "md_d%d" (partitionable) or "md_<name>" (named
  * arrays, drivers/md/md.c md_alloc); all fit [A-Za-z0-9_].
  */
-bool md_name_valid(struct md_str name)
+bool md_name_valid(struct strv name)
 {
 	size_t i;
 
-	if (name.n < 3 || name.n >= MD_NAME_MAX || !md_str_starts(name, "md"))
+	if (name.n < 3 || name.n >= MD_NAME_MAX || !strv_starts(name, "md"))
 		return false;
 	for (i = 2; i < name.n; i++) {
 		char c = name.p[i];
@@ -245,60 +247,31 @@ void md_set_free(struct md_set *s)
 	free(s->v);
 	s->v = NULL;
 	s->n = s->cap = 0;
-	free(s->slots);
-	s->slots = NULL;
-	s->n_slots = 0;
+	hindex_free(&s->index);
 	s->index_stale = false;
 }
 
-/* FNV-1a over the name. */
-static size_t name_hash(const char *name)
+static uint64_t name_hash(const char *name)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-		h = (h ^ *p) * 0x100000001b3ull;
-	return (size_t)h;
-}
-
-static void index_put(struct md_set *s, size_t i)
-{
-	size_t mask = s->n_slots - 1, k = name_hash(s->v[i].name) & mask;
-
-	while (s->slots[k])
-		k = (k + 1) & mask;
-	s->slots[k] = i + 1;
+	return redmon_fnv1a_str(REDMON_FNV1A_BASIS, name);
 }
 
 /*
- * (Re)build the name index, at most half full.  A linear search was the whole
- * cost of a scan with 10,000 arrays (mdstat looks up every name it meets).
- * False when out of memory: md_set_find() then falls back to a linear search.
+ * (Re)build the name index.  A linear search was the whole cost of a scan
+ * with 10,000 arrays (mdstat looks up every name it meets).  False when out
+ * of memory: md_set_find() then falls back to a linear search.
  */
 static bool index_rebuild(struct md_set *s)
 {
-	size_t n_slots = s->n_slots ? s->n_slots : 64;
-
-	while (n_slots < 2 * (s->n + 1))
-		n_slots *= 2;
-	if (n_slots != s->n_slots) {
-		size_t *v = calloc(n_slots, sizeof(*v));
-
-		if (!v)
-			return false;
-		free(s->slots);
-		s->slots = v;
-		s->n_slots = n_slots;
-	} else {
-		memset(s->slots, 0, n_slots * sizeof(*s->slots));
-	}
+	hindex_clear(&s->index);
 	for (size_t i = 0; i < s->n; i++)
-		index_put(s, i);
+		if (hindex_add(&s->index, name_hash(s->v[i].name), i) < 0)
+			return false;
 	s->index_stale = false;
 	return true;
 }
 
-int md_set_add(struct md_set *s, struct md_str name, struct md_array **ret)
+int md_set_add(struct md_set *s, struct strv name, struct md_array **ret)
 {
 	struct md_array *a;
 
@@ -320,9 +293,9 @@ int md_set_add(struct md_set *s, struct md_str name, struct md_array **ret)
 	md_array_clear(a);
 	memcpy(a->name, name.p, name.n);
 	a->name[name.n] = '\0';
-	if (!s->index_stale && s->slots && 2 * s->n < s->n_slots)
-		index_put(s, s->n - 1);
-	else
+	/* Indexed while the table has room; else rebuilt at once by the next find. */
+	if (s->index_stale || 2 * (s->index.n + 1) > s->index.n_slots ||
+	    hindex_add(&s->index, name_hash(a->name), s->n - 1) < 0)
 		s->index_stale = true;
 	*ret = a;
 	return 0;
@@ -336,25 +309,33 @@ void md_set_truncate(struct md_set *s, size_t n)
 	}
 }
 
+struct name_key {
+	const struct md_set *s;
+	const char *name;
+};
+
+static bool name_match(const void *ctx, size_t ref)
+{
+	const struct name_key *k = ctx;
+
+	return strcmp(k->s->v[ref].name, k->name) == 0;
+}
+
 struct md_array *md_set_find(struct md_set *s, const char *name)
 {
-	size_t i, mask, k;
+	struct name_key key = { s, name };
+	size_t i;
 
 	if (s->n == 0)
 		return NULL;
-	if ((s->index_stale || !s->slots) && !index_rebuild(s)) {
+	if (s->index_stale && !index_rebuild(s)) {
 		for (i = 0; i < s->n; i++)
 			if (strcmp(s->v[i].name, name) == 0)
 				return &s->v[i];
 		return NULL;
 	}
-	mask = s->n_slots - 1;
-	for (k = name_hash(name) & mask; s->slots[k]; k = (k + 1) & mask) {
-		i = s->slots[k] - 1;
-		if (strcmp(s->v[i].name, name) == 0)
-			return &s->v[i];
-	}
-	return NULL;
+	i = hindex_find(&s->index, name_hash(name), name_match, &key);
+	return i == HINDEX_NONE ? NULL : &s->v[i];
 }
 
 static int cmp_array(const void *x, const void *y)

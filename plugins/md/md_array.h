@@ -16,7 +16,8 @@
 
 #include <redmon/plugin.h>
 
-#include "md_text.h"
+#include "../lib/hindex.h"
+#include "../lib/strbuf.h"
 
 #define MD_NAME_MAX	  32  /* DISK_NAME_LEN, include/linux/blkdev.h */
 #define MD_DEV_NAME_MAX	  64  /* BDEVNAME_SIZE is 32; room for odd captures */
@@ -121,9 +122,7 @@ struct md_array {
 struct md_set {
 	struct md_array *v;
 	size_t n, cap;
-	/* Name index (open addressing, entry index + 1; 0 = empty), rebuilt lazily. */
-	size_t *slots;
-	size_t n_slots;
+	struct hindex index; /* by name; rebuilt lazily when stale */
 	bool index_stale;
 	/* mdstat: every record's text_off/text_len is its one block (no duplicate, no cut). */
 	bool blocks_known;
@@ -158,7 +157,7 @@ static inline bool md_array_failed(const struct md_array *a)
  * also shows a bare number when no name was set (drivers/md/md.c level_show).
  * Returns MD_LEVEL_NONE for empty text and MD_LEVEL_OTHER for unknown text.
  */
-enum md_level md_level_parse(struct md_str s);
+enum md_level md_level_parse(struct strv s);
 
 /* The canonical name ("raid1"), "unknown" for NONE and OTHER. */
 const char *md_level_name(enum md_level level);
@@ -167,7 +166,7 @@ const char *md_level_name(enum md_level level);
 bool md_level_has_slots(enum md_level level);
 
 /* True when name looks like an md device name: md followed by [A-Za-z0-9_]. */
-bool md_name_valid(struct md_str name);
+bool md_name_valid(struct strv name);
 
 void md_set_reset(struct md_set *s);
 void md_set_free(struct md_set *s);
@@ -176,7 +175,7 @@ void md_set_free(struct md_set *s);
  * Append a record named name (valid per md_name_valid, shorter than
  * MD_NAME_MAX).  Returns 0, -EINVAL, -E2BIG (MD_MAX_ARRAYS), or -ENOMEM.
  */
-int md_set_add(struct md_set *s, struct md_str name, struct md_array **ret);
+int md_set_add(struct md_set *s, struct strv name, struct md_array **ret);
 
 /* Forget the records from n on (kept for reuse). */
 void md_set_truncate(struct md_set *s, size_t n);

@@ -10,7 +10,7 @@
 #include "md_sysfs.h"
 #include "mdstat.h"
 
-int md_scan_read(struct md_scan *s, int root_fd, struct md_fdcache *fdc)
+int md_scan_read(struct md_scan *s, int root_fd, struct fdcache *fdc)
 {
 	bool truncated = false;
 	int r;
@@ -20,8 +20,8 @@ int md_scan_read(struct md_scan *s, int root_fd, struct md_fdcache *fdc)
 	md_set_reset(&s->sysfs);
 	s->mdstat_truncated = false;
 
-	r = md_fdc_read(fdc, root_fd, "proc/mdstat", MD_FDC_NOTIFY, &s->text, MD_MDSTAT_MAX,
-			&truncated);
+	r = fdcache_read(fdc, root_fd, "proc/mdstat", FDC_NOTIFY | FDC_TO_EOF, &s->text,
+			 MD_MDSTAT_MAX, &truncated);
 	if (r == -ENOMEM)
 		return r;
 	s->mdstat_err = r;
@@ -48,9 +48,9 @@ static void swap_sets(struct md_set *a, struct md_set *b)
 	*b = t;
 }
 
-static void swap_bufs(struct md_buf *a, struct md_buf *b)
+static void swap_bufs(struct strbuf *a, struct strbuf *b)
 {
-	struct md_buf t = *a;
+	struct strbuf t = *a;
 
 	*a = *b;
 	*b = t;
@@ -71,7 +71,7 @@ static bool same_names(const struct md_set *a, const struct md_set *b)
 #define REREAD_MAX 64
 
 /* Read array a of s->sysfs again; 0, -ENOMEM, or -EAGAIN (a full scan must tell). */
-static int reread_array(struct md_scan *s, int root_fd, struct md_fdcache *fdc, unsigned int flags,
+static int reread_array(struct md_scan *s, int root_fd, struct fdcache *fdc, unsigned int flags,
 			struct md_array *a)
 {
 	bool kept;
@@ -91,7 +91,7 @@ static bool named(const char (*names)[MD_NAME_MAX], size_t n, const char *name)
 	return false;
 }
 
-int md_scan_reread(struct md_scan *s, int root_fd, struct md_fdcache *fdc, unsigned int flags,
+int md_scan_reread(struct md_scan *s, int root_fd, struct fdcache *fdc, unsigned int flags,
 		   bool mdstat_changed, const char (*names)[MD_NAME_MAX], size_t n)
 {
 	/* Arrays whose mdstat block changed (indexes into s->mdstat). */
@@ -107,8 +107,8 @@ int md_scan_reread(struct md_scan *s, int root_fd, struct md_fdcache *fdc, unsig
 
 		if (s->mdstat_err)
 			goto full; /* it appeared, or was unreadable: start over */
-		r = md_fdc_read(fdc, root_fd, "proc/mdstat", MD_FDC_NOTIFY | flags, &s->text_next,
-				MD_MDSTAT_MAX, &truncated);
+		r = fdcache_read(fdc, root_fd, "proc/mdstat", FDC_NOTIFY | FDC_TO_EOF | flags,
+				 &s->text_next, MD_MDSTAT_MAX, &truncated);
 		if (r == -ENOMEM)
 			return r;
 		if (r < 0 || truncated)
@@ -235,8 +235,8 @@ void md_scan_free(struct md_scan *s)
 {
 	if (!s)
 		return;
-	md_buf_free(&s->text);
-	md_buf_free(&s->text_next);
+	strbuf_free(&s->text);
+	strbuf_free(&s->text_next);
 	md_sysfs_buf_free(&s->sb);
 	md_set_free(&s->mdstat);
 	md_set_free(&s->sysfs);

@@ -12,15 +12,15 @@
 #include <redmon/plugin.h>
 
 #include "md_array.h"
-#include "md_fdcache.h"
+#include "../lib/fdcache.h"
 #include "md_group.h"
 #include "md_sysfs.h"
-#include "md_text.h"
+#include "../lib/strbuf.h"
 
 /* All buffers of a scan, kept from scan to scan.  Zero-initialise before use. */
 struct md_scan {
-	struct md_buf text;	 /* proc/mdstat, as parsed into mdstat */
-	struct md_buf text_next; /* md_scan_reread(): proc/mdstat read again */
+	struct strbuf text;	 /* proc/mdstat, as parsed into mdstat */
+	struct strbuf text_next; /* md_scan_reread(): proc/mdstat read again */
 	struct md_sysfs_buf sb;	 /* the sysfs reader's */
 	/* What was read: mdstat's arrays, and sysfs's, as read (never merged in place). */
 	struct md_set mdstat, sysfs;
@@ -40,13 +40,13 @@ struct md_scan {
  * land in mdstat_err / sysfs_err; only running out of memory fails the call
  * (-ENOMEM).
  */
-int md_scan_read(struct md_scan *s, int root_fd, struct md_fdcache *fdc);
+int md_scan_read(struct md_scan *s, int root_fd, struct fdcache *fdc);
 
 /*
  * A partial scan: read again only what changed since the last read, as
  * change events name it: proc/mdstat when mdstat_changed, and from sysfs the
  * n arrays in names and those whose block in mdstat changed; every other
- * array keeps what was read before.  flags (MD_FDC_REOPEN) go to every file
+ * array keeps what was read before.  flags (FDC_REOPEN) go to every file
  * read.  The result is what md_scan_read() would give, provided nothing else
  * changed.
  *
@@ -56,7 +56,7 @@ int md_scan_read(struct md_scan *s, int root_fd, struct md_fdcache *fdc);
  * array to read again could not be read, more than 64 changed in mdstat.  After -EAGAIN, s must be read in full before it
  * is emitted.
  */
-int md_scan_reread(struct md_scan *s, int root_fd, struct md_fdcache *fdc, unsigned int flags,
+int md_scan_reread(struct md_scan *s, int root_fd, struct fdcache *fdc, unsigned int flags,
 		   bool mdstat_changed, const char (*names)[MD_NAME_MAX], size_t n);
 
 /* Called once per group; a negative return stops md_scan_emit() with that value. */

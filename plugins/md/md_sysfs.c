@@ -17,7 +17,9 @@
  */
 #include "md_sysfs.h"
 
-#include <dirent.h>
+#include "../lib/rootfs.h"
+#include "../lib/sysfs_read.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -27,27 +29,22 @@
 #include <unistd.h>
 
 struct reader {
-	int root_fd;
-	struct md_fdcache *fdc;
+	struct sysfs_dir d; /* "sys/block/<md>/md/", the attribute just read in d.buf */
 	struct md_sysfs_buf *b;
-	struct md_buf *buf; /* b->attr: the attribute just read */
-	unsigned int flags; /* added to every md_fdc_read() */
 	struct md_array *a;
-	char path[320]; /* "sys/block/<md>/md/" (plen bytes), then the attribute */
-	size_t plen;
 };
 
-int md_sysfs_parse_int(struct md_str s, int min, int max, int *ret)
+int md_sysfs_parse_int(struct strv s, int min, int max, int *ret)
 {
 	long long v;
 
-	if (md_str_to_long(md_str_trim(s), min, max, &v) < 0)
+	if (strv_to_ll(strv_trim(s), min, max, &v) < 0)
 		return -EINVAL;
 	*ret = (int)v;
 	return 0;
 }
 
-int md_sysfs_parse_array_state(struct md_str s, enum md_run *ret_run, bool *ret_read_only)
+int md_sysfs_parse_array_state(struct strv s, enum md_run *ret_run, bool *ret_read_only)
 {
 	static const struct {
 		const char *word;
@@ -62,9 +59,9 @@ int md_sysfs_parse_array_state(struct md_str s, enum md_run *ret_run, bool *ret_
 	};
 	size_t i;
 
-	s = md_str_trim(s);
+	s = strv_trim(s);
 	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
-		if (md_str_eq(s, states[i].word)) {
+		if (strv_eq(s, states[i].word)) {
 			*ret_run = states[i].run;
 			*ret_read_only = states[i].ro;
 			return 0;
@@ -73,30 +70,30 @@ int md_sysfs_parse_array_state(struct md_str s, enum md_run *ret_run, bool *ret_
 	return -EINVAL;
 }
 
-int md_sysfs_parse_raid_disks(struct md_str s, int *ret)
+int md_sysfs_parse_raid_disks(struct strv s, int *ret)
 {
-	struct md_str rest = md_str_trim(s), tok, extra;
+	struct strv rest = strv_trim(s), tok, extra;
 
 	if (rest.n == 0) { /* raid_disks_show prints nothing for 0 */
 		*ret = 0;
 		return 0;
 	}
-	if (!md_str_next_token(&rest, &tok))
+	if (!strv_next_token(&rest, &tok))
 		return -EINVAL;
 	/* "4 (3)": new count, then the count before the reshape. */
-	if (md_str_next_token(&rest, &extra)) {
+	if (strv_next_token(&rest, &extra)) {
 		int prev;
 
 		if (extra.n < 3 || extra.p[0] != '(' || extra.p[extra.n - 1] != ')' ||
-		    md_sysfs_parse_int(md_str_make(extra.p + 1, extra.n - 2), 0, MD_MAX_SLOTS,
+		    md_sysfs_parse_int(strv_make(extra.p + 1, extra.n - 2), 0, MD_MAX_SLOTS,
 				       &prev) < 0 ||
-		    md_str_next_token(&rest, &extra))
+		    strv_next_token(&rest, &extra))
 			return -EINVAL;
 	}
 	return md_sysfs_parse_int(tok, 0, MD_MAX_SLOTS, ret);
 }
 
-int md_sysfs_parse_sync_action(struct md_str s, enum redmon_activity *ret)
+int md_sysfs_parse_sync_action(struct strv s, enum redmon_activity *ret)
 {
 	static const struct {
 		const char *word;
@@ -109,9 +106,9 @@ int md_sysfs_parse_sync_action(struct md_str s, enum redmon_activity *ret)
 	};
 	size_t i;
 
-	s = md_str_trim(s);
+	s = strv_trim(s);
 	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
-		if (md_str_eq(s, actions[i].word)) {
+		if (strv_eq(s, actions[i].word)) {
 			*ret = actions[i].act;
 			return 0;
 		}
@@ -119,26 +116,26 @@ int md_sysfs_parse_sync_action(struct md_str s, enum redmon_activity *ret)
 	return -EINVAL;
 }
 
-int md_sysfs_parse_sync_completed(struct md_str s, double *ret_progress, bool *ret_delayed)
+int md_sysfs_parse_sync_completed(struct strv s, double *ret_progress, bool *ret_delayed)
 {
-	struct md_str rest = md_str_trim(s), ta, slash, tb;
+	struct strv rest = strv_trim(s), ta, slash, tb;
 	unsigned long long a, b;
 	double pct;
 
-	if (md_str_eq(rest, "none")) {
+	if (strv_eq(rest, "none")) {
 		*ret_progress = -1;
 		*ret_delayed = false;
 		return 0;
 	}
-	if (md_str_eq(rest, "delayed")) {
+	if (strv_eq(rest, "delayed")) {
 		*ret_progress = -1;
 		*ret_delayed = true;
 		return 0;
 	}
 	/* sync_completed_show: "%llu / %llu\n" */
-	if (!md_str_next_token(&rest, &ta) || !md_str_next_token(&rest, &slash) ||
-	    !md_str_next_token(&rest, &tb) || md_str_next_token(&rest, &slash) ||
-	    !md_str_eq(slash, "/") || md_str_to_u64(ta, &a) < 0 || md_str_to_u64(tb, &b) < 0)
+	if (!strv_next_token(&rest, &ta) || !strv_next_token(&rest, &slash) ||
+	    !strv_next_token(&rest, &tb) || strv_next_token(&rest, &slash) ||
+	    !strv_eq(slash, "/") || strv_to_u64(ta, &a) < 0 || strv_to_u64(tb, &b) < 0)
 		return -EINVAL;
 	if (b == 0) {
 		pct = -1;
@@ -153,7 +150,7 @@ int md_sysfs_parse_sync_completed(struct md_str s, double *ret_progress, bool *r
 	return 0;
 }
 
-int md_sysfs_parse_dev_state(struct md_str s, unsigned int *ret_flags)
+int md_sysfs_parse_dev_state(struct strv s, unsigned int *ret_flags)
 {
 	/* state_show() in drivers/md/md.c; "writemostly" is an older spelling. */
 	static const struct {
@@ -171,43 +168,43 @@ int md_sysfs_parse_dev_state(struct md_str s, unsigned int *ret_flags)
 		{ "blocked", MD_DEV_BLOCKED },
 		{ "write_error", MD_DEV_WRITE_ERROR },
 	};
-	struct md_str rest = md_str_trim(s);
+	struct strv rest = strv_trim(s);
 	unsigned int flags = 0;
 	size_t i;
 
-	if (!md_str_is_graph(rest) && rest.n > 0)
+	if (!strv_is_graph(rest) && rest.n > 0)
 		return -EINVAL;
 	while (rest.n > 0) {
 		const char *comma = memchr(rest.p, ',', rest.n);
-		struct md_str w = md_str_make(rest.p, comma ? (size_t)(comma - rest.p) : rest.n);
+		struct strv w = strv_make(rest.p, comma ? (size_t)(comma - rest.p) : rest.n);
 
 		for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-			if (md_str_eq(w, words[i].word))
+			if (strv_eq(w, words[i].word))
 				flags |= words[i].flag;
 		if (!comma)
 			break;
-		rest = md_str_make(comma + 1, rest.n - w.n - 1);
+		rest = strv_make(comma + 1, rest.n - w.n - 1);
 	}
 	*ret_flags = flags;
 	return 0;
 }
 
-int md_sysfs_parse_slot(struct md_str s, int *ret_slot)
+int md_sysfs_parse_slot(struct strv s, int *ret_slot)
 {
-	s = md_str_trim(s);
-	if (md_str_eq(s, "none") || md_str_eq(s, "journal")) {
+	s = strv_trim(s);
+	if (strv_eq(s, "none") || strv_eq(s, "journal")) {
 		*ret_slot = -1;
 		return 0;
 	}
 	return md_sysfs_parse_int(s, 0, MD_MAX_SLOTS - 1, ret_slot);
 }
 
-int md_sysfs_parse_layout(struct md_str s, int *ret_near, int *ret_far, bool *ret_offset)
+int md_sysfs_parse_layout(struct strv s, int *ret_near, int *ret_far, bool *ret_offset)
 {
 	long long layout;
 	int near, far;
 
-	if (md_str_to_long(md_str_trim(s), 0, 0x7fffffff, &layout) < 0)
+	if (strv_to_ll(strv_trim(s), 0, 0x7fffffff, &layout) < 0)
 		return -EINVAL;
 	/* setup_geo(): near in bits 0-7, far in 8-15, offset bit 16; >> 19 is invalid. */
 	near = (int)(layout & 0xff);
@@ -220,64 +217,17 @@ int md_sysfs_parse_layout(struct md_str s, int *ret_near, int *ret_far, bool *re
 	return 0;
 }
 
-/* Start the array's paths: "sys/block/<md>/md/" into r->path. */
-static void path_prefix(struct reader *r)
-{
-	int n = snprintf(r->path, sizeof(r->path), "sys/block/%s/md/", r->a->name);
-
-	/* MD_NAME_MAX keeps this far below sizeof(path) */
-	r->plen = n > 0 && (size_t)n < sizeof(r->path) ? (size_t)n : 0;
-}
-
 /*
- * The prefix, then the parts: "sys/block/<md>/md/dev-sda/state".  Built by
- * hand: a scan builds one path per attribute, and snprintf() was a fifth of
- * the probe's own instructions.
- */
-static int make_path(struct reader *r, const char *p1, const char *p2, const char *p3)
-{
-	const char *parts[3] = { p1, p2, p3 };
-	size_t len = r->plen;
-
-	for (size_t i = 0; i < 3; i++) {
-		size_t n = strlen(parts[i]);
-
-		if (len + n >= sizeof(r->path)) {
-			r->path[len] = '\0'; /* errors still name what was built */
-			return -ENAMETOOLONG;
-		}
-		memcpy(r->path + len, parts[i], n);
-		len += n;
-	}
-	r->path[len] = '\0';
-	return 0;
-}
-
-/* The attribute's name as errors show it: the path below the array's md directory. */
-static const char *rel_of(const struct reader *r)
-{
-	return r->path + r->plen;
-}
-
-/*
- * Read one attribute (p1 p2 p3 below the md directory) into r->buf.  Returns
- * 0, -ENOENT when it does not exist, or another -errno.  Over-long content
- * counts as garbage (-EFBIG).
+ * Read one attribute (p1 p2 p3 below the md directory) into r->d.buf.
+ * Returns 0, -ENOENT when it does not exist, or another -errno.  Over-long
+ * content counts as garbage (-EFBIG).
  */
 static int read_attr3(struct reader *r, const char *p1, const char *p2, const char *p3,
 		      unsigned int flags)
 {
-	bool truncated;
-	int e;
+	struct strv v;
 
-	e = make_path(r, p1, p2, p3);
-	if (e < 0)
-		return e;
-	e = md_fdc_read(r->fdc, r->root_fd, r->path, flags | r->flags | MD_FDC_RECORD, r->buf,
-			MD_ATTR_MAX, &truncated);
-	if (e == 0 && truncated)
-		return -EFBIG;
-	return e;
+	return sysfs_read3(&r->d, p1, p2, p3, flags, &v);
 }
 
 static int read_attr(struct reader *r, const char *rel, unsigned int flags)
@@ -285,9 +235,9 @@ static int read_attr(struct reader *r, const char *rel, unsigned int flags)
 	return read_attr3(r, rel, "", "", flags);
 }
 
-static struct md_str buf_str(const struct reader *r)
+static struct strv buf_str(const struct reader *r)
 {
-	return md_str_make(r->buf->p, r->buf->len);
+	return strv_make(r->d.buf->p, r->d.buf->len);
 }
 
 /* Record why rel (below the md directory) could not be read. */
@@ -295,21 +245,14 @@ static void attr_error_named(struct reader *r, const char *rel, int e)
 {
 	char why[96];
 
-	if (e == -EINVAL)
-		snprintf(why, sizeof(why), "content not understood");
-	else if (e == -EFBIG)
-		snprintf(why, sizeof(why), "content too long");
-	else if (e == -ENOLINK)
-		snprintf(why, sizeof(why), "a symbolic link leading nowhere inside the root");
-	else
-		snprintf(why, sizeof(why), "%s", strerror_r(-e, (char[64]){ 0 }, 64));
-	md_array_set_error(r->a, "sysfs %s unreadable: %s", rel, why);
+	md_array_set_error(r->a, "sysfs %s unreadable: %s", rel,
+			   sysfs_strerror(e, why, sizeof(why)));
 }
 
-/* Record why the attribute just read (r->path) failed. */
+/* Record why the attribute just read (r->d.path) failed. */
 static void attr_error(struct reader *r, int e)
 {
-	attr_error_named(r, rel_of(r), e);
+	attr_error_named(r, sysfs_name(&r->d), e);
 }
 
 /* Read and parse an optional integer attribute; absent keeps *ret. */
@@ -338,12 +281,12 @@ static void read_level(struct reader *r, bool *ret_present)
 		return;
 	}
 	r->a->level = md_level_parse(buf_str(r));
-	md_str_copy_safe(md_str_trim(buf_str(r)), r->a->level_text, sizeof(r->a->level_text));
+	strv_copy_printable(strv_trim(buf_str(r)), r->a->level_text, sizeof(r->a->level_text));
 }
 
 static void read_array_state(struct reader *r, bool *ret_present)
 {
-	int e = read_attr(r, "array_state", MD_FDC_NOTIFY);
+	int e = read_attr(r, "array_state", FDC_NOTIFY);
 
 	*ret_present = e != -ENOENT;
 	if (e == 0)
@@ -355,13 +298,13 @@ static void read_array_state(struct reader *r, bool *ret_present)
 /* metadata_version "external:imsm" (not "external:/md127/0"): a container's. */
 static void read_metadata(struct reader *r)
 {
-	struct md_str v;
+	struct strv v;
 	int e = read_attr(r, "metadata_version", 0);
 
 	if (e < 0)
 		return; /* only used to recognise containers */
-	v = md_str_trim(buf_str(r));
-	if (md_str_starts(v, "external:") && v.n > 9 && v.p[9] != '/' && v.p[9] != '-')
+	v = strv_trim(buf_str(r));
+	if (strv_starts(v, "external:") && v.n > 9 && v.p[9] != '/' && v.p[9] != '-')
 		r->a->ext_container = true;
 }
 
@@ -371,7 +314,7 @@ static void read_sync(struct reader *r)
 	double pct = -1;
 	int e;
 
-	e = read_attr(r, "sync_action", MD_FDC_NOTIFY);
+	e = read_attr(r, "sync_action", FDC_NOTIFY);
 	if (e == 0)
 		e = md_sysfs_parse_sync_action(buf_str(r), &r->a->activity);
 	if (e < 0 && e != -ENOENT) {
@@ -406,12 +349,12 @@ static void read_layout(struct reader *r)
 	r->a->r10_known = true;
 }
 
-static struct md_dev *find_dev(struct md_array *a, struct md_str name)
+static struct md_dev *find_dev(struct md_array *a, struct strv name)
 {
 	size_t i;
 
 	for (i = 0; i < a->n_devs; i++)
-		if (md_str_eq(name, a->devs[i].name))
+		if (strv_eq(name, a->devs[i].name))
 			return &a->devs[i];
 	return NULL;
 }
@@ -428,7 +371,7 @@ static bool read_dev(struct reader *r, struct md_dev *d)
 	int e, slot;
 
 	d->slot = -1;
-	e = read_attr3(r, "dev-", d->name, "/state", MD_FDC_NOTIFY);
+	e = read_attr3(r, "dev-", d->name, "/state", FDC_NOTIFY);
 	if (e == -ENOENT)
 		return false; /* hot-removed since the directory was listed */
 	if (e == 0)
@@ -437,7 +380,7 @@ static bool read_dev(struct reader *r, struct md_dev *d)
 		attr_error(r, e);
 		return true;
 	}
-	md_str_copy_safe(md_str_trim(buf_str(r)), d->state, sizeof(d->state));
+	strv_copy_printable(strv_trim(buf_str(r)), d->state, sizeof(d->state));
 
 	e = read_attr3(r, "dev-", d->name, "/slot", 0);
 	if (e == -ENOENT) {
@@ -460,52 +403,52 @@ static bool read_dev(struct reader *r, struct md_dev *d)
  * regular file holding the target in some captures.  The link is read as a
  * name in md_fd, the md directory opened in the root: only its text is used,
  * nothing is opened through it.  Fills *ret_target, which points into lnk (cap
- * bytes) or r->buf.
+ * bytes) or r->d.buf.
  */
 static int read_rd(struct reader *r, int md_fd, int n, char *lnk, size_t cap,
-		   struct md_str *ret_target)
+		   struct strv *ret_target)
 {
 	char num[16];
-	struct md_str t;
+	struct strv t;
 	ssize_t len;
 	int e;
 
 	snprintf(num, sizeof(num), "%d", n);
-	e = make_path(r, "rd", num, "");
+	e = sysfs_dir_path(&r->d, "rd", num, "");
 	if (e < 0)
 		return e;
-	len = readlinkat(md_fd, rel_of(r), lnk, cap);
+	len = readlinkat(md_fd, sysfs_name(&r->d), lnk, cap);
 	if (len >= 0) {
 		if ((size_t)len >= cap)
 			return -EFBIG;
-		t = md_str_make(lnk, (size_t)len);
+		t = strv_make(lnk, (size_t)len);
 	} else if (errno == EINVAL) {
 		e = read_attr3(r, "rd", num, "", 0);
 		if (e < 0)
 			return e;
-		t = md_str_trim(buf_str(r));
+		t = strv_trim(buf_str(r));
 	} else {
 		return -errno;
 	}
 	/* Keep the last path component: "../dev-sdb" or "dev-sdb". */
 	for (size_t i = t.n; i > 0; i--) {
 		if (t.p[i - 1] == '/') {
-			t = md_str_make(t.p + i, t.n - i);
+			t = strv_make(t.p + i, t.n - i);
 			break;
 		}
 	}
-	if (!md_str_starts(t, "dev-") || t.n == 4)
+	if (!strv_starts(t, "dev-") || t.n == 4)
 		return -EINVAL;
-	*ret_target = md_str_make(t.p + 4, t.n - 4);
+	*ret_target = strv_make(t.p + 4, t.n - 4);
 	return 0;
 }
 
 static bool rd_slot(const char *name, int *ret)
 {
-	struct md_str s = md_str_c(name);
+	struct strv s = strv_c(name);
 
-	return md_str_starts(s, "rd") &&
-	       md_sysfs_parse_int(md_str_make(s.p + 2, s.n - 2), 0, MD_MAX_SLOTS - 1, ret) == 0;
+	return strv_starts(s, "rd") &&
+	       md_sysfs_parse_int(strv_make(s.p + 2, s.n - 2), 0, MD_MAX_SLOTS - 1, ret) == 0;
 }
 
 static int cmp_dev(const void *x, const void *y)
@@ -518,50 +461,12 @@ static int cmp_dev(const void *x, const void *y)
 	return strcmp(a->name, b->name);
 }
 
-/*
- * List the directory at path (below dirfd, the root) with getdents64() into buf,
- * calling fn for each entry but "." and "..": no DIR and its 32 KiB buffer
- * allocated per directory, no rewind.  A non-zero return of fn stops the
- * listing; a negative one is returned.  Returns 0 or -errno.
- */
-static int list_dir(int dirfd, const char *path, struct md_buf *buf,
-		    int (*fn)(void *ctx, const char *name), void *ctx)
-{
-	ssize_t n;
-	int fd, r;
-
-	r = md_buf_reserve(buf, 32768);
-	if (r < 0)
-		return r;
-	fd = md_open_in_root(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return fd;
-	while ((n = getdents64(fd, buf->p, buf->cap)) > 0) {
-		for (size_t off = 0; off < (size_t)n;) {
-			const struct dirent64 *de = (const struct dirent64 *)(buf->p + off);
-
-			off += de->d_reclen;
-			if (de->d_name[0] == '.' &&
-			    (de->d_name[1] == '\0' ||
-			     (de->d_name[1] == '.' && de->d_name[2] == '\0')))
-				continue;
-			r = fn(ctx, de->d_name);
-			if (r != 0)
-				goto out;
-		}
-	}
-	r = n < 0 ? -errno : 0;
-out:
-	close(fd);
-	return r < 0 ? r : 0;
-}
-
 /* One entry of an array's md directory: dev-<name> becomes a device, rd<N> is noted. */
 static int md_dir_entry(void *ctx, const char *name)
 {
 	struct reader *r = ctx;
 	struct md_array *a = r->a;
-	struct md_str nm = md_str_c(name);
+	struct strv nm = strv_c(name);
 	struct md_sysfs_buf *b = r->b;
 	struct md_dev *d;
 	int e, slot;
@@ -579,9 +484,9 @@ static int md_dir_entry(void *ctx, const char *name)
 		b->rd[b->n_rd++] = slot;
 		return 0;
 	}
-	if (!md_str_starts(nm, "dev-") || nm.n == 4)
+	if (!strv_starts(nm, "dev-") || nm.n == 4)
 		return 0;
-	if (nm.n - 4 >= MD_DEV_NAME_MAX || !md_str_is_graph(nm)) {
+	if (nm.n - 4 >= MD_DEV_NAME_MAX || !strv_is_graph(nm)) {
 		md_array_set_error(a, "sysfs device entry name not understood");
 		return 0;
 	}
@@ -606,12 +511,14 @@ static int read_rd_slots(struct reader *r)
 {
 	struct md_array *a = r->a;
 	char entry[16], lnk[MD_DEV_NAME_MAX + 64];
-	struct md_str target;
+	struct strv target;
 	struct md_dev *d;
 	int e, md_fd;
 
-	e = make_path(r, "", "", "");
-	md_fd = e < 0 ? e : md_open_in_root(r->root_fd, r->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	e = sysfs_dir_path(&r->d, "", "", "");
+	md_fd = e < 0 ? e
+		      : rootfs_open_checked(r->d.root_fd, r->d.path,
+					    O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (md_fd < 0)
 		return md_fd == -ENOENT ? 0 : md_fd; /* the array left since the listing */
 	for (size_t i = 0; i < r->b->n_rd; i++) {
@@ -643,9 +550,9 @@ static int read_devs(struct reader *r)
 	int e;
 
 	r->b->n_rd = 0;
-	e = make_path(r, "", "", "");
+	e = sysfs_dir_path(&r->d, "", "", "");
 	if (e == 0)
-		e = list_dir(r->root_fd, r->path, &r->b->dir, md_dir_entry, r);
+		e = sysfs_list_dir(r->d.root_fd, r->d.path, &r->b->dir, md_dir_entry, r);
 	if (e < 0)
 		return e;
 
@@ -680,7 +587,7 @@ static int read_array(struct reader *r)
 	bool has_level, has_state;
 	int e;
 
-	path_prefix(r);
+	sysfs_dir_at(&r->d, "sys/block/%s/md", r->a->name); /* MD_NAME_MAX: it fits */
 	a->source = MD_SRC_SYSFS;
 	read_level(r, &has_level);
 	read_array_state(r, &has_state);
@@ -714,7 +621,7 @@ static int read_array(struct reader *r)
 		}
 	}
 	if (a->run == MD_RUN_ACTIVE && md_level_has_slots(a->level)) {
-		read_int_attr(r, "degraded", MD_FDC_NOTIFY, 0, MD_MAX_SLOTS, &a->degraded);
+		read_int_attr(r, "degraded", FDC_NOTIFY, 0, MD_MAX_SLOTS, &a->degraded);
 		read_sync(r);
 	}
 	if (a->level == MD_LEVEL_RAID10)
@@ -738,11 +645,17 @@ static bool worth_reporting(const struct md_array *a)
 	       a->n_devs > 0 || a->container;
 }
 
-int md_sysfs_read_array(int root_fd, struct md_fdcache *fdc, struct md_sysfs_buf *buf,
+int md_sysfs_read_array(int root_fd, struct fdcache *fdc, struct md_sysfs_buf *buf,
 			unsigned int flags, struct md_array *a, bool *ret_kept)
 {
 	struct reader r = {
-		.root_fd = root_fd, .fdc = fdc, .b = buf, .buf = &buf->attr, .a = a, .flags = flags
+		.d = { .root_fd = root_fd,
+		       .fdc = fdc,
+		       .buf = &buf->attr,
+		       .flags = flags,
+		       .max = MD_ATTR_MAX },
+		.b = buf,
+		.a = a,
 	};
 	char name[MD_NAME_MAX];
 	int e;
@@ -761,7 +674,7 @@ int md_sysfs_read_array(int root_fd, struct md_fdcache *fdc, struct md_sysfs_buf
 static int block_entry(void *ctx, const char *name)
 {
 	struct md_set *set = ctx;
-	struct md_str nm = md_str_c(name);
+	struct strv nm = strv_c(name);
 	struct md_array *a;
 	int e;
 
@@ -773,15 +686,18 @@ static int block_entry(void *ctx, const char *name)
 	return e;
 }
 
-int md_sysfs_read(int root_fd, struct md_fdcache *fdc, struct md_sysfs_buf *buf, struct md_set *set)
+int md_sysfs_read(int root_fd, struct fdcache *fdc, struct md_sysfs_buf *buf, struct md_set *set)
 {
-	struct reader r = { .root_fd = root_fd, .fdc = fdc, .b = buf, .buf = &buf->attr };
+	struct reader r = {
+		.d = { .root_fd = root_fd, .fdc = fdc, .buf = &buf->attr, .max = MD_ATTR_MAX },
+		.b = buf,
+	};
 	size_t i, k;
 	int e;
 
 	md_set_reset(set);
 	/* The names first: reading an array lists its own directory into the same buffer. */
-	e = list_dir(root_fd, "sys/block", &buf->dir, block_entry, set);
+	e = sysfs_list_dir(root_fd, "sys/block", &buf->dir, block_entry, set);
 	if (e == -ENOENT)
 		return 0;
 	if (e < 0)
@@ -810,8 +726,8 @@ void md_sysfs_buf_free(struct md_sysfs_buf *b)
 {
 	if (!b)
 		return;
-	md_buf_free(&b->attr);
-	md_buf_free(&b->dir);
+	strbuf_free(&b->attr);
+	strbuf_free(&b->dir);
 	free(b->rd);
 	memset(b, 0, sizeof(*b));
 }

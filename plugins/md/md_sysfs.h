@@ -10,16 +10,16 @@
 #include <stdbool.h>
 
 #include "md_array.h"
-#include "md_fdcache.h"
-#include "md_text.h"
+#include "../lib/fdcache.h"
+#include "../lib/strbuf.h"
 
 /* Largest attribute read: sysfs attributes are at most one page. */
 #define MD_ATTR_MAX 4096
 
 /* Reusable buffers of the reader, kept from scan to scan.  Zero-initialise. */
 struct md_sysfs_buf {
-	struct md_buf attr; /* one attribute */
-	struct md_buf dir;  /* getdents64 records of one directory */
+	struct strbuf attr; /* one attribute */
+	struct strbuf dir;  /* getdents64 records of one directory */
 	int *rd;	    /* the rdN entries (N) of the array being read, in listing order */
 	size_t n_rd, cap_rd;
 };
@@ -33,33 +33,32 @@ void md_sysfs_buf_free(struct md_sysfs_buf *b);
  * when sys/block cannot be listed, or -ENOMEM.  An array that cannot be read
  * gets an error text instead.
  */
-int md_sysfs_read(int root_fd, struct md_fdcache *fdc, struct md_sysfs_buf *buf,
-		  struct md_set *set);
+int md_sysfs_read(int root_fd, struct fdcache *fdc, struct md_sysfs_buf *buf, struct md_set *set);
 
 /*
  * Read one array again, in place: a is cleared but for its name, then read as
- * md_sysfs_read() reads each array; flags (MD_FDC_REOPEN) go to every file
+ * md_sysfs_read() reads each array; flags (FDC_REOPEN) go to every file
  * read.  *ret_kept says whether md_sysfs_read() would keep the array (md_seq_show
  * prints it).  Returns 0 or -ENOMEM.
  */
-int md_sysfs_read_array(int root_fd, struct md_fdcache *fdc, struct md_sysfs_buf *buf,
+int md_sysfs_read_array(int root_fd, struct fdcache *fdc, struct md_sysfs_buf *buf,
 			unsigned int flags, struct md_array *a, bool *ret_kept);
 
 /*
  * Attribute parsers, each taking the file's text (trailing newline allowed)
  * and returning 0 or -EINVAL; out-parameters are set only on success.
  */
-int md_sysfs_parse_array_state(struct md_str s, enum md_run *ret_run, bool *ret_read_only);
-int md_sysfs_parse_raid_disks(struct md_str s, int *ret);
-int md_sysfs_parse_int(struct md_str s, int min, int max, int *ret);
-int md_sysfs_parse_sync_action(struct md_str s, enum redmon_activity *ret);
+int md_sysfs_parse_array_state(struct strv s, enum md_run *ret_run, bool *ret_read_only);
+int md_sysfs_parse_raid_disks(struct strv s, int *ret);
+int md_sysfs_parse_int(struct strv s, int min, int max, int *ret);
+int md_sysfs_parse_sync_action(struct strv s, enum redmon_activity *ret);
 /* "none" -> -1, "delayed" -> *ret_delayed, "a / b" -> percent rounded down to 0.1. */
-int md_sysfs_parse_sync_completed(struct md_str s, double *ret_progress, bool *ret_delayed);
+int md_sysfs_parse_sync_completed(struct strv s, double *ret_progress, bool *ret_delayed);
 /* Comma-separated state words -> enum md_dev_flag bits; unknown words are ignored. */
-int md_sysfs_parse_dev_state(struct md_str s, unsigned int *ret_flags);
+int md_sysfs_parse_dev_state(struct strv s, unsigned int *ret_flags);
 /* "none" -> -1, "journal" -> -1, "N" -> N. */
-int md_sysfs_parse_slot(struct md_str s, int *ret_slot);
+int md_sysfs_parse_slot(struct strv s, int *ret_slot);
 /* raid10 layout -> near, far, offset (drivers/md/raid10.c setup_geo). */
-int md_sysfs_parse_layout(struct md_str s, int *ret_near, int *ret_far, bool *ret_offset);
+int md_sysfs_parse_layout(struct strv s, int *ret_near, int *ret_far, bool *ret_offset);
 
 #endif /* REDMON_MD_SYSFS_H */

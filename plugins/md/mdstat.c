@@ -36,7 +36,7 @@ static const struct {
 	{ "check", REDMON_ACTIVITY_CHECK },	  { "repair", REDMON_ACTIVITY_REPAIR },
 };
 
-int md_mdstat_parse_dev(struct md_str tok, struct md_dev *ret)
+int md_mdstat_parse_dev(struct strv tok, struct md_dev *ret)
 {
 	size_t i = 0, name_end, num_start;
 	struct md_dev d;
@@ -48,14 +48,14 @@ int md_mdstat_parse_dev(struct md_str tok, struct md_dev *ret)
 	if (name_end == 0 || name_end >= MD_DEV_NAME_MAX || i == tok.n)
 		return -EINVAL;
 	/* %pg prints the block device name: printable, no brackets or parentheses. */
-	if (!md_str_is_graph(md_str_make(tok.p, name_end)) || memchr(tok.p, '(', name_end) ||
+	if (!strv_is_graph(strv_make(tok.p, name_end)) || memchr(tok.p, '(', name_end) ||
 	    memchr(tok.p, ')', name_end) || memchr(tok.p, ']', name_end))
 		return -EINVAL;
 	num_start = ++i;
 	while (i < tok.n && tok.p[i] != ']')
 		i++;
 	if (i == tok.n ||
-	    md_str_to_long(md_str_make(tok.p + num_start, i - num_start), 0, 1000000, &nr) < 0)
+	    strv_to_ll(strv_make(tok.p + num_start, i - num_start), 0, 1000000, &nr) < 0)
 		return -EINVAL;
 	i++;
 
@@ -85,7 +85,7 @@ int md_mdstat_parse_dev(struct md_str tok, struct md_dev *ret)
 			d.flags |= MD_DEV_REPLACEMENT;
 			break;
 		default:
-			if (!md_str_is_graph(md_str_make(&tok.p[i + 1], 1)))
+			if (!strv_is_graph(strv_make(&tok.p[i + 1], 1)))
 				return -EINVAL;
 			break;
 		}
@@ -96,10 +96,10 @@ int md_mdstat_parse_dev(struct md_str tok, struct md_dev *ret)
 }
 
 /* "super <version>": "external:imsm" is a container, "external:/md127/0" a member. */
-static void parse_super(struct md_array *a, struct md_str v)
+static void parse_super(struct md_array *a, struct strv v)
 {
-	if (md_str_starts(v, "external:")) {
-		struct md_str fmt = md_str_make(v.p + 9, v.n - 9);
+	if (strv_starts(v, "external:")) {
+		struct strv fmt = strv_make(v.p + 9, v.n - 9);
 
 		/* A member names its container: "/md127/0", or "-md127/0" while blocked. */
 		if (fmt.n > 0 && fmt.p[0] != '/' && fmt.p[0] != '-')
@@ -107,53 +107,53 @@ static void parse_super(struct md_array *a, struct md_str v)
 	}
 }
 
-static void set_level(struct md_array *a, struct md_str tok)
+static void set_level(struct md_array *a, struct strv tok)
 {
 	a->level = md_level_parse(tok);
-	md_str_copy_safe(tok, a->level_text, sizeof(a->level_text));
+	strv_copy_printable(tok, a->level_text, sizeof(a->level_text));
 }
 
 /* "md0 : active raid1 sda1[0] ..." */
-static int parse_header(struct md_array *a, struct md_str rest)
+static int parse_header(struct md_array *a, struct strv rest)
 {
-	struct md_str tok;
+	struct strv tok;
 	struct md_dev *d;
 	int r;
 
-	if (!md_str_next_token(&rest, &tok)) {
+	if (!strv_next_token(&rest, &tok)) {
 		md_array_set_error(a, "mdstat line has no array status");
 		return 0;
 	}
-	if (md_str_eq(tok, "active")) {
+	if (strv_eq(tok, "active")) {
 		a->run = MD_RUN_ACTIVE;
-	} else if (md_str_eq(tok, "inactive")) {
+	} else if (strv_eq(tok, "inactive")) {
 		a->run = MD_RUN_INACTIVE;
 	} else {
 		char txt[32];
 
-		md_str_copy_safe(tok, txt, sizeof(txt));
+		strv_copy_printable(tok, txt, sizeof(txt));
 		md_array_set_error(a, "mdstat shows unknown array status \"%s\"", txt);
 		return 0;
 	}
 
-	if (!md_str_next_token(&rest, &tok))
+	if (!strv_next_token(&rest, &tok))
 		goto out;
 	while (tok.n >= 2 && tok.p[0] == '(' && tok.p[tok.n - 1] == ')') {
-		if (md_str_eq(tok, "(read-only)") || md_str_eq(tok, "(auto-read-only)"))
+		if (strv_eq(tok, "(read-only)") || strv_eq(tok, "(auto-read-only)"))
 			a->read_only = true;
-		if (!md_str_next_token(&rest, &tok))
+		if (!strv_next_token(&rest, &tok))
 			goto out;
 	}
 	/* The personality; a real kernel prints none for an inactive array. */
-	if (!memchr(tok.p, '[', tok.n) && !md_str_eq(tok, "super")) {
+	if (!memchr(tok.p, '[', tok.n) && !strv_eq(tok, "super")) {
 		set_level(a, tok);
-		if (!md_str_next_token(&rest, &tok))
+		if (!strv_next_token(&rest, &tok))
 			goto out;
 	}
 	do {
-		if (md_str_eq(tok, "super")) {
+		if (strv_eq(tok, "super")) {
 			/* No devices: "super" follows on the same line (md_seq_show). */
-			if (md_str_next_token(&rest, &tok))
+			if (strv_next_token(&rest, &tok))
 				parse_super(a, tok);
 			continue;
 		}
@@ -168,11 +168,11 @@ static int parse_header(struct md_array *a, struct md_str rest)
 			char txt[40];
 
 			a->n_devs--;
-			md_str_copy_safe(tok, txt, sizeof(txt));
+			strv_copy_printable(tok, txt, sizeof(txt));
 			md_array_set_error(a, "mdstat device entry \"%s\" not understood", txt);
 			return 0;
 		}
-	} while (md_str_next_token(&rest, &tok));
+	} while (strv_next_token(&rest, &tok));
 out:
 	if (a->run == MD_RUN_ACTIVE && a->level == MD_LEVEL_NONE)
 		md_array_set_error(a, "mdstat shows an active array without a personality");
@@ -180,7 +180,7 @@ out:
 }
 
 /* "[4/3]" -> n, m */
-static bool parse_nm(struct md_str tok, long long *n, long long *m)
+static bool parse_nm(struct strv tok, long long *n, long long *m)
 {
 	const char *slash;
 
@@ -189,14 +189,14 @@ static bool parse_nm(struct md_str tok, long long *n, long long *m)
 	slash = memchr(tok.p, '/', tok.n);
 	if (!slash)
 		return false;
-	return md_str_to_long(md_str_make(tok.p + 1, (size_t)(slash - tok.p - 1)), 0, MD_MAX_SLOTS,
-			      n) == 0 &&
-	       md_str_to_long(md_str_make(slash + 1, (size_t)(tok.p + tok.n - 1 - slash - 1)), 0,
-			      MD_MAX_SLOTS, m) == 0;
+	return strv_to_ll(strv_make(tok.p + 1, (size_t)(slash - tok.p - 1)), 0, MD_MAX_SLOTS, n) ==
+		       0 &&
+	       strv_to_ll(strv_make(slash + 1, (size_t)(tok.p + tok.n - 1 - slash - 1)), 0,
+			  MD_MAX_SLOTS, m) == 0;
 }
 
 /* "[UU_]" */
-static bool is_slot_string(struct md_str tok)
+static bool is_slot_string(struct strv tok)
 {
 	size_t i;
 
@@ -212,24 +212,24 @@ static bool is_slot_string(struct md_str tok)
  * "<N> blocks super 1.2 level 5, 64k chunk, algorithm 2 [4/3] [UUU_]"; raid10
  * adds "2 near-copies" / "2 far-copies" / "2 offset-copies" (raid10_status).
  */
-static int parse_status(struct md_array *a, struct md_str rest)
+static int parse_status(struct md_array *a, struct strv rest)
 {
-	struct md_str tok, prev = { NULL, 0 };
+	struct strv tok, prev = { NULL, 0 };
 	long long n = -1, m = -1, copies;
-	struct md_str slots = { NULL, 0 };
+	struct strv slots = { NULL, 0 };
 	int r;
 
-	while (md_str_next_token(&rest, &tok)) {
-		if (md_str_eq(tok, "super")) {
-			if (md_str_next_token(&rest, &tok))
+	while (strv_next_token(&rest, &tok)) {
+		if (strv_eq(tok, "super")) {
+			if (strv_next_token(&rest, &tok))
 				parse_super(a, tok);
 		} else if (parse_nm(tok, &n, &m)) {
 			/* n and m stored */
 		} else if (is_slot_string(tok)) {
-			slots = md_str_make(tok.p + 1, tok.n - 2);
-		} else if (md_str_eq(tok, "near-copies") || md_str_eq(tok, "far-copies") ||
-			   md_str_eq(tok, "offset-copies")) {
-			if (md_str_to_long(prev, 1, 255, &copies) < 0) {
+			slots = strv_make(tok.p + 1, tok.n - 2);
+		} else if (strv_eq(tok, "near-copies") || strv_eq(tok, "far-copies") ||
+			   strv_eq(tok, "offset-copies")) {
+			if (strv_to_ll(prev, 1, 255, &copies) < 0) {
 				md_array_set_error(a, "mdstat raid10 copies not understood");
 				return 0;
 			}
@@ -266,7 +266,7 @@ static int parse_status(struct md_array *a, struct md_str rest)
 }
 
 /* "8.5%" / "100.0%" -> percent; false when not of that form. */
-static bool parse_percent(struct md_str s, double *ret)
+static bool parse_percent(struct strv s, double *ret)
 {
 	const char *dot;
 	long long ip, fp = 0;
@@ -276,13 +276,13 @@ static bool parse_percent(struct md_str s, double *ret)
 	s.n--;
 	dot = memchr(s.p, '.', s.n);
 	if (dot) {
-		struct md_str frac = md_str_make(dot + 1, 1);
+		struct strv frac = strv_make(dot + 1, 1);
 
-		if ((size_t)(dot - s.p) + 2 != s.n || md_str_to_long(frac, 0, 9, &fp) < 0)
+		if ((size_t)(dot - s.p) + 2 != s.n || strv_to_ll(frac, 0, 9, &fp) < 0)
 			return false;
 		s.n = (size_t)(dot - s.p);
 	}
-	if (md_str_to_long(s, 0, 100, &ip) < 0 || (ip == 100 && fp > 0))
+	if (strv_to_ll(s, 0, 100, &ip) < 0 || (ip == 100 && fp > 0))
 		return false;
 	*ret = (double)ip + (double)fp / 10.0;
 	return true;
@@ -293,25 +293,25 @@ static bool parse_percent(struct md_str s, double *ret)
  * "resync=DELAYED", "resync=PENDING", or md-cluster's "resync=REMOTE".
  * Returns true when the line was one.
  */
-static bool parse_activity(struct md_array *a, struct md_str line)
+static bool parse_activity(struct md_array *a, struct strv line)
 {
-	struct md_str rest = line, tok;
+	struct strv rest = line, tok;
 	size_t i;
 
-	while (md_str_next_token(&rest, &tok)) {
+	while (strv_next_token(&rest, &tok)) {
 		for (i = 0; i < sizeof(activity_words) / sizeof(activity_words[0]); i++) {
 			size_t wn = strlen(activity_words[i].word);
-			struct md_str after;
+			struct strv after;
 
-			if (!md_str_starts(tok, activity_words[i].word))
+			if (!strv_starts(tok, activity_words[i].word))
 				continue;
 			if (tok.n == wn) {
 				/* "recovery =  0.2%": '=' and number may be split or joined */
-				after = md_str_ltrim(rest);
+				after = strv_ltrim(rest);
 				if (after.n == 0 || after.p[0] != '=')
 					continue;
-				after = md_str_ltrim(md_str_make(after.p + 1, after.n - 1));
-				md_str_next_token(&after, &tok);
+				after = strv_ltrim(strv_make(after.p + 1, after.n - 1));
+				strv_next_token(&after, &tok);
 				a->activity = activity_words[i].act;
 				if (!parse_percent(tok, &a->progress))
 					a->progress = -1;
@@ -319,10 +319,10 @@ static bool parse_activity(struct md_array *a, struct md_str line)
 			}
 			if (tok.p[wn] != '=')
 				continue;
-			after = md_str_make(tok.p + wn + 1, tok.n - wn - 1);
-			if (md_str_eq(after, "DELAYED"))
+			after = strv_make(tok.p + wn + 1, tok.n - wn - 1);
+			if (strv_eq(after, "DELAYED"))
 				a->activity = REDMON_ACTIVITY_DELAYED;
-			else if (md_str_eq(after, "PENDING"))
+			else if (strv_eq(after, "PENDING"))
 				a->activity = REDMON_ACTIVITY_PENDING;
 			else
 				a->activity =
@@ -334,14 +334,14 @@ static bool parse_activity(struct md_array *a, struct md_str line)
 	return false;
 }
 
-static int parse_continuation(struct parser *ps, struct md_str line)
+static int parse_continuation(struct parser *ps, struct strv line)
 {
 	struct md_array *a = ps->cur;
-	struct md_str rest = line, t1, t2;
+	struct strv rest = line, t1, t2;
 	unsigned long long blocks;
 
-	if (md_str_next_token(&rest, &t1) && md_str_next_token(&rest, &t2) &&
-	    md_str_eq(t2, "blocks") && md_str_to_u64(t1, &blocks) == 0) {
+	if (strv_next_token(&rest, &t1) && strv_next_token(&rest, &t2) && strv_eq(t2, "blocks") &&
+	    strv_to_u64(t1, &blocks) == 0) {
 		if (ps->cur_status) {
 			md_array_set_error(a, "mdstat shows two status lines");
 			return 0;
@@ -349,7 +349,7 @@ static int parse_continuation(struct parser *ps, struct md_str line)
 		ps->cur_status = true;
 		return parse_status(a, rest);
 	}
-	if (md_str_starts(md_str_ltrim(line), "bitmap:"))
+	if (strv_starts(strv_ltrim(line), "bitmap:"))
 		return 0;
 	parse_activity(a, line);
 	return 0;
@@ -385,20 +385,20 @@ static void finish_array(struct parser *ps, size_t end)
 		md_array_set_error(a, "mdstat shows no [n/m] [U_] slot status");
 }
 
-static bool is_header(struct md_str line, struct md_str *ret_name, struct md_str *ret_rest)
+static bool is_header(struct strv line, struct strv *ret_name, struct strv *ret_rest)
 {
-	struct md_str rest = line, name, colon;
+	struct strv rest = line, name, colon;
 
-	if (!md_str_next_token(&rest, &name) || !md_name_valid(name))
+	if (!strv_next_token(&rest, &name) || !md_name_valid(name))
 		return false;
-	if (!md_str_next_token(&rest, &colon) || !md_str_eq(colon, ":"))
+	if (!strv_next_token(&rest, &colon) || !strv_eq(colon, ":"))
 		return false;
 	*ret_name = name;
 	*ret_rest = rest;
 	return true;
 }
 
-static int start_array(struct parser *ps, struct md_str name, struct md_str rest, size_t off)
+static int start_array(struct parser *ps, struct strv name, struct strv rest, size_t off)
 {
 	struct md_array *a;
 	char key[MD_NAME_MAX];
@@ -431,13 +431,13 @@ static int start_array(struct parser *ps, struct md_str name, struct md_str rest
 int md_mdstat_parse(const char *buf, size_t len, bool truncated, struct md_set *set)
 {
 	struct parser ps = { .set = set };
-	struct md_str rest = md_str_make(buf, len), line, name, hrest;
+	struct strv rest = strv_make(buf, len), line, name, hrest;
 	int r = 0;
 
 	md_set_reset(set);
 	set->blocks_known = !truncated;
-	while (r == 0 && md_str_next_line(&rest, &line)) {
-		struct md_str t = md_str_trim(line);
+	while (r == 0 && strv_next_line(&rest, &line)) {
+		struct strv t = strv_trim(line);
 		size_t off = (size_t)(line.p - buf);
 
 		if (t.n == 0) {
@@ -445,8 +445,8 @@ int md_mdstat_parse(const char *buf, size_t len, bool truncated, struct md_set *
 		} else if (is_header(t, &name, &hrest)) {
 			finish_array(&ps, off);
 			r = start_array(&ps, name, hrest, off);
-		} else if (md_str_starts(t, "unused devices:") ||
-			   md_str_starts(t, "Personalities") || t.p[0] == '#') {
+		} else if (strv_starts(t, "unused devices:") || strv_starts(t, "Personalities") ||
+			   t.p[0] == '#') {
 			finish_array(&ps, off);
 		} else if (ps.cur && !ps.cur_skip) {
 			r = parse_continuation(&ps, t);

@@ -1,9 +1,8 @@
 # md probe: Linux software RAID from /proc/mdstat and /sys/block/md*/md.
 PLUGINS += md
 
-md_CORE := plugins/md/md_text.c plugins/md/md_array.c plugins/md/mdstat.c \
-           plugins/md/md_fdcache.c plugins/md/md_sysfs.c plugins/md/md_group.c \
-           plugins/md/md_scan.c $(PLUGIN_LIB_ROOTFS)
+md_CORE := plugins/md/md_array.c plugins/md/mdstat.c plugins/md/md_sysfs.c \
+           plugins/md/md_group.c plugins/md/md_scan.c
 md_SRCS := $(md_CORE) plugins/md/md.c
 md_LIBS := -ludev -lm
 

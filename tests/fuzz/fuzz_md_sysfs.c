@@ -46,7 +46,7 @@ static const char *const files[] = {
 static char root[256];
 static int root_fd = -1;
 static struct md_scan scan;
-static struct md_fdcache fdc;
+static struct fdcache fdc;
 
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -93,7 +93,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (root_fd < 0)
 		abort();
 	/* A small budget: exercises both the cached and the open-read-close path. */
-	md_fdc_init(&fdc, 8, NULL, NULL);
+	fdcache_init(&fdc, 8, NULL, NULL);
 	return 0;
 }
 
@@ -177,12 +177,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!(sw & 4))
 		nftw(devb, rm_one, 4, FTW_DEPTH | FTW_PHYS);
 
-	md_fdc_begin(&fdc);
+	fdcache_begin(&fdc);
 	if (md_scan_read(&scan, root_fd, (sw & 8) ? &fdc : NULL) < 0)
 		abort();
-	md_fdc_sweep(&fdc);
+	fdcache_sweep(&fdc);
 	if (sw & 16)
-		md_fdc_flush(&fdc); /* files are rewritten in place and by unlink: reopen */
+		fdcache_flush(&fdc); /* files are rewritten in place and by unlink: reopen */
 	if (md_scan_emit(&scan, check, NULL) < 0)
 		abort();
 	return 0;

@@ -35,7 +35,7 @@ static struct bond_info parse_n(const char *text, size_t n)
 
 static const struct bond_slave *slave(const struct bond_info *info, const char *name)
 {
-	const struct bond_slave *s = bond_info_find_slave(info, bstr_c(name));
+	const struct bond_slave *s = bond_info_find_slave(info, strv_c(name));
 
 	if (!s)
 		fail_msg("slave %s not parsed", name);

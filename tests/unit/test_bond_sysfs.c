@@ -28,7 +28,7 @@
 struct fx {
 	char root[64];
 	int rootfd;
-	struct bbuf buf;
+	struct strbuf buf;
 	struct bond_names names;
 	struct bond_info info;
 	bool have_info;
@@ -64,7 +64,7 @@ static int teardown(void **state)
 
 	close(f->rootfd);
 	nftw(f->root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	bbuf_free(&f->buf);
+	strbuf_free(&f->buf);
 	bond_names_free(&f->names);
 	if (f->have_info)
 		bond_info_free(&f->info);
@@ -134,7 +134,7 @@ static struct bond_info *read_bond(struct fx *f, const char *name, int want)
 
 static const struct bond_slave *slave(const struct bond_info *info, const char *name)
 {
-	const struct bond_slave *s = bond_info_find_slave(info, bstr_c(name));
+	const struct bond_slave *s = bond_info_find_slave(info, strv_c(name));
 
 	if (!s)
 		fail_msg("slave %s not read", name);
@@ -325,9 +325,9 @@ static void test_proc_and_sysfs_merge(void **state)
 	info = &f->info;
 	assert_int_equal(bond_info_init(info, "bond0"), 0);
 	f->have_info = true;
-	assert_int_equal(
-		bond_read_file(f->rootfd, "proc/net/bonding/bond0", BOND_PROC_MAX, &f->buf, NULL),
-		0);
+	assert_int_equal(bond_read_file(NULL, f->rootfd, "proc/net/bonding/bond0", BOND_PROC_MAX,
+					&f->buf, NULL),
+			 0);
 	assert_int_equal(bond_proc_parse(f->buf.p, f->buf.len, info), 0);
 	assert_int_equal(bond_sysfs_read(f->rootfd, info, &f->buf, NULL), 0);
 	assert_int_equal(info->sources, BOND_SRC_PROC | BOND_SRC_SYSFS);
@@ -339,7 +339,7 @@ static void test_proc_and_sysfs_merge(void **state)
 	assert_int_equal(slave(info, "eth0")->link, BOND_LINK_UP);
 	assert_int_equal(slave(info, "eth0")->sources, BOND_SRC_PROC);
 	assert_int_equal(slave(info, "eth0")->oper, BOND_OPER_UP);
-	assert_null(bond_info_find_slave(info, bstr_c("eth2")));
+	assert_null(bond_info_find_slave(info, strv_c("eth2")));
 
 	assert_int_equal(bond_decide(info, NULL, &v), 0);
 	/* Active aggregator 1 (from sysfs): eth1 only. */
@@ -446,10 +446,10 @@ static void test_odd_files(void **state)
 	assert_int_equal(info->admin_up, -1);
 	assert_int_equal(slave(info, "eth0")->link_failures, -1);
 	assert_int_equal(slave(info, "eth0")->link, BOND_LINK_UP);
-	assert_int_equal(
-		bond_read_file(f->rootfd, "sys/class/net/bond0/bonding/mode", 4096, &f->buf, NULL),
-		-EINVAL);
-	assert_int_equal(bond_read_file(f->rootfd, "sys/class/net/bond0/bonding/miimon", 4096,
+	assert_int_equal(bond_read_file(NULL, f->rootfd, "sys/class/net/bond0/bonding/mode", 4096,
+					&f->buf, NULL),
+			 -EINVAL);
+	assert_int_equal(bond_read_file(NULL, f->rootfd, "sys/class/net/bond0/bonding/miimon", 4096,
 					&f->buf, NULL),
 			 -EISDIR);
 }
@@ -498,14 +498,14 @@ static void test_bounded_read(void **state)
 	memset(big, 'a', sizeof(big) - 1);
 	big[sizeof(big) - 1] = 0;
 	put(f, "big", big);
-	assert_int_equal(bond_read_file(f->rootfd, "big", 100, &f->buf, &cut), 0);
+	assert_int_equal(bond_read_file(NULL, f->rootfd, "big", 100, &f->buf, &cut), 0);
 	assert_true(cut);
 	assert_int_equal(f->buf.len, 100);
 	assert_int_equal(f->buf.p[100], 0);
-	assert_int_equal(bond_read_file(f->rootfd, "big", sizeof(big), &f->buf, &cut), 0);
+	assert_int_equal(bond_read_file(NULL, f->rootfd, "big", sizeof(big), &f->buf, &cut), 0);
 	assert_false(cut);
 	assert_int_equal(f->buf.len, sizeof(big) - 1);
-	assert_int_equal(bond_read_file(f->rootfd, "nothing", 100, &f->buf, &cut), -ENOENT);
+	assert_int_equal(bond_read_file(NULL, f->rootfd, "nothing", 100, &f->buf, &cut), -ENOENT);
 	assert_int_equal(f->buf.len, 0);
 }
 
@@ -599,12 +599,12 @@ static void test_links_stay_in_root(void **state)
 	assert_int_equal(slave(&f->info, "eth0")->link, BOND_LINK_UNKNOWN);
 	assert_int_equal(bond_sysfs_slave_dir(f->rootfd, "bond3", "eth0", rel, sizeof(rel)),
 			 -ENOENT);
-	assert_int_equal(
-		bond_read_file(f->rootfd, "proc/net/bonding/bondp", BOND_PROC_MAX, &f->buf, NULL),
-		-ELOOP);
-	assert_int_equal(
-		bond_read_file(f->rootfd, "sys/class/net/bonding_masters", 4096, &f->buf, NULL),
-		-ELOOP);
+	assert_int_equal(bond_read_file(NULL, f->rootfd, "proc/net/bonding/bondp", BOND_PROC_MAX,
+					&f->buf, NULL),
+			 -ELOOP);
+	assert_int_equal(bond_read_file(NULL, f->rootfd, "sys/class/net/bonding_masters", 4096,
+					&f->buf, NULL),
+			 -ELOOP);
 	/* A link inside the root is followed, as the kernel's own sysfs links are. */
 	put(f, "sys/class/net/bond4/bonding/real_slaves", "eth7\n");
 	link_at(f, "/sys/class/net/bond4/bonding/real_slaves",
@@ -640,9 +640,9 @@ static void test_garbage_mode_is_unknown(void **state)
 	put(f, "sys/class/net/bond0/bonding/slaves", "eth0 eth1\n");
 	assert_int_equal(bond_info_init(&f->info, "bond0"), 0);
 	f->have_info = true;
-	assert_int_equal(
-		bond_read_file(f->rootfd, "proc/net/bonding/bond0", BOND_PROC_MAX, &f->buf, NULL),
-		0);
+	assert_int_equal(bond_read_file(NULL, f->rootfd, "proc/net/bonding/bond0", BOND_PROC_MAX,
+					&f->buf, NULL),
+			 0);
 	assert_int_equal(bond_proc_parse(f->buf.p, f->buf.len, &f->info), 0);
 	assert_int_equal(bond_sysfs_read(f->rootfd, &f->info, &f->buf, NULL), 0);
 	assert_int_equal(f->info.mode, BOND_MODE_UNKNOWN);
@@ -657,9 +657,9 @@ static void test_garbage_mode_is_unknown(void **state)
 	put(f, "sys/class/net/bond0/bonding/mode", "balance-rr 0\n");
 	bond_info_free(&f->info);
 	assert_int_equal(bond_info_init(&f->info, "bond0"), 0);
-	assert_int_equal(
-		bond_read_file(f->rootfd, "proc/net/bonding/bond0", BOND_PROC_MAX, &f->buf, NULL),
-		0);
+	assert_int_equal(bond_read_file(NULL, f->rootfd, "proc/net/bonding/bond0", BOND_PROC_MAX,
+					&f->buf, NULL),
+			 0);
 	assert_int_equal(bond_proc_parse(f->buf.p, f->buf.len, &f->info), 0);
 	assert_int_equal(bond_sysfs_read(f->rootfd, &f->info, &f->buf, NULL), 0);
 	decide_read(f, &v, NULL);
@@ -759,9 +759,9 @@ static void test_names_made_safe(void **state)
 
 	memset(huge, 'x', sizeof(huge) - 1);
 	huge[sizeof(huge) - 1] = 0;
-	assert_false(bond_ifname_valid(bstr_c("bo\x1bnd")));
-	assert_false(bond_ifname_valid(bstr_c("a\x7f")));
-	assert_true(bond_ifname_valid(bstr_c("\xc3\xa9th0"))); /* UTF-8 is printable */
+	assert_false(bond_ifname_valid(strv_c("bo\x1bnd")));
+	assert_false(bond_ifname_valid(strv_c("a\x7f")));
+	assert_true(bond_ifname_valid(strv_c("\xc3\xa9th0"))); /* UTF-8 is printable */
 	put(f, "sys/class/net/bonding_masters", "bond0 bo\x1bnd\x01 b\x7f\n");
 	put(f, "proc/net/bonding/e\x1b[2J", "");
 	snprintf(proc, sizeof(proc),

@@ -1023,31 +1023,31 @@ static void test_parse_dev(void **state)
 	/* out-parameter untouched on failure */
 	memset(&before, 0x5a, sizeof(before));
 	d = before;
-	assert_int_equal(md_mdstat_parse_dev(md_str_c("sda[1](F)(Q"), &d), -EINVAL);
+	assert_int_equal(md_mdstat_parse_dev(strv_c("sda[1](F)(Q"), &d), -EINVAL);
 	assert_memory_equal(&d, &before, sizeof(d));
-	assert_int_equal(md_mdstat_parse_dev(md_str_c("nvme0n1p2[12](W)(F)"), &d), 0);
+	assert_int_equal(md_mdstat_parse_dev(strv_c("nvme0n1p2[12](W)(F)"), &d), 0);
 	assert_string_equal(d.name, "nvme0n1p2");
 	assert_int_equal(d.desc_nr, 12);
 	assert_int_equal(d.flags, MD_DEV_WRITE_MOSTLY | MD_DEV_FAULTY);
-	assert_int_equal(md_mdstat_parse_dev(md_str_c("dm-15[1]"), &d), 0);
-	assert_int_equal(md_mdstat_parse_dev(md_str_c("cciss/c0d0p1[0](S)"), &d), 0);
+	assert_int_equal(md_mdstat_parse_dev(strv_c("dm-15[1]"), &d), 0);
+	assert_int_equal(md_mdstat_parse_dev(strv_c("cciss/c0d0p1[0](S)"), &d), 0);
 	assert_string_equal(d.name, "cciss/c0d0p1");
-	assert_int_equal(md_mdstat_parse_dev(md_str_c("sda[0](X)"), &d), 0); /* unknown flag */
+	assert_int_equal(md_mdstat_parse_dev(strv_c("sda[0](X)"), &d), 0); /* unknown flag */
 	assert_int_equal(d.flags, 0);
-	assert_int_equal(md_mdstat_parse_dev(md_str_c("sda"), &d), -EINVAL);
-	assert_int_equal(md_mdstat_parse_dev(md_str_c("[0]"), &d), -EINVAL);
-	assert_int_equal(md_mdstat_parse_dev(md_str_c("sda[]"), &d), -EINVAL);
-	assert_int_equal(md_mdstat_parse_dev(md_str_c("sda[-1]"), &d), -EINVAL);
-	assert_int_equal(md_mdstat_parse_dev(md_str_c("sda[1"), &d), -EINVAL);
-	assert_int_equal(md_mdstat_parse_dev(md_str_c("sda[1]F"), &d), -EINVAL);
-	assert_int_equal(md_mdstat_parse_dev(md_str_c("sda[1](F"), &d), -EINVAL);
-	assert_int_equal(md_mdstat_parse_dev(md_str_c("sda[99999999999999999999]"), &d), -EINVAL);
-	assert_int_equal(md_mdstat_parse_dev(md_str_c("s(d)a[1]"), &d), -EINVAL);
-	assert_int_equal(md_mdstat_parse_dev(
-				 md_str_c("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-					  "aaaaaaaaaaaaaaaaa[0]"),
-				 &d),
-			 -EINVAL);
+	assert_int_equal(md_mdstat_parse_dev(strv_c("sda"), &d), -EINVAL);
+	assert_int_equal(md_mdstat_parse_dev(strv_c("[0]"), &d), -EINVAL);
+	assert_int_equal(md_mdstat_parse_dev(strv_c("sda[]"), &d), -EINVAL);
+	assert_int_equal(md_mdstat_parse_dev(strv_c("sda[-1]"), &d), -EINVAL);
+	assert_int_equal(md_mdstat_parse_dev(strv_c("sda[1"), &d), -EINVAL);
+	assert_int_equal(md_mdstat_parse_dev(strv_c("sda[1]F"), &d), -EINVAL);
+	assert_int_equal(md_mdstat_parse_dev(strv_c("sda[1](F"), &d), -EINVAL);
+	assert_int_equal(md_mdstat_parse_dev(strv_c("sda[99999999999999999999]"), &d), -EINVAL);
+	assert_int_equal(md_mdstat_parse_dev(strv_c("s(d)a[1]"), &d), -EINVAL);
+	assert_int_equal(
+		md_mdstat_parse_dev(strv_c("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+					   "aaaaaaaaaaaaaaaaa[0]"),
+				    &d),
+		-EINVAL);
 }
 
 /* A 10 MiB proc/mdstat is read up to the limit, the cut array unknown, no crash. */

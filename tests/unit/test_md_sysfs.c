@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../plugins/md/md_fdcache.h"
+#include "../../plugins/lib/fdcache.h"
 #include "../../plugins/md/md_scan.h"
 #include "../../plugins/md/md_sysfs.h"
 
@@ -45,7 +45,7 @@ struct fixture {
 	char root[64];
 	int root_fd;
 	struct md_scan scan;
-	struct md_fdcache fdc;
+	struct fdcache fdc;
 	struct got got[MAX_GOT];
 	int n_got;
 };
@@ -60,7 +60,7 @@ static int setup(void **state)
 	if (!mkdtemp(f->root))
 		return -1;
 	f->root_fd = open(f->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	md_fdc_init(&f->fdc, 0, NULL, NULL);
+	fdcache_init(&f->fdc, 0, NULL, NULL);
 	*state = f;
 	return f->root_fd >= 0 ? 0 : -1;
 }
@@ -78,7 +78,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 	char out[96];
 
-	md_fdc_free(&f->fdc);
+	fdcache_free(&f->fdc);
 	md_scan_free(&f->scan);
 	close(f->root_fd);
 	nftw(f->root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
@@ -217,9 +217,9 @@ static int scan(struct fixture *f, bool cached)
 	int n;
 
 	f->n_got = 0;
-	md_fdc_begin(&f->fdc);
+	fdcache_begin(&f->fdc);
 	assert_int_equal(md_scan_read(&f->scan, f->root_fd, cached ? &f->fdc : NULL), 0);
-	md_fdc_sweep(&f->fdc);
+	fdcache_sweep(&f->fdc);
 	n = md_scan_emit(&f->scan, collect, f);
 	assert_true(n >= 0);
 	assert_int_equal(n, f->n_got);
@@ -621,84 +621,84 @@ static void test_parsers(void **state)
 	int v, near, far;
 
 	(void)state;
-	assert_int_equal(md_sysfs_parse_raid_disks(md_str_c("4\n"), &v), 0);
+	assert_int_equal(md_sysfs_parse_raid_disks(strv_c("4\n"), &v), 0);
 	assert_int_equal(v, 4);
-	assert_int_equal(md_sysfs_parse_raid_disks(md_str_c("5 (4)\n"), &v), 0);
+	assert_int_equal(md_sysfs_parse_raid_disks(strv_c("5 (4)\n"), &v), 0);
 	assert_int_equal(v, 5);
-	assert_int_equal(md_sysfs_parse_raid_disks(md_str_c(""), &v), 0);
+	assert_int_equal(md_sysfs_parse_raid_disks(strv_c(""), &v), 0);
 	assert_int_equal(v, 0);
-	assert_int_equal(md_sysfs_parse_raid_disks(md_str_c("5 (x)"), &v), -EINVAL);
-	assert_int_equal(md_sysfs_parse_raid_disks(md_str_c("5 (4) 3"), &v), -EINVAL);
-	assert_int_equal(md_sysfs_parse_raid_disks(md_str_c("-1"), &v), -EINVAL);
-	assert_int_equal(md_sysfs_parse_raid_disks(md_str_c("99999"), &v), -EINVAL);
+	assert_int_equal(md_sysfs_parse_raid_disks(strv_c("5 (x)"), &v), -EINVAL);
+	assert_int_equal(md_sysfs_parse_raid_disks(strv_c("5 (4) 3"), &v), -EINVAL);
+	assert_int_equal(md_sysfs_parse_raid_disks(strv_c("-1"), &v), -EINVAL);
+	assert_int_equal(md_sysfs_parse_raid_disks(strv_c("99999"), &v), -EINVAL);
 
-	assert_int_equal(md_sysfs_parse_array_state(md_str_c("read-auto\n"), &run, &ro), 0);
+	assert_int_equal(md_sysfs_parse_array_state(strv_c("read-auto\n"), &run, &ro), 0);
 	assert_int_equal(run, MD_RUN_ACTIVE);
 	assert_true(ro);
-	assert_int_equal(md_sysfs_parse_array_state(md_str_c("clear"), &run, &ro), 0);
+	assert_int_equal(md_sysfs_parse_array_state(strv_c("clear"), &run, &ro), 0);
 	assert_int_equal(run, MD_RUN_INACTIVE);
-	assert_int_equal(md_sysfs_parse_array_state(md_str_c("broken\n"), &run, &ro), 0);
+	assert_int_equal(md_sysfs_parse_array_state(strv_c("broken\n"), &run, &ro), 0);
 	assert_int_equal(run, MD_RUN_BROKEN);
-	assert_int_equal(md_sysfs_parse_array_state(md_str_c("clean2"), &run, &ro), -EINVAL);
+	assert_int_equal(md_sysfs_parse_array_state(strv_c("clean2"), &run, &ro), -EINVAL);
 
-	assert_int_equal(md_sysfs_parse_sync_action(md_str_c("recover\n"), &act), 0);
+	assert_int_equal(md_sysfs_parse_sync_action(strv_c("recover\n"), &act), 0);
 	assert_int_equal(act, REDMON_ACTIVITY_RECOVERY);
-	assert_int_equal(md_sysfs_parse_sync_action(md_str_c("idle"), &act), 0);
+	assert_int_equal(md_sysfs_parse_sync_action(strv_c("idle"), &act), 0);
 	assert_int_equal(act, REDMON_ACTIVITY_NONE);
-	assert_int_equal(md_sysfs_parse_sync_action(md_str_c("recovery"), &act), -EINVAL);
+	assert_int_equal(md_sysfs_parse_sync_action(strv_c("recovery"), &act), -EINVAL);
 
 	assert_int_equal(
-		md_sysfs_parse_sync_completed(md_str_c("1569888 / 2093056\n"), &pct, &delayed), 0);
+		md_sysfs_parse_sync_completed(strv_c("1569888 / 2093056\n"), &pct, &delayed), 0);
 	assert_float_equal(pct, 75.0, 1e-9);
-	assert_int_equal(md_sysfs_parse_sync_completed(md_str_c("delayed\n"), &pct, &delayed), 0);
+	assert_int_equal(md_sysfs_parse_sync_completed(strv_c("delayed\n"), &pct, &delayed), 0);
 	assert_true(delayed);
-	assert_int_equal(md_sysfs_parse_sync_completed(md_str_c("5 / 0"), &pct, &delayed), 0);
+	assert_int_equal(md_sysfs_parse_sync_completed(strv_c("5 / 0"), &pct, &delayed), 0);
 	assert_true(pct < 0);
-	assert_int_equal(md_sysfs_parse_sync_completed(md_str_c("7 / 5"), &pct, &delayed), 0);
+	assert_int_equal(md_sysfs_parse_sync_completed(strv_c("7 / 5"), &pct, &delayed), 0);
 	assert_float_equal(pct, 100.0, 1e-9);
-	assert_int_equal(md_sysfs_parse_sync_completed(md_str_c("1/2"), &pct, &delayed), -EINVAL);
-	assert_int_equal(md_sysfs_parse_sync_completed(md_str_c("1 / 2 / 3"), &pct, &delayed),
+	assert_int_equal(md_sysfs_parse_sync_completed(strv_c("1/2"), &pct, &delayed), -EINVAL);
+	assert_int_equal(md_sysfs_parse_sync_completed(strv_c("1 / 2 / 3"), &pct, &delayed),
 			 -EINVAL);
 	assert_int_equal(
-		md_sysfs_parse_sync_completed(md_str_c("18446744073709551616 / 2"), &pct, &delayed),
+		md_sysfs_parse_sync_completed(strv_c("18446744073709551616 / 2"), &pct, &delayed),
 		-EINVAL);
 
-	assert_int_equal(
-		md_sysfs_parse_dev_state(md_str_c("faulty,write_mostly,blocked\n"), &flags), 0);
+	assert_int_equal(md_sysfs_parse_dev_state(strv_c("faulty,write_mostly,blocked\n"), &flags),
+			 0);
 	assert_int_equal(flags, MD_DEV_FAULTY | MD_DEV_WRITE_MOSTLY | MD_DEV_BLOCKED);
-	assert_int_equal(md_sysfs_parse_dev_state(md_str_c("in_sync,replacement,want_replacement,"
-							   "journal,writemostly,failfast,"),
+	assert_int_equal(md_sysfs_parse_dev_state(strv_c("in_sync,replacement,want_replacement,"
+							 "journal,writemostly,failfast,"),
 						  &flags),
 			 0);
 	assert_int_equal(flags, MD_DEV_IN_SYNC | MD_DEV_REPLACEMENT | MD_DEV_WANT_REPLACEMENT |
 					MD_DEV_JOURNAL | MD_DEV_WRITE_MOSTLY);
-	assert_int_equal(md_sysfs_parse_dev_state(md_str_c("in_sync spare"), &flags), -EINVAL);
-	assert_int_equal(md_sysfs_parse_dev_state(md_str_c("in_\xffsync"), &flags), -EINVAL);
+	assert_int_equal(md_sysfs_parse_dev_state(strv_c("in_sync spare"), &flags), -EINVAL);
+	assert_int_equal(md_sysfs_parse_dev_state(strv_c("in_\xffsync"), &flags), -EINVAL);
 
-	assert_int_equal(md_sysfs_parse_slot(md_str_c("none\n"), &v), 0);
+	assert_int_equal(md_sysfs_parse_slot(strv_c("none\n"), &v), 0);
 	assert_int_equal(v, -1);
-	assert_int_equal(md_sysfs_parse_slot(md_str_c("journal\n"), &v), 0);
+	assert_int_equal(md_sysfs_parse_slot(strv_c("journal\n"), &v), 0);
 	assert_int_equal(v, -1);
-	assert_int_equal(md_sysfs_parse_slot(md_str_c("3\n"), &v), 0);
+	assert_int_equal(md_sysfs_parse_slot(strv_c("3\n"), &v), 0);
 	assert_int_equal(v, 3);
-	assert_int_equal(md_sysfs_parse_slot(md_str_c("3x"), &v), -EINVAL);
+	assert_int_equal(md_sysfs_parse_slot(strv_c("3x"), &v), -EINVAL);
 
-	assert_int_equal(md_sysfs_parse_layout(md_str_c("258\n"), &near, &far, &offset), 0);
+	assert_int_equal(md_sysfs_parse_layout(strv_c("258\n"), &near, &far, &offset), 0);
 	assert_int_equal(near, 2);
 	assert_int_equal(far, 1);
 	assert_false(offset);
-	assert_int_equal(md_sysfs_parse_layout(md_str_c("66049"), &near, &far, &offset), 0);
+	assert_int_equal(md_sysfs_parse_layout(strv_c("66049"), &near, &far, &offset), 0);
 	assert_int_equal(near, 1);
 	assert_int_equal(far, 2);
 	assert_true(offset);
-	assert_int_equal(md_sysfs_parse_layout(md_str_c("0"), &near, &far, &offset), -EINVAL);
-	assert_int_equal(md_sysfs_parse_layout(md_str_c("1048834"), &near, &far, &offset),
+	assert_int_equal(md_sysfs_parse_layout(strv_c("0"), &near, &far, &offset), -EINVAL);
+	assert_int_equal(md_sysfs_parse_layout(strv_c("1048834"), &near, &far, &offset),
 			 -EINVAL); /* bit 20 */
 
-	assert_int_equal(md_level_parse(md_str_c("5\n")), MD_LEVEL_RAID5);
-	assert_int_equal(md_level_parse(md_str_c("-1")), MD_LEVEL_LINEAR);
-	assert_int_equal(md_level_parse(md_str_c("\n")), MD_LEVEL_NONE);
-	assert_int_equal(md_level_parse(md_str_c("-1000000")), MD_LEVEL_OTHER);
+	assert_int_equal(md_level_parse(strv_c("5\n")), MD_LEVEL_RAID5);
+	assert_int_equal(md_level_parse(strv_c("-1")), MD_LEVEL_LINEAR);
+	assert_int_equal(md_level_parse(strv_c("\n")), MD_LEVEL_NONE);
+	assert_int_equal(md_level_parse(strv_c("-1000000")), MD_LEVEL_OTHER);
 }
 
 /* Both sources: sysfs wins where it speaks, mdstat fills gaps, the union is reported. */
@@ -791,71 +791,6 @@ static void test_no_md_and_unreadable(void **state)
 	assert_int_equal(f->scan.sysfs_err, -ENOTDIR);
 }
 
-/* The fd cache: budget, sweep of what a scan no longer reads, flush, regular files only. */
-static void test_fdcache(void **state)
-{
-	struct fixture *f = *state;
-	struct md_buf b = { 0 };
-	char path[512];
-	bool trunc;
-
-	put(f, "a", "one\n");
-	put(f, "b", "two\n");
-	put(f, "c", "three\n");
-	md_fdc_free(&f->fdc);
-	md_fdc_init(&f->fdc, 2, NULL, NULL);
-	md_fdc_begin(&f->fdc);
-	assert_int_equal(md_fdc_read(&f->fdc, f->root_fd, "a", MD_FDC_NOTIFY, &b, 64, &trunc), 0);
-	assert_string_equal(b.p, "one\n");
-	assert_int_equal(md_fdc_read(&f->fdc, f->root_fd, "b", 0, &b, 64, &trunc), 0);
-	assert_int_equal(md_fdc_read(&f->fdc, f->root_fd, "c", 0, &b, 64, &trunc), 0);
-	assert_string_equal(b.p, "three\n");
-	assert_int_equal(f->fdc.n, 2); /* over budget: c was read and closed */
-	assert_true(f->fdc.v[0].notify);
-	assert_false(f->fdc.v[1].notify);
-	md_fdc_sweep(&f->fdc);
-	assert_int_equal(f->fdc.n, 2);
-
-	/* kept open: an in-place rewrite is seen through the same descriptor */
-	put(f, "a", "uno\n");
-	md_fdc_begin(&f->fdc);
-	assert_int_equal(md_fdc_read(&f->fdc, f->root_fd, "a", 0, &b, 64, &trunc), 0);
-	assert_string_equal(b.p, "uno\n");
-	md_fdc_sweep(&f->fdc); /* b not read in this scan: closed */
-	assert_int_equal(f->fdc.n, 1);
-	assert_string_equal(f->fdc.v[0].path, "a");
-
-	/* replaced by rename: the cached descriptor reads the old file until a flush */
-	put(f, "a.new", "eins\n");
-	snprintf(path, sizeof(path), "%s/a", f->root);
-	{
-		char from[512];
-
-		snprintf(from, sizeof(from), "%s/a.new", f->root);
-		assert_int_equal(rename(from, path), 0);
-	}
-	assert_int_equal(md_fdc_read(&f->fdc, f->root_fd, "a", 0, &b, 64, &trunc), 0);
-	assert_string_equal(b.p, "uno\n");
-	md_fdc_flush(&f->fdc);
-	assert_int_equal(f->fdc.n, 0);
-	assert_int_equal(md_fdc_read(&f->fdc, f->root_fd, "a", 0, &b, 64, &trunc), 0);
-	assert_string_equal(b.p, "eins\n");
-
-	/* a FIFO would block a plain open/read: refused */
-	snprintf(path, sizeof(path), "%s/fifo", f->root);
-	assert_int_equal(mkfifo(path, 0600), 0);
-	assert_int_equal(md_fdc_read(&f->fdc, f->root_fd, "fifo", 0, &b, 64, &trunc), -EINVAL);
-	assert_int_equal(md_fdc_read(&f->fdc, f->root_fd, "nope", 0, &b, 64, &trunc), -ENOENT);
-
-	/* the read limit */
-	assert_int_equal(md_fdc_read(NULL, f->root_fd, "c", 0, &b, 3, &trunc), 0);
-	assert_true(trunc);
-	assert_int_equal(b.len, 3);
-	assert_int_equal(md_fdc_read(NULL, f->root_fd, "c", 0, &b, 6, &trunc), 0);
-	assert_false(trunc);
-	md_buf_free(&b);
-}
-
 static void build_two_arrays(struct fixture *f)
 {
 	put(f, "proc/mdstat",
@@ -881,8 +816,8 @@ static void test_steady_state(void **state)
 	size_t fds, set_cap, devs_cap, gb_cap, text_cap;
 
 	build_two_arrays(f);
-	md_fdc_free(&f->fdc);
-	md_fdc_init(&f->fdc, 1000, NULL, NULL);
+	fdcache_free(&f->fdc);
+	fdcache_init(&f->fdc, 1000, NULL, NULL);
 	assert_int_equal(scan(f, true), 2);
 	assert_int_equal(scan(f, true), 2);
 	fds = f->fdc.n;
@@ -976,7 +911,7 @@ static int rescan(struct fixture *f, bool mdstat, const char *n1, const char *n2
 	if (n2)
 		snprintf(names[n++], MD_NAME_MAX, "%s", n2);
 	f->n_got = 0;
-	r = md_scan_reread(&f->scan, f->root_fd, &f->fdc, MD_FDC_REOPEN, mdstat,
+	r = md_scan_reread(&f->scan, f->root_fd, &f->fdc, FDC_REOPEN, mdstat,
 			   (const char(*)[MD_NAME_MAX])names, n);
 	if (r == 0) {
 		int emitted = md_scan_emit(&f->scan, collect, f);
@@ -1012,8 +947,8 @@ static void test_partial_equals_full(void **state)
 {
 	struct fixture *f = *state;
 
-	md_fdc_free(&f->fdc);
-	md_fdc_init(&f->fdc, 1000, NULL, NULL);
+	fdcache_free(&f->fdc);
+	fdcache_init(&f->fdc, 1000, NULL, NULL);
 	build_three(f);
 	assert_int_equal(scan(f, true), 3);
 
@@ -1453,7 +1388,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_merge_sysfs_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_merge_devs_from_mdstat, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_md_and_unreadable, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fdcache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_steady_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_equals_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_falls_back, setup, teardown),

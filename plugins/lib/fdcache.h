@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Kept-open files of a probe, keyed by their path under the probe's root.
+ *
+ * A scan re-reads the same files every time (proc/mdstat, a few attributes
+ * per array or bond); keeping them open and re-reading with pread() at
+ * offset 0 (each read at 0 runs a sysfs show() or a seq_file again) saves
+ * the open, fstat and close of each file and its path walk, and a kept-open
+ * sysfs attribute is what poll()/epoll need for sysfs_notify().  The price is
+ * one descriptor per file (and, for a sysfs one, the kernel's page-sized
+ * buffer), so at most `budget` are kept; beyond that a read falls back to
+ * open, read, close.  A scan brackets its reads with fdcache_begin() and
+ * fdcache_sweep(): files not read in between (a vanished array) are closed.
+ *
+ * Every open resolves the path inside the root (rootfs_open_regular()): a
+ * link in a captured tree cannot make the probe read, and the daemon send, a
+ * file of the host.  Only regular files are read.
+ *
+ * A kept-open file must not outlive a rename over its path (a captured tree)
+ * or a renamed device taking the name: the owner keeps a cache only while it
+ * gets the events that say so, and flushes it when they come.
+ *
+ * The cache owns every descriptor in it.  Before closing one that the owner
+ * registered for events (entry->watched) it calls the unwatch hook.  Nothing
+ * logs.  Not thread-safe: one per probe instance.
+ */
+#ifndef REDMON_PLUGINS_FDCACHE_H
+#define REDMON_PLUGINS_FDCACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "hindex.h"
+#include "strbuf.h"
+
+struct fdcache_entry {
+	char *path;   /* relative to the root, owned */
+	int fd;	      /* owned */
+	bool used;    /* read since fdcache_begin() */
+	bool notify;  /* the kernel sysfs_notify()s this file: worth watching */
+	bool watched; /* the owner registered fd for events */
+};
+
+struct fdcache {
+	struct fdcache_entry *v;
+	size_t n, cap;
+	size_t budget;	     /* most descriptors kept open; 0 keeps none */
+	size_t cursor;	     /* tried first: scans read in the same order */
+	struct hindex index; /* by path */
+	void (*unwatch)(void *ctx, int fd);
+	void *ctx;
+};
+
+/* Read flags.  NOTIFY: the file is one the kernel notifies (fdcache_entry.notify). */
+#define FDC_NOTIFY 0x1u
+/* TO_EOF: read until a read returns 0, not to the first short read (STRBUF_TO_EOF). */
+#define FDC_TO_EOF 0x2u
+/*
+ * REOPEN: the name may now be another file (a captured tree where a file was
+ * renamed over): open it again, keeping the entry, and read the new file.
+ */
+#define FDC_REOPEN 0x4u
+/*
+ * RETRY: any error of a kept-open file (but ENOMEM) closes it and tries the
+ * path again.  Without it only the errors of a file gone (ENODEV from a
+ * removed kernfs node, ESTALE, ENOENT) do, and an attribute that fails by
+ * design (EINVAL, EIO) keeps its descriptor.
+ */
+#define FDC_RETRY 0x8u
+
+/* unwatch may be NULL when nothing is ever watched. */
+void fdcache_init(struct fdcache *c, size_t budget, void (*unwatch)(void *ctx, int fd), void *ctx);
+
+/*
+ * Read the regular file at path (below root_fd, rootfs_open_regular()) into
+ * b, at most max bytes, as strbuf_read_fd() does, from the kept descriptor
+ * when there is one.  c may be NULL (no caching); ret_truncated may be NULL.
+ * Returns 0 or -errno: -ENOENT when the file does not exist, -ENOLINK for a
+ * link leading out of the root, -EINVAL / -EISDIR when it is no regular file;
+ * on error b->len is 0.
+ */
+int fdcache_read(struct fdcache *c, int root_fd, const char *path, unsigned int flags,
+		 struct strbuf *b, size_t max, bool *ret_truncated);
+
+/* Start a scan: every entry becomes unused until read again.  c may be NULL. */
+void fdcache_begin(struct fdcache *c);
+
+/* End a scan: close the entries not read since fdcache_begin().  c may be NULL. */
+void fdcache_sweep(struct fdcache *c);
+
+/* Close every entry (the files may have been replaced).  c may be NULL. */
+void fdcache_flush(struct fdcache *c);
+
+/* The entry holding fd, or NULL. */
+struct fdcache_entry *fdcache_find_fd(struct fdcache *c, int fd);
+
+/* Close one entry and forget it. */
+void fdcache_drop(struct fdcache *c, struct fdcache_entry *e);
+
+/* Close everything and free; NULL is a no-op.  c can be reused after fdcache_init(). */
+void fdcache_free(struct fdcache *c);
+
+#endif

@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Text views, number parsing and the growable buffer: see strbuf.h. */
+#include "strbuf.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+static bool is_control(char c)
+{
+	return (unsigned char)c < 0x20 || c == 0x7f;
+}
+
+struct strv strv_c(const char *s)
+{
+	return strv_make(s, s ? strlen(s) : 0);
+}
+
+bool strv_next_line(struct strv *rest, struct strv *ret_line)
+{
+	const char *nl;
+
+	if (rest->n == 0)
+		return false;
+	nl = memchr(rest->p, '\n', rest->n);
+	if (!nl) {
+		*ret_line = *rest;
+		rest->p += rest->n;
+		rest->n = 0;
+		return true;
+	}
+	*ret_line = strv_make(rest->p, (size_t)(nl - rest->p));
+	rest->n -= (size_t)(nl - rest->p) + 1;
+	rest->p = nl + 1;
+	return true;
+}
+
+bool strv_next_token(struct strv *rest, struct strv *ret_tok)
+{
+	size_t i = 0, start;
+
+	while (i < rest->n && is_blank(rest->p[i]))
+		i++;
+	if (i == rest->n) {
+		rest->p += rest->n;
+		rest->n = 0;
+		return false;
+	}
+	start = i;
+	while (i < rest->n && !is_blank(rest->p[i]))
+		i++;
+	*ret_tok = strv_make(rest->p + start, i - start);
+	rest->p += i;
+	rest->n -= i;
+	return true;
+}
+
+struct strv strv_ltrim(struct strv s)
+{
+	while (s.n > 0 && is_blank(s.p[0])) {
+		s.p++;
+		s.n--;
+	}
+	return s;
+}
+
+struct strv strv_trim(struct strv s)
+{
+	s = strv_ltrim(s);
+	while (s.n > 0 && is_blank(s.p[s.n - 1]))
+		s.n--;
+	return s;
+}
+
+bool strv_is_blank(struct strv s)
+{
+	return strv_trim(s).n == 0;
+}
+
+bool strv_eq(struct strv s, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return s.n == n && memcmp(s.p, lit, n) == 0;
+}
+
+bool strv_starts(struct strv s, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return s.n >= n && memcmp(s.p, lit, n) == 0;
+}
+
+bool strv_ends(struct strv s, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return s.n >= n && memcmp(s.p + s.n - n, lit, n) == 0;
+}
+
+bool strv_is_graph(struct strv s)
+{
+	for (size_t i = 0; i < s.n; i++) {
+		unsigned char c = (unsigned char)s.p[i];
+
+		if (c < 0x21 || c > 0x7e)
+			return false;
+	}
+	return s.n > 0;
+}
+
+bool strv_has_control(struct strv s)
+{
+	for (size_t i = 0; i < s.n; i++)
+		if (is_control(s.p[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Copy a decimal token into a C string for strtoll/strtoull: digits only,
+ * after a '-' when sign_ok.  64-bit decimals have at most 20 digits; anything
+ * longer than buf holds is out of range anyway.
+ */
+static int number_token(struct strv s, bool sign_ok, char *buf, size_t cap)
+{
+	size_t i = sign_ok && s.n && s.p[0] == '-' ? 1 : 0;
+
+	if (s.n == 0)
+		return -EINVAL;
+	if (s.n >= cap)
+		return -ERANGE;
+	if (i == s.n)
+		return -EINVAL;
+	for (size_t k = i; k < s.n; k++)
+		if (s.p[k] < '0' || s.p[k] > '9')
+			return -EINVAL;
+	memcpy(buf, s.p, s.n);
+	buf[s.n] = '\0';
+	return 0;
+}
+
+int strv_to_ll(struct strv s, long long min, long long max, long long *ret)
+{
+	char buf[32];
+	long long v;
+	int r = number_token(s, true, buf, sizeof(buf));
+
+	if (r < 0)
+		return r;
+	errno = 0;
+	v = strtoll(buf, NULL, 10);
+	if (errno == ERANGE || v < min || v > max)
+		return -ERANGE;
+	*ret = v;
+	return 0;
+}
+
+int strv_to_u64(struct strv s, unsigned long long *ret)
+{
+	char buf[32];
+	unsigned long long v;
+	int r = number_token(s, false, buf, sizeof(buf));
+
+	if (r < 0)
+		return r;
+	errno = 0;
+	v = strtoull(buf, NULL, 10);
+	if (errno == ERANGE)
+		return -ERANGE;
+	*ret = v;
+	return 0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int strv_to_hex(struct strv s, unsigned long long *ret)
+{
+	unsigned long long v = 0;
+
+	if (s.n >= 32) /* no value has that many digits: not one we know */
+		return -EINVAL;
+	if (strv_starts(s, "0x") || strv_starts(s, "0X"))
+		s = strv_make(s.p + 2, s.n - 2);
+	if (s.n == 0)
+		return -EINVAL;
+	for (size_t i = 0; i < s.n; i++) {
+		int d = hexval(s.p[i]);
+
+		if (d < 0)
+			return -EINVAL;
+		if (v > (~0ull >> 4))
+			return -ERANGE;
+		v = v << 4 | (unsigned)d;
+	}
+	*ret = v;
+	return 0;
+}
+
+int strv_to_mac(struct strv s, uint8_t ret[6])
+{
+	uint8_t mac[6];
+
+	/* %pM in lib/vsprintf.c: six lower-case hex pairs joined by ':'. */
+	if (s.n != 17)
+		return -EINVAL;
+	for (size_t i = 0; i < 6; i++) {
+		int hi = hexval(s.p[i * 3]), lo = hexval(s.p[i * 3 + 1]);
+
+		if (hi < 0 || lo < 0 || (i < 5 && s.p[i * 3 + 2] != ':'))
+			return -EINVAL;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+	}
+	memcpy(ret, mac, sizeof(mac));
+	return 0;
+}
+
+void strv_copy_printable(struct strv s, char *dst, size_t cap)
+{
+	size_t i, n = s.n < cap - 1 ? s.n : cap - 1;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s.p[i];
+
+		dst[i] = (c >= 0x20 && c <= 0x7e) ? (char)c : '?';
+	}
+	dst[n] = '\0';
+}
+
+char *strv_dup_nocontrol(struct strv s, size_t max)
+{
+	size_t n = s.n < max ? s.n : max;
+	char *d = malloc(n + 1);
+
+	if (!d)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		d[i] = is_control(s.p[i]) ? '?' : s.p[i];
+	d[n] = 0;
+	return d;
+}
+
+int strbuf_reserve(struct strbuf *b, size_t cap)
+{
+	char *p;
+
+	if (cap <= b->cap)
+		return 0;
+	p = realloc(b->p, cap);
+	if (!p)
+		return -ENOMEM;
+	b->p = p;
+	b->cap = cap;
+	return 0;
+}
+
+void strbuf_free(struct strbuf *b)
+{
+	if (!b)
+		return;
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+}
+
+/* Room for one more byte and the NUL: geometric, never beyond max + 2. */
+static int grow(struct strbuf *b, size_t max)
+{
+	size_t cap = b->cap < 4096 ? 4096 : b->cap * 2;
+
+	return strbuf_reserve(b, cap > max + 2 ? max + 2 : cap);
+}
+
+int strbuf_read_fd(struct strbuf *b, int fd, size_t max, unsigned int flags, bool *ret_truncated)
+{
+	size_t len = 0;
+	bool more = false;
+
+	b->len = 0;
+	if (max == 0 || max >= SIZE_MAX / 2)
+		return -EINVAL;
+	/* Up to max + 1 bytes: the one past max tells a cut file from a full one. */
+	for (;;) {
+		size_t want;
+		ssize_t n;
+		int r;
+
+		if (len + 1 >= b->cap) {
+			r = grow(b, max);
+			if (r < 0)
+				return r;
+		}
+		want = b->cap - 1 - len;
+		if (want > max + 1 - len)
+			want = max + 1 - len;
+		n = pread(fd, b->p + len, want, (off_t)len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			b->p[0] = '\0';
+			return -errno;
+		}
+		len += (size_t)n;
+		if (len > max) {
+			more = true;
+			len = max;
+			break;
+		}
+		if (n == 0 || ((size_t)n < want && !(flags & STRBUF_TO_EOF)))
+			break;
+	}
+	b->len = len;
+	b->p[len] = '\0';
+	if (ret_truncated)
+		*ret_truncated = more;
+	return 0;
+}

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Text for parsers of untrusted files: byte views that need no terminating
+ * NUL (struct strv: a line, a token of /proc/mdstat or of a sysfs attribute),
+ * strict number parsing, and one growable buffer (struct strbuf) that a probe
+ * keeps across scans, so that steady-state scans do not allocate.
+ *
+ * Nothing here logs; every function returns 0 or -errno (or a bool).
+ */
+#ifndef REDMON_PLUGINS_STRBUF_H
+#define REDMON_PLUGINS_STRBUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A view of n bytes at p; not NUL-terminated, may contain any byte. */
+struct strv {
+	const char *p;
+	size_t n;
+};
+
+static inline struct strv strv_make(const char *p, size_t n)
+{
+	struct strv s = { p, n };
+	return s;
+}
+
+/* A view of a NUL-terminated C string (NULL: the empty view). */
+struct strv strv_c(const char *s);
+
+/* Split the next line (without its '\n') off *rest.  False when *rest is empty. */
+bool strv_next_line(struct strv *rest, struct strv *ret_line);
+
+/* Split the next blank-separated token off *rest.  False when none is left. */
+bool strv_next_token(struct strv *rest, struct strv *ret_tok);
+
+/* Without leading (ltrim) or leading and trailing blanks (space, tab, CR, LF, VT, FF). */
+struct strv strv_ltrim(struct strv s);
+struct strv strv_trim(struct strv s);
+bool strv_is_blank(struct strv s);
+bool strv_eq(struct strv s, const char *lit);
+bool strv_starts(struct strv s, const char *lit);
+bool strv_ends(struct strv s, const char *lit);
+
+/* True when every byte is printable ASCII (0x21..0x7e), and s is not empty. */
+bool strv_is_graph(struct strv s);
+
+/* Whether s holds a control byte (below 0x20, or DEL). */
+bool strv_has_control(struct strv s);
+
+/*
+ * Parse all of s as a decimal integer in [min, max] (strtoll, full checks: no
+ * sign other than a leading '-', no blanks, no trailing bytes).  Returns 0 and
+ * stores *ret, or -EINVAL (not a number) / -ERANGE (out of range, or 32
+ * bytes or more: no 64-bit value is that long).
+ */
+int strv_to_ll(struct strv s, long long min, long long max, long long *ret);
+
+/* The same for unsigned 64-bit values (no sign allowed). */
+int strv_to_u64(struct strv s, unsigned long long *ret);
+
+/* Parse "0x1303" or "1303" (hex digits only) into *ret; 0 or -EINVAL / -ERANGE. */
+int strv_to_hex(struct strv s, unsigned long long *ret);
+
+/* Parse a 6-byte MAC "aa:bb:cc:dd:ee:ff" (hex pairs, ':' separated); 0 or -EINVAL. */
+int strv_to_mac(struct strv s, uint8_t ret[6]);
+
+/*
+ * Copy s into dst (capacity cap >= 1) as a C string, replacing every byte that
+ * is not printable ASCII by '?' and cutting at cap - 1 bytes.  For text that
+ * ends up in reasons and state strings, which must be valid UTF-8.
+ */
+void strv_copy_printable(struct strv s, char *dst, size_t cap);
+
+/*
+ * Copy s into a new C string of at most max bytes, with every control byte
+ * (NUL, line breaks, ESC, DEL) replaced by '?', so that a name read from a
+ * file never breaks a line of an event or a log; other bytes are kept.
+ * NULL when out of memory.
+ */
+char *strv_dup_nocontrol(struct strv s, size_t max);
+
+/* A growable byte buffer, kept across scans. */
+struct strbuf {
+	char *p;
+	size_t len; /* bytes of content; p[len] is a NUL after a read */
+	size_t cap; /* bytes allocated */
+};
+
+/* Make room for at least cap bytes.  Returns 0 or -ENOMEM (b unchanged). */
+int strbuf_reserve(struct strbuf *b, size_t cap);
+
+/* Free the bytes; NULL is a no-op.  b can be used again as is. */
+void strbuf_free(struct strbuf *b);
+
+/*
+ * Read the whole of fd from offset 0 with pread() into b, at most max bytes
+ * (b->p[b->len] is then a NUL); *ret_truncated (may be NULL) says whether the
+ * file held more.  Returns 0 or -errno; on error b->len is 0.
+ *
+ * pread() from offset 0 rather than read(): it restarts a seq_file such as
+ * /proc/mdstat from its first record (fs/seq_file.c seq_read_iter), and it
+ * re-arms sysfs poll() on a kept-open attribute (fs/kernfs/file.c).
+ *
+ * A short read ends the file: a sysfs attribute is one show() call and a
+ * seq_file read fills the buffer while there is more, as does a read of a
+ * regular file.  That saves the second read, returning 0, per file.  With
+ * STRBUF_TO_EOF, reads go on until one returns 0 (a file that may come in
+ * pieces).
+ */
+#define STRBUF_TO_EOF 0x1u
+int strbuf_read_fd(struct strbuf *b, int fd, size_t max, unsigned int flags, bool *ret_truncated);
+
+#endif

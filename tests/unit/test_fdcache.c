@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * plugins/lib/fdcache.c: the budget, the sweep of what a scan no longer
+ * reads, flush, reopen and retry, links leading out of the root, and the
+ * unwatch hook.
+ */
+#include "cmocka_all.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../plugins/lib/fdcache.h"
+
+struct fixture {
+	char root[64];
+	int root_fd;
+	struct fdcache fdc;
+	int unwatched[8]; /* descriptors the hook was told about */
+	int n_unwatched;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	snprintf(f->root, sizeof(f->root), "/tmp/test_fdcache.XXXXXX");
+	if (!mkdtemp(f->root))
+		return -1;
+	f->root_fd = open(f->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (f->root_fd < 0)
+		return -1;
+	fdcache_init(&f->fdc, 16, NULL, NULL);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	fdcache_free(&f->fdc);
+	close(f->root_fd);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->root);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static void put(struct fixture *f, const char *rel, const char *content)
+{
+	char path[512];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", f->root, rel);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(content, fp);
+	fclose(fp);
+}
+
+static void rename_rel(struct fixture *f, const char *from, const char *to)
+{
+	char a[512], b[512];
+
+	snprintf(a, sizeof(a), "%s/%s", f->root, from);
+	snprintf(b, sizeof(b), "%s/%s", f->root, to);
+	assert_int_equal(rename(a, b), 0);
+}
+
+static void unwatch_cb(void *ctx, int fd)
+{
+	struct fixture *f = ctx;
+
+	assert_true(f->n_unwatched < 8);
+	f->unwatched[f->n_unwatched++] = fd;
+}
+
+/* The fd cache: budget, sweep of what a scan no longer reads, flush, regular files only. */
+static void test_fdcache(void **state)
+{
+	struct fixture *f = *state;
+	struct strbuf b = { 0 };
+	char path[512];
+	bool trunc;
+
+	put(f, "a", "one\n");
+	put(f, "b", "two\n");
+	put(f, "c", "three\n");
+	fdcache_free(&f->fdc);
+	fdcache_init(&f->fdc, 2, NULL, NULL);
+	fdcache_begin(&f->fdc);
+	assert_int_equal(
+		fdcache_read(&f->fdc, f->root_fd, "a", FDC_NOTIFY | FDC_TO_EOF, &b, 64, &trunc), 0);
+	assert_string_equal(b.p, "one\n");
+	assert_int_equal(fdcache_read(&f->fdc, f->root_fd, "b", FDC_TO_EOF, &b, 64, &trunc), 0);
+	assert_int_equal(fdcache_read(&f->fdc, f->root_fd, "c", FDC_TO_EOF, &b, 64, &trunc), 0);
+	assert_string_equal(b.p, "three\n");
+	assert_int_equal(f->fdc.n, 2); /* over budget: c was read and closed */
+	assert_true(f->fdc.v[0].notify);
+	assert_false(f->fdc.v[1].notify);
+	fdcache_sweep(&f->fdc);
+	assert_int_equal(f->fdc.n, 2);
+
+	/* kept open: an in-place rewrite is seen through the same descriptor */
+	put(f, "a", "uno\n");
+	fdcache_begin(&f->fdc);
+	assert_int_equal(fdcache_read(&f->fdc, f->root_fd, "a", FDC_TO_EOF, &b, 64, &trunc), 0);
+	assert_string_equal(b.p, "uno\n");
+	fdcache_sweep(&f->fdc); /* b not read in this scan: closed */
+	assert_int_equal(f->fdc.n, 1);
+	assert_string_equal(f->fdc.v[0].path, "a");
+
+	/* replaced by rename: the cached descriptor reads the old file until a flush */
+	put(f, "a.new", "eins\n");
+	snprintf(path, sizeof(path), "%s/a", f->root);
+	{
+		char from[512];
+
+		snprintf(from, sizeof(from), "%s/a.new", f->root);
+		assert_int_equal(rename(from, path), 0);
+	}
+	assert_int_equal(fdcache_read(&f->fdc, f->root_fd, "a", FDC_TO_EOF, &b, 64, &trunc), 0);
+	assert_string_equal(b.p, "uno\n");
+	fdcache_flush(&f->fdc);
+	assert_int_equal(f->fdc.n, 0);
+	assert_int_equal(fdcache_read(&f->fdc, f->root_fd, "a", FDC_TO_EOF, &b, 64, &trunc), 0);
+	assert_string_equal(b.p, "eins\n");
+
+	/* a FIFO would block a plain open/read: refused */
+	snprintf(path, sizeof(path), "%s/fifo", f->root);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(fdcache_read(&f->fdc, f->root_fd, "fifo", FDC_TO_EOF, &b, 64, &trunc),
+			 -EINVAL);
+	assert_int_equal(fdcache_read(&f->fdc, f->root_fd, "nope", FDC_TO_EOF, &b, 64, &trunc),
+			 -ENOENT);
+
+	/* the read limit */
+	assert_int_equal(fdcache_read(NULL, f->root_fd, "c", FDC_TO_EOF, &b, 3, &trunc), 0);
+	assert_true(trunc);
+	assert_int_equal(b.len, 3);
+	assert_int_equal(fdcache_read(NULL, f->root_fd, "c", FDC_TO_EOF, &b, 6, &trunc), 0);
+	assert_false(trunc);
+	strbuf_free(&b);
+}
+
+/* REOPEN: a name renamed over is read anew, the entry (and its watch) replaced. */
+static void test_reopen(void **state)
+{
+	struct fixture *f = *state;
+	struct strbuf b = { 0 };
+	int old_fd;
+
+	fdcache_free(&f->fdc);
+	fdcache_init(&f->fdc, 4, unwatch_cb, f);
+	put(f, "state", "clean\n");
+	assert_int_equal(fdcache_read(&f->fdc, f->root_fd, "state", FDC_NOTIFY, &b, 64, NULL), 0);
+	old_fd = f->fdc.v[0].fd;
+	f->fdc.v[0].watched = true;
+	put(f, "state.new", "active\n");
+	rename_rel(f, "state.new", "state");
+	assert_int_equal(fdcache_read(&f->fdc, f->root_fd, "state", 0, &b, 64, NULL), 0);
+	assert_string_equal(b.p, "clean\n"); /* kept: the old file */
+	assert_int_equal(fdcache_read(&f->fdc, f->root_fd, "state", FDC_REOPEN, &b, 64, NULL), 0);
+	assert_string_equal(b.p, "active\n");
+	assert_int_equal(f->fdc.n, 1);
+	assert_int_equal(f->n_unwatched, 1);
+	assert_int_equal(f->unwatched[0], old_fd);
+	assert_false(f->fdc.v[0].watched);
+	/* The name gone: the entry goes with it. */
+	rename_rel(f, "state", "elsewhere");
+	assert_int_equal(fdcache_read(&f->fdc, f->root_fd, "state", FDC_REOPEN, &b, 64, NULL),
+			 -ENOENT);
+	assert_int_equal(f->fdc.n, 0);
+	assert_int_equal(b.len, 0);
+	strbuf_free(&b);
+}
+
+/*
+ * A kept descriptor that fails (here one that cannot be read at all): kept,
+ * and the error returned, unless FDC_RETRY says to open the path again.
+ */
+static void test_retry(void **state)
+{
+	struct fixture *f = *state;
+	struct strbuf b = { 0 };
+	int bad = open(f->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	put(f, "speed", "1000\n");
+	assert_int_equal(fdcache_read(&f->fdc, f->root_fd, "speed", 0, &b, 64, NULL), 0);
+	assert_int_equal(dup2(bad, f->fdc.v[0].fd), f->fdc.v[0].fd);
+	close(bad);
+	assert_int_equal(fdcache_read(&f->fdc, f->root_fd, "speed", 0, &b, 64, NULL), -EBADF);
+	assert_int_equal(f->fdc.n, 1);
+	assert_int_equal(fdcache_read(&f->fdc, f->root_fd, "speed", FDC_RETRY, &b, 64, NULL), 0);
+	assert_string_equal(b.p, "1000\n");
+	assert_int_equal(f->fdc.n, 1);
+	assert_int_equal(fdcache_read(&f->fdc, f->root_fd, "speed", 0, &b, 64, NULL), 0);
+	strbuf_free(&b);
+}
+
+/* A link out of the root is -ENOLINK, never the host's file nor "absent"; a directory -EISDIR. */
+static void test_links_and_directories(void **state)
+{
+	struct fixture *f = *state;
+	struct strbuf b = { 0 };
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/level", f->root);
+	assert_int_equal(symlink("/etc/passwd", path), 0);
+	snprintf(path, sizeof(path), "%s/dir", f->root);
+	assert_int_equal(mkdir(path, 0755), 0);
+	assert_int_equal(fdcache_read(&f->fdc, f->root_fd, "level", 0, &b, 64, NULL), -ENOLINK);
+	assert_int_equal(fdcache_read(&f->fdc, f->root_fd, "dir", 0, &b, 64, NULL), -EISDIR);
+	assert_int_equal(f->fdc.n, 0);
+	/* A link inside the root is followed. */
+	put(f, "target", "in root\n");
+	snprintf(path, sizeof(path), "%s/inside", f->root);
+	assert_int_equal(symlink("/target", path), 0);
+	assert_int_equal(fdcache_read(&f->fdc, f->root_fd, "inside", 0, &b, 64, NULL), 0);
+	assert_string_equal(b.p, "in root\n");
+	strbuf_free(&b);
+}
+
+/* Many files: the index finds each kept one; find_fd and drop; budget 0 keeps none. */
+static void test_many_files(void **state)
+{
+	struct fixture *f = *state;
+	struct strbuf b = { 0 };
+	char name[32], want[32];
+	struct fdcache_entry *e;
+
+	fdcache_free(&f->fdc);
+	fdcache_init(&f->fdc, 300, unwatch_cb, f);
+	for (int round = 0; round < 2; round++) {
+		fdcache_begin(&f->fdc);
+		for (int i = 0; i < 300; i++) {
+			snprintf(name, sizeof(name), "f%d", i);
+			snprintf(want, sizeof(want), "%d.%d\n", i, round);
+			put(f, name, want);
+			assert_int_equal(fdcache_read(&f->fdc, f->root_fd, name, 0, &b, 64, NULL),
+					 0);
+			assert_string_equal(b.p, want);
+		}
+		fdcache_sweep(&f->fdc);
+		assert_int_equal(f->fdc.n, 300); /* the second round reused every descriptor */
+	}
+	e = fdcache_find_fd(&f->fdc, f->fdc.v[7].fd);
+	assert_ptr_equal(e, &f->fdc.v[7]);
+	e->watched = true;
+	fdcache_drop(&f->fdc, e);
+	assert_int_equal(f->fdc.n, 299);
+	assert_int_equal(f->n_unwatched, 1);
+	assert_null(fdcache_find_fd(&f->fdc, -1));
+	assert_int_equal(fdcache_read(&f->fdc, f->root_fd, "f8", 0, &b, 64, NULL), 0);
+	assert_int_equal(f->fdc.n, 299); /* found, not opened again */
+	fdcache_free(&f->fdc);
+	fdcache_init(&f->fdc, 0, NULL, NULL);
+	assert_int_equal(fdcache_read(&f->fdc, f->root_fd, "f8", 0, &b, 64, NULL), 0);
+	assert_int_equal(f->fdc.n, 0);
+	strbuf_free(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_fdcache, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_links_and_directories, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_files, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
