@@ -3,9 +3,9 @@
 # is included after this file.
 PLUGINS += bond
 bond_SRCS = plugins/bond/bond.c plugins/bond/bond_fdc.c plugins/bond/bond_info.c \
-	plugins/bond/bond_inotify.c \
 	plugins/bond/bond_netlink.c plugins/bond/bond_proc.c plugins/bond/bond_rules.c \
-	plugins/bond/bond_sysfs.c plugins/bond/bond_text.c $(PLUGIN_LIB_ROOTFS)
+	plugins/bond/bond_sysfs.c plugins/bond/bond_text.c $(PLUGIN_LIB_ROOTFS) \
+	$(PLUGIN_LIB_WATCH) $(PLUGIN_LIB_WATCH_UDEV)
 bond_LIBS := -ludev
 
 # Unit tests: the /proc parser, the decisions, the sysfs reader, netlink

@@ -4,7 +4,7 @@ PLUGINS += md
 md_CORE := plugins/md/md_text.c plugins/md/md_array.c plugins/md/mdstat.c \
            plugins/md/md_fdcache.c plugins/md/md_sysfs.c plugins/md/md_group.c \
            plugins/md/md_scan.c $(PLUGIN_LIB_ROOTFS)
-md_SRCS := $(md_CORE) plugins/md/md.c
+md_SRCS := $(md_CORE) plugins/md/md.c $(PLUGIN_LIB_WATCH) $(PLUGIN_LIB_WATCH_UDEV)
 md_LIBS := -ludev -lm
 
 UNIT_TESTS += md_mdstat md_sysfs md_margin md_corpus md_plugin
