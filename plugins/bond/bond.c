@@ -76,10 +76,10 @@ struct bond_probe {
 	/* Since the last scan: re-read every bond, or those marked dirty. */
 	bool full_pending;
 	size_t n_dirty;
-	int nl_fd;		 /* rtnetlink, -1 when off */
-	struct watch_ino ino;	 /* inotify, fd -1 when off */
+	int nl_fd;		/* rtnetlink, -1 when off */
+	struct watch_ino ino;	/* inotify, fd -1 when off */
 	struct watch_udev udev; /* fd -1 when off */
-	bool warned_nl; /* netlink read failed once: said so */
+	bool warned_nl;		/* netlink read failed once: said so */
 };
 
 static const struct redmon_option_spec bond_options[] = {

@@ -5,7 +5,9 @@ PLUGINS += power_supply
 # "=", not ":=": plugins/lib/module.mk, which sets PLUGIN_LIB_ROOTFS, is
 # included after this file.
 power_supply_SRCS = plugins/power_supply/power_supply.c plugins/power_supply/ps_class.c \
-	plugins/power_supply/psu_set.c plugins/power_supply/psu_util.c $(PLUGIN_LIB_ROOTFS)
+	plugins/power_supply/psu_set.c plugins/power_supply/psu_util.c $(PLUGIN_LIB_ROOTFS) \
+	$(PLUGIN_LIB_WATCH) $(PLUGIN_LIB_WATCH_UDEV)
+power_supply_LIBS := -ludev
 
 UNIT_TESTS += power_supply_class
 test_power_supply_class_SRCS = plugins/power_supply/ps_class.c plugins/power_supply/psu_set.c \
