@@ -17,7 +17,7 @@ test_bond_rules_SRCS = plugins/bond/bond_rules.c plugins/bond/bond_proc.c $(BOND
 test_bond_sysfs_SRCS = plugins/bond/bond_sysfs.c plugins/bond/bond_fdc.c plugins/bond/bond_proc.c \
 	plugins/bond/bond_rules.c $(BOND_CORE_SRCS)
 test_bond_netlink_SRCS = plugins/bond/bond_netlink.c $(BOND_CORE_SRCS)
-test_bond_plugin_SRCS = $(bond_SRCS)
+test_bond_plugin_SRCS = $(bond_SRCS) tests/unit/fake_host.c
 test_bond_plugin_LIBS := $(bond_LIBS)
 
 # libFuzzer: the /proc parser with the decisions on what it parsed, and the

@@ -31,7 +31,7 @@
 
 #include "../../plugins/lib/watch.h"
 
-#define MASK (IN_CREATE | IN_MODIFY | IN_DELETE | IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM)
+#define MASK	 (IN_CREATE | IN_MODIFY | IN_DELETE | IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM)
 #define MAX_SEEN 64
 
 struct seen {
@@ -468,8 +468,9 @@ static void drain_for_a_while(struct watch_udev *w, struct uev *u)
 static int udev_child(void)
 {
 	static const char *const net[] = { "net", NULL }, *const ps[] = { "power_supply", NULL };
-	char *argv[] = { "ip",	 "link", "add", "rmwA", "type",
-			 "veth", "peer", "name", "rmwB", NULL };
+	char *argv[] = {
+		"ip", "link", "add", "rmwA", "type", "veth", "peer", "name", "rmwB", NULL
+	};
 	struct watch_udev w_net, w_ps;
 	const char *why = NULL;
 	struct uev u = { 0 };
