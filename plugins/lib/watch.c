@@ -25,10 +25,11 @@
 #include <unistd.h>
 
 struct watch_path {
-	char *path; /* relative to the root, owned */
+	char *path; /* relative to the root: owned, or its watch's dir */
 	int wd;
-	bool wanted; /* added in the current round */
-	bool gone;   /* being forgotten (forget_under) */
+	bool borrowed; /* path is the dir of its watch (which outlives it) */
+	bool wanted;   /* added in the current round */
+	bool gone;     /* being forgotten (forget_under) */
 };
 
 struct watch_wd {
@@ -37,6 +38,12 @@ struct watch_wd {
 	bool wanted; /* added in the current round: its owner is this round's */
 	char *dir;   /* the path that first led to it, owned */
 };
+
+static void path_free(struct watch_path *p)
+{
+	if (!p->borrowed)
+		free(p->path);
+}
 
 /* --- indexes ------------------------------------------------------------------ */
 
@@ -54,14 +61,14 @@ static size_t hash_wd(int wd)
  * Make the index empty with room for want entries.  Growing allocates (false
  * when out of memory, the index untouched); staying or shrinking never fails.
  */
-static bool index_reset(size_t **index, size_t *slots, size_t want)
+static bool index_reset(uint32_t **index, size_t *slots, size_t want)
 {
 	size_t n = *slots ? *slots : 64;
 
 	while (n < 2 * want)
 		n *= 2;
 	if (n != *slots) {
-		size_t *v = calloc(n, sizeof(*v));
+		uint32_t *v = calloc(n, sizeof(*v));
 
 		if (!v)
 			return false;
@@ -74,13 +81,13 @@ static bool index_reset(size_t **index, size_t *slots, size_t want)
 	return true;
 }
 
-static void index_put(size_t *index, size_t slots, size_t hash, size_t entry)
+static void index_put(uint32_t *index, size_t slots, size_t hash, size_t entry)
 {
 	size_t mask = slots - 1, k = hash & mask;
 
 	while (index[k])
 		k = (k + 1) & mask;
-	index[k] = entry + 1;
+	index[k] = (uint32_t)entry + 1;
 }
 
 static bool paths_reindex(struct watch_ino *w, size_t want)
@@ -147,7 +154,8 @@ static bool grow(void **v, size_t *cap, size_t n, size_t size)
 	return true;
 }
 
-static int path_append(struct watch_ino *w, const char *rel, int wd)
+/* A new path to watch wd: a copy of rel, or borrow (its watch's dir) when not NULL. */
+static int path_append(struct watch_ino *w, const char *rel, int wd, char *borrow)
 {
 	struct watch_path *p;
 
@@ -156,7 +164,12 @@ static int path_append(struct watch_ino *w, const char *rel, int wd)
 	if (2 * (w->n_paths + 1) > w->path_slots && !paths_reindex(w, w->n_paths + 1))
 		return -ENOMEM;
 	p = &w->paths[w->n_paths];
-	*p = (struct watch_path){ .path = strdup(rel), .wd = wd, .wanted = true };
+	*p = (struct watch_path){
+		.path = borrow ? borrow : strdup(rel),
+		.wd = wd,
+		.borrowed = borrow != NULL,
+		.wanted = true,
+	};
 	if (!p->path)
 		return -ENOMEM;
 	index_put(w->path_index, w->path_slots, hash_path(rel), w->n_paths++);
@@ -186,7 +199,7 @@ static void paths_sweep(struct watch_ino *w)
 
 	for (size_t i = 0; i < w->n_paths; i++) {
 		if (w->paths[i].gone)
-			free(w->paths[i].path);
+			path_free(&w->paths[i]);
 		else
 			w->paths[k++] = w->paths[i];
 	}
@@ -321,12 +334,16 @@ int watch_ino_add(struct watch_ino *w, const char *rel, int owner)
 	x = wd_find(w, wd);
 	if (x) {
 		wd_claim(w, x, owner); /* the same directory under another path */
-	} else if (!wd_append(w, wd, rel, owner)) {
-		inotify_rm_watch(w->fd, wd);
-		w->lost = true;
-		return -ENOMEM;
+		x = NULL;
+	} else {
+		x = wd_append(w, wd, rel, owner);
+		if (!x) {
+			inotify_rm_watch(w->fd, wd);
+			w->lost = true;
+			return -ENOMEM;
+		}
 	}
-	if (path_append(w, rel, wd) < 0) {
+	if (path_append(w, rel, wd, x ? x->dir : NULL) < 0) {
 		w->lost = true; /* still watched; the path is resolved again next round */
 		return -ENOMEM;
 	}
@@ -410,7 +427,7 @@ static void forget_under(struct watch_ino *w, int wd, bool drop_wd)
 static void forget_paths(struct watch_ino *w)
 {
 	for (size_t i = 0; i < w->n_paths; i++)
-		free(w->paths[i].path);
+		path_free(&w->paths[i]);
 	w->n_paths = 0;
 	if (w->path_slots)
 		memset(w->path_index, 0, w->path_slots * sizeof(*w->path_index));
@@ -485,7 +502,7 @@ void watch_ino_close(struct watch_ino *w)
 	if (w->fd >= 0)
 		close(w->fd);
 	for (size_t i = 0; i < w->n_paths; i++)
-		free(w->paths[i].path);
+		path_free(&w->paths[i]);
 	for (size_t i = 0; i < w->n_wds; i++)
 		free(w->wds[i].dir);
 	free(w->paths);

@@ -78,8 +78,8 @@ struct watch_ino {
 	size_t n_paths, cap_paths;
 	struct watch_wd *wds;
 	size_t n_wds, cap_wds;
-	size_t *path_index, *wd_index; /* open addressing: entry + 1, 0 empty */
-	size_t path_slots, wd_slots;   /* powers of two, at least twice the entries */
+	uint32_t *path_index, *wd_index; /* open addressing: entry + 1, 0 empty */
+	size_t path_slots, wd_slots;	 /* powers of two, at least twice the entries */
 };
 
 /*
@@ -92,7 +92,10 @@ struct watch_ino {
  */
 int watch_ino_open(struct watch_ino *w, int root_fd, const char *root, uint32_t mask);
 
-/* Start a round: every path is unwanted until added again. */
+/*
+ * Start a round: every path is unwanted until added again.  Clears lost and
+ * entries_changed (an add that runs out of memory sets lost again).
+ */
 void watch_ino_begin(struct watch_ino *w);
 
 /*
@@ -105,10 +108,7 @@ int watch_ino_add(struct watch_ino *w, const char *rel, int owner);
 int watch_ino_addf(struct watch_ino *w, int owner, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/*
- * End a round: remove the watches no path added in it leads to.  Clears
- * lost and entries_changed, unless an add ran out of memory (lost stays).
- */
+/* End a round: remove the watches no path added in it leads to. */
 void watch_ino_end(struct watch_ino *w);
 
 /*

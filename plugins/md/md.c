@@ -28,7 +28,6 @@
  * Only this file logs.  All state lives in struct md_probe.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <libudev.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -220,6 +220,18 @@ static void test_two_paths_one_watch(void **state)
 	drain(f);
 	assert_int_equal(find(f, IN_CREATE, "y")->owner, WATCH_SHARED);
 	assert_int_equal(f->n_seen, 3); /* create, modify, close_write: one watch, not two */
+
+	/* the path that made the watch goes, the other keeps it: still one watch, its owner */
+	round_of(f, "link", 3, NULL, 0);
+	write_file(f, "a/z", "1\n");
+	drain(f);
+	assert_int_equal(find(f, IN_CREATE, "z")->owner, 3);
+	assert_non_null(find(f, IN_CREATE, "z")->dir);
+	round_of(f, "link", 3, "a", 3); /* found again without a new watch */
+	write_file(f, "a/w", "1\n");
+	drain(f);
+	assert_int_equal(f->n_seen, 3);
+	assert_int_equal(find(f, IN_CREATE, "w")->owner, 3);
 }
 
 /* More events than the kernel queues: one WATCH_UNKNOWN overflow, and a rescan is due. */
@@ -255,6 +267,7 @@ static void test_overflow_asks_rescan(void **state)
 	s = find(f, IN_CREATE, "after");
 	assert_non_null(s);
 	assert_int_equal(s->owner, 1);
+	assert_string_equal(s->dir, "a");
 
 	/* a round resolves the paths again and clears the request */
 	round_of(f, "a", 1, NULL, 0);
