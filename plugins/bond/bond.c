@@ -33,12 +33,13 @@
 
 #include "../lib/fdcache.h"
 #include "bond_info.h"
-#include "bond_inotify.h"
 #include "bond_netlink.h"
 #include "bond_proc.h"
 #include "bond_rules.h"
 #include "bond_sysfs.h"
 #include "../lib/strbuf.h"
+
+#include "../lib/watch.h"
 
 /*
  * What the last read of one bond gave: the group as reported, and what the
@@ -75,12 +76,10 @@ struct bond_probe {
 	/* Since the last scan: re-read every bond, or those marked dirty. */
 	bool full_pending;
 	size_t n_dirty;
-	int nl_fd;	     /* rtnetlink, -1 when off */
-	struct bond_ino ino; /* inotify, fd -1 when off */
-	struct udev *udev;
-	struct udev_monitor *mon; /* NULL when off */
-	int udev_fd;
-	bool warned_nl; /* netlink read failed once: said so */
+	int nl_fd;		/* rtnetlink, -1 when off */
+	struct watch_ino ino;	/* inotify, fd -1 when off */
+	struct watch_udev udev; /* fd -1 when off */
+	bool warned_nl;		/* netlink read failed once: said so */
 };
 
 static const struct redmon_option_spec bond_options[] = {
@@ -348,15 +347,28 @@ static int names_lookup(const struct bond_probe *p, const char *name)
 
 /* --- reading ---------------------------------------------------------------- */
 
-/* The directories a bond's files are in, for inotify; owner is its index. */
-static int bond_dirs(const struct bond_entry *e, int owner, struct bond_dirs *dirs)
+/*
+ * Owners of the inotify watches that are not one bond (a bond's is its
+ * index); WATCH_SHARED and WATCH_UNKNOWN are the helper's.
+ */
+#define OWNER_TOP  (-1) /* a directory above the bonds (sys/class/net, ...) */
+#define OWNER_PROC (-2) /* proc/net/bonding: one file per bond, by name */
+
+/* A directory that cannot be watched is skipped; running out of memory is an error. */
+static int only_nomem(int r)
+{
+	return r == -ENOMEM ? r : 0;
+}
+
+/* Watch the directories a bond's files are in; owner is its index. */
+static int watch_bond(struct watch_ino *w, const struct bond_entry *e, int owner)
 {
 	const char *name = e->g.name;
 	int r;
 
-	r = bond_dirs_add(dirs, owner, "sys/class/net/%s", name);
+	r = only_nomem(watch_ino_addf(w, owner, "sys/class/net/%s", name));
 	if (r == 0)
-		r = bond_dirs_add(dirs, owner, "sys/class/net/%s/bonding", name);
+		r = only_nomem(watch_ino_addf(w, owner, "sys/class/net/%s/bonding", name));
 	for (size_t i = 0; r == 0 && i < e->g.n_members; i++) {
 		const char *slave = e->g.members[i].name;
 		char dir[128];
@@ -365,12 +377,12 @@ static int bond_dirs(const struct bond_entry *e, int owner, struct bond_dirs *di
 			continue;
 		/* Also where the slave's directory would appear, if it is not there yet. */
 		if (e->dir[i] != BOND_DIR_CLASS)
-			r = bond_dirs_add(dirs, owner, "sys/class/net/%s", slave);
+			r = only_nomem(watch_ino_addf(w, owner, "sys/class/net/%s", slave));
 		if (r == 0 && e->dir[i] != BOND_DIR_NONE &&
 		    bond_slave_dir_path(name, slave, e->dir[i], dir, sizeof(dir)) == 0) {
-			r = bond_dirs_add(dirs, owner, "%s", dir);
+			r = only_nomem(watch_ino_add(w, dir, owner));
 			if (r == 0)
-				r = bond_dirs_add(dirs, owner, "%s/bonding_slave", dir);
+				r = only_nomem(watch_ino_addf(w, owner, "%s/bonding_slave", dir));
 		}
 	}
 	return r;
@@ -468,20 +480,17 @@ static int watch_dirs(struct bond_probe *p)
 	static const char *const top_dirs[] = {
 		"proc", "proc/net", "sys", "sys/class", "sys/class/net",
 	};
-	struct bond_dirs dirs = { 0 };
-	int r = bond_dirs_add(&dirs, BOND_INO_PROC, "proc/net/bonding");
+	int r;
 
-	p->ino.resync = true; /* until bond_ino_sync() is done */
-
+	watch_ino_begin(&p->ino);
+	r = only_nomem(watch_ino_add(&p->ino, "proc/net/bonding", OWNER_PROC));
 	for (size_t i = 0; r == 0 && i < sizeof(top_dirs) / sizeof(top_dirs[0]); i++)
-		r = bond_dirs_add(&dirs, BOND_INO_TOP, "%s", top_dirs[i]);
+		r = only_nomem(watch_ino_add(&p->ino, top_dirs[i], OWNER_TOP));
 	for (size_t i = 0; r == 0 && i < p->n_bonds; i++) {
 		if (!p->bonds[i]->unknown)
-			r = bond_dirs(p->bonds[i], (int)i, &dirs);
+			r = watch_bond(&p->ino, p->bonds[i], (int)i);
 	}
-	if (r == 0)
-		r = bond_ino_sync(&p->ino, p->ops->root_fd(p->h), &dirs);
-	bond_dirs_free(&dirs);
+	watch_ino_end(&p->ino); /* after ENOMEM, lost: the next full scan tries again */
 	return r;
 }
 
@@ -537,7 +546,7 @@ static int scan_full(struct bond_probe *p)
 	p->n_bonds = n;
 	if (!same || !p->names_ok)
 		r = names_build(p);
-	if (r == 0 && p->ino.fd >= 0 && (!same || p->ino.resync))
+	if (r == 0 && p->ino.fd >= 0 && (!same || p->ino.lost || p->ino.entries_changed))
 		r = watch_dirs(p);
 	if (r < 0)
 		p->ops->scan_error(p->h, "bond scan failed: %s", strerror(-r));
@@ -681,19 +690,22 @@ static int on_netlink(struct bond_probe *p)
  * renamed, a queue overflow) may change which bonds there are, and re-reads
  * all.
  */
-static bool ino_cb(void *ctx, int owner, uint32_t mask, const char *name)
+static bool ino_cb(void *ctx, const struct watch_event *ev)
 {
 	const uint32_t content = IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB;
 	struct ev_ctx *c = ctx;
+	uint32_t mask = ev->mask;
+	int owner = ev->owner;
+	const char *name = ev->name;
 
-	if (!(mask & ~content) && owner == BOND_INO_TOP && strcmp(name, "bonding_masters") != 0)
+	if (!(mask & ~content) && owner == OWNER_TOP && strcmp(name, "bonding_masters") != 0)
 		return c->p->full_pending;
 	c->rescan = true;
 	if (mask & ~content)
 		mark(c->p, -1);
 	else if (owner >= 0)
 		mark(c->p, owner);
-	else if (owner == BOND_INO_PROC)
+	else if (owner == OWNER_PROC)
 		mark(c->p,
 		     entry_find(c->p->bonds, c->p->n_bonds, name) ? names_lookup(c->p, name) : -1);
 	else
@@ -704,7 +716,7 @@ static bool ino_cb(void *ctx, int owner, uint32_t mask, const char *name)
 static int on_inotify(struct bond_probe *p)
 {
 	struct ev_ctx c = { .p = p };
-	int r = bond_ino_drain(&p->ino, ino_cb, &c);
+	int r = watch_ino_drain(&p->ino, ino_cb, &c);
 
 	if (r < 0) {
 		mark(p, -1);
@@ -712,27 +724,34 @@ static int on_inotify(struct bond_probe *p)
 	}
 	return c.rescan;
 }
+
+/* Bonds and slaves come and go with add/remove/move: re-read all. */
+static bool udev_cb(void *ctx, struct udev_device *dev)
+{
+	const char *action = udev_device_get_action(dev);
+	const char *name = udev_device_get_sysname(dev);
+	struct ev_ctx *c = ctx;
+	int i = name ? names_lookup(c->p, name) : -1;
+
+	if (action && strcmp(action, "change") != 0) {
+		mark(c->p, -1);
+		c->rescan = true;
+	} else if (i != -1) {
+		mark(c->p, i);
+		c->rescan = true;
+	}
+	return c->p->full_pending; /* nothing more to learn */
+}
+
 static int on_udev(struct bond_probe *p)
 {
-	struct udev_device *dev;
-	int rescan = 0;
+	struct ev_ctx c = { .p = p };
 
-	while ((dev = udev_monitor_receive_device(p->mon))) {
-		const char *action = udev_device_get_action(dev);
-		const char *name = udev_device_get_sysname(dev);
-		int i = name ? names_lookup(p, name) : -1;
-
-		/* Bonds and slaves come and go with add/remove/move: re-read all. */
-		if (action && strcmp(action, "change") != 0) {
-			mark(p, -1);
-			rescan = 1;
-		} else if (i != -1) {
-			mark(p, i);
-			rescan = 1;
-		}
-		udev_device_unref(dev);
+	if (watch_udev_drain(&p->udev, udev_cb, &c) == -ENOBUFS) {
+		mark(p, -1); /* events lost */
+		return 1;
 	}
-	return rescan;
+	return c.rescan;
 }
 
 static int bond_on_fd(void *inst, int fd, uint32_t revents)
@@ -744,7 +763,7 @@ static int bond_on_fd(void *inst, int fd, uint32_t revents)
 		return on_netlink(p);
 	if (fd == p->ino.fd)
 		return on_inotify(p);
-	if (p->mon && fd == p->udev_fd)
+	if (fd == p->udev.fd)
 		return on_udev(p);
 	return 0;
 }
@@ -769,49 +788,42 @@ static int setup_netlink(struct bond_probe *p, bool is_auto)
 	return 0;
 }
 
+/*
+ * Files are rewritten in place (IN_MODIFY, IN_CLOSE_WRITE) or replaced by
+ * rename (IN_MOVED_TO); directories come and go (IN_CREATE, IN_DELETE).
+ */
+#define INOTIFY_MASK                                                                               \
+	(IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB | IN_CREATE | IN_DELETE | IN_MOVED_FROM |          \
+	 IN_MOVED_TO)
+
 static int setup_inotify(struct bond_probe *p)
 {
-	int r = bond_ino_open(&p->ino);
+	int r = watch_ino_open(&p->ino, p->ops->root_fd(p->h), p->ops->root(p->h), INOTIFY_MASK);
 
 	if (r < 0) {
 		p->ops->log(p->h, REDMON_LOG_WARNING,
 			    "no inotify (%s): changes of the tree wait for the next rescan",
 			    strerror(-r));
-		bond_ino_close(&p->ino);
 		return 0;
 	}
 	r = p->ops->watch_fd(p->h, p->ino.fd, EPOLLIN);
 	if (r < 0)
-		bond_ino_close(&p->ino);
+		watch_ino_close(&p->ino);
 	return r;
 }
 
 static void setup_udev(struct bond_probe *p)
 {
-	const char *why = "udev_new failed";
+	static const char *const net[] = { "net", NULL };
+	const char *why = "cannot watch its descriptor";
 
-	p->udev = udev_new();
-	if (p->udev)
-		p->mon = udev_monitor_new_from_netlink(p->udev, "udev");
-	if (p->mon) {
-		why = "cannot filter or enable the monitor";
-		if (udev_monitor_filter_add_match_subsystem_devtype(p->mon, "net", NULL) >= 0 &&
-		    udev_monitor_enable_receiving(p->mon) >= 0) {
-			p->udev_fd = udev_monitor_get_fd(p->mon);
-			if (p->udev_fd >= 0 && p->ops->watch_fd(p->h, p->udev_fd, EPOLLIN) == 0)
-				return;
-			why = "cannot watch its descriptor";
-		}
-	} else if (p->udev) {
-		why = "no udev monitor";
+	if (watch_udev_open(&p->udev, "udev", net, &why) == 0) {
+		if (p->ops->watch_fd(p->h, p->udev.fd, EPOLLIN) == 0)
+			return;
+		watch_udev_close(&p->udev);
 	}
 	p->ops->log(p->h, REDMON_LOG_NOTICE, "no udev net events (%s): rtnetlink and rescans only",
 		    why);
-	udev_monitor_unref(p->mon);
-	p->mon = NULL;
-	udev_unref(p->udev);
-	p->udev = NULL;
-	p->udev_fd = -1;
 }
 
 static void bond_fini(void *inst)
@@ -826,12 +838,10 @@ static void bond_fini(void *inst)
 	}
 	if (p->ino.fd >= 0)
 		p->ops->unwatch_fd(p->h, p->ino.fd);
-	bond_ino_close(&p->ino);
-	if (p->mon) {
-		p->ops->unwatch_fd(p->h, p->udev_fd);
-		udev_monitor_unref(p->mon);
-	}
-	udev_unref(p->udev);
+	watch_ino_close(&p->ino);
+	if (p->udev.fd >= 0)
+		p->ops->unwatch_fd(p->h, p->udev.fd);
+	watch_udev_close(&p->udev);
 	entries_free(p->bonds, p->n_bonds);
 	free(p->names);
 	fdcache_free(&p->fdc);
@@ -857,7 +867,7 @@ static int bond_init(const struct redmon_host_ops *ops, struct redmon_host *h, v
 	p->h = h;
 	p->nl_fd = -1;
 	p->ino.fd = -1;
-	p->udev_fd = -1;
+	p->udev.fd = -1;
 	events = ops->events_wanted(h);
 	live = ops->root_is_live(h);
 	if (events && option_on(p, "netlink", true))
@@ -879,7 +889,7 @@ static int bond_init(const struct redmon_host_ops *ops, struct redmon_host *h, v
 	 * limit, which the core raised to the hard limit; other probes keep
 	 * files open too (md 3/8, hwmon 1/8).
 	 */
-	if (live ? (p->nl_fd >= 0 || p->mon) : p->ino.fd >= 0) {
+	if (live ? (p->nl_fd >= 0 || p->udev.fd >= 0) : p->ino.fd >= 0) {
 		struct rlimit rl;
 
 		if (getrlimit(RLIMIT_NOFILE, &rl) == 0)

@@ -1,6 +1,6 @@
 # The bond probe: Linux bonding (plugins/bond/README.md).
 PLUGINS += bond
-bond_SRCS := plugins/bond/bond.c plugins/bond/bond_info.c plugins/bond/bond_inotify.c \
+bond_SRCS := plugins/bond/bond.c plugins/bond/bond_info.c \
 	plugins/bond/bond_netlink.c plugins/bond/bond_proc.c plugins/bond/bond_rules.c \
 	plugins/bond/bond_sysfs.c
 bond_LIBS := -ludev
@@ -13,7 +13,7 @@ test_bond_rules_SRCS := plugins/bond/bond_rules.c plugins/bond/bond_proc.c plugi
 test_bond_sysfs_SRCS := plugins/bond/bond_sysfs.c plugins/bond/bond_proc.c \
 	plugins/bond/bond_rules.c plugins/bond/bond_info.c
 test_bond_netlink_SRCS := plugins/bond/bond_netlink.c plugins/bond/bond_info.c
-test_bond_plugin_SRCS := $(bond_SRCS)
+test_bond_plugin_SRCS := $(bond_SRCS) tests/unit/fake_host.c
 test_bond_plugin_LIBS := $(bond_LIBS)
 
 # libFuzzer: the /proc parser with the decisions on what it parsed, and the

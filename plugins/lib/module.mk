@@ -29,3 +29,8 @@ UNIT_TESTS += rootfs strbuf hindex fdcache sysfs_read child
 # (src/privhelper.c) runs tools with it.
 PLUGIN_LIB_CHILD := plugins/lib/child.c
 $(BUILD)/redmon: $(BUILD)/obj/plugins/lib/child.o
+
+# The watch module's test: a real inotify instance on temporary trees; the
+# udev monitor's setup.
+UNIT_TESTS += watch
+test_watch_LIBS := -ludev

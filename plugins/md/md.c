@@ -28,7 +28,6 @@
  * Only this file logs.  All state lives in struct md_probe.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <libudev.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,16 +44,10 @@
 #include "md_scan.h"
 #include "mdstat.h"
 
-#define INOTIFY_MASK                                                                               \
-	(IN_CLOSE_WRITE | IN_MODIFY | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM |        \
-	 IN_DELETE_SELF)
+#include "../lib/watch.h"
 
-/* One inotify watch on a directory of a captured tree. */
-struct md_iwatch {
-	char *path; /* relative to the root, owned; NULL: the kernel dropped the watch */
-	int wd;
-	bool used; /* still wanted after the current scan */
-};
+#define INOTIFY_MASK                                                                               \
+	(IN_CLOSE_WRITE | IN_MODIFY | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM)
 
 /* More arrays named by events than this before a scan: read everything. */
 #define MAX_DIRTY 64
@@ -68,18 +61,9 @@ struct md_probe {
 	struct fdcache fdc;
 	struct md_scan scan;
 
-	struct udev *udev;
-	struct udev_monitor *mon;
-	int mon_fd; /* watched, or -1 */
-
-	int ino_fd; /* watched, or -1 */
-	struct md_iwatch *iw;
-	size_t n_iw, cap_iw;
-	/* Open-addressing indexes of iw by path and by wd (entry + 1; 0 empty). */
-	size_t *iw_by_path, *iw_by_wd;
-	size_t iw_slots; /* a power of two, at least twice n_iw */
-	uint64_t iw_fp;	 /* fingerprint of the directories watched (iwatch_update) */
-	bool iw_stale;	 /* a watch was lost: update even if the fingerprint matches */
+	struct watch_udev udev; /* live root; fd watched, or -1 */
+	struct watch_ino ino;	/* captured tree; fd watched, or -1 */
+	uint64_t iw_fp;		/* fingerprint of the directories watched (iwatch_update) */
 
 	/* What change events named since the last scan (see the top of this file). */
 	bool want_full;			    /* the next scan reads everything */
@@ -159,97 +143,57 @@ static size_t fd_budget(struct md_probe *p)
 
 static void udev_close(struct md_probe *p)
 {
-	if (p->mon_fd >= 0)
-		p->ops->unwatch_fd(p->h, p->mon_fd);
-	p->mon_fd = -1;
-	if (p->mon)
-		udev_monitor_unref(p->mon); /* closes its socket */
-	p->mon = NULL;
-	if (p->udev)
-		udev_unref(p->udev);
-	p->udev = NULL;
+	if (p->udev.fd >= 0)
+		p->ops->unwatch_fd(p->h, p->udev.fd);
+	watch_udev_close(&p->udev);
 }
 
 /* A udev monitor for block devices; without one the core's periodic scan still works. */
 static void udev_open(struct md_probe *p)
 {
-	const char *why = "udev_new failed";
-	int fd, r;
+	static const char *const block[] = { "block", NULL };
+	const char *why = "cannot watch the udev monitor";
+	int r;
 
-	p->udev = udev_new();
-	if (!p->udev)
-		goto fail;
-	why = "cannot open the udev netlink monitor";
-	p->mon = udev_monitor_new_from_netlink(p->udev, "udev");
-	if (!p->mon)
-		goto fail;
-	why = "cannot filter or enable the udev monitor";
-	if (udev_monitor_filter_add_match_subsystem_devtype(p->mon, "block", NULL) < 0 ||
-	    udev_monitor_enable_receiving(p->mon) < 0)
-		goto fail;
-	fd = udev_monitor_get_fd(p->mon);
-	why = "cannot watch the udev monitor";
-	if (fd < 0)
-		goto fail;
-	r = p->ops->watch_fd(p->h, fd, EPOLLIN);
-	if (r == -EOPNOTSUPP) {
-		/* A one-shot host (redmon status): no events wanted, nothing wrong. */
-		p->no_events = true;
-		udev_close(p);
-		return;
+	r = watch_udev_open(&p->udev, "udev", block, &why);
+	if (r == 0) {
+		r = p->ops->watch_fd(p->h, p->udev.fd, EPOLLIN);
+		if (r == 0)
+			return;
+		watch_udev_close(&p->udev);
+		if (r == -EOPNOTSUPP) {
+			/* A one-shot host (redmon status): no events wanted, nothing wrong. */
+			p->no_events = true;
+			return;
+		}
 	}
-	if (r < 0)
-		goto fail;
-	p->mon_fd = fd;
-	return;
-fail:
 	LOG(p, REDMON_LOG_NOTICE, "%s: arrays appearing or vanishing are seen at the next scan",
 	    why);
-	udev_close(p);
 }
 
 static void inotify_close(struct md_probe *p)
 {
-	size_t i;
-
-	if (p->ino_fd >= 0) {
-		p->ops->unwatch_fd(p->h, p->ino_fd);
-		close(p->ino_fd);
-	}
-	p->ino_fd = -1;
-	for (i = 0; i < p->n_iw; i++)
-		free(p->iw[i].path);
-	free(p->iw);
-	p->iw = NULL;
-	p->n_iw = p->cap_iw = 0;
-	free(p->iw_by_path);
-	free(p->iw_by_wd);
-	p->iw_by_path = p->iw_by_wd = NULL;
-	p->iw_slots = 0;
+	if (p->ino.fd >= 0)
+		p->ops->unwatch_fd(p->h, p->ino.fd);
+	watch_ino_close(&p->ino);
 }
 
 static void inotify_open(struct md_probe *p)
 {
 	char e[64];
-	int fd, r;
+	int r;
 
-	fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (fd < 0) {
-		r = -errno;
-		goto fail;
+	r = watch_ino_open(&p->ino, p->ops->root_fd(p->h), p->ops->root(p->h), INOTIFY_MASK);
+	if (r == 0) {
+		r = p->ops->watch_fd(p->h, p->ino.fd, EPOLLIN);
+		if (r == 0)
+			return;
+		watch_ino_close(&p->ino);
 	}
-	r = p->ops->watch_fd(p->h, fd, EPOLLIN);
-	if (r < 0)
-		close(fd);
 	if (r == -EOPNOTSUPP) {
 		p->no_events = true; /* one-shot host: quietly without events */
 		goto no_cache;
 	}
-	if (r < 0)
-		goto fail;
-	p->ino_fd = fd;
-	return;
-fail:
 	LOG(p, REDMON_LOG_NOTICE, "no inotify (%s): changes in %s are seen at the next scan",
 	    errstr(r, e, sizeof(e)), p->ops->root(p->h));
 no_cache:
@@ -264,171 +208,15 @@ static uint64_t fnv(uint64_t h, const char *s)
 	return redmon_fnv1a_mem(h, s, strlen(s) + 1);
 }
 
-static size_t wd_hash(int wd)
-{
-	return (size_t)((uint32_t)wd * 2654435761u);
-}
-
-static void iw_index_put(struct md_probe *p, size_t i)
-{
-	size_t mask = p->iw_slots - 1, k;
-
-	for (k = (size_t)fnv(REDMON_FNV1A_BASIS, p->iw[i].path) & mask; p->iw_by_path[k];)
-		k = (k + 1) & mask;
-	p->iw_by_path[k] = i + 1;
-	for (k = wd_hash(p->iw[i].wd) & mask; p->iw_by_wd[k];)
-		k = (k + 1) & mask;
-	p->iw_by_wd[k] = i + 1;
-}
 
 /*
- * Rebuild both indexes for the live entries, with room for want entries.  A
- * linear search here cost more than the whole rest of a scan at 1000 arrays
- * (5000 watched directories, each looked up by path every scan).  False when
- * out of memory.
+ * Watch <root>/<rel> (a directory) for inotify, resolved inside the root as
+ * every read is.  A directory that cannot be watched (absent: no proc in a
+ * sysfs-only capture) is simply not watched.
  */
-static bool iw_index_rebuild(struct md_probe *p, size_t want)
-{
-	size_t slots = p->iw_slots ? p->iw_slots : 64;
-
-	while (slots < 2 * want)
-		slots *= 2;
-	if (slots != p->iw_slots) {
-		size_t *a = calloc(slots, sizeof(*a)), *b = calloc(slots, sizeof(*b));
-
-		if (!a || !b) {
-			free(a);
-			free(b);
-			return false;
-		}
-		free(p->iw_by_path);
-		free(p->iw_by_wd);
-		p->iw_by_path = a;
-		p->iw_by_wd = b;
-		p->iw_slots = slots;
-	} else {
-		memset(p->iw_by_path, 0, slots * sizeof(size_t));
-		memset(p->iw_by_wd, 0, slots * sizeof(size_t));
-	}
-	for (size_t i = 0; i < p->n_iw; i++)
-		if (p->iw[i].path)
-			iw_index_put(p, i);
-	return true;
-}
-
-static struct md_iwatch *iwatch_by_path(struct md_probe *p, const char *rel)
-{
-	size_t mask = p->iw_slots - 1, k;
-
-	if (!p->iw_slots)
-		return NULL;
-	for (k = (size_t)fnv(REDMON_FNV1A_BASIS, rel) & mask; p->iw_by_path[k];
-	     k = (k + 1) & mask) {
-		struct md_iwatch *w = &p->iw[p->iw_by_path[k] - 1];
-
-		if (w->path && strcmp(w->path, rel) == 0)
-			return w;
-	}
-	return NULL;
-}
-
-static struct md_iwatch *iwatch_by_wd(struct md_probe *p, int wd)
-{
-	size_t mask = p->iw_slots - 1, k;
-
-	if (!p->iw_slots)
-		return NULL;
-	for (k = wd_hash(wd) & mask; p->iw_by_wd[k]; k = (k + 1) & mask) {
-		struct md_iwatch *w = &p->iw[p->iw_by_wd[k] - 1];
-
-		if (w->path && w->wd == wd)
-			return w;
-	}
-	return NULL;
-}
-
-/*
- * The watch by path name, without following a link in the last component.  A
- * link higher up may still lead out of the root: a watch reads no content,
- * so the worst is a rescan too many.
- */
-static int iwatch_add_by_name(struct md_probe *p, const char *rel)
-{
-	const char *root = p->ops->root(p->h);
-	char path[4096];
-	int n;
-
-	n = snprintf(path, sizeof(path), "%s%s%s", root,
-		     root[0] && root[strlen(root) - 1] == '/' ? "" : "/", rel);
-	if (n < 0 || (size_t)n >= sizeof(path))
-		return -1;
-	return inotify_add_watch(p->ino_fd, path, INOTIFY_MASK | IN_ONLYDIR | IN_DONT_FOLLOW);
-}
-
-/*
- * Add an inotify watch on <root>/<rel>, a directory resolved inside the root
- * as every read is (rootfs_open): the watch goes on the directory the reads
- * will list, never on one a link leads to outside.  inotify takes a path, so
- * the directory is named by its descriptor's /proc/self/fd link.  Returns the
- * watch descriptor or -1.
- */
-static int iwatch_add(struct md_probe *p, const char *rel)
-{
-	char path[64];
-	int dfd, wd, e;
-
-	dfd = rootfs_open_checked(p->ops->root_fd(p->h), rel, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return -1; /* absent (no proc in a sysfs-only capture): nothing to watch */
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", dfd);
-	wd = inotify_add_watch(p->ino_fd, path, INOTIFY_MASK | IN_ONLYDIR);
-	e = errno;
-	close(dfd);
-	if (wd < 0 && e == ENOENT)
-		wd = iwatch_add_by_name(p, rel); /* no /proc mounted */
-	return wd;
-}
-
-/* Watch <root>/<rel> (a directory) if it is not watched yet. */
 static void iwatch_want(struct md_probe *p, const char *rel)
 {
-	struct md_iwatch *w = iwatch_by_path(p, rel);
-	int wd;
-
-	if (w) {
-		w->used = true;
-		return;
-	}
-	wd = iwatch_add(p, rel);
-	if (wd < 0)
-		return;
-	w = iwatch_by_wd(p, wd);
-	if (w) { /* the same directory under another name */
-		w->used = true;
-		return;
-	}
-	if (p->n_iw == p->cap_iw) {
-		size_t cap = p->cap_iw ? p->cap_iw * 2 : 16;
-		struct md_iwatch *v = realloc(p->iw, cap * sizeof(*v));
-
-		if (!v)
-			goto undo;
-		p->iw = v;
-		p->cap_iw = cap;
-	}
-	if (2 * (p->n_iw + 1) > p->iw_slots && !iw_index_rebuild(p, p->n_iw + 1))
-		goto undo;
-	w = &p->iw[p->n_iw];
-	w->path = strdup(rel);
-	if (!w->path)
-		goto undo;
-	w->wd = wd;
-	w->used = true;
-	p->n_iw++;
-	iw_index_put(p, p->n_iw - 1);
-	return;
-undo:
-	inotify_rm_watch(p->ino_fd, wd);
+	watch_ino_add(&p->ino, rel, 0);
 }
 
 /* Watch an array's md directory and its dev-* directories. */
@@ -456,9 +244,9 @@ static void iwatch_update(struct md_probe *p, bool partial)
 {
 	const struct md_set *set = &p->scan.sysfs;
 	uint64_t fp = REDMON_FNV1A_BASIS;
-	size_t i, j, k;
+	size_t i, j;
 
-	if (p->ino_fd < 0)
+	if (p->ino.fd < 0)
 		return;
 	if (partial) {
 		for (i = 0; i < p->n_dirty; i++) {
@@ -475,30 +263,15 @@ static void iwatch_update(struct md_probe *p, bool partial)
 			fp = fnv(fp, set->v[i].devs[j].name);
 		fp = fnv(fp, "/");
 	}
-	if (fp == p->iw_fp && !p->iw_stale)
+	if (fp == p->iw_fp && !p->ino.lost)
 		return;
 	p->iw_fp = fp;
-	p->iw_stale = false;
-	for (i = 0; i < p->n_iw; i++)
-		p->iw[i].used = false;
+	watch_ino_begin(&p->ino);
 	iwatch_want(p, "proc");
 	iwatch_want(p, "sys/block");
 	for (i = 0; i < set->n; i++)
 		iwatch_want_array(p, &set->v[i]);
-	for (i = 0, k = 0; i < p->n_iw; i++) {
-		if (p->iw[i].used && p->iw[i].path) {
-			p->iw[k++] = p->iw[i];
-			continue;
-		}
-		if (p->iw[i].path)
-			inotify_rm_watch(p->ino_fd, p->iw[i].wd);
-		free(p->iw[i].path);
-	}
-	if (k != p->n_iw) {
-		p->n_iw = k;
-		if (!iw_index_rebuild(p, k))
-			p->iw_stale = true; /* lookups miss: try again next time */
-	}
+	watch_ino_end(&p->ino); /* removes the watches not wanted any more */
 }
 
 /* Register the kept-open files the kernel notifies; kept-open ones only (budget). */
@@ -545,8 +318,8 @@ static int md_init(const struct redmon_host_ops *ops, struct redmon_host *h, voi
 	}
 	p->ops = ops;
 	p->h = h;
-	p->mon_fd = -1;
-	p->ino_fd = -1;
+	p->udev.fd = -1;
+	p->ino.fd = -1;
 	p->live = ops->root_is_live(h);
 	/* One-shot commands (redmon status) are never asked about events. */
 	p->no_events = !ops->events_wanted(h);
@@ -744,24 +517,15 @@ static int mark_path(struct md_probe *p, const char *rel)
  * array's md directory and dev-* directories (iwatch_update).  Returns 1 when
  * it matters to md, else 0.
  */
-static int note_inotify(struct md_probe *p, const struct inotify_event *ev)
+static int note_inotify(struct md_probe *p, const struct watch_event *ev)
 {
-	const char *name = ev->len ? ev->name : "";
-	struct md_iwatch *w;
+	const char *name = ev->name;
 
-	if (ev->mask & IN_Q_OVERFLOW)
-		return want_full(p); /* events were lost */
-	w = iwatch_by_wd(p, ev->wd);
-	if (!w)
-		return want_full(p); /* removed by us, or never known: no telling what it was */
-	if (ev->mask & IN_IGNORED) {
-		/* The directory is gone; so is its watch.  Forgotten, not moved: the index holds positions. */
-		free(w->path);
-		w->path = NULL;
-		p->iw_stale = true;
-		return want_full(p);
-	}
-	if (strcmp(w->path, "proc") == 0) {
+	if (!ev->dir)
+		return want_full(p); /* events were lost, or a watch never known */
+	if (ev->mask & IN_IGNORED)
+		return want_full(p); /* the directory is gone, and so is its watch */
+	if (strcmp(ev->dir, "proc") == 0) {
 		if (!name[0])
 			return want_full(p); /* proc itself moved or went */
 		if (strcmp(name, "mdstat") != 0)
@@ -770,64 +534,64 @@ static int note_inotify(struct md_probe *p, const struct inotify_event *ev)
 		p->had_event = true;
 		return 1;
 	}
-	if (strcmp(w->path, "sys/block") == 0) {
+	if (strcmp(ev->dir, "sys/block") == 0) {
 		if (!name[0] || md_name_valid(strv_c(name)))
 			return want_full(p); /* an array came or went */
 		return 0;
 	}
-	return mark_path(p, w->path);
+	return mark_path(p, ev->dir);
 }
 
-/* Drain inotify and note what each event changed. */
+/* What the events drained so far asked for. */
+struct ev_ctx {
+	struct md_probe *p;
+	int want;
+};
+
+static bool ino_cb(void *ctx, const struct watch_event *ev)
+{
+	struct ev_ctx *c = ctx;
+
+	c->want |= note_inotify(c->p, ev);
+	return false;
+}
+
 static int drain_inotify(struct md_probe *p)
 {
-	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-	const struct inotify_event *ev;
-	int want = 0;
-	ssize_t n;
-	size_t off;
+	struct ev_ctx c = { .p = p };
 
-	for (;;) {
-		n = read(p->ino_fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		for (off = 0; off + sizeof(*ev) <= (size_t)n; off += sizeof(*ev) + ev->len) {
-			ev = (const struct inotify_event *)(buf + off);
-			want |= note_inotify(p, ev);
-		}
-	}
-	return want;
+	if (watch_ino_drain(&p->ino, ino_cb, &c) < 0)
+		return want_full(p);
+	return c.want;
 }
 
 /*
- * Drain the udev monitor.  An md device that changed (started, stopped,
- * resized: KOBJ_CHANGE) is one array to read again; one that came or went,
- * or anything else, needs a full scan.
+ * One device from the udev monitor.  An md device that changed (started,
+ * stopped, resized: KOBJ_CHANGE) is one array to read again; one that came
+ * or went, or anything else, needs a full scan.
  */
+static bool udev_cb(void *ctx, struct udev_device *d)
+{
+	const char *name = udev_device_get_sysname(d);
+	const char *action = udev_device_get_action(d);
+	struct ev_ctx *c = ctx;
+
+	if (name && strncmp(name, "md", 2) == 0) {
+		if (action && strcmp(action, "change") == 0)
+			c->want = mark_array(c->p, name, strlen(name));
+		else
+			c->want = want_full(c->p);
+	}
+	return false;
+}
+
 static int drain_udev(struct md_probe *p)
 {
-	struct udev_device *d;
-	int want = 0;
+	struct ev_ctx c = { .p = p };
 
-	errno = 0;
-	while ((d = udev_monitor_receive_device(p->mon))) {
-		const char *name = udev_device_get_sysname(d);
-		const char *action = udev_device_get_action(d);
-
-		if (name && strncmp(name, "md", 2) == 0) {
-			if (action && strcmp(action, "change") == 0)
-				want = mark_array(p, name, strlen(name));
-			else
-				want = want_full(p);
-		}
-		udev_device_unref(d);
-		errno = 0;
-	}
-	if (errno == ENOBUFS) /* the socket overflowed: events were lost */
-		want = want_full(p);
-	return want;
+	if (watch_udev_drain(&p->udev, udev_cb, &c) == -ENOBUFS)
+		return want_full(p); /* the socket overflowed: events were lost */
+	return c.want;
 }
 
 static int md_on_fd(void *inst, int fd, uint32_t revents)
@@ -837,9 +601,9 @@ static int md_on_fd(void *inst, int fd, uint32_t revents)
 	char buf[256];
 
 	(void)revents;
-	if (fd == p->mon_fd)
+	if (fd == p->udev.fd)
 		return drain_udev(p);
-	if (fd == p->ino_fd)
+	if (fd == p->ino.fd)
 		return drain_inotify(p);
 	ent = fdcache_find_fd(&p->fdc, fd);
 	if (!ent)

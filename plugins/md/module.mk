@@ -15,7 +15,7 @@ test_md_margin_SRCS := $(md_CORE)
 test_md_margin_LIBS := -lm
 test_md_corpus_SRCS := $(md_CORE)
 test_md_corpus_LIBS := -ljansson -lm
-test_md_plugin_SRCS := $(md_SRCS)
+test_md_plugin_SRCS := $(md_SRCS) tests/unit/fake_host.c
 test_md_plugin_LIBS := $(md_LIBS)
 
 FUZZERS += fuzz_mdstat fuzz_md_sysfs

@@ -5,23 +5,20 @@
  *
  * The kernel announces a supply's change with a uevent, not with a pollable
  * attribute (power_supply_changed() -> kobject_uevent(KOBJ_CHANGE)), so on
- * the live system the probe listens on a NETLINK_KOBJECT_UEVENT socket and
- * asks for a rescan when a power_supply uevent arrives.  Under --root it
- * watches the captured tree with inotify instead.  Both only when the core
- * wants events; otherwise the periodic rescan is all there is.
+ * the live system the probe listens to the kernel's uevents for the
+ * power_supply subsystem and asks for a rescan when one arrives.  Under
+ * --root it watches the captured tree with inotify instead (both:
+ * plugins/lib/watch.h).  Both only when the core wants events; otherwise the
+ * periodic rescan is all there is.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <linux/netlink.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include "../lib/rootfs.h"
+#include "../lib/watch.h"
 #include "ps_class.h"
 #include "psu_util.h"
 #include "redmon/plugin.h"
@@ -30,8 +27,8 @@ struct ps_probe {
 	const struct redmon_host_ops *ops;
 	struct redmon_host *h;
 	int required;
-	int nlfd; /* uevent socket (live root) */
-	int infd; /* inotify (captured tree) */
+	struct watch_udev uevents; /* live root; fd -1 when off */
+	struct watch_ino ino;	   /* captured tree; fd -1 when off */
 	bool said_watch;
 	struct ps_psu psu;
 };
@@ -52,33 +49,42 @@ static void ps_fini(void *inst)
 
 	if (!p)
 		return;
-	if (p->nlfd >= 0) {
-		p->ops->unwatch_fd(p->h, p->nlfd);
-		close(p->nlfd);
-	}
-	if (p->infd >= 0) {
-		p->ops->unwatch_fd(p->h, p->infd);
-		close(p->infd);
-	}
+	if (p->uevents.fd >= 0)
+		p->ops->unwatch_fd(p->h, p->uevents.fd);
+	watch_udev_close(&p->uevents);
+	if (p->ino.fd >= 0)
+		p->ops->unwatch_fd(p->h, p->ino.fd);
+	watch_ino_close(&p->ino);
 	ps_psu_free(&p->psu);
 	free(p);
 }
 
-static int open_uevents(void)
+/* The kernel's uevents of power_supply devices (not udev's: no udevd needed). */
+static void watch_uevents(struct ps_probe *p)
 {
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1 /* kernel uevents */ };
-	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-			NETLINK_KOBJECT_UEVENT);
+	static const char *const subsystems[] = { "power_supply", NULL };
+	const char *why = "";
+	int rc = watch_udev_open(&p->uevents, "kernel", subsystems, &why);
 
-	if (fd < 0)
-		return -errno;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int rc = -errno;
-
-		close(fd);
-		return rc;
+	if (rc < 0) {
+		p->ops->log(p->h, REDMON_LOG_NOTICE,
+			    "no uevent socket (%s: %s): changes are seen at the next rescan", why,
+			    strerror(-rc));
+		return;
 	}
-	return fd;
+	if (p->ops->watch_fd(p->h, p->uevents.fd, EPOLLIN) < 0)
+		watch_udev_close(&p->uevents);
+}
+
+/* inotify over the captured tree: files rewritten, renamed over, supplies coming and going. */
+static void watch_captured(struct ps_probe *p)
+{
+	const uint32_t mask = IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE |
+			      IN_DELETE | IN_ATTRIB;
+
+	if (watch_ino_open(&p->ino, p->ops->root_fd(p->h), p->ops->root(p->h), mask) == 0 &&
+	    p->ops->watch_fd(p->h, p->ino.fd, EPOLLIN) < 0)
+		watch_ino_close(&p->ino);
 }
 
 static int ps_init(const struct redmon_host_ops *ops, struct redmon_host *h, void **ret)
@@ -86,76 +92,38 @@ static int ps_init(const struct redmon_host_ops *ops, struct redmon_host *h, voi
 	struct ps_probe *p = calloc(1, sizeof(*p));
 	const char *req = ops->option(h, "required");
 	long long v;
-	int fd, rc;
 
 	if (!p)
 		return -ENOMEM;
 	p->ops = ops;
 	p->h = h;
-	p->nlfd = p->infd = -1;
+	p->uevents.fd = p->ino.fd = -1;
 	if (!req || psu_parse_ll(req, &v) < 0 || v < 0 || v > 64) {
 		ps_fini(p);
 		return -EINVAL;
 	}
 	p->required = (int)v;
-	if (ops->events_wanted(h)) {
-		if (ops->root_is_live(h)) {
-			fd = open_uevents();
-			if (fd >= 0 && (rc = ops->watch_fd(h, fd, EPOLLIN)) == 0)
-				p->nlfd = fd;
-			else if (fd >= 0)
-				close(fd);
-			else
-				ops->log(h, REDMON_LOG_NOTICE,
-					 "no uevent socket (%s): changes are seen at the next "
-					 "rescan",
-					 strerror(-fd));
-		} else {
-			fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-			if (fd >= 0 && ops->watch_fd(h, fd, EPOLLIN) == 0)
-				p->infd = fd;
-			else if (fd >= 0)
-				close(fd);
-		}
-	}
+	if (ops->events_wanted(h) && ops->root_is_live(h))
+		watch_uevents(p);
+	else if (ops->events_wanted(h))
+		watch_captured(p);
 	*ret = p;
 	return 0;
-}
-
-/*
- * Watch the directory rel of the root.  inotify_add_watch() takes a path and
- * would follow a link in the tree out of the root (to a host directory), so
- * the directory is opened inside the root first and watched through its
- * descriptor's /proc/self/fd entry.  0 or -errno.
- */
-static int watch_in_root(struct ps_probe *p, const char *rel, uint32_t mask)
-{
-	char fdpath[64];
-	int fd, rc = 0;
-
-	fd = rootfs_open(p->ops->root_fd(p->h), rel, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
-	if (inotify_add_watch(p->infd, fdpath, mask) < 0)
-		rc = -errno;
-	close(fd);
-	return rc;
 }
 
 /* Keep inotify watches on the class directory and each supply's directory. */
 static void watch_tree(struct ps_probe *p, const struct ps_entry *v, size_t n)
 {
-	const uint32_t mask = IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE |
-			      IN_DELETE | IN_ATTRIB;
 	int bad = 0;
 
-	if (watch_in_root(p, "sys/class/power_supply", mask) < 0)
+	watch_ino_begin(&p->ino);
+	if (watch_ino_add(&p->ino, "sys/class/power_supply", 0) < 0)
 		bad++;
 	for (size_t i = 0; i < n; i++) {
-		if (v[i].path[0] && watch_in_root(p, v[i].path, mask) < 0)
+		if (v[i].path[0] && watch_ino_add(&p->ino, v[i].path, 0) < 0)
 			bad++;
 	}
+	watch_ino_end(&p->ino);
 	if (bad && !p->said_watch && n > 0) {
 		p->ops->log(
 			p->h, REDMON_LOG_NOTICE,
@@ -179,7 +147,7 @@ static int ps_scan(void *inst)
 		p->ops->scan_error(p->h, "reading sys/class/power_supply: %s", strerror(-rc));
 		return rc;
 	}
-	if (p->infd >= 0)
+	if (p->ino.fd >= 0)
 		watch_tree(p, v, n);
 	rc = ps_psu_eval(&p->psu, v, n, p->required, &g);
 	if (rc == 0)
@@ -192,38 +160,35 @@ static int ps_scan(void *inst)
 	return rc;
 }
 
-/* A uevent datagram is "ACTION@DEVPATH\0KEY=VALUE\0...": look for the subsystem. */
-static bool is_power_supply_uevent(const char *buf, size_t len)
+/* Any event is worth a rescan: the callback only counts them. */
+static bool ino_cb(void *ctx, const struct watch_event *ev)
 {
-	for (size_t i = 0; i < len;) {
-		const char *s = buf + i;
-		size_t l = strnlen(s, len - i);
+	(void)ctx;
+	(void)ev;
+	return true;
+}
 
-		if (l == sizeof("SUBSYSTEM=power_supply") - 1 &&
-		    memcmp(s, "SUBSYSTEM=power_supply", l) == 0)
-			return true;
-		i += l + 1;
-	}
-	return false;
+static bool uevent_cb(void *ctx, struct udev_device *dev)
+{
+	bool *want = ctx;
+
+	(void)dev; /* of power_supply: the monitor's filter says so */
+	*want = true;
+	return true;
 }
 
 static int ps_on_fd(void *inst, int fd, uint32_t revents)
 {
 	struct ps_probe *p = inst;
-	char buf[8192];
 	bool want = false;
-	ssize_t r;
 
 	(void)revents;
-	if (fd == p->infd) {
-		while ((r = read(fd, buf, sizeof(buf))) > 0)
-			;
+	if (fd == p->ino.fd) {
+		watch_ino_drain(&p->ino, ino_cb, NULL);
 		return 1;
 	}
-	while ((r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
-		if (is_power_supply_uevent(buf, (size_t)r))
-			want = true;
-	}
+	if (fd == p->uevents.fd && watch_udev_drain(&p->uevents, uevent_cb, &want) == -ENOBUFS)
+		want = true; /* uevents lost */
 	return want ? 1 : 0;
 }
 

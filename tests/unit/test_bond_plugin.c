@@ -15,7 +15,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,201 +24,28 @@
 
 #include <redmon/plugin.h>
 
+#include "fake_host.h"
+
 extern const struct redmon_plugin redmon_plugin;
 
-#define MAX_WATCH   16
-#define MAX_REPORTS 8
-
-struct report {
-	char name[32], type[32], reason[1024];
-	int32_t margin, nominal;
-	int total, ok, failed;
-	size_t n_members;
-	char member[4][16];
-	enum redmon_role role[4];
-};
-
-struct redmon_host {
-	char root[64];
-	int root_fd;
-	bool events;
-	const char *opt_netlink, *opt_inotify;
-	int watched[MAX_WATCH];
-	int n_watched;
-	bool bad_unwatch;
-	struct report reports[MAX_REPORTS];
-	int n_reports;
-	int n_scan_errors;
-	char scan_error[256];
-	int n_logs;
-	char last_log[256];
-};
-
-static void __attribute__((format(printf, 3, 4)))
-h_log(struct redmon_host *h, int level, const char *fmt, ...)
-{
-	va_list ap;
-
-	(void)level;
-	va_start(ap, fmt);
-	vsnprintf(h->last_log, sizeof(h->last_log), fmt, ap);
-	va_end(ap);
-	h->n_logs++;
-}
-
-static const char *h_option(struct redmon_host *h, const char *key)
-{
-	if (strcmp(key, "netlink") == 0)
-		return h->opt_netlink ? h->opt_netlink : "auto";
-	if (strcmp(key, "inotify") == 0)
-		return h->opt_inotify ? h->opt_inotify : "auto";
-	return NULL;
-}
-
-static const char *h_root(struct redmon_host *h)
-{
-	return h->root;
-}
-
-static int h_root_fd(struct redmon_host *h)
-{
-	return h->root_fd;
-}
-
-static bool h_live(struct redmon_host *h)
-{
-	(void)h;
-	return false;
-}
-
-static bool h_events(struct redmon_host *h)
-{
-	return h->events;
-}
-
-static int h_report(struct redmon_host *h, const struct redmon_group *g)
-{
-	struct report *r;
-
-	if (h->n_reports >= MAX_REPORTS)
-		return -ENOMEM;
-	r = &h->reports[h->n_reports++];
-	memset(r, 0, sizeof(*r));
-	snprintf(r->name, sizeof(r->name), "%s", g->name);
-	snprintf(r->type, sizeof(r->type), "%s", g->type);
-	snprintf(r->reason, sizeof(r->reason), "%s", g->reason ? g->reason : "");
-	r->margin = g->margin;
-	r->nominal = g->margin_nominal;
-	r->total = g->members_total;
-	r->ok = g->members_ok;
-	r->failed = g->members_failed;
-	r->n_members = g->n_members;
-	assert_string_equal(g->kind, "nic");
-	for (size_t i = 0; i < g->n_members && i < 4; i++) {
-		snprintf(r->member[i], sizeof(r->member[i]), "%s", g->members[i].name);
-		r->role[i] = g->members[i].role;
-	}
-	return 0;
-}
-
-static void __attribute__((format(printf, 2, 3)))
-h_scan_error(struct redmon_host *h, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(h->scan_error, sizeof(h->scan_error), fmt, ap);
-	va_end(ap);
-	h->n_scan_errors++;
-}
-
-static int h_watch(struct redmon_host *h, int fd, uint32_t events)
-{
-	if (fcntl(fd, F_GETFD) < 0 || events != EPOLLIN || h->n_watched >= MAX_WATCH)
-		return -EBADF;
-	h->watched[h->n_watched++] = fd;
-	return 0;
-}
-
-static void h_unwatch(struct redmon_host *h, int fd)
-{
-	for (int i = 0; i < h->n_watched; i++) {
-		if (h->watched[i] == fd) {
-			if (fcntl(fd, F_GETFD) < 0)
-				h->bad_unwatch = true; /* closed before unwatch */
-			h->watched[i] = h->watched[--h->n_watched];
-			return;
-		}
-	}
-	h->bad_unwatch = true;
-}
-
-static const struct redmon_host_ops ops = {
-	.abi_version = REDMON_ABI_VERSION,
-	.size = sizeof(struct redmon_host_ops),
-	.log = h_log,
-	.option = h_option,
-	.root = h_root,
-	.root_fd = h_root_fd,
-	.root_is_live = h_live,
-	.events_wanted = h_events,
-	.report = h_report,
-	.scan_error = h_scan_error,
-	.watch_fd = h_watch,
-	.unwatch_fd = h_unwatch,
-};
-
+/* Events off unless a test turns them on; every group a "nic", every fd watched for EPOLLIN. */
 static int setup(void **state)
 {
-	struct redmon_host *h = calloc(1, sizeof(*h));
+	struct redmon_host *h = fake_host_new(&redmon_plugin, "redmon-bondp");
 
 	if (!h)
 		return -1;
-	snprintf(h->root, sizeof(h->root), "/tmp/redmon-bondp-XXXXXX");
-	if (!mkdtemp(h->root))
-		return -1;
-	h->root_fd = open(h->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	h->events = false;
+	h->kind = "nic";
+	h->watch_events = EPOLLIN;
 	*state = h;
-	return h->root_fd < 0 ? -1 : 0;
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
+	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct redmon_host *h = *state;
-
-	close(h->root_fd);
-	nftw(h->root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	free(h);
+	fake_host_free(*state);
 	return 0;
-}
-
-static void put(struct redmon_host *h, const char *rel, const char *text)
-{
-	char path[512], tmp[520];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", h->root, rel);
-	for (char *p = path + strlen(h->root) + 1; *p; p++) {
-		if (*p == '/') {
-			*p = 0;
-			mkdir(path, 0755);
-			*p = '/';
-		}
-	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	assert_int_equal(rename(tmp, path), 0);
 }
 
 static const char *ab_text(unsigned int em3_failures)
@@ -238,27 +64,26 @@ static const char *ab_text(unsigned int em3_failures)
 
 static void tree(struct redmon_host *h)
 {
-	put(h, "proc/net/bonding/bond0", ab_text(5));
-	put(h, "sys/class/net/int/bonding/slaves", "eth5 eth1\n");
-	put(h, "sys/class/net/int/slave_eth1/bonding_slave/mii_status", "down\n");
-	put(h, "sys/class/net/int/slave_eth5/bonding_slave/mii_status", "up\n");
+	fake_host_replace(h, "proc/net/bonding/bond0", ab_text(5));
+	fake_host_replace(h, "sys/class/net/int/bonding/slaves", "eth5 eth1\n");
+	fake_host_replace(h, "sys/class/net/int/slave_eth1/bonding_slave/mii_status", "down\n");
+	fake_host_replace(h, "sys/class/net/int/slave_eth5/bonding_slave/mii_status", "up\n");
 }
 
-static const struct report *find(struct redmon_host *h, const char *name)
+static const struct fake_report *find(struct redmon_host *h, const char *name)
 {
-	for (int i = 0; i < h->n_reports; i++) {
-		if (strcmp(h->reports[i].name, name) == 0)
-			return &h->reports[i];
-	}
-	fail_msg("no report for %s", name);
-	return NULL;
+	const struct fake_report *r = fake_host_report(h, name);
+
+	if (!r)
+		fail_msg("no report for %s", name);
+	return r;
 }
 
 static void *start(struct redmon_host *h)
 {
 	void *inst = NULL;
 
-	assert_int_equal(redmon_plugin.init(&ops, h, &inst), 0);
+	assert_int_equal(redmon_plugin.init(&fake_host_ops, h, &inst), 0);
 	assert_non_null(inst);
 	return inst;
 }
@@ -291,7 +116,7 @@ static void test_descriptor(void **state)
 static void test_one_shot_scan(void **state)
 {
 	struct redmon_host *h = *state;
-	const struct report *r;
+	const struct fake_report *r;
 	void *inst;
 
 	tree(h);
@@ -329,8 +154,8 @@ static void test_daemon_events_and_flapping(void **state)
 	tree(h);
 	inst = start(h);
 	assert_int_equal(h->n_watched, 2); /* rtnetlink (auto), inotify (auto, not live) */
-	nl = h->watched[0];
-	ino = h->watched[1];
+	nl = h->watched[0].fd;
+	ino = h->watched[1].fd;
 	scan(h, inst);
 	assert_string_equal(find(h, "bond0")->reason, "");
 	/* Nothing changed since the scan: nothing to do. */
@@ -338,7 +163,7 @@ static void test_daemon_events_and_flapping(void **state)
 	assert_int_equal(redmon_plugin.on_fd(inst, nl, EPOLLIN), 0);
 
 	/* em3 failed twice and came back: a flap, with the total. */
-	put(h, "proc/net/bonding/bond0", ab_text(7));
+	fake_host_replace(h, "proc/net/bonding/bond0", ab_text(7));
 	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
 	scan(h, inst);
 	assert_string_equal(find(h, "bond0")->reason,
@@ -348,13 +173,13 @@ static void test_daemon_events_and_flapping(void **state)
 	assert_string_equal(find(h, "bond0")->reason, "");
 
 	/* A slave's sysfs file rewritten: its watched directory says so. */
-	put(h, "sys/class/net/int/slave_eth1/bonding_slave/mii_status", "up\n");
+	fake_host_replace(h, "sys/class/net/int/slave_eth1/bonding_slave/mii_status", "up\n");
 	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
 	scan(h, inst);
 	assert_int_equal(find(h, "int")->margin, 1);
 
 	/* A new bond directory appears under sys/class/net. */
-	put(h, "sys/class/net/bond9/bonding/slaves", "");
+	fake_host_replace(h, "sys/class/net/bond9/bonding/slaves", "");
 	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
 	scan(h, inst);
 	assert_int_equal(h->n_reports, 3);
@@ -385,7 +210,7 @@ static void rewrite(struct redmon_host *h, const char *rel, const char *text)
  */
 static void assert_same_as_full(struct redmon_host *h)
 {
-	struct report got[MAX_REPORTS];
+	struct fake_report got[FAKE_MAX_REPORTS];
 	int n = h->n_reports;
 	void *fresh;
 
@@ -406,15 +231,15 @@ static void assert_same_as_full(struct redmon_host *h)
 static void three_bonds(struct redmon_host *h)
 {
 	tree(h);
-	put(h, "sys/class/net/bond0/bonding/mode", "active-backup 1\n");
-	put(h, "sys/class/net/bond0/operstate", "up\n");
-	put(h, "sys/class/net/em3/operstate", "up\n");
-	put(h, "sys/class/net/p2p3/operstate", "up\n");
-	put(h, "proc/net/bonding/bond2",
-	    "Bonding Mode: load balancing (round-robin)\nMII Status: up\n"
-	    "MII Polling Interval (ms): 100\n"
-	    "\nSlave Interface: eth8\nMII Status: up\nLink Failure Count: 0\n"
-	    "\nSlave Interface: eth9\nMII Status: up\nLink Failure Count: 0\n");
+	fake_host_replace(h, "sys/class/net/bond0/bonding/mode", "active-backup 1\n");
+	fake_host_replace(h, "sys/class/net/bond0/operstate", "up\n");
+	fake_host_replace(h, "sys/class/net/em3/operstate", "up\n");
+	fake_host_replace(h, "sys/class/net/p2p3/operstate", "up\n");
+	fake_host_replace(h, "proc/net/bonding/bond2",
+			  "Bonding Mode: load balancing (round-robin)\nMII Status: up\n"
+			  "MII Polling Interval (ms): 100\n"
+			  "\nSlave Interface: eth8\nMII Status: up\nLink Failure Count: 0\n"
+			  "\nSlave Interface: eth9\nMII Status: up\nLink Failure Count: 0\n");
 }
 
 /*
@@ -429,11 +254,11 @@ static void test_partial_rescans(void **state)
 	void *inst;
 
 	h->events = true;
-	h->opt_netlink = "no";
+	fake_host_option(h, "netlink", "no");
 	three_bonds(h);
 	inst = start(h);
 	assert_int_equal(h->n_watched, 1);
-	ino = h->watched[0];
+	ino = h->watched[0].fd;
 	scan(h, inst);
 	assert_int_equal(h->n_reports, 3);
 	assert_same_as_full(h);
@@ -443,13 +268,13 @@ static void test_partial_rescans(void **state)
 	 * (proc/mdstat, the md probe's): created, it may be anything and
 	 * re-reads all; rewritten, it asks for no scan at all.
 	 */
-	put(h, "proc/mdstat", "Personalities : [raid1]\n");
+	fake_host_replace(h, "proc/mdstat", "Personalities : [raid1]\n");
 	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
 	scan(h, inst);
 	rewrite(h, "proc/mdstat", "Personalities : [raid1] [raid6]\n");
 	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 0);
 	/* But bonding_masters, beside the bonds too, is theirs. */
-	put(h, "sys/class/net/bonding_masters", "bond0 int bond2\n");
+	fake_host_replace(h, "sys/class/net/bonding_masters", "bond0 int bond2\n");
 	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
 	scan(h, inst);
 	rewrite(h, "sys/class/net/bonding_masters", "bond0 int bond2\n");
@@ -561,10 +386,10 @@ static void test_directory_made_again(void **state)
 	void *inst;
 
 	h->events = true;
-	h->opt_netlink = "no";
+	fake_host_option(h, "netlink", "no");
 	three_bonds(h);
 	inst = start(h);
-	ino = h->watched[0];
+	ino = h->watched[0].fd;
 	scan(h, inst);
 	for (int round = 0; round < 2; round++) {
 		snprintf(path, sizeof(path), "%s/sys/class/net/em3/operstate", h->root);
@@ -573,7 +398,7 @@ static void test_directory_made_again(void **state)
 		assert_int_equal(rmdir(path), 0);
 		assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
 		scan(h, inst);
-		put(h, "sys/class/net/em3/operstate", "up\n");
+		fake_host_replace(h, "sys/class/net/em3/operstate", "up\n");
 		assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
 		scan(h, inst);
 		assert_int_equal(find(h, "bond0")->margin, 1);
@@ -599,10 +424,10 @@ static void test_flapping_with_partial_rescans(void **state)
 	void *inst;
 
 	h->events = true;
-	h->opt_netlink = "no";
+	fake_host_option(h, "netlink", "no");
 	three_bonds(h);
 	inst = start(h);
-	ino = h->watched[0];
+	ino = h->watched[0].fd;
 	scan(h, inst);
 	assert_string_equal(find(h, "bond0")->reason, "");
 
@@ -636,12 +461,12 @@ static void test_options_off(void **state)
 	void *inst;
 
 	h->events = true;
-	h->opt_netlink = "no";
-	h->opt_inotify = "no";
+	fake_host_option(h, "netlink", "no");
+	fake_host_option(h, "inotify", "no");
 	inst = start(h);
 	assert_int_equal(h->n_watched, 0);
 	redmon_plugin.fini(inst);
-	h->opt_netlink = "yes";
+	fake_host_option(h, "netlink", "yes");
 	inst = start(h);
 	assert_int_equal(h->n_watched, 1);
 	redmon_plugin.fini(inst);
@@ -662,7 +487,7 @@ static void test_watches_stay_in_root(void **state)
 	void *inst;
 
 	h->events = true;
-	h->opt_netlink = "no";
+	fake_host_option(h, "netlink", "no");
 	tree(h);
 	snprintf(out, sizeof(out), "/tmp/redmon-bondp-out-XXXXXX");
 	assert_non_null(mkdtemp(out));
@@ -670,7 +495,7 @@ static void test_watches_stay_in_root(void **state)
 	assert_int_equal(mkdir(path, 0755), 0);
 	snprintf(path, sizeof(path), "%s/p2p3", out);
 	assert_int_equal(mkdir(path, 0755), 0);
-	put(h, "sys/class/net/int/operstate", "up\n"); /* makes sys/class/net */
+	fake_host_replace(h, "sys/class/net/int/operstate", "up\n"); /* makes sys/class/net */
 	snprintf(path, sizeof(path), "%s/sys/class/net/em3", h->root);
 	{
 		char target[128];
@@ -682,7 +507,7 @@ static void test_watches_stay_in_root(void **state)
 		assert_int_equal(symlink(target, path), 0);
 	}
 	inst = start(h);
-	ino = h->watched[0];
+	ino = h->watched[0].fd;
 	scan(h, inst);
 	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 0);
 	for (int i = 0; i < 2; i++) {
@@ -698,7 +523,7 @@ static void test_watches_stay_in_root(void **state)
 	scan(h, inst);
 	assert_int_equal(find(h, "bond0")->margin, 1); /* "down" outside is not read */
 	redmon_plugin.fini(inst);
-	nftw(out, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	fake_host_rm_tree(out);
 }
 
 /* A root whose directories cannot be listed: the scan fails and says why. */
@@ -708,7 +533,7 @@ static void test_scan_error(void **state)
 	char path[512];
 	void *inst;
 
-	put(h, "sys/class/placeholder", "");
+	fake_host_replace(h, "sys/class/placeholder", "");
 	snprintf(path, sizeof(path), "%s/sys/class/net", h->root);
 	assert_int_equal(symlink("net", path), 0); /* ELOOP */
 	inst = start(h);
@@ -721,7 +546,7 @@ static void test_scan_error(void **state)
 static void test_abi_mismatch(void **state)
 {
 	struct redmon_host *h = *state;
-	struct redmon_host_ops bad = ops;
+	struct redmon_host_ops bad = fake_host_ops;
 	void *inst = NULL;
 
 	bad.abi_version = REDMON_ABI_VERSION + 1;

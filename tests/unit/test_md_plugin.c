@@ -14,7 +14,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,167 +23,16 @@
 
 #include <redmon/plugin.h>
 
+#include "fake_host.h"
+
 extern const struct redmon_plugin redmon_plugin;
-
-#define MAX_WATCH 256
-
-struct redmon_host {
-	char root[64];
-	int root_fd;
-	bool live;
-	const char *max_open_files;
-
-	struct {
-		int fd;
-		uint32_t events;
-	} watched[MAX_WATCH];
-	int n_watched;
-	bool bad_unwatch; /* unwatch of an fd not watched, or already closed */
-	bool no_loop;	  /* a one-shot host: watch_fd answers -EOPNOTSUPP */
-
-	int n_reports;
-	char report_names[16][32];
-	int32_t report_margin[16];
-	int n_scan_errors;
-	char scan_error[256];
-	int n_logs;
-	char last_log[256];
-};
-
-static void __attribute__((format(printf, 3, 4)))
-h_log(struct redmon_host *h, int level, const char *fmt, ...)
-{
-	va_list ap;
-
-	(void)level;
-	va_start(ap, fmt);
-	vsnprintf(h->last_log, sizeof(h->last_log), fmt, ap);
-	va_end(ap);
-	h->n_logs++;
-}
-
-static const char *h_option(struct redmon_host *h, const char *key)
-{
-	if (strcmp(key, "max_open_files") == 0)
-		return h->max_open_files ? h->max_open_files : "0";
-	return NULL;
-}
-
-static const char *h_root(struct redmon_host *h)
-{
-	return h->root;
-}
-
-static int h_root_fd(struct redmon_host *h)
-{
-	return h->root_fd;
-}
-
-static bool h_live(struct redmon_host *h)
-{
-	return h->live;
-}
-
-static bool h_events_wanted(struct redmon_host *h)
-{
-	return !h->no_loop;
-}
-
-static int h_report(struct redmon_host *h, const struct redmon_group *g)
-{
-	int i;
-
-	for (i = 0; i < h->n_reports; i++)
-		if (strcmp(h->report_names[i], g->name) == 0)
-			return -EINVAL;
-	if (h->n_reports >= 16)
-		return -ENOMEM;
-	snprintf(h->report_names[h->n_reports], 32, "%s", g->name);
-	h->report_margin[h->n_reports] = g->margin;
-	h->n_reports++;
-	return 0;
-}
-
-static void __attribute__((format(printf, 2, 3)))
-h_scan_error(struct redmon_host *h, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(h->scan_error, sizeof(h->scan_error), fmt, ap);
-	va_end(ap);
-	h->n_scan_errors++;
-}
-
-static int h_watch(struct redmon_host *h, int fd, uint32_t events)
-{
-	int i;
-
-	if (h->no_loop)
-		return -EOPNOTSUPP;
-	if (fcntl(fd, F_GETFD) < 0)
-		return -EBADF;
-	for (i = 0; i < h->n_watched; i++)
-		if (h->watched[i].fd == fd)
-			return -EEXIST;
-	if (h->n_watched >= MAX_WATCH)
-		return -ENOSPC;
-	h->watched[h->n_watched].fd = fd;
-	h->watched[h->n_watched].events = events;
-	h->n_watched++;
-	return 0;
-}
-
-static void h_unwatch(struct redmon_host *h, int fd)
-{
-	int i;
-
-	if (fcntl(fd, F_GETFD) < 0)
-		h->bad_unwatch = true; /* closed before unwatch */
-	for (i = 0; i < h->n_watched; i++) {
-		if (h->watched[i].fd == fd) {
-			h->watched[i] = h->watched[--h->n_watched];
-			return;
-		}
-	}
-	h->bad_unwatch = true;
-}
-
-static const struct redmon_host_ops ops = {
-	.abi_version = REDMON_ABI_VERSION,
-	.size = sizeof(struct redmon_host_ops),
-	.log = h_log,
-	.option = h_option,
-	.root = h_root,
-	.root_fd = h_root_fd,
-	.root_is_live = h_live,
-	.events_wanted = h_events_wanted,
-	.report = h_report,
-	.scan_error = h_scan_error,
-	.watch_fd = h_watch,
-	.unwatch_fd = h_unwatch,
-};
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static int setup(void **state)
 {
-	struct redmon_host *h = calloc(1, sizeof(*h));
+	struct redmon_host *h = fake_host_new(&redmon_plugin, "test_md_plugin");
 
-	if (!h)
-		return -1;
-	snprintf(h->root, sizeof(h->root), "/tmp/test_md_plugin.XXXXXX");
-	if (!mkdtemp(h->root))
-		return -1;
-	h->root_fd = open(h->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	*state = h;
-	return h->root_fd >= 0 ? 0 : -1;
+	return h ? 0 : -1;
 }
 
 static int teardown(void **state)
@@ -192,59 +40,31 @@ static int teardown(void **state)
 	struct redmon_host *h = *state;
 	char out[96];
 
-	close(h->root_fd);
-	nftw(h->root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	snprintf(out, sizeof(out), "%s.out", h->root); /* test_watch_stays_in_root's */
-	nftw(out, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	free(h);
+	fake_host_rm_tree(out);
+	fake_host_free(h);
 	return 0;
-}
-
-static void put(struct redmon_host *h, const char *rel, const char *content)
-{
-	char path[512], *p;
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/%s", h->root, rel);
-	for (p = path + strlen(h->root) + 1; (p = strchr(p, '/')); p++) {
-		*p = '\0';
-		mkdir(path, 0755);
-		*p = '/';
-	}
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs(content, fp);
-	fclose(fp);
 }
 
 static void build_tree(struct redmon_host *h)
 {
-	put(h, "proc/mdstat",
-	    "Personalities : [raid1]\n"
-	    "md0 : active raid1 sdb1[1] sda1[0]\n"
-	    "      100 blocks [2/2] [UU]\n\n"
-	    "md1 : active raid1 sdd1[1] sdc1[0]\n"
-	    "      100 blocks [2/1] [U_]\n\n"
-	    "unused devices: <none>\n");
-	put(h, "sys/block/md0/md/level", "raid1\n");
-	put(h, "sys/block/md0/md/array_state", "clean\n");
-	put(h, "sys/block/md0/md/raid_disks", "2\n");
-	put(h, "sys/block/md0/md/degraded", "0\n");
-	put(h, "sys/block/md0/md/sync_action", "idle\n");
-	put(h, "sys/block/md0/md/sync_completed", "none\n");
-	put(h, "sys/block/md0/md/dev-sda1/state", "in_sync\n");
-	put(h, "sys/block/md0/md/dev-sda1/slot", "0\n");
-	put(h, "sys/block/md0/md/dev-sdb1/state", "in_sync\n");
-	put(h, "sys/block/md0/md/dev-sdb1/slot", "1\n");
-}
-
-static int count_events(struct redmon_host *h, uint32_t events)
-{
-	int i, n = 0;
-
-	for (i = 0; i < h->n_watched; i++)
-		n += h->watched[i].events == events;
-	return n;
+	fake_host_write(h, "proc/mdstat",
+			"Personalities : [raid1]\n"
+			"md0 : active raid1 sdb1[1] sda1[0]\n"
+			"      100 blocks [2/2] [UU]\n\n"
+			"md1 : active raid1 sdd1[1] sdc1[0]\n"
+			"      100 blocks [2/1] [U_]\n\n"
+			"unused devices: <none>\n");
+	fake_host_write(h, "sys/block/md0/md/level", "raid1\n");
+	fake_host_write(h, "sys/block/md0/md/array_state", "clean\n");
+	fake_host_write(h, "sys/block/md0/md/raid_disks", "2\n");
+	fake_host_write(h, "sys/block/md0/md/degraded", "0\n");
+	fake_host_write(h, "sys/block/md0/md/sync_action", "idle\n");
+	fake_host_write(h, "sys/block/md0/md/sync_completed", "none\n");
+	fake_host_write(h, "sys/block/md0/md/dev-sda1/state", "in_sync\n");
+	fake_host_write(h, "sys/block/md0/md/dev-sda1/slot", "0\n");
+	fake_host_write(h, "sys/block/md0/md/dev-sdb1/state", "in_sync\n");
+	fake_host_write(h, "sys/block/md0/md/dev-sdb1/slot", "1\n");
 }
 
 static void test_descriptor(void **state)
@@ -271,13 +91,13 @@ static void test_descriptor(void **state)
 static void test_abi_mismatch(void **state)
 {
 	struct redmon_host *h = *state;
-	struct redmon_host_ops bad = ops;
+	struct redmon_host_ops bad = fake_host_ops;
 	void *inst = (void *)0x1;
 
 	bad.abi_version = REDMON_ABI_VERSION + 1;
 	assert_int_equal(redmon_plugin.init(&bad, h, &inst), -EINVAL);
 	assert_ptr_equal(inst, (void *)0x1);
-	bad = ops;
+	bad = fake_host_ops;
 	bad.size = 8;
 	assert_int_equal(redmon_plugin.init(&bad, h, &inst), -EINVAL);
 }
@@ -290,7 +110,7 @@ static void test_captured_tree(void **state)
 	int ino_fd;
 
 	build_tree(h);
-	assert_int_equal(redmon_plugin.init(&ops, h, &inst), 0);
+	assert_int_equal(redmon_plugin.init(&fake_host_ops, h, &inst), 0);
 	assert_non_null(inst);
 	assert_int_equal(h->n_watched, 1); /* the inotify fd */
 	assert_int_equal(h->watched[0].events, EPOLLIN);
@@ -299,19 +119,20 @@ static void test_captured_tree(void **state)
 	assert_int_equal(redmon_plugin.scan(inst), 0);
 	assert_int_equal(h->n_scan_errors, 0);
 	assert_int_equal(h->n_reports, 2);
-	assert_string_equal(h->report_names[0], "md0");
-	assert_int_equal(h->report_margin[0], 1);
-	assert_string_equal(h->report_names[1], "md1");
-	assert_int_equal(h->report_margin[1], 0);
-	assert_int_equal(count_events(h, EPOLLPRI), 0); /* no sysfs_notify in a capture */
+	assert_string_equal(h->reports[0].name, "md0");
+	assert_int_equal(h->reports[0].margin, 1);
+	assert_string_equal(h->reports[1].name, "md1");
+	assert_int_equal(h->reports[1].margin, 0);
+	assert_int_equal(fake_host_count_watched(h, EPOLLPRI),
+			 0); /* no sysfs_notify in a capture */
 
 	/* nothing changed yet: draining finds nothing but still answers "rescan" */
-	put(h, "sys/block/md0/md/dev-sdb1/state", "faulty\n");
-	put(h, "sys/block/md0/md/degraded", "1\n"); /* raid1_error() counts it too */
+	fake_host_write(h, "sys/block/md0/md/dev-sdb1/state", "faulty\n");
+	fake_host_write(h, "sys/block/md0/md/degraded", "1\n"); /* raid1_error() counts it too */
 	assert_int_equal(redmon_plugin.on_fd(inst, ino_fd, EPOLLIN), 1);
 	h->n_reports = 0;
 	assert_int_equal(redmon_plugin.scan(inst), 0);
-	assert_int_equal(h->report_margin[0], 0);
+	assert_int_equal(h->reports[0].margin, 0);
 
 	redmon_plugin.fini(inst);
 	assert_int_equal(h->n_watched, 0);
@@ -327,11 +148,11 @@ static void test_live_watches(void **state)
 
 	h->live = true;
 	build_tree(h);
-	assert_int_equal(redmon_plugin.init(&ops, h, &inst), 0);
+	assert_int_equal(redmon_plugin.init(&fake_host_ops, h, &inst), 0);
 	assert_int_equal(redmon_plugin.scan(inst), 0);
 	assert_int_equal(h->n_reports, 2);
 	/* mdstat, array_state, degraded, sync_action, 2 x dev state */
-	pri = count_events(h, EPOLLPRI);
+	pri = fake_host_count_watched(h, EPOLLPRI);
 	assert_int_equal(pri, 6);
 	for (i = 0; i < h->n_watched; i++)
 		if (h->watched[i].events == EPOLLPRI)
@@ -342,20 +163,20 @@ static void test_live_watches(void **state)
 	/* a second scan watches nothing twice */
 	h->n_reports = 0;
 	assert_int_equal(redmon_plugin.scan(inst), 0);
-	assert_int_equal(count_events(h, EPOLLPRI), 6);
+	assert_int_equal(fake_host_count_watched(h, EPOLLPRI), 6);
 
 	/* md0 vanishes: its attribute files are unwatched, then closed; mdstat stays */
 	{
 		char path[512];
 
 		snprintf(path, sizeof(path), "%s/sys/block/md0", h->root);
-		nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+		fake_host_rm_tree(path);
 	}
-	put(h, "proc/mdstat", "Personalities : [raid1]\nunused devices: <none>\n");
+	fake_host_write(h, "proc/mdstat", "Personalities : [raid1]\nunused devices: <none>\n");
 	h->n_reports = 0;
 	assert_int_equal(redmon_plugin.scan(inst), 0);
 	assert_int_equal(h->n_reports, 0);
-	assert_int_equal(count_events(h, EPOLLPRI), 1);
+	assert_int_equal(fake_host_count_watched(h, EPOLLPRI), 1);
 	assert_false(h->bad_unwatch);
 
 	redmon_plugin.fini(inst);
@@ -370,19 +191,19 @@ static void test_budget_option(void **state)
 	void *inst = NULL;
 
 	h->live = true;
-	h->max_open_files = "3";
+	fake_host_option(h, "max_open_files", "3");
 	build_tree(h);
-	assert_int_equal(redmon_plugin.init(&ops, h, &inst), 0);
+	assert_int_equal(redmon_plugin.init(&fake_host_ops, h, &inst), 0);
 	assert_int_equal(redmon_plugin.scan(inst), 0);
 	assert_int_equal(h->n_reports, 2);
 	/* kept: proc/mdstat, md0 level, md0 array_state; two of them are notified */
-	assert_int_equal(count_events(h, EPOLLPRI), 2);
+	assert_int_equal(fake_host_count_watched(h, EPOLLPRI), 2);
 	redmon_plugin.fini(inst);
 	assert_int_equal(h->n_watched, 0);
 
-	h->max_open_files = "lots";
+	fake_host_option(h, "max_open_files", "lots");
 	h->n_logs = 0;
-	assert_int_equal(redmon_plugin.init(&ops, h, &inst), 0);
+	assert_int_equal(redmon_plugin.init(&fake_host_ops, h, &inst), 0);
 	assert_true(h->n_logs >= 1);
 	redmon_plugin.fini(inst);
 }
@@ -394,7 +215,7 @@ static void test_scan_errors(void **state)
 	void *inst = NULL;
 	char path[512];
 
-	assert_int_equal(redmon_plugin.init(&ops, h, &inst), 0);
+	assert_int_equal(redmon_plugin.init(&fake_host_ops, h, &inst), 0);
 	assert_int_equal(redmon_plugin.scan(inst), 0);
 	assert_int_equal(h->n_reports, 0);
 	assert_int_equal(h->n_scan_errors, 0);
@@ -408,11 +229,11 @@ static void test_scan_errors(void **state)
 	assert_non_null(strstr(h->scan_error, "proc/mdstat"));
 
 	/* sysfs still answers: not a failed scan, a warning once */
-	put(h, "sys/block/md0/md/level", "raid1\n");
-	put(h, "sys/block/md0/md/array_state", "clean\n");
-	put(h, "sys/block/md0/md/raid_disks", "1\n");
-	put(h, "sys/block/md0/md/dev-sda/state", "in_sync\n");
-	put(h, "sys/block/md0/md/dev-sda/slot", "0\n");
+	fake_host_write(h, "sys/block/md0/md/level", "raid1\n");
+	fake_host_write(h, "sys/block/md0/md/array_state", "clean\n");
+	fake_host_write(h, "sys/block/md0/md/raid_disks", "1\n");
+	fake_host_write(h, "sys/block/md0/md/dev-sda/state", "in_sync\n");
+	fake_host_write(h, "sys/block/md0/md/dev-sda/slot", "0\n");
 	h->n_logs = 0;
 	assert_int_equal(redmon_plugin.scan(inst), 0);
 	assert_int_equal(h->n_reports, 1);
@@ -432,12 +253,12 @@ static void test_no_event_loop(void **state)
 	int live;
 
 	build_tree(h);
-	h->no_loop = true;
+	h->events = false;
 	for (live = 0; live < 2; live++) {
 		h->live = live;
 		h->n_logs = 0;
 		h->n_reports = 0;
-		assert_int_equal(redmon_plugin.init(&ops, h, &inst), 0);
+		assert_int_equal(redmon_plugin.init(&fake_host_ops, h, &inst), 0);
 		assert_int_equal(redmon_plugin.scan(inst), 0);
 		assert_int_equal(h->n_reports, 2);
 		h->n_reports = 0;
@@ -454,23 +275,23 @@ static void test_no_event_loop(void **state)
 static void build_tree_md2(struct redmon_host *h)
 {
 	build_tree(h);
-	put(h, "proc/mdstat",
-	    "Personalities : [raid1]\n"
-	    "md0 : active raid1 sdb1[1] sda1[0]\n"
-	    "      100 blocks [2/2] [UU]\n\n"
-	    "md1 : active raid1 sdd1[1] sdc1[0]\n"
-	    "      100 blocks [2/1] [U_]\n\n"
-	    "md2 : active raid1 sdf1[1] sde1[0]\n"
-	    "      100 blocks [2/2] [UU]\n\n"
-	    "unused devices: <none>\n");
-	put(h, "sys/block/md2/md/level", "raid1\n");
-	put(h, "sys/block/md2/md/array_state", "clean\n");
-	put(h, "sys/block/md2/md/raid_disks", "2\n");
-	put(h, "sys/block/md2/md/degraded", "0\n");
-	put(h, "sys/block/md2/md/dev-sde1/state", "in_sync\n");
-	put(h, "sys/block/md2/md/dev-sde1/slot", "0\n");
-	put(h, "sys/block/md2/md/dev-sdf1/state", "in_sync\n");
-	put(h, "sys/block/md2/md/dev-sdf1/slot", "1\n");
+	fake_host_write(h, "proc/mdstat",
+			"Personalities : [raid1]\n"
+			"md0 : active raid1 sdb1[1] sda1[0]\n"
+			"      100 blocks [2/2] [UU]\n\n"
+			"md1 : active raid1 sdd1[1] sdc1[0]\n"
+			"      100 blocks [2/1] [U_]\n\n"
+			"md2 : active raid1 sdf1[1] sde1[0]\n"
+			"      100 blocks [2/2] [UU]\n\n"
+			"unused devices: <none>\n");
+	fake_host_write(h, "sys/block/md2/md/level", "raid1\n");
+	fake_host_write(h, "sys/block/md2/md/array_state", "clean\n");
+	fake_host_write(h, "sys/block/md2/md/raid_disks", "2\n");
+	fake_host_write(h, "sys/block/md2/md/degraded", "0\n");
+	fake_host_write(h, "sys/block/md2/md/dev-sde1/state", "in_sync\n");
+	fake_host_write(h, "sys/block/md2/md/dev-sde1/slot", "0\n");
+	fake_host_write(h, "sys/block/md2/md/dev-sdf1/state", "in_sync\n");
+	fake_host_write(h, "sys/block/md2/md/dev-sdf1/slot", "1\n");
 }
 
 /*
@@ -490,19 +311,17 @@ static void fail_md2_quietly(struct redmon_host *h)
 	snprintf(from, sizeof(from), "%s/sys/block/md2/md/degraded", h->root);
 	snprintf(to, sizeof(to), "%s/quiet/degraded", h->root);
 	assert_int_equal(link(from, to), 0);
-	put(h, "quiet/state", "faulty\n");
-	put(h, "quiet/degraded", "1\n");
+	fake_host_write(h, "quiet/state", "faulty\n");
+	fake_host_write(h, "quiet/degraded", "1\n");
 }
 
 static int32_t margin_of(struct redmon_host *h, const char *name)
 {
-	int i;
+	const struct fake_report *r = fake_host_report(h, name);
 
-	for (i = 0; i < h->n_reports; i++)
-		if (strcmp(h->report_names[i], name) == 0)
-			return h->report_margin[i];
-	fail_msg("group %s not reported", name);
-	return 0;
+	if (!r)
+		fail_msg("group %s not reported", name);
+	return r ? r->margin : 0;
 }
 
 static int scan_now(struct redmon_host *h, void *inst)
@@ -523,19 +342,19 @@ static void test_partial_captured(void **state)
 	int ino_fd;
 
 	build_tree_md2(h);
-	assert_int_equal(redmon_plugin.init(&ops, h, &inst), 0);
+	assert_int_equal(redmon_plugin.init(&fake_host_ops, h, &inst), 0);
 	ino_fd = h->watched[0].fd;
 	assert_int_equal(scan_now(h, inst), 0);
 	assert_int_equal(h->n_reports, 3);
 	assert_int_equal(margin_of(h, "md2"), 1);
 
 	/* a file nobody reads changes: no rescan wanted */
-	put(h, "proc/other", "x\n");
+	fake_host_write(h, "proc/other", "x\n");
 	assert_int_equal(redmon_plugin.on_fd(inst, ino_fd, EPOLLIN), 0);
 
 	fail_md2_quietly(h);
-	put(h, "sys/block/md0/md/dev-sdb1/state", "faulty\n");
-	put(h, "sys/block/md0/md/degraded", "1\n"); /* raid1_error() counts it too */
+	fake_host_write(h, "sys/block/md0/md/dev-sdb1/state", "faulty\n");
+	fake_host_write(h, "sys/block/md0/md/degraded", "1\n"); /* raid1_error() counts it too */
 	assert_int_equal(redmon_plugin.on_fd(inst, ino_fd, EPOLLIN), 1);
 	assert_int_equal(scan_now(h, inst), 0);
 	assert_int_equal(h->n_reports, 3);
@@ -547,18 +366,18 @@ static void test_partial_captured(void **state)
 	assert_int_equal(margin_of(h, "md2"), 0);
 
 	/* an array appears: the event scan is a full one and finds it */
-	put(h, "sys/block/md3/md/level", "raid1\n");
-	put(h, "sys/block/md3/md/array_state", "clean\n");
-	put(h, "sys/block/md3/md/raid_disks", "1\n");
-	put(h, "sys/block/md3/md/dev-sdg1/state", "in_sync\n");
-	put(h, "sys/block/md3/md/dev-sdg1/slot", "0\n");
+	fake_host_write(h, "sys/block/md3/md/level", "raid1\n");
+	fake_host_write(h, "sys/block/md3/md/array_state", "clean\n");
+	fake_host_write(h, "sys/block/md3/md/raid_disks", "1\n");
+	fake_host_write(h, "sys/block/md3/md/dev-sdg1/state", "in_sync\n");
+	fake_host_write(h, "sys/block/md3/md/dev-sdg1/slot", "0\n");
 	assert_int_equal(redmon_plugin.on_fd(inst, ino_fd, EPOLLIN), 1);
 	assert_int_equal(scan_now(h, inst), 0);
 	assert_int_equal(h->n_reports, 4);
 	assert_int_equal(margin_of(h, "md3"), 0);
 
 	/* md3's directories are watched from then on: a change in dev-sdg1 is seen */
-	put(h, "sys/block/md3/md/dev-sdg1/state", "faulty\n");
+	fake_host_write(h, "sys/block/md3/md/dev-sdg1/state", "faulty\n");
 	assert_int_equal(redmon_plugin.on_fd(inst, ino_fd, EPOLLIN), 1);
 	assert_int_equal(scan_now(h, inst), 0);
 	assert_int_equal(margin_of(h, "md3"), -1);
@@ -597,13 +416,13 @@ static void test_partial_live(void **state)
 
 	h->live = true;
 	build_tree_md2(h);
-	assert_int_equal(redmon_plugin.init(&ops, h, &inst), 0);
+	assert_int_equal(redmon_plugin.init(&fake_host_ops, h, &inst), 0);
 	assert_int_equal(scan_now(h, inst), 0);
 	assert_int_equal(h->n_reports, 3);
 
 	fail_md2_quietly(h);
-	put(h, "sys/block/md0/md/dev-sdb1/state", "faulty\n");
-	put(h, "sys/block/md0/md/degraded", "1\n"); /* raid1_error() counts it too */
+	fake_host_write(h, "sys/block/md0/md/dev-sdb1/state", "faulty\n");
+	fake_host_write(h, "sys/block/md0/md/degraded", "1\n"); /* raid1_error() counts it too */
 	fd = watched_fd_of(h, "/md0/md/dev-sdb1/state");
 	assert_true(fd >= 0);
 	assert_int_equal(redmon_plugin.on_fd(inst, fd, EPOLLPRI), 1);
@@ -613,15 +432,15 @@ static void test_partial_live(void **state)
 	assert_int_equal(margin_of(h, "md2"), 1); /* not re-read */
 
 	/* mdstat's event: md1 (known to mdstat only) is whole again */
-	put(h, "proc/mdstat",
-	    "Personalities : [raid1]\n"
-	    "md0 : active raid1 sdb1[1](F) sda1[0]\n"
-	    "      100 blocks [2/1] [U_]\n\n"
-	    "md1 : active raid1 sdd1[1] sdc1[0]\n"
-	    "      100 blocks [2/2] [UU]\n\n"
-	    "md2 : active raid1 sdf1[1] sde1[0]\n"
-	    "      100 blocks [2/2] [UU]\n\n"
-	    "unused devices: <none>\n");
+	fake_host_write(h, "proc/mdstat",
+			"Personalities : [raid1]\n"
+			"md0 : active raid1 sdb1[1](F) sda1[0]\n"
+			"      100 blocks [2/1] [U_]\n\n"
+			"md1 : active raid1 sdd1[1] sdc1[0]\n"
+			"      100 blocks [2/2] [UU]\n\n"
+			"md2 : active raid1 sdf1[1] sde1[0]\n"
+			"      100 blocks [2/2] [UU]\n\n"
+			"unused devices: <none>\n");
 	fd = watched_fd_of(h, "/proc/mdstat");
 	assert_true(fd >= 0);
 	assert_int_equal(redmon_plugin.on_fd(inst, fd, EPOLLPRI), 1);
@@ -630,22 +449,22 @@ static void test_partial_live(void **state)
 	assert_int_equal(margin_of(h, "md2"), 1); /* its block unchanged: not re-read */
 
 	/* mdstat's event, md2's block changed: md2's sysfs is read again too */
-	put(h, "proc/mdstat",
-	    "Personalities : [raid1]\n"
-	    "md0 : active raid1 sdb1[1](F) sda1[0]\n"
-	    "      100 blocks [2/1] [U_]\n\n"
-	    "md1 : active raid1 sdd1[1] sdc1[0]\n"
-	    "      100 blocks [2/2] [UU]\n\n"
-	    "md2 : active raid1 sdf1[1](F) sde1[0]\n"
-	    "      100 blocks [2/1] [U_]\n\n"
-	    "unused devices: <none>\n");
+	fake_host_write(h, "proc/mdstat",
+			"Personalities : [raid1]\n"
+			"md0 : active raid1 sdb1[1](F) sda1[0]\n"
+			"      100 blocks [2/1] [U_]\n\n"
+			"md1 : active raid1 sdd1[1] sdc1[0]\n"
+			"      100 blocks [2/2] [UU]\n\n"
+			"md2 : active raid1 sdf1[1](F) sde1[0]\n"
+			"      100 blocks [2/1] [U_]\n\n"
+			"unused devices: <none>\n");
 	assert_int_equal(redmon_plugin.on_fd(inst, fd, EPOLLPRI), 1);
 	assert_int_equal(scan_now(h, inst), 0);
 	assert_int_equal(margin_of(h, "md2"), 0);
 
 	/* the periodic rescan reads everything: md2's disk back, quietly */
-	put(h, "quiet/state", "in_sync\n");
-	put(h, "quiet/degraded", "0\n");
+	fake_host_write(h, "quiet/state", "in_sync\n");
+	fake_host_write(h, "quiet/degraded", "0\n");
 	assert_int_equal(scan_now(h, inst), 0);
 	assert_int_equal(margin_of(h, "md2"), 1);
 
@@ -681,7 +500,7 @@ static void test_watch_stays_in_root(void **state)
 	snprintf(path, sizeof(path), "%s/sys/block/md5", h->root);
 	assert_int_equal(symlink(out, path), 0);
 
-	assert_int_equal(redmon_plugin.init(&ops, h, &inst), 0);
+	assert_int_equal(redmon_plugin.init(&fake_host_ops, h, &inst), 0);
 	ino_fd = h->watched[0].fd;
 	assert_int_equal(scan_now(h, inst), 0);
 	assert_int_equal(margin_of(h, "md5"), REDMON_MARGIN_UNKNOWN);
@@ -695,7 +514,7 @@ static void test_watch_stays_in_root(void **state)
 	assert_int_equal(redmon_plugin.on_fd(inst, ino_fd, EPOLLIN), 0);
 
 	/* the watches in the root still work */
-	put(h, "sys/block/md0/md/degraded", "1\n");
+	fake_host_write(h, "sys/block/md0/md/degraded", "1\n");
 	assert_int_equal(redmon_plugin.on_fd(inst, ino_fd, EPOLLIN), 1);
 
 	redmon_plugin.fini(inst);

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Change notification for probes: inotify over directories of the root, and
+ * a udev monitor.
+ *
+ * inotify (watch.c).  sysfs and procfs send no inotify events, but a
+ * captured tree (--root) is plain files that a test or a replayed capture
+ * rewrites, so a probe watches the directories it reads.  A watch carries an
+ * owner, a number the probe chooses (the index of a bond, a kind of
+ * directory), so that an event becomes "re-read that" without a path lookup.
+ * A probe names the directories it depends on in a sync round
+ * (watch_ino_begin, watch_ino_add for each, watch_ino_end: the watches not
+ * named again are removed), or adds one more at any time.  Each directory is
+ * resolved inside the root as every read is (plugins/lib/rootfs.h), so a
+ * planted link never puts a watch on a directory of the host.  Two paths
+ * that are one directory (a link and its target) share one watch; when their
+ * owners differ, its owner is WATCH_SHARED.  Events are lost when the
+ * kernel's queue overflows: the callback then sees WATCH_UNKNOWN and the
+ * probe rescans everything.  A directory removed or moved away drops its
+ * path (and those under it) from the set, so the next round resolves and
+ * watches it again when it reappears.
+ *
+ * udev (watch_udev.c).  On the live root the kernel announces devices coming,
+ * going and changing with uevents; a probe opens one monitor filtered to its
+ * subsystems (the filter runs in the kernel: no wake-up for other devices)
+ * and drains it when its descriptor is readable.
+ *
+ * Neither logs nor talks to the host: the probe registers the descriptor
+ * (ops->watch_fd) and says what failed.  0 or -errno everywhere.
+ */
+#ifndef REDMON_PLUGINS_WATCH_H
+#define REDMON_PLUGINS_WATCH_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Owners the helper gives; a probe's own owners are any other int. */
+#define WATCH_SHARED  (INT_MIN + 1) /* one directory added with two owners */
+#define WATCH_UNKNOWN INT_MIN	    /* events lost (IN_Q_OVERFLOW), or a watch not ours */
+
+/* One inotify event, as the callback of watch_ino_drain() sees it. */
+struct watch_event {
+	int owner;	  /* of the directory, WATCH_SHARED or WATCH_UNKNOWN */
+	const char *dir;  /* its path as first added, NULL with WATCH_UNKNOWN */
+	const char *name; /* the entry in it, "" for the directory itself */
+	uint32_t mask;	  /* IN_* of <sys/inotify.h> */
+};
+
+/* Return true to stop looking at the events (they are still drained). */
+typedef bool (*watch_ino_fn)(void *ctx, const struct watch_event *ev);
+
+struct watch_path; /* a path added: watch.c */
+struct watch_wd;   /* a watch descriptor and its owner: watch.c */
+
+struct watch_ino {
+	int fd; /* the inotify instance, for ops->watch_fd; -1 when closed */
+	/*
+	 * Some paths were forgotten since the last round (their directory
+	 * was removed or moved, or events were lost, or memory ran out): the
+	 * next round must run to watch them again.
+	 */
+	bool lost;
+	/*
+	 * An entry was created, removed or renamed in a watched directory
+	 * since the last round: a directory (or a link to one) that the
+	 * probe's list names may have appeared or gone.
+	 */
+	bool entries_changed;
+
+	/* Private to watch.c. */
+	int root_fd;
+	char *root;
+	uint32_t mask;
+	bool in_round;
+	struct watch_path *paths;
+	size_t n_paths, cap_paths;
+	struct watch_wd *wds;
+	size_t n_wds, cap_wds;
+	uint32_t *path_index, *wd_index; /* open addressing: entry + 1, 0 empty */
+	size_t path_slots, wd_slots;	 /* powers of two, at least twice the entries */
+};
+
+/*
+ * Create the instance (non-blocking, close-on-exec) for directories of the
+ * root root_fd (an O_PATH fd the caller keeps open), whose path is root
+ * (copied: used only where /proc is not mounted, see watch_ino_add).  mask:
+ * the IN_* events the probe wants; IN_ONLYDIR, IN_DELETE_SELF and
+ * IN_MOVE_SELF are added (the helper needs them to forget moved paths).
+ * Returns 0, or -errno with w closed.
+ */
+int watch_ino_open(struct watch_ino *w, int root_fd, const char *root, uint32_t mask);
+
+/*
+ * Start a round: every path is unwanted until added again.  Clears lost and
+ * entries_changed (an add that runs out of memory sets lost again).
+ */
+void watch_ino_begin(struct watch_ino *w);
+
+/*
+ * Watch the directory rel (relative to the root, resolved inside it) for
+ * owner.  A path already watched costs no system call.  Returns 0, -errno
+ * when it cannot be watched (-ENOENT: absent, -ENOTDIR, -ENOSPC: out of
+ * watches), or -ENOMEM.  A path too long for the format is -ENAMETOOLONG.
+ */
+int watch_ino_add(struct watch_ino *w, const char *rel, int owner);
+int watch_ino_addf(struct watch_ino *w, int owner, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* End a round: remove the watches no path added in it leads to. */
+void watch_ino_end(struct watch_ino *w);
+
+/*
+ * Read every pending event and pass each to fn.  IN_IGNORED of a watch the
+ * helper removed itself (watch_ino_end) is not passed; IN_IGNORED of one the
+ * kernel dropped (its directory is gone) is, with its owner.  Returns 0 or
+ * -errno of read(2).
+ */
+int watch_ino_drain(struct watch_ino *w, watch_ino_fn fn, void *ctx);
+
+/* Close the instance and forget everything; safe on a closed one. */
+void watch_ino_close(struct watch_ino *w);
+
+struct udev;
+struct udev_monitor;
+struct udev_device;
+
+struct watch_udev {
+	int fd; /* the monitor's socket, for ops->watch_fd; -1 when closed */
+	struct udev *udev;
+	struct udev_monitor *mon;
+};
+
+/*
+ * Open a monitor on source ("udev": events after udevd's rules, "kernel":
+ * raw kernel uevents) for the devices of the subsystems listed (a NULL-
+ * terminated array).  Returns 0, or -errno with *ret_why (when not NULL)
+ * naming the step that failed; w is then closed.
+ */
+int watch_udev_open(struct watch_udev *w, const char *source, const char *const *subsystems,
+		    const char **ret_why);
+
+/* Return true to stop looking at the devices (they are still drained). */
+typedef bool (*watch_udev_fn)(void *ctx, struct udev_device *dev);
+
+/*
+ * Receive every pending device and pass each to fn (which must not keep
+ * it).  Returns 0, or -ENOBUFS when the socket overflowed and devices were
+ * lost: the probe must rescan everything.
+ */
+int watch_udev_drain(struct watch_udev *w, watch_udev_fn fn, void *ctx);
+
+/* Close the monitor; safe on a closed one. */
+void watch_udev_close(struct watch_udev *w);
+
+#endif /* REDMON_PLUGINS_WATCH_H */
