@@ -63,7 +63,7 @@
 #include <unistd.h>
 
 #include "../lib/rootfs.h"
-#include "../power_supply/psu_util.h"
+#include "../lib/psu_util.h"
 
 #define CLASS_DIR "sys/class/hwmon"
 #define ENTRY_MAX 64 /* longer class entry names are skipped */

@@ -1,21 +1,16 @@
 # The hwmon probe: PMBus power supplies through libsensors (live) or the
 # captured sysfs tree (--root); one classification module for both.
 PLUGINS += hwmon
-# "=", not ":=": plugins/lib/module.mk, which sets PLUGIN_LIB_ROOTFS, is
-# included after this file.
 hwmon_SRCS = plugins/hwmon/hwmon.c plugins/hwmon/hwmon_class.c plugins/hwmon/hwmon_sysfs.c \
-	plugins/hwmon/hwmon_lsensors.c plugins/power_supply/psu_set.c plugins/power_supply/psu_util.c $(PLUGIN_LIB_ROOTFS)
+	plugins/hwmon/hwmon_lsensors.c $(PLUGIN_LIB_PSU)
 hwmon_LIBS := -lsensors
 
 UNIT_TESTS += hwmon_class
-test_hwmon_class_SRCS = plugins/hwmon/hwmon_class.c plugins/hwmon/hwmon_sysfs.c \
-	plugins/power_supply/psu_set.c plugins/power_supply/psu_util.c $(PLUGIN_LIB_ROOTFS)
+test_hwmon_class_SRCS = plugins/hwmon/hwmon_class.c plugins/hwmon/hwmon_sysfs.c $(PLUGIN_LIB_PSU)
 
 FUZZERS += fuzz_hwmon
-fuzz_hwmon_SRCS = plugins/hwmon/hwmon_class.c plugins/hwmon/hwmon_sysfs.c \
-	plugins/power_supply/psu_set.c plugins/power_supply/psu_util.c $(PLUGIN_LIB_ROOTFS)
+fuzz_hwmon_SRCS = plugins/hwmon/hwmon_class.c plugins/hwmon/hwmon_sysfs.c $(PLUGIN_LIB_PSU)
 
 # The --root reader across scans: kept listings and descriptors against a changing tree.
 UNIT_TESTS += hwmon_sysfs
-test_hwmon_sysfs_SRCS = plugins/hwmon/hwmon_class.c plugins/hwmon/hwmon_sysfs.c \
-	plugins/power_supply/psu_set.c plugins/power_supply/psu_util.c $(PLUGIN_LIB_ROOTFS)
+test_hwmon_sysfs_SRCS = plugins/hwmon/hwmon_class.c plugins/hwmon/hwmon_sysfs.c $(PLUGIN_LIB_PSU)

@@ -1,19 +1,14 @@
-# The ipmi probe: PSU redundancy through the BMC (libfreeipmi).  The PSU set
-# bookkeeping is shared with the other PSU probes (plugins/power_supply/psu_*.c).
+# The ipmi probe: PSU redundancy through the BMC (libfreeipmi).
 PLUGINS += ipmi
-# "=", not ":=": plugins/lib/module.mk, which sets PLUGIN_LIB_ROOTFS, is
-# included after this file.
 ipmi_SRCS = plugins/ipmi/ipmi.c plugins/ipmi/ipmi_psu.c plugins/ipmi/ipmi_reader.c \
-	plugins/power_supply/psu_set.c plugins/power_supply/psu_util.c $(PLUGIN_LIB_ROOTFS)
+	$(PLUGIN_LIB_PSU)
 # -z nodelete: libfreeipmi (and libgcrypt under it) keep process-global state
 # that must stay mapped after dlclose, or LeakSanitizer reports it at exit.
 ipmi_LIBS := -lfreeipmi -lpthread -Wl,-z,nodelete
 
 # Sensor interpretation: no libfreeipmi needed.
 UNIT_TESTS += ipmi_psu
-test_ipmi_psu_SRCS = plugins/ipmi/ipmi_psu.c plugins/power_supply/psu_set.c \
-	plugins/power_supply/psu_util.c $(PLUGIN_LIB_ROOTFS)
+test_ipmi_psu_SRCS = plugins/ipmi/ipmi_psu.c $(PLUGIN_LIB_PSU)
 
 FUZZERS += fuzz_ipmi_psu
-fuzz_ipmi_psu_SRCS = plugins/ipmi/ipmi_psu.c plugins/power_supply/psu_set.c \
-	plugins/power_supply/psu_util.c $(PLUGIN_LIB_ROOTFS)
+fuzz_ipmi_psu_SRCS = plugins/ipmi/ipmi_psu.c $(PLUGIN_LIB_PSU)

@@ -1,16 +1,10 @@
-# The power_supply probe: Mains/UPS supplies of /sys/class/power_supply.  This
-# folder also holds the PSU set bookkeeping (psu_set.c, psu_util.c) that the
-# ipmi and hwmon probes compile in too.
+# The power_supply probe: Mains/UPS supplies of /sys/class/power_supply.
 PLUGINS += power_supply
-# "=", not ":=": plugins/lib/module.mk, which sets PLUGIN_LIB_ROOTFS, is
-# included after this file.
 power_supply_SRCS = plugins/power_supply/power_supply.c plugins/power_supply/ps_class.c \
-	plugins/power_supply/psu_set.c plugins/power_supply/psu_util.c $(PLUGIN_LIB_ROOTFS)
+	$(PLUGIN_LIB_PSU)
 
 UNIT_TESTS += power_supply_class
-test_power_supply_class_SRCS = plugins/power_supply/ps_class.c plugins/power_supply/psu_set.c \
-	plugins/power_supply/psu_util.c $(PLUGIN_LIB_ROOTFS)
+test_power_supply_class_SRCS = plugins/power_supply/ps_class.c $(PLUGIN_LIB_PSU)
 
 FUZZERS += fuzz_power_supply
-fuzz_power_supply_SRCS = plugins/power_supply/ps_class.c plugins/power_supply/psu_set.c \
-	plugins/power_supply/psu_util.c $(PLUGIN_LIB_ROOTFS)
+fuzz_power_supply_SRCS = plugins/power_supply/ps_class.c $(PLUGIN_LIB_PSU)

@@ -23,7 +23,7 @@
 
 #include "../lib/rootfs.h"
 #include "ps_class.h"
-#include "psu_util.h"
+#include "../lib/psu_probe.h"
 #include "redmon/plugin.h"
 
 struct ps_probe {
@@ -33,16 +33,11 @@ struct ps_probe {
 	int nlfd; /* uevent socket (live root) */
 	int infd; /* inotify (captured tree) */
 	bool said_watch;
-	struct ps_psu psu;
+	struct psu_group psu;
 };
 
 static const struct redmon_option_spec ps_options[] = {
-	{ .key = "required",
-	  .type = REDMON_OPT_UINT,
-	  .default_value = "0",
-	  .min = 0,
-	  .max = 64,
-	  .help = "supplies the load needs (N of N+M); 0: all but one of those seen at start" },
+	PSU_OPTION_REQUIRED("all but one of those seen at start"),
 	{ .key = NULL },
 };
 
@@ -60,7 +55,7 @@ static void ps_fini(void *inst)
 		p->ops->unwatch_fd(p->h, p->infd);
 		close(p->infd);
 	}
-	ps_psu_free(&p->psu);
+	psu_group_free(&p->psu);
 	free(p);
 }
 
@@ -84,8 +79,6 @@ static int open_uevents(void)
 static int ps_init(const struct redmon_host_ops *ops, struct redmon_host *h, void **ret)
 {
 	struct ps_probe *p = calloc(1, sizeof(*p));
-	const char *req = ops->option(h, "required");
-	long long v;
 	int fd, rc;
 
 	if (!p)
@@ -93,11 +86,10 @@ static int ps_init(const struct redmon_host_ops *ops, struct redmon_host *h, voi
 	p->ops = ops;
 	p->h = h;
 	p->nlfd = p->infd = -1;
-	if (!req || psu_parse_ll(req, &v) < 0 || v < 0 || v > 64) {
+	if (psu_option_required(ops, h, &p->required) < 0) {
 		ps_fini(p);
 		return -EINVAL;
 	}
-	p->required = (int)v;
 	if (ops->events_wanted(h)) {
 		if (ops->root_is_live(h)) {
 			fd = open_uevents();
@@ -182,12 +174,7 @@ static int ps_scan(void *inst)
 	if (p->infd >= 0)
 		watch_tree(p, v, n);
 	rc = ps_psu_eval(&p->psu, v, n, p->required, &g);
-	if (rc == 0)
-		rc = p->ops->report(p->h, &g);
-	else if (rc == -ENODATA)
-		rc = 0;
-	else
-		p->ops->scan_error(p->h, "%s", strerror(-rc));
+	rc = psu_report(p->ops, p->h, rc, &g);
 	free(v);
 	return rc;
 }

@@ -293,3 +293,60 @@ void psu_eval_group(const struct psu_eval *ev, const char *name, const char *rea
 	g->members = ev->members;
 	g->n_members = ev->n_members;
 }
+
+void psu_group_begin(struct psu_group *pg)
+{
+	pg->n = 0;
+}
+
+struct psu_view *psu_group_add(struct psu_group *pg, const char *key, const char *location,
+			       const char *serial)
+{
+	if (pg->n == pg->cap) {
+		size_t cap = pg->cap ? pg->cap * 2 : 8;
+		struct psu_supply *sup = reallocarray(pg->sup, cap, sizeof(*sup));
+		struct psu_view *view;
+
+		if (!sup)
+			return NULL;
+		pg->sup = sup;
+		view = reallocarray(pg->view, cap, sizeof(*view));
+		if (!view)
+			return NULL;
+		pg->view = view;
+		pg->cap = cap;
+	}
+	pg->sup[pg->n] = (struct psu_supply){ .key = key, .location = location, .serial = serial };
+	memset(&pg->view[pg->n], 0, sizeof(pg->view[pg->n]));
+	return &pg->view[pg->n++];
+}
+
+int psu_group_eval(struct psu_group *pg, int required, int hint_needed, const char *name,
+		   struct redmon_group *g)
+{
+	int rc;
+
+	for (size_t i = 0; i < pg->n; i++) {
+		const struct psu_view *v = &pg->view[i];
+
+		pg->sup[i].cond = v->cond;
+		pg->sup[i].state = v->state;
+		pg->sup[i].reason = v->why[0] ? v->why : NULL;
+		pg->sup[i].unreadable = v->unreadable;
+	}
+	rc = psu_set_eval(&pg->set, pg->sup, pg->n, required, hint_needed, &pg->ev);
+	if (rc == 0)
+		psu_eval_group(&pg->ev, name, psu_str_get(&pg->ev.reason), g);
+	return rc;
+}
+
+void psu_group_free(struct psu_group *pg)
+{
+	if (!pg)
+		return;
+	psu_set_free(&pg->set);
+	psu_eval_free(&pg->ev);
+	free(pg->sup);
+	free(pg->view);
+	memset(pg, 0, sizeof(*pg));
+}

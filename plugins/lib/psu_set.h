@@ -90,4 +90,53 @@ void psu_set_free(struct psu_set *set);
 void psu_eval_group(const struct psu_eval *ev, const char *name, const char *reason,
 		    struct redmon_group *g);
 
+/*
+ * A supply's verdict as a probe's own rules give it (ps_classify(),
+ * hwmon_classify(), ipmi_supply_view()): what its psu_supply says.
+ */
+struct psu_view {
+	enum psu_cond cond;
+	bool unreadable; /* cond is PSU_UNKNOWN because the source could not be read */
+	bool warn;	 /* in service, but why names a warning */
+	char state[256]; /* the source's words */
+	char why[256];	 /* the reason, or "" */
+};
+
+/*
+ * A probe's set: its memory across scans (one per probe instance) and the
+ * supplies of the scan being built.  Zero it before the first use and
+ * release it with psu_group_free().
+ */
+struct psu_group {
+	struct psu_set set;
+	struct psu_eval ev;
+	struct psu_supply *sup; /* this scan's supplies, in psu_group_add() order */
+	struct psu_view *view;	/* their verdicts: view[i] is what sup[i] says */
+	size_t n, cap;
+};
+
+/* Start a scan: forget the last scan's supplies (the set keeps its memory). */
+void psu_group_begin(struct psu_group *pg);
+
+/*
+ * Add a supply to this scan.  key, location and serial (the last two may be
+ * NULL) must stay valid until the last psu_group_eval() of the scan.
+ * Returns the supply's view, zeroed, for the probe's rules to fill; NULL when
+ * out of memory.  The view moves with the next add: use it before then.
+ */
+struct psu_view *psu_group_add(struct psu_group *pg, const char *key, const char *location,
+			       const char *serial);
+
+/*
+ * Evaluate this scan's supplies as psu_set_eval() does (the views give each
+ * supply's condition, state and reason).  On 0 *g is the group name, its
+ * reason the members' reasons, pointing into pg until the next call.  May be
+ * called again in one scan (after setting sup[i].count_absent).
+ */
+int psu_group_eval(struct psu_group *pg, int required, int hint_needed, const char *name,
+		   struct redmon_group *g);
+
+/* Release what pg holds; NULL is a no-op. */
+void psu_group_free(struct psu_group *pg);
+
 #endif /* REDMON_PSU_SET_H */
