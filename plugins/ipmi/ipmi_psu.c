@@ -406,7 +406,7 @@ int ipmi_psu_eval(struct ipmi_psu *p, const struct ipmi_sensor *v, size_t n, int
 		int deficit = ev->needed + 1 - ev->total;
 
 		for (size_t i = 0; i < ns && deficit > 0; i++) {
-			if (p->pg.view[i].cond == PSU_ABSENT &&
+			if (p->pg.sup[i].view.cond == PSU_ABSENT &&
 			    !psu_set_seen(&p->pg.set, p->bays[i].key)) {
 				p->pg.sup[i].count_absent = true;
 				deficit--;

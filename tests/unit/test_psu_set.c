@@ -31,7 +31,8 @@ static void test_set_many(void **state)
 	for (size_t i = 0; i < 300; i++) {
 		/* 7 is coprime with 300: every key once, far from sorted. */
 		snprintf(keys[i], sizeof(keys[i]), "psu%03zu", (i * 7) % 300);
-		sup[i] = (struct psu_supply){ .key = keys[i], .cond = PSU_OK, .state = "ok" };
+		sup[i] = (struct psu_supply){ .key = keys[i],
+					      .view = { .cond = PSU_OK, .state = "ok" } };
 	}
 	assert_int_equal(psu_set_eval(&set, sup, 300, 0, 0, &ev), 0);
 	assert_int_equal(ev.total, 300);
@@ -160,7 +161,7 @@ static void test_group_rescan_and_count_absent(void **state)
 	psu_group_begin(&pg);
 	assert_int_equal(pg.n, 0);
 	assert_non_null(psu_group_add(&pg, "PS1", NULL, NULL));
-	pg.view[0].cond = PSU_OK;
+	pg.sup[0].view.cond = PSU_OK;
 	assert_int_equal(psu_group_eval(&pg, 0, 0, "psu", &g), 0);
 	assert_int_equal(g.members_total, 2);
 	assert_string_equal(g.members[1].name, "PS2");
