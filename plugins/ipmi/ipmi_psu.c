@@ -161,16 +161,16 @@ void ipmi_supply_view(const struct ipmi_sensor *s, struct psu_view *ret)
 		/* Failure bits mean a supply is there, whatever the presence bit says. */
 		ret->cond = PSU_FAILED;
 		if (b & PSU_FAILURE)
-			psu_text_add(ret->why, sizeof(ret->why), ", ", "%s", "failure detected");
+			psu_text_add(ret->why, sizeof(ret->why), ", ", "failure detected");
 		if (b & PSU_IN_LOST)
-			psu_text_add(ret->why, sizeof(ret->why), ", ", "%s", "input lost");
+			psu_text_add(ret->why, sizeof(ret->why), ", ", "input lost");
 		else if (b & PSU_IN_LOST_OOR)
-			psu_text_add(ret->why, sizeof(ret->why), ", ", "%s",
+			psu_text_add(ret->why, sizeof(ret->why), ", ",
 				     "input lost or out of range");
 		if (b & PSU_CONFIG)
-			psu_text_add(ret->why, sizeof(ret->why), ", ", "%s", "configuration error");
+			psu_text_add(ret->why, sizeof(ret->why), ", ", "configuration error");
 		if (b & PSU_PREDICTIVE)
-			psu_text_add(ret->why, sizeof(ret->why), ", ", "%s", "predictive failure");
+			psu_text_add(ret->why, sizeof(ret->why), ", ", "predictive failure");
 		return;
 	}
 	if (!(b & PSU_PRESENT)) {
@@ -180,9 +180,9 @@ void ipmi_supply_view(const struct ipmi_sensor *s, struct psu_view *ret)
 	}
 	ret->cond = b & PSU_INACTIVE ? PSU_STANDBY : PSU_OK;
 	if (b & PSU_PREDICTIVE)
-		psu_text_add(ret->why, sizeof(ret->why), ", ", "%s", "predictive failure");
+		psu_text_add(ret->why, sizeof(ret->why), ", ", "predictive failure");
 	if (b & PSU_IN_OOR)
-		psu_text_add(ret->why, sizeof(ret->why), ", ", "%s", "input out of range");
+		psu_text_add(ret->why, sizeof(ret->why), ", ", "input out of range");
 	ret->warn = ret->why[0] != '\0';
 }
 

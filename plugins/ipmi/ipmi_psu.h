@@ -81,7 +81,7 @@ void ipmi_supply_view(const struct ipmi_sensor *s, struct psu_view *ret);
 /* Words of the asserted offsets ("Fully Redundant", ...), ", "-joined into buf. */
 void ipmi_state_text(uint8_t type, uint8_t ertype, uint16_t bitmask, char *buf, size_t len);
 
-/* A supply bay's member name and location, as the set's keys point at them. */
+/* A supply bay's member name and location: what its psu_supply points at. */
 struct ipmi_bay {
 	char key[IPMI_NAME_MAX + 32];
 	char location[24];

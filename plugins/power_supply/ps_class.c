@@ -190,7 +190,7 @@ void ps_classify(const struct ps_entry *e, struct psu_view *ret)
 		bad_health |= strcmp(e->health, health_failed[i]) == 0;
 
 	if (e->present == 0)
-		psu_text_add(ret->state, sizeof(ret->state), ", ", "%s", "not present");
+		psu_text_add(ret->state, sizeof(ret->state), ", ", "not present");
 	if (is_battery(e) && e->status[0])
 		psu_text_add(ret->state, sizeof(ret->state), ", ", "battery %s", e->status);
 	if (e->online >= 0)
@@ -204,18 +204,17 @@ void ps_classify(const struct ps_entry *e, struct psu_view *ret)
 
 	if (e->present == 0) {
 		ret->cond = PSU_ABSENT;
-		psu_text_add(ret->why, sizeof(ret->why), ", ", "%s", "not present");
+		psu_text_add(ret->why, sizeof(ret->why), ", ", "not present");
 	} else if (e->online == 0 || bad_health) {
 		ret->cond = PSU_FAILED;
 		if (e->online == 0)
-			psu_text_add(ret->why, sizeof(ret->why), ", ", "%s",
-				     "offline (input lost)");
+			psu_text_add(ret->why, sizeof(ret->why), ", ", "offline (input lost)");
 		if (bad_health)
 			psu_text_add(ret->why, sizeof(ret->why), ", ", "health %s", e->health);
 	} else if (e->online < 0 && !e->health[0] && !(is_battery(e) && e->present == 1)) {
 		/* A present battery has no online attribute: it can carry the load. */
 		ret->cond = PSU_UNKNOWN;
-		psu_text_add(ret->why, sizeof(ret->why), ", ", "%s",
+		psu_text_add(ret->why, sizeof(ret->why), ", ",
 			     "state unknown: no online attribute");
 	} else {
 		ret->cond = PSU_OK;
