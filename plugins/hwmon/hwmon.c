@@ -22,7 +22,8 @@
 
 #include "hwmon_class.h"
 #include "hwmon_read.h"
-#include "../power_supply/psu_util.h"
+#include "../lib/psu_probe.h"
+#include "../lib/psu_util.h"
 #include "redmon/plugin.h"
 
 struct hwmon_probe {
@@ -30,7 +31,7 @@ struct hwmon_probe {
 	struct redmon_host *h;
 	int required;
 	int tfd;
-	struct hwmon_psu psu;
+	struct psu_group psu;
 	struct hwmon_sysfs *sysfs;	 /* --root: what one scan keeps for the next */
 	struct hwmon_lsensors *lsensors; /* live: when libsensors must learn the chips again */
 };
@@ -40,12 +41,7 @@ static const struct redmon_option_spec hwmon_options[] = {
 	  .type = REDMON_OPT_STRING,
 	  .default_value = "",
 	  .help = "more hwmon chip names to treat as PSUs (comma-separated fnmatch patterns)" },
-	{ .key = "required",
-	  .type = REDMON_OPT_UINT,
-	  .default_value = "0",
-	  .min = 0,
-	  .max = 64,
-	  .help = "supplies the load needs (N of N+M); 0: all but one of those seen at start" },
+	PSU_OPTION_REQUIRED("all but one of those seen at start"),
 	{ .key = "sensors_config",
 	  .type = REDMON_OPT_STRING,
 	  .default_value = "",
@@ -76,7 +72,7 @@ static void hwmon_fini(void *inst)
 		p->ops->unwatch_fd(p->h, p->tfd);
 		close(p->tfd);
 	}
-	hwmon_psu_free(&p->psu);
+	psu_group_free(&p->psu);
 	hwmon_sysfs_free(p->sysfs);
 	hwmon_lsensors_free(p->lsensors);
 	free(p);
@@ -103,7 +99,6 @@ static int hwmon_init(const struct redmon_host_ops *ops, struct redmon_host *h, 
 {
 	struct hwmon_probe *p = calloc(1, sizeof(*p));
 	uint64_t ms;
-	long long req;
 	int rc;
 
 	if (!p)
@@ -111,12 +106,11 @@ static int hwmon_init(const struct redmon_host_ops *ops, struct redmon_host *h, 
 	p->ops = ops;
 	p->h = h;
 	p->tfd = -1;
-	if (psu_parse_ll(opt(p, "required"), &req) < 0 || req < 0 || req > 64 ||
+	if (psu_option_required(ops, h, &p->required) < 0 ||
 	    psu_parse_duration_ms(opt(p, "poll_interval"), &ms) < 0) {
 		rc = -EINVAL;
 		goto fail;
 	}
-	p->required = (int)req;
 	if (ops->events_wanted(h)) {
 		struct itimerspec its = { 0 };
 
@@ -173,13 +167,7 @@ static int hwmon_scan(void *inst)
 	}
 	rc = hwmon_psu_eval(&p->psu, view, n, opt(p, "chips"), p->required, &g);
 	hwmon_chips_free(chips, chips ? n : 0);
-	if (rc == -ENODATA)
-		return 0;
-	if (rc < 0) {
-		p->ops->scan_error(p->h, "%s", strerror(-rc));
-		return rc;
-	}
-	return p->ops->report(p->h, &g);
+	return psu_report(p->ops, p->h, rc, &g);
 }
 
 static int hwmon_on_fd(void *inst, int fd, uint32_t revents)

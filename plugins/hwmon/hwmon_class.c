@@ -20,7 +20,6 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -271,29 +270,11 @@ static const char *label_of(const struct hwmon_chip *c, const char *sensor)
 	return NULL;
 }
 
-static void add(char *buf, size_t len, const char *sep, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-/* Append sep (unless buf is empty) and a formatted item; truncates safely. */
-static void add(char *buf, size_t len, const char *sep, const char *fmt, ...)
-{
-	size_t at = strlen(buf);
-	va_list ap;
-
-	if (at + 1 >= len)
-		return;
-	snprintf(buf + at, len - at, "%s", at ? sep : "");
-	at = strlen(buf);
-	va_start(ap, fmt);
-	vsnprintf(buf + at, len - at, fmt, ap);
-	va_end(ap);
-}
-
 /*
  * What could not be read may change the verdict, unless what was read
  * already says the supply is out (a failing alarm, its input lost).
  */
-static void classify_unreadable(const struct hwmon_chip *c, struct hwmon_view *ret)
+static void classify_unreadable(const struct hwmon_chip *c, struct psu_view *ret)
 {
 	if (!c->error[0])
 		return;
@@ -312,10 +293,10 @@ static void classify_unreadable(const struct hwmon_chip *c, struct hwmon_view *r
 		if (strcmp(ret->state, "no alarm") == 0)
 			snprintf(ret->state, sizeof(ret->state), "unreadable");
 	}
-	add(ret->why, sizeof(ret->why), "; ", "unreadable: %s", c->error);
+	psu_text_add(ret->why, sizeof(ret->why), "; ", "unreadable: %s", c->error);
 }
 
-void hwmon_classify(const struct hwmon_chip *c, struct hwmon_view *ret)
+void hwmon_classify(const struct hwmon_chip *c, struct psu_view *ret)
 {
 	char fails[200] = "", warns[200] = "", vin[48] = "";
 	bool input_lost = false;
@@ -343,74 +324,48 @@ void hwmon_classify(const struct hwmon_chip *c, struct hwmon_view *ret)
 		if (a->value == 0.0)
 			continue;
 		if (failing_alarm(sub))
-			add(fails, sizeof(fails), ", ", "%s%s%s", lab ? lab : "", lab ? " " : "",
-			    a->name);
+			psu_text_add(fails, sizeof(fails), ", ", "%s%s%s", lab ? lab : "",
+				     lab ? " " : "", a->name);
 		else
-			add(warns, sizeof(warns), ", ", "%s%s%s", lab ? lab : "", lab ? " " : "",
-			    a->name);
+			psu_text_add(warns, sizeof(warns), ", ", "%s%s%s", lab ? lab : "",
+				     lab ? " " : "", a->name);
 	}
 	ret->cond = input_lost || fails[0] ? PSU_FAILED : PSU_OK;
 	if (vin[0])
-		add(ret->state, sizeof(ret->state), "; ", "%s", vin);
+		psu_text_add(ret->state, sizeof(ret->state), "; ", "%s", vin);
 	if (fails[0])
-		add(ret->state, sizeof(ret->state), "; ", "alarms: %s", fails);
+		psu_text_add(ret->state, sizeof(ret->state), "; ", "alarms: %s", fails);
 	if (warns[0])
-		add(ret->state, sizeof(ret->state), "; ", "warnings: %s", warns);
+		psu_text_add(ret->state, sizeof(ret->state), "; ", "warnings: %s", warns);
 	if (!ret->state[0])
 		snprintf(ret->state, sizeof(ret->state), "no alarm");
 	if (input_lost)
-		add(ret->why, sizeof(ret->why), "; ", "input lost (%s)", vin);
+		psu_text_add(ret->why, sizeof(ret->why), "; ", "input lost (%s)", vin);
 	if (fails[0])
-		add(ret->why, sizeof(ret->why), "; ", "alarm: %s", fails);
+		psu_text_add(ret->why, sizeof(ret->why), "; ", "alarm: %s", fails);
 	if (warns[0])
-		add(ret->why, sizeof(ret->why), "; ", "warning: %s", warns);
+		psu_text_add(ret->why, sizeof(ret->why), "; ", "warning: %s", warns);
 	classify_unreadable(c, ret);
 }
 
-int hwmon_psu_eval(struct hwmon_psu *p, const struct hwmon_chip *chips, size_t n, const char *extra,
+int hwmon_psu_eval(struct psu_group *p, const struct hwmon_chip *chips, size_t n, const char *extra,
 		   int required, struct redmon_group *g)
 {
-	struct psu_supply *sup = calloc(n ? n : 1, sizeof(*sup));
-	struct hwmon_view *view = calloc(n ? n : 1, sizeof(*view));
-	size_t ns = 0;
-	int rc;
-
-	if (!sup || !view) {
-		rc = -ENOMEM;
-		goto out;
-	}
+	psu_group_begin(p);
 	for (size_t i = 0; i < n; i++) {
+		const struct hwmon_chip *c = &chips[i];
+		struct psu_view *view;
+
 		/* A chip whose name could not be read may be a supply. */
-		if (!hwmon_is_psu_chip(chips[i].prefix, extra) &&
-		    (chips[i].prefix[0] || !chips[i].error[0]))
+		if (!hwmon_is_psu_chip(c->prefix, extra) && (c->prefix[0] || !c->error[0]))
 			continue;
 		/* Two hwmon entries for one device (a bad tree): keep the first (chips are sorted). */
-		if (ns > 0 && strcmp(sup[ns - 1].key, chips[i].name) == 0)
+		if (p->n > 0 && strcmp(p->sup[p->n - 1].key, c->name) == 0)
 			continue;
-		hwmon_classify(&chips[i], &view[ns]);
-		sup[ns] = (struct psu_supply){
-			.key = chips[i].name,
-			.cond = view[ns].cond,
-			.state = view[ns].state,
-			.reason = view[ns].why[0] ? view[ns].why : NULL,
-			.location = chips[i].location[0] ? chips[i].location : NULL,
-			.unreadable = view[ns].unreadable,
-		};
-		ns++;
+		view = psu_group_add(p, c->name, c->location[0] ? c->location : NULL, NULL);
+		if (!view)
+			return -ENOMEM;
+		hwmon_classify(c, view);
 	}
-	rc = psu_set_eval(&p->set, sup, ns, required, 0, &p->ev);
-	if (rc == 0)
-		psu_eval_group(&p->ev, "psu", psu_str_get(&p->ev.reason), g);
-out:
-	free(sup);
-	free(view);
-	return rc;
-}
-
-void hwmon_psu_free(struct hwmon_psu *p)
-{
-	if (!p)
-		return;
-	psu_set_free(&p->set);
-	psu_eval_free(&p->ev);
+	return psu_group_eval(p, required, 0, "psu", g);
 }

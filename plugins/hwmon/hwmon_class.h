@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../power_supply/psu_set.h"
+#include "../lib/psu_set.h"
 #include "redmon/plugin.h"
 
 #define HWMON_NAME_MAX	 128
@@ -81,30 +81,17 @@ void hwmon_chips_sort(struct hwmon_chip *v, size_t n);
  */
 bool hwmon_is_psu_chip(const char *prefix, const char *extra);
 
-struct hwmon_view {
-	enum psu_cond cond;
-	bool unreadable; /* cond is PSU_UNKNOWN because of c->error */
-	char state[256];
-	char why[256];
-};
-
 /* One PSU chip to member condition, state and reason. */
-void hwmon_classify(const struct hwmon_chip *c, struct hwmon_view *ret);
-
-/* Per probe instance: memory across scans. */
-struct hwmon_psu {
-	struct psu_set set;
-	struct psu_eval ev;
-};
+void hwmon_classify(const struct hwmon_chip *c, struct psu_view *ret);
 
 /*
  * Build the PSU group ("psu") from chips, sorted by name as both readers
- * give them (a name repeated counts once): PSU chips, and chips whose name
- * could not be read (unknown members: the margin is unknown); others ignored.
- * On 0 *g points into p until the next call.  -ENODATA: no PSU group.
+ * give them (a name repeated counts once), into the probe's set p: PSU chips,
+ * and chips whose name could not be read (unknown members: the margin is
+ * unknown); others ignored.  On 0 *g points into p until the next call.
+ * -ENODATA: no PSU group.
  */
-int hwmon_psu_eval(struct hwmon_psu *p, const struct hwmon_chip *chips, size_t n, const char *extra,
+int hwmon_psu_eval(struct psu_group *p, const struct hwmon_chip *chips, size_t n, const char *extra,
 		   int required, struct redmon_group *g);
-void hwmon_psu_free(struct hwmon_psu *p);
 
 #endif /* REDMON_HWMON_CLASS_H */

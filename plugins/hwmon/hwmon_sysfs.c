@@ -63,8 +63,8 @@
 #include <unistd.h>
 
 #include "../lib/rootfs.h"
+#include "../lib/psu_util.h"
 #include "../lib/strbuf.h"
-#include "../power_supply/psu_util.h"
 
 #define CLASS_DIR "sys/class/hwmon"
 #define ENTRY_MAX 64 /* longer class entry names are skipped */

@@ -35,7 +35,8 @@
 
 #include "ipmi_psu.h"
 #include "ipmi_reader.h"
-#include "../power_supply/psu_util.h"
+#include "../lib/psu_probe.h"
+#include "../lib/psu_util.h"
 #include "redmon/plugin.h"
 
 struct ipmi_probe {
@@ -97,12 +98,7 @@ static const struct redmon_option_spec ipmi_options[] = {
 	  .type = REDMON_OPT_STRING,
 	  .default_value = "",
 	  .help = "freeipmi workarounds, comma-separated (lan: opensesspriv, sun20, ...)" },
-	{ .key = "required",
-	  .type = REDMON_OPT_UINT,
-	  .default_value = "0",
-	  .min = 0,
-	  .max = 64,
-	  .help = "supplies the load needs (N of N+M); 0: from the BMC or all but one" },
+	PSU_OPTION_REQUIRED("from the BMC or all but one"),
 	{ .key = "poll_interval",
 	  .type = REDMON_OPT_DURATION,
 	  .default_value = "10s",
@@ -183,9 +179,8 @@ static int parse_options(struct ipmi_probe *p)
 	if (psu_parse_duration_ms(opt(p, "poll_interval"), &p->poll_ms) < 0 ||
 	    psu_parse_duration_ms(opt(p, "timeout"), &p->timeout_ms) < 0)
 		return -EINVAL;
-	if (psu_parse_ll(opt(p, "required"), &ll) < 0 || ll < 0 || ll > 64)
+	if (psu_option_required(p->ops, p->h, &p->required) < 0)
 		return -EINVAL;
-	p->required = (int)ll;
 	p->conn.timeout_ms = (unsigned int)p->timeout_ms;
 	if (ipmi_parse_workarounds(opt(p, "workaround_flags"), p->conn.lan, &p->conn.workaround) <
 	    0) {
@@ -403,16 +398,8 @@ fail:
 static int report(struct ipmi_probe *p, const struct ipmi_sensor *v, size_t n)
 {
 	struct redmon_group g;
-	int rc;
 
-	rc = ipmi_psu_eval(&p->psu, v, n, p->required, &g);
-	if (rc == -ENODATA)
-		return 0;
-	if (rc < 0) {
-		p->ops->scan_error(p->h, "interpreting the sensors: %s", strerror(-rc));
-		return rc;
-	}
-	return p->ops->report(p->h, &g);
+	return psu_report(p->ops, p->h, ipmi_psu_eval(&p->psu, v, n, p->required, &g), &g);
 }
 
 /* The result of a poll that failed: no BMC (nothing to monitor) or an error. */

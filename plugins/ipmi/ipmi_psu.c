@@ -99,23 +99,10 @@ enum ipmi_redundancy ipmi_redundancy_of(uint16_t bitmask)
 	return IPMI_RED_NONE;
 }
 
-static void join(char *buf, size_t len, size_t *at, const char *word)
-{
-	int n;
-
-	if (*at >= len)
-		return;
-	n = snprintf(buf + *at, len - *at, "%s%s", *at ? ", " : "", word);
-	if (n > 0)
-		*at += (size_t)n;
-	if (*at >= len)
-		*at = len;
-}
-
 void ipmi_state_text(uint8_t type, uint8_t ertype, uint16_t bitmask, char *buf, size_t len)
 {
 	const char *const *words = NULL;
-	size_t nwords = 8, at = 0;
+	size_t nwords = 8;
 
 	if (len == 0)
 		return;
@@ -130,25 +117,21 @@ void ipmi_state_text(uint8_t type, uint8_t ertype, uint16_t bitmask, char *buf, 
 	else if (ertype == IPMI_ERT_SPECIFIC && type == IPMI_SENSOR_TYPE_PWR_UNIT)
 		words = unit_words;
 	for (unsigned int i = 0; i < 15; i++) {
-		char other[24];
-
 		if (!(bitmask & (1u << i)))
 			continue;
 		if (words && i < nwords) {
-			join(buf, len, &at, words[i]);
+			psu_text_add(buf, len, ", ", "%s", words[i]);
 		} else {
-			snprintf(other, sizeof(other), "offset %u", i);
-			join(buf, len, &at, other);
+			psu_text_add(buf, len, ", ", "offset %u", i);
 		}
 	}
-	if (at == 0)
+	if (!buf[0])
 		snprintf(buf, len, "none asserted");
 }
 
-void ipmi_supply_view(const struct ipmi_sensor *s, struct ipmi_supply_view *ret)
+void ipmi_supply_view(const struct ipmi_sensor *s, struct psu_view *ret)
 {
 	uint16_t b = s->bitmask;
-	size_t at = 0;
 
 	memset(ret, 0, sizeof(*ret));
 	if (s->status == IPMI_READ_UNAVAILABLE) {
@@ -178,15 +161,16 @@ void ipmi_supply_view(const struct ipmi_sensor *s, struct ipmi_supply_view *ret)
 		/* Failure bits mean a supply is there, whatever the presence bit says. */
 		ret->cond = PSU_FAILED;
 		if (b & PSU_FAILURE)
-			join(ret->why, sizeof(ret->why), &at, "failure detected");
+			psu_text_add(ret->why, sizeof(ret->why), ", ", "failure detected");
 		if (b & PSU_IN_LOST)
-			join(ret->why, sizeof(ret->why), &at, "input lost");
+			psu_text_add(ret->why, sizeof(ret->why), ", ", "input lost");
 		else if (b & PSU_IN_LOST_OOR)
-			join(ret->why, sizeof(ret->why), &at, "input lost or out of range");
+			psu_text_add(ret->why, sizeof(ret->why), ", ",
+				     "input lost or out of range");
 		if (b & PSU_CONFIG)
-			join(ret->why, sizeof(ret->why), &at, "configuration error");
+			psu_text_add(ret->why, sizeof(ret->why), ", ", "configuration error");
 		if (b & PSU_PREDICTIVE)
-			join(ret->why, sizeof(ret->why), &at, "predictive failure");
+			psu_text_add(ret->why, sizeof(ret->why), ", ", "predictive failure");
 		return;
 	}
 	if (!(b & PSU_PRESENT)) {
@@ -196,10 +180,10 @@ void ipmi_supply_view(const struct ipmi_sensor *s, struct ipmi_supply_view *ret)
 	}
 	ret->cond = b & PSU_INACTIVE ? PSU_STANDBY : PSU_OK;
 	if (b & PSU_PREDICTIVE)
-		join(ret->why, sizeof(ret->why), &at, "predictive failure");
+		psu_text_add(ret->why, sizeof(ret->why), ", ", "predictive failure");
 	if (b & PSU_IN_OOR)
-		join(ret->why, sizeof(ret->why), &at, "input out of range");
-	ret->warn = at > 0;
+		psu_text_add(ret->why, sizeof(ret->why), ", ", "input out of range");
+	ret->warn = ret->why[0] != '\0';
 }
 
 static bool is_redundancy(const struct ipmi_sensor *s)
@@ -216,29 +200,14 @@ static bool is_supply(const struct ipmi_sensor *s)
 
 static int grow(struct ipmi_psu *p, size_t n)
 {
-	struct psu_supply *sup;
-	struct ipmi_supply_view *view;
-	char(*keys)[IPMI_NAME_MAX + 32];
-	char(*locs)[24];
+	struct ipmi_bay *bays;
 
 	if (n <= p->cap)
 		return 0;
-	sup = realloc(p->sup, n * sizeof(*sup));
-	if (!sup)
+	bays = reallocarray(p->bays, n, sizeof(*bays));
+	if (!bays)
 		return -ENOMEM;
-	p->sup = sup;
-	view = realloc(p->view, n * sizeof(*view));
-	if (!view)
-		return -ENOMEM;
-	p->view = view;
-	keys = realloc(p->keys, n * sizeof(*keys));
-	if (!keys)
-		return -ENOMEM;
-	p->keys = keys;
-	locs = realloc(p->locs, n * sizeof(*locs));
-	if (!locs)
-		return -ENOMEM;
-	p->locs = locs;
+	p->bays = bays;
 	p->cap = n;
 	return 0;
 }
@@ -256,13 +225,13 @@ static void make_keys(struct ipmi_psu *p, const struct ipmi_sensor *const *sup, 
 		for (size_t j = 0; j < n && !dup; j++)
 			dup = j != i && strcmp(sup[j]->name, s->name) == 0;
 		if (s->name[0] == '\0')
-			snprintf(p->keys[i], sizeof(p->keys[i]), "PSU %u.%u", s->entity_id,
+			snprintf(p->bays[i].key, sizeof(p->bays[i].key), "PSU %u.%u", s->entity_id,
 				 s->entity_instance);
 		else if (dup)
-			snprintf(p->keys[i], sizeof(p->keys[i]), "%s (%u.%u)", s->name,
+			snprintf(p->bays[i].key, sizeof(p->bays[i].key), "%s (%u.%u)", s->name,
 				 s->entity_id, s->entity_instance);
 		else
-			snprintf(p->keys[i], sizeof(p->keys[i]), "%s", s->name);
+			snprintf(p->bays[i].key, sizeof(p->bays[i].key), "%s", s->name);
 	}
 	/*
 	 * Same name and entity too (a shared record, a broken SDR): number them in
@@ -275,9 +244,9 @@ static void make_keys(struct ipmi_psu *p, const struct ipmi_sensor *const *sup, 
 		while (again) {
 			again = false;
 			for (size_t j = 0; j < i && !again; j++)
-				again = strcmp(p->keys[i], p->keys[j]) == 0;
+				again = strcmp(p->bays[i].key, p->bays[j].key) == 0;
 			if (again)
-				snprintf(p->keys[i], sizeof(p->keys[i]), "%s #%u",
+				snprintf(p->bays[i].key, sizeof(p->bays[i].key), "%s #%u",
 					 sup[i]->name[0] ? sup[i]->name : "PSU", k++);
 		}
 	}
@@ -379,6 +348,7 @@ int ipmi_psu_eval(struct ipmi_psu *p, const struct ipmi_sensor *v, size_t n, int
 		  struct redmon_group *g)
 {
 	const struct ipmi_sensor **sup = NULL, *first_red = NULL;
+	const struct psu_eval *ev = &p->pg.ev;
 	enum ipmi_redundancy worst = IPMI_RED_NONE;
 	size_t ns = 0;
 	int usable = 0, rc;
@@ -406,40 +376,43 @@ int ipmi_psu_eval(struct ipmi_psu *p, const struct ipmi_sensor *v, size_t n, int
 	else
 		snprintf(p->name, sizeof(p->name), "PSU");
 
-	rc = grow(p, ns ? ns : 1);
+	rc = grow(p, ns);
 	if (rc < 0)
 		goto out;
 	make_keys(p, sup, ns);
+	psu_group_begin(&p->pg);
 	for (size_t i = 0; i < ns; i++) {
-		ipmi_supply_view(sup[i], &p->view[i]);
+		struct ipmi_bay *bay = &p->bays[i];
+		struct psu_view *view;
+
 		/* Entity id.instance (IPMI 2.0 section 39): 10.2 = power supply 2. */
-		snprintf(p->locs[i], sizeof(p->locs[i]), "entity %u.%u", sup[i]->entity_id,
+		snprintf(bay->location, sizeof(bay->location), "entity %u.%u", sup[i]->entity_id,
 			 sup[i]->entity_instance);
-		p->sup[i] = (struct psu_supply){
-			.key = p->keys[i],
-			.location = p->locs[i],
-			.cond = p->view[i].cond,
-			.state = p->view[i].state,
-			.reason = p->view[i].why[0] ? p->view[i].why : NULL,
-		};
-		usable += p->view[i].cond == PSU_OK || p->view[i].cond == PSU_STANDBY;
+		view = psu_group_add(&p->pg, bay->key, bay->location, NULL);
+		if (!view) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		ipmi_supply_view(sup[i], view);
+		usable += view->cond == PSU_OK || view->cond == PSU_STANDBY;
 	}
 
-	rc = psu_set_eval(&p->set, p->sup, ns, required, red_hint(worst, usable), &p->ev);
+	rc = psu_group_eval(&p->pg, required, red_hint(worst, usable), p->name, g);
 	/*
 	 * The BMC says the set was built redundant but we count no spare bay: a
 	 * supply was pulled before we started.  Count empty bays until it adds up.
 	 */
-	if (rc == 0 && worst >= IPMI_RED_DEGRADED && p->ev.margin_nominal < 1) {
-		int deficit = p->ev.needed + 1 - p->ev.total;
+	if (rc == 0 && worst >= IPMI_RED_DEGRADED && ev->margin_nominal < 1) {
+		int deficit = ev->needed + 1 - ev->total;
 
 		for (size_t i = 0; i < ns && deficit > 0; i++) {
-			if (p->view[i].cond == PSU_ABSENT && !psu_set_seen(&p->set, p->keys[i])) {
-				p->sup[i].count_absent = true;
+			if (p->pg.sup[i].view.cond == PSU_ABSENT &&
+			    !psu_set_seen(&p->pg.set, p->bays[i].key)) {
+				p->pg.sup[i].count_absent = true;
 				deficit--;
 			}
 		}
-		rc = psu_set_eval(&p->set, p->sup, ns, required, 0, &p->ev);
+		rc = psu_group_eval(&p->pg, required, 0, p->name, g);
 	}
 	if (rc == -ENODATA && worst != IPMI_RED_NONE) {
 		rc = eval_redundancy_only(p, first_red, worst, g);
@@ -449,31 +422,28 @@ int ipmi_psu_eval(struct ipmi_psu *p, const struct ipmi_sensor *v, size_t n, int
 		goto out;
 
 	psu_str_reset(&p->reason);
-	m_sup = p->ev.margin;
-	psu_eval_group(&p->ev, p->name, NULL, g);
+	m_sup = ev->margin;
 	if (worst != IPMI_RED_NONE) {
-		int32_t m_red = red_margin(worst, p->ev.margin_nominal);
+		int32_t m_red = red_margin(worst, ev->margin_nominal);
 
-		if (!red_agrees(worst, m_sup, p->ev.margin_nominal)) {
+		if (!red_agrees(worst, m_sup, ev->margin_nominal)) {
 			psu_str_addf(&p->reason,
 				     "%s reads %s but the supply sensors show %d of %d usable "
 				     "(%d needed): reporting the worse",
-				     p->name, red_word(worst), p->ev.usable, p->ev.total,
-				     p->ev.needed);
+				     p->name, red_word(worst), ev->usable, ev->total, ev->needed);
 		} else if (worst != IPMI_RED_FULL) {
 			psu_str_addf(&p->reason, "%s: %s", p->name, red_word(worst));
 		}
 		if (m_red < g->margin)
 			g->margin = m_red;
 	}
-	if (p->ev.reason.n) {
+	if (ev->reason.n) {
 		psu_str_sep(&p->reason, "; ");
-		psu_str_addf(&p->reason, "%s", psu_str_get(&p->ev.reason));
+		psu_str_addf(&p->reason, "%s", psu_str_get(&ev->reason));
 	}
-	if (required > 0 && p->ev.total < required) {
+	if (required > 0 && ev->total < required) {
 		psu_str_sep(&p->reason, "; ");
-		psu_str_addf(&p->reason, "only %d supplies seen, %d required", p->ev.total,
-			     required);
+		psu_str_addf(&p->reason, "only %d supplies seen, %d required", ev->total, required);
 	}
 	if (p->reason.oom) {
 		rc = -ENOMEM;
@@ -490,12 +460,8 @@ void ipmi_psu_free(struct ipmi_psu *p)
 {
 	if (!p)
 		return;
-	psu_set_free(&p->set);
-	psu_eval_free(&p->ev);
+	psu_group_free(&p->pg);
 	psu_str_free(&p->reason);
-	free(p->sup);
-	free(p->view);
-	free(p->keys);
-	free(p->locs);
+	free(p->bays);
 	memset(p, 0, sizeof(*p));
 }

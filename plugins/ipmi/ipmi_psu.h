@@ -28,7 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../power_supply/psu_set.h"
+#include "../lib/psu_set.h"
 #include "redmon/plugin.h"
 
 #define IPMI_SENSOR_TYPE_PSU	  0x08
@@ -72,31 +72,27 @@ enum ipmi_redundancy {
 
 enum ipmi_redundancy ipmi_redundancy_of(uint16_t bitmask);
 
-/* The interpretation of one supply sensor (for tests and the member list). */
-struct ipmi_supply_view {
-	enum psu_cond cond;
-	bool warn;	 /* predictive failure or input out of range while present */
-	char state[256]; /* the offsets' words joined by ", " */
-	char why[160];	 /* reason text or "" */
-};
-
-void ipmi_supply_view(const struct ipmi_sensor *s, struct ipmi_supply_view *ret);
+/*
+ * The interpretation of one supply sensor (for tests and the member list);
+ * warn: a predictive failure or input out of range while present.
+ */
+void ipmi_supply_view(const struct ipmi_sensor *s, struct psu_view *ret);
 
 /* Words of the asserted offsets ("Fully Redundant", ...), ", "-joined into buf. */
 void ipmi_state_text(uint8_t type, uint8_t ertype, uint16_t bitmask, char *buf, size_t len);
 
+/* A supply bay's member name and location: what its psu_supply points at. */
+struct ipmi_bay {
+	char key[IPMI_NAME_MAX + 32];
+	char location[24];
+};
+
 /* Per probe instance: what the interpretation remembers across polls. */
 struct ipmi_psu {
-	struct psu_set set;
-	struct psu_eval ev;
+	struct psu_group pg;
 	struct psu_str reason;
 	char name[IPMI_NAME_MAX + 8];
-	char type[16];
-	/* scratch, reused per evaluation */
-	struct psu_supply *sup;
-	struct ipmi_supply_view *view;
-	char (*keys)[IPMI_NAME_MAX + 32];
-	char (*locs)[24];
+	struct ipmi_bay *bays; /* scratch, reused per evaluation */
 	size_t cap;
 };
 

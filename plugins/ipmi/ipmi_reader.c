@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../power_supply/psu_util.h"
+#include "../lib/psu_util.h"
 
 /* One PSU-related sensor: its SDR record bytes and what they say. */
 struct sdr_entry {

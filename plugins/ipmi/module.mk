@@ -1,17 +1,13 @@
-# The ipmi probe: PSU redundancy through the BMC (libfreeipmi).  The PSU set
-# bookkeeping is shared with the other PSU probes (plugins/power_supply/psu_*.c).
+# The ipmi probe: PSU redundancy through the BMC (libfreeipmi).
 PLUGINS += ipmi
-ipmi_SRCS = plugins/ipmi/ipmi.c plugins/ipmi/ipmi_psu.c plugins/ipmi/ipmi_reader.c \
-	plugins/power_supply/psu_set.c plugins/power_supply/psu_util.c
+ipmi_SRCS = plugins/ipmi/ipmi.c plugins/ipmi/ipmi_psu.c plugins/ipmi/ipmi_reader.c
 # -z nodelete: libfreeipmi (and libgcrypt under it) keep process-global state
 # that must stay mapped after dlclose, or LeakSanitizer reports it at exit.
 ipmi_LIBS := -lfreeipmi -lpthread -Wl,-z,nodelete
 
 # Sensor interpretation: no libfreeipmi needed.
 UNIT_TESTS += ipmi_psu
-test_ipmi_psu_SRCS = plugins/ipmi/ipmi_psu.c plugins/power_supply/psu_set.c \
-	plugins/power_supply/psu_util.c
+test_ipmi_psu_SRCS = plugins/ipmi/ipmi_psu.c
 
 FUZZERS += fuzz_ipmi_psu
-fuzz_ipmi_psu_SRCS = plugins/ipmi/ipmi_psu.c plugins/power_supply/psu_set.c \
-	plugins/power_supply/psu_util.c
+fuzz_ipmi_psu_SRCS = plugins/ipmi/ipmi_psu.c

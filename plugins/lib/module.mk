@@ -23,7 +23,7 @@ $(FUZZ_PLUGIN_LIB): $(PLUGIN_LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
 	rm -f $@ && $(AR) rcs $@ $^
 
 # Unit tests of the library, one per module.
-UNIT_TESTS += rootfs strbuf hindex fdcache sysfs_read child
+UNIT_TESTS += rootfs strbuf hindex fdcache sysfs_read child psu_set
 
 # The core links the child-process runner too: its privileged helper
 # (src/privhelper.c) runs tools with it.

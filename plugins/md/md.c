@@ -208,7 +208,6 @@ static uint64_t fnv(uint64_t h, const char *s)
 	return redmon_fnv1a_mem(h, s, strlen(s) + 1);
 }
 
-
 /*
  * Watch <root>/<rel> (a directory) for inotify, resolved inside the root as
  * every read is.  A directory that cannot be watched (absent: no proc in a

@@ -20,7 +20,7 @@
 
 #include "../lib/watch.h"
 #include "ps_class.h"
-#include "psu_util.h"
+#include "../lib/psu_probe.h"
 #include "redmon/plugin.h"
 
 struct ps_probe {
@@ -30,16 +30,11 @@ struct ps_probe {
 	struct watch_udev uevents; /* live root; fd -1 when off */
 	struct watch_ino ino;	   /* captured tree; fd -1 when off */
 	bool said_watch;
-	struct ps_psu psu;
+	struct psu_group psu;
 };
 
 static const struct redmon_option_spec ps_options[] = {
-	{ .key = "required",
-	  .type = REDMON_OPT_UINT,
-	  .default_value = "0",
-	  .min = 0,
-	  .max = 64,
-	  .help = "supplies the load needs (N of N+M); 0: all but one of those seen at start" },
+	PSU_OPTION_REQUIRED("all but one of those seen at start"),
 	{ .key = NULL },
 };
 
@@ -55,7 +50,7 @@ static void ps_fini(void *inst)
 	if (p->ino.fd >= 0)
 		p->ops->unwatch_fd(p->h, p->ino.fd);
 	watch_ino_close(&p->ino);
-	ps_psu_free(&p->psu);
+	psu_group_free(&p->psu);
 	free(p);
 }
 
@@ -90,19 +85,16 @@ static void watch_captured(struct ps_probe *p)
 static int ps_init(const struct redmon_host_ops *ops, struct redmon_host *h, void **ret)
 {
 	struct ps_probe *p = calloc(1, sizeof(*p));
-	const char *req = ops->option(h, "required");
-	long long v;
 
 	if (!p)
 		return -ENOMEM;
 	p->ops = ops;
 	p->h = h;
 	p->uevents.fd = p->ino.fd = -1;
-	if (!req || psu_parse_ll(req, &v) < 0 || v < 0 || v > 64) {
+	if (psu_option_required(ops, h, &p->required) < 0) {
 		ps_fini(p);
 		return -EINVAL;
 	}
-	p->required = (int)v;
 	if (ops->events_wanted(h) && ops->root_is_live(h))
 		watch_uevents(p);
 	else if (ops->events_wanted(h))
@@ -150,12 +142,7 @@ static int ps_scan(void *inst)
 	if (p->ino.fd >= 0)
 		watch_tree(p, v, n);
 	rc = ps_psu_eval(&p->psu, v, n, p->required, &g);
-	if (rc == 0)
-		rc = p->ops->report(p->h, &g);
-	else if (rc == -ENODATA)
-		rc = 0;
-	else
-		p->ops->scan_error(p->h, "%s", strerror(-rc));
+	rc = psu_report(p->ops, p->h, rc, &g);
 	free(v);
 	return rc;
 }

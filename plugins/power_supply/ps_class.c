@@ -4,7 +4,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +11,7 @@
 #include <unistd.h>
 
 #include "../lib/rootfs.h"
-#include "psu_util.h"
+#include "../lib/psu_util.h"
 
 /* health values (sysfs-class-power) that mean the supply does not deliver. */
 static const char *const health_failed[] = {
@@ -182,25 +181,7 @@ bool ps_is_member(const struct ps_entry *e, bool has_mains)
 	return e->error[0] || is_mains(e) || (has_mains && is_battery(e));
 }
 
-static void add(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/* Append ", " (unless buf is empty) and a formatted item; truncates safely. */
-static void add(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t at = strlen(buf);
-	va_list ap;
-
-	if (at + 1 >= len)
-		return;
-	if (at)
-		snprintf(buf + at, len - at, ", ");
-	at = strlen(buf);
-	va_start(ap, fmt);
-	vsnprintf(buf + at, len - at, fmt, ap);
-	va_end(ap);
-}
-
-void ps_classify(const struct ps_entry *e, struct ps_view *ret)
+void ps_classify(const struct ps_entry *e, struct psu_view *ret)
 {
 	bool bad_health = false;
 
@@ -209,36 +190,38 @@ void ps_classify(const struct ps_entry *e, struct ps_view *ret)
 		bad_health |= strcmp(e->health, health_failed[i]) == 0;
 
 	if (e->present == 0)
-		add(ret->state, sizeof(ret->state), "%s", "not present");
+		psu_text_add(ret->state, sizeof(ret->state), ", ", "not present");
 	if (is_battery(e) && e->status[0])
-		add(ret->state, sizeof(ret->state), "battery %s", e->status);
+		psu_text_add(ret->state, sizeof(ret->state), ", ", "battery %s", e->status);
 	if (e->online >= 0)
-		add(ret->state, sizeof(ret->state), "%s", e->online ? "online" : "offline");
+		psu_text_add(ret->state, sizeof(ret->state), ", ", "%s",
+			     e->online ? "online" : "offline");
 	if (e->health[0])
-		add(ret->state, sizeof(ret->state), "health %s", e->health);
+		psu_text_add(ret->state, sizeof(ret->state), ", ", "health %s", e->health);
 	if (!ret->state[0])
 		snprintf(ret->state, sizeof(ret->state), "%s",
 			 e->error[0] ? "unreadable" : "no online, present or health attribute");
 
 	if (e->present == 0) {
 		ret->cond = PSU_ABSENT;
-		add(ret->why, sizeof(ret->why), "%s", "not present");
+		psu_text_add(ret->why, sizeof(ret->why), ", ", "not present");
 	} else if (e->online == 0 || bad_health) {
 		ret->cond = PSU_FAILED;
 		if (e->online == 0)
-			add(ret->why, sizeof(ret->why), "%s", "offline (input lost)");
+			psu_text_add(ret->why, sizeof(ret->why), ", ", "offline (input lost)");
 		if (bad_health)
-			add(ret->why, sizeof(ret->why), "health %s", e->health);
+			psu_text_add(ret->why, sizeof(ret->why), ", ", "health %s", e->health);
 	} else if (e->online < 0 && !e->health[0] && !(is_battery(e) && e->present == 1)) {
 		/* A present battery has no online attribute: it can carry the load. */
 		ret->cond = PSU_UNKNOWN;
-		add(ret->why, sizeof(ret->why), "%s", "state unknown: no online attribute");
+		psu_text_add(ret->why, sizeof(ret->why), ", ",
+			     "state unknown: no online attribute");
 	} else {
 		ret->cond = PSU_OK;
 		/* Overheat, Hot, Cold, ...: still delivering, but worth a word. */
 		if (e->health[0] && strcmp(e->health, "Good") != 0 &&
 		    strcmp(e->health, "Unknown") != 0)
-			add(ret->why, sizeof(ret->why), "health %s", e->health);
+			psu_text_add(ret->why, sizeof(ret->why), ", ", "health %s", e->health);
 	}
 	/*
 	 * What could not be read may change the verdict, unless what was read
@@ -250,52 +233,29 @@ void ps_classify(const struct ps_entry *e, struct ps_view *ret)
 		ret->why[0] = '\0';
 	}
 	if (e->error[0])
-		add(ret->why, sizeof(ret->why), "unreadable: %s", e->error);
+		psu_text_add(ret->why, sizeof(ret->why), ", ", "unreadable: %s", e->error);
 }
 
-int ps_psu_eval(struct ps_psu *p, const struct ps_entry *v, size_t n, int required,
+int ps_psu_eval(struct psu_group *p, const struct ps_entry *v, size_t n, int required,
 		struct redmon_group *g)
 {
-	struct psu_supply *sup = calloc(n ? n : 1, sizeof(*sup));
-	struct ps_view *view = calloc(n ? n : 1, sizeof(*view));
 	bool has_mains = ps_has_mains(v, n);
-	size_t ns = 0;
 	int rc;
 
-	if (!sup || !view) {
-		rc = -ENOMEM;
-		goto out;
-	}
+	psu_group_begin(p);
 	for (size_t i = 0; i < n; i++) {
+		struct psu_view *view;
+
 		if (!ps_is_member(&v[i], has_mains))
 			continue;
-		ps_classify(&v[i], &view[ns]);
-		sup[ns] = (struct psu_supply){
-			.key = v[i].name,
-			.cond = view[ns].cond,
-			.state = view[ns].state,
-			.reason = view[ns].why[0] ? view[ns].why : NULL,
-			.serial = v[i].serial[0] ? v[i].serial : NULL,
-			.unreadable = view[ns].unreadable,
-		};
-		ns++;
+		view = psu_group_add(p, v[i].name, NULL, v[i].serial[0] ? v[i].serial : NULL);
+		if (!view)
+			return -ENOMEM;
+		ps_classify(&v[i], view);
 	}
-	rc = psu_set_eval(&p->set, sup, ns, required, 0, &p->ev);
+	rc = psu_group_eval(p, required, 0, "mains", g);
 	/* One supply alone (an AC adapter, no battery) is not a redundant set. */
 	if (rc == 0 && p->ev.total < 2 && required == 0)
 		rc = -ENODATA;
-	if (rc == 0)
-		psu_eval_group(&p->ev, "mains", psu_str_get(&p->ev.reason), g);
-out:
-	free(sup);
-	free(view);
 	return rc;
-}
-
-void ps_psu_free(struct ps_psu *p)
-{
-	if (!p)
-		return;
-	psu_set_free(&p->set);
-	psu_eval_free(&p->ev);
 }

@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "psu_set.h"
+#include "../lib/psu_set.h"
 #include "redmon/plugin.h"
 
 #define PS_TEXT_MAX	128
@@ -59,26 +59,15 @@ bool ps_is_member(const struct ps_entry *e, bool has_mains);
 /* Is there a Mains or UPS supply among the entries? */
 bool ps_has_mains(const struct ps_entry *v, size_t n);
 
-struct ps_view {
-	enum psu_cond cond;
-	bool unreadable; /* cond is PSU_UNKNOWN because of e->error */
-	char state[200];
-	char why[200];
-};
-
-void ps_classify(const struct ps_entry *e, struct ps_view *ret);
-
-struct ps_psu {
-	struct psu_set set;
-	struct psu_eval ev;
-};
+/* The verdict on one member entry (state, reason, condition). */
+void ps_classify(const struct ps_entry *e, struct psu_view *ret);
 
 /*
- * The group ("mains") from entries.  On 0 *g points into p until the next
- * call; -ENODATA when there is no group (fewer than two supplies), -ENOMEM.
+ * The group ("mains") from entries, into the probe's set p.  On 0 *g points
+ * into p until the next call; -ENODATA when there is no group (fewer than
+ * two supplies), -ENOMEM.
  */
-int ps_psu_eval(struct ps_psu *p, const struct ps_entry *v, size_t n, int required,
+int ps_psu_eval(struct psu_group *p, const struct ps_entry *v, size_t n, int required,
 		struct redmon_group *g);
-void ps_psu_free(struct ps_psu *p);
 
 #endif /* REDMON_PS_CLASS_H */

@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct hwmon_chip *chips = NULL;
-	struct hwmon_psu p = { 0 };
+	struct psu_group p = { 0 };
 	struct redmon_group g;
 	size_t n = 0;
 	int fd;
@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					abort();
 			/* A supply that could not be read never leaves the margin known. */
 			for (size_t i = 0; i < k; i++) {
-				struct hwmon_view view;
+				struct psu_view view;
 
 				if (!hwmon_is_psu_chip(chips[i].prefix, extra) &&
 				    chips[i].prefix[0])
@@ -51,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (unreadable && g.margin != REDMON_MARGIN_UNKNOWN)
 				abort();
 		}
-		hwmon_psu_free(&p);
+		psu_group_free(&p);
 		/*
 		 * The reader that keeps state across scans, with a budget small
 		 * enough to run out: the same tree twice gives what the

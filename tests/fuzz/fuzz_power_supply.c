@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ps_entry *v = NULL;
-	struct ps_psu p = { 0 };
+	struct psu_group p = { 0 };
 	struct redmon_group g;
 	size_t n = 0;
 	int fd;
@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					abort();
 			/* A supply that could not be read never leaves the margin known. */
 			for (size_t i = 0; i < k; i++) {
-				struct ps_view view;
+				struct psu_view view;
 
 				ps_classify(&v[i], &view);
 				unreadable |= view.unreadable;
@@ -44,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (unreadable && g.margin != REDMON_MARGIN_UNKNOWN)
 				abort();
 		}
-		ps_psu_free(&p);
+		psu_group_free(&p);
 		free(v);
 	}
 	tree_drop(fd);

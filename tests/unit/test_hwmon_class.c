@@ -108,7 +108,7 @@ static void test_value_needed(void **state)
 static void test_classify(void **state)
 {
 	struct hwmon_chip c;
-	struct hwmon_view v;
+	struct psu_view v;
 
 	(void)state;
 	pmbus_chip(&c, "dps650ab-i2c-3-58", 230.0);
@@ -152,7 +152,7 @@ static void test_classify(void **state)
 static void test_group(void **state)
 {
 	struct hwmon_chip *c = calloc(3, sizeof(*c));
-	struct hwmon_psu p = { 0 };
+	struct psu_group p = { 0 };
 	struct redmon_group g;
 
 	(void)state;
@@ -181,13 +181,13 @@ static void test_group(void **state)
 	assert_int_equal(g.members_total, 2);
 	assert_int_equal(g.members_ok, 1);
 	assert_int_equal(g.members[1].role, REDMON_ROLE_MISSING);
-	hwmon_psu_free(&p);
+	psu_group_free(&p);
 
 	/* Configured as a PSU, the board chip joins (and its unset-limit alarm counts). */
 	memset(&p, 0, sizeof(p));
 	assert_int_equal(hwmon_psu_eval(&p, &c[2], 1, "nct*", 0, &g), 0);
 	assert_int_equal(g.members_failed, 1);
-	hwmon_psu_free(&p);
+	psu_group_free(&p);
 	hwmon_chips_free(c, 3);
 }
 
@@ -205,7 +205,7 @@ static void test_corpus_nct6779(void **state)
 {
 	char path[4096];
 	struct hwmon_chip *chips = NULL;
-	struct hwmon_psu p = { 0 };
+	struct psu_group p = { 0 };
 	struct redmon_group g;
 	size_t n = 0;
 	int fd;
@@ -233,7 +233,7 @@ static void test_corpus_nct6779(void **state)
 			       chips[0].attrs[i].value == 1;
 		assert_true(in1);
 	}
-	hwmon_psu_free(&p);
+	psu_group_free(&p);
 	hwmon_chips_free(chips, n);
 	close(fd);
 }
@@ -303,7 +303,7 @@ static void test_sysfs_tree(void **state)
 	assert_string_equal(chips[0].name, "dps650ab-i2c-3-58");
 	assert_string_equal(chips[0].location, "i2c 3-0058");
 	{
-		struct hwmon_view v;
+		struct psu_view v;
 
 		hwmon_classify(&chips[0], &v);
 		assert_int_equal(v.cond, PSU_FAILED);
@@ -314,12 +314,12 @@ static void test_sysfs_tree(void **state)
 		has(v.state, "vin 230.0 V");
 	}
 	{
-		struct hwmon_psu ps = { 0 };
+		struct psu_group ps = { 0 };
 		struct redmon_group g;
 
 		assert_int_equal(hwmon_psu_eval(&ps, chips, n, NULL, 0, &g), 0);
 		assert_int_equal(g.members_total, 2); /* the duplicate entry counts once */
-		hwmon_psu_free(&ps);
+		psu_group_free(&ps);
 	}
 	assert_string_equal(chips[n - 1].prefix, "pmbus");
 	assert_string_equal(chips[n - 1].name, "pmbus-virtual-0");

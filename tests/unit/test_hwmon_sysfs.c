@@ -421,7 +421,7 @@ static void test_escape(void **state)
 	char out[] = "/tmp/rm-hwsecret-XXXXXX", hw[512], d[600], p[700], target[1024];
 	struct hwmon_sysfs *s = hwmon_sysfs_new(100);
 	const struct hwmon_chip *v, *c;
-	struct hwmon_psu ps = { 0 };
+	struct psu_group ps = { 0 };
 	struct redmon_group g;
 	struct tree t;
 	size_t n;
@@ -484,7 +484,7 @@ static void test_escape(void **state)
 		if (strcmp(g.members[i].name, "pmbus-i2c-3-58") != 0)
 			assert_int_equal(g.members[i].role, REDMON_ROLE_UNKNOWN);
 	}
-	hwmon_psu_free(&ps);
+	psu_group_free(&ps);
 	hwmon_sysfs_free(s);
 	tree_free(&t);
 	sh("rm -rf '%s'", out);

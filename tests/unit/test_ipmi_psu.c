@@ -65,7 +65,7 @@ static void has(const char *s, const char *needle)
 /* Bitmask to member condition, IPMI 2.0 table 42-3 offsets. */
 static void test_supply_bits(void **state)
 {
-	struct ipmi_supply_view v;
+	struct psu_view v;
 	struct ipmi_sensor s = psu("PS1", 1, 0x0001);
 
 	(void)state;

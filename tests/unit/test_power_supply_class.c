@@ -52,7 +52,7 @@ static int teardown(void **state)
 	return system(path) == 0 ? 0 : -1;
 }
 
-static int read_eval(struct ps_psu *p, struct redmon_group *g, struct ps_entry **ret_v,
+static int read_eval(struct psu_group *p, struct redmon_group *g, struct ps_entry **ret_v,
 		     size_t *ret_n)
 {
 	int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -68,7 +68,7 @@ static int read_eval(struct ps_psu *p, struct redmon_group *g, struct ps_entry *
 static void test_classify(void **state)
 {
 	struct ps_entry e = { .name = "PSU1", .type = "Mains", .online = 1, .present = -1 };
-	struct ps_view v;
+	struct psu_view v;
 
 	(void)state;
 	assert_true(ps_is_member(&e, false));
@@ -130,7 +130,7 @@ static void test_corpus_laptop(void **state)
 {
 	char path[4096];
 	struct ps_entry *v = NULL;
-	struct ps_psu p = { 0 };
+	struct psu_group p = { 0 };
 	struct redmon_group g;
 	struct stat st;
 	size_t n = 0;
@@ -157,7 +157,7 @@ static void test_corpus_laptop(void **state)
 	assert_int_equal(g.members_failed, 1);
 	assert_int_equal(g.margin, 0);
 	assert_int_equal(g.margin_nominal, 1);
-	ps_psu_free(&p);
+	psu_group_free(&p);
 	free(v);
 }
 
@@ -165,7 +165,7 @@ static void test_corpus_laptop(void **state)
 static void test_two_mains(void **state)
 {
 	struct ps_entry *v = NULL;
-	struct ps_psu p = { 0 };
+	struct psu_group p = { 0 };
 	struct redmon_group g;
 	size_t n = 0;
 	char path[512];
@@ -215,7 +215,7 @@ static void test_two_mains(void **state)
 	assert_int_equal(g.members_ok, 1);
 	assert_int_equal(g.margin, 0);
 	free(v);
-	ps_psu_free(&p);
+	psu_group_free(&p);
 }
 
 /* A supply that cannot be a member (USB): only its type is read. */
@@ -247,52 +247,6 @@ static void test_other_type(void **state)
 	free(v);
 	snprintf(path, sizeof(path), "rm -rf '%s/sys/class/power_supply/USB0'", root);
 	assert_int_equal(system(path), 0);
-}
-
-/*
- * The set's memory with many supplies in no particular order (keys looked
- * up by bisection): 300 seen, of which the set remembers the first 256;
- * remembered ones that go stay as missing members, in first-seen order.
- */
-static void test_set_many(void **state)
-{
-	static char keys[300][16];
-	struct psu_supply sup[300];
-	struct psu_set set = { 0 };
-	struct psu_eval ev = { 0 };
-	size_t n = 0, missing = 0;
-
-	(void)state;
-	for (size_t i = 0; i < 300; i++) {
-		/* 7 is coprime with 300: every key once, far from sorted. */
-		snprintf(keys[i], sizeof(keys[i]), "psu%03zu", (i * 7) % 300);
-		sup[i] = (struct psu_supply){ .key = keys[i], .cond = PSU_OK, .state = "ok" };
-	}
-	assert_int_equal(psu_set_eval(&set, sup, 300, 0, 0, &ev), 0);
-	assert_int_equal(ev.total, 300);
-	assert_int_equal(set.n_seen, 256);
-	assert_true(psu_set_seen(&set, keys[0]) && psu_set_seen(&set, keys[255]));
-	assert_false(psu_set_seen(&set, keys[256]));
-
-	/* Drop supplies 10, 100, 200 (remembered) and 290 (not): three missing. */
-	for (size_t i = 0; i < 300; i++) {
-		if (i != 10 && i != 100 && i != 200 && i != 290)
-			sup[n++] = sup[i];
-	}
-	assert_int_equal(psu_set_eval(&set, sup, n, 0, 0, &ev), 0);
-	assert_int_equal(ev.total, 299);
-	assert_int_equal(ev.ok, 296);
-	for (size_t i = 0; i < ev.n_members; i++) {
-		if (ev.members[i].role != REDMON_ROLE_MISSING)
-			continue;
-		assert_string_equal(ev.members[i].name, missing == 0   ? keys[10]
-							: missing == 1 ? keys[100]
-								       : keys[200]);
-		missing++;
-	}
-	assert_int_equal(missing, 3);
-	psu_eval_free(&ev);
-	psu_set_free(&set);
 }
 
 /* Does any text of the entries contain needle? */
@@ -332,7 +286,7 @@ static void test_unreadable(void **state)
 {
 	char out[] = "/tmp/rm-ps-secret-XXXXXX", save[sizeof(root)], p[1024], target[1024];
 	struct ps_entry *v = NULL;
-	struct ps_psu ps = { 0 };
+	struct psu_group ps = { 0 };
 	struct redmon_group g;
 	size_t n = 0;
 
@@ -406,7 +360,7 @@ static void test_unreadable(void **state)
 	assert_string_equal(g.type, "3+1");
 	assert_int_equal(g.margin, 1);
 	free(v);
-	ps_psu_free(&ps);
+	psu_group_free(&ps);
 
 	assert_int_equal(teardown(NULL), 0);
 	memcpy(root, save, sizeof(root));
@@ -429,10 +383,9 @@ static void test_no_class(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_classify),   cmocka_unit_test(test_corpus_laptop),
-		cmocka_unit_test(test_two_mains),  cmocka_unit_test(test_other_type),
-		cmocka_unit_test(test_set_many),   cmocka_unit_test(test_no_class),
-		cmocka_unit_test(test_unreadable),
+		cmocka_unit_test(test_classify),  cmocka_unit_test(test_corpus_laptop),
+		cmocka_unit_test(test_two_mains), cmocka_unit_test(test_other_type),
+		cmocka_unit_test(test_no_class),  cmocka_unit_test(test_unreadable),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

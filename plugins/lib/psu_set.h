@@ -4,7 +4,7 @@
  * many of them the load needs, and the margin.
  *
  * A probe reads its source and describes each supply it sees (struct
- * psu_supply).  psu_set_eval() turns that into one group's numbers and
+ * psu_supply, mostly through struct psu_group).  psu_set_eval() turns that into one group's numbers and
  * members, remembering across scans which supplies it has seen present: a
  * supply that was there and is gone (pulled, chip vanished) stays a member
  * with role missing, so the set does not silently shrink.
@@ -33,20 +33,26 @@ enum psu_cond {
 	PSU_UNKNOWN, /* could not be read */
 };
 
-struct psu_supply {
-	const char *key; /* member name: unique and stable within the set */
+/* A supply's verdict, as a probe's own rules give it (ps_classify(), ...). */
+struct psu_view {
 	enum psu_cond cond;
-	const char *state;    /* the source's words, may be NULL */
-	const char *reason;   /* why not ok, or the warning; NULL when fine */
+	/*
+	 * The source could not be read (cond PSU_UNKNOWN, why says why): a
+	 * member even if never seen present, and the set's margin is unknown,
+	 * never a set silently smaller or a guess at this supply.
+	 */
+	bool unreadable;
+	bool warn;	 /* in service, but why names a warning */
+	char state[256]; /* the source's words, "" for none */
+	char why[256];	 /* why not ok, or the warning; "" when fine */
+};
+
+struct psu_supply {
+	const char *key;      /* member name: unique and stable within the set */
 	const char *location; /* may be NULL */
 	const char *serial;   /* may be NULL */
 	bool count_absent;    /* count this bay even if never seen present */
-	/*
-	 * The source could not be read (cond PSU_UNKNOWN, reason says why):
-	 * a member even if never seen present, and the set's margin is
-	 * unknown, never a set silently smaller or a guess at this supply.
-	 */
-	bool unreadable;
+	struct psu_view view;
 };
 
 /* Memory across scans (one per probe instance). */
@@ -86,8 +92,37 @@ bool psu_set_seen(const struct psu_set *set, const char *key);
 void psu_eval_free(struct psu_eval *ev);
 void psu_set_free(struct psu_set *set);
 
-/* Fill a struct redmon_group (kind "psu") from ev; strings stay owned by ev. */
-void psu_eval_group(const struct psu_eval *ev, const char *name, const char *reason,
-		    struct redmon_group *g);
+/*
+ * A probe's set: its memory across scans and the supplies of the scan being
+ * built.  Zero it before the first use; release it with psu_group_free().
+ */
+struct psu_group {
+	struct psu_set set;
+	struct psu_eval ev;
+	struct psu_supply *sup; /* this scan's, in psu_group_add() order */
+	size_t n, cap;
+};
+
+/* Start a scan: forget the last scan's supplies (the set keeps its memory). */
+void psu_group_begin(struct psu_group *pg);
+
+/*
+ * Add a supply to this scan; key, location and serial (may be NULL) must
+ * stay valid until the scan's last psu_group_eval().  Returns its view,
+ * zeroed, for the probe's rules to fill (valid until the next add), or NULL
+ * when out of memory.
+ */
+struct psu_view *psu_group_add(struct psu_group *pg, const char *key, const char *location,
+			       const char *serial);
+
+/*
+ * psu_set_eval() on this scan's supplies; on 0 *g is the group (kind "psu",
+ * reason the members'), pointing into pg until the next call.  May be called
+ * again in one scan, after setting sup[i].count_absent.
+ */
+int psu_group_eval(struct psu_group *pg, int required, int hint_needed, const char *name,
+		   struct redmon_group *g);
+
+void psu_group_free(struct psu_group *pg);
 
 #endif /* REDMON_PSU_SET_H */

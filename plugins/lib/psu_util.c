@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../lib/rootfs.h"
+#include "rootfs.h"
 
 void psu_str_vaddf(struct psu_str *s, const char *fmt, va_list ap)
 {
@@ -79,6 +79,20 @@ void psu_str_free(struct psu_str *s)
 {
 	free(s->p);
 	memset(s, 0, sizeof(*s));
+}
+
+void psu_text_add(char *buf, size_t len, const char *sep, const char *fmt, ...)
+{
+	size_t at = strlen(buf);
+	va_list ap;
+
+	if (at + 1 >= len)
+		return;
+	snprintf(buf + at, len - at, "%s", at ? sep : "");
+	at = strlen(buf);
+	va_start(ap, fmt);
+	vsnprintf(buf + at, len - at, fmt, ap);
+	va_end(ap);
 }
 
 int psu_read_text_fd(int fd, char *buf, size_t max)

@@ -33,6 +33,14 @@ void psu_str_reset(struct psu_str *s);
 void psu_str_free(struct psu_str *s);
 
 /*
+ * Append sep (unless buf holds text already) and a formatted item to buf, a
+ * fixed buffer of len bytes: what does not fit is cut, and buf stays
+ * NUL-terminated.  For the short texts of a verdict (state, reason).
+ */
+void psu_text_add(char *buf, size_t len, const char *sep, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/*
  * Read at most max - 1 bytes of the regular file path (relative to dirfd) into
  * buf and NUL-terminate it; one trailing newline is dropped.  Embedded NUL
  * bytes end the text.  Returns the length, or -errno (-ENOENT when missing,

@@ -151,16 +151,16 @@ static void add_member(struct psu_eval *ev, const struct psu_supply *s, bool *oo
 
 	memset(m, 0, sizeof(*m));
 	m->name = own(ev, s->key, oom);
-	m->role = role_of(s->cond);
-	m->state = own(ev, s->state, oom);
-	m->reason = own(ev, s->reason, oom);
+	m->role = role_of(s->view.cond);
+	m->state = own(ev, s->view.state[0] ? s->view.state : NULL, oom);
+	m->reason = own(ev, s->view.why[0] ? s->view.why : NULL, oom);
 	m->location = own(ev, s->location, oom);
 	m->serial = own(ev, s->serial, oom);
-	if (s->reason) {
+	if (s->view.why[0]) {
 		psu_str_sep(&ev->reason, "; ");
-		psu_str_addf(&ev->reason, "%s: %s", s->key, s->reason);
+		psu_str_addf(&ev->reason, "%s: %s", s->key, s->view.why);
 	}
-	switch (s->cond) {
+	switch (s->view.cond) {
 	case PSU_OK:
 		ev->ok++;
 		ev->usable++;
@@ -200,8 +200,8 @@ int psu_set_eval(struct psu_set *set, const struct psu_supply *s, size_t n, int 
 	psu_str_reset(&ev->reason);
 
 	for (size_t i = 0; i < n; i++) {
-		n_present += present(s[i].cond);
-		n_unreadable += s[i].unreadable;
+		n_present += present(s[i].view.cond);
+		n_unreadable += s[i].view.unreadable;
 	}
 	/*
 	 * N is learned at the first scan that sees a supply (psu_set.h), but
@@ -216,7 +216,7 @@ int psu_set_eval(struct psu_set *set, const struct psu_supply *s, size_t n, int 
 		 : n_unreadable > 0 ? guess_needed(n_present + n_unreadable, hint_needed)
 				    : 0;
 	for (size_t i = 0; i < n; i++) {
-		if (present(s[i].cond) && remember(set, s[i].key) < 0)
+		if (present(s[i].view.cond) && remember(set, s[i].key) < 0)
 			return -ENOMEM;
 	}
 
@@ -228,10 +228,10 @@ int psu_set_eval(struct psu_set *set, const struct psu_supply *s, size_t n, int 
 	if (!ev->members)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		if (present(s[i].cond) || s[i].count_absent || s[i].unreadable ||
+		if (present(s[i].view.cond) || s[i].count_absent || s[i].view.unreadable ||
 		    psu_set_seen(set, s[i].key)) {
 			add_member(ev, &s[i], &oom);
-			ev->unreadable += s[i].unreadable;
+			ev->unreadable += s[i].view.unreadable;
 		}
 	}
 	/* Supplies seen before that the source no longer lists at all. */
@@ -251,9 +251,9 @@ int psu_set_eval(struct psu_set *set, const struct psu_supply *s, size_t n, int 
 			if (!listed[i]) {
 				const struct psu_supply gone = {
 					.key = set->seen[i],
-					.cond = PSU_ABSENT,
-					.state = "no longer reported",
-					.reason = "gone since it was last seen (pulled?)",
+					.view = { .cond = PSU_ABSENT,
+						  .state = "no longer reported",
+						  .why = "gone since it was last seen (pulled?)" },
 				};
 
 				add_member(ev, &gone, &oom);
@@ -274,8 +274,8 @@ int psu_set_eval(struct psu_set *set, const struct psu_supply *s, size_t n, int 
 	return 0;
 }
 
-void psu_eval_group(const struct psu_eval *ev, const char *name, const char *reason,
-		    struct redmon_group *g)
+/* The group ev describes; its strings stay owned by ev. */
+static void eval_group(const struct psu_eval *ev, const char *name, struct redmon_group *g)
 {
 	memset(g, 0, sizeof(*g));
 	g->name = name;
@@ -289,7 +289,48 @@ void psu_eval_group(const struct psu_eval *ev, const char *name, const char *rea
 	g->margin_nominal = ev->margin_nominal;
 	g->activity = REDMON_ACTIVITY_NONE;
 	g->progress = -1;
-	g->reason = reason && *reason ? reason : NULL;
+	g->reason = ev->reason.n ? psu_str_get(&ev->reason) : NULL;
 	g->members = ev->members;
 	g->n_members = ev->n_members;
+}
+
+void psu_group_begin(struct psu_group *pg)
+{
+	pg->n = 0;
+}
+
+struct psu_view *psu_group_add(struct psu_group *pg, const char *key, const char *location,
+			       const char *serial)
+{
+	if (pg->n == pg->cap) {
+		size_t cap = pg->cap ? pg->cap * 2 : 8;
+		struct psu_supply *v = reallocarray(pg->sup, cap, sizeof(*v));
+
+		if (!v)
+			return NULL;
+		pg->sup = v;
+		pg->cap = cap;
+	}
+	pg->sup[pg->n] = (struct psu_supply){ .key = key, .location = location, .serial = serial };
+	return &pg->sup[pg->n++].view;
+}
+
+int psu_group_eval(struct psu_group *pg, int required, int hint_needed, const char *name,
+		   struct redmon_group *g)
+{
+	int rc = psu_set_eval(&pg->set, pg->sup, pg->n, required, hint_needed, &pg->ev);
+
+	if (rc == 0)
+		eval_group(&pg->ev, name, g);
+	return rc;
+}
+
+void psu_group_free(struct psu_group *pg)
+{
+	if (!pg)
+		return;
+	psu_set_free(&pg->set);
+	psu_eval_free(&pg->ev);
+	free(pg->sup);
+	memset(pg, 0, sizeof(*pg));
 }

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The PSU probes' common option and report: see psu_probe.h. */
+#include "psu_probe.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "psu_util.h"
+
+int psu_option_required(const struct redmon_host_ops *ops, struct redmon_host *h, int *ret)
+{
+	const char *v = ops->option(h, "required");
+	long long n;
+
+	if (!v || psu_parse_ll(v, &n) < 0 || n < 0 || n > PSU_REQUIRED_MAX)
+		return -EINVAL;
+	*ret = (int)n;
+	return 0;
+}
+
+int psu_report(const struct redmon_host_ops *ops, struct redmon_host *h, int rc,
+	       const struct redmon_group *g)
+{
+	if (rc == 0)
+		return ops->report(h, g);
+	if (rc == -ENODATA)
+		return 0;
+	ops->scan_error(h, "%s", strerror(-rc));
+	return rc;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What the PSU probes (power_supply, hwmon, ipmi) do alike around the set
+ * rules of psu_set.h: the `required` option they all take, and the report
+ * of one scan's group to the core.
+ */
+#ifndef REDMON_PSU_PROBE_H
+#define REDMON_PSU_PROBE_H
+
+#include "redmon/plugin.h"
+
+/* Beyond any chassis: bounds the configured N. */
+#define PSU_REQUIRED_MAX 64
+
+/*
+ * The option table entry of `required`, the N of N+M; when_zero says what 0
+ * (the default) means for this probe, as a string literal.
+ */
+#define PSU_OPTION_REQUIRED(when_zero)                                                             \
+	{                                                                                          \
+		.key = "required", .type = REDMON_OPT_UINT, .default_value = "0", .min = 0,        \
+		.max = PSU_REQUIRED_MAX,                                                           \
+		.help = "supplies the load needs (N of N+M); 0: " when_zero                        \
+	}
+
+/*
+ * The probe's `required` option into *ret.  0, or -EINVAL when it is unset,
+ * not a whole number or out of range (*ret untouched).
+ */
+int psu_option_required(const struct redmon_host_ops *ops, struct redmon_host *h, int *ret);
+
+/*
+ * Report what an evaluation (psu_group_eval() and the probes' *_psu_eval())
+ * gave: the group g when rc is 0, nothing when rc is -ENODATA (no set to
+ * report), else a scan error naming rc.  Returns what scan() should return.
+ */
+int psu_report(const struct redmon_host_ops *ops, struct redmon_host *h, int rc,
+	       const struct redmon_group *g);
+
+#endif /* REDMON_PSU_PROBE_H */
