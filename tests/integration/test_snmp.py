@@ -588,7 +588,7 @@ def run(p, rep):
                                 "--root", p.tree.root, "--plugin-dir", os.path.join(p.tmp, "plugins")],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=harness.test_env(),
                                universal_newlines=True, timeout=60)
-        if check.returncode != 0 or "configuration OK" not in check.stdout:
+        if check.returncode != 0 or "redmon: %s: OK" % p.conf not in check.stdout:
             out.append("--check-config with fast_path: exit %d, %r" % (check.returncode, check.stdout))
         if not re.search(re.escape(p.conf) + r":\d+: \[snmp\] fast_path no longer does anything", check.stderr):
             out.append("--check-config does not warn about fast_path: %r" % check.stderr[-500:])

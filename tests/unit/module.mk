@@ -69,7 +69,7 @@ $(BUILD)/tests/test_child: | $(CMD_PROBE)
 # The commands probes run and the privileged helper that runs them as root.
 UNIT_TESTS += privhelper
 test_privhelper_SRCS := src/privhelper.c src/privdrop.c src/trusted_path.c src/log.c \
-	src/loop_timer.c src/loop.c src/config.c src/event.c src/json.c src/model.c \
+	src/loop_timer.c src/loop.c src/config.c src/settings.c src/sink_settings.c src/event.c src/json.c src/model.c \
 	src/plugin_loader.c src/policy.c src/spool.c $(PLUGIN_LIB_CHILD)
 test_privhelper_LIBS := -ljansson -ldl -lm
 
