@@ -300,8 +300,21 @@ void runtime_scan_once(struct runtime *rt, struct agg *agg)
 void runtime_close(struct runtime *rt)
 {
 	plugin_set_free(&rt->plugins);
-	/* A probe thread left behind, hung, may still read its options or run a command. */
-	if (!probe_thread_any_abandoned()) {
+	/*
+	 * A probe thread left behind, hung, may still read its options or run
+	 * a command: both stay allocated until the process ends.  They are kept
+	 * in statics rather than dropped so that they stay reachable (the
+	 * thread reaches the helper only through rt, which may be gone) and a
+	 * leak checker does not report what is kept on purpose.
+	 */
+	if (probe_thread_any_abandoned()) {
+		/* volatile: a store never read back would be optimised away */
+		static struct config *volatile kept_cfg;
+		static struct privhelper *volatile kept_cmds;
+
+		kept_cfg = rt->cfg;
+		kept_cmds = rt->cmds;
+	} else {
 		cfg_free(rt->cfg);
 		privhelper_free(rt->cmds);
 	}
