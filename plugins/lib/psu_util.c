@@ -263,55 +263,6 @@ int psu_follow_link(int root_fd, const char *dir, const char *name, char *out, s
 	return 0;
 }
 
-int psu_parse_ll(const char *s, long long *ret)
-{
-	char *end;
-	long long v;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (*s == '\0')
-		return -EINVAL;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno == ERANGE)
-		return -ERANGE;
-	if (end == s)
-		return -EINVAL;
-	while (*end == ' ' || *end == '\t' || *end == '\n')
-		end++;
-	if (*end != '\0')
-		return -EINVAL;
-	*ret = v;
-	return 0;
-}
-
-int psu_parse_duration_ms(const char *s, uint64_t *ret)
-{
-	static const struct {
-		const char *suffix;
-		uint64_t ms;
-	} units[] = { { "", 1000 }, { "s", 1000 }, { "ms", 1 }, { "m", 60000 }, { "h", 3600000 } };
-	unsigned long long v;
-	char *end;
-
-	if (!s || !isdigit((unsigned char)*s))
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno)
-		return -EINVAL;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(end, units[i].suffix) == 0) {
-			if (v > UINT64_MAX / units[i].ms)
-				return -EINVAL;
-			*ret = v * units[i].ms;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
 uint64_t psu_now_ms(void)
 {
 	struct timespec ts;

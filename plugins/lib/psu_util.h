@@ -89,12 +89,6 @@ const char *psu_read_strerror(int rc);
  */
 int psu_follow_link(int root_fd, const char *dir, const char *name, char *out, size_t len);
 
-/* Parse a whole decimal integer (surrounding blanks allowed); 0 or -EINVAL/-ERANGE. */
-int psu_parse_ll(const char *s, long long *ret);
-
-/* "30", "30s", "500ms", "5m", "1h" to milliseconds; 0 or -EINVAL. */
-int psu_parse_duration_ms(const char *s, uint64_t *ret);
-
 /* Monotonic clock in milliseconds. */
 uint64_t psu_now_ms(void);
 

@@ -162,6 +162,30 @@ int strv_to_ll(struct strv s, long long min, long long max, long long *ret)
 	return 0;
 }
 
+int strv_to_duration_ms(struct strv s, uint64_t *ret)
+{
+	static const struct {
+		const char *unit;
+		uint64_t ms;
+	} units[] = { { "", 1000 }, { "s", 1000 }, { "ms", 1 }, { "m", 60000 }, { "h", 3600000 } };
+	unsigned long long v;
+	size_t k = 0;
+
+	while (k < s.n && s.p[k] >= '0' && s.p[k] <= '9')
+		k++;
+	if (k == 0 || strv_to_u64(strv_make(s.p, k), &v) < 0)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strv_eq(strv_make(s.p + k, s.n - k), units[i].unit)) {
+			if (v > UINT64_MAX / units[i].ms)
+				return -EINVAL;
+			*ret = v * units[i].ms;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
 int strv_to_u64(struct strv s, unsigned long long *ret)
 {
 	char buf[32];

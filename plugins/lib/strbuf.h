@@ -60,6 +60,13 @@ int strv_to_ll(struct strv s, long long min, long long max, long long *ret);
 /* The same for unsigned 64-bit values (no sign allowed). */
 int strv_to_u64(struct strv s, unsigned long long *ret);
 
+/*
+ * Parse a duration in the syntax of the core's option checker: digits, then
+ * no unit (seconds), "s", "ms", "m" or "h".  Stores milliseconds in *ret and
+ * returns 0, or -EINVAL (no digits first, an unknown unit, or overflow).
+ */
+int strv_to_duration_ms(struct strv s, uint64_t *ret);
+
 /* Parse "0x1303" or "1303" (hex digits only) into *ret; 0 or -EINVAL / -ERANGE. */
 int strv_to_hex(struct strv s, unsigned long long *ret);
 
