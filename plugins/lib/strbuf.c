@@ -3,6 +3,8 @@
 #include "strbuf.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -291,6 +293,59 @@ int strbuf_reserve(struct strbuf *b, size_t cap)
 	b->p = p;
 	b->cap = cap;
 	return 0;
+}
+
+static int __attribute__((format(printf, 2, 0)))
+vappend(struct strbuf *b, const char *fmt, va_list ap)
+{
+	size_t cap = b->cap ? b->cap : 64;
+	va_list aq;
+	int n;
+
+	va_copy(aq, ap);
+	n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, aq);
+	va_end(aq);
+	if (n < 0)
+		return -EINVAL;
+	if (b->len + (size_t)n + 1 > b->cap) {
+		while (cap < b->len + (size_t)n + 1)
+			cap *= 2;
+		if (strbuf_reserve(b, cap) < 0)
+			return -ENOMEM;
+		vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+	}
+	b->len += (size_t)n;
+	return 0;
+}
+
+static int __attribute__((format(printf, 2, 3))) append(struct strbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vappend(b, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int strbuf_addf(struct strbuf *b, const char *sep, const char *fmt, ...)
+{
+	size_t at = b->len;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = at && sep ? append(b, "%s", sep) : 0;
+	if (rc == 0)
+		rc = vappend(b, fmt, ap);
+	va_end(ap);
+	if (rc < 0) {
+		b->len = at;
+		if (b->p)
+			b->p[at] = '\0';
+	}
+	return rc;
 }
 
 void strbuf_free(struct strbuf *b)

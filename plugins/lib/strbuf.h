@@ -98,6 +98,20 @@ struct strbuf {
 /* Make room for at least cap bytes.  Returns 0 or -ENOMEM (b unchanged). */
 int strbuf_reserve(struct strbuf *b, size_t cap);
 
+/*
+ * Append sep (unless b is empty or sep is NULL) and the formatted text,
+ * keeping b->p NUL-terminated.  Returns 0, or -ENOMEM with b unchanged.
+ * Setting b->len to 0 empties b for reuse.
+ */
+int strbuf_addf(struct strbuf *b, const char *sep, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The text of b; "" when it is empty (b->p may then be NULL).  Owned by b. */
+static inline const char *strbuf_str(const struct strbuf *b)
+{
+	return b->len ? b->p : "";
+}
+
 /* Free the bytes; NULL is a no-op.  b can be used again as is. */
 void strbuf_free(struct strbuf *b);
 

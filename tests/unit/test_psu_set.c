@@ -221,25 +221,22 @@ static void test_text_add(void **state)
 
 static void test_str(void **state)
 {
-	struct psu_str s = { 0 };
+	struct strbuf s = { 0 };
 
 	(void)state;
-	assert_string_equal(psu_str_get(&s), "");
-	psu_str_sep(&s, "; ");
-	assert_string_equal(psu_str_get(&s), "");
-	for (int i = 0; i < 100; i++) {
-		psu_str_sep(&s, ";");
-		psu_str_addf(&s, "%d", i % 10);
-	}
-	assert_int_equal(s.n, 199);
-	assert_false(s.oom);
-	assert_memory_equal(psu_str_get(&s), "0;1;2;3", 7);
-	assert_string_equal(psu_str_get(&s) + 190, "5;6;7;8;9");
-	psu_str_reset(&s);
-	assert_string_equal(psu_str_get(&s), "");
-	psu_str_addf(&s, "x");
-	assert_string_equal(psu_str_get(&s), "x");
-	psu_str_free(&s);
+	assert_string_equal(strbuf_str(&s), "");
+	assert_int_equal(strbuf_addf(&s, "; ", "%s", ""), 0);
+	assert_string_equal(strbuf_str(&s), "");
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(strbuf_addf(&s, ";", "%d", i % 10), 0);
+	assert_int_equal(s.len, 199);
+	assert_memory_equal(strbuf_str(&s), "0;1;2;3", 7);
+	assert_string_equal(strbuf_str(&s) + 190, "5;6;7;8;9");
+	s.len = 0;
+	assert_string_equal(strbuf_str(&s), "");
+	assert_int_equal(strbuf_addf(&s, ";", "x"), 0);
+	assert_string_equal(strbuf_str(&s), "x");
+	strbuf_free(&s);
 	assert_null(s.p);
 }
 
