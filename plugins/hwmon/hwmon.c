@@ -24,6 +24,7 @@
 #include "hwmon_read.h"
 #include "../lib/psu_probe.h"
 #include "../lib/psu_util.h"
+#include "../lib/strbuf.h"
 #include "redmon/plugin.h"
 
 struct hwmon_probe {
@@ -107,7 +108,7 @@ static int hwmon_init(const struct redmon_host_ops *ops, struct redmon_host *h, 
 	p->h = h;
 	p->tfd = -1;
 	if (psu_option_required(ops, h, &p->required) < 0 ||
-	    psu_parse_duration_ms(opt(p, "poll_interval"), &ms) < 0) {
+	    strv_to_duration_ms(strv_c(opt(p, "poll_interval")), &ms) < 0) {
 		rc = -EINVAL;
 		goto fail;
 	}

@@ -54,6 +54,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -608,7 +609,8 @@ static bool ent_read(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, size_
 		if (rc < 0 && (final || !gone(rc)) && !c->error[0])
 			snprintf(c->error, sizeof(c->error), "%s: %s", f->name,
 				 psu_read_strerror(rc == -ENOENT ? -ENOLINK : rc));
-		if (rc < 0 || psu_parse_ll(s->value.p, &v) < 0)
+		if (rc < 0 ||
+		    strv_to_ll(strv_trim(strv_c(s->value.p)), LLONG_MIN, LLONG_MAX, &v) < 0)
 			continue; /* unreadable or garbage: no value */
 		memcpy(c->attrs[c->n_attrs].name, f->name, sizeof(f->name));
 		c->attrs[c->n_attrs].value =

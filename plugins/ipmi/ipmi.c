@@ -37,6 +37,7 @@
 #include "ipmi_reader.h"
 #include "../lib/psu_probe.h"
 #include "../lib/psu_util.h"
+#include "../lib/strbuf.h"
 #include "redmon/plugin.h"
 
 struct ipmi_probe {
@@ -176,8 +177,8 @@ static int parse_options(struct ipmi_probe *p)
 	int rc;
 
 	p->conn.lan = strcmp(opt(p, "driver"), "lan") == 0;
-	if (psu_parse_duration_ms(opt(p, "poll_interval"), &p->poll_ms) < 0 ||
-	    psu_parse_duration_ms(opt(p, "timeout"), &p->timeout_ms) < 0)
+	if (strv_to_duration_ms(strv_c(opt(p, "poll_interval")), &p->poll_ms) < 0 ||
+	    strv_to_duration_ms(strv_c(opt(p, "timeout")), &p->timeout_ms) < 0)
 		return -EINVAL;
 	if (psu_option_required(p->ops, p->h, &p->required) < 0)
 		return -EINVAL;
@@ -211,7 +212,7 @@ static int parse_options(struct ipmi_probe *p)
 	p->conn.privilege = strcmp(priv, "admin") == 0	    ? IPMI_PRIVILEGE_LEVEL_ADMIN
 			    : strcmp(priv, "operator") == 0 ? IPMI_PRIVILEGE_LEVEL_OPERATOR
 							    : IPMI_PRIVILEGE_LEVEL_USER;
-	if (psu_parse_ll(opt(p, "cipher_suite"), &ll) < 0 || ll < 0 || ll > 17)
+	if (strv_to_ll(strv_trim(strv_c(opt(p, "cipher_suite"))), 0, 17, &ll) < 0)
 		return -EINVAL;
 	p->conn.cipher_suite = (uint8_t)ll;
 	if (*opt(p, "password_file")) {

@@ -327,9 +327,9 @@ static int eval_redundancy_only(struct ipmi_psu *p, const struct ipmi_sensor *re
 	char st[256];
 
 	ipmi_state_text(red->type, red->ertype, red->bitmask, st, sizeof(st));
-	psu_str_reset(&p->reason);
-	psu_str_addf(&p->reason, "no per-supply sensors: margin from %s alone (%s)", p->name, st);
-	if (p->reason.oom)
+	p->reason.len = 0;
+	if (strbuf_addf(&p->reason, NULL, "no per-supply sensors: margin from %s alone (%s)",
+			p->name, st) < 0)
 		return -ENOMEM;
 	memset(g, 0, sizeof(*g));
 	g->name = p->name;
@@ -340,7 +340,7 @@ static int eval_redundancy_only(struct ipmi_psu *p, const struct ipmi_sensor *re
 	g->margin_nominal = 1;
 	g->margin = red_margin(worst, 1);
 	g->progress = -1;
-	g->reason = psu_str_get(&p->reason);
+	g->reason = strbuf_str(&p->reason);
 	return 0;
 }
 
@@ -352,6 +352,7 @@ int ipmi_psu_eval(struct ipmi_psu *p, const struct ipmi_sensor *v, size_t n, int
 	enum ipmi_redundancy worst = IPMI_RED_NONE;
 	size_t ns = 0;
 	int usable = 0, rc;
+	bool oom = false;
 	int32_t m_sup;
 
 	if (n > 0) {
@@ -421,35 +422,35 @@ int ipmi_psu_eval(struct ipmi_psu *p, const struct ipmi_sensor *v, size_t n, int
 	if (rc < 0)
 		goto out;
 
-	psu_str_reset(&p->reason);
+	p->reason.len = 0;
 	m_sup = ev->margin;
 	if (worst != IPMI_RED_NONE) {
 		int32_t m_red = red_margin(worst, ev->margin_nominal);
 
 		if (!red_agrees(worst, m_sup, ev->margin_nominal)) {
-			psu_str_addf(&p->reason,
-				     "%s reads %s but the supply sensors show %d of %d usable "
-				     "(%d needed): reporting the worse",
-				     p->name, red_word(worst), ev->usable, ev->total, ev->needed);
+			oom |= strbuf_addf(
+				       &p->reason, NULL,
+				       "%s reads %s but the supply sensors show %d of %d usable "
+				       "(%d needed): reporting the worse",
+				       p->name, red_word(worst), ev->usable, ev->total,
+				       ev->needed) < 0;
 		} else if (worst != IPMI_RED_FULL) {
-			psu_str_addf(&p->reason, "%s: %s", p->name, red_word(worst));
+			oom |= strbuf_addf(&p->reason, NULL, "%s: %s", p->name, red_word(worst)) <
+			       0;
 		}
 		if (m_red < g->margin)
 			g->margin = m_red;
 	}
-	if (ev->reason.n) {
-		psu_str_sep(&p->reason, "; ");
-		psu_str_addf(&p->reason, "%s", psu_str_get(&ev->reason));
-	}
-	if (required > 0 && ev->total < required) {
-		psu_str_sep(&p->reason, "; ");
-		psu_str_addf(&p->reason, "only %d supplies seen, %d required", ev->total, required);
-	}
-	if (p->reason.oom) {
+	if (ev->reason.len)
+		oom |= strbuf_addf(&p->reason, "; ", "%s", ev->reason.p) < 0;
+	if (required > 0 && ev->total < required)
+		oom |= strbuf_addf(&p->reason, "; ", "only %d supplies seen, %d required",
+				   ev->total, required) < 0;
+	if (oom) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	g->reason = p->reason.n ? psu_str_get(&p->reason) : NULL;
+	g->reason = p->reason.len ? p->reason.p : NULL;
 	rc = 0;
 out:
 	free(sup);
@@ -461,7 +462,7 @@ void ipmi_psu_free(struct ipmi_psu *p)
 	if (!p)
 		return;
 	psu_group_free(&p->pg);
-	psu_str_free(&p->reason);
+	strbuf_free(&p->reason);
 	free(p->bays);
 	memset(p, 0, sizeof(*p));
 }

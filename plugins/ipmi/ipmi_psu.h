@@ -90,7 +90,7 @@ struct ipmi_bay {
 /* Per probe instance: what the interpretation remembers across polls. */
 struct ipmi_psu {
 	struct psu_group pg;
-	struct psu_str reason;
+	struct strbuf reason;
 	char name[IPMI_NAME_MAX + 8];
 	struct ipmi_bay *bays; /* scratch, reused per evaluation */
 	size_t cap;

@@ -6,13 +6,14 @@
 #include <string.h>
 
 #include "psu_util.h"
+#include "strbuf.h"
 
 int psu_option_required(const struct redmon_host_ops *ops, struct redmon_host *h, int *ret)
 {
 	const char *v = ops->option(h, "required");
 	long long n;
 
-	if (!v || psu_parse_ll(v, &n) < 0 || n < 0 || n > PSU_REQUIRED_MAX)
+	if (!v || strv_to_ll(strv_trim(strv_c(v)), 0, PSU_REQUIRED_MAX, &n) < 0)
 		return -EINVAL;
 	*ret = (int)n;
 	return 0;

@@ -85,7 +85,7 @@ void psu_eval_free(struct psu_eval *ev)
 		free(ev->owned[i]);
 	free(ev->owned);
 	free(ev->members);
-	psu_str_free(&ev->reason);
+	strbuf_free(&ev->reason);
 	memset(ev, 0, sizeof(*ev));
 }
 
@@ -157,8 +157,8 @@ static void add_member(struct psu_eval *ev, const struct psu_supply *s, bool *oo
 	m->location = own(ev, s->location, oom);
 	m->serial = own(ev, s->serial, oom);
 	if (s->view.why[0]) {
-		psu_str_sep(&ev->reason, "; ");
-		psu_str_addf(&ev->reason, "%s: %s", s->key, s->view.why);
+		if (strbuf_addf(&ev->reason, "; ", "%s: %s", s->key, s->view.why) < 0)
+			*oom = true;
 	}
 	switch (s->view.cond) {
 	case PSU_OK:
@@ -197,7 +197,7 @@ int psu_set_eval(struct psu_set *set, const struct psu_supply *s, size_t n, int 
 	ev->n_owned = 0;
 	ev->n_members = 0;
 	ev->total = ev->ok = ev->failed = ev->spares = ev->usable = ev->unreadable = 0;
-	psu_str_reset(&ev->reason);
+	ev->reason.len = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		n_present += present(s[i].view.cond);
@@ -261,7 +261,7 @@ int psu_set_eval(struct psu_set *set, const struct psu_supply *s, size_t n, int 
 		}
 		free(listed);
 	}
-	if (oom || ev->reason.oom)
+	if (oom)
 		return -ENOMEM;
 	if (ev->total == 0 || needed == 0)
 		return -ENODATA;
@@ -289,7 +289,7 @@ static void eval_group(const struct psu_eval *ev, const char *name, struct redmo
 	g->margin_nominal = ev->margin_nominal;
 	g->activity = REDMON_ACTIVITY_NONE;
 	g->progress = -1;
-	g->reason = ev->reason.n ? psu_str_get(&ev->reason) : NULL;
+	g->reason = ev->reason.len ? ev->reason.p : NULL;
 	g->members = ev->members;
 	g->n_members = ev->n_members;
 }

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "psu_util.h"
+#include "strbuf.h"
 #include "redmon/plugin.h"
 
 /* What a supply is doing, as far as the probe can tell. */
@@ -71,8 +72,8 @@ struct psu_eval {
 	char type[32];
 	struct redmon_member *members;
 	size_t n_members;
-	struct psu_str reason; /* member reasons, "; "-separated */
-	char **owned;	       /* strings the members point into */
+	struct strbuf reason; /* member reasons, "; "-separated */
+	char **owned;	      /* strings the members point into */
 	size_t n_owned, cap_owned;
 };
 

@@ -15,72 +15,6 @@
 
 #include "rootfs.h"
 
-void psu_str_vaddf(struct psu_str *s, const char *fmt, va_list ap)
-{
-	va_list aq;
-	int n;
-
-	if (s->oom)
-		return;
-	va_copy(aq, ap);
-	n = vsnprintf(s->p ? s->p + s->n : NULL, s->p ? s->cap - s->n : 0, fmt, aq);
-	va_end(aq);
-	if (n < 0) {
-		s->oom = true;
-		return;
-	}
-	if (!s->p || s->n + (size_t)n + 1 > s->cap) {
-		size_t cap = s->cap ? s->cap : 64;
-		char *p;
-
-		while (cap < s->n + (size_t)n + 1)
-			cap *= 2;
-		p = realloc(s->p, cap);
-		if (!p) {
-			s->oom = true;
-			return;
-		}
-		s->p = p;
-		s->cap = cap;
-		vsnprintf(s->p + s->n, s->cap - s->n, fmt, ap);
-	}
-	s->n += (size_t)n;
-}
-
-void psu_str_addf(struct psu_str *s, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	psu_str_vaddf(s, fmt, ap);
-	va_end(ap);
-}
-
-void psu_str_sep(struct psu_str *s, const char *sep)
-{
-	if (s->n > 0)
-		psu_str_addf(s, "%s", sep);
-}
-
-const char *psu_str_get(const struct psu_str *s)
-{
-	return s->p && !s->oom ? s->p : "";
-}
-
-void psu_str_reset(struct psu_str *s)
-{
-	s->n = 0;
-	s->oom = false;
-	if (s->p)
-		s->p[0] = '\0';
-}
-
-void psu_str_free(struct psu_str *s)
-{
-	free(s->p);
-	memset(s, 0, sizeof(*s));
-}
-
 void psu_text_add(char *buf, size_t len, const char *sep, const char *fmt, ...)
 {
 	size_t at = strlen(buf);
@@ -261,55 +195,6 @@ int psu_follow_link(int root_fd, const char *dir, const char *name, char *out, s
 		memcpy(out, path, (size_t)n + 1);
 	}
 	return 0;
-}
-
-int psu_parse_ll(const char *s, long long *ret)
-{
-	char *end;
-	long long v;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (*s == '\0')
-		return -EINVAL;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno == ERANGE)
-		return -ERANGE;
-	if (end == s)
-		return -EINVAL;
-	while (*end == ' ' || *end == '\t' || *end == '\n')
-		end++;
-	if (*end != '\0')
-		return -EINVAL;
-	*ret = v;
-	return 0;
-}
-
-int psu_parse_duration_ms(const char *s, uint64_t *ret)
-{
-	static const struct {
-		const char *suffix;
-		uint64_t ms;
-	} units[] = { { "", 1000 }, { "s", 1000 }, { "ms", 1 }, { "m", 60000 }, { "h", 3600000 } };
-	unsigned long long v;
-	char *end;
-
-	if (!s || !isdigit((unsigned char)*s))
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno)
-		return -EINVAL;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(end, units[i].suffix) == 0) {
-			if (v > UINT64_MAX / units[i].ms)
-				return -EINVAL;
-			*ret = v * units[i].ms;
-			return 0;
-		}
-	}
-	return -EINVAL;
 }
 
 uint64_t psu_now_ms(void)

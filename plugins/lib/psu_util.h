@@ -15,23 +15,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A NUL-terminated string that grows; an allocation failure sticks in .oom. */
-struct psu_str {
-	char *p;
-	size_t n, cap;
-	bool oom;
-};
-
-void psu_str_addf(struct psu_str *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void psu_str_vaddf(struct psu_str *s, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
-/* Append sep first unless the string is empty. */
-void psu_str_sep(struct psu_str *s, const char *sep);
-/* The text ("" when nothing was added); owned by s. */
-const char *psu_str_get(const struct psu_str *s);
-void psu_str_reset(struct psu_str *s);
-void psu_str_free(struct psu_str *s);
-
 /*
  * Append sep (unless buf holds text already) and a formatted item to buf, a
  * fixed buffer of len bytes: what does not fit is cut, and buf stays
@@ -88,12 +71,6 @@ const char *psu_read_strerror(int rc);
  * -ENAMETOOLONG, -EINVAL or -errno (-ENOENT: dir/name is not there).
  */
 int psu_follow_link(int root_fd, const char *dir, const char *name, char *out, size_t len);
-
-/* Parse a whole decimal integer (surrounding blanks allowed); 0 or -EINVAL/-ERANGE. */
-int psu_parse_ll(const char *s, long long *ret);
-
-/* "30", "30s", "500ms", "5m", "1h" to milliseconds; 0 or -EINVAL. */
-int psu_parse_duration_ms(const char *s, uint64_t *ret);
 
 /* Monotonic clock in milliseconds. */
 uint64_t psu_now_ms(void);

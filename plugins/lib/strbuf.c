@@ -3,6 +3,8 @@
 #include "strbuf.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -162,6 +164,30 @@ int strv_to_ll(struct strv s, long long min, long long max, long long *ret)
 	return 0;
 }
 
+int strv_to_duration_ms(struct strv s, uint64_t *ret)
+{
+	static const struct {
+		const char *unit;
+		uint64_t ms;
+	} units[] = { { "", 1000 }, { "s", 1000 }, { "ms", 1 }, { "m", 60000 }, { "h", 3600000 } };
+	unsigned long long v;
+	size_t k = 0;
+
+	while (k < s.n && s.p[k] >= '0' && s.p[k] <= '9')
+		k++;
+	if (k == 0 || strv_to_u64(strv_make(s.p, k), &v) < 0)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strv_eq(strv_make(s.p + k, s.n - k), units[i].unit)) {
+			if (v > UINT64_MAX / units[i].ms)
+				return -EINVAL;
+			*ret = v * units[i].ms;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
 int strv_to_u64(struct strv s, unsigned long long *ret)
 {
 	char buf[32];
@@ -267,6 +293,59 @@ int strbuf_reserve(struct strbuf *b, size_t cap)
 	b->p = p;
 	b->cap = cap;
 	return 0;
+}
+
+static int __attribute__((format(printf, 2, 0)))
+vappend(struct strbuf *b, const char *fmt, va_list ap)
+{
+	size_t cap = b->cap ? b->cap : 64;
+	va_list aq;
+	int n;
+
+	va_copy(aq, ap);
+	n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, aq);
+	va_end(aq);
+	if (n < 0)
+		return -EINVAL;
+	if (b->len + (size_t)n + 1 > b->cap) {
+		while (cap < b->len + (size_t)n + 1)
+			cap *= 2;
+		if (strbuf_reserve(b, cap) < 0)
+			return -ENOMEM;
+		vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+	}
+	b->len += (size_t)n;
+	return 0;
+}
+
+static int __attribute__((format(printf, 2, 3))) append(struct strbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vappend(b, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int strbuf_addf(struct strbuf *b, const char *sep, const char *fmt, ...)
+{
+	size_t at = b->len;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = at && sep ? append(b, "%s", sep) : 0;
+	if (rc == 0)
+		rc = vappend(b, fmt, ap);
+	va_end(ap);
+	if (rc < 0) {
+		b->len = at;
+		if (b->p)
+			b->p[at] = '\0';
+	}
+	return rc;
 }
 
 void strbuf_free(struct strbuf *b)

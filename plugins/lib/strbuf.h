@@ -60,6 +60,13 @@ int strv_to_ll(struct strv s, long long min, long long max, long long *ret);
 /* The same for unsigned 64-bit values (no sign allowed). */
 int strv_to_u64(struct strv s, unsigned long long *ret);
 
+/*
+ * Parse a duration in the syntax of the core's option checker: digits, then
+ * no unit (seconds), "s", "ms", "m" or "h".  Stores milliseconds in *ret and
+ * returns 0, or -EINVAL (no digits first, an unknown unit, or overflow).
+ */
+int strv_to_duration_ms(struct strv s, uint64_t *ret);
+
 /* Parse "0x1303" or "1303" (hex digits only) into *ret; 0 or -EINVAL / -ERANGE. */
 int strv_to_hex(struct strv s, unsigned long long *ret);
 
@@ -90,6 +97,20 @@ struct strbuf {
 
 /* Make room for at least cap bytes.  Returns 0 or -ENOMEM (b unchanged). */
 int strbuf_reserve(struct strbuf *b, size_t cap);
+
+/*
+ * Append sep (unless b is empty or sep is NULL) and the formatted text,
+ * keeping b->p NUL-terminated.  Returns 0, or -ENOMEM with b unchanged.
+ * Setting b->len to 0 empties b for reuse.
+ */
+int strbuf_addf(struct strbuf *b, const char *sep, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The text of b; "" when it is empty (b->p may then be NULL).  Owned by b. */
+static inline const char *strbuf_str(const struct strbuf *b)
+{
+	return b->len ? b->p : "";
+}
 
 /* Free the bytes; NULL is a no-op.  b can be used again as is. */
 void strbuf_free(struct strbuf *b);

@@ -2,7 +2,7 @@
 /*
  * inotify over directories of a probe's root: see watch.h.
  *
- * Two tables, each with an open-addressing index: the paths added (path ->
+ * Two tables, each with an index (hindex.h): the paths added (path ->
  * wd), and the watch descriptors (wd -> owner and a path for the events).
  * Several paths may lead to one wd.  At 1000 md arrays a scan depends on
  * 5000 directories, each looked up by path in every round, so lookups are
@@ -10,6 +10,7 @@
  */
 #include "watch.h"
 
+#include "hindex.h"
 #include "rootfs.h"
 
 #include <redmon/fnv1a.h>
@@ -45,97 +46,71 @@ static void path_free(struct watch_path *p)
 		free(p->path);
 }
 
-/* --- indexes ------------------------------------------------------------------ */
+/* --- indexes (hindex.h) ------------------------------------------------------ */
 
-static size_t hash_path(const char *s)
+static uint64_t hash_path(const char *s)
 {
-	return (size_t)redmon_fnv1a_str(REDMON_FNV1A_BASIS, s);
+	return redmon_fnv1a_str(REDMON_FNV1A_BASIS, s);
 }
 
-static size_t hash_wd(int wd)
+static uint64_t hash_wd(int wd)
 {
-	return (size_t)((uint32_t)wd * 2654435761u);
+	return (uint32_t)wd * 2654435761u;
 }
 
-/*
- * Make the index empty with room for want entries.  Growing allocates (false
- * when out of memory, the index untouched); staying or shrinking never fails.
- */
-static bool index_reset(uint32_t **index, size_t *slots, size_t want)
+/* Index every entry again, after a removal: fewer entries, so it cannot fail. */
+static void paths_reindex(struct watch_ino *w)
 {
-	size_t n = *slots ? *slots : 64;
-
-	while (n < 2 * want)
-		n *= 2;
-	if (n != *slots) {
-		uint32_t *v = calloc(n, sizeof(*v));
-
-		if (!v)
-			return false;
-		free(*index);
-		*index = v;
-		*slots = n;
-	} else {
-		memset(*index, 0, n * sizeof(**index));
-	}
-	return true;
-}
-
-static void index_put(uint32_t *index, size_t slots, size_t hash, size_t entry)
-{
-	size_t mask = slots - 1, k = hash & mask;
-
-	while (index[k])
-		k = (k + 1) & mask;
-	index[k] = (uint32_t)entry + 1;
-}
-
-static bool paths_reindex(struct watch_ino *w, size_t want)
-{
-	if (!index_reset(&w->path_index, &w->path_slots, want))
-		return false;
+	hindex_clear(&w->path_index);
 	for (size_t i = 0; i < w->n_paths; i++)
-		index_put(w->path_index, w->path_slots, hash_path(w->paths[i].path), i);
-	return true;
+		hindex_add(&w->path_index, hash_path(w->paths[i].path), i);
 }
 
-static bool wds_reindex(struct watch_ino *w, size_t want)
+static void wds_reindex(struct watch_ino *w)
 {
-	if (!index_reset(&w->wd_index, &w->wd_slots, want))
-		return false;
+	hindex_clear(&w->wd_index);
 	for (size_t i = 0; i < w->n_wds; i++)
-		index_put(w->wd_index, w->wd_slots, hash_wd(w->wds[i].wd), i);
-	return true;
+		hindex_add(&w->wd_index, hash_wd(w->wds[i].wd), i);
+}
+
+struct path_key {
+	const struct watch_ino *w;
+	const char *rel;
+};
+
+static bool path_is(const void *ctx, size_t ref)
+{
+	const struct path_key *k = ctx;
+
+	return strcmp(k->w->paths[ref].path, k->rel) == 0;
 }
 
 static struct watch_path *path_find(const struct watch_ino *w, const char *rel)
 {
-	size_t mask = w->path_slots - 1;
+	struct path_key k = { w, rel };
+	size_t i = hindex_find(&w->path_index, hash_path(rel), path_is, &k);
 
-	if (!w->path_slots)
-		return NULL;
-	for (size_t k = hash_path(rel) & mask; w->path_index[k]; k = (k + 1) & mask) {
-		struct watch_path *p = &w->paths[w->path_index[k] - 1];
+	return i == HINDEX_NONE ? NULL : &w->paths[i];
+}
 
-		if (strcmp(p->path, rel) == 0)
-			return p;
-	}
-	return NULL;
+struct wd_key {
+	const struct watch_ino *w;
+	int wd;
+};
+
+static bool wd_is(const void *ctx, size_t ref)
+{
+	const struct wd_key *k = ctx;
+
+	return k->w->wds[ref].wd == k->wd;
 }
 
 static struct watch_wd *wd_find(const struct watch_ino *w, int wd)
 {
-	size_t mask = w->wd_slots - 1;
+	struct wd_key k = { w, wd };
+	size_t i = hindex_find(&w->wd_index, hash_wd(wd), wd_is, &k);
 
-	if (!w->wd_slots)
-		return NULL;
-	for (size_t k = hash_wd(wd) & mask; w->wd_index[k]; k = (k + 1) & mask) {
-		struct watch_wd *x = &w->wds[w->wd_index[k] - 1];
-
-		if (x->wd == wd)
-			return x;
-	}
-	return NULL;
+	return i == HINDEX_NONE ? NULL : &w->wds[i];
 }
 
 /* Room for one more entry in a table of n of size bytes each; false when out of memory. */
@@ -161,8 +136,6 @@ static int path_append(struct watch_ino *w, const char *rel, int wd, char *borro
 
 	if (!grow((void **)&w->paths, &w->cap_paths, w->n_paths, sizeof(*w->paths)))
 		return -ENOMEM;
-	if (2 * (w->n_paths + 1) > w->path_slots && !paths_reindex(w, w->n_paths + 1))
-		return -ENOMEM;
 	p = &w->paths[w->n_paths];
 	*p = (struct watch_path){
 		.path = borrow ? borrow : strdup(rel),
@@ -172,7 +145,11 @@ static int path_append(struct watch_ino *w, const char *rel, int wd, char *borro
 	};
 	if (!p->path)
 		return -ENOMEM;
-	index_put(w->path_index, w->path_slots, hash_path(rel), w->n_paths++);
+	if (hindex_add(&w->path_index, hash_path(rel), w->n_paths) < 0) {
+		path_free(p);
+		return -ENOMEM;
+	}
+	w->n_paths++;
 	return 0;
 }
 
@@ -182,13 +159,13 @@ static struct watch_wd *wd_append(struct watch_ino *w, int wd, const char *rel, 
 
 	if (!grow((void **)&w->wds, &w->cap_wds, w->n_wds, sizeof(*w->wds)))
 		return NULL;
-	if (2 * (w->n_wds + 1) > w->wd_slots && !wds_reindex(w, w->n_wds + 1))
-		return NULL;
 	x = &w->wds[w->n_wds];
 	*x = (struct watch_wd){ .wd = wd, .owner = owner, .wanted = true, .dir = strdup(rel) };
-	if (!x->dir)
+	if (!x->dir || hindex_add(&w->wd_index, hash_wd(wd), w->n_wds) < 0) {
+		free(x->dir);
 		return NULL;
-	index_put(w->wd_index, w->wd_slots, hash_wd(wd), w->n_wds++);
+	}
+	w->n_wds++;
 	return x;
 }
 
@@ -206,7 +183,7 @@ static void paths_sweep(struct watch_ino *w)
 	if (k == w->n_paths)
 		return;
 	w->n_paths = k;
-	paths_reindex(w, k);
+	paths_reindex(w);
 }
 
 /* --- adding ------------------------------------------------------------------- */
@@ -383,7 +360,7 @@ void watch_ino_end(struct watch_ino *w)
 	}
 	if (k != w->n_wds) {
 		w->n_wds = k;
-		wds_reindex(w, k);
+		wds_reindex(w);
 	}
 	w->in_round = false;
 }
@@ -418,7 +395,7 @@ static void forget_under(struct watch_ino *w, int wd, bool drop_wd)
 
 		free(x->dir);
 		*x = w->wds[--w->n_wds];
-		wds_reindex(w, w->n_wds);
+		wds_reindex(w);
 	}
 	w->lost = true;
 }
@@ -429,8 +406,7 @@ static void forget_paths(struct watch_ino *w)
 	for (size_t i = 0; i < w->n_paths; i++)
 		path_free(&w->paths[i]);
 	w->n_paths = 0;
-	if (w->path_slots)
-		memset(w->path_index, 0, w->path_slots * sizeof(*w->path_index));
+	hindex_clear(&w->path_index);
 	w->lost = true;
 }
 
@@ -507,8 +483,8 @@ void watch_ino_close(struct watch_ino *w)
 		free(w->wds[i].dir);
 	free(w->paths);
 	free(w->wds);
-	free(w->path_index);
-	free(w->wd_index);
+	hindex_free(&w->path_index);
+	hindex_free(&w->wd_index);
 	free(w->root);
 	memset(w, 0, sizeof(*w));
 	w->fd = -1;

@@ -36,6 +36,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hindex.h"
+
 /* Owners the helper gives; a probe's own owners are any other int. */
 #define WATCH_SHARED  (INT_MIN + 1) /* one directory added with two owners */
 #define WATCH_UNKNOWN INT_MIN	    /* events lost (IN_Q_OVERFLOW), or a watch not ours */
@@ -78,8 +80,7 @@ struct watch_ino {
 	size_t n_paths, cap_paths;
 	struct watch_wd *wds;
 	size_t n_wds, cap_wds;
-	uint32_t *path_index, *wd_index; /* open addressing: entry + 1, 0 empty */
-	size_t path_slots, wd_slots;	 /* powers of two, at least twice the entries */
+	struct hindex path_index, wd_index; /* into paths, wds */
 };
 
 /*

@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "../lib/rootfs.h"
+#include "../lib/strbuf.h"
 #include "../lib/psu_util.h"
 
 /* health values (sysfs-class-power) that mean the supply does not deliver. */
@@ -50,7 +52,7 @@ static int read_flag(int sfd, struct ps_entry *e, const char *name)
 	long long v;
 
 	read_attr(sfd, e, name, buf, sizeof(buf), true);
-	if (!buf[0] || psu_parse_ll(buf, &v) < 0)
+	if (!buf[0] || strv_to_ll(strv_trim(strv_c(buf)), LLONG_MIN, LLONG_MAX, &v) < 0)
 		return -1;
 	return v != 0;
 }

@@ -6,6 +6,7 @@
 #include "cmocka_all.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "../../plugins/lib/psu_probe.h"
 #include "../../plugins/lib/psu_set.h"
 #include "../../plugins/lib/psu_util.h"
+#include "../../plugins/lib/strbuf.h"
 
 /*
  * The set's memory with many supplies in no particular order (keys looked
@@ -219,25 +221,22 @@ static void test_text_add(void **state)
 
 static void test_str(void **state)
 {
-	struct psu_str s = { 0 };
+	struct strbuf s = { 0 };
 
 	(void)state;
-	assert_string_equal(psu_str_get(&s), "");
-	psu_str_sep(&s, "; ");
-	assert_string_equal(psu_str_get(&s), "");
-	for (int i = 0; i < 100; i++) {
-		psu_str_sep(&s, ";");
-		psu_str_addf(&s, "%d", i % 10);
-	}
-	assert_int_equal(s.n, 199);
-	assert_false(s.oom);
-	assert_memory_equal(psu_str_get(&s), "0;1;2;3", 7);
-	assert_string_equal(psu_str_get(&s) + 190, "5;6;7;8;9");
-	psu_str_reset(&s);
-	assert_string_equal(psu_str_get(&s), "");
-	psu_str_addf(&s, "x");
-	assert_string_equal(psu_str_get(&s), "x");
-	psu_str_free(&s);
+	assert_string_equal(strbuf_str(&s), "");
+	assert_int_equal(strbuf_addf(&s, "; ", "%s", ""), 0);
+	assert_string_equal(strbuf_str(&s), "");
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(strbuf_addf(&s, ";", "%d", i % 10), 0);
+	assert_int_equal(s.len, 199);
+	assert_memory_equal(strbuf_str(&s), "0;1;2;3", 7);
+	assert_string_equal(strbuf_str(&s) + 190, "5;6;7;8;9");
+	s.len = 0;
+	assert_string_equal(strbuf_str(&s), "");
+	assert_int_equal(strbuf_addf(&s, ";", "x"), 0);
+	assert_string_equal(strbuf_str(&s), "x");
+	strbuf_free(&s);
 	assert_null(s.p);
 }
 
@@ -247,29 +246,31 @@ static void test_parse(void **state)
 	uint64_t ms = 7;
 
 	(void)state;
-	assert_int_equal(psu_parse_ll(" 42\n", &v), 0);
+	assert_int_equal(strv_to_ll(strv_trim(strv_c(" 42\n")), LLONG_MIN, LLONG_MAX, &v), 0);
 	assert_int_equal(v, 42);
-	assert_int_equal(psu_parse_ll("-3", &v), 0);
+	assert_int_equal(strv_to_ll(strv_trim(strv_c("-3")), LLONG_MIN, LLONG_MAX, &v), 0);
 	assert_int_equal(v, -3);
 	v = 7;
-	assert_int_equal(psu_parse_ll("", &v), -EINVAL);
-	assert_int_equal(psu_parse_ll("4x", &v), -EINVAL);
-	assert_int_equal(psu_parse_ll("99999999999999999999", &v), -ERANGE);
+	assert_int_equal(strv_to_ll(strv_trim(strv_c("")), LLONG_MIN, LLONG_MAX, &v), -EINVAL);
+	assert_int_equal(strv_to_ll(strv_trim(strv_c("4x")), LLONG_MIN, LLONG_MAX, &v), -EINVAL);
+	assert_int_equal(
+		strv_to_ll(strv_trim(strv_c("99999999999999999999")), LLONG_MIN, LLONG_MAX, &v),
+		-ERANGE);
 	assert_int_equal(v, 7);
 
-	assert_int_equal(psu_parse_duration_ms("30", &ms), 0);
+	assert_int_equal(strv_to_duration_ms(strv_c("30"), &ms), 0);
 	assert_int_equal(ms, 30000);
-	assert_int_equal(psu_parse_duration_ms("500ms", &ms), 0);
+	assert_int_equal(strv_to_duration_ms(strv_c("500ms"), &ms), 0);
 	assert_int_equal(ms, 500);
-	assert_int_equal(psu_parse_duration_ms("5m", &ms), 0);
+	assert_int_equal(strv_to_duration_ms(strv_c("5m"), &ms), 0);
 	assert_int_equal(ms, 300000);
-	assert_int_equal(psu_parse_duration_ms("1h", &ms), 0);
+	assert_int_equal(strv_to_duration_ms(strv_c("1h"), &ms), 0);
 	assert_int_equal(ms, 3600000);
 	ms = 7;
-	assert_int_equal(psu_parse_duration_ms("5d", &ms), -EINVAL);
-	assert_int_equal(psu_parse_duration_ms("-5s", &ms), -EINVAL);
-	assert_int_equal(psu_parse_duration_ms(NULL, &ms), -EINVAL);
-	assert_int_equal(psu_parse_duration_ms("18446744073709551615h", &ms), -EINVAL);
+	assert_int_equal(strv_to_duration_ms(strv_c("5d"), &ms), -EINVAL);
+	assert_int_equal(strv_to_duration_ms(strv_c("-5s"), &ms), -EINVAL);
+	assert_int_equal(strv_to_duration_ms(strv_c(NULL), &ms), -EINVAL);
+	assert_int_equal(strv_to_duration_ms(strv_c("18446744073709551615h"), &ms), -EINVAL);
 	assert_int_equal(ms, 7);
 }
 
