@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The [snmp] table (snmp_settings.h): it types every key into struct
- * snmp_settings and checks the syntax of targets and engine IDs while the
- * config loads, so errors name file:line.  No net-snmp here: every program
+ * snmp_settings and checks the syntax of engine IDs while the config loads,
+ * so errors name file:line.  No net-snmp here: every program
  * that reads a config links this.
  */
 #include "snmp_settings.h"
@@ -71,36 +71,21 @@ const char *snmp_target_split(enum dest_kind kind, const char *value, struct snm
 	return NULL;
 }
 
-static const char *append_target(enum dest_kind kind, const char *value, void *field)
+/*
+ * A repeatable target key: every value kept, in file order.  Its syntax is
+ * checked by subagent_settings_load(), so that a reload refused for it says
+ * why on its "reload failed" line.
+ */
+static const char *append_target(const char *value, void *field)
 {
 	struct snmp_target_specs *specs = field;
-	struct snmp_target t;
-	const char *why;
 
 	if (!*value)
 		return NULL; /* an empty value adds no target */
-	why = snmp_target_split(kind, value, &t, NULL, NULL);
-	if (why)
-		return why;
 	if (specs->n == SNMP_TARGETS_MAX)
 		return "too many targets of this kind (at most 32)";
 	specs->spec[specs->n++] = value;
 	return NULL;
-}
-
-static const char *append_trap_v2c(const char *value, void *field)
-{
-	return append_target(DEST_TRAP_V2C, value, field);
-}
-
-static const char *append_trap_v3(const char *value, void *field)
-{
-	return append_target(DEST_TRAP_V3, value, field);
-}
-
-static const char *append_inform_v3(const char *value, void *field)
-{
-	return append_target(DEST_INFORM_V3, value, field);
 }
 
 static const char *check_engine_id(const char *value, void *field)
@@ -152,17 +137,17 @@ const struct setting snmp_settings_table[] = {
 	{ .key = "trap_v2c",
 	  .type = SETTING_CUSTOM,
 	  .offset = SNMP(trap_v2c),
-	  .parse = append_trap_v2c,
+	  .parse = append_target,
 	  .help = "HOST[:PORT] COMMUNITY: send v2c traps there too (repeatable)" },
 	{ .key = "trap_v3",
 	  .type = SETTING_CUSTOM,
 	  .offset = SNMP(trap_v3),
-	  .parse = append_trap_v3,
+	  .parse = append_target,
 	  .help = "HOST[:PORT]: send v3 traps there too, as v3_user (repeatable)" },
 	{ .key = "inform_v3",
 	  .type = SETTING_CUSTOM,
 	  .offset = SNMP(inform_v3),
-	  .parse = append_inform_v3,
+	  .parse = append_target,
 	  .help = "HOST[:PORT] [ENGINE-ID]: send v3 INFORMs there, as v3_user, until "
 		  "acknowledged (repeatable)" },
 	{ .key = "inform_retries",

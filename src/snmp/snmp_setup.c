@@ -72,18 +72,23 @@ static int read_password(const struct config *cfg, const char *key, const char *
 }
 
 /*
- * Split "HOST[:PORT] COMMUNITY", "HOST[:PORT]" or "HOST[:PORT] [ENGINE-ID]"
- * into t (kind, engine ID) and, when addr is not NULL, *addr and *community
- * (strdup'ed).  NULL, or what is wrong with value.
+ * One target of kind into t.  Its syntax is checked here rather than as the
+ * config loads, so that a reload refused for it says why in its one
+ * "reload failed" line, as before.
  */
-static int parse_target(enum dest_kind kind, const char *value, struct snmp_target *t)
+static int parse_target(const struct config *cfg, const char *key, enum dest_kind kind,
+			const char *value, struct snmp_target *t, char *err, size_t errlen)
 {
-	char *addr = NULL, *community = NULL;
+	char *addr = NULL, *community = NULL, loc[300];
+	const char *why = snmp_target_split(kind, value, t, &addr, &community);
 
-	/* The table checked the syntax as the config loaded: what fails here is memory. */
-	snmp_target_split(kind, value, t, &addr, &community);
 	t->addr = addr;
 	t->community = community;
+	if (why) {
+		subagent_target_free(t);
+		return errbuf_set(err, errlen, -EINVAL, "%s: snmp.%s = %s: %s",
+				  cfg_where(cfg, "snmp", key, loc, sizeof(loc)), key, value, why);
+	}
 	t->spec = strdup(value);
 	if (!t->spec || !t->addr || (kind == DEST_TRAP_V2C && !t->community)) {
 		subagent_target_free(t);
@@ -92,23 +97,25 @@ static int parse_target(enum dest_kind kind, const char *value, struct snmp_targ
 	return 0;
 }
 
-static int add_targets(struct snmp_setup *st, const struct snmp_target_specs *specs,
-		       enum dest_kind kind)
+static int add_targets(const struct config *cfg, struct snmp_setup *st, const char *key,
+		       const struct snmp_target_specs *specs, enum dest_kind kind, char *err,
+		       size_t errlen)
 {
 	for (unsigned i = 0; i < specs->n; i++) {
 		struct snmp_target *v = realloc(st->targets, (st->n_targets + 1) * sizeof(*v));
+		int rc;
 
 		if (!v)
 			return -ENOMEM;
 		st->targets = v;
-		if (parse_target(kind, specs->spec[i], &v[st->n_targets]) < 0)
-			return -ENOMEM;
+		rc = parse_target(cfg, key, kind, specs->spec[i], &v[st->n_targets], err, errlen);
+		if (rc < 0)
+			return rc;
 		st->n_targets++;
 	}
 	return 0;
 }
 
-/* A repeatable target key: every value is checked and kept, in file order. */
 /* A string setting, NULL when unset or empty. */
 static const char *nonempty(const char *v)
 {
@@ -182,10 +189,12 @@ int subagent_settings_load(const struct config *cfg, struct snmp_setup *st, char
 	if (!st->state_file)
 		return -ENOMEM;
 
-	if (add_targets(st, &in->trap_v2c, DEST_TRAP_V2C) < 0 ||
-	    add_targets(st, &in->trap_v3, DEST_TRAP_V3) < 0 ||
-	    add_targets(st, &in->inform_v3, DEST_INFORM_V3) < 0)
-		return -ENOMEM;
+	if ((rc = add_targets(cfg, st, "trap_v2c", &in->trap_v2c, DEST_TRAP_V2C, err, errlen)) <
+		    0 ||
+	    (rc = add_targets(cfg, st, "trap_v3", &in->trap_v3, DEST_TRAP_V3, err, errlen)) < 0 ||
+	    (rc = add_targets(cfg, st, "inform_v3", &in->inform_v3, DEST_INFORM_V3, err, errlen)) <
+		    0)
+		return rc;
 	v3 = in->trap_v3.n || in->inform_v3.n;
 
 	v = choice("v3_auth_protocol", in->v3_auth_protocol, name, sizeof(name));
@@ -202,7 +211,8 @@ int subagent_settings_load(const struct config *cfg, struct snmp_setup *st, char
 				  cfg_where(cfg, "snmp", "v3_priv_protocol", loc, sizeof(loc)), v);
 	v = nonempty(in->v3_engine_id);
 	if (v)
-		snmp_engine_id_parse(v, st->engine_id, &st->engine_id_len); /* the table checked it */
+		snmp_engine_id_parse(v, st->engine_id,
+				     &st->engine_id_len); /* the table checked it */
 	else
 		default_engine_id(cfg, st);
 	if (!v3)
