@@ -111,89 +111,6 @@ static const struct setting daemon_settings[] = {
 	{ 0 }
 };
 
-/* [snmp]: the AgentX subagent and SNMP notifications (docs/snmp.md). */
-static const struct setting snmp_settings[] = {
-	{ .key = "enabled",
-	  .type = SETTING_BOOL,
-	  .def = "no",
-	  .help = "serve REDMON-MIB through an AgentX master and send notifications" },
-	{ .key = "agentx_socket",
-	  .type = SETTING_STRING,
-	  .help = "the master's AgentX socket in net-snmp agentXSocket syntax (unix:/path, "
-		  "tcp:HOST:PORT); none: no master, direct notifications only; default: "
-		  "net-snmp's (/var/agentx/master)" },
-	{ .key = "ping_interval",
-	  .type = SETTING_DURATION,
-	  .def = "5s",
-	  .min = 1000,
-	  .max = 3600000,
-	  .help = "how often the master is pinged, and reconnected to while it is away" },
-	{ .key = "heartbeat_interval",
-	  .type = SETTING_DURATION,
-	  .def = "0",
-	  .min = 0,
-	  .max = DAY_MS,
-	  .help = "send redmonHeartbeat this often; 0: never" },
-	{ .key = "queue_max",
-	  .type = SETTING_UINT,
-	  .def = "1000",
-	  .min = 1,
-	  .max = 1000000,
-	  .help = "notifications kept per destination while it is away (the oldest go first)" },
-	{ .key = "trap_v2c",
-	  .type = SETTING_STRING,
-	  .help = "HOST[:PORT] COMMUNITY: send v2c traps there too (repeatable)" },
-	{ .key = "trap_v3",
-	  .type = SETTING_STRING,
-	  .help = "HOST[:PORT]: send v3 traps there too, as v3_user (repeatable)" },
-	{ .key = "inform_v3",
-	  .type = SETTING_STRING,
-	  .help = "HOST[:PORT] [ENGINE-ID]: send v3 INFORMs there, as v3_user, until "
-		  "acknowledged (repeatable)" },
-	{ .key = "inform_retries",
-	  .type = SETTING_UINT,
-	  .def = "3",
-	  .min = 0,
-	  .max = 20,
-	  .help = "INFORM retransmissions before a pause of 30 s" },
-	{ .key = "inform_timeout",
-	  .type = SETTING_DURATION,
-	  .def = "1s",
-	  .min = 100,
-	  .max = 60000,
-	  .help = "how long to wait for an INFORM's acknowledgement" },
-	{ .key = "v3_user",
-	  .type = SETTING_STRING,
-	  .help = "SNMPv3 user of trap_v3 and inform_v3" },
-	{ .key = "v3_auth_protocol",
-	  .type = SETTING_ENUM,
-	  .def = "SHA",
-	  .choices = "MD5|SHA|SHA-224|SHA-256|SHA-384|SHA-512",
-	  .help = "SNMPv3 authentication protocol" },
-	{ .key = "v3_priv_protocol",
-	  .type = SETTING_ENUM,
-	  .def = "AES",
-	  .choices = "DES|AES|AES-192|AES-256",
-	  .help = "SNMPv3 privacy protocol" },
-	{ .key = "v3_auth_password_file",
-	  .type = SETTING_SECRET_FILE,
-	  .help = "file whose first line is the v3 authentication password" },
-	{ .key = "v3_priv_password_file",
-	  .type = SETTING_SECRET_FILE,
-	  .help = "file whose first line is the v3 privacy password (none: authNoPriv)" },
-	{ .key = "v3_engine_id",
-	  .type = SETTING_STRING,
-	  .help = "our SNMPv3 engine ID for v3 traps, hex (default: text 'redmon-<host>')" },
-	{ .key = "state_file",
-	  .type = SETTING_STRING,
-	  .help = "where row indexes are kept (default: [daemon] state_dir/snmp-index, else "
-		  "/var/lib/redmon/snmp-index)" },
-	{ .key = "fast_path",
-	  .type = SETTING_BOOL,
-	  .help = "no longer does anything (one request engine); accepted with a warning" },
-	{ 0 }
-};
-
 /* Keys every [probe.NAME] section accepts besides the plugin's own. */
 static const struct setting probe_common_settings[] = { { .key = "enabled",
 							  .type = SETTING_BOOL,
@@ -205,28 +122,25 @@ static const struct setting probe_common_settings[] = { { .key = "enabled",
 
 /*
  * The unnamed sections the core knows, each filled into its settings struct
- * at offset in struct config, or only checked while its owner still reads
- * strings ([snmp], read with cfg_value() until src/snmp/snmp_settings.c types
- * it: then { "snmp", snmp_settings_table, true, offsetof(struct config, snmp) }).
+ * at offset in struct config ([snmp]: its table is in src/snmp/snmp_settings.c).
  * [sink.NAME] is typed by sink_settings.c, [probe.NAME] checked against the
  * plugin's own table by cfg_check_probes().
  */
 struct cfg_section {
 	const char *name;
 	const struct setting *table;
-	bool typed;
 	size_t offset;
 };
 
 static const struct cfg_section sections[] = {
-	{ "daemon", daemon_settings, true, 0 }, /* struct config's own fields */
-	{ "snmp", snmp_settings, false, 0 },
+	{ "daemon", daemon_settings, 0 }, /* struct config's own fields */
+	{ "snmp", snmp_settings_table, offsetof(struct config, snmp) },
 };
 
-/* Where a typed section's values go, or NULL for one only checked. */
+/* Where a section's values go. */
 static void *section_target(const struct cfg_section *t, struct config *cfg)
 {
-	return t->typed ? (char *)cfg + t->offset : NULL;
+	return (char *)cfg + t->offset;
 }
 
 static const struct cfg_section *section_find(const char *name)
@@ -415,18 +329,6 @@ const char *cfg_get(const struct config *cfg, const char *section, const char *k
 	const struct cfg_entry *e = entry_find(cfg, section, key);
 
 	return e ? e->value : NULL;
-}
-
-const char *cfg_value(const struct config *cfg, const char *section, const char *key)
-{
-	const struct cfg_section *t = section_find(section);
-	const char *v = cfg_get(cfg, section, key);
-	const struct setting *s;
-
-	if (v || !t)
-		return v;
-	s = setting_find(t->table, key);
-	return s ? s->def : NULL;
 }
 
 bool cfg_probe_enabled(const struct config *cfg, const char *probe)
@@ -759,7 +661,7 @@ const char *cfg_where(const struct config *cfg, const char *section, const char 
 	return where(e, buf, len);
 }
 
-/* Store one entry's value into obj with s, or report what is wrong with it. */
+/* Store one entry's value into obj with s (only check it when obj is NULL), or report what is wrong. */
 static void apply_entry(struct config *cfg, const struct cfg_entry *e, const struct setting *s,
 			void *obj)
 {
@@ -913,10 +815,8 @@ static int validate(struct config *cfg)
 {
 	int rc;
 
-	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
-		if (sections[i].typed)
-			settings_defaults(sections[i].table, section_target(&sections[i], cfg));
-	}
+	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
+		settings_defaults(sections[i].table, section_target(&sections[i], cfg));
 	rc = build_sinks(cfg);
 	if (rc < 0)
 		return rc;

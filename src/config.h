@@ -14,6 +14,7 @@
 #include "redmon/plugin.h"
 #include "settings.h"
 #include "sink_settings.h"
+#include "snmp/snmp_settings.h"
 
 struct plugin_set;
 
@@ -70,6 +71,8 @@ struct config {
 	struct cfg_probe *probes; /* each [probe.NAME] named */
 	size_t n_probes;
 
+	struct snmp_settings snmp; /* typed by src/snmp/snmp_settings.c */
+
 	/* [sink.NAME], typed by src/sink_settings.c, in the order first named */
 	struct cfg_sink *sinks;
 	size_t n_sinks;
@@ -114,12 +117,6 @@ int cfg_check_probes(const struct config *cfg, const struct plugin_set *plugins,
 
 /* The value of section.key as configured (the last one wins), or NULL. */
 const char *cfg_get(const struct config *cfg, const char *section, const char *key);
-
-/*
- * The value of section.key as configured, else the default of a core section's
- * table.  Only for a section whose settings are not typed yet ([snmp]).
- */
-const char *cfg_value(const struct config *cfg, const char *section, const char *key);
 
 /* Whether [probe.NAME] enabled is not "no". */
 bool cfg_probe_enabled(const struct config *cfg, const char *probe);

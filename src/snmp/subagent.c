@@ -336,7 +336,7 @@ static void init_snmp_quietly(void)
 /* One net-snmp per process: started once, with our settings, never from files. */
 static int netsnmp_start(struct subagent *s)
 {
-	const struct snmp_settings *st = &s->cfg;
+	const struct snmp_setup *st = &s->cfg;
 
 	if (netsnmp_started)
 		return -EALREADY;
@@ -525,7 +525,7 @@ void subagent_reload(struct subagent **sp, const struct config *cfg, struct loop
 		     const struct agg *agg)
 {
 	struct subagent *s = *sp;
-	struct snmp_settings st;
+	struct snmp_setup st;
 	struct dest *dests;
 	size_t n;
 	char err[1024];

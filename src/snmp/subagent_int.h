@@ -118,7 +118,7 @@ struct dest {
 struct subagent {
 	struct loop *loop;
 	const struct agg *agg;
-	struct snmp_settings cfg;
+	struct snmp_setup cfg;
 	struct subagent_index *idx;
 	struct subagent_mib *mib;
 	int *fds; /* net-snmp's sockets the loop watches for us */
@@ -170,7 +170,7 @@ void subagent_queue_free(struct queue *q);
  * the same kind and spec, so a reload keeps what waits.  Takes the targets
  * out of st.  0 or -ENOMEM.
  */
-int subagent_dests_build(struct subagent *s, struct snmp_settings *st, struct dest **ret,
+int subagent_dests_build(struct subagent *s, struct snmp_setup *st, struct dest **ret,
 			 size_t *n_ret);
 
 /* Close and free n destinations. */

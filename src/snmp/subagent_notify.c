@@ -134,7 +134,7 @@ static int dest_answer(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pd
  */
 static netsnmp_session *dest_open(struct subagent *s, struct dest *d)
 {
-	const struct snmp_settings *st = &s->cfg;
+	const struct snmp_setup *st = &s->cfg;
 	netsnmp_transport *tr;
 	netsnmp_session ss, *sess;
 	size_t len;
@@ -455,7 +455,7 @@ void subagent_dests_free(struct dest *v, size_t n)
  * spec (and their queues), so a reload keeps what waits.  Takes the targets
  * out of st.
  */
-int subagent_dests_build(struct subagent *s, struct snmp_settings *st, struct dest **ret,
+int subagent_dests_build(struct subagent *s, struct snmp_setup *st, struct dest **ret,
 			 size_t *n_ret)
 {
 	struct dest *v = calloc(st->n_targets ? st->n_targets : 1, sizeof(*v));

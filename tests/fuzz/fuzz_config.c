@@ -81,7 +81,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			     !cfg->entries[i].key[0]))
 				abort();
 		(void)cfg_get(cfg, "daemon", "rescan_interval");
-		(void)cfg_value(cfg, "daemon", "log_level");
 		(void)cfg_probe_enabled(cfg, "md");
 		cfg_free(cfg);
 	}
