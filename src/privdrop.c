@@ -41,12 +41,6 @@
 #include "log.h"
 #include "spool.h"
 
-/* Under systemd the unit sets the user and capabilities (see redmon.service). */
-static bool under_systemd(void)
-{
-	return getenv("NOTIFY_SOCKET") || getenv("INVOCATION_ID");
-}
-
 static int set_caps(uint64_t keep)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
@@ -174,8 +168,10 @@ static void hand_over_files(const struct config *cfg, const struct passwd *pw, b
 
 /*
  * The user privdrop_apply() will drop to, or NULL when it keeps the
- * credentials it has (not root, a captured tree without a user, systemd,
- * user root); *why says which of the last two, for the log.
+ * credentials it has (not root, a captured tree without a user, user root);
+ * *why says so for the last, for the log.  Under systemd too: the unit
+ * starts us as root so that the privileged helper can be forked before the
+ * drop (redmon.service).
  */
 static const char *drop_target(const struct config *cfg, const char *user_override,
 			       bool captured_tree, const char **why)
@@ -185,10 +181,6 @@ static const char *drop_target(const struct config *cfg, const char *user_overri
 	*why = NULL;
 	if (geteuid() != 0 || (captured_tree && !user_override && !cfg->user_set))
 		return NULL;
-	if (under_systemd()) {
-		*why = "started by systemd: the unit's User= and capabilities apply";
-		return NULL;
-	}
 	if (strcmp(user, "root") == 0) {
 		*why = "[daemon] user = root: keeping root privileges";
 		return NULL;
@@ -271,9 +263,7 @@ int privdrop_apply(const struct config *cfg, const char *user_override, bool cap
 	int rc;
 
 	if (!user) {
-		if (why && under_systemd())
-			log_info("%s", why);
-		else if (why)
+		if (why)
 			log_notice("%s", why);
 		return 0;
 	}

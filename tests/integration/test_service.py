@@ -4,7 +4,14 @@ and the configuration checks an operator relies on.
 
   unit/verify          `systemd-analyze verify` accepts systemd/redmon.service
                        (ExecStart pointed at the build, man pages not required)
-  unit/hardening       the directives the issue asks for are there, exactly
+  unit/hardening       the directives the issue asks for are there, exactly:
+                       started as root (no User=), the bounding set of the
+                       drop and the privileged helper, no StateDirectory=
+  unit/creds_*         as root under the unit's bounding set, NoNewPrivileges
+                       and INVOCATION_ID (what systemd gives it), with
+                       -o daemon.user=nobody: the daemon drops itself to nobody
+                       with CAP_NET_ADMIN only, and with no command registered
+                       no root process of redmon remains
   notify/*             the daemon under a fake NOTIFY_SOCKET: READY=1 after the
                        first scan with a STATUS= summary, WATCHDOG=1 at half of
                        WATCHDOG_USEC, a new STATUS= after a change, STOPPING=1
@@ -36,6 +43,9 @@ STEP_TIMEOUT = 5.0
 REPO = harness.REPO
 UNIT = os.path.join(REPO, "systemd", "redmon.service")
 CAP_NET_ADMIN = 12
+# What the daemon keeps, what the drop needs, what the privileged helper keeps.
+UNIT_CAPS = {"CAP_NET_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_SETPCAP", "CAP_CHOWN",
+             "CAP_SYS_ADMIN", "CAP_SYS_RAWIO", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH"}
 
 
 def wait_for(cond, timeout=STEP_TIMEOUT, what="condition"):
@@ -79,10 +89,15 @@ def test_hardening(build):
     want = {
         "Type": "notify", "Restart": "on-failure", "ProtectSystem": "strict",
         "ProtectHome": "yes", "PrivateTmp": "yes", "NoNewPrivileges": "yes",
-        "StateDirectory": "redmon", "User": "redmon",
-        "CapabilityBoundingSet": "CAP_NET_ADMIN", "AmbientCapabilities": "CAP_NET_ADMIN",
+        "ReadWritePaths": "/var/lib/redmon /var/log/redmon",
     }
     problems = ["%s=%s, want %s" % (k, u.get(k), v) for k, v in want.items() if u.get(k) != [v]]
+    for k in ("User", "Group", "AmbientCapabilities", "StateDirectory", "LogsDirectory"):
+        if k in u:
+            problems.append("%s=%s: the daemon must start as root and drop itself" % (k, u[k]))
+    caps = set(" ".join(u.get("CapabilityBoundingSet", [])).split())
+    if caps != UNIT_CAPS:
+        problems.append("CapabilityBoundingSet is %s, want %s" % (sorted(caps), sorted(UNIT_CAPS)))
     fams = set(" ".join(u.get("RestrictAddressFamilies", [])).split())
     if fams != {"AF_UNIX", "AF_INET", "AF_INET6", "AF_NETLINK"}:
         problems.append("RestrictAddressFamilies is %s" % sorted(fams))
@@ -311,6 +326,73 @@ def test_privdrop(build, rep):
         rep.run("privdrop/unknown_user", unknown_user)
 
 
+def redmon_pids(build):
+    """Every process running this build's redmon: pid -> /proc/PID/status."""
+    exe = os.path.realpath(os.path.join(build, "redmon"))
+    out = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            if os.readlink("/proc/%s/exe" % d) == exe:
+                out[int(d)] = proc_status(int(d))
+        except OSError:
+            pass
+    return out
+
+
+def test_unit_creds(build, rep):
+    """The unit's start without systemd: root, its bounding set, NoNewPrivileges, INVOCATION_ID."""
+    names = ("unit/creds_drop", "unit/creds_no_root_left")
+    if os.geteuid() != 0 or not shutil.which("setpriv"):
+        for n in names:
+            rep.skip(n, "needs root and setpriv")
+        return
+    nobody = pwd.getpwnam("nobody")
+    bounding = ",".join("+" + c[len("CAP_"):].lower() for c in sorted(UNIT_CAPS))
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chmod(tmp, 0o755)
+        tree = Tree(tmp)
+        env = dict(harness.test_env(), INVOCATION_ID="0" * 32)
+        p = subprocess.Popen(
+            ["setpriv", "--bounding-set=-all," + bounding, "--no-new-privs",
+             os.path.join(build, "redmon"), "daemon", "--root", tree.root,
+             "-o", "daemon.user=nobody", "-o", "daemon.rescan_interval=1h",
+             "-o", "daemon.state_dir=" + os.path.join(tmp, "state")],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+            start_new_session=True)
+        try:
+            def dropped():
+                st = wait_for(lambda: (lambda s: s if s["Uid"][0] != "0" else None)(
+                    proc_status(p.pid)), what="the uid to change")
+                probs = []
+                if st["Uid"] != [str(nobody.pw_uid)] * 4:
+                    probs.append("Uid %s, want %d x4" % (st["Uid"], nobody.pw_uid))
+                for k in ("CapEff", "CapPrm", "CapBnd"):
+                    if int(st[k][0], 16) != 1 << CAP_NET_ADMIN:
+                        probs.append("%s %s, want CAP_NET_ADMIN only" % (k, st[k][0]))
+                return probs
+            rep.run("unit/creds_drop", dropped)
+
+            def no_root_left():
+                # The helper is forked before the drop and, with no command
+                # registered, told to exit at the seal, before the drop.
+                def roots():
+                    return {pid: st for pid, st in redmon_pids(build).items()
+                            if (pid == p.pid or st.get("PPid") == [str(p.pid)]) and
+                            "0" in st["Uid"]}
+                try:
+                    wait_for(lambda: not roots(), what="no root process of redmon")
+                except TestError:
+                    return ["root processes of redmon remain: %s" % sorted(roots())]
+                if p.poll() is not None:
+                    return ["daemon exited %d" % p.returncode]
+                return []
+            rep.run("unit/creds_no_root_left", no_root_left)
+        finally:
+            stop(p)
+
+
 def test_config(build, rep):
     rm = harness.Redmon(build)
     with tempfile.TemporaryDirectory() as tmp:
@@ -383,6 +465,7 @@ def main():
     rep.run("unit/hardening", test_hardening, args.build)
     test_notify(args.build, rep)
     test_privdrop(args.build, rep)
+    test_unit_creds(args.build, rep)
     test_config(args.build, rep)
     rep.exit()
 

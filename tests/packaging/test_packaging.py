@@ -8,7 +8,9 @@ maintainer scripts that create the system user.
 With --install (root only; CI does it, the container is thrown away), the
 package is then installed with `dpkg -i` on this host and the service checked
 the way it runs: under systemd when systemd is PID 1, else started as the unit
-would start it (user redmon, only CAP_NET_ADMIN, NOTIFY_SOCKET) against the
+would start it (root, the unit's capability bounding set, NoNewPrivileges,
+NOTIFY_SOCKET; redmon drops itself to redmon with only CAP_NET_ADMIN and, with
+no command registered, leaves no root process) against the
 demo tree, with a private snmpd as AgentX master using the package's
 snmpd.conf.d drop-in: READY=1, `redmon status` and an SNMP walk must show the
 groups.  The package is purged afterwards (and the user removed if the test
@@ -111,10 +113,16 @@ def systemd_checks():
         return r.stdout.strip() == "active"
     wait_for(active, 60, "systemctl is-active redmon")
     probs = []
-    show = subprocess.run(["systemctl", "show", "-p", "StatusText,User,MainPID", "redmon"],
+    show = subprocess.run(["systemctl", "show", "-p", "StatusText,MainPID", "redmon"],
                           stdout=subprocess.PIPE, universal_newlines=True).stdout
-    if "groups:" not in show or "User=redmon" not in show:
+    if "groups:" not in show:
         probs.append("systemctl show: %r" % show)
+    # The unit starts it as root; redmon drops itself before READY=1.
+    pid = re.search(r"MainPID=(\d+)", show)
+    if pid:
+        probs += dropped_to_redmon(int(pid.group(1)))
+    else:
+        probs.append("no MainPID: %r" % show)
     st = subprocess.run(["/usr/bin/redmon", "status"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                         universal_newlines=True)
     if st.returncode != 0 or "worst:" not in st.stdout:
@@ -122,8 +130,46 @@ def systemd_checks():
     return probs
 
 
+def unit_bounding_set():
+    """The unit's CapabilityBoundingSet= as setpriv's --bounding-set argument."""
+    caps = []
+    with open(os.path.join(REPO, "systemd", "redmon.service")) as f:
+        for line in f:
+            if line.startswith("CapabilityBoundingSet="):
+                caps += line.split("=", 1)[1].split()
+    return "-all," + ",".join("+" + c[len("CAP_"):].lower() for c in caps)
+
+
+def dropped_to_redmon(pid):
+    """The daemon runs as redmon with CAP_NET_ADMIN only; none of its processes is root."""
+    probs = []
+    uid = str(pwd.getpwnam("redmon").pw_uid)
+    with open("/proc/%d/status" % pid) as f:
+        st = dict(l.split(":", 1) for l in f if ":" in l)
+    if st["Uid"].split() != [uid] * 4 or int(st["CapEff"], 16) != 1 << 12:
+        probs.append("daemon Uid %s CapEff %s" % (st["Uid"].split(), st["CapEff"].strip()))
+    exe = os.readlink("/proc/%d/exe" % pid)
+
+    def roots():
+        left = []
+        for d in os.listdir("/proc"):
+            try:
+                with open("/proc/%s/status" % d) as f:
+                    s = dict(l.split(":", 1) for l in f if ":" in l)
+                if os.readlink("/proc/%s/exe" % d) == exe and "0" in s["Uid"].split():
+                    left.append(int(d))
+            except (OSError, ValueError, KeyError):
+                pass
+        return left
+    try:
+        wait_for(lambda: not roots(), 10, "no root process of redmon (no command registered)")
+    except harness.TestError:
+        probs.append("root processes of redmon remain: %s" % roots())
+    return probs
+
+
 def emulated_unit(tmp):
-    """The unit's credentials without systemd: setpriv to redmon with CAP_NET_ADMIN only."""
+    """The unit's start without systemd: root, its bounding set, NoNewPrivileges; redmon drops itself."""
     for t in ("setpriv", "snmpd", "snmpwalk"):
         if not shutil.which(t):
             return ["%s is not installed" % t]
@@ -153,11 +199,11 @@ def emulated_unit(tmp):
         wait_for(lambda: os.path.exists(sock), what="snmpd's AgentX socket")
         env = dict(os.environ, NOTIFY_SOCKET=npath, INVOCATION_ID="0" * 32)
         daemon = subprocess.Popen(
-            ["setpriv", "--reuid=redmon", "--regid=redmon", "--init-groups",
-             "--inh-caps=-all,+net_admin", "--ambient-caps=-all,+net_admin",
-             "--bounding-set=-all,+net_admin", "--no-new-privs",
+            ["setpriv", "--bounding-set=" + unit_bounding_set(), "--no-new-privs",
              "/usr/bin/redmon", "daemon", "-c", "/etc/redmon/redmon.conf", "--root", root,
-             "-o", "daemon.state_dir=/var/lib/redmon", "-o", "snmp.agentx_socket=unix:" + sock],
+             "-o", "daemon.state_dir=/var/lib/redmon", "-o", "snmp.agentx_socket=unix:" + sock,
+             # On a captured tree redmon drops only to a user it is given.
+             "-o", "daemon.user=redmon"],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, start_new_session=True)
         msgs = []
 
@@ -186,10 +232,7 @@ def emulated_unit(tmp):
             wait_for(walked, 20, "the groups in an SNMP walk")
         except harness.TestError as e:
             probs.append(str(e))
-        with open("/proc/%d/status" % daemon.pid) as f:
-            st = dict(l.split(":", 1) for l in f if ":" in l)
-        if st["Uid"].split()[0] != str(pwd.getpwnam("redmon").pw_uid) or int(st["CapEff"], 16) != 1 << 12:
-            probs.append("daemon Uid %s CapEff %s" % (st["Uid"].split(), st["CapEff"].strip()))
+        probs += dropped_to_redmon(daemon.pid)
         return probs
     finally:
         for proc in (daemon, snmpd):
