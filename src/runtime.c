@@ -297,6 +297,9 @@ void runtime_scan_once(struct runtime *rt, struct agg *agg)
 	free(run);
 }
 
+/* What a hung probe may still use (runtime_close()); volatile: the stores must stay. */
+static void *volatile kept[2];
+
 void runtime_close(struct runtime *rt)
 {
 	plugin_set_free(&rt->plugins);
@@ -308,12 +311,8 @@ void runtime_close(struct runtime *rt)
 	 * leak checker does not report what is kept on purpose.
 	 */
 	if (probe_thread_any_abandoned()) {
-		/* volatile: a store never read back would be optimised away */
-		static struct config *volatile kept_cfg;
-		static struct privhelper *volatile kept_cmds;
-
-		kept_cfg = rt->cfg;
-		kept_cmds = rt->cmds;
+		kept[0] = rt->cfg;
+		kept[1] = rt->cmds;
 	} else {
 		cfg_free(rt->cfg);
 		privhelper_free(rt->cmds);
