@@ -137,12 +137,6 @@ static const struct cfg_section sections[] = {
 	{ "snmp", snmp_settings_table, offsetof(struct config, snmp) },
 };
 
-/* Where a section's values go. */
-static void *section_target(const struct cfg_section *t, struct config *cfg)
-{
-	return (char *)cfg + t->offset;
-}
-
 static const struct cfg_section *section_find(const char *name)
 {
 	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
@@ -269,8 +263,9 @@ static void problems_sort(struct config *cfg)
 	cfg->n_pending = 0;
 }
 
-/* The same type names and ranges as the core's own keys. */
-int opt_check(const struct redmon_option_spec *spec, const char *value, char *err, size_t errlen)
+/* A plugin option's value, checked with the type names and ranges of the core's own keys. */
+static int opt_check(const struct redmon_option_spec *spec, const char *value, char *err,
+		     size_t errlen)
 {
 	static const enum setting_type types[] = {
 		[REDMON_OPT_STRING] = SETTING_STRING,
@@ -603,41 +598,26 @@ static int read_file(struct config *cfg, const char *file, char *err, size_t err
 static int apply_override(struct config *cfg, const char *ov, unsigned pos)
 {
 	const char *eq = strchr(ov, '=');
-	const char *dot = NULL;
+	const char *dot = eq ? memrchr(ov, '.', (size_t)(eq - ov)) : NULL;
 	char section[256], key[128];
-	size_t slen, klen;
 
-	for (const char *p = ov; eq && p < eq; p++) {
-		if (*p == '.')
-			dot = p;
-	}
-	if (!eq || !dot || dot == ov || dot + 1 == eq) {
+	if (!dot || dot == ov || dot + 1 == eq) {
 		problem(cfg, RANK_OVERRIDE + pos, "-o '%s': expected section.key=value", ov);
 		return 0;
 	}
-	slen = dot - ov;
-	klen = eq - dot - 1;
-	if (slen >= sizeof(section) || klen >= sizeof(key)) {
+	if ((size_t)(dot - ov) >= sizeof(section) || (size_t)(eq - dot - 1) >= sizeof(key)) {
 		problem(cfg, RANK_OVERRIDE + pos, "-o '%s': name too long", ov);
 		return 0;
 	}
-	memcpy(section, ov, slen);
-	section[slen] = 0;
-	memcpy(key, dot + 1, klen);
-	key[klen] = 0;
+	snprintf(section, sizeof(section), "%.*s", (int)(dot - ov), ov);
+	snprintf(key, sizeof(key), "%.*s", (int)(eq - dot - 1), dot + 1);
 	return add_entry(cfg, section, key, eq + 1, "command line", pos);
 }
 
 static bool valid_instance_name(const char *s)
 {
-	if (!*s)
-		return false;
-	for (; *s; s++) {
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
-			return false;
-	}
-	return true;
+	return *s &&
+	       !s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")];
 }
 
 static const char *where(const struct cfg_entry *e, char *buf, size_t len)
@@ -816,7 +796,7 @@ static int validate(struct config *cfg)
 	int rc;
 
 	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
-		settings_defaults(sections[i].table, section_target(&sections[i], cfg));
+		settings_defaults(sections[i].table, (char *)cfg + sections[i].offset);
 	rc = build_sinks(cfg);
 	if (rc < 0)
 		return rc;
@@ -826,7 +806,8 @@ static int validate(struct config *cfg)
 		char loc[300];
 
 		if (t)
-			apply_entry(cfg, e, setting_find(t->table, e->key), section_target(t, cfg));
+			apply_entry(cfg, e, setting_find(t->table, e->key),
+				    (char *)cfg + t->offset);
 		else if (strncmp(e->section, "sink.", 5) == 0 &&
 			 valid_instance_name(e->section + 5))
 			apply_sink_entry(cfg, e);

@@ -146,7 +146,4 @@ int cfg_secret_read(const struct config *cfg, const char *path, char *buf, size_
 int cfg_check_secrets(const struct config *cfg, const struct plugin_set *plugins, char *err,
 		      size_t errlen);
 
-/* A plugin option's value, checked as the core checks its own.  0 or -EINVAL with a message. */
-int opt_check(const struct redmon_option_spec *spec, const char *value, char *err, size_t errlen);
-
 #endif

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "agg.h"
+#include "errbuf.h"
 #include "json.h"
 #include "log.h"
 #include "loop_timer.h"
@@ -54,11 +54,6 @@ static int body_checksum(json_t *body, char *buf, size_t len)
 	return 0;
 }
 
-static json_t *ms_json(int64_t ms)
-{
-	return json_integer((json_int_t)ms);
-}
-
 static json_t *probe_to_json(const struct agg *a, const struct agg_probe *p)
 {
 	json_t *o = json_object(), *groups = json_array();
@@ -76,9 +71,9 @@ static json_t *probe_to_json(const struct agg *a, const struct agg_probe *p)
 				    g->margin == REDMON_MARGIN_UNKNOWN ? json_null()
 								       : json_integer(g->margin));
 		if (agg_since(a, g->id, &since))
-			json_object_set_new(
-				e, "since_ms",
-				ms_json((int64_t)since.tv_sec * 1000 + since.tv_nsec / 1000000));
+			json_object_set_new(e, "since_ms",
+					    json_integer((json_int_t)since.tv_sec * 1000 +
+							 since.tv_nsec / 1000000));
 		json_object_set_new(e, "group", group_to_json(g));
 		json_array_append_new(groups, e);
 	}
@@ -119,19 +114,8 @@ oom:
 	return NULL;
 }
 
-/* --- reading ------------------------------------------------------------ */
-
-static int bad(char *why, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int bad(char *why, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-	return -EBADMSG;
-}
+/* What is wrong with a saved file, into why: -EBADMSG. */
+#define bad(why, len, ...) errbuf_set(why, len, -EBADMSG, __VA_ARGS__)
 
 static int hexval(char c)
 {
@@ -171,11 +155,7 @@ static char *text_unescape(const char *s)
 	return out;
 }
 
-/*
- * Strings unescaped while reading one group; freed together.  It grows: a
- * group has eight strings and each member up to seven, and an array may have
- * hundreds of members (a fixed table of 64 refused a 15-member raid6).
- */
+/* Strings unescaped while reading one group, freed together; it grows (a raid6 has many members). */
 struct strpool {
 	char **v;
 	size_t n, cap;
@@ -248,25 +228,6 @@ static int get_int(json_t *o, const char *key, int64_t min, int64_t max, bool nu
 	return 0;
 }
 
-static int name_index(const char *name, const char *(*namer)(int), int count)
-{
-	for (int i = 0; name && i < count; i++) {
-		if (strcmp(namer(i), name) == 0)
-			return i;
-	}
-	return -1;
-}
-
-static const char *role_namer(int i)
-{
-	return role_name((enum redmon_role)i);
-}
-
-static const char *activity_namer(int i)
-{
-	return activity_name((enum redmon_activity)i);
-}
-
 static int member_from_json(json_t *m, struct redmon_member *rm, struct strpool *pool)
 {
 	const char *role;
@@ -275,9 +236,10 @@ static int member_from_json(json_t *m, struct redmon_member *rm, struct strpool 
 	    get_text(m, "role", false, pool, &role) < 0 ||
 	    get_text(m, "state", true, pool, &rm->state) < 0)
 		return -EBADMSG;
-	rm->role = (enum redmon_role)name_index(role, role_namer, REDMON_ROLE_COUNT_);
-	if ((int)rm->role < 0)
-		return -EBADMSG;
+	for (rm->role = 0; strcmp(role_name(rm->role), role) != 0; rm->role++) {
+		if (rm->role + 1 == REDMON_ROLE_COUNT_)
+			return -EBADMSG;
+	}
 	/* Optional fields: absent, or text. */
 	if ((json_object_get(m, "device") && get_text(m, "device", false, pool, &rm->device) < 0) ||
 	    (json_object_get(m, "serial") && get_text(m, "serial", false, pool, &rm->serial) < 0) ||
@@ -334,8 +296,6 @@ static int group_from_json(json_t *e, const char *probe, struct snapshot *snap, 
 		bad(why, len, "group %s is filed under probe %s", id, probe);
 		goto out;
 	}
-	rg.activity =
-		(enum redmon_activity)name_index(activity, activity_namer, REDMON_ACTIVITY_COUNT_);
 	rg.margin = (int32_t)margin;
 	rg.margin_nominal = (int32_t)nominal;
 	rg.members_total = (int)total;
@@ -344,9 +304,11 @@ static int group_from_json(json_t *e, const char *probe, struct snapshot *snap, 
 	rg.spares = (int)spares;
 	rg.progress = progress;
 	rg.n_members = json_array_size(members);
-	if ((int)rg.activity < 0) {
-		bad(why, len, "group %s: unknown activity", id);
-		goto out;
+	for (rg.activity = 0; strcmp(activity_name(rg.activity), activity) != 0; rg.activity++) {
+		if (rg.activity + 1 == REDMON_ACTIVITY_COUNT_) {
+			bad(why, len, "group %s: unknown activity", id);
+			goto out;
+		}
 	}
 	if (rg.n_members) {
 		rm = calloc(rg.n_members, sizeof(*rm));
@@ -491,16 +453,11 @@ int state_from_json(json_t *doc, const struct state_id *id, struct agg *a, uint6
 	return rc;
 }
 
-/* --- the file ------------------------------------------------------------ */
-
 /*
- * Files in the state directory are opened before the daemon drops root, in
- * a directory its service user owns: that user could plant a symlink (to
- * /etc/shadow, say), a hard link to a file of root's, or a FIFO that blocks
- * an open for reading forever.  So no file here is opened through a
- * symlink (O_NOFOLLOW), none blocks (O_NONBLOCK), and only a regular file
- * with one link is used.  Creating goes through write_file_atomic()
- * (O_CREAT | O_EXCL | O_NOFOLLOW on a fresh temporary name) or O_NOFOLLOW.
+ * Files here are opened as root in a directory the service user owns, who
+ * could plant a symlink (to /etc/shadow), a hard link to root's file or a
+ * FIFO that blocks a read forever: so O_NOFOLLOW, O_NONBLOCK, and only a
+ * regular file with one link.  Creating goes through write_file_atomic().
  */
 #define OPEN_SAFE (O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
 
@@ -521,10 +478,7 @@ static int plain_file(int fd)
 	return fd;
 }
 
-/*
- * openat(dirfd, name, OPEN_SAFE | flags) of a plain file: the fd, or
- * -errno; -EPERM for a symlink, a FIFO or another link to a file.
- */
+/* openat() of a plain file: the fd, or -errno; -EPERM for a symlink, FIFO or hard link. */
 static int open_plain(int dirfd, const char *name, int flags, mode_t mode)
 {
 	int fd = openat(dirfd, name, OPEN_SAFE | flags, mode);
@@ -698,10 +652,9 @@ static int mark_open(struct state *st)
 }
 
 /*
- * At start, after state.json: the sequence continues after the mark when a
- * run reserved there (its state.json could not be saved).  A mark that does
- * not validate may have been torn while it said more: the time in ms, as for
- * a corrupt state file, is beyond any number an earlier run can have used.
+ * At start, after state.json: continue after the mark when a run reserved
+ * there.  A mark that does not validate may have been torn while it said
+ * more: the time in ms is beyond any number an earlier run can have used.
  */
 static void mark_load(struct state *st, uint64_t *seq)
 {
@@ -894,11 +847,7 @@ static const char *errno_name(int err)
 	return name ? name : "?";
 }
 
-/*
- * A save failed: the old file is untouched (write_file_atomic() removed its
- * temporary file).  Logged once per episode of failures, and again only
- * when the error changes; not at every scan that retries.
- */
+/* A save failed, the old file untouched: logged once per episode, again when the error changes. */
 static void save_failed(struct state *st, int rc)
 {
 	if (st->failures++ == 0 || rc != st->error)
@@ -909,9 +858,8 @@ static void save_failed(struct state *st, int rc)
 }
 
 /*
- * state.json cannot take the reservation of reserved: the mark takes it,
- * overwritten in place.  When that fails too (a read-only or failing file
- * system) the events still go out, unreserved: logged once per episode.
+ * state.json cannot take the reservation: the mark takes it.  When that
+ * fails too the events still go out, unreserved: logged once per episode.
  */
 static void reserve_in_mark(struct state *st, uint64_t reserved)
 {
@@ -993,11 +941,7 @@ void state_reserve(struct state *st, const struct agg *a, uint64_t seq)
 {
 	if (!st || seq <= st->reserved)
 		return;
-	/*
-	 * While state.json cannot be written, the scan's save retries it; an
-	 * event only needs its number reserved, which the mark does without
-	 * rendering the whole state for every event.
-	 */
+	/* While saves fail the mark reserves, without rendering the state per event. */
 	if (st->unreserved)
 		return; /* logged; the next scan's save tries again */
 	if (st->failures)
