@@ -18,6 +18,9 @@
 
 struct plugin_set;
 
+/* Room for an error text of the checks below: every problem, one line each. */
+#define CFG_ERR_MAX 8192
+
 /* Problems found, one line each ("file:line: what"), in the order found. */
 struct cfg_report {
 	char *text; /* the lines, each ended by '\n'; NULL when none (or out of memory) */

@@ -49,9 +49,8 @@
 struct daemon;
 
 /*
- * One per usable plugin.  r is NULL while the probe is disabled or failed to
- * init.  A request is outstanding from probe_thread_request_scan() until a result
- * comes back; deadline fires probe_timeout after it was made.
+ * One per usable plugin; r is NULL while the probe is disabled or failed to
+ * init.  deadline fires probe_timeout after a request no result answered.
  */
 struct slot {
 	struct daemon *d;
@@ -136,11 +135,6 @@ static void probe_failed(struct daemon *d, const char *probe, const char *why)
 	publish(d);
 }
 
-static uint64_t last_seq(const struct daemon *d)
-{
-	return bus_last_seq(d->bus);
-}
-
 static int arm_timer(int fd, uint64_t ms, bool periodic)
 {
 	struct itimerspec its = { 0 };
@@ -160,8 +154,8 @@ static void after_update(struct slot *s)
 	subagent_scanned(d->snmp, s->plugin->name); /* SNMP: state changed after a scan */
 	service_scanned(d->svc, &d->agg);	    /* systemd: STATUS= when it changed */
 	/* alerts: keep what was announced; confirm a recovery held back by damping */
-	if (state_dirty(d->state, last_seq(d)))
-		state_save(d->state, &d->agg, last_seq(d), false);
+	if (state_dirty(d->state, bus_last_seq(d->bus)))
+		state_save(d->state, &d->agg, bus_last_seq(d->bus), false);
 	if (agg_recovery_pending(&d->agg, s->plugin->name) && !loop_timer_armed(d->recheck))
 		loop_timer_arm(d->recheck, d->rt->cfg->recovery_interval_ms);
 }
@@ -254,7 +248,7 @@ static int alerts_open(struct daemon *d)
 	struct runtime *rt = d->rt;
 	struct sink_env env;
 	uint64_t seq;
-	char err[1024];
+	char err[CFG_ERR_MAX];
 	int rc;
 
 	agg_configure(&d->agg, rt->cfg->progress_step, rt->cfg->recovery_scans);
@@ -373,10 +367,9 @@ static int setup_slots(struct daemon *d)
 }
 
 /*
- * The user named to drop to (--user, [daemon] user set), or NULL: none, or root.
- * The default user (the table's) is left to privdrop_apply(), which says the same
- * when it is missing: checking it here would fail --check-config run as
- * root where the daemon runs under systemd's User= instead.
+ * The user named to drop to (--user, [daemon] user set), or NULL: none, or
+ * root.  A missing default user is privdrop_apply()'s to report: --check-config
+ * run as root must pass where systemd's User= is used instead.
  */
 static const char *drop_user(const struct runtime *rt, const struct config *cfg)
 {
@@ -418,10 +411,9 @@ int daemon_check_config(const struct runtime *rt, const struct config *cfg, char
 }
 
 /*
- * SIGHUP: parse and validate the new config and open its sinks before
- * touching anything; a bad config is logged and the old one keeps running.
- * Then swap, restart the probes with their new options and rescan (probes
- * that were disabled report no groups: their groups vanish).
+ * SIGHUP: validate the new config and open its sinks before touching
+ * anything (a bad one is logged, the old one keeps running); then swap,
+ * restart the probes with their new options and rescan.
  */
 static void reload(struct daemon *d)
 {
@@ -430,7 +422,7 @@ static void reload(struct daemon *d)
 	struct sink_set *sinks;
 	struct snapshot empty = { 0 };
 	struct sink_env env;
-	char err[1024];
+	char err[CFG_ERR_MAX];
 
 	log_notice("reloading configuration");
 	if (runtime_load_config(rt, &cfg) < 0) {
@@ -575,18 +567,6 @@ static void teardown(struct daemon *d)
 		close(d->rescan_fd);
 }
 
-/*
- * Commands the probes register run as root in a helper when privileges are
- * to go (src/privhelper.h).  It is forked first, while this is the only
- * thread and little is open; their init() registers with it.
- */
-static int start_helper(struct runtime *rt)
-{
-	if (!privdrop_will_drop(rt->cfg, rt->cli->user, rt->cli->root != NULL))
-		return 0;
-	return privhelper_start(rt->cmds);
-}
-
 int daemon_run(struct runtime *rt)
 {
 	struct daemon d = {
@@ -594,14 +574,19 @@ int daemon_run(struct runtime *rt)
 		.sigfd = -1,
 		.rescan_fd = -1,
 	};
-	char err[1024];
+	char err[CFG_ERR_MAX];
 	int rc;
 
 	if (daemon_check_config(rt, rt->cfg, err, sizeof(err)) < 0) {
 		runtime_log_errors(err);
 		return 1;
 	}
-	if (start_helper(rt) < 0)
+	/*
+	 * Commands the probes register run as root in a helper when privileges
+	 * are to go (src/privhelper.h): forked while this is the only thread.
+	 */
+	if (privdrop_will_drop(rt->cfg, rt->cli->user, rt->cli->root != NULL) &&
+	    privhelper_start(rt->cmds) < 0)
 		return 1;
 	agg_init(&d.agg, rt->cfg->progress_step);
 	rc = bus_open(&d);
@@ -640,8 +625,8 @@ int daemon_run(struct runtime *rt)
 	if (rc == 0 && !d.quit) {
 		agg_drop_unscanned(&d.agg, &d.events); /* alerts: groups of probes gone since */
 		publish(&d);
-		if (state_dirty(d.state, last_seq(&d)))
-			state_save(d.state, &d.agg, last_seq(&d), false);
+		if (state_dirty(d.state, bus_last_seq(d.bus)))
+			state_save(d.state, &d.agg, bus_last_seq(d.bus), false);
 		service_ready(d.svc, &d.agg);
 	}
 	while (rc == 0 && !d.quit) {
@@ -651,7 +636,7 @@ int daemon_run(struct runtime *rt)
 	}
 	/* alerts: let hooks and POSTs in flight finish, then save the exact sequence */
 	sink_set_drain(d.sinks, DRAIN_MS);
-	state_save(d.state, &d.agg, last_seq(&d), true);
+	state_save(d.state, &d.agg, bus_last_seq(d.bus), true);
 	teardown(&d);
 	return rc < 0 ? 1 : 0;
 }

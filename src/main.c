@@ -165,21 +165,6 @@ static void raise_fd_limit(void)
 	}
 }
 
-/*
- * One malloc arena for the whole process.  glibc gives each thread that
- * allocates while another holds the lock an arena of its own (up to 8 per
- * core), each with its own free lists and a heap that grows in 64 MiB
- * reservations; memory freed in one is not reused by another.  Probes scan
- * on their own threads and hand their snapshots to the main thread, so with
- * several arenas each would keep its own high-water mark of scan data.  The
- * price is lock contention, which is small: probes spend their time in
- * read(2), not in malloc.
- */
-static void tune_malloc(void)
-{
-	mallopt(M_ARENA_MAX, 1);
-}
-
 static int cmd_scan_once(struct runtime *rt, bool nagios)
 {
 	struct agg agg;
@@ -214,7 +199,7 @@ static int cmd_test_alert(struct runtime *rt, const char *only)
 		.message = "test alert (redmon test-alert): alerts from this host reach you",
 	};
 	struct sink_set *set = NULL;
-	char err[1024];
+	char err[CFG_ERR_MAX];
 	int rc;
 
 	signal(SIGPIPE, SIG_IGN); /* a hook that does not read its input must not kill us */
@@ -247,7 +232,7 @@ static int cmd_check_config(const struct cli *cli)
 	const char *what = cli->config_file ? cli->config_file : "no configuration file";
 	struct cfg_report rep = { 0 };
 	struct runtime rt;
-	char err[8192];
+	char err[CFG_ERR_MAX];
 	unsigned n;
 
 	/* A file that cannot be read, or no plugin that loads: logged already. */
@@ -313,7 +298,13 @@ int main(int argc, char **argv)
 
 	if (fill_std_fds() < 0)
 		return 1;
-	tune_malloc(); /* before any thread exists */
+	/*
+	 * One malloc arena, set before any thread exists: glibc would give each
+	 * probe thread its own (freed memory is not reused across arenas), each
+	 * keeping its own high-water mark of scan data.  The lock contention is
+	 * small: probes spend their time in read(2), not in malloc.
+	 */
+	mallopt(M_ARENA_MAX, 1);
 	code = parse_args(argc, argv, &cli, &only_sink);
 	if (code >= 0) {
 		/* A Nagios plugin's usage error is UNKNOWN (3), never CRITICAL (2). */

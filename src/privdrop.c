@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "errbuf.h"
 #include "log.h"
 #include "spool.h"
 
@@ -299,67 +300,51 @@ int privdrop_apply(const struct config *cfg, const char *user_override, bool cap
 	return check_state_dir(cfg, captured_tree, user);
 }
 
-/* The first [sink.*] section that runs programs (exec hooks, mail). */
-static const char *first_hook(const struct config *cfg)
-{
-	for (size_t i = 0; i < cfg->n_sinks; i++) {
-		if (cfg->sinks[i].type == SINK_EXEC || cfg->sinks[i].type == SINK_MAIL)
-			return cfg->sinks[i].name;
-	}
-	return NULL;
-}
-
 static int check_path(const char *path, char *err, size_t errlen, const char *hook)
 {
 	struct stat st;
 
-	if (stat(path, &st) < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -errno;
-	}
-	if (st.st_uid != 0 && st.st_uid != geteuid()) {
-		snprintf(err, errlen,
-			 "%s is owned by uid %u, not root or us: refusing to run the hook of "
-			 "[sink.%s]",
-			 path, (unsigned)st.st_uid, hook);
-		return -EPERM;
-	}
+	if (stat(path, &st) < 0)
+		return errbuf_set(err, errlen, -errno, "%s: %s", path, strerror(errno));
+	if (st.st_uid != 0 && st.st_uid != geteuid())
+		return errbuf_set(err, errlen, -EPERM,
+				  "%s is owned by uid %u, not root or us: refusing to run the hook "
+				  "of [sink.%s]",
+				  path, (unsigned)st.st_uid, hook);
 	/* A sticky directory (/tmp) still lets others replace files they own. */
-	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		snprintf(err, errlen,
-			 "%s is writable by %s: refusing to run the hook of [sink.%s] (chmod go-w "
-			 "%s)",
-			 path, (st.st_mode & S_IWOTH) ? "everyone" : "its group", hook, path);
-		return -EPERM;
-	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return errbuf_set(err, errlen, -EPERM,
+				  "%s is writable by %s: refusing to run the hook of [sink.%s] "
+				  "(chmod go-w %s)",
+				  path, (st.st_mode & S_IWOTH) ? "everyone" : "its group", hook,
+				  path);
 	return 0;
 }
 
 int privdrop_check_config(const struct config *cfg, char *err, size_t errlen)
 {
-	const char *hook = first_hook(cfg);
+	const char *hook = NULL; /* the first [sink.*] that runs programs (exec, mail) */
 	char file[PATH_MAX], dir[PATH_MAX];
 	int rc;
 
-	if (!hook)
-		return 0;
-	/* The programs themselves: one others can rewrite is theirs to run. */
 	for (size_t i = 0; i < cfg->n_sinks; i++) {
-		const char *command = cfg->sinks[i].exec.command;
+		const struct cfg_sink *k = &cfg->sinks[i];
 
-		if (cfg->sinks[i].type != SINK_EXEC || !command || access(command, F_OK) < 0)
+		if (k->type != SINK_EXEC && k->type != SINK_MAIL)
 			continue;
-		rc = check_path(command, err, errlen, cfg->sinks[i].name);
+		hook = hook ? hook : k->name;
+		/* The programs themselves: one others can rewrite is theirs to run. */
+		if (k->type != SINK_EXEC || !k->exec.command || access(k->exec.command, F_OK) < 0)
+			continue;
+		rc = check_path(k->exec.command, err, errlen, k->name);
 		if (rc < 0)
 			return rc;
 	}
 	/* Hooks given only with -o come from whoever runs the command: nothing more to check. */
-	if (!cfg->file)
+	if (!hook || !cfg->file)
 		return 0;
-	if (!realpath(cfg->file, file)) {
-		snprintf(err, errlen, "%s: %s", cfg->file, strerror(errno));
-		return -errno;
-	}
+	if (!realpath(cfg->file, file))
+		return errbuf_set(err, errlen, -errno, "%s: %s", cfg->file, strerror(errno));
 	snprintf(dir, sizeof(dir), "%s", file);
 	rc = check_path(file, err, errlen, hook);
 	if (rc == 0)

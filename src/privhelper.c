@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "../plugins/lib/child.h"
+#include "errbuf.h"
 #include "log.h"
 #include "loop_timer.h"
 #include "privdrop.h"
@@ -147,21 +148,16 @@ static int check_command(const char *const argv[], uint32_t timeout_ms, uint32_t
 {
 	size_t size;
 
-	if (!argv || !argv[0] || argv[0][0] != '/') {
-		snprintf(why, whylen, "%s: the program must be an absolute path",
-			 argv && argv[0] ? argv[0] : "(none)");
-		return -EINVAL;
-	}
+	if (!argv || !argv[0] || argv[0][0] != '/')
+		return errbuf_set(why, whylen, -EINVAL, "%s: the program must be an absolute path",
+				  argv && argv[0] ? argv[0] : "(none)");
 	size = request_size(argv, argc);
-	if (!size || size > PRIVHELPER_REQ_MAX) {
-		snprintf(why, whylen, "%s: more than %d arguments or %d bytes", argv[0],
-			 PRIVHELPER_ARGC_MAX, PRIVHELPER_REQ_MAX);
-		return -EINVAL;
-	}
-	if (timeout_ms > REDMON_CMD_TIMEOUT_MS_MAX || out_max > REDMON_CMD_OUT_MAX_MAX) {
-		snprintf(why, whylen, "%s: timeout or output cap over the limit", argv[0]);
-		return -EINVAL;
-	}
+	if (!size || size > PRIVHELPER_REQ_MAX)
+		return errbuf_set(why, whylen, -EINVAL, "%s: more than %d arguments or %d bytes",
+				  argv[0], PRIVHELPER_ARGC_MAX, PRIVHELPER_REQ_MAX);
+	if (timeout_ms > REDMON_CMD_TIMEOUT_MS_MAX || out_max > REDMON_CMD_OUT_MAX_MAX)
+		return errbuf_set(why, whylen, -EINVAL, "%s: timeout or output cap over the limit",
+				  argv[0]);
 	/* Run by root (the helper) or by us: nobody else may be able to replace it. */
 	return trusted_path_check(argv[0], geteuid(), why, whylen);
 }
@@ -608,10 +604,9 @@ int privhelper_run(struct privhelper *ph, const char *owner, int id, struct redm
 	if (id >= 0 && (size_t)id < ph->n && strcmp(ph->v[id]->owner, owner) == 0)
 		c = ph->v[id];
 	pthread_mutex_unlock(&ph->lock);
-	if (!c) {
-		snprintf(ret->err, sizeof(ret->err), "no command registered with id %d", id);
-		return -ENOENT;
-	}
+	if (!c)
+		return errbuf_set(ret->err, sizeof(ret->err), -ENOENT,
+				  "no command registered with id %d", id);
 	if (ph->sock >= 0)
 		return ask_helper(ph, PRIVHELPER_OP_RUN, c, ret);
 	rc = trusted_path_check(c->argv[0], geteuid(), ret->err, sizeof(ret->err));

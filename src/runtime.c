@@ -34,15 +34,12 @@ static bool is_dir(const char *path)
 static void pick_plugin_dir(struct runtime *rt)
 {
 	static const char *const beside[] = { "plugins", "../lib/redmon/plugins" };
+	const char *dir = rt->cli->plugin_dir ? rt->cli->plugin_dir : rt->cfg->plugin_dir;
 	char exe[PATH_MAX];
 	ssize_t n;
 
-	if (rt->cli->plugin_dir) {
-		snprintf(rt->plugin_dir, sizeof(rt->plugin_dir), "%s", rt->cli->plugin_dir);
-		return;
-	}
-	if (rt->cfg->plugin_dir) {
-		snprintf(rt->plugin_dir, sizeof(rt->plugin_dir), "%s", rt->cfg->plugin_dir);
+	if (dir) {
+		snprintf(rt->plugin_dir, sizeof(rt->plugin_dir), "%s", dir);
 		return;
 	}
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -73,8 +70,8 @@ void runtime_log_errors(const char *text)
 
 int runtime_load_config(const struct runtime *rt, struct config **ret)
 {
-	struct config *cfg;
-	char err[8192];
+	struct config *cfg = NULL;
+	char err[CFG_ERR_MAX];
 	int rc;
 
 	/* --check-config goes on with a config in error: it reports every problem itself. */
@@ -89,27 +86,16 @@ int runtime_load_config(const struct runtime *rt, struct config **ret)
 	}
 	rc = cfg_load(rt->cli->config_file, rt->cli->overrides, rt->cli->n_overrides, &cfg, err,
 		      sizeof(err));
+	/* status and check never run hooks; everything else (daemon, reload) may. */
+	if (rc == 0 && (!rt->cli->command || (strcmp(rt->cli->command, "status") != 0 &&
+					      strcmp(rt->cli->command, "check") != 0)))
+		rc = privdrop_check_config(cfg, err, sizeof(err));
+	if (rc == 0 && rt->plugins.n)
+		rc = cfg_check_probes(cfg, &rt->plugins, err, sizeof(err));
 	if (rc < 0) {
 		runtime_log_errors(err);
+		cfg_free(cfg);
 		return rc;
-	}
-	/* status and check never run hooks; everything else (daemon, reload) may. */
-	if (!rt->cli->command ||
-	    (strcmp(rt->cli->command, "status") != 0 && strcmp(rt->cli->command, "check") != 0)) {
-		rc = privdrop_check_config(cfg, err, sizeof(err));
-		if (rc < 0) {
-			log_err("%s", err);
-			cfg_free(cfg);
-			return rc;
-		}
-	}
-	if (rt->plugins.n) {
-		rc = cfg_check_probes(cfg, &rt->plugins, err, sizeof(err));
-		if (rc < 0) {
-			runtime_log_errors(err);
-			cfg_free(cfg);
-			return rc;
-		}
 	}
 	*ret = cfg;
 	return 0;
@@ -141,7 +127,7 @@ static int open_root(struct runtime *rt)
 
 static int load_plugins(struct runtime *rt)
 {
-	char err[1024];
+	char err[CFG_ERR_MAX];
 	size_t usable = 0;
 	int rc;
 
@@ -180,7 +166,7 @@ void runtime_hostname(const struct config *cfg, char *buf, size_t len)
 
 int runtime_open(struct runtime *rt, const struct cli *cli)
 {
-	char err[8192];
+	char err[CFG_ERR_MAX];
 	int rc;
 
 	memset(rt, 0, sizeof(*rt));

@@ -8,19 +8,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/timerfd.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "log.h"
-#include "loop.h"
+#include "loop_timer.h"
 #include "status.h"
 
 struct service {
-	struct loop *loop;
-	int wd_fd; /* timerfd pinging the watchdog, -1 without WatchdogSec= */
+	struct loop_timer *wd; /* pings the watchdog; NULL without WatchdogSec= */
+	uint64_t wd_ms;
 	bool ready;
 	char status[256];
 };
@@ -71,42 +69,40 @@ static void notify_status(const char *head, const char *status)
 	notify(msg);
 }
 
-/*
- * The watchdog period systemd asks for (sd_watchdog_enabled(3)):
- * $WATCHDOG_USEC, when $WATCHDOG_PID is unset or names this process.
- * Returns microseconds, or 0 when there is no watchdog (or the values are
- * not numbers).
- */
-static uint64_t watchdog_usec(void)
+/* The decimal number in environment variable name, or 0 when unset or not a number. */
+static unsigned long long env_number(const char *name)
 {
-	const char *e = getenv("WATCHDOG_USEC"), *p = getenv("WATCHDOG_PID");
-	unsigned long long v, pid;
+	const char *e = getenv(name);
+	unsigned long long v;
 	char *end;
 
-	if (!e || !*e)
+	if (!e || !*e || e[0] == '-')
 		return 0;
 	errno = 0;
 	v = strtoull(e, &end, 10);
-	if (errno || *end || e[0] == '-' || v == 0)
-		return 0;
-	if (p && *p) {
-		errno = 0;
-		pid = strtoull(p, &end, 10);
-		if (errno || *end || p[0] == '-' || pid != (unsigned long long)getpid())
-			return 0;
-	}
-	return v;
+	return errno || *end ? 0 : v;
 }
 
-static void on_watchdog(void *ctx, int fd, uint32_t revents)
+/*
+ * The watchdog period systemd asks for (sd_watchdog_enabled(3)):
+ * $WATCHDOG_USEC, when $WATCHDOG_PID is unset or names this process.
+ * Microseconds, or 0 when there is no watchdog.
+ */
+static uint64_t watchdog_usec(void)
 {
-	uint64_t n;
+	const char *pid = getenv("WATCHDOG_PID");
 
-	(void)ctx;
-	(void)revents;
-	while (read(fd, &n, sizeof(n)) < 0 && errno == EINTR)
-		;
+	if (pid && *pid && env_number("WATCHDOG_PID") != (unsigned long long)getpid())
+		return 0;
+	return env_number("WATCHDOG_USEC");
+}
+
+static void on_watchdog(void *ctx)
+{
+	struct service *s = ctx;
+
 	notify("WATCHDOG=1");
+	loop_timer_arm(s->wd, s->wd_ms);
 }
 
 /*
@@ -117,41 +113,25 @@ static void on_watchdog(void *ctx, int fd, uint32_t revents)
 int service_open(struct loop *loop, struct service **ret)
 {
 	struct service *s = calloc(1, sizeof(*s));
-	struct itimerspec its = { 0 };
 	uint64_t usec = watchdog_usec();
 	int rc;
 
 	if (!s)
 		return -ENOMEM;
-	s->loop = loop;
-	s->wd_fd = -1;
 	if (usec > 0) {
-		usec /= 2;
-		s->wd_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-		if (s->wd_fd < 0) {
-			rc = -errno;
-			goto fail;
+		s->wd_ms = usec >= 2000 ? usec / 2000 : 1;
+		rc = loop_timer_new(loop, on_watchdog, s, &s->wd);
+		if (rc == 0)
+			rc = loop_timer_arm(s->wd, s->wd_ms);
+		if (rc < 0) {
+			loop_timer_free(s->wd);
+			free(s);
+			return rc;
 		}
-		its.it_value.tv_sec = (time_t)(usec / 1000000);
-		its.it_value.tv_nsec = (long)(usec % 1000000) * 1000;
-		its.it_interval = its.it_value;
-		if (timerfd_settime(s->wd_fd, 0, &its, NULL) < 0) {
-			rc = -errno;
-			goto fail;
-		}
-		rc = loop_add(loop, s->wd_fd, EPOLLIN, on_watchdog, s);
-		if (rc < 0)
-			goto fail;
-		log_info("systemd watchdog: pinging every %llu ms",
-			 (unsigned long long)usec / 1000);
+		log_info("systemd watchdog: pinging every %llu ms", (unsigned long long)s->wd_ms);
 	}
 	*ret = s;
 	return 0;
-fail:
-	if (s->wd_fd >= 0)
-		close(s->wd_fd);
-	free(s);
-	return rc;
 }
 
 void service_scanned(struct service *s, const struct agg *a)
@@ -183,9 +163,6 @@ void service_free(struct service *s)
 		return;
 	if (s->ready)
 		notify("STOPPING=1");
-	if (s->wd_fd >= 0) {
-		loop_del(s->loop, s->wd_fd);
-		close(s->wd_fd);
-	}
+	loop_timer_free(s->wd);
 	free(s);
 }
