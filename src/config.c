@@ -361,10 +361,9 @@ static int add_entry(struct config *cfg, const char *section, const char *key, c
 }
 
 /*
- * The file is read whole before it is parsed, and only if it is a regular
- * file of at most CFG_FILE_MAX bytes: open() of a FIFO would block the
- * daemon (O_NONBLOCK makes it return at once, and fstat() then refuses it),
- * /dev/zero never ends, and a directory reads as an empty, valid config.
+ * Only a regular file of at most CFG_FILE_MAX bytes is read: a FIFO would
+ * block the daemon (O_NONBLOCK, then fstat() refuses it), /dev/zero never
+ * ends, and a directory reads as an empty, valid config.
  */
 #define CFG_FILE_MAX (1024 * 1024)
 /* Long enough for any URL or list a key takes; a longer line is an error, not cut. */
@@ -383,11 +382,7 @@ static const char *file_kind(mode_t mode)
 	return "not a regular file";
 }
 
-/*
- * The rest of fd in *buf (NUL-terminated, *len bytes before the NUL), or
- * -EFBIG as soon as it has more than CFG_FILE_MAX bytes.  *buf is the
- * caller's to free, also on failure.
- */
+/* The rest of fd in *buf, NUL-terminated (the caller frees it, also on failure); -EFBIG past CFG_FILE_MAX. */
 static int read_all(int fd, char **buf, size_t *len)
 {
 	size_t cap = 4096;
@@ -501,12 +496,10 @@ static int parse_header(char *s, char **section, char *err, size_t errlen)
 }
 
 /*
- * One line of the INI dialect redmon.conf(5) describes: blank, a comment
- * (# or ;, also after a blank at the end of a line), "[section]" or
- * "key = value" (':' works as '=', as inih allowed).  Leading blanks are
- * ignored: there are no continuation lines.  *section is the current
- * section, replaced by a header ("" after a broken one).  -EINVAL with the
- * reason in err.
+ * One line of redmon.conf(5)'s INI dialect: blank, a comment (# or ;, also
+ * after a blank at the end of a line), "[section]" or "key = value" (':' as
+ * '=', as inih allowed); no continuation lines.  *section is the current one
+ * ("" after a broken header).  -EINVAL with the reason in err.
  */
 static int parse_line(struct config *cfg, char *line, unsigned lineno, char **section, char *err,
 		      size_t errlen)
@@ -670,9 +663,8 @@ static struct cfg_sink *sink_find(struct config *cfg, const char *name)
 }
 
 /*
- * One struct cfg_sink per [sink.NAME] whose type is known, with its type's
- * defaults: the keys are applied to it afterwards, in file order.  A sink
- * without a type, or with one not known, is reported by the entry pass.
+ * One struct cfg_sink, with its type's defaults, per [sink.NAME] whose type
+ * is known; the entry pass applies the keys and reports the others.
  */
 static int build_sinks(struct config *cfg)
 {
@@ -727,9 +719,8 @@ static struct cfg_probe *probe_settings(struct config *cfg, const char *name)
 }
 
 /*
- * A [probe.NAME] key every probe has, into its settings.  What is wrong with
- * it is said by cfg_check_probes(), which knows whether the probe exists: a
- * value in error keeps the default here.
+ * A [probe.NAME] key every probe has, into its settings (a value in error
+ * keeps the default: cfg_check_probes(), which knows the probes, says why).
  */
 static int apply_probe_entry(struct config *cfg, const struct cfg_entry *e)
 {

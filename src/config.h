@@ -87,22 +87,20 @@ struct config {
 };
 
 /*
- * Read FILE (may be NULL: defaults only; a missing file named explicitly is an
- * error; a directory, FIFO or device, or more than 1 MiB, is refused without
- * blocking) and apply the overrides ("section.key=value").  Validates every core
- * key into the typed settings; [probe.*] sections are checked later by
- * cfg_check_probes().  On error returns -errno / -EINVAL and writes every
- * problem found, one line each naming file and line, to err.  *ret is set
- * only on success and is freed with cfg_free().
+ * Read FILE (NULL: defaults only; a directory, FIFO or device, or more than
+ * 1 MiB, is refused without blocking) and apply the overrides
+ * ("section.key=value"), validating every core key into the typed settings
+ * ([probe.*]: cfg_check_probes()).  -errno / -EINVAL with every problem in
+ * err, one line each naming file and line.  *ret, on success only, is freed
+ * with cfg_free().
  */
 int cfg_load(const char *file, char *const *overrides, size_t n_overrides, struct config **ret,
 	     char *err, size_t errlen);
 
 /*
- * The same for --check-config, which reports every problem: a config whose
- * text could be read is returned even when it has errors, with them in
- * (*ret)->problems (a value in error keeps its default).  -errno and the
- * reason in err only when there is no text to check (the file cannot be read).
+ * The same for --check-config: a config whose text could be read is returned
+ * even with errors, in (*ret)->problems (a value in error keeps its default).
+ * -errno with the reason in err only when the file cannot be read.
  */
 int cfg_load_all(const char *file, char *const *overrides, size_t n_overrides, struct config **ret,
 		 char *err, size_t errlen);
@@ -127,24 +125,20 @@ bool cfg_probe_enabled(const struct config *cfg, const char *probe);
 void cfg_free(struct config *cfg);
 
 /*
- * Secret files (options of type REDMON_OPT_SECRET_FILE: passwords, tokens)
- * must be regular files, not symlinks, owned by root, by the user we run as
- * or by [daemon] user, and closed to group and others.
- *
- * cfg_secret_check() checks path without reading it.  cfg_secret_read()
- * reads at most size - 1 bytes of it into buf, NUL-terminated, and returns
- * their number; on failure buf is wiped.  Both open with O_NOFOLLOW and
- * O_NONBLOCK, and return -errno with the reason in err.
+ * Secret files (REDMON_OPT_SECRET_FILE: passwords, tokens) must be regular
+ * files, not symlinks, owned by root, by us or by [daemon] user, and closed
+ * to group and others.  cfg_secret_check() checks path without reading it;
+ * cfg_secret_read() reads at most size - 1 bytes into buf, NUL-terminated,
+ * and returns their number (buf wiped on failure).  -errno with why in err.
  */
 int cfg_secret_check(const struct config *cfg, const char *path, char *err, size_t errlen);
 int cfg_secret_read(const struct config *cfg, const char *path, char *buf, size_t size, char *err,
 		    size_t errlen);
 
 /*
- * Check every secret file cfg names, in core sections and in the [probe.*]
- * sections of plugins (may be NULL: core sections only).  For the daemon
- * (start, reload, --check-config): the one-shot commands do not read them.
- * Every problem goes to err, one line each.
+ * Check every secret file cfg names, in core sections and the [probe.*] ones
+ * of plugins (NULL: core only), for the daemon (the one-shot commands do not
+ * read them).  Every problem goes to err, one line each.
  */
 int cfg_check_secrets(const struct config *cfg, const struct plugin_set *plugins, char *err,
 		      size_t errlen);

@@ -1,18 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Settings typed once.  A subsystem declares the keys of its section in a
- * table (struct setting): the type, the range, the default (written there
- * and nowhere else) and where the value goes in the subsystem's own
- * settings struct (offsetof).  The config parser fills that struct from the
- * table; the subsystem then reads typed fields and never parses a string
- * again.  As keepalived's keywords write straight into the owning struct.
+ * Settings typed once, as keepalived's keywords write straight into the
+ * owning struct.  A subsystem declares its section's keys in a table: type,
+ * range, default (written there only) and the offset of the field in its own
+ * settings struct, which the config fills; nothing parses a string again.
  *
- * Adopting it for a section [foo]: declare `struct foo_settings` and its
- * table of `struct setting` (ending with { 0 }, offsets into the struct);
- * struct config holds a `struct foo_settings foo` and config.c's section list
- * names the table with offsetof(struct config, foo).  Each load fills a new
- * config, so a reload swaps the whole of it or keeps the old.  A repeatable
- * key is a CUSTOM setting whose parse() appends to a list in its field.
+ * A section [foo]: `struct foo_settings` and its table (ending with { 0 });
+ * struct config holds a `struct foo_settings foo`, and config.c's section
+ * list names the table with offsetof(struct config, foo).  A repeatable key
+ * is a CUSTOM setting whose parse() appends to a list in its field.
  */
 #ifndef REDMON_SETTINGS_H
 #define REDMON_SETTINGS_H
@@ -57,17 +53,15 @@ struct setting {
 const struct setting *setting_find(const struct setting *table, const char *key);
 
 /*
- * Check value against s and store it into obj's field.  0, or -EINVAL with
- * what is wrong in why (obj unchanged then).  Strings are borrowed: value
- * must outlive obj.  The config applies every value of a key in file order
- * (the last one wins), so a CUSTOM parse() may also collect them all.
+ * Check value against s and store it into obj's field (strings borrowed:
+ * value must outlive obj).  0, or -EINVAL with why (obj unchanged).  Every
+ * value of a key is applied in file order, so a CUSTOM parse() may collect.
  */
 int setting_apply(const struct setting *s, const char *value, void *obj, char *why, size_t whylen);
 
 /*
- * Whether value is one s accepts, without storing it: 0, or -EINVAL and why.
- * (A CUSTOM parse() then writes into a scratch of 64 bytes: a section whose
- * fields are larger is applied to its struct, never only checked.)
+ * Whether value is one s accepts, without storing it: 0, or -EINVAL and why
+ * (a CUSTOM parse() writes into a 64-byte scratch: larger fields are applied).
  */
 int setting_check(const struct setting *s, const char *value, char *why, size_t whylen);
 
