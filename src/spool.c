@@ -96,51 +96,29 @@ int write_file_atomic(int dirfd, const char *name, const void *data, size_t len,
 	return fsync(dirfd) < 0 ? -errno : 0;
 }
 
-int read_file_at(int dirfd, const char *name, size_t max, char **ret, size_t *ret_len)
+int read_fd_all(int fd, size_t max, char **ret, size_t *ret_len)
 {
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	size_t len = 0, cap = 4096;
-	char *buf;
-	int rc = 0;
+	size_t len = 0, cap = 0;
+	char *buf = NULL, *b;
+	ssize_t n;
+	int rc;
 
-	if (fd < 0)
-		return -errno;
-	buf = malloc(cap + 1);
-	while (buf) {
-		ssize_t n;
-
-		if (len > max) {
-			rc = -EFBIG;
-			break;
-		}
+	do {
 		if (len == cap) {
-			char *b;
-
-			cap *= 2;
+			cap = cap ? 2 * cap : 4096;
 			b = realloc(buf, cap + 1);
 			if (!b) {
-				rc = -ENOMEM;
-				break;
+				free(buf);
+				return -ENOMEM;
 			}
 			buf = b;
 		}
 		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = -errno;
-			break;
-		}
-		if (n == 0) {
-			rc = len > max ? -EFBIG : 0;
-			break;
-		}
-		len += (size_t)n;
-	}
-	close(fd);
-	if (!buf)
-		return -ENOMEM;
-	if (rc < 0) {
+		if (n > 0)
+			len += (size_t)n;
+	} while ((n > 0 || (n < 0 && errno == EINTR)) && len <= max);
+	if (n < 0 || len > max) {
+		rc = len > max ? -EFBIG : -errno;
 		free(buf);
 		return rc;
 	}
@@ -148,6 +126,18 @@ int read_file_at(int dirfd, const char *name, size_t max, char **ret, size_t *re
 	*ret = buf;
 	*ret_len = len;
 	return 0;
+}
+
+int read_file_at(int dirfd, const char *name, size_t max, char **ret, size_t *ret_len)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int rc;
+
+	if (fd < 0)
+		return -errno;
+	rc = read_fd_all(fd, max, ret, ret_len);
+	close(fd);
+	return rc;
 }
 
 static void entry_name(uint64_t seq, char *buf, size_t len)

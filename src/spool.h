@@ -30,6 +30,8 @@ int write_file_atomic(int dirfd, const char *name, const void *data, size_t len,
 
 /* Read all of dirfd/name (at most max bytes) into a new NUL-terminated buffer. */
 int read_file_at(int dirfd, const char *name, size_t max, char **ret, size_t *ret_len);
+/* The same from an open fd: 0 or -errno; -EFBIG when it has more than max bytes. */
+int read_fd_all(int fd, size_t max, char **ret, size_t *ret_len);
 
 struct spool;
 

@@ -496,39 +496,6 @@ static const char *plain_error(int rc)
 			    : strerror(-rc);
 }
 
-/* Read a plain file whole: 0 or -errno; -EFBIG when it has more than max bytes. */
-static int read_fd(int fd, size_t max, char **ret, size_t *ret_len)
-{
-	size_t len = 0, cap = 0;
-	char *buf = NULL, *b;
-	ssize_t n;
-	int rc;
-
-	do {
-		if (len == cap) {
-			cap = cap ? 2 * cap : 4096;
-			b = realloc(buf, cap + 1);
-			if (!b) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = b;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n > 0)
-			len += (size_t)n;
-	} while ((n > 0 || (n < 0 && errno == EINTR)) && len <= max);
-	if (n < 0 || len > max) {
-		rc = len > max ? -EFBIG : -errno;
-		free(buf);
-		return rc;
-	}
-	buf[len] = 0;
-	*ret = buf;
-	*ret_len = len;
-	return 0;
-}
-
 /* All of dirfd/name, a plain file of at most max bytes, in a new NUL-terminated buffer. */
 static int read_plain(int dirfd, const char *name, size_t max, char **ret, size_t *ret_len)
 {
@@ -537,7 +504,7 @@ static int read_plain(int dirfd, const char *name, size_t max, char **ret, size_
 
 	if (fd < 0)
 		return fd;
-	rc = read_fd(fd, max, ret, ret_len);
+	rc = read_fd_all(fd, max, ret, ret_len);
 	close(fd);
 	return rc;
 }
