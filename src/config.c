@@ -14,6 +14,7 @@
 
 #include "errbuf.h"
 #include "plugin_loader.h"
+#include "spool.h"
 
 #define DAY_MS	  (24ull * 3600 * 1000)
 #define DAEMON(f) offsetof(struct config, f)
@@ -382,48 +383,11 @@ static const char *file_kind(mode_t mode)
 	return "not a regular file";
 }
 
-/* The rest of fd in *buf, NUL-terminated (the caller frees it, also on failure); -EFBIG past CFG_FILE_MAX. */
-static int read_all(int fd, char **buf, size_t *len)
-{
-	size_t cap = 4096;
-
-	*len = 0;
-	*buf = malloc(cap);
-	if (!*buf)
-		return -ENOMEM;
-	for (;;) {
-		ssize_t n;
-
-		if (*len > CFG_FILE_MAX)
-			return -EFBIG;
-		if (cap - *len < 2) {
-			char *b = realloc(*buf, cap * 2);
-
-			if (!b)
-				return -ENOMEM;
-			*buf = b;
-			cap *= 2;
-		}
-		n = read(fd, *buf + *len, cap - *len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		*len += (size_t)n;
-	}
-	(*buf)[*len] = 0;
-	return 0;
-}
-
 /* The text of file, NUL-terminated, in *ret (the caller frees it). */
 static int slurp(const char *file, char **ret, size_t *ret_len, char *err, size_t errlen)
 {
 	int fd = open(file, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	struct stat st;
-	char *buf = NULL;
-	size_t len = 0;
 	int rc;
 
 	if (fd < 0)
@@ -434,19 +398,13 @@ static int slurp(const char *file, char **ret, size_t *ret_len, char *err, size_
 	else if (!S_ISREG(st.st_mode))
 		rc = errbuf_set(err, errlen, -EINVAL, "%s: %s, not a configuration file", file,
 				file_kind(st.st_mode));
-	else if ((rc = read_all(fd, &buf, &len)) == -EFBIG)
+	else if ((rc = read_fd_all(fd, CFG_FILE_MAX, ret, ret_len)) == -EFBIG)
 		errbuf_set(err, errlen, rc, "%s: larger than %d KiB, not a configuration file",
 			   file, CFG_FILE_MAX / 1024);
 	else if (rc < 0)
 		errbuf_set(err, errlen, rc, "%s: cannot read: %s", file, strerror(-rc));
 	close(fd);
-	if (rc < 0) {
-		free(buf);
-		return rc;
-	}
-	*ret = buf;
-	*ret_len = len;
-	return 0;
+	return rc;
 }
 
 static bool is_blank(char c)

@@ -7,7 +7,7 @@ test_agg_LIBS := -ljansson -lm
 test_bus_SRCS := src/bus.c src/event.c src/model.c src/json.c
 test_bus_LIBS := -ljansson -lm
 test_config_SRCS := src/config.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/event.c src/json.c src/model.c src/plugin_loader.c \
-	src/policy.c
+	src/policy.c src/spool.c
 test_config_LIBS := -ljansson -ldl
 test_json_SRCS := src/json.c src/model.c src/event.c
 test_json_LIBS := -ljansson
@@ -15,7 +15,7 @@ test_json_LIBS := -ljansson
 # The loader test runs against plugins built from tests/unit/plugins/good.c.
 UNIT_TESTS += plugin_loader
 test_plugin_loader_SRCS := src/plugin_loader.c src/probe.c src/config.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/policy.c src/model.c \
-	src/log.c src/event.c src/json.c
+	src/log.c src/event.c src/json.c src/spool.c
 test_plugin_loader_LIBS := -ljansson -ldl
 TEST_PLUGIN_DIR := $(BUILD)/tests/plugins
 TEST_PLUGINS := good nosym abi99 short badname not-elf
@@ -44,7 +44,7 @@ test_state_SRCS := src/state.c src/spool.c src/agg.c src/bus.c src/event.c src/j
 	src/log.c src/loop_timer.c src/loop.c
 test_state_LIBS := -ljansson -lm
 test_policy_SRCS := src/policy.c src/config.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/event.c src/json.c src/model.c \
-	src/plugin_loader.c
+	src/plugin_loader.c src/spool.c
 test_policy_LIBS := -ljansson -ldl
 
 # Programs redmon runs (hooks, sendmail): nobody else may replace them.
@@ -81,5 +81,5 @@ test_subagent_LIBS := -ljansson
 # Probes on their own threads (src/probe_thread.c) with an in-process test plugin.
 UNIT_TESTS += probe_thread
 test_probe_thread_SRCS := src/probe_thread.c src/probe.c src/config.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/policy.c src/model.c \
-	src/log.c src/loop.c src/loop_timer.c src/plugin_loader.c src/event.c src/json.c
+	src/log.c src/loop.c src/loop_timer.c src/plugin_loader.c src/event.c src/json.c src/spool.c
 test_probe_thread_LIBS := -ljansson -ldl
