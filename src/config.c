@@ -122,10 +122,8 @@ static const struct setting probe_common_settings[] = { { .key = "enabled",
 							{ 0 } };
 
 /*
- * The unnamed sections the core knows, each filled into its settings struct
- * at offset in struct config ([snmp]: its table is in src/snmp/snmp_settings.c).
- * [sink.NAME] is typed by sink_settings.c, [probe.NAME] checked against the
- * plugin's own table by cfg_check_probes().
+ * The unnamed sections the core knows, each into its settings at offset in
+ * struct config.  [sink.NAME]: sink_settings.c; [probe.NAME]: cfg_check_probes().
  */
 struct cfg_section {
 	const char *name;
@@ -159,16 +157,11 @@ void cfg_report_add(struct cfg_report *r, const char *fmt, ...)
 	va_end(ap);
 	if (len < 0)
 		return; /* counted still: the caller fails as it should, saying less */
-	n = realloc(r->text, r->len + (size_t)len + 2);
-	if (!n) {
-		free(line);
-		return;
+	n = realloc(r->text, r->len + (size_t)len + 2); /* the line, '\n' and the NUL */
+	if (n) {
+		r->text = n;
+		r->len += (size_t)sprintf(n + r->len, "%s\n", line);
 	}
-	memcpy(n + r->len, line, (size_t)len);
-	r->len += (size_t)len;
-	n[r->len++] = '\n';
-	n[r->len] = 0;
-	r->text = n;
 	free(line);
 }
 
@@ -200,10 +193,7 @@ int cfg_report_to_err(const struct cfg_report *r, char *err, size_t errlen)
 	return -EINVAL;
 }
 
-/*
- * A problem found while loading, and where: problems are reported in the
- * order of the file (then of the -o options), whichever pass found them.
- */
+/* A problem found while loading: reported in file order (then -o), whichever pass found it. */
 struct cfg_problem {
 	uint64_t rank;
 	char *text;
@@ -495,10 +485,7 @@ static int parse_line(struct config *cfg, char *line, unsigned lineno, char **se
 	return add_entry(cfg, *section, key, trim(value), cfg->file, lineno);
 }
 
-/*
- * The lines of text (len bytes, NUL-terminated), each one at a time.  A bad
- * line is reported and skipped: the next ones are still checked.
- */
+/* Each line of text (len bytes): a bad one is reported and skipped, the next still checked. */
 static int parse_text(struct config *cfg, char *text, size_t len)
 {
 	char *section = NULL, *line = text, why[160];
@@ -620,10 +607,7 @@ static struct cfg_sink *sink_find(struct config *cfg, const char *name)
 	return NULL;
 }
 
-/*
- * One struct cfg_sink, with its type's defaults, per [sink.NAME] whose type
- * is known; the entry pass applies the keys and reports the others.
- */
+/* A cfg_sink with its type's defaults per [sink.NAME] of a known type; the entry pass fills it. */
 static int build_sinks(struct config *cfg)
 {
 	for (size_t i = 0; i < cfg->n_entries; i++) {
@@ -676,10 +660,7 @@ static struct cfg_probe *probe_settings(struct config *cfg, const char *name)
 	return n;
 }
 
-/*
- * A [probe.NAME] key every probe has, into its settings (a value in error
- * keeps the default: cfg_check_probes(), which knows the probes, says why).
- */
+/* A [probe.NAME] key every probe has (in error: the default; cfg_check_probes() says why). */
 static int apply_probe_entry(struct config *cfg, const struct cfg_entry *e)
 {
 	const struct setting *s = setting_find(probe_common_settings, e->key);

@@ -105,10 +105,7 @@ int cfg_load(const char *file, char *const *overrides, size_t n_overrides, struc
 int cfg_load_all(const char *file, char *const *overrides, size_t n_overrides, struct config **ret,
 		 char *err, size_t errlen);
 
-/*
- * Where section.key was last set: "file:line", "-o section.key", or "" when
- * it was not.  Returns buf.
- */
+/* Where section.key was last set: "file:line", "-o section.key" or "" (not set).  Returns buf. */
 const char *cfg_where(const struct config *cfg, const char *section, const char *key, char *buf,
 		      size_t len);
 

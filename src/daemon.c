@@ -28,7 +28,6 @@
 #include "agg.h"
 #include "bus.h"
 #include "config.h"
-#include "errbuf.h"
 #include "log.h"
 #include "loop.h"
 #include "loop_timer.h"
@@ -520,10 +519,7 @@ static int setup_fds(struct daemon *d)
 	return rc;
 }
 
-/*
- * The first scan of every probe, before READY: wait until each has answered
- * or been found hung (probe_timeout), serving the loop meanwhile.
- */
+/* The first scan, before READY: serve the loop until every probe answered or was found hung. */
 static int first_scan(struct daemon *d)
 {
 	for (size_t i = 0; i < d->n_slots; i++) {
@@ -581,10 +577,7 @@ int daemon_run(struct runtime *rt)
 		runtime_log_errors(err);
 		return 1;
 	}
-	/*
-	 * Commands the probes register run as root in a helper when privileges
-	 * are to go (src/privhelper.h): forked while this is the only thread.
-	 */
+	/* The probes' commands run in a root helper when privileges go: forked single-threaded. */
 	if (privdrop_will_drop(rt->cfg, rt->cli->user, rt->cli->root != NULL) &&
 	    privhelper_start(rt->cmds) < 0)
 		return 1;
@@ -612,9 +605,8 @@ int daemon_run(struct runtime *rt)
 		   d.n_slots == 1 ? "" : "s", rt->root,
 		   (unsigned long long)rt->cfg->rescan_interval_ms);
 	/*
-	 * Root was needed only to open the probes' fds and sockets: drop it
-	 * before their threads start (capabilities are per thread: the threads
-	 * inherit what is kept).
+	 * Root was needed only to open the probes' fds and sockets: drop it before
+	 * their threads start (capabilities are per thread; they inherit what is kept).
 	 */
 	rc = privhelper_seal(rt->cmds); /* what the probes registered is all they may run */
 	if (rc < 0 || privdrop_apply(rt->cfg, rt->cli->user, rt->cli->root != NULL) < 0) {

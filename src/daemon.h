@@ -8,10 +8,9 @@ struct config;
 struct runtime;
 
 /*
- * What the daemon would fail on beyond the config's own values, checked at
- * start, on reload and by --check-config: the user to drop to exists, every
- * secret file is private (config.h), the [snmp] settings load.  0, or the
- * -errno of the first problem with every problem in err, one line each.
+ * What the daemon would fail on beyond the config's values (start, reload,
+ * --check-config): the user to drop to, the secret files (config.h), [snmp].
+ * 0, or the first problem's -errno with every problem in err, one a line.
  */
 int daemon_check_config(const struct runtime *rt, const struct config *cfg, char *err,
 			size_t errlen);

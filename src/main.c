@@ -151,10 +151,7 @@ static int parse_args(int argc, char **argv, struct cli *cli, const char **sink)
 	return -1;
 }
 
-/*
- * Probes keep sysfs attributes open between scans (poll() needs that), so
- * allow as many fds as the hard limit lets us.
- */
+/* Probes keep sysfs attributes open between scans (poll() needs it): as many fds as allowed. */
 static void raise_fd_limit(void)
 {
 	struct rlimit rl;
@@ -186,10 +183,7 @@ static int cmd_scan_once(struct runtime *rt, bool nagios)
 	return code;
 }
 
-/*
- * `redmon test-alert`: one test event through every sink (or one), bypassing
- * spools and queues, each result printed.  Exit 0 only when all worked.
- */
+/* `redmon test-alert`: a test event through every sink (or one), no spools; 0: all worked. */
 static int cmd_test_alert(struct runtime *rt, const char *only)
 {
 	struct sink_env env = { .host = rt->host };

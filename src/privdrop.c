@@ -27,7 +27,6 @@
 #include <limits.h>
 #include <linux/capability.h>
 #include <pwd.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,9 +72,8 @@ static void warn_ipmi_access(const struct config *cfg, const struct passwd *pw)
 }
 
 /*
- * Shrink the bounding set to keep, so neither we nor a hook we spawn can
- * regain another capability (through a set-user-ID program, say).  Needs
- * CAP_SETPCAP, so it runs before setuid().
+ * Shrink the bounding set to keep: neither we nor a hook can regain another
+ * capability (a set-user-ID program).  Needs CAP_SETPCAP: before setuid().
  */
 static int bound_caps(uint64_t keep)
 {
@@ -110,10 +108,7 @@ static int handover_one(const char *path, const struct stat *st, int type, struc
 {
 	(void)type;
 	(void)ftw;
-	/*
-	 * Only what root made for us; a second hard link could be a file
-	 * planted to be taken over (with fs.protected_hardlinks off).
-	 */
+	/* Only what root made for us: a second hard link may be a plant (protected_hardlinks off). */
 	if (st->st_uid != 0 ||
 	    !(S_ISDIR(st->st_mode) || (S_ISREG(st->st_mode) && st->st_nlink == 1)))
 		return 0;
@@ -124,9 +119,8 @@ static int handover_one(const char *path, const struct stat *st, int type, struc
 }
 
 /*
- * Whether dir is the new user's: only inside such a directory do we hand
- * over what we created there as root, so a state_dir or sink path pointing
- * somewhere else (/etc, say) is never taken over.
+ * Whether dir is the new user's: only there is what root made handed over,
+ * so a state_dir or sink path pointing elsewhere (/etc) is never taken over.
  */
 static bool owned_by(const char *dir, const struct passwd *pw)
 {
@@ -140,11 +134,7 @@ static bool owned_by(const char *dir, const struct passwd *pw)
 	return false;
 }
 
-/*
- * What we wrote as root and must keep writing as the new user: the files in
- * the state directory (state file, SNMP indexes, spools) and the JSON Lines
- * files, which a reload reopens.
- */
+/* What root wrote and the new user writes on: the state directory's files, the JSON Lines files. */
 static void hand_over_files(const struct config *cfg, const struct passwd *pw, bool captured_tree)
 {
 	const char *state_dir = state_dir_of(cfg, captured_tree);
@@ -168,11 +158,9 @@ static void hand_over_files(const struct config *cfg, const struct passwd *pw, b
 }
 
 /*
- * The user privdrop_apply() will drop to, or NULL when it keeps the
- * credentials it has (not root, a captured tree without a user, user root);
- * *why says so for the last, for the log.  Under systemd too: the unit
- * starts us as root so that the privileged helper can be forked before the
- * drop (redmon.service).
+ * The user privdrop_apply() will drop to, or NULL to keep the credentials
+ * (not root, a captured tree without a user, user root: *why says so).  Under
+ * systemd too: the unit starts us as root to fork the privileged helper.
  */
 static const char *drop_target(const struct config *cfg, const char *user_override,
 			       bool captured_tree, const char **why)
@@ -238,10 +226,7 @@ int privdrop_make_state_dir(const struct config *cfg, const char *user_override,
 	return 0;
 }
 
-/*
- * After the drop: the state directory must be writable, or every save and
- * every spooled alert of the run would fail.  0, or -EACCES (logged).
- */
+/* After the drop: a state directory we cannot write would fail every save and spool (-EACCES). */
 static int check_state_dir(const struct config *cfg, bool captured_tree, const char *user)
 {
 	const char *dir = state_dir_of(cfg, captured_tree);

@@ -1,14 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The command list and the privileged helper (privhelper.h says why).
- *
- * The helper is forked first thing, while the daemon is one thread and holds
- * little; the probes' init() then register their commands with it (the
- * daemon is still root: nothing is lost by trusting it), and the daemon seals
- * the list before it drops privileges.  From then on the helper trusts
- * nothing the daemon sends: a request names a command by its whole argv and
- * limits, which must equal an entry of the sealed list; a new entry is
- * refused.  Each side keeps its own list: the daemon's maps a probe's ids.
+ * The command list and the privileged helper (privhelper.h says why).  The
+ * probes register while the daemon is still root (nothing is lost trusting
+ * it); once it seals the list the helper trusts nothing it sends: a request
+ * names a command by its whole argv and limits, which must equal a listed
+ * entry.  Each side keeps its own list; the daemon's maps a probe's ids.
  */
 #include "privhelper.h"
 
@@ -201,8 +197,7 @@ static int append(struct privhelper *ph, const char *owner, const char *const ar
 
 /*
  * Split a request into *req and argv (PRIVHELPER_ARGC_MAX + 1 slots): a known
- * op, exactly argc NUL-terminated strings (none for SEAL, some for the
- * others), no byte after the last.  0 or -EBADMSG.
+ * op, exactly argc strings (none for SEAL only), nothing after.  0 or -EBADMSG.
  */
 static int parse_request(char *buf, size_t len, struct privhelper_req *req, const char **argv)
 {
@@ -473,10 +468,7 @@ static int read_output(int sock, uint32_t out_len, uint64_t deadline, struct red
 	return 0;
 }
 
-/*
- * One request and its answer, one at a time: the helper's rc, or -EPIPE
- * when it is gone.  *res is filled as child_run() fills it.
- */
+/* One request and its answer, one at a time: the helper's rc (*res as child_run()'s), or -EPIPE. */
 static int ask_helper(struct privhelper *ph, uint32_t op, const struct command *c,
 		      struct redmon_cmd_result *res)
 {

@@ -3,21 +3,16 @@
  * The commands probes run (register_command / run_command of the plugin ABI),
  * and the privileged helper that runs them once the daemon has given up root.
  *
- * Privilege separation as OpenBSD's daemons do it: as `redmon daemon`
- * starts, privhelper_start() forks a small process that stays root when the
- * daemon drops to its user, and does one thing: run, one at a time, the
- * exact argv lists the probes registered in their init(), and nothing else
- * (no shell, no other program, no other argument).  The daemon asks over a
- * SOCK_SEQPACKET socketpair; the helper checks the request against its own
- * copy of the list, checks the program's path (src/trusted_path.h: nobody but root can
- * replace it), runs it with plugins/lib's runner and sends back the result.
- * The daemon never regains root: a daemon taken over can make the helper run
- * the registered commands, no more.  The helper dies with the daemon
- * (PR_SET_PDEATHSIG) and on EOF of its socket.
- *
- * Without a helper (the daemon keeps its credentials; status, check) the
- * same commands run in the calling process through the same runner: a probe
- * cannot tell which.
+ * Privilege separation as OpenBSD's daemons do it: privhelper_start() forks
+ * a small process that stays root when the daemon drops to its user, and
+ * runs, one at a time, the exact argv lists the probes registered in their
+ * init(), nothing else (no shell, no other program or argument).  The daemon
+ * asks over a SOCK_SEQPACKET socketpair; the helper checks the request
+ * against its own copy of the list and the program's path
+ * (src/trusted_path.h), runs it with plugins/lib's runner and sends back the
+ * result.  A daemon taken over can make it run the registered commands, no
+ * more.  It dies with the daemon (PR_SET_PDEATHSIG) and on EOF of its socket.
+ * Without a helper (status, check, no drop) the same runner runs them here.
  */
 #ifndef REDMON_PRIVHELPER_H
 #define REDMON_PRIVHELPER_H
@@ -72,34 +67,30 @@ int privhelper_new(struct privhelper **ret);
 
 /*
  * Fork the helper, as root, while this is the only thread: before the
- * probes' init() (their registrations then reach it) and before dropping
- * privileges.  0 or -errno (logged).
+ * probes' init() register and privileges drop.  0 or -errno (logged).
  */
 int privhelper_start(struct privhelper *ph);
 
 /*
  * Add argv (copied) for the probe named owner, with its limits (0: the
- * defaults); with a helper, it is added there too.  After privhelper_seal()
- * only a command already in the list is accepted (a reload re-registers the
- * same ones).  Returns its id (>= 0) or -errno with why filled: -EINVAL
- * (relative program, bad limits, too long), -EPERM (a program others could
- * replace, or a new command after the seal), -ENOMEM, -EPIPE (the helper is
- * gone).  Safe from any thread.
+ * defaults), to the helper's list too; after privhelper_seal() only one
+ * already listed (a reload re-registers the same).  Its id (>= 0) or -errno
+ * with why: -EINVAL (relative program, bad limits, too long), -EPERM (a
+ * program others could replace, a new one after the seal), -ENOMEM, -EPIPE
+ * (the helper is gone).  Safe from any thread.
  */
 int privhelper_register(struct privhelper *ph, const char *owner, const char *const argv[],
 			uint32_t timeout_ms, uint32_t out_max, char *why, size_t whylen);
 
 /*
- * Fix the list (at the daemon's start, helper or not; before dropping
- * privileges).  A helper with nothing to run exits now; one with commands
- * closes its list too.  0, or -EPIPE (logged) when the helper is gone.
+ * Fix the list before privileges drop; a helper with nothing to run exits
+ * now.  0, or -EPIPE (logged) when the helper is gone.
  */
 int privhelper_seal(struct privhelper *ph);
 
 /*
- * Run command id of owner, through the helper when there is one: the
- * contract of run_command() in redmon/plugin.h (*ret always filled).
- * Requests from several threads are served one at a time.
+ * Run command id of owner, through the helper if any, one request at a time:
+ * the contract of run_command() in redmon/plugin.h (*ret always filled).
  */
 int privhelper_run(struct privhelper *ph, const char *owner, int id, struct redmon_cmd_result *ret);
 

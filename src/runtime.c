@@ -195,12 +195,6 @@ int runtime_open(struct runtime *rt, const struct cli *cli)
 	return 0;
 }
 
-/*
- * Every probe scans on its own thread, all at once; a probe that has not
- * answered within probe_timeout is reported failed and left behind (the
- * process ends soon after: `redmon check` must answer within its own
- * timeout even when a probe hangs).
- */
 /* Wait for r's result until deadline (mono_ms); false: none came. */
 static bool wait_result(struct probe_thread *r, uint64_t deadline, struct probe_result *res)
 {
@@ -217,6 +211,12 @@ static bool wait_result(struct probe_thread *r, uint64_t deadline, struct probe_
 	}
 }
 
+/*
+ * Every probe scans on its own thread, all at once; one that has not
+ * answered within probe_timeout is reported failed and left behind (the
+ * process ends soon after: `redmon check` must answer within its own
+ * timeout even when a probe hangs).
+ */
 void runtime_scan_once(struct runtime *rt, struct agg *agg)
 {
 	const struct probe_env env = {

@@ -1,8 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/*
- * What every subcommand sets up the same way: command-line options, the
- * config, the plugin set, the root directory, the host name.
- */
+/* What every subcommand sets up alike: options, config, plugins, root directory, host name. */
 #ifndef REDMON_RUNTIME_H
 #define REDMON_RUNTIME_H
 
@@ -46,24 +43,20 @@ struct runtime {
 };
 
 /*
- * Load config, root and plugins for cli.  Logs what is wrong and returns
- * -errno; on success the caller owns rt and frees it with runtime_close().
- * With cli->check_config a config in error is loaded all the same, its
- * problems in rt->cfg->problems, and the checks that need the plugins or
- * run hooks are left to the caller: --check-config reports them all.
+ * Load config, root and plugins for cli; logs what is wrong and returns
+ * -errno, else rt is freed with runtime_close().  With cli->check_config a
+ * config in error is loaded all the same (rt->cfg->problems), the checks
+ * that need plugins or hooks left to the caller, which reports them all.
  */
 int runtime_open(struct runtime *rt, const struct cli *cli);
 
 /* Load and validate a config the way runtime_open() does, for reloads. */
 int runtime_load_config(const struct runtime *rt, struct config **ret);
 
-/*
- * The host name events carry: [daemon] hostname, else the system's, with any
- * control character replaced by '?' (it goes into headers and log lines).
- */
+/* The host name events carry ([daemon] hostname, else the system's), control characters as '?'. */
 void runtime_hostname(const struct config *cfg, char *buf, size_t len);
 
-/* Log each line of text (problems joined by '\n', as the config reports them) as an error. */
+/* Log each line of text (problems joined by '\n') as an error. */
 void runtime_log_errors(const char *text);
 
 /* Apply the [daemon] log settings of cfg (command-line -v wins). */

@@ -83,11 +83,7 @@ static unsigned long long env_number(const char *name)
 	return errno || *end ? 0 : v;
 }
 
-/*
- * The watchdog period systemd asks for (sd_watchdog_enabled(3)):
- * $WATCHDOG_USEC, when $WATCHDOG_PID is unset or names this process.
- * Microseconds, or 0 when there is no watchdog.
- */
+/* $WATCHDOG_USEC when $WATCHDOG_PID is unset or us (sd_watchdog_enabled(3)), or 0: none. */
 static uint64_t watchdog_usec(void)
 {
 	const char *pid = getenv("WATCHDOG_PID");

@@ -12,10 +12,7 @@ struct agg;
 struct loop;
 struct service;
 
-/*
- * Set up the watchdog timer on loop when systemd asked for one.  Returns 0 and
- * *ret (freed with service_free()), or -errno.
- */
+/* Set up the watchdog timer on loop when systemd asked for one: 0 and *ret, or -errno. */
 int service_open(struct loop *loop, struct service **ret);
 
 /* After a scan: send STATUS= when the summary of a changed. */

@@ -126,10 +126,7 @@ static int hexval(char c)
 	return -1;
 }
 
-/*
- * Undo json_text(): "\\" is a backslash, "\xNN" the byte NN.  A new string,
- * or NULL for a malformed escape or an embedded NUL.
- */
+/* Undo json_text() ("\\", "\xNN"): a new string, or NULL when malformed or holding a NUL. */
 static char *text_unescape(const char *s)
 {
 	char *out = malloc(strlen(s) + 1), *o = out;
@@ -155,7 +152,7 @@ static char *text_unescape(const char *s)
 	return out;
 }
 
-/* Strings unescaped while reading one group, freed together; it grows (a raid6 has many members). */
+/* Strings unescaped while reading one group, freed together; it grows (raid6: many members). */
 struct strpool {
 	char **v;
 	size_t n, cap;
@@ -187,10 +184,7 @@ static int strpool_take(struct strpool *p, char *s)
 	return 0;
 }
 
-/*
- * The raw text of string field key of o: 0 and *ret (NULL for JSON null when
- * nullable), else -EBADMSG (-ENOMEM).
- */
+/* String field key of o, unescaped into pool: 0 (NULL: null, if nullable), -EBADMSG, -ENOMEM. */
 static int get_text(json_t *o, const char *key, bool nullable, struct strpool *pool,
 		    const char **ret)
 {
@@ -529,9 +523,8 @@ static void mark_format(uint64_t value, char buf[MARK_LEN + 1])
 }
 
 /*
- * 0 and *ret for a well-formed mark; -EBADMSG for a torn or edited one (its
- * checksum fails); -ERANGE for a well-formed one above STATE_SEQ_MAX, which
- * redmon never writes.
+ * 0 and *ret for a well-formed mark; -EBADMSG for a torn or edited one;
+ * -ERANGE above STATE_SEQ_MAX, which redmon never writes.
  */
 static int mark_parse(const char *text, size_t len, uint64_t *ret)
 {
@@ -580,11 +573,7 @@ static int mark_write(struct state *st, uint64_t value)
 	return 0;
 }
 
-/*
- * Open the mark for writing in place, (re)creating it, with the current
- * reservation, when it is missing or not a valid mark.  Needs room only when
- * it creates.  0 or -errno.
- */
+/* Open the mark for writing in place, (re)made with the reservation when missing or invalid. */
 static int mark_open(struct state *st)
 {
 	char buf[MARK_LEN + 1];
@@ -676,9 +665,8 @@ static int state_write(struct state *st, const struct agg *a, uint64_t seq, uint
 }
 
 /*
- * Rename state.json to state.json.corrupt-<time> (-<n> when that exists
- * already): never over another file, nor through a symlink planted there.
- * 0 and the name in aside, or -errno.
+ * Rename state.json to state.json.corrupt-<time>[-<n>], never over another
+ * file nor through a planted symlink: 0 and the name in aside, or -errno.
  */
 static int move_aside(struct state *st, char *aside, size_t len)
 {
@@ -882,10 +870,7 @@ static void save(struct state *st, const struct agg *a, uint64_t seq, uint64_t r
 		mark_write(st, reserved);
 }
 
-/*
- * The reservation for seq: STATE_SEQ_RESERVE ahead, but never past
- * STATE_SEQ_MAX, so a start can read back what was saved.
- */
+/* The reservation for seq: STATE_SEQ_RESERVE ahead, never past STATE_SEQ_MAX (a start reads it). */
 static uint64_t ahead(uint64_t seq)
 {
 	if (seq >= STATE_SEQ_MAX - STATE_SEQ_RESERVE)

@@ -39,9 +39,8 @@ struct agg;
 #define STATE_SEQ_MAX_TEXT BUS_SEQ_MAX_TEXT
 
 /*
- * What a saved snapshot is about.  A snapshot saved for another host, root
- * or set of sinks describes other hardware, or was announced to other
- * people: only its sequence number is kept.
+ * What a saved snapshot is about: one for another host, root or set of sinks
+ * is other hardware or other people's news, and only its sequence is kept.
  */
 struct state_id {
 	const char *host;
@@ -89,10 +88,7 @@ int state_open(const char *dir, const struct state_id *id, struct agg *a, uint64
  */
 void state_save(struct state *st, const struct agg *a, uint64_t seq, bool final);
 
-/*
- * Before seq goes out: save first if the saved reservation does not cover it
- * (while saves fail, reserve in the mark instead).  Never holds seq back.
- */
+/* Before seq goes out: save (or mark) a reservation covering it first.  Never holds seq back. */
 void state_reserve(struct state *st, const struct agg *a, uint64_t seq);
 
 /* Whether a save is due: events went out since the last one (seq: the bus's last). */
