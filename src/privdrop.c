@@ -108,7 +108,7 @@ static int handover_one(const char *path, const struct stat *st, int type, struc
 {
 	(void)type;
 	(void)ftw;
-	/* Only what root made for us: another hard link may be planted (protected_hardlinks off). */
+	/* Only what root made: another hard link may be planted (with protected_hardlinks off). */
 	if (st->st_uid != 0 ||
 	    !(S_ISDIR(st->st_mode) || (S_ISREG(st->st_mode) && st->st_nlink == 1)))
 		return 0;
