@@ -52,32 +52,25 @@ static void usage(FILE *out)
 	      out);
 }
 
-enum {
-	OPT_ROOT = 256,
-	OPT_PLUGIN_DIR,
-	OPT_JSON,
-	OPT_CHECK_CONFIG,
-	OPT_VERSION,
-	OPT_USER,
-	OPT_WATCH,
-	OPT_NO_COLOR,
-	OPT_SINK
-};
+enum { OPT_ROOT = 256, OPT_PLUGIN_DIR, OPT_VERSION, OPT_USER, OPT_SINK };
+
+/* What the command line says; the flags are set by getopt_long() itself. */
+static struct cli cli;
 
 static const struct option long_options[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "root", required_argument, NULL, OPT_ROOT },
 	{ "plugin-dir", required_argument, NULL, OPT_PLUGIN_DIR },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
+	{ "json", no_argument, &cli.json, 1 },
+	{ "check-config", no_argument, &cli.check_config, 1 },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "user", required_argument, NULL, OPT_USER },
-	{ "watch", no_argument, NULL, OPT_WATCH },
-	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+	{ "watch", no_argument, &cli.watch, 1 },
+	{ "no-color", no_argument, &cli.no_color, 1 },
 	{ "sink", required_argument, NULL, OPT_SINK },
-	{ 0 }
+	{ 0 },
 };
 
 static bool argv_has(int argc, char **argv, const char *word)
@@ -89,48 +82,38 @@ static bool argv_has(int argc, char **argv, const char *word)
 	return false;
 }
 
-/* Returns -1 to go on, else an exit code. */
-static int parse_args(int argc, char **argv, struct cli *cli, const char **sink)
+/* Into cli; returns -1 to go on, else an exit code. */
+static int parse_args(int argc, char **argv, const char **sink)
 {
 	int c;
 
-	cli->overrides = calloc((size_t)argc, sizeof(char *));
-	if (!cli->overrides)
+	cli.overrides = calloc((size_t)argc, sizeof(char *));
+	if (!cli.overrides)
 		return 1;
 	while ((c = getopt_long(argc, argv, "c:o:vh", long_options, NULL)) != -1) {
 		switch (c) {
+		case 0: /* a flag, set */
+			break;
 		case 'c':
-			cli->config_file = optarg;
+			cli.config_file = optarg;
 			break;
 		case 'o':
-			cli->overrides[cli->n_overrides++] = optarg;
+			cli.overrides[cli.n_overrides++] = optarg;
 			break;
 		case OPT_ROOT:
-			cli->root = optarg;
+			cli.root = optarg;
 			break;
 		case OPT_PLUGIN_DIR:
-			cli->plugin_dir = optarg;
-			break;
-		case OPT_JSON:
-			cli->json = true;
-			break;
-		case OPT_CHECK_CONFIG:
-			cli->check_config = true;
+			cli.plugin_dir = optarg;
 			break;
 		case OPT_USER:
-			cli->user = optarg;
-			break;
-		case OPT_WATCH:
-			cli->watch = true;
-			break;
-		case OPT_NO_COLOR:
-			cli->no_color = true;
+			cli.user = optarg;
 			break;
 		case OPT_SINK:
 			*sink = optarg;
 			break;
 		case 'v':
-			cli->verbosity++;
+			cli.verbosity++;
 			break;
 		case 'h':
 			usage(stdout);
@@ -147,7 +130,7 @@ static int parse_args(int argc, char **argv, struct cli *cli, const char **sink)
 		usage(stderr);
 		return 2;
 	}
-	cli->command = argv[optind];
+	cli.command = argv[optind];
 	return -1;
 }
 
@@ -221,16 +204,16 @@ static int cmd_test_alert(struct runtime *rt, const char *only)
  * one line each naming where it is (file:line, or -o section.key), then one
  * line naming what was checked: "redmon: FILE: OK" or "redmon: FILE: N errors".
  */
-static int cmd_check_config(const struct cli *cli)
+static int cmd_check_config(void)
 {
-	const char *what = cli->config_file ? cli->config_file : "no configuration file";
+	const char *what = cli.config_file ? cli.config_file : "no configuration file";
 	struct cfg_report rep = { 0 };
 	struct runtime rt;
 	char err[CFG_ERR_MAX];
 	unsigned n;
 
 	/* A file that cannot be read, or no plugin that loads: logged already. */
-	if (runtime_open(&rt, cli) < 0) {
+	if (runtime_open(&rt, &cli) < 0) {
 		fprintf(stderr, "redmon: %s: 1 error\n", what);
 		return 1;
 	}
@@ -248,7 +231,7 @@ static int cmd_check_config(const struct cli *cli)
 	n = rep.n > rt.cfg->problems.n ? rep.n : rt.cfg->problems.n;
 	runtime_close(&rt);
 	/* On stderr whatever [daemon] log says: the one running the check reads it. */
-	log_setup(LOG_TARGET_STDERR, LOG_NOTICE + cli->verbosity);
+	log_setup(LOG_TARGET_STDERR, LOG_NOTICE + cli.verbosity);
 	runtime_log_errors(rep.text);
 	if (n)
 		fprintf(stderr, "redmon: %s: %u error%s\n", what, n, n == 1 ? "" : "s");
@@ -284,7 +267,6 @@ static int fill_std_fds(void)
 
 int main(int argc, char **argv)
 {
-	struct cli cli = { 0 };
 	struct runtime rt;
 	const char *only_sink = NULL;
 	int code;
@@ -299,7 +281,7 @@ int main(int argc, char **argv)
 	 * small: probes spend their time in read(2), not in malloc.
 	 */
 	mallopt(M_ARENA_MAX, 1);
-	code = parse_args(argc, argv, &cli, &only_sink);
+	code = parse_args(argc, argv, &only_sink);
 	if (code >= 0) {
 		/* A Nagios plugin's usage error is UNKNOWN (3), never CRITICAL (2). */
 		if (code == 2 && argv_has(argc, argv, "check")) {
@@ -319,7 +301,7 @@ int main(int argc, char **argv)
 	log_setup(LOG_TARGET_STDERR, LOG_NOTICE + cli.verbosity);
 	raise_fd_limit();
 	if (cli.check_config && strcmp(cli.command, "daemon") == 0) {
-		code = cmd_check_config(&cli);
+		code = cmd_check_config();
 		goto out;
 	}
 	if (runtime_open(&rt, &cli) < 0) {

@@ -299,10 +299,8 @@ static int serve_one(struct privhelper *ph, char *buf, size_t len, uint32_t *seq
 	memset(res, 0, sizeof(*res));
 	res->exit_status = -1;
 	*seq = 0;
-	if (parse_request(buf, len, &req, argv) < 0) {
-		snprintf(res->err, sizeof(res->err), "malformed request");
-		return -EBADMSG;
-	}
+	if (parse_request(buf, len, &req, argv) < 0)
+		return errbuf_set(res->err, sizeof(res->err), -EBADMSG, "malformed request");
 	*seq = req.seq;
 	if (req.op == PRIVHELPER_OP_ADD)
 		return helper_add(ph, argv, &req, res);

@@ -21,10 +21,10 @@ struct cli {
 	size_t n_overrides;
 	const char *root;
 	const char *plugin_dir;
-	bool json;
-	bool check_config;
-	bool no_color;	  /* status: never colour */
-	bool watch;	  /* status: redraw on every change */
+	int json; /* int, not bool: getopt_long() sets these flags itself */
+	int check_config;
+	int no_color;	  /* status: never colour */
+	int watch;	  /* status: redraw on every change */
 	const char *user; /* daemon: --user, over [daemon] user */
 	int verbosity;
 };

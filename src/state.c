@@ -530,24 +530,19 @@ static int mark_parse(const char *text, size_t len, uint64_t *ret)
 {
 	const size_t digits = sizeof(MARK_HEAD) - 1, end = digits + 20;
 	char head[sizeof(MARK_HEAD) + 20], tail[MARK_LEN + 1];
-	uint64_t v = 0;
-	bool over = false;
+	uint64_t v;
 
 	if (len != MARK_LEN || memcmp(text, MARK_HEAD, digits) != 0)
 		return -EBADMSG;
 	memcpy(head, text, end);
 	head[end] = 0;
 	snprintf(tail, sizeof(tail), " fnv1a64:%016" PRIx64 "\n", state_hash(head));
-	if (memcmp(text + end, tail, MARK_LEN - end) != 0)
+	if (memcmp(text + end, tail, MARK_LEN - end) != 0 ||
+	    strspn(head + digits, "0123456789") != 20)
 		return -EBADMSG;
-	for (size_t i = digits; i < end; i++) {
-		if (text[i] < '0' || text[i] > '9')
-			return -EBADMSG;
-		over |= v > (STATE_SEQ_MAX - (uint64_t)(text[i] - '0')) / 10;
-		if (!over)
-			v = v * 10 + (uint64_t)(text[i] - '0');
-	}
-	if (over)
+	errno = 0;
+	v = strtoull(head + digits, NULL, 10);
+	if (errno || v > STATE_SEQ_MAX)
 		return -ERANGE;
 	*ret = v;
 	return 0;
