@@ -464,14 +464,6 @@ static void reload(struct daemon *d)
 	scan_all(d);
 }
 
-static void drain_timer(int fd)
-{
-	uint64_t n;
-
-	while (read(fd, &n, sizeof(n)) < 0 && errno == EINTR)
-		;
-}
-
 static void on_signal(void *ctx, int fd, uint32_t revents)
 {
 	struct daemon *d = ctx;
@@ -490,8 +482,11 @@ static void on_signal(void *ctx, int fd, uint32_t revents)
 
 static void on_rescan(void *ctx, int fd, uint32_t revents)
 {
+	uint64_t n;
+
 	(void)revents;
-	drain_timer(fd);
+	while (read(fd, &n, sizeof(n)) < 0 && errno == EINTR)
+		;
 	scan_all(ctx);
 }
 

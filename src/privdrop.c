@@ -226,24 +226,10 @@ int privdrop_make_state_dir(const struct config *cfg, const char *user_override,
 	return 0;
 }
 
-/* After the drop: a state directory we cannot write would fail every save and spool (-EACCES). */
-static int check_state_dir(const struct config *cfg, bool captured_tree, const char *user)
-{
-	const char *dir = state_dir_of(cfg, captured_tree);
-
-	/* A read-only file system is another matter: state.c says so, alerts go on. */
-	if (!dir || access(dir, W_OK | X_OK) == 0 || (errno != EACCES && errno != EPERM))
-		return 0;
-	log_err("the state directory %s is not writable by %s: state and webhook spools would "
-		"fail; refusing to start (install -d -o %s -g %s %s, or remove it and let redmon "
-		"create it)",
-		dir, user, user, user, dir);
-	return -EACCES;
-}
-
 int privdrop_apply(const struct config *cfg, const char *user_override, bool captured_tree)
 {
 	const char *why, *user = drop_target(cfg, user_override, captured_tree, &why);
+	const char *dir = state_dir_of(cfg, captured_tree);
 	uint64_t keep = 0;
 	struct passwd *pw;
 	int rc;
@@ -282,7 +268,17 @@ int privdrop_apply(const struct config *cfg, const char *user_override, bool cap
 	}
 	log_notice("running as %s (uid %u)%s", user, (unsigned)pw->pw_uid,
 		   keep ? ", keeping CAP_NET_ADMIN for the bond probe" : ", no capabilities");
-	return check_state_dir(cfg, captured_tree, user);
+	/*
+	 * A state directory we cannot write would fail every save and spool; a
+	 * read-only file system is another matter (state.c says so, alerts go on).
+	 */
+	if (!dir || access(dir, W_OK | X_OK) == 0 || (errno != EACCES && errno != EPERM))
+		return 0;
+	log_err("the state directory %s is not writable by %s: state and webhook spools would "
+		"fail; refusing to start (install -d -o %s -g %s %s, or remove it and let redmon "
+		"create it)",
+		dir, user, user, user, dir);
+	return -EACCES;
 }
 
 static int check_path(const char *path, char *err, size_t errlen, const char *hook)

@@ -125,30 +125,17 @@ static bool same_argv(char *const a[], size_t argc, const char *const b[])
 	return b[i] == NULL;
 }
 
-/* The bytes argv takes in a request, or 0 when it has too many words. */
-static size_t request_size(const char *const argv[], size_t *ret_argc)
-{
-	size_t size = sizeof(struct privhelper_req), argc = 0;
-
-	for (; argv[argc]; argc++) {
-		if (argc == PRIVHELPER_ARGC_MAX)
-			return 0;
-		size += strlen(argv[argc]) + 1;
-	}
-	*ret_argc = argc;
-	return size;
-}
-
 static int check_command(const char *const argv[], uint32_t timeout_ms, uint32_t out_max,
 			 size_t *argc, char *why, size_t whylen)
 {
-	size_t size;
+	size_t size = sizeof(struct privhelper_req); /* what argv takes in a request */
 
 	if (!argv || !argv[0] || argv[0][0] != '/')
 		return errbuf_set(why, whylen, -EINVAL, "%s: the program must be an absolute path",
 				  argv && argv[0] ? argv[0] : "(none)");
-	size = request_size(argv, argc);
-	if (!size || size > PRIVHELPER_REQ_MAX)
+	for (*argc = 0; argv[*argc] && *argc <= PRIVHELPER_ARGC_MAX; (*argc)++)
+		size += strlen(argv[*argc]) + 1;
+	if (*argc > PRIVHELPER_ARGC_MAX || size > PRIVHELPER_REQ_MAX)
 		return errbuf_set(why, whylen, -EINVAL, "%s: more than %d arguments or %d bytes",
 				  argv[0], PRIVHELPER_ARGC_MAX, PRIVHELPER_REQ_MAX);
 	if (timeout_ms > REDMON_CMD_TIMEOUT_MS_MAX || out_max > REDMON_CMD_OUT_MAX_MAX)
