@@ -312,13 +312,12 @@ int main(int argc, char **argv)
 		code = nagios ? 3 : 1;
 		goto out;
 	}
-	if (strcmp(cli.command, "daemon") == 0) {
+	if (strcmp(cli.command, "daemon") == 0)
 		code = daemon_run(&rt);
-	} else if (strcmp(cli.command, "test-alert") == 0) {
+	else if (strcmp(cli.command, "test-alert") == 0)
 		code = cmd_test_alert(&rt, only_sink);
-	} else {
+	else
 		code = cmd_scan_once(&rt, nagios);
-	}
 	runtime_close(&rt);
 out:
 	free(cli.overrides);

@@ -698,18 +698,14 @@ static void state_load(struct state *st, struct agg *a, uint64_t *ret_seq)
 	}
 	if (rc < 0) {
 		snprintf(why, sizeof(why), "cannot read: %s", plain_error(rc));
-		doc = NULL;
 	} else {
 		doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 		free(text);
-		if (!doc) {
+		rc = doc ? state_from_json(doc, &st->id, a, &seq, why, sizeof(why)) : -EBADMSG;
+		if (!doc)
 			snprintf(why, sizeof(why), "not JSON (%s at line %d): torn or damaged",
 				 jerr.text, jerr.line);
-			rc = -EBADMSG;
-		} else {
-			rc = state_from_json(doc, &st->id, a, &seq, why, sizeof(why));
-			json_decref(doc);
-		}
+		json_decref(doc);
 	}
 	*ret_seq = st->saved_seq = st->reserved = seq;
 	if (rc == -ENOMEM) {
