@@ -2,16 +2,12 @@
 /*
  * `redmon daemon`: the main thread runs one epoll loop over a signalfd, the
  * rescan timer, SNMP, the alert sinks and one fd per probe; every probe runs
- * on a thread of its own (src/probe_thread.c), so a probe stuck in the kernel or on
- * a dead bus stalls nobody else.
- *
- * A probe's thread scans when asked (at start, on the rescan timer, to
- * confirm a recovery) and when the fds its plugin watches say something
- * changed; each scan's groups come back here whole and go through the
- * aggregator, which turns differences into events; the bus (bus.h) numbers
- * them and hands them to the state, the sinks and SNMP.  A probe that has not
- * answered a request within [daemon] probe_timeout is reported failed (its
- * groups turn unknown) until it answers again.
+ * on a thread of its own (src/probe_thread.c), so one stuck in the kernel
+ * stalls nobody else.  A probe scans when asked (start, rescan, recovery
+ * check) and when its watched fds say something changed; the groups go
+ * through the aggregator, whose events the bus (bus.h) numbers and hands to
+ * the state, the sinks and SNMP.  A probe silent for probe_timeout is
+ * reported failed (its groups unknown) until it answers again.
  */
 #include "daemon.h"
 

@@ -242,10 +242,9 @@ static int cmd_check_config(void)
 }
 
 /*
- * Started with standard input, output or error closed (`redmon status >&-`,
- * a careless init script), the next open() would take fd 1 or 2: the root
- * directory, epoll, a JSON Lines file would then receive what is printed or
- * logged, and a hook its standard output.  /dev/null fills the gaps first.
+ * Started with fd 0, 1 or 2 closed (`redmon status >&-`), the next open()
+ * would take it, and a JSON Lines file or epoll would receive what is
+ * printed or logged.  /dev/null fills the gaps first.
  */
 static int fill_std_fds(void)
 {

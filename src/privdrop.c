@@ -1,21 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * What each probe needs once the daemon runs as its own user (redmon(8),
- * PRIVILEGES, documents the same list):
- *
- *   md            nothing: /proc/mdstat and the md sysfs attributes are world-readable,
- *                 and the udev netlink socket accepts unprivileged listeners.
- *   bond          CAP_NET_ADMIN: /proc/net/bonding/BOND hides the 802.3ad actor
- *                 and partner details from readers without it
- *                 (the kernel's bond_procfs.c).
- *   ipmi          read-write access to /dev/ipmi0 (root 0600 by default): the
- *                 package's udev rule gives it to the group redmon; no
- *                 capability (the device checks file permissions only).
- *   hwmon, power_supply  nothing: sysfs attributes are world-readable.
- *
- * The capability is kept across setuid() with PR_SET_KEEPCAPS and raised
- * again with capset(): the daemon keeps it in its permitted set, so probes
- * restarted by a reload (SIGHUP) reopen what they need.
+ * What each probe needs once the daemon runs as its own user (as redmon(8),
+ * PRIVILEGES, says): md, hwmon and power_supply nothing (world-readable
+ * files, unprivileged udev listeners); bond CAP_NET_ADMIN, without which
+ * /proc/net/bonding/BOND hides the 802.3ad details (bond_procfs.c); ipmi
+ * read-write access to /dev/ipmi0, which the package's udev rule gives to
+ * the group redmon.  The capability is kept across setuid() (PR_SET_KEEPCAPS)
+ * in the permitted set, so probes a reload restarts reopen what they need.
  */
 #include "privdrop.h"
 

@@ -33,11 +33,9 @@
 #include "trusted_path.h"
 
 /*
- * What the tools the helper runs may need, and no more: RAID and disk tools
- * send SCSI pass-through and controller ioctls (CAP_SYS_RAWIO,
- * CAP_SYS_ADMIN) and open device nodes and files root has closed
- * (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH).  A root process's programs get
- * exactly the bounding set, so this is also what each tool runs with.
+ * What RAID and disk tools need, and no more: SCSI pass-through and
+ * controller ioctls (CAP_SYS_RAWIO, CAP_SYS_ADMIN), device nodes and files
+ * root has closed (CAP_DAC_*).  The bounding set is what each tool runs with.
  */
 #define HELPER_CAPS                                                                                \
 	((1ull << CAP_SYS_ADMIN) | (1ull << CAP_SYS_RAWIO) | (1ull << CAP_DAC_OVERRIDE) |          \

@@ -290,11 +290,9 @@ void runtime_close(struct runtime *rt)
 {
 	plugin_set_free(&rt->plugins);
 	/*
-	 * A probe thread left behind, hung, may still read its options or run
-	 * a command: both stay allocated until the process ends.  They are kept
-	 * in statics rather than dropped so that they stay reachable (the
-	 * thread reaches the helper only through rt, which may be gone) and a
-	 * leak checker does not report what is kept on purpose.
+	 * A hung probe thread may still read its options or run a command: both
+	 * stay allocated, in statics so that they stay reachable (through rt,
+	 * which may be gone) and a leak checker does not report them.
 	 */
 	if (probe_thread_any_abandoned()) {
 		kept[0] = rt->cfg;

@@ -24,12 +24,10 @@ struct service {
 };
 
 /*
- * sd_notify(3) without libsystemd (which costs ~0.4 MiB of resident pages
- * and six more libraries for this one datagram): send msg to the AF_UNIX
- * datagram socket named by $NOTIFY_SOCKET, a path or, when it starts with
- * '@', an abstract name.  A fresh socket per message, as libsystemd does, so
- * a restarted systemd (a new socket at the same name) is still reached.
- * Returns 1 when sent, 0 without NOTIFY_SOCKET, or -errno.
+ * sd_notify(3) without libsystemd (~0.4 MiB and six libraries for one
+ * datagram): msg to $NOTIFY_SOCKET, a path or an abstract '@' name, on a
+ * fresh socket each time, as libsystemd does, so a restarted systemd is
+ * still reached.  1 when sent, 0 without NOTIFY_SOCKET, or -errno.
  */
 static int notify(const char *msg)
 {

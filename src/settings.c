@@ -12,16 +12,12 @@
 
 int opt_parse_bool(const char *s, bool *ret)
 {
-	static const char *const yes[] = { "yes", "true", "on", "1" };
-	static const char *const no[] = { "no", "false", "off", "0" };
+	/* Pairs of no and yes. */
+	static const char *const words[] = { "no", "yes", "false", "true", "off", "on", "0", "1" };
 
-	for (size_t i = 0; i < 4; i++) {
-		if (strcasecmp(s, yes[i]) == 0) {
-			*ret = true;
-			return 0;
-		}
-		if (strcasecmp(s, no[i]) == 0) {
-			*ret = false;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		if (strcasecmp(s, words[i]) == 0) {
+			*ret = i % 2;
 			return 0;
 		}
 	}
