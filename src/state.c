@@ -56,12 +56,9 @@ static int body_checksum(json_t *body, char *buf, size_t len)
 
 static json_t *probe_to_json(const struct agg *a, const struct agg_probe *p)
 {
-	json_t *o = json_object(), *groups = json_array();
+	json_t *groups = json_array();
 
-	json_object_set_new(o, "name", json_text(p->name));
-	json_object_set_new(o, "failed", json_boolean(p->failed));
-	json_object_set_new(o, "error", json_text(p->failed ? p->error : NULL));
-	for (size_t j = 0; j < p->groups.n; j++) {
+	for (size_t j = 0; groups && j < p->groups.n; j++) {
 		const struct group *g = &p->groups.groups[j];
 		json_t *e = json_object();
 		struct timespec since;
@@ -77,41 +74,30 @@ static json_t *probe_to_json(const struct agg *a, const struct agg_probe *p)
 		json_object_set_new(e, "group", group_to_json(g));
 		json_array_append_new(groups, e);
 	}
-	json_object_set_new(o, "groups", groups);
-	return o;
+	/* json_pack() takes the "o" references, also when it fails (jansson >= 2.11). */
+	return json_pack("{s:o, s:b, s:o, s:o}", "name", json_text(p->name), "failed", p->failed,
+			 "error", json_text(p->failed ? p->error : NULL), "groups", groups);
 }
 
 json_t *state_to_json(const struct agg *a, const struct state_id *id, uint64_t seq,
 		      uint64_t seq_reserved, const struct timespec *now)
 {
-	json_t *doc = json_object(), *body = json_object(), *probes = json_array();
+	json_t *probes = json_array(), *body;
 	char ts[40], sum[40];
 
-	if (!doc || !body || !probes)
-		goto oom;
-	format_utc_ms(now, ts, sizeof(ts));
-	json_object_set_new(body, "saved", json_string(ts));
-	json_object_set_new(body, "host", json_text(id->host));
-	json_object_set_new(body, "root", json_text(id->root));
-	json_object_set_new(body, "sinks", json_text(id->sinks));
-	json_object_set_new(body, "seq", json_integer((json_int_t)seq));
-	json_object_set_new(body, "seq_reserved", json_integer((json_int_t)seq_reserved));
-	for (size_t i = 0; i < agg_probe_count(a); i++)
+	for (size_t i = 0; probes && i < agg_probe_count(a); i++)
 		json_array_append_new(probes, probe_to_json(a, agg_probe_at(a, i)));
-	json_object_set_new(body, "probes", probes);
-	probes = NULL;
-	if (body_checksum(body, sum, sizeof(sum)) < 0)
-		goto oom;
-	json_object_set_new(doc, "format", json_string(STATE_FORMAT));
-	json_object_set_new(doc, "version", json_integer(STATE_VERSION));
-	json_object_set_new(doc, "checksum", json_string(sum));
-	json_object_set_new(doc, "state", body);
-	return doc;
-oom:
-	json_decref(doc);
-	json_decref(body);
-	json_decref(probes);
-	return NULL;
+	format_utc_ms(now, ts, sizeof(ts));
+	body = json_pack("{s:s, s:o, s:o, s:o, s:I, s:I, s:o}", "saved", ts, "host",
+			 json_text(id->host), "root", json_text(id->root), "sinks",
+			 json_text(id->sinks), "seq", (json_int_t)seq, "seq_reserved",
+			 (json_int_t)seq_reserved, "probes", probes);
+	if (!body || body_checksum(body, sum, sizeof(sum)) < 0) {
+		json_decref(body);
+		return NULL;
+	}
+	return json_pack("{s:s, s:i, s:s, s:o}", "format", STATE_FORMAT, "version", STATE_VERSION,
+			 "checksum", sum, "state", body);
 }
 
 /* What is wrong with a saved file, into why: -EBADMSG. */
