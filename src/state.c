@@ -290,12 +290,10 @@ static int group_from_json(json_t *e, const char *probe, struct snapshot *snap, 
 			goto out;
 		}
 	}
-	if (rg.n_members) {
-		rm = calloc(rg.n_members, sizeof(*rm));
-		if (!rm) {
-			rc = -ENOMEM;
-			goto out;
-		}
+	rm = calloc(rg.n_members ? rg.n_members : 1, sizeof(*rm));
+	if (!rm) {
+		rc = -ENOMEM;
+		goto out;
 	}
 	for (size_t i = 0; i < rg.n_members; i++) {
 		if (member_from_json(json_array_get(members, i), &rm[i], &pool) < 0) {
