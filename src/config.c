@@ -818,11 +818,10 @@ int cfg_check_probes(const struct config *cfg, const struct plugin_set *plugins,
 /* The uid of [daemon] user, or -1 when no such user exists. */
 static uid_t service_uid(const struct config *cfg)
 {
-	const char *user = cfg->user;
 	struct passwd pw, *res = NULL;
 	char buf[1024];
 
-	if (!user || getpwnam_r(user, &pw, buf, sizeof(buf), &res) != 0 || !res)
+	if (!cfg->user || getpwnam_r(cfg->user, &pw, buf, sizeof(buf), &res) != 0 || !res)
 		return (uid_t)-1;
 	return res->pw_uid;
 }

@@ -18,13 +18,6 @@
 #include "loop_timer.h"
 #include "probe_thread.h"
 
-static bool is_dir(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 /*
  * Plugins come from --plugin-dir, else [daemon] plugin_dir, else a plugins/
  * folder next to the binary (so build/redmon runs from the tree), else
@@ -36,13 +29,9 @@ static void pick_plugin_dir(struct runtime *rt)
 	static const char *const beside[] = { "plugins", "../lib/redmon/plugins" };
 	const char *dir = rt->cli->plugin_dir ? rt->cli->plugin_dir : rt->cfg->plugin_dir;
 	char exe[PATH_MAX];
-	ssize_t n;
+	ssize_t n = dir ? 0 : readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	struct stat st;
 
-	if (dir) {
-		snprintf(rt->plugin_dir, sizeof(rt->plugin_dir), "%s", dir);
-		return;
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n > 0) {
 		exe[n] = 0;
 		dirname(exe);
@@ -51,11 +40,11 @@ static void pick_plugin_dir(struct runtime *rt)
 					   beside[i]);
 
 			if (len > 0 && (size_t)len < sizeof(rt->plugin_dir) &&
-			    is_dir(rt->plugin_dir))
+			    stat(rt->plugin_dir, &st) == 0 && S_ISDIR(st.st_mode))
 				return;
 		}
 	}
-	snprintf(rt->plugin_dir, sizeof(rt->plugin_dir), "%s", REDMON_PLUGINDIR);
+	snprintf(rt->plugin_dir, sizeof(rt->plugin_dir), "%s", dir ? dir : REDMON_PLUGINDIR);
 }
 
 void runtime_log_errors(const char *text)
