@@ -650,11 +650,10 @@ static int apply_probe_entry(struct config *cfg, const struct cfg_entry *e)
 	struct cfg_probe *p = s ? probe_settings(cfg, e->section + 6) : NULL;
 	char why[256];
 
-	if (!s)
-		return 0;
-	if (!p)
+	if (s && !p)
 		return -ENOMEM;
-	setting_apply(s, e->value, p, why, sizeof(why));
+	if (s)
+		setting_apply(s, e->value, p, why, sizeof(why));
 	return 0;
 }
 
@@ -754,12 +753,11 @@ int cfg_load_all(const char *file, char *const *overrides, size_t n_overrides, s
 	problems_sort(cfg);
 	if (rc == -ENOMEM)
 		snprintf(err, errlen, "%s: out of memory", file ? file : "configuration");
-	if (rc < 0) {
+	if (rc < 0)
 		cfg_free(cfg);
-		return rc;
-	}
-	*ret = cfg;
-	return 0;
+	else
+		*ret = cfg;
+	return rc;
 }
 
 int cfg_load(const char *file, char *const *overrides, size_t n_overrides, struct config **ret,
@@ -771,12 +769,11 @@ int cfg_load(const char *file, char *const *overrides, size_t n_overrides, struc
 	if (rc < 0)
 		return rc;
 	rc = cfg_report_to_err(&cfg->problems, err, errlen);
-	if (rc < 0) {
+	if (rc < 0)
 		cfg_free(cfg);
-		return rc;
-	}
-	*ret = cfg;
-	return 0;
+	else
+		*ret = cfg;
+	return rc;
 }
 
 int cfg_check_probes(const struct config *cfg, const struct plugin_set *plugins, char *err,

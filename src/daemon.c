@@ -195,15 +195,13 @@ static void on_result(void *ctx, int fd, uint32_t revents)
 static void on_deadline(void *ctx)
 {
 	struct slot *s = ctx;
-	uint64_t busy;
 	char why[160];
 
 	if (!s->r || s->hung)
 		return;
-	busy = probe_thread_busy_ms(s->r);
 	snprintf(why, sizeof(why), "no answer for %llu ms (probe_timeout): stuck in its plugin%s",
 		 (unsigned long long)s->d->rt->cfg->probe_timeout_ms,
-		 busy ? "" : " or not scheduled");
+		 probe_thread_busy_ms(s->r) ? "" : " or not scheduled");
 	log_err("probe %s: %s; its groups are unknown until it answers", s->plugin->name, why);
 	s->hung = true;
 	s->answered = true;
