@@ -555,11 +555,10 @@ const char *cfg_where(const struct config *cfg, const char *section, const char 
 {
 	const struct cfg_entry *e = entry_find(cfg, section, key);
 
-	if (!e) {
-		buf[0] = 0;
-		return buf;
-	}
-	return where(e, buf, len);
+	if (e)
+		return where(e, buf, len);
+	buf[0] = 0;
+	return buf;
 }
 
 /* Store one entry's value into obj with s (only check it when obj is NULL), or report what is wrong. */

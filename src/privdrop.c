@@ -39,9 +39,7 @@ static int set_caps(uint64_t keep)
 
 	data[0].effective = data[0].permitted = (uint32_t)keep;
 	data[1].effective = data[1].permitted = (uint32_t)(keep >> 32);
-	if (syscall(SYS_capset, &hdr, data) < 0)
-		return -errno;
-	return 0;
+	return syscall(SYS_capset, &hdr, data) < 0 ? -errno : 0;
 }
 
 /* /dev/ipmi0 must be usable by the new user, else the in-band probe breaks later. */
