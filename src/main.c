@@ -181,13 +181,11 @@ static int cmd_test_alert(struct runtime *rt, const char *only)
 
 	signal(SIGPIPE, SIG_IGN); /* a hook that does not read its input must not kill us */
 	rc = loop_new(&env.loop);
-	if (rc == 0 && sink_set_open(rt->cfg, &env, &set, err, sizeof(err)) < 0) {
+	if (rc < 0)
+		snprintf(err, sizeof(err), "%s", strerror(-rc));
+	if (rc < 0 || sink_set_open(rt->cfg, &env, &set, err, sizeof(err)) < 0) {
 		fprintf(stderr, "redmon: %s\n", err);
 		loop_free(env.loop);
-		return 1;
-	}
-	if (rc < 0) {
-		fprintf(stderr, "redmon: %s\n", strerror(-rc));
 		return 1;
 	}
 	clock_gettime(CLOCK_REALTIME, &ev.time);
