@@ -109,8 +109,6 @@ void event_dup_free(struct event *ev);
 const char *event_type_name(enum event_type t);
 enum event_severity event_severity(const struct event *ev);
 const char *event_severity_name(enum event_severity s);
-/* "info", "warning", "critical" -> severity; unknown words map to SEV_INFO. */
-int event_severity_from_name(const char *s);
 
 /*
  * The idempotency key "<host>:<seq>" into buf; an event outside the daemon's
@@ -123,5 +121,7 @@ void event_message(const struct event *ev, char *buf, size_t len);
 
 /* A new JSON object for the event (docs/json.md), or NULL on allocation failure. */
 json_t *event_to_json(const struct event *ev, const char *host);
+/* The "summary" object of heartbeats and `redmon status --json`. */
+json_t *event_summary_to_json(const struct event_summary *s);
 
 #endif

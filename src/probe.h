@@ -31,7 +31,7 @@ struct probe_commands {
 };
 
 struct probe_env {
-	const struct config *cfg; /* borrowed; must outlive the probe or be swapped */
+	const struct config *cfg; /* borrowed; must outlive the probe */
 	const char *root;	  /* "/" or --root */
 	int root_fd;		  /* O_PATH fd of root, owned by the caller */
 	const struct probe_watcher *watcher;
@@ -54,10 +54,7 @@ int probe_scan(struct probe *p);
 int probe_on_fd(struct probe *p, int fd, uint32_t revents);
 
 struct snapshot *probe_groups(struct probe *p);
-const char *probe_name(const struct probe *p);
 const char *probe_error(const struct probe *p);
-/* Point the probe at a new config after a reload (options are read live). */
-void probe_set_config(struct probe *p, const struct config *cfg);
 void probe_free(struct probe *p);
 
 #endif

@@ -68,6 +68,4 @@ bool probe_thread_stop(struct probe_thread *r, uint64_t timeout_ms);
 /* Whether any probe thread was abandoned: what probes borrow must then never be freed. */
 bool probe_thread_any_abandoned(void);
 
-const char *probe_thread_name(const struct probe_thread *r);
-
 #endif

@@ -19,6 +19,7 @@
 #include "agg.h"
 #include "log.h"
 #include "loop.h"
+#include "loop_timer.h"
 #include "probe.h"
 #include "runtime.h"
 #include "status.h"
@@ -133,14 +134,6 @@ static int start(struct watch *w)
 	return 0;
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 int status_watch(struct runtime *rt, bool color)
 {
 	struct watch w = { .rt = rt, .color = color };
@@ -165,9 +158,9 @@ int status_watch(struct runtime *rt, bool color)
 		goto out;
 	}
 	redraw(&w);
-	next = now_ms() + rt->cfg->rescan_interval_ms;
+	next = mono_ms() + rt->cfg->rescan_interval_ms;
 	while (!w.quit) {
-		uint64_t t = now_ms();
+		uint64_t t = mono_ms();
 		bool changed = false;
 
 		rc = loop_run_once(w.loop, t >= next ? 0 : (int)(next - t));
@@ -175,10 +168,10 @@ int status_watch(struct runtime *rt, bool color)
 			log_err("status --watch: %s", strerror(-rc));
 			goto out;
 		}
-		if (now_ms() >= next) {
+		if (mono_ms() >= next) {
 			for (size_t i = 0; i < w.n_slots; i++)
 				w.slots[i].pending = true;
-			next = now_ms() + rt->cfg->rescan_interval_ms;
+			next = mono_ms() + rt->cfg->rescan_interval_ms;
 		}
 		for (size_t i = 0; i < w.n_slots; i++) {
 			if (w.slots[i].pending) {
