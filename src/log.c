@@ -3,7 +3,6 @@
 
 #include <pthread.h>
 #include <stdio.h>
-#include <string.h>
 
 static enum log_target log_target = LOG_TARGET_STDERR;
 static _Atomic int log_max_level = LOG_NOTICE;

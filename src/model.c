@@ -3,8 +3,6 @@
 
 #include <errno.h>
 #include <malloc.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -2,7 +2,6 @@
 /* `redmon status` (table or JSON) and `redmon check` (Nagios/Icinga plugin). */
 #include "status.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
