@@ -38,16 +38,10 @@ struct probe_env {
 	const struct probe_commands *cmds; /* NULL: register_command/run_command not offered */
 };
 
-/*
- * Create an instance of plugin with env.  Returns 0 and *ret, or -errno when
- * the plugin's init failed (it logged why).
- */
+/* An instance of plugin: 0 and *ret, or -errno when its init() failed (it logged why). */
 int probe_new(const struct redmon_plugin *plugin, const struct probe_env *env, struct probe **ret);
 
-/*
- * Run one scan.  On success the groups are in *probe_groups(p) (replacing the
- * last scan's).  On failure returns -errno and probe_error(p) says why.
- */
+/* One scan: 0 and the groups in *probe_groups(p), or -errno and probe_error(p). */
 int probe_scan(struct probe *p);
 
 /* Forward a watched fd's readiness to the plugin; 1 = rescan wanted. */
