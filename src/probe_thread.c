@@ -19,12 +19,11 @@
 #include "loop_timer.h"
 
 /*
- * After a notification, wait this long before scanning: one change causes a
- * burst of them (several sysfs attributes, an inotify event per write), and a
- * half-applied change must not be reported as two.
+ * After a notification, wait before scanning: one change causes a burst of
+ * them, and a half-applied change must not be reported as two.  The delay
+ * grows to as long as the last scan took, up to SETTLE_MAX_MS.
  */
-#define SETTLE_MS 5
-/* The settle delay grows to as long as the last scan took, up to this. */
+#define SETTLE_MS     5
 #define SETTLE_MAX_MS 1000
 
 struct probe_thread {
@@ -187,11 +186,9 @@ static void run_scan(struct probe_thread *r)
 	pthread_mutex_unlock(&r->lock);
 	poke(r->done_fd);
 	/*
-	 * Wait at least as long as the last notification-driven scan took
-	 * before the next one: a tree changing without pause (10,000 arrays
-	 * appearing) then costs at most half a core, and each scan sees more of
-	 * the change at once.  A periodic full scan says nothing about that and
-	 * must not delay the next change.
+	 * Settle as long as the last notification-driven scan took: a tree that
+	 * never stops changing then costs at most half a core.  A periodic scan
+	 * says nothing about that and must not delay the next change.
 	 */
 	if (r->settled)
 		r->settle_ms = took < SETTLE_MS	      ? SETTLE_MS
@@ -350,7 +347,8 @@ static void pin_plugin(const struct redmon_plugin *plugin)
 
 bool probe_thread_stop(struct probe_thread *r, uint64_t timeout_ms)
 {
-	struct timespec until;
+	int64_t deadline = wall_ms() + (int64_t)timeout_ms;
+	struct timespec until = { (time_t)(deadline / 1000), (long)(deadline % 1000) * 1000000 };
 
 	if (!r)
 		return true;
@@ -363,13 +361,6 @@ bool probe_thread_stop(struct probe_thread *r, uint64_t timeout_ms)
 	r->stop = true;
 	pthread_mutex_unlock(&r->lock);
 	poke(r->wake_fd);
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += (time_t)(timeout_ms / 1000);
-	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-	if (until.tv_nsec >= 1000000000) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000;
-	}
 	if (pthread_timedjoin_np(r->thread, NULL, &until) != 0) {
 		bool abandon;
 

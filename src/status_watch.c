@@ -137,7 +137,7 @@ int status_watch(struct runtime *rt, bool color)
 	struct watch w = { .rt = rt, .color = color };
 	uint64_t next;
 	sigset_t mask;
-	int sigfd = -1, rc, code = 1;
+	int sigfd = -1, rc;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
@@ -151,28 +151,21 @@ int status_watch(struct runtime *rt, bool color)
 	}
 	if (rc == 0)
 		rc = start(&w);
-	if (rc < 0) {
-		log_err("status --watch: %s", strerror(-rc));
-		goto out;
-	}
-	redraw(&w);
+	if (rc == 0)
+		redraw(&w);
 	next = mono_ms() + rt->cfg->rescan_interval_ms;
-	while (!w.quit) {
+	while (rc == 0 && !w.quit) {
 		uint64_t t = mono_ms();
-		bool changed = false;
+		bool due, changed = false;
 
 		rc = loop_run_once(w.loop, t >= next ? 0 : (int)(next - t));
-		if (rc < 0) {
-			log_err("status --watch: %s", strerror(-rc));
-			goto out;
-		}
-		if (mono_ms() >= next) {
-			for (size_t i = 0; i < w.n_slots; i++)
-				w.slots[i].pending = true;
+		if (rc < 0)
+			break;
+		due = mono_ms() >= next;
+		if (due)
 			next = mono_ms() + rt->cfg->rescan_interval_ms;
-		}
 		for (size_t i = 0; i < w.n_slots; i++) {
-			if (w.slots[i].pending) {
+			if (due || w.slots[i].pending) {
 				scan(&w.slots[i]);
 				changed = true;
 			}
@@ -180,8 +173,8 @@ int status_watch(struct runtime *rt, bool color)
 		if (changed && !w.quit)
 			redraw(&w);
 	}
-	code = 0;
-out:
+	if (rc < 0)
+		log_err("status --watch: %s", strerror(-rc));
 	for (size_t i = 0; i < w.n_slots; i++)
 		probe_free(w.slots[i].p);
 	free(w.slots);
@@ -189,5 +182,5 @@ out:
 	loop_free(w.loop);
 	if (sigfd >= 0)
 		close(sigfd);
-	return code;
+	return rc < 0 ? 1 : 0;
 }
