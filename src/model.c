@@ -261,13 +261,8 @@ static int snapshot_grow(struct snapshot *s)
 
 static bool group_valid(const struct redmon_group *g)
 {
-	if (!g || !g->name || !*g->name)
-		return false;
-	if ((unsigned)g->activity >= REDMON_ACTIVITY_COUNT_)
-		return false;
-	if (g->n_members && !g->members)
-		return false;
-	if (g->n_members > SIZE_MAX / sizeof(struct member))
+	if (!g || !g->name || !*g->name || (unsigned)g->activity >= REDMON_ACTIVITY_COUNT_ ||
+	    (g->n_members && !g->members) || g->n_members > SIZE_MAX / sizeof(struct member))
 		return false;
 	for (size_t i = 0; i < g->n_members; i++) {
 		if (!g->members[i].name || (unsigned)g->members[i].role >= REDMON_ROLE_COUNT_)
@@ -400,10 +395,7 @@ static int group_cmp(const void *a, const void *b)
 	return strcmp(((const struct group *)a)->id, ((const struct group *)b)->id);
 }
 
-/*
- * A fill that ends empty (a probe whose groups all went) cannot be told from
- * a second clear by snapshot_clear(), so it gives back the memory here.
- */
+/* snapshot_clear() cannot tell a fill that ended empty from a second clear: free here. */
 static void snapshot_trim_empty(struct snapshot *s)
 {
 	if (s->cap > 16) {
@@ -461,10 +453,6 @@ size_t snapshot_footprint(const struct snapshot *s)
 	return bytes;
 }
 
-/*
- * After releasing much more than the fill used (10,000 arrays, then a few),
- * give free memory back to the system.
- */
 void snapshot_clear(struct snapshot *s)
 {
 	size_t used = 0, size = 0, n = s->n;
@@ -495,6 +483,7 @@ void snapshot_clear(struct snapshot *s)
 		return;
 	}
 	arena_release(s);
+	/* Much more released than used (10,000 arrays, then a few): give it back. */
 	if (size - used >= ARENA_TRIM_BYTES && used < size / 4)
 		malloc_trim(0);
 }

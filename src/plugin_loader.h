@@ -1,8 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/*
- * Loading probe plugins: dlopen each .so of a directory, check its descriptor,
- * keep the ones the core can use and a reason for each one it refused.
- */
+/* Probe plugins: each .so of a directory, loaded, or refused with a reason. */
 #ifndef REDMON_PLUGIN_LOADER_H
 #define REDMON_PLUGIN_LOADER_H
 

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Delivery policies of a sink that depend only on time: reminders while a
- * group is not ok (as smartd's -M once/daily/diminishing) and heartbeats.
- * Pure functions of their arguments, so they are tested with a fake clock.
+ * A sink's reminders while a group is not ok (as smartd's -M) and heartbeats:
+ * pure functions of time, so they are tested with a fake clock.
  */
 #ifndef REDMON_POLICY_H
 #define REDMON_POLICY_H

@@ -1,8 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/*
- * A probe instance: one plugin running with one configuration, and the host
- * services (struct redmon_host_ops) the core gives it.
- */
+/* A probe instance: one plugin with its configuration, and its struct redmon_host_ops. */
 #ifndef REDMON_PROBE_H
 #define REDMON_PROBE_H
 

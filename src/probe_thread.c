@@ -333,10 +333,7 @@ bool probe_thread_any_abandoned(void)
 	return atomic_load(&any_abandoned);
 }
 
-/*
- * An abandoned thread is still running the plugin's code: the library must
- * stay mapped when the plugin set is unloaded (at exit, after a reload).
- */
+/* An abandoned thread still runs the plugin's code: keep the library mapped for good. */
 static void pin_plugin(const struct redmon_plugin *plugin)
 {
 	Dl_info info;

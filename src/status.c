@@ -215,11 +215,8 @@ int status_print(const struct agg *a, bool as_json, const char *host, const char
 }
 
 /*
- * Nagios plugin guidelines: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN; one line,
- * then perfdata after '|'.  Critical and failed groups are CRITICAL, degraded
- * ones WARNING, an unknown group or a failed probe UNKNOWN (when nothing is
- * worse).  Perfdata per group: the margin with warn/crit ranges, so a graph
- * shows redundancy eroding.
+ * Nagios plugin guidelines: one line, then perfdata after '|'.  Perfdata per
+ * group: the margin with warn/crit ranges, so a graph shows redundancy eroding.
  */
 int check_print(const struct agg *a, FILE *out)
 {

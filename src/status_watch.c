@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * `redmon status --watch`: the daemon's probes and watches without its sinks.
- * Every probe runs with the fds it asks for watched in a loop of our own; a
- * change rescans that probe and redraws the whole table, and a rescan every
- * [daemon] rescan_interval catches what no notification reports.
+ * A change rescans its probe and redraws the table; a rescan every [daemon]
+ * rescan_interval catches what no notification reports.
  */
 #include <errno.h>
 #include <signal.h>

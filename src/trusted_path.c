@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The path of a program redmon runs, walked the way the kernel resolves it:
- * one entry at a time from "/", each symbolic link read and its target
- * walked in turn, so that every directory and link the kernel would pass
- * through is checked, not only those of the final (realpath) path.
+ * The path is walked as the kernel resolves it, one entry at a time, each
+ * link's target in turn: every directory and link on the way is checked,
+ * not only those of the realpath.
  */
 #include "trusted_path.h"
 
