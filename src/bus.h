@@ -14,11 +14,9 @@
 #include "event.h"
 
 /*
- * The highest sequence number taken from outside (state file, mark, spool),
- * 2^53 - 1: every JSON reader holds it exactly (jq reads doubles), and
- * counting never reaches it (from a start at the time in ms, about 2^41, a
- * million events a second take 285 years).  A larger one was not written by
- * redmon.  SNMP carries the low 32 bits (redmonNotifSeq is Unsigned32).
+ * The highest sequence number taken from outside, 2^53 - 1: every JSON reader
+ * holds it exactly, and counting never reaches it (from the time in ms, 2^41,
+ * a million events a second take 285 years).  SNMP carries the low 32 bits.
  */
 #define BUS_SEQ_MAX	 ((UINT64_C(1) << 53) - 1)
 #define BUS_SEQ_MAX_TEXT "9007199254740991"

@@ -76,10 +76,7 @@ struct event {
 	const struct event_summary *summary;
 };
 
-/*
- * Events in order, as the aggregator returns them; {0} is empty.  They borrow
- * from whoever appended them (agg.h says for how long) or the kept snapshots.
- */
+/* Events in order; {0} is empty.  They borrow from whoever appended them, or from kept. */
 struct event_list {
 	struct event *v;
 	size_t n, cap;

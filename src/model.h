@@ -58,10 +58,7 @@ struct group {
 
 struct snap_block;
 
-/*
- * A set of groups, sorted by id once complete; {0} is empty.  Nothing points
- * into the struct, so a snapshot moves between threads by swapping values.
- */
+/* Groups, sorted by id once complete; {0} is empty.  Moved between threads by value. */
 struct snapshot {
 	struct group *groups;
 	size_t n, cap;
@@ -104,8 +101,7 @@ size_t snapshot_sort(struct snapshot *s);
 const struct group *snapshot_find(const struct snapshot *s, const char *id);
 /*
  * Free every group.  A small snapshot keeps its memory for the next fill; a
- * large one (over 64 KiB) frees it and remembers its size: a cleared
- * snapshot may wait a whole scan and must not pin a copy's worth of memory.
+ * large one (over 64 KiB) frees it, remembering its size, so as not to pin it.
  */
 void snapshot_clear(struct snapshot *s);
 void snapshot_free(struct snapshot *s);

@@ -135,12 +135,11 @@ int probe_thread_new(const struct redmon_plugin *plugin, const struct probe_env 
 	rc = -errno;
 	if (r->epfd < 0 || r->wake_fd < 0 || r->settle_fd < 0 || r->done_fd < 0)
 		goto fail;
-	ev.data.fd = r->wake_fd;
-	if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->wake_fd, &ev) < 0)
-		goto fail_errno;
-	ev.data.fd = r->settle_fd;
-	if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->settle_fd, &ev) < 0)
-		goto fail_errno;
+	for (size_t i = 0; i < 2; i++) {
+		ev.data.fd = i ? r->settle_fd : r->wake_fd;
+		if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0)
+			goto fail_errno;
+	}
 	r->watcher = (struct probe_watcher){ .watch = watch_fd, .unwatch = unwatch_fd, .ctx = r };
 	penv.watcher = events ? &r->watcher : NULL;
 	rc = probe_new(plugin, &penv, &r->p);

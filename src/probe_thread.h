@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * A probe on a thread of its own, so that one stuck in a read (a hung
- * driver, a BMC that never answers) cannot stop the others, SNMP or alerts.
- * init() runs on the caller's thread (it may need root); scan(), on_fd() and
- * fini() then run on the probe's thread, which watches the plugin's fds in
- * its own epoll set.  A result (one whole scan) is moved, not copied, out.
+ * A probe on a thread of its own, so that one stuck in a read (a hung driver)
+ * cannot stop the others.  init() runs on the caller's thread (it may need
+ * root); scan(), on_fd() and fini() on the probe's, which watches its fds.
  */
 #ifndef REDMON_PROBE_THREAD_H
 #define REDMON_PROBE_THREAD_H
