@@ -2,9 +2,7 @@
 #include "bus.h"
 
 #include <errno.h>
-#include <stdbool.h>
 #include <stdlib.h>
-#include <time.h>
 
 struct bus_sub {
 	bus_fn fn;

@@ -1,8 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/*
- * Helpers that only return errors (parsers, validators, the loader) write the
- * reason into a caller's buffer; the caller logs it once, with context.
- */
+/* Helpers that do not log write the reason here; the caller logs it once, with context. */
 #ifndef REDMON_ERRBUF_H
 #define REDMON_ERRBUF_H
 

@@ -2,7 +2,6 @@
 #include "event.h"
 
 #include <errno.h>
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,15 +161,6 @@ const char *event_severity_name(enum event_severity s)
 	return (unsigned)s <= SEV_CRITICAL ? severity_names[s] : "info";
 }
 
-int event_severity_from_name(const char *s)
-{
-	for (int i = SEV_INFO; i <= SEV_CRITICAL; i++) {
-		if (s && strcmp(s, severity_names[i]) == 0)
-			return i;
-	}
-	return SEV_INFO;
-}
-
 enum event_severity event_severity(const struct event *ev)
 {
 	if (ev->type == EV_PROBE_FAILED || ev->type == EV_SINK_FAILED ||
@@ -299,7 +289,7 @@ void event_key(const struct event *ev, const char *host, char *buf, size_t len)
 			 ev->time.tv_nsec);
 }
 
-static json_t *summary_to_json(const struct event_summary *s)
+json_t *event_summary_to_json(const struct event_summary *s)
 {
 	json_t *o = json_object();
 
@@ -328,42 +318,30 @@ json_t *event_to_json(const struct event *ev, const char *host)
 	json_object_set_new(o, "probe", json_text(ev->probe));
 	if (ev->group)
 		json_object_set_new(o, "group", group_to_json(ev->group));
-	if (ev->type == EV_HEALTH_CHANGED) {
-		json_t *prev = json_object();
-
-		json_object_set_new(prev, "health", json_string(health_name(ev->prev_health)));
-		json_object_set_new(prev, "margin",
-				    ev->prev_margin < 0 ? json_null()
-							: json_integer(ev->prev_margin));
-		json_object_set_new(o, "previous", prev);
-	}
-	if (ev->type == EV_REBUILD_FINISHED) {
-		json_t *prev = json_object();
-
-		json_object_set_new(prev, "activity",
-				    json_string(activity_name(ev->prev_activity)));
-		json_object_set_new(prev, "progress",
-				    ev->prev_progress < 0 ? json_null()
-							  : json_real(ev->prev_progress));
-		json_object_set_new(o, "previous", prev);
-	}
-	if (ev->type == EV_MEMBER_CHANGED) {
-		json_t *m = json_object();
-
-		json_object_set_new(m, "name", json_text(ev->member_name));
-		json_object_set_new(m, "role", json_string(role_or_absent(ev->member_role)));
-		json_object_set_new(m, "previous_role",
-				    json_string(role_or_absent(ev->member_prev_role)));
-		json_object_set_new(m, "state", json_text(ev->member_state));
-		json_object_set_new(o, "member", m);
-	}
+	/* json_pack's "o?" turns NULL into null: unknown margin or progress, or no memory. */
+	if (ev->type == EV_HEALTH_CHANGED)
+		json_object_set_new(
+			o, "previous",
+			json_pack("{s:s, s:o?}", "health", health_name(ev->prev_health), "margin",
+				  ev->prev_margin < 0 ? NULL : json_integer(ev->prev_margin)));
+	if (ev->type == EV_REBUILD_FINISHED)
+		json_object_set_new(
+			o, "previous",
+			json_pack("{s:s, s:o?}", "activity", activity_name(ev->prev_activity),
+				  "progress",
+				  ev->prev_progress < 0 ? NULL : json_real(ev->prev_progress)));
+	if (ev->type == EV_MEMBER_CHANGED)
+		json_object_set_new(o, "member",
+				    json_pack("{s:o?, s:s, s:s, s:o?}", "name",
+					      json_text(ev->member_name), "role",
+					      role_or_absent(ev->member_role), "previous_role",
+					      role_or_absent(ev->member_prev_role), "state",
+					      json_text(ev->member_state)));
 	if (ev->type == EV_REMINDER) {
-		json_t *r = json_object();
-
 		format_utc_ms(&ev->since, ts, sizeof(ts));
-		json_object_set_new(r, "number", json_integer(ev->reminder));
-		json_object_set_new(r, "since", json_string(ts));
-		json_object_set_new(o, "reminder", r);
+		json_object_set_new(
+			o, "reminder",
+			json_pack("{s:I, s:s}", "number", (json_int_t)ev->reminder, "since", ts));
 	}
 	if (ev->sink)
 		json_object_set_new(o, "sink", json_text(ev->sink));
@@ -372,7 +350,7 @@ json_t *event_to_json(const struct event *ev, const char *host)
 	if (ev->type == EV_SPOOL_OVERFLOW)
 		json_object_set_new(o, "dropped", json_integer((json_int_t)ev->count));
 	if (ev->summary)
-		json_object_set_new(o, "summary", summary_to_json(ev->summary));
+		json_object_set_new(o, "summary", event_summary_to_json(ev->summary));
 	if (ev->error)
 		json_object_set_new(o, "error", json_text(ev->error));
 	event_message(ev, msg, sizeof(msg));

@@ -63,9 +63,8 @@ struct event {
 	const char *error;
 	const char *message;
 	/*
-	 * sink_failed, sink_recovered, spool_overflow: the sink the event is
-	 * about (never delivered to it).  reminder, heartbeat, test: the one
-	 * sink it is meant for (NULL for test: every sink).
+	 * sink_*, spool_overflow: the sink it is about (never delivered to it);
+	 * reminder, heartbeat, test: the one sink it is for (NULL: every sink).
 	 */
 	const char *sink;
 	/* sink_failed: failures in a row; sink_recovered: failures before; spool_overflow: dropped */
@@ -77,11 +76,7 @@ struct event {
 	const struct event_summary *summary;
 };
 
-/*
- * Events in the order they happened, as the aggregator returns them; {0} is
- * an empty list.  The events borrow their pointers from whoever appended
- * them (agg.h says for how long), or from the snapshots the list keeps.
- */
+/* Events in order; {0} is empty.  They borrow from whoever appended them, or from kept. */
 struct event_list {
 	struct event *v;
 	size_t n, cap;
@@ -98,24 +93,15 @@ int event_list_keep(struct event_list *l, struct snapshot *s);
 void event_list_clear(struct event_list *l);
 void event_list_free(struct event_list *l);
 
-/*
- * A copy of ev that owns what it points to (strings, group, summary), to
- * keep it past the call that handed it over; NULL on allocation failure.
- * Freed by event_dup_free() (NULL is a no-op).
- */
+/* A copy of ev owning what it points to; NULL on ENOMEM.  event_dup_free(NULL) is a no-op. */
 struct event *event_dup(const struct event *ev);
 void event_dup_free(struct event *ev);
 
 const char *event_type_name(enum event_type t);
 enum event_severity event_severity(const struct event *ev);
 const char *event_severity_name(enum event_severity s);
-/* "info", "warning", "critical" -> severity; unknown words map to SEV_INFO. */
-int event_severity_from_name(const char *s);
 
-/*
- * The idempotency key "<host>:<seq>" into buf; an event outside the daemon's
- * sequence (seq 0: `redmon test-alert`) gets "<host>:test-<time in ns>".
- */
+/* "<host>:<seq>" into buf; seq 0 (`redmon test-alert`) gets "<host>:test-<time in ns>". */
 void event_key(const struct event *ev, const char *host, char *buf, size_t len);
 
 /* The human sentence of an event (raw bytes of names; escape before output). */
@@ -123,5 +109,7 @@ void event_message(const struct event *ev, char *buf, size_t len);
 
 /* A new JSON object for the event (docs/json.md), or NULL on allocation failure. */
 json_t *event_to_json(const struct event *ev, const char *host);
+/* The "summary" object of heartbeats and `redmon status --json`. */
+json_t *event_summary_to_json(const struct event_summary *s);
 
 #endif

@@ -6,9 +6,8 @@
 #include <string.h>
 
 /*
- * Length of the valid UTF-8 sequence at s (1-4), or 0 if the bytes there are
- * not one: overlong forms, surrogates and code points above U+10FFFF are
- * invalid (RFC 3629 section 4).
+ * Length of the valid UTF-8 sequence at s (1-4), or 0: overlong forms,
+ * surrogates and code points above U+10FFFF are invalid (RFC 3629, 4).
  */
 static size_t utf8_seq_len(const unsigned char *s)
 {

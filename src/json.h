@@ -10,9 +10,8 @@
 #include "model.h"
 
 /*
- * A JSON string from bytes that may not be UTF-8: invalid bytes become the
- * text "\xNN" and a backslash becomes "\\", so nothing is lost or rejected.
- * NULL gives JSON null.  Returns a new reference, or NULL on allocation failure.
+ * A JSON string from bytes that may not be UTF-8: invalid bytes become "\xNN"
+ * and a backslash "\\", so nothing is lost.  NULL gives null; NULL on ENOMEM.
  */
 json_t *json_text(const char *s);
 

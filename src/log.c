@@ -3,7 +3,6 @@
 
 #include <pthread.h>
 #include <stdio.h>
-#include <string.h>
 
 static enum log_target log_target = LOG_TARGET_STDERR;
 static _Atomic int log_max_level = LOG_NOTICE;
@@ -29,10 +28,7 @@ void log_setup(enum log_target target, int max_level)
 	pthread_mutex_unlock(&log_lock);
 }
 
-/*
- * One line per call.  Control characters (a device name with a newline in it)
- * are replaced so a log line can never be split or forged.
- */
+/* Control characters (a device name with a newline) are replaced: no forged lines. */
 void log_vmsg(int level, const char *prefix, const char *fmt, va_list ap)
 {
 	char line[1024];

@@ -8,11 +8,7 @@
 struct loop;
 typedef void (*loop_fd_cb)(void *ctx, int fd, uint32_t revents);
 
-/*
- * Run before every wait: it may do deferred work (timers of a library that
- * keeps its own, such as net-snmp) and returns the longest time in ms the loop
- * may then sleep, -1 for no limit.
- */
+/* Run before every wait (net-snmp's timers); returns the longest sleep in ms, -1: no limit. */
 typedef int (*loop_prepare_fn)(void *ctx);
 
 int loop_new(struct loop **ret);
@@ -22,10 +18,7 @@ int loop_add(struct loop *l, int fd, uint32_t events, loop_fd_cb cb, void *ctx);
 void loop_del(struct loop *l, int fd);
 /* Set the loop's one prepare function (NULL: none), replacing any before. */
 void loop_set_prepare(struct loop *l, loop_prepare_fn fn, void *ctx);
-/*
- * Run the prepare function, wait up to timeout_ms (-1: forever) or less if it
- * asks, and dispatch; 0 or -errno (EINTR is 0).
- */
+/* Prepare, wait up to timeout_ms (-1: forever) and dispatch; 0 or -errno (EINTR is 0). */
 int loop_run_once(struct loop *l, int timeout_ms);
 void loop_free(struct loop *l);
 

@@ -42,14 +42,10 @@ int loop_timer_new(struct loop *l, loop_timer_cb cb, void *ctx, struct loop_time
 	t->cb = cb;
 	t->ctx = ctx;
 	t->fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (t->fd < 0) {
-		rc = -errno;
-		free(t);
-		return rc;
-	}
-	rc = loop_add(l, t->fd, EPOLLIN, on_expiry, t);
+	rc = t->fd < 0 ? -errno : loop_add(l, t->fd, EPOLLIN, on_expiry, t);
 	if (rc < 0) {
-		close(t->fd);
+		if (t->fd >= 0)
+			close(t->fd);
 		free(t);
 		return rc;
 	}

@@ -1,8 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/*
- * One-shot timers for the epoll loop, each a timerfd watched with loop_add().
- * Built only on the public loop API, so any loop user can have timers.
- */
+/* One-shot timers for the epoll loop, each a timerfd watched with loop_add(). */
 #ifndef REDMON_LOOP_TIMER_H
 #define REDMON_LOOP_TIMER_H
 
@@ -15,10 +12,7 @@ typedef void (*loop_timer_cb)(void *ctx);
 
 /* A disarmed timer calling cb(ctx) when it expires; 0 or -errno. */
 int loop_timer_new(struct loop *l, loop_timer_cb cb, void *ctx, struct loop_timer **ret);
-/*
- * Fire once, ms from now (0: at the next loop iteration).  Arming an armed
- * timer replaces its deadline.  0 or -errno.
- */
+/* Fire once, ms from now (0: next iteration), replacing any deadline; 0 or -errno. */
 int loop_timer_arm(struct loop_timer *t, uint64_t ms);
 void loop_timer_disarm(struct loop_timer *t);
 bool loop_timer_armed(const struct loop_timer *t);

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <malloc.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,12 +75,10 @@ bool activity_is_rebuild(enum redmon_activity a)
 }
 
 /*
- * The arena.  Blocks are filled front to back; a request that does not fit
- * the newest block gets a new block twice its size (up to ARENA_BLOCK_MAX),
- * or a block of its own when it is larger than that (a hostile 1 MiB reason
- * string).  The first block of a fill is sized by what the last fill needed
- * (arena_hint), so a steady fill takes one malloc, or none when
- * snapshot_clear() kept a small block.
+ * The arena: a request that does not fit the newest block gets a new block
+ * twice its size (up to ARENA_BLOCK_MAX), or one of its own if larger (a
+ * hostile 1 MiB reason).  The first block is sized by the last fill
+ * (arena_hint), so a steady fill takes one malloc, or none.
  */
 struct snap_block {
 	struct snap_block *next;
@@ -203,9 +200,8 @@ static char *dup_opt(struct snapshot *s, const char *str, bool *oom)
 }
 
 /*
- * dup_opt for strings that repeat across groups (probe, kind, type, member
- * state, reasons): a short string already in the table is shared.  A slot
- * taken by another string is overwritten; that only costs a copy.
+ * dup_opt for strings that repeat across groups: a short one already in the
+ * table is shared.  A colliding slot is overwritten; that only costs a copy.
  */
 static char *intern_opt(struct snapshot *s, const char *str, bool *oom)
 {
@@ -265,13 +261,8 @@ static int snapshot_grow(struct snapshot *s)
 
 static bool group_valid(const struct redmon_group *g)
 {
-	if (!g || !g->name || !*g->name)
-		return false;
-	if ((unsigned)g->activity >= REDMON_ACTIVITY_COUNT_)
-		return false;
-	if (g->n_members && !g->members)
-		return false;
-	if (g->n_members > SIZE_MAX / sizeof(struct member))
+	if (!g || !g->name || !*g->name || (unsigned)g->activity >= REDMON_ACTIVITY_COUNT_ ||
+	    (g->n_members && !g->members) || g->n_members > SIZE_MAX / sizeof(struct member))
 		return false;
 	for (size_t i = 0; i < g->n_members; i++) {
 		if (!g->members[i].name || (unsigned)g->members[i].role >= REDMON_ROLE_COUNT_)
@@ -296,10 +287,7 @@ static char *make_id(struct snapshot *s, const char *probe, const char *name, ch
 	return id;
 }
 
-/*
- * On failure the arena keeps what was copied so far: it is reclaimed with
- * the rest at the next snapshot_clear().
- */
+/* On failure, what was copied stays in the arena until the next snapshot_clear(). */
 int snapshot_add(struct snapshot *s, const char *probe, const struct redmon_group *rg)
 {
 	struct group g = { 0 };
@@ -350,66 +338,54 @@ int snapshot_add(struct snapshot *s, const char *probe, const struct redmon_grou
 	return 0;
 }
 
-/* Bytes str takes in a copy, and the copy itself, bumping *at. */
-static size_t str_size(const char *str)
+/* The strings group_copy() copies, in a group and in a member. */
+static const size_t group_strs[] = {
+	offsetof(struct group, id),   offsetof(struct group, probe), offsetof(struct group, name),
+	offsetof(struct group, kind), offsetof(struct group, type),  offsetof(struct group, reason),
+};
+static const size_t member_strs[] = {
+	offsetof(struct member, name),	   offsetof(struct member, state),
+	offsetof(struct member, device),   offsetof(struct member, serial),
+	offsetof(struct member, location), offsetof(struct member, reason),
+};
+
+/* The bytes of the strings at offs[0..5] in obj; with at, also move them there. */
+static size_t copy_strs(void *obj, const size_t offs[6], char **at)
 {
-	return str ? strlen(str) + 1 : 0;
+	size_t size = 0;
+
+	for (size_t i = 0; i < 6; i++) {
+		char **str = (char **)((char *)obj + offs[i]);
+		size_t n = *str ? strlen(*str) + 1 : 0;
+
+		if (at && *str) {
+			*str = memcpy(*at, *str, n);
+			*at += n;
+		}
+		size += n;
+	}
+	return size;
 }
 
-static char *str_put(char **at, const char *str)
-{
-	char *d = *at;
-	size_t n;
-
-	if (!str)
-		return NULL;
-	n = strlen(str) + 1;
-	memcpy(d, str, n);
-	*at += n;
-	return d;
-}
-
+/* Two passes: measure, then copy into the one block. */
 int group_copy(struct group *dst, const struct group *src)
 {
-	const char *const gs[] = {
-		src->id, src->probe, src->name, src->kind, src->type, src->reason
-	};
-	size_t size = src->n_members * sizeof(struct member);
+	size_t head = src->n_members * sizeof(struct member), size = head;
 	struct group g = *src;
-	char *at;
+	char *at = NULL;
 
-	for (size_t i = 0; i < sizeof(gs) / sizeof(gs[0]); i++)
-		size += str_size(gs[i]);
-	for (size_t i = 0; i < src->n_members; i++) {
-		const struct member *m = &src->members[i];
-
-		size += str_size(m->name) + str_size(m->state) + str_size(m->device) +
-			str_size(m->serial) + str_size(m->location) + str_size(m->reason);
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1) {
+			g.own = malloc(size ? size : 1);
+			if (!g.own)
+				return -ENOMEM;
+			g.members = src->n_members ? memcpy(g.own, src->members, head) : NULL;
+			at = (char *)g.own + head;
+		}
+		size += copy_strs(&g, group_strs, at ? &at : NULL);
+		for (size_t i = 0; i < g.n_members; i++)
+			size += copy_strs(&g.members[i], member_strs, at ? &at : NULL);
 	}
-	g.own = malloc(size ? size : 1);
-	if (!g.own)
-		return -ENOMEM;
-	g.members = src->n_members ? g.own : NULL;
-	at = (char *)g.own + src->n_members * sizeof(struct member);
-	for (size_t i = 0; i < src->n_members; i++) {
-		const struct member *m = &src->members[i];
-
-		g.members[i] = (struct member){
-			.name = str_put(&at, m->name),
-			.role = m->role,
-			.state = str_put(&at, m->state),
-			.device = str_put(&at, m->device),
-			.serial = str_put(&at, m->serial),
-			.location = str_put(&at, m->location),
-			.reason = str_put(&at, m->reason),
-		};
-	}
-	g.id = str_put(&at, src->id);
-	g.probe = str_put(&at, src->probe);
-	g.name = str_put(&at, src->name);
-	g.kind = str_put(&at, src->kind);
-	g.type = str_put(&at, src->type);
-	g.reason = str_put(&at, src->reason);
 	*dst = g;
 	return 0;
 }
@@ -419,10 +395,7 @@ static int group_cmp(const void *a, const void *b)
 	return strcmp(((const struct group *)a)->id, ((const struct group *)b)->id);
 }
 
-/*
- * A fill that ends empty (a probe whose groups all went) cannot be told from
- * a second clear by snapshot_clear(), so it gives back the memory here.
- */
+/* snapshot_clear() cannot tell a fill that ended empty from a second clear: free here. */
 static void snapshot_trim_empty(struct snapshot *s)
 {
 	if (s->cap > 16) {
@@ -445,8 +418,7 @@ size_t snapshot_sort(struct snapshot *s)
 		return 0;
 	}
 
-	if (s->n > 1)
-		qsort(s->groups, s->n, sizeof(*s->groups), group_cmp);
+	qsort(s->groups, s->n, sizeof(*s->groups), group_cmp);
 	for (size_t i = 0; i < s->n; i++) {
 		if (out > 0 && strcmp(s->groups[out - 1].id, s->groups[i].id) == 0) {
 			group_free(&s->groups[i]);
@@ -463,20 +435,9 @@ size_t snapshot_sort(struct snapshot *s)
 
 const struct group *snapshot_find(const struct snapshot *s, const char *id)
 {
-	size_t lo = 0, hi = s->n;
+	const struct group key = { .id = (char *)id };
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(s->groups[mid].id, id);
-
-		if (c == 0)
-			return &s->groups[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return s->n ? bsearch(&key, s->groups, s->n, sizeof(*s->groups), group_cmp) : NULL;
 }
 
 size_t snapshot_footprint(const struct snapshot *s)
@@ -492,13 +453,6 @@ size_t snapshot_footprint(const struct snapshot *s)
 	return bytes;
 }
 
-/*
- * Keep a small arena block and groups array for the next fill (the steady
- * case of a small host: no malloc at all); free large ones, remembering
- * their size, as snapshot_clear() in model.h says.  After releasing much
- * more than the fill used (a scan of 10,000 arrays, then a small one), give
- * free memory back to the system.
- */
 void snapshot_clear(struct snapshot *s)
 {
 	size_t used = 0, size = 0, n = s->n;
@@ -529,6 +483,7 @@ void snapshot_clear(struct snapshot *s)
 		return;
 	}
 	arena_release(s);
+	/* Much more released than used (10,000 arrays, then a few): give it back. */
 	if (size - used >= ARENA_TRIM_BYTES && used < size / 4)
 		malloc_trim(0);
 }

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The core's own copy of what probes report: groups, members, health.
- * Everything here is owned by the snapshot that holds it: the strings and
- * member arrays of a snapshot's groups live in the snapshot's arena (a few
+ * The core's own copy of what probes report: groups, members, health.  A
+ * snapshot's groups keep their strings and members in its arena (a few
  * large blocks, freed at once), never in mallocs of their own.
  */
 #ifndef REDMON_MODEL_H
@@ -34,11 +33,7 @@ struct member {
 	char *reason;
 };
 
-/*
- * A group's strings are read-only once made: repeated ones (probe, kind,
- * type, member states, reasons) may be shared by several groups of one
- * snapshot.  To change one, point it at a new string (snapshot_strdup()).
- */
+/* Strings are read-only: groups of one snapshot share repeated ones (snapshot_strdup()). */
 struct group {
 	char *id; /* "<probe>:<name>" */
 	char *probe;
@@ -63,11 +58,7 @@ struct group {
 
 struct snap_block;
 
-/*
- * A set of groups, sorted by id once complete.  {0} is an empty snapshot.
- * Nothing points into the struct itself, so a whole snapshot moves (between
- * threads, into the aggregator) by swapping struct values.
- */
+/* Groups, sorted by id once complete; {0} is empty.  Moved between threads by value. */
 struct snapshot {
 	struct group *groups;
 	size_t n, cap;
@@ -95,23 +86,13 @@ const char *activity_name(enum redmon_activity a);
 /* recovery, resync and reshape: work that restores or changes redundancy. */
 bool activity_is_rebuild(enum redmon_activity a);
 
-/*
- * Deep-copy a probe's report into a new group of the snapshot, validating it.
- * Returns 0, -EINVAL (no name, bad enum), or -ENOMEM.  Duplicates are
- * removed by snapshot_sort().
- */
+/* Validate and deep-copy a probe's report into s: 0, -EINVAL (no name, bad enum), -ENOMEM. */
 int snapshot_add(struct snapshot *s, const char *probe, const struct redmon_group *g);
 
-/*
- * Deep-copy one group into one block of its own (dst->own), independent of
- * any snapshot; dst may then be stored in a snapshot.  0 or -ENOMEM.
- */
+/* Deep-copy src into one block of its own (dst->own), outside any arena; 0 or -ENOMEM. */
 int group_copy(struct group *dst, const struct group *src);
 
-/*
- * A copy of str in s's arena: it lives until snapshot_clear() or
- * snapshot_free() of s, so only groups of s may point at it.  NULL on ENOMEM.
- */
+/* A copy of str in s's arena, for groups of s only, until s is cleared; NULL on ENOMEM. */
 char *snapshot_strdup(struct snapshot *s, const char *str);
 
 /* Sort by id and drop every group whose id repeats an earlier one; returns how many. */
@@ -119,11 +100,8 @@ size_t snapshot_sort(struct snapshot *s);
 /* Binary search: only on a sorted snapshot. */
 const struct group *snapshot_find(const struct snapshot *s, const char *id);
 /*
- * Free every group.  A small snapshot keeps its allocation for reuse; a
- * large one (over 64 KiB of groups array or arena) frees it and remembers
- * its size, so the next fill allocates once, at the right size.  Snapshots
- * pass through several hands (probe, hand-over, aggregator) and a cleared
- * one may wait a whole scan: it must not pin a copy's worth of memory.
+ * Free every group.  A small snapshot keeps its memory for the next fill; a
+ * large one (over 64 KiB) frees it, remembering its size, so as not to pin it.
  */
 void snapshot_clear(struct snapshot *s);
 void snapshot_free(struct snapshot *s);

@@ -6,7 +6,6 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,9 +22,8 @@ static bool valid_probe_name(const char *s)
 }
 
 /*
- * Check the descriptor as far as its own size says it goes (the Redis module
- * rule): a plugin built for this major ABI but an older, shorter struct is
- * fine; a different major version or a size too small for what we call is not.
+ * Read the descriptor only as far as its size says (the Redis module rule): an
+ * older, shorter struct of this major ABI is fine if it covers what we call.
  */
 static int check_descriptor(const struct redmon_plugin *d, const char *path, char *err,
 			    size_t errlen)

@@ -1,8 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/*
- * Loading probe plugins: dlopen each .so of a directory, check its descriptor,
- * keep the ones the core can use and a reason for each one it refused.
- */
+/* Probe plugins: each .so of a directory, loaded, or refused with a reason. */
 #ifndef REDMON_PLUGIN_LOADER_H
 #define REDMON_PLUGIN_LOADER_H
 
@@ -22,16 +19,12 @@ struct plugin_set {
 	size_t n;
 };
 
-/*
- * Load one plugin file.  On success fills *ret (desc set).  On refusal returns
- * -errno / -EINVAL and writes an operator-facing reason into err.
- */
+/* Load one plugin file into *ret, or return -errno with an operator-facing reason in err. */
 int plugin_load(const char *path, struct plugin *ret, char *err, size_t errlen);
 
 /*
- * Load every *.so in dir, in name order.  Refused plugins are kept in the set
- * with their error (so `status` can show them).  Returns 0, or -errno when the
- * directory itself cannot be read (message in err).
+ * Load every *.so in dir, in name order, keeping refused ones with their error
+ * (for `status`).  0, or -errno when dir cannot be read (message in err).
  */
 int plugin_set_load_dir(struct plugin_set *set, const char *dir, char *err, size_t errlen);
 

@@ -7,47 +7,37 @@
 #include "config.h"
 
 #define MIN_INTERVAL_MS 1000ull
+#define MAX_INTERVAL_MS (365 * POLICY_DAY_MS)
 
 int policy_parse_remind(const char *s, struct remind *ret)
 {
+	struct remind r = { .kind = REMIND_EVERY, .interval_ms = POLICY_DAY_MS };
 	uint64_t ms;
 
 	if (strcmp(s, "once") == 0) {
-		*ret = (struct remind){ .kind = REMIND_ONCE };
-		return 0;
-	}
-	if (strcmp(s, "daily") == 0) {
-		*ret = (struct remind){ .kind = REMIND_EVERY, .interval_ms = POLICY_DAY_MS };
-		return 0;
-	}
-	if (strcmp(s, "diminishing") == 0) {
-		*ret = (struct remind){ .kind = REMIND_DIMINISHING, .interval_ms = POLICY_DAY_MS };
-		return 0;
-	}
-	if (strncmp(s, "diminishing/", 12) == 0) {
-		if (opt_parse_duration_ms(s + 12, MIN_INTERVAL_MS, 365 * POLICY_DAY_MS, &ms) < 0)
+		r = (struct remind){ .kind = REMIND_ONCE };
+	} else if (strcmp(s, "diminishing") == 0) {
+		r.kind = REMIND_DIMINISHING;
+	} else if (strcmp(s, "daily") != 0) {
+		if (strncmp(s, "diminishing/", 12) == 0) {
+			r.kind = REMIND_DIMINISHING;
+			s += 12;
+		}
+		if (opt_parse_duration_ms(s, MIN_INTERVAL_MS, MAX_INTERVAL_MS, &ms) < 0)
 			return -EINVAL;
-		*ret = (struct remind){ .kind = REMIND_DIMINISHING, .interval_ms = (int64_t)ms };
-		return 0;
+		r.interval_ms = (int64_t)ms;
 	}
-	if (opt_parse_duration_ms(s, MIN_INTERVAL_MS, 365 * POLICY_DAY_MS, &ms) < 0)
-		return -EINVAL;
-	*ret = (struct remind){ .kind = REMIND_EVERY, .interval_ms = (int64_t)ms };
+	*ret = r;
 	return 0;
 }
 
 int policy_parse_heartbeat(const char *s, uint64_t *ret_ms)
 {
-	uint64_t ms;
-
 	if (strcmp(s, "off") == 0) {
 		*ret_ms = 0;
 		return 0;
 	}
-	if (opt_parse_duration_ms(s, MIN_INTERVAL_MS, 365 * POLICY_DAY_MS, &ms) < 0)
-		return -EINVAL;
-	*ret_ms = ms;
-	return 0;
+	return opt_parse_duration_ms(s, MIN_INTERVAL_MS, MAX_INTERVAL_MS, ret_ms) < 0 ? -EINVAL : 0;
 }
 
 int64_t policy_remind_offset(const struct remind *r, unsigned n)

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Delivery policies of a sink that depend only on time: reminders while a
- * group is not ok (as smartd's -M once/daily/diminishing) and heartbeats.
- * Pure functions of their arguments, so they are tested with a fake clock.
+ * A sink's reminders while a group is not ok (as smartd's -M) and heartbeats:
+ * pure functions of time, so they are tested with a fake clock.
  */
 #ifndef REDMON_POLICY_H
 #define REDMON_POLICY_H
@@ -22,17 +21,10 @@ int policy_parse_remind(const char *s, struct remind *ret);
 /* "off" (0) or a duration of at least 1s, in milliseconds.  0 or -EINVAL. */
 int policy_parse_heartbeat(const char *s, uint64_t *ret_ms);
 
-/*
- * When reminder number n (1, 2, ...) is due, in ms after the group's health
- * was announced; INT64_MAX for never.
- */
+/* When reminder n (1, 2, ...) is due, in ms after the health was announced; INT64_MAX: never. */
 int64_t policy_remind_offset(const struct remind *r, unsigned n);
 
-/*
- * The first reminder of a group announced at since_ms that falls in
- * (after_ms, ...]: its number in *ret_n and its time in *ret_due.  Returns
- * false when no reminder will ever come.
- */
+/* The first reminder (*ret_n, due at *ret_due) after after_ms; false: none will come. */
 bool policy_next_reminder(const struct remind *r, int64_t since_ms, int64_t after_ms,
 			  unsigned *ret_n, int64_t *ret_due);
 

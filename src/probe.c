@@ -210,19 +210,9 @@ struct snapshot *probe_groups(struct probe *p)
 	return &p->scan;
 }
 
-const char *probe_name(const struct probe *p)
-{
-	return p->plugin->name;
-}
-
 const char *probe_error(const struct probe *p)
 {
 	return p->error[0] ? p->error : NULL;
-}
-
-void probe_set_config(struct probe *p, const struct config *cfg)
-{
-	p->env.cfg = cfg;
 }
 
 void probe_free(struct probe *p)

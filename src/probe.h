@@ -1,8 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/*
- * A probe instance: one plugin running with one configuration, and the host
- * services (struct redmon_host_ops) the core gives it.
- */
+/* A probe instance: one plugin with its configuration, and its struct redmon_host_ops. */
 #ifndef REDMON_PROBE_H
 #define REDMON_PROBE_H
 
@@ -31,33 +28,24 @@ struct probe_commands {
 };
 
 struct probe_env {
-	const struct config *cfg; /* borrowed; must outlive the probe or be swapped */
+	const struct config *cfg; /* borrowed; must outlive the probe */
 	const char *root;	  /* "/" or --root */
 	int root_fd;		  /* O_PATH fd of root, owned by the caller */
 	const struct probe_watcher *watcher;
 	const struct probe_commands *cmds; /* NULL: register_command/run_command not offered */
 };
 
-/*
- * Create an instance of plugin with env.  Returns 0 and *ret, or -errno when
- * the plugin's init failed (it logged why).
- */
+/* An instance of plugin: 0 and *ret, or -errno when its init() failed (it logged why). */
 int probe_new(const struct redmon_plugin *plugin, const struct probe_env *env, struct probe **ret);
 
-/*
- * Run one scan.  On success the groups are in *probe_groups(p) (replacing the
- * last scan's).  On failure returns -errno and probe_error(p) says why.
- */
+/* One scan: 0 and the groups in *probe_groups(p), or -errno and probe_error(p). */
 int probe_scan(struct probe *p);
 
 /* Forward a watched fd's readiness to the plugin; 1 = rescan wanted. */
 int probe_on_fd(struct probe *p, int fd, uint32_t revents);
 
 struct snapshot *probe_groups(struct probe *p);
-const char *probe_name(const struct probe *p);
 const char *probe_error(const struct probe *p);
-/* Point the probe at a new config after a reload (options are read live). */
-void probe_set_config(struct probe *p, const struct config *cfg);
 void probe_free(struct probe *p);
 
 #endif

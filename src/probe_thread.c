@@ -19,18 +19,16 @@
 #include "loop_timer.h"
 
 /*
- * After a notification, wait this long before scanning: one change causes a
- * burst of them (several sysfs attributes, an inotify event per write), and a
- * half-applied change must not be reported as two.
+ * After a notification, wait before scanning: one change causes a burst of
+ * them, and a half-applied change must not be reported as two.  The delay
+ * grows to as long as the last scan took, up to SETTLE_MAX_MS.
  */
-#define SETTLE_MS 5
-/* The settle delay grows to as long as the last scan took, up to this. */
+#define SETTLE_MS     5
 #define SETTLE_MAX_MS 1000
 
 struct probe_thread {
 	struct probe *p;
 	const struct redmon_plugin *plugin;
-	const char *name; /* the plugin's */
 	struct probe_watcher watcher;
 	pthread_t thread;
 	bool started;
@@ -68,21 +66,13 @@ static void drain(int fd)
 		;
 }
 
-static int arm_settle(struct probe_thread *r)
+/* Start the settle delay (ms > 0) or stop it (0). */
+static void set_settle(struct probe_thread *r, uint64_t ms)
 {
-	struct itimerspec its = { 0 };
+	struct itimerspec its = { .it_value = { (time_t)(ms / 1000),
+						(long)(ms % 1000) * 1000000 } };
 
-	its.it_value.tv_sec = (time_t)(r->settle_ms / 1000);
-	its.it_value.tv_nsec = (long)(r->settle_ms % 1000) * 1000000;
-	return timerfd_settime(r->settle_fd, 0, &its, NULL) < 0 ? -errno : 0;
-}
-
-static void disarm_settle(struct probe_thread *r)
-{
-	struct itimerspec its = { 0 };
-
-	timerfd_settime(r->settle_fd, 0, &its, NULL);
-	r->settle_armed = false;
+	r->settle_armed = timerfd_settime(r->settle_fd, 0, &its, NULL) == 0 && ms;
 }
 
 static void set_busy(struct probe_thread *r, bool busy)
@@ -114,14 +104,12 @@ static void unwatch_fd(void *ctx, struct probe *p, int fd)
 
 static void probe_thread_free(struct probe_thread *r)
 {
-	if (r->epfd >= 0)
-		close(r->epfd);
-	if (r->wake_fd >= 0)
-		close(r->wake_fd);
-	if (r->settle_fd >= 0)
-		close(r->settle_fd);
-	if (r->done_fd >= 0)
-		close(r->done_fd);
+	const int fds[] = { r->epfd, r->wake_fd, r->settle_fd, r->done_fd };
+
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (fds[i] >= 0)
+			close(fds[i]);
+	}
 	snapshot_free(&r->result.groups);
 	pthread_mutex_destroy(&r->lock);
 	free(r);
@@ -138,7 +126,6 @@ int probe_thread_new(const struct redmon_plugin *plugin, const struct probe_env 
 	if (!r)
 		return -ENOMEM;
 	r->plugin = plugin;
-	r->name = plugin->name;
 	r->settle_ms = SETTLE_MS;
 	pthread_mutex_init(&r->lock, NULL);
 	r->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -148,12 +135,11 @@ int probe_thread_new(const struct redmon_plugin *plugin, const struct probe_env 
 	rc = -errno;
 	if (r->epfd < 0 || r->wake_fd < 0 || r->settle_fd < 0 || r->done_fd < 0)
 		goto fail;
-	ev.data.fd = r->wake_fd;
-	if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->wake_fd, &ev) < 0)
-		goto fail_errno;
-	ev.data.fd = r->settle_fd;
-	if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->settle_fd, &ev) < 0)
-		goto fail_errno;
+	for (size_t i = 0; i < 2; i++) {
+		ev.data.fd = i ? r->settle_fd : r->wake_fd;
+		if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0)
+			goto fail_errno;
+	}
 	r->watcher = (struct probe_watcher){ .watch = watch_fd, .unwatch = unwatch_fd, .ctx = r };
 	penv.watcher = events ? &r->watcher : NULL;
 	rc = probe_new(plugin, &penv, &r->p);
@@ -178,7 +164,7 @@ static void run_scan(struct probe_thread *r)
 	int rc;
 
 	if (r->settle_armed)
-		disarm_settle(r); /* this scan sees whatever the notifications were about */
+		set_settle(r, 0); /* this scan sees whatever the notifications were about */
 	set_busy(r, true);
 	t0 = mono_ms();
 	rc = probe_scan(r->p);
@@ -199,11 +185,9 @@ static void run_scan(struct probe_thread *r)
 	pthread_mutex_unlock(&r->lock);
 	poke(r->done_fd);
 	/*
-	 * Wait at least as long as the last notification-driven scan took
-	 * before the next one: a tree changing without pause (10,000 arrays
-	 * appearing) then costs at most half a core, and each scan sees more of
-	 * the change at once.  A periodic full scan says nothing about that and
-	 * must not delay the next change.
+	 * Settle as long as the last notification-driven scan took: a tree that
+	 * never stops changing then costs at most half a core.  A periodic scan
+	 * says nothing about that and must not delay the next change.
 	 */
 	if (r->settled)
 		r->settle_ms = took < SETTLE_MS	      ? SETTLE_MS
@@ -220,10 +204,10 @@ static void plugin_fd(struct probe_thread *r, int fd, uint32_t revents)
 	rc = probe_on_fd(r->p, fd, revents);
 	set_busy(r, false);
 	if (rc < 0)
-		log_warn("probe %s: event handling failed: %s", r->name, strerror(-rc));
+		log_warn("probe %s: event handling failed: %s", r->plugin->name, strerror(-rc));
 	/* An error also asks for a scan: the scan will say what is wrong. */
-	if (rc != 0 && !r->settle_armed && arm_settle(r) == 0)
-		r->settle_armed = true;
+	if (rc != 0 && !r->settle_armed)
+		set_settle(r, r->settle_ms);
 }
 
 static void wait_and_dispatch(struct probe_thread *r)
@@ -348,10 +332,7 @@ bool probe_thread_any_abandoned(void)
 	return atomic_load(&any_abandoned);
 }
 
-/*
- * An abandoned thread is still running the plugin's code: the library must
- * stay mapped when the plugin set is unloaded (at exit, after a reload).
- */
+/* An abandoned thread still runs the plugin's code: keep the library mapped for good. */
 static void pin_plugin(const struct redmon_plugin *plugin)
 {
 	Dl_info info;
@@ -362,8 +343,8 @@ static void pin_plugin(const struct redmon_plugin *plugin)
 
 bool probe_thread_stop(struct probe_thread *r, uint64_t timeout_ms)
 {
-	struct timespec until;
-	bool exited;
+	int64_t deadline = wall_ms() + (int64_t)timeout_ms;
+	struct timespec until = { (time_t)(deadline / 1000), (long)(deadline % 1000) * 1000000 };
 
 	if (!r)
 		return true;
@@ -376,34 +357,20 @@ bool probe_thread_stop(struct probe_thread *r, uint64_t timeout_ms)
 	r->stop = true;
 	pthread_mutex_unlock(&r->lock);
 	poke(r->wake_fd);
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += (time_t)(timeout_ms / 1000);
-	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-	if (until.tv_nsec >= 1000000000) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000;
-	}
-	if (pthread_timedjoin_np(r->thread, NULL, &until) == 0) {
-		probe_thread_free(r);
-		return true;
-	}
-	pthread_mutex_lock(&r->lock);
-	exited = r->exited;
-	if (!exited)
-		r->abandoned = true;
-	pthread_mutex_unlock(&r->lock);
-	if (exited) { /* it ended just after the wait gave up */
-		pthread_join(r->thread, NULL);
-		probe_thread_free(r);
-		return true;
-	}
-	pthread_detach(r->thread);
-	atomic_store(&any_abandoned, true);
-	pin_plugin(r->plugin);
-	return false;
-}
+	if (pthread_timedjoin_np(r->thread, NULL, &until) != 0) {
+		bool abandon;
 
-const char *probe_thread_name(const struct probe_thread *r)
-{
-	return r->name;
+		pthread_mutex_lock(&r->lock);
+		abandon = r->abandoned = !r->exited;
+		pthread_mutex_unlock(&r->lock);
+		if (abandon) {
+			pthread_detach(r->thread);
+			atomic_store(&any_abandoned, true);
+			pin_plugin(r->plugin);
+			return false;
+		}
+		pthread_join(r->thread, NULL); /* it ended just after the wait gave up */
+	}
+	probe_thread_free(r);
+	return true;
 }

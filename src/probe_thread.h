@@ -1,15 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * A probe on a thread of its own, so that one probe stuck in a read (a dead
- * bus, a driver hung in the kernel, a BMC that never answers) cannot stop the
- * others, SNMP or the alerts.
- *
- * The plugin's init() runs on the caller's thread (it may need root); from
- * probe_thread_start() on, scan(), on_fd() and fini() run on that thread,
- * one at a time.  The fds the plugin watches are in the thread's own epoll
- * set: a notification and the scan it asks for never touch the main loop.
- * The owner asks for scans and collects results; a result is the groups of
- * one whole scan, moved (not copied) out of the thread.
+ * A probe on a thread of its own, so that one stuck in a read (a hung driver)
+ * cannot stop the others.  init() runs on the caller's thread (it may need
+ * root); scan(), on_fd() and fini() on the probe's, which watches its fds.
  */
 #ifndef REDMON_PROBE_THREAD_H
 #define REDMON_PROBE_THREAD_H
@@ -29,10 +22,8 @@ struct probe_result {
 };
 
 /*
- * Create the probe of plugin (its init() runs now, on this thread).  env's
- * watcher is ignored: the thread watches the plugin's fds itself (only when
- * events is true; one-shot runs pass false).  Returns 0 and *ret, or -errno
- * with the reason in why.
+ * Create the probe (init() runs now); env's watcher is ignored: the thread
+ * watches the fds itself when events is true.  0 and *ret, or -errno and why.
  */
 int probe_thread_new(const struct redmon_plugin *plugin, const struct probe_env *env, bool events,
 		     struct probe_thread **ret, char *why, size_t whylen);
@@ -46,28 +37,21 @@ void probe_thread_request_scan(struct probe_thread *r);
 /* Readable when a result is waiting: hand it to the owner's poll or epoll loop. */
 int probe_thread_fd(const struct probe_thread *r);
 
-/*
- * Take the newest result (an older one not collected in time is replaced).
- * Returns 1 and fills *res (its groups swapped with what res held), 0 when
- * there is none.
- */
+/* Take the newest result: 1 and *res (groups swapped with res's), 0 when none. */
 int probe_thread_collect(struct probe_thread *r, struct probe_result *res);
 
 /* Milliseconds (CLOCK_MONOTONIC) since the thread entered the plugin; 0: it is not in it. */
 uint64_t probe_thread_busy_ms(struct probe_thread *r);
 
 /*
- * Stop the thread: wait up to timeout_ms for it to leave the plugin, run
- * fini() there and end.  Returns true when it did and everything is freed;
- * false when it is still stuck in the plugin: then it is abandoned (it frees
- * itself if it ever returns) and r must not be used again.  Whatever the
- * probe borrowed (its config) must then stay alive for good.
+ * Stop the thread: wait up to timeout_ms for it to run fini() and end; true
+ * when it did (r is freed).  False when it is stuck in the plugin: it is
+ * abandoned (it frees itself if it ever returns), and what the probe
+ * borrowed (its config) must stay alive for good.
  */
 bool probe_thread_stop(struct probe_thread *r, uint64_t timeout_ms);
 
 /* Whether any probe thread was abandoned: what probes borrow must then never be freed. */
 bool probe_thread_any_abandoned(void);
-
-const char *probe_thread_name(const struct probe_thread *r);
 
 #endif

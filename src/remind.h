@@ -1,8 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/*
- * A sink's remind setting, as typed by the config (sink_settings.h) and
- * read by the policy (policy.h); apart so that the config needs no model.
- */
+/* A sink's remind setting (sink_settings.h, policy.h); apart so the config needs no model. */
 #ifndef REDMON_REMIND_H
 #define REDMON_REMIND_H
 

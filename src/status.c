@@ -2,7 +2,6 @@
 /* `redmon status` (table or JSON) and `redmon check` (Nagios/Icinga plugin). */
 #include "status.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -82,29 +81,16 @@ static void measure(const struct agg *a, struct widths *w)
 	}
 }
 
-/* SGR colour per health (ECMA-48): green, yellow, red, red on white... */
-static const char *health_sgr(enum health h)
-{
-	switch (h) {
-	case HEALTH_OK:
-		return "32";
-	case HEALTH_DEGRADED:
-		return "33";
-	case HEALTH_CRITICAL:
-		return "1;31";
-	case HEALTH_FAILED:
-		return "1;37;41";
-	case HEALTH_UNKNOWN:
-		return "35";
-	default:
-		return NULL;
-	}
-}
+/* SGR colour per health (ECMA-48): green, yellow, red, red on white...; NULL: none. */
+static const char *const health_sgr[HEALTH_COUNT_] = {
+	[HEALTH_OK] = "32",	     [HEALTH_DEGRADED] = "33", [HEALTH_CRITICAL] = "1;31",
+	[HEALTH_FAILED] = "1;37;41", [HEALTH_UNKNOWN] = "35",
+};
 
 /* The health word padded to width, coloured when asked (padding inside, so columns hold). */
 static void put_health(FILE *out, enum health h, int width, bool color)
 {
-	const char *sgr = color ? health_sgr(h) : NULL;
+	const char *sgr = color ? health_sgr[h] : NULL;
 
 	if (sgr)
 		fprintf(out, "\033[%sm%-*s\033[0m", sgr, width, health_name(h));
@@ -173,8 +159,8 @@ void status_print_table(const struct agg *a, bool color, FILE *out)
 				term_text(p->error, err, sizeof(err)));
 	}
 	status_summary(a, line, sizeof(line));
-	if (color && health_sgr(s.worst))
-		fprintf(out, "\033[%sm%s\033[0m\n", health_sgr(s.worst), line);
+	if (color && health_sgr[s.worst])
+		fprintf(out, "\033[%sm%s\033[0m\n", health_sgr[s.worst], line);
 	else
 		fprintf(out, "%s\n", line);
 }
@@ -182,7 +168,6 @@ void status_print_table(const struct agg *a, bool color, FILE *out)
 static json_t *status_json(const struct agg *a, const char *host, const char *root)
 {
 	json_t *o = json_object(), *groups = json_array(), *probes = json_array();
-	json_t *sum = json_object();
 	struct event_summary s;
 	struct timespec now;
 	char ts[40];
@@ -201,18 +186,13 @@ static json_t *status_json(const struct agg *a, const char *host, const char *ro
 		json_object_set_new(pj, "error", json_text(p->failed ? p->error : NULL));
 		json_array_append_new(probes, pj);
 	}
-	json_object_set_new(sum, "groups", json_integer((json_int_t)s.groups));
-	for (int h = 0; h < HEALTH_COUNT_; h++)
-		json_object_set_new(sum, health_name(h), json_integer((json_int_t)s.by_health[h]));
-	json_object_set_new(sum, "probes_failed", json_integer((json_int_t)s.probes_failed));
-	json_object_set_new(sum, "worst", json_string(health_name(s.worst)));
 	json_object_set_new(o, "version", json_integer(1));
 	json_object_set_new(o, "host", json_text(host));
 	json_object_set_new(o, "time", json_string(ts));
 	json_object_set_new(o, "root", json_text(root));
 	json_object_set_new(o, "groups", groups);
 	json_object_set_new(o, "probes", probes);
-	json_object_set_new(o, "summary", sum);
+	json_object_set_new(o, "summary", event_summary_to_json(&s));
 	return o;
 }
 
@@ -235,11 +215,8 @@ int status_print(const struct agg *a, bool as_json, const char *host, const char
 }
 
 /*
- * Nagios plugin guidelines: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN; one line,
- * then perfdata after '|'.  Critical and failed groups are CRITICAL, degraded
- * ones WARNING, an unknown group or a failed probe UNKNOWN (when nothing is
- * worse).  Perfdata per group: the margin with warn/crit ranges, so a graph
- * shows redundancy eroding.
+ * Nagios plugin guidelines: one line, then perfdata after '|'.  Perfdata per
+ * group: the margin with warn/crit ranges, so a graph shows redundancy eroding.
  */
 int check_print(const struct agg *a, FILE *out)
 {

@@ -14,20 +14,13 @@ int status_print(const struct agg *a, bool as_json, const char *host, const char
 /* The table of status_print(), with health in colour when color. */
 void status_print_table(const struct agg *a, bool color, FILE *out);
 
-/*
- * Whether to colour: out is a terminal, TERM is not "dumb", and neither
- * --no-color (no_color) nor a non-empty NO_COLOR asks otherwise.
- */
+/* Colour when out is a terminal, TERM is not "dumb", and neither --no-color nor NO_COLOR. */
 bool status_use_color(bool no_color, FILE *out);
 
 /* The closing line of the table ("3 groups: 1 ok, ...; worst: critical"). */
 void status_summary(const struct agg *a, char *buf, size_t len);
 
-/*
- * `redmon status --watch`: probes with their watches, the table redrawn after
- * every change (and every [daemon] rescan_interval) until SIGINT or SIGTERM.
- * Returns the exit code.
- */
+/* `redmon status --watch` until SIGINT or SIGTERM; returns the exit code. */
 int status_watch(struct runtime *rt, bool color);
 
 /* Print the Nagios plugin line and return its exit code (0-3). */

@@ -1,14 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * `redmon status --watch`: the daemon's probes and watches without its sinks.
- * Every probe runs with the fds it asks for watched in a loop of our own; a
- * change rescans that probe and redraws the whole table, and a rescan every
- * [daemon] rescan_interval catches what no notification reports.
+ * A change rescans its probe and redraws the table; a rescan every [daemon]
+ * rescan_interval catches what no notification reports.
  */
 #include <errno.h>
 #include <signal.h>
-#include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -19,6 +16,7 @@
 #include "agg.h"
 #include "log.h"
 #include "loop.h"
+#include "loop_timer.h"
 #include "probe.h"
 #include "runtime.h"
 #include "status.h"
@@ -133,20 +131,12 @@ static int start(struct watch *w)
 	return 0;
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 int status_watch(struct runtime *rt, bool color)
 {
 	struct watch w = { .rt = rt, .color = color };
 	uint64_t next;
 	sigset_t mask;
-	int sigfd = -1, rc, code = 1;
+	int sigfd = -1, rc;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
@@ -160,28 +150,21 @@ int status_watch(struct runtime *rt, bool color)
 	}
 	if (rc == 0)
 		rc = start(&w);
-	if (rc < 0) {
-		log_err("status --watch: %s", strerror(-rc));
-		goto out;
-	}
-	redraw(&w);
-	next = now_ms() + rt->cfg->rescan_interval_ms;
-	while (!w.quit) {
-		uint64_t t = now_ms();
-		bool changed = false;
+	if (rc == 0)
+		redraw(&w);
+	next = mono_ms() + rt->cfg->rescan_interval_ms;
+	while (rc == 0 && !w.quit) {
+		uint64_t t = mono_ms();
+		bool due, changed = false;
 
 		rc = loop_run_once(w.loop, t >= next ? 0 : (int)(next - t));
-		if (rc < 0) {
-			log_err("status --watch: %s", strerror(-rc));
-			goto out;
-		}
-		if (now_ms() >= next) {
-			for (size_t i = 0; i < w.n_slots; i++)
-				w.slots[i].pending = true;
-			next = now_ms() + rt->cfg->rescan_interval_ms;
-		}
+		if (rc < 0)
+			break;
+		due = mono_ms() >= next;
+		if (due)
+			next = mono_ms() + rt->cfg->rescan_interval_ms;
 		for (size_t i = 0; i < w.n_slots; i++) {
-			if (w.slots[i].pending) {
+			if (due || w.slots[i].pending) {
 				scan(&w.slots[i]);
 				changed = true;
 			}
@@ -189,8 +172,8 @@ int status_watch(struct runtime *rt, bool color)
 		if (changed && !w.quit)
 			redraw(&w);
 	}
-	code = 0;
-out:
+	if (rc < 0)
+		log_err("status --watch: %s", strerror(-rc));
 	for (size_t i = 0; i < w.n_slots; i++)
 		probe_free(w.slots[i].p);
 	free(w.slots);
@@ -198,5 +181,5 @@ out:
 	loop_free(w.loop);
 	if (sigfd >= 0)
 		close(sigfd);
-	return code;
+	return rc < 0 ? 1 : 0;
 }

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The path of a program redmon runs, walked the way the kernel resolves it:
- * one entry at a time from "/", each symbolic link read and its target
- * walked in turn, so that every directory and link the kernel would pass
- * through is checked, not only those of the final (realpath) path.
+ * The path is walked as the kernel resolves it, one entry at a time, each
+ * link's target in turn: every directory and link on the way is checked,
+ * not only those of the realpath.
  */
 #include "trusted_path.h"
+
+#include "errbuf.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -25,16 +26,15 @@ static bool owner_ok(const struct stat *st, uid_t uid)
 static int refuse_owner(const char *entry, const struct stat *st, uid_t uid, char *why,
 			size_t whylen)
 {
-	snprintf(why, whylen, "%s is owned by uid %u, not by root or uid %u: they could replace it",
-		 entry, (unsigned)st->st_uid, (unsigned)uid);
-	return -EPERM;
+	return errbuf_set(why, whylen, -EPERM,
+			  "%s is owned by uid %u, not by root or uid %u: they could replace it",
+			  entry, (unsigned)st->st_uid, (unsigned)uid);
 }
 
 static int refuse_mode(const char *entry, const struct stat *st, char *why, size_t whylen)
 {
-	snprintf(why, whylen, "%s is writable by %s (chmod go-w %s)", entry,
-		 (st->st_mode & S_IWOTH) ? "everyone" : "its group", entry);
-	return -EPERM;
+	return errbuf_set(why, whylen, -EPERM, "%s is writable by %s (chmod go-w %s)", entry,
+			  (st->st_mode & S_IWOTH) ? "everyone" : "its group", entry);
 }
 
 /* A directory on the way: nobody else may rename or replace what is in it. */
@@ -50,10 +50,8 @@ static int check_dir(const char *entry, const struct stat *st, uid_t uid, char *
 
 static int check_file(const char *entry, const struct stat *st, uid_t uid, char *why, size_t whylen)
 {
-	if (!S_ISREG(st->st_mode)) {
-		snprintf(why, whylen, "%s is not a regular file", entry);
-		return -EACCES;
-	}
+	if (!S_ISREG(st->st_mode))
+		return errbuf_set(why, whylen, -EACCES, "%s is not a regular file", entry);
 	if (!owner_ok(st, uid))
 		return refuse_owner(entry, st, uid, why, whylen);
 	if (st->st_mode & (S_IWGRP | S_IWOTH))
@@ -108,10 +106,9 @@ int trusted_path_check(const char *path, uid_t uid, char *why, size_t whylen)
 	struct stat st;
 	int rc = 0;
 
-	if (!path || path[0] != '/' || strlen(path) >= sizeof(todo)) {
-		snprintf(why, whylen, "%s: not an absolute path", path ? path : "(none)");
-		return -EINVAL;
-	}
+	if (!path || path[0] != '/' || strlen(path) >= sizeof(todo))
+		return errbuf_set(why, whylen, -EINVAL, "%s: not an absolute path",
+				  path ? path : "(none)");
 	strcpy(todo, path);
 	if (lstat("/", &st) < 0 || (rc = check_dir("/", &st, uid, why, whylen)) < 0)
 		return rc < 0 ? rc : -errno;
@@ -125,24 +122,18 @@ int trusted_path_check(const char *path, uid_t uid, char *why, size_t whylen)
 			continue;
 		}
 		snprintf(entry, sizeof(entry), "%s/%s", done, comp);
-		if (lstat(entry, &st) < 0) {
-			rc = -errno;
-			snprintf(why, whylen, "%s: %s", entry, strerror(errno));
-			return rc;
-		}
+		if (lstat(entry, &st) < 0)
+			return errbuf_set(why, whylen, -errno, "%s: %s", entry, strerror(errno));
 		if (S_ISLNK(st.st_mode)) {
 			/* Its directory was checked: the link is safe if its owner is. */
 			if (!owner_ok(&st, uid))
 				return refuse_owner(entry, &st, uid, why, whylen);
-			if (++links > MAX_LINKS) {
-				snprintf(why, whylen, "%s: too many symbolic links", path);
-				return -ELOOP;
-			}
+			if (++links > MAX_LINKS)
+				return errbuf_set(why, whylen, -ELOOP,
+						  "%s: too many symbolic links", path);
 			rc = follow(entry, p, todo, sizeof(todo));
-			if (rc < 0) {
-				snprintf(why, whylen, "%s: %s", entry, strerror(-rc));
-				return rc;
-			}
+			if (rc < 0)
+				return errbuf_set(why, whylen, rc, "%s: %s", entry, strerror(-rc));
 			p = todo;
 			if (todo[0] == '/')
 				done[0] = 0;
@@ -152,19 +143,16 @@ int trusted_path_check(const char *path, uid_t uid, char *why, size_t whylen)
 			break;
 		if (last)
 			return check_file(entry, &st, uid, why, whylen);
-		if (!S_ISDIR(st.st_mode)) {
-			snprintf(why, whylen, "%s: %s", entry, strerror(ENOTDIR));
-			return -ENOTDIR;
-		}
+		if (!S_ISDIR(st.st_mode))
+			return errbuf_set(why, whylen, -ENOTDIR, "%s: %s", entry,
+					  strerror(ENOTDIR));
 		rc = check_dir(entry, &st, uid, why, whylen);
 		if (rc < 0)
 			return rc;
-		if (strlen(entry) >= sizeof(done)) {
-			snprintf(why, whylen, "%s: %s", path, strerror(ENAMETOOLONG));
-			return -ENAMETOOLONG;
-		}
+		if (strlen(entry) >= sizeof(done))
+			return errbuf_set(why, whylen, -ENAMETOOLONG, "%s: %s", path,
+					  strerror(ENAMETOOLONG));
 		strcpy(done, entry);
 	}
-	snprintf(why, whylen, "%s: not a program", path);
-	return -EISDIR;
+	return errbuf_set(why, whylen, -EISDIR, "%s: not a program", path);
 }

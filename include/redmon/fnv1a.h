@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * FNV-1a, 64-bit (Fowler, Noll, Vo; http://www.isthe.com/chongo/tech/comp/fnv/):
- * the one string hash of the core and the plugins, for in-memory indexes and
- * fingerprints.  Header-only, so a plugin uses it without calling the core.
- * Not for anything an attacker could flood through a chosen key set: every
- * index that takes names from the system bounds its own probe length.
+ * FNV-1a, 64-bit (http://www.isthe.com/chongo/tech/comp/fnv/): the one string
+ * hash of core and plugins; header-only, so plugins need no core symbol.  Not
+ * flood-proof: every index of system names bounds its own probe length.
  */
 #ifndef REDMON_FNV1A_H
 #define REDMON_FNV1A_H

@@ -1,20 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * redmon plugin ABI.
+ * redmon plugin ABI.  A probe plugin is a shared object exporting one symbol,
+ * REDMON_PLUGIN_SYMBOL: a const struct redmon_plugin with designated
+ * initialisers, which the core reads only as far as its abi_version and size
+ * cover.  A plugin never calls core symbols: all it needs comes through the
+ * struct redmon_host_ops handed to its init().
  *
- * A probe plugin is a shared object that exports exactly one symbol,
- * REDMON_PLUGIN_SYMBOL, a const struct redmon_plugin filled with designated
- * initialisers.  The core reads the descriptor only as far as its abi_version
- * and size cover, and refuses a plugin built for another major ABI version.
- *
- * A plugin never calls core symbols: everything it needs from the core comes
- * through the struct redmon_host_ops table handed to its init().  It links only
- * against libc and the libraries of its own data source.
- *
- * Strings passed to the core (groups, members, reasons, log lines) are copied
- * by the core before the call returns; the plugin keeps ownership.  Strings the
- * core hands to the plugin (option values, the root path) stay valid until the
- * plugin's fini() returns.
+ * The core copies strings passed to it before the call returns; strings it
+ * hands to the plugin (option values, the root path) stay valid until fini().
  */
 #ifndef REDMON_PLUGIN_H
 #define REDMON_PLUGIN_H
@@ -121,10 +114,8 @@ enum redmon_option_type {
 	REDMON_OPT_DURATION, /* seconds, optional suffix ms/s/m/h, within [min, max] ms */
 	REDMON_OPT_ENUM,     /* one of the '|'-separated words in choices */
 	/*
-	 * The absolute path of a file holding a secret (a password), or empty
-	 * for none: the daemon refuses it at start, reload and --check-config
-	 * unless it is a regular file, not a symlink, owned by root or the
-	 * daemon's user and closed to group and others.
+	 * The absolute path of a file holding a secret, or empty: refused unless
+	 * a regular file (no symlink) of root or the daemon's user, mode go-rwx.
 	 */
 	REDMON_OPT_SECRET_FILE,
 };
@@ -147,11 +138,7 @@ struct redmon_host; /* opaque: one per probe instance */
 #define REDMON_CMD_OUT_MAX_MAX	      (64u << 20)
 #define REDMON_CMD_ERR_MAX	      1024
 
-/*
- * The outcome of one run of a command (run_command(), and plugins/lib's
- * child_run(), which fills the same struct).  Filled on every return, so
- * that err says why even when the command did not run.
- */
+/* One run of a command (run_command(), plugins/lib's child_run()); err says why it did not run. */
 struct redmon_cmd_result {
 	int exit_status; /* 0-255 when it exited, else -1 */
 	int term_signal; /* the signal that ended it (SIGKILL after a timeout), else 0 */
@@ -163,10 +150,7 @@ struct redmon_cmd_result {
 	char err[REDMON_CMD_ERR_MAX];
 };
 
-/*
- * Services the core offers a plugin.  Every function takes the host handle
- * given to init().  The table is const and outlives the plugin instance.
- */
+/* Services the core offers a plugin, each taking init()'s host handle; outlives the instance. */
 struct redmon_host_ops {
 	uint32_t abi_version;
 	uint32_t size;
@@ -201,51 +185,39 @@ struct redmon_host_ops {
 	 */
 	int (*report)(struct redmon_host *h, const struct redmon_group *g);
 
-	/*
-	 * Record why the current scan failed, for the probe status and event.  Call
-	 * it before returning a negative value from scan().
-	 */
+	/* Why the current scan failed (probe status, event): call before scan() returns < 0. */
 	void (*scan_error)(struct redmon_host *h, const char *fmt, ...)
 		__attribute__((format(printf, 2, 3)));
 
 	/*
-	 * Ask the core to watch fd with the given epoll events (EPOLLIN, EPOLLPRI).
-	 * When it fires, the core calls the plugin's on_fd().  The plugin keeps
-	 * ownership of fd and must call unwatch_fd() before closing it.
-	 * Returns 0 or -errno.
+	 * Watch fd for epoll events (EPOLLIN, EPOLLPRI): on_fd() is called when it
+	 * fires.  The plugin keeps fd; it calls unwatch_fd() before closing it.
 	 */
 	int (*watch_fd)(struct redmon_host *h, int fd, uint32_t events);
 	void (*unwatch_fd)(struct redmon_host *h, int fd);
 
 	/*
-	 * New ops are appended here, never inserted, and leave abi_version
-	 * alone: a plugin that calls one checks REDMON_HOST_HAS(ops, op) first,
-	 * so it still loads on an older core (whose size stops before it).
+	 * New ops are appended here, leaving abi_version alone: a plugin calling
+	 * one checks REDMON_HOST_HAS(ops, op) first, to load on an older core.
 	 */
 
 	/*
-	 * Declare, in init() only, a command the probe will run: argv (NULL
-	 * terminated, argv[0] an absolute path, e.g. from plugins/lib's
-	 * child_find_tool()) exactly as it will run, with its timeout and output
-	 * cap (0: the defaults above).  Returns an id >= 0 for run_command(),
-	 * or -EINVAL (relative path, over a limit), -EPERM (a program someone
-	 * other than root could replace: src/trusted_path.h; or a new command
-	 * after start, which needs a restart), -ENOMEM.  Why goes to the log.
-	 *
-	 * When the daemon drops privileges, these commands, and only these, run
-	 * as root in a helper process (redmon(8), PRIVILEGES); otherwise they run
-	 * in the daemon.  Either way, no shell, a minimal fixed environment.
+	 * Declare, in init() only, a command exactly as it will run: argv (NULL
+	 * terminated, argv[0] absolute, e.g. from child_find_tool()), timeout and
+	 * output cap (0: the defaults above).  Returns an id for run_command(), or
+	 * -EINVAL (relative path, over a limit), -EPERM (a program others could
+	 * replace: src/trusted_path.h; or after init()), -ENOMEM; why is logged.
+	 * With privileges dropped, these commands, and only these, run as root in
+	 * a helper (redmon(8), PRIVILEGES).  No shell, a minimal environment.
 	 */
 	int (*register_command)(struct redmon_host *h, const char *const argv[],
 				uint32_t timeout_ms, uint32_t out_max);
 
 	/*
-	 * Run a registered command and wait for it (in scan(): it blocks up to
-	 * its timeout).  Returns 0 when it ran (whatever its exit status: look
-	 * at *ret), -ETIMEDOUT or -EFBIG when it was killed at the timeout or
-	 * the output cap, -ENOENT for an id this probe did not register, or
-	 * another -errno when it could not run.  *ret is filled in every case;
-	 * ret->out is the caller's to free(3).
+	 * Run a registered command, blocking up to its timeout.  0 when it ran
+	 * (whatever its exit status), -ETIMEDOUT or -EFBIG when killed at the
+	 * timeout or output cap, -ENOENT for an id not registered, or another
+	 * -errno.  *ret is always filled; ret->out is the caller's to free(3).
 	 */
 	int (*run_command)(struct redmon_host *h, int id, struct redmon_cmd_result *ret);
 };
@@ -254,16 +226,7 @@ struct redmon_host_ops {
 #define REDMON_HOST_HAS(ops, op)                                                                   \
 	((ops)->size >= offsetof(struct redmon_host_ops, op) + sizeof((ops)->op) && (ops)->op)
 
-/*
- * The descriptor a plugin exports under REDMON_PLUGIN_SYMBOL:
- *
- *   const struct redmon_plugin redmon_plugin = {
- *           .abi_version = REDMON_ABI_VERSION,
- *           .size = sizeof(struct redmon_plugin),
- *           .name = "md",
- *           ...
- *   };
- */
+/* The descriptor: .abi_version = REDMON_ABI_VERSION, .size = sizeof(struct redmon_plugin). */
 struct redmon_plugin {
 	uint32_t abi_version;
 	uint32_t size;
@@ -272,12 +235,9 @@ struct redmon_plugin {
 	const struct redmon_option_spec *options; /* terminated by a NULL key; may be NULL */
 
 	/*
-	 * Create an instance.  On success store it in *ret_inst and return 0; on
-	 * failure return -errno and log why (ret_inst untouched).
-	 *
-	 * init() runs on the daemon's main thread; scan(), on_fd() and fini() of
-	 * the instance then run on a thread of its own, one at a time
-	 * (docs/plugins.md, Threads).
+	 * Create an instance: 0 and *ret_inst, or -errno after logging why.  It
+	 * runs on the main thread; scan(), on_fd() and fini() then run on a
+	 * thread of the instance's own, one at a time (docs/plugins.md, Threads).
 	 */
 	int (*init)(const struct redmon_host_ops *ops, struct redmon_host *h, void **ret_inst);
 
