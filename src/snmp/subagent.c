@@ -36,7 +36,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../agg.h"
+#include "../bus.h"
 #include "../config.h"
 #include "../log.h"
 #include "../loop.h"
@@ -277,7 +277,7 @@ static int prepare(void *ctx)
 		netsnmp_variable_list *vars = subagent_mib_heartbeat_vars(s->mib);
 
 		if (vars)
-			subagent_notify(s, agg_last_seq(s->agg), vars);
+			subagent_notify(s, bus_last_seq(s->bus), vars);
 		s->next_heartbeat = now + s->cfg.heartbeat_ms;
 	}
 	subagent_dests_flush(s, now);
@@ -443,7 +443,7 @@ void subagent_close(struct subagent *s)
 }
 
 int subagent_open(const struct config *cfg, struct loop *loop, const struct agg *agg,
-		  struct subagent **ret)
+		  const struct bus *bus, struct subagent **ret)
 {
 	struct subagent *s;
 	struct timespec started;
@@ -455,7 +455,7 @@ int subagent_open(const struct config *cfg, struct loop *loop, const struct agg 
 	if (!s)
 		return -ENOMEM;
 	s->loop = loop;
-	s->agg = agg;
+	s->bus = bus;
 	s->master.s = s;
 	s->master.kind = DEST_MASTER;
 	rc = subagent_settings_load(cfg, &s->cfg, err, sizeof(err));
@@ -485,7 +485,7 @@ int subagent_open(const struct config *cfg, struct loop *loop, const struct agg 
 	if (rc < 0)
 		goto fail;
 	clock_gettime(CLOCK_REALTIME, &started);
-	rc = subagent_mib_new(agg, s->idx, &started, &s->mib);
+	rc = subagent_mib_new(agg, bus, s->idx, &started, &s->mib);
 	if (rc < 0) {
 		log_err("SNMP: cannot register REDMON-MIB: %s", strerror(-rc));
 		goto fail;
@@ -522,7 +522,7 @@ static bool same_socket(const char *a, const char *b)
 }
 
 void subagent_reload(struct subagent **sp, const struct config *cfg, struct loop *loop,
-		     const struct agg *agg)
+		     const struct agg *agg, const struct bus *bus)
 {
 	struct subagent *s = *sp;
 	struct snmp_setup st;
@@ -533,7 +533,7 @@ void subagent_reload(struct subagent **sp, const struct config *cfg, struct loop
 	if (!s) {
 		struct subagent *fresh = NULL;
 
-		if (subagent_open(cfg, loop, agg, &fresh) == 0)
+		if (subagent_open(cfg, loop, agg, bus, &fresh) == 0)
 			*sp = fresh;
 		return;
 	}

@@ -38,15 +38,17 @@
 #define AGENTX_RETRIES	  1
 
 struct agg;
+struct bus;
 struct subagent_index;
 struct subagent_mib;
 
 /*
  * Register REDMON-MIB's scalars and tables (call after init_snmp()) and keep
- * them in step with agg.  idx gives the row indexes; started is the daemon's
- * start time.  0 or -errno; *ret only on success.
+ * them in step with agg (bus: the last event's number).  idx gives the row
+ * indexes; started is the daemon's start time.  0 or -errno; *ret only on
+ * success.
  */
-int subagent_mib_new(const struct agg *agg, struct subagent_index *idx,
+int subagent_mib_new(const struct agg *agg, const struct bus *bus, struct subagent_index *idx,
 		     const struct timespec *started, struct subagent_mib **ret);
 
 /* Free, after snmp_shutdown() (which drops the registrations).  NULL is a no-op. */
@@ -117,7 +119,7 @@ struct dest {
 
 struct subagent {
 	struct loop *loop;
-	const struct agg *agg;
+	const struct bus *bus; /* the last event's number, for notifications */
 	struct snmp_setup cfg;
 	struct subagent_index *idx;
 	struct subagent_mib *mib;

@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "../agg.h"
+#include "../bus.h"
 #include "subagent_index.h"
 
 #define TEXT_MAX 255 /* SnmpAdminString (SIZE (0..255)) */
@@ -194,6 +195,7 @@ struct event_text {
 
 struct subagent_mib {
 	const struct agg *agg;
+	const struct bus *bus; /* redmonLastEventSeq */
 	struct subagent_index *idx;
 	unsigned char started[11];
 	size_t started_len;
@@ -309,7 +311,7 @@ static bool rmib_scalar_column(const struct subagent_mib *m, unsigned col,
 		rmib_set_int(vb, ASN_GAUGE, (long)m->by_health[counted[col]]);
 		return true;
 	case SC_LAST_SEQ:
-		rmib_set_int(vb, ASN_UNSIGNED, (long)(agg_last_seq(m->agg) & 0xffffffffu));
+		rmib_set_int(vb, ASN_UNSIGNED, (long)(bus_last_seq(m->bus) & 0xffffffffu));
 		return true;
 	case SC_START_TIME:
 		snmp_set_var_typed_value(vb, ASN_OCTET_STR, m->started, m->started_len);
@@ -1262,7 +1264,7 @@ netsnmp_variable_list *subagent_mib_heartbeat_vars(struct subagent_mib *m)
 	rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_SCALARS, SC_ALARMS, 0, 0), ASN_GAUGE,
 		    (long)m->n_alarms);
 	rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_SCALARS, SC_LAST_SEQ, 0, 0), ASN_UNSIGNED,
-		    (long)(agg_last_seq(m->agg) & 0xffffffffu));
+		    (long)(bus_last_seq(m->bus) & 0xffffffffu));
 	if (!b.failed)
 		return b.vars;
 	snmp_free_varbind(b.vars);
@@ -1517,7 +1519,7 @@ static int rmib_handler(netsnmp_mib_handler *h, netsnmp_handler_registration *re
 
 /* --- setup ------------------------------------------------------------ */
 
-int subagent_mib_new(const struct agg *agg, struct subagent_index *idx,
+int subagent_mib_new(const struct agg *agg, const struct bus *bus, struct subagent_index *idx,
 		     const struct timespec *started, struct subagent_mib **ret)
 {
 	struct subagent_mib *m = calloc(1, sizeof(*m));
@@ -1526,6 +1528,7 @@ int subagent_mib_new(const struct agg *agg, struct subagent_index *idx,
 	if (!m)
 		return -ENOMEM;
 	m->agg = agg;
+	m->bus = bus;
 	m->idx = idx;
 	m->last_text.type = -1;
 	m->started_len = subagent_date_and_time(started, m->started);
