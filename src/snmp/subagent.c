@@ -27,20 +27,14 @@
 #include "subagent.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "../bus.h"
-#include "../config.h"
 #include "../log.h"
 #include "../loop.h"
-#include "../runtime.h"
 #include "subagent_index.h"
 #include "subagent_int.h"
 

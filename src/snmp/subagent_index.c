@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 enum kind { K_GROUP = 'g', K_MEMBER = 'm', K_PROBE = 'p', K_NEXT_MEMBER = 'x' };
@@ -209,11 +208,6 @@ uint32_t subagent_index_boots(struct subagent_index *x)
 bool subagent_index_dirty(const struct subagent_index *x)
 {
 	return x->dirty;
-}
-
-const char *subagent_index_path(const struct subagent_index *x)
-{
-	return x->path;
 }
 
 /* Decode the escapes of the file format in place; -EINVAL on a bad one. */

@@ -343,18 +343,12 @@ struct column {
 	unsigned short off, len_off;
 };
 
-#define STR(type, f)                                                                               \
-	{                                                                                          \
-		COL_STR, ASN_OCTET_STR, offsetof(type, f), 0                                       \
-	}
-#define TIME(type, f)                                                                              \
-	{                                                                                          \
-		COL_TIME, ASN_OCTET_STR, offsetof(type, f), 0                                      \
-	}
 #define NUM(k, a, type, f)                                                                         \
 	{                                                                                          \
 		k, a, offsetof(type, f), 0                                                         \
 	}
+#define STR(type, f)  NUM(COL_STR, ASN_OCTET_STR, type, f)
+#define TIME(type, f) NUM(COL_TIME, ASN_OCTET_STR, type, f)
 
 static const struct column group_columns[GC_LAST_ + 1] = {
 	[GC_ID] = STR(struct sa_group, id),
@@ -632,6 +626,14 @@ static int rmib_cmp_name(const void *key, size_t i)
 	return strcmp(*(char *const *)((const char *)k->v[i] + k->off), k->name);
 }
 
+static void rmib_probe_free(struct sa_probe *p)
+{
+	rmib_str_free(&p->shown);
+	rmib_str_free(&p->last_error);
+	free(p->name);
+	free(p);
+}
+
 /* The probe's record, created (with its row) if new; NULL on failure. */
 static struct sa_probe *rmib_probe_get(struct subagent_mib *m, const char *name)
 {
@@ -662,10 +664,7 @@ static struct sa_probe *rmib_probe_get(struct subagent_mib *m, const char *name)
 	rmib_str_set(&p->shown, name, &oom);
 	rmib_str_set(&p->last_error, NULL, &oom);
 	if (oom || !rmib_row_add(&m->rows[T_PROBES], p, index, 0, &p->listed)) {
-		rmib_str_free(&p->shown);
-		rmib_str_free(&p->last_error);
-		free(p->name);
-		free(p);
+		rmib_probe_free(p);
 		return NULL;
 	}
 	memmove(&m->probes[pos + 1], &m->probes[pos], (m->n_probes - pos) * sizeof(*v));
@@ -694,9 +693,13 @@ static struct sa_member *rmib_member_find(const struct sa_group *g, const char *
 	return NULL;
 }
 
-static bool rmib_is_zero(const struct timespec *ts)
+/* A group in trouble is so since when it got there; zero: not in trouble. */
+static void rmib_degraded_since(struct sa_group *g, enum health h, const struct timespec *when)
 {
-	return ts->tv_sec == 0 && ts->tv_nsec == 0;
+	if (!subagent_health_alarmed(h))
+		g->degraded_since = (struct timespec){ 0 };
+	else if (g->degraded_since.tv_sec == 0 && g->degraded_since.tv_nsec == 0)
+		g->degraded_since = *when;
 }
 
 /*
@@ -807,10 +810,7 @@ static int rmib_sync_group(struct subagent_mib *m, struct sa_group *g, const str
 	g->progress = src->activity == REDMON_ACTIVITY_NONE
 			      ? -1
 			      : subagent_progress_tenths(src->progress);
-	if (!subagent_health_alarmed(src->health))
-		g->degraded_since = (struct timespec){ 0 };
-	else if (rmib_is_zero(&g->degraded_since))
-		g->degraded_since = *now;
+	rmib_degraded_since(g, src->health, now);
 	if (oom)
 		return -ENOMEM;
 	if (!g->listed && !rmib_row_add(&m->rows[T_GROUPS], g, g->index, 0, &g->listed))
@@ -1047,12 +1047,8 @@ void subagent_mib_event(struct subagent_mib *m, const struct event *ev)
 		  ev->type == EV_MEMBER_CHANGED || ev->type == EV_REBUILD_STARTED ||
 		  ev->type == EV_REBUILD_FINISHED))
 		g->last_change = ev->time;
-	if (g && (ev->type == EV_HEALTH_CHANGED || ev->type == EV_GROUP_APPEARED)) {
-		if (!subagent_health_alarmed(ev->group->health))
-			g->degraded_since = (struct timespec){ 0 };
-		else if (rmib_is_zero(&g->degraded_since))
-			g->degraded_since = ev->time;
-	}
+	if (g && (ev->type == EV_HEALTH_CHANGED || ev->type == EV_GROUP_APPEARED))
+		rmib_degraded_since(g, ev->group->health, &ev->time);
 	if (g && ev->type == EV_MEMBER_CHANGED && ev->member_name) {
 		struct sa_member *mb = rmib_member_find(g, ev->member_name);
 
@@ -1559,10 +1555,7 @@ void subagent_mib_free(struct subagent_mib *m)
 		for (size_t j = 0; j < p->n_groups_rows; j++)
 			rmib_group_free(m, p->groups[j]);
 		free(p->groups);
-		rmib_str_free(&p->shown);
-		rmib_str_free(&p->last_error);
-		free(p->name);
-		free(p);
+		rmib_probe_free(p);
 	}
 	free(m->probes);
 	while (m->alarms) {
