@@ -13,6 +13,7 @@
  * bytes in it are escaped (\\, \n, \t, \r, \xNN), so any name round-trips.
  */
 #include "subagent_index.h"
+#include "../../plugins/lib/hindex.h"
 #include "redmon/fnv1a.h"
 
 #include <errno.h>
@@ -35,8 +36,7 @@ struct subagent_index {
 	char *path;
 	struct entry *v; /* in file order, then allocation order */
 	size_t n, cap;
-	size_t *slots; /* open addressing: entry position + 1, 0 = empty */
-	size_t nslots;
+	struct hindex by_key; /* refs into v */
 	int next_group, next_probe;
 	uint32_t boots;
 	bool boots_counted;
@@ -52,40 +52,27 @@ static uint64_t hash_key(char kind, int group, const char *name)
 	return redmon_fnv1a_str(h, name);
 }
 
-static struct entry *lookup(const struct subagent_index *x, char kind, int group, const char *name)
+struct key {
+	const struct subagent_index *x;
+	char kind;
+	int group;
+	const char *name;
+};
+
+static bool key_match(const void *ctx, size_t ref)
 {
-	size_t i;
+	const struct key *k = ctx;
+	const struct entry *e = &k->x->v[ref];
 
-	if (!x->nslots)
-		return NULL;
-	for (i = hash_key(kind, group, name) & (x->nslots - 1); x->slots[i];
-	     i = (i + 1) & (x->nslots - 1)) {
-		struct entry *e = &x->v[x->slots[i] - 1];
-
-		if (e->kind == kind && e->group == group && strcmp(e->name, name) == 0)
-			return e;
-	}
-	return NULL;
+	return e->kind == k->kind && e->group == k->group && strcmp(e->name, k->name) == 0;
 }
 
-static int rehash(struct subagent_index *x, size_t nslots)
+static struct entry *lookup(const struct subagent_index *x, char kind, int group, const char *name)
 {
-	size_t *s = calloc(nslots, sizeof(*s));
+	const struct key k = { x, kind, group, name };
+	size_t ref = hindex_find(&x->by_key, hash_key(kind, group, name), key_match, &k);
 
-	if (!s)
-		return -ENOMEM;
-	free(x->slots);
-	x->slots = s;
-	x->nslots = nslots;
-	for (size_t k = 0; k < x->n; k++) {
-		const struct entry *e = &x->v[k];
-		size_t i = hash_key(e->kind, e->group, e->name) & (nslots - 1);
-
-		while (s[i])
-			i = (i + 1) & (nslots - 1);
-		s[i] = k + 1;
-	}
-	return 0;
+	return ref == HINDEX_NONE ? NULL : &x->v[ref];
 }
 
 /* Append an entry (the key must be new); returns it, or NULL on ENOMEM. */
@@ -95,8 +82,6 @@ static struct entry *add(struct subagent_index *x, char kind, int group, int ind
 	struct entry *e;
 	char *copy;
 
-	if ((x->n + 1) * 2 > x->nslots && rehash(x, x->nslots ? x->nslots * 2 : 64) < 0)
-		return NULL;
 	if (x->n == x->cap) {
 		size_t cap = x->cap ? x->cap * 2 : 64;
 		struct entry *v = realloc(x->v, cap * sizeof(*v));
@@ -107,17 +92,12 @@ static struct entry *add(struct subagent_index *x, char kind, int group, int ind
 		x->cap = cap;
 	}
 	copy = strdup(name);
-	if (!copy)
+	if (!copy || hindex_add(&x->by_key, hash_key(kind, group, name), x->n) < 0) {
+		free(copy);
 		return NULL;
+	}
 	e = &x->v[x->n++];
 	*e = (struct entry){ .kind = kind, .group = group, .index = index, .name = copy };
-	{
-		size_t i = hash_key(kind, group, name) & (x->nslots - 1);
-
-		while (x->slots[i])
-			i = (i + 1) & (x->nslots - 1);
-		x->slots[i] = x->n;
-	}
 	return e;
 }
 
@@ -382,7 +362,7 @@ void subagent_index_free(struct subagent_index *x)
 	for (size_t i = 0; i < x->n; i++)
 		free(x->v[i].name);
 	free(x->v);
-	free(x->slots);
+	hindex_free(&x->by_key);
 	free(x->path);
 	free(x);
 }
