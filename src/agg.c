@@ -459,11 +459,9 @@ oom:
 
 bool agg_recovery_pending(const struct agg *a, const char *probe)
 {
-	for (size_t i = 0; i < a->n_probes; i++) {
-		if (strcmp(a->probes[i].name, probe) == 0)
-			return a->probes[i].n_holds > 0;
-	}
-	return false;
+	const struct agg_probe *p = agg_probe_find(a, probe);
+
+	return p && p->n_holds > 0;
 }
 
 int agg_update(struct agg *a, const char *probe, struct snapshot *fresh, struct event_list *out)
@@ -494,14 +492,6 @@ int agg_update(struct agg *a, const char *probe, struct snapshot *fresh, struct 
 	if (!out)
 		snapshot_clear(fresh);
 	return 0;
-}
-
-/* Mark one group unknown because its probe failed (reason lives in the probe's snapshot). */
-static void group_make_unknown(struct group *g, char *reason)
-{
-	g->reason = reason;
-	g->margin = REDMON_MARGIN_UNKNOWN;
-	g->health = HEALTH_UNKNOWN;
 }
 
 static int probe_failed(struct agg *a, const char *probe, const char *error)
@@ -539,7 +529,9 @@ static int probe_failed(struct agg *a, const char *probe, const char *error)
 
 		if (g->health == HEALTH_UNKNOWN)
 			continue;
-		group_make_unknown(g, r);
+		g->reason = r;
+		g->margin = REDMON_MARGIN_UNKNOWN;
+		g->health = HEALTH_UNKNOWN;
 		diff_group(a, &old, g);
 	}
 	return 0;

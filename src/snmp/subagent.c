@@ -510,11 +510,6 @@ fail:
 	return rc;
 }
 
-static bool same_socket(const char *a, const char *b)
-{
-	return a == b || (a && b && strcmp(a, b) == 0);
-}
-
 void subagent_reload(struct subagent **sp, const struct config *cfg, struct loop *loop,
 		     const struct agg *agg, const struct bus *bus)
 {
@@ -538,7 +533,7 @@ void subagent_reload(struct subagent **sp, const struct config *cfg, struct loop
 		return;
 	}
 	if (!st.enabled || st.no_master != s->cfg.no_master ||
-	    !same_socket(st.agentx_socket, s->cfg.agentx_socket) ||
+	    !subagent_same_str(st.agentx_socket, s->cfg.agentx_socket) ||
 	    strcmp(st.state_file, s->cfg.state_file) != 0)
 		log_warn("SNMP: [snmp] enabled, agentx_socket and state_file take effect when "
 			 "redmon restarts");

@@ -13,6 +13,7 @@
 #include <net-snmp/agent/agent_callbacks.h>
 
 #include <stdbool.h>
+#include <string.h>
 #include <time.h>
 
 #include "../event.h"
@@ -145,6 +146,12 @@ static inline uint64_t subagent_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Whether two strings, either of them NULL, are the same. */
+static inline bool subagent_same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
 }
 
 /* subagent.c: drop every watch of net-snmp's sockets now (a session is about to close). */

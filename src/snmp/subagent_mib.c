@@ -219,11 +219,6 @@ static const oid snmptrap_oid[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 };
 
 /* --- strings ---------------------------------------------------------- */
 
-static bool rmib_same_raw(const char *a, const char *b)
-{
-	return a == b || (a && b && strcmp(a, b) == 0);
-}
-
 /* Set s from raw if it differs; true when it changed, false also on ENOMEM (kept). */
 static bool rmib_str_set(struct sa_str *s, const char *raw, bool *oom)
 {
@@ -231,7 +226,7 @@ static bool rmib_str_set(struct sa_str *s, const char *raw, bool *oom)
 	char *r = NULL, *shown;
 	size_t len;
 
-	if (s->shown && rmib_same_raw(s->raw, raw))
+	if (s->shown && subagent_same_str(s->raw, raw))
 		return false;
 	len = subagent_text(raw, buf, TEXT_MAX);
 	shown = malloc(len + 1);
@@ -1077,26 +1072,6 @@ struct vbuild {
 	bool failed;
 };
 
-static void rmib_vb_add(struct vbuild *b, const oid *name, size_t len, u_char type, const void *v,
-			size_t vlen)
-{
-	if (!b->failed && !snmp_varlist_add_variable(&b->vars, name, len, type, v, vlen))
-		b->failed = true;
-}
-
-static void rmib_vb_int(struct vbuild *b, const oid *name, size_t len, u_char type, long v)
-{
-	rmib_vb_add(b, name, len, type, &v, sizeof(v));
-}
-
-static void rmib_vb_text(struct vbuild *b, const oid *name, size_t len, const char *s)
-{
-	char buf[TEXT_MAX + 1];
-	size_t n = subagent_text(s, buf, TEXT_MAX);
-
-	rmib_vb_add(b, name, len, ASN_OCTET_STR, buf, n);
-}
-
 /* root.1.sub.1.col.i1[.i2] (a column instance), or root.1.sub.col.0 when i1 is 0. */
 static size_t rmib_obj_oid(oid *buf, unsigned sub, unsigned col, long i1, long i2)
 {
@@ -1118,6 +1093,32 @@ static size_t rmib_obj_oid(oid *buf, unsigned sub, unsigned col, long i1, long i
 	return n;
 }
 
+/* A varbind for the object rmib_obj_oid() names. */
+static void rmib_vb_add(struct vbuild *b, unsigned sub, unsigned col, long i1, long i2, u_char type,
+			const void *v, size_t vlen)
+{
+	oid name[MAX_OID_LEN];
+	size_t len = rmib_obj_oid(name, sub, col, i1, i2);
+
+	if (!b->failed && !snmp_varlist_add_variable(&b->vars, name, len, type, v, vlen))
+		b->failed = true;
+}
+
+static void rmib_vb_int(struct vbuild *b, unsigned sub, unsigned col, long i1, long i2, u_char type,
+			long v)
+{
+	rmib_vb_add(b, sub, col, i1, i2, type, &v, sizeof(v));
+}
+
+static void rmib_vb_text(struct vbuild *b, unsigned sub, unsigned col, long i1, long i2,
+			 const char *s)
+{
+	char buf[TEXT_MAX + 1];
+	size_t n = subagent_text(s, buf, TEXT_MAX);
+
+	rmib_vb_add(b, sub, col, i1, i2, ASN_OCTET_STR, buf, n);
+}
+
 static void rmib_vb_trap_oid(struct vbuild *b, enum subagent_notif n)
 {
 	oid trap[SUBAGENT_ROOT_LEN + 2];
@@ -1125,25 +1126,24 @@ static void rmib_vb_trap_oid(struct vbuild *b, enum subagent_notif n)
 	memcpy(trap, root_oid, sizeof(root_oid));
 	trap[SUBAGENT_ROOT_LEN] = 0;
 	trap[SUBAGENT_ROOT_LEN + 1] = (oid)n;
-	rmib_vb_add(b, snmptrap_oid, OID_LENGTH(snmptrap_oid), ASN_OBJECT_ID, trap, sizeof(trap));
+	if (!snmp_varlist_add_variable(&b->vars, snmptrap_oid, OID_LENGTH(snmptrap_oid),
+				       ASN_OBJECT_ID, trap, sizeof(trap)))
+		b->failed = true;
 }
 
 static void rmib_vb_seq_text(struct vbuild *b, struct subagent_mib *m, const struct event *ev)
 {
-	oid o[MAX_OID_LEN];
 	char text[TEXT_MAX + 1];
 	size_t tn = rmib_event_text(m, ev, text, TEXT_MAX);
 
-	rmib_vb_int(b, o, rmib_obj_oid(o, SUB_NOTIF, NO_SEQ, 0, 0), ASN_UNSIGNED,
-		    (long)(ev->seq & 0xffffffffu));
-	rmib_vb_add(b, o, rmib_obj_oid(o, SUB_NOTIF, NO_TEXT, 0, 0), ASN_OCTET_STR, text, tn);
+	rmib_vb_int(b, SUB_NOTIF, NO_SEQ, 0, 0, ASN_UNSIGNED, (long)(ev->seq & 0xffffffffu));
+	rmib_vb_add(b, SUB_NOTIF, NO_TEXT, 0, 0, ASN_OCTET_STR, text, tn);
 }
 
 /* The varbinds every group notification carries, in the MIB's OBJECTS order. */
 static void rmib_vb_group(struct vbuild *b, struct subagent_mib *m, const struct event *ev, long gi)
 {
 	const struct group *g = ev->group;
-	oid o[MAX_OID_LEN];
 	long prev_health = subagent_health_value(g->health), prev_margin = margin_shown(g);
 
 	if (ev->type == EV_HEALTH_CHANGED) {
@@ -1153,18 +1153,14 @@ static void rmib_vb_group(struct vbuild *b, struct subagent_mib *m, const struct
 		prev_health = SUBAGENT_HEALTH_NONE;
 		prev_margin = -1;
 	}
-	rmib_vb_text(b, o, rmib_obj_oid(o, SUB_GROUPS, GC_ID, gi, 0), g->id);
-	rmib_vb_text(b, o, rmib_obj_oid(o, SUB_GROUPS, GC_NAME, gi, 0), g->name);
-	rmib_vb_text(b, o, rmib_obj_oid(o, SUB_GROUPS, GC_TYPE, gi, 0), g->type);
-	rmib_vb_int(b, o, rmib_obj_oid(o, SUB_NOTIF, NO_PREV_HEALTH, 0, 0), ASN_INTEGER,
-		    prev_health);
-	rmib_vb_int(b, o, rmib_obj_oid(o, SUB_GROUPS, GC_HEALTH, gi, 0), ASN_INTEGER,
-		    subagent_health_value(g->health));
-	rmib_vb_int(b, o, rmib_obj_oid(o, SUB_NOTIF, NO_PREV_MARGIN, 0, 0), ASN_INTEGER,
-		    prev_margin);
-	rmib_vb_int(b, o, rmib_obj_oid(o, SUB_GROUPS, GC_MARGIN, gi, 0), ASN_INTEGER,
-		    margin_shown(g));
-	rmib_vb_text(b, o, rmib_obj_oid(o, SUB_GROUPS, GC_REASON, gi, 0), g->reason);
+	rmib_vb_text(b, SUB_GROUPS, GC_ID, gi, 0, g->id);
+	rmib_vb_text(b, SUB_GROUPS, GC_NAME, gi, 0, g->name);
+	rmib_vb_text(b, SUB_GROUPS, GC_TYPE, gi, 0, g->type);
+	rmib_vb_int(b, SUB_NOTIF, NO_PREV_HEALTH, 0, 0, ASN_INTEGER, prev_health);
+	rmib_vb_int(b, SUB_GROUPS, GC_HEALTH, gi, 0, ASN_INTEGER, subagent_health_value(g->health));
+	rmib_vb_int(b, SUB_NOTIF, NO_PREV_MARGIN, 0, 0, ASN_INTEGER, prev_margin);
+	rmib_vb_int(b, SUB_GROUPS, GC_MARGIN, gi, 0, ASN_INTEGER, margin_shown(g));
+	rmib_vb_text(b, SUB_GROUPS, GC_REASON, gi, 0, g->reason);
 	rmib_vb_seq_text(b, m, ev);
 }
 
@@ -1172,7 +1168,6 @@ netsnmp_variable_list *subagent_mib_notif_vars(struct subagent_mib *m, const str
 					       enum subagent_notif n)
 {
 	struct vbuild b = { 0 };
-	oid o[MAX_OID_LEN];
 	long gi = 0, pi;
 
 	rmib_vb_trap_oid(&b, n);
@@ -1191,27 +1186,26 @@ netsnmp_variable_list *subagent_mib_notif_vars(struct subagent_mib *m, const str
 
 		if (mi < 0)
 			goto fail;
-		rmib_vb_text(&b, o, rmib_obj_oid(o, SUB_MEMBERS, MC_NAME, gi, mi), ev->member_name);
-		rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_NOTIF, NO_PREV_ROLE, 0, 0), ASN_INTEGER,
+		rmib_vb_text(&b, SUB_MEMBERS, MC_NAME, gi, mi, ev->member_name);
+		rmib_vb_int(&b, SUB_NOTIF, NO_PREV_ROLE, 0, 0, ASN_INTEGER,
 			    subagent_role_value(ev->member_prev_role));
-		rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_MEMBERS, MC_ROLE, gi, mi), ASN_INTEGER,
+		rmib_vb_int(&b, SUB_MEMBERS, MC_ROLE, gi, mi, ASN_INTEGER,
 			    subagent_role_value(ev->member_role));
-		rmib_vb_text(&b, o, rmib_obj_oid(o, SUB_MEMBERS, MC_STATE, gi, mi),
-			     ev->member_state);
+		rmib_vb_text(&b, SUB_MEMBERS, MC_STATE, gi, mi, ev->member_state);
 		break;
 	}
 	case SUBAGENT_NOTIF_REBUILD_STARTED:
-		rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_GROUPS, GC_ACTIVITY, gi, 0), ASN_INTEGER,
+		rmib_vb_int(&b, SUB_GROUPS, GC_ACTIVITY, gi, 0, ASN_INTEGER,
 			    subagent_activity_value(ev->group->activity));
-		rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_GROUPS, GC_PROGRESS, gi, 0), ASN_INTEGER,
+		rmib_vb_int(&b, SUB_GROUPS, GC_PROGRESS, gi, 0, ASN_INTEGER,
 			    subagent_progress_tenths(ev->group->progress));
 		break;
 	case SUBAGENT_NOTIF_REBUILD_FINISHED:
-		rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_NOTIF, NO_PREV_ACTIVITY, 0, 0), ASN_INTEGER,
+		rmib_vb_int(&b, SUB_NOTIF, NO_PREV_ACTIVITY, 0, 0, ASN_INTEGER,
 			    subagent_activity_value(ev->prev_activity));
-		rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_NOTIF, NO_PREV_PROGRESS, 0, 0), ASN_INTEGER,
+		rmib_vb_int(&b, SUB_NOTIF, NO_PREV_PROGRESS, 0, 0, ASN_INTEGER,
 			    subagent_progress_tenths(ev->prev_progress));
-		rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_GROUPS, GC_ACTIVITY, gi, 0), ASN_INTEGER,
+		rmib_vb_int(&b, SUB_GROUPS, GC_ACTIVITY, gi, 0, ASN_INTEGER,
 			    subagent_activity_value(ev->group->activity));
 		break;
 	case SUBAGENT_NOTIF_PROBE_FAILED:
@@ -1222,15 +1216,13 @@ netsnmp_variable_list *subagent_mib_notif_vars(struct subagent_mib *m, const str
 		if (!p)
 			goto fail;
 		pi = p->index;
-		rmib_vb_text(&b, o, rmib_obj_oid(o, SUB_PROBES, PC_NAME, pi, 0), ev->probe);
-		rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_PROBES, PC_STATUS, pi, 0), ASN_INTEGER,
-			    failed ? 2 : 1);
+		rmib_vb_text(&b, SUB_PROBES, PC_NAME, pi, 0, ev->probe);
+		rmib_vb_int(&b, SUB_PROBES, PC_STATUS, pi, 0, ASN_INTEGER, failed ? 2 : 1);
 		if (failed)
-			rmib_vb_text(&b, o, rmib_obj_oid(o, SUB_PROBES, PC_LAST_ERROR, pi, 0),
-				     ev->error);
+			rmib_vb_text(&b, SUB_PROBES, PC_LAST_ERROR, pi, 0, ev->error);
 		else
-			rmib_vb_add(&b, o, rmib_obj_oid(o, SUB_PROBES, PC_LAST_ERROR, pi, 0),
-				    ASN_OCTET_STR, p->last_error.shown, p->last_error.len);
+			rmib_vb_add(&b, SUB_PROBES, PC_LAST_ERROR, pi, 0, ASN_OCTET_STR,
+				    p->last_error.shown, p->last_error.len);
 		rmib_vb_seq_text(&b, m, ev);
 		break;
 	}
@@ -1250,16 +1242,12 @@ fail:
 netsnmp_variable_list *subagent_mib_heartbeat_vars(struct subagent_mib *m)
 {
 	struct vbuild b = { 0 };
-	oid o[MAX_OID_LEN];
 
 	rmib_vb_trap_oid(&b, SUBAGENT_NOTIF_HEARTBEAT);
-	rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_SCALARS, SC_HEALTH, 0, 0), ASN_INTEGER,
-		    subagent_health_value(m->worst));
-	rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_SCALARS, SC_GROUPS, 0, 0), ASN_GAUGE,
-		    (long)m->n_groups);
-	rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_SCALARS, SC_ALARMS, 0, 0), ASN_GAUGE,
-		    (long)m->n_alarms);
-	rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_SCALARS, SC_LAST_SEQ, 0, 0), ASN_UNSIGNED,
+	rmib_vb_int(&b, SUB_SCALARS, SC_HEALTH, 0, 0, ASN_INTEGER, subagent_health_value(m->worst));
+	rmib_vb_int(&b, SUB_SCALARS, SC_GROUPS, 0, 0, ASN_GAUGE, (long)m->n_groups);
+	rmib_vb_int(&b, SUB_SCALARS, SC_ALARMS, 0, 0, ASN_GAUGE, (long)m->n_alarms);
+	rmib_vb_int(&b, SUB_SCALARS, SC_LAST_SEQ, 0, 0, ASN_UNSIGNED,
 		    (long)(bus_last_seq(m->bus) & 0xffffffffu));
 	if (!b.failed)
 		return b.vars;
