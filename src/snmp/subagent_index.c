@@ -14,6 +14,8 @@
  */
 #include "subagent_index.h"
 #include "../../plugins/lib/hindex.h"
+#include "../errbuf.h"
+#include "../spool.h"
 #include "redmon/fnv1a.h"
 
 #include <errno.h>
@@ -422,45 +424,13 @@ int subagent_index_load(const char *path, struct subagent_index **ret, char *err
 	return 0;
 }
 
-static int fsync_dir(const char *path)
+/* The map in the file's format: a new buffer in *ret, its length in *ret_len; 0 or -ENOMEM. */
+static int format_map(const struct subagent_index *x, char **ret, size_t *ret_len)
 {
-	char *dir = strdup(path), *slash;
-	int fd, rc = 0;
+	FILE *f = open_memstream(ret, ret_len);
 
-	if (!dir)
+	if (!f)
 		return -ENOMEM;
-	slash = strrchr(dir, '/');
-	if (slash == dir)
-		slash[1] = 0;
-	else if (slash)
-		*slash = 0;
-	else
-		strcpy(dir, ".");
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) < 0)
-		rc = -errno;
-	if (fd >= 0)
-		close(fd);
-	free(dir);
-	return rc;
-}
-
-int subagent_index_save(struct subagent_index *x, char *err, size_t errlen)
-{
-	size_t n = strlen(x->path) + 8;
-	char *tmp = malloc(n);
-	FILE *f = NULL;
-	int fd = -1, rc = 0;
-
-	if (!tmp)
-		return -ENOMEM;
-	snprintf(tmp, n, "%s.tmp", x->path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		rc = -errno;
-		goto fail;
-	}
-	fd = -1;
 	fputs("# redmon SNMP state: REDMON-MIB row indexes and the SNMPv3 engine boot\n"
 	      "# counter.  Written by redmon; an index here is never given to another key.\n"
 	      "version 1\n",
@@ -480,31 +450,37 @@ int subagent_index_save(struct subagent_index *x, char *err, size_t errlen)
 		escape(f, e->name);
 		fputc('\n', f);
 	}
-	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) < 0) {
-		rc = -errno ? -errno : -EIO;
-		goto fail;
-	}
 	if (fclose(f) != 0) {
-		f = NULL;
-		rc = -errno;
-		goto fail;
+		free(*ret);
+		return -ENOMEM;
 	}
-	f = NULL;
-	if (rename(tmp, x->path) < 0) {
-		rc = -errno;
-		goto fail;
-	}
-	fsync_dir(x->path);
-	free(tmp);
+	return 0;
+}
+
+int subagent_index_save(struct subagent_index *x, char *err, size_t errlen)
+{
+	const char *slash = strrchr(x->path, '/');
+	char *dir = !slash	       ? strdup(".")
+		    : slash == x->path ? strdup("/")
+				       : strndup(x->path, (size_t)(slash - x->path));
+	char *data = NULL;
+	size_t len;
+	int dirfd = -1, rc = -ENOMEM;
+
+	if (dir)
+		rc = format_map(x, &data, &len);
+	if (rc == 0)
+		dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rc == 0)
+		rc = dirfd < 0 ? -errno
+			       : write_file_atomic(dirfd, slash ? slash + 1 : x->path, data, len,
+						   0644);
+	if (dirfd >= 0)
+		close(dirfd);
+	free(dir);
+	free(data);
+	if (rc < 0)
+		return errbuf_set(err, errlen, rc, "%s: cannot write: %s", x->path, strerror(-rc));
 	x->dirty = false;
 	return 0;
-fail:
-	snprintf(err, errlen, "%s: cannot write: %s", x->path, strerror(-rc));
-	if (f)
-		fclose(f);
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	free(tmp);
-	return rc;
 }
