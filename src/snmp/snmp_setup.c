@@ -18,7 +18,7 @@
 #include "../log.h"
 #include "../runtime.h"
 
-#define DEFAULT_STATE_FILE "/var/lib/redmon/snmp-index"
+#define DEFAULT_STATE_DIR "/var/lib/redmon" /* of the state file, snmp-index */
 
 void subagent_target_free(struct snmp_target *t)
 {
@@ -201,19 +201,12 @@ int subagent_settings_load(const struct config *cfg, struct snmp_setup *st, char
 	st->queue_max = in->queue_max;
 	st->inform_retries = in->inform_retries;
 	st->inform_timeout_ms = in->inform_timeout_ms;
-
 	v = nonempty(in->state_file);
-	if (v) {
+	if (v)
 		st->state_file = strdup(v);
-	} else if ((v = nonempty(cfg->state_dir)) != NULL) {
-		size_t n = strlen(v) + sizeof("/snmp-index");
-
-		st->state_file = malloc(n);
-		if (st->state_file)
-			snprintf(st->state_file, n, "%s/snmp-index", v);
-	} else {
-		st->state_file = strdup(DEFAULT_STATE_FILE);
-	}
+	else if (asprintf(&st->state_file, "%s/snmp-index",
+			  nonempty(cfg->state_dir) ? cfg->state_dir : DEFAULT_STATE_DIR) < 0)
+		st->state_file = NULL;
 	if (!st->state_file)
 		return -ENOMEM;
 

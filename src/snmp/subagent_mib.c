@@ -817,15 +817,10 @@ static struct sa_group *rmib_group_new(struct subagent_mib *m, const struct grou
 				       const struct timespec *now, int *rc)
 {
 	int index = subagent_index_group(m->idx, src->id);
-	struct sa_group *g;
+	struct sa_group *g = index > 0 ? calloc(1, sizeof(*g)) : NULL;
 
-	if (index < 0) {
-		*rc = index;
-		return NULL;
-	}
-	g = calloc(1, sizeof(*g));
 	if (!g) {
-		*rc = -ENOMEM;
+		*rc = index < 0 ? index : -ENOMEM;
 		return NULL;
 	}
 	g->index = index;
@@ -860,11 +855,10 @@ static int rmib_sync_probe(struct subagent_mib *m, struct sa_probe *p, const str
 		if (g)
 			r = rmib_sync_group(m, g, &s->groups[i], now);
 		i++;
-		if (g && g->listed && g->id.raw) {
+		if (g && g->listed && g->id.raw)
 			next[k++] = g;
-		} else {
+		else
 			rmib_group_free(m, g);
-		}
 		if (r < 0 && rc == 0)
 			rc = r;
 	}
