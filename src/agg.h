@@ -98,9 +98,9 @@ void agg_free(struct agg *a);
 
 /*
  * The read-only view for everybody else (state, status, sinks, SNMP).
- * Probes are sorted by name,
- * each probe's groups by id; pointers are valid until the next agg_update,
- * agg_probe_failed, agg_restore_probe or agg_drop_unscanned.
+ * Probes are sorted by name, each probe's groups by id; pointers are valid
+ * until the next agg_update, agg_probe_failed, agg_restore_probe or
+ * agg_drop_unscanned.
  */
 size_t agg_probe_count(const struct agg *a);
 const struct agg_probe *agg_probe_at(const struct agg *a, size_t i);

@@ -170,7 +170,8 @@ struct sa_alarm {
 	struct sa_alarm *next;
 };
 
-enum { T_GROUPS = 0, T_MEMBERS, T_PROBES, T_ALARMS, T_COUNT_ };
+/* The scalars are a table too: one row, index 0 (see regions). */
+enum { T_SCALARS = 0, T_GROUPS, T_MEMBERS, T_PROBES, T_ALARMS, T_COUNT_ };
 
 /* A row of a table: its index (one or two sub-identifiers) and its struct. */
 struct row_ref {
@@ -442,13 +443,13 @@ static void rmib_column(const struct column *c, const void *row, netsnmp_variabl
  */
 struct region {
 	unsigned sub;
-	int table; /* T_*, or -1 for the scalars */
+	unsigned table; /* T_* */
 	unsigned min_col, max_col;
 	const struct column *columns; /* NULL: the scalars */
 };
 
 static const struct region regions[] = {
-	{ SUB_SCALARS, -1, SC_VERSION, SC_LAST_, NULL },
+	{ SUB_SCALARS, T_SCALARS, SC_VERSION, SC_LAST_, NULL },
 	{ SUB_GROUPS, T_GROUPS, GC_ID, GC_LAST_, group_columns },
 	{ SUB_MEMBERS, T_MEMBERS, MC_NAME, MC_LAST_, member_columns },
 	{ SUB_PROBES, T_PROBES, PC_NAME, PC_LAST_, probe_columns },
@@ -465,7 +466,7 @@ static size_t rmib_region_entry(const struct region *r, oid *buf)
 	memcpy(buf, root_oid, sizeof(root_oid));
 	buf[n++] = 1;
 	buf[n++] = r->sub;
-	if (r->table >= 0)
+	if (r->columns)
 		buf[n++] = 1;
 	return n;
 }
@@ -1253,27 +1254,17 @@ netsnmp_variable_list *subagent_mib_heartbeat_vars(struct subagent_mib *m)
 
 /*
  * One row of a region that is first, or first at or after (ge) / after (gt)
- * the row index idx.  The scalars have the one row 0.
+ * the row index idx.
  */
 enum row_pick { PICK_FIRST, PICK_GE, PICK_GT };
 
 static bool rmib_region_row(const struct subagent_mib *m, const struct region *r, const oid *idx,
 			    size_t len, enum row_pick pick, struct row_ref *out)
 {
-	static const oid scalar_idx[] = { 0 };
-	const struct rowset *t;
+	const struct rowset *t = &m->rows[r->table];
 	bool exact = false;
 	size_t pos = 0;
 
-	if (r->table < 0) {
-		int c = pick == PICK_FIRST ? 1 : snmp_oid_compare(scalar_idx, 1, idx, len);
-
-		if (c < 0 || (c == 0 && pick == PICK_GT))
-			return false;
-		*out = (struct row_ref){ .data = NULL, .idx = { 0 }, .idx_len = 1 };
-		return true;
-	}
-	t = &m->rows[r->table];
 	if (pick != PICK_FIRST)
 		pos = rows_search(t, idx, len, &exact);
 	if (exact && pick == PICK_GT)
@@ -1304,12 +1295,6 @@ static int rmib_find_exact(const struct subagent_mib *m, const oid *name, size_t
 		if (*col < r->min_col || *col > r->max_col)
 			return SNMP_NOSUCHOBJECT;
 		*reg = r;
-		if (r->table < 0) {
-			if (len != elen + 2 || name[elen + 1] != 0)
-				return SNMP_NOSUCHINSTANCE;
-			*row = (struct row_ref){ .data = NULL, .idx = { 0 }, .idx_len = 1 };
-			return 0;
-		}
 		pos = rows_search(&m->rows[r->table], name + elen + 1, len - elen - 1, &exact);
 		if (!exact)
 			return SNMP_NOSUCHINSTANCE;
@@ -1502,9 +1487,14 @@ int subagent_mib_new(const struct agg *agg, const struct bus *bus, struct subage
 {
 	struct subagent_mib *m = calloc(1, sizeof(*m));
 	oid o[SUBAGENT_ROOT_LEN + 1];
+	bool listed;
 
 	if (!m)
 		return -ENOMEM;
+	if (!rmib_row_add(&m->rows[T_SCALARS], NULL, 0, 0, &listed)) {
+		free(m);
+		return -ENOMEM;
+	}
 	m->agg = agg;
 	m->bus = bus;
 	m->idx = idx;
@@ -1515,12 +1505,12 @@ int subagent_mib_new(const struct agg *agg, const struct bus *bus, struct subage
 	m->reg = netsnmp_create_handler_registration("redmonObjects", rmib_handler, o,
 						     OID_LENGTH(o), HANDLER_CAN_RONLY);
 	if (!m->reg) {
-		free(m);
+		subagent_mib_free(m);
 		return -ENOMEM;
 	}
 	m->reg->my_reg_void = m;
 	if (netsnmp_register_handler(m->reg) != MIB_REGISTERED_OK) {
-		free(m);
+		subagent_mib_free(m);
 		return -EIO;
 	}
 	*ret = m;
