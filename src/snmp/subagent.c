@@ -179,7 +179,7 @@ static int sync_fds(struct subagent *s, uint64_t now)
 	struct timeval tv = { 0, 0 };
 	int numfds = 0, block = 1, timeout;
 	bool full = s->fds_dirty || now >= s->next_full_refresh;
-	int next[64];
+	int next[sizeof(s->fds) / sizeof(*s->fds)];
 	size_t n;
 
 	netsnmp_large_fd_set_init(&set, FD_SETSIZE);
@@ -202,14 +202,6 @@ static int sync_fds(struct subagent *s, uint64_t now)
 		rc = loop_add(s->loop, next[j], EPOLLIN, on_snmp_fd, s);
 		if (rc < 0)
 			log_warn("SNMP: cannot watch fd %d: %s", next[j], strerror(-rc));
-	}
-	if (s->n_fds < n || !s->fds) {
-		int *v = realloc(s->fds, (n ? n : 1) * sizeof(*v));
-
-		if (v)
-			s->fds = v;
-		else
-			n = s->n_fds; /* keep what fits; the next full refresh retries */
 	}
 	memcpy(s->fds, next, n * sizeof(*next));
 	s->n_fds = n;
@@ -431,7 +423,6 @@ void subagent_close(struct subagent *s)
 	subagent_dests_free(s->dests, s->n_dests);
 	subagent_queue_free(&s->master.q);
 	subagent_index_free(s->idx);
-	free(s->fds);
 	subagent_settings_free(&s->cfg);
 	free(s);
 }

@@ -124,7 +124,7 @@ struct subagent {
 	struct snmp_setup cfg;
 	struct subagent_index *idx;
 	struct subagent_mib *mib;
-	int *fds; /* net-snmp's sockets the loop watches for us */
+	int fds[64]; /* net-snmp's sockets the loop watches for us */
 	size_t n_fds;
 	bool fds_dirty;
 	uint64_t next_full_refresh;

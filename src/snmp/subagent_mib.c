@@ -220,24 +220,23 @@ static const oid snmptrap_oid[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 };
 
 /* --- strings ---------------------------------------------------------- */
 
-/* Set s from raw if it differs; true when it changed, false also on ENOMEM (kept). */
-static bool rmib_str_set(struct sa_str *s, const char *raw, bool *oom)
+/* Set s from raw if it differs; on ENOMEM, *oom is set and s kept. */
+static void rmib_str_set(struct sa_str *s, const char *raw, bool *oom)
 {
 	char buf[TEXT_MAX + 1];
-	char *r = NULL, *shown;
+	char *r, *shown;
 	size_t len;
 
 	if (s->shown && subagent_same_str(s->raw, raw))
-		return false;
+		return;
 	len = subagent_text(raw, buf, TEXT_MAX);
 	shown = malloc(len + 1);
-	if (raw)
-		r = strdup(raw);
+	r = raw ? strdup(raw) : NULL;
 	if (!shown || (raw && !r)) {
 		free(shown);
 		free(r);
 		*oom = true;
-		return false;
+		return;
 	}
 	memcpy(shown, buf, len + 1);
 	free(s->raw);
@@ -245,7 +244,6 @@ static bool rmib_str_set(struct sa_str *s, const char *raw, bool *oom)
 	s->raw = r;
 	s->shown = shown;
 	s->len = len;
-	return true;
 }
 
 static void rmib_str_free(struct sa_str *s)
