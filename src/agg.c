@@ -469,9 +469,7 @@ int agg_update(struct agg *a, const char *probe, struct snapshot *fresh, struct 
 	struct agg_probe *p = probe_slot(a, probe);
 	struct snapshot old;
 
-	if (!p)
-		return -ENOMEM;
-	if (damp_changes(a, p, fresh) < 0)
+	if (!p || damp_changes(a, p, fresh) < 0)
 		return -ENOMEM;
 	a->out = out;
 	if (p->failed) {
@@ -499,11 +497,9 @@ static int probe_failed(struct agg *a, const char *probe, const char *error)
 	struct agg_probe *p = probe_slot(a, probe);
 	struct event ev = { .type = EV_PROBE_FAILED, .probe = probe, .error = error };
 	char reason[512];
-	char *e, *r;
+	char *e = p ? strdup(error ? error : "unknown error") : NULL;
+	char *r;
 
-	if (!p)
-		return -ENOMEM;
-	e = strdup(error ? error : "unknown error");
 	if (!e)
 		return -ENOMEM;
 	free(p->error);
