@@ -125,7 +125,6 @@ struct sa_member {
 	int role; /* RedmonRole */
 	struct timespec last_change;
 	bool listed; /* in the member table */
-	bool seen;   /* during a sync */
 };
 
 struct sa_group {
@@ -718,7 +717,7 @@ static int rmib_sync_members(struct subagent_mib *m, struct sa_group *g, const s
 		for (size_t j = 0; j < g->n_members; j++) {
 			struct sa_member *o = g->members[j];
 
-			if (o && !o->seen && strcmp(o->name.raw, s->name) == 0) {
+			if (o && strcmp(o->name.raw, s->name) == 0) {
 				mb = o;
 				g->members[j] = NULL;
 				break;
@@ -743,7 +742,6 @@ static int rmib_sync_members(struct subagent_mib *m, struct sa_group *g, const s
 			mb->index = index;
 			mb->last_change = *now;
 		}
-		mb->seen = true;
 		next[i] = mb;
 		rmib_str_set(&mb->name, s->name, &oom);
 		rmib_str_set(&mb->state, s->state, &oom);
@@ -760,10 +758,6 @@ static int rmib_sync_members(struct subagent_mib *m, struct sa_group *g, const s
 	/* Members that left, or that a failure above did not carry over. */
 	for (size_t j = 0; j < g->n_members; j++)
 		rmib_member_free(m, g->members[j]);
-	for (size_t i = 0; i < src->n_members; i++) {
-		if (next[i])
-			next[i]->seen = false;
-	}
 	free(g->members);
 	g->members = next;
 	g->n_members = src->n_members;
