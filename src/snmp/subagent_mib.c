@@ -1067,15 +1067,11 @@ static size_t rmib_obj_oid(oid *buf, unsigned sub, unsigned col, long i1, long i
 	memcpy(buf, root_oid, sizeof(root_oid));
 	buf[n++] = 1;
 	buf[n++] = sub;
-	if (i1 == 0) {
-		buf[n++] = col;
-		buf[n++] = 0;
-		return n;
-	}
-	buf[n++] = 1;
+	if (i1 != 0)
+		buf[n++] = 1; /* the table's entry */
 	buf[n++] = col;
 	buf[n++] = (oid)i1;
-	if (i2 > 0)
+	if (i1 != 0 && i2 > 0)
 		buf[n++] = (oid)i2;
 	return n;
 }
