@@ -3,17 +3,49 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bus.h"
 #include "redmon/fnv1a.h"
 
-void agg_init(struct agg *a, unsigned progress_step)
+/*
+ * A change seen but not yet announced (flap damping): what it would be (a
+ * fingerprint of health, margin and member roles), how often seen in a row.
+ */
+struct agg_hold {
+	char *id;
+	uint64_t fingerprint;
+	unsigned scans;
+};
+
+/* When a group's current health was announced (the anchor of its reminders). */
+struct agg_since {
+	char *id;
+	struct timespec time;
+};
+
+struct agg {
+	struct agg_probe *probes; /* sorted by name */
+	size_t n_probes;
+	unsigned progress_step;
+	/* A change that is no failure is announced once this many scans in a row saw it (1: at once). */
+	unsigned recovery_scans;
+	struct agg_since *since; /* sorted by id */
+	size_t n_since;
+	struct event_list *out; /* during one call: where its events go (NULL: nowhere) */
+};
+
+int agg_new(struct agg **ret, unsigned progress_step)
 {
-	memset(a, 0, sizeof(*a));
+	struct agg *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		return -ENOMEM;
 	agg_configure(a, progress_step, 1);
+	*ret = a;
+	return 0;
 }
 
 void agg_configure(struct agg *a, unsigned progress_step, unsigned recovery_scans)
@@ -427,11 +459,9 @@ oom:
 
 bool agg_recovery_pending(const struct agg *a, const char *probe)
 {
-	for (size_t i = 0; i < a->n_probes; i++) {
-		if (strcmp(a->probes[i].name, probe) == 0)
-			return a->probes[i].n_holds > 0;
-	}
-	return false;
+	const struct agg_probe *p = agg_probe_find(a, probe);
+
+	return p && p->n_holds > 0;
 }
 
 int agg_update(struct agg *a, const char *probe, struct snapshot *fresh, struct event_list *out)
@@ -439,9 +469,7 @@ int agg_update(struct agg *a, const char *probe, struct snapshot *fresh, struct 
 	struct agg_probe *p = probe_slot(a, probe);
 	struct snapshot old;
 
-	if (!p)
-		return -ENOMEM;
-	if (damp_changes(a, p, fresh) < 0)
+	if (!p || damp_changes(a, p, fresh) < 0)
 		return -ENOMEM;
 	a->out = out;
 	if (p->failed) {
@@ -464,24 +492,14 @@ int agg_update(struct agg *a, const char *probe, struct snapshot *fresh, struct 
 	return 0;
 }
 
-/* Mark one group unknown because its probe failed (reason lives in the probe's snapshot). */
-static void group_make_unknown(struct group *g, char *reason)
-{
-	g->reason = reason;
-	g->margin = REDMON_MARGIN_UNKNOWN;
-	g->health = HEALTH_UNKNOWN;
-}
-
 static int probe_failed(struct agg *a, const char *probe, const char *error)
 {
 	struct agg_probe *p = probe_slot(a, probe);
 	struct event ev = { .type = EV_PROBE_FAILED, .probe = probe, .error = error };
 	char reason[512];
-	char *e, *r;
+	char *e = p ? strdup(error ? error : "unknown error") : NULL;
+	char *r;
 
-	if (!p)
-		return -ENOMEM;
-	e = strdup(error ? error : "unknown error");
 	if (!e)
 		return -ENOMEM;
 	free(p->error);
@@ -507,7 +525,9 @@ static int probe_failed(struct agg *a, const char *probe, const char *error)
 
 		if (g->health == HEALTH_UNKNOWN)
 			continue;
-		group_make_unknown(g, r);
+		g->reason = r;
+		g->margin = REDMON_MARGIN_UNKNOWN;
+		g->health = HEALTH_UNKNOWN;
 		diff_group(a, &old, g);
 	}
 	return 0;
@@ -598,8 +618,10 @@ void agg_take_restored(struct agg *dst, struct agg *src)
 	src->n_since = 0;
 }
 
-void agg_fini(struct agg *a)
+void agg_free(struct agg *a)
 {
+	if (!a)
+		return;
 	for (size_t i = 0; i < a->n_probes; i++) {
 		free(a->probes[i].name);
 		free(a->probes[i].error);
@@ -610,7 +632,7 @@ void agg_fini(struct agg *a)
 		free(a->since[i].id);
 	free(a->since);
 	free(a->probes);
-	memset(a, 0, sizeof(*a));
+	free(a);
 }
 
 size_t agg_probe_count(const struct agg *a)
@@ -652,14 +674,4 @@ const struct group *agg_next_group(const struct agg *a, struct agg_iter *it)
 		it->group = 0;
 	}
 	return NULL;
-}
-
-void agg_set_seq_source(struct agg *a, const struct bus *b)
-{
-	a->seq_source = b;
-}
-
-uint64_t agg_last_seq(const struct agg *a)
-{
-	return a->seq_source ? bus_last_seq(a->seq_source) : 0;
 }

@@ -10,23 +10,14 @@
 #define REDMON_AGG_H
 
 #include <stdbool.h>
-#include <stdint.h>
 
 #include "event.h"
 #include "model.h"
 
-struct bus;
+struct agg;
+struct agg_hold;
 
-/*
- * A change seen but not yet announced (flap damping): what it would be (a
- * fingerprint of health, margin and member roles), how often seen in a row.
- */
-struct agg_hold {
-	char *id;
-	uint64_t fingerprint;
-	unsigned scans;
-};
-
+/* One probe as the aggregator keeps it (read-only outside agg.c). */
 struct agg_probe {
 	char *name;
 	struct snapshot groups; /* sorted by id */
@@ -37,29 +28,8 @@ struct agg_probe {
 	size_t n_holds;
 };
 
-/* When a group's current health was announced (the anchor of its reminders). */
-struct agg_since {
-	char *id;
-	struct timespec time;
-};
-
-/*
- * Only agg.c reads these fields (subagent_mib.c too until it moves to the
- * read-only view at the end of this file).
- */
-struct agg {
-	struct agg_probe *probes; /* sorted by name */
-	size_t n_probes;
-	unsigned progress_step;
-	/* A change that is no failure is announced once this many scans in a row saw it (1: at once). */
-	unsigned recovery_scans;
-	struct agg_since *since; /* sorted by id */
-	size_t n_since;
-	struct event_list *out;	      /* during one call: where its events go (NULL: nowhere) */
-	const struct bus *seq_source; /* for agg_last_seq() */
-};
-
-void agg_init(struct agg *a, unsigned progress_step);
+/* A new, empty aggregator in *ret (the caller frees it with agg_free); 0 or -ENOMEM. */
+int agg_new(struct agg **ret, unsigned progress_step);
 
 /* Rebuild progress reported every progress_step %; damping over recovery_scans scans. */
 void agg_configure(struct agg *a, unsigned progress_step, unsigned recovery_scans);
@@ -123,13 +93,14 @@ void agg_take_restored(struct agg *dst, struct agg *src);
  */
 void agg_drop_unscanned(struct agg *a, struct event_list *out);
 
-void agg_fini(struct agg *a);
+/* Frees a and everything it keeps; NULL is a no-op. */
+void agg_free(struct agg *a);
 
 /*
- * The read-only view for everybody else (state, status, sinks, SNMP): no
- * module but agg.c reads struct agg's fields.  Probes are sorted by name,
- * each probe's groups by id; pointers are valid until the next agg_update,
- * agg_probe_failed, agg_restore_probe or agg_drop_unscanned.
+ * The read-only view for everybody else (state, status, sinks, SNMP).
+ * Probes are sorted by name, each probe's groups by id; pointers are valid
+ * until the next agg_update, agg_probe_failed, agg_restore_probe or
+ * agg_drop_unscanned.
  */
 size_t agg_probe_count(const struct agg *a);
 const struct agg_probe *agg_probe_at(const struct agg *a, size_t i);
@@ -143,12 +114,5 @@ struct agg_iter {
 
 /* Every group, probe by probe, each probe's by id; NULL at the end. */
 const struct group *agg_next_group(const struct agg *a, struct agg_iter *it);
-/*
- * The sequence number of the last event (0: none yet), which the bus owns:
- * agg_last_seq() answers bus_last_seq() of the bus set here.  Only for the
- * SNMP subagent until it reads the bus itself; then both go.
- */
-void agg_set_seq_source(struct agg *a, const struct bus *b);
-uint64_t agg_last_seq(const struct agg *a);
 
 #endif

@@ -60,7 +60,7 @@ struct slot {
 struct daemon {
 	struct runtime *rt;
 	struct loop *loop;
-	struct agg agg;
+	struct agg *agg;
 	struct bus *bus;
 	struct event_list events; /* the aggregator's, until published */
 	struct sink_set *sinks;
@@ -82,7 +82,7 @@ static void on_event_state(void *ctx, const struct event *ev)
 {
 	struct daemon *d = ctx;
 
-	state_reserve(d->state, &d->agg, ev->seq);
+	state_reserve(d->state, d->agg, ev->seq);
 }
 
 static void on_event_sinks(void *ctx, const struct event *ev)
@@ -102,7 +102,7 @@ static int bus_open(struct daemon *d)
 	int rc = bus_new(&d->bus);
 
 	if (rc == 0)
-		rc = bus_subscribe(d->bus, agg_announcing, &d->agg);
+		rc = bus_subscribe(d->bus, agg_announcing, d->agg);
 	if (rc == 0)
 		rc = bus_subscribe(d->bus, on_event_state, d);
 	if (rc == 0)
@@ -110,8 +110,7 @@ static int bus_open(struct daemon *d)
 	if (rc == 0)
 		rc = bus_subscribe(d->bus, on_event_snmp, d);
 	if (rc == 0)
-		rc = bus_subscribe(d->bus, agg_announced, &d->agg);
-	agg_set_seq_source(&d->agg, d->bus);
+		rc = bus_subscribe(d->bus, agg_announced, d->agg);
 	return rc;
 }
 
@@ -126,7 +125,7 @@ static void publish(struct daemon *d)
 
 static void probe_failed(struct daemon *d, const char *probe, const char *why)
 {
-	agg_probe_failed(&d->agg, probe, why, &d->events);
+	agg_probe_failed(d->agg, probe, why, &d->events);
 	publish(d);
 }
 
@@ -147,11 +146,11 @@ static void after_update(struct slot *s)
 	struct daemon *d = s->d;
 
 	subagent_scanned(d->snmp, s->plugin->name); /* SNMP: state changed after a scan */
-	service_scanned(d->svc, &d->agg);	    /* systemd: STATUS= when it changed */
+	service_scanned(d->svc, d->agg);	    /* systemd: STATUS= when it changed */
 	/* alerts: keep what was announced; confirm a recovery held back by damping */
 	if (state_dirty(d->state, bus_last_seq(d->bus)))
-		state_save(d->state, &d->agg, bus_last_seq(d->bus), false);
-	if (agg_recovery_pending(&d->agg, s->plugin->name) && !loop_timer_armed(d->recheck))
+		state_save(d->state, d->agg, bus_last_seq(d->bus), false);
+	if (agg_recovery_pending(d->agg, s->plugin->name) && !loop_timer_armed(d->recheck))
 		loop_timer_arm(d->recheck, d->rt->cfg->recovery_interval_ms);
 }
 
@@ -182,8 +181,8 @@ static void on_result(void *ctx, int fd, uint32_t revents)
 	}
 	if (s->res.rc < 0) {
 		log_err("probe %s: %s", s->plugin->name, s->res.error);
-		agg_probe_failed(&d->agg, s->plugin->name, s->res.error, &d->events);
-	} else if (agg_update(&d->agg, s->plugin->name, &s->res.groups, &d->events) < 0) {
+		agg_probe_failed(d->agg, s->plugin->name, s->res.error, &d->events);
+	} else if (agg_update(d->agg, s->plugin->name, &s->res.groups, &d->events) < 0) {
 		log_err("probe %s: out of memory keeping its groups", s->plugin->name);
 	}
 	publish(d);
@@ -215,7 +214,7 @@ static void on_recheck(void *ctx)
 	struct daemon *d = ctx;
 
 	for (size_t i = 0; i < d->n_slots; i++) {
-		if (agg_recovery_pending(&d->agg, d->slots[i].plugin->name))
+		if (agg_recovery_pending(d->agg, d->slots[i].plugin->name))
 			request_scan(&d->slots[i]);
 	}
 }
@@ -225,7 +224,7 @@ static void sink_env_of(struct daemon *d, struct sink_env *env)
 	*env = (struct sink_env){
 		.loop = d->loop,
 		.host = d->rt->host,
-		.agg = &d->agg,
+		.agg = d->agg,
 		.bus = d->bus,
 		.state_dir = d->state_dir,
 	};
@@ -244,14 +243,14 @@ static int alerts_open(struct daemon *d)
 	char err[CFG_ERR_MAX];
 	int rc;
 
-	agg_configure(&d->agg, rt->cfg->progress_step, rt->cfg->recovery_scans);
+	agg_configure(d->agg, rt->cfg->progress_step, rt->cfg->recovery_scans);
 	sink_set_fingerprint(rt->cfg, d->sinks_id, sizeof(d->sinks_id));
 	if (rt->cfg->state_dir_set || strcmp(rt->root, "/") == 0) {
 		struct state_id id = { .host = rt->host, .root = rt->root, .sinks = d->sinks_id };
 
 		/* Made as root here, it must be the [daemon] user's once privileges drop. */
 		privdrop_make_state_dir(rt->cfg, rt->cli->user, rt->cli->root != NULL);
-		rc = state_open(rt->cfg->state_dir, &id, &d->agg, &seq, &d->state);
+		rc = state_open(rt->cfg->state_dir, &id, d->agg, &seq, &d->state);
 		if (rc == -EBUSY)
 			return rc;
 		if (rc == 0)
@@ -440,16 +439,16 @@ static void reload(struct daemon *d)
 		cfg_free(old);
 	runtime_apply_log(rt, cfg);
 	/* alerts: damping as configured; later state saves name the new sinks */
-	agg_configure(&d->agg, cfg->progress_step, cfg->recovery_scans);
+	agg_configure(d->agg, cfg->progress_step, cfg->recovery_scans);
 	sink_set_fingerprint(cfg, d->sinks_id, sizeof(d->sinks_id));
 	arm_timer(d->rescan_fd, cfg->rescan_interval_ms, true);
-	subagent_reload(&d->snmp, cfg, d->loop, &d->agg); /* SNMP: apply the new [snmp] */
+	subagent_reload(&d->snmp, cfg, d->loop, d->agg, d->bus); /* SNMP: apply the new [snmp] */
 	for (size_t i = 0; i < d->n_slots; i++) {
 		slot_open(&d->slots[i]);
 		slot_start(&d->slots[i]);
 		/* Disabled now: its groups vanish.  (A failed init is a probe_failed instead.) */
 		if (!cfg_probe_enabled(cfg, d->slots[i].plugin->name)) {
-			agg_update(&d->agg, d->slots[i].plugin->name, &empty, &d->events);
+			agg_update(d->agg, d->slots[i].plugin->name, &empty, &d->events);
 			publish(d);
 			snapshot_clear(&empty);
 		}
@@ -544,7 +543,7 @@ static void teardown(struct daemon *d)
 	free(d->state_dir);
 	event_list_free(&d->events);
 	bus_free(d->bus);
-	agg_fini(&d->agg);
+	agg_free(d->agg);
 	loop_free(d->loop);
 	if (d->sigfd >= 0)
 		close(d->sigfd);
@@ -570,8 +569,9 @@ int daemon_run(struct runtime *rt)
 	if (privdrop_will_drop(rt->cfg, rt->cli->user, rt->cli->root != NULL) &&
 	    privhelper_start(rt->cmds) < 0)
 		return 1;
-	agg_init(&d.agg, rt->cfg->progress_step);
-	rc = bus_open(&d);
+	rc = agg_new(&d.agg, rt->cfg->progress_step);
+	if (rc == 0)
+		rc = bus_open(&d);
 	if (rc == 0)
 		rc = loop_new(&d.loop);
 	if (rc == 0)
@@ -579,7 +579,7 @@ int daemon_run(struct runtime *rt)
 	if (rc == 0)
 		rc = setup_fds(&d);
 	if (rc == 0) /* SNMP: before the probes start, so it sees every event */
-		rc = subagent_open(rt->cfg, d.loop, &d.agg, &d.snmp);
+		rc = subagent_open(rt->cfg, d.loop, d.agg, d.bus, &d.snmp);
 	if (rc == 0)
 		rc = service_open(d.loop, &d.svc);
 	if (rc == 0) /* the probes' init() runs here, still as root */
@@ -604,11 +604,11 @@ int daemon_run(struct runtime *rt)
 	}
 	rc = first_scan(&d);
 	if (rc == 0 && !d.quit) {
-		agg_drop_unscanned(&d.agg, &d.events); /* alerts: groups of probes gone since */
+		agg_drop_unscanned(d.agg, &d.events); /* alerts: groups of probes gone since */
 		publish(&d);
 		if (state_dirty(d.state, bus_last_seq(d.bus)))
-			state_save(d.state, &d.agg, bus_last_seq(d.bus), false);
-		service_ready(d.svc, &d.agg);
+			state_save(d.state, d.agg, bus_last_seq(d.bus), false);
+		service_ready(d.svc, d.agg);
 	}
 	while (rc == 0 && !d.quit) {
 		rc = loop_run_once(d.loop, -1);
@@ -617,7 +617,7 @@ int daemon_run(struct runtime *rt)
 	}
 	/* alerts: let hooks and POSTs in flight finish, then save the exact sequence */
 	sink_set_drain(d.sinks, DRAIN_MS);
-	state_save(d.state, &d.agg, bus_last_seq(d.bus), true);
+	state_save(d.state, d.agg, bus_last_seq(d.bus), true);
 	teardown(&d);
 	return rc < 0 ? 1 : 0;
 }

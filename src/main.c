@@ -147,20 +147,23 @@ static void raise_fd_limit(void)
 
 static int cmd_scan_once(struct runtime *rt, bool nagios)
 {
-	struct agg agg;
+	struct agg *agg;
 	int code = 0;
 
 	if (!nagios && rt->cli->watch && !rt->cli->json)
 		return status_watch(rt, status_use_color(rt->cli->no_color, stdout));
-	agg_init(&agg, rt->cfg->progress_step);
-	runtime_scan_once(rt, &agg);
+	if (agg_new(&agg, rt->cfg->progress_step) < 0) {
+		log_err("out of memory");
+		return nagios ? 3 : 1;
+	}
+	runtime_scan_once(rt, agg);
 	if (nagios)
-		code = check_print(&agg, stdout);
+		code = check_print(agg, stdout);
 	else if (!rt->cli->json)
-		status_print_table(&agg, status_use_color(rt->cli->no_color, stdout), stdout);
+		status_print_table(agg, status_use_color(rt->cli->no_color, stdout), stdout);
 	else
-		code = status_print(&agg, rt->cli->json, rt->host, rt->root, stdout) < 0 ? 1 : 0;
-	agg_fini(&agg);
+		code = status_print(agg, rt->cli->json, rt->host, rt->root, stdout) < 0 ? 1 : 0;
+	agg_free(agg);
 	if (fflush(stdout) != 0)
 		code = nagios ? 3 : 1;
 	return code;

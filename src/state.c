@@ -380,7 +380,7 @@ int state_from_json(json_t *doc, const struct state_id *id, struct agg *a, uint6
 	const char *sum = json_string_value(json_object_get(doc, "checksum"));
 	const char *format = json_string_value(json_object_get(doc, "format"));
 	int64_t seq, reserved;
-	struct agg tmp;
+	struct agg *tmp;
 	char want[40];
 	size_t i;
 	int rc;
@@ -418,16 +418,18 @@ int state_from_json(json_t *doc, const struct state_id *id, struct agg *a, uint6
 		return -ESTALE;
 	}
 	/* All or nothing: a file that fails half-way leaves a untouched. */
-	agg_init(&tmp, 0); /* only its probes and times are taken */
+	rc = agg_new(&tmp, 0); /* only its probes and times are taken */
+	if (rc < 0)
+		return rc;
 	json_array_foreach(probes, i, p)
 	{
-		rc = probe_from_json(p, &tmp, why, len);
+		rc = probe_from_json(p, tmp, why, len);
 		if (rc < 0)
 			break;
 	}
 	if (rc == 0)
-		agg_take_restored(a, &tmp);
-	agg_fini(&tmp);
+		agg_take_restored(a, tmp);
+	agg_free(tmp);
 	return rc;
 }
 

@@ -32,7 +32,7 @@ struct watch_slot {
 struct watch {
 	struct runtime *rt;
 	struct loop *loop;
-	struct agg agg;
+	struct agg *agg;
 	struct watch_slot *slots;
 	size_t n_slots;
 	bool color, quit;
@@ -76,9 +76,9 @@ static void scan(struct watch_slot *s)
 {
 	s->pending = false;
 	if (probe_scan(s->p) < 0)
-		agg_probe_failed(&s->w->agg, s->name, probe_error(s->p), NULL);
+		agg_probe_failed(s->w->agg, s->name, probe_error(s->p), NULL);
 	else
-		agg_update(&s->w->agg, s->name, probe_groups(s->p), NULL);
+		agg_update(s->w->agg, s->name, probe_groups(s->p), NULL);
 }
 
 /* Home, table, clear to the end of the screen: no flicker, no scrollback spam. */
@@ -91,7 +91,7 @@ static void redraw(struct watch *w)
 	strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", localtime_r(&now, &tm));
 	fputs("\033[H\033[2J", stdout);
 	printf("redmon status --watch on %s, %s (Ctrl-C to quit)\n\n", w->rt->host, ts);
-	status_print_table(&w->agg, w->color, stdout);
+	status_print_table(w->agg, w->color, stdout);
 	fflush(stdout);
 }
 
@@ -108,7 +108,7 @@ static int start(struct watch *w)
 		struct probe_env env = { .cfg = rt->cfg, .root = rt->root, .root_fd = rt->root_fd };
 
 		if (!pl) {
-			agg_probe_failed(&w->agg, rt->plugins.v[i].path, rt->plugins.v[i].error,
+			agg_probe_failed(w->agg, rt->plugins.v[i].path, rt->plugins.v[i].error,
 					 NULL);
 			continue;
 		}
@@ -122,7 +122,7 @@ static int start(struct watch *w)
 						     .ctx = s };
 		env.watcher = &s->watcher;
 		if (probe_new(pl, &env, &s->p) < 0) {
-			agg_probe_failed(&w->agg, pl->name, "init failed", NULL);
+			agg_probe_failed(w->agg, pl->name, "init failed", NULL);
 			continue;
 		}
 		w->n_slots++;
@@ -142,8 +142,9 @@ int status_watch(struct runtime *rt, bool color)
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
-	agg_init(&w.agg, rt->cfg->progress_step);
-	rc = loop_new(&w.loop);
+	rc = agg_new(&w.agg, rt->cfg->progress_step);
+	if (rc == 0)
+		rc = loop_new(&w.loop);
 	if (rc == 0) {
 		sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 		rc = sigfd < 0 ? -errno : loop_add(w.loop, sigfd, EPOLLIN, on_signal, &w);
@@ -177,7 +178,7 @@ int status_watch(struct runtime *rt, bool color)
 	for (size_t i = 0; i < w.n_slots; i++)
 		probe_free(w.slots[i].p);
 	free(w.slots);
-	agg_fini(&w.agg);
+	agg_free(w.agg);
 	loop_free(w.loop);
 	if (sigfd >= 0)
 		close(sigfd);

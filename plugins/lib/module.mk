@@ -26,9 +26,9 @@ $(FUZZ_PLUGIN_LIB): $(PLUGIN_LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
 UNIT_TESTS += rootfs strbuf hindex fdcache sysfs_read child psu_set
 
 # The core links the child-process runner too: its privileged helper
-# (src/privhelper.c) runs tools with it.
+# (src/privhelper.c) runs tools with it; and the hash index (src/snmp/subagent_index.c).
 PLUGIN_LIB_CHILD := plugins/lib/child.c
-$(BUILD)/redmon: $(BUILD)/obj/plugins/lib/child.o
+$(BUILD)/redmon: $(BUILD)/obj/plugins/lib/child.o $(BUILD)/obj/plugins/lib/hindex.o
 
 # The watch module's test: a real inotify instance on temporary trees; the
 # udev monitor's setup.

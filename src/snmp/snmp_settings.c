@@ -12,10 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../settings.h"
-
 #define DAY_MS (24ull * 3600 * 1000)
 
+/* RFC 3411 SnmpEngineID. */
 int snmp_engine_id_parse(const char *s, unsigned char *buf, size_t *len)
 {
 	size_t n = 0;
@@ -35,40 +34,6 @@ int snmp_engine_id_parse(const char *s, unsigned char *buf, size_t *len)
 		return -EINVAL;
 	*len = n;
 	return 0;
-}
-
-/*
- * The first line of a password file, a secret file as config.h says (the
- * same rules as every other); USM wants at least 8 characters.
- */
-const char *snmp_target_split(enum dest_kind kind, const char *value, struct snmp_target *t,
-			      char **addr, char **community)
-{
-	char copy[512], *save = NULL, *first, *second, *third;
-
-	if (strlen(value) >= sizeof(copy))
-		return "too long";
-	strcpy(copy, value);
-	first = strtok_r(copy, " \t", &save);
-	second = strtok_r(NULL, " \t", &save);
-	third = strtok_r(NULL, " \t", &save);
-	memset(t, 0, sizeof(*t));
-	t->kind = kind;
-	if (!first)
-		return "empty target";
-	if (kind == DEST_TRAP_V2C && (!second || third))
-		return "expected HOST[:PORT] COMMUNITY";
-	if (kind == DEST_TRAP_V3 && second)
-		return "expected HOST[:PORT]";
-	if (kind == DEST_INFORM_V3 &&
-	    (third ||
-	     (second && snmp_engine_id_parse(second, t->engine_id, &t->engine_id_len) < 0)))
-		return "expected HOST[:PORT] [ENGINE-ID in hex, 5 to 32 octets]";
-	if (addr) {
-		*addr = strdup(first);
-		*community = kind == DEST_TRAP_V2C ? strdup(second) : NULL;
-	}
-	return NULL;
 }
 
 /*

@@ -82,14 +82,6 @@ struct snmp_setup {
 int snmp_engine_id_parse(const char *s, unsigned char *buf, size_t *len);
 
 /*
- * Split a target of kind (its config value) into t (kind, engine ID) and,
- * when addr is not NULL, *addr and *community (malloc'ed; NULL when out of
- * memory).  NULL, or what is wrong with value.
- */
-const char *snmp_target_split(enum dest_kind kind, const char *value, struct snmp_target *t,
-			      char **addr, char **community);
-
-/*
  * Build st from cfg's [snmp] (zeroed first; the password files are read).
  * 0, or -EINVAL / -ENOMEM / -errno with a message in err; st is to be freed
  * with subagent_settings_free() either way.
@@ -101,8 +93,5 @@ int subagent_settings_load(const struct config *cfg, struct snmp_setup *st, char
 void subagent_settings_free(struct snmp_setup *st);
 
 void subagent_target_free(struct snmp_target *t);
-
-/* Log a warning for each [snmp] fast_path in cfg: the key is kept but does nothing. */
-void subagent_settings_warn(const struct config *cfg);
 
 #endif

@@ -17,9 +17,8 @@
 #include "../errbuf.h"
 #include "../log.h"
 #include "../runtime.h"
-#include "../settings.h"
 
-#define DEFAULT_STATE_FILE "/var/lib/redmon/snmp-index"
+#define DEFAULT_STATE_DIR "/var/lib/redmon" /* of the state file, snmp-index */
 
 void subagent_target_free(struct snmp_target *t)
 {
@@ -46,7 +45,10 @@ void subagent_settings_free(struct snmp_setup *st)
 	memset(st, 0, sizeof(*st));
 }
 
-/* "0x8000..." or "8000...": 5 to 32 octets (RFC 3411 SnmpEngineID). */
+/*
+ * The first line of a password file, a secret file as config.h says (the
+ * same rules as every other); USM wants at least 8 characters.
+ */
 static int read_password(const struct config *cfg, const char *key, const char *path, char **ret,
 			 char *err, size_t errlen)
 {
@@ -71,6 +73,32 @@ static int read_password(const struct config *cfg, const char *key, const char *
 	return *ret ? 0 : -ENOMEM;
 }
 
+/* The address (and community) of a target of kind into t; NULL, or what is wrong. */
+static const char *split_target(enum dest_kind kind, const char *value, struct snmp_target *t)
+{
+	char copy[512], *save = NULL, *first, *second, *third;
+
+	if (strlen(value) >= sizeof(copy))
+		return "too long";
+	strcpy(copy, value);
+	first = strtok_r(copy, " \t", &save);
+	second = strtok_r(NULL, " \t", &save);
+	third = strtok_r(NULL, " \t", &save);
+	if (!first)
+		return "empty target";
+	if (kind == DEST_TRAP_V2C && (!second || third))
+		return "expected HOST[:PORT] COMMUNITY";
+	if (kind == DEST_TRAP_V3 && second)
+		return "expected HOST[:PORT]";
+	if (kind == DEST_INFORM_V3 &&
+	    (third ||
+	     (second && snmp_engine_id_parse(second, t->engine_id, &t->engine_id_len) < 0)))
+		return "expected HOST[:PORT] [ENGINE-ID in hex, 5 to 32 octets]";
+	t->addr = strdup(first);
+	t->community = kind == DEST_TRAP_V2C ? strdup(second) : NULL;
+	return NULL;
+}
+
 /*
  * One target of kind into t.  Its syntax is checked here rather than as the
  * config loads, so that a reload refused for it says why in its one
@@ -79,11 +107,11 @@ static int read_password(const struct config *cfg, const char *key, const char *
 static int parse_target(const struct config *cfg, const char *key, enum dest_kind kind,
 			const char *value, struct snmp_target *t, char *err, size_t errlen)
 {
-	char *addr = NULL, *community = NULL, loc[300];
-	const char *why = snmp_target_split(kind, value, t, &addr, &community);
+	char loc[300];
+	const char *why;
 
-	t->addr = addr;
-	t->community = community;
+	*t = (struct snmp_target){ .kind = kind };
+	why = split_target(kind, value, t);
 	if (why) {
 		subagent_target_free(t);
 		return errbuf_set(err, errlen, -EINVAL, "%s: snmp.%s = %s: %s",
@@ -173,19 +201,12 @@ int subagent_settings_load(const struct config *cfg, struct snmp_setup *st, char
 	st->queue_max = in->queue_max;
 	st->inform_retries = in->inform_retries;
 	st->inform_timeout_ms = in->inform_timeout_ms;
-
 	v = nonempty(in->state_file);
-	if (v) {
+	if (v)
 		st->state_file = strdup(v);
-	} else if ((v = nonempty(cfg->state_dir)) != NULL) {
-		size_t n = strlen(v) + sizeof("/snmp-index");
-
-		st->state_file = malloc(n);
-		if (st->state_file)
-			snprintf(st->state_file, n, "%s/snmp-index", v);
-	} else {
-		st->state_file = strdup(DEFAULT_STATE_FILE);
-	}
+	else if (asprintf(&st->state_file, "%s/snmp-index",
+			  nonempty(cfg->state_dir) ? cfg->state_dir : DEFAULT_STATE_DIR) < 0)
+		st->state_file = NULL;
 	if (!st->state_file)
 		return -ENOMEM;
 
@@ -246,7 +267,7 @@ int subagent_settings_load(const struct config *cfg, struct snmp_setup *st, char
  * [snmp] fast_path chose between two request engines; there is one now.  The
  * key is still accepted, so old configs load, and named wherever it is set.
  */
-void subagent_settings_warn(const struct config *cfg)
+static void subagent_settings_warn(const struct config *cfg)
 {
 	for (size_t i = 0; i < cfg->n_entries; i++) {
 		const struct cfg_entry *e = &cfg->entries[i];

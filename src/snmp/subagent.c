@@ -27,20 +27,14 @@
 #include "subagent.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include "../agg.h"
-#include "../config.h"
+#include "../bus.h"
 #include "../log.h"
 #include "../loop.h"
-#include "../runtime.h"
 #include "subagent_index.h"
 #include "subagent_int.h"
 
@@ -185,7 +179,7 @@ static int sync_fds(struct subagent *s, uint64_t now)
 	struct timeval tv = { 0, 0 };
 	int numfds = 0, block = 1, timeout;
 	bool full = s->fds_dirty || now >= s->next_full_refresh;
-	int next[64];
+	int next[sizeof(s->fds) / sizeof(*s->fds)];
 	size_t n;
 
 	netsnmp_large_fd_set_init(&set, FD_SETSIZE);
@@ -208,14 +202,6 @@ static int sync_fds(struct subagent *s, uint64_t now)
 		rc = loop_add(s->loop, next[j], EPOLLIN, on_snmp_fd, s);
 		if (rc < 0)
 			log_warn("SNMP: cannot watch fd %d: %s", next[j], strerror(-rc));
-	}
-	if (s->n_fds < n || !s->fds) {
-		int *v = realloc(s->fds, (n ? n : 1) * sizeof(*v));
-
-		if (v)
-			s->fds = v;
-		else
-			n = s->n_fds; /* keep what fits; the next full refresh retries */
 	}
 	memcpy(s->fds, next, n * sizeof(*next));
 	s->n_fds = n;
@@ -277,7 +263,7 @@ static int prepare(void *ctx)
 		netsnmp_variable_list *vars = subagent_mib_heartbeat_vars(s->mib);
 
 		if (vars)
-			subagent_notify(s, agg_last_seq(s->agg), vars);
+			subagent_notify(s, bus_last_seq(s->bus), vars);
 		s->next_heartbeat = now + s->cfg.heartbeat_ms;
 	}
 	subagent_dests_flush(s, now);
@@ -437,13 +423,12 @@ void subagent_close(struct subagent *s)
 	subagent_dests_free(s->dests, s->n_dests);
 	subagent_queue_free(&s->master.q);
 	subagent_index_free(s->idx);
-	free(s->fds);
 	subagent_settings_free(&s->cfg);
 	free(s);
 }
 
 int subagent_open(const struct config *cfg, struct loop *loop, const struct agg *agg,
-		  struct subagent **ret)
+		  const struct bus *bus, struct subagent **ret)
 {
 	struct subagent *s;
 	struct timespec started;
@@ -455,7 +440,7 @@ int subagent_open(const struct config *cfg, struct loop *loop, const struct agg 
 	if (!s)
 		return -ENOMEM;
 	s->loop = loop;
-	s->agg = agg;
+	s->bus = bus;
 	s->master.s = s;
 	s->master.kind = DEST_MASTER;
 	rc = subagent_settings_load(cfg, &s->cfg, err, sizeof(err));
@@ -485,7 +470,7 @@ int subagent_open(const struct config *cfg, struct loop *loop, const struct agg 
 	if (rc < 0)
 		goto fail;
 	clock_gettime(CLOCK_REALTIME, &started);
-	rc = subagent_mib_new(agg, s->idx, &started, &s->mib);
+	rc = subagent_mib_new(agg, bus, s->idx, &started, &s->mib);
 	if (rc < 0) {
 		log_err("SNMP: cannot register REDMON-MIB: %s", strerror(-rc));
 		goto fail;
@@ -516,13 +501,8 @@ fail:
 	return rc;
 }
 
-static bool same_socket(const char *a, const char *b)
-{
-	return a == b || (a && b && strcmp(a, b) == 0);
-}
-
 void subagent_reload(struct subagent **sp, const struct config *cfg, struct loop *loop,
-		     const struct agg *agg)
+		     const struct agg *agg, const struct bus *bus)
 {
 	struct subagent *s = *sp;
 	struct snmp_setup st;
@@ -533,7 +513,7 @@ void subagent_reload(struct subagent **sp, const struct config *cfg, struct loop
 	if (!s) {
 		struct subagent *fresh = NULL;
 
-		if (subagent_open(cfg, loop, agg, &fresh) == 0)
+		if (subagent_open(cfg, loop, agg, bus, &fresh) == 0)
 			*sp = fresh;
 		return;
 	}
@@ -544,7 +524,7 @@ void subagent_reload(struct subagent **sp, const struct config *cfg, struct loop
 		return;
 	}
 	if (!st.enabled || st.no_master != s->cfg.no_master ||
-	    !same_socket(st.agentx_socket, s->cfg.agentx_socket) ||
+	    !subagent_same_str(st.agentx_socket, s->cfg.agentx_socket) ||
 	    strcmp(st.state_file, s->cfg.state_file) != 0)
 		log_warn("SNMP: [snmp] enabled, agentx_socket and state_file take effect when "
 			 "redmon restarts");

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 struct agg;
+struct bus;
 struct config;
 struct event;
 struct loop;
@@ -30,12 +31,12 @@ int subagent_check_config(const struct config *cfg, char *err, size_t errlen);
  * Start the subagent if [snmp] enabled = yes (else *ret = NULL and 0): load
  * the index state file, start net-snmp, register REDMON-MIB, and watch
  * net-snmp's sockets and timers in loop.  It reads agg when it answers and
- * after each scan; agg must outlive it.  A master that is not up yet is no
+ * after each scan, and bus for the last event's number; both must outlive it.  A master that is not up yet is no
  * error: the subagent connects when it comes.  Returns 0, or -errno after
  * logging why.
  */
 int subagent_open(const struct config *cfg, struct loop *loop, const struct agg *agg,
-		  struct subagent **ret);
+		  const struct bus *bus, struct subagent **ret);
 
 /* Every event the daemon emits, in order: tables, alarms and notifications. */
 void subagent_event(struct subagent *s, const struct event *ev);
@@ -45,12 +46,12 @@ void subagent_scanned(struct subagent *s, const char *probe);
 
 /*
  * Apply a reloaded config that subagent_check_config() accepted: targets,
- * intervals, queue bound.  Turning SNMP on starts it (loop and agg as for
+ * intervals, queue bound.  Turning SNMP on starts it (loop, agg and bus as for
  * subagent_open()); turning it off or moving the AgentX socket needs a
  * restart, which is logged.
  */
 void subagent_reload(struct subagent **s, const struct config *cfg, struct loop *loop,
-		     const struct agg *agg);
+		     const struct agg *agg, const struct bus *bus);
 
 /* Send what is queued if the master is there, close the sessions, free. */
 void subagent_close(struct subagent *s);

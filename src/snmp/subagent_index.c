@@ -13,6 +13,9 @@
  * bytes in it are escaped (\\, \n, \t, \r, \xNN), so any name round-trips.
  */
 #include "subagent_index.h"
+#include "../../plugins/lib/hindex.h"
+#include "../errbuf.h"
+#include "../spool.h"
 #include "redmon/fnv1a.h"
 
 #include <errno.h>
@@ -20,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 enum kind { K_GROUP = 'g', K_MEMBER = 'm', K_PROBE = 'p', K_NEXT_MEMBER = 'x' };
@@ -36,8 +38,7 @@ struct subagent_index {
 	char *path;
 	struct entry *v; /* in file order, then allocation order */
 	size_t n, cap;
-	size_t *slots; /* open addressing: entry position + 1, 0 = empty */
-	size_t nslots;
+	struct hindex by_key; /* refs into v */
 	int next_group, next_probe;
 	uint32_t boots;
 	bool boots_counted;
@@ -53,40 +54,27 @@ static uint64_t hash_key(char kind, int group, const char *name)
 	return redmon_fnv1a_str(h, name);
 }
 
-static struct entry *lookup(const struct subagent_index *x, char kind, int group, const char *name)
+struct key {
+	const struct subagent_index *x;
+	char kind;
+	int group;
+	const char *name;
+};
+
+static bool key_match(const void *ctx, size_t ref)
 {
-	size_t i;
+	const struct key *k = ctx;
+	const struct entry *e = &k->x->v[ref];
 
-	if (!x->nslots)
-		return NULL;
-	for (i = hash_key(kind, group, name) & (x->nslots - 1); x->slots[i];
-	     i = (i + 1) & (x->nslots - 1)) {
-		struct entry *e = &x->v[x->slots[i] - 1];
-
-		if (e->kind == kind && e->group == group && strcmp(e->name, name) == 0)
-			return e;
-	}
-	return NULL;
+	return e->kind == k->kind && e->group == k->group && strcmp(e->name, k->name) == 0;
 }
 
-static int rehash(struct subagent_index *x, size_t nslots)
+static struct entry *lookup(const struct subagent_index *x, char kind, int group, const char *name)
 {
-	size_t *s = calloc(nslots, sizeof(*s));
+	const struct key k = { x, kind, group, name };
+	size_t ref = hindex_find(&x->by_key, hash_key(kind, group, name), key_match, &k);
 
-	if (!s)
-		return -ENOMEM;
-	free(x->slots);
-	x->slots = s;
-	x->nslots = nslots;
-	for (size_t k = 0; k < x->n; k++) {
-		const struct entry *e = &x->v[k];
-		size_t i = hash_key(e->kind, e->group, e->name) & (nslots - 1);
-
-		while (s[i])
-			i = (i + 1) & (nslots - 1);
-		s[i] = k + 1;
-	}
-	return 0;
+	return ref == HINDEX_NONE ? NULL : &x->v[ref];
 }
 
 /* Append an entry (the key must be new); returns it, or NULL on ENOMEM. */
@@ -96,8 +84,6 @@ static struct entry *add(struct subagent_index *x, char kind, int group, int ind
 	struct entry *e;
 	char *copy;
 
-	if ((x->n + 1) * 2 > x->nslots && rehash(x, x->nslots ? x->nslots * 2 : 64) < 0)
-		return NULL;
 	if (x->n == x->cap) {
 		size_t cap = x->cap ? x->cap * 2 : 64;
 		struct entry *v = realloc(x->v, cap * sizeof(*v));
@@ -108,17 +94,12 @@ static struct entry *add(struct subagent_index *x, char kind, int group, int ind
 		x->cap = cap;
 	}
 	copy = strdup(name);
-	if (!copy)
+	if (!copy || hindex_add(&x->by_key, hash_key(kind, group, name), x->n) < 0) {
+		free(copy);
 		return NULL;
+	}
 	e = &x->v[x->n++];
 	*e = (struct entry){ .kind = kind, .group = group, .index = index, .name = copy };
-	{
-		size_t i = hash_key(kind, group, name) & (x->nslots - 1);
-
-		while (x->slots[i])
-			i = (i + 1) & (x->nslots - 1);
-		x->slots[i] = x->n;
-	}
 	return e;
 }
 
@@ -209,11 +190,6 @@ uint32_t subagent_index_boots(struct subagent_index *x)
 bool subagent_index_dirty(const struct subagent_index *x)
 {
 	return x->dirty;
-}
-
-const char *subagent_index_path(const struct subagent_index *x)
-{
-	return x->path;
 }
 
 /* Decode the escapes of the file format in place; -EINVAL on a bad one. */
@@ -388,7 +364,7 @@ void subagent_index_free(struct subagent_index *x)
 	for (size_t i = 0; i < x->n; i++)
 		free(x->v[i].name);
 	free(x->v);
-	free(x->slots);
+	hindex_free(&x->by_key);
 	free(x->path);
 	free(x);
 }
@@ -448,45 +424,13 @@ int subagent_index_load(const char *path, struct subagent_index **ret, char *err
 	return 0;
 }
 
-static int fsync_dir(const char *path)
+/* The map in the file's format: a new buffer in *ret, its length in *ret_len; 0 or -ENOMEM. */
+static int format_map(const struct subagent_index *x, char **ret, size_t *ret_len)
 {
-	char *dir = strdup(path), *slash;
-	int fd, rc = 0;
+	FILE *f = open_memstream(ret, ret_len);
 
-	if (!dir)
+	if (!f)
 		return -ENOMEM;
-	slash = strrchr(dir, '/');
-	if (slash == dir)
-		slash[1] = 0;
-	else if (slash)
-		*slash = 0;
-	else
-		strcpy(dir, ".");
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) < 0)
-		rc = -errno;
-	if (fd >= 0)
-		close(fd);
-	free(dir);
-	return rc;
-}
-
-int subagent_index_save(struct subagent_index *x, char *err, size_t errlen)
-{
-	size_t n = strlen(x->path) + 8;
-	char *tmp = malloc(n);
-	FILE *f = NULL;
-	int fd = -1, rc = 0;
-
-	if (!tmp)
-		return -ENOMEM;
-	snprintf(tmp, n, "%s.tmp", x->path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		rc = -errno;
-		goto fail;
-	}
-	fd = -1;
 	fputs("# redmon SNMP state: REDMON-MIB row indexes and the SNMPv3 engine boot\n"
 	      "# counter.  Written by redmon; an index here is never given to another key.\n"
 	      "version 1\n",
@@ -506,31 +450,37 @@ int subagent_index_save(struct subagent_index *x, char *err, size_t errlen)
 		escape(f, e->name);
 		fputc('\n', f);
 	}
-	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) < 0) {
-		rc = -errno ? -errno : -EIO;
-		goto fail;
-	}
 	if (fclose(f) != 0) {
-		f = NULL;
-		rc = -errno;
-		goto fail;
+		free(*ret);
+		return -ENOMEM;
 	}
-	f = NULL;
-	if (rename(tmp, x->path) < 0) {
-		rc = -errno;
-		goto fail;
-	}
-	fsync_dir(x->path);
-	free(tmp);
+	return 0;
+}
+
+int subagent_index_save(struct subagent_index *x, char *err, size_t errlen)
+{
+	const char *slash = strrchr(x->path, '/');
+	char *dir = !slash	       ? strdup(".")
+		    : slash == x->path ? strdup("/")
+				       : strndup(x->path, (size_t)(slash - x->path));
+	char *data = NULL;
+	size_t len;
+	int dirfd = -1, rc = -ENOMEM;
+
+	if (dir)
+		rc = format_map(x, &data, &len);
+	if (rc == 0)
+		dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rc == 0)
+		rc = dirfd < 0 ? -errno
+			       : write_file_atomic(dirfd, slash ? slash + 1 : x->path, data, len,
+						   0644);
+	if (dirfd >= 0)
+		close(dirfd);
+	free(dir);
+	free(data);
+	if (rc < 0)
+		return errbuf_set(err, errlen, rc, "%s: cannot write: %s", x->path, strerror(-rc));
 	x->dirty = false;
 	return 0;
-fail:
-	snprintf(err, errlen, "%s: cannot write: %s", x->path, strerror(-rc));
-	if (f)
-		fclose(f);
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	free(tmp);
-	return rc;
 }

@@ -53,8 +53,6 @@ bool subagent_index_dirty(const struct subagent_index *x);
  */
 int subagent_index_save(struct subagent_index *x, char *err, size_t errlen);
 
-const char *subagent_index_path(const struct subagent_index *x);
-
 void subagent_index_free(struct subagent_index *x);
 
 #endif

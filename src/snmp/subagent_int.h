@@ -13,6 +13,7 @@
 #include <net-snmp/agent/agent_callbacks.h>
 
 #include <stdbool.h>
+#include <string.h>
 #include <time.h>
 
 #include "../event.h"
@@ -38,15 +39,17 @@
 #define AGENTX_RETRIES	  1
 
 struct agg;
+struct bus;
 struct subagent_index;
 struct subagent_mib;
 
 /*
  * Register REDMON-MIB's scalars and tables (call after init_snmp()) and keep
- * them in step with agg.  idx gives the row indexes; started is the daemon's
- * start time.  0 or -errno; *ret only on success.
+ * them in step with agg (bus: the last event's number).  idx gives the row
+ * indexes; started is the daemon's start time.  0 or -errno; *ret only on
+ * success.
  */
-int subagent_mib_new(const struct agg *agg, struct subagent_index *idx,
+int subagent_mib_new(const struct agg *agg, const struct bus *bus, struct subagent_index *idx,
 		     const struct timespec *started, struct subagent_mib **ret);
 
 /* Free, after snmp_shutdown() (which drops the registrations).  NULL is a no-op. */
@@ -117,11 +120,11 @@ struct dest {
 
 struct subagent {
 	struct loop *loop;
-	const struct agg *agg;
+	const struct bus *bus; /* the last event's number, for notifications */
 	struct snmp_setup cfg;
 	struct subagent_index *idx;
 	struct subagent_mib *mib;
-	int *fds; /* net-snmp's sockets the loop watches for us */
+	int fds[64]; /* net-snmp's sockets the loop watches for us */
 	size_t n_fds;
 	bool fds_dirty;
 	uint64_t next_full_refresh;
@@ -143,6 +146,12 @@ static inline uint64_t subagent_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Whether two strings, either of them NULL, are the same. */
+static inline bool subagent_same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
 }
 
 /* subagent.c: drop every watch of net-snmp's sockets now (a session is about to close). */

@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "../agg.h"
+#include "../bus.h"
 #include "subagent_index.h"
 
 #define TEXT_MAX 255 /* SnmpAdminString (SIZE (0..255)) */
@@ -124,7 +125,6 @@ struct sa_member {
 	int role; /* RedmonRole */
 	struct timespec last_change;
 	bool listed; /* in the member table */
-	bool seen;   /* during a sync */
 };
 
 struct sa_group {
@@ -169,7 +169,8 @@ struct sa_alarm {
 	struct sa_alarm *next;
 };
 
-enum { T_GROUPS = 0, T_MEMBERS, T_PROBES, T_ALARMS, T_COUNT_ };
+/* The scalars are a table too: one row, index 0 (see regions). */
+enum { T_SCALARS = 0, T_GROUPS, T_MEMBERS, T_PROBES, T_ALARMS, T_COUNT_ };
 
 /* A row of a table: its index (one or two sub-identifiers) and its struct. */
 struct row_ref {
@@ -194,6 +195,7 @@ struct event_text {
 
 struct subagent_mib {
 	const struct agg *agg;
+	const struct bus *bus; /* redmonLastEventSeq */
 	struct subagent_index *idx;
 	unsigned char started[11];
 	size_t started_len;
@@ -217,29 +219,23 @@ static const oid snmptrap_oid[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 };
 
 /* --- strings ---------------------------------------------------------- */
 
-static bool rmib_same_raw(const char *a, const char *b)
-{
-	return a == b || (a && b && strcmp(a, b) == 0);
-}
-
-/* Set s from raw if it differs; true when it changed, false also on ENOMEM (kept). */
-static bool rmib_str_set(struct sa_str *s, const char *raw, bool *oom)
+/* Set s from raw if it differs; on ENOMEM, *oom is set and s kept. */
+static void rmib_str_set(struct sa_str *s, const char *raw, bool *oom)
 {
 	char buf[TEXT_MAX + 1];
-	char *r = NULL, *shown;
+	char *r, *shown;
 	size_t len;
 
-	if (s->shown && rmib_same_raw(s->raw, raw))
-		return false;
+	if (s->shown && subagent_same_str(s->raw, raw))
+		return;
 	len = subagent_text(raw, buf, TEXT_MAX);
 	shown = malloc(len + 1);
-	if (raw)
-		r = strdup(raw);
+	r = raw ? strdup(raw) : NULL;
 	if (!shown || (raw && !r)) {
 		free(shown);
 		free(r);
 		*oom = true;
-		return false;
+		return;
 	}
 	memcpy(shown, buf, len + 1);
 	free(s->raw);
@@ -247,7 +243,6 @@ static bool rmib_str_set(struct sa_str *s, const char *raw, bool *oom)
 	s->raw = r;
 	s->shown = shown;
 	s->len = len;
-	return true;
 }
 
 static void rmib_str_free(struct sa_str *s)
@@ -309,7 +304,7 @@ static bool rmib_scalar_column(const struct subagent_mib *m, unsigned col,
 		rmib_set_int(vb, ASN_GAUGE, (long)m->by_health[counted[col]]);
 		return true;
 	case SC_LAST_SEQ:
-		rmib_set_int(vb, ASN_UNSIGNED, (long)(agg_last_seq(m->agg) & 0xffffffffu));
+		rmib_set_int(vb, ASN_UNSIGNED, (long)(bus_last_seq(m->bus) & 0xffffffffu));
 		return true;
 	case SC_START_TIME:
 		snmp_set_var_typed_value(vb, ASN_OCTET_STR, m->started, m->started_len);
@@ -341,18 +336,12 @@ struct column {
 	unsigned short off, len_off;
 };
 
-#define STR(type, f)                                                                               \
-	{                                                                                          \
-		COL_STR, ASN_OCTET_STR, offsetof(type, f), 0                                       \
-	}
-#define TIME(type, f)                                                                              \
-	{                                                                                          \
-		COL_TIME, ASN_OCTET_STR, offsetof(type, f), 0                                      \
-	}
 #define NUM(k, a, type, f)                                                                         \
 	{                                                                                          \
 		k, a, offsetof(type, f), 0                                                         \
 	}
+#define STR(type, f)  NUM(COL_STR, ASN_OCTET_STR, type, f)
+#define TIME(type, f) NUM(COL_TIME, ASN_OCTET_STR, type, f)
 
 static const struct column group_columns[GC_LAST_ + 1] = {
 	[GC_ID] = STR(struct sa_group, id),
@@ -451,13 +440,13 @@ static void rmib_column(const struct column *c, const void *row, netsnmp_variabl
  */
 struct region {
 	unsigned sub;
-	int table; /* T_*, or -1 for the scalars */
+	unsigned table; /* T_* */
 	unsigned min_col, max_col;
 	const struct column *columns; /* NULL: the scalars */
 };
 
 static const struct region regions[] = {
-	{ SUB_SCALARS, -1, SC_VERSION, SC_LAST_, NULL },
+	{ SUB_SCALARS, T_SCALARS, SC_VERSION, SC_LAST_, NULL },
 	{ SUB_GROUPS, T_GROUPS, GC_ID, GC_LAST_, group_columns },
 	{ SUB_MEMBERS, T_MEMBERS, MC_NAME, MC_LAST_, member_columns },
 	{ SUB_PROBES, T_PROBES, PC_NAME, PC_LAST_, probe_columns },
@@ -474,7 +463,7 @@ static size_t rmib_region_entry(const struct region *r, oid *buf)
 	memcpy(buf, root_oid, sizeof(root_oid));
 	buf[n++] = 1;
 	buf[n++] = r->sub;
-	if (r->table >= 0)
+	if (r->columns)
 		buf[n++] = 1;
 	return n;
 }
@@ -630,6 +619,14 @@ static int rmib_cmp_name(const void *key, size_t i)
 	return strcmp(*(char *const *)((const char *)k->v[i] + k->off), k->name);
 }
 
+static void rmib_probe_free(struct sa_probe *p)
+{
+	rmib_str_free(&p->shown);
+	rmib_str_free(&p->last_error);
+	free(p->name);
+	free(p);
+}
+
 /* The probe's record, created (with its row) if new; NULL on failure. */
 static struct sa_probe *rmib_probe_get(struct subagent_mib *m, const char *name)
 {
@@ -660,10 +657,7 @@ static struct sa_probe *rmib_probe_get(struct subagent_mib *m, const char *name)
 	rmib_str_set(&p->shown, name, &oom);
 	rmib_str_set(&p->last_error, NULL, &oom);
 	if (oom || !rmib_row_add(&m->rows[T_PROBES], p, index, 0, &p->listed)) {
-		rmib_str_free(&p->shown);
-		rmib_str_free(&p->last_error);
-		free(p->name);
-		free(p);
+		rmib_probe_free(p);
 		return NULL;
 	}
 	memmove(&m->probes[pos + 1], &m->probes[pos], (m->n_probes - pos) * sizeof(*v));
@@ -692,9 +686,13 @@ static struct sa_member *rmib_member_find(const struct sa_group *g, const char *
 	return NULL;
 }
 
-static bool rmib_is_zero(const struct timespec *ts)
+/* A group in trouble is so since when it got there; zero: not in trouble. */
+static void rmib_degraded_since(struct sa_group *g, enum health h, const struct timespec *when)
 {
-	return ts->tv_sec == 0 && ts->tv_nsec == 0;
+	if (!subagent_health_alarmed(h))
+		g->degraded_since = (struct timespec){ 0 };
+	else if (g->degraded_since.tv_sec == 0 && g->degraded_since.tv_nsec == 0)
+		g->degraded_since = *when;
 }
 
 /*
@@ -719,7 +717,7 @@ static int rmib_sync_members(struct subagent_mib *m, struct sa_group *g, const s
 		for (size_t j = 0; j < g->n_members; j++) {
 			struct sa_member *o = g->members[j];
 
-			if (o && !o->seen && strcmp(o->name.raw, s->name) == 0) {
+			if (o && strcmp(o->name.raw, s->name) == 0) {
 				mb = o;
 				g->members[j] = NULL;
 				break;
@@ -744,7 +742,6 @@ static int rmib_sync_members(struct subagent_mib *m, struct sa_group *g, const s
 			mb->index = index;
 			mb->last_change = *now;
 		}
-		mb->seen = true;
 		next[i] = mb;
 		rmib_str_set(&mb->name, s->name, &oom);
 		rmib_str_set(&mb->state, s->state, &oom);
@@ -761,10 +758,6 @@ static int rmib_sync_members(struct subagent_mib *m, struct sa_group *g, const s
 	/* Members that left, or that a failure above did not carry over. */
 	for (size_t j = 0; j < g->n_members; j++)
 		rmib_member_free(m, g->members[j]);
-	for (size_t i = 0; i < src->n_members; i++) {
-		if (next[i])
-			next[i]->seen = false;
-	}
 	free(g->members);
 	g->members = next;
 	g->n_members = src->n_members;
@@ -805,10 +798,7 @@ static int rmib_sync_group(struct subagent_mib *m, struct sa_group *g, const str
 	g->progress = src->activity == REDMON_ACTIVITY_NONE
 			      ? -1
 			      : subagent_progress_tenths(src->progress);
-	if (!subagent_health_alarmed(src->health))
-		g->degraded_since = (struct timespec){ 0 };
-	else if (rmib_is_zero(&g->degraded_since))
-		g->degraded_since = *now;
+	rmib_degraded_since(g, src->health, now);
 	if (oom)
 		return -ENOMEM;
 	if (!g->listed && !rmib_row_add(&m->rows[T_GROUPS], g, g->index, 0, &g->listed))
@@ -820,15 +810,10 @@ static struct sa_group *rmib_group_new(struct subagent_mib *m, const struct grou
 				       const struct timespec *now, int *rc)
 {
 	int index = subagent_index_group(m->idx, src->id);
-	struct sa_group *g;
+	struct sa_group *g = index > 0 ? calloc(1, sizeof(*g)) : NULL;
 
-	if (index < 0) {
-		*rc = index;
-		return NULL;
-	}
-	g = calloc(1, sizeof(*g));
 	if (!g) {
-		*rc = -ENOMEM;
+		*rc = index < 0 ? index : -ENOMEM;
 		return NULL;
 	}
 	g->index = index;
@@ -863,11 +848,10 @@ static int rmib_sync_probe(struct subagent_mib *m, struct sa_probe *p, const str
 		if (g)
 			r = rmib_sync_group(m, g, &s->groups[i], now);
 		i++;
-		if (g && g->listed && g->id.raw) {
+		if (g && g->listed && g->id.raw)
 			next[k++] = g;
-		} else {
+		else
 			rmib_group_free(m, g);
-		}
 		if (r < 0 && rc == 0)
 			rc = r;
 	}
@@ -1045,12 +1029,8 @@ void subagent_mib_event(struct subagent_mib *m, const struct event *ev)
 		  ev->type == EV_MEMBER_CHANGED || ev->type == EV_REBUILD_STARTED ||
 		  ev->type == EV_REBUILD_FINISHED))
 		g->last_change = ev->time;
-	if (g && (ev->type == EV_HEALTH_CHANGED || ev->type == EV_GROUP_APPEARED)) {
-		if (!subagent_health_alarmed(ev->group->health))
-			g->degraded_since = (struct timespec){ 0 };
-		else if (rmib_is_zero(&g->degraded_since))
-			g->degraded_since = ev->time;
-	}
+	if (g && (ev->type == EV_HEALTH_CHANGED || ev->type == EV_GROUP_APPEARED))
+		rmib_degraded_since(g, ev->group->health, &ev->time);
 	if (g && ev->type == EV_MEMBER_CHANGED && ev->member_name) {
 		struct sa_member *mb = rmib_member_find(g, ev->member_name);
 
@@ -1079,26 +1059,6 @@ struct vbuild {
 	bool failed;
 };
 
-static void rmib_vb_add(struct vbuild *b, const oid *name, size_t len, u_char type, const void *v,
-			size_t vlen)
-{
-	if (!b->failed && !snmp_varlist_add_variable(&b->vars, name, len, type, v, vlen))
-		b->failed = true;
-}
-
-static void rmib_vb_int(struct vbuild *b, const oid *name, size_t len, u_char type, long v)
-{
-	rmib_vb_add(b, name, len, type, &v, sizeof(v));
-}
-
-static void rmib_vb_text(struct vbuild *b, const oid *name, size_t len, const char *s)
-{
-	char buf[TEXT_MAX + 1];
-	size_t n = subagent_text(s, buf, TEXT_MAX);
-
-	rmib_vb_add(b, name, len, ASN_OCTET_STR, buf, n);
-}
-
 /* root.1.sub.1.col.i1[.i2] (a column instance), or root.1.sub.col.0 when i1 is 0. */
 static size_t rmib_obj_oid(oid *buf, unsigned sub, unsigned col, long i1, long i2)
 {
@@ -1107,17 +1067,39 @@ static size_t rmib_obj_oid(oid *buf, unsigned sub, unsigned col, long i1, long i
 	memcpy(buf, root_oid, sizeof(root_oid));
 	buf[n++] = 1;
 	buf[n++] = sub;
-	if (i1 == 0) {
-		buf[n++] = col;
-		buf[n++] = 0;
-		return n;
-	}
-	buf[n++] = 1;
+	if (i1 != 0)
+		buf[n++] = 1; /* the table's entry */
 	buf[n++] = col;
 	buf[n++] = (oid)i1;
-	if (i2 > 0)
+	if (i1 != 0 && i2 > 0)
 		buf[n++] = (oid)i2;
 	return n;
+}
+
+/* A varbind for the object rmib_obj_oid() names. */
+static void rmib_vb_add(struct vbuild *b, unsigned sub, unsigned col, long i1, long i2, u_char type,
+			const void *v, size_t vlen)
+{
+	oid name[MAX_OID_LEN];
+	size_t len = rmib_obj_oid(name, sub, col, i1, i2);
+
+	if (!b->failed && !snmp_varlist_add_variable(&b->vars, name, len, type, v, vlen))
+		b->failed = true;
+}
+
+static void rmib_vb_int(struct vbuild *b, unsigned sub, unsigned col, long i1, long i2, u_char type,
+			long v)
+{
+	rmib_vb_add(b, sub, col, i1, i2, type, &v, sizeof(v));
+}
+
+static void rmib_vb_text(struct vbuild *b, unsigned sub, unsigned col, long i1, long i2,
+			 const char *s)
+{
+	char buf[TEXT_MAX + 1];
+	size_t n = subagent_text(s, buf, TEXT_MAX);
+
+	rmib_vb_add(b, sub, col, i1, i2, ASN_OCTET_STR, buf, n);
 }
 
 static void rmib_vb_trap_oid(struct vbuild *b, enum subagent_notif n)
@@ -1127,25 +1109,24 @@ static void rmib_vb_trap_oid(struct vbuild *b, enum subagent_notif n)
 	memcpy(trap, root_oid, sizeof(root_oid));
 	trap[SUBAGENT_ROOT_LEN] = 0;
 	trap[SUBAGENT_ROOT_LEN + 1] = (oid)n;
-	rmib_vb_add(b, snmptrap_oid, OID_LENGTH(snmptrap_oid), ASN_OBJECT_ID, trap, sizeof(trap));
+	if (!snmp_varlist_add_variable(&b->vars, snmptrap_oid, OID_LENGTH(snmptrap_oid),
+				       ASN_OBJECT_ID, trap, sizeof(trap)))
+		b->failed = true;
 }
 
 static void rmib_vb_seq_text(struct vbuild *b, struct subagent_mib *m, const struct event *ev)
 {
-	oid o[MAX_OID_LEN];
 	char text[TEXT_MAX + 1];
 	size_t tn = rmib_event_text(m, ev, text, TEXT_MAX);
 
-	rmib_vb_int(b, o, rmib_obj_oid(o, SUB_NOTIF, NO_SEQ, 0, 0), ASN_UNSIGNED,
-		    (long)(ev->seq & 0xffffffffu));
-	rmib_vb_add(b, o, rmib_obj_oid(o, SUB_NOTIF, NO_TEXT, 0, 0), ASN_OCTET_STR, text, tn);
+	rmib_vb_int(b, SUB_NOTIF, NO_SEQ, 0, 0, ASN_UNSIGNED, (long)(ev->seq & 0xffffffffu));
+	rmib_vb_add(b, SUB_NOTIF, NO_TEXT, 0, 0, ASN_OCTET_STR, text, tn);
 }
 
 /* The varbinds every group notification carries, in the MIB's OBJECTS order. */
 static void rmib_vb_group(struct vbuild *b, struct subagent_mib *m, const struct event *ev, long gi)
 {
 	const struct group *g = ev->group;
-	oid o[MAX_OID_LEN];
 	long prev_health = subagent_health_value(g->health), prev_margin = margin_shown(g);
 
 	if (ev->type == EV_HEALTH_CHANGED) {
@@ -1155,18 +1136,14 @@ static void rmib_vb_group(struct vbuild *b, struct subagent_mib *m, const struct
 		prev_health = SUBAGENT_HEALTH_NONE;
 		prev_margin = -1;
 	}
-	rmib_vb_text(b, o, rmib_obj_oid(o, SUB_GROUPS, GC_ID, gi, 0), g->id);
-	rmib_vb_text(b, o, rmib_obj_oid(o, SUB_GROUPS, GC_NAME, gi, 0), g->name);
-	rmib_vb_text(b, o, rmib_obj_oid(o, SUB_GROUPS, GC_TYPE, gi, 0), g->type);
-	rmib_vb_int(b, o, rmib_obj_oid(o, SUB_NOTIF, NO_PREV_HEALTH, 0, 0), ASN_INTEGER,
-		    prev_health);
-	rmib_vb_int(b, o, rmib_obj_oid(o, SUB_GROUPS, GC_HEALTH, gi, 0), ASN_INTEGER,
-		    subagent_health_value(g->health));
-	rmib_vb_int(b, o, rmib_obj_oid(o, SUB_NOTIF, NO_PREV_MARGIN, 0, 0), ASN_INTEGER,
-		    prev_margin);
-	rmib_vb_int(b, o, rmib_obj_oid(o, SUB_GROUPS, GC_MARGIN, gi, 0), ASN_INTEGER,
-		    margin_shown(g));
-	rmib_vb_text(b, o, rmib_obj_oid(o, SUB_GROUPS, GC_REASON, gi, 0), g->reason);
+	rmib_vb_text(b, SUB_GROUPS, GC_ID, gi, 0, g->id);
+	rmib_vb_text(b, SUB_GROUPS, GC_NAME, gi, 0, g->name);
+	rmib_vb_text(b, SUB_GROUPS, GC_TYPE, gi, 0, g->type);
+	rmib_vb_int(b, SUB_NOTIF, NO_PREV_HEALTH, 0, 0, ASN_INTEGER, prev_health);
+	rmib_vb_int(b, SUB_GROUPS, GC_HEALTH, gi, 0, ASN_INTEGER, subagent_health_value(g->health));
+	rmib_vb_int(b, SUB_NOTIF, NO_PREV_MARGIN, 0, 0, ASN_INTEGER, prev_margin);
+	rmib_vb_int(b, SUB_GROUPS, GC_MARGIN, gi, 0, ASN_INTEGER, margin_shown(g));
+	rmib_vb_text(b, SUB_GROUPS, GC_REASON, gi, 0, g->reason);
 	rmib_vb_seq_text(b, m, ev);
 }
 
@@ -1174,7 +1151,6 @@ netsnmp_variable_list *subagent_mib_notif_vars(struct subagent_mib *m, const str
 					       enum subagent_notif n)
 {
 	struct vbuild b = { 0 };
-	oid o[MAX_OID_LEN];
 	long gi = 0, pi;
 
 	rmib_vb_trap_oid(&b, n);
@@ -1193,27 +1169,26 @@ netsnmp_variable_list *subagent_mib_notif_vars(struct subagent_mib *m, const str
 
 		if (mi < 0)
 			goto fail;
-		rmib_vb_text(&b, o, rmib_obj_oid(o, SUB_MEMBERS, MC_NAME, gi, mi), ev->member_name);
-		rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_NOTIF, NO_PREV_ROLE, 0, 0), ASN_INTEGER,
+		rmib_vb_text(&b, SUB_MEMBERS, MC_NAME, gi, mi, ev->member_name);
+		rmib_vb_int(&b, SUB_NOTIF, NO_PREV_ROLE, 0, 0, ASN_INTEGER,
 			    subagent_role_value(ev->member_prev_role));
-		rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_MEMBERS, MC_ROLE, gi, mi), ASN_INTEGER,
+		rmib_vb_int(&b, SUB_MEMBERS, MC_ROLE, gi, mi, ASN_INTEGER,
 			    subagent_role_value(ev->member_role));
-		rmib_vb_text(&b, o, rmib_obj_oid(o, SUB_MEMBERS, MC_STATE, gi, mi),
-			     ev->member_state);
+		rmib_vb_text(&b, SUB_MEMBERS, MC_STATE, gi, mi, ev->member_state);
 		break;
 	}
 	case SUBAGENT_NOTIF_REBUILD_STARTED:
-		rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_GROUPS, GC_ACTIVITY, gi, 0), ASN_INTEGER,
+		rmib_vb_int(&b, SUB_GROUPS, GC_ACTIVITY, gi, 0, ASN_INTEGER,
 			    subagent_activity_value(ev->group->activity));
-		rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_GROUPS, GC_PROGRESS, gi, 0), ASN_INTEGER,
+		rmib_vb_int(&b, SUB_GROUPS, GC_PROGRESS, gi, 0, ASN_INTEGER,
 			    subagent_progress_tenths(ev->group->progress));
 		break;
 	case SUBAGENT_NOTIF_REBUILD_FINISHED:
-		rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_NOTIF, NO_PREV_ACTIVITY, 0, 0), ASN_INTEGER,
+		rmib_vb_int(&b, SUB_NOTIF, NO_PREV_ACTIVITY, 0, 0, ASN_INTEGER,
 			    subagent_activity_value(ev->prev_activity));
-		rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_NOTIF, NO_PREV_PROGRESS, 0, 0), ASN_INTEGER,
+		rmib_vb_int(&b, SUB_NOTIF, NO_PREV_PROGRESS, 0, 0, ASN_INTEGER,
 			    subagent_progress_tenths(ev->prev_progress));
-		rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_GROUPS, GC_ACTIVITY, gi, 0), ASN_INTEGER,
+		rmib_vb_int(&b, SUB_GROUPS, GC_ACTIVITY, gi, 0, ASN_INTEGER,
 			    subagent_activity_value(ev->group->activity));
 		break;
 	case SUBAGENT_NOTIF_PROBE_FAILED:
@@ -1224,15 +1199,13 @@ netsnmp_variable_list *subagent_mib_notif_vars(struct subagent_mib *m, const str
 		if (!p)
 			goto fail;
 		pi = p->index;
-		rmib_vb_text(&b, o, rmib_obj_oid(o, SUB_PROBES, PC_NAME, pi, 0), ev->probe);
-		rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_PROBES, PC_STATUS, pi, 0), ASN_INTEGER,
-			    failed ? 2 : 1);
+		rmib_vb_text(&b, SUB_PROBES, PC_NAME, pi, 0, ev->probe);
+		rmib_vb_int(&b, SUB_PROBES, PC_STATUS, pi, 0, ASN_INTEGER, failed ? 2 : 1);
 		if (failed)
-			rmib_vb_text(&b, o, rmib_obj_oid(o, SUB_PROBES, PC_LAST_ERROR, pi, 0),
-				     ev->error);
+			rmib_vb_text(&b, SUB_PROBES, PC_LAST_ERROR, pi, 0, ev->error);
 		else
-			rmib_vb_add(&b, o, rmib_obj_oid(o, SUB_PROBES, PC_LAST_ERROR, pi, 0),
-				    ASN_OCTET_STR, p->last_error.shown, p->last_error.len);
+			rmib_vb_add(&b, SUB_PROBES, PC_LAST_ERROR, pi, 0, ASN_OCTET_STR,
+				    p->last_error.shown, p->last_error.len);
 		rmib_vb_seq_text(&b, m, ev);
 		break;
 	}
@@ -1252,17 +1225,13 @@ fail:
 netsnmp_variable_list *subagent_mib_heartbeat_vars(struct subagent_mib *m)
 {
 	struct vbuild b = { 0 };
-	oid o[MAX_OID_LEN];
 
 	rmib_vb_trap_oid(&b, SUBAGENT_NOTIF_HEARTBEAT);
-	rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_SCALARS, SC_HEALTH, 0, 0), ASN_INTEGER,
-		    subagent_health_value(m->worst));
-	rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_SCALARS, SC_GROUPS, 0, 0), ASN_GAUGE,
-		    (long)m->n_groups);
-	rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_SCALARS, SC_ALARMS, 0, 0), ASN_GAUGE,
-		    (long)m->n_alarms);
-	rmib_vb_int(&b, o, rmib_obj_oid(o, SUB_SCALARS, SC_LAST_SEQ, 0, 0), ASN_UNSIGNED,
-		    (long)(agg_last_seq(m->agg) & 0xffffffffu));
+	rmib_vb_int(&b, SUB_SCALARS, SC_HEALTH, 0, 0, ASN_INTEGER, subagent_health_value(m->worst));
+	rmib_vb_int(&b, SUB_SCALARS, SC_GROUPS, 0, 0, ASN_GAUGE, (long)m->n_groups);
+	rmib_vb_int(&b, SUB_SCALARS, SC_ALARMS, 0, 0, ASN_GAUGE, (long)m->n_alarms);
+	rmib_vb_int(&b, SUB_SCALARS, SC_LAST_SEQ, 0, 0, ASN_UNSIGNED,
+		    (long)(bus_last_seq(m->bus) & 0xffffffffu));
 	if (!b.failed)
 		return b.vars;
 	snmp_free_varbind(b.vars);
@@ -1273,27 +1242,17 @@ netsnmp_variable_list *subagent_mib_heartbeat_vars(struct subagent_mib *m)
 
 /*
  * One row of a region that is first, or first at or after (ge) / after (gt)
- * the row index idx.  The scalars have the one row 0.
+ * the row index idx.
  */
 enum row_pick { PICK_FIRST, PICK_GE, PICK_GT };
 
 static bool rmib_region_row(const struct subagent_mib *m, const struct region *r, const oid *idx,
 			    size_t len, enum row_pick pick, struct row_ref *out)
 {
-	static const oid scalar_idx[] = { 0 };
-	const struct rowset *t;
+	const struct rowset *t = &m->rows[r->table];
 	bool exact = false;
 	size_t pos = 0;
 
-	if (r->table < 0) {
-		int c = pick == PICK_FIRST ? 1 : snmp_oid_compare(scalar_idx, 1, idx, len);
-
-		if (c < 0 || (c == 0 && pick == PICK_GT))
-			return false;
-		*out = (struct row_ref){ .data = NULL, .idx = { 0 }, .idx_len = 1 };
-		return true;
-	}
-	t = &m->rows[r->table];
 	if (pick != PICK_FIRST)
 		pos = rows_search(t, idx, len, &exact);
 	if (exact && pick == PICK_GT)
@@ -1324,12 +1283,6 @@ static int rmib_find_exact(const struct subagent_mib *m, const oid *name, size_t
 		if (*col < r->min_col || *col > r->max_col)
 			return SNMP_NOSUCHOBJECT;
 		*reg = r;
-		if (r->table < 0) {
-			if (len != elen + 2 || name[elen + 1] != 0)
-				return SNMP_NOSUCHINSTANCE;
-			*row = (struct row_ref){ .data = NULL, .idx = { 0 }, .idx_len = 1 };
-			return 0;
-		}
 		pos = rows_search(&m->rows[r->table], name + elen + 1, len - elen - 1, &exact);
 		if (!exact)
 			return SNMP_NOSUCHINSTANCE;
@@ -1517,15 +1470,21 @@ static int rmib_handler(netsnmp_mib_handler *h, netsnmp_handler_registration *re
 
 /* --- setup ------------------------------------------------------------ */
 
-int subagent_mib_new(const struct agg *agg, struct subagent_index *idx,
+int subagent_mib_new(const struct agg *agg, const struct bus *bus, struct subagent_index *idx,
 		     const struct timespec *started, struct subagent_mib **ret)
 {
 	struct subagent_mib *m = calloc(1, sizeof(*m));
 	oid o[SUBAGENT_ROOT_LEN + 1];
+	bool listed;
 
 	if (!m)
 		return -ENOMEM;
+	if (!rmib_row_add(&m->rows[T_SCALARS], NULL, 0, 0, &listed)) {
+		free(m);
+		return -ENOMEM;
+	}
 	m->agg = agg;
+	m->bus = bus;
 	m->idx = idx;
 	m->last_text.type = -1;
 	m->started_len = subagent_date_and_time(started, m->started);
@@ -1534,12 +1493,12 @@ int subagent_mib_new(const struct agg *agg, struct subagent_index *idx,
 	m->reg = netsnmp_create_handler_registration("redmonObjects", rmib_handler, o,
 						     OID_LENGTH(o), HANDLER_CAN_RONLY);
 	if (!m->reg) {
-		free(m);
+		subagent_mib_free(m);
 		return -ENOMEM;
 	}
 	m->reg->my_reg_void = m;
 	if (netsnmp_register_handler(m->reg) != MIB_REGISTERED_OK) {
-		free(m);
+		subagent_mib_free(m);
 		return -EIO;
 	}
 	*ret = m;
@@ -1556,10 +1515,7 @@ void subagent_mib_free(struct subagent_mib *m)
 		for (size_t j = 0; j < p->n_groups_rows; j++)
 			rmib_group_free(m, p->groups[j]);
 		free(p->groups);
-		rmib_str_free(&p->shown);
-		rmib_str_free(&p->last_error);
-		free(p->name);
-		free(p);
+		rmib_probe_free(p);
 	}
 	free(m->probes);
 	while (m->alarms) {

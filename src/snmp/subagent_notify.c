@@ -92,19 +92,12 @@ static const char *dest_name(const struct dest *d)
 	return d->kind == DEST_MASTER ? "the AgentX master" : d->t.spec;
 }
 
-static const char *kind_key(enum dest_kind k)
-{
-	switch (k) {
-	case DEST_TRAP_V2C:
-		return "trap_v2c";
-	case DEST_TRAP_V3:
-		return "trap_v3";
-	case DEST_INFORM_V3:
-		return "inform_v3";
-	default:
-		return "agentx";
-	}
-}
+static const char *const kind_key[] = {
+	[DEST_MASTER] = "agentx",
+	[DEST_TRAP_V2C] = "trap_v2c",
+	[DEST_TRAP_V3] = "trap_v3",
+	[DEST_INFORM_V3] = "inform_v3",
+};
 
 /* The PDU for a direct target: sysUpTime.0, then the notification's varbinds. */
 static netsnmp_pdu *direct_pdu(const struct notif *n, int command)
@@ -347,7 +340,7 @@ static void dest_trap(struct subagent *s, struct dest *d, const struct notif *n)
 		d->sess = dest_open(s, d);
 	if (!d->sess) {
 		if (!d->down_logged)
-			log_warn("SNMP: cannot open %s %s: %s", kind_key(d->kind), d->t.spec,
+			log_warn("SNMP: cannot open %s %s: %s", kind_key[d->kind], d->t.spec,
 				 snmp_api_errstring(snmp_errno));
 		d->down_logged = true;
 		return;
@@ -376,28 +369,16 @@ static void deliver(struct subagent *s, struct notif *n)
 	}
 }
 
-static struct notif *notif_new(uint64_t seq, netsnmp_variable_list *vars)
+void subagent_notify(struct subagent *s, uint64_t seq, netsnmp_variable_list *vars)
 {
 	struct notif *n = calloc(1, sizeof(*n));
 
 	if (!n) {
 		snmp_free_varbind(vars);
-		return NULL;
-	}
-	n->refs = 1;
-	n->seq = seq;
-	n->vars = vars;
-	return n;
-}
-
-void subagent_notify(struct subagent *s, uint64_t seq, netsnmp_variable_list *vars)
-{
-	struct notif *n = notif_new(seq, vars);
-
-	if (!n) {
 		log_err("SNMP: out of memory building notification #%llu", (unsigned long long)seq);
 		return;
 	}
+	*n = (struct notif){ .refs = 1, .seq = seq, .vars = vars };
 	deliver(s, n);
 	notif_unref(n);
 }

@@ -15,18 +15,14 @@ bool subagent_health_alarmed(enum health h)
 /* The notification for a group that is (now) in health h. */
 static enum subagent_notif notif_for_health(enum health h)
 {
-	switch (h) {
-	case HEALTH_DEGRADED:
-		return SUBAGENT_NOTIF_GROUP_DEGRADED;
-	case HEALTH_CRITICAL:
-		return SUBAGENT_NOTIF_GROUP_CRITICAL;
-	case HEALTH_FAILED:
-		return SUBAGENT_NOTIF_GROUP_FAILED;
-	case HEALTH_UNKNOWN:
-		return SUBAGENT_NOTIF_GROUP_UNKNOWN;
-	default:
-		return SUBAGENT_NOTIF_NONE;
-	}
+	static const enum subagent_notif notif[HEALTH_COUNT_] = {
+		[HEALTH_DEGRADED] = SUBAGENT_NOTIF_GROUP_DEGRADED,
+		[HEALTH_CRITICAL] = SUBAGENT_NOTIF_GROUP_CRITICAL,
+		[HEALTH_FAILED] = SUBAGENT_NOTIF_GROUP_FAILED,
+		[HEALTH_UNKNOWN] = SUBAGENT_NOTIF_GROUP_UNKNOWN,
+	};
+
+	return (unsigned)h < HEALTH_COUNT_ ? notif[h] : SUBAGENT_NOTIF_NONE;
 }
 
 /*
@@ -104,22 +100,12 @@ enum subagent_alarm_op subagent_alarm_for(const struct event *ev)
 int subagent_health_value(enum health h)
 {
 	/* RedmonHealth grows with severity, as health_worse() orders them. */
-	switch (h) {
-	case HEALTH_OK:
-		return 1;
-	case HEALTH_NONREDUNDANT:
-		return 2;
-	case HEALTH_DEGRADED:
-		return 3;
-	case HEALTH_UNKNOWN:
-		return 4;
-	case HEALTH_CRITICAL:
-		return 5;
-	case HEALTH_FAILED:
-		return 6;
-	default:
-		return 4;
-	}
+	static const int value[HEALTH_COUNT_] = {
+		[HEALTH_OK] = 1,      [HEALTH_NONREDUNDANT] = 2, [HEALTH_DEGRADED] = 3,
+		[HEALTH_UNKNOWN] = 4, [HEALTH_CRITICAL] = 5,	 [HEALTH_FAILED] = 6,
+	};
+
+	return (unsigned)h < HEALTH_COUNT_ ? value[h] : 4; /* else unknown */
 }
 
 int subagent_role_value(int role)

@@ -75,7 +75,7 @@ test_privhelper_LIBS := -ljansson -ldl -lm
 
 # The SNMP subagent's parts that need no net-snmp: index state file and MIB rules.
 UNIT_TESTS += subagent
-test_subagent_SRCS := src/snmp/subagent_index.c src/snmp/subagent_rules.c src/json.c src/model.c src/event.c
+test_subagent_SRCS := src/snmp/subagent_index.c src/spool.c src/snmp/subagent_rules.c src/json.c src/model.c src/event.c
 test_subagent_LIBS := -ljansson
 
 # Probes on their own threads (src/probe_thread.c) with an in-process test plugin.

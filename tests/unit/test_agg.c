@@ -63,13 +63,13 @@ static void record(void *ctx, const struct event *ev)
 static struct bus *bus;
 static struct event_list list;
 
-static void start(struct agg *a)
+static void start(struct agg **a)
 {
-	agg_init(a, 10);
+	assert_int_equal(agg_new(a, 10), 0);
 	assert_int_equal(bus_new(&bus), 0);
-	assert_int_equal(bus_subscribe(bus, agg_announcing, a), 0);
-	assert_int_equal(bus_subscribe(bus, record, a), 0);
-	assert_int_equal(bus_subscribe(bus, agg_announced, a), 0);
+	assert_int_equal(bus_subscribe(bus, agg_announcing, *a), 0);
+	assert_int_equal(bus_subscribe(bus, record, *a), 0);
+	assert_int_equal(bus_subscribe(bus, agg_announced, *a), 0);
 }
 
 static void publish(struct snapshot *s)
@@ -98,7 +98,7 @@ static int failed(struct agg *a, const char *probe, const char *error)
 
 static void stop(struct agg *a)
 {
-	agg_fini(a);
+	agg_free(a);
 	bus_free(bus);
 	bus = NULL;
 	event_list_free(&list);
@@ -141,13 +141,13 @@ static int setup(void **state)
 
 static void test_first_scan_reports_every_group(void **state)
 {
-	struct agg a;
+	struct agg *a;
 	struct snapshot s = { 0 };
 
 	(void)state;
 	start(&a);
 	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_FAILED, REDMON_ACTIVITY_NONE, -1);
-	assert_int_equal(update(&a, "md", &s), 0);
+	assert_int_equal(update(a, "md", &s), 0);
 	assert_int_equal(n_events, 1);
 	assert_int_equal(events[0].type, EV_GROUP_APPEARED);
 	assert_int_equal(events[0].seq, 1);
@@ -155,25 +155,25 @@ static void test_first_scan_reports_every_group(void **state)
 	assert_string_equal(events[0].group, "md:md0");
 	/* the same again: nothing new */
 	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_FAILED, REDMON_ACTIVITY_NONE, -1);
-	assert_int_equal(update(&a, "md", &s), 0);
+	assert_int_equal(update(a, "md", &s), 0);
 	assert_int_equal(n_events, 1);
 	snapshot_free(&s);
-	stop(&a);
+	stop(a);
 }
 
 static void test_failure_recovery_cycle(void **state)
 {
-	struct agg a;
+	struct agg *a;
 	struct snapshot s = { 0 };
 
 	(void)state;
 	start(&a);
 	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_ACTIVE, REDMON_ACTIVITY_NONE, -1);
-	update(&a, "md", &s);
+	update(a, "md", &s);
 
 	/* sdb1 fails: health first, then the member */
 	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_FAILED, REDMON_ACTIVITY_NONE, -1);
-	update(&a, "md", &s);
+	update(a, "md", &s);
 	assert_int_equal(n_events, 3);
 	assert_int_equal(events[1].type, EV_HEALTH_CHANGED);
 	assert_int_equal(events[1].prev_health, HEALTH_OK);
@@ -187,20 +187,20 @@ static void test_failure_recovery_cycle(void **state)
 
 	/* recovery starts at 3%, passes 10% and 20% in one step (one event), ends */
 	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_REBUILDING, REDMON_ACTIVITY_RECOVERY, 3);
-	update(&a, "md", &s);
+	update(a, "md", &s);
 	assert_int_equal(n_events, 5);
 	assert_int_equal(events[3].type, EV_MEMBER_CHANGED);
 	assert_int_equal(events[3].role, REDMON_ROLE_REBUILDING);
 	assert_int_equal(events[4].type, EV_REBUILD_STARTED);
 	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_REBUILDING, REDMON_ACTIVITY_RECOVERY, 9.9);
-	update(&a, "md", &s);
+	update(a, "md", &s);
 	assert_int_equal(n_events, 5);
 	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_REBUILDING, REDMON_ACTIVITY_RECOVERY, 25);
-	update(&a, "md", &s);
+	update(a, "md", &s);
 	assert_int_equal(n_events, 6);
 	assert_int_equal(events[5].type, EV_REBUILD_PROGRESS);
 	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_ACTIVE, REDMON_ACTIVITY_NONE, -1);
-	update(&a, "md", &s);
+	update(a, "md", &s);
 	assert_int_equal(n_events, 9);
 	assert_int_equal(events[6].type, EV_HEALTH_CHANGED);
 	assert_int_equal(events[6].health, HEALTH_OK);
@@ -211,28 +211,28 @@ static void test_failure_recovery_cycle(void **state)
 	for (size_t i = 0; i < n_events; i++)
 		assert_int_equal(events[i].seq, i + 1);
 	snapshot_free(&s);
-	stop(&a);
+	stop(a);
 }
 
 static void test_scrub_is_not_a_rebuild(void **state)
 {
-	struct agg a;
+	struct agg *a;
 	struct snapshot s = { 0 };
 
 	(void)state;
 	start(&a);
 	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_ACTIVE, REDMON_ACTIVITY_NONE, -1);
-	update(&a, "md", &s);
+	update(a, "md", &s);
 	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_ACTIVE, REDMON_ACTIVITY_CHECK, 50);
-	update(&a, "md", &s);
+	update(a, "md", &s);
 	assert_int_equal(n_events, 1);
 	snapshot_free(&s);
-	stop(&a);
+	stop(a);
 }
 
 static void test_member_removed_and_group_vanished(void **state)
 {
-	struct agg a;
+	struct agg *a;
 	struct snapshot s = { 0 };
 	struct redmon_member m[] = {
 		{ .name = "sda1", .role = REDMON_ROLE_ACTIVE },
@@ -250,33 +250,33 @@ static void test_member_removed_and_group_vanished(void **state)
 	(void)state;
 	start(&a);
 	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_FAILED, REDMON_ACTIVITY_NONE, -1);
-	update(&a, "md", &s);
+	update(a, "md", &s);
 	/* sdb1 removed, its slot now shows as missing: one member event, not two */
 	snapshot_add(&s, "md", &g);
-	update(&a, "md", &s);
+	update(a, "md", &s);
 	assert_int_equal(n_events, 2);
 	assert_int_equal(events[1].type, EV_MEMBER_CHANGED);
 	assert_string_equal(events[1].member, "sdb1");
 	assert_int_equal(events[1].role, ROLE_ABSENT);
 	/* the array is stopped */
-	update(&a, "md", &s);
+	update(a, "md", &s);
 	assert_int_equal(n_events, 3);
 	assert_int_equal(events[2].type, EV_GROUP_VANISHED);
 	assert_string_equal(events[2].group, "md:md0");
 	snapshot_free(&s);
-	stop(&a);
+	stop(a);
 }
 
 static void test_probe_failure_makes_groups_unknown(void **state)
 {
-	struct agg a;
+	struct agg *a;
 	struct snapshot s = { 0 };
 
 	(void)state;
 	start(&a);
 	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_ACTIVE, REDMON_ACTIVITY_NONE, -1);
-	update(&a, "md", &s);
-	assert_int_equal(failed(&a, "md", "mdstat: Input/output error"), 0);
+	update(a, "md", &s);
+	assert_int_equal(failed(a, "md", "mdstat: Input/output error"), 0);
 	assert_int_equal(n_events, 3);
 	assert_int_equal(events[1].type, EV_PROBE_FAILED);
 	assert_string_equal(events[1].error, "mdstat: Input/output error");
@@ -284,18 +284,18 @@ static void test_probe_failure_makes_groups_unknown(void **state)
 	assert_int_equal(events[2].health, HEALTH_UNKNOWN);
 	assert_int_equal(events[2].margin, -1);
 	/* failing again says nothing new */
-	failed(&a, "md", "mdstat: Input/output error");
+	failed(a, "md", "mdstat: Input/output error");
 	assert_int_equal(n_events, 3);
 	/* recovery: probe_recovered, then the group is ok again */
 	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_ACTIVE, REDMON_ACTIVITY_NONE, -1);
-	update(&a, "md", &s);
+	update(a, "md", &s);
 	assert_int_equal(n_events, 5);
 	assert_int_equal(events[3].type, EV_PROBE_RECOVERED);
 	assert_int_equal(events[4].type, EV_HEALTH_CHANGED);
 	assert_int_equal(events[4].prev_health, HEALTH_UNKNOWN);
 	assert_int_equal(events[4].health, HEALTH_OK);
 	snapshot_free(&s);
-	stop(&a);
+	stop(a);
 }
 
 /*
@@ -306,28 +306,28 @@ static void test_probe_failure_makes_groups_unknown(void **state)
  */
 static void test_announcement_times_around_delivery(void **state)
 {
-	struct agg a;
+	struct agg *a;
 	struct snapshot s = { 0 }, restored = { 0 };
 	struct timespec t;
 
 	(void)state;
 	start(&a);
 	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_FAILED, REDMON_ACTIVITY_NONE, -1);
-	update(&a, "md", &s);
+	update(a, "md", &s);
 	assert_int_equal(n_events, 1);
 	assert_true(events[0].since_known);
 	assert_int_equal(events[0].since.tv_sec, events[0].time.tv_sec);
 	assert_int_equal(events[0].since.tv_nsec, events[0].time.tv_nsec);
-	update(&a, "md", &s); /* no groups now */
+	update(a, "md", &s); /* no groups now */
 	assert_int_equal(n_events, 2);
 	assert_int_equal(events[1].type, EV_GROUP_VANISHED);
 	assert_true(events[1].since_known);
 	assert_int_equal(events[1].since.tv_nsec, events[0].time.tv_nsec);
-	assert_false(agg_since(&a, "md:md0", &t));
+	assert_false(agg_since(a, "md:md0", &t));
 
 	raid1(&restored, REDMON_ROLE_ACTIVE, REDMON_ROLE_ACTIVE, REDMON_ACTIVITY_NONE, -1);
-	assert_int_equal(agg_restore_probe(&a, "gone", &restored, false, NULL), 0);
-	agg_drop_unscanned(&a, &list);
+	assert_int_equal(agg_restore_probe(a, "gone", &restored, false, NULL), 0);
+	agg_drop_unscanned(a, &list);
 	assert_int_equal(list.n, 1);
 	publish(NULL);
 	assert_int_equal(n_events, 3);
@@ -337,13 +337,13 @@ static void test_announcement_times_around_delivery(void **state)
 	assert_int_equal(list.n, 0);
 	snapshot_free(&s);
 	snapshot_free(&restored);
-	stop(&a);
+	stop(a);
 }
 
 /* A supply that stays failed but goes from "failure" to "input lost" is news. */
 static void test_member_state_change_without_role_change(void **state)
 {
-	struct agg a;
+	struct agg *a;
 	struct snapshot s = { 0 };
 	const char *states[] = { "Power Supply Failure detected", "Power Supply input lost",
 				 "Power Supply input lost" };
@@ -365,7 +365,7 @@ static void test_member_state_change_without_role_change(void **state)
 					  .n_members = 2 };
 
 		assert_int_equal(snapshot_add(&s, "ipmi", &g), 0);
-		update(&a, "ipmi", &s);
+		update(a, "ipmi", &s);
 	}
 	assert_int_equal(n_events, 2);
 	assert_int_equal(events[1].type, EV_MEMBER_CHANGED);
@@ -373,7 +373,7 @@ static void test_member_state_change_without_role_change(void **state)
 	assert_int_equal(events[1].prev_role, REDMON_ROLE_FAILED);
 	assert_int_equal(events[1].role, REDMON_ROLE_FAILED);
 	snapshot_free(&s);
-	stop(&a);
+	stop(a);
 }
 
 /* The agg snapshot of probe name. */
@@ -417,37 +417,35 @@ static void many(struct snapshot *s, int n, const char *st)
  */
 static void test_scans_reuse_both_arenas(void **state)
 {
-	struct agg a;
+	struct agg *a;
 	struct snapshot s = { 0 };
 	size_t steady = 0;
 
 	(void)state;
-	agg_init(&a, 10);
+	assert_int_equal(agg_new(&a, 10), 0);
 	for (int scan = 0; scan < 300; scan++) {
 		many(&s, 200, "in_sync");
-		assert_int_equal(update(&a, "md", &s), 0);
+		assert_int_equal(update(a, "md", &s), 0);
 		assert_int_equal(s.n, 0);
 		if (scan == 3)
-			steady = snapshot_footprint(&s) + snapshot_footprint(kept(&a, "md"));
+			steady = snapshot_footprint(&s) + snapshot_footprint(kept(a, "md"));
 		if (scan > 3)
-			assert_int_equal(snapshot_footprint(&s) +
-						 snapshot_footprint(kept(&a, "md")),
+			assert_int_equal(snapshot_footprint(&s) + snapshot_footprint(kept(a, "md")),
 					 steady);
 	}
-	assert_int_equal(kept(&a, "md")->n, 200);
-	assert_string_equal(snapshot_find(kept(&a, "md"), "md:md199")->members[1].state, "in_sync");
+	assert_int_equal(kept(a, "md")->n, 200);
+	assert_string_equal(snapshot_find(kept(a, "md"), "md:md199")->members[1].state, "in_sync");
 	/* a large probe: the copy handed back holds nothing while it waits for the next scan */
 	for (int scan = 0; scan < 3; scan++) {
 		many(&s, 3000, "in_sync");
-		assert_int_equal(update(&a, "md", &s), 0);
+		assert_int_equal(update(a, "md", &s), 0);
 		if (scan > 0) /* the first hands back the 200-group copy */
 			assert_int_equal(snapshot_footprint(&s), 0);
 	}
-	assert_int_equal(kept(&a, "md")->n, 3000);
-	assert_string_equal(snapshot_find(kept(&a, "md"), "md:md2999")->members[1].state,
-			    "in_sync");
+	assert_int_equal(kept(a, "md")->n, 3000);
+	assert_string_equal(snapshot_find(kept(a, "md"), "md:md2999")->members[1].state, "in_sync");
 	snapshot_free(&s);
-	stop(&a);
+	stop(a);
 }
 
 /*
@@ -457,22 +455,22 @@ static void test_scans_reuse_both_arenas(void **state)
  */
 static void test_damping_keeps_a_whole_copy(void **state)
 {
-	struct agg a;
+	struct agg *a;
 	struct snapshot s = { 0 };
 	const struct group *g;
 
 	(void)state;
 	start(&a);
-	agg_configure(&a, 10, 3);
+	agg_configure(a, 10, 3);
 	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_FAILED, REDMON_ACTIVITY_NONE, -1);
-	update(&a, "md", &s);
+	update(a, "md", &s);
 	assert_int_equal(n_events, 1);
 	for (int scan = 1; scan <= 2; scan++) {
 		raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_ACTIVE, REDMON_ACTIVITY_NONE, -1);
-		assert_int_equal(update(&a, "md", &s), 0);
+		assert_int_equal(update(a, "md", &s), 0);
 		assert_int_equal(n_events, 1);
-		assert_true(agg_recovery_pending(&a, "md"));
-		g = snapshot_find(kept(&a, "md"), "md:md0");
+		assert_true(agg_recovery_pending(a, "md"));
+		g = snapshot_find(kept(a, "md"), "md:md0");
 		assert_non_null(g);
 		assert_int_equal(g->health, HEALTH_CRITICAL);
 		assert_string_equal(g->members[1].name, "sdb1");
@@ -480,13 +478,13 @@ static void test_damping_keeps_a_whole_copy(void **state)
 		assert_string_equal(g->type, "raid1");
 	}
 	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_ACTIVE, REDMON_ACTIVITY_NONE, -1);
-	assert_int_equal(update(&a, "md", &s), 0);
-	assert_false(agg_recovery_pending(&a, "md"));
+	assert_int_equal(update(a, "md", &s), 0);
+	assert_false(agg_recovery_pending(a, "md"));
 	assert_int_equal(events[1].type, EV_HEALTH_CHANGED);
 	assert_int_equal(events[1].health, HEALTH_OK);
-	assert_int_equal(snapshot_find(kept(&a, "md"), "md:md0")->health, HEALTH_OK);
+	assert_int_equal(snapshot_find(kept(a, "md"), "md:md0")->health, HEALTH_OK);
 	snapshot_free(&s);
-	stop(&a);
+	stop(a);
 }
 
 static size_t count_events(enum event_type type)
@@ -513,74 +511,74 @@ static void scan_sdb1(struct agg *a, struct snapshot *s, enum redmon_role role)
  */
 static void test_damping_holds_member_churn(void **state)
 {
-	struct agg a;
+	struct agg *a;
 	struct snapshot s = { 0 };
 
 	(void)state;
 	start(&a);
-	agg_configure(&a, 10, 3);
-	scan_sdb1(&a, &s, REDMON_ROLE_FAILED);
+	agg_configure(a, 10, 3);
+	scan_sdb1(a, &s, REDMON_ROLE_FAILED);
 	assert_int_equal(n_events, 1); /* group_appeared */
 	for (int cycle = 0; cycle < 10; cycle++) {
-		scan_sdb1(&a, &s, REDMON_ROLE_SPARE);
-		scan_sdb1(&a, &s, REDMON_ROLE_FAILED);
+		scan_sdb1(a, &s, REDMON_ROLE_SPARE);
+		scan_sdb1(a, &s, REDMON_ROLE_FAILED);
 	}
 	assert_int_equal(n_events, 1);
 	/* spare for 3 scans in a row: announced at the third */
-	scan_sdb1(&a, &s, REDMON_ROLE_SPARE);
-	scan_sdb1(&a, &s, REDMON_ROLE_SPARE);
+	scan_sdb1(a, &s, REDMON_ROLE_SPARE);
+	scan_sdb1(a, &s, REDMON_ROLE_SPARE);
 	assert_int_equal(n_events, 1);
-	assert_true(agg_recovery_pending(&a, "md"));
-	scan_sdb1(&a, &s, REDMON_ROLE_SPARE);
+	assert_true(agg_recovery_pending(a, "md"));
+	scan_sdb1(a, &s, REDMON_ROLE_SPARE);
 	assert_int_equal(n_events, 2);
 	assert_int_equal(events[1].type, EV_MEMBER_CHANGED);
 	assert_string_equal(events[1].member, "sdb1");
 	assert_int_equal(events[1].prev_role, REDMON_ROLE_FAILED);
 	assert_int_equal(events[1].role, REDMON_ROLE_SPARE);
 	/* spare -> rebuilding (same rank, same margin) is held too ... */
-	scan_sdb1(&a, &s, REDMON_ROLE_REBUILDING);
+	scan_sdb1(a, &s, REDMON_ROLE_REBUILDING);
 	assert_int_equal(n_events, 2);
 	/* ... and a failure is not: at once, with no health change */
-	scan_sdb1(&a, &s, REDMON_ROLE_FAILED);
+	scan_sdb1(a, &s, REDMON_ROLE_FAILED);
 	assert_int_equal(n_events, 3);
 	assert_int_equal(events[2].type, EV_MEMBER_CHANGED);
 	assert_int_equal(events[2].prev_role, REDMON_ROLE_SPARE);
 	assert_int_equal(events[2].role, REDMON_ROLE_FAILED);
 	assert_int_equal(count_events(EV_HEALTH_CHANGED), 0);
-	assert_false(agg_recovery_pending(&a, "md"));
+	assert_false(agg_recovery_pending(a, "md"));
 	snapshot_free(&s);
-	stop(&a);
+	stop(a);
 }
 
 /* With recovery_scans = 1 (the default) every change is announced at once. */
 static void test_no_damping_by_default(void **state)
 {
-	struct agg a;
+	struct agg *a;
 	struct snapshot s = { 0 };
 
 	(void)state;
 	start(&a);
-	scan_sdb1(&a, &s, REDMON_ROLE_FAILED);
-	scan_sdb1(&a, &s, REDMON_ROLE_SPARE);
-	scan_sdb1(&a, &s, REDMON_ROLE_FAILED);
+	scan_sdb1(a, &s, REDMON_ROLE_FAILED);
+	scan_sdb1(a, &s, REDMON_ROLE_SPARE);
+	scan_sdb1(a, &s, REDMON_ROLE_FAILED);
 	assert_int_equal(count_events(EV_MEMBER_CHANGED), 2);
 	snapshot_free(&s);
-	stop(&a);
+	stop(a);
 }
 
 /* A failed probe's groups all get one reason, which lasts until they are rescanned. */
 static void test_probe_failure_reason_on_every_group(void **state)
 {
-	struct agg a;
+	struct agg *a;
 	struct snapshot s = { 0 };
 	const struct snapshot *k;
 
 	(void)state;
-	agg_init(&a, 10);
+	assert_int_equal(agg_new(&a, 10), 0);
 	many(&s, 50, "in_sync");
-	update(&a, "md", &s);
-	assert_int_equal(failed(&a, "md", "mdstat: Input/output error"), 0);
-	k = kept(&a, "md");
+	update(a, "md", &s);
+	assert_int_equal(failed(a, "md", "mdstat: Input/output error"), 0);
+	k = kept(a, "md");
 	for (size_t i = 0; i < k->n; i++) {
 		assert_int_equal(k->groups[i].health, HEALTH_UNKNOWN);
 		assert_string_equal(k->groups[i].reason,
@@ -588,13 +586,13 @@ static void test_probe_failure_reason_on_every_group(void **state)
 		assert_string_equal(k->groups[i].members[0].state, "in_sync");
 	}
 	many(&s, 50, "in_sync");
-	update(&a, "md", &s);
-	k = kept(&a, "md");
+	update(a, "md", &s);
+	k = kept(a, "md");
 	assert_int_equal(k->n, 50);
 	assert_null(k->groups[0].reason);
 	assert_int_equal(k->groups[0].health, HEALTH_OK);
 	snapshot_free(&s);
-	stop(&a);
+	stop(a);
 }
 
 int main(void)

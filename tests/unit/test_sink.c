@@ -32,7 +32,7 @@
 struct fixture {
 	char dir[64];
 	struct loop *loop;
-	struct agg agg;
+	struct agg *agg;
 	struct bus *bus;
 	struct event_list events;
 	struct config *cfg;
@@ -59,9 +59,9 @@ static int setup(void **state)
 	if (!mkdtemp(f->dir) || loop_new(&f->loop) < 0)
 		return -1;
 	/* The daemon's wiring: the aggregator's bookkeeping around the sinks. */
-	agg_init(&f->agg, 10);
-	if (bus_new(&f->bus) < 0 || bus_subscribe(f->bus, agg_announcing, &f->agg) < 0 ||
-	    bus_subscribe(f->bus, emit, f) < 0 || bus_subscribe(f->bus, agg_announced, &f->agg) < 0)
+	if (agg_new(&f->agg, 10) < 0 || bus_new(&f->bus) < 0 ||
+	    bus_subscribe(f->bus, agg_announcing, f->agg) < 0 ||
+	    bus_subscribe(f->bus, emit, f) < 0 || bus_subscribe(f->bus, agg_announced, f->agg) < 0)
 		return -1;
 	*state = f;
 	return 0;
@@ -76,7 +76,7 @@ static int teardown(void **state)
 	cfg_free(f->cfg);
 	bus_free(f->bus);
 	event_list_free(&f->events);
-	agg_fini(&f->agg);
+	agg_free(f->agg);
 	loop_free(f->loop);
 	if (f->server > 0) {
 		kill(f->server, SIGKILL);
@@ -94,7 +94,7 @@ static void open_sinks(struct fixture *f, const char *const *ov, size_t n, bool 
 	struct sink_env env = {
 		.loop = f->loop,
 		.host = f->host ? f->host : "db1",
-		.agg = daemon ? &f->agg : NULL,
+		.agg = daemon ? f->agg : NULL,
 		.bus = daemon ? f->bus : NULL,
 		.state_dir = f->dir,
 	};
@@ -182,7 +182,7 @@ static void run_for(struct fixture *f, uint64_t ms)
 /* A probe's scan through the aggregator, its events out on the bus. */
 static int update(struct fixture *f, const char *probe, struct snapshot *s)
 {
-	int rc = agg_update(&f->agg, probe, s, &f->events);
+	int rc = agg_update(f->agg, probe, s, &f->events);
 
 	assert_int_equal(bus_publish_list(f->bus, &f->events), 0);
 	snapshot_clear(s);
@@ -366,7 +366,7 @@ static void test_textfile(void **state)
 	snapshot_sort(&s);
 	assert_int_equal(update(f, "md", &s), 0);
 	snapshot_free(&s);
-	assert_int_equal(textfile_render(&f->agg, "db1", 1700000000123, o), 0);
+	assert_int_equal(textfile_render(f->agg, "db1", 1700000000123, o), 0);
 	fclose(o);
 	/* Label values escaped twice over: redmon's \\ then the format's \\ \" \n. */
 	assert_non_null(strstr(text, "redmon_group_health{group=\"md:a\\\\\\\\b\",probe=\"md\","

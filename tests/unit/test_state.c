@@ -132,11 +132,13 @@ static void group(struct snapshot *s, const char *name, int32_t margin, enum red
 }
 
 /* An aggregator that saw md0 ok, md1 failed, md2 unknown with a hostile name. */
-static void scanned(struct agg *a)
+static void scanned(struct agg **ret)
 {
 	struct snapshot s = { 0 };
+	struct agg *a;
 
-	agg_init(a, 10);
+	assert_int_equal(agg_new(&a, 10), 0);
+	*ret = a;
 	a_seq = 0;
 	group(&s, "md0", 1, REDMON_ROLE_ACTIVE);
 	group(&s, "md1", -1, REDMON_ROLE_FAILED);
@@ -166,7 +168,7 @@ static json_t *round_trip_doc(const struct agg *a, uint64_t reserved)
 
 static void test_round_trip(void **state)
 {
-	struct agg a, b;
+	struct agg *a, *b;
 	json_t *doc;
 	uint64_t seq = 0;
 	char why[256];
@@ -174,15 +176,15 @@ static void test_round_trip(void **state)
 
 	(void)state;
 	scanned(&a);
-	doc = round_trip_doc(&a, a_seq + 64);
-	agg_init(&b, 10);
-	assert_int_equal(state_from_json(doc, &id, &b, &seq, why, sizeof(why)), 0);
+	doc = round_trip_doc(a, a_seq + 64);
+	assert_int_equal(agg_new(&b, 10), 0);
+	assert_int_equal(state_from_json(doc, &id, b, &seq, why, sizeof(why)), 0);
 	assert_int_equal(seq, a_seq + 64);
-	assert_int_equal(agg_probe_count(&b), 1);
-	assert_int_equal(agg_probe_at(&b, 0)->groups.n, 3);
+	assert_int_equal(agg_probe_count(b), 1);
+	assert_int_equal(agg_probe_at(b, 0)->groups.n, 3);
 	for (size_t i = 0; i < 3; i++) {
-		const struct group *x = &agg_probe_at(&a, 0)->groups.groups[i];
-		const struct group *y = &agg_probe_at(&b, 0)->groups.groups[i];
+		const struct group *x = &agg_probe_at(a, 0)->groups.groups[i];
+		const struct group *y = &agg_probe_at(b, 0)->groups.groups[i];
 
 		/* Every byte of the names back, failed told from critical. */
 		assert_string_equal(x->id, y->id);
@@ -191,14 +193,14 @@ static void test_round_trip(void **state)
 		assert_string_equal(x->members[1].name, y->members[1].name);
 		assert_string_equal(x->members[1].reason, y->members[1].reason);
 		assert_int_equal(x->members[1].role, y->members[1].role);
-		assert_true(agg_since(&a, x->id, &t1));
-		assert_true(agg_since(&b, y->id, &t2));
+		assert_true(agg_since(a, x->id, &t1));
+		assert_true(agg_since(b, y->id, &t2));
 		assert_int_equal(t1.tv_sec, t2.tv_sec);
 	}
-	assert_int_equal(agg_probe_at(&b, 0)->groups.groups[1].health, HEALTH_FAILED);
+	assert_int_equal(agg_probe_at(b, 0)->groups.groups[1].health, HEALTH_FAILED);
 	json_decref(doc);
-	agg_fini(&a);
-	agg_fini(&b);
+	agg_free(a);
+	agg_free(b);
 }
 
 /* --- round trips at every size ---------------------------------------------- */
@@ -277,8 +279,9 @@ static void same_group(const struct group *x, const struct group *y)
  * every text 255 bytes (a fourth of the members leave the optional ones
  * out), and a probe "zz" failing with a 255-byte error.
  */
-static void scanned_big(struct agg *a, size_t n)
+static void scanned_big(struct agg **ret, size_t n)
 {
+	struct agg *a;
 	struct redmon_member *m = calloc(n, sizeof(*m));
 	char **texts = calloc(6 * n + 4, sizeof(char *));
 	struct snapshot s = { 0 };
@@ -313,7 +316,8 @@ static void scanned_big(struct agg *a, size_t n)
 		m[i].location = texts[k++] = utf8_255();
 		m[i].reason = texts[k++] = text255((unsigned)i + 4);
 	}
-	agg_init(a, 10);
+	assert_int_equal(agg_new(&a, 10), 0);
+	*ret = a;
 	a_seq = 0;
 	assert_int_equal(snapshot_add(&s, "md", &g), 0);
 	snapshot_sort(&s);
@@ -363,36 +367,36 @@ static void test_round_trip_sizes(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		struct state *st;
-		struct agg a, b;
+		struct agg *a, *b;
 		uint64_t seq = 0;
 		char why[256] = "";
 		json_t *doc;
 
 		scanned_big(&a, sizes[i]);
-		assert_int_equal(agg_probe_at(&a, 0)->groups.groups[0].n_members, sizes[i]);
-		doc = round_trip_doc(&a, a_seq + 64);
-		agg_init(&b, 10);
-		if (state_from_json(doc, &id, &b, &seq, why, sizeof(why)) != 0)
+		assert_int_equal(agg_probe_at(a, 0)->groups.groups[0].n_members, sizes[i]);
+		doc = round_trip_doc(a, a_seq + 64);
+		assert_int_equal(agg_new(&b, 10), 0);
+		if (state_from_json(doc, &id, b, &seq, why, sizeof(why)) != 0)
 			fail_msg("%zu members: %s", sizes[i], why);
 		assert_int_equal(seq, a_seq + 64);
-		same_agg(&a, &b);
+		same_agg(a, b);
 		json_decref(doc);
-		agg_fini(&b);
+		agg_free(b);
 
 		/* Through the file, as a stop and a start do. */
-		agg_init(&b, 10);
-		assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
-		agg_fini(&b);
-		state_save(st, &a, a_seq, true);
+		assert_int_equal(agg_new(&b, 10), 0);
+		assert_int_equal(state_open(dir, &id, b, &b_seq, &st), 0);
+		agg_free(b);
+		state_save(st, a, a_seq, true);
 		state_close(st);
-		agg_init(&b, 10);
-		assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
+		assert_int_equal(agg_new(&b, 10), 0);
+		assert_int_equal(state_open(dir, &id, b, &b_seq, &st), 0);
 		assert_int_equal(count_prefix("state.json.corrupt-"), 0);
 		assert_int_equal(b_seq, a_seq);
-		same_agg(&a, &b);
+		same_agg(a, b);
 		state_close(st);
-		agg_fini(&b);
-		agg_fini(&a);
+		agg_free(b);
+		agg_free(a);
 	}
 }
 
@@ -400,59 +404,59 @@ static void test_round_trip_sizes(void **state)
 static void test_primed_diff(void **state)
 {
 	struct snapshot s = { 0 };
-	struct agg a, b;
+	struct agg *a, *b;
 	uint64_t seq = 0;
 	char why[256];
 	json_t *doc;
 
 	(void)state;
 	scanned(&a);
-	doc = round_trip_doc(&a, a_seq);
-	agg_init(&b, 10);
-	assert_int_equal(state_from_json(doc, &id, &b, &seq, why, sizeof(why)), 0);
+	doc = round_trip_doc(a, a_seq);
+	assert_int_equal(agg_new(&b, 10), 0);
+	assert_int_equal(state_from_json(doc, &id, b, &seq, why, sizeof(why)), 0);
 	b_seq = seq;
 	group(&s, "md0", 0, REDMON_ROLE_FAILED);
 	group(&s, "md1", -1, REDMON_ROLE_FAILED);
 	group(&s, "md\xc3\x28\\2", REDMON_MARGIN_UNKNOWN, REDMON_ROLE_UNKNOWN);
-	assert_int_equal(update(&b, &b_seq, "md", &s), 0);
+	assert_int_equal(update(b, &b_seq, "md", &s), 0);
 	assert_int_equal(n_seen, 2);
 	assert_int_equal(seen[0], EV_HEALTH_CHANGED);
 	assert_int_equal(seen[1], EV_MEMBER_CHANGED);
 	assert_int_equal(b_seq, a_seq + 2); /* the sequence continues */
 	snapshot_free(&s);
 	json_decref(doc);
-	agg_fini(&a);
-	agg_fini(&b);
+	agg_free(a);
+	agg_free(b);
 }
 
 static void expect_bad(json_t *doc, int want, const char *needle)
 {
-	struct agg b;
+	struct agg *b;
 	uint64_t seq = 0;
 	char why[256] = "";
 
-	agg_init(&b, 10);
-	assert_int_equal(state_from_json(doc, &id, &b, &seq, why, sizeof(why)), want);
+	assert_int_equal(agg_new(&b, 10), 0);
+	assert_int_equal(state_from_json(doc, &id, b, &seq, why, sizeof(why)), want);
 	if (!strstr(why, needle))
 		fail_msg("'%s' not in '%s'", needle, why);
-	assert_int_equal(agg_probe_count(&b), 0); /* nothing trusted */
-	agg_fini(&b);
+	assert_int_equal(agg_probe_count(b), 0); /* nothing trusted */
+	agg_free(b);
 }
 
 static void test_validation(void **state)
 {
-	struct agg a;
+	struct agg *a;
 	json_t *doc, *g;
 
 	(void)state;
 	scanned(&a);
 	/* An edited value without a new checksum. */
-	doc = round_trip_doc(&a, 5);
+	doc = round_trip_doc(a, 5);
 	json_object_set_new(json_object_get(doc, "state"), "seq", json_integer(1));
 	expect_bad(doc, -EBADMSG, "checksum");
 	json_decref(doc);
 	/* A consistent checksum over an inconsistent group: still refused. */
-	doc = round_trip_doc(&a, 5);
+	doc = round_trip_doc(a, 5);
 	g = json_object_get(
 		json_array_get(json_object_get(
 				       json_array_get(json_object_get(json_object_get(doc, "state"),
@@ -474,35 +478,35 @@ static void test_validation(void **state)
 	expect_bad(doc, -EBADMSG, "does not follow");
 	json_decref(doc);
 	/* Another version, another format. */
-	doc = round_trip_doc(&a, 5);
+	doc = round_trip_doc(a, 5);
 	json_object_set_new(doc, "version", json_integer(2));
 	expect_bad(doc, -EBADMSG, "version");
 	json_object_set_new(doc, "format", json_string("something"));
 	expect_bad(doc, -EBADMSG, "not a redmon state");
 	json_decref(doc);
-	agg_fini(&a);
+	agg_free(a);
 }
 
 static void test_other_identity(void **state)
 {
 	struct state_id other = id;
 	uint64_t seq = 0;
-	struct agg a, b;
+	struct agg *a, *b;
 	char why[256];
 	json_t *doc;
 
 	(void)state;
 	scanned(&a);
-	doc = round_trip_doc(&a, 77);
+	doc = round_trip_doc(a, 77);
 	other.sinks = "changed";
-	agg_init(&b, 10);
-	assert_int_equal(state_from_json(doc, &other, &b, &seq, why, sizeof(why)), -ESTALE);
+	assert_int_equal(agg_new(&b, 10), 0);
+	assert_int_equal(state_from_json(doc, &other, b, &seq, why, sizeof(why)), -ESTALE);
 	assert_non_null(strstr(why, "sinks"));
 	assert_int_equal(seq, 77); /* the sequence is kept all the same */
-	assert_int_equal(agg_probe_count(&b), 0);
+	assert_int_equal(agg_probe_count(b), 0);
 	json_decref(doc);
-	agg_fini(&a);
-	agg_fini(&b);
+	agg_free(a);
+	agg_free(b);
 }
 
 static int count_prefix(const char *prefix)
@@ -521,37 +525,37 @@ static int count_prefix(const char *prefix)
 static void test_file_lock_and_corruption(void **state)
 {
 	struct state *st, *st2;
-	struct agg a, b;
+	struct agg *a, *b;
 	char path[128];
 	int fd;
 
 	(void)state;
 	scanned(&a);
-	agg_init(&b, 10);
-	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
+	assert_int_equal(agg_new(&b, 10), 0);
+	assert_int_equal(state_open(dir, &id, b, &b_seq, &st), 0);
 	assert_int_equal(b_seq, 0); /* no file yet */
 	/* One daemon per state directory. */
-	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st2), -EBUSY);
-	state_save(st, &a, a_seq, false);
+	assert_int_equal(state_open(dir, &id, b, &b_seq, &st2), -EBUSY);
+	state_save(st, a, a_seq, false);
 	assert_false(state_dirty(st, a_seq));
 	state_close(st);
-	agg_fini(&b);
+	agg_free(b);
 
 	/* Reopened: restored, the sequence past the reservation (as after SIGKILL). */
-	agg_init(&b, 10);
-	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
+	assert_int_equal(agg_new(&b, 10), 0);
+	assert_int_equal(state_open(dir, &id, b, &b_seq, &st), 0);
 	assert_int_equal(b_seq, a_seq + STATE_SEQ_RESERVE);
-	assert_int_equal(agg_probe_at(&b, 0)->groups.n, 3);
+	assert_int_equal(agg_probe_at(b, 0)->groups.n, 3);
 	/* Emitting past the reservation saves first. */
-	state_reserve(st, &b, b_seq + 1);
+	state_reserve(st, b, b_seq + 1);
 	state_close(st);
-	agg_fini(&b);
-	agg_init(&b, 10);
-	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
+	agg_free(b);
+	assert_int_equal(agg_new(&b, 10), 0);
+	assert_int_equal(state_open(dir, &id, b, &b_seq, &st), 0);
 	assert_int_equal(b_seq, a_seq + 2 * STATE_SEQ_RESERVE + 1);
-	state_save(st, &a, a_seq, true); /* a clean stop: the exact sequence */
+	state_save(st, a, a_seq, true); /* a clean stop: the exact sequence */
 	state_close(st);
-	agg_fini(&b);
+	agg_free(b);
 
 	/* Torn: cut in half.  Detected, moved aside, not trusted. */
 	snprintf(path, sizeof(path), "%s/state.json", dir);
@@ -559,16 +563,16 @@ static void test_file_lock_and_corruption(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(ftruncate(fd, 100), 0);
 	close(fd);
-	agg_init(&b, 10);
-	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
-	assert_int_equal(agg_probe_count(&b), 0);
+	assert_int_equal(agg_new(&b, 10), 0);
+	assert_int_equal(state_open(dir, &id, b, &b_seq, &st), 0);
+	assert_int_equal(agg_probe_count(b), 0);
 	/* The sequence it cannot read: from the time in ms, beyond any earlier number. */
 	assert_true(b_seq > 1700000000000ull);
 	assert_int_equal(count_prefix("state.json.corrupt-"), 1);
 	assert_int_equal(access(path, F_OK), -1);
 	state_close(st);
-	agg_fini(&b);
-	agg_fini(&a);
+	agg_free(b);
+	agg_free(a);
 }
 
 /* --- saves that fail ------------------------------------------------------- */
@@ -702,16 +706,16 @@ static int health_of(const struct agg *a, const char *gid)
 static void failing_episode(void (*block)(void), void (*unblock)(void), const char *errname)
 {
 	struct state *st;
-	struct agg a, b;
+	struct agg *a, *b;
 	char *before, *after;
 	uint64_t used;
 	int ino;
 
 	scanned(&a);
-	agg_init(&b, 10);
-	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
-	state_save(st, &a, a_seq, false);
-	agg_fini(&b);
+	assert_int_equal(agg_new(&b, 10), 0);
+	assert_int_equal(state_open(dir, &id, b, &b_seq, &st), 0);
+	state_save(st, a, a_seq, false);
+	agg_free(b);
 	before = slurp("state.json");
 	assert_non_null(before);
 	assert_non_null(strstr(before, "\"seq_reserved\""));
@@ -719,11 +723,11 @@ static void failing_episode(void (*block)(void), void (*unblock)(void), const ch
 
 	log_capture();
 	block();
-	md0_fails(&a); /* events while the disk is full */
+	md0_fails(a); /* events while the disk is full */
 	assert_int_equal(n_seen, 2);
 	assert_true(state_dirty(st, a_seq));
 	for (int scan = 0; scan < 5; scan++)
-		state_save(st, &a, a_seq, false); /* every scan retries */
+		state_save(st, a, a_seq, false); /* every scan retries */
 	assert_true(state_dirty(st, a_seq));
 	after = slurp("state.json");
 	assert_string_equal(before, after); /* the old state, byte for byte */
@@ -743,7 +747,7 @@ static void failing_episode(void (*block)(void), void (*unblock)(void), const ch
 	assert_true(ino >= 0);
 	assert_true(inotify_add_watch(ino, dir, IN_CREATE) >= 0);
 	for (uint64_t seq = a_seq + 1; seq <= used; seq++)
-		state_reserve(st, &a, seq);
+		state_reserve(st, a, seq);
 	assert_int_equal(created(ino, "state.json.tmp"), 0);
 	close(ino);
 	assert_int_equal(log_count("cannot reserve"), 0);
@@ -751,38 +755,38 @@ static void failing_episode(void (*block)(void), void (*unblock)(void), const ch
 	unblock();
 
 	/* The restart: the old snapshot, the sequence after every number used. */
-	agg_init(&b, 10);
-	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
+	assert_int_equal(agg_new(&b, 10), 0);
+	assert_int_equal(state_open(dir, &id, b, &b_seq, &st), 0);
 	assert_true(b_seq >= used);
 	assert_true(b_seq <= used + STATE_SEQ_RESERVE);
-	assert_int_equal(health_of(&b, "md:md0"), HEALTH_OK); /* as saved before */
+	assert_int_equal(health_of(b, "md:md0"), HEALTH_OK); /* as saved before */
 	assert_int_equal(log_count("reserved the sequence up to"), 1);
 	state_close(st);
-	agg_fini(&b);
+	agg_free(b);
 
 	/* A run that saves again: the whole current state, the end logged. */
-	agg_init(&b, 10);
-	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
+	assert_int_equal(agg_new(&b, 10), 0);
+	assert_int_equal(state_open(dir, &id, b, &b_seq, &st), 0);
 	block();
 	a_seq = b_seq + 2; /* this run's first events */
-	state_save(st, &a, a_seq, false);
+	state_save(st, a, a_seq, false);
 	assert_true(state_dirty(st, a_seq));
 	unblock();
-	state_save(st, &a, a_seq, false);
+	state_save(st, a, a_seq, false);
 	assert_false(state_dirty(st, a_seq));
 	assert_int_equal(log_count("again, after 1 failed attempt"), 1);
-	state_save(st, &a, a_seq, true); /* clean stop: exact, the mark lowered */
+	state_save(st, a, a_seq, true); /* clean stop: exact, the mark lowered */
 	state_close(st);
-	agg_fini(&b);
-	agg_init(&b, 10);
-	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
+	agg_free(b);
+	assert_int_equal(agg_new(&b, 10), 0);
+	assert_int_equal(state_open(dir, &id, b, &b_seq, &st), 0);
 	assert_int_equal(b_seq, a_seq);
-	assert_int_equal(health_of(&b, "md:md0"), HEALTH_CRITICAL);
+	assert_int_equal(health_of(b, "md:md0"), HEALTH_CRITICAL);
 	state_close(st);
-	agg_fini(&b);
+	agg_free(b);
 	log_release();
 	free(before);
-	agg_fini(&a);
+	agg_free(a);
 }
 
 /* A file size limit below the state's size: every write of it fails (EFBIG). */
@@ -835,51 +839,51 @@ static void test_nothing_writable(void **state)
 {
 	struct rlimit none = { .rlim_cur = 0, .rlim_max = RLIM_INFINITY };
 	struct state *st;
-	struct agg a, b;
+	struct agg *a, *b;
 	uint64_t saved;
 	char want[128];
 	int ino;
 
 	(void)state;
 	scanned(&a);
-	agg_init(&b, 10);
-	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
-	agg_fini(&b);
-	state_save(st, &a, a_seq, false);
+	assert_int_equal(agg_new(&b, 10), 0);
+	assert_int_equal(state_open(dir, &id, b, &b_seq, &st), 0);
+	agg_free(b);
+	state_save(st, a, a_seq, false);
 	saved = a_seq + STATE_SEQ_RESERVE;
 	log_capture();
 	assert_int_equal(getrlimit(RLIMIT_FSIZE, &fsize_was), 0);
 	signal(SIGXFSZ, SIG_IGN);
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &none), 0);
 	fsize_set = true;
-	md0_fails(&a);
-	state_save(st, &a, a_seq, false);
+	md0_fails(a);
+	state_save(st, a, a_seq, false);
 	ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	assert_true(ino >= 0);
 	assert_true(inotify_add_watch(ino, dir, IN_CREATE) >= 0);
 	for (uint64_t seq = a_seq + 1; seq <= a_seq + 200; seq++)
-		state_reserve(st, &a, seq); /* never held back, never a save per event */
+		state_reserve(st, a, seq); /* never held back, never a save per event */
 	assert_int_equal(created(ino, "state.json.tmp"), 0);
 	close(ino);
-	state_save(st, &a, a_seq, false); /* the next scan retries both */
+	state_save(st, a, a_seq, false); /* the next scan retries both */
 	assert_int_equal(log_count("state: cannot save"), 1);
 	snprintf(want, sizeof(want), "cannot reserve the sequence past %llu",
 		 (unsigned long long)saved);
 	assert_int_equal(log_count(want), 1);
 	assert_int_equal(log_count("cannot reserve"), 1);
 	fsize_unblock();
-	state_save(st, &a, a_seq, false);
+	state_save(st, a, a_seq, false);
 	assert_false(state_dirty(st, a_seq));
 	assert_int_equal(log_count("again, after 2 failed attempts"), 1);
 	state_close(st);
 	log_release();
-	agg_init(&b, 10);
-	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
+	assert_int_equal(agg_new(&b, 10), 0);
+	assert_int_equal(state_open(dir, &id, b, &b_seq, &st), 0);
 	assert_int_equal(b_seq, a_seq + STATE_SEQ_RESERVE);
-	assert_int_equal(health_of(&b, "md:md0"), HEALTH_CRITICAL);
+	assert_int_equal(health_of(b, "md:md0"), HEALTH_CRITICAL);
 	state_close(st);
-	agg_fini(&b);
-	agg_fini(&a);
+	agg_free(b);
+	agg_free(a);
 }
 
 /*
@@ -926,35 +930,35 @@ static void test_save_fails_disk_full(void **state)
 static void test_torn_mark(void **state)
 {
 	struct state *st;
-	struct agg a, b;
+	struct agg *a, *b;
 	char path[128];
 	int fd;
 
 	(void)state;
 	scanned(&a);
-	agg_init(&b, 10);
-	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
-	state_save(st, &a, a_seq, true);
+	assert_int_equal(agg_new(&b, 10), 0);
+	assert_int_equal(state_open(dir, &id, b, &b_seq, &st), 0);
+	state_save(st, a, a_seq, true);
 	state_close(st);
-	agg_fini(&b);
+	agg_free(b);
 	snprintf(path, sizeof(path), "%s/" STATE_MARK_FILE, dir);
 	fd = open(path, O_WRONLY);
 	assert_true(fd >= 0);
 	assert_int_equal(pwrite(fd, "9", 1, 20), 1); /* a digit changed, checksum not */
 	close(fd);
-	agg_init(&b, 10);
-	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
+	assert_int_equal(agg_new(&b, 10), 0);
+	assert_int_equal(state_open(dir, &id, b, &b_seq, &st), 0);
 	assert_true(b_seq > 1700000000000ull);
-	assert_int_equal(agg_probe_at(&b, 0)->groups.n, 3); /* state.json itself is still trusted */
+	assert_int_equal(agg_probe_at(b, 0)->groups.n, 3); /* state.json itself is still trusted */
 	state_close(st);
-	agg_fini(&b);
+	agg_free(b);
 	/* Rewritten whole at that start: the next one reads it. */
-	agg_init(&b, 10);
-	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
+	assert_int_equal(agg_new(&b, 10), 0);
+	assert_int_equal(state_open(dir, &id, b, &b_seq, &st), 0);
 	assert_true(b_seq > 1700000000000ull);
 	state_close(st);
-	agg_fini(&b);
-	agg_fini(&a);
+	agg_free(b);
+	agg_free(a);
 }
 
 /* Write a well-formed mark (its checksum right) holding the 20 digits given. */
@@ -1022,7 +1026,7 @@ static void test_planted_files(void **state)
 {
 	char victim[160], path[256], aside[160], *good;
 	struct state *st;
-	struct agg a, b;
+	struct agg *a, *b;
 	struct stat sb;
 	long long now;
 
@@ -1036,30 +1040,30 @@ static void test_planted_files(void **state)
 
 	/* The lock: a symlink is refused (nothing is created at its target), a FIFO too. */
 	assert_int_equal(symlink(victim, in_dir(path, sizeof(path), "lock")), 0);
-	agg_init(&b, 10);
-	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), -EPERM);
+	assert_int_equal(agg_new(&b, 10), 0);
+	assert_int_equal(state_open(dir, &id, b, &b_seq, &st), -EPERM);
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(mkfifo(path, 0600), 0);
-	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), -EPERM);
+	assert_int_equal(state_open(dir, &id, b, &b_seq, &st), -EPERM);
 	assert_int_equal(unlink(path), 0);
 
 	/* A good run, then state.json and state.seq replaced by symlinks to victim. */
-	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
-	state_save(st, &a, a_seq, true);
+	assert_int_equal(state_open(dir, &id, b, &b_seq, &st), 0);
+	state_save(st, a, a_seq, true);
 	state_close(st);
-	agg_fini(&b);
+	agg_free(b);
 	good = slurp("state.json");
 	assert_int_equal(rename(in_dir(path, sizeof(path), "state.json"), victim), 0);
 	assert_int_equal(symlink(victim, path), 0);
 	assert_int_equal(unlink(in_dir(path, sizeof(path), STATE_MARK_FILE)), 0);
 	assert_int_equal(symlink(victim, path), 0);
-	agg_init(&b, 10);
-	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
-	assert_int_equal(agg_probe_count(&b), 0); /* the state it points at is not trusted */
+	assert_int_equal(agg_new(&b, 10), 0);
+	assert_int_equal(state_open(dir, &id, b, &b_seq, &st), 0);
+	assert_int_equal(agg_probe_count(b), 0); /* the state it points at is not trusted */
 	assert_true(b_seq > 1700000000000ull);
-	state_save(st, &a, a_seq, false);
+	state_save(st, a, a_seq, false);
 	state_close(st);
-	agg_fini(&b);
+	agg_free(b);
 	assert_int_equal(count_prefix("state.json.corrupt-"), 1);
 	/* Neither written through: victim is still the state.json it was. */
 	file_is(victim, good);
@@ -1076,24 +1080,24 @@ static void test_planted_files(void **state)
 	good = slurp(STATE_MARK_FILE);
 	assert_int_equal(rename(in_dir(path, sizeof(path), STATE_MARK_FILE), victim), 0);
 	assert_int_equal(link(victim, path), 0);
-	agg_init(&b, 10);
-	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
-	md0_fails(&a);
-	state_save(st, &a, a_seq, true);
+	assert_int_equal(agg_new(&b, 10), 0);
+	assert_int_equal(state_open(dir, &id, b, &b_seq, &st), 0);
+	md0_fails(a);
+	state_save(st, a, a_seq, true);
 	state_close(st);
-	agg_fini(&b);
+	agg_free(b);
 	file_is(victim, good);
 	free(good);
 
 	/* A FIFO as state.json: not waited on, moved aside. */
 	assert_int_equal(unlink(in_dir(path, sizeof(path), "state.json")), 0);
 	assert_int_equal(mkfifo(path, 0600), 0);
-	agg_init(&b, 10);
-	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
-	assert_int_equal(agg_probe_count(&b), 0);
-	state_save(st, &a, a_seq, false);
+	assert_int_equal(agg_new(&b, 10), 0);
+	assert_int_equal(state_open(dir, &id, b, &b_seq, &st), 0);
+	assert_int_equal(agg_probe_count(b), 0);
+	state_save(st, a, a_seq, false);
 	state_close(st);
-	agg_fini(&b);
+	agg_free(b);
 
 	/* Moved aside never over another file (two in one second). */
 	now = (long long)time(NULL);
@@ -1103,17 +1107,17 @@ static void test_planted_files(void **state)
 		put_file(path, "kept\n");
 	}
 	put_file(in_dir(path, sizeof(path), "state.json"), "{torn");
-	agg_init(&b, 10);
-	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
+	assert_int_equal(agg_new(&b, 10), 0);
+	assert_int_equal(state_open(dir, &id, b, &b_seq, &st), 0);
 	state_close(st);
-	agg_fini(&b);
+	agg_free(b);
 	for (long long t = now; t <= now + 1; t++) {
 		snprintf(aside, sizeof(aside), "state.json.corrupt-%lld", t);
 		file_is(in_dir(path, sizeof(path), aside), "kept\n");
 	}
 	alarm(0);
 	unlink(victim);
-	agg_fini(&a);
+	agg_free(a);
 }
 
 /* --- the bound of the sequence ---------------------------------------------- */
@@ -1122,15 +1126,15 @@ static void test_planted_files(void **state)
 static uint64_t start_save_stop(struct agg *a, uint64_t *ret_restored_seq)
 {
 	struct state *st;
-	struct agg b;
+	struct agg *b;
 
-	agg_init(&b, 10);
-	assert_int_equal(state_open(dir, &id, &b, &b_seq, &st), 0);
+	assert_int_equal(agg_new(&b, 10), 0);
+	assert_int_equal(state_open(dir, &id, b, &b_seq, &st), 0);
 	*ret_restored_seq = b_seq;
 	a_seq = b_seq + 1; /* one event */
 	state_save(st, a, a_seq, false);
 	state_close(st);
-	agg_fini(&b);
+	agg_free(b);
 	return a_seq;
 }
 
@@ -1152,7 +1156,7 @@ static void test_seq_bound_mark(void **state)
 		"99999999999999999999", /* above UINT64_MAX */
 	};
 	uint64_t seq, emitted;
-	struct agg a;
+	struct agg *a;
 
 	(void)state;
 	assert_int_equal(strtoull(STATE_SEQ_MAX_TEXT, NULL, 10), STATE_SEQ_MAX);
@@ -1161,18 +1165,18 @@ static void test_seq_bound_mark(void **state)
 	for (size_t i = 0; i < sizeof(over) / sizeof(over[0]); i++) {
 		write_mark(over[i]);
 		log_capture();
-		emitted = start_save_stop(&a, &seq);
+		emitted = start_save_stop(a, &seq);
 		assert_true(seq > 1700000000000ull && seq < 1ull << 48); /* the time in ms */
 		assert_int_equal(log_count("out of range: above " STATE_SEQ_MAX_TEXT), 1);
 		log_release();
 		/* What that run saved reads back: no corrupt file, the sequence goes on. */
-		agg_fini(&a);
+		agg_free(a);
 		scanned(&a);
-		start_save_stop(&a, &seq);
+		start_save_stop(a, &seq);
 		assert_int_equal(seq, emitted + STATE_SEQ_RESERVE);
 		assert_int_equal(count_prefix("state.json.corrupt-"), 0);
 	}
-	agg_fini(&a);
+	agg_free(a);
 }
 
 /*
@@ -1185,13 +1189,13 @@ static void test_seq_bound_reserve(void **state)
 	char digits[32], *text;
 	uint64_t seq, emitted;
 	json_t *doc;
-	struct agg a;
+	struct agg *a;
 
 	(void)state;
 	scanned(&a);
 	snprintf(digits, sizeof(digits), "%020llu", (unsigned long long)STATE_SEQ_MAX - 10);
 	write_mark(digits);
-	emitted = start_save_stop(&a, &seq);
+	emitted = start_save_stop(a, &seq);
 	assert_int_equal(seq, STATE_SEQ_MAX - 10);
 	text = slurp("state.json");
 	doc = json_loads(text, 0, NULL);
@@ -1200,17 +1204,17 @@ static void test_seq_bound_reserve(void **state)
 		json_integer_value(json_object_get(json_object_get(doc, "state"), "seq_reserved")),
 		STATE_SEQ_MAX);
 	json_decref(doc);
-	start_save_stop(&a, &seq);
+	start_save_stop(a, &seq);
 	assert_int_equal(seq, STATE_SEQ_MAX);
 	assert_true(seq > emitted);
 	assert_int_equal(count_prefix("state.json.corrupt-"), 0);
-	agg_fini(&a);
+	agg_free(a);
 }
 
 /* A state.json whose numbers pass STATE_SEQ_MAX does not validate, checksum or not. */
 static void test_seq_bound_file(void **state)
 {
-	struct agg a, b;
+	struct agg *a, *b;
 	uint64_t seq = 0;
 	char why[256] = "";
 	json_t *doc;
@@ -1218,20 +1222,20 @@ static void test_seq_bound_file(void **state)
 	(void)state;
 	scanned(&a);
 	a_seq = STATE_SEQ_MAX;
-	doc = round_trip_doc(&a, STATE_SEQ_MAX);
-	agg_init(&b, 10);
-	assert_int_equal(state_from_json(doc, &id, &b, &seq, why, sizeof(why)), 0);
+	doc = round_trip_doc(a, STATE_SEQ_MAX);
+	assert_int_equal(agg_new(&b, 10), 0);
+	assert_int_equal(state_from_json(doc, &id, b, &seq, why, sizeof(why)), 0);
 	assert_int_equal(seq, STATE_SEQ_MAX);
-	agg_fini(&b);
+	agg_free(b);
 	json_decref(doc);
-	doc = round_trip_doc(&a, STATE_SEQ_MAX + 1);
+	doc = round_trip_doc(a, STATE_SEQ_MAX + 1);
 	expect_bad(doc, -EBADMSG, "out of range");
 	json_decref(doc);
 	a_seq = (uint64_t)INT64_MAX;
-	doc = round_trip_doc(&a, (uint64_t)INT64_MAX);
+	doc = round_trip_doc(a, (uint64_t)INT64_MAX);
 	expect_bad(doc, -EBADMSG, "out of range");
 	json_decref(doc);
-	agg_fini(&a);
+	agg_free(a);
 }
 
 int main(void)
