@@ -191,6 +191,7 @@ static int on_curl_timer(CURLM *m, long timeout_ms, void *userp)
 	return 0;
 }
 
+/* Also called to put new requests on the wire at once, not at the next loop iteration. */
 static void on_curl_timeout(void *ctx)
 {
 	struct webhook *w = ctx;
@@ -330,23 +331,6 @@ static void backoff(struct target *t)
 	loop_timer_arm(t->retry_timer, t->backoff);
 }
 
-/* A re-send finished: nothing to remove; when it failed, the next one goes after the backoff. */
-static void resent(struct target *t, int rc, bool refused, const char *why)
-{
-	if (rc == 0) {
-		t->backoff = 0;
-		target_result(t, 0, false, NULL);
-	} else if (refused) {
-		target_result(t, -EBADMSG, true, why);
-	} else {
-		target_result(t, rc, false, why);
-		t->resend_due = true;
-		backoff(t);
-		return;
-	}
-	kick(t);
-}
-
 static void sent(struct target *t, CURLcode res)
 {
 	struct webhook *w = t->w;
@@ -357,26 +341,30 @@ static void sent(struct target *t, CURLcode res)
 	int rc = outcome(r, res, &code, why, sizeof(why));
 
 	request_reset(w, r);
-	if (!seq) {
-		resent(t, rc, rc < 0 && res == CURLE_OK && refused_for_good(code), why);
-	} else if (rc == 0) {
-		spool_remove(t->spool, seq);
+	if (rc == 0) {
+		if (seq)
+			spool_remove(t->spool, seq);
 		t->backoff = 0;
 		target_result(t, 0, false, NULL);
-		sink_overflow_end(w->k);
+		if (seq)
+			sink_overflow_end(w->k);
 	} else if (res == CURLE_OK && refused_for_good(code)) {
-		spool_set_aside(t->spool, seq);
-		snprintf(why + strlen(why), sizeof(why) - strlen(why),
-			 "; alert %llu set aside in %s as .rejected", (unsigned long long)seq,
-			 t->spool_dir);
+		if (seq) {
+			spool_set_aside(t->spool, seq);
+			snprintf(why + strlen(why), sizeof(why) - strlen(why),
+				 "; alert %llu set aside in %s as .rejected",
+				 (unsigned long long)seq, t->spool_dir);
+		}
 		target_result(t, -EBADMSG, true, why);
 	} else {
 		target_result(t, rc, false, why);
+		/* A re-send (seq 0) that failed: the next one goes after the backoff. */
+		if (!seq)
+			t->resend_due = true;
 		backoff(t);
 		return;
 	}
-	if (seq)
-		kick(t);
+	kick(t);
 }
 
 /* test-alert: done when every target answered; the first failure is the sink's. */
@@ -518,11 +506,6 @@ static void on_retry(void *ctx)
 }
 
 /* --- bodies ------------------------------------------------------------------ */
-
-static int64_t ts_ms(const struct timespec *t)
-{
-	return (int64_t)t->tv_sec * 1000 + t->tv_nsec / 1000000;
-}
 
 static void set_time(json_t *o, const char *key, int64_t ms)
 {
@@ -878,10 +861,7 @@ static void on_resend(void *ctx)
 	}
 	for (size_t i = 0; i < w->n_targets; i++) {
 		if (w->targets[i].send.active) {
-			int running;
-
-			curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-			finished(w);
+			on_curl_timeout(w);
 			break;
 		}
 	}
@@ -903,15 +883,6 @@ static char *render(struct webhook *w, const struct alert *a)
 }
 
 /* --- the sink ---------------------------------------------------------------- */
-
-static void headers_free(struct webhook *w)
-{
-	for (size_t i = 0; i < w->n_headers; i++)
-		free(w->headers[i]);
-	free(w->headers);
-	w->headers = NULL;
-	w->n_headers = 0;
-}
 
 static bool header_name_char(char c)
 {
@@ -982,18 +953,14 @@ static int read_headers(struct webhook *w, const char *path, char *err, size_t e
 	return rc;
 }
 
-static void target_free(struct webhook *w, struct target *t)
-{
-	request_reset(w, &t->send);
-	request_reset(w, &t->test);
-}
-
 static void webhook_free(struct webhook *w)
 {
 	if (!w)
 		return;
-	for (size_t i = 0; i < w->n_targets; i++)
-		target_free(w, &w->targets[i]);
+	for (size_t i = 0; i < w->n_targets; i++) {
+		request_reset(w, &w->targets[i].send);
+		request_reset(w, &w->targets[i].test);
+	}
 	if (w->multi)
 		curl_multi_cleanup(w->multi); /* may still call on_curl_socket: w lives on */
 	for (size_t i = 0; i < w->n_targets; i++) {
@@ -1012,7 +979,9 @@ static void webhook_free(struct webhook *w)
 	loop_timer_free(w->curl_timer);
 	loop_timer_free(w->resend_timer);
 	json_decref(w->held);
-	headers_free(w);
+	for (size_t i = 0; i < w->n_headers; i++)
+		free(w->headers[i]);
+	free(w->headers);
 	free(w->spool_dir);
 	free(w->ca_file);
 	free(w->proxy);
@@ -1261,12 +1230,8 @@ static void webhook_deliver(struct sink *k, const struct alert *a)
 	 * Put the request on the wire now, not at the next loop iteration: the
 	 * rest of the scan (more spool writes, the state file) costs fsyncs.
 	 */
-	if (started) {
-		int running;
-
-		curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-		finished(w);
-	}
+	if (started)
+		on_curl_timeout(w);
 }
 
 static void webhook_test(struct sink *k, const struct alert *a)
