@@ -385,14 +385,10 @@ static int add_sink(struct sink_set *s, const struct cfg_sink *set, char *err, s
 	k->fail_after = set->fail_after;
 	k->timeout_ms = 5000;
 	v = k->name ? realloc(s->v, (s->n + 1) * sizeof(*v)) : NULL;
-	if (!v) {
-		sink_free(k);
-		return -ENOMEM;
-	}
-	s->v = v;
-	rc = k->ops->open(k, set, err, errlen);
+	if (v)
+		s->v = v;
+	rc = v ? k->ops->open(k, set, err, errlen) : -ENOMEM;
 	if (rc < 0) {
-		k->priv = NULL;
 		sink_free(k);
 		return rc;
 	}

@@ -99,7 +99,10 @@ struct sink;
 
 struct sink_ops {
 	const char *type;
-	/* Open with the typed [sink.NAME] settings; 0 or -errno with a message in err. */
+	/*
+	 * Open with the typed [sink.NAME] settings; 0 or -errno with a message
+	 * in err.  What it set in k->priv before failing is freed by close.
+	 */
 	int (*open)(struct sink *k, const struct cfg_sink *set, char *err, size_t errlen);
 	/* Take one alert; report the outcome, now or later, with sink_result(). */
 	void (*deliver)(struct sink *k, const struct alert *a);

@@ -533,6 +533,7 @@ static int program_open(struct sink *k, const char *program, size_t queue_max,
 
 	if (!p)
 		return -ENOMEM;
+	k->priv = p;
 	p->runner = (struct runner){ .k = k, .max = queue_max ? queue_max : 1 };
 	p->runner.tail = &p->runner.head;
 	p->program = strdup(program);
@@ -548,12 +549,7 @@ static int program_open(struct sink *k, const char *program, size_t queue_max,
 	}
 	if (rc == 0)
 		rc = sink_check_program(k->name, p->program, err, errlen);
-	if (rc < 0) {
-		program_free(p);
-		return rc;
-	}
-	k->priv = p;
-	return 0;
+	return rc;
 }
 
 static int exec_open(struct sink *k, const struct cfg_sink *set, char *err, size_t errlen)

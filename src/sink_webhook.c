@@ -1135,14 +1135,13 @@ static int webhook_open(struct sink *k, const struct cfg_sink *set, char *err, s
 		return -ENOMEM;
 	}
 	w->k = k;
+	k->priv = w;
 	rc = webhook_setup(w, set, err, errlen);
 	if (rc < 0) {
 		if (rc == -ENOMEM)
 			snprintf(err, errlen, "sink %s: out of memory", k->name);
-		webhook_free(w);
 		return rc;
 	}
-	k->priv = w;
 	if (!sink_env(k)->agg)
 		return 0;
 	for (size_t i = 0; i < w->n_targets; i++) {

@@ -54,8 +54,10 @@ int mkdir_parents(const char *path, mode_t mode)
 	return 0;
 }
 
-static int write_all(int fd, const char *p, size_t len)
+int write_all(int fd, const void *data, size_t len)
 {
+	const char *p = data;
+
 	while (len) {
 		ssize_t n = write(fd, p, len);
 
@@ -179,15 +181,14 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int seqs_reserve(struct spool *s, size_t n)
+/* Room for one more sequence number. */
+static int seqs_grow(struct spool *s)
 {
+	size_t cap = s->cap ? s->cap * 2 : 16;
 	uint64_t *v;
-	size_t cap = s->cap ? s->cap : 16;
 
-	if (n <= s->cap)
+	if (s->n < s->cap)
 		return 0;
-	while (cap < n)
-		cap *= 2;
 	v = realloc(s->seqs, cap * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
@@ -222,7 +223,7 @@ static int scan_dir(struct spool *s)
 		}
 		if (!parse_entry_name(de->d_name, &seq))
 			continue;
-		rc = seqs_reserve(s, s->n + 1);
+		rc = seqs_grow(s);
 		if (rc < 0)
 			break;
 		s->seqs[s->n++] = seq;
@@ -341,7 +342,7 @@ int spool_put(struct spool *s, uint64_t seq, const void *data, size_t len, uint6
 
 	if (seq == 0)
 		return -EINVAL;
-	rc = seqs_reserve(s, s->n + 1);
+	rc = seqs_grow(s);
 	if (rc < 0)
 		return rc;
 	entry_name(seq, name, sizeof(name));
