@@ -8,7 +8,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -662,7 +661,6 @@ void sink_set_retire(struct sink_set *next, struct sink_set *old)
 	for (size_t i = 0; i < old->n; i++) {
 		struct sink *k = old->v[i];
 
-		k->retired = true;
 		loop_timer_free(k->heartbeat);
 		k->heartbeat = NULL;
 		if (k->ops->retire)

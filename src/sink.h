@@ -133,7 +133,6 @@ struct sink {
 	bool alarmed;	     /* sink_failed raised for this run of failures */
 	bool overflowing;    /* dropping alerts now */
 	uint64_t dropped;    /* alerts dropped since the sink opened */
-	bool retired;
 	void *priv;
 	/* test-alert */
 	bool test_started, test_finished;
@@ -165,6 +164,14 @@ void sink_test_done(struct sink *k, int rc, const char *why);
 
 /* The Prometheus text exposition of a's groups (sink_textfile.c); 0 or -EIO. */
 int textfile_render(const struct agg *a, const char *host, int64_t now_ms, FILE *f);
+
+/*
+ * A webhook URL as it may be shown (logs, sink_failed events, test-alert):
+ * its userinfo replaced by "***@", its query by "?***" and its fragment by
+ * "#***" (secrets), into buf (truncated to len, always terminated).  Scheme,
+ * host, port and path stay: they say where the alert went.
+ */
+void url_redact(const char *url, char *buf, size_t len);
 
 /* t in milliseconds. */
 int64_t ts_ms(const struct timespec *t);

@@ -513,8 +513,10 @@ struct program_sink {
 	char *from;    /* mail only; NULL: sendmail's default */
 };
 
-static void program_free(struct program_sink *p)
+static void program_close(struct sink *k)
 {
+	struct program_sink *p = k->priv;
+
 	runner_stop(&p->runner);
 	free(p->program);
 	free(p->to);
@@ -825,11 +827,6 @@ static bool program_busy(const struct sink *k)
 	const struct runner *r = &((struct program_sink *)k->priv)->runner;
 
 	return r->running || r->head;
-}
-
-static void program_close(struct sink *k)
-{
-	program_free(k->priv);
 }
 
 const struct sink_ops sink_exec_ops = {

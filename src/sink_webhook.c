@@ -47,7 +47,6 @@
 #include "loop_timer.h"
 #include "sink.h"
 #include "spool.h"
-#include "url_redact.h"
 
 #define KEY_HEADER	  "Idempotency-Key: "
 #define KEY_MAX		  1024 /* an encoded key: 3 bytes per byte of a 320-byte key */
@@ -139,6 +138,31 @@ static void key_encode(const char *key, bool all, char *buf, size_t len)
 	}
 	if (len)
 		buf[o] = 0;
+}
+
+/* RFC 3986 section 3: the userinfo, query and fragment may hold secrets. */
+void url_redact(const char *url, char *buf, size_t len)
+{
+	const char *scheme = strstr(url, "://");
+	const char *auth = scheme ? scheme + 3 : url;
+	size_t auth_len = strcspn(auth, "/?#");
+	const char *at = memchr(auth, '@', auth_len);
+	const char *path = auth + auth_len, *cut;
+	int n;
+
+	if (!len)
+		return;
+	/* The userinfo ends at the authority's last '@' (a password may hold '@' unencoded). */
+	for (const char *p = at; p && p < path; p = memchr(p + 1, '@', (size_t)(path - p - 1)))
+		at = p;
+	n = snprintf(buf, len, "%.*s%s", (int)(auth - url), url, at ? "***@" : "");
+	if (n < 0 || (size_t)n >= len)
+		return;
+	if (at)
+		auth = at + 1;
+	cut = path + strcspn(path, "?#");
+	snprintf(buf + n, len - (size_t)n, "%.*s%s%s", (int)(cut - auth), auth,
+		 *cut == '?' ? "?***" : "", strchr(cut, '#') ? "#***" : "");
 }
 
 /* --- curl on the loop ------------------------------------------------------ */
@@ -435,8 +459,8 @@ static int entry_parse(char *text, const char **ret_key, char **ret_body)
 
 static char *resend_body(struct webhook *w);
 
-/* Start the re-send t waits for; false when there is nothing to send. */
-static bool resend_start(struct target *t)
+/* Start the re-send t waits for, if anything fires. */
+static void resend_start(struct target *t)
 {
 	struct webhook *w = t->w;
 	char *body = resend_body(w), key[KEY_MAX + 64], host[KEY_MAX];
@@ -444,7 +468,7 @@ static bool resend_start(struct target *t)
 
 	t->resend_due = false;
 	if (!body)
-		return false;
+		return;
 	key_encode(sink_env(w->k)->host, true, host, sizeof(host));
 	snprintf(key, sizeof(key), "%s:resend-%llu-%lld", host, (unsigned long long)++w->resends,
 		 (long long)wall_ms());
@@ -455,7 +479,6 @@ static bool resend_start(struct target *t)
 		t->resend_due = true;
 		loop_timer_arm(t->retry_timer, w->retry_initial);
 	}
-	return true;
 }
 
 /*
@@ -575,30 +598,21 @@ static void failed_members(const struct group *g, char *buf, size_t len)
 static json_t *group_annotations(const struct group *g, bool gone)
 {
 	json_t *ann = json_object();
-	char text[1500], members[900], margin[48];
+	char text[1500], members[900], margin[48] = ": redundancy unknown";
 	int32_t m = margin_shown(g);
+	bool reason = g->reason && *g->reason;
 	size_t o;
 
-	if (gone)
-		snprintf(text, sizeof(text), "%s (%s) is gone, last seen %s", g->id, g->type,
-			 health_name(g->health));
-	else
-		snprintf(text, sizeof(text), "%s (%s) is %s", g->id, g->type,
-			 health_name(g->health));
+	snprintf(text, sizeof(text), "%s (%s) is %s%s", g->id, g->type,
+		 gone ? "gone, last seen " : "", health_name(g->health));
 	json_object_set_new(ann, "summary", json_text(text));
-	o = strlen(text);
 	if (m >= 0)
-		snprintf(text + o, sizeof(text) - o, ": tolerates %d more failure%s", m,
+		snprintf(margin, sizeof(margin), ": tolerates %d more failure%s", m,
 			 m == 1 ? "" : "s");
-	else
-		snprintf(text + o, sizeof(text) - o, ": redundancy unknown");
-	o = strlen(text);
-	if (g->reason && *g->reason)
-		snprintf(text + o, sizeof(text) - o, "; reason: %s", g->reason);
 	failed_members(g, members, sizeof(members));
 	o = strlen(text);
-	if (*members)
-		snprintf(text + o, sizeof(text) - o, "; failed members: %s", members);
+	snprintf(text + o, sizeof(text) - o, "%s%s%s%s%s", margin, reason ? "; reason: " : "",
+		 reason ? g->reason : "", *members ? "; failed members: " : "", members);
 	json_object_set_new(ann, "description", json_text(text));
 	json_object_set_new(ann, "health", json_string(health_name(g->health)));
 	if (m >= 0)
@@ -789,13 +803,6 @@ static void held_load(struct webhook *w)
 	close(dirfd);
 }
 
-static void resend_probe(struct webhook *w, const struct agg_probe *p, int64_t now, json_t *list)
-{
-	if (p->failed && w->k->min_severity <= SEV_WARNING)
-		json_array_append_new(list, probe_alert(sink_env(w->k)->host, p->name, p->error,
-							now, firing_ends(w, now)));
-}
-
 /*
  * Every alert firing now, for a re-send: the groups not ok and the failed
  * probes the aggregator holds (as many as min_severity lets through), and the
@@ -811,9 +818,12 @@ static char *resend_body(struct webhook *w)
 	char *text = NULL;
 
 	for (size_t i = 0; list && agg && i < agg_probe_count(agg); i++) {
-		const struct snapshot *snap = &agg_probe_at(agg, i)->groups;
+		const struct agg_probe *p = agg_probe_at(agg, i);
+		const struct snapshot *snap = &p->groups;
 
-		resend_probe(w, agg_probe_at(agg, i), now, list);
+		if (p->failed && w->k->min_severity <= SEV_WARNING)
+			json_array_append_new(list, probe_alert(host, p->name, p->error, now,
+								firing_ends(w, now)));
 		for (size_t j = 0; j < snap->n; j++) {
 			const struct group *g = &snap->groups[j];
 			bool crit = health_critical(g->health);
@@ -953,10 +963,10 @@ static int read_headers(struct webhook *w, const char *path, char *err, size_t e
 	return rc;
 }
 
-static void webhook_free(struct webhook *w)
+static void webhook_close(struct sink *k)
 {
-	if (!w)
-		return;
+	struct webhook *w = k->priv;
+
 	for (size_t i = 0; i < w->n_targets; i++) {
 		request_reset(w, &w->targets[i].send);
 		request_reset(w, &w->targets[i].test);
@@ -1113,15 +1123,6 @@ static int webhook_setup(struct webhook *w, const struct cfg_sink *set, char *er
 	return 0;
 }
 
-static void target_log_backlog(struct webhook *w, struct target *t)
-{
-	size_t n = spool_count(t->spool);
-
-	if (n)
-		log_notice("sink %s: %zu undelivered alert%s in %s: sending them first", w->k->name,
-			   n, n == 1 ? "" : "s", t->spool_dir);
-}
-
 static int webhook_open(struct sink *k, const struct cfg_sink *set, char *err, size_t errlen)
 {
 	struct webhook *w = calloc(1, sizeof(*w));
@@ -1152,7 +1153,10 @@ static int webhook_open(struct sink *k, const struct cfg_sink *set, char *err, s
 			log_warn("sink %s: %s holds alert %llu, above any redmon numbers: the "
 				 "sequence does not follow it",
 				 k->name, t->spool_dir, (unsigned long long)spool_last(t->spool));
-		target_log_backlog(w, t);
+		if (spool_count(t->spool))
+			log_notice("sink %s: %zu undelivered alert%s in %s: sending them first",
+				   k->name, spool_count(t->spool),
+				   spool_count(t->spool) == 1 ? "" : "s", t->spool_dir);
 		kick(t);
 	}
 	return 0;
@@ -1290,11 +1294,6 @@ static void webhook_retire(struct sink *k)
 	}
 	if (w->resend_timer)
 		loop_timer_disarm(w->resend_timer);
-}
-
-static void webhook_close(struct sink *k)
-{
-	webhook_free(k->priv);
 }
 
 const struct sink_ops sink_webhook_ops = {
