@@ -381,32 +381,31 @@ static int child_start(struct runner *r, struct job *j, struct child **ret, char
 	if (!c)
 		return -ENOMEM;
 	c->r = r;
-	c->pidfd = c->in_fd = c->out_fd = -1;
-	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0) {
-		rc = -errno;
-		goto fail;
-	}
-	child_files(&fa, in[0], out[1]);
-	posix_spawnattr_init(&at);
-	child_signals(&at);
-	rc = -posix_spawn(&c->pid, j->argv[0], &fa, &at, j->argv, j->envp);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
-	close(in[0]);
-	close(out[1]);
-	in[0] = out[1] = -1;
-	if (rc < 0)
-		goto fail;
-	c->started = mono_ms();
+	c->pidfd = -1;
+	rc = pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 ? -errno : 0;
 	c->in_fd = in[1];
 	c->out_fd = out[0];
-	in[1] = out[0] = -1;
-	c->pidfd = pidfd_open(c->pid, 0);
-	if (c->pidfd < 0 || set_nonblock(c->in_fd) < 0 || set_nonblock(c->out_fd) < 0) {
-		rc = -errno;
-		goto kill;
+	if (rc == 0) {
+		child_files(&fa, in[0], out[1]);
+		posix_spawnattr_init(&at);
+		child_signals(&at);
+		rc = -posix_spawn(&c->pid, j->argv[0], &fa, &at, j->argv, j->envp);
+		posix_spawn_file_actions_destroy(&fa);
+		posix_spawnattr_destroy(&at);
 	}
-	rc = loop_add(l, c->pidfd, EPOLLIN, on_exit_fd, c);
+	/* The child's ends (closing -1 after a failed pipe2() is harmless). */
+	close(in[0]);
+	close(out[1]);
+	if (rc < 0) {
+		child_free(c);
+		return rc;
+	}
+	c->started = mono_ms();
+	c->pidfd = pidfd_open(c->pid, 0);
+	if (c->pidfd < 0 || set_nonblock(c->in_fd) < 0 || set_nonblock(c->out_fd) < 0)
+		rc = -errno;
+	if (rc == 0)
+		rc = loop_add(l, c->pidfd, EPOLLIN, on_exit_fd, c);
 	if (rc == 0)
 		rc = loop_add(l, c->out_fd, EPOLLIN, on_output, c);
 	if (rc == 0)
@@ -415,24 +414,16 @@ static int child_start(struct runner *r, struct job *j, struct child **ret, char
 		rc = loop_timer_new(l, on_timeout, c, &c->timer);
 	if (rc == 0)
 		rc = loop_timer_arm(c->timer, r->k->timeout_ms);
-	if (rc < 0)
-		goto kill;
+	if (rc < 0) {
+		kill_group(c->pid, SIGKILL);
+		waitpid(c->pid, NULL, 0);
+		child_free(c);
+		return rc;
+	}
 	c->job = j;
 	on_input(c, c->in_fd, EPOLLOUT);
 	*ret = c;
 	return 0;
-kill:
-	kill_group(c->pid, SIGKILL);
-	waitpid(c->pid, NULL, 0);
-fail:
-	for (int i = 0; i < 2; i++) {
-		if (in[i] >= 0)
-			close(in[i]);
-		if (out[i] >= 0)
-			close(out[i]);
-	}
-	child_free(c);
-	return rc;
 }
 
 /* --- the runner: one job at a time, in order ------------------------------- */
