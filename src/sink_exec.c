@@ -120,9 +120,10 @@ static int strv_push(char ***v, char *s)
 	return 0;
 }
 
-static int job_arg(struct job *j, const char *arg)
+/* Append one argument (one_line: a name, escaped as job_setenv() writes values). */
+static int job_arg(struct job *j, const char *arg, bool one_line)
 {
-	return strv_push(&j->argv, strdup(arg ? arg : ""));
+	return strv_push(&j->argv, one_line ? text_one_line_dup(arg) : strdup(arg));
 }
 
 /* Append "NAME=value" (value as text_one_line_dup() writes it); 0 or -ENOMEM. */
@@ -139,16 +140,6 @@ static int job_setenv(struct job *j, const char *name, const char *value)
 	if (n < 0)
 		return -ENOMEM;
 	return strv_push(&j->envp, s);
-}
-
-/* An argument that is a name: one line, as job_setenv() writes values. */
-static int job_arg_text(struct job *j, const char *arg)
-{
-	char *text = text_one_line_dup(arg);
-	int rc = text ? job_arg(j, text) : -ENOMEM;
-
-	free(text);
-	return rc;
 }
 
 /* --- one child --------------------------------------------------------------- */
@@ -671,9 +662,10 @@ static int hook_job(struct job *j, const char *command, const struct alert *a)
 	const struct event *ev = a->ev;
 
 	j->input = malloc(a->line_len + 1);
-	if (!j->input || job_arg(j, command) < 0 || job_arg(j, event_type_name(ev->type)) < 0 ||
-	    job_arg_text(j, ev->group ? ev->group->id : "") < 0 ||
-	    job_arg_text(j, ev->member_name ? ev->member_name : "") < 0 || event_env(j, a) < 0)
+	if (!j->input || job_arg(j, command, false) < 0 ||
+	    job_arg(j, event_type_name(ev->type), false) < 0 ||
+	    job_arg(j, ev->group ? ev->group->id : "", true) < 0 ||
+	    job_arg(j, ev->member_name, true) < 0 || event_env(j, a) < 0)
 		return -ENOMEM;
 	memcpy(j->input, a->line, a->line_len);
 	j->input[a->line_len] = '\n';
@@ -773,7 +765,8 @@ static int render_mail(const struct program_sink *m, const struct alert *a, char
 
 static int mail_job(struct job *j, const struct program_sink *m, const struct alert *a)
 {
-	if (job_arg(j, m->program) < 0 || job_arg(j, "-t") < 0 || job_arg(j, "-oi") < 0 ||
+	if (job_arg(j, m->program, false) < 0 || job_arg(j, "-t", false) < 0 ||
+	    job_arg(j, "-oi", false) < 0 ||
 	    job_setenv(j, "PATH", "/usr/sbin:/usr/bin:/sbin:/bin") < 0)
 		return -ENOMEM;
 	return render_mail(m, a, &j->input, &j->input_len);

@@ -48,9 +48,12 @@
 #include "sink.h"
 #include "spool.h"
 
-#define KEY_HEADER	  "Idempotency-Key: "
-#define KEY_MAX		  1024 /* an encoded key: 3 bytes per byte of a 320-byte key */
-#define HEADER_FILE_MAX	  (64u << 10)
+#define KEY_HEADER	"Idempotency-Key: "
+#define KEY_MAX		1024 /* an encoded key: 3 bytes per byte of a 320-byte key */
+#define HEADER_FILE_MAX (64u << 10)
+/* A header's name is an RFC 9110 token. */
+#define HEADER_NAME_CHARS                                                                          \
+	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-.^_`|~"
 #define ONE_SHOT_ALERT_MS (3600 * 1000)
 #define TEST_ALERT_MS	  (5 * 60 * 1000)
 #define URL_SHOWN_MAX	  512
@@ -894,12 +897,6 @@ static char *render(struct webhook *w, const struct alert *a)
 
 /* --- the sink ---------------------------------------------------------------- */
 
-static bool header_name_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       strchr("!#$%&'*+-.^_`|~", c);
-}
-
 /* A control character (tab aside) would end or split a header line. */
 static bool has_control(const char *s)
 {
@@ -940,11 +937,8 @@ static int read_headers(struct webhook *w, const char *path, char *err, size_t e
 			line[--n] = 0;
 		if (!*line || *line == '#')
 			continue;
-		for (char *c = line; colon && c < colon; c++) {
-			if (!header_name_char(*c))
-				colon = NULL;
-		}
-		if (!colon || colon == line || has_control(line)) {
+		if (!colon || colon == line || has_control(line) ||
+		    strspn(line, HEADER_NAME_CHARS) != (size_t)(colon - line)) {
 			snprintf(err, errlen, "%s:%u: expected 'Name: value'", path, lineno);
 			rc = -EINVAL;
 			break;

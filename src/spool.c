@@ -199,17 +199,14 @@ static int seqs_grow(struct spool *s)
 
 static int scan_dir(struct spool *s)
 {
-	int fd = dup(s->dirfd);
-	DIR *d;
+	int fd = dup(s->dirfd), rc = 0;
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
 	struct dirent *de;
-	int rc = 0;
 
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(fd);
 	if (!d) {
 		rc = -errno;
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 		return rc;
 	}
 	while ((de = readdir(d))) {
@@ -247,12 +244,7 @@ int spool_open(const char *dir, size_t max, struct spool **ret)
 		return -ENOMEM;
 	s->max = max ? max : 1;
 	s->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (s->dirfd < 0) {
-		rc = -errno;
-		free(s);
-		return rc;
-	}
-	rc = scan_dir(s);
+	rc = s->dirfd < 0 ? -errno : scan_dir(s);
 	if (rc < 0) {
 		spool_free(s);
 		return rc;
