@@ -8,7 +8,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -48,50 +47,56 @@ const struct sink_env *sink_env(const struct sink *k)
 	return &k->set->env;
 }
 
-static int64_t ts_ms(const struct timespec *t)
+int64_t ts_ms(const struct timespec *t)
 {
 	return (int64_t)t->tv_sec * 1000 + t->tv_nsec / 1000000;
+}
+
+/*
+ * esc (text_escape()d) with its control characters as \xNN into out (NULL:
+ * count only), stopping before the byte that would leave less than 5 bytes of
+ * len; the length written, without a terminating NUL.
+ */
+static size_t escape_controls(const char *esc, char *out, size_t len)
+{
+	size_t o = 0;
+
+	for (const char *p = esc; *p && o + 5 < len; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c >= 0x20 && c != 0x7f) {
+			if (out)
+				out[o] = (char)c;
+			o++;
+		} else {
+			if (out)
+				sprintf(out + o, "\\x%02X", c);
+			o += 4;
+		}
+	}
+	return o;
 }
 
 void text_one_line(const char *s, char *buf, size_t len)
 {
 	char tmp[2048];
-	size_t o = 0;
 
 	text_escape(s ? s : "", tmp, sizeof(tmp));
-	for (const char *p = tmp; *p && o + 5 < len; p++) {
-		unsigned char c = (unsigned char)*p;
-
-		if (c < 0x20 || c == 0x7f)
-			o += (size_t)snprintf(buf + o, len - o, "\\x%02X", c);
-		else
-			buf[o++] = (char)c;
-	}
 	if (len)
-		buf[o < len ? o : len - 1] = 0;
+		buf[escape_controls(tmp, buf, len)] = 0;
 }
 
 char *text_one_line_dup(const char *s)
 {
-	size_t n = text_escape(s ? s : "", NULL, 0), ctl = 0, o = 0;
-	char *esc = malloc(n + 1), *out;
+	size_t n = text_escape(s ? s : "", NULL, 0);
+	char *esc = malloc(n + 1), *out = NULL;
 
-	if (!esc)
-		return NULL;
-	text_escape(s ? s : "", esc, n + 1);
-	for (const char *p = esc; *p; p++)
-		ctl += (unsigned char)*p < 0x20 || *p == 0x7f;
-	out = malloc(n + 3 * ctl + 1);
-	for (const char *p = esc; out && *p; p++) {
-		unsigned char c = (unsigned char)*p;
-
-		if (c < 0x20 || c == 0x7f)
-			o += (size_t)sprintf(out + o, "\\x%02X", c);
-		else
-			out[o++] = (char)c;
+	if (esc) {
+		text_escape(s ? s : "", esc, n + 1);
+		out = malloc(escape_controls(esc, NULL, SIZE_MAX) + 1);
 	}
 	if (out)
-		out[o] = 0;
+		out[escape_controls(esc, out, SIZE_MAX)] = 0;
 	free(esc);
 	return out;
 }
@@ -379,14 +384,10 @@ static int add_sink(struct sink_set *s, const struct cfg_sink *set, char *err, s
 	k->fail_after = set->fail_after;
 	k->timeout_ms = 5000;
 	v = k->name ? realloc(s->v, (s->n + 1) * sizeof(*v)) : NULL;
-	if (!v) {
-		sink_free(k);
-		return -ENOMEM;
-	}
-	s->v = v;
-	rc = k->ops->open(k, set, err, errlen);
+	if (v)
+		s->v = v;
+	rc = v ? k->ops->open(k, set, err, errlen) : -ENOMEM;
 	if (rc < 0) {
-		k->priv = NULL;
 		sink_free(k);
 		return rc;
 	}
@@ -594,7 +595,8 @@ void sink_set_emit(struct sink_set *s, const struct event *ev)
 		loop_timer_arm(s->remind_timer, 0);
 }
 
-bool sink_set_busy(const struct sink_set *s)
+/* Work in flight that a clean stop should let finish (a hook running, a POST). */
+static bool sink_set_busy(const struct sink_set *s)
 {
 	for (size_t i = 0; s && i < s->n; i++) {
 		const struct sink *k = s->v[i];
@@ -622,11 +624,11 @@ void sink_set_drain(struct sink_set *s, uint64_t timeout_ms)
 
 /* --- reload ---------------------------------------------------------------- */
 
-static void free_set(struct sink_set *s)
+void sink_set_free(struct sink_set *s)
 {
 	if (!s)
 		return;
-	free_set(s->retired);
+	sink_set_free(s->retired);
 	for (size_t i = 0; i < s->n; i++)
 		sink_free(s->v[i]);
 	loop_timer_free(s->remind_timer);
@@ -649,7 +651,7 @@ static void on_reap_check(void *ctx)
 	if (s->retired)
 		s->retired->adopter = s->adopter;
 	s->retired = NULL;
-	free_set(s);
+	sink_set_free(s);
 }
 
 void sink_set_retire(struct sink_set *next, struct sink_set *old)
@@ -659,7 +661,6 @@ void sink_set_retire(struct sink_set *next, struct sink_set *old)
 	for (size_t i = 0; i < old->n; i++) {
 		struct sink *k = old->v[i];
 
-		k->retired = true;
 		loop_timer_free(k->heartbeat);
 		k->heartbeat = NULL;
 		if (k->ops->retire)
@@ -674,23 +675,18 @@ void sink_set_retire(struct sink_set *next, struct sink_set *old)
 		struct sink_set *older = old->retired;
 
 		old->retired = NULL;
-		free_set(old);
+		sink_set_free(old);
 		old = older;
 	}
 	/* One generation waits at most: a run still queued two reloads ago is killed. */
 	if (old && old->retired) {
-		free_set(old->retired);
+		sink_set_free(old->retired);
 		old->retired = NULL;
 	}
 	if (old)
 		old->adopter = next;
-	free_set(next->retired);
+	sink_set_free(next->retired);
 	next->retired = old;
-}
-
-void sink_set_free(struct sink_set *s)
-{
-	free_set(s);
 }
 
 /* --- test-alert ------------------------------------------------------------ */
@@ -698,29 +694,26 @@ void sink_set_free(struct sink_set *s)
 int sink_set_test(struct sink_set *s, const char *only, const struct event *ev, FILE *out)
 {
 	uint64_t wait_ms = 0, deadline;
-	size_t failed = 0, chosen = 0;
+	size_t failed = 0;
+	bool chosen = false, pending;
 	struct alert a;
 	char key[320];
-	bool pending;
 
 	for (size_t i = 0; i < s->n; i++) {
-		if (!only || strcmp(only, s->v[i]->name) == 0) {
-			chosen++;
-			if (s->v[i]->timeout_ms > wait_ms)
-				wait_ms = s->v[i]->timeout_ms;
-		}
+		struct sink *k = s->v[i];
+
+		k->test_started = !only || strcmp(only, k->name) == 0;
+		chosen = chosen || k->test_started;
+		if (k->test_started && k->timeout_ms > wait_ms)
+			wait_ms = k->timeout_ms;
 	}
 	if (!chosen)
 		return -ENOENT;
 	if (alert_render(&a, ev, s->env.host, key, sizeof(key)) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < s->n; i++) {
-		struct sink *k = s->v[i];
-
-		if (only && strcmp(only, k->name) != 0)
-			continue;
-		k->test_started = true;
-		k->ops->test(k, &a);
+		if (s->v[i]->test_started)
+			s->v[i]->ops->test(s->v[i], &a);
 	}
 	deadline = mono_ms() + wait_ms + 1000;
 	do {

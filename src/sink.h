@@ -63,9 +63,6 @@ void sink_set_log_reach(const struct sink_set *s);
 /* A text identifying the configured sinks (names, types, targets), for the state file. */
 void sink_set_fingerprint(const struct config *cfg, char *buf, size_t len);
 
-/* Work in flight that a clean stop should let finish (a hook running, a POST). */
-bool sink_set_busy(const struct sink_set *s);
-
 /* Run the loop until no sink is busy, at most timeout_ms. */
 void sink_set_drain(struct sink_set *s, uint64_t timeout_ms);
 
@@ -102,7 +99,10 @@ struct sink;
 
 struct sink_ops {
 	const char *type;
-	/* Open with the typed [sink.NAME] settings; 0 or -errno with a message in err. */
+	/*
+	 * Open with the typed [sink.NAME] settings; 0 or -errno with a message
+	 * in err.  What it set in k->priv before failing is freed by close.
+	 */
 	int (*open)(struct sink *k, const struct cfg_sink *set, char *err, size_t errlen);
 	/* Take one alert; report the outcome, now or later, with sink_result(). */
 	void (*deliver)(struct sink *k, const struct alert *a);
@@ -133,7 +133,6 @@ struct sink {
 	bool alarmed;	     /* sink_failed raised for this run of failures */
 	bool overflowing;    /* dropping alerts now */
 	uint64_t dropped;    /* alerts dropped since the sink opened */
-	bool retired;
 	void *priv;
 	/* test-alert */
 	bool test_started, test_finished;
@@ -163,40 +162,19 @@ void sink_overflow_end(struct sink *k);
 /* test-alert: the outcome of ops->test. */
 void sink_test_done(struct sink *k, int rc, const char *why);
 
-/*
- * Child processes for exec and mail (sink_exec.c): run argv[0] (an absolute
- * path, never a shell) with envp, input on its standard input, killed
- * (SIGTERM, then SIGKILL) after timeout_ms.  The runner keeps a bounded queue
- * and runs one job at a time, in order.
- */
-struct job {
-	char **argv; /* NULL-terminated, owned */
-	char **envp; /* NULL-terminated, owned */
-	char *input; /* owned */
-	size_t input_len;
-	bool test;
-	struct job *next;
-};
-
-struct runner;
-
-int runner_new(struct sink *k, size_t max_queue, struct runner **ret);
-/* Queue job (taken) and start it when nothing runs; the oldest queued is dropped when full. */
-void runner_push(struct runner *r, struct job *j);
-bool runner_busy(const struct runner *r);
-/* Free the queue and kill what runs; NULL is a no-op. */
-void runner_free(struct runner *r);
-
-/* A job with no fields set; NULL on allocation failure. */
-struct job *job_new(void);
-void job_free(struct job *j);
-/* Append "NAME=value" (value as text_one_line_dup() writes it) to a job's environment; 0 or -ENOMEM. */
-int job_setenv(struct job *j, const char *name, const char *value);
-/* Append one argument; 0 or -ENOMEM. */
-int job_arg(struct job *j, const char *arg);
-
 /* The Prometheus text exposition of a's groups (sink_textfile.c); 0 or -EIO. */
 int textfile_render(const struct agg *a, const char *host, int64_t now_ms, FILE *f);
+
+/*
+ * A webhook URL as it may be shown (logs, sink_failed events, test-alert):
+ * its userinfo replaced by "***@", its query by "?***" and its fragment by
+ * "#***" (secrets), into buf (truncated to len, always terminated).  Scheme,
+ * host, port and path stay: they say where the alert went.
+ */
+void url_redact(const char *url, char *buf, size_t len);
+
+/* t in milliseconds. */
+int64_t ts_ms(const struct timespec *t);
 
 /* "text" with control characters and invalid UTF-8 escaped (\xNN), for one-line outputs. */
 void text_one_line(const char *s, char *buf, size_t len);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Child processes without a shell, and the exec hook sink built on them.
+ * Child processes without a shell, and the two sinks built on them: exec
+ * hooks and mail.
  *
  * A job runs with posix_spawn(): argv[0] is an absolute path that only root
  * or we can have put there (trusted_path.h, checked before every run), the
@@ -10,11 +11,19 @@
  * in the JSON.  The child gets a clean signal state, its own process group
  * (the timeout kills its children too), the alert on standard input, a pipe
  * for its output, and no other descriptor of ours.  The loop learns of its
- * exit through a pidfd; standard input is written without blocking.
+ * exit through a pidfd; standard input is written without blocking.  A sink
+ * runs one job at a time, in order, from a bounded queue.
  *
  * The hook sink is mdadm's PROGRAM and smartd's -M exec: argv is
  * (event, group, member), the environment carries every field as REDMON_*,
  * and standard input the JSON event.
+ *
+ * Mail goes through the local sendmail program (`sendmail -t -oi`, as mdadm's
+ * MAILADDR and smartd's -m do).  Headers never carry raw names: whatever is
+ * built from a host, group or member name (the subject, the idempotency key)
+ * is escaped to one line (and MIME-encoded when not ASCII), so a name with a
+ * newline cannot add a header; mail_to and mail_from hold no control
+ * character (config.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +36,7 @@
 #include <sys/epoll.h>
 #include <sys/pidfd.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "json.h"
@@ -38,6 +48,16 @@
 #define KILL_GRACE_MS 2000
 #define OUTPUT_KEPT   1024
 #define HOOK_PATH     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* One run of a program: argv[0] an absolute path, input for its standard input. */
+struct job {
+	char **argv; /* NULL-terminated, owned */
+	char **envp; /* NULL-terminated, owned */
+	char *input; /* owned */
+	size_t input_len;
+	bool test;
+	struct job *next;
+};
 
 struct child {
 	struct runner *r;
@@ -52,6 +72,7 @@ struct child {
 	uint64_t started;
 };
 
+/* The queue of a sink's jobs and the one running. */
 struct runner {
 	struct sink *k;
 	struct job *head, **tail;
@@ -61,21 +82,6 @@ struct runner {
 
 /* --- jobs -------------------------------------------------------------------- */
 
-struct job *job_new(void)
-{
-	struct job *j = calloc(1, sizeof(*j));
-
-	if (!j)
-		return NULL;
-	j->argv = calloc(1, sizeof(char *));
-	j->envp = calloc(1, sizeof(char *));
-	if (!j->argv || !j->envp) {
-		job_free(j);
-		return NULL;
-	}
-	return j;
-}
-
 static void strv_free(char **v)
 {
 	for (size_t i = 0; v && v[i]; i++)
@@ -83,7 +89,7 @@ static void strv_free(char **v)
 	free(v);
 }
 
-void job_free(struct job *j)
+static void job_free(struct job *j)
 {
 	if (!j)
 		return;
@@ -93,7 +99,7 @@ void job_free(struct job *j)
 	free(j);
 }
 
-/* Append s (taken) to the NULL-terminated vector *v. */
+/* Append s (taken) to the NULL-terminated vector *v (NULL: empty). */
 static int strv_push(char ***v, char *s)
 {
 	size_t n = 0;
@@ -101,7 +107,7 @@ static int strv_push(char ***v, char *s)
 
 	if (!s)
 		return -ENOMEM;
-	while ((*v)[n])
+	while (*v && (*v)[n])
 		n++;
 	nv = realloc(*v, (n + 2) * sizeof(*nv));
 	if (!nv) {
@@ -114,12 +120,14 @@ static int strv_push(char ***v, char *s)
 	return 0;
 }
 
-int job_arg(struct job *j, const char *arg)
+/* Append one argument (one_line: a name, escaped as job_setenv() writes values). */
+static int job_arg(struct job *j, const char *arg, bool one_line)
 {
-	return strv_push(&j->argv, strdup(arg ? arg : ""));
+	return strv_push(&j->argv, one_line ? text_one_line_dup(arg) : strdup(arg));
 }
 
-int job_setenv(struct job *j, const char *name, const char *value)
+/* Append "NAME=value" (value as text_one_line_dup() writes it); 0 or -ENOMEM. */
+static int job_setenv(struct job *j, const char *name, const char *value)
 {
 	char *s, *text;
 	int n;
@@ -134,44 +142,24 @@ int job_setenv(struct job *j, const char *name, const char *value)
 	return strv_push(&j->envp, s);
 }
 
-/* An argument that is a name: one line, as job_setenv() writes values. */
-static int job_arg_text(struct job *j, const char *arg)
-{
-	char *text = text_one_line_dup(arg);
-	int rc = text ? job_arg(j, text) : -ENOMEM;
-
-	free(text);
-	return rc;
-}
-
 /* --- one child --------------------------------------------------------------- */
 
-static void child_unwatch(struct child *c)
+/* Stop watching *fd and close it (-1: nothing to do). */
+static void unwatch(struct child *c, int *fd)
 {
-	struct loop *l = sink_env(c->r->k)->loop;
-
-	if (c->pidfd >= 0) {
-		loop_del(l, c->pidfd);
-		close(c->pidfd);
-		c->pidfd = -1;
-	}
-	if (c->in_fd >= 0) {
-		loop_del(l, c->in_fd);
-		close(c->in_fd);
-		c->in_fd = -1;
-	}
-	if (c->out_fd >= 0) {
-		loop_del(l, c->out_fd);
-		close(c->out_fd);
-		c->out_fd = -1;
-	}
-	loop_timer_free(c->timer);
-	c->timer = NULL;
+	if (*fd < 0)
+		return;
+	loop_del(sink_env(c->r->k)->loop, *fd);
+	close(*fd);
+	*fd = -1;
 }
 
 static void child_free(struct child *c)
 {
-	child_unwatch(c);
+	unwatch(c, &c->pidfd);
+	unwatch(c, &c->in_fd);
+	unwatch(c, &c->out_fd);
+	loop_timer_free(c->timer);
 	job_free(c->job);
 	free(c);
 }
@@ -183,21 +171,21 @@ static void kill_group(pid_t pid, int sig)
 }
 
 /* Keep the first OUTPUT_KEPT bytes of what the child prints; drain the rest. */
-static void read_output(struct child *c)
+static void on_output(void *ctx, int fd, uint32_t revents)
 {
+	struct child *c = ctx;
 	char buf[4096];
 	ssize_t n;
 
+	(void)fd;
+	(void)revents;
 	while (c->out_fd >= 0) {
 		n = read(c->out_fd, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			if (n == 0 || errno != EAGAIN) {
-				loop_del(sink_env(c->r->k)->loop, c->out_fd);
-				close(c->out_fd);
-				c->out_fd = -1;
-			}
+			if (n == 0 || errno != EAGAIN)
+				unwatch(c, &c->out_fd);
 			return;
 		}
 		if (c->out_len < sizeof(c->out) - 1) {
@@ -211,18 +199,14 @@ static void read_output(struct child *c)
 	}
 }
 
-static void on_output(void *ctx, int fd, uint32_t revents)
-{
-	(void)fd;
-	(void)revents;
-	read_output(ctx);
-}
-
 /* Write what is left of the input; close the pipe when done (or the child stopped reading). */
-static void write_input(struct child *c)
+static void on_input(void *ctx, int fd, uint32_t revents)
 {
+	struct child *c = ctx;
 	struct job *j = c->job;
 
+	(void)fd;
+	(void)revents;
 	while (c->in_off < j->input_len) {
 		ssize_t n = write(c->in_fd, j->input + c->in_off, j->input_len - c->in_off);
 
@@ -234,16 +218,7 @@ static void write_input(struct child *c)
 			break; /* EPIPE: the program does not read its input; its business */
 		c->in_off += (size_t)n;
 	}
-	loop_del(sink_env(c->r->k)->loop, c->in_fd);
-	close(c->in_fd);
-	c->in_fd = -1;
-}
-
-static void on_input(void *ctx, int fd, uint32_t revents)
-{
-	(void)fd;
-	(void)revents;
-	write_input(ctx);
+	unwatch(c, &c->in_fd);
 }
 
 static void runner_pump(struct runner *r);
@@ -268,13 +243,9 @@ static int describe(const struct child *c, int status, char *buf, size_t len)
 			 strsignal(WTERMSIG(status)));
 		rc = -EINTR;
 	}
-	if (c->out_len) {
-		size_t n = strcspn(c->out, "\n");
-
-		memcpy(first, c->out, n);
-		first[n] = 0;
-		text_one_line(first, out, sizeof(out));
-	}
+	/* c->out is zeroed past out_len: its first line ends at a newline or a NUL. */
+	snprintf(first, sizeof(first), "%.*s", (int)strcspn(c->out, "\n"), c->out);
+	text_one_line(first, out, sizeof(out));
 	if (*out) {
 		size_t off = strlen(buf);
 
@@ -291,7 +262,7 @@ static void child_finish(struct child *c, int status)
 	bool test = c->job->test;
 	int rc;
 
-	read_output(c);
+	on_output(c, c->out_fd, 0);
 	rc = describe(c, status, why, sizeof(why));
 	snprintf(what, sizeof(what), "%s (%s)", c->job->argv[0],
 		 c->job->argv[1] ? c->job->argv[1] : "");
@@ -401,32 +372,31 @@ static int child_start(struct runner *r, struct job *j, struct child **ret, char
 	if (!c)
 		return -ENOMEM;
 	c->r = r;
-	c->pidfd = c->in_fd = c->out_fd = -1;
-	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0) {
-		rc = -errno;
-		goto fail;
-	}
-	child_files(&fa, in[0], out[1]);
-	posix_spawnattr_init(&at);
-	child_signals(&at);
-	rc = -posix_spawn(&c->pid, j->argv[0], &fa, &at, j->argv, j->envp);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
-	close(in[0]);
-	close(out[1]);
-	in[0] = out[1] = -1;
-	if (rc < 0)
-		goto fail;
-	c->started = mono_ms();
+	c->pidfd = -1;
+	rc = pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 ? -errno : 0;
 	c->in_fd = in[1];
 	c->out_fd = out[0];
-	in[1] = out[0] = -1;
-	c->pidfd = pidfd_open(c->pid, 0);
-	if (c->pidfd < 0 || set_nonblock(c->in_fd) < 0 || set_nonblock(c->out_fd) < 0) {
-		rc = -errno;
-		goto kill;
+	if (rc == 0) {
+		child_files(&fa, in[0], out[1]);
+		posix_spawnattr_init(&at);
+		child_signals(&at);
+		rc = -posix_spawn(&c->pid, j->argv[0], &fa, &at, j->argv, j->envp);
+		posix_spawn_file_actions_destroy(&fa);
+		posix_spawnattr_destroy(&at);
 	}
-	rc = loop_add(l, c->pidfd, EPOLLIN, on_exit_fd, c);
+	/* The child's ends (closing -1 after a failed pipe2() is harmless). */
+	close(in[0]);
+	close(out[1]);
+	if (rc < 0) {
+		child_free(c);
+		return rc;
+	}
+	c->started = mono_ms();
+	c->pidfd = pidfd_open(c->pid, 0);
+	if (c->pidfd < 0 || set_nonblock(c->in_fd) < 0 || set_nonblock(c->out_fd) < 0)
+		rc = -errno;
+	if (rc == 0)
+		rc = loop_add(l, c->pidfd, EPOLLIN, on_exit_fd, c);
 	if (rc == 0)
 		rc = loop_add(l, c->out_fd, EPOLLIN, on_output, c);
 	if (rc == 0)
@@ -435,40 +405,19 @@ static int child_start(struct runner *r, struct job *j, struct child **ret, char
 		rc = loop_timer_new(l, on_timeout, c, &c->timer);
 	if (rc == 0)
 		rc = loop_timer_arm(c->timer, r->k->timeout_ms);
-	if (rc < 0)
-		goto kill;
+	if (rc < 0) {
+		kill_group(c->pid, SIGKILL);
+		waitpid(c->pid, NULL, 0);
+		child_free(c);
+		return rc;
+	}
 	c->job = j;
-	write_input(c);
+	on_input(c, c->in_fd, EPOLLOUT);
 	*ret = c;
 	return 0;
-kill:
-	kill_group(c->pid, SIGKILL);
-	waitpid(c->pid, NULL, 0);
-fail:
-	for (int i = 0; i < 2; i++) {
-		if (in[i] >= 0)
-			close(in[i]);
-		if (out[i] >= 0)
-			close(out[i]);
-	}
-	child_free(c);
-	return rc;
 }
 
 /* --- the runner: one job at a time, in order ------------------------------- */
-
-int runner_new(struct sink *k, size_t max_queue, struct runner **ret)
-{
-	struct runner *r = calloc(1, sizeof(*r));
-
-	if (!r)
-		return -ENOMEM;
-	r->k = k;
-	r->max = max_queue ? max_queue : 1;
-	r->tail = &r->head;
-	*ret = r;
-	return 0;
-}
 
 static struct job *runner_pop(struct runner *r)
 {
@@ -507,7 +456,8 @@ static void runner_pump(struct runner *r)
 		sink_overflow_end(r->k);
 }
 
-void runner_push(struct runner *r, struct job *j)
+/* Queue job (taken) and start it when nothing runs; the oldest queued is dropped when full. */
+static void runner_push(struct runner *r, struct job *j)
 {
 	if (r->n >= r->max) {
 		job_free(runner_pop(r));
@@ -519,17 +469,11 @@ void runner_push(struct runner *r, struct job *j)
 	runner_pump(r);
 }
 
-bool runner_busy(const struct runner *r)
-{
-	return r->running || r->head;
-}
-
-void runner_free(struct runner *r)
+/* Free the queue and kill what runs. */
+static void runner_stop(struct runner *r)
 {
 	struct job *j;
 
-	if (!r)
-		return;
 	while ((j = runner_pop(r)))
 		job_free(j);
 	if (r->running) {
@@ -540,41 +484,68 @@ void runner_free(struct runner *r)
 			;
 		child_free(c);
 	}
-	free(r);
 }
 
-/* --- the exec hook sink ----------------------------------------------------- */
+/* --- the sinks: exec and mail ----------------------------------------------- */
 
-struct exec_sink {
-	char *command;
-	struct runner *runner;
+struct program_sink {
+	struct runner runner;
+	char *program; /* the hook, or sendmail */
+	char *to;      /* mail only */
+	char *from;    /* mail only; NULL: sendmail's default */
 };
+
+static void program_close(struct sink *k)
+{
+	struct program_sink *p = k->priv;
+
+	runner_stop(&p->runner);
+	free(p->program);
+	free(p->to);
+	free(p->from);
+	free(p);
+}
+
+/* The program is checked now (a typo is an error at start) and again before each run. */
+static int program_open(struct sink *k, const char *program, size_t queue_max,
+			const struct cfg_sink *set, char *err, size_t errlen)
+{
+	struct program_sink *p = calloc(1, sizeof(*p));
+	bool mail = k->type == SINK_MAIL;
+	const char *from = mail ? set->mail.from : NULL;
+	int rc = 0;
+
+	if (!p)
+		return -ENOMEM;
+	k->priv = p;
+	p->runner = (struct runner){ .k = k, .max = queue_max ? queue_max : 1 };
+	p->runner.tail = &p->runner.head;
+	p->program = strdup(program);
+	p->to = mail ? strdup(set->mail.to) : NULL;
+	p->from = from ? strdup(from) : NULL;
+	if (!p->program || (mail && !p->to) || (from && !p->from))
+		rc = -ENOMEM;
+	if (rc == 0 && access(p->program, X_OK) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "sink %s: %s%s: %s%s", k->name, mail ? "" : "command ",
+			 p->program, strerror(errno),
+			 mail ? " (install a mail transfer agent, or set sendmail)" : "");
+	}
+	if (rc == 0)
+		rc = sink_check_program(k->name, p->program, err, errlen);
+	return rc;
+}
 
 static int exec_open(struct sink *k, const struct cfg_sink *set, char *err, size_t errlen)
 {
-	struct exec_sink *x = calloc(1, sizeof(*x));
-	int rc;
-
-	if (!x)
-		return -ENOMEM;
 	k->timeout_ms = set->exec.timeout_ms;
-	x->command = strdup(set->exec.command);
-	rc = x->command ? runner_new(k, set->exec.queue_max, &x->runner) : -ENOMEM;
-	if (rc == 0 && access(x->command, X_OK) < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "sink %s: command %s: %s", k->name, x->command,
-			 strerror(errno));
-	}
-	if (rc == 0)
-		rc = sink_check_program(k->name, x->command, err, errlen);
-	if (rc < 0) {
-		runner_free(x->runner);
-		free(x->command);
-		free(x);
-		return rc;
-	}
-	k->priv = x;
-	return 0;
+	return program_open(k, set->exec.command, set->exec.queue_max, set, err, errlen);
+}
+
+static int mail_open(struct sink *k, const struct cfg_sink *set, char *err, size_t errlen)
+{
+	k->timeout_ms = set->mail.timeout_ms;
+	return program_open(k, set->mail.sendmail, set->mail.queue_max, set, err, errlen);
 }
 
 static int setenv_num(struct job *j, const char *name, long long v)
@@ -686,71 +657,176 @@ static int event_env(struct job *j, const struct alert *a)
 }
 
 /* argv (command, event, group, member), the environment and the JSON line on stdin. */
-static struct job *hook_job(struct sink *k, const struct alert *a, bool test)
+static int hook_job(struct job *j, const char *command, const struct alert *a)
 {
-	struct exec_sink *x = k->priv;
 	const struct event *ev = a->ev;
-	struct job *j = job_new();
 
-	if (!j)
-		return NULL;
-	j->test = test;
 	j->input = malloc(a->line_len + 1);
-	if (!j->input || job_arg(j, x->command) < 0 || job_arg(j, event_type_name(ev->type)) < 0 ||
-	    job_arg_text(j, ev->group ? ev->group->id : "") < 0 ||
-	    job_arg_text(j, ev->member_name ? ev->member_name : "") < 0 || event_env(j, a) < 0) {
-		job_free(j);
-		return NULL;
-	}
+	if (!j->input || job_arg(j, command, false) < 0 ||
+	    job_arg(j, event_type_name(ev->type), false) < 0 ||
+	    job_arg(j, ev->group ? ev->group->id : "", true) < 0 ||
+	    job_arg(j, ev->member_name, true) < 0 || event_env(j, a) < 0)
+		return -ENOMEM;
 	memcpy(j->input, a->line, a->line_len);
 	j->input[a->line_len] = '\n';
 	j->input_len = a->line_len + 1;
-	return j;
+	return 0;
 }
 
-static void exec_deliver(struct sink *k, const struct alert *a)
+/* RFC 2047 "B" encoding for a header holding UTF-8, in one encoded word per chunk. */
+static void put_encoded(FILE *f, const char *s)
 {
-	struct exec_sink *x = k->priv;
-	struct job *j = hook_job(k, a, false);
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t n = strlen(s);
+	bool ascii = true;
 
-	if (!j) {
-		sink_result(k, -ENOMEM, true, "out of memory preparing the hook");
+	for (const char *p = s; *p; p++)
+		ascii = ascii && (unsigned char)*p < 0x80;
+	if (ascii) {
+		fputs(s, f);
 		return;
 	}
-	runner_push(x->runner, j);
+	/* 45 bytes a word keeps each line under 78 characters; cut only between characters. */
+	for (size_t i = 0; i < n;) {
+		size_t chunk = n - i < 45 ? n - i : 45;
+
+		while (chunk < n - i && ((unsigned char)s[i + chunk] & 0xc0) == 0x80)
+			chunk--;
+		fputs(i ? "\n =?UTF-8?B?" : "=?UTF-8?B?", f); /* sendmail -t takes LF */
+		for (size_t j = 0; j < chunk; j += 3) {
+			unsigned v = (unsigned char)s[i + j] << 16;
+			size_t left = chunk - j;
+
+			if (left > 1)
+				v |= (unsigned char)s[i + j + 1] << 8;
+			if (left > 2)
+				v |= (unsigned char)s[i + j + 2];
+			fputc(b64[(v >> 18) & 63], f);
+			fputc(b64[(v >> 12) & 63], f);
+			fputc(left > 1 ? b64[(v >> 6) & 63] : '=', f);
+			fputc(left > 2 ? b64[v & 63] : '=', f);
+		}
+		fputs("?=", f);
+		i += chunk;
+	}
 }
 
-static void exec_test(struct sink *k, const struct alert *a)
+/* The message sendmail -t reads: headers naming the recipients, a text body, the JSON. */
+static int render_mail(const struct program_sink *m, const struct alert *a, char **ret,
+		       size_t *ret_len)
 {
-	struct exec_sink *x = k->priv;
-	struct job *j = hook_job(k, a, true);
+	const char *msg = json_string_value(json_object_get(a->json, "message"));
+	char *pretty = json_dumps(a->json, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	char subject[600], raw[1200], date[64], key[400];
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	struct tm tm;
+	time_t now = time(NULL);
 
-	if (!j) {
+	if (!pretty)
+		return -ENOMEM;
+	f = open_memstream(&text, &len);
+	if (!f) {
+		free(pretty);
+		return -ENOMEM;
+	}
+	localtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S %z", &tm);
+	/* From the raw sentence: escaped once, to one line. */
+	event_message(a->ev, subject, sizeof(subject));
+	snprintf(raw, sizeof(raw), "[redmon] %s: %s", a->host, subject);
+	text_one_line(raw, subject, sizeof(subject));
+	fprintf(f, "To: %s\n", m->to);
+	if (m->from)
+		fprintf(f, "From: %s\n", m->from);
+	fputs("Subject: ", f);
+	put_encoded(f, subject);
+	fprintf(f,
+		"\nDate: %s\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
+		"Content-Transfer-Encoding: 8bit\nAuto-Submitted: auto-generated\n"
+		"X-Redmon-Event: %s\nX-Redmon-Idempotency-Key: ",
+		date, event_type_name(a->ev->type));
+	text_one_line(a->key, key, sizeof(key));
+	put_encoded(f, key);
+	fprintf(f, "\n\n%s\n\n-- \nredmon on %s, event %s, severity %s\n\n%s\n", msg ? msg : "",
+		a->host, event_type_name(a->ev->type), event_severity_name(event_severity(a->ev)),
+		pretty);
+	free(pretty);
+	if (fclose(f) != 0) {
+		free(text);
+		return -ENOMEM;
+	}
+	*ret = text;
+	*ret_len = len;
+	return 0;
+}
+
+static int mail_job(struct job *j, const struct program_sink *m, const struct alert *a)
+{
+	if (job_arg(j, m->program, false) < 0 || job_arg(j, "-t", false) < 0 ||
+	    job_arg(j, "-oi", false) < 0 ||
+	    job_setenv(j, "PATH", "/usr/sbin:/usr/bin:/sbin:/bin") < 0)
+		return -ENOMEM;
+	return render_mail(m, a, &j->input, &j->input_len);
+}
+
+/* Queue a's run (test: for test-alert); a job that cannot be built is reported at once. */
+static void program_run(struct sink *k, const struct alert *a, bool test)
+{
+	struct program_sink *p = k->priv;
+	struct job *j = calloc(1, sizeof(*j));
+	int rc = -ENOMEM;
+
+	if (j) {
+		j->test = test;
+		rc = k->type == SINK_MAIL ? mail_job(j, p, a) : hook_job(j, p->program, a);
+	}
+	if (rc == 0) {
+		runner_push(&p->runner, j);
+		return;
+	}
+	job_free(j);
+	if (test)
 		sink_test_done(k, -ENOMEM, "out of memory");
-		return;
-	}
-	runner_push(x->runner, j);
+	else
+		sink_result(k, -ENOMEM, true,
+			    k->type == SINK_MAIL ? "out of memory preparing a mail"
+						 : "out of memory preparing the hook");
 }
 
-static bool exec_busy(const struct sink *k)
+static void program_deliver(struct sink *k, const struct alert *a)
 {
-	return runner_busy(((struct exec_sink *)k->priv)->runner);
+	program_run(k, a, false);
 }
 
-static void exec_close(struct sink *k)
+static void program_test(struct sink *k, const struct alert *a)
 {
-	struct exec_sink *x = k->priv;
+	program_run(k, a, true);
+}
 
-	runner_free(x->runner);
-	free(x->command);
-	free(x);
+static bool program_busy(const struct sink *k)
+{
+	const struct runner *r = &((struct program_sink *)k->priv)->runner;
+
+	return r->running || r->head;
 }
 
 const struct sink_ops sink_exec_ops = {
 	.type = "exec",
 	.open = exec_open,
-	.deliver = exec_deliver,
-	.test = exec_test,
-	.busy = exec_busy,
-	.close = exec_close,
+	.deliver = program_deliver,
+	.test = program_test,
+	.busy = program_busy,
+	.close = program_close,
+};
+
+const struct sink_ops sink_mail_ops = {
+	.type = "mail",
+	.open = mail_open,
+	.deliver = program_deliver,
+	.test = program_test,
+	.busy = program_busy,
+	.close = program_close,
 };

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "sink.h"
+#include "spool.h"
 
 struct json_sink {
 	int fd;
@@ -51,42 +52,21 @@ static int open_events_file(const char *path, char *why, size_t whylen)
 
 static int json_open(struct sink *k, const struct cfg_sink *set, char *err, size_t errlen)
 {
-	const char *path = set->path;
 	struct json_sink *j = calloc(1, sizeof(*j));
 	char why[600];
 
 	if (!j)
 		return -ENOMEM;
-	if (!path || strcmp(path, "-") == 0) {
-		j->fd = STDOUT_FILENO;
-	} else {
-		j->fd = open_events_file(path, why, sizeof(why));
-		if (j->fd < 0) {
-			int rc = j->fd;
-
-			snprintf(err, errlen, "sink %s: %s", k->name, why);
-			free(j);
-			return rc;
-		}
-		j->owns_fd = true;
-	}
 	k->priv = j;
-	return 0;
-}
-
-/* Write all of buf, retrying short writes and EINTR. */
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= (size_t)n;
+	j->fd = STDOUT_FILENO;
+	if (!set->path || strcmp(set->path, "-") == 0)
+		return 0;
+	j->fd = open_events_file(set->path, why, sizeof(why));
+	if (j->fd < 0) {
+		snprintf(err, errlen, "sink %s: %s", k->name, why);
+		return j->fd;
 	}
+	j->owns_fd = true;
 	return 0;
 }
 

@@ -338,11 +338,7 @@ const struct sink_type_settings *sink_type_settings_find(const char *name)
 
 const struct sink_type_settings *sink_type_settings_of(enum sink_type type)
 {
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		if (types[i].type == type)
-			return &types[i];
-	}
-	return NULL;
+	return &types[type];
 }
 
 const struct setting *sink_setting_find(const struct sink_type_settings *t, const char *key)

@@ -36,23 +36,18 @@ static int syslog_open(struct sink *k, const struct cfg_sink *set, char *err, si
 
 	if (!y)
 		return -ENOMEM;
+	k->priv = y;
+	k->timeout_ms = 1000;
+	y->fd = -1;
 	if (strlen(path) >= sizeof(y->addr.sun_path)) {
 		snprintf(err, errlen, "sink %s: socket path %s is too long", k->name, path);
-		free(y);
 		return -ENAMETOOLONG;
 	}
 	y->addr.sun_family = AF_UNIX;
 	strcpy(y->addr.sun_path, path);
 	y->facility = set->syslog.facility;
 	y->ident = strdup(set->syslog.ident);
-	y->fd = -1;
-	if (!y->ident) {
-		free(y);
-		return -ENOMEM;
-	}
-	k->timeout_ms = 1000;
-	k->priv = y;
-	return 0;
+	return y->ident ? 0 : -ENOMEM;
 }
 
 /* (Re)connect: the log daemon may have restarted since the last line. */

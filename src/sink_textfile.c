@@ -42,66 +42,47 @@ static void put_label(FILE *f, const char *key, const char *value, bool first)
 	fputc('"', f);
 }
 
-static void group_labels(FILE *f, const struct group *g)
+/* A metric's name and the labels of its group, open for more. */
+static void group_labels(FILE *f, const char *metric, const struct group *g)
 {
-	fputc('{', f);
+	fprintf(f, "%s{", metric);
 	put_label(f, "group", g->id, true);
 	put_label(f, "probe", g->probe, false);
 }
 
-static void help(FILE *f, const char *metric, const char *text)
+static void m_info(FILE *f, const char *metric, const struct group *g)
 {
-	fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", metric, text, metric);
-}
-
-typedef void (*group_metric_fn)(FILE *f, const struct group *g);
-
-static void each_group(FILE *f, const struct agg *a, group_metric_fn fn)
-{
-	struct agg_iter it = { 0 };
-	const struct group *g;
-
-	while ((g = agg_next_group(a, &it)))
-		fn(f, g);
-}
-
-static void m_info(FILE *f, const struct group *g)
-{
-	fputs("redmon_group_info", f);
-	group_labels(f, g);
+	group_labels(f, metric, g);
 	put_label(f, "name", g->name, false);
 	put_label(f, "kind", g->kind, false);
 	put_label(f, "type", g->type, false);
 	fputs("} 1\n", f);
 }
 
-static void m_health(FILE *f, const struct group *g)
+static void m_health(FILE *f, const char *metric, const struct group *g)
 {
 	for (int h = 0; h < HEALTH_COUNT_; h++) {
-		fputs("redmon_group_health", f);
-		group_labels(f, g);
+		group_labels(f, metric, g);
 		put_label(f, "health", health_name(h), false);
 		fprintf(f, "} %d\n", g->health == (enum health)h);
 	}
 }
 
-static void m_margin(FILE *f, const struct group *g)
+static void m_margin(FILE *f, const char *metric, const struct group *g)
 {
 	if (margin_shown(g) < 0)
 		return;
-	fputs("redmon_group_margin", f);
-	group_labels(f, g);
+	group_labels(f, metric, g);
 	fprintf(f, "} %d\n", margin_shown(g));
 }
 
-static void m_nominal(FILE *f, const struct group *g)
+static void m_nominal(FILE *f, const char *metric, const struct group *g)
 {
-	fputs("redmon_group_margin_nominal", f);
-	group_labels(f, g);
+	group_labels(f, metric, g);
 	fprintf(f, "} %d\n", g->margin_nominal);
 }
 
-static void m_members(FILE *f, const struct group *g)
+static void m_members(FILE *f, const char *metric, const struct group *g)
 {
 	static const char *const what[] = { "total", "ok", "failed", "spare" };
 	int v[] = { g->members_total, g->members_ok, g->members_failed, g->spares };
@@ -109,53 +90,65 @@ static void m_members(FILE *f, const struct group *g)
 	for (size_t i = 0; i < 4; i++) {
 		if (v[i] < 0)
 			continue;
-		fputs("redmon_group_members", f);
-		group_labels(f, g);
+		group_labels(f, metric, g);
 		put_label(f, "state", what[i], false);
 		fprintf(f, "} %d\n", v[i]);
 	}
 }
 
-static void m_progress(FILE *f, const struct group *g)
+static void m_progress(FILE *f, const char *metric, const struct group *g)
 {
 	if (g->activity == REDMON_ACTIVITY_NONE || g->progress < 0)
 		return;
-	fputs("redmon_group_activity_progress_percent", f);
-	group_labels(f, g);
+	group_labels(f, metric, g);
 	put_label(f, "activity", activity_name(g->activity), false);
 	fprintf(f, "} %.1f\n", g->progress);
 }
 
-static void m_member_role(FILE *f, const struct group *g)
+static void m_member_role(FILE *f, const char *metric, const struct group *g)
 {
 	for (size_t i = 0; i < g->n_members; i++) {
-		fputs("redmon_member_role", f);
-		group_labels(f, g);
+		group_labels(f, metric, g);
 		put_label(f, "member", g->members[i].name, false);
 		put_label(f, "role", role_name(g->members[i].role), false);
 		fputs("} 1\n", f);
 	}
 }
 
+/* The metrics of each group, in the order they are written. */
+static const struct {
+	const char *name, *help;
+	void (*fn)(FILE *f, const char *metric, const struct group *g);
+} group_metrics[] = {
+	{ "redmon_group_info", "Identity of a redundancy group (always 1)", m_info },
+	{ "redmon_group_health",
+	  "1 for the health the group is in: ok, nonredundant, degraded, unknown, critical, failed",
+	  m_health },
+	{ "redmon_group_margin",
+	  "Further member failures the group survives, worst case (absent when unknown)",
+	  m_margin },
+	{ "redmon_group_margin_nominal", "The margin when every member is fine", m_nominal },
+	{ "redmon_group_members", "Members by state: total slots, ok, failed, spare", m_members },
+	{ "redmon_group_activity_progress_percent", "Progress of a rebuild, resync or check",
+	  m_progress },
+	{ "redmon_member_role", "The role of each member (always 1)", m_member_role },
+};
+
+static void help(FILE *f, const char *metric, const char *text)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", metric, text, metric);
+}
+
 int textfile_render(const struct agg *a, const char *host, int64_t now_ms, FILE *f)
 {
-	help(f, "redmon_group_info", "Identity of a redundancy group (always 1)");
-	each_group(f, a, m_info);
-	help(f, "redmon_group_health",
-	     "1 for the health the group is in: ok, nonredundant, degraded, unknown, critical, "
-	     "failed");
-	each_group(f, a, m_health);
-	help(f, "redmon_group_margin",
-	     "Further member failures the group survives, worst case (absent when unknown)");
-	each_group(f, a, m_margin);
-	help(f, "redmon_group_margin_nominal", "The margin when every member is fine");
-	each_group(f, a, m_nominal);
-	help(f, "redmon_group_members", "Members by state: total slots, ok, failed, spare");
-	each_group(f, a, m_members);
-	help(f, "redmon_group_activity_progress_percent", "Progress of a rebuild, resync or check");
-	each_group(f, a, m_progress);
-	help(f, "redmon_member_role", "The role of each member (always 1)");
-	each_group(f, a, m_member_role);
+	for (size_t i = 0; i < sizeof(group_metrics) / sizeof(group_metrics[0]); i++) {
+		struct agg_iter it = { 0 };
+		const struct group *g;
+
+		help(f, group_metrics[i].name, group_metrics[i].help);
+		while ((g = agg_next_group(a, &it)))
+			group_metrics[i].fn(f, group_metrics[i].name, g);
+	}
 	help(f, "redmon_probe_up", "1 when the probe's last scan worked");
 	for (size_t i = 0; i < agg_probe_count(a); i++) {
 		fputs("redmon_probe_up{", f);
@@ -206,39 +199,26 @@ static int textfile_open(struct sink *k, const struct cfg_sink *set, char *err, 
 	char *copy = strdup(path), *copy2 = strdup(path);
 	int rc = -ENOMEM;
 
-	if (!t || !copy || !copy2)
-		goto fail;
-	t->dirfd = -1;
-	t->name = strdup(basename(copy));
-	t->dirfd = open(dirname(copy2), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (t->dirfd < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "sink %s: directory of %s: %s", k->name, path,
-			 strerror(errno));
-		goto fail;
+	if (t) {
+		k->priv = t;
+		t->dirfd = -1;
 	}
-	if (!t->name)
-		goto fail;
+	if (t && copy && copy2) {
+		t->name = strdup(basename(copy));
+		t->dirfd = open(dirname(copy2), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		rc = t->dirfd < 0 ? -errno : t->name ? 0 : -ENOMEM;
+		if (t->dirfd < 0)
+			snprintf(err, errlen, "sink %s: directory of %s: %s", k->name, path,
+				 strerror(-rc));
+	}
+	free(copy);
+	free(copy2);
 	/* Only with a state to export: test-alert writes at once instead. */
-	if (sink_env(k)->agg) {
+	if (rc == 0 && sink_env(k)->agg) {
 		rc = loop_timer_new(sink_env(k)->loop, on_write, k, &t->write);
 		if (rc == 0)
 			rc = loop_timer_arm(t->write, 0);
-		if (rc < 0)
-			goto fail;
 	}
-	free(copy);
-	free(copy2);
-	k->priv = t;
-	return 0;
-fail:
-	if (t && t->dirfd >= 0)
-		close(t->dirfd);
-	if (t)
-		free(t->name);
-	free(t);
-	free(copy);
-	free(copy2);
 	return rc;
 }
 
@@ -280,7 +260,8 @@ static void textfile_close(struct sink *k)
 	struct textfile *t = k->priv;
 
 	loop_timer_free(t->write);
-	close(t->dirfd);
+	if (t->dirfd >= 0)
+		close(t->dirfd);
 	free(t->name);
 	free(t);
 }

@@ -47,11 +47,13 @@
 #include "loop_timer.h"
 #include "sink.h"
 #include "spool.h"
-#include "url_redact.h"
 
-#define KEY_HEADER	  "Idempotency-Key: "
-#define KEY_MAX		  1024 /* an encoded key: 3 bytes per byte of a 320-byte key */
-#define HEADER_FILE_MAX	  (64u << 10)
+#define KEY_HEADER	"Idempotency-Key: "
+#define KEY_MAX		1024 /* an encoded key: 3 bytes per byte of a 320-byte key */
+#define HEADER_FILE_MAX (64u << 10)
+/* A header's name is an RFC 9110 token. */
+#define HEADER_NAME_CHARS                                                                          \
+	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-.^_`|~"
 #define ONE_SHOT_ALERT_MS (3600 * 1000)
 #define TEST_ALERT_MS	  (5 * 60 * 1000)
 #define URL_SHOWN_MAX	  512
@@ -141,6 +143,31 @@ static void key_encode(const char *key, bool all, char *buf, size_t len)
 		buf[o] = 0;
 }
 
+/* RFC 3986 section 3: the userinfo, query and fragment may hold secrets. */
+void url_redact(const char *url, char *buf, size_t len)
+{
+	const char *scheme = strstr(url, "://");
+	const char *auth = scheme ? scheme + 3 : url;
+	size_t auth_len = strcspn(auth, "/?#");
+	const char *at = memchr(auth, '@', auth_len);
+	const char *path = auth + auth_len, *cut;
+	int n;
+
+	if (!len)
+		return;
+	/* The userinfo ends at the authority's last '@' (a password may hold '@' unencoded). */
+	for (const char *p = at; p && p < path; p = memchr(p + 1, '@', (size_t)(path - p - 1)))
+		at = p;
+	n = snprintf(buf, len, "%.*s%s", (int)(auth - url), url, at ? "***@" : "");
+	if (n < 0 || (size_t)n >= len)
+		return;
+	if (at)
+		auth = at + 1;
+	cut = path + strcspn(path, "?#");
+	snprintf(buf + n, len - (size_t)n, "%.*s%s%s", (int)(cut - auth), auth,
+		 *cut == '?' ? "?***" : "", strchr(cut, '#') ? "#***" : "");
+}
+
 /* --- curl on the loop ------------------------------------------------------ */
 
 static void finished(struct webhook *w);
@@ -191,6 +218,7 @@ static int on_curl_timer(CURLM *m, long timeout_ms, void *userp)
 	return 0;
 }
 
+/* Also called to put new requests on the wire at once, not at the next loop iteration. */
 static void on_curl_timeout(void *ctx)
 {
 	struct webhook *w = ctx;
@@ -330,23 +358,6 @@ static void backoff(struct target *t)
 	loop_timer_arm(t->retry_timer, t->backoff);
 }
 
-/* A re-send finished: nothing to remove; when it failed, the next one goes after the backoff. */
-static void resent(struct target *t, int rc, bool refused, const char *why)
-{
-	if (rc == 0) {
-		t->backoff = 0;
-		target_result(t, 0, false, NULL);
-	} else if (refused) {
-		target_result(t, -EBADMSG, true, why);
-	} else {
-		target_result(t, rc, false, why);
-		t->resend_due = true;
-		backoff(t);
-		return;
-	}
-	kick(t);
-}
-
 static void sent(struct target *t, CURLcode res)
 {
 	struct webhook *w = t->w;
@@ -357,26 +368,30 @@ static void sent(struct target *t, CURLcode res)
 	int rc = outcome(r, res, &code, why, sizeof(why));
 
 	request_reset(w, r);
-	if (!seq) {
-		resent(t, rc, rc < 0 && res == CURLE_OK && refused_for_good(code), why);
-	} else if (rc == 0) {
-		spool_remove(t->spool, seq);
+	if (rc == 0) {
+		if (seq)
+			spool_remove(t->spool, seq);
 		t->backoff = 0;
 		target_result(t, 0, false, NULL);
-		sink_overflow_end(w->k);
+		if (seq)
+			sink_overflow_end(w->k);
 	} else if (res == CURLE_OK && refused_for_good(code)) {
-		spool_set_aside(t->spool, seq);
-		snprintf(why + strlen(why), sizeof(why) - strlen(why),
-			 "; alert %llu set aside in %s as .rejected", (unsigned long long)seq,
-			 t->spool_dir);
+		if (seq) {
+			spool_set_aside(t->spool, seq);
+			snprintf(why + strlen(why), sizeof(why) - strlen(why),
+				 "; alert %llu set aside in %s as .rejected",
+				 (unsigned long long)seq, t->spool_dir);
+		}
 		target_result(t, -EBADMSG, true, why);
 	} else {
 		target_result(t, rc, false, why);
+		/* A re-send (seq 0) that failed: the next one goes after the backoff. */
+		if (!seq)
+			t->resend_due = true;
 		backoff(t);
 		return;
 	}
-	if (seq)
-		kick(t);
+	kick(t);
 }
 
 /* test-alert: done when every target answered; the first failure is the sink's. */
@@ -447,8 +462,8 @@ static int entry_parse(char *text, const char **ret_key, char **ret_body)
 
 static char *resend_body(struct webhook *w);
 
-/* Start the re-send t waits for; false when there is nothing to send. */
-static bool resend_start(struct target *t)
+/* Start the re-send t waits for, if anything fires. */
+static void resend_start(struct target *t)
 {
 	struct webhook *w = t->w;
 	char *body = resend_body(w), key[KEY_MAX + 64], host[KEY_MAX];
@@ -456,7 +471,7 @@ static bool resend_start(struct target *t)
 
 	t->resend_due = false;
 	if (!body)
-		return false;
+		return;
 	key_encode(sink_env(w->k)->host, true, host, sizeof(host));
 	snprintf(key, sizeof(key), "%s:resend-%llu-%lld", host, (unsigned long long)++w->resends,
 		 (long long)wall_ms());
@@ -467,7 +482,6 @@ static bool resend_start(struct target *t)
 		t->resend_due = true;
 		loop_timer_arm(t->retry_timer, w->retry_initial);
 	}
-	return true;
 }
 
 /*
@@ -518,11 +532,6 @@ static void on_retry(void *ctx)
 }
 
 /* --- bodies ------------------------------------------------------------------ */
-
-static int64_t ts_ms(const struct timespec *t)
-{
-	return (int64_t)t->tv_sec * 1000 + t->tv_nsec / 1000000;
-}
 
 static void set_time(json_t *o, const char *key, int64_t ms)
 {
@@ -592,30 +601,21 @@ static void failed_members(const struct group *g, char *buf, size_t len)
 static json_t *group_annotations(const struct group *g, bool gone)
 {
 	json_t *ann = json_object();
-	char text[1500], members[900], margin[48];
+	char text[1500], members[900], margin[48] = ": redundancy unknown";
 	int32_t m = margin_shown(g);
+	bool reason = g->reason && *g->reason;
 	size_t o;
 
-	if (gone)
-		snprintf(text, sizeof(text), "%s (%s) is gone, last seen %s", g->id, g->type,
-			 health_name(g->health));
-	else
-		snprintf(text, sizeof(text), "%s (%s) is %s", g->id, g->type,
-			 health_name(g->health));
+	snprintf(text, sizeof(text), "%s (%s) is %s%s", g->id, g->type,
+		 gone ? "gone, last seen " : "", health_name(g->health));
 	json_object_set_new(ann, "summary", json_text(text));
-	o = strlen(text);
 	if (m >= 0)
-		snprintf(text + o, sizeof(text) - o, ": tolerates %d more failure%s", m,
+		snprintf(margin, sizeof(margin), ": tolerates %d more failure%s", m,
 			 m == 1 ? "" : "s");
-	else
-		snprintf(text + o, sizeof(text) - o, ": redundancy unknown");
-	o = strlen(text);
-	if (g->reason && *g->reason)
-		snprintf(text + o, sizeof(text) - o, "; reason: %s", g->reason);
 	failed_members(g, members, sizeof(members));
 	o = strlen(text);
-	if (*members)
-		snprintf(text + o, sizeof(text) - o, "; failed members: %s", members);
+	snprintf(text + o, sizeof(text) - o, "%s%s%s%s%s", margin, reason ? "; reason: " : "",
+		 reason ? g->reason : "", *members ? "; failed members: " : "", members);
 	json_object_set_new(ann, "description", json_text(text));
 	json_object_set_new(ann, "health", json_string(health_name(g->health)));
 	if (m >= 0)
@@ -806,13 +806,6 @@ static void held_load(struct webhook *w)
 	close(dirfd);
 }
 
-static void resend_probe(struct webhook *w, const struct agg_probe *p, int64_t now, json_t *list)
-{
-	if (p->failed && w->k->min_severity <= SEV_WARNING)
-		json_array_append_new(list, probe_alert(sink_env(w->k)->host, p->name, p->error,
-							now, firing_ends(w, now)));
-}
-
 /*
  * Every alert firing now, for a re-send: the groups not ok and the failed
  * probes the aggregator holds (as many as min_severity lets through), and the
@@ -828,9 +821,12 @@ static char *resend_body(struct webhook *w)
 	char *text = NULL;
 
 	for (size_t i = 0; list && agg && i < agg_probe_count(agg); i++) {
-		const struct snapshot *snap = &agg_probe_at(agg, i)->groups;
+		const struct agg_probe *p = agg_probe_at(agg, i);
+		const struct snapshot *snap = &p->groups;
 
-		resend_probe(w, agg_probe_at(agg, i), now, list);
+		if (p->failed && w->k->min_severity <= SEV_WARNING)
+			json_array_append_new(list, probe_alert(host, p->name, p->error, now,
+								firing_ends(w, now)));
 		for (size_t j = 0; j < snap->n; j++) {
 			const struct group *g = &snap->groups[j];
 			bool crit = health_critical(g->health);
@@ -878,10 +874,7 @@ static void on_resend(void *ctx)
 	}
 	for (size_t i = 0; i < w->n_targets; i++) {
 		if (w->targets[i].send.active) {
-			int running;
-
-			curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-			finished(w);
+			on_curl_timeout(w);
 			break;
 		}
 	}
@@ -903,21 +896,6 @@ static char *render(struct webhook *w, const struct alert *a)
 }
 
 /* --- the sink ---------------------------------------------------------------- */
-
-static void headers_free(struct webhook *w)
-{
-	for (size_t i = 0; i < w->n_headers; i++)
-		free(w->headers[i]);
-	free(w->headers);
-	w->headers = NULL;
-	w->n_headers = 0;
-}
-
-static bool header_name_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       strchr("!#$%&'*+-.^_`|~", c);
-}
 
 /* A control character (tab aside) would end or split a header line. */
 static bool has_control(const char *s)
@@ -959,11 +937,8 @@ static int read_headers(struct webhook *w, const char *path, char *err, size_t e
 			line[--n] = 0;
 		if (!*line || *line == '#')
 			continue;
-		for (char *c = line; colon && c < colon; c++) {
-			if (!header_name_char(*c))
-				colon = NULL;
-		}
-		if (!colon || colon == line || has_control(line)) {
+		if (!colon || colon == line || has_control(line) ||
+		    strspn(line, HEADER_NAME_CHARS) != (size_t)(colon - line)) {
 			snprintf(err, errlen, "%s:%u: expected 'Name: value'", path, lineno);
 			rc = -EINVAL;
 			break;
@@ -982,18 +957,14 @@ static int read_headers(struct webhook *w, const char *path, char *err, size_t e
 	return rc;
 }
 
-static void target_free(struct webhook *w, struct target *t)
+static void webhook_close(struct sink *k)
 {
-	request_reset(w, &t->send);
-	request_reset(w, &t->test);
-}
+	struct webhook *w = k->priv;
 
-static void webhook_free(struct webhook *w)
-{
-	if (!w)
-		return;
-	for (size_t i = 0; i < w->n_targets; i++)
-		target_free(w, &w->targets[i]);
+	for (size_t i = 0; i < w->n_targets; i++) {
+		request_reset(w, &w->targets[i].send);
+		request_reset(w, &w->targets[i].test);
+	}
 	if (w->multi)
 		curl_multi_cleanup(w->multi); /* may still call on_curl_socket: w lives on */
 	for (size_t i = 0; i < w->n_targets; i++) {
@@ -1012,7 +983,9 @@ static void webhook_free(struct webhook *w)
 	loop_timer_free(w->curl_timer);
 	loop_timer_free(w->resend_timer);
 	json_decref(w->held);
-	headers_free(w);
+	for (size_t i = 0; i < w->n_headers; i++)
+		free(w->headers[i]);
+	free(w->headers);
 	free(w->spool_dir);
 	free(w->ca_file);
 	free(w->proxy);
@@ -1144,15 +1117,6 @@ static int webhook_setup(struct webhook *w, const struct cfg_sink *set, char *er
 	return 0;
 }
 
-static void target_log_backlog(struct webhook *w, struct target *t)
-{
-	size_t n = spool_count(t->spool);
-
-	if (n)
-		log_notice("sink %s: %zu undelivered alert%s in %s: sending them first", w->k->name,
-			   n, n == 1 ? "" : "s", t->spool_dir);
-}
-
 static int webhook_open(struct sink *k, const struct cfg_sink *set, char *err, size_t errlen)
 {
 	struct webhook *w = calloc(1, sizeof(*w));
@@ -1166,14 +1130,13 @@ static int webhook_open(struct sink *k, const struct cfg_sink *set, char *err, s
 		return -ENOMEM;
 	}
 	w->k = k;
+	k->priv = w;
 	rc = webhook_setup(w, set, err, errlen);
 	if (rc < 0) {
 		if (rc == -ENOMEM)
 			snprintf(err, errlen, "sink %s: out of memory", k->name);
-		webhook_free(w);
 		return rc;
 	}
-	k->priv = w;
 	if (!sink_env(k)->agg)
 		return 0;
 	for (size_t i = 0; i < w->n_targets; i++) {
@@ -1184,7 +1147,10 @@ static int webhook_open(struct sink *k, const struct cfg_sink *set, char *err, s
 			log_warn("sink %s: %s holds alert %llu, above any redmon numbers: the "
 				 "sequence does not follow it",
 				 k->name, t->spool_dir, (unsigned long long)spool_last(t->spool));
-		target_log_backlog(w, t);
+		if (spool_count(t->spool))
+			log_notice("sink %s: %zu undelivered alert%s in %s: sending them first",
+				   k->name, spool_count(t->spool),
+				   spool_count(t->spool) == 1 ? "" : "s", t->spool_dir);
 		kick(t);
 	}
 	return 0;
@@ -1261,12 +1227,8 @@ static void webhook_deliver(struct sink *k, const struct alert *a)
 	 * Put the request on the wire now, not at the next loop iteration: the
 	 * rest of the scan (more spool writes, the state file) costs fsyncs.
 	 */
-	if (started) {
-		int running;
-
-		curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-		finished(w);
-	}
+	if (started)
+		on_curl_timeout(w);
 }
 
 static void webhook_test(struct sink *k, const struct alert *a)
@@ -1326,11 +1288,6 @@ static void webhook_retire(struct sink *k)
 	}
 	if (w->resend_timer)
 		loop_timer_disarm(w->resend_timer);
-}
-
-static void webhook_close(struct sink *k)
-{
-	webhook_free(k->priv);
 }
 
 const struct sink_ops sink_webhook_ops = {

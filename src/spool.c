@@ -54,8 +54,10 @@ int mkdir_parents(const char *path, mode_t mode)
 	return 0;
 }
 
-static int write_all(int fd, const char *p, size_t len)
+int write_all(int fd, const void *data, size_t len)
 {
+	const char *p = data;
+
 	while (len) {
 		ssize_t n = write(fd, p, len);
 
@@ -169,15 +171,14 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int seqs_reserve(struct spool *s, size_t n)
+/* Room for one more sequence number. */
+static int seqs_grow(struct spool *s)
 {
+	size_t cap = s->cap ? s->cap * 2 : 16;
 	uint64_t *v;
-	size_t cap = s->cap ? s->cap : 16;
 
-	if (n <= s->cap)
+	if (s->n < s->cap)
 		return 0;
-	while (cap < n)
-		cap *= 2;
 	v = realloc(s->seqs, cap * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
@@ -188,17 +189,14 @@ static int seqs_reserve(struct spool *s, size_t n)
 
 static int scan_dir(struct spool *s)
 {
-	int fd = dup(s->dirfd);
-	DIR *d;
+	int fd = dup(s->dirfd), rc = 0;
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
 	struct dirent *de;
-	int rc = 0;
 
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(fd);
 	if (!d) {
 		rc = -errno;
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 		return rc;
 	}
 	while ((de = readdir(d))) {
@@ -212,7 +210,7 @@ static int scan_dir(struct spool *s)
 		}
 		if (!parse_entry_name(de->d_name, &seq))
 			continue;
-		rc = seqs_reserve(s, s->n + 1);
+		rc = seqs_grow(s);
 		if (rc < 0)
 			break;
 		s->seqs[s->n++] = seq;
@@ -236,12 +234,7 @@ int spool_open(const char *dir, size_t max, struct spool **ret)
 		return -ENOMEM;
 	s->max = max ? max : 1;
 	s->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (s->dirfd < 0) {
-		rc = -errno;
-		free(s);
-		return rc;
-	}
-	rc = scan_dir(s);
+	rc = s->dirfd < 0 ? -errno : scan_dir(s);
 	if (rc < 0) {
 		spool_free(s);
 		return rc;
@@ -331,7 +324,7 @@ int spool_put(struct spool *s, uint64_t seq, const void *data, size_t len, uint6
 
 	if (seq == 0)
 		return -EINVAL;
-	rc = seqs_reserve(s, s->n + 1);
+	rc = seqs_grow(s);
 	if (rc < 0)
 		return rc;
 	entry_name(seq, name, sizeof(name));

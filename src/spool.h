@@ -22,6 +22,9 @@
 /* mkdir -p path (each missing component with mode); 0 or -errno. */
 int mkdir_parents(const char *path, mode_t mode);
 
+/* Write all of data to fd, retrying short writes and EINTR; 0 or -errno. */
+int write_all(int fd, const void *data, size_t len);
+
 /*
  * Replace dirfd/name with data: write "<name>.tmp", fsync, rename over name,
  * fsync dirfd.  mode applies to a new file.  0 or -errno (name untouched).

@@ -27,7 +27,6 @@
 #include "../../src/loop.h"
 #include "../../src/loop_timer.h"
 #include "../../src/sink.h"
-#include "../../src/url_redact.h"
 
 struct fixture {
 	char dir[64];
