@@ -1,11 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Small helpers shared by the three PSU probes (power_supply, hwmon, ipmi):
- * a growable string, bounded file reads under a directory fd, checked number
- * parsing and the duration syntax of the core's option checker.
- *
- * The sources are compiled into each plugin that needs them (a plugin links
- * nothing from the core or from another plugin), so nothing here has state.
+ * What the three PSU probes (power_supply, hwmon, ipmi) read their own way:
+ * one small attribute into a fixed buffer, inside the root (rootfs.h), and
+ * the short texts of a verdict.  Nothing here has state.
  */
 #ifndef REDMON_PSU_UTIL_H
 #define REDMON_PSU_UTIL_H
@@ -24,40 +21,29 @@ void psu_text_add(char *buf, size_t len, const char *sep, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 /*
- * Read at most max - 1 bytes of the regular file path (relative to dirfd) into
- * buf and NUL-terminate it; one trailing newline is dropped.  Embedded NUL
- * bytes end the text.  Returns the length, or -errno (-ENOENT when missing,
- * -EINVAL for a file that is not regular: a FIFO in a captured tree must not
- * block a scan).  buf is untouched when the file cannot be opened or is not
- * regular; after a read error mid-way its content is unspecified.
- */
-int psu_read_text_at(int dirfd, const char *path, char *buf, size_t max);
-/* The same from an open fd (read from offset 0 with pread). */
-int psu_read_text_fd(int fd, char *buf, size_t max);
-
-/*
- * Read the file at path, relative to root_fd and resolved inside the root
- * (rootfs_open(): absolute and ".." links never leave it), as
- * psu_read_text_fd() does.  Length or -errno.  -ENOENT only when path names
- * no entry at all; an entry that is there but leads nowhere inside the root
- * (a symlink to a missing path, or to one outside the root, which resolves
- * to a missing path inside it) is -ENOLINK: it is unreadable, not absent.
+ * Read at most max - 1 bytes of the regular file at path, relative to root_fd
+ * and resolved inside the root (rootfs_open(): absolute and ".." links never
+ * leave it), into buf and NUL-terminate it; one trailing newline is dropped
+ * and an embedded NUL ends the text.  Returns the length, or -errno: -ENOENT
+ * only when path names no entry at all; an entry that is there but leads
+ * nowhere inside the root (a dangling link, or one out of the root) is
+ * -ENOLINK: unreadable, not absent; -EINVAL for a file that is not regular (a
+ * FIFO in a captured tree must not block a scan).  buf is untouched when the
+ * file cannot be opened or is not regular, unspecified after a read error.
  */
 int psu_read_in_root(int root_fd, const char *path, char *buf, size_t max);
 
 /*
  * Read file name of the directory dirfd (opened inside the root) the same
  * way, never leaving that directory (rootfs_open_beneath(): a link out of it
- * is -EXDEV).  One lookup instead of a walk from the root.  -ENOENT only
- * when there is no entry name; a link to nothing is -ENOLINK.
+ * is -EXDEV).  One lookup instead of a walk from the root.
  */
 int psu_read_beneath(int dirfd, const char *name, char *buf, size_t max);
 
 /*
- * Words for a read error (-errno) of psu_read_in_root(), psu_read_beneath()
- * or psu_read_text_fd() in a reason: "a link that leads nowhere in the
- * root", "a link out of its directory", "not a regular file", else
- * strerror().
+ * Words for a read error (-errno) of the two above in a reason: "a link that
+ * leads nowhere in the root", "a link out of its directory", "not a regular
+ * file", else strerror().
  */
 const char *psu_read_strerror(int rc);
 
