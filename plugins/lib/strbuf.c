@@ -295,57 +295,43 @@ int strbuf_reserve(struct strbuf *b, size_t cap)
 	return 0;
 }
 
-static int __attribute__((format(printf, 2, 0)))
-vappend(struct strbuf *b, const char *fmt, va_list ap)
+/* Room for need bytes, doubling the capacity (from 64): appends cost amortised O(1). */
+static int reserve_doubling(struct strbuf *b, size_t need)
 {
 	size_t cap = b->cap ? b->cap : 64;
-	va_list aq;
-	int n;
 
-	va_copy(aq, ap);
-	n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, aq);
-	va_end(aq);
-	if (n < 0)
-		return -EINVAL;
-	if (b->len + (size_t)n + 1 > b->cap) {
-		while (cap < b->len + (size_t)n + 1)
-			cap *= 2;
-		if (strbuf_reserve(b, cap) < 0)
-			return -ENOMEM;
-		vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-	}
-	b->len += (size_t)n;
-	return 0;
-}
-
-static int __attribute__((format(printf, 2, 3))) append(struct strbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = vappend(b, fmt, ap);
-	va_end(ap);
-	return rc;
+	while (cap < need)
+		cap *= 2;
+	return strbuf_reserve(b, cap);
 }
 
 int strbuf_addf(struct strbuf *b, const char *sep, const char *fmt, ...)
 {
-	size_t at = b->len;
+	size_t at = b->len, s = at && sep ? strlen(sep) : 0;
 	va_list ap;
-	int rc;
+	int n;
 
+	if (reserve_doubling(b, at + s + 1) < 0)
+		return -ENOMEM;
+	memcpy(b->p + at, s ? sep : "", s);
 	va_start(ap, fmt);
-	rc = at && sep ? append(b, "%s", sep) : 0;
-	if (rc == 0)
-		rc = vappend(b, fmt, ap);
+	n = vsnprintf(b->p + at + s, b->cap - at - s, fmt, ap);
 	va_end(ap);
-	if (rc < 0) {
-		b->len = at;
-		if (b->p)
-			b->p[at] = '\0';
+	if (n < 0)
+		goto fail;
+	/* Formatted once into the room there was; again only when it did not fit. */
+	if (at + s + (size_t)n >= b->cap) {
+		if (reserve_doubling(b, at + s + (size_t)n + 1) < 0)
+			goto fail;
+		va_start(ap, fmt);
+		vsnprintf(b->p + at + s, b->cap - at - s, fmt, ap);
+		va_end(ap);
 	}
-	return rc;
+	b->len = at + s + (size_t)n;
+	return 0;
+fail:
+	b->p[at] = '\0';
+	return n < 0 ? -EINVAL : -ENOMEM;
 }
 
 void strbuf_free(struct strbuf *b)

@@ -117,17 +117,15 @@ void strbuf_free(struct strbuf *b);
 
 /*
  * Read the whole of fd from offset 0 with pread() into b, at most max bytes
- * (b->p[b->len] is then a NUL); *ret_truncated (may be NULL) says whether the
- * file held more.  Returns 0 or -errno; on error b->len is 0.
+ * (then NUL-terminated); *ret_truncated (may be NULL) says whether the file
+ * held more.  Returns 0 or -errno; on error b->len is 0.
  *
- * pread() from offset 0 rather than read(): it restarts a seq_file such as
- * /proc/mdstat from its first record (fs/seq_file.c seq_read_iter), and it
- * re-arms sysfs poll() on a kept-open attribute (fs/kernfs/file.c).
- *
- * A short read ends the file: a sysfs attribute is one show() call and a
- * seq_file read fills the buffer while there is more, as does a read of a
- * regular file.  That saves the second read, returning 0, per file.  With
- * STRBUF_TO_EOF, reads go on until one returns 0 (a file that may come in
+ * pread() at offset 0 restarts a seq_file such as /proc/mdstat from its first
+ * record (fs/seq_file.c seq_read_iter) and re-arms sysfs poll() on a
+ * kept-open attribute (fs/kernfs/file.c).  A short read ends the file (a
+ * sysfs attribute is one show(); a seq_file read, like a regular file's,
+ * fills the buffer while there is more), which saves the read that returns
+ * 0; with STRBUF_TO_EOF, reads go on until one does (a file that may come in
  * pieces).
  */
 #define STRBUF_TO_EOF 0x1u
