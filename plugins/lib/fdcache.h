@@ -2,27 +2,24 @@
 /*
  * Kept-open files of a probe, keyed by their path under the probe's root.
  *
- * A scan re-reads the same files every time (proc/mdstat, a few attributes
- * per array or bond); keeping them open and re-reading with pread() at
- * offset 0 (each read at 0 runs a sysfs show() or a seq_file again) saves
- * the open, fstat and close of each file and its path walk, and a kept-open
- * sysfs attribute is what poll()/epoll need for sysfs_notify().  The price is
- * one descriptor per file (and, for a sysfs one, the kernel's page-sized
- * buffer), so at most `budget` are kept; beyond that a read falls back to
- * open, read, close.  A scan brackets its reads with fdcache_begin() and
- * fdcache_sweep(): files not read in between (a vanished array) are closed.
+ * A scan re-reads the same files (proc/mdstat, a few attributes per array or
+ * bond).  Re-reading a kept descriptor with pread() at offset 0 (which runs a
+ * sysfs show() or a seq_file again) saves each file's open, path walk, fstat
+ * and close, and a kept-open sysfs attribute is what poll() needs for
+ * sysfs_notify().  Each costs a descriptor (and, for sysfs, a kernel page),
+ * so at most `budget` are kept; beyond that a read opens, reads and closes.
+ * A scan brackets its reads with fdcache_begin() and fdcache_sweep(): files
+ * not read in between (a vanished array) are closed.
  *
  * Every open resolves the path inside the root (rootfs_open_regular()): a
  * link in a captured tree cannot make the probe read, and the daemon send, a
- * file of the host.  Only regular files are read.
+ * file of the host.  A kept-open file must not outlive a rename over its path
+ * (a captured tree) or a renamed device taking the name: the owner keeps a
+ * cache only while it gets the events that say so, and flushes it then.
  *
- * A kept-open file must not outlive a rename over its path (a captured tree)
- * or a renamed device taking the name: the owner keeps a cache only while it
- * gets the events that say so, and flushes it when they come.
- *
- * The cache owns every descriptor in it.  Before closing one that the owner
- * registered for events (entry->watched) it calls the unwatch hook.  Nothing
- * logs.  Not thread-safe: one per probe instance.
+ * The cache owns its descriptors and calls the unwatch hook before closing
+ * one the owner registered for events (entry->watched).  Nothing logs.  Not
+ * thread-safe: one per probe instance.
  */
 #ifndef REDMON_PLUGINS_FDCACHE_H
 #define REDMON_PLUGINS_FDCACHE_H

@@ -1,29 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Change notification for probes: inotify over directories of the root, and
- * a udev monitor.
+ * Change notification for probes: inotify over directories of the root
+ * (watch.c), and a udev monitor (watch_udev.c, apart so that a probe using
+ * only inotify does not link libudev).
  *
- * inotify (watch.c).  sysfs and procfs send no inotify events, but a
- * captured tree (--root) is plain files that a test or a replayed capture
- * rewrites, so a probe watches the directories it reads.  A watch carries an
- * owner, a number the probe chooses (the index of a bond, a kind of
- * directory), so that an event becomes "re-read that" without a path lookup.
- * A probe names the directories it depends on in a sync round
- * (watch_ino_begin, watch_ino_add for each, watch_ino_end: the watches not
- * named again are removed), or adds one more at any time.  Each directory is
- * resolved inside the root as every read is (plugins/lib/rootfs.h), so a
- * planted link never puts a watch on a directory of the host.  Two paths
- * that are one directory (a link and its target) share one watch; when their
- * owners differ, its owner is WATCH_SHARED.  Events are lost when the
- * kernel's queue overflows: the callback then sees WATCH_UNKNOWN and the
- * probe rescans everything.  A directory removed or moved away drops its
- * path (and those under it) from the set, so the next round resolves and
- * watches it again when it reappears.
+ * sysfs and procfs send no inotify events, but a captured tree (--root) is
+ * plain files that a test or a replayed capture rewrites, so a probe watches
+ * the directories it reads.  A watch carries an owner, a number the probe
+ * chooses (the index of a bond, a kind of directory), so that an event
+ * becomes "re-read that" without a path lookup.  Each directory is resolved
+ * inside the root as every read is (rootfs.h), so a planted link never puts
+ * a watch on a directory of the host.  A directory removed or moved away
+ * drops its path (and those under it), so that the next round watches it
+ * again when it reappears.
  *
- * udev (watch_udev.c).  On the live root the kernel announces devices coming,
- * going and changing with uevents; a probe opens one monitor filtered to its
- * subsystems (the filter runs in the kernel: no wake-up for other devices)
- * and drains it when its descriptor is readable.
+ * On the live root the kernel announces devices coming, going and changing
+ * with uevents: a probe opens one udev monitor filtered to its subsystems
+ * (the filter runs in the kernel: no wake-up for other devices).
  *
  * Neither logs nor talks to the host: the probe registers the descriptor
  * (ops->watch_fd) and says what failed.  0 or -errno everywhere.
@@ -59,15 +52,13 @@ struct watch_wd;   /* a watch descriptor and its owner: watch.c */
 struct watch_ino {
 	int fd; /* the inotify instance, for ops->watch_fd; -1 when closed */
 	/*
-	 * Some paths were forgotten since the last round (their directory
-	 * was removed or moved, or events were lost, or memory ran out): the
-	 * next round must run to watch them again.
+	 * Paths were forgotten since the last round (their directory removed
+	 * or moved, events lost, memory short): run a round to watch them again.
 	 */
 	bool lost;
 	/*
-	 * An entry was created, removed or renamed in a watched directory
-	 * since the last round: a directory (or a link to one) that the
-	 * probe's list names may have appeared or gone.
+	 * An entry was created, removed or renamed in a watched directory since
+	 * the last round: a directory (or link) the probe's list names may be new.
 	 */
 	bool entries_changed;
 
@@ -113,10 +104,10 @@ int watch_ino_addf(struct watch_ino *w, int owner, const char *fmt, ...)
 void watch_ino_end(struct watch_ino *w);
 
 /*
- * Read every pending event and pass each to fn.  IN_IGNORED of a watch the
- * helper removed itself (watch_ino_end) is not passed; IN_IGNORED of one the
- * kernel dropped (its directory is gone) is, with its owner.  Returns 0 or
- * -errno of read(2).
+ * Read every pending event and pass each to fn; WATCH_UNKNOWN says events
+ * were lost: rescan everything.  IN_IGNORED of a watch the helper removed
+ * itself (watch_ino_end) is not passed; IN_IGNORED of one the kernel dropped
+ * (its directory is gone) is, with its owner.  Returns 0 or -errno of read(2).
  */
 int watch_ino_drain(struct watch_ino *w, watch_ino_fn fn, void *ctx);
 
