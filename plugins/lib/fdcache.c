@@ -71,8 +71,6 @@ static struct fdcache_entry *lookup(struct fdcache *c, const char *path)
 	struct path_key key = { c, path };
 	size_t i;
 
-	if (c->n == 0)
-		return NULL;
 	if (c->cursor < c->n && strcmp(c->v[c->cursor].path, path) == 0)
 		i = c->cursor;
 	else

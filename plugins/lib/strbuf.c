@@ -24,45 +24,6 @@ struct strv strv_c(const char *s)
 	return strv_make(s, s ? strlen(s) : 0);
 }
 
-bool strv_next_line(struct strv *rest, struct strv *ret_line)
-{
-	const char *nl;
-
-	if (rest->n == 0)
-		return false;
-	nl = memchr(rest->p, '\n', rest->n);
-	if (!nl) {
-		*ret_line = *rest;
-		rest->p += rest->n;
-		rest->n = 0;
-		return true;
-	}
-	*ret_line = strv_make(rest->p, (size_t)(nl - rest->p));
-	rest->n -= (size_t)(nl - rest->p) + 1;
-	rest->p = nl + 1;
-	return true;
-}
-
-bool strv_next_token(struct strv *rest, struct strv *ret_tok)
-{
-	size_t i = 0, start;
-
-	while (i < rest->n && is_blank(rest->p[i]))
-		i++;
-	if (i == rest->n) {
-		rest->p += rest->n;
-		rest->n = 0;
-		return false;
-	}
-	start = i;
-	while (i < rest->n && !is_blank(rest->p[i]))
-		i++;
-	*ret_tok = strv_make(rest->p + start, i - start);
-	rest->p += i;
-	rest->n -= i;
-	return true;
-}
-
 struct strv strv_ltrim(struct strv s)
 {
 	while (s.n > 0 && is_blank(s.p[0])) {
@@ -78,6 +39,34 @@ struct strv strv_trim(struct strv s)
 	while (s.n > 0 && is_blank(s.p[s.n - 1]))
 		s.n--;
 	return s;
+}
+
+bool strv_next_line(struct strv *rest, struct strv *ret_line)
+{
+	const char *nl = rest->n ? memchr(rest->p, '\n', rest->n) : NULL;
+	size_t len = nl ? (size_t)(nl - rest->p) : rest->n, skip = len + (nl != NULL);
+
+	if (rest->n == 0)
+		return false;
+	*ret_line = strv_make(rest->p, len);
+	rest->p += skip;
+	rest->n -= skip;
+	return true;
+}
+
+bool strv_next_token(struct strv *rest, struct strv *ret_tok)
+{
+	size_t i = 0;
+
+	*rest = strv_ltrim(*rest);
+	if (rest->n == 0)
+		return false;
+	while (i < rest->n && !is_blank(rest->p[i]))
+		i++;
+	*ret_tok = strv_make(rest->p, i);
+	rest->p += i;
+	rest->n -= i;
+	return true;
 }
 
 bool strv_is_blank(struct strv s)
@@ -134,12 +123,10 @@ static int number_token(struct strv s, bool sign_ok, char *buf, size_t cap)
 {
 	size_t i = sign_ok && s.n && s.p[0] == '-' ? 1 : 0;
 
-	if (s.n == 0)
+	if (s.n == 0 || i == s.n)
 		return -EINVAL;
 	if (s.n >= cap)
 		return -ERANGE;
-	if (i == s.n)
-		return -EINVAL;
 	for (size_t k = i; k < s.n; k++)
 		if (s.p[k] < '0' || s.p[k] > '9')
 			return -EINVAL;

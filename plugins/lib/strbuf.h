@@ -22,8 +22,7 @@ struct strv {
 
 static inline struct strv strv_make(const char *p, size_t n)
 {
-	struct strv s = { p, n };
-	return s;
+	return (struct strv){ p, n };
 }
 
 /* A view of a NUL-terminated C string (NULL: the empty view). */
