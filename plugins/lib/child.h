@@ -4,20 +4,18 @@
  * reading what it printed, the way a probe may trust it:
  *
  *   - argv only, never a shell: device names never reach one;
- *   - the program by absolute path, found once (child_find_tool()), with a
- *     fixed environment: PATH=/usr/sbin:/usr/bin:/sbin:/bin and LC_ALL=C
- *     (untranslated, parseable output), nothing inherited;
- *   - stdin is /dev/null, no other descriptor of ours leaks into it, and it
- *     starts in "/";
- *   - it runs in a process group of its own: at the timeout, or when stdout
- *     goes over the cap, the whole group is killed (a tool that forked a
- *     helper leaves nothing behind), and whatever is left of the group when
- *     the tool exits is killed too;
+ *   - the program by absolute path, found once (child_find_tool()), with
+ *     only CHILD_ENV_PATH and CHILD_ENV_LOCALE (untranslated, parseable
+ *     output) in its environment, stdin from /dev/null, no other descriptor
+ *     of ours, and "/" as its working directory;
+ *   - in a process group of its own: at the timeout, or when stdout goes
+ *     over the cap, the whole group is killed (a tool that forked a helper
+ *     leaves nothing behind), and so is what is left of it when the tool exits;
  *   - stderr is kept (its first bytes) as the reason a probe can show.
  *
- * The core uses the same runner for the privileged helper (src/privhelper.c),
- * so a probe sees the same result whichever process ran the tool.  Nothing
- * here logs or keeps state; every call is safe from any thread.
+ * The core's privileged helper (src/privhelper.c) runs tools with it too, so
+ * a probe sees the same result whichever process ran the tool.  Nothing here
+ * logs or keeps state; every call is safe from any thread.
  */
 #ifndef REDMON_PLUGINS_CHILD_H
 #define REDMON_PLUGINS_CHILD_H
@@ -27,7 +25,6 @@
 
 #include "redmon/plugin.h"
 
-/* The whole environment a tool gets. */
 #define CHILD_ENV_PATH	 "PATH=/usr/sbin:/usr/bin:/sbin:/bin"
 #define CHILD_ENV_LOCALE "LC_ALL=C"
 
