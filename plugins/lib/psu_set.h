@@ -1,13 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The bookkeeping every PSU probe shares: which supplies make up the set, how
- * many of them the load needs, and the margin.
- *
- * A probe reads its source and describes each supply it sees (struct
- * psu_supply, mostly through struct psu_group).  psu_set_eval() turns that into one group's numbers and
- * members, remembering across scans which supplies it has seen present: a
- * supply that was there and is gone (pulled, chip vanished) stays a member
- * with role missing, so the set does not silently shrink.
+ * many of them the load needs, and the margin.  A probe describes each
+ * supply it sees (mostly through struct psu_group); psu_set_eval() turns that
+ * into one group, remembering which supplies it has seen present: one that
+ * was there and is gone (pulled, chip vanished) stays a member with role
+ * missing, so the set never silently shrinks.
  *
  * needed ("N" of N+M) is the configured `required`, else a probe's hint (the
  * IPMI redundancy sensor), else all but one of the supplies present at the

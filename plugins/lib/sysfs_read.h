@@ -1,15 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Reading the attributes of one sysfs (or procfs) directory of the root:
- * "sys/block/md0/md/" then "array_state", "dev-sda/state"; "sys/class/net/
- * bond0/bonding/" then "mode".  A struct sysfs_dir holds the directory, the
- * kept-open files to read through (fdcache.h) and the buffer; each read
- * builds the attribute's path after the directory by hand (a scan builds one
- * per attribute, and snprintf() was a fifth of the md probe's instructions)
- * and leaves it there, so that a reason can name the attribute that failed
- * (sysfs_name()).  Files are opened inside the root only (rootfs.h).
- *
- * Nothing logs; 0 or -errno.  One per scan, on the caller's stack.
+ * Reading the attributes of one sysfs (or procfs) directory of the root
+ * ("sys/block/md0/md/" then "array_state", "dev-sda/state").  A struct
+ * sysfs_dir holds the directory, the kept-open files to read through
+ * (fdcache.h) and the buffer; each read builds the attribute's path after the
+ * directory by hand (snprintf() was a fifth of the md probe's instructions)
+ * and leaves it there, so that a reason can name the attribute that failed.
+ * Files are opened inside the root only (rootfs.h).  Nothing logs; 0 or
+ * -errno.  One per scan, on the caller's stack.
  */
 #ifndef REDMON_PLUGINS_SYSFS_READ_H
 #define REDMON_PLUGINS_SYSFS_READ_H
@@ -34,10 +32,7 @@ struct sysfs_dir {
 /* Set the directory (printf-style, a '/' is added); -ENAMETOOLONG leaves none. */
 int sysfs_dir_at(struct sysfs_dir *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/*
- * Build the directory's path then p1 p2 p3 (any may be "") in d->path.
- * -ENAMETOOLONG when it does not fit (d->path then names what was built).
- */
+/* Build the directory's path then p1 p2 p3 (any may be "") in d->path, or -ENAMETOOLONG. */
 int sysfs_dir_path(struct sysfs_dir *d, const char *p1, const char *p2, const char *p3);
 
 /*
@@ -63,10 +58,10 @@ static inline const char *sysfs_name(const struct sysfs_dir *d)
 
 /*
  * List the directory at path (below root_fd) with getdents64() into buf (the
- * caller's, kept across scans: no DIR and its 32 KiB allocated per
- * directory), calling fn for each entry but "." and "..".  A non-zero return
- * of fn stops the listing; a negative one is returned.  0 or -errno
- * (-ENOENT absent, -ENOTDIR, -ENOLINK for a link leading out of the root).
+ * caller's, kept across scans: no DIR and its 32 KiB allocated each time),
+ * calling fn for each entry but "." and "..".  A non-zero return of fn stops
+ * the listing; a negative one is returned.  0 or -errno (-ENOENT, -ENOTDIR,
+ * -ENOLINK for a link leading out of the root).
  */
 int sysfs_list_dir(int root_fd, const char *path, struct strbuf *buf,
 		   int (*fn)(void *ctx, const char *name), void *ctx);
