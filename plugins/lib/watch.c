@@ -1,12 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * inotify over directories of a probe's root: see watch.h.
- *
- * Two tables, each with an index (hindex.h): the paths added (path ->
- * wd), and the watch descriptors (wd -> owner and a path for the events).
- * Several paths may lead to one wd.  At 1000 md arrays a scan depends on
- * 5000 directories, each looked up by path in every round, so lookups are
- * hashed rather than searched.
+ * inotify over directories of a probe's root: see watch.h.  Two tables, each
+ * indexed (hindex.h) because at 1000 md arrays a round looks up 5000 paths:
+ * the paths added (path -> wd), and the watch descriptors (wd -> owner and a
+ * path for the events).  Several paths may lead to one wd.
  */
 #include "watch.h"
 
