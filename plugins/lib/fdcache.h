@@ -52,10 +52,7 @@ struct fdcache {
 #define FDC_NOTIFY 0x1u
 /* TO_EOF: read until a read returns 0, not to the first short read (STRBUF_TO_EOF). */
 #define FDC_TO_EOF 0x2u
-/*
- * REOPEN: the name may now be another file (a captured tree where a file was
- * renamed over): open it again, keeping the entry, and read the new file.
- */
+/* REOPEN: the name may now be another file (renamed over): open it again, keeping the entry. */
 #define FDC_REOPEN 0x4u
 /*
  * RETRY: any error of a kept-open file (but ENOMEM) closes it and tries the
@@ -69,12 +66,10 @@ struct fdcache {
 void fdcache_init(struct fdcache *c, size_t budget, void (*unwatch)(void *ctx, int fd), void *ctx);
 
 /*
- * Read the regular file at path (below root_fd, rootfs_open_regular()) into
- * b, at most max bytes, as strbuf_read_fd() does, from the kept descriptor
- * when there is one.  c may be NULL (no caching); ret_truncated may be NULL.
- * Returns 0 or -errno: -ENOENT when the file does not exist, -ENOLINK for a
- * link leading out of the root, -EINVAL / -EISDIR when it is no regular file;
- * on error b->len is 0.
+ * Read the regular file at path (below root_fd) into b, at most max bytes, as
+ * strbuf_read_fd() does, from the kept descriptor when there is one.  c may be
+ * NULL (no caching); ret_truncated may be NULL.  0 or -errno as
+ * rootfs_open_regular() and strbuf_read_fd() give it; on error b->len is 0.
  */
 int fdcache_read(struct fdcache *c, int root_fd, const char *path, unsigned int flags,
 		 struct strbuf *b, size_t max, bool *ret_truncated);

@@ -12,8 +12,7 @@
 
 /*
  * Where key is, or would go, in set->by_key; *found says whether it is there.
- * A set holds up to PSU_SET_MAX keys and is asked once per supply and scan:
- * bisection keeps a scan of many supplies linear in their number.
+ * Asked once per supply and scan, and a hostile source may list many: bisection.
  */
 static size_t seen_pos(const struct psu_set *set, const char *key, bool *found)
 {

@@ -49,10 +49,9 @@ bool strv_is_graph(struct strv s);
 bool strv_has_control(struct strv s);
 
 /*
- * Parse all of s as a decimal integer in [min, max] (strtoll, full checks: no
- * sign other than a leading '-', no blanks, no trailing bytes).  Returns 0 and
- * stores *ret, or -EINVAL (not a number) / -ERANGE (out of range, or 32
- * bytes or more: no 64-bit value is that long).
+ * Parse all of s as a decimal integer in [min, max]: digits after an optional
+ * '-', nothing else.  0 with *ret set, or -EINVAL (not a number) / -ERANGE
+ * (out of range, or 32 bytes or more: no 64-bit value is that long).
  */
 int strv_to_ll(struct strv s, long long min, long long max, long long *ret);
 
@@ -80,10 +79,9 @@ int strv_to_mac(struct strv s, uint8_t ret[6]);
 void strv_copy_printable(struct strv s, char *dst, size_t cap);
 
 /*
- * Copy s into a new C string of at most max bytes, with every control byte
- * (NUL, line breaks, ESC, DEL) replaced by '?', so that a name read from a
- * file never breaks a line of an event or a log; other bytes are kept.
- * NULL when out of memory.
+ * Copy s into a new C string (NULL when out of memory) of at most max bytes,
+ * every control byte (NUL, line breaks, ESC, DEL) replaced by '?' so that a
+ * name read from a file never breaks a line of an event or a log.
  */
 char *strv_dup_nocontrol(struct strv s, size_t max);
 

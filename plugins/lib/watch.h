@@ -76,10 +76,9 @@ struct watch_ino {
 
 /*
  * Create the instance (non-blocking, close-on-exec) for directories of the
- * root root_fd (an O_PATH fd the caller keeps open), whose path is root
- * (copied: used only where /proc is not mounted, see watch_ino_add).  mask:
- * the IN_* events the probe wants; IN_ONLYDIR, IN_DELETE_SELF and
- * IN_MOVE_SELF are added (the helper needs them to forget moved paths).
+ * root root_fd (an O_PATH fd the caller keeps open) at path root (copied; used
+ * only where /proc is not mounted).  mask: the IN_* events the probe wants,
+ * plus IN_ONLYDIR, IN_DELETE_SELF and IN_MOVE_SELF (to forget moved paths).
  * Returns 0, or -errno with w closed.
  */
 int watch_ino_open(struct watch_ino *w, int root_fd, const char *root, uint32_t mask);
