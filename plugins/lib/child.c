@@ -3,10 +3,8 @@
  * The runner: posix_spawn (glibc's is a vfork: safe in a threaded process,
  * and it reports an exec failure as its return value), then one poll loop over
  * the two pipes until both close, the deadline passes or stdout overflows.
- *
- * The child's process group is its own (POSIX_SPAWN_SETPGROUP), and we kill
- * it only while its leader is unreaped (running or a zombie): the group id
- * cannot then belong to anyone else.
+ * The child's group is its own, killed only while its leader is unreaped
+ * (running or a zombie): the group id cannot then belong to anyone else.
  */
 #include "child.h"
 

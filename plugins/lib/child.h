@@ -39,15 +39,13 @@
 int child_find_tool(const char *tool, const char *configured, char *buf, size_t len);
 
 /*
- * Run argv (argv[0] an absolute path) and wait up to timeout_ms for it,
- * keeping at most out_max bytes of stdout (0: REDMON_CMD_*_DEFAULT).
- * Returns 0 when it ran to its end (exit status or signal in *ret),
- * -ETIMEDOUT or -EFBIG when it was killed at the timeout or for more output
- * than out_max, else -errno when it could not run (-EINVAL for a relative
- * argv[0], -ENOENT, -EACCES, ...).  *ret is filled on every return: ret->err
- * holds stderr's first bytes, or why it did not run; ret->out (the stdout
- * read, NUL-terminated; NULL when it did not start) is the caller's:
- * child_result_free().
+ * Run argv (argv[0] an absolute path) for up to timeout_ms, keeping at most
+ * out_max bytes of stdout (0: REDMON_CMD_*_DEFAULT).  0 when it ran to its end
+ * (exit status or signal in *ret), -ETIMEDOUT or -EFBIG when it was killed at
+ * the timeout or for more output, else -errno when it could not run.  *ret is
+ * filled on every return: ret->err holds stderr's first bytes, or why it did
+ * not run; ret->out (stdout, NUL-terminated; NULL when it did not start) is
+ * the caller's: child_result_free().
  */
 int child_run(const char *const argv[], uint32_t timeout_ms, uint32_t out_max,
 	      struct redmon_cmd_result *ret);

@@ -56,9 +56,9 @@ struct fdcache {
 #define FDC_REOPEN 0x4u
 /*
  * RETRY: any error of a kept-open file (but ENOMEM) closes it and tries the
- * path again.  Without it only the errors of a file gone (ENODEV from a
- * removed kernfs node, ESTALE, ENOENT) do, and an attribute that fails by
- * design (EINVAL, EIO) keeps its descriptor.
+ * path again; without it only those of a file gone (ENODEV from a removed
+ * kernfs node, ESTALE, ENOENT) do, so that an attribute failing by design
+ * (EINVAL, EIO) keeps its descriptor.
  */
 #define FDC_RETRY 0x8u
 

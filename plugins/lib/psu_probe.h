@@ -24,9 +24,8 @@
 int psu_option_required(const struct redmon_host_ops *ops, struct redmon_host *h, int *ret);
 
 /*
- * Report what an evaluation (psu_group_eval() and the probes' *_psu_eval())
- * gave: the group g when rc is 0, nothing when rc is -ENODATA (no set to
- * report), else a scan error naming rc.  Returns what scan() should return.
+ * Report what psu_group_eval() (or a probe's *_psu_eval()) gave: g when rc is
+ * 0, nothing on -ENODATA, else a scan error naming rc.  Returns scan()'s value.
  */
 int psu_report(const struct redmon_host_ops *ops, struct redmon_host *h, int rc,
 	       const struct redmon_group *g);

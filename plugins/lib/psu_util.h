@@ -50,11 +50,9 @@ const char *psu_read_strerror(int rc);
 /*
  * The root-relative path of dir/name with one link level followed as text: a
  * symlink's target, or the content of a regular file standing in for a link
- * (captures of sysfs often store links that way).  A directory gives
- * dir/name.  The result keeps the target's last component, so its basename
- * is meaningful ("3-0058", "i2c").  The directory is opened inside the root
- * and the file standing for a link is never followed out of it.  0,
- * -ENAMETOOLONG, -EINVAL or -errno (-ENOENT: dir/name is not there).
+ * (as captures of sysfs store them); a directory gives dir/name.  Its
+ * basename is the target's ("3-0058", "i2c").  Nothing is followed out of the
+ * root.  0, -ENAMETOOLONG, -EINVAL or -errno (-ENOENT: dir/name is not there).
  */
 int psu_follow_link(int root_fd, const char *dir, const char *name, char *out, size_t len);
 

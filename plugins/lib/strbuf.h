@@ -3,9 +3,8 @@
  * Text for parsers of untrusted files: byte views that need no terminating
  * NUL (struct strv: a line, a token of /proc/mdstat or of a sysfs attribute),
  * strict number parsing, and one growable buffer (struct strbuf) that a probe
- * keeps across scans, so that steady-state scans do not allocate.
- *
- * Nothing here logs; every function returns 0 or -errno (or a bool).
+ * keeps across scans, so that steady-state scans do not allocate.  Nothing
+ * here logs; every function returns 0 or -errno (or a bool).
  */
 #ifndef REDMON_PLUGINS_STRBUF_H
 #define REDMON_PLUGINS_STRBUF_H
@@ -72,9 +71,8 @@ int strv_to_hex(struct strv s, unsigned long long *ret);
 int strv_to_mac(struct strv s, uint8_t ret[6]);
 
 /*
- * Copy s into dst (capacity cap >= 1) as a C string, replacing every byte that
- * is not printable ASCII by '?' and cutting at cap - 1 bytes.  For text that
- * ends up in reasons and state strings, which must be valid UTF-8.
+ * Copy s into dst (capacity cap >= 1) as a C string cut at cap - 1 bytes, with
+ * '?' for every byte not printable ASCII: reasons and states must be UTF-8.
  */
 void strv_copy_printable(struct strv s, char *dst, size_t cap);
 

@@ -37,9 +37,8 @@ int sysfs_dir_path(struct sysfs_dir *d, const char *p1, const char *p2, const ch
 
 /*
  * Read the attribute p1 p2 p3 of the directory through d->fdc into d->buf,
- * with d->flags | flags; *ret views its bytes as they are (blanks and all).
- * 0, or -errno: -ENOENT when absent, -ENOLINK for a link leading out of the
- * root, -EFBIG when over d->max bytes (unless d->cut_ok).
+ * with d->flags | flags; *ret views its bytes, blanks and all.  0, or -errno:
+ * -ENOENT, -ENOLINK (a link out of the root), -EFBIG (over d->max, !cut_ok).
  */
 int sysfs_read3(struct sysfs_dir *d, const char *p1, const char *p2, const char *p3,
 		unsigned int flags, struct strv *ret);

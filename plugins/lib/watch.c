@@ -225,12 +225,11 @@ static int add_by_name(struct watch_ino *w, const char *rel, int dfd)
 }
 
 /*
- * Watch directory rel of the root.  inotify_add_watch() takes a path and
- * follows every link in it, so a planted sys/class/net/bond0 -> /etc would
- * watch a host directory: the directory is opened inside the root
- * (rootfs_open()) and the watch put on the inode opened, through its
- * /proc/self/fd link.  Returns the wd (an inode watched already gives its
- * own) or -errno.
+ * Watch directory rel of the root.  inotify_add_watch() follows every link in
+ * a path, so a planted sys/class/net/bond0 -> /etc would watch a host
+ * directory: the directory is opened inside the root and the watch put on
+ * that inode through its /proc/self/fd link.  The wd (an inode watched
+ * already gives its own) or -errno.
  */
 static int add_watch(struct watch_ino *w, const char *rel)
 {
@@ -358,10 +357,9 @@ static bool within(const char *path, const char *dir)
 }
 
 /*
- * The directory of watch wd was removed or moved: its paths, and the paths
- * under them, no longer lead to what is watched.  Forget them (the next
- * round resolves them again); with drop_wd (IN_IGNORED: the kernel dropped
- * the watch) forget the watch too.  Rare, so a plain k * n pass.
+ * The directory of watch wd was removed or moved: forget its paths and those
+ * under them (the next round resolves them again), and with drop_wd
+ * (IN_IGNORED: the kernel dropped it) the watch too.  Rare: a plain k * n pass.
  */
 static void forget_under(struct watch_ino *w, int wd, bool drop_wd)
 {

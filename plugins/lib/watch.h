@@ -91,9 +91,8 @@ void watch_ino_begin(struct watch_ino *w);
 
 /*
  * Watch the directory rel (relative to the root, resolved inside it) for
- * owner.  A path already watched costs no system call.  Returns 0, -errno
- * when it cannot be watched (-ENOENT: absent, -ENOTDIR, -ENOSPC: out of
- * watches), or -ENOMEM.  A path too long for the format is -ENAMETOOLONG.
+ * owner; a path already watched costs no system call.  0, or -errno: -ENOENT,
+ * -ENOTDIR, -ENOSPC (out of watches), -ENOMEM, -ENAMETOOLONG (addf).
  */
 int watch_ino_add(struct watch_ino *w, const char *rel, int owner);
 int watch_ino_addf(struct watch_ino *w, int owner, const char *fmt, ...)
