@@ -7,15 +7,11 @@
  * sysfs show() or a seq_file again) saves each file's open, path walk, fstat
  * and close, and a kept-open sysfs attribute is what poll() needs for
  * sysfs_notify().  Each costs a descriptor (and, for sysfs, a kernel page),
- * so at most `budget` are kept; beyond that a read opens, reads and closes.
- * A scan brackets its reads with fdcache_begin() and fdcache_sweep(): files
- * not read in between (a vanished array) are closed.
- *
- * Every open resolves the path inside the root (rootfs_open_regular()): a
- * link in a captured tree cannot make the probe read, and the daemon send, a
- * file of the host.  A kept-open file must not outlive a rename over its path
- * (a captured tree) or a renamed device taking the name: the owner keeps a
- * cache only while it gets the events that say so, and flushes it then.
+ * so at most `budget` are kept.  Files not read between fdcache_begin() and
+ * fdcache_sweep() (a vanished array) are closed.  Opens stay inside the root
+ * (rootfs_open_regular()).  A kept file must not outlive a rename over its
+ * path or a renamed device taking the name: the owner keeps a cache only
+ * while it gets the events that say so, and flushes it then.
  *
  * The cache owns its descriptors and calls the unwatch hook before closing
  * one the owner registered for events (entry->watched).  Nothing logs.  Not

@@ -36,9 +36,8 @@ enum psu_cond {
 struct psu_view {
 	enum psu_cond cond;
 	/*
-	 * The source could not be read (cond PSU_UNKNOWN, why says why): a
-	 * member even if never seen present, and the set's margin is unknown,
-	 * never a set silently smaller or a guess at this supply.
+	 * The source could not be read (cond PSU_UNKNOWN, why says why): a member
+	 * even if never seen present, and the set's margin is unknown, not a guess.
 	 */
 	bool unreadable;
 	bool warn;	 /* in service, but why names a warning */
@@ -77,10 +76,9 @@ struct psu_eval {
 
 /*
  * Evaluate one scan.  required > 0 fixes N; else hint_needed > 0 is used when N
- * is learned (now or never: once learned it stays).  Returns 0, -ENODATA when
- * no supply has ever been seen present and none counts (no group to report),
- * or -ENOMEM.  ev must be zeroed before the first call and released with
- * psu_eval_free(); it is reset on each call.
+ * is learned (once learned it stays).  0, -ENODATA when no supply was ever
+ * present and none counts (no group to report), or -ENOMEM.  ev is zeroed
+ * before the first call, reset on each, released with psu_eval_free().
  */
 int psu_set_eval(struct psu_set *set, const struct psu_supply *s, size_t n, int required,
 		 int hint_needed, struct psu_eval *ev);
@@ -106,10 +104,9 @@ struct psu_group {
 void psu_group_begin(struct psu_group *pg);
 
 /*
- * Add a supply to this scan; key, location and serial (may be NULL) must
- * stay valid until the scan's last psu_group_eval().  Returns its view,
- * zeroed, for the probe's rules to fill (valid until the next add), or NULL
- * when out of memory.
+ * Add a supply to this scan; key, location and serial (may be NULL) must stay
+ * valid until the scan's last psu_group_eval().  Its view, zeroed, for the
+ * probe's rules to fill (valid until the next add); NULL when out of memory.
  */
 struct psu_view *psu_group_add(struct psu_group *pg, const char *key, const char *location,
 			       const char *serial);

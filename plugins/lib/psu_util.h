@@ -21,15 +21,13 @@ void psu_text_add(char *buf, size_t len, const char *sep, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 /*
- * Read at most max - 1 bytes of the regular file at path, relative to root_fd
- * and resolved inside the root (rootfs_open(): absolute and ".." links never
- * leave it), into buf and NUL-terminate it; one trailing newline is dropped
- * and an embedded NUL ends the text.  Returns the length, or -errno: -ENOENT
- * only when path names no entry at all; an entry that is there but leads
- * nowhere inside the root (a dangling link, or one out of the root) is
- * -ENOLINK: unreadable, not absent; -EINVAL for a file that is not regular (a
- * FIFO in a captured tree must not block a scan).  buf is untouched when the
- * file cannot be opened or is not regular, unspecified after a read error.
+ * Read at most max - 1 bytes of the regular file at path (below root_fd,
+ * rootfs_open_checked()) into buf, NUL-terminated, without one trailing
+ * newline; an embedded NUL ends the text.  The length, or -errno: -ENOENT
+ * (no entry at all), -ENOLINK (a link leading nowhere inside the root:
+ * unreadable, not absent), -EINVAL (not a regular file: a FIFO must not block
+ * a scan).  buf is untouched when the file cannot be opened or is not
+ * regular, unspecified after a read error.
  */
 int psu_read_in_root(int root_fd, const char *path, char *buf, size_t max);
 
