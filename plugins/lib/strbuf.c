@@ -97,12 +97,10 @@ bool strv_ends(struct strv s, const char *lit)
 
 bool strv_is_graph(struct strv s)
 {
-	for (size_t i = 0; i < s.n; i++) {
-		unsigned char c = (unsigned char)s.p[i];
-
-		if (c < 0x21 || c > 0x7e)
+	/* Bytes from 0x80 fail one test or the other, whether char is signed or not. */
+	for (size_t i = 0; i < s.n; i++)
+		if (s.p[i] < 0x21 || s.p[i] > 0x7e)
 			return false;
-	}
 	return s.n > 0;
 }
 
@@ -247,11 +245,8 @@ void strv_copy_printable(struct strv s, char *dst, size_t cap)
 {
 	size_t i, n = s.n < cap - 1 ? s.n : cap - 1;
 
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s.p[i];
-
-		dst[i] = (c >= 0x20 && c <= 0x7e) ? (char)c : '?';
-	}
+	for (i = 0; i < n; i++) /* as in strv_is_graph(), signed char or not */
+		dst[i] = s.p[i] >= 0x20 && s.p[i] <= 0x7e ? s.p[i] : '?';
 	dst[n] = '\0';
 }
 

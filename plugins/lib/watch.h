@@ -8,15 +8,12 @@
  * plain files that a test or a replayed capture rewrites, so a probe watches
  * the directories it reads.  A watch carries an owner, a number the probe
  * chooses (the index of a bond, a kind of directory), so that an event
- * becomes "re-read that" without a path lookup.  Each directory is resolved
- * inside the root as every read is (rootfs.h), so a planted link never puts
- * a watch on a directory of the host.  A directory removed or moved away
- * drops its path (and those under it), so that the next round watches it
- * again when it reappears.
- *
- * On the live root the kernel announces devices coming, going and changing
- * with uevents: a probe opens one udev monitor filtered to its subsystems
- * (the filter runs in the kernel: no wake-up for other devices).
+ * becomes "re-read that" without a path lookup.  Directories are resolved
+ * inside the root (rootfs.h): a planted link never watches one of the host.
+ * A directory removed or moved away drops its path (and those under it), so
+ * that the next round watches it again when it reappears.  On the live root,
+ * uevents announce devices: a probe opens one udev monitor filtered (in the
+ * kernel: no wake-up for other devices) to its subsystems.
  *
  * Neither logs nor talks to the host: the probe registers the descriptor
  * (ops->watch_fd) and says what failed.  0 or -errno everywhere.
