@@ -218,10 +218,7 @@ static void read_err(struct run *r)
 	r->err_len += room;
 }
 
-/*
- * Read both pipes until both close.  0, -ETIMEDOUT at the deadline, -EFBIG
- * (or -ENOMEM) when stdout overflowed.
- */
+/* Read both pipes until both close: 0, -ETIMEDOUT, -EFBIG (or -ENOMEM) for stdout. */
 static int pump(struct run *r)
 {
 	while (r->out_fd >= 0 || r->err_fd >= 0) {
@@ -245,10 +242,7 @@ static int pump(struct run *r)
 	return 0;
 }
 
-/*
- * Both pipes closed: the tool is exiting.  Wait (until the deadline) for it
- * to be a zombie without reaping it, so its group id is still ours to kill.
- */
+/* Pipes closed: wait (to the deadline) for a zombie, unreaped so its group stays ours. */
 static int wait_exit(struct run *r)
 {
 	long step_ns = 1000000;

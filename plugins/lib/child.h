@@ -30,11 +30,10 @@
 
 /*
  * The absolute path of a tool into buf: configured when set (a probe's `path`
- * option; it must be absolute), else the first executable regular file named
- * tool in the directories of $PATH (relative entries skipped).  Call it once,
- * at init, so a later change of PATH or of the working directory does not
- * change what runs.  0, or -EINVAL (a relative path), -ENOENT (not found),
- * -EACCES (not executable), -ENAMETOOLONG.
+ * option, absolute), else the first executable regular file named tool in
+ * the absolute directories of $PATH.  Call it once, at init, so that a later
+ * change of PATH or of the working directory does not change what runs.  0,
+ * or -EINVAL (a relative path), -ENOENT, -EACCES, -ENAMETOOLONG.
  */
 int child_find_tool(const char *tool, const char *configured, char *buf, size_t len);
 

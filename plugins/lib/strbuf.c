@@ -113,9 +113,8 @@ bool strv_has_control(struct strv s)
 }
 
 /*
- * Copy a decimal token into a C string for strtoll/strtoull: digits only,
- * after a '-' when sign_ok.  64-bit decimals have at most 20 digits; anything
- * longer than buf holds is out of range anyway.
+ * Copy a decimal token (digits, after a '-' when sign_ok) into a C string for
+ * strtoll/strtoull; one longer than buf holds is out of range anyway.
  */
 static int number_token(struct strv s, bool sign_ok, char *buf, size_t cap)
 {

@@ -94,9 +94,8 @@ struct strbuf {
 int strbuf_reserve(struct strbuf *b, size_t cap);
 
 /*
- * Append sep (unless b is empty or sep is NULL) and the formatted text,
- * keeping b->p NUL-terminated.  Returns 0, or -ENOMEM with b unchanged.
- * Setting b->len to 0 empties b for reuse.
+ * Append sep (unless b is empty or sep is NULL) and the formatted text, b->p
+ * staying NUL-terminated: 0, or -ENOMEM with b unchanged.  b->len = 0 empties b.
  */
 int strbuf_addf(struct strbuf *b, const char *sep, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

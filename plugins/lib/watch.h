@@ -132,9 +132,8 @@ int watch_udev_open(struct watch_udev *w, const char *source, const char *const 
 typedef bool (*watch_udev_fn)(void *ctx, struct udev_device *dev);
 
 /*
- * Receive every pending device and pass each to fn (which must not keep
- * it).  Returns 0, or -ENOBUFS when the socket overflowed and devices were
- * lost: the probe must rescan everything.
+ * Receive every pending device and pass each to fn (which must not keep it).
+ * 0, or -ENOBUFS when the socket overflowed: rescan everything.
  */
 int watch_udev_drain(struct watch_udev *w, watch_udev_fn fn, void *ctx);
 
