@@ -89,10 +89,7 @@ bool psu_set_seen(const struct psu_set *set, const char *key);
 void psu_eval_free(struct psu_eval *ev);
 void psu_set_free(struct psu_set *set);
 
-/*
- * A probe's set: its memory across scans and the supplies of the scan being
- * built.  Zero it before the first use; release it with psu_group_free().
- */
+/* A probe's set (memory across scans, this scan's supplies): zero it, psu_group_free() it. */
 struct psu_group {
 	struct psu_set set;
 	struct psu_eval ev;
@@ -112,9 +109,9 @@ struct psu_view *psu_group_add(struct psu_group *pg, const char *key, const char
 			       const char *serial);
 
 /*
- * psu_set_eval() on this scan's supplies; on 0 *g is the group (kind "psu",
- * reason the members'), pointing into pg until the next call.  May be called
- * again in one scan, after setting sup[i].count_absent.
+ * psu_set_eval() on this scan's supplies; on 0 *g is the group (kind "psu"),
+ * pointing into pg until the next call, which may follow in the same scan
+ * after setting sup[i].count_absent.
  */
 int psu_group_eval(struct psu_group *pg, int required, int hint_needed, const char *name,
 		   struct redmon_group *g);

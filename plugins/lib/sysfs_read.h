@@ -56,11 +56,10 @@ static inline const char *sysfs_name(const struct sysfs_dir *d)
 }
 
 /*
- * List the directory at path (below root_fd) with getdents64() into buf (the
- * caller's, kept across scans: no DIR and its 32 KiB allocated each time),
- * calling fn for each entry but "." and "..".  A non-zero return of fn stops
- * the listing; a negative one is returned.  0 or -errno (-ENOENT, -ENOTDIR,
- * -ENOLINK for a link leading out of the root).
+ * Call fn for each entry but "." and ".." of the directory at path (below
+ * root_fd), listed with getdents64() into buf (kept across scans: no DIR and
+ * its 32 KiB allocated each time).  A non-zero return of fn stops; a negative
+ * one is returned.  0 or -errno (-ENOENT, -ENOTDIR, -ENOLINK).
  */
 int sysfs_list_dir(int root_fd, const char *path, struct strbuf *buf,
 		   int (*fn)(void *ctx, const char *name), void *ctx);

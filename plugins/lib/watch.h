@@ -80,10 +80,7 @@ struct watch_ino {
  */
 int watch_ino_open(struct watch_ino *w, int root_fd, const char *root, uint32_t mask);
 
-/*
- * Start a round: every path is unwanted until added again.  Clears lost and
- * entries_changed (an add that runs out of memory sets lost again).
- */
+/* Start a round: every path is unwanted until added again; lost and entries_changed clear. */
 void watch_ino_begin(struct watch_ino *w);
 
 /*
