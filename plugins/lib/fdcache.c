@@ -38,9 +38,8 @@ static void entry_close(struct fdcache *c, struct fdcache_entry *e)
 }
 
 /*
- * Index every entry again (after entries moved).  When out of memory the
- * index is empty: lookups then miss and files are opened again, but the
- * entries holding descriptors could be kept twice; close them all instead.
+ * Index every entry again (after entries moved).  Out of memory, lookups
+ * would miss and files be kept twice: close them all instead.
  */
 static void reindex(struct fdcache *c)
 {

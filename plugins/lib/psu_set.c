@@ -175,9 +175,8 @@ int psu_set_eval(struct psu_set *set, const struct psu_supply *s, size_t n, int 
 		n_unreadable += s[i].view.unreadable;
 	}
 	/*
-	 * N is learned at the first scan that sees a supply (psu_set.h), but
-	 * not from a scan that could not read them all: until then it is a
-	 * guess for this scan only, counting the unreadable ones as present.
+	 * N is not learned from a scan that could not read every supply: it is
+	 * then a guess for this scan only, counting the unreadable as present.
 	 */
 	if (required > 0)
 		set->needed = required;

@@ -25,17 +25,15 @@ int rootfs_open(int root_fd, const char *path, int flags);
 int rootfs_open_beneath(int dir_fd, const char *path, int flags);
 
 /*
- * rootfs_open() that tells why a file cannot be had: the fd, or -errno, with
- * -ENOENT when path does not exist and -ENOLINK when it is a link leading
- * nowhere inside the root (sys/block/md1/md/level -> /etc/shadow resolves to
- * <root>/etc/shadow): there but unreadable, never absent.
+ * rootfs_open() that tells why: the fd, or -errno, -ENOENT when path does not
+ * exist and -ENOLINK for a link leading nowhere inside the root (there but
+ * unreadable, never absent).
  */
 int rootfs_open_checked(int root_fd, const char *path, int flags);
 
 /*
- * Open path for reading only when it is a regular file: -EISDIR for a
- * directory, -EINVAL for anything else (a FIFO or a device in a captured tree
- * must never block a scan).  The fd or -errno, as rootfs_open_checked().
+ * rootfs_open_checked() for reading a regular file only: -EISDIR for a
+ * directory, -EINVAL for anything else (a FIFO must never block a scan).
  */
 int rootfs_open_regular(int root_fd, const char *path);
 

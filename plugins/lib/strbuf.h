@@ -58,9 +58,8 @@ int strv_to_ll(struct strv s, long long min, long long max, long long *ret);
 int strv_to_u64(struct strv s, unsigned long long *ret);
 
 /*
- * Parse a duration in the syntax of the core's option checker: digits, then
- * no unit (seconds), "s", "ms", "m" or "h".  Stores milliseconds in *ret and
- * returns 0, or -EINVAL (no digits first, an unknown unit, or overflow).
+ * Parse a duration as the core's option checker does: digits, then no unit
+ * (seconds), "s", "ms", "m" or "h".  0 with milliseconds in *ret, or -EINVAL.
  */
 int strv_to_duration_ms(struct strv s, uint64_t *ret);
 
@@ -112,15 +111,13 @@ void strbuf_free(struct strbuf *b);
 /*
  * Read the whole of fd from offset 0 with pread() into b, at most max bytes
  * (then NUL-terminated); *ret_truncated (may be NULL) says whether the file
- * held more.  Returns 0 or -errno; on error b->len is 0.
- *
- * pread() at offset 0 restarts a seq_file such as /proc/mdstat from its first
- * record (fs/seq_file.c seq_read_iter) and re-arms sysfs poll() on a
- * kept-open attribute (fs/kernfs/file.c).  A short read ends the file (a
- * sysfs attribute is one show(); a seq_file read, like a regular file's,
- * fills the buffer while there is more), which saves the read that returns
- * 0; with STRBUF_TO_EOF, reads go on until one does (a file that may come in
- * pieces).
+ * held more.  0 or -errno; on error b->len is 0.  pread() at offset 0
+ * restarts a seq_file such as /proc/mdstat from its first record
+ * (fs/seq_file.c seq_read_iter) and re-arms sysfs poll() on a kept-open
+ * attribute (fs/kernfs/file.c).  A short read ends the file (a sysfs
+ * attribute is one show(); a seq_file read, like a regular file's, fills the
+ * buffer while there is more), which saves the read that returns 0; with
+ * STRBUF_TO_EOF, reads go on until one does (a file that may come in pieces).
  */
 #define STRBUF_TO_EOF 0x1u
 int strbuf_read_fd(struct strbuf *b, int fd, size_t max, unsigned int flags, bool *ret_truncated);

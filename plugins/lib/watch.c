@@ -196,10 +196,9 @@ int watch_ino_open(struct watch_ino *w, int root_fd, const char *root, uint32_t 
 }
 
 /*
- * Without /proc the opened directory has no name to give inotify: watch it
- * by its path, not following a link in the last component, and keep the
- * watch only if it is on the directory opened inside the root (a link higher
- * up could lead out of it).  Returns the wd or -errno.
+ * Without /proc the opened directory has no name to give inotify: watch its
+ * path (IN_DONT_FOLLOW), kept only if on the directory opened inside the root
+ * (a link higher up could lead out of it).  The wd or -errno.
  */
 static int add_by_name(struct watch_ino *w, const char *rel, int dfd)
 {
