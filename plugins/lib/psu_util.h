@@ -13,9 +13,8 @@
 #include <stdint.h>
 
 /*
- * Append sep (unless buf holds text already) and a formatted item to buf, a
- * fixed buffer of len bytes: what does not fit is cut, and buf stays
- * NUL-terminated.  For the short texts of a verdict (state, reason).
+ * Append sep (unless buf is empty) and a formatted item to buf, a fixed buffer
+ * of len bytes, cut safely when full: the short texts of a verdict.
  */
 void psu_text_add(char *buf, size_t len, const char *sep, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -39,9 +38,8 @@ int psu_read_in_root(int root_fd, const char *path, char *buf, size_t max);
 int psu_read_beneath(int dirfd, const char *name, char *buf, size_t max);
 
 /*
- * Words for a read error (-errno) of the two above in a reason: "a link that
- * leads nowhere in the root", "a link out of its directory", "not a regular
- * file", else strerror().
+ * Words for a read error of the two above: "a link that leads nowhere in the
+ * root", "a link out of its directory", "not a regular file", else strerror().
  */
 const char *psu_read_strerror(int rc);
 

@@ -65,9 +65,9 @@ int sysfs_list_dir(int root_fd, const char *path, struct strbuf *buf,
 		   int (*fn)(void *ctx, const char *name), void *ctx);
 
 /*
- * Why an attribute could not be had, for a reason: "content not understood"
- * (-EINVAL: a parser's answer), "content too long" (-EFBIG), "a symbolic link
- * leading nowhere inside the root" (-ENOLINK), else strerror().  Returns buf.
+ * Why an attribute could not be had, into buf (returned): "content not
+ * understood" (-EINVAL, a parser's answer), "content too long" (-EFBIG), "a
+ * symbolic link leading nowhere inside the root" (-ENOLINK), else strerror().
  */
 const char *sysfs_strerror(int e, char *buf, size_t len);
 

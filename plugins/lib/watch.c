@@ -224,11 +224,10 @@ static int add_by_name(struct watch_ino *w, const char *rel, int dfd)
 }
 
 /*
- * Watch directory rel of the root.  inotify_add_watch() follows every link in
- * a path, so a planted sys/class/net/bond0 -> /etc would watch a host
- * directory: the directory is opened inside the root and the watch put on
- * that inode through its /proc/self/fd link.  The wd (an inode watched
- * already gives its own) or -errno.
+ * Watch directory rel of the root.  inotify_add_watch() follows every link,
+ * so a planted sys/class/net/bond0 -> /etc would watch the host's: watch the
+ * directory opened inside the root, through its /proc/self/fd link.  The wd
+ * (an inode watched already gives its own) or -errno.
  */
 static int add_watch(struct watch_ino *w, const char *rel)
 {

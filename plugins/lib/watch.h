@@ -117,10 +117,9 @@ struct watch_udev {
 };
 
 /*
- * Open a monitor on source ("udev": events after udevd's rules, "kernel":
- * raw kernel uevents) for the devices of the subsystems listed (a NULL-
- * terminated array).  Returns 0, or -errno with *ret_why (when not NULL)
- * naming the step that failed; w is then closed.
+ * Open a monitor on source ("udev": after udevd's rules, "kernel": raw
+ * uevents) for the subsystems listed (NULL-terminated).  0, or -errno with w
+ * closed and *ret_why (when not NULL) naming the step that failed.
  */
 int watch_udev_open(struct watch_udev *w, const char *source, const char *const *subsystems,
 		    const char **ret_why);
