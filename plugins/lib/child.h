@@ -1,17 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Running a command-line tool (storcli, ssacli, arcconf, zpool, smartctl) and
- * reading what it printed, the way a probe may trust it:
- *
- *   - argv only, never a shell: device names never reach one;
- *   - the program by absolute path, found once (child_find_tool()), with
- *     only CHILD_ENV_PATH and CHILD_ENV_LOCALE (untranslated, parseable
- *     output) in its environment, stdin from /dev/null, no other descriptor
- *     of ours, and "/" as its working directory;
- *   - in a process group of its own: at the timeout, or when stdout goes
- *     over the cap, the whole group is killed (a tool that forked a helper
- *     leaves nothing behind), and so is what is left of it when the tool exits;
- *   - stderr is kept (its first bytes) as the reason a probe can show.
+ * Running a command-line tool (storcli, ssacli, arcconf, zpool, smartctl) the
+ * way a probe may trust it: argv only, never a shell; the program by absolute
+ * path, found once (child_find_tool()), with only CHILD_ENV_PATH and
+ * CHILD_ENV_LOCALE (parseable output) in its environment, stdin from
+ * /dev/null, no other descriptor of ours, and "/" as working directory; in a
+ * process group of its own, killed whole at the timeout or when stdout goes
+ * over the cap (a helper it forked leaves nothing behind), and whatever is
+ * left of it when the tool exits; stderr's first bytes kept as the reason.
  *
  * The core's privileged helper (src/privhelper.c) runs tools with it too, so
  * a probe sees the same result whichever process ran the tool.  Nothing here

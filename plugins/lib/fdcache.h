@@ -44,17 +44,16 @@ struct fdcache {
 	void *ctx;
 };
 
-/* Read flags.  NOTIFY: the file is one the kernel notifies (fdcache_entry.notify). */
+/* Read flags.  NOTIFY: the kernel notifies the file (fdcache_entry.notify). */
 #define FDC_NOTIFY 0x1u
 /* TO_EOF: read until a read returns 0, not to the first short read (STRBUF_TO_EOF). */
 #define FDC_TO_EOF 0x2u
 /* REOPEN: the name may now be another file (renamed over): open it again, keeping the entry. */
 #define FDC_REOPEN 0x4u
 /*
- * RETRY: any error of a kept-open file (but ENOMEM) closes it and tries the
- * path again; without it only those of a file gone (ENODEV from a removed
- * kernfs node, ESTALE, ENOENT) do, so that an attribute failing by design
- * (EINVAL, EIO) keeps its descriptor.
+ * RETRY: any error of a kept-open file (but ENOMEM) reopens the path; without
+ * it only those of a file gone (ENODEV, ESTALE, ENOENT) do, so that an
+ * attribute failing by design (EINVAL, EIO) keeps its descriptor.
  */
 #define FDC_RETRY 0x8u
 

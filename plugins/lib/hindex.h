@@ -5,12 +5,9 @@
  * names (10,000 arrays, 5,000 kept files) no longer compares each with every
  * one it keeps (that was the whole cost of such a scan).  A slot is 8 bytes:
  * the low 32 bits of the key's hash (include/redmon/fnv1a.h for names and
- * paths), enough to place it and to tell most keys apart, and a 32-bit
- * reference, the entry's index in the caller's array.  The index never sees
- * the keys: a lookup hands each candidate to the caller's match().
- *
- * An index that could not grow is unchanged.  Nothing logs.  Not
- * thread-safe: one per owner.
+ * paths) and the entry's index in the caller's array.  The index never sees
+ * the keys: a lookup hands each candidate to the caller's match().  An index
+ * that could not grow is unchanged.  Nothing logs.  One per owner.
  */
 #ifndef REDMON_PLUGINS_HINDEX_H
 #define REDMON_PLUGINS_HINDEX_H

@@ -1,16 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The bookkeeping every PSU probe shares: which supplies make up the set, how
- * many of them the load needs, and the margin.  A probe describes each
- * supply it sees (mostly through struct psu_group); psu_set_eval() turns that
- * into one group, remembering which supplies it has seen present: one that
- * was there and is gone (pulled, chip vanished) stays a member with role
- * missing, so the set never silently shrinks.
- *
- * needed ("N" of N+M) is the configured `required`, else a probe's hint (the
- * IPMI redundancy sensor), else all but one of the supplies present at the
- * first scan that saw any and could read them all (until then a guess that
- * counts the unreadable ones too); it is learned once per probe instance.
+ * many of them the load needs, and the margin.  psu_set_eval() turns the
+ * supplies a probe sees into one group, remembering which it has seen
+ * present: one that is gone (pulled, chip vanished) stays a member with role
+ * missing, so the set never silently shrinks.  needed ("N" of N+M) is the
+ * configured `required`, else a probe's hint (the IPMI redundancy sensor),
+ * else all but one of the supplies present at the first scan that saw any and
+ * could read them all; it is learned once per probe instance.
  */
 #ifndef REDMON_PSU_SET_H
 #define REDMON_PSU_SET_H

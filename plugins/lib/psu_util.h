@@ -31,9 +31,8 @@ void psu_text_add(char *buf, size_t len, const char *sep, const char *fmt, ...)
 int psu_read_in_root(int root_fd, const char *path, char *buf, size_t max);
 
 /*
- * Read file name of the directory dirfd (opened inside the root) the same
- * way, never leaving that directory (rootfs_open_beneath(): a link out of it
- * is -EXDEV).  One lookup instead of a walk from the root.
+ * The same for file name of dirfd, a directory opened inside the root: one
+ * lookup, never leaving dirfd (rootfs_open_beneath(): a link out is -EXDEV).
  */
 int psu_read_beneath(int dirfd, const char *name, char *buf, size_t max);
 

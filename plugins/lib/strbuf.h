@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Text for parsers of untrusted files: byte views that need no terminating
- * NUL (struct strv: a line, a token of /proc/mdstat or of a sysfs attribute),
- * strict number parsing, and one growable buffer (struct strbuf) that a probe
- * keeps across scans, so that steady-state scans do not allocate.  Nothing
- * here logs; every function returns 0 or -errno (or a bool).
+ * Text for parsers of untrusted files: byte views that need no NUL (struct
+ * strv: a line or token of /proc/mdstat or of a sysfs attribute), strict
+ * numbers, and one growable buffer (struct strbuf) a probe keeps across scans
+ * so that steady-state scans do not allocate.  Nothing logs; 0 or -errno.
  */
 #ifndef REDMON_PLUGINS_STRBUF_H
 #define REDMON_PLUGINS_STRBUF_H

@@ -1,13 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Reading the attributes of one sysfs (or procfs) directory of the root
- * ("sys/block/md0/md/" then "array_state", "dev-sda/state").  A struct
- * sysfs_dir holds the directory, the kept-open files to read through
- * (fdcache.h) and the buffer; each read builds the attribute's path after the
- * directory by hand (snprintf() was a fifth of the md probe's instructions)
- * and leaves it there, so that a reason can name the attribute that failed.
- * Files are opened inside the root only (rootfs.h).  Nothing logs; 0 or
- * -errno.  One per scan, on the caller's stack.
+ * The attributes of one sysfs (or procfs) directory of the root
+ * ("sys/block/md0/md/" then "array_state", "dev-sda/state"), read through
+ * kept-open files (fdcache.h).  Each read builds the attribute's path by hand
+ * (snprintf() was a fifth of the md probe's instructions) and leaves it, so
+ * a reason can name the attribute that failed.  Nothing logs; 0 or -errno.
+ * One per scan, on the caller's stack.
  */
 #ifndef REDMON_PLUGINS_SYSFS_READ_H
 #define REDMON_PLUGINS_SYSFS_READ_H

@@ -48,15 +48,9 @@ struct watch_wd;   /* a watch descriptor and its owner: watch.c */
 
 struct watch_ino {
 	int fd; /* the inotify instance, for ops->watch_fd; -1 when closed */
-	/*
-	 * Paths were forgotten since the last round (their directory removed
-	 * or moved, events lost, memory short): run a round to watch them again.
-	 */
+	/* Paths forgotten (directory moved, events lost, no memory): run a round. */
 	bool lost;
-	/*
-	 * An entry was created, removed or renamed in a watched directory since
-	 * the last round: a directory (or link) the probe's list names may be new.
-	 */
+	/* An entry came, went or was renamed in a watched directory since the round. */
 	bool entries_changed;
 
 	/* Private to watch.c. */
@@ -96,10 +90,9 @@ int watch_ino_addf(struct watch_ino *w, int owner, const char *fmt, ...)
 void watch_ino_end(struct watch_ino *w);
 
 /*
- * Read every pending event and pass each to fn; WATCH_UNKNOWN says events
- * were lost: rescan everything.  IN_IGNORED of a watch the helper removed
- * itself (watch_ino_end) is not passed; IN_IGNORED of one the kernel dropped
- * (its directory is gone) is, with its owner.  Returns 0 or -errno of read(2).
+ * Pass every pending event to fn; WATCH_UNKNOWN: events were lost, rescan
+ * everything.  IN_IGNORED is passed only for a watch the kernel dropped (its
+ * directory is gone), not for one watch_ino_end() removed.  0 or -errno.
  */
 int watch_ino_drain(struct watch_ino *w, watch_ino_fn fn, void *ctx);
 
