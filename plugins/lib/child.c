@@ -3,10 +3,8 @@
  * The runner: posix_spawn (glibc's is a vfork: safe in a threaded process,
  * and it reports an exec failure as its return value), then one poll loop over
  * the two pipes until both close, the deadline passes or stdout overflows.
- *
- * The child's process group is its own (POSIX_SPAWN_SETPGROUP), and we kill
- * it only while its leader is unreaped (running or a zombie): the group id
- * cannot then belong to anyone else.
+ * The child's group is its own, killed only while its leader is unreaped
+ * (running or a zombie): the group id cannot then belong to anyone else.
  */
 #include "child.h"
 
@@ -174,12 +172,11 @@ static int spawn(const char *const argv[], int out_w, int err_w, pid_t *ret_pid)
 static bool read_out(struct run *r)
 {
 	struct redmon_cmd_result *res = r->res;
+	size_t want = res->out_len + READ_CHUNK + 1;
 	char *p;
 	ssize_t n;
 
-	if (res->out_len + READ_CHUNK + 1 > r->out_alloc) {
-		size_t want = res->out_len + READ_CHUNK + 1;
-
+	if (want > r->out_alloc) {
 		p = realloc(res->out, want);
 		if (!p)
 			return false;
@@ -221,10 +218,7 @@ static void read_err(struct run *r)
 	r->err_len += room;
 }
 
-/*
- * Read both pipes until both close.  0, -ETIMEDOUT at the deadline, -EFBIG
- * (or -ENOMEM) when stdout overflowed.
- */
+/* Read both pipes until both close: 0, -ETIMEDOUT, -EFBIG (or -ENOMEM) for stdout. */
 static int pump(struct run *r)
 {
 	while (r->out_fd >= 0 || r->err_fd >= 0) {
@@ -248,10 +242,7 @@ static int pump(struct run *r)
 	return 0;
 }
 
-/*
- * Both pipes closed: the tool is exiting.  Wait (until the deadline) for it
- * to be a zombie without reaping it, so its group id is still ours to kill.
- */
+/* Pipes closed: wait (to the deadline) for a zombie, unreaped so its group stays ours. */
 static int wait_exit(struct run *r)
 {
 	long step_ns = 1000000;
@@ -288,22 +279,24 @@ static void finish(struct run *r)
 		r->res->term_signal = WTERMSIG(status);
 }
 
-static int check_args(const char *const argv[], uint32_t *timeout_ms, uint32_t *out_max,
-		      struct redmon_cmd_result *res)
+/* r's limits (0: the defaults) and deadline; -EINVAL with the reason in r->res->err. */
+static int set_limits(struct run *r, const char *const argv[], uint32_t timeout_ms,
+		      uint32_t out_max)
 {
+	struct redmon_cmd_result *res = r->res;
+
 	if (!argv || !argv[0] || argv[0][0] != '/') {
 		snprintf(res->err, sizeof(res->err), "%s: not an absolute path",
 			 argv && argv[0] ? argv[0] : "(no program)");
 		return -EINVAL;
 	}
-	if (!*timeout_ms)
-		*timeout_ms = REDMON_CMD_TIMEOUT_MS_DEFAULT;
-	if (!*out_max)
-		*out_max = REDMON_CMD_OUT_MAX_DEFAULT;
-	if (*timeout_ms > REDMON_CMD_TIMEOUT_MS_MAX || *out_max > REDMON_CMD_OUT_MAX_MAX) {
+	r->timeout_ms = timeout_ms ? timeout_ms : REDMON_CMD_TIMEOUT_MS_DEFAULT;
+	r->out_max = out_max ? out_max : REDMON_CMD_OUT_MAX_DEFAULT;
+	if (r->timeout_ms > REDMON_CMD_TIMEOUT_MS_MAX || r->out_max > REDMON_CMD_OUT_MAX_MAX) {
 		snprintf(res->err, sizeof(res->err), "timeout or output cap over the limit");
 		return -EINVAL;
 	}
+	r->deadline = now_ms() + r->timeout_ms;
 	return 0;
 }
 
@@ -332,12 +325,9 @@ int child_run(const char *const argv[], uint32_t timeout_ms, uint32_t out_max,
 
 	memset(ret, 0, sizeof(*ret));
 	ret->exit_status = -1;
-	rc = check_args(argv, &timeout_ms, &out_max, ret);
+	rc = set_limits(&r, argv, timeout_ms, out_max);
 	if (rc < 0)
 		return rc;
-	r.timeout_ms = timeout_ms;
-	r.out_max = out_max;
-	r.deadline = now_ms() + timeout_ms;
 	ret->out = calloc(1, 1); /* a run that printed nothing still gives "" */
 	rc = ret->out ? make_pipes(out, err) : -ENOMEM;
 	if (rc == 0)

@@ -1,23 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Running a command-line tool (storcli, ssacli, arcconf, zpool, smartctl) and
- * reading what it printed, the way a probe may trust it:
+ * Running a command-line tool (storcli, ssacli, arcconf, zpool, smartctl) the
+ * way a probe may trust it: argv only, never a shell; the program by absolute
+ * path, found once (child_find_tool()), with only CHILD_ENV_PATH and
+ * CHILD_ENV_LOCALE (parseable output) in its environment, stdin from
+ * /dev/null, no other descriptor of ours, and "/" as working directory; in a
+ * process group of its own, killed whole at the timeout or when stdout goes
+ * over the cap (a helper it forked leaves nothing behind), and whatever is
+ * left of it when the tool exits; stderr's first bytes kept as the reason.
  *
- *   - argv only, never a shell: device names never reach one;
- *   - the program by absolute path, found once (child_find_tool()), with a
- *     fixed environment: PATH=/usr/sbin:/usr/bin:/sbin:/bin and LC_ALL=C
- *     (untranslated, parseable output), nothing inherited;
- *   - stdin is /dev/null, no other descriptor of ours leaks into it, and it
- *     starts in "/";
- *   - it runs in a process group of its own: at the timeout, or when stdout
- *     goes over the cap, the whole group is killed (a tool that forked a
- *     helper leaves nothing behind), and whatever is left of the group when
- *     the tool exits is killed too;
- *   - stderr is kept (its first bytes) as the reason a probe can show.
- *
- * The core uses the same runner for the privileged helper (src/privhelper.c),
- * so a probe sees the same result whichever process ran the tool.  Nothing
- * here logs or keeps state; every call is safe from any thread.
+ * The core's privileged helper (src/privhelper.c) runs tools with it too, so
+ * a probe sees the same result whichever process ran the tool.  Nothing here
+ * logs or keeps state; every call is safe from any thread.
  */
 #ifndef REDMON_PLUGINS_CHILD_H
 #define REDMON_PLUGINS_CHILD_H
@@ -27,30 +21,26 @@
 
 #include "redmon/plugin.h"
 
-/* The whole environment a tool gets. */
 #define CHILD_ENV_PATH	 "PATH=/usr/sbin:/usr/bin:/sbin:/bin"
 #define CHILD_ENV_LOCALE "LC_ALL=C"
 
 /*
  * The absolute path of a tool into buf: configured when set (a probe's `path`
- * option; it must be absolute), else the first executable regular file named
- * tool in the directories of $PATH (relative entries skipped).  Call it once,
- * at init, so a later change of PATH or of the working directory does not
- * change what runs.  0, or -EINVAL (a relative path), -ENOENT (not found),
- * -EACCES (not executable), -ENAMETOOLONG.
+ * option, absolute), else the first executable regular file named tool in
+ * the absolute directories of $PATH.  Call it once, at init, so that a later
+ * change of PATH or of the working directory does not change what runs.  0,
+ * or -EINVAL (a relative path), -ENOENT, -EACCES, -ENAMETOOLONG.
  */
 int child_find_tool(const char *tool, const char *configured, char *buf, size_t len);
 
 /*
- * Run argv (argv[0] an absolute path) and wait up to timeout_ms for it,
- * keeping at most out_max bytes of stdout (0: REDMON_CMD_*_DEFAULT).
- * Returns 0 when it ran to its end (exit status or signal in *ret),
- * -ETIMEDOUT or -EFBIG when it was killed at the timeout or for more output
- * than out_max, else -errno when it could not run (-EINVAL for a relative
- * argv[0], -ENOENT, -EACCES, ...).  *ret is filled on every return: ret->err
- * holds stderr's first bytes, or why it did not run; ret->out (the stdout
- * read, NUL-terminated; NULL when it did not start) is the caller's:
- * child_result_free().
+ * Run argv (argv[0] an absolute path) for up to timeout_ms, keeping at most
+ * out_max bytes of stdout (0: REDMON_CMD_*_DEFAULT).  0 when it ran to its end
+ * (exit status or signal in *ret), -ETIMEDOUT or -EFBIG when it was killed at
+ * the timeout or for more output, else -errno when it could not run.  *ret is
+ * filled on every return: ret->err holds stderr's first bytes, or why it did
+ * not run; ret->out (stdout, NUL-terminated; NULL when it did not start) is
+ * the caller's: child_result_free().
  */
 int child_run(const char *const argv[], uint32_t timeout_ms, uint32_t out_max,
 	      struct redmon_cmd_result *ret);

@@ -12,10 +12,7 @@
 
 void fdcache_init(struct fdcache *c, size_t budget, void (*unwatch)(void *ctx, int fd), void *ctx)
 {
-	memset(c, 0, sizeof(*c));
-	c->budget = budget;
-	c->unwatch = unwatch;
-	c->ctx = ctx;
+	*c = (struct fdcache){ .budget = budget, .unwatch = unwatch, .ctx = ctx };
 }
 
 static uint64_t path_hash(const char *path)
@@ -41,9 +38,8 @@ static void entry_close(struct fdcache *c, struct fdcache_entry *e)
 }
 
 /*
- * Index every entry again (after entries moved).  When out of memory the
- * index is empty: lookups then miss and files are opened again, but the
- * entries holding descriptors could be kept twice; close them all instead.
+ * Index every entry again (after entries moved).  Out of memory, lookups
+ * would miss and files be kept twice: close them all instead.
  */
 static void reindex(struct fdcache *c)
 {
@@ -74,8 +70,6 @@ static struct fdcache_entry *lookup(struct fdcache *c, const char *path)
 	struct path_key key = { c, path };
 	size_t i;
 
-	if (c->n == 0)
-		return NULL;
 	if (c->cursor < c->n && strcmp(c->v[c->cursor].path, path) == 0)
 		i = c->cursor;
 	else
@@ -114,11 +108,6 @@ static bool remember(struct fdcache *c, const char *path, int fd, unsigned int f
 	return true;
 }
 
-static int read_fd(int fd, unsigned int flags, struct strbuf *b, size_t max, bool *ret_truncated)
-{
-	return strbuf_read_fd(b, fd, max, flags & FDC_TO_EOF ? STRBUF_TO_EOF : 0, ret_truncated);
-}
-
 /* Whether a kept descriptor's error r says: open the path again. */
 static bool worth_reopen(int r, unsigned int flags)
 {
@@ -146,6 +135,7 @@ int fdcache_read(struct fdcache *c, int root_fd, const char *path, unsigned int 
 		 struct strbuf *b, size_t max, bool *ret_truncated)
 {
 	struct fdcache_entry *e = c && c->budget ? lookup(c, path) : NULL;
+	unsigned int how = flags & FDC_TO_EOF ? STRBUF_TO_EOF : 0;
 	int fd, r;
 
 	b->len = 0;
@@ -156,7 +146,7 @@ int fdcache_read(struct fdcache *c, int root_fd, const char *path, unsigned int 
 	}
 	if (e) {
 		e->used = true;
-		r = read_fd(e->fd, flags, b, max, ret_truncated);
+		r = strbuf_read_fd(b, e->fd, max, how, ret_truncated);
 		if (!worth_reopen(r, flags))
 			return r;
 		fdcache_drop(c, e);
@@ -164,7 +154,7 @@ int fdcache_read(struct fdcache *c, int root_fd, const char *path, unsigned int 
 	fd = rootfs_open_regular(root_fd, path);
 	if (fd < 0)
 		return fd;
-	r = read_fd(fd, flags, b, max, ret_truncated);
+	r = strbuf_read_fd(b, fd, max, how, ret_truncated);
 	if (r < 0 || !c || !remember(c, path, fd, flags))
 		close(fd);
 	return r;
@@ -197,13 +187,8 @@ void fdcache_sweep(struct fdcache *c)
 
 void fdcache_flush(struct fdcache *c)
 {
-	if (!c)
-		return;
-	for (size_t i = 0; i < c->n; i++)
-		entry_close(c, &c->v[i]);
-	c->n = 0;
-	c->cursor = 0;
-	hindex_clear(&c->index);
+	fdcache_begin(c);
+	fdcache_sweep(c);
 }
 
 struct fdcache_entry *fdcache_find_fd(struct fdcache *c, int fd)

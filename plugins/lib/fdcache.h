@@ -2,27 +2,20 @@
 /*
  * Kept-open files of a probe, keyed by their path under the probe's root.
  *
- * A scan re-reads the same files every time (proc/mdstat, a few attributes
- * per array or bond); keeping them open and re-reading with pread() at
- * offset 0 (each read at 0 runs a sysfs show() or a seq_file again) saves
- * the open, fstat and close of each file and its path walk, and a kept-open
- * sysfs attribute is what poll()/epoll need for sysfs_notify().  The price is
- * one descriptor per file (and, for a sysfs one, the kernel's page-sized
- * buffer), so at most `budget` are kept; beyond that a read falls back to
- * open, read, close.  A scan brackets its reads with fdcache_begin() and
- * fdcache_sweep(): files not read in between (a vanished array) are closed.
+ * A scan re-reads the same files (proc/mdstat, a few attributes per array or
+ * bond).  Re-reading a kept descriptor with pread() at offset 0 (which runs a
+ * sysfs show() or a seq_file again) saves each file's open, path walk, fstat
+ * and close, and a kept-open sysfs attribute is what poll() needs for
+ * sysfs_notify().  Each costs a descriptor (and, for sysfs, a kernel page),
+ * so at most `budget` are kept.  Files not read between fdcache_begin() and
+ * fdcache_sweep() (a vanished array) are closed.  Opens stay inside the root
+ * (rootfs_open_regular()).  A kept file must not outlive a rename over its
+ * path or a renamed device taking the name: the owner keeps a cache only
+ * while it gets the events that say so, and flushes it then.
  *
- * Every open resolves the path inside the root (rootfs_open_regular()): a
- * link in a captured tree cannot make the probe read, and the daemon send, a
- * file of the host.  Only regular files are read.
- *
- * A kept-open file must not outlive a rename over its path (a captured tree)
- * or a renamed device taking the name: the owner keeps a cache only while it
- * gets the events that say so, and flushes it when they come.
- *
- * The cache owns every descriptor in it.  Before closing one that the owner
- * registered for events (entry->watched) it calls the unwatch hook.  Nothing
- * logs.  Not thread-safe: one per probe instance.
+ * The cache owns its descriptors and calls the unwatch hook before closing
+ * one the owner registered for events (entry->watched).  Nothing logs.  Not
+ * thread-safe: one per probe instance.
  */
 #ifndef REDMON_PLUGINS_FDCACHE_H
 #define REDMON_PLUGINS_FDCACHE_H
@@ -51,20 +44,16 @@ struct fdcache {
 	void *ctx;
 };
 
-/* Read flags.  NOTIFY: the file is one the kernel notifies (fdcache_entry.notify). */
+/* Read flags.  NOTIFY: the kernel notifies the file (fdcache_entry.notify). */
 #define FDC_NOTIFY 0x1u
 /* TO_EOF: read until a read returns 0, not to the first short read (STRBUF_TO_EOF). */
 #define FDC_TO_EOF 0x2u
-/*
- * REOPEN: the name may now be another file (a captured tree where a file was
- * renamed over): open it again, keeping the entry, and read the new file.
- */
+/* REOPEN: the name may now be another file (renamed over): open it again, keeping the entry. */
 #define FDC_REOPEN 0x4u
 /*
- * RETRY: any error of a kept-open file (but ENOMEM) closes it and tries the
- * path again.  Without it only the errors of a file gone (ENODEV from a
- * removed kernfs node, ESTALE, ENOENT) do, and an attribute that fails by
- * design (EINVAL, EIO) keeps its descriptor.
+ * RETRY: any error of a kept-open file (but ENOMEM) reopens the path; without
+ * it only those of a file gone (ENODEV, ESTALE, ENOENT) do, so that an
+ * attribute failing by design (EINVAL, EIO) keeps its descriptor.
  */
 #define FDC_RETRY 0x8u
 
@@ -72,12 +61,10 @@ struct fdcache {
 void fdcache_init(struct fdcache *c, size_t budget, void (*unwatch)(void *ctx, int fd), void *ctx);
 
 /*
- * Read the regular file at path (below root_fd, rootfs_open_regular()) into
- * b, at most max bytes, as strbuf_read_fd() does, from the kept descriptor
- * when there is one.  c may be NULL (no caching); ret_truncated may be NULL.
- * Returns 0 or -errno: -ENOENT when the file does not exist, -ENOLINK for a
- * link leading out of the root, -EINVAL / -EISDIR when it is no regular file;
- * on error b->len is 0.
+ * Read the regular file at path (below root_fd) into b, at most max bytes, as
+ * strbuf_read_fd() does, from the kept descriptor when there is one.  c may be
+ * NULL (no caching); ret_truncated may be NULL.  0 or -errno as
+ * rootfs_open_regular() and strbuf_read_fd() give it; on error b->len is 0.
  */
 int fdcache_read(struct fdcache *c, int root_fd, const char *path, unsigned int flags,
 		 struct strbuf *b, size_t max, bool *ret_truncated);

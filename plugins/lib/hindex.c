@@ -67,9 +67,8 @@ size_t hindex_find(const struct hindex *h, uint64_t hash,
 }
 
 /*
- * Backward-shift deletion (Knuth, TAOCP vol. 3, 6.4 algorithm R): every slot
- * after the hole whose home lies at or before the hole moves into it, so a
- * probe never stops early at a hole and no tombstones pile up.
+ * Backward-shift deletion (Knuth, TAOCP vol. 3, 6.4 algorithm R): a slot after
+ * the hole whose home is at or before it moves in, so no tombstones pile up.
  */
 bool hindex_remove(struct hindex *h, uint64_t hash, size_t ref)
 {

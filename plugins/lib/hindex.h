@@ -1,21 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * An index by hash over an array the caller owns: open addressing with
- * linear probing, at most half full.  Each slot holds a key's 64-bit hash
- * (include/redmon/fnv1a.h for names and paths) and a reference, the index of
- * the entry in the caller's array.  The index never sees the keys: a lookup
- * hands each candidate with the same hash to the caller's match().
- *
- * Without it, a scan that meets thousands of names (10,000 arrays, 5,000 kept
- * files) compared each against every one it keeps; that was the whole cost of
- * such a scan.
- *
- * Errors: 0 or -ENOMEM; an index that could not grow is unchanged.  Nothing
- * logs.  Not thread-safe: one per owner.
- *
- * A slot is 8 bytes, as the tables it replaced: the low 32 bits of the hash
- * (enough to place and to tell most keys apart before match() runs) and a
- * 32-bit reference, so an index holds fewer than 2^32 - 1 entries.
+ * linear probing, at most half full, so that a scan meeting thousands of
+ * names (10,000 arrays, 5,000 kept files) no longer compares each with every
+ * one it keeps (that was the whole cost of such a scan).  A slot is 8 bytes:
+ * the low 32 bits of the key's hash (include/redmon/fnv1a.h for names and
+ * paths) and the entry's index in the caller's array.  The index never sees
+ * the keys: a lookup hands each candidate to the caller's match().  An index
+ * that could not grow is unchanged.  Nothing logs.  One per owner.
  */
 #ifndef REDMON_PLUGINS_HINDEX_H
 #define REDMON_PLUGINS_HINDEX_H
@@ -42,7 +34,7 @@ int hindex_add(struct hindex *h, uint64_t hash, size_t ref);
 
 /*
  * The first ref under hash for which match(ctx, ref) is true, or HINDEX_NONE.
- * match is called only for refs whose full 64-bit hash is equal.
+ * match is asked only about refs whose hash agrees in its low 32 bits.
  */
 size_t hindex_find(const struct hindex *h, uint64_t hash,
 		   bool (*match)(const void *ctx, size_t ref), const void *ctx);

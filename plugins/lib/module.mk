@@ -1,9 +1,6 @@
-# plugins/lib: what the probes share, one static library linked into every
-# plugin .so, plugin unit test and fuzzer (docs/plugins.md, "What plugins/lib
-# offers").  Objects are position-independent (ALL_CFLAGS has -fPIC); the
-# linker takes from the archive only the modules a plugin calls, and
-# plugins/plugin.map keeps them hidden in the .so.  A plugin links nothing
-# from the core or from another plugin.
+# plugins/lib: what the probes share, one static library (-fPIC) linked into
+# every plugin .so, plugin unit test and fuzzer (docs/plugins.md, "What
+# plugins/lib offers"); plugins/plugin.map keeps it hidden in the .so.
 PLUGIN_LIB_SRCS := $(wildcard plugins/lib/*.c)
 PLUGIN_LIB := $(BUILD)/plugins/lib/libredmon-plugin.a
 
@@ -30,7 +27,6 @@ UNIT_TESTS += rootfs strbuf hindex fdcache sysfs_read child psu_set
 PLUGIN_LIB_CHILD := plugins/lib/child.c
 $(BUILD)/redmon: $(BUILD)/obj/plugins/lib/child.o $(BUILD)/obj/plugins/lib/hindex.o
 
-# The watch module's test: a real inotify instance on temporary trees; the
-# udev monitor's setup.
+# The watch module's test also sets up a udev monitor.
 UNIT_TESTS += watch
 test_watch_LIBS := -ludev

@@ -12,10 +12,7 @@
 /* Beyond any chassis: bounds the configured N. */
 #define PSU_REQUIRED_MAX 64
 
-/*
- * The option table entry of `required`, the N of N+M; when_zero says what 0
- * (the default) means for this probe, as a string literal.
- */
+/* The option entry of `required` (N of N+M); when_zero, a string literal: what 0 means. */
 #define PSU_OPTION_REQUIRED(when_zero)                                                             \
 	{                                                                                          \
 		.key = "required", .type = REDMON_OPT_UINT, .default_value = "0", .min = 0,        \
@@ -23,16 +20,12 @@
 		.help = "supplies the load needs (N of N+M); 0: " when_zero                        \
 	}
 
-/*
- * The probe's `required` option into *ret.  0, or -EINVAL when it is unset,
- * not a whole number or out of range (*ret untouched).
- */
+/* The probe's `required` option into *ret; -EINVAL (*ret untouched) when unset or bad. */
 int psu_option_required(const struct redmon_host_ops *ops, struct redmon_host *h, int *ret);
 
 /*
- * Report what an evaluation (psu_group_eval() and the probes' *_psu_eval())
- * gave: the group g when rc is 0, nothing when rc is -ENODATA (no set to
- * report), else a scan error naming rc.  Returns what scan() should return.
+ * Report what psu_group_eval() (or a probe's *_psu_eval()) gave: g when rc is
+ * 0, nothing on -ENODATA, else a scan error naming rc.  Returns scan()'s value.
  */
 int psu_report(const struct redmon_host_ops *ops, struct redmon_host *h, int rc,
 	       const struct redmon_group *g);

@@ -12,8 +12,7 @@
 
 /*
  * Where key is, or would go, in set->by_key; *found says whether it is there.
- * A set holds up to PSU_SET_MAX keys and is asked once per supply and scan:
- * bisection keeps a scan of many supplies linear in their number.
+ * Asked once per supply and scan, and a hostile source may list many: bisection.
  */
 static size_t seen_pos(const struct psu_set *set, const char *key, bool *found)
 {
@@ -46,31 +45,27 @@ bool psu_set_seen(const struct psu_set *set, const char *key)
 
 static int remember(struct psu_set *set, const char *key)
 {
-	char **v, *k;
-	size_t *idx, pos;
+	size_t *idx, pos, n = set->n_seen;
+	char **v;
 	bool found;
 
 	pos = seen_pos(set, key, &found);
-	if (found || set->n_seen >= PSU_SET_MAX)
+	if (found || n >= PSU_SET_MAX)
 		return 0;
-	k = strdup(key);
-	if (!k)
+	v = realloc(set->seen, (n + 1) * sizeof(*v));
+	if (!v)
 		return -ENOMEM;
-	v = realloc(set->seen, (set->n_seen + 1) * sizeof(*v));
-	if (!v) {
-		free(k);
-		return -ENOMEM;
-	}
 	set->seen = v;
-	idx = realloc(set->by_key, (set->n_seen + 1) * sizeof(*idx));
-	if (!idx) {
-		free(k);
+	idx = realloc(set->by_key, (n + 1) * sizeof(*idx));
+	if (!idx)
 		return -ENOMEM;
-	}
 	set->by_key = idx;
-	memmove(&idx[pos + 1], &idx[pos], (set->n_seen - pos) * sizeof(*idx));
-	idx[pos] = set->n_seen;
-	v[set->n_seen++] = k;
+	v[n] = strdup(key);
+	if (!v[n])
+		return -ENOMEM;
+	memmove(&idx[pos + 1], &idx[pos], (n - pos) * sizeof(*idx));
+	idx[pos] = n;
+	set->n_seen++;
 	return 0;
 }
 
@@ -79,10 +74,17 @@ static bool present(enum psu_cond c)
 	return c == PSU_OK || c == PSU_STANDBY || c == PSU_FAILED;
 }
 
-void psu_eval_free(struct psu_eval *ev)
+/* Free the strings the members point into, keeping the array for the next scan. */
+static void drop_owned(struct psu_eval *ev)
 {
 	for (size_t i = 0; i < ev->n_owned; i++)
 		free(ev->owned[i]);
+	ev->n_owned = 0;
+}
+
+void psu_eval_free(struct psu_eval *ev)
+{
+	drop_owned(ev);
 	free(ev->owned);
 	free(ev->members);
 	strbuf_free(&ev->reason);
@@ -103,79 +105,50 @@ void psu_set_free(struct psu_set *set)
 /* A copy of s owned by ev (NULL stays NULL); NULL with *oom set on failure. */
 static const char *own(struct psu_eval *ev, const char *s, bool *oom)
 {
-	char **v, *c;
-
 	if (!s)
 		return NULL;
-	c = strdup(s);
-	if (!c) {
-		*oom = true;
-		return NULL;
-	}
 	if (ev->n_owned == ev->cap_owned) {
 		size_t cap = ev->cap_owned ? ev->cap_owned * 2 : 16;
+		char **v = realloc(ev->owned, cap * sizeof(*v));
 
-		v = realloc(ev->owned, cap * sizeof(*v));
-		if (!v) {
-			free(c);
-			*oom = true;
-			return NULL;
-		}
+		if (!v)
+			goto fail;
 		ev->owned = v;
 		ev->cap_owned = cap;
 	}
-	ev->owned[ev->n_owned++] = c;
-	return c;
-}
-
-static enum redmon_role role_of(enum psu_cond c)
-{
-	switch (c) {
-	case PSU_OK:
-		return REDMON_ROLE_ACTIVE;
-	case PSU_STANDBY:
-		return REDMON_ROLE_STANDBY;
-	case PSU_ABSENT:
-		return REDMON_ROLE_MISSING;
-	case PSU_FAILED:
-		return REDMON_ROLE_FAILED;
-	case PSU_UNKNOWN:
-		break;
-	}
-	return REDMON_ROLE_UNKNOWN;
+	ev->owned[ev->n_owned] = strdup(s);
+	if (!ev->owned[ev->n_owned])
+		goto fail;
+	return ev->owned[ev->n_owned++];
+fail:
+	*oom = true;
+	return NULL;
 }
 
 static void add_member(struct psu_eval *ev, const struct psu_supply *s, bool *oom)
 {
-	struct redmon_member *m = &ev->members[ev->n_members++];
+	static const enum redmon_role role[] = {
+		[PSU_OK] = REDMON_ROLE_ACTIVE,	     [PSU_STANDBY] = REDMON_ROLE_STANDBY,
+		[PSU_ABSENT] = REDMON_ROLE_MISSING,  [PSU_FAILED] = REDMON_ROLE_FAILED,
+		[PSU_UNKNOWN] = REDMON_ROLE_UNKNOWN,
+	};
+	enum psu_cond c = s->view.cond;
 
-	memset(m, 0, sizeof(*m));
-	m->name = own(ev, s->key, oom);
-	m->role = role_of(s->view.cond);
-	m->state = own(ev, s->view.state[0] ? s->view.state : NULL, oom);
-	m->reason = own(ev, s->view.why[0] ? s->view.why : NULL, oom);
-	m->location = own(ev, s->location, oom);
-	m->serial = own(ev, s->serial, oom);
-	if (s->view.why[0]) {
-		if (strbuf_addf(&ev->reason, "; ", "%s: %s", s->key, s->view.why) < 0)
-			*oom = true;
-	}
-	switch (s->view.cond) {
-	case PSU_OK:
-		ev->ok++;
-		ev->usable++;
-		break;
-	case PSU_STANDBY:
-		ev->spares++;
-		ev->usable++;
-		break;
-	case PSU_FAILED:
-		ev->failed++;
-		break;
-	case PSU_ABSENT:
-	case PSU_UNKNOWN:
-		break;
-	}
+	ev->members[ev->n_members++] = (struct redmon_member){
+		.name = own(ev, s->key, oom),
+		.role = (unsigned)c <= PSU_UNKNOWN ? role[c] : REDMON_ROLE_UNKNOWN,
+		.state = own(ev, s->view.state[0] ? s->view.state : NULL, oom),
+		.reason = own(ev, s->view.why[0] ? s->view.why : NULL, oom),
+		.location = own(ev, s->location, oom),
+		.serial = own(ev, s->serial, oom),
+	};
+	if (s->view.why[0] && strbuf_addf(&ev->reason, "; ", "%s: %s", s->key, s->view.why) < 0)
+		*oom = true;
+	ev->ok += c == PSU_OK;
+	ev->spares += c == PSU_STANDBY;
+	ev->usable += c == PSU_OK || c == PSU_STANDBY;
+	ev->failed += c == PSU_FAILED;
+	ev->unreadable += s->view.unreadable;
 	ev->total++;
 }
 
@@ -192,9 +165,7 @@ int psu_set_eval(struct psu_set *set, const struct psu_supply *s, size_t n, int 
 	bool oom = false;
 	int needed;
 
-	for (size_t i = 0; i < ev->n_owned; i++)
-		free(ev->owned[i]);
-	ev->n_owned = 0;
+	drop_owned(ev);
 	ev->n_members = 0;
 	ev->total = ev->ok = ev->failed = ev->spares = ev->usable = ev->unreadable = 0;
 	ev->reason.len = 0;
@@ -204,9 +175,8 @@ int psu_set_eval(struct psu_set *set, const struct psu_supply *s, size_t n, int 
 		n_unreadable += s[i].view.unreadable;
 	}
 	/*
-	 * N is learned at the first scan that sees a supply (psu_set.h), but
-	 * not from a scan that could not read them all: until then it is a
-	 * guess for this scan only, counting the unreadable ones as present.
+	 * N is not learned from a scan that could not read every supply: it is
+	 * then a guess for this scan only, counting the unreadable as present.
 	 */
 	if (required > 0)
 		set->needed = required;
@@ -229,10 +199,8 @@ int psu_set_eval(struct psu_set *set, const struct psu_supply *s, size_t n, int 
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		if (present(s[i].view.cond) || s[i].count_absent || s[i].view.unreadable ||
-		    psu_set_seen(set, s[i].key)) {
+		    psu_set_seen(set, s[i].key))
 			add_member(ev, &s[i], &oom);
-			ev->unreadable += s[i].view.unreadable;
-		}
 	}
 	/* Supplies seen before that the source no longer lists at all. */
 	if (set->n_seen > 0) {
@@ -248,16 +216,15 @@ int psu_set_eval(struct psu_set *set, const struct psu_supply *s, size_t n, int 
 				listed[set->by_key[pos]] = true;
 		}
 		for (size_t i = 0; i < set->n_seen; i++) {
-			if (!listed[i]) {
-				const struct psu_supply gone = {
-					.key = set->seen[i],
-					.view = { .cond = PSU_ABSENT,
-						  .state = "no longer reported",
-						  .why = "gone since it was last seen (pulled?)" },
-				};
+			const struct psu_supply gone = {
+				.key = set->seen[i],
+				.view = { .cond = PSU_ABSENT,
+					  .state = "no longer reported",
+					  .why = "gone since it was last seen (pulled?)" },
+			};
 
+			if (!listed[i])
 				add_member(ev, &gone, &oom);
-			}
 		}
 		free(listed);
 	}
@@ -272,26 +239,6 @@ int psu_set_eval(struct psu_set *set, const struct psu_supply *s, size_t n, int 
 	ev->margin_nominal = ev->total > ev->needed ? ev->total - ev->needed : 0;
 	snprintf(ev->type, sizeof(ev->type), "%d+%d", ev->needed, ev->margin_nominal);
 	return 0;
-}
-
-/* The group ev describes; its strings stay owned by ev. */
-static void eval_group(const struct psu_eval *ev, const char *name, struct redmon_group *g)
-{
-	memset(g, 0, sizeof(*g));
-	g->name = name;
-	g->kind = "psu";
-	g->type = ev->type;
-	g->members_total = ev->total;
-	g->members_ok = ev->ok;
-	g->members_failed = ev->failed;
-	g->spares = ev->spares;
-	g->margin = ev->margin;
-	g->margin_nominal = ev->margin_nominal;
-	g->activity = REDMON_ACTIVITY_NONE;
-	g->progress = -1;
-	g->reason = ev->reason.len ? ev->reason.p : NULL;
-	g->members = ev->members;
-	g->n_members = ev->n_members;
 }
 
 void psu_group_begin(struct psu_group *pg)
@@ -320,9 +267,26 @@ int psu_group_eval(struct psu_group *pg, int required, int hint_needed, const ch
 {
 	int rc = psu_set_eval(&pg->set, pg->sup, pg->n, required, hint_needed, &pg->ev);
 
-	if (rc == 0)
-		eval_group(&pg->ev, name, g);
-	return rc;
+	if (rc < 0)
+		return rc;
+	/* The strings stay owned by pg->ev. */
+	*g = (struct redmon_group){
+		.name = name,
+		.kind = "psu",
+		.type = pg->ev.type,
+		.members_total = pg->ev.total,
+		.members_ok = pg->ev.ok,
+		.members_failed = pg->ev.failed,
+		.spares = pg->ev.spares,
+		.margin = pg->ev.margin,
+		.margin_nominal = pg->ev.margin_nominal,
+		.activity = REDMON_ACTIVITY_NONE,
+		.progress = -1,
+		.reason = pg->ev.reason.len ? pg->ev.reason.p : NULL,
+		.members = pg->ev.members,
+		.n_members = pg->ev.n_members,
+	};
+	return 0;
 }
 
 void psu_group_free(struct psu_group *pg)

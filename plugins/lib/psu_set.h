@@ -1,18 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The bookkeeping every PSU probe shares: which supplies make up the set, how
- * many of them the load needs, and the margin.
- *
- * A probe reads its source and describes each supply it sees (struct
- * psu_supply, mostly through struct psu_group).  psu_set_eval() turns that into one group's numbers and
- * members, remembering across scans which supplies it has seen present: a
- * supply that was there and is gone (pulled, chip vanished) stays a member
- * with role missing, so the set does not silently shrink.
- *
- * needed ("N" of N+M) is the configured `required`, else a probe's hint (the
- * IPMI redundancy sensor), else all but one of the supplies present at the
- * first scan that saw any and could read them all (until then a guess that
- * counts the unreadable ones too); it is learned once per probe instance.
+ * many of them the load needs, and the margin.  psu_set_eval() turns the
+ * supplies a probe sees into one group, remembering which it has seen
+ * present: one that is gone (pulled, chip vanished) stays a member with role
+ * missing, so the set never silently shrinks.  needed ("N" of N+M) is the
+ * configured `required`, else a probe's hint (the IPMI redundancy sensor),
+ * else all but one of the supplies present at the first scan that saw any and
+ * could read them all; it is learned once per probe instance.
  */
 #ifndef REDMON_PSU_SET_H
 #define REDMON_PSU_SET_H
@@ -38,9 +33,8 @@ enum psu_cond {
 struct psu_view {
 	enum psu_cond cond;
 	/*
-	 * The source could not be read (cond PSU_UNKNOWN, why says why): a
-	 * member even if never seen present, and the set's margin is unknown,
-	 * never a set silently smaller or a guess at this supply.
+	 * The source could not be read (cond PSU_UNKNOWN, why says why): a member
+	 * even if never seen present, and the set's margin is unknown, not a guess.
 	 */
 	bool unreadable;
 	bool warn;	 /* in service, but why names a warning */
@@ -79,10 +73,9 @@ struct psu_eval {
 
 /*
  * Evaluate one scan.  required > 0 fixes N; else hint_needed > 0 is used when N
- * is learned (now or never: once learned it stays).  Returns 0, -ENODATA when
- * no supply has ever been seen present and none counts (no group to report),
- * or -ENOMEM.  ev must be zeroed before the first call and released with
- * psu_eval_free(); it is reset on each call.
+ * is learned (once learned it stays).  0, -ENODATA when no supply was ever
+ * present and none counts (no group to report), or -ENOMEM.  ev is zeroed
+ * before the first call, reset on each, released with psu_eval_free().
  */
 int psu_set_eval(struct psu_set *set, const struct psu_supply *s, size_t n, int required,
 		 int hint_needed, struct psu_eval *ev);
@@ -93,10 +86,7 @@ bool psu_set_seen(const struct psu_set *set, const char *key);
 void psu_eval_free(struct psu_eval *ev);
 void psu_set_free(struct psu_set *set);
 
-/*
- * A probe's set: its memory across scans and the supplies of the scan being
- * built.  Zero it before the first use; release it with psu_group_free().
- */
+/* A probe's set (memory across scans, this scan's supplies): zero it, psu_group_free() it. */
 struct psu_group {
 	struct psu_set set;
 	struct psu_eval ev;
@@ -108,18 +98,17 @@ struct psu_group {
 void psu_group_begin(struct psu_group *pg);
 
 /*
- * Add a supply to this scan; key, location and serial (may be NULL) must
- * stay valid until the scan's last psu_group_eval().  Returns its view,
- * zeroed, for the probe's rules to fill (valid until the next add), or NULL
- * when out of memory.
+ * Add a supply to this scan; key, location and serial (may be NULL) must stay
+ * valid until the scan's last psu_group_eval().  Its view, zeroed, for the
+ * probe's rules to fill (valid until the next add); NULL when out of memory.
  */
 struct psu_view *psu_group_add(struct psu_group *pg, const char *key, const char *location,
 			       const char *serial);
 
 /*
- * psu_set_eval() on this scan's supplies; on 0 *g is the group (kind "psu",
- * reason the members'), pointing into pg until the next call.  May be called
- * again in one scan, after setting sup[i].count_absent.
+ * psu_set_eval() on this scan's supplies; on 0 *g is the group (kind "psu"),
+ * pointing into pg until the next call, which may follow in the same scan
+ * after setting sup[i].count_absent.
  */
 int psu_group_eval(struct psu_group *pg, int required, int hint_needed, const char *name,
 		   struct redmon_group *g);

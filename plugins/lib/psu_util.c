@@ -1,19 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Helpers shared by the PSU probes: see psu_util.h. */
+/* What the PSU probes read their own way: see psu_util.h. */
 #include "psu_util.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "rootfs.h"
+
+#define TEXT_FLAGS (O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
 
 void psu_text_add(char *buf, size_t len, const char *sep, const char *fmt, ...)
 {
@@ -29,7 +28,8 @@ void psu_text_add(char *buf, size_t len, const char *sep, const char *fmt, ...)
 	va_end(ap);
 }
 
-int psu_read_text_fd(int fd, char *buf, size_t max)
+/* Read the open file fd into buf as psu_read_in_root() says. */
+static int read_text_fd(int fd, char *buf, size_t max)
 {
 	struct stat st;
 	size_t n = 0;
@@ -60,74 +60,34 @@ int psu_read_text_fd(int fd, char *buf, size_t max)
 	return (int)n;
 }
 
-int psu_read_text_at(int dirfd, const char *path, char *buf, size_t max)
+/* Read fd (or return its -errno) and close it. */
+static int read_close(int fd, char *buf, size_t max)
 {
-	int fd, rc;
+	int rc;
 
-	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
-		return -errno;
-	rc = psu_read_text_fd(fd, buf, max);
+		return fd;
+	rc = read_text_fd(fd, buf, max);
 	close(fd);
 	return rc;
-}
-
-/* Is there an entry (of any kind, a dangling symlink too) at path in the root? */
-static bool entry_exists(int root_fd, const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	char dir[2048];
-	struct stat st;
-	bool ret;
-	int dfd;
-
-	if (!slash) {
-		dir[0] = '.';
-		dir[1] = '\0';
-	} else if ((size_t)(slash - path) < sizeof(dir)) {
-		memcpy(dir, path, (size_t)(slash - path));
-		dir[slash - path] = '\0';
-	} else {
-		return false;
-	}
-	dfd = rootfs_open(root_fd, dir[0] ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return false;
-	ret = fstatat(dfd, slash ? slash + 1 : path, &st, AT_SYMLINK_NOFOLLOW) == 0;
-	close(dfd);
-	return ret;
 }
 
 int psu_read_in_root(int root_fd, const char *path, char *buf, size_t max)
 {
-	int fd, rc;
-
-	fd = rootfs_open(root_fd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0) {
-		rc = -errno;
-		/* Only the error path pays for the second look. */
-		return rc == -ENOENT && entry_exists(root_fd, path) ? -ENOLINK : rc;
-	}
-	rc = psu_read_text_fd(fd, buf, max);
-	close(fd);
-	return rc;
+	return read_close(rootfs_open_checked(root_fd, path, TEXT_FLAGS), buf, max);
 }
 
 int psu_read_beneath(int dirfd, const char *name, char *buf, size_t max)
 {
 	struct stat st;
-	int fd, rc;
+	int fd = rootfs_open_beneath(dirfd, name, TEXT_FLAGS);
 
-	fd = rootfs_open_beneath(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
-		rc = -errno;
-		if (rc == -ENOENT && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
-			rc = -ENOLINK;
-		return rc;
+		fd = -errno;
+		if (fd == -ENOENT && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			fd = -ENOLINK;
 	}
-	rc = psu_read_text_fd(fd, buf, max);
-	close(fd);
-	return rc;
+	return read_close(fd, buf, max);
 }
 
 const char *psu_read_strerror(int rc)
@@ -143,7 +103,7 @@ const char *psu_read_strerror(int rc)
 
 int psu_follow_link(int root_fd, const char *dir, const char *name, char *out, size_t len)
 {
-	char target[1024];
+	char target[1024], path[2048];
 	struct stat st;
 	ssize_t n;
 	int dfd, rc = 0;
@@ -163,12 +123,9 @@ int psu_follow_link(int root_fd, const char *dir, const char *name, char *out, s
 			target[n] = '\0';
 	} else if (S_ISREG(st.st_mode)) {
 		/* It was no link a moment ago; if it is one now, it stays unfollowed. */
-		int fd = rootfs_open_beneath(dfd, name,
-					     O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
+		int fd = rootfs_open_beneath(dfd, name, TEXT_FLAGS | O_NOFOLLOW);
 
-		rc = fd < 0 ? -errno : psu_read_text_fd(fd, target, sizeof(target));
-		if (fd >= 0)
-			close(fd);
+		rc = read_close(fd < 0 ? -errno : fd, target, sizeof(target));
 		if (rc >= 0)
 			rc = target[0] && !strchr(target, '\n') ? 0 : -EINVAL;
 	} else {
@@ -177,23 +134,18 @@ int psu_follow_link(int root_fd, const char *dir, const char *name, char *out, s
 	close(dfd);
 	if (rc < 0)
 		return rc;
-	{
-		char path[2048];
-
-		if (!target[0])
-			n = snprintf(path, sizeof(path), "%s/%s", dir, name);
-		else if (target[0] == '/')
-			n = snprintf(path, sizeof(path), "%s",
-				     target + 1); /* absolute: from the root */
-		else
-			n = snprintf(path, sizeof(path), "%s/%s", dir, target);
-		if (n < 0 || (size_t)n >= len || (size_t)n >= sizeof(path))
-			return -ENAMETOOLONG;
-		/* Drop trailing slashes so the basename is the last component. */
-		while (n > 1 && path[n - 1] == '/')
-			path[--n] = '\0';
-		memcpy(out, path, (size_t)n + 1);
-	}
+	if (!target[0])
+		n = snprintf(path, sizeof(path), "%s/%s", dir, name);
+	else if (target[0] == '/') /* absolute: from the root */
+		n = snprintf(path, sizeof(path), "%s", target + 1);
+	else
+		n = snprintf(path, sizeof(path), "%s/%s", dir, target);
+	if (n < 0 || (size_t)n >= len || (size_t)n >= sizeof(path))
+		return -ENAMETOOLONG;
+	/* Drop trailing slashes so the basename is the last component. */
+	while (n > 1 && path[n - 1] == '/')
+		path[--n] = '\0';
+	memcpy(out, path, (size_t)n + 1);
 	return 0;
 }
 

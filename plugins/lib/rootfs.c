@@ -12,10 +12,10 @@
 #include <unistd.h>
 
 /*
- * openat2 with the given resolve flags.  EAGAIN: a rename elsewhere raced
- * with the ".." check; openat2(2) says to retry.  Bounded, so a tree that
- * keeps renaming cannot spin a scan.  ENOSYS (kernel before 5.6) and EPERM (a
- * seccomp filter that does not know the call) fall back to openat().
+ * openat2 with the given resolve flags.  EAGAIN (a rename raced with the ".."
+ * check) is retried a bounded number of times, so a tree that keeps renaming
+ * cannot spin a scan.  ENOSYS (before 5.6) and EPERM (a seccomp filter that
+ * does not know the call) fall back to openat().
  */
 static int open_resolved(int base_fd, const char *path, int flags, uint64_t resolve)
 {

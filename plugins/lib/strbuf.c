@@ -24,45 +24,6 @@ struct strv strv_c(const char *s)
 	return strv_make(s, s ? strlen(s) : 0);
 }
 
-bool strv_next_line(struct strv *rest, struct strv *ret_line)
-{
-	const char *nl;
-
-	if (rest->n == 0)
-		return false;
-	nl = memchr(rest->p, '\n', rest->n);
-	if (!nl) {
-		*ret_line = *rest;
-		rest->p += rest->n;
-		rest->n = 0;
-		return true;
-	}
-	*ret_line = strv_make(rest->p, (size_t)(nl - rest->p));
-	rest->n -= (size_t)(nl - rest->p) + 1;
-	rest->p = nl + 1;
-	return true;
-}
-
-bool strv_next_token(struct strv *rest, struct strv *ret_tok)
-{
-	size_t i = 0, start;
-
-	while (i < rest->n && is_blank(rest->p[i]))
-		i++;
-	if (i == rest->n) {
-		rest->p += rest->n;
-		rest->n = 0;
-		return false;
-	}
-	start = i;
-	while (i < rest->n && !is_blank(rest->p[i]))
-		i++;
-	*ret_tok = strv_make(rest->p + start, i - start);
-	rest->p += i;
-	rest->n -= i;
-	return true;
-}
-
 struct strv strv_ltrim(struct strv s)
 {
 	while (s.n > 0 && is_blank(s.p[0])) {
@@ -78,6 +39,34 @@ struct strv strv_trim(struct strv s)
 	while (s.n > 0 && is_blank(s.p[s.n - 1]))
 		s.n--;
 	return s;
+}
+
+bool strv_next_line(struct strv *rest, struct strv *ret_line)
+{
+	const char *nl = rest->n ? memchr(rest->p, '\n', rest->n) : NULL;
+	size_t len = nl ? (size_t)(nl - rest->p) : rest->n, skip = len + (nl != NULL);
+
+	if (rest->n == 0)
+		return false;
+	*ret_line = strv_make(rest->p, len);
+	rest->p += skip;
+	rest->n -= skip;
+	return true;
+}
+
+bool strv_next_token(struct strv *rest, struct strv *ret_tok)
+{
+	size_t i = 0;
+
+	*rest = strv_ltrim(*rest);
+	if (rest->n == 0)
+		return false;
+	while (i < rest->n && !is_blank(rest->p[i]))
+		i++;
+	*ret_tok = strv_make(rest->p, i);
+	rest->p += i;
+	rest->n -= i;
+	return true;
 }
 
 bool strv_is_blank(struct strv s)
@@ -108,12 +97,10 @@ bool strv_ends(struct strv s, const char *lit)
 
 bool strv_is_graph(struct strv s)
 {
-	for (size_t i = 0; i < s.n; i++) {
-		unsigned char c = (unsigned char)s.p[i];
-
-		if (c < 0x21 || c > 0x7e)
+	/* Bytes from 0x80 fail one test or the other, whether char is signed or not. */
+	for (size_t i = 0; i < s.n; i++)
+		if (s.p[i] < 0x21 || s.p[i] > 0x7e)
 			return false;
-	}
 	return s.n > 0;
 }
 
@@ -126,20 +113,17 @@ bool strv_has_control(struct strv s)
 }
 
 /*
- * Copy a decimal token into a C string for strtoll/strtoull: digits only,
- * after a '-' when sign_ok.  64-bit decimals have at most 20 digits; anything
- * longer than buf holds is out of range anyway.
+ * Copy a decimal token (digits, after a '-' when sign_ok) into a C string for
+ * strtoll/strtoull; one longer than buf holds is out of range anyway.
  */
 static int number_token(struct strv s, bool sign_ok, char *buf, size_t cap)
 {
 	size_t i = sign_ok && s.n && s.p[0] == '-' ? 1 : 0;
 
-	if (s.n == 0)
+	if (s.n == 0 || i == s.n)
 		return -EINVAL;
 	if (s.n >= cap)
 		return -ERANGE;
-	if (i == s.n)
-		return -EINVAL;
 	for (size_t k = i; k < s.n; k++)
 		if (s.p[k] < '0' || s.p[k] > '9')
 			return -EINVAL;
@@ -260,11 +244,8 @@ void strv_copy_printable(struct strv s, char *dst, size_t cap)
 {
 	size_t i, n = s.n < cap - 1 ? s.n : cap - 1;
 
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s.p[i];
-
-		dst[i] = (c >= 0x20 && c <= 0x7e) ? (char)c : '?';
-	}
+	for (i = 0; i < n; i++) /* as in strv_is_graph(), signed char or not */
+		dst[i] = s.p[i] >= 0x20 && s.p[i] <= 0x7e ? s.p[i] : '?';
 	dst[n] = '\0';
 }
 
@@ -295,57 +276,43 @@ int strbuf_reserve(struct strbuf *b, size_t cap)
 	return 0;
 }
 
-static int __attribute__((format(printf, 2, 0)))
-vappend(struct strbuf *b, const char *fmt, va_list ap)
+/* Room for need bytes, doubling the capacity (from 64): appends cost amortised O(1). */
+static int reserve_doubling(struct strbuf *b, size_t need)
 {
 	size_t cap = b->cap ? b->cap : 64;
-	va_list aq;
-	int n;
 
-	va_copy(aq, ap);
-	n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, aq);
-	va_end(aq);
-	if (n < 0)
-		return -EINVAL;
-	if (b->len + (size_t)n + 1 > b->cap) {
-		while (cap < b->len + (size_t)n + 1)
-			cap *= 2;
-		if (strbuf_reserve(b, cap) < 0)
-			return -ENOMEM;
-		vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-	}
-	b->len += (size_t)n;
-	return 0;
-}
-
-static int __attribute__((format(printf, 2, 3))) append(struct strbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = vappend(b, fmt, ap);
-	va_end(ap);
-	return rc;
+	while (cap < need)
+		cap *= 2;
+	return strbuf_reserve(b, cap);
 }
 
 int strbuf_addf(struct strbuf *b, const char *sep, const char *fmt, ...)
 {
-	size_t at = b->len;
+	size_t at = b->len, s = at && sep ? strlen(sep) : 0;
 	va_list ap;
-	int rc;
+	int n;
 
+	if (reserve_doubling(b, at + s + 1) < 0)
+		return -ENOMEM;
+	memcpy(b->p + at, s ? sep : "", s);
 	va_start(ap, fmt);
-	rc = at && sep ? append(b, "%s", sep) : 0;
-	if (rc == 0)
-		rc = vappend(b, fmt, ap);
+	n = vsnprintf(b->p + at + s, b->cap - at - s, fmt, ap);
 	va_end(ap);
-	if (rc < 0) {
-		b->len = at;
-		if (b->p)
-			b->p[at] = '\0';
+	if (n < 0)
+		goto fail;
+	/* Formatted once into the room there was; again only when it did not fit. */
+	if (at + s + (size_t)n >= b->cap) {
+		if (reserve_doubling(b, at + s + (size_t)n + 1) < 0)
+			goto fail;
+		va_start(ap, fmt);
+		vsnprintf(b->p + at + s, b->cap - at - s, fmt, ap);
+		va_end(ap);
 	}
-	return rc;
+	b->len = at + s + (size_t)n;
+	return 0;
+fail:
+	b->p[at] = '\0';
+	return n < 0 ? -EINVAL : -ENOMEM;
 }
 
 void strbuf_free(struct strbuf *b)

@@ -1,11 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Text for parsers of untrusted files: byte views that need no terminating
- * NUL (struct strv: a line, a token of /proc/mdstat or of a sysfs attribute),
- * strict number parsing, and one growable buffer (struct strbuf) that a probe
- * keeps across scans, so that steady-state scans do not allocate.
- *
- * Nothing here logs; every function returns 0 or -errno (or a bool).
+ * Text for parsers of untrusted files: byte views that need no NUL (struct
+ * strv: a line or token of /proc/mdstat or of a sysfs attribute), strict
+ * numbers, and one growable buffer (struct strbuf) a probe keeps across scans
+ * so that steady-state scans do not allocate.  Nothing logs; 0 or -errno.
  */
 #ifndef REDMON_PLUGINS_STRBUF_H
 #define REDMON_PLUGINS_STRBUF_H
@@ -22,8 +20,7 @@ struct strv {
 
 static inline struct strv strv_make(const char *p, size_t n)
 {
-	struct strv s = { p, n };
-	return s;
+	return (struct strv){ p, n };
 }
 
 /* A view of a NUL-terminated C string (NULL: the empty view). */
@@ -50,10 +47,9 @@ bool strv_is_graph(struct strv s);
 bool strv_has_control(struct strv s);
 
 /*
- * Parse all of s as a decimal integer in [min, max] (strtoll, full checks: no
- * sign other than a leading '-', no blanks, no trailing bytes).  Returns 0 and
- * stores *ret, or -EINVAL (not a number) / -ERANGE (out of range, or 32
- * bytes or more: no 64-bit value is that long).
+ * Parse all of s as a decimal integer in [min, max]: digits after an optional
+ * '-', nothing else.  0 with *ret set, or -EINVAL (not a number) / -ERANGE
+ * (out of range, or 32 bytes or more: no 64-bit value is that long).
  */
 int strv_to_ll(struct strv s, long long min, long long max, long long *ret);
 
@@ -61,9 +57,8 @@ int strv_to_ll(struct strv s, long long min, long long max, long long *ret);
 int strv_to_u64(struct strv s, unsigned long long *ret);
 
 /*
- * Parse a duration in the syntax of the core's option checker: digits, then
- * no unit (seconds), "s", "ms", "m" or "h".  Stores milliseconds in *ret and
- * returns 0, or -EINVAL (no digits first, an unknown unit, or overflow).
+ * Parse a duration as the core's option checker does: digits, then no unit
+ * (seconds), "s", "ms", "m" or "h".  0 with milliseconds in *ret, or -EINVAL.
  */
 int strv_to_duration_ms(struct strv s, uint64_t *ret);
 
@@ -74,17 +69,15 @@ int strv_to_hex(struct strv s, unsigned long long *ret);
 int strv_to_mac(struct strv s, uint8_t ret[6]);
 
 /*
- * Copy s into dst (capacity cap >= 1) as a C string, replacing every byte that
- * is not printable ASCII by '?' and cutting at cap - 1 bytes.  For text that
- * ends up in reasons and state strings, which must be valid UTF-8.
+ * Copy s into dst (capacity cap >= 1) as a C string cut at cap - 1 bytes, with
+ * '?' for every byte not printable ASCII: reasons and states must be UTF-8.
  */
 void strv_copy_printable(struct strv s, char *dst, size_t cap);
 
 /*
- * Copy s into a new C string of at most max bytes, with every control byte
- * (NUL, line breaks, ESC, DEL) replaced by '?', so that a name read from a
- * file never breaks a line of an event or a log; other bytes are kept.
- * NULL when out of memory.
+ * Copy s into a new C string (NULL when out of memory) of at most max bytes,
+ * every control byte (NUL, line breaks, ESC, DEL) replaced by '?' so that a
+ * name read from a file never breaks a line of an event or a log.
  */
 char *strv_dup_nocontrol(struct strv s, size_t max);
 
@@ -99,9 +92,8 @@ struct strbuf {
 int strbuf_reserve(struct strbuf *b, size_t cap);
 
 /*
- * Append sep (unless b is empty or sep is NULL) and the formatted text,
- * keeping b->p NUL-terminated.  Returns 0, or -ENOMEM with b unchanged.
- * Setting b->len to 0 empties b for reuse.
+ * Append sep (unless b is empty or sep is NULL) and the formatted text, b->p
+ * staying NUL-terminated: 0, or -ENOMEM with b unchanged.  b->len = 0 empties b.
  */
 int strbuf_addf(struct strbuf *b, const char *sep, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -117,18 +109,14 @@ void strbuf_free(struct strbuf *b);
 
 /*
  * Read the whole of fd from offset 0 with pread() into b, at most max bytes
- * (b->p[b->len] is then a NUL); *ret_truncated (may be NULL) says whether the
- * file held more.  Returns 0 or -errno; on error b->len is 0.
- *
- * pread() from offset 0 rather than read(): it restarts a seq_file such as
- * /proc/mdstat from its first record (fs/seq_file.c seq_read_iter), and it
- * re-arms sysfs poll() on a kept-open attribute (fs/kernfs/file.c).
- *
- * A short read ends the file: a sysfs attribute is one show() call and a
- * seq_file read fills the buffer while there is more, as does a read of a
- * regular file.  That saves the second read, returning 0, per file.  With
- * STRBUF_TO_EOF, reads go on until one returns 0 (a file that may come in
- * pieces).
+ * (then NUL-terminated); *ret_truncated (may be NULL) says whether the file
+ * held more.  0 or -errno; on error b->len is 0.  pread() at offset 0
+ * restarts a seq_file such as /proc/mdstat from its first record
+ * (fs/seq_file.c seq_read_iter) and re-arms sysfs poll() on a kept-open
+ * attribute (fs/kernfs/file.c).  A short read ends the file (a sysfs
+ * attribute is one show(); a seq_file read, like a regular file's, fills the
+ * buffer while there is more), which saves the read that returns 0; with
+ * STRBUF_TO_EOF, reads go on until one does (a file that may come in pieces).
  */
 #define STRBUF_TO_EOF 0x1u
 int strbuf_read_fd(struct strbuf *b, int fd, size_t max, unsigned int flags, bool *ret_truncated);

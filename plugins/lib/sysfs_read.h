@@ -1,15 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Reading the attributes of one sysfs (or procfs) directory of the root:
- * "sys/block/md0/md/" then "array_state", "dev-sda/state"; "sys/class/net/
- * bond0/bonding/" then "mode".  A struct sysfs_dir holds the directory, the
- * kept-open files to read through (fdcache.h) and the buffer; each read
- * builds the attribute's path after the directory by hand (a scan builds one
- * per attribute, and snprintf() was a fifth of the md probe's instructions)
- * and leaves it there, so that a reason can name the attribute that failed
- * (sysfs_name()).  Files are opened inside the root only (rootfs.h).
- *
- * Nothing logs; 0 or -errno.  One per scan, on the caller's stack.
+ * The attributes of one sysfs (or procfs) directory of the root
+ * ("sys/block/md0/md/" then "array_state", "dev-sda/state"), read through
+ * kept-open files (fdcache.h).  Each read builds the attribute's path by hand
+ * (snprintf() was a fifth of the md probe's instructions) and leaves it, so
+ * a reason can name the attribute that failed.  Nothing logs; 0 or -errno.
+ * One per scan, on the caller's stack.
  */
 #ifndef REDMON_PLUGINS_SYSFS_READ_H
 #define REDMON_PLUGINS_SYSFS_READ_H
@@ -34,17 +30,13 @@ struct sysfs_dir {
 /* Set the directory (printf-style, a '/' is added); -ENAMETOOLONG leaves none. */
 int sysfs_dir_at(struct sysfs_dir *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/*
- * Build the directory's path then p1 p2 p3 (any may be "") in d->path.
- * -ENAMETOOLONG when it does not fit (d->path then names what was built).
- */
+/* Build the directory's path then p1 p2 p3 (any may be "") in d->path, or -ENAMETOOLONG. */
 int sysfs_dir_path(struct sysfs_dir *d, const char *p1, const char *p2, const char *p3);
 
 /*
  * Read the attribute p1 p2 p3 of the directory through d->fdc into d->buf,
- * with d->flags | flags; *ret views its bytes as they are (blanks and all).
- * 0, or -errno: -ENOENT when absent, -ENOLINK for a link leading out of the
- * root, -EFBIG when over d->max bytes (unless d->cut_ok).
+ * with d->flags | flags; *ret views its bytes, blanks and all.  0, or -errno:
+ * -ENOENT, -ENOLINK (a link out of the root), -EFBIG (over d->max, !cut_ok).
  */
 int sysfs_read3(struct sysfs_dir *d, const char *p1, const char *p2, const char *p3,
 		unsigned int flags, struct strv *ret);
@@ -62,19 +54,18 @@ static inline const char *sysfs_name(const struct sysfs_dir *d)
 }
 
 /*
- * List the directory at path (below root_fd) with getdents64() into buf (the
- * caller's, kept across scans: no DIR and its 32 KiB allocated per
- * directory), calling fn for each entry but "." and "..".  A non-zero return
- * of fn stops the listing; a negative one is returned.  0 or -errno
- * (-ENOENT absent, -ENOTDIR, -ENOLINK for a link leading out of the root).
+ * Call fn for each entry but "." and ".." of the directory at path (below
+ * root_fd), listed with getdents64() into buf (kept across scans: no DIR and
+ * its 32 KiB allocated each time).  A non-zero return of fn stops; a negative
+ * one is returned.  0 or -errno (-ENOENT, -ENOTDIR, -ENOLINK).
  */
 int sysfs_list_dir(int root_fd, const char *path, struct strbuf *buf,
 		   int (*fn)(void *ctx, const char *name), void *ctx);
 
 /*
- * Why an attribute could not be had, for a reason: "content not understood"
- * (-EINVAL: a parser's answer), "content too long" (-EFBIG), "a symbolic link
- * leading nowhere inside the root" (-ENOLINK), else strerror().  Returns buf.
+ * Why an attribute could not be had, into buf (returned): "content not
+ * understood" (-EINVAL, a parser's answer), "content too long" (-EFBIG), "a
+ * symbolic link leading nowhere inside the root" (-ENOLINK), else strerror().
  */
 const char *sysfs_strerror(int e, char *buf, size_t len);
 

@@ -1,16 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * inotify over directories of a probe's root: see watch.h.
- *
- * Two tables, each with an index (hindex.h): the paths added (path ->
- * wd), and the watch descriptors (wd -> owner and a path for the events).
- * Several paths may lead to one wd.  At 1000 md arrays a scan depends on
- * 5000 directories, each looked up by path in every round, so lookups are
- * hashed rather than searched.
+ * inotify over directories of a probe's root: see watch.h.  Two tables, each
+ * indexed (hindex.h) because at 1000 md arrays a round looks up 5000 paths:
+ * the paths added (path -> wd), and the watch descriptors (wd -> owner and a
+ * path for the events).  Several paths may lead to one wd.
  */
 #include "watch.h"
 
-#include "hindex.h"
 #include "rootfs.h"
 
 #include <redmon/fnv1a.h>
@@ -58,14 +54,7 @@ static uint64_t hash_wd(int wd)
 	return (uint32_t)wd * 2654435761u;
 }
 
-/* Index every entry again, after a removal: fewer entries, so it cannot fail. */
-static void paths_reindex(struct watch_ino *w)
-{
-	hindex_clear(&w->path_index);
-	for (size_t i = 0; i < w->n_paths; i++)
-		hindex_add(&w->path_index, hash_path(w->paths[i].path), i);
-}
-
+/* Index every wd again, after a removal: fewer entries, so it cannot fail. */
 static void wds_reindex(struct watch_ino *w)
 {
 	hindex_clear(&w->wd_index);
@@ -73,41 +62,38 @@ static void wds_reindex(struct watch_ino *w)
 		hindex_add(&w->wd_index, hash_wd(w->wds[i].wd), i);
 }
 
-struct path_key {
+/* What hindex_find() compares a candidate with: a path, or a wd. */
+struct key {
 	const struct watch_ino *w;
 	const char *rel;
+	int wd;
 };
 
 static bool path_is(const void *ctx, size_t ref)
 {
-	const struct path_key *k = ctx;
+	const struct key *k = ctx;
 
 	return strcmp(k->w->paths[ref].path, k->rel) == 0;
 }
 
 static struct watch_path *path_find(const struct watch_ino *w, const char *rel)
 {
-	struct path_key k = { w, rel };
+	struct key k = { .w = w, .rel = rel };
 	size_t i = hindex_find(&w->path_index, hash_path(rel), path_is, &k);
 
 	return i == HINDEX_NONE ? NULL : &w->paths[i];
 }
 
-struct wd_key {
-	const struct watch_ino *w;
-	int wd;
-};
-
 static bool wd_is(const void *ctx, size_t ref)
 {
-	const struct wd_key *k = ctx;
+	const struct key *k = ctx;
 
 	return k->w->wds[ref].wd == k->wd;
 }
 
 static struct watch_wd *wd_find(const struct watch_ino *w, int wd)
 {
-	struct wd_key k = { w, wd };
+	struct key k = { .w = w, .wd = wd };
 	size_t i = hindex_find(&w->wd_index, hash_wd(wd), wd_is, &k);
 
 	return i == HINDEX_NONE ? NULL : &w->wds[i];
@@ -143,9 +129,7 @@ static int path_append(struct watch_ino *w, const char *rel, int wd, char *borro
 		.borrowed = borrow != NULL,
 		.wanted = true,
 	};
-	if (!p->path)
-		return -ENOMEM;
-	if (hindex_add(&w->path_index, hash_path(rel), w->n_paths) < 0) {
+	if (!p->path || hindex_add(&w->path_index, hash_path(rel), w->n_paths) < 0) {
 		path_free(p);
 		return -ENOMEM;
 	}
@@ -169,7 +153,7 @@ static struct watch_wd *wd_append(struct watch_ino *w, int wd, const char *rel, 
 	return x;
 }
 
-/* Drop the paths marked gone (compacting; the index is rebuilt, which cannot fail). */
+/* Drop the paths marked gone; the index is rebuilt, smaller, so it cannot fail. */
 static void paths_sweep(struct watch_ino *w)
 {
 	size_t k = 0;
@@ -183,24 +167,24 @@ static void paths_sweep(struct watch_ino *w)
 	if (k == w->n_paths)
 		return;
 	w->n_paths = k;
-	paths_reindex(w);
+	hindex_clear(&w->path_index);
+	for (size_t i = 0; i < k; i++)
+		hindex_add(&w->path_index, hash_path(w->paths[i].path), i);
 }
 
 /* --- adding ------------------------------------------------------------------- */
 
 int watch_ino_open(struct watch_ino *w, int root_fd, const char *root, uint32_t mask)
 {
-	memset(w, 0, sizeof(*w));
-	w->root_fd = root_fd;
-	w->mask = mask | IN_ONLYDIR | IN_DELETE_SELF | IN_MOVE_SELF;
-	w->lost = true; /* nothing watched yet */
-	if (root) {
-		w->root = strdup(root);
-		if (!w->root) {
-			w->fd = -1;
-			return -ENOMEM;
-		}
-	}
+	*w = (struct watch_ino){
+		.fd = -1,
+		.root_fd = root_fd,
+		.root = root ? strdup(root) : NULL,
+		.mask = mask | IN_ONLYDIR | IN_DELETE_SELF | IN_MOVE_SELF,
+		.lost = true, /* nothing watched yet */
+	};
+	if (root && !w->root)
+		return -ENOMEM;
 	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (w->fd < 0) {
 		int r = -errno;
@@ -212,10 +196,9 @@ int watch_ino_open(struct watch_ino *w, int root_fd, const char *root, uint32_t 
 }
 
 /*
- * Without /proc the opened directory has no name to give inotify: watch it
- * by its path, not following a link in the last component, and keep the
- * watch only if it is on the directory opened inside the root (a link higher
- * up could lead out of it).  Returns the wd or -errno.
+ * Without /proc the opened directory has no name to give inotify: watch its
+ * path (IN_DONT_FOLLOW), kept only if on the directory opened inside the root
+ * (a link higher up could lead out of it).  The wd or -errno.
  */
 static int add_by_name(struct watch_ino *w, const char *rel, int dfd)
 {
@@ -241,12 +224,10 @@ static int add_by_name(struct watch_ino *w, const char *rel, int dfd)
 }
 
 /*
- * Watch directory rel of the root.  inotify_add_watch() takes a path and
- * follows every link in it, so a planted sys/class/net/bond0 -> /etc would
- * watch a host directory: the directory is opened inside the root
- * (rootfs_open()) and the watch put on the inode opened, through its
- * /proc/self/fd link.  Returns the wd (an inode watched already gives its
- * own) or -errno.
+ * Watch directory rel of the root.  inotify_add_watch() follows every link,
+ * so a planted sys/class/net/bond0 -> /etc would watch the host's: watch the
+ * directory opened inside the root, through its /proc/self/fd link.  The wd
+ * (an inode watched already gives its own) or -errno.
  */
 static int add_watch(struct watch_ino *w, const char *rel)
 {
@@ -349,14 +330,12 @@ void watch_ino_end(struct watch_ino *w)
 		w->paths[i].gone = !w->paths[i].wanted;
 	paths_sweep(w);
 	for (size_t i = 0; i < w->n_wds; i++) {
-		struct watch_wd *x = &w->wds[i];
-
-		if (x->wanted) {
-			w->wds[k++] = *x;
-			continue;
+		if (w->wds[i].wanted) {
+			w->wds[k++] = w->wds[i];
+		} else {
+			inotify_rm_watch(w->fd, w->wds[i].wd); /* EINVAL if the kernel dropped it */
+			free(w->wds[i].dir);
 		}
-		inotify_rm_watch(w->fd, x->wd); /* EINVAL if the kernel dropped it */
-		free(x->dir);
 	}
 	if (k != w->n_wds) {
 		w->n_wds = k;
@@ -376,10 +355,9 @@ static bool within(const char *path, const char *dir)
 }
 
 /*
- * The directory of watch wd was removed or moved: its paths, and the paths
- * under them, no longer lead to what is watched.  Forget them (the next
- * round resolves them again); with drop_wd (IN_IGNORED: the kernel dropped
- * the watch) forget the watch too.  Rare, so a plain k * n pass.
+ * The directory of watch wd was removed or moved: forget its paths and those
+ * under them (the next round resolves them again), and with drop_wd
+ * (IN_IGNORED: the kernel dropped it) the watch too.  Rare: a plain k * n pass.
  */
 static void forget_under(struct watch_ino *w, int wd, bool drop_wd)
 {
@@ -477,8 +455,7 @@ void watch_ino_close(struct watch_ino *w)
 {
 	if (w->fd >= 0)
 		close(w->fd);
-	for (size_t i = 0; i < w->n_paths; i++)
-		path_free(&w->paths[i]);
+	forget_paths(w);
 	for (size_t i = 0; i < w->n_wds; i++)
 		free(w->wds[i].dir);
 	free(w->paths);
@@ -486,6 +463,5 @@ void watch_ino_close(struct watch_ino *w)
 	hindex_free(&w->path_index);
 	hindex_free(&w->wd_index);
 	free(w->root);
-	memset(w, 0, sizeof(*w));
-	w->fd = -1;
+	*w = (struct watch_ino){ .fd = -1 };
 }

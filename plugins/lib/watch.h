@@ -1,29 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Change notification for probes: inotify over directories of the root, and
- * a udev monitor.
+ * Change notification for probes: inotify over directories of the root
+ * (watch.c), and a udev monitor (watch_udev.c, apart so that a probe using
+ * only inotify does not link libudev).
  *
- * inotify (watch.c).  sysfs and procfs send no inotify events, but a
- * captured tree (--root) is plain files that a test or a replayed capture
- * rewrites, so a probe watches the directories it reads.  A watch carries an
- * owner, a number the probe chooses (the index of a bond, a kind of
- * directory), so that an event becomes "re-read that" without a path lookup.
- * A probe names the directories it depends on in a sync round
- * (watch_ino_begin, watch_ino_add for each, watch_ino_end: the watches not
- * named again are removed), or adds one more at any time.  Each directory is
- * resolved inside the root as every read is (plugins/lib/rootfs.h), so a
- * planted link never puts a watch on a directory of the host.  Two paths
- * that are one directory (a link and its target) share one watch; when their
- * owners differ, its owner is WATCH_SHARED.  Events are lost when the
- * kernel's queue overflows: the callback then sees WATCH_UNKNOWN and the
- * probe rescans everything.  A directory removed or moved away drops its
- * path (and those under it) from the set, so the next round resolves and
- * watches it again when it reappears.
- *
- * udev (watch_udev.c).  On the live root the kernel announces devices coming,
- * going and changing with uevents; a probe opens one monitor filtered to its
- * subsystems (the filter runs in the kernel: no wake-up for other devices)
- * and drains it when its descriptor is readable.
+ * sysfs and procfs send no inotify events, but a captured tree (--root) is
+ * plain files that a test or a replayed capture rewrites, so a probe watches
+ * the directories it reads.  A watch carries an owner, a number the probe
+ * chooses (the index of a bond, a kind of directory), so that an event
+ * becomes "re-read that" without a path lookup.  Directories are resolved
+ * inside the root (rootfs.h): a planted link never watches one of the host.
+ * A directory removed or moved away drops its path (and those under it), so
+ * that the next round watches it again when it reappears.  On the live root,
+ * uevents announce devices: a probe opens one udev monitor filtered (in the
+ * kernel: no wake-up for other devices) to its subsystems.
  *
  * Neither logs nor talks to the host: the probe registers the descriptor
  * (ops->watch_fd) and says what failed.  0 or -errno everywhere.
@@ -58,17 +48,9 @@ struct watch_wd;   /* a watch descriptor and its owner: watch.c */
 
 struct watch_ino {
 	int fd; /* the inotify instance, for ops->watch_fd; -1 when closed */
-	/*
-	 * Some paths were forgotten since the last round (their directory
-	 * was removed or moved, or events were lost, or memory ran out): the
-	 * next round must run to watch them again.
-	 */
+	/* Paths forgotten (directory moved, events lost, no memory): run a round. */
 	bool lost;
-	/*
-	 * An entry was created, removed or renamed in a watched directory
-	 * since the last round: a directory (or a link to one) that the
-	 * probe's list names may have appeared or gone.
-	 */
+	/* An entry came, went or was renamed in a watched directory since the round. */
 	bool entries_changed;
 
 	/* Private to watch.c. */
@@ -85,25 +67,20 @@ struct watch_ino {
 
 /*
  * Create the instance (non-blocking, close-on-exec) for directories of the
- * root root_fd (an O_PATH fd the caller keeps open), whose path is root
- * (copied: used only where /proc is not mounted, see watch_ino_add).  mask:
- * the IN_* events the probe wants; IN_ONLYDIR, IN_DELETE_SELF and
- * IN_MOVE_SELF are added (the helper needs them to forget moved paths).
+ * root root_fd (an O_PATH fd the caller keeps open) at path root (copied; used
+ * only where /proc is not mounted).  mask: the IN_* events the probe wants,
+ * plus IN_ONLYDIR, IN_DELETE_SELF and IN_MOVE_SELF (to forget moved paths).
  * Returns 0, or -errno with w closed.
  */
 int watch_ino_open(struct watch_ino *w, int root_fd, const char *root, uint32_t mask);
 
-/*
- * Start a round: every path is unwanted until added again.  Clears lost and
- * entries_changed (an add that runs out of memory sets lost again).
- */
+/* Start a round: every path is unwanted until added again; lost and entries_changed clear. */
 void watch_ino_begin(struct watch_ino *w);
 
 /*
  * Watch the directory rel (relative to the root, resolved inside it) for
- * owner.  A path already watched costs no system call.  Returns 0, -errno
- * when it cannot be watched (-ENOENT: absent, -ENOTDIR, -ENOSPC: out of
- * watches), or -ENOMEM.  A path too long for the format is -ENAMETOOLONG.
+ * owner; a path already watched costs no system call.  0, or -errno: -ENOENT,
+ * -ENOTDIR, -ENOSPC (out of watches), -ENOMEM, -ENAMETOOLONG (addf).
  */
 int watch_ino_add(struct watch_ino *w, const char *rel, int owner);
 int watch_ino_addf(struct watch_ino *w, int owner, const char *fmt, ...)
@@ -113,10 +90,9 @@ int watch_ino_addf(struct watch_ino *w, int owner, const char *fmt, ...)
 void watch_ino_end(struct watch_ino *w);
 
 /*
- * Read every pending event and pass each to fn.  IN_IGNORED of a watch the
- * helper removed itself (watch_ino_end) is not passed; IN_IGNORED of one the
- * kernel dropped (its directory is gone) is, with its owner.  Returns 0 or
- * -errno of read(2).
+ * Pass every pending event to fn; WATCH_UNKNOWN: events were lost, rescan
+ * everything.  IN_IGNORED is passed only for a watch the kernel dropped (its
+ * directory is gone), not for one watch_ino_end() removed.  0 or -errno.
  */
 int watch_ino_drain(struct watch_ino *w, watch_ino_fn fn, void *ctx);
 
@@ -134,10 +110,9 @@ struct watch_udev {
 };
 
 /*
- * Open a monitor on source ("udev": events after udevd's rules, "kernel":
- * raw kernel uevents) for the devices of the subsystems listed (a NULL-
- * terminated array).  Returns 0, or -errno with *ret_why (when not NULL)
- * naming the step that failed; w is then closed.
+ * Open a monitor on source ("udev": after udevd's rules, "kernel": raw
+ * uevents) for the subsystems listed (NULL-terminated).  0, or -errno with w
+ * closed and *ret_why (when not NULL) naming the step that failed.
  */
 int watch_udev_open(struct watch_udev *w, const char *source, const char *const *subsystems,
 		    const char **ret_why);
@@ -146,9 +121,8 @@ int watch_udev_open(struct watch_udev *w, const char *source, const char *const 
 typedef bool (*watch_udev_fn)(void *ctx, struct udev_device *dev);
 
 /*
- * Receive every pending device and pass each to fn (which must not keep
- * it).  Returns 0, or -ENOBUFS when the socket overflowed and devices were
- * lost: the probe must rescan everything.
+ * Receive every pending device and pass each to fn (which must not keep it).
+ * 0, or -ENOBUFS when the socket overflowed: rescan everything.
  */
 int watch_udev_drain(struct watch_udev *w, watch_udev_fn fn, void *ctx);
 

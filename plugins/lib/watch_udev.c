@@ -1,8 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/*
- * A udev monitor for a probe: see watch.h.  Apart from watch.c so that a
- * probe watching only with inotify does not link libudev.
- */
+/* A udev monitor for a probe: see watch.h. */
 #include "watch.h"
 
 #include <errno.h>
@@ -18,11 +15,7 @@ void watch_udev_close(struct watch_udev *w)
 	w->fd = -1;
 }
 
-/*
- * libudev creates the socket non-blocking and close-on-exec, so a drain
- * never waits; the subsystem filter is a socket filter, so a probe is not
- * woken for the devices of others.
- */
+/* libudev creates the socket non-blocking and close-on-exec: a drain never waits. */
 int watch_udev_open(struct watch_udev *w, const char *source, const char *const *subsystems,
 		    const char **ret_why)
 {
