@@ -230,6 +230,12 @@ bool md_name_valid(struct strv name)
 	return true;
 }
 
+bool md_metadata_is_container(struct strv v)
+{
+	/* A member names its container: "external:/md127/0", or "-md127/0" while blocked. */
+	return strv_starts(v, "external:") && v.n > 9 && v.p[9] != '/' && v.p[9] != '-';
+}
+
 void md_set_reset(struct md_set *s)
 {
 	s->n = 0;

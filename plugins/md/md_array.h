@@ -168,6 +168,9 @@ bool md_level_has_slots(enum md_level level);
 /* True when name looks like an md device name: md followed by [A-Za-z0-9_]. */
 bool md_name_valid(struct strv name);
 
+/* Metadata "external:imsm" (not "external:/md127/0"): an IMSM/DDF container's. */
+bool md_metadata_is_container(struct strv v);
+
 void md_set_reset(struct md_set *s);
 void md_set_free(struct md_set *s);
 

@@ -34,7 +34,7 @@ struct reader {
 	struct md_array *a;
 };
 
-int md_sysfs_parse_int(struct strv s, int min, int max, int *ret)
+static int md_sysfs_parse_int(struct strv s, int min, int max, int *ret)
 {
 	long long v;
 
@@ -217,136 +217,75 @@ int md_sysfs_parse_layout(struct strv s, int *ret_near, int *ret_far, bool *ret_
 	return 0;
 }
 
-/*
- * Read one attribute (p1 p2 p3 below the md directory) into r->d.buf.
- * Returns 0, -ENOENT when it does not exist, or another -errno.  Over-long
- * content counts as garbage (-EFBIG).
- */
-static int read_attr3(struct reader *r, const char *p1, const char *p2, const char *p3,
-		      unsigned int flags)
-{
-	struct strv v;
-
-	return sysfs_read3(&r->d, p1, p2, p3, flags, &v);
-}
-
-static int read_attr(struct reader *r, const char *rel, unsigned int flags)
-{
-	return read_attr3(r, rel, "", "", flags);
-}
-
-static struct strv buf_str(const struct reader *r)
-{
-	return strv_make(r->d.buf->p, r->d.buf->len);
-}
-
-/* Record why rel (below the md directory) could not be read. */
-static void attr_error_named(struct reader *r, const char *rel, int e)
+/* Record why the attribute last read failed; absent (-ENOENT) is not an error. */
+static void attr_error(struct reader *r, int e)
 {
 	char why[96];
 
-	md_array_set_error(r->a, "sysfs %s unreadable: %s", rel,
-			   sysfs_strerror(e, why, sizeof(why)));
-}
-
-/* Record why the attribute just read (r->d.path) failed. */
-static void attr_error(struct reader *r, int e)
-{
-	attr_error_named(r, sysfs_name(&r->d), e);
-}
-
-/* Read and parse an optional integer attribute; absent keeps *ret. */
-static void read_int_attr(struct reader *r, const char *rel, unsigned int flags, int min, int max,
-			  int *ret)
-{
-	int e = read_attr(r, rel, flags);
-
-	if (e == -ENOENT)
-		return;
-	if (e == 0)
-		e = md_sysfs_parse_int(buf_str(r), min, max, ret);
-	if (e < 0)
-		attr_error(r, e);
+	if (e < 0 && e != -ENOENT)
+		md_array_set_error(r->a, "sysfs %s unreadable: %s", sysfs_name(&r->d),
+				   sysfs_strerror(e, why, sizeof(why)));
 }
 
 static void read_level(struct reader *r, bool *ret_present)
 {
-	int e = read_attr(r, "level", 0);
+	struct strv v;
+	int e = sysfs_read(&r->d, "level", 0, &v);
 
 	*ret_present = e != -ENOENT;
-	if (e == -ENOENT)
+	attr_error(r, e);
+	if (e < 0)
 		return;
-	if (e < 0) {
-		attr_error(r, e);
-		return;
-	}
-	r->a->level = md_level_parse(buf_str(r));
-	strv_copy_printable(strv_trim(buf_str(r)), r->a->level_text, sizeof(r->a->level_text));
+	r->a->level = md_level_parse(v);
+	strv_copy_printable(strv_trim(v), r->a->level_text, sizeof(r->a->level_text));
 }
 
 static void read_array_state(struct reader *r, bool *ret_present)
 {
-	int e = read_attr(r, "array_state", FDC_NOTIFY);
+	struct strv v;
+	int e = sysfs_read(&r->d, "array_state", FDC_NOTIFY, &v);
 
 	*ret_present = e != -ENOENT;
 	if (e == 0)
-		e = md_sysfs_parse_array_state(buf_str(r), &r->a->run, &r->a->read_only);
-	if (e < 0 && e != -ENOENT)
-		attr_error(r, e);
-}
-
-/* metadata_version "external:imsm" (not "external:/md127/0"): a container's. */
-static void read_metadata(struct reader *r)
-{
-	struct strv v;
-	int e = read_attr(r, "metadata_version", 0);
-
-	if (e < 0)
-		return; /* only used to recognise containers */
-	v = strv_trim(buf_str(r));
-	if (strv_starts(v, "external:") && v.n > 9 && v.p[9] != '/' && v.p[9] != '-')
-		r->a->ext_container = true;
+		e = md_sysfs_parse_array_state(v, &r->a->run, &r->a->read_only);
+	attr_error(r, e);
 }
 
 static void read_sync(struct reader *r)
 {
+	struct md_array *a = r->a;
 	bool delayed = false;
 	double pct = -1;
+	struct strv v;
 	int e;
 
-	e = read_attr(r, "sync_action", FDC_NOTIFY);
+	e = sysfs_read(&r->d, "sync_action", FDC_NOTIFY, &v);
 	if (e == 0)
-		e = md_sysfs_parse_sync_action(buf_str(r), &r->a->activity);
-	if (e < 0 && e != -ENOENT) {
-		attr_error(r, e);
+		e = md_sysfs_parse_sync_action(v, &a->activity);
+	attr_error(r, e);
+	if (e < 0 && e != -ENOENT)
 		return;
-	}
 	/* Not sysfs_notify()ed on every kernel: read, but not worth a watch. */
-	e = read_attr(r, "sync_completed", 0);
-	if (e == 0)
-		e = md_sysfs_parse_sync_completed(buf_str(r), &pct, &delayed);
-	if (e < 0)
+	if (sysfs_read(&r->d, "sync_completed", 0, &v) < 0 ||
+	    md_sysfs_parse_sync_completed(v, &pct, &delayed) < 0)
 		return; /* progress is optional: mdstat may fill it in */
-	if (delayed && r->a->activity != REDMON_ACTIVITY_NONE)
-		r->a->activity = REDMON_ACTIVITY_DELAYED;
-	else if (r->a->activity != REDMON_ACTIVITY_NONE)
-		r->a->progress = pct;
+	if (delayed && a->activity != REDMON_ACTIVITY_NONE)
+		a->activity = REDMON_ACTIVITY_DELAYED;
+	else if (a->activity != REDMON_ACTIVITY_NONE)
+		a->progress = pct;
 }
 
+/* Absent on raid10: the default, near-2, which the rules assume. */
 static void read_layout(struct reader *r)
 {
-	int e = read_attr(r, "layout", 0);
+	struct md_array *a = r->a;
+	struct strv v;
+	int e = sysfs_read(&r->d, "layout", 0, &v);
 
-	if (e == -ENOENT)
-		return; /* raid10 default: near-2, assumed by the rules */
 	if (e == 0)
-		e = md_sysfs_parse_layout(buf_str(r), &r->a->r10_near, &r->a->r10_far,
-					  &r->a->r10_offset);
-	if (e < 0) {
-		attr_error(r, e);
-		return;
-	}
-	r->a->r10_known = true;
+		e = md_sysfs_parse_layout(v, &a->r10_near, &a->r10_far, &a->r10_offset);
+	a->r10_known = e == 0;
+	attr_error(r, e);
 }
 
 static struct md_dev *find_dev(struct md_array *a, struct strv name)
@@ -368,33 +307,30 @@ static struct md_dev *find_dev(struct md_array *a, struct strv name)
  */
 static bool read_dev(struct reader *r, struct md_dev *d)
 {
-	int e, slot;
+	struct strv v;
+	int e;
 
 	d->slot = -1;
-	e = read_attr3(r, "dev-", d->name, "/state", FDC_NOTIFY);
+	e = sysfs_read3(&r->d, "dev-", d->name, "/state", FDC_NOTIFY, &v);
 	if (e == -ENOENT)
 		return false; /* hot-removed since the directory was listed */
 	if (e == 0)
-		e = md_sysfs_parse_dev_state(buf_str(r), &d->flags);
+		e = md_sysfs_parse_dev_state(v, &d->flags);
 	if (e < 0) {
 		attr_error(r, e);
 		return true;
 	}
-	strv_copy_printable(strv_trim(buf_str(r)), d->state, sizeof(d->state));
+	strv_copy_printable(strv_trim(v), d->state, sizeof(d->state));
 
-	e = read_attr3(r, "dev-", d->name, "/slot", 0);
+	e = sysfs_read3(&r->d, "dev-", d->name, "/slot", 0, &v);
 	if (e == -ENOENT) {
 		d->slot = SLOT_FROM_RD; /* very old kernels: rdN links tell the slot */
 		return true;
 	}
 	if (e == 0)
-		e = md_sysfs_parse_slot(buf_str(r), &slot);
-	if (e < 0) {
-		attr_error(r, e);
-		return true;
-	}
-	d->slot = slot;
-	r->a->dev_slots_known = true;
+		e = md_sysfs_parse_slot(v, &d->slot);
+	attr_error(r, e);
+	r->a->dev_slots_known |= e == 0;
 	return true;
 }
 
@@ -423,10 +359,10 @@ static int read_rd(struct reader *r, int md_fd, int n, char *lnk, size_t cap,
 			return -EFBIG;
 		t = strv_make(lnk, (size_t)len);
 	} else if (errno == EINVAL) {
-		e = read_attr3(r, "rd", num, "", 0);
+		e = sysfs_read3(&r->d, "rd", num, "", 0, &t);
 		if (e < 0)
 			return e;
-		t = strv_trim(buf_str(r));
+		t = strv_trim(t);
 	} else {
 		return -errno;
 	}
@@ -510,7 +446,7 @@ static int md_dir_entry(void *ctx, const char *name)
 static int read_rd_slots(struct reader *r)
 {
 	struct md_array *a = r->a;
-	char entry[16], lnk[MD_DEV_NAME_MAX + 64];
+	char lnk[MD_DEV_NAME_MAX + 64];
 	struct strv target;
 	struct md_dev *d;
 	int e, md_fd;
@@ -528,8 +464,7 @@ static int read_rd_slots(struct reader *r)
 		if (e == -ENOMEM)
 			break;
 		if (e < 0) {
-			snprintf(entry, sizeof(entry), "rd%d", r->b->rd[i]);
-			md_array_set_error(a, "sysfs %s not understood", entry);
+			md_array_set_error(a, "sysfs rd%d not understood", r->b->rd[i]);
 			continue;
 		}
 		d = find_dev(a, target);
@@ -585,6 +520,8 @@ static int read_array(struct reader *r)
 {
 	struct md_array *a = r->a;
 	bool has_level, has_state;
+	char why[96];
+	struct strv v;
 	int e;
 
 	sysfs_dir_at(&r->d, "sys/block/%s/md", r->a->name); /* MD_NAME_MAX: it fits */
@@ -603,17 +540,14 @@ static int read_array(struct reader *r)
 	if (a->level == MD_LEVEL_NONE && a->run == MD_RUN_ACTIVE)
 		md_array_set_error(a, "sysfs shows a running array without a level");
 
-	a->raid_disks = -1;
-	{
-		int e2 = read_attr(r, "raid_disks", 0);
-
-		if (e2 == 0)
-			e2 = md_sysfs_parse_raid_disks(buf_str(r), &a->raid_disks);
-		if (e2 < 0 && e2 != -ENOENT)
-			attr_error(r, e2);
-	}
+	e = sysfs_read(&r->d, "raid_disks", 0, &v);
+	if (e == 0)
+		e = md_sysfs_parse_raid_disks(v, &a->raid_disks);
+	attr_error(r, e);
 	if (a->level == MD_LEVEL_NONE || a->level == MD_LEVEL_CONTAINER) {
-		read_metadata(r);
+		/* metadata_version is read only to recognise a container */
+		if (sysfs_read(&r->d, "metadata_version", 0, &v) == 0)
+			a->ext_container = md_metadata_is_container(strv_trim(v));
 		if (a->level == MD_LEVEL_CONTAINER ||
 		    (a->ext_container && a->run != MD_RUN_ACTIVE)) {
 			a->container = true;
@@ -621,7 +555,10 @@ static int read_array(struct reader *r)
 		}
 	}
 	if (a->run == MD_RUN_ACTIVE && md_level_has_slots(a->level)) {
-		read_int_attr(r, "degraded", FDC_NOTIFY, 0, MD_MAX_SLOTS, &a->degraded);
+		e = sysfs_read(&r->d, "degraded", FDC_NOTIFY, &v);
+		if (e == 0)
+			e = md_sysfs_parse_int(v, 0, MD_MAX_SLOTS, &a->degraded);
+		attr_error(r, e);
 		read_sync(r);
 	}
 	if (a->level == MD_LEVEL_RAID10)
@@ -630,11 +567,11 @@ static int read_array(struct reader *r)
 	e = read_devs(r);
 	if (e == -ENOMEM)
 		return e;
-	if (e == -ENOENT) {
+	if (e == -ENOENT)
 		md_array_set_error(a, "array vanished while being read");
-	} else if (e < 0) {
-		attr_error_named(r, "directory", e);
-	}
+	else if (e < 0)
+		md_array_set_error(a, "sysfs directory unreadable: %s",
+				   sysfs_strerror(e, why, sizeof(why)));
 	return 0;
 }
 

@@ -95,18 +95,6 @@ int md_mdstat_parse_dev(struct strv tok, struct md_dev *ret)
 	return 0;
 }
 
-/* "super <version>": "external:imsm" is a container, "external:/md127/0" a member. */
-static void parse_super(struct md_array *a, struct strv v)
-{
-	if (strv_starts(v, "external:")) {
-		struct strv fmt = strv_make(v.p + 9, v.n - 9);
-
-		/* A member names its container: "/md127/0", or "-md127/0" while blocked. */
-		if (fmt.n > 0 && fmt.p[0] != '/' && fmt.p[0] != '-')
-			a->ext_container = true;
-	}
-}
-
 static void set_level(struct md_array *a, struct strv tok)
 {
 	a->level = md_level_parse(tok);
@@ -154,7 +142,7 @@ static int parse_header(struct md_array *a, struct strv rest)
 		if (strv_eq(tok, "super")) {
 			/* No devices: "super" follows on the same line (md_seq_show). */
 			if (strv_next_token(&rest, &tok))
-				parse_super(a, tok);
+				a->ext_container |= md_metadata_is_container(tok);
 			continue;
 		}
 		r = md_array_add_dev(a, &d);
@@ -222,7 +210,7 @@ static int parse_status(struct md_array *a, struct strv rest)
 	while (strv_next_token(&rest, &tok)) {
 		if (strv_eq(tok, "super")) {
 			if (strv_next_token(&rest, &tok))
-				parse_super(a, tok);
+				a->ext_container |= md_metadata_is_container(tok);
 		} else if (parse_nm(tok, &n, &m)) {
 			/* n and m stored */
 		} else if (is_slot_string(tok)) {
