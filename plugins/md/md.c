@@ -29,7 +29,6 @@
  */
 #include <errno.h>
 #include <libudev.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -40,11 +39,9 @@
 #include <redmon/fnv1a.h>
 #include <redmon/plugin.h>
 
-#include "../lib/rootfs.h"
+#include "../lib/watch.h"
 #include "md_scan.h"
 #include "mdstat.h"
-
-#include "../lib/watch.h"
 
 #define INOTIFY_MASK                                                                               \
 	(IN_CLOSE_WRITE | IN_MODIFY | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM)
@@ -97,55 +94,30 @@ static void unwatch_cb(void *ctx, int fd)
 }
 
 /*
- * How many attribute files this probe may keep open.  The soft descriptor
- * limit is raised to the hard one first (sysfs change notification needs one
- * open file per attribute); the probe then keeps at most half of it.
+ * How many attribute files this probe may keep open (sysfs change
+ * notification needs one open file per attribute): 3/8 of the descriptor
+ * limit, which the core raised to the hard one.  bond and hwmon keep up to
+ * 1/8 each, and the rest is for the core (sinks, SNMP, the state) and the
+ * files read once.
  */
 static size_t fd_budget(struct md_probe *p)
 {
 	const char *v = p->ops->option(p->h, "max_open_files");
 	unsigned long long opt = 0, share;
 	struct rlimit rl;
-	char *end;
 
-	if (v) {
-		errno = 0;
-		opt = strtoull(v, &end, 10);
-		if (errno || end == v || *end || v[0] == '-') {
-			LOG(p, REDMON_LOG_WARNING,
-			    "max_open_files \"%s\" is not a number; using auto", v);
-			opt = 0;
-		}
-	}
+	if (v && strv_to_u64(strv_c(v), &opt) < 0)
+		LOG(p, REDMON_LOG_WARNING, "max_open_files \"%s\" is not a number; using auto", v);
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return opt ? opt : 64;
-	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < rl.rlim_max) {
-		struct rlimit raised = { rl.rlim_max, rl.rlim_max };
-
-		if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
-			rl.rlim_cur = rl.rlim_max;
-	}
-	/*
-	 * 3/8 of the limit: bond and hwmon keep up to 1/8 each, and the rest
-	 * is for the core (sinks, SNMP, the state) and the files read once.
-	 */
 	share = rl.rlim_cur == RLIM_INFINITY ? 1u << 20 : rl.rlim_cur / 8 * 3;
-	if (opt == 0)
-		return (size_t)share;
 	if (opt > share) {
 		LOG(p, REDMON_LOG_NOTICE,
 		    "max_open_files %llu is above 3/8 of the descriptor limit; using %llu", opt,
 		    share);
 		return (size_t)share;
 	}
-	return (size_t)opt;
-}
-
-static void udev_close(struct md_probe *p)
-{
-	if (p->udev.fd >= 0)
-		p->ops->unwatch_fd(p->h, p->udev.fd);
-	watch_udev_close(&p->udev);
+	return (size_t)(opt ? opt : share);
 }
 
 /* A udev monitor for block devices; without one the core's periodic scan still works. */
@@ -171,13 +143,6 @@ static void udev_open(struct md_probe *p)
 	    why);
 }
 
-static void inotify_close(struct md_probe *p)
-{
-	if (p->ino.fd >= 0)
-		p->ops->unwatch_fd(p->h, p->ino.fd);
-	watch_ino_close(&p->ino);
-}
-
 static void inotify_open(struct md_probe *p)
 {
 	char e[64];
@@ -190,13 +155,12 @@ static void inotify_open(struct md_probe *p)
 			return;
 		watch_ino_close(&p->ino);
 	}
-	if (r == -EOPNOTSUPP) {
+	if (r == -EOPNOTSUPP)
 		p->no_events = true; /* one-shot host: quietly without events */
-		goto no_cache;
-	}
-	LOG(p, REDMON_LOG_NOTICE, "no inotify (%s): changes in %s are seen at the next scan",
-	    errstr(r, e, sizeof(e)), p->ops->root(p->h));
-no_cache:
+	else
+		LOG(p, REDMON_LOG_NOTICE,
+		    "no inotify (%s): changes in %s are seen at the next scan",
+		    errstr(r, e, sizeof(e)), p->ops->root(p->h));
 	/* Without change events, a kept-open file could outlive a rename over it. */
 	fdcache_flush(&p->fdc);
 	p->fdc.budget = 0;
@@ -209,28 +173,14 @@ static uint64_t fnv(uint64_t h, const char *s)
 }
 
 /*
- * Watch <root>/<rel> (a directory) for inotify, resolved inside the root as
- * every read is.  A directory that cannot be watched (absent: no proc in a
- * sysfs-only capture) is simply not watched.
+ * Watch an array's md directory and its dev-* directories.  A directory that
+ * cannot be watched (gone meanwhile) is simply not watched.
  */
-static void iwatch_want(struct md_probe *p, const char *rel)
-{
-	watch_ino_add(&p->ino, rel, 0);
-}
-
-/* Watch an array's md directory and its dev-* directories. */
 static void iwatch_want_array(struct md_probe *p, const struct md_array *a)
 {
-	char rel[256];
-	int n;
-
-	snprintf(rel, sizeof(rel), "sys/block/%s/md", a->name);
-	iwatch_want(p, rel);
-	for (size_t j = 0; a->devs_sysfs && j < a->n_devs; j++) {
-		n = snprintf(rel, sizeof(rel), "sys/block/%s/md/dev-%s", a->name, a->devs[j].name);
-		if (n > 0 && (size_t)n < sizeof(rel))
-			iwatch_want(p, rel);
-	}
+	watch_ino_addf(&p->ino, 0, "sys/block/%s/md", a->name);
+	for (size_t j = 0; a->devs_sysfs && j < a->n_devs; j++)
+		watch_ino_addf(&p->ino, 0, "sys/block/%s/md/dev-%s", a->name, a->devs[j].name);
 }
 
 /*
@@ -266,8 +216,9 @@ static void iwatch_update(struct md_probe *p, bool partial)
 		return;
 	p->iw_fp = fp;
 	watch_ino_begin(&p->ino);
-	iwatch_want(p, "proc");
-	iwatch_want(p, "sys/block");
+	/* proc is absent in a sysfs-only capture: then it is simply not watched. */
+	watch_ino_add(&p->ino, "proc", 0);
+	watch_ino_add(&p->ino, "sys/block", 0);
 	for (i = 0; i < set->n; i++)
 		iwatch_want_array(p, &set->v[i]);
 	watch_ino_end(&p->ino); /* removes the watches not wanted any more */
@@ -325,11 +276,9 @@ static int md_init(const struct redmon_host_ops *ops, struct redmon_host *h, voi
 	p->want_full = true;
 	/* A one-shot command reads each file once: keeping it open would only cost. */
 	fdcache_init(&p->fdc, p->no_events ? 0 : fd_budget(p), unwatch_cb, p);
-	if (p->no_events)
-		;
-	else if (p->live)
+	if (!p->no_events && p->live)
 		udev_open(p);
-	else
+	else if (!p->no_events)
 		inotify_open(p);
 	*ret_inst = p;
 	return 0;
@@ -342,8 +291,12 @@ static void md_fini(void *inst)
 	if (!p)
 		return;
 	fdcache_free(&p->fdc); /* unwatches what it watched */
-	udev_close(p);
-	inotify_close(p);
+	if (p->udev.fd >= 0)
+		p->ops->unwatch_fd(p->h, p->udev.fd);
+	watch_udev_close(&p->udev);
+	if (p->ino.fd >= 0)
+		p->ops->unwatch_fd(p->h, p->ino.fd);
+	watch_ino_close(&p->ino);
 	md_scan_free(&p->scan);
 	free(p);
 }
@@ -465,7 +418,15 @@ static int md_scan_fn(void *inst)
 	return 0;
 }
 
-/* The next scan reads everything; returns 1 (a rescan is wanted). */
+/* proc/mdstat changed; returns 1 (a rescan is wanted). */
+static int mark_mdstat(struct md_probe *p)
+{
+	p->mdstat_dirty = true;
+	p->had_event = true;
+	return 1;
+}
+
+/* The next scan reads everything; returns 1. */
 static int want_full(struct md_probe *p)
 {
 	p->want_full = true;
@@ -497,11 +458,8 @@ static int mark_path(struct md_probe *p, const char *rel)
 {
 	const char *name, *end;
 
-	if (strcmp(rel, "proc/mdstat") == 0) {
-		p->mdstat_dirty = true;
-		p->had_event = true;
-		return 1;
-	}
+	if (strcmp(rel, "proc/mdstat") == 0)
+		return mark_mdstat(p);
 	if (strncmp(rel, "sys/block/", 10) != 0)
 		return want_full(p);
 	name = rel + 10;
@@ -527,11 +485,7 @@ static int note_inotify(struct md_probe *p, const struct watch_event *ev)
 	if (strcmp(ev->dir, "proc") == 0) {
 		if (!name[0])
 			return want_full(p); /* proc itself moved or went */
-		if (strcmp(name, "mdstat") != 0)
-			return 0;
-		p->mdstat_dirty = true;
-		p->had_event = true;
-		return 1;
+		return strcmp(name, "mdstat") == 0 ? mark_mdstat(p) : 0;
 	}
 	if (strcmp(ev->dir, "sys/block") == 0) {
 		if (!name[0] || md_name_valid(strv_c(name)))
