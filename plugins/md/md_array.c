@@ -13,21 +13,26 @@
 
 #include "redmon/fnv1a.h"
 
+/* Every field of src into dst but the buffers: dst keeps its own, content not copied. */
+static void copy_fields(struct md_array *dst, const struct md_array *src)
+{
+	char *slots = dst->slots;
+	size_t slots_cap = dst->slots_cap;
+	struct md_dev *devs = dst->devs;
+	size_t devs_cap = dst->devs_cap;
+
+	*dst = *src;
+	dst->slots = slots;
+	dst->slots_cap = slots_cap;
+	dst->devs = devs;
+	dst->devs_cap = devs_cap;
+}
+
 void md_array_clear(struct md_array *a)
 {
-	char *slots = a->slots;
-	size_t slots_cap = a->slots_cap;
-	struct md_dev *devs = a->devs;
-	size_t devs_cap = a->devs_cap;
+	static const struct md_array unknown = { .raid_disks = -1, .degraded = -1, .progress = -1 };
 
-	memset(a, 0, sizeof(*a));
-	a->slots = slots;
-	a->slots_cap = slots_cap;
-	a->devs = devs;
-	a->devs_cap = devs_cap;
-	a->raid_disks = -1;
-	a->degraded = -1;
-	a->progress = -1;
+	copy_fields(a, &unknown);
 }
 
 void md_array_free(struct md_array *a)
@@ -36,10 +41,7 @@ void md_array_free(struct md_array *a)
 		return;
 	free(a->slots);
 	free(a->devs);
-	a->slots = NULL;
-	a->devs = NULL;
-	a->slots_cap = a->devs_cap = 0;
-	a->n_slots = a->n_devs = 0;
+	memset(a, 0, sizeof(*a));
 }
 
 static int reserve_devs(struct md_array *a, size_t n)
@@ -108,24 +110,9 @@ int md_array_set_slots(struct md_array *a, const char *s, size_t n)
 
 int md_array_copy(struct md_array *dst, const struct md_array *src)
 {
-	struct md_array keep = *dst;
-	int r;
-
-	r = reserve_slots(&keep, src->n_slots ? src->n_slots : 1);
-	if (r == 0)
-		r = reserve_devs(&keep, src->n_devs ? src->n_devs : 1);
-	/* keep holds dst's (possibly grown) buffers; hand them back before failing */
-	dst->slots = keep.slots;
-	dst->slots_cap = keep.slots_cap;
-	dst->devs = keep.devs;
-	dst->devs_cap = keep.devs_cap;
-	if (r < 0)
-		return r;
-	*dst = *src;
-	dst->slots = keep.slots;
-	dst->slots_cap = keep.slots_cap;
-	dst->devs = keep.devs;
-	dst->devs_cap = keep.devs_cap;
+	if (reserve_slots(dst, src->n_slots) < 0 || reserve_devs(dst, src->n_devs) < 0)
+		return -ENOMEM;
+	copy_fields(dst, src);
 	if (src->n_slots)
 		memcpy(dst->slots, src->slots, src->n_slots);
 	if (src->n_devs)
@@ -145,6 +132,19 @@ void md_array_set_error(struct md_array *a, const char *fmt, ...)
 	if (!a->error[0]) /* never leave an empty reason behind */
 		snprintf(a->error, sizeof(a->error), "unreadable");
 }
+
+const struct md_dev_flag_name md_dev_flag_names[MD_DEV_FLAG_NAMES] = {
+	{ MD_DEV_FAULTY, 'F', "faulty" },
+	{ MD_DEV_SPARE, 'S', "spare" },
+	{ MD_DEV_WRITE_MOSTLY, 'W', "write_mostly" },
+	{ MD_DEV_JOURNAL, 'J', "journal" },
+	{ MD_DEV_REPLACEMENT, 'R', "replacement" },
+	{ MD_DEV_IN_SYNC, 0, "in_sync" },
+	{ MD_DEV_WANT_REPLACEMENT, 0, "want_replacement" },
+	{ MD_DEV_BLOCKED, 0, "blocked" },
+	{ MD_DEV_WRITE_ERROR, 0, "write_error" },
+	{ MD_DEV_WRITE_MOSTLY, 0, "writemostly" },
+};
 
 static const struct {
 	const char *name;
@@ -358,11 +358,6 @@ void md_set_sort(struct md_set *s)
 	s->index_stale = true;
 }
 
-static bool activity_running(enum redmon_activity act)
-{
-	return act != REDMON_ACTIVITY_NONE;
-}
-
 int md_array_merge(struct md_array *sys, const struct md_array *st)
 {
 	int r;
@@ -405,7 +400,7 @@ int md_array_merge(struct md_array *sys, const struct md_array *st)
 			return r;
 	}
 
-	if (!activity_running(sys->activity)) {
+	if (sys->activity == REDMON_ACTIVITY_NONE) {
 		sys->activity = st->activity;
 		sys->progress = st->progress;
 	} else if (sys->progress < 0 && sys->activity == st->activity) {

@@ -70,6 +70,21 @@ enum md_dev_flag {
 	MD_DEV_WRITE_ERROR = 1u << 8,	   /* write_error */
 };
 
+/*
+ * The names of the device flags: the mdstat letter ("(F)"; 0 when mdstat
+ * prints none) and the sysfs state word (drivers/md/md.c state_show();
+ * "writemostly" is an older spelling).  The lettered ones come first, in the
+ * order their words are shown.
+ */
+struct md_dev_flag_name {
+	unsigned int flag;
+	char letter;
+	const char *word;
+};
+
+#define MD_DEV_FLAG_NAMES 10
+extern const struct md_dev_flag_name md_dev_flag_names[MD_DEV_FLAG_NAMES];
+
 struct md_dev {
 	char name[MD_DEV_NAME_MAX]; /* kernel block device name, e.g. sdb1 */
 	char state[MD_STATE_MAX];   /* sysfs state text; empty from mdstat */

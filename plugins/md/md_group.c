@@ -158,25 +158,16 @@ void md_group_buf_free(struct md_group_buf *gb)
 /* Words for a device state when the source printed flags, not text (mdstat). */
 static void flags_text(unsigned int flags, enum redmon_role role, char *buf, size_t cap)
 {
-	static const struct {
-		unsigned int flag;
-		const char *word;
-	} words[] = {
-		{ MD_DEV_FAULTY, "faulty" },
-		{ MD_DEV_SPARE, "spare" },
-		{ MD_DEV_WRITE_MOSTLY, "write_mostly" },
-		{ MD_DEV_JOURNAL, "journal" },
-		{ MD_DEV_REPLACEMENT, "replacement" },
-	};
+	const struct md_dev_flag_name *f;
 
 	buf[0] = '\0';
 	if (role == REDMON_ROLE_ACTIVE && !(flags & MD_DEV_JOURNAL))
 		psu_text_add(buf, cap, "", "in_sync");
 	else if (role == REDMON_ROLE_REBUILDING && !(flags & MD_DEV_REPLACEMENT))
 		psu_text_add(buf, cap, "", "rebuilding");
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		if (flags & words[i].flag)
-			psu_text_add(buf, cap, ",", "%s", words[i].word);
+	for (f = md_dev_flag_names; f->letter; f++) /* the flags mdstat shows */
+		if (flags & f->flag)
+			psu_text_add(buf, cap, ",", "%s", f->word);
 }
 
 /* Plain copies, no snprintf(): this runs for every member of every array at every scan. */

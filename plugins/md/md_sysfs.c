@@ -152,22 +152,6 @@ int md_sysfs_parse_sync_completed(struct strv s, double *ret_progress, bool *ret
 
 int md_sysfs_parse_dev_state(struct strv s, unsigned int *ret_flags)
 {
-	/* state_show() in drivers/md/md.c; "writemostly" is an older spelling. */
-	static const struct {
-		const char *word;
-		unsigned int flag;
-	} words[] = {
-		{ "faulty", MD_DEV_FAULTY },
-		{ "in_sync", MD_DEV_IN_SYNC },
-		{ "spare", MD_DEV_SPARE },
-		{ "write_mostly", MD_DEV_WRITE_MOSTLY },
-		{ "writemostly", MD_DEV_WRITE_MOSTLY },
-		{ "journal", MD_DEV_JOURNAL },
-		{ "replacement", MD_DEV_REPLACEMENT },
-		{ "want_replacement", MD_DEV_WANT_REPLACEMENT },
-		{ "blocked", MD_DEV_BLOCKED },
-		{ "write_error", MD_DEV_WRITE_ERROR },
-	};
 	struct strv rest = strv_trim(s);
 	unsigned int flags = 0;
 	size_t i;
@@ -178,9 +162,9 @@ int md_sysfs_parse_dev_state(struct strv s, unsigned int *ret_flags)
 		const char *comma = memchr(rest.p, ',', rest.n);
 		struct strv w = strv_make(rest.p, comma ? (size_t)(comma - rest.p) : rest.n);
 
-		for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-			if (strv_eq(w, words[i].word))
-				flags |= words[i].flag;
+		for (i = 0; i < MD_DEV_FLAG_NAMES; i++)
+			if (strv_eq(w, md_dev_flag_names[i].word))
+				flags |= md_dev_flag_names[i].flag;
 		if (!comma)
 			break;
 		rest = strv_make(comma + 1, rest.n - w.n - 1);

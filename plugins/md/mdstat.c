@@ -65,31 +65,16 @@ int md_mdstat_parse_dev(struct strv tok, struct md_dev *ret)
 	d.desc_nr = (int)nr;
 	d.slot = -1;
 	/* Flags: any sequence of "(X)"; unknown letters are kept out of the counts. */
-	while (i < tok.n) {
-		if (tok.n - i < 3 || tok.p[i] != '(' || tok.p[i + 2] != ')')
+	for (; i < tok.n; i += 3) {
+		size_t f = 0;
+
+		if (tok.n - i < 3 || tok.p[i] != '(' || tok.p[i + 2] != ')' ||
+		    !strv_is_graph(strv_make(&tok.p[i + 1], 1)))
 			return -EINVAL;
-		switch (tok.p[i + 1]) {
-		case 'F':
-			d.flags |= MD_DEV_FAULTY;
-			break;
-		case 'S':
-			d.flags |= MD_DEV_SPARE;
-			break;
-		case 'W':
-			d.flags |= MD_DEV_WRITE_MOSTLY;
-			break;
-		case 'J':
-			d.flags |= MD_DEV_JOURNAL;
-			break;
-		case 'R':
-			d.flags |= MD_DEV_REPLACEMENT;
-			break;
-		default:
-			if (!strv_is_graph(strv_make(&tok.p[i + 1], 1)))
-				return -EINVAL;
-			break;
-		}
-		i += 3;
+		while (f < MD_DEV_FLAG_NAMES && md_dev_flag_names[f].letter != tok.p[i + 1])
+			f++;
+		if (f < MD_DEV_FLAG_NAMES)
+			d.flags |= md_dev_flag_names[f].flag;
 	}
 	*ret = d;
 	return 0;
