@@ -307,14 +307,6 @@ int md_set_add(struct md_set *s, struct strv name, struct md_array **ret)
 	return 0;
 }
 
-void md_set_truncate(struct md_set *s, size_t n)
-{
-	if (n < s->n) {
-		s->n = n;
-		s->index_stale = true;
-	}
-}
-
 struct name_key {
 	const struct md_set *s;
 	const char *name;
@@ -351,8 +343,10 @@ static int cmp_array(const void *x, const void *y)
 	return strcmp(a->name, b->name);
 }
 
-void md_set_sort(struct md_set *s)
+void md_set_sort(struct md_set *s, size_t n)
 {
+	if (n < s->n)
+		s->n = n;
 	if (s->n > 1)
 		qsort(s->v, s->n, sizeof(*s->v), cmp_array);
 	s->index_stale = true;

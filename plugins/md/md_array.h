@@ -195,13 +195,10 @@ void md_set_free(struct md_set *s);
  */
 int md_set_add(struct md_set *s, struct strv name, struct md_array **ret);
 
-/* Forget the records from n on (kept for reuse). */
-void md_set_truncate(struct md_set *s, size_t n);
-
 struct md_array *md_set_find(struct md_set *s, const char *name);
 
-/* Sort by name, for a stable report order of sysfs-only arrays. */
-void md_set_sort(struct md_set *s);
+/* Keep the first n records (the others kept for reuse), sorted by name: a stable report order. */
+void md_set_sort(struct md_set *s, size_t n);
 
 /*
  * Merge what mdstat says about an array (st) into what sysfs says (sys), in

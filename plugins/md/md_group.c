@@ -400,7 +400,7 @@ static int roles_sysfs(const struct md_array *a, struct md_group_buf *gb, int n)
 static int roles_mdstat(const struct md_array *a, struct md_group_buf *gb, int n)
 {
 	struct redmon_group *g = &gb->g;
-	int ok = 0, candidates = 0, extra;
+	int ok = 0, candidates = 0, extra = 0;
 	size_t i;
 
 	for (i = 0; i < a->n_devs; i++) {
@@ -421,16 +421,16 @@ static int roles_mdstat(const struct md_array *a, struct md_group_buf *gb, int n
 		gb->members[i].role = role;
 	}
 	if (a->n_slots != (size_t)n || n == 0) {
-		/* raid0, linear, faulty: every listed unflagged device serves. */
-		for (i = 0; i < a->n_devs; i++)
-			set_member(gb, i, &a->devs[i], gb->members[i].role);
-		return candidates;
+		ok = candidates; /* raid0, linear, faulty: every listed unflagged device serves */
+	} else {
+		for (i = 0; i < (size_t)n; i++) {
+			gb->slots[i] = a->slots[i] == 'U' ? MD_SLOT_IN_SYNC : MD_SLOT_EMPTY;
+			ok += gb->slots[i] == MD_SLOT_IN_SYNC;
+		}
+		extra = candidates - ok;
 	}
-	for (i = 0; i < (size_t)n; i++) {
-		gb->slots[i] = a->slots[i] == 'U' ? MD_SLOT_IN_SYNC : MD_SLOT_EMPTY;
-		ok += gb->slots[i] == MD_SLOT_IN_SYNC;
-	}
-	for (extra = candidates - ok; extra > 0; extra--) {
+	for (; extra > 0; extra--) {
+		unsigned char *empty;
 		size_t best = a->n_devs;
 
 		for (i = 0; i < a->n_devs; i++) {
@@ -445,12 +445,9 @@ static int roles_mdstat(const struct md_array *a, struct md_group_buf *gb, int n
 		if (best == a->n_devs)
 			break;
 		gb->members[best].role = REDMON_ROLE_REBUILDING;
-		for (i = 0; i < (size_t)n; i++) {
-			if (gb->slots[i] == MD_SLOT_EMPTY) {
-				gb->slots[i] = MD_SLOT_BUSY;
-				break;
-			}
-		}
+		empty = memchr(gb->slots, MD_SLOT_EMPTY, (size_t)n);
+		if (empty)
+			*empty = MD_SLOT_BUSY;
 	}
 	for (i = 0; i < a->n_devs; i++)
 		set_member(gb, i, &a->devs[i], gb->members[i].role);

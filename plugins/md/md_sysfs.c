@@ -120,16 +120,10 @@ int md_sysfs_parse_sync_completed(struct strv s, double *ret_progress, bool *ret
 {
 	struct strv rest = strv_trim(s), ta, slash, tb;
 	unsigned long long a, b;
-	double pct;
 
-	if (strv_eq(rest, "none")) {
+	if (strv_eq(rest, "none") || strv_eq(rest, "delayed")) {
 		*ret_progress = -1;
-		*ret_delayed = false;
-		return 0;
-	}
-	if (strv_eq(rest, "delayed")) {
-		*ret_progress = -1;
-		*ret_delayed = true;
+		*ret_delayed = rest.p[0] == 'd';
 		return 0;
 	}
 	/* sync_completed_show: "%llu / %llu\n" */
@@ -137,15 +131,8 @@ int md_sysfs_parse_sync_completed(struct strv s, double *ret_progress, bool *ret
 	    !strv_next_token(&rest, &tb) || strv_next_token(&rest, &slash) ||
 	    !strv_eq(slash, "/") || strv_to_u64(ta, &a) < 0 || strv_to_u64(tb, &b) < 0)
 		return -EINVAL;
-	if (b == 0) {
-		pct = -1;
-	} else {
-		/* Rounded down to 0.1 like status_resync()'s per_milli. */
-		pct = floor((double)a * 1000.0 / (double)b) / 10.0;
-		if (pct > 100.0)
-			pct = 100.0;
-	}
-	*ret_progress = pct;
+	/* Rounded down to 0.1 like status_resync()'s per_milli. */
+	*ret_progress = b == 0 ? -1 : fmin(floor((double)a * 1000.0 / (double)b) / 10.0, 100.0);
 	*ret_delayed = false;
 	return 0;
 }
@@ -638,8 +625,7 @@ int md_sysfs_read(int root_fd, struct fdcache *fdc, struct md_sysfs_buf *buf, st
 		}
 		k++;
 	}
-	md_set_truncate(set, k);
-	md_set_sort(set);
+	md_set_sort(set, k);
 	return 0;
 }
 
