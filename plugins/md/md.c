@@ -509,15 +509,6 @@ static bool ino_cb(void *ctx, const struct watch_event *ev)
 	return false;
 }
 
-static int drain_inotify(struct md_probe *p)
-{
-	struct ev_ctx c = { .p = p };
-
-	if (watch_ino_drain(&p->ino, ino_cb, &c) < 0)
-		return want_full(p);
-	return c.want;
-}
-
 /*
  * One device from the udev monitor.  An md device that changed (started,
  * stopped, resized: KOBJ_CHANGE) is one array to read again; one that came
@@ -538,26 +529,19 @@ static bool udev_cb(void *ctx, struct udev_device *d)
 	return false;
 }
 
-static int drain_udev(struct md_probe *p)
-{
-	struct ev_ctx c = { .p = p };
-
-	if (watch_udev_drain(&p->udev, udev_cb, &c) == -ENOBUFS)
-		return want_full(p); /* the socket overflowed: events were lost */
-	return c.want;
-}
-
 static int md_on_fd(void *inst, int fd, uint32_t revents)
 {
 	struct md_probe *p = inst;
+	struct ev_ctx c = { .p = p };
 	struct fdcache_entry *ent;
 	char buf[256];
 
 	(void)revents;
+	/* Events lost (the udev socket overflowed) or unreadable: read everything. */
 	if (fd == p->udev.fd)
-		return drain_udev(p);
+		return watch_udev_drain(&p->udev, udev_cb, &c) == -ENOBUFS ? want_full(p) : c.want;
 	if (fd == p->ino.fd)
-		return drain_inotify(p);
+		return watch_ino_drain(&p->ino, ino_cb, &c) < 0 ? want_full(p) : c.want;
 	ent = fdcache_find_fd(&p->fdc, fd);
 	if (!ent)
 		return 0;

@@ -80,12 +80,6 @@ int md_mdstat_parse_dev(struct strv tok, struct md_dev *ret)
 	return 0;
 }
 
-static void set_level(struct md_array *a, struct strv tok)
-{
-	a->level = md_level_parse(tok);
-	strv_copy_printable(tok, a->level_text, sizeof(a->level_text));
-}
-
 /* "md0 : active raid1 sda1[0] ..." */
 static int parse_header(struct md_array *a, struct strv rest)
 {
@@ -119,7 +113,8 @@ static int parse_header(struct md_array *a, struct strv rest)
 	}
 	/* The personality; a real kernel prints none for an inactive array. */
 	if (!memchr(tok.p, '[', tok.n) && !strv_eq(tok, "super")) {
-		set_level(a, tok);
+		a->level = md_level_parse(tok);
+		strv_copy_printable(tok, a->level_text, sizeof(a->level_text));
 		if (!strv_next_token(&rest, &tok))
 			goto out;
 	}
@@ -264,9 +259,8 @@ static bool parse_percent(struct strv s, double *ret)
 /*
  * A status_resync() line: "[==>...]  recovery = 12.6% (a/b) finish=..",
  * "resync=DELAYED", "resync=PENDING", or md-cluster's "resync=REMOTE".
- * Returns true when the line was one.
  */
-static bool parse_activity(struct md_array *a, struct strv line)
+static void parse_activity(struct md_array *a, struct strv line)
 {
 	struct strv rest = line, tok;
 	size_t i;
@@ -288,7 +282,7 @@ static bool parse_activity(struct md_array *a, struct strv line)
 				a->activity = activity_words[i].act;
 				if (!parse_percent(tok, &a->progress))
 					a->progress = -1;
-				return true;
+				return;
 			}
 			if (tok.p[wn] != '=')
 				continue;
@@ -301,10 +295,9 @@ static bool parse_activity(struct md_array *a, struct strv line)
 				a->activity =
 					activity_words[i].act; /* REMOTE: another node works */
 			a->progress = -1;
-			return true;
+			return;
 		}
 	}
-	return false;
 }
 
 static int parse_continuation(struct parser *ps, struct strv line)
@@ -322,9 +315,8 @@ static int parse_continuation(struct parser *ps, struct strv line)
 		ps->cur_status = true;
 		return parse_status(a, rest);
 	}
-	if (strv_starts(strv_ltrim(line), "bitmap:"))
-		return 0;
-	parse_activity(a, line);
+	if (!strv_starts(strv_ltrim(line), "bitmap:"))
+		parse_activity(a, line);
 	return 0;
 }
 
