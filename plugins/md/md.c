@@ -228,10 +228,9 @@ static void iwatch_update(struct md_probe *p, bool partial)
 static void watch_new_fds(struct md_probe *p)
 {
 	char e[64];
-	size_t i;
 	int r;
 
-	for (i = 0; i < p->fdc.n && !p->no_events; i++) {
+	for (size_t i = 0; i < p->fdc.n && !p->no_events; i++) {
 		struct fdcache_entry *ent = &p->fdc.v[i];
 
 		if (!ent->notify || ent->watched)
@@ -437,12 +436,10 @@ static int want_full(struct md_probe *p)
 /* The array name[0..len) changed; returns 1. */
 static int mark_array(struct md_probe *p, const char *name, size_t len)
 {
-	size_t i;
-
 	if (!md_name_valid(strv_make(name, len)))
 		return want_full(p);
 	p->had_event = true;
-	for (i = 0; i < p->n_dirty; i++)
+	for (size_t i = 0; i < p->n_dirty; i++)
 		if (strncmp(p->dirty[i], name, len) == 0 && p->dirty[i][len] == '\0')
 			return 1;
 	if (p->n_dirty == MAX_DIRTY)

@@ -170,16 +170,15 @@ static const struct {
 enum md_level md_level_parse(struct strv s)
 {
 	long long num;
-	size_t i;
 
 	s = strv_trim(s);
 	if (s.n == 0)
 		return MD_LEVEL_NONE;
-	for (i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++)
+	for (size_t i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++)
 		if (strv_eq(s, level_names[i].name))
 			return level_names[i].level;
 	if (strv_to_ll(s, -1000, 1000, &num) == 0)
-		for (i = 0; i < sizeof(level_numbers) / sizeof(level_numbers[0]); i++)
+		for (size_t i = 0; i < sizeof(level_numbers) / sizeof(level_numbers[0]); i++)
 			if (level_numbers[i].num == num)
 				return level_numbers[i].level;
 	return MD_LEVEL_OTHER;
@@ -187,9 +186,7 @@ enum md_level md_level_parse(struct strv s)
 
 const char *md_level_name(enum md_level level)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++)
+	for (size_t i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++)
 		if (level_names[i].level == level)
 			return level_names[i].name;
 	return "unknown";
@@ -216,11 +213,9 @@ bool md_level_has_slots(enum md_level level)
  */
 bool md_name_valid(struct strv name)
 {
-	size_t i;
-
 	if (name.n < 3 || name.n >= MD_NAME_MAX || !strv_starts(name, "md"))
 		return false;
-	for (i = 2; i < name.n; i++) {
+	for (size_t i = 2; i < name.n; i++) {
 		char c = name.p[i];
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -244,11 +239,9 @@ void md_set_reset(struct md_set *s)
 
 void md_set_free(struct md_set *s)
 {
-	size_t i;
-
 	if (!s)
 		return;
-	for (i = 0; i < s->cap; i++)
+	for (size_t i = 0; i < s->cap; i++)
 		md_array_free(&s->v[i]);
 	free(s->v);
 	s->v = NULL;

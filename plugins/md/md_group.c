@@ -341,9 +341,8 @@ static int roles_sysfs(const struct md_array *a, struct md_group_buf *gb, int n)
 {
 	struct redmon_group *g = &gb->g;
 	int ok = 0;
-	size_t i;
 
-	for (i = 0; i < a->n_devs; i++) {
+	for (size_t i = 0; i < a->n_devs; i++) {
 		const struct md_dev *d = &a->devs[i];
 		bool in_slot = d->slot >= 0;
 		bool counted = in_slot && d->slot < n;
@@ -385,7 +384,7 @@ static int roles_sysfs(const struct md_array *a, struct md_group_buf *gb, int n)
 	}
 	if (!a->dev_slots_known)
 		return ok > n ? n : ok;
-	for (i = 0; i < (size_t)n; i++)
+	for (size_t i = 0; i < (size_t)n; i++)
 		ok += gb->slots[i] == MD_SLOT_IN_SYNC;
 	return ok;
 }
@@ -401,9 +400,8 @@ static int roles_mdstat(const struct md_array *a, struct md_group_buf *gb, int n
 {
 	struct redmon_group *g = &gb->g;
 	int ok = 0, candidates = 0, extra = 0;
-	size_t i;
 
-	for (i = 0; i < a->n_devs; i++) {
+	for (size_t i = 0; i < a->n_devs; i++) {
 		const struct md_dev *d = &a->devs[i];
 		enum redmon_role role = REDMON_ROLE_ACTIVE;
 
@@ -423,7 +421,7 @@ static int roles_mdstat(const struct md_array *a, struct md_group_buf *gb, int n
 	if (a->n_slots != (size_t)n || n == 0) {
 		ok = candidates; /* raid0, linear, faulty: every listed unflagged device serves */
 	} else {
-		for (i = 0; i < (size_t)n; i++) {
+		for (size_t i = 0; i < (size_t)n; i++) {
 			gb->slots[i] = a->slots[i] == 'U' ? MD_SLOT_IN_SYNC : MD_SLOT_EMPTY;
 			ok += gb->slots[i] == MD_SLOT_IN_SYNC;
 		}
@@ -433,7 +431,7 @@ static int roles_mdstat(const struct md_array *a, struct md_group_buf *gb, int n
 		unsigned char *empty;
 		size_t best = a->n_devs;
 
-		for (i = 0; i < a->n_devs; i++) {
+		for (size_t i = 0; i < a->n_devs; i++) {
 			const struct md_dev *d = &a->devs[i];
 
 			if (gb->members[i].role != REDMON_ROLE_ACTIVE ||
@@ -449,7 +447,7 @@ static int roles_mdstat(const struct md_array *a, struct md_group_buf *gb, int n
 		if (empty)
 			*empty = MD_SLOT_BUSY;
 	}
-	for (i = 0; i < a->n_devs; i++)
+	for (size_t i = 0; i < a->n_devs; i++)
 		set_member(gb, i, &a->devs[i], gb->members[i].role);
 	return ok;
 }

@@ -179,12 +179,11 @@ static int emit_one(struct md_scan *s, const struct md_array *a, md_emit_fn emit
 
 int md_scan_emit(struct md_scan *s, md_emit_fn emit, void *ctx)
 {
-	size_t i;
 	int r, count = 0;
 
-	for (i = 0; i < s->sysfs.n; i++)
+	for (size_t i = 0; i < s->sysfs.n; i++)
 		s->sysfs.v[i].matched = false;
-	for (i = 0; i < s->mdstat.n; i++) {
+	for (size_t i = 0; i < s->mdstat.n; i++) {
 		struct md_array *st = &s->mdstat.v[i];
 		struct md_array *sys = md_set_find(&s->sysfs, st->name);
 
@@ -202,7 +201,7 @@ int md_scan_emit(struct md_scan *s, md_emit_fn emit, void *ctx)
 		if (r < 0)
 			return r;
 	}
-	for (i = 0; i < s->sysfs.n; i++) {
+	for (size_t i = 0; i < s->sysfs.n; i++) {
 		if (s->sysfs.v[i].matched)
 			continue;
 		r = emit_one(s, &s->sysfs.v[i], emit, ctx, &count);

@@ -57,10 +57,9 @@ int md_sysfs_parse_array_state(struct strv s, enum md_run *ret_run, bool *ret_re
 		{ "active", MD_RUN_ACTIVE, false },	 { "write-pending", MD_RUN_ACTIVE, false },
 		{ "active-idle", MD_RUN_ACTIVE, false }, { "broken", MD_RUN_BROKEN, false },
 	};
-	size_t i;
 
 	s = strv_trim(s);
-	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
 		if (strv_eq(s, states[i].word)) {
 			*ret_run = states[i].run;
 			*ret_read_only = states[i].ro;
@@ -104,10 +103,9 @@ int md_sysfs_parse_sync_action(struct strv s, enum redmon_activity *ret)
 		{ "reshape", REDMON_ACTIVITY_RESHAPE }, { "check", REDMON_ACTIVITY_CHECK },
 		{ "repair", REDMON_ACTIVITY_REPAIR },
 	};
-	size_t i;
 
 	s = strv_trim(s);
-	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
+	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
 		if (strv_eq(s, actions[i].word)) {
 			*ret = actions[i].act;
 			return 0;
@@ -141,7 +139,6 @@ int md_sysfs_parse_dev_state(struct strv s, unsigned int *ret_flags)
 {
 	struct strv rest = strv_trim(s);
 	unsigned int flags = 0;
-	size_t i;
 
 	if (!strv_is_graph(rest) && rest.n > 0)
 		return -EINVAL;
@@ -149,7 +146,7 @@ int md_sysfs_parse_dev_state(struct strv s, unsigned int *ret_flags)
 		const char *comma = memchr(rest.p, ',', rest.n);
 		struct strv w = strv_make(rest.p, comma ? (size_t)(comma - rest.p) : rest.n);
 
-		for (i = 0; i < MD_DEV_FLAG_NAMES; i++)
+		for (size_t i = 0; i < MD_DEV_FLAG_NAMES; i++)
 			if (strv_eq(w, md_dev_flag_names[i].word))
 				flags |= md_dev_flag_names[i].flag;
 		if (!comma)
@@ -261,9 +258,7 @@ static void read_layout(struct reader *r)
 
 static struct md_dev *find_dev(struct md_array *a, struct strv name)
 {
-	size_t i;
-
-	for (i = 0; i < a->n_devs; i++)
+	for (size_t i = 0; i < a->n_devs; i++)
 		if (strv_eq(name, a->devs[i].name))
 			return &a->devs[i];
 	return NULL;

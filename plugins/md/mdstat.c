@@ -166,11 +166,9 @@ static bool parse_nm(struct strv tok, long long *n, long long *m)
 /* "[UU_]" */
 static bool is_slot_string(struct strv tok)
 {
-	size_t i;
-
 	if (tok.n < 3 || tok.p[0] != '[' || tok.p[tok.n - 1] != ']')
 		return false;
-	for (i = 1; i + 1 < tok.n; i++)
+	for (size_t i = 1; i + 1 < tok.n; i++)
 		if (tok.p[i] != 'U' && tok.p[i] != '_')
 			return false;
 	return true;
@@ -263,10 +261,9 @@ static bool parse_percent(struct strv s, double *ret)
 static void parse_activity(struct md_array *a, struct strv line)
 {
 	struct strv rest = line, tok;
-	size_t i;
 
 	while (strv_next_token(&rest, &tok)) {
-		for (i = 0; i < sizeof(activity_words) / sizeof(activity_words[0]); i++) {
+		for (size_t i = 0; i < sizeof(activity_words) / sizeof(activity_words[0]); i++) {
 			size_t wn = strlen(activity_words[i].word);
 			struct strv after;
 
@@ -324,7 +321,6 @@ static int parse_continuation(struct parser *ps, struct strv line)
 static void finish_array(struct parser *ps, size_t end)
 {
 	struct md_array *a = ps->cur;
-	size_t i;
 	bool all_spare = true;
 
 	ps->cur = NULL;
@@ -336,7 +332,7 @@ static void finish_array(struct parser *ps, size_t end)
 		/* md_seq_show prints no resync status for an array that does not run. */
 		a->activity = REDMON_ACTIVITY_NONE;
 		a->progress = -1;
-		for (i = 0; i < a->n_devs; i++)
+		for (size_t i = 0; i < a->n_devs; i++)
 			if (!(a->devs[i].flags & MD_DEV_SPARE))
 				all_spare = false;
 		/* IMSM/DDF container: never runs, every disk outside any slot. */
