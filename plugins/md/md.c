@@ -254,8 +254,8 @@ static int md_init(const struct redmon_host_ops *ops, struct redmon_host *h, voi
 
 	if (!ops || ops->abi_version != REDMON_ABI_VERSION)
 		return -EINVAL; /* nothing in the table can be trusted, not even log */
-	if (ops->size < offsetof(struct redmon_host_ops, unwatch_fd) + sizeof(ops->unwatch_fd)) {
-		if (ops->size >= offsetof(struct redmon_host_ops, log) + sizeof(ops->log))
+	if (!REDMON_HOST_HAS(ops, unwatch_fd)) {
+		if (REDMON_HOST_HAS(ops, log))
 			ops->log(h, REDMON_LOG_ERR, "host table too small (%u bytes, need %zu)",
 				 ops->size, sizeof(*ops));
 		return -EINVAL;
@@ -303,10 +303,9 @@ static void md_fini(void *inst)
 static int report_cb(void *ctx, const struct redmon_group *g)
 {
 	struct md_probe *p = ctx;
+	int r = p->ops->report(p->h, g);
 	char e[64];
-	int r;
 
-	r = p->ops->report(p->h, g);
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0 && !p->said_report_failed) {
@@ -359,13 +358,22 @@ static void events_clear(struct md_probe *p)
 	p->n_dirty = 0;
 }
 
+/* The scan failed for e: say so, naming what failed; the events were read. */
+static int scan_failed(struct md_probe *p, int e, const char *what)
+{
+	char buf[64];
+
+	events_clear(p);
+	p->ops->scan_error(p->h, "%s: %s", what, errstr(e, buf, sizeof(buf)));
+	return e;
+}
+
 static int md_scan_fn(void *inst)
 {
 	struct md_probe *p = inst;
 	struct md_scan *s = &p->scan;
 	int root_fd = p->ops->root_fd(p->h);
 	bool partial = p->had_event && !p->want_full;
-	char e[64];
 	int r = 0;
 
 	if (partial) {
@@ -390,18 +398,10 @@ static int md_scan_fn(void *inst)
 		return r;
 	}
 	/* Nothing usable from either source: the scan failed, it did not find "no md". */
-	if (s->mdstat_err && s->mdstat_err != -ENOENT && s->sysfs.n == 0) {
-		events_clear(p);
-		p->ops->scan_error(p->h, "cannot read proc/mdstat: %s",
-				   errstr(s->mdstat_err, e, sizeof(e)));
-		return s->mdstat_err;
-	}
-	if (s->sysfs_err && s->mdstat_err) {
-		events_clear(p);
-		p->ops->scan_error(p->h, "cannot list sys/block: %s",
-				   errstr(s->sysfs_err, e, sizeof(e)));
-		return s->sysfs_err;
-	}
+	if (s->mdstat_err && s->mdstat_err != -ENOENT && s->sysfs.n == 0)
+		return scan_failed(p, s->mdstat_err, "cannot read proc/mdstat");
+	if (s->sysfs_err && s->mdstat_err)
+		return scan_failed(p, s->sysfs_err, "cannot list sys/block");
 	complain(p);
 	if (p->live)
 		watch_new_fds(p);
@@ -410,11 +410,7 @@ static int md_scan_fn(void *inst)
 	events_clear(p);
 
 	r = md_scan_emit(s, report_cb, p);
-	if (r < 0) {
-		p->ops->scan_error(p->h, "reporting failed: %s", errstr(r, e, sizeof(e)));
-		return r;
-	}
-	return 0;
+	return r < 0 ? scan_failed(p, r, "reporting failed") : 0;
 }
 
 /* proc/mdstat changed; returns 1 (a rescan is wanted). */
