@@ -146,16 +146,14 @@ const struct md_dev_flag_name md_dev_flag_names[MD_DEV_FLAG_NAMES] = {
 	{ MD_DEV_WRITE_MOSTLY, 0, "writemostly" },
 };
 
-static const struct {
-	const char *name;
-	enum md_level level;
-} level_names[] = {
-	{ "linear", MD_LEVEL_LINEAR }, { "raid0", MD_LEVEL_RAID0 },
-	{ "raid1", MD_LEVEL_RAID1 },   { "raid4", MD_LEVEL_RAID4 },
-	{ "raid5", MD_LEVEL_RAID5 },   { "raid6", MD_LEVEL_RAID6 },
-	{ "raid10", MD_LEVEL_RAID10 }, { "multipath", MD_LEVEL_MULTIPATH },
-	{ "faulty", MD_LEVEL_FAULTY }, { "container", MD_LEVEL_CONTAINER },
+static const char *const level_names[] = {
+	[MD_LEVEL_LINEAR] = "linear", [MD_LEVEL_RAID0] = "raid0",
+	[MD_LEVEL_RAID1] = "raid1",   [MD_LEVEL_RAID4] = "raid4",
+	[MD_LEVEL_RAID5] = "raid5",   [MD_LEVEL_RAID6] = "raid6",
+	[MD_LEVEL_RAID10] = "raid10", [MD_LEVEL_MULTIPATH] = "multipath",
+	[MD_LEVEL_FAULTY] = "faulty", [MD_LEVEL_CONTAINER] = "container",
 };
+#define N_LEVEL_NAMES (sizeof(level_names) / sizeof(level_names[0]))
 
 /* Numeric levels as in include/uapi/linux/raid/md_u.h and md_p.h (LEVEL_*). */
 static const struct {
@@ -174,9 +172,9 @@ enum md_level md_level_parse(struct strv s)
 	s = strv_trim(s);
 	if (s.n == 0)
 		return MD_LEVEL_NONE;
-	for (size_t i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++)
-		if (strv_eq(s, level_names[i].name))
-			return level_names[i].level;
+	for (size_t i = 0; i < N_LEVEL_NAMES; i++)
+		if (level_names[i] && strv_eq(s, level_names[i]))
+			return (enum md_level)i;
 	if (strv_to_ll(s, -1000, 1000, &num) == 0)
 		for (size_t i = 0; i < sizeof(level_numbers) / sizeof(level_numbers[0]); i++)
 			if (level_numbers[i].num == num)
@@ -186,10 +184,7 @@ enum md_level md_level_parse(struct strv s)
 
 const char *md_level_name(enum md_level level)
 {
-	for (size_t i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++)
-		if (level_names[i].level == level)
-			return level_names[i].name;
-	return "unknown";
+	return (size_t)level < N_LEVEL_NAMES && level_names[level] ? level_names[level] : "unknown";
 }
 
 bool md_level_has_slots(enum md_level level)

@@ -441,7 +441,7 @@ int md_mdstat_update(const char *old, size_t old_len, const char *new, size_t ne
 		     struct md_set *set, struct md_set *tmp, const struct md_array **ret_changed)
 {
 	size_t min = old_len < new_len ? old_len : new_len, pre = 0, suf = 0;
-	size_t lo, hi, old_end, blk_end, new_blk_end;
+	size_t lo, old_end, blk_end, new_blk_end, off;
 	struct md_array *a;
 	int r;
 
@@ -457,17 +457,10 @@ int md_mdstat_update(const char *old, size_t old_len, const char *new, size_t ne
 		suf++;
 	old_end = old_len - suf; /* old[pre, old_end) became new[pre, new_len - suf) */
 
-	/* The last block starting at or before pre (blocks are in text order). */
+	/* After the last block starting at or before pre (blocks are in text order). */
 	lo = 0;
-	hi = set->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (set->v[mid].text_off <= pre)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	while (lo < set->n && set->v[lo].text_off <= pre)
+		lo++; /* cheaper than the comparison of the texts above */
 	if (lo == 0)
 		return -EAGAIN; /* before the first array: "Personalities" */
 	a = &set->v[lo - 1];
@@ -484,14 +477,11 @@ int md_mdstat_update(const char *old, size_t old_len, const char *new, size_t ne
 	if (tmp->n != 1 || !tmp->blocks_known || tmp->v[0].text_off != 0 ||
 	    strcmp(tmp->v[0].name, a->name) != 0)
 		return -EAGAIN;
-	{
-		size_t off = a->text_off;
-
-		r = md_array_copy(a, &tmp->v[0]);
-		if (r < 0)
-			return r;
-		a->text_off = off;
-	}
+	off = a->text_off;
+	r = md_array_copy(a, &tmp->v[0]);
+	if (r < 0)
+		return r;
+	a->text_off = off;
 	for (size_t i = lo; i < set->n; i++)
 		set->v[i].text_off = set->v[i].text_off - old_len + new_len;
 	*ret_changed = a;
