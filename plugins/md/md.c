@@ -125,38 +125,32 @@ static void udev_open(struct md_probe *p)
 {
 	static const char *const block[] = { "block", NULL };
 	const char *why = "cannot watch the udev monitor";
-	int r;
+	int r = watch_udev_open(&p->udev, "udev", block, &why);
 
-	r = watch_udev_open(&p->udev, "udev", block, &why);
-	if (r == 0) {
+	if (r == 0)
 		r = p->ops->watch_fd(p->h, p->udev.fd, EPOLLIN);
-		if (r == 0)
-			return;
-		watch_udev_close(&p->udev);
-		if (r == -EOPNOTSUPP) {
-			/* A one-shot host (redmon status): no events wanted, nothing wrong. */
-			p->no_events = true;
-			return;
-		}
-	}
-	LOG(p, REDMON_LOG_NOTICE, "%s: arrays appearing or vanishing are seen at the next scan",
-	    why);
+	if (r == 0)
+		return;
+	watch_udev_close(&p->udev);
+	if (r == -EOPNOTSUPP)
+		p->no_events = true; /* a one-shot host (redmon status): nothing wrong */
+	else
+		LOG(p, REDMON_LOG_NOTICE,
+		    "%s: arrays appearing or vanishing are seen at the next scan", why);
 }
 
 static void inotify_open(struct md_probe *p)
 {
+	int r = watch_ino_open(&p->ino, p->ops->root_fd(p->h), p->ops->root(p->h), INOTIFY_MASK);
 	char e[64];
-	int r;
 
-	r = watch_ino_open(&p->ino, p->ops->root_fd(p->h), p->ops->root(p->h), INOTIFY_MASK);
-	if (r == 0) {
+	if (r == 0)
 		r = p->ops->watch_fd(p->h, p->ino.fd, EPOLLIN);
-		if (r == 0)
-			return;
-		watch_ino_close(&p->ino);
-	}
+	if (r == 0)
+		return;
+	watch_ino_close(&p->ino);
 	if (r == -EOPNOTSUPP)
-		p->no_events = true; /* one-shot host: quietly without events */
+		p->no_events = true; /* a one-shot host: quietly without events */
 	else
 		LOG(p, REDMON_LOG_NOTICE,
 		    "no inotify (%s): changes in %s are seen at the next scan",
