@@ -195,28 +195,27 @@ static void attr_error(struct reader *r, int e)
 				   sysfs_strerror(e, why, sizeof(why)));
 }
 
-static void read_level(struct reader *r, bool *ret_present)
+/* level and array_state; false when neither is there (the array is gone). */
+static bool read_state(struct reader *r)
 {
+	struct md_array *a = r->a;
+	bool present;
 	struct strv v;
 	int e = sysfs_read(&r->d, "level", 0, &v);
 
-	*ret_present = e != -ENOENT;
+	present = e != -ENOENT;
 	attr_error(r, e);
-	if (e < 0)
-		return;
-	r->a->level = md_level_parse(v);
-	strv_copy_printable(strv_trim(v), r->a->level_text, sizeof(r->a->level_text));
-}
-
-static void read_array_state(struct reader *r, bool *ret_present)
-{
-	struct strv v;
-	int e = sysfs_read(&r->d, "array_state", FDC_NOTIFY, &v);
-
-	*ret_present = e != -ENOENT;
-	if (e == 0)
-		e = md_sysfs_parse_array_state(v, &r->a->run, &r->a->read_only);
+	if (e == 0) {
+		a->level = md_level_parse(v);
+		strv_copy_printable(strv_trim(v), a->level_text, sizeof(a->level_text));
+	}
+	e = sysfs_read(&r->d, "array_state", FDC_NOTIFY, &v);
+	if (e == -ENOENT) /* a partial capture: running iff it has a personality */
+		a->run = a->level == MD_LEVEL_NONE ? MD_RUN_INACTIVE : MD_RUN_ACTIVE;
+	else if (e == 0)
+		e = md_sysfs_parse_array_state(v, &a->run, &a->read_only);
 	attr_error(r, e);
+	return present || e != -ENOENT;
 }
 
 static void read_sync(struct reader *r)
@@ -485,24 +484,19 @@ static int read_devs(struct reader *r)
 static int read_array(struct reader *r)
 {
 	struct md_array *a = r->a;
-	bool has_level, has_state;
 	char why[96];
 	struct strv v;
 	int e;
 
 	sysfs_dir_at(&r->d, "sys/block/%s/md", r->a->name); /* MD_NAME_MAX: it fits */
 	a->source = MD_SRC_SYSFS;
-	read_level(r, &has_level);
-	read_array_state(r, &has_state);
-	if (!has_level && !has_state) {
+	if (!read_state(r)) {
 		/* Listed a moment ago, or no md directory at all. */
 		md_array_set_error(a, "array vanished while being read");
 		return 0;
 	}
 	if (md_array_failed(a))
 		return 0;
-	if (!has_state) /* a partial capture: running iff it has a personality */
-		a->run = a->level == MD_LEVEL_NONE ? MD_RUN_INACTIVE : MD_RUN_ACTIVE;
 	if (a->level == MD_LEVEL_NONE && a->run == MD_RUN_ACTIVE)
 		md_array_set_error(a, "sysfs shows a running array without a level");
 
