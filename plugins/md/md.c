@@ -12,9 +12,8 @@
  *    attribute), plus a udev monitor for md devices coming and going;
  *  - captured tree: inotify on proc, sys/block and each array's md directory.
  *
- * Every file and directory, and every watch, is resolved inside the root
- * (rootfs_open_checked, plugins/lib/rootfs.h): a link in a captured tree never
- * makes the probe read, or report, a file of the host.
+ * Every read and watch goes through plugins/lib, which resolves it inside the
+ * root: a link in a captured tree never makes the probe read a host file.
  *
  * A change event names what changed: proc/mdstat, or one array (the path of
  * the attribute, or the directory inotify reports).  The next scan then
