@@ -239,10 +239,8 @@ void md_set_free(struct md_set *s)
 	for (size_t i = 0; i < s->cap; i++)
 		md_array_free(&s->v[i]);
 	free(s->v);
-	s->v = NULL;
-	s->n = s->cap = 0;
 	hindex_free(&s->index);
-	s->index_stale = false;
+	memset(s, 0, sizeof(*s));
 }
 
 static uint64_t name_hash(const char *name)

@@ -257,13 +257,9 @@ static void activity_reason(struct md_group_buf *gb, enum redmon_activity act, d
 
 static struct md_r10_geo geo_of(const struct md_array *a)
 {
-	struct md_r10_geo geo = { 0, 0 };
+	struct md_r10_geo unknown = { 0, 0 }, geo = { a->r10_near, a->r10_far };
 
-	if (a->r10_known) {
-		geo.near = a->r10_near;
-		geo.far = a->r10_far;
-	}
-	return geo;
+	return a->r10_known ? geo : unknown;
 }
 
 static int32_t nominal_of(const struct md_array *a, int n)
