@@ -28,6 +28,7 @@
  */
 #include <errno.h>
 #include <libudev.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -433,9 +434,7 @@ static int mark_array(struct md_probe *p, const char *name, size_t len)
 			return 1;
 	if (p->n_dirty == MAX_DIRTY)
 		return want_full(p); /* many changed at once: reading all is as cheap */
-	memcpy(p->dirty[p->n_dirty], name, len);
-	p->dirty[p->n_dirty][len] = '\0';
-	p->n_dirty++;
+	snprintf(p->dirty[p->n_dirty++], MD_NAME_MAX, "%.*s", (int)len, name);
 	return 1;
 }
 
@@ -464,10 +463,9 @@ static int note_inotify(struct md_probe *p, const struct watch_event *ev)
 {
 	const char *name = ev->name;
 
-	if (!ev->dir)
-		return want_full(p); /* events were lost, or a watch never known */
-	if (ev->mask & IN_IGNORED)
-		return want_full(p); /* the directory is gone, and so is its watch */
+	/* Events were lost, a watch is not known, or its directory is gone. */
+	if (!ev->dir || (ev->mask & IN_IGNORED))
+		return want_full(p);
 	if (strcmp(ev->dir, "proc") == 0) {
 		if (!name[0])
 			return want_full(p); /* proc itself moved or went */

@@ -159,22 +159,16 @@ full:
 	return -EAGAIN;
 }
 
-static int emit_one(struct md_scan *s, const struct md_array *a, md_emit_fn emit, void *ctx,
-		    int *count)
+/* Decide a and emit its group: 1, 0 for a container (no group), or < 0. */
+static int emit_one(struct md_scan *s, const struct md_array *a, md_emit_fn emit, void *ctx)
 {
 	const struct redmon_group *g;
-	int r;
+	int r = md_group_build(a, &s->gb, &g);
 
-	r = md_group_build(a, &s->gb, &g);
-	if (r < 0)
+	if (r < 0 || !g)
 		return r;
-	if (!g)
-		return 0;
 	r = emit(ctx, g);
-	if (r < 0)
-		return r;
-	(*count)++;
-	return 0;
+	return r < 0 ? r : 1;
 }
 
 int md_scan_emit(struct md_scan *s, md_emit_fn emit, void *ctx)
@@ -194,19 +188,21 @@ int md_scan_emit(struct md_scan *s, md_emit_fn emit, void *ctx)
 			if (r == 0)
 				r = md_array_merge(&s->merged, st);
 			if (r == 0)
-				r = emit_one(s, &s->merged, emit, ctx, &count);
+				r = emit_one(s, &s->merged, emit, ctx);
 		} else {
-			r = emit_one(s, st, emit, ctx, &count);
+			r = emit_one(s, st, emit, ctx);
 		}
 		if (r < 0)
 			return r;
+		count += r;
 	}
 	for (size_t i = 0; i < s->sysfs.n; i++) {
 		if (s->sysfs.v[i].matched)
 			continue;
-		r = emit_one(s, &s->sysfs.v[i], emit, ctx, &count);
+		r = emit_one(s, &s->sysfs.v[i], emit, ctx);
 		if (r < 0)
 			return r;
+		count += r;
 	}
 	return count;
 }
