@@ -73,9 +73,7 @@ int md_array_add_dev(struct md_array *a, struct md_dev **ret)
 	if (r < 0)
 		return r;
 	d = &a->devs[a->n_devs++];
-	memset(d, 0, sizeof(*d));
-	d->desc_nr = -1;
-	d->slot = -1;
+	*d = (struct md_dev){ .desc_nr = -1, .slot = -1 };
 	*ret = d;
 	return 0;
 }
@@ -189,17 +187,8 @@ const char *md_level_name(enum md_level level)
 
 bool md_level_has_slots(enum md_level level)
 {
-	switch (level) {
-	case MD_LEVEL_RAID1:
-	case MD_LEVEL_RAID4:
-	case MD_LEVEL_RAID5:
-	case MD_LEVEL_RAID6:
-	case MD_LEVEL_RAID10:
-	case MD_LEVEL_MULTIPATH:
-		return true;
-	default:
-		return false;
-	}
+	return level == MD_LEVEL_RAID1 || level == MD_LEVEL_RAID4 || level == MD_LEVEL_RAID5 ||
+	       level == MD_LEVEL_RAID6 || level == MD_LEVEL_RAID10 || level == MD_LEVEL_MULTIPATH;
 }
 
 /*

@@ -177,7 +177,6 @@ static void set_member(struct md_group_buf *gb, size_t i, const struct md_dev *d
 	struct redmon_member *m = &gb->members[i];
 	struct md_member_text *t = &gb->text[i];
 
-	memset(m, 0, sizeof(*m));
 	memcpy(t->name, d->name, sizeof(t->name));
 	memcpy(t->device, "/dev/", 5);
 	memcpy(t->device + 5, d->name, sizeof(d->name));
@@ -189,10 +188,8 @@ static void set_member(struct md_group_buf *gb, size_t i, const struct md_dev *d
 		memcpy(t->state, d->state, sizeof(t->state));
 	else
 		flags_text(d->flags, role, t->state, sizeof(t->state));
-	m->name = t->name;
-	m->device = t->device;
+	*m = (struct redmon_member){ .name = t->name, .device = t->device, .role = role };
 	m->state = t->state[0] ? t->state : NULL;
-	m->role = role;
 }
 
 static void add_missing(struct md_group_buf *gb, size_t *n_members, int slot)
@@ -200,10 +197,8 @@ static void add_missing(struct md_group_buf *gb, size_t *n_members, int slot)
 	struct redmon_member *m = &gb->members[*n_members];
 	struct md_member_text *t = &gb->text[*n_members];
 
-	memset(m, 0, sizeof(*m));
 	snprintf(t->name, sizeof(t->name), "slot%d", slot);
-	m->name = t->name;
-	m->role = REDMON_ROLE_MISSING;
+	*m = (struct redmon_member){ .name = t->name, .role = REDMON_ROLE_MISSING };
 	(*n_members)++;
 }
 

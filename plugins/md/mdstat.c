@@ -59,11 +59,8 @@ int md_mdstat_parse_dev(struct strv tok, struct md_dev *ret)
 		return -EINVAL;
 	i++;
 
-	memset(&d, 0, sizeof(d));
+	d = (struct md_dev){ .desc_nr = (int)nr, .slot = -1 };
 	memcpy(d.name, tok.p, name_end);
-	d.name[name_end] = '\0';
-	d.desc_nr = (int)nr;
-	d.slot = -1;
 	/* Flags: any sequence of "(X)"; unknown letters are kept out of the counts. */
 	for (; i < tok.n; i += 3) {
 		size_t f = 0;
