@@ -268,18 +268,6 @@ static int32_t nominal_of(const struct md_array *a, int n)
 	return m.margin == REDMON_MARGIN_UNKNOWN ? 0 : m.nominal;
 }
 
-static void fill_common(const struct md_array *a, struct md_group_buf *gb)
-{
-	struct redmon_group *g = &gb->g;
-
-	memset(g, 0, sizeof(*g));
-	g->name = a->name;
-	g->kind = "raid";
-	g->type = md_level_name(a->level);
-	g->members = gb->members;
-	g->progress = -1;
-}
-
 /*
  * An array not running (why NULL: service is lost until it is started) or
  * not understood (why: margin unknown): its members as far as known.
@@ -706,7 +694,11 @@ int md_group_build(const struct md_array *a, struct md_group_buf *gb,
 	if (r < 0)
 		return r;
 
-	fill_common(a, gb);
+	gb->g = (struct redmon_group){ .name = a->name,
+				       .kind = "raid",
+				       .type = md_level_name(a->level),
+				       .members = gb->members,
+				       .progress = -1 };
 	if (md_array_failed(a))
 		build_stopped(a, gb, a->error);
 	else if (a->run == MD_RUN_INACTIVE)
