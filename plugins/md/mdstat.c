@@ -63,15 +63,12 @@ int md_mdstat_parse_dev(struct strv tok, struct md_dev *ret)
 	memcpy(d.name, tok.p, name_end);
 	/* Flags: any sequence of "(X)"; unknown letters are kept out of the counts. */
 	for (; i < tok.n; i += 3) {
-		size_t f = 0;
-
 		if (tok.n - i < 3 || tok.p[i] != '(' || tok.p[i + 2] != ')' ||
 		    !strv_is_graph(strv_make(&tok.p[i + 1], 1)))
 			return -EINVAL;
-		while (f < MD_DEV_FLAG_NAMES && md_dev_flag_names[f].letter != tok.p[i + 1])
-			f++;
-		if (f < MD_DEV_FLAG_NAMES)
-			d.flags |= md_dev_flag_names[f].flag;
+		for (size_t f = 0; f < MD_DEV_FLAG_NAMES; f++)
+			if (md_dev_flag_names[f].letter == tok.p[i + 1])
+				d.flags |= md_dev_flag_names[f].flag;
 	}
 	*ret = d;
 	return 0;
@@ -144,10 +141,11 @@ out:
 	return 0;
 }
 
-/* "[4/3]" -> n, m */
-static bool parse_nm(struct strv tok, long long *n, long long *m)
+/* "[4/3]" -> n; m (n - degraded) is checked, but the U count of [UU_] is what the rules use. */
+static bool parse_nm(struct strv tok, long long *n)
 {
 	const char *slash;
+	long long m;
 
 	if (tok.n < 5 || tok.p[0] != '[' || tok.p[tok.n - 1] != ']')
 		return false;
@@ -157,7 +155,7 @@ static bool parse_nm(struct strv tok, long long *n, long long *m)
 	return strv_to_ll(strv_make(tok.p + 1, (size_t)(slash - tok.p - 1)), 0, MD_MAX_SLOTS, n) ==
 		       0 &&
 	       strv_to_ll(strv_make(slash + 1, (size_t)(tok.p + tok.n - 1 - slash - 1)), 0,
-			  MD_MAX_SLOTS, m) == 0;
+			  MD_MAX_SLOTS, &m) == 0;
 }
 
 /* "[UU_]" */
@@ -178,7 +176,7 @@ static bool is_slot_string(struct strv tok)
 static int parse_status(struct md_array *a, struct strv rest)
 {
 	struct strv tok, prev = { NULL, 0 };
-	long long n = -1, m = -1, copies;
+	long long n = -1, copies;
 	struct strv slots = { NULL, 0 };
 	int r;
 
@@ -186,8 +184,8 @@ static int parse_status(struct md_array *a, struct strv rest)
 		if (strv_eq(tok, "super")) {
 			if (strv_next_token(&rest, &tok))
 				a->ext_container |= md_metadata_is_container(tok);
-		} else if (parse_nm(tok, &n, &m)) {
-			/* n and m stored */
+		} else if (parse_nm(tok, &n)) {
+			/* n stored */
 		} else if (is_slot_string(tok)) {
 			slots = strv_make(tok.p + 1, tok.n - 2);
 		} else if (strv_eq(tok, "near-copies") || strv_eq(tok, "far-copies") ||
@@ -224,7 +222,6 @@ static int parse_status(struct md_array *a, struct strv rest)
 	if (r < 0)
 		return r;
 	a->raid_disks = (int)n;
-	(void)m; /* m = n - degraded; the U count is what the rules use */
 	return 0;
 }
 
