@@ -7,11 +7,6 @@
 #ifndef REDMON_MD_GROUP_H
 #define REDMON_MD_GROUP_H
 
-#include <stddef.h>
-#include <stdint.h>
-
-#include <redmon/plugin.h>
-
 #include "md_array.h"
 
 /* Occupancy of one slot, as the rules see it. */

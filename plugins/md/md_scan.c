@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <string.h>
 
-#include "md_sysfs.h"
 #include "mdstat.h"
 
 int md_scan_read(struct md_scan *s, int root_fd, struct fdcache *fdc)

@@ -7,11 +7,8 @@
 #ifndef REDMON_MD_SYSFS_H
 #define REDMON_MD_SYSFS_H
 
-#include <stdbool.h>
-
-#include "md_array.h"
 #include "../lib/fdcache.h"
-#include "../lib/strbuf.h"
+#include "md_array.h"
 
 /* Largest attribute read: sysfs attributes are at most one page. */
 #define MD_ATTR_MAX 4096
