@@ -187,12 +187,11 @@ static void iwatch_update(struct md_probe *p, bool partial)
 {
 	const struct md_set *set = &p->scan.sysfs;
 	uint64_t fp = REDMON_FNV1A_BASIS;
-	size_t i, j;
 
 	if (p->ino.fd < 0)
 		return;
 	if (partial) {
-		for (i = 0; i < p->n_dirty; i++) {
+		for (size_t i = 0; i < p->n_dirty; i++) {
 			const struct md_array *a = md_set_find(&p->scan.sysfs, p->dirty[i]);
 
 			if (a)
@@ -200,9 +199,9 @@ static void iwatch_update(struct md_probe *p, bool partial)
 		}
 		return;
 	}
-	for (i = 0; i < set->n; i++) {
+	for (size_t i = 0; i < set->n; i++) {
 		fp = fnv(fp, set->v[i].name);
-		for (j = 0; set->v[i].devs_sysfs && j < set->v[i].n_devs; j++)
+		for (size_t j = 0; set->v[i].devs_sysfs && j < set->v[i].n_devs; j++)
 			fp = fnv(fp, set->v[i].devs[j].name);
 		fp = fnv(fp, "/");
 	}
@@ -213,7 +212,7 @@ static void iwatch_update(struct md_probe *p, bool partial)
 	/* proc is absent in a sysfs-only capture: then it is simply not watched. */
 	watch_ino_add(&p->ino, "proc", 0);
 	watch_ino_add(&p->ino, "sys/block", 0);
-	for (i = 0; i < set->n; i++)
+	for (size_t i = 0; i < set->n; i++)
 		iwatch_want_array(p, &set->v[i]);
 	watch_ino_end(&p->ino); /* removes the watches not wanted any more */
 }

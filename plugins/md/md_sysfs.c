@@ -72,6 +72,7 @@ int md_sysfs_parse_array_state(struct strv s, enum md_run *ret_run, bool *ret_re
 int md_sysfs_parse_raid_disks(struct strv s, int *ret)
 {
 	struct strv rest = strv_trim(s), tok, extra;
+	int prev;
 
 	if (rest.n == 0) { /* raid_disks_show prints nothing for 0 */
 		*ret = 0;
@@ -80,15 +81,11 @@ int md_sysfs_parse_raid_disks(struct strv s, int *ret)
 	if (!strv_next_token(&rest, &tok))
 		return -EINVAL;
 	/* "4 (3)": new count, then the count before the reshape. */
-	if (strv_next_token(&rest, &extra)) {
-		int prev;
-
-		if (extra.n < 3 || extra.p[0] != '(' || extra.p[extra.n - 1] != ')' ||
-		    md_sysfs_parse_int(strv_make(extra.p + 1, extra.n - 2), 0, MD_MAX_SLOTS,
-				       &prev) < 0 ||
-		    strv_next_token(&rest, &extra))
-			return -EINVAL;
-	}
+	if (strv_next_token(&rest, &extra) &&
+	    (extra.n < 3 || extra.p[0] != '(' || extra.p[extra.n - 1] != ')' ||
+	     md_sysfs_parse_int(strv_make(extra.p + 1, extra.n - 2), 0, MD_MAX_SLOTS, &prev) < 0 ||
+	     strv_next_token(&rest, &extra)))
+		return -EINVAL;
 	return md_sysfs_parse_int(tok, 0, MD_MAX_SLOTS, ret);
 }
 
