@@ -42,12 +42,10 @@ static int raid10_thinnest(int n, int near, int copies, const unsigned char *slo
 	int first = 0, thinnest = copies;
 
 	do {
-		int k, cnt = 0, this = first;
+		int cnt = 0;
 
-		for (k = 0; k < copies; k++) {
-			cnt += slots[this] == MD_SLOT_IN_SYNC;
-			this = (this + 1) % n;
-		}
+		for (int k = 0; k < copies; k++)
+			cnt += slots[(first + k) % n] == MD_SLOT_IN_SYNC;
 		if (cnt < thinnest)
 			thinnest = cnt;
 		first = (first + near) % n;
@@ -190,16 +188,6 @@ static void set_member(struct md_group_buf *gb, size_t i, const struct md_dev *d
 		flags_text(d->flags, role, t->state, sizeof(t->state));
 	*m = (struct redmon_member){ .name = t->name, .device = t->device, .role = role };
 	m->state = t->state[0] ? t->state : NULL;
-}
-
-static void add_missing(struct md_group_buf *gb, size_t *n_members, int slot)
-{
-	struct redmon_member *m = &gb->members[*n_members];
-	struct md_member_text *t = &gb->text[*n_members];
-
-	snprintf(t->name, sizeof(t->name), "slot%d", slot);
-	*m = (struct redmon_member){ .name = t->name, .role = REDMON_ROLE_MISSING };
-	(*n_members)++;
 }
 
 /* Add to the reason up to four names of members in role, as "a, b and 2 more". */
@@ -604,7 +592,6 @@ static void build_running(const struct md_array *a, struct md_group_buf *gb)
 	struct redmon_group *g = &gb->g;
 	struct md_r10_geo geo = geo_of(a);
 	struct md_margin m;
-	size_t i, n_members = a->n_devs;
 	int n, ok, km, detail_ok = -1;
 	char why[192];
 	bool map;
@@ -668,11 +655,16 @@ static void build_running(const struct md_array *a, struct md_group_buf *gb)
 		g->progress = a->progress;
 
 	/* Slots nobody occupies become members of role missing. */
-	if (map && a->n_devs > 0)
-		for (i = 0; i < (size_t)n; i++)
-			if (gb->slots[i] == MD_SLOT_EMPTY)
-				add_missing(gb, &n_members, (int)i);
-	g->n_members = n_members;
+	g->n_members = a->n_devs;
+	for (size_t i = 0; map && a->n_devs > 0 && i < (size_t)n; i++) {
+		char *name = gb->text[g->n_members].name;
+
+		if (gb->slots[i] != MD_SLOT_EMPTY)
+			continue;
+		snprintf(name, sizeof(gb->text->name), "slot%zu", i);
+		gb->members[g->n_members++] =
+			(struct redmon_member){ .name = name, .role = REDMON_ROLE_MISSING };
+	}
 	running_reason(a, gb, n, ok, detail_ok);
 }
 
