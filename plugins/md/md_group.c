@@ -194,20 +194,17 @@ static void set_member(struct md_group_buf *gb, size_t i, const struct md_dev *d
 static void list_names(struct md_group_buf *gb, size_t n, enum redmon_role role, const char *what,
 		       bool *first)
 {
-	size_t i, shown = 0, total = 0;
+	size_t shown = 0, total = 0;
 
-	for (i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		total += gb->members[i].role == role;
 	if (total == 0)
 		return;
 	reason_add(gb, "", "%s", *first ? "" : ", ");
 	*first = false;
-	for (i = 0; i < n && shown < 4; i++) {
-		if (gb->members[i].role != role)
-			continue;
-		reason_add(gb, "", "%s%s", shown ? ", " : "", gb->members[i].name);
-		shown++;
-	}
+	for (size_t i = 0; i < n && shown < 4; i++)
+		if (gb->members[i].role == role)
+			reason_add(gb, "", "%s%s", shown++ ? ", " : "", gb->members[i].name);
 	if (total > shown)
 		reason_add(gb, "", " and %zu more", total - shown);
 	if (what)

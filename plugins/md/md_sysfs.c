@@ -306,6 +306,7 @@ static bool read_dev(struct reader *r, struct md_dev *d)
 static int read_rd(struct reader *r, int md_fd, int n, char *lnk, size_t cap,
 		   struct strv *ret_target)
 {
+	const char *slash;
 	char num[16];
 	struct strv t;
 	ssize_t len;
@@ -329,12 +330,9 @@ static int read_rd(struct reader *r, int md_fd, int n, char *lnk, size_t cap,
 		return -errno;
 	}
 	/* Keep the last path component: "../dev-sdb" or "dev-sdb". */
-	for (size_t i = t.n; i > 0; i--) {
-		if (t.p[i - 1] == '/') {
-			t = strv_make(t.p + i, t.n - i);
-			break;
-		}
-	}
+	slash = memrchr(t.p, '/', t.n);
+	if (slash)
+		t = strv_make(slash + 1, t.n - (size_t)(slash + 1 - t.p));
 	if (!strv_starts(t, "dev-") || t.n == 4)
 		return -EINVAL;
 	*ret_target = strv_make(t.p + 4, t.n - 4);

@@ -344,9 +344,8 @@ static bool is_header(struct strv line, struct strv *ret_name, struct strv *ret_
 {
 	struct strv rest = line, name, colon;
 
-	if (!strv_next_token(&rest, &name) || !md_name_valid(name))
-		return false;
-	if (!strv_next_token(&rest, &colon) || !strv_eq(colon, ":"))
+	if (!strv_next_token(&rest, &name) || !md_name_valid(name) ||
+	    !strv_next_token(&rest, &colon) || !strv_eq(colon, ":"))
 		return false;
 	*ret_name = name;
 	*ret_rest = rest;
