@@ -229,11 +229,9 @@ static void watch_new_fds(struct md_probe *p)
 		if (!ent->notify || ent->watched)
 			continue;
 		r = p->ops->watch_fd(p->h, ent->fd, EPOLLPRI);
-		if (r == 0) {
-			ent->watched = true;
-		} else if (r == -EOPNOTSUPP) {
-			p->no_events = true;
-		} else if (!p->said_watch_failed) {
+		ent->watched = r == 0;
+		p->no_events = r == -EOPNOTSUPP; /* a one-shot host */
+		if (r < 0 && !p->no_events && !p->said_watch_failed) {
 			LOG(p, REDMON_LOG_NOTICE, "cannot watch %s (%s): relying on periodic scans",
 			    ent->path, errstr(r, e, sizeof(e)));
 			p->said_watch_failed = true;
@@ -470,11 +468,8 @@ static int note_inotify(struct md_probe *p, const struct watch_event *ev)
 			return want_full(p); /* proc itself moved or went */
 		return strcmp(name, "mdstat") == 0 ? mark_mdstat(p) : 0;
 	}
-	if (strcmp(ev->dir, "sys/block") == 0) {
-		if (!name[0] || md_name_valid(strv_c(name)))
-			return want_full(p); /* an array came or went */
-		return 0;
-	}
+	if (strcmp(ev->dir, "sys/block") == 0) /* an array came or went, or sys/block did */
+		return !name[0] || md_name_valid(strv_c(name)) ? want_full(p) : 0;
 	return mark_path(p, ev->dir);
 }
 
