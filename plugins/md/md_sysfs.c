@@ -252,14 +252,6 @@ static void read_layout(struct reader *r)
 	attr_error(r, e);
 }
 
-static struct md_dev *find_dev(struct md_array *a, struct strv name)
-{
-	for (size_t i = 0; i < a->n_devs; i++)
-		if (strv_eq(name, a->devs[i].name))
-			return &a->devs[i];
-	return NULL;
-}
-
 /* A device whose slot file is absent: its rdN link, if any, tells the slot. */
 #define SLOT_FROM_RD (-2)
 
@@ -339,14 +331,6 @@ static int read_rd(struct reader *r, int md_fd, int n, char *lnk, size_t cap,
 	return 0;
 }
 
-static bool rd_slot(const char *name, int *ret)
-{
-	struct strv s = strv_c(name);
-
-	return strv_starts(s, "rd") &&
-	       md_sysfs_parse_int(strv_make(s.p + 2, s.n - 2), 0, MD_MAX_SLOTS - 1, ret) == 0;
-}
-
 static int cmp_dev(const void *x, const void *y)
 {
 	const struct md_dev *a = x, *b = y;
@@ -367,7 +351,8 @@ static int md_dir_entry(void *ctx, const char *name)
 	struct md_dev *d;
 	int e, slot;
 
-	if (rd_slot(name, &slot)) {
+	if (strv_starts(nm, "rd") &&
+	    md_sysfs_parse_int(strv_make(nm.p + 2, nm.n - 2), 0, MD_MAX_SLOTS - 1, &slot) == 0) {
 		if (b->n_rd == b->cap_rd) {
 			size_t cap = b->cap_rd ? 2 * b->cap_rd : 16;
 			int *v = realloc(b->rd, cap * sizeof(*v));
@@ -408,7 +393,6 @@ static int read_rd_slots(struct reader *r)
 	struct md_array *a = r->a;
 	char lnk[MD_DEV_NAME_MAX + 64];
 	struct strv target;
-	struct md_dev *d;
 	int e, md_fd;
 
 	e = sysfs_dir_path(&r->d, "", "", "");
@@ -427,9 +411,9 @@ static int read_rd_slots(struct reader *r)
 			md_array_set_error(a, "sysfs rd%d not understood", r->b->rd[i]);
 			continue;
 		}
-		d = find_dev(a, target);
-		if (d && d->slot == SLOT_FROM_RD)
-			d->slot = r->b->rd[i];
+		for (size_t j = 0; j < a->n_devs; j++) /* the device it names, by name */
+			if (strv_eq(target, a->devs[j].name) && a->devs[j].slot == SLOT_FROM_RD)
+				a->devs[j].slot = r->b->rd[i];
 		a->dev_slots_known = true;
 	}
 	close(md_fd);
