@@ -281,9 +281,9 @@ static void build_stopped(const struct md_array *a, struct md_group_buf *gb, con
 	}
 	g->n_members = a->n_devs;
 	if (why) {
-		g->members_total = a->raid_disks >= 0 ? a->raid_disks
-				   : a->n_devs	      ? (int)a->n_devs
-						      : -1;
+		g->members_total = a->raid_disks >= 0 ? a->raid_disks : (int)a->n_devs;
+		if (a->raid_disks < 0 && a->n_devs == 0)
+			g->members_total = -1; /* nothing says how many */
 		g->members_ok = -1;
 		g->margin = REDMON_MARGIN_UNKNOWN;
 	} else {
