@@ -12,9 +12,8 @@
  *    attribute), plus a udev monitor for md devices coming and going;
  *  - captured tree: inotify on proc, sys/block and each array's md directory.
  *
- * Every file and directory, and every watch, is resolved inside the root
- * (rootfs_open_checked, plugins/lib/rootfs.h): a link in a captured tree never
- * makes the probe read, or report, a file of the host.
+ * Every read and watch goes through plugins/lib, which resolves it inside the
+ * root: a link in a captured tree never makes the probe read a host file.
  *
  * A change event names what changed: proc/mdstat, or one array (the path of
  * the attribute, or the directory inotify reports).  The next scan then
@@ -40,11 +39,9 @@
 #include <redmon/fnv1a.h>
 #include <redmon/plugin.h>
 
-#include "../lib/rootfs.h"
+#include "../lib/watch.h"
 #include "md_scan.h"
 #include "mdstat.h"
-
-#include "../lib/watch.h"
 
 #define INOTIFY_MASK                                                                               \
 	(IN_CLOSE_WRITE | IN_MODIFY | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM)
@@ -97,55 +94,30 @@ static void unwatch_cb(void *ctx, int fd)
 }
 
 /*
- * How many attribute files this probe may keep open.  The soft descriptor
- * limit is raised to the hard one first (sysfs change notification needs one
- * open file per attribute); the probe then keeps at most half of it.
+ * How many attribute files this probe may keep open (sysfs change
+ * notification needs one open file per attribute): 3/8 of the descriptor
+ * limit, which the core raised to the hard one.  bond and hwmon keep up to
+ * 1/8 each, and the rest is for the core (sinks, SNMP, the state) and the
+ * files read once.
  */
 static size_t fd_budget(struct md_probe *p)
 {
 	const char *v = p->ops->option(p->h, "max_open_files");
 	unsigned long long opt = 0, share;
 	struct rlimit rl;
-	char *end;
 
-	if (v) {
-		errno = 0;
-		opt = strtoull(v, &end, 10);
-		if (errno || end == v || *end || v[0] == '-') {
-			LOG(p, REDMON_LOG_WARNING,
-			    "max_open_files \"%s\" is not a number; using auto", v);
-			opt = 0;
-		}
-	}
+	if (v && strv_to_u64(strv_c(v), &opt) < 0)
+		LOG(p, REDMON_LOG_WARNING, "max_open_files \"%s\" is not a number; using auto", v);
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return opt ? opt : 64;
-	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < rl.rlim_max) {
-		struct rlimit raised = { rl.rlim_max, rl.rlim_max };
-
-		if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
-			rl.rlim_cur = rl.rlim_max;
-	}
-	/*
-	 * 3/8 of the limit: bond and hwmon keep up to 1/8 each, and the rest
-	 * is for the core (sinks, SNMP, the state) and the files read once.
-	 */
 	share = rl.rlim_cur == RLIM_INFINITY ? 1u << 20 : rl.rlim_cur / 8 * 3;
-	if (opt == 0)
-		return (size_t)share;
 	if (opt > share) {
 		LOG(p, REDMON_LOG_NOTICE,
 		    "max_open_files %llu is above 3/8 of the descriptor limit; using %llu", opt,
 		    share);
 		return (size_t)share;
 	}
-	return (size_t)opt;
-}
-
-static void udev_close(struct md_probe *p)
-{
-	if (p->udev.fd >= 0)
-		p->ops->unwatch_fd(p->h, p->udev.fd);
-	watch_udev_close(&p->udev);
+	return (size_t)(opt ? opt : share);
 }
 
 /* A udev monitor for block devices; without one the core's periodic scan still works. */
@@ -153,50 +125,36 @@ static void udev_open(struct md_probe *p)
 {
 	static const char *const block[] = { "block", NULL };
 	const char *why = "cannot watch the udev monitor";
-	int r;
+	int r = watch_udev_open(&p->udev, "udev", block, &why);
 
-	r = watch_udev_open(&p->udev, "udev", block, &why);
-	if (r == 0) {
+	if (r == 0)
 		r = p->ops->watch_fd(p->h, p->udev.fd, EPOLLIN);
-		if (r == 0)
-			return;
-		watch_udev_close(&p->udev);
-		if (r == -EOPNOTSUPP) {
-			/* A one-shot host (redmon status): no events wanted, nothing wrong. */
-			p->no_events = true;
-			return;
-		}
-	}
-	LOG(p, REDMON_LOG_NOTICE, "%s: arrays appearing or vanishing are seen at the next scan",
-	    why);
-}
-
-static void inotify_close(struct md_probe *p)
-{
-	if (p->ino.fd >= 0)
-		p->ops->unwatch_fd(p->h, p->ino.fd);
-	watch_ino_close(&p->ino);
+	if (r == 0)
+		return;
+	watch_udev_close(&p->udev);
+	if (r == -EOPNOTSUPP)
+		p->no_events = true; /* a one-shot host (redmon status): nothing wrong */
+	else
+		LOG(p, REDMON_LOG_NOTICE,
+		    "%s: arrays appearing or vanishing are seen at the next scan", why);
 }
 
 static void inotify_open(struct md_probe *p)
 {
+	int r = watch_ino_open(&p->ino, p->ops->root_fd(p->h), p->ops->root(p->h), INOTIFY_MASK);
 	char e[64];
-	int r;
 
-	r = watch_ino_open(&p->ino, p->ops->root_fd(p->h), p->ops->root(p->h), INOTIFY_MASK);
-	if (r == 0) {
+	if (r == 0)
 		r = p->ops->watch_fd(p->h, p->ino.fd, EPOLLIN);
-		if (r == 0)
-			return;
-		watch_ino_close(&p->ino);
-	}
-	if (r == -EOPNOTSUPP) {
-		p->no_events = true; /* one-shot host: quietly without events */
-		goto no_cache;
-	}
-	LOG(p, REDMON_LOG_NOTICE, "no inotify (%s): changes in %s are seen at the next scan",
-	    errstr(r, e, sizeof(e)), p->ops->root(p->h));
-no_cache:
+	if (r == 0)
+		return;
+	watch_ino_close(&p->ino);
+	if (r == -EOPNOTSUPP)
+		p->no_events = true; /* a one-shot host: quietly without events */
+	else
+		LOG(p, REDMON_LOG_NOTICE,
+		    "no inotify (%s): changes in %s are seen at the next scan",
+		    errstr(r, e, sizeof(e)), p->ops->root(p->h));
 	/* Without change events, a kept-open file could outlive a rename over it. */
 	fdcache_flush(&p->fdc);
 	p->fdc.budget = 0;
@@ -209,28 +167,14 @@ static uint64_t fnv(uint64_t h, const char *s)
 }
 
 /*
- * Watch <root>/<rel> (a directory) for inotify, resolved inside the root as
- * every read is.  A directory that cannot be watched (absent: no proc in a
- * sysfs-only capture) is simply not watched.
+ * Watch an array's md directory and its dev-* directories.  A directory that
+ * cannot be watched (gone meanwhile) is simply not watched.
  */
-static void iwatch_want(struct md_probe *p, const char *rel)
-{
-	watch_ino_add(&p->ino, rel, 0);
-}
-
-/* Watch an array's md directory and its dev-* directories. */
 static void iwatch_want_array(struct md_probe *p, const struct md_array *a)
 {
-	char rel[256];
-	int n;
-
-	snprintf(rel, sizeof(rel), "sys/block/%s/md", a->name);
-	iwatch_want(p, rel);
-	for (size_t j = 0; a->devs_sysfs && j < a->n_devs; j++) {
-		n = snprintf(rel, sizeof(rel), "sys/block/%s/md/dev-%s", a->name, a->devs[j].name);
-		if (n > 0 && (size_t)n < sizeof(rel))
-			iwatch_want(p, rel);
-	}
+	watch_ino_addf(&p->ino, 0, "sys/block/%s/md", a->name);
+	for (size_t j = 0; a->devs_sysfs && j < a->n_devs; j++)
+		watch_ino_addf(&p->ino, 0, "sys/block/%s/md/dev-%s", a->name, a->devs[j].name);
 }
 
 /*
@@ -243,12 +187,11 @@ static void iwatch_update(struct md_probe *p, bool partial)
 {
 	const struct md_set *set = &p->scan.sysfs;
 	uint64_t fp = REDMON_FNV1A_BASIS;
-	size_t i, j;
 
 	if (p->ino.fd < 0)
 		return;
 	if (partial) {
-		for (i = 0; i < p->n_dirty; i++) {
+		for (size_t i = 0; i < p->n_dirty; i++) {
 			const struct md_array *a = md_set_find(&p->scan.sysfs, p->dirty[i]);
 
 			if (a)
@@ -256,9 +199,9 @@ static void iwatch_update(struct md_probe *p, bool partial)
 		}
 		return;
 	}
-	for (i = 0; i < set->n; i++) {
+	for (size_t i = 0; i < set->n; i++) {
 		fp = fnv(fp, set->v[i].name);
-		for (j = 0; set->v[i].devs_sysfs && j < set->v[i].n_devs; j++)
+		for (size_t j = 0; set->v[i].devs_sysfs && j < set->v[i].n_devs; j++)
 			fp = fnv(fp, set->v[i].devs[j].name);
 		fp = fnv(fp, "/");
 	}
@@ -266,9 +209,10 @@ static void iwatch_update(struct md_probe *p, bool partial)
 		return;
 	p->iw_fp = fp;
 	watch_ino_begin(&p->ino);
-	iwatch_want(p, "proc");
-	iwatch_want(p, "sys/block");
-	for (i = 0; i < set->n; i++)
+	/* proc is absent in a sysfs-only capture: then it is simply not watched. */
+	watch_ino_add(&p->ino, "proc", 0);
+	watch_ino_add(&p->ino, "sys/block", 0);
+	for (size_t i = 0; i < set->n; i++)
 		iwatch_want_array(p, &set->v[i]);
 	watch_ino_end(&p->ino); /* removes the watches not wanted any more */
 }
@@ -277,20 +221,17 @@ static void iwatch_update(struct md_probe *p, bool partial)
 static void watch_new_fds(struct md_probe *p)
 {
 	char e[64];
-	size_t i;
 	int r;
 
-	for (i = 0; i < p->fdc.n && !p->no_events; i++) {
+	for (size_t i = 0; i < p->fdc.n && !p->no_events; i++) {
 		struct fdcache_entry *ent = &p->fdc.v[i];
 
 		if (!ent->notify || ent->watched)
 			continue;
 		r = p->ops->watch_fd(p->h, ent->fd, EPOLLPRI);
-		if (r == 0) {
-			ent->watched = true;
-		} else if (r == -EOPNOTSUPP) {
-			p->no_events = true;
-		} else if (!p->said_watch_failed) {
+		ent->watched = r == 0;
+		p->no_events = r == -EOPNOTSUPP; /* a one-shot host */
+		if (r < 0 && !p->no_events && !p->said_watch_failed) {
 			LOG(p, REDMON_LOG_NOTICE, "cannot watch %s (%s): relying on periodic scans",
 			    ent->path, errstr(r, e, sizeof(e)));
 			p->said_watch_failed = true;
@@ -304,8 +245,8 @@ static int md_init(const struct redmon_host_ops *ops, struct redmon_host *h, voi
 
 	if (!ops || ops->abi_version != REDMON_ABI_VERSION)
 		return -EINVAL; /* nothing in the table can be trusted, not even log */
-	if (ops->size < offsetof(struct redmon_host_ops, unwatch_fd) + sizeof(ops->unwatch_fd)) {
-		if (ops->size >= offsetof(struct redmon_host_ops, log) + sizeof(ops->log))
+	if (!REDMON_HOST_HAS(ops, unwatch_fd)) {
+		if (REDMON_HOST_HAS(ops, log))
 			ops->log(h, REDMON_LOG_ERR, "host table too small (%u bytes, need %zu)",
 				 ops->size, sizeof(*ops));
 		return -EINVAL;
@@ -325,11 +266,9 @@ static int md_init(const struct redmon_host_ops *ops, struct redmon_host *h, voi
 	p->want_full = true;
 	/* A one-shot command reads each file once: keeping it open would only cost. */
 	fdcache_init(&p->fdc, p->no_events ? 0 : fd_budget(p), unwatch_cb, p);
-	if (p->no_events)
-		;
-	else if (p->live)
+	if (!p->no_events && p->live)
 		udev_open(p);
-	else
+	else if (!p->no_events)
 		inotify_open(p);
 	*ret_inst = p;
 	return 0;
@@ -342,8 +281,12 @@ static void md_fini(void *inst)
 	if (!p)
 		return;
 	fdcache_free(&p->fdc); /* unwatches what it watched */
-	udev_close(p);
-	inotify_close(p);
+	if (p->udev.fd >= 0)
+		p->ops->unwatch_fd(p->h, p->udev.fd);
+	watch_udev_close(&p->udev);
+	if (p->ino.fd >= 0)
+		p->ops->unwatch_fd(p->h, p->ino.fd);
+	watch_ino_close(&p->ino);
 	md_scan_free(&p->scan);
 	free(p);
 }
@@ -351,10 +294,9 @@ static void md_fini(void *inst)
 static int report_cb(void *ctx, const struct redmon_group *g)
 {
 	struct md_probe *p = ctx;
+	int r = p->ops->report(p->h, g);
 	char e[64];
-	int r;
 
-	r = p->ops->report(p->h, g);
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0 && !p->said_report_failed) {
@@ -407,13 +349,22 @@ static void events_clear(struct md_probe *p)
 	p->n_dirty = 0;
 }
 
+/* The scan failed for e: say so, naming what failed; the events were read. */
+static int scan_failed(struct md_probe *p, int e, const char *what)
+{
+	char buf[64];
+
+	events_clear(p);
+	p->ops->scan_error(p->h, "%s: %s", what, errstr(e, buf, sizeof(buf)));
+	return e;
+}
+
 static int md_scan_fn(void *inst)
 {
 	struct md_probe *p = inst;
 	struct md_scan *s = &p->scan;
 	int root_fd = p->ops->root_fd(p->h);
 	bool partial = p->had_event && !p->want_full;
-	char e[64];
 	int r = 0;
 
 	if (partial) {
@@ -438,18 +389,10 @@ static int md_scan_fn(void *inst)
 		return r;
 	}
 	/* Nothing usable from either source: the scan failed, it did not find "no md". */
-	if (s->mdstat_err && s->mdstat_err != -ENOENT && s->sysfs.n == 0) {
-		events_clear(p);
-		p->ops->scan_error(p->h, "cannot read proc/mdstat: %s",
-				   errstr(s->mdstat_err, e, sizeof(e)));
-		return s->mdstat_err;
-	}
-	if (s->sysfs_err && s->mdstat_err) {
-		events_clear(p);
-		p->ops->scan_error(p->h, "cannot list sys/block: %s",
-				   errstr(s->sysfs_err, e, sizeof(e)));
-		return s->sysfs_err;
-	}
+	if (s->mdstat_err && s->mdstat_err != -ENOENT && s->sysfs.n == 0)
+		return scan_failed(p, s->mdstat_err, "cannot read proc/mdstat");
+	if (s->sysfs_err && s->mdstat_err)
+		return scan_failed(p, s->sysfs_err, "cannot list sys/block");
 	complain(p);
 	if (p->live)
 		watch_new_fds(p);
@@ -458,14 +401,18 @@ static int md_scan_fn(void *inst)
 	events_clear(p);
 
 	r = md_scan_emit(s, report_cb, p);
-	if (r < 0) {
-		p->ops->scan_error(p->h, "reporting failed: %s", errstr(r, e, sizeof(e)));
-		return r;
-	}
-	return 0;
+	return r < 0 ? scan_failed(p, r, "reporting failed") : 0;
 }
 
-/* The next scan reads everything; returns 1 (a rescan is wanted). */
+/* proc/mdstat changed; returns 1 (a rescan is wanted). */
+static int mark_mdstat(struct md_probe *p)
+{
+	p->mdstat_dirty = true;
+	p->had_event = true;
+	return 1;
+}
+
+/* The next scan reads everything; returns 1. */
 static int want_full(struct md_probe *p)
 {
 	p->want_full = true;
@@ -476,19 +423,15 @@ static int want_full(struct md_probe *p)
 /* The array name[0..len) changed; returns 1. */
 static int mark_array(struct md_probe *p, const char *name, size_t len)
 {
-	size_t i;
-
 	if (!md_name_valid(strv_make(name, len)))
 		return want_full(p);
 	p->had_event = true;
-	for (i = 0; i < p->n_dirty; i++)
+	for (size_t i = 0; i < p->n_dirty; i++)
 		if (strncmp(p->dirty[i], name, len) == 0 && p->dirty[i][len] == '\0')
 			return 1;
 	if (p->n_dirty == MAX_DIRTY)
 		return want_full(p); /* many changed at once: reading all is as cheap */
-	memcpy(p->dirty[p->n_dirty], name, len);
-	p->dirty[p->n_dirty][len] = '\0';
-	p->n_dirty++;
+	snprintf(p->dirty[p->n_dirty++], MD_NAME_MAX, "%.*s", (int)len, name);
 	return 1;
 }
 
@@ -497,11 +440,8 @@ static int mark_path(struct md_probe *p, const char *rel)
 {
 	const char *name, *end;
 
-	if (strcmp(rel, "proc/mdstat") == 0) {
-		p->mdstat_dirty = true;
-		p->had_event = true;
-		return 1;
-	}
+	if (strcmp(rel, "proc/mdstat") == 0)
+		return mark_mdstat(p);
 	if (strncmp(rel, "sys/block/", 10) != 0)
 		return want_full(p);
 	name = rel + 10;
@@ -520,24 +460,16 @@ static int note_inotify(struct md_probe *p, const struct watch_event *ev)
 {
 	const char *name = ev->name;
 
-	if (!ev->dir)
-		return want_full(p); /* events were lost, or a watch never known */
-	if (ev->mask & IN_IGNORED)
-		return want_full(p); /* the directory is gone, and so is its watch */
+	/* Events were lost, a watch is not known, or its directory is gone. */
+	if (!ev->dir || (ev->mask & IN_IGNORED))
+		return want_full(p);
 	if (strcmp(ev->dir, "proc") == 0) {
 		if (!name[0])
 			return want_full(p); /* proc itself moved or went */
-		if (strcmp(name, "mdstat") != 0)
-			return 0;
-		p->mdstat_dirty = true;
-		p->had_event = true;
-		return 1;
+		return strcmp(name, "mdstat") == 0 ? mark_mdstat(p) : 0;
 	}
-	if (strcmp(ev->dir, "sys/block") == 0) {
-		if (!name[0] || md_name_valid(strv_c(name)))
-			return want_full(p); /* an array came or went */
-		return 0;
-	}
+	if (strcmp(ev->dir, "sys/block") == 0) /* an array came or went, or sys/block did */
+		return !name[0] || md_name_valid(strv_c(name)) ? want_full(p) : 0;
 	return mark_path(p, ev->dir);
 }
 
@@ -553,15 +485,6 @@ static bool ino_cb(void *ctx, const struct watch_event *ev)
 
 	c->want |= note_inotify(c->p, ev);
 	return false;
-}
-
-static int drain_inotify(struct md_probe *p)
-{
-	struct ev_ctx c = { .p = p };
-
-	if (watch_ino_drain(&p->ino, ino_cb, &c) < 0)
-		return want_full(p);
-	return c.want;
 }
 
 /*
@@ -584,26 +507,19 @@ static bool udev_cb(void *ctx, struct udev_device *d)
 	return false;
 }
 
-static int drain_udev(struct md_probe *p)
-{
-	struct ev_ctx c = { .p = p };
-
-	if (watch_udev_drain(&p->udev, udev_cb, &c) == -ENOBUFS)
-		return want_full(p); /* the socket overflowed: events were lost */
-	return c.want;
-}
-
 static int md_on_fd(void *inst, int fd, uint32_t revents)
 {
 	struct md_probe *p = inst;
+	struct ev_ctx c = { .p = p };
 	struct fdcache_entry *ent;
 	char buf[256];
 
 	(void)revents;
+	/* Events lost (the udev socket overflowed) or unreadable: read everything. */
 	if (fd == p->udev.fd)
-		return drain_udev(p);
+		return watch_udev_drain(&p->udev, udev_cb, &c) == -ENOBUFS ? want_full(p) : c.want;
 	if (fd == p->ino.fd)
-		return drain_inotify(p);
+		return watch_ino_drain(&p->ino, ino_cb, &c) < 0 ? want_full(p) : c.want;
 	ent = fdcache_find_fd(&p->fdc, fd);
 	if (!ent)
 		return 0;

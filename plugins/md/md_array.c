@@ -13,21 +13,26 @@
 
 #include "redmon/fnv1a.h"
 
+/* Every field of src into dst but the buffers: dst keeps its own, content not copied. */
+static void copy_fields(struct md_array *dst, const struct md_array *src)
+{
+	char *slots = dst->slots;
+	size_t slots_cap = dst->slots_cap;
+	struct md_dev *devs = dst->devs;
+	size_t devs_cap = dst->devs_cap;
+
+	*dst = *src;
+	dst->slots = slots;
+	dst->slots_cap = slots_cap;
+	dst->devs = devs;
+	dst->devs_cap = devs_cap;
+}
+
 void md_array_clear(struct md_array *a)
 {
-	char *slots = a->slots;
-	size_t slots_cap = a->slots_cap;
-	struct md_dev *devs = a->devs;
-	size_t devs_cap = a->devs_cap;
+	static const struct md_array unknown = { .raid_disks = -1, .degraded = -1, .progress = -1 };
 
-	memset(a, 0, sizeof(*a));
-	a->slots = slots;
-	a->slots_cap = slots_cap;
-	a->devs = devs;
-	a->devs_cap = devs_cap;
-	a->raid_disks = -1;
-	a->degraded = -1;
-	a->progress = -1;
+	copy_fields(a, &unknown);
 }
 
 void md_array_free(struct md_array *a)
@@ -36,10 +41,7 @@ void md_array_free(struct md_array *a)
 		return;
 	free(a->slots);
 	free(a->devs);
-	a->slots = NULL;
-	a->devs = NULL;
-	a->slots_cap = a->devs_cap = 0;
-	a->n_slots = a->n_devs = 0;
+	memset(a, 0, sizeof(*a));
 }
 
 static int reserve_devs(struct md_array *a, size_t n)
@@ -71,9 +73,7 @@ int md_array_add_dev(struct md_array *a, struct md_dev **ret)
 	if (r < 0)
 		return r;
 	d = &a->devs[a->n_devs++];
-	memset(d, 0, sizeof(*d));
-	d->desc_nr = -1;
-	d->slot = -1;
+	*d = (struct md_dev){ .desc_nr = -1, .slot = -1 };
 	*ret = d;
 	return 0;
 }
@@ -108,24 +108,9 @@ int md_array_set_slots(struct md_array *a, const char *s, size_t n)
 
 int md_array_copy(struct md_array *dst, const struct md_array *src)
 {
-	struct md_array keep = *dst;
-	int r;
-
-	r = reserve_slots(&keep, src->n_slots ? src->n_slots : 1);
-	if (r == 0)
-		r = reserve_devs(&keep, src->n_devs ? src->n_devs : 1);
-	/* keep holds dst's (possibly grown) buffers; hand them back before failing */
-	dst->slots = keep.slots;
-	dst->slots_cap = keep.slots_cap;
-	dst->devs = keep.devs;
-	dst->devs_cap = keep.devs_cap;
-	if (r < 0)
-		return r;
-	*dst = *src;
-	dst->slots = keep.slots;
-	dst->slots_cap = keep.slots_cap;
-	dst->devs = keep.devs;
-	dst->devs_cap = keep.devs_cap;
+	if (reserve_slots(dst, src->n_slots) < 0 || reserve_devs(dst, src->n_devs) < 0)
+		return -ENOMEM;
+	copy_fields(dst, src);
 	if (src->n_slots)
 		memcpy(dst->slots, src->slots, src->n_slots);
 	if (src->n_devs)
@@ -146,16 +131,27 @@ void md_array_set_error(struct md_array *a, const char *fmt, ...)
 		snprintf(a->error, sizeof(a->error), "unreadable");
 }
 
-static const struct {
-	const char *name;
-	enum md_level level;
-} level_names[] = {
-	{ "linear", MD_LEVEL_LINEAR }, { "raid0", MD_LEVEL_RAID0 },
-	{ "raid1", MD_LEVEL_RAID1 },   { "raid4", MD_LEVEL_RAID4 },
-	{ "raid5", MD_LEVEL_RAID5 },   { "raid6", MD_LEVEL_RAID6 },
-	{ "raid10", MD_LEVEL_RAID10 }, { "multipath", MD_LEVEL_MULTIPATH },
-	{ "faulty", MD_LEVEL_FAULTY }, { "container", MD_LEVEL_CONTAINER },
+const struct md_dev_flag_name md_dev_flag_names[MD_DEV_FLAG_NAMES] = {
+	{ MD_DEV_FAULTY, 'F', "faulty" },
+	{ MD_DEV_SPARE, 'S', "spare" },
+	{ MD_DEV_WRITE_MOSTLY, 'W', "write_mostly" },
+	{ MD_DEV_JOURNAL, 'J', "journal" },
+	{ MD_DEV_REPLACEMENT, 'R', "replacement" },
+	{ MD_DEV_IN_SYNC, 0, "in_sync" },
+	{ MD_DEV_WANT_REPLACEMENT, 0, "want_replacement" },
+	{ MD_DEV_BLOCKED, 0, "blocked" },
+	{ MD_DEV_WRITE_ERROR, 0, "write_error" },
+	{ MD_DEV_WRITE_MOSTLY, 0, "writemostly" },
 };
+
+static const char *const level_names[] = {
+	[MD_LEVEL_LINEAR] = "linear", [MD_LEVEL_RAID0] = "raid0",
+	[MD_LEVEL_RAID1] = "raid1",   [MD_LEVEL_RAID4] = "raid4",
+	[MD_LEVEL_RAID5] = "raid5",   [MD_LEVEL_RAID6] = "raid6",
+	[MD_LEVEL_RAID10] = "raid10", [MD_LEVEL_MULTIPATH] = "multipath",
+	[MD_LEVEL_FAULTY] = "faulty", [MD_LEVEL_CONTAINER] = "container",
+};
+#define N_LEVEL_NAMES (sizeof(level_names) / sizeof(level_names[0]))
 
 /* Numeric levels as in include/uapi/linux/raid/md_u.h and md_p.h (LEVEL_*). */
 static const struct {
@@ -170,16 +166,15 @@ static const struct {
 enum md_level md_level_parse(struct strv s)
 {
 	long long num;
-	size_t i;
 
 	s = strv_trim(s);
 	if (s.n == 0)
 		return MD_LEVEL_NONE;
-	for (i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++)
-		if (strv_eq(s, level_names[i].name))
-			return level_names[i].level;
+	for (size_t i = 0; i < N_LEVEL_NAMES; i++)
+		if (level_names[i] && strv_eq(s, level_names[i]))
+			return (enum md_level)i;
 	if (strv_to_ll(s, -1000, 1000, &num) == 0)
-		for (i = 0; i < sizeof(level_numbers) / sizeof(level_numbers[0]); i++)
+		for (size_t i = 0; i < sizeof(level_numbers) / sizeof(level_numbers[0]); i++)
 			if (level_numbers[i].num == num)
 				return level_numbers[i].level;
 	return MD_LEVEL_OTHER;
@@ -187,27 +182,13 @@ enum md_level md_level_parse(struct strv s)
 
 const char *md_level_name(enum md_level level)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++)
-		if (level_names[i].level == level)
-			return level_names[i].name;
-	return "unknown";
+	return (size_t)level < N_LEVEL_NAMES && level_names[level] ? level_names[level] : "unknown";
 }
 
 bool md_level_has_slots(enum md_level level)
 {
-	switch (level) {
-	case MD_LEVEL_RAID1:
-	case MD_LEVEL_RAID4:
-	case MD_LEVEL_RAID5:
-	case MD_LEVEL_RAID6:
-	case MD_LEVEL_RAID10:
-	case MD_LEVEL_MULTIPATH:
-		return true;
-	default:
-		return false;
-	}
+	return level == MD_LEVEL_RAID1 || level == MD_LEVEL_RAID4 || level == MD_LEVEL_RAID5 ||
+	       level == MD_LEVEL_RAID6 || level == MD_LEVEL_RAID10 || level == MD_LEVEL_MULTIPATH;
 }
 
 /*
@@ -216,11 +197,9 @@ bool md_level_has_slots(enum md_level level)
  */
 bool md_name_valid(struct strv name)
 {
-	size_t i;
-
 	if (name.n < 3 || name.n >= MD_NAME_MAX || !strv_starts(name, "md"))
 		return false;
-	for (i = 2; i < name.n; i++) {
+	for (size_t i = 2; i < name.n; i++) {
 		char c = name.p[i];
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -228,6 +207,12 @@ bool md_name_valid(struct strv name)
 			return false;
 	}
 	return true;
+}
+
+bool md_metadata_is_container(struct strv v)
+{
+	/* A member names its container: "external:/md127/0", or "-md127/0" while blocked. */
+	return strv_starts(v, "external:") && v.n > 9 && v.p[9] != '/' && v.p[9] != '-';
 }
 
 void md_set_reset(struct md_set *s)
@@ -238,17 +223,13 @@ void md_set_reset(struct md_set *s)
 
 void md_set_free(struct md_set *s)
 {
-	size_t i;
-
 	if (!s)
 		return;
-	for (i = 0; i < s->cap; i++)
+	for (size_t i = 0; i < s->cap; i++)
 		md_array_free(&s->v[i]);
 	free(s->v);
-	s->v = NULL;
-	s->n = s->cap = 0;
 	hindex_free(&s->index);
-	s->index_stale = false;
+	memset(s, 0, sizeof(*s));
 }
 
 static uint64_t name_hash(const char *name)
@@ -301,14 +282,6 @@ int md_set_add(struct md_set *s, struct strv name, struct md_array **ret)
 	return 0;
 }
 
-void md_set_truncate(struct md_set *s, size_t n)
-{
-	if (n < s->n) {
-		s->n = n;
-		s->index_stale = true;
-	}
-}
-
 struct name_key {
 	const struct md_set *s;
 	const char *name;
@@ -345,16 +318,13 @@ static int cmp_array(const void *x, const void *y)
 	return strcmp(a->name, b->name);
 }
 
-void md_set_sort(struct md_set *s)
+void md_set_sort(struct md_set *s, size_t n)
 {
+	if (n < s->n)
+		s->n = n;
 	if (s->n > 1)
 		qsort(s->v, s->n, sizeof(*s->v), cmp_array);
 	s->index_stale = true;
-}
-
-static bool activity_running(enum redmon_activity act)
-{
-	return act != REDMON_ACTIVITY_NONE;
 }
 
 int md_array_merge(struct md_array *sys, const struct md_array *st)
@@ -399,7 +369,7 @@ int md_array_merge(struct md_array *sys, const struct md_array *st)
 			return r;
 	}
 
-	if (!activity_running(sys->activity)) {
+	if (sys->activity == REDMON_ACTIVITY_NONE) {
 		sys->activity = st->activity;
 		sys->progress = st->progress;
 	} else if (sys->progress < 0 && sys->activity == st->activity) {

@@ -70,6 +70,21 @@ enum md_dev_flag {
 	MD_DEV_WRITE_ERROR = 1u << 8,	   /* write_error */
 };
 
+/*
+ * The names of the device flags: the mdstat letter ("(F)"; 0 when mdstat
+ * prints none) and the sysfs state word (drivers/md/md.c state_show();
+ * "writemostly" is an older spelling).  The lettered ones come first, in the
+ * order their words are shown.
+ */
+struct md_dev_flag_name {
+	unsigned int flag;
+	char letter;
+	const char *word;
+};
+
+#define MD_DEV_FLAG_NAMES 10
+extern const struct md_dev_flag_name md_dev_flag_names[MD_DEV_FLAG_NAMES];
+
 struct md_dev {
 	char name[MD_DEV_NAME_MAX]; /* kernel block device name, e.g. sdb1 */
 	char state[MD_STATE_MAX];   /* sysfs state text; empty from mdstat */
@@ -168,6 +183,9 @@ bool md_level_has_slots(enum md_level level);
 /* True when name looks like an md device name: md followed by [A-Za-z0-9_]. */
 bool md_name_valid(struct strv name);
 
+/* Metadata "external:imsm" (not "external:/md127/0"): an IMSM/DDF container's. */
+bool md_metadata_is_container(struct strv v);
+
 void md_set_reset(struct md_set *s);
 void md_set_free(struct md_set *s);
 
@@ -177,13 +195,10 @@ void md_set_free(struct md_set *s);
  */
 int md_set_add(struct md_set *s, struct strv name, struct md_array **ret);
 
-/* Forget the records from n on (kept for reuse). */
-void md_set_truncate(struct md_set *s, size_t n);
-
 struct md_array *md_set_find(struct md_set *s, const char *name);
 
-/* Sort by name, for a stable report order of sysfs-only arrays. */
-void md_set_sort(struct md_set *s);
+/* Keep the first n records (the others kept for reuse), sorted by name: a stable report order. */
+void md_set_sort(struct md_set *s, size_t n);
 
 /*
  * Merge what mdstat says about an array (st) into what sysfs says (sys), in

@@ -19,8 +19,9 @@
  */
 #include "md_group.h"
 
+#include "../lib/psu_util.h"
+
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,12 +42,10 @@ static int raid10_thinnest(int n, int near, int copies, const unsigned char *slo
 	int first = 0, thinnest = copies;
 
 	do {
-		int k, cnt = 0, this = first;
+		int cnt = 0;
 
-		for (k = 0; k < copies; k++) {
-			cnt += slots[this] == MD_SLOT_IN_SYNC;
-			this = (this + 1) % n;
-		}
+		for (int k = 0; k < copies; k++)
+			cnt += slots[(first + k) % n] == MD_SLOT_IN_SYNC;
 		if (cnt < thinnest)
 			thinnest = cnt;
 		first = (first + near) % n;
@@ -114,51 +113,8 @@ struct md_margin md_margin_rule(enum md_level level, int n, int ok, const unsign
 	return m;
 }
 
-/* Bounded reason text: clauses joined by "; ". */
-struct rbuf {
-	char *p;
-	size_t cap, len;
-};
-
-static void __attribute__((format(printf, 3, 0)))
-rvadd(struct rbuf *r, bool clause, const char *fmt, va_list ap)
-{
-	int n;
-
-	if (r->len + 1 >= r->cap)
-		return;
-	if (clause && r->len > 0) {
-		n = snprintf(r->p + r->len, r->cap - r->len, "; ");
-		r->len += (size_t)n;
-		if (r->len >= r->cap) {
-			r->len = r->cap - 1;
-			return;
-		}
-	}
-	n = vsnprintf(r->p + r->len, r->cap - r->len, fmt, ap);
-	if (n > 0)
-		r->len += (size_t)n;
-	if (r->len >= r->cap)
-		r->len = r->cap - 1;
-}
-
-static void __attribute__((format(printf, 2, 3))) rclause(struct rbuf *r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	rvadd(r, true, fmt, ap);
-	va_end(ap);
-}
-
-static void __attribute__((format(printf, 2, 3))) rmore(struct rbuf *r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	rvadd(r, false, fmt, ap);
-	va_end(ap);
-}
+/* Append to the reason, cut when full; clauses are joined by "; ". */
+#define reason_add(gb, sep, ...) psu_text_add((gb)->reason, sizeof((gb)->reason), sep, __VA_ARGS__)
 
 static int reserve(struct md_group_buf *gb, size_t members, size_t slots)
 {
@@ -200,39 +156,16 @@ void md_group_buf_free(struct md_group_buf *gb)
 /* Words for a device state when the source printed flags, not text (mdstat). */
 static void flags_text(unsigned int flags, enum redmon_role role, char *buf, size_t cap)
 {
-	static const struct {
-		unsigned int flag;
-		const char *word;
-	} words[] = {
-		{ MD_DEV_FAULTY, "faulty" },
-		{ MD_DEV_SPARE, "spare" },
-		{ MD_DEV_WRITE_MOSTLY, "write_mostly" },
-		{ MD_DEV_JOURNAL, "journal" },
-		{ MD_DEV_REPLACEMENT, "replacement" },
-	};
-	struct rbuf r = { buf, cap, 0 };
-	size_t i;
+	const struct md_dev_flag_name *f;
 
 	buf[0] = '\0';
 	if (role == REDMON_ROLE_ACTIVE && !(flags & MD_DEV_JOURNAL))
-		rmore(&r, "in_sync");
+		psu_text_add(buf, cap, "", "in_sync");
 	else if (role == REDMON_ROLE_REBUILDING && !(flags & MD_DEV_REPLACEMENT))
-		rmore(&r, "rebuilding");
-	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		if (flags & words[i].flag)
-			rmore(&r, "%s%s", r.len ? "," : "", words[i].word);
-}
-
-/* Copy the C string src into dst (cap >= 1), cut to fit; returns the length copied. */
-static size_t copy_cut(char *dst, size_t cap, const char *src)
-{
-	size_t n = strlen(src);
-
-	if (n > cap - 1)
-		n = cap - 1;
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-	return n;
+		psu_text_add(buf, cap, "", "rebuilding");
+	for (f = md_dev_flag_names; f->letter; f++) /* the flags mdstat shows */
+		if (flags & f->flag)
+			psu_text_add(buf, cap, ",", "%s", f->word);
 }
 
 /* Plain copies, no snprintf(): this runs for every member of every array at every scan. */
@@ -241,105 +174,72 @@ static void set_member(struct md_group_buf *gb, size_t i, const struct md_dev *d
 {
 	struct redmon_member *m = &gb->members[i];
 	struct md_member_text *t = &gb->text[i];
-	size_t n;
 
-	memset(m, 0, sizeof(*m));
-	copy_cut(t->name, sizeof(t->name), d->name);
-	/* sysfs spells a '/' in a block device name as '!' (cciss!c0d0). */
+	memcpy(t->name, d->name, sizeof(t->name));
 	memcpy(t->device, "/dev/", 5);
-	n = 5 + copy_cut(t->device + 5, sizeof(t->device) - 5, d->name);
-	for (char *p = t->device + 5; p < t->device + n; p++)
+	memcpy(t->device + 5, d->name, sizeof(d->name));
+	/* sysfs spells a '/' in a block device name as '!' (cciss!c0d0). */
+	for (char *p = t->device + 5; *p; p++)
 		if (*p == '!')
 			*p = '/';
 	if (d->state[0])
-		copy_cut(t->state, sizeof(t->state), d->state);
+		memcpy(t->state, d->state, sizeof(t->state));
 	else
 		flags_text(d->flags, role, t->state, sizeof(t->state));
-	m->name = t->name;
-	m->device = t->device;
+	*m = (struct redmon_member){ .name = t->name, .device = t->device, .role = role };
 	m->state = t->state[0] ? t->state : NULL;
-	m->role = role;
 }
 
-static void add_missing(struct md_group_buf *gb, size_t *n_members, int slot)
+/* Add to the reason up to four names of members in role, as "a, b and 2 more". */
+static void list_names(struct md_group_buf *gb, size_t n, enum redmon_role role, const char *what,
+		       bool *first)
 {
-	struct redmon_member *m = &gb->members[*n_members];
-	struct md_member_text *t = &gb->text[*n_members];
+	size_t shown = 0, total = 0;
 
-	memset(m, 0, sizeof(*m));
-	snprintf(t->name, sizeof(t->name), "slot%d", slot);
-	m->name = t->name;
-	m->role = REDMON_ROLE_MISSING;
-	(*n_members)++;
-}
-
-/* List up to four names of members in role, as "a, b and 2 more". */
-static void list_names(struct rbuf *r, const struct md_group_buf *gb, size_t n,
-		       enum redmon_role role, const char *what, bool *first)
-{
-	size_t i, shown = 0, total = 0;
-
-	for (i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		total += gb->members[i].role == role;
 	if (total == 0)
 		return;
-	rmore(r, "%s", *first ? "" : ", ");
+	reason_add(gb, "", "%s", *first ? "" : ", ");
 	*first = false;
-	for (i = 0; i < n && shown < 4; i++) {
-		if (gb->members[i].role != role)
-			continue;
-		rmore(r, "%s%s", shown ? ", " : "", gb->members[i].name);
-		shown++;
-	}
+	for (size_t i = 0; i < n && shown < 4; i++)
+		if (gb->members[i].role == role)
+			reason_add(gb, "", "%s%s", shown++ ? ", " : "", gb->members[i].name);
 	if (total > shown)
-		rmore(r, " and %zu more", total - shown);
+		reason_add(gb, "", " and %zu more", total - shown);
 	if (what)
-		rmore(r, " %s", what);
+		reason_add(gb, "", " %s", what);
 }
 
-static void activity_reason(struct rbuf *r, enum redmon_activity act, double progress)
-{
-	static const char *const names[REDMON_ACTIVITY_COUNT_] = {
-		[REDMON_ACTIVITY_RECOVERY] = "recovery", [REDMON_ACTIVITY_RESYNC] = "resync",
-		[REDMON_ACTIVITY_RESHAPE] = "reshape",	 [REDMON_ACTIVITY_CHECK] = "check",
-		[REDMON_ACTIVITY_REPAIR] = "repair",
-	};
+static const char *const activity_names[REDMON_ACTIVITY_COUNT_] = {
+	[REDMON_ACTIVITY_RECOVERY] = "recovery", [REDMON_ACTIVITY_RESYNC] = "resync",
+	[REDMON_ACTIVITY_RESHAPE] = "reshape",	 [REDMON_ACTIVITY_CHECK] = "check",
+	[REDMON_ACTIVITY_REPAIR] = "repair",
+};
 
-	switch (act) {
-	case REDMON_ACTIVITY_NONE:
-	case REDMON_ACTIVITY_COUNT_:
-		break;
-	case REDMON_ACTIVITY_DELAYED:
-		rclause(r, "resync delayed behind another array");
-		break;
-	case REDMON_ACTIVITY_PENDING:
-		rclause(r, "resync pending until the first write");
-		break;
-	default:
-		if (progress >= 0)
-			rclause(r, "%s %.1f%% done", names[act], progress);
-		else
-			rclause(r, "%s running", names[act]);
-		break;
-	}
-}
-
+/* The activities that run with a progress (the others are states: delayed, pending). */
 static bool activity_has_progress(enum redmon_activity act)
 {
-	return act == REDMON_ACTIVITY_RECOVERY || act == REDMON_ACTIVITY_RESYNC ||
-	       act == REDMON_ACTIVITY_RESHAPE || act == REDMON_ACTIVITY_CHECK ||
-	       act == REDMON_ACTIVITY_REPAIR;
+	return act < REDMON_ACTIVITY_COUNT_ && activity_names[act];
+}
+
+static void activity_reason(struct md_group_buf *gb, enum redmon_activity act, double progress)
+{
+	if (act == REDMON_ACTIVITY_DELAYED)
+		reason_add(gb, "; ", "resync delayed behind another array");
+	else if (act == REDMON_ACTIVITY_PENDING)
+		reason_add(gb, "; ", "resync pending until the first write");
+	else if (activity_has_progress(act) && progress >= 0)
+		reason_add(gb, "; ", "%s %.1f%% done", activity_names[act], progress);
+	else if (activity_has_progress(act))
+		reason_add(gb, "; ", "%s running", activity_names[act]);
 }
 
 static struct md_r10_geo geo_of(const struct md_array *a)
 {
-	struct md_r10_geo geo = { 0, 0 };
+	struct md_r10_geo unknown = { 0, 0 }, geo = { a->r10_near, a->r10_far };
 
-	if (a->r10_known) {
-		geo.near = a->r10_near;
-		geo.far = a->r10_far;
-	}
-	return geo;
+	return a->r10_known ? geo : unknown;
 }
 
 static int32_t nominal_of(const struct md_array *a, int n)
@@ -353,56 +253,17 @@ static int32_t nominal_of(const struct md_array *a, int n)
 	return m.margin == REDMON_MARGIN_UNKNOWN ? 0 : m.nominal;
 }
 
-static void fill_common(const struct md_array *a, struct md_group_buf *gb)
+/*
+ * An array not running (why NULL: service is lost until it is started) or
+ * not understood (why: margin unknown): its members as far as known.
+ */
+static void build_stopped(const struct md_array *a, struct md_group_buf *gb, const char *why)
 {
 	struct redmon_group *g = &gb->g;
 
-	memset(g, 0, sizeof(*g));
-	g->name = a->name;
-	g->kind = "raid";
-	g->type = md_level_name(a->level);
-	g->members = gb->members;
-	g->progress = -1;
-	g->activity = REDMON_ACTIVITY_NONE;
-	gb->reason[0] = '\0';
-}
-
-/* The array could not be read: members as far as known, margin unknown. */
-static void build_unknown(const struct md_array *a, struct md_group_buf *gb, const char *why)
-{
-	struct redmon_group *g = &gb->g;
-	size_t i;
-
-	g->members_total = a->raid_disks >= 0 ? a->raid_disks : a->n_devs ? (int)a->n_devs : -1;
-	g->members_ok = -1;
 	g->members_failed = 0; /* the rules may have counted before giving up */
 	g->spares = 0;
-	for (i = 0; i < a->n_devs; i++) {
-		const struct md_dev *d = &a->devs[i];
-		enum redmon_role role = REDMON_ROLE_UNKNOWN;
-
-		if (d->flags & MD_DEV_FAULTY) {
-			role = REDMON_ROLE_FAILED;
-			g->members_failed++;
-		}
-		set_member(gb, i, d, role);
-	}
-	g->n_members = a->n_devs;
-	g->margin = REDMON_MARGIN_UNKNOWN;
-	g->margin_nominal = nominal_of(a, g->members_total);
-	snprintf(gb->reason, sizeof(gb->reason), "%s", why);
-	g->reason = gb->reason;
-}
-
-/* Assembled but not running: service is lost until it is started. */
-static void build_inactive(const struct md_array *a, struct md_group_buf *gb)
-{
-	struct redmon_group *g = &gb->g;
-	size_t i;
-
-	g->members_total = a->raid_disks > 0 ? a->raid_disks : (int)a->n_devs;
-	g->members_ok = 0;
-	for (i = 0; i < a->n_devs; i++) {
+	for (size_t i = 0; i < a->n_devs; i++) {
 		const struct md_dev *d = &a->devs[i];
 		enum redmon_role role = REDMON_ROLE_UNKNOWN;
 		bool spare = a->dev_slots_known
@@ -412,16 +273,26 @@ static void build_inactive(const struct md_array *a, struct md_group_buf *gb)
 		if (d->flags & MD_DEV_FAULTY) {
 			role = REDMON_ROLE_FAILED;
 			g->members_failed++;
-		} else if (spare) {
+		} else if (spare && !why) {
 			role = REDMON_ROLE_SPARE;
 			g->spares++;
 		}
 		set_member(gb, i, d, role);
 	}
 	g->n_members = a->n_devs;
-	g->margin = -1;
+	if (why) {
+		g->members_total = a->raid_disks >= 0 ? a->raid_disks : (int)a->n_devs;
+		if (a->raid_disks < 0 && a->n_devs == 0)
+			g->members_total = -1; /* nothing says how many */
+		g->members_ok = -1;
+		g->margin = REDMON_MARGIN_UNKNOWN;
+	} else {
+		g->members_total = a->raid_disks > 0 ? a->raid_disks : (int)a->n_devs;
+		g->members_ok = 0;
+		g->margin = -1;
+	}
 	g->margin_nominal = nominal_of(a, g->members_total);
-	snprintf(gb->reason, sizeof(gb->reason), "array inactive (not running)");
+	snprintf(gb->reason, sizeof(gb->reason), "%s", why ? why : "array inactive (not running)");
 	g->reason = gb->reason;
 }
 
@@ -434,9 +305,8 @@ static int roles_sysfs(const struct md_array *a, struct md_group_buf *gb, int n)
 {
 	struct redmon_group *g = &gb->g;
 	int ok = 0;
-	size_t i;
 
-	for (i = 0; i < a->n_devs; i++) {
+	for (size_t i = 0; i < a->n_devs; i++) {
 		const struct md_dev *d = &a->devs[i];
 		bool in_slot = d->slot >= 0;
 		bool counted = in_slot && d->slot < n;
@@ -478,7 +348,7 @@ static int roles_sysfs(const struct md_array *a, struct md_group_buf *gb, int n)
 	}
 	if (!a->dev_slots_known)
 		return ok > n ? n : ok;
-	for (i = 0; i < (size_t)n; i++)
+	for (size_t i = 0; i < (size_t)n; i++)
 		ok += gb->slots[i] == MD_SLOT_IN_SYNC;
 	return ok;
 }
@@ -493,10 +363,9 @@ static int roles_sysfs(const struct md_array *a, struct md_group_buf *gb, int n)
 static int roles_mdstat(const struct md_array *a, struct md_group_buf *gb, int n)
 {
 	struct redmon_group *g = &gb->g;
-	int ok = 0, candidates = 0, extra;
-	size_t i;
+	int ok = 0, candidates = 0, extra = 0;
 
-	for (i = 0; i < a->n_devs; i++) {
+	for (size_t i = 0; i < a->n_devs; i++) {
 		const struct md_dev *d = &a->devs[i];
 		enum redmon_role role = REDMON_ROLE_ACTIVE;
 
@@ -514,19 +383,19 @@ static int roles_mdstat(const struct md_array *a, struct md_group_buf *gb, int n
 		gb->members[i].role = role;
 	}
 	if (a->n_slots != (size_t)n || n == 0) {
-		/* raid0, linear, faulty: every listed unflagged device serves. */
-		for (i = 0; i < a->n_devs; i++)
-			set_member(gb, i, &a->devs[i], gb->members[i].role);
-		return candidates;
+		ok = candidates; /* raid0, linear, faulty: every listed unflagged device serves */
+	} else {
+		for (size_t i = 0; i < (size_t)n; i++) {
+			gb->slots[i] = a->slots[i] == 'U' ? MD_SLOT_IN_SYNC : MD_SLOT_EMPTY;
+			ok += gb->slots[i] == MD_SLOT_IN_SYNC;
+		}
+		extra = candidates - ok;
 	}
-	for (i = 0; i < (size_t)n; i++) {
-		gb->slots[i] = a->slots[i] == 'U' ? MD_SLOT_IN_SYNC : MD_SLOT_EMPTY;
-		ok += gb->slots[i] == MD_SLOT_IN_SYNC;
-	}
-	for (extra = candidates - ok; extra > 0; extra--) {
+	for (; extra > 0; extra--) {
+		unsigned char *empty;
 		size_t best = a->n_devs;
 
-		for (i = 0; i < a->n_devs; i++) {
+		for (size_t i = 0; i < a->n_devs; i++) {
 			const struct md_dev *d = &a->devs[i];
 
 			if (gb->members[i].role != REDMON_ROLE_ACTIVE ||
@@ -538,30 +407,20 @@ static int roles_mdstat(const struct md_array *a, struct md_group_buf *gb, int n
 		if (best == a->n_devs)
 			break;
 		gb->members[best].role = REDMON_ROLE_REBUILDING;
-		for (i = 0; i < (size_t)n; i++) {
-			if (gb->slots[i] == MD_SLOT_EMPTY) {
-				gb->slots[i] = MD_SLOT_BUSY;
-				break;
-			}
-		}
+		empty = memchr(gb->slots, MD_SLOT_EMPTY, (size_t)n);
+		if (empty)
+			*empty = MD_SLOT_BUSY;
 	}
-	for (i = 0; i < a->n_devs; i++)
+	for (size_t i = 0; i < a->n_devs; i++)
 		set_member(gb, i, &a->devs[i], gb->members[i].role);
 	return ok;
 }
 
-/*
- * Slots the kernel itself counts as missing: sysfs degraded (mddev->degraded;
- * during a reshape raid5_calc_degraded() takes the worse of the old and the
- * new geometry), else the '_' of mdstat's [UU_] over the same n slots
- * (status() prints rdev && In_sync per slot).  -1 when neither is there.
- */
-static int kernel_missing(const struct md_array *a, int n)
+/* The '_' of mdstat's [UU_] over n slots (status() prints rdev && In_sync per slot), or -1. */
+static int mdstat_missing(const struct md_array *a, int n)
 {
 	int missing = 0;
 
-	if (a->degraded >= 0)
-		return a->degraded;
 	if (n == 0 || a->n_slots != (size_t)n)
 		return -1;
 	for (size_t i = 0; i < a->n_slots; i++)
@@ -570,23 +429,26 @@ static int kernel_missing(const struct md_array *a, int n)
 }
 
 /*
+ * Slots the kernel itself counts as missing: sysfs degraded (mddev->degraded;
+ * during a reshape raid5_calc_degraded() takes the worse of the old and the
+ * new geometry), else mdstat's.  -1 when neither is there.
+ */
+static int kernel_missing(const struct md_array *a, int n)
+{
+	return a->degraded >= 0 ? a->degraded : mdstat_missing(a, n);
+}
+
+/*
  * The member detail disagrees with the count of km missing slots.  mdstat's
- * [UU_] becomes the slot map when it says what the count says;
- * otherwise there is no map (which slots are missing is not known) and false
- * is returned.
+ * [UU_] becomes the slot map when it says what the count says; otherwise
+ * there is no map (which slots are missing is not known) and false is
+ * returned.
  */
 static bool kernel_map(const struct md_array *a, struct md_group_buf *gb, int n, int km)
 {
-	int empty = 0;
-	size_t i;
-
-	if (a->n_slots != (size_t)n)
+	if (mdstat_missing(a, n) != km)
 		return false;
-	for (i = 0; i < (size_t)n; i++)
-		empty += a->slots[i] != 'U';
-	if (empty != km)
-		return false;
-	for (i = 0; i < (size_t)n; i++) {
+	for (size_t i = 0; i < (size_t)n; i++) {
 		if (a->slots[i] == 'U')
 			gb->slots[i] = MD_SLOT_IN_SYNC;
 		else if (gb->slots[i] != MD_SLOT_EMPTY)
@@ -648,44 +510,42 @@ static void running_reason(const struct md_array *a, struct md_group_buf *gb, in
 			   int detail_ok)
 {
 	struct redmon_group *g = &gb->g;
-	struct rbuf r = { gb->reason, sizeof(gb->reason), 0 };
 	int missing = n - ok;
 	bool first = true;
 
 	gb->reason[0] = '\0';
 	if (a->run == MD_RUN_BROKEN)
-		rclause(&r, "array broken (a member is missing)");
+		reason_add(gb, "; ", "array broken (a member is missing)");
 	if (missing > 0) {
 		size_t before;
 
-		rclause(&r, "%d of %d slot%s missing", missing, n, n == 1 ? "" : "s");
-		before = r.len;
-		rmore(&r, " (");
-		list_names(&r, gb, a->n_devs, REDMON_ROLE_FAILED, "failed", &first);
-		list_names(&r, gb, a->n_devs, REDMON_ROLE_REBUILDING, "rebuilding", &first);
-		if (first) { /* nothing named: drop the " (" */
-			r.len = before;
+		reason_add(gb, "; ", "%d of %d slot%s missing", missing, n, n == 1 ? "" : "s");
+		before = strlen(gb->reason);
+		reason_add(gb, "", " (");
+		list_names(gb, a->n_devs, REDMON_ROLE_FAILED, "failed", &first);
+		list_names(gb, a->n_devs, REDMON_ROLE_REBUILDING, "rebuilding", &first);
+		if (first) /* nothing named: drop the " (" */
 			gb->reason[before] = '\0';
-		} else {
-			rmore(&r, ")");
-		}
+		else
+			reason_add(gb, "", ")");
 		if (g->margin < 0)
-			rmore(&r, ", more than %s survives", g->type);
+			reason_add(gb, "", ", more than %s survives", g->type);
 		else if (a->level == MD_LEVEL_RAID10)
-			rclause(&r, "margin counts the worst case: the next failure hitting the "
-				    "thinnest mirror set");
+			reason_add(gb, "; ",
+				   "margin counts the worst case: the next failure hitting the "
+				   "thinnest mirror set");
 	} else if (g->members_failed > 0) {
-		rclause(&r, "%d failed device%s still attached (", g->members_failed,
-			g->members_failed == 1 ? "" : "s");
-		list_names(&r, gb, a->n_devs, REDMON_ROLE_FAILED, NULL, &first);
-		rmore(&r, ")");
+		reason_add(gb, "; ", "%d failed device%s still attached (", g->members_failed,
+			   g->members_failed == 1 ? "" : "s");
+		list_names(gb, a->n_devs, REDMON_ROLE_FAILED, NULL, &first);
+		reason_add(gb, "", ")");
 	}
 	if (detail_ok >= 0)
-		rclause(&r,
-			"member detail incomplete: %d of %d slots seen in sync, the kernel "
-			"counts %d missing",
-			detail_ok, n, missing);
-	activity_reason(&r, g->activity, g->progress);
+		reason_add(gb, "; ",
+			   "member detail incomplete: %d of %d slots seen in sync, the kernel "
+			   "counts %d missing",
+			   detail_ok, n, missing);
+	activity_reason(gb, g->activity, g->progress);
 	g->reason = gb->reason[0] ? gb->reason : NULL;
 }
 
@@ -729,14 +589,13 @@ static void build_running(const struct md_array *a, struct md_group_buf *gb)
 	struct redmon_group *g = &gb->g;
 	struct md_r10_geo geo = geo_of(a);
 	struct md_margin m;
-	size_t i, n_members = a->n_devs;
 	int n, ok, km, detail_ok = -1;
 	char why[192];
 	bool map;
 
 	if (md_level_has_slots(a->level)) {
 		if (a->raid_disks <= 0) {
-			build_unknown(a, gb, "number of slots (raid_disks) unknown");
+			build_stopped(a, gb, "number of slots (raid_disks) unknown");
 			return;
 		}
 		n = a->raid_disks;
@@ -745,7 +604,7 @@ static void build_running(const struct md_array *a, struct md_group_buf *gb)
 	}
 	ok = roles_of(a, gb, n, &map);
 	if (ok < 0) {
-		build_unknown(a, gb, "no member information");
+		build_stopped(a, gb, "no member information");
 		return;
 	}
 
@@ -753,7 +612,7 @@ static void build_running(const struct md_array *a, struct md_group_buf *gb)
 	km = kernel_missing(a, n);
 	if (km > n) {
 		snprintf(why, sizeof(why), "the kernel counts %d missing of %d slots", km, n);
-		build_unknown(a, gb, why);
+		build_stopped(a, gb, why);
 		return;
 	}
 	if (km >= 0)
@@ -766,7 +625,7 @@ static void build_running(const struct md_array *a, struct md_group_buf *gb)
 			 "%d of %d slots seen in sync, too few for %s, but no kernel count "
 			 "(degraded, mdstat) confirms it: member detail may be incomplete",
 			 ok, n, g->type);
-		build_unknown(a, gb, why);
+		build_stopped(a, gb, why);
 		return;
 	}
 	if (m.margin == REDMON_MARGIN_UNKNOWN) {
@@ -777,7 +636,7 @@ static void build_running(const struct md_array *a, struct md_group_buf *gb)
 		else
 			snprintf(why, sizeof(why), "level \"%s\" not known to this probe",
 				 a->level_text[0] ? a->level_text : "none");
-		build_unknown(a, gb, why);
+		build_stopped(a, gb, why);
 		return;
 	}
 	if (a->run == MD_RUN_BROKEN ||
@@ -793,11 +652,16 @@ static void build_running(const struct md_array *a, struct md_group_buf *gb)
 		g->progress = a->progress;
 
 	/* Slots nobody occupies become members of role missing. */
-	if (map && a->n_devs > 0)
-		for (i = 0; i < (size_t)n; i++)
-			if (gb->slots[i] == MD_SLOT_EMPTY)
-				add_missing(gb, &n_members, (int)i);
-	g->n_members = n_members;
+	g->n_members = a->n_devs;
+	for (size_t i = 0; map && a->n_devs > 0 && i < (size_t)n; i++) {
+		char *name = gb->text[g->n_members].name;
+
+		if (gb->slots[i] != MD_SLOT_EMPTY)
+			continue;
+		snprintf(name, sizeof(gb->text->name), "slot%zu", i);
+		gb->members[g->n_members++] =
+			(struct redmon_member){ .name = name, .role = REDMON_ROLE_MISSING };
+	}
 	running_reason(a, gb, n, ok, detail_ok);
 }
 
@@ -819,13 +683,17 @@ int md_group_build(const struct md_array *a, struct md_group_buf *gb,
 	if (r < 0)
 		return r;
 
-	fill_common(a, gb);
+	gb->g = (struct redmon_group){ .name = a->name,
+				       .kind = "raid",
+				       .type = md_level_name(a->level),
+				       .members = gb->members,
+				       .progress = -1 };
 	if (md_array_failed(a))
-		build_unknown(a, gb, a->error);
+		build_stopped(a, gb, a->error);
 	else if (a->run == MD_RUN_INACTIVE)
-		build_inactive(a, gb);
+		build_stopped(a, gb, NULL);
 	else if (a->run == MD_RUN_UNKNOWN)
-		build_unknown(a, gb, "array state unknown");
+		build_stopped(a, gb, "array state unknown");
 	else
 		build_running(a, gb);
 	*ret = &gb->g;

@@ -7,11 +7,6 @@
 #ifndef REDMON_MD_GROUP_H
 #define REDMON_MD_GROUP_H
 
-#include <stddef.h>
-#include <stdint.h>
-
-#include <redmon/plugin.h>
-
 #include "md_array.h"
 
 /* Occupancy of one slot, as the rules see it. */
@@ -68,12 +63,9 @@ struct md_group_buf {
 };
 
 /*
- * Decide one array.  The missing slots are the kernel's count where it gives
- * one (degraded, mdstat [UU_]); member detail that disagrees is said to be
- * incomplete in the reason, and detail alone never makes an array failed
- * without evidence (see md_group.c).  On success *ret points into gb (valid until the next
- * call) or is NULL when the array is not a redundancy group (an IMSM/DDF
- * container).  Returns 0 or -ENOMEM.
+ * Decide one array (the rules: md_group.c).  On success *ret points into gb
+ * (valid until the next call) or is NULL when the array is not a redundancy
+ * group (an IMSM/DDF container).  Returns 0 or -ENOMEM.
  */
 int md_group_build(const struct md_array *a, struct md_group_buf *gb,
 		   const struct redmon_group **ret);

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <string.h>
 
-#include "md_sysfs.h"
 #include "mdstat.h"
 
 int md_scan_read(struct md_scan *s, int root_fd, struct fdcache *fdc)
@@ -40,21 +39,12 @@ int md_scan_read(struct md_scan *s, int root_fd, struct fdcache *fdc)
 	return 0;
 }
 
-static void swap_sets(struct md_set *a, struct md_set *b)
-{
-	struct md_set t = *a;
-
-	*a = *b;
-	*b = t;
-}
-
-static void swap_bufs(struct strbuf *a, struct strbuf *b)
-{
-	struct strbuf t = *a;
-
-	*a = *b;
-	*b = t;
-}
+#define SWAP(a, b)                                                                                 \
+	do {                                                                                       \
+		typeof(a) t_ = (a);                                                                \
+		(a) = (b);                                                                         \
+		(b) = t_;                                                                          \
+	} while (0)
 
 /* Same array names in the same order: nothing appeared, vanished or moved. */
 static bool same_names(const struct md_set *a, const struct md_set *b)
@@ -139,33 +129,23 @@ int md_scan_reread(struct md_scan *s, int root_fd, struct fdcache *fdc, unsigned
 					goto full;
 				changed[n_changed++] = i;
 			}
-			swap_sets(&s->mdstat, &s->mdstat_next);
+			SWAP(s->mdstat, s->mdstat_next);
 		}
-		swap_bufs(&s->text, &s->text_next); /* text: what mdstat was parsed from */
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct md_array *a = md_set_find(&s->sysfs, names[i]);
-
-		if (!a)
-			goto full; /* new, or one sysfs does not report */
-		r = reread_array(s, root_fd, fdc, flags, a);
-		if (r == -EAGAIN)
-			goto full;
-		if (r < 0)
-			return r;
+		SWAP(s->text, s->text_next); /* text: what mdstat was parsed from */
 	}
 	/*
-	 * mdstat says these changed, so sysfs may say more: on a live host only
-	 * mdstat wakes us for an array whose attribute files are not kept open
-	 * (beyond the descriptor budget).  Arrays only mdstat shows have nothing
-	 * to read.
+	 * The arrays named, then those whose mdstat block changed, as sysfs may
+	 * say more: on a live host only mdstat wakes us for an array whose
+	 * attribute files are not kept open (beyond the descriptor budget).
 	 */
-	for (size_t i = 0; i < n_changed; i++) {
-		const char *name = s->mdstat.v[changed[i]].name;
+	for (size_t i = 0; i < n + n_changed; i++) {
+		const char *name = i < n ? names[i] : s->mdstat.v[changed[i - n]].name;
 		struct md_array *a = md_set_find(&s->sysfs, name);
 
-		if (!a || named(names, n, name))
-			continue;
+		if (i >= n && (!a || named(names, n, name)))
+			continue; /* only mdstat shows it, or it was read already */
+		if (!a)
+			goto full; /* new, or one sysfs does not report */
 		r = reread_array(s, root_fd, fdc, flags, a);
 		if (r == -EAGAIN)
 			goto full;
@@ -178,32 +158,25 @@ full:
 	return -EAGAIN;
 }
 
-static int emit_one(struct md_scan *s, const struct md_array *a, md_emit_fn emit, void *ctx,
-		    int *count)
+/* Decide a and emit its group: 1, 0 for a container (no group), or < 0. */
+static int emit_one(struct md_scan *s, const struct md_array *a, md_emit_fn emit, void *ctx)
 {
 	const struct redmon_group *g;
-	int r;
+	int r = md_group_build(a, &s->gb, &g);
 
-	r = md_group_build(a, &s->gb, &g);
-	if (r < 0)
+	if (r < 0 || !g)
 		return r;
-	if (!g)
-		return 0;
 	r = emit(ctx, g);
-	if (r < 0)
-		return r;
-	(*count)++;
-	return 0;
+	return r < 0 ? r : 1;
 }
 
 int md_scan_emit(struct md_scan *s, md_emit_fn emit, void *ctx)
 {
-	size_t i;
 	int r, count = 0;
 
-	for (i = 0; i < s->sysfs.n; i++)
+	for (size_t i = 0; i < s->sysfs.n; i++)
 		s->sysfs.v[i].matched = false;
-	for (i = 0; i < s->mdstat.n; i++) {
+	for (size_t i = 0; i < s->mdstat.n; i++) {
 		struct md_array *st = &s->mdstat.v[i];
 		struct md_array *sys = md_set_find(&s->sysfs, st->name);
 
@@ -214,19 +187,21 @@ int md_scan_emit(struct md_scan *s, md_emit_fn emit, void *ctx)
 			if (r == 0)
 				r = md_array_merge(&s->merged, st);
 			if (r == 0)
-				r = emit_one(s, &s->merged, emit, ctx, &count);
+				r = emit_one(s, &s->merged, emit, ctx);
 		} else {
-			r = emit_one(s, st, emit, ctx, &count);
+			r = emit_one(s, st, emit, ctx);
 		}
 		if (r < 0)
 			return r;
+		count += r;
 	}
-	for (i = 0; i < s->sysfs.n; i++) {
+	for (size_t i = 0; i < s->sysfs.n; i++) {
 		if (s->sysfs.v[i].matched)
 			continue;
-		r = emit_one(s, &s->sysfs.v[i], emit, ctx, &count);
+		r = emit_one(s, &s->sysfs.v[i], emit, ctx);
 		if (r < 0)
 			return r;
+		count += r;
 	}
 	return count;
 }

@@ -7,15 +7,8 @@
 #ifndef REDMON_MD_SCAN_H
 #define REDMON_MD_SCAN_H
 
-#include <stdbool.h>
-
-#include <redmon/plugin.h>
-
-#include "md_array.h"
-#include "../lib/fdcache.h"
 #include "md_group.h"
 #include "md_sysfs.h"
-#include "../lib/strbuf.h"
 
 /* All buffers of a scan, kept from scan to scan.  Zero-initialise before use. */
 struct md_scan {

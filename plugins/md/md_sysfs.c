@@ -34,7 +34,7 @@ struct reader {
 	struct md_array *a;
 };
 
-int md_sysfs_parse_int(struct strv s, int min, int max, int *ret)
+static int md_sysfs_parse_int(struct strv s, int min, int max, int *ret)
 {
 	long long v;
 
@@ -57,10 +57,9 @@ int md_sysfs_parse_array_state(struct strv s, enum md_run *ret_run, bool *ret_re
 		{ "active", MD_RUN_ACTIVE, false },	 { "write-pending", MD_RUN_ACTIVE, false },
 		{ "active-idle", MD_RUN_ACTIVE, false }, { "broken", MD_RUN_BROKEN, false },
 	};
-	size_t i;
 
 	s = strv_trim(s);
-	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
 		if (strv_eq(s, states[i].word)) {
 			*ret_run = states[i].run;
 			*ret_read_only = states[i].ro;
@@ -73,6 +72,7 @@ int md_sysfs_parse_array_state(struct strv s, enum md_run *ret_run, bool *ret_re
 int md_sysfs_parse_raid_disks(struct strv s, int *ret)
 {
 	struct strv rest = strv_trim(s), tok, extra;
+	int prev;
 
 	if (rest.n == 0) { /* raid_disks_show prints nothing for 0 */
 		*ret = 0;
@@ -81,15 +81,11 @@ int md_sysfs_parse_raid_disks(struct strv s, int *ret)
 	if (!strv_next_token(&rest, &tok))
 		return -EINVAL;
 	/* "4 (3)": new count, then the count before the reshape. */
-	if (strv_next_token(&rest, &extra)) {
-		int prev;
-
-		if (extra.n < 3 || extra.p[0] != '(' || extra.p[extra.n - 1] != ')' ||
-		    md_sysfs_parse_int(strv_make(extra.p + 1, extra.n - 2), 0, MD_MAX_SLOTS,
-				       &prev) < 0 ||
-		    strv_next_token(&rest, &extra))
-			return -EINVAL;
-	}
+	if (strv_next_token(&rest, &extra) &&
+	    (extra.n < 3 || extra.p[0] != '(' || extra.p[extra.n - 1] != ')' ||
+	     md_sysfs_parse_int(strv_make(extra.p + 1, extra.n - 2), 0, MD_MAX_SLOTS, &prev) < 0 ||
+	     strv_next_token(&rest, &extra)))
+		return -EINVAL;
 	return md_sysfs_parse_int(tok, 0, MD_MAX_SLOTS, ret);
 }
 
@@ -104,10 +100,9 @@ int md_sysfs_parse_sync_action(struct strv s, enum redmon_activity *ret)
 		{ "reshape", REDMON_ACTIVITY_RESHAPE }, { "check", REDMON_ACTIVITY_CHECK },
 		{ "repair", REDMON_ACTIVITY_REPAIR },
 	};
-	size_t i;
 
 	s = strv_trim(s);
-	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
+	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
 		if (strv_eq(s, actions[i].word)) {
 			*ret = actions[i].act;
 			return 0;
@@ -120,16 +115,10 @@ int md_sysfs_parse_sync_completed(struct strv s, double *ret_progress, bool *ret
 {
 	struct strv rest = strv_trim(s), ta, slash, tb;
 	unsigned long long a, b;
-	double pct;
 
-	if (strv_eq(rest, "none")) {
+	if (strv_eq(rest, "none") || strv_eq(rest, "delayed")) {
 		*ret_progress = -1;
-		*ret_delayed = false;
-		return 0;
-	}
-	if (strv_eq(rest, "delayed")) {
-		*ret_progress = -1;
-		*ret_delayed = true;
+		*ret_delayed = rest.p[0] == 'd';
 		return 0;
 	}
 	/* sync_completed_show: "%llu / %llu\n" */
@@ -137,40 +126,16 @@ int md_sysfs_parse_sync_completed(struct strv s, double *ret_progress, bool *ret
 	    !strv_next_token(&rest, &tb) || strv_next_token(&rest, &slash) ||
 	    !strv_eq(slash, "/") || strv_to_u64(ta, &a) < 0 || strv_to_u64(tb, &b) < 0)
 		return -EINVAL;
-	if (b == 0) {
-		pct = -1;
-	} else {
-		/* Rounded down to 0.1 like status_resync()'s per_milli. */
-		pct = floor((double)a * 1000.0 / (double)b) / 10.0;
-		if (pct > 100.0)
-			pct = 100.0;
-	}
-	*ret_progress = pct;
+	/* Rounded down to 0.1 like status_resync()'s per_milli. */
+	*ret_progress = b == 0 ? -1 : fmin(floor((double)a * 1000.0 / (double)b) / 10.0, 100.0);
 	*ret_delayed = false;
 	return 0;
 }
 
 int md_sysfs_parse_dev_state(struct strv s, unsigned int *ret_flags)
 {
-	/* state_show() in drivers/md/md.c; "writemostly" is an older spelling. */
-	static const struct {
-		const char *word;
-		unsigned int flag;
-	} words[] = {
-		{ "faulty", MD_DEV_FAULTY },
-		{ "in_sync", MD_DEV_IN_SYNC },
-		{ "spare", MD_DEV_SPARE },
-		{ "write_mostly", MD_DEV_WRITE_MOSTLY },
-		{ "writemostly", MD_DEV_WRITE_MOSTLY },
-		{ "journal", MD_DEV_JOURNAL },
-		{ "replacement", MD_DEV_REPLACEMENT },
-		{ "want_replacement", MD_DEV_WANT_REPLACEMENT },
-		{ "blocked", MD_DEV_BLOCKED },
-		{ "write_error", MD_DEV_WRITE_ERROR },
-	};
 	struct strv rest = strv_trim(s);
 	unsigned int flags = 0;
-	size_t i;
 
 	if (!strv_is_graph(rest) && rest.n > 0)
 		return -EINVAL;
@@ -178,9 +143,9 @@ int md_sysfs_parse_dev_state(struct strv s, unsigned int *ret_flags)
 		const char *comma = memchr(rest.p, ',', rest.n);
 		struct strv w = strv_make(rest.p, comma ? (size_t)(comma - rest.p) : rest.n);
 
-		for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-			if (strv_eq(w, words[i].word))
-				flags |= words[i].flag;
+		for (size_t i = 0; i < MD_DEV_FLAG_NAMES; i++)
+			if (strv_eq(w, md_dev_flag_names[i].word))
+				flags |= md_dev_flag_names[i].flag;
 		if (!comma)
 			break;
 		rest = strv_make(comma + 1, rest.n - w.n - 1);
@@ -217,146 +182,74 @@ int md_sysfs_parse_layout(struct strv s, int *ret_near, int *ret_far, bool *ret_
 	return 0;
 }
 
-/*
- * Read one attribute (p1 p2 p3 below the md directory) into r->d.buf.
- * Returns 0, -ENOENT when it does not exist, or another -errno.  Over-long
- * content counts as garbage (-EFBIG).
- */
-static int read_attr3(struct reader *r, const char *p1, const char *p2, const char *p3,
-		      unsigned int flags)
-{
-	struct strv v;
-
-	return sysfs_read3(&r->d, p1, p2, p3, flags, &v);
-}
-
-static int read_attr(struct reader *r, const char *rel, unsigned int flags)
-{
-	return read_attr3(r, rel, "", "", flags);
-}
-
-static struct strv buf_str(const struct reader *r)
-{
-	return strv_make(r->d.buf->p, r->d.buf->len);
-}
-
-/* Record why rel (below the md directory) could not be read. */
-static void attr_error_named(struct reader *r, const char *rel, int e)
+/* Record why the attribute last read failed; absent (-ENOENT) is not an error. */
+static void attr_error(struct reader *r, int e)
 {
 	char why[96];
 
-	md_array_set_error(r->a, "sysfs %s unreadable: %s", rel,
-			   sysfs_strerror(e, why, sizeof(why)));
-}
-
-/* Record why the attribute just read (r->d.path) failed. */
-static void attr_error(struct reader *r, int e)
-{
-	attr_error_named(r, sysfs_name(&r->d), e);
-}
-
-/* Read and parse an optional integer attribute; absent keeps *ret. */
-static void read_int_attr(struct reader *r, const char *rel, unsigned int flags, int min, int max,
-			  int *ret)
-{
-	int e = read_attr(r, rel, flags);
-
-	if (e == -ENOENT)
-		return;
-	if (e == 0)
-		e = md_sysfs_parse_int(buf_str(r), min, max, ret);
-	if (e < 0)
-		attr_error(r, e);
-}
-
-static void read_level(struct reader *r, bool *ret_present)
-{
-	int e = read_attr(r, "level", 0);
-
-	*ret_present = e != -ENOENT;
-	if (e == -ENOENT)
-		return;
-	if (e < 0) {
-		attr_error(r, e);
-		return;
-	}
-	r->a->level = md_level_parse(buf_str(r));
-	strv_copy_printable(strv_trim(buf_str(r)), r->a->level_text, sizeof(r->a->level_text));
-}
-
-static void read_array_state(struct reader *r, bool *ret_present)
-{
-	int e = read_attr(r, "array_state", FDC_NOTIFY);
-
-	*ret_present = e != -ENOENT;
-	if (e == 0)
-		e = md_sysfs_parse_array_state(buf_str(r), &r->a->run, &r->a->read_only);
 	if (e < 0 && e != -ENOENT)
-		attr_error(r, e);
+		md_array_set_error(r->a, "sysfs %s unreadable: %s", sysfs_name(&r->d),
+				   sysfs_strerror(e, why, sizeof(why)));
 }
 
-/* metadata_version "external:imsm" (not "external:/md127/0"): a container's. */
-static void read_metadata(struct reader *r)
+/* level and array_state; false when neither is there (the array is gone). */
+static bool read_state(struct reader *r)
 {
+	struct md_array *a = r->a;
+	bool present;
 	struct strv v;
-	int e = read_attr(r, "metadata_version", 0);
+	int e = sysfs_read(&r->d, "level", 0, &v);
 
-	if (e < 0)
-		return; /* only used to recognise containers */
-	v = strv_trim(buf_str(r));
-	if (strv_starts(v, "external:") && v.n > 9 && v.p[9] != '/' && v.p[9] != '-')
-		r->a->ext_container = true;
+	present = e != -ENOENT;
+	attr_error(r, e);
+	if (e == 0) {
+		a->level = md_level_parse(v);
+		strv_copy_printable(strv_trim(v), a->level_text, sizeof(a->level_text));
+	}
+	e = sysfs_read(&r->d, "array_state", FDC_NOTIFY, &v);
+	if (e == -ENOENT) /* a partial capture: running iff it has a personality */
+		a->run = a->level == MD_LEVEL_NONE ? MD_RUN_INACTIVE : MD_RUN_ACTIVE;
+	else if (e == 0)
+		e = md_sysfs_parse_array_state(v, &a->run, &a->read_only);
+	attr_error(r, e);
+	return present || e != -ENOENT;
 }
 
 static void read_sync(struct reader *r)
 {
+	struct md_array *a = r->a;
 	bool delayed = false;
 	double pct = -1;
+	struct strv v;
 	int e;
 
-	e = read_attr(r, "sync_action", FDC_NOTIFY);
+	e = sysfs_read(&r->d, "sync_action", FDC_NOTIFY, &v);
 	if (e == 0)
-		e = md_sysfs_parse_sync_action(buf_str(r), &r->a->activity);
-	if (e < 0 && e != -ENOENT) {
-		attr_error(r, e);
+		e = md_sysfs_parse_sync_action(v, &a->activity);
+	attr_error(r, e);
+	if (e < 0 && e != -ENOENT)
 		return;
-	}
 	/* Not sysfs_notify()ed on every kernel: read, but not worth a watch. */
-	e = read_attr(r, "sync_completed", 0);
-	if (e == 0)
-		e = md_sysfs_parse_sync_completed(buf_str(r), &pct, &delayed);
-	if (e < 0)
+	if (sysfs_read(&r->d, "sync_completed", 0, &v) < 0 ||
+	    md_sysfs_parse_sync_completed(v, &pct, &delayed) < 0)
 		return; /* progress is optional: mdstat may fill it in */
-	if (delayed && r->a->activity != REDMON_ACTIVITY_NONE)
-		r->a->activity = REDMON_ACTIVITY_DELAYED;
-	else if (r->a->activity != REDMON_ACTIVITY_NONE)
-		r->a->progress = pct;
+	if (delayed && a->activity != REDMON_ACTIVITY_NONE)
+		a->activity = REDMON_ACTIVITY_DELAYED;
+	else if (a->activity != REDMON_ACTIVITY_NONE)
+		a->progress = pct;
 }
 
+/* Absent on raid10: the default, near-2, which the rules assume. */
 static void read_layout(struct reader *r)
 {
-	int e = read_attr(r, "layout", 0);
+	struct md_array *a = r->a;
+	struct strv v;
+	int e = sysfs_read(&r->d, "layout", 0, &v);
 
-	if (e == -ENOENT)
-		return; /* raid10 default: near-2, assumed by the rules */
 	if (e == 0)
-		e = md_sysfs_parse_layout(buf_str(r), &r->a->r10_near, &r->a->r10_far,
-					  &r->a->r10_offset);
-	if (e < 0) {
-		attr_error(r, e);
-		return;
-	}
-	r->a->r10_known = true;
-}
-
-static struct md_dev *find_dev(struct md_array *a, struct strv name)
-{
-	size_t i;
-
-	for (i = 0; i < a->n_devs; i++)
-		if (strv_eq(name, a->devs[i].name))
-			return &a->devs[i];
-	return NULL;
+		e = md_sysfs_parse_layout(v, &a->r10_near, &a->r10_far, &a->r10_offset);
+	a->r10_known = e == 0;
+	attr_error(r, e);
 }
 
 /* A device whose slot file is absent: its rdN link, if any, tells the slot. */
@@ -368,33 +261,30 @@ static struct md_dev *find_dev(struct md_array *a, struct strv name)
  */
 static bool read_dev(struct reader *r, struct md_dev *d)
 {
-	int e, slot;
+	struct strv v;
+	int e;
 
 	d->slot = -1;
-	e = read_attr3(r, "dev-", d->name, "/state", FDC_NOTIFY);
+	e = sysfs_read3(&r->d, "dev-", d->name, "/state", FDC_NOTIFY, &v);
 	if (e == -ENOENT)
 		return false; /* hot-removed since the directory was listed */
 	if (e == 0)
-		e = md_sysfs_parse_dev_state(buf_str(r), &d->flags);
+		e = md_sysfs_parse_dev_state(v, &d->flags);
 	if (e < 0) {
 		attr_error(r, e);
 		return true;
 	}
-	strv_copy_printable(strv_trim(buf_str(r)), d->state, sizeof(d->state));
+	strv_copy_printable(strv_trim(v), d->state, sizeof(d->state));
 
-	e = read_attr3(r, "dev-", d->name, "/slot", 0);
+	e = sysfs_read3(&r->d, "dev-", d->name, "/slot", 0, &v);
 	if (e == -ENOENT) {
 		d->slot = SLOT_FROM_RD; /* very old kernels: rdN links tell the slot */
 		return true;
 	}
 	if (e == 0)
-		e = md_sysfs_parse_slot(buf_str(r), &slot);
-	if (e < 0) {
-		attr_error(r, e);
-		return true;
-	}
-	d->slot = slot;
-	r->a->dev_slots_known = true;
+		e = md_sysfs_parse_slot(v, &d->slot);
+	attr_error(r, e);
+	r->a->dev_slots_known |= e == 0;
 	return true;
 }
 
@@ -408,6 +298,7 @@ static bool read_dev(struct reader *r, struct md_dev *d)
 static int read_rd(struct reader *r, int md_fd, int n, char *lnk, size_t cap,
 		   struct strv *ret_target)
 {
+	const char *slash;
 	char num[16];
 	struct strv t;
 	ssize_t len;
@@ -423,32 +314,21 @@ static int read_rd(struct reader *r, int md_fd, int n, char *lnk, size_t cap,
 			return -EFBIG;
 		t = strv_make(lnk, (size_t)len);
 	} else if (errno == EINVAL) {
-		e = read_attr3(r, "rd", num, "", 0);
+		e = sysfs_read3(&r->d, "rd", num, "", 0, &t);
 		if (e < 0)
 			return e;
-		t = strv_trim(buf_str(r));
+		t = strv_trim(t);
 	} else {
 		return -errno;
 	}
 	/* Keep the last path component: "../dev-sdb" or "dev-sdb". */
-	for (size_t i = t.n; i > 0; i--) {
-		if (t.p[i - 1] == '/') {
-			t = strv_make(t.p + i, t.n - i);
-			break;
-		}
-	}
+	slash = memrchr(t.p, '/', t.n);
+	if (slash)
+		t = strv_make(slash + 1, t.n - (size_t)(slash + 1 - t.p));
 	if (!strv_starts(t, "dev-") || t.n == 4)
 		return -EINVAL;
 	*ret_target = strv_make(t.p + 4, t.n - 4);
 	return 0;
-}
-
-static bool rd_slot(const char *name, int *ret)
-{
-	struct strv s = strv_c(name);
-
-	return strv_starts(s, "rd") &&
-	       md_sysfs_parse_int(strv_make(s.p + 2, s.n - 2), 0, MD_MAX_SLOTS - 1, ret) == 0;
 }
 
 static int cmp_dev(const void *x, const void *y)
@@ -471,7 +351,8 @@ static int md_dir_entry(void *ctx, const char *name)
 	struct md_dev *d;
 	int e, slot;
 
-	if (rd_slot(name, &slot)) {
+	if (strv_starts(nm, "rd") &&
+	    md_sysfs_parse_int(strv_make(nm.p + 2, nm.n - 2), 0, MD_MAX_SLOTS - 1, &slot) == 0) {
 		if (b->n_rd == b->cap_rd) {
 			size_t cap = b->cap_rd ? 2 * b->cap_rd : 16;
 			int *v = realloc(b->rd, cap * sizeof(*v));
@@ -510,9 +391,8 @@ static int md_dir_entry(void *ctx, const char *name)
 static int read_rd_slots(struct reader *r)
 {
 	struct md_array *a = r->a;
-	char entry[16], lnk[MD_DEV_NAME_MAX + 64];
+	char lnk[MD_DEV_NAME_MAX + 64];
 	struct strv target;
-	struct md_dev *d;
 	int e, md_fd;
 
 	e = sysfs_dir_path(&r->d, "", "", "");
@@ -528,13 +408,12 @@ static int read_rd_slots(struct reader *r)
 		if (e == -ENOMEM)
 			break;
 		if (e < 0) {
-			snprintf(entry, sizeof(entry), "rd%d", r->b->rd[i]);
-			md_array_set_error(a, "sysfs %s not understood", entry);
+			md_array_set_error(a, "sysfs rd%d not understood", r->b->rd[i]);
 			continue;
 		}
-		d = find_dev(a, target);
-		if (d && d->slot == SLOT_FROM_RD)
-			d->slot = r->b->rd[i];
+		for (size_t j = 0; j < a->n_devs; j++) /* the device it names, by name */
+			if (strv_eq(target, a->devs[j].name) && a->devs[j].slot == SLOT_FROM_RD)
+				a->devs[j].slot = r->b->rd[i];
 		a->dev_slots_known = true;
 	}
 	close(md_fd);
@@ -584,36 +463,30 @@ static int read_devs(struct reader *r)
 static int read_array(struct reader *r)
 {
 	struct md_array *a = r->a;
-	bool has_level, has_state;
+	char why[96];
+	struct strv v;
 	int e;
 
 	sysfs_dir_at(&r->d, "sys/block/%s/md", r->a->name); /* MD_NAME_MAX: it fits */
 	a->source = MD_SRC_SYSFS;
-	read_level(r, &has_level);
-	read_array_state(r, &has_state);
-	if (!has_level && !has_state) {
+	if (!read_state(r)) {
 		/* Listed a moment ago, or no md directory at all. */
 		md_array_set_error(a, "array vanished while being read");
 		return 0;
 	}
 	if (md_array_failed(a))
 		return 0;
-	if (!has_state) /* a partial capture: running iff it has a personality */
-		a->run = a->level == MD_LEVEL_NONE ? MD_RUN_INACTIVE : MD_RUN_ACTIVE;
 	if (a->level == MD_LEVEL_NONE && a->run == MD_RUN_ACTIVE)
 		md_array_set_error(a, "sysfs shows a running array without a level");
 
-	a->raid_disks = -1;
-	{
-		int e2 = read_attr(r, "raid_disks", 0);
-
-		if (e2 == 0)
-			e2 = md_sysfs_parse_raid_disks(buf_str(r), &a->raid_disks);
-		if (e2 < 0 && e2 != -ENOENT)
-			attr_error(r, e2);
-	}
+	e = sysfs_read(&r->d, "raid_disks", 0, &v);
+	if (e == 0)
+		e = md_sysfs_parse_raid_disks(v, &a->raid_disks);
+	attr_error(r, e);
 	if (a->level == MD_LEVEL_NONE || a->level == MD_LEVEL_CONTAINER) {
-		read_metadata(r);
+		/* metadata_version is read only to recognise a container */
+		if (sysfs_read(&r->d, "metadata_version", 0, &v) == 0)
+			a->ext_container = md_metadata_is_container(strv_trim(v));
 		if (a->level == MD_LEVEL_CONTAINER ||
 		    (a->ext_container && a->run != MD_RUN_ACTIVE)) {
 			a->container = true;
@@ -621,7 +494,10 @@ static int read_array(struct reader *r)
 		}
 	}
 	if (a->run == MD_RUN_ACTIVE && md_level_has_slots(a->level)) {
-		read_int_attr(r, "degraded", FDC_NOTIFY, 0, MD_MAX_SLOTS, &a->degraded);
+		e = sysfs_read(&r->d, "degraded", FDC_NOTIFY, &v);
+		if (e == 0)
+			e = md_sysfs_parse_int(v, 0, MD_MAX_SLOTS, &a->degraded);
+		attr_error(r, e);
 		read_sync(r);
 	}
 	if (a->level == MD_LEVEL_RAID10)
@@ -630,11 +506,11 @@ static int read_array(struct reader *r)
 	e = read_devs(r);
 	if (e == -ENOMEM)
 		return e;
-	if (e == -ENOENT) {
+	if (e == -ENOENT)
 		md_array_set_error(a, "array vanished while being read");
-	} else if (e < 0) {
-		attr_error_named(r, "directory", e);
-	}
+	else if (e < 0)
+		md_array_set_error(a, "sysfs directory unreadable: %s",
+				   sysfs_strerror(e, why, sizeof(why)));
 	return 0;
 }
 
@@ -717,8 +593,7 @@ int md_sysfs_read(int root_fd, struct fdcache *fdc, struct md_sysfs_buf *buf, st
 		}
 		k++;
 	}
-	md_set_truncate(set, k);
-	md_set_sort(set);
+	md_set_sort(set, k);
 	return 0;
 }
 

@@ -7,11 +7,8 @@
 #ifndef REDMON_MD_SYSFS_H
 #define REDMON_MD_SYSFS_H
 
-#include <stdbool.h>
-
-#include "md_array.h"
 #include "../lib/fdcache.h"
-#include "../lib/strbuf.h"
+#include "md_array.h"
 
 /* Largest attribute read: sysfs attributes are at most one page. */
 #define MD_ATTR_MAX 4096
@@ -50,7 +47,6 @@ int md_sysfs_read_array(int root_fd, struct fdcache *fdc, struct md_sysfs_buf *b
  */
 int md_sysfs_parse_array_state(struct strv s, enum md_run *ret_run, bool *ret_read_only);
 int md_sysfs_parse_raid_disks(struct strv s, int *ret);
-int md_sysfs_parse_int(struct strv s, int min, int max, int *ret);
 int md_sysfs_parse_sync_action(struct strv s, enum redmon_activity *ret);
 /* "none" -> -1, "delayed" -> *ret_delayed, "a / b" -> percent rounded down to 0.1. */
 int md_sysfs_parse_sync_completed(struct strv s, double *ret_progress, bool *ret_delayed);

@@ -59,58 +59,19 @@ int md_mdstat_parse_dev(struct strv tok, struct md_dev *ret)
 		return -EINVAL;
 	i++;
 
-	memset(&d, 0, sizeof(d));
+	d = (struct md_dev){ .desc_nr = (int)nr, .slot = -1 };
 	memcpy(d.name, tok.p, name_end);
-	d.name[name_end] = '\0';
-	d.desc_nr = (int)nr;
-	d.slot = -1;
 	/* Flags: any sequence of "(X)"; unknown letters are kept out of the counts. */
-	while (i < tok.n) {
-		if (tok.n - i < 3 || tok.p[i] != '(' || tok.p[i + 2] != ')')
+	for (; i < tok.n; i += 3) {
+		if (tok.n - i < 3 || tok.p[i] != '(' || tok.p[i + 2] != ')' ||
+		    !strv_is_graph(strv_make(&tok.p[i + 1], 1)))
 			return -EINVAL;
-		switch (tok.p[i + 1]) {
-		case 'F':
-			d.flags |= MD_DEV_FAULTY;
-			break;
-		case 'S':
-			d.flags |= MD_DEV_SPARE;
-			break;
-		case 'W':
-			d.flags |= MD_DEV_WRITE_MOSTLY;
-			break;
-		case 'J':
-			d.flags |= MD_DEV_JOURNAL;
-			break;
-		case 'R':
-			d.flags |= MD_DEV_REPLACEMENT;
-			break;
-		default:
-			if (!strv_is_graph(strv_make(&tok.p[i + 1], 1)))
-				return -EINVAL;
-			break;
-		}
-		i += 3;
+		for (size_t f = 0; f < MD_DEV_FLAG_NAMES; f++)
+			if (md_dev_flag_names[f].letter == tok.p[i + 1])
+				d.flags |= md_dev_flag_names[f].flag;
 	}
 	*ret = d;
 	return 0;
-}
-
-/* "super <version>": "external:imsm" is a container, "external:/md127/0" a member. */
-static void parse_super(struct md_array *a, struct strv v)
-{
-	if (strv_starts(v, "external:")) {
-		struct strv fmt = strv_make(v.p + 9, v.n - 9);
-
-		/* A member names its container: "/md127/0", or "-md127/0" while blocked. */
-		if (fmt.n > 0 && fmt.p[0] != '/' && fmt.p[0] != '-')
-			a->ext_container = true;
-	}
-}
-
-static void set_level(struct md_array *a, struct strv tok)
-{
-	a->level = md_level_parse(tok);
-	strv_copy_printable(tok, a->level_text, sizeof(a->level_text));
 }
 
 /* "md0 : active raid1 sda1[0] ..." */
@@ -146,7 +107,8 @@ static int parse_header(struct md_array *a, struct strv rest)
 	}
 	/* The personality; a real kernel prints none for an inactive array. */
 	if (!memchr(tok.p, '[', tok.n) && !strv_eq(tok, "super")) {
-		set_level(a, tok);
+		a->level = md_level_parse(tok);
+		strv_copy_printable(tok, a->level_text, sizeof(a->level_text));
 		if (!strv_next_token(&rest, &tok))
 			goto out;
 	}
@@ -154,7 +116,7 @@ static int parse_header(struct md_array *a, struct strv rest)
 		if (strv_eq(tok, "super")) {
 			/* No devices: "super" follows on the same line (md_seq_show). */
 			if (strv_next_token(&rest, &tok))
-				parse_super(a, tok);
+				a->ext_container |= md_metadata_is_container(tok);
 			continue;
 		}
 		r = md_array_add_dev(a, &d);
@@ -179,10 +141,11 @@ out:
 	return 0;
 }
 
-/* "[4/3]" -> n, m */
-static bool parse_nm(struct strv tok, long long *n, long long *m)
+/* "[4/3]" -> n; m (n - degraded) is checked, but the U count of [UU_] is what the rules use. */
+static bool parse_nm(struct strv tok, long long *n)
 {
 	const char *slash;
+	long long m;
 
 	if (tok.n < 5 || tok.p[0] != '[' || tok.p[tok.n - 1] != ']')
 		return false;
@@ -192,17 +155,15 @@ static bool parse_nm(struct strv tok, long long *n, long long *m)
 	return strv_to_ll(strv_make(tok.p + 1, (size_t)(slash - tok.p - 1)), 0, MD_MAX_SLOTS, n) ==
 		       0 &&
 	       strv_to_ll(strv_make(slash + 1, (size_t)(tok.p + tok.n - 1 - slash - 1)), 0,
-			  MD_MAX_SLOTS, m) == 0;
+			  MD_MAX_SLOTS, &m) == 0;
 }
 
 /* "[UU_]" */
 static bool is_slot_string(struct strv tok)
 {
-	size_t i;
-
 	if (tok.n < 3 || tok.p[0] != '[' || tok.p[tok.n - 1] != ']')
 		return false;
-	for (i = 1; i + 1 < tok.n; i++)
+	for (size_t i = 1; i + 1 < tok.n; i++)
 		if (tok.p[i] != 'U' && tok.p[i] != '_')
 			return false;
 	return true;
@@ -215,16 +176,16 @@ static bool is_slot_string(struct strv tok)
 static int parse_status(struct md_array *a, struct strv rest)
 {
 	struct strv tok, prev = { NULL, 0 };
-	long long n = -1, m = -1, copies;
+	long long n = -1, copies;
 	struct strv slots = { NULL, 0 };
 	int r;
 
 	while (strv_next_token(&rest, &tok)) {
 		if (strv_eq(tok, "super")) {
 			if (strv_next_token(&rest, &tok))
-				parse_super(a, tok);
-		} else if (parse_nm(tok, &n, &m)) {
-			/* n and m stored */
+				a->ext_container |= md_metadata_is_container(tok);
+		} else if (parse_nm(tok, &n)) {
+			/* n stored */
 		} else if (is_slot_string(tok)) {
 			slots = strv_make(tok.p + 1, tok.n - 2);
 		} else if (strv_eq(tok, "near-copies") || strv_eq(tok, "far-copies") ||
@@ -261,7 +222,6 @@ static int parse_status(struct md_array *a, struct strv rest)
 	if (r < 0)
 		return r;
 	a->raid_disks = (int)n;
-	(void)m; /* m = n - degraded; the U count is what the rules use */
 	return 0;
 }
 
@@ -291,15 +251,13 @@ static bool parse_percent(struct strv s, double *ret)
 /*
  * A status_resync() line: "[==>...]  recovery = 12.6% (a/b) finish=..",
  * "resync=DELAYED", "resync=PENDING", or md-cluster's "resync=REMOTE".
- * Returns true when the line was one.
  */
-static bool parse_activity(struct md_array *a, struct strv line)
+static void parse_activity(struct md_array *a, struct strv line)
 {
 	struct strv rest = line, tok;
-	size_t i;
 
 	while (strv_next_token(&rest, &tok)) {
-		for (i = 0; i < sizeof(activity_words) / sizeof(activity_words[0]); i++) {
+		for (size_t i = 0; i < sizeof(activity_words) / sizeof(activity_words[0]); i++) {
 			size_t wn = strlen(activity_words[i].word);
 			struct strv after;
 
@@ -315,7 +273,7 @@ static bool parse_activity(struct md_array *a, struct strv line)
 				a->activity = activity_words[i].act;
 				if (!parse_percent(tok, &a->progress))
 					a->progress = -1;
-				return true;
+				return;
 			}
 			if (tok.p[wn] != '=')
 				continue;
@@ -328,10 +286,9 @@ static bool parse_activity(struct md_array *a, struct strv line)
 				a->activity =
 					activity_words[i].act; /* REMOTE: another node works */
 			a->progress = -1;
-			return true;
+			return;
 		}
 	}
-	return false;
 }
 
 static int parse_continuation(struct parser *ps, struct strv line)
@@ -349,9 +306,8 @@ static int parse_continuation(struct parser *ps, struct strv line)
 		ps->cur_status = true;
 		return parse_status(a, rest);
 	}
-	if (strv_starts(strv_ltrim(line), "bitmap:"))
-		return 0;
-	parse_activity(a, line);
+	if (!strv_starts(strv_ltrim(line), "bitmap:"))
+		parse_activity(a, line);
 	return 0;
 }
 
@@ -359,7 +315,6 @@ static int parse_continuation(struct parser *ps, struct strv line)
 static void finish_array(struct parser *ps, size_t end)
 {
 	struct md_array *a = ps->cur;
-	size_t i;
 	bool all_spare = true;
 
 	ps->cur = NULL;
@@ -371,7 +326,7 @@ static void finish_array(struct parser *ps, size_t end)
 		/* md_seq_show prints no resync status for an array that does not run. */
 		a->activity = REDMON_ACTIVITY_NONE;
 		a->progress = -1;
-		for (i = 0; i < a->n_devs; i++)
+		for (size_t i = 0; i < a->n_devs; i++)
 			if (!(a->devs[i].flags & MD_DEV_SPARE))
 				all_spare = false;
 		/* IMSM/DDF container: never runs, every disk outside any slot. */
@@ -389,9 +344,8 @@ static bool is_header(struct strv line, struct strv *ret_name, struct strv *ret_
 {
 	struct strv rest = line, name, colon;
 
-	if (!strv_next_token(&rest, &name) || !md_name_valid(name))
-		return false;
-	if (!strv_next_token(&rest, &colon) || !strv_eq(colon, ":"))
+	if (!strv_next_token(&rest, &name) || !md_name_valid(name) ||
+	    !strv_next_token(&rest, &colon) || !strv_eq(colon, ":"))
 		return false;
 	*ret_name = name;
 	*ret_rest = rest;
@@ -480,7 +434,7 @@ int md_mdstat_update(const char *old, size_t old_len, const char *new, size_t ne
 		     struct md_set *set, struct md_set *tmp, const struct md_array **ret_changed)
 {
 	size_t min = old_len < new_len ? old_len : new_len, pre = 0, suf = 0;
-	size_t lo, hi, old_end, blk_end, new_blk_end;
+	size_t lo, old_end, blk_end, new_blk_end, off;
 	struct md_array *a;
 	int r;
 
@@ -496,17 +450,10 @@ int md_mdstat_update(const char *old, size_t old_len, const char *new, size_t ne
 		suf++;
 	old_end = old_len - suf; /* old[pre, old_end) became new[pre, new_len - suf) */
 
-	/* The last block starting at or before pre (blocks are in text order). */
+	/* After the last block starting at or before pre (blocks are in text order). */
 	lo = 0;
-	hi = set->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (set->v[mid].text_off <= pre)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	while (lo < set->n && set->v[lo].text_off <= pre)
+		lo++; /* cheaper than the comparison of the texts above */
 	if (lo == 0)
 		return -EAGAIN; /* before the first array: "Personalities" */
 	a = &set->v[lo - 1];
@@ -523,14 +470,11 @@ int md_mdstat_update(const char *old, size_t old_len, const char *new, size_t ne
 	if (tmp->n != 1 || !tmp->blocks_known || tmp->v[0].text_off != 0 ||
 	    strcmp(tmp->v[0].name, a->name) != 0)
 		return -EAGAIN;
-	{
-		size_t off = a->text_off;
-
-		r = md_array_copy(a, &tmp->v[0]);
-		if (r < 0)
-			return r;
-		a->text_off = off;
-	}
+	off = a->text_off;
+	r = md_array_copy(a, &tmp->v[0]);
+	if (r < 0)
+		return r;
+	a->text_off = off;
 	for (size_t i = lo; i < set->n; i++)
 		set->v[i].text_off = set->v[i].text_off - old_len + new_len;
 	*ret_changed = a;

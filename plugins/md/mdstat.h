@@ -11,9 +11,6 @@
 #ifndef REDMON_MD_MDSTAT_H
 #define REDMON_MD_MDSTAT_H
 
-#include <stdbool.h>
-#include <stddef.h>
-
 #include "md_array.h"
 
 /* Read limit for proc/mdstat; a larger file is cut and its last array marked unreadable. */
