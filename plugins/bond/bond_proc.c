@@ -209,23 +209,10 @@ static void slave_line(struct parser *ps, struct strv key, struct strv v)
 
 static int start_slave(struct parser *ps, struct strv name)
 {
-	struct bond_slave *s;
-	int r;
-
 	ps->sec = SEC_SLAVE;
 	ps->pdu = PDU_NONE;
 	ps->slave = NULL;
-	if (name.n == 0)
-		return 0;
-	s = bond_info_find_slave(ps->info, name);
-	if (!s) {
-		r = bond_info_add_slave(ps->info, name, &s);
-		if (r < 0)
-			return r;
-	}
-	s->sources |= BOND_SRC_PROC;
-	ps->slave = s;
-	return 0;
+	return name.n ? bond_info_add_slave(ps->info, name, BOND_SRC_PROC, &ps->slave) : 0;
 }
 
 /* Lines without a colon: only two carry facts. */
@@ -238,8 +225,7 @@ static void bare_line(struct parser *ps, struct strv line)
 	if (strv_eq(line, "802.3ad info")) {
 		if (info->mode == BOND_MODE_UNKNOWN)
 			info->mode = BOND_MODE_8023AD;
-	} else if (strv_starts(line, "bond ") && line.n > 24 &&
-		   memcmp(line.p + line.n - 24, "has no active aggregator", 24) == 0) {
+	} else if (strv_starts(line, "bond ") && strv_ends(line, "has no active aggregator")) {
 		/* "bond %s has no active aggregator" (root view, 802.3ad). */
 		info->agg_visible = true;
 		info->no_active_agg = true;

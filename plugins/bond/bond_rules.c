@@ -38,22 +38,6 @@ static bool mac_zero(const uint8_t mac[6])
 	return memcmp(mac, zero, sizeof(zero)) == 0;
 }
 
-static const char *link_text(enum bond_link l)
-{
-	switch (l) {
-	case BOND_LINK_UP:
-		return "up";
-	case BOND_LINK_FAIL:
-		return "going down";
-	case BOND_LINK_DOWN:
-		return "down";
-	case BOND_LINK_BACK:
-		return "going back";
-	default:
-		return "unknown";
-	}
-}
-
 static bool uses_primary(enum bond_mode m)
 {
 	/* bond_uses_primary() in bonding.h */
@@ -73,7 +57,7 @@ static int slave_link(const struct bond_slave *s, struct bond_member_verdict *mv
 			 */
 			add_reason(mv->reason, sizeof(mv->reason),
 				   "carrier down (operstate down) but bonding still says MII %s",
-				   link_text(s->link));
+				   bond_link_name(s->link));
 			return 0;
 		}
 		if (s->link == BOND_LINK_FAIL)
@@ -104,7 +88,7 @@ static void member_state(const struct bond_info *info, const struct bond_slave *
 			 struct bond_member_verdict *mv)
 {
 	size_t cap = sizeof(mv->state);
-	int n = snprintf(mv->state, cap, "mii %s", link_text(s->link));
+	int n = snprintf(mv->state, cap, "mii %s", bond_link_name(s->link));
 	if (s->oper == BOND_OPER_DOWN && n > 0 && (size_t)n < cap)
 		n += snprintf(mv->state + n, cap - (size_t)n, ", operstate down");
 	int active = s->is_active;

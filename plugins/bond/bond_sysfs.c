@@ -512,13 +512,9 @@ static int read_slave_list(struct reader *rd, struct bond_info *info)
 			info->slaves_cut = true;
 			continue;
 		}
-		s = bond_info_find_slave(info, tok);
-		if (!s) {
-			r = bond_info_add_slave(info, tok, &s);
-			if (r < 0)
-				return r;
-		}
-		s->sources |= BOND_SRC_SYSFS;
+		r = bond_info_add_slave(info, tok, BOND_SRC_SYSFS, &s);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
