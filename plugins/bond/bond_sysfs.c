@@ -62,20 +62,7 @@ void bond_names_sort(struct bond_names *s)
 
 bool bond_names_has(const struct bond_names *s, const char *name)
 {
-	size_t lo = 0, hi = s->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(s->v[mid], name);
-
-		if (c == 0)
-			return true;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
+	return s->n && bsearch(&name, s->v, s->n, sizeof(*s->v), cmp_names);
 }
 
 void bond_names_clear(struct bond_names *s)
@@ -261,16 +248,18 @@ static bool attr_fact(struct reader *rd, const char *name, unsigned int *bad, un
 }
 
 /*
- * A number in [0, max] into *field, unless known already.  Empty is what
- * the 802.3ad attributes print outside 802.3ad: no value, not a bad one.
+ * A number in [0, max] into *field, unless known already.  The text none
+ * is no value, not a bad one: empty is what the 802.3ad attributes of the
+ * bond print outside 802.3ad, "N/A" what those of a slave print
+ * (bond_sysfs_slave.c).
  */
-static void attr_num(struct reader *rd, const char *name, long long max, int *field,
-		     unsigned int *bad, unsigned int bit)
+static void attr_num(struct reader *rd, const char *name, const char *none, long long max,
+		     int *field, unsigned int *bad, unsigned int bit)
 {
 	struct strv v;
 	long long x;
 
-	if (*field >= 0 || !attr_fact(rd, name, bad, bit, &v) || !v.n)
+	if (*field >= 0 || !attr_fact(rd, name, bad, bit, &v) || strv_eq(v, none))
 		return;
 	if (strv_to_ll(v, 0, max, &x) == 0)
 		*field = (int)x;
@@ -283,22 +272,7 @@ static void attr_int(struct reader *rd, const char *name, int *field)
 {
 	unsigned int ignored = 0;
 
-	attr_num(rd, name, INT_MAX, field, &ignored, 0);
-}
-
-/* "N/A" or a number, as bond_sysfs_slave.c prints the LACP attributes. */
-static void attr_port_state(struct reader *rd, const char *name, int *field, unsigned int *bad,
-			    unsigned int bit)
-{
-	struct strv v;
-	long long x;
-
-	if (*field >= 0 || !attr_fact(rd, name, bad, bit, &v) || strv_eq(v, "N/A"))
-		return;
-	if (strv_to_ll(v, 0, 255, &x) == 0)
-		*field = (int)x;
-	else
-		*bad |= bit;
+	attr_num(rd, name, "", INT_MAX, field, &ignored, 0);
 }
 
 /* "eth0\n" or empty (no active slave / no primary); 0 or -ENOMEM. */
@@ -363,9 +337,9 @@ static void read_lacp_attrs(struct reader *rd, struct bond_info *info)
 	struct strv v;
 	int agg = -1;
 
-	attr_num(rd, "bonding/min_links", INT_MAX, &info->min_links, bad, BOND_BAD_MIN_LINKS);
+	attr_num(rd, "bonding/min_links", "", INT_MAX, &info->min_links, bad, BOND_BAD_MIN_LINKS);
 	if (!info->agg_visible) {
-		attr_num(rd, "bonding/ad_aggregator", INT_MAX, &agg, bad, BOND_BAD_AGG);
+		attr_num(rd, "bonding/ad_aggregator", "", INT_MAX, &agg, bad, BOND_BAD_AGG);
 		if (agg >= 0) {
 			info->agg_visible = true;
 			if (agg == 0)
@@ -374,7 +348,7 @@ static void read_lacp_attrs(struct reader *rd, struct bond_info *info)
 				info->active_agg = agg;
 		}
 	}
-	attr_num(rd, "bonding/ad_num_ports", INT_MAX, &info->active_ports, bad, BOND_BAD_PORTS);
+	attr_num(rd, "bonding/ad_num_ports", "", INT_MAX, &info->active_ports, bad, BOND_BAD_PORTS);
 	if (!info->partner_mac_known &&
 	    attr_fact(rd, "bonding/ad_partner_mac", bad, BOND_BAD_PARTNER_MAC, &v) && v.n) {
 		info->partner_mac_known = strv_to_mac(v, info->partner_mac) == 0;
@@ -459,10 +433,10 @@ static void read_slave_attrs(struct reader *rd, const struct bond_info *info, st
 			if (!bond_slave_set_agg(s, v))
 				*bad |= BOND_BAD_S_AGG;
 		}
-		attr_port_state(rd, "bonding_slave/ad_actor_oper_port_state", &s->actor_state, bad,
-				BOND_BAD_S_ACTOR);
-		attr_port_state(rd, "bonding_slave/ad_partner_oper_port_state", &s->partner_state,
-				bad, BOND_BAD_S_PARTNER);
+		attr_num(rd, "bonding_slave/ad_actor_oper_port_state", "N/A", 255, &s->actor_state,
+			 bad, BOND_BAD_S_ACTOR);
+		attr_num(rd, "bonding_slave/ad_partner_oper_port_state", "N/A", 255,
+			 &s->partner_state, bad, BOND_BAD_S_PARTNER);
 	}
 	read_oper(rd, &s->oper, bad, BOND_BAD_S_OPER);
 	/* speed: -1 (SPEED_UNKNOWN) or a read error while the link is down. */
@@ -474,13 +448,13 @@ static void read_slave_attrs(struct reader *rd, const struct bond_info *info, st
 						 : BOND_DUPLEX_UNKNOWN;
 }
 
+/* Where a slave's attributes may be, in the order tried. */
+static const enum bond_slave_dir slave_dirs[] = { BOND_DIR_CLASS, BOND_DIR_LOWER, BOND_DIR_SLAVE };
+
 int bond_sysfs_slave_dir(int rootfd, const char *bond, const char *slave, char *buf, size_t len)
 {
-	static const enum bond_slave_dir kinds[] = { BOND_DIR_CLASS, BOND_DIR_LOWER,
-						     BOND_DIR_SLAVE };
-
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		int r = bond_slave_dir_path(bond, slave, kinds[i], buf, len);
+	for (size_t i = 0; i < sizeof(slave_dirs) / sizeof(slave_dirs[0]); i++) {
+		int r = bond_slave_dir_path(bond, slave, slave_dirs[i], buf, len);
 
 		if (r < 0)
 			return r;
@@ -557,8 +531,6 @@ int bond_sysfs_read(int rootfd, struct bond_info *info, struct strbuf *scratch, 
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < info->n_slaves; i++) {
-		static const enum bond_slave_dir kinds[] = { BOND_DIR_CLASS, BOND_DIR_LOWER,
-							     BOND_DIR_SLAVE };
 		struct bond_slave *s = &info->slaves[i];
 
 		if (!s->name_valid)
@@ -568,16 +540,16 @@ int bond_sysfs_read(int rootfd, struct bond_info *info, struct strbuf *scratch, 
 		 * found by reading rather than by a stat of each: on a live
 		 * system the first read is in the first place tried.
 		 */
-		for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		for (size_t k = 0; k < sizeof(slave_dirs) / sizeof(slave_dirs[0]); k++) {
 			unsigned int hits = rd.hits;
 
-			if (bond_slave_dir_path(info->name, s->name, kinds[k], dir, sizeof(dir)) <
-				    0 ||
+			if (bond_slave_dir_path(info->name, s->name, slave_dirs[k], dir,
+						sizeof(dir)) < 0 ||
 			    sysfs_dir_at(&rd.d, "%s", dir) < 0)
 				break;
 			read_slave_attrs(&rd, info, s);
 			if (rd.hits > hits) {
-				s->dir = kinds[k];
+				s->dir = slave_dirs[k];
 				break;
 			}
 		}
