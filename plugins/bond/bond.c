@@ -1,24 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The bond probe: every Linux bond is a redundancy group of kind "nic" whose
- * members are its slaves (README.md says what is decided and why).
+ * members are its slaves (README.md says what is decided and why, and which
+ * events rescan: rtnetlink, udev, inotify on a captured tree).
  *
  * A scan reads /proc/net/bonding/<bond> and sys/class/net/<bond>/ for each
- * bond found (bond_sysfs.h), decides (bond_rules.h) and reports.  Between
- * scans the probe watches, when the core wants events:
- *  - rtnetlink RTNLGRP_LINK: a link message for a bond or a slave of the
- *    last scan asks for a rescan at once (option netlink);
- *  - udev "net" add/remove, on the live root;
- *  - inotify over the directories read, when the root is a captured tree
- *    (option inotify).
- * The core's rescan covers the whole probe, so the probe keeps each bond's
- * last group (struct bond_entry) and re-reads only the bonds the events
- * named; anything in doubt re-reads all (bond_scan()).  While events come,
- * the files read stay open (plugins/lib/fdcache.h).
- * This file is the only one that logs; it owns the probe instance.
+ * bond found (bond_sysfs.h), decides (bond_rules.h) and reports.  The core's
+ * rescan covers the whole probe, so the probe keeps each bond's last group
+ * (struct bond_entry) and re-reads only the bonds the events named; anything
+ * in doubt re-reads all (bond_scan()).  This file is the only one that logs.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,14 +24,13 @@
 #include <redmon/plugin.h>
 
 #include "../lib/fdcache.h"
+#include "../lib/strbuf.h"
+#include "../lib/watch.h"
 #include "bond_info.h"
 #include "bond_netlink.h"
 #include "bond_proc.h"
 #include "bond_rules.h"
 #include "bond_sysfs.h"
-#include "../lib/strbuf.h"
-
-#include "../lib/watch.h"
 
 /*
  * What the last read of one bond gave: the group as reported, and what the
@@ -554,9 +545,7 @@ static int scan_partial(struct bond_probe *p)
 			r = 1;
 	}
 	for (size_t i = 0; i < p->n_bonds; i++) {
-		if (!fresh[i])
-			continue;
-		if (r == 0) {
+		if (fresh[i] && r == 0) {
 			free(p->bonds[i]);
 			p->bonds[i] = fresh[i];
 		} else {

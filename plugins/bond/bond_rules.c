@@ -4,6 +4,8 @@
  */
 #include "bond_rules.h"
 
+#include "../lib/psu_util.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -87,23 +89,20 @@ static int slave_link(const struct bond_slave *s, struct bond_member_verdict *mv
 static void member_state(const struct bond_info *info, const struct bond_slave *s,
 			 struct bond_member_verdict *mv)
 {
-	size_t cap = sizeof(mv->state);
-	int n = snprintf(mv->state, cap, "mii %s", bond_link_name(s->link));
-	if (s->oper == BOND_OPER_DOWN && n > 0 && (size_t)n < cap)
-		n += snprintf(mv->state + n, cap - (size_t)n, ", operstate down");
 	int active = s->is_active;
 
+	psu_text_add(mv->state, sizeof(mv->state), ", ", "mii %s", bond_link_name(s->link));
+	if (s->oper == BOND_OPER_DOWN)
+		psu_text_add(mv->state, sizeof(mv->state), ", ", "operstate down");
 	/* In active-backup, "Currently Active Slave" says it as well. */
 	if (active < 0 && info->mode == BOND_MODE_AB && info->active_known)
 		active = info->active && strcmp(info->active, s->name) == 0;
-	if (uses_primary(info->mode) && active >= 0 && n > 0 && (size_t)n < cap)
-		n += snprintf(mv->state + n, cap - (size_t)n, ", %s", active ? "active" : "backup");
-	if (info->mode == BOND_MODE_8023AD && s->agg_known && n > 0 && (size_t)n < cap) {
-		if (s->agg_id >= 0)
-			snprintf(mv->state + n, cap - (size_t)n, ", aggregator %d", s->agg_id);
-		else
-			snprintf(mv->state + n, cap - (size_t)n, ", no aggregator");
-	}
+	if (uses_primary(info->mode) && active >= 0)
+		psu_text_add(mv->state, sizeof(mv->state), ", ", active ? "active" : "backup");
+	if (info->mode == BOND_MODE_8023AD && s->agg_known && s->agg_id >= 0)
+		psu_text_add(mv->state, sizeof(mv->state), ", ", "aggregator %d", s->agg_id);
+	else if (info->mode == BOND_MODE_8023AD && s->agg_known)
+		psu_text_add(mv->state, sizeof(mv->state), ", ", "no aggregator");
 }
 
 /*
