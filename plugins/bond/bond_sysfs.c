@@ -4,23 +4,22 @@
  */
 #include "bond_sysfs.h"
 
-#include "../lib/fdcache.h"
-
-#include "../lib/rootfs.h"
-#include "../lib/sysfs_read.h"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
+
+#include "../lib/fdcache.h"
+#include "../lib/rootfs.h"
+#include "../lib/sysfs_read.h"
 
 /* --- name sets ----------------------------------------------------------- */
 
-int bond_names_add(struct bond_names *s, struct strv name)
+/* Append a copy of name (control bytes replaced, at most 4096 bytes); 0 or -ENOMEM. */
+static int names_add(struct bond_names *s, struct strv name)
 {
 	char *copy;
 
@@ -45,7 +44,8 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-void bond_names_sort(struct bond_names *s)
+/* Sort and drop duplicates. */
+static void names_sort(struct bond_names *s)
 {
 	size_t k = 0;
 
@@ -102,24 +102,20 @@ static int from_masters(int rootfd, struct strbuf *b, struct bond_names *out, bo
 			bool *ret_cut)
 {
 	struct strv rest, tok;
-	int r;
+	int r = 0;
 
 	if (bond_read_file(NULL, rootfd, "sys/class/net/bonding_masters", BOND_ATTR_MAX, b, NULL) <
 	    0)
 		return 0;
 	*ret_read = true;
 	rest = strv_make(b->p, b->len);
-	while (strv_next_token(&rest, &tok)) {
-		/* "++more++" is a valid ifname, but here it marks the cut. */
+	while (r == 0 && strv_next_token(&rest, &tok)) {
 		if (strv_eq(tok, "++more++"))
-			*ret_cut = true;
-		if (!bond_ifname_valid(tok) || strv_eq(tok, "++more++"))
-			continue;
-		r = bond_names_add(out, tok);
-		if (r < 0)
-			return r;
+			*ret_cut = true; /* a valid ifname, but here it marks the cut */
+		else if (bond_ifname_valid(tok))
+			r = names_add(out, tok);
 	}
-	return 0;
+	return r;
 }
 
 struct dir_scan {
@@ -143,7 +139,7 @@ static int dir_entry(void *ctx, const char *name)
 		if (n < 0 || (size_t)n >= sizeof(sub) || !is_dir_at(ds->rootfd, sub))
 			return 0;
 	}
-	return bond_names_add(ds->out, strv_c(name));
+	return names_add(ds->out, strv_c(name));
 }
 
 /*
@@ -193,14 +189,14 @@ int bond_discover(int rootfd, struct strbuf *scratch, struct bond_names *ret)
 	r = from_masters(rootfd, scratch, &masters, &read, &cut);
 	if (r == 0)
 		r = from_dir(rootfd, "proc/net/bonding", false, NULL, scratch, ret, &listed);
-	bond_names_sort(ret);
-	bond_names_sort(&masters);
+	names_sort(ret);
+	names_sort(&masters);
 	if (r == 0 && (!read || (cut && (!listed || !names_within(&masters, ret)))))
 		r = from_dir(rootfd, "sys/class/net", true, ret, scratch, &masters, NULL);
 	for (size_t i = 0; r == 0 && i < masters.n; i++)
-		r = bond_names_add(ret, strv_c(masters.v[i]));
+		r = names_add(ret, strv_c(masters.v[i]));
 	bond_names_free(&masters);
-	bond_names_sort(ret);
+	names_sort(ret);
 	return r;
 }
 
