@@ -557,10 +557,8 @@ static int scan_partial(struct bond_probe *p)
 }
 
 /*
- * A scan re-reads every bond, except after events that named only some of
- * them: then those are re-read and the others reported as last read (their
- * flapping reason too: it is cleared when that bond is read again without a
- * rise).  A scan with no event behind it (the periodic rescan) is full.
+ * Only the bonds events named since the last scan are re-read, the others
+ * reported as last read; a scan with no event behind it is full.
  */
 static int bond_scan(void *inst)
 {
@@ -583,7 +581,10 @@ static int bond_scan(void *inst)
 
 /* --- events ------------------------------------------------------------------- */
 
-/* An event about bond i (-1: none known, -2: several): re-read it, or all. */
+/*
+ * An event about bond i (-1: none known, -2: several): re-read it, or all.
+ * Which events name what: README.md, "Partial rescans".
+ */
 static void mark(struct bond_probe *p, int i)
 {
 	p->marked = true;
@@ -600,11 +601,6 @@ static void mark(struct bond_probe *p, int i)
 	}
 }
 
-/*
- * A link message about a bond or a slave of the last scan re-reads that bond;
- * a message for a bond or bond slave not known (one appears or is enslaved),
- * or one going away, re-reads all.
- */
 static bool nl_cb(void *ctx, const struct bond_nl_link *l)
 {
 	struct bond_probe *p = ctx;
@@ -617,14 +613,7 @@ static bool nl_cb(void *ctx, const struct bond_nl_link *l)
 	return p->full_pending; /* nothing more to learn: stop parsing */
 }
 
-/*
- * A file rewritten in a directory of one bond re-reads that bond, and so does
- * proc/net/bonding/<bond> rewritten; a file rewritten in a directory above
- * the bonds is none of theirs (proc/mdstat, written on every md change) but
- * bonding_masters; anything else (a file or directory created, removed or
- * renamed, a queue overflow) may change which bonds there are, and re-reads
- * all.
- */
+/* A file rewritten above the bonds (proc/mdstat) is none of theirs, but bonding_masters. */
 static bool ino_cb(void *ctx, const struct watch_event *ev)
 {
 	const uint32_t content = IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB;
@@ -642,7 +631,6 @@ static bool ino_cb(void *ctx, const struct watch_event *ev)
 	return p->full_pending;
 }
 
-/* Bonds and slaves come and go with add/remove/move: re-read all. */
 static bool udev_cb(void *ctx, struct udev_device *dev)
 {
 	const char *action = udev_device_get_action(dev);

@@ -134,14 +134,10 @@ int bond_nl_drain(int fd, bond_nl_fn fn, void *ctx)
 
 	for (;;) {
 		struct sockaddr_nl from;
-		struct iovec iov = { .iov_base = u.b, .iov_len = sizeof(u.b) };
-		struct msghdr msg = {
-			.msg_name = &from,
-			.msg_namelen = sizeof(from),
-			.msg_iov = &iov,
-			.msg_iovlen = 1,
-		};
-		ssize_t n = recvmsg(fd, &msg, 0);
+		socklen_t from_len = sizeof(from);
+		/* MSG_TRUNC: the length of the datagram, even when it did not fit. */
+		ssize_t n = recvfrom(fd, u.b, sizeof(u.b), MSG_TRUNC, (struct sockaddr *)&from,
+				     &from_len);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -157,12 +153,11 @@ int bond_nl_drain(int fd, bond_nl_fn fn, void *ctx)
 		if (n == 0)
 			return lost;
 		/* Only the kernel (port 0) speaks for links; a truncated datagram is lost. */
-		if (msg.msg_namelen != sizeof(from) || from.nl_pid != 0)
+		if (from_len != sizeof(from) || from.nl_pid != 0)
 			continue;
-		if (msg.msg_flags & MSG_TRUNC) {
+		if ((size_t)n > sizeof(u.b))
 			lost = 1;
-			continue;
-		}
-		bond_nl_parse(u.b, (size_t)n, fn, ctx);
+		else
+			bond_nl_parse(u.b, (size_t)n, fn, ctx);
 	}
 }

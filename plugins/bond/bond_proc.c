@@ -87,22 +87,14 @@ static int slave_ref(struct strv v, bool *known, char **name)
 	return 0;
 }
 
-/* "ARP IP target/s (n.n.n.n form): 10.0.0.1, 10.0.0.2" */
+/* "ARP IP target/s (n.n.n.n form): 10.0.0.1, 10.0.0.2": one token each. */
 static int count_targets(struct strv v)
 {
+	struct strv tok;
 	int n = 0;
 
-	while (v.n) {
-		const char *comma = memchr(v.p, ',', v.n);
-		size_t len = comma ? (size_t)(comma - v.p) : v.n;
-
-		if (strv_trim(strv_make(v.p, len)).n)
-			n++;
-		if (!comma)
-			break;
-		v.p += len + 1;
-		v.n -= len + 1;
-	}
+	while (strv_next_token(&v, &tok))
+		n++;
 	return n;
 }
 
