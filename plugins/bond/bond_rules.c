@@ -305,13 +305,9 @@ static bool lacp_usable(const struct bond_info *info, const struct bond_slave *s
 }
 
 /*
- * 802.3ad.  A slave carries traffic when its link is up and it is attached
- * to the active aggregator, and, when that aggregator has a LACP partner,
- * its actor and partner are collecting and distributing.  Without a
- * partner (partner MAC all zeros, or the actor's state "defaulted") the
- * kernel enables the ports of the active aggregator anyway
- * (ad_agg_selection_logic() in bond_3ad.c): the bond runs on one
- * "individual" port, which the corpus counts as in service.
+ * 802.3ad (README.md, "What it decides").  Without a LACP partner the kernel
+ * enables the ports of the active aggregator anyway (ad_agg_selection_logic()
+ * in bond_3ad.c): one "individual" port, which the corpus counts in service.
  */
 static void decide_8023ad(struct ctx *c)
 {
@@ -451,13 +447,6 @@ static void decide_ab(struct ctx *c)
 			   primary->name);
 }
 
-/* balance-rr, balance-xor, broadcast, balance-tlb, balance-alb, unknown. */
-static void decide_all_active(struct ctx *c)
-{
-	for (size_t i = 0; i < c->info->n_slaves; i++)
-		c->v->members[i].usable = c->up[i] == 1;
-}
-
 static void mixed_links(const struct bond_info *info, const int *up, struct bond_verdict *v)
 {
 	long long lo = -1, hi = -1;
@@ -554,12 +543,14 @@ int bond_decide(const struct bond_info *info, const long long *prev_failures,
 		if (c.up[i] < 0)
 			c.unknown = true;
 	}
-	if (info->mode == BOND_MODE_8023AD)
+	if (info->mode == BOND_MODE_8023AD) {
 		decide_8023ad(&c);
-	else if (info->mode == BOND_MODE_AB)
+	} else if (info->mode == BOND_MODE_AB) {
 		decide_ab(&c);
-	else
-		decide_all_active(&c);
+	} else { /* every slave up carries traffic */
+		for (size_t i = 0; i < info->n_slaves; i++)
+			v.members[i].usable = c.up[i] == 1;
+	}
 	flapping(info, prev_failures, c.up, &v);
 
 	/* The group's reason: the bond, then its slaves, then the notes. */

@@ -288,13 +288,9 @@ static int attr_slave_ref(struct reader *rd, const char *name, bool *known, char
 }
 
 /*
- * Only attributes that can change the verdict are read: the 802.3ad ones
- * (aggregator, port states, min_links) count only in 802.3ad, the primary and
- * active slave only in active-backup, and a slave's active/backup state only
- * in the modes with an active slave (not in active-backup when "Currently
- * Active Slave" said it: the kernel derives both from curr_active_slave).  The mode is
- * known first (from /proc, else from bonding/mode), so a scan of a
- * balance-rr bond opens no file that would fail with ENOENT.
+ * Only attributes that can change the verdict are read (README.md): the mode
+ * is known first, so a scan of a balance-rr bond opens no file that would
+ * fail with ENOENT.
  */
 static bool lacp_mode(enum bond_mode m)
 {
@@ -415,6 +411,7 @@ static void read_slave_attrs(struct reader *rd, const struct bond_info *info, st
 		if (s->link == BOND_LINK_UNKNOWN)
 			*bad |= BOND_BAD_S_LINK;
 	}
+	/* Not when "Currently Active Slave" said it: both come from curr_active_slave. */
 	if (s->is_active < 0 && backup_mode(info->mode) &&
 	    !(info->mode == BOND_MODE_AB && info->active_known) &&
 	    attr(rd, "bonding_slave/state", &v))
@@ -475,18 +472,15 @@ static int read_slave_list(struct reader *rd, struct bond_info *info)
 			info->bad_sysfs |= BOND_BAD_SLAVES;
 		return 0;
 	}
-	while (strv_next_token(&v, &tok)) {
+	while (r == 0 && strv_next_token(&v, &tok)) {
 		struct bond_slave *s;
 
-		if (strv_eq(tok, "++more++")) {
+		if (strv_eq(tok, "++more++"))
 			info->slaves_cut = true;
-			continue;
-		}
-		r = bond_info_add_slave(info, tok, BOND_SRC_SYSFS, &s);
-		if (r < 0)
-			return r;
+		else
+			r = bond_info_add_slave(info, tok, BOND_SRC_SYSFS, &s);
 	}
-	return 0;
+	return r;
 }
 
 int bond_sysfs_read(int rootfd, struct bond_info *info, struct strbuf *scratch, struct fdcache *fdc)
