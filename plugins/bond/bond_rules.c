@@ -111,148 +111,118 @@ static void member_state(const struct bond_info *info, const struct bond_slave *
  */
 struct fact {
 	unsigned int bit;
-	bool lacp;	      /* counts only in 802.3ad */
 	const char *what;     /* "bonding mode" */
 	const char *proc_key; /* its /proc line; NULL when /proc has none */
 	const char *attr;     /* its sysfs attribute, under the bond's (slave's) directory */
 };
 
 static const struct fact bond_facts[] = {
-	{ BOND_BAD_MODE, false, "bonding mode", "Bonding Mode", "bonding/mode" },
-	{ BOND_BAD_SLAVES, false, "slave list", NULL, "bonding/slaves" },
-	{ BOND_BAD_CARRIER, false, "bond MII status", "MII Status", "bonding/mii_status" },
-	{ BOND_BAD_OPER, false, "bond operstate", NULL, "operstate" },
-	{ BOND_BAD_FLAGS, false, "bond flags", NULL, "flags" },
-	{ BOND_BAD_MIN_LINKS, true, "min_links", "Min links", "bonding/min_links" },
-	{ BOND_BAD_AGG, true, "active aggregator", "Aggregator ID", "bonding/ad_aggregator" },
-	{ BOND_BAD_PORTS, true, "active aggregator's port count", "Number of ports",
+	{ BOND_BAD_MODE, "bonding mode", "Bonding Mode", "bonding/mode" },
+	{ BOND_BAD_SLAVES, "slave list", NULL, "bonding/slaves" },
+	{ BOND_BAD_CARRIER, "bond MII status", "MII Status", "bonding/mii_status" },
+	{ BOND_BAD_OPER, "bond operstate", NULL, "operstate" },
+	{ BOND_BAD_FLAGS, "bond flags", NULL, "flags" },
+	{ BOND_BAD_MIN_LINKS, "min_links", "Min links", "bonding/min_links" },
+	{ BOND_BAD_AGG, "active aggregator", "Aggregator ID", "bonding/ad_aggregator" },
+	{ BOND_BAD_PORTS, "active aggregator's port count", "Number of ports",
 	  "bonding/ad_num_ports" },
-	{ BOND_BAD_PARTNER_MAC, true, "LACP partner MAC", "Partner Mac Address",
+	{ BOND_BAD_PARTNER_MAC, "LACP partner MAC", "Partner Mac Address",
 	  "bonding/ad_partner_mac" },
 };
 
 static const struct fact slave_facts[] = {
-	{ BOND_BAD_S_LINK, false, "MII status", "MII Status", "bonding_slave/mii_status" },
-	{ BOND_BAD_S_OPER, false, "operstate", NULL, "operstate" },
-	{ BOND_BAD_S_AGG, true, "aggregator ID", "Aggregator ID",
-	  "bonding_slave/ad_aggregator_id" },
-	{ BOND_BAD_S_ACTOR, true, "LACP actor port state", "port state",
+	{ BOND_BAD_S_LINK, "MII status", "MII Status", "bonding_slave/mii_status" },
+	{ BOND_BAD_S_OPER, "operstate", NULL, "operstate" },
+	{ BOND_BAD_S_AGG, "aggregator ID", "Aggregator ID", "bonding_slave/ad_aggregator_id" },
+	{ BOND_BAD_S_ACTOR, "LACP actor port state", "port state",
 	  "bonding_slave/ad_actor_oper_port_state" },
-	{ BOND_BAD_S_PARTNER, true, "LACP partner port state", "port state",
+	{ BOND_BAD_S_PARTNER, "LACP partner port state", "port state",
 	  "bonding_slave/ad_partner_oper_port_state" },
-	{ BOND_BAD_S_PARTNER_MAC, true, "LACP partner MAC", "system mac address", NULL },
+	{ BOND_BAD_S_PARTNER_MAC, "LACP partner MAC", "system mac address", NULL },
 };
 
-/* Whether the bond's fact bit is still unknown: no later source gave it. */
-static bool bond_fact_missing(const struct bond_info *info, unsigned int bit)
+/* The facts that count only in 802.3ad. */
+#define BAD_LACP   (BOND_BAD_MIN_LINKS | BOND_BAD_AGG | BOND_BAD_PORTS | BOND_BAD_PARTNER_MAC)
+#define BAD_S_LACP (BOND_BAD_S_AGG | BOND_BAD_S_ACTOR | BOND_BAD_S_PARTNER | BOND_BAD_S_PARTNER_MAC)
+
+/* The facts of the bond that no source gave (the slave list is marked only when none did). */
+static unsigned int bond_missing(const struct bond_info *info)
 {
-	switch (bit) {
-	case BOND_BAD_MODE:
-		return info->mode == BOND_MODE_UNKNOWN;
-	case BOND_BAD_CARRIER:
-		return info->carrier < 0;
-	case BOND_BAD_OPER:
-		return info->oper == BOND_OPER_UNKNOWN;
-	case BOND_BAD_FLAGS:
-		return info->admin_up < 0;
-	case BOND_BAD_MIN_LINKS:
-		return info->min_links < 0;
-	case BOND_BAD_AGG:
-		return !info->no_active_agg && info->active_agg < 0;
-	case BOND_BAD_PORTS:
-		return info->active_ports < 0;
-	case BOND_BAD_PARTNER_MAC:
-		return !info->partner_mac_known;
-	default: /* the slave list: marked only when nothing listed the slaves */
-		return true;
-	}
+	return BOND_BAD_SLAVES | (info->mode == BOND_MODE_UNKNOWN ? BOND_BAD_MODE : 0) |
+	       (info->carrier < 0 ? BOND_BAD_CARRIER : 0) |
+	       (info->oper == BOND_OPER_UNKNOWN ? BOND_BAD_OPER : 0) |
+	       (info->admin_up < 0 ? BOND_BAD_FLAGS : 0) |
+	       (info->min_links < 0 ? BOND_BAD_MIN_LINKS : 0) |
+	       (!info->no_active_agg && info->active_agg < 0 ? BOND_BAD_AGG : 0) |
+	       (info->active_ports < 0 ? BOND_BAD_PORTS : 0) |
+	       (!info->partner_mac_known ? BOND_BAD_PARTNER_MAC : 0);
 }
 
-static bool slave_fact_missing(const struct bond_info *info, const struct bond_slave *s,
-			       unsigned int bit)
+/* The same for a slave; its partner MAC is asked for only without the aggregator's. */
+static unsigned int slave_missing(const struct bond_info *info, const struct bond_slave *s)
 {
-	switch (bit) {
-	case BOND_BAD_S_LINK:
-		return s->link == BOND_LINK_UNKNOWN;
-	case BOND_BAD_S_OPER:
-		return s->oper == BOND_OPER_UNKNOWN;
-	case BOND_BAD_S_AGG:
-		return !s->agg_known;
-	case BOND_BAD_S_ACTOR:
-		return s->actor_state < 0;
-	case BOND_BAD_S_PARTNER:
-		return s->partner_state < 0;
-	default: /* the slave's partner MAC: only asked for without the aggregator's */
-		return !s->partner_mac_known && !info->partner_mac_known;
-	}
+	return (s->link == BOND_LINK_UNKNOWN ? BOND_BAD_S_LINK : 0) |
+	       (s->oper == BOND_OPER_UNKNOWN ? BOND_BAD_S_OPER : 0) |
+	       (!s->agg_known ? BOND_BAD_S_AGG : 0) | (s->actor_state < 0 ? BOND_BAD_S_ACTOR : 0) |
+	       (s->partner_state < 0 ? BOND_BAD_S_PARTNER : 0) |
+	       (!s->partner_mac_known && !info->partner_mac_known ? BOND_BAD_S_PARTNER_MAC : 0);
 }
 
 /*
- * Append "<what> not readable (<where>)" to buf for fact f, naming each
- * source that showed it: the /proc file and its line, the sysfs attribute
- * under dir.
+ * Append "<what> not readable (<where>)" to buf for each fact of facts[] in
+ * mask that a source showed but could not read, naming each such source:
+ * the /proc file and its line, the sysfs attribute under dir.  True when
+ * there was one (the margin is then unknown).
  */
-static void fact_reason(char *buf, size_t cap, const struct fact *f, unsigned int bad_proc,
-			unsigned int bad_sysfs, const char *bond, const char *dir)
+static bool unreadable(const struct fact *facts, size_t n, unsigned int bad_proc,
+		       unsigned int bad_sysfs, unsigned int mask, const char *bond, const char *dir,
+		       char *buf, size_t cap)
 {
-	char proc[96] = "", sysfs[192] = "";
-
-	if (bad_proc & f->bit)
-		snprintf(proc, sizeof(proc), "proc/net/bonding/%s \"%s:\"", bond, f->proc_key);
-	if ((bad_sysfs & f->bit) && f->attr)
-		snprintf(sysfs, sizeof(sysfs), "%s/%s", dir, f->attr);
-	add_reason(buf, cap, "%s not readable (%s%s%s)", f->what, proc,
-		   proc[0] && sysfs[0] ? ", " : "", sysfs);
-}
-
-/*
- * The bond's facts that could not be read, each as a group reason; true
- * when there was one (the margin is then unknown).
- */
-static bool bond_unreadable(const struct bond_info *info, struct bond_verdict *v)
-{
-	char dir[64];
 	bool any = false;
 
-	snprintf(dir, sizeof(dir), "sys/class/net/%s", info->name);
-	for (size_t i = 0; i < sizeof(bond_facts) / sizeof(bond_facts[0]); i++) {
-		const struct fact *f = &bond_facts[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct fact *f = &facts[i];
+		char proc[96] = "", sysfs[192] = "";
 
-		if (!((info->bad_proc | info->bad_sysfs) & f->bit) ||
-		    (f->lacp && info->mode != BOND_MODE_8023AD) || !bond_fact_missing(info, f->bit))
+		if (!((bad_proc | bad_sysfs) & mask & f->bit))
 			continue;
-		fact_reason(v->reason, sizeof(v->reason), f, info->bad_proc, info->bad_sysfs,
-			    info->name, dir);
+		if (bad_proc & f->bit)
+			snprintf(proc, sizeof(proc), "proc/net/bonding/%s \"%s:\"", bond,
+				 f->proc_key);
+		if ((bad_sysfs & f->bit) && f->attr)
+			snprintf(sysfs, sizeof(sysfs), "%s/%s", dir, f->attr);
+		add_reason(buf, cap, "%s not readable (%s%s%s)", f->what, proc,
+			   proc[0] && sysfs[0] ? ", " : "", sysfs);
 		any = true;
 	}
 	return any;
 }
 
-/*
- * The slave's facts that could not be read (the link ones, or with lacp the
- * 802.3ad ones), each as a member reason; true when there was one.
- */
+static bool bond_unreadable(const struct bond_info *info, struct bond_verdict *v)
+{
+	unsigned int mask = bond_missing(info);
+	char dir[64];
+
+	if (info->mode != BOND_MODE_8023AD)
+		mask &= ~BAD_LACP;
+	snprintf(dir, sizeof(dir), "sys/class/net/%s", info->name);
+	return unreadable(bond_facts, sizeof(bond_facts) / sizeof(bond_facts[0]), info->bad_proc,
+			  info->bad_sysfs, mask, info->name, dir, v->reason, sizeof(v->reason));
+}
+
+/* The slave's link facts, or with lacp its 802.3ad ones, as member reasons. */
 static bool slave_unreadable(const struct bond_info *info, const struct bond_slave *s, bool lacp,
 			     struct bond_member_verdict *mv)
 {
+	unsigned int mask = slave_missing(info, s) & (lacp ? BAD_S_LACP : ~BAD_S_LACP);
 	char dir[96] = "sys/class/net/?";
-	bool any = false;
 
 	if (s->dir != BOND_DIR_NONE)
 		bond_slave_dir_path(info->name, s->name, s->dir, dir, sizeof(dir));
 	else
 		snprintf(dir, sizeof(dir), "sys/class/net/%s", s->name);
-	for (size_t i = 0; i < sizeof(slave_facts) / sizeof(slave_facts[0]); i++) {
-		const struct fact *f = &slave_facts[i];
-
-		if (!((s->bad_proc | s->bad_sysfs) & f->bit) || f->lacp != lacp ||
-		    !slave_fact_missing(info, s, f->bit))
-			continue;
-		fact_reason(mv->reason, sizeof(mv->reason), f, s->bad_proc, s->bad_sysfs,
-			    info->name, dir);
-		any = true;
-	}
-	return any;
+	return unreadable(slave_facts, sizeof(slave_facts) / sizeof(slave_facts[0]), s->bad_proc,
+			  s->bad_sysfs, mask, info->name, dir, mv->reason, sizeof(mv->reason));
 }
 
 /* What a decision needs beyond the verdict itself. */
