@@ -22,11 +22,10 @@
 #define BOND_IFNAME_MAX 15
 
 /*
- * True when s is a name the kernel accepts for a network interface, as
- * dev_valid_name() in net/core/dev.c checks it: 1..15 bytes, not "." or "..",
- * no '/', ':', NUL or blank; and, stricter than the kernel (as systemd's
- * ifname_valid()), no control byte, because a bond's name is printed as is
- * in events and logs.  Only such names are ever used in a path.
+ * True when s is a name dev_valid_name() (net/core/dev.c) accepts: 1..15
+ * bytes, not "." or "..", no '/', ':', NUL or blank; and no control byte (as
+ * systemd's ifname_valid()): a bond's name is printed as is in events.  Only
+ * such names are ever used in a path.
  */
 bool bond_ifname_valid(struct strv s);
 

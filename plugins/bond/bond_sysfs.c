@@ -173,12 +173,12 @@ static bool names_within(const struct bond_names *a, const struct bond_names *b)
 }
 
 /*
- * Listing sys/class/net costs one stat per interface (slaves too, thousands
- * of them), so it is done only when the other two sources may miss a bond:
- * bonding_masters lists every bond unless the kernel cut it, and the kernel
- * makes a proc/net/bonding file for every bond (bond_create_proc_entry()),
- * so a cut list whose names all have one there is covered by that directory.
- * Without bonding_masters (a partial capture) every source is read.
+ * Three sources, as each alone can miss a bond: bonding_masters (cut at one
+ * page by bonding_show_bonds()), proc/net/bonding (a file per bond:
+ * bond_create_proc_entry()) and sys/class/net/<if>/bonding.  Listing
+ * sys/class/net costs one stat per interface (slaves too), so it is done
+ * only when the other two may miss one: without bonding_masters (a partial
+ * capture), or when it was cut and proc/net/bonding lacks a name it gave.
  */
 int bond_discover(int rootfd, struct strbuf *scratch, struct bond_names *ret)
 {

@@ -2,18 +2,11 @@
 /*
  * Bond discovery and the sysfs reader (drivers/net/bonding/bond_sysfs.c and
  * bond_sysfs_slave.c), every path relative to the probe's root directory.
- *
- * Bonds are found three ways, because each alone can miss some:
- * sys/class/net/bonding_masters (cut at one page by bonding_show_bonds()),
- * every sys/class/net/<if>/bonding directory, and every proc/net/bonding/<if>.
  * Only names the kernel could have made (bond_ifname_valid()) are kept, so a
- * hostile tree cannot make the probe open "../x".
- *
- * A slave's attributes live in sys/class/net/<slave>/ on a live system; in
- * captured trees they are often only reachable through the bond's
- * lower_<slave> link (slave_<slave> in older kernels), so those are tried too.
- *
- * Nothing here logs.
+ * hostile tree cannot make the probe open "../x".  A slave's attributes live
+ * in sys/class/net/<slave>/ on a live system; in captured trees they are
+ * often only reachable through the bond's lower_<slave> link (slave_<slave>
+ * in older kernels), so those are tried too.  Nothing here logs.
  */
 #ifndef REDMON_BOND_SYSFS_H
 #define REDMON_BOND_SYSFS_H
