@@ -357,13 +357,6 @@ static int watch_bond(struct watch_ino *w, const struct bond_entry *e, int owner
 	return r;
 }
 
-/* Nothing the kernel always prints was there (an empty or foreign file). */
-static bool says_nothing(const struct bond_info *info)
-{
-	return info->mode == BOND_MODE_UNKNOWN && info->miimon < 0 && info->carrier < 0 &&
-	       info->n_slaves == 0;
-}
-
 /*
  * Read and decide one bond into a new entry (*ret, NULL when the name is
  * stale: neither source is there).  old is its entry of the last read, if
@@ -393,7 +386,9 @@ static int read_bond(struct bond_probe *p, const char *name, const struct bond_e
 	rs = r < 0 ? r : bond_sysfs_read(rootfd, &info, &p->buf, &p->fdc);
 	if (r == 0 && rs == -ENOMEM)
 		r = rs;
-	if (r == 0 && rs < 0 && says_nothing(&info)) {
+	/* Nothing the kernel always prints was there (an empty or foreign file)? */
+	if (r == 0 && rs < 0 && info.mode == BOND_MODE_UNKNOWN && info.miimon < 0 &&
+	    info.carrier < 0 && info.n_slaves == 0) {
 		/* Listed somewhere, but neither source is there: a stale name. */
 		if (rp == -ENOENT || rp == -ENOTDIR)
 			goto out;
@@ -783,11 +778,9 @@ static int bond_init(const struct redmon_host_ops *ops, struct redmon_host *h, v
 	}
 	/*
 	 * Files are kept open only while events say when one may have been
-	 * replaced: inotify for a captured tree; rtnetlink or udev (a renamed
-	 * or removed interface) on the live root, where a removed device's
-	 * kept-open attribute fails with ENODEV.  An eighth of the descriptor
-	 * limit, which the core raised to the hard limit; other probes keep
-	 * files open too (md 3/8, hwmon 1/8).
+	 * replaced: inotify for a captured tree, rtnetlink or udev (a renamed
+	 * or removed interface) on the live root.  An eighth of the descriptor
+	 * limit, which the core raised: md keeps 3/8, hwmon 1/8.
 	 */
 	if (live ? (p->nl_fd >= 0 || p->udev.fd >= 0) : p->ino.fd >= 0) {
 		struct rlimit rl;

@@ -134,18 +134,6 @@ enum bond_mode bond_mode_from_name(struct strv s)
 	return BOND_MODE_UNKNOWN;
 }
 
-enum bond_oper bond_oper_from_text(struct strv s)
-{
-	s = strv_trim(s);
-	if (strv_eq(s, "up"))
-		return BOND_OPER_UP;
-	if (strv_eq(s, "down") || strv_eq(s, "lowerlayerdown") || strv_eq(s, "notpresent"))
-		return BOND_OPER_DOWN;
-	if (strv_eq(s, "dormant") || strv_eq(s, "testing"))
-		return BOND_OPER_OTHER;
-	return BOND_OPER_UNKNOWN;
-}
-
 enum bond_link bond_link_from_text(struct strv s)
 {
 	s = strv_trim(s);

@@ -190,9 +190,6 @@ const char *bond_mode_name(enum bond_mode mode);
 /* A mode from its short name, as sysfs bonding/mode prints it; BOND_MODE_UNKNOWN else. */
 enum bond_mode bond_mode_from_name(struct strv s);
 
-/* operstate text to enum. */
-enum bond_oper bond_oper_from_text(struct strv s);
-
 /* MII status text ("up", "going down", ...) to enum, and back ("unknown"). */
 enum bond_link bond_link_from_text(struct strv s);
 const char *bond_link_name(enum bond_link l);

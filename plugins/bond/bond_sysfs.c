@@ -356,8 +356,13 @@ static void read_oper(struct reader *rd, enum bond_oper *field, unsigned int *ba
 
 	if (*field != BOND_OPER_UNKNOWN || !attr_fact(rd, "operstate", bad, bit, &v))
 		return;
-	*field = bond_oper_from_text(v);
-	if (*field == BOND_OPER_UNKNOWN && !strv_eq(v, "unknown"))
+	if (strv_eq(v, "up"))
+		*field = BOND_OPER_UP;
+	else if (strv_eq(v, "down") || strv_eq(v, "lowerlayerdown") || strv_eq(v, "notpresent"))
+		*field = BOND_OPER_DOWN;
+	else if (strv_eq(v, "dormant") || strv_eq(v, "testing"))
+		*field = BOND_OPER_OTHER;
+	else if (!strv_eq(v, "unknown"))
 		*bad |= bit;
 }
 
