@@ -34,17 +34,14 @@ int bond_nl_open(void)
 	return fd;
 }
 
-/* A NUL-terminated string attribute of at most cap - 1 bytes, copied to buf. */
+/* A NUL-terminated string attribute of at most cap - 1 bytes, copied to buf ("" else). */
 static void attr_string(const struct rtattr *rta, char *buf, size_t cap)
 {
-	const char *s = RTA_DATA(rta);
-	size_t n = RTA_PAYLOAD(rta);
-	const char *nul = memchr(s, 0, n);
+	size_t n = strnlen(RTA_DATA(rta), RTA_PAYLOAD(rta));
 
 	buf[0] = 0;
-	if (!nul || (size_t)(nul - s) >= cap)
-		return;
-	memcpy(buf, s, (size_t)(nul - s) + 1);
+	if (n < RTA_PAYLOAD(rta) && n < cap)
+		memcpy(buf, RTA_DATA(rta), n + 1);
 }
 
 static bool attr_is(const struct rtattr *rta, const char *lit)

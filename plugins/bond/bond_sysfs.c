@@ -263,14 +263,6 @@ static void attr_num(struct reader *rd, const char *name, const char *none, long
 		*bad |= bit;
 }
 
-/* A number that is no fact of the verdict (miimon, arp_interval: a reason only). */
-static void attr_int(struct reader *rd, const char *name, int *field)
-{
-	unsigned int ignored = 0;
-
-	attr_num(rd, name, "", INT_MAX, field, &ignored, 0);
-}
-
 /* "eth0\n" or empty (no active slave / no primary); 0 or -ENOMEM. */
 static int attr_slave_ref(struct reader *rd, const char *name, bool *known, char **field)
 {
@@ -368,13 +360,14 @@ static void read_oper(struct reader *rd, enum bond_oper *field, unsigned int *ba
 
 static int read_bond_attrs(struct reader *rd, struct bond_info *info)
 {
-	unsigned int *bad = &info->bad_sysfs;
+	unsigned int *bad = &info->bad_sysfs, ignored = 0;
 	struct strv v, tok;
 	unsigned long long flags;
 
 	read_mode(rd, info);
-	attr_int(rd, "bonding/miimon", &info->miimon);
-	attr_int(rd, "bonding/arp_interval", &info->arp_interval);
+	/* No facts of the verdict (a reason only): never "bad". */
+	attr_num(rd, "bonding/miimon", "", INT_MAX, &info->miimon, &ignored, 0);
+	attr_num(rd, "bonding/arp_interval", "", INT_MAX, &info->arp_interval, &ignored, 0);
 	if (info->arp_targets < 0 && attr(rd, "bonding/arp_ip_target", &v)) {
 		info->arp_targets = 0;
 		while (strv_next_token(&v, &tok))
