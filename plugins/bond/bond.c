@@ -229,10 +229,11 @@ static long long entry_failures(const struct bond_entry *e, size_t i, const char
 	return -1;
 }
 
-/* The same slaves, under the same names, in the same directories. */
-static bool same_slaves(const struct bond_entry *a, const struct bond_entry *b)
+/* The same bond, as (un)known, with the same slaves, names and slave directories. */
+static bool same_entry(const struct bond_entry *a, const struct bond_entry *b)
 {
-	if (a->g.n_members != b->g.n_members)
+	if (strcmp(a->g.name, b->g.name) != 0 || a->unknown != b->unknown ||
+	    a->g.n_members != b->g.n_members)
 		return false;
 	for (size_t i = 0; i < a->g.n_members; i++) {
 		if (strcmp(a->g.members[i].name, b->g.members[i].name) != 0 ||
@@ -503,8 +504,7 @@ static int scan_full(struct bond_probe *p)
 	 */
 	same = n == p->n_bonds;
 	for (size_t i = 0; same && i < n; i++)
-		same = strcmp(v[i]->g.name, p->bonds[i]->g.name) == 0 &&
-		       v[i]->unknown == p->bonds[i]->unknown && same_slaves(v[i], p->bonds[i]);
+		same = same_entry(v[i], p->bonds[i]);
 	fdcache_sweep(&p->fdc); /* files of bonds and slaves gone */
 	entries_free(p->bonds, p->n_bonds);
 	p->bonds = v;
@@ -535,8 +535,7 @@ static int scan_partial(struct bond_probe *p)
 		if (!old->dirty)
 			continue;
 		r = read_bond(p, old->g.name, old, &fresh[i]);
-		if (r == 0 &&
-		    (old->unknown || !fresh[i] || fresh[i]->unknown || !same_slaves(old, fresh[i])))
+		if (r == 0 && (old->unknown || !fresh[i] || !same_entry(old, fresh[i])))
 			r = 1;
 	}
 	for (size_t i = 0; i < p->n_bonds; i++) {
