@@ -229,7 +229,6 @@ static bool slave_unreadable(const struct bond_info *info, const struct bond_sla
 struct ctx {
 	const struct bond_info *info;
 	struct bond_verdict *v;
-	int *up;	 /* slave_link() per slave */
 	bool unknown;	 /* some slave's usability cannot be told */
 	char notes[512]; /* the mode's group-level reasons */
 };
@@ -296,7 +295,7 @@ static void decide_8023ad(struct ctx *c)
 		for (size_t i = 0; i < info->n_slaves; i++) {
 			const struct bond_slave *s = &info->slaves[i];
 
-			if (c->up[i] != 1 || !s->agg_known || s->agg_id < 0)
+			if (v->members[i].link != 1 || !s->agg_known || s->agg_id < 0)
 				continue;
 			if (seen >= 0 && s->agg_id != seen)
 				split = true;
@@ -319,7 +318,7 @@ static void decide_8023ad(struct ctx *c)
 		const struct bond_slave *s = &info->slaves[i];
 		struct bond_member_verdict *mv = &v->members[i];
 
-		if (c->up[i] != 1)
+		if (mv->link != 1)
 			continue;
 		if (info->no_active_agg) {
 			mv->role = REDMON_ROLE_FAILED;
@@ -395,7 +394,7 @@ static void decide_ab(struct ctx *c)
 
 		if (info->primary && strcmp(s->name, info->primary) == 0)
 			primary = s;
-		if (c->up[i] != 1)
+		if (mv->link != 1)
 			continue;
 		mv->usable = true;
 		usable++;
@@ -417,7 +416,7 @@ static void decide_ab(struct ctx *c)
 			   primary->name);
 }
 
-static void mixed_links(const struct bond_info *info, const int *up, struct bond_verdict *v)
+static void mixed_links(const struct bond_info *info, struct bond_verdict *v)
 {
 	long long lo = -1, hi = -1;
 	bool half = false, full = false;
@@ -425,7 +424,7 @@ static void mixed_links(const struct bond_info *info, const int *up, struct bond
 	for (size_t i = 0; i < info->n_slaves; i++) {
 		const struct bond_slave *s = &info->slaves[i];
 
-		if (up[i] != 1)
+		if (v->members[i].link != 1)
 			continue;
 		if (s->speed > 0) {
 			if (lo < 0 || s->speed < lo)
@@ -448,13 +447,12 @@ static void mixed_links(const struct bond_info *info, const int *up, struct bond
  * A slave that is up now but whose link failed since the last scan.  (One
  * that is down now says so already: its rise is that failure.)
  */
-static void flapping(const struct bond_info *info, const long long *prev, const int *up,
-		     struct bond_verdict *v)
+static void flapping(const struct bond_info *info, const long long *prev, struct bond_verdict *v)
 {
 	for (size_t i = 0; prev && i < info->n_slaves; i++) {
 		long long now = info->slaves[i].link_failures, n = now - prev[i];
 
-		if (up[i] != 1 || prev[i] < 0 || now <= prev[i])
+		if (v->members[i].link != 1 || prev[i] < 0 || now <= prev[i])
 			continue;
 		/* The total makes each rise a new text, so a reason diff sees it. */
 		add_reason(v->members[i].reason, sizeof(v->members[i].reason),
@@ -487,12 +485,8 @@ int bond_decide(const struct bond_info *info, const long long *prev_failures,
 	v.n_members = info->n_slaves;
 	if (info->n_slaves) {
 		v.members = calloc(info->n_slaves, sizeof(*v.members));
-		c.up = calloc(info->n_slaves, sizeof(*c.up));
-		if (!v.members || !c.up) {
-			free(v.members);
-			free(c.up);
+		if (!v.members)
 			return -ENOMEM;
-		}
 	}
 	/* min_links counts only in 802.3ad (bond_3ad_set_carrier(); bonding.rst). */
 	if (info->mode == BOND_MODE_8023AD && info->min_links > 1)
@@ -504,13 +498,13 @@ int bond_decide(const struct bond_info *info, const long long *prev_failures,
 		member_state(info, &info->slaves[i], mv);
 		/* A link state shown but not readable is not "up" because another one is. */
 		if (slave_unreadable(info, &info->slaves[i], false, mv))
-			c.up[i] = -1;
+			mv->link = -1;
 		else
-			c.up[i] = slave_link(&info->slaves[i], mv);
-		mv->role = c.up[i] == 1	  ? REDMON_ROLE_ACTIVE
-			   : c.up[i] == 0 ? REDMON_ROLE_FAILED
-					  : REDMON_ROLE_UNKNOWN;
-		if (c.up[i] < 0)
+			mv->link = slave_link(&info->slaves[i], mv);
+		mv->role = mv->link == 1   ? REDMON_ROLE_ACTIVE
+			   : mv->link == 0 ? REDMON_ROLE_FAILED
+					   : REDMON_ROLE_UNKNOWN;
+		if (mv->link < 0)
 			c.unknown = true;
 	}
 	if (info->mode == BOND_MODE_8023AD) {
@@ -519,9 +513,9 @@ int bond_decide(const struct bond_info *info, const long long *prev_failures,
 		decide_ab(&c);
 	} else { /* every slave up carries traffic */
 		for (size_t i = 0; i < info->n_slaves; i++)
-			v.members[i].usable = c.up[i] == 1;
+			v.members[i].usable = v.members[i].link == 1;
 	}
-	flapping(info, prev_failures, c.up, &v);
+	flapping(info, prev_failures, &v);
 
 	/* The group's reason: the bond, then its slaves, then the notes. */
 	if (down)
@@ -551,7 +545,7 @@ int bond_decide(const struct bond_info *info, const long long *prev_failures,
 	if (ok < needed && needed > 1 && !c.unknown)
 		add_reason(v.reason, sizeof(v.reason), "%d usable slave%s, min_links is %d", ok,
 			   ok == 1 ? "" : "s", needed);
-	mixed_links(info, c.up, &v);
+	mixed_links(info, &v);
 	if (info->slaves_cut)
 		add_reason(v.reason, sizeof(v.reason),
 			   "slave list cut short (sysfs ++more++ or a /proc file over 1 MiB): "
@@ -572,7 +566,6 @@ int bond_decide(const struct bond_info *info, const long long *prev_failures,
 	/* Below min_links or down: failed, whatever the count (-1 says it). */
 	if (down || (v.margin != REDMON_MARGIN_UNKNOWN && v.margin < -1))
 		v.margin = -1;
-	free(c.up);
 	*ret = v;
 	return 0;
 }
