@@ -183,15 +183,11 @@ static void slave_line(struct parser *ps, struct strv key, struct strv v)
 	} else if (strv_eq(key, "details partner lacp pdu")) {
 		ps->pdu = PDU_PARTNER;
 	} else if (strv_eq(key, "port state") && ps->pdu != PDU_NONE) {
-		int st = strv_to_ll(v, 0, 255, &x) == 0 ? (int)x : -1;
-		unsigned int bit = ps->pdu == PDU_ACTOR ? BOND_BAD_S_ACTOR : BOND_BAD_S_PARTNER;
+		int *st = ps->pdu == PDU_ACTOR ? &s->actor_state : &s->partner_state;
 
-		if (ps->pdu == PDU_ACTOR)
-			s->actor_state = st;
-		else
-			s->partner_state = st;
-		if (st < 0)
-			s->bad_proc |= bit;
+		*st = strv_to_ll(v, 0, 255, &x) == 0 ? (int)x : -1;
+		if (*st < 0)
+			s->bad_proc |= ps->pdu == PDU_ACTOR ? BOND_BAD_S_ACTOR : BOND_BAD_S_PARTNER;
 	} else if (strv_eq(key, "system mac address") && ps->pdu == PDU_PARTNER) {
 		s->partner_mac_known = strv_to_mac(v, s->partner_mac) == 0;
 		if (!s->partner_mac_known)
