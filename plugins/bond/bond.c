@@ -115,13 +115,9 @@ static size_t str_size(const char *s)
 static const char *put_str(char **cur, const char *s)
 {
 	size_t n = str_size(s);
-	char *d = *cur;
 
-	if (!n)
-		return NULL;
-	memcpy(d, s, n);
 	*cur += n;
-	return d;
+	return n ? memcpy(*cur - n, s, n) : NULL;
 }
 
 /*
