@@ -1,24 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The bond probe: every Linux bond is a redundancy group of kind "nic" whose
- * members are its slaves (README.md says what is decided and why).
+ * members are its slaves (README.md says what is decided and why, and which
+ * events rescan: rtnetlink, udev, inotify on a captured tree).
  *
  * A scan reads /proc/net/bonding/<bond> and sys/class/net/<bond>/ for each
- * bond found (bond_sysfs.h), decides (bond_rules.h) and reports.  Between
- * scans the probe watches, when the core wants events:
- *  - rtnetlink RTNLGRP_LINK: a link message for a bond or a slave of the
- *    last scan asks for a rescan at once (option netlink);
- *  - udev "net" add/remove, on the live root;
- *  - inotify over the directories read, when the root is a captured tree
- *    (option inotify).
- * The core's rescan covers the whole probe, so the probe keeps each bond's
- * last group (struct bond_entry) and re-reads only the bonds the events
- * named; anything in doubt re-reads all (bond_scan()).  While events come,
- * the files read stay open (plugins/lib/fdcache.h).
- * This file is the only one that logs; it owns the probe instance.
+ * bond found (bond_sysfs.h), decides (bond_rules.h) and reports.  The core's
+ * rescan covers the whole probe, so the probe keeps each bond's last group
+ * (struct bond_entry) and re-reads only the bonds the events named; anything
+ * in doubt re-reads all (bond_scan()).  This file is the only one that logs.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,14 +24,13 @@
 #include <redmon/plugin.h>
 
 #include "../lib/fdcache.h"
+#include "../lib/strbuf.h"
+#include "../lib/watch.h"
 #include "bond_info.h"
 #include "bond_netlink.h"
 #include "bond_proc.h"
 #include "bond_rules.h"
 #include "bond_sysfs.h"
-#include "../lib/strbuf.h"
-
-#include "../lib/watch.h"
 
 /*
  * What the last read of one bond gave: the group as reported, and what the
@@ -80,6 +71,7 @@ struct bond_probe {
 	struct watch_ino ino;	/* inotify, fd -1 when off */
 	struct watch_udev udev; /* fd -1 when off */
 	bool warned_nl;		/* netlink read failed once: said so */
+	bool marked;		/* an event being handled asked for a rescan */
 };
 
 static const struct redmon_option_spec bond_options[] = {
@@ -123,53 +115,36 @@ static size_t str_size(const char *s)
 static const char *put_str(char **cur, const char *s)
 {
 	size_t n = str_size(s);
-	char *d = *cur;
 
-	if (!n)
-		return NULL;
-	memcpy(d, s, n);
 	*cur += n;
-	return d;
+	return n ? memcpy(*cur - n, s, n) : NULL;
 }
 
 /*
- * A new entry for a group of n members: the struct, then the members, the
- * failure counts, the flags, then strings bytes of text.
+ * A new entry for info and its verdict, in one allocation: the struct, the
+ * members, their failure counts, flags and directories, then the strings.
  */
-static struct bond_entry *entry_alloc(size_t n, size_t strings, char **ret_text)
-{
-	size_t size = sizeof(struct bond_entry) + n * sizeof(struct redmon_member) +
-		      n * sizeof(long long) + 2 * n + strings;
-	struct bond_entry *e = calloc(1, size);
-	char *cur = (char *)(e + 1);
-
-	if (!e)
-		return NULL;
-	e->g.members = (struct redmon_member *)cur;
-	cur += n * sizeof(struct redmon_member);
-	e->failures = (long long *)cur;
-	cur += n * sizeof(long long);
-	e->valid = (bool *)cur;
-	cur += n;
-	e->dir = (unsigned char *)cur;
-	cur += n;
-	*ret_text = cur;
-	e->g.n_members = n;
-	return e;
-}
-
 static struct bond_entry *entry_new(const struct bond_info *info, const struct bond_verdict *v)
 {
-	size_t strings = str_size(info->name) + str_size(v->reason);
+	size_t n = v->n_members;
+	size_t size = sizeof(struct bond_entry) +
+		      n * (sizeof(struct redmon_member) + sizeof(long long) + 2) +
+		      str_size(info->name) + str_size(v->reason);
+	struct redmon_member *m;
 	struct bond_entry *e;
 	char *cur;
 
-	for (size_t i = 0; i < v->n_members; i++)
-		strings += str_size(info->slaves[i].name) + str_size(v->members[i].state) +
-			   str_size(v->members[i].reason);
-	e = entry_alloc(v->n_members, strings, &cur);
+	for (size_t i = 0; i < n; i++)
+		size += str_size(info->slaves[i].name) + str_size(v->members[i].state) +
+			str_size(v->members[i].reason);
+	e = calloc(1, size);
 	if (!e)
 		return NULL;
+	m = (struct redmon_member *)(e + 1);
+	e->failures = (long long *)(m + n);
+	e->valid = (bool *)(e->failures + n);
+	e->dir = (unsigned char *)(e->valid + n);
+	cur = (char *)(e->dir + n);
 	e->g.name = put_str(&cur, info->name);
 	e->g.kind = "nic";
 	e->g.type = v->type;
@@ -181,14 +156,15 @@ static struct bond_entry *entry_new(const struct bond_info *info, const struct b
 	e->g.activity = REDMON_ACTIVITY_NONE;
 	e->g.progress = -1;
 	e->g.reason = put_str(&cur, v->reason);
-	for (size_t i = 0; i < v->n_members; i++) {
+	e->g.members = m;
+	e->g.n_members = n;
+	for (size_t i = 0; i < n; i++) {
 		const struct bond_slave *s = &info->slaves[i];
-		struct redmon_member *m = (struct redmon_member *)&e->g.members[i];
 
-		m->name = put_str(&cur, s->name);
-		m->role = v->members[i].role;
-		m->state = put_str(&cur, v->members[i].state);
-		m->reason = put_str(&cur, v->members[i].reason);
+		m[i].name = put_str(&cur, s->name);
+		m[i].role = v->members[i].role;
+		m[i].state = put_str(&cur, v->members[i].state);
+		m[i].reason = put_str(&cur, v->members[i].reason);
 		e->failures[i] = s->link_failures;
 		e->valid[i] = s->name_valid;
 		e->dir[i] = (unsigned char)s->dir;
@@ -199,24 +175,19 @@ static struct bond_entry *entry_new(const struct bond_info *info, const struct b
 /* A bond whose sources exist but say nothing usable: reported, unknown. */
 static struct bond_entry *entry_unknown(const char *name, const char *why)
 {
-	char reason[192];
+	struct bond_info info = { .name = (char *)name };
+	struct bond_verdict v = {
+		.type = "unknown",
+		.members_total = -1,
+		.members_ok = -1,
+		.margin = REDMON_MARGIN_UNKNOWN,
+	};
 	struct bond_entry *e;
-	char *cur;
 
-	snprintf(reason, sizeof(reason), "proc/net/bonding/%s: %s", name, why);
-	e = entry_alloc(0, str_size(name) + str_size(reason), &cur);
-	if (!e)
-		return NULL;
-	e->g.name = put_str(&cur, name);
-	e->g.kind = "nic";
-	e->g.type = "unknown";
-	e->g.members_total = -1;
-	e->g.members_ok = -1;
-	e->g.margin = REDMON_MARGIN_UNKNOWN;
-	e->g.progress = -1;
-	e->g.reason = put_str(&cur, reason);
-	e->g.members = NULL;
-	e->unknown = true;
+	snprintf(v.reason, sizeof(v.reason), "proc/net/bonding/%s: %s", name, why);
+	e = entry_new(&info, &v);
+	if (e)
+		e->unknown = true;
 	return e;
 }
 
@@ -227,23 +198,17 @@ static void entries_free(struct bond_entry **v, size_t n)
 	free(v);
 }
 
+static int cmp_entry_name(const void *name, const void *entry)
+{
+	return strcmp(name, (*(struct bond_entry *const *)entry)->g.name);
+}
+
 /* The entry of bond name in a sorted array, or NULL. */
 static struct bond_entry *entry_find(struct bond_entry *const *v, size_t n, const char *name)
 {
-	size_t lo = 0, hi = n;
+	struct bond_entry *const *e = n ? bsearch(name, v, n, sizeof(*v), cmp_entry_name) : NULL;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(v[mid]->g.name, name);
-
-		if (c == 0)
-			return v[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return e ? *e : NULL;
 }
 
 /* link_failure_count of slave at the entry's read, or -1 (slaves rarely move: try i first). */
@@ -260,10 +225,11 @@ static long long entry_failures(const struct bond_entry *e, size_t i, const char
 	return -1;
 }
 
-/* The same slaves, under the same names, in the same directories. */
-static bool same_slaves(const struct bond_entry *a, const struct bond_entry *b)
+/* The same bond, as (un)known, with the same slaves, names and slave directories. */
+static bool same_entry(const struct bond_entry *a, const struct bond_entry *b)
 {
-	if (a->g.n_members != b->g.n_members)
+	if (strcmp(a->g.name, b->g.name) != 0 || a->unknown != b->unknown ||
+	    a->g.n_members != b->g.n_members)
 		return false;
 	for (size_t i = 0; i < a->g.n_members; i++) {
 		if (strcmp(a->g.members[i].name, b->g.members[i].name) != 0 ||
@@ -388,13 +354,6 @@ static int watch_bond(struct watch_ino *w, const struct bond_entry *e, int owner
 	return r;
 }
 
-/* Nothing the kernel always prints was there (an empty or foreign file). */
-static bool says_nothing(const struct bond_info *info)
-{
-	return info->mode == BOND_MODE_UNKNOWN && info->miimon < 0 && info->carrier < 0 &&
-	       info->n_slaves == 0;
-}
-
 /*
  * Read and decide one bond into a new entry (*ret, NULL when the name is
  * stale: neither source is there).  old is its entry of the last read, if
@@ -424,18 +383,15 @@ static int read_bond(struct bond_probe *p, const char *name, const struct bond_e
 	rs = r < 0 ? r : bond_sysfs_read(rootfd, &info, &p->buf, &p->fdc);
 	if (r == 0 && rs == -ENOMEM)
 		r = rs;
-	if (r == 0 && rp < 0 && rs < 0) {
-		/* Listed somewhere, but neither source is there (a stale name). */
-		if (rp != -ENOENT && rp != -ENOTDIR) {
-			e = entry_unknown(name, rp == -ELOOP
-							? "a link that leads nowhere in the root"
-							: strerror(-rp));
-			r = e ? 0 : -ENOMEM;
-		}
-		goto out;
-	}
-	if (r == 0 && rs < 0 && says_nothing(&info)) {
-		e = entry_unknown(name, "no bonding information in it");
+	/* Nothing the kernel always prints was there (an empty or foreign file)? */
+	if (r == 0 && rs < 0 && info.mode == BOND_MODE_UNKNOWN && info.miimon < 0 &&
+	    info.carrier < 0 && info.n_slaves == 0) {
+		/* Listed somewhere, but neither source is there: a stale name. */
+		if (rp == -ENOENT || rp == -ENOTDIR)
+			goto out;
+		e = entry_unknown(name, rp == 0	       ? "no bonding information in it"
+					: rp == -ELOOP ? "a link that leads nowhere in the root"
+						       : strerror(-rp));
 		r = e ? 0 : -ENOMEM;
 		goto out;
 	}
@@ -462,6 +418,13 @@ out:
 	return r;
 }
 
+/* Say why the scan failed (the core keeps the last text); returns r. */
+static int scan_failed(struct bond_probe *p, int r)
+{
+	p->ops->scan_error(p->h, "bond scan failed: %s", strerror(-r));
+	return r;
+}
+
 /* Every group, as last read. */
 static int report_all(struct bond_probe *p)
 {
@@ -469,7 +432,7 @@ static int report_all(struct bond_probe *p)
 		int r = p->ops->report(p->h, &p->bonds[i]->g);
 
 		if (r < 0 && r != -EINVAL) /* EINVAL cannot happen; never fail the scan for it */
-			return r;
+			return scan_failed(p, r);
 	}
 	return 0;
 }
@@ -528,8 +491,7 @@ static int scan_full(struct bond_probe *p)
 	bond_names_free(&found);
 	if (r < 0) {
 		entries_free(v, n);
-		p->ops->scan_error(p->h, "bond scan failed: %s", strerror(-r));
-		return r;
+		return scan_failed(p, r);
 	}
 	/*
 	 * The same bonds with the same slaves in the same directories (nearly
@@ -538,8 +500,7 @@ static int scan_full(struct bond_probe *p)
 	 */
 	same = n == p->n_bonds;
 	for (size_t i = 0; same && i < n; i++)
-		same = strcmp(v[i]->g.name, p->bonds[i]->g.name) == 0 &&
-		       v[i]->unknown == p->bonds[i]->unknown && same_slaves(v[i], p->bonds[i]);
+		same = same_entry(v[i], p->bonds[i]);
 	fdcache_sweep(&p->fdc); /* files of bonds and slaves gone */
 	entries_free(p->bonds, p->n_bonds);
 	p->bonds = v;
@@ -548,9 +509,7 @@ static int scan_full(struct bond_probe *p)
 		r = names_build(p);
 	if (r == 0 && p->ino.fd >= 0 && (!same || p->ino.lost || p->ino.entries_changed))
 		r = watch_dirs(p);
-	if (r < 0)
-		p->ops->scan_error(p->h, "bond scan failed: %s", strerror(-r));
-	return r;
+	return r < 0 ? scan_failed(p, r) : 0;
 }
 
 /*
@@ -572,14 +531,11 @@ static int scan_partial(struct bond_probe *p)
 		if (!old->dirty)
 			continue;
 		r = read_bond(p, old->g.name, old, &fresh[i]);
-		if (r == 0 &&
-		    (old->unknown || !fresh[i] || fresh[i]->unknown || !same_slaves(old, fresh[i])))
+		if (r == 0 && (old->unknown || !fresh[i] || !same_entry(old, fresh[i])))
 			r = 1;
 	}
 	for (size_t i = 0; i < p->n_bonds; i++) {
-		if (!fresh[i])
-			continue;
-		if (r == 0) {
+		if (fresh[i] && r == 0) {
 			free(p->bonds[i]);
 			p->bonds[i] = fresh[i];
 		} else {
@@ -591,41 +547,37 @@ static int scan_partial(struct bond_probe *p)
 }
 
 /*
- * A scan re-reads every bond, except after events that named only some of
- * them: then those are re-read and the others reported as last read (their
- * flapping reason too: it is cleared when that bond is read again without a
- * rise).  A scan with no event behind it (the periodic rescan) is full.
+ * Only the bonds events named since the last scan are re-read, the others
+ * reported as last read; a scan with no event behind it is full.
  */
 static int bond_scan(void *inst)
 {
 	struct bond_probe *p = inst;
 	int r = 1;
 
-	if (!p->full_pending && p->n_dirty > 0) {
+	if (!p->full_pending && p->n_dirty > 0)
 		r = scan_partial(p);
-		if (r < 0)
-			p->ops->scan_error(p->h, "bond scan failed: %s", strerror(-r));
-	}
-	if (r == 1)
+	if (r < 0)
+		scan_failed(p, r);
+	else if (r == 1)
 		r = scan_full(p); /* says itself why it failed */
 	/* Whatever happened, the events up to now are spent. */
 	p->full_pending = r < 0; /* after a failure, read everything again */
 	p->n_dirty = 0;
 	for (size_t i = 0; i < p->n_bonds; i++)
 		p->bonds[i]->dirty = false;
-	if (r == 0) {
-		r = report_all(p);
-		if (r < 0)
-			p->ops->scan_error(p->h, "bond scan failed: %s", strerror(-r));
-	}
-	return r;
+	return r == 0 ? report_all(p) : r;
 }
 
 /* --- events ------------------------------------------------------------------- */
 
-/* An event about bond i (-1: none known, -2: several): re-read it, or all. */
+/*
+ * An event about bond i (-1: none known, -2: several): re-read it, or all.
+ * Which events name what: README.md, "Partial rescans".
+ */
 static void mark(struct bond_probe *p, int i)
 {
+	p->marked = true;
 	if (i < 0 || (size_t)i >= p->n_bonds) {
 		/*
 		 * What changed may be a file replaced by rename or a name
@@ -639,133 +591,71 @@ static void mark(struct bond_probe *p, int i)
 	}
 }
 
-struct ev_ctx {
-	struct bond_probe *p;
-	bool rescan;
-};
-
-/*
- * A link message about a bond or a slave of the last scan re-reads that bond;
- * a message for a bond or bond slave not known (one appears or is enslaved),
- * or one going away, re-reads all.
- */
 static bool nl_cb(void *ctx, const struct bond_nl_link *l)
 {
-	struct ev_ctx *c = ctx;
-	int i = l->name[0] ? names_lookup(c->p, l->name) : -1;
+	struct bond_probe *p = ctx;
+	int i = l->name[0] ? names_lookup(p, l->name) : -1;
 
-	if (i >= 0 && !l->deleted) {
-		mark(c->p, i);
-		c->rescan = true;
-	} else if (i != -1 || l->is_bond || l->is_bond_slave) {
-		mark(c->p, -1);
-		c->rescan = true;
-	}
-	return c->p->full_pending; /* nothing more to learn: stop parsing */
-}
-
-static int on_netlink(struct bond_probe *p)
-{
-	struct ev_ctx c = { .p = p };
-	int r = bond_nl_drain(p->nl_fd, nl_cb, &c);
-
-	if (r < 0) {
-		if (!p->warned_nl)
-			p->ops->log(p->h, REDMON_LOG_WARNING, "rtnetlink read failed: %s",
-				    strerror(-r));
-		p->warned_nl = true;
+	if (i >= 0 && !l->deleted)
+		mark(p, i);
+	else if (i != -1 || l->is_bond || l->is_bond_slave)
 		mark(p, -1);
-		return r;
-	}
-	if (r == 1)
-		mark(p, -1); /* messages lost (ENOBUFS) */
-	return r == 1 || c.rescan;
+	return p->full_pending; /* nothing more to learn: stop parsing */
 }
 
-/*
- * A file rewritten in a directory of one bond re-reads that bond, and so does
- * proc/net/bonding/<bond> rewritten; a file rewritten in a directory above
- * the bonds is none of theirs (proc/mdstat, written on every md change) but
- * bonding_masters; anything else (a file or directory created, removed or
- * renamed, a queue overflow) may change which bonds there are, and re-reads
- * all.
- */
+/* A file rewritten above the bonds (proc/mdstat) is none of theirs, but bonding_masters. */
 static bool ino_cb(void *ctx, const struct watch_event *ev)
 {
 	const uint32_t content = IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB;
-	struct ev_ctx *c = ctx;
-	uint32_t mask = ev->mask;
-	int owner = ev->owner;
-	const char *name = ev->name;
+	struct bond_probe *p = ctx;
 
-	if (!(mask & ~content) && owner == OWNER_TOP && strcmp(name, "bonding_masters") != 0)
-		return c->p->full_pending;
-	c->rescan = true;
-	if (mask & ~content)
-		mark(c->p, -1);
-	else if (owner >= 0)
-		mark(c->p, owner);
-	else if (owner == OWNER_PROC)
-		mark(c->p,
-		     entry_find(c->p->bonds, c->p->n_bonds, name) ? names_lookup(c->p, name) : -1);
-	else
-		mark(c->p, -1);
-	return c->p->full_pending;
-}
-
-static int on_inotify(struct bond_probe *p)
-{
-	struct ev_ctx c = { .p = p };
-	int r = watch_ino_drain(&p->ino, ino_cb, &c);
-
-	if (r < 0) {
+	if (ev->mask & ~content)
 		mark(p, -1);
-		return r;
-	}
-	return c.rescan;
+	else if (ev->owner >= 0)
+		mark(p, ev->owner);
+	else if (ev->owner == OWNER_PROC)
+		mark(p,
+		     entry_find(p->bonds, p->n_bonds, ev->name) ? names_lookup(p, ev->name) : -1);
+	else if (ev->owner != OWNER_TOP || strcmp(ev->name, "bonding_masters") == 0)
+		mark(p, -1);
+	return p->full_pending;
 }
 
-/* Bonds and slaves come and go with add/remove/move: re-read all. */
 static bool udev_cb(void *ctx, struct udev_device *dev)
 {
 	const char *action = udev_device_get_action(dev);
 	const char *name = udev_device_get_sysname(dev);
-	struct ev_ctx *c = ctx;
-	int i = name ? names_lookup(c->p, name) : -1;
+	struct bond_probe *p = ctx;
+	int i = name ? names_lookup(p, name) : -1;
 
-	if (action && strcmp(action, "change") != 0) {
-		mark(c->p, -1);
-		c->rescan = true;
-	} else if (i != -1) {
-		mark(c->p, i);
-		c->rescan = true;
-	}
-	return c->p->full_pending; /* nothing more to learn */
+	if (action && strcmp(action, "change") != 0)
+		mark(p, -1);
+	else if (i != -1)
+		mark(p, i);
+	return p->full_pending; /* nothing more to learn */
 }
 
-static int on_udev(struct bond_probe *p)
-{
-	struct ev_ctx c = { .p = p };
-
-	if (watch_udev_drain(&p->udev, udev_cb, &c) == -ENOBUFS) {
-		mark(p, -1); /* events lost */
-		return 1;
-	}
-	return c.rescan;
-}
-
+/* An event that marks one bond or all asks for a rescan at once. */
 static int bond_on_fd(void *inst, int fd, uint32_t revents)
 {
 	struct bond_probe *p = inst;
+	int r = 0;
 
 	(void)revents;
+	p->marked = false;
 	if (fd == p->nl_fd)
-		return on_netlink(p);
-	if (fd == p->ino.fd)
-		return on_inotify(p);
-	if (fd == p->udev.fd)
-		return on_udev(p);
-	return 0;
+		r = bond_nl_drain(fd, nl_cb, p); /* 1: messages lost (ENOBUFS) */
+	else if (fd == p->ino.fd)
+		r = watch_ino_drain(&p->ino, ino_cb, p);
+	else if (fd == p->udev.fd)
+		r = watch_udev_drain(&p->udev, udev_cb, p) == -ENOBUFS; /* devices lost */
+	if (r < 0 && fd == p->nl_fd && !p->warned_nl) {
+		p->ops->log(p->h, REDMON_LOG_WARNING, "rtnetlink read failed: %s", strerror(-r));
+		p->warned_nl = true;
+	}
+	if (r != 0)
+		mark(p, -1); /* a read error, or events lost */
+	return r < 0 ? r : p->marked;
 }
 
 /* auto: failing is worth a notice; asked for (yes): a warning. */
@@ -883,11 +773,9 @@ static int bond_init(const struct redmon_host_ops *ops, struct redmon_host *h, v
 	}
 	/*
 	 * Files are kept open only while events say when one may have been
-	 * replaced: inotify for a captured tree; rtnetlink or udev (a renamed
-	 * or removed interface) on the live root, where a removed device's
-	 * kept-open attribute fails with ENODEV.  An eighth of the descriptor
-	 * limit, which the core raised to the hard limit; other probes keep
-	 * files open too (md 3/8, hwmon 1/8).
+	 * replaced: inotify for a captured tree, rtnetlink or udev (a renamed
+	 * or removed interface) on the live root.  An eighth of the descriptor
+	 * limit, which the core raised: md keeps 3/8, hwmon 1/8.
 	 */
 	if (live ? (p->nl_fd >= 0 || p->udev.fd >= 0) : p->ino.fd >= 0) {
 		struct rlimit rl;

@@ -16,6 +16,13 @@ static const char *const mode_names[] = {
 	"802.3ad",    "balance-tlb",   "balance-alb",
 };
 
+/* Index = enum bond_link: the kernel's texts (bond_slave_link_status()). */
+static const char *const link_names[] = {
+	[BOND_LINK_UNKNOWN] = "unknown", [BOND_LINK_UP] = "up",
+	[BOND_LINK_FAIL] = "going down", [BOND_LINK_DOWN] = "down",
+	[BOND_LINK_BACK] = "going back",
+};
+
 int bond_info_init(struct bond_info *info, const char *name)
 {
 	char *n = strdup(name);
@@ -68,31 +75,45 @@ struct bond_slave *bond_info_find_slave(const struct bond_info *info, struct str
 	return NULL;
 }
 
-int bond_info_add_slave(struct bond_info *info, struct strv name, struct bond_slave **ret)
+/* Append a slave called name with every field unknown; NULL when out of memory. */
+static struct bond_slave *slave_append(struct bond_info *info, struct strv name)
 {
-	struct bond_slave *s;
+	char *copy;
 
 	if (info->n_slaves == info->cap_slaves) {
 		size_t cap = info->cap_slaves ? info->cap_slaves * 2 : 4;
+		struct bond_slave *v = realloc(info->slaves, cap * sizeof(*v));
 
-		s = realloc(info->slaves, cap * sizeof(*s));
-		if (!s)
-			return -ENOMEM;
-		info->slaves = s;
+		if (!v)
+			return NULL;
+		info->slaves = v;
 		info->cap_slaves = cap;
 	}
-	s = &info->slaves[info->n_slaves];
-	memset(s, 0, sizeof(*s));
-	s->name = strv_dup_nocontrol(name, BOND_NAME_KEEP);
-	if (!s->name)
+	copy = strv_dup_nocontrol(name, BOND_NAME_KEEP);
+	if (!copy)
+		return NULL;
+	info->slaves[info->n_slaves] = (struct bond_slave){
+		.name = copy,
+		.name_valid = bond_ifname_valid(name),
+		.is_active = -1,
+		.speed = -1,
+		.link_failures = -1,
+		.actor_state = -1,
+		.partner_state = -1,
+	};
+	return &info->slaves[info->n_slaves++];
+}
+
+int bond_info_add_slave(struct bond_info *info, struct strv name, unsigned int source,
+			struct bond_slave **ret)
+{
+	struct bond_slave *s = bond_info_find_slave(info, name);
+
+	if (!s)
+		s = slave_append(info, name);
+	if (!s)
 		return -ENOMEM;
-	s->name_valid = bond_ifname_valid(name);
-	s->is_active = -1;
-	s->speed = -1;
-	s->link_failures = -1;
-	s->actor_state = -1;
-	s->partner_state = -1;
-	info->n_slaves++;
+	s->sources |= source;
 	*ret = s;
 	return 0;
 }
@@ -113,30 +134,19 @@ enum bond_mode bond_mode_from_name(struct strv s)
 	return BOND_MODE_UNKNOWN;
 }
 
-enum bond_oper bond_oper_from_text(struct strv s)
-{
-	s = strv_trim(s);
-	if (strv_eq(s, "up"))
-		return BOND_OPER_UP;
-	if (strv_eq(s, "down") || strv_eq(s, "lowerlayerdown") || strv_eq(s, "notpresent"))
-		return BOND_OPER_DOWN;
-	if (strv_eq(s, "dormant") || strv_eq(s, "testing"))
-		return BOND_OPER_OTHER;
-	return BOND_OPER_UNKNOWN;
-}
-
 enum bond_link bond_link_from_text(struct strv s)
 {
 	s = strv_trim(s);
-	if (strv_eq(s, "up"))
-		return BOND_LINK_UP;
-	if (strv_eq(s, "down"))
-		return BOND_LINK_DOWN;
-	if (strv_eq(s, "going down"))
-		return BOND_LINK_FAIL;
-	if (strv_eq(s, "going back"))
-		return BOND_LINK_BACK;
+	for (size_t i = BOND_LINK_UP; i < sizeof(link_names) / sizeof(link_names[0]); i++) {
+		if (strv_eq(s, link_names[i]))
+			return (enum bond_link)i;
+	}
 	return BOND_LINK_UNKNOWN;
+}
+
+const char *bond_link_name(enum bond_link l)
+{
+	return (size_t)l < sizeof(link_names) / sizeof(link_names[0]) ? link_names[l] : "unknown";
 }
 
 int bond_slave_dir_path(const char *bond, const char *slave, enum bond_slave_dir kind, char *buf,

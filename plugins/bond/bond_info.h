@@ -22,21 +22,12 @@
 #define BOND_IFNAME_MAX 15
 
 /*
- * True when s is a name the kernel accepts for a network interface, as
- * dev_valid_name() in net/core/dev.c checks it: 1..15 bytes, not "." or "..",
- * no '/', ':', NUL or blank; and, stricter than the kernel (as systemd's
- * ifname_valid()), no control byte, because a bond's name is printed as is
- * in events and logs.  Only such names are ever used in a path.
+ * True when s is a name dev_valid_name() (net/core/dev.c) accepts: 1..15
+ * bytes, not "." or "..", no '/', ':', NUL or blank; and no control byte (as
+ * systemd's ifname_valid()): a bond's name is printed as is in events.  Only
+ * such names are ever used in a path.
  */
 bool bond_ifname_valid(struct strv s);
-
-/*
- * A slave's aggregator id as /proc and sysfs print it: "N/A" (attached to
- * none: agg_id -1) or a number.  Sets agg_known and agg_id; false (s
- * unchanged) when v is neither.
- */
-struct bond_slave;
-bool bond_slave_set_agg(struct bond_slave *s, struct strv v);
 
 /* Numbered as the kernel numbers them (BOND_MODE_* in include/net/bonding.h). */
 enum bond_mode {
@@ -89,13 +80,10 @@ enum bond_slave_dir {
 #define BOND_NAME_KEEP 64
 
 /*
- * Facts a source showed but the probe could not read (a read error, a link
- * leading nowhere in the root) or parse (text no kernel prints).  Each
- * reader marks its own mask (bad_proc, bad_sysfs) and clears the bit in
- * both when a later source gives the fact; a bit still set at the decision
- * makes the margin unknown, with a reason naming the fact and its sources
- * (bond_rules.c).  A fact absent from every source is not "bad": captures
- * lack files, and each fact has its own rule for absence.
+ * Facts a source showed but the probe could not read or parse, one mask per
+ * reader (bad_proc, bad_sysfs): unless another source gave the fact, the
+ * margin is unknown and a reason names it and where (bond_rules.c).  A fact
+ * absent from every source is not "bad": captures lack files.
  */
 #define BOND_BAD_MODE	     0x001u /* "Bonding Mode", bonding/mode */
 #define BOND_BAD_SLAVES	     0x002u /* bonding/slaves */
@@ -173,12 +161,20 @@ int bond_info_init(struct bond_info *info, const char *name);
 void bond_info_free(struct bond_info *info);
 
 /*
- * The slave called name, or NULL.  bond_info_add_slave() appends one (name
- * copied, at most BOND_NAME_KEEP bytes) with every field unknown, and returns
- * it in *ret; 0 or -ENOMEM.
+ * The slave called name, or NULL.  bond_info_add_slave() returns it in *ret,
+ * appended first (name copied, at most BOND_NAME_KEEP bytes, every field
+ * unknown) when new, and marks source (BOND_SRC_*) in it; 0 or -ENOMEM.
  */
 struct bond_slave *bond_info_find_slave(const struct bond_info *info, struct strv name);
-int bond_info_add_slave(struct bond_info *info, struct strv name, struct bond_slave **ret);
+int bond_info_add_slave(struct bond_info *info, struct strv name, unsigned int source,
+			struct bond_slave **ret);
+
+/*
+ * A slave's aggregator id as /proc and sysfs print it: "N/A" (attached to
+ * none: agg_id -1) or a number.  Sets agg_known and agg_id; false (s
+ * unchanged) when v is neither.
+ */
+bool bond_slave_set_agg(struct bond_slave *s, struct strv v);
 
 /*
  * The path of a slave directory of the given kind (not BOND_DIR_NONE) under
@@ -194,10 +190,8 @@ const char *bond_mode_name(enum bond_mode mode);
 /* A mode from its short name, as sysfs bonding/mode prints it; BOND_MODE_UNKNOWN else. */
 enum bond_mode bond_mode_from_name(struct strv s);
 
-/* operstate text to enum. */
-enum bond_oper bond_oper_from_text(struct strv s);
-
-/* MII status text ("up", "going down", ...) to enum. */
+/* MII status text ("up", "going down", ...) to enum, and back ("unknown"). */
 enum bond_link bond_link_from_text(struct strv s);
+const char *bond_link_name(enum bond_link l);
 
 #endif /* REDMON_BOND_INFO_H */

@@ -34,17 +34,14 @@ int bond_nl_open(void)
 	return fd;
 }
 
-/* A NUL-terminated string attribute of at most cap - 1 bytes, copied to buf. */
+/* A NUL-terminated string attribute of at most cap - 1 bytes, copied to buf ("" else). */
 static void attr_string(const struct rtattr *rta, char *buf, size_t cap)
 {
-	const char *s = RTA_DATA(rta);
-	size_t n = RTA_PAYLOAD(rta);
-	const char *nul = memchr(s, 0, n);
+	size_t n = strnlen(RTA_DATA(rta), RTA_PAYLOAD(rta));
 
 	buf[0] = 0;
-	if (!nul || (size_t)(nul - s) >= cap)
-		return;
-	memcpy(buf, s, (size_t)(nul - s) + 1);
+	if (n < RTA_PAYLOAD(rta) && n < cap)
+		memcpy(buf, RTA_DATA(rta), n + 1);
 }
 
 static bool attr_is(const struct rtattr *rta, const char *lit)
@@ -134,14 +131,10 @@ int bond_nl_drain(int fd, bond_nl_fn fn, void *ctx)
 
 	for (;;) {
 		struct sockaddr_nl from;
-		struct iovec iov = { .iov_base = u.b, .iov_len = sizeof(u.b) };
-		struct msghdr msg = {
-			.msg_name = &from,
-			.msg_namelen = sizeof(from),
-			.msg_iov = &iov,
-			.msg_iovlen = 1,
-		};
-		ssize_t n = recvmsg(fd, &msg, 0);
+		socklen_t from_len = sizeof(from);
+		/* MSG_TRUNC: the length of the datagram, even when it did not fit. */
+		ssize_t n = recvfrom(fd, u.b, sizeof(u.b), MSG_TRUNC, (struct sockaddr *)&from,
+				     &from_len);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -157,12 +150,11 @@ int bond_nl_drain(int fd, bond_nl_fn fn, void *ctx)
 		if (n == 0)
 			return lost;
 		/* Only the kernel (port 0) speaks for links; a truncated datagram is lost. */
-		if (msg.msg_namelen != sizeof(from) || from.nl_pid != 0)
+		if (from_len != sizeof(from) || from.nl_pid != 0)
 			continue;
-		if (msg.msg_flags & MSG_TRUNC) {
+		if ((size_t)n > sizeof(u.b))
 			lost = 1;
-			continue;
-		}
-		bond_nl_parse(u.b, (size_t)n, fn, ctx);
+		else
+			bond_nl_parse(u.b, (size_t)n, fn, ctx);
 	}
 }

@@ -1,15 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * rtnetlink link notifications (RTNLGRP_LINK) for the bond probe.
- *
- * The kernel sends an RTM_NEWLINK to the group on every link change of a
- * device (carrier, operstate, flags, enslave/release: rtmsg_ifinfo() in
- * net/core/rtnetlink.c) and an RTM_DELLINK when one goes away.  A bond
- * slave's carrier loss is seen here within microseconds, well before the
- * bond's own MII monitor (miimon ms) reports it.
- *
- * bond_nl_parse() decodes a buffer of messages and is a pure function, so it
- * can be tested and fuzzed; bond_nl_drain() reads the socket.  Nothing logs.
+ * rtnetlink link notifications (RTNLGRP_LINK) for the bond probe: an
+ * RTM_NEWLINK on every link change of a device (carrier, operstate, flags,
+ * enslave/release: rtmsg_ifinfo() in net/core/rtnetlink.c), an RTM_DELLINK
+ * when one goes away; so a slave's carrier loss is seen well before the
+ * bond's own MII monitor reports it.  bond_nl_parse() is pure (tested and
+ * fuzzed); bond_nl_drain() reads the socket.  Nothing logs.
  */
 #ifndef REDMON_BOND_NETLINK_H
 #define REDMON_BOND_NETLINK_H
@@ -32,10 +28,7 @@ struct bond_nl_link {
 /* Called once per link message; return true to stop early. */
 typedef bool (*bond_nl_fn)(void *ctx, const struct bond_nl_link *l);
 
-/*
- * Open a non-blocking, close-on-exec NETLINK_ROUTE socket subscribed to
- * RTNLGRP_LINK.  Returns the fd or -errno.
- */
+/* A non-blocking, close-on-exec NETLINK_ROUTE socket in RTNLGRP_LINK: the fd or -errno. */
 int bond_nl_open(void);
 
 /*

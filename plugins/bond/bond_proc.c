@@ -87,22 +87,14 @@ static int slave_ref(struct strv v, bool *known, char **name)
 	return 0;
 }
 
-/* "ARP IP target/s (n.n.n.n form): 10.0.0.1, 10.0.0.2" */
+/* "ARP IP target/s (n.n.n.n form): 10.0.0.1, 10.0.0.2": one token each. */
 static int count_targets(struct strv v)
 {
+	struct strv tok;
 	int n = 0;
 
-	while (v.n) {
-		const char *comma = memchr(v.p, ',', v.n);
-		size_t len = comma ? (size_t)(comma - v.p) : v.n;
-
-		if (strv_trim(strv_make(v.p, len)).n)
-			n++;
-		if (!comma)
-			break;
-		v.p += len + 1;
-		v.n -= len + 1;
-	}
+	while (strv_next_token(&v, &tok))
+		n++;
 	return n;
 }
 
@@ -191,15 +183,11 @@ static void slave_line(struct parser *ps, struct strv key, struct strv v)
 	} else if (strv_eq(key, "details partner lacp pdu")) {
 		ps->pdu = PDU_PARTNER;
 	} else if (strv_eq(key, "port state") && ps->pdu != PDU_NONE) {
-		int st = strv_to_ll(v, 0, 255, &x) == 0 ? (int)x : -1;
-		unsigned int bit = ps->pdu == PDU_ACTOR ? BOND_BAD_S_ACTOR : BOND_BAD_S_PARTNER;
+		int *st = ps->pdu == PDU_ACTOR ? &s->actor_state : &s->partner_state;
 
-		if (ps->pdu == PDU_ACTOR)
-			s->actor_state = st;
-		else
-			s->partner_state = st;
-		if (st < 0)
-			s->bad_proc |= bit;
+		*st = strv_to_ll(v, 0, 255, &x) == 0 ? (int)x : -1;
+		if (*st < 0)
+			s->bad_proc |= ps->pdu == PDU_ACTOR ? BOND_BAD_S_ACTOR : BOND_BAD_S_PARTNER;
 	} else if (strv_eq(key, "system mac address") && ps->pdu == PDU_PARTNER) {
 		s->partner_mac_known = strv_to_mac(v, s->partner_mac) == 0;
 		if (!s->partner_mac_known)
@@ -209,23 +197,10 @@ static void slave_line(struct parser *ps, struct strv key, struct strv v)
 
 static int start_slave(struct parser *ps, struct strv name)
 {
-	struct bond_slave *s;
-	int r;
-
 	ps->sec = SEC_SLAVE;
 	ps->pdu = PDU_NONE;
 	ps->slave = NULL;
-	if (name.n == 0)
-		return 0;
-	s = bond_info_find_slave(ps->info, name);
-	if (!s) {
-		r = bond_info_add_slave(ps->info, name, &s);
-		if (r < 0)
-			return r;
-	}
-	s->sources |= BOND_SRC_PROC;
-	ps->slave = s;
-	return 0;
+	return name.n ? bond_info_add_slave(ps->info, name, BOND_SRC_PROC, &ps->slave) : 0;
 }
 
 /* Lines without a colon: only two carry facts. */
@@ -238,8 +213,7 @@ static void bare_line(struct parser *ps, struct strv line)
 	if (strv_eq(line, "802.3ad info")) {
 		if (info->mode == BOND_MODE_UNKNOWN)
 			info->mode = BOND_MODE_8023AD;
-	} else if (strv_starts(line, "bond ") && line.n > 24 &&
-		   memcmp(line.p + line.n - 24, "has no active aggregator", 24) == 0) {
+	} else if (strv_starts(line, "bond ") && strv_ends(line, "has no active aggregator")) {
 		/* "bond %s has no active aggregator" (root view, 802.3ad). */
 		info->agg_visible = true;
 		info->no_active_agg = true;

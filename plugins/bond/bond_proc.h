@@ -1,24 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Parser of /proc/net/bonding/<bond> (drivers/net/bonding/bond_procfs.c).
- *
- * The text is "Key: value" lines: a master part, then one block per slave
- * opened by "Slave Interface: <name>".  What is printed depends on the kernel
- * version, the mode and the reader:
- *  - lines come and go between versions ("Min links", "LACP active", "Peer
- *    Notification Delay", "ARP Missed Max", the LACP churn lines and "Speed:
- *    Unknown" were added over the years; documentation excerpts lack the
- *    banner), so no line is required and order is not relied on;
- *  - "Primary Slave" / "Currently Active Slave" only for modes with a primary
- *    (active-backup, balance-tlb, balance-alb), the ARP lines only when
- *    arp_interval > 0, the "802.3ad info" part and per-slave aggregator lines
- *    only in 802.3ad;
- *  - recent kernels print "System priority/MAC", "Active Aggregator Info"
- *    (or "bond X has no active aggregator") and the per-slave "details
- *    actor/partner lacp pdu" blocks only when the reader has CAP_NET_ADMIN:
- *    a non-root view silently lacks them (old kernels always printed the
- *    aggregator part).
- * Unknown lines are skipped; indentation (tabs or spaces) is not relied on.
+ * Parser of /proc/net/bonding/<bond> (drivers/net/bonding/bond_procfs.c):
+ * "Key: value" lines, a master part, then one block per slave opened by
+ * "Slave Interface: <name>".  What is printed depends on the kernel version
+ * (lines were added over the years; documentation excerpts lack the banner),
+ * the mode (the primary and active slave only with a primary, the ARP lines
+ * only when arp_interval > 0, the 802.3ad parts only in 802.3ad) and the
+ * reader: recent kernels print the system priority/MAC, "Active Aggregator
+ * Info" and the LACP PDU details only under CAP_NET_ADMIN.  So no line is
+ * required, order and indentation are not relied on, unknown lines are
+ * skipped.
  */
 #ifndef REDMON_BOND_PROC_H
 #define REDMON_BOND_PROC_H

@@ -4,6 +4,8 @@
  */
 #include "bond_rules.h"
 
+#include "../lib/psu_util.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -38,22 +40,6 @@ static bool mac_zero(const uint8_t mac[6])
 	return memcmp(mac, zero, sizeof(zero)) == 0;
 }
 
-static const char *link_text(enum bond_link l)
-{
-	switch (l) {
-	case BOND_LINK_UP:
-		return "up";
-	case BOND_LINK_FAIL:
-		return "going down";
-	case BOND_LINK_DOWN:
-		return "down";
-	case BOND_LINK_BACK:
-		return "going back";
-	default:
-		return "unknown";
-	}
-}
-
 static bool uses_primary(enum bond_mode m)
 {
 	/* bond_uses_primary() in bonding.h */
@@ -73,7 +59,7 @@ static int slave_link(const struct bond_slave *s, struct bond_member_verdict *mv
 			 */
 			add_reason(mv->reason, sizeof(mv->reason),
 				   "carrier down (operstate down) but bonding still says MII %s",
-				   link_text(s->link));
+				   bond_link_name(s->link));
 			return 0;
 		}
 		if (s->link == BOND_LINK_FAIL)
@@ -103,23 +89,20 @@ static int slave_link(const struct bond_slave *s, struct bond_member_verdict *mv
 static void member_state(const struct bond_info *info, const struct bond_slave *s,
 			 struct bond_member_verdict *mv)
 {
-	size_t cap = sizeof(mv->state);
-	int n = snprintf(mv->state, cap, "mii %s", link_text(s->link));
-	if (s->oper == BOND_OPER_DOWN && n > 0 && (size_t)n < cap)
-		n += snprintf(mv->state + n, cap - (size_t)n, ", operstate down");
 	int active = s->is_active;
 
+	psu_text_add(mv->state, sizeof(mv->state), ", ", "mii %s", bond_link_name(s->link));
+	if (s->oper == BOND_OPER_DOWN)
+		psu_text_add(mv->state, sizeof(mv->state), ", ", "operstate down");
 	/* In active-backup, "Currently Active Slave" says it as well. */
 	if (active < 0 && info->mode == BOND_MODE_AB && info->active_known)
 		active = info->active && strcmp(info->active, s->name) == 0;
-	if (uses_primary(info->mode) && active >= 0 && n > 0 && (size_t)n < cap)
-		n += snprintf(mv->state + n, cap - (size_t)n, ", %s", active ? "active" : "backup");
-	if (info->mode == BOND_MODE_8023AD && s->agg_known && n > 0 && (size_t)n < cap) {
-		if (s->agg_id >= 0)
-			snprintf(mv->state + n, cap - (size_t)n, ", aggregator %d", s->agg_id);
-		else
-			snprintf(mv->state + n, cap - (size_t)n, ", no aggregator");
-	}
+	if (uses_primary(info->mode) && active >= 0)
+		psu_text_add(mv->state, sizeof(mv->state), ", ", active ? "active" : "backup");
+	if (info->mode == BOND_MODE_8023AD && s->agg_known && s->agg_id >= 0)
+		psu_text_add(mv->state, sizeof(mv->state), ", ", "aggregator %d", s->agg_id);
+	else if (info->mode == BOND_MODE_8023AD && s->agg_known)
+		psu_text_add(mv->state, sizeof(mv->state), ", ", "no aggregator");
 }
 
 /*
@@ -128,155 +111,124 @@ static void member_state(const struct bond_info *info, const struct bond_slave *
  */
 struct fact {
 	unsigned int bit;
-	bool lacp;	      /* counts only in 802.3ad */
 	const char *what;     /* "bonding mode" */
 	const char *proc_key; /* its /proc line; NULL when /proc has none */
 	const char *attr;     /* its sysfs attribute, under the bond's (slave's) directory */
 };
 
 static const struct fact bond_facts[] = {
-	{ BOND_BAD_MODE, false, "bonding mode", "Bonding Mode", "bonding/mode" },
-	{ BOND_BAD_SLAVES, false, "slave list", NULL, "bonding/slaves" },
-	{ BOND_BAD_CARRIER, false, "bond MII status", "MII Status", "bonding/mii_status" },
-	{ BOND_BAD_OPER, false, "bond operstate", NULL, "operstate" },
-	{ BOND_BAD_FLAGS, false, "bond flags", NULL, "flags" },
-	{ BOND_BAD_MIN_LINKS, true, "min_links", "Min links", "bonding/min_links" },
-	{ BOND_BAD_AGG, true, "active aggregator", "Aggregator ID", "bonding/ad_aggregator" },
-	{ BOND_BAD_PORTS, true, "active aggregator's port count", "Number of ports",
+	{ BOND_BAD_MODE, "bonding mode", "Bonding Mode", "bonding/mode" },
+	{ BOND_BAD_SLAVES, "slave list", NULL, "bonding/slaves" },
+	{ BOND_BAD_CARRIER, "bond MII status", "MII Status", "bonding/mii_status" },
+	{ BOND_BAD_OPER, "bond operstate", NULL, "operstate" },
+	{ BOND_BAD_FLAGS, "bond flags", NULL, "flags" },
+	{ BOND_BAD_MIN_LINKS, "min_links", "Min links", "bonding/min_links" },
+	{ BOND_BAD_AGG, "active aggregator", "Aggregator ID", "bonding/ad_aggregator" },
+	{ BOND_BAD_PORTS, "active aggregator's port count", "Number of ports",
 	  "bonding/ad_num_ports" },
-	{ BOND_BAD_PARTNER_MAC, true, "LACP partner MAC", "Partner Mac Address",
+	{ BOND_BAD_PARTNER_MAC, "LACP partner MAC", "Partner Mac Address",
 	  "bonding/ad_partner_mac" },
 };
 
 static const struct fact slave_facts[] = {
-	{ BOND_BAD_S_LINK, false, "MII status", "MII Status", "bonding_slave/mii_status" },
-	{ BOND_BAD_S_OPER, false, "operstate", NULL, "operstate" },
-	{ BOND_BAD_S_AGG, true, "aggregator ID", "Aggregator ID",
-	  "bonding_slave/ad_aggregator_id" },
-	{ BOND_BAD_S_ACTOR, true, "LACP actor port state", "port state",
+	{ BOND_BAD_S_LINK, "MII status", "MII Status", "bonding_slave/mii_status" },
+	{ BOND_BAD_S_OPER, "operstate", NULL, "operstate" },
+	{ BOND_BAD_S_AGG, "aggregator ID", "Aggregator ID", "bonding_slave/ad_aggregator_id" },
+	{ BOND_BAD_S_ACTOR, "LACP actor port state", "port state",
 	  "bonding_slave/ad_actor_oper_port_state" },
-	{ BOND_BAD_S_PARTNER, true, "LACP partner port state", "port state",
+	{ BOND_BAD_S_PARTNER, "LACP partner port state", "port state",
 	  "bonding_slave/ad_partner_oper_port_state" },
-	{ BOND_BAD_S_PARTNER_MAC, true, "LACP partner MAC", "system mac address", NULL },
+	{ BOND_BAD_S_PARTNER_MAC, "LACP partner MAC", "system mac address", NULL },
 };
 
-/* Whether the bond's fact bit is still unknown: no later source gave it. */
-static bool bond_fact_missing(const struct bond_info *info, unsigned int bit)
+/* The facts that count only in 802.3ad. */
+#define BAD_LACP   (BOND_BAD_MIN_LINKS | BOND_BAD_AGG | BOND_BAD_PORTS | BOND_BAD_PARTNER_MAC)
+#define BAD_S_LACP (BOND_BAD_S_AGG | BOND_BAD_S_ACTOR | BOND_BAD_S_PARTNER | BOND_BAD_S_PARTNER_MAC)
+
+/* The facts of the bond that no source gave (the slave list is marked only when none did). */
+static unsigned int bond_missing(const struct bond_info *info)
 {
-	switch (bit) {
-	case BOND_BAD_MODE:
-		return info->mode == BOND_MODE_UNKNOWN;
-	case BOND_BAD_CARRIER:
-		return info->carrier < 0;
-	case BOND_BAD_OPER:
-		return info->oper == BOND_OPER_UNKNOWN;
-	case BOND_BAD_FLAGS:
-		return info->admin_up < 0;
-	case BOND_BAD_MIN_LINKS:
-		return info->min_links < 0;
-	case BOND_BAD_AGG:
-		return !info->no_active_agg && info->active_agg < 0;
-	case BOND_BAD_PORTS:
-		return info->active_ports < 0;
-	case BOND_BAD_PARTNER_MAC:
-		return !info->partner_mac_known;
-	default: /* the slave list: marked only when nothing listed the slaves */
-		return true;
-	}
+	return BOND_BAD_SLAVES | (info->mode == BOND_MODE_UNKNOWN ? BOND_BAD_MODE : 0) |
+	       (info->carrier < 0 ? BOND_BAD_CARRIER : 0) |
+	       (info->oper == BOND_OPER_UNKNOWN ? BOND_BAD_OPER : 0) |
+	       (info->admin_up < 0 ? BOND_BAD_FLAGS : 0) |
+	       (info->min_links < 0 ? BOND_BAD_MIN_LINKS : 0) |
+	       (!info->no_active_agg && info->active_agg < 0 ? BOND_BAD_AGG : 0) |
+	       (info->active_ports < 0 ? BOND_BAD_PORTS : 0) |
+	       (!info->partner_mac_known ? BOND_BAD_PARTNER_MAC : 0);
 }
 
-static bool slave_fact_missing(const struct bond_info *info, const struct bond_slave *s,
-			       unsigned int bit)
+/* The same for a slave; its partner MAC is asked for only without the aggregator's. */
+static unsigned int slave_missing(const struct bond_info *info, const struct bond_slave *s)
 {
-	switch (bit) {
-	case BOND_BAD_S_LINK:
-		return s->link == BOND_LINK_UNKNOWN;
-	case BOND_BAD_S_OPER:
-		return s->oper == BOND_OPER_UNKNOWN;
-	case BOND_BAD_S_AGG:
-		return !s->agg_known;
-	case BOND_BAD_S_ACTOR:
-		return s->actor_state < 0;
-	case BOND_BAD_S_PARTNER:
-		return s->partner_state < 0;
-	default: /* the slave's partner MAC: only asked for without the aggregator's */
-		return !s->partner_mac_known && !info->partner_mac_known;
-	}
+	return (s->link == BOND_LINK_UNKNOWN ? BOND_BAD_S_LINK : 0) |
+	       (s->oper == BOND_OPER_UNKNOWN ? BOND_BAD_S_OPER : 0) |
+	       (!s->agg_known ? BOND_BAD_S_AGG : 0) | (s->actor_state < 0 ? BOND_BAD_S_ACTOR : 0) |
+	       (s->partner_state < 0 ? BOND_BAD_S_PARTNER : 0) |
+	       (!s->partner_mac_known && !info->partner_mac_known ? BOND_BAD_S_PARTNER_MAC : 0);
 }
 
 /*
- * Append "<what> not readable (<where>)" to buf for fact f, naming each
- * source that showed it: the /proc file and its line, the sysfs attribute
- * under dir.
+ * Append "<what> not readable (<where>)" to buf for each fact of facts[] in
+ * mask that a source showed but could not read, naming each such source:
+ * the /proc file and its line, the sysfs attribute under dir.  True when
+ * there was one (the margin is then unknown).
  */
-static void fact_reason(char *buf, size_t cap, const struct fact *f, unsigned int bad_proc,
-			unsigned int bad_sysfs, const char *bond, const char *dir)
+static bool unreadable(const struct fact *facts, size_t n, unsigned int bad_proc,
+		       unsigned int bad_sysfs, unsigned int mask, const char *bond, const char *dir,
+		       char *buf, size_t cap)
 {
-	char proc[96] = "", sysfs[192] = "";
-
-	if (bad_proc & f->bit)
-		snprintf(proc, sizeof(proc), "proc/net/bonding/%s \"%s:\"", bond, f->proc_key);
-	if ((bad_sysfs & f->bit) && f->attr)
-		snprintf(sysfs, sizeof(sysfs), "%s/%s", dir, f->attr);
-	add_reason(buf, cap, "%s not readable (%s%s%s)", f->what, proc,
-		   proc[0] && sysfs[0] ? ", " : "", sysfs);
-}
-
-/*
- * The bond's facts that could not be read, each as a group reason; true
- * when there was one (the margin is then unknown).
- */
-static bool bond_unreadable(const struct bond_info *info, struct bond_verdict *v)
-{
-	char dir[64];
 	bool any = false;
 
-	snprintf(dir, sizeof(dir), "sys/class/net/%s", info->name);
-	for (size_t i = 0; i < sizeof(bond_facts) / sizeof(bond_facts[0]); i++) {
-		const struct fact *f = &bond_facts[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct fact *f = &facts[i];
+		char proc[96] = "", sysfs[192] = "";
 
-		if (!((info->bad_proc | info->bad_sysfs) & f->bit) ||
-		    (f->lacp && info->mode != BOND_MODE_8023AD) || !bond_fact_missing(info, f->bit))
+		if (!((bad_proc | bad_sysfs) & mask & f->bit))
 			continue;
-		fact_reason(v->reason, sizeof(v->reason), f, info->bad_proc, info->bad_sysfs,
-			    info->name, dir);
+		if (bad_proc & f->bit)
+			snprintf(proc, sizeof(proc), "proc/net/bonding/%s \"%s:\"", bond,
+				 f->proc_key);
+		if ((bad_sysfs & f->bit) && f->attr)
+			snprintf(sysfs, sizeof(sysfs), "%s/%s", dir, f->attr);
+		add_reason(buf, cap, "%s not readable (%s%s%s)", f->what, proc,
+			   proc[0] && sysfs[0] ? ", " : "", sysfs);
 		any = true;
 	}
 	return any;
 }
 
-/*
- * The slave's facts that could not be read (the link ones, or with lacp the
- * 802.3ad ones), each as a member reason; true when there was one.
- */
+static bool bond_unreadable(const struct bond_info *info, struct bond_verdict *v)
+{
+	unsigned int mask = bond_missing(info);
+	char dir[64];
+
+	if (info->mode != BOND_MODE_8023AD)
+		mask &= ~BAD_LACP;
+	snprintf(dir, sizeof(dir), "sys/class/net/%s", info->name);
+	return unreadable(bond_facts, sizeof(bond_facts) / sizeof(bond_facts[0]), info->bad_proc,
+			  info->bad_sysfs, mask, info->name, dir, v->reason, sizeof(v->reason));
+}
+
+/* The slave's link facts, or with lacp its 802.3ad ones, as member reasons. */
 static bool slave_unreadable(const struct bond_info *info, const struct bond_slave *s, bool lacp,
 			     struct bond_member_verdict *mv)
 {
+	unsigned int mask = slave_missing(info, s) & (lacp ? BAD_S_LACP : ~BAD_S_LACP);
 	char dir[96] = "sys/class/net/?";
-	bool any = false;
 
 	if (s->dir != BOND_DIR_NONE)
 		bond_slave_dir_path(info->name, s->name, s->dir, dir, sizeof(dir));
 	else
 		snprintf(dir, sizeof(dir), "sys/class/net/%s", s->name);
-	for (size_t i = 0; i < sizeof(slave_facts) / sizeof(slave_facts[0]); i++) {
-		const struct fact *f = &slave_facts[i];
-
-		if (!((s->bad_proc | s->bad_sysfs) & f->bit) || f->lacp != lacp ||
-		    !slave_fact_missing(info, s, f->bit))
-			continue;
-		fact_reason(mv->reason, sizeof(mv->reason), f, s->bad_proc, s->bad_sysfs,
-			    info->name, dir);
-		any = true;
-	}
-	return any;
+	return unreadable(slave_facts, sizeof(slave_facts) / sizeof(slave_facts[0]), s->bad_proc,
+			  s->bad_sysfs, mask, info->name, dir, mv->reason, sizeof(mv->reason));
 }
 
 /* What a decision needs beyond the verdict itself. */
 struct ctx {
 	const struct bond_info *info;
 	struct bond_verdict *v;
-	int *up;	 /* slave_link() per slave */
 	bool unknown;	 /* some slave's usability cannot be told */
 	char notes[512]; /* the mode's group-level reasons */
 };
@@ -322,13 +274,9 @@ static bool lacp_usable(const struct bond_info *info, const struct bond_slave *s
 }
 
 /*
- * 802.3ad.  A slave carries traffic when its link is up and it is attached
- * to the active aggregator, and, when that aggregator has a LACP partner,
- * its actor and partner are collecting and distributing.  Without a
- * partner (partner MAC all zeros, or the actor's state "defaulted") the
- * kernel enables the ports of the active aggregator anyway
- * (ad_agg_selection_logic() in bond_3ad.c): the bond runs on one
- * "individual" port, which the corpus counts as in service.
+ * 802.3ad (README.md, "What it decides").  Without a LACP partner the kernel
+ * enables the ports of the active aggregator anyway (ad_agg_selection_logic()
+ * in bond_3ad.c): one "individual" port, which the corpus counts in service.
  */
 static void decide_8023ad(struct ctx *c)
 {
@@ -347,7 +295,7 @@ static void decide_8023ad(struct ctx *c)
 		for (size_t i = 0; i < info->n_slaves; i++) {
 			const struct bond_slave *s = &info->slaves[i];
 
-			if (c->up[i] != 1 || !s->agg_known || s->agg_id < 0)
+			if (v->members[i].link != 1 || !s->agg_known || s->agg_id < 0)
 				continue;
 			if (seen >= 0 && s->agg_id != seen)
 				split = true;
@@ -370,7 +318,7 @@ static void decide_8023ad(struct ctx *c)
 		const struct bond_slave *s = &info->slaves[i];
 		struct bond_member_verdict *mv = &v->members[i];
 
-		if (c->up[i] != 1)
+		if (mv->link != 1)
 			continue;
 		if (info->no_active_agg) {
 			mv->role = REDMON_ROLE_FAILED;
@@ -446,7 +394,7 @@ static void decide_ab(struct ctx *c)
 
 		if (info->primary && strcmp(s->name, info->primary) == 0)
 			primary = s;
-		if (c->up[i] != 1)
+		if (mv->link != 1)
 			continue;
 		mv->usable = true;
 		usable++;
@@ -468,14 +416,7 @@ static void decide_ab(struct ctx *c)
 			   primary->name);
 }
 
-/* balance-rr, balance-xor, broadcast, balance-tlb, balance-alb, unknown. */
-static void decide_all_active(struct ctx *c)
-{
-	for (size_t i = 0; i < c->info->n_slaves; i++)
-		c->v->members[i].usable = c->up[i] == 1;
-}
-
-static void mixed_links(const struct bond_info *info, const int *up, struct bond_verdict *v)
+static void mixed_links(const struct bond_info *info, struct bond_verdict *v)
 {
 	long long lo = -1, hi = -1;
 	bool half = false, full = false;
@@ -483,7 +424,7 @@ static void mixed_links(const struct bond_info *info, const int *up, struct bond
 	for (size_t i = 0; i < info->n_slaves; i++) {
 		const struct bond_slave *s = &info->slaves[i];
 
-		if (up[i] != 1)
+		if (v->members[i].link != 1)
 			continue;
 		if (s->speed > 0) {
 			if (lo < 0 || s->speed < lo)
@@ -506,13 +447,12 @@ static void mixed_links(const struct bond_info *info, const int *up, struct bond
  * A slave that is up now but whose link failed since the last scan.  (One
  * that is down now says so already: its rise is that failure.)
  */
-static void flapping(const struct bond_info *info, const long long *prev, const int *up,
-		     struct bond_verdict *v)
+static void flapping(const struct bond_info *info, const long long *prev, struct bond_verdict *v)
 {
 	for (size_t i = 0; prev && i < info->n_slaves; i++) {
 		long long now = info->slaves[i].link_failures, n = now - prev[i];
 
-		if (up[i] != 1 || prev[i] < 0 || now <= prev[i])
+		if (v->members[i].link != 1 || prev[i] < 0 || now <= prev[i])
 			continue;
 		/* The total makes each rise a new text, so a reason diff sees it. */
 		add_reason(v->members[i].reason, sizeof(v->members[i].reason),
@@ -545,12 +485,8 @@ int bond_decide(const struct bond_info *info, const long long *prev_failures,
 	v.n_members = info->n_slaves;
 	if (info->n_slaves) {
 		v.members = calloc(info->n_slaves, sizeof(*v.members));
-		c.up = calloc(info->n_slaves, sizeof(*c.up));
-		if (!v.members || !c.up) {
-			free(v.members);
-			free(c.up);
+		if (!v.members)
 			return -ENOMEM;
-		}
 	}
 	/* min_links counts only in 802.3ad (bond_3ad_set_carrier(); bonding.rst). */
 	if (info->mode == BOND_MODE_8023AD && info->min_links > 1)
@@ -562,22 +498,24 @@ int bond_decide(const struct bond_info *info, const long long *prev_failures,
 		member_state(info, &info->slaves[i], mv);
 		/* A link state shown but not readable is not "up" because another one is. */
 		if (slave_unreadable(info, &info->slaves[i], false, mv))
-			c.up[i] = -1;
+			mv->link = -1;
 		else
-			c.up[i] = slave_link(&info->slaves[i], mv);
-		mv->role = c.up[i] == 1	  ? REDMON_ROLE_ACTIVE
-			   : c.up[i] == 0 ? REDMON_ROLE_FAILED
-					  : REDMON_ROLE_UNKNOWN;
-		if (c.up[i] < 0)
+			mv->link = slave_link(&info->slaves[i], mv);
+		mv->role = mv->link == 1   ? REDMON_ROLE_ACTIVE
+			   : mv->link == 0 ? REDMON_ROLE_FAILED
+					   : REDMON_ROLE_UNKNOWN;
+		if (mv->link < 0)
 			c.unknown = true;
 	}
-	if (info->mode == BOND_MODE_8023AD)
+	if (info->mode == BOND_MODE_8023AD) {
 		decide_8023ad(&c);
-	else if (info->mode == BOND_MODE_AB)
+	} else if (info->mode == BOND_MODE_AB) {
 		decide_ab(&c);
-	else
-		decide_all_active(&c);
-	flapping(info, prev_failures, c.up, &v);
+	} else { /* every slave up carries traffic */
+		for (size_t i = 0; i < info->n_slaves; i++)
+			v.members[i].usable = v.members[i].link == 1;
+	}
+	flapping(info, prev_failures, &v);
 
 	/* The group's reason: the bond, then its slaves, then the notes. */
 	if (down)
@@ -607,7 +545,7 @@ int bond_decide(const struct bond_info *info, const long long *prev_failures,
 	if (ok < needed && needed > 1 && !c.unknown)
 		add_reason(v.reason, sizeof(v.reason), "%d usable slave%s, min_links is %d", ok,
 			   ok == 1 ? "" : "s", needed);
-	mixed_links(info, c.up, &v);
+	mixed_links(info, &v);
 	if (info->slaves_cut)
 		add_reason(v.reason, sizeof(v.reason),
 			   "slave list cut short (sysfs ++more++ or a /proc file over 1 MiB): "
@@ -628,7 +566,6 @@ int bond_decide(const struct bond_info *info, const long long *prev_failures,
 	/* Below min_links or down: failed, whatever the count (-1 says it). */
 	if (down || (v.margin != REDMON_MARGIN_UNKNOWN && v.margin < -1))
 		v.margin = -1;
-	free(c.up);
 	*ret = v;
 	return 0;
 }

@@ -23,6 +23,7 @@
 
 struct bond_member_verdict {
 	enum redmon_role role;
+	int link;	  /* 1 up, 0 down, -1 unknown */
 	bool usable;	  /* counts in members_ok */
 	char state[96];	  /* e.g. "mii up, aggregator 2" */
 	char reason[256]; /* empty when the slave is fine */

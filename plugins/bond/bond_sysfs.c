@@ -4,23 +4,22 @@
  */
 #include "bond_sysfs.h"
 
-#include "../lib/fdcache.h"
-
-#include "../lib/rootfs.h"
-#include "../lib/sysfs_read.h"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
+
+#include "../lib/fdcache.h"
+#include "../lib/rootfs.h"
+#include "../lib/sysfs_read.h"
 
 /* --- name sets ----------------------------------------------------------- */
 
-int bond_names_add(struct bond_names *s, struct strv name)
+/* Append a copy of name (control bytes replaced, at most 4096 bytes); 0 or -ENOMEM. */
+static int names_add(struct bond_names *s, struct strv name)
 {
 	char *copy;
 
@@ -45,7 +44,8 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-void bond_names_sort(struct bond_names *s)
+/* Sort and drop duplicates. */
+static void names_sort(struct bond_names *s)
 {
 	size_t k = 0;
 
@@ -62,20 +62,7 @@ void bond_names_sort(struct bond_names *s)
 
 bool bond_names_has(const struct bond_names *s, const char *name)
 {
-	size_t lo = 0, hi = s->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(s->v[mid], name);
-
-		if (c == 0)
-			return true;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
+	return s->n && bsearch(&name, s->v, s->n, sizeof(*s->v), cmp_names);
 }
 
 void bond_names_clear(struct bond_names *s)
@@ -115,24 +102,20 @@ static int from_masters(int rootfd, struct strbuf *b, struct bond_names *out, bo
 			bool *ret_cut)
 {
 	struct strv rest, tok;
-	int r;
+	int r = 0;
 
 	if (bond_read_file(NULL, rootfd, "sys/class/net/bonding_masters", BOND_ATTR_MAX, b, NULL) <
 	    0)
 		return 0;
 	*ret_read = true;
 	rest = strv_make(b->p, b->len);
-	while (strv_next_token(&rest, &tok)) {
-		/* "++more++" is a valid ifname, but here it marks the cut. */
+	while (r == 0 && strv_next_token(&rest, &tok)) {
 		if (strv_eq(tok, "++more++"))
-			*ret_cut = true;
-		if (!bond_ifname_valid(tok) || strv_eq(tok, "++more++"))
-			continue;
-		r = bond_names_add(out, tok);
-		if (r < 0)
-			return r;
+			*ret_cut = true; /* a valid ifname, but here it marks the cut */
+		else if (bond_ifname_valid(tok))
+			r = names_add(out, tok);
 	}
-	return 0;
+	return r;
 }
 
 struct dir_scan {
@@ -156,7 +139,7 @@ static int dir_entry(void *ctx, const char *name)
 		if (n < 0 || (size_t)n >= sizeof(sub) || !is_dir_at(ds->rootfd, sub))
 			return 0;
 	}
-	return bond_names_add(ds->out, strv_c(name));
+	return names_add(ds->out, strv_c(name));
 }
 
 /*
@@ -190,12 +173,12 @@ static bool names_within(const struct bond_names *a, const struct bond_names *b)
 }
 
 /*
- * Listing sys/class/net costs one stat per interface (slaves too, thousands
- * of them), so it is done only when the other two sources may miss a bond:
- * bonding_masters lists every bond unless the kernel cut it, and the kernel
- * makes a proc/net/bonding file for every bond (bond_create_proc_entry()),
- * so a cut list whose names all have one there is covered by that directory.
- * Without bonding_masters (a partial capture) every source is read.
+ * Three sources, as each alone can miss a bond: bonding_masters (cut at one
+ * page by bonding_show_bonds()), proc/net/bonding (a file per bond:
+ * bond_create_proc_entry()) and sys/class/net/<if>/bonding.  Listing
+ * sys/class/net costs one stat per interface (slaves too), so it is done
+ * only when the other two may miss one: without bonding_masters (a partial
+ * capture), or when it was cut and proc/net/bonding lacks a name it gave.
  */
 int bond_discover(int rootfd, struct strbuf *scratch, struct bond_names *ret)
 {
@@ -206,14 +189,14 @@ int bond_discover(int rootfd, struct strbuf *scratch, struct bond_names *ret)
 	r = from_masters(rootfd, scratch, &masters, &read, &cut);
 	if (r == 0)
 		r = from_dir(rootfd, "proc/net/bonding", false, NULL, scratch, ret, &listed);
-	bond_names_sort(ret);
-	bond_names_sort(&masters);
+	names_sort(ret);
+	names_sort(&masters);
 	if (r == 0 && (!read || (cut && (!listed || !names_within(&masters, ret)))))
 		r = from_dir(rootfd, "sys/class/net", true, ret, scratch, &masters, NULL);
 	for (size_t i = 0; r == 0 && i < masters.n; i++)
-		r = bond_names_add(ret, strv_c(masters.v[i]));
+		r = names_add(ret, strv_c(masters.v[i]));
 	bond_names_free(&masters);
-	bond_names_sort(ret);
+	names_sort(ret);
 	return r;
 }
 
@@ -261,41 +244,20 @@ static bool attr_fact(struct reader *rd, const char *name, unsigned int *bad, un
 }
 
 /*
- * A number in [0, max] into *field, unless known already.  Empty is what
- * the 802.3ad attributes print outside 802.3ad: no value, not a bad one.
+ * A number in [0, max] into *field, unless known already.  The text none
+ * is no value, not a bad one: empty is what the 802.3ad attributes of the
+ * bond print outside 802.3ad, "N/A" what those of a slave print
+ * (bond_sysfs_slave.c).
  */
-static void attr_num(struct reader *rd, const char *name, long long max, int *field,
-		     unsigned int *bad, unsigned int bit)
+static void attr_num(struct reader *rd, const char *name, const char *none, long long max,
+		     int *field, unsigned int *bad, unsigned int bit)
 {
 	struct strv v;
 	long long x;
 
-	if (*field >= 0 || !attr_fact(rd, name, bad, bit, &v) || !v.n)
+	if (*field >= 0 || !attr_fact(rd, name, bad, bit, &v) || strv_eq(v, none))
 		return;
 	if (strv_to_ll(v, 0, max, &x) == 0)
-		*field = (int)x;
-	else
-		*bad |= bit;
-}
-
-/* A number that is no fact of the verdict (miimon, arp_interval: a reason only). */
-static void attr_int(struct reader *rd, const char *name, int *field)
-{
-	unsigned int ignored = 0;
-
-	attr_num(rd, name, INT_MAX, field, &ignored, 0);
-}
-
-/* "N/A" or a number, as bond_sysfs_slave.c prints the LACP attributes. */
-static void attr_port_state(struct reader *rd, const char *name, int *field, unsigned int *bad,
-			    unsigned int bit)
-{
-	struct strv v;
-	long long x;
-
-	if (*field >= 0 || !attr_fact(rd, name, bad, bit, &v) || strv_eq(v, "N/A"))
-		return;
-	if (strv_to_ll(v, 0, 255, &x) == 0)
 		*field = (int)x;
 	else
 		*bad |= bit;
@@ -318,13 +280,9 @@ static int attr_slave_ref(struct reader *rd, const char *name, bool *known, char
 }
 
 /*
- * Only attributes that can change the verdict are read: the 802.3ad ones
- * (aggregator, port states, min_links) count only in 802.3ad, the primary and
- * active slave only in active-backup, and a slave's active/backup state only
- * in the modes with an active slave (not in active-backup when "Currently
- * Active Slave" said it: the kernel derives both from curr_active_slave).  The mode is
- * known first (from /proc, else from bonding/mode), so a scan of a
- * balance-rr bond opens no file that would fail with ENOENT.
+ * Only attributes that can change the verdict are read (README.md): the mode
+ * is known first, so a scan of a balance-rr bond opens no file that would
+ * fail with ENOENT.
  */
 static bool lacp_mode(enum bond_mode m)
 {
@@ -363,9 +321,9 @@ static void read_lacp_attrs(struct reader *rd, struct bond_info *info)
 	struct strv v;
 	int agg = -1;
 
-	attr_num(rd, "bonding/min_links", INT_MAX, &info->min_links, bad, BOND_BAD_MIN_LINKS);
+	attr_num(rd, "bonding/min_links", "", INT_MAX, &info->min_links, bad, BOND_BAD_MIN_LINKS);
 	if (!info->agg_visible) {
-		attr_num(rd, "bonding/ad_aggregator", INT_MAX, &agg, bad, BOND_BAD_AGG);
+		attr_num(rd, "bonding/ad_aggregator", "", INT_MAX, &agg, bad, BOND_BAD_AGG);
 		if (agg >= 0) {
 			info->agg_visible = true;
 			if (agg == 0)
@@ -374,7 +332,7 @@ static void read_lacp_attrs(struct reader *rd, struct bond_info *info)
 				info->active_agg = agg;
 		}
 	}
-	attr_num(rd, "bonding/ad_num_ports", INT_MAX, &info->active_ports, bad, BOND_BAD_PORTS);
+	attr_num(rd, "bonding/ad_num_ports", "", INT_MAX, &info->active_ports, bad, BOND_BAD_PORTS);
 	if (!info->partner_mac_known &&
 	    attr_fact(rd, "bonding/ad_partner_mac", bad, BOND_BAD_PARTNER_MAC, &v) && v.n) {
 		info->partner_mac_known = strv_to_mac(v, info->partner_mac) == 0;
@@ -390,20 +348,26 @@ static void read_oper(struct reader *rd, enum bond_oper *field, unsigned int *ba
 
 	if (*field != BOND_OPER_UNKNOWN || !attr_fact(rd, "operstate", bad, bit, &v))
 		return;
-	*field = bond_oper_from_text(v);
-	if (*field == BOND_OPER_UNKNOWN && !strv_eq(v, "unknown"))
+	if (strv_eq(v, "up"))
+		*field = BOND_OPER_UP;
+	else if (strv_eq(v, "down") || strv_eq(v, "lowerlayerdown") || strv_eq(v, "notpresent"))
+		*field = BOND_OPER_DOWN;
+	else if (strv_eq(v, "dormant") || strv_eq(v, "testing"))
+		*field = BOND_OPER_OTHER;
+	else if (!strv_eq(v, "unknown"))
 		*bad |= bit;
 }
 
 static int read_bond_attrs(struct reader *rd, struct bond_info *info)
 {
-	unsigned int *bad = &info->bad_sysfs;
+	unsigned int *bad = &info->bad_sysfs, ignored = 0;
 	struct strv v, tok;
 	unsigned long long flags;
 
 	read_mode(rd, info);
-	attr_int(rd, "bonding/miimon", &info->miimon);
-	attr_int(rd, "bonding/arp_interval", &info->arp_interval);
+	/* No facts of the verdict (a reason only): never "bad". */
+	attr_num(rd, "bonding/miimon", "", INT_MAX, &info->miimon, &ignored, 0);
+	attr_num(rd, "bonding/arp_interval", "", INT_MAX, &info->arp_interval, &ignored, 0);
 	if (info->arp_targets < 0 && attr(rd, "bonding/arp_ip_target", &v)) {
 		info->arp_targets = 0;
 		while (strv_next_token(&v, &tok))
@@ -445,6 +409,7 @@ static void read_slave_attrs(struct reader *rd, const struct bond_info *info, st
 		if (s->link == BOND_LINK_UNKNOWN)
 			*bad |= BOND_BAD_S_LINK;
 	}
+	/* Not when "Currently Active Slave" said it: both come from curr_active_slave. */
 	if (s->is_active < 0 && backup_mode(info->mode) &&
 	    !(info->mode == BOND_MODE_AB && info->active_known) &&
 	    attr(rd, "bonding_slave/state", &v))
@@ -459,10 +424,10 @@ static void read_slave_attrs(struct reader *rd, const struct bond_info *info, st
 			if (!bond_slave_set_agg(s, v))
 				*bad |= BOND_BAD_S_AGG;
 		}
-		attr_port_state(rd, "bonding_slave/ad_actor_oper_port_state", &s->actor_state, bad,
-				BOND_BAD_S_ACTOR);
-		attr_port_state(rd, "bonding_slave/ad_partner_oper_port_state", &s->partner_state,
-				bad, BOND_BAD_S_PARTNER);
+		attr_num(rd, "bonding_slave/ad_actor_oper_port_state", "N/A", 255, &s->actor_state,
+			 bad, BOND_BAD_S_ACTOR);
+		attr_num(rd, "bonding_slave/ad_partner_oper_port_state", "N/A", 255,
+			 &s->partner_state, bad, BOND_BAD_S_PARTNER);
 	}
 	read_oper(rd, &s->oper, bad, BOND_BAD_S_OPER);
 	/* speed: -1 (SPEED_UNKNOWN) or a read error while the link is down. */
@@ -474,13 +439,13 @@ static void read_slave_attrs(struct reader *rd, const struct bond_info *info, st
 						 : BOND_DUPLEX_UNKNOWN;
 }
 
+/* Where a slave's attributes may be, in the order tried. */
+static const enum bond_slave_dir slave_dirs[] = { BOND_DIR_CLASS, BOND_DIR_LOWER, BOND_DIR_SLAVE };
+
 int bond_sysfs_slave_dir(int rootfd, const char *bond, const char *slave, char *buf, size_t len)
 {
-	static const enum bond_slave_dir kinds[] = { BOND_DIR_CLASS, BOND_DIR_LOWER,
-						     BOND_DIR_SLAVE };
-
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		int r = bond_slave_dir_path(bond, slave, kinds[i], buf, len);
+	for (size_t i = 0; i < sizeof(slave_dirs) / sizeof(slave_dirs[0]); i++) {
+		int r = bond_slave_dir_path(bond, slave, slave_dirs[i], buf, len);
 
 		if (r < 0)
 			return r;
@@ -505,22 +470,15 @@ static int read_slave_list(struct reader *rd, struct bond_info *info)
 			info->bad_sysfs |= BOND_BAD_SLAVES;
 		return 0;
 	}
-	while (strv_next_token(&v, &tok)) {
+	while (r == 0 && strv_next_token(&v, &tok)) {
 		struct bond_slave *s;
 
-		if (strv_eq(tok, "++more++")) {
+		if (strv_eq(tok, "++more++"))
 			info->slaves_cut = true;
-			continue;
-		}
-		s = bond_info_find_slave(info, tok);
-		if (!s) {
-			r = bond_info_add_slave(info, tok, &s);
-			if (r < 0)
-				return r;
-		}
-		s->sources |= BOND_SRC_SYSFS;
+		else
+			r = bond_info_add_slave(info, tok, BOND_SRC_SYSFS, &s);
 	}
-	return 0;
+	return r;
 }
 
 int bond_sysfs_read(int rootfd, struct bond_info *info, struct strbuf *scratch, struct fdcache *fdc)
@@ -561,8 +519,6 @@ int bond_sysfs_read(int rootfd, struct bond_info *info, struct strbuf *scratch, 
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < info->n_slaves; i++) {
-		static const enum bond_slave_dir kinds[] = { BOND_DIR_CLASS, BOND_DIR_LOWER,
-							     BOND_DIR_SLAVE };
 		struct bond_slave *s = &info->slaves[i];
 
 		if (!s->name_valid)
@@ -572,16 +528,16 @@ int bond_sysfs_read(int rootfd, struct bond_info *info, struct strbuf *scratch, 
 		 * found by reading rather than by a stat of each: on a live
 		 * system the first read is in the first place tried.
 		 */
-		for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		for (size_t k = 0; k < sizeof(slave_dirs) / sizeof(slave_dirs[0]); k++) {
 			unsigned int hits = rd.hits;
 
-			if (bond_slave_dir_path(info->name, s->name, kinds[k], dir, sizeof(dir)) <
-				    0 ||
+			if (bond_slave_dir_path(info->name, s->name, slave_dirs[k], dir,
+						sizeof(dir)) < 0 ||
 			    sysfs_dir_at(&rd.d, "%s", dir) < 0)
 				break;
 			read_slave_attrs(&rd, info, s);
 			if (rd.hits > hits) {
-				s->dir = kinds[k];
+				s->dir = slave_dirs[k];
 				break;
 			}
 		}

@@ -2,18 +2,11 @@
 /*
  * Bond discovery and the sysfs reader (drivers/net/bonding/bond_sysfs.c and
  * bond_sysfs_slave.c), every path relative to the probe's root directory.
- *
- * Bonds are found three ways, because each alone can miss some:
- * sys/class/net/bonding_masters (cut at one page by bonding_show_bonds()),
- * every sys/class/net/<if>/bonding directory, and every proc/net/bonding/<if>.
  * Only names the kernel could have made (bond_ifname_valid()) are kept, so a
- * hostile tree cannot make the probe open "../x".
- *
- * A slave's attributes live in sys/class/net/<slave>/ on a live system; in
- * captured trees they are often only reachable through the bond's
- * lower_<slave> link (slave_<slave> in older kernels), so those are tried too.
- *
- * Nothing here logs.
+ * hostile tree cannot make the probe open "../x".  A slave's attributes live
+ * in sys/class/net/<slave>/ on a live system; in captured trees they are
+ * often only reachable through the bond's lower_<slave> link (slave_<slave>
+ * in older kernels), so those are tried too.  Nothing here logs.
  */
 #ifndef REDMON_BOND_SYSFS_H
 #define REDMON_BOND_SYSFS_H
@@ -24,18 +17,13 @@
 #include "bond_info.h"
 #include "../lib/strbuf.h"
 
-/* A set of names (interface names, relative paths); sorted by bond_names_sort(). */
+/* A set of names (interface names, relative paths), sorted. */
 struct bond_names {
 	char **v; /* each owned */
 	size_t n, cap;
 };
 
-/* Append a copy of name (NULs replaced, at most 4096 bytes); 0 or -ENOMEM. */
-int bond_names_add(struct bond_names *s, struct strv name);
-/* Whether a sorted set holds name. */
 bool bond_names_has(const struct bond_names *s, const char *name);
-/* Sort and drop duplicates. */
-void bond_names_sort(struct bond_names *s);
 void bond_names_clear(struct bond_names *s);
 void bond_names_free(struct bond_names *s);
 
@@ -50,8 +38,8 @@ int bond_discover(int rootfd, struct strbuf *scratch, struct bond_names *ret);
  * Read sys/class/net/<info->name>/ into info, filling only fields still
  * unknown; adds slaves listed in bonding/slaves (unless /proc listed them
  * already) and records in each slave where its attributes are.  Files are
- * read through fdc (kept open, plugins/lib/fdcache.h; NULL: opened each time).  Returns 0, -ENOENT when
- * there is no bonding/ directory for this bond, -EINVAL when info->name is no
+ * read through fdc (NULL: opened each time).  Returns 0, -ENOENT when there
+ * is no bonding/ directory for this bond, -EINVAL when info->name is no
  * valid ifname, or -ENOMEM.
  */
 struct fdcache;
@@ -69,14 +57,10 @@ int bond_sysfs_slave_dir(int rootfd, const char *bond, const char *slave, char *
 #define BOND_ATTR_MAX 65536
 
 /*
- * Read the regular file at path (relative to the root rootfd, never leaving
- * it) into b, at most max bytes, through the kept-open files c (NULL: opened
- * and closed); *ret_truncated (may be NULL) says whether more was there.
- * Any error of a kept file opens the path again (FDC_RETRY: a device or
- * /proc entry gone answers ENODEV or EIO).  Returns 0 or -errno: -ENOENT when
- * absent, -ELOOP when path is a link leading nowhere inside the root (one
- * planted to reach a host file: there, but not to be followed); on error
- * b->len is 0.
+ * fdcache_read() (FDC_RETRY: a device or /proc entry gone answers ENODEV or
+ * EIO) of the regular file at path, with -ELOOP for a link leading nowhere
+ * inside the root (one planted to reach a host file: there, but not to be
+ * followed).
  */
 int bond_read_file(struct fdcache *c, int rootfd, const char *path, size_t max, struct strbuf *b,
 		   bool *ret_truncated);
