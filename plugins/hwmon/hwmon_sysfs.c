@@ -255,6 +255,19 @@ static bool label_used(const char *channel, const struct hw_file *v, size_t n)
 	return false;
 }
 
+/* Fit an array to its n elements (it keeps the old size if realloc fails). */
+static void *shrink(void *p, size_t n, size_t size)
+{
+	void *fit;
+
+	if (n == 0) {
+		free(p);
+		return NULL;
+	}
+	fit = realloc(p, n * size);
+	return fit ? fit : p;
+}
+
 /*
  * List the attribute directory of a PSU chip: the labels it uses, and the
  * files whose values a verdict uses (sorted by name, at most
@@ -342,25 +355,11 @@ static int list_attrs(int root_fd, struct hw_ent *e)
 	if (n > 1)
 		qsort(v, n, sizeof(*v), by_file_name);
 	/* Kept for the chip's life: no spare room (1000 chips add up). */
-	if (n < cap) {
-		struct hw_file *fit = n ? realloc(v, n * sizeof(*v)) : NULL;
-
-		if (fit || !n) {
-			if (!n)
-				free(v);
-			v = fit;
-		}
-	}
+	if (n < cap)
+		v = shrink(v, n, sizeof(*v));
 	if (c->n_labels < c->cap_labels) {
-		struct hwmon_label *fit =
-			c->n_labels ? realloc(c->labels, c->n_labels * sizeof(*fit)) : NULL;
-
-		if (fit || !c->n_labels) {
-			if (!c->n_labels)
-				free(c->labels);
-			c->labels = fit;
-			c->cap_labels = c->n_labels;
-		}
+		c->labels = shrink(c->labels, c->n_labels, sizeof(*c->labels));
+		c->cap_labels = c->n_labels;
 	}
 	c->attrs = n ? calloc(n, sizeof(*c->attrs)) : NULL;
 	if (n && !c->attrs) {

@@ -252,22 +252,14 @@ static void make_keys(struct ipmi_psu *p, const struct ipmi_sensor *const *sup, 
 	}
 }
 
-static const char *red_word(enum ipmi_redundancy r)
-{
-	switch (r) {
-	case IPMI_RED_FULL:
-		return "fully redundant";
-	case IPMI_RED_DEGRADED:
-		return "redundancy degraded";
-	case IPMI_RED_LOST:
-		return "redundancy lost";
-	case IPMI_RED_INSUFFICIENT:
-		return "insufficient resources";
-	case IPMI_RED_NONE:
-		break;
-	}
-	return "no state";
-}
+/* A redundancy state in a reason. */
+static const char *const red_names[] = {
+	[IPMI_RED_NONE] = "no state",
+	[IPMI_RED_FULL] = "fully redundant",
+	[IPMI_RED_DEGRADED] = "redundancy degraded",
+	[IPMI_RED_LOST] = "redundancy lost",
+	[IPMI_RED_INSUFFICIENT] = "insufficient resources",
+};
 
 /* The margin a redundancy state allows, given the set's nominal margin. */
 static int32_t red_margin(enum ipmi_redundancy r, int32_t nominal)
@@ -432,10 +424,10 @@ int ipmi_psu_eval(struct ipmi_psu *p, const struct ipmi_sensor *v, size_t n, int
 				       &p->reason, NULL,
 				       "%s reads %s but the supply sensors show %d of %d usable "
 				       "(%d needed): reporting the worse",
-				       p->name, red_word(worst), ev->usable, ev->total,
+				       p->name, red_names[worst], ev->usable, ev->total,
 				       ev->needed) < 0;
 		} else if (worst != IPMI_RED_FULL) {
-			oom |= strbuf_addf(&p->reason, NULL, "%s: %s", p->name, red_word(worst)) <
+			oom |= strbuf_addf(&p->reason, NULL, "%s: %s", p->name, red_names[worst]) <
 			       0;
 		}
 		if (m_red < g->margin)
