@@ -850,31 +850,20 @@ int hwmon_sysfs_read(int root_fd, const char *extra, struct hwmon_chip **ret, si
 {
 	struct hwmon_sysfs *s = hwmon_sysfs_new(0);
 	const struct hwmon_chip *out;
-	struct hwmon_chip *v;
-	size_t n;
 	int rc;
 
 	if (!s)
 		return -ENOMEM;
-	rc = hwmon_sysfs_scan(s, root_fd, extra, &out, &n);
-	if (rc < 0) {
-		hwmon_sysfs_free(s);
-		return rc;
-	}
-	v = n ? calloc(n, sizeof(*v)) : NULL;
-	if (n && !v) {
-		hwmon_sysfs_free(s);
-		return -ENOMEM;
-	}
-	if (n)
-		memcpy(v, out, n * sizeof(*v));
-	/* The caller owns the attribute and label arrays now. */
-	for (size_t i = 0; i < s->n; i++) {
-		s->v[i].chip.attrs = NULL;
-		s->v[i].chip.labels = NULL;
+	rc = hwmon_sysfs_scan(s, root_fd, extra, &out, ret_n);
+	if (rc == 0) {
+		/* The caller owns the answer, its attribute and label arrays now. */
+		*ret = s->out;
+		s->out = NULL;
+		for (size_t i = 0; i < s->n; i++) {
+			s->v[i].chip.attrs = NULL;
+			s->v[i].chip.labels = NULL;
+		}
 	}
 	hwmon_sysfs_free(s);
-	*ret = v;
-	*ret_n = n;
-	return 0;
+	return rc;
 }

@@ -315,10 +315,8 @@ static int take_record(ipmi_sdr_ctx_t sdr, const uint8_t *buf, int len, struct s
  */
 static int load_sdr(struct ipmi_reader *r, char *err, size_t errlen)
 {
-	char dir[] = "/tmp/redmon-sdr-XXXXXX";
-	char path[PATH_MAX];
 	const char *tmp = getenv("TMPDIR");
-	char dirbuf[PATH_MAX];
+	char path[PATH_MAX], dirbuf[PATH_MAX];
 	ipmi_sdr_ctx_t sdr;
 	struct sdr_entry *v = NULL;
 	size_t n = 0, cap = 0;
@@ -326,12 +324,10 @@ static int load_sdr(struct ipmi_reader *r, char *err, size_t errlen)
 	char *d;
 	int rc = 0;
 
-	if (tmp && *tmp && strlen(tmp) < sizeof(dirbuf) - 32) {
-		snprintf(dirbuf, sizeof(dirbuf), "%s/redmon-sdr-XXXXXX", tmp);
-		d = mkdtemp(dirbuf);
-	} else {
-		d = mkdtemp(dir);
-	}
+	if (!tmp || !*tmp || strlen(tmp) >= sizeof(dirbuf) - 32)
+		tmp = "/tmp";
+	snprintf(dirbuf, sizeof(dirbuf), "%s/redmon-sdr-XXXXXX", tmp);
+	d = mkdtemp(dirbuf);
 	if (!d) {
 		snprintf(err, errlen, "cannot create a directory for the SDR cache: %s",
 			 strerror(errno));
