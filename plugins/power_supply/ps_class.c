@@ -166,7 +166,8 @@ int ps_read(int root_fd, struct ps_entry **ret, size_t *ret_n)
 	return 0;
 }
 
-bool ps_has_mains(const struct ps_entry *v, size_t n)
+/* Is there a Mains or UPS supply among the entries? */
+static bool has_mains(const struct ps_entry *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (is_mains(&v[i]))
@@ -238,14 +239,14 @@ void ps_classify(const struct ps_entry *e, struct psu_view *ret)
 int ps_psu_eval(struct psu_group *p, const struct ps_entry *v, size_t n, int required,
 		struct redmon_group *g)
 {
-	bool has_mains = ps_has_mains(v, n);
+	bool mains = has_mains(v, n);
 	int rc;
 
 	psu_group_begin(p);
 	for (size_t i = 0; i < n; i++) {
 		struct psu_view *view;
 
-		if (!ps_is_member(&v[i], has_mains))
+		if (!ps_is_member(&v[i], mains))
 			continue;
 		view = psu_group_add(p, v[i].name, NULL, v[i].serial[0] ? v[i].serial : NULL);
 		if (!view)
