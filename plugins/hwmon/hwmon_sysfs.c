@@ -386,15 +386,6 @@ static int read_target(int cfd, const char *name, char *buf, size_t len)
 }
 
 /*
- * Where e's class entry leads: "sys/class/hwmon/<entry>" followed one level.
- * 0 or -errno.
- */
-static int follow_entry(int root_fd, const struct hw_ent *e, char *out, size_t len)
-{
-	return psu_follow_link(root_fd, CLASS_DIR, e->de.name, out, len);
-}
-
-/*
  * Where the chip of class entry e keeps its name: hw (its class link
  * followed), or old style the device directory.  prefix gets the name.
  * 0; 1 when there is no chip (no name anywhere, or the entry went away
@@ -483,7 +474,7 @@ static int ent_list(struct hwmon_sysfs *s, int root_fd, int cfd, struct hw_ent *
 		if (!e->target)
 			return -ENOMEM;
 	}
-	rc = follow_entry(root_fd, e, hw, sizeof(hw));
+	rc = psu_follow_link(root_fd, CLASS_DIR, e->de.name, hw, sizeof(hw));
 	if (rc == -ENOENT)
 		return 0;
 	if (rc < 0)
@@ -584,8 +575,8 @@ static bool ent_current(int root_fd, int cfd, const struct hw_ent *e)
 		if (read_target(cfd, e->de.name, hw, sizeof(hw)) < 0 || !e->target ||
 		    strcmp(hw, e->target) != 0)
 			return false;
-	} else if (follow_entry(root_fd, e, hw, sizeof(hw)) < 0 || !e->link ||
-		   strcmp(hw, e->link) != 0) {
+	} else if (psu_follow_link(root_fd, CLASS_DIR, e->de.name, hw, sizeof(hw)) < 0 ||
+		   !e->link || strcmp(hw, e->link) != 0) {
 		return false;
 	}
 	if (fstat(e->dfd, &st) < 0)

@@ -77,12 +77,23 @@ enum {
 	PSU_INACTIVE = 1u << 7,
 };
 
+static bool is_redundancy(const struct ipmi_sensor *s)
+{
+	return s->ertype == IPMI_ERT_REDUNDANCY &&
+	       (s->type == IPMI_SENSOR_TYPE_PSU || s->type == IPMI_SENSOR_TYPE_PWR_UNIT);
+}
+
+static bool is_supply(const struct ipmi_sensor *s)
+{
+	return s->type == IPMI_SENSOR_TYPE_PSU &&
+	       (s->ertype == IPMI_ERT_SPECIFIC || s->ertype == IPMI_ERT_AVAILABILITY);
+}
+
 bool ipmi_sensor_relevant(uint8_t type, uint8_t ertype)
 {
-	if (ertype == IPMI_ERT_REDUNDANCY)
-		return type == IPMI_SENSOR_TYPE_PSU || type == IPMI_SENSOR_TYPE_PWR_UNIT;
-	return type == IPMI_SENSOR_TYPE_PSU &&
-	       (ertype == IPMI_ERT_SPECIFIC || ertype == IPMI_ERT_AVAILABILITY);
+	const struct ipmi_sensor s = { .type = type, .ertype = ertype };
+
+	return is_supply(&s) || is_redundancy(&s);
 }
 
 enum ipmi_redundancy ipmi_redundancy_of(uint16_t bitmask)
@@ -184,18 +195,6 @@ void ipmi_supply_view(const struct ipmi_sensor *s, struct psu_view *ret)
 	if (b & PSU_IN_OOR)
 		psu_text_add(ret->why, sizeof(ret->why), ", ", "input out of range");
 	ret->warn = ret->why[0] != '\0';
-}
-
-static bool is_redundancy(const struct ipmi_sensor *s)
-{
-	return s->ertype == IPMI_ERT_REDUNDANCY &&
-	       (s->type == IPMI_SENSOR_TYPE_PSU || s->type == IPMI_SENSOR_TYPE_PWR_UNIT);
-}
-
-static bool is_supply(const struct ipmi_sensor *s)
-{
-	return s->type == IPMI_SENSOR_TYPE_PSU &&
-	       (s->ertype == IPMI_ERT_SPECIFIC || s->ertype == IPMI_ERT_AVAILABILITY);
 }
 
 static int grow(struct ipmi_psu *p, size_t n)
