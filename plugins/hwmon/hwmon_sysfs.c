@@ -268,6 +268,21 @@ static void *shrink(void *p, size_t n, size_t size)
 	return fit ? fit : p;
 }
 
+/* Open the directory path of the root for readdir(); 0 or -errno. */
+static int open_dir(int root_fd, const char *path, DIR **ret)
+{
+	int fd = rootfs_open(root_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return -errno;
+	*ret = fdopendir(fd);
+	if (*ret)
+		return 0;
+	rc = -errno;
+	close(fd);
+	return rc;
+}
+
 /*
  * List the attribute directory of a PSU chip: the labels it uses, and the
  * files whose values a verdict uses (sorted by name, at most
@@ -281,17 +296,12 @@ static int list_attrs(int root_fd, struct hw_ent *e)
 	struct hw_file *v = NULL;
 	struct dirent *de;
 	char path[1200], buf[128];
-	int fd, n_rc, rc = 0;
+	int n_rc, rc;
 	DIR *d;
 
-	fd = rootfs_open(root_fd, e->attrdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
+	rc = open_dir(root_fd, e->attrdir, &d);
+	if (rc < 0)
+		return rc;
 	while ((de = readdir(d)) != NULL) {
 		const char *nm = de->d_name;
 		size_t len = strlen(nm);
@@ -598,19 +608,14 @@ static int by_entry(const void *a, const void *b)
 static int read_class(struct hwmon_sysfs *s, int root_fd, DIR **ret_d)
 {
 	struct dirent *de;
-	int fd, rc = 0;
 	DIR *d;
+	int rc;
 
 	s->n_list = 0;
 	*ret_d = NULL;
-	fd = rootfs_open(root_fd, CLASS_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
+	rc = open_dir(root_fd, CLASS_DIR, &d);
+	if (rc < 0)
+		return rc == -ENOENT || rc == -ENOTDIR ? 0 : rc;
 	while ((de = readdir(d)) != NULL) {
 		struct hw_dirent *x;
 
