@@ -183,45 +183,6 @@ void hwmon_chips_free(struct hwmon_chip *v, size_t n)
 	free(v);
 }
 
-int hwmon_chips_push(struct hwmon_chip **v, size_t *n, size_t *cap, struct hwmon_chip **ret)
-{
-	if (*n >= HWMON_CHIPS_MAX)
-		return -E2BIG;
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 8;
-		struct hwmon_chip *nv = realloc(*v, c * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		*v = nv;
-		*cap = c;
-	}
-	*ret = &(*v)[(*n)++];
-	memset(*ret, 0, sizeof(**ret));
-	return 0;
-}
-
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(((const struct hwmon_chip *)a)->name, ((const struct hwmon_chip *)b)->name);
-}
-
-static int attr_by_name(const void *a, const void *b)
-{
-	return strcmp(((const struct hwmon_attr *)a)->name, ((const struct hwmon_attr *)b)->name);
-}
-
-void hwmon_chips_sort(struct hwmon_chip *v, size_t n)
-{
-	/* Attributes too: readdir and libsensors list them in different orders. */
-	for (size_t i = 0; i < n; i++) {
-		if (v[i].n_attrs > 1)
-			qsort(v[i].attrs, v[i].n_attrs, sizeof(*v[i].attrs), attr_by_name);
-	}
-	if (n > 1)
-		qsort(v, n, sizeof(*v), by_name);
-}
-
 /* '-' and '_' compare equal: the kernel lets a driver use either. */
 static void fold(const char *s, char *buf, size_t len)
 {

@@ -68,11 +68,6 @@ int hwmon_chip_add(struct hwmon_chip *c, const char *name, double value);
 /* Record sensor's label ("in1", "vin"); 0 or -ENOMEM.  Bad bytes are kept. */
 int hwmon_chip_label(struct hwmon_chip *c, const char *sensor, const char *text);
 void hwmon_chips_free(struct hwmon_chip *v, size_t n);
-/* Append a chip to a growing array; 0, -E2BIG past HWMON_CHIPS_MAX, -ENOMEM. */
-int hwmon_chips_push(struct hwmon_chip **v, size_t *n, size_t *cap, struct hwmon_chip **ret);
-
-/* Sort chips by name and each chip's attributes by name (stable output). */
-void hwmon_chips_sort(struct hwmon_chip *v, size_t n);
 
 /*
  * Is a chip with this hwmon name a PSU?  The built-in list of PSU drivers

@@ -93,6 +93,47 @@ static bool class_changed(struct hwmon_lsensors *r)
 	return changed;
 }
 
+/* Append a chip to a growing array; 0, -E2BIG past HWMON_CHIPS_MAX, -ENOMEM. */
+static int chips_push(struct hwmon_chip **v, size_t *n, size_t *cap, struct hwmon_chip **ret)
+{
+	if (*n >= HWMON_CHIPS_MAX)
+		return -E2BIG;
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 8;
+		struct hwmon_chip *nv = realloc(*v, c * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+		*cap = c;
+	}
+	*ret = &(*v)[(*n)++];
+	memset(*ret, 0, sizeof(**ret));
+	return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct hwmon_chip *)a)->name, ((const struct hwmon_chip *)b)->name);
+}
+
+static int attr_by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct hwmon_attr *)a)->name, ((const struct hwmon_attr *)b)->name);
+}
+
+/* Sort chips by name and each chip's attributes by name (stable output). */
+static void chips_sort(struct hwmon_chip *v, size_t n)
+{
+	/* Attributes too: readdir and libsensors list them in different orders. */
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].n_attrs > 1)
+			qsort(v[i].attrs, v[i].n_attrs, sizeof(*v[i].attrs), attr_by_name);
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), by_name);
+}
+
 struct hwmon_lsensors *hwmon_lsensors_new(void)
 {
 	return calloc(1, sizeof(struct hwmon_lsensors));
@@ -215,7 +256,7 @@ int hwmon_lsensors_scan(struct hwmon_lsensors *r, const char *config, struct hwm
 	}
 	rc = 0;
 	while (rc == 0 && (chip = sensors_get_detected_chips(NULL, &nr)) != NULL) {
-		rc = hwmon_chips_push(&v, &n, &cap, &c);
+		rc = chips_push(&v, &n, &cap, &c);
 		if (rc == 0)
 			rc = read_chip(chip, c, &failed);
 	}
@@ -226,7 +267,7 @@ int hwmon_lsensors_scan(struct hwmon_lsensors *r, const char *config, struct hwm
 		hwmon_chips_free(v, n);
 		return rc;
 	}
-	hwmon_chips_sort(v, n);
+	chips_sort(v, n);
 	*ret = v;
 	*ret_n = n;
 	return 0;

@@ -12,11 +12,12 @@
  *
  * What a scan costs.  Listing a chip (its links, name, directory and labels)
  * is most of the work and its result rarely changes, so struct hwmon_sysfs
- * keeps each chip's listing and, within a descriptor budget, the attribute
- * files open: a later scan reads each needed file with one pread at offset 0
- * (sysfs answers it with a fresh show()).  Only the values a verdict uses are
- * read (hwmon_value_needed()), and only for PSU chips.  A chip is listed again
- * when something says its listing may be out of date:
+ * keeps each chip's listing, and the attribute files stay open in a
+ * plugins/lib fdcache: a later scan reads each needed file with one pread at
+ * offset 0 (sysfs answers it with a fresh show()).  Only the values a verdict
+ * uses are read (hwmon_value_needed()), and only for PSU chips.  A chip is
+ * listed again, and its files opened again (FDC_REOPEN: a file renamed over
+ * keeps its name), when something says its listing may be out of date:
  *  - its class entry is new, or is another inode than before (a replaced link:
  *    another chip took the same hwmonN name); the class directory itself is
  *    read every scan, one getdents for hundreds of entries.  An entry that is
@@ -30,13 +31,13 @@
  *    change: timestamps advance in ticks, so a second change within the same
  *    tick would leave them equal.  Such a listing is not trusted and the chip
  *    is listed again at the next scan, until it has been still for a second;
- *  - a read says the file is gone (ENOENT; ENODEV from a removed kernfs node,
- *    ESTALE): the chip is listed again at once, in the same scan.
+ *  - a read says the file is gone (ENOENT, a link leading nowhere; ENODEV
+ *    from a removed kernfs node, ESTALE): the chip is listed again at once,
+ *    in the same scan.
  * Names and labels are read only when a chip is listed.
  *
  * The root: every path is opened inside it (rootfs_open(), RESOLVE_IN_ROOT),
- * and a file of a kept directory beneath that directory without following a
- * link (rootfs_open_beneath()), so no link of the tree reaches the host.
+ * so no link of the tree reaches the host.
  *
  * What cannot be read is never "no chip": a class entry that leads nowhere,
  * or whose name cannot be read, is a chip named by the entry with an error
@@ -44,11 +45,11 @@
  * or needed values cannot be read carries the error too (hwmon_class.c
  * makes it unknown).  Such a listing is not trusted: listed every scan.
  *
- * Descriptors: at most `budget` are kept, one per chip for its directory
- * first; files beyond the budget, and files that are symlinks (their target
- * can be replaced without the directory showing it), are opened, read and
- * closed each scan, and a chip whose directory is not kept is listed every
- * scan (what every scan did before the cache).
+ * Descriptors: at most `budget`, one per chip for its directory first, the
+ * rest for files; files beyond the budget, and files that are symlinks
+ * (their target can be replaced without the directory showing it), are
+ * opened, read and closed each scan, and a chip whose directory is not kept
+ * is listed every scan (what every scan did before the cache).
  */
 #include "hwmon_read.h"
 
@@ -63,9 +64,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../lib/rootfs.h"
+#include "../lib/fdcache.h"
 #include "../lib/psu_util.h"
-#include "../lib/strbuf.h"
+#include "../lib/rootfs.h"
 
 #define CLASS_DIR "sys/class/hwmon"
 #define ENTRY_MAX 64 /* longer class entry names are skipped */
@@ -80,7 +81,6 @@ struct hw_dirent {
 /* One attribute file of a chip whose value a verdict uses. */
 struct hw_file {
 	char name[HWMON_ATTR_MAX];
-	int fd;	    /* kept open, or -1: opened, read and closed each scan */
 	bool keep;  /* a regular file in the directory (d_type): may be kept open */
 	bool label; /* while listing: a <channel>_label file, name holds the channel */
 };
@@ -121,40 +121,20 @@ struct hw_ent {
 struct hwmon_sysfs {
 	struct hw_ent *v; /* sorted by class entry name */
 	size_t n;
-	struct hw_dirent *list,
-		*prev; /* this scan's and the last scan's readdir, in readdir order */
+	/* This scan's and the last scan's class directory, sorted by name. */
+	struct hw_dirent *list, *prev;
 	size_t n_list, n_prev, cap_list, cap_prev;
-	size_t budget, kept, dirs_kept; /* descriptor cap; held (dirs and files); of them dirs */
-	char *extra;			/* the chip patterns the listings were made for */
-	struct hwmon_chip *out;		/* the last scan's answer, sorted by chip name */
-	size_t *order;			/* out[k] is v[order[k]].chip */
+	size_t budget, dirs_kept; /* descriptor cap; directories held */
+	struct fdcache files;	  /* attribute files kept open */
+	char *extra;		  /* the chip patterns the listings were made for */
+	struct hwmon_chip *out;	  /* the last scan's answer, sorted by chip name */
+	size_t *order;		  /* out[k] is v[order[k]].chip */
 	size_t n_out, cap_out;
 	struct strbuf value; /* the file just read */
 };
 
-/*
- * A value: one pread at offset 0 (a sysfs show() comes whole, a short read
- * ends a regular file), at most VALUE_MAX bytes: one longer than that is no
- * number anyway.  0 or -errno.
- */
+/* A value longer than that is no number anyway. */
 #define VALUE_MAX 127
-
-static int read_value(struct hwmon_sysfs *s, int fd)
-{
-	return strbuf_read_fd(&s->value, fd, VALUE_MAX, 0, NULL);
-}
-
-/* A file just opened: regular (a FIFO must not block a scan), then its value. */
-static int read_opened(struct hwmon_sysfs *s, int fd)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -EINVAL;
-	return read_value(s, fd);
-}
 
 static const char *base(const char *path)
 {
@@ -205,23 +185,17 @@ static bool is_input(const char *name)
 	return len > 6 && strcmp(name + len - 6, "_input") == 0;
 }
 
-static void fd_release(struct hwmon_sysfs *s, int *fd, bool dir)
-{
-	if (*fd < 0)
-		return;
-	close(*fd);
-	*fd = -1;
-	s->kept--;
-	if (dir)
-		s->dirs_kept--;
-}
-
-/* Forget what the last listing of e found; the class entry itself stays. */
+/*
+ * Forget what the last listing of e found; the class entry itself stays.
+ * Its kept files close at the end of a scan that does not read them.
+ */
 static void ent_clear(struct hwmon_sysfs *s, struct hw_ent *e)
 {
-	for (size_t i = 0; i < e->n_files; i++)
-		fd_release(s, &e->files[i].fd, false);
-	fd_release(s, &e->dfd, true);
+	if (e->dfd >= 0) {
+		close(e->dfd);
+		e->dfd = -1;
+		s->dirs_kept--;
+	}
 	free(e->files);
 	free(e->link);
 	free(e->target);
@@ -281,6 +255,34 @@ static bool label_used(const char *channel, const struct hw_file *v, size_t n)
 	return false;
 }
 
+/* Fit an array to its n elements (it keeps the old size if realloc fails). */
+static void *shrink(void *p, size_t n, size_t size)
+{
+	void *fit;
+
+	if (n == 0) {
+		free(p);
+		return NULL;
+	}
+	fit = realloc(p, n * size);
+	return fit ? fit : p;
+}
+
+/* Open the directory path of the root for readdir(); 0 or -errno. */
+static int open_dir(int root_fd, const char *path, DIR **ret)
+{
+	int fd = rootfs_open(root_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return -errno;
+	*ret = fdopendir(fd);
+	if (*ret)
+		return 0;
+	rc = -errno;
+	close(fd);
+	return rc;
+}
+
 /*
  * List the attribute directory of a PSU chip: the labels it uses, and the
  * files whose values a verdict uses (sorted by name, at most
@@ -294,17 +296,12 @@ static int list_attrs(int root_fd, struct hw_ent *e)
 	struct hw_file *v = NULL;
 	struct dirent *de;
 	char path[1200], buf[128];
-	int fd, n_rc, rc = 0;
+	int n_rc, rc;
 	DIR *d;
 
-	fd = rootfs_open(root_fd, e->attrdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
+	rc = open_dir(root_fd, e->attrdir, &d);
+	if (rc < 0)
+		return rc;
 	while ((de = readdir(d)) != NULL) {
 		const char *nm = de->d_name;
 		size_t len = strlen(nm);
@@ -335,7 +332,6 @@ static int list_attrs(int root_fd, struct hw_ent *e)
 		}
 		memset(&v[n], 0, sizeof(v[n]));
 		snprintf(v[n].name, sizeof(v[n].name), "%.*s", (int)(label ? len - 6 : len), nm);
-		v[n].fd = -1;
 		v[n].label = label;
 		/*
 		 * A symlink's target may change where the directory does not
@@ -369,25 +365,11 @@ static int list_attrs(int root_fd, struct hw_ent *e)
 	if (n > 1)
 		qsort(v, n, sizeof(*v), by_file_name);
 	/* Kept for the chip's life: no spare room (1000 chips add up). */
-	if (n < cap) {
-		struct hw_file *fit = n ? realloc(v, n * sizeof(*v)) : NULL;
-
-		if (fit || !n) {
-			if (!n)
-				free(v);
-			v = fit;
-		}
-	}
+	if (n < cap)
+		v = shrink(v, n, sizeof(*v));
 	if (c->n_labels < c->cap_labels) {
-		struct hwmon_label *fit =
-			c->n_labels ? realloc(c->labels, c->n_labels * sizeof(*fit)) : NULL;
-
-		if (fit || !c->n_labels) {
-			if (!c->n_labels)
-				free(c->labels);
-			c->labels = fit;
-			c->cap_labels = c->n_labels;
-		}
+		c->labels = shrink(c->labels, c->n_labels, sizeof(*c->labels));
+		c->cap_labels = c->n_labels;
 	}
 	c->attrs = n ? calloc(n, sizeof(*c->attrs)) : NULL;
 	if (n && !c->attrs) {
@@ -411,15 +393,6 @@ static int read_target(int cfd, const char *name, char *buf, size_t len)
 		return -ENAMETOOLONG;
 	buf[n] = '\0';
 	return 0;
-}
-
-/*
- * Where e's class entry leads: "sys/class/hwmon/<entry>" followed one level.
- * 0 or -errno.
- */
-static int follow_entry(int root_fd, const struct hw_ent *e, char *out, size_t len)
-{
-	return psu_follow_link(root_fd, CLASS_DIR, e->de.name, out, len);
 }
 
 /*
@@ -471,7 +444,7 @@ static void ent_keep_dir(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e)
 
 	/* The directory's state before it is read: a later change shows in it. */
 	clock_gettime(CLOCK_REALTIME, &now);
-	if (s->kept >= s->budget)
+	if (s->dirs_kept + s->files.n >= s->budget)
 		return;
 	e->dfd = rootfs_open(root_fd, e->attrdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (e->dfd >= 0 && fstat(e->dfd, &st) < 0) {
@@ -479,7 +452,6 @@ static void ent_keep_dir(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e)
 		e->dfd = -1;
 	}
 	if (e->dfd >= 0) {
-		s->kept++;
 		s->dirs_kept++;
 		e->dst = dir_key(&st);
 		e->trusted =
@@ -512,7 +484,7 @@ static int ent_list(struct hwmon_sysfs *s, int root_fd, int cfd, struct hw_ent *
 		if (!e->target)
 			return -ENOMEM;
 	}
-	rc = follow_entry(root_fd, e, hw, sizeof(hw));
+	rc = psu_follow_link(root_fd, CLASS_DIR, e->de.name, hw, sizeof(hw));
 	if (rc == -ENOENT)
 		return 0;
 	if (rc < 0)
@@ -546,18 +518,17 @@ static int ent_list(struct hwmon_sysfs *s, int root_fd, int cfd, struct hw_ent *
 
 static bool gone(int rc)
 {
-	return rc == -ENOENT || rc == -ENOTDIR || rc == -ENODEV || rc == -ESTALE;
+	return rc == -ENOENT || rc == -ENOLINK || rc == -ENOTDIR || rc == -ENODEV || rc == -ESTALE;
 }
 
 /*
- * Read the values of e's files into e->chip.attrs.  A file opened here is
- * kept open when the budget allows (one descriptor per chip not yet holding
- * its directory stays reserved).  Returns true when a file is gone: the
- * listing is out of date.  A file that cannot be read (EIO from the chip,
- * EACCES, a FIFO; gone too when final: it was listed just before) goes into
- * e->chip.error, after what the listing could not read.
+ * Read the values of e's files into e->chip.attrs, with fdcache flags (FDC_REOPEN
+ * after a listing).  Returns true when a file is gone: the listing is out of
+ * date.  A file that cannot be read (EIO from the chip, EACCES, a FIFO; gone
+ * too when final: it was listed just before) goes into e->chip.error, after
+ * what the listing could not read.
  */
-static bool ent_read(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, size_t n_ents,
+static bool ent_read(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, unsigned int flags,
 		     bool final)
 {
 	struct hwmon_chip *c = &e->chip;
@@ -566,44 +537,21 @@ static bool ent_read(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, size_
 	c->n_attrs = 0;
 	snprintf(c->error, sizeof(c->error), "%s", e->lerr);
 	for (size_t i = 0; i < e->n_files; i++) {
-		struct hw_file *f = &e->files[i];
+		const struct hw_file *f = &e->files[i];
+		char path[1200];
 		long long v;
+		size_t dl;
 		int rc;
 
-		if (f->fd >= 0) {
-			rc = read_value(s, f->fd);
-		} else {
-			const int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
-			char path[1200];
-			int fd;
-
-			/*
-			 * A regular file is opened by name in its directory:
-			 * one lookup instead of a walk from the root, and
-			 * O_NOFOLLOW since it was no symlink when listed (if it
-			 * is one now, the listing is out of date).  Beneath the
-			 * directory: whatever the name is now, it cannot lead
-			 * out of it.
-			 */
-			if (f->keep && e->dfd >= 0) {
-				fd = rootfs_open_beneath(e->dfd, f->name, flags | O_NOFOLLOW);
-			} else {
-				snprintf(path, sizeof(path), "%.900s/%s", e->attrdir, f->name);
-				fd = rootfs_open(root_fd, path, flags);
-			}
-			if (fd < 0) {
-				rc = errno == ELOOP && f->keep ? -ENOENT : -errno;
-			} else {
-				rc = read_opened(s, fd);
-				if (rc >= 0 && f->keep &&
-				    s->kept + (n_ents - s->dirs_kept) < s->budget) {
-					f->fd = fd;
-					s->kept++;
-				} else {
-					close(fd);
-				}
-			}
-		}
+		/* By hand, not snprintf: that was half the user time of a kept scan. */
+		dl = strnlen(e->attrdir, 900);
+		memcpy(path, e->attrdir, dl);
+		path[dl] = '/';
+		memcpy(path + dl + 1, f->name, sizeof(f->name)); /* NUL-terminated */
+		rc = fdcache_read(f->keep ? &s->files : NULL, root_fd, path, flags, &s->value,
+				  VALUE_MAX, NULL);
+		if (rc == -EISDIR)
+			rc = -EINVAL; /* "not a regular file", as a FIFO */
 		if (gone(rc))
 			stale = true;
 		if (rc < 0 && (final || !gone(rc)) && !c->error[0])
@@ -637,8 +585,8 @@ static bool ent_current(int root_fd, int cfd, const struct hw_ent *e)
 		if (read_target(cfd, e->de.name, hw, sizeof(hw)) < 0 || !e->target ||
 		    strcmp(hw, e->target) != 0)
 			return false;
-	} else if (follow_entry(root_fd, e, hw, sizeof(hw)) < 0 || !e->link ||
-		   strcmp(hw, e->link) != 0) {
+	} else if (psu_follow_link(root_fd, CLASS_DIR, e->de.name, hw, sizeof(hw)) < 0 ||
+		   !e->link || strcmp(hw, e->link) != 0) {
 		return false;
 	}
 	if (fstat(e->dfd, &st) < 0)
@@ -653,26 +601,21 @@ static int by_entry(const void *a, const void *b)
 }
 
 /*
- * Read the class directory into s->list, readdir order; *ret_d stays open
+ * Read the class directory into s->list, sorted by name; *ret_d stays open
  * for the scan's readlinkat calls (NULL when the directory is missing: no
  * entry).  0 or -errno.
  */
 static int read_class(struct hwmon_sysfs *s, int root_fd, DIR **ret_d)
 {
 	struct dirent *de;
-	int fd, rc = 0;
 	DIR *d;
+	int rc;
 
 	s->n_list = 0;
 	*ret_d = NULL;
-	fd = rootfs_open(root_fd, CLASS_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
+	rc = open_dir(root_fd, CLASS_DIR, &d);
+	if (rc < 0)
+		return rc == -ENOENT || rc == -ENOTDIR ? 0 : rc;
 	while ((de = readdir(d)) != NULL) {
 		struct hw_dirent *x;
 
@@ -699,85 +642,61 @@ static int read_class(struct hwmon_sysfs *s, int root_fd, DIR **ret_d)
 		x->ino = de->d_ino;
 		x->type = de->d_type;
 	}
-	if (rc < 0)
+	if (rc < 0) {
 		closedir(d);
-	else
-		*ret_d = d;
-	return rc;
+		return rc;
+	}
+	if (s->n_list > 1)
+		qsort(s->list, s->n_list, sizeof(*s->list), by_entry);
+	*ret_d = d;
+	return 0;
 }
 
 /*
  * Make s->v follow the class directory just read: entries gone are dropped
- * (their descriptors closed), new ones and replaced ones (another inode or
+ * (their directories closed), new ones and replaced ones (another inode or
  * type) start unlisted (dfd -1, so they are listed this scan).  When the
- * listing is the last scan's, in the same order, nothing is done (0);
- * else 1, or -ENOMEM.
+ * directory is as at the last scan, nothing is done (0); else 1, or -ENOMEM.
  */
 static int sync_entries(struct hwmon_sysfs *s)
 {
+	struct hw_dirent *t = s->prev;
+	size_t i = 0, k = 0, cap = s->cap_prev;
 	struct hw_ent *nv;
-	size_t i = 0, j = 0, k = 0;
 
 	if (s->n_list == s->n_prev &&
 	    (s->n_list == 0 || memcmp(s->list, s->prev, s->n_list * sizeof(*s->list)) == 0))
 		return 0;
-	/* Keep this listing to compare the next one with (the buffers swap). */
-	{
-		struct hw_dirent *t = s->prev;
-		size_t c = s->cap_prev;
-
-		s->prev = s->list;
-		s->cap_prev = s->cap_list;
-		s->n_prev = s->n_list;
-		s->list = t;
-		s->cap_list = c;
-		s->n_list = 0;
-	}
-	nv = calloc(s->n_prev ? s->n_prev : 1, sizeof(*nv));
-	if (!nv) {
-		s->n_prev = 0; /* compare nothing next time: this sync did not happen */
+	nv = calloc(s->n_list ? s->n_list : 1, sizeof(*nv));
+	if (!nv)
 		return -ENOMEM;
-	}
-	{
-		struct hw_dirent *sorted = malloc((s->n_prev ? s->n_prev : 1) * sizeof(*sorted));
+	/* Merge two name-sorted sequences: old entries and the listing. */
+	for (size_t j = 0; j < s->n_list; j++) {
+		const struct hw_dirent *de = &s->list[j];
+		int cmp = 1;
 
-		if (!sorted) {
-			free(nv);
-			s->n_prev = 0;
-			return -ENOMEM;
+		while (i < s->n && (cmp = strcmp(s->v[i].de.name, de->name)) < 0)
+			ent_clear(s, &s->v[i++]); /* gone */
+		if (cmp == 0 && s->v[i].de.ino == de->ino && s->v[i].de.type == de->type) {
+			nv[k++] = s->v[i++]; /* the same entry: keep its listing */
+			continue;
 		}
-		if (s->n_prev)
-			memcpy(sorted, s->prev, s->n_prev * sizeof(*sorted));
-		if (s->n_prev > 1)
-			qsort(sorted, s->n_prev, sizeof(*sorted), by_entry);
-		/* Merge two name-sorted sequences: old entries and the listing. */
-		while (j < s->n_prev) {
-			int cmp = i < s->n ? strcmp(s->v[i].de.name, sorted[j].name) : 1;
-
-			if (cmp < 0) {
-				ent_clear(s, &s->v[i++]); /* gone */
-				continue;
-			}
-			if (cmp == 0 && s->v[i].de.ino == sorted[j].ino &&
-			    s->v[i].de.type == sorted[j].type) {
-				nv[k++] = s->v[i++]; /* the same entry: keep its listing */
-				j++;
-				continue;
-			}
-			if (cmp == 0)
-				ent_clear(s,
-					  &s->v[i++]); /* the name now stands for another inode */
-			nv[k].de = sorted[j++];
-			nv[k].dfd = -1;
-			k++;
-		}
-		while (i < s->n)
-			ent_clear(s, &s->v[i++]);
-		free(sorted);
+		if (cmp == 0)
+			ent_clear(s, &s->v[i++]); /* the name now stands for another inode */
+		nv[k].de = *de;
+		nv[k++].dfd = -1;
 	}
+	while (i < s->n)
+		ent_clear(s, &s->v[i++]);
 	free(s->v);
 	s->v = nv;
 	s->n = k;
+	/* Keep this listing to compare the next one with (the buffers swap). */
+	s->prev = s->list;
+	s->cap_prev = s->cap_list;
+	s->n_prev = s->n_list;
+	s->list = t;
+	s->cap_list = cap;
 	return 1;
 }
 
@@ -794,6 +713,7 @@ static void drop_all(struct hwmon_sysfs *s)
 {
 	for (size_t i = 0; i < s->n; i++)
 		ent_clear(s, &s->v[i]);
+	fdcache_flush(&s->files);
 	free(s->v);
 	s->v = NULL;
 	s->n = 0;
@@ -806,6 +726,7 @@ void hwmon_sysfs_free(struct hwmon_sysfs *s)
 	if (!s)
 		return;
 	drop_all(s);
+	fdcache_free(&s->files);
 	free(s->list);
 	free(s->prev);
 	free(s->extra);
@@ -879,28 +800,31 @@ int hwmon_sysfs_scan(struct hwmon_sysfs *s, int root_fd, const char *extra,
 	rc = read_class(s, root_fd, &d);
 	if (rc == 0)
 		rc = sync_entries(s);
-	if (rc > 0) {
-		changed = true;
-		rc = 0;
-	}
+	changed = rc > 0;
+	rc = rc > 0 ? 0 : rc;
 	cfd = d ? dirfd(d) : -1;
+	/* One descriptor per entry stays reserved for its directory. */
+	s->files.budget = s->budget > s->n ? s->budget - s->n : 0;
+	fdcache_begin(&s->files);
 	for (size_t i = 0; rc == 0 && i < s->n; i++) {
 		struct hw_ent *e = &s->v[i];
+		unsigned int flags = 0;
 
 		if (!ent_current(root_fd, cfd, e)) {
 			changed = true;
+			flags = FDC_REOPEN;
 			rc = ent_list(s, root_fd, cfd, e, extra);
 			if (rc < 0)
 				break;
 		}
 		/* A file gone since the listing: list again at once, once. */
-		if (e->is_chip && ent_read(s, root_fd, e, s->n, false)) {
+		if (e->is_chip && ent_read(s, root_fd, e, flags, false)) {
 			changed = true;
 			rc = ent_list(s, root_fd, cfd, e, extra);
 			if (rc < 0)
 				break;
 			if (e->is_chip)
-				ent_read(s, root_fd, e, s->n, true);
+				ent_read(s, root_fd, e, FDC_REOPEN, true);
 		}
 		n_chips += e->is_chip;
 	}
@@ -912,6 +836,7 @@ int hwmon_sysfs_scan(struct hwmon_sysfs *s, int root_fd, const char *extra,
 		drop_all(s);
 		return rc;
 	}
+	fdcache_sweep(&s->files); /* the files of chips gone or listed without them */
 	*ret = s->out;
 	*ret_n = s->n_out;
 	return 0;
@@ -921,31 +846,20 @@ int hwmon_sysfs_read(int root_fd, const char *extra, struct hwmon_chip **ret, si
 {
 	struct hwmon_sysfs *s = hwmon_sysfs_new(0);
 	const struct hwmon_chip *out;
-	struct hwmon_chip *v;
-	size_t n;
 	int rc;
 
 	if (!s)
 		return -ENOMEM;
-	rc = hwmon_sysfs_scan(s, root_fd, extra, &out, &n);
-	if (rc < 0) {
-		hwmon_sysfs_free(s);
-		return rc;
-	}
-	v = n ? calloc(n, sizeof(*v)) : NULL;
-	if (n && !v) {
-		hwmon_sysfs_free(s);
-		return -ENOMEM;
-	}
-	if (n)
-		memcpy(v, out, n * sizeof(*v));
-	/* The caller owns the attribute and label arrays now. */
-	for (size_t i = 0; i < s->n; i++) {
-		s->v[i].chip.attrs = NULL;
-		s->v[i].chip.labels = NULL;
+	rc = hwmon_sysfs_scan(s, root_fd, extra, &out, ret_n);
+	if (rc == 0) {
+		/* The caller owns the answer, its attribute and label arrays now. */
+		*ret = s->out;
+		s->out = NULL;
+		for (size_t i = 0; i < s->n; i++) {
+			s->v[i].chip.attrs = NULL;
+			s->v[i].chip.labels = NULL;
+		}
 	}
 	hwmon_sysfs_free(s);
-	*ret = v;
-	*ret_n = n;
-	return 0;
+	return rc;
 }

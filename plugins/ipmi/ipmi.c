@@ -438,56 +438,33 @@ static int scan_sync(struct ipmi_probe *p)
 static int ipmi_scan(void *inst)
 {
 	struct ipmi_probe *p = inst;
-	struct ipmi_sensor *v = NULL;
-	struct ipmi_reader_stats st;
-	char err[512];
-	size_t n = 0;
-	uint64_t gen;
-	int rc;
+	int rc = 0;
 
 	if (p->off)
 		return 0;
 	if (!p->threaded)
 		return scan_sync(p);
 
+	/*
+	 * The worker's result is reported under mu (it waits only if it
+	 * publishes meanwhile); until the first poll ends (gen 0) there is
+	 * nothing to say: scan never waits.
+	 */
 	pthread_mutex_lock(&p->mu);
 	if (p->busy && psu_now_ms() - p->busy_since > p->timeout_ms) {
-		pthread_mutex_unlock(&p->mu);
 		p->ops->scan_error(p->h, "%s did not answer within %llu ms", p->where,
 				   (unsigned long long)p->timeout_ms);
-		return -ETIMEDOUT;
-	}
-	gen = p->gen;
-	rc = p->rc;
-	st = p->stats;
-	snprintf(err, sizeof(err), "%s", p->err);
-	if (gen > 0 && rc == 0 && p->n > 0) {
-		v = malloc(p->n * sizeof(*v));
-		if (v) {
-			memcpy(v, p->v, p->n * sizeof(*v));
-			n = p->n;
-		} else {
-			rc = -ENOMEM;
-		}
+		rc = -ETIMEDOUT;
+	} else if (p->gen > 0 && p->rc < 0) {
+		rc = poll_failed(p, p->rc, p->err);
+	} else if (p->gen > 0) {
+		p->ops->log(p->h, REDMON_LOG_DEBUG,
+			    "%s: %zu PSU sensors, last poll %llu ms, %lu SDR loads, %lu sessions",
+			    p->where, p->n, (unsigned long long)p->stats.last_poll_ms,
+			    p->stats.sdr_loads, p->stats.opens);
+		rc = report(p, p->v, p->n);
 	}
 	pthread_mutex_unlock(&p->mu);
-
-	/* Until the first poll ends there is nothing to say (scan never waits). */
-	if (gen == 0)
-		return 0;
-	if (rc < 0) {
-		free(v);
-		if (rc == -ENOMEM) {
-			p->ops->scan_error(p->h, "out of memory");
-			return rc;
-		}
-		return poll_failed(p, rc, err);
-	}
-	p->ops->log(p->h, REDMON_LOG_DEBUG,
-		    "%s: %zu PSU sensors, last poll %llu ms, %lu SDR loads, %lu sessions", p->where,
-		    n, (unsigned long long)st.last_poll_ms, st.sdr_loads, st.opens);
-	rc = report(p, v, n);
-	free(v);
 	return rc;
 }
 

@@ -77,12 +77,23 @@ enum {
 	PSU_INACTIVE = 1u << 7,
 };
 
+static bool is_redundancy(const struct ipmi_sensor *s)
+{
+	return s->ertype == IPMI_ERT_REDUNDANCY &&
+	       (s->type == IPMI_SENSOR_TYPE_PSU || s->type == IPMI_SENSOR_TYPE_PWR_UNIT);
+}
+
+static bool is_supply(const struct ipmi_sensor *s)
+{
+	return s->type == IPMI_SENSOR_TYPE_PSU &&
+	       (s->ertype == IPMI_ERT_SPECIFIC || s->ertype == IPMI_ERT_AVAILABILITY);
+}
+
 bool ipmi_sensor_relevant(uint8_t type, uint8_t ertype)
 {
-	if (ertype == IPMI_ERT_REDUNDANCY)
-		return type == IPMI_SENSOR_TYPE_PSU || type == IPMI_SENSOR_TYPE_PWR_UNIT;
-	return type == IPMI_SENSOR_TYPE_PSU &&
-	       (ertype == IPMI_ERT_SPECIFIC || ertype == IPMI_ERT_AVAILABILITY);
+	const struct ipmi_sensor s = { .type = type, .ertype = ertype };
+
+	return is_supply(&s) || is_redundancy(&s);
 }
 
 enum ipmi_redundancy ipmi_redundancy_of(uint16_t bitmask)
@@ -186,18 +197,6 @@ void ipmi_supply_view(const struct ipmi_sensor *s, struct psu_view *ret)
 	ret->warn = ret->why[0] != '\0';
 }
 
-static bool is_redundancy(const struct ipmi_sensor *s)
-{
-	return s->ertype == IPMI_ERT_REDUNDANCY &&
-	       (s->type == IPMI_SENSOR_TYPE_PSU || s->type == IPMI_SENSOR_TYPE_PWR_UNIT);
-}
-
-static bool is_supply(const struct ipmi_sensor *s)
-{
-	return s->type == IPMI_SENSOR_TYPE_PSU &&
-	       (s->ertype == IPMI_ERT_SPECIFIC || s->ertype == IPMI_ERT_AVAILABILITY);
-}
-
 static int grow(struct ipmi_psu *p, size_t n)
 {
 	struct ipmi_bay *bays;
@@ -252,22 +251,14 @@ static void make_keys(struct ipmi_psu *p, const struct ipmi_sensor *const *sup, 
 	}
 }
 
-static const char *red_word(enum ipmi_redundancy r)
-{
-	switch (r) {
-	case IPMI_RED_FULL:
-		return "fully redundant";
-	case IPMI_RED_DEGRADED:
-		return "redundancy degraded";
-	case IPMI_RED_LOST:
-		return "redundancy lost";
-	case IPMI_RED_INSUFFICIENT:
-		return "insufficient resources";
-	case IPMI_RED_NONE:
-		break;
-	}
-	return "no state";
-}
+/* A redundancy state in a reason. */
+static const char *const red_names[] = {
+	[IPMI_RED_NONE] = "no state",
+	[IPMI_RED_FULL] = "fully redundant",
+	[IPMI_RED_DEGRADED] = "redundancy degraded",
+	[IPMI_RED_LOST] = "redundancy lost",
+	[IPMI_RED_INSUFFICIENT] = "insufficient resources",
+};
 
 /* The margin a redundancy state allows, given the set's nominal margin. */
 static int32_t red_margin(enum ipmi_redundancy r, int32_t nominal)
@@ -432,10 +423,10 @@ int ipmi_psu_eval(struct ipmi_psu *p, const struct ipmi_sensor *v, size_t n, int
 				       &p->reason, NULL,
 				       "%s reads %s but the supply sensors show %d of %d usable "
 				       "(%d needed): reporting the worse",
-				       p->name, red_word(worst), ev->usable, ev->total,
+				       p->name, red_names[worst], ev->usable, ev->total,
 				       ev->needed) < 0;
 		} else if (worst != IPMI_RED_FULL) {
-			oom |= strbuf_addf(&p->reason, NULL, "%s: %s", p->name, red_word(worst)) <
+			oom |= strbuf_addf(&p->reason, NULL, "%s: %s", p->name, red_names[worst]) <
 			       0;
 		}
 		if (m_red < g->margin)

@@ -32,52 +32,45 @@ struct ipmi_reader {
 	struct ipmi_reader_stats stats;
 };
 
-static const struct {
+struct workaround {
 	const char *word;
 	unsigned int flag;
-} lan_workarounds[] =
-	{
-		{"authcap", IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_AUTHENTICATION_CAPABILITIES},
-		{"intel20", IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_INTEL_2_0_SESSION},
-		{"supermicro20", IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_SUPERMICRO_2_0_SESSION},
-		{"sun20", IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_SUN_2_0_SESSION},
-		{"opensesspriv", IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_OPEN_SESSION_PRIVILEGE},
-		{"integritycheckvalue",
-		 IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_NON_EMPTY_INTEGRITY_CHECK_VALUE},
-		{"nochecksumcheck", IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_NO_CHECKSUM_CHECK},
-},
-  inband_workarounds[] = {
-	  {"assumeio", IPMI_WORKAROUND_FLAGS_INBAND_ASSUME_IO_BASE_ADDRESS},
-	  {"spinpoll", IPMI_WORKAROUND_FLAGS_INBAND_SPIN_POLL},
+};
+
+static const struct workaround lan_workarounds[] = {
+	{ "authcap", IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_AUTHENTICATION_CAPABILITIES },
+	{ "intel20", IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_INTEL_2_0_SESSION },
+	{ "supermicro20", IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_SUPERMICRO_2_0_SESSION },
+	{ "sun20", IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_SUN_2_0_SESSION },
+	{ "opensesspriv", IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_OPEN_SESSION_PRIVILEGE },
+	{ "integritycheckvalue",
+	  IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_NON_EMPTY_INTEGRITY_CHECK_VALUE },
+	{ "nochecksumcheck", IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_NO_CHECKSUM_CHECK },
+	{ NULL, 0 },
+};
+
+static const struct workaround inband_workarounds[] = {
+	{ "assumeio", IPMI_WORKAROUND_FLAGS_INBAND_ASSUME_IO_BASE_ADDRESS },
+	{ "spinpoll", IPMI_WORKAROUND_FLAGS_INBAND_SPIN_POLL },
+	{ NULL, 0 },
 };
 
 int ipmi_parse_workarounds(const char *s, bool lan, unsigned int *ret)
 {
+	const struct workaround *table = lan ? lan_workarounds : inband_workarounds;
 	unsigned int flags = 0;
 	const char *p = s ? s : "";
 
 	while (*p) {
 		size_t n = strcspn(p, ", ");
-		bool found = false;
+		const struct workaround *w = table;
 
-		if (n > 0) {
-			size_t nw =
-				lan ? sizeof(lan_workarounds) / sizeof(lan_workarounds[0])
-				    : sizeof(inband_workarounds) / sizeof(inband_workarounds[0]);
-
-			for (size_t i = 0; i < nw && !found; i++) {
-				const char *w =
-					lan ? lan_workarounds[i].word : inband_workarounds[i].word;
-
-				if (strlen(w) == n && strncmp(w, p, n) == 0) {
-					flags |= lan ? lan_workarounds[i].flag
-						     : inband_workarounds[i].flag;
-					found = true;
-				}
-			}
-			if (!found)
-				return -EINVAL;
-		}
+		while (n > 0 && w->word && (strlen(w->word) != n || strncmp(w->word, p, n) != 0))
+			w++;
+		if (n > 0 && !w->word)
+			return -EINVAL;
+		if (n > 0)
+			flags |= w->flag;
 		p += n;
 		while (*p == ',' || *p == ' ')
 			p++;
@@ -322,10 +315,8 @@ static int take_record(ipmi_sdr_ctx_t sdr, const uint8_t *buf, int len, struct s
  */
 static int load_sdr(struct ipmi_reader *r, char *err, size_t errlen)
 {
-	char dir[] = "/tmp/redmon-sdr-XXXXXX";
-	char path[PATH_MAX];
 	const char *tmp = getenv("TMPDIR");
-	char dirbuf[PATH_MAX];
+	char path[PATH_MAX], dirbuf[PATH_MAX];
 	ipmi_sdr_ctx_t sdr;
 	struct sdr_entry *v = NULL;
 	size_t n = 0, cap = 0;
@@ -333,12 +324,10 @@ static int load_sdr(struct ipmi_reader *r, char *err, size_t errlen)
 	char *d;
 	int rc = 0;
 
-	if (tmp && *tmp && strlen(tmp) < sizeof(dirbuf) - 32) {
-		snprintf(dirbuf, sizeof(dirbuf), "%s/redmon-sdr-XXXXXX", tmp);
-		d = mkdtemp(dirbuf);
-	} else {
-		d = mkdtemp(dir);
-	}
+	if (!tmp || !*tmp || strlen(tmp) >= sizeof(dirbuf) - 32)
+		tmp = "/tmp";
+	snprintf(dirbuf, sizeof(dirbuf), "%s/redmon-sdr-XXXXXX", tmp);
+	d = mkdtemp(dirbuf);
 	if (!d) {
 		snprintf(err, errlen, "cannot create a directory for the SDR cache: %s",
 			 strerror(errno));

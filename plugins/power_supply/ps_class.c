@@ -2,7 +2,6 @@
 /* /sys/class/power_supply reading and classification: see ps_class.h. */
 #include "ps_class.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
@@ -13,6 +12,7 @@
 
 #include "../lib/rootfs.h"
 #include "../lib/strbuf.h"
+#include "../lib/sysfs_read.h"
 #include "../lib/psu_util.h"
 
 /* health values (sysfs-class-power) that mean the supply does not deliver. */
@@ -114,62 +114,60 @@ static int read_entry(int root_fd, struct ps_entry *e)
 	return 0;
 }
 
+struct ps_list {
+	int root_fd;
+	struct ps_entry *v;
+	size_t n, cap;
+};
+
+/* Read one class entry (sysfs_list_dir() callback); 1 stops at PS_SUPPLIES_MAX. */
+static int list_entry(void *ctx, const char *name)
+{
+	struct ps_list *l = ctx;
+	struct ps_entry *e;
+
+	if (name[0] == '.' || strlen(name) >= sizeof(e->name))
+		return 0;
+	if (l->n == l->cap) {
+		size_t c = l->cap ? l->cap * 2 : 8;
+		struct ps_entry *nv = realloc(l->v, c * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		l->v = nv;
+		l->cap = c;
+	}
+	e = &l->v[l->n];
+	memset(e, 0, sizeof(*e));
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	if (read_entry(l->root_fd, e) == 0)
+		l->n++;
+	return l->n >= PS_SUPPLIES_MAX;
+}
+
 int ps_read(int root_fd, struct ps_entry **ret, size_t *ret_n)
 {
-	struct ps_entry *v = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *de;
-	int fd, rc = 0;
-	DIR *d;
+	struct ps_list l = { .root_fd = root_fd };
+	struct strbuf buf = { 0 };
+	int rc = sysfs_list_dir(root_fd, CLASS_DIR, &buf, list_entry, &l);
 
-	fd = rootfs_open(root_fd, CLASS_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno != ENOENT && errno != ENOTDIR)
-			return -errno;
-		*ret = NULL;
-		*ret_n = 0;
-		return 0;
-	}
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
-	while ((de = readdir(d)) != NULL && n < PS_SUPPLIES_MAX) {
-		struct ps_entry *e;
-
-		if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof(e->name))
-			continue;
-		if (n == cap) {
-			size_t c = cap ? cap * 2 : 8;
-			struct ps_entry *nv = realloc(v, c * sizeof(*nv));
-
-			if (!nv) {
-				rc = -ENOMEM;
-				break;
-			}
-			v = nv;
-			cap = c;
-		}
-		e = &v[n];
-		memset(e, 0, sizeof(*e));
-		snprintf(e->name, sizeof(e->name), "%s", de->d_name);
-		if (read_entry(root_fd, e) == 0)
-			n++;
-	}
-	closedir(d);
+	strbuf_free(&buf);
+	/* No class directory (or a link to none) is no supply. */
+	if (rc == -ENOENT || rc == -ENOTDIR || rc == -ENOLINK)
+		rc = 0;
 	if (rc < 0) {
-		free(v);
+		free(l.v);
 		return rc;
 	}
-	if (n > 1)
-		qsort(v, n, sizeof(*v), by_name);
-	*ret = v;
-	*ret_n = n;
+	if (l.n > 1)
+		qsort(l.v, l.n, sizeof(*l.v), by_name);
+	*ret = l.v;
+	*ret_n = l.n;
 	return 0;
 }
 
-bool ps_has_mains(const struct ps_entry *v, size_t n)
+/* Is there a Mains or UPS supply among the entries? */
+static bool has_mains(const struct ps_entry *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (is_mains(&v[i]))
@@ -241,14 +239,14 @@ void ps_classify(const struct ps_entry *e, struct psu_view *ret)
 int ps_psu_eval(struct psu_group *p, const struct ps_entry *v, size_t n, int required,
 		struct redmon_group *g)
 {
-	bool has_mains = ps_has_mains(v, n);
+	bool mains = has_mains(v, n);
 	int rc;
 
 	psu_group_begin(p);
 	for (size_t i = 0; i < n; i++) {
 		struct psu_view *view;
 
-		if (!ps_is_member(&v[i], has_mains))
+		if (!ps_is_member(&v[i], mains))
 			continue;
 		view = psu_group_add(p, v[i].name, NULL, v[i].serial[0] ? v[i].serial : NULL);
 		if (!view)

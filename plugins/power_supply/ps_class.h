@@ -56,9 +56,6 @@ int ps_read(int root_fd, struct ps_entry **ret, size_t *ret_n);
  */
 bool ps_is_member(const struct ps_entry *e, bool has_mains);
 
-/* Is there a Mains or UPS supply among the entries? */
-bool ps_has_mains(const struct ps_entry *v, size_t n);
-
 /* The verdict on one member entry (state, reason, condition). */
 void ps_classify(const struct ps_entry *e, struct psu_view *ret);
 
