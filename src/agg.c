@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "redmon/fnv1a.h"
+#include "redmon/sorted.h"
 
 /*
  * A change seen but not yet announced (flap damping): what it would be (a
@@ -54,26 +55,25 @@ void agg_configure(struct agg *a, unsigned progress_step, unsigned recovery_scan
 	a->recovery_scans = recovery_scans;
 }
 
+/* What a search of one of the sorted tables (since, probes) looks for. */
+struct agg_key {
+	const struct agg *a;
+	const char *id;
+};
+
+static int since_cmp(const void *key, size_t i)
+{
+	const struct agg_key *k = key;
+
+	return strcmp(k->a->since[i].id, k->id);
+}
+
 /* Index of id in the sorted since table, or where it would go (*found false). */
 static size_t since_pos(const struct agg *a, const char *id, bool *found)
 {
-	size_t lo = 0, hi = a->n_since;
+	const struct agg_key k = { a, id };
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(a->since[mid].id, id);
-
-		if (c == 0) {
-			*found = true;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = false;
-	return lo;
+	return sorted_search(a->n_since, since_cmp, &k, found);
 }
 
 int agg_set_since(struct agg *a, const char *id, const struct timespec *t)
@@ -645,22 +645,20 @@ const struct agg_probe *agg_probe_at(const struct agg *a, size_t i)
 	return i < a->n_probes ? &a->probes[i] : NULL;
 }
 
+static int probe_cmp(const void *key, size_t i)
+{
+	const struct agg_key *k = key;
+
+	return strcmp(k->a->probes[i].name, k->id);
+}
+
 const struct agg_probe *agg_probe_find(const struct agg *a, const char *name)
 {
-	size_t lo = 0, hi = a->n_probes;
+	const struct agg_key k = { a, name };
+	bool found;
+	size_t i = sorted_search(a->n_probes, probe_cmp, &k, &found);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(a->probes[mid].name, name);
-
-		if (c == 0)
-			return &a->probes[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return found ? &a->probes[i] : NULL;
 }
 
 const struct group *agg_next_group(const struct agg *a, struct agg_iter *it)

@@ -43,7 +43,6 @@ struct setting {
 	 * wrong with value.  CUSTOM: also stores the value into field.
 	 */
 	const char *(*parse)(const char *value, void *field);
-	const char *help;
 };
 
 /* The set_flag of field in type. */

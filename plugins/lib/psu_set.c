@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "redmon/sorted.h"
+
 /* Supplies a set remembers at most: far beyond any chassis, bounds hostile input. */
 #define PSU_SET_MAX 256
 
@@ -14,25 +16,23 @@
  * Where key is, or would go, in set->by_key; *found says whether it is there.
  * Asked once per supply and scan, and a hostile source may list many: bisection.
  */
+struct seen_key {
+	const struct psu_set *set;
+	const char *key;
+};
+
+static int seen_cmp(const void *key, size_t i)
+{
+	const struct seen_key *k = key;
+
+	return strcmp(k->set->seen[k->set->by_key[i]], k->key);
+}
+
 static size_t seen_pos(const struct psu_set *set, const char *key, bool *found)
 {
-	size_t lo = 0, hi = set->n_seen;
+	const struct seen_key k = { set, key };
 
-	*found = false;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(set->seen[set->by_key[mid]], key);
-
-		if (c == 0) {
-			*found = true;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return sorted_search(set->n_seen, seen_cmp, &k, found);
 }
 
 bool psu_set_seen(const struct psu_set *set, const char *key)

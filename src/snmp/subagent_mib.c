@@ -35,6 +35,7 @@
 #include "../agg.h"
 #include "../bus.h"
 #include "subagent_index.h"
+#include "redmon/sorted.h"
 
 #define TEXT_MAX 255 /* SnmpAdminString (SIZE (0..255)) */
 
@@ -482,33 +483,6 @@ static bool rmib_region_column(const struct subagent_mib *m, const struct region
 
 /* --- rows ------------------------------------------------------------- */
 
-/*
- * Binary search of n sorted items, cmp(key, i) comparing item i with the
- * key: the position of the key, or of the first item after it; *found says
- * which.
- */
-static size_t rmib_search(size_t n, int (*cmp)(const void *key, size_t i), const void *key,
-			  bool *found)
-{
-	size_t lo = 0, hi = n;
-
-	*found = false;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = cmp(key, mid);
-
-		if (c == 0) {
-			*found = true;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 struct row_key {
 	const struct rowset *t;
 	const oid *idx;
@@ -527,7 +501,7 @@ static size_t rows_search(const struct rowset *t, const oid *idx, size_t len, bo
 {
 	const struct row_key k = { t, idx, len };
 
-	return rmib_search(t->n, rmib_cmp_row, &k, exact);
+	return sorted_search(t->n, rmib_cmp_row, &k, exact);
 }
 
 /*
@@ -635,10 +609,10 @@ static struct sa_probe *rmib_probe_get(struct subagent_mib *m, const char *name)
 	size_t pos;
 	int index;
 
-	pos = rmib_search(m->n_probes, rmib_cmp_name,
-			  &(struct name_key){ (void *const *)m->probes,
-					      offsetof(struct sa_probe, name), name },
-			  &found);
+	pos = sorted_search(m->n_probes, rmib_cmp_name,
+			    &(struct name_key){ (void *const *)m->probes,
+						offsetof(struct sa_probe, name), name },
+			    &found);
 	if (found)
 		return m->probes[pos];
 	index = subagent_index_probe(m->idx, name);
@@ -669,10 +643,10 @@ static struct sa_probe *rmib_probe_get(struct subagent_mib *m, const char *name)
 static struct sa_group *rmib_group_find(const struct sa_probe *p, const char *id)
 {
 	bool found;
-	size_t i = rmib_search(p->n_groups_rows, rmib_cmp_name,
-			       &(struct name_key){ (void *const *)p->groups,
-						   offsetof(struct sa_group, id.raw), id },
-			       &found);
+	size_t i = sorted_search(p->n_groups_rows, rmib_cmp_name,
+				 &(struct name_key){ (void *const *)p->groups,
+						     offsetof(struct sa_group, id.raw), id },
+				 &found);
 
 	return found ? p->groups[i] : NULL;
 }
