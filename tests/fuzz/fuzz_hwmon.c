@@ -38,13 +38,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			for (size_t i = 0; i < g.n_members; i++)
 				if (!g.members[i].name || g.members[i].role >= REDMON_ROLE_COUNT_)
 					abort();
-			/* A supply that could not be read never leaves the margin known. */
+			/*
+			 * A supply that could not be read never leaves the margin
+			 * known.  A second chip of the same name is not counted
+			 * (hwmon_psu_eval keeps the first): skip it here too.
+			 */
+			const char *last = NULL;
+
 			for (size_t i = 0; i < k; i++) {
 				struct psu_view view;
 
 				if (!hwmon_is_psu_chip(chips[i].prefix, extra) &&
-				    chips[i].prefix[0])
+				    (chips[i].prefix[0] || !chips[i].error[0]))
 					continue;
+				if (last && strcmp(last, chips[i].name) == 0)
+					continue;
+				last = chips[i].name;
 				hwmon_classify(&chips[i], &view);
 				unreadable |= view.unreadable;
 			}
