@@ -18,7 +18,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
-#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "agg.h"
@@ -41,8 +40,6 @@
 /* at stop, a probe thread gets this long to leave its plugin */
 #define STOP_MS 2000
 
-struct daemon;
-
 /*
  * One per usable plugin; r is NULL while the probe is disabled or failed to
  * init.  deadline fires probe_timeout after a request no result answered.
@@ -64,16 +61,18 @@ struct daemon {
 	struct bus *bus;
 	struct event_list events; /* the aggregator's, until published */
 	struct sink_set *sinks;
-	struct subagent *snmp; /* NULL unless [snmp] enabled */
-	struct service *svc;   /* systemd notifications */
+	struct sink_env sink_env; /* what the sinks are given, set with the first */
+	struct subagent *snmp;	  /* NULL unless [snmp] enabled */
+	struct service *svc;	  /* systemd notifications */
 	/* alerts (docs/alerts.md): state across restarts, recovery confirmations */
 	struct state *state; /* NULL: no state kept */
 	char *state_dir;
 	char sinks_id[32];
 	struct loop_timer *recheck;
+	struct loop_timer *rescan;
 	struct slot *slots;
 	size_t n_slots;
-	int sigfd, rescan_fd;
+	int sigfd;
 	bool quit;
 };
 
@@ -99,18 +98,18 @@ static void on_event_snmp(void *ctx, const struct event *ev)
 /* The subscribers in their order: the aggregator's bookkeeping around the others. */
 static int bus_open(struct daemon *d)
 {
+	const struct {
+		bus_fn fn;
+		void *ctx;
+	} subs[] = { { agg_announcing, d->agg },
+		     { on_event_state, d },
+		     { on_event_sinks, d },
+		     { on_event_snmp, d },
+		     { agg_announced, d->agg } };
 	int rc = bus_new(&d->bus);
 
-	if (rc == 0)
-		rc = bus_subscribe(d->bus, agg_announcing, d->agg);
-	if (rc == 0)
-		rc = bus_subscribe(d->bus, on_event_state, d);
-	if (rc == 0)
-		rc = bus_subscribe(d->bus, on_event_sinks, d);
-	if (rc == 0)
-		rc = bus_subscribe(d->bus, on_event_snmp, d);
-	if (rc == 0)
-		rc = bus_subscribe(d->bus, agg_announced, d->agg);
+	for (size_t i = 0; rc == 0 && i < sizeof(subs) / sizeof(subs[0]); i++)
+		rc = bus_subscribe(d->bus, subs[i].fn, subs[i].ctx);
 	return rc;
 }
 
@@ -127,17 +126,6 @@ static void probe_failed(struct daemon *d, const char *probe, const char *why)
 {
 	agg_probe_failed(d->agg, probe, why, &d->events);
 	publish(d);
-}
-
-static int arm_timer(int fd, uint64_t ms, bool periodic)
-{
-	struct itimerspec its = { 0 };
-
-	its.it_value.tv_sec = (time_t)(ms / 1000);
-	its.it_value.tv_nsec = (long)(ms % 1000) * 1000000;
-	if (periodic)
-		its.it_interval = its.it_value;
-	return timerfd_settime(fd, 0, &its, NULL) < 0 ? -errno : 0;
 }
 
 /* What follows every change of a probe's groups, whether scanned or failed. */
@@ -219,17 +207,6 @@ static void on_recheck(void *ctx)
 	}
 }
 
-static void sink_env_of(struct daemon *d, struct sink_env *env)
-{
-	*env = (struct sink_env){
-		.loop = d->loop,
-		.host = d->rt->host,
-		.agg = d->agg,
-		.bus = d->bus,
-		.state_dir = d->state_dir,
-	};
-}
-
 /*
  * alerts: the state of the last run first (it sets the sequence and what was
  * announced), then the sinks.  State is kept under [daemon] state_dir; with
@@ -238,7 +215,6 @@ static void sink_env_of(struct daemon *d, struct sink_env *env)
 static int alerts_open(struct daemon *d)
 {
 	struct runtime *rt = d->rt;
-	struct sink_env env;
 	uint64_t seq;
 	char err[CFG_ERR_MAX];
 	int rc;
@@ -266,8 +242,14 @@ static int alerts_open(struct daemon *d)
 	rc = loop_timer_new(d->loop, on_recheck, d, &d->recheck);
 	if (rc < 0)
 		return rc;
-	sink_env_of(d, &env);
-	rc = sink_set_open(rt->cfg, &env, &d->sinks, err, sizeof(err));
+	d->sink_env = (struct sink_env){
+		.loop = d->loop,
+		.host = rt->host,
+		.agg = d->agg,
+		.bus = d->bus,
+		.state_dir = d->state_dir,
+	};
+	rc = sink_set_open(rt->cfg, &d->sink_env, &d->sinks, err, sizeof(err));
 	if (rc < 0)
 		log_err("%s", err);
 	return rc;
@@ -296,7 +278,6 @@ static void slot_open(struct slot *s)
 	if (probe_thread_new(s->plugin, &env, true, &s->r, why, sizeof(why)) < 0) {
 		log_err("probe %s: %s", s->plugin->name, why);
 		probe_failed(s->d, s->plugin->name, why);
-		s->r = NULL;
 	}
 }
 
@@ -358,28 +339,21 @@ static int setup_slots(struct daemon *d)
 	return 0;
 }
 
-/*
- * The user named to drop to (--user, [daemon] user set), or NULL: none, or
- * root.  A missing default user is privdrop_apply()'s to report: --check-config
- * run as root must pass where systemd's User= is used instead.
- */
-static const char *drop_user(const struct runtime *rt, const struct config *cfg)
-{
-	const char *user = rt->cli->user ? rt->cli->user : cfg->user_set ? cfg->user : NULL;
-
-	return user && strcmp(user, "root") != 0 ? user : NULL;
-}
-
 int daemon_check_config(const struct runtime *rt, const struct config *cfg, char *err,
 			size_t errlen)
 {
-	const char *user = drop_user(rt, cfg);
+	/*
+	 * The user named to drop to (--user, [daemon] user set).  A missing default
+	 * user is privdrop_apply()'s to report: --check-config run as root must
+	 * pass where systemd's User= is used instead.
+	 */
+	const char *user = rt->cli->user ? rt->cli->user : cfg->user_set ? cfg->user : NULL;
 	struct cfg_report rep = { 0 };
 	char loc[300];
 	int rc, first = 0;
 
 	errno = 0;
-	if (user && !getpwnam(user)) {
+	if (user && strcmp(user, "root") != 0 && !getpwnam(user)) {
 		first = errno ? -errno : -ESRCH;
 		cfg_report_add(&rep,
 			       "%s: [daemon] user: no user '%s' (create it with `adduser --system "
@@ -413,7 +387,6 @@ static void reload(struct daemon *d)
 	struct config *cfg, *old;
 	struct sink_set *sinks;
 	struct snapshot empty = { 0 };
-	struct sink_env env;
 	char err[CFG_ERR_MAX];
 
 	log_notice("reloading configuration");
@@ -421,9 +394,8 @@ static void reload(struct daemon *d)
 		log_err("reload failed: keeping the running configuration");
 		return;
 	}
-	sink_env_of(d, &env);
 	if (daemon_check_config(rt, cfg, err, sizeof(err)) < 0 ||
-	    sink_set_open(cfg, &env, &sinks, err, sizeof(err)) < 0) {
+	    sink_set_open(cfg, &d->sink_env, &sinks, err, sizeof(err)) < 0) {
 		log_err("reload failed: %s; keeping the running configuration", err);
 		cfg_free(cfg);
 		return;
@@ -441,7 +413,7 @@ static void reload(struct daemon *d)
 	/* alerts: damping as configured; later state saves name the new sinks */
 	agg_configure(d->agg, cfg->progress_step, cfg->recovery_scans);
 	sink_set_fingerprint(cfg, d->sinks_id, sizeof(d->sinks_id));
-	arm_timer(d->rescan_fd, cfg->rescan_interval_ms, true);
+	loop_timer_arm(d->rescan, cfg->rescan_interval_ms);
 	subagent_reload(&d->snmp, cfg, d->loop, d->agg, d->bus); /* SNMP: apply the new [snmp] */
 	for (size_t i = 0; i < d->n_slots; i++) {
 		slot_open(&d->slots[i]);
@@ -473,14 +445,12 @@ static void on_signal(void *ctx, int fd, uint32_t revents)
 	}
 }
 
-static void on_rescan(void *ctx, int fd, uint32_t revents)
+static void on_rescan(void *ctx)
 {
-	uint64_t n;
+	struct daemon *d = ctx;
 
-	(void)revents;
-	while (read(fd, &n, sizeof(n)) < 0 && errno == EINTR)
-		;
-	scan_all(ctx);
+	loop_timer_arm(d->rescan, d->rt->cfg->rescan_interval_ms);
+	scan_all(d);
 }
 
 static int setup_fds(struct daemon *d)
@@ -496,14 +466,13 @@ static int setup_fds(struct daemon *d)
 		return -errno;
 	signal(SIGPIPE, SIG_IGN);
 	d->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	d->rescan_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (d->sigfd < 0 || d->rescan_fd < 0)
+	if (d->sigfd < 0)
 		return -errno;
 	rc = loop_add(d->loop, d->sigfd, EPOLLIN, on_signal, d);
 	if (rc == 0)
-		rc = loop_add(d->loop, d->rescan_fd, EPOLLIN, on_rescan, d);
+		rc = loop_timer_new(d->loop, on_rescan, d, &d->rescan);
 	if (rc == 0)
-		rc = arm_timer(d->rescan_fd, d->rt->cfg->rescan_interval_ms, true);
+		rc = loop_timer_arm(d->rescan, d->rt->cfg->rescan_interval_ms);
 	return rc;
 }
 
@@ -539,6 +508,7 @@ static void teardown(struct daemon *d)
 	service_free(d->svc);
 	sink_set_free(d->sinks);
 	loop_timer_free(d->recheck); /* alerts */
+	loop_timer_free(d->rescan);
 	state_close(d->state);
 	free(d->state_dir);
 	event_list_free(&d->events);
@@ -547,8 +517,6 @@ static void teardown(struct daemon *d)
 	loop_free(d->loop);
 	if (d->sigfd >= 0)
 		close(d->sigfd);
-	if (d->rescan_fd >= 0)
-		close(d->rescan_fd);
 }
 
 int daemon_run(struct runtime *rt)
@@ -556,7 +524,6 @@ int daemon_run(struct runtime *rt)
 	struct daemon d = {
 		.rt = rt,
 		.sigfd = -1,
-		.rescan_fd = -1,
 	};
 	char err[CFG_ERR_MAX];
 	int rc;

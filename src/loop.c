@@ -55,12 +55,10 @@ int loop_add(struct loop *l, int fd, uint32_t events, loop_fd_cb cb, void *ctx)
 
 	if (find(l, fd))
 		return -EEXIST;
-	w = calloc(1, sizeof(*w));
+	w = malloc(sizeof(*w));
 	if (!w)
 		return -ENOMEM;
-	w->fd = fd;
-	w->cb = cb;
-	w->ctx = ctx;
+	*w = (struct watch){ .fd = fd, .cb = cb, .ctx = ctx, .next = l->watches };
 	ev.data.ptr = w;
 	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		int rc = -errno;
@@ -68,7 +66,6 @@ int loop_add(struct loop *l, int fd, uint32_t events, loop_fd_cb cb, void *ctx)
 		free(w);
 		return rc;
 	}
-	w->next = l->watches;
 	l->watches = w;
 	return 0;
 }

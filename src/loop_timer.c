@@ -33,14 +33,12 @@ static void on_expiry(void *ctx, int fd, uint32_t revents)
 
 int loop_timer_new(struct loop *l, loop_timer_cb cb, void *ctx, struct loop_timer **ret)
 {
-	struct loop_timer *t = calloc(1, sizeof(*t));
+	struct loop_timer *t = malloc(sizeof(*t));
 	int rc;
 
 	if (!t)
 		return -ENOMEM;
-	t->loop = l;
-	t->cb = cb;
-	t->ctx = ctx;
+	*t = (struct loop_timer){ .loop = l, .cb = cb, .ctx = ctx };
 	t->fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	rc = t->fd < 0 ? -errno : loop_add(l, t->fd, EPOLLIN, on_expiry, t);
 	if (rc < 0) {
@@ -55,11 +53,10 @@ int loop_timer_new(struct loop *l, loop_timer_cb cb, void *ctx, struct loop_time
 
 int loop_timer_arm(struct loop_timer *t, uint64_t ms)
 {
-	struct itimerspec its = { 0 };
-
 	/* An all-zero it_value would disarm: 0 ms means "as soon as possible". */
-	its.it_value.tv_sec = (time_t)(ms / 1000);
-	its.it_value.tv_nsec = ms ? (long)(ms % 1000) * 1000000 : 1;
+	struct itimerspec its = { .it_value = { (time_t)(ms / 1000),
+						ms ? (long)(ms % 1000) * 1000000 : 1 } };
+
 	if (timerfd_settime(t->fd, 0, &its, NULL) < 0)
 		return -errno;
 	t->armed = true;
@@ -68,9 +65,7 @@ int loop_timer_arm(struct loop_timer *t, uint64_t ms)
 
 void loop_timer_disarm(struct loop_timer *t)
 {
-	struct itimerspec its = { 0 };
-
-	timerfd_settime(t->fd, 0, &its, NULL);
+	timerfd_settime(t->fd, 0, &(struct itimerspec){ 0 }, NULL);
 	t->armed = false;
 }
 

@@ -12,13 +12,9 @@
 
 static bool valid_probe_name(const char *s)
 {
-	if (!s || !*s || strlen(s) > 32)
-		return false;
-	for (; *s; s++) {
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
-			return false;
-	}
-	return true;
+	size_t n = s ? strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") : 0;
+
+	return n > 0 && n <= 32 && s[n] == 0;
 }
 
 /*
@@ -59,12 +55,9 @@ int plugin_load(const char *path, struct plugin *ret, char *err, size_t errlen)
 	if (!dl)
 		return errbuf_set(err, errlen, -ENOEXEC, "cannot load: %s", dlerror());
 	d = dlsym(dl, REDMON_PLUGIN_SYMBOL);
-	if (!d) {
-		dlclose(dl);
-		return errbuf_set(err, errlen, -ENOENT, "%s: no '%s' symbol: not a redmon plugin",
-				  path, REDMON_PLUGIN_SYMBOL);
-	}
-	rc = check_descriptor(d, path, err, errlen);
+	rc = d ? check_descriptor(d, path, err, errlen)
+	       : errbuf_set(err, errlen, -ENOENT, "%s: no '%s' symbol: not a redmon plugin", path,
+			    REDMON_PLUGIN_SYMBOL);
 	if (rc < 0) {
 		dlclose(dl);
 		return rc;
@@ -91,8 +84,7 @@ static int add(struct plugin_set *set, const char *path)
 		return -ENOMEM;
 	set->v = v;
 	p = &v[set->n];
-	memset(p, 0, sizeof(*p));
-	p->path = strdup(path);
+	*p = (struct plugin){ .path = strdup(path) };
 	if (!p->path)
 		return -ENOMEM;
 	if (plugin_load(path, p, err, sizeof(err)) < 0) {
@@ -123,11 +115,10 @@ int plugin_set_load_dir(struct plugin_set *set, const char *dir, char *err, size
 	for (int i = 0; i < n; i++) {
 		char path[4096];
 
-		if (rc == 0 && is_plugin_file(names[i]->d_name)) {
-			if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name) <
+		if (rc == 0 && is_plugin_file(names[i]->d_name) &&
+		    (size_t)snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name) <
 			    sizeof(path))
-				rc = add(set, path);
-		}
+			rc = add(set, path);
 		free(names[i]);
 	}
 	free(names);

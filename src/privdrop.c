@@ -48,9 +48,8 @@ static void warn_ipmi_access(const struct config *cfg, const struct passwd *pw)
 	const char *driver = cfg_get(cfg, "probe.ipmi", "driver");
 	struct stat st;
 
-	if (!cfg_probe_enabled(cfg, "ipmi") || (driver && strcmp(driver, "lan") == 0))
-		return;
-	if (stat("/dev/ipmi0", &st) < 0)
+	if (!cfg_probe_enabled(cfg, "ipmi") || (driver && strcmp(driver, "lan") == 0) ||
+	    stat("/dev/ipmi0", &st) < 0)
 		return;
 	if ((st.st_uid == pw->pw_uid && (st.st_mode & 0600) == 0600) ||
 	    (st.st_gid == pw->pw_gid && (st.st_mode & 0060) == 0060) || (st.st_mode & 0006) == 0006)
@@ -147,30 +146,23 @@ static void hand_over_files(const struct config *cfg, const struct passwd *pw, b
 }
 
 /*
- * The user privdrop_apply() will drop to, or NULL to keep the credentials
- * (not root, a captured tree without a user, user root: *why says so).  Under
- * systemd too: the unit starts us as root to fork the privileged helper.
+ * The user privdrop_apply() will drop to ("root": none), or NULL to keep the
+ * credentials (not root, a captured tree without a user).  Under systemd
+ * too: the unit starts us as root to fork the privileged helper.
  */
 static const char *drop_target(const struct config *cfg, const char *user_override,
-			       bool captured_tree, const char **why)
+			       bool captured_tree)
 {
-	const char *user = user_override ? user_override : cfg->user;
-
-	*why = NULL;
 	if (geteuid() != 0 || (captured_tree && !user_override && !cfg->user_set))
 		return NULL;
-	if (strcmp(user, "root") == 0) {
-		*why = "[daemon] user = root: keeping root privileges";
-		return NULL;
-	}
-	return user;
+	return user_override ? user_override : cfg->user;
 }
 
 bool privdrop_will_drop(const struct config *cfg, const char *user_override, bool captured_tree)
 {
-	const char *why;
+	const char *user = drop_target(cfg, user_override, captured_tree);
 
-	return drop_target(cfg, user_override, captured_tree, &why) != NULL;
+	return user && strcmp(user, "root") != 0;
 }
 
 /* mkdir dir as the new user's (mode 0750); 0 or -errno (EEXIST when it is there). */
@@ -191,13 +183,14 @@ static int make_owned_dir(const char *dir, const struct passwd *pw)
 
 int privdrop_make_state_dir(const struct config *cfg, const char *user_override, bool captured_tree)
 {
-	const char *dir = state_dir_of(cfg, captured_tree), *why;
-	const char *user = drop_target(cfg, user_override, captured_tree, &why);
+	const char *dir = state_dir_of(cfg, captured_tree);
+	const char *user = drop_target(cfg, user_override, captured_tree);
 	char parent[PATH_MAX];
 	struct passwd *pw;
 	int rc;
 
-	if (!dir || !user || access(dir, F_OK) == 0 || !(pw = getpwnam(user)))
+	if (!dir || !privdrop_will_drop(cfg, user_override, captured_tree) ||
+	    access(dir, F_OK) == 0 || !(pw = getpwnam(user)))
 		return 0; /* privdrop_apply() reports an unknown user */
 	/* Missing parents are root's, and must let the user through to its directory. */
 	snprintf(parent, sizeof(parent), "%s", dir);
@@ -217,15 +210,16 @@ int privdrop_make_state_dir(const struct config *cfg, const char *user_override,
 
 int privdrop_apply(const struct config *cfg, const char *user_override, bool captured_tree)
 {
-	const char *why, *user = drop_target(cfg, user_override, captured_tree, &why);
+	const char *user = drop_target(cfg, user_override, captured_tree);
 	const char *dir = state_dir_of(cfg, captured_tree);
 	uint64_t keep = 0;
 	struct passwd *pw;
 	int rc;
 
-	if (!user) {
-		if (why)
-			log_notice("%s", why);
+	if (!user)
+		return 0;
+	if (strcmp(user, "root") == 0) {
+		log_notice("[daemon] user = root: keeping root privileges");
 		return 0;
 	}
 	errno = 0;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/param.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -54,7 +55,7 @@ struct command {
 struct privhelper {
 	pthread_mutex_t lock; /* the list, sealed; the helper's registrations */
 	struct command **v;   /* each allocated once: a pointer stays valid while the list grows */
-	size_t n, cap;
+	size_t n;
 	bool sealed;
 
 	pthread_mutex_t io; /* one request at a time on sock */
@@ -160,21 +161,14 @@ static int find(const struct privhelper *ph, const char *owner, const char *cons
 static int append(struct privhelper *ph, const char *owner, const char *const argv[], size_t argc,
 		  uint32_t timeout_ms, uint32_t out_max)
 {
-	struct command *c;
+	struct command **v = realloc(ph->v, (ph->n + 1) * sizeof(*v));
 
-	if (ph->n == ph->cap) {
-		size_t cap = ph->cap ? 2 * ph->cap : 8;
-		struct command **v = realloc(ph->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		ph->v = v;
-		ph->cap = cap;
-	}
-	c = command_new(owner, argv, argc, timeout_ms, out_max);
-	if (!c)
+	if (!v)
 		return -ENOMEM;
-	ph->v[ph->n] = c;
+	ph->v = v;
+	v[ph->n] = command_new(owner, argv, argc, timeout_ms, out_max);
+	if (!v[ph->n])
+		return -ENOMEM;
 	return (int)ph->n++;
 }
 
@@ -224,8 +218,7 @@ static bool send_reply(int sock, uint32_t seq, int rc, const struct redmon_cmd_r
 	if (send(sock, &rep, sizeof(rep), MSG_NOSIGNAL) != (ssize_t)sizeof(rep))
 		return false;
 	for (size_t off = 0; off < rep.out_len; off += PRIVHELPER_CHUNK) {
-		size_t n =
-			rep.out_len - off < PRIVHELPER_CHUNK ? rep.out_len - off : PRIVHELPER_CHUNK;
+		size_t n = MIN(rep.out_len - off, PRIVHELPER_CHUNK);
 
 		if (send(sock, res->out + off, n, MSG_NOSIGNAL) != (ssize_t)n)
 			return false;
@@ -281,8 +274,7 @@ static int serve_one(struct privhelper *ph, char *buf, size_t len, uint32_t *seq
 	const char *argv[PRIVHELPER_ARGC_MAX + 1];
 	struct privhelper_req req;
 
-	memset(res, 0, sizeof(*res));
-	res->exit_status = -1;
+	*res = (struct redmon_cmd_result){ .exit_status = -1 };
 	*seq = 0;
 	if (parse_request(buf, len, &req, argv) < 0)
 		return errbuf_set(res->err, sizeof(res->err), -EBADMSG, "malformed request");
@@ -374,7 +366,7 @@ int privhelper_start(struct privhelper *ph)
 /* ---- the daemon's side ---- */
 
 /* The helper died or answered nonsense: say so once; every later command fails. */
-static int helper_gone(struct privhelper *ph, struct redmon_cmd_result *res, const char *what)
+static void helper_gone(struct privhelper *ph, struct redmon_cmd_result *res, const char *what)
 {
 	if (!ph->gone)
 		log_err("privileged helper (pid %d): %s; commands fail until redmon restarts",
@@ -382,7 +374,6 @@ static int helper_gone(struct privhelper *ph, struct redmon_cmd_result *res, con
 	ph->gone = true;
 	shutdown(ph->sock, SHUT_RDWR);
 	snprintf(res->err, sizeof(res->err), "the privileged helper is gone (%s)", what);
-	return -EPIPE;
 }
 
 /* One message of exactly len bytes within deadline (mono ms); 0 or -errno. */
@@ -392,18 +383,14 @@ static int recv_exact(int sock, void *buf, size_t len, uint64_t deadline)
 		struct pollfd pfd = { .fd = sock, .events = POLLIN };
 		uint64_t now = mono_ms();
 		ssize_t n;
-		int ready;
 
 		if (now >= deadline)
 			return -ETIMEDOUT;
-		ready = poll(&pfd, 1, (int)(deadline - now));
-		if (ready < 0 && errno != EINTR)
+		if (poll(&pfd, 1, (int)(deadline - now)) < 0 && errno != EINTR)
 			return -errno;
-		if (ready <= 0)
-			continue; /* EINTR, or the deadline: checked above */
 		n = recv(sock, buf, len, MSG_TRUNC | MSG_DONTWAIT);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
+			continue; /* nothing yet: the deadline is checked above */
 		if (n < 0)
 			return -errno;
 		return (size_t)n == len ? 0 : -EBADMSG;
@@ -438,7 +425,7 @@ static int read_output(int sock, uint32_t out_len, uint64_t deadline, struct red
 	if (!res->out)
 		return -ENOMEM;
 	for (size_t off = 0; off < out_len; off += PRIVHELPER_CHUNK) {
-		size_t n = out_len - off < PRIVHELPER_CHUNK ? out_len - off : PRIVHELPER_CHUNK;
+		size_t n = MIN(out_len - off, PRIVHELPER_CHUNK);
 		int rc = recv_exact(sock, res->out + off, n, deadline);
 
 		if (rc < 0) {
@@ -463,8 +450,7 @@ static int ask_helper(struct privhelper *ph, uint32_t op, const struct command *
 	size_t len;
 	int rc = -EPIPE;
 
-	memset(res, 0, sizeof(*res));
-	res->exit_status = -1;
+	*res = (struct redmon_cmd_result){ .exit_status = -1 };
 	pthread_mutex_lock(&ph->io);
 	len = encode_request(op, c, ++ph->seq, buf);
 	if (ph->gone || send(ph->sock, buf, len, MSG_NOSIGNAL) != (ssize_t)len)
@@ -573,8 +559,7 @@ int privhelper_run(struct privhelper *ph, const char *owner, int id, struct redm
 	const struct command *c = NULL;
 	int rc;
 
-	memset(ret, 0, sizeof(*ret));
-	ret->exit_status = -1;
+	*ret = (struct redmon_cmd_result){ .exit_status = -1 };
 	pthread_mutex_lock(&ph->lock);
 	if (id >= 0 && (size_t)id < ph->n && strcmp(ph->v[id]->owner, owner) == 0)
 		c = ph->v[id];

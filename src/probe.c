@@ -130,8 +130,7 @@ static int host_run_command(struct redmon_host *h, int id, struct redmon_cmd_res
 	const struct probe_commands *c = P(h)->env.cmds;
 
 	if (!c) {
-		memset(ret, 0, sizeof(*ret));
-		ret->exit_status = -1;
+		*ret = (struct redmon_cmd_result){ .exit_status = -1 };
 		snprintf(ret->err, sizeof(ret->err), "commands are not offered here");
 		return -EOPNOTSUPP;
 	}
@@ -169,7 +168,6 @@ int probe_new(const struct redmon_plugin *plugin, const struct probe_env *env, s
 	rc = plugin->init(&host_ops, (struct redmon_host *)p, &p->inst);
 	p->in_init = false;
 	if (rc < 0) {
-		snprintf(p->error, sizeof(p->error), "init failed: %s", strerror(-rc));
 		free(p);
 		return rc;
 	}

@@ -3,7 +3,6 @@
 #ifndef REDMON_PROBE_H
 #define REDMON_PROBE_H
 
-#include <stdbool.h>
 #include <stdint.h>
 
 #include "model.h"

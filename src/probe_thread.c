@@ -43,8 +43,7 @@ struct probe_thread {
 
 	pthread_mutex_t lock; /* guards everything below */
 	bool scan_requested, stop, abandoned, exited;
-	bool busy;
-	uint64_t busy_since; /* mono_ms() when it entered the plugin */
+	uint64_t busy_since; /* mono_ms() when it entered the plugin; 0: not in it */
 	bool have_result;
 	struct probe_result result;
 };
@@ -78,7 +77,6 @@ static void set_settle(struct probe_thread *r, uint64_t ms)
 static void set_busy(struct probe_thread *r, bool busy)
 {
 	pthread_mutex_lock(&r->lock);
-	r->busy = busy;
 	r->busy_since = busy ? mono_ms() : 0;
 	pthread_mutex_unlock(&r->lock);
 }
@@ -132,27 +130,25 @@ int probe_thread_new(const struct redmon_plugin *plugin, const struct probe_env 
 	r->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	r->settle_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	r->done_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	rc = -errno;
 	if (r->epfd < 0 || r->wake_fd < 0 || r->settle_fd < 0 || r->done_fd < 0)
 		goto fail;
 	for (size_t i = 0; i < 2; i++) {
 		ev.data.fd = i ? r->settle_fd : r->wake_fd;
 		if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0)
-			goto fail_errno;
+			goto fail;
 	}
 	r->watcher = (struct probe_watcher){ .watch = watch_fd, .unwatch = unwatch_fd, .ctx = r };
 	penv.watcher = events ? &r->watcher : NULL;
 	rc = probe_new(plugin, &penv, &r->p);
-	if (rc < 0) {
-		snprintf(why, whylen, "init failed: %s", strerror(-rc));
-		probe_thread_free(r);
-		return rc;
+	if (rc == 0) {
+		*ret = r;
+		return 0;
 	}
-	*ret = r;
-	return 0;
-fail_errno:
-	rc = -errno;
+	snprintf(why, whylen, "init failed: %s", strerror(-rc));
+	probe_thread_free(r);
+	return rc;
 fail:
+	rc = -errno;
 	snprintf(why, whylen, "cannot set up its thread: %s", strerror(-rc));
 	probe_thread_free(r);
 	return rc;
@@ -160,17 +156,15 @@ fail:
 
 static void run_scan(struct probe_thread *r)
 {
-	uint64_t t0, took;
+	uint64_t took;
 	int rc;
 
 	if (r->settle_armed)
 		set_settle(r, 0); /* this scan sees whatever the notifications were about */
 	set_busy(r, true);
-	t0 = mono_ms();
 	rc = probe_scan(r->p);
-	took = mono_ms() - t0;
+	took = mono_ms() - r->busy_since; /* ours alone to write: read without the lock */
 	pthread_mutex_lock(&r->lock);
-	r->busy = false;
 	r->busy_since = 0;
 	r->result.rc = rc;
 	snprintf(r->result.error, sizeof(r->result.error), "%s",
@@ -257,7 +251,7 @@ static void *probe_thread_main(void *arg)
 	probe_free(r->p); /* fini() on the thread that ran the plugin */
 	r->p = NULL;
 	pthread_mutex_lock(&r->lock);
-	r->busy = false;
+	r->busy_since = 0;
 	r->exited = true;
 	abandoned = r->abandoned;
 	pthread_mutex_unlock(&r->lock);
@@ -297,7 +291,7 @@ int probe_thread_fd(const struct probe_thread *r)
 
 int probe_thread_collect(struct probe_thread *r, struct probe_result *res)
 {
-	struct snapshot tmp;
+	struct snapshot mine = res->groups;
 
 	drain(r->done_fd);
 	pthread_mutex_lock(&r->lock);
@@ -305,11 +299,8 @@ int probe_thread_collect(struct probe_thread *r, struct probe_result *res)
 		pthread_mutex_unlock(&r->lock);
 		return 0;
 	}
-	res->rc = r->result.rc;
-	memcpy(res->error, r->result.error, sizeof(res->error));
-	tmp = res->groups;
-	res->groups = r->result.groups;
-	r->result.groups = tmp;
+	*res = r->result;
+	r->result.groups = mine;
 	r->have_result = false;
 	pthread_mutex_unlock(&r->lock);
 	return 1;
@@ -320,7 +311,7 @@ uint64_t probe_thread_busy_ms(struct probe_thread *r)
 	uint64_t ms;
 
 	pthread_mutex_lock(&r->lock);
-	ms = r->busy ? mono_ms() - r->busy_since : 0;
+	ms = r->busy_since ? mono_ms() - r->busy_since : 0;
 	pthread_mutex_unlock(&r->lock);
 	return ms;
 }

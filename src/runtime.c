@@ -228,16 +228,15 @@ void runtime_scan_once(struct runtime *rt, struct agg *agg)
 
 		if (!pl || !cfg_probe_enabled(rt->cfg, pl->name))
 			continue;
-		if (probe_thread_new(pl, &env, false, &run[i], why, sizeof(why)) < 0) {
-			run[i] = NULL;
-		} else if (probe_thread_start(run[i]) < 0) {
+		if (probe_thread_new(pl, &env, false, &run[i], why, sizeof(why)) == 0 &&
+		    probe_thread_start(run[i]) < 0) {
 			snprintf(why, sizeof(why), "cannot start its thread");
 			probe_thread_stop(run[i], 0);
 			run[i] = NULL;
-		} else {
-			probe_thread_request_scan(run[i]);
 		}
-		if (!run[i]) {
+		if (run[i]) {
+			probe_thread_request_scan(run[i]);
+		} else {
 			log_err("probe %s: %s", pl->name, why);
 			agg_probe_failed(agg, pl->name, why, NULL);
 		}

@@ -2,6 +2,7 @@
 #include "service.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,51 +21,41 @@ struct service {
 	struct loop_timer *wd; /* pings the watchdog; NULL without WatchdogSec= */
 	uint64_t wd_ms;
 	bool ready;
-	char status[256];
+	char status[256]; /* one line of our own making */
 };
 
 /*
  * sd_notify(3) without libsystemd (~0.4 MiB and six libraries for one
- * datagram): msg to $NOTIFY_SOCKET, a path or an abstract '@' name, on a
- * fresh socket each time, as libsystemd does, so a restarted systemd is
- * still reached.  1 when sent, 0 without NOTIFY_SOCKET, or -errno.
+ * datagram): the message to $NOTIFY_SOCKET, a path or an abstract '@' name,
+ * on a fresh socket each time, as libsystemd does, so a restarted systemd is
+ * still reached.  Nothing without NOTIFY_SOCKET, or with one of the other
+ * forms of newer systemd (vsock:).
  */
-static int notify(const char *msg)
+static void __attribute__((format(printf, 1, 2))) notify(const char *fmt, ...)
 {
 	const char *e = getenv("NOTIFY_SOCKET");
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	size_t len = e ? strlen(e) : 0;
-	ssize_t n;
-	int fd, rc;
+	char msg[320]; /* STATUS= with status[256] and a head */
+	va_list ap;
+	int fd;
 
-	if (len == 0)
-		return 0;
-	if (e[0] != '/' && e[0] != '@')
-		return -EAFNOSUPPORT; /* vsock: and other forms of newer systemd */
-	if (len >= sizeof(sa.sun_path) + (e[0] == '@'))
-		return -EINVAL;
+	if (len == 0 || (e[0] != '/' && e[0] != '@') || len >= sizeof(sa.sun_path) + (e[0] == '@'))
+		return;
 	memcpy(sa.sun_path, e, len);
 	if (sa.sun_path[0] == '@')
 		sa.sun_path[0] = 0;
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return -errno;
-	do {
-		n = sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (const struct sockaddr *)&sa,
-			   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len));
-	} while (n < 0 && errno == EINTR);
-	rc = n < 0 ? -errno : 1;
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	while (sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (const struct sockaddr *)&sa,
+		      (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len)) < 0 &&
+	       errno == EINTR)
+		;
 	close(fd);
-	return rc;
-}
-
-/* As notify(), with a STATUS= line; the status is one line of our own making. */
-static void notify_status(const char *head, const char *status)
-{
-	char msg[320]; /* status[256] and the head */
-
-	snprintf(msg, sizeof(msg), "%sSTATUS=%s", head, status);
-	notify(msg);
 }
 
 /* The decimal number in environment variable name, or 0 when unset or not a number. */
@@ -139,7 +130,7 @@ void service_scanned(struct service *s, const struct agg *a)
 		return;
 	memcpy(s->status, line, sizeof(line));
 	if (s->ready)
-		notify_status("", s->status);
+		notify("STATUS=%s", s->status);
 }
 
 void service_ready(struct service *s, const struct agg *a)
@@ -148,7 +139,7 @@ void service_ready(struct service *s, const struct agg *a)
 		return;
 	status_summary(a, s->status, sizeof(s->status));
 	s->ready = true;
-	notify_status("READY=1\n", s->status);
+	notify("READY=1\nSTATUS=%s", s->status);
 }
 
 void service_free(struct service *s)

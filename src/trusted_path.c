@@ -31,31 +31,23 @@ static int refuse_owner(const char *entry, const struct stat *st, uid_t uid, cha
 			  entry, (unsigned)st->st_uid, (unsigned)uid);
 }
 
-static int refuse_mode(const char *entry, const struct stat *st, char *why, size_t whylen)
+/*
+ * A directory on the way (nobody else may rename or replace what is in it),
+ * or the program at its end (a regular file nobody else may rewrite).
+ */
+static int check_entry(const char *entry, const struct stat *st, uid_t uid, char *why,
+		       size_t whylen)
 {
-	return errbuf_set(why, whylen, -EPERM, "%s is writable by %s (chmod go-w %s)", entry,
-			  (st->st_mode & S_IWOTH) ? "everyone" : "its group", entry);
-}
-
-/* A directory on the way: nobody else may rename or replace what is in it. */
-static int check_dir(const char *entry, const struct stat *st, uid_t uid, char *why, size_t whylen)
-{
-	if (!owner_ok(st, uid))
-		return refuse_owner(entry, st, uid, why, whylen);
 	/* Sticky and root's (/tmp): others may add entries but not touch ours. */
-	if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(st->st_uid == 0 && (st->st_mode & S_ISVTX)))
-		return refuse_mode(entry, st, why, whylen);
-	return 0;
-}
+	bool sticky = S_ISDIR(st->st_mode) && st->st_uid == 0 && (st->st_mode & S_ISVTX);
 
-static int check_file(const char *entry, const struct stat *st, uid_t uid, char *why, size_t whylen)
-{
-	if (!S_ISREG(st->st_mode))
+	if (!S_ISDIR(st->st_mode) && !S_ISREG(st->st_mode))
 		return errbuf_set(why, whylen, -EACCES, "%s is not a regular file", entry);
 	if (!owner_ok(st, uid))
 		return refuse_owner(entry, st, uid, why, whylen);
-	if (st->st_mode & (S_IWGRP | S_IWOTH))
-		return refuse_mode(entry, st, why, whylen);
+	if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !sticky)
+		return errbuf_set(why, whylen, -EPERM, "%s is writable by %s (chmod go-w %s)",
+				  entry, (st->st_mode & S_IWOTH) ? "everyone" : "its group", entry);
 	return 0;
 }
 
@@ -89,14 +81,6 @@ static int follow(const char *entry, const char *rest, char *todo, size_t len)
 	return 0;
 }
 
-static void go_up(char *done)
-{
-	char *slash = strrchr(done, '/');
-
-	if (slash)
-		*slash = 0; /* done never ends in '/': "" is the root */
-}
-
 int trusted_path_check(const char *path, uid_t uid, char *why, size_t whylen)
 {
 	char done[PATH_MAX] = "", todo[PATH_MAX], comp[NAME_MAX + 1],
@@ -110,17 +94,16 @@ int trusted_path_check(const char *path, uid_t uid, char *why, size_t whylen)
 		return errbuf_set(why, whylen, -EINVAL, "%s: not an absolute path",
 				  path ? path : "(none)");
 	strcpy(todo, path);
-	if (lstat("/", &st) < 0 || (rc = check_dir("/", &st, uid, why, whylen)) < 0)
+	if (lstat("/", &st) < 0 || (rc = check_entry("/", &st, uid, why, whylen)) < 0)
 		return rc < 0 ? rc : -errno;
 	while (take_component(&p, comp, sizeof(comp))) {
 		bool last = p[strspn(p, "/")] == 0;
+		char *up = strcmp(comp, "..") == 0 ? strrchr(done, '/') : NULL;
 
-		if (strcmp(comp, ".") == 0)
+		if (up)
+			*up = 0; /* done never ends in '/': "" is the root */
+		if (strcmp(comp, ".") == 0 || strcmp(comp, "..") == 0)
 			continue;
-		if (strcmp(comp, "..") == 0) {
-			go_up(done);
-			continue;
-		}
 		snprintf(entry, sizeof(entry), "%s/%s", done, comp);
 		if (lstat(entry, &st) < 0)
 			return errbuf_set(why, whylen, -errno, "%s: %s", entry, strerror(errno));
@@ -141,13 +124,11 @@ int trusted_path_check(const char *path, uid_t uid, char *why, size_t whylen)
 		}
 		if (last && S_ISDIR(st.st_mode))
 			break;
-		if (last)
-			return check_file(entry, &st, uid, why, whylen);
-		if (!S_ISDIR(st.st_mode))
+		if (!last && !S_ISDIR(st.st_mode))
 			return errbuf_set(why, whylen, -ENOTDIR, "%s: %s", entry,
 					  strerror(ENOTDIR));
-		rc = check_dir(entry, &st, uid, why, whylen);
-		if (rc < 0)
+		rc = check_entry(entry, &st, uid, why, whylen);
+		if (rc < 0 || last)
 			return rc;
 		if (strlen(entry) >= sizeof(done))
 			return errbuf_set(why, whylen, -ENAMETOOLONG, "%s: %s", path,
