@@ -144,14 +144,7 @@ static void publish(struct sink_set *s, const struct event *ev)
 static void raise_own(struct sink_set *s, enum event_type type, const char *sink, const char *error,
 		      uint64_t count)
 {
-	struct event ev = {
-		.type = type,
-		.sink = sink,
-		.error = error,
-		.count = count,
-	};
-
-	publish(s, &ev);
+	publish(s, &(struct event){ .type = type, .sink = sink, .error = error, .count = count });
 }
 
 void sink_result(struct sink *k, int rc, bool lost, const char *why)
@@ -211,92 +204,68 @@ void sink_test_done(struct sink *k, int rc, const char *why)
 
 /* --- reminders and heartbeats ------------------------------------------- */
 
-/* Call fn for every group that reminders are about, with when its health was announced. */
-static void for_reminded_groups(struct sink_set *s,
-				void (*fn)(struct sink_set *s, const struct group *g,
-					   const struct timespec *since, void *ctx),
-				void *ctx)
+/*
+ * Publish each sink's reminder due in (remind_after, now] for every group
+ * reminders are about (several due at once, the host was asleep: only the
+ * latest), and return the earliest one due after now (INT64_MAX: none).
+ */
+static int64_t remind_walk(struct sink_set *s, int64_t now)
 {
 	const struct agg *a = s->env.agg;
 	struct agg_iter it = { 0 };
 	const struct group *g;
+	int64_t next = INT64_MAX;
 
 	while ((g = agg_next_group(a, &it))) {
 		struct timespec since;
 
-		if (policy_health_reminded(g->health) && agg_since(a, g->id, &since))
-			fn(s, g, &since, ctx);
-	}
-}
-
-static void earliest_reminder(struct sink_set *s, const struct group *g,
-			      const struct timespec *since, void *ctx)
-{
-	int64_t *next = ctx, due;
-	unsigned n;
-
-	(void)g;
-	for (size_t i = 0; i < s->n; i++) {
-		if (policy_next_reminder(&s->v[i]->remind, ts_ms(since), s->remind_after, &n,
-					 &due) &&
-		    due < *next)
-			*next = due;
-	}
-}
-
-static void remind_schedule(struct sink_set *s)
-{
-	int64_t next = INT64_MAX, now;
-
-	if (!s->remind_timer)
-		return;
-	for_reminded_groups(s, earliest_reminder, &next);
-	if (next == INT64_MAX) {
-		loop_timer_disarm(s->remind_timer);
-		return;
-	}
-	now = wall_ms();
-	loop_timer_arm(s->remind_timer, next > now ? (uint64_t)(next - now) : 0);
-}
-
-static void send_reminders(struct sink_set *s, const struct group *g, const struct timespec *since,
-			   void *ctx)
-{
-	int64_t now = *(int64_t *)ctx, due, due2;
-	unsigned n, n2;
-
-	for (size_t i = 0; i < s->n; i++) {
-		struct sink *k = s->v[i];
-		struct event ev = {
-			.type = EV_REMINDER,
-			.probe = g->probe,
-			.group = g,
-			.sink = k->name,
-			.since = *since,
-		};
-
-		if (!policy_next_reminder(&k->remind, ts_ms(since), s->remind_after, &n, &due) ||
-		    due > now)
+		if (!policy_health_reminded(g->health) || !agg_since(a, g->id, &since))
 			continue;
-		/* Several due at once (the host was asleep): only the latest is sent. */
-		while (policy_next_reminder(&k->remind, ts_ms(since), due, &n2, &due2) &&
-		       due2 <= now) {
-			n = n2;
-			due = due2;
+		for (size_t i = 0; i < s->n; i++) {
+			struct sink *k = s->v[i];
+			struct event ev = { .type = EV_REMINDER,
+					    .probe = g->probe,
+					    .group = g,
+					    .sink = k->name,
+					    .since = since };
+			/* The clock went back: nothing is due, the next one counts from now. */
+			int64_t after = s->remind_after < now ? s->remind_after : now, due;
+			unsigned n;
+			bool more;
+
+			while ((more = policy_next_reminder(&k->remind, ts_ms(&since), after, &n,
+							    &due)) &&
+			       due <= now) {
+				ev.reminder = n;
+				after = due;
+			}
+			if (ev.reminder)
+				publish(s, &ev);
+			if (more && due < next)
+				next = due;
 		}
-		ev.reminder = n;
-		publish(s, &ev);
 	}
+	return next;
+}
+
+/* Arm the timer for next (remind_walk()). */
+static void remind_arm(struct sink_set *s, int64_t next)
+{
+	int64_t now = wall_ms();
+
+	if (next == INT64_MAX)
+		loop_timer_disarm(s->remind_timer);
+	else
+		loop_timer_arm(s->remind_timer, next > now ? (uint64_t)(next - now) : 0);
 }
 
 static void on_remind(void *ctx)
 {
 	struct sink_set *s = ctx;
-	int64_t now = wall_ms();
+	int64_t now = wall_ms(), next = remind_walk(s, now);
 
-	for_reminded_groups(s, send_reminders, &now);
 	s->remind_after = now;
-	remind_schedule(s);
+	remind_arm(s, next);
 }
 
 static void on_heartbeat(void *ctx)
@@ -433,7 +402,7 @@ int sink_set_open(const struct config *cfg, const struct sink_env *env, struct s
 		return rc;
 	}
 	if (s->remind_timer)
-		remind_schedule(s);
+		remind_arm(s, remind_walk(s, s->remind_after));
 	*ret = s;
 	return 0;
 }
@@ -448,12 +417,9 @@ void sink_set_log_reach(const struct sink_set *s)
 			"standard output as JSON only; add a [sink.NAME] section (docs/alerts.md)");
 		return;
 	}
-	for (size_t i = 0; i < s->n; i++) {
-		enum sink_type t = s->v[i]->type;
-
-		notifies = notifies || t == SINK_EXEC || t == SINK_WEBHOOK || t == SINK_SYSLOG ||
-			   t == SINK_MAIL;
-	}
+	for (size_t i = 0; i < s->n; i++)
+		notifies =
+			notifies || (s->v[i]->type != SINK_JSON && s->v[i]->type != SINK_TEXTFILE);
 	if (!notifies)
 		log_warn("only json and textfile sinks are configured: events are recorded, but "
 			 "nobody is notified unless something watches them (docs/alerts.md)");
@@ -537,21 +503,24 @@ static bool sink_wants(const struct sink *k, const struct event *ev)
 static int alert_render(struct alert *a, const struct event *ev, const char *host, char *key,
 			size_t keylen)
 {
-	char *line;
+	char *text, *line;
+	int n;
 
 	event_key(ev, host, key, keylen);
 	a->ev = ev;
 	a->host = host;
 	a->key = key;
 	a->json = event_to_json(ev, host);
-	line = a->json ? json_dumps(a->json, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER)
+	text = a->json ? json_dumps(a->json, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER)
 		       : NULL;
-	if (!line) {
+	n = text ? asprintf(&line, "%s\n", text) : -1;
+	free(text);
+	if (n < 0) {
 		json_decref(a->json);
 		return -ENOMEM;
 	}
 	a->line = line;
-	a->line_len = strlen(line);
+	a->line_len = (size_t)n - 1;
 	return 0;
 }
 
@@ -559,12 +528,6 @@ static void alert_free(struct alert *a)
 {
 	json_decref(a->json);
 	free((char *)a->line);
-}
-
-static bool is_health_event(const struct event *ev)
-{
-	return ev->type == EV_GROUP_APPEARED || ev->type == EV_HEALTH_CHANGED ||
-	       ev->type == EV_GROUP_VANISHED || ev->type == EV_PROBE_FAILED;
 }
 
 void sink_set_emit(struct sink_set *s, const struct event *ev)
@@ -591,7 +554,8 @@ void sink_set_emit(struct sink_set *s, const struct event *ev)
 	 * group's goes only once every subscriber saw it: look again on the
 	 * next iteration.
 	 */
-	if (is_health_event(ev) && s->remind_timer)
+	if (s->remind_timer && (ev->type == EV_GROUP_APPEARED || ev->type == EV_HEALTH_CHANGED ||
+				ev->type == EV_GROUP_VANISHED || ev->type == EV_PROBE_FAILED))
 		loop_timer_arm(s->remind_timer, 0);
 }
 

@@ -91,8 +91,8 @@ struct alert {
 	const char *host;
 	const char *key;  /* idempotency key "<host>:<seq>" */
 	json_t *json;	  /* event_to_json() */
-	const char *line; /* json, compact, one line without the newline */
-	size_t line_len;
+	const char *line; /* json, compact, on one line ending in a newline */
+	size_t line_len;  /* without the newline */
 };
 
 struct sink;

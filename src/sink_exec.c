@@ -39,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "errbuf.h"
 #include "json.h"
 #include "log.h"
 #include "loop.h"
@@ -137,9 +138,7 @@ static int job_setenv(struct job *j, const char *name, const char *value)
 	text = text_one_line_dup(value);
 	n = text ? asprintf(&s, "%s=%s", name, text) : -1;
 	free(text);
-	if (n < 0)
-		return -ENOMEM;
-	return strv_push(&j->envp, s);
+	return strv_push(&j->envp, n < 0 ? NULL : s);
 }
 
 /* --- one child --------------------------------------------------------------- */
@@ -175,6 +174,7 @@ static void on_output(void *ctx, int fd, uint32_t revents)
 {
 	struct child *c = ctx;
 	char buf[4096];
+	size_t room;
 	ssize_t n;
 
 	(void)fd;
@@ -188,14 +188,11 @@ static void on_output(void *ctx, int fd, uint32_t revents)
 				unwatch(c, &c->out_fd);
 			return;
 		}
-		if (c->out_len < sizeof(c->out) - 1) {
-			size_t m = (size_t)n < sizeof(c->out) - 1 - c->out_len
-					   ? (size_t)n
-					   : sizeof(c->out) - 1 - c->out_len;
-
-			memcpy(c->out + c->out_len, buf, m);
-			c->out_len += m;
-		}
+		room = sizeof(c->out) - 1 - c->out_len;
+		if ((size_t)n < room)
+			room = (size_t)n;
+		memcpy(c->out + c->out_len, buf, room);
+		c->out_len += room;
 	}
 }
 
@@ -224,33 +221,29 @@ static void on_input(void *ctx, int fd, uint32_t revents)
 static void runner_pump(struct runner *r);
 
 /* How a run ended, in words: exit status, signal or timeout, then the first line it printed. */
-static int describe(const struct child *c, int status, char *buf, size_t len)
+static int describe(struct child *c, int status, char *buf, size_t len)
 {
-	char out[300] = "", first[OUTPUT_KEPT];
+	char how[128], out[300];
 	int rc = 0;
 
 	if (c->term_sent) {
-		snprintf(buf, len, "timed out after %.1fs (killed)",
+		snprintf(how, sizeof(how), "timed out after %.1fs (killed)",
 			 (double)c->r->k->timeout_ms / 1000);
 		rc = -ETIMEDOUT;
 	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		snprintf(buf, len, "exited 0");
+		snprintf(how, sizeof(how), "exited 0");
 	} else if (WIFEXITED(status)) {
-		snprintf(buf, len, "exit status %d", WEXITSTATUS(status));
+		snprintf(how, sizeof(how), "exit status %d", WEXITSTATUS(status));
 		rc = -EIO;
 	} else {
-		snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status),
+		snprintf(how, sizeof(how), "killed by signal %d (%s)", WTERMSIG(status),
 			 strsignal(WTERMSIG(status)));
 		rc = -EINTR;
 	}
 	/* c->out is zeroed past out_len: its first line ends at a newline or a NUL. */
-	snprintf(first, sizeof(first), "%.*s", (int)strcspn(c->out, "\n"), c->out);
-	text_one_line(first, out, sizeof(out));
-	if (*out) {
-		size_t off = strlen(buf);
-
-		snprintf(buf + off, len - off, ": %s", out);
-	}
+	c->out[strcspn(c->out, "\n")] = 0;
+	text_one_line(c->out, out, sizeof(out));
+	snprintf(buf, len, "%s%s%s", how, *out ? ": " : "", out);
 	return rc;
 }
 
@@ -258,27 +251,23 @@ static void child_finish(struct child *c, int status)
 {
 	struct runner *r = c->r;
 	struct sink *k = r->k;
-	char why[512], what[400];
+	char why[512], what[400], line[1024];
 	bool test = c->job->test;
 	int rc;
 
 	on_output(c, c->out_fd, 0);
 	rc = describe(c, status, why, sizeof(why));
-	snprintf(what, sizeof(what), "%s (%s)", c->job->argv[0],
-		 c->job->argv[1] ? c->job->argv[1] : "");
+	snprintf(what, sizeof(what), "%s (%s)", c->job->argv[0], c->job->argv[1]);
+	snprintf(line, sizeof(line), "%s %s", what, why);
 	if (rc == 0)
 		log_info("sink %s: %s exited 0 after %" PRIu64 " ms", k->name, what,
 			 mono_ms() - c->started);
 	r->running = NULL;
 	child_free(c);
-	if (test) {
+	if (test)
 		sink_test_done(k, rc, why);
-	} else {
-		char line[1024];
-
-		snprintf(line, sizeof(line), "%s %s", what, why);
+	else
 		sink_result(k, rc, true, line);
-	}
 	runner_pump(r);
 }
 
@@ -311,43 +300,40 @@ static void on_timeout(void *ctx)
 	kill_group(c->pid, SIGKILL);
 }
 
-/* Signals the daemon blocks or ignores; the child must start with them at default. */
-static void child_signals(posix_spawnattr_t *at)
+/*
+ * Start j with the pipes as standard input, output and error and no other
+ * descriptor (the daemon holds some without O_CLOEXEC: libraries' sockets, a
+ * webhook's connection), in a process group of its own, with the signals the
+ * daemon blocks or ignores back at default; 0 or -errno.
+ */
+static int child_spawn(const struct job *j, int in, int out, pid_t *ret_pid)
 {
 	static const int sigs[] = { SIGPIPE, SIGTERM, SIGINT,  SIGHUP, SIGCHLD,
 				    SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM };
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
 	sigset_t none, def;
+	int rc;
 
 	sigemptyset(&none);
 	sigemptyset(&def);
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaddset(&def, sigs[i]);
-	posix_spawnattr_setsigmask(at, &none);
-	posix_spawnattr_setsigdefault(at, &def);
-	posix_spawnattr_setpgroup(at, 0);
-	posix_spawnattr_setflags(at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
-					     POSIX_SPAWN_SETPGROUP);
-}
-
-static int set_nonblock(int fd)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	return fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ? -errno : 0;
-}
-
-/*
- * The child's files: the pipes as standard input, output and error, and
- * nothing else.  Descriptors the daemon holds without O_CLOEXEC (sockets of
- * libraries, a webhook's connection) must not outlive the exec.
- */
-static void child_files(posix_spawn_file_actions_t *fa, int in, int out)
-{
-	posix_spawn_file_actions_init(fa);
-	posix_spawn_file_actions_adddup2(fa, in, STDIN_FILENO);
-	posix_spawn_file_actions_adddup2(fa, out, STDOUT_FILENO);
-	posix_spawn_file_actions_adddup2(fa, out, STDERR_FILENO);
-	posix_spawn_file_actions_addclosefrom_np(fa, STDERR_FILENO + 1);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in, STDIN_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, out, STDOUT_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, out, STDERR_FILENO);
+	posix_spawn_file_actions_addclosefrom_np(&fa, STDERR_FILENO + 1);
+	posix_spawnattr_init(&at);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &def);
+	posix_spawnattr_setpgroup(&at, 0);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+					      POSIX_SPAWN_SETPGROUP);
+	rc = posix_spawn(ret_pid, j->argv[0], &fa, &at, j->argv, j->envp);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	return -rc;
 }
 
 /*
@@ -360,8 +346,6 @@ static int child_start(struct runner *r, struct job *j, struct child **ret, char
 {
 	struct loop *l = sink_env(r->k)->loop;
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 };
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
 	struct child *c;
 	int rc;
 
@@ -376,14 +360,8 @@ static int child_start(struct runner *r, struct job *j, struct child **ret, char
 	rc = pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 ? -errno : 0;
 	c->in_fd = in[1];
 	c->out_fd = out[0];
-	if (rc == 0) {
-		child_files(&fa, in[0], out[1]);
-		posix_spawnattr_init(&at);
-		child_signals(&at);
-		rc = -posix_spawn(&c->pid, j->argv[0], &fa, &at, j->argv, j->envp);
-		posix_spawn_file_actions_destroy(&fa);
-		posix_spawnattr_destroy(&at);
-	}
+	if (rc == 0)
+		rc = child_spawn(j, in[0], out[1], &c->pid);
 	/* The child's ends (closing -1 after a failed pipe2() is harmless). */
 	close(in[0]);
 	close(out[1]);
@@ -393,7 +371,8 @@ static int child_start(struct runner *r, struct job *j, struct child **ret, char
 	}
 	c->started = mono_ms();
 	c->pidfd = pidfd_open(c->pid, 0);
-	if (c->pidfd < 0 || set_nonblock(c->in_fd) < 0 || set_nonblock(c->out_fd) < 0)
+	if (c->pidfd < 0 || fcntl(c->in_fd, F_SETFL, O_NONBLOCK) < 0 ||
+	    fcntl(c->out_fd, F_SETFL, O_NONBLOCK) < 0)
 		rc = -errno;
 	if (rc == 0)
 		rc = loop_add(l, c->pidfd, EPOLLIN, on_exit_fd, c);
@@ -507,45 +486,29 @@ static void program_close(struct sink *k)
 }
 
 /* The program is checked now (a typo is an error at start) and again before each run. */
-static int program_open(struct sink *k, const char *program, size_t queue_max,
-			const struct cfg_sink *set, char *err, size_t errlen)
+static int program_open(struct sink *k, const struct cfg_sink *set, char *err, size_t errlen)
 {
 	struct program_sink *p = calloc(1, sizeof(*p));
 	bool mail = k->type == SINK_MAIL;
 	const char *from = mail ? set->mail.from : NULL;
-	int rc = 0;
+	unsigned queue_max = mail ? set->mail.queue_max : set->exec.queue_max;
 
 	if (!p)
 		return -ENOMEM;
 	k->priv = p;
+	k->timeout_ms = mail ? set->mail.timeout_ms : set->exec.timeout_ms;
 	p->runner = (struct runner){ .k = k, .max = queue_max ? queue_max : 1 };
 	p->runner.tail = &p->runner.head;
-	p->program = strdup(program);
+	p->program = strdup(mail ? set->mail.sendmail : set->exec.command);
 	p->to = mail ? strdup(set->mail.to) : NULL;
 	p->from = from ? strdup(from) : NULL;
 	if (!p->program || (mail && !p->to) || (from && !p->from))
-		rc = -ENOMEM;
-	if (rc == 0 && access(p->program, X_OK) < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "sink %s: %s%s: %s%s", k->name, mail ? "" : "command ",
-			 p->program, strerror(errno),
-			 mail ? " (install a mail transfer agent, or set sendmail)" : "");
-	}
-	if (rc == 0)
-		rc = sink_check_program(k->name, p->program, err, errlen);
-	return rc;
-}
-
-static int exec_open(struct sink *k, const struct cfg_sink *set, char *err, size_t errlen)
-{
-	k->timeout_ms = set->exec.timeout_ms;
-	return program_open(k, set->exec.command, set->exec.queue_max, set, err, errlen);
-}
-
-static int mail_open(struct sink *k, const struct cfg_sink *set, char *err, size_t errlen)
-{
-	k->timeout_ms = set->mail.timeout_ms;
-	return program_open(k, set->mail.sendmail, set->mail.queue_max, set, err, errlen);
+		return -ENOMEM;
+	if (access(p->program, X_OK) < 0)
+		return errbuf_set(err, errlen, -errno, "sink %s: %s%s: %s%s", k->name,
+				  mail ? "" : "command ", p->program, strerror(errno),
+				  mail ? " (install a mail transfer agent, or set sendmail)" : "");
+	return sink_check_program(k->name, p->program, err, errlen);
 }
 
 static int setenv_num(struct job *j, const char *name, long long v)
@@ -661,15 +624,13 @@ static int hook_job(struct job *j, const char *command, const struct alert *a)
 {
 	const struct event *ev = a->ev;
 
-	j->input = malloc(a->line_len + 1);
+	j->input = strdup(a->line);
+	j->input_len = a->line_len + 1;
 	if (!j->input || job_arg(j, command, false) < 0 ||
 	    job_arg(j, event_type_name(ev->type), false) < 0 ||
 	    job_arg(j, ev->group ? ev->group->id : "", true) < 0 ||
 	    job_arg(j, ev->member_name, true) < 0 || event_env(j, a) < 0)
 		return -ENOMEM;
-	memcpy(j->input, a->line, a->line_len);
-	j->input[a->line_len] = '\n';
-	j->input_len = a->line_len + 1;
 	return 0;
 }
 
@@ -678,17 +639,16 @@ static void put_encoded(FILE *f, const char *s)
 {
 	static const char b64[] =
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t n = strlen(s);
-	bool ascii = true;
+	size_t n = strlen(s), i = 0;
 
-	for (const char *p = s; *p; p++)
-		ascii = ascii && (unsigned char)*p < 0x80;
-	if (ascii) {
+	while (i < n && (unsigned char)s[i] < 0x80)
+		i++;
+	if (i == n) {
 		fputs(s, f);
 		return;
 	}
 	/* 45 bytes a word keeps each line under 78 characters; cut only between characters. */
-	for (size_t i = 0; i < n;) {
+	for (i = 0; i < n;) {
 		size_t chunk = n - i < 45 ? n - i : 45;
 
 		while (chunk < n - i && ((unsigned char)s[i + chunk] & 0xc0) == 0x80)
@@ -712,26 +672,21 @@ static void put_encoded(FILE *f, const char *s)
 	}
 }
 
-/* The message sendmail -t reads: headers naming the recipients, a text body, the JSON. */
-static int render_mail(const struct program_sink *m, const struct alert *a, char **ret,
-		       size_t *ret_len)
+/*
+ * j's input: the message sendmail -t reads, headers naming the recipients, a
+ * text body, the JSON (what is there on failure is freed with j).
+ */
+static int render_mail(struct job *j, const struct program_sink *m, const struct alert *a)
 {
 	const char *msg = json_string_value(json_object_get(a->json, "message"));
-	char *pretty = json_dumps(a->json, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	char subject[600], raw[1200], date[64], key[400];
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f;
+	FILE *f = open_memstream(&j->input, &j->input_len);
 	struct tm tm;
 	time_t now = time(NULL);
+	int rc;
 
-	if (!pretty)
+	if (!f)
 		return -ENOMEM;
-	f = open_memstream(&text, &len);
-	if (!f) {
-		free(pretty);
-		return -ENOMEM;
-	}
 	localtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S %z", &tm);
 	/* From the raw sentence: escaped once, to one line. */
@@ -750,17 +705,11 @@ static int render_mail(const struct program_sink *m, const struct alert *a, char
 		date, event_type_name(a->ev->type));
 	text_one_line(a->key, key, sizeof(key));
 	put_encoded(f, key);
-	fprintf(f, "\n\n%s\n\n-- \nredmon on %s, event %s, severity %s\n\n%s\n", msg ? msg : "",
-		a->host, event_type_name(a->ev->type), event_severity_name(event_severity(a->ev)),
-		pretty);
-	free(pretty);
-	if (fclose(f) != 0) {
-		free(text);
-		return -ENOMEM;
-	}
-	*ret = text;
-	*ret_len = len;
-	return 0;
+	fprintf(f, "\n\n%s\n\n-- \nredmon on %s, event %s, severity %s\n\n", msg ? msg : "",
+		a->host, event_type_name(a->ev->type), event_severity_name(event_severity(a->ev)));
+	rc = json_dumpf(a->json, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', f);
+	return fclose(f) == 0 && rc == 0 ? 0 : -ENOMEM;
 }
 
 static int mail_job(struct job *j, const struct program_sink *m, const struct alert *a)
@@ -769,7 +718,7 @@ static int mail_job(struct job *j, const struct program_sink *m, const struct al
 	    job_arg(j, "-oi", false) < 0 ||
 	    job_setenv(j, "PATH", "/usr/sbin:/usr/bin:/sbin:/bin") < 0)
 		return -ENOMEM;
-	return render_mail(m, a, &j->input, &j->input_len);
+	return render_mail(j, m, a);
 }
 
 /* Queue a's run (test: for test-alert); a job that cannot be built is reported at once. */
@@ -815,7 +764,7 @@ static bool program_busy(const struct sink *k)
 
 const struct sink_ops sink_exec_ops = {
 	.type = "exec",
-	.open = exec_open,
+	.open = program_open,
 	.deliver = program_deliver,
 	.test = program_test,
 	.busy = program_busy,
@@ -824,7 +773,7 @@ const struct sink_ops sink_exec_ops = {
 
 const struct sink_ops sink_mail_ops = {
 	.type = "mail",
-	.open = mail_open,
+	.open = program_open,
 	.deliver = program_deliver,
 	.test = program_test,
 	.busy = program_busy,

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "errbuf.h"
 #include "sink.h"
 #include "spool.h"
 
@@ -24,28 +25,25 @@ struct json_sink {
  * or a second hard link that user planted there would have root append to
  * a file of their choosing, so neither is opened.
  */
-static int open_events_file(const char *path, char *why, size_t whylen)
+static int open_events_file(const char *name, const char *path, char *err, size_t errlen)
 {
 	struct stat st;
 	int fd =
 		open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0640);
 
-	if (fd < 0 && errno == ELOOP) {
-		snprintf(why, whylen,
-			 "%s is a symbolic link: refusing to follow it (give the "
-			 "file itself)",
-			 path);
-		return -ELOOP;
-	}
-	if (fd < 0) {
-		snprintf(why, whylen, "cannot open %s: %s", path, strerror(errno));
-		return -errno;
-	}
+	if (fd < 0 && errno == ELOOP)
+		return errbuf_set(err, errlen, -ELOOP,
+				  "sink %s: %s is a symbolic link: refusing to follow it "
+				  "(give the file itself)",
+				  name, path);
+	if (fd < 0)
+		return errbuf_set(err, errlen, -errno, "sink %s: cannot open %s: %s", name, path,
+				  strerror(errno));
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink > 1) {
-		snprintf(why, whylen, "%s has %ju hard links: refusing to write to it", path,
-			 (uintmax_t)st.st_nlink);
 		close(fd);
-		return -EPERM;
+		return errbuf_set(err, errlen, -EPERM,
+				  "sink %s: %s has %ju hard links: refusing to write to it", name,
+				  path, (uintmax_t)st.st_nlink);
 	}
 	return fd;
 }
@@ -53,7 +51,6 @@ static int open_events_file(const char *path, char *why, size_t whylen)
 static int json_open(struct sink *k, const struct cfg_sink *set, char *err, size_t errlen)
 {
 	struct json_sink *j = calloc(1, sizeof(*j));
-	char why[600];
 
 	if (!j)
 		return -ENOMEM;
@@ -61,33 +58,20 @@ static int json_open(struct sink *k, const struct cfg_sink *set, char *err, size
 	j->fd = STDOUT_FILENO;
 	if (!set->path || strcmp(set->path, "-") == 0)
 		return 0;
-	j->fd = open_events_file(set->path, why, sizeof(why));
-	if (j->fd < 0) {
-		snprintf(err, errlen, "sink %s: %s", k->name, why);
-		return j->fd;
-	}
-	j->owns_fd = true;
-	return 0;
+	j->fd = open_events_file(k->name, set->path, err, errlen);
+	j->owns_fd = j->fd >= 0;
+	return j->fd < 0 ? j->fd : 0;
 }
 
 /* One write per line: the line and its newline reach the file together. */
-static int write_line(struct json_sink *j, const struct alert *a)
+static int write_line(struct sink *k, const struct alert *a)
 {
-	char *line = malloc(a->line_len + 1);
-	int rc;
-
-	if (!line)
-		return -ENOMEM;
-	memcpy(line, a->line, a->line_len);
-	line[a->line_len] = '\n';
-	rc = write_all(j->fd, line, a->line_len + 1);
-	free(line);
-	return rc;
+	return write_all(((struct json_sink *)k->priv)->fd, a->line, a->line_len + 1);
 }
 
 static void json_deliver(struct sink *k, const struct alert *a)
 {
-	int rc = write_line(k->priv, a);
+	int rc = write_line(k, a);
 	char why[300];
 
 	snprintf(why, sizeof(why), "cannot write event %llu: %s", (unsigned long long)a->ev->seq,
@@ -97,7 +81,7 @@ static void json_deliver(struct sink *k, const struct alert *a)
 
 static void json_test(struct sink *k, const struct alert *a)
 {
-	int rc = write_line(k->priv, a);
+	int rc = write_line(k, a);
 
 	sink_test_done(k, rc, rc < 0 ? strerror(-rc) : NULL);
 }

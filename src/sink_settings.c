@@ -26,17 +26,12 @@ static const char *parse_heartbeat(const char *v, void *field)
 	return NULL;
 }
 
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
 static const char *check_prom_path(const char *v, void *field)
 {
+	size_t n = strlen(v);
+
 	(void)field;
-	if (v[0] != '/' || !ends_with(v, ".prom"))
+	if (v[0] != '/' || n < 5 || strcmp(v + n - 5, ".prom") != 0)
 		return "must be an absolute path ending in .prom (node_exporter reads only those)";
 	return NULL;
 }
@@ -55,16 +50,13 @@ static const char *check_urls(const char *v, void *field)
 
 	(void)field;
 	while (*(v += strspn(v, " \t"))) {
-		size_t len = strcspn(v, " \t");
+		size_t len = strcspn(v, " \t"), i = 0;
 
-		if ((len <= 7 || strncmp(v, "http://", 7) != 0) &&
-		    (len <= 8 || strncmp(v, "https://", 8) != 0))
+		while (i < len && (unsigned char)v[i] >= 0x20 && v[i] != 0x7f)
+			i++;
+		if (i < len || ((len <= 7 || strncmp(v, "http://", 7) != 0) &&
+				(len <= 8 || strncmp(v, "https://", 8) != 0)))
 			break;
-		for (size_t i = 0; i < len; i++) {
-			if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
-				return "must be one or more http:// or https:// URLs, separated by "
-				       "spaces";
-		}
 		v += len;
 		n++;
 	}

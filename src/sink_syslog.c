@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "errbuf.h"
 #include "sink.h"
 
 struct syslog_sink {
@@ -39,10 +40,9 @@ static int syslog_open(struct sink *k, const struct cfg_sink *set, char *err, si
 	k->priv = y;
 	k->timeout_ms = 1000;
 	y->fd = -1;
-	if (strlen(path) >= sizeof(y->addr.sun_path)) {
-		snprintf(err, errlen, "sink %s: socket path %s is too long", k->name, path);
-		return -ENAMETOOLONG;
-	}
+	if (strlen(path) >= sizeof(y->addr.sun_path))
+		return errbuf_set(err, errlen, -ENAMETOOLONG, "sink %s: socket path %s is too long",
+				  k->name, path);
 	y->addr.sun_family = AF_UNIX;
 	strcpy(y->addr.sun_path, path);
 	y->facility = set->syslog.facility;
