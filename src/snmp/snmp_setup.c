@@ -112,11 +112,9 @@ static int parse_target(const struct config *cfg, const char *key, enum dest_kin
 
 	*t = (struct snmp_target){ .kind = kind };
 	why = split_target(kind, value, t);
-	if (why) {
-		subagent_target_free(t);
+	if (why) /* nothing allocated yet */
 		return errbuf_set(err, errlen, -EINVAL, "%s: snmp.%s = %s: %s",
 				  cfg_where(cfg, "snmp", key, loc, sizeof(loc)), key, value, why);
-	}
 	t->spec = strdup(value);
 	if (!t->spec || !t->addr || (kind == DEST_TRAP_V2C && !t->community)) {
 		subagent_target_free(t);

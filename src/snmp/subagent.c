@@ -142,10 +142,10 @@ void subagent_forget_fds(struct subagent *s)
 
 static void on_snmp_fd(void *ctx, int fd, uint32_t revents);
 
-static bool fd_known(const struct subagent *s, int fd)
+static bool has_fd(const int *v, size_t n, int fd)
 {
-	for (size_t i = 0; i < s->n_fds; i++) {
-		if (s->fds[i] == fd)
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] == fd)
 			return true;
 	}
 	return false;
@@ -187,17 +187,13 @@ static int sync_fds(struct subagent *s, uint64_t now)
 	n = fds_of(&set, numfds, next, sizeof(next) / sizeof(next[0]));
 	netsnmp_large_fd_set_cleanup(&set);
 	for (size_t i = 0; i < s->n_fds; i++) {
-		bool kept = false;
-
-		for (size_t j = 0; j < n && !kept; j++)
-			kept = next[j] == s->fds[i];
-		if (!kept || full)
+		if (full || !has_fd(next, n, s->fds[i]))
 			loop_del(s->loop, s->fds[i]);
 	}
 	for (size_t j = 0; j < n; j++) {
 		int rc;
 
-		if (!full && fd_known(s, next[j]))
+		if (!full && has_fd(s->fds, s->n_fds, next[j]))
 			continue;
 		rc = loop_add(s->loop, next[j], EPOLLIN, on_snmp_fd, s);
 		if (rc < 0)
@@ -444,18 +440,16 @@ int subagent_open(const struct config *cfg, struct loop *loop, const struct agg 
 	s->master.s = s;
 	s->master.kind = DEST_MASTER;
 	rc = subagent_settings_load(cfg, &s->cfg, err, sizeof(err));
+	if (rc < 0) {
+		log_err("%s", rc == -ENOMEM ? "[snmp]: out of memory" : err);
+	} else if (s->cfg.enabled && netsnmp_started) {
+		log_err("SNMP: net-snmp was started before in this process; restart redmon");
+		rc = -EALREADY;
+	}
 	if (rc < 0 || !s->cfg.enabled) {
-		if (rc < 0)
-			log_err("%s", rc == -ENOMEM ? "[snmp]: out of memory" : err);
 		subagent_settings_free(&s->cfg);
 		free(s);
 		return rc;
-	}
-	if (netsnmp_started) {
-		log_err("SNMP: net-snmp was started before in this process; restart redmon");
-		subagent_settings_free(&s->cfg);
-		free(s);
-		return -EALREADY;
 	}
 	ensure_state_dir(s->cfg.state_file);
 	rc = subagent_index_load(s->cfg.state_file, &s->idx, err, sizeof(err));

@@ -192,47 +192,31 @@ bool subagent_index_dirty(const struct subagent_index *x)
 	return x->dirty;
 }
 
+/* The bytes escaped by a letter, and their letters. */
+static const char plain[] = "\\\n\t\r", letter[] = "\\ntr";
+
 /* Decode the escapes of the file format in place; -EINVAL on a bad one. */
 static int unescape(char *s)
 {
 	char *out = s;
 
 	for (char *p = s; *p; p++) {
+		const char *c;
+
 		if (*p != '\\') {
 			*out++ = *p;
-			continue;
-		}
-		p++;
-		switch (*p) {
-		case '\\':
-			*out++ = '\\';
-			break;
-		case 'n':
-			*out++ = '\n';
-			break;
-		case 't':
-			*out++ = '\t';
-			break;
-		case 'r':
-			*out++ = '\r';
-			break;
-		case 'x': {
-			char hex[3] = { 0 };
-			char *end;
-			unsigned long v;
+		} else if (p[1] && (c = strchr(letter, p[1]))) {
+			*out++ = plain[c - letter];
+			p++;
+		} else if (p[1] == 'x' && p[2] && p[3]) {
+			char hex[3] = { p[2], p[3], 0 }, *end;
+			unsigned long v = strtoul(hex, &end, 16);
 
-			if (!p[1] || !p[2])
-				return -EINVAL;
-			hex[0] = p[1];
-			hex[1] = p[2];
-			v = strtoul(hex, &end, 16);
 			if (*end || v == 0)
 				return -EINVAL;
 			*out++ = (char)v;
-			p += 2;
-			break;
-		}
-		default:
+			p += 3;
+		} else {
 			return -EINVAL;
 		}
 	}
@@ -243,14 +227,10 @@ static int unescape(char *s)
 static void escape(FILE *f, const char *s)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '\\')
-			fputs("\\\\", f);
-		else if (*p == '\n')
-			fputs("\\n", f);
-		else if (*p == '\t')
-			fputs("\\t", f);
-		else if (*p == '\r')
-			fputs("\\r", f);
+		const char *c = strchr(plain, *p);
+
+		if (c)
+			fprintf(f, "\\%c", letter[c - plain]);
 		else if (*p < 0x20 || *p == 0x7f)
 			fprintf(f, "\\x%02X", *p);
 		else
@@ -386,36 +366,27 @@ int subagent_index_load(const char *path, struct subagent_index **ret, char *err
 	}
 	x->next_group = x->next_probe = 1;
 	f = fopen(path, "re");
-	if (!f && errno != ENOENT) {
-		rc = -errno;
-		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-		subagent_index_free(x);
-		return rc;
-	}
-	while (f && (len = getline(&line, &cap, f)) >= 0) {
+	if (!f && errno != ENOENT)
+		rc = errbuf_set(err, errlen, -errno, "%s: cannot read: %s", path, strerror(errno));
+	while (f && rc == 0 && (len = getline(&line, &cap, f)) >= 0) {
 		lineno++;
 		if (len > 0 && line[len - 1] == '\n')
 			line[--len] = 0;
 		if (len == 0 || line[0] == '#')
 			continue;
 		rc = parse_line(x, line);
-		if (rc < 0) {
+		if (rc < 0)
 			snprintf(err, errlen, "%s:%u: %s", path, lineno,
 				 rc == -ENOMEM ? "out of memory" : "not a valid index line");
-			break;
-		}
 	}
-	if (f && rc == 0 && ferror(f)) {
-		rc = -EIO;
-		snprintf(err, errlen, "%s: read error", path);
-	}
+	if (f && rc == 0 && ferror(f))
+		rc = errbuf_set(err, errlen, -EIO, "%s: read error", path);
 	if (f)
 		fclose(f);
 	free(line);
-	if (rc == 0 && (dup = duplicate_index(x)) != NULL) {
-		rc = *dup ? -EINVAL : -ENOMEM;
-		snprintf(err, errlen, "%s: the index of '%s' is given twice", path, dup);
-	}
+	if (rc == 0 && (dup = duplicate_index(x)) != NULL)
+		rc = errbuf_set(err, errlen, *dup ? -EINVAL : -ENOMEM,
+				"%s: the index of '%s' is given twice", path, dup);
 	if (rc < 0) {
 		subagent_index_free(x);
 		return rc;

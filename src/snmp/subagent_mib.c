@@ -140,8 +140,7 @@ struct sa_group {
 };
 
 struct sa_probe {
-	char *name;
-	struct sa_str shown;
+	struct sa_str shown; /* raw: the probe's name */
 	long index;
 	bool failed;
 	bool dirty; /* rows to be synced */
@@ -158,7 +157,6 @@ struct sa_alarm {
 	u_long seq;
 	long group_index; /* 0: a probe alarm */
 	bool probe;
-	char *object_raw;
 	char object[TEXT_MAX + 1];
 	size_t object_len;
 	int health;
@@ -168,6 +166,7 @@ struct sa_alarm {
 	size_t text_len;
 	bool listed;
 	struct sa_alarm *next;
+	char object_raw[]; /* as reported */
 };
 
 /* The scalars are a table too: one row, index 0 (see regions). */
@@ -255,72 +254,8 @@ static void rmib_str_free(struct sa_str *s)
 
 /* --- values ----------------------------------------------------------- */
 
-static void rmib_set_int(netsnmp_variable_list *vb, u_char type, long v)
-{
-	snmp_set_var_typed_integer(vb, type, v);
-}
-
-static void rmib_set_str(netsnmp_variable_list *vb, const char *s, size_t len)
-{
-	snmp_set_var_typed_value(vb, ASN_OCTET_STR, s ? s : "", s ? len : 0);
-}
-
-static void rmib_set_time(netsnmp_variable_list *vb, const struct timespec *ts)
-{
-	unsigned char b[11];
-	size_t n = subagent_date_and_time(ts, b);
-
-	snmp_set_var_typed_value(vb, ASN_OCTET_STR, b, n);
-}
-
-/* The scalars are computed: set vb to redmonScalars.col; false if there is no such column. */
-static bool rmib_scalar_column(const struct subagent_mib *m, unsigned col,
-			       netsnmp_variable_list *vb)
-{
-	static const enum health counted[] = {
-		[SC_OK] = HEALTH_OK,
-		[SC_NONREDUNDANT] = HEALTH_NONREDUNDANT,
-		[SC_DEGRADED] = HEALTH_DEGRADED,
-		[SC_UNKNOWN] = HEALTH_UNKNOWN,
-		[SC_CRITICAL] = HEALTH_CRITICAL,
-		[SC_FAILED] = HEALTH_FAILED,
-	};
-
-	switch (col) {
-	case SC_VERSION:
-		rmib_set_str(vb, REDMON_VERSION, strlen(REDMON_VERSION));
-		return true;
-	case SC_HEALTH:
-		rmib_set_int(vb, ASN_INTEGER, subagent_health_value(m->worst));
-		return true;
-	case SC_GROUPS:
-		rmib_set_int(vb, ASN_GAUGE, (long)m->n_groups);
-		return true;
-	case SC_OK:
-	case SC_NONREDUNDANT:
-	case SC_DEGRADED:
-	case SC_UNKNOWN:
-	case SC_CRITICAL:
-	case SC_FAILED:
-		rmib_set_int(vb, ASN_GAUGE, (long)m->by_health[counted[col]]);
-		return true;
-	case SC_LAST_SEQ:
-		rmib_set_int(vb, ASN_UNSIGNED, (long)(bus_last_seq(m->bus) & 0xffffffffu));
-		return true;
-	case SC_START_TIME:
-		snmp_set_var_typed_value(vb, ASN_OCTET_STR, m->started, m->started_len);
-		return true;
-	case SC_ALARMS:
-		rmib_set_int(vb, ASN_GAUGE, (long)m->n_alarms);
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* How a table column is stored in its row's struct. */
+/* How a column is stored in its row's struct (the scalars' row is struct subagent_mib). */
 enum col_kind {
-	COL_NONE = 0, /* no such column */
 	COL_STR,      /* struct sa_str */
 	COL_OCTETS,   /* bytes at off, their count (size_t) at len_off */
 	COL_TIME,     /* struct timespec, as a DateAndTime */
@@ -329,6 +264,8 @@ enum col_kind {
 	COL_ULONG,    /* unsigned long, cut to 32 bits */
 	COL_HEALTH,   /* enum health, as RedmonHealth */
 	COL_FAILED,   /* bool: failed(2), else ok(1) */
+	COL_VERSION,  /* REDMON_VERSION */
+	COL_LAST_SEQ, /* the last event's number, from the struct bus * at off */
 };
 
 struct column {
@@ -343,6 +280,23 @@ struct column {
 	}
 #define STR(type, f)  NUM(COL_STR, ASN_OCTET_STR, type, f)
 #define TIME(type, f) NUM(COL_TIME, ASN_OCTET_STR, type, f)
+
+static const struct column scalar_columns[SC_LAST_ + 1] = {
+	[SC_VERSION] = { COL_VERSION, ASN_OCTET_STR, 0, 0 },
+	[SC_HEALTH] = NUM(COL_HEALTH, ASN_INTEGER, struct subagent_mib, worst),
+	[SC_GROUPS] = NUM(COL_ULONG, ASN_GAUGE, struct subagent_mib, n_groups),
+	[SC_OK] = NUM(COL_ULONG, ASN_GAUGE, struct subagent_mib, by_health[HEALTH_OK]),
+	[SC_NONREDUNDANT] =
+		NUM(COL_ULONG, ASN_GAUGE, struct subagent_mib, by_health[HEALTH_NONREDUNDANT]),
+	[SC_DEGRADED] = NUM(COL_ULONG, ASN_GAUGE, struct subagent_mib, by_health[HEALTH_DEGRADED]),
+	[SC_UNKNOWN] = NUM(COL_ULONG, ASN_GAUGE, struct subagent_mib, by_health[HEALTH_UNKNOWN]),
+	[SC_CRITICAL] = NUM(COL_ULONG, ASN_GAUGE, struct subagent_mib, by_health[HEALTH_CRITICAL]),
+	[SC_FAILED] = NUM(COL_ULONG, ASN_GAUGE, struct subagent_mib, by_health[HEALTH_FAILED]),
+	[SC_LAST_SEQ] = NUM(COL_LAST_SEQ, ASN_UNSIGNED, struct subagent_mib, bus),
+	[SC_START_TIME] = { COL_OCTETS, ASN_OCTET_STR, offsetof(struct subagent_mib, started),
+			    offsetof(struct subagent_mib, started_len) },
+	[SC_ALARMS] = NUM(COL_ULONG, ASN_GAUGE, struct subagent_mib, n_alarms),
+};
 
 static const struct column group_columns[GC_LAST_ + 1] = {
 	[GC_ID] = STR(struct sa_group, id),
@@ -400,34 +354,45 @@ static void rmib_column(const struct column *c, const void *row, netsnmp_variabl
 {
 	const char *f = (const char *)row + c->off;
 	const struct sa_str *s = (const struct sa_str *)f;
+	unsigned char t[11];
 
 	switch ((enum col_kind)c->kind) {
 	case COL_STR:
-		rmib_set_str(vb, s->shown, s->len);
+		snmp_set_var_typed_value(vb, ASN_OCTET_STR, s->shown ? s->shown : "",
+					 s->shown ? s->len : 0);
 		break;
 	case COL_OCTETS:
 		snmp_set_var_typed_value(vb, ASN_OCTET_STR, f,
 					 *(const size_t *)((const char *)row + c->len_off));
 		break;
 	case COL_TIME:
-		rmib_set_time(vb, (const struct timespec *)f);
+		snmp_set_var_typed_value(vb, ASN_OCTET_STR, t,
+					 subagent_date_and_time((const struct timespec *)f, t));
 		break;
 	case COL_LONG:
-		rmib_set_int(vb, c->asn, *(const long *)f);
+		snmp_set_var_typed_integer(vb, c->asn, *(const long *)f);
 		break;
 	case COL_INT:
-		rmib_set_int(vb, c->asn, *(const int *)f);
+		snmp_set_var_typed_integer(vb, c->asn, *(const int *)f);
 		break;
 	case COL_ULONG:
-		rmib_set_int(vb, c->asn, (long)(*(const unsigned long *)f & 0xffffffffu));
+		snmp_set_var_typed_integer(vb, c->asn,
+					   (long)(*(const unsigned long *)f & 0xffffffffu));
 		break;
 	case COL_HEALTH:
-		rmib_set_int(vb, c->asn, subagent_health_value(*(const enum health *)f));
+		snmp_set_var_typed_integer(vb, c->asn,
+					   subagent_health_value(*(const enum health *)f));
 		break;
 	case COL_FAILED:
-		rmib_set_int(vb, c->asn, *(const bool *)f ? 2 : 1);
+		snmp_set_var_typed_integer(vb, c->asn, *(const bool *)f ? 2 : 1);
 		break;
-	case COL_NONE:
+	case COL_VERSION:
+		snmp_set_var_typed_value(vb, ASN_OCTET_STR, REDMON_VERSION, strlen(REDMON_VERSION));
+		break;
+	case COL_LAST_SEQ:
+		snmp_set_var_typed_integer(
+			vb, c->asn,
+			(long)(bus_last_seq(*(const struct bus *const *)f) & 0xffffffffu));
 		break;
 	}
 }
@@ -443,11 +408,11 @@ struct region {
 	unsigned sub;
 	unsigned table; /* T_* */
 	unsigned min_col, max_col;
-	const struct column *columns; /* NULL: the scalars */
+	const struct column *columns;
 };
 
 static const struct region regions[] = {
-	{ SUB_SCALARS, T_SCALARS, SC_VERSION, SC_LAST_, NULL },
+	{ SUB_SCALARS, T_SCALARS, SC_VERSION, SC_LAST_, scalar_columns },
 	{ SUB_GROUPS, T_GROUPS, GC_ID, GC_LAST_, group_columns },
 	{ SUB_MEMBERS, T_MEMBERS, MC_NAME, MC_LAST_, member_columns },
 	{ SUB_PROBES, T_PROBES, PC_NAME, PC_LAST_, probe_columns },
@@ -456,29 +421,14 @@ static const struct region regions[] = {
 
 #define N_REGIONS (sizeof(regions) / sizeof(regions[0]))
 
-/* The entry OID of a region; returns its length. */
-static size_t rmib_region_entry(const struct region *r, oid *buf)
+/* root.1.sub, and .1 (its Entry) for a table; returns the length. */
+static size_t rmib_entry_oid(oid *buf, unsigned sub, bool table)
 {
-	size_t n = SUBAGENT_ROOT_LEN;
-
 	memcpy(buf, root_oid, sizeof(root_oid));
-	buf[n++] = 1;
-	buf[n++] = r->sub;
-	if (r->columns)
-		buf[n++] = 1;
-	return n;
-}
-
-/* Set vb to column col of a row of region r; false if there is no such column. */
-static bool rmib_region_column(const struct subagent_mib *m, const struct region *r,
-			       const void *row, unsigned col, netsnmp_variable_list *vb)
-{
-	if (col < r->min_col || col > r->max_col)
-		return false;
-	if (!r->columns)
-		return rmib_scalar_column(m, col, vb);
-	rmib_column(&r->columns[col], row, vb);
-	return true;
+	buf[SUBAGENT_ROOT_LEN] = 1;
+	buf[SUBAGENT_ROOT_LEN + 1] = sub;
+	buf[SUBAGENT_ROOT_LEN + 2] = 1;
+	return SUBAGENT_ROOT_LEN + 2 + table;
 }
 
 /* --- rows ------------------------------------------------------------- */
@@ -597,7 +547,6 @@ static void rmib_probe_free(struct sa_probe *p)
 {
 	rmib_str_free(&p->shown);
 	rmib_str_free(&p->last_error);
-	free(p->name);
 	free(p);
 }
 
@@ -611,7 +560,7 @@ static struct sa_probe *rmib_probe_get(struct subagent_mib *m, const char *name)
 
 	pos = sorted_search(m->n_probes, rmib_cmp_name,
 			    &(struct name_key){ (void *const *)m->probes,
-						offsetof(struct sa_probe, name), name },
+						offsetof(struct sa_probe, shown.raw), name },
 			    &found);
 	if (found)
 		return m->probes[pos];
@@ -622,7 +571,7 @@ static struct sa_probe *rmib_probe_get(struct subagent_mib *m, const char *name)
 	v = realloc(m->probes, (m->n_probes + 1) * sizeof(*v));
 	if (v)
 		m->probes = v;
-	if (!p || !v || !(p->name = strdup(name))) {
+	if (!p || !v) {
 		free(p);
 		return NULL;
 	}
@@ -651,11 +600,12 @@ static struct sa_group *rmib_group_find(const struct sa_probe *p, const char *id
 	return found ? p->groups[i] : NULL;
 }
 
-static struct sa_member *rmib_member_find(const struct sa_group *g, const char *name)
+/* The slot of g's member named name, NULL if there is none. */
+static struct sa_member **rmib_member_slot(const struct sa_group *g, const char *name)
 {
 	for (size_t i = 0; i < g->n_members; i++) {
 		if (g->members[i] && strcmp(g->members[i]->name.raw, name) == 0)
-			return g->members[i];
+			return &g->members[i];
 	}
 	return NULL;
 }
@@ -684,19 +634,13 @@ static int rmib_sync_members(struct subagent_mib *m, struct sa_group *g, const s
 		return -ENOMEM;
 	for (size_t i = 0; i < src->n_members && rc == 0; i++) {
 		const struct member *s = &src->members[i];
-		struct sa_member *mb = NULL;
+		struct sa_member **slot = rmib_member_slot(g, s->name);
+		struct sa_member *mb = slot ? *slot : NULL;
 		char key[300];
 		unsigned dup = 1;
 
-		for (size_t j = 0; j < g->n_members; j++) {
-			struct sa_member *o = g->members[j];
-
-			if (o && strcmp(o->name.raw, s->name) == 0) {
-				mb = o;
-				g->members[j] = NULL;
-				break;
-			}
-		}
+		if (slot)
+			*slot = NULL;
 		for (size_t j = 0; j < i; j++)
 			dup += strcmp(src->members[j].name, s->name) == 0;
 		if (!mb) {
@@ -921,7 +865,6 @@ static void rmib_alarm_remove(struct subagent_mib *m, bool probe, const char *ob
 		if (a->probe == probe && strcmp(a->object_raw, object) == 0) {
 			*pp = a->next;
 			rmib_row_remove(&m->rows[T_ALARMS], (long)a->seq, 0, &a->listed);
-			free(a->object_raw);
 			free(a);
 			m->n_alarms--;
 			return;
@@ -933,7 +876,7 @@ static void rmib_alarm_remove(struct subagent_mib *m, bool probe, const char *ob
  * The event's message, as the JSON event's "message" (escaped already), cut.
  * The alarm and the notification of one event both want it: built once.
  */
-static size_t rmib_event_text(struct subagent_mib *m, const struct event *ev, char *buf, size_t max)
+static const char *rmib_event_text(struct subagent_mib *m, const struct event *ev)
 {
 	struct event_text *last = &m->last_text;
 	json_t *j;
@@ -949,7 +892,7 @@ static size_t rmib_event_text(struct subagent_mib *m, const struct event *ev, ch
 		last->time = ev->time;
 		last->type = (int)ev->type;
 	}
-	return subagent_cut(last->text, buf, max);
+	return last->text;
 }
 
 static void rmib_alarm_raise(struct subagent_mib *m, const struct event *ev)
@@ -962,11 +905,10 @@ static void rmib_alarm_raise(struct subagent_mib *m, const struct event *ev)
 	if (!object || gi < 0)
 		return;
 	rmib_alarm_remove(m, probe, object);
-	a = calloc(1, sizeof(*a));
-	if (!a || !(a->object_raw = strdup(object))) {
-		free(a);
+	a = calloc(1, sizeof(*a) + strlen(object) + 1);
+	if (!a)
 		return;
-	}
+	strcpy(a->object_raw, object);
 	a->seq = (u_long)(ev->seq & 0xffffffffu);
 	a->group_index = gi;
 	a->probe = probe;
@@ -974,10 +916,9 @@ static void rmib_alarm_raise(struct subagent_mib *m, const struct event *ev)
 	a->health = probe ? subagent_health_value(HEALTH_UNKNOWN)
 			  : subagent_health_value(ev->group->health);
 	a->time_len = subagent_date_and_time(&ev->time, a->time);
-	a->text_len = rmib_event_text(m, ev, a->text, TEXT_MAX);
+	a->text_len = subagent_cut(rmib_event_text(m, ev), a->text, TEXT_MAX);
 	/* seq is unique while the daemon runs; it starts again at 1 after a restart. */
 	if (!rmib_row_add(&m->rows[T_ALARMS], a, (long)a->seq, 0, &a->listed)) {
-		free(a->object_raw);
 		free(a);
 		return;
 	}
@@ -1006,10 +947,10 @@ void subagent_mib_event(struct subagent_mib *m, const struct event *ev)
 	if (g && (ev->type == EV_HEALTH_CHANGED || ev->type == EV_GROUP_APPEARED))
 		rmib_degraded_since(g, ev->group->health, &ev->time);
 	if (g && ev->type == EV_MEMBER_CHANGED && ev->member_name) {
-		struct sa_member *mb = rmib_member_find(g, ev->member_name);
+		struct sa_member **mb = rmib_member_slot(g, ev->member_name);
 
 		if (mb)
-			mb->last_change = ev->time;
+			(*mb)->last_change = ev->time;
 	}
 	switch (subagent_alarm_for(ev)) {
 	case SUBAGENT_ALARM_RAISE:
@@ -1036,13 +977,8 @@ struct vbuild {
 /* root.1.sub.1.col.i1[.i2] (a column instance), or root.1.sub.col.0 when i1 is 0. */
 static size_t rmib_obj_oid(oid *buf, unsigned sub, unsigned col, long i1, long i2)
 {
-	size_t n = SUBAGENT_ROOT_LEN;
+	size_t n = rmib_entry_oid(buf, sub, i1 != 0);
 
-	memcpy(buf, root_oid, sizeof(root_oid));
-	buf[n++] = 1;
-	buf[n++] = sub;
-	if (i1 != 0)
-		buf[n++] = 1; /* the table's entry */
 	buf[n++] = col;
 	buf[n++] = (oid)i1;
 	if (i1 != 0 && i2 > 0)
@@ -1090,11 +1026,10 @@ static void rmib_vb_trap_oid(struct vbuild *b, enum subagent_notif n)
 
 static void rmib_vb_seq_text(struct vbuild *b, struct subagent_mib *m, const struct event *ev)
 {
-	char text[TEXT_MAX + 1];
-	size_t tn = rmib_event_text(m, ev, text, TEXT_MAX);
+	const char *text = rmib_event_text(m, ev);
 
 	rmib_vb_int(b, SUB_NOTIF, NO_SEQ, 0, 0, ASN_UNSIGNED, (long)(ev->seq & 0xffffffffu));
-	rmib_vb_add(b, SUB_NOTIF, NO_TEXT, 0, 0, ASN_OCTET_STR, text, tn);
+	rmib_vb_add(b, SUB_NOTIF, NO_TEXT, 0, 0, ASN_OCTET_STR, text, strlen(text));
 }
 
 /* The varbinds every group notification carries, in the MIB's OBJECTS order. */
@@ -1238,25 +1173,24 @@ static bool rmib_region_row(const struct subagent_mib *m, const struct region *r
 }
 
 /*
- * The instance name exactly: its region, column and row, and 0; else
+ * The instance name exactly: its column and row, and 0; else
  * SNMP_NOSUCHOBJECT or SNMP_NOSUCHINSTANCE, as net-snmp's helpers answer.
  */
 static int rmib_find_exact(const struct subagent_mib *m, const oid *name, size_t len,
-			   const struct region **reg, unsigned *col, struct row_ref *row)
+			   const struct column **col, struct row_ref *row)
 {
 	for (size_t i = 0; i < N_REGIONS; i++) {
 		const struct region *r = &regions[i];
 		oid e[MAX_OID_LEN];
-		size_t elen = rmib_region_entry(r, e);
+		size_t elen = rmib_entry_oid(e, r->sub, r->table != T_SCALARS);
 		bool exact;
 		size_t pos;
 
 		if (len <= elen || netsnmp_oid_is_subtree(e, elen, name, len) != 0)
 			continue;
-		*col = (unsigned)name[elen];
-		if (*col < r->min_col || *col > r->max_col)
+		if (name[elen] < r->min_col || name[elen] > r->max_col)
 			return SNMP_NOSUCHOBJECT;
-		*reg = r;
+		*col = &r->columns[name[elen]];
 		pos = rows_search(&m->rows[r->table], name + elen + 1, len - elen - 1, &exact);
 		if (!exact)
 			return SNMP_NOSUCHINSTANCE;
@@ -1268,16 +1202,16 @@ static int rmib_find_exact(const struct subagent_mib *m, const oid *name, size_t
 
 /*
  * The first instance after start (at or after it when incl), in OID order
- * over all regions: fills out/out_len, the region, column and row.
+ * over all regions: fills out/out_len, the column and row.
  */
 static bool rmib_find_next(const struct subagent_mib *m, const oid *start, size_t slen, bool incl,
-			   oid *out, size_t *out_len, const struct region **reg, unsigned *col,
+			   oid *out, size_t *out_len, const struct column **col,
 			   struct row_ref *row)
 {
 	for (size_t i = 0; i < N_REGIONS; i++) {
 		const struct region *r = &regions[i];
 		oid e[MAX_OID_LEN];
-		size_t elen = rmib_region_entry(r, e);
+		size_t elen = rmib_entry_oid(e, r->sub, r->table != T_SCALARS);
 		enum row_pick pick = PICK_FIRST;
 		const oid *idx = NULL;
 		size_t idx_len = 0;
@@ -1306,8 +1240,7 @@ static bool rmib_find_next(const struct subagent_mib *m, const oid *start, size_
 			out[elen] = c;
 			memcpy(out + elen + 1, row->idx, row->idx_len * sizeof(oid));
 			*out_len = elen + 1 + row->idx_len;
-			*reg = r;
-			*col = c;
+			*col = &r->columns[c];
 			return true;
 		}
 	}
@@ -1317,14 +1250,14 @@ static bool rmib_find_next(const struct subagent_mib *m, const oid *start, size_
 /* A Get: vb gets the instance's value, or the exception that says why not. */
 static void rmib_answer_get(const struct subagent_mib *m, netsnmp_variable_list *vb)
 {
-	const struct region *r = NULL;
+	const struct column *col;
 	struct row_ref row;
-	unsigned col = 0;
-	int rc = rmib_find_exact(m, vb->name, vb->name_length, &r, &col, &row);
+	int rc = rmib_find_exact(m, vb->name, vb->name_length, &col, &row);
 
-	if (rc == 0 && rmib_region_column(m, r, row.data, col, vb))
-		return;
-	snmp_set_var_typed_value(vb, (u_char)(rc ? rc : (int)SNMP_NOSUCHOBJECT), NULL, 0);
+	if (rc == 0)
+		rmib_column(col, row.data, vb);
+	else
+		snmp_set_var_typed_value(vb, (u_char)rc, NULL, 0);
 }
 
 /*
@@ -1337,15 +1270,15 @@ static bool rmib_answer_next(const struct subagent_mib *m, netsnmp_variable_list
 {
 	oid found[MAX_OID_LEN];
 	size_t found_len = 0;
-	const struct region *r = NULL;
+	const struct column *col;
 	struct row_ref row;
-	unsigned col = 0;
 
-	return rmib_find_next(m, vb->name, vb->name_length, incl, found, &found_len, &r, &col,
-			      &row) &&
-	       (end_len == 0 || snmp_oid_compare(found, found_len, end, end_len) < 0) &&
-	       snmp_set_var_objid(vb, found, found_len) == 0 &&
-	       rmib_region_column(m, r, row.data, col, vb);
+	if (!rmib_find_next(m, vb->name, vb->name_length, incl, found, &found_len, &col, &row) ||
+	    (end_len != 0 && snmp_oid_compare(found, found_len, end, end_len) >= 0) ||
+	    snmp_set_var_objid(vb, found, found_len) != 0)
+		return false;
+	rmib_column(col, row.data, vb);
+	return true;
 }
 
 /*
@@ -1453,7 +1386,7 @@ int subagent_mib_new(const struct agg *agg, const struct bus *bus, struct subage
 
 	if (!m)
 		return -ENOMEM;
-	if (!rmib_row_add(&m->rows[T_SCALARS], NULL, 0, 0, &listed)) {
+	if (!rmib_row_add(&m->rows[T_SCALARS], m, 0, 0, &listed)) {
 		free(m);
 		return -ENOMEM;
 	}
@@ -1496,7 +1429,6 @@ void subagent_mib_free(struct subagent_mib *m)
 		struct sa_alarm *a = m->alarms;
 
 		m->alarms = a->next;
-		free(a->object_raw);
 		free(a);
 	}
 	/* The registration is not undone: it would be an AgentX round trip, and

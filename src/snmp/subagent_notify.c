@@ -130,7 +130,8 @@ static netsnmp_session *dest_open(struct subagent *s, struct dest *d)
 	const struct snmp_setup *st = &s->cfg;
 	netsnmp_transport *tr;
 	netsnmp_session ss, *sess;
-	size_t len;
+	const u_char *eid = d->t.engine_id_len ? d->t.engine_id : NULL;
+	size_t len, eid_len = d->t.engine_id_len;
 
 	snmp_sess_init(&ss);
 	ss.callback = dest_answer;
@@ -165,20 +166,14 @@ static netsnmp_session *dest_open(struct subagent *s, struct dest *d)
 				return NULL;
 		}
 		if (d->kind == DEST_TRAP_V3) {
-			ss.securityEngineID = (u_char *)st->engine_id;
-			ss.securityEngineIDLen = st->engine_id_len;
-			ss.contextEngineID = (u_char *)st->engine_id;
-			ss.contextEngineIDLen = st->engine_id_len;
+			eid = st->engine_id;
+			eid_len = st->engine_id_len;
 			ss.engineBoots = subagent_index_boots(s->idx);
-			ss.engineTime = 0;
 			set_enginetime(st->engine_id, (u_int)st->engine_id_len, ss.engineBoots, 0,
 				       TRUE);
-		} else if (d->t.engine_id_len) {
-			ss.securityEngineID = d->t.engine_id;
-			ss.securityEngineIDLen = d->t.engine_id_len;
-			ss.contextEngineID = d->t.engine_id;
-			ss.contextEngineIDLen = d->t.engine_id_len;
 		}
+		ss.securityEngineID = ss.contextEngineID = (u_char *)eid;
+		ss.securityEngineIDLen = ss.contextEngineIDLen = eid_len;
 	}
 	tr = netsnmp_transport_open_client("snmptrap", d->t.addr);
 	if (!tr)
@@ -357,15 +352,11 @@ static void deliver(struct subagent *s, struct notif *n)
 		log_err("SNMP: out of memory queueing notification #%llu",
 			(unsigned long long)n->seq);
 	for (size_t i = 0; i < s->n_dests; i++) {
-		struct dest *d = &s->dests[i];
-
-		if (d->kind == DEST_INFORM_V3) {
-			if (queue_push(&d->q, n, s->cfg.queue_max) < 0)
-				log_err("SNMP: out of memory queueing notification #%llu",
-					(unsigned long long)n->seq);
-		} else {
-			dest_trap(s, d, n);
-		}
+		if (s->dests[i].kind != DEST_INFORM_V3)
+			dest_trap(s, &s->dests[i], n);
+		else if (queue_push(&s->dests[i].q, n, s->cfg.queue_max) < 0)
+			log_err("SNMP: out of memory queueing notification #%llu",
+				(unsigned long long)n->seq);
 	}
 }
 

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "subagent_rules.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "../json.h"
@@ -154,21 +153,16 @@ size_t subagent_date_and_time(const struct timespec *ts, unsigned char buf[11])
 	return 11;
 }
 
-/* Cut n octets of s to at most max without ending inside a UTF-8 sequence. */
-static size_t cut_length(const char *s, size_t n, size_t max)
-{
-	if (n <= max)
-		return n;
-	n = max;
-	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--;
-	return n;
-}
-
 size_t subagent_cut(const char *s, char *buf, size_t max)
 {
-	size_t n = s ? cut_length(s, strlen(s), max) : 0;
+	size_t n = s ? strlen(s) : 0;
 
+	if (n > max) {
+		/* Back to the start of the UTF-8 sequence the cut falls in. */
+		n = max;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
 	if (n)
 		memcpy(buf, s, n);
 	buf[n] = 0;
@@ -177,29 +171,11 @@ size_t subagent_cut(const char *s, char *buf, size_t max)
 
 size_t subagent_text(const char *s, char *buf, size_t max)
 {
-	char small[512];
-	char *tmp = small;
-	size_t n;
+	/* text_escape() keeps escapes and characters (at most 4 octets) whole,
+	 * so tmp holds at least the first max + 1 octets that the cut looks at. */
+	char tmp[512];
 
-	if (!s) {
-		buf[0] = 0;
-		return 0;
-	}
-	n = text_escape(s, small, sizeof(small));
-	if (n >= sizeof(small)) {
-		tmp = malloc(n + 1);
-		if (!tmp) {
-			/* Keep what fits: still escaped, only shorter. */
-			tmp = small;
-			n = sizeof(small) - 1;
-		} else {
-			text_escape(s, tmp, n + 1);
-		}
-	}
-	n = cut_length(tmp, n, max);
-	memcpy(buf, tmp, n);
-	buf[n] = 0;
-	if (tmp != small)
-		free(tmp);
-	return n;
+	if (s)
+		text_escape(s, tmp, sizeof(tmp));
+	return subagent_cut(s ? tmp : NULL, buf, max);
 }

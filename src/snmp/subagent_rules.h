@@ -67,7 +67,7 @@ size_t subagent_date_and_time(const struct timespec *ts, unsigned char buf[11]);
  * Text as SNMP shows it: escaped as redmon's JSON escapes it (a byte that is
  * not UTF-8 becomes \xNN, a backslash \\), then cut to at most max octets
  * without splitting a character.  NULL is the empty string.  Returns the
- * length written into buf (buf holds at least max + 1 bytes).
+ * length written into buf (buf holds at least max + 1 bytes; max <= 507).
  */
 size_t subagent_text(const char *s, char *buf, size_t max);
 
