@@ -35,7 +35,6 @@ struct agg {
 	unsigned recovery_scans;
 	struct agg_since *since; /* sorted by id */
 	size_t n_since;
-	struct event_list *out; /* during one call: where its events go (NULL: nowhere) */
 };
 
 int agg_new(struct agg **ret, unsigned progress_step)
@@ -55,6 +54,19 @@ void agg_configure(struct agg *a, unsigned progress_step, unsigned recovery_scan
 	a->recovery_scans = recovery_scans;
 }
 
+/*
+ * Room at index i of a table of n items of size bytes (since, probes): the
+ * grown table, the items from i on moved up by one; NULL on ENOMEM (v kept).
+ */
+static void *table_insert(void *v, size_t n, size_t size, size_t i)
+{
+	char *t = realloc(v, (n + 1) * size);
+
+	if (t)
+		memmove(t + (i + 1) * size, t + i * size, (n - i) * size);
+	return t;
+}
+
 /* What a search of one of the sorted tables (since, probes) looks for. */
 struct agg_key {
 	const struct agg *a;
@@ -71,9 +83,7 @@ static int since_cmp(const void *key, size_t i)
 /* Index of id in the sorted since table, or where it would go (*found false). */
 static size_t since_pos(const struct agg *a, const char *id, bool *found)
 {
-	const struct agg_key k = { a, id };
-
-	return sorted_search(a->n_since, since_cmp, &k, found);
+	return sorted_search(a->n_since, since_cmp, &(struct agg_key){ a, id }, found);
 }
 
 int agg_set_since(struct agg *a, const char *id, const struct timespec *t)
@@ -88,15 +98,13 @@ int agg_set_since(struct agg *a, const char *id, const struct timespec *t)
 		return 0;
 	}
 	copy = strdup(id);
-	v = copy ? realloc(a->since, (a->n_since + 1) * sizeof(*v)) : NULL;
+	v = copy ? table_insert(a->since, a->n_since, sizeof(*v), i) : NULL;
 	if (!v) {
 		free(copy);
 		return -ENOMEM;
 	}
 	a->since = v;
-	memmove(&v[i + 1], &v[i], (a->n_since - i) * sizeof(*v));
-	v[i].id = copy;
-	v[i].time = *t;
+	v[i] = (struct agg_since){ .id = copy, .time = *t };
 	a->n_since++;
 	return 0;
 }
@@ -137,46 +145,50 @@ void agg_announced(void *ctx, const struct event *ev)
 		since_drop(ctx, ev->group->id);
 }
 
-/* An event of the call under way, for the caller to publish. */
-static void emit(struct agg *a, const struct event *ev)
+/* An event for the caller to publish (out NULL: not wanted). */
+static void emit(struct event_list *out, const struct event *ev)
 {
-	if (a->out)
-		event_list_push(a->out, ev);
+	if (out)
+		event_list_push(out, ev);
 }
 
+static int probe_cmp(const void *key, size_t i)
+{
+	const struct agg_key *k = key;
+
+	return strcmp(k->a->probes[i].name, k->id);
+}
+
+static size_t probe_pos(const struct agg *a, const char *name, bool *found)
+{
+	return sorted_search(a->n_probes, probe_cmp, &(struct agg_key){ a, name }, found);
+}
+
+/* The probe named name, added (empty) if missing; NULL on ENOMEM. */
 static struct agg_probe *probe_slot(struct agg *a, const char *name)
 {
+	bool found;
+	size_t i = probe_pos(a, name, &found);
 	struct agg_probe *v;
-	size_t i;
+	char *copy;
 
-	for (i = 0; i < a->n_probes; i++) {
-		int c = strcmp(a->probes[i].name, name);
-
-		if (c == 0)
-			return &a->probes[i];
-		if (c > 0)
-			break;
-	}
-	v = realloc(a->probes, (a->n_probes + 1) * sizeof(*v));
-	if (!v)
+	if (found)
+		return &a->probes[i];
+	copy = strdup(name);
+	v = copy ? table_insert(a->probes, a->n_probes, sizeof(*v), i) : NULL;
+	if (!v) {
+		free(copy);
 		return NULL;
+	}
 	a->probes = v;
-	memmove(&v[i + 1], &v[i], (a->n_probes - i) * sizeof(*v));
-	memset(&v[i], 0, sizeof(*v));
-	v[i].name = strdup(name);
-	if (!v[i].name) {
-		memmove(&v[i], &v[i + 1], (a->n_probes - i) * sizeof(*v));
-		return NULL;
-	}
+	v[i] = (struct agg_probe){ .name = copy };
 	a->n_probes++;
 	return &v[i];
 }
 
-static void emit_group(struct agg *a, enum event_type type, const struct group *g)
+static void emit_group(struct event_list *out, enum event_type type, const struct group *g)
 {
-	struct event ev = { .type = type, .probe = g->probe, .group = g };
-
-	emit(a, &ev);
+	emit(out, &(struct event){ .type = type, .probe = g->probe, .group = g });
 }
 
 /*
@@ -194,20 +206,16 @@ static const struct member *member_find(const struct group *g, const char *name,
 	return NULL;
 }
 
-static void emit_member(struct agg *a, const struct group *g, const char *name, const char *state,
-			int prev_role, int role)
+static void emit_member(struct event_list *out, const struct group *g, const char *name,
+			const char *state, int prev_role, int role)
 {
-	struct event ev = {
-		.type = EV_MEMBER_CHANGED,
-		.probe = g->probe,
-		.group = g,
-		.member_name = name,
-		.member_state = state,
-		.member_prev_role = prev_role,
-		.member_role = role,
-	};
-
-	emit(a, &ev);
+	emit(out, &(struct event){ .type = EV_MEMBER_CHANGED,
+				   .probe = g->probe,
+				   .group = g,
+				   .member_name = name,
+				   .member_state = state,
+				   .member_prev_role = prev_role,
+				   .member_role = role });
 }
 
 static bool same_text(const char *a, const char *b)
@@ -222,70 +230,63 @@ static bool same_text(const char *a, const char *b)
  * where a member left, or vanishing when a member fills it, is the same fact
  * as the member's own change, so it gives no event of its own.
  */
-static void diff_members(struct agg *a, const struct group *old, const struct group *g)
+static void diff_members(struct event_list *out, const struct group *old, const struct group *g)
 {
 	for (size_t i = 0; i < g->n_members; i++) {
 		const struct member *m = &g->members[i];
 		const struct member *o = member_find(old, m->name, i);
 
 		if (!o && m->role != REDMON_ROLE_MISSING)
-			emit_member(a, g, m->name, m->state, ROLE_ABSENT, m->role);
+			emit_member(out, g, m->name, m->state, ROLE_ABSENT, m->role);
 		else if (o && (o->role != m->role || !same_text(o->state, m->state) ||
 			       !same_text(o->reason, m->reason)))
-			emit_member(a, g, m->name, m->state, o->role, m->role);
+			emit_member(out, g, m->name, m->state, o->role, m->role);
 	}
 	for (size_t i = 0; i < old->n_members; i++) {
 		const struct member *o = &old->members[i];
 
 		if (o->role != REDMON_ROLE_MISSING && !member_find(g, o->name, i))
-			emit_member(a, g, o->name, o->state, o->role, ROLE_ABSENT);
+			emit_member(out, g, o->name, o->state, o->role, ROLE_ABSENT);
 	}
 }
 
-static void diff_activity(struct agg *a, const struct group *old, const struct group *g)
+static void diff_activity(const struct agg *a, struct event_list *out, const struct group *old,
+			  const struct group *g)
 {
 	bool was = activity_is_rebuild(old->activity), is = activity_is_rebuild(g->activity);
 
-	if (was && old->activity != g->activity) {
-		struct event ev = {
-			.type = EV_REBUILD_FINISHED,
-			.probe = g->probe,
-			.group = g,
-			.prev_activity = old->activity,
-			.prev_progress = old->progress,
-		};
-
-		emit(a, &ev);
-	}
+	if (was && old->activity != g->activity)
+		emit(out, &(struct event){ .type = EV_REBUILD_FINISHED,
+					   .probe = g->probe,
+					   .group = g,
+					   .prev_activity = old->activity,
+					   .prev_progress = old->progress });
 	if (is && old->activity != g->activity) {
-		emit_group(a, EV_REBUILD_STARTED, g);
+		emit_group(out, EV_REBUILD_STARTED, g);
 		return;
 	}
 	if (is && g->progress >= 0 && old->progress >= 0 &&
 	    floor(g->progress / a->progress_step) > floor(old->progress / a->progress_step))
-		emit_group(a, EV_REBUILD_PROGRESS, g);
+		emit_group(out, EV_REBUILD_PROGRESS, g);
 }
 
 /* Events for one group seen before and now: health first, then members, then activity. */
-static void diff_group(struct agg *a, const struct group *old, const struct group *g)
+static void diff_group(const struct agg *a, struct event_list *out, const struct group *old,
+		       const struct group *g)
 {
-	if (old->health != g->health || margin_shown(old) != margin_shown(g)) {
-		struct event ev = {
-			.type = EV_HEALTH_CHANGED,
-			.probe = g->probe,
-			.group = g,
-			.prev_health = old->health,
-			.prev_margin = margin_shown(old),
-		};
-
-		emit(a, &ev);
-	}
-	diff_members(a, old, g);
-	diff_activity(a, old, g);
+	if (old->health != g->health || margin_shown(old) != margin_shown(g))
+		emit(out, &(struct event){ .type = EV_HEALTH_CHANGED,
+					   .probe = g->probe,
+					   .group = g,
+					   .prev_health = old->health,
+					   .prev_margin = margin_shown(old) });
+	diff_members(out, old, g);
+	diff_activity(a, out, old, g);
 }
 
 /* Walk two id-sorted snapshots together: O(old + new). */
-static void diff_snapshots(struct agg *a, const struct snapshot *old, const struct snapshot *now)
+static void diff_snapshots(const struct agg *a, struct event_list *out, const struct snapshot *old,
+			   const struct snapshot *now)
 {
 	size_t i = 0, j = 0;
 
@@ -295,11 +296,11 @@ static void diff_snapshots(struct agg *a, const struct snapshot *old, const stru
 				      : strcmp(old->groups[i].id, now->groups[j].id);
 
 		if (c < 0) {
-			emit_group(a, EV_GROUP_VANISHED, &old->groups[i++]);
+			emit_group(out, EV_GROUP_VANISHED, &old->groups[i++]);
 		} else if (c > 0) {
-			emit_group(a, EV_GROUP_APPEARED, &now->groups[j++]);
+			emit_group(out, EV_GROUP_APPEARED, &now->groups[j++]);
 		} else {
-			diff_group(a, &old->groups[i], &now->groups[j]);
+			diff_group(a, out, &old->groups[i], &now->groups[j]);
 			i++;
 			j++;
 		}
@@ -471,17 +472,13 @@ int agg_update(struct agg *a, const char *probe, struct snapshot *fresh, struct 
 
 	if (!p || damp_changes(a, p, fresh) < 0)
 		return -ENOMEM;
-	a->out = out;
 	if (p->failed) {
-		struct event ev = { .type = EV_PROBE_RECOVERED, .probe = probe };
-
 		p->failed = false;
 		free(p->error);
 		p->error = NULL;
-		emit(a, &ev);
+		emit(out, &(struct event){ .type = EV_PROBE_RECOVERED, .probe = probe });
 	}
-	diff_snapshots(a, &p->groups, fresh);
-	a->out = NULL;
+	diff_snapshots(a, out, &p->groups, fresh);
 	p->scanned = true;
 	/* Swap: the probe keeps fresh's groups, fresh gets the old array to reuse. */
 	old = p->groups;
@@ -492,10 +489,9 @@ int agg_update(struct agg *a, const char *probe, struct snapshot *fresh, struct 
 	return 0;
 }
 
-static int probe_failed(struct agg *a, const char *probe, const char *error)
+int agg_probe_failed(struct agg *a, const char *probe, const char *error, struct event_list *out)
 {
 	struct agg_probe *p = probe_slot(a, probe);
-	struct event ev = { .type = EV_PROBE_FAILED, .probe = probe, .error = error };
 	char reason[512];
 	char *e = p ? strdup(error ? error : "unknown error") : NULL;
 	char *r;
@@ -512,7 +508,7 @@ static int probe_failed(struct agg *a, const char *probe, const char *error)
 	holds_free(p->holds, p->n_holds);
 	p->holds = NULL;
 	p->n_holds = 0;
-	emit(a, &ev);
+	emit(out, &(struct event){ .type = EV_PROBE_FAILED, .probe = probe, .error = error });
 	/* One copy of the reason, in the snapshot's arena, shared by every group. */
 	snprintf(reason, sizeof(reason), "probe failed: %s", p->error);
 	r = p->groups.n ? snapshot_strdup(&p->groups, reason) : NULL;
@@ -528,19 +524,9 @@ static int probe_failed(struct agg *a, const char *probe, const char *error)
 		g->reason = r;
 		g->margin = REDMON_MARGIN_UNKNOWN;
 		g->health = HEALTH_UNKNOWN;
-		diff_group(a, &old, g);
+		diff_group(a, out, &old, g);
 	}
 	return 0;
-}
-
-int agg_probe_failed(struct agg *a, const char *probe, const char *error, struct event_list *out)
-{
-	int rc;
-
-	a->out = out;
-	rc = probe_failed(a, probe, error);
-	a->out = NULL;
-	return rc;
 }
 
 void agg_summarize(const struct agg *a, struct event_summary *ret)
@@ -584,7 +570,6 @@ void agg_drop_unscanned(struct agg *a, struct event_list *out)
 {
 	struct snapshot empty = { 0 };
 
-	a->out = out;
 	for (size_t i = 0; i < a->n_probes; i++) {
 		struct agg_probe *p = &a->probes[i];
 		size_t before = out ? out->n : 0;
@@ -592,7 +577,7 @@ void agg_drop_unscanned(struct agg *a, struct event_list *out)
 		if (p->scanned)
 			continue;
 		p->failed = false; /* no probe_recovered for a probe that is gone */
-		diff_snapshots(a, &p->groups, &empty);
+		diff_snapshots(a, out, &p->groups, &empty);
 		/* The events point into the groups: out keeps them, or they are lost. */
 		if (out && event_list_keep(out, &p->groups) < 0) {
 			out->lost += out->n - before;
@@ -601,21 +586,16 @@ void agg_drop_unscanned(struct agg *a, struct event_list *out)
 		snapshot_free(&p->groups);
 		p->scanned = true;
 	}
-	a->out = NULL;
 }
 
 void agg_take_restored(struct agg *dst, struct agg *src)
 {
-	free(dst->probes);
-	free(dst->since);
-	dst->probes = src->probes;
-	dst->n_probes = src->n_probes;
-	dst->since = src->since;
-	dst->n_since = src->n_since;
-	src->probes = NULL;
-	src->n_probes = 0;
-	src->since = NULL;
-	src->n_since = 0;
+	struct agg keep = *dst;
+
+	*dst = *src; /* its probes and announcement times */
+	dst->progress_step = keep.progress_step;
+	dst->recovery_scans = keep.recovery_scans;
+	*src = keep; /* and dst's settings and empty tables */
 }
 
 void agg_free(struct agg *a)
@@ -645,18 +625,10 @@ const struct agg_probe *agg_probe_at(const struct agg *a, size_t i)
 	return i < a->n_probes ? &a->probes[i] : NULL;
 }
 
-static int probe_cmp(const void *key, size_t i)
-{
-	const struct agg_key *k = key;
-
-	return strcmp(k->a->probes[i].name, k->id);
-}
-
 const struct agg_probe *agg_probe_find(const struct agg *a, const char *name)
 {
-	const struct agg_key k = { a, name };
 	bool found;
-	size_t i = sorted_search(a->n_probes, probe_cmp, &k, &found);
+	size_t i = probe_pos(a, name, &found);
 
 	return found ? &a->probes[i] : NULL;
 }

@@ -82,7 +82,7 @@ int agg_set_since(struct agg *a, const char *id, const struct timespec *t);
 
 /*
  * Move the probes and announcement times of src (primed from a saved state)
- * into dst, which has none; src is left empty.
+ * into dst, which has none; src gets dst's empty ones.
  */
 void agg_take_restored(struct agg *dst, struct agg *src);
 

@@ -9,18 +9,14 @@ struct bus_sub {
 	void *ctx;
 };
 
-/* An event published during a delivery, waiting for its turn. */
-struct bus_queued {
-	struct event *ev; /* event_dup() */
-	struct bus_queued *next;
-};
-
 struct bus {
 	struct bus_sub *subs;
 	size_t n_subs;
 	uint64_t seq;
 	bool delivering;
-	struct bus_queued *head, **tail;
+	/* Events published during a delivery (event_dup()), waiting for their turn. */
+	struct event **queue;
+	size_t n_queued;
 };
 
 int bus_new(struct bus **ret)
@@ -29,33 +25,24 @@ int bus_new(struct bus **ret)
 
 	if (!b)
 		return -ENOMEM;
-	b->tail = &b->head;
 	*ret = b;
 	return 0;
 }
 
-static struct bus_queued *dequeue(struct bus *b)
+static void queue_clear(struct bus *b)
 {
-	struct bus_queued *q = b->head;
-
-	if (q) {
-		b->head = q->next;
-		if (!b->head)
-			b->tail = &b->head;
-	}
-	return q;
+	for (size_t i = 0; i < b->n_queued; i++)
+		event_dup_free(b->queue[i]);
+	free(b->queue);
+	b->queue = NULL;
+	b->n_queued = 0;
 }
 
 void bus_free(struct bus *b)
 {
-	struct bus_queued *q;
-
 	if (!b)
 		return;
-	while ((q = dequeue(b))) {
-		event_dup_free(q->ev);
-		free(q);
-	}
+	queue_clear(b);
 	free(b->subs);
 	free(b);
 }
@@ -86,30 +73,27 @@ static void deliver(struct bus *b, const struct event *ev)
 
 static int enqueue(struct bus *b, const struct event *ev)
 {
-	struct bus_queued *q = malloc(sizeof(*q));
+	struct event **v = realloc(b->queue, (b->n_queued + 1) * sizeof(*v));
 
-	if (!q || !(q->ev = event_dup(ev))) {
-		free(q);
+	if (!v)
 		return -ENOMEM;
-	}
-	q->next = NULL;
-	*b->tail = q;
-	b->tail = &q->next;
+	b->queue = v;
+	v[b->n_queued] = event_dup(ev);
+	if (!v[b->n_queued])
+		return -ENOMEM;
+	b->n_queued++;
 	return 0;
 }
 
 int bus_publish(struct bus *b, const struct event *ev)
 {
-	struct bus_queued *q;
-
 	if (b->delivering)
 		return enqueue(b, ev);
 	deliver(b, ev);
-	while ((q = dequeue(b))) {
-		deliver(b, q->ev);
-		event_dup_free(q->ev);
-		free(q);
-	}
+	/* What the deliveries publish is queued behind, and delivered in this loop too. */
+	for (size_t i = 0; i < b->n_queued; i++)
+		deliver(b, b->queue[i]);
+	queue_clear(b);
 	return 0;
 }
 

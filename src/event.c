@@ -101,6 +101,8 @@ static const size_t text_offsets[] = {
 	offsetof(struct event, message),      offsetof(struct event, sink),
 };
 
+#define N_TEXTS (sizeof(text_offsets) / sizeof(text_offsets[0]))
+
 static const char **text_at(struct event *ev, size_t i)
 {
 	return (const char **)((char *)ev + text_offsets[i]);
@@ -109,28 +111,25 @@ static const char **text_at(struct event *ev, size_t i)
 struct event *event_dup(const struct event *ev)
 {
 	struct event_held *h = calloc(1, sizeof(*h));
-	size_t n = sizeof(text_offsets) / sizeof(text_offsets[0]);
 	bool oom = false;
 
 	if (!h)
 		return NULL;
 	h->ev = *ev;
-	h->ev.group = NULL;
 	if (ev->group) {
 		oom = group_copy(&h->group, ev->group) < 0;
-		h->ev.group = oom ? NULL : &h->group;
+		h->ev.group = &h->group;
 	}
 	if (ev->summary) {
 		h->summary = *ev->summary;
 		h->ev.summary = &h->summary;
 	}
-	for (size_t i = 0; i < n; i++) {
+	/* Every string copied, or NULL: event_dup_free() frees them all. */
+	for (size_t i = 0; i < N_TEXTS; i++) {
 		const char **t = text_at(&h->ev, i);
 
-		if (*t && !oom && !(*t = strdup(*t)))
+		if (*t && !(*t = strdup(*t)))
 			oom = true;
-		else if (oom)
-			*t = NULL;
 	}
 	if (oom) {
 		event_dup_free(&h->ev);
@@ -145,7 +144,7 @@ void event_dup_free(struct event *ev)
 
 	if (!ev)
 		return;
-	for (size_t i = 0; i < sizeof(text_offsets) / sizeof(text_offsets[0]); i++)
+	for (size_t i = 0; i < N_TEXTS; i++)
 		free((char *)*text_at(ev, i));
 	group_free(&h->group);
 	free(h);
@@ -189,16 +188,6 @@ static const char *role_or_absent(int role)
 	return role == ROLE_ABSENT ? "absent" : role_name((enum redmon_role)role);
 }
 
-static void tolerance_text(const struct group *g, char *buf, size_t len)
-{
-	int32_t m = margin_shown(g);
-
-	if (m < 0)
-		snprintf(buf, len, "redundancy unknown");
-	else
-		snprintf(buf, len, "tolerates %d more failure%s", m, m == 1 ? "" : "s");
-}
-
 /*
  * The human sentence of an event.  Raw names go in; json_text() escapes the
  * whole sentence once when it is written.
@@ -207,10 +196,11 @@ void event_message(const struct event *ev, char *buf, size_t len)
 {
 	const struct group *g = ev->group;
 	const char *id = g ? g->id : "";
-	char tol[64] = "";
+	int32_t m = g ? margin_shown(g) : -1;
+	char tol[64] = "redundancy unknown", was[16] = "";
 
-	if (g)
-		tolerance_text(g, tol, sizeof(tol));
+	if (m >= 0)
+		snprintf(tol, sizeof(tol), "tolerates %d more failure%s", m, m == 1 ? "" : "s");
 	switch (ev->type) {
 	case EV_GROUP_APPEARED:
 		snprintf(buf, len, "%s (%s) found: %s, %s", id, g->type, health_name(g->health),
@@ -221,12 +211,9 @@ void event_message(const struct event *ev, char *buf, size_t len)
 		break;
 	case EV_HEALTH_CHANGED:
 		if (ev->prev_margin >= 0)
-			snprintf(buf, len, "%s (%s) is %s: %s (was %s, %d)", id, g->type,
-				 health_name(g->health), tol, health_name(ev->prev_health),
-				 ev->prev_margin);
-		else
-			snprintf(buf, len, "%s (%s) is %s: %s (was %s)", id, g->type,
-				 health_name(g->health), tol, health_name(ev->prev_health));
+			snprintf(was, sizeof(was), ", %d", ev->prev_margin);
+		snprintf(buf, len, "%s (%s) is %s: %s (was %s%s)", id, g->type,
+			 health_name(g->health), tol, health_name(ev->prev_health), was);
 		break;
 	case EV_MEMBER_CHANGED:
 		snprintf(buf, len, "%s member %s: %s -> %s", id, ev->member_name,
@@ -303,19 +290,16 @@ json_t *event_summary_to_json(const struct event_summary *s)
 
 json_t *event_to_json(const struct event *ev, const char *host)
 {
-	json_t *o = json_object();
 	char ts[40], msg[1024], key[300];
+	json_t *o;
 
+	format_utc_ms(&ev->time, ts, sizeof(ts));
+	o = json_pack("{s:i, s:I, s:s, s:o, s:s, s:s, s:o}", "version", 1, "seq",
+		      (json_int_t)ev->seq, "time", ts, "host", json_text(host), "event",
+		      event_type_name(ev->type), "severity",
+		      event_severity_name(event_severity(ev)), "probe", json_text(ev->probe));
 	if (!o)
 		return NULL;
-	format_utc_ms(&ev->time, ts, sizeof(ts));
-	json_object_set_new(o, "version", json_integer(1));
-	json_object_set_new(o, "seq", json_integer((json_int_t)ev->seq));
-	json_object_set_new(o, "time", json_string(ts));
-	json_object_set_new(o, "host", json_text(host));
-	json_object_set_new(o, "event", json_string(event_type_name(ev->type)));
-	json_object_set_new(o, "severity", json_string(event_severity_name(event_severity(ev))));
-	json_object_set_new(o, "probe", json_text(ev->probe));
 	if (ev->group)
 		json_object_set_new(o, "group", group_to_json(ev->group));
 	/* json_pack's "o?" turns NULL into null: unknown margin or progress, or no memory. */

@@ -105,18 +105,15 @@ static struct snap_block *block_new(size_t size)
 	if (size > SIZE_MAX - sizeof(*b))
 		return NULL;
 	b = malloc(sizeof(*b) + size);
-	if (!b)
-		return NULL;
-	b->next = NULL;
-	b->size = size;
-	b->used = 0;
+	if (b)
+		*b = (struct snap_block){ .size = size };
 	return b;
 }
 
 /* size bytes aligned to align (a power of two <= 16) in s's arena, or NULL. */
 static void *arena_alloc(struct snapshot *s, size_t size, size_t align)
 {
-	struct snap_block *b = s->blocks;
+	struct snap_block *b = s->blocks, *nb, **link = &s->blocks;
 	size_t want;
 
 	if (b) {
@@ -128,43 +125,29 @@ static void *arena_alloc(struct snapshot *s, size_t size, size_t align)
 		}
 	}
 	want = b ? b->size * 2 : s->arena_hint;
-	if (want > ARENA_BLOCK_MAX)
-		want = b ? ARENA_BLOCK_MAX : want;
+	if (b && want > ARENA_BLOCK_MAX)
+		want = ARENA_BLOCK_MAX;
 	if (want < ARENA_BLOCK_MIN)
 		want = ARENA_BLOCK_MIN;
 	if (size > want) {
 		/* A block of its own, behind the newest so that one keeps filling. */
-		struct snap_block *big = block_new(size);
-
-		if (!big)
-			return NULL;
-		big->used = size;
-		if (b) {
-			big->next = b->next;
-			b->next = big;
-		} else {
-			s->blocks = big;
-		}
-		return big->data;
+		want = size;
+		link = b ? &b->next : &s->blocks;
 	}
-	b = block_new(want);
-	if (!b)
+	nb = block_new(want);
+	if (!nb)
 		return NULL;
-	b->next = s->blocks;
-	s->blocks = b;
-	b->used = size;
-	return b->data;
+	nb->next = *link;
+	*link = nb;
+	nb->used = size;
+	return nb->data;
 }
 
 static void arena_release(struct snapshot *s)
 {
-	struct snap_block *b = s->blocks;
-
-	while (b) {
-		struct snap_block *next = b->next;
-
+	for (struct snap_block *b = s->blocks, *next; b; b = next) {
+		next = b->next;
 		free(b);
-		b = next;
 	}
 	s->blocks = NULL;
 	s->intern = NULL;
@@ -189,12 +172,9 @@ char *snapshot_strdup(struct snapshot *s, const char *str)
 /* Copy of str in the arena; NULL stays NULL, a failure sets *oom. */
 static char *dup_opt(struct snapshot *s, const char *str, bool *oom)
 {
-	char *d;
+	char *d = str ? snapshot_strdup(s, str) : NULL;
 
-	if (!str)
-		return NULL;
-	d = snapshot_strdup(s, str);
-	if (!d)
+	if (str && !d)
 		*oom = true;
 	return d;
 }
@@ -411,7 +391,7 @@ static void snapshot_trim_empty(struct snapshot *s)
 
 size_t snapshot_sort(struct snapshot *s)
 {
-	size_t out = 0, dropped = 0;
+	size_t out = 0, n = s->n;
 
 	if (s->n == 0) {
 		snapshot_trim_empty(s);
@@ -419,10 +399,9 @@ size_t snapshot_sort(struct snapshot *s)
 	}
 
 	qsort(s->groups, s->n, sizeof(*s->groups), group_cmp);
-	for (size_t i = 0; i < s->n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (out > 0 && strcmp(s->groups[out - 1].id, s->groups[i].id) == 0) {
 			group_free(&s->groups[i]);
-			dropped++;
 			continue;
 		}
 		if (out != i)
@@ -430,7 +409,7 @@ size_t snapshot_sort(struct snapshot *s)
 		out++;
 	}
 	s->n = out;
-	return dropped;
+	return n - out;
 }
 
 const struct group *snapshot_find(const struct snapshot *s, const char *id)

@@ -112,82 +112,65 @@ static int hexval(char c)
 	return -1;
 }
 
-/* Undo json_text() ("\\", "\xNN"): a new string, or NULL when malformed or holding a NUL. */
-static char *text_unescape(const char *s)
-{
-	char *out = malloc(strlen(s) + 1), *o = out;
-
-	if (!out)
-		return NULL;
-	while (*s) {
-		if (*s != '\\') {
-			*o++ = *s++;
-		} else if (s[1] == '\\') {
-			*o++ = '\\';
-			s += 2;
-		} else if (s[1] == 'x' && hexval(s[2]) >= 0 && hexval(s[3]) >= 0 &&
-			   (hexval(s[2]) | hexval(s[3]))) {
-			*o++ = (char)(hexval(s[2]) * 16 + hexval(s[3]));
-			s += 4;
-		} else {
-			free(out);
-			return NULL;
-		}
-	}
-	*o = 0;
-	return out;
-}
-
-/* Strings unescaped while reading one group, freed together; it grows (raid6: many members). */
+/* Strings unescaped while reading one group or probe: a list, freed together. */
 struct strpool {
-	char **v;
-	size_t n, cap;
+	struct strpool *next;
+	char text[];
 };
 
 static void strpool_free(struct strpool *p)
 {
-	for (size_t i = 0; i < p->n; i++)
-		free(p->v[i]);
-	free(p->v);
-	*p = (struct strpool){ 0 };
-}
-
-/* Take s into the pool (freed with it); 0, or -ENOMEM and s freed. */
-static int strpool_take(struct strpool *p, char *s)
-{
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? 2 * p->cap : 32;
-		char **v = cap < SIZE_MAX / sizeof(*v) ? realloc(p->v, cap * sizeof(*v)) : NULL;
-
-		if (!v) {
-			free(s);
-			return -ENOMEM;
-		}
-		p->v = v;
-		p->cap = cap;
+	for (struct strpool *next; p; p = next) {
+		next = p->next;
+		free(p);
 	}
-	p->v[p->n++] = s;
-	return 0;
 }
 
-/* String field key of o, unescaped into pool: 0 (NULL: null, if nullable), -EBADMSG, -ENOMEM. */
-static int get_text(json_t *o, const char *key, bool nullable, struct strpool *pool,
+/*
+ * Undo json_text() ("\\", "\xNN") into a new string of *pool: NULL when
+ * malformed, holding a NUL or out of memory.
+ */
+static char *text_unescape(const char *s, struct strpool **pool)
+{
+	struct strpool *p = malloc(sizeof(*p) + strlen(s) + 1);
+	char *o;
+
+	if (!p)
+		return NULL;
+	p->next = *pool;
+	*pool = p;
+	for (o = p->text; *s; o++) {
+		if (*s != '\\') {
+			*o = *s++;
+		} else if (s[1] == '\\') {
+			*o = '\\';
+			s += 2;
+		} else if (s[1] == 'x' && hexval(s[2]) >= 0 && hexval(s[3]) >= 0 &&
+			   (hexval(s[2]) | hexval(s[3]))) {
+			*o = (char)(hexval(s[2]) * 16 + hexval(s[3]));
+			s += 4;
+		} else {
+			return NULL;
+		}
+	}
+	*o = 0;
+	return p->text;
+}
+
+/* String field key of o, unescaped into pool: 0 (NULL: null, if nullable), else -EBADMSG. */
+static int get_text(json_t *o, const char *key, bool nullable, struct strpool **pool,
 		    const char **ret)
 {
 	json_t *v = json_object_get(o, key);
-	char *s;
+	const char *s;
 
 	if (v && json_is_null(v) && nullable) {
 		*ret = NULL;
 		return 0;
 	}
-	if (!json_is_string(v))
-		return -EBADMSG;
-	s = text_unescape(json_string_value(v));
+	s = json_is_string(v) ? text_unescape(json_string_value(v), pool) : NULL;
 	if (!s)
 		return -EBADMSG;
-	if (strpool_take(pool, s) < 0)
-		return -ENOMEM;
 	*ret = s;
 	return 0;
 }
@@ -208,7 +191,7 @@ static int get_int(json_t *o, const char *key, int64_t min, int64_t max, bool nu
 	return 0;
 }
 
-static int member_from_json(json_t *m, struct redmon_member *rm, struct strpool *pool)
+static int member_from_json(json_t *m, struct redmon_member *rm, struct strpool **pool)
 {
 	const char *role;
 
@@ -235,13 +218,12 @@ static int group_from_json(json_t *e, const char *probe, struct snapshot *snap, 
 			   char *why, size_t len)
 {
 	json_t *g = json_object_get(e, "group"), *members = json_object_get(g, "members");
-	struct redmon_group rg = { 0 };
+	json_t *pv = json_object_get(g, "progress");
+	struct redmon_group rg = { .progress = json_is_number(pv) ? json_number_value(pv) : -1 };
 	struct redmon_member *rm = NULL;
-	struct strpool pool = { 0 };
+	struct strpool *pool = NULL;
 	const char *id, *gprobe, *health, *activity;
 	int64_t margin, nominal, total, ok, failed, spares, since = -1;
-	double progress = -1;
-	json_t *pv = json_object_get(g, "progress");
 	const struct group *added;
 	int rc = -EBADMSG;
 
@@ -266,9 +248,7 @@ static int group_from_json(json_t *e, const char *probe, struct snapshot *snap, 
 		bad(why, len, "a group of probe %s has a missing or malformed field", probe);
 		goto out;
 	}
-	if (json_is_number(pv))
-		progress = json_number_value(pv);
-	else if (!json_is_null(pv)) {
+	if (!json_is_number(pv) && !json_is_null(pv)) {
 		bad(why, len, "group %s: bad progress", id);
 		goto out;
 	}
@@ -282,7 +262,6 @@ static int group_from_json(json_t *e, const char *probe, struct snapshot *snap, 
 	rg.members_ok = (int)ok;
 	rg.members_failed = (int)failed;
 	rg.spares = (int)spares;
-	rg.progress = progress;
 	rg.n_members = json_array_size(members);
 	for (rg.activity = 0; strcmp(activity_name(rg.activity), activity) != 0; rg.activity++) {
 		if (rg.activity + 1 == REDMON_ACTIVITY_COUNT_) {
@@ -303,37 +282,31 @@ static int group_from_json(json_t *e, const char *probe, struct snapshot *snap, 
 	}
 	rg.members = rm;
 	rc = snapshot_add(snap, probe, &rg);
-	if (rc < 0) {
-		if (rc == -EINVAL)
-			rc = bad(why, len, "group %s does not validate", id);
+	if (rc == -EINVAL)
+		rc = bad(why, len, "group %s does not validate", id);
+	if (rc < 0)
 		goto out;
-	}
 	added = &snap->groups[snap->n - 1];
-	rc = -EBADMSG;
 	if (strcmp(added->id, id) != 0) {
-		bad(why, len, "group id %s does not match its probe and name", id);
-		goto out;
-	}
-	if (strcmp(health_name(added->health), health) != 0) {
-		bad(why, len, "group %s: health %s does not follow from its margin", id, health);
-		goto out;
-	}
-	rc = 0;
-	if (since >= 0) {
+		rc = bad(why, len, "group id %s does not match its probe and name", id);
+	} else if (strcmp(health_name(added->health), health) != 0) {
+		rc = bad(why, len, "group %s: health %s does not follow from its margin", id,
+			 health);
+	} else if (since >= 0) {
 		struct timespec t = { .tv_sec = since / 1000, .tv_nsec = (since % 1000) * 1000000 };
 
 		rc = agg_set_since(a, id, &t);
 	}
 out:
 	free(rm);
-	strpool_free(&pool);
+	strpool_free(pool);
 	return rc;
 }
 
 static int probe_from_json(json_t *p, struct agg *a, char *why, size_t len)
 {
 	json_t *groups = json_object_get(p, "groups"), *e;
-	struct strpool pool = { 0 };
+	struct strpool *pool = NULL;
 	struct snapshot snap = { 0 };
 	const char *name, *error;
 	size_t i;
@@ -352,14 +325,14 @@ static int probe_from_json(json_t *p, struct agg *a, char *why, size_t len)
 		if (rc < 0)
 			goto out;
 	}
-	if (snapshot_sort(&snap) > 0) {
+	if (snapshot_sort(&snap) > 0)
 		rc = bad(why, len, "probe %s lists a group twice", name);
-		goto out;
-	}
-	rc = agg_restore_probe(a, name, &snap, json_is_true(json_object_get(p, "failed")), error);
+	else
+		rc = agg_restore_probe(a, name, &snap, json_is_true(json_object_get(p, "failed")),
+				       error);
 out:
 	snapshot_free(&snap);
-	strpool_free(&pool);
+	strpool_free(pool);
 	return rc;
 }
 
@@ -379,6 +352,9 @@ int state_from_json(json_t *doc, const struct state_id *id, struct agg *a, uint6
 	json_t *probes = json_object_get(body, "probes");
 	const char *sum = json_string_value(json_object_get(doc, "checksum"));
 	const char *format = json_string_value(json_object_get(doc, "format"));
+	const char *const keys[] = { "host", "root", "sinks" };
+	const char *const mine[] = { id->host, id->root, id->sinks };
+	const char *const what[] = { "host name", "root directory", "set of sinks" };
 	int64_t seq, reserved;
 	struct agg *tmp;
 	char want[40];
@@ -409,13 +385,9 @@ int state_from_json(json_t *doc, const struct state_id *id, struct agg *a, uint6
 			   "<= %" PRIu64 "), or no probes",
 			   STATE_SEQ_MAX);
 	*ret_seq = (uint64_t)reserved;
-	if (!same_text(body, "host", id->host) || !same_text(body, "root", id->root) ||
-	    !same_text(body, "sinks", id->sinks)) {
-		snprintf(why, len, "saved for another %s",
-			 !same_text(body, "host", id->host)   ? "host name"
-			 : !same_text(body, "root", id->root) ? "root directory"
-							      : "set of sinks");
-		return -ESTALE;
+	for (i = 0; i < 3; i++) {
+		if (!same_text(body, keys[i], mine[i]))
+			return errbuf_set(why, len, -ESTALE, "saved for another %s", what[i]);
 	}
 	/* All or nothing: a file that fails half-way leaves a untouched. */
 	rc = agg_new(&tmp, 0); /* only its probes and times are taken */
@@ -434,38 +406,27 @@ int state_from_json(json_t *doc, const struct state_id *id, struct agg *a, uint6
 }
 
 /*
- * Files here are opened as root in a directory the service user owns, who
- * could plant a symlink (to /etc/shadow), a hard link to root's file or a
- * FIFO that blocks a read forever: so O_NOFOLLOW, O_NONBLOCK, and only a
- * regular file with one link.  Creating goes through write_file_atomic().
+ * openat() of a plain file: the fd, or -errno; -EPERM for a symlink, FIFO or
+ * hard link.  Files here are opened as root in a directory the service user
+ * owns, who could plant a symlink (to /etc/shadow), a hard link to root's
+ * file or a FIFO that blocks a read forever: so O_NOFOLLOW, O_NONBLOCK, and
+ * only a regular file with one link.  Creating goes through write_file_atomic().
  */
-#define OPEN_SAFE (O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
-
-/* Keep fd if it is a regular file with one link: fd, else -EPERM or -errno (fd closed). */
-static int plain_file(int fd)
+static int open_plain(int dirfd, const char *name, int flags, mode_t mode)
 {
+	int fd = openat(dirfd, name, O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | flags, mode), rc = 0;
 	struct stat sb;
-	int rc = 0;
 
+	if (fd < 0)
+		return errno == ELOOP ? -EPERM : -errno;
 	if (fstat(fd, &sb) < 0)
 		rc = -errno;
 	else if (!S_ISREG(sb.st_mode) || sb.st_nlink != 1)
 		rc = -EPERM;
-	if (rc < 0) {
-		close(fd);
-		return rc;
-	}
-	return fd;
-}
-
-/* openat() of a plain file: the fd, or -errno; -EPERM for a symlink, FIFO or hard link. */
-static int open_plain(int dirfd, const char *name, int flags, mode_t mode)
-{
-	int fd = openat(dirfd, name, OPEN_SAFE | flags, mode);
-
-	if (fd < 0)
-		return errno == ELOOP ? -EPERM : -errno;
-	return plain_file(fd);
+	if (rc == 0)
+		return fd;
+	close(fd);
+	return rc;
 }
 
 /* Why open_plain() failed, for the log. */
@@ -540,8 +501,6 @@ static int mark_write(struct state *st, uint64_t value)
 	char buf[MARK_LEN + 1];
 	ssize_t n;
 
-	if (st->markfd < 0)
-		return -EBADF;
 	mark_format(value, buf);
 	n = pwrite(st->markfd, buf, MARK_LEN, 0);
 	if (n < 0)
@@ -558,7 +517,6 @@ static int mark_write(struct state *st, uint64_t value)
 static int mark_open(struct state *st)
 {
 	char buf[MARK_LEN + 1];
-	uint64_t v;
 	ssize_t n;
 	int fd, rc;
 
@@ -567,9 +525,8 @@ static int mark_open(struct state *st)
 	fd = open_plain(st->dirfd, STATE_MARK_FILE, O_RDWR, 0);
 	if (fd >= 0) {
 		n = pread(fd, buf, sizeof(buf), 0);
-		if (n == (ssize_t)MARK_LEN && mark_parse(buf, MARK_LEN, &v) == 0) {
+		if (n == (ssize_t)MARK_LEN && mark_parse(buf, MARK_LEN, &st->mark) == 0) {
 			st->markfd = fd;
-			st->mark = v;
 			return 0;
 		}
 		close(fd);
@@ -795,7 +752,7 @@ static void save_failed(struct state *st, int rc)
  */
 static void reserve_in_mark(struct state *st, uint64_t reserved)
 {
-	int rc = st->markfd < 0 ? mark_open(st) : 0;
+	int rc = mark_open(st);
 
 	if (rc == 0)
 		rc = mark_write(st, reserved);
@@ -868,11 +825,10 @@ void state_save(struct state *st, const struct agg *a, uint64_t seq, bool final)
 
 void state_reserve(struct state *st, const struct agg *a, uint64_t seq)
 {
-	if (!st || seq <= st->reserved)
+	/* Unreserved: logged; the next scan's save tries again. */
+	if (!st || seq <= st->reserved || st->unreserved)
 		return;
 	/* While saves fail the mark reserves, without rendering the state per event. */
-	if (st->unreserved)
-		return; /* logged; the next scan's save tries again */
 	if (st->failures)
 		reserve_in_mark(st, ahead(seq));
 	else
