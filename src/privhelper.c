@@ -238,12 +238,12 @@ static int helper_add(struct privhelper *ph, const char *const argv[],
 		log_warn("privileged helper: refused to add %s: the list is sealed", argv[0]);
 		return -EPERM;
 	}
+	/* Not -1 for "absent": check_command() may fail with -EPERM, which is -1 too. */
 	rc = check_command(argv, req->timeout_ms, req->out_max, &argc, res->err, sizeof(res->err));
-	if (rc == 0)
-		rc = find(ph, NULL, argv, req->timeout_ms, req->out_max);
-	if (rc == -1)
-		rc = append(ph, "", argv, argc, req->timeout_ms, req->out_max);
-	return rc;
+	if (rc < 0)
+		return rc;
+	rc = find(ph, NULL, argv, req->timeout_ms, req->out_max);
+	return rc >= 0 ? rc : append(ph, "", argv, argc, req->timeout_ms, req->out_max);
 }
 
 /* RUN, after the seal only: an entry of the list, its program still root's alone. */

@@ -66,9 +66,10 @@ $(CMD_PROBE): tests/integration/cmd_probe.c include/redmon/plugin.h src/privhelp
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -shared -o $@ $<
 $(BUILD)/tests/test_child: | $(CMD_PROBE)
 
-# The commands probes run and the privileged helper that runs them as root.
+# The commands probes run and the privileged helper that runs them as root
+# (the test includes src/privhelper.c: it calls the helper's side directly).
 UNIT_TESTS += privhelper
-test_privhelper_SRCS := src/privhelper.c src/privdrop.c src/trusted_path.c src/log.c \
+test_privhelper_SRCS := src/privdrop.c src/trusted_path.c src/log.c \
 	src/loop_timer.c src/loop.c src/config.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/event.c src/json.c src/model.c \
 	src/plugin_loader.c src/policy.c src/spool.c $(PLUGIN_LIB_CHILD)
 test_privhelper_LIBS := -ljansson -ldl -lm

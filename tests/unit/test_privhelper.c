@@ -17,7 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../src/privhelper.h"
+/* The helper's side too (helper_add: what a request to add a command meets). */
+#include "../../src/privhelper.c"
 
 static const char *const id_u[] = { "/usr/bin/id", "-u", NULL };
 static const char *const ppid[] = { "/bin/sh", "-c", "echo $PPID", NULL };
@@ -55,6 +56,14 @@ static void test_register_rules(void **state)
 	close(fd);
 	assert_int_equal(privhelper_register(ph, "t", planted, 0, 0, why, sizeof(why)), -EPERM);
 	assert_non_null(strstr(why, dir));
+	/* The helper refuses it as well, whatever the daemon asks (-EPERM is -1: not "absent"). */
+	{
+		struct privhelper_req req = { .op = PRIVHELPER_OP_ADD, .argc = 1 };
+		struct redmon_cmd_result res = { 0 };
+
+		assert_int_equal(helper_add(ph, planted, &req, &res), -EPERM);
+		assert_int_equal(ph->n, 0);
+	}
 	unlink(prog);
 	rmdir(dir);
 
