@@ -674,11 +674,14 @@ static void state_load(struct state *st, struct agg *a, uint64_t *ret_seq)
 		seq = (uint64_t)wall_ms();
 	*ret_seq = st->saved_seq = st->reserved = seq;
 	rc = move_aside(st, aside, sizeof(aside));
-	if (rc < 0)
-		log_err("state: cannot move %s/%s aside: %s", st->dir, STATE_FILE, strerror(-rc));
-	log_err("state: %s/%s is not valid (%s): moved to %s, not trusted; starting fresh, the "
-		"sequence from %llu",
-		st->dir, STATE_FILE, why, aside, (unsigned long long)seq);
+	if (rc < 0) /* then no file of that name was made */
+		log_err("state: %s/%s is not valid (%s) and cannot be moved aside (%s): not "
+			"trusted; starting fresh, the sequence from %llu",
+			st->dir, STATE_FILE, why, strerror(-rc), (unsigned long long)seq);
+	else
+		log_err("state: %s/%s is not valid (%s): moved to %s, not trusted; starting fresh, "
+			"the sequence from %llu",
+			st->dir, STATE_FILE, why, aside, (unsigned long long)seq);
 }
 
 int state_open(const char *dir, const struct state_id *id, struct agg *a, uint64_t *ret_seq,
