@@ -176,67 +176,6 @@ int cfg_report_to_err(const struct cfg_report *r, char *err, size_t errlen)
 	return -EINVAL;
 }
 
-/* A problem found while loading: reported in file order (then -o), whichever pass found it. */
-struct cfg_problem {
-	uint64_t rank;
-	char *text;
-};
-
-#define RANK_OVERRIDE (1ull << 32) /* -o options come after every line of the file */
-
-static uint64_t entry_rank(const struct cfg_entry *e)
-{
-	return (strcmp(e->origin, "command line") == 0 ? RANK_OVERRIDE : 0) + e->line;
-}
-
-static void __attribute__((format(printf, 3, 4)))
-problem(struct config *cfg, uint64_t rank, const char *fmt, ...)
-{
-	struct cfg_problem *n = realloc(cfg->pending, (cfg->n_pending + 1) * sizeof(*n));
-	va_list ap;
-	char *text;
-
-	va_start(ap, fmt);
-	if (vasprintf(&text, fmt, ap) < 0)
-		text = NULL;
-	va_end(ap);
-	if (!n) {
-		free(text);
-		cfg->problems.n++; /* counted still: the load fails as it should, saying less */
-		return;
-	}
-	cfg->pending = n;
-	n[cfg->n_pending++] = (struct cfg_problem){ .rank = rank, .text = text };
-}
-
-static int problem_cmp(const void *a, const void *b)
-{
-	const struct cfg_problem *x = a, *y = b;
-
-	return x->rank < y->rank ? -1 : x->rank > y->rank;
-}
-
-/* The pending problems into cfg->problems, in the order of the file. */
-static void problems_sort(struct config *cfg)
-{
-	if (!cfg->pending)
-		return;
-	/* Low bits: the order found, among problems of one line (qsort is not stable). */
-	for (size_t i = 0; i < cfg->n_pending; i++)
-		cfg->pending[i].rank = (cfg->pending[i].rank << 20) | i;
-	qsort(cfg->pending, cfg->n_pending, sizeof(*cfg->pending), problem_cmp);
-	for (size_t i = 0; i < cfg->n_pending; i++) {
-		if (cfg->pending[i].text)
-			cfg_report_add(&cfg->problems, "%s", cfg->pending[i].text);
-		else
-			cfg->problems.n++;
-		free(cfg->pending[i].text);
-	}
-	free(cfg->pending);
-	cfg->pending = NULL;
-	cfg->n_pending = 0;
-}
-
 /* A plugin option's value, checked with the type names and ranges of the core's own keys. */
 static int opt_check(const struct redmon_option_spec *spec, const char *value, char *err,
 		     size_t errlen)
@@ -335,6 +274,28 @@ static int add_entry(struct config *cfg, const char *section, const char *key, c
 }
 
 /*
+ * A line or -o that could not be read, kept in its place among the entries
+ * (section "", the problem as value): validate() reports every problem in
+ * the order of the file, then of the -o options, in one pass.
+ */
+static int __attribute__((format(printf, 4, 5)))
+add_unreadable(struct config *cfg, const char *origin, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vasprintf(&text, fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		return -ENOMEM;
+	rc = add_entry(cfg, "", "", text, origin, line);
+	free(text);
+	return rc;
+}
+
+/*
  * Only a regular file of at most CFG_FILE_MAX bytes is read: a FIFO would
  * block the daemon (O_NONBLOCK, then fstat() refuses it), /dev/zero never
  * ends, and a directory reads as an empty, valid config.
@@ -354,30 +315,6 @@ static const char *file_kind(mode_t mode)
 	if (S_ISSOCK(mode))
 		return "a socket";
 	return "not a regular file";
-}
-
-/* The text of file, NUL-terminated, in *ret (the caller frees it). */
-static int slurp(const char *file, char **ret, size_t *ret_len, char *err, size_t errlen)
-{
-	int fd = open(file, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	struct stat st;
-	int rc;
-
-	if (fd < 0)
-		return errbuf_set(err, errlen, -errno, "%s: cannot open: %s", file,
-				  strerror(errno));
-	if (fstat(fd, &st) < 0)
-		rc = errbuf_set(err, errlen, -errno, "%s: %s", file, strerror(errno));
-	else if (!S_ISREG(st.st_mode))
-		rc = errbuf_set(err, errlen, -EINVAL, "%s: %s, not a configuration file", file,
-				file_kind(st.st_mode));
-	else if ((rc = read_fd_all(fd, CFG_FILE_MAX, ret, ret_len)) == -EFBIG)
-		errbuf_set(err, errlen, rc, "%s: larger than %d KiB, not a configuration file",
-			   file, CFG_FILE_MAX / 1024);
-	else if (rc < 0)
-		errbuf_set(err, errlen, rc, "%s: cannot read: %s", file, strerror(-rc));
-	close(fd);
-	return rc;
 }
 
 static bool is_blank(char c)
@@ -408,22 +345,26 @@ static char *comment_start(char *s)
 	return s + strlen(s);
 }
 
+/* "[name]" into *section; a broken header makes it "": the keys under it are skipped, said once. */
 static int parse_header(char *s, char **section, char *err, size_t errlen)
 {
-	char *end = strchr(s, ']'), *name, *rest;
+	char *end = strchr(s, ']'), *rest = end ? trim(end + 1) : NULL;
+	const char *name = "";
+	int rc = 0;
 
-	if (!end)
-		return errbuf_set(err, errlen, -EINVAL, "syntax error: '[' without ']'");
-	*end = 0;
-	rest = trim(end + 1);
-	if (*rest && *rest != '#' && *rest != ';')
-		return errbuf_set(err, errlen, -EINVAL, "syntax error: text after ']'");
-	name = trim(s + 1);
-	if (!*name)
-		return errbuf_set(err, errlen, -EINVAL, "syntax error: empty section name");
+	if (!end) {
+		rc = errbuf_set(err, errlen, -EINVAL, "syntax error: '[' without ']'");
+	} else if (*rest && *rest != '#' && *rest != ';') {
+		rc = errbuf_set(err, errlen, -EINVAL, "syntax error: text after ']'");
+	} else {
+		*end = 0;
+		name = trim(s + 1);
+		if (!*name)
+			rc = errbuf_set(err, errlen, -EINVAL, "syntax error: empty section name");
+	}
 	free(*section);
 	*section = strdup(name);
-	return *section ? 0 : -ENOMEM;
+	return *section ? rc : -ENOMEM;
 }
 
 /*
@@ -436,21 +377,11 @@ static int parse_line(struct config *cfg, char *line, unsigned lineno, char **se
 		      size_t errlen)
 {
 	char *s = trim(line), *sep, *key = NULL, *value;
-	int rc;
 
 	if (!*s || *s == '#' || *s == ';')
 		return 0;
-	if (*s == '[') {
-		rc = parse_header(s, section, err, errlen);
-		/* The keys under a broken header belong nowhere: skip them, said once. */
-		if (rc == -EINVAL) {
-			free(*section);
-			*section = strdup("");
-			if (!*section)
-				rc = -ENOMEM;
-		}
-		return rc;
-	}
+	if (*s == '[')
+		return parse_header(s, section, err, errlen);
 	sep = strpbrk(s, "=:");
 	if (sep) {
 		*sep = 0;
@@ -491,26 +422,42 @@ static int parse_text(struct config *cfg, char *text, size_t len)
 		else
 			rc = parse_line(cfg, line, lineno, &section, why, sizeof(why));
 		if (rc == -EINVAL)
-			problem(cfg, lineno, "%s:%u: %s", cfg->file, lineno, why);
+			rc = add_unreadable(cfg, cfg->file, lineno, "%s:%u: %s", cfg->file, lineno,
+					    why);
 		line += n + 1;
 	}
 	free(section);
-	return rc == -ENOMEM ? rc : 0;
+	return rc;
 }
 
+/* The entries of file (cfg->file names it). */
 static int read_file(struct config *cfg, const char *file, char *err, size_t errlen)
 {
 	char *text = NULL;
 	size_t len = 0;
-	int rc;
+	struct stat st;
+	int fd, rc;
 
 	cfg->file = strdup(file);
 	if (!cfg->file)
 		return -ENOMEM;
-	rc = slurp(file, &text, &len, err, errlen);
-	if (rc < 0)
-		return rc;
-	rc = parse_text(cfg, text, len);
+	fd = open(file, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return errbuf_set(err, errlen, -errno, "%s: cannot open: %s", file,
+				  strerror(errno));
+	if (fstat(fd, &st) < 0)
+		rc = errbuf_set(err, errlen, -errno, "%s: %s", file, strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		rc = errbuf_set(err, errlen, -EINVAL, "%s: %s, not a configuration file", file,
+				file_kind(st.st_mode));
+	else if ((rc = read_fd_all(fd, CFG_FILE_MAX, &text, &len)) == -EFBIG)
+		errbuf_set(err, errlen, rc, "%s: larger than %d KiB, not a configuration file",
+			   file, CFG_FILE_MAX / 1024);
+	else if (rc < 0)
+		errbuf_set(err, errlen, rc, "%s: cannot read: %s", file, strerror(-rc));
+	close(fd);
+	if (rc == 0)
+		rc = parse_text(cfg, text, len);
 	free(text);
 	return rc;
 }
@@ -522,14 +469,11 @@ static int apply_override(struct config *cfg, const char *ov, unsigned pos)
 	const char *dot = eq ? memrchr(ov, '.', (size_t)(eq - ov)) : NULL;
 	char section[256], key[128];
 
-	if (!dot || dot == ov || dot + 1 == eq) {
-		problem(cfg, RANK_OVERRIDE + pos, "-o '%s': expected section.key=value", ov);
-		return 0;
-	}
-	if ((size_t)(dot - ov) >= sizeof(section) || (size_t)(eq - dot - 1) >= sizeof(key)) {
-		problem(cfg, RANK_OVERRIDE + pos, "-o '%s': name too long", ov);
-		return 0;
-	}
+	if (!dot || dot == ov || dot + 1 == eq)
+		return add_unreadable(cfg, "command line", pos,
+				      "-o '%s': expected section.key=value", ov);
+	if ((size_t)(dot - ov) >= sizeof(section) || (size_t)(eq - dot - 1) >= sizeof(key))
+		return add_unreadable(cfg, "command line", pos, "-o '%s': name too long", ov);
 	snprintf(section, sizeof(section), "%.*s", (int)(dot - ov), ov);
 	snprintf(key, sizeof(key), "%.*s", (int)(eq - dot - 1), dot + 1);
 	return add_entry(cfg, section, key, eq + 1, "command line", pos);
@@ -569,15 +513,15 @@ static void apply_entry(struct config *cfg, const struct cfg_entry *e, const str
 	int rc;
 
 	if (!s) {
-		problem(cfg, entry_rank(e), "%s: unknown key '%s' in [%s]",
-			where(e, loc, sizeof(loc)), e->key, e->section);
+		cfg_report_add(&cfg->problems, "%s: unknown key '%s' in [%s]",
+			       where(e, loc, sizeof(loc)), e->key, e->section);
 		return;
 	}
 	rc = obj ? setting_apply(s, e->value, obj, why, sizeof(why))
 		 : setting_check(s, e->value, why, sizeof(why));
 	if (rc < 0)
-		problem(cfg, entry_rank(e), "%s: %s.%s: %s", where(e, loc, sizeof(loc)), e->section,
-			e->key, why);
+		cfg_report_add(&cfg->problems, "%s: %s.%s: %s", where(e, loc, sizeof(loc)),
+			       e->section, e->key, why);
 }
 
 static struct cfg_sink *sink_find(struct config *cfg, const char *name)
@@ -609,11 +553,9 @@ static int build_sinks(struct config *cfg)
 			return -ENOMEM;
 		cfg->sinks = n;
 		n = &cfg->sinks[cfg->n_sinks];
-		memset(n, 0, sizeof(*n));
-		n->name = strdup(name);
+		*n = (struct cfg_sink){ .name = strdup(name), .type = t->type };
 		if (!n->name)
 			return -ENOMEM;
-		n->type = t->type;
 		sink_settings_defaults(t, n);
 		cfg->n_sinks++;
 	}
@@ -649,11 +591,9 @@ static int apply_probe_entry(struct config *cfg, const struct cfg_entry *e)
 	struct cfg_probe *p = s ? probe_settings(cfg, e->section + 6) : NULL;
 	char why[256];
 
-	if (s && !p)
-		return -ENOMEM;
-	if (s)
+	if (p)
 		setting_apply(s, e->value, p, why, sizeof(why));
-	return 0;
+	return s && !p ? -ENOMEM : 0;
 }
 
 /* A [sink.NAME] key, into its sink when it has a known type. */
@@ -665,40 +605,30 @@ static void apply_sink_entry(struct config *cfg, const struct cfg_entry *e)
 	char loc[300];
 
 	if (strcmp(e->key, "type") == 0) {
-		/* Checked only: build_sinks() took the last one. */
+		/* Checked only: build_sinks() took the last one, which names what the type needs. */
 		apply_entry(cfg, e, setting_find(sink_common_settings, "type"), NULL);
+		t = s ? sink_type_settings_of(s->type) : NULL;
+		if (t && t->required && entry_find(cfg, e->section, "type") == e &&
+		    !cfg_get(cfg, e->section, t->required))
+			cfg_report_add(&cfg->problems, "%s: [%s]: a sink of type %s needs '%s'",
+				       where(e, loc, sizeof(loc)), e->section, t->name,
+				       t->required);
 		return;
 	}
 	if (!s && !cfg_get(cfg, e->section, "type") && entry_find_first(cfg, e->section) == e)
-		problem(cfg, entry_rank(e),
-			"%s: [%s]: 'type' is required (json, exec, webhook, syslog, mail or "
-			"textfile)",
-			where(e, loc, sizeof(loc)), e->section);
+		cfg_report_add(&cfg->problems,
+			       "%s: [%s]: 'type' is required (json, exec, webhook, syslog, mail or "
+			       "textfile)",
+			       where(e, loc, sizeof(loc)), e->section);
 	if (!s)
 		return; /* its type is missing or wrong: reported once, not at every key */
 	t = sink_type_settings_of(s->type);
 	spec = sink_setting_find(t, e->key);
 	if (!spec)
-		problem(cfg, entry_rank(e), "%s: key '%s' does not apply to [%s] (type %s)",
-			where(e, loc, sizeof(loc)), e->key, e->section, t->name);
+		cfg_report_add(&cfg->problems, "%s: key '%s' does not apply to [%s] (type %s)",
+			       where(e, loc, sizeof(loc)), e->key, e->section, t->name);
 	else
 		apply_entry(cfg, e, spec, s);
-}
-
-/* The keys a sink type cannot do without. */
-static void check_sinks_complete(struct config *cfg)
-{
-	for (size_t i = 0; i < cfg->n_sinks; i++) {
-		const struct sink_type_settings *t = sink_type_settings_of(cfg->sinks[i].type);
-		char section[300], loc[300];
-
-		snprintf(section, sizeof(section), "sink.%s", cfg->sinks[i].name);
-		if (t->required && !cfg_get(cfg, section, t->required))
-			problem(cfg, entry_rank(entry_find(cfg, section, "type")),
-				"%s: [%s]: a sink of type %s needs '%s'",
-				cfg_where(cfg, section, "type", loc, sizeof(loc)), section, t->name,
-				t->required);
-	}
 }
 
 /* Every entry into its section's settings, in file order (the last value wins). */
@@ -716,7 +646,9 @@ static int validate(struct config *cfg)
 		const struct cfg_section *t = section_find(e->section);
 		char loc[300];
 
-		if (t)
+		if (!*e->section) /* a line or -o that could not be read */
+			cfg_report_add(&cfg->problems, "%s", e->value);
+		else if (t)
 			apply_entry(cfg, e, setting_find(t->table, e->key),
 				    (char *)cfg + t->offset);
 		else if (strncmp(e->section, "sink.", 5) == 0 &&
@@ -726,12 +658,11 @@ static int validate(struct config *cfg)
 			 valid_instance_name(e->section + 6))
 			rc = apply_probe_entry(cfg, e); /* the plugin's keys: cfg_check_probes() */
 		else
-			problem(cfg, entry_rank(e),
-				"%s: unknown section [%s] (expected [daemon], [probe.NAME], "
-				"[sink.NAME] or [snmp])",
-				where(e, loc, sizeof(loc)), e->section);
+			cfg_report_add(&cfg->problems,
+				       "%s: unknown section [%s] (expected [daemon], [probe.NAME], "
+				       "[sink.NAME] or [snmp])",
+				       where(e, loc, sizeof(loc)), e->section);
 	}
-	check_sinks_complete(cfg);
 	return rc;
 }
 
@@ -749,7 +680,6 @@ int cfg_load_all(const char *file, char *const *overrides, size_t n_overrides, s
 		rc = apply_override(cfg, overrides[i], (unsigned)i + 1);
 	if (rc == 0)
 		rc = validate(cfg);
-	problems_sort(cfg);
 	if (rc == -ENOMEM)
 		snprintf(err, errlen, "%s: out of memory", file ? file : "configuration");
 	if (rc < 0)
@@ -971,8 +901,5 @@ void cfg_free(struct config *cfg)
 	free(cfg->entries);
 	free(cfg->file);
 	cfg_report_free(&cfg->problems);
-	for (size_t i = 0; i < cfg->n_pending; i++)
-		free(cfg->pending[i].text);
-	free(cfg->pending);
 	free(cfg);
 }

@@ -11,7 +11,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "redmon/plugin.h"
 #include "settings.h"
 #include "sink_settings.h"
 #include "snmp/snmp_settings.h"
@@ -36,7 +35,10 @@ void cfg_report_free(struct cfg_report *r);
 /* The report's lines into err, joined by '\n': -EINVAL, or 0 when it is empty. */
 int cfg_report_to_err(const struct cfg_report *r, char *err, size_t errlen);
 
-/* One `key = value` as written, with where it came from. */
+/*
+ * One `key = value` as written, with where it came from.  Section "": a line
+ * or -o that could not be read, value saying why (only in cfg_load_all()'s).
+ */
 struct cfg_entry {
 	char *section;
 	char *key;
@@ -82,8 +84,6 @@ struct config {
 
 	/* What cfg_load_all() found wrong, in file order; empty in any config cfg_load() returns. */
 	struct cfg_report problems;
-	struct cfg_problem *pending; /* config.c's own, while loading */
-	size_t n_pending;
 };
 
 /*

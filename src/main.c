@@ -73,15 +73,6 @@ static const struct option long_options[] = {
 	{ 0 },
 };
 
-static bool argv_has(int argc, char **argv, const char *word)
-{
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], word) == 0)
-			return true;
-	}
-	return false;
-}
-
 /* Into cli; returns -1 to go on, else an exit code. */
 static int parse_args(int argc, char **argv, const char **sink)
 {
@@ -162,7 +153,7 @@ static int cmd_scan_once(struct runtime *rt, bool nagios)
 	else if (!rt->cli->json)
 		status_print_table(agg, status_use_color(rt->cli->no_color, stdout), stdout);
 	else
-		code = status_print(agg, rt->cli->json, rt->host, rt->root, stdout) < 0 ? 1 : 0;
+		code = status_print_json(agg, rt->host, rt->root, stdout) < 0 ? 1 : 0;
 	agg_free(agg);
 	if (fflush(stdout) != 0)
 		code = nagios ? 3 : 1;
@@ -284,9 +275,11 @@ int main(int argc, char **argv)
 	code = parse_args(argc, argv, &only_sink);
 	if (code >= 0) {
 		/* A Nagios plugin's usage error is UNKNOWN (3), never CRITICAL (2). */
-		if (code == 2 && argv_has(argc, argv, "check")) {
-			printf("REDMON UNKNOWN - usage error (see redmon --help)\n");
-			code = 3;
+		for (int i = 1; code == 2 && i < argc; i++) {
+			if (strcmp(argv[i], "check") == 0) {
+				printf("REDMON UNKNOWN - usage error (see redmon --help)\n");
+				code = 3;
+			}
 		}
 		goto out;
 	}

@@ -87,15 +87,15 @@ static const char *const health_sgr[HEALTH_COUNT_] = {
 	[HEALTH_FAILED] = "1;37;41", [HEALTH_UNKNOWN] = "35",
 };
 
-/* The health word padded to width, coloured when asked (padding inside, so columns hold). */
-static void put_health(FILE *out, enum health h, int width, bool color)
+/* Text padded to width, in the colour of h when asked (padding inside, so columns hold). */
+static void put_colored(FILE *out, enum health h, bool color, int width, const char *text)
 {
 	const char *sgr = color ? health_sgr[h] : NULL;
 
 	if (sgr)
-		fprintf(out, "\033[%sm%-*s\033[0m", sgr, width, health_name(h));
+		fprintf(out, "\033[%sm%-*s\033[0m", sgr, width, text);
 	else
-		fprintf(out, "%-*s", width, health_name(h));
+		fprintf(out, "%-*s", width, text);
 }
 
 void status_summary(const struct agg *a, char *buf, size_t len)
@@ -142,7 +142,7 @@ void status_print_table(const struct agg *a, bool color, FILE *out)
 		activity_text(g, act, sizeof(act));
 		fprintf(out, "%-*s  %-*s  ", w.id, term_text(g->id, id, sizeof(id)), w.type,
 			term_text(g->type, type, sizeof(type)));
-		put_health(out, g->health, w.health, color);
+		put_colored(out, g->health, color, w.health, health_name(g->health));
 		fprintf(out, "  %-*s  %-*s  %s\n", w.margin, margin, w.members, members, act);
 		if (g->reason && g->health != HEALTH_OK)
 			fprintf(out, "  %*s%s\n", w.id, "",
@@ -159,10 +159,8 @@ void status_print_table(const struct agg *a, bool color, FILE *out)
 				term_text(p->error, err, sizeof(err)));
 	}
 	status_summary(a, line, sizeof(line));
-	if (color && health_sgr[s.worst])
-		fprintf(out, "\033[%sm%s\033[0m\n", health_sgr[s.worst], line);
-	else
-		fprintf(out, "%s\n", line);
+	put_colored(out, s.worst, color, 0, line);
+	fputc('\n', out);
 }
 
 static json_t *status_json(const struct agg *a, const char *host, const char *root)
@@ -196,16 +194,11 @@ static json_t *status_json(const struct agg *a, const char *host, const char *ro
 	return o;
 }
 
-int status_print(const struct agg *a, bool as_json, const char *host, const char *root, FILE *out)
+int status_print_json(const struct agg *a, const char *host, const char *root, FILE *out)
 {
-	json_t *j;
+	json_t *j = status_json(a, host, root);
 	int rc;
 
-	if (!as_json) {
-		status_print_table(a, false, out);
-		return 0;
-	}
-	j = status_json(a, host, root);
 	if (!j)
 		return -1;
 	rc = json_dumpf(j, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);

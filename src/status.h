@@ -8,10 +8,10 @@
 struct agg;
 struct runtime;
 
-/* Print the groups and probes of agg as a table or the status JSON; 0 or -1. */
-int status_print(const struct agg *a, bool as_json, const char *host, const char *root, FILE *out);
+/* Print the groups and probes of agg as the status JSON; 0 or -1. */
+int status_print_json(const struct agg *a, const char *host, const char *root, FILE *out);
 
-/* The table of status_print(), with health in colour when color. */
+/* Print them as a table, with health in colour when color. */
 void status_print_table(const struct agg *a, bool color, FILE *out);
 
 /* Colour when out is a terminal, TERM is not "dumb", and neither --no-color nor NO_COLOR. */
