@@ -37,10 +37,10 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "agg.h"
 #include "bus.h"
+#include "errbuf.h"
 #include "json.h"
 #include "log.h"
 #include "loop.h"
@@ -63,8 +63,6 @@
 #define HELD_FILE "held.json"
 #define HELD_MAX  (16u << 20)
 
-struct target;
-
 /* One request: the spooled alert in flight or a re-send (seq 0), or test-alert's. */
 struct request {
 	struct target *t;
@@ -77,7 +75,6 @@ struct request {
 	size_t response_len;
 	char error[CURL_ERROR_SIZE];
 	/* test-alert: the outcome, once done */
-	bool tested;
 	int test_rc;
 	char test_why[600];
 };
@@ -101,14 +98,10 @@ struct webhook {
 	struct sink *k;
 	struct target *targets;
 	size_t n_targets;
-	bool alertmanager;
-	char **headers; /* from header_file */
-	size_t n_headers;
+	bool alertmanager, tls_verify;
+	struct curl_slist *headers; /* from header_file */
 	uint64_t retry_initial, retry_max, resend_ms;
-	bool tls_verify;
-	char *ca_file;
-	char *proxy;
-	char *spool_dir;
+	char *ca_file, *proxy, *spool_dir;
 	CURLM *multi;
 	struct loop_timer *curl_timer, *resend_timer;
 	/*
@@ -120,8 +113,6 @@ struct webhook {
 	uint64_t resends;
 	bool retired;
 };
-
-static void kick(struct target *t);
 
 /*
  * A key as it may go into a header line and a spool entry.  all: every byte
@@ -149,15 +140,13 @@ void url_redact(const char *url, char *buf, size_t len)
 	const char *scheme = strstr(url, "://");
 	const char *auth = scheme ? scheme + 3 : url;
 	size_t auth_len = strcspn(auth, "/?#");
-	const char *at = memchr(auth, '@', auth_len);
+	/* The userinfo ends at the authority's last '@' (a password may hold '@' unencoded). */
+	const char *at = memrchr(auth, '@', auth_len);
 	const char *path = auth + auth_len, *cut;
 	int n;
 
 	if (!len)
 		return;
-	/* The userinfo ends at the authority's last '@' (a password may hold '@' unencoded). */
-	for (const char *p = at; p && p < path; p = memchr(p + 1, '@', (size_t)(path - p - 1)))
-		at = p;
 	n = snprintf(buf, len, "%.*s%s", (int)(auth - url), url, at ? "***@" : "");
 	if (n < 0 || (size_t)n >= len)
 		return;
@@ -168,9 +157,296 @@ void url_redact(const char *url, char *buf, size_t len)
 		 *cut == '?' ? "?***" : "", strchr(cut, '#') ? "#***" : "");
 }
 
+/* --- requests ---------------------------------------------------------------- */
+
+static size_t on_response(char *data, size_t size, size_t n, void *userp)
+{
+	struct request *r = userp;
+	size_t len = size * n, room = sizeof(r->response) - 1 - r->response_len;
+	size_t take = len < room ? len : room;
+
+	memcpy(r->response + r->response_len, data, take);
+	r->response_len += take;
+	r->response[r->response_len] = 0;
+	return len;
+}
+
+static void request_reset(struct webhook *w, struct request *r)
+{
+	if (r->active)
+		curl_multi_remove_handle(w->multi, r->easy);
+	r->active = false;
+	curl_slist_free_all(r->headers);
+	r->headers = NULL;
+	free(r->body);
+	r->body = NULL;
+}
+
+/* Start POSTing body (taken) with key to r's target; 0 or -errno. */
+static int request_start(struct webhook *w, struct request *r, char *body, const char *key)
+{
+	struct curl_slist *h = NULL;
+	char line[sizeof(KEY_HEADER) + KEY_MAX];
+	CURL *e = r->easy;
+
+	r->body = body;
+	r->response_len = 0;
+	r->response[0] = 0;
+	r->error[0] = 0;
+	/* Whatever the key holds, it stays one header: no CR or LF gets through. */
+	memcpy(line, KEY_HEADER, strlen(KEY_HEADER));
+	key_encode(key, false, line + strlen(KEY_HEADER), sizeof(line) - strlen(KEY_HEADER));
+	h = curl_slist_append(h, "Content-Type: application/json");
+	h = h ? curl_slist_append(h, "Expect:") : NULL; /* no 100-continue round trip */
+	h = h ? curl_slist_append(h, line) : NULL;
+	for (const struct curl_slist *x = w->headers; h && x; x = x->next)
+		h = curl_slist_append(h, x->data);
+	if (!h) {
+		request_reset(w, r);
+		return -ENOMEM;
+	}
+	r->headers = h;
+	curl_easy_reset(e);
+	curl_easy_setopt(e, CURLOPT_URL, r->t->url);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(r->body));
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)w->k->timeout_ms);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_PROXY, w->proxy);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, w->tls_verify ? 1L : 0L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, w->tls_verify ? 2L : 0L);
+	if (w->ca_file)
+		curl_easy_setopt(e, CURLOPT_CAINFO, w->ca_file);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "redmon/" REDMON_VERSION);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_response);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->error);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, r);
+	if (curl_multi_add_handle(w->multi, e) != CURLM_OK) {
+		request_reset(w, r);
+		return -EIO;
+	}
+	r->active = true;
+	return 0;
+}
+
+/*
+ * How a request went, in words (the URL redacted): 0 (2xx), -EBADMSG when the
+ * receiver refused the alert for good, -EIO for any other failure.
+ */
+static int outcome(struct request *r, CURLcode res, char *why, size_t len)
+{
+	char body[300];
+	long code = 0;
+
+	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &code);
+	if (res != CURLE_OK) {
+		snprintf(why, len, "POST %s: %s", r->t->shown,
+			 r->error[0] ? r->error : curl_easy_strerror(res));
+		return -EIO;
+	}
+	if (code >= 200 && code < 300) {
+		snprintf(why, len, "HTTP %ld", code);
+		return 0;
+	}
+	text_one_line(r->response, body, sizeof(body));
+	snprintf(why, len, "POST %s: HTTP %ld%s%s", r->t->shown, code, *body ? ": " : "", body);
+	/* The alert itself is what the receiver refuses: sending it again cannot help. */
+	return code == 400 || code == 413 || code == 422 ? -EBADMSG : -EIO;
+}
+
+/*
+ * One target's result.  With several URLs, one that works does not hide one
+ * that fails: the sink is reported well again only when every target is.
+ */
+static void target_result(struct target *t, int rc, bool lost, const char *why)
+{
+	struct webhook *w = t->w;
+	bool all_well = true;
+
+	t->failing = rc < 0;
+	for (size_t i = 0; i < w->n_targets; i++)
+		all_well = all_well && !w->targets[i].failing;
+	if (rc < 0 || all_well)
+		sink_result(w->k, rc, lost, why);
+}
+
+/* --- the spool --------------------------------------------------------------- */
+
+/* A spool entry: "Idempotency-Key: KEY\n\nBODY". */
+static int entry_parse(char *text, const char **ret_key, char **ret_body)
+{
+	char *sep = strstr(text, "\n\n");
+
+	if (strncmp(text, KEY_HEADER, strlen(KEY_HEADER)) != 0 || !sep)
+		return -EBADMSG;
+	*sep = 0;
+	*ret_key = text + strlen(KEY_HEADER);
+	*ret_body = sep + 2;
+	return 0;
+}
+
+/* POST body (taken; NULL: out of memory) as t's alert seq (0: a re-send); failed: retry later. */
+static int send_start(struct target *t, uint64_t seq, char *body, const char *key)
+{
+	int rc;
+
+	t->send.seq = seq;
+	rc = body ? request_start(t->w, &t->send, body, key) : -ENOMEM;
+	if (rc < 0) {
+		target_result(t, rc, false, "cannot start a request");
+		loop_timer_arm(t->retry_timer, t->w->retry_initial);
+	}
+	return rc;
+}
+
+static char *resend_body(struct webhook *w);
+
+/* Start the re-send t waits for, if anything fires. */
+static void resend_start(struct target *t)
+{
+	struct webhook *w = t->w;
+	char *body = resend_body(w), key[KEY_MAX + 64], host[KEY_MAX];
+
+	t->resend_due = false;
+	if (!body)
+		return;
+	key_encode(sink_env(w->k)->host, true, host, sizeof(host));
+	snprintf(key, sizeof(key), "%s:resend-%llu-%lld", host, (unsigned long long)++w->resends,
+		 (long long)wall_ms());
+	t->resend_due = send_start(t, 0, body, key) < 0;
+}
+
+/*
+ * Send the oldest spooled alert, unless one is in flight or a retry is
+ * pending; with the spool empty, the re-send that waited for it.
+ */
+static void kick(struct target *t)
+{
+	struct webhook *w = t->w;
+
+	while (!w->retired && !t->send.active && !loop_timer_armed(t->retry_timer)) {
+		uint64_t seq = spool_first(t->spool);
+		const char *key = NULL;
+		char *text, *body = NULL;
+		size_t len;
+		int rc;
+
+		if (!spool_count(t->spool)) {
+			if (t->resend_due)
+				resend_start(t);
+			return;
+		}
+		rc = spool_read(t->spool, seq, &text, &len);
+		if (rc == -ENOMEM) {
+			loop_timer_arm(t->retry_timer, w->retry_initial);
+			return;
+		}
+		if (rc == 0 && (rc = entry_parse(text, &key, &body)) < 0)
+			free(text);
+		if (rc < 0) {
+			log_err("sink %s: spooled alert %llu in %s is unreadable (%s): set aside",
+				w->k->name, (unsigned long long)seq, t->spool_dir, strerror(-rc));
+			spool_set_aside(t->spool, seq);
+			continue;
+		}
+		send_start(t, seq, strdup(body), key);
+		free(text);
+		return;
+	}
+}
+
+static void on_retry(void *ctx)
+{
+	kick(ctx);
+}
+
 /* --- curl on the loop ------------------------------------------------------ */
 
-static void finished(struct webhook *w);
+static void sent(struct target *t, CURLcode res)
+{
+	struct webhook *w = t->w;
+	struct request *r = &t->send;
+	uint64_t seq = r->seq;
+	char why[900];
+	int rc = outcome(r, res, why, sizeof(why));
+
+	request_reset(w, r);
+	if (rc == 0) {
+		if (seq)
+			spool_remove(t->spool, seq);
+		t->backoff = 0;
+		target_result(t, 0, false, NULL);
+		if (seq)
+			sink_overflow_end(w->k);
+	} else if (rc == -EBADMSG) {
+		if (seq) {
+			spool_set_aside(t->spool, seq);
+			snprintf(why + strlen(why), sizeof(why) - strlen(why),
+				 "; alert %llu set aside in %s as .rejected",
+				 (unsigned long long)seq, t->spool_dir);
+		}
+		target_result(t, rc, true, why);
+	} else {
+		target_result(t, rc, false, why);
+		/* A re-send (seq 0) that failed: the next one goes after the backoff. */
+		if (!seq)
+			t->resend_due = true;
+		t->backoff = t->backoff ? t->backoff * 2 : w->retry_initial;
+		if (t->backoff > w->retry_max)
+			t->backoff = w->retry_max;
+		loop_timer_arm(t->retry_timer, t->backoff);
+		return;
+	}
+	kick(t);
+}
+
+/* test-alert: done when every target answered; the first failure is the sink's. */
+static void tested(struct target *t, CURLcode res)
+{
+	struct webhook *w = t->w;
+	struct request *r = &t->test;
+	char why[1200] = "";
+	int rc = 0;
+
+	r->test_rc = outcome(r, res, r->test_why, sizeof(r->test_why));
+	request_reset(w, r);
+	for (size_t i = 0; i < w->n_targets; i++) {
+		if (w->targets[i].test.active)
+			return;
+	}
+	for (size_t i = 0; i < w->n_targets; i++) {
+		const struct request *x = &w->targets[i].test;
+		size_t o = strlen(why);
+
+		if (x->test_rc < 0 && rc == 0)
+			rc = x->test_rc;
+		snprintf(why + o, sizeof(why) - o, "%s%s", o ? "; " : "", x->test_why);
+	}
+	sink_test_done(w->k, rc, why);
+}
+
+static void finished(struct webhook *w)
+{
+	CURLMsg *msg;
+	int left;
+
+	while ((msg = curl_multi_info_read(w->multi, &left))) {
+		struct request *r;
+		char *priv = NULL;
+
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
+		r = (struct request *)priv;
+		if (r && r == &r->t->send)
+			sent(r->t, msg->data.result);
+		else if (r)
+			tested(r->t, msg->data.result);
+	}
+}
 
 static void on_socket_ready(void *ctx, int fd, uint32_t revents)
 {
@@ -226,309 +502,6 @@ static void on_curl_timeout(void *ctx)
 
 	curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
 	finished(w);
-}
-
-static size_t on_response(char *data, size_t size, size_t n, void *userp)
-{
-	struct request *r = userp;
-	size_t len = size * n, room = sizeof(r->response) - 1 - r->response_len;
-
-	if (room) {
-		memcpy(r->response + r->response_len, data, len < room ? len : room);
-		r->response_len += len < room ? len : room;
-		r->response[r->response_len] = 0;
-	}
-	return len;
-}
-
-static void request_reset(struct webhook *w, struct request *r)
-{
-	if (r->active)
-		curl_multi_remove_handle(w->multi, r->easy);
-	r->active = false;
-	curl_slist_free_all(r->headers);
-	r->headers = NULL;
-	free(r->body);
-	r->body = NULL;
-}
-
-static void request_options(struct webhook *w, struct request *r, struct curl_slist *h)
-{
-	CURL *e = r->easy;
-
-	curl_easy_reset(e);
-	curl_easy_setopt(e, CURLOPT_URL, r->t->url);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(r->body));
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)w->k->timeout_ms);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_PROXY, w->proxy);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, w->tls_verify ? 1L : 0L);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, w->tls_verify ? 2L : 0L);
-	if (w->ca_file)
-		curl_easy_setopt(e, CURLOPT_CAINFO, w->ca_file);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "redmon/" REDMON_VERSION);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_response);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->error);
-	curl_easy_setopt(e, CURLOPT_PRIVATE, r);
-}
-
-/* Start POSTing body (taken) with key to r's target; 0 or -errno. */
-static int request_start(struct webhook *w, struct request *r, char *body, const char *key)
-{
-	struct curl_slist *h = NULL;
-	char line[sizeof(KEY_HEADER) + KEY_MAX];
-
-	r->body = body;
-	r->response_len = 0;
-	r->response[0] = 0;
-	r->error[0] = 0;
-	/* Whatever the key holds, it stays one header: no CR or LF gets through. */
-	memcpy(line, KEY_HEADER, strlen(KEY_HEADER));
-	key_encode(key, false, line + strlen(KEY_HEADER), sizeof(line) - strlen(KEY_HEADER));
-	h = curl_slist_append(h, "Content-Type: application/json");
-	h = h ? curl_slist_append(h, "Expect:") : NULL; /* no 100-continue round trip */
-	h = h ? curl_slist_append(h, line) : NULL;
-	for (size_t i = 0; h && i < w->n_headers; i++)
-		h = curl_slist_append(h, w->headers[i]);
-	if (!h) {
-		request_reset(w, r);
-		return -ENOMEM;
-	}
-	r->headers = h;
-	request_options(w, r, h);
-	if (curl_multi_add_handle(w->multi, r->easy) != CURLM_OK) {
-		request_reset(w, r);
-		return -EIO;
-	}
-	r->active = true;
-	return 0;
-}
-
-/* Why a request failed, in words (the URL redacted); 0 when it did not (2xx). */
-static int outcome(struct request *r, CURLcode res, long *ret_code, char *why, size_t len)
-{
-	char body[300];
-	long code = 0;
-
-	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &code);
-	*ret_code = code;
-	if (res != CURLE_OK) {
-		snprintf(why, len, "POST %s: %s", r->t->shown,
-			 r->error[0] ? r->error : curl_easy_strerror(res));
-		return -EIO;
-	}
-	if (code >= 200 && code < 300)
-		return 0;
-	text_one_line(r->response, body, sizeof(body));
-	snprintf(why, len, "POST %s: HTTP %ld%s%s", r->t->shown, code, *body ? ": " : "", body);
-	return -EIO;
-}
-
-/* The alert itself is what the receiver refuses: sending it again cannot help. */
-static bool refused_for_good(long code)
-{
-	return code == 400 || code == 413 || code == 422;
-}
-
-/*
- * One target's result.  With several URLs, one that works does not hide one
- * that fails: the sink is reported well again only when every target is.
- */
-static void target_result(struct target *t, int rc, bool lost, const char *why)
-{
-	struct webhook *w = t->w;
-	bool all_well = true;
-
-	t->failing = rc < 0;
-	for (size_t i = 0; i < w->n_targets; i++)
-		all_well = all_well && !w->targets[i].failing;
-	if (rc < 0 || all_well)
-		sink_result(w->k, rc, lost, why);
-}
-
-static void backoff(struct target *t)
-{
-	t->backoff = t->backoff ? t->backoff * 2 : t->w->retry_initial;
-	if (t->backoff > t->w->retry_max)
-		t->backoff = t->w->retry_max;
-	loop_timer_arm(t->retry_timer, t->backoff);
-}
-
-static void sent(struct target *t, CURLcode res)
-{
-	struct webhook *w = t->w;
-	struct request *r = &t->send;
-	uint64_t seq = r->seq;
-	char why[900];
-	long code;
-	int rc = outcome(r, res, &code, why, sizeof(why));
-
-	request_reset(w, r);
-	if (rc == 0) {
-		if (seq)
-			spool_remove(t->spool, seq);
-		t->backoff = 0;
-		target_result(t, 0, false, NULL);
-		if (seq)
-			sink_overflow_end(w->k);
-	} else if (res == CURLE_OK && refused_for_good(code)) {
-		if (seq) {
-			spool_set_aside(t->spool, seq);
-			snprintf(why + strlen(why), sizeof(why) - strlen(why),
-				 "; alert %llu set aside in %s as .rejected",
-				 (unsigned long long)seq, t->spool_dir);
-		}
-		target_result(t, -EBADMSG, true, why);
-	} else {
-		target_result(t, rc, false, why);
-		/* A re-send (seq 0) that failed: the next one goes after the backoff. */
-		if (!seq)
-			t->resend_due = true;
-		backoff(t);
-		return;
-	}
-	kick(t);
-}
-
-/* test-alert: done when every target answered; the first failure is the sink's. */
-static void tested(struct target *t, CURLcode res)
-{
-	struct webhook *w = t->w;
-	struct request *r = &t->test;
-	long code;
-	char why[1200] = "";
-	int rc = 0;
-
-	r->test_rc = outcome(r, res, &code, r->test_why, sizeof(r->test_why));
-	if (r->test_rc == 0)
-		snprintf(r->test_why, sizeof(r->test_why), "HTTP %ld", code);
-	r->tested = true;
-	request_reset(w, r);
-	for (size_t i = 0; i < w->n_targets; i++) {
-		if (w->targets[i].test.active)
-			return;
-	}
-	for (size_t i = 0; i < w->n_targets; i++) {
-		const struct request *x = &w->targets[i].test;
-		size_t o = strlen(why);
-
-		if (!x->tested)
-			continue;
-		if (x->test_rc < 0 && rc == 0)
-			rc = x->test_rc;
-		snprintf(why + o, sizeof(why) - o, "%s%s", o ? "; " : "", x->test_why);
-	}
-	sink_test_done(w->k, rc, why);
-}
-
-static void finished(struct webhook *w)
-{
-	CURLMsg *msg;
-	int left;
-
-	while ((msg = curl_multi_info_read(w->multi, &left))) {
-		struct request *r;
-		char *priv = NULL;
-
-		if (msg->msg != CURLMSG_DONE)
-			continue;
-		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
-		r = (struct request *)priv;
-		if (r && r == &r->t->send)
-			sent(r->t, msg->data.result);
-		else if (r)
-			tested(r->t, msg->data.result);
-	}
-}
-
-/* --- the spool --------------------------------------------------------------- */
-
-/* A spool entry: "Idempotency-Key: KEY\n\nBODY". */
-static int entry_parse(char *text, const char **ret_key, char **ret_body)
-{
-	char *sep = strstr(text, "\n\n");
-
-	if (strncmp(text, KEY_HEADER, strlen(KEY_HEADER)) != 0 || !sep)
-		return -EBADMSG;
-	*sep = 0;
-	*ret_key = text + strlen(KEY_HEADER);
-	*ret_body = sep + 2;
-	return 0;
-}
-
-static char *resend_body(struct webhook *w);
-
-/* Start the re-send t waits for, if anything fires. */
-static void resend_start(struct target *t)
-{
-	struct webhook *w = t->w;
-	char *body = resend_body(w), key[KEY_MAX + 64], host[KEY_MAX];
-	int rc;
-
-	t->resend_due = false;
-	if (!body)
-		return;
-	key_encode(sink_env(w->k)->host, true, host, sizeof(host));
-	snprintf(key, sizeof(key), "%s:resend-%llu-%lld", host, (unsigned long long)++w->resends,
-		 (long long)wall_ms());
-	t->send.seq = 0;
-	rc = request_start(w, &t->send, body, key);
-	if (rc < 0) {
-		target_result(t, rc, false, "cannot start a request");
-		t->resend_due = true;
-		loop_timer_arm(t->retry_timer, w->retry_initial);
-	}
-}
-
-/*
- * Send the oldest spooled alert, unless one is in flight or a retry is
- * pending; with the spool empty, the re-send that waited for it.
- */
-static void kick(struct target *t)
-{
-	struct webhook *w = t->w;
-
-	while (!w->retired && !t->send.active && !loop_timer_armed(t->retry_timer) &&
-	       spool_count(t->spool)) {
-		uint64_t seq = spool_first(t->spool);
-		const char *key = NULL;
-		char *text, *body = NULL, *copy;
-		size_t len;
-		int rc = spool_read(t->spool, seq, &text, &len);
-
-		if (rc == -ENOMEM) {
-			loop_timer_arm(t->retry_timer, w->retry_initial);
-			return;
-		}
-		if (rc == 0 && (rc = entry_parse(text, &key, &body)) < 0)
-			free(text);
-		if (rc < 0) {
-			log_err("sink %s: spooled alert %llu in %s is unreadable (%s): set aside",
-				w->k->name, (unsigned long long)seq, t->spool_dir, strerror(-rc));
-			spool_set_aside(t->spool, seq);
-			continue;
-		}
-		copy = strdup(body);
-		t->send.seq = seq;
-		rc = copy ? request_start(w, &t->send, copy, key) : -ENOMEM;
-		free(text);
-		if (rc < 0) {
-			target_result(t, rc, false, "cannot start a request");
-			loop_timer_arm(t->retry_timer, w->retry_initial);
-		}
-		return;
-	}
-	if (!w->retired && !t->send.active && !loop_timer_armed(t->retry_timer) && t->resend_due)
-		resend_start(t);
-}
-
-static void on_retry(void *ctx)
-{
-	kick(ctx);
 }
 
 /* --- bodies ------------------------------------------------------------------ */
@@ -620,9 +593,7 @@ static json_t *group_annotations(const struct group *g, bool gone)
 	json_object_set_new(ann, "health", json_string(health_name(g->health)));
 	if (m >= 0)
 		snprintf(margin, sizeof(margin), "%d of %d", m, g->margin_nominal);
-	else
-		snprintf(margin, sizeof(margin), "unknown");
-	json_object_set_new(ann, "margin", json_string(margin));
+	json_object_set_new(ann, "margin", json_string(m >= 0 ? margin : "unknown"));
 	json_object_set_new(ann, "kind", json_text(g->kind));
 	json_object_set_new(ann, "type", json_text(g->type));
 	return ann;
@@ -759,19 +730,15 @@ static json_t *am_body(struct webhook *w, const struct alert *a)
 static void held_save(struct webhook *w)
 {
 	char *text;
-	int dirfd, rc = -ENOMEM;
+	int rc = -ENOMEM;
 
 	if (!w->held || !w->held_changed)
 		return;
 	w->held_changed = false;
 	text = json_dumps(w->held, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_SORT_KEYS);
-	dirfd = open(w->spool_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0)
-		rc = -errno;
-	else if (text)
-		rc = write_file_atomic(dirfd, HELD_FILE, text, strlen(text), 0640);
-	if (dirfd >= 0)
-		close(dirfd);
+	if (text)
+		rc = write_file_atomic(spool_dirfd(w->targets[0].spool), HELD_FILE, text,
+				       strlen(text), 0640);
 	free(text);
 	if (rc < 0) {
 		w->held_changed = true;
@@ -781,29 +748,23 @@ static void held_save(struct webhook *w)
 	}
 }
 
-/* What held_save() wrote, if anything; a damaged file is set aside (logged). */
-static void held_load(struct webhook *w)
+/* What held_save() wrote, else an empty object (NULL: out of memory); a damaged file is logged. */
+static json_t *held_load(struct webhook *w)
 {
-	int dirfd = open(w->spool_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	char *text = NULL;
+	char *text;
 	size_t len;
 	json_t *o;
 
-	if (dirfd < 0)
-		return;
-	if (read_file_at(dirfd, HELD_FILE, HELD_MAX, &text, &len) == 0) {
-		o = json_loads(text, 0, NULL);
-		if (json_is_object(o)) {
-			json_decref(w->held);
-			w->held = o;
-		} else {
-			json_decref(o);
-			log_warn("sink %s: %s/%s is damaged: alerts of vanished groups are lost",
-				 w->k->name, w->spool_dir, HELD_FILE);
-		}
-	}
+	if (read_file_at(spool_dirfd(w->targets[0].spool), HELD_FILE, HELD_MAX, &text, &len) < 0)
+		return json_object();
+	o = json_loads(text, 0, NULL);
 	free(text);
-	close(dirfd);
+	if (json_is_object(o))
+		return o;
+	json_decref(o);
+	log_warn("sink %s: %s/%s is damaged: alerts of vanished groups are lost", w->k->name,
+		 w->spool_dir, HELD_FILE);
+	return json_object();
 }
 
 /*
@@ -847,7 +808,6 @@ static char *resend_body(struct webhook *w)
 	{
 		json_t *o = json_deep_copy(held), *ann = json_object_get(o, "annotations");
 
-		(void)id;
 		/* A re-send is no event: the vanished event's own annotations stay with it. */
 		json_object_del(ann, "event");
 		json_object_del(ann, "seq");
@@ -856,7 +816,7 @@ static char *resend_body(struct webhook *w)
 		json_array_append_new(list, o);
 	}
 	held_save(w);
-	if (list && json_array_size(list))
+	if (json_array_size(list))
 		text = json_dumps(list, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
 	json_decref(list);
 	return text;
@@ -866,18 +826,16 @@ static char *resend_body(struct webhook *w)
 static void on_resend(void *ctx)
 {
 	struct webhook *w = ctx;
+	bool started = false;
 
 	loop_timer_arm(w->resend_timer, w->resend_ms);
 	for (size_t i = 0; i < w->n_targets; i++) {
 		w->targets[i].resend_due = true;
 		kick(&w->targets[i]);
+		started = started || w->targets[i].send.active;
 	}
-	for (size_t i = 0; i < w->n_targets; i++) {
-		if (w->targets[i].send.active) {
-			on_curl_timeout(w);
-			break;
-		}
-	}
+	if (started)
+		on_curl_timeout(w);
 }
 
 /* The request body for a: the event object, or the Alertmanager list. */
@@ -889,8 +847,7 @@ static char *render(struct webhook *w, const struct alert *a)
 	if (!w->alertmanager)
 		return strndup(a->line, a->line_len);
 	list = am_body(w, a);
-	text = list ? json_dumps(list, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER)
-		    : NULL;
+	text = json_dumps(list, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
 	json_decref(list);
 	return text;
 }
@@ -919,17 +876,16 @@ static int read_headers(struct webhook *w, const char *path, char *err, size_t e
 	size_t len;
 	int rc = read_file_at(AT_FDCWD, path, HEADER_FILE_MAX, &text, &len);
 
-	if (rc < 0) {
-		snprintf(err, errlen, "sink %s: header_file %s: %s", w->k->name, path,
-			 strerror(-rc));
-		return rc;
-	}
+	if (rc < 0)
+		return errbuf_set(err, errlen, rc, "sink %s: header_file %s: %s", w->k->name, path,
+				  strerror(-rc));
 	if (stat(path, &st) == 0 && (st.st_mode & 0077))
 		log_warn("sink %s: header_file %s can be read by others (mode %o): it should "
 			 "hold secrets only redmon reads",
 			 w->k->name, path, st.st_mode & 0777);
-	for (char *p = text; (line = strtok_r(p, "\n", &save)); p = NULL) {
-		char *colon = strchr(line, ':'), **v;
+	for (char *p = text; rc == 0 && (line = strtok_r(p, "\n", &save)); p = NULL) {
+		char *colon = strchr(line, ':');
+		struct curl_slist *h;
 		size_t n = strlen(line);
 
 		lineno++;
@@ -938,20 +894,13 @@ static int read_headers(struct webhook *w, const char *path, char *err, size_t e
 		if (!*line || *line == '#')
 			continue;
 		if (!colon || colon == line || has_control(line) ||
-		    strspn(line, HEADER_NAME_CHARS) != (size_t)(colon - line)) {
-			snprintf(err, errlen, "%s:%u: expected 'Name: value'", path, lineno);
-			rc = -EINVAL;
-			break;
-		}
-		v = realloc(w->headers, (w->n_headers + 1) * sizeof(*v));
-		if (!v || !(v[w->n_headers] = strdup(line))) {
-			if (v)
-				w->headers = v;
+		    strspn(line, HEADER_NAME_CHARS) != (size_t)(colon - line))
+			rc = errbuf_set(err, errlen, -EINVAL, "%s:%u: expected 'Name: value'", path,
+					lineno);
+		else if ((h = curl_slist_append(w->headers, line)))
+			w->headers = h;
+		else
 			rc = -ENOMEM;
-			break;
-		}
-		w->headers = v;
-		w->n_headers++;
 	}
 	free(text);
 	return rc;
@@ -965,15 +914,12 @@ static void webhook_close(struct sink *k)
 		request_reset(w, &w->targets[i].send);
 		request_reset(w, &w->targets[i].test);
 	}
-	if (w->multi)
-		curl_multi_cleanup(w->multi); /* may still call on_curl_socket: w lives on */
+	curl_multi_cleanup(w->multi); /* may still call on_curl_socket: w lives on */
 	for (size_t i = 0; i < w->n_targets; i++) {
 		struct target *t = &w->targets[i];
 
-		if (t->send.easy)
-			curl_easy_cleanup(t->send.easy);
-		if (t->test.easy)
-			curl_easy_cleanup(t->test.easy);
+		curl_easy_cleanup(t->send.easy);
+		curl_easy_cleanup(t->test.easy);
 		loop_timer_free(t->retry_timer);
 		spool_free(t->spool);
 		free(t->spool_dir);
@@ -983,9 +929,7 @@ static void webhook_close(struct sink *k)
 	loop_timer_free(w->curl_timer);
 	loop_timer_free(w->resend_timer);
 	json_decref(w->held);
-	for (size_t i = 0; i < w->n_headers; i++)
-		free(w->headers[i]);
-	free(w->headers);
+	curl_slist_free_all(w->headers);
 	free(w->spool_dir);
 	free(w->ca_file);
 	free(w->proxy);
@@ -1038,11 +982,9 @@ static int target_setup(struct webhook *w, struct target *t, size_t max, char *e
 	/* test-alert (no agg) bypasses the spool: it must not touch the daemon's. */
 	int rc = env->agg ? spool_open(t->spool_dir, max, &t->spool) : 0;
 
-	if (rc < 0) {
-		snprintf(err, errlen, "sink %s: spool %s: %s", w->k->name, t->spool_dir,
-			 strerror(-rc));
-		return rc;
-	}
+	if (rc < 0)
+		return errbuf_set(err, errlen, rc, "sink %s: spool %s: %s", w->k->name,
+				  t->spool_dir, strerror(-rc));
 	t->send.easy = curl_easy_init();
 	t->test.easy = curl_easy_init();
 	if (!t->send.easy || !t->test.easy)
@@ -1053,10 +995,8 @@ static int target_setup(struct webhook *w, struct target *t, size_t max, char *e
 static int webhook_setup(struct webhook *w, const struct cfg_sink *set, char *err, size_t errlen)
 {
 	const struct sink_env *env = sink_env(w->k);
-	const char *dir = set->webhook.spool_dir;
+	const char *dir = set->webhook.spool_dir, *ca = set->webhook.ca_file;
 	const char *headers = set->webhook.header_file;
-	const char *ca = set->webhook.ca_file;
-	size_t max = set->webhook.spool_max;
 	int rc;
 
 	w->proxy = strdup(set->webhook.proxy);
@@ -1072,13 +1012,11 @@ static int webhook_setup(struct webhook *w, const struct cfg_sink *set, char *er
 	else if (env->state_dir &&
 		 asprintf(&w->spool_dir, "%s/spool/%s", env->state_dir, w->k->name) < 0)
 		w->spool_dir = NULL;
-	if (!dir && !env->state_dir && env->agg) {
-		snprintf(err, errlen,
-			 "sink %s: set spool_dir (there is no [daemon] state_dir to "
-			 "put the spool in: with --root it must be set)",
-			 w->k->name);
-		return -EINVAL;
-	}
+	if (!dir && !env->state_dir && env->agg)
+		return errbuf_set(err, errlen, -EINVAL,
+				  "sink %s: set spool_dir (there is no [daemon] state_dir to "
+				  "put the spool in: with --root it must be set)",
+				  w->k->name);
 	if (!w->proxy || (ca && !w->ca_file) || (!w->spool_dir && (dir || env->state_dir)))
 		return -ENOMEM;
 	rc = targets_new(w, set->webhook.url);
@@ -1094,16 +1032,12 @@ static int webhook_setup(struct webhook *w, const struct cfg_sink *set, char *er
 	w->multi = curl_multi_init();
 	if (!w->multi)
 		return -ENOMEM;
-	for (size_t i = 0; i < w->n_targets; i++) {
-		rc = target_setup(w, &w->targets[i], max, err, errlen);
-		if (rc < 0)
-			return rc;
-	}
-	rc = loop_timer_new(env->loop, on_curl_timeout, w, &w->curl_timer);
+	for (size_t i = 0; rc == 0 && i < w->n_targets; i++)
+		rc = target_setup(w, &w->targets[i], set->webhook.spool_max, err, errlen);
+	if (rc == 0)
+		rc = loop_timer_new(env->loop, on_curl_timeout, w, &w->curl_timer);
 	if (rc == 0 && w->alertmanager && env->agg) {
-		w->held = json_object();
-		if (w->held)
-			held_load(w);
+		w->held = held_load(w);
 		rc = w->held ? loop_timer_new(env->loop, on_resend, w, &w->resend_timer) : -ENOMEM;
 		if (rc == 0)
 			rc = loop_timer_arm(w->resend_timer, w->resend_ms);
@@ -1132,13 +1066,11 @@ static int webhook_open(struct sink *k, const struct cfg_sink *set, char *err, s
 	w->k = k;
 	k->priv = w;
 	rc = webhook_setup(w, set, err, errlen);
-	if (rc < 0) {
-		if (rc == -ENOMEM)
-			snprintf(err, errlen, "sink %s: out of memory", k->name);
+	if (rc == -ENOMEM)
+		snprintf(err, errlen, "sink %s: out of memory", k->name);
+	/* test-alert (no agg) has no spools to send. */
+	if (rc < 0 || !sink_env(k)->agg)
 		return rc;
-	}
-	if (!sink_env(k)->agg)
-		return 0;
 	for (size_t i = 0; i < w->n_targets; i++) {
 		struct target *t = &w->targets[i];
 
@@ -1165,8 +1097,7 @@ static bool backlogged(const struct target *t)
 /* Spool entry (its key and body) for one target; false when the entry is lost. */
 static bool target_spool(struct target *t, const struct alert *a, const char *entry)
 {
-	struct webhook *w = t->w;
-	struct sink *k = w->k;
+	struct sink *k = t->w->k;
 	size_t dropped = 0;
 	char why[600];
 	int rc = spool_put(t->spool, a->ev->seq, entry, strlen(entry),
@@ -1193,9 +1124,8 @@ static bool target_spool(struct target *t, const struct alert *a, const char *en
 static void webhook_deliver(struct sink *k, const struct alert *a)
 {
 	struct webhook *w = k->priv;
-	enum event_type t = a->ev->type;
 	/* "now" alerts (reminder, heartbeat): worthless once they waited in a spool. */
-	bool now_only = t == EV_REMINDER || t == EV_HEARTBEAT;
+	bool now_only = a->ev->type == EV_REMINDER || a->ev->type == EV_HEARTBEAT;
 	char key[KEY_MAX], *body, *entry = NULL;
 	bool wanted = false, started = false;
 
@@ -1215,12 +1145,10 @@ static void webhook_deliver(struct sink *k, const struct alert *a)
 
 		if (!entry) {
 			target_result(tg, -ENOMEM, true, "out of memory rendering an alert");
-			continue;
+		} else if ((!now_only || !backlogged(tg)) && target_spool(tg, a, entry)) {
+			kick(tg);
+			started = started || tg->send.active;
 		}
-		if ((now_only && backlogged(tg)) || !target_spool(tg, a, entry))
-			continue;
-		kick(tg);
-		started = started || tg->send.active;
 	}
 	free(entry);
 	/*
@@ -1246,13 +1174,11 @@ static void webhook_test(struct sink *k, const struct alert *a)
 	for (size_t i = 0; i < w->n_targets; i++) {
 		struct request *r = &w->targets[i].test;
 		char *body = render(w, a);
-		int rc = body ? request_start(w, r, body, key) : -ENOMEM;
 
-		r->tested = rc < 0;
-		r->test_rc = rc;
-		if (rc < 0)
+		r->test_rc = body ? request_start(w, r, body, key) : -ENOMEM;
+		if (r->test_rc < 0)
 			snprintf(r->test_why, sizeof(r->test_why), "POST %s: %s", r->t->shown,
-				 strerror(-rc));
+				 strerror(-r->test_rc));
 	}
 	/* None started: nothing will call tested(), so say it now. */
 	for (size_t i = 0; i < w->n_targets; i++) {
@@ -1280,11 +1206,8 @@ static void webhook_retire(struct sink *k)
 
 	w->retired = true;
 	for (size_t i = 0; i < w->n_targets; i++) {
-		struct target *t = &w->targets[i];
-
-		request_reset(w, &t->send);
-		if (t->retry_timer)
-			loop_timer_disarm(t->retry_timer);
+		request_reset(w, &w->targets[i].send);
+		loop_timer_disarm(w->targets[i].retry_timer);
 	}
 	if (w->resend_timer)
 		loop_timer_disarm(w->resend_timer);

@@ -15,8 +15,8 @@
 #define ENTRY_SUFFIX	".alert"
 #define ENTRY_MAX_BYTES (1u << 20)
 
-/* An entry the disk refused (full, read-only): kept in memory instead. */
-struct held {
+/* A queued entry: on disk, or (data) in memory while the disk refuses it (full, read-only). */
+struct entry {
 	uint64_t seq;
 	char *data;
 	size_t len;
@@ -25,10 +25,8 @@ struct held {
 struct spool {
 	int dirfd;
 	size_t max;
-	uint64_t *seqs; /* sorted; on disk, or held */
+	struct entry *v; /* sorted by seq */
 	size_t n, cap;
-	struct held *held; /* few: only while the disk refuses */
-	size_t n_held;
 };
 
 int mkdir_parents(const char *path, mode_t mode)
@@ -151,9 +149,8 @@ static void entry_name(uint64_t seq, char *buf, size_t len)
 static bool parse_entry_name(const char *name, uint64_t *ret)
 {
 	uint64_t v = 0;
-	size_t i;
 
-	for (i = 0; i < 20; i++) {
+	for (size_t i = 0; i < 20; i++) {
 		if (name[i] < '0' || name[i] > '9')
 			return false;
 		v = v * 10 + (uint64_t)(name[i] - '0');
@@ -164,25 +161,25 @@ static bool parse_entry_name(const char *name, uint64_t *ret)
 	return true;
 }
 
-static int cmp_u64(const void *a, const void *b)
+static int cmp_seq(const void *a, const void *b)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	uint64_t x = ((const struct entry *)a)->seq, y = ((const struct entry *)b)->seq;
 
 	return x < y ? -1 : x > y;
 }
 
-/* Room for one more sequence number. */
-static int seqs_grow(struct spool *s)
+/* Room for one more entry. */
+static int entries_grow(struct spool *s)
 {
 	size_t cap = s->cap ? s->cap * 2 : 16;
-	uint64_t *v;
+	struct entry *v;
 
 	if (s->n < s->cap)
 		return 0;
-	v = realloc(s->seqs, cap * sizeof(*v));
+	v = realloc(s->v, cap * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	s->seqs = v;
+	s->v = v;
 	s->cap = cap;
 	return 0;
 }
@@ -210,23 +207,22 @@ static int scan_dir(struct spool *s)
 		}
 		if (!parse_entry_name(de->d_name, &seq))
 			continue;
-		rc = seqs_grow(s);
+		rc = entries_grow(s);
 		if (rc < 0)
 			break;
-		s->seqs[s->n++] = seq;
+		s->v[s->n++] = (struct entry){ .seq = seq };
 	}
 	closedir(d);
 	if (s->n)
-		qsort(s->seqs, s->n, sizeof(*s->seqs), cmp_u64);
+		qsort(s->v, s->n, sizeof(*s->v), cmp_seq);
 	return rc;
 }
 
 int spool_open(const char *dir, size_t max, struct spool **ret)
 {
+	int rc = mkdir_parents(dir, 0750);
 	struct spool *s;
-	int rc;
 
-	rc = mkdir_parents(dir, 0750);
 	if (rc < 0)
 		return rc;
 	s = calloc(1, sizeof(*s));
@@ -250,12 +246,17 @@ size_t spool_count(const struct spool *s)
 
 uint64_t spool_first(const struct spool *s)
 {
-	return s->n ? s->seqs[0] : 0;
+	return s->n ? s->v[0].seq : 0;
 }
 
 uint64_t spool_last(const struct spool *s)
 {
-	return s->n ? s->seqs[s->n - 1] : 0;
+	return s->n ? s->v[s->n - 1].seq : 0;
+}
+
+int spool_dirfd(const struct spool *s)
+{
+	return s->dirfd;
 }
 
 static ssize_t seq_index(const struct spool *s, uint64_t seq)
@@ -265,9 +266,9 @@ static ssize_t seq_index(const struct spool *s, uint64_t seq)
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if (s->seqs[mid] == seq)
+		if (s->v[mid].seq == seq)
 			return (ssize_t)mid;
-		if (s->seqs[mid] < seq)
+		if (s->v[mid].seq < seq)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -275,60 +276,30 @@ static ssize_t seq_index(const struct spool *s, uint64_t seq)
 	return -1 - (ssize_t)lo;
 }
 
-static struct held *held_find(const struct spool *s, uint64_t seq)
-{
-	for (size_t i = 0; i < s->n_held; i++) {
-		if (s->held[i].seq == seq)
-			return &s->held[i];
-	}
-	return NULL;
-}
-
-/* Keep a copy of entry seq in memory; 0 or -ENOMEM. */
-static int hold(struct spool *s, uint64_t seq, const void *data, size_t len)
-{
-	struct held *v = realloc(s->held, (s->n_held + 1) * sizeof(*v));
-	char *copy = malloc(len ? len : 1);
-
-	if (v)
-		s->held = v;
-	if (!v || !copy) {
-		free(copy);
-		return -ENOMEM;
-	}
-	memcpy(copy, data, len);
-	s->held[s->n_held++] = (struct held){ .seq = seq, .data = copy, .len = len };
-	return 0;
-}
-
 /* Drop entry i from the queue, and its memory copy if it has one. */
 static void forget(struct spool *s, size_t i)
 {
-	struct held *h = held_find(s, s->seqs[i]);
-
-	if (h) {
-		free(h->data);
-		*h = s->held[--s->n_held];
-	}
-	memmove(&s->seqs[i], &s->seqs[i + 1], (s->n - i - 1) * sizeof(*s->seqs));
+	free(s->v[i].data);
+	memmove(&s->v[i], &s->v[i + 1], (s->n - i - 1) * sizeof(*s->v));
 	s->n--;
 }
 
 int spool_put(struct spool *s, uint64_t seq, const void *data, size_t len, uint64_t keep,
 	      size_t *ret_dropped)
 {
-	char name[64];
+	char name[64], *copy = NULL;
 	size_t dropped = 0;
 	ssize_t at;
 	int rc, held = 0;
 
 	if (seq == 0)
 		return -EINVAL;
-	rc = seqs_grow(s);
+	rc = entries_grow(s);
 	if (rc < 0)
 		return rc;
 	entry_name(seq, name, sizeof(name));
 	rc = write_file_atomic(s->dirfd, name, data, len, 0640);
+	at = seq_index(s, seq);
 	/*
 	 * A disk that refuses the entry (full: the state directory's disk
 	 * often is the spool's) must not cost the alert: it waits in memory,
@@ -336,28 +307,30 @@ int spool_put(struct spool *s, uint64_t seq, const void *data, size_t len, uint6
 	 */
 	if (rc < 0 && rc != -ENOMEM) {
 		held = rc;
-		if (held_find(s, seq) || (rc = hold(s, seq, data, len)) == 0)
+		if ((at >= 0 && s->v[at].data) || (copy = malloc(len ? len : 1)))
 			rc = 0;
 	}
 	if (rc < 0)
 		return rc;
-	at = seq_index(s, seq);
 	if (at < 0) {
-		size_t i = (size_t)(-1 - at);
-
-		memmove(&s->seqs[i + 1], &s->seqs[i], (s->n - i) * sizeof(*s->seqs));
-		s->seqs[i] = seq;
+		at = -1 - at;
+		memmove(&s->v[at + 1], &s->v[at], (s->n - (size_t)at) * sizeof(*s->v));
+		s->v[at] = (struct entry){ .seq = seq };
 		s->n++;
+	}
+	if (copy) {
+		s->v[at].data = memcpy(copy, data, len);
+		s->v[at].len = len;
 	}
 	/* Bounded: the oldest go first, but never the one being delivered nor the new one. */
 	for (size_t i = 0; s->n > s->max && i < s->n;) {
 		char old[64];
 
-		if (s->seqs[i] == keep || s->seqs[i] == seq) {
+		if (s->v[i].seq == keep || s->v[i].seq == seq) {
 			i++;
 			continue;
 		}
-		entry_name(s->seqs[i], old, sizeof(old));
+		entry_name(s->v[i].seq, old, sizeof(old));
 		unlinkat(s->dirfd, old, 0);
 		forget(s, i);
 		dropped++;
@@ -368,20 +341,20 @@ int spool_put(struct spool *s, uint64_t seq, const void *data, size_t len, uint6
 
 int spool_read(struct spool *s, uint64_t seq, char **ret, size_t *ret_len)
 {
-	const struct held *h = held_find(s, seq);
+	ssize_t at = seq_index(s, seq);
 	char name[64];
 
-	if (h) {
-		*ret = malloc(h->len + 1);
-		if (!*ret)
-			return -ENOMEM;
-		memcpy(*ret, h->data, h->len);
-		(*ret)[h->len] = 0;
-		*ret_len = h->len;
-		return 0;
+	if (at < 0 || !s->v[at].data) {
+		entry_name(seq, name, sizeof(name));
+		return read_file_at(s->dirfd, name, ENTRY_MAX_BYTES, ret, ret_len);
 	}
-	entry_name(seq, name, sizeof(name));
-	return read_file_at(s->dirfd, name, ENTRY_MAX_BYTES, ret, ret_len);
+	*ret = malloc(s->v[at].len + 1);
+	if (!*ret)
+		return -ENOMEM;
+	memcpy(*ret, s->v[at].data, s->v[at].len);
+	(*ret)[s->v[at].len] = 0;
+	*ret_len = s->v[at].len;
+	return 0;
 }
 
 /*
@@ -406,16 +379,16 @@ int spool_set_aside(struct spool *s, uint64_t seq)
 {
 	ssize_t at = seq_index(s, seq);
 	char name[64], aside[80];
+	bool held;
 
 	if (at < 0)
 		return -ENOENT;
-	if (held_find(s, seq)) { /* never reached the disk: nothing to keep aside */
-		forget(s, (size_t)at);
+	held = s->v[at].data != NULL;
+	forget(s, (size_t)at);
+	if (held) /* never reached the disk: nothing to keep aside */
 		return 0;
-	}
 	entry_name(seq, name, sizeof(name));
 	snprintf(aside, sizeof(aside), "%s.rejected", name);
-	forget(s, (size_t)at);
 	if (renameat(s->dirfd, name, s->dirfd, aside) < 0)
 		return -errno;
 	return fsync(s->dirfd) < 0 ? -errno : 0;
@@ -427,9 +400,8 @@ void spool_free(struct spool *s)
 		return;
 	if (s->dirfd >= 0)
 		close(s->dirfd);
-	for (size_t i = 0; i < s->n_held; i++)
-		free(s->held[i].data);
-	free(s->held);
-	free(s->seqs);
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i].data);
+	free(s->v);
 	free(s);
 }

@@ -49,6 +49,8 @@ size_t spool_count(const struct spool *s);
 /* The lowest / highest sequence number stored, 0 when empty. */
 uint64_t spool_first(const struct spool *s);
 uint64_t spool_last(const struct spool *s);
+/* The spool's directory (borrowed), for files of the caller's own beside the entries. */
+int spool_dirfd(const struct spool *s);
 
 /*
  * Store data as entry seq, durably, before returning 0.  When the disk
