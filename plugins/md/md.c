@@ -331,13 +331,11 @@ static void complain(struct md_probe *p)
 			LOG(p, REDMON_LOG_NOTICE, "sys/block readable again");
 		p->said_sysfs_err = s->sysfs_err;
 	}
-	if (s->mdstat_truncated != p->said_truncated) {
-		if (s->mdstat_truncated)
-			LOG(p, REDMON_LOG_WARNING,
-			    "proc/mdstat is larger than %u MiB: read up to there only",
-			    MD_MDSTAT_MAX >> 20);
-		p->said_truncated = s->mdstat_truncated;
-	}
+	if (s->mdstat_truncated && !p->said_truncated)
+		LOG(p, REDMON_LOG_WARNING,
+		    "proc/mdstat is larger than %u MiB: read up to there only",
+		    MD_MDSTAT_MAX >> 20);
+	p->said_truncated = s->mdstat_truncated;
 }
 
 /* Forget what events named: the scan about to report has read it. */
@@ -404,14 +402,6 @@ static int md_scan_fn(void *inst)
 	return r < 0 ? scan_failed(p, r, "reporting failed") : 0;
 }
 
-/* proc/mdstat changed; returns 1 (a rescan is wanted). */
-static int mark_mdstat(struct md_probe *p)
-{
-	p->mdstat_dirty = true;
-	p->had_event = true;
-	return 1;
-}
-
 /* The next scan reads everything; returns 1. */
 static int want_full(struct md_probe *p)
 {
@@ -440,8 +430,11 @@ static int mark_path(struct md_probe *p, const char *rel)
 {
 	const char *name, *end;
 
-	if (strcmp(rel, "proc/mdstat") == 0)
-		return mark_mdstat(p);
+	if (strcmp(rel, "proc/mdstat") == 0) {
+		p->mdstat_dirty = true;
+		p->had_event = true;
+		return 1;
+	}
 	if (strncmp(rel, "sys/block/", 10) != 0)
 		return want_full(p);
 	name = rel + 10;
@@ -466,7 +459,7 @@ static int note_inotify(struct md_probe *p, const struct watch_event *ev)
 	if (strcmp(ev->dir, "proc") == 0) {
 		if (!name[0])
 			return want_full(p); /* proc itself moved or went */
-		return strcmp(name, "mdstat") == 0 ? mark_mdstat(p) : 0;
+		return strcmp(name, "mdstat") == 0 ? mark_path(p, "proc/mdstat") : 0;
 	}
 	if (strcmp(ev->dir, "sys/block") == 0) /* an array came or went, or sys/block did */
 		return !name[0] || md_name_valid(strv_c(name)) ? want_full(p) : 0;

@@ -16,16 +16,13 @@
 /* Every field of src into dst but the buffers: dst keeps its own, content not copied. */
 static void copy_fields(struct md_array *dst, const struct md_array *src)
 {
-	char *slots = dst->slots;
-	size_t slots_cap = dst->slots_cap;
-	struct md_dev *devs = dst->devs;
-	size_t devs_cap = dst->devs_cap;
+	struct md_array keep = *dst;
 
 	*dst = *src;
-	dst->slots = slots;
-	dst->slots_cap = slots_cap;
-	dst->devs = devs;
-	dst->devs_cap = devs_cap;
+	dst->slots = keep.slots;
+	dst->slots_cap = keep.slots_cap;
+	dst->devs = keep.devs;
+	dst->devs_cap = keep.devs_cap;
 }
 
 void md_array_clear(struct md_array *a)
@@ -127,8 +124,6 @@ void md_array_set_error(struct md_array *a, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(a->error, sizeof(a->error), fmt, ap);
 	va_end(ap);
-	if (!a->error[0]) /* never leave an empty reason behind */
-		snprintf(a->error, sizeof(a->error), "unreadable");
 }
 
 const struct md_dev_flag_name md_dev_flag_names[MD_DEV_FLAG_NAMES] = {
@@ -299,8 +294,6 @@ struct md_array *md_set_find(struct md_set *s, const char *name)
 	struct name_key key = { s, name };
 	size_t i;
 
-	if (s->n == 0)
-		return NULL;
 	if (s->index_stale && !index_rebuild(s)) {
 		for (i = 0; i < s->n; i++)
 			if (strcmp(s->v[i].name, name) == 0)

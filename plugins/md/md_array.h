@@ -143,6 +143,14 @@ struct md_set {
 	bool blocks_known;
 };
 
+/* Exchange two records (or sets, or buffers): each owns its buffers, so they move, never copy. */
+#define SWAP(a, b)                                                                                 \
+	do {                                                                                       \
+		typeof(a) t_ = (a);                                                                \
+		(a) = (b);                                                                         \
+		(b) = t_;                                                                          \
+	} while (0)
+
 /* Reset a record to "nothing known", keeping its buffers. */
 void md_array_clear(struct md_array *a);
 

@@ -116,30 +116,25 @@ struct md_margin md_margin_rule(enum md_level level, int n, int ok, const unsign
 /* Append to the reason, cut when full; clauses are joined by "; ". */
 #define reason_add(gb, sep, ...) psu_text_add((gb)->reason, sizeof((gb)->reason), sep, __VA_ARGS__)
 
-static int reserve(struct md_group_buf *gb, size_t members, size_t slots)
+/* Room for n members, their texts and n slots; cap grows only when all three did. */
+static int reserve(struct md_group_buf *gb, size_t n)
 {
-	struct redmon_member *m;
-	struct md_member_text *t;
-	unsigned char *s;
+	void *m, *t, *s;
 
-	if (members > gb->cap) {
-		m = realloc(gb->members, members * sizeof(*m));
-		if (!m)
-			return -ENOMEM;
+	if (n <= gb->cap)
+		return 0;
+	m = realloc(gb->members, n * sizeof(*gb->members));
+	if (m)
 		gb->members = m;
-		t = realloc(gb->text, members * sizeof(*t));
-		if (!t)
-			return -ENOMEM; /* members grew already: harmless, cap says what both hold */
+	t = realloc(gb->text, n * sizeof(*gb->text));
+	if (t)
 		gb->text = t;
-		gb->cap = members;
-	}
-	if (slots > gb->slots_cap) {
-		s = realloc(gb->slots, slots);
-		if (!s)
-			return -ENOMEM;
+	s = realloc(gb->slots, n);
+	if (s)
 		gb->slots = s;
-		gb->slots_cap = slots;
-	}
+	if (!m || !t || !s)
+		return -ENOMEM;
+	gb->cap = n;
 	return 0;
 }
 
@@ -242,23 +237,13 @@ static struct md_r10_geo geo_of(const struct md_array *a)
 	return a->r10_known ? geo : unknown;
 }
 
-static int32_t nominal_of(const struct md_array *a, int n)
-{
-	struct md_r10_geo geo = geo_of(a);
-	struct md_margin m;
-
-	if (n <= 0)
-		return 0;
-	m = md_margin_rule(a->level, n, n, NULL, &geo);
-	return m.margin == REDMON_MARGIN_UNKNOWN ? 0 : m.nominal;
-}
-
 /*
  * An array not running (why NULL: service is lost until it is started) or
  * not understood (why: margin unknown): its members as far as known.
  */
 static void build_stopped(const struct md_array *a, struct md_group_buf *gb, const char *why)
 {
+	struct md_r10_geo geo = geo_of(a);
 	struct redmon_group *g = &gb->g;
 
 	g->members_failed = 0; /* the rules may have counted before giving up */
@@ -291,7 +276,9 @@ static void build_stopped(const struct md_array *a, struct md_group_buf *gb, con
 		g->members_ok = 0;
 		g->margin = -1;
 	}
-	g->margin_nominal = nominal_of(a, g->members_total);
+	/* The rule's nominal is 0 where it cannot tell (no slots, an unknown level). */
+	g->margin_nominal =
+		md_margin_rule(a->level, g->members_total, g->members_total, NULL, &geo).nominal;
 	snprintf(gb->reason, sizeof(gb->reason), "%s", why ? why : "array inactive (not running)");
 	g->reason = gb->reason;
 }
@@ -308,7 +295,7 @@ static int roles_sysfs(const struct md_array *a, struct md_group_buf *gb, int n)
 
 	for (size_t i = 0; i < a->n_devs; i++) {
 		const struct md_dev *d = &a->devs[i];
-		bool in_slot = d->slot >= 0;
+		bool in_slot = d->slot >= 0, in_sync = d->flags & MD_DEV_IN_SYNC;
 		bool counted = in_slot && d->slot < n;
 		enum redmon_role role;
 
@@ -319,37 +306,38 @@ static int roles_sysfs(const struct md_array *a, struct md_group_buf *gb, int n)
 				gb->slots[d->slot] = MD_SLOT_BUSY;
 		} else if (d->flags & MD_DEV_JOURNAL) {
 			role = REDMON_ROLE_ACTIVE;
-		} else if (!a->dev_slots_known) {
-			/* No slot information at all: trust the state words. */
-			if (d->flags & MD_DEV_IN_SYNC) {
-				role = REDMON_ROLE_ACTIVE;
-				ok++;
-			} else {
-				role = REDMON_ROLE_SPARE;
-				g->spares++;
-			}
-		} else if (in_slot) {
-			if (d->flags & MD_DEV_IN_SYNC) {
-				role = REDMON_ROLE_ACTIVE;
-				if (counted)
-					gb->slots[d->slot] = MD_SLOT_IN_SYNC;
-			} else {
-				role = REDMON_ROLE_REBUILDING;
-				if (counted && gb->slots[d->slot] == MD_SLOT_EMPTY)
-					gb->slots[d->slot] = MD_SLOT_BUSY;
-			}
-		} else if (d->flags & MD_DEV_IN_SYNC) {
-			role = REDMON_ROLE_UNKNOWN; /* in sync yet in no slot: odd */
-		} else {
+		} else if (in_slot && a->dev_slots_known) {
+			role = in_sync ? REDMON_ROLE_ACTIVE : REDMON_ROLE_REBUILDING;
+			if (counted && in_sync)
+				gb->slots[d->slot] = MD_SLOT_IN_SYNC;
+			else if (counted && gb->slots[d->slot] == MD_SLOT_EMPTY)
+				gb->slots[d->slot] = MD_SLOT_BUSY;
+		} else if (!in_sync) {
 			role = REDMON_ROLE_SPARE;
 			g->spares++;
+		} else if (a->dev_slots_known) {
+			role = REDMON_ROLE_UNKNOWN; /* in sync yet in no slot: odd */
+		} else {
+			role = REDMON_ROLE_ACTIVE; /* no slot information at all: trust the state words */
+			ok++;
 		}
 		set_member(gb, i, d, role);
 	}
-	if (!a->dev_slots_known)
-		return ok > n ? n : ok;
-	for (size_t i = 0; i < (size_t)n; i++)
+	for (size_t i = 0; a->dev_slots_known && i < (size_t)n; i++)
 		ok += gb->slots[i] == MD_SLOT_IN_SYNC;
+	return ok;
+}
+
+/* mdstat's [UU_] as the map of n slots, a '_' becoming not_u; returns the 'U' count. */
+static int map_mdstat(const struct md_array *a, struct md_group_buf *gb, int n,
+		      enum md_slot_state not_u)
+{
+	int ok = 0;
+
+	for (size_t i = 0; i < (size_t)n; i++) {
+		gb->slots[i] = a->slots[i] == 'U' ? MD_SLOT_IN_SYNC : not_u;
+		ok += gb->slots[i] == MD_SLOT_IN_SYNC;
+	}
 	return ok;
 }
 
@@ -363,7 +351,7 @@ static int roles_sysfs(const struct md_array *a, struct md_group_buf *gb, int n)
 static int roles_mdstat(const struct md_array *a, struct md_group_buf *gb, int n)
 {
 	struct redmon_group *g = &gb->g;
-	int ok = 0, candidates = 0, extra = 0;
+	int ok, candidates = 0, extra = 0;
 
 	for (size_t i = 0; i < a->n_devs; i++) {
 		const struct md_dev *d = &a->devs[i];
@@ -385,25 +373,18 @@ static int roles_mdstat(const struct md_array *a, struct md_group_buf *gb, int n
 	if (a->n_slots != (size_t)n || n == 0) {
 		ok = candidates; /* raid0, linear, faulty: every listed unflagged device serves */
 	} else {
-		for (size_t i = 0; i < (size_t)n; i++) {
-			gb->slots[i] = a->slots[i] == 'U' ? MD_SLOT_IN_SYNC : MD_SLOT_EMPTY;
-			ok += gb->slots[i] == MD_SLOT_IN_SYNC;
-		}
+		ok = map_mdstat(a, gb, n, MD_SLOT_EMPTY);
 		extra = candidates - ok;
 	}
 	for (; extra > 0; extra--) {
 		unsigned char *empty;
 		size_t best = a->n_devs;
 
-		for (size_t i = 0; i < a->n_devs; i++) {
-			const struct md_dev *d = &a->devs[i];
-
-			if (gb->members[i].role != REDMON_ROLE_ACTIVE ||
-			    (d->flags & MD_DEV_JOURNAL))
-				continue;
-			if (best == a->n_devs || d->desc_nr > a->devs[best].desc_nr)
+		for (size_t i = 0; i < a->n_devs; i++)
+			if (gb->members[i].role == REDMON_ROLE_ACTIVE &&
+			    !(a->devs[i].flags & MD_DEV_JOURNAL) &&
+			    (best == a->n_devs || a->devs[i].desc_nr > a->devs[best].desc_nr))
 				best = i;
-		}
 		if (best == a->n_devs)
 			break;
 		gb->members[best].role = REDMON_ROLE_REBUILDING;
@@ -429,41 +410,14 @@ static int mdstat_missing(const struct md_array *a, int n)
 }
 
 /*
- * Slots the kernel itself counts as missing: sysfs degraded (mddev->degraded;
- * during a reshape raid5_calc_degraded() takes the worse of the old and the
- * new geometry), else mdstat's.  -1 when neither is there.
- */
-static int kernel_missing(const struct md_array *a, int n)
-{
-	return a->degraded >= 0 ? a->degraded : mdstat_missing(a, n);
-}
-
-/*
- * The member detail disagrees with the count of km missing slots.  mdstat's
- * [UU_] becomes the slot map when it says what the count says; otherwise
- * there is no map (which slots are missing is not known) and false is
- * returned.
- */
-static bool kernel_map(const struct md_array *a, struct md_group_buf *gb, int n, int km)
-{
-	if (mdstat_missing(a, n) != km)
-		return false;
-	for (size_t i = 0; i < (size_t)n; i++) {
-		if (a->slots[i] == 'U')
-			gb->slots[i] = MD_SLOT_IN_SYNC;
-		else if (gb->slots[i] != MD_SLOT_EMPTY)
-			gb->slots[i] = MD_SLOT_BUSY;
-	}
-	return true;
-}
-
-/*
  * The in-sync count to use, from ok (the members seen) and km (the kernel's
  * count of missing slots): the kernel's count, or more when faulty or
  * rebuilding members sit in more slots than it counts (their state words are
  * the kernel's too, and may be read a moment after degraded changed).  Slots
  * nobody is seen in never add to it.  When the members seen are overruled,
- * *ret_detail_ok gets their count and *map says whether a slot map is left.
+ * *ret_detail_ok gets their count, and mdstat's [UU_] becomes the slot map
+ * when it says what the count says; otherwise there is no map (which slots
+ * are missing is not known) and *map is false.
  */
 static int reconcile(const struct md_array *a, struct md_group_buf *gb, int n, int ok, int km,
 		     bool *map, int *ret_detail_ok)
@@ -476,7 +430,13 @@ static int reconcile(const struct md_array *a, struct md_group_buf *gb, int n, i
 	if (missing == n - ok)
 		return ok;
 	*ret_detail_ok = ok;
-	*map = kernel_map(a, gb, n, missing);
+	*map = mdstat_missing(a, n) == missing;
+	for (size_t i = 0; *map && i < (size_t)n; i++) {
+		if (a->slots[i] == 'U')
+			gb->slots[i] = MD_SLOT_IN_SYNC;
+		else if (gb->slots[i] != MD_SLOT_EMPTY)
+			gb->slots[i] = MD_SLOT_BUSY;
+	}
 	return n - missing;
 }
 
@@ -571,16 +531,10 @@ static int roles_of(const struct md_array *a, struct md_group_buf *gb, int n, bo
 		return ok > n ? n : ok;
 	}
 	ok = roles_sysfs(a, gb, n);
-	*ret_map = a->dev_slots_known;
-	if (!a->dev_slots_known && a->n_slots == (size_t)n) {
-		/* sysfs gave no slots, but mdstat's [UU_] still tells which are in sync */
-		ok = 0;
-		for (size_t i = 0; i < (size_t)n; i++) {
-			gb->slots[i] = a->slots[i] == 'U' ? MD_SLOT_IN_SYNC : MD_SLOT_BUSY;
-			ok += gb->slots[i] == MD_SLOT_IN_SYNC;
-		}
-		*ret_map = true;
-	}
+	*ret_map = a->dev_slots_known || a->n_slots == (size_t)n;
+	/* sysfs gave no slots, but mdstat's [UU_] still tells which are in sync */
+	if (!a->dev_slots_known && a->n_slots == (size_t)n)
+		ok = map_mdstat(a, gb, n, MD_SLOT_BUSY);
 	return ok > n ? n : ok;
 }
 
@@ -608,8 +562,12 @@ static void build_running(const struct md_array *a, struct md_group_buf *gb)
 		return;
 	}
 
-	/* The kernel's count of missing slots wins over the devices seen. */
-	km = kernel_missing(a, n);
+	/*
+	 * The kernel's count of missing slots wins over the devices seen: sysfs
+	 * degraded (mddev->degraded; during a reshape raid5_calc_degraded() takes
+	 * the worse of the old and the new geometry), else mdstat's.
+	 */
+	km = a->degraded >= 0 ? a->degraded : mdstat_missing(a, n);
 	if (km > n) {
 		snprintf(why, sizeof(why), "the kernel counts %d missing of %d slots", km, n);
 		build_stopped(a, gb, why);
@@ -679,7 +637,7 @@ int md_group_build(const struct md_array *a, struct md_group_buf *gb,
 		slots = a->n_devs;
 	if (slots < a->n_slots)
 		slots = a->n_slots;
-	r = reserve(gb, a->n_devs + slots + 1, slots + 1);
+	r = reserve(gb, a->n_devs + slots + 1); /* the devices and a member per missing slot */
 	if (r < 0)
 		return r;
 

@@ -56,9 +56,8 @@ struct md_group_buf {
 	struct redmon_group g;
 	struct redmon_member *members;
 	struct md_member_text *text;
-	size_t cap;
 	unsigned char *slots; /* enum md_slot_state per slot */
-	size_t slots_cap;
+	size_t cap;	      /* entries in each of the three */
 	char reason[256];
 };
 

@@ -39,39 +39,8 @@ int md_scan_read(struct md_scan *s, int root_fd, struct fdcache *fdc)
 	return 0;
 }
 
-#define SWAP(a, b)                                                                                 \
-	do {                                                                                       \
-		typeof(a) t_ = (a);                                                                \
-		(a) = (b);                                                                         \
-		(b) = t_;                                                                          \
-	} while (0)
-
-/* Same array names in the same order: nothing appeared, vanished or moved. */
-static bool same_names(const struct md_set *a, const struct md_set *b)
-{
-	if (a->n != b->n)
-		return false;
-	for (size_t i = 0; i < a->n; i++)
-		if (strcmp(a->v[i].name, b->v[i].name) != 0)
-			return false;
-	return true;
-}
-
 /* More arrays changed in mdstat than this: a full scan costs about the same. */
 #define REREAD_MAX 64
-
-/* Read array a of s->sysfs again; 0, -ENOMEM, or -EAGAIN (a full scan must tell). */
-static int reread_array(struct md_scan *s, int root_fd, struct fdcache *fdc, unsigned int flags,
-			struct md_array *a)
-{
-	bool kept;
-	int r = md_sysfs_read_array(root_fd, fdc, &s->sb, flags, a, &kept);
-
-	if (r == -ENOMEM)
-		return r;
-	/* Vanished or unreadable: a full read says which, and for how many. */
-	return r < 0 || !kept || md_array_failed(a) ? -EAGAIN : 0;
-}
 
 static bool named(const char (*names)[MD_NAME_MAX], size_t n, const char *name)
 {
@@ -86,7 +55,7 @@ int md_scan_reread(struct md_scan *s, int root_fd, struct fdcache *fdc, unsigned
 {
 	/* Arrays whose mdstat block changed (indexes into s->mdstat). */
 	size_t changed[REREAD_MAX], n_changed = 0;
-	bool truncated = false;
+	bool truncated = false, kept;
 	int r;
 
 	/* sys/block unlistable last time: the kept records are no base to build on. */
@@ -115,12 +84,15 @@ int md_scan_reread(struct md_scan *s, int root_fd, struct fdcache *fdc, unsigned
 					    &s->mdstat_next);
 			if (r < 0)
 				return r;
-			if (!same_names(&s->mdstat, &s->mdstat_next))
+			/* The same names in the same order: nothing appeared, vanished or moved. */
+			if (s->mdstat.n != s->mdstat_next.n)
 				goto full;
 			for (size_t i = 0; i < s->mdstat.n; i++) {
 				const struct md_array *o = &s->mdstat.v[i],
 						      *w = &s->mdstat_next.v[i];
 
+				if (strcmp(o->name, w->name) != 0)
+					goto full;
 				if (o->text_len == w->text_len &&
 				    memcmp(s->text.p + o->text_off, s->text_next.p + w->text_off,
 					   o->text_len) == 0)
@@ -146,11 +118,12 @@ int md_scan_reread(struct md_scan *s, int root_fd, struct fdcache *fdc, unsigned
 			continue; /* only mdstat shows it, or it was read already */
 		if (!a)
 			goto full; /* new, or one sysfs does not report */
-		r = reread_array(s, root_fd, fdc, flags, a);
-		if (r == -EAGAIN)
-			goto full;
+		r = md_sysfs_read_array(root_fd, fdc, &s->sb, flags, a, &kept);
 		if (r < 0)
 			return r;
+		/* Vanished or unreadable: a full read says which, and for how many. */
+		if (!kept || md_array_failed(a))
+			goto full;
 	}
 	return 0;
 full:

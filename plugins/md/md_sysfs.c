@@ -32,6 +32,7 @@ struct reader {
 	struct sysfs_dir d; /* "sys/block/<md>/md/", the attribute just read in d.buf */
 	struct md_sysfs_buf *b;
 	struct md_array *a;
+	int md_fd; /* read_rd_slots(): the md directory, O_PATH */
 };
 
 static int md_sysfs_parse_int(struct strv s, int min, int max, int *ret)
@@ -74,12 +75,10 @@ int md_sysfs_parse_raid_disks(struct strv s, int *ret)
 	struct strv rest = strv_trim(s), tok, extra;
 	int prev;
 
-	if (rest.n == 0) { /* raid_disks_show prints nothing for 0 */
+	if (!strv_next_token(&rest, &tok)) { /* raid_disks_show prints nothing for 0 */
 		*ret = 0;
 		return 0;
 	}
-	if (!strv_next_token(&rest, &tok))
-		return -EINVAL;
 	/* "4 (3)": new count, then the count before the reshape. */
 	if (strv_next_token(&rest, &extra) &&
 	    (extra.n < 3 || extra.p[0] != '(' || extra.p[extra.n - 1] != ')' ||
@@ -196,11 +195,10 @@ static void attr_error(struct reader *r, int e)
 static bool read_state(struct reader *r)
 {
 	struct md_array *a = r->a;
-	bool present;
 	struct strv v;
 	int e = sysfs_read(&r->d, "level", 0, &v);
+	bool present = e != -ENOENT;
 
-	present = e != -ENOENT;
 	attr_error(r, e);
 	if (e == 0) {
 		a->level = md_level_parse(v);
@@ -291,12 +289,11 @@ static bool read_dev(struct reader *r, struct md_dev *d)
 /*
  * rd<N> -> dev-<name>: a symlink on a real kernel (md.c sysfs_link_rdev), a
  * regular file holding the target in some captures.  The link is read as a
- * name in md_fd, the md directory opened in the root: only its text is used,
- * nothing is opened through it.  Fills *ret_target, which points into lnk (cap
- * bytes) or r->d.buf.
+ * name in r->md_fd, the md directory opened in the root: only its text is
+ * used, nothing is opened through it.  Fills *ret_target, which points into
+ * lnk (cap bytes) or r->d.buf.
  */
-static int read_rd(struct reader *r, int md_fd, int n, char *lnk, size_t cap,
-		   struct strv *ret_target)
+static int read_rd(struct reader *r, int n, char *lnk, size_t cap, struct strv *ret_target)
 {
 	const char *slash;
 	char num[16];
@@ -308,7 +305,7 @@ static int read_rd(struct reader *r, int md_fd, int n, char *lnk, size_t cap,
 	e = sysfs_dir_path(&r->d, "rd", num, "");
 	if (e < 0)
 		return e;
-	len = readlinkat(md_fd, sysfs_name(&r->d), lnk, cap);
+	len = readlinkat(r->md_fd, sysfs_name(&r->d), lnk, cap);
 	if (len >= 0) {
 		if ((size_t)len >= cap)
 			return -EFBIG;
@@ -341,30 +338,15 @@ static int cmp_dev(const void *x, const void *y)
 	return strcmp(a->name, b->name);
 }
 
-/* One entry of an array's md directory: dev-<name> becomes a device, rd<N> is noted. */
+/* One entry of an array's md directory: dev-<name> becomes a device. */
 static int md_dir_entry(void *ctx, const char *name)
 {
 	struct reader *r = ctx;
 	struct md_array *a = r->a;
 	struct strv nm = strv_c(name);
-	struct md_sysfs_buf *b = r->b;
 	struct md_dev *d;
-	int e, slot;
+	int e;
 
-	if (strv_starts(nm, "rd") &&
-	    md_sysfs_parse_int(strv_make(nm.p + 2, nm.n - 2), 0, MD_MAX_SLOTS - 1, &slot) == 0) {
-		if (b->n_rd == b->cap_rd) {
-			size_t cap = b->cap_rd ? 2 * b->cap_rd : 16;
-			int *v = realloc(b->rd, cap * sizeof(*v));
-
-			if (!v)
-				return -ENOMEM;
-			b->rd = v;
-			b->cap_rd = cap;
-		}
-		b->rd[b->n_rd++] = slot;
-		return 0;
-	}
 	if (!strv_starts(nm, "dev-") || nm.n == 4)
 		return 0;
 	if (nm.n - 4 >= MD_DEV_NAME_MAX || !strv_is_graph(nm)) {
@@ -383,6 +365,34 @@ static int md_dir_entry(void *ctx, const char *name)
 	return 0;
 }
 
+/* An rd<N> entry of the md directory: the device it names, if still without a slot, is in N. */
+static int rd_entry(void *ctx, const char *name)
+{
+	struct reader *r = ctx;
+	struct md_array *a = r->a;
+	char lnk[MD_DEV_NAME_MAX + 64];
+	struct strv nm = strv_c(name), target;
+	int e, slot;
+
+	if (!strv_starts(nm, "rd") ||
+	    md_sysfs_parse_int(strv_make(nm.p + 2, nm.n - 2), 0, MD_MAX_SLOTS - 1, &slot) < 0)
+		return 0;
+	e = read_rd(r, slot, lnk, sizeof(lnk), &target);
+	if (e == -ENOMEM)
+		return e;
+	if (e == -ENOENT)
+		return 0; /* the member left since the listing */
+	if (e < 0) {
+		md_array_set_error(a, "sysfs rd%d not understood", slot);
+		return 0;
+	}
+	for (size_t j = 0; j < a->n_devs; j++) /* the device it names, by name */
+		if (strv_eq(target, a->devs[j].name) && a->devs[j].slot == SLOT_FROM_RD)
+			a->devs[j].slot = slot;
+	a->dev_slots_known = true;
+	return 0;
+}
+
 /*
  * Slots of the devices without a slot file, from the rdN entries in listing
  * order (the first naming a device wins).  Only then are the links read: with
@@ -390,37 +400,19 @@ static int md_dir_entry(void *ctx, const char *name)
  */
 static int read_rd_slots(struct reader *r)
 {
-	struct md_array *a = r->a;
-	char lnk[MD_DEV_NAME_MAX + 64];
-	struct strv target;
-	int e, md_fd;
+	int e = sysfs_dir_path(&r->d, "", "", "");
 
-	e = sysfs_dir_path(&r->d, "", "", "");
-	md_fd = e < 0 ? e
-		      : rootfs_open_checked(r->d.root_fd, r->d.path,
-					    O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (md_fd < 0)
-		return md_fd == -ENOENT ? 0 : md_fd; /* the array left since the listing */
-	for (size_t i = 0; i < r->b->n_rd; i++) {
-		e = read_rd(r, md_fd, r->b->rd[i], lnk, sizeof(lnk), &target);
-		if (e == -ENOENT)
-			continue; /* the member left since the listing */
-		if (e == -ENOMEM)
-			break;
-		if (e < 0) {
-			md_array_set_error(a, "sysfs rd%d not understood", r->b->rd[i]);
-			continue;
-		}
-		for (size_t j = 0; j < a->n_devs; j++) /* the device it names, by name */
-			if (strv_eq(target, a->devs[j].name) && a->devs[j].slot == SLOT_FROM_RD)
-				a->devs[j].slot = r->b->rd[i];
-		a->dev_slots_known = true;
-	}
-	close(md_fd);
-	return e == -ENOMEM ? e : 0;
+	r->md_fd = e < 0 ? e
+			 : rootfs_open_checked(r->d.root_fd, r->d.path,
+					       O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (r->md_fd < 0)
+		return r->md_fd == -ENOENT ? 0 : r->md_fd; /* the array left since the listing */
+	e = sysfs_list_dir(r->d.root_fd, r->d.path, &r->b->dir, rd_entry, r);
+	close(r->md_fd);
+	return e == -ENOENT ? 0 : e;
 }
 
-/* List dev-* and rd* of the array's md directory, then read each device. */
+/* List the dev-* of the array's md directory, then read each device. */
 static int read_devs(struct reader *r)
 {
 	struct md_array *a = r->a;
@@ -428,7 +420,6 @@ static int read_devs(struct reader *r)
 	size_t i, k;
 	int e;
 
-	r->b->n_rd = 0;
 	e = sysfs_dir_path(&r->d, "", "", "");
 	if (e == 0)
 		e = sysfs_list_dir(r->d.root_fd, r->d.path, &r->b->dir, md_dir_entry, r);
@@ -514,13 +505,6 @@ static int read_array(struct reader *r)
 	return 0;
 }
 
-/* md_seq_show() prints an array only with a personality, slots or devices. */
-static bool worth_reporting(const struct md_array *a)
-{
-	return md_array_failed(a) || a->run == MD_RUN_ACTIVE || a->raid_disks > 0 ||
-	       a->n_devs > 0 || a->container;
-}
-
 int md_sysfs_read_array(int root_fd, struct fdcache *fdc, struct md_sysfs_buf *buf,
 			unsigned int flags, struct md_array *a, bool *ret_kept)
 {
@@ -542,7 +526,9 @@ int md_sysfs_read_array(int root_fd, struct fdcache *fdc, struct md_sysfs_buf *b
 	e = read_array(&r);
 	if (e < 0)
 		return e;
-	*ret_kept = worth_reporting(a);
+	/* md_seq_show() prints an array only with a personality, slots or devices. */
+	*ret_kept = md_array_failed(a) || a->run == MD_RUN_ACTIVE || a->raid_disks > 0 ||
+		    a->n_devs > 0 || a->container;
 	return 0;
 }
 
@@ -564,11 +550,8 @@ static int block_entry(void *ctx, const char *name)
 
 int md_sysfs_read(int root_fd, struct fdcache *fdc, struct md_sysfs_buf *buf, struct md_set *set)
 {
-	struct reader r = {
-		.d = { .root_fd = root_fd, .fdc = fdc, .buf = &buf->attr, .max = MD_ATTR_MAX },
-		.b = buf,
-	};
 	size_t i, k;
+	bool kept;
 	int e;
 
 	md_set_reset(set);
@@ -579,18 +562,13 @@ int md_sysfs_read(int root_fd, struct fdcache *fdc, struct md_sysfs_buf *buf, st
 	if (e < 0)
 		return e;
 	for (i = 0, k = 0; i < set->n; i++) {
-		r.a = &set->v[i];
-		e = read_array(&r);
+		e = md_sysfs_read_array(root_fd, fdc, buf, 0, &set->v[i], &kept);
 		if (e < 0)
 			return e;
-		if (!worth_reporting(r.a))
+		if (!kept)
 			continue;
-		if (k != i) { /* swap, not copy: each record owns its buffers */
-			struct md_array tmp = set->v[k];
-
-			set->v[k] = set->v[i];
-			set->v[i] = tmp;
-		}
+		if (k != i)
+			SWAP(set->v[k], set->v[i]);
 		k++;
 	}
 	md_set_sort(set, k);
@@ -603,6 +581,5 @@ void md_sysfs_buf_free(struct md_sysfs_buf *b)
 		return;
 	strbuf_free(&b->attr);
 	strbuf_free(&b->dir);
-	free(b->rd);
 	memset(b, 0, sizeof(*b));
 }

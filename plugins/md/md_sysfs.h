@@ -17,8 +17,6 @@
 struct md_sysfs_buf {
 	struct strbuf attr; /* one attribute */
 	struct strbuf dir;  /* getdents64 records of one directory */
-	int *rd;	    /* the rdN entries (N) of the array being read, in listing order */
-	size_t n_rd, cap_rd;
 };
 
 void md_sysfs_buf_free(struct md_sysfs_buf *b);

@@ -144,13 +144,10 @@ out:
 /* "[4/3]" -> n; m (n - degraded) is checked, but the U count of [UU_] is what the rules use. */
 static bool parse_nm(struct strv tok, long long *n)
 {
-	const char *slash;
+	const char *slash = memchr(tok.p, '/', tok.n);
 	long long m;
 
-	if (tok.n < 5 || tok.p[0] != '[' || tok.p[tok.n - 1] != ']')
-		return false;
-	slash = memchr(tok.p, '/', tok.n);
-	if (!slash)
+	if (tok.n < 5 || tok.p[0] != '[' || tok.p[tok.n - 1] != ']' || !slash)
 		return false;
 	return strv_to_ll(strv_make(tok.p + 1, (size_t)(slash - tok.p - 1)), 0, MD_MAX_SLOTS, n) ==
 		       0 &&
@@ -236,9 +233,8 @@ static bool parse_percent(struct strv s, double *ret)
 	s.n--;
 	dot = memchr(s.p, '.', s.n);
 	if (dot) {
-		struct strv frac = strv_make(dot + 1, 1);
-
-		if ((size_t)(dot - s.p) + 2 != s.n || strv_to_ll(frac, 0, 9, &fp) < 0)
+		if ((size_t)(dot - s.p) + 2 != s.n ||
+		    strv_to_ll(strv_make(dot + 1, 1), 0, 9, &fp) < 0)
 			return false;
 		s.n = (size_t)(dot - s.p);
 	}
