@@ -17,6 +17,7 @@
 #include "../errbuf.h"
 #include "../spool.h"
 #include "redmon/fnv1a.h"
+#include "redmon/grow.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -84,15 +85,8 @@ static struct entry *add(struct subagent_index *x, char kind, int group, int ind
 	struct entry *e;
 	char *copy;
 
-	if (x->n == x->cap) {
-		size_t cap = x->cap ? x->cap * 2 : 64;
-		struct entry *v = realloc(x->v, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		x->v = v;
-		x->cap = cap;
-	}
+	if (!grow_one((void **)&x->v, &x->cap, x->n, sizeof(*x->v), 64))
+		return NULL;
 	copy = strdup(name);
 	if (!copy || hindex_add(&x->by_key, hash_key(kind, group, name), x->n) < 0) {
 		free(copy);

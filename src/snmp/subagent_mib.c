@@ -35,6 +35,7 @@
 #include "../agg.h"
 #include "../bus.h"
 #include "subagent_index.h"
+#include "redmon/grow.h"
 #include "redmon/sorted.h"
 
 #define TEXT_MAX 255 /* SnmpAdminString (SIZE (0..255)) */
@@ -466,15 +467,8 @@ static bool rmib_row_add(struct rowset *t, const void *data, long i1, long i2, b
 
 	if (exact)
 		return false;
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 64;
-		struct row_ref *v = realloc(t->v, cap * sizeof(*v));
-
-		if (!v)
-			return false;
-		t->v = v;
-		t->cap = cap;
-	}
+	if (!grow_one((void **)&t->v, &t->cap, t->n, sizeof(*t->v), 64))
+		return false;
 	memmove(&t->v[pos + 1], &t->v[pos], (t->n - pos) * sizeof(*t->v));
 	t->v[pos] = r;
 	t->n++;
