@@ -4,3 +4,11 @@ FUZZERS += fuzz_config
 fuzz_config_SRCS := src/config.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/event.c src/json.c src/model.c src/plugin_loader.c \
 	$(wildcard src/policy.c) src/spool.c
 fuzz_config_LIBS := -ljansson -ldl -lm
+
+# fuzz_privhelper: bytes -> one request to the privileged helper -> serve_one()
+# (the target includes src/privhelper.c: the helper's side is static).
+FUZZERS += fuzz_privhelper
+fuzz_privhelper_SRCS := src/privdrop.c src/trusted_path.c src/log.c src/loop_timer.c src/loop.c \
+	src/config.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/event.c src/json.c \
+	src/model.c src/plugin_loader.c src/policy.c src/spool.c
+fuzz_privhelper_LIBS := -ljansson -ldl -lm
