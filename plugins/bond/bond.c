@@ -24,9 +24,7 @@
 #include <redmon/plugin.h>
 
 #include "../lib/fdcache.h"
-#include "../lib/strbuf.h"
 #include "../lib/watch.h"
-#include "bond_info.h"
 #include "bond_netlink.h"
 #include "bond_proc.h"
 #include "bond_rules.h"
@@ -481,10 +479,7 @@ static int scan_full(struct bond_probe *p)
 	fdcache_begin(&p->fdc);
 	/* found is sorted: so is v. */
 	for (size_t i = 0; r == 0 && i < found.n; i++) {
-		const char *name = found.v[i];
-
-		v[n] = NULL;
-		r = read_bond(p, name, entry_find(p->bonds, p->n_bonds, name), &v[n]);
+		r = read_bond(p, found.v[i], entry_find(p->bonds, p->n_bonds, found.v[i]), &v[n]);
 		if (r == 0 && v[n])
 			n++;
 	}
@@ -670,25 +665,22 @@ static int setup_netlink(struct bond_probe *p, bool is_auto)
 		return 0;
 	}
 	r = p->ops->watch_fd(p->h, fd, EPOLLIN);
-	if (r < 0) {
+	if (r < 0)
 		close(fd);
-		return r;
-	}
-	p->nl_fd = fd;
-	return 0;
+	else
+		p->nl_fd = fd;
+	return r;
 }
-
-/*
- * Files are rewritten in place (IN_MODIFY, IN_CLOSE_WRITE) or replaced by
- * rename (IN_MOVED_TO); directories come and go (IN_CREATE, IN_DELETE).
- */
-#define INOTIFY_MASK                                                                               \
-	(IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB | IN_CREATE | IN_DELETE | IN_MOVED_FROM |          \
-	 IN_MOVED_TO)
 
 static int setup_inotify(struct bond_probe *p)
 {
-	int r = watch_ino_open(&p->ino, p->ops->root_fd(p->h), p->ops->root(p->h), INOTIFY_MASK);
+	/*
+	 * Files are rewritten in place (IN_MODIFY, IN_CLOSE_WRITE) or replaced by
+	 * rename (IN_MOVED_TO); directories come and go (IN_CREATE, IN_DELETE).
+	 */
+	const uint32_t mask = IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB | IN_CREATE | IN_DELETE |
+			      IN_MOVED_FROM | IN_MOVED_TO;
+	int r = watch_ino_open(&p->ino, p->ops->root_fd(p->h), p->ops->root(p->h), mask);
 
 	if (r < 0) {
 		p->ops->log(p->h, REDMON_LOG_WARNING,
@@ -742,6 +734,7 @@ static void bond_fini(void *inst)
 static int bond_init(const struct redmon_host_ops *ops, struct redmon_host *h, void **ret_inst)
 {
 	struct bond_probe *p;
+	struct rlimit rl;
 	bool events, live;
 	int r = 0;
 
@@ -777,15 +770,11 @@ static int bond_init(const struct redmon_host_ops *ops, struct redmon_host *h, v
 	 * or removed interface) on the live root.  An eighth of the descriptor
 	 * limit, which the core raised: md keeps 3/8, hwmon 1/8.
 	 */
-	if (live ? (p->nl_fd >= 0 || p->udev.fd >= 0) : p->ino.fd >= 0) {
-		struct rlimit rl;
-
-		if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
-			fdcache_init(&p->fdc,
-				     rl.rlim_cur == RLIM_INFINITY ? 1u << 18
-								  : (size_t)rl.rlim_cur / 8,
-				     NULL, NULL);
-	}
+	if ((live ? (p->nl_fd >= 0 || p->udev.fd >= 0) : p->ino.fd >= 0) &&
+	    getrlimit(RLIMIT_NOFILE, &rl) == 0)
+		fdcache_init(&p->fdc,
+			     rl.rlim_cur == RLIM_INFINITY ? 1u << 18 : (size_t)rl.rlim_cur / 8,
+			     NULL, NULL);
 	*ret_inst = p;
 	return 0;
 }

@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/*
- * The facts about one bond: see bond_info.h.
- */
+/* The facts about one bond: see bond_info.h. */
 #include "bond_info.h"
 
 #include <errno.h>
@@ -67,9 +65,7 @@ struct bond_slave *bond_info_find_slave(const struct bond_info *info, struct str
 	if (strv_has_control(name))
 		return NULL;
 	for (size_t i = 0; i < info->n_slaves; i++) {
-		const char *s = info->slaves[i].name;
-
-		if (strlen(s) == name.n && memcmp(s, name.p, name.n) == 0)
+		if (strv_eq(name, info->slaves[i].name))
 			return &info->slaves[i];
 	}
 	return NULL;
@@ -166,13 +162,9 @@ int bond_slave_dir_path(const char *bond, const char *slave, enum bond_slave_dir
 
 bool bond_ifname_valid(struct strv s)
 {
-	if (s.n == 0 || s.n > BOND_IFNAME_MAX || strv_eq(s, ".") || strv_eq(s, ".."))
-		return false;
-	for (size_t i = 0; i < s.n; i++)
-		if (strchr("/: \t\r\n\v\f", s.p[i]) || (unsigned char)s.p[i] < 0x20 ||
-		    s.p[i] == 0x7f)
-			return false;
-	return true;
+	return s.n > 0 && s.n <= BOND_IFNAME_MAX && !strv_eq(s, ".") && !strv_eq(s, "..") &&
+	       !strv_has_control(s) && !memchr(s.p, '/', s.n) && !memchr(s.p, ':', s.n) &&
+	       !memchr(s.p, ' ', s.n);
 }
 
 bool bond_slave_set_agg(struct bond_slave *s, struct strv v)
@@ -184,4 +176,20 @@ bool bond_slave_set_agg(struct bond_slave *s, struct strv v)
 	s->agg_known = true;
 	s->agg_id = (int)x;
 	return true;
+}
+
+int bond_info_set_ref(struct strv v, const char *none, bool *known, char **name)
+{
+	struct strv tok;
+	char *n = NULL;
+
+	if (strv_next_token(&v, &tok) && !strv_eq(tok, none)) {
+		n = strv_dup_nocontrol(tok, BOND_NAME_KEEP);
+		if (!n)
+			return -ENOMEM;
+	}
+	free(*name);
+	*name = n;
+	*known = true;
+	return 0;
 }

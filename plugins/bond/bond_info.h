@@ -12,10 +12,6 @@
 #ifndef REDMON_BOND_INFO_H
 #define REDMON_BOND_INFO_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
 #include "../lib/strbuf.h"
 
 /* The longest interface name the kernel allows (IFNAMSIZ - 1). */
@@ -175,6 +171,13 @@ int bond_info_add_slave(struct bond_info *info, struct strv name, unsigned int s
  * unchanged) when v is neither.
  */
 bool bond_slave_set_agg(struct bond_slave *s, struct strv v);
+
+/*
+ * The primary or active slave as /proc and sysfs print it ("em3
+ * (primary_reselect failure)", "eth0"): the first token into *name (a copy),
+ * NULL when there is none or it is the text none; sets *known.  0 or -ENOMEM.
+ */
+int bond_info_set_ref(struct strv v, const char *none, bool *known, char **name);
 
 /*
  * The path of a slave directory of the given kind (not BOND_DIR_NONE) under

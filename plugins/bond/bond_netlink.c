@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/*
- * rtnetlink link notifications: see bond_netlink.h.
- */
+/* rtnetlink link notifications: see bond_netlink.h. */
 #include "bond_netlink.h"
 
 #include <errno.h>
@@ -73,9 +71,8 @@ static void parse_link(const struct nlmsghdr *nh, struct bond_nl_link *l)
 	int len = (int)IFLA_PAYLOAD(nh);
 	const struct rtattr *rta;
 
-	memset(l, 0, sizeof(*l));
-	l->deleted = nh->nlmsg_type == RTM_DELLINK;
-	l->ifindex = ifi->ifi_index;
+	*l = (struct bond_nl_link){ .deleted = nh->nlmsg_type == RTM_DELLINK,
+				    .ifindex = ifi->ifi_index };
 	for (rta = IFLA_RTA(ifi); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
 		switch (rta->rta_type) {
 		case IFLA_IFNAME:
@@ -87,8 +84,6 @@ static void parse_link(const struct nlmsghdr *nh, struct bond_nl_link *l)
 			break;
 		case IFLA_LINKINFO:
 			parse_linkinfo(rta, l);
-			break;
-		default:
 			break;
 		}
 	}
@@ -108,9 +103,8 @@ size_t bond_nl_parse(const void *buf, size_t len, bond_nl_fn fn, void *ctx)
 	for (nh = buf; NLMSG_OK(nh, left); nh = NLMSG_NEXT(nh, left)) {
 		struct bond_nl_link l;
 
-		if (nh->nlmsg_type != RTM_NEWLINK && nh->nlmsg_type != RTM_DELLINK)
-			continue;
-		if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg)))
+		if ((nh->nlmsg_type != RTM_NEWLINK && nh->nlmsg_type != RTM_DELLINK) ||
+		    nh->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg)))
 			continue;
 		parse_link(nh, &l);
 		seen++;
@@ -136,19 +130,14 @@ int bond_nl_drain(int fd, bond_nl_fn fn, void *ctx)
 		ssize_t n = recvfrom(fd, u.b, sizeof(u.b), MSG_TRUNC, (struct sockaddr *)&from,
 				     &from_len);
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return lost;
-			if (errno == ENOBUFS) {
-				lost = 1;
-				continue;
-			}
-			return -errno;
+		if (n < 0 && (errno == EINTR || errno == ENOBUFS)) {
+			lost |= errno == ENOBUFS; /* the receive buffer overflowed */
+			continue;
 		}
-		if (n == 0)
+		if (n == 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)))
 			return lost;
+		if (n < 0)
+			return -errno;
 		/* Only the kernel (port 0) speaks for links; a truncated datagram is lost. */
 		if (from_len != sizeof(from) || from.nl_pid != 0)
 			continue;

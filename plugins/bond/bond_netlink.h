@@ -10,9 +10,6 @@
 #ifndef REDMON_BOND_NETLINK_H
 #define REDMON_BOND_NETLINK_H
 
-#include <stdbool.h>
-#include <stddef.h>
-
 #include "bond_info.h"
 
 /* One link message, as far as the bond probe cares. */

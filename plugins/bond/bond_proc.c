@@ -1,15 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/*
- * Parser of /proc/net/bonding/<bond>: see bond_proc.h.
- */
+/* Parser of /proc/net/bonding/<bond>: see bond_proc.h. */
 #include "bond_proc.h"
 
-#include <errno.h>
 #include <limits.h>
-#include <stdlib.h>
 #include <string.h>
-
-#include "../lib/strbuf.h"
 
 /* "Bonding Mode:" texts, bond_mode_name() in bond_main.c; index = enum bond_mode. */
 static const char *const mode_texts[] = {
@@ -65,52 +59,20 @@ static int to_int(struct strv v)
 	return strv_to_ll(v, 0, INT_MAX, &x) == 0 ? (int)x : -1;
 }
 
-/*
- * "Primary Slave: em3 (primary_reselect failure)", "Currently Active Slave:
- * None": the first token, or NULL for "None".  Returns 0 or -ENOMEM.
- */
-static int slave_ref(struct strv v, bool *known, char **name)
-{
-	struct strv tok;
-	char *n = NULL;
-
-	if (!strv_next_token(&v, &tok))
-		return 0;
-	if (!strv_eq(tok, "None")) {
-		n = strv_dup_nocontrol(tok, BOND_NAME_KEEP);
-		if (!n)
-			return -ENOMEM;
-	}
-	free(*name);
-	*name = n;
-	*known = true;
-	return 0;
-}
-
-/* "ARP IP target/s (n.n.n.n form): 10.0.0.1, 10.0.0.2": one token each. */
-static int count_targets(struct strv v)
-{
-	struct strv tok;
-	int n = 0;
-
-	while (strv_next_token(&v, &tok))
-		n++;
-	return n;
-}
-
 static int master_line(struct parser *ps, struct strv key, struct strv v)
 {
 	struct bond_info *info = ps->info;
+	struct strv tok;
 	long long x;
 
 	if (strv_eq(key, "Bonding Mode")) {
 		info->mode = mode_from_text(v);
 		if (info->mode == BOND_MODE_UNKNOWN)
 			info->bad_proc |= BOND_BAD_MODE;
-	} else if (strv_eq(key, "Primary Slave")) {
-		return slave_ref(v, &info->primary_known, &info->primary);
-	} else if (strv_eq(key, "Currently Active Slave")) {
-		return slave_ref(v, &info->active_known, &info->active);
+	} else if (strv_eq(key, "Primary Slave") && v.n) { /* empty: says nothing */
+		return bond_info_set_ref(v, "None", &info->primary_known, &info->primary);
+	} else if (strv_eq(key, "Currently Active Slave") && v.n) {
+		return bond_info_set_ref(v, "None", &info->active_known, &info->active);
 	} else if (strv_eq(key, "MII Status")) {
 		enum bond_link l = bond_link_from_text(v);
 
@@ -123,7 +85,10 @@ static int master_line(struct parser *ps, struct strv key, struct strv v)
 	} else if (strv_eq(key, "ARP Polling Interval (ms)")) {
 		info->arp_interval = to_int(v);
 	} else if (strv_eq(key, "ARP IP target/s (n.n.n.n form)")) {
-		info->arp_targets = count_targets(v);
+		/* "10.0.0.1, 10.0.0.2": one token each. */
+		info->arp_targets = 0;
+		while (strv_next_token(&v, &tok))
+			info->arp_targets++;
 	} else if (strv_eq(key, "Min links")) {
 		info->min_links = to_int(v);
 		if (info->min_links < 0)

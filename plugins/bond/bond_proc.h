@@ -14,8 +14,6 @@
 #ifndef REDMON_BOND_PROC_H
 #define REDMON_BOND_PROC_H
 
-#include <stddef.h>
-
 #include "bond_info.h"
 
 /* The largest /proc/net/bonding file read; a bond of 1000 slaves is ~ 600 KiB. */

@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/*
- * The bond probe's decisions: see bond_rules.h and README.md.
- */
+/* The bond probe's decisions: see bond_rules.h and README.md. */
 #include "bond_rules.h"
 
 #include "../lib/psu_util.h"
@@ -14,7 +12,7 @@
 
 /* Append one reason to a "; "-joined list in buf; a cut list ends in "...". */
 static void __attribute__((format(printf, 3, 4)))
-add_reason(char *buf, size_t cap, const char *fmt, ...)
+reason_append(char *buf, size_t cap, const char *fmt, ...)
 {
 	size_t len = strlen(buf);
 	va_list ap;
@@ -33,11 +31,12 @@ add_reason(char *buf, size_t cap, const char *fmt, ...)
 		memcpy(buf + cap - 4, "...", 4);
 }
 
+/* The same to an array (every caller but unreadable()'s). */
+#define add_reason(array, ...) reason_append(array, sizeof(array), __VA_ARGS__)
+
 static bool mac_zero(const uint8_t mac[6])
 {
-	static const uint8_t zero[6];
-
-	return memcmp(mac, zero, sizeof(zero)) == 0;
+	return memcmp(mac, (const uint8_t[6]){ 0 }, 6) == 0;
 }
 
 static bool uses_primary(enum bond_mode m)
@@ -57,21 +56,19 @@ static int slave_link(const struct bond_slave *s, struct bond_member_verdict *mv
 			 * The carrier is gone but the MII monitor has not seen it
 			 * yet, or never will (miimon 0): the driver still sends.
 			 */
-			add_reason(mv->reason, sizeof(mv->reason),
+			add_reason(mv->reason,
 				   "carrier down (operstate down) but bonding still says MII %s",
 				   bond_link_name(s->link));
 			return 0;
 		}
 		if (s->link == BOND_LINK_FAIL)
-			add_reason(mv->reason, sizeof(mv->reason),
-				   "link going down, still used until downdelay ends");
+			add_reason(mv->reason, "link going down, still used until downdelay ends");
 		return 1;
 	case BOND_LINK_DOWN:
-		add_reason(mv->reason, sizeof(mv->reason), "link down");
+		add_reason(mv->reason, "link down");
 		return 0;
 	case BOND_LINK_BACK:
-		add_reason(mv->reason, sizeof(mv->reason),
-			   "link coming back, not used until updelay ends");
+		add_reason(mv->reason, "link coming back, not used until updelay ends");
 		return 0;
 	default:
 		break;
@@ -79,24 +76,29 @@ static int slave_link(const struct bond_slave *s, struct bond_member_verdict *mv
 	if (s->oper == BOND_OPER_UP)
 		return 1;
 	if (s->oper == BOND_OPER_DOWN) {
-		add_reason(mv->reason, sizeof(mv->reason), "link down (operstate down)");
+		add_reason(mv->reason, "link down (operstate down)");
 		return 0;
 	}
-	add_reason(mv->reason, sizeof(mv->reason), "link state not readable");
+	add_reason(mv->reason, "link state not readable");
 	return -1;
+}
+
+/* Whether s is the active slave: its own state, else in active-backup the bond's; -1 unknown. */
+static int slave_active(const struct bond_info *info, const struct bond_slave *s)
+{
+	if (s->is_active >= 0 || info->mode != BOND_MODE_AB || !info->active_known)
+		return s->is_active;
+	return info->active && strcmp(info->active, s->name) == 0;
 }
 
 static void member_state(const struct bond_info *info, const struct bond_slave *s,
 			 struct bond_member_verdict *mv)
 {
-	int active = s->is_active;
+	int active = slave_active(info, s);
 
 	psu_text_add(mv->state, sizeof(mv->state), ", ", "mii %s", bond_link_name(s->link));
 	if (s->oper == BOND_OPER_DOWN)
 		psu_text_add(mv->state, sizeof(mv->state), ", ", "operstate down");
-	/* In active-backup, "Currently Active Slave" says it as well. */
-	if (active < 0 && info->mode == BOND_MODE_AB && info->active_known)
-		active = info->active && strcmp(info->active, s->name) == 0;
 	if (uses_primary(info->mode) && active >= 0)
 		psu_text_add(mv->state, sizeof(mv->state), ", ", active ? "active" : "backup");
 	if (info->mode == BOND_MODE_8023AD && s->agg_known && s->agg_id >= 0)
@@ -191,8 +193,8 @@ static bool unreadable(const struct fact *facts, size_t n, unsigned int bad_proc
 				 f->proc_key);
 		if ((bad_sysfs & f->bit) && f->attr)
 			snprintf(sysfs, sizeof(sysfs), "%s/%s", dir, f->attr);
-		add_reason(buf, cap, "%s not readable (%s%s%s)", f->what, proc,
-			   proc[0] && sysfs[0] ? ", " : "", sysfs);
+		reason_append(buf, cap, "%s not readable (%s%s%s)", f->what, proc,
+			      proc[0] && sysfs[0] ? ", " : "", sysfs);
 		any = true;
 	}
 	return any;
@@ -215,12 +217,11 @@ static bool slave_unreadable(const struct bond_info *info, const struct bond_sla
 			     struct bond_member_verdict *mv)
 {
 	unsigned int mask = slave_missing(info, s) & (lacp ? BAD_S_LACP : ~BAD_S_LACP);
-	char dir[96] = "sys/class/net/?";
+	char dir[96];
 
-	if (s->dir != BOND_DIR_NONE)
-		bond_slave_dir_path(info->name, s->name, s->dir, dir, sizeof(dir));
-	else
-		snprintf(dir, sizeof(dir), "sys/class/net/%s", s->name);
+	/* Where its attributes were, else where they were looked for first. */
+	bond_slave_dir_path(info->name, s->name, s->dir == BOND_DIR_NONE ? BOND_DIR_CLASS : s->dir,
+			    dir, sizeof(dir));
 	return unreadable(slave_facts, sizeof(slave_facts) / sizeof(slave_facts[0]), s->bad_proc,
 			  s->bad_sysfs, mask, info->name, dir, mv->reason, sizeof(mv->reason));
 }
@@ -266,7 +267,7 @@ static bool lacp_usable(const struct bond_info *info, const struct bond_slave *s
 	if (s->partner_state >= 0)
 		snprintf(p, sizeof(p), "0x%02x", (unsigned int)s->partner_state & 0xffu);
 	mv->role = REDMON_ROLE_FAILED;
-	add_reason(mv->reason, sizeof(mv->reason),
+	add_reason(mv->reason,
 		   "in the active aggregator but LACP is not collecting and distributing (actor "
 		   "state %s, partner state %s)",
 		   a, p);
@@ -302,7 +303,7 @@ static void decide_8023ad(struct ctx *c)
 			seen = s->agg_id;
 		}
 		if (split) {
-			add_reason(c->notes, sizeof(c->notes),
+			add_reason(c->notes,
 				   "slaves are split across aggregators and the active one "
 				   "is not readable (needs CAP_NET_ADMIN)");
 			c->unknown = true;
@@ -312,7 +313,7 @@ static void decide_8023ad(struct ctx *c)
 		}
 	}
 	if (info->no_active_agg)
-		add_reason(c->notes, sizeof(c->notes), "no active aggregator");
+		add_reason(c->notes, "no active aggregator");
 
 	for (size_t i = 0; i < info->n_slaves; i++) {
 		const struct bond_slave *s = &info->slaves[i];
@@ -322,8 +323,7 @@ static void decide_8023ad(struct ctx *c)
 			continue;
 		if (info->no_active_agg) {
 			mv->role = REDMON_ROLE_FAILED;
-			add_reason(mv->reason, sizeof(mv->reason),
-				   "link up but the bond has no active aggregator");
+			add_reason(mv->reason, "link up but the bond has no active aggregator");
 			continue;
 		}
 		if (slave_unreadable(info, s, true, mv)) {
@@ -333,19 +333,18 @@ static void decide_8023ad(struct ctx *c)
 		}
 		if (s->agg_known && s->agg_id < 0) {
 			mv->role = REDMON_ROLE_FAILED;
-			add_reason(mv->reason, sizeof(mv->reason),
-				   "link up but not attached to an aggregator");
+			add_reason(mv->reason, "link up but not attached to an aggregator");
 			continue;
 		}
 		if (split || (active >= 0 && !s->agg_known)) {
 			mv->role = REDMON_ROLE_UNKNOWN;
 			if (s->agg_known)
 				add_reason(
-					mv->reason, sizeof(mv->reason),
+					mv->reason,
 					"link up in aggregator %d, which may not be the active one",
 					s->agg_id);
 			else
-				add_reason(mv->reason, sizeof(mv->reason),
+				add_reason(mv->reason,
 					   "link up, aggregator membership not readable");
 			c->unknown = true;
 			continue;
@@ -357,7 +356,7 @@ static void decide_8023ad(struct ctx *c)
 		}
 		if (s->agg_id != active) {
 			mv->role = REDMON_ROLE_FAILED;
-			add_reason(mv->reason, sizeof(mv->reason),
+			add_reason(mv->reason,
 				   "link up but in aggregator %d, not in the active aggregator %d "
 				   "(split aggregator)",
 				   s->agg_id, active);
@@ -366,17 +365,16 @@ static void decide_8023ad(struct ctx *c)
 		mv->usable = lacp_usable(info, s, mv, &no_partner, &verified);
 	}
 	if (no_partner)
-		add_reason(c->notes, sizeof(c->notes),
+		add_reason(c->notes,
 			   "no LACP partner (partner MAC 00:00:00:00:00:00 or LACP defaulted): "
 			   "the bond runs on one individual port");
 	if (inferred)
-		add_reason(c->notes, sizeof(c->notes),
+		add_reason(c->notes,
 			   "active aggregator not readable (needs CAP_NET_ADMIN): assumed "
 			   "aggregator %d, the only one with slaves up",
 			   active);
 	else if (!verified && !no_partner && active >= 0)
-		add_reason(c->notes, sizeof(c->notes),
-			   "LACP partner not verified (needs CAP_NET_ADMIN)");
+		add_reason(c->notes, "LACP partner not verified (needs CAP_NET_ADMIN)");
 }
 
 /* active-backup: one slave carries traffic, the healthy others stand by. */
@@ -390,30 +388,22 @@ static void decide_ab(struct ctx *c)
 	for (size_t i = 0; i < info->n_slaves; i++) {
 		const struct bond_slave *s = &info->slaves[i];
 		struct bond_member_verdict *mv = &v->members[i];
-		bool is_active;
 
 		if (info->primary && strcmp(s->name, info->primary) == 0)
 			primary = s;
 		if (mv->link != 1)
 			continue;
-		mv->usable = true;
 		usable++;
-		if (s->is_active >= 0)
-			is_active = s->is_active;
-		else if (info->active_known)
-			is_active = info->active && strcmp(s->name, info->active) == 0;
-		else
-			is_active = true;
-		mv->role = is_active ? REDMON_ROLE_ACTIVE : REDMON_ROLE_STANDBY;
+		/* Not known: active, as with every other mode. */
+		mv->role = slave_active(info, s) ? REDMON_ROLE_ACTIVE : REDMON_ROLE_STANDBY;
 	}
 	if (info->active_known && !info->active && usable)
-		add_reason(c->notes, sizeof(c->notes), "no active slave");
+		add_reason(c->notes, "no active slave");
 	if (primary && info->active_known && info->active &&
 	    strcmp(primary->name, info->active) != 0 && primary->link == BOND_LINK_UP &&
 	    primary->oper != BOND_OPER_DOWN)
-		add_reason(c->notes, sizeof(c->notes),
-			   "running on backup slave %s while primary %s is up", info->active,
-			   primary->name);
+		add_reason(c->notes, "running on backup slave %s while primary %s is up",
+			   info->active, primary->name);
 }
 
 static void mixed_links(const struct bond_info *info, struct bond_verdict *v)
@@ -436,11 +426,9 @@ static void mixed_links(const struct bond_info *info, struct bond_verdict *v)
 		full |= s->duplex == BOND_DUPLEX_FULL;
 	}
 	if (lo != hi)
-		add_reason(v->reason, sizeof(v->reason),
-			   "mixed speeds among slaves (%lld to %lld Mbps)", lo, hi);
+		add_reason(v->reason, "mixed speeds among slaves (%lld to %lld Mbps)", lo, hi);
 	if (half && full)
-		add_reason(v->reason, sizeof(v->reason),
-			   "mixed duplex among slaves (half and full)");
+		add_reason(v->reason, "mixed duplex among slaves (half and full)");
 }
 
 /*
@@ -455,7 +443,7 @@ static void flapping(const struct bond_info *info, const long long *prev, struct
 		if (v->members[i].link != 1 || prev[i] < 0 || now <= prev[i])
 			continue;
 		/* The total makes each rise a new text, so a reason diff sees it. */
-		add_reason(v->members[i].reason, sizeof(v->members[i].reason),
+		add_reason(v->members[i].reason,
 			   "link flapping: %lld link failure%s since last scan (%lld in total)", n,
 			   n == 1 ? "" : "s", now);
 	}
@@ -493,65 +481,58 @@ int bond_decide(const struct bond_info *info, const long long *prev_failures,
 		needed = info->min_links;
 
 	for (size_t i = 0; i < info->n_slaves; i++) {
+		const struct bond_slave *s = &info->slaves[i];
 		struct bond_member_verdict *mv = &v.members[i];
 
-		member_state(info, &info->slaves[i], mv);
+		member_state(info, s, mv);
 		/* A link state shown but not readable is not "up" because another one is. */
-		if (slave_unreadable(info, &info->slaves[i], false, mv))
-			mv->link = -1;
-		else
-			mv->link = slave_link(&info->slaves[i], mv);
+		mv->link = slave_unreadable(info, s, false, mv) ? -1 : slave_link(s, mv);
 		mv->role = mv->link == 1   ? REDMON_ROLE_ACTIVE
 			   : mv->link == 0 ? REDMON_ROLE_FAILED
 					   : REDMON_ROLE_UNKNOWN;
-		if (mv->link < 0)
-			c.unknown = true;
+		/* A slave up carries traffic (or stands by); 802.3ad asks more of it. */
+		mv->usable = mv->link == 1 && info->mode != BOND_MODE_8023AD;
+		c.unknown |= mv->link < 0;
 	}
-	if (info->mode == BOND_MODE_8023AD) {
+	if (info->mode == BOND_MODE_8023AD)
 		decide_8023ad(&c);
-	} else if (info->mode == BOND_MODE_AB) {
+	else if (info->mode == BOND_MODE_AB)
 		decide_ab(&c);
-	} else { /* every slave up carries traffic */
-		for (size_t i = 0; i < info->n_slaves; i++)
-			v.members[i].usable = v.members[i].link == 1;
-	}
 	flapping(info, prev_failures, &v);
 
 	/* The group's reason: the bond, then its slaves, then the notes. */
 	if (down)
-		add_reason(v.reason, sizeof(v.reason), "%s", down);
-	if (bond_unreadable(info, &v))
-		c.unknown = true;
+		add_reason(v.reason, "%s", down);
+	c.unknown |= bond_unreadable(info, &v);
 	if (info->n_slaves == 0 && !(info->bad_sysfs & BOND_BAD_SLAVES))
-		add_reason(v.reason, sizeof(v.reason), "bond has no slaves");
+		add_reason(v.reason, "bond has no slaves");
 	for (size_t i = 0; i < v.n_members; i++) {
 		struct bond_member_verdict *mv = &v.members[i];
 
 		ok += mv->usable;
 		failed += mv->role == REDMON_ROLE_FAILED;
 		if (mv->reason[0])
-			add_reason(v.reason, sizeof(v.reason), "%s: %s", info->slaves[i].name,
-				   mv->reason);
+			add_reason(v.reason, "%s: %s", info->slaves[i].name, mv->reason);
 	}
 	if (c.notes[0])
-		add_reason(v.reason, sizeof(v.reason), "%s", c.notes);
+		add_reason(v.reason, "%s", c.notes);
 	if (info->mode == BOND_MODE_8023AD && info->active_ports >= 0 && ok > info->active_ports &&
 	    !info->no_active_agg) {
-		add_reason(v.reason, sizeof(v.reason),
+		add_reason(v.reason,
 			   "the active aggregator has %d port%s, fewer than the %d slaves in it",
 			   info->active_ports, info->active_ports == 1 ? "" : "s", ok);
 		ok = info->active_ports;
 	}
 	if (ok < needed && needed > 1 && !c.unknown)
-		add_reason(v.reason, sizeof(v.reason), "%d usable slave%s, min_links is %d", ok,
-			   ok == 1 ? "" : "s", needed);
+		add_reason(v.reason, "%d usable slave%s, min_links is %d", ok, ok == 1 ? "" : "s",
+			   needed);
 	mixed_links(info, &v);
 	if (info->slaves_cut)
-		add_reason(v.reason, sizeof(v.reason),
+		add_reason(v.reason,
 			   "slave list cut short (sysfs ++more++ or a /proc file over 1 MiB): "
 			   "some slaves are not shown");
 	if (info->miimon == 0 && info->arp_interval == 0)
-		add_reason(v.reason, sizeof(v.reason),
+		add_reason(v.reason,
 			   "blind bond: miimon 0 and no ARP monitoring, link failures are not "
 			   "detected");
 

@@ -9,9 +9,6 @@
 #ifndef REDMON_BOND_RULES_H
 #define REDMON_BOND_RULES_H
 
-#include <stddef.h>
-#include <stdint.h>
-
 #include <redmon/plugin.h>
 
 #include "bond_info.h"

@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/*
- * Bond discovery and the sysfs reader: see bond_sysfs.h.
- */
+/* Bond discovery and the sysfs reader: see bond_sysfs.h. */
 #include "bond_sysfs.h"
 
 #include <errno.h>
@@ -12,7 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../lib/fdcache.h"
 #include "../lib/rootfs.h"
 #include "../lib/sysfs_read.h"
 
@@ -263,22 +260,6 @@ static void attr_num(struct reader *rd, const char *name, const char *none, long
 		*bad |= bit;
 }
 
-/* "eth0\n" or empty (no active slave / no primary); 0 or -ENOMEM. */
-static int attr_slave_ref(struct reader *rd, const char *name, bool *known, char **field)
-{
-	struct strv v, tok;
-
-	if (*known || !attr(rd, name, &v))
-		return 0;
-	*known = true;
-	if (strv_next_token(&v, &tok)) {
-		*field = strv_dup_nocontrol(tok, BOND_NAME_KEEP);
-		if (!*field)
-			return -ENOMEM;
-	}
-	return 0;
-}
-
 /*
  * Only attributes that can change the verdict are read (README.md): the mode
  * is known first, so a scan of a balance-rr bond opens no file that would
@@ -295,21 +276,6 @@ static bool backup_mode(enum bond_mode m)
 	       m == BOND_MODE_ALB;
 }
 
-/* bonding/mode: "802.3ad 4". */
-static void read_mode(struct reader *rd, struct bond_info *info)
-{
-	unsigned int *bad = &info->bad_sysfs;
-	struct strv v, tok;
-
-	if (info->mode != BOND_MODE_UNKNOWN ||
-	    !attr_fact(rd, "bonding/mode", bad, BOND_BAD_MODE, &v))
-		return;
-	if (strv_next_token(&v, &tok))
-		info->mode = bond_mode_from_name(tok);
-	if (info->mode == BOND_MODE_UNKNOWN)
-		*bad |= BOND_BAD_MODE;
-}
-
 /*
  * The 802.3ad attributes: ad_aggregator and ad_num_ports are empty outside
  * 802.3ad and print 0 when there is no active aggregator; ad_partner_mac is
@@ -322,15 +288,12 @@ static void read_lacp_attrs(struct reader *rd, struct bond_info *info)
 	int agg = -1;
 
 	attr_num(rd, "bonding/min_links", "", INT_MAX, &info->min_links, bad, BOND_BAD_MIN_LINKS);
+	/* Not visible yet: no active aggregator known either. */
 	if (!info->agg_visible) {
 		attr_num(rd, "bonding/ad_aggregator", "", INT_MAX, &agg, bad, BOND_BAD_AGG);
-		if (agg >= 0) {
-			info->agg_visible = true;
-			if (agg == 0)
-				info->no_active_agg = true;
-			else
-				info->active_agg = agg;
-		}
+		info->agg_visible = agg >= 0;
+		info->no_active_agg = agg == 0;
+		info->active_agg = agg > 0 ? agg : -1;
 	}
 	attr_num(rd, "bonding/ad_num_ports", "", INT_MAX, &info->active_ports, bad, BOND_BAD_PORTS);
 	if (!info->partner_mac_known &&
@@ -364,7 +327,14 @@ static int read_bond_attrs(struct reader *rd, struct bond_info *info)
 	struct strv v, tok;
 	unsigned long long flags;
 
-	read_mode(rd, info);
+	/* "802.3ad 4" */
+	if (info->mode == BOND_MODE_UNKNOWN &&
+	    attr_fact(rd, "bonding/mode", bad, BOND_BAD_MODE, &v)) {
+		if (strv_next_token(&v, &tok))
+			info->mode = bond_mode_from_name(tok);
+		if (info->mode == BOND_MODE_UNKNOWN)
+			*bad |= BOND_BAD_MODE;
+	}
 	/* No facts of the verdict (a reason only): never "bad". */
 	attr_num(rd, "bonding/miimon", "", INT_MAX, &info->miimon, &ignored, 0);
 	attr_num(rd, "bonding/arp_interval", "", INT_MAX, &info->arp_interval, &ignored, 0);
@@ -392,9 +362,13 @@ static int read_bond_attrs(struct reader *rd, struct bond_info *info)
 	/* The primary and the active slave are decided on only in active-backup. */
 	if (info->mode != BOND_MODE_UNKNOWN && info->mode != BOND_MODE_AB)
 		return 0;
-	if (attr_slave_ref(rd, "bonding/primary", &info->primary_known, &info->primary) < 0)
+	/* "eth0\n", or empty: none. */
+	if (!info->primary_known && attr(rd, "bonding/primary", &v) &&
+	    bond_info_set_ref(v, "", &info->primary_known, &info->primary) < 0)
 		return -ENOMEM;
-	return attr_slave_ref(rd, "bonding/active_slave", &info->active_known, &info->active);
+	if (!info->active_known && attr(rd, "bonding/active_slave", &v))
+		return bond_info_set_ref(v, "", &info->active_known, &info->active);
+	return 0;
 }
 
 static void read_slave_attrs(struct reader *rd, const struct bond_info *info, struct bond_slave *s)
@@ -510,11 +484,9 @@ int bond_sysfs_read(int rootfd, struct bond_info *info, struct strbuf *scratch, 
 		return -ENOENT;
 	sysfs_dir_at(&rd.d, "sys/class/net/%s", info->name);
 	r = read_bond_attrs(&rd, info);
-	if (r < 0)
-		return r;
 	if (!listed || rd.hits)
 		info->sources |= BOND_SRC_SYSFS;
-	if (!listed)
+	if (r == 0 && !listed)
 		r = read_slave_list(&rd, info);
 	if (r < 0)
 		return r;

@@ -11,13 +11,9 @@
 #ifndef REDMON_BOND_SYSFS_H
 #define REDMON_BOND_SYSFS_H
 
-#include <stdbool.h>
-#include <stddef.h>
-
 #include "bond_info.h"
-#include "../lib/strbuf.h"
 
-/* A set of names (interface names, relative paths), sorted. */
+/* A set of interface names, sorted. */
 struct bond_names {
 	char **v; /* each owned */
 	size_t n, cap;
