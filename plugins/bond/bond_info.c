@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "redmon/grow.h"
+
 /* Index = enum bond_mode; the names of bond_mode_tbl[] in bond_options.c. */
 static const char *const mode_names[] = {
 	"balance-rr", "active-backup", "balance-xor", "broadcast",
@@ -76,15 +78,9 @@ static struct bond_slave *slave_append(struct bond_info *info, struct strv name)
 {
 	char *copy;
 
-	if (info->n_slaves == info->cap_slaves) {
-		size_t cap = info->cap_slaves ? info->cap_slaves * 2 : 4;
-		struct bond_slave *v = realloc(info->slaves, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		info->slaves = v;
-		info->cap_slaves = cap;
-	}
+	if (!grow_one((void **)&info->slaves, &info->cap_slaves, info->n_slaves,
+		      sizeof(*info->slaves), 4))
+		return NULL;
 	copy = strv_dup_nocontrol(name, BOND_NAME_KEEP);
 	if (!copy)
 		return NULL;
