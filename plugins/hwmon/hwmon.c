@@ -11,7 +11,6 @@
  * asks for a rescan every poll_interval (reading a few dozen sysfs files).
  */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -55,13 +54,6 @@ static const struct redmon_option_spec hwmon_options[] = {
 	  .help = "daemon: how often the PSU chips are re-read" },
 	{ .key = NULL },
 };
-
-static const char *opt(struct hwmon_probe *p, const char *key)
-{
-	const char *v = p->ops->option(p->h, key);
-
-	return v ? v : "";
-}
 
 static void hwmon_fini(void *inst)
 {
@@ -108,16 +100,14 @@ static int hwmon_init(const struct redmon_host_ops *ops, struct redmon_host *h, 
 	p->h = h;
 	p->tfd = -1;
 	if (psu_option_required(ops, h, &p->required) < 0 ||
-	    strv_to_duration_ms(strv_c(opt(p, "poll_interval")), &ms) < 0) {
+	    strv_to_duration_ms(strv_c(psu_option(ops, h, "poll_interval")), &ms) < 0) {
 		rc = -EINVAL;
 		goto fail;
 	}
 	if (ops->events_wanted(h)) {
-		struct itimerspec its = { 0 };
+		const struct timespec every = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+		const struct itimerspec its = { .it_interval = every, .it_value = every };
 
-		its.it_value.tv_sec = (time_t)(ms / 1000);
-		its.it_value.tv_nsec = (long)(ms % 1000) * 1000000L;
-		its.it_interval = its.it_value;
 		p->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 		if (p->tfd < 0 || timerfd_settime(p->tfd, 0, &its, NULL) < 0) {
 			rc = -errno;
@@ -141,6 +131,7 @@ fail:
 static int hwmon_scan(void *inst)
 {
 	struct hwmon_probe *p = inst;
+	const char *extra = psu_option(p->ops, p->h, "chips");
 	struct hwmon_chip *chips = NULL;
 	const struct hwmon_chip *view = NULL;
 	struct redmon_group g;
@@ -151,22 +142,22 @@ static int hwmon_scan(void *inst)
 	if (p->ops->root_is_live(p->h)) {
 		if (!p->lsensors)
 			p->lsensors = hwmon_lsensors_new();
-		rc = p->lsensors ? hwmon_lsensors_scan(p->lsensors, opt(p, "sensors_config"),
+		rc = p->lsensors ? hwmon_lsensors_scan(p->lsensors,
+						       psu_option(p->ops, p->h, "sensors_config"),
 						       &chips, &n, err, sizeof(err))
 				 : -ENOMEM;
 		view = chips;
 	} else {
 		if (!p->sysfs)
 			p->sysfs = hwmon_sysfs_new(fd_budget());
-		rc = p->sysfs ? hwmon_sysfs_scan(p->sysfs, p->ops->root_fd(p->h), opt(p, "chips"),
-						 &view, &n)
+		rc = p->sysfs ? hwmon_sysfs_scan(p->sysfs, p->ops->root_fd(p->h), extra, &view, &n)
 			      : -ENOMEM;
 	}
 	if (rc < 0) {
 		p->ops->scan_error(p->h, "%s", err[0] ? err : strerror(-rc));
 		return rc;
 	}
-	rc = hwmon_psu_eval(&p->psu, view, n, opt(p, "chips"), p->required, &g);
+	rc = hwmon_psu_eval(&p->psu, view, n, extra, p->required, &g);
 	hwmon_chips_free(chips, chips ? n : 0);
 	return psu_report(p->ops, p->h, rc, &g);
 }

@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "redmon/grow.h"
+
 /*
  * hwmon names of PMBus power-supply drivers in drivers/hwmon/pmbus/: the
  * generic pmbus driver, Delta DPS (pmbus.c, dps920ab.c), IBM CFFPS
@@ -87,13 +89,6 @@ static void channel_name(const char *type, long idx, char buf[HWMON_ATTR_MAX])
 	buf[n] = '\0';
 }
 
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
 bool hwmon_attr_wanted(const char *name)
 {
 	const char *type, *sub;
@@ -102,10 +97,17 @@ bool hwmon_attr_wanted(const char *name)
 	if (strlen(name) >= HWMON_ATTR_MAX || !split(name, &type, &idx, &sub))
 		return false;
 	return strcmp(sub, "input") == 0 || strcmp(sub, "fault") == 0 ||
-	       strcmp(sub, "alarm") == 0 || ends_with(sub, "_alarm");
+	       strcmp(sub, "alarm") == 0 || strv_ends(strv_c(sub), "_alarm");
 }
 
-static const char *label_of(const struct hwmon_chip *c, const char *sensor);
+static const char *label_of(const struct hwmon_chip *c, const char *sensor)
+{
+	for (size_t i = 0; i < c->n_labels; i++) {
+		if (strcmp(c->labels[i].sensor, sensor) == 0)
+			return c->labels[i].text;
+	}
+	return NULL;
+}
 
 bool hwmon_value_needed(const struct hwmon_chip *c, const char *name)
 {
@@ -138,15 +140,8 @@ int hwmon_chip_add(struct hwmon_chip *c, const char *name, double value)
 		return 0;
 	if (c->n_attrs >= HWMON_CHIP_ATTRS)
 		return -E2BIG;
-	if (c->n_attrs == c->cap_attrs) {
-		size_t cap = c->cap_attrs ? c->cap_attrs * 2 : 16;
-		struct hwmon_attr *v = realloc(c->attrs, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		c->attrs = v;
-		c->cap_attrs = cap;
-	}
+	if (!grow_one((void **)&c->attrs, &c->cap_attrs, c->n_attrs, sizeof(*c->attrs), 16))
+		return -ENOMEM;
 	snprintf(c->attrs[c->n_attrs].name, HWMON_ATTR_MAX, "%s", name);
 	c->attrs[c->n_attrs].value = value;
 	c->n_attrs++;
@@ -159,15 +154,8 @@ int hwmon_chip_label(struct hwmon_chip *c, const char *sensor, const char *text)
 	if (strlen(sensor) >= HWMON_ATTR_MAX || c->n_labels >= HWMON_CHIP_ATTRS ||
 	    strcmp(sensor, text) == 0)
 		return 0;
-	if (c->n_labels == c->cap_labels) {
-		size_t cap = c->cap_labels ? c->cap_labels * 2 : 8;
-		struct hwmon_label *v = realloc(c->labels, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		c->labels = v;
-		c->cap_labels = cap;
-	}
+	if (!grow_one((void **)&c->labels, &c->cap_labels, c->n_labels, sizeof(*c->labels), 8))
+		return -ENOMEM;
 	snprintf(c->labels[c->n_labels].sensor, HWMON_ATTR_MAX, "%s", sensor);
 	snprintf(c->labels[c->n_labels].text, HWMON_LABEL_MAX, "%s", text);
 	c->n_labels++;
@@ -184,51 +172,31 @@ void hwmon_chips_free(struct hwmon_chip *v, size_t n)
 }
 
 /* '-' and '_' compare equal: the kernel lets a driver use either. */
-static void fold(const char *s, char *buf, size_t len)
+static void fold(struct strv s, char *buf, size_t len)
 {
 	size_t i;
 
-	for (i = 0; i + 1 < len && s[i]; i++)
-		buf[i] = s[i] == '-' ? '_' : s[i];
+	for (i = 0; i + 1 < len && i < s.n; i++)
+		buf[i] = s.p[i] == '-' ? '_' : s.p[i];
 	buf[i] = '\0';
 }
 
 bool hwmon_is_psu_chip(const char *prefix, const char *extra)
 {
 	char name[HWMON_NAME_MAX], pat[HWMON_NAME_MAX];
-	const char *p = extra ? extra : "";
+	struct strv rest = strv_c(extra), item;
 
-	fold(prefix, name, sizeof(name));
+	fold(strv_c(prefix), name, sizeof(name));
 	for (size_t i = 0; i < sizeof(psu_chips) / sizeof(psu_chips[0]); i++) {
 		if (strcmp(name, psu_chips[i]) == 0)
 			return true;
 	}
-	while (*p) {
-		size_t n = strcspn(p, ", ");
-
-		if (n > 0 && n < sizeof(pat)) {
-			char raw[HWMON_NAME_MAX];
-
-			memcpy(raw, p, n);
-			raw[n] = '\0';
-			fold(raw, pat, sizeof(pat));
-			if (fnmatch(pat, name, 0) == 0)
-				return true;
-		}
-		p += n;
-		while (*p == ',' || *p == ' ')
-			p++;
+	while (strv_next_item(&rest, ", ", &item)) {
+		fold(item, pat, sizeof(pat));
+		if (item.n < sizeof(pat) && fnmatch(pat, name, 0) == 0)
+			return true;
 	}
 	return false;
-}
-
-static const char *label_of(const struct hwmon_chip *c, const char *sensor)
-{
-	for (size_t i = 0; i < c->n_labels; i++) {
-		if (strcmp(c->labels[i].sensor, sensor) == 0)
-			return c->labels[i].text;
-	}
-	return NULL;
 }
 
 /*
@@ -284,12 +252,8 @@ void hwmon_classify(const struct hwmon_chip *c, struct psu_view *ret)
 		}
 		if (a->value == 0.0)
 			continue;
-		if (failing_alarm(sub))
-			psu_text_add(fails, sizeof(fails), ", ", "%s%s%s", lab ? lab : "",
-				     lab ? " " : "", a->name);
-		else
-			psu_text_add(warns, sizeof(warns), ", ", "%s%s%s", lab ? lab : "",
-				     lab ? " " : "", a->name);
+		psu_text_add(failing_alarm(sub) ? fails : warns, sizeof(fails), ", ", "%s%s%s",
+			     lab ? lab : "", lab ? " " : "", a->name);
 	}
 	ret->cond = input_lost || fails[0] ? PSU_FAILED : PSU_OK;
 	if (vin[0])

@@ -30,6 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "redmon/grow.h"
+
 #define CLASS_PATH "/sys/class/hwmon"
 
 /* One class directory entry, for telling whether the chips changed. */
@@ -41,7 +43,7 @@ struct lsig {
 struct hwmon_lsensors {
 	char *config;	  /* the config path of the sensors_init() in force */
 	struct lsig *sig; /* the class directory at the last scan, readdir order */
-	size_t n_sig, cap_sig;
+	size_t n_sig;
 	bool reinit; /* a value could not be read: init again at the next scan */
 };
 
@@ -65,18 +67,11 @@ static bool class_changed(struct hwmon_lsensors *r)
 		while ((de = readdir(d)) != NULL) {
 			if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof(cur->name))
 				continue;
-			if (n == cap) {
-				size_t c = cap ? cap * 2 : 32;
-				struct lsig *v = realloc(cur, c * sizeof(*v));
-
-				if (!v) {
-					free(cur);
-					closedir(d);
-					r->n_sig = 0;
-					return true;
-				}
-				cur = v;
-				cap = c;
+			if (!grow_one((void **)&cur, &cap, n, sizeof(*cur), 32)) {
+				free(cur);
+				closedir(d);
+				r->n_sig = 0;
+				return true;
 			}
 			memset(&cur[n], 0, sizeof(cur[n]));
 			snprintf(cur[n].name, sizeof(cur[n].name), "%s", de->d_name);
@@ -89,27 +84,7 @@ static bool class_changed(struct hwmon_lsensors *r)
 	free(old);
 	r->sig = cur;
 	r->n_sig = n;
-	r->cap_sig = cap;
 	return changed;
-}
-
-/* Append a chip to a growing array; 0, -E2BIG past HWMON_CHIPS_MAX, -ENOMEM. */
-static int chips_push(struct hwmon_chip **v, size_t *n, size_t *cap, struct hwmon_chip **ret)
-{
-	if (*n >= HWMON_CHIPS_MAX)
-		return -E2BIG;
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 8;
-		struct hwmon_chip *nv = realloc(*v, c * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		*v = nv;
-		*cap = c;
-	}
-	*ret = &(*v)[(*n)++];
-	memset(*ret, 0, sizeof(**ret));
-	return 0;
 }
 
 static int by_name(const void *a, const void *b)
@@ -239,7 +214,7 @@ int hwmon_lsensors_scan(struct hwmon_lsensors *r, const char *config, struct hwm
 			size_t *ret_n, char *err, size_t errlen)
 {
 	const sensors_chip_name *chip;
-	struct hwmon_chip *v = NULL, *c;
+	struct hwmon_chip *v = NULL;
 	size_t n = 0, cap = 0;
 	bool failed = false;
 	int nr = 0, rc;
@@ -256,9 +231,14 @@ int hwmon_lsensors_scan(struct hwmon_lsensors *r, const char *config, struct hwm
 	}
 	rc = 0;
 	while (rc == 0 && (chip = sensors_get_detected_chips(NULL, &nr)) != NULL) {
-		rc = chips_push(&v, &n, &cap, &c);
-		if (rc == 0)
-			rc = read_chip(chip, c, &failed);
+		if (n >= HWMON_CHIPS_MAX)
+			rc = -E2BIG;
+		else if (!grow_one((void **)&v, &cap, n, sizeof(*v), 8))
+			rc = -ENOMEM;
+		if (rc < 0)
+			break;
+		memset(&v[n], 0, sizeof(v[n]));
+		rc = read_chip(chip, &v[n++], &failed);
 	}
 	r->reinit = failed || rc < 0;
 	pthread_mutex_unlock(&lib_lock);

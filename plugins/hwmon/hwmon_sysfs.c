@@ -67,6 +67,7 @@
 #include "../lib/fdcache.h"
 #include "../lib/psu_util.h"
 #include "../lib/rootfs.h"
+#include "redmon/grow.h"
 
 #define CLASS_DIR "sys/class/hwmon"
 #define ENTRY_MAX 64 /* longer class entry names are skipped */
@@ -91,11 +92,6 @@ struct dir_key {
 	ino_t ino;
 	struct timespec mtim, ctim;
 };
-
-static struct dir_key dir_key(const struct stat *st)
-{
-	return (struct dir_key){ st->st_dev, st->st_ino, st->st_mtim, st->st_ctim };
-}
 
 static bool same_time(struct timespec a, struct timespec b)
 {
@@ -193,7 +189,6 @@ static void ent_clear(struct hwmon_sysfs *s, struct hw_ent *e)
 {
 	if (e->dfd >= 0) {
 		close(e->dfd);
-		e->dfd = -1;
 		s->dirs_kept--;
 	}
 	free(e->files);
@@ -202,12 +197,7 @@ static void ent_clear(struct hwmon_sysfs *s, struct hw_ent *e)
 	free(e->attrdir);
 	free(e->chip.attrs);
 	free(e->chip.labels);
-	e->files = NULL;
-	e->n_files = 0;
-	e->link = e->target = e->attrdir = NULL;
-	e->is_chip = e->trusted = false;
-	e->lerr[0] = '\0';
-	memset(&e->chip, 0, sizeof(e->chip));
+	*e = (struct hw_ent){ .de = e->de, .dfd = -1 };
 }
 
 /* Record (the first) failure of the listing: what, what2 ("in1", "_label"), -errno. */
@@ -319,25 +309,16 @@ static int list_attrs(int root_fd, struct hw_ent *e)
 		} else if (!hwmon_attr_wanted(nm) || n_files >= HWMON_CHIP_ATTRS) {
 			continue;
 		}
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 16;
-			struct hw_file *nv = realloc(v, nc * sizeof(*nv));
-
-			if (!nv) {
-				rc = -ENOMEM;
-				break;
-			}
-			v = nv;
-			cap = nc;
+		if (!grow_one((void **)&v, &cap, n, sizeof(*v), 16)) {
+			rc = -ENOMEM;
+			break;
 		}
-		memset(&v[n], 0, sizeof(v[n]));
-		snprintf(v[n].name, sizeof(v[n].name), "%.*s", (int)(label ? len - 6 : len), nm);
-		v[n].label = label;
 		/*
 		 * A symlink's target may change where the directory does not
 		 * show it: such a file is opened afresh every scan.
 		 */
-		v[n].keep = de->d_type == DT_REG;
+		v[n] = (struct hw_file){ .label = label, .keep = de->d_type == DT_REG };
+		snprintf(v[n].name, sizeof(v[n].name), "%.*s", (int)(label ? len - 6 : len), nm);
 		n_files += !label;
 		n++;
 	}
@@ -379,19 +360,6 @@ static int list_attrs(int root_fd, struct hw_ent *e)
 	c->cap_attrs = n;
 	e->files = v;
 	e->n_files = n;
-	return 0;
-}
-
-/* The text of symlink name in directory cfd; 0 or -errno. */
-static int read_target(int cfd, const char *name, char *buf, size_t len)
-{
-	ssize_t n = readlinkat(cfd, name, buf, len - 1);
-
-	if (n < 0)
-		return -errno;
-	if ((size_t)n >= len - 1)
-		return -ENAMETOOLONG;
-	buf[n] = '\0';
 	return 0;
 }
 
@@ -453,7 +421,7 @@ static void ent_keep_dir(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e)
 	}
 	if (e->dfd >= 0) {
 		s->dirs_kept++;
-		e->dst = dir_key(&st);
+		e->dst = (struct dir_key){ st.st_dev, st.st_ino, st.st_mtim, st.st_ctim };
 		e->trusted =
 			st.st_ctim.tv_sec + 1 < now.tv_sec ||
 			(st.st_ctim.tv_sec + 1 == now.tv_sec && st.st_ctim.tv_nsec <= now.tv_nsec);
@@ -475,7 +443,7 @@ static int ent_list(struct hwmon_sysfs *s, int root_fd, int cfd, struct hw_ent *
 
 	ent_clear(s, e);
 	if (e->de.type == DT_LNK) {
-		rc = read_target(cfd, e->de.name, hw, sizeof(hw));
+		rc = psu_read_link(cfd, e->de.name, hw, sizeof(hw));
 		if (rc == -ENOENT)
 			return 0; /* gone since the class directory was read */
 		if (rc < 0)
@@ -582,7 +550,7 @@ static bool ent_current(int root_fd, int cfd, const struct hw_ent *e)
 	 * tells.  An entry that is not a symlink is followed again.
 	 */
 	if (e->de.type == DT_LNK) {
-		if (read_target(cfd, e->de.name, hw, sizeof(hw)) < 0 || !e->target ||
+		if (psu_read_link(cfd, e->de.name, hw, sizeof(hw)) < 0 || !e->target ||
 		    strcmp(hw, e->target) != 0)
 			return false;
 	} else if (psu_follow_link(root_fd, CLASS_DIR, e->de.name, hw, sizeof(hw)) < 0 ||
@@ -625,16 +593,9 @@ static int read_class(struct hwmon_sysfs *s, int root_fd, DIR **ret_d)
 			rc = -E2BIG; /* beyond: the scan fails loudly, never a silent cut */
 			break;
 		}
-		if (s->n_list == s->cap_list) {
-			size_t c = s->cap_list ? s->cap_list * 2 : 64;
-
-			x = realloc(s->list, c * sizeof(*x));
-			if (!x) {
-				rc = -ENOMEM;
-				break;
-			}
-			s->list = x;
-			s->cap_list = c;
+		if (!grow_one((void **)&s->list, &s->cap_list, s->n_list, sizeof(*s->list), 64)) {
+			rc = -ENOMEM;
+			break;
 		}
 		x = &s->list[s->n_list++];
 		memset(x, 0, sizeof(*x));
@@ -683,8 +644,7 @@ static int sync_entries(struct hwmon_sysfs *s)
 		}
 		if (cmp == 0)
 			ent_clear(s, &s->v[i++]); /* the name now stands for another inode */
-		nv[k].de = *de;
-		nv[k++].dfd = -1;
+		nv[k++] = (struct hw_ent){ .de = *de, .dfd = -1 };
 	}
 	while (i < s->n)
 		ent_clear(s, &s->v[i++]);

@@ -115,13 +115,6 @@ static const struct redmon_option_spec ipmi_options[] = {
 	{ .key = NULL },
 };
 
-static const char *opt(struct ipmi_probe *p, const char *key)
-{
-	const char *v = p->ops->option(p->h, key);
-
-	return v ? v : "";
-}
-
 /*
  * The password: the first line of a file nobody else can read.  The core
  * checked it as a REDMON_OPT_SECRET_FILE (owner included: only it knows the
@@ -172,21 +165,25 @@ static int read_password(struct ipmi_probe *p, const char *path)
 
 static int parse_options(struct ipmi_probe *p)
 {
-	const char *priv = opt(p, "privilege");
+	const char *priv = psu_option(p->ops, p->h, "privilege");
+	const char *host = psu_option(p->ops, p->h, "host");
+	const char *user = psu_option(p->ops, p->h, "username");
+	const char *workarounds = psu_option(p->ops, p->h, "workaround_flags");
+	const char *pwfile = psu_option(p->ops, p->h, "password_file");
+	const char *poll = psu_option(p->ops, p->h, "poll_interval");
+	const char *timeout = psu_option(p->ops, p->h, "timeout");
 	long long ll;
 	int rc;
 
-	p->conn.lan = strcmp(opt(p, "driver"), "lan") == 0;
-	if (strv_to_duration_ms(strv_c(opt(p, "poll_interval")), &p->poll_ms) < 0 ||
-	    strv_to_duration_ms(strv_c(opt(p, "timeout")), &p->timeout_ms) < 0)
-		return -EINVAL;
-	if (psu_option_required(p->ops, p->h, &p->required) < 0)
+	p->conn.lan = strcmp(psu_option(p->ops, p->h, "driver"), "lan") == 0;
+	if (strv_to_duration_ms(strv_c(poll), &p->poll_ms) < 0 ||
+	    strv_to_duration_ms(strv_c(timeout), &p->timeout_ms) < 0 ||
+	    psu_option_required(p->ops, p->h, &p->required) < 0)
 		return -EINVAL;
 	p->conn.timeout_ms = (unsigned int)p->timeout_ms;
-	if (ipmi_parse_workarounds(opt(p, "workaround_flags"), p->conn.lan, &p->conn.workaround) <
-	    0) {
+	if (ipmi_parse_workarounds(workarounds, p->conn.lan, &p->conn.workaround) < 0) {
 		p->ops->log(p->h, REDMON_LOG_ERR, "workaround_flags '%s': unknown word (%s)",
-			    opt(p, "workaround_flags"),
+			    workarounds,
 			    p->conn.lan ? "authcap, intel20, supermicro20, sun20, opensesspriv, "
 					  "integritycheckvalue, nochecksumcheck"
 					: "assumeio, spinpoll");
@@ -196,27 +193,26 @@ static int parse_options(struct ipmi_probe *p)
 		snprintf(p->where, sizeof(p->where), "in-band BMC");
 		return 0;
 	}
-	if (!*opt(p, "host")) {
+	if (!*host) {
 		p->ops->log(p->h, REDMON_LOG_ERR, "driver = lan needs host = HOST[:PORT]");
 		return -EINVAL;
 	}
-	if (strlen(opt(p, "host")) >= sizeof(p->conn.host) ||
-	    strlen(opt(p, "username")) >= sizeof(p->conn.username)) {
+	if (strlen(host) >= sizeof(p->conn.host) || strlen(user) >= sizeof(p->conn.username)) {
 		p->ops->log(p->h, REDMON_LOG_ERR,
 			    "host or username too long (an IPMI user name has at most 16 bytes)");
 		return -EINVAL;
 	}
-	snprintf(p->conn.host, sizeof(p->conn.host), "%s", opt(p, "host"));
-	snprintf(p->conn.username, sizeof(p->conn.username), "%s", opt(p, "username"));
+	snprintf(p->conn.host, sizeof(p->conn.host), "%s", host);
+	snprintf(p->conn.username, sizeof(p->conn.username), "%s", user);
 	snprintf(p->where, sizeof(p->where), "BMC %s", p->conn.host);
 	p->conn.privilege = strcmp(priv, "admin") == 0	    ? IPMI_PRIVILEGE_LEVEL_ADMIN
 			    : strcmp(priv, "operator") == 0 ? IPMI_PRIVILEGE_LEVEL_OPERATOR
 							    : IPMI_PRIVILEGE_LEVEL_USER;
-	if (strv_to_ll(strv_trim(strv_c(opt(p, "cipher_suite"))), 0, 17, &ll) < 0)
+	if (strv_to_ll(strv_trim(strv_c(psu_option(p->ops, p->h, "cipher_suite"))), 0, 17, &ll) < 0)
 		return -EINVAL;
 	p->conn.cipher_suite = (uint8_t)ll;
-	if (*opt(p, "password_file")) {
-		rc = read_password(p, opt(p, "password_file"));
+	if (*pwfile) {
+		rc = read_password(p, pwfile);
 		if (rc < 0)
 			return rc;
 	}
@@ -256,11 +252,10 @@ static void *worker(void *arg)
 		struct ipmi_sensor *v = NULL;
 		struct timespec until;
 		size_t n = 0;
-		uint64_t now = psu_now_ms();
 		int rc;
 
 		p->busy = true;
-		p->busy_since = now;
+		p->busy_since = psu_now_ms();
 		pthread_mutex_unlock(&p->mu);
 
 		/* Wakes the loop if the poll hangs beyond the timeout. */
@@ -288,12 +283,9 @@ static void *worker(void *arg)
 		free(v);
 
 		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += (time_t)(p->poll_ms / 1000);
 		until.tv_nsec += (long)(p->poll_ms % 1000) * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
+		until.tv_sec += (time_t)(p->poll_ms / 1000) + until.tv_nsec / 1000000000L;
+		until.tv_nsec %= 1000000000L;
 		while (!p->stop && pthread_cond_timedwait(&p->cv, &p->mu, &until) != ETIMEDOUT)
 			;
 	}

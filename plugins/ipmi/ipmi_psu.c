@@ -61,7 +61,7 @@ static const char *const red_words[8] = {
 };
 
 /* Table 42-2, generic event/reading type 08h. */
-static const char *const avail_words[2] = {
+static const char *const avail_words[8] = {
 	"Device Removed/Device Absent",
 	"Device Inserted/Device Present",
 };
@@ -113,28 +113,25 @@ enum ipmi_redundancy ipmi_redundancy_of(uint16_t bitmask)
 void ipmi_state_text(uint8_t type, uint8_t ertype, uint16_t bitmask, char *buf, size_t len)
 {
 	const char *const *words = NULL;
-	size_t nwords = 8;
 
 	if (len == 0)
 		return;
 	buf[0] = '\0';
 	if (ertype == IPMI_ERT_REDUNDANCY)
 		words = red_words;
-	else if (ertype == IPMI_ERT_AVAILABILITY) {
+	else if (ertype == IPMI_ERT_AVAILABILITY)
 		words = avail_words;
-		nwords = 2;
-	} else if (ertype == IPMI_ERT_SPECIFIC && type == IPMI_SENSOR_TYPE_PSU)
+	else if (ertype == IPMI_ERT_SPECIFIC && type == IPMI_SENSOR_TYPE_PSU)
 		words = psu_words;
 	else if (ertype == IPMI_ERT_SPECIFIC && type == IPMI_SENSOR_TYPE_PWR_UNIT)
 		words = unit_words;
 	for (unsigned int i = 0; i < 15; i++) {
 		if (!(bitmask & (1u << i)))
 			continue;
-		if (words && i < nwords) {
+		if (words && i < 8 && words[i])
 			psu_text_add(buf, len, ", ", "%s", words[i]);
-		} else {
+		else
 			psu_text_add(buf, len, ", ", "offset %u", i);
-		}
 	}
 	if (!buf[0])
 		snprintf(buf, len, "none asserted");
@@ -363,10 +360,8 @@ int ipmi_psu_eval(struct ipmi_psu *p, const struct ipmi_sensor *v, size_t n, int
 				worst = r;
 		}
 	}
-	if (first_red && first_red->name[0])
-		snprintf(p->name, sizeof(p->name), "%s", first_red->name);
-	else
-		snprintf(p->name, sizeof(p->name), "PSU");
+	snprintf(p->name, sizeof(p->name), "%s",
+		 first_red && first_red->name[0] ? first_red->name : "PSU");
 
 	rc = grow(p, ns);
 	if (rc < 0)

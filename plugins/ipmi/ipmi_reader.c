@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../lib/psu_util.h"
+#include "redmon/grow.h"
 
 /* One PSU-related sensor: its SDR record bytes and what they say. */
 struct sdr_entry {
@@ -57,23 +58,17 @@ static const struct workaround inband_workarounds[] = {
 
 int ipmi_parse_workarounds(const char *s, bool lan, unsigned int *ret)
 {
-	const struct workaround *table = lan ? lan_workarounds : inband_workarounds;
+	struct strv rest = strv_c(s), item;
 	unsigned int flags = 0;
-	const char *p = s ? s : "";
 
-	while (*p) {
-		size_t n = strcspn(p, ", ");
-		const struct workaround *w = table;
+	while (strv_next_item(&rest, ", ", &item)) {
+		const struct workaround *w = lan ? lan_workarounds : inband_workarounds;
 
-		while (n > 0 && w->word && (strlen(w->word) != n || strncmp(w->word, p, n) != 0))
+		while (w->word && !strv_eq(item, w->word))
 			w++;
-		if (n > 0 && !w->word)
+		if (!w->word)
 			return -EINVAL;
-		if (n > 0)
-			flags |= w->flag;
-		p += n;
-		while (*p == ',' || *p == ' ')
-			p++;
+		flags |= w->flag;
 	}
 	*ret = flags;
 	return 0;
@@ -134,59 +129,58 @@ static int ctx_errno(ipmi_ctx_t ipmi)
 	}
 }
 
+/* The kernel's IPMI device node, or NULL. */
+static const char *inband_node(void)
+{
+	static const char *const nodes[] = { "/dev/ipmi0", "/dev/ipmi/0", "/dev/ipmidev/0" };
+
+	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+		if (access(nodes[i], F_OK) == 0)
+			return nodes[i];
+	}
+	return NULL;
+}
+
 static int session_open(struct ipmi_reader *r, char *err, size_t errlen)
 {
 	const struct ipmi_conn *c = &r->conn;
+	/* Retransmit a few times within the session timeout. */
+	unsigned int retrans = c->timeout_ms / 4 ? c->timeout_ms / 4 : 1;
+	/*
+	 * In-band means the kernel's IPMI driver (ipmi_si + ipmi_devintf): its
+	 * device node is opened directly.  freeipmi's own KCS/SSIF drivers need
+	 * SMBIOS/ACPI probing (ipmi_ctx_find_inband), which pokes I/O ports
+	 * and, in 1.6.10, leaks on every call.
+	 */
+	const char *node = c->lan ? NULL : inband_node();
 	int rc;
 
 	r->ipmi = ipmi_ctx_create();
 	if (!r->ipmi)
 		return -ENOMEM;
-	if (c->lan) {
-		/* Retransmit a few times within the session timeout. */
-		unsigned int retrans = c->timeout_ms / 4 ? c->timeout_ms / 4 : 1;
-
+	if (!c->lan && !node) {
+		snprintf(err, errlen,
+			 "no in-band IPMI device (/dev/ipmi0: load ipmi_si and ipmi_devintf)");
+		session_close(r);
+		return -ENODEV;
+	}
+	if (c->lan)
 		rc = ipmi_ctx_open_outofband_2_0(r->ipmi, c->host, c->username, c->password, NULL,
 						 0, c->privilege, c->cipher_suite, c->timeout_ms,
 						 retrans, c->workaround, IPMI_FLAGS_DEFAULT);
-		if (rc < 0) {
-			rc = ctx_errno(r->ipmi);
-			snprintf(err, errlen, "cannot open an IPMI 2.0 session to %s: %s", c->host,
-				 ipmi_ctx_errormsg(r->ipmi));
-			session_close(r);
-			return rc;
-		}
-	} else {
-		/*
-		 * In-band means the kernel's IPMI driver (ipmi_si + ipmi_devintf):
-		 * its device node is opened directly.  freeipmi's own KCS/SSIF
-		 * drivers need SMBIOS/ACPI probing (ipmi_ctx_find_inband), which
-		 * pokes I/O ports and, in 1.6.10, leaks on every call.
-		 */
-		static const char *const nodes[] = { "/dev/ipmi0", "/dev/ipmi/0",
-						     "/dev/ipmidev/0" };
-		const char *node = NULL;
-
-		for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]) && !node; i++) {
-			if (access(nodes[i], F_OK) == 0)
-				node = nodes[i];
-		}
-		if (!node) {
-			snprintf(err, errlen,
-				 "no in-band IPMI device (/dev/ipmi0: load ipmi_si and "
-				 "ipmi_devintf)");
-			session_close(r);
-			return -ENODEV;
-		}
+	else
 		rc = ipmi_ctx_open_inband(r->ipmi, IPMI_DEVICE_OPENIPMI, 0, 0, 0, node,
 					  c->workaround, IPMI_FLAGS_DEFAULT);
-		if (rc < 0) {
-			rc = ctx_errno(r->ipmi);
+	if (rc < 0) {
+		rc = ctx_errno(r->ipmi);
+		if (c->lan)
+			snprintf(err, errlen, "cannot open an IPMI 2.0 session to %s: %s", c->host,
+				 ipmi_ctx_errormsg(r->ipmi));
+		else
 			snprintf(err, errlen, "cannot open %s: %s", node,
 				 ipmi_ctx_errormsg(r->ipmi));
-			session_close(r);
-			return rc == -EIO ? -ENODEV : rc;
-		}
+		session_close(r);
+		return !c->lan && rc == -EIO ? -ENODEV : rc;
 	}
 	r->open = true;
 	r->srd = ipmi_sensor_read_ctx_create(r->ipmi);
@@ -224,24 +218,6 @@ static int sdr_timestamps(struct ipmi_reader *r, uint32_t *add, uint32_t *erase,
 	return rc;
 }
 
-static int add_entry(struct sdr_entry **v, size_t *n, size_t *cap, const struct sdr_entry *e)
-{
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 16;
-		struct sdr_entry *nv;
-
-		if (nc > 4096)
-			return -E2BIG;
-		nv = realloc(*v, nc * sizeof(*nv));
-		if (!nv)
-			return -ENOMEM;
-		*v = nv;
-		*cap = nc;
-	}
-	(*v)[(*n)++] = *e;
-	return 0;
-}
-
 /*
  * One full or compact sensor record into entries: a compact record may stand
  * for share_count sensors (IPMI 2.0 section 43.2: sensor number, entity
@@ -250,12 +226,10 @@ static int add_entry(struct sdr_entry **v, size_t *n, size_t *cap, const struct 
 static int take_record(ipmi_sdr_ctx_t sdr, const uint8_t *buf, int len, struct sdr_entry **v,
 		       size_t *n, size_t *cap)
 {
-	struct sdr_entry e;
 	uint16_t rid;
 	uint8_t rtype, stype, ertype, snum, eid, einst, etype;
 	uint8_t share = 1, mod_type = 0, mod_off = 0, einst_share = 0;
 	char id[IPMI_SDR_MAX_ID_STRING_LENGTH + 1];
-	int rc;
 
 	if (ipmi_sdr_parse_record_id_and_type(sdr, buf, (unsigned)len, &rid, &rtype) < 0)
 		return 0;
@@ -280,30 +254,34 @@ static int take_record(ipmi_sdr_ctx_t sdr, const uint8_t *buf, int len, struct s
 	if (share == 0)
 		share = 1;
 	for (unsigned int k = 0; k < share; k++) {
-		memset(&e, 0, sizeof(e));
-		memcpy(e.rec, buf, (size_t)len);
-		e.len = (unsigned)len;
-		e.share_offset = (uint8_t)k;
-		e.s.record_id = rid;
-		e.s.number = (uint8_t)(snum + k);
-		e.s.type = stype;
-		e.s.ertype = ertype;
-		e.s.entity_id = eid;
-		e.s.entity_instance = (uint8_t)(einst + (einst_share ? k : 0));
+		struct sdr_entry *e;
+
+		if (*n >= 4096) /* beyond any BMC: a broken or hostile SDR */
+			return -E2BIG;
+		if (!grow_one((void **)v, cap, *n, sizeof(**v), 16))
+			return -ENOMEM;
+		e = &(*v)[(*n)++];
+		memset(e, 0, sizeof(*e));
+		memcpy(e->rec, buf, (size_t)len);
+		e->len = (unsigned)len;
+		e->share_offset = (uint8_t)k;
+		e->s.record_id = rid;
+		e->s.number = (uint8_t)(snum + k);
+		e->s.type = stype;
+		e->s.ertype = ertype;
+		e->s.entity_id = eid;
+		e->s.entity_instance = (uint8_t)(einst + (einst_share ? k : 0));
 		if (share > 1) {
 			unsigned int m = mod_off + k;
 
 			if (mod_type == IPMI_SDR_ID_STRING_INSTANCE_MODIFIER_TYPE_ALPHA)
-				snprintf(e.s.name, sizeof(e.s.name), "%.14s%c", id,
+				snprintf(e->s.name, sizeof(e->s.name), "%.14s%c", id,
 					 (char)('A' + (m % 26)));
 			else
-				snprintf(e.s.name, sizeof(e.s.name), "%.13s%u", id, m % 1000);
+				snprintf(e->s.name, sizeof(e->s.name), "%.13s%u", id, m % 1000);
 		} else {
-			snprintf(e.s.name, sizeof(e.s.name), "%s", id);
+			snprintf(e->s.name, sizeof(e->s.name), "%s", id);
 		}
-		rc = add_entry(v, n, cap, &e);
-		if (rc < 0)
-			return rc;
 	}
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "redmon/fnv1a.h"
+#include "redmon/grow.h"
 #include "rootfs.h"
 
 void fdcache_init(struct fdcache *c, size_t budget, void (*unwatch)(void *ctx, int fd), void *ctx)
@@ -83,20 +84,10 @@ static struct fdcache_entry *lookup(struct fdcache *c, const char *path)
 /* Keep fd under path; false when over budget or out of memory (caller closes fd). */
 static bool remember(struct fdcache *c, const char *path, int fd, unsigned int flags)
 {
-	struct fdcache_entry *e;
 	char *p;
 
-	if (c->n >= c->budget)
+	if (c->n >= c->budget || !grow_one((void **)&c->v, &c->cap, c->n, sizeof(*c->v), 32))
 		return false;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 32;
-
-		e = realloc(c->v, cap * sizeof(*e));
-		if (!e)
-			return false;
-		c->v = e;
-		c->cap = cap;
-	}
 	p = strdup(path);
 	if (!p || hindex_add(&c->index, path_hash(path), c->n) < 0) {
 		free(p);

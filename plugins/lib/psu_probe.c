@@ -8,12 +8,18 @@
 #include "psu_util.h"
 #include "strbuf.h"
 
+const char *psu_option(const struct redmon_host_ops *ops, struct redmon_host *h, const char *key)
+{
+	const char *v = ops->option(h, key);
+
+	return v ? v : "";
+}
+
 int psu_option_required(const struct redmon_host_ops *ops, struct redmon_host *h, int *ret)
 {
-	const char *v = ops->option(h, "required");
 	long long n;
 
-	if (!v || strv_to_ll(strv_trim(strv_c(v)), 0, PSU_REQUIRED_MAX, &n) < 0)
+	if (strv_to_ll(strv_trim(strv_c(ops->option(h, "required"))), 0, PSU_REQUIRED_MAX, &n) < 0)
 		return -EINVAL;
 	*ret = (int)n;
 	return 0;

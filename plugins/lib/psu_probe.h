@@ -20,6 +20,9 @@
 		.help = "supplies the load needs (N of N+M); 0: " when_zero                        \
 	}
 
+/* The value of the probe's option key; "" when unset. */
+const char *psu_option(const struct redmon_host_ops *ops, struct redmon_host *h, const char *key);
+
 /* The probe's `required` option into *ret; -EINVAL (*ret untouched) when unset or bad. */
 int psu_option_required(const struct redmon_host_ops *ops, struct redmon_host *h, int *ret);
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "redmon/grow.h"
 #include "redmon/sorted.h"
 
 /* Supplies a set remembers at most: far beyond any chassis, bounds hostile input. */
@@ -105,24 +106,19 @@ void psu_set_free(struct psu_set *set)
 /* A copy of s owned by ev (NULL stays NULL); NULL with *oom set on failure. */
 static const char *own(struct psu_eval *ev, const char *s, bool *oom)
 {
+	char *copy;
+
 	if (!s)
 		return NULL;
-	if (ev->n_owned == ev->cap_owned) {
-		size_t cap = ev->cap_owned ? ev->cap_owned * 2 : 16;
-		char **v = realloc(ev->owned, cap * sizeof(*v));
-
-		if (!v)
-			goto fail;
-		ev->owned = v;
-		ev->cap_owned = cap;
+	copy = strdup(s);
+	if (!copy ||
+	    !grow_one((void **)&ev->owned, &ev->cap_owned, ev->n_owned, sizeof(*ev->owned), 16)) {
+		free(copy);
+		*oom = true;
+		return NULL;
 	}
-	ev->owned[ev->n_owned] = strdup(s);
-	if (!ev->owned[ev->n_owned])
-		goto fail;
-	return ev->owned[ev->n_owned++];
-fail:
-	*oom = true;
-	return NULL;
+	ev->owned[ev->n_owned++] = copy;
+	return copy;
 }
 
 static void add_member(struct psu_eval *ev, const struct psu_supply *s, bool *oom)
@@ -249,15 +245,8 @@ void psu_group_begin(struct psu_group *pg)
 struct psu_view *psu_group_add(struct psu_group *pg, const char *key, const char *location,
 			       const char *serial)
 {
-	if (pg->n == pg->cap) {
-		size_t cap = pg->cap ? pg->cap * 2 : 8;
-		struct psu_supply *v = reallocarray(pg->sup, cap, sizeof(*v));
-
-		if (!v)
-			return NULL;
-		pg->sup = v;
-		pg->cap = cap;
-	}
+	if (!grow_one((void **)&pg->sup, &pg->cap, pg->n, sizeof(*pg->sup), 8))
+		return NULL;
 	pg->sup[pg->n] = (struct psu_supply){ .key = key, .location = location, .serial = serial };
 	return &pg->sup[pg->n++].view;
 }

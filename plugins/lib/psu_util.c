@@ -101,6 +101,18 @@ const char *psu_read_strerror(int rc)
 	return strerror(-rc);
 }
 
+int psu_read_link(int dirfd, const char *name, char *buf, size_t len)
+{
+	ssize_t n = readlinkat(dirfd, name, buf, len - 1);
+
+	if (n < 0)
+		return -errno;
+	if ((size_t)n >= len - 1)
+		return -ENAMETOOLONG;
+	buf[n] = '\0';
+	return 0;
+}
+
 int psu_follow_link(int root_fd, const char *dir, const char *name, char *out, size_t len)
 {
 	char target[1024], path[2048];
@@ -114,13 +126,7 @@ int psu_follow_link(int root_fd, const char *dir, const char *name, char *out, s
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		rc = -errno;
 	} else if (S_ISLNK(st.st_mode)) {
-		n = readlinkat(dfd, name, target, sizeof(target) - 1);
-		if (n < 0)
-			rc = -errno;
-		else if ((size_t)n >= sizeof(target) - 1)
-			rc = -ENAMETOOLONG;
-		else
-			target[n] = '\0';
+		rc = psu_read_link(dfd, name, target, sizeof(target));
 	} else if (S_ISREG(st.st_mode)) {
 		/* It was no link a moment ago; if it is one now, it stays unfollowed. */
 		int fd = rootfs_open_beneath(dfd, name, TEXT_FLAGS | O_NOFOLLOW);

@@ -42,6 +42,9 @@ int psu_read_beneath(int dirfd, const char *name, char *buf, size_t max);
  */
 const char *psu_read_strerror(int rc);
 
+/* The text of symlink name in directory dirfd into buf; 0, -ENAMETOOLONG or -errno. */
+int psu_read_link(int dirfd, const char *name, char *buf, size_t len);
+
 /*
  * The root-relative path of dir/name with one link level followed as text: a
  * symlink's target, or the content of a regular file standing in for a link

@@ -69,6 +69,24 @@ bool strv_next_token(struct strv *rest, struct strv *ret_tok)
 	return true;
 }
 
+bool strv_next_item(struct strv *rest, const char *seps, struct strv *ret_item)
+{
+	size_t i = 0, n = strlen(seps);
+
+	while (rest->n > 0 && memchr(seps, rest->p[0], n)) {
+		rest->p++;
+		rest->n--;
+	}
+	if (rest->n == 0)
+		return false;
+	while (i < rest->n && !memchr(seps, rest->p[i], n))
+		i++;
+	*ret_item = strv_make(rest->p, i);
+	rest->p += i;
+	rest->n -= i;
+	return true;
+}
+
 bool strv_is_blank(struct strv s)
 {
 	return strv_trim(s).n == 0;

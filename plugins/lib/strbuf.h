@@ -32,6 +32,9 @@ bool strv_next_line(struct strv *rest, struct strv *ret_line);
 /* Split the next blank-separated token off *rest.  False when none is left. */
 bool strv_next_token(struct strv *rest, struct strv *ret_tok);
 
+/* The same for an item of a list separated by any bytes of seps (", " for "a, b,c"). */
+bool strv_next_item(struct strv *rest, const char *seps, struct strv *ret_item);
+
 /* Without leading (ltrim) or leading and trailing blanks (space, tab, CR, LF, VT, FF). */
 struct strv strv_ltrim(struct strv s);
 struct strv strv_trim(struct strv s);

@@ -10,6 +10,7 @@
 #include "rootfs.h"
 
 #include <redmon/fnv1a.h>
+#include <redmon/grow.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -99,28 +100,12 @@ static struct watch_wd *wd_find(const struct watch_ino *w, int wd)
 	return i == HINDEX_NONE ? NULL : &w->wds[i];
 }
 
-/* Room for one more entry in a table of n of size bytes each; false when out of memory. */
-static bool grow(void **v, size_t *cap, size_t n, size_t size)
-{
-	size_t c = *cap ? *cap * 2 : 16;
-	void *p;
-
-	if (n < *cap)
-		return true;
-	p = realloc(*v, c * size);
-	if (!p)
-		return false;
-	*v = p;
-	*cap = c;
-	return true;
-}
-
 /* A new path to watch wd: a copy of rel, or borrow (its watch's dir) when not NULL. */
 static int path_append(struct watch_ino *w, const char *rel, int wd, char *borrow)
 {
 	struct watch_path *p;
 
-	if (!grow((void **)&w->paths, &w->cap_paths, w->n_paths, sizeof(*w->paths)))
+	if (!grow_one((void **)&w->paths, &w->cap_paths, w->n_paths, sizeof(*w->paths), 16))
 		return -ENOMEM;
 	p = &w->paths[w->n_paths];
 	*p = (struct watch_path){
@@ -141,7 +126,7 @@ static struct watch_wd *wd_append(struct watch_ino *w, int wd, const char *rel, 
 {
 	struct watch_wd *x;
 
-	if (!grow((void **)&w->wds, &w->cap_wds, w->n_wds, sizeof(*w->wds)))
+	if (!grow_one((void **)&w->wds, &w->cap_wds, w->n_wds, sizeof(*w->wds), 16))
 		return NULL;
 	x = &w->wds[w->n_wds];
 	*x = (struct watch_wd){ .wd = wd, .owner = owner, .wanted = true, .dir = strdup(rel) };
@@ -404,7 +389,7 @@ static bool one_event(struct watch_ino *w, const struct inotify_event *ev, const
 	/* The last word of a watch we removed ourselves: nothing changed. */
 	if ((ev->mask & IN_IGNORED) && !x)
 		return stop;
-	if (!stop)
+	if (!stop && fn)
 		stop = fn(ctx, &e);
 	if (ev->mask & entries)
 		w->entries_changed = true;

@@ -92,7 +92,8 @@ void watch_ino_end(struct watch_ino *w);
 /*
  * Pass every pending event to fn; WATCH_UNKNOWN: events were lost, rescan
  * everything.  IN_IGNORED is passed only for a watch the kernel dropped (its
- * directory is gone), not for one watch_ino_end() removed.  0 or -errno.
+ * directory is gone), not for one watch_ino_end() removed.  fn may be NULL
+ * (any event means a rescan).  0 or -errno.
  */
 int watch_ino_drain(struct watch_ino *w, watch_ino_fn fn, void *ctx);
 

@@ -12,7 +12,6 @@
  * periodic rescan is all there is.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -147,14 +146,6 @@ static int ps_scan(void *inst)
 	return rc;
 }
 
-/* Any event is worth a rescan: the callback only counts them. */
-static bool ino_cb(void *ctx, const struct watch_event *ev)
-{
-	(void)ctx;
-	(void)ev;
-	return true;
-}
-
 static bool uevent_cb(void *ctx, struct udev_device *dev)
 {
 	bool *want = ctx;
@@ -171,7 +162,7 @@ static int ps_on_fd(void *inst, int fd, uint32_t revents)
 
 	(void)revents;
 	if (fd == p->ino.fd) {
-		watch_ino_drain(&p->ino, ino_cb, NULL);
+		watch_ino_drain(&p->ino, NULL, NULL); /* any event is worth a rescan */
 		return 1;
 	}
 	if (fd == p->uevents.fd && watch_udev_drain(&p->uevents, uevent_cb, &want) == -ENOBUFS)

@@ -14,6 +14,7 @@
 #include "../lib/strbuf.h"
 #include "../lib/sysfs_read.h"
 #include "../lib/psu_util.h"
+#include "redmon/grow.h"
 
 /* health values (sysfs-class-power) that mean the supply does not deliver. */
 static const char *const health_failed[] = {
@@ -128,15 +129,8 @@ static int list_entry(void *ctx, const char *name)
 
 	if (name[0] == '.' || strlen(name) >= sizeof(e->name))
 		return 0;
-	if (l->n == l->cap) {
-		size_t c = l->cap ? l->cap * 2 : 8;
-		struct ps_entry *nv = realloc(l->v, c * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		l->v = nv;
-		l->cap = c;
-	}
+	if (!grow_one((void **)&l->v, &l->cap, l->n, sizeof(*l->v), 8))
+		return -ENOMEM;
 	e = &l->v[l->n];
 	memset(e, 0, sizeof(*e));
 	snprintf(e->name, sizeof(e->name), "%s", name);

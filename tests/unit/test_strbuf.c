@@ -43,6 +43,22 @@ static void test_lines_and_tokens(void **state)
 	assert_int_equal(strv_c(NULL).n, 0);
 }
 
+/* Lists as options give them: "a, b,c", separators anywhere, none at all. */
+static void test_items(void **state)
+{
+	struct strv rest = strv_c(" ,a, bb,,c ,"), item;
+
+	(void)state;
+	assert_true(strv_next_item(&rest, ", ", &item) && strv_eq(item, "a"));
+	assert_true(strv_next_item(&rest, ", ", &item) && strv_eq(item, "bb"));
+	assert_true(strv_next_item(&rest, ", ", &item) && strv_eq(item, "c"));
+	assert_false(strv_next_item(&rest, ", ", &item));
+	rest = strv_c(NULL);
+	assert_false(strv_next_item(&rest, ", ", &item));
+	rest = strv_c(" , ");
+	assert_false(strv_next_item(&rest, ", ", &item));
+}
+
 static void test_trim_and_compare(void **state)
 {
 	struct strv s = strv_trim(strv_c(" \t\r\v\fword\n\n"));
@@ -224,6 +240,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lines_and_tokens),
+		cmocka_unit_test(test_items),
 		cmocka_unit_test(test_trim_and_compare),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_hex_and_mac),
