@@ -1,0 +1,523 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The hwraid probe: the logical drives of hardware RAID controllers, read
+ * through their vendor tools, one driver per tool family (hwraid.h; only
+ * MegaRAID/PERC so far).
+ *
+ * The tools are slow (seconds, and some lock the controller while they run),
+ * so in the daemon scan() never runs one: a worker thread runs each driver's
+ * registered commands, one at a time, every `interval`, each bounded by
+ * `timeout` (the core's runner or privileged helper kills it there), parses
+ * them and publishes the result under a mutex; it then writes an eventfd the
+ * core watches, on_fd() asks for a rescan, and scan() reports the last
+ * result (nothing before the first).  The worker calls no host op but
+ * run_command(), which the core serves from any thread (src/privhelper.c
+ * serialises the helper's socket).
+ *
+ * In one-shot commands (events_wanted() false: status, check) scan() runs
+ * the tools itself, so the answer waits for the first run, up to the
+ * timeout.  Under --root nothing runs: scan() reads the captures at the top
+ * of the root whose names start with a driver's prefix (docs/hwraid.md).
+ *
+ * A tool found nowhere is no error: no group, logged once.  One that times
+ * out, exits non-zero or prints what its driver cannot parse fails the scan
+ * (the core turns the groups unknown, with the reason).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hwraid.h"
+#include "../lib/child.h"
+#include "../lib/rootfs.h"
+#include "../lib/strbuf.h"
+#include "redmon/plugin.h"
+
+#define OUT_MAX	     (16u << 20) /* a tool's output, a capture file */
+#define MAX_CAPTURES 64
+#define ERR_LEN	     512
+
+static const struct hwraid_driver *const drivers[] = { &hwraid_megaraid };
+#define N_DRIVERS (sizeof(drivers) / sizeof(drivers[0]))
+#define MAX_CMDS  4
+
+struct drv {
+	const struct hwraid_driver *d;
+	char path[PATH_MAX];
+	int id[MAX_CMDS];
+	bool on; /* tool found and its commands registered */
+};
+
+struct hwraid_probe {
+	const struct redmon_host_ops *ops;
+	struct redmon_host *h;
+	uint64_t interval_ms, timeout_ms;
+	bool live;     /* root is "/": run the tools */
+	bool threaded; /* daemon: the worker runs them */
+	struct drv drv[N_DRIVERS];
+
+	pthread_t thr;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int efd;
+	/* under mu */
+	bool stop;
+	uint64_t gen; /* results published */
+	int rc;
+	char err[ERR_LEN];
+	struct hwraid_result res;
+};
+
+static const struct redmon_option_spec hwraid_options[] = {
+	{ .key = "interval",
+	  .type = REDMON_OPT_DURATION,
+	  .default_value = "5m",
+	  .min = 500,
+	  .max = 86400000,
+	  .help = "daemon: how often the tools run (they are slow; some lock the controller)" },
+	{ .key = "timeout",
+	  .type = REDMON_OPT_DURATION,
+	  .default_value = "30s",
+	  .min = 100,
+	  .max = REDMON_CMD_TIMEOUT_MS_MAX,
+	  .help = "a tool still running after this is killed and the probe fails" },
+	{ .key = "megaraid_path",
+	  .type = REDMON_OPT_STRING,
+	  .help = "MegaRAID/PERC tool by absolute path (default: storcli64, storcli, perccli64, "
+		  "perccli, storcli2, perccli2 on PATH)" },
+	{ .key = NULL },
+};
+
+/* --- running the tools ---------------------------------------------------------- */
+
+static const char *tool_name(const struct drv *v)
+{
+	const char *slash = strrchr(v->path, '/');
+
+	return slash ? slash + 1 : v->path;
+}
+
+/* One command: its output into *out (owned), or -errno with why in err. */
+static int run_one(struct hwraid_probe *p, struct drv *v, size_t i, char **out, size_t *len,
+		   char *err, size_t errlen)
+{
+	struct redmon_cmd_result r;
+	char cmd[128] = "";
+	int rc;
+
+	for (size_t a = 0; a < HWRAID_MAX_ARGS && v->d->commands[i][a]; a++)
+		snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd), " %s", v->d->commands[i][a]);
+	rc = p->ops->run_command(p->h, v->id[i], &r);
+	if (rc == -ETIMEDOUT)
+		snprintf(err, errlen, "%.64s%s: no answer within %llu ms", tool_name(v), cmd,
+			 (unsigned long long)p->timeout_ms);
+	else if (rc < 0)
+		snprintf(err, errlen, "%.64s%s: %.300s", tool_name(v), cmd, r.err);
+	else if (r.exit_status != 0)
+		snprintf(err, errlen, "%.64s%s: %s %d%s%.300s", tool_name(v), cmd,
+			 r.term_signal ? "killed by signal" : "exit status",
+			 r.term_signal ? r.term_signal : r.exit_status, r.err[0] ? ": " : "",
+			 r.err);
+	*out = r.out;
+	*len = r.out ? r.out_len : 0;
+	r.out = NULL;
+	child_result_free(&r);
+	for (char *c = err; *c; c++)
+		*c = (*c == '\n' || *c == '\r') ? ' ' : *c;
+	if (rc < 0 && *out) {
+		free(*out);
+		*out = NULL;
+	}
+	return rc < 0 ? rc : r.exit_status != 0 ? -EPROTO : 0;
+}
+
+/*
+ * Every command of a driver, then its parser.  A command that hangs fails
+ * the run; one that exits non-zero too, except the main one when its output
+ * still says there is no controller, and the others (a per-VD query on a
+ * controller without VDs fails), whose output is then left out.
+ */
+static int run_driver(struct hwraid_probe *p, struct drv *v, struct hwraid_result *res, char *err,
+		      size_t errlen)
+{
+	struct hwraid_output o[MAX_CMDS] = { 0 };
+	char *bufs[MAX_CMDS] = { 0 }, why[ERR_LEN] = "";
+	size_t n = 0;
+	int rc = 0, main_rc = 0;
+
+	for (size_t i = 0; i < v->d->n_commands && i < MAX_CMDS; i++) {
+		size_t len = 0;
+		int r = run_one(p, v, i, &bufs[i], &len, i == 0 ? why : err,
+				i == 0 ? sizeof(why) : errlen);
+
+		if (r == -ETIMEDOUT || r == -EFBIG || (i == 0 && r < 0 && r != -EPROTO)) {
+			rc = r;
+			if (i == 0)
+				snprintf(err, errlen, "%s", why);
+			break;
+		}
+		if (i == 0)
+			main_rc = r;
+		if ((r < 0 && i > 0) || !bufs[i])
+			continue;
+		o[n++] = (struct hwraid_output){
+			.name = tool_name(v), .buf = bufs[i], .len = len, .main = i == 0
+		};
+	}
+	if (rc == 0) {
+		rc = v->d->parse(o, n, res, err, errlen);
+		if (rc == 0 && main_rc < 0 && !res->none) {
+			snprintf(err, errlen, "%s", why);
+			rc = main_rc;
+		}
+	}
+	for (size_t i = 0; i < MAX_CMDS; i++)
+		free(bufs[i]);
+	return rc;
+}
+
+static int run_all(struct hwraid_probe *p, struct hwraid_result *res, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < N_DRIVERS; i++) {
+		int rc;
+
+		if (!p->drv[i].on)
+			continue;
+		rc = run_driver(p, &p->drv[i], res, err, errlen);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* --- captures under --root ------------------------------------------------------- */
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool has_prefix(const struct hwraid_driver *d, const char *name)
+{
+	for (size_t i = 0; d->prefixes[i]; i++) {
+		if (strncmp(name, d->prefixes[i], strlen(d->prefixes[i])) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The names at the top of the root starting with one of d's prefixes, sorted. */
+static int capture_names(struct hwraid_probe *p, const struct hwraid_driver *d, char **names,
+			 size_t *n)
+{
+	int fd = rootfs_open(p->ops->root_fd(p->h), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *e;
+	DIR *dir;
+
+	*n = 0;
+	if (fd < 0)
+		return -errno;
+	dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while ((e = readdir(dir)) && *n < MAX_CAPTURES) {
+		if (!has_prefix(d, e->d_name) || !strv_is_graph(strv_c(e->d_name)))
+			continue;
+		names[*n] = strdup(e->d_name);
+		if (!names[*n])
+			break;
+		(*n)++;
+	}
+	closedir(dir);
+	qsort(names, *n, sizeof(*names), cmp_names);
+	return 0;
+}
+
+static int read_captures(struct hwraid_probe *p, const struct hwraid_driver *d,
+			 struct hwraid_result *res, char *err, size_t errlen)
+{
+	char *names[MAX_CAPTURES];
+	struct strbuf b[MAX_CAPTURES] = { 0 };
+	struct hwraid_output o[MAX_CAPTURES];
+	size_t n = 0, k = 0;
+	int rc = capture_names(p, d, names, &n);
+
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		int fd = rootfs_open_regular(p->ops->root_fd(p->h), names[i]);
+		bool cut = false;
+
+		if (fd < 0)
+			continue; /* a directory or a FIFO of that name: not a capture */
+		rc = strbuf_read_fd(&b[k], fd, OUT_MAX, STRBUF_TO_EOF, &cut);
+		close(fd);
+		if (rc == 0 && cut)
+			rc = -EFBIG;
+		if (rc < 0)
+			snprintf(err, errlen, "%s: %s", names[i], strerror(-rc));
+		o[k] = (struct hwraid_output){
+			.name = names[i], .buf = strbuf_str(&b[k]), .len = b[k].len, .main = true
+		};
+		k++;
+	}
+	if (rc == 0 && k)
+		rc = d->parse(o, k, res, err, errlen);
+	for (size_t i = 0; i < n; i++) {
+		free(names[i]);
+		strbuf_free(&b[i]);
+	}
+	return rc;
+}
+
+/* --- the worker ------------------------------------------------------------------- */
+
+static void *worker(void *arg)
+{
+	struct hwraid_probe *p = arg;
+
+	pthread_mutex_lock(&p->mu);
+	while (!p->stop) {
+		struct hwraid_result res = { 0 };
+		char err[ERR_LEN] = "";
+		struct timespec until;
+		uint64_t one = 1;
+		int rc;
+
+		pthread_mutex_unlock(&p->mu);
+		rc = run_all(p, &res, err, sizeof(err));
+		pthread_mutex_lock(&p->mu);
+		hwraid_result_free(&p->res);
+		p->res = res;
+		p->rc = rc;
+		snprintf(p->err, sizeof(p->err), "%s", err);
+		p->gen++;
+		if (write(p->efd, &one, sizeof(one)) < 0) {
+			/* saturated: a wakeup is pending anyway */
+		}
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += (time_t)(p->interval_ms / 1000);
+		until.tv_nsec += (long)(p->interval_ms % 1000) * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		while (!p->stop && pthread_cond_timedwait(&p->cv, &p->mu, &until) != ETIMEDOUT)
+			;
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+static int start_worker(struct hwraid_probe *p)
+{
+	pthread_condattr_t ca;
+	int rc;
+
+	p->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (p->efd < 0)
+		return -errno;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	rc = -pthread_cond_init(&p->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	if (rc == 0)
+		rc = p->ops->watch_fd(p->h, p->efd, EPOLLIN);
+	if (rc == 0)
+		rc = -pthread_create(&p->thr, NULL, worker, p);
+	if (rc == 0)
+		p->threaded = true;
+	return rc;
+}
+
+/* --- the probe --------------------------------------------------------------------- */
+
+static void hwraid_fini(void *inst)
+{
+	struct hwraid_probe *p = inst;
+
+	if (!p)
+		return;
+	if (p->threaded) {
+		pthread_mutex_lock(&p->mu);
+		p->stop = true;
+		pthread_cond_signal(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+		pthread_join(p->thr, NULL); /* a tool running ends within its timeout */
+		pthread_cond_destroy(&p->cv);
+	}
+	if (p->efd >= 0) {
+		p->ops->unwatch_fd(p->h, p->efd);
+		close(p->efd);
+	}
+	pthread_mutex_destroy(&p->mu);
+	hwraid_result_free(&p->res);
+	free(p);
+}
+
+/* Find a driver's tool and register its commands; a tool found nowhere is logged, once. */
+static void setup_driver(struct hwraid_probe *p, struct drv *v)
+{
+	char key[64];
+	const char *conf;
+	int rc = -ENOENT;
+
+	snprintf(key, sizeof(key), "%s_path", v->d->name);
+	conf = p->ops->option(p->h, key);
+	for (size_t i = 0; v->d->tools[i] && rc < 0; i++)
+		rc = child_find_tool(v->d->tools[i], conf, v->path, sizeof(v->path));
+	if (rc < 0) {
+		if (conf && *conf)
+			p->ops->log(p->h, REDMON_LOG_WARNING, "%s = %s: %s", key, conf,
+				    strerror(-rc));
+		else
+			p->ops->log(
+				p->h, REDMON_LOG_INFO,
+				"no %s tool (storcli64, perccli64, ...) on PATH: no %s controller "
+				"is read",
+				v->d->what, v->d->what);
+		return;
+	}
+	if (!REDMON_HOST_HAS(p->ops, register_command)) {
+		p->ops->log(p->h, REDMON_LOG_WARNING, "this redmon cannot run tools: %s not read",
+			    v->d->what);
+		return;
+	}
+	for (size_t i = 0; i < v->d->n_commands && i < MAX_CMDS; i++) {
+		const char *argv[HWRAID_MAX_ARGS + 1] = { v->path };
+
+		for (size_t a = 0; a + 1 < HWRAID_MAX_ARGS && v->d->commands[i][a]; a++)
+			argv[a + 1] = v->d->commands[i][a];
+		v->id[i] = p->ops->register_command(p->h, argv, (uint32_t)p->timeout_ms, OUT_MAX);
+		if (v->id[i] < 0)
+			return; /* the core said why */
+	}
+	v->on = true;
+	p->ops->log(p->h, REDMON_LOG_INFO, "%s through %s", v->d->what, v->path);
+}
+
+static int hwraid_init(const struct redmon_host_ops *ops, struct redmon_host *h, void **ret)
+{
+	struct hwraid_probe *p = calloc(1, sizeof(*p));
+	int rc;
+
+	if (!p)
+		return -ENOMEM;
+	p->ops = ops;
+	p->h = h;
+	p->efd = -1;
+	pthread_mutex_init(&p->mu, NULL);
+	if (strv_to_duration_ms(strv_c(ops->option(h, "interval")), &p->interval_ms) < 0 ||
+	    strv_to_duration_ms(strv_c(ops->option(h, "timeout")), &p->timeout_ms) < 0) {
+		hwraid_fini(p);
+		return -EINVAL;
+	}
+	p->live = ops->root_is_live(h);
+	for (size_t i = 0; i < N_DRIVERS; i++) {
+		p->drv[i].d = drivers[i];
+		if (p->live)
+			setup_driver(p, &p->drv[i]);
+	}
+	if (p->live && ops->events_wanted(h)) {
+		rc = start_worker(p);
+		if (rc < 0) {
+			ops->log(h, REDMON_LOG_ERR, "cannot start the worker: %s", strerror(-rc));
+			hwraid_fini(p);
+			return rc;
+		}
+	}
+	*ret = p;
+	return 0;
+}
+
+static int report(struct hwraid_probe *p, const struct hwraid_result *res)
+{
+	for (size_t i = 0; i < res->n_ld; i++) {
+		const struct hwraid_ld *ld = &res->ld[i];
+		struct redmon_member *mem = calloc(ld->n_pd ? ld->n_pd : 1, sizeof(*mem));
+		char reason[HWRAID_REASON + 128];
+		struct redmon_group g;
+		int rc;
+
+		if (!mem)
+			return -ENOMEM;
+		hwraid_ld_eval(ld, &g, mem, reason, sizeof(reason));
+		rc = p->ops->report(p->h, &g);
+		free(mem);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int finish(struct hwraid_probe *p, int rc, const char *err, const struct hwraid_result *res)
+{
+	if (rc < 0) {
+		p->ops->scan_error(p->h, "%s", err[0] ? err : strerror(-rc));
+		return rc;
+	}
+	rc = report(p, res);
+	if (rc < 0)
+		p->ops->scan_error(p->h, "cannot report: %s", strerror(-rc));
+	return rc;
+}
+
+static int hwraid_scan(void *inst)
+{
+	struct hwraid_probe *p = inst;
+	struct hwraid_result res = { 0 };
+	char err[ERR_LEN] = "";
+	int rc = 0;
+
+	if (p->threaded) {
+		pthread_mutex_lock(&p->mu);
+		if (p->gen > 0)
+			rc = finish(p, p->rc, p->err, &p->res);
+		pthread_mutex_unlock(&p->mu);
+		return rc;
+	}
+	if (p->live) {
+		rc = run_all(p, &res, err, sizeof(err));
+	} else {
+		for (size_t i = 0; i < N_DRIVERS && rc == 0; i++)
+			rc = read_captures(p, drivers[i], &res, err, sizeof(err));
+	}
+	rc = finish(p, rc, err, &res);
+	hwraid_result_free(&res);
+	return rc;
+}
+
+static int hwraid_on_fd(void *inst, int fd, uint32_t revents)
+{
+	struct hwraid_probe *p = inst;
+	uint64_t n;
+
+	(void)revents;
+	if (fd != p->efd)
+		return 0;
+	while (read(fd, &n, sizeof(n)) < 0 && errno == EINTR)
+		;
+	return 1;
+}
+
+const struct redmon_plugin redmon_plugin = {
+	.abi_version = REDMON_ABI_VERSION,
+	.size = sizeof(struct redmon_plugin),
+	.name = "hwraid",
+	.description = "hardware RAID logical drives through the vendor tools (storcli, perccli)",
+	.options = hwraid_options,
+	.init = hwraid_init,
+	.fini = hwraid_fini,
+	.scan = hwraid_scan,
+	.on_fd = hwraid_on_fd,
+};

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * hwraid: hardware RAID controllers read through their vendor tools, one
+ * driver per tool family (plugins/hwraid/README.md says why).
+ *
+ * A driver turns the captured outputs of its tool into logical drives
+ * (struct hwraid_ld): the controller's own words for the drive and each of
+ * its physical drives, already sorted into conditions.  The rules of this
+ * file (hwraid_ld_eval()) turn one logical drive into a redundancy group, the
+ * same way for every family: the margin from the RAID level, worst case, per
+ * span where the tool says which drive sits in which span.  Nothing here logs
+ * or keeps state.
+ */
+#ifndef REDMON_HWRAID_H
+#define REDMON_HWRAID_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "redmon/plugin.h"
+
+#define HWRAID_NAME   32  /* "c0/v239" */
+#define HWRAID_WORD   24  /* a state word of the tool */
+#define HWRAID_TEXT   48  /* model, serial, device */
+#define HWRAID_REASON 512 /* the reason of a logical drive */
+
+/* What a physical drive is doing for its logical drive. */
+enum hwraid_pd_cond {
+	HWRAID_PD_OK = 0,     /* in service */
+	HWRAID_PD_FAILED,     /* failed or offline: counted in members_failed */
+	HWRAID_PD_REBUILDING, /* in its slot, being rebuilt */
+	HWRAID_PD_MISSING,    /* the slot is empty */
+	HWRAID_PD_COPYBACK,   /* a copy-back target: the slot's data is still whole elsewhere */
+	HWRAID_PD_SPARE,      /* dedicated or global hot spare */
+	HWRAID_PD_UNKNOWN,    /* a state word we do not know: counted as lost */
+};
+
+/* What the controller says of the logical drive as a whole. */
+enum hwraid_ld_cond {
+	HWRAID_LD_OK = 0,   /* optimal */
+	HWRAID_LD_DEGRADED, /* degraded or partially degraded: at least one member lost */
+	HWRAID_LD_RECOVERY, /* recovering: a rebuild runs */
+	HWRAID_LD_OFFLINE,  /* service lost */
+	HWRAID_LD_UNKNOWN,  /* a state word we do not know */
+};
+
+struct hwraid_pd {
+	char name[HWRAID_NAME];	  /* the bay, "252:0": also its location */
+	char state[HWRAID_WORD];  /* the tool's word, "Onln" */
+	char model[HWRAID_TEXT];  /* "" when not known */
+	char serial[HWRAID_TEXT]; /* "" when not known */
+	char device[HWRAID_TEXT]; /* how smartctl reaches it, "" when not known */
+	enum hwraid_pd_cond cond;
+	int span; /* span (array) within the logical drive, -1 when not known */
+};
+
+struct hwraid_ld {
+	char name[HWRAID_NAME];	 /* "c0/v0": digits and fixed text only */
+	char level[HWRAID_WORD]; /* "raid10", as hwraid_level() normalised it; "" unknown */
+	char state[HWRAID_WORD]; /* the tool's word, "Optl" */
+	enum hwraid_ld_cond cond;
+	int total; /* configured member slots, -1 when only the listed drives are known */
+	int spares;
+	double progress;      /* percent of a rebuild, or -1 */
+	struct hwraid_pd *pd; /* members and spares, owned */
+	size_t n_pd;
+	char reason[HWRAID_REASON]; /* controller trouble etc., "" when none */
+};
+
+/* A driver's answer: every logical drive it found, owned (hwraid_result_free()). */
+struct hwraid_result {
+	struct hwraid_ld *ld;
+	size_t n_ld;
+	bool none; /* the tool said there is no controller at all */
+};
+
+void hwraid_result_free(struct hwraid_result *r);
+
+/* A logical drive appended to r (zeroed, total -1, progress -1), or NULL (-ENOMEM or too many). */
+struct hwraid_ld *hwraid_ld_add(struct hwraid_result *r);
+/* A physical drive appended to ld (zeroed, span -1), or NULL. */
+struct hwraid_pd *hwraid_pd_add(struct hwraid_ld *ld);
+/* Append ", text" (or text when empty) to ld->reason, cut safely when full. */
+void hwraid_reason_add(struct hwraid_ld *ld, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Normalise a RAID level word ("RAID10", "RAID 1E", "raid6") into out
+ * ("raid10", "raid1e", "raid6"): true when it is one the rules know (0, 1, 5,
+ * 6, 00, 10, 50, 60, 1E), else false and out "".
+ */
+bool hwraid_level(const char *word, char *out, size_t len);
+
+/*
+ * The margin when every member is fine for a normalised level and a member
+ * count (a RAID1 of two drives 1, of more drives mirrored pairs 1, RAID5 1,
+ * RAID6 2, RAID10/50 1, RAID60 2, RAID0/00 0), or -1 for an unknown level.
+ */
+int hwraid_nominal(const char *level);
+
+/*
+ * One logical drive as a group: g's counts, margin and activity, members in
+ * mem (room for ld->n_pd), g->reason pointing into reason (len bytes).
+ * Strings point into ld, mem and reason: they live as long as those.
+ */
+void hwraid_ld_eval(const struct hwraid_ld *ld, struct redmon_group *g, struct redmon_member *mem,
+		    char *reason, size_t len);
+
+/*
+ * A driver: the tools of one family and the parser of their outputs.  The
+ * plugin finds the first tool on PATH (or at the configured path), registers
+ * commands[i] after it, runs them in order at each interval and hands the
+ * outputs to parse(); under --root it hands parse() every file of the root
+ * whose name starts with one of prefixes, recognised by content.
+ */
+struct hwraid_output {
+	const char *name; /* the command or file, for reasons */
+	const char *buf;  /* NUL-terminated */
+	size_t len;
+	bool main; /* the command whose failure fails the probe (the others add detail) */
+};
+
+#define HWRAID_MAX_ARGS 8
+
+struct hwraid_driver {
+	const char *name;	     /* "megaraid": option keys <name>_path */
+	const char *what;	     /* "MegaRAID/PERC", for logs */
+	const char *const *tools;    /* NULL-terminated, preferred first */
+	const char *const *prefixes; /* NULL-terminated capture file name prefixes */
+	const char *const (*commands)[HWRAID_MAX_ARGS]; /* argv after the tool, NULL-terminated */
+	size_t n_commands;				/* commands[0] is the main one */
+	/*
+	 * Parse the outputs into *ret: 0, or -EINVAL (nothing understood) /
+	 * -EPROTO (the tool said it failed) / -ENOMEM with why in err.
+	 */
+	int (*parse)(const struct hwraid_output *out, size_t n, struct hwraid_result *ret,
+		     char *err, size_t errlen);
+};
+
+extern const struct hwraid_driver hwraid_megaraid;
+
+#endif

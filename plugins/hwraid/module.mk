@@ -1,0 +1,18 @@
+# hwraid probe: hardware RAID controllers through their vendor tools, one
+# driver per tool family (plugins/hwraid/README.md); MegaRAID/PERC so far.
+PLUGINS += hwraid
+
+hwraid_CORE := plugins/hwraid/hwraid_rules.c plugins/hwraid/megaraid.c \
+               plugins/hwraid/megaraid_json.c plugins/hwraid/megaraid_text.c
+hwraid_SRCS := $(hwraid_CORE) plugins/hwraid/hwraid.c
+hwraid_LIBS := -ljansson -lpthread
+
+UNIT_TESTS += hwraid_megaraid
+test_hwraid_megaraid_SRCS := $(hwraid_CORE)
+test_hwraid_megaraid_LIBS := -ljansson
+
+FUZZERS += fuzz_hwraid_megaraid_json fuzz_hwraid_megaraid_text
+fuzz_hwraid_megaraid_json_SRCS := $(hwraid_CORE)
+fuzz_hwraid_megaraid_json_LIBS := -ljansson
+fuzz_hwraid_megaraid_text_SRCS := $(hwraid_CORE)
+fuzz_hwraid_megaraid_text_LIBS := -ljansson

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What the hwraid fuzz targets check of every logical drive they get. */
+#ifndef REDMON_FUZZ_HWRAID_CHECK_H
+#define REDMON_FUZZ_HWRAID_CHECK_H
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../plugins/hwraid/hwraid.h"
+#include "../../plugins/hwraid/megaraid.h"
+
+static inline void hwraid_fuzz_text(const char *s, size_t cap)
+{
+	size_t n = strnlen(s, cap);
+
+	if (n == cap)
+		abort(); /* not terminated */
+	for (size_t i = 0; i < n; i++) {
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			abort(); /* a tool's byte reaching a name, a log or an event */
+	}
+}
+
+static inline void hwraid_fuzz_check(const struct hwraid_result *r)
+{
+	for (size_t i = 0; i < r->n_ld; i++) {
+		const struct hwraid_ld *ld = &r->ld[i];
+		struct redmon_member *mem = calloc(ld->n_pd ? ld->n_pd : 1, sizeof(*mem));
+		struct redmon_group g;
+		char reason[1024];
+
+		if (!mem)
+			abort();
+		hwraid_fuzz_text(ld->name, sizeof(ld->name));
+		hwraid_fuzz_text(ld->reason, sizeof(ld->reason));
+		if (ld->name[0] != 'c' ||
+		    strspn(ld->name + 1, "0123456789/v") != strlen(ld->name) - 1)
+			abort(); /* names are digits and fixed text */
+		hwraid_ld_eval(ld, &g, mem, reason, sizeof(reason));
+		if (g.margin != REDMON_MARGIN_UNKNOWN &&
+		    (g.margin > g.margin_nominal || g.margin < -1))
+			abort();
+		if (g.members_ok + g.members_failed > g.members_total || g.spares < 0)
+			abort();
+		for (size_t j = 0; j < g.n_members; j++) {
+			hwraid_fuzz_text(mem[j].name, HWRAID_NAME);
+			hwraid_fuzz_text(mem[j].state, HWRAID_WORD);
+			if (mem[j].serial)
+				hwraid_fuzz_text(mem[j].serial, HWRAID_TEXT);
+			if (mem[j].role >= REDMON_ROLE_COUNT_)
+				abort();
+		}
+		free(mem);
+	}
+}
+
+#endif
