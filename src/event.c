@@ -288,6 +288,33 @@ json_t *event_summary_to_json(const struct event_summary *s)
 	return o;
 }
 
+/*
+ * The member of a member_changed event: its name, roles and state, and where
+ * the group still lists it, where to find it (the bay to pull, the device).
+ */
+static json_t *member_change_to_json(const struct event *ev)
+{
+	json_t *o = json_pack("{s:o?, s:s, s:s, s:o?}", "name", json_text(ev->member_name), "role",
+			      role_or_absent(ev->member_role), "previous_role",
+			      role_or_absent(ev->member_prev_role), "state",
+			      json_text(ev->member_state));
+
+	for (size_t i = 0; o && ev->group && ev->member_name && i < ev->group->n_members; i++) {
+		const struct member *m = &ev->group->members[i];
+
+		if (strcmp(m->name, ev->member_name) != 0)
+			continue;
+		if (m->location)
+			json_object_set_new(o, "location", json_text(m->location));
+		if (m->device)
+			json_object_set_new(o, "device", json_text(m->device));
+		if (m->serial)
+			json_object_set_new(o, "serial", json_text(m->serial));
+		break;
+	}
+	return o;
+}
+
 json_t *event_to_json(const struct event *ev, const char *host)
 {
 	char ts[40], msg[1024], key[300];
@@ -315,12 +342,7 @@ json_t *event_to_json(const struct event *ev, const char *host)
 				  "progress",
 				  ev->prev_progress < 0 ? NULL : json_real(ev->prev_progress)));
 	if (ev->type == EV_MEMBER_CHANGED)
-		json_object_set_new(o, "member",
-				    json_pack("{s:o?, s:s, s:s, s:o?}", "name",
-					      json_text(ev->member_name), "role",
-					      role_or_absent(ev->member_role), "previous_role",
-					      role_or_absent(ev->member_prev_role), "state",
-					      json_text(ev->member_state)));
+		json_object_set_new(o, "member", member_change_to_json(ev));
 	if (ev->type == EV_REMINDER) {
 		format_utc_ms(&ev->since, ts, sizeof(ts));
 		json_object_set_new(

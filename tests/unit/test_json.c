@@ -104,6 +104,56 @@ static void test_event_json(void **state)
 	json_decref(j);
 }
 
+/* A member_changed event says where the member sits: the bay to pull, the device. */
+static void test_member_changed_has_the_bay(void **state)
+{
+	struct member m[] = {
+		{ .name = "252:0",
+		  .role = REDMON_ROLE_ACTIVE,
+		  .state = "Onln",
+		  .location = "252:0" },
+		{ .name = "252:1",
+		  .role = REDMON_ROLE_FAILED,
+		  .state = "Offln",
+		  .location = "252:1",
+		  .device = "/dev/bus/0 megaraid,9",
+		  .serial = "S1" },
+	};
+	struct group g = { .id = "hwraid:c0/v0",
+			   .probe = "hwraid",
+			   .name = "c0/v0",
+			   .margin = 0,
+			   .margin_nominal = 1,
+			   .health = HEALTH_CRITICAL,
+			   .progress = -1,
+			   .members = m,
+			   .n_members = 2 };
+	struct event ev = { .type = EV_MEMBER_CHANGED,
+			    .probe = "hwraid",
+			    .group = &g,
+			    .member_name = "252:1",
+			    .member_role = REDMON_ROLE_FAILED,
+			    .member_prev_role = REDMON_ROLE_ACTIVE,
+			    .member_state = "Offln" };
+	json_t *j, *mem;
+
+	(void)state;
+	j = event_to_json(&ev, "db1");
+	mem = json_object_get(j, "member");
+	assert_string_equal(json_string_value(json_object_get(mem, "location")), "252:1");
+	assert_string_equal(json_string_value(json_object_get(mem, "device")),
+			    "/dev/bus/0 megaraid,9");
+	assert_string_equal(json_string_value(json_object_get(mem, "serial")), "S1");
+	json_decref(j);
+	/* A member the group no longer lists: no bay to give. */
+	ev.member_name = "252:7";
+	j = event_to_json(&ev, "db1");
+	mem = json_object_get(j, "member");
+	assert_string_equal(json_string_value(json_object_get(mem, "name")), "252:7");
+	assert_null(json_object_get(mem, "location"));
+	json_decref(j);
+}
+
 static void test_failed_group_shows_margin_zero(void **state)
 {
 	struct group g = { .id = "md:md4",
@@ -134,6 +184,7 @@ int main(void)
 		cmocka_unit_test(test_escape_truncates_safely),
 		cmocka_unit_test(test_json_text_is_valid),
 		cmocka_unit_test(test_event_json),
+		cmocka_unit_test(test_member_changed_has_the_bay),
 		cmocka_unit_test(test_failed_group_shows_margin_zero),
 	};
 
