@@ -138,5 +138,6 @@ struct hwraid_driver {
 };
 
 extern const struct hwraid_driver hwraid_megaraid;
+extern const struct hwraid_driver hwraid_arcconf;
 
 #endif

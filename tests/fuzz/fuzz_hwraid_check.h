@@ -34,9 +34,9 @@ static inline void hwraid_fuzz_check(const struct hwraid_result *r)
 			abort();
 		hwraid_fuzz_text(ld->name, sizeof(ld->name));
 		hwraid_fuzz_text(ld->reason, sizeof(ld->reason));
-		if (ld->name[0] != 'c' ||
-		    strspn(ld->name + 1, "0123456789/v") != strlen(ld->name) - 1)
-			abort(); /* names are digits and fixed text */
+		if ((ld->name[0] != 'c' && ld->name[0] != 'l') ||
+		    strspn(ld->name, "0123456789/cdlv") != strlen(ld->name))
+			abort(); /* names are digits and fixed text (c0/v1, ld0, c2/ld1) */
 		hwraid_ld_eval(ld, &g, mem, reason, sizeof(reason));
 		if (g.margin != REDMON_MARGIN_UNKNOWN &&
 		    (g.margin > g.margin_nominal || g.margin < -1))

@@ -28,7 +28,7 @@ from harness import coarse_state  # noqa: E402
 CATEGORIES = ("md-mdstat", "md-sysfs", "bonding-proc", "bonding-sysfs", "hwraid-json", "hwraid-text")
 # hwraid cases of the tool families redmon reads so far (docs/hwraid.md): a
 # case is run when one of its captures starts with one of these prefixes.
-HWRAID_PREFIXES = ("storcli", "perccli")
+HWRAID_PREFIXES = ("storcli", "perccli", "arcconf")
 COUNTS = (("members_total", "members_total"), ("members_ok", "members_ok"),
           ("members_failed", "members_failed"), ("spares", "spares"),
           ("failures_tolerable", "margin"))
@@ -52,8 +52,9 @@ def hwraid_case(path):
 
 def group_name(name):
     """The corpus's group name as redmon spells it (docs/hwraid.md, names): a
-    storcli VD is cN/vM, without the ":label" some cases append."""
-    m = re.match(r"^(c[0-9]+/v[0-9]+):", name)
+    storcli VD is cN/vM, an arcconf logical device ldN, without the ":label"
+    some cases append."""
+    m = re.match(r"^(c[0-9]+/v[0-9]+|ld[0-9]+):", name)
     return m.group(1) if m else name
 
 

@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The Adaptec/Microchip arcconf parsers (GETCONFIG, GETSTATUS) and driver,
+ * against the corpus captures and made-up outputs in arcconf's real shapes:
+ * every segment state, spares, controller trouble, hostile input.  Run from
+ * the top of the tree (tests/corpus).
+ */
+#include "cmocka_all.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../plugins/hwraid/arcconf.h"
+#include "../../plugins/hwraid/hwraid.h"
+
+#define CORPUS "tests/corpus/hwraid-text/"
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = calloc(1, 1 << 20);
+	size_t n;
+
+	assert_non_null(f);
+	assert_non_null(buf);
+	n = fread(buf, 1, (1 << 20) - 1, f);
+	fclose(f);
+	*len = n;
+	return buf;
+}
+
+/* Parse outputs (names[i], texts[i], NULL-terminated) with the driver. */
+static int parse(struct hwraid_result *res, const char *const *names, const char *const *texts,
+		 char *err, size_t len)
+{
+	struct hwraid_output o[8];
+	size_t n = 0;
+
+	for (; texts[n]; n++)
+		o[n] = (struct hwraid_output){
+			.name = names[n], .buf = texts[n], .len = strlen(texts[n]), .main = true
+		};
+	*res = (struct hwraid_result){ 0 };
+	err[0] = '\0';
+	return hwraid_arcconf.parse(o, n, res, err, len);
+}
+
+static int parse1(struct hwraid_result *res, const char *text, char *err, size_t len)
+{
+	const char *names[] = { "arcconf", NULL }, *texts[] = { text, NULL };
+
+	return parse(res, names, texts, err, len);
+}
+
+struct eval {
+	struct redmon_group g;
+	struct redmon_member mem[64];
+	char reason[1024];
+};
+
+static void eval(const struct hwraid_ld *ld, struct eval *e)
+{
+	assert_true(ld->n_pd <= 64);
+	hwraid_ld_eval(ld, &e->g, e->mem, e->reason, sizeof(e->reason));
+}
+
+static void test_corpus_raid1(void **state)
+{
+	size_t n1, n2;
+	char *cfg = slurp(CORPUS "check_raid-arcconf-raid1-optimal/arcconf-getconfig-1-al.txt", &n1);
+	char *st = slurp(CORPUS "check_raid-arcconf-raid1-optimal/arcconf-getstatus-1.txt", &n2);
+	const char *names[] = { "arcconf-getconfig-1-al.txt", "arcconf-getstatus-1.txt", NULL };
+	const char *texts[] = { cfg, st, NULL };
+	struct hwraid_result r;
+	char err[256];
+	struct eval e;
+
+	(void)state;
+	assert_int_equal(parse(&r, names, texts, err, sizeof(err)), 0);
+	assert_int_equal(r.n_ld, 1);
+	eval(&r.ld[0], &e);
+	assert_string_equal(e.g.name, "ld0");
+	assert_string_equal(e.g.type, "raid1");
+	assert_int_equal(e.g.members_total, 2);
+	assert_int_equal(e.g.members_ok, 2);
+	assert_int_equal(e.g.margin, 1);
+	assert_null(e.g.reason);
+	assert_string_equal(r.ld[0].pd[0].name, "0,0");
+	assert_string_equal(r.ld[0].pd[0].serial, "3LQ1WEH4");
+	assert_string_equal(r.ld[0].pd[0].model, "ST373455SS"); /* by Reported Channel,Device */
+	assert_true(r.ld[0].progress < 0);
+	hwraid_result_free(&r);
+	free(cfg);
+	free(st);
+}
+
+static void test_corpus_raid10_rebuilding(void **state)
+{
+	size_t n1, n2;
+	char *cfg =
+		slurp(CORPUS "check_raid-arcconf-raid10-rebuilding/arcconf-getconfig-1-al.txt", &n1);
+	char *st = slurp(CORPUS "check_raid-arcconf-raid10-rebuilding/arcconf-getstatus-1.txt", &n2);
+	/* the status first: it is applied after every configuration all the same */
+	const char *names[] = { "arcconf-getstatus-1.txt", "arcconf-getconfig-1-al.txt", NULL };
+	const char *texts[] = { st, cfg, NULL };
+	struct hwraid_result r;
+	char err[256];
+	struct eval e;
+
+	(void)state;
+	assert_int_equal(parse(&r, names, texts, err, sizeof(err)), 0);
+	assert_int_equal(r.n_ld, 1);
+	eval(&r.ld[0], &e);
+	assert_string_equal(e.g.name, "ld0");
+	assert_string_equal(e.g.type, "raid10");
+	assert_int_equal(e.g.members_total, 4);
+	assert_int_equal(e.g.members_ok, 3);
+	assert_int_equal(e.g.margin, 0);
+	assert_int_equal(e.g.activity, REDMON_ACTIVITY_RECOVERY);
+	assert_true(e.g.progress == 1.0);
+	assert_string_equal(e.mem[3].name, "Enclosure:0,Slot:3");
+	assert_int_equal(e.mem[3].role, REDMON_ROLE_REBUILDING);
+	assert_string_equal(e.mem[3].serial, "WD-WCAW36405341"); /* the segment's, not "WD-***" */
+	assert_int_equal(r.ld[0].pd[3].span, 1);
+	assert_string_equal(r.ld[0].pd[3].model, "WD1003FBYX-01Y7B"); /* by Reported Location */
+	assert_string_equal(e.g.reason, "controller says Degraded");
+	hwraid_result_free(&r);
+	free(cfg);
+	free(st);
+}
+
+static void test_corpus_ld_only(void **state)
+{
+	size_t n;
+	char *cfg = slurp(CORPUS "netdata-arcconf-ld-raid10-optimal/arcconf-getconfig-1-ld.txt", &n);
+	struct hwraid_result r;
+	char err[256];
+	struct eval e;
+
+	(void)state;
+	assert_int_equal(arc_kind(cfg, n), ARC_CONFIG);
+	assert_int_equal(parse1(&r, cfg, err, sizeof(err)), 0);
+	assert_int_equal(r.n_ld, 1);
+	eval(&r.ld[0], &e);
+	assert_string_equal(e.g.name, "ld0");
+	assert_int_equal(e.g.members_total, 4);
+	assert_int_equal(e.g.members_ok, 4);
+	assert_int_equal(e.g.margin, 1);
+	assert_string_equal(e.mem[2].name, "Connector:0,Device:2");
+	assert_string_equal(e.mem[2].serial, "7CS00AAD");
+	hwraid_result_free(&r);
+	free(cfg);
+}
+
+#define LD_HEAD                                                                                  \
+	"----------------------------------------------------------------------\n"               \
+	"Logical device information\n"                                                           \
+	"----------------------------------------------------------------------\n"
+
+static const char ctl_block[] =
+	"Controllers found: 1\n"
+	"----------------------------------------------------------------------\n"
+	"Controller information\n"
+	"----------------------------------------------------------------------\n"
+	"   Controller Status                        : Not Responding\n"
+	"   Defunct disk drive count                 : 1\n"
+	"   --------------------------------------------------------\n"
+	"   Controller Battery Information\n"
+	"   --------------------------------------------------------\n"
+	"   Status                                   : Failed\n"
+	"\n" LD_HEAD "Logical device number 3\n"
+	"   Logical device name                      : x\n"
+	"   RAID level                               : 5\n"
+	"   Status of logical device                 : Degraded\n"
+	"   Write-cache setting                      : Enabled\n"
+	"   Write-cache status                       : Off\n"
+	"   Protected by Hot-Spare                   : Yes\n"
+	"   Global Hot-Spare                         : 0,25\n"
+	"   Dedicated Hot-Spare                      : 0,26\n"
+	"   Failed stripes                           : Yes\n"
+	"   --------------------------------------------------------\n"
+	"   Logical device segment information\n"
+	"   --------------------------------------------------------\n"
+	"   Segment 0                                : Present (0,0) S0\n"
+	"   Segment 1                                : Missing\n"
+	"   Segment 2                                : Inconsistent (0,5) \n"
+	"Logical drive number 4\n"
+	"   RAID level                               : 6 Reed-Solomon\n"
+	"   Status of logical drive                  : Impacted ( Build/Verify with fix : 90 % )\n"
+	"   Segment 0                                : Present (0,1) S1\n"
+	"Logical device number 5\n"
+	"   RAID level                               : Spanned_volume\n"
+	"   Status of logical device                 : Offline\n"
+	"   Segment 0                                : Present (0,2) S2\n"
+	"\nCommand completed successfully.\n";
+
+static void test_states_and_reasons(void **state)
+{
+	struct hwraid_result r;
+	char err[256];
+	struct eval e;
+
+	(void)state;
+	assert_int_equal(parse1(&r, ctl_block, err, sizeof(err)), 0);
+	assert_int_equal(r.n_ld, 3);
+
+	eval(&r.ld[0], &e);
+	assert_string_equal(e.g.name, "ld3");
+	assert_int_equal(e.g.members_total, 3);
+	assert_int_equal(e.g.members_ok, 1);
+	assert_int_equal(e.g.spares, 2);
+	assert_int_equal(e.g.margin, 0);
+	/* in the order printed: the spares' lines come first */
+	assert_string_equal(e.mem[3].name, "missing-1");
+	assert_int_equal(e.mem[3].role, REDMON_ROLE_MISSING);
+	assert_string_equal(e.mem[4].name, "0,5");
+	assert_int_equal(e.mem[4].role, REDMON_ROLE_UNKNOWN);
+	assert_int_equal(e.mem[0].role, REDMON_ROLE_SPARE);
+	assert_string_equal(e.mem[0].name, "0,25");
+	assert_non_null(strstr(e.g.reason, "Segment 2 state 'Inconsistent' not understood"));
+	assert_non_null(strstr(e.g.reason, "controller 1 status Not Responding"));
+	assert_non_null(strstr(e.g.reason, "cache backup (battery/ZMM) Failed"));
+	assert_non_null(strstr(e.g.reason, "1 defunct drive on controller 1"));
+	assert_non_null(strstr(e.g.reason, "write cache enabled but off"));
+	assert_non_null(strstr(e.g.reason, "stripes lost"));
+
+	eval(&r.ld[1], &e); /* old "logical drive" wording; a word we do not know */
+	assert_string_equal(e.g.name, "ld4");
+	assert_string_equal(e.g.type, "raid6");
+	assert_int_equal(e.g.margin, REDMON_MARGIN_UNKNOWN);
+	assert_non_null(strstr(e.g.reason, "state 'Impacted' not understood"));
+
+	eval(&r.ld[2], &e);
+	assert_string_equal(e.g.type, "raid0");
+	assert_int_equal(e.g.margin, -1); /* offline: service lost */
+	hwraid_result_free(&r);
+}
+
+static void test_other_controller(void **state)
+{
+	const char *names[] = { "arcconf-getconfig-2-al.txt", "arcconf-getstatus-2.txt", NULL };
+	const char *texts[] = { LD_HEAD "Logical device number 1\n"
+				       "   RAID level                  : 1\n"
+				       "   Status of logical device    : Rebuilding\n"
+				       "   Segment 0                   : Present (0,0) A\n"
+				       "   Segment 1                   : Rebuilding (0,1) B\n",
+				"Controllers found: 2\nLogical device Task:\n"
+				"   Logical device                 : 1\n"
+				"   Current operation              : Rebuild\n"
+				"   Percentage complete            : 42\n",
+				NULL };
+	struct hwraid_result r;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(arc_ctl_of("arcconf-getconfig-2-al.txt"), 2);
+	assert_int_equal(arc_ctl_of("ARCCONF-GETSTATUS-12"), 12);
+	assert_int_equal(arc_ctl_of("arcconf"), 1);
+	assert_int_equal(arc_ctl_of("arcconf-getconfig-999999999999999999999-al"), 1);
+	assert_int_equal(parse(&r, names, texts, err, sizeof(err)), 0);
+	assert_int_equal(r.n_ld, 1);
+	assert_string_equal(r.ld[0].name, "c2/ld1");
+	assert_int_equal(r.ld[0].cond, HWRAID_LD_RECOVERY);
+	assert_true(r.ld[0].progress == 42.0);
+	hwraid_result_free(&r);
+}
+
+static void test_hostile(void **state)
+{
+	static const char *const bad_number[] = {
+		LD_HEAD "Logical device number 99999999999999999999999\n",
+		LD_HEAD "Logical device number -1\n",
+		LD_HEAD "Logical device number x\n",
+	};
+	struct hwraid_result r;
+	char err[256], big[8192];
+	struct eval e;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad_number) / sizeof(bad_number[0]); i++) {
+		assert_int_equal(parse1(&r, bad_number[i], err, sizeof(err)), -EINVAL);
+		assert_non_null(strstr(err, "line 4 not understood"));
+		hwraid_result_free(&r);
+	}
+	/* garbage, and an empty output */
+	assert_int_equal(parse1(&r, "\x01\x02garbage\n\xff : \xfe\n", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "neither arcconf's GETCONFIG"));
+	hwraid_result_free(&r);
+	assert_int_equal(parse1(&r, "", err, sizeof(err)), -EINVAL);
+	hwraid_result_free(&r);
+	/* no controller */
+	assert_int_equal(parse1(&r, "Controllers found: 0\nInvalid controller number.\n", err,
+				sizeof(err)),
+			 0);
+	assert_true(r.none);
+	assert_int_equal(r.n_ld, 0);
+	hwraid_result_free(&r);
+	/* truncated in the middle of a segment line; bytes not printable in words */
+	assert_int_equal(parse1(&r,
+				LD_HEAD "Logical device number 0\n   RAID level : 1\n"
+					"   Status of logical device : Opt\x1b[1m\n"
+					"   Segment 0 : Pres\xc3\xa9nt (Enclosure:0,Sl",
+				err, sizeof(err)),
+			 0);
+	assert_int_equal(r.n_ld, 1);
+	eval(&r.ld[0], &e);
+	assert_int_equal(e.g.margin, REDMON_MARGIN_UNKNOWN);
+	assert_string_equal(r.ld[0].state, "Opt?[1m");
+	assert_string_equal(r.ld[0].pd[0].state, "Pres??nt");
+	assert_string_equal(r.ld[0].pd[0].name, "missing-1"); /* no closing parenthesis */
+	hwraid_result_free(&r);
+	/* a huge bay, a huge group, a huge progress: cut or ignored */
+	snprintf(big, sizeof(big),
+		 LD_HEAD "Logical device number 0\n   RAID level : 10\n"
+			 "   Status of logical device : Optimal\n"
+			 "   Group 99999, Segment 0 : Present (Enclosure:99999999,Slot:99999999) S\n"
+			 "   Group 1, Segment 1 : Present (Enclosure:1,Slot:123456789012345678901) T\n");
+	assert_int_equal(parse1(&r, big, err, sizeof(err)), 0);
+	assert_int_equal(r.ld[0].n_pd, 2);
+	assert_int_equal(r.ld[0].pd[0].span, -1);
+	assert_string_equal(r.ld[0].pd[1].name, "Enclosure:1");
+	hwraid_result_free(&r);
+	/* segments without end: bounded by the rules' limit, an error, no crash */
+	{
+		size_t cap = 4096 * 64, n = 0;
+		char *many = malloc(cap);
+
+		assert_non_null(many);
+		n += (size_t)snprintf(many, cap, LD_HEAD "Logical device number 0\n");
+		while (n + 64 < cap)
+			n += (size_t)snprintf(many + n, cap - n, "Segment 0 : Present (0,0) S\n");
+		assert_int_equal(parse1(&r, many, err, sizeof(err)), -ENOMEM);
+		assert_true(err[0]);
+		hwraid_result_free(&r);
+		free(many);
+	}
+}
+
+static void test_status_only_running_rebuild(void **state)
+{
+	const char *names[] = { "arcconf", "arcconf", NULL };
+	const char *texts[] = { LD_HEAD "Logical device number 0\n"
+				       "   RAID level : 5\n   Status of logical device : Degraded\n"
+				       "   Segment 0 : Present (0,0) A\n",
+				"Logical device Task:\n   Logical device : 0\n"
+				"   Current operation : Build/Verify\n   Percentage complete : 11\n"
+				"Logical device Task:\n   Logical device : 0\n"
+				"   Percentage complete : 12\n"
+				"Logical device Task:\n   Logical device : 0\n"
+				"   Current operation : Rebuild\n   Percentage complete : 1000\n",
+				NULL };
+	struct hwraid_result r;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(arc_kind(texts[1], strlen(texts[1])), ARC_STATUS);
+	assert_int_equal(parse(&r, names, texts, err, sizeof(err)), 0);
+	assert_true(r.ld[0].progress < 0); /* a verify is no rebuild; 1000 % is no percentage */
+	hwraid_result_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_corpus_raid1),
+		cmocka_unit_test(test_corpus_raid10_rebuilding),
+		cmocka_unit_test(test_corpus_ld_only),
+		cmocka_unit_test(test_states_and_reasons),
+		cmocka_unit_test(test_other_controller),
+		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_status_only_running_rebuild),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
