@@ -1,9 +1,11 @@
 # hwraid probe: hardware RAID controllers through their vendor tools, one
-# driver per tool family (plugins/hwraid/README.md); MegaRAID/PERC so far.
+# driver per tool family (plugins/hwraid/README.md): MegaRAID/PERC, HPE Smart Array.
 PLUGINS += hwraid
 
 hwraid_CORE := plugins/hwraid/hwraid_rules.c plugins/hwraid/megaraid.c \
-               plugins/hwraid/megaraid_json.c plugins/hwraid/megaraid_text.c
+               plugins/hwraid/megaraid_json.c plugins/hwraid/megaraid_text.c \
+               plugins/hwraid/smartarray.c plugins/hwraid/smartarray_ssacli.c \
+               plugins/hwraid/smartarray_cciss.c
 hwraid_SRCS := $(hwraid_CORE) plugins/hwraid/hwraid.c
 hwraid_LIBS := -ljansson -lpthread
 
@@ -16,3 +18,11 @@ fuzz_hwraid_megaraid_json_SRCS := $(hwraid_CORE)
 fuzz_hwraid_megaraid_json_LIBS := -ljansson
 fuzz_hwraid_megaraid_text_SRCS := $(hwraid_CORE)
 fuzz_hwraid_megaraid_text_LIBS := -ljansson
+
+UNIT_TESTS += hwraid_smartarray
+test_hwraid_smartarray_SRCS := $(hwraid_CORE)
+test_hwraid_smartarray_LIBS := -ljansson
+
+FUZZERS += fuzz_hwraid_smartarray
+fuzz_hwraid_smartarray_SRCS := $(hwraid_CORE)
+fuzz_hwraid_smartarray_LIBS := -ljansson
