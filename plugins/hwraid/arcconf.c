@@ -138,10 +138,10 @@ static enum hwraid_ld_cond ld_cond(const char *state)
 	static const struct {
 		const char *word;
 		enum hwraid_ld_cond cond;
-	} t[] = { { "Optimal", HWRAID_LD_OK },	       { "Okay", HWRAID_LD_OK },
-		  { "Degraded", HWRAID_LD_DEGRADED },  { "Suboptimal", HWRAID_LD_DEGRADED },
-		  { "Critical", HWRAID_LD_DEGRADED },  { "Rebuilding", HWRAID_LD_RECOVERY },
-		  { "Offline", HWRAID_LD_OFFLINE },    { "Failed", HWRAID_LD_OFFLINE } };
+	} t[] = { { "Optimal", HWRAID_LD_OK },	      { "Okay", HWRAID_LD_OK },
+		  { "Degraded", HWRAID_LD_DEGRADED }, { "Suboptimal", HWRAID_LD_DEGRADED },
+		  { "Critical", HWRAID_LD_DEGRADED }, { "Rebuilding", HWRAID_LD_RECOVERY },
+		  { "Offline", HWRAID_LD_OFFLINE },   { "Failed", HWRAID_LD_OFFLINE } };
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		if (strcasecmp(state, t[i].word) == 0)
@@ -155,9 +155,12 @@ static enum hwraid_pd_cond seg_cond(const char *state)
 	static const struct {
 		const char *word;
 		enum hwraid_pd_cond cond;
-	} t[] = { { "Present", HWRAID_PD_OK },	       { "Optimal", HWRAID_PD_OK },
-		  { "Rebuilding", HWRAID_PD_REBUILDING }, { "Missing", HWRAID_PD_MISSING },
-		  { "Failed", HWRAID_PD_FAILED },      { "Offline", HWRAID_PD_FAILED },
+	} t[] = { { "Present", HWRAID_PD_OK },
+		  { "Optimal", HWRAID_PD_OK },
+		  { "Rebuilding", HWRAID_PD_REBUILDING },
+		  { "Missing", HWRAID_PD_MISSING },
+		  { "Failed", HWRAID_PD_FAILED },
+		  { "Offline", HWRAID_PD_FAILED },
 		  { "Defunct", HWRAID_PD_FAILED } };
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
@@ -229,8 +232,8 @@ static int segment(struct cfg *x, struct strv key, struct strv val, int span)
 	if (!d->name[0])
 		snprintf(d->name, sizeof(d->name), "missing-%d", ++x->missing);
 	if (d->cond == HWRAID_PD_UNKNOWN)
-		hwraid_reason_add(ld, "%.*s state '%s' not understood", (int)(key.n < 40 ? key.n : 40),
-				  key.p, d->state);
+		hwraid_reason_add(ld, "%.*s state '%s' not understood",
+				  (int)(key.n < 40 ? key.n : 40), key.p, d->state);
 	ld->total = ld->total < 0 ? 1 : ld->total + 1;
 	return 0;
 }
@@ -301,9 +304,9 @@ static int ld_line(struct cfg *x, struct strv key, struct strv val)
 		ld->cond = ld_cond(ld->state);
 	} else if ((ieq(key, "Failed stripes") || ieq(key, "Defunct stripes")) &&
 		   istarts(val, "Yes")) {
-		hwraid_reason_add(ld, "stripes lost (%s: Yes)", ieq(key, "Failed stripes") ?
-									"failed stripes" :
-									"defunct stripes");
+		hwraid_reason_add(ld, "stripes lost (%s: Yes)",
+				  ieq(key, "Failed stripes") ? "failed stripes"
+							     : "defunct stripes");
 	} else if (ieq(key, "Write-cache setting")) {
 		cp(before(val, '('), x->wc_setting, sizeof(x->wc_setting));
 	} else if (ieq(key, "Write-cache status")) {
@@ -347,7 +350,8 @@ static void ctl_line(struct cfg *x, struct strv t, struct strv key, struct strv 
 
 	if (!has_kv) {
 		if (istarts(t, "Controller ") && strv_ends(t, "Information"))
-			x->backup = istarts(t, "Controller Battery") || istarts(t, "Controller ZMM") ||
+			x->backup = istarts(t, "Controller Battery") ||
+				    istarts(t, "Controller ZMM") ||
 				    istarts(t, "Controller Cache Backup");
 		return;
 	}
@@ -410,9 +414,15 @@ static bool ok_word(const char *w, const char *const *ok)
 static void complete(struct cfg *x)
 {
 	static const char *const ctl_ok[] = { "Optimal", "Okay", "OK", NULL };
-	static const char *const backup_ok[] = { "Optimal",	"Okay",	     "OK",
-						 "Ready",	"Not Installed", "Not Present",
-						 "ZMM Optimal", "ZMM not installed", NULL };
+	static const char *const backup_ok[] = { "Optimal",
+						 "Okay",
+						 "OK",
+						 "Ready",
+						 "Not Installed",
+						 "Not Present",
+						 "ZMM Optimal",
+						 "ZMM not installed",
+						 NULL };
 
 	for (size_t i = x->first; i < x->ret->n_ld; i++) {
 		struct hwraid_ld *ld = &x->ret->ld[i];
@@ -423,7 +433,8 @@ static void complete(struct cfg *x)
 			for (size_t k = 0; k < x->n_dev; k++) {
 				const struct arc_dev *d = &x->dev[k];
 
-				if (strcmp(p->name, d->bay[0]) != 0 && strcmp(p->name, d->bay[1]) != 0)
+				if (strcmp(p->name, d->bay[0]) != 0 &&
+				    strcmp(p->name, d->bay[1]) != 0)
 					continue;
 				snprintf(p->model, sizeof(p->model), "%s", d->model);
 				if (!p->serial[0])
@@ -502,9 +513,9 @@ int arc_parse_status(const char *buf, size_t len, int ctl, struct hwraid_result 
 				ld = -1;
 		} else if (ieq(key, "Current operation")) {
 			cp(val, op, sizeof(op));
-		} else if (ieq(key, "Percentage complete") && ld >= 0 && strcasestr(op, "Rebuild") &&
-			   (d = find_ld(ret, ctl, ld)) != NULL && strv_next_token(&val, &w) &&
-			   strv_to_ll(w, 0, 100, &pct) == 0) {
+		} else if (ieq(key, "Percentage complete") && ld >= 0 &&
+			   strcasestr(op, "Rebuild") && (d = find_ld(ret, ctl, ld)) != NULL &&
+			   strv_next_token(&val, &w) && strv_to_ll(w, 0, 100, &pct) == 0) {
 			d->progress = (double)pct;
 		}
 	}
@@ -524,7 +535,8 @@ enum arc_kind arc_kind(const char *buf, size_t len)
 			return ARC_CONFIG;
 		if (kv(t, &key, &val) && ieq(key, "Current operation"))
 			status = true;
-		if (istarts(t, "Controllers found:") && strv_eq(strv_trim(strv_make(t.p + 18, t.n - 18)), "0"))
+		if (istarts(t, "Controllers found:") &&
+		    strv_eq(strv_trim(strv_make(t.p + 18, t.n - 18)), "0"))
 			none = true;
 	}
 	return status ? ARC_STATUS : none ? ARC_NONE : ARC_UNKNOWN;

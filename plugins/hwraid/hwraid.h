@@ -94,7 +94,8 @@ bool hwraid_level(const char *word, char *out, size_t len);
 /*
  * The margin when every member is fine for a normalised level and a member
  * count (a RAID1 of two drives 1, of more drives mirrored pairs 1, RAID5 1,
- * RAID6 2, RAID10/50 1, RAID60 2, RAID0/00 0), or -1 for an unknown level.
+ * RAID6 2, RAID10/50 1, RAID60 2, RAID0/00 0, HPE's triple mirrors raid1adm
+ * and raid10adm 2), or -1 for an unknown level.
  */
 int hwraid_nominal(const char *level);
 
@@ -139,5 +140,6 @@ struct hwraid_driver {
 
 extern const struct hwraid_driver hwraid_megaraid;
 extern const struct hwraid_driver hwraid_arcconf;
+extern const struct hwraid_driver hwraid_smartarray;
 
 #endif

@@ -5,14 +5,15 @@
  *
  * Worst case, as tests/corpus/MANIFEST.md counts it: a RAID1 of two drives
  * survives 1 more failure; a controller's RAID1 of more drives (and RAID10,
- * 1E) is mirrored pairs, 1 when complete; RAID5 1, RAID6 2, RAID50 1 and
- * RAID60 2 when complete; RAID0/00 0.  Members failed, missing, rebuilding or
+ * 1E) is mirrored pairs, 1 when complete; HPE's triple mirror (ADM, "raid1adm",
+ * "raid10adm") 2; RAID5 1, RAID6 2, RAID50 1 and RAID60 2 when complete;
+ * RAID0/00 0.  Members failed, missing, rebuilding or
  * in a state we do not know are lost.  Where the tool says which drive sits
  * in which span, the margin is the weakest span's (a RAID60 that lost one
  * drive in each of two spans still survives one more failure); else the
  * lost members all count against the one level.  The controller's word on
  * the drive bounds the result: an offline drive has lost its service, a
- * degraded one cannot be complete, and one the controller still serves is
+ * degraded or recovering one cannot be complete, and one the controller still serves is
  * not lost (a RAID10 that lost one drive in each of two spans: margin 0).
  */
 #include <ctype.h>
@@ -120,8 +121,9 @@ int hwraid_nominal(const char *level)
 	static const struct {
 		const char *level;
 		int margin;
-	} t[] = { { "raid0", 0 }, { "raid00", 0 }, { "raid1", 1 }, { "raid1e", 1 }, { "raid10", 1 },
-		  { "raid5", 1 }, { "raid50", 1 }, { "raid6", 2 }, { "raid60", 2 } };
+	} t[] = { { "raid0", 0 },  { "raid00", 0 },   { "raid1", 1 },	 { "raid1e", 1 },
+		  { "raid10", 1 }, { "raid5", 1 },    { "raid50", 1 },	 { "raid6", 2 },
+		  { "raid60", 2 }, { "raid1adm", 2 }, { "raid10adm", 2 } };
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		if (strcmp(level, t[i].level) == 0)
@@ -251,7 +253,8 @@ void hwraid_ld_eval(const struct hwraid_ld *ld, struct redmon_group *g, struct r
 			margin = -1;
 		else if (margin < 0)
 			margin = 0; /* lost more than the level survives, yet still served */
-		else if (ld->cond == HWRAID_LD_DEGRADED && margin >= nominal && nominal > 0)
+		else if ((ld->cond == HWRAID_LD_DEGRADED || ld->cond == HWRAID_LD_RECOVERY) &&
+			 margin >= nominal && nominal > 0)
 			margin = nominal - 1; /* a member the listing does not show */
 		g->margin = margin;
 		g->margin_nominal = nominal;

@@ -1,10 +1,12 @@
 # hwraid probe: hardware RAID controllers through their vendor tools, one
-# driver per tool family (plugins/hwraid/README.md); MegaRAID/PERC so far.
+# driver per tool family (plugins/hwraid/README.md): MegaRAID/PERC, HPE Smart Array.
 PLUGINS += hwraid
 
 hwraid_CORE := plugins/hwraid/hwraid_rules.c plugins/hwraid/megaraid.c \
                plugins/hwraid/megaraid_json.c plugins/hwraid/megaraid_text.c \
-               plugins/hwraid/arcconf.c
+               plugins/hwraid/arcconf.c \
+               plugins/hwraid/smartarray.c plugins/hwraid/smartarray_ssacli.c \
+               plugins/hwraid/smartarray_cciss.c
 hwraid_SRCS := $(hwraid_CORE) plugins/hwraid/hwraid.c
 hwraid_LIBS := -ljansson -lpthread
 
@@ -25,3 +27,11 @@ test_hwraid_arcconf_LIBS := -ljansson
 FUZZERS += fuzz_hwraid_arcconf
 fuzz_hwraid_arcconf_SRCS := $(hwraid_CORE)
 fuzz_hwraid_arcconf_LIBS := -ljansson
+
+UNIT_TESTS += hwraid_smartarray
+test_hwraid_smartarray_SRCS := $(hwraid_CORE)
+test_hwraid_smartarray_LIBS := -ljansson
+
+FUZZERS += fuzz_hwraid_smartarray
+fuzz_hwraid_smartarray_SRCS := $(hwraid_CORE)
+fuzz_hwraid_smartarray_LIBS := -ljansson

@@ -10,6 +10,13 @@
 #include "../../plugins/hwraid/hwraid.h"
 #include "../../plugins/hwraid/megaraid.h"
 
+/* A driver's group names (a target may define its own before including this). */
+#ifndef HWRAID_FUZZ_NAME_OK
+/* c0/v1 (MegaRAID), ld0 and c2/ld1 (arcconf): digits and fixed text */
+#define HWRAID_FUZZ_NAME_OK(n)                                                                     \
+	(((n)[0] == 'c' || (n)[0] == 'l') && strspn((n), "0123456789/cdlv") == strlen(n))
+#endif
+
 static inline void hwraid_fuzz_text(const char *s, size_t cap)
 {
 	size_t n = strnlen(s, cap);
@@ -34,9 +41,8 @@ static inline void hwraid_fuzz_check(const struct hwraid_result *r)
 			abort();
 		hwraid_fuzz_text(ld->name, sizeof(ld->name));
 		hwraid_fuzz_text(ld->reason, sizeof(ld->reason));
-		if ((ld->name[0] != 'c' && ld->name[0] != 'l') ||
-		    strspn(ld->name, "0123456789/cdlv") != strlen(ld->name))
-			abort(); /* names are digits and fixed text (c0/v1, ld0, c2/ld1) */
+		if (!HWRAID_FUZZ_NAME_OK(ld->name))
+			abort(); /* names are digits and fixed text */
 		hwraid_ld_eval(ld, &g, mem, reason, sizeof(reason));
 		if (g.margin != REDMON_MARGIN_UNKNOWN &&
 		    (g.margin > g.margin_nominal || g.margin < -1))

@@ -69,7 +69,8 @@ static void eval(const struct hwraid_ld *ld, struct eval *e)
 static void test_corpus_raid1(void **state)
 {
 	size_t n1, n2;
-	char *cfg = slurp(CORPUS "check_raid-arcconf-raid1-optimal/arcconf-getconfig-1-al.txt", &n1);
+	char *cfg =
+		slurp(CORPUS "check_raid-arcconf-raid1-optimal/arcconf-getconfig-1-al.txt", &n1);
 	char *st = slurp(CORPUS "check_raid-arcconf-raid1-optimal/arcconf-getstatus-1.txt", &n2);
 	const char *names[] = { "arcconf-getconfig-1-al.txt", "arcconf-getstatus-1.txt", NULL };
 	const char *texts[] = { cfg, st, NULL };
@@ -99,9 +100,10 @@ static void test_corpus_raid1(void **state)
 static void test_corpus_raid10_rebuilding(void **state)
 {
 	size_t n1, n2;
-	char *cfg =
-		slurp(CORPUS "check_raid-arcconf-raid10-rebuilding/arcconf-getconfig-1-al.txt", &n1);
-	char *st = slurp(CORPUS "check_raid-arcconf-raid10-rebuilding/arcconf-getstatus-1.txt", &n2);
+	char *cfg = slurp(CORPUS "check_raid-arcconf-raid10-rebuilding/arcconf-getconfig-1-al.txt",
+			  &n1);
+	char *st =
+		slurp(CORPUS "check_raid-arcconf-raid10-rebuilding/arcconf-getstatus-1.txt", &n2);
 	/* the status first: it is applied after every configuration all the same */
 	const char *names[] = { "arcconf-getstatus-1.txt", "arcconf-getconfig-1-al.txt", NULL };
 	const char *texts[] = { st, cfg, NULL };
@@ -134,7 +136,8 @@ static void test_corpus_raid10_rebuilding(void **state)
 static void test_corpus_ld_only(void **state)
 {
 	size_t n;
-	char *cfg = slurp(CORPUS "netdata-arcconf-ld-raid10-optimal/arcconf-getconfig-1-ld.txt", &n);
+	char *cfg =
+		slurp(CORPUS "netdata-arcconf-ld-raid10-optimal/arcconf-getconfig-1-ld.txt", &n);
 	struct hwraid_result r;
 	char err[256];
 	struct eval e;
@@ -154,9 +157,9 @@ static void test_corpus_ld_only(void **state)
 	free(cfg);
 }
 
-#define LD_HEAD                                                                                  \
-	"----------------------------------------------------------------------\n"               \
-	"Logical device information\n"                                                           \
+#define LD_HEAD                                                                                    \
+	"----------------------------------------------------------------------\n"                 \
+	"Logical device information\n"                                                             \
 	"----------------------------------------------------------------------\n"
 
 static const char ctl_block[] =
@@ -242,10 +245,10 @@ static void test_other_controller(void **state)
 {
 	const char *names[] = { "arcconf-getconfig-2-al.txt", "arcconf-getstatus-2.txt", NULL };
 	const char *texts[] = { LD_HEAD "Logical device number 1\n"
-				       "   RAID level                  : 1\n"
-				       "   Status of logical device    : Rebuilding\n"
-				       "   Segment 0                   : Present (0,0) A\n"
-				       "   Segment 1                   : Rebuilding (0,1) B\n",
+					"   RAID level                  : 1\n"
+					"   Status of logical device    : Rebuilding\n"
+					"   Segment 0                   : Present (0,0) A\n"
+					"   Segment 1                   : Rebuilding (0,1) B\n",
 				"Controllers found: 2\nLogical device Task:\n"
 				"   Logical device                 : 1\n"
 				"   Current operation              : Rebuild\n"
@@ -291,9 +294,9 @@ static void test_hostile(void **state)
 	assert_int_equal(parse1(&r, "", err, sizeof(err)), -EINVAL);
 	hwraid_result_free(&r);
 	/* no controller */
-	assert_int_equal(parse1(&r, "Controllers found: 0\nInvalid controller number.\n", err,
-				sizeof(err)),
-			 0);
+	assert_int_equal(
+		parse1(&r, "Controllers found: 0\nInvalid controller number.\n", err, sizeof(err)),
+		0);
 	assert_true(r.none);
 	assert_int_equal(r.n_ld, 0);
 	hwraid_result_free(&r);
@@ -313,10 +316,11 @@ static void test_hostile(void **state)
 	hwraid_result_free(&r);
 	/* a huge bay, a huge group, a huge progress: cut or ignored */
 	snprintf(big, sizeof(big),
-		 LD_HEAD "Logical device number 0\n   RAID level : 10\n"
-			 "   Status of logical device : Optimal\n"
-			 "   Group 99999, Segment 0 : Present (Enclosure:99999999,Slot:99999999) S\n"
-			 "   Group 1, Segment 1 : Present (Enclosure:1,Slot:123456789012345678901) T\n");
+		 LD_HEAD
+		 "Logical device number 0\n   RAID level : 10\n"
+		 "   Status of logical device : Optimal\n"
+		 "   Group 99999, Segment 0 : Present (Enclosure:99999999,Slot:99999999) S\n"
+		 "   Group 1, Segment 1 : Present (Enclosure:1,Slot:123456789012345678901) T\n");
 	assert_int_equal(parse1(&r, big, err, sizeof(err)), 0);
 	assert_int_equal(r.ld[0].n_pd, 2);
 	assert_int_equal(r.ld[0].pd[0].span, -1);
@@ -341,9 +345,10 @@ static void test_hostile(void **state)
 static void test_status_only_running_rebuild(void **state)
 {
 	const char *names[] = { "arcconf", "arcconf", NULL };
-	const char *texts[] = { LD_HEAD "Logical device number 0\n"
-				       "   RAID level : 5\n   Status of logical device : Degraded\n"
-				       "   Segment 0 : Present (0,0) A\n",
+	const char *texts[] = { LD_HEAD
+				"Logical device number 0\n"
+				"   RAID level : 5\n   Status of logical device : Degraded\n"
+				"   Segment 0 : Present (0,0) A\n",
 				"Logical device Task:\n   Logical device : 0\n"
 				"   Current operation : Build/Verify\n   Percentage complete : 11\n"
 				"Logical device Task:\n   Logical device : 0\n"

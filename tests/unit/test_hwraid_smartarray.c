@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The HPE Smart Array driver of hwraid (ssacli's text forms and
+ * cciss_vol_status), against made-up outputs, hostile ones and the corpus
+ * captures.  Run from the top of the tree (tests/corpus).
+ */
+#include "cmocka_all.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../plugins/hwraid/hwraid.h"
+
+#define CORPUS "tests/corpus/hwraid-text/"
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = calloc(1, 1 << 20);
+	size_t n;
+
+	assert_non_null(f);
+	assert_non_null(buf);
+	n = fread(buf, 1, (1 << 20) - 1, f);
+	fclose(f);
+	*len = n;
+	return buf;
+}
+
+/* Parse outputs (NULL-terminated list of texts) with the driver. */
+static int parse(struct hwraid_result *res, const char *const *texts, char *err, size_t len)
+{
+	struct hwraid_output o[8];
+	size_t n = 0;
+
+	for (; texts[n]; n++)
+		o[n] = (struct hwraid_output){
+			.name = "t", .buf = texts[n], .len = strlen(texts[n]), .main = n == 0
+		};
+	*res = (struct hwraid_result){ 0 };
+	err[0] = '\0';
+	return hwraid_smartarray.parse(o, n, res, err, len);
+}
+
+struct eval {
+	struct redmon_group g;
+	struct redmon_member mem[64];
+	char reason[1024];
+};
+
+static void eval(const struct hwraid_ld *ld, struct eval *e)
+{
+	assert_true(ld->n_pd <= 64);
+	hwraid_ld_eval(ld, &e->g, e->mem, e->reason, sizeof(e->reason));
+}
+
+static const struct hwraid_ld *find(const struct hwraid_result *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_ld; i++) {
+		if (strcmp(r->ld[i].name, name) == 0)
+			return &r->ld[i];
+	}
+	fail_msg("no logical drive %s", name);
+	return NULL;
+}
+
+static const char DEGRADED[] = "Smart Array P420i in Slot 0 (Embedded)\n"
+			       "   Controller Status: OK\n"
+			       "   Cache Status: Temporarily Disabled\n"
+			       "   Battery/Capacitor Status: Failed (Replace Batteries)\n"
+			       "\n"
+			       "   Array: A\n"
+			       "      Status: Failed Physical Drive\n"
+			       "\n"
+			       "      Logical Drive: 1\n"
+			       "         Fault Tolerance: 5\n"
+			       "         Status: Recovering, 42% complete\n"
+			       "\n"
+			       "      physicaldrive 1I:1:1\n"
+			       "         Status: OK\n"
+			       "         Drive Type: Data Drive\n"
+			       "         Serial Number: S1\n"
+			       "         Model: HP      EG0300\n"
+			       "      physicaldrive 1I:1:2\n"
+			       "         Status: Rebuilding\n"
+			       "         Drive Type: Data Drive\n"
+			       "      physicaldrive 1I:1:3\n"
+			       "         Status: Predictive Failure\n"
+			       "         Drive Type: Data Drive\n"
+			       "      physicaldrive 1I:1:4\n"
+			       "         Status: OK\n"
+			       "         Drive Type: Spare Drive\n"
+			       "\n"
+			       "   Array: B\n"
+			       "      Logical Drive: 2\n"
+			       "         Fault Tolerance: 1 (ADM)\n"
+			       "         Status: Interim Recovery Mode\n"
+			       "      physicaldrive 2I:1:5\n"
+			       "         Status: Failed\n"
+			       "      physicaldrive 2I:1:6\n"
+			       "         Status: OK\n"
+			       "      physicaldrive 2I:1:7\n"
+			       "         Status: OK\n"
+			       "   Unassigned\n"
+			       "      physicaldrive 2I:1:8\n"
+			       "         Status: OK\n";
+
+static void test_config_detail_degraded(void **state)
+{
+	const char *const t[] = { DEGRADED, NULL };
+	struct hwraid_result r;
+	struct eval e;
+	const struct hwraid_ld *a, *b;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(&r, t, err, sizeof(err)), 0);
+	assert_int_equal(r.n_ld, 2);
+	a = find(&r, "slot0/array A/ld1");
+	assert_string_equal(a->level, "raid5");
+	assert_int_equal(a->cond, HWRAID_LD_RECOVERY);
+	assert_true(a->progress > 41.9 && a->progress < 42.1);
+	assert_int_equal(a->n_pd, 4);
+	assert_int_equal(a->spares, 1);
+	assert_string_equal(a->pd[0].serial, "S1");
+	eval(a, &e);
+	assert_int_equal(e.g.margin, 0);
+	assert_int_equal(e.g.members_total, 3);
+	assert_int_equal(e.g.activity, REDMON_ACTIVITY_RECOVERY);
+	assert_non_null(strstr(e.reason, "predictive failure"));
+	assert_non_null(strstr(e.reason, "array A Failed Physical Drive"));
+	assert_non_null(strstr(e.reason, "cache Temporarily Disabled"));
+	assert_non_null(strstr(e.reason, "battery/capacitor Failed"));
+
+	b = find(&r, "slot0/array B/ld2");
+	assert_string_equal(b->level, "raid1adm"); /* HPE's triple mirror: margin 2 */
+	eval(b, &e);
+	assert_int_equal(e.g.margin_nominal, 2);
+	assert_int_equal(e.g.margin, 1);
+	assert_int_equal(e.g.members_failed, 1);
+	hwraid_result_free(&r);
+}
+
+static void test_short_forms(void **state)
+{
+	const char *const t[] = {
+		"Smart Array P410 in Slot 1\n   Controller Status: OK\n", /* show status */
+		"FIRMWARE UPGRADE REQUIRED: A firmware update is recommended\n"
+		"                           for this controller.\n\n"
+		"Smart Array P410 in Slot 1\n\n"
+		"   array A\n\n"
+		"      logicaldrive 1 (136.7 GB, RAID 1+0, Recovering, 23% complete)\n"
+		"   array B (Failed)\n"
+		"      logicaldrive 2 (2.2 TB, RAID 5, OK)\n"
+		"   array C (SAS, Unused Space: 0  MB)\n"
+		"      logicaldrive 3 (1 TB, RAID 6, Expanding, 5% complete)\n"
+		"      physicaldrive 1I:1:1 (port 1I:box 1:bay 1, SAS, 146 GB, OK)\n"
+		"      physicaldrive 1I:1:2 (port 1I:box 1:bay 2, SAS, 146 GB, OK, spare)\n",
+		NULL
+	};
+	struct hwraid_result r;
+	struct eval e;
+	const struct hwraid_ld *ld;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(&r, t, err, sizeof(err)), 0);
+	assert_int_equal(r.n_ld, 3);
+	ld = find(&r, "slot1/array A/ld1");
+	assert_string_equal(ld->level, "raid10");
+	assert_string_equal(ld->state, "Recovering");
+	assert_true(ld->progress > 22.9 && ld->progress < 23.1);
+	eval(ld, &e);
+	assert_int_equal(e.g.margin, 0); /* recovering: not complete */
+	ld = find(&r, "slot1/array B/ld2");
+	assert_int_equal(ld->cond, HWRAID_LD_DEGRADED);
+	ld = find(&r, "slot1/array C/ld3");
+	assert_int_equal(ld->cond, HWRAID_LD_OK);
+	assert_non_null(strstr(ld->reason, "Expanding, 5% complete"));
+	assert_int_equal(ld->spares, 1);
+	assert_int_equal(ld->n_pd, 2);
+	hwraid_result_free(&r);
+}
+
+static void test_no_controller(void **state)
+{
+	const char *const t[] = { "\nError: No controllers detected. Possible causes:\n", NULL };
+	struct hwraid_result r;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(&r, t, err, sizeof(err)), 0);
+	assert_true(r.none);
+	assert_int_equal(r.n_ld, 0);
+}
+
+static void test_hostile(void **state)
+{
+	static const struct {
+		const char *text;
+		int rc;
+		const char *needle; /* in err, or in the first drive's reason */
+	} t[] = {
+		{ "garbage\n\x01\x02\xff", -EINVAL, "neither ssacli" },
+		{ "", -EINVAL, "neither" },
+		{ "Smart Array X in Slot 99999999999999999999\n", -EINVAL, "line 1" },
+		{ "Smart Array X in Slot 0\n   array a\n", -EINVAL, "line 2" },
+		{ "Smart Array X in Slot 0\n   array ABCDE\n", -EINVAL, "line 2" },
+		{ "Smart Array X in Slot 0\n   array A\n      logicaldrive 99999999 (1, RAID 5, "
+		  "OK)\n",
+		  -EINVAL, "line 3" },
+		{ "Smart Array X in Slot 0\n   array A\n      logicaldrive 1 (1 GB\n", -EINVAL,
+		  "line 3" },
+		{ "Smart Array X in Slot 0\n   array A\n      logicaldrive 1 (1 GB, RAID 5, "
+		  "Melting)\n",
+		  0, "state 'Melting' not understood" },
+		{ "Smart Array X in Slot 0\n   array A\n      logicaldrive 1 (1 GB, RAID 3, OK)\n",
+		  0, "RAID level not understood" },
+		{ "Smart Array X in Slot 0\n   Array: A\n      Logical Drive: 1\n         Fault "
+		  "Tolerance: 5\n         Status: OK\n      physicaldrive 1I:1:1\n         Status: "
+		  "Smoking\n",
+		  0, NULL },
+		{ "/dev/sd;a: (Smart Array) RAID 5 Volume 0 status: OK.\n", -EINVAL, "line 1" },
+		{ "/dev/sda: (Smart Array) RAID 5 Volume 99999999999 status: OK.\n", -EINVAL,
+		  "line 1" },
+		{ "/dev/sda: (Smart Array) RAID 5 Volume 0 status: Unknown status 42.\n", 0,
+		  "state 'Unknown status 42' not understood" },
+		{ "/dev/sda: (Smart Array) RAID 5 Volume 0 status: FAILED.\n  Failed drives:\n"
+		  "         connector 1I box x bay 4\n",
+		  -EINVAL, "line 3" },
+		{ "/dev/sda: (Smart Array) RAID 5 Vol", -EINVAL, "neither" }, /* truncated */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		const char *const texts[] = { t[i].text, NULL };
+		struct hwraid_result r;
+		char err[256];
+		struct eval e;
+		int rc = parse(&r, texts, err, sizeof(err));
+
+		if (rc != t[i].rc)
+			fail_msg("case %zu: rc %d, expected %d (%s)", i, rc, t[i].rc, err);
+		if (rc < 0 && t[i].needle && !strstr(err, t[i].needle))
+			fail_msg("case %zu: err '%s' lacks '%s'", i, err, t[i].needle);
+		if (rc == 0 && r.n_ld) {
+			eval(&r.ld[0], &e);
+			if (t[i].needle && !strstr(e.reason, t[i].needle))
+				fail_msg("case %zu: reason '%s' lacks '%s'", i, e.reason,
+					 t[i].needle);
+			if (i == 9) { /* a drive state we do not know: lost, margin 0 */
+				assert_int_equal(e.g.margin, 0);
+				assert_int_equal(e.mem[0].role, REDMON_ROLE_UNKNOWN);
+				assert_string_equal(e.mem[0].state, "Smoking");
+			}
+		}
+		hwraid_result_free(&r);
+	}
+}
+
+static void test_corpus(void **state)
+{
+	size_t len;
+	char *ssa = slurp(CORPUS "netdata-ssacli-p212-p410i-config-detail/"
+				 "ssacli-ctrl-all-show-config-detail.txt",
+			  &len);
+	char *spare =
+		slurp(CORPUS "check_raid-cciss-raid5-failed-spare/cciss_vol_status-V.txt", &len);
+	char *rec = slurp(CORPUS "check_raid-cciss-raid5-ready-for-recovery/cciss_vol_status.txt",
+			  &len);
+	const char *const t[] = { ssa, spare, rec, NULL };
+	struct hwraid_result r;
+	const struct hwraid_ld *ld;
+	struct eval e;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(&r, t, err, sizeof(err)), 0);
+	assert_int_equal(r.n_ld, 6);
+	ld = find(&r, "slot5/array A/ld1");
+	assert_int_equal(ld->n_pd, 6); /* the six unassigned drives are not members */
+	assert_int_equal(ld->spares, 0);
+	assert_string_equal(ld->pd[0].name, "2E:1:1");
+	assert_string_equal(ld->pd[0].model, "ATA     MB1000EBZQB");
+	ld = find(&r, "sda/vol0");
+	eval(ld, &e);
+	assert_int_equal(e.g.members_total, 3);
+	assert_int_equal(e.g.members_failed, 0);
+	assert_int_equal(e.g.margin, 1);
+	assert_string_equal(ld->pd[0].serial, "JXY1BLJN");
+	assert_non_null(strstr(e.reason, "failed drive 1I:1:4"));
+	ld = find(&r, "c0d0/vol0");
+	eval(ld, &e);
+	assert_int_equal(e.g.margin, 0);
+	assert_non_null(strstr(e.reason, "replacement drive 2I:1:1"));
+	hwraid_result_free(&r);
+	free(ssa);
+	free(spare);
+	free(rec);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_config_detail_degraded),
+		cmocka_unit_test(test_short_forms),
+		cmocka_unit_test(test_no_controller),
+		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_corpus),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
