@@ -5,12 +5,12 @@
  * MegaRAID/PERC so far).
  *
  * The tools are slow (seconds, and some lock the controller while they run),
- * so in the daemon scan() never runs one: a worker thread runs each driver's
- * registered commands, one at a time, every `interval`, each bounded by
- * `timeout` (the core's runner or privileged helper kills it there), parses
- * them and publishes the result under a mutex; it then writes an eventfd the
- * core watches, on_fd() asks for a rescan, and scan() reports the last
- * result (nothing before the first).  The worker calls no host op but
+ * so in the daemon scan() never runs one: a worker (plugins/lib/periodic.h)
+ * runs each driver's registered commands, one at a time, every `interval`,
+ * each bounded by `timeout` (the core's runner or privileged helper kills it
+ * there), parses them and publishes the result, which wakes the core:
+ * on_fd() asks for a rescan, and scan() reports the last result (nothing
+ * before the first).  The worker calls no host op but
  * run_command(), which the core serves from any thread (src/privhelper.c
  * serialises the helper's socket).
  *
@@ -27,18 +27,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "hwraid.h"
 #include "../lib/child.h"
+#include "../lib/periodic.h"
 #include "../lib/rootfs.h"
 #include "../lib/strbuf.h"
 #include "redmon/plugin.h"
@@ -63,17 +59,11 @@ struct hwraid_probe {
 	const struct redmon_host_ops *ops;
 	struct redmon_host *h;
 	uint64_t interval_ms, timeout_ms;
-	bool live;     /* root is "/": run the tools */
-	bool threaded; /* daemon: the worker runs them */
+	bool live; /* root is "/": run the tools */
 	struct drv drv[N_DRIVERS];
 
-	pthread_t thr;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int efd;
-	/* under mu */
-	bool stop;
-	uint64_t gen; /* results published */
+	struct periodic *w; /* live: runs the tools (on a thread of its own in the daemon) */
+	/* published by the worker, under periodic_lock() */
 	int rc;
 	char err[ERR_LEN];
 	struct hwraid_result res;
@@ -187,20 +177,6 @@ static int run_driver(struct hwraid_probe *p, struct drv *v, struct hwraid_resul
 	return rc;
 }
 
-static int run_all(struct hwraid_probe *p, struct hwraid_result *res, char *err, size_t errlen)
-{
-	for (size_t i = 0; i < N_DRIVERS; i++) {
-		int rc;
-
-		if (!p->drv[i].on)
-			continue;
-		rc = run_driver(p, &p->drv[i], res, err, errlen);
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
-}
-
 /* --- captures under --root ------------------------------------------------------- */
 
 static int cmp_names(const void *a, const void *b)
@@ -281,64 +257,23 @@ static int read_captures(struct hwraid_probe *p, const struct hwraid_driver *d,
 	return rc;
 }
 
-/* --- the worker ------------------------------------------------------------------- */
-
-static void *worker(void *arg)
+/* The worker's job: every driver's tools, the result published. */
+static void run_tools(void *arg, struct periodic *w)
 {
 	struct hwraid_probe *p = arg;
+	struct hwraid_result res = { 0 };
+	char err[ERR_LEN] = "";
+	int rc = 0;
 
-	pthread_mutex_lock(&p->mu);
-	while (!p->stop) {
-		struct hwraid_result res = { 0 };
-		char err[ERR_LEN] = "";
-		struct timespec until;
-		uint64_t one = 1;
-		int rc;
-
-		pthread_mutex_unlock(&p->mu);
-		rc = run_all(p, &res, err, sizeof(err));
-		pthread_mutex_lock(&p->mu);
-		hwraid_result_free(&p->res);
-		p->res = res;
-		p->rc = rc;
-		snprintf(p->err, sizeof(p->err), "%s", err);
-		p->gen++;
-		if (write(p->efd, &one, sizeof(one)) < 0) {
-			/* saturated: a wakeup is pending anyway */
-		}
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += (time_t)(p->interval_ms / 1000);
-		until.tv_nsec += (long)(p->interval_ms % 1000) * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-		while (!p->stop && pthread_cond_timedwait(&p->cv, &p->mu, &until) != ETIMEDOUT)
-			;
-	}
-	pthread_mutex_unlock(&p->mu);
-	return NULL;
-}
-
-static int start_worker(struct hwraid_probe *p)
-{
-	pthread_condattr_t ca;
-	int rc;
-
-	p->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (p->efd < 0)
-		return -errno;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	rc = -pthread_cond_init(&p->cv, &ca);
-	pthread_condattr_destroy(&ca);
-	if (rc == 0)
-		rc = p->ops->watch_fd(p->h, p->efd, EPOLLIN);
-	if (rc == 0)
-		rc = -pthread_create(&p->thr, NULL, worker, p);
-	if (rc == 0)
-		p->threaded = true;
-	return rc;
+	for (size_t i = 0; i < N_DRIVERS && rc == 0; i++)
+		rc = p->drv[i].on ? run_driver(p, &p->drv[i], &res, err, sizeof(err)) : 0;
+	periodic_lock(w);
+	hwraid_result_free(&p->res);
+	p->res = res;
+	p->rc = rc;
+	snprintf(p->err, sizeof(p->err), "%s", err);
+	periodic_publish(w, true);
+	periodic_unlock(w);
 }
 
 /* --- the probe --------------------------------------------------------------------- */
@@ -349,19 +284,7 @@ static void hwraid_fini(void *inst)
 
 	if (!p)
 		return;
-	if (p->threaded) {
-		pthread_mutex_lock(&p->mu);
-		p->stop = true;
-		pthread_cond_signal(&p->cv);
-		pthread_mutex_unlock(&p->mu);
-		pthread_join(p->thr, NULL); /* a tool running ends within its timeout */
-		pthread_cond_destroy(&p->cv);
-	}
-	if (p->efd >= 0) {
-		p->ops->unwatch_fd(p->h, p->efd);
-		close(p->efd);
-	}
-	pthread_mutex_destroy(&p->mu);
+	periodic_stop(p->w); /* a tool running ends within its timeout */
 	hwraid_result_free(&p->res);
 	free(p);
 }
@@ -416,8 +339,6 @@ static int hwraid_init(const struct redmon_host_ops *ops, struct redmon_host *h,
 		return -ENOMEM;
 	p->ops = ops;
 	p->h = h;
-	p->efd = -1;
-	pthread_mutex_init(&p->mu, NULL);
 	if (strv_to_duration_ms(strv_c(ops->option(h, "interval")), &p->interval_ms) < 0 ||
 	    strv_to_duration_ms(strv_c(ops->option(h, "timeout")), &p->timeout_ms) < 0) {
 		hwraid_fini(p);
@@ -429,8 +350,8 @@ static int hwraid_init(const struct redmon_host_ops *ops, struct redmon_host *h,
 		if (p->live)
 			setup_driver(p, &p->drv[i]);
 	}
-	if (p->live && ops->events_wanted(h)) {
-		rc = start_worker(p);
+	if (p->live) {
+		rc = periodic_start(ops, h, p->interval_ms, run_tools, p, &p->w);
 		if (rc < 0) {
 			ops->log(h, REDMON_LOG_ERR, "cannot start the worker: %s", strerror(-rc));
 			hwraid_fini(p);
@@ -480,35 +401,18 @@ static int hwraid_scan(void *inst)
 	char err[ERR_LEN] = "";
 	int rc = 0;
 
-	if (p->threaded) {
-		pthread_mutex_lock(&p->mu);
-		if (p->gen > 0)
+	if (p->live) {
+		periodic_oneshot(p->w);
+		if (periodic_lock(p->w) > 0)
 			rc = finish(p, p->rc, p->err, &p->res);
-		pthread_mutex_unlock(&p->mu);
+		periodic_unlock(p->w);
 		return rc;
 	}
-	if (p->live) {
-		rc = run_all(p, &res, err, sizeof(err));
-	} else {
-		for (size_t i = 0; i < N_DRIVERS && rc == 0; i++)
-			rc = read_captures(p, drivers[i], &res, err, sizeof(err));
-	}
+	for (size_t i = 0; i < N_DRIVERS && rc == 0; i++)
+		rc = read_captures(p, drivers[i], &res, err, sizeof(err));
 	rc = finish(p, rc, err, &res);
 	hwraid_result_free(&res);
 	return rc;
-}
-
-static int hwraid_on_fd(void *inst, int fd, uint32_t revents)
-{
-	struct hwraid_probe *p = inst;
-	uint64_t n;
-
-	(void)revents;
-	if (fd != p->efd)
-		return 0;
-	while (read(fd, &n, sizeof(n)) < 0 && errno == EINTR)
-		;
-	return 1;
 }
 
 const struct redmon_plugin redmon_plugin = {
@@ -520,5 +424,5 @@ const struct redmon_plugin redmon_plugin = {
 	.init = hwraid_init,
 	.fini = hwraid_fini,
 	.scan = hwraid_scan,
-	.on_fd = hwraid_on_fd,
+	.on_fd = periodic_on_fd,
 };

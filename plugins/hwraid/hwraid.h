@@ -63,14 +63,14 @@ struct hwraid_ld {
 	int spares;
 	double progress;      /* percent of a rebuild, or -1 */
 	struct hwraid_pd *pd; /* members and spares, owned */
-	size_t n_pd;
+	size_t n_pd, cap_pd;
 	char reason[HWRAID_REASON]; /* controller trouble etc., "" when none */
 };
 
 /* A driver's answer: every logical drive it found, owned (hwraid_result_free()). */
 struct hwraid_result {
 	struct hwraid_ld *ld;
-	size_t n_ld;
+	size_t n_ld, cap_ld;
 	bool none; /* the tool said there is no controller at all */
 };
 

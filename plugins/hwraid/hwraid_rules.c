@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "hwraid.h"
+#include "redmon/grow.h"
 
 #define MAX_LD	  4096
 #define MAX_PD	  1024 /* per logical drive */
@@ -37,35 +38,28 @@ void hwraid_result_free(struct hwraid_result *r)
 		free(r->ld[i].pd);
 	free(r->ld);
 	r->ld = NULL;
-	r->n_ld = 0;
+	r->n_ld = r->cap_ld = 0;
 }
 
 struct hwraid_ld *hwraid_ld_add(struct hwraid_result *r)
 {
-	struct hwraid_ld *v, *ld;
+	struct hwraid_ld *ld;
 
-	if (r->n_ld >= MAX_LD)
+	if (r->n_ld >= MAX_LD || !grow_one((void **)&r->ld, &r->cap_ld, r->n_ld, sizeof(*ld), 4))
 		return NULL;
-	v = realloc(r->ld, (r->n_ld + 1) * sizeof(*v));
-	if (!v)
-		return NULL;
-	r->ld = v;
-	ld = &v[r->n_ld++];
+	ld = &r->ld[r->n_ld++];
 	*ld = (struct hwraid_ld){ .total = -1, .progress = -1 };
 	return ld;
 }
 
 struct hwraid_pd *hwraid_pd_add(struct hwraid_ld *ld)
 {
-	struct hwraid_pd *v, *pd;
+	struct hwraid_pd *pd;
 
-	if (ld->n_pd >= MAX_PD)
+	if (ld->n_pd >= MAX_PD ||
+	    !grow_one((void **)&ld->pd, &ld->cap_pd, ld->n_pd, sizeof(*pd), 8))
 		return NULL;
-	v = realloc(ld->pd, (ld->n_pd + 1) * sizeof(*v));
-	if (!v)
-		return NULL;
-	ld->pd = v;
-	pd = &v[ld->n_pd++];
+	pd = &ld->pd[ld->n_pd++];
 	*pd = (struct hwraid_pd){ .span = -1 };
 	return pd;
 }

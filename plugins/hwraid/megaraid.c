@@ -18,6 +18,7 @@
 
 #include "megaraid.h"
 #include "../lib/strbuf.h"
+#include "redmon/grow.h"
 
 #define MAX_CTL	 64
 #define MAX_ROWS 8192 /* VDs, PDs, topology rows per set */
@@ -87,19 +88,13 @@ static int parse_bay(const char *v, int *ret_eid, int *ret_slot)
 }
 
 /* Grow an array of n elements of size sz by one, zeroed: the new element or NULL. */
-static void *grow(void *pv, size_t *n, size_t sz)
+static void *grow(void *pv, size_t *cap, size_t *n, size_t sz)
 {
 	void **p = pv;
-	char *v;
 
-	if (*n >= MAX_ROWS)
+	if (*n >= MAX_ROWS || !grow_one(p, cap, *n, sz, 16))
 		return NULL;
-	v = realloc(*p, (*n + 1) * sz);
-	if (!v)
-		return NULL;
-	*p = v;
-	memset(v + *n * sz, 0, sz);
-	return v + (*n)++ * sz;
+	return memset((char *)*p + (*n)++ * sz, 0, sz);
 }
 
 void mr_set_free(struct mr_set *s)
@@ -123,7 +118,7 @@ struct mr_ctl *mr_ctl(struct mr_set *s, int id)
 	}
 	if (s->n_ctl >= MAX_CTL || id < 0)
 		return NULL;
-	c = grow(&s->ctl, &s->n_ctl, sizeof(*c));
+	c = grow(&s->ctl, &s->cap_ctl, &s->n_ctl, sizeof(*c));
 	if (c)
 		c->id = id;
 	return c;
@@ -156,7 +151,7 @@ int mr_add_vd(struct mr_set *s, int ctl, const struct mr_row *r)
 		if (s->vd[i].ctl == ctl && s->vd[i].vd == (int)vd)
 			return 0; /* the same VD in another output */
 	}
-	v = grow(&s->vd, &s->n_vd, sizeof(*v));
+	v = grow(&s->vd, &s->cap_vd, &s->n_vd, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	*v = (struct mr_vd){
@@ -202,7 +197,7 @@ int mr_add_pd(struct mr_set *s, int ctl, const struct mr_row *r)
 		return -EINVAL;
 	p = find_pd(s, ctl, eid, slot);
 	if (!p) {
-		p = grow(&s->pd, &s->n_pd, sizeof(*p));
+		p = grow(&s->pd, &s->cap_pd, &s->n_pd, sizeof(*p));
 		if (!p)
 			return -ENOMEM;
 		*p = (struct mr_pd){
@@ -237,7 +232,7 @@ int mr_add_topo(struct mr_set *s, int ctl, const struct mr_row *r)
 		if (t->ctl == ctl && t->dg == dg && t->eid == eid && t->slot == slot && eid != -2)
 			return 0;
 	}
-	t = grow(&s->topo, &s->n_topo, sizeof(*t));
+	t = grow(&s->topo, &s->cap_topo, &s->n_topo, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
 	*t = (struct mr_topo){ .ctl = ctl, .dg = dg, .span = sp, .eid = eid, .slot = slot };

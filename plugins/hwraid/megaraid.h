@@ -66,13 +66,13 @@ struct mr_topo {
 
 struct mr_set {
 	struct mr_ctl *ctl;
-	size_t n_ctl;
+	size_t n_ctl, cap_ctl;
 	struct mr_vd *vd;
-	size_t n_vd;
+	size_t n_vd, cap_vd;
 	struct mr_pd *pd;
-	size_t n_pd;
+	size_t n_pd, cap_pd;
 	struct mr_topo *topo;
-	size_t n_topo;
+	size_t n_topo, cap_topo;
 	int ok_blocks;	      /* controller blocks whose command succeeded */
 	int no_controller;    /* blocks saying "No Controller found" */
 	char failure[MR_VAL]; /* the description of another failure */

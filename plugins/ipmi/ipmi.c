@@ -3,11 +3,11 @@
  * The ipmi probe: power supply redundancy through the BMC (libfreeipmi).
  *
  * IPMI calls can take seconds (a BMC that is busy, rebooting or gone), and
- * scan() must never block the core's loop.  So in the daemon a worker thread
- * owns the BMC session and polls every poll_interval; each result goes into
- * a mutex-protected cache, and when it differs from the last one the worker
- * writes an eventfd the core watches: on_fd() asks for a rescan and scan()
- * reports the cache.  Before each poll the worker arms a timerfd for
+ * scan() must never block the core's loop.  So in the daemon a worker
+ * (plugins/lib/periodic.h) owns the BMC session and polls every
+ * poll_interval; it publishes a result only when it differs from the last
+ * one, which wakes the core: on_fd() asks for a rescan and scan() reports
+ * the result.  Before each poll the worker arms a timerfd for
  * `timeout`; if the poll is still running when it fires, scan() reports the
  * BMC as not answering (the core turns the group unknown and emits
  * probe_failed) while the worker keeps waiting for the library to give up.
@@ -20,12 +20,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -35,8 +33,8 @@
 
 #include "ipmi_psu.h"
 #include "ipmi_reader.h"
+#include "../lib/periodic.h"
 #include "../lib/psu_probe.h"
-#include "../lib/psu_util.h"
 #include "../lib/strbuf.h"
 #include "redmon/plugin.h"
 
@@ -46,23 +44,16 @@ struct ipmi_probe {
 	struct ipmi_conn conn;
 	int required;
 	uint64_t poll_ms, timeout_ms;
-	bool off;      /* nothing to monitor (in-band under --root) */
-	bool threaded; /* daemon: the worker runs */
+	bool off; /* nothing to monitor (in-band under --root) */
 	char where[300];
 
 	struct ipmi_reader *reader; /* owned by the worker while it runs */
 	struct ipmi_psu psu;	    /* main thread only */
 	bool said_nodev;	    /* main thread only: logged "no BMC" once */
 
-	pthread_t thr;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int efd, tfd;
-	/* under mu */
-	bool stop;
-	bool busy;
-	uint64_t busy_since;
-	uint64_t gen; /* results published */
+	struct periodic *w; /* polls the BMC (on a thread of its own in the daemon) */
+	int tfd;
+	/* published by the worker, under periodic_lock() */
 	int rc;
 	char err[512];
 	struct ipmi_sensor *v;
@@ -223,15 +214,17 @@ static void arm(int tfd, uint64_t ms)
 {
 	struct itimerspec its = { 0 };
 
+	if (tfd < 0)
+		return; /* one-shot */
 	its.it_value.tv_sec = (time_t)(ms / 1000);
 	its.it_value.tv_nsec = (long)(ms % 1000) * 1000000L;
 	timerfd_settime(tfd, 0, &its, NULL);
 }
 
-static bool same_result(const struct ipmi_probe *p, int rc, const char *err,
+static bool same_result(const struct ipmi_probe *p, uint64_t gen, int rc, const char *err,
 			const struct ipmi_sensor *v, size_t n)
 {
-	if (p->gen == 0 || rc != p->rc || strcmp(err, p->err) != 0 || n != p->n)
+	if (gen == 0 || rc != p->rc || strcmp(err, p->err) != 0 || n != p->n)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		if (v[i].status != p->v[i].status || v[i].bitmask != p->v[i].bitmask ||
@@ -241,83 +234,34 @@ static bool same_result(const struct ipmi_probe *p, int rc, const char *err,
 	return true;
 }
 
-/* The worker: poll, publish, sleep until the next poll or until told to stop. */
-static void *worker(void *arg)
+/* The worker's job: one poll, published when it differs from the last. */
+static void poll_bmc(void *arg, struct periodic *w)
 {
 	struct ipmi_probe *p = arg;
+	struct ipmi_sensor *v = NULL;
 	char err[512];
-
-	pthread_mutex_lock(&p->mu);
-	while (!p->stop) {
-		struct ipmi_sensor *v = NULL;
-		struct timespec until;
-		size_t n = 0;
-		int rc;
-
-		p->busy = true;
-		p->busy_since = psu_now_ms();
-		pthread_mutex_unlock(&p->mu);
-
-		/* Wakes the loop if the poll hangs beyond the timeout. */
-		arm(p->tfd, p->timeout_ms + 100);
-		rc = ipmi_reader_poll(p->reader, &v, &n, err, sizeof(err));
-		arm(p->tfd, 0);
-
-		pthread_mutex_lock(&p->mu);
-		p->busy = false;
-		if (!same_result(p, rc, err, v, n)) {
-			uint64_t one = 1;
-
-			free(p->v);
-			p->v = v;
-			p->n = rc == 0 ? n : 0;
-			v = NULL;
-			p->rc = rc;
-			snprintf(p->err, sizeof(p->err), "%s", err);
-			p->gen++;
-			if (write(p->efd, &one, sizeof(one)) < 0) {
-				/* The counter is saturated: a wakeup is pending anyway. */
-			}
-		}
-		ipmi_reader_stats(p->reader, &p->stats);
-		free(v);
-
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_nsec += (long)(p->poll_ms % 1000) * 1000000L;
-		until.tv_sec += (time_t)(p->poll_ms / 1000) + until.tv_nsec / 1000000000L;
-		until.tv_nsec %= 1000000000L;
-		while (!p->stop && pthread_cond_timedwait(&p->cv, &p->mu, &until) != ETIMEDOUT)
-			;
-	}
-	pthread_mutex_unlock(&p->mu);
-	return NULL;
-}
-
-static int start_worker(struct ipmi_probe *p)
-{
-	pthread_condattr_t ca;
+	size_t n = 0;
+	bool changed;
 	int rc;
 
-	p->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	p->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (p->efd < 0 || p->tfd < 0)
-		return -errno;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	rc = -pthread_cond_init(&p->cv, &ca);
-	pthread_condattr_destroy(&ca);
-	if (rc < 0)
-		return rc;
-	rc = p->ops->watch_fd(p->h, p->efd, EPOLLIN);
-	if (rc == 0)
-		rc = p->ops->watch_fd(p->h, p->tfd, EPOLLIN);
-	if (rc < 0)
-		return rc;
-	rc = -pthread_create(&p->thr, NULL, worker, p);
-	if (rc < 0)
-		return rc;
-	p->threaded = true;
-	return 0;
+	/* Wakes the loop if the poll hangs beyond the timeout. */
+	arm(p->tfd, p->timeout_ms + 100);
+	rc = ipmi_reader_poll(p->reader, &v, &n, err, sizeof(err));
+	arm(p->tfd, 0);
+
+	changed = !same_result(p, periodic_lock(w), rc, err, v, n);
+	if (changed) {
+		free(p->v);
+		p->v = v;
+		p->n = rc == 0 ? n : 0;
+		v = NULL;
+		p->rc = rc;
+		snprintf(p->err, sizeof(p->err), "%s", err);
+	}
+	ipmi_reader_stats(p->reader, &p->stats);
+	periodic_publish(w, changed);
+	periodic_unlock(w);
+	free(v);
 }
 
 static void ipmi_fini(void *inst)
@@ -326,24 +270,11 @@ static void ipmi_fini(void *inst)
 
 	if (!p)
 		return;
-	if (p->threaded) {
-		pthread_mutex_lock(&p->mu);
-		p->stop = true;
-		pthread_cond_signal(&p->cv);
-		pthread_mutex_unlock(&p->mu);
-		/* A poll in progress ends within the session timeout. */
-		pthread_join(p->thr, NULL);
-		pthread_cond_destroy(&p->cv);
-	}
-	if (p->efd >= 0) {
-		p->ops->unwatch_fd(p->h, p->efd);
-		close(p->efd);
-	}
+	periodic_stop(p->w); /* a poll in progress ends within the session timeout */
 	if (p->tfd >= 0) {
 		p->ops->unwatch_fd(p->h, p->tfd);
 		close(p->tfd);
 	}
-	pthread_mutex_destroy(&p->mu);
 	ipmi_reader_free(p->reader);
 	ipmi_psu_free(&p->psu);
 	free(p->v);
@@ -360,8 +291,7 @@ static int ipmi_init(const struct redmon_host_ops *ops, struct redmon_host *h, v
 		return -ENOMEM;
 	p->ops = ops;
 	p->h = h;
-	p->efd = p->tfd = -1;
-	pthread_mutex_init(&p->mu, NULL);
+	p->tfd = -1;
 	rc = parse_options(p);
 	if (rc < 0)
 		goto fail;
@@ -373,26 +303,21 @@ static int ipmi_init(const struct redmon_host_ops *ops, struct redmon_host *h, v
 	rc = ipmi_reader_new(&p->conn, &p->reader);
 	if (rc < 0)
 		goto fail;
-	if (ops->events_wanted(h)) {
-		rc = start_worker(p);
-		if (rc < 0) {
-			ops->log(h, REDMON_LOG_ERR, "cannot start the IPMI worker: %s",
-				 strerror(-rc));
-			goto fail;
-		}
+	if (ops->events_wanted(h)) { /* the timeout's timerfd */
+		p->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+		rc = p->tfd < 0 ? -errno : ops->watch_fd(h, p->tfd, EPOLLIN);
+	}
+	if (rc == 0)
+		rc = periodic_start(ops, h, p->poll_ms, poll_bmc, p, &p->w);
+	if (rc < 0) {
+		ops->log(h, REDMON_LOG_ERR, "cannot start the IPMI worker: %s", strerror(-rc));
+		goto fail;
 	}
 	*ret = p;
 	return 0;
 fail:
 	ipmi_fini(p);
 	return rc;
-}
-
-static int report(struct ipmi_probe *p, const struct ipmi_sensor *v, size_t n)
-{
-	struct redmon_group g;
-
-	return psu_report(p->ops, p->h, ipmi_psu_eval(&p->psu, v, n, p->required, &g), &g);
 }
 
 /* The result of a poll that failed: no BMC (nothing to monitor) or an error. */
@@ -412,65 +337,39 @@ static int poll_failed(struct ipmi_probe *p, int rc, const char *err)
 	return rc;
 }
 
-static int scan_sync(struct ipmi_probe *p)
-{
-	struct ipmi_sensor *v = NULL;
-	char err[512];
-	size_t n = 0;
-	int rc;
-
-	rc = ipmi_reader_poll(p->reader, &v, &n, err, sizeof(err));
-	if (rc < 0)
-		return poll_failed(p, rc, err);
-	rc = report(p, v, n);
-	free(v);
-	return rc;
-}
-
 static int ipmi_scan(void *inst)
 {
 	struct ipmi_probe *p = inst;
+	struct redmon_group g;
+	uint64_t gen;
 	int rc = 0;
 
 	if (p->off)
 		return 0;
-	if (!p->threaded)
-		return scan_sync(p);
-
 	/*
-	 * The worker's result is reported under mu (it waits only if it
+	 * The worker's result is reported under its lock (it waits only if it
 	 * publishes meanwhile); until the first poll ends (gen 0) there is
-	 * nothing to say: scan never waits.
+	 * nothing to say: scan never waits (but in a one-shot command, which
+	 * polls here, bounded by the session timeout).
 	 */
-	pthread_mutex_lock(&p->mu);
-	if (p->busy && psu_now_ms() - p->busy_since > p->timeout_ms) {
+	periodic_oneshot(p->w);
+	gen = periodic_lock(p->w);
+	if (periodic_running_ms(p->w) > p->timeout_ms) {
 		p->ops->scan_error(p->h, "%s did not answer within %llu ms", p->where,
 				   (unsigned long long)p->timeout_ms);
 		rc = -ETIMEDOUT;
-	} else if (p->gen > 0 && p->rc < 0) {
+	} else if (gen > 0 && p->rc < 0) {
 		rc = poll_failed(p, p->rc, p->err);
-	} else if (p->gen > 0) {
+	} else if (gen > 0) {
 		p->ops->log(p->h, REDMON_LOG_DEBUG,
 			    "%s: %zu PSU sensors, last poll %llu ms, %lu SDR loads, %lu sessions",
 			    p->where, p->n, (unsigned long long)p->stats.last_poll_ms,
 			    p->stats.sdr_loads, p->stats.opens);
-		rc = report(p, p->v, p->n);
+		rc = ipmi_psu_eval(&p->psu, p->v, p->n, p->required, &g);
+		rc = psu_report(p->ops, p->h, rc, &g);
 	}
-	pthread_mutex_unlock(&p->mu);
+	periodic_unlock(p->w);
 	return rc;
-}
-
-static int ipmi_on_fd(void *inst, int fd, uint32_t revents)
-{
-	struct ipmi_probe *p = inst;
-	uint64_t n;
-
-	(void)revents;
-	if (fd != p->efd && fd != p->tfd)
-		return 0;
-	while (read(fd, &n, sizeof(n)) < 0 && errno == EINTR)
-		;
-	return 1;
 }
 
 const struct redmon_plugin redmon_plugin = {
@@ -482,5 +381,5 @@ const struct redmon_plugin redmon_plugin = {
 	.init = ipmi_init,
 	.fini = ipmi_fini,
 	.scan = ipmi_scan,
-	.on_fd = ipmi_on_fd,
+	.on_fd = periodic_on_fd,
 };
