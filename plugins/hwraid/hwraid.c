@@ -47,7 +47,7 @@
 #define MAX_CAPTURES 64
 #define ERR_LEN	     512
 
-static const struct hwraid_driver *const drivers[] = { &hwraid_megaraid };
+static const struct hwraid_driver *const drivers[] = { &hwraid_megaraid, &hwraid_megacli };
 #define N_DRIVERS (sizeof(drivers) / sizeof(drivers[0]))
 #define MAX_CMDS  4
 

@@ -3,7 +3,8 @@
 PLUGINS += hwraid
 
 hwraid_CORE := plugins/hwraid/hwraid_rules.c plugins/hwraid/megaraid.c \
-               plugins/hwraid/megaraid_json.c plugins/hwraid/megaraid_text.c
+               plugins/hwraid/megaraid_json.c plugins/hwraid/megaraid_text.c \
+               plugins/hwraid/megacli.c
 hwraid_SRCS := $(hwraid_CORE) plugins/hwraid/hwraid.c
 hwraid_LIBS := -ljansson -lpthread
 
@@ -16,3 +17,11 @@ fuzz_hwraid_megaraid_json_SRCS := $(hwraid_CORE)
 fuzz_hwraid_megaraid_json_LIBS := -ljansson
 fuzz_hwraid_megaraid_text_SRCS := $(hwraid_CORE)
 fuzz_hwraid_megaraid_text_LIBS := -ljansson
+
+UNIT_TESTS += hwraid_megacli
+test_hwraid_megacli_SRCS := $(hwraid_CORE)
+test_hwraid_megacli_LIBS := -ljansson
+
+FUZZERS += fuzz_hwraid_megacli
+fuzz_hwraid_megacli_SRCS := $(hwraid_CORE)
+fuzz_hwraid_megacli_LIBS := -ljansson
