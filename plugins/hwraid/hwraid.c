@@ -47,7 +47,8 @@
 #define MAX_CAPTURES 64
 #define ERR_LEN	     512
 
-static const struct hwraid_driver *const drivers[] = { &hwraid_megaraid, &hwraid_megacli };
+static const struct hwraid_driver *const drivers[] = { &hwraid_megaraid, &hwraid_megacli,
+						       &hwraid_mptstatus };
 #define N_DRIVERS (sizeof(drivers) / sizeof(drivers[0]))
 #define MAX_CMDS  4
 

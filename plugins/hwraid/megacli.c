@@ -59,9 +59,9 @@ struct mc_set {
 	size_t n_ld, cap_ld;
 	struct mc_pd *pd;
 	size_t n_pd, cap_pd;
-	int adapter;	    /* the block being read, -1 before the first */
-	bool ld_block;	    /* the last block opened is a virtual drive's */
-	bool understood;    /* an adapter header or an exit code was seen */
+	int adapter;	     /* the block being read, -1 before the first */
+	bool ld_block;	     /* the last block opened is a virtual drive's */
+	bool understood;     /* an adapter header or an exit code was seen */
 	long long exit_code; /* "Exit Code: 0x01", 0 when none */
 };
 
@@ -116,9 +116,14 @@ static int new_ld(struct mc_set *s, struct strv v)
 	if (s->n_ld >= MC_MAX || !grow_one((void **)&s->ld, &s->cap_ld, s->n_ld, sizeof(*ld), 8))
 		return -ENOMEM;
 	ld = &s->ld[s->n_ld++];
-	*ld = (struct mc_ld){ .adapter = s->adapter, .vd = (int)vd, .primary = -1,
-			      .secondary = -1, .drives = -1, .per_span = -1,
-			      .span_depth = -1, .progress = -1 };
+	*ld = (struct mc_ld){ .adapter = s->adapter,
+			      .vd = (int)vd,
+			      .primary = -1,
+			      .secondary = -1,
+			      .drives = -1,
+			      .per_span = -1,
+			      .span_depth = -1,
+			      .progress = -1 };
 	s->ld_block = true;
 	return 0;
 }
@@ -133,8 +138,9 @@ static int new_pd(struct mc_set *s, struct strv v)
 	if (s->n_pd >= MC_MAX || !grow_one((void **)&s->pd, &s->cap_pd, s->n_pd, sizeof(*pd), 16))
 		return -ENOMEM;
 	pd = &s->pd[s->n_pd++];
-	*pd = (struct mc_pd){ .adapter = s->adapter, .eid = (int)eid, .slot = -1, .did = -1,
-			      .dg = -1, .span = -1 };
+	*pd = (struct mc_pd){
+		.adapter = s->adapter, .eid = (int)eid, .slot = -1, .did = -1, .dg = -1, .span = -1
+	};
 	s->ld_block = false;
 	return 0;
 }
@@ -231,8 +237,8 @@ static int mc_line(struct mc_set *s, struct strv t)
 	v = strv_make(colon + 1, t.n - (size_t)(colon - t.p) - 1);
 	if (strv_eq(k, "Exit Code")) {
 		v = strv_trim(v);
-		if (!strv_starts(v, "0x") ||
-		    strv_to_hex(strv_make(v.p + 2, v.n - 2), &code) < 0 || code > 255)
+		if (!strv_starts(v, "0x") || strv_to_hex(strv_make(v.p + 2, v.n - 2), &code) < 0 ||
+		    code > 255)
 			return -EINVAL;
 		s->exit_code = (long long)code;
 		s->understood = true;
@@ -291,10 +297,10 @@ static enum hwraid_pd_cond pd_cond(const char *state)
 	static const struct {
 		const char *word;
 		enum hwraid_pd_cond cond;
-	} t[] = { { "Online", HWRAID_PD_OK },	       { "Offline", HWRAID_PD_FAILED },
-		  { "Failed", HWRAID_PD_FAILED },      { "Rebuild", HWRAID_PD_REBUILDING },
-		  { "Copyback", HWRAID_PD_COPYBACK },  { "Missing", HWRAID_PD_MISSING },
-		  { "Hotspare", HWRAID_PD_SPARE },     { "Unconfigured(bad)", HWRAID_PD_FAILED } };
+	} t[] = { { "Online", HWRAID_PD_OK },	      { "Offline", HWRAID_PD_FAILED },
+		  { "Failed", HWRAID_PD_FAILED },     { "Rebuild", HWRAID_PD_REBUILDING },
+		  { "Copyback", HWRAID_PD_COPYBACK }, { "Missing", HWRAID_PD_MISSING },
+		  { "Hotspare", HWRAID_PD_SPARE },    { "Unconfigured(bad)", HWRAID_PD_FAILED } };
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		if (strcmp(state, t[i].word) == 0)
@@ -383,8 +389,10 @@ static int members(const struct mc_set *s, const struct mc_ld *v, struct hwraid_
 			rc = pd_fill(ld, p, c);
 	}
 	if (dg < 0 && s->n_pd)
-		hwraid_reason_add(ld, "its drives are not known (disk groups and virtual drives "
-				      "of adapter %d do not pair up)", v->adapter);
+		hwraid_reason_add(ld,
+				  "its drives are not known (disk groups and virtual drives "
+				  "of adapter %d do not pair up)",
+				  v->adapter);
 	if (ubad)
 		hwraid_reason_add(ld, "%d unconfigured-bad drive%s", ubad, ubad == 1 ? "" : "s");
 	if (foreign)
@@ -405,7 +413,8 @@ static int build_ld(const struct mc_set *s, const struct mc_ld *v, struct hwraid
 	ld->cond = ld_cond(v->state);
 	ld->progress = v->progress;
 	if (v->drives > 0)
-		ld->total = v->per_span && v->span_depth > 0 ? v->drives * v->span_depth : v->drives;
+		ld->total =
+			v->per_span && v->span_depth > 0 ? v->drives * v->span_depth : v->drives;
 	if (strstr(v->cache, "WriteThrough") && strstr(v->default_cache, "WriteBack"))
 		hwraid_reason_add(ld, "write cache fell back to write-through");
 	return members(s, v, ld);

@@ -4,7 +4,7 @@ PLUGINS += hwraid
 
 hwraid_CORE := plugins/hwraid/hwraid_rules.c plugins/hwraid/megaraid.c \
                plugins/hwraid/megaraid_json.c plugins/hwraid/megaraid_text.c \
-               plugins/hwraid/megacli.c
+               plugins/hwraid/megacli.c plugins/hwraid/mptstatus.c
 hwraid_SRCS := $(hwraid_CORE) plugins/hwraid/hwraid.c
 hwraid_LIBS := -ljansson -lpthread
 
@@ -25,3 +25,11 @@ test_hwraid_megacli_LIBS := -ljansson
 FUZZERS += fuzz_hwraid_megacli
 fuzz_hwraid_megacli_SRCS := $(hwraid_CORE)
 fuzz_hwraid_megacli_LIBS := -ljansson
+
+UNIT_TESTS += hwraid_mptstatus
+test_hwraid_mptstatus_SRCS := $(hwraid_CORE)
+test_hwraid_mptstatus_LIBS := -ljansson
+
+FUZZERS += fuzz_hwraid_mptstatus
+fuzz_hwraid_mptstatus_SRCS := $(hwraid_CORE)
+fuzz_hwraid_mptstatus_LIBS := -ljansson

@@ -28,7 +28,7 @@ from harness import coarse_state  # noqa: E402
 CATEGORIES = ("md-mdstat", "md-sysfs", "bonding-proc", "bonding-sysfs", "hwraid-json", "hwraid-text")
 # hwraid cases of the tool families redmon reads so far (docs/hwraid.md): a
 # case is run when one of its captures starts with one of these prefixes.
-HWRAID_PREFIXES = ("storcli", "perccli", "megacli")
+HWRAID_PREFIXES = ("storcli", "perccli", "megacli", "mpt-status")
 COUNTS = (("members_total", "members_total"), ("members_ok", "members_ok"),
           ("members_failed", "members_failed"), ("spares", "spares"),
           ("failures_tolerable", "margin"))

@@ -83,7 +83,8 @@ static void test_corpus(void **state)
 	assert_string_equal(e.mem[2].device, "/dev/bus/0 megaraid,9");
 	assert_string_equal(e.mem[2].state, "Online");
 	assert_non_null(e.mem[2].reason);
-	assert_non_null(strstr(e.mem[2].reason, "predictive failure count 423 and a S.M.A.R.T alert"));
+	assert_non_null(
+		strstr(e.mem[2].reason, "predictive failure count 423 and a S.M.A.R.T alert"));
 	assert_null(e.mem[1].reason);
 	assert_non_null(strstr(e.g.reason, "252:2"));
 	assert_non_null(strstr(e.g.reason, "write-through"));
@@ -97,15 +98,16 @@ static void test_corpus(void **state)
 	free(pd);
 }
 
-static const char raid10_ld[] = "Adapter 1 -- Virtual Drive Information:\n"
-				"Virtual Drive: 3 (Target Id: 3)\n"
-				"RAID Level          : Primary-1, Secondary-3, RAID Level Qualifier-0\n"
-				"State               : Degraded\n"
-				"Number Of Drives per span:2\n"
-				"Span Depth          : 2\n"
-				"Ongoing Progresses:\n"
-				"  Rebuild              : Completed 43%, Taken 10 min.\n"
-				"Exit Code: 0x00\n";
+static const char raid10_ld[] =
+	"Adapter 1 -- Virtual Drive Information:\n"
+	"Virtual Drive: 3 (Target Id: 3)\n"
+	"RAID Level          : Primary-1, Secondary-3, RAID Level Qualifier-0\n"
+	"State               : Degraded\n"
+	"Number Of Drives per span:2\n"
+	"Span Depth          : 2\n"
+	"Ongoing Progresses:\n"
+	"  Rebuild              : Completed 43%, Taken 10 min.\n"
+	"Exit Code: 0x00\n";
 
 static const char raid10_pd[] = "Adapter #1\n\n"
 				"Enclosure Device ID: 32\nSlot Number: 0\n"
@@ -162,11 +164,12 @@ static void test_states(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < 3; i++) {
-		snprintf(ld, sizeof(ld),
-			 "Adapter 0 -- Virtual Drive Information:\nVirtual Drive: 0 (Target Id: 0)\n"
-			 "RAID Level : Primary-6, Secondary-0, RAID Level Qualifier-3\n"
-			 "State : %s\nNumber Of Drives : 4\nSpan Depth : 1\n",
-			 words[i]);
+		snprintf(
+			ld, sizeof(ld),
+			"Adapter 0 -- Virtual Drive Information:\nVirtual Drive: 0 (Target Id: 0)\n"
+			"RAID Level : Primary-6, Secondary-0, RAID Level Qualifier-3\n"
+			"State : %s\nNumber Of Drives : 4\nSpan Depth : 1\n",
+			words[i]);
 		assert_int_equal(parse(&r, ld, NULL, err, sizeof(err)), 0);
 		eval(&r.ld[0], &e);
 		assert_string_equal(e.g.type, "raid6");
@@ -210,7 +213,8 @@ static void test_hostile(void **state)
 		"Adapter 0\nVirtual Drive: 99999999999999999999999 (Target Id: 0)\n",
 		"Adapter 0\nVirtual Drive: x\n",
 		"Adapter 0\nVirtual Drive: 0\nNumber Of Drives : 100000\n",
-		"Adapter 0\nEnclosure Device ID: 252\nPredictive Failure Count: 99999999999999999\n",
+		"Adapter 0\nEnclosure Device ID: 252\nPredictive Failure Count: "
+		"99999999999999999\n",
 		"Adapter 0\nEnclosure Device ID: 70000\n",
 		"Exit Code: 0xzz\n",
 	};
@@ -253,8 +257,8 @@ static void test_hostile(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_corpus),	 cmocka_unit_test(test_raid10_rebuild),
-		cmocka_unit_test(test_states),	 cmocka_unit_test(test_unpaired),
+		cmocka_unit_test(test_corpus),	cmocka_unit_test(test_raid10_rebuild),
+		cmocka_unit_test(test_states),	cmocka_unit_test(test_unpaired),
 		cmocka_unit_test(test_hostile),
 	};
 
