@@ -48,7 +48,7 @@
 #define ERR_LEN	     512
 
 static const struct hwraid_driver *const drivers[] = { &hwraid_megaraid, &hwraid_megacli,
-						       &hwraid_mptstatus };
+						       &hwraid_mptstatus, &hwraid_dmraid };
 #define N_DRIVERS (sizeof(drivers) / sizeof(drivers[0]))
 #define MAX_CMDS  4
 

@@ -141,5 +141,6 @@ struct hwraid_driver {
 extern const struct hwraid_driver hwraid_megaraid;
 extern const struct hwraid_driver hwraid_megacli;
 extern const struct hwraid_driver hwraid_mptstatus;
+extern const struct hwraid_driver hwraid_dmraid;
 
 #endif

@@ -4,7 +4,7 @@ PLUGINS += hwraid
 
 hwraid_CORE := plugins/hwraid/hwraid_rules.c plugins/hwraid/megaraid.c \
                plugins/hwraid/megaraid_json.c plugins/hwraid/megaraid_text.c \
-               plugins/hwraid/megacli.c plugins/hwraid/mptstatus.c
+               plugins/hwraid/megacli.c plugins/hwraid/mptstatus.c plugins/hwraid/dmraid.c
 hwraid_SRCS := $(hwraid_CORE) plugins/hwraid/hwraid.c
 hwraid_LIBS := -ljansson -lpthread
 
@@ -33,3 +33,11 @@ test_hwraid_mptstatus_LIBS := -ljansson
 FUZZERS += fuzz_hwraid_mptstatus
 fuzz_hwraid_mptstatus_SRCS := $(hwraid_CORE)
 fuzz_hwraid_mptstatus_LIBS := -ljansson
+
+UNIT_TESTS += hwraid_dmraid
+test_hwraid_dmraid_SRCS := $(hwraid_CORE)
+test_hwraid_dmraid_LIBS := -ljansson
+
+FUZZERS += fuzz_hwraid_dmraid
+fuzz_hwraid_dmraid_SRCS := $(hwraid_CORE)
+fuzz_hwraid_dmraid_LIBS := -ljansson
