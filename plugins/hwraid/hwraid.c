@@ -43,8 +43,10 @@
 #define MAX_CAPTURES 64
 #define ERR_LEN	     512
 
-static const struct hwraid_driver *const drivers[] = { &hwraid_megaraid, &hwraid_smartarray,
-						       &hwraid_arcconf };
+static const struct hwraid_driver *const drivers[] = {
+	&hwraid_megaraid, &hwraid_smartarray, &hwraid_arcconf,
+	&hwraid_megacli,  &hwraid_mptstatus,  &hwraid_dmraid,
+};
 #define N_DRIVERS (sizeof(drivers) / sizeof(drivers[0]))
 #define MAX_CMDS  4
 

@@ -50,6 +50,7 @@ struct hwraid_pd {
 	char model[HWRAID_TEXT];  /* "" when not known */
 	char serial[HWRAID_TEXT]; /* "" when not known */
 	char device[HWRAID_TEXT]; /* how smartctl reaches it, "" when not known */
+	char reason[64];	  /* a warning about the drive (predicted to fail), "" when none */
 	enum hwraid_pd_cond cond;
 	int span; /* span (array) within the logical drive, -1 when not known */
 };
@@ -141,5 +142,8 @@ struct hwraid_driver {
 extern const struct hwraid_driver hwraid_megaraid;
 extern const struct hwraid_driver hwraid_arcconf;
 extern const struct hwraid_driver hwraid_smartarray;
+extern const struct hwraid_driver hwraid_megacli;
+extern const struct hwraid_driver hwraid_mptstatus;
+extern const struct hwraid_driver hwraid_dmraid;
 
 #endif

@@ -198,7 +198,8 @@ static void count(const struct hwraid_ld *ld, struct redmon_group *g, struct red
 						 .state = pd->state,
 						 .location = pd->name,
 						 .serial = pd->serial[0] ? pd->serial : NULL,
-						 .device = pd->device[0] ? pd->device : NULL };
+						 .device = pd->device[0] ? pd->device : NULL,
+						 .reason = pd->reason[0] ? pd->reason : NULL };
 		if (pd->cond == HWRAID_PD_SPARE || pd->cond == HWRAID_PD_COPYBACK) {
 			rebuilding += pd->cond == HWRAID_PD_COPYBACK;
 			continue;

@@ -6,7 +6,8 @@ hwraid_CORE := plugins/hwraid/hwraid_rules.c plugins/hwraid/megaraid.c \
                plugins/hwraid/megaraid_json.c plugins/hwraid/megaraid_text.c \
                plugins/hwraid/arcconf.c \
                plugins/hwraid/smartarray.c plugins/hwraid/smartarray_ssacli.c \
-               plugins/hwraid/smartarray_cciss.c
+               plugins/hwraid/smartarray_cciss.c \
+               plugins/hwraid/megacli.c plugins/hwraid/mptstatus.c plugins/hwraid/dmraid.c
 hwraid_SRCS := $(hwraid_CORE) plugins/hwraid/hwraid.c
 hwraid_LIBS := -ljansson -lpthread
 
@@ -35,3 +36,27 @@ test_hwraid_smartarray_LIBS := -ljansson
 FUZZERS += fuzz_hwraid_smartarray
 fuzz_hwraid_smartarray_SRCS := $(hwraid_CORE)
 fuzz_hwraid_smartarray_LIBS := -ljansson
+
+UNIT_TESTS += hwraid_megacli
+test_hwraid_megacli_SRCS := $(hwraid_CORE)
+test_hwraid_megacli_LIBS := -ljansson
+
+FUZZERS += fuzz_hwraid_megacli
+fuzz_hwraid_megacli_SRCS := $(hwraid_CORE)
+fuzz_hwraid_megacli_LIBS := -ljansson
+
+UNIT_TESTS += hwraid_mptstatus
+test_hwraid_mptstatus_SRCS := $(hwraid_CORE)
+test_hwraid_mptstatus_LIBS := -ljansson
+
+FUZZERS += fuzz_hwraid_mptstatus
+fuzz_hwraid_mptstatus_SRCS := $(hwraid_CORE)
+fuzz_hwraid_mptstatus_LIBS := -ljansson
+
+UNIT_TESTS += hwraid_dmraid
+test_hwraid_dmraid_SRCS := $(hwraid_CORE)
+test_hwraid_dmraid_LIBS := -ljansson
+
+FUZZERS += fuzz_hwraid_dmraid
+fuzz_hwraid_dmraid_SRCS := $(hwraid_CORE)
+fuzz_hwraid_dmraid_LIBS := -ljansson

@@ -29,35 +29,59 @@ static inline void hwraid_fuzz_text(const char *s, size_t cap)
 	}
 }
 
+/* Everything but the name's pattern, which is each family's. */
+static inline void hwraid_fuzz_check_ld(const struct hwraid_ld *ld)
+{
+	struct redmon_member *mem = calloc(ld->n_pd ? ld->n_pd : 1, sizeof(*mem));
+	struct redmon_group g;
+	char reason[1024];
+
+	if (!mem)
+		abort();
+	hwraid_fuzz_text(ld->name, sizeof(ld->name));
+	hwraid_fuzz_text(ld->reason, sizeof(ld->reason));
+	hwraid_ld_eval(ld, &g, mem, reason, sizeof(reason));
+	if (g.margin != REDMON_MARGIN_UNKNOWN && (g.margin > g.margin_nominal || g.margin < -1))
+		abort();
+	if (g.members_ok + g.members_failed > g.members_total || g.spares < 0)
+		abort();
+	for (size_t j = 0; j < g.n_members; j++) {
+		hwraid_fuzz_text(mem[j].name, HWRAID_NAME);
+		hwraid_fuzz_text(mem[j].state, HWRAID_WORD);
+		if (mem[j].serial)
+			hwraid_fuzz_text(mem[j].serial, HWRAID_TEXT);
+		if (mem[j].reason)
+			hwraid_fuzz_text(mem[j].reason, sizeof(ld->pd[j].reason));
+		if (mem[j].role >= REDMON_ROLE_COUNT_)
+			abort();
+	}
+	free(mem);
+}
+
+/*
+ * Every logical drive of r; its name must be first (a fixed letter or word)
+ * followed only by bytes of charset ("c0/v1": "c", "0123456789/v").
+ */
+static inline void hwraid_fuzz_check_named(const struct hwraid_result *r, const char *first,
+					   const char *charset)
+{
+	for (size_t i = 0; i < r->n_ld; i++) {
+		const char *name = r->ld[i].name;
+		size_t n = strlen(first);
+
+		if (strncmp(name, first, n) != 0 || strspn(name + n, charset) != strlen(name) - n)
+			abort(); /* names are digits and fixed text */
+		hwraid_fuzz_check_ld(&r->ld[i]);
+	}
+}
+
+/* Every logical drive of r, its name as HWRAID_FUZZ_NAME_OK wants it. */
 static inline void hwraid_fuzz_check(const struct hwraid_result *r)
 {
 	for (size_t i = 0; i < r->n_ld; i++) {
-		const struct hwraid_ld *ld = &r->ld[i];
-		struct redmon_member *mem = calloc(ld->n_pd ? ld->n_pd : 1, sizeof(*mem));
-		struct redmon_group g;
-		char reason[1024];
-
-		if (!mem)
-			abort();
-		hwraid_fuzz_text(ld->name, sizeof(ld->name));
-		hwraid_fuzz_text(ld->reason, sizeof(ld->reason));
-		if (!HWRAID_FUZZ_NAME_OK(ld->name))
+		if (!HWRAID_FUZZ_NAME_OK(r->ld[i].name))
 			abort(); /* names are digits and fixed text */
-		hwraid_ld_eval(ld, &g, mem, reason, sizeof(reason));
-		if (g.margin != REDMON_MARGIN_UNKNOWN &&
-		    (g.margin > g.margin_nominal || g.margin < -1))
-			abort();
-		if (g.members_ok + g.members_failed > g.members_total || g.spares < 0)
-			abort();
-		for (size_t j = 0; j < g.n_members; j++) {
-			hwraid_fuzz_text(mem[j].name, HWRAID_NAME);
-			hwraid_fuzz_text(mem[j].state, HWRAID_WORD);
-			if (mem[j].serial)
-				hwraid_fuzz_text(mem[j].serial, HWRAID_TEXT);
-			if (mem[j].role >= REDMON_ROLE_COUNT_)
-				abort();
-		}
-		free(mem);
+		hwraid_fuzz_check_ld(&r->ld[i]);
 	}
 }
 

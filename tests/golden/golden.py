@@ -4,8 +4,8 @@ bundled demo tree.
 
 First, tests/corpus is what its SHA256SUMS says (scripts/sync-corpus --verify),
 and that check catches a damaged copy.  One test per corpus case (md-mdstat,
-md-sysfs, bonding-proc, bonding-sysfs, and the hwraid-json and hwraid-text cases
-of the tool families the hwraid probe reads): `redmon status --json --root CASE`
+md-sysfs, bonding-proc, bonding-sysfs, dmraid, and the hwraid-json and
+hwraid-text cases of the tool families the hwraid probe reads): `redmon status --json --root CASE`
 must agree with CASE/expected.json.  Then: the status documents follow
 docs/json.md; `redmon check` exits with the code redmon's own health implies
 (on some corpus cases, and on two made-up trees for the precedence of UNKNOWN);
@@ -25,10 +25,12 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 import harness  # noqa: E402
 from harness import coarse_state  # noqa: E402
 
-CATEGORIES = ("md-mdstat", "md-sysfs", "bonding-proc", "bonding-sysfs", "hwraid-json", "hwraid-text")
+CATEGORIES = ("md-mdstat", "md-sysfs", "bonding-proc", "bonding-sysfs", "hwraid-json", "hwraid-text",
+              "dmraid")
 # hwraid cases of the tool families redmon reads so far (docs/hwraid.md): a
 # case is run when one of its captures starts with one of these prefixes.
-HWRAID_PREFIXES = ("storcli", "perccli", "arcconf", "ssacli", "hpssacli", "hpacucli", "cciss_vol_status")
+HWRAID_PREFIXES = ("storcli", "perccli", "arcconf", "ssacli", "hpssacli", "hpacucli", "cciss_vol_status",
+                   "megacli", "mpt-status")
 COUNTS = (("members_total", "members_total"), ("members_ok", "members_ok"),
           ("members_failed", "members_failed"), ("spares", "spares"),
           ("failures_tolerable", "margin"))
