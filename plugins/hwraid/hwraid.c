@@ -84,10 +84,20 @@ static const struct redmon_option_spec hwraid_options[] = {
 	  .min = 100,
 	  .max = REDMON_CMD_TIMEOUT_MS_MAX,
 	  .help = "a tool still running after this is killed and the probe fails" },
+	/* <driver>_path: the tool by absolute path; default: the first of its tools on PATH */
 	{ .key = "megaraid_path",
 	  .type = REDMON_OPT_STRING,
-	  .help = "MegaRAID/PERC tool by absolute path (default: storcli64, storcli, perccli64, "
-		  "perccli, storcli2, perccli2 on PATH)" },
+	  .help = "MegaRAID/PERC tool (storcli64, storcli, perccli64, perccli, storcli2, "
+		  "perccli2)" },
+	{ .key = "smartarray_path",
+	  .type = REDMON_OPT_STRING,
+	  .help = "HPE Smart Array tool (ssacli, hpssacli, hpacucli)" },
+	{ .key = "arcconf_path", .type = REDMON_OPT_STRING, .help = "Adaptec/Microchip arcconf" },
+	{ .key = "megacli_path",
+	  .type = REDMON_OPT_STRING,
+	  .help = "MegaCli (MegaCli64, MegaCli, megacli), run only without a MegaRAID tool" },
+	{ .key = "mptstatus_path", .type = REDMON_OPT_STRING, .help = "mpt-status" },
+	{ .key = "dmraid_path", .type = REDMON_OPT_STRING, .help = "dmraid" },
 	{ .key = NULL },
 };
 
@@ -168,11 +178,15 @@ static int run_driver(struct hwraid_probe *p, struct drv *v, struct hwraid_resul
 		};
 	}
 	if (rc == 0) {
+		bool none_before = res->none; /* another driver's: not this tool's answer */
+
+		res->none = false;
 		rc = v->d->parse(o, n, res, err, errlen);
 		if (rc == 0 && main_rc < 0 && !res->none) {
 			snprintf(err, errlen, "%s", why);
 			rc = main_rc;
 		}
+		res->none = res->none || none_before;
 	}
 	for (size_t i = 0; i < MAX_CMDS; i++)
 		free(bufs[i]);
@@ -298,6 +312,14 @@ static void setup_driver(struct hwraid_probe *p, struct drv *v)
 	const char *conf;
 	int rc = -ENOENT;
 
+	for (const struct drv *o = p->drv; v->d->superseded_by && o < v; o++) {
+		if (o->on && strcmp(o->d->name, v->d->superseded_by) == 0) {
+			p->ops->log(p->h, REDMON_LOG_INFO,
+				    "%s not run: %s reads the same controllers", v->d->what,
+				    o->d->what);
+			return;
+		}
+	}
 	snprintf(key, sizeof(key), "%s_path", v->d->name);
 	conf = p->ops->option(p->h, key);
 	for (size_t i = 0; v->d->tools[i] && rc < 0; i++)
@@ -307,11 +329,10 @@ static void setup_driver(struct hwraid_probe *p, struct drv *v)
 			p->ops->log(p->h, REDMON_LOG_WARNING, "%s = %s: %s", key, conf,
 				    strerror(-rc));
 		else
-			p->ops->log(
-				p->h, REDMON_LOG_INFO,
-				"no %s tool (storcli64, perccli64, ...) on PATH: no %s controller "
-				"is read",
-				v->d->what, v->d->what);
+			p->ops->log(p->h, REDMON_LOG_INFO,
+				    "no %s tool (%s%s) on PATH: no %s controller is read",
+				    v->d->what, v->d->tools[0], v->d->tools[1] ? ", ..." : "",
+				    v->d->what);
 		return;
 	}
 	if (!REDMON_HOST_HAS(p->ops, register_command)) {
@@ -421,7 +442,8 @@ const struct redmon_plugin redmon_plugin = {
 	.abi_version = REDMON_ABI_VERSION,
 	.size = sizeof(struct redmon_plugin),
 	.name = "hwraid",
-	.description = "hardware RAID logical drives through the vendor tools (storcli, perccli)",
+	.description = "hardware RAID logical drives through the vendor tools (storcli, perccli, "
+		       "ssacli, arcconf, MegaCli, mpt-status, dmraid)",
 	.options = hwraid_options,
 	.init = hwraid_init,
 	.fini = hwraid_fini,

@@ -125,8 +125,10 @@ struct hwraid_output {
 #define HWRAID_MAX_ARGS 8
 
 struct hwraid_driver {
-	const char *name;	     /* "megaraid": option keys <name>_path */
-	const char *what;	     /* "MegaRAID/PERC", for logs */
+	const char *name; /* "megaraid": option keys <name>_path */
+	const char *what; /* "MegaRAID/PERC", for logs */
+	/* another driver's name: when that one's tool is found, this one is not run (same controllers) */
+	const char *superseded_by;
 	const char *const *tools;    /* NULL-terminated, preferred first */
 	const char *const *prefixes; /* NULL-terminated capture file name prefixes */
 	const char *const (*commands)[HWRAID_MAX_ARGS]; /* argv after the tool, NULL-terminated */

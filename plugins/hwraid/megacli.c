@@ -458,6 +458,7 @@ static const char *const megacli_commands[][HWRAID_MAX_ARGS] = {
 const struct hwraid_driver hwraid_megacli = {
 	.name = "megacli",
 	.what = "MegaCli",
+	.superseded_by = "megaraid", /* storcli reads the same controllers, better */
 	.tools = megacli_tools,
 	.prefixes = megacli_prefixes,
 	.commands = megacli_commands,

@@ -19,7 +19,9 @@ on `hang`, probe_failed naming the timeout and the group unknown; on
 `ok`, probe_recovered and the group ok.  One-shot `redmon check` (the tree has
 no daemon socket: it scans by itself, running the fake tool) says CRITICAL in
 the degraded state and `status --json` shows the group with its members (the
-failed one with its bay and smartctl device);
+failed one with its bay and smartctl device), and the member_changed alert
+names that bay too; a MegaCli64 beside storcli64 never runs (both read the
+same controllers), and alone on PATH it does;
 without the tool on PATH, no group and exit 0.
 """
 
@@ -51,6 +53,12 @@ hang) sleep 600 ;;
 esac
 """
 
+# A MegaCli64 beside storcli64: it must not run (storcli reads the same controllers).
+MEGACLI = """#!/bin/sh
+: > {d}/megacli-ran
+echo "MegaCli: nothing a parser understands"
+"""
+
 
 def degraded_capture():
     """The ok capture with 251:2 offline and its VD, DG and span degraded."""
@@ -79,6 +87,12 @@ class Fake:
         with open(tool, "w") as f:
             f.write(SCRIPT.format(d=d))
         os.chmod(tool, 0o755)
+        for bindir in ("bin", "bin-megacli"):
+            os.makedirs(os.path.join(d, bindir), exist_ok=True)
+            os.chmod(os.path.join(d, bindir), 0o755)
+            with open(os.path.join(d, bindir, "MegaCli64"), "w") as f:
+                f.write(MEGACLI.format(d=d))
+            os.chmod(os.path.join(d, bindir, "MegaCli64"), 0o755)
         self.mode("ok")
 
     def mode(self, m):
@@ -140,6 +154,8 @@ def run(build, rep):
             probs = []
             if m.get("role") != "failed":
                 probs.append("251:2 role %r" % m.get("role"))
+            if (m.get("location"), m.get("device")) != ("251:2", "/dev/bus/0 megaraid,1"):
+                probs.append("the alert does not say which disk to pull: %r" % m)
             return probs
 
         def check_critical():
@@ -157,6 +173,18 @@ def run(build, rep):
             m = [m for m in g[0]["members"] if m["name"] == "251:2"][0]
             if (m.get("role"), m.get("location"), m.get("device")) != ("failed", "251:2", "/dev/bus/0 megaraid,1"):
                 return ["251:2 in status --json: %r" % m]
+            if os.path.exists(os.path.join(tmp, "megacli-ran")):
+                return ["MegaCli64 ran though storcli64 was found"]
+            return []
+
+        def megacli_alone():
+            env = harness.test_env()
+            env["PATH"] = os.path.join(tmp, "bin-megacli") + ":" + env.get("PATH", "/usr/bin:/bin")
+            p = redmon(build, plugins, env, ["check"])
+            if not os.path.exists(os.path.join(tmp, "megacli-ran")):
+                return ["MegaCli64 alone on PATH did not run: %r %s" % (p.stdout, harness.tail(p.stderr))]
+            if p.returncode != 3:
+                return ["MegaCli64 printing garbage: check exit %d %r" % (p.returncode, p.stdout)]
             return []
 
         def hang():
@@ -207,6 +235,7 @@ def run(build, rep):
         rep.run("hwraid/tool-prints-garbage", garbage)
         rep.run("hwraid/daemon-recovers", recovered)
         rep.run("hwraid/no-tool-no-group", no_tool)
+        rep.run("hwraid/megacli-only-without-storcli", megacli_alone)
         rep.check("hwraid/daemon-stops", harness.stop_daemon(proc, err))
     finally:
         if proc.poll() is None:
