@@ -21,6 +21,7 @@
 
 #include "hwmon_class.h"
 #include "hwmon_read.h"
+#include "../lib/periodic.h"
 #include "../lib/psu_probe.h"
 #include "../lib/psu_util.h"
 #include "../lib/strbuf.h"
@@ -162,17 +163,6 @@ static int hwmon_scan(void *inst)
 	return psu_report(p->ops, p->h, rc, &g);
 }
 
-static int hwmon_on_fd(void *inst, int fd, uint32_t revents)
-{
-	uint64_t n;
-
-	(void)inst;
-	(void)revents;
-	while (read(fd, &n, sizeof(n)) < 0 && errno == EINTR)
-		;
-	return 1;
-}
-
 const struct redmon_plugin redmon_plugin = {
 	.abi_version = REDMON_ABI_VERSION,
 	.size = sizeof(struct redmon_plugin),
@@ -182,5 +172,5 @@ const struct redmon_plugin redmon_plugin = {
 	.init = hwmon_init,
 	.fini = hwmon_fini,
 	.scan = hwmon_scan,
-	.on_fd = hwmon_on_fd,
+	.on_fd = periodic_on_fd, /* the poll timerfd */
 };

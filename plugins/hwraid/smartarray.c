@@ -23,6 +23,15 @@
 
 #define MAX_CTL 64
 
+int sa_parse_done(int rc, size_t lineno, char *err, size_t errlen)
+{
+	if (rc == -EINVAL)
+		snprintf(err, errlen, "line %zu not understood", lineno);
+	else if (rc == -ENOMEM)
+		snprintf(err, errlen, "out of memory");
+	return rc;
+}
+
 bool sa_level(struct strv w, char *out, size_t len)
 {
 	static const struct {

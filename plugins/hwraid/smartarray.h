@@ -83,5 +83,7 @@ void sa_set_finish(struct sa_set *s);
  */
 int sa_parse_ssacli(struct sa_set *s, struct strv buf, bool *ret_none, char *err, size_t errlen);
 int sa_parse_cciss(struct sa_set *s, struct strv buf, char *err, size_t errlen);
+/* A parser's closing words: rc as returned, with why in err (-EINVAL: at line lineno). */
+int sa_parse_done(int rc, size_t lineno, char *err, size_t errlen);
 
 #endif

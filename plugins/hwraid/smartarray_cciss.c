@@ -282,10 +282,6 @@ int sa_parse_cciss(struct sa_set *s, struct strv buf, char *err, size_t errlen)
 	}
 	if (rc == 0)
 		rc = end_block(&x);
-	if (rc == -EINVAL)
-		snprintf(err, errlen, "line %zu not understood", lineno);
-	else if (rc == -ENOMEM)
-		snprintf(err, errlen, "out of memory");
 	free(x.phys);
-	return rc;
+	return sa_parse_done(rc, lineno, err, errlen);
 }

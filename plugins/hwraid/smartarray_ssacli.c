@@ -360,11 +360,7 @@ int sa_parse_ssacli(struct sa_set *s, struct strv buf, bool *ret_none, char *err
 	}
 	if (rc == 0 && x.in_array)
 		rc = end_array(&x);
-	if (rc == -EINVAL)
-		snprintf(err, errlen, "line %zu not understood", lineno);
-	else if (rc == -ENOMEM)
-		snprintf(err, errlen, "out of memory");
 	*ret_none = x.none;
 	free(x.drv);
-	return rc;
+	return sa_parse_done(rc, lineno, err, errlen);
 }
