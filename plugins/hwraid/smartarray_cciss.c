@@ -272,14 +272,11 @@ static int line(struct cciss *x, struct strv raw)
 int sa_parse_cciss(struct sa_set *s, struct strv buf, char *err, size_t errlen)
 {
 	struct cciss x = { .s = s, .cur = -1 };
-	struct strv l;
 	size_t lineno = 0;
 	int rc = 0;
 
-	while (rc == 0 && strv_next_line(&buf, &l)) {
-		lineno++;
+	for (struct strv l; rc == 0 && strv_next_line(&buf, &l); lineno++)
 		rc = line(&x, l);
-	}
 	if (rc == 0)
 		rc = end_block(&x);
 	free(x.phys);
