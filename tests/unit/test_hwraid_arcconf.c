@@ -15,36 +15,15 @@
 #include "../../plugins/hwraid/arcconf.h"
 #include "../../plugins/hwraid/hwraid.h"
 
+#include "hwraid_test.h"
+
 #define CORPUS "tests/corpus/hwraid-text/"
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = calloc(1, 1 << 20);
-	size_t n;
-
-	assert_non_null(f);
-	assert_non_null(buf);
-	n = fread(buf, 1, (1 << 20) - 1, f);
-	fclose(f);
-	*len = n;
-	return buf;
-}
-
-/* Parse outputs (names[i], texts[i], NULL-terminated) with the driver. */
+/* Parse outputs (names[i], texts[i], NULL-terminated, every one main) with the driver. */
 static int parse(struct hwraid_result *res, const char *const *names, const char *const *texts,
 		 char *err, size_t len)
 {
-	struct hwraid_output o[8];
-	size_t n = 0;
-
-	for (; texts[n]; n++)
-		o[n] = (struct hwraid_output){
-			.name = names[n], .buf = texts[n], .len = strlen(texts[n]), .main = true
-		};
-	*res = (struct hwraid_result){ 0 };
-	err[0] = '\0';
-	return hwraid_arcconf.parse(o, n, res, err, len);
+	return hwraid_test_parse(&hwraid_arcconf, res, names, texts, true, err, len);
 }
 
 static int parse1(struct hwraid_result *res, const char *text, char *err, size_t len)
@@ -52,18 +31,6 @@ static int parse1(struct hwraid_result *res, const char *text, char *err, size_t
 	const char *names[] = { "arcconf", NULL }, *texts[] = { text, NULL };
 
 	return parse(res, names, texts, err, len);
-}
-
-struct eval {
-	struct redmon_group g;
-	struct redmon_member mem[64];
-	char reason[1024];
-};
-
-static void eval(const struct hwraid_ld *ld, struct eval *e)
-{
-	assert_true(ld->n_pd <= 64);
-	hwraid_ld_eval(ld, &e->g, e->mem, e->reason, sizeof(e->reason));
 }
 
 static void test_corpus_raid1(void **state)

@@ -13,51 +13,31 @@
 
 #include "../../plugins/hwraid/hwraid.h"
 
+#define HWRAID_TEST_MEMBERS 16
+#include "hwraid_test.h"
+
 #define CORPUS "tests/corpus/dmraid/"
 
-static char *slurp(const char *path)
+/* A capture, not empty. */
+static char *capture(const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = calloc(1, 1 << 16);
+	size_t n;
+	char *buf = slurp(path, &n);
 
-	assert_non_null(f);
-	assert_non_null(buf);
-	assert_true(fread(buf, 1, (1 << 16) - 1, f) > 0);
-	fclose(f);
+	assert_true(n > 0);
 	return buf;
 }
 
 /* Outputs (NULL-terminated, the first the main one) through the driver. */
 static int parse(struct hwraid_result *r, const char *const *texts, char *err, size_t len)
 {
-	struct hwraid_output o[8];
-	size_t n = 0;
-
-	for (; texts[n]; n++)
-		o[n] = (struct hwraid_output){
-			.name = "t", .buf = texts[n], .len = strlen(texts[n]), .main = n == 0
-		};
-	*r = (struct hwraid_result){ 0 };
-	err[0] = '\0';
-	return hwraid_dmraid.parse(o, n, r, err, len);
-}
-
-struct eval {
-	struct redmon_group g;
-	struct redmon_member mem[16];
-	char reason[1024];
-};
-
-static void eval(const struct hwraid_ld *ld, struct eval *e)
-{
-	assert_true(ld->n_pd <= 16);
-	hwraid_ld_eval(ld, &e->g, e->mem, e->reason, sizeof(e->reason));
+	return hwraid_test_parse(&hwraid_dmraid, r, NULL, texts, false, err, len);
 }
 
 static void test_corpus(void **state)
 {
-	char *ok = slurp(CORPUS "check_raid-dmraid-jmicron-mirror-ok/dmraid-r.txt");
-	char *none = slurp(CORPUS "check_raid-dmraid-no-raid-disks/dmraid-r.txt");
+	char *ok = capture(CORPUS "check_raid-dmraid-jmicron-mirror-ok/dmraid-r.txt");
+	char *none = capture(CORPUS "check_raid-dmraid-no-raid-disks/dmraid-r.txt");
 	const char *t1[] = { ok, NULL }, *t2[] = { none, NULL };
 	struct hwraid_result r;
 	char err[256];
@@ -188,7 +168,7 @@ static void test_hostile(void **state)
 		"*** Active Set\nname : x\ndevs : 99999999999999999999\n",
 		"*** Active Set\n",
 	};
-	char *ok = slurp(CORPUS "check_raid-dmraid-jmicron-mirror-ok/dmraid-r.txt");
+	char *ok = capture(CORPUS "check_raid-dmraid-jmicron-mirror-ok/dmraid-r.txt");
 	size_t n = strlen(ok);
 	struct hwraid_result r;
 	char err[256];

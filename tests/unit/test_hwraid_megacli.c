@@ -13,21 +13,10 @@
 
 #include "../../plugins/hwraid/hwraid.h"
 
+#define HWRAID_TEST_MEMBERS 16
+#include "hwraid_test.h"
+
 #define CASE "tests/corpus/hwraid-text/check_raid-megacli-raid5-predictive-failure/"
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = calloc(1, 1 << 20);
-	size_t n;
-
-	assert_non_null(f);
-	assert_non_null(buf);
-	n = fread(buf, 1, (1 << 20) - 1, f);
-	fclose(f);
-	*len = n;
-	return buf;
-}
 
 /* The outputs (LDInfo first) through the driver. */
 static int parse2(struct hwraid_result *r, const char *ld, size_t ld_len, const char *pd,
@@ -46,18 +35,6 @@ static int parse2(struct hwraid_result *r, const char *ld, size_t ld_len, const 
 static int parse(struct hwraid_result *r, const char *ld, const char *pd, char *err, size_t len)
 {
 	return parse2(r, ld, strlen(ld), pd, pd ? strlen(pd) : 0, err, len);
-}
-
-struct eval {
-	struct redmon_group g;
-	struct redmon_member mem[16];
-	char reason[1024];
-};
-
-static void eval(const struct hwraid_ld *ld, struct eval *e)
-{
-	assert_true(ld->n_pd <= 16);
-	hwraid_ld_eval(ld, &e->g, e->mem, e->reason, sizeof(e->reason));
 }
 
 static void test_corpus(void **state)

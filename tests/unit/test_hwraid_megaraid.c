@@ -14,54 +14,12 @@
 #include "../../plugins/hwraid/hwraid.h"
 #include "../../plugins/hwraid/megaraid.h"
 
-static char *slurp(const char *path, size_t *len)
+#include "hwraid_test.h"
+
+/* Outputs (NULL-terminated, the first the main one) through the driver. */
+static int parse(struct hwraid_result *r, const char *const *texts, char *err, size_t len)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = calloc(1, 1 << 20);
-	size_t n;
-
-	assert_non_null(f);
-	assert_non_null(buf);
-	n = fread(buf, 1, (1 << 20) - 1, f);
-	fclose(f);
-	*len = n;
-	return buf;
-}
-
-/* Parse outputs (NULL-terminated list of texts) with the driver. */
-static int parse(struct hwraid_result *res, const char *const *texts, char *err, size_t len)
-{
-	struct hwraid_output o[8];
-	size_t n = 0;
-
-	for (; texts[n]; n++)
-		o[n] = (struct hwraid_output){
-			.name = "t", .buf = texts[n], .len = strlen(texts[n]), .main = n == 0
-		};
-	*res = (struct hwraid_result){ 0 };
-	return hwraid_megaraid.parse(o, n, res, err, len);
-}
-
-struct eval {
-	struct redmon_group g;
-	struct redmon_member mem[64];
-	char reason[1024];
-};
-
-static void eval(const struct hwraid_ld *ld, struct eval *e)
-{
-	assert_true(ld->n_pd <= 64);
-	hwraid_ld_eval(ld, &e->g, e->mem, e->reason, sizeof(e->reason));
-}
-
-static const struct hwraid_ld *find(const struct hwraid_result *r, const char *name)
-{
-	for (size_t i = 0; i < r->n_ld; i++) {
-		if (strcmp(r->ld[i].name, name) == 0)
-			return &r->ld[i];
-	}
-	fail_msg("no logical drive %s", name);
-	return NULL;
+	return hwraid_test_parse(&hwraid_megaraid, r, NULL, texts, false, err, len);
 }
 
 static void test_levels(void **state)

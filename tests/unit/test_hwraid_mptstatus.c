@@ -13,47 +13,15 @@
 
 #include "../../plugins/hwraid/hwraid.h"
 
+#define HWRAID_TEST_MEMBERS 16
+#include "hwraid_test.h"
+
 #define CASE "tests/corpus/hwraid-text/check_raid-mpt-status-raid1-resync-70/"
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = calloc(1, 1 << 16);
-	size_t n;
-
-	assert_non_null(f);
-	assert_non_null(buf);
-	n = fread(buf, 1, (1 << 16) - 1, f);
-	fclose(f);
-	*len = n;
-	return buf;
-}
 
 /* Outputs (NULL-terminated, the first the main one) through the driver. */
 static int parse(struct hwraid_result *r, const char *const *texts, char *err, size_t len)
 {
-	struct hwraid_output o[8];
-	size_t n = 0;
-
-	for (; texts[n]; n++)
-		o[n] = (struct hwraid_output){
-			.name = "t", .buf = texts[n], .len = strlen(texts[n]), .main = n == 0
-		};
-	*r = (struct hwraid_result){ 0 };
-	err[0] = '\0';
-	return hwraid_mptstatus.parse(o, n, r, err, len);
-}
-
-struct eval {
-	struct redmon_group g;
-	struct redmon_member mem[16];
-	char reason[1024];
-};
-
-static void eval(const struct hwraid_ld *ld, struct eval *e)
-{
-	assert_true(ld->n_pd <= 16);
-	hwraid_ld_eval(ld, &e->g, e->mem, e->reason, sizeof(e->reason));
+	return hwraid_test_parse(&hwraid_mptstatus, r, NULL, texts, false, err, len);
 }
 
 static void check_resync(const struct hwraid_result *r, double progress)
