@@ -22,7 +22,8 @@ the degraded state and `status --json` shows the group with its members (the
 failed one with its bay and smartctl device), and the member_changed alert
 names that bay too; a MegaCli64 beside storcli64 never runs (both read the
 same controllers), and alone on PATH it does;
-without the tool on PATH, no group and exit 0.
+without the tool on PATH, no group and exit 0.  Last, `--user nobody`: the
+daemon is nobody and the tool runs as root through the privileged helper.
 """
 
 import json
@@ -40,6 +41,7 @@ from harness import TestError
 CASE = os.path.join(harness.CORPUS, "hwraid-json", "canonical-storcli-call-show-all-nvme-raid1",
                     "storcli-call-show-all.json")
 GROUP = "hwraid:c0/v239"
+NOBODY = 65534
 STEP = 10.0
 
 SCRIPT = """#!/bin/sh
@@ -237,6 +239,10 @@ def run(build, rep):
         rep.run("hwraid/no-tool-no-group", no_tool)
         rep.run("hwraid/megacli-only-without-storcli", megacli_alone)
         rep.check("hwraid/daemon-stops", harness.stop_daemon(proc, err))
+        if os.geteuid() == 0 and shutil.which("runuser"):
+            rep.run("hwraid/daemon-as-nobody-tool-as-root", as_nobody, build, tmp, fake, plugins)
+        else:
+            rep.skip("hwraid/daemon-as-nobody-tool-as-root", "needs root (to drop privileges)")
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
@@ -245,6 +251,47 @@ def run(build, rep):
             print("kept", tmp)
         else:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def as_nobody(build, tmp, fake, plugins):
+    """`--user nobody`: the daemon drops to nobody, storcli64 still runs, as root, through
+    the privileged helper (comm redmon-priv, the daemon's child) and the group appears."""
+    os.chmod(tmp, 0o755)  # nobody reads the plugin; its own files go to a dir of its own
+    mine = os.path.join(tmp, "nobody")
+    os.makedirs(mine)
+    os.chown(mine, NOBODY, NOBODY)
+    fake.mode("ok")
+    events = os.path.join(mine, "events.jsonl")
+    err = tempfile.TemporaryFile()
+    argv = [os.path.join(build, "redmon"), "daemon", "--plugin-dir", plugins, "--user", "nobody",
+            "-o", "sink.t.type=json", "-o", "sink.t.path=" + events, "-o", "daemon.rescan_interval=1h",
+            "-o", "daemon.state_dir=" + os.path.join(mine, "state"),
+            "-o", "probe.hwraid.interval=1s", "-o", "probe.hwraid.timeout=2s"]
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+                            env=fake.env())
+    try:
+        harness.EventWaiter(events, proc, err, STEP).wait_for([lambda e: group_event(e, "ok")])
+        with open("/proc/%d/status" % proc.pid) as f:
+            uid = [l.split()[1:] for l in f if l.startswith("Uid:")][0]
+        helpers = []
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open("/proc/%s/status" % pid) as f:
+                    st = dict(l.rstrip("\n").split(":\t", 1) for l in f if ":\t" in l)
+            except OSError:
+                continue
+            if st.get("PPid") == str(proc.pid) and st.get("Name") == "redmon-priv":
+                helpers.append(st)
+        probs = []
+        if uid != [str(NOBODY)] * 4:
+            probs.append("the daemon runs as uid %r, not nobody" % uid)
+        if len(helpers) != 1 or helpers[0].get("Uid", "").split()[:1] != ["0"]:
+            probs.append("no root redmon-priv child: %r" % helpers)
+        return probs + harness.stop_daemon(proc, err)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 def main():
