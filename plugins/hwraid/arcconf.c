@@ -231,9 +231,12 @@ static int segment(struct cfg *x, struct strv key, struct strv val, int span)
 	}
 	if (!d->name[0])
 		snprintf(d->name, sizeof(d->name), "missing-%d", ++x->missing);
-	if (d->cond == HWRAID_PD_UNKNOWN)
-		hwraid_reason_add(ld, "%.*s state '%s' not understood",
-				  (int)(key.n < 40 ? key.n : 40), key.p, d->state);
+	if (d->cond == HWRAID_PD_UNKNOWN) {
+		char seg[41]; /* the tool's key: printable only, as every text it gives */
+
+		cp(strv_make(key.p, key.n < 40 ? key.n : 40), seg, sizeof(seg));
+		hwraid_reason_add(ld, "%s state '%s' not understood", seg, d->state);
+	}
 	ld->total = ld->total < 0 ? 1 : ld->total + 1;
 	return 0;
 }
