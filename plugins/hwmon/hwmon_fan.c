@@ -43,8 +43,8 @@ struct hwmon_fanset {
 	char chip[HWMON_NAME_MAX];
 	char name[HWMON_NAME_MAX + 8]; /* "<chip>:fans" */
 	char location[HWMON_NAME_MAX];
-	char *sig;	      /* the member keys of the last scan: a change starts afresh */
-	struct fan_chan *ch;  /* this scan's channels, by index; member keys point here */
+	char *sig;	     /* the member keys of the last scan: a change starts afresh */
+	struct fan_chan *ch; /* this scan's channels, by index; member keys point here */
 	size_t n_ch, cap_ch;
 	struct psu_group pg;
 	struct strbuf reason;
@@ -131,7 +131,8 @@ static int collect(struct hwmon_fanset *fs, const struct hwmon_chip *c)
 		struct fan_chan *ch;
 		long idx;
 
-		if (!hwmon_fan_value_needed(a->name) || !hwmon_attr_split(a->name, &type, &idx, &sub))
+		if (!hwmon_fan_value_needed(a->name) ||
+		    !hwmon_attr_split(a->name, &type, &idx, &sub))
 			continue;
 		ch = chan_of(fs, idx);
 		if (!ch)
@@ -195,8 +196,8 @@ static void classify_fan(const struct hwmon_chip *c, struct fan_chan *ch, struct
 	memset(v, 0, sizeof(*v));
 	v->cond = PSU_OK;
 	if (ch->has_input && isfinite(ch->input))
-		snprintf(v->state, sizeof(v->state), "%s%s%.0f RPM", lab ? lab : "", lab ? ": " : "",
-			 ch->input);
+		snprintf(v->state, sizeof(v->state), "%s%s%.0f RPM", lab ? lab : "",
+			 lab ? ": " : "", ch->input);
 	else if (lab)
 		snprintf(v->state, sizeof(v->state), "%s", lab);
 	if (ch->has_fault && ch->fault != 0.0)
@@ -271,7 +272,8 @@ static int add_members(struct hwmon_fanset *fs, const struct hwmon_chip *c)
 	if (n > 0 || !c->error[0])
 		return n;
 	for (size_t i = 0; i < (n_seen ? n_seen : 1); i++) {
-		struct psu_view *v = psu_group_add(&fs->pg, n_seen ? fs->pg.set.seen[i] : "fans", loc, NULL);
+		struct psu_view *v =
+			psu_group_add(&fs->pg, n_seen ? fs->pg.set.seen[i] : "fans", loc, NULL);
 
 		if (!v)
 			return -ENOMEM;

@@ -15,3 +15,7 @@ fuzz_hwmon_SRCS = plugins/hwmon/hwmon_class.c plugins/hwmon/hwmon_sysfs.c plugin
 # The --root reader across scans: kept listings and descriptors against a changing tree.
 UNIT_TESTS += hwmon_sysfs
 test_hwmon_sysfs_SRCS = plugins/hwmon/hwmon_class.c plugins/hwmon/hwmon_sysfs.c plugins/hwmon/hwmon_fan.c
+
+# Fan sets: the decision, and the --root reader on a fan tray and the corpus.
+UNIT_TESTS += hwmon_fan
+test_hwmon_fan_SRCS = plugins/hwmon/hwmon_class.c plugins/hwmon/hwmon_sysfs.c plugins/hwmon/hwmon_fan.c
