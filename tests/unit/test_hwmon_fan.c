@@ -80,8 +80,8 @@ static const struct redmon_member *member(const struct redmon_group *g, const ch
 }
 
 /* One eval that must give exactly one group. */
-static const struct redmon_group *eval1(struct hwmon_fans *f, const struct hwmon_chip *c,
-					size_t n, int required)
+static const struct redmon_group *eval1(struct hwmon_fans *f, const struct hwmon_chip *c, size_t n,
+					int required)
 {
 	const struct redmon_group *g;
 	size_t n_g;
@@ -275,7 +275,8 @@ static void test_unreadable(void **state)
 	g = eval1(&f, &bare, 1, 0);
 	assert_int_equal(g->margin, REDMON_MARGIN_UNKNOWN);
 	assert_int_equal(g->n_members, 1);
-	assert_string_equal(member(g, "fans")->reason, "unreadable: its directory: Permission denied");
+	assert_string_equal(member(g, "fans")->reason,
+			    "unreadable: its directory: Permission denied");
 	/* Read once, then unreadable: the fans seen are each unknown, none missing. */
 	c.error[0] = '\0';
 	set(&c, "fan2_fault", 0);
