@@ -20,6 +20,7 @@
 #include "../lib/psu_set.h"
 #include "../lib/strbuf.h"
 #include "redmon/grow.h"
+#include "redmon/sorted.h"
 
 /*
  * hwmon names of fan-tray controller drivers that say which tachometer
@@ -317,15 +318,29 @@ static void fanset_free(struct hwmon_fanset *fs)
 	free(fs);
 }
 
+/* Where chip is, or would go, in f->v (sorted by chip): a hostile tree may list many. */
+struct set_key {
+	const struct hwmon_fans *f;
+	const char *chip;
+};
+
+static int set_cmp(const void *key, size_t i)
+{
+	const struct set_key *k = key;
+
+	return strcmp(k->f->v[i]->chip, k->chip);
+}
+
 /* The set of chip c, made when new; NULL when out of memory. */
 static struct hwmon_fanset *fanset_of(struct hwmon_fans *f, const struct hwmon_chip *c)
 {
+	const struct set_key k = { f, c->name };
 	struct hwmon_fanset *fs;
+	bool found;
+	size_t pos = sorted_search(f->n, set_cmp, &k, &found);
 
-	for (size_t i = 0; i < f->n; i++) {
-		if (strcmp(f->v[i]->chip, c->name) == 0)
-			return f->v[i];
-	}
+	if (found)
+		return f->v[pos];
 	if (!grow_one((void **)&f->v, &f->cap, f->n, sizeof(*f->v), 4))
 		return NULL;
 	fs = calloc(1, sizeof(*fs));
@@ -333,7 +348,9 @@ static struct hwmon_fanset *fanset_of(struct hwmon_fans *f, const struct hwmon_c
 		return NULL;
 	snprintf(fs->chip, sizeof(fs->chip), "%s", c->name);
 	snprintf(fs->name, sizeof(fs->name), "%s:fans", c->name);
-	f->v[f->n++] = fs;
+	memmove(&f->v[pos + 1], &f->v[pos], (f->n - pos) * sizeof(*f->v));
+	f->v[pos] = fs;
+	f->n++;
 	return fs;
 }
 

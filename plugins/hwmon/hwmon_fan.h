@@ -51,7 +51,7 @@ bool hwmon_fan_channel_off(const struct hwmon_chip *c, const char *name);
  */
 struct hwmon_fanset;
 struct hwmon_fans {
-	struct hwmon_fanset **v;
+	struct hwmon_fanset **v; /* sorted by chip name */
 	size_t n, cap;
 	struct redmon_group *groups; /* the last eval's */
 	size_t n_groups, cap_groups;

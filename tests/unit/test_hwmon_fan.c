@@ -376,6 +376,16 @@ static void test_chip_gone(void **state)
 	assert_int_equal(g[1].margin, 1);
 	assert_string_equal(g[1].type, "2+1");
 	hwmon_fans_free(&f);
+	/* A controller appearing that sorts before one known: each keeps its own set. */
+	assert_int_equal(hwmon_fans_eval(&f, &c[1], 1, 0, &g, &n_g), 0);
+	assert_int_equal(n_g, 1);
+	assert_int_equal(hwmon_fans_eval(&f, c, 2, 0, &g, &n_g), 0);
+	assert_int_equal(n_g, 2);
+	assert_string_equal(g[0].name, "max31790-i2c-3-20:fans");
+	assert_string_equal(g[0].type, "1+1");
+	assert_string_equal(g[1].type, "2+1");
+	assert_int_equal(g[1].margin, 1);
+	hwmon_fans_free(&f);
 	free(c[0].attrs);
 	free(c[1].attrs);
 }
