@@ -141,8 +141,16 @@ struct hwmon_lsensors *hwmon_lsensors_new(void)
 int hwmon_lsensors_set_chips(struct hwmon_lsensors *r, int root_fd, const char *psu_chips,
 			     const char *fan_chips)
 {
-	char *p = strdup(psu_chips ? psu_chips : ""), *f = strdup(fan_chips ? fan_chips : "");
+	char *p, *f;
 
+	psu_chips = psu_chips ? psu_chips : "";
+	fan_chips = fan_chips ? fan_chips : "";
+	r->root_fd = root_fd;
+	if (r->psu_chips && r->fan_chips && strcmp(r->psu_chips, psu_chips) == 0 &&
+	    strcmp(r->fan_chips, fan_chips) == 0)
+		return 0; /* asked every scan: no copy when nothing changed */
+	p = strdup(psu_chips);
+	f = strdup(fan_chips);
 	if (!p || !f) {
 		free(p);
 		free(f);
@@ -152,7 +160,6 @@ int hwmon_lsensors_set_chips(struct hwmon_lsensors *r, int root_fd, const char *
 	free(r->fan_chips);
 	r->psu_chips = p;
 	r->fan_chips = f;
-	r->root_fd = root_fd;
 	return 0;
 }
 

@@ -327,13 +327,14 @@ static int list_attrs(int root_fd, struct hw_ent *e)
 	closedir(d);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		/* A fan set names each fan by its label when it has one. */
-		if (!v[i].label || !(c->fans || label_used(v[i].name, v, n)))
+		if (!v[i].label ||
+		    !(c->fans ? strncmp(v[i].name, "fan", 3) == 0 : label_used(v[i].name, v, n)))
 			continue;
 		snprintf(path, sizeof(path), "%.900s/%s_label", e->attrdir, v[i].name);
 		n_rc = psu_read_in_root(root_fd, path, buf, sizeof(buf));
 		if (n_rc >= 0)
 			rc = hwmon_chip_label(c, v[i].name, buf);
-		else if (n_rc != -ENOENT)
+		else if (n_rc != -ENOENT && !c->fans)		 /* a fan's label decides nothing */
 			ent_error(e, v[i].name, "_label", n_rc); /* "vin" or not: nobody can tell */
 	}
 	if (rc < 0) {

@@ -442,6 +442,10 @@ static void test_sysfs_tray(void **state)
 			assert_int_equal(mkfifo(p, 0644), 0);
 		}
 	}
+	/* Labels: one read into the state, one unreadable (a FIFO) that decides nothing. */
+	put(hw, "fan4_label", "rear\n");
+	snprintf(p, sizeof(p), "%s/fan1_label", hw);
+	assert_int_equal(mkfifo(p, 0644), 0);
 	snprintf(p, sizeof(p), "%s/device", hw);
 	assert_int_equal(symlink("../../../3-0020", p), 0);
 	snprintf(p, sizeof(p), "%s/sys/devices/i2c-3/3-0020/subsystem", root);
@@ -466,7 +470,9 @@ static void test_sysfs_tray(void **state)
 		assert_int_equal(g->members_total, 4);
 		assert_int_equal(g->margin, 0);
 		assert_int_equal(member(g, "fan2")->role, REDMON_ROLE_FAILED);
-		assert_string_equal(member(g, "fan4")->state, "4004 RPM");
+		assert_string_equal(member(g, "fan4")->state, "rear: 4004 RPM");
+		assert_string_equal(member(g, "fan1")->state, "4001 RPM");
+		assert_int_equal(member(g, "fan1")->role, REDMON_ROLE_ACTIVE);
 		assert_string_equal(member(g, "fan4")->location, "i2c 3-0020");
 	}
 	/* Not a fan chip unless named: a nct6779 with the same files gives no set. */
