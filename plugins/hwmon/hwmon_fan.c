@@ -294,11 +294,10 @@ static int make_group(struct hwmon_fanset *fs, int required, int hint, struct re
 	if (rc < 0)
 		return rc;
 	fs->reason.len = 0;
-	if (required == 0 &&
-	    strbuf_addf(&fs->reason, "; ",
-			"cooling policy assumed: %s, %d fan%s may stop (fans_required unset)",
-			fs->pg.ev.type, fs->pg.ev.margin_nominal,
-			fs->pg.ev.margin_nominal == 1 ? "" : "s") < 0)
+	/* The words of the ipmi probe's fan sets: one policy, one sentence. */
+	if (required == 0 && strbuf_addf(&fs->reason, "; ", "%s",
+					 "cooling policy assumed: N+1, one fan may stop "
+					 "(fans_required sets N)") < 0)
 		return -ENOMEM;
 	if (fs->pg.ev.reason.len && strbuf_addf(&fs->reason, "; ", "%s", fs->pg.ev.reason.p) < 0)
 		return -ENOMEM;

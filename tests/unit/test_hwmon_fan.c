@@ -161,7 +161,7 @@ static void test_tray(void **state)
 	assert_int_equal(g->members_ok, 4);
 	assert_int_equal(g->margin, 1);
 	assert_int_equal(g->margin_nominal, 1);
-	has(g->reason, "cooling policy assumed: 3+1, 1 fan may stop (fans_required unset)");
+	has(g->reason, "cooling policy assumed: N+1, one fan may stop (fans_required sets N)");
 	assert_string_equal(member(g, "fan1")->state, "4200 RPM");
 	assert_string_equal(member(g, "fan1")->location, "i2c 3-0020");
 	assert_null(member(g, "fan1")->reason);
