@@ -374,7 +374,8 @@ def main():
                  "-o", "probe.ipmi.privilege=user", "-o", "probe.ipmi.workaround_flags=opensesspriv",
                  "-o", "probe.ipmi.poll_interval=" + POLL, "-o", "probe.ipmi.timeout=%ds" % TIMEOUT_S]
     sim = Sim(d, lan_port, console_port)
-    daemon = Daemon(args.build, root, os.path.join(d, "events.jsonl"), ipmi_opts)
+    # -v -v: the probe logs each scan of a published poll ("N PSU/fan sensors").
+    daemon = Daemon(args.build, root, os.path.join(d, "events.jsonl"), ipmi_opts + ["-v", "-v"])
     redmon = harness.Redmon(args.build)
     latencies = []
 
@@ -573,12 +574,16 @@ def main():
             daemon.wait_for([lambda e: e.get("event") == "member_changed"
                              and (e.get("member") or {}).get("name") == "FAN1"
                              and not e["member"].get("reason")])
-            # A speed change alone is no news: no event (RPM is in no state or reason).
+            # A speed change alone is no news: not published (no rescan), no event.
+            scans = daemon.stderr().count("PSU/fan sensors")
             flip("sensor_set_value 0x20 0 0x%02x %d 1" % (FAN1, RPM_OK + 3),
                  "sensor_set_value 0x20 0 0x%02x %d 1" % (FAN2, RPM_OK - 4))
             noise = [short(e) for e in daemon.quiet(1.0) if (e.get("group") or {}).get("id") == FANS]
             if noise:
                 out.append("a speed change made events: %s" % noise)
+            if scans == 0 or daemon.stderr().count("PSU/fan sensors") != scans:
+                out.append("a speed change was published: scans %d -> %d"
+                           % (scans, daemon.stderr().count("PSU/fan sensors")))
             return out
         rep.run("ipmi/sim/fan-slow-warns-speed-is-no-event", fan_slow_and_speed)
 
