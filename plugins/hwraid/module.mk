@@ -1,5 +1,5 @@
 # hwraid probe: hardware RAID controllers through their vendor tools, one
-# driver per tool family (plugins/hwraid/README.md): MegaRAID/PERC, HPE Smart Array.
+# driver per tool family (plugins/hwraid/README.md).
 PLUGINS += hwraid
 
 hwraid_CORE := plugins/hwraid/hwraid_rules.c plugins/hwraid/megaraid.c \

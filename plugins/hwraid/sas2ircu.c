@@ -30,7 +30,7 @@
 #include "redmon/grow.h"
 #include "../lib/strbuf.h"
 
-#define IR_MAX_PHYS 32	  /* PHY[k] lines of one volume */
+#define IR_MAX_PHYS 32	 /* PHY[k] lines of one volume */
 #define IR_MAX_ROWS 1024 /* volumes, drives */
 
 struct ir_vol {
@@ -175,7 +175,8 @@ static int ir_header(struct ir *t, struct strv line)
 	struct strv rest = line, w;
 	int n;
 
-	if (strv_eq(line, "IR Volume information") || strv_eq(line, "Physical device information")) {
+	if (strv_eq(line, "IR Volume information") ||
+	    strv_eq(line, "Physical device information")) {
 		t->sec = strv_starts(line, "IR") ? IR_VOLUMES : IR_DEVICES;
 		t->understood = true;
 	} else if (strv_eq(line, "Controller information") ||
@@ -223,8 +224,8 @@ static void list_line(struct ir *t, struct strv line)
 {
 	struct strv rest = line, w;
 
-	if (strv_starts(line, "Index") && strv_next_token(&rest, &w) && strv_next_token(&rest, &w) &&
-	    strv_eq(w, "Type")) {
+	if (strv_starts(line, "Index") && strv_next_token(&rest, &w) &&
+	    strv_next_token(&rest, &w) && strv_eq(w, "Type")) {
 		t->understood = true;
 		t->listed_none = true; /* until a row */
 	} else if (t->listed_none && strv_next_token(&rest, &w) && number(w, 255) >= 0) {
@@ -280,7 +281,8 @@ static int ir_parse_one(struct ir *t, const struct hwraid_output *out, char *err
 	if (rc == -EINVAL)
 		snprintf(err, errlen, "line %zu not understood", lineno);
 	else if (rc == 0 && !t->understood) {
-		snprintf(err, errlen, "not sas2ircu's output (no controller, volume or adapter list)");
+		snprintf(err, errlen,
+			 "not sas2ircu's output (no controller, volume or adapter list)");
 		rc = -EINVAL;
 	}
 	return rc;

@@ -28,7 +28,7 @@
 #include "redmon/grow.h"
 #include "../lib/strbuf.h"
 
-#define TW_WORDS 16
+#define TW_WORDS    16
 #define TW_MAX_ROWS 1024 /* units and ports: a 9750 takes 127 drives */
 
 enum tw_table { TW_NONE, TW_CTL, TW_UNIT, TW_PORT, TW_VPORT, TW_BBU, TW_OTHER };
@@ -139,7 +139,9 @@ static int unit_row(struct tw *t, int ctl, const struct strv *w, size_t n)
 	if (t->n_u >= TW_MAX_ROWS || !grow_one((void **)&t->u, &t->cap_u, t->n_u, sizeof(*t->u), 8))
 		return -ENOMEM;
 	u = &t->u[t->n_u++];
-	*u = (struct tw_unit){ .ctl = ctl, .unit = unit, .rcmpl = percent(w[3]), .vim = percent(w[4]) };
+	*u = (struct tw_unit){
+		.ctl = ctl, .unit = unit, .rcmpl = percent(w[3]), .vim = percent(w[4])
+	};
 	strv_copy_printable(w[1], u->type, sizeof(u->type));
 	strv_copy_printable(w[2], u->status, sizeof(u->status));
 	return 0;
@@ -169,7 +171,8 @@ static int port_row(struct tw *t, int ctl, enum tw_table tab, const struct strv 
 		if (t->p[i].ctl == ctl && t->p[i].port == port)
 			return 0; /* the same port in another output (drivestatus, show all) */
 	}
-	if (t->n_p >= TW_MAX_ROWS || !grow_one((void **)&t->p, &t->cap_p, t->n_p, sizeof(*t->p), 16))
+	if (t->n_p >= TW_MAX_ROWS ||
+	    !grow_one((void **)&t->p, &t->cap_p, t->n_p, sizeof(*t->p), 16))
 		return -ENOMEM;
 	p = &t->p[t->n_p++];
 	*p = (struct tw_port){ .ctl = ctl, .port = port, .unit = numbered(w[2], "u") };
@@ -336,8 +339,10 @@ static int tw_parse_one(struct tw *t, const struct hwraid_output *out, char *err
 
 static enum hwraid_ld_cond unit_cond(const char *s)
 {
-	static const char *const ok[] = { "OK",		  "VERIFYING", "VERIFY-PAUSED", "INITIALIZING",
-					  "INIT-PAUSED", "MIGRATING", "MIGRATE-PAUSED" };
+	static const char *const ok[] = {
+		"OK",	       "VERIFYING", "VERIFY-PAUSED", "INITIALIZING",
+		"INIT-PAUSED", "MIGRATING", "MIGRATE-PAUSED"
+	};
 
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		if (strcmp(s, ok[i]) == 0)
@@ -389,9 +394,9 @@ static int add_port(struct hwraid_ld *ld, const struct tw_port *p, enum hwraid_p
 	snprintf(pd->state, sizeof(pd->state), "%s", p->status);
 	snprintf(pd->serial, sizeof(pd->serial), "%s", p->serial);
 	snprintf(pd->model, sizeof(pd->model), "%s", p->model);
-	pd->cond = cond == HWRAID_PD_UNKNOWN ? port_cond(p->status, ld->cond, pd->reason,
-							 sizeof(pd->reason))
-					     : cond;
+	pd->cond = cond == HWRAID_PD_UNKNOWN
+			   ? port_cond(p->status, ld->cond, pd->reason, sizeof(pd->reason))
+			   : cond;
 	if (pd->reason[0])
 		hwraid_reason_add(ld, "p%d %s", p->port, pd->reason);
 	else if (pd->cond == HWRAID_PD_UNKNOWN)
@@ -479,7 +484,8 @@ static int tw_build(const struct tw *t, struct hwraid_result *r, char *err, size
 {
 	for (size_t i = 0; i < t->n_c; i++) {
 		if (t->c[i].units > 0 && !t->c[i].read) {
-			snprintf(err, errlen, "c%d has %d units, none read (redmon runs /c0 to /c2)",
+			snprintf(err, errlen,
+				 "c%d has %d units, none read (redmon runs /c0 to /c2)",
 				 t->c[i].ctl, t->c[i].units);
 			return -EINVAL;
 		}
