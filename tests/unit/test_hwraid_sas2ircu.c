@@ -131,11 +131,12 @@ static void test_words(void **state)
 	char *disp = slurp(CAP "raid1-optimal/sas2ircu-0-display.txt", &l);
 	char *c1 = edited(disp, "for controller 0", "for controller 1");
 	char *gone = edited(c1, "Enclosure#/Slot#                 : 1:1", "Enclosure#/Slot# : 2:7");
-	char *spare = edited(gone, "Optimal (OPT)\n  Size (in MB)/(in sectors)               : "
-				   "152627/312581807\n  Manufacturer                            : ATA"
-				   "     \n  Model Number                            : TOSHIBA MK1661GS\n"
-				   "  Firmware Revision                       : ME0D\n"
-				   "  Serial No                               : 41BHT0JIT",
+	char *spare = edited(gone,
+			     "Optimal (OPT)\n  Size (in MB)/(in sectors)               : "
+			     "152627/312581807\n  Manufacturer                            : ATA"
+			     "     \n  Model Number                            : TOSHIBA MK1661GS\n"
+			     "  Firmware Revision                       : ME0D\n"
+			     "  Serial No                               : 41BHT0JIT",
 			     "Hot Spare (HSP)\n  Serial No : 41BHT0JIT");
 	char *inactive = edited(spare, "Okay (OKY)", "Inactive, Okay (OKY)");
 	char *odd = edited(disp, "Okay (OKY)", "Wobbly (WBL)");
@@ -207,16 +208,17 @@ static void test_hostile(void **state)
 	}
 	{
 		char *ctl = edited(disp, "(OPT)", "(OPT)\x1b[31m");
-		char *many = edited(disp, "  PHY[1] Enclosure#/Slot#                 : 1:1\n",
-				    "  PHY[1] : 1:1\n  PHY[1] : 1:1\n  PHY[1] : 1:1\n  PHY[1] : 1:1\n"
-				    "  PHY[1] : 1:1\n  PHY[1] : 1:1\n  PHY[1] : 1:1\n  PHY[1] : 1:1\n"
-				    "  PHY[1] : 1:1\n  PHY[1] : 1:1\n  PHY[1] : 1:1\n  PHY[1] : 1:1\n"
-				    "  PHY[1] : 1:1\n  PHY[1] : 1:1\n  PHY[1] : 1:1\n  PHY[1] : 1:1\n"
-				    "  PHY[1] : 1:1\n  PHY[1] : 1:1\n  PHY[1] : 1:1\n  PHY[1] : 1:1\n"
-				    "  PHY[1] : 1:1\n  PHY[1] : 1:1\n  PHY[1] : 1:1\n  PHY[1] : 1:1\n"
-				    "  PHY[1] : 1:1\n  PHY[1] : 1:1\n  PHY[1] : 1:1\n  PHY[1] : 1:1\n"
-				    "  PHY[1] : 1:1\n  PHY[1] : 1:1\n  PHY[1] : 1:1\n  PHY[1] : 1:1\n"
-				    "  PHY[1] : 1:1\n  PHY[1] : 1:1\n");
+		char *many =
+			edited(disp, "  PHY[1] Enclosure#/Slot#                 : 1:1\n",
+			       "  PHY[1] : 1:1\n  PHY[1] : 1:1\n  PHY[1] : 1:1\n  PHY[1] : 1:1\n"
+			       "  PHY[1] : 1:1\n  PHY[1] : 1:1\n  PHY[1] : 1:1\n  PHY[1] : 1:1\n"
+			       "  PHY[1] : 1:1\n  PHY[1] : 1:1\n  PHY[1] : 1:1\n  PHY[1] : 1:1\n"
+			       "  PHY[1] : 1:1\n  PHY[1] : 1:1\n  PHY[1] : 1:1\n  PHY[1] : 1:1\n"
+			       "  PHY[1] : 1:1\n  PHY[1] : 1:1\n  PHY[1] : 1:1\n  PHY[1] : 1:1\n"
+			       "  PHY[1] : 1:1\n  PHY[1] : 1:1\n  PHY[1] : 1:1\n  PHY[1] : 1:1\n"
+			       "  PHY[1] : 1:1\n  PHY[1] : 1:1\n  PHY[1] : 1:1\n  PHY[1] : 1:1\n"
+			       "  PHY[1] : 1:1\n  PHY[1] : 1:1\n  PHY[1] : 1:1\n  PHY[1] : 1:1\n"
+			       "  PHY[1] : 1:1\n  PHY[1] : 1:1\n");
 		const char *t[] = { ctl, NULL }, *m[] = { many, NULL };
 
 		assert_int_equal(parse(&r, t, err, sizeof(err)), 0);

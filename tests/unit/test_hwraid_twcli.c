@@ -22,10 +22,10 @@
 	"Unit  UnitType  Status         %RCmpl  %V/I/M  Stripe  Size(GB)  Cache  AVrfy\n"          \
 	"------------------------------------------------------------------------------\n"
 #define PORTS                                                                                      \
-	"VPort Status         Unit Size      Type  Phy Encl-Slot    Model\n"                        \
+	"VPort Status         Unit Size      Type  Phy Encl-Slot    Model\n"                       \
 	"------------------------------------------------------------------------------\n"
 #define LIST                                                                                       \
-	"Ctl   Model        (V)Ports  Drives   Units   NotOpt  RRate   VRate  BBU\n"                \
+	"Ctl   Model        (V)Ports  Drives   Units   NotOpt  RRate   VRate  BBU\n"               \
 	"------------------------------------------------------------------------\n"
 
 /* Files of a capture case (NULL-terminated names), named as the files are. */
@@ -115,8 +115,9 @@ static void test_spares_and_show_all(void **state)
 	assert_non_null(strstr(e.g.reason, "VERIFYING, 25%"));
 	hwraid_result_free(&r);
 
-	/* the same unit and p0 in "/c0 show all" and drivestatus: once each */
-	assert_int_equal(parse_files(&r, "9750-raid5-verifying-show-all", all, err, sizeof(err)), 0);
+	/* the same unit and ports in "/c0 show all" and drivestatus: once each */
+	assert_int_equal(parse_files(&r, "9750-raid5-verifying-show-all", all, err, sizeof(err)),
+			 0);
 	assert_int_equal(r.n_ld, 1);
 	eval(&r.ld[0], &e);
 	assert_int_equal(e.g.members_total, 4);
@@ -133,7 +134,8 @@ static void test_spares_and_show_all(void **state)
 static void test_words(void **state)
 {
 	const char *t[] = {
-		LIST "c1    9650SE-4LPML 4         4        3       2       1      1      Charging\n",
+		LIST
+		"c1    9650SE-4LPML 4         4        3       2       1      1      Charging\n",
 		"/c1 Model = 9650SE-4LPML\n\n" UNITS
 		"u0    RAID-5    DEGRADED       -       -       64K     931.303   ON     OFF\n"
 		"u1    RAID-1    INOPERABLE     -       -       -       100       ON     OFF\n"
@@ -249,7 +251,8 @@ static void test_hostile(void **state)
 		assert_int_equal(parse(&r, t, err, sizeof(err)), 0);
 		assert_null(strchr(r.ld[0].state, '\x1b'));
 		assert_string_equal(r.ld[0].pd[0].model, "Model?? with words");
-		assert_true(r.ld[0].progress < 0); /* 101% is no percentage; not rebuilding anyway */
+		assert_true(r.ld[0].progress <
+			    0); /* 101% is no percentage; not rebuilding anyway */
 		hwraid_result_free(&r);
 	}
 	free(d);
@@ -258,8 +261,8 @@ static void test_hostile(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rebuilding),  cmocka_unit_test(test_spares_and_show_all),
-		cmocka_unit_test(test_words),	    cmocka_unit_test(test_controllers),
+		cmocka_unit_test(test_rebuilding), cmocka_unit_test(test_spares_and_show_all),
+		cmocka_unit_test(test_words),	   cmocka_unit_test(test_controllers),
 		cmocka_unit_test(test_hostile),
 	};
 
