@@ -46,8 +46,9 @@ struct tw_port {
 
 /* What a controller listing or a BBU table says of a controller. */
 struct tw_ctl {
-	int ctl, units;	       /* units -1 when not listed */
-	char bbu[HWRAID_WORD]; /* the listing's BBU column, "" or "-" when none */
+	int ctl, units;		 /* units -1 when not listed */
+	char model[HWRAID_WORD]; /* "9650SE-2LP", "" when not known */
+	char bbu[HWRAID_WORD];	 /* the listing's BBU column, "" or "-" when none */
 	char bbu_status[HWRAID_WORD], bbu_ready[HWRAID_WORD];
 	bool read; /* a unit table of it was read */
 };
@@ -115,6 +116,7 @@ static int ctl_row(struct tw *t, const struct strv *w, size_t n)
 	if (!c)
 		return -ENOMEM;
 	c->units = strv_to_ll(w[4], 0, 9999, &units) == 0 ? (int)units : -1;
+	strv_copy_printable(w[1], c->model, sizeof(c->model));
 	if (n >= 9)
 		strv_copy_printable(w[8], c->bbu, sizeof(c->bbu));
 	return 0;
@@ -234,6 +236,20 @@ static bool row_of(enum tw_table tab, struct strv w)
 	}
 }
 
+/* "/cN Model = X" of "show all": the model (the other keys are not used). */
+static int key_line(struct tw *t, int ctl, const struct strv *w, size_t n)
+{
+	struct tw_ctl *c;
+
+	if (n < 4 || !strv_eq(w[1], "Model") || !strv_eq(w[2], "="))
+		return 0;
+	c = ctl_of(t, ctl);
+	if (!c)
+		return -ENOMEM;
+	strv_copy_printable(w[3], c->model, sizeof(c->model));
+	return 0;
+}
+
 struct tw_out {
 	enum tw_table tab;
 	int ctl;
@@ -260,8 +276,10 @@ static int tw_line(struct tw *t, struct tw_out *o, struct strv line)
 		o->understood = true;
 		return 0;
 	}
+	if (!row_of(o->tab, w[0]) && strv_starts(w[0], "/c"))
+		return key_line(t, o->ctl, w, n); /* "/c0 Model = 9750-4i" */
 	if (!row_of(o->tab, w[0])) {
-		o->tab = strv_starts(w[0], "/c") ? o->tab : TW_OTHER; /* a "/c0 Key = value" line */
+		o->tab = TW_OTHER;
 		return 0;
 	}
 	switch (o->tab) {
@@ -384,12 +402,36 @@ static bool is_spare(const struct tw *t, int ctl, int unit)
 	return false;
 }
 
-static int add_port(struct hwraid_ld *ld, const struct tw_port *p, enum hwraid_pd_cond cond)
+/*
+ * How smartctl reaches a port (smartctl(8), "-d 3ware,N"): /dev/twl<K> on the
+ * 9750 (3w-sas), /dev/twa<K> on the 9000 series (3w-9xxx), /dev/twe<K> on
+ * the 6000-8000 (3w-xxxx), N the port; K the controller, as the driver
+ * numbers them when all a host's controllers are of one series.
+ */
+static void port_device(const struct tw_ctl *c, const struct tw_port *p, char *dst, size_t len)
+{
+	const char *dev = NULL;
+
+	if (!c || !c->model[0])
+		return;
+	if (strncmp(c->model, "9750", 4) == 0)
+		dev = "twl";
+	else if (c->model[0] == '9')
+		dev = "twa";
+	else if (c->model[0] >= '6' && c->model[0] <= '8')
+		dev = "twe";
+	if (dev)
+		snprintf(dst, len, "/dev/%s%d 3ware,%d", dev, p->ctl, p->port);
+}
+
+static int add_port(struct hwraid_ld *ld, const struct tw_ctl *c, const struct tw_port *p,
+		    enum hwraid_pd_cond cond)
 {
 	struct hwraid_pd *pd = hwraid_pd_add(ld);
 
 	if (!pd)
 		return -ENOMEM;
+	port_device(c, p, pd->device, sizeof(pd->device));
 	snprintf(pd->name, sizeof(pd->name), "p%d", p->port);
 	snprintf(pd->state, sizeof(pd->state), "%s", p->status);
 	snprintf(pd->serial, sizeof(pd->serial), "%s", p->serial);
@@ -410,7 +452,8 @@ static bool spare_ok(const char *status)
 }
 
 /* The unit's ports, then the controller's spares (3ware spares serve any unit). */
-static int unit_members(const struct tw *t, const struct tw_unit *u, struct hwraid_ld *ld)
+static int unit_members(const struct tw *t, const struct tw_unit *u, const struct tw_ctl *c,
+			struct hwraid_ld *ld)
 {
 	for (size_t i = 0; i < t->n_p; i++) {
 		const struct tw_port *p = &t->p[i];
@@ -419,12 +462,12 @@ static int unit_members(const struct tw *t, const struct tw_unit *u, struct hwra
 		if (p->ctl != u->ctl || p->unit < 0)
 			continue;
 		if (p->unit == u->unit)
-			rc = add_port(ld, p, HWRAID_PD_UNKNOWN);
+			rc = add_port(ld, c, p, HWRAID_PD_UNKNOWN);
 		else if (!is_spare(t, p->ctl, p->unit))
 			continue;
 		else if (!spare_ok(p->status))
 			hwraid_reason_add(ld, "spare p%d %s", p->port, p->status);
-		else if ((rc = add_port(ld, p, HWRAID_PD_SPARE)) == 0)
+		else if ((rc = add_port(ld, c, p, HWRAID_PD_SPARE)) == 0)
 			ld->spares++;
 		if (rc < 0)
 			return rc;
@@ -446,6 +489,7 @@ static void ctl_reasons(const struct tw_ctl *c, struct hwraid_ld *ld)
 static int unit_ld(const struct tw *t, const struct tw_unit *u, struct hwraid_result *r)
 {
 	struct hwraid_ld *ld = hwraid_ld_add(r);
+	const struct tw_ctl *c = NULL;
 	char level[HWRAID_WORD];
 	size_t j = 0;
 
@@ -466,11 +510,11 @@ static int unit_ld(const struct tw *t, const struct tw_unit *u, struct hwraid_re
 		hwraid_reason_add(ld, "%s, %d%%", u->status, u->vim); /* verify, init, migration */
 	else if (ld->cond == HWRAID_LD_OK && strcmp(u->status, "OK") != 0)
 		hwraid_reason_add(ld, "%s", u->status);
-	for (size_t i = 0; i < t->n_c; i++) {
-		if (t->c[i].ctl == u->ctl)
-			ctl_reasons(&t->c[i], ld);
-	}
-	return unit_members(t, u, ld);
+	for (size_t i = 0; i < t->n_c && !c; i++)
+		c = t->c[i].ctl == u->ctl ? &t->c[i] : NULL;
+	if (c)
+		ctl_reasons(c, ld);
+	return unit_members(t, u, c, ld);
 }
 
 /* Not redundancy groups: spares (members of the others) and single drives. */

@@ -123,6 +123,8 @@ def run(build, rep):
                 return probs + ["groups: %s" % sorted(got)]
             if (tw["type"], tw["health"], [m["name"] for m in tw["members"]]) != ("raid5", "ok", ["p0", "p1", "p2", "p3"]):
                 probs.append("c0/u0: %r" % tw)
+            if tw["members"][3].get("device") != "/dev/twl0 3ware,3":
+                probs.append("c0/u0 p3 smartctl device: %r" % tw["members"][3])
             if "VERIFYING, 16%" not in (tw.get("reason") or ""):
                 probs.append("c0/u0 reason: %r" % tw.get("reason"))
             if (ir["type"], ir["health"], ir["margin"]) != ("raid1", "ok", 1) or \

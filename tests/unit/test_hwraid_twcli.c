@@ -88,6 +88,7 @@ static void test_rebuilding(void **state)
 	assert_true(e.g.progress > 97.9 && e.g.progress < 98.1);
 	assert_int_equal(member(&e, "p0")->role, REDMON_ROLE_REBUILDING);
 	assert_string_equal(member(&e, "p0")->serial, "9QM1SHZY");
+	assert_string_equal(member(&e, "p0")->device, "/dev/twa0 3ware,0"); /* 9650SE: 3w-9xxx */
 	assert_string_equal(member(&e, "p1")->location, "p1");
 	hwraid_result_free(&r);
 }
@@ -185,6 +186,13 @@ static void test_controllers(void **state)
 		NULL
 	};
 	const char *none[] = { "No controller found.\n", NULL };
+	const char *c2[] = {
+		"/c2 Driver Version = 3.26.00.028\n/c2 Model = 9750-8i\n\n" UNITS
+		"u0    RAID-1    OK             -       -       -       100       ON     OFF\n"
+		"\n" PORTS "p4    OK             u0   1.82 TB   SAS   -   /c2/e0/slt4  SEAGATE X\n",
+		NULL
+	};
+	struct eval e;
 	const char *missing[] = { LIST "c0    9650SE-2LP   2         2        1       0       1"
 				       "       1      -\n",
 				  "Error: (CLI:003) Specified controller does not exist.\n", NULL };
@@ -194,6 +202,11 @@ static void test_controllers(void **state)
 	(void)state;
 	assert_int_equal(parse(&r, unread, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "c3"));
+	hwraid_result_free(&r);
+	assert_int_equal(parse(&r, c2, err, sizeof(err)), 0);
+	eval(find(&r, "c2/u0"), &e); /* the controller from "/c2 ..." lines */
+	assert_string_equal(e.mem[0].device, "/dev/twl2 3ware,4"); /* 9750: 3w-sas */
+	assert_string_equal(r.ld[0].pd[0].model, "SEAGATE X");
 	hwraid_result_free(&r);
 	assert_int_equal(parse(&r, none, err, sizeof(err)), 0);
 	assert_true(r.none);
