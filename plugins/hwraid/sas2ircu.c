@@ -19,7 +19,9 @@
  * Volume states (the guide's abbreviations): OKY, DGD, FLD, MIS, INIT, ONL,
  * optionally after "Inactive, " (a foreign volume not activated).  Drive
  * states: OPT, ONL, RBLD, OSY (out of sync), DGD, FLD, MIS, HSP (hot spare),
- * RDY/AVL (not in a volume), SBY (standby: enclosure devices).
+ * RDY/AVL (not in a volume), SBY (standby: enclosure devices).  Without any
+ * SAS2 controller, LIST prints its banner and "SAS2IRCU: MPTLib2 Error 1" and
+ * exits 1: no group, no error.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -247,6 +249,10 @@ static int ir_line(struct ir *t, struct strv line)
 		t->understood = true;
 		return 0;
 	}
+	if (strv_eq(line, "SAS2IRCU: MPTLib2 Error 1")) {
+		t->understood = t->listed_none = true; /* LIST, exit 1: no SAS2 controller */
+		return 0;
+	}
 	if (strv_starts(line, "SAS2IRCU: there are no IR volumes")) {
 		t->understood = true; /* STATUS of a controller without volumes */
 		return 0;
@@ -430,6 +436,7 @@ static int sas2ircu_parse(const struct hwraid_output *out, size_t n, struct hwra
 			  char *err, size_t errlen)
 {
 	struct ir t = { 0 };
+	size_t before = ret->n_ld; /* other drivers' */
 	bool none = false;
 	int rc = 0;
 
@@ -446,7 +453,7 @@ static int sas2ircu_parse(const struct hwraid_output *out, size_t n, struct hwra
 	}
 	if (rc == 0)
 		rc = ir_build(&t, ret, err, errlen);
-	ret->none = ret->none || (rc == 0 && none && ret->n_ld == 0);
+	ret->none = ret->none || (rc == 0 && none && ret->n_ld == before);
 	ir_free(&t);
 	return rc;
 }

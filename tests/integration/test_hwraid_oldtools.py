@@ -13,12 +13,13 @@ LC_ALL, so the scripts name their files by absolute path):
   tw_cli /c1, /c2 show all  tw_cli's "controller does not exist", exit 1
   sas2ircu LIST, 0 DISPLAY, 0 STATUS   check_raid's SAS2008 RAID1 captures
   sas2ircu 1 DISPLAY        an error, exit 1
+  sas2ircu, mode "none"     "SAS2IRCU: MPTLib2 Error 1", exit 1 (no SAS2 controller)
 
 One-shot `redmon status --json` and `redmon check` (only the hwraid plugin)
 must run exactly the registered commands, report c0/u0 and c0/ir-volume1
 (members, bays, the controller number read from the output) and exit OK;
 in mode "rebuilding", c0/u0 is critical and rebuilding at 98% and check
-exits CRITICAL.
+exits CRITICAL; in mode "none", sas2ircu gives no group and no error.
 """
 
 import json
@@ -51,6 +52,13 @@ esac
 
 SAS2IRCU = """#!/bin/sh
 echo "sas2ircu $*" >> {d}/ran
+if [ "$(cat {d}/mode)" = none ]; then
+    case "$1" in
+    LIST) printf 'LSI Corporation SAS2 IR Configuration Utility.\\n\\nSAS2IRCU: MPTLib2 Error 1\\n' ;;
+    *) echo "SAS2IRCU: No Controller Found at index $1." ;;
+    esac
+    exit 1
+fi
 case "$*" in
 LIST) cat {ir}/sas2ircu-list.txt ;;
 "0 DISPLAY") cat {ir}/sas2ircu-0-display.txt ;;
@@ -150,7 +158,15 @@ def run(build, rep):
                 probs.append("check exit %d: %r" % (p.returncode, p.stdout))
             return probs
 
+        def no_controller():
+            mode(d, "none")
+            got = groups(build, d, plugins)
+            if sorted(got) != ["hwraid:c0/u0"]:
+                return ["groups: %s" % sorted(got)]
+            return []
+
         rep.run("hwraid-old/tw_cli-sas2ircu-optimal", optimal)
+        rep.run("hwraid-old/sas2ircu-no-controller", no_controller)
         rep.run("hwraid-old/tw_cli-rebuilding-critical", rebuilding)
     finally:
         shutil.rmtree(d)

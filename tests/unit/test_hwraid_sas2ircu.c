@@ -73,6 +73,24 @@ static void test_captures(void **state)
 	assert_int_equal(r.n_ld, 0);
 	assert_false(r.none);
 	hwraid_result_free(&r);
+	{
+		const char *t[] = { "LSI Corporation SAS2 IR Configuration Utility.\n"
+				    "Version 18.00.00.00 (2013.11.18) \n\n"
+				    "SAS2IRCU: MPTLib2 Error 1\n",
+				    "SAS2IRCU: No Controller Found at index 0.\n", NULL };
+		const char *main_only[] = { t[0], NULL };
+
+		assert_int_equal(hwraid_test_parse(&hwraid_sas2ircu, &r, NULL, main_only, false,
+						   err, sizeof(err)),
+				 0);
+		assert_true(r.none); /* no SAS2 controller at all */
+		hwraid_result_free(&r);
+		assert_int_equal(
+			hwraid_test_parse(&hwraid_sas2ircu, &r, NULL, t, false, err, sizeof(err)),
+			0);
+		assert_true(r.none);
+		hwraid_result_free(&r);
+	}
 	free(list);
 	free(disp);
 	free(stat);
