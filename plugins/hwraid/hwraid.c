@@ -44,8 +44,8 @@
 #define ERR_LEN	     512
 
 static const struct hwraid_driver *const drivers[] = {
-	&hwraid_megaraid, &hwraid_smartarray, &hwraid_arcconf,
-	&hwraid_megacli,  &hwraid_mptstatus,  &hwraid_dmraid,
+	&hwraid_megaraid,  &hwraid_smartarray, &hwraid_arcconf, &hwraid_megacli,
+	&hwraid_mptstatus, &hwraid_dmraid,     &hwraid_twcli,	&hwraid_sas2ircu,
 };
 #define N_DRIVERS (sizeof(drivers) / sizeof(drivers[0]))
 #define MAX_CMDS  4
@@ -98,6 +98,8 @@ static const struct redmon_option_spec hwraid_options[] = {
 	  .help = "MegaCli (MegaCli64, MegaCli, megacli), run only without a MegaRAID tool" },
 	{ .key = "mptstatus_path", .type = REDMON_OPT_STRING, .help = "mpt-status" },
 	{ .key = "dmraid_path", .type = REDMON_OPT_STRING, .help = "dmraid" },
+	{ .key = "twcli_path", .type = REDMON_OPT_STRING, .help = "3ware tw_cli" },
+	{ .key = "sas2ircu_path", .type = REDMON_OPT_STRING, .help = "LSI SAS2 IR sas2ircu" },
 	{ .key = NULL },
 };
 

@@ -147,5 +147,7 @@ extern const struct hwraid_driver hwraid_smartarray;
 extern const struct hwraid_driver hwraid_megacli;
 extern const struct hwraid_driver hwraid_mptstatus;
 extern const struct hwraid_driver hwraid_dmraid;
+extern const struct hwraid_driver hwraid_twcli;
+extern const struct hwraid_driver hwraid_sas2ircu;
 
 #endif
