@@ -180,10 +180,12 @@ static void level(struct hwraid_ld *ld, struct strv v)
 		snprintf(ld->level, sizeof(ld->level), "raid0"); /* no redundancy, as RAID0 */
 		return;
 	}
-	if (!strv_next_token(&rest, &w) || w.n + 5 > sizeof(word))
-		return;
-	snprintf(word, sizeof(word), "raid%.*s", (int)w.n, w.p);
-	hwraid_level(word, ld->level, sizeof(ld->level));
+	ld->level[0] = '\0';
+	if (strv_next_token(&rest, &w) && w.n + 5 <= sizeof(word)) {
+		snprintf(word, sizeof(word), "raid%.*s", (int)w.n, w.p);
+		hwraid_level(word, ld->level, sizeof(ld->level));
+	}
+	hwraid_level_unknown(ld, v.p, v.n);
 }
 
 /* "Group 1, Segment 0" or "Segment 0": the group (span), -1 without one; false when neither. */

@@ -19,8 +19,12 @@
 
 #include "redmon/plugin.h"
 
-#define HWRAID_NAME   32  /* "c0/v239" */
-#define HWRAID_WORD   24  /* a state word of the tool */
+#define HWRAID_NAME 32 /* "c0/v239" */
+/*
+ * A word of the tool (a state, a RAID level): kept whole up to 63 bytes,
+ * printable, so that a reason can name any word we do not know.
+ */
+#define HWRAID_WORD   64
 #define HWRAID_TEXT   48  /* model, serial, device */
 #define HWRAID_REASON 512 /* the reason of a logical drive */
 
@@ -56,9 +60,10 @@ struct hwraid_pd {
 };
 
 struct hwraid_ld {
-	char name[HWRAID_NAME];	 /* "c0/v0": digits and fixed text only */
-	char level[HWRAID_WORD]; /* "raid10", as hwraid_level() normalised it; "" unknown */
-	char state[HWRAID_WORD]; /* the tool's word, "Optl" */
+	char name[HWRAID_NAME];	      /* "c0/v0": digits and fixed text only */
+	char level[HWRAID_WORD];      /* "raid10", as hwraid_level() normalised it; "" unknown */
+	char level_word[HWRAID_WORD]; /* the tool's level word when level is "", for the reason */
+	char state[HWRAID_WORD];      /* the tool's word, "Optl" */
 	enum hwraid_ld_cond cond;
 	int total; /* configured member slots, -1 when only the listed drives are known */
 	int spares;
@@ -91,6 +96,12 @@ void hwraid_reason_add(struct hwraid_ld *ld, const char *fmt, ...)
  * 6, 00, 10, 50, 60, 1E), else false and out "".
  */
 bool hwraid_level(const char *word, char *out, size_t len);
+
+/*
+ * Keep the tool's own level word (len bytes at word, printable, bounded) in
+ * ld->level_word when ld->level is still "": the reason then names it.
+ */
+void hwraid_level_unknown(struct hwraid_ld *ld, const char *word, size_t len);
 
 /*
  * The margin when every member is fine for a normalised level and a member

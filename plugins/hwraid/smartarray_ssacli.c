@@ -194,6 +194,7 @@ static int short_ld(struct ssa *x, struct strv t)
 	if (!strv_next_item(&in, ",", &size) || !strv_next_item(&in, ",", &level))
 		return -EINVAL;
 	sa_level(level, ld->level, sizeof(ld->level));
+	hwraid_level_unknown(ld, level.p, level.n);
 	if (in.n && in.p[0] == ',')
 		in = strv_make(in.p + 1, in.n - 1);
 	sa_ld_state(ld, in);
@@ -250,9 +251,10 @@ static void child_prop(struct ssa *x, struct strv t)
 	struct drive *d = x->cur == C_PD ? &x->drv[x->n_drv - 1] : NULL;
 	struct strv v;
 
-	if (ld && kv(t, "Fault Tolerance", &v))
+	if (ld && kv(t, "Fault Tolerance", &v)) {
 		sa_level(v, ld->level, sizeof(ld->level));
-	else if (ld && kv(t, "Status", &v))
+		hwraid_level_unknown(ld, v.p, v.n);
+	} else if (ld && kv(t, "Status", &v))
 		sa_ld_state(ld, v);
 	else if (d && kv(t, "Status", &v))
 		sa_pd_state(&d->pd, v);

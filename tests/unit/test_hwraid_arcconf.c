@@ -237,6 +237,45 @@ static void test_other_controller(void **state)
 	hwraid_result_free(&r);
 }
 
+/* A RAID level and a status past 23 bytes nobody knows: both named whole. */
+static void test_unknown_words(void **state)
+{
+	static const char text[] = LD_HEAD
+		"Logical device number 0\n"
+		"   RAID level                               : 4 Dedicated Parity\n"
+		"   Status of logical device                 : Impacted Consistency Check Queued\n"
+		"   Segment 0                                : Present (0,0) S0\n"
+		"Logical device number 1\n"
+		"   RAID level                               : 5\n"
+		"   Status of logical device                 : Optimal\n"
+		"   Segment 0                                : Present (0,1) S1\n"
+		"   Segment 1                                : Present (0,2) S2\n"
+		"   Segment 2                                : Awaiting Replacement Drive "
+		"Confirmation (0,3) S3\n";
+	static const char state_only[] = LD_HEAD
+		"Logical device number 2\n"
+		"   RAID level                               : 1\n"
+		"   Status of logical device                 : Impacted Consistency Check Queued\n";
+	struct hwraid_result r;
+	char err[256];
+	struct eval e;
+
+	(void)state;
+	assert_int_equal(parse1(&r, text, err, sizeof(err)), 0);
+	eval(find(&r, "ld0"), &e);
+	assert_int_equal(e.g.margin, REDMON_MARGIN_UNKNOWN);
+	assert_non_null(strstr(e.g.reason, "RAID level '4 Dedicated Parity' not understood"));
+	eval(find(&r, "ld1"), &e);
+	assert_non_null(
+		strstr(e.g.reason, "'Awaiting Replacement Drive Confirmation' not understood"));
+	hwraid_result_free(&r);
+	assert_int_equal(parse1(&r, state_only, err, sizeof(err)), 0);
+	eval(find(&r, "ld2"), &e);
+	assert_non_null(
+		strstr(e.g.reason, "state 'Impacted Consistency Check Queued' not understood"));
+	hwraid_result_free(&r);
+}
+
 static void test_hostile(void **state)
 {
 	static const char *const bad_number[] = {
@@ -341,6 +380,7 @@ int main(void)
 		cmocka_unit_test(test_corpus_ld_only),
 		cmocka_unit_test(test_states_and_reasons),
 		cmocka_unit_test(test_other_controller),
+		cmocka_unit_test(test_unknown_words),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_status_only_running_rebuild),
 	};

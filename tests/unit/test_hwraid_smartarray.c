@@ -174,7 +174,7 @@ static void test_hostile(void **state)
 		  "Melting)\n",
 		  0, "state 'Melting' not understood" },
 		{ "Smart Array X in Slot 0\n   array A\n      logicaldrive 1 (1 GB, RAID 3, OK)\n",
-		  0, "RAID level not understood" },
+		  0, "RAID level 'RAID 3' not understood" },
 		{ "Smart Array X in Slot 0\n   Array: A\n      Logical Drive: 1\n         Fault "
 		  "Tolerance: 5\n         Status: OK\n      physicaldrive 1I:1:1\n         Status: "
 		  "Smoking\n",
@@ -184,6 +184,14 @@ static void test_hostile(void **state)
 		  "line 1" },
 		{ "/dev/sda: (Smart Array) RAID 5 Volume 0 status: Unknown status 42.\n", 0,
 		  "state 'Unknown status 42' not understood" },
+		{ "/dev/sda: (Smart Array) RAID 5 Volume 0 status: Unknown status with a long "
+		  "word.\n",
+		  0, "state 'Unknown status with a long word' not understood" },
+		{ "/dev/sda: (Smart Array) RAID 4 Volume 0 status: OK.\n", 0,
+		  "RAID level 'RAID 4' not understood" },
+		{ "Smart Array X in Slot 0\n   array A\n      logicaldrive 1 (1 GB, RAID 5, "
+		  "Resting Quietly Through The Night)\n",
+		  0, "state 'Resting Quietly Through The Night' not understood" },
 		{ "/dev/sda: (Smart Array) RAID 5 Volume 0 status: FAILED.\n  Failed drives:\n"
 		  "         connector 1I box x bay 4\n",
 		  -EINVAL, "line 3" },
