@@ -549,21 +549,41 @@ enum arc_kind arc_kind(const char *buf, size_t len)
 
 int arc_ctl_of(const char *name)
 {
-	static const char *const keys[] = { "getconfig-", "getstatus-", NULL };
+	static const char *const keys[] = { "getconfig", "getstatus", NULL };
 
 	for (const char *p = name; *p; p++) {
 		for (size_t i = 0; keys[i]; i++) {
 			size_t n = strlen(keys[i]), d;
 			long long ll;
 
-			if (strncasecmp(p, keys[i], n) != 0)
+			if (strncasecmp(p, keys[i], n) != 0 || (p[n] != '-' && p[n] != ' '))
 				continue;
+			n++;
 			d = strspn(p + n, "0123456789");
 			if (strv_to_ll(strv_make(p + n, d), 1, 128, &ll) == 0)
 				return (int)ll;
 		}
 	}
 	return 1;
+}
+
+int arc_controllers(const char *buf, size_t len, int *ret, size_t max)
+{
+	struct strv rest = strv_make(buf, len), l;
+	long long n;
+
+	while (strv_next_line(&rest, &l)) {
+		struct strv t = strv_trim(l);
+
+		if (!istarts(t, "Controllers found:"))
+			continue;
+		if (strv_to_ll(strv_trim(strv_make(t.p + 18, t.n - 18)), 0, 1000, &n) < 0)
+			return -EINVAL;
+		for (long long i = 0; i < n && (size_t)i < max; i++)
+			ret[i] = (int)i + 1;
+		return n < (long long)max ? (int)n : (int)max;
+	}
+	return -EINVAL;
 }
 
 /* --- the driver ---------------------------------------------------------------- */
@@ -606,9 +626,11 @@ static int arcconf_parse(const struct hwraid_output *out, size_t n, struct hwrai
 static const char *const arcconf_tools[] = { "arcconf", NULL };
 static const char *const arcconf_prefixes[] = { "arcconf", NULL };
 static const char *const arcconf_commands[][HWRAID_MAX_ARGS] = {
-	{ "GETCONFIG", "1", "AL", NULL },
-	{ "GETSTATUS", "1", NULL },
+	{ "GETCONFIG", HWRAID_CTL, "AL", NULL },
+	{ "GETSTATUS", HWRAID_CTL, NULL },
 };
+/* Every arcconf output starts with "Controllers found: N"; GETSTATUS is the quickest. */
+static const char *const arcconf_list[] = { "GETSTATUS", "1", NULL };
 
 const struct hwraid_driver hwraid_arcconf = {
 	.name = "arcconf",
@@ -618,4 +640,6 @@ const struct hwraid_driver hwraid_arcconf = {
 	.commands = arcconf_commands,
 	.n_commands = sizeof(arcconf_commands) / sizeof(arcconf_commands[0]),
 	.parse = arcconf_parse,
+	.list_command = arcconf_list,
+	.controllers = arc_controllers,
 };

@@ -34,7 +34,17 @@ int arc_parse_config(const char *buf, size_t len, int ctl, struct hwraid_result 
 int arc_parse_status(const char *buf, size_t len, int ctl, struct hwraid_result *ret, char *err,
 		     size_t errlen);
 
-/* The controller number in a capture's name ("arcconf-getconfig-2-al.txt": 2), else 1. */
+/*
+ * The controller number in a capture's name ("arcconf-getconfig-2-al.txt": 2)
+ * or a command's ("arcconf GETSTATUS 2"), else 1.
+ */
 int arc_ctl_of(const char *name);
+
+/*
+ * The controllers of any arcconf output, from its "Controllers found: N"
+ * line (arcconf numbers them 1 to N): 1..N into ret (at most max), the
+ * count; -EINVAL without such a line.
+ */
+int arc_controllers(const char *buf, size_t len, int *ret, size_t max);
 
 #endif

@@ -134,6 +134,10 @@ struct hwraid_output {
 };
 
 #define HWRAID_MAX_ARGS 8
+/* In a command of a per-controller driver: the controller's number. */
+#define HWRAID_CTL "{ctl}"
+/* The most controllers a per-controller driver reads. */
+#define HWRAID_MAX_CTL 16
 
 struct hwraid_driver {
 	const char *name; /* "megaraid": option keys <name>_path */
@@ -150,6 +154,17 @@ struct hwraid_driver {
 	 */
 	int (*parse)(const struct hwraid_output *out, size_t n, struct hwraid_result *ret,
 		     char *err, size_t errlen);
+	/*
+	 * Optional, for a tool that reads one controller per command (arcconf):
+	 * list_command (argv after the tool) runs once at init, as root, and
+	 * controllers() reads the controller numbers from its output into ret
+	 * (at most max): their count, or -EINVAL.  Every command is then
+	 * registered once per controller, HWRAID_CTL in it replaced by the
+	 * number, and each output is named by its command ("arcconf GETCONFIG 2
+	 * AL").  NULL: the commands run as they are.
+	 */
+	const char *const *list_command;
+	int (*controllers)(const char *buf, size_t len, int *ret, size_t max);
 };
 
 extern const struct hwraid_driver hwraid_megaraid;

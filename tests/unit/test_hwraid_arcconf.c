@@ -237,6 +237,69 @@ static void test_other_controller(void **state)
 	hwraid_result_free(&r);
 }
 
+#define TWO "tests/captures/hwraid/check_raid-arcconf-two-controllers-raid6/"
+
+static char *capture(const char *path)
+{
+	size_t n;
+	char *buf = slurp(path, &n);
+
+	assert_true(n > 0);
+	return buf;
+}
+
+/*
+ * Two controllers (a real capture): the controller list the live path reads
+ * at init, and each controller's outputs named by their command, as the
+ * live path names them.
+ */
+static void test_two_controllers(void **state)
+{
+	const char *names[] = { "arcconf GETCONFIG 1 AL", "arcconf GETCONFIG 2 AL",
+				"arcconf GETSTATUS 1", "arcconf GETSTATUS 2", NULL };
+	char *c1 = capture(TWO "arcconf-getconfig-1-al.txt"),
+	     *c2 = capture(TWO "arcconf-getconfig-2-al.txt"),
+	     *st = capture(TWO "arcconf-getstatus-1.txt");
+	const char *texts[] = { c1, c2, st, st, NULL };
+	int ctl[HWRAID_MAX_CTL];
+	struct hwraid_result r;
+	char err[256];
+	struct eval e;
+
+	(void)state;
+	assert_int_equal(arc_controllers(st, strlen(st), ctl, HWRAID_MAX_CTL), 2);
+	assert_int_equal(ctl[0], 1);
+	assert_int_equal(ctl[1], 2);
+	assert_int_equal(arc_controllers(c2, strlen(c2), ctl, 1), 1); /* bounded */
+	assert_int_equal(arc_controllers("Controllers found: 0\n", 21, ctl, 4), 0);
+	assert_int_equal(arc_controllers("Controllers found: 99999999999\n", 31, ctl, 4), -EINVAL);
+	assert_int_equal(arc_controllers("Controllers found: x\n", 21, ctl, 4), -EINVAL);
+	assert_int_equal(arc_controllers("garbage\n", 8, ctl, 4), -EINVAL);
+	assert_int_equal(arc_ctl_of("arcconf GETCONFIG 2 AL"), 2);
+	assert_int_equal(arc_ctl_of("arcconf GETSTATUS 12"), 12);
+	assert_int_equal(arc_ctl_of("arcconf GETCONFIGX 2"), 1);
+
+	assert_int_equal(parse(&r, names, texts, err, sizeof(err)), 0);
+	assert_int_equal(r.n_ld, 2);
+	eval(find(&r, "ld0"), &e);
+	assert_string_equal(e.g.type, "raid6");
+	assert_int_equal(e.g.members_total, 7);
+	assert_int_equal(e.g.margin, 2);
+	assert_string_equal(e.mem[0].name, "Connector:0,Device:3");
+	assert_non_null(strstr(e.g.reason, "1 defunct drive on controller 1"));
+	eval(find(&r, "c2/ld0"), &e);
+	assert_string_equal(e.g.type, "raid6");
+	assert_int_equal(e.g.members_total, 7);
+	assert_int_equal(e.g.margin, 2);
+	assert_string_equal(e.mem[0].name, "Connector:1,Device:2");
+	assert_string_equal(e.mem[0].serial, "22R0A03FFRG8");
+	assert_null(e.g.reason);
+	hwraid_result_free(&r);
+	free(c1);
+	free(c2);
+	free(st);
+}
+
 /* A RAID level and a status past 23 bytes nobody knows: both named whole. */
 static void test_unknown_words(void **state)
 {
@@ -380,6 +443,7 @@ int main(void)
 		cmocka_unit_test(test_corpus_ld_only),
 		cmocka_unit_test(test_states_and_reasons),
 		cmocka_unit_test(test_other_controller),
+		cmocka_unit_test(test_two_controllers),
 		cmocka_unit_test(test_unknown_words),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_status_only_running_rebuild),
