@@ -16,6 +16,14 @@
  * "Name:N" pairs without the controller ("Enclosure:0,Slot:3"), or by the
  * channel,device pair ("0,1").  The physical device section gives the model,
  * matched by "Reported Location" or "Reported Channel,Device".
+ *
+ * smartctl reaches a disk behind the controller as "-d aacraid,H,L,ID": it
+ * opens /dev/aacH, the aacraid driver's node whose minor is the adapter's
+ * id (drivers/scsi/aacraid/linit.c: aac_cfg_open() matches aac->id, set to
+ * the SCSI host's unique_id), and sends the SCSI command to channel 0, target
+ * ID, LUN L (smartmontools os_linux.cpp, linux_aacraid_device).  arcconf
+ * prints the target and LUN as "Reported Channel,Device(T:L) : 0,1(1:0)";
+ * H is not in its output (the caller gives it, or no device is set).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -37,11 +45,13 @@ struct arc_dev {
 	char bay[2][HWRAID_NAME]; /* "0,1" and "Enclosure:0,Slot:1" */
 	char model[HWRAID_TEXT];
 	char serial[HWRAID_TEXT];
+	int target, lun; /* "(T:L)" on channel 0, -1 when not printed */
 };
 
 struct cfg {
 	struct hwraid_result *ret;
 	int ctl;
+	int host;     /* aacraid's number for the controller, -1 when not known */
 	size_t first; /* the first of ret's logical drives from this output */
 	enum section sec;
 	bool backup; /* inside the controller's battery, ZMM or backup unit block */
@@ -324,6 +334,31 @@ static int ld_line(struct cfg *x, struct strv key, struct strv val)
 	return 0;
 }
 
+/*
+ * "0,1(1:0)": channel 0's target 1, LUN 0 into d; left unknown on another
+ * channel (smartctl's aacraid path sends to channel 0 only) or when not
+ * understood.
+ */
+static void target_lun(struct arc_dev *d, struct strv val)
+{
+	struct strv ch = strv_trim(before(val, ',')), in = val, t, l;
+	const char *open = memchr(val.p, '(', val.n), *colon;
+	long long lt, ll;
+
+	if (!strv_eq(ch, "0") || !open || val.p[val.n - 1] != ')')
+		return;
+	in = strv_make(open + 1, (size_t)(val.p + val.n - 1 - open - 1));
+	colon = memchr(in.p, ':', in.n);
+	if (!colon)
+		return;
+	t = strv_make(in.p, (size_t)(colon - in.p));
+	l = strv_make(colon + 1, (size_t)(in.p + in.n - colon - 1));
+	if (strv_to_ll(t, 0, 255, &lt) == 0 && strv_to_ll(l, 0, 255, &ll) == 0) {
+		d->target = (int)lt;
+		d->lun = (int)ll;
+	}
+}
+
 static int dev_line(struct cfg *x, struct strv t, struct strv key, struct strv val, bool has_kv)
 {
 	struct arc_dev *d;
@@ -332,15 +367,17 @@ static int dev_line(struct cfg *x, struct strv t, struct strv key, struct strv v
 		if (x->n_dev >= MAX_DEVS ||
 		    !grow_one((void **)&x->dev, &x->cap_dev, x->n_dev, sizeof(*x->dev), 16))
 			return x->n_dev >= MAX_DEVS ? 0 : -ENOMEM;
-		x->dev[x->n_dev++] = (struct arc_dev){ 0 };
+		x->dev[x->n_dev++] = (struct arc_dev){ .target = -1, .lun = -1 };
 		return 0;
 	}
 	if (!has_kv || !x->n_dev)
 		return 0;
 	d = &x->dev[x->n_dev - 1];
-	if (istarts(key, "Reported Channel,Device"))
+	if (istarts(key, "Reported Channel,Device")) {
 		bay_of(before(val, '('), d->bay[0], sizeof(d->bay[0]));
-	else if (ieq(key, "Reported Location"))
+		if (strv_eq(key, "Reported Channel,Device(T:L)"))
+			target_lun(d, val);
+	} else if (ieq(key, "Reported Location"))
 		bay_of(val, d->bay[1], sizeof(d->bay[1]));
 	else if (ieq(key, "Model"))
 		cp(val, d->model, sizeof(d->model));
@@ -444,6 +481,11 @@ static void complete(struct cfg *x)
 				snprintf(p->model, sizeof(p->model), "%s", d->model);
 				if (!p->serial[0])
 					snprintf(p->serial, sizeof(p->serial), "%s", d->serial);
+				if (x->host >= 0 && d->target >= 0) /* all bounded: it fits */
+					snprintf(p->device, sizeof(p->device),
+						 "/dev/aac%hu aacraid,%hu,%hhu,%hhu",
+						 (unsigned short)x->host, (unsigned short)x->host,
+						 (unsigned char)d->lun, (unsigned char)d->target);
 				break;
 			}
 		}
@@ -457,10 +499,14 @@ static void complete(struct cfg *x)
 	}
 }
 
-int arc_parse_config(const char *buf, size_t len, int ctl, struct hwraid_result *ret, char *err,
-		     size_t errlen)
+int arc_parse_config(const char *buf, size_t len, int ctl, int host, struct hwraid_result *ret,
+		     char *err, size_t errlen)
 {
-	struct cfg x = { .ret = ret, .ctl = ctl, .first = ret->n_ld, .cur = -1 };
+	struct cfg x = { .ret = ret,
+			 .ctl = ctl,
+			 .host = host >= 0 && host <= 65535 ? host : -1,
+			 .first = ret->n_ld,
+			 .cur = -1 };
 	struct strv rest = strv_make(buf, len), l;
 	size_t lineno = 0;
 	int rc = 0;
@@ -602,8 +648,9 @@ static int arcconf_parse(const struct hwraid_output *out, size_t n, struct hwrai
 
 			if (pass == 0 && k == ARC_CONFIG) {
 				configs++;
-				rc = arc_parse_config(out[i].buf, out[i].len, ctl, ret, why,
-						      sizeof(why));
+				rc = arc_parse_config(out[i].buf, out[i].len, ctl,
+						      out[i].host_known ? out[i].host : -1, ret,
+						      why, sizeof(why));
 			} else if (pass == 0 && k == ARC_NONE) {
 				none++;
 			} else if (pass == 0 && k == ARC_UNKNOWN && out[i].main) {
@@ -642,4 +689,5 @@ const struct hwraid_driver hwraid_arcconf = {
 	.parse = arcconf_parse,
 	.list_command = arcconf_list,
 	.controllers = arc_controllers,
+	.scsi_driver = "aacraid",
 };

@@ -59,6 +59,7 @@ static const struct hwraid_driver *const drivers[] = {
 /* A registered command: its id, which of the driver's commands, its words for reasons. */
 struct run {
 	int id;
+	int host;	/* the kernel's number for its controller, -1 when not known */
 	size_t cmd;	/* index in the driver's commands: 0 is a main one */
 	char args[96];	/* " GETCONFIG 2 AL" */
 	char name[128]; /* the output's name: the tool's, or "arcconf GETCONFIG 2 AL" */
@@ -189,9 +190,12 @@ static int run_driver(struct hwraid_probe *p, struct drv *v, struct hwraid_resul
 		}
 		if ((r < 0 && !is_main) || !bufs[i])
 			continue;
-		o[n++] = (struct hwraid_output){
-			.name = v->run[i].name, .buf = bufs[i], .len = len, .main = is_main
-		};
+		o[n++] = (struct hwraid_output){ .name = v->run[i].name,
+						 .buf = bufs[i],
+						 .len = len,
+						 .main = is_main,
+						 .host_known = v->run[i].host >= 0,
+						 .host = v->run[i].host };
 	}
 	if (rc == 0) {
 		bool none_before = res->none; /* another driver's: not this tool's answer */
@@ -326,14 +330,14 @@ static void hwraid_fini(void *inst)
  * controllers), HWRAID_CTL replaced by its number: 0, or -errno (the core
  * said why).
  */
-static int register_one(struct hwraid_probe *p, struct drv *v, size_t c, int ctl)
+static int register_one(struct hwraid_probe *p, struct drv *v, size_t c, int ctl, int host)
 {
 	const char *argv[HWRAID_MAX_ARGS + 1] = { v->path };
 	struct run *u = &v->run[v->n_run];
 	char num[16];
 
 	snprintf(num, sizeof(num), "%d", ctl);
-	*u = (struct run){ .cmd = c };
+	*u = (struct run){ .cmd = c, .host = host };
 	for (size_t a = 0; a + 1 < HWRAID_MAX_ARGS && v->d->commands[c][a]; a++) {
 		const char *w = v->d->commands[c][a];
 
@@ -355,7 +359,7 @@ static int register_one(struct hwraid_probe *p, struct drv *v, size_t c, int ctl
  * list command itself (the privileged helper runs nothing before its list is
  * sealed); after a reload, without root, the helper runs it.
  */
-static size_t list_controllers(struct hwraid_probe *p, struct drv *v, int *ctl)
+static size_t list_controllers(struct hwraid_probe *p, struct drv *v, int *ctl, bool *ret_listed)
 {
 	const char *argv[HWRAID_MAX_ARGS + 1] = { v->path };
 	struct redmon_cmd_result r = { 0 };
@@ -376,6 +380,7 @@ static size_t list_controllers(struct hwraid_probe *p, struct drv *v, int *ctl)
 		p->ops->log(p->h, REDMON_LOG_WARNING,
 			    "%s: no controller list (%s): reading controller 1 only", v->d->what,
 			    rc < 0 ? strerror(-rc) : "not understood");
+	*ret_listed = n > 0;
 	if (n <= 0) { /* none found: controller 1's commands will say so at each run */
 		ctl[0] = 1;
 		n = 1;
@@ -394,20 +399,23 @@ static size_t list_controllers(struct hwraid_probe *p, struct drv *v, int *ctl)
  */
 static int register_runs(struct hwraid_probe *p, struct drv *v)
 {
-	int ctl[HWRAID_MAX_CTL];
-	size_t n_ctl = v->d->list_command ? list_controllers(p, v, ctl) : 0;
+	int ctl[HWRAID_MAX_CTL], host = -1;
+	bool listed = false;
+	size_t n_ctl = v->d->list_command ? list_controllers(p, v, ctl, &listed) : 0;
 	int rc = 0;
 
 	if (!v->d->list_command) {
 		for (size_t c = 0; c < v->d->n_commands && c < MAX_CMDS && rc == 0; c++)
-			rc = register_one(p, v, c, -1);
+			rc = register_one(p, v, c, -1, -1);
 		return rc;
 	}
+	if (listed && n_ctl == 1 && v->d->scsi_driver)
+		host = hwraid_only_host(p->ops->root_fd(p->h), v->d->scsi_driver);
 	for (size_t k = 0; k < n_ctl; k++) {
 		size_t first = v->n_run;
 
 		for (size_t c = 0; c < v->d->n_commands && c < MAX_CMDS && rc == 0; c++)
-			rc = register_one(p, v, c, ctl[k]);
+			rc = register_one(p, v, c, ctl[k], host);
 		if (rc < 0)
 			v->n_run = first; /* all of a controller's commands, or none */
 		rc = 0;

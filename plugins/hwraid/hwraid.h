@@ -131,6 +131,13 @@ struct hwraid_output {
 	const char *buf;  /* NUL-terminated */
 	size_t len;
 	bool main; /* the command whose failure fails the probe (the others add detail) */
+	/*
+	 * A per-controller driver's live output: the kernel's number for its
+	 * controller, as the disk tools address it (aacraid: N of /dev/aacN,
+	 * smartctl's aacraid,N,...), when host_known.
+	 */
+	bool host_known;
+	int host;
 };
 
 #define HWRAID_MAX_ARGS 8
@@ -165,7 +172,22 @@ struct hwraid_driver {
 	 */
 	const char *const *list_command;
 	int (*controllers)(const char *buf, size_t len, int *ret, size_t max);
+	/*
+	 * Optional, with list_command: the kernel driver of the controllers
+	 * (/sys/class/scsi_host/hostN/proc_name, "aacraid").  When the host has
+	 * exactly one such SCSI host and the tool one controller, that host's
+	 * unique_id is the controller's output's host.
+	 */
+	const char *scsi_driver;
 };
+
+/*
+ * The unique_id of the one SCSI host (below root_fd, sys/class/scsi_host)
+ * whose proc_name is driver, or -1 when there is none, more than one, or one
+ * without a readable number: which host is which of several controllers, the
+ * tools do not say.
+ */
+int hwraid_only_host(int root_fd, const char *driver);
 
 extern const struct hwraid_driver hwraid_megaraid;
 extern const struct hwraid_driver hwraid_arcconf;
