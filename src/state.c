@@ -696,12 +696,9 @@ int state_open(const char *dir, const struct state_id *id, struct agg *a, uint64
 	}
 	st->id = *id;
 	st->dirfd = st->lockfd = st->markfd = -1;
-	rc = mkdir_parents(dir, 0750);
-	if (rc == 0) {
-		st->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (st->dirfd < 0)
-			rc = -errno;
-	}
+	/* A link in the way is followed only if root's: the service user owns the directory. */
+	st->dirfd = open_dir_made(dir, 0750, true);
+	rc = st->dirfd < 0 ? st->dirfd : 0;
 	if (rc == 0) {
 		/* Read-only is enough for flock(), and works on a lock file root left. */
 		st->lockfd = open_plain(st->dirfd, "lock", O_RDONLY | O_CREAT, 0640);
@@ -715,7 +712,9 @@ int state_open(const char *dir, const struct state_id *id, struct agg *a, uint64
 	else if (rc == -EPERM && st->lockfd == -EPERM)
 		log_err("state: cannot use %s: its lock is %s", dir, plain_error(rc));
 	else if (rc < 0)
-		log_err("state: cannot use %s: %s", dir, strerror(-rc));
+		log_err("state: cannot use %s: %s", dir,
+			rc == -ELOOP ? "a symbolic link on the way is neither root's nor ours"
+				     : strerror(-rc));
 	if (rc < 0) {
 		state_close(st);
 		return rc;
