@@ -291,6 +291,88 @@ def test_state_dir_for_user(args, rep):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def test_state_dir_removed(args, rep):
+    """As root, dropping to nobody: the state directory removed while redmon runs (issue 12 F2).
+
+    Said once, exactly (it cannot be made again: its parent is root's); made
+    again by the administrator, the next scan saves there, and a restart goes
+    on with the sequence and the groups (nothing announced again).
+    """
+    names = [NAME + "state-dir-removed-" + n for n in ("said", "saved-when-back", "restart-goes-on")]
+    if os.geteuid() != 0:
+        for n in names:
+            rep.skip(n, "needs root")
+        return
+    nobody = pwd.getpwnam("nobody")
+    tmp = tempfile.mkdtemp(prefix="rm-state-removed-")
+    os.chmod(tmp, 0o755)
+    out_dir = os.path.join(tmp, "out")
+    os.mkdir(out_dir)
+    os.chown(out_dir, nobody.pw_uid, nobody.pw_gid)
+    events = Events(os.path.join(out_dir, "events.jsonl"))
+    state = os.path.join(tmp, "var", "lib", "redmon")
+    state_file = os.path.join(state, "state.json")
+    d = MdDaemon(args.build, tmp, state, events.path, extra=("-o", "daemon.user=nobody"))
+
+    def change(failed):
+        n = len(events.read())
+        md_raid6(tmp, 4, failed=failed)
+        events.wait_for(lambda e: has(e, "health_changed", since=n), "health_changed", d)
+
+    def saved_seq():
+        try:
+            with open(state_file) as f:
+                return json.load(f)["state"]["seq"]
+        except (OSError, ValueError, KeyError):
+            return None
+    try:
+        md_raid6(tmp, 4)
+        d.start()
+        events.wait_for(lambda e: has(e, "group_appeared"), "md0 announced", d)
+        wait_until(lambda: saved_seq() is not None, "state.json saved", daemon=d)
+        shutil.rmtree(state)
+        change(1)
+
+        def said():
+            wait_until(lambda: "was removed while redmon runs and cannot be made again" in d.stderr(),
+                       "the removal said", daemon=d)
+            return []
+        rep.run(names[0], said)
+
+        def saved_when_back():
+            os.mkdir(state, 0o750)
+            os.chown(state, nobody.pw_uid, nobody.pw_gid)
+            change(None)
+            last = max(e["seq"] for e in events.read())
+            wait_until(lambda: saved_seq() == last, "state.json saved again with seq %d" % last,
+                       daemon=d)
+            return [] if "it is there again" in d.stderr() else ["not said: %s" % harness.tail(d.stderr(), 3)]
+        rep.run(names[1], saved_when_back)
+
+        def restart_goes_on():
+            last = max(e["seq"] for e in events.read())
+            if d.stop() != 0:
+                return ["exit non-zero: %s" % harness.tail(d.stderr())]
+            n = len(events.read())
+            d.start()
+            change(2)
+            new = events.read()[n:]
+            out = []
+            if min(e["seq"] for e in new) <= last:
+                out.append("sequence went back: %s after %d" % ([e["seq"] for e in new], last))
+            if has(new, "group_appeared"):
+                out.append("md0 announced again after the restart")
+            return out
+        rep.run(names[2], restart_goes_on)
+    except TestError as e:
+        rep.fail(NAME + "state-dir-removed", str(e))
+    finally:
+        d.kill()
+        if rep.failed:
+            sys.stderr.write("daemon stderr:\n" + d.stderr(False))
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def test_planted_links(args, rep):
     """As root, dropping to nobody: links nobody planted in its state directory are not followed.
 
@@ -535,6 +617,7 @@ def main():
             shutil.rmtree(tmp, ignore_errors=True)
     test_md_raid6_restart(args, rep)
     test_state_dir_for_user(args, rep)
+    test_state_dir_removed(args, rep)
     test_planted_links(args, rep)
     rep.exit()
 
