@@ -205,16 +205,16 @@ def json_path_symlink(rep, build, tmp):
             return problems
         rep.run(NAME + "json-path-" + case + "-refused", one)
 
-    def dir_link():
+    def dir_link(kind, file):
         """A link on the way planted by the service user (nobody's): refused, nothing made there."""
-        victim = os.path.join(root, "victim")
+        victim = os.path.join(root, "victim-" + kind)
         os.mkdir(victim)
-        planted = os.path.join(root, "logs")
+        planted = os.path.join(root, "logs-" + kind)
         os.symlink(victim, planted)
         os.lchown(planted, 65534, 65534)
         conf = ini({"daemon": {"state_dir": os.path.join(root, "state")},
-                    "sink.json": {"type": "json", "path": os.path.join(planted, "events.jsonl")}})
-        d = Daemon(build, root, conf, name="dir-link").start()
+                    "sink.out": {"type": kind, "path": os.path.join(planted, file)}})
+        d = Daemon(build, root, conf, name="dir-link-" + kind).start()
         try:
             rc = d.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -226,10 +226,11 @@ def json_path_symlink(rep, build, tmp):
         if os.listdir(victim):
             problems.append("root made %s in the link's target" % os.listdir(victim))
         return problems
-    if os.geteuid() != 0:
-        rep.skip(NAME + "json-path-dir-link-refused", "needs root (a link owned by another user)")
-    else:
-        rep.run(NAME + "json-path-dir-link-refused", dir_link)
+    for kind, file in (("json", "events.jsonl"), ("textfile", "redmon.prom")):
+        if os.geteuid() != 0:
+            rep.skip(NAME + kind + "-path-dir-link-refused", "needs root (a link owned by another user)")
+        else:
+            rep.run(NAME + kind + "-path-dir-link-refused", lambda k=kind, f=file: dir_link(k, f))
 
 
 def sink_failed_escaped_once(rep, build, tmp):
