@@ -10,9 +10,9 @@
  */
 #include "privdrop.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <grp.h>
 #include <libgen.h>
 #include <limits.h>
@@ -88,60 +88,95 @@ static const char *state_dir_of(const struct config *cfg, bool captured_tree)
 	return cfg->state_dir_set || !captured_tree ? cfg->state_dir : NULL;
 }
 
-/* nftw() takes no context: the owner being handed over to, for one walk at a time. */
-static uid_t handover_uid;
-static gid_t handover_gid;
+static void hand_over_entry(int dfd, const char *name, uid_t uid, gid_t gid, int depth);
 
-static int handover_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+/* Hand over what root made in the directory fd (closed here), depth levels down. */
+static void hand_over_below(int fd, uid_t uid, gid_t gid, int depth)
 {
-	(void)type;
-	(void)ftw;
-	/* Only what root made: another hard link may be planted (with protected_hardlinks off). */
-	if (st->st_uid != 0 ||
-	    !(S_ISDIR(st->st_mode) || (S_ISREG(st->st_mode) && st->st_nlink == 1)))
-		return 0;
-	/* Best effort: whatever then fails to open says why. */
-	if (lchown(path, handover_uid, handover_gid) < 0)
-		log_debug("cannot hand %s over: %s", path, strerror(errno));
-	return 0;
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			hand_over_entry(dirfd(d), de->d_name, uid, gid, depth);
+	}
+	closedir(d);
 }
 
 /*
- * Whether dir is the new user's: only there is what root made handed over,
- * so a state_dir or sink path pointing elsewhere (/etc) is never taken over.
+ * Hand the entry name of directory dfd over to uid:gid when root made it,
+ * and what is below it, depth levels down.  Everything goes through fds: the
+ * service user owns these directories and may swap an entry for a link while
+ * we walk, and a path would follow it; the entry is checked on the fd that
+ * is changed.
  */
-static bool owned_by(const char *dir, const struct passwd *pw)
+static void hand_over_entry(int dfd, const char *name, uid_t uid, gid_t gid, int depth)
 {
+	int fd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
 
-	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == pw->pw_uid)
-		return true;
+	if (fd < 0)
+		return;
+	/* Only what root made: another hard link may be planted (protected_hardlinks off). */
+	if (fstat(fd, &st) == 0 && st.st_uid == 0 &&
+	    (S_ISDIR(st.st_mode) || (S_ISREG(st.st_mode) && st.st_nlink == 1))) {
+		/* Best effort: whatever then fails to open says why. */
+		if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH) < 0)
+			log_debug("cannot hand %s over: %s", name, strerror(errno));
+		if (S_ISDIR(st.st_mode) && depth > 1)
+			hand_over_below(openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), uid,
+					gid, depth - 1);
+	}
+	close(fd);
+}
+
+/*
+ * dir opened when it is the new user's, else -1: only there is what root made
+ * handed over, so a state_dir or sink path pointing elsewhere (/etc) is never
+ * taken over.  Checked on the fd, which is what the walk then uses.
+ */
+static int open_owned_dir(const char *dir, const struct passwd *pw)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+
+	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_uid == pw->pw_uid)
+		return fd;
+	if (fd >= 0)
+		close(fd);
 	log_warn("%s is not owned by %s: what redmon writes there fails after the drop "
 		 "(install -d -o %s -g %s %s)",
 		 dir, pw->pw_name, pw->pw_name, pw->pw_name, dir);
-	return false;
+	return -1;
 }
 
 /* What root wrote and the new user writes on: the state directory's files, the JSON Lines files. */
 static void hand_over_files(const struct config *cfg, const struct passwd *pw, bool captured_tree)
 {
 	const char *state_dir = state_dir_of(cfg, captured_tree);
+	int fd;
 
-	handover_uid = pw->pw_uid;
-	handover_gid = pw->pw_gid;
-	if (state_dir && access(state_dir, F_OK) == 0 && owned_by(state_dir, pw))
-		nftw(state_dir, handover_one, 16, FTW_PHYS | FTW_MOUNT);
+	if (state_dir && access(state_dir, F_OK) == 0 && (fd = open_owned_dir(state_dir, pw)) >= 0)
+		hand_over_below(fd, pw->pw_uid, pw->pw_gid, 16);
 	for (size_t i = 0; i < cfg->n_sinks; i++) {
 		const char *path = cfg->sinks[i].path;
-		char dir[PATH_MAX];
+		char dir[PATH_MAX], base[PATH_MAX];
 		struct stat st;
 
 		if (cfg->sinks[i].type != SINK_JSON || strcmp(path, "-") == 0 ||
 		    lstat(path, &st) < 0)
 			continue;
 		snprintf(dir, sizeof(dir), "%s", path);
-		if (owned_by(dirname(dir), pw))
-			handover_one(path, &st, FTW_F, NULL);
+		snprintf(base, sizeof(base), "%s", path);
+		if ((fd = open_owned_dir(dirname(dir), pw)) >= 0) {
+			hand_over_entry(fd, basename(base), pw->pw_uid, pw->pw_gid, 1);
+			close(fd);
+		}
 	}
 }
 

@@ -210,8 +210,9 @@ static int textfile_open(struct sink *k, const struct cfg_sink *set, char *err, 
 		rc = t->dirfd < 0 ? t->dirfd : t->name ? 0 : -ENOMEM;
 		if (t->dirfd < 0)
 			snprintf(err, errlen, "sink %s: directory of %s: %s", k->name, path,
-				 rc == -ELOOP ? "a symbolic link on the way is neither root's nor ours"
-					      : strerror(-rc));
+				 rc == -ELOOP
+					 ? "a symbolic link on the way is neither root's nor ours"
+					 : strerror(-rc));
 	}
 	free(copy);
 	free(copy2);

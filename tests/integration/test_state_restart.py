@@ -456,6 +456,62 @@ def test_planted_links(args, rep):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def test_hand_over(args, rep):
+    """As root, dropping to nobody: what root made in nobody's state_dir becomes nobody's, nothing else.
+
+    Root's spool directory and files (an earlier run as root) are handed over,
+    so the spool works after the drop; a file with a second hard link and
+    whatever a link of nobody's points to stay root's.
+    """
+    name = NAME + "hand-over-root-files"
+    if os.geteuid() != 0:
+        rep.skip(name, "needs root")
+        return
+    nobody = pwd.getpwnam("nobody")
+    tmp = tempfile.mkdtemp(prefix="rm-state-handover-")
+    os.chmod(tmp, 0o755)
+    out_dir = os.path.join(tmp, "out")
+    os.mkdir(out_dir)
+    os.chown(out_dir, nobody.pw_uid, nobody.pw_gid)
+    events = Events(os.path.join(out_dir, "events.jsonl"))
+    state = os.path.join(tmp, "state")
+    victim = os.path.join(tmp, "victim")
+    md_raid6(tmp, 4)
+    os.makedirs(os.path.join(state, "spool", "w"), 0o750)
+    os.chown(state, nobody.pw_uid, nobody.pw_gid)
+    os.mkdir(victim, 0o755)
+    for f in (os.path.join(state, "spool", "old.txt"), os.path.join(victim, "precious"),
+              os.path.join(tmp, "linked")):
+        with open(f, "w") as fh:
+            fh.write("root's\n")
+    os.link(os.path.join(tmp, "linked"), os.path.join(state, "linked"))
+    os.symlink(victim, os.path.join(state, "planted"))
+    os.lchown(os.path.join(state, "planted"), nobody.pw_uid, nobody.pw_gid)
+    d = MdDaemon(args.build, tmp, state, events.path,
+                 extra=("-o", "daemon.user=nobody", "-o", "sink.w.type=webhook",
+                        "-o", "sink.w.url=http://127.0.0.1:9/", "-o", "sink.w.retry_max=1h"))
+
+    def run():
+        d.start()
+        wait_until(lambda: glob.glob(os.path.join(state, "spool", "w", "*.alert")),
+                   "an alert spooled in the handed-over spool", daemon=d)
+        out = []
+        for rel in ("spool", "spool/w", "spool/old.txt"):
+            if os.stat(os.path.join(state, rel)).st_uid != nobody.pw_uid:
+                out.append("%s not handed over" % rel)
+        for f in (os.path.join(state, "linked"), victim, os.path.join(victim, "precious")):
+            if os.stat(f).st_uid != 0:
+                out.append("%s handed over (uid %d)" % (f, os.stat(f).st_uid))
+        return out
+    try:
+        rep.run(name, run)
+    finally:
+        d.kill()
+        if rep.failed:
+            sys.stderr.write("daemon stderr:\n" + d.stderr(False))
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main():
     args = harness.parse_args(__doc__.splitlines()[0])
     rep = harness.Reporter()
@@ -619,6 +675,7 @@ def main():
     test_state_dir_for_user(args, rep)
     test_state_dir_removed(args, rep)
     test_planted_links(args, rep)
+    test_hand_over(args, rep)
     rep.exit()
 
 
