@@ -1,0 +1,5 @@
+# The Redfish probe's HTTPS source (plugins/redfish/redfish_http.c), tested
+# against tests/integration/redfish_server.py on loopback.
+UNIT_TESTS += redfish_http
+test_redfish_http_SRCS := plugins/redfish/redfish_http.c
+test_redfish_http_LIBS := -lcurl -ljansson
