@@ -224,17 +224,20 @@ class Handler(BaseHTTPRequestHandler):
 
     def handle_one(self):
         faults = self.st.faults()
-        name = faults.get("paths", {}).get(self.path.rstrip("/") or "/", faults.get("all"))
-        self.fault_name = name
-        if self.command == "POST" and self.path == SESSIONS and not name:
+        # "all" is a service gone wrong: it answers so before anything else.
+        # A path's fault comes after authentication, as a real resource's would.
+        self.fault_name = faults.get("all")
+        if self.fault_name and self.fault(self.fault_name, faults):
+            return None
+        if self.command == "POST" and self.path == SESSIONS:
             return self.login(faults)
         if self.path == "/redfish" and self.command == "GET":
             return self.answer(200, b'{"v1": "/redfish/v1/"}')
-        who = self.auth()
-        self.who = who
-        if self.path not in OPEN_PATHS and who not in ("token", "basic") and not name:
+        self.who = self.auth()
+        if self.path not in OPEN_PATHS and self.who not in ("token", "basic"):
             return self.error(401, "log in first")
-        if name and self.fault(name, faults):
+        self.fault_name = faults.get("paths", {}).get(self.path.rstrip("/") or "/")
+        if self.fault_name and self.fault(self.fault_name, faults):
             return None
         if self.command == "DELETE" and self.path.startswith(SESSIONS + "/"):
             return self.logout()
