@@ -43,8 +43,9 @@ struct redfish_http;
 /*
  * A client for o (every string copied).  No request is made yet: the first
  * get() logs in.  0, or -EINVAL with a reason in why (a url that is not
- * scheme://host[:port], an empty user name), or -ENOMEM.  Call it from one
- * thread while no other thread starts libcurl (curl_global_init).
+ * scheme://host[:port], an empty user name), or -ENOMEM.  It counts a
+ * curl_global_init() that redfish_http_free() undoes: thread-safe where
+ * libcurl says CURL_VERSION_THREADSAFE (7.84 and later, Debian 12's 7.88).
  */
 int redfish_http_new(const struct redfish_http_options *o, struct redfish_http **ret, char *why,
 		     size_t why_len);
