@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "redfish_files.h"
+#include "redfish_http.h"
 #include "redfish_walk.h"
 #include "../lib/periodic.h"
 #include "../lib/psu_probe.h"
@@ -39,7 +40,8 @@ struct redfish_probe {
 	uint64_t interval_ms, timeout_ms;
 	struct redfish_source *src; /* NULL: nothing to read */
 	struct redfish_files files;
-	char password[PASSWORD_MAX]; /* from password_file, for the live source; wiped at fini */
+	struct redfish_http *http;   /* the live source, with url */
+	char password[PASSWORD_MAX]; /* from password_file, until the client has its copy */
 
 	struct periodic *w;
 	struct redfish_walk *walk; /* the worker's: memory across walks */
@@ -64,6 +66,9 @@ static const struct redmon_option_spec redfish_options[] = {
 	  .type = REDMON_OPT_BOOL,
 	  .default_value = "yes",
 	  .help = "check the BMC's certificate and name (no: anyone on the path can answer)" },
+	{ .key = "proxy",
+	  .type = REDMON_OPT_STRING,
+	  .help = "an HTTP(S) proxy to reach the BMC through; the environment's are never used" },
 	{ .key = "timeout",
 	  .type = REDMON_OPT_DURATION,
 	  .default_value = "10s",
@@ -144,27 +149,67 @@ static int read_password(struct redfish_probe *p, const char *path)
 	return 0;
 }
 
+/* A REDMON_OPT_BOOL as the core accepts it: yes/no/true/false/on/off/1/0. */
+static bool option_true(struct redfish_probe *p, const char *key)
+{
+	const char *v = psu_option(p->ops, p->h, key);
+
+	return !strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "on") || !strcmp(v, "1");
+}
+
+/* What an operator should know of a live setup that is not safe. */
+static void warn_insecure(struct redfish_probe *p, const struct redfish_http_options *o)
+{
+	if (strncmp(o->url, "http://", 7) == 0)
+		p->ops->log(p->h, REDMON_LOG_WARNING,
+			    "url = %s is plain HTTP: the password and the session token cross the "
+			    "network in clear",
+			    redfish_http_url(p->http));
+	else if (!o->tls_verify)
+		p->ops->log(p->h, REDMON_LOG_WARNING,
+			    "tls_verify = no: anyone on the path to %s can answer for the BMC and "
+			    "read the password",
+			    redfish_http_url(p->http));
+}
+
 /*
- * The live path: the url's BMC.  The HTTPS source is not part of this build
- * yet, so a configured url is said once, and nothing is read.
+ * The live path: the url's BMC through the HTTPS source (redfish_http.c).
+ * Nothing is requested here: the worker's first walk logs in.
  */
 static int setup_live(struct redfish_probe *p)
 {
-	const char *url = psu_option(p->ops, p->h, "url");
 	const char *pwfile = psu_option(p->ops, p->h, "password_file");
+	const char *ca = psu_option(p->ops, p->h, "ca_file");
+	struct redfish_http_options o = {
+		.url = psu_option(p->ops, p->h, "url"),
+		.username = psu_option(p->ops, p->h, "username"),
+		.password = p->password,
+		.ca_file = ca[0] ? ca : NULL,
+		.proxy = psu_option(p->ops, p->h, "proxy"),
+		.tls_verify = option_true(p, "tls_verify"),
+		.timeout_ms = (unsigned long)p->timeout_ms,
+	};
+	char why[REDFISH_WHY];
 	int rc;
 
-	if (!url[0])
+	if (!o.url[0])
 		return 0;
-	if (pwfile[0]) {
-		rc = read_password(p, pwfile);
-		if (rc < 0)
-			return rc;
+	if (!o.username[0] || !pwfile[0]) {
+		p->ops->log(p->h, REDMON_LOG_ERR, "url = %s needs username and password_file",
+			    o.url);
+		return -EINVAL;
 	}
-	p->ops->log(p->h, REDMON_LOG_WARNING,
-		    "url = %s: this redmon is built without the Redfish HTTPS client; the BMC is "
-		    "not read",
-		    url);
+	rc = read_password(p, pwfile); /* logs why it cannot */
+	if (rc < 0)
+		return rc;
+	rc = redfish_http_new(&o, &p->http, why, sizeof(why));
+	explicit_bzero(p->password, sizeof(p->password)); /* the client holds its copy */
+	if (rc < 0) {
+		p->ops->log(p->h, REDMON_LOG_ERR, "%s", why);
+		return rc;
+	}
+	warn_insecure(p, &o);
+	p->src = redfish_http_source(p->http);
 	return 0;
 }
 
@@ -176,7 +221,8 @@ static void redfish_fini(void *inst)
 
 	if (!p)
 		return;
-	periodic_stop(p->w); /* a walk in progress ends within its requests' timeouts */
+	periodic_stop(p->w);	    /* a walk in progress ends within its requests' timeouts */
+	redfish_http_free(p->http); /* deletes the session: one request, within the timeout */
 	redfish_result_free(&p->res);
 	redfish_walk_free(p->walk);
 	explicit_bzero(p->password, sizeof(p->password));
@@ -197,11 +243,15 @@ static int redfish_init(const struct redmon_host_ops *ops, struct redmon_host *h
 		redfish_fini(p);
 		return -EINVAL;
 	}
-	/* The root fd is the core's and stays open: the worker calls no host op. */
+	/*
+	 * A mockup tree under --root is read for what it is (the golden tests);
+	 * else a url is the BMC, whatever the root (a test's md tree beside it).
+	 * The root fd is the core's and stays open: the worker calls no host op.
+	 */
 	if (!ops->root_is_live(h) && redfish_files_present(ops->root_fd(h))) {
 		redfish_files_init(&p->files, ops->root_fd(h));
 		p->src = &p->files.src;
-	} else if (ops->root_is_live(h) && (rc = setup_live(p)) < 0) {
+	} else if ((rc = setup_live(p)) < 0) {
 		redfish_fini(p);
 		return rc;
 	}
