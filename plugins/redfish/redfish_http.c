@@ -576,11 +576,12 @@ static int options_take(struct redfish_http *c, const struct redfish_http_option
 	char shown[SHOWN_MAX];
 
 	if (!o->url || parse_url(c, o->url, https) < 0) {
-		strv_copy_printable(strv_c(o->url), shown, sizeof(shown));
+		/* Shown without what may be a secret: user info, path, query. */
+		origin_shown(o->url ? o->url : "", shown, sizeof(shown));
 		snprintf(why, why_len,
-			 "url '%s': expected https://HOST or https://HOST:PORT, "
+			 "url %s%s: expected https://HOST or https://HOST:PORT, "
 			 "nothing after (no path, no user, no query)",
-			 shown);
+			 shown, o->url && strlen(shown) < strlen(o->url) ? " (and more)" : "");
 		return -EINVAL;
 	}
 	if (!o->username || !*o->username || strv_has_control(strv_c(o->username))) {

@@ -96,6 +96,9 @@ class State:
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "redfish-test/1"
+    # Headers and body go out in two writes: without TCP_NODELAY the second
+    # waits for the client's delayed ACK (40 ms a request).
+    disable_nagle_algorithm = True
     st = None  # the State, set in main()
 
     def log_message(self, fmt, *args):

@@ -567,6 +567,12 @@ static void test_url_and_path_checks(void **state)
 		assert_int_equal(redfish_http_new(&o, &c, why, sizeof(why)), -EINVAL);
 		reason_check(why);
 	}
+	/* A password put in the url is not repeated in the reason. */
+	o.url = "https://monitor:" PASSWORD "@127.0.0.1/redfish?token=abc";
+	assert_int_equal(redfish_http_new(&o, &c, why, sizeof(why)), -EINVAL);
+	reason_check(why);
+	assert_null(strstr(why, "token=abc"));
+	assert_non_null(strstr(why, "url https://127.0.0.1 (and more): expected"));
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		o.url = good[i];
 		assert_int_equal(redfish_http_new(&o, &c, why, sizeof(why)), 0);
