@@ -581,6 +581,47 @@ static void test_huge(void **state)
 	free(big);
 }
 
+/* More groups than a walk reports: the rest left out, the walk not failed. */
+static void test_many_groups(void **state)
+{
+	struct redfish_walk *w = redfish_walk_new();
+	size_t len = 256 * 48 + 64, off = 0;
+	char *coll = malloc(len);
+	struct redfish_result r;
+	struct mem_source m;
+
+	(void)state;
+	assert_non_null(coll);
+	off += (size_t)snprintf(coll + off, len - off, "{\"Members\":[");
+	for (int i = 0; i < 256; i++)
+		off += (size_t)snprintf(coll + off, len - off,
+					"%s{\"@odata.id\":\"/redfish/v1/Chassis/%d\"}",
+					i ? "," : "", i);
+	snprintf(coll + off, len - off, "]}");
+	mem_init(&m);
+	mem_put(&m, "/redfish/v1", ROOT_DOC);
+	mem_put(&m, "/redfish/v1/Chassis", coll);
+	mem_put(&m, "/redfish/v1/T",
+		"{\"FanRedundancy\":[{\"RedundancyGroup\":[{\"@odata.id\":\"/redfish/v1/F\"}],"
+		"\"Status\":{\"Health\":\"OK\"}},{\"RedundancyGroup\":[{\"@odata.id\":\"/redfish/"
+		"v1/"
+		"F\"}],\"Status\":{\"Health\":\"OK\"}},{\"RedundancyGroup\":[{\"@odata.id\":\"/"
+		"redfish/v1/F\"}],\"Status\":{\"Health\":\"OK\"}}]}");
+	mem_put(&m, "/redfish/v1/F", PSU_OK);
+	mem_put(&m, "/redfish/v1/Systems", "{}");
+	/* every chassis has three fan sets: 768 groups */
+	m.huge = "{\"ThermalSubsystem\":{\"@odata.id\":\"/redfish/v1/T\"}}";
+	assert_int_equal(walk_mem(w, &m, &r), 0);
+	assert_int_equal(r.n, REDFISH_MAX_GROUPS);
+	assert_int_equal(r.fetches, 261); /* root, collection, 256 chassis, T, F, Systems */
+	assert_non_null(find(&r, "Chassis/0:fans-f")); /* then fans-2, fans-3: the suffix taken */
+	assert_non_null(find(&r, "Chassis/0:fans-3"));
+	redfish_result_free(&r);
+	redfish_walk_free(w);
+	mem_free(&m);
+	free(coll);
+}
+
 /* --- the files source --------------------------------------------------------------------- */
 
 static void put_file(const char *root, const char *rel, const char *text)
@@ -664,6 +705,7 @@ int main(void)
 		cmocka_unit_test(test_loops),
 		cmocka_unit_test(test_wrong_types),
 		cmocka_unit_test(test_huge),
+		cmocka_unit_test(test_many_groups),
 		cmocka_unit_test(test_files_stay_in_root),
 	};
 
