@@ -220,26 +220,30 @@ void rf_memos_free(struct rf_memos *ms)
 }
 
 /*
- * The memory of group name for this walk: found or made (NULL when out of
- * memory or over REDFISH_MAX_GROUPS), *dup set when this walk already made
- * the group.
+ * The memory of group name for this walk: found or made, or NULL when out
+ * of memory.  *skip is set when the group is not to be reported: this walk
+ * already made it, or REDFISH_MAX_GROUPS are known (a hostile service
+ * inventing names: the rest are left out, never the walk failed).
  */
-static struct rf_memo *memo_get(struct rf_memos *ms, const char *name, const char *kind, bool *dup)
+static struct rf_memo *memo_get(struct rf_memos *ms, const char *name, const char *kind, bool *skip)
 {
 	const struct memo_key k = { ms, name };
 	struct rf_memo *m;
 	bool found;
 	size_t pos = sorted_search(ms->n, memo_key_cmp, &k, &found);
 
-	*dup = false;
+	*skip = false;
 	if (found) {
 		m = ms->v[pos];
-		*dup = m->stamp == ms->walk;
+		*skip = m->stamp == ms->walk;
 		m->stamp = ms->walk;
 		return m;
 	}
-	if (ms->n >= REDFISH_MAX_GROUPS ||
-	    !grow_one((void **)&ms->v, &ms->cap, ms->n, sizeof(*ms->v), 16))
+	if (ms->n >= REDFISH_MAX_GROUPS) {
+		*skip = true;
+		return NULL;
+	}
+	if (!grow_one((void **)&ms->v, &ms->cap, ms->n, sizeof(*ms->v), 16))
 		return NULL;
 	m = calloc(1, sizeof(*m));
 	if (!m || !(m->name = strdup(name)) || !(m->kind = strdup(kind))) {
@@ -369,6 +373,13 @@ static int add_members(struct psu_group *pg, const struct rf_member *mem, size_t
 	for (size_t i = 0; i < n; i++) {
 		struct psu_view *v;
 		const char *serial = rf_str(mem[i].res, "SerialNumber");
+		bool again = false;
+
+		/* a name twice (two links ending alike, a MemberId repeated): one member */
+		for (size_t j = 0; j < i && !again; j++)
+			again = strcmp(mem[j].key, mem[i].key) == 0;
+		if (again)
+			continue;
 
 		member_location(mem[i].res, texts[i].loc, sizeof(texts[i].loc));
 		texts[i].serial[0] = '\0';
@@ -436,7 +447,7 @@ int rf_add_set(struct rf_memos *ms, const struct rf_set *s, struct redfish_resul
 	if (!texts)
 		return -ENOMEM;
 	m = memo_get(ms, s->name, s->kind, &dup);
-	rc = !m ? -ENOMEM : dup ? 0 : add_members(&m->pg, s->m, s->n, s->psu, texts);
+	rc = dup ? 0 : !m ? -ENOMEM : add_members(&m->pg, s->m, s->n, s->psu, texts);
 	if (!m || dup || rc < 0)
 		goto out;
 	needed = redundancy_needed(s, &no_health, &note);
@@ -659,25 +670,14 @@ int rf_add_volume(struct rf_memos *ms, const struct rf_volume *v, struct redfish
 
 	if (v->n_drive == 0 && (level < 0 || raid_levels[level].nominal == 0))
 		return 0; /* a LUN of a remote array, no drive of ours: no group */
-	if (level < 0) {
-		struct redmon_group g = {
-			.name = v->name,
-			.kind = "raid",
-			.type = "unknown",
-			.members_total = (int)v->n_drive,
-			.members_ok = -1,
-			.margin = REDMON_MARGIN_UNKNOWN,
-			.progress = -1,
-			.reason = "RAIDType not given or not understood",
-		};
-		return memo_get(ms, v->name, "raid", &dup) && !dup ? result_add(out, &g, NULL, 0)
-								   : 0;
-	}
+	if (level < 0)
+		return rf_add_unknown(ms, v->name, "raid", "RAIDType not given or not understood",
+				      out);
 	texts = calloc(v->n_drive + v->n_spare + 1, sizeof(*texts));
 	if (!texts)
 		return -ENOMEM;
 	m = memo_get(ms, v->name, "raid", &dup);
-	rc = !m ? -ENOMEM : dup ? 0 : add_members(&m->pg, v->drive, v->n_drive, false, texts);
+	rc = dup ? 0 : !m ? -ENOMEM : add_members(&m->pg, v->drive, v->n_drive, false, texts);
 	if (rc == 0 && m && !dup)
 		rc = volume_group(m, v, level, texts, out);
 	free(texts);
@@ -699,7 +699,7 @@ int rf_add_unknown(struct rf_memos *ms, const char *name, const char *kind, cons
 	bool dup;
 
 	if (!memo_get(ms, name, kind, &dup))
-		return -ENOMEM;
+		return dup ? 0 : -ENOMEM;
 	return dup ? 0 : result_add(out, &g, NULL, 0);
 }
 

@@ -260,10 +260,15 @@ static const json_t *fetch(struct walk *wk, const char *path, int depth, const c
 	}
 	e->doc = doc;
 	if (!doc) {
+		char clean[REDFISH_WHY];
+
 		if (!buf[0])
 			snprintf(buf, sizeof(buf), "%.300s: could not be read", p);
-		e->why = strdup(buf);
-		failed(wk, buf);
+		/* the source's words reach a reason: one printable line whatever it said */
+		strv_copy_printable(strv_make(buf, strnlen(buf, sizeof(buf))), clean,
+				    sizeof(clean));
+		e->why = strdup(clean);
+		failed(wk, clean);
 	}
 	*why = e->why ? e->why : "out of memory";
 	return doc;
