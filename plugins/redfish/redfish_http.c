@@ -358,8 +358,10 @@ static void status_reason(const struct redfish_http *c, char *buf, size_t len)
 		return;
 	}
 	error_message(&c->a, msg, sizeof(msg));
+	/* The user name printable too: a reason cut inside a UTF-8 character is not UTF-8. */
+	strv_copy_printable(strv_c(c->username), where, sizeof(where));
 	if (s == 401)
-		snprintf(buf, len, "HTTP 401: user %s refused%s", c->username, msg);
+		snprintf(buf, len, "HTTP 401: user %s refused%s", where, msg);
 	else
 		snprintf(buf, len, "HTTP %ld%s", s, msg);
 }

@@ -272,10 +272,20 @@ def main():
         rep.run("redfish/live/status-one-shot", status_once)
 
         def appear():
+            before = len(server.requests())
             daemon.start()
             daemon.wait_for([ev_group("group_appeared", PSU, "ok"), ev_group("group_appeared", VOLUME),
                              ev_group("group_appeared", "md:md0", "ok")])
-            return []
+            # Walks every second: one login, one connection kept across them.
+            time.sleep(2.5)
+            reqs = server.requests()[before:]
+            logins = [r for r in reqs if r["method"] == "POST"]
+            walks = len([r for r in reqs if r["path"] in ("/redfish/v1", "/redfish/v1/")])
+            out = []
+            if walks < 3 or len(logins) != 1 or len({r["port"] for r in reqs}) != 1:
+                out.append("%d walks, %d logins, %d connections (want >= 3, 1, 1)"
+                           % (walks, len(logins), len({r["port"] for r in reqs})))
+            return out
         rep.run("redfish/live/groups-appear", appear)
 
         def psu_fails():

@@ -500,6 +500,15 @@ static void test_tls_failures(void **state)
 }
 
 /* A proxy in the environment is not the daemon's business: ignored. */
+static int proxy_env_unset(void **state)
+{
+	(void)state;
+	unsetenv("https_proxy");
+	unsetenv("HTTPS_PROXY");
+	unsetenv("ALL_PROXY");
+	return 0;
+}
+
 static void test_proxy_env_ignored(void **state)
 {
 	struct redfish_http *c;
@@ -510,11 +519,8 @@ static void test_proxy_env_ignored(void **state)
 	setenv("HTTPS_PROXY", "http://127.0.0.1:9", 1);
 	setenv("ALL_PROXY", "http://127.0.0.1:9", 1);
 	c = client();
-	get_ok(c, "/redfish/v1/Chassis/1U", "1U");
+	get_ok(c, "/redfish/v1/Chassis/1U", "1U"); /* through 127.0.0.1:9 it would fail */
 	redfish_http_free(c);
-	unsetenv("https_proxy");
-	unsetenv("HTTPS_PROXY");
-	unsetenv("ALL_PROXY");
 }
 
 /* What the login answer must hold: a usable token. */
@@ -613,7 +619,7 @@ int main(void)
 		cmocka_unit_test(test_body_over_cap),
 		cmocka_unit_test(test_redirect_not_followed),
 		cmocka_unit_test(test_tls_failures),
-		cmocka_unit_test(test_proxy_env_ignored),
+		cmocka_unit_test_teardown(test_proxy_env_ignored, proxy_env_unset),
 		cmocka_unit_test(test_login_without_token),
 		cmocka_unit_test(test_connection_refused),
 		cmocka_unit_test(test_url_and_path_checks),
