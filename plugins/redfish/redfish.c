@@ -9,9 +9,10 @@
  * A BMC is slow (a walk is tens of requests, some take seconds), so the walk
  * runs on a worker (plugins/lib/periodic.h) every `interval`; scan() never
  * waits for it and reports the last result (nothing before the first), or
- * fails with the walk's reason when the service root could not be had (the
- * core then turns the groups unknown and raises probe_failed).  In one-shot
- * commands (status, check) scan() runs the walk itself.
+ * fails with the walk's reason when the service root could not be had, or
+ * while a walk has run far too long (the core then turns the groups unknown
+ * and raises probe_failed).  In one-shot commands (status, check) scan()
+ * runs the walk itself.
  *
  * With neither a mockup tree under the root nor a url there is nothing to
  * read: no group, and no error.
@@ -286,16 +287,35 @@ static int report(struct redfish_probe *p)
 	return 0;
 }
 
+/*
+ * How long a walk may run before the last result stops being reported: each
+ * request has its timeout, but a BMC answering every one just in time could
+ * make a walk of a thousand resources last hours.  Generous (a walk of a big
+ * server on a slow BMC takes minutes): twice the interval, at least 10 min.
+ */
+static uint64_t walk_limit_ms(const struct redfish_probe *p)
+{
+	return p->interval_ms * 2 > 600000 ? p->interval_ms * 2 : 600000;
+}
+
 static int redfish_scan(void *inst)
 {
 	struct redfish_probe *p = inst;
+	uint64_t gen, running;
 	int rc = 0;
 
 	if (!p->src)
 		return 0;
 	periodic_oneshot(p->w);
-	if (periodic_lock(p->w) > 0)
+	gen = periodic_lock(p->w);
+	running = periodic_running_ms(p->w);
+	if (running > walk_limit_ms(p)) {
+		p->ops->scan_error(p->h, "a walk of the Redfish service has run for %llu s",
+				   (unsigned long long)(running / 1000));
+		rc = -ETIMEDOUT;
+	} else if (gen > 0) {
 		rc = report(p);
+	}
 	periodic_unlock(p->w);
 	return rc;
 }

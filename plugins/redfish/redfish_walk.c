@@ -57,9 +57,11 @@ struct walk {
 	struct entry *e;
 	size_t n, cap;
 	struct hindex idx;
+	size_t values; /* JSON values held in the cache: bounded by REDFISH_MAX_VALUES */
 	char first_why[REDFISH_WHY]; /* the first resource that could not be had */
 	bool root_checked, down;
-	int err; /* -ENOMEM: stop */
+	bool spent; /* REDFISH_MAX_VALUES reached: nothing more is fetched */
+	int err;    /* -ENOMEM: stop */
 };
 
 /* --- paths ------------------------------------------------------------------------- */
@@ -135,12 +137,23 @@ static bool group_name(const char *link, const char *suffix, char *out, size_t l
 	return true;
 }
 
-/* The last segment of a path ("Bay1"), cut to fit len. */
-static void last_segment(const char *path, char *out, size_t len)
+/*
+ * A member's name from its link: the last segment ("Bay1"; a trailing '/'
+ * ignored), printable, cut to len.  A refused link gets a name too: its
+ * member is shown unknown.
+ */
+static void last_segment(const char *link, char *out, size_t len)
 {
-	const char *s = strrchr(path, '/');
+	size_t n = strnlen(link, REDFISH_PATH_MAX + 1), start;
 
-	snprintf(out, len, "%s", s ? s + 1 : path);
+	while (n > 0 && link[n - 1] == '/')
+		n--;
+	start = n;
+	while (start > 0 && link[start - 1] != '/')
+		start--;
+	strv_copy_printable(strv_make(link + start, n - start), out, len);
+	if (!out[0])
+		snprintf(out, len, "?");
 }
 
 /* --- the cache ------------------------------------------------------------------------ */
@@ -195,6 +208,32 @@ static void cache_free(struct walk *wk)
 	hindex_free(&wk->idx);
 }
 
+/*
+ * The JSON values of doc (objects, arrays, scalars), counting stops past
+ * max: what a walk holds is bounded by values, whatever the sizes a source
+ * lets through (a BMC may answer 4 MiB for each of 2048 resources).
+ */
+static size_t json_values(const json_t *doc, size_t max)
+{
+	size_t n = 1;
+
+	if (json_is_object(doc)) {
+		const char *k;
+		json_t *v;
+
+		json_object_foreach((json_t *)doc, k, v)
+		{
+			if (n > max)
+				break;
+			n += json_values(v, max - n);
+		}
+	} else if (json_is_array(doc)) {
+		for (size_t i = 0; i < json_array_size(doc) && n <= max; i++)
+			n += json_values(json_array_get(doc, i), max - n);
+	}
+	return n;
+}
+
 /* --- fetching ------------------------------------------------------------------------- */
 
 /*
@@ -210,7 +249,7 @@ static void failed(struct walk *wk, const char *why)
 	wk->out->failures++;
 	if (!wk->first_why[0])
 		strv_copy_printable(strv_c(why), wk->first_why, sizeof(wk->first_why));
-	if (wk->root_checked || wk->out->fetches >= REDFISH_MAX_FETCHES)
+	if (wk->root_checked || wk->out->fetches >= REDFISH_MAX_FETCHES || wk->spent)
 		return;
 	wk->root_checked = true;
 	wk->out->fetches++;
@@ -243,7 +282,7 @@ static const json_t *fetch(struct walk *wk, const char *path, int depth, const c
 	if (depth > REDFISH_MAX_DEPTH)
 		return NULL;
 	*why = "more resources than a walk reads";
-	if (wk->out->fetches >= REDFISH_MAX_FETCHES)
+	if (wk->out->fetches >= REDFISH_MAX_FETCHES || wk->spent)
 		return NULL;
 	e = cache_add(wk, p);
 	if (!e) {
@@ -257,6 +296,15 @@ static const json_t *fetch(struct walk *wk, const char *path, int depth, const c
 		json_decref(doc);
 		doc = NULL;
 		snprintf(buf, sizeof(buf), "%.300s: not a JSON object", p);
+	}
+	if (doc) {
+		wk->values += json_values(doc, REDFISH_MAX_VALUES);
+		if (wk->values > REDFISH_MAX_VALUES) {
+			json_decref(doc);
+			doc = NULL;
+			wk->spent = true;
+			snprintf(buf, sizeof(buf), "%.300s: more JSON than a walk holds", p);
+		}
 	}
 	e->doc = doc;
 	if (!doc) {

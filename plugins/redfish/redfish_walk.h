@@ -26,12 +26,13 @@
 #include "redmon/plugin.h"
 
 #define REDFISH_ROOT	    "/redfish/v1"
-#define REDFISH_PATH_MAX    512	 /* longest link followed */
-#define REDFISH_MAX_FETCHES 2048 /* resources one walk reads at most */
-#define REDFISH_MAX_DEPTH   12	 /* links from the service root (a volume's drive is 8) */
-#define REDFISH_MAX_MEMBERS 256	 /* members taken from one collection or array */
-#define REDFISH_MAX_GROUPS  512	 /* groups one walk reports at most */
-#define REDFISH_WHY	    512	 /* a reason */
+#define REDFISH_PATH_MAX    512	       /* longest link followed */
+#define REDFISH_MAX_FETCHES 2048       /* resources one walk reads at most */
+#define REDFISH_MAX_DEPTH   12	       /* links from the service root (a volume's drive is 8) */
+#define REDFISH_MAX_MEMBERS 256	       /* members taken from one collection or array */
+#define REDFISH_MAX_GROUPS  512	       /* groups one walk reports at most */
+#define REDFISH_MAX_VALUES  (1u << 20) /* JSON values one walk holds (~100 MB at most) */
+#define REDFISH_WHY	    512	       /* a reason */
 
 /* One group of a walk's result; every string is owned (strdup). */
 struct redfish_group {

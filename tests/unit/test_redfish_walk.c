@@ -456,12 +456,18 @@ static void test_hostile_links(void **state)
 	mem_put(&m, "/redfish/v1/Systems/S/Storage/1/Volumes/V",
 		"{\"RAIDType\":\"RAID1\",\"Status\":{\"State\":\"Enabled\",\"Health\":\"OK\"},"
 		"\"Links\":{\"Drives\":[{\"@odata.id\":\"/redfish/v1/Chassis/C/Drives/../../x\"},"
-		"{\"@odata.id\":\"/redfish/v1/Chassis/C/Drives/D1\"}]}}");
+		"{\"@odata.id\":\"/redfish/v1/Chassis/C/Drives/D1\"},"
+		"{\"@odata.id\":\"/redfish/v1/Chassis/C/Drives/D1/\"},"
+		"{\"@odata.id\":\"/redfish/v1/x\\nb\"}]}}");
 	mem_put(&m, "/redfish/v1/Chassis/C/Drives/D1", PSU_OK);
 	assert_int_equal(walk_mem(w, &m, &r), 0);
 	assert_false(m.bad_path);
-	/* the refused drive link is a member not known: the mirror's margin is unknown */
-	expect(&r, "Systems/S/Storage/1/Volumes/V", "raid", 2, 1, 0, 0, REDMON_MARGIN_UNKNOWN, 1);
+	/*
+	 * the refused drive links are members not known (named printable): the
+	 * mirror's margin is unknown; D1 with a trailing '/' is D1 again
+	 */
+	expect(&r, "Systems/S/Storage/1/Volumes/V", "raid", 3, 1, 0, 0, REDMON_MARGIN_UNKNOWN, 1);
+	assert_non_null(member(find(&r, "Systems/S/Storage/1/Volumes/V"), "x?b"));
 	assert_non_null(strstr(member(find(&r, "Systems/S/Storage/1/Volumes/V"), "x")->reason,
 			       "not a /redfish/v1 path"));
 	redfish_result_free(&r);
@@ -575,6 +581,41 @@ static void test_huge(void **state)
 	assert_true(r.n <= REDFISH_MAX_GROUPS);
 	for (size_t k = 0; k < r.n; k++)
 		assert_true(r.v[k].g.members_total <= REDFISH_MAX_MEMBERS);
+	redfish_result_free(&r);
+	redfish_walk_free(w);
+	mem_free(&m);
+	free(big);
+}
+
+/* Resources of 300000 values each: the walk stops at REDFISH_MAX_VALUES, and ends well. */
+static void test_values_budget(void **state)
+{
+	struct redfish_walk *w = redfish_walk_new();
+	size_t len = 300000 * 2 + 64, off = 0;
+	char *big = malloc(len);
+	struct redfish_result r;
+	struct mem_source m;
+
+	(void)state;
+	assert_non_null(big);
+	off += (size_t)snprintf(big + off, len - off, "{\"x\":[");
+	for (int i = 0; i < 300000; i++)
+		off += (size_t)snprintf(big + off, len - off, "%s0", i ? "," : "");
+	snprintf(big + off, len - off, "]}");
+	mem_init(&m);
+	mem_put(&m, "/redfish/v1", ROOT_DOC);
+	mem_put(&m, "/redfish/v1/Chassis",
+		"{\"Members\":[{\"@odata.id\":\"/redfish/v1/Chassis/1\"},"
+		"{\"@odata.id\":\"/redfish/v1/Chassis/2\"},{\"@odata.id\":\"/redfish/v1/Chassis/"
+		"3\"},"
+		"{\"@odata.id\":\"/redfish/v1/Chassis/4\"},{\"@odata.id\":\"/redfish/v1/Chassis/"
+		"5\"},"
+		"{\"@odata.id\":\"/redfish/v1/Chassis/6\"}]}");
+	m.huge = big;
+	assert_int_equal(walk_mem(w, &m, &r), 0);
+	/* root, collection, 3 chassis held (900006 values), the 4th dropped; then nothing */
+	assert_int_equal(r.fetches, 6);
+	assert_int_equal(r.failures, 1);
 	redfish_result_free(&r);
 	redfish_walk_free(w);
 	mem_free(&m);
@@ -706,6 +747,7 @@ int main(void)
 		cmocka_unit_test(test_wrong_types),
 		cmocka_unit_test(test_huge),
 		cmocka_unit_test(test_many_groups),
+		cmocka_unit_test(test_values_budget),
 		cmocka_unit_test(test_files_stay_in_root),
 	};
 
