@@ -1,0 +1,28 @@
+# redfish probe: PSUs, fans and controller volumes through a BMC's Redfish
+# service, or a DMTF mockup tree under --root (docs/redfish.md).
+PLUGINS += redfish
+
+# The walk and its rules, with the mockup-file source: what tests and fuzzers link.
+redfish_CORE := plugins/redfish/redfish_walk.c plugins/redfish/redfish_groups.c \
+                plugins/redfish/redfish_files.c
+redfish_SRCS := $(redfish_CORE) plugins/redfish/redfish_http.c plugins/redfish/redfish.c
+redfish_LIBS := -ljansson -lcurl -lpthread
+
+UNIT_TESTS += redfish_walk
+test_redfish_walk_SRCS := $(redfish_CORE)
+test_redfish_walk_LIBS := -ljansson
+
+FUZZERS += fuzz_redfish_walk
+fuzz_redfish_walk_SRCS := $(redfish_CORE)
+fuzz_redfish_walk_LIBS := -ljansson
+
+# The HTTPS source (plugins/redfish/redfish_http.c), tested against
+# tests/integration/redfish_server.py on loopback.
+UNIT_TESTS += redfish_http
+test_redfish_http_SRCS := plugins/redfish/redfish_http.c
+test_redfish_http_LIBS := -lcurl -ljansson
+
+# What a BMC answers (status, header lines, body) -> the token, session path
+# and reasons kept of it (the target includes redfish_http.c).
+FUZZERS += fuzz_redfish_http
+fuzz_redfish_http_LIBS := -lcurl -ljansson
