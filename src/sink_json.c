@@ -27,18 +27,29 @@ struct json_sink {
  */
 static int open_events_file(const char *name, const char *path, char *err, size_t errlen)
 {
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? strndup(path, (size_t)(slash - path) + 1) : strdup(".");
+	/* The directories on the way too: a link there is followed only if root's (or ours). */
+	int dirfd = dir ? open_dir_made(dir, 0, false) : -ENOMEM, fd = -1, rc = dirfd;
 	struct stat st;
-	int fd =
-		open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0640);
 
-	if (fd < 0 && errno == ELOOP)
-		return errbuf_set(err, errlen, -ELOOP,
-				  "sink %s: %s is a symbolic link: refusing to follow it "
-				  "(give the file itself)",
-				  name, path);
-	if (fd < 0)
-		return errbuf_set(err, errlen, -errno, "sink %s: cannot open %s: %s", name, path,
-				  strerror(errno));
+	free(dir);
+	if (dirfd >= 0) {
+		fd = openat(dirfd, slash ? slash + 1 : path,
+			    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW,
+			    0640);
+		rc = fd < 0 ? -errno : 0;
+		close(dirfd);
+	}
+	if (rc == -ELOOP)
+		return errbuf_set(
+			err, errlen, -ELOOP,
+			"sink %s: %s %s: refusing to follow it (give the file itself)", name, path,
+			dirfd < 0 ? "has a symbolic link on the way neither root's nor ours"
+				  : "is a symbolic link");
+	if (rc < 0)
+		return errbuf_set(err, errlen, rc, "sink %s: cannot open %s: %s", name, path,
+				  strerror(-rc));
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink > 1) {
 		close(fd);
 		return errbuf_set(err, errlen, -EPERM,

@@ -205,11 +205,13 @@ static int textfile_open(struct sink *k, const struct cfg_sink *set, char *err, 
 	}
 	if (t && copy && copy2) {
 		t->name = strdup(basename(copy));
-		t->dirfd = open(dirname(copy2), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		rc = t->dirfd < 0 ? -errno : t->name ? 0 : -ENOMEM;
+		/* Opened as root: a link on the way counts only when root or we own it. */
+		t->dirfd = open_dir_made(dirname(copy2), 0, false);
+		rc = t->dirfd < 0 ? t->dirfd : t->name ? 0 : -ENOMEM;
 		if (t->dirfd < 0)
 			snprintf(err, errlen, "sink %s: directory of %s: %s", k->name, path,
-				 strerror(-rc));
+				 rc == -ELOOP ? "a symbolic link on the way is neither root's nor ours"
+					      : strerror(-rc));
 	}
 	free(copy);
 	free(copy2);

@@ -983,8 +983,10 @@ static int target_setup(struct webhook *w, struct target *t, size_t max, char *e
 	int rc = env->agg ? spool_open(t->spool_dir, max, &t->spool) : 0;
 
 	if (rc < 0)
-		return errbuf_set(err, errlen, rc, "sink %s: spool %s: %s", w->k->name,
-				  t->spool_dir, strerror(-rc));
+		return errbuf_set(
+			err, errlen, rc, "sink %s: spool %s: %s", w->k->name, t->spool_dir,
+			rc == -ELOOP ? "a symbolic link on the way is neither root's nor ours"
+				     : strerror(-rc));
 	t->send.easy = curl_easy_init();
 	t->test.easy = curl_easy_init();
 	if (!t->send.easy || !t->test.easy)

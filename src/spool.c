@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +51,60 @@ int mkdir_parents(const char *path, mode_t mode)
 		*p = c;
 	}
 	return 0;
+}
+
+/*
+ * The next directory below fd: entry name, made with mode when missing.  A
+ * symbolic link is followed only when root or we own it: nobody else can
+ * have planted it.  The fd (O_PATH) or -errno.
+ */
+static int step_dir(int fd, const char *name, mode_t mode, bool make)
+{
+	int next;
+	struct stat st;
+
+	if (make && mkdirat(fd, name, mode) < 0 && errno != EEXIST)
+		return -errno;
+	next = openat(fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (next >= 0 || (errno != ENOTDIR && errno != ELOOP))
+		return next >= 0 ? next : -errno;
+	if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (!S_ISLNK(st.st_mode))
+		return -ENOTDIR;
+	if (st.st_uid != 0 && st.st_uid != geteuid())
+		return -ELOOP;
+	next = openat(fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return next >= 0 ? next : -errno;
+}
+
+int open_dir_made(const char *path, mode_t mode, bool make)
+{
+	const char *p = path;
+	int fd = open(*path == '/' ? "/" : ".", O_PATH | O_DIRECTORY | O_CLOEXEC), next;
+
+	if (fd < 0)
+		return -errno;
+	while (*(p += strspn(p, "/"))) {
+		size_t n = strcspn(p, "/");
+		char name[NAME_MAX + 1];
+
+		if (n > NAME_MAX) {
+			close(fd);
+			return -ENAMETOOLONG;
+		}
+		memcpy(name, p, n);
+		name[n] = 0;
+		p += n;
+		next = step_dir(fd, name, mode, make && strcmp(name, "..") != 0);
+		close(fd);
+		if (next < 0)
+			return next;
+		fd = next;
+	}
+	next = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	close(fd);
+	return next >= 0 ? next : -errno;
 }
 
 int write_all(int fd, const void *data, size_t len)
@@ -130,12 +185,16 @@ int read_fd_all(int fd, size_t max, char **ret, size_t *ret_len)
 
 int read_file_at(int dirfd, const char *name, size_t max, char **ret, size_t *ret_len)
 {
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* Not blocked by a FIFO planted in its place (these directories are the service user's). */
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	struct stat st;
 	int rc;
 
 	if (fd < 0)
 		return -errno;
-	rc = read_fd_all(fd, max, ret, ret_len);
+	rc = fstat(fd, &st) < 0 ? -errno : S_ISREG(st.st_mode) ? 0 : -EPERM;
+	if (rc == 0)
+		rc = read_fd_all(fd, max, ret, ret_len);
 	close(fd);
 	return rc;
 }
@@ -220,17 +279,15 @@ static int scan_dir(struct spool *s)
 
 int spool_open(const char *dir, size_t max, struct spool **ret)
 {
-	int rc = mkdir_parents(dir, 0750);
-	struct spool *s;
+	struct spool *s = calloc(1, sizeof(*s));
+	int rc;
 
-	if (rc < 0)
-		return rc;
-	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
 	s->max = max ? max : 1;
-	s->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	rc = s->dirfd < 0 ? -errno : scan_dir(s);
+	/* Opened as root below the state directory, which the service user owns. */
+	s->dirfd = open_dir_made(dir, 0750, true);
+	rc = s->dirfd < 0 ? s->dirfd : scan_dir(s);
 	if (rc < 0) {
 		spool_free(s);
 		return rc;

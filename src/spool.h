@@ -15,12 +15,23 @@
 #ifndef REDMON_SPOOL_H
 #define REDMON_SPOOL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 /* mkdir -p path (each missing component with mode); 0 or -errno. */
 int mkdir_parents(const char *path, mode_t mode);
+
+/*
+ * Open directory path, each missing component made with mode when make, as
+ * the kernel resolves it but following a symbolic link only when root or we
+ * own it: started as root, redmon opens directories below the state
+ * directory, which the service user owns, and a link planted there must not
+ * turn root's mkdir, unlink or rename to another directory (/etc).  The fd
+ * (O_RDONLY | O_DIRECTORY) or -errno (-ELOOP: a link of someone else).
+ */
+int open_dir_made(const char *path, mode_t mode, bool make);
 
 /* Write all of data to fd, retrying short writes and EINTR; 0 or -errno. */
 int write_all(int fd, const void *data, size_t len);
@@ -31,7 +42,10 @@ int write_all(int fd, const void *data, size_t len);
  */
 int write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode);
 
-/* Read all of dirfd/name (at most max bytes) into a new NUL-terminated buffer. */
+/*
+ * Read all of dirfd/name (at most max bytes) into a new NUL-terminated buffer;
+ * a symbolic link, FIFO or other non-regular file is refused (-ELOOP, -EPERM).
+ */
 int read_file_at(int dirfd, const char *name, size_t max, char **ret, size_t *ret_len);
 /* The same from an open fd: 0 or -errno; -EFBIG when it has more than max bytes. */
 int read_fd_all(int fd, size_t max, char **ret, size_t *ret_len);

@@ -36,6 +36,7 @@ struct state {
 	int error;	    /* the -errno of the last failure logged */
 	bool unreserved;    /* the mark could not take the last reservation either */
 	bool unres_logged;  /* ... and that was logged in this episode */
+	bool removed;	    /* the directory was removed and could not be opened again */
 };
 
 uint64_t state_hash(const char *s)
@@ -684,6 +685,57 @@ static void state_load(struct state *st, struct agg *a, uint64_t *ret_seq)
 			st->dir, STATE_FILE, why, aside, (unsigned long long)seq);
 }
 
+/* The lock of a state directory, held: the fd, -EBUSY (another daemon's) or -errno. */
+static int lock_dir(int dirfd)
+{
+	/* Read-only is enough for flock(), and works on a lock file root left. */
+	int fd = open_plain(dirfd, "lock", O_RDONLY | O_CREAT, 0640), rc;
+
+	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return fd;
+	rc = errno == EWOULDBLOCK ? -EBUSY : -errno;
+	close(fd);
+	return rc;
+}
+
+/*
+ * The state directory removed while we run (rm -r, a cleanup script): what
+ * is saved through the old fd vanishes with it, and a restart would begin
+ * the sequence at 1 again (receivers keyed on host:seq take repeats for
+ * duplicates).  Open it again by its path, made again when we may (still
+ * root, or its parent is ours) or as the administrator made it again; the
+ * lock and the mark follow.  0 when the directory in use is there.
+ */
+static int dir_again(struct state *st)
+{
+	struct stat sb;
+	int dirfd, lockfd;
+
+	if (fstat(st->dirfd, &sb) < 0)
+		return -errno;
+	if (sb.st_nlink > 0)
+		return 0;
+	dirfd = open_dir_made(st->dir, 0750, true);
+	lockfd = dirfd < 0 ? dirfd : lock_dir(dirfd);
+	if (lockfd < 0) {
+		if (dirfd >= 0)
+			close(dirfd);
+		st->removed = true;
+		return lockfd;
+	}
+	close(st->dirfd);
+	close(st->lockfd);
+	if (st->markfd >= 0)
+		close(st->markfd);
+	st->dirfd = dirfd;
+	st->lockfd = lockfd;
+	st->markfd = -1; /* made again by the next save */
+	st->removed = false;
+	log_notice("state: %s was removed while redmon runs: it is there again; saving there",
+		   st->dir);
+	return 0;
+}
+
 int state_open(const char *dir, const struct state_id *id, struct agg *a, uint64_t *ret_seq,
 	       struct state **ret)
 {
@@ -696,26 +748,21 @@ int state_open(const char *dir, const struct state_id *id, struct agg *a, uint64
 	}
 	st->id = *id;
 	st->dirfd = st->lockfd = st->markfd = -1;
-	rc = mkdir_parents(dir, 0750);
+	/* A link in the way is followed only if root's: the service user owns the directory. */
+	st->dirfd = open_dir_made(dir, 0750, true);
+	rc = st->dirfd < 0 ? st->dirfd : 0;
 	if (rc == 0) {
-		st->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (st->dirfd < 0)
-			rc = -errno;
-	}
-	if (rc == 0) {
-		/* Read-only is enough for flock(), and works on a lock file root left. */
-		st->lockfd = open_plain(st->dirfd, "lock", O_RDONLY | O_CREAT, 0640);
-		if (st->lockfd < 0)
-			rc = st->lockfd;
-		else if (flock(st->lockfd, LOCK_EX | LOCK_NB) < 0)
-			rc = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		st->lockfd = lock_dir(st->dirfd);
+		rc = st->lockfd < 0 ? st->lockfd : 0;
 	}
 	if (rc == -EBUSY)
 		log_err("state: %s is in use by another redmon daemon", dir);
-	else if (rc == -EPERM && st->lockfd == -EPERM)
+	else if (rc == -EPERM)
 		log_err("state: cannot use %s: its lock is %s", dir, plain_error(rc));
 	else if (rc < 0)
-		log_err("state: cannot use %s: %s", dir, strerror(-rc));
+		log_err("state: cannot use %s: %s", dir,
+			rc == -ELOOP ? "a symbolic link on the way is neither root's nor ours"
+				     : strerror(-rc));
 	if (rc < 0) {
 		state_close(st);
 		return rc;
@@ -742,7 +789,13 @@ static const char *errno_name(int err)
 /* A save failed, the old file untouched: logged once per episode, again when the error changes. */
 static void save_failed(struct state *st, int rc)
 {
-	if (st->failures++ == 0 || rc != st->error)
+	if ((st->failures++ == 0 || rc != st->error) && st->removed)
+		log_err("state: %s was removed while redmon runs and cannot be made again: %s "
+			"(%s): nothing is saved, a restart would begin the sequence again at 1; "
+			"alerts still go out; make it again for the user redmon runs as and saving "
+			"resumes at the next scan",
+			st->dir, strerror(-rc), errno_name(-rc));
+	else if (st->failures == 1 || rc != st->error)
 		log_err("state: cannot save %s/%s: %s (%s): the file keeps the state saved before; "
 			"alerts still go out; retrying at each scan",
 			st->dir, STATE_FILE, strerror(-rc), errno_name(-rc));
@@ -755,8 +808,10 @@ static void save_failed(struct state *st, int rc)
  */
 static void reserve_in_mark(struct state *st, uint64_t reserved)
 {
-	int rc = mark_open(st);
+	int rc = dir_again(st);
 
+	if (rc == 0)
+		rc = mark_open(st);
 	if (rc == 0)
 		rc = mark_write(st, reserved);
 	if (rc == 0) {
@@ -764,7 +819,7 @@ static void reserve_in_mark(struct state *st, uint64_t reserved)
 		st->unreserved = false;
 		return;
 	}
-	if (!st->unres_logged)
+	if (!st->unres_logged && !st->removed) /* else save_failed() said what is lost */
 		log_err("state: cannot reserve the sequence past %llu in %s/%s either: %s (%s): "
 			"alerts still go out, but a restart before a save succeeds can number "
 			"events again from %llu",
@@ -777,8 +832,10 @@ static void reserve_in_mark(struct state *st, uint64_t reserved)
 static void save(struct state *st, const struct agg *a, uint64_t seq, uint64_t reserved,
 		 bool complete)
 {
-	int rc = state_write(st, a, seq, reserved);
+	int rc = dir_again(st);
 
+	if (rc == 0)
+		rc = state_write(st, a, seq, reserved);
 	if (rc < 0) {
 		save_failed(st, rc);
 		if (reserved > st->reserved)
@@ -820,7 +877,11 @@ void state_save(struct state *st, const struct agg *a, uint64_t seq, bool final)
 	if (!st)
 		return;
 	save(st, a, seq, final ? seq : ahead(seq), true);
-	if (final && st->failures)
+	if (final && st->removed)
+		log_err("state: stopping with %s removed: nothing saved; the next start begins the "
+			"sequence again at 1",
+			st->dir);
+	else if (final && st->failures)
 		log_err("state: stopping without saving %s/%s: the next start diffs against the "
 			"state saved before and continues the sequence after %llu",
 			st->dir, STATE_FILE, (unsigned long long)st->reserved);

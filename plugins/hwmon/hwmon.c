@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The hwmon probe: PMBus power supplies through hwmon.
+ * The hwmon probe: PMBus power supplies, and fan sets of fan controllers
+ * (hwmon_fan.h), through hwmon.
  *
  * On the live system libsensors reads the chips (hwmon_lsensors.c); under
  * --root the same attributes are read from the captured tree's files
  * (hwmon_sysfs.c).  Both hand struct hwmon_chip to hwmon_class.c, which alone
- * decides which chips are supplies and whether each is ok.
+ * decides which chips are supplies and whether each is ok; hwmon_fan.c does
+ * the same for fans.
  *
  * The kernel does not notify PMBus alarm changes, so in the daemon a timerfd
  * asks for a rescan every poll_interval (reading a few dozen sysfs files).
@@ -20,6 +22,7 @@
 #include <unistd.h>
 
 #include "hwmon_class.h"
+#include "hwmon_fan.h"
 #include "hwmon_read.h"
 #include "../lib/periodic.h"
 #include "../lib/psu_probe.h"
@@ -31,8 +34,10 @@ struct hwmon_probe {
 	const struct redmon_host_ops *ops;
 	struct redmon_host *h;
 	int required;
+	int fans_required; /* 0: N+1 assumed */
 	int tfd;
 	struct psu_group psu;
+	struct hwmon_fans fans;
 	struct hwmon_sysfs *sysfs;	 /* --root: what one scan keeps for the next */
 	struct hwmon_lsensors *lsensors; /* live: when libsensors must learn the chips again */
 };
@@ -43,6 +48,17 @@ static const struct redmon_option_spec hwmon_options[] = {
 	  .default_value = "",
 	  .help = "more hwmon chip names to treat as PSUs (comma-separated fnmatch patterns)" },
 	PSU_OPTION_REQUIRED("all but one of those seen at start"),
+	{ .key = "fan_chips",
+	  .type = REDMON_OPT_STRING,
+	  .default_value = "",
+	  .help = "more hwmon chip names whose fans make a fan set (fnmatch patterns; "
+		  "board Super-I/O chips only when named here)" },
+	{ .key = "fans_required",
+	  .type = REDMON_OPT_UINT,
+	  .default_value = "0",
+	  .min = 0,
+	  .max = HWMON_FANS_REQUIRED_MAX,
+	  .help = "fans of a set the cooling needs; 0: all but one (N+1, assumed)" },
 	{ .key = "sensors_config",
 	  .type = REDMON_OPT_STRING,
 	  .default_value = "",
@@ -52,7 +68,7 @@ static const struct redmon_option_spec hwmon_options[] = {
 	  .default_value = "10s",
 	  .min = 100,
 	  .max = 3600000,
-	  .help = "daemon: how often the PSU chips are re-read" },
+	  .help = "daemon: how often the PSU and fan chips are re-read" },
 	{ .key = NULL },
 };
 
@@ -67,6 +83,7 @@ static void hwmon_fini(void *inst)
 		close(p->tfd);
 	}
 	psu_group_free(&p->psu);
+	hwmon_fans_free(&p->fans);
 	hwmon_sysfs_free(p->sysfs);
 	hwmon_lsensors_free(p->lsensors);
 	free(p);
@@ -89,6 +106,37 @@ static size_t fd_budget(void)
 	return (size_t)rl.rlim_cur / 8;
 }
 
+/* fans_required into *ret; -EINVAL (*ret untouched) when bad. */
+static int fans_option_required(const struct redmon_host_ops *ops, struct redmon_host *h, int *ret)
+{
+	long long n;
+
+	if (strv_to_ll(strv_trim(strv_c(psu_option(ops, h, "fans_required"))), 0,
+		       HWMON_FANS_REQUIRED_MAX, &n) < 0)
+		return -EINVAL;
+	*ret = (int)n;
+	return 0;
+}
+
+/* Report the fan sets of this scan's chips; scan()'s value. */
+static int report_fans(struct hwmon_probe *p, const struct hwmon_chip *chips, size_t n)
+{
+	const struct redmon_group *g;
+	size_t n_g;
+	int rc = hwmon_fans_eval(&p->fans, chips, n, p->fans_required, &g, &n_g);
+
+	if (rc < 0) {
+		p->ops->scan_error(p->h, "fan sets: %s", strerror(-rc));
+		return rc;
+	}
+	for (size_t i = 0; i < n_g; i++) {
+		int r = p->ops->report(p->h, &g[i]);
+
+		rc = rc < 0 ? rc : r;
+	}
+	return rc;
+}
+
 static int hwmon_init(const struct redmon_host_ops *ops, struct redmon_host *h, void **ret)
 {
 	struct hwmon_probe *p = calloc(1, sizeof(*p));
@@ -101,6 +149,7 @@ static int hwmon_init(const struct redmon_host_ops *ops, struct redmon_host *h, 
 	p->h = h;
 	p->tfd = -1;
 	if (psu_option_required(ops, h, &p->required) < 0 ||
+	    fans_option_required(ops, h, &p->fans_required) < 0 ||
 	    strv_to_duration_ms(strv_c(psu_option(ops, h, "poll_interval")), &ms) < 0) {
 		rc = -EINVAL;
 		goto fail;
@@ -133,6 +182,7 @@ static int hwmon_scan(void *inst)
 {
 	struct hwmon_probe *p = inst;
 	const char *extra = psu_option(p->ops, p->h, "chips");
+	const char *fan_chips = psu_option(p->ops, p->h, "fan_chips");
 	struct hwmon_chip *chips = NULL;
 	const struct hwmon_chip *view = NULL;
 	struct redmon_group g;
@@ -143,31 +193,38 @@ static int hwmon_scan(void *inst)
 	if (p->ops->root_is_live(p->h)) {
 		if (!p->lsensors)
 			p->lsensors = hwmon_lsensors_new();
-		rc = p->lsensors ? hwmon_lsensors_scan(p->lsensors,
-						       psu_option(p->ops, p->h, "sensors_config"),
-						       &chips, &n, err, sizeof(err))
+		rc = p->lsensors ? hwmon_lsensors_set_chips(p->lsensors, p->ops->root_fd(p->h),
+							    extra, fan_chips)
 				 : -ENOMEM;
+		rc = rc == 0 ? hwmon_lsensors_scan(p->lsensors,
+						   psu_option(p->ops, p->h, "sensors_config"),
+						   &chips, &n, err, sizeof(err))
+			     : rc;
 		view = chips;
 	} else {
 		if (!p->sysfs)
 			p->sysfs = hwmon_sysfs_new(fd_budget());
-		rc = p->sysfs ? hwmon_sysfs_scan(p->sysfs, p->ops->root_fd(p->h), extra, &view, &n)
-			      : -ENOMEM;
+		rc = p->sysfs ? hwmon_sysfs_set_fan_chips(p->sysfs, fan_chips) : -ENOMEM;
+		if (rc == 0)
+			rc = hwmon_sysfs_scan(p->sysfs, p->ops->root_fd(p->h), extra, &view, &n);
 	}
 	if (rc < 0) {
 		p->ops->scan_error(p->h, "%s", err[0] ? err : strerror(-rc));
 		return rc;
 	}
 	rc = hwmon_psu_eval(&p->psu, view, n, extra, p->required, &g);
+	rc = psu_report(p->ops, p->h, rc, &g);
+	if (rc == 0)
+		rc = report_fans(p, view, n);
 	hwmon_chips_free(chips, chips ? n : 0);
-	return psu_report(p->ops, p->h, rc, &g);
+	return rc;
 }
 
 const struct redmon_plugin redmon_plugin = {
 	.abi_version = REDMON_ABI_VERSION,
 	.size = sizeof(struct redmon_plugin),
 	.name = "hwmon",
-	.description = "PMBus power supplies through hwmon (libsensors)",
+	.description = "PMBus power supplies and fan trays through hwmon (libsensors)",
 	.options = hwmon_options,
 	.init = hwmon_init,
 	.fini = hwmon_fini,

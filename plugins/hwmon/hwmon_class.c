@@ -16,6 +16,7 @@
  * with in1_min = in1_max = 0) and must not make a PSU group.
  */
 #include "hwmon_class.h"
+#include "hwmon_fan.h"
 
 #include <errno.h>
 #include <fnmatch.h>
@@ -69,6 +70,11 @@ static bool split(const char *name, const char **ret_type, long *ret_idx, const 
 	return false;
 }
 
+bool hwmon_attr_split(const char *name, const char **ret_type, long *ret_idx, const char **ret_sub)
+{
+	return split(name, ret_type, ret_idx, ret_sub);
+}
+
 /*
  * The channel of a split name: type and index as classify() looks labels up
  * ("in01_alarm" is channel "in1").  By hand, not snprintf: it runs for every
@@ -96,6 +102,8 @@ bool hwmon_attr_wanted(const char *name)
 
 	if (strlen(name) >= HWMON_ATTR_MAX || !split(name, &type, &idx, &sub))
 		return false;
+	if (strcmp(sub, "enable") == 0)
+		return strcmp(type, "fan") == 0; /* which channels of a fan set are in use */
 	return strcmp(sub, "input") == 0 || strcmp(sub, "fault") == 0 ||
 	       strcmp(sub, "alarm") == 0 || strv_ends(strv_c(sub), "_alarm");
 }
@@ -115,7 +123,11 @@ bool hwmon_value_needed(const struct hwmon_chip *c, const char *name)
 	char sensor[HWMON_ATTR_MAX];
 	long idx;
 
+	if (c->fans)
+		return hwmon_fan_value_needed(name);
 	if (!hwmon_attr_wanted(name) || !split(name, &type, &idx, &sub))
+		return false;
+	if (strcmp(sub, "enable") == 0)
 		return false;
 	if (strcmp(sub, "input") != 0)
 		return true; /* an alarm or a fault */
@@ -181,22 +193,29 @@ static void fold(struct strv s, char *buf, size_t len)
 	buf[i] = '\0';
 }
 
-bool hwmon_is_psu_chip(const char *prefix, const char *extra)
+bool hwmon_chip_matches(const char *prefix, const char *const *builtin, size_t n,
+			const char *patterns)
 {
 	char name[HWMON_NAME_MAX], pat[HWMON_NAME_MAX];
-	struct strv rest = strv_c(extra), item;
+	struct strv rest = strv_c(patterns), item;
 
 	fold(strv_c(prefix), name, sizeof(name));
-	for (size_t i = 0; i < sizeof(psu_chips) / sizeof(psu_chips[0]); i++) {
-		if (strcmp(name, psu_chips[i]) == 0)
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(name, builtin[i]) == 0)
 			return true;
 	}
-	while (strv_next_item(&rest, ", ", &item)) {
+	while (strv_next_item(&rest, ", \t", &item)) {
 		fold(item, pat, sizeof(pat));
 		if (item.n < sizeof(pat) && fnmatch(pat, name, 0) == 0)
 			return true;
 	}
 	return false;
+}
+
+bool hwmon_is_psu_chip(const char *prefix, const char *extra)
+{
+	return hwmon_chip_matches(prefix, psu_chips, sizeof(psu_chips) / sizeof(psu_chips[0]),
+				  extra);
 }
 
 /*
@@ -250,7 +269,7 @@ void hwmon_classify(const struct hwmon_chip *c, struct psu_view *ret)
 			}
 			continue;
 		}
-		if (a->value == 0.0)
+		if (a->value == 0.0 || strcmp(sub, "enable") == 0)
 			continue;
 		psu_text_add(failing_alarm(sub) ? fails : warns, sizeof(fails), ", ", "%s%s%s",
 			     lab ? lab : "", lab ? " " : "", a->name);

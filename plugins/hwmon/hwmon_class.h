@@ -42,6 +42,11 @@ struct hwmon_chip {
 	struct hwmon_label *labels;
 	size_t n_labels, cap_labels;
 	/*
+	 * A fan controller whose channels make a fan set (hwmon_fan.h): set by
+	 * the reader before values are read, it selects which values are needed.
+	 */
+	bool fans;
+	/*
 	 * What could not be read ("name: Permission denied"), or "".  A chip
 	 * whose name could not be read has prefix "" and name set to what
 	 * locates it ("hwmon3"): it may be a supply, nobody can tell.
@@ -52,7 +57,8 @@ struct hwmon_chip {
 /*
  * Does the attribute name matter to the classification?  Only in, curr,
  * power, fan and temp channels, and of those their _input, _fault and
- * *_alarm files (and _label, through hwmon_chip_label()).
+ * *_alarm files (and _label, through hwmon_chip_label()); and fanN_enable,
+ * for fan sets.
  */
 bool hwmon_attr_wanted(const char *name);
 
@@ -60,8 +66,16 @@ bool hwmon_attr_wanted(const char *name);
  * Of those, the ones a verdict reads (hwmon_classify()): every _fault and
  * *_alarm, and the _input of an "in" channel that c labels "vin".  The
  * other inputs (currents, powers, fans, temperatures) are never read.
+ * For a fan set (c->fans) only what hwmon_fan_value_needed() names.
  */
 bool hwmon_value_needed(const struct hwmon_chip *c, const char *name);
+
+/*
+ * Split an attribute name: "fan12_enable" is type "fan" (one of in, curr,
+ * power, fan, temp), index 12 (at most 4 digits), sub "enable".  false when
+ * it is not of that form.
+ */
+bool hwmon_attr_split(const char *name, const char **ret_type, long *ret_idx, const char **ret_sub);
 
 /* Add one value (skipped unless wanted); 0, -E2BIG past HWMON_CHIP_ATTRS, -ENOMEM. */
 int hwmon_chip_add(struct hwmon_chip *c, const char *name, double value);
@@ -75,6 +89,14 @@ void hwmon_chips_free(struct hwmon_chip *v, size_t n);
  * '-' and '_' compare equal (the kernel allows either in a name).
  */
 bool hwmon_is_psu_chip(const char *prefix, const char *extra);
+
+/*
+ * Is prefix one of the n names of builtin, or does it match one of the
+ * patterns (fnmatch(3), separated by commas or blanks)?  '-' and '_' compare
+ * equal.  builtin is written with '_'.
+ */
+bool hwmon_chip_matches(const char *prefix, const char *const *builtin, size_t n,
+			const char *patterns);
 
 /* One PSU chip to member condition, state and reason. */
 void hwmon_classify(const struct hwmon_chip *c, struct psu_view *ret);

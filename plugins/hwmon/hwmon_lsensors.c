@@ -14,6 +14,12 @@
  *  - a value could not be read at the last scan (the chip may be going).
  * Values themselves are read afresh by every sensors_get_value().
  *
+ * libsensors has no fanN_enable (lib/sysfs.c knows no such subfeature), so
+ * for a fan set (hwmon_fan.h) each fan's fanN_enable is read here, from the
+ * chip's directory, through a plugins/lib fdcache (one pread per scan); a
+ * disabled channel's values are not asked for (they may fail by design).
+ * The kept files are closed when libsensors learns the chips again.
+ *
  * The state is the process's: a mutex guards it and records which reader's
  * sensors_init() is in force.  There is one hwmon probe instance, but a
  * reload may start a new one while the old one finishes.
@@ -22,6 +28,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sensors/error.h>
 #include <sensors/sensors.h>
@@ -30,6 +37,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hwmon_fan.h"
+#include "../lib/fdcache.h"
+#include "../lib/psu_util.h"
 #include "redmon/grow.h"
 
 #define CLASS_PATH "/sys/class/hwmon"
@@ -45,7 +55,15 @@ struct hwmon_lsensors {
 	struct lsig *sig; /* the class directory at the last scan, readdir order */
 	size_t n_sig;
 	bool reinit; /* a value could not be read: init again at the next scan */
+	/* Fan sets: which chips, and their fanN_enable files kept open. */
+	char *psu_chips, *fan_chips;
+	int root_fd;
+	struct fdcache enables;
+	struct strbuf value;
 };
+
+/* Kept fanN_enable files at most: a few per fan controller. */
+#define ENABLES_KEPT 256
 
 static pthread_mutex_t lib_lock = PTHREAD_MUTEX_INITIALIZER;
 static const struct hwmon_lsensors *lib_owner; /* whose sensors_init() is in force */
@@ -111,7 +129,38 @@ static void chips_sort(struct hwmon_chip *v, size_t n)
 
 struct hwmon_lsensors *hwmon_lsensors_new(void)
 {
-	return calloc(1, sizeof(struct hwmon_lsensors));
+	struct hwmon_lsensors *r = calloc(1, sizeof(*r));
+
+	if (r) {
+		r->root_fd = -1;
+		fdcache_init(&r->enables, ENABLES_KEPT, NULL, NULL);
+	}
+	return r;
+}
+
+int hwmon_lsensors_set_chips(struct hwmon_lsensors *r, int root_fd, const char *psu_chips,
+			     const char *fan_chips)
+{
+	char *p, *f;
+
+	psu_chips = psu_chips ? psu_chips : "";
+	fan_chips = fan_chips ? fan_chips : "";
+	r->root_fd = root_fd;
+	if (r->psu_chips && r->fan_chips && strcmp(r->psu_chips, psu_chips) == 0 &&
+	    strcmp(r->fan_chips, fan_chips) == 0)
+		return 0; /* asked every scan: no copy when nothing changed */
+	p = strdup(psu_chips);
+	f = strdup(fan_chips);
+	if (!p || !f) {
+		free(p);
+		free(f);
+		return -ENOMEM;
+	}
+	free(r->psu_chips);
+	free(r->fan_chips);
+	r->psu_chips = p;
+	r->fan_chips = f;
+	return 0;
 }
 
 void hwmon_lsensors_free(struct hwmon_lsensors *r)
@@ -126,6 +175,10 @@ void hwmon_lsensors_free(struct hwmon_lsensors *r)
 	pthread_mutex_unlock(&lib_lock);
 	free(r->config);
 	free(r->sig);
+	free(r->psu_chips);
+	free(r->fan_chips);
+	fdcache_free(&r->enables);
+	strbuf_free(&r->value);
 	free(r);
 }
 
@@ -163,12 +216,42 @@ static int lib_init(struct hwmon_lsensors *r, const char *config, char *err, siz
 	free(r->config);
 	r->config = copy;
 	r->reinit = false;
+	fdcache_flush(&r->enables); /* the chips may be others now */
 	lib_owner = r;
 	return 0;
 }
 
+/*
+ * Is fan feature feat of a fan set's chip c disabled (fanN_enable 0)?  The
+ * value read is added to c; one that cannot be read goes into c->error and
+ * the channel counts as in use (its values are still read).  0 or -ENOMEM.
+ */
+static int fan_disabled(struct hwmon_lsensors *r, const sensors_chip_name *chip,
+			const sensors_feature *feat, struct hwmon_chip *c, bool *ret_off)
+{
+	char path[1200], name[HWMON_ATTR_MAX + 8];
+	long long v;
+	int rc;
+
+	*ret_off = false;
+	snprintf(name, sizeof(name), "%s_enable", feat->name);
+	snprintf(path, sizeof(path), "%.1000s/%s", chip->path ? chip->path : "", name);
+	rc = fdcache_read(&r->enables, r->root_fd, path, 0, &r->value, 32, NULL);
+	if (rc == -ENOENT)
+		return 0; /* no fanN_enable: in use */
+	if (rc == 0 && strv_to_ll(strv_trim(strv_c(r->value.p)), LLONG_MIN, LLONG_MAX, &v) == 0) {
+		*ret_off = v == 0;
+		return hwmon_chip_add(c, name, (double)v) == -ENOMEM ? -ENOMEM : 0;
+	}
+	if (!c->error[0])
+		snprintf(c->error, sizeof(c->error), "%s: %s", name,
+			 rc < 0 ? psu_read_strerror(rc) : "not a number");
+	return 0;
+}
+
 /* Fill c from chip; *failed is set when a value could not be read.  0 or -ENOMEM. */
-static int read_chip(const sensors_chip_name *chip, struct hwmon_chip *c, bool *failed)
+static int read_chip(struct hwmon_lsensors *r, const sensors_chip_name *chip, struct hwmon_chip *c,
+		     bool *failed)
 {
 	const sensors_feature *feat;
 	int f = 0, rc = 0;
@@ -179,16 +262,22 @@ static int read_chip(const sensors_chip_name *chip, struct hwmon_chip *c, bool *
 	if (chip->bus.type == SENSORS_BUS_TYPE_I2C)
 		snprintf(c->location, sizeof(c->location), "i2c %d-%04x", chip->bus.nr,
 			 (unsigned int)chip->addr);
+	c->fans = !hwmon_is_psu_chip(c->prefix, r->psu_chips ? r->psu_chips : "") &&
+		  hwmon_is_fan_chip(c->prefix, r->fan_chips ? r->fan_chips : "");
 	while (rc == 0 && (feat = sensors_get_features(chip, &f)) != NULL) {
 		const sensors_subfeature *sf;
 		char *label = sensors_get_label(chip, feat);
 		int s = 0, err;
+		bool off = false;
 
 		/* libsensors falls back to the feature name when there is no label. */
 		if (label && strcmp(label, feat->name) != 0)
 			rc = hwmon_chip_label(c, feat->name, label);
 		free(label);
-		while (rc == 0 && (sf = sensors_get_all_subfeatures(chip, feat, &s)) != NULL) {
+		if (rc == 0 && c->fans && feat->type == SENSORS_FEATURE_FAN)
+			rc = fan_disabled(r, chip, feat, c, &off);
+		while (rc == 0 && !off &&
+		       (sf = sensors_get_all_subfeatures(chip, feat, &s)) != NULL) {
 			double v;
 
 			/* Only what a verdict reads (the vin input, alarms, faults). */
@@ -230,6 +319,7 @@ int hwmon_lsensors_scan(struct hwmon_lsensors *r, const char *config, struct hwm
 		}
 	}
 	rc = 0;
+	fdcache_begin(&r->enables);
 	while (rc == 0 && (chip = sensors_get_detected_chips(NULL, &nr)) != NULL) {
 		if (n >= HWMON_CHIPS_MAX)
 			rc = -E2BIG;
@@ -238,8 +328,9 @@ int hwmon_lsensors_scan(struct hwmon_lsensors *r, const char *config, struct hwm
 		if (rc < 0)
 			break;
 		memset(&v[n], 0, sizeof(v[n]));
-		rc = read_chip(chip, &v[n++], &failed);
+		rc = read_chip(r, chip, &v[n++], &failed);
 	}
+	fdcache_sweep(&r->enables);
 	r->reinit = failed || rc < 0;
 	pthread_mutex_unlock(&lib_lock);
 	if (rc < 0) {

@@ -39,6 +39,12 @@ void hwmon_sysfs_free(struct hwmon_sysfs *s);
 int hwmon_sysfs_scan(struct hwmon_sysfs *s, int root_fd, const char *extra,
 		     const struct hwmon_chip **ret, size_t *ret_n);
 
+/*
+ * Which chips are fan sets besides the built-in fan controllers (patterns as
+ * hwmon_is_fan_chip()); their fan values are read too.  0 or -ENOMEM.
+ */
+int hwmon_sysfs_set_fan_chips(struct hwmon_sysfs *s, const char *patterns);
+
 /* One scan with nothing kept; the caller frees *ret with hwmon_chips_free(). */
 int hwmon_sysfs_read(int root_fd, const char *extra, struct hwmon_chip **ret, size_t *ret_n);
 
@@ -54,6 +60,13 @@ struct hwmon_lsensors;
 /* NULL when out of memory; hwmon_lsensors_free(NULL) is a no-op. */
 struct hwmon_lsensors *hwmon_lsensors_new(void);
 void hwmon_lsensors_free(struct hwmon_lsensors *r);
+/*
+ * The PSU chip patterns (`chips`) and the fan chip patterns (`fan_chips`):
+ * a fan set's fanN_enable files are read below root_fd (the live "/").
+ * 0 or -ENOMEM.
+ */
+int hwmon_lsensors_set_chips(struct hwmon_lsensors *r, int root_fd, const char *psu_chips,
+			     const char *fan_chips);
 int hwmon_lsensors_scan(struct hwmon_lsensors *r, const char *config, struct hwmon_chip **ret,
 			size_t *ret_n, char *err, size_t errlen);
 

@@ -52,6 +52,7 @@
  * is listed every scan (what every scan did before the cache).
  */
 #include "hwmon_read.h"
+#include "hwmon_fan.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -123,6 +124,7 @@ struct hwmon_sysfs {
 	size_t budget, dirs_kept; /* descriptor cap; directories held */
 	struct fdcache files;	  /* attribute files kept open */
 	char *extra;		  /* the chip patterns the listings were made for */
+	char *fan_chips;	  /* the fan chip patterns, likewise (NULL: "") */
 	struct hwmon_chip *out;	  /* the last scan's answer, sorted by chip name */
 	size_t *order;		  /* out[k] is v[order[k]].chip */
 	size_t n_out, cap_out;
@@ -324,13 +326,15 @@ static int list_attrs(int root_fd, struct hw_ent *e)
 	}
 	closedir(d);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
-		if (!v[i].label || !label_used(v[i].name, v, n))
+		/* A fan set names each fan by its label when it has one. */
+		if (!v[i].label ||
+		    !(c->fans ? strncmp(v[i].name, "fan", 3) == 0 : label_used(v[i].name, v, n)))
 			continue;
 		snprintf(path, sizeof(path), "%.900s/%s_label", e->attrdir, v[i].name);
 		n_rc = psu_read_in_root(root_fd, path, buf, sizeof(buf));
 		if (n_rc >= 0)
 			rc = hwmon_chip_label(c, v[i].name, buf);
-		else if (n_rc != -ENOENT)
+		else if (n_rc != -ENOENT && !c->fans)		 /* a fan's label decides nothing */
 			ent_error(e, v[i].name, "_label", n_rc); /* "vin" or not: nobody can tell */
 	}
 	if (rc < 0) {
@@ -472,7 +476,9 @@ static int ent_list(struct hwmon_sysfs *s, int root_fd, int cfd, struct hw_ent *
 	chip_identity(root_fd, hw, &e->chip);
 	e->is_chip = true;
 	ent_keep_dir(s, root_fd, e);
-	if (!hwmon_is_psu_chip(prefix, extra))
+	e->chip.fans = !hwmon_is_psu_chip(prefix, extra) &&
+		       hwmon_is_fan_chip(prefix, s->fan_chips ? s->fan_chips : "");
+	if (!e->chip.fans && !hwmon_is_psu_chip(prefix, extra))
 		return 0; /* no verdict reads another chip's values */
 	rc = list_attrs(root_fd, e);
 	if (rc == -ENOMEM)
@@ -490,6 +496,39 @@ static bool gone(int rc)
 }
 
 /*
+ * Read one of e's files into e->chip.attrs (see ent_read()).  Returns true
+ * when the file is gone.
+ */
+static bool ent_read_file(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e,
+			  const struct hw_file *f, unsigned int flags, bool final)
+{
+	struct hwmon_chip *c = &e->chip;
+	char path[1200];
+	long long v;
+	size_t dl;
+	int rc;
+
+	/* By hand, not snprintf: that was half the user time of a kept scan. */
+	dl = strnlen(e->attrdir, 900);
+	memcpy(path, e->attrdir, dl);
+	path[dl] = '/';
+	memcpy(path + dl + 1, f->name, sizeof(f->name)); /* NUL-terminated */
+	rc = fdcache_read(f->keep ? &s->files : NULL, root_fd, path, flags, &s->value, VALUE_MAX,
+			  NULL);
+	if (rc == -EISDIR)
+		rc = -EINVAL; /* "not a regular file", as a FIFO */
+	if (rc < 0 && (final || !gone(rc)) && !c->error[0])
+		snprintf(c->error, sizeof(c->error), "%s: %s", f->name,
+			 psu_read_strerror(rc == -ENOENT ? -ENOLINK : rc));
+	if (rc < 0 || strv_to_ll(strv_trim(strv_c(s->value.p)), LLONG_MIN, LLONG_MAX, &v) < 0)
+		return gone(rc); /* unreadable or garbage: no value */
+	memcpy(c->attrs[c->n_attrs].name, f->name, sizeof(f->name));
+	c->attrs[c->n_attrs].value = is_input(f->name) ? (double)v / scale(f->name) : (double)v;
+	c->n_attrs++;
+	return false;
+}
+
+/*
  * Read the values of e's files into e->chip.attrs, with fdcache flags (FDC_REOPEN
  * after a listing).  Returns true when a file is gone: the listing is out of
  * date.  A file that cannot be read (EIO from the chip, EACCES, a FIFO; gone
@@ -504,34 +543,20 @@ static bool ent_read(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, unsig
 
 	c->n_attrs = 0;
 	snprintf(c->error, sizeof(c->error), "%s", e->lerr);
-	for (size_t i = 0; i < e->n_files; i++) {
-		const struct hw_file *f = &e->files[i];
-		char path[1200];
-		long long v;
-		size_t dl;
-		int rc;
+	/*
+	 * A fan set reads its fanN_enable files first: a disabled channel's
+	 * other files are not read (they may fail by design).
+	 */
+	for (int pass = c->fans ? 0 : 1; pass < 2; pass++) {
+		for (size_t i = 0; i < e->n_files; i++) {
+			const char *name = e->files[i].name;
+			bool enable = c->fans && strv_ends(strv_c(name), "_enable");
 
-		/* By hand, not snprintf: that was half the user time of a kept scan. */
-		dl = strnlen(e->attrdir, 900);
-		memcpy(path, e->attrdir, dl);
-		path[dl] = '/';
-		memcpy(path + dl + 1, f->name, sizeof(f->name)); /* NUL-terminated */
-		rc = fdcache_read(f->keep ? &s->files : NULL, root_fd, path, flags, &s->value,
-				  VALUE_MAX, NULL);
-		if (rc == -EISDIR)
-			rc = -EINVAL; /* "not a regular file", as a FIFO */
-		if (gone(rc))
-			stale = true;
-		if (rc < 0 && (final || !gone(rc)) && !c->error[0])
-			snprintf(c->error, sizeof(c->error), "%s: %s", f->name,
-				 psu_read_strerror(rc == -ENOENT ? -ENOLINK : rc));
-		if (rc < 0 ||
-		    strv_to_ll(strv_trim(strv_c(s->value.p)), LLONG_MIN, LLONG_MAX, &v) < 0)
-			continue; /* unreadable or garbage: no value */
-		memcpy(c->attrs[c->n_attrs].name, f->name, sizeof(f->name));
-		c->attrs[c->n_attrs].value =
-			is_input(f->name) ? (double)v / scale(f->name) : (double)v;
-		c->n_attrs++;
+			if (pass == 0 ? !enable
+				      : enable || (c->fans && hwmon_fan_channel_off(c, name)))
+				continue;
+			stale |= ent_read_file(s, root_fd, e, &e->files[i], flags, final);
+		}
 	}
 	return stale;
 }
@@ -690,10 +715,28 @@ void hwmon_sysfs_free(struct hwmon_sysfs *s)
 	free(s->list);
 	free(s->prev);
 	free(s->extra);
+	free(s->fan_chips);
 	free(s->out);
 	free(s->order);
 	strbuf_free(&s->value);
 	free(s);
+}
+
+int hwmon_sysfs_set_fan_chips(struct hwmon_sysfs *s, const char *patterns)
+{
+	char *x;
+
+	patterns = patterns ? patterns : "";
+	if (strcmp(s->fan_chips ? s->fan_chips : "", patterns) == 0)
+		return 0;
+	x = strdup(patterns);
+	if (!x)
+		return -ENOMEM;
+	/* Other chips are fan sets now: list everything again. */
+	drop_all(s);
+	free(s->fan_chips);
+	s->fan_chips = x;
+	return 0;
 }
 
 static int by_chip_name(const void *a, const void *b, void *arg)

@@ -16,6 +16,14 @@
  * "Name:N" pairs without the controller ("Enclosure:0,Slot:3"), or by the
  * channel,device pair ("0,1").  The physical device section gives the model,
  * matched by "Reported Location" or "Reported Channel,Device".
+ *
+ * smartctl reaches a disk behind the controller as "-d aacraid,H,L,ID": it
+ * opens /dev/aacH, the aacraid driver's node whose minor is the adapter's
+ * id (drivers/scsi/aacraid/linit.c: aac_cfg_open() matches aac->id, set to
+ * the SCSI host's unique_id), and sends the SCSI command to channel 0, target
+ * ID, LUN L (smartmontools os_linux.cpp, linux_aacraid_device).  arcconf
+ * prints the target and LUN as "Reported Channel,Device(T:L) : 0,1(1:0)";
+ * H is not in its output (the caller gives it, or no device is set).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -37,11 +45,13 @@ struct arc_dev {
 	char bay[2][HWRAID_NAME]; /* "0,1" and "Enclosure:0,Slot:1" */
 	char model[HWRAID_TEXT];
 	char serial[HWRAID_TEXT];
+	int target, lun; /* "(T:L)" on channel 0, -1 when not printed */
 };
 
 struct cfg {
 	struct hwraid_result *ret;
 	int ctl;
+	int host;     /* aacraid's number for the controller, -1 when not known */
 	size_t first; /* the first of ret's logical drives from this output */
 	enum section sec;
 	bool backup; /* inside the controller's battery, ZMM or backup unit block */
@@ -180,10 +190,12 @@ static void level(struct hwraid_ld *ld, struct strv v)
 		snprintf(ld->level, sizeof(ld->level), "raid0"); /* no redundancy, as RAID0 */
 		return;
 	}
-	if (!strv_next_token(&rest, &w) || w.n + 5 > sizeof(word))
-		return;
-	snprintf(word, sizeof(word), "raid%.*s", (int)w.n, w.p);
-	hwraid_level(word, ld->level, sizeof(ld->level));
+	ld->level[0] = '\0';
+	if (strv_next_token(&rest, &w) && w.n + 5 <= sizeof(word)) {
+		snprintf(word, sizeof(word), "raid%.*s", (int)w.n, w.p);
+		hwraid_level(word, ld->level, sizeof(ld->level));
+	}
+	hwraid_level_unknown(ld, v.p, v.n);
 }
 
 /* "Group 1, Segment 0" or "Segment 0": the group (span), -1 without one; false when neither. */
@@ -322,6 +334,31 @@ static int ld_line(struct cfg *x, struct strv key, struct strv val)
 	return 0;
 }
 
+/*
+ * "0,1(1:0)": channel 0's target 1, LUN 0 into d; left unknown on another
+ * channel (smartctl's aacraid path sends to channel 0 only) or when not
+ * understood.
+ */
+static void target_lun(struct arc_dev *d, struct strv val)
+{
+	struct strv ch = strv_trim(before(val, ',')), in = val, t, l;
+	const char *open = memchr(val.p, '(', val.n), *colon;
+	long long lt, ll;
+
+	if (!strv_eq(ch, "0") || !open || val.p[val.n - 1] != ')')
+		return;
+	in = strv_make(open + 1, (size_t)(val.p + val.n - 1 - open - 1));
+	colon = memchr(in.p, ':', in.n);
+	if (!colon)
+		return;
+	t = strv_make(in.p, (size_t)(colon - in.p));
+	l = strv_make(colon + 1, (size_t)(in.p + in.n - colon - 1));
+	if (strv_to_ll(t, 0, 255, &lt) == 0 && strv_to_ll(l, 0, 255, &ll) == 0) {
+		d->target = (int)lt;
+		d->lun = (int)ll;
+	}
+}
+
 static int dev_line(struct cfg *x, struct strv t, struct strv key, struct strv val, bool has_kv)
 {
 	struct arc_dev *d;
@@ -330,15 +367,17 @@ static int dev_line(struct cfg *x, struct strv t, struct strv key, struct strv v
 		if (x->n_dev >= MAX_DEVS ||
 		    !grow_one((void **)&x->dev, &x->cap_dev, x->n_dev, sizeof(*x->dev), 16))
 			return x->n_dev >= MAX_DEVS ? 0 : -ENOMEM;
-		x->dev[x->n_dev++] = (struct arc_dev){ 0 };
+		x->dev[x->n_dev++] = (struct arc_dev){ .target = -1, .lun = -1 };
 		return 0;
 	}
 	if (!has_kv || !x->n_dev)
 		return 0;
 	d = &x->dev[x->n_dev - 1];
-	if (istarts(key, "Reported Channel,Device"))
+	if (istarts(key, "Reported Channel,Device")) {
 		bay_of(before(val, '('), d->bay[0], sizeof(d->bay[0]));
-	else if (ieq(key, "Reported Location"))
+		if (strv_eq(key, "Reported Channel,Device(T:L)"))
+			target_lun(d, val);
+	} else if (ieq(key, "Reported Location"))
 		bay_of(val, d->bay[1], sizeof(d->bay[1]));
 	else if (ieq(key, "Model"))
 		cp(val, d->model, sizeof(d->model));
@@ -442,6 +481,11 @@ static void complete(struct cfg *x)
 				snprintf(p->model, sizeof(p->model), "%s", d->model);
 				if (!p->serial[0])
 					snprintf(p->serial, sizeof(p->serial), "%s", d->serial);
+				if (x->host >= 0 && d->target >= 0) /* all bounded: it fits */
+					snprintf(p->device, sizeof(p->device),
+						 "/dev/aac%hu aacraid,%hu,%hhu,%hhu",
+						 (unsigned short)x->host, (unsigned short)x->host,
+						 (unsigned char)d->lun, (unsigned char)d->target);
 				break;
 			}
 		}
@@ -455,10 +499,14 @@ static void complete(struct cfg *x)
 	}
 }
 
-int arc_parse_config(const char *buf, size_t len, int ctl, struct hwraid_result *ret, char *err,
-		     size_t errlen)
+int arc_parse_config(const char *buf, size_t len, int ctl, int host, struct hwraid_result *ret,
+		     char *err, size_t errlen)
 {
-	struct cfg x = { .ret = ret, .ctl = ctl, .first = ret->n_ld, .cur = -1 };
+	struct cfg x = { .ret = ret,
+			 .ctl = ctl,
+			 .host = host >= 0 && host <= 65535 ? host : -1,
+			 .first = ret->n_ld,
+			 .cur = -1 };
 	struct strv rest = strv_make(buf, len), l;
 	size_t lineno = 0;
 	int rc = 0;
@@ -547,21 +595,41 @@ enum arc_kind arc_kind(const char *buf, size_t len)
 
 int arc_ctl_of(const char *name)
 {
-	static const char *const keys[] = { "getconfig-", "getstatus-", NULL };
+	static const char *const keys[] = { "getconfig", "getstatus", NULL };
 
 	for (const char *p = name; *p; p++) {
 		for (size_t i = 0; keys[i]; i++) {
 			size_t n = strlen(keys[i]), d;
 			long long ll;
 
-			if (strncasecmp(p, keys[i], n) != 0)
+			if (strncasecmp(p, keys[i], n) != 0 || (p[n] != '-' && p[n] != ' '))
 				continue;
+			n++;
 			d = strspn(p + n, "0123456789");
 			if (strv_to_ll(strv_make(p + n, d), 1, 128, &ll) == 0)
 				return (int)ll;
 		}
 	}
 	return 1;
+}
+
+int arc_controllers(const char *buf, size_t len, int *ret, size_t max)
+{
+	struct strv rest = strv_make(buf, len), l;
+	long long n;
+
+	while (strv_next_line(&rest, &l)) {
+		struct strv t = strv_trim(l);
+
+		if (!istarts(t, "Controllers found:"))
+			continue;
+		if (strv_to_ll(strv_trim(strv_make(t.p + 18, t.n - 18)), 0, 1000, &n) < 0)
+			return -EINVAL;
+		for (long long i = 0; i < n && (size_t)i < max; i++)
+			ret[i] = (int)i + 1;
+		return n < (long long)max ? (int)n : (int)max;
+	}
+	return -EINVAL;
 }
 
 /* --- the driver ---------------------------------------------------------------- */
@@ -580,8 +648,9 @@ static int arcconf_parse(const struct hwraid_output *out, size_t n, struct hwrai
 
 			if (pass == 0 && k == ARC_CONFIG) {
 				configs++;
-				rc = arc_parse_config(out[i].buf, out[i].len, ctl, ret, why,
-						      sizeof(why));
+				rc = arc_parse_config(out[i].buf, out[i].len, ctl,
+						      out[i].host_known ? out[i].host : -1, ret,
+						      why, sizeof(why));
 			} else if (pass == 0 && k == ARC_NONE) {
 				none++;
 			} else if (pass == 0 && k == ARC_UNKNOWN && out[i].main) {
@@ -604,9 +673,11 @@ static int arcconf_parse(const struct hwraid_output *out, size_t n, struct hwrai
 static const char *const arcconf_tools[] = { "arcconf", NULL };
 static const char *const arcconf_prefixes[] = { "arcconf", NULL };
 static const char *const arcconf_commands[][HWRAID_MAX_ARGS] = {
-	{ "GETCONFIG", "1", "AL", NULL },
-	{ "GETSTATUS", "1", NULL },
+	{ "GETCONFIG", HWRAID_CTL, "AL", NULL },
+	{ "GETSTATUS", HWRAID_CTL, NULL },
 };
+/* Every arcconf output starts with "Controllers found: N"; GETSTATUS is the quickest. */
+static const char *const arcconf_list[] = { "GETSTATUS", "1", NULL };
 
 const struct hwraid_driver hwraid_arcconf = {
 	.name = "arcconf",
@@ -616,4 +687,7 @@ const struct hwraid_driver hwraid_arcconf = {
 	.commands = arcconf_commands,
 	.n_commands = sizeof(arcconf_commands) / sizeof(arcconf_commands[0]),
 	.parse = arcconf_parse,
+	.list_command = arcconf_list,
+	.controllers = arc_controllers,
+	.scsi_driver = "aacraid",
 };

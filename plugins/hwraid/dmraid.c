@@ -87,6 +87,7 @@ static bool type_level(const char *type, struct hwraid_ld *ld)
 		if (strcmp(type, t[i][0]) == 0)
 			return hwraid_level(t[i][1], ld->level, sizeof(ld->level));
 	}
+	hwraid_level_unknown(ld, type, strlen(type));
 	return false;
 }
 

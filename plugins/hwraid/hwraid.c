@@ -22,6 +22,11 @@
  * A tool found nowhere is no error: no group, logged once.  One that times
  * out, exits non-zero or prints what its driver cannot parse fails the scan
  * (the core turns the groups unknown, with the reason).
+ *
+ * A driver whose tool reads one controller per command (arcconf) lists the
+ * controllers once, at init (still root, before the privileged helper's list
+ * is sealed), and registers its commands per controller: a controller that
+ * appears later is read after a restart (docs/hwraid.md).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -44,16 +49,27 @@
 #define ERR_LEN	     512
 
 static const struct hwraid_driver *const drivers[] = {
-	&hwraid_megaraid, &hwraid_smartarray, &hwraid_arcconf,
-	&hwraid_megacli,  &hwraid_mptstatus,  &hwraid_dmraid,
+	&hwraid_megaraid,  &hwraid_smartarray, &hwraid_arcconf, &hwraid_megacli,
+	&hwraid_mptstatus, &hwraid_dmraid,     &hwraid_twcli,	&hwraid_sas2ircu,
 };
 #define N_DRIVERS (sizeof(drivers) / sizeof(drivers[0]))
 #define MAX_CMDS  4
+#define MAX_RUNS  (MAX_CMDS * HWRAID_MAX_CTL) /* a per-controller driver's */
+
+/* A registered command: its id, which of the driver's commands, its words for reasons. */
+struct run {
+	int id;
+	int host;	/* the kernel's number for its controller, -1 when not known */
+	size_t cmd;	/* index in the driver's commands: 0 is a main one */
+	char args[96];	/* " GETCONFIG 2 AL" */
+	char name[128]; /* the output's name: the tool's, or "arcconf GETCONFIG 2 AL" */
+};
 
 struct drv {
 	const struct hwraid_driver *d;
 	char path[PATH_MAX];
-	int id[MAX_CMDS];
+	struct run run[MAX_RUNS];
+	size_t n_run;
 	bool on; /* tool found and its commands registered */
 };
 
@@ -98,6 +114,8 @@ static const struct redmon_option_spec hwraid_options[] = {
 	  .help = "MegaCli (MegaCli64, MegaCli, megacli), run only without a MegaRAID tool" },
 	{ .key = "mptstatus_path", .type = REDMON_OPT_STRING, .help = "mpt-status" },
 	{ .key = "dmraid_path", .type = REDMON_OPT_STRING, .help = "dmraid" },
+	{ .key = "twcli_path", .type = REDMON_OPT_STRING, .help = "3ware tw_cli" },
+	{ .key = "sas2ircu_path", .type = REDMON_OPT_STRING, .help = "LSI SAS2 IR sas2ircu" },
 	{ .key = NULL },
 };
 
@@ -111,16 +129,14 @@ static const char *tool_name(const struct drv *v)
 }
 
 /* One command: its output into *out (owned), or -errno with why in err. */
-static int run_one(struct hwraid_probe *p, struct drv *v, size_t i, char **out, size_t *len,
-		   char *err, size_t errlen)
+static int run_one(struct hwraid_probe *p, struct drv *v, const struct run *u, char **out,
+		   size_t *len, char *err, size_t errlen)
 {
+	const char *cmd = u->args;
 	struct redmon_cmd_result r;
-	char cmd[128] = "";
 	int rc;
 
-	for (size_t a = 0; a < HWRAID_MAX_ARGS && v->d->commands[i][a]; a++)
-		snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd), " %s", v->d->commands[i][a]);
-	rc = p->ops->run_command(p->h, v->id[i], &r);
+	rc = p->ops->run_command(p->h, u->id, &r);
 	if (rc == -ETIMEDOUT)
 		snprintf(err, errlen, "%.64s%s: no answer within %llu ms", tool_name(v), cmd,
 			 (unsigned long long)p->timeout_ms);
@@ -153,29 +169,35 @@ static int run_one(struct hwraid_probe *p, struct drv *v, size_t i, char **out, 
 static int run_driver(struct hwraid_probe *p, struct drv *v, struct hwraid_result *res, char *err,
 		      size_t errlen)
 {
-	struct hwraid_output o[MAX_CMDS] = { 0 };
-	char *bufs[MAX_CMDS] = { 0 }, why[ERR_LEN] = "";
+	struct hwraid_output o[MAX_RUNS] = { 0 };
+	char *bufs[MAX_RUNS] = { 0 }, why[ERR_LEN] = "", main_why[ERR_LEN] = "";
 	size_t n = 0;
 	int rc = 0, main_rc = 0;
 
-	for (size_t i = 0; i < v->d->n_commands && i < MAX_CMDS; i++) {
+	for (size_t i = 0; i < v->n_run; i++) {
+		bool is_main = v->run[i].cmd == 0;
 		size_t len = 0;
-		int r = run_one(p, v, i, &bufs[i], &len, i == 0 ? why : err,
-				i == 0 ? sizeof(why) : errlen);
+		int r = run_one(p, v, &v->run[i], &bufs[i], &len, is_main ? why : err,
+				is_main ? sizeof(why) : errlen);
 
-		if (r == -ETIMEDOUT || r == -EFBIG || (i == 0 && r < 0 && r != -EPROTO)) {
+		if (r == -ETIMEDOUT || r == -EFBIG || (is_main && r < 0 && r != -EPROTO)) {
 			rc = r;
-			if (i == 0)
+			if (is_main)
 				snprintf(err, errlen, "%s", why);
 			break;
 		}
-		if (i == 0)
-			main_rc = r;
-		if ((r < 0 && i > 0) || !bufs[i])
+		if (is_main && r < 0 && main_rc == 0) {
+			main_rc = r; /* the first main command that failed says why */
+			snprintf(main_why, sizeof(main_why), "%s", why);
+		}
+		if ((r < 0 && !is_main) || !bufs[i])
 			continue;
-		o[n++] = (struct hwraid_output){
-			.name = tool_name(v), .buf = bufs[i], .len = len, .main = i == 0
-		};
+		o[n++] = (struct hwraid_output){ .name = v->run[i].name,
+						 .buf = bufs[i],
+						 .len = len,
+						 .main = is_main,
+						 .host_known = v->run[i].host >= 0,
+						 .host = v->run[i].host };
 	}
 	if (rc == 0) {
 		bool none_before = res->none; /* another driver's: not this tool's answer */
@@ -183,12 +205,12 @@ static int run_driver(struct hwraid_probe *p, struct drv *v, struct hwraid_resul
 		res->none = false;
 		rc = v->d->parse(o, n, res, err, errlen);
 		if (rc == 0 && main_rc < 0 && !res->none) {
-			snprintf(err, errlen, "%s", why);
+			snprintf(err, errlen, "%s", main_why);
 			rc = main_rc;
 		}
 		res->none = res->none || none_before;
 	}
-	for (size_t i = 0; i < MAX_CMDS; i++)
+	for (size_t i = 0; i < MAX_RUNS; i++)
 		free(bufs[i]);
 	return rc;
 }
@@ -305,6 +327,104 @@ static void hwraid_fini(void *inst)
 	free(p);
 }
 
+/*
+ * Register command c of v for controller ctl (-1: a driver without
+ * controllers), HWRAID_CTL replaced by its number: 0, or -errno (the core
+ * said why).
+ */
+static int register_one(struct hwraid_probe *p, struct drv *v, size_t c, int ctl, int host)
+{
+	const char *argv[HWRAID_MAX_ARGS + 1] = { v->path };
+	struct run *u = &v->run[v->n_run];
+	char num[16];
+
+	snprintf(num, sizeof(num), "%d", ctl);
+	*u = (struct run){ .cmd = c, .host = host };
+	for (size_t a = 0; a + 1 < HWRAID_MAX_ARGS && v->d->commands[c][a]; a++) {
+		const char *w = v->d->commands[c][a];
+
+		argv[a + 1] = ctl >= 0 && strcmp(w, HWRAID_CTL) == 0 ? num : w;
+		snprintf(u->args + strlen(u->args), sizeof(u->args) - strlen(u->args), " %s",
+			 argv[a + 1]);
+	}
+	snprintf(u->name, sizeof(u->name), "%.64s%s", tool_name(v), ctl >= 0 ? u->args : "");
+	u->id = p->ops->register_command(p->h, argv, (uint32_t)p->timeout_ms, OUT_MAX);
+	if (u->id < 0)
+		return u->id;
+	v->n_run++;
+	return 0;
+}
+
+/*
+ * The controllers a per-controller driver reads, into ctl (at least one: 1
+ * when the list cannot be had, as before there was a list).  Root runs the
+ * list command itself (the privileged helper runs nothing before its list is
+ * sealed); after a reload, without root, the helper runs it.
+ */
+static size_t list_controllers(struct hwraid_probe *p, struct drv *v, int *ctl, bool *ret_listed)
+{
+	const char *argv[HWRAID_MAX_ARGS + 1] = { v->path };
+	struct redmon_cmd_result r = { 0 };
+	int id, n = -EINVAL, rc;
+
+	for (size_t a = 0; a + 1 < HWRAID_MAX_ARGS && v->d->list_command[a]; a++)
+		argv[a + 1] = v->d->list_command[a];
+	id = p->ops->register_command(p->h, argv, (uint32_t)p->timeout_ms, OUT_MAX);
+	if (id < 0)
+		rc = id;
+	else if (geteuid() == 0)
+		rc = child_run(argv, (uint32_t)p->timeout_ms, OUT_MAX, &r);
+	else
+		rc = p->ops->run_command(p->h, id, &r);
+	if (rc == 0 && r.out)
+		n = v->d->controllers(r.out, r.out_len, ctl, HWRAID_MAX_CTL);
+	if (n < 0)
+		p->ops->log(p->h, REDMON_LOG_WARNING,
+			    "%s: no controller list (%s): reading controller 1 only", v->d->what,
+			    rc < 0 ? strerror(-rc) : "not understood");
+	*ret_listed = n > 0;
+	if (n <= 0) { /* none found: controller 1's commands will say so at each run */
+		ctl[0] = 1;
+		n = 1;
+	} else if (n == HWRAID_MAX_CTL) {
+		p->ops->log(p->h, REDMON_LOG_WARNING, "%s: reading the first %d controllers only",
+			    v->d->what, HWRAID_MAX_CTL);
+	}
+	child_result_free(&r);
+	return (size_t)n;
+}
+
+/*
+ * Every command of v, per controller for a per-controller driver.  A
+ * controller whose commands cannot be registered (the list is sealed after
+ * a reload: a new controller needs a restart) is left out, logged by the core.
+ */
+static int register_runs(struct hwraid_probe *p, struct drv *v)
+{
+	int ctl[HWRAID_MAX_CTL], host = -1;
+	bool listed = false;
+	size_t n_ctl = v->d->list_command ? list_controllers(p, v, ctl, &listed) : 0;
+	int rc = 0;
+
+	if (!v->d->list_command) {
+		for (size_t c = 0; c < v->d->n_commands && c < MAX_CMDS && rc == 0; c++)
+			rc = register_one(p, v, c, -1, -1);
+		return rc;
+	}
+	if (listed && n_ctl == 1 && v->d->scsi_driver)
+		host = hwraid_only_host(p->ops->root_fd(p->h), v->d->scsi_driver);
+	for (size_t k = 0; k < n_ctl; k++) {
+		size_t first = v->n_run;
+
+		for (size_t c = 0; c < v->d->n_commands && c < MAX_CMDS && rc == 0; c++)
+			rc = register_one(p, v, c, ctl[k], host);
+		if (rc < 0)
+			v->n_run = first; /* all of a controller's commands, or none */
+		rc = 0;
+	}
+	return v->n_run ? 0 : -ENOENT;
+}
+
 /* Find a driver's tool and register its commands; a tool found nowhere is logged, once. */
 static void setup_driver(struct hwraid_probe *p, struct drv *v)
 {
@@ -340,15 +460,8 @@ static void setup_driver(struct hwraid_probe *p, struct drv *v)
 			    v->d->what);
 		return;
 	}
-	for (size_t i = 0; i < v->d->n_commands && i < MAX_CMDS; i++) {
-		const char *argv[HWRAID_MAX_ARGS + 1] = { v->path };
-
-		for (size_t a = 0; a + 1 < HWRAID_MAX_ARGS && v->d->commands[i][a]; a++)
-			argv[a + 1] = v->d->commands[i][a];
-		v->id[i] = p->ops->register_command(p->h, argv, (uint32_t)p->timeout_ms, OUT_MAX);
-		if (v->id[i] < 0)
-			return; /* the core said why */
-	}
+	if (register_runs(p, v) < 0)
+		return;
 	v->on = true;
 	p->ops->log(p->h, REDMON_LOG_INFO, "%s through %s", v->d->what, v->path);
 }

@@ -19,8 +19,12 @@
 
 #include "redmon/plugin.h"
 
-#define HWRAID_NAME   32  /* "c0/v239" */
-#define HWRAID_WORD   24  /* a state word of the tool */
+#define HWRAID_NAME 32 /* "c0/v239" */
+/*
+ * A word of the tool (a state, a RAID level): kept whole up to 63 bytes,
+ * printable, so that a reason can name any word we do not know.
+ */
+#define HWRAID_WORD   64
 #define HWRAID_TEXT   48  /* model, serial, device */
 #define HWRAID_REASON 512 /* the reason of a logical drive */
 
@@ -56,9 +60,10 @@ struct hwraid_pd {
 };
 
 struct hwraid_ld {
-	char name[HWRAID_NAME];	 /* "c0/v0": digits and fixed text only */
-	char level[HWRAID_WORD]; /* "raid10", as hwraid_level() normalised it; "" unknown */
-	char state[HWRAID_WORD]; /* the tool's word, "Optl" */
+	char name[HWRAID_NAME];	      /* "c0/v0": digits and fixed text only */
+	char level[HWRAID_WORD];      /* "raid10", as hwraid_level() normalised it; "" unknown */
+	char level_word[HWRAID_WORD]; /* the tool's level word when level is "", for the reason */
+	char state[HWRAID_WORD];      /* the tool's word, "Optl" */
 	enum hwraid_ld_cond cond;
 	int total; /* configured member slots, -1 when only the listed drives are known */
 	int spares;
@@ -93,6 +98,12 @@ void hwraid_reason_add(struct hwraid_ld *ld, const char *fmt, ...)
 bool hwraid_level(const char *word, char *out, size_t len);
 
 /*
+ * Keep the tool's own level word (len bytes at word, printable, bounded) in
+ * ld->level_word when ld->level is still "": the reason then names it.
+ */
+void hwraid_level_unknown(struct hwraid_ld *ld, const char *word, size_t len);
+
+/*
  * The margin when every member is fine for a normalised level and a member
  * count (a RAID1 of two drives 1, of more drives mirrored pairs 1, RAID5 1,
  * RAID6 2, RAID10/50 1, RAID60 2, RAID0/00 0, HPE's triple mirrors raid1adm
@@ -120,9 +131,20 @@ struct hwraid_output {
 	const char *buf;  /* NUL-terminated */
 	size_t len;
 	bool main; /* the command whose failure fails the probe (the others add detail) */
+	/*
+	 * A per-controller driver's live output: the kernel's number for its
+	 * controller, as the disk tools address it (aacraid: N of /dev/aacN,
+	 * smartctl's aacraid,N,...), when host_known.
+	 */
+	bool host_known;
+	int host;
 };
 
 #define HWRAID_MAX_ARGS 8
+/* In a command of a per-controller driver: the controller's number. */
+#define HWRAID_CTL "{ctl}"
+/* The most controllers a per-controller driver reads. */
+#define HWRAID_MAX_CTL 16
 
 struct hwraid_driver {
 	const char *name; /* "megaraid": option keys <name>_path */
@@ -139,7 +161,33 @@ struct hwraid_driver {
 	 */
 	int (*parse)(const struct hwraid_output *out, size_t n, struct hwraid_result *ret,
 		     char *err, size_t errlen);
+	/*
+	 * Optional, for a tool that reads one controller per command (arcconf):
+	 * list_command (argv after the tool) runs once at init, as root, and
+	 * controllers() reads the controller numbers from its output into ret
+	 * (at most max): their count, or -EINVAL.  Every command is then
+	 * registered once per controller, HWRAID_CTL in it replaced by the
+	 * number, and each output is named by its command ("arcconf GETCONFIG 2
+	 * AL").  NULL: the commands run as they are.
+	 */
+	const char *const *list_command;
+	int (*controllers)(const char *buf, size_t len, int *ret, size_t max);
+	/*
+	 * Optional, with list_command: the kernel driver of the controllers
+	 * (/sys/class/scsi_host/hostN/proc_name, "aacraid").  When the host has
+	 * exactly one such SCSI host and the tool one controller, that host's
+	 * unique_id is the controller's output's host.
+	 */
+	const char *scsi_driver;
 };
+
+/*
+ * The unique_id of the one SCSI host (below root_fd, sys/class/scsi_host)
+ * whose proc_name is driver, or -1 when there is none, more than one, or one
+ * without a readable number: which host is which of several controllers, the
+ * tools do not say.
+ */
+int hwraid_only_host(int root_fd, const char *driver);
 
 extern const struct hwraid_driver hwraid_megaraid;
 extern const struct hwraid_driver hwraid_arcconf;
@@ -147,5 +195,7 @@ extern const struct hwraid_driver hwraid_smartarray;
 extern const struct hwraid_driver hwraid_megacli;
 extern const struct hwraid_driver hwraid_mptstatus;
 extern const struct hwraid_driver hwraid_dmraid;
+extern const struct hwraid_driver hwraid_twcli;
+extern const struct hwraid_driver hwraid_sas2ircu;
 
 #endif

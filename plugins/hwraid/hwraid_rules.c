@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "hwraid.h"
+#include "../lib/strbuf.h"
 #include "redmon/grow.h"
 
 #define MAX_LD	  4096
@@ -108,6 +109,13 @@ bool hwraid_level(const char *word, char *out, size_t len)
 		}
 	}
 	return false;
+}
+
+void hwraid_level_unknown(struct hwraid_ld *ld, const char *word, size_t len)
+{
+	if (!ld->level[0])
+		strv_copy_printable(strv_trim(strv_make(word, len)), ld->level_word,
+				    sizeof(ld->level_word));
 }
 
 int hwraid_nominal(const char *level)
@@ -237,7 +245,11 @@ void hwraid_ld_eval(const struct hwraid_ld *ld, struct redmon_group *g, struct r
 	if (nominal < 0) {
 		g->margin = REDMON_MARGIN_UNKNOWN;
 		g->margin_nominal = 0;
-		n += (size_t)snprintf(reason, len, "RAID level not understood");
+		if (ld->level_word[0])
+			n += (size_t)snprintf(reason, len, "RAID level '%s' not understood",
+					      ld->level_word);
+		else
+			n += (size_t)snprintf(reason, len, "RAID level not understood");
 	} else if (ld->cond == HWRAID_LD_UNKNOWN) {
 		g->margin = REDMON_MARGIN_UNKNOWN;
 		g->margin_nominal = nominal;

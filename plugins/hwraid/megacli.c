@@ -42,6 +42,7 @@
 struct mc_ld {
 	int adapter, vd;
 	int primary, secondary; /* RAID Level, -1 unknown */
+	char level[MC_WORD];	/* the RAID Level line as printed, for a reason */
 	int drives, per_span, span_depth;
 	double progress;
 	char state[MC_WORD], cache[MC_WORD], default_cache[MC_WORD];
@@ -173,6 +174,7 @@ static int ld_key(struct mc_ld *ld, struct strv k, struct strv v)
 	if (strv_eq(k, "RAID Level")) {
 		ld->primary = after(v, "Primary");
 		ld->secondary = after(v, "Secondary");
+		cp(ld->level, sizeof(ld->level), v);
 	} else if (strv_eq(k, "State")) {
 		cp(ld->state, sizeof(ld->state), v);
 	} else if (strv_eq(k, "Number Of Drives") || strv_eq(k, "Number Of Drives per span")) {
@@ -314,10 +316,11 @@ static void level(const struct mc_ld *v, struct hwraid_ld *ld)
 	char word[16];
 	bool spanned = v->secondary == 3 || v->span_depth > 1;
 
-	if (v->primary < 0 || v->primary > 6)
-		return;
-	snprintf(word, sizeof(word), "RAID%d%s", v->primary, spanned ? "0" : "");
-	hwraid_level(word, ld->level, sizeof(ld->level));
+	if (v->primary >= 0 && v->primary <= 6) {
+		snprintf(word, sizeof(word), "RAID%d%s", v->primary, spanned ? "0" : "");
+		hwraid_level(word, ld->level, sizeof(ld->level));
+	}
+	hwraid_level_unknown(ld, v->level, strlen(v->level));
 }
 
 /* The disk group of the ordinal-th virtual drive of its adapter, or -1 (module comment). */

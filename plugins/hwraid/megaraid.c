@@ -456,6 +456,7 @@ static int build_vd(const struct mr_set *s, const struct mr_vd *v, struct hwraid
 		return -ENOMEM;
 	snprintf(ld->name, sizeof(ld->name), "c%d/v%d", v->ctl, v->vd);
 	hwraid_level(v->type, ld->level, sizeof(ld->level));
+	hwraid_level_unknown(ld, v->type, strlen(v->type));
 	cp(ld->state, sizeof(ld->state), v->state);
 	ld->cond = vd_cond(v->state);
 	rc = members_from_topo(s, v, ld, &topo);

@@ -1,13 +1,14 @@
 # hwraid probe: hardware RAID controllers through their vendor tools, one
-# driver per tool family (plugins/hwraid/README.md): MegaRAID/PERC, HPE Smart Array.
+# driver per tool family (plugins/hwraid/README.md).
 PLUGINS += hwraid
 
-hwraid_CORE := plugins/hwraid/hwraid_rules.c plugins/hwraid/megaraid.c \
+hwraid_CORE := plugins/hwraid/hwraid_rules.c plugins/hwraid/hwraid_hosts.c plugins/hwraid/megaraid.c \
                plugins/hwraid/megaraid_json.c plugins/hwraid/megaraid_text.c \
                plugins/hwraid/arcconf.c \
                plugins/hwraid/smartarray.c plugins/hwraid/smartarray_ssacli.c \
                plugins/hwraid/smartarray_cciss.c \
-               plugins/hwraid/megacli.c plugins/hwraid/mptstatus.c plugins/hwraid/dmraid.c
+               plugins/hwraid/megacli.c plugins/hwraid/mptstatus.c plugins/hwraid/dmraid.c \
+               plugins/hwraid/twcli.c plugins/hwraid/sas2ircu.c
 hwraid_SRCS := $(hwraid_CORE) plugins/hwraid/hwraid.c
 hwraid_LIBS := -ljansson -lpthread
 
@@ -60,3 +61,19 @@ test_hwraid_dmraid_LIBS := -ljansson
 FUZZERS += fuzz_hwraid_dmraid
 fuzz_hwraid_dmraid_SRCS := $(hwraid_CORE)
 fuzz_hwraid_dmraid_LIBS := -ljansson
+
+UNIT_TESTS += hwraid_twcli
+test_hwraid_twcli_SRCS := $(hwraid_CORE)
+test_hwraid_twcli_LIBS := -ljansson
+
+FUZZERS += fuzz_hwraid_twcli
+fuzz_hwraid_twcli_SRCS := $(hwraid_CORE)
+fuzz_hwraid_twcli_LIBS := -ljansson
+
+UNIT_TESTS += hwraid_sas2ircu
+test_hwraid_sas2ircu_SRCS := $(hwraid_CORE)
+test_hwraid_sas2ircu_LIBS := -ljansson
+
+FUZZERS += fuzz_hwraid_sas2ircu
+fuzz_hwraid_sas2ircu_SRCS := $(hwraid_CORE)
+fuzz_hwraid_sas2ircu_LIBS := -ljansson

@@ -276,6 +276,10 @@ static void vol_level(const struct mpt_line *l, struct hwraid_ld *ld)
 		if (strcmp(l->type, types[i][0]) == 0)
 			hwraid_level(types[i][1], ld->level, sizeof(ld->level));
 	}
+	if (l->level[0])
+		hwraid_level_unknown(ld, l->level, strlen(l->level));
+	else
+		hwraid_level_unknown(ld, l->type, strlen(l->type));
 }
 
 static void sync_at(struct hwraid_ld *ld, int pct)

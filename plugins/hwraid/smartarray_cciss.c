@@ -219,6 +219,7 @@ static int volume(struct cciss *x, struct strv t)
 	x->lds[x->n_lds++] = i;
 	ld = &x->s->res->ld[i];
 	sa_level(lvl, ld->level, sizeof(ld->level));
+	hwraid_level_unknown(ld, lvl.p, lvl.n);
 	rest = strv_make(st + 9, (size_t)(t.p + t.n - st - 9));
 	dot = memchr(rest.p, '.', rest.n);
 	sa_ld_state(ld, dot ? strv_make(rest.p, (size_t)(dot - rest.p)) : rest);

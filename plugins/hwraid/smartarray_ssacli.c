@@ -18,8 +18,12 @@
  * The drives of an array follow its logical drives, so they are given to
  * every logical drive of the array when the array ends: data drives as
  * members, spares (in service) as spares, a failed spare only in the reason.
- * Lines deeper than the array's children belong to the child above (the
- * "Mirror Group" lists inside a logical drive repeat its drives: skipped).
+ * Lines deeper than the array's children belong to the child above.  A
+ * RAID50/60 logical drive lists its drives by parity group ("Parity Group 0:"
+ * then "physicaldrive 5I:1:1 (...)" lines, as ssacli prints them, e.g.
+ * openstack/proliantutils tests/hpssa/raid_constants.py): the group is the
+ * drive's span, so the margin is the weakest group's.  The "Mirror Group"
+ * lists of a RAID 1+0 are its two halves, not its pairs: skipped.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -31,6 +35,7 @@
 
 #define MAX_ARRAY_LDS 64
 #define MAX_DRIVES    1024
+#define MAX_PGROUP    63 /* a parity group number kept as a span */
 
 struct drive {
 	struct hwraid_pd pd;
@@ -38,6 +43,13 @@ struct drive {
 };
 
 enum child { C_NONE, C_LD, C_PD };
+
+/* A drive a logical drive lists under one of its parity groups. */
+struct pgroup_drive {
+	long ld; /* index in the result */
+	int group;
+	char name[HWRAID_NAME];
+};
 
 struct ssa {
 	struct sa_set *s;
@@ -52,6 +64,9 @@ struct ssa {
 	long cur_ld; /* -1: a logical drive another output gave */
 	struct drive *drv;
 	size_t n_drv, cap_drv;
+	int pgroup; /* the parity group being listed in the current logical drive, or -1 */
+	struct pgroup_drive *pg;
+	size_t n_pg, cap_pg;
 	bool none;
 };
 
@@ -92,6 +107,16 @@ static struct hwraid_ld *cur_ld(struct ssa *x)
 	return x->cur == C_LD && x->cur_ld >= 0 ? &x->s->res->ld[x->cur_ld] : NULL;
 }
 
+/* The parity group logical drive ld lists drive name under, or -1. */
+static int pgroup_of(const struct ssa *x, long ld, const char *name)
+{
+	for (size_t i = 0; i < x->n_pg; i++) {
+		if (x->pg[i].ld == ld && strcmp(x->pg[i].name, name) == 0)
+			return x->pg[i].group;
+	}
+	return -1;
+}
+
 /* The array ends: its drives and its status into each of its logical drives. */
 static int end_array(struct ssa *x)
 {
@@ -110,6 +135,7 @@ static int end_array(struct ssa *x)
 			if (!pd)
 				return -ENOMEM;
 			*pd = d->pd;
+			pd->span = pgroup_of(x, x->lds[i], pd->name);
 			if (d->spare) {
 				pd->cond = HWRAID_PD_SPARE;
 				ld->spares++;
@@ -130,7 +156,7 @@ static int end_array(struct ssa *x)
 		}
 	}
 	x->in_array = false;
-	x->n_lds = x->n_drv = 0;
+	x->n_lds = x->n_drv = x->n_pg = 0;
 	x->cur = C_NONE;
 	return 0;
 }
@@ -172,6 +198,7 @@ static int new_ld(struct ssa *x, struct strv num)
 		return -ENOMEM;
 	x->cur = C_LD;
 	x->cur_ld = i < 0 ? -1 : i;
+	x->pgroup = -1;
 	if (i >= 0)
 		x->lds[x->n_lds++] = i;
 	return 0;
@@ -194,6 +221,7 @@ static int short_ld(struct ssa *x, struct strv t)
 	if (!strv_next_item(&in, ",", &size) || !strv_next_item(&in, ",", &level))
 		return -EINVAL;
 	sa_level(level, ld->level, sizeof(ld->level));
+	hwraid_level_unknown(ld, level.p, level.n);
 	if (in.n && in.p[0] == ',')
 		in = strv_make(in.p + 1, in.n - 1);
 	sa_ld_state(ld, in);
@@ -243,16 +271,54 @@ static int drive_line(struct ssa *x, struct strv t)
 	return 0;
 }
 
-/* A line under the current child of the array. */
-static void child_prop(struct ssa *x, struct strv t)
+/* "Parity Group 1:": the group whose drives follow (0 to MAX_PGROUP; else none). */
+static void pgroup_open(struct ssa *x, struct strv t)
+{
+	long long n;
+
+	x->pgroup = t.p[t.n - 1] == ':' && strv_to_ll(strv_make(t.p + 13, t.n - 14), 0, MAX_PGROUP,
+						      &n) == 0
+			    ? (int)n
+			    : -1;
+}
+
+/* "physicaldrive 5I:1:4 (...)" under a parity group: -ENOMEM, or 0. */
+static int pgroup_drive(struct ssa *x, struct strv t)
+{
+	struct strv rest, name;
+	struct pgroup_drive *g;
+	void *v = x->pg;
+
+	rest = strv_make(t.p + 14, t.n - 14);
+	if (!strv_next_token(&rest, &name))
+		return 0;
+	if (x->n_pg >= MAX_DRIVES || !grow_one(&v, &x->cap_pg, x->n_pg, sizeof(*x->pg), 16))
+		return x->n_pg >= MAX_DRIVES ? 0 : -ENOMEM;
+	x->pg = v;
+	g = &x->pg[x->n_pg++];
+	*g = (struct pgroup_drive){ .ld = x->cur_ld, .group = x->pgroup };
+	strv_copy_printable(name, g->name, sizeof(g->name));
+	return 0;
+}
+
+/* A line under the current child of the array: -ENOMEM, or 0. */
+static int child_prop(struct ssa *x, struct strv t)
 {
 	struct hwraid_ld *ld = cur_ld(x);
 	struct drive *d = x->cur == C_PD ? &x->drv[x->n_drv - 1] : NULL;
 	struct strv v;
 
-	if (ld && kv(t, "Fault Tolerance", &v))
+	if (ld && strv_starts(t, "Parity Group ")) {
+		pgroup_open(x, t);
+		return 0;
+	}
+	if (ld && x->pgroup >= 0 && strv_starts(t, "physicaldrive "))
+		return pgroup_drive(x, t);
+	x->pgroup = -1; /* any other line ends a group's list */
+	if (ld && kv(t, "Fault Tolerance", &v)) {
 		sa_level(v, ld->level, sizeof(ld->level));
-	else if (ld && kv(t, "Status", &v))
+		hwraid_level_unknown(ld, v.p, v.n);
+	} else if (ld && kv(t, "Status", &v))
 		sa_ld_state(ld, v);
 	else if (d && kv(t, "Status", &v))
 		sa_pd_state(&d->pd, v);
@@ -262,6 +328,7 @@ static void child_prop(struct ssa *x, struct strv t)
 		strv_copy_printable(v, d->pd.serial, sizeof(d->pd.serial));
 	else if (d && kv(t, "Model", &v))
 		strv_copy_printable(v, d->pd.model, sizeof(d->pd.model));
+	return 0;
 }
 
 static int array_line(struct ssa *x, struct strv t, size_t in)
@@ -270,10 +337,8 @@ static int array_line(struct ssa *x, struct strv t, size_t in)
 
 	if (!x->child_indent)
 		x->child_indent = in;
-	if (in > x->child_indent) {
-		child_prop(x, t);
-		return 0;
-	}
+	if (in > x->child_indent)
+		return child_prop(x, t);
 	if (strv_starts(t, "Logical Drive:"))
 		return new_ld(x, strv_make(t.p + 14, t.n - 14));
 	if (strv_starts(t, "logicaldrive "))
@@ -349,7 +414,7 @@ static int line(struct ssa *x, struct strv raw)
 
 int sa_parse_ssacli(struct sa_set *s, struct strv buf, bool *ret_none, char *err, size_t errlen)
 {
-	struct ssa x = { .s = s, .slot = -1 };
+	struct ssa x = { .s = s, .slot = -1, .pgroup = -1 };
 	struct strv l;
 	size_t lineno = 0;
 	int rc = 0;
@@ -362,5 +427,6 @@ int sa_parse_ssacli(struct sa_set *s, struct strv buf, bool *ret_none, char *err
 		rc = end_array(&x);
 	*ret_none = x.none;
 	free(x.drv);
+	free(x.pg);
 	return sa_parse_done(rc, lineno, err, errlen);
 }

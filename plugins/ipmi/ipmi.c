@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The ipmi probe: power supply redundancy through the BMC (libfreeipmi).
+ * The ipmi probe: power supply and fan redundancy through the BMC
+ * (libfreeipmi): one PSU group (ipmi_psu.h) and one fan group (ipmi_fan.h)
+ * from the same poll.
  *
  * IPMI calls can take seconds (a BMC that is busy, rebooting or gone), and
  * scan() must never block the core's loop.  So in the daemon a worker
@@ -31,6 +33,7 @@
 
 #include <freeipmi/freeipmi.h>
 
+#include "ipmi_fan.h"
 #include "ipmi_psu.h"
 #include "ipmi_reader.h"
 #include "../lib/periodic.h"
@@ -42,13 +45,14 @@ struct ipmi_probe {
 	const struct redmon_host_ops *ops;
 	struct redmon_host *h;
 	struct ipmi_conn conn;
-	int required;
+	int required, fans_required;
 	uint64_t poll_ms, timeout_ms;
 	bool off; /* nothing to monitor (in-band under --root) */
 	char where[300];
 
 	struct ipmi_reader *reader; /* owned by the worker while it runs */
-	struct ipmi_psu psu;	    /* main thread only */
+	struct ipmi_set psu;	    /* main thread only */
+	struct ipmi_set fans;	    /* main thread only */
 	bool said_nodev;	    /* main thread only: logged "no BMC" once */
 
 	struct periodic *w; /* polls the BMC (on a thread of its own in the daemon) */
@@ -91,6 +95,13 @@ static const struct redmon_option_spec ipmi_options[] = {
 	  .default_value = "",
 	  .help = "freeipmi workarounds, comma-separated (lan: opensesspriv, sun20, ...)" },
 	PSU_OPTION_REQUIRED("from the BMC or all but one"),
+	{ .key = "fans_required",
+	  .type = REDMON_OPT_UINT,
+	  .default_value = "0",
+	  .min = 0,
+	  .max = PSU_REQUIRED_MAX,
+	  .help = "fans the cooling needs (N of N+M); 0: from the BMC's fan redundancy sensor, "
+		  "else all but one (assumed)" },
 	{ .key = "poll_interval",
 	  .type = REDMON_OPT_DURATION,
 	  .default_value = "10s",
@@ -169,8 +180,11 @@ static int parse_options(struct ipmi_probe *p)
 	p->conn.lan = strcmp(psu_option(p->ops, p->h, "driver"), "lan") == 0;
 	if (strv_to_duration_ms(strv_c(poll), &p->poll_ms) < 0 ||
 	    strv_to_duration_ms(strv_c(timeout), &p->timeout_ms) < 0 ||
-	    psu_option_required(p->ops, p->h, &p->required) < 0)
+	    psu_option_required(p->ops, p->h, &p->required) < 0 ||
+	    strv_to_ll(strv_trim(strv_c(psu_option(p->ops, p->h, "fans_required"))), 0,
+		       PSU_REQUIRED_MAX, &ll) < 0)
 		return -EINVAL;
+	p->fans_required = (int)ll;
 	p->conn.timeout_ms = (unsigned int)p->timeout_ms;
 	if (ipmi_parse_workarounds(workarounds, p->conn.lan, &p->conn.workaround) < 0) {
 		p->ops->log(p->h, REDMON_LOG_ERR, "workaround_flags '%s': unknown word (%s)",
@@ -221,6 +235,16 @@ static void arm(int tfd, uint64_t ms)
 	timerfd_settime(tfd, 0, &its, NULL);
 }
 
+/*
+ * A fan's exact speed is no news (it changes every poll); whether it reads
+ * at all, and whether it stopped, is.
+ */
+static bool same_reading(const struct ipmi_sensor *a, const struct ipmi_sensor *b)
+{
+	return a->has_reading == b->has_reading &&
+	       (!a->has_reading || (a->reading < 1.0) == (b->reading < 1.0));
+}
+
 static bool same_result(const struct ipmi_probe *p, uint64_t gen, int rc, const char *err,
 			const struct ipmi_sensor *v, size_t n)
 {
@@ -228,7 +252,8 @@ static bool same_result(const struct ipmi_probe *p, uint64_t gen, int rc, const 
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		if (v[i].status != p->v[i].status || v[i].bitmask != p->v[i].bitmask ||
-		    v[i].record_id != p->v[i].record_id || v[i].number != p->v[i].number)
+		    v[i].record_id != p->v[i].record_id || v[i].number != p->v[i].number ||
+		    !same_reading(&v[i], &p->v[i]))
 			return false;
 	}
 	return true;
@@ -276,7 +301,8 @@ static void ipmi_fini(void *inst)
 		close(p->tfd);
 	}
 	ipmi_reader_free(p->reader);
-	ipmi_psu_free(&p->psu);
+	ipmi_set_free(&p->psu);
+	ipmi_set_free(&p->fans);
 	free(p->v);
 	explicit_bzero(&p->conn, sizeof(p->conn));
 	free(p);
@@ -337,10 +363,22 @@ static int poll_failed(struct ipmi_probe *p, int rc, const char *err)
 	return rc;
 }
 
+/* The PSU group and the fan group of the last poll; the first error is returned. */
+static int report_sets(struct ipmi_probe *p)
+{
+	struct redmon_group g;
+	int rc, rc_fans;
+
+	rc = ipmi_psu_eval(&p->psu, p->v, p->n, p->required, &g);
+	rc = psu_report(p->ops, p->h, rc, &g);
+	rc_fans = ipmi_fan_eval(&p->fans, p->v, p->n, p->fans_required, &g);
+	rc_fans = psu_report(p->ops, p->h, rc_fans, &g);
+	return rc < 0 ? rc : rc_fans;
+}
+
 static int ipmi_scan(void *inst)
 {
 	struct ipmi_probe *p = inst;
-	struct redmon_group g;
 	uint64_t gen;
 	int rc = 0;
 
@@ -361,12 +399,12 @@ static int ipmi_scan(void *inst)
 	} else if (gen > 0 && p->rc < 0) {
 		rc = poll_failed(p, p->rc, p->err);
 	} else if (gen > 0) {
-		p->ops->log(p->h, REDMON_LOG_DEBUG,
-			    "%s: %zu PSU sensors, last poll %llu ms, %lu SDR loads, %lu sessions",
-			    p->where, p->n, (unsigned long long)p->stats.last_poll_ms,
-			    p->stats.sdr_loads, p->stats.opens);
-		rc = ipmi_psu_eval(&p->psu, p->v, p->n, p->required, &g);
-		rc = psu_report(p->ops, p->h, rc, &g);
+		p->ops->log(
+			p->h, REDMON_LOG_DEBUG,
+			"%s: %zu PSU/fan sensors, last poll %llu ms, %lu SDR loads, %lu sessions",
+			p->where, p->n, (unsigned long long)p->stats.last_poll_ms,
+			p->stats.sdr_loads, p->stats.opens);
+		rc = report_sets(p);
 	}
 	periodic_unlock(p->w);
 	return rc;
@@ -376,7 +414,7 @@ const struct redmon_plugin redmon_plugin = {
 	.abi_version = REDMON_ABI_VERSION,
 	.size = sizeof(struct redmon_plugin),
 	.name = "ipmi",
-	.description = "power supply redundancy through the BMC (IPMI, libfreeipmi)",
+	.description = "power supply and fan redundancy through the BMC (IPMI, libfreeipmi)",
 	.options = ipmi_options,
 	.init = ipmi_init,
 	.fini = ipmi_fini,

@@ -194,7 +194,7 @@ void ipmi_supply_view(const struct ipmi_sensor *s, struct psu_view *ret)
 	ret->warn = ret->why[0] != '\0';
 }
 
-static int grow(struct ipmi_psu *p, size_t n)
+static int grow(struct ipmi_set *p, size_t n)
 {
 	struct ipmi_bay *bays;
 
@@ -212,7 +212,8 @@ static int grow(struct ipmi_psu *p, size_t n)
  * Member names: the sensor's ID string.  BMCs reuse one string for every bay
  * ("Status" at entity 10.1 and 10.2), so a repeated name gets its entity.
  */
-static void make_keys(struct ipmi_psu *p, const struct ipmi_sensor *const *sup, size_t n)
+static void make_keys(struct ipmi_set *p, const struct ipmi_sensor *const *sup, size_t n,
+		      const char *fallback)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct ipmi_sensor *s = sup[i];
@@ -221,8 +222,8 @@ static void make_keys(struct ipmi_psu *p, const struct ipmi_sensor *const *sup, 
 		for (size_t j = 0; j < n && !dup; j++)
 			dup = j != i && strcmp(sup[j]->name, s->name) == 0;
 		if (s->name[0] == '\0')
-			snprintf(p->bays[i].key, sizeof(p->bays[i].key), "PSU %u.%u", s->entity_id,
-				 s->entity_instance);
+			snprintf(p->bays[i].key, sizeof(p->bays[i].key), "%s %u.%u", fallback,
+				 s->entity_id, s->entity_instance);
 		else if (dup)
 			snprintf(p->bays[i].key, sizeof(p->bays[i].key), "%s (%u.%u)", s->name,
 				 s->entity_id, s->entity_instance);
@@ -243,9 +244,25 @@ static void make_keys(struct ipmi_psu *p, const struct ipmi_sensor *const *sup, 
 				again = strcmp(p->bays[i].key, p->bays[j].key) == 0;
 			if (again)
 				snprintf(p->bays[i].key, sizeof(p->bays[i].key), "%s #%u",
-					 sup[i]->name[0] ? sup[i]->name : "PSU", k++);
+					 sup[i]->name[0] ? sup[i]->name : fallback, k++);
 		}
 	}
+}
+
+int ipmi_set_bays(struct ipmi_set *p, const struct ipmi_sensor *const *lead, size_t n,
+		  const char *fallback)
+{
+	int rc = grow(p, n);
+
+	if (rc < 0)
+		return rc;
+	make_keys(p, lead, n, fallback);
+	/* Entity id.instance (IPMI 2.0 section 39): 10.2 = power supply 2. */
+	for (size_t i = 0; i < n; i++)
+		snprintf(p->bays[i].location, sizeof(p->bays[i].location), "entity %u.%u",
+			 lead[i]->entity_id, lead[i]->entity_instance);
+	psu_group_begin(&p->pg);
+	return 0;
 }
 
 /* A redundancy state in a reason. */
@@ -291,7 +308,7 @@ static bool red_agrees(enum ipmi_redundancy r, int32_t m, int32_t nominal)
 	return true;
 }
 
-/* N as a redundancy state implies it for `usable` working supplies; 0 if none. */
+/* N as a redundancy state implies it for `usable` working members; 0 if none. */
 static int red_hint(enum ipmi_redundancy r, int usable)
 {
 	switch (r) {
@@ -308,20 +325,21 @@ static int red_hint(enum ipmi_redundancy r, int usable)
 	return 0;
 }
 
-/* No supply sensor to count: the redundancy sensor alone gives the margin. */
-static int eval_redundancy_only(struct ipmi_psu *p, const struct ipmi_sensor *red,
-				enum ipmi_redundancy worst, struct redmon_group *g)
+/* No member sensor to count: the redundancy sensor alone gives the margin. */
+static int eval_redundancy_only(struct ipmi_set *p, const struct ipmi_set_words *w,
+				const struct ipmi_sensor *red, enum ipmi_redundancy worst,
+				struct redmon_group *g)
 {
 	char st[256];
 
 	ipmi_state_text(red->type, red->ertype, red->bitmask, st, sizeof(st));
 	p->reason.len = 0;
-	if (strbuf_addf(&p->reason, NULL, "no per-supply sensors: margin from %s alone (%s)",
+	if (strbuf_addf(&p->reason, NULL, "no per-%s sensors: margin from %s alone (%s)", w->unit,
 			p->name, st) < 0)
 		return -ENOMEM;
 	memset(g, 0, sizeof(*g));
 	g->name = p->name;
-	g->kind = "psu";
+	g->kind = w->kind;
 	g->type = "n+1";
 	g->members_total = -1;
 	g->members_ok = -1;
@@ -332,16 +350,87 @@ static int eval_redundancy_only(struct ipmi_psu *p, const struct ipmi_sensor *re
 	return 0;
 }
 
-int ipmi_psu_eval(struct ipmi_psu *p, const struct ipmi_sensor *v, size_t n, int required,
-		  struct redmon_group *g)
+/*
+ * The BMC says the set was built redundant but we count no spare bay: a
+ * member was pulled before we started.  Count empty bays until it adds up.
+ */
+static int count_unseen_bays(struct ipmi_set *p, int required, struct redmon_group *g)
 {
-	const struct ipmi_sensor **sup = NULL, *first_red = NULL;
 	const struct psu_eval *ev = &p->pg.ev;
-	enum ipmi_redundancy worst = IPMI_RED_NONE;
-	size_t ns = 0;
+	int deficit = ev->needed + 1 - ev->total;
+
+	for (size_t i = 0; i < p->pg.n && deficit > 0; i++) {
+		if (p->pg.sup[i].view.cond == PSU_ABSENT &&
+		    !psu_set_seen(&p->pg.set, p->bays[i].key)) {
+			p->pg.sup[i].count_absent = true;
+			deficit--;
+		}
+	}
+	return psu_group_eval(&p->pg, required, 0, p->name, g);
+}
+
+int ipmi_set_finish(struct ipmi_set *p, const struct ipmi_set_words *w,
+		    const struct ipmi_sensor *first_red, enum ipmi_redundancy worst, int required,
+		    struct redmon_group *g)
+{
+	const struct psu_eval *ev = &p->pg.ev;
 	int usable = 0, rc;
 	bool oom = false;
 	int32_t m_sup;
+
+	for (size_t i = 0; i < p->pg.n; i++)
+		usable += p->pg.sup[i].view.cond == PSU_OK || p->pg.sup[i].view.cond == PSU_STANDBY;
+	rc = psu_group_eval(&p->pg, required, red_hint(worst, usable), p->name, g);
+	if (rc == 0 && worst >= IPMI_RED_DEGRADED && ev->margin_nominal < 1)
+		rc = count_unseen_bays(p, required, g);
+	if (rc == -ENODATA && worst != IPMI_RED_NONE)
+		return eval_redundancy_only(p, w, first_red, worst, g);
+	if (rc < 0)
+		return rc;
+	g->kind = w->kind;
+
+	p->reason.len = 0;
+	m_sup = ev->margin;
+	if (worst != IPMI_RED_NONE) {
+		int32_t m_red = red_margin(worst, ev->margin_nominal);
+
+		if (!red_agrees(worst, m_sup, ev->margin_nominal)) {
+			oom |= strbuf_addf(&p->reason, NULL,
+					   "%s reads %s but the %s sensors show %d of %d usable "
+					   "(%d needed): reporting the worse",
+					   p->name, red_names[worst], w->unit, ev->usable,
+					   ev->total, ev->needed) < 0;
+		} else if (worst != IPMI_RED_FULL) {
+			oom |= strbuf_addf(&p->reason, NULL, "%s: %s", p->name, red_names[worst]) <
+			       0;
+		}
+		if (m_red < g->margin)
+			g->margin = m_red;
+	}
+	if (ev->reason.len)
+		oom |= strbuf_addf(&p->reason, "; ", "%s", ev->reason.p) < 0;
+	if (required > 0 && ev->total < required)
+		oom |= strbuf_addf(&p->reason, "; ", "only %d %s seen, %d required", ev->total,
+				   w->units, required) < 0;
+	if (oom)
+		return -ENOMEM;
+	g->reason = p->reason.len ? p->reason.p : NULL;
+	return 0;
+}
+
+static const struct ipmi_set_words psu_set_words = {
+	.kind = "psu",
+	.unit = "supply",
+	.units = "supplies",
+};
+
+int ipmi_psu_eval(struct ipmi_set *p, const struct ipmi_sensor *v, size_t n, int required,
+		  struct redmon_group *g)
+{
+	const struct ipmi_sensor **sup = NULL, *first_red = NULL;
+	enum ipmi_redundancy worst = IPMI_RED_NONE;
+	size_t ns = 0;
+	int rc;
 
 	if (n > 0) {
 		sup = calloc(n, sizeof(*sup));
@@ -363,87 +452,23 @@ int ipmi_psu_eval(struct ipmi_psu *p, const struct ipmi_sensor *v, size_t n, int
 	snprintf(p->name, sizeof(p->name), "%s",
 		 first_red && first_red->name[0] ? first_red->name : "PSU");
 
-	rc = grow(p, ns);
-	if (rc < 0)
-		goto out;
-	make_keys(p, sup, ns);
-	psu_group_begin(&p->pg);
-	for (size_t i = 0; i < ns; i++) {
-		struct ipmi_bay *bay = &p->bays[i];
-		struct psu_view *view;
+	rc = ipmi_set_bays(p, sup, ns, "PSU");
+	for (size_t i = 0; i < ns && rc == 0; i++) {
+		struct psu_view *view =
+			psu_group_add(&p->pg, p->bays[i].key, p->bays[i].location, NULL);
 
-		/* Entity id.instance (IPMI 2.0 section 39): 10.2 = power supply 2. */
-		snprintf(bay->location, sizeof(bay->location), "entity %u.%u", sup[i]->entity_id,
-			 sup[i]->entity_instance);
-		view = psu_group_add(&p->pg, bay->key, bay->location, NULL);
-		if (!view) {
+		if (view)
+			ipmi_supply_view(sup[i], view);
+		else
 			rc = -ENOMEM;
-			goto out;
-		}
-		ipmi_supply_view(sup[i], view);
-		usable += view->cond == PSU_OK || view->cond == PSU_STANDBY;
 	}
-
-	rc = psu_group_eval(&p->pg, required, red_hint(worst, usable), p->name, g);
-	/*
-	 * The BMC says the set was built redundant but we count no spare bay: a
-	 * supply was pulled before we started.  Count empty bays until it adds up.
-	 */
-	if (rc == 0 && worst >= IPMI_RED_DEGRADED && ev->margin_nominal < 1) {
-		int deficit = ev->needed + 1 - ev->total;
-
-		for (size_t i = 0; i < ns && deficit > 0; i++) {
-			if (p->pg.sup[i].view.cond == PSU_ABSENT &&
-			    !psu_set_seen(&p->pg.set, p->bays[i].key)) {
-				p->pg.sup[i].count_absent = true;
-				deficit--;
-			}
-		}
-		rc = psu_group_eval(&p->pg, required, 0, p->name, g);
-	}
-	if (rc == -ENODATA && worst != IPMI_RED_NONE) {
-		rc = eval_redundancy_only(p, first_red, worst, g);
-		goto out;
-	}
-	if (rc < 0)
-		goto out;
-
-	p->reason.len = 0;
-	m_sup = ev->margin;
-	if (worst != IPMI_RED_NONE) {
-		int32_t m_red = red_margin(worst, ev->margin_nominal);
-
-		if (!red_agrees(worst, m_sup, ev->margin_nominal)) {
-			oom |= strbuf_addf(
-				       &p->reason, NULL,
-				       "%s reads %s but the supply sensors show %d of %d usable "
-				       "(%d needed): reporting the worse",
-				       p->name, red_names[worst], ev->usable, ev->total,
-				       ev->needed) < 0;
-		} else if (worst != IPMI_RED_FULL) {
-			oom |= strbuf_addf(&p->reason, NULL, "%s: %s", p->name, red_names[worst]) <
-			       0;
-		}
-		if (m_red < g->margin)
-			g->margin = m_red;
-	}
-	if (ev->reason.len)
-		oom |= strbuf_addf(&p->reason, "; ", "%s", ev->reason.p) < 0;
-	if (required > 0 && ev->total < required)
-		oom |= strbuf_addf(&p->reason, "; ", "only %d supplies seen, %d required",
-				   ev->total, required) < 0;
-	if (oom) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	g->reason = p->reason.len ? p->reason.p : NULL;
-	rc = 0;
-out:
+	if (rc == 0)
+		rc = ipmi_set_finish(p, &psu_set_words, first_red, worst, required, g);
 	free(sup);
 	return rc;
 }
 
-void ipmi_psu_free(struct ipmi_psu *p)
+void ipmi_set_free(struct ipmi_set *p)
 {
 	if (!p)
 		return;

@@ -55,7 +55,15 @@ struct ipmi_sensor {
 	uint8_t entity_id, entity_instance;
 	char name[IPMI_NAME_MAX]; /* NUL-terminated; any other byte possible */
 	enum ipmi_read_status status;
-	uint16_t bitmask; /* asserted offsets (bit n = offset n) */
+	/*
+	 * Asserted offsets (bit n = offset n); for a threshold sensor (event/
+	 * reading type 01h) the comparison status of Get Sensor Reading
+	 * (IPMI 2.0 section 35.14: bit 0 at or below lower non-critical ... bit 5
+	 * at or above upper non-recoverable).
+	 */
+	uint16_t bitmask;
+	bool has_reading; /* reading is valid: a threshold sensor with a full record */
+	double reading;	  /* in the sensor's units (RPM for a fan) */
 };
 
 /* Is this a sensor the PSU interpretation uses (supply or redundancy)? */
@@ -81,14 +89,17 @@ void ipmi_supply_view(const struct ipmi_sensor *s, struct psu_view *ret);
 /* Words of the asserted offsets ("Fully Redundant", ...), ", "-joined into buf. */
 void ipmi_state_text(uint8_t type, uint8_t ertype, uint16_t bitmask, char *buf, size_t len);
 
-/* A supply bay's member name and location: what its psu_supply points at. */
+/* A bay's member name and location: what its psu_supply points at. */
 struct ipmi_bay {
 	char key[IPMI_NAME_MAX + 32];
 	char location[24];
 };
 
-/* Per probe instance: what the interpretation remembers across polls. */
-struct ipmi_psu {
+/*
+ * Per probe instance and set (the supplies, the fans): what the
+ * interpretation remembers across polls.
+ */
+struct ipmi_set {
 	struct psu_group pg;
 	struct strbuf reason;
 	char name[IPMI_NAME_MAX + 8];
@@ -99,12 +110,45 @@ struct ipmi_psu {
 /*
  * Build the PSU group from n sensors (any mix; irrelevant ones are skipped).
  * required > 0 is the configured N.  On 0, *g is filled and points into p
- * (valid until the next call or ipmi_psu_free()).  Returns -ENODATA when there
+ * (valid until the next call or ipmi_set_free()).  Returns -ENODATA when there
  * is no PSU group (no supply ever present, no redundancy sensor), -ENOMEM.
  */
-int ipmi_psu_eval(struct ipmi_psu *p, const struct ipmi_sensor *v, size_t n, int required,
+int ipmi_psu_eval(struct ipmi_set *p, const struct ipmi_sensor *v, size_t n, int required,
 		  struct redmon_group *g);
 
-void ipmi_psu_free(struct ipmi_psu *p);
+void ipmi_set_free(struct ipmi_set *p);
+
+/*
+ * The rules every IPMI set shares, for ipmi_psu_eval() and ipmi_fan_eval():
+ * psu_set.h's counting (bays seen, N learned once, margin) combined with the
+ * set's redundancy sensor, the worse of the two winning.  A set's own part
+ * only says which sensors make a member and what state each member is in.
+ */
+
+/* The words of a set in its group and reasons. */
+struct ipmi_set_words {
+	const char *kind;  /* group kind: "psu", "fan" */
+	const char *unit;  /* one member: "supply", "fan" */
+	const char *units; /* several: "supplies", "fans" */
+};
+
+/*
+ * Start a poll of n members, lead[i] naming member i (its ID string, made
+ * unique; fallback plus the entity when it has none): fills p->bays[i] and
+ * empties p->pg for psu_group_add(p->bays[i]...) in the same order.  0 or
+ * -ENOMEM.
+ */
+int ipmi_set_bays(struct ipmi_set *p, const struct ipmi_sensor *const *lead, size_t n,
+		  const char *fallback);
+
+/*
+ * Evaluate the members added since ipmi_set_bays() with the set's redundancy
+ * state (worst: the worst any of its readable redundancy sensors shows;
+ * first_red: the first of them, NULL with IPMI_RED_NONE).  p->name must be
+ * set.  As ipmi_psu_eval() returns.
+ */
+int ipmi_set_finish(struct ipmi_set *p, const struct ipmi_set_words *w,
+		    const struct ipmi_sensor *first_red, enum ipmi_redundancy worst, int required,
+		    struct redmon_group *g);
 
 #endif /* REDMON_IPMI_PSU_H */

@@ -10,10 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ipmi_fan.h"
 #include "../lib/psu_util.h"
 #include "redmon/grow.h"
 
-/* One PSU-related sensor: its SDR record bytes and what they say. */
+/* One PSU- or fan-related sensor: its SDR record bytes and what they say. */
 struct sdr_entry {
 	uint8_t rec[IPMI_SDR_MAX_RECORD_LENGTH];
 	unsigned int len;
@@ -242,11 +243,11 @@ static int take_record(ipmi_sdr_ctx_t sdr, const uint8_t *buf, int len, struct s
 	    ipmi_sdr_parse_entity_id_instance_type(sdr, buf, (unsigned)len, &eid, &einst, &etype) <
 		    0)
 		return 0;
-	if (!ipmi_sensor_relevant(stype, ertype))
-		return 0;
 	memset(id, 0, sizeof(id));
 	if (ipmi_sdr_parse_id_string(sdr, buf, (unsigned)len, id, sizeof(id) - 1) < 0)
 		id[0] = '\0';
+	if (!ipmi_sensor_relevant(stype, ertype) && !ipmi_fan_relevant(stype, ertype, id))
+		return 0;
 	if (rtype == IPMI_SDR_FORMAT_COMPACT_SENSOR_RECORD &&
 	    ipmi_sdr_parse_sensor_record_sharing(sdr, buf, (unsigned)len, &share, &mod_type,
 						 &mod_off, &einst_share) < 0)
@@ -288,7 +289,7 @@ static int take_record(ipmi_sdr_ctx_t sdr, const uint8_t *buf, int len, struct s
 
 /*
  * Fetch the SDR through freeipmi's cache code into a private temporary file,
- * keep the PSU-related records in memory, and remove the file: nothing is
+ * keep the PSU- and fan-related records in memory, and remove the file: nothing is
  * left on disk and a restart always starts from the BMC's current SDR.
  */
 static int load_sdr(struct ipmi_reader *r, char *err, size_t errlen)
@@ -374,13 +375,20 @@ static int read_sensors(struct ipmi_reader *r, struct ipmi_sensor **ret_v, size_
 		v[i] = e->s;
 		rc = ipmi_sensor_read(r->srd, e->rec, e->len, e->share_offset, &raw, &reading,
 				      &bitmask);
-		free(reading);
 		if (rc >= 0) {
-			/* 0 is normal for discrete sensors: no reading, bitmask valid. */
+			/*
+			 * 0 is normal for discrete sensors: no reading, bitmask
+			 * valid.  A threshold sensor with a full record (a fan's
+			 * tachometer) has its reading decoded.
+			 */
 			v[i].status = IPMI_READ_OK;
 			v[i].bitmask = bitmask;
+			v[i].has_reading = reading != NULL;
+			v[i].reading = reading ? *reading : 0.0;
+			free(reading);
 			continue;
 		}
+		free(reading);
 		switch (ipmi_sensor_read_ctx_errnum(r->srd)) {
 		case IPMI_SENSOR_READ_ERR_SENSOR_READING_UNAVAILABLE:
 		case IPMI_SENSOR_READ_ERR_SENSOR_SCANNING_DISABLED:

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The libfreeipmi side of the ipmi probe: a session to one BMC (in-band or
- * IPMI 2.0 LAN), the SDR records of the PSU-related sensors kept in memory,
- * and one poll = read those sensors.
+ * IPMI 2.0 LAN), the SDR records of the PSU- and fan-related sensors kept in
+ * memory, and one poll = read those sensors.
  *
  * The SDR is fetched once and again only when the BMC's SDR repository
  * timestamps (Get SDR Repository Info: most recent addition / erase, IPMI 2.0
  * section 33.9) change, so a poll costs one Get SDR Repository Info plus one
- * Get Sensor Reading per PSU sensor.  The session is kept between polls and
- * reopened after an error.
+ * Get Sensor Reading per PSU or fan sensor.  The session is kept between
+ * polls and reopened after an error.
  *
  * Not thread-safe; the ipmi plugin uses one reader from one thread at a time.
  * Nothing here logs: errors come back as -errno plus a message.
@@ -48,8 +48,8 @@ int ipmi_parse_workarounds(const char *s, bool lan, unsigned int *ret);
 int ipmi_reader_new(const struct ipmi_conn *conn, struct ipmi_reader **ret);
 
 /*
- * Read every PSU-related sensor.  On success *ret_v is a malloc'd array of
- * *ret_n sensors (the caller frees it) and 0 is returned.  Returns -ENODEV
+ * Read every PSU- and fan-related sensor.  On success *ret_v is a malloc'd
+ * array of *ret_n sensors (the caller frees it) and 0 is returned.  Returns -ENODEV
  * when in-band finds no BMC interface, -ETIMEDOUT when the BMC did not answer,
  * -EACCES for a refused login, -EIO otherwise; err then says what happened.
  */

@@ -24,7 +24,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#define INDEX_MAX (64 << 20) /* bytes: a million rows of 64 bytes */
 
 enum kind { K_GROUP = 'g', K_MEMBER = 'm', K_PROBE = 'p', K_NEXT_MEMBER = 'x' };
 
@@ -343,6 +346,36 @@ void subagent_index_free(struct subagent_index *x)
 	free(x);
 }
 
+/*
+ * The file, opened as root (at start) in the state directory, which the
+ * service user owns: a link it planted (to /dev/zero, /etc/shadow) or a FIFO
+ * (a start blocked forever) is refused, and so is a file beyond INDEX_MAX.
+ * The stream, NULL with errno ENOENT for no file, else NULL and the reason in err.
+ */
+static FILE *open_index(const char *path, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC), rc = 0;
+	struct stat st;
+	FILE *f;
+
+	if (fd < 0 && errno == ENOENT)
+		return NULL;
+	if (fd < 0)
+		rc = errbuf_set(err, errlen, -errno, "%s: cannot read: %s", path,
+				errno == ELOOP ? "a symbolic link" : strerror(errno));
+	else if (fstat(fd, &st) < 0)
+		rc = errbuf_set(err, errlen, -errno, "%s: cannot read: %s", path, strerror(errno));
+	else if (!S_ISREG(st.st_mode) || st.st_size > INDEX_MAX)
+		rc = errbuf_set(err, errlen, -EPERM, "%s: cannot read: %s", path,
+				!S_ISREG(st.st_mode) ? "not a regular file" : "larger than 64 MiB");
+	f = rc == 0 ? fdopen(fd, "re") : NULL;
+	if (!f && fd >= 0)
+		close(fd);
+	if (!f)
+		errno = rc == 0 ? ENOMEM : -rc;
+	return f;
+}
+
 int subagent_index_load(const char *path, struct subagent_index **ret, char *err, size_t errlen)
 {
 	struct subagent_index *x = calloc(1, sizeof(*x));
@@ -359,9 +392,11 @@ int subagent_index_load(const char *path, struct subagent_index **ret, char *err
 		return -ENOMEM;
 	}
 	x->next_group = x->next_probe = 1;
-	f = fopen(path, "re");
-	if (!f && errno != ENOENT)
-		rc = errbuf_set(err, errlen, -errno, "%s: cannot read: %s", path, strerror(errno));
+	f = open_index(path, err, errlen);
+	if (!f && errno == ENOMEM)
+		rc = errbuf_set(err, errlen, -ENOMEM, "%s: out of memory", path);
+	else if (!f && errno != ENOENT)
+		rc = -errno;
 	while (f && rc == 0 && (len = getline(&line, &cap, f)) >= 0) {
 		lineno++;
 		if (len > 0 && line[len - 1] == '\n')

@@ -3,11 +3,29 @@
  * libFuzzer target: arcconf's text (plugins/hwraid/arcconf.c) through the
  * driver's parse(), then the rules that turn each logical drive into a group
  * (hwraid_rules.c).  Input: a GETCONFIG output, optionally followed by a NUL
- * and a GETSTATUS output, as the tool prints them.
+ * and a GETSTATUS output, as the tool prints them.  The first is also read
+ * as the controller list of the live path (arc_controllers()); every other
+ * input is parsed with an aacraid number for the controller (the live path's
+ * smartctl devices, up to 70000: out of range is none).
  */
 #include <errno.h>
 
 #include "fuzz_hwraid_check.h"
+#include "../../plugins/hwraid/arcconf.h"
+
+/* The controller list: at most max, numbered 1 to n, or -EINVAL. */
+static void check_controllers(const char *buf, size_t len)
+{
+	int ctl[HWRAID_MAX_CTL];
+	int n = arc_controllers(buf, len, ctl, HWRAID_MAX_CTL);
+
+	if (n > HWRAID_MAX_CTL || (n < 0 && n != -EINVAL))
+		abort();
+	for (int i = 0; i < n; i++) {
+		if (ctl[i] != i + 1)
+			abort();
+	}
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -28,9 +46,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(b, nul + 1, n2);
 	b[n2] = '\0';
 	struct hwraid_output o[2] = {
-		{ .name = "arcconf-getconfig-1-al.txt", .buf = a, .len = n1, .main = true },
-		{ .name = "arcconf-getstatus-1.txt", .buf = b, .len = n2, .main = false },
+		/* live-style names, with an aacraid number: smartctl devices are made too */
+		{ .name = "arcconf GETCONFIG 1 AL",
+		  .buf = a,
+		  .len = n1,
+		  .main = true,
+		  .host_known = size % 2 == 0,
+		  .host = (int)(size % 70000) },
+		{ .name = "arcconf GETSTATUS 1", .buf = b, .len = n2, .main = false },
 	};
+	check_controllers(a, n1);
 	rc = hwraid_arcconf.parse(o, nul ? 2 : 1, &r, err, sizeof(err));
 	for (size_t i = 0; rc == 0 && i < r.n_ld; i++) {
 		if (r.ld[i].progress != -1 && (r.ld[i].progress < 0 || r.ld[i].progress > 100))

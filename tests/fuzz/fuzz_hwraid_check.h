@@ -40,7 +40,11 @@ static inline void hwraid_fuzz_check_ld(const struct hwraid_ld *ld)
 		abort();
 	hwraid_fuzz_text(ld->name, sizeof(ld->name));
 	hwraid_fuzz_text(ld->reason, sizeof(ld->reason));
+	hwraid_fuzz_text(ld->state, sizeof(ld->state));
+	hwraid_fuzz_text(ld->level_word, sizeof(ld->level_word));
 	hwraid_ld_eval(ld, &g, mem, reason, sizeof(reason));
+	if (g.reason)
+		hwraid_fuzz_text(g.reason, sizeof(reason)); /* the words it names, printable */
 	if (g.margin != REDMON_MARGIN_UNKNOWN && (g.margin > g.margin_nominal || g.margin < -1))
 		abort();
 	if (g.members_ok + g.members_failed > g.members_total || g.spares < 0)
@@ -50,6 +54,8 @@ static inline void hwraid_fuzz_check_ld(const struct hwraid_ld *ld)
 		hwraid_fuzz_text(mem[j].state, HWRAID_WORD);
 		if (mem[j].serial)
 			hwraid_fuzz_text(mem[j].serial, HWRAID_TEXT);
+		if (mem[j].device)
+			hwraid_fuzz_text(mem[j].device, HWRAID_TEXT);
 		if (mem[j].reason)
 			hwraid_fuzz_text(mem[j].reason, sizeof(ld->pd[j].reason));
 		if (mem[j].role >= REDMON_ROLE_COUNT_)

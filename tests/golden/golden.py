@@ -30,7 +30,10 @@ CATEGORIES = ("md-mdstat", "md-sysfs", "bonding-proc", "bonding-sysfs", "hwraid-
 # hwraid cases of the tool families redmon reads so far (docs/hwraid.md): a
 # case is run when one of its captures starts with one of these prefixes.
 HWRAID_PREFIXES = ("storcli", "perccli", "arcconf", "ssacli", "hpssacli", "hpacucli", "cciss_vol_status",
-                   "megacli", "mpt-status")
+                   "megacli", "mpt-status", "tw_cli", "sas2ircu")
+# Captures found in public projects beside the corpus (tests/corpus stays a
+# copy of upstream): tests/captures/README.md, the same expected.json format.
+CAPTURES = os.path.join(harness.REPO, "tests", "captures")
 COUNTS = (("members_total", "members_total"), ("members_ok", "members_ok"),
           ("members_failed", "members_failed"), ("spares", "spares"),
           ("failures_tolerable", "margin"))
@@ -42,7 +45,8 @@ CHECK_CASES = ("md-mdstat/check_raid-none", "md-mdstat/pymdstat-02", "md-sysfs/p
                "bonding-proc/insights-balance-rr-2up", "bonding-proc/insights-802.3ad-split-aggregator",
                "bonding-sysfs/node-exporter-sysfs-int-and-empty-bond0",
                "hwraid-json/canonical-perccli-no-controller", "hwraid-json/netdata-storcli-raid6-six-pds",
-               "hwraid-text/storcli-check-text-raid10-one-drive-offline")
+               "hwraid-text/storcli-check-text-raid10-one-drive-offline",
+               "captures/hwraid/check_raid-tw_cli-raid1-rebuilding-98")
 DEMO = os.path.join(harness.REPO, "tests", "fixtures", "demo")
 SYNC = os.path.join(harness.REPO, "scripts", "sync-corpus")
 
@@ -288,12 +292,18 @@ def main():
         cases += ["%s/%s" % (cat, c) for c in sorted(os.listdir(d))
                   if os.path.isfile(os.path.join(d, c, "expected.json"))
                   and (not cat.startswith("hwraid-") or hwraid_case(os.path.join(d, c)))]
+    roots = {case: os.path.join(corpus, case) for case in cases}
+    d = os.path.join(CAPTURES, "hwraid")
+    for c in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+        if os.path.isfile(os.path.join(d, c, "expected.json")):
+            cases.append("captures/hwraid/" + c)
+            roots[cases[-1]] = os.path.join(d, c)
 
     redmon = harness.Redmon(args.build)
     docs = {}
     schema = []
     for case in cases:
-        root = os.path.join(corpus, case)
+        root = roots[case]
 
         def one(root=root, case=case):
             with open(os.path.join(root, "expected.json")) as f:
@@ -309,7 +319,7 @@ def main():
 
     for case in CHECK_CASES:
         if case in docs:
-            rep.run("golden/check-exit/" + case, check_exit, redmon, os.path.join(corpus, case), docs[case])
+            rep.run("golden/check-exit/" + case, check_exit, redmon, roots[case], docs[case])
         elif case in cases:
             rep.fail("golden/check-exit/" + case, "no status document (the case itself failed)")
 

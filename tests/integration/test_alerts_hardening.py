@@ -4,7 +4,8 @@
 The real daemon on the fake probe, with: hooks in a world-writable directory or
 behind a link into one (refused by --check-config, at start and before each run),
 a hook that lists its descriptors while a webhook keeps a connection open (only
-0, 1 and 2), a JSON Lines path replaced by a link (refused, target untouched),
+0, 1 and 2), a JSON Lines path replaced by a link, or behind a directory link
+the service user made (refused, target untouched),
 a hook's output with a tab and a backslash in sink_failed (escaped once), a
 nonredundant group counted alike by `check` and `status`, the daemon started
 with standard input and output closed (/dev/null takes them), and a system
@@ -203,6 +204,33 @@ def json_path_symlink(rep, build, tmp):
                     problems.append("the link's target was written to")
             return problems
         rep.run(NAME + "json-path-" + case + "-refused", one)
+
+    def dir_link(kind, file):
+        """A link on the way planted by the service user (nobody's): refused, nothing made there."""
+        victim = os.path.join(root, "victim-" + kind)
+        os.mkdir(victim)
+        planted = os.path.join(root, "logs-" + kind)
+        os.symlink(victim, planted)
+        os.lchown(planted, 65534, 65534)
+        conf = ini({"daemon": {"state_dir": os.path.join(root, "state")},
+                    "sink.out": {"type": kind, "path": os.path.join(planted, file)}})
+        d = Daemon(build, root, conf, name="dir-link-" + kind).start()
+        try:
+            rc = d.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            d.kill()
+            rc = None
+        problems = []
+        if rc in (0, None) or "symbolic link on the way" not in d.stderr():
+            problems.append("exit %s, %s" % (rc, harness.tail(d.stderr())))
+        if os.listdir(victim):
+            problems.append("root made %s in the link's target" % os.listdir(victim))
+        return problems
+    for kind, file in (("json", "events.jsonl"), ("textfile", "redmon.prom")):
+        if os.geteuid() != 0:
+            rep.skip(NAME + kind + "-path-dir-link-refused", "needs root (a link owned by another user)")
+        else:
+            rep.run(NAME + kind + "-path-dir-link-refused", lambda k=kind, f=file: dir_link(k, f))
 
 
 def sink_failed_escaped_once(rep, build, tmp):

@@ -24,6 +24,12 @@ names that bay too; a MegaCli64 beside storcli64 never runs (both read the
 same controllers), and alone on PATH it does;
 without the tool on PATH, no group and exit 0.  Last, `--user nobody`: the
 daemon is nobody and the tool runs as root through the privileged helper.
+
+arcconf reads one controller per command: a fake arcconf printing a real
+two-controller capture (tests/captures/hwraid/check_raid-arcconf-two-controllers-raid6)
+by its arguments must be asked for both controllers (the list is read at
+start from its `Controllers found: 2`), and `status --json` shows both
+logical devices, `ld0` and `c2/ld0`.
 """
 
 import json
@@ -52,6 +58,20 @@ ok) cat {d}/ok.json ;;
 degraded) cat {d}/degraded.json ;;
 hang) sleep 600 ;;
 *) echo "storcli: something went wrong, sorry" ;;
+esac
+"""
+
+TWO_ARCCONF = os.path.join(harness.REPO, "tests", "captures", "hwraid",
+                           "check_raid-arcconf-two-controllers-raid6")
+
+# A fake arcconf: the capture of the controller its arguments name, every call logged.
+ARCCONF = """#!/bin/sh
+echo "$*" >> {d}/arcconf-args
+case "$1 $2" in
+"GETSTATUS 1"|"GETSTATUS 2") cat {d}/arcconf-getstatus-1.txt ;;
+"GETCONFIG 1") cat {d}/arcconf-getconfig-1-al.txt ;;
+"GETCONFIG 2") cat {d}/arcconf-getconfig-2-al.txt ;;
+*) echo "Invalid controller number."; exit 1 ;;
 esac
 """
 
@@ -223,6 +243,29 @@ def run(build, rep):
             w.wait_for([lambda e: e.get("event") == "probe_recovered" and e.get("probe") == "hwraid",
                         lambda e: group_event(e, "ok")])
 
+        def arcconf_every_controller():
+            d = os.path.join(tmp, "arc")
+            os.makedirs(os.path.join(d, "bin"))
+            for f in os.listdir(TWO_ARCCONF):
+                shutil.copy(os.path.join(TWO_ARCCONF, f), d)
+            tool = os.path.join(d, "bin", "arcconf")
+            with open(tool, "w") as f:
+                f.write(ARCCONF.format(d=d))
+            os.chmod(tool, 0o755)
+            env = harness.test_env()
+            env["PATH"] = os.path.join(d, "bin") + ":" + env.get("PATH", "/usr/bin:/bin")
+            p = redmon(build, plugins, env, ["status", "--json"])
+            doc = json.loads(p.stdout)
+            ids = sorted(g["id"] for g in doc["groups"] if g["id"].startswith("hwraid:"))
+            with open(os.path.join(d, "arcconf-args")) as f:
+                asked = sorted(set(l.strip() for l in f))
+            probs = []
+            if ids != ["hwraid:c2/ld0", "hwraid:ld0"]:
+                probs.append("groups %r (%s)" % (ids, harness.tail(p.stderr)))
+            if asked != ["GETCONFIG 1 AL", "GETCONFIG 2 AL", "GETSTATUS 1", "GETSTATUS 2"]:
+                probs.append("arcconf was asked %r" % asked)
+            return probs
+
         def no_tool():
             env = harness.test_env()
             p = redmon(build, plugins, env, ["check"])
@@ -237,6 +280,7 @@ def run(build, rep):
         rep.run("hwraid/tool-prints-garbage", garbage)
         rep.run("hwraid/daemon-recovers", recovered)
         rep.run("hwraid/no-tool-no-group", no_tool)
+        rep.run("hwraid/arcconf-every-controller", arcconf_every_controller)
         rep.run("hwraid/megacli-only-without-storcli", megacli_alone)
         rep.check("hwraid/daemon-stops", harness.stop_daemon(proc, err))
         if os.geteuid() == 0 and shutil.which("runuser"):

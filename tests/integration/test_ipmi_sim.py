@@ -3,12 +3,18 @@
 
 ipmi_sim runs on free loopback ports with two Power Supply sensors (type 08h,
 sensor-specific) and a Power Unit redundancy sensor (type 09h, reading type 0Bh),
-as in shared/recipes/RECIPES.md section 2.  `redmon daemon` watches it through
+as in shared/recipes/RECIPES.md section 2, and three fans: tachometers (type 04h,
+threshold, Full Sensor Records so freeipmi decodes RPM; lower critical 500 RPM,
+lower non-critical 1000 RPM), a presence sensor for FAN3 and a Fan Redundancy
+sensor (type 04h, reading type 0Bh).  `redmon daemon` watches it through
 the ipmi probe (driver = lan) with a JSON Lines sink, and an md tree under
 --root.  Through the simulator's console the test flips PSU2 to failed, to
 input lost, pulls it, restores it, then makes the redundancy sensor disagree
 with the supplies (a vendor quirk), and checks the group and the events after
-each step.  Then it stops the simulator: the group must turn unknown with a
+each step.  The fan group goes through the same: a fan stops (the group turns
+critical, the BMC's redundancy state then agrees and the reason says so), a
+slow fan (a warning), a pulled fan (stays counted, missing), restored; a mere
+speed change is no event.  Then it stops the simulator: the group must turn unknown with a
 probe_failed event within poll_interval + timeout, while the md probe keeps
 answering; a restarted simulator brings probe_recovered.
 """
@@ -30,9 +36,13 @@ POLL = "300ms"
 TIMEOUT_S = 2.0
 STEP_TIMEOUT = 6.0
 GROUP = "ipmi:PSU Redundancy"
+FANS = "ipmi:Fan Redundancy"
 
 # Sensor numbers in the emulation.
 PSU1, PSU2, RED = 0x10, 0x11, 0x12
+FAN1, FAN2, FAN3, FAN3_PRESENT, FAN_RED = 0x20, 0x21, 0x22, 0x23, 0x24
+# Tachometer raw values: RPM = 100 * raw (M = 100 in the Full Sensor Record).
+RPM_OK, LOWER_CRIT, LOWER_NONCRIT = 60, 5, 10
 
 
 def free_port(kind):
@@ -53,10 +63,30 @@ def compact_sdr(rec_id, num, entity, inst, stype, ertype, mask, name):
     return [rec_id & 0xff, rec_id >> 8, 0x51, 0x02, len(body)] + body
 
 
+def full_sdr(rec_id, num, entity, inst, name):
+    """A Full Sensor Record (SDR type 01h, IPMI 2.0 table 43-1) of a fan tachometer:
+    sensor type 04h, threshold (01h), unsigned, RPM (unit 18), linear, M = 100."""
+    nb = name.encode()
+    body = [0x20, 0x00, num, entity, inst, 0x63, 0x44, 0x04, 0x01,
+            0, 0, 0, 0, 0x03, 0x03,     # event masks; lower critical and non-critical readable
+            0x00, 18, 0,                # units: unsigned, RPM
+            0x00, 100, 0, 0, 0, 0, 0,   # linear, M = 100, B = 0, accuracy, exponents 0
+            0x00,                       # analog characteristics
+            RPM_OK, 0xff, 0,            # nominal, normal max, normal min
+            0xff, 0,                    # sensor max, min
+            0, 0, 0, 0, LOWER_CRIT, LOWER_NONCRIT,
+            0, 0, 0, 0, 0,              # hysteresis, reserved, OEM
+            0xc0 | len(nb)] + list(nb)
+    return [rec_id & 0xff, rec_id >> 8, 0x51, 0x01, len(body)] + body
+
+
 def write_sim_config(d, lan_port, console_port):
     sensors = [(PSU1, 0x08, 0x6f, 0x0a, 1, 0x00ff, "PSU1 Status"),
                (PSU2, 0x08, 0x6f, 0x0a, 2, 0x00ff, "PSU2 Status"),
-               (RED, 0x09, 0x0b, 0x13, 1, 0x00ff, "PSU Redundancy")]
+               (RED, 0x09, 0x0b, 0x13, 1, 0x00ff, "PSU Redundancy"),
+               (FAN3_PRESENT, 0x04, 0x08, 0x1d, 3, 0x0003, "FAN3 Presence"),
+               (FAN_RED, 0x04, 0x0b, 0x1e, 1, 0x00ff, "Fan Redundancy")]
+    tachs = [(FAN1, 1, "FAN1"), (FAN2, 2, "FAN2"), (FAN3, 3, "FAN3")]
     lines = ["mc_setbmc 0x20",
              "mc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02",
              "sel_enable 0x20 1000 0x0a",
@@ -68,10 +98,22 @@ def write_sim_config(d, lan_port, console_port):
         lines.append("sensor_set_event_support 0x20 0 0x%02x enable scanning per-state "
                      "000000011111111 000000011111111 000000011111111 000000011111111" % num)
     for num, *_ in sensors:
-        lines.append("sensor_set_bit_clr_rest 0x20 0 0x%02x 0 1 0" % num)
+        # Offset 0 (presence, fully redundant), but a presence sensor's is "present".
+        lines.append("sensor_set_bit_clr_rest 0x20 0 0x%02x %d 1 0" % (num, 1 if num == FAN3_PRESENT else 0))
+    for num, _, _ in tachs:
+        # Thresholds (readable) lower critical and non-critical, then a turning fan.
+        lines.append("sensor_add 0x20 0 0x%02x 0x04 0x01" % num)
+        lines.append("sensor_set_threshold 0x20 0 0x%02x readable 000011 0 0 0 0 %d %d"
+                     % (num, LOWER_CRIT, LOWER_NONCRIT))
+        lines.append("sensor_set_event_support 0x20 0 0x%02x enable scanning per-state "
+                     "000000000000000 000000000000000 000000000000000 000000000000000" % num)
+        lines.append("sensor_set_value 0x20 0 0x%02x %d 0" % (num, RPM_OK))
     for i, (num, st, ert, ent, inst, mask, name) in enumerate(sensors, 1):
         lines.append("main_sdr_add 0x20 " + " ".join(
             "0x%02x" % b for b in compact_sdr(i, num, ent, inst, st, ert, mask, name)))
+    for i, (num, inst, name) in enumerate(tachs, len(sensors) + 1):
+        lines.append("main_sdr_add 0x20 " + " ".join(
+            "0x%02x" % b for b in full_sdr(i, num, 0x1d, inst, name)))
     lines.append("mc_enable 0x20")
     with open(os.path.join(d, "sim.emu"), "w") as f:
         f.write("\n".join(lines) + "\n")
@@ -263,26 +305,26 @@ def short(ev):
     return s
 
 
-def ev_health(health, margin):
-    return lambda e: (e.get("event") == "health_changed" and (e.get("group") or {}).get("id") == GROUP
+def ev_health(health, margin, gid=GROUP):
+    return lambda e: (e.get("event") == "health_changed" and (e.get("group") or {}).get("id") == gid
                       and e["group"].get("health") == health and e["group"].get("margin") == margin)
 
 
-def ev_member(name, prev, role):
-    return lambda e: (e.get("event") == "member_changed" and (e.get("group") or {}).get("id") == GROUP
+def ev_member(name, prev, role, gid=GROUP):
+    return lambda e: (e.get("event") == "member_changed" and (e.get("group") or {}).get("id") == gid
                       and (e.get("member") or {}).get("name") == name
                       and e["member"].get("previous_role") == prev and e["member"].get("role") == role)
 
 
-def ev_appeared(health):
-    return lambda e: (e.get("event") == "group_appeared" and (e.get("group") or {}).get("id") == GROUP
+def ev_appeared(health, gid=GROUP):
+    return lambda e: (e.get("event") == "group_appeared" and (e.get("group") or {}).get("id") == gid
                       and e["group"].get("health") == health)
 
 
-def last_group(evs):
+def last_group(evs, gid=GROUP):
     for e in reversed(evs):
         g = e.get("group") or {}
-        if g.get("id") == GROUP:
+        if g.get("id") == gid:
             return g
     return None
 
@@ -332,7 +374,8 @@ def main():
                  "-o", "probe.ipmi.privilege=user", "-o", "probe.ipmi.workaround_flags=opensesspriv",
                  "-o", "probe.ipmi.poll_interval=" + POLL, "-o", "probe.ipmi.timeout=%ds" % TIMEOUT_S]
     sim = Sim(d, lan_port, console_port)
-    daemon = Daemon(args.build, root, os.path.join(d, "events.jsonl"), ipmi_opts)
+    # -v -v: the probe logs each scan of a published poll ("N PSU/fan sensors").
+    daemon = Daemon(args.build, root, os.path.join(d, "events.jsonl"), ipmi_opts + ["-v", "-v"])
     redmon = harness.Redmon(args.build)
     latencies = []
 
@@ -341,8 +384,8 @@ def main():
         sim.cmd(*cmds)
         return t
 
-    def note_latency(t0, evs):
-        ts = [harness_time(e) for e in evs if (e.get("group") or {}).get("id") == GROUP]
+    def note_latency(t0, evs, gid=GROUP):
+        ts = [harness_time(e) for e in evs if (e.get("group") or {}).get("id") == gid]
         if ts:
             latencies.append(min(ts) - t0)
 
@@ -360,8 +403,19 @@ def main():
                          ("margin_nominal", 1), ("members_total", 2), ("members_ok", 2)):
                 if g.get(k) != v:
                     out.append("status %s = %r, expected %r" % (k, g.get(k), v))
+            # The fan group beside it: three fans, the BMC's redundancy state gives N.
+            f = [x for x in doc["groups"] if x["id"] == FANS]
+            expect(f, "status shows no %s: %s" % (FANS, [x["id"] for x in doc["groups"]]))
+            f = f[0]
+            out += harness.group_problems(f, FANS)
+            for k, v in (("kind", "fan"), ("type", "2+1"), ("health", "ok"), ("margin", 1),
+                         ("members_total", 3), ("members_ok", 3), ("reason", None)):
+                if f.get(k) != v:
+                    out.append("status fans %s = %r, expected %r" % (k, f.get(k), v))
+            if "Device Present" not in (member(f, "FAN3").get("state") or ""):
+                out.append("FAN3 state %r: its presence sensor not joined" % member(f, "FAN3").get("state"))
             daemon.start()
-            evs = daemon.wait_for([ev_appeared("ok")])
+            evs = daemon.wait_for([ev_appeared("ok"), ev_appeared("ok", FANS)])
             g = last_group(evs)
             expect([m["role"] for m in g["members"]] == ["active", "active"], "members %s" % g["members"])
             return out
@@ -457,6 +511,99 @@ def main():
             flip("sensor_set_bit 0x20 0 0x10 2 0 1")
             return out
         rep.run("ipmi/sim/predictive-failure-keeps-margin", predictive)
+
+        def fan_redundancy_lost():
+            # The BMC reports fan redundancy lost while every fan turns: the worse wins.
+            t0 = flip("sensor_set_bit_clr_rest 0x20 0 0x%02x 1 1 1" % FAN_RED)
+            evs = daemon.wait_for([ev_health("critical", 0, FANS)])
+            note_latency(t0, evs, FANS)
+            g = last_group(evs, FANS)
+            reason = g.get("reason") or ""
+            expect("Fan Redundancy reads redundancy lost but the fan sensors show 3 of 3" in reason,
+                   "reason %r" % reason)
+            # Then a fan stops: the two agree, the reason names both.
+            t0 = flip("sensor_set_value 0x20 0 0x%02x 0 1" % FAN2)
+            evs = daemon.wait_for([ev_member("FAN2", "active", "failed", FANS)])
+            note_latency(t0, evs, FANS)
+            g = last_group(evs, FANS)
+            out = []
+            reason = g.get("reason") or ""
+            if "Fan Redundancy: redundancy lost" not in reason or "FAN2: stopped (0 RPM)" not in reason:
+                out.append("agreeing reason %r" % reason)
+            if (g["health"], g["margin"], g["members_failed"]) != ("critical", 0, 1):
+                out.append("health/margin/failed %s" % ((g["health"], g["margin"], g["members_failed"]),))
+            if "Lower Critical" not in (member(g, "FAN2").get("state") or ""):
+                out.append("FAN2 state %r" % member(g, "FAN2").get("state"))
+            return out
+        rep.run("ipmi/sim/fan-redundancy-lost-then-fan-stops", fan_redundancy_lost)
+
+        def fan_restored():
+            t0 = flip("sensor_set_value 0x20 0 0x%02x %d 1" % (FAN2, RPM_OK),
+                      "sensor_set_bit_clr_rest 0x20 0 0x%02x 0 1 1" % FAN_RED)
+            evs = daemon.wait_for([ev_member("FAN2", "failed", "active", FANS), ev_health("ok", 1, FANS)])
+            note_latency(t0, evs, FANS)
+            g = last_group(evs, FANS)
+            return [] if g.get("reason") is None else ["reason after restore %r" % g.get("reason")]
+        rep.run("ipmi/sim/fan-restored", fan_restored)
+
+        def fan_stops_bmc_silent():
+            # The BMC still says fully redundant: the fan sensors win, and the reason says so.
+            flip("sensor_set_value 0x20 0 0x%02x 0 1" % FAN1)
+            evs = daemon.wait_for([ev_health("critical", 0, FANS), ev_member("FAN1", "active", "failed", FANS)])
+            g = last_group(evs, FANS)
+            out = []
+            if "reporting the worse" not in (g.get("reason") or ""):
+                out.append("reason %r" % g.get("reason"))
+            flip("sensor_set_value 0x20 0 0x%02x %d 1" % (FAN1, RPM_OK))
+            daemon.wait_for([ev_health("ok", 1, FANS)])
+            return out
+        rep.run("ipmi/sim/fan-stops-redundancy-sensor-silent", fan_stops_bmc_silent)
+
+        def fan_slow_and_speed():
+            # Below lower non-critical: a warning on the member, the margin stays.
+            flip("sensor_set_value 0x20 0 0x%02x %d 1" % (FAN1, LOWER_NONCRIT - 2))
+            evs = daemon.wait_for([lambda e: e.get("event") == "member_changed"
+                                   and (e.get("group") or {}).get("id") == FANS
+                                   and (e.get("member") or {}).get("name") == "FAN1"
+                                   and e["member"].get("role") == "active"])
+            out = ["health changed: %s" % short(e) for e in evs if e.get("event") == "health_changed"]
+            m = member(last_group(evs, FANS), "FAN1")
+            if "below the lower non-critical threshold" not in (m.get("reason") or ""):
+                out.append("slow FAN1 reason %r" % m.get("reason"))
+            flip("sensor_set_value 0x20 0 0x%02x %d 1" % (FAN1, RPM_OK))
+            daemon.wait_for([lambda e: e.get("event") == "member_changed"
+                             and (e.get("member") or {}).get("name") == "FAN1"
+                             and not e["member"].get("reason")])
+            # A speed change alone is no news: not published (no rescan), no event.
+            scans = daemon.stderr().count("PSU/fan sensors")
+            flip("sensor_set_value 0x20 0 0x%02x %d 1" % (FAN1, RPM_OK + 3),
+                 "sensor_set_value 0x20 0 0x%02x %d 1" % (FAN2, RPM_OK - 4))
+            noise = [short(e) for e in daemon.quiet(1.0) if (e.get("group") or {}).get("id") == FANS]
+            if noise:
+                out.append("a speed change made events: %s" % noise)
+            if scans == 0 or daemon.stderr().count("PSU/fan sensors") != scans:
+                out.append("a speed change was published: scans %d -> %d"
+                           % (scans, daemon.stderr().count("PSU/fan sensors")))
+            return out
+        rep.run("ipmi/sim/fan-slow-warns-speed-is-no-event", fan_slow_and_speed)
+
+        def fan_pulled():
+            # FAN3 pulled: its presence sensor says absent, its tachometer reads 0.
+            flip("sensor_set_bit_clr_rest 0x20 0 0x%02x 0 1 1" % FAN3_PRESENT,
+                 "sensor_set_value 0x20 0 0x%02x 0 1" % FAN3)
+            evs = daemon.wait_for([ev_member("FAN3", "active", "missing", FANS), ev_health("critical", 0, FANS)])
+            g = last_group(evs, FANS)
+            out = []
+            if (g["members_total"], g["members_ok"], g["members_failed"]) != (3, 2, 0):
+                out.append("pulled: total/ok/failed %s" % ((g["members_total"], g["members_ok"], g["members_failed"]),))
+            if "not present" not in (member(g, "FAN3").get("reason") or ""):
+                out.append("FAN3 reason %r" % member(g, "FAN3").get("reason"))
+            # Turning first, then present: the fan never looks stopped in between.
+            flip("sensor_set_value 0x20 0 0x%02x %d 1" % (FAN3, RPM_OK),
+                 "sensor_set_bit_clr_rest 0x20 0 0x%02x 1 1 1" % FAN3_PRESENT)
+            daemon.wait_for([ev_member("FAN3", "missing", "active", FANS), ev_health("ok", 1, FANS)])
+            return out
+        rep.run("ipmi/sim/fan-pulled-stays-counted", fan_pulled)
 
         def sim_stopped():
             t0 = time.time()

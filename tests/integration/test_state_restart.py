@@ -14,7 +14,10 @@ restored (no "is not valid" line) and a disk failed while it was stopped is a
 health_changed, not the group announced again.  And, as root, a state_dir that
 does not exist with a [daemon] user to drop to: created owned by that user, so
 the state is saved after the drop (it was created root's, and nothing could be
-saved); an existing one the user cannot write refuses the start.
+saved); an existing one the user cannot write refuses the start.  Links nobody
+planted in that state directory (the webhook spool, or a directory on its way,
+pointing at a directory of root's) stop the start and leave the target as it
+was; a link root made is followed.
 """
 
 import glob
@@ -288,6 +291,171 @@ def test_state_dir_for_user(args, rep):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def test_state_dir_removed(args, rep):
+    """As root, dropping to nobody: the state directory removed while redmon runs (issue 12 F2).
+
+    Said once, exactly (it cannot be made again: its parent is root's); made
+    again by the administrator, the next scan saves there, and a restart goes
+    on with the sequence and the groups (nothing announced again).
+    """
+    names = [NAME + "state-dir-removed-" + n for n in ("said", "saved-when-back", "restart-goes-on")]
+    if os.geteuid() != 0:
+        for n in names:
+            rep.skip(n, "needs root")
+        return
+    nobody = pwd.getpwnam("nobody")
+    tmp = tempfile.mkdtemp(prefix="rm-state-removed-")
+    os.chmod(tmp, 0o755)
+    out_dir = os.path.join(tmp, "out")
+    os.mkdir(out_dir)
+    os.chown(out_dir, nobody.pw_uid, nobody.pw_gid)
+    events = Events(os.path.join(out_dir, "events.jsonl"))
+    state = os.path.join(tmp, "var", "lib", "redmon")
+    state_file = os.path.join(state, "state.json")
+    d = MdDaemon(args.build, tmp, state, events.path, extra=("-o", "daemon.user=nobody"))
+
+    def change(failed):
+        n = len(events.read())
+        md_raid6(tmp, 4, failed=failed)
+        events.wait_for(lambda e: has(e, "health_changed", since=n), "health_changed", d)
+
+    def saved_seq():
+        try:
+            with open(state_file) as f:
+                return json.load(f)["state"]["seq"]
+        except (OSError, ValueError, KeyError):
+            return None
+    try:
+        md_raid6(tmp, 4)
+        d.start()
+        events.wait_for(lambda e: has(e, "group_appeared"), "md0 announced", d)
+        wait_until(lambda: saved_seq() is not None, "state.json saved", daemon=d)
+        shutil.rmtree(state)
+        change(1)
+
+        def said():
+            wait_until(lambda: "was removed while redmon runs and cannot be made again" in d.stderr(),
+                       "the removal said", daemon=d)
+            return []
+        rep.run(names[0], said)
+
+        def saved_when_back():
+            os.mkdir(state, 0o750)
+            os.chown(state, nobody.pw_uid, nobody.pw_gid)
+            change(None)
+            last = max(e["seq"] for e in events.read())
+            wait_until(lambda: saved_seq() == last, "state.json saved again with seq %d" % last,
+                       daemon=d)
+            return [] if "it is there again" in d.stderr() else ["not said: %s" % harness.tail(d.stderr(), 3)]
+        rep.run(names[1], saved_when_back)
+
+        def restart_goes_on():
+            last = max(e["seq"] for e in events.read())
+            if d.stop() != 0:
+                return ["exit non-zero: %s" % harness.tail(d.stderr())]
+            n = len(events.read())
+            d.start()
+            change(2)
+            new = events.read()[n:]
+            out = []
+            if min(e["seq"] for e in new) <= last:
+                out.append("sequence went back: %s after %d" % ([e["seq"] for e in new], last))
+            if has(new, "group_appeared"):
+                out.append("md0 announced again after the restart")
+            return out
+        rep.run(names[2], restart_goes_on)
+    except TestError as e:
+        rep.fail(NAME + "state-dir-removed", str(e))
+    finally:
+        d.kill()
+        if rep.failed:
+            sys.stderr.write("daemon stderr:\n" + d.stderr(False))
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_planted_links(args, rep):
+    """As root, dropping to nobody: links nobody planted in its state directory are not followed.
+
+    Issue 12 E4.  The webhook's spool directory replaced by a link to a
+    directory of root's: the spool used to open it as root, unlink its *.tmp
+    files and make directories in it; a link on the way (state_dir/spool) made
+    root create the spool in the target.  Now the start is refused, naming the
+    spool, and the target is untouched.  A link root made is still followed.
+    """
+    cases = ("spool-link", "link-on-the-way", "root-link-followed")
+    if os.geteuid() != 0:
+        for c in cases:
+            rep.skip(NAME + "planted-" + c, "needs root")
+        return
+    nobody = pwd.getpwnam("nobody")
+    tmp = tempfile.mkdtemp(prefix="rm-state-planted-")
+    os.chmod(tmp, 0o755)
+    out_dir = os.path.join(tmp, "out")
+    os.mkdir(out_dir)
+    os.chown(out_dir, nobody.pw_uid, nobody.pw_gid)
+    events = Events(os.path.join(out_dir, "events.jsonl"))
+    state = os.path.join(tmp, "state")
+    victim = os.path.join(tmp, "victim")
+    md_raid6(tmp, 4)
+
+    def fresh(link_at, owner):
+        """state_dir nobody's, holding a link (owned by owner) to victim, a directory of root's."""
+        for p in (state, victim):
+            shutil.rmtree(p, ignore_errors=True)
+        os.mkdir(victim, 0o755)
+        with open(os.path.join(victim, "precious.tmp"), "w") as f:
+            f.write("root's\n")
+        for sub in ("", "spool"):
+            os.makedirs(os.path.join(state, sub), 0o750, exist_ok=True)
+            os.chown(os.path.join(state, sub), nobody.pw_uid, nobody.pw_gid)
+        if link_at == "spool":
+            os.rmdir(os.path.join(state, "spool"))
+        link = os.path.join(state, link_at)
+        os.symlink(victim, link)
+        os.lchown(link, owner, owner)
+        if owner == 0:  # the administrator made the spool nobody's there
+            os.mkdir(os.path.join(victim, "w"), 0o750)
+            os.chown(os.path.join(victim, "w"), nobody.pw_uid, nobody.pw_gid)
+
+    def one(link_at, owner, refused):
+        fresh(link_at, owner)
+        d = MdDaemon(args.build, tmp, state, events.path,
+                     extra=("-o", "daemon.user=nobody", "-o", "sink.w.type=webhook",
+                            "-o", "sink.w.url=http://127.0.0.1:9/", "-o", "sink.w.retry_max=1h"))
+        d.start()
+        out = []
+        try:
+            if refused:
+                try:
+                    rc = d.proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    rc = None
+                err = d.stderr()
+                if rc in (0, None) or "neither root's nor ours" not in err:
+                    out.append("start not refused: exit %s, %s" % (rc, harness.tail(err, 4)))
+            else:
+                wait_until(lambda: glob.glob(os.path.join(victim, "w", "*.alert")),
+                           "an alert spooled through root's link", daemon=d)
+            left = sorted(os.listdir(victim))
+            if "precious.tmp" not in left:
+                out.append("root unlinked %s/precious.tmp" % victim)
+            if refused and left != ["precious.tmp"]:
+                out.append("root made %s in %s" % (left, victim))
+        finally:
+            d.kill()
+        return out
+    try:
+        # state/spool/w -> victim: the spool itself
+        rep.run(NAME + "planted-spool-link",
+                lambda: one(os.path.join("spool", "w"), nobody.pw_uid, True))
+        # state/spool -> victim: the spool would be victim/w
+        rep.run(NAME + "planted-link-on-the-way", lambda: one("spool", nobody.pw_uid, True))
+        # the administrator's link (root's): followed as any path
+        rep.run(NAME + "planted-root-link-followed", lambda: one("spool", 0, False))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main():
     args = harness.parse_args(__doc__.splitlines()[0])
     rep = harness.Reporter()
@@ -449,6 +617,8 @@ def main():
             shutil.rmtree(tmp, ignore_errors=True)
     test_md_raid6_restart(args, rep)
     test_state_dir_for_user(args, rep)
+    test_state_dir_removed(args, rep)
+    test_planted_links(args, rep)
     rep.exit()
 
 

@@ -8,9 +8,12 @@
 #include "cmocka_all.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../../plugins/hwraid/arcconf.h"
 #include "../../plugins/hwraid/hwraid.h"
@@ -237,6 +240,242 @@ static void test_other_controller(void **state)
 	hwraid_result_free(&r);
 }
 
+#define TWO "tests/captures/hwraid/check_raid-arcconf-two-controllers-raid6/"
+
+static char *capture(const char *path)
+{
+	size_t n;
+	char *buf = slurp(path, &n);
+
+	assert_true(n > 0);
+	return buf;
+}
+
+/*
+ * Two controllers (a real capture): the controller list the live path reads
+ * at init, and each controller's outputs named by their command, as the
+ * live path names them.
+ */
+static void test_two_controllers(void **state)
+{
+	const char *names[] = { "arcconf GETCONFIG 1 AL", "arcconf GETCONFIG 2 AL",
+				"arcconf GETSTATUS 1", "arcconf GETSTATUS 2", NULL };
+	char *c1 = capture(TWO "arcconf-getconfig-1-al.txt"),
+	     *c2 = capture(TWO "arcconf-getconfig-2-al.txt"),
+	     *st = capture(TWO "arcconf-getstatus-1.txt");
+	const char *texts[] = { c1, c2, st, st, NULL };
+	int ctl[HWRAID_MAX_CTL];
+	struct hwraid_result r;
+	char err[256];
+	struct eval e;
+
+	(void)state;
+	assert_int_equal(arc_controllers(st, strlen(st), ctl, HWRAID_MAX_CTL), 2);
+	assert_int_equal(ctl[0], 1);
+	assert_int_equal(ctl[1], 2);
+	assert_int_equal(arc_controllers(c2, strlen(c2), ctl, 1), 1); /* bounded */
+	assert_int_equal(arc_controllers("Controllers found: 0\n", 21, ctl, 4), 0);
+	assert_int_equal(arc_controllers("Controllers found: 99999999999\n", 31, ctl, 4), -EINVAL);
+	assert_int_equal(arc_controllers("Controllers found: x\n", 21, ctl, 4), -EINVAL);
+	assert_int_equal(arc_controllers("garbage\n", 8, ctl, 4), -EINVAL);
+	assert_int_equal(arc_ctl_of("arcconf GETCONFIG 2 AL"), 2);
+	assert_int_equal(arc_ctl_of("arcconf GETSTATUS 12"), 12);
+	assert_int_equal(arc_ctl_of("arcconf GETCONFIGX 2"), 1);
+
+	assert_int_equal(parse(&r, names, texts, err, sizeof(err)), 0);
+	assert_int_equal(r.n_ld, 2);
+	eval(find(&r, "ld0"), &e);
+	assert_string_equal(e.g.type, "raid6");
+	assert_int_equal(e.g.members_total, 7);
+	assert_int_equal(e.g.margin, 2);
+	assert_string_equal(e.mem[0].name, "Connector:0,Device:3");
+	assert_non_null(strstr(e.g.reason, "1 defunct drive on controller 1"));
+	eval(find(&r, "c2/ld0"), &e);
+	assert_string_equal(e.g.type, "raid6");
+	assert_int_equal(e.g.members_total, 7);
+	assert_int_equal(e.g.margin, 2);
+	assert_string_equal(e.mem[0].name, "Connector:1,Device:2");
+	assert_string_equal(e.mem[0].serial, "22R0A03FFRG8");
+	assert_null(e.g.reason);
+	hwraid_result_free(&r);
+	free(c1);
+	free(c2);
+	free(st);
+}
+
+/* The outputs named as the live path names them, with the controller's aacraid number. */
+static int parse_host(struct hwraid_result *r, const char *cfg, const char *st, int host)
+{
+	struct hwraid_output o[2] = {
+		{ .name = "arcconf GETCONFIG 1 AL",
+		  .buf = cfg,
+		  .len = strlen(cfg),
+		  .main = true,
+		  .host_known = host >= 0,
+		  .host = host },
+		{ .name = "arcconf GETSTATUS 1",
+		  .buf = st,
+		  .len = strlen(st),
+		  .main = false,
+		  .host_known = host >= 0,
+		  .host = host },
+	};
+	char err[256];
+
+	*r = (struct hwraid_result){ 0 };
+	return hwraid_arcconf.parse(o, 2, r, err, sizeof(err));
+}
+
+/*
+ * smartctl's device: "/dev/aacH aacraid,H,LUN,TARGET" from the physical
+ * device's "Reported Channel,Device(T:L)" on channel 0, when the live path
+ * knows H; none without H, without (T:L) (old arcconf), or on another channel.
+ */
+static void test_smartctl_device(void **state)
+{
+	char *cfg = capture(CORPUS
+			    "check_raid-arcconf-raid10-rebuilding/arcconf-getconfig-1-al.txt"),
+	     *st = capture(CORPUS "check_raid-arcconf-raid10-rebuilding/arcconf-getstatus-1.txt"),
+	     *old = capture(CORPUS "check_raid-arcconf-raid1-optimal/arcconf-getconfig-1-al.txt"),
+	     *two = capture(TWO "arcconf-getconfig-2-al.txt");
+	static const char *const bad[] = { "1,0(0:0)", "0,0(0:256)", "0,0", "0,0(x:0)", "0,0(0:0" };
+	struct hwraid_result r;
+	struct eval e;
+
+	(void)state;
+	assert_int_equal(parse_host(&r, cfg, st, 0), 0);
+	eval(&r.ld[0], &e);
+	assert_string_equal(e.mem[0].device, "/dev/aac0 aacraid,0,0,0");
+	assert_string_equal(e.mem[3].name, "Enclosure:0,Slot:3");
+	assert_string_equal(e.mem[3].device, "/dev/aac0 aacraid,0,0,3");
+	hwraid_result_free(&r);
+	assert_int_equal(parse_host(&r, cfg, st, -1), 0); /* H not known */
+	eval(&r.ld[0], &e);
+	assert_null(e.mem[0].device);
+	hwraid_result_free(&r);
+	assert_int_equal(parse_host(&r, old, st, 2), 0); /* no (T:L) printed */
+	eval(&r.ld[0], &e);
+	assert_null(e.mem[0].device);
+	hwraid_result_free(&r);
+	/* Connector:1,Device:2 is "Reported Channel,Device(T:L) : 0,6(6:0)" */
+	assert_int_equal(parse_host(&r, two, st, 3), 0);
+	eval(&r.ld[0], &e);
+	assert_string_equal(e.mem[0].name, "Connector:1,Device:2");
+	assert_string_equal(e.mem[0].device, "/dev/aac3 aacraid,3,0,6");
+	hwraid_result_free(&r);
+	/* another channel, a LUN out of range, no parentheses: no device */
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[1024];
+
+		snprintf(text, sizeof(text),
+			 LD_HEAD
+			 "Logical device number 0\n"
+			 "   RAID level : 1\n   Status of logical device : Optimal\n"
+			 "   Segment 0 : Present (0,0) S\n"
+			 "----------------------------------------------------------------------\n"
+			 "Physical Device information\n"
+			 "----------------------------------------------------------------------\n"
+			 "      Device #0\n"
+			 "         Reported Channel,Device(T:L)       : %s\n",
+			 bad[i]);
+		assert_int_equal(parse_host(&r, text, st, 0), 0);
+		eval(&r.ld[0], &e);
+		if (e.mem[0].device)
+			fail_msg("%s gave %s", bad[i], e.mem[0].device);
+		hwraid_result_free(&r);
+	}
+	free(cfg);
+	free(st);
+	free(old);
+	free(two);
+}
+
+/* A file of the test's sysfs tree, its directories made. */
+static void put(const char *root, const char *path, const char *text)
+{
+	char p[512], *s;
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", root, path);
+	for (s = strchr(p + strlen(root) + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		mkdir(p, 0755);
+		*s = '/';
+	}
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* H: the unique_id of the only aacraid SCSI host, or none. */
+static void test_only_host(void **state)
+{
+	char root[] = "/tmp/test_hwraid_arcconf.XXXXXX", cmd[128];
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(hwraid_only_host(fd, "aacraid"), -1); /* no sys at all */
+	put(root, "sys/class/scsi_host/host0/proc_name", "ahci\n");
+	put(root, "sys/class/scsi_host/host0/unique_id", "1\n");
+	assert_int_equal(hwraid_only_host(fd, "aacraid"), -1);
+	put(root, "sys/class/scsi_host/host6/proc_name", "aacraid\n");
+	put(root, "sys/class/scsi_host/host6/unique_id", "0\n");
+	assert_int_equal(hwraid_only_host(fd, "aacraid"), 0); /* the unique_id, not 6 */
+	put(root, "sys/class/scsi_host/host7/proc_name", "aacraid\n");
+	put(root, "sys/class/scsi_host/host7/unique_id", "1\n");
+	assert_int_equal(hwraid_only_host(fd, "aacraid"), -1); /* two: which is which? */
+	put(root, "sys/class/scsi_host/host7/proc_name", "aacraidx\n");
+	assert_int_equal(hwraid_only_host(fd, "aacraid"), 0);
+	put(root, "sys/class/scsi_host/host6/unique_id", "banana\n");
+	assert_int_equal(hwraid_only_host(fd, "aacraid"), -1);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "rm -rf -- '%s'", root);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* A RAID level and a status past 23 bytes nobody knows: both named whole. */
+static void test_unknown_words(void **state)
+{
+	static const char text[] = LD_HEAD
+		"Logical device number 0\n"
+		"   RAID level                               : 4 Dedicated Parity\n"
+		"   Status of logical device                 : Impacted Consistency Check Queued\n"
+		"   Segment 0                                : Present (0,0) S0\n"
+		"Logical device number 1\n"
+		"   RAID level                               : 5\n"
+		"   Status of logical device                 : Optimal\n"
+		"   Segment 0                                : Present (0,1) S1\n"
+		"   Segment 1                                : Present (0,2) S2\n"
+		"   Segment 2                                : Awaiting Replacement Drive "
+		"Confirmation (0,3) S3\n";
+	static const char state_only[] = LD_HEAD
+		"Logical device number 2\n"
+		"   RAID level                               : 1\n"
+		"   Status of logical device                 : Impacted Consistency Check Queued\n";
+	struct hwraid_result r;
+	char err[256];
+	struct eval e;
+
+	(void)state;
+	assert_int_equal(parse1(&r, text, err, sizeof(err)), 0);
+	eval(find(&r, "ld0"), &e);
+	assert_int_equal(e.g.margin, REDMON_MARGIN_UNKNOWN);
+	assert_non_null(strstr(e.g.reason, "RAID level '4 Dedicated Parity' not understood"));
+	eval(find(&r, "ld1"), &e);
+	assert_non_null(
+		strstr(e.g.reason, "'Awaiting Replacement Drive Confirmation' not understood"));
+	hwraid_result_free(&r);
+	assert_int_equal(parse1(&r, state_only, err, sizeof(err)), 0);
+	eval(find(&r, "ld2"), &e);
+	assert_non_null(
+		strstr(e.g.reason, "state 'Impacted Consistency Check Queued' not understood"));
+	hwraid_result_free(&r);
+}
+
 static void test_hostile(void **state)
 {
 	static const char *const bad_number[] = {
@@ -341,6 +580,10 @@ int main(void)
 		cmocka_unit_test(test_corpus_ld_only),
 		cmocka_unit_test(test_states_and_reasons),
 		cmocka_unit_test(test_other_controller),
+		cmocka_unit_test(test_two_controllers),
+		cmocka_unit_test(test_smartctl_device),
+		cmocka_unit_test(test_only_host),
+		cmocka_unit_test(test_unknown_words),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_status_only_running_rebuild),
 	};

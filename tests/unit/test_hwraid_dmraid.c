@@ -129,6 +129,9 @@ static void test_words_and_names(void **state)
 		"/dev/sdb: nvidia, \"nv a/b\x1b\", mirror, nosync, 1 sectors, data@ 0\n",
 		NULL
 	};
+	const char *long_word[] = { "/dev/sda: nvidia, \"nvidia_x\", mirror, "
+				    "wobbly_beyond_twenty_three_bytes, 1 sectors, data@ 0\n",
+				    NULL };
 	const char *longname[] = { "/dev/sda: sil, \"sil_0123456789012345678901234567890123\", "
 				   "raid4, ok, 1 sectors, data@ 0\n",
 				   NULL };
@@ -142,6 +145,10 @@ static void test_words_and_names(void **state)
 	assert_int_equal(e.g.margin, REDMON_MARGIN_UNKNOWN);
 	assert_non_null(strstr(e.g.reason, "wobbly"));
 	hwraid_result_free(&r);
+	assert_int_equal(parse(&r, long_word, err, sizeof(err)), 0);
+	eval(&r.ld[0], &e);
+	assert_non_null(strstr(e.g.reason, "'wobbly_beyond_twenty_three_bytes'"));
+	hwraid_result_free(&r);
 	assert_int_equal(parse(&r, nosync, err, sizeof(err)), 0);
 	assert_int_equal(r.n_ld, 1);
 	eval(&r.ld[0], &e);
@@ -153,6 +160,7 @@ static void test_words_and_names(void **state)
 	assert_int_equal(strlen(r.ld[0].name), HWRAID_NAME - 1);
 	eval(&r.ld[0], &e);
 	assert_int_equal(e.g.margin, REDMON_MARGIN_UNKNOWN); /* raid4: no level of the rules */
+	assert_non_null(strstr(e.g.reason, "RAID level 'raid4' not understood"));
 	hwraid_result_free(&r);
 }
 

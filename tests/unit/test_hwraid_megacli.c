@@ -133,14 +133,15 @@ static void test_raid10_rebuild(void **state)
 
 static void test_states(void **state)
 {
-	static const char *const words[] = { "Offline", "Partially Degraded", "Frobnicated" };
-	static const int margins[] = { -1, 0, REDMON_MARGIN_UNKNOWN };
+	static const char *const words[] = { "Offline", "Partially Degraded", "Frobnicated",
+					     "Frobnicated Beyond All Recognition" };
+	static const int margins[] = { -1, 0, REDMON_MARGIN_UNKNOWN, REDMON_MARGIN_UNKNOWN };
 	struct hwraid_result r;
 	char ld[512], err[256];
 	struct eval e;
 
 	(void)state;
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < 4; i++) {
 		snprintf(
 			ld, sizeof(ld),
 			"Adapter 0 -- Virtual Drive Information:\nVirtual Drive: 0 (Target Id: 0)\n"
@@ -154,6 +155,17 @@ static void test_states(void **state)
 		assert_non_null(strstr(e.g.reason, words[i]));
 		hwraid_result_free(&r);
 	}
+	/* a level the rules do not know: the line as printed is in the reason */
+	snprintf(ld, sizeof(ld),
+		 "Adapter 0 -- Virtual Drive Information:\nVirtual Drive: 0 (Target Id: 0)\n"
+		 "RAID Level : Primary-3, Secondary-0, RAID Level Qualifier-0\n"
+		 "State : Optimal\nNumber Of Drives : 4\nSpan Depth : 1\n");
+	assert_int_equal(parse(&r, ld, NULL, err, sizeof(err)), 0);
+	eval(&r.ld[0], &e);
+	assert_int_equal(e.g.margin, REDMON_MARGIN_UNKNOWN);
+	assert_non_null(strstr(e.g.reason, "RAID level 'Primary-3, Secondary-0, RAID Level "
+					   "Qualifier-0' not understood"));
+	hwraid_result_free(&r);
 }
 
 /* Two drives, one disk group: which drives are whose cannot be told. */

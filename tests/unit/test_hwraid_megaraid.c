@@ -129,6 +129,15 @@ static void test_margins(void **state)
 	eval(make(&r, "RAID1", "Frob", HWRAID_LD_UNKNOWN, all_ok, NULL, 2), &e);
 	assert_int_equal(e.g.margin, REDMON_MARGIN_UNKNOWN);
 	assert_non_null(strstr(e.g.reason, "Frob"));
+	/* A level nobody knows: unknown, naming the tool's word; none given: said so. */
+	r.ld[r.n_ld - 1].level[0] = '\0';
+	hwraid_level_unknown(&r.ld[r.n_ld - 1], " RAID 3\x01 ", 9);
+	eval(&r.ld[r.n_ld - 1], &e);
+	assert_int_equal(e.g.margin, REDMON_MARGIN_UNKNOWN);
+	assert_string_equal(e.g.reason, "RAID level 'RAID 3?' not understood");
+	r.ld[r.n_ld - 1].level_word[0] = '\0';
+	eval(&r.ld[r.n_ld - 1], &e);
+	assert_string_equal(e.g.reason, "RAID level not understood");
 	/* RAID0: nonredundant by design. */
 	eval(make(&r, "RAID0", "Optl", HWRAID_LD_OK, all_ok, NULL, 4), &e);
 	assert_int_equal(e.g.margin, 0);
@@ -267,6 +276,47 @@ static void test_json_states(void **state)
 	hwraid_result_free(&r);
 }
 
+/*
+ * Words we do not know reach the reason whole (up to HWRAID_WORD - 1 bytes)
+ * and printable: a long VD state, one with a control byte, a RAID level.
+ */
+static void test_unknown_words(void **state)
+{
+	static const char long_state[] = "Background Initialization Paused By User";
+	char huge[200], json[2048], err[256], *type;
+	const char *texts[] = { json, NULL };
+	struct hwraid_result r;
+	struct eval e;
+
+	(void)state;
+	parse_vd(&r, &e, long_state, "RWBD", "Onln", "UGood", "-", "x", "y");
+	assert_true(strlen(long_state) > 23);
+	assert_int_equal(e.g.margin, REDMON_MARGIN_UNKNOWN);
+	assert_non_null(strstr(e.g.reason, "state 'Background Initialization Paused By User'"));
+	hwraid_result_free(&r);
+	parse_vd(&r, &e, "Bell\\u0007Rung", "RWBD", "Onln", "UGood", "-", "x", "y");
+	assert_non_null(strstr(e.g.reason, "state 'Bell?Rung' not understood"));
+	hwraid_result_free(&r);
+	/* a word past the bound: cut at HWRAID_WORD - 1 bytes, never beyond */
+	memset(huge, 'W', sizeof(huge) - 1);
+	huge[sizeof(huge) - 1] = '\0';
+	parse_vd(&r, &e, huge, "RWBD", "Onln", "UGood", "-", "x", "y");
+	assert_int_equal(strlen(r.ld[0].state), HWRAID_WORD - 1);
+	assert_non_null(strstr(e.g.reason, r.ld[0].state));
+	hwraid_result_free(&r);
+	/* a RAID level the rules do not know: named */
+	snprintf(json, sizeof(json), vd_json, "Optl", "RWBD", "Onln", "UGood", "-", "x", "y");
+	type = strstr(json, "\"RAID1\"");
+	assert_non_null(type);
+	memcpy(type, "\"RAID3\"", 7);
+	assert_int_equal(parse(&r, texts, err, sizeof(err)), 0);
+	eval(&r.ld[0], &e);
+	assert_int_equal(e.g.margin, REDMON_MARGIN_UNKNOWN);
+	assert_string_equal(e.g.type, "unknown");
+	assert_non_null(strstr(e.g.reason, "RAID level 'RAID3' not understood"));
+	hwraid_result_free(&r);
+}
+
 static void test_write_through_fallback(void **state)
 {
 	static const char perc2[] =
@@ -377,10 +427,15 @@ static void test_text_tables(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_levels),	    cmocka_unit_test(test_margins),
-		cmocka_unit_test(test_text_corpus), cmocka_unit_test(test_json_corpus),
-		cmocka_unit_test(test_json_states), cmocka_unit_test(test_write_through_fallback),
-		cmocka_unit_test(test_failures),    cmocka_unit_test(test_text_tables),
+		cmocka_unit_test(test_levels),
+		cmocka_unit_test(test_margins),
+		cmocka_unit_test(test_text_corpus),
+		cmocka_unit_test(test_json_corpus),
+		cmocka_unit_test(test_json_states),
+		cmocka_unit_test(test_unknown_words),
+		cmocka_unit_test(test_write_through_fallback),
+		cmocka_unit_test(test_failures),
+		cmocka_unit_test(test_text_tables),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -105,6 +105,12 @@ static void test_words(void **state)
 	const char *unknown[] = {
 		"ioc0 vol_id 0 type IM, 2 phy, 1 GB, state WOBBLY, flags ENABLED\n", NULL
 	};
+	const char *long_word[] = { "ioc0 vol_id 0 type IM, 2 phy, 1 GB, state "
+				    "WOBBLY_BEYOND_TWENTY_THREE_BYTES, flags ENABLED\n",
+				    NULL };
+	const char *level[] = { "ioc:0 vol_id:0 type:IX raidlevel:RAID-4 num_disks:2 "
+				"size(GB):68 state: OPTIMAL flags: ENABLED\n",
+				NULL };
 	const char *failed[] = { "ioc0 vol_id 1 type IME, 3 phy, 1 GB, state FAILED, flags "
 				 "ENABLED VOLUME_INACTIVE\n"
 				 "ioc0 phy 0 scsi_id 0 A B C, 1 GB, state SIDEWAYS, flags NONE\n",
@@ -118,6 +124,15 @@ static void test_words(void **state)
 	eval(&r.ld[0], &e);
 	assert_int_equal(e.g.margin, REDMON_MARGIN_UNKNOWN);
 	assert_non_null(strstr(e.g.reason, "WOBBLY"));
+	hwraid_result_free(&r);
+	assert_int_equal(parse(&r, long_word, err, sizeof(err)), 0);
+	eval(&r.ld[0], &e);
+	assert_non_null(strstr(e.g.reason, "'WOBBLY_BEYOND_TWENTY_THREE_BYTES' not understood"));
+	hwraid_result_free(&r);
+	assert_int_equal(parse(&r, level, err, sizeof(err)), 0);
+	eval(&r.ld[0], &e);
+	assert_int_equal(e.g.margin, REDMON_MARGIN_UNKNOWN);
+	assert_non_null(strstr(e.g.reason, "RAID level 'RAID-4' not understood"));
 	hwraid_result_free(&r);
 	assert_int_equal(parse(&r, failed, err, sizeof(err)), 0);
 	eval(&r.ld[0], &e);

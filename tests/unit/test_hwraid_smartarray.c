@@ -100,6 +100,108 @@ static void test_config_detail_degraded(void **state)
 	hwraid_result_free(&r);
 }
 
+/*
+ * A RAID 50 logical drive as ssacli lists its parity groups: the lines of
+ * HPSSA_ONE_DRIVE_RAID_50 in openstack/proliantutils (Apache-2.0, commit
+ * 86ef3b47b4eca97c221577e3570b0240d6a25f22,
+ * proliantutils/tests/hpssa/raid_constants.py), cut to the controller's
+ * status, the array, its logical drive and three of its drives' blocks (the
+ * others' statuses as the short lines give them).
+ */
+#define P822_HEAD                                                                                  \
+	"Smart Array P822 in Slot 2\n"                                                             \
+	"   Controller Status: OK\n"                                                               \
+	"   Cache Status: OK\n"                                                                    \
+	"   Battery/Capacitor Status: OK\n"                                                        \
+	"\n"                                                                                       \
+	"   Array: A\n"                                                                            \
+	"      Interface Type: SAS\n"                                                              \
+	"      Status: OK\n"                                                                       \
+	"\n"                                                                                       \
+	"      Logical Drive: 1\n"                                                                 \
+	"         Size: 100.0 GB\n"                                                                \
+	"         Fault Tolerance: %s\n"                                                           \
+	"         Number of Parity Groups: 2\n"                                                    \
+	"         Status: %s\n"                                                                    \
+	"         Parity Group 0:\n"                                                               \
+	"            physicaldrive 5I:1:1 (port 5I:box 1:bay 1, SAS, 600 GB, %s)\n"                \
+	"            physicaldrive 5I:1:3 (port 5I:box 1:bay 3, SAS, 600 GB, OK)\n"                \
+	"            physicaldrive 6I:1:5 (port 6I:box 1:bay 5, SAS, 600 GB, OK)\n"                \
+	"         Parity Group 1:\n"                                                               \
+	"            physicaldrive 5I:1:2 (port 5I:box 1:bay 2, SAS, 600 GB, %s)\n"                \
+	"            physicaldrive 5I:1:4 (port 5I:box 1:bay 4, SAS, 600 GB, OK)\n"                \
+	"            physicaldrive 6I:1:6 (port 6I:box 1:bay 6, SAS, 600 GB, OK)\n"                \
+	"         Drive Type: Data\n"                                                              \
+	"\n"                                                                                       \
+	"      physicaldrive 5I:1:1\n"                                                             \
+	"         Status: %s\n"                                                                    \
+	"         Drive Type: Data Drive\n"                                                        \
+	"         Serial Number: 6SL7G55D0000N4173JLT\n"                                           \
+	"      physicaldrive 5I:1:2\n"                                                             \
+	"         Status: %s\n"                                                                    \
+	"         Drive Type: Data Drive\n"                                                        \
+	"      physicaldrive 5I:1:3\n"                                                             \
+	"         Status: OK\n"                                                                    \
+	"      physicaldrive 5I:1:4\n"                                                             \
+	"         Status: OK\n"                                                                    \
+	"      physicaldrive 6I:1:5\n"                                                             \
+	"         Status: OK\n"                                                                    \
+	"      physicaldrive 6I:1:6\n"                                                             \
+	"         Status: OK\n"
+
+/* The drives of each parity group are a span: the weakest group gives the margin. */
+static void test_parity_groups(void **state)
+{
+	char text[4096], err[256], *g0, *g1;
+	const char *texts[] = { text, NULL };
+	struct hwraid_result r;
+	struct eval e;
+
+	(void)state;
+	/* as proliantutils has it: RAID 50, all OK */
+	snprintf(text, sizeof(text), P822_HEAD, "50", "OK", "OK", "OK", "OK", "OK");
+	assert_int_equal(parse(&r, texts, err, sizeof(err)), 0);
+	eval(find(&r, "slot2/array A/ld1"), &e);
+	assert_string_equal(e.g.type, "raid50");
+	assert_int_equal(e.g.members_total, 6);
+	assert_int_equal(e.g.margin, 1);
+	assert_int_equal(r.ld[0].pd[0].span, 0); /* 5I:1:1 */
+	assert_int_equal(r.ld[0].pd[1].span, 1); /* 5I:1:2 */
+	assert_int_equal(r.ld[0].pd[5].span, 1); /* 6I:1:6 */
+	hwraid_result_free(&r);
+	/* edited: a RAID 60 that lost one drive in each group still survives one more */
+	snprintf(text, sizeof(text), P822_HEAD, "60", "Interim Recovery Mode", "Failed", "Failed",
+		 "Failed", "Failed");
+	assert_int_equal(parse(&r, texts, err, sizeof(err)), 0);
+	eval(&r.ld[0], &e);
+	assert_string_equal(e.g.type, "raid60");
+	assert_int_equal(e.g.members_failed, 2);
+	assert_int_equal(e.g.margin, 1);
+	hwraid_result_free(&r);
+	/* edited: 5I:1:2 and 5I:1:3 swapped, both failed drives in group 0: it has none to spare */
+	snprintf(text, sizeof(text), P822_HEAD, "60", "Interim Recovery Mode", "Failed", "Failed",
+		 "Failed", "Failed");
+	g0 = strstr(text, "physicaldrive 5I:1:3 (port 5I:box 1:bay 3");
+	g1 = strstr(text, "physicaldrive 5I:1:2 (port 5I:box 1:bay 2");
+	assert_true(g0 && g1);
+	memcpy(g0 + 14, "5I:1:2 (port 5I:box 1:bay 2", 27);
+	memcpy(g1 + 14, "5I:1:3 (port 5I:box 1:bay 3", 27);
+	assert_int_equal(parse(&r, texts, err, sizeof(err)), 0);
+	eval(&r.ld[0], &e);
+	assert_int_equal(r.ld[0].pd[1].span, 0);
+	assert_int_equal(e.g.margin, 0);
+	hwraid_result_free(&r);
+	/* a drive of the array no group lists: no spans, every loss against the level */
+	snprintf(text, sizeof(text), P822_HEAD, "60", "Interim Recovery Mode", "Failed", "Failed",
+		 "Failed", "Failed");
+	memcpy(strstr(text, "Parity Group 1:"), "Parity Group X:", 15);
+	assert_int_equal(parse(&r, texts, err, sizeof(err)), 0);
+	eval(&r.ld[0], &e);
+	assert_int_equal(r.ld[0].pd[1].span, -1);
+	assert_int_equal(e.g.margin, 0);
+	hwraid_result_free(&r);
+}
+
 static void test_short_forms(void **state)
 {
 	const char *const t[] = {
@@ -174,7 +276,7 @@ static void test_hostile(void **state)
 		  "Melting)\n",
 		  0, "state 'Melting' not understood" },
 		{ "Smart Array X in Slot 0\n   array A\n      logicaldrive 1 (1 GB, RAID 3, OK)\n",
-		  0, "RAID level not understood" },
+		  0, "RAID level 'RAID 3' not understood" },
 		{ "Smart Array X in Slot 0\n   Array: A\n      Logical Drive: 1\n         Fault "
 		  "Tolerance: 5\n         Status: OK\n      physicaldrive 1I:1:1\n         Status: "
 		  "Smoking\n",
@@ -184,6 +286,14 @@ static void test_hostile(void **state)
 		  "line 1" },
 		{ "/dev/sda: (Smart Array) RAID 5 Volume 0 status: Unknown status 42.\n", 0,
 		  "state 'Unknown status 42' not understood" },
+		{ "/dev/sda: (Smart Array) RAID 5 Volume 0 status: Unknown status with a long "
+		  "word.\n",
+		  0, "state 'Unknown status with a long word' not understood" },
+		{ "/dev/sda: (Smart Array) RAID 4 Volume 0 status: OK.\n", 0,
+		  "RAID level 'RAID 4' not understood" },
+		{ "Smart Array X in Slot 0\n   array A\n      logicaldrive 1 (1 GB, RAID 5, "
+		  "Resting Quietly Through The Night)\n",
+		  0, "state 'Resting Quietly Through The Night' not understood" },
 		{ "/dev/sda: (Smart Array) RAID 5 Volume 0 status: FAILED.\n  Failed drives:\n"
 		  "         connector 1I box x bay 4\n",
 		  -EINVAL, "line 3" },
@@ -262,6 +372,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_detail_degraded),
+		cmocka_unit_test(test_parity_groups),
 		cmocka_unit_test(test_short_forms),
 		cmocka_unit_test(test_no_controller),
 		cmocka_unit_test(test_hostile),

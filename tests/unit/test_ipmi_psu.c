@@ -170,7 +170,7 @@ static void test_redundancy_states(void **state)
 static void test_corpus_fully_redundant(void **state)
 {
 	struct ipmi_sensor v[3];
-	struct ipmi_psu p = { 0 };
+	struct ipmi_set p = { 0 };
 	struct redmon_group g;
 
 	(void)state;
@@ -191,14 +191,14 @@ static void test_corpus_fully_redundant(void **state)
 	/* Both bays are named "Status": the entity tells them apart. */
 	assert_non_null(find(&g, "Status (10.1)"));
 	assert_non_null(find(&g, "Status (10.2)"));
-	ipmi_psu_free(&p);
+	ipmi_set_free(&p);
 }
 
 /* The corpus case canonical-ipmimonitoring-no-psu-sensors: no group. */
 static void test_no_psu_sensors(void **state)
 {
 	struct ipmi_sensor v[1] = { psu("Inlet", 1, 0) };
-	struct ipmi_psu p = { 0 };
+	struct ipmi_set p = { 0 };
 	struct redmon_group g;
 
 	(void)state;
@@ -206,14 +206,14 @@ static void test_no_psu_sensors(void **state)
 	v[0].ertype = 0x01;
 	assert_int_equal(ipmi_psu_eval(&p, v, 1, 0, &g), -ENODATA);
 	assert_int_equal(ipmi_psu_eval(&p, NULL, 0, 0, &g), -ENODATA);
-	ipmi_psu_free(&p);
+	ipmi_set_free(&p);
 }
 
 /* failed -> input lost -> pulled -> restored, as the sim test flips them. */
 static void test_transitions(void **state)
 {
 	struct ipmi_sensor v[3];
-	struct ipmi_psu p = { 0 };
+	struct ipmi_set p = { 0 };
 	struct redmon_group g;
 	const struct redmon_member *m;
 
@@ -261,14 +261,14 @@ static void test_transitions(void **state)
 	assert_int_equal(ipmi_psu_eval(&p, v, 3, 0, &g), 0);
 	assert_int_equal(g.margin, 1);
 	assert_null(g.reason);
-	ipmi_psu_free(&p);
+	ipmi_set_free(&p);
 }
 
 /* The two sources disagree: the worse wins and the reason says so. */
 static void test_disagreement(void **state)
 {
 	struct ipmi_sensor v[3];
-	struct ipmi_psu p = { 0 };
+	struct ipmi_set p = { 0 };
 	struct redmon_group g;
 
 	(void)state;
@@ -296,14 +296,14 @@ static void test_disagreement(void **state)
 	v[2].bitmask = 0x0020;
 	assert_int_equal(ipmi_psu_eval(&p, v, 3, 0, &g), 0);
 	assert_true(g.margin < 0);
-	ipmi_psu_free(&p);
+	ipmi_set_free(&p);
 }
 
 /* Vendor quirk: redundancy under sensor type Power Supply (08h) is not a supply. */
 static void test_redundancy_under_psu_type(void **state)
 {
 	struct ipmi_sensor v[3];
-	struct ipmi_psu p = { 0 };
+	struct ipmi_set p = { 0 };
 	struct redmon_group g;
 
 	(void)state;
@@ -317,14 +317,14 @@ static void test_redundancy_under_psu_type(void **state)
 	v[0].bitmask = 0x0002;
 	assert_int_equal(ipmi_psu_eval(&p, v, 3, 0, &g), 0);
 	assert_int_equal(g.margin, 0);
-	ipmi_psu_free(&p);
+	ipmi_set_free(&p);
 }
 
 /* needed: from the redundancy sensor on first sight, else config, else all but one. */
 static void test_needed(void **state)
 {
 	struct ipmi_sensor v[4];
-	struct ipmi_psu p = { 0 };
+	struct ipmi_set p = { 0 };
 	struct redmon_group g;
 
 	(void)state;
@@ -338,7 +338,7 @@ static void test_needed(void **state)
 	assert_int_equal(ipmi_psu_eval(&p, v, 3, 0, &g), 0);
 	assert_string_equal(g.type, "2+1");
 	assert_int_equal(g.margin, 1);
-	ipmi_psu_free(&p);
+	ipmi_set_free(&p);
 
 	/* Configured: 1 needed of 3: 1+2. */
 	memset(&p, 0, sizeof(p));
@@ -349,7 +349,7 @@ static void test_needed(void **state)
 	assert_int_equal(ipmi_psu_eval(&p, v, 3, 1, &g), 0);
 	assert_int_equal(g.margin, 1);
 	assert_int_equal(g.margin_nominal, 2);
-	ipmi_psu_free(&p);
+	ipmi_set_free(&p);
 
 	/* Started after PS2 was pulled; the redundancy sensor says "lost": the empty
 	 * bay counts, so the set is 1+1 at margin 0, not a healthy non-redundant set. */
@@ -363,28 +363,28 @@ static void test_needed(void **state)
 	assert_int_equal(g.margin, 0);
 	assert_int_equal(g.margin_nominal, 1);
 	assert_int_equal(find(&g, "PS2")->role, REDMON_ROLE_MISSING);
-	ipmi_psu_free(&p);
+	ipmi_set_free(&p);
 
 	/* A single supply and no redundancy sensor: non-redundant by design. */
 	memset(&p, 0, sizeof(p));
 	assert_int_equal(ipmi_psu_eval(&p, v, 2, 0, &g), 0);
 	assert_int_equal(g.margin_nominal, 0);
 	assert_int_equal(g.members_total, 1);
-	ipmi_psu_free(&p);
+	ipmi_set_free(&p);
 
 	/* required above what is seen: the reason says so. */
 	memset(&p, 0, sizeof(p));
 	assert_int_equal(ipmi_psu_eval(&p, v, 1, 2, &g), 0);
 	assert_true(g.margin < 0);
 	has(g.reason, "only 1 supplies seen, 2 required");
-	ipmi_psu_free(&p);
+	ipmi_set_free(&p);
 }
 
 /* Only a redundancy sensor: margin from it alone, counts unknown. */
 static void test_redundancy_only(void **state)
 {
 	struct ipmi_sensor v[1] = { red("PS Redundancy", IPMI_SENSOR_TYPE_PWR_UNIT, 0x0004) };
-	struct ipmi_psu p = { 0 };
+	struct ipmi_set p = { 0 };
 	struct redmon_group g;
 
 	(void)state;
@@ -395,14 +395,14 @@ static void test_redundancy_only(void **state)
 	assert_int_equal(ipmi_psu_eval(&p, v, 1, 0, &g), 0);
 	assert_int_equal(g.margin, 0);
 	has(g.reason, "no per-supply sensors");
-	ipmi_psu_free(&p);
+	ipmi_set_free(&p);
 }
 
 /* Names with quotes, newlines, high bytes, and none at all. */
 static void test_hostile_names(void **state)
 {
 	struct ipmi_sensor v[4];
-	struct ipmi_psu p = { 0 };
+	struct ipmi_set p = { 0 };
 	struct redmon_group g;
 
 	(void)state;
@@ -419,7 +419,7 @@ static void test_hostile_names(void **state)
 		for (size_t j = 0; j < i; j++)
 			assert_string_not_equal(g.members[i].name, g.members[j].name);
 	}
-	ipmi_psu_free(&p);
+	ipmi_set_free(&p);
 }
 
 int main(void)

@@ -219,6 +219,73 @@ static void test_refused_entries_wait_in_memory(void **state)
 	spool_free(s);
 }
 
+/* A path below dir. */
+static const char *at(const char *rel)
+{
+	static char p[4][256];
+	static unsigned i;
+
+	snprintf(p[++i % 4], sizeof(p[0]), "%s/%s", dir, rel);
+	return p[i % 4];
+}
+
+/* A symbolic link rel -> target owned by uid (as the service user plants it). */
+static void plant(const char *rel, const char *target, uid_t uid)
+{
+	assert_int_equal(symlink(target, at(rel)), 0);
+	assert_int_equal(lchown(at(rel), uid, uid), 0);
+}
+
+/*
+ * Issue 12 E4: spool_open() runs as root below the state directory, which the
+ * service user owns.  A link it planted (the spool's own directory or one on
+ * the way) is refused: root neither unlinks the *.tmp files of the target
+ * (/etc) nor makes directories there.  Root's own links are followed.
+ */
+static void test_links_of_others_refused(void **state)
+{
+	struct spool *s = NULL;
+	struct stat st;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip(); /* a link owned by another user needs root to make */
+	assert_int_equal(mkdir(at("victim"), 0755), 0);
+	assert_int_equal(close(open(at("victim/precious.tmp"), O_CREAT | O_WRONLY, 0600)), 0);
+	assert_int_equal(mkdir(at("spool"), 0750), 0);
+	plant("spool/w", at("victim"), 65534);
+	assert_int_equal(spool_open(at("spool/w"), 8, &s), -ELOOP);
+	assert_null(s);
+	assert_int_equal(access(at("victim/precious.tmp"), F_OK), 0);
+
+	plant("spool2", at("victim"), 65534); /* a link on the way */
+	assert_int_equal(spool_open(at("spool2/w"), 8, &s), -ELOOP);
+	assert_int_equal(access(at("victim/w"), F_OK), -1);
+
+	plant("admin", at("victim"), 0); /* root's: the administrator's choice */
+	assert_int_equal(spool_open(at("admin/w"), 8, &s), 0);
+	assert_int_equal(stat(at("victim/w"), &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	spool_free(s);
+	assert_int_equal(access(at("victim/precious.tmp"), F_OK), 0); /* not in admin/w */
+}
+
+/* A FIFO planted for a file redmon reads (held.json, an entry): refused, never blocking. */
+static void test_read_refuses_fifo(void **state)
+{
+	int dirfd = open(dir, O_RDONLY | O_DIRECTORY);
+	char *text = NULL;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(mkfifo(at("held.json"), 0600), 0);
+	assert_int_equal(read_file_at(dirfd, "held.json", 4096, &text, &len), -EPERM);
+	assert_null(text);
+	assert_int_equal(symlink("/etc/passwd", at("link.json")), 0);
+	assert_int_equal(read_file_at(dirfd, "link.json", 4096, &text, &len), -ELOOP);
+	close(dirfd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,6 +296,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_atomic_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_entries_wait_in_memory, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_links_of_others_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_refuses_fifo, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("spool", tests, NULL, NULL);

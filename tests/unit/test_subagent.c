@@ -236,6 +236,33 @@ static void test_bad_files_are_refused(void **state)
 	}
 }
 
+/*
+ * Issue 12 E4: the index is read as root in the state directory, which the
+ * service user owns.  A link it planted (here to a valid index, which would
+ * be taken) and a FIFO (a start blocked in open()) are refused at once, with
+ * the path; so is a character device through the link (/dev/zero: no end).
+ */
+static void test_planted_files_are_refused(void **state)
+{
+	static const char *const names[] = { "link", "fifo", "zero" };
+	char target[300];
+
+	(void)state;
+	write_file("real", "version 1\ngroup 7 md:md0\n");
+	snprintf(target, sizeof(target), "%s", path_of("real"));
+	assert_int_equal(symlink(target, path_of("link")), 0);
+	assert_int_equal(mkfifo(path_of("fifo"), 0600), 0);
+	assert_int_equal(symlink("/dev/zero", path_of("zero")), 0);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct subagent_index *x = NULL;
+		char err[512] = "";
+
+		assert_true(subagent_index_load(path_of(names[i]), &x, err, sizeof(err)) < 0);
+		assert_null(x);
+		assert_non_null(strstr(err, path_of(names[i])));
+	}
+}
+
 static void test_unwritable_state_file(void **state)
 {
 	struct subagent_index *x = NULL;
@@ -428,6 +455,7 @@ int main(void)
 		cmocka_unit_test(test_reads_the_file_of_0_1_0),
 		cmocka_unit_test(test_boots_count_once_per_start),
 		cmocka_unit_test(test_bad_files_are_refused),
+		cmocka_unit_test(test_planted_files_are_refused),
 		cmocka_unit_test(test_unwritable_state_file),
 		cmocka_unit_test(test_health_notifications),
 		cmocka_unit_test(test_member_notifications),
