@@ -12,6 +12,11 @@ UNIT_TESTS += redfish_walk
 test_redfish_walk_SRCS := $(redfish_CORE)
 test_redfish_walk_LIBS := -ljansson
 
+# The plugin (worker, one-shot scans, options) against the fake host.
+UNIT_TESTS += redfish_plugin
+test_redfish_plugin_SRCS := $(redfish_SRCS) tests/unit/fake_host.c
+test_redfish_plugin_LIBS := $(redfish_LIBS)
+
 FUZZERS += fuzz_redfish_walk
 fuzz_redfish_walk_SRCS := $(redfish_CORE)
 fuzz_redfish_walk_LIBS := -ljansson

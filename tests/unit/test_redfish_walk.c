@@ -347,6 +347,125 @@ static void test_no_health(void **state)
 	}
 }
 
+/*
+ * The legacy resources (inline supplies and fans, RedundancySet links with
+ * fragments), input lost, a cold-standby supply, a volume rebuilding a
+ * failed drive with a dedicated spare, a spanned volume losing two drives.
+ */
+static void test_rules(void **state)
+{
+	struct redfish_walk *w = redfish_walk_new();
+	const struct redfish_group *g;
+	struct redfish_result r;
+	struct mem_source m;
+
+	(void)state;
+	mem_init(&m);
+	mem_put(&m, "/redfish/v1", ROOT_DOC);
+	mem_put(&m, "/redfish/v1/Chassis", ONE_CHASSIS);
+	mem_put(&m, "/redfish/v1/Chassis/C",
+		"{\"Power\":{\"@odata.id\":\"/redfish/v1/Chassis/C/Power\"},"
+		"\"Thermal\":{\"@odata.id\":\"/redfish/v1/Chassis/C/Thermal\"}}");
+	mem_put(&m, "/redfish/v1/Chassis/C/Power",
+		"{\"@odata.type\":\"#Power.v1_7_0.Power\",\"PowerSupplies\":["
+		"{\"MemberId\":\"0\",\"@odata.id\":\"/redfish/v1/Chassis/C/Power#/PowerSupplies/"
+		"0\","
+		"\"Status\":{\"State\":\"Enabled\",\"Health\":\"OK\"},\"LineInputStatus\":"
+		"\"NoInput\"},"
+		"{\"MemberId\":\"1\",\"@odata.id\":\"/redfish/v1/Chassis/C/Power#/PowerSupplies/"
+		"1\","
+		"\"Status\":{\"State\":\"Absent\"}},"
+		"{\"MemberId\":\"2\",\"Status\":{\"State\":\"StandbyOffline\",\"Health\":\"OK\"}},"
+		"{\"MemberId\":\"3\",\"Status\":{\"State\":\"Enabled\",\"Health\":\"OK\"},"
+		"\"Name\":\"PSU 4\",\"SerialNumber\":\"S\\u0007N\"}],"
+		"\"Redundancy\":[{\"Mode\":\"N+m\",\"MinNumNeeded\":1,\"Status\":{\"State\":"
+		"\"Enabled\",\"Health\":\"Critical\"},\"RedundancySet\":["
+		"{\"@odata.id\":\"/redfish/v1/Chassis/C/Power#/PowerSupplies/0\"},"
+		"{\"@odata.id\":\"/redfish/v1/Chassis/C/Power#/PowerSupplies/1\"}]}]}");
+	mem_put(&m, "/redfish/v1/Chassis/C/Thermal",
+		"{\"Fans\":[{\"MemberId\":\"F0\",\"Status\":{\"State\":\"Enabled\",\"Health\":"
+		"\"OK\"}},{\"MemberId\":\"F1\",\"Status\":{\"State\":\"Disabled\"}}],"
+		"\"Redundancy\":[{\"MinNumNeeded\":1,\"Status\":{\"State\":\"Enabled\",\"Health\":"
+		"\"OK\"},\"RedundancySet\":[{\"@odata.id\":\"/redfish/v1/Chassis/C/Thermal#/Fans/"
+		"0\"},"
+		"{\"@odata.id\":\"/redfish/v1/Chassis/C/Thermal#/Fans/1\"},"
+		"{\"@odata.id\":\"/redfish/v1/Chassis/C/Thermal#/Fans/7\"}]}]}");
+	mem_put(&m, "/redfish/v1/Systems",
+		"{\"Members\":[{\"@odata.id\":\"/redfish/v1/Systems/S\"}]}");
+	mem_put(&m, "/redfish/v1/Systems/S",
+		"{\"Storage\":{\"@odata.id\":\"/redfish/v1/Systems/S/Storage\"}}");
+	mem_put(&m, "/redfish/v1/Systems/S/Storage",
+		"{\"Members\":[{\"@odata.id\":\"/redfish/v1/Systems/S/Storage/1\"}]}");
+	mem_put(&m, "/redfish/v1/Systems/S/Storage/1",
+		"{\"Volumes\":{\"@odata.id\":\"/redfish/v1/Systems/S/Storage/1/Volumes\"}}");
+	mem_put(&m, "/redfish/v1/Systems/S/Storage/1/Volumes",
+		"{\"Members\":[{\"@odata.id\":\"/redfish/v1/Systems/S/Storage/1/Volumes/M\"},"
+		"{\"@odata.id\":\"/redfish/v1/Systems/S/Storage/1/Volumes/T\"}]}");
+	mem_put(&m, "/redfish/v1/Systems/S/Storage/1/Volumes/M",
+		"{\"RAIDType\":\"RAID1\",\"Status\":{\"State\":\"Enabled\",\"Health\":\"Warning\"},"
+		"\"Operations\":[{\"Operation\":\"Rebuild\",\"PercentageComplete\":37}],"
+		"\"Links\":{\"Drives\":[{\"@odata.id\":\"/redfish/v1/D/0\"},{\"@odata.id\":"
+		"\"/redfish/v1/D/1\"}],\"DedicatedSpareDrives\":[{\"@odata.id\":\"/redfish/v1/D/"
+		"2\"}]}}");
+	mem_put(&m, "/redfish/v1/Systems/S/Storage/1/Volumes/T",
+		"{\"VolumeType\":\"SpannedMirrors\",\"Status\":{\"State\":\"Enabled\",\"Health\":"
+		"\"Warning\"},\"Links\":{\"Drives\":[{\"@odata.id\":\"/redfish/v1/D/3\"},"
+		"{\"@odata.id\":\"/redfish/v1/D/4\"},{\"@odata.id\":\"/redfish/v1/D/5\"},"
+		"{\"@odata.id\":\"/redfish/v1/D/6\"}]}}");
+	mem_put(&m, "/redfish/v1/D/0",
+		"{\"Status\":{\"State\":\"Enabled\",\"Health\":\"OK\"},"
+		"\"FailurePredicted\":true,\"PhysicalLocation\":{\"PartLocation\":"
+		"{\"ServiceLabel\":\"Slot 0\"}}}");
+	mem_put(&m, "/redfish/v1/D/1",
+		"{\"Status\":{\"State\":\"Enabled\",\"Health\":\"Critical\"}}");
+	mem_put(&m, "/redfish/v1/D/2", "{\"Status\":{\"State\":\"Enabled\",\"Health\":\"OK\"}}");
+	mem_put(&m, "/redfish/v1/D/3", "{\"Status\":{\"State\":\"Enabled\",\"Health\":\"OK\"}}");
+	mem_put(&m, "/redfish/v1/D/4", "{\"Status\":{\"State\":\"Absent\"}}");
+	mem_put(&m, "/redfish/v1/D/5", "{\"Status\":{\"State\":\"Enabled\",\"Health\":\"OK\"}}");
+	mem_put(&m, "/redfish/v1/D/6", "{\"Status\":{\"State\":\"UnavailableOffline\"}}");
+	assert_int_equal(walk_mem(w, &m, &r), 0);
+
+	/* supply 0 lost its input, 1 is an empty bay the set names, 2 cold standby, 3 fine */
+	expect(&r, "Chassis/C:psu", "psu-redfish", 4, 1, 1, 1, 1, 3);
+	g = find(&r, "Chassis/C:psu");
+	assert_non_null(strstr(member(g, "0")->reason, "line input NoInput"));
+	assert_int_equal(member(g, "1")->role, REDMON_ROLE_MISSING);
+	assert_int_equal(member(g, "2")->role, REDMON_ROLE_STANDBY);
+	assert_string_equal(member(g, "3")->location, "PSU 4");
+	assert_string_equal(member(g, "3")->serial, "S?N");
+	assert_non_null(strstr(g->g.reason, "rates the redundancy Critical"));
+	/* fans by fragment; F1 Disabled is failed; #/Fans/7 names no fan: unknown */
+	g = find(&r, "Chassis/C:fans");
+	assert_int_equal(g->g.members_total, 3);
+	assert_int_equal(g->g.members_failed, 1);
+	assert_int_equal(g->g.margin, REDMON_MARGIN_UNKNOWN);
+	assert_non_null(member(g, "F1"));
+	/* the mirror lost D/1, rebuilding; the dedicated spare counts */
+	expect(&r, "Systems/S/Storage/1/Volumes/M", "raid", 2, 1, 1, 1, 0, 1);
+	g = find(&r, "Systems/S/Storage/1/Volumes/M");
+	assert_int_equal(g->g.activity, REDMON_ACTIVITY_RECOVERY);
+	assert_true(g->g.progress == 37);
+	assert_non_null(strstr(member(g, "0")->reason, "failure predicted"));
+	assert_string_equal(member(g, "0")->location, "Slot 0");
+	assert_int_equal(member(g, "2")->role, REDMON_ROLE_SPARE);
+	/* RAID10 (VolumeType SpannedMirrors) lost two drives but is still served: no margin */
+	expect(&r, "Systems/S/Storage/1/Volumes/T", "raid", 4, 2, 1, 0, 0, 1);
+	assert_string_equal(find(&r, "Systems/S/Storage/1/Volumes/T")->g.type, "raid10");
+	redfish_result_free(&r);
+
+	/* the same RAID10 out of service: the data is lost */
+	mem_put(&m, "/redfish/v1/Systems/S/Storage/1/Volumes/T",
+		"{\"RAIDType\":\"RAID10\",\"Status\":{\"State\":\"Enabled\",\"Health\":"
+		"\"Critical\"},\"Links\":{\"Drives\":[{\"@odata.id\":\"/redfish/v1/D/3\"},"
+		"{\"@odata.id\":\"/redfish/v1/D/4\"},{\"@odata.id\":\"/redfish/v1/D/5\"},"
+		"{\"@odata.id\":\"/redfish/v1/D/6\"}]}}");
+	assert_int_equal(walk_mem(w, &m, &r), 0);
+	assert_int_equal(find(&r, "Systems/S/Storage/1/Volumes/T")->g.margin, -1);
+	redfish_result_free(&r);
+	redfish_walk_free(w);
+	mem_free(&m);
+}
+
 /* The root failing fails the walk; the service stopping mid-walk too; a missing resource does not. */
 static void test_service_down(void **state)
 {
@@ -741,6 +860,7 @@ int main(void)
 		cmocka_unit_test(test_corpus_volumes),
 		cmocka_unit_test(test_bay_emptied),
 		cmocka_unit_test(test_no_health),
+		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_service_down),
 		cmocka_unit_test(test_hostile_links),
 		cmocka_unit_test(test_loops),
