@@ -117,54 +117,6 @@ static const struct redmon_option_spec ipmi_options[] = {
 	{ .key = NULL },
 };
 
-/*
- * The password: the first line of a file nobody else can read.  The core
- * checked it as a REDMON_OPT_SECRET_FILE (owner included: only it knows the
- * daemon's user) before init; this checks again what it reads, on the fd it
- * reads from: not a symlink, a regular file (O_NONBLOCK: a FIFO does not
- * block), closed to group and others.
- */
-static int read_password(struct ipmi_probe *p, const char *path)
-{
-	char buf[64];
-	struct stat st;
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0) {
-		p->ops->log(p->h, REDMON_LOG_ERR, "password_file %s: %s", path, strerror(errno));
-		return -errno;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (st.st_mode & 077)) {
-		p->ops->log(p->h, REDMON_LOG_ERR,
-			    "password_file %s must be a regular file readable by its owner only "
-			    "(chmod 600)",
-			    path);
-		close(fd);
-		return -EPERM;
-	}
-	do
-		n = read(fd, buf, sizeof(buf) - 1);
-	while (n < 0 && errno == EINTR);
-	close(fd);
-	if (n < 0) {
-		p->ops->log(p->h, REDMON_LOG_ERR, "password_file %s: %s", path, strerror(errno));
-		return -EIO;
-	}
-	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	if (strlen(buf) > 20) {
-		p->ops->log(p->h, REDMON_LOG_ERR,
-			    "password_file %s: an IPMI 2.0 password has at most 20 bytes", path);
-		explicit_bzero(buf, sizeof(buf));
-		return -EINVAL;
-	}
-	memcpy(p->conn.password, buf, strlen(buf) + 1); /* at most 20 + 1 bytes: checked */
-	explicit_bzero(buf, sizeof(buf));
-	return 0;
-}
-
 static int parse_options(struct ipmi_probe *p)
 {
 	const char *priv = psu_option(p->ops, p->h, "privilege");
@@ -217,7 +169,9 @@ static int parse_options(struct ipmi_probe *p)
 		return -EINVAL;
 	p->conn.cipher_suite = (uint8_t)ll;
 	if (*pwfile) {
-		rc = read_password(p, pwfile);
+		rc = psu_read_password(p->ops, p->h, pwfile,
+				       "an IPMI 2.0 password has at most 20 bytes",
+				       p->conn.password, sizeof(p->conn.password));
 		if (rc < 0)
 			return rc;
 	}

@@ -3,9 +3,11 @@
 #include "psu_probe.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 
 #include "psu_util.h"
+#include "secret.h"
 #include "strbuf.h"
 
 const char *psu_option(const struct redmon_host_ops *ops, struct redmon_host *h, const char *key)
@@ -33,5 +35,16 @@ int psu_report(const struct redmon_host_ops *ops, struct redmon_host *h, int rc,
 	if (rc == -ENODATA)
 		return 0;
 	ops->scan_error(h, "%s", strerror(-rc));
+	return rc;
+}
+
+int psu_read_password(const struct redmon_host_ops *ops, struct redmon_host *h, const char *path,
+		      const char *limit, char *out, size_t out_size)
+{
+	char why[PATH_MAX + 128];
+	int rc = secret_file_read(path, limit, out, out_size, why, sizeof(why));
+
+	if (rc < 0)
+		ops->log(h, REDMON_LOG_ERR, "password_file %s", why);
 	return rc;
 }

@@ -33,4 +33,11 @@ int psu_option_required(const struct redmon_host_ops *ops, struct redmon_host *h
 int psu_report(const struct redmon_host_ops *ops, struct redmon_host *h, int rc,
 	       const struct redmon_group *g);
 
+/*
+ * The probe's password_file (path) into out through secret_file_read()
+ * (secret.h), the reason logged when it cannot be had.  0 or -errno.
+ */
+int psu_read_password(const struct redmon_host_ops *ops, struct redmon_host *h, const char *path,
+		      const char *limit, char *out, size_t out_size);
+
 #endif /* REDMON_PSU_PROBE_H */

@@ -106,50 +106,6 @@ static void run_walk(void *arg, struct periodic *w)
 
 /* --- options ------------------------------------------------------------------------- */
 
-/*
- * The password of password_file, as the ipmi probe reads it: no link
- * followed, a regular file of mode 0600 or stricter, the first line.
- */
-static int read_password(struct redfish_probe *p, const char *path)
-{
-	char buf[PASSWORD_MAX + 2];
-	struct stat st;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
-
-	if (fd < 0) {
-		p->ops->log(p->h, REDMON_LOG_ERR, "password_file %s: %s", path, strerror(errno));
-		return -errno;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (st.st_mode & 077)) {
-		p->ops->log(p->h, REDMON_LOG_ERR,
-			    "password_file %s must be a regular file readable by its owner only "
-			    "(chmod 600)",
-			    path);
-		close(fd);
-		return -EPERM;
-	}
-	do
-		n = read(fd, buf, sizeof(buf) - 1);
-	while (n < 0 && errno == EINTR);
-	close(fd);
-	if (n < 0) {
-		p->ops->log(p->h, REDMON_LOG_ERR, "password_file %s: %s", path, strerror(errno));
-		return -EIO;
-	}
-	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	if (strlen(buf) >= sizeof(p->password)) {
-		p->ops->log(p->h, REDMON_LOG_ERR, "password_file %s: longer than %d bytes", path,
-			    PASSWORD_MAX - 1);
-		explicit_bzero(buf, sizeof(buf));
-		return -EINVAL;
-	}
-	memcpy(p->password, buf, strlen(buf) + 1);
-	explicit_bzero(buf, sizeof(buf));
-	return 0;
-}
-
 /* A REDMON_OPT_BOOL as the core accepts it: yes/no/true/false/on/off/1/0. */
 static bool option_true(struct redfish_probe *p, const char *key)
 {
@@ -200,7 +156,8 @@ static int setup_live(struct redfish_probe *p)
 			    o.url);
 		return -EINVAL;
 	}
-	rc = read_password(p, pwfile); /* logs why it cannot */
+	rc = psu_read_password(p->ops, p->h, pwfile, NULL, p->password,
+			       sizeof(p->password)); /* logs why it cannot */
 	if (rc < 0)
 		return rc;
 	rc = redfish_http_new(&o, &p->http, why, sizeof(why));
