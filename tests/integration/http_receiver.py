@@ -108,9 +108,11 @@ class Receiver:
     def requests(self):
         try:
             with open(self.log) as f:
-                return [json.loads(l) for l in f if l.strip()]
+                text = f.read()
         except FileNotFoundError:
             return []
+        # A line still being written (the receiver appends as we read) is left for next time.
+        return [json.loads(l) for l in text.split("\n")[:-1] if l.strip()]
 
     def wait_for(self, pred, timeout, poll=0.02):
         """Poll until pred(requests) is true; return the requests (or None on timeout)."""

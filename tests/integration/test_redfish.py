@@ -91,9 +91,11 @@ class Server:
     def requests(self):
         try:
             with open(os.path.join(self.d, "requests.jsonl")) as f:
-                return [json.loads(l) for l in f if l.strip()]
+                text = f.read()
         except FileNotFoundError:
             return []
+        # A line still being written (the server appends as we read) is left for next time.
+        return [json.loads(l) for l in text.split("\n")[:-1] if l.strip()]
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
