@@ -1,9 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * inotify over directories of a probe's root: see watch.h.  Two tables, each
- * indexed (hindex.h) because at 1000 md arrays a round looks up 5000 paths:
- * the paths added (path -> wd), and the watch descriptors (wd -> owner and a
- * path for the events).  Several paths may lead to one wd.
+ * inotify over directories of a probe's root: see watch.h.  One table of the
+ * paths added, each with the watch descriptor it leads to.  Several paths may
+ * lead to one wd; the first of them holds the wd (its owner, and its path is
+ * the directory the events name), and outlives its own path when only another
+ * leads there now.  Two indexes: by path (hindex.h, because at 1000 md arrays
+ * a round looks up 5000 paths), and by wd, a sorted array of the holders
+ * (the kernel hands out wds in increasing order, so a new one is appended;
+ * an event costs a binary search).  At 4,100 watches this keeps 24 bytes and
+ * a path per watch, where a second record and a second hash table per wd
+ * cost 150 KiB more.
  */
 #include "watch.h"
 
@@ -23,58 +30,35 @@
 #include <unistd.h>
 
 struct watch_path {
-	char *path; /* relative to the root: owned, or its watch's dir */
+	char *path; /* relative to the root, owned */
 	int wd;
-	bool borrowed; /* path is the dir of its watch (which outlives it) */
-	bool wanted;   /* added in the current round */
-	bool gone;     /* being forgotten (forget_under) */
+	int owner;	/* holder: the wd's owner */
+	bool holder;	/* the first path that led to wd: listed in by_wd */
+	bool is_path;	/* still a path (false: a holder kept only as its wd's dir) */
+	bool wanted;	/* path added in the current round */
+	bool wd_wanted; /* holder: wd added, by any path, in the current round */
+	bool gone;	/* being dropped (sweep) */
 };
 
-struct watch_wd {
-	int wd;
-	int owner;
-	bool wanted; /* added in the current round: its owner is this round's */
-	char *dir;   /* the path that first led to it, owned */
-};
-
-static void path_free(struct watch_path *p)
-{
-	if (!p->borrowed)
-		free(p->path);
-}
-
-/* --- indexes (hindex.h) ------------------------------------------------------ */
+/* --- indexes --------------------------------------------------------------------- */
 
 static uint64_t hash_path(const char *s)
 {
 	return redmon_fnv1a_str(REDMON_FNV1A_BASIS, s);
 }
 
-static uint64_t hash_wd(int wd)
-{
-	return (uint32_t)wd * 2654435761u;
-}
-
-/* Index every wd again, after a removal: fewer entries, so it cannot fail. */
-static void wds_reindex(struct watch_ino *w)
-{
-	hindex_clear(&w->wd_index);
-	for (size_t i = 0; i < w->n_wds; i++)
-		hindex_add(&w->wd_index, hash_wd(w->wds[i].wd), i);
-}
-
-/* What hindex_find() compares a candidate with: a path, or a wd. */
 struct key {
 	const struct watch_ino *w;
 	const char *rel;
-	int wd;
 };
 
+/* Every entry stays indexed by its path; only those still paths match. */
 static bool path_is(const void *ctx, size_t ref)
 {
 	const struct key *k = ctx;
+	const struct watch_path *p = &k->w->paths[ref];
 
-	return strcmp(k->w->paths[ref].path, k->rel) == 0;
+	return p->is_path && strcmp(p->path, k->rel) == 0;
 }
 
 static struct watch_path *path_find(const struct watch_ino *w, const char *rel)
@@ -85,76 +69,118 @@ static struct watch_path *path_find(const struct watch_ino *w, const char *rel)
 	return i == HINDEX_NONE ? NULL : &w->paths[i];
 }
 
-static bool wd_is(const void *ctx, size_t ref)
+/* The first position in by_wd whose wd is not below wd. */
+static size_t wd_lower_bound(const struct watch_ino *w, int wd)
 {
-	const struct key *k = ctx;
+	size_t lo = 0, hi = w->n_by_wd;
 
-	return k->w->wds[ref].wd == k->wd;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (w->paths[w->by_wd[mid]].wd < wd)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
-static struct watch_wd *wd_find(const struct watch_ino *w, int wd)
+/* The holder of wd, or NULL. */
+static struct watch_path *wd_find(const struct watch_ino *w, int wd)
 {
-	struct key k = { .w = w, .wd = wd };
-	size_t i = hindex_find(&w->wd_index, hash_wd(wd), wd_is, &k);
+	size_t i = wd_lower_bound(w, wd);
 
-	return i == HINDEX_NONE ? NULL : &w->wds[i];
+	if (i == w->n_by_wd || w->paths[w->by_wd[i]].wd != wd)
+		return NULL;
+	return &w->paths[w->by_wd[i]];
 }
 
-/* A new path to watch wd: a copy of rel, or borrow (its watch's dir) when not NULL. */
-static int path_append(struct watch_ino *w, const char *rel, int wd, char *borrow)
+static int by_wd_cmp(const void *a, const void *b, void *ctx)
 {
+	const struct watch_path *paths = ctx;
+	int x = paths[*(const uint32_t *)a].wd, y = paths[*(const uint32_t *)b].wd;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Index every entry again, after a sweep: no more entries than before, so it
+ * cannot fail.  The holders come in the order of their wd but after a wd
+ * wrapped round (2^31 watches), when a sort puts them back.
+ */
+static void reindex(struct watch_ino *w)
+{
+	bool sorted = true;
+
+	hindex_clear(&w->path_index);
+	w->n_by_wd = 0;
+	for (size_t i = 0; i < w->n_paths; i++) {
+		hindex_add(&w->path_index, hash_path(w->paths[i].path), i);
+		if (!w->paths[i].holder)
+			continue;
+		if (w->n_by_wd && w->paths[w->by_wd[w->n_by_wd - 1]].wd > w->paths[i].wd)
+			sorted = false;
+		w->by_wd[w->n_by_wd++] = (uint32_t)i;
+	}
+	if (!sorted)
+		qsort_r(w->by_wd, w->n_by_wd, sizeof(*w->by_wd), by_wd_cmp, w->paths);
+}
+
+/*
+ * A new entry for rel leading to wd, its holder when owner is not NULL.  The
+ * memory is all taken before anything changes: -ENOMEM leaves w as it was.
+ */
+static int path_append(struct watch_ino *w, const char *rel, int wd, const int *owner)
+{
+	size_t i = w->n_paths, at;
 	struct watch_path *p;
+	char *copy;
 
-	if (!grow_one((void **)&w->paths, &w->cap_paths, w->n_paths, sizeof(*w->paths), 16))
+	if (i >= UINT32_MAX ||
+	    !grow_one((void **)&w->paths, &w->cap_paths, i, sizeof(*w->paths), 16) ||
+	    (owner &&
+	     !grow_one((void **)&w->by_wd, &w->cap_by_wd, w->n_by_wd, sizeof(*w->by_wd), 16)))
 		return -ENOMEM;
-	p = &w->paths[w->n_paths];
-	*p = (struct watch_path){
-		.path = borrow ? borrow : strdup(rel),
-		.wd = wd,
-		.borrowed = borrow != NULL,
-		.wanted = true,
-	};
-	if (!p->path || hindex_add(&w->path_index, hash_path(rel), w->n_paths) < 0) {
-		path_free(p);
+	copy = strdup(rel);
+	if (!copy || hindex_add(&w->path_index, hash_path(rel), i) < 0) {
+		free(copy);
 		return -ENOMEM;
 	}
+	p = &w->paths[i];
+	*p = (struct watch_path){
+		.path = copy,
+		.wd = wd,
+		.owner = owner ? *owner : 0,
+		.holder = owner != NULL,
+		.is_path = true,
+		.wanted = true,
+		.wd_wanted = owner != NULL,
+	};
 	w->n_paths++;
+	if (!owner)
+		return 0;
+	at = wd_lower_bound(w, wd); /* the end, unless wds wrapped round */
+	memmove(&w->by_wd[at + 1], &w->by_wd[at], (w->n_by_wd - at) * sizeof(*w->by_wd));
+	w->by_wd[at] = (uint32_t)i;
+	w->n_by_wd++;
 	return 0;
 }
 
-static struct watch_wd *wd_append(struct watch_ino *w, int wd, const char *rel, int owner)
-{
-	struct watch_wd *x;
-
-	if (!grow_one((void **)&w->wds, &w->cap_wds, w->n_wds, sizeof(*w->wds), 16))
-		return NULL;
-	x = &w->wds[w->n_wds];
-	*x = (struct watch_wd){ .wd = wd, .owner = owner, .wanted = true, .dir = strdup(rel) };
-	if (!x->dir || hindex_add(&w->wd_index, hash_wd(wd), w->n_wds) < 0) {
-		free(x->dir);
-		return NULL;
-	}
-	w->n_wds++;
-	return x;
-}
-
-/* Drop the paths marked gone; the index is rebuilt, smaller, so it cannot fail. */
-static void paths_sweep(struct watch_ino *w)
+/* Drop the entries marked gone (a holder's watch removed by the caller). */
+static void sweep(struct watch_ino *w)
 {
 	size_t k = 0;
 
 	for (size_t i = 0; i < w->n_paths; i++) {
 		if (w->paths[i].gone)
-			path_free(&w->paths[i]);
+			free(w->paths[i].path);
 		else
 			w->paths[k++] = w->paths[i];
 	}
 	if (k == w->n_paths)
 		return;
 	w->n_paths = k;
-	hindex_clear(&w->path_index);
-	for (size_t i = 0; i < k; i++)
-		hindex_add(&w->path_index, hash_path(w->paths[i].path), i);
+	reindex(w);
 }
 
 /* --- adding ------------------------------------------------------------------- */
@@ -230,67 +256,72 @@ static int add_watch(struct watch_ino *w, const char *rel)
 	return wd;
 }
 
-/* The owner of x as added now: this round's first, or shared between two. */
-static void wd_claim(struct watch_ino *w, struct watch_wd *x, int owner)
+/* The owner of holder x's wd as added now: this round's first, or shared between two. */
+static void wd_claim(struct watch_ino *w, struct watch_path *x, int owner)
 {
-	if (w->in_round && !x->wanted)
+	if (w->in_round && !x->wd_wanted)
 		x->owner = owner;
 	else if (x->owner != owner)
 		x->owner = WATCH_SHARED;
-	x->wanted = true;
+	x->wd_wanted = true;
 }
 
 void watch_ino_begin(struct watch_ino *w)
 {
 	for (size_t i = 0; i < w->n_paths; i++)
-		w->paths[i].wanted = false;
-	for (size_t i = 0; i < w->n_wds; i++)
-		w->wds[i].wanted = false;
+		w->paths[i].wanted = w->paths[i].wd_wanted = false;
 	w->in_round = true;
 	w->lost = false;
 	w->entries_changed = false;
 }
 
+/* A new watch (or one of ours again) for rel, owned by owner: its entry. */
+static int add_new(struct watch_ino *w, const char *rel, int owner)
+{
+	struct watch_path *x;
+	int wd = add_watch(w, rel);
+
+	if (wd < 0)
+		return wd;
+	x = wd_find(w, wd);
+	if (!x) {
+		if (path_append(w, rel, wd, &owner) == 0)
+			return 0;
+		inotify_rm_watch(w->fd, wd);
+		w->lost = true;
+		return -ENOMEM;
+	}
+	wd_claim(w, x, owner); /* the same directory, under another path or this one again */
+	if (!x->is_path && strcmp(x->path, rel) == 0) {
+		x->is_path = x->wanted = true; /* still indexed under rel */
+		return 0;
+	}
+	if (path_append(w, rel, wd, NULL) < 0) {
+		w->lost = true; /* still watched; the path is resolved again next round */
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 int watch_ino_add(struct watch_ino *w, const char *rel, int owner)
 {
-	struct watch_path *p;
-	struct watch_wd *x;
-	int wd;
+	struct watch_path *p, *x;
 
 	if (w->fd < 0)
 		return -EBADF;
 	p = path_find(w, rel);
-	x = p ? wd_find(w, p->wd) : NULL;
+	x = p && !p->holder ? wd_find(w, p->wd) : p;
 	if (x) {
 		/* Watched, and not removed or moved since: no system call. */
 		p->wanted = true;
 		wd_claim(w, x, owner);
 		return 0;
 	}
-	if (p) { /* cannot happen: a path's watch goes with the path */
+	if (p) { /* cannot happen: a path's holder goes with the path */
 		p->gone = true;
-		paths_sweep(w);
+		sweep(w);
 	}
-	wd = add_watch(w, rel);
-	if (wd < 0)
-		return wd;
-	x = wd_find(w, wd);
-	if (x) {
-		wd_claim(w, x, owner); /* the same directory under another path */
-		x = NULL;
-	} else {
-		x = wd_append(w, wd, rel, owner);
-		if (!x) {
-			inotify_rm_watch(w->fd, wd);
-			w->lost = true;
-			return -ENOMEM;
-		}
-	}
-	if (path_append(w, rel, wd, x ? x->dir : NULL) < 0) {
-		w->lost = true; /* still watched; the path is resolved again next round */
-		return -ENOMEM;
-	}
-	return 0;
+	return add_new(w, rel, owner);
 }
 
 int watch_ino_addf(struct watch_ino *w, int owner, const char *fmt, ...)
@@ -307,25 +338,26 @@ int watch_ino_addf(struct watch_ino *w, int owner, const char *fmt, ...)
 	return watch_ino_add(w, rel, owner);
 }
 
+/*
+ * End a round: drop the paths not added in it, and the watches no path added
+ * leads to.  A holder whose wd another path still leads to stays as its dir.
+ */
 void watch_ino_end(struct watch_ino *w)
 {
-	size_t k = 0;
+	for (size_t i = 0; i < w->n_paths; i++) {
+		struct watch_path *p = &w->paths[i];
 
-	for (size_t i = 0; i < w->n_paths; i++)
-		w->paths[i].gone = !w->paths[i].wanted;
-	paths_sweep(w);
-	for (size_t i = 0; i < w->n_wds; i++) {
-		if (w->wds[i].wanted) {
-			w->wds[k++] = w->wds[i];
-		} else {
-			inotify_rm_watch(w->fd, w->wds[i].wd); /* EINVAL if the kernel dropped it */
-			free(w->wds[i].dir);
+		if (p->wanted)
+			continue;
+		if (p->holder && p->wd_wanted) {
+			p->is_path = false;
+			continue;
 		}
+		if (p->holder)
+			inotify_rm_watch(w->fd, p->wd); /* EINVAL if the kernel dropped it */
+		p->gone = true;
 	}
-	if (k != w->n_wds) {
-		w->n_wds = k;
-		wds_reindex(w);
-	}
+	sweep(w);
 	w->in_round = false;
 }
 
@@ -339,6 +371,15 @@ static bool within(const char *path, const char *dir)
 	return strncmp(path, dir, n) == 0 && (path[n] == 0 || path[n] == '/');
 }
 
+/* Entry p is no longer a path; a holder stays as its wd's dir unless dropping its wd. */
+static void unpath(struct watch_path *p, bool drop_wd, int wd)
+{
+	if (p->holder && !(drop_wd && p->wd == wd))
+		p->is_path = false;
+	else
+		p->gone = true;
+}
+
 /*
  * The directory of watch wd was removed or moved: forget its paths and those
  * under them (the next round resolves them again), and with drop_wd
@@ -347,19 +388,18 @@ static bool within(const char *path, const char *dir)
 static void forget_under(struct watch_ino *w, int wd, bool drop_wd)
 {
 	for (size_t j = 0; j < w->n_paths; j++) {
-		if (w->paths[j].wd != wd)
+		const struct watch_path *d = &w->paths[j];
+
+		if (d->wd != wd || !d->is_path)
 			continue;
 		for (size_t i = 0; i < w->n_paths; i++)
-			w->paths[i].gone |= within(w->paths[i].path, w->paths[j].path);
+			if (w->paths[i].is_path && i != j && within(w->paths[i].path, d->path))
+				unpath(&w->paths[i], drop_wd, wd);
+		unpath(&w->paths[j], drop_wd, wd);
 	}
-	paths_sweep(w);
-	if (drop_wd) {
-		struct watch_wd *x = wd_find(w, wd);
-
-		free(x->dir);
-		*x = w->wds[--w->n_wds];
-		wds_reindex(w);
-	}
+	if (drop_wd)
+		wd_find(w, wd)->gone = true;
+	sweep(w);
 	w->lost = true;
 }
 
@@ -367,9 +407,8 @@ static void forget_under(struct watch_ino *w, int wd, bool drop_wd)
 static void forget_paths(struct watch_ino *w)
 {
 	for (size_t i = 0; i < w->n_paths; i++)
-		path_free(&w->paths[i]);
-	w->n_paths = 0;
-	hindex_clear(&w->path_index);
+		unpath(&w->paths[i], false, 0);
+	sweep(w);
 	w->lost = true;
 }
 
@@ -378,10 +417,10 @@ static bool one_event(struct watch_ino *w, const struct inotify_event *ev, const
 		      bool stop, watch_ino_fn fn, void *ctx)
 {
 	const uint32_t entries = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO;
-	struct watch_wd *x = (ev->mask & IN_Q_OVERFLOW) ? NULL : wd_find(w, ev->wd);
+	struct watch_path *x = (ev->mask & IN_Q_OVERFLOW) ? NULL : wd_find(w, ev->wd);
 	struct watch_event e = {
 		.owner = x ? x->owner : WATCH_UNKNOWN,
-		.dir = x ? x->dir : NULL,
+		.dir = x ? x->path : NULL,
 		.name = name,
 		.mask = ev->mask,
 	};
@@ -440,13 +479,11 @@ void watch_ino_close(struct watch_ino *w)
 {
 	if (w->fd >= 0)
 		close(w->fd);
-	forget_paths(w);
-	for (size_t i = 0; i < w->n_wds; i++)
-		free(w->wds[i].dir);
+	for (size_t i = 0; i < w->n_paths; i++)
+		free(w->paths[i].path);
 	free(w->paths);
-	free(w->wds);
+	free(w->by_wd);
 	hindex_free(&w->path_index);
-	hindex_free(&w->wd_index);
 	free(w->root);
 	*w = (struct watch_ino){ .fd = -1 };
 }
