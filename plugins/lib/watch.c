@@ -5,12 +5,16 @@
  * paths added, each with the watch descriptor it leads to.  Several paths may
  * lead to one wd; the first of them holds the wd (its owner, and its path is
  * the directory the events name), and outlives its own path when only another
- * leads there now.  Two indexes: by path (hindex.h, because at 1000 md arrays
- * a round looks up 5000 paths), and by wd, a sorted array of the holders
- * (the kernel hands out wds in increasing order, so a new one is appended;
- * an event costs a binary search).  At 4,100 watches this keeps 24 bytes and
- * a path per watch, where a second record and a second hash table per wd
- * cost 150 KiB more.
+ * leads there now.
+ *
+ * At 1000 md arrays a round looks up 4,100 paths, and an event its wd, so
+ * both are indexed, in 4 bytes a path: a round adds the paths in the order of
+ * the last, so the one after the last found is tried first (one strcmp); else
+ * a binary search of the paths sorted at the last round's end, and a hash
+ * index (hindex.h) of those added since, freed at the round's end.  The wds
+ * are a sorted array of the holders (the kernel hands wds out in increasing
+ * order, so a new one is appended).  A second record and two hash tables per
+ * watch cost 250 KiB more at 1000 arrays.
  */
 #include "watch.h"
 
@@ -61,12 +65,40 @@ static bool path_is(const void *ctx, size_t ref)
 	return p->is_path && strcmp(p->path, k->rel) == 0;
 }
 
-static struct watch_path *path_find(const struct watch_ino *w, const char *rel)
+/* The entry in by_path that is rel and still a path, or HINDEX_NONE. */
+static size_t sorted_find(const struct watch_ino *w, const char *rel)
+{
+	size_t lo = 0, hi = w->n_by_path;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(w->paths[w->by_path[mid]].path, rel) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* A holder kept as a dir may share its path with the path's new entry. */
+	for (; lo < w->n_by_path && strcmp(w->paths[w->by_path[lo]].path, rel) == 0; lo++)
+		if (w->paths[w->by_path[lo]].is_path)
+			return w->by_path[lo];
+	return HINDEX_NONE;
+}
+
+static struct watch_path *path_find(struct watch_ino *w, const char *rel)
 {
 	struct key k = { .w = w, .rel = rel };
-	size_t i = hindex_find(&w->path_index, hash_path(rel), path_is, &k);
+	size_t i = w->cursor;
 
-	return i == HINDEX_NONE ? NULL : &w->paths[i];
+	if (i >= w->n_paths || !path_is(&k, i)) {
+		i = sorted_find(w, rel);
+		if (i == HINDEX_NONE)
+			i = hindex_find(&w->fresh, hash_path(rel), path_is, &k);
+		if (i == HINDEX_NONE)
+			return NULL;
+	}
+	w->cursor = i + 1;
+	return &w->paths[i];
 }
 
 /* The first position in by_wd whose wd is not below wd. */
@@ -103,27 +135,38 @@ static int by_wd_cmp(const void *a, const void *b, void *ctx)
 	return (x > y) - (x < y);
 }
 
+static int by_path_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct watch_path *paths = ctx;
+
+	return strcmp(paths[*(const uint32_t *)a].path, paths[*(const uint32_t *)b].path);
+}
+
 /*
- * Index every entry again, after a sweep: no more entries than before, so it
- * cannot fail.  The holders come in the order of their wd but after a wd
- * wrapped round (2^31 watches), when a sort puts them back.
+ * Index every entry again (after a sweep, or at a round's end): the arrays
+ * have room for every entry (path_append), so it cannot fail.  The holders
+ * come in the order of their wd but after a wd wrapped round (2^31 watches),
+ * when a sort puts them back.
  */
 static void reindex(struct watch_ino *w)
 {
 	bool sorted = true;
 
-	hindex_clear(&w->path_index);
+	hindex_free(&w->fresh);
 	w->n_by_wd = 0;
 	for (size_t i = 0; i < w->n_paths; i++) {
-		hindex_add(&w->path_index, hash_path(w->paths[i].path), i);
+		w->by_path[i] = (uint32_t)i;
 		if (!w->paths[i].holder)
 			continue;
 		if (w->n_by_wd && w->paths[w->by_wd[w->n_by_wd - 1]].wd > w->paths[i].wd)
 			sorted = false;
 		w->by_wd[w->n_by_wd++] = (uint32_t)i;
 	}
+	w->n_by_path = w->n_paths;
+	qsort_r(w->by_path, w->n_by_path, sizeof(*w->by_path), by_path_cmp, w->paths);
 	if (!sorted)
 		qsort_r(w->by_wd, w->n_by_wd, sizeof(*w->by_wd), by_wd_cmp, w->paths);
+	w->cursor = 0;
 }
 
 /*
@@ -138,11 +181,12 @@ static int path_append(struct watch_ino *w, const char *rel, int wd, const int *
 
 	if (i >= UINT32_MAX ||
 	    !grow_one((void **)&w->paths, &w->cap_paths, i, sizeof(*w->paths), 16) ||
+	    !grow_one((void **)&w->by_path, &w->cap_by_path, i, sizeof(*w->by_path), 16) ||
 	    (owner &&
 	     !grow_one((void **)&w->by_wd, &w->cap_by_wd, w->n_by_wd, sizeof(*w->by_wd), 16)))
 		return -ENOMEM;
 	copy = strdup(rel);
-	if (!copy || hindex_add(&w->path_index, hash_path(rel), i) < 0) {
+	if (!copy || hindex_add(&w->fresh, hash_path(rel), i) < 0) {
 		free(copy);
 		return -ENOMEM;
 	}
@@ -271,6 +315,7 @@ void watch_ino_begin(struct watch_ino *w)
 	for (size_t i = 0; i < w->n_paths; i++)
 		w->paths[i].wanted = w->paths[i].wd_wanted = false;
 	w->in_round = true;
+	w->cursor = 0;
 	w->lost = false;
 	w->entries_changed = false;
 }
@@ -294,6 +339,7 @@ static int add_new(struct watch_ino *w, const char *rel, int owner)
 	wd_claim(w, x, owner); /* the same directory, under another path or this one again */
 	if (!x->is_path && strcmp(x->path, rel) == 0) {
 		x->is_path = x->wanted = true; /* still indexed under rel */
+		w->cursor = (size_t)(x - w->paths) + 1;
 		return 0;
 	}
 	if (path_append(w, rel, wd, NULL) < 0) {
@@ -358,6 +404,9 @@ void watch_ino_end(struct watch_ino *w)
 		p->gone = true;
 	}
 	sweep(w);
+	if (w->fresh.n) /* paths new in this round: into the sorted array */
+		reindex(w);
+	w->cursor = 0;
 	w->in_round = false;
 }
 
@@ -483,7 +532,8 @@ void watch_ino_close(struct watch_ino *w)
 		free(w->paths[i].path);
 	free(w->paths);
 	free(w->by_wd);
-	hindex_free(&w->path_index);
+	free(w->by_path);
+	hindex_free(&w->fresh);
 	free(w->root);
 	*w = (struct watch_ino){ .fd = -1 };
 }

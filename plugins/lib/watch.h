@@ -61,7 +61,10 @@ struct watch_ino {
 	size_t n_paths, cap_paths;
 	uint32_t *by_wd; /* the paths holding a watch, in the order of their wd */
 	size_t n_by_wd, cap_by_wd;
-	struct hindex path_index; /* into paths */
+	uint32_t *by_path; /* the paths as at the last round's end, sorted */
+	size_t n_by_path, cap_by_path;
+	struct hindex fresh; /* the paths added since: into paths */
+	size_t cursor;	     /* the path expected next: rounds add in the same order */
 };
 
 /*
