@@ -210,21 +210,46 @@ static int path_append(struct watch_ino *w, const char *rel, int wd, const int *
 	return 0;
 }
 
-/* Drop the entries marked gone (a holder's watch removed by the caller). */
+/*
+ * Drop the entries marked gone.  The others keep their order, so the sorted
+ * arrays only lose the gone and renumber the rest (no new sort: a sweep may
+ * follow each of a thousand events); the paths added since the round began
+ * are paths[n_by_path..n_paths).
+ */
 static void sweep(struct watch_ino *w)
 {
-	size_t k = 0;
+	uint32_t *map = malloc(w->n_paths * sizeof(*map) + 1);
+	size_t k = 0, m;
 
 	for (size_t i = 0; i < w->n_paths; i++) {
+		if (map)
+			map[i] = w->paths[i].gone ? UINT32_MAX : (uint32_t)k;
 		if (w->paths[i].gone)
 			free(w->paths[i].path);
 		else
 			w->paths[k++] = w->paths[i];
 	}
-	if (k == w->n_paths)
+	if (k == w->n_paths || !map) {
+		w->n_paths = k;
+		if (!map)
+			reindex(w); /* out of memory: sort again, in place */
+		free(map);
 		return;
+	}
 	w->n_paths = k;
-	reindex(w);
+	for (size_t j = m = 0; j < w->n_by_path; j++)
+		if (map[w->by_path[j]] != UINT32_MAX)
+			w->by_path[m++] = map[w->by_path[j]];
+	w->n_by_path = m;
+	for (size_t j = m = 0; j < w->n_by_wd; j++)
+		if (map[w->by_wd[j]] != UINT32_MAX)
+			w->by_wd[m++] = map[w->by_wd[j]];
+	w->n_by_wd = m;
+	free(map);
+	hindex_clear(&w->fresh); /* fewer entries than it held: cannot fail */
+	for (size_t j = w->n_by_path; j < w->n_paths; j++)
+		hindex_add(&w->fresh, hash_path(w->paths[j].path), j);
+	w->cursor = 0;
 }
 
 /* --- adding ------------------------------------------------------------------- */
