@@ -22,6 +22,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "hindex.h"
 #include "strbuf.h"
@@ -37,9 +38,11 @@ struct fdcache_entry {
 struct fdcache {
 	struct fdcache_entry *v;
 	size_t n, cap;
-	size_t budget;	     /* most descriptors kept open; 0 keeps none */
-	size_t cursor;	     /* tried first: scans read in the same order */
-	struct hindex index; /* by path */
+	size_t budget;	   /* most descriptors kept open; 0 keeps none */
+	size_t cursor;	   /* tried first: scans read in the same order */
+	uint32_t *by_path; /* entries as at the last sweep, sorted by path */
+	size_t n_by_path, cap_by_path;
+	struct hindex fresh; /* entries kept since: by path, freed at the sweep */
 	void (*unwatch)(void *ctx, int fd);
 	void *ctx;
 };
