@@ -205,6 +205,8 @@ void fdcache_sweep(struct fdcache *c)
 		c->n = k;
 		reindex(c);
 	}
+	grow_trim((void **)&c->v, &c->cap, c->n, sizeof(*c->v));
+	grow_trim((void **)&c->by_path, &c->cap_by_path, c->n, sizeof(*c->by_path));
 	c->cursor = 0;
 }
 

@@ -431,6 +431,9 @@ void watch_ino_end(struct watch_ino *w)
 	sweep(w);
 	if (w->fresh.n) /* paths new in this round: into the sorted array */
 		reindex(w);
+	grow_trim((void **)&w->paths, &w->cap_paths, w->n_paths, sizeof(*w->paths));
+	grow_trim((void **)&w->by_path, &w->cap_by_path, w->n_paths, sizeof(*w->by_path));
+	grow_trim((void **)&w->by_wd, &w->cap_by_wd, w->n_by_wd, sizeof(*w->by_wd));
 	w->cursor = 0;
 	w->in_round = false;
 }

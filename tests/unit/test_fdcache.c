@@ -315,12 +315,42 @@ static void test_out_of_order(void **state)
 	strbuf_free(&b);
 }
 
+/* A sweep that keeps a fraction of the files gives back the room of the rest. */
+static void test_sweep_trims(void **state)
+{
+	struct fixture *f = *state;
+	struct strbuf b = { 0 };
+	char name[32];
+
+	fdcache_free(&f->fdc);
+	fdcache_init(&f->fdc, 300, NULL, NULL);
+	for (int keep = 300; keep >= 30; keep -= 270) {
+		fdcache_begin(&f->fdc);
+		for (int i = 0; i < keep; i++) {
+			snprintf(name, sizeof(name), "t%d", i);
+			put(f, name, "x\n");
+			assert_int_equal(fdcache_read(&f->fdc, f->root_fd, name, 0, &b, 64, NULL),
+					 0);
+		}
+		fdcache_sweep(&f->fdc);
+		assert_int_equal(f->fdc.n, keep);
+		assert_true(f->fdc.cap >= (size_t)keep);
+		assert_true(f->fdc.cap <= (size_t)keep + keep / 8);
+		assert_true(f->fdc.cap_by_path >= (size_t)keep);
+	}
+	/* still found after the trim: nothing opened again */
+	assert_int_equal(fdcache_read(&f->fdc, f->root_fd, "t7", 0, &b, 64, NULL), 0);
+	assert_int_equal(f->fdc.n, 30);
+	strbuf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_fdcache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_out_of_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sweep_trims, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_links_and_directories, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_files, setup, teardown),
