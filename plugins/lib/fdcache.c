@@ -9,6 +9,7 @@
 
 #include "redmon/fnv1a.h"
 #include "redmon/grow.h"
+#include "redmon/sorted.h"
 #include "rootfs.h"
 
 void fdcache_init(struct fdcache *c, size_t budget, void (*unwatch)(void *ctx, int fd), void *ctx)
@@ -72,23 +73,22 @@ static bool path_match(const void *ctx, size_t ref)
 	return strcmp(k->c->v[ref].path, k->path) == 0;
 }
 
-/* The entry of path in by_path, or HINDEX_NONE. */
+/* sorted_search() over by_path: entry i's path against k->path. */
+static int by_path_vs(const void *key, size_t i)
+{
+	const struct path_key *k = key;
+
+	return -strcmp(k->path, k->c->v[k->c->by_path[i]].path);
+}
+
+/* The entry of path in by_path (paths are kept once), or HINDEX_NONE. */
 static size_t sorted_find(const struct fdcache *c, const char *path)
 {
-	size_t lo = 0, hi = c->n_by_path;
+	struct path_key key = { c, path };
+	bool found;
+	size_t i = sorted_search(c->n_by_path, by_path_vs, &key, &found);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int d = strcmp(c->v[c->by_path[mid]].path, path);
-
-		if (d == 0)
-			return c->by_path[mid];
-		if (d < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return HINDEX_NONE;
+	return found ? c->by_path[i] : HINDEX_NONE;
 }
 
 /*

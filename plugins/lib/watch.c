@@ -22,6 +22,7 @@
 
 #include <redmon/fnv1a.h>
 #include <redmon/grow.h>
+#include <redmon/sorted.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -65,23 +66,29 @@ static bool path_is(const void *ctx, size_t ref)
 	return p->is_path && strcmp(p->path, k->rel) == 0;
 }
 
+/* sorted_search() over by_path: entry i's path against k->rel. */
+static int by_path_vs(const void *key, size_t i)
+{
+	const struct key *k = key;
+
+	return -strcmp(k->rel, k->w->paths[k->w->by_path[i]].path);
+}
+
 /* The entry in by_path that is rel and still a path, or HINDEX_NONE. */
 static size_t sorted_find(const struct watch_ino *w, const char *rel)
 {
-	size_t lo = 0, hi = w->n_by_path;
+	struct key k = { .w = w, .rel = rel };
+	bool found;
+	size_t i = sorted_search(w->n_by_path, by_path_vs, &k, &found);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (strcmp(w->paths[w->by_path[mid]].path, rel) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	if (!found)
+		return HINDEX_NONE;
 	/* A holder kept as a dir may share its path with the path's new entry. */
-	for (; lo < w->n_by_path && strcmp(w->paths[w->by_path[lo]].path, rel) == 0; lo++)
-		if (w->paths[w->by_path[lo]].is_path)
-			return w->by_path[lo];
+	while (i > 0 && by_path_vs(&k, i - 1) == 0)
+		i--;
+	for (; i < w->n_by_path && by_path_vs(&k, i) == 0; i++)
+		if (w->paths[w->by_path[i]].is_path)
+			return w->by_path[i];
 	return HINDEX_NONE;
 }
 
@@ -101,30 +108,28 @@ static struct watch_path *path_find(struct watch_ino *w, const char *rel)
 	return &w->paths[i];
 }
 
-/* The first position in by_wd whose wd is not below wd. */
-static size_t wd_lower_bound(const struct watch_ino *w, int wd)
+struct wd_key {
+	const struct watch_ino *w;
+	int wd;
+};
+
+/* sorted_search() over by_wd: the holder i's wd against k->wd. */
+static int by_wd_vs(const void *key, size_t i)
 {
-	size_t lo = 0, hi = w->n_by_wd;
+	const struct wd_key *k = key;
+	int x = k->w->paths[k->w->by_wd[i]].wd;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (w->paths[w->by_wd[mid]].wd < wd)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return (x > k->wd) - (x < k->wd);
 }
 
 /* The holder of wd, or NULL. */
 static struct watch_path *wd_find(const struct watch_ino *w, int wd)
 {
-	size_t i = wd_lower_bound(w, wd);
+	struct wd_key k = { w, wd };
+	bool found;
+	size_t i = sorted_search(w->n_by_wd, by_wd_vs, &k, &found);
 
-	if (i == w->n_by_wd || w->paths[w->by_wd[i]].wd != wd)
-		return NULL;
-	return &w->paths[w->by_wd[i]];
+	return found ? &w->paths[w->by_wd[i]] : NULL;
 }
 
 static int by_wd_cmp(const void *a, const void *b, void *ctx)
@@ -177,6 +182,7 @@ static int path_append(struct watch_ino *w, const char *rel, int wd, const int *
 {
 	size_t i = w->n_paths, at;
 	struct watch_path *p;
+	bool found;
 	char *copy;
 
 	if (i >= UINT32_MAX ||
@@ -203,7 +209,8 @@ static int path_append(struct watch_ino *w, const char *rel, int wd, const int *
 	w->n_paths++;
 	if (!owner)
 		return 0;
-	at = wd_lower_bound(w, wd); /* the end, unless wds wrapped round */
+	/* The end, unless wds wrapped round. */
+	at = sorted_search(w->n_by_wd, by_wd_vs, &(struct wd_key){ w, wd }, &found);
 	memmove(&w->by_wd[at + 1], &w->by_wd[at], (w->n_by_wd - at) * sizeof(*w->by_wd));
 	w->by_wd[at] = (uint32_t)i;
 	w->n_by_wd++;
@@ -218,9 +225,15 @@ static int path_append(struct watch_ino *w, const char *rel, int wd, const int *
  */
 static void sweep(struct watch_ino *w)
 {
-	uint32_t *map = malloc(w->n_paths * sizeof(*map) + 1);
+	uint32_t *map;
 	size_t k = 0, m;
 
+	while (k < w->n_paths && !w->paths[k].gone)
+		k++;
+	if (k == w->n_paths)
+		return;
+	map = malloc(w->n_paths * sizeof(*map));
+	k = 0;
 	for (size_t i = 0; i < w->n_paths; i++) {
 		if (map)
 			map[i] = w->paths[i].gone ? UINT32_MAX : (uint32_t)k;
@@ -229,14 +242,11 @@ static void sweep(struct watch_ino *w)
 		else
 			w->paths[k++] = w->paths[i];
 	}
-	if (k == w->n_paths || !map) {
-		w->n_paths = k;
-		if (!map)
-			reindex(w); /* out of memory: sort again, in place */
-		free(map);
+	w->n_paths = k;
+	if (!map) {
+		reindex(w); /* out of memory: sort again, in place */
 		return;
 	}
-	w->n_paths = k;
 	for (size_t j = m = 0; j < w->n_by_path; j++)
 		if (map[w->by_path[j]] != UINT32_MAX)
 			w->by_path[m++] = map[w->by_path[j]];
