@@ -312,6 +312,12 @@ static void test_out_of_order(void **state)
 		assert_int_equal(f->fdc.v[i].fd, fds[i < 10 ? i : i < 60 ? i + 1 : i + 2]);
 	fdcache_sweep(&f->fdc);
 	assert_int_equal(f->fdc.n, 78);
+	for (int i = 0; i < 78; i++) { /* the paths kept with them, after the pool moved */
+		int j = i < 10 ? i : i < 60 ? i + 1 : i + 2;
+
+		snprintf(name, sizeof(name), "g%d", j < 50 ? j : 129 - j);
+		assert_string_equal(f->fdc.v[i].path, name);
+	}
 	strbuf_free(&b);
 }
 
@@ -338,9 +344,14 @@ static void test_sweep_trims(void **state)
 		assert_true(f->fdc.cap <= (size_t)keep + keep / 8);
 		assert_true(f->fdc.cap_by_path >= (size_t)keep);
 	}
-	/* still found after the trim: nothing opened again */
+	/* still found after the trim: nothing opened again; the paths moved with them */
 	assert_int_equal(fdcache_read(&f->fdc, f->root_fd, "t7", 0, &b, 64, NULL), 0);
 	assert_int_equal(f->fdc.n, 30);
+	for (int i = 0; i < 30; i++) {
+		snprintf(name, sizeof(name), "t%d", i);
+		assert_string_equal(f->fdc.v[i].path, name);
+	}
+	assert_true(f->fdc.pool_cap <= f->fdc.pool_len + f->fdc.pool_len / 8);
 	strbuf_free(&b);
 }
 
