@@ -217,6 +217,17 @@ static int path_append(struct watch_ino *w, const char *rel, int wd, const int *
 	return 0;
 }
 
+/* Keep in an index array only the entries map keeps, under their new numbers. */
+static size_t renumber(uint32_t *v, size_t n, const uint32_t *map)
+{
+	size_t m = 0;
+
+	for (size_t j = 0; j < n; j++)
+		if (map[v[j]] != UINT32_MAX)
+			v[m++] = map[v[j]];
+	return m;
+}
+
 /*
  * Drop the entries marked gone.  The others keep their order, so the sorted
  * arrays only lose the gone and renumber the rest (no new sort: a sweep may
@@ -226,7 +237,7 @@ static int path_append(struct watch_ino *w, const char *rel, int wd, const int *
 static void sweep(struct watch_ino *w)
 {
 	uint32_t *map;
-	size_t k = 0, m;
+	size_t k = 0;
 
 	while (k < w->n_paths && !w->paths[k].gone)
 		k++;
@@ -247,14 +258,8 @@ static void sweep(struct watch_ino *w)
 		reindex(w); /* out of memory: sort again, in place */
 		return;
 	}
-	for (size_t j = m = 0; j < w->n_by_path; j++)
-		if (map[w->by_path[j]] != UINT32_MAX)
-			w->by_path[m++] = map[w->by_path[j]];
-	w->n_by_path = m;
-	for (size_t j = m = 0; j < w->n_by_wd; j++)
-		if (map[w->by_wd[j]] != UINT32_MAX)
-			w->by_wd[m++] = map[w->by_wd[j]];
-	w->n_by_wd = m;
+	w->n_by_path = renumber(w->by_path, w->n_by_path, map);
+	w->n_by_wd = renumber(w->by_wd, w->n_by_wd, map);
 	free(map);
 	hindex_clear(&w->fresh); /* fewer entries than it held: cannot fail */
 	for (size_t j = w->n_by_path; j < w->n_paths; j++)
