@@ -31,4 +31,24 @@ static inline bool grow_one(void **v, size_t *cap, size_t n, size_t size, size_t
 	return true;
 }
 
+/*
+ * Give back the room of the array *v beyond n elements (plus an eighth, so
+ * that a few appends do not grow it again) when over a quarter of it is
+ * unused: doubling left a table of 4,100 entries room for 8,192.  Out of
+ * memory, the array stays as it was.
+ */
+static inline void grow_trim(void **v, size_t *cap, size_t n, size_t size)
+{
+	size_t c = n + n / 8;
+	void *p;
+
+	if (!n || c >= *cap - *cap / 4)
+		return;
+	p = reallocarray(*v, c, size);
+	if (!p)
+		return;
+	*v = p;
+	*cap = c;
+}
+
 #endif

@@ -295,6 +295,8 @@ void hwmon_classify(const struct hwmon_chip *c, struct psu_view *ret)
 int hwmon_psu_eval(struct psu_group *p, const struct hwmon_chip *chips, size_t n, const char *extra,
 		   int required, struct redmon_group *g)
 {
+	int rc;
+
 	psu_group_begin(p);
 	for (size_t i = 0; i < n; i++) {
 		const struct hwmon_chip *c = &chips[i];
@@ -311,5 +313,7 @@ int hwmon_psu_eval(struct psu_group *p, const struct hwmon_chip *chips, size_t n
 			return -ENOMEM;
 		hwmon_classify(c, view);
 	}
-	return psu_group_eval(p, required, 0, "psu", g);
+	rc = psu_group_eval(p, required, 0, "psu", g);
+	psu_group_end(p);
+	return rc;
 }

@@ -22,12 +22,14 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "hindex.h"
 #include "strbuf.h"
 
 struct fdcache_entry {
-	char *path;   /* relative to the root, owned */
+	/* Relative to the root, in the cache's pool: valid until the cache's next call. */
+	char *path;
 	int fd;	      /* owned */
 	bool used;    /* read since fdcache_begin() */
 	bool notify;  /* the kernel sysfs_notify()s this file: worth watching */
@@ -37,9 +39,13 @@ struct fdcache_entry {
 struct fdcache {
 	struct fdcache_entry *v;
 	size_t n, cap;
-	size_t budget;	     /* most descriptors kept open; 0 keeps none */
-	size_t cursor;	     /* tried first: scans read in the same order */
-	struct hindex index; /* by path */
+	size_t budget;	   /* most descriptors kept open; 0 keeps none */
+	size_t cursor;	   /* tried first: scans read in the same order */
+	uint32_t *by_path; /* entries as at the last sweep, sorted by path */
+	size_t n_by_path, cap_by_path;
+	struct hindex fresh;		      /* entries kept since: by path, freed at the sweep */
+	char *pool;			      /* the entries' paths, end to end */
+	size_t pool_len, pool_cap, pool_dead; /* bytes used, held, of closed entries */
 	void (*unwatch)(void *ctx, int fd);
 	void *ctx;
 };

@@ -278,6 +278,13 @@ int psu_group_eval(struct psu_group *pg, int required, int hint_needed, const ch
 	return 0;
 }
 
+void psu_group_end(struct psu_group *pg)
+{
+	free(pg->sup);
+	pg->sup = NULL;
+	pg->n = pg->cap = 0;
+}
+
 void psu_group_free(struct psu_group *pg)
 {
 	if (!pg)

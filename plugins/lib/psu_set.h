@@ -113,6 +113,14 @@ struct psu_view *psu_group_add(struct psu_group *pg, const char *key, const char
 int psu_group_eval(struct psu_group *pg, int required, int hint_needed, const char *name,
 		   struct redmon_group *g);
 
+/*
+ * End a scan: free this scan's supplies (a psu_view is over 500 bytes, and
+ * they are read only by psu_group_eval()), so that a probe of a thousand
+ * supplies does not keep half a megabyte between scans.  The set and the
+ * last evaluation, which *g points into, stay.
+ */
+void psu_group_end(struct psu_group *pg);
+
 void psu_group_free(struct psu_group *pg);
 
 #endif /* REDMON_PSU_SET_H */

@@ -43,8 +43,7 @@ struct watch_event {
 /* Return true to stop looking at the events (they are still drained). */
 typedef bool (*watch_ino_fn)(void *ctx, const struct watch_event *ev);
 
-struct watch_path; /* a path added: watch.c */
-struct watch_wd;   /* a watch descriptor and its owner: watch.c */
+struct watch_path; /* a path added, and the watch it leads to: watch.c */
 
 struct watch_ino {
 	int fd; /* the inotify instance, for ops->watch_fd; -1 when closed */
@@ -60,9 +59,12 @@ struct watch_ino {
 	bool in_round;
 	struct watch_path *paths;
 	size_t n_paths, cap_paths;
-	struct watch_wd *wds;
-	size_t n_wds, cap_wds;
-	struct hindex path_index, wd_index; /* into paths, wds */
+	uint32_t *by_wd; /* the paths holding a watch, in the order of their wd */
+	size_t n_by_wd, cap_by_wd;
+	uint32_t *by_path; /* the paths as at the last round's end, sorted */
+	size_t n_by_path, cap_by_path;
+	struct hindex fresh; /* the paths added since: into paths */
+	size_t cursor;	     /* the path expected next: rounds add in the same order */
 };
 
 /*

@@ -248,6 +248,7 @@ int ps_psu_eval(struct psu_group *p, const struct ps_entry *v, size_t n, int req
 		ps_classify(&v[i], view);
 	}
 	rc = psu_group_eval(p, required, 0, "mains", g);
+	psu_group_end(p);
 	/* One supply alone (an AC adapter, no battery) is not a redundant set. */
 	if (rc == 0 && p->ev.total < 2 && required == 0)
 		rc = -ENODATA;

@@ -268,11 +268,100 @@ static void test_many_files(void **state)
 	strbuf_free(&b);
 }
 
+/*
+ * Files kept at the last sweep and files kept since, read out of order, with
+ * one of each dropped in between: each is still found (sorted entries, the
+ * new ones' index), none opened twice.
+ */
+static void test_out_of_order(void **state)
+{
+	struct fixture *f = *state;
+	struct strbuf b = { 0 };
+	char name[32];
+	int fds[80];
+
+	fdcache_free(&f->fdc);
+	fdcache_init(&f->fdc, 100, NULL, NULL);
+	for (int i = 0; i < 80; i++) {
+		snprintf(name, sizeof(name), "g%d", i);
+		put(f, name, "x\n");
+	}
+	fdcache_begin(&f->fdc);
+	for (int i = 0; i < 50; i++) {
+		snprintf(name, sizeof(name), "g%d", i);
+		assert_int_equal(fdcache_read(&f->fdc, f->root_fd, name, 0, &b, 64, NULL), 0);
+	}
+	fdcache_sweep(&f->fdc);
+	fdcache_begin(&f->fdc);
+	for (int i = 79; i >= 0; i--) { /* backwards: the cursor never helps */
+		snprintf(name, sizeof(name), "g%d", i);
+		assert_int_equal(fdcache_read(&f->fdc, f->root_fd, name, 0, &b, 64, NULL), 0);
+	}
+	assert_int_equal(f->fdc.n, 80);
+	for (int i = 0; i < 80; i++)
+		fds[i] = f->fdc.v[i].fd;
+	fdcache_drop(&f->fdc, &f->fdc.v[10]); /* one sorted at the sweep */
+	fdcache_drop(&f->fdc, &f->fdc.v[60]); /* one kept since (was v[61]) */
+	assert_int_equal(f->fdc.n, 78);
+	for (int i = 0; i < 80; i += 3) {
+		snprintf(name, sizeof(name), "g%d", i);
+		assert_int_equal(fdcache_read(&f->fdc, f->root_fd, name, 0, &b, 64, NULL), 0);
+	}
+	assert_int_equal(f->fdc.n, 78); /* every one found: nothing opened again */
+	for (int i = 0; i < 78; i++)
+		assert_int_equal(f->fdc.v[i].fd, fds[i < 10 ? i : i < 60 ? i + 1 : i + 2]);
+	fdcache_sweep(&f->fdc);
+	assert_int_equal(f->fdc.n, 78);
+	for (int i = 0; i < 78; i++) { /* the paths kept with them, after the pool moved */
+		int j = i < 10 ? i : i < 60 ? i + 1 : i + 2;
+
+		snprintf(name, sizeof(name), "g%d", j < 50 ? j : 129 - j);
+		assert_string_equal(f->fdc.v[i].path, name);
+	}
+	strbuf_free(&b);
+}
+
+/* A sweep that keeps a fraction of the files gives back the room of the rest. */
+static void test_sweep_trims(void **state)
+{
+	struct fixture *f = *state;
+	struct strbuf b = { 0 };
+	char name[32];
+
+	fdcache_free(&f->fdc);
+	fdcache_init(&f->fdc, 300, NULL, NULL);
+	for (int keep = 300; keep >= 30; keep -= 270) {
+		fdcache_begin(&f->fdc);
+		for (int i = 0; i < keep; i++) {
+			snprintf(name, sizeof(name), "t%d", i);
+			put(f, name, "x\n");
+			assert_int_equal(fdcache_read(&f->fdc, f->root_fd, name, 0, &b, 64, NULL),
+					 0);
+		}
+		fdcache_sweep(&f->fdc);
+		assert_int_equal(f->fdc.n, keep);
+		assert_true(f->fdc.cap >= (size_t)keep);
+		assert_true(f->fdc.cap <= (size_t)keep + keep / 8);
+		assert_true(f->fdc.cap_by_path >= (size_t)keep);
+	}
+	/* still found after the trim: nothing opened again; the paths moved with them */
+	assert_int_equal(fdcache_read(&f->fdc, f->root_fd, "t7", 0, &b, 64, NULL), 0);
+	assert_int_equal(f->fdc.n, 30);
+	for (int i = 0; i < 30; i++) {
+		snprintf(name, sizeof(name), "t%d", i);
+		assert_string_equal(f->fdc.v[i].path, name);
+	}
+	assert_true(f->fdc.pool_cap <= f->fdc.pool_len + f->fdc.pool_len / 8);
+	strbuf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_fdcache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_out_of_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sweep_trims, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_links_and_directories, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_files, setup, teardown),

@@ -110,6 +110,40 @@ static void test_group_members_from_views(void **state)
 	psu_group_free(&pg);
 }
 
+/*
+ * psu_group_end() frees the scan's supplies: the group still reads right (its
+ * strings are the evaluation's own), and the next scan starts from nothing.
+ */
+static void test_group_end_frees_supplies(void **state)
+{
+	struct psu_group pg = { 0 };
+	struct redmon_group g;
+	struct psu_view *v;
+
+	(void)state;
+	for (int scan = 0; scan < 2; scan++) {
+		psu_group_begin(&pg);
+		v = psu_group_add(&pg, "PSU1", "bay 1", NULL);
+		assert_non_null(v);
+		v->cond = PSU_OK;
+		snprintf(v->state, sizeof(v->state), "online");
+		v = psu_group_add(&pg, "PSU2", NULL, NULL);
+		assert_non_null(v);
+		v->cond = PSU_FAILED;
+		snprintf(v->why, sizeof(v->why), "input lost");
+		assert_int_equal(psu_group_eval(&pg, 0, 0, "psu", &g), 0);
+		psu_group_end(&pg);
+		assert_null(pg.sup);
+		assert_int_equal(pg.n, 0);
+		assert_int_equal(g.n_members, 2);
+		assert_string_equal(g.members[0].state, "online");
+		assert_string_equal(g.members[0].location, "bay 1");
+		assert_string_equal(g.members[1].reason, "input lost");
+		assert_string_equal(g.reason, "PSU2: input lost");
+	}
+	psu_group_free(&pg);
+}
+
 /* An unreadable supply makes the margin unknown, whatever the others say. */
 static void test_group_unreadable(void **state)
 {
@@ -364,6 +398,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_set_many),
 		cmocka_unit_test(test_group_members_from_views),
+		cmocka_unit_test(test_group_end_frees_supplies),
 		cmocka_unit_test(test_group_unreadable),
 		cmocka_unit_test(test_group_rescan_and_count_absent),
 		cmocka_unit_test(test_group_grows),

@@ -234,6 +234,55 @@ static void test_two_paths_one_watch(void **state)
 	assert_int_equal(find(f, IN_CREATE, "w")->owner, 3);
 }
 
+/*
+ * Many watches, some dropped by a round and others made later (higher wds):
+ * an event is still found by its wd and reaches its own owner and directory.
+ */
+static void test_many_watches_by_wd(void **state)
+{
+	struct fixture *f = *state;
+	char rel[32];
+	enum { N_DIRS = 200 };
+
+	for (int i = 0; i < N_DIRS; i++) {
+		snprintf(rel, sizeof(rel), "d%d", i);
+		make_dir(f, rel);
+	}
+	watch_ino_begin(&f->w);
+	for (int i = 0; i < N_DIRS; i++)
+		assert_int_equal(watch_ino_addf(&f->w, 100 + i, "d%d", i), 0);
+	watch_ino_end(&f->w);
+	/* every third goes, and the first of them comes back last: a new, higher wd */
+	watch_ino_begin(&f->w);
+	for (int i = 0; i < N_DIRS; i++)
+		if (i % 3)
+			assert_int_equal(watch_ino_addf(&f->w, 100 + i, "d%d", i), 0);
+	watch_ino_end(&f->w);
+	watch_ino_begin(&f->w);
+	for (int i = 1; i < N_DIRS; i++)
+		if (i % 3)
+			assert_int_equal(watch_ino_addf(&f->w, 100 + i, "d%d", i), 0);
+	assert_int_equal(watch_ino_add(&f->w, "d0", 7), 0);
+	watch_ino_end(&f->w);
+	drain(f);
+
+	for (int i = 0; i < N_DIRS; i += 7) {
+		snprintf(rel, sizeof(rel), "d%d/x", i);
+		write_file(f, rel, "1\n");
+		drain(f);
+		if (i % 3 && i) {
+			assert_int_equal(find(f, IN_CREATE, "x")->owner, 100 + i);
+			snprintf(rel, sizeof(rel), "d%d", i);
+			assert_string_equal(find(f, IN_CREATE, "x")->dir, rel);
+		} else if (i == 0) {
+			assert_int_equal(find(f, IN_CREATE, "x")->owner, 7);
+			assert_string_equal(find(f, IN_CREATE, "x")->dir, "d0");
+		} else {
+			assert_int_equal(f->n_calls, 0); /* dropped: no watch left */
+		}
+	}
+}
+
 /* More events than the kernel queues: one WATCH_UNKNOWN overflow, and a rescan is due. */
 static void test_overflow_asks_rescan(void **state)
 {
@@ -554,6 +603,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_events_reach_owner, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_paths_one_watch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_watches_by_wd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_overflow_asks_rescan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_overflow_event, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_directory_made_again, setup, teardown),
