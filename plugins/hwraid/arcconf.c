@@ -689,5 +689,6 @@ const struct hwraid_driver hwraid_arcconf = {
 	.parse = arcconf_parse,
 	.list_command = arcconf_list,
 	.controllers = arc_controllers,
+	.first_ctl = 1,
 	.scsi_driver = "aacraid",
 };
