@@ -360,7 +360,7 @@ static int register_one(struct hwraid_probe *p, struct drv *v, size_t c, int ctl
 
 		snprintf(u->args + k, sizeof(u->args) - k, " %s", a.argv[w]);
 	}
-	/* precision TOOL_LEN: u->name holds the tool's part and the whole of u->args */
+	/* the tool's name cut at TOOL_LEN - 1 bytes: u->name holds it and the whole of u->args */
 	snprintf(u->name, sizeof(u->name), "%.*s%s", TOOL_LEN - 1, tool_name(v),
 		 v->d->list_command ? u->args : "");
 	u->id = p->ops->register_command(p->h, a.argv, (uint32_t)p->timeout_ms, OUT_MAX);
