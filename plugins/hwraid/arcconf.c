@@ -6,8 +6,17 @@
  * Words, as arcconf prints them (the corpus and glensc/nagios-plugin-check_raid
  * t/data/arcconf hold real captures from arcconf 5.x to 3.x): logical device
  * status Optimal, Okay (old firmware), Degraded, Suboptimal, Critical,
- * Rebuilding, Offline, Failed, Impacted (being built or verified);
- * segments Present, Missing, Rebuilding, Inconsistent.  Older versions say
+ * Rebuilding, Offline, Failed, Impacted; segments Present, Missing,
+ * Rebuilding, Inconsistent.  "Impacted" is a logical device whose
+ * redundancy a Build/Verify task is computing or checking, often with the
+ * task in parentheses ("Impacted ( Build/Verify with fix : 90 % )"): "A
+ * verification is being performed on the array; I/O performance is affected"
+ * (Adaptec Storage Management Software User's Guide, "Status Reporting");
+ * the Build initialization of a new RAID 1/10/5/50 logical device computes
+ * its parity or copies its mirror (Adaptec Storage Manager help, "Verifying
+ * logical devices").  Its members are all in place, so it is ok, with the
+ * task in the reason, as other families report a verify or an
+ * initialization.  Older versions say
  * "logical drive" where newer ones say "logical device" or "Logical Device".
  *
  * A segment's bay is the one in its parentheses, printed in one of three
@@ -148,10 +157,11 @@ static enum hwraid_ld_cond ld_cond(const char *state)
 	static const struct {
 		const char *word;
 		enum hwraid_ld_cond cond;
-	} t[] = { { "Optimal", HWRAID_LD_OK },	      { "Okay", HWRAID_LD_OK },
-		  { "Degraded", HWRAID_LD_DEGRADED }, { "Suboptimal", HWRAID_LD_DEGRADED },
-		  { "Critical", HWRAID_LD_DEGRADED }, { "Rebuilding", HWRAID_LD_RECOVERY },
-		  { "Offline", HWRAID_LD_OFFLINE },   { "Failed", HWRAID_LD_OFFLINE } };
+	} t[] = { { "Optimal", HWRAID_LD_OK },		{ "Okay", HWRAID_LD_OK },
+		  { "Impacted", HWRAID_LD_OK },		{ "Degraded", HWRAID_LD_DEGRADED },
+		  { "Suboptimal", HWRAID_LD_DEGRADED }, { "Critical", HWRAID_LD_DEGRADED },
+		  { "Rebuilding", HWRAID_LD_RECOVERY }, { "Offline", HWRAID_LD_OFFLINE },
+		  { "Failed", HWRAID_LD_OFFLINE } };
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		if (strcasecmp(state, t[i].word) == 0)
@@ -305,6 +315,26 @@ static int ld_start(struct cfg *x, struct strv t)
 	return 0;
 }
 
+/*
+ * "Impacted ( Build/Verify with fix : 90 % )": the task in the reason (the
+ * module comment says what the word means).
+ */
+static void impacted(struct hwraid_ld *ld, struct strv val)
+{
+	const char *open = memchr(val.p, '(', val.n);
+	char task[HWRAID_WORD] = "";
+
+	if (open) {
+		struct strv in = strv_make(open + 1, val.n - (size_t)(open + 1 - val.p));
+
+		cp(before(in, ')'), task, sizeof(task));
+	}
+	if (task[0])
+		hwraid_reason_add(ld, "Impacted (%s): redundancy being built or verified", task);
+	else
+		hwraid_reason_add(ld, "Impacted: redundancy being built or verified");
+}
+
 static int ld_line(struct cfg *x, struct strv key, struct strv val)
 {
 	struct hwraid_ld *ld = cur(x);
@@ -317,6 +347,8 @@ static int ld_line(struct cfg *x, struct strv key, struct strv val)
 	} else if (istarts(key, "Status of logical")) {
 		cp(before(val, '('), ld->state, sizeof(ld->state));
 		ld->cond = ld_cond(ld->state);
+		if (strcasecmp(ld->state, "Impacted") == 0)
+			impacted(ld, val);
 	} else if ((ieq(key, "Failed stripes") || ieq(key, "Defunct stripes")) &&
 		   istarts(val, "Yes")) {
 		hwraid_reason_add(ld, "stripes lost (%s: Yes)",
@@ -689,5 +721,6 @@ const struct hwraid_driver hwraid_arcconf = {
 	.parse = arcconf_parse,
 	.list_command = arcconf_list,
 	.controllers = arc_controllers,
+	.first_ctl = 1,
 	.scsi_driver = "aacraid",
 };

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The hwraid probe: the logical drives of hardware RAID controllers, read
- * through their vendor tools, one driver per tool family (hwraid.h; only
- * MegaRAID/PERC so far).
+ * through their vendor tools, one driver per tool family (hwraid.h).
  *
  * The tools are slow (seconds, and some lock the controller while they run),
  * so in the daemon scan() never runs one: a worker (plugins/lib/periodic.h)
@@ -23,10 +22,11 @@
  * out, exits non-zero or prints what its driver cannot parse fails the scan
  * (the core turns the groups unknown, with the reason).
  *
- * A driver whose tool reads one controller per command (arcconf) lists the
- * controllers once, at init (still root, before the privileged helper's list
- * is sealed), and registers its commands per controller: a controller that
- * appears later is read after a restart (docs/hwraid.md).
+ * A driver whose tool reads one controller per command (arcconf, tw_cli,
+ * sas2ircu) lists the controllers once, at init (still root, before the
+ * privileged helper's list is sealed), and registers its commands per
+ * controller: a controller that appears later is read after a restart
+ * (docs/hwraid.md).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -55,14 +55,17 @@ static const struct hwraid_driver *const drivers[] = {
 #define N_DRIVERS (sizeof(drivers) / sizeof(drivers[0]))
 #define MAX_CMDS  4
 #define MAX_RUNS  (MAX_CMDS * HWRAID_MAX_CTL) /* a per-controller driver's */
+#define TOOL_LEN  64			      /* the tool's name in an output's name */
+#define ARGS_LEN  96
 
 /* A registered command: its id, which of the driver's commands, its words for reasons. */
 struct run {
 	int id;
-	int host;	/* the kernel's number for its controller, -1 when not known */
-	size_t cmd;	/* index in the driver's commands: 0 is a main one */
-	char args[96];	/* " GETCONFIG 2 AL" */
-	char name[128]; /* the output's name: the tool's, or "arcconf GETCONFIG 2 AL" */
+	int host;	     /* the kernel's number for its controller, -1 when not known */
+	size_t cmd;	     /* index in the driver's commands: 0 is a main one */
+	char args[ARGS_LEN]; /* " GETCONFIG 2 AL", cut at ARGS_LEN - 1 bytes */
+	/* the output's name: the tool's, or its command ("arcconf GETCONFIG 2 AL") */
+	char name[TOOL_LEN + ARGS_LEN];
 };
 
 struct drv {
@@ -128,24 +131,32 @@ static const char *tool_name(const struct drv *v)
 	return slash ? slash + 1 : v->path;
 }
 
+/*
+ * A failed command's reason: its words and the runner's or the tool's error
+ * text, cut at 300 bytes, so that it fits whole in ERR_LEN.
+ */
+#define CMD_ERR_LEN 300
+_Static_assert(ERR_LEN > TOOL_LEN + ARGS_LEN + CMD_ERR_LEN + 48, "a failure's reason fits");
+
 /* One command: its output into *out (owned), or -errno with why in err. */
 static int run_one(struct hwraid_probe *p, struct drv *v, const struct run *u, char **out,
 		   size_t *len, char *err, size_t errlen)
 {
-	const char *cmd = u->args;
+	const char *tool = tool_name(v), *cmd = u->args;
+	const int t = TOOL_LEN - 1, e = CMD_ERR_LEN;
 	struct redmon_cmd_result r;
 	int rc;
 
 	rc = p->ops->run_command(p->h, u->id, &r);
 	if (rc == -ETIMEDOUT)
-		snprintf(err, errlen, "%.64s%s: no answer within %llu ms", tool_name(v), cmd,
+		snprintf(err, errlen, "%.*s%s: no answer within %llu ms", t, tool, cmd,
 			 (unsigned long long)p->timeout_ms);
 	else if (rc < 0)
-		snprintf(err, errlen, "%.64s%s: %.300s", tool_name(v), cmd, r.err);
+		snprintf(err, errlen, "%.*s%s: %.*s", t, tool, cmd, e, r.err);
 	else if (r.exit_status != 0)
-		snprintf(err, errlen, "%.64s%s: %s %d%s%.300s", tool_name(v), cmd,
+		snprintf(err, errlen, "%.*s%s: %s %d%s%.*s", t, tool, cmd,
 			 r.term_signal ? "killed by signal" : "exit status",
-			 r.term_signal ? r.term_signal : r.exit_status, r.err[0] ? ": " : "",
+			 r.term_signal ? r.term_signal : r.exit_status, r.err[0] ? ": " : "", e,
 			 r.err);
 	*out = r.out;
 	*len = r.out ? r.out_len : 0;
@@ -328,27 +339,31 @@ static void hwraid_fini(void *inst)
 }
 
 /*
- * Register command c of v for controller ctl (-1: a driver without
- * controllers), HWRAID_CTL replaced by its number: 0, or -errno (the core
- * said why).
+ * Register command c of v for controller ctl (-1: a command without
+ * HWRAID_CTL), the number in place of HWRAID_CTL: 0, or -errno (the core
+ * said why, or the command does not fit).
  */
 static int register_one(struct hwraid_probe *p, struct drv *v, size_t c, int ctl, int host)
 {
-	const char *argv[HWRAID_MAX_ARGS + 1] = { v->path };
+	struct hwraid_argv a;
 	struct run *u = &v->run[v->n_run];
-	char num[16];
+	int rc;
 
-	snprintf(num, sizeof(num), "%d", ctl);
+	if (v->n_run >= MAX_RUNS)
+		return -ENOSPC;
+	rc = hwraid_argv_make(&a, v->path, v->d->commands[c], ctl);
+	if (rc < 0)
+		return rc;
 	*u = (struct run){ .cmd = c, .host = host };
-	for (size_t a = 0; a + 1 < HWRAID_MAX_ARGS && v->d->commands[c][a]; a++) {
-		const char *w = v->d->commands[c][a];
+	for (size_t w = 1; a.argv[w]; w++) {
+		size_t k = strlen(u->args);
 
-		argv[a + 1] = ctl >= 0 && strcmp(w, HWRAID_CTL) == 0 ? num : w;
-		snprintf(u->args + strlen(u->args), sizeof(u->args) - strlen(u->args), " %s",
-			 argv[a + 1]);
+		snprintf(u->args + k, sizeof(u->args) - k, " %s", a.argv[w]);
 	}
-	snprintf(u->name, sizeof(u->name), "%.64s%s", tool_name(v), ctl >= 0 ? u->args : "");
-	u->id = p->ops->register_command(p->h, argv, (uint32_t)p->timeout_ms, OUT_MAX);
+	/* the tool's name cut at TOOL_LEN - 1 bytes: u->name holds it and the whole of u->args */
+	snprintf(u->name, sizeof(u->name), "%.*s%s", TOOL_LEN - 1, tool_name(v),
+		 v->d->list_command ? u->args : "");
+	u->id = p->ops->register_command(p->h, a.argv, (uint32_t)p->timeout_ms, OUT_MAX);
 	if (u->id < 0)
 		return u->id;
 	v->n_run++;
@@ -356,12 +371,15 @@ static int register_one(struct hwraid_probe *p, struct drv *v, size_t c, int ctl
 }
 
 /*
- * The controllers a per-controller driver reads, into ctl (at least one: 1
- * when the list cannot be had, as before there was a list).  Root runs the
- * list command itself (the privileged helper runs nothing before its list is
- * sealed); after a reload, without root, the helper runs it.
+ * The controllers a per-controller driver reads, into ctl: those its list
+ * command names, else the driver's first_ctl (the list cannot be had, or it
+ * names none and no command of the driver runs once to say so at each run).
+ * Root runs the list command itself (the privileged helper runs nothing
+ * before its list is sealed); after a reload, without root, the helper runs
+ * it.
  */
-static size_t list_controllers(struct hwraid_probe *p, struct drv *v, int *ctl, bool *ret_listed)
+static size_t list_controllers(struct hwraid_probe *p, struct drv *v, bool has_once, int *ctl,
+			       bool *ret_listed)
 {
 	const char *argv[HWRAID_MAX_ARGS + 1] = { v->path };
 	struct redmon_cmd_result r = { 0 };
@@ -378,46 +396,50 @@ static size_t list_controllers(struct hwraid_probe *p, struct drv *v, int *ctl, 
 		rc = p->ops->run_command(p->h, id, &r);
 	if (rc == 0 && r.out)
 		n = v->d->controllers(r.out, r.out_len, ctl, HWRAID_MAX_CTL);
+	child_result_free(&r);
+	*ret_listed = n > 0;
 	if (n < 0)
 		p->ops->log(p->h, REDMON_LOG_WARNING,
-			    "%s: no controller list (%s): reading controller 1 only", v->d->what,
-			    rc < 0 ? strerror(-rc) : "not understood");
-	*ret_listed = n > 0;
-	if (n <= 0) { /* none found: controller 1's commands will say so at each run */
-		ctl[0] = 1;
-		n = 1;
-	} else if (n == HWRAID_MAX_CTL) {
+			    "%s: no controller list (%s): reading controller %d only", v->d->what,
+			    rc < 0 ? strerror(-rc) : "not understood", v->d->first_ctl);
+	else if (n == HWRAID_MAX_CTL)
 		p->ops->log(p->h, REDMON_LOG_WARNING, "%s: reading the first %d controllers only",
 			    v->d->what, HWRAID_MAX_CTL);
+	if (n < 0 || (n == 0 && !has_once)) {
+		ctl[0] = v->d->first_ctl;
+		n = 1;
 	}
-	child_result_free(&r);
 	return (size_t)n;
 }
 
 /*
- * Every command of v, per controller for a per-controller driver.  A
- * controller whose commands cannot be registered (the list is sealed after
- * a reload: a new controller needs a restart) is left out, logged by the core.
+ * Every command of v: those without HWRAID_CTL once, then, for a
+ * per-controller driver, the others per controller.  A controller whose
+ * commands cannot be registered (the list is sealed after a reload: a new
+ * controller needs a restart) is left out, logged by the core.
  */
 static int register_runs(struct hwraid_probe *p, struct drv *v)
 {
-	int ctl[HWRAID_MAX_CTL], host = -1;
+	int ctl[HWRAID_MAX_CTL], host = -1, rc = 0;
+	size_t n_cmd = v->d->n_commands < MAX_CMDS ? v->d->n_commands : MAX_CMDS, n_ctl;
 	bool listed = false;
-	size_t n_ctl = v->d->list_command ? list_controllers(p, v, ctl, &listed) : 0;
-	int rc = 0;
 
-	if (!v->d->list_command) {
-		for (size_t c = 0; c < v->d->n_commands && c < MAX_CMDS && rc == 0; c++)
+	for (size_t c = 0; c < n_cmd && rc == 0; c++) {
+		if (!v->d->list_command || !hwraid_command_per_ctl(v->d->commands[c]))
 			rc = register_one(p, v, c, -1, -1);
-		return rc;
 	}
+	if (rc < 0 || !v->d->list_command)
+		return rc;
+	n_ctl = list_controllers(p, v, v->n_run > 0, ctl, &listed);
 	if (listed && n_ctl == 1 && v->d->scsi_driver)
 		host = hwraid_only_host(p->ops->root_fd(p->h), v->d->scsi_driver);
 	for (size_t k = 0; k < n_ctl; k++) {
 		size_t first = v->n_run;
 
-		for (size_t c = 0; c < v->d->n_commands && c < MAX_CMDS && rc == 0; c++)
-			rc = register_one(p, v, c, ctl[k], host);
+		for (size_t c = 0; c < n_cmd && rc == 0; c++) {
+			if (hwraid_command_per_ctl(v->d->commands[c]))
+				rc = register_one(p, v, c, ctl[k], host);
+		}
 		if (rc < 0)
 			v->n_run = first; /* all of a controller's commands, or none */
 		rc = 0;
@@ -556,7 +578,7 @@ const struct redmon_plugin redmon_plugin = {
 	.size = sizeof(struct redmon_plugin),
 	.name = "hwraid",
 	.description = "hardware RAID logical drives through the vendor tools (storcli, perccli, "
-		       "ssacli, arcconf, MegaCli, mpt-status, dmraid)",
+		       "ssacli, arcconf, MegaCli, mpt-status, dmraid, tw_cli, sas2ircu)",
 	.options = hwraid_options,
 	.init = hwraid_init,
 	.fini = hwraid_fini,

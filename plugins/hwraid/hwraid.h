@@ -141,7 +141,11 @@ struct hwraid_output {
 };
 
 #define HWRAID_MAX_ARGS 8
-/* In a command of a per-controller driver: the controller's number. */
+/*
+ * In a word of a command of a per-controller driver: the controller's number,
+ * the whole word ("GETCONFIG", HWRAID_CTL) or inside it ("/c" HWRAID_CTL,
+ * "/c8" for controller 8).
+ */
 #define HWRAID_CTL "{ctl}"
 /* The most controllers a per-controller driver reads. */
 #define HWRAID_MAX_CTL 16
@@ -162,16 +166,26 @@ struct hwraid_driver {
 	int (*parse)(const struct hwraid_output *out, size_t n, struct hwraid_result *ret,
 		     char *err, size_t errlen);
 	/*
-	 * Optional, for a tool that reads one controller per command (arcconf):
-	 * list_command (argv after the tool) runs once at init, as root, and
-	 * controllers() reads the controller numbers from its output into ret
-	 * (at most max): their count, or -EINVAL.  Every command is then
-	 * registered once per controller, HWRAID_CTL in it replaced by the
-	 * number, and each output is named by its command ("arcconf GETCONFIG 2
-	 * AL").  NULL: the commands run as they are.
+	 * Optional, for a tool that reads one controller per command (arcconf,
+	 * tw_cli, sas2ircu): list_command (argv after the tool) runs once at
+	 * init, as root, and controllers() reads the controller numbers from its
+	 * output into ret (at most max, as the tool numbers them): their count, 0
+	 * when the tool says there is none, or -EINVAL.  The commands without
+	 * HWRAID_CTL are registered once ("tw_cli show", which also says at each
+	 * run which controllers there are now), then every command with it once
+	 * per controller, HWRAID_CTL replaced by the number.  Every output is
+	 * named by its command ("arcconf GETCONFIG 2 AL", "tw_cli /c8 show
+	 * all").  NULL: the commands run as they are.
 	 */
 	const char *const *list_command;
 	int (*controllers)(const char *buf, size_t len, int *ret, size_t max);
+	/*
+	 * With list_command: the controller read when the list cannot be had
+	 * (arcconf numbers from 1, tw_cli and sas2ircu from 0), or when it says
+	 * there is none and every command is per controller (which then says so
+	 * at each run).
+	 */
+	int first_ctl;
 	/*
 	 * Optional, with list_command: the kernel driver of the controllers
 	 * (/sys/class/scsi_host/hostN/proc_name, "aacraid").  When the host has
@@ -180,6 +194,24 @@ struct hwraid_driver {
 	 */
 	const char *scsi_driver;
 };
+
+/* Whether a command (words after the tool) names a controller: HWRAID_CTL in a word. */
+bool hwraid_command_per_ctl(const char *const words[HWRAID_MAX_ARGS]);
+
+/* A command as it runs: the tool, its words, NULL; the words that carry a number in text. */
+struct hwraid_argv {
+	const char *argv[HWRAID_MAX_ARGS + 1];
+	char text[128];
+};
+
+/*
+ * The argv of tool and words for controller ctl (-1: a command without
+ * HWRAID_CTL) into *a, every HWRAID_CTL replaced by the number: 0, or
+ * -E2BIG (the words do not fit) / -EINVAL (HWRAID_CTL without a controller).
+ * a->argv points into tool, words and a->text.
+ */
+int hwraid_argv_make(struct hwraid_argv *a, const char *tool,
+		     const char *const words[HWRAID_MAX_ARGS], int ctl);
 
 /*
  * The unique_id of the one SCSI host (below root_fd, sys/class/scsi_host)

@@ -2,7 +2,8 @@
 # driver per tool family (plugins/hwraid/README.md).
 PLUGINS += hwraid
 
-hwraid_CORE := plugins/hwraid/hwraid_rules.c plugins/hwraid/hwraid_hosts.c plugins/hwraid/megaraid.c \
+hwraid_CORE := plugins/hwraid/hwraid_rules.c plugins/hwraid/hwraid_hosts.c plugins/hwraid/hwraid_argv.c \
+               plugins/hwraid/megaraid.c \
                plugins/hwraid/megaraid_json.c plugins/hwraid/megaraid_text.c \
                plugins/hwraid/arcconf.c \
                plugins/hwraid/smartarray.c plugins/hwraid/smartarray_ssacli.c \

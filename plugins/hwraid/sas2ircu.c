@@ -22,6 +22,10 @@
  * RDY/AVL (not in a volume), SBY (standby: enclosure devices).  Without any
  * SAS2 controller, LIST prints its banner and "SAS2IRCU: MPTLib2 Error 1" and
  * exits 1: no group, no error.
+ *
+ * sas2ircu reads one controller per command: LIST's indexes give the
+ * controllers, at init for the commands to register (sas2ircu_controllers())
+ * and at each run to check that every listed controller's DISPLAY was read.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -34,6 +38,7 @@
 
 #define IR_MAX_PHYS 32	 /* PHY[k] lines of one volume */
 #define IR_MAX_ROWS 1024 /* volumes, drives */
+#define IR_MAX_CTL  256	 /* controller indexes 0-255 */
 
 struct ir_vol {
 	int ctl, num, id; /* "IR volume <num>", "Volume ID : <id>" (-1 when not printed) */
@@ -65,6 +70,10 @@ struct ir {
 	struct ir_dev *cur_d;
 	int enclosure; /* "Enclosure #" of cur_d, until its "Slot #" */
 	bool understood, listed_none;
+	bool in_list; /* in LIST's table, after its header */
+	bool list;    /* a LIST output was read (its table, or "no controller") */
+	/* of all outputs: the controllers LIST names, and those a DISPLAY was read of */
+	bool listed[IR_MAX_CTL], displayed[IR_MAX_CTL];
 };
 
 static void ir_free(struct ir *t)
@@ -221,18 +230,27 @@ static int ctl_at_end(struct strv line)
 	return number(strv_make(p, (size_t)(line.p + line.n - p)), 255);
 }
 
-/* LIST's rows: "   0     SAS2008     1000h    72h   00h:01h:00h:00h ...". */
+/* LIST's rows after its header: "   0     SAS2008     1000h    72h   00h:01h:00h:00h ...". */
 static void list_line(struct ir *t, struct strv line)
 {
 	struct strv rest = line, w;
+	int index;
 
 	if (strv_starts(line, "Index") && strv_next_token(&rest, &w) &&
 	    strv_next_token(&rest, &w) && strv_eq(w, "Type")) {
-		t->understood = true;
+		t->understood = t->list = t->in_list = true;
 		t->listed_none = true; /* until a row */
-	} else if (t->listed_none && strv_next_token(&rest, &w) && number(w, 255) >= 0) {
-		t->listed_none = false;
+		return;
 	}
+	if (!t->in_list || !strv_next_token(&rest, &w) || strv_starts(w, "--"))
+		return;
+	index = number(w, IR_MAX_CTL - 1);
+	if (index < 0) {
+		t->in_list = false; /* "SAS2IRCU: Utility Completed Successfully." */
+		return;
+	}
+	t->listed[index] = true;
+	t->listed_none = false;
 }
 
 static int ir_line(struct ir *t, struct strv line)
@@ -246,11 +264,13 @@ static int ir_line(struct ir *t, struct strv line)
 		if (t->ctl < 0)
 			return -EINVAL;
 		t->sec = strv_starts(line, "Read") ? IR_OTHER : IR_STATUS;
+		t->displayed[t->ctl] = t->displayed[t->ctl] || t->sec == IR_OTHER;
 		t->understood = true;
 		return 0;
 	}
 	if (strv_eq(line, "SAS2IRCU: MPTLib2 Error 1")) {
-		t->understood = t->listed_none = true; /* LIST, exit 1: no SAS2 controller */
+		/* LIST, exit 1: no SAS2 controller */
+		t->understood = t->listed_none = t->list = true;
 		return 0;
 	}
 	if (strv_starts(line, "SAS2IRCU: there are no IR volumes")) {
@@ -280,6 +300,7 @@ static int ir_parse_one(struct ir *t, const struct hwraid_output *out, char *err
 	t->cur_d = NULL;
 	t->understood = false;
 	t->listed_none = false;
+	t->in_list = false;
 	while (rc == 0 && strv_next_line(&rest, &line)) {
 		lineno++;
 		rc = ir_line(t, strv_trim(line));
@@ -392,6 +413,7 @@ static void vol_state(const struct ir_vol *v, struct hwraid_ld *ld)
 	const char *st = v->status;
 
 	hwraid_level(v->level, ld->level, sizeof(ld->level));
+	hwraid_level_unknown(ld, v->level, strlen(v->level));
 	if (strncmp(st, "Inactive, ", 10) == 0) {
 		hwraid_reason_add(ld, "volume inactive");
 		st += 10;
@@ -414,6 +436,15 @@ static void vol_state(const struct ir_vol *v, struct hwraid_ld *ld)
 
 static int ir_build(const struct ir *t, struct hwraid_result *r, char *err, size_t errlen)
 {
+	for (int c = 0; c < IR_MAX_CTL; c++) {
+		if (t->listed[c] && !t->displayed[c]) {
+			snprintf(err, errlen,
+				 "controller %d listed, its DISPLAY not read (it failed, or the "
+				 "controller appeared after redmon started)",
+				 c);
+			return -EINVAL;
+		}
+	}
 	for (size_t i = 0; i < t->n_v; i++) {
 		const struct ir_vol *v = &t->v[i];
 		struct hwraid_ld *ld;
@@ -458,20 +489,41 @@ static int sas2ircu_parse(const struct hwraid_output *out, size_t n, struct hwra
 	return rc;
 }
 
+/*
+ * The indexes LIST names (0, 1, 2), at most max: their count, 0 for "MPTLib2
+ * Error 1" (no SAS2 controller), or -EINVAL when the output is not LIST's.
+ */
+static int sas2ircu_controllers(const char *buf, size_t len, int *ret, size_t max)
+{
+	const struct hwraid_output out = { .name = "LIST", .buf = buf, .len = len, .main = true };
+	struct ir t = { 0 };
+	char why[128];
+	size_t n = 0;
+	int rc = ir_parse_one(&t, &out, why, sizeof(why));
+
+	if (rc == 0 && !t.list)
+		rc = -EINVAL;
+	for (int c = 0; rc == 0 && c < IR_MAX_CTL && n < max; c++) {
+		if (t.listed[c])
+			ret[n++] = c;
+	}
+	ir_free(&t);
+	return rc < 0 ? rc : (int)n;
+}
+
 static const char *const ir_tools[] = { "sas2ircu", NULL };
 static const char *const ir_prefixes[] = { "sas2ircu", NULL };
+static const char *const ir_list[] = { "LIST", NULL };
 /*
- * The controller list, then controller 0 (its volumes and drives, and the
- * progress of a rebuild) and controller 1 (volumes and drives): sas2ircu
- * takes one controller per command and the driver interface fixed commands.
- * A controller that does not exist, or STATUS on one without volumes, fails
- * and is left out.
+ * The controller list at each run (a listed controller whose DISPLAY was not
+ * read fails the run), then, per listed controller, its volumes and drives
+ * and the progress of a rebuild.  STATUS on a controller without volumes
+ * fails and is left out.
  */
 static const char *const ir_commands[][HWRAID_MAX_ARGS] = {
 	{ "LIST", NULL },
-	{ "0", "DISPLAY", NULL },
-	{ "0", "STATUS", NULL },
-	{ "1", "DISPLAY", NULL },
+	{ HWRAID_CTL, "DISPLAY", NULL },
+	{ HWRAID_CTL, "STATUS", NULL },
 };
 
 const struct hwraid_driver hwraid_sas2ircu = {
@@ -482,4 +534,7 @@ const struct hwraid_driver hwraid_sas2ircu = {
 	.commands = ir_commands,
 	.n_commands = sizeof(ir_commands) / sizeof(ir_commands[0]),
 	.parse = sas2ircu_parse,
+	.list_command = ir_list,
+	.controllers = sas2ircu_controllers,
+	.first_ctl = 0,
 };

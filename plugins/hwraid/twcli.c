@@ -16,9 +16,15 @@
  *   bbustatus          Name  OnlineState  BBUReady  Status  Volt  Temp  Hours  LastCapTest
  *
  * and, with "all", "/cN Key = value" lines, the only place a live output
- * says which controller it is about.  Units and ports of one controller may
+ * says which controller it is about (a live output is also named by its
+ * command, "tw_cli /c8 show all").  Units and ports of one controller may
  * come from several outputs in any order (captures are read sorted by name),
  * so rows are gathered first and joined into logical drives at the end.
+ *
+ * tw_cli reads one controller per command, and its controller ids need not
+ * follow each other (c0, c8): "show" lists them, at init for the commands to
+ * register (twcli_controllers()) and at each run to check that every
+ * controller with units was read.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -50,7 +56,8 @@ struct tw_ctl {
 	char model[HWRAID_WORD]; /* "9650SE-2LP", "" when not known */
 	char bbu[HWRAID_WORD];	 /* the listing's BBU column, "" or "-" when none */
 	char bbu_status[HWRAID_WORD], bbu_ready[HWRAID_WORD];
-	bool read; /* a unit table of it was read */
+	bool listed; /* a row of a controller list */
+	bool read;   /* a unit table of it was read */
 };
 
 struct tw {
@@ -115,6 +122,7 @@ static int ctl_row(struct tw *t, const struct strv *w, size_t n)
 	c = ctl_of(t, ctl);
 	if (!c)
 		return -ENOMEM;
+	c->listed = true;
 	c->units = strv_to_ll(w[4], 0, 9999, &units) == 0 ? (int)units : -1;
 	strv_copy_printable(w[1], c->model, sizeof(c->model));
 	if (n >= 9)
@@ -297,7 +305,11 @@ static int tw_line(struct tw *t, struct tw_out *o, struct strv line)
 	}
 }
 
-/* The controller of an output: its first "/cN ..." line, else "cN" in its name, else 0. */
+/*
+ * The controller of an output: its first "/cN ..." line, else "cN" in its
+ * name (a capture's "tw_cli-c8-show-all.txt", a command's "tw_cli /c8 show
+ * all"), else 0.
+ */
 static int ctl_of_output(const struct hwraid_output *out)
 {
 	struct strv rest = strv_make(out->buf, out->len), line, w;
@@ -324,8 +336,8 @@ static int ctl_of_output(const struct hwraid_output *out)
 
 		while (*e >= '0' && *e <= '9')
 			e++;
-		if (e > s + 1 && e - s < 6 && (s == out->name || strchr("-_.,/", s[-1])) &&
-		    (!*e || strchr("-_.,/", *e)))
+		if (e > s + 1 && e - s < 6 && (s == out->name || strchr("-_.,/ ", s[-1])) &&
+		    (!*e || strchr("-_.,/ ", *e)))
 			return numbered(strv_make(s, (size_t)(e - s)), "c");
 	}
 	return 0;
@@ -502,6 +514,7 @@ static int unit_ld(const struct tw *t, const struct tw_unit *u, struct hwraid_re
 	}
 	level[j] = '\0';
 	hwraid_level(level, ld->level, sizeof(ld->level));
+	hwraid_level_unknown(ld, u->type, strlen(u->type));
 	snprintf(ld->state, sizeof(ld->state), "%s", u->status);
 	ld->cond = unit_cond(u->status);
 	if (ld->cond == HWRAID_LD_RECOVERY)
@@ -529,8 +542,9 @@ static int tw_build(const struct tw *t, struct hwraid_result *r, char *err, size
 	for (size_t i = 0; i < t->n_c; i++) {
 		if (t->c[i].units > 0 && !t->c[i].read) {
 			snprintf(err, errlen,
-				 "c%d has %d units, none read (redmon runs /c0 to /c2)",
-				 t->c[i].ctl, t->c[i].units);
+				 "c%d has %d units, none read (no /c%d output: it failed, or the "
+				 "controller appeared after redmon started)",
+				 t->c[i].ctl, t->c[i].units, t->c[i].ctl);
 			return -EINVAL;
 		}
 	}
@@ -574,20 +588,43 @@ static int twcli_parse(const struct hwraid_output *out, size_t n, struct hwraid_
 	return rc;
 }
 
+/*
+ * The ids of the controllers "show" lists (c0, c8: 0, 8), in its order, at
+ * most max: their count, 0 for "No controller found", or -EINVAL when the
+ * output has no controller table.
+ */
+static int twcli_controllers(const char *buf, size_t len, int *ret, size_t max)
+{
+	const struct hwraid_output out = { .name = "show", .buf = buf, .len = len, .main = true };
+	struct tw t = { 0 };
+	char why[128];
+	size_t n = 0;
+	bool table = false;
+	int rc = tw_parse_one(&t, &out, why, sizeof(why));
+
+	for (size_t i = 0; rc == 0 && i < t.n_c; i++) {
+		table = table || t.c[i].listed;
+		if (t.c[i].listed && n < max)
+			ret[n++] = t.c[i].ctl;
+	}
+	if (rc == 0 && !table && !t.none)
+		rc = -EINVAL;
+	tw_free(&t);
+	return rc < 0 ? rc : (int)n;
+}
+
 static const char *const tw_tools[] = { "tw_cli", NULL };
 static const char *const tw_prefixes[] = { "tw_cli", NULL };
+static const char *const tw_list[] = { "show", NULL };
 /*
- * The controller list, then the first three controllers: tw_cli has no
- * "all controllers" form, the driver interface takes fixed commands, and
- * "show all" is what names its controller in the output.  One that does not
- * exist fails and is left out; a listed controller with units not read fails
- * the run.
+ * The controller list at each run (a controller with units that was not
+ * read fails the run), then "show all" of every listed controller: "all"
+ * because its "/cN" lines name the controller in the output.  One that no
+ * longer exists fails and is left out.
  */
 static const char *const tw_commands[][HWRAID_MAX_ARGS] = {
 	{ "show", NULL },
-	{ "/c0", "show", "all", NULL },
-	{ "/c1", "show", "all", NULL },
-	{ "/c2", "show", "all", NULL },
+	{ "/c" HWRAID_CTL, "show", "all", NULL },
 };
 
 const struct hwraid_driver hwraid_twcli = {
@@ -598,4 +635,7 @@ const struct hwraid_driver hwraid_twcli = {
 	.commands = tw_commands,
 	.n_commands = sizeof(tw_commands) / sizeof(tw_commands[0]),
 	.parse = twcli_parse,
+	.list_command = tw_list,
+	.controllers = twcli_controllers,
+	.first_ctl = 0,
 };

@@ -3,6 +3,7 @@
 #ifndef REDMON_FUZZ_HWRAID_CHECK_H
 #define REDMON_FUZZ_HWRAID_CHECK_H
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +89,28 @@ static inline void hwraid_fuzz_check(const struct hwraid_result *r)
 		if (!HWRAID_FUZZ_NAME_OK(r->ld[i].name))
 			abort(); /* names are digits and fixed text */
 		hwraid_fuzz_check_ld(&r->ld[i]);
+	}
+}
+
+/*
+ * A per-controller driver's list read from buf: at most HWRAID_MAX_CTL
+ * distinct numbers from 0 to max_id, or -EINVAL.
+ */
+static inline void hwraid_fuzz_check_controllers(const struct hwraid_driver *d, const char *buf,
+						 size_t len, int max_id)
+{
+	int ctl[HWRAID_MAX_CTL];
+	int n = d->controllers(buf, len, ctl, HWRAID_MAX_CTL);
+
+	if (n > HWRAID_MAX_CTL || (n < 0 && n != -EINVAL))
+		abort();
+	for (int i = 0; i < n; i++) {
+		if (ctl[i] < 0 || ctl[i] > max_id)
+			abort();
+		for (int k = 0; k < i; k++) {
+			if (ctl[k] == ctl[i])
+				abort();
+		}
 	}
 }
 

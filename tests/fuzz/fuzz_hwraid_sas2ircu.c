@@ -3,7 +3,8 @@
  * libFuzzer target: sas2ircu's LIST, DISPLAY and STATUS outputs
  * (plugins/hwraid/sas2ircu.c), then the rules that turn each logical drive
  * into a group (hwraid_rules.c).  Input: up to four outputs separated by NUL bytes, the
- * first the main one.
+ * first the main one, which is also read as the controller list of the live
+ * path (the driver's controllers()).
  */
 #include "fuzz_hwraid_check.h"
 
@@ -27,6 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		n++;
 		p = stop < end ? stop + 1 : end;
 	}
+	hwraid_fuzz_check_controllers(&hwraid_sas2ircu, o[0].buf, o[0].len,
+				      255); /* the live list */
 	if (hwraid_sas2ircu.parse(o, n, &r, err, sizeof(err)) == 0)
 		hwraid_fuzz_check_named(&r, "c", "0123456789/ir-volume");
 	else if (!err[0])

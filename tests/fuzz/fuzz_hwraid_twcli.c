@@ -2,7 +2,8 @@
 /*
  * libFuzzer target: 3ware tw_cli's tables (plugins/hwraid/twcli.c), then
  * the rules that turn each logical drive into a group (hwraid_rules.c).  Input: up to four outputs separated by NUL bytes, the
- * first the main one.
+ * first the main one, which is also read as the controller list of the live
+ * path (the driver's controllers()).
  */
 #include "fuzz_hwraid_check.h"
 
@@ -26,6 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		n++;
 		p = stop < end ? stop + 1 : end;
 	}
+	hwraid_fuzz_check_controllers(&hwraid_twcli, o[0].buf, o[0].len, 9999); /* the live list */
 	if (hwraid_twcli.parse(o, n, &r, err, sizeof(err)) == 0)
 		hwraid_fuzz_check_named(&r, "c", "0123456789/u");
 	else if (!err[0])

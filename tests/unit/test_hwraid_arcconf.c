@@ -199,15 +199,75 @@ static void test_states_and_reasons(void **state)
 	assert_non_null(strstr(e.g.reason, "write cache enabled but off"));
 	assert_non_null(strstr(e.g.reason, "stripes lost"));
 
-	eval(&r.ld[1], &e); /* old "logical drive" wording; a word we do not know */
+	eval(&r.ld[1], &e); /* old "logical drive" wording; a Build/Verify running */
 	assert_string_equal(e.g.name, "ld4");
 	assert_string_equal(e.g.type, "raid6");
-	assert_int_equal(e.g.margin, REDMON_MARGIN_UNKNOWN);
-	assert_non_null(strstr(e.g.reason, "state 'Impacted' not understood"));
+	assert_int_equal(e.g.margin, 2);
+	assert_non_null(strstr(e.g.reason, "Impacted (Build/Verify with fix : 90 %): redundancy "
+					   "being built or verified"));
 
 	eval(&r.ld[2], &e);
 	assert_string_equal(e.g.type, "raid0");
 	assert_int_equal(e.g.margin, -1); /* offline: service lost */
+	hwraid_result_free(&r);
+}
+
+/*
+ * "Impacted": a Build/Verify computes or checks the redundancy of a logical
+ * device whose members are all in place: ok, the task in the reason; with a
+ * segment lost, the margin still counts it.  Only the word itself: a longer
+ * status naming it stays unknown.
+ */
+static void test_impacted(void **state)
+{
+	static const char text[] =
+		"Controllers found: 1\n" LD_HEAD "Logical Device number 0\n"
+		"   Logical Device name                      : LogicalDrv 0\n"
+		"   RAID level                               : 6 Reed-Solomon\n"
+		"   Status of Logical Device                 : Impacted ( Build/Verify with fix : "
+		"0 % )\n"
+		"   Additional details                       : Initialized with Build/Clear\n"
+		"   --------------------------------------------------------\n"
+		"   Logical Device segment information\n"
+		"   --------------------------------------------------------\n"
+		"   Segment 0                                : Present "
+		"(Controller:1,Enclosure:0,Slot:0) A\n"
+		"   Segment 1                                : Present "
+		"(Controller:1,Enclosure:0,Slot:1) B\n"
+		"   Segment 2                                : Present "
+		"(Controller:1,Enclosure:0,Slot:2) C\n"
+		"   Segment 3                                : Present "
+		"(Controller:1,Enclosure:0,Slot:3) D\n"
+		"Logical Device number 1\n"
+		"   RAID level                               : 5\n"
+		"   Status of Logical Device                 : Impacted\n"
+		"   Segment 0                                : Present (0,4) E\n"
+		"   Segment 1                                : Missing\n"
+		"   Segment 2                                : Present (0,6) G\n"
+		"Logical Device number 2\n"
+		"   RAID level                               : 1\n"
+		"   Status of Logical Device                 : Impacted (unterminated\x1b[2J\n"
+		"   Segment 0                                : Present (0,7) H\n"
+		"   Segment 1                                : Present (0,8) I\n";
+	struct hwraid_result r;
+	char err[256];
+	struct eval e;
+
+	(void)state;
+	assert_int_equal(parse1(&r, text, err, sizeof(err)), 0);
+	eval(find(&r, "ld0"), &e);
+	assert_string_equal(e.g.type, "raid6");
+	assert_int_equal(e.g.members_ok, 4);
+	assert_int_equal(e.g.margin, 2);
+	assert_int_equal(e.g.margin_nominal, 2);
+	assert_string_equal(e.g.reason, "Impacted (Build/Verify with fix : 0 %): redundancy being "
+					"built or verified");
+	eval(find(&r, "ld1"), &e);
+	assert_int_equal(e.g.margin, 0); /* a RAID5 with a segment missing */
+	assert_non_null(strstr(e.g.reason, "Impacted: redundancy being built or verified"));
+	eval(find(&r, "ld2"), &e);
+	assert_int_equal(e.g.margin, 1);
+	assert_non_null(strstr(e.g.reason, "Impacted (unterminated?[2J): "));
 	hwraid_result_free(&r);
 }
 
@@ -579,6 +639,7 @@ int main(void)
 		cmocka_unit_test(test_corpus_raid10_rebuilding),
 		cmocka_unit_test(test_corpus_ld_only),
 		cmocka_unit_test(test_states_and_reasons),
+		cmocka_unit_test(test_impacted),
 		cmocka_unit_test(test_other_controller),
 		cmocka_unit_test(test_two_controllers),
 		cmocka_unit_test(test_smartctl_device),

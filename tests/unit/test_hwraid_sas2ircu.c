@@ -98,6 +98,81 @@ static void test_captures(void **state)
 	free(none_stat);
 }
 
+#define ROW0 "   0     SAS2008     1000h    72h   00h:03h:00h:00h      1028h   1f1eh \n"
+
+/* The controller list of the live path: LIST's indexes; then every listed one must be read. */
+static void test_controller_list(void **state)
+{
+	size_t l;
+	char *list = slurp(CAP "raid1-optimal/sas2ircu-list.txt", &l);
+	char *three = edited(list, ROW0,
+			     ROW0 "   1     SAS2308_2   1000h    87h   00h:04h:00h:00h      1028h"
+				  "   1f1eh \n"
+				  "   2     SAS2008     1000h    72h   00h:05h:00h:00h      1028h"
+				  "   1f1eh \n");
+	char *disp = slurp(CAP "raid1-optimal/sas2ircu-0-display.txt", &l);
+	char *disp2 = edited(disp, "for controller 0", "for controller 2");
+	const char *none = "LSI Corporation SAS2 IR Configuration Utility.\n\n"
+			   "SAS2IRCU: MPTLib2 Error 1\n";
+	char *hba = slurp(CAP "sas2008-no-volumes/sas2ircu-0-display.txt", &l);
+	char *hba1 = edited(hba, "for controller 0", "for controller 1");
+	const char *unread[] = { three, disp, disp2, NULL };
+	const char *all[] = { three, disp, hba1, disp2, NULL };
+	int ctl[HWRAID_MAX_CTL];
+	struct hwraid_result r;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(hwraid_sas2ircu.controllers(list, strlen(list), ctl, HWRAID_MAX_CTL), 1);
+	assert_int_equal(ctl[0], 0);
+	assert_int_equal(hwraid_sas2ircu.controllers(three, strlen(three), ctl, HWRAID_MAX_CTL), 3);
+	assert_int_equal(ctl[1], 1);
+	assert_int_equal(ctl[2], 2);
+	assert_int_equal(hwraid_sas2ircu.controllers(three, strlen(three), ctl, 2), 2);
+	assert_int_equal(hwraid_sas2ircu.controllers(none, strlen(none), ctl, 4), 0);
+	assert_int_equal(hwraid_sas2ircu.controllers(disp, strlen(disp), ctl, 4), -EINVAL);
+	assert_int_equal(hwraid_sas2ircu.controllers("garbage\n", 8, ctl, 4), -EINVAL);
+	assert_int_equal(hwraid_sas2ircu.controllers("", 0, ctl, 4), -EINVAL);
+
+	/* controller 1 listed, its DISPLAY left out (it failed): the run fails, naming it */
+	assert_int_equal(
+		hwraid_test_parse(&hwraid_sas2ircu, &r, NULL, unread, false, err, sizeof(err)),
+		-EINVAL);
+	assert_non_null(strstr(err, "controller 1 listed, its DISPLAY not read"));
+	hwraid_result_free(&r);
+	/* every listed one read (1 an HBA without volumes): 0 and 2, each its volume */
+	assert_int_equal(
+		hwraid_test_parse(&hwraid_sas2ircu, &r, NULL, all, false, err, sizeof(err)), 0);
+	assert_int_equal(r.n_ld, 2);
+	assert_non_null(find(&r, "c0/ir-volume1"));
+	assert_non_null(find(&r, "c2/ir-volume1"));
+	hwraid_result_free(&r);
+	free(hba);
+	free(hba1);
+	free(list);
+	free(three);
+	free(disp);
+	free(disp2);
+}
+
+/* The commands as registered: LIST once, DISPLAY and STATUS per controller. */
+static void test_commands(void **state)
+{
+	struct hwraid_argv a;
+
+	(void)state;
+	assert_int_equal(hwraid_sas2ircu.n_commands, 3);
+	assert_false(hwraid_command_per_ctl(hwraid_sas2ircu.commands[0]));
+	assert_true(hwraid_command_per_ctl(hwraid_sas2ircu.commands[1]));
+	assert_true(hwraid_command_per_ctl(hwraid_sas2ircu.commands[2]));
+	assert_string_equal(hwraid_sas2ircu.list_command[0], "LIST");
+	assert_int_equal(hwraid_argv_make(&a, "/usr/sbin/sas2ircu", hwraid_sas2ircu.commands[2], 2),
+			 0);
+	assert_string_equal(a.argv[1], "2");
+	assert_string_equal(a.argv[2], "STATUS");
+	assert_null(a.argv[3]);
+}
+
 /* Degraded with a failed member; then rebuilding with STATUS's percentage. */
 static void test_degraded_rebuilding(void **state)
 {
@@ -189,6 +264,48 @@ static void test_words(void **state)
 	free(odd);
 }
 
+/*
+ * A RAID level nobody knows is named; words past 23 bytes are named whole up
+ * to 63, a control byte as '?'.
+ */
+static void test_unknown_words(void **state)
+{
+	size_t l;
+	char *disp = slurp(CAP "raid1-optimal/sas2ircu-0-display.txt", &l);
+	char *level = edited(disp, ": RAID1\n", ": RAID5 Dedicated Parity\n");
+	char *vol = edited(disp, "Okay (OKY)", "Background Initialization Paused (BGP)");
+	char *drive = edited(disp, "41BHT0JIT\n",
+			     "41BHT0JIT\n  State : Awaiting\x1b[2J Replacement Drive Confirmation "
+			     "and then some more words (AWT)\n");
+	const char *t1[] = { level, NULL }, *t2[] = { vol, NULL }, *t3[] = { drive, NULL };
+	struct hwraid_result r;
+	char err[256];
+	struct eval e;
+
+	(void)state;
+	assert_int_equal(parse(&r, t1, err, sizeof(err)), 0);
+	eval(&r.ld[0], &e);
+	assert_int_equal(e.g.margin, REDMON_MARGIN_UNKNOWN);
+	assert_non_null(strstr(e.g.reason, "RAID level 'RAID5 Dedicated Parity' not understood"));
+	hwraid_result_free(&r);
+	assert_int_equal(parse(&r, t2, err, sizeof(err)), 0);
+	eval(&r.ld[0], &e);
+	assert_int_equal(e.g.margin, REDMON_MARGIN_UNKNOWN);
+	assert_non_null(strstr(e.g.reason,
+			       "state 'Background Initialization Paused (BGP)' not understood"));
+	hwraid_result_free(&r);
+	assert_int_equal(parse(&r, t3, err, sizeof(err)), 0);
+	eval(&r.ld[0], &e);
+	assert_non_null(strstr(e.g.reason, "1:1 state 'Awaiting?[2J Replacement Drive "
+					   "Confirmation and then some more ' not understood"));
+	assert_int_equal(strlen(r.ld[0].pd[1].state), HWRAID_WORD - 1);
+	hwraid_result_free(&r);
+	free(disp);
+	free(level);
+	free(vol);
+	free(drive);
+}
+
 static void test_hostile(void **state)
 {
 	static const char *const bad[] = {
@@ -254,9 +371,9 @@ static void test_hostile(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_captures),
-		cmocka_unit_test(test_degraded_rebuilding),
-		cmocka_unit_test(test_words),
+		cmocka_unit_test(test_captures), cmocka_unit_test(test_controller_list),
+		cmocka_unit_test(test_commands), cmocka_unit_test(test_degraded_rebuilding),
+		cmocka_unit_test(test_words),	 cmocka_unit_test(test_unknown_words),
 		cmocka_unit_test(test_hostile),
 	};
 

@@ -217,6 +217,136 @@ static void test_controllers(void **state)
 	hwraid_result_free(&r);
 }
 
+/* The controller list of the live path: the ids "show" names, gaps and all. */
+static void test_controller_list(void **state)
+{
+	size_t l;
+	char *info = slurp(CAP "9750-three-units-enclosures/tw_cli-show.txt", &l);
+	char *two = calloc(1, l + 128);
+	const char *units =
+		UNITS "u0    RAID-1    OK             -       -       -       100  ON  OFF\n";
+	int ctl[HWRAID_MAX_CTL];
+
+	(void)state;
+	assert_non_null(two);
+	assert_int_equal(hwraid_twcli.controllers(info, l, ctl, HWRAID_MAX_CTL), 1);
+	assert_int_equal(ctl[0], 0);
+	snprintf(two, l + 128,
+		 LIST "c0    9750-4i      4         4        1       0       1"
+		      "       1      OK\nc8    9650SE-2LP   2         2        1       0"
+		      "       1       1      -\n");
+	assert_int_equal(hwraid_twcli.controllers(two, strlen(two), ctl, HWRAID_MAX_CTL), 2);
+	assert_int_equal(ctl[0], 0);
+	assert_int_equal(ctl[1], 8);
+	assert_int_equal(hwraid_twcli.controllers(two, strlen(two), ctl, 1), 1); /* at most max */
+	assert_int_equal(hwraid_twcli.controllers("No controller found.\n", 21, ctl, 4), 0);
+	assert_int_equal(hwraid_twcli.controllers(units, strlen(units), ctl, 4), -EINVAL);
+	assert_int_equal(hwraid_twcli.controllers("garbage\n", 8, ctl, 4), -EINVAL);
+	assert_int_equal(hwraid_twcli.controllers("", 0, ctl, 4), -EINVAL);
+	assert_int_equal(hwraid_twcli.controllers(LIST "c0 x\n", strlen(LIST) + 5, ctl, 4),
+			 -EINVAL);
+	free(info);
+	free(two);
+}
+
+/* The commands as registered: "show" once, "/c{ctl} show all" per controller, the id inside a word. */
+static void test_commands(void **state)
+{
+	struct hwraid_argv a;
+	const char *const long_word[HWRAID_MAX_ARGS] = {
+		"/c" HWRAID_CTL
+		"/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+		NULL
+	};
+	const char *const twice[HWRAID_MAX_ARGS] = { HWRAID_CTL "-" HWRAID_CTL, "x", NULL };
+
+	(void)state;
+	assert_int_equal(hwraid_twcli.n_commands, 2);
+	assert_false(hwraid_command_per_ctl(hwraid_twcli.commands[0]));
+	assert_true(hwraid_command_per_ctl(hwraid_twcli.commands[1]));
+	assert_string_equal(hwraid_twcli.list_command[0], "show");
+	assert_int_equal(hwraid_twcli.first_ctl, 0);
+	assert_int_equal(hwraid_argv_make(&a, "/sbin/tw_cli", hwraid_twcli.commands[1], 8), 0);
+	assert_string_equal(a.argv[0], "/sbin/tw_cli");
+	assert_string_equal(a.argv[1], "/c8");
+	assert_string_equal(a.argv[2], "show");
+	assert_string_equal(a.argv[3], "all");
+	assert_null(a.argv[4]);
+	assert_int_equal(hwraid_argv_make(&a, "/sbin/tw_cli", hwraid_twcli.commands[0], -1), 0);
+	assert_string_equal(a.argv[1], "show");
+	assert_null(a.argv[2]);
+	assert_int_equal(hwraid_argv_make(&a, "t", twice, 12), 0);
+	assert_string_equal(a.argv[1], "12-12");
+	assert_string_equal(a.argv[2], "x");
+	assert_int_equal(hwraid_argv_make(&a, "t", hwraid_twcli.commands[1], -1), -EINVAL);
+	assert_int_equal(hwraid_argv_make(&a, "t", long_word, 1), -E2BIG);
+}
+
+#define LONG_PORT_STATE "A_PORT_STATE_OF_SEVENTY_BYTES_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+
+/*
+ * A live output is named by its command: "tw_cli /c8 show all" without
+ * "/c8" lines (the older tables) is controller 8's.  A unit type nobody
+ * knows and words past 23 bytes are named whole, a control byte as '?'.
+ */
+static void test_named_by_command(void **state)
+{
+	size_t l;
+	char *units = slurp(CAP "raid1-rebuilding-98/tw_cli-info-c0-unitstatus.txt", &l);
+	char *ports = slurp(CAP "raid1-rebuilding-98/tw_cli-info-c0-drivestatus.txt", &l);
+	char *both = calloc(1, 8192);
+	const char *names[] = { "tw_cli show", "tw_cli /c8 show all", NULL };
+	const char *odd[] = {
+		UNITS
+		"u0    RAID-3    OK             -       -       64K     931.303   ON     OFF\n"
+		"u1    RAID-1    A_STATE_WORD_OF_FORTY_FOUR_BYTES_NOBODY_KNOWS -  -  -  1  ON  "
+		"OFF\n"
+		"u2    RAID-1    BAD\x1b[2JWORD  -  -  -  1  ON  OFF\n"
+		"u3    RAID-1    OK  -  -  -  1  ON  OFF\n" PORTS "p0    " LONG_PORT_STATE
+		"  u3   1 GB  SATA  0  -  M\n",
+		NULL
+	};
+	const char *t[3];
+	struct hwraid_result r;
+	char err[256], want[128];
+	struct eval e;
+
+	(void)state;
+	assert_non_null(both);
+	snprintf(both, 8192, "%s%s", units, ports);
+	t[0] = LIST "c8    9650SE-2LP   2         2        1       1       1       1      -\n";
+	t[1] = both;
+	t[2] = NULL;
+	assert_int_equal(hwraid_test_parse(&hwraid_twcli, &r, names, t, false, err, sizeof(err)),
+			 0);
+	assert_int_equal(r.n_ld, 1);
+	eval(&r.ld[0], &e);
+	assert_string_equal(e.g.name, "c8/u0");
+	assert_string_equal(member(&e, "p0")->device, "/dev/twa8 3ware,0");
+	hwraid_result_free(&r);
+
+	assert_int_equal(parse(&r, odd, err, sizeof(err)), 0);
+	eval(find(&r, "c0/u0"), &e);
+	assert_int_equal(e.g.margin, REDMON_MARGIN_UNKNOWN);
+	assert_non_null(strstr(e.g.reason, "RAID level 'RAID-3' not understood"));
+	eval(find(&r, "c0/u1"), &e);
+	assert_non_null(
+		strstr(e.g.reason,
+		       "state 'A_STATE_WORD_OF_FORTY_FOUR_BYTES_NOBODY_KNOWS' not understood"));
+	eval(find(&r, "c0/u2"), &e);
+	assert_non_null(strstr(e.g.reason, "'BAD?[2JWORD' not understood"));
+	eval(find(&r, "c0/u3"), &e); /* a word past 63 bytes: its first 63 */
+	assert_true(strlen(LONG_PORT_STATE) > HWRAID_WORD);
+	snprintf(want, sizeof(want), "p0 state '%.63s' not understood", LONG_PORT_STATE);
+	assert_non_null(strstr(e.g.reason, want));
+	assert_int_equal(strlen(r.ld[3].pd[0].state), HWRAID_WORD - 1);
+	hwraid_result_free(&r);
+	free(units);
+	free(ports);
+	free(both);
+}
+
 static void test_hostile(void **state)
 {
 	static const char *const bad[] = {
@@ -274,8 +404,13 @@ static void test_hostile(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rebuilding), cmocka_unit_test(test_spares_and_show_all),
-		cmocka_unit_test(test_words),	   cmocka_unit_test(test_controllers),
+		cmocka_unit_test(test_rebuilding),
+		cmocka_unit_test(test_spares_and_show_all),
+		cmocka_unit_test(test_words),
+		cmocka_unit_test(test_controllers),
+		cmocka_unit_test(test_controller_list),
+		cmocka_unit_test(test_commands),
+		cmocka_unit_test(test_named_by_command),
 		cmocka_unit_test(test_hostile),
 	};
 
