@@ -26,7 +26,7 @@ import harness  # noqa: E402
 from harness import coarse_state  # noqa: E402
 
 CATEGORIES = ("md-mdstat", "md-sysfs", "bonding-proc", "bonding-sysfs", "hwraid-json", "hwraid-text",
-              "dmraid", "redfish")
+              "dmraid", "redfish", "zfs")
 # hwraid cases of the tool families redmon reads so far (docs/hwraid.md): a
 # case is run when one of its captures starts with one of these prefixes.
 HWRAID_PREFIXES = ("storcli", "perccli", "arcconf", "ssacli", "hpssacli", "hpacucli", "cciss_vol_status",
@@ -46,7 +46,8 @@ CHECK_CASES = ("md-mdstat/check_raid-none", "md-mdstat/pymdstat-02", "md-sysfs/p
                "bonding-sysfs/node-exporter-sysfs-int-and-empty-bond0",
                "hwraid-json/canonical-perccli-no-controller", "hwraid-json/netdata-storcli-raid6-six-pds",
                "hwraid-text/storcli-check-text-raid10-one-drive-offline",
-               "captures/hwraid/check_raid-tw_cli-raid1-rebuilding-98")
+               "captures/hwraid/check_raid-tw_cli-raid1-rebuilding-98",
+               "zfs/openzfs-docs-2Q-mirror-device-cannot-open", "zfs/netdata-zpool-list-faulted-pool")
 DEMO = os.path.join(harness.REPO, "tests", "fixtures", "demo")
 SYNC = os.path.join(harness.REPO, "scripts", "sync-corpus")
 
