@@ -140,7 +140,9 @@ static int read_kstat(int root_fd, struct zfs_result *res, struct strbuf *sig)
 		rc = strbuf_addf(sig, NULL, "%s=%s\n", e->d_name, strbuf_str(&b));
 		if (rc == 0 && res)
 			rc = zfs_parse_kstat(e->d_name, strbuf_str(&b), b.len, res, err,
-					     sizeof(err)) == -E2BIG ? -E2BIG : 0;
+					     sizeof(err)) == -E2BIG
+				     ? -E2BIG
+				     : 0;
 	}
 	closedir(dir);
 	strbuf_free(&b);
@@ -162,7 +164,8 @@ static int run_zpool(struct zfs_probe *p, struct zfs_result *res, char *err, siz
 	else if (r.exit_status != 0)
 		snprintf(err, errlen, "zpool status: %s %d%s%.300s",
 			 r.term_signal ? "killed by signal" : "exit status",
-			 r.term_signal ? r.term_signal : r.exit_status, r.err[0] ? ": " : "", r.err);
+			 r.term_signal ? r.term_signal : r.exit_status, r.err[0] ? ": " : "",
+			 r.err);
 	if (rc == 0 && r.exit_status != 0)
 		rc = -EPROTO;
 	if (rc == 0)
@@ -385,8 +388,7 @@ static int start_watch(struct zfs_probe *p)
 	if (rc == 0)
 		rc = p->ops->watch_fd(p->h, p->ino.fd, EPOLLIN);
 	if (rc < 0)
-		p->ops->log(p->h, REDMON_LOG_WARNING, "no inotify on the root: %s",
-			    strerror(-rc));
+		p->ops->log(p->h, REDMON_LOG_WARNING, "no inotify on the root: %s", strerror(-rc));
 	return 0;
 }
 

@@ -18,10 +18,10 @@
 
 #include "redmon/plugin.h"
 
-#define ZFS_NAME   256 /* a pool or device name as zpool prints it, cut and printable */
-#define ZFS_WORD   24  /* a state word, "UNAVAIL" */
-#define ZFS_NOTE   96  /* "was /dev/sdb1", "(resilvering)", "cannot open" */
-#define ZFS_REASON 512
+#define ZFS_NAME      256 /* a pool or device name as zpool prints it, cut and printable */
+#define ZFS_WORD      24  /* a state word, "UNAVAIL" */
+#define ZFS_NOTE      96  /* "was /dev/sdb1", "(resilvering)", "cannot open" */
+#define ZFS_REASON    512
 #define ZFS_MAX_POOLS 1024
 #define ZFS_MAX_DEVS  4096 /* vdevs and leaves of one pool */
 
@@ -43,9 +43,10 @@ enum zfs_class { ZFS_DATA = 0, ZFS_LOG, ZFS_CACHE, ZFS_SPARE, ZFS_SPECIAL, ZFS_D
  */
 struct zfs_dev {
 	char name[ZFS_NAME];
-	char state[ZFS_WORD]; /* ONLINE, DEGRADED, FAULTED, OFFLINE, REMOVED, UNAVAIL, AVAIL, INUSE */
-	char note[ZFS_NOTE];  /* the text after the counters, printable, "" when none */
-	char path[ZFS_NAME];  /* JSON "path", or "" */
+	char state
+		[ZFS_WORD]; /* ONLINE, DEGRADED, FAULTED, OFFLINE, REMOVED, UNAVAIL, AVAIL, INUSE */
+	char note[ZFS_NOTE]; /* the text after the counters, printable, "" when none */
+	char path[ZFS_NAME]; /* JSON "path", or "" */
 	enum zfs_class cls;
 	int depth;
 	bool resilvering; /* "(resilvering)" after it, or JSON resilver_repair */
@@ -58,9 +59,9 @@ struct zfs_pool {
 	char state[ZFS_WORD]; /* ONLINE, DEGRADED, FAULTED, UNAVAIL, SUSPENDED, ... */
 	enum zfs_detail detail;
 	enum zfs_scan scan;
-	double progress;	 /* percent of the scan in progress, or -1 */
-	char errors[ZFS_NOTE];	 /* the "errors:" line when it reports data errors, else "" */
-	struct zfs_dev *dev;	 /* in the order printed, owned */
+	double progress;       /* percent of the scan in progress, or -1 */
+	char errors[ZFS_NOTE]; /* the "errors:" line when it reports data errors, else "" */
+	struct zfs_dev *dev;   /* in the order printed, owned */
 	size_t n_dev, cap_dev;
 };
 

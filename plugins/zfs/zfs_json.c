@@ -62,7 +62,8 @@ static int add_vdevs(struct zfs_pool *p, const json_t *vdevs, int depth, enum zf
 		return 0;
 	if (!json_is_object(vdevs))
 		return -EINVAL;
-	json_object_foreach((json_t *)vdevs, key, v) {
+	json_object_foreach((json_t *)vdevs, key, v)
+	{
 		rc = add_vdev(p, key, v, depth, cls);
 		if (rc < 0)
 			return rc;
@@ -76,9 +77,9 @@ static void add_scan(struct zfs_pool *p, const json_t *scan)
 
 	if (strcmp(st, "SCANNING") != 0)
 		return;
-	p->scan = strcmp(fn, "RESILVER") == 0 ? ZFS_SCAN_RESILVER :
-		  strcmp(fn, "SCRUB") == 0    ? ZFS_SCAN_SCRUB :
-						ZFS_SCAN_NONE;
+	p->scan = strcmp(fn, "RESILVER") == 0 ? ZFS_SCAN_RESILVER
+		  : strcmp(fn, "SCRUB") == 0  ? ZFS_SCAN_SCRUB
+					      : ZFS_SCAN_NONE;
 }
 
 static int add_pool(struct zfs_result *ret, const char *key, const json_t *o)
@@ -86,8 +87,11 @@ static int add_pool(struct zfs_result *ret, const char *key, const json_t *o)
 	static const struct {
 		const char *key;
 		enum zfs_class cls;
-	} classes[] = { { "logs", ZFS_LOG },	 { "l2cache", ZFS_CACHE }, { "spares", ZFS_SPARE },
-			{ "special", ZFS_SPECIAL }, { "dedup", ZFS_DEDUP } };
+	} classes[] = { { "logs", ZFS_LOG },
+			{ "l2cache", ZFS_CACHE },
+			{ "spares", ZFS_SPARE },
+			{ "special", ZFS_SPECIAL },
+			{ "dedup", ZFS_DEDUP } };
 	struct zfs_pool *p;
 	const json_t *root;
 	const char *errs;
@@ -123,12 +127,13 @@ int zfs_parse_status_json(const char *buf, size_t len, struct zfs_result *ret, c
 
 	pools = json_object_get(doc, "pools");
 	if (!json_is_object(pools)) {
-		snprintf(err, errlen, "%s", doc ? "no \"pools\" object: not zpool status -j output" :
-						  "not JSON");
+		snprintf(err, errlen, "%s",
+			 doc ? "no \"pools\" object: not zpool status -j output" : "not JSON");
 		json_decref(doc);
 		return -EINVAL;
 	}
-	json_object_foreach(pools, key, o) {
+	json_object_foreach(pools, key, o)
+	{
 		rc = add_pool(ret, key, o);
 		if (rc < 0) {
 			snprintf(err, errlen, "pool %.64s: %s", key,

@@ -7,6 +7,12 @@
  * P, a single disk none; a child that is not ONLINE, or ONLINE but still
  * resilvering, is lost.  A replacing-N or spare-N child holds while one of
  * its own children is ONLINE and in sync.
+ *
+ * One exception: a sequential rebuild to a dRAID distributed spare writes to
+ * every child, and zpool marks each "(resilvering)" (the openzfs-docs dRAID
+ * howto, tests/captures/zfs): when every plain child of a top-level vdev is
+ * resilvering, the mark says where blocks are written, not that a child is
+ * stale, and only the slot being rebuilt (spare-N, replacing-N) is lost.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -81,8 +87,8 @@ bool zfs_class_word(const char *w, enum zfs_class *ret)
 	static const struct {
 		const char *w;
 		enum zfs_class c;
-	} words[] = { { "logs", ZFS_LOG },	   { "cache", ZFS_CACHE }, { "spares", ZFS_SPARE },
-		      { "spare", ZFS_SPARE },	   { "special", ZFS_SPECIAL }, { "dedup", ZFS_DEDUP },
+	} words[] = { { "logs", ZFS_LOG },     { "cache", ZFS_CACHE },	   { "spares", ZFS_SPARE },
+		      { "spare", ZFS_SPARE },  { "special", ZFS_SPECIAL }, { "dedup", ZFS_DEDUP },
 		      { "l2cache", ZFS_CACHE } };
 
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
@@ -99,9 +105,28 @@ static bool counts(enum zfs_class c)
 	return c == ZFS_DATA || c == ZFS_SPECIAL || c == ZFS_DEDUP;
 }
 
-static bool in_sync(const struct zfs_dev *d)
+static bool in_sync(const struct zfs_dev *d, bool wide)
 {
-	return strcmp(d->state, "ONLINE") == 0 && !d->resilvering;
+	return strcmp(d->state, "ONLINE") == 0 && (!d->resilvering || wide);
+}
+
+static bool is_interior_slot(const struct zfs_dev *d)
+{
+	return strncmp(d->name, "replacing-", 10) == 0 || strncmp(d->name, "spare-", 6) == 0;
+}
+
+/* Whether top-level vdev t is in a rebuild that marks every plain child (see above). */
+static bool wide_rebuild(const struct zfs_pool *p, size_t t)
+{
+	int plain = 0, marked = 0;
+
+	for (size_t k = t + 1; k < p->n_dev && p->dev[k].depth > 1; k++) {
+		if (p->dev[k].depth != 2 || is_interior_slot(&p->dev[k]))
+			continue;
+		plain++;
+		marked += p->dev[k].resilvering;
+	}
+	return plain > 1 && marked == plain;
 }
 
 static bool starts(const char *s, const char *prefix)
@@ -137,15 +162,15 @@ static int vdev_nominal(const char *name, int children, const char **type)
 }
 
 /* Whether child c (index in p->dev, depth 2) holds its slot. */
-static bool slot_holds(const struct zfs_pool *p, size_t c)
+static bool slot_holds(const struct zfs_pool *p, size_t c, bool wide)
 {
 	const struct zfs_dev *d = &p->dev[c];
 	bool any = false;
 
-	if (!starts(d->name, "replacing-") && !starts(d->name, "spare-"))
-		return in_sync(d);
+	if (!is_interior_slot(d))
+		return in_sync(d, wide);
 	for (size_t k = c + 1; k < p->n_dev && p->dev[k].depth > d->depth; k++)
-		any = any || (p->dev[k].depth == d->depth + 1 && in_sync(&p->dev[k]));
+		any = any || (p->dev[k].depth == d->depth + 1 && slot_holds(p, k, false));
 	return any;
 }
 
@@ -181,12 +206,13 @@ static void eval_vdev(struct eval *e, size_t t)
 	const struct zfs_dev *v = &p->dev[t];
 	int children = 0, lost = 0, nominal;
 	const char *type = NULL;
+	bool wide = wide_rebuild(p, t);
 
 	for (size_t k = t + 1; k < p->n_dev && p->dev[k].depth > 1; k++) {
 		if (p->dev[k].depth != 2)
 			continue;
 		children++;
-		if (!slot_holds(p, k)) {
+		if (!slot_holds(p, k, wide)) {
 			lost++;
 			add_reason(e, "%.64s: %.64s %s%s%.64s", v->name, p->dev[k].name,
 				   p->dev[k].state, p->dev[k].note[0] ? " " : "", p->dev[k].note);
@@ -198,7 +224,7 @@ static void eval_vdev(struct eval *e, size_t t)
 		add_reason(e, "vdev %.64s: type not understood", v->name);
 		return;
 	}
-	if (children == 0 && !in_sync(v)) {
+	if (children == 0 && !in_sync(v, false)) {
 		lost = 1;
 		add_reason(e, "%.64s %s%s%.64s", v->name, v->state, v->note[0] ? " " : "", v->note);
 	}
@@ -213,11 +239,11 @@ static void eval_vdev(struct eval *e, size_t t)
 	e->vdevs++;
 }
 
-static enum redmon_role leaf_role(const struct zfs_dev *d)
+static enum redmon_role leaf_role(const struct zfs_dev *d, bool wide)
 {
 	static const char *const failed[] = { "FAULTED", "OFFLINE", "DEGRADED", NULL };
 
-	if (in_sync(d))
+	if (in_sync(d, wide))
 		return REDMON_ROLE_ACTIVE;
 	if (strcmp(d->state, "ONLINE") == 0)
 		return REDMON_ROLE_REBUILDING;
@@ -240,23 +266,27 @@ static void eval_members(struct eval *e)
 {
 	const struct zfs_pool *p = e->p;
 	struct redmon_group *g = e->g;
+	bool wide = false;
 
 	g->members_total = g->members_ok = g->members_failed = g->spares = 0;
 	for (size_t i = 0; i < p->n_dev; i++) {
 		const struct zfs_dev *d = &p->dev[i];
 		struct redmon_member *m = &e->mem[g->n_members];
 
+		if (d->depth == 1)
+			wide = wide_rebuild(p, i);
 		if (!is_leaf(p, i) || !(counts(d->cls) || d->cls == ZFS_SPARE))
 			continue;
 		if (d->cls == ZFS_SPARE && strcmp(d->state, "AVAIL") != 0)
 			continue; /* INUSE: listed where it serves */
 		*m = (struct redmon_member){ .name = d->name,
 					     .state = d->state,
-					     .device = d->path[0]	   ? d->path :
-						       d->name[0] == '/' ? d->name :
-									   NULL,
+					     .device = d->path[0]	   ? d->path
+						       : d->name[0] == '/' ? d->name
+									   : NULL,
 					     .reason = d->note[0] ? d->note : NULL };
-		m->role = d->cls == ZFS_SPARE ? REDMON_ROLE_SPARE : leaf_role(d);
+		m->role = d->cls == ZFS_SPARE ? REDMON_ROLE_SPARE
+					      : leaf_role(d, wide && d->depth == 2);
 		g->n_members++;
 		if (d->cls == ZFS_SPARE) {
 			g->spares++;
@@ -314,8 +344,9 @@ void zfs_pool_eval(const struct zfs_pool *p, struct redmon_group *g, struct redm
 {
 	struct eval e = { .p = p, .g = g, .mem = mem, .reason = reason, .len = len };
 
-	*g = (struct redmon_group){ .name = p->name, .kind = "zfs", .members = mem,
-				    .progress = -1 };
+	*g = (struct redmon_group){
+		.name = p->name, .kind = "zfs", .members = mem, .progress = -1
+	};
 	reason[0] = '\0';
 	if (pool_lost(p->state)) {
 		add_reason(&e, "pool %s", p->state);
@@ -342,9 +373,9 @@ void zfs_pool_eval(const struct zfs_pool *p, struct redmon_group *g, struct redm
 	else if (pool_lost(p->state) && g->margin == REDMON_MARGIN_UNKNOWN && !e.vdevs)
 		g->margin = -1;
 	g->type = e.type;
-	g->activity = p->scan == ZFS_SCAN_RESILVER ? REDMON_ACTIVITY_RECOVERY :
-		      p->scan == ZFS_SCAN_SCRUB	   ? REDMON_ACTIVITY_REPAIR :
-						     REDMON_ACTIVITY_NONE;
+	g->activity = p->scan == ZFS_SCAN_RESILVER ? REDMON_ACTIVITY_RECOVERY
+		      : p->scan == ZFS_SCAN_SCRUB  ? REDMON_ACTIVITY_REPAIR
+						   : REDMON_ACTIVITY_NONE;
 	g->progress = g->activity ? p->progress : -1;
 	if (p->errors[0])
 		add_reason(&e, "%s", p->errors);

@@ -55,7 +55,8 @@ static void scan_progress(struct strv line, struct zfs_pool *p)
 
 		if (memcmp(line.p + i, "% done", 6) != 0)
 			continue;
-		while (b > 0 && ((line.p[b - 1] >= '0' && line.p[b - 1] <= '9') || line.p[b - 1] == '.'))
+		while (b > 0 &&
+		       ((line.p[b - 1] >= '0' && line.p[b - 1] <= '9') || line.p[b - 1] == '.'))
 			b--;
 		if (b == i || i - b >= sizeof(num))
 			return;
@@ -79,19 +80,24 @@ static bool contains(struct strv s, const char *lit)
 	return false;
 }
 
-static void scan_line(struct strv text, struct zfs_pool *p)
+/*
+ * The first scan line, after "scan:" (or the older "scrub:"): "resilver in
+ * progress since ...", "resilver (draid1:4d:11c:1s-0) in progress since
+ * ..." for a sequential rebuild, "scrub in progress since ...".
+ */
+static void scan_first(struct strv text, struct zfs_pool *p)
 {
-	if (contains(text, "resilver in progress"))
+	if (strv_starts(text, "resilver") && contains(text, "in progress"))
 		p->scan = ZFS_SCAN_RESILVER;
-	else if (contains(text, "scrub in progress"))
+	else if (strv_starts(text, "scrub in progress"))
 		p->scan = ZFS_SCAN_SCRUB;
 	scan_progress(text, p);
 }
 
 struct tree {
-	size_t base;	/* the header's indent */
-	bool header;	/* the NAME STATE header seen */
-	bool rows;	/* a row seen after it */
+	size_t base; /* the header's indent */
+	bool header; /* the NAME STATE header seen */
+	bool rows;   /* a row seen after it */
 	enum zfs_class cls;
 };
 
@@ -169,11 +175,14 @@ int zfs_parse_status(const char *buf, size_t len, struct zfs_result *ret, char *
 				any = true;
 		} else if (part != P_CONFIG && strv_starts(s, "state:")) {
 			word_copy(after(s, 6), p->state, sizeof(p->state));
-		} else if (part != P_CONFIG && (strv_starts(s, "scan:") || strv_starts(s, "scrub:"))) {
-			scan_line(s, p);
+		} else if (part != P_CONFIG && strv_starts(s, "scan:")) {
+			scan_first(after(s, 5), p);
+			part = P_SCAN;
+		} else if (part != P_CONFIG && strv_starts(s, "scrub:")) {
+			scan_first(after(s, 6), p);
 			part = P_SCAN;
 		} else if (part == P_SCAN && indent_of(line) > 0 && !strv_starts(s, "config:")) {
-			scan_line(s, p);
+			scan_progress(s, p);
 		} else if (strv_starts(s, "config:")) {
 			part = P_CONFIG;
 			t = (struct tree){ 0 };
