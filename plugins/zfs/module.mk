@@ -17,3 +17,7 @@ fuzz_zfs_list_SRCS := $(zfs_CORE)
 fuzz_zfs_list_LIBS := -ljansson
 fuzz_zfs_json_SRCS := $(zfs_CORE)
 fuzz_zfs_json_LIBS := -ljansson
+
+UNIT_TESTS += zfs_plugin
+test_zfs_plugin_SRCS := $(zfs_SRCS) tests/unit/fake_host.c
+test_zfs_plugin_LIBS := -ljansson -lpthread
