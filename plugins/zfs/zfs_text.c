@@ -105,7 +105,7 @@ struct tree {
 static int config_row(struct strv line, struct tree *t, struct zfs_pool *p)
 {
 	size_t ind = indent_of(line), depth;
-	struct strv rest = strv_trim(line), name, state, tok;
+	struct strv rest = strv_trim(line), name, state = { 0 }, tok;
 	struct zfs_dev *d;
 
 	if (ind < t->base || !strv_next_token(&rest, &name))

@@ -42,8 +42,8 @@ static void eval(const struct zfs_pool *p, struct ev *e)
 	zfs_pool_eval(p, &e->g, e->mem, e->reason, sizeof(e->reason));
 }
 
-static int parse_file(const char *path, int (*fn)(const char *, size_t, struct zfs_result *,
-						  char *, size_t),
+static int parse_file(const char *path,
+		      int (*fn)(const char *, size_t, struct zfs_result *, char *, size_t),
 		      struct zfs_result *r)
 {
 	size_t len;
@@ -186,7 +186,7 @@ static void test_raidz_logs_spares_two_pools(void **state)
 	assert_string_equal(e.g.type, "raidz2");
 	assert_int_equal(e.g.members_total, 9); /* neither log nor cache */
 	assert_int_equal(e.g.members_failed, 1);
-	assert_int_equal(e.g.spares, 1);	/* sdl AVAIL; sdm INUSE is not idle */
+	assert_int_equal(e.g.spares, 1); /* sdl AVAIL; sdm INUSE is not idle */
 	assert_int_equal(e.g.activity, REDMON_ACTIVITY_REPAIR);
 	assert_true(e.g.progress > 86.4 && e.g.progress < 86.42);
 	assert_non_null(strstr(e.reason, "log sdj FAULTED"));
@@ -202,14 +202,15 @@ static void test_raidz_logs_spares_two_pools(void **state)
 
 static void test_replacing_and_lost_pool(void **state)
 {
-	static const char text[] = "  pool: p\n state: UNAVAIL\nconfig:\n\n"
-				   "\tNAME                STATE     READ WRITE CKSUM\n"
-				   "\tp                   UNAVAIL      0     0     0\n"
-				   "\t  mirror-0          UNAVAIL      0     0     0\n"
-				   "\t    replacing-0     UNAVAIL      0     0     0\n"
-				   "\t      123456789     UNAVAIL      0     0     0  was /dev/sda1\n"
-				   "\t      sdc           ONLINE       0     0     0  (resilvering)\n"
-				   "\t    sdb             REMOVED      0     0     0\n";
+	static const char text[] =
+		"  pool: p\n state: UNAVAIL\nconfig:\n\n"
+		"\tNAME                STATE     READ WRITE CKSUM\n"
+		"\tp                   UNAVAIL      0     0     0\n"
+		"\t  mirror-0          UNAVAIL      0     0     0\n"
+		"\t    replacing-0     UNAVAIL      0     0     0\n"
+		"\t      123456789     UNAVAIL      0     0     0  was /dev/sda1\n"
+		"\t      sdc           ONLINE       0     0     0  (resilvering)\n"
+		"\t    sdb             REMOVED      0     0     0\n";
 	struct zfs_result r;
 	struct ev e;
 	char err[256];
@@ -316,8 +317,9 @@ static void test_json_hostile(void **state)
 		struct zfs_result r = { 0 };
 
 		err[0] = '\0';
-		assert_int_equal(zfs_parse_status_json(bad[i], strlen(bad[i]), &r, err, sizeof(err)),
-				 -EINVAL);
+		assert_int_equal(
+			zfs_parse_status_json(bad[i], strlen(bad[i]), &r, err, sizeof(err)),
+			-EINVAL);
 		assert_true(err[0] != '\0');
 		zfs_result_free(&r);
 	}
@@ -354,8 +356,7 @@ static void test_kstat(void **state)
 	assert_int_equal(zfs_parse_kstat("p3", "DEGRADED", 8, &r, err, sizeof(err)), 0);
 	assert_int_equal(zfs_parse_kstat("p4", "\n", 1, &r, err, sizeof(err)), -EINVAL);
 	assert_int_equal(zfs_parse_kstat("p4", "ON\x01LINE", 7, &r, err, sizeof(err)), -EINVAL);
-	assert_int_equal(zfs_parse_kstat("p4", "ONLINE ONLINE", 13, &r, err, sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(zfs_parse_kstat("p4", "ONLINE ONLINE", 13, &r, err, sizeof(err)), -EINVAL);
 	assert_int_equal(r.n_pool, 3);
 	eval(&r.pool[0], &e);
 	assert_int_equal(e.g.margin, 0);
@@ -421,6 +422,7 @@ static void test_text_odd_rows(void **state)
 				   "\tq           ONLINE       0     0     0\n"
 				   "\t  weird-0   ONLINE       0     0     0\n"
 				   "\t    sda     ONLINE       0     0     0\n"
+				   "\t    lonely\n"
 				   "\t                                        \n";
 	struct zfs_result r;
 	struct ev e;
@@ -430,6 +432,8 @@ static void test_text_odd_rows(void **state)
 	assert_int_equal(parse_text(text, &r, err), 0);
 	assert_string_equal(r.pool[0].name, "q?[31m");
 	assert_true(r.pool[0].progress < 0);
+	assert_string_equal(r.pool[0].dev[2].name, "lonely"); /* a row of a name alone */
+	assert_string_equal(r.pool[0].dev[2].state, "");
 	eval(&r.pool[0], &e);
 	assert_int_equal(e.g.margin, REDMON_MARGIN_UNKNOWN);
 	assert_non_null(strstr(e.reason, "weird-0: type not understood"));
