@@ -413,7 +413,9 @@ static int zfs_init(const struct redmon_host_ops *ops, struct redmon_host *h, vo
 	p->live = ops->root_is_live(h);
 	if (p->live) {
 		setup_zpool(p);
-		rc = periodic_start(ops, h, p->poll_ms, poll_pools, p, &p->w);
+		rc = periodic_start(ops, h,
+				    p->poll_ms < p->interval_ms ? p->poll_ms : p->interval_ms,
+				    poll_pools, p, &p->w);
 	} else {
 		rc = start_watch(p);
 	}
