@@ -267,14 +267,17 @@ static void eval_members(struct eval *e)
 	const struct zfs_pool *p = e->p;
 	struct redmon_group *g = e->g;
 	bool wide = false;
+	size_t top = 0;
 
 	g->members_total = g->members_ok = g->members_failed = g->spares = 0;
 	for (size_t i = 0; i < p->n_dev; i++) {
 		const struct zfs_dev *d = &p->dev[i];
 		struct redmon_member *m = &e->mem[g->n_members];
 
-		if (d->depth == 1)
+		if (d->depth == 1) {
 			wide = wide_rebuild(p, i);
+			top = i;
+		}
 		if (!is_leaf(p, i) || !(counts(d->cls) || d->cls == ZFS_SPARE))
 			continue;
 		if (d->cls == ZFS_SPARE && strcmp(d->state, "AVAIL") != 0)
@@ -284,6 +287,7 @@ static void eval_members(struct eval *e)
 					     .device = d->path[0]	   ? d->path
 						       : d->name[0] == '/' ? d->name
 									   : NULL,
+					     .location = d->depth > 1 ? p->dev[top].name : NULL,
 					     .reason = d->note[0] ? d->note : NULL };
 		m->role = d->cls == ZFS_SPARE ? REDMON_ROLE_SPARE
 					      : leaf_role(d, wide && d->depth == 2);

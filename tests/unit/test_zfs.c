@@ -86,6 +86,7 @@ static void test_corpus_mirror_faulted(void **state)
 	assert_int_equal(e.g.members_failed, 1);
 	assert_string_equal(e.g.type, "mirror");
 	assert_int_equal(e.mem[1].role, REDMON_ROLE_FAILED);
+	assert_string_equal(e.mem[1].location, "mirror"); /* its top-level vdev */
 	assert_non_null(strstr(e.reason, "sdb FAULTED cannot open"));
 	zfs_result_free(&r);
 }
@@ -196,6 +197,7 @@ static void test_raidz_logs_spares_two_pools(void **state)
 	assert_int_equal(e.g.margin, 0);
 	assert_int_equal(e.g.margin_nominal, 0);
 	assert_string_equal(e.g.type, "stripe");
+	assert_null(e.mem[0].location); /* a disk alone is its own top-level vdev */
 	assert_null(e.g.reason);
 	zfs_result_free(&r);
 }
