@@ -20,7 +20,8 @@ missing; on `hang`, probe_failed naming the timeout and the group unknown;
 on `garbage`, still failed, the reason saying the output is not zpool
 status output; on `ok`, probe_recovered and the group ok.  One-shot
 `redmon check` exits 0 when ok, 2 in the rebuild, 3 with garbage; without
-zpool on PATH, no group and exit 0.
+zpool on PATH, no group and exit 0.  As root, `--user nobody`: the daemon
+is nobody and zpool still runs, as root, through the privileged helper.
 
 Under `--root DIR` nothing runs: a daemon on a captured tree (the corpus's
 kstat states) reports each pool from DIR/proc/spl/kstat/zfs and, with
@@ -44,6 +45,7 @@ OK = os.path.join(CAPS, "openzfs-docs-draid-online-distributed-spare", "zpool-st
 REBUILD = os.path.join(CAPS, "openzfs-docs-draid-rebuild-to-distributed-spare", "zpool-status.txt")
 KSTAT = os.path.join(harness.CORPUS, "zfs", "node-exporter-kstat-pool-states")
 GROUP = "zfs:tank"
+NOBODY = 65534
 STEP = 10.0
 
 SCRIPT = """#!/bin/sh
@@ -208,9 +210,49 @@ def live(build, rep, tmp, plugins):
         rep.run("zfs/daemon-recovers", recovered)
         rep.run("zfs/no-zpool-no-group", no_tool)
         rep.check("zfs/daemon-stops", harness.stop_daemon(proc, err))
+        if os.geteuid() == 0:
+            rep.run("zfs/daemon-as-nobody-zpool-as-root", as_nobody, build, tmp, fake, plugins)
+        else:
+            rep.skip("zfs/daemon-as-nobody-zpool-as-root", "needs root (to drop privileges)")
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
+            proc.wait()
+
+
+def as_nobody(build, tmp, fake, plugins):
+    """`--user nobody`: the daemon drops to nobody; zpool still runs, as root,
+    through the privileged helper (redmon-priv, the daemon's child)."""
+    os.chmod(tmp, 0o755)  # nobody reads the plugin; its own files go to a dir of its own
+    mine = os.path.join(tmp, "nobody")
+    os.makedirs(mine)
+    os.chown(mine, NOBODY, NOBODY)
+    fake.mode("ok")
+    os.remove(os.path.join(fake.d, "args"))
+    proc, err, w = start_daemon(build, plugins, mine, fake.env(),
+                                ["--user", "nobody", "-o", "probe.zfs.interval=1s"])
+    try:
+        w.wait_for([lambda e: group_event(e, health="ok")])
+        with open("/proc/%d/status" % proc.pid) as f:
+            uid = [l.split()[1:] for l in f if l.startswith("Uid:")][0]
+        helpers = []
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open("/proc/%s/status" % pid) as f:
+                    st = dict(l.rstrip("\n").split(":\t", 1) for l in f if ":\t" in l)
+            except OSError:
+                continue
+            if st.get("PPid") == str(proc.pid) and st.get("Name") == "redmon-priv":
+                helpers.append(st)
+        probs = []
+        if uid != [str(NOBODY)] * 4:
+            probs.append("the daemon runs as uid %r, not nobody" % uid)
+        if len(helpers) != 1 or helpers[0].get("Uid", "").split()[:1] != ["0"]:
+            probs.append("no root redmon-priv child: %r" % helpers)
+        return probs + harness.stop_daemon(proc, err)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
             proc.wait()
 
 
