@@ -199,8 +199,7 @@ static void poll_pools(void *arg, struct periodic *w)
 		periodic_unlock(w);
 		return;
 	}
-	strbuf_addf(&p->last_states, NULL, "%s", ""); /* allocate once */
-	p->last_states.len = 0;
+	p->last_states.len = 0; /* out of memory: unchanged, and the next poll runs zpool again */
 	strbuf_addf(&p->last_states, NULL, "%s", strbuf_str(&p->states));
 	p->last_run_ms = t ? t : 1;
 	if (rc < 0)
