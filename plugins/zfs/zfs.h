@@ -82,6 +82,13 @@ struct zfs_dev *zfs_dev_add(struct zfs_pool *p);
 int zfs_result_merge(struct zfs_result *dst, struct zfs_result *src);
 
 /*
+ * Whether every pool of r has a name, and a name no other pool has (a
+ * group's name is unique within the probe): 0, or -EINVAL with why in err.
+ * Every parser ends with it.
+ */
+int zfs_result_check(const struct zfs_result *r, char *err, size_t errlen);
+
+/*
  * The parsers: buf (len bytes, NUL-terminated) into ret (pools appended).
  * 0, -EINVAL (not that format; why in err), -ENOMEM, -E2BIG (too many).
  */

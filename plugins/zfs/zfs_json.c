@@ -142,5 +142,5 @@ int zfs_parse_status_json(const char *buf, size_t len, struct zfs_result *ret, c
 		}
 	}
 	json_decref(doc);
-	return rc;
+	return rc < 0 ? rc : zfs_result_check(ret, err, errlen);
 }

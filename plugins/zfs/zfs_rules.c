@@ -82,6 +82,23 @@ int zfs_result_merge(struct zfs_result *dst, struct zfs_result *src)
 	return rc;
 }
 
+int zfs_result_check(const struct zfs_result *r, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < r->n_pool; i++) {
+		if (!r->pool[i].name[0]) {
+			snprintf(err, errlen, "a pool without a name");
+			return -EINVAL;
+		}
+		for (size_t k = 0; k < i; k++) {
+			if (strcmp(r->pool[k].name, r->pool[i].name) == 0) {
+				snprintf(err, errlen, "pool %.64s listed twice", r->pool[i].name);
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
 bool zfs_class_word(const char *w, enum zfs_class *ret)
 {
 	static const struct {

@@ -207,7 +207,7 @@ int zfs_parse_status(const char *buf, size_t len, struct zfs_result *ret, char *
 		snprintf(err, errlen, "no \"pool:\" line: not zpool status output");
 		return -EINVAL;
 	}
-	return 0;
+	return zfs_result_check(ret, err, errlen);
 }
 
 /* The column of word in the header line, or -1. */
@@ -294,7 +294,7 @@ int zfs_parse_list(const char *buf, size_t len, struct zfs_result *ret, char *er
 		word_copy(name, d->name, sizeof(d->name));
 		word_copy(last_token(line), d->state, sizeof(d->state));
 	}
-	return 0;
+	return zfs_result_check(ret, err, errlen);
 }
 
 int zfs_parse_kstat(const char *name, const char *buf, size_t len, struct zfs_result *ret,

@@ -311,6 +311,8 @@ static void test_json_hostile(void **state)
 		"{\"pools\": {\"a\": 3}}",
 		"{\"pools\": {\"a\": {\"vdevs\": {\"a\": {\"vdevs\": \"x\"}}}}}",
 		"{\"pools\": {\"a\": {}}, \"pools\": {}}",
+		"{\"pools\": {\"a\": {}, \"b\": {\"name\": \"a\"}}}",
+		"{\"pools\": {\"\": {}}}",
 	};
 	char err[256];
 
@@ -398,6 +400,8 @@ static void test_text_hostile(void **state)
 		"",
 		"garbage\n\x01\x02\xff",
 		"config:\n\tNAME STATE\n\tx ONLINE\n",
+		"  pool: a\n state: ONLINE\n\n  pool: a\n state: FAULTED\n",
+		"  pool:\n state: ONLINE\n",
 	};
 	struct zfs_result r;
 	char err[256];
