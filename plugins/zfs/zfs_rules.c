@@ -198,7 +198,8 @@ struct eval {
 	char *reason;
 	size_t len;
 	const char *type; /* of the worst vdev */
-	int vdevs;
+	int vdevs;	  /* top-level vdevs counted so far */
+	bool unknown;	  /* one of a type not understood: the margin is not known */
 };
 
 static void add_reason(struct eval *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -237,7 +238,7 @@ static void eval_vdev(struct eval *e, size_t t)
 	}
 	nominal = vdev_nominal(v->name, children, &type);
 	if (nominal < 0) {
-		e->g->margin = REDMON_MARGIN_UNKNOWN;
+		e->unknown = true;
 		add_reason(e, "vdev %.64s: type not understood", v->name);
 		return;
 	}
@@ -245,8 +246,6 @@ static void eval_vdev(struct eval *e, size_t t)
 		lost = 1;
 		add_reason(e, "%.64s %s%s%.64s", v->name, v->state, v->note[0] ? " " : "", v->note);
 	}
-	if (e->g->margin == REDMON_MARGIN_UNKNOWN && e->vdevs)
-		return;
 	if (!e->vdevs || nominal - lost < e->g->margin) {
 		e->g->margin = nominal - lost;
 		e->type = type;
@@ -334,6 +333,23 @@ static void eval_aux(struct eval *e)
 	}
 }
 
+/* A pool whose source gives its vdevs: the worst of them, its members, its aux devices. */
+static void eval_tree(struct eval *e)
+{
+	const struct zfs_pool *p = e->p;
+
+	for (size_t i = 0; i < p->n_dev; i++) {
+		if (p->dev[i].depth == 1 && counts(p->dev[i].cls))
+			eval_vdev(e, i);
+	}
+	eval_members(e);
+	eval_aux(e);
+	if (!e->vdevs && !e->unknown)
+		add_reason(e, "no data vdev in the output");
+	if (!e->vdevs || e->unknown)
+		e->g->margin = REDMON_MARGIN_UNKNOWN;
+}
+
 /* A pool whose source gives only its state word: what that word alone says. */
 static void eval_state_only(struct eval *e)
 {
@@ -369,30 +385,17 @@ void zfs_pool_eval(const struct zfs_pool *p, struct redmon_group *g, struct redm
 		.name = p->name, .kind = "zfs", .members = mem, .progress = -1
 	};
 	reason[0] = '\0';
-	if (pool_lost(p->state)) {
+	if (pool_lost(p->state))
 		add_reason(&e, "pool %s", p->state);
-		g->margin = -1;
-	}
-	if (p->detail >= ZFS_SRC_LIST_V) {
-		for (size_t i = 0; i < p->n_dev; i++) {
-			if (p->dev[i].depth == 1 && counts(p->dev[i].cls))
-				eval_vdev(&e, i);
-		}
-		eval_members(&e);
-		eval_aux(&e);
-		if (!e.vdevs) {
-			g->margin = REDMON_MARGIN_UNKNOWN;
-			add_reason(&e, "no data vdev in the output");
-		}
-	} else if (!pool_lost(p->state)) {
+	if (p->detail >= ZFS_SRC_LIST_V)
+		eval_tree(&e);
+	else if (!pool_lost(p->state)) {
 		eval_state_only(&e);
 	} else {
 		g->members_total = g->members_ok = -1;
 	}
-	if (pool_lost(p->state) && g->margin != REDMON_MARGIN_UNKNOWN && g->margin >= 0)
-		g->margin = -1;
-	else if (pool_lost(p->state) && g->margin == REDMON_MARGIN_UNKNOWN && !e.vdevs)
-		g->margin = -1;
+	if (pool_lost(p->state)) /* certain, whatever else is not known */
+		g->margin = g->margin != REDMON_MARGIN_UNKNOWN && g->margin < -1 ? g->margin : -1;
 	g->type = e.type;
 	g->activity = p->scan == ZFS_SCAN_RESILVER ? REDMON_ACTIVITY_RECOVERY
 		      : p->scan == ZFS_SCAN_SCRUB  ? REDMON_ACTIVITY_REPAIR

@@ -429,6 +429,9 @@ static void test_text_odd_rows(void **state)
 				   "\t  weird-0   ONLINE       0     0     0\n"
 				   "\t    sda     ONLINE       0     0     0\n"
 				   "\t    lonely\n"
+				   "\t  mirror-1  ONLINE       0     0     0\n"
+				   "\t    sdb     ONLINE       0     0     0\n"
+				   "\t    sdc     ONLINE       0     0     0\n"
 				   "\t                                        \n";
 	struct zfs_result r;
 	struct ev e;
