@@ -150,60 +150,94 @@ static void errors_line(struct strv text, struct zfs_pool *p)
 
 enum part { P_HEAD, P_SCAN, P_CONFIG, P_AFTER };
 
+struct status_parse {
+	struct zfs_result *ret;
+	struct zfs_pool *p; /* the pool being read, NULL before the first "pool:" */
+	struct tree t;
+	enum part part;
+	bool any; /* a pool, or zpool's word that there is none */
+};
+
+/* The lines of a pool's head: state, scan and its continuation lines.  False: not one. */
+static bool head_line(struct status_parse *sp, struct strv line, struct strv s)
+{
+	if (sp->part == P_CONFIG)
+		return false;
+	if (strv_starts(s, "state:")) {
+		word_copy(after(s, 6), sp->p->state, sizeof(sp->p->state));
+	} else if (strv_starts(s, "scan:") || strv_starts(s, "scrub:")) {
+		scan_first(after(s, strv_starts(s, "scan:") ? 5 : 6), sp->p);
+		sp->part = P_SCAN;
+	} else if (sp->part == P_SCAN && indent_of(line) > 0 && !strv_starts(s, "config:")) {
+		scan_progress(s, sp->p);
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/* The config block: its header, its rows, the blank line that ends it. */
+static int config_line(struct status_parse *sp, struct strv line, struct strv s)
+{
+	int rc;
+
+	if (strv_is_blank(s)) {
+		sp->part = sp->t.rows ? P_AFTER : P_CONFIG;
+	} else if (!sp->t.header) {
+		sp->t.header = strv_starts(s, "NAME");
+		sp->t.base = indent_of(line);
+	} else {
+		rc = config_row(line, &sp->t, sp->p);
+		if (rc == -E2BIG)
+			return rc;
+		sp->p->detail = ZFS_SRC_STATUS;
+	}
+	return 0;
+}
+
+static int status_line(struct status_parse *sp, struct strv line)
+{
+	struct strv s = strv_trim(line);
+
+	if (strv_starts(s, "pool:")) {
+		sp->p = zfs_pool_add(sp->ret);
+		if (!sp->p)
+			return -E2BIG;
+		word_copy(after(s, 5), sp->p->name, sizeof(sp->p->name));
+		sp->p->detail = ZFS_SRC_LIST; /* the state word only, until a config row */
+		sp->part = P_HEAD;
+		sp->any = true;
+	} else if (!sp->p) {
+		sp->any = sp->any || strv_eq(s, "no pools available") ||
+			  strv_eq(s, "all pools are healthy");
+	} else if (head_line(sp, line, s)) {
+		return 0;
+	} else if (strv_starts(s, "config:")) {
+		sp->part = P_CONFIG;
+		sp->t = (struct tree){ 0 };
+	} else if (strv_starts(s, "errors:")) {
+		errors_line(after(s, 7), sp->p);
+		sp->part = P_AFTER;
+	} else if (sp->part == P_CONFIG) {
+		return config_line(sp, line, s);
+	} else if (sp->part != P_SCAN) {
+		sp->part = P_HEAD;
+	}
+	return 0;
+}
+
 int zfs_parse_status(const char *buf, size_t len, struct zfs_result *ret, char *err, size_t errlen)
 {
+	struct status_parse sp = { .ret = ret };
 	struct strv rest = strv_make(buf, len), line;
-	struct zfs_pool *p = NULL;
-	struct tree t = { 0 };
-	enum part part = P_HEAD;
-	bool any = false;
 	int rc;
 
 	while (strv_next_line(&rest, &line)) {
-		struct strv s = strv_trim(line);
-
-		if (strv_starts(s, "pool:")) {
-			p = zfs_pool_add(ret);
-			if (!p)
-				return -E2BIG;
-			word_copy(after(s, 5), p->name, sizeof(p->name));
-			p->detail = ZFS_SRC_LIST;
-			part = P_HEAD;
-			any = true;
-		} else if (!p) {
-			if (strv_eq(s, "no pools available") || strv_eq(s, "all pools are healthy"))
-				any = true;
-		} else if (part != P_CONFIG && strv_starts(s, "state:")) {
-			word_copy(after(s, 6), p->state, sizeof(p->state));
-		} else if (part != P_CONFIG && strv_starts(s, "scan:")) {
-			scan_first(after(s, 5), p);
-			part = P_SCAN;
-		} else if (part != P_CONFIG && strv_starts(s, "scrub:")) {
-			scan_first(after(s, 6), p);
-			part = P_SCAN;
-		} else if (part == P_SCAN && indent_of(line) > 0 && !strv_starts(s, "config:")) {
-			scan_progress(s, p);
-		} else if (strv_starts(s, "config:")) {
-			part = P_CONFIG;
-			t = (struct tree){ 0 };
-		} else if (strv_starts(s, "errors:")) {
-			errors_line(after(s, 7), p);
-			part = P_AFTER;
-		} else if (part == P_CONFIG && strv_is_blank(s)) {
-			part = t.rows ? P_AFTER : P_CONFIG;
-		} else if (part == P_CONFIG && !t.header) {
-			t.header = strv_starts(s, "NAME");
-			t.base = indent_of(line);
-		} else if (part == P_CONFIG) {
-			rc = config_row(line, &t, p);
-			if (rc == -E2BIG)
-				return rc;
-			p->detail = ZFS_SRC_STATUS;
-		} else if (part != P_SCAN) {
-			part = P_HEAD;
-		}
+		rc = status_line(&sp, line);
+		if (rc < 0)
+			return rc;
 	}
-	if (!any) {
+	if (!sp.any) {
 		snprintf(err, errlen, "no \"pool:\" line: not zpool status output");
 		return -EINVAL;
 	}
