@@ -4,8 +4,9 @@ bundled demo tree.
 
 First, tests/corpus is what its SHA256SUMS says (scripts/sync-corpus --verify),
 and that check catches a damaged copy.  One test per corpus case (md-mdstat,
-md-sysfs, bonding-proc, bonding-sysfs, dmraid, redfish, and the hwraid-json and
-hwraid-text cases of the tool families the hwraid probe reads): `redmon status --json --root CASE`
+md-sysfs, bonding-proc, bonding-sysfs, dmraid, redfish, zfs, and the hwraid-json and
+hwraid-text cases of the tool families the hwraid probe reads), and one per case of
+tests/captures/{hwraid,zfs}: `redmon status --json --root CASE`
 must agree with CASE/expected.json.  Then: the status documents follow
 docs/json.md; `redmon check` exits with the code redmon's own health implies
 (on some corpus cases, and on two made-up trees for the precedence of UNKNOWN);
