@@ -4,8 +4,9 @@ bundled demo tree.
 
 First, tests/corpus is what its SHA256SUMS says (scripts/sync-corpus --verify),
 and that check catches a damaged copy.  One test per corpus case (md-mdstat,
-md-sysfs, bonding-proc, bonding-sysfs, dmraid, redfish, and the hwraid-json and
-hwraid-text cases of the tool families the hwraid probe reads): `redmon status --json --root CASE`
+md-sysfs, bonding-proc, bonding-sysfs, dmraid, redfish, zfs, and the hwraid-json and
+hwraid-text cases of the tool families the hwraid probe reads), and one per case of
+tests/captures/{hwraid,zfs}: `redmon status --json --root CASE`
 must agree with CASE/expected.json.  Then: the status documents follow
 docs/json.md; `redmon check` exits with the code redmon's own health implies
 (on some corpus cases, and on two made-up trees for the precedence of UNKNOWN);
@@ -26,7 +27,7 @@ import harness  # noqa: E402
 from harness import coarse_state  # noqa: E402
 
 CATEGORIES = ("md-mdstat", "md-sysfs", "bonding-proc", "bonding-sysfs", "hwraid-json", "hwraid-text",
-              "dmraid", "redfish")
+              "dmraid", "redfish", "zfs")
 # hwraid cases of the tool families redmon reads so far (docs/hwraid.md): a
 # case is run when one of its captures starts with one of these prefixes.
 HWRAID_PREFIXES = ("storcli", "perccli", "arcconf", "ssacli", "hpssacli", "hpacucli", "cciss_vol_status",
@@ -46,7 +47,8 @@ CHECK_CASES = ("md-mdstat/check_raid-none", "md-mdstat/pymdstat-02", "md-sysfs/p
                "bonding-sysfs/node-exporter-sysfs-int-and-empty-bond0",
                "hwraid-json/canonical-perccli-no-controller", "hwraid-json/netdata-storcli-raid6-six-pds",
                "hwraid-text/storcli-check-text-raid10-one-drive-offline",
-               "captures/hwraid/check_raid-tw_cli-raid1-rebuilding-98")
+               "captures/hwraid/check_raid-tw_cli-raid1-rebuilding-98",
+               "zfs/openzfs-docs-2Q-mirror-device-cannot-open", "zfs/netdata-zpool-list-faulted-pool")
 DEMO = os.path.join(harness.REPO, "tests", "fixtures", "demo")
 SYNC = os.path.join(harness.REPO, "scripts", "sync-corpus")
 
@@ -293,11 +295,12 @@ def main():
                   if os.path.isfile(os.path.join(d, c, "expected.json"))
                   and (not cat.startswith("hwraid-") or hwraid_case(os.path.join(d, c)))]
     roots = {case: os.path.join(corpus, case) for case in cases}
-    d = os.path.join(CAPTURES, "hwraid")
-    for c in sorted(os.listdir(d)) if os.path.isdir(d) else []:
-        if os.path.isfile(os.path.join(d, c, "expected.json")):
-            cases.append("captures/hwraid/" + c)
-            roots[cases[-1]] = os.path.join(d, c)
+    for sub in ("hwraid", "zfs"):
+        d = os.path.join(CAPTURES, sub)
+        for c in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+            if os.path.isfile(os.path.join(d, c, "expected.json")):
+                cases.append("captures/%s/%s" % (sub, c))
+                roots[cases[-1]] = os.path.join(d, c)
 
     redmon = harness.Redmon(args.build)
     docs = {}
