@@ -47,6 +47,10 @@ CHECK_CASES = ("md-mdstat/check_raid-none", "md-mdstat/pymdstat-02", "md-sysfs/p
                "hwraid-json/canonical-perccli-no-controller", "hwraid-json/netdata-storcli-raid6-six-pds",
                "hwraid-text/storcli-check-text-raid10-one-drive-offline",
                "captures/hwraid/check_raid-tw_cli-raid1-rebuilding-98")
+# btrfs has no corpus case: its cases are trees of real loop-device filesystems
+# (tests/captures/btrfs/capture.py), one per exit code here.
+CHECK_CASES += ("captures/btrfs/raid1-two-devices", "captures/btrfs/raid1c3-degraded-devid3-missing",
+                "captures/btrfs/raid1-degraded-devid2-missing")
 DEMO = os.path.join(harness.REPO, "tests", "fixtures", "demo")
 SYNC = os.path.join(harness.REPO, "scripts", "sync-corpus")
 
@@ -297,6 +301,11 @@ def main():
     for c in sorted(os.listdir(d)) if os.path.isdir(d) else []:
         if os.path.isfile(os.path.join(d, c, "expected.json")):
             cases.append("captures/hwraid/" + c)
+            roots[cases[-1]] = os.path.join(d, c)
+    d = os.path.join(CAPTURES, "btrfs")
+    for c in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+        if os.path.isfile(os.path.join(d, c, "expected.json")):
+            cases.append("captures/btrfs/" + c)
             roots[cases[-1]] = os.path.join(d, c)
 
     redmon = harness.Redmon(args.build)
