@@ -53,7 +53,7 @@ struct btrfs_probe {
 	struct watch_udev uevents; /* live root; fd -1 when off */
 	struct watch_ino ino;	   /* captured tree; fd -1 when off */
 	struct btrfs_fs fs;
-	/* The counters of the last scan, for "rose" reasons, and this scan's. */
+	/* The devices' baseline counters (remember()), for "rose" reasons, and the next scan's. */
 	struct btrfs_seen *seen, *next;
 	size_t n_seen, cap_seen, n_next, cap_next;
 	/* One group's texts, reused. */
@@ -181,21 +181,29 @@ static int reserve_members(struct btrfs_probe *p, size_t n)
 	return 0;
 }
 
-/* Remember fs's counters for the next scan's "rose" reasons. */
+/*
+ * Keep each device's baseline counters for the next scan: those first seen,
+ * lowered to the current ones when they fall (`btrfs device stats -z`).  So a
+ * counter that rose stays a reason until the operator resets the counters,
+ * not for one scan only.
+ */
 static int remember(struct btrfs_probe *p)
 {
 	for (size_t i = 0; i < p->fs.n_dev; i++) {
 		const struct btrfs_dev *d = &p->fs.dev[i];
+		const struct btrfs_seen *was;
 		struct btrfs_seen *s;
 
 		if (!d->errs_known)
 			continue;
 		if (!grow_one((void **)&p->next, &p->cap_next, p->n_next, sizeof(*p->next), 8))
 			return -ENOMEM;
+		was = btrfs_seen_find(p->seen, p->n_seen, p->fs.uuid, d->devid);
 		s = &p->next[p->n_next++];
 		memcpy(s->uuid, p->fs.uuid, sizeof(s->uuid));
 		s->devid = d->devid;
-		memcpy(s->errs, d->errs, sizeof(s->errs));
+		for (int e = 0; e < BTRFS_NERRS; e++)
+			s->errs[e] = was && was->errs[e] < d->errs[e] ? was->errs[e] : d->errs[e];
 	}
 	return 0;
 }
@@ -251,17 +259,23 @@ static int report_fs(struct btrfs_probe *p)
 	return 0;
 }
 
-/* Watch sys/fs/btrfs and, per filesystem, the directories read. */
-static void watch_tree(struct btrfs_probe *p, char (*names)[BTRFS_UUID_LEN + 1], size_t n)
+/*
+ * Under --root, the directories whose files a scan reads are watched (inotify
+ * reports a file's change to the watch on its directory): the top of the
+ * tree (captured command outputs), sys/fs/btrfs, and per filesystem its
+ * directory, devinfo/, each devinfo/<devid>/ and allocation/<type>/.  A
+ * watch already there costs no system call; watch_ino_end() drops the rest.
+ */
+static void watch_fs(struct btrfs_probe *p)
 {
-	watch_ino_begin(&p->ino);
-	watch_ino_add(&p->ino, "", 0); /* the captured command outputs at the top */
-	watch_ino_add(&p->ino, BTRFS_SYSFS, 0);
-	for (size_t i = 0; i < n; i++) {
-		watch_ino_addf(&p->ino, 0, BTRFS_SYSFS "/%s", names[i]);
-		watch_ino_addf(&p->ino, 0, BTRFS_SYSFS "/%s/devinfo", names[i]);
-	}
-	watch_ino_end(&p->ino);
+	const char *u = p->fs.uuid;
+
+	watch_ino_addf(&p->ino, 0, BTRFS_SYSFS "/%s", u);
+	watch_ino_addf(&p->ino, 0, BTRFS_SYSFS "/%s/devinfo", u);
+	for (size_t i = 0; i < p->fs.n_dev; i++)
+		watch_ino_addf(&p->ino, 0, BTRFS_SYSFS "/%s/devinfo/%llu", u, p->fs.dev[i].devid);
+	for (int t = 0; t < BTRFS_NTYPES; t++)
+		watch_ino_addf(&p->ino, 0, BTRFS_SYSFS "/%s/allocation/%s", u, btrfs_type_names[t]);
 }
 
 static int btrfs_scan(void *inst)
@@ -279,15 +293,22 @@ static int btrfs_scan(void *inst)
 		p->ops->scan_error(p->h, "cannot list %s: %s", BTRFS_SYSFS, strerror(-rc));
 		return rc;
 	}
+	if (p->ino.fd >= 0) {
+		watch_ino_begin(&p->ino);
+		watch_ino_add(&p->ino, "", 0);
+		watch_ino_add(&p->ino, BTRFS_SYSFS, 0);
+	}
 	fdcache_begin(&p->fdc);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		rc = btrfs_read_fs(&p->rd, names[i], &p->fs);
+		if (rc == 0 && p->ino.fd >= 0)
+			watch_fs(p);
 		if (rc == 0)
 			rc = report_fs(p);
 	}
 	fdcache_sweep(&p->fdc); /* closes the files of filesystems unmounted */
 	if (p->ino.fd >= 0)
-		watch_tree(p, names, n);
+		watch_ino_end(&p->ino);
 	free(names);
 	if (rc < 0) {
 		p->ops->scan_error(p->h, "out of memory");

@@ -233,8 +233,8 @@ static bool fs_margin(const struct btrfs_fs *fs, int missing, struct btrfs_verdi
 	return true;
 }
 
-static const struct btrfs_seen *find_seen(const struct btrfs_seen *prev, size_t n_prev,
-					  const char *uuid, unsigned long long devid)
+const struct btrfs_seen *btrfs_seen_find(const struct btrfs_seen *prev, size_t n_prev,
+					 const char *uuid, unsigned long long devid)
 {
 	/* A handful of filesystems of a few devices each: a linear search is enough. */
 	for (size_t i = 0; i < n_prev; i++) {
@@ -305,7 +305,7 @@ static int fill_members(const struct btrfs_fs *fs, const struct btrfs_seen *prev
 	for (size_t i = 0; i < fs->n_dev; i++) {
 		const struct btrfs_dev *d = &fs->dev[i];
 		char *name = names + i * name_len, *why = mreason + i * mreason_len;
-		bool rose = dev_reason(d, find_seen(prev, n_prev, fs->uuid, d->devid), why,
+		bool rose = dev_reason(d, btrfs_seen_find(prev, n_prev, fs->uuid, d->devid), why,
 				       mreason_len);
 
 		snprintf(name, name_len, "devid %llu", d->devid);

@@ -77,7 +77,10 @@ int btrfs_parse_error_stats(struct strv text, unsigned long long ret[BTRFS_NERRS
 /* A 0/1 attribute (missing, replace_target). 0 or -EINVAL. */
 int btrfs_parse_bool(struct strv text, bool *ret);
 
-/* The devices' counters remembered from the last scan of one filesystem. */
+/*
+ * A device's baseline counters: those first seen, lowered when they fall (a
+ * reset), so that a rise stays a reason until the counters are reset.
+ */
 struct btrfs_seen {
 	char uuid[BTRFS_UUID_LEN + 1];
 	unsigned long long devid;
@@ -87,13 +90,17 @@ struct btrfs_seen {
 /*
  * The group of fs.  m (fs->n_dev entries) and the texts (reason, mreason:
  * fs->n_dev * mreason_len bytes) are the caller's, and g points into them and
- * into fs.  prev/n_prev: the counters of the last scan (NULL, 0 at the first),
- * for "rose since the last scan" member reasons.  Never fails: what cannot be
+ * into fs.  prev/n_prev: the baselines (NULL, 0 at the first scan), for
+ * "rose from" member and group reasons.  Never fails: what cannot be
  * told makes the margin unknown with a reason.
  */
 void btrfs_fs_group(const struct btrfs_fs *fs, const struct btrfs_seen *prev, size_t n_prev,
 		    struct redmon_group *g, struct redmon_member *m, char *names, size_t name_len,
 		    char *reason, size_t reason_len, char *mreason, size_t mreason_len);
+
+/* The baseline of one device, or NULL (a handful of devices: a linear search). */
+const struct btrfs_seen *btrfs_seen_find(const struct btrfs_seen *prev, size_t n_prev,
+					 const char *uuid, unsigned long long devid);
 
 void btrfs_fs_reset(struct btrfs_fs *fs);
 void btrfs_fs_free(struct btrfs_fs *fs);
