@@ -184,7 +184,8 @@ int btrfs_read_fs(struct btrfs_reader *r, const char *uuid, struct btrfs_fs *fs)
 	}
 	if (fs->n_dev == 0)
 		snprintf(fs->bad, sizeof(fs->bad), "devinfo lists no device");
-	qsort(fs->dev, fs->n_dev, sizeof(*fs->dev), cmp_devid); /* members in devid order */
+	if (fs->n_dev > 1) /* members in devid order (qsort of no array is undefined) */
+		qsort(fs->dev, fs->n_dev, sizeof(*fs->dev), cmp_devid);
 	for (size_t i = 0; i < fs->n_dev; i++)
 		read_dev(r, uuid, &fs->dev[i]);
 	for (int t = 0; t < BTRFS_NTYPES; t++) {

@@ -8,3 +8,7 @@ btrfs_LIBS := -ludev
 UNIT_TESTS += btrfs_fs btrfs_task
 test_btrfs_fs_SRCS := $(btrfs_CORE)
 test_btrfs_task_SRCS := $(btrfs_CORE)
+
+FUZZERS += fuzz_btrfs_sysfs fuzz_btrfs_task
+fuzz_btrfs_sysfs_SRCS := $(btrfs_CORE)
+fuzz_btrfs_task_SRCS := $(btrfs_CORE)
