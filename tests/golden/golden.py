@@ -49,6 +49,10 @@ CHECK_CASES = ("md-mdstat/check_raid-none", "md-mdstat/pymdstat-02", "md-sysfs/p
                "hwraid-text/storcli-check-text-raid10-one-drive-offline",
                "captures/hwraid/check_raid-tw_cli-raid1-rebuilding-98",
                "zfs/openzfs-docs-2Q-mirror-device-cannot-open", "zfs/netdata-zpool-list-faulted-pool")
+# btrfs has no corpus case: its cases are trees of real loop-device filesystems
+# (tests/captures/btrfs/capture.py), one per exit code here.
+CHECK_CASES += ("captures/btrfs/raid1-two-devices", "captures/btrfs/raid1c3-degraded-devid3-missing",
+                "captures/btrfs/raid1-degraded-devid2-missing")
 DEMO = os.path.join(harness.REPO, "tests", "fixtures", "demo")
 SYNC = os.path.join(harness.REPO, "scripts", "sync-corpus")
 
@@ -295,7 +299,7 @@ def main():
                   if os.path.isfile(os.path.join(d, c, "expected.json"))
                   and (not cat.startswith("hwraid-") or hwraid_case(os.path.join(d, c)))]
     roots = {case: os.path.join(corpus, case) for case in cases}
-    for sub in ("hwraid", "zfs"):
+    for sub in ("hwraid", "zfs", "btrfs"):
         d = os.path.join(CAPTURES, sub)
         for c in sorted(os.listdir(d)) if os.path.isdir(d) else []:
             if os.path.isfile(os.path.join(d, c, "expected.json")):

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The texts of `btrfs scrub status` and `btrfs replace status -1`
+ * (btrfs_task.h).  Both print human summaries whose layout has changed over
+ * btrfs-progs releases; the lines read here are those of 5.x and 6.x
+ * ("Status:", "Bytes scrubbed: N  (P%)", "Error summary:") and the older
+ * "scrub status for UUID" block, whose "running for" is all it says.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "btrfs_task.h"
+
+/* "84.65%" (the percent sign and blanks around optional) into 0..100. */
+static int parse_percent(struct strv s, double *ret)
+{
+	unsigned long long whole, frac = 0, scale = 1;
+	struct strv w = strv_trim(s), f = { 0 };
+	const char *dot;
+
+	if (w.n && w.p[w.n - 1] == '%')
+		w.n--;
+	dot = memchr(w.p, '.', w.n);
+	if (dot) {
+		f = strv_make(dot + 1, w.n - (size_t)(dot - w.p) - 1);
+		w.n = (size_t)(dot - w.p);
+		if (f.n == 0 || f.n > 6 || strv_to_u64(f, &frac) < 0)
+			return -EINVAL;
+		for (size_t i = 0; i < f.n; i++)
+			scale *= 10;
+	}
+	if (strv_to_u64(w, &whole) < 0 || whole > 100)
+		return -EINVAL;
+	*ret = (double)whole + (double)frac / (double)scale;
+	return *ret > 100.0 ? -EINVAL : 0;
+}
+
+/* Split "Key:   value" at the first colon; false when there is none. */
+static bool key_value(struct strv line, struct strv *key, struct strv *value)
+{
+	const char *c = memchr(line.p, ':', line.n);
+
+	if (!c)
+		return false;
+	*key = strv_trim(strv_make(line.p, (size_t)(c - line.p)));
+	*value = strv_trim(strv_make(c + 1, line.n - (size_t)(c - line.p) - 1));
+	return true;
+}
+
+/* "2729836544  (84.65%)": the percent in parentheses, if any. */
+static void scrubbed_percent(struct strv v, struct btrfs_task *t)
+{
+	const char *open = memchr(v.p, '(', v.n);
+	const char *close = open ? memchr(open, ')', v.n - (size_t)(open - v.p)) : NULL;
+	double pct;
+
+	if (close && parse_percent(strv_make(open + 1, (size_t)(close - open - 1)), &pct) == 0)
+		t->progress = pct;
+}
+
+/* One line of the old format ("scrub status for UUID", "... running for ..."). */
+static int old_format_line(struct strv line, const char *uuid, struct btrfs_task *t)
+{
+	struct strv rest = line, tok;
+
+	if (strv_starts(line, "scrub status for ")) {
+		rest = strv_trim(strv_make(line.p + 17, line.n - 17));
+		return strv_eq(rest, uuid) ? 1 : -ENOENT;
+	}
+	if (!strv_starts(line, "scrub started at "))
+		return 0;
+	while (strv_next_token(&rest, &tok)) {
+		if (strv_eq(tok, "running"))
+			t->running = true;
+	}
+	return 1;
+}
+
+int btrfs_parse_scrub_status(struct strv text, const char *uuid, struct btrfs_task *ret)
+{
+	struct btrfs_task t = { .progress = -1 };
+	struct strv rest = text, line, key, value;
+	bool known = false, status = false, time_left = false;
+	int rc;
+
+	while (strv_next_line(&rest, &line)) {
+		line = strv_trim(line);
+		rc = old_format_line(line, uuid, &t);
+		if (rc < 0)
+			return rc;
+		known |= rc > 0;
+		if (rc > 0 || !key_value(line, &key, &value))
+			continue;
+		if (strv_eq(key, "UUID")) {
+			if (!strv_eq(value, uuid))
+				return -ENOENT;
+			known = true;
+		} else if (strv_eq(key, "Status")) {
+			t.running = strv_eq(value, "running");
+			known = status = true;
+		} else if (strv_eq(key, "Time left")) {
+			time_left = true; /* printed for a running scrub only */
+		} else if (strv_eq(key, "Bytes scrubbed")) {
+			scrubbed_percent(value, &t);
+		} else if (strv_eq(key, "Error summary") && !strv_eq(value, "no errors found")) {
+			strv_copy_printable(value, t.errors, sizeof(t.errors));
+		}
+	}
+	if (!known)
+		return -EINVAL;
+	/* Early in a scrub, before its first stats, progs prints no "Status:". */
+	if (!status && time_left)
+		t.running = true;
+	if (!t.running)
+		t.progress = -1;
+	*ret = t;
+	return 0;
+}
+
+int btrfs_parse_replace_status(struct strv text, struct btrfs_task *ret)
+{
+	struct btrfs_task t = { .progress = -1 };
+	struct strv rest = text, line, item;
+
+	if (!strv_next_line(&rest, &line))
+		return -EINVAL;
+	line = strv_trim(line);
+	rest = line;
+	/* "12.8% done, 0 write errs, 0 uncorr. read errs": running. */
+	if (strv_next_item(&rest, ",", &item) && strv_ends(strv_trim(item), "% done")) {
+		item = strv_trim(item);
+		if (parse_percent(strv_make(item.p, item.n - 5), &t.progress) < 0)
+			return -EINVAL;
+		t.running = true;
+	} else if (!strv_starts(line, "Started on") && !strv_eq(line, "Never started")) {
+		return -EINVAL;
+	}
+	*ret = t;
+	return 0;
+}
+
+void btrfs_task_apply(const struct btrfs_task *scrub, const struct btrfs_task *replace,
+		      struct redmon_group *g, char *reason, size_t reason_len)
+{
+	if (replace && replace->running) {
+		g->activity = REDMON_ACTIVITY_RECOVERY;
+		g->progress = replace->progress;
+	} else if (scrub && scrub->running && g->activity == REDMON_ACTIVITY_NONE) {
+		g->activity = REDMON_ACTIVITY_CHECK;
+		g->progress = scrub->progress;
+	}
+	if (scrub && scrub->errors[0]) {
+		size_t off = g->reason ? strlen(reason) : 0;
+
+		if (off + 1 < reason_len) {
+			snprintf(reason + off, reason_len - off, "%sscrub found errors: %s",
+				 off ? "; " : "", scrub->errors);
+			g->reason = reason;
+		}
+	}
+}
