@@ -314,6 +314,42 @@ static void test_mirror_legs_and_logs(void **state)
 	assert_string_equal(g->name, "vg-x_mlog");
 }
 
+/*
+ * A host's `dmsetup status` (lvm2 2.03.02, kernel 5.4), posted to dm-devel
+ * by Michal Soltys, quoted by John Stoffel on 2020-05-08 (Message-ID
+ * <24245.33901.720471.896495@quad.stoffel.home>); these lines verbatim, the
+ * quoting removed: thin pools whose metadata is raid1, its images and
+ * metadata sub-LVs, thin volumes, a two-segment linear _tdata.
+ */
+static void test_thin_pool_metadata_on_raid1(void **state)
+{
+	static const char text[] =
+		"x22v0-tp_ssd-tpool: 0 2577285120 thin-pool 19 8886/552960 629535/838960 - rw "
+		"no_discard_passdown queue_if_no_space - 1024 \n"
+		"x22v0-tp_ssd_tdata: 0 2147696640 linear \n"
+		"x22v0-tp_ssd_tdata: 2147696640 429588480 linear \n"
+		"x22v0-tp_ssd_tmeta_rimage_1: 0 4423680 linear \n"
+		"x22v0-tp_ssd_tmeta: 0 4423680 raid raid1 2 AA 4423680/4423680 idle 0 0 -\n"
+		"x22v0-gerrit--new: 0 268615680 thin 255510528 268459007\n"
+		"x22v0-tp_ssd_tmeta_rimage_0: 0 4423680 linear \n"
+		"x22v0-tp_big_tmeta_rimage_1: 0 8601600 linear \n"
+		"x22v0-tp_ssd_tmeta_rmeta_1: 0 245760 linear \n"
+		"x22v0-tp_big_tmeta_rimage_0: 0 8601600 linear \n"
+		"x22v0-tp_ssd_tmeta_rmeta_0: 0 245760 linear \n"
+		"x22v0-tp_big_tmeta: 0 8601600 raid raid1 2 AA 8601600/8601600 idle 0 0 -\n"
+		"x22v0-tp_big_tmeta_rmeta_1: 0 245760 linear \n"
+		"x22v0-tp_big_tmeta_rmeta_0: 0 245760 linear \n";
+	struct run r;
+
+	(void)state;
+	assert_int_equal(groups(text, &r), 0);
+	assert_int_equal(r.n, 2);
+	assert_string_equal(r.g[0].name, "x22v0-tp_ssd_tmeta");
+	assert_string_equal(r.g[1].name, "x22v0-tp_big_tmeta");
+	assert_int_equal(r.g[1].margin, 1);
+	assert_int_equal(r.g[1].total, 2);
+}
+
 static void test_sub_lvs_and_segments(void **state)
 {
 	struct run r;
@@ -484,6 +520,7 @@ int main(void)
 		cmocka_unit_test(test_raid_fields),
 		cmocka_unit_test(test_mirror_legs_and_logs),
 		cmocka_unit_test(test_sub_lvs_and_segments),
+		cmocka_unit_test(test_thin_pool_metadata_on_raid1),
 		cmocka_unit_test(test_no_devices),
 		cmocka_unit_test(test_hostile_output),
 		cmocka_unit_test(test_hostile_lines),
