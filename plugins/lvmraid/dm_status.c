@@ -184,6 +184,20 @@ static void parse_mirror(struct strv rest, struct lvr_seg *s)
 
 #undef FAIL
 
+/*
+ * Whether a device name is printable ASCII (spaces allowed: device-mapper
+ * allows any byte but '/', LVM only [a-zA-Z0-9+_.-]).  Another one's group
+ * is unknown, under its name with '?' for each such byte.
+ */
+static bool printable(struct strv s)
+{
+	for (size_t i = 0; i < s.n; i++) {
+		if (s.p[i] < 0x20 || s.p[i] > 0x7e)
+			return false;
+	}
+	return true;
+}
+
 /* One line: 0 (a segment added to st when it is raid or mirror), or -errno with why. */
 static int parse_line(struct strv line, unsigned int no, struct lvr_status *st, char *err,
 		      size_t errlen)
@@ -200,7 +214,7 @@ static int parse_line(struct strv line, unsigned int no, struct lvr_status *st, 
 	}
 	name = sep ? strv_make(line.p, (size_t)(sep - line.p)) : strv_make(NULL, 0);
 	line = sep ? strv_make(sep + 2, line.n - name.n - 2) : line;
-	if (!sep || name.n == 0 || name.n >= LVR_NAME || !strv_is_graph(name)) {
+	if (!sep || name.n == 0 || name.n >= LVR_NAME) {
 		snprintf(err, errlen, "line %u: no device name", no);
 		return -EINVAL;
 	}
@@ -222,9 +236,11 @@ static int parse_line(struct strv line, unsigned int no, struct lvr_status *st, 
 		return -ENOMEM;
 	s = &st->seg[st->n++];
 	*s = (struct lvr_seg){ .line = no };
-	memcpy(s->name, name.p, name.n);
+	strv_copy_printable(name, s->name, sizeof(s->name));
 	s->kind = strv_eq(target, "raid") ? LVR_RAID : LVR_MIRROR;
-	if (s->kind == LVR_RAID)
+	if (!printable(name))
+		snprintf(s->bad, sizeof(s->bad), "device name not printable ASCII");
+	else if (s->kind == LVR_RAID)
 		parse_raid(line, s);
 	else
 		parse_mirror(line, s);

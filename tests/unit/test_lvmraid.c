@@ -402,7 +402,6 @@ static void test_hostile_output(void **state)
 		"v-a: zero 8 linear\n",
 		"v-a: 0 -8 linear\n",
 		"v-a: 0 8\n",
-		"v\001a: 0 8 linear\n",
 		"v-a: 0 8 linear\nv-b:0 8 linear\n",
 	};
 	char longname[300];
@@ -419,8 +418,35 @@ static void test_hostile_output(void **state)
 	memset(longname, 'x', sizeof(longname));
 	memcpy(longname + 200, ": 0 8 linear\n", 14);
 	assert_int_equal(lvr_parse(longname, strlen(longname), &st, err, sizeof(err)), -EINVAL);
-	/* a NUL inside a line ends nothing: the line is not printable */
-	assert_int_equal(lvr_parse("v-a\0b: 0 8 linear\n", 18, &st, err, sizeof(err)), -EINVAL);
+}
+
+/*
+ * A device name that is not printable ASCII (a NUL, a control byte, UTF-8):
+ * another target's line is left alone; a raid's group is unknown, named with
+ * '?' for those bytes.  A name with a space is a name.
+ */
+static void test_odd_names(void **state)
+{
+	static const char text[] = "v\001a: 0 8 linear\n"
+				   "v-a\0b: 0 8 linear\n"
+				   "r\303\251: 0 8 raid raid1 2 AA 8/8 idle 0\n"
+				   "my dev: 0 8 raid raid1 2 AD 8/8 idle 0\n";
+	struct lvr_status st = { 0 };
+	char err[64];
+	struct run r;
+
+	(void)state;
+	assert_int_equal(lvr_parse(text, sizeof(text) - 1, &st, err, sizeof(err)), 0);
+	assert_int_equal(st.targets, 4);
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(lvr_groups(&st, &view, collect, &r), 0);
+	lvr_status_free(&st);
+	assert_int_equal(r.n, 2);
+	assert_string_equal(r.g[0].name, "r??");
+	assert_int_equal(r.g[0].margin, REDMON_MARGIN_UNKNOWN);
+	assert_non_null(strstr(r.g[0].reason, "not printable"));
+	assert_string_equal(r.g[1].name, "my dev");
+	assert_int_equal(r.g[1].margin, 0);
 }
 
 /* A raid or mirror line that does not parse: that group unknown with why, the others read. */
@@ -523,6 +549,7 @@ int main(void)
 		cmocka_unit_test(test_thin_pool_metadata_on_raid1),
 		cmocka_unit_test(test_no_devices),
 		cmocka_unit_test(test_hostile_output),
+		cmocka_unit_test(test_odd_names),
 		cmocka_unit_test(test_hostile_lines),
 		cmocka_unit_test(test_every_prefix),
 		cmocka_unit_test(test_too_many),
