@@ -301,11 +301,12 @@ def main():
                   if os.path.isfile(os.path.join(d, c, "expected.json"))
                   and (not cat.startswith("hwraid-") or hwraid_case(os.path.join(d, c)))]
     roots = {case: os.path.join(corpus, case) for case in cases}
-    d = os.path.join(CAPTURES, "hwraid")
-    for c in sorted(os.listdir(d)) if os.path.isdir(d) else []:
-        if os.path.isfile(os.path.join(d, c, "expected.json")):
-            cases.append("captures/hwraid/" + c)
-            roots[cases[-1]] = os.path.join(d, c)
+    for cat in ("hwraid", "lvm-raid"):
+        d = os.path.join(CAPTURES, cat)
+        for c in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+            if os.path.isfile(os.path.join(d, c, "expected.json")):
+                cases.append("captures/%s/%s" % (cat, c))
+                roots[cases[-1]] = os.path.join(d, c)
 
     redmon = harness.Redmon(args.build)
     docs = {}
