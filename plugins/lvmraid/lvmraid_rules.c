@@ -7,7 +7,7 @@
  * 'a' leg is lost for the margin while it is being recovered or simply out
  * of sync; during a resync or a reshape the kernel marks every leg 'a'
  * (RT_FLAG_RS_RESYNCING) while the data is still redundant, as md counts a
- * resync, so those legs stay in service.  mirror legs (dm-raid1.c
+ * resync, so those legs stay in service (a_in_service()).  mirror legs (dm-raid1.c
  * device_status_char()): 'A' alive, else the first error seen: 'F' flush,
  * 'D' write, 'S' sync, 'R' read, 'U' unknown; every one but 'A' is lost.
  *
@@ -48,10 +48,15 @@ static const struct {
 	const char *word;
 	enum redmon_activity activity;
 } actions[] = {
-	{ "idle", REDMON_ACTIVITY_NONE },	{ "frozen", REDMON_ACTIVITY_NONE },
-	{ "resync", REDMON_ACTIVITY_RESYNC },	{ "recover", REDMON_ACTIVITY_RECOVERY },
-	{ "check", REDMON_ACTIVITY_CHECK },	{ "repair", REDMON_ACTIVITY_REPAIR },
+	{ "idle", REDMON_ACTIVITY_NONE },
+	{ "frozen", REDMON_ACTIVITY_NONE },
+	{ "resync", REDMON_ACTIVITY_RESYNC },
+	{ "recover", REDMON_ACTIVITY_RECOVERY },
+	{ "check", REDMON_ACTIVITY_CHECK },
+	{ "repair", REDMON_ACTIVITY_REPAIR },
 	{ "reshape", REDMON_ACTIVITY_RESHAPE },
+	/* dm-raid.rst's own example: "raid4 5 AAAAA 2/490221568 init 0", the initial sync */
+	{ "init", REDMON_ACTIVITY_RESYNC },
 };
 
 /* The activity of a raid sync action: true when known. */
@@ -151,10 +156,24 @@ static void mirror_extras(const struct lvr_seg *s, const struct lvr_seg *log, st
 			     log->name);
 }
 
+/*
+ * Whether an 'a' leg is in service: during a resync or reshape (every leg is
+ * 'a' then), and when the array is idle and wholly in sync, which is how
+ * dm-raid before 1.13.0 left a leg after a recovery ended (dm-raid.rst,
+ * version history: "Fix dev_health status at end of recover (was 'a', now
+ * 'A')").
+ */
+static bool a_in_service(const struct lvr_seg *s)
+{
+	return strcmp(s->action, "resync") == 0 || strcmp(s->action, "reshape") == 0 ||
+	       strcmp(s->action, "init") == 0 ||
+	       (strcmp(s->action, "idle") == 0 && s->regions > 0 && s->in_sync == s->regions);
+}
+
 void lvr_eval(const struct lvr_seg *s, const struct lvr_seg *log, struct lvr_view *v)
 {
 	int nominal = s->kind == LVR_MIRROR ? (int)s->legs - 1 : raid_nominal(s->type, s->legs);
-	bool resyncing = strcmp(s->action, "resync") == 0 || strcmp(s->action, "reshape") == 0;
+	bool resyncing = a_in_service(s);
 	unsigned int lost = 0, ok = 0, failed = 0;
 
 	v->reason[0] = '\0';

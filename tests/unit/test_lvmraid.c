@@ -221,8 +221,16 @@ static void test_raid_recover_and_missing(void **state)
 	assert_int_equal(g->margin, 0);
 	assert_int_equal(g->role[1], REDMON_ROLE_MISSING);
 	assert_int_equal(g->failed, 0);
+	/* an old kernel's 'a' left after a recovery ended, idle and wholly in sync: in service */
+	g = one("v-r: 0 8 raid raid1 2 Aa 8/8 idle 0\n", &r);
+	assert_int_equal(g->margin, 1);
+	assert_int_equal(g->role[1], REDMON_ROLE_ACTIVE);
+	/* dm-raid.rst's example: the initial sync, called init */
+	g = one("v-r: 0 1960893648 raid raid4 5 AAAAA 2/490221568 init 0\n", &r);
+	assert_int_equal(g->activity, REDMON_ACTIVITY_RESYNC);
+	assert_int_equal(g->margin, 1);
 	/* out of sync with nothing recovering: lost, and said so */
-	g = one("v-r: 0 8 raid raid1 2 Aa 8/8 idle 0 0 -\n", &r);
+	g = one("v-r: 0 8 raid raid1 2 Aa 4/8 idle 0 0 -\n", &r);
 	assert_int_equal(g->margin, 0);
 	assert_non_null(strstr(g->reason, "out of sync"));
 }
