@@ -45,7 +45,9 @@ struct lvr_probe {
 	const struct redmon_host_ops *ops;
 	struct redmon_host *h;
 	uint64_t interval_ms, timeout_ms;
-	bool live; /* root is "/": run dmsetup */
+	bool live;   /* root is "/": run dmsetup */
+	int root_fd; /* the core's, kept from init: the worker calls no host op but run_command() */
+	bool cut_logged;
 	char path[PATH_MAX];
 	int cmd;	       /* the registered `dmsetup status`, -1 when none */
 	struct lvr_view *view; /* scratch for the groups of a scan */
@@ -79,8 +81,7 @@ static const struct redmon_option_spec lvr_options[] = {
 /* Whether the kernel has device-mapper at all (misc device registered). */
 static bool kernel_has_dm(struct lvr_probe *p)
 {
-	int fd = rootfs_open(p->ops->root_fd(p->h), "sys/class/misc/device-mapper",
-			     O_PATH | O_CLOEXEC);
+	int fd = rootfs_open(p->root_fd, "sys/class/misc/device-mapper", O_PATH | O_CLOEXEC);
 
 	if (fd < 0)
 		return false;
@@ -250,7 +251,7 @@ static int lvr_init(const struct redmon_host_ops *ops, struct redmon_host *h, vo
 
 	if (!p)
 		return -ENOMEM;
-	*p = (struct lvr_probe){ .ops = ops, .h = h, .cmd = -1 };
+	*p = (struct lvr_probe){ .ops = ops, .h = h, .cmd = -1, .root_fd = ops->root_fd(h) };
 	p->view = calloc(1, sizeof(*p->view));
 	if (!p->view ||
 	    strv_to_duration_ms(strv_c(ops->option(h, "interval")), &p->interval_ms) < 0 ||
@@ -287,9 +288,10 @@ static int finish(struct lvr_probe *p, int rc, const char *err, const struct lvr
 		p->ops->scan_error(p->h, "%s", err[0] ? err : strerror(-rc));
 		return rc;
 	}
-	if (res->cut)
+	if (res->cut && !p->cut_logged)
 		p->ops->log(p->h, REDMON_LOG_WARNING,
 			    "more than %d raid/mirror targets: the rest not read", LVR_MAX_SEGS);
+	p->cut_logged = res->cut; /* once while it lasts, not every scan */
 	rc = lvr_groups(res, p->view, report_one, p);
 	if (rc < 0)
 		p->ops->scan_error(p->h, "cannot report: %s", strerror(-rc));

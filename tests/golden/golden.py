@@ -4,7 +4,7 @@ bundled demo tree.
 
 First, tests/corpus is what its SHA256SUMS says (scripts/sync-corpus --verify),
 and that check catches a damaged copy.  One test per corpus case (md-mdstat,
-md-sysfs, bonding-proc, bonding-sysfs, dmraid, redfish, and the hwraid-json and
+md-sysfs, bonding-proc, bonding-sysfs, dmraid, redfish, lvm-raid, and the hwraid-json and
 hwraid-text cases of the tool families the hwraid probe reads): `redmon status --json --root CASE`
 must agree with CASE/expected.json.  Then: the status documents follow
 docs/json.md; `redmon check` exits with the code redmon's own health implies
