@@ -34,6 +34,7 @@ HWRAID_PREFIXES = ("storcli", "perccli", "arcconf", "ssacli", "hpssacli", "hpacu
 # Captures found in public projects beside the corpus (tests/corpus stays a
 # copy of upstream): tests/captures/README.md, the same expected.json format.
 CAPTURES = os.path.join(harness.REPO, "tests", "captures")
+CAPTURE_KINDS = ("hwraid", "multipath")
 COUNTS = (("members_total", "members_total"), ("members_ok", "members_ok"),
           ("members_failed", "members_failed"), ("spares", "spares"),
           ("failures_tolerable", "margin"))
@@ -46,7 +47,9 @@ CHECK_CASES = ("md-mdstat/check_raid-none", "md-mdstat/pymdstat-02", "md-sysfs/p
                "bonding-sysfs/node-exporter-sysfs-int-and-empty-bond0",
                "hwraid-json/canonical-perccli-no-controller", "hwraid-json/netdata-storcli-raid6-six-pds",
                "hwraid-text/storcli-check-text-raid10-one-drive-offline",
-               "captures/hwraid/check_raid-tw_cli-raid1-rebuilding-98")
+               "captures/hwraid/check_raid-tw_cli-raid1-rebuilding-98",
+               "captures/multipath/fixture-dm-2path-one-failed",
+               "captures/multipath/fixture-multipathd-4path-one-faulty")
 DEMO = os.path.join(harness.REPO, "tests", "fixtures", "demo")
 SYNC = os.path.join(harness.REPO, "scripts", "sync-corpus")
 
@@ -293,11 +296,12 @@ def main():
                   if os.path.isfile(os.path.join(d, c, "expected.json"))
                   and (not cat.startswith("hwraid-") or hwraid_case(os.path.join(d, c)))]
     roots = {case: os.path.join(corpus, case) for case in cases}
-    d = os.path.join(CAPTURES, "hwraid")
-    for c in sorted(os.listdir(d)) if os.path.isdir(d) else []:
-        if os.path.isfile(os.path.join(d, c, "expected.json")):
-            cases.append("captures/hwraid/" + c)
-            roots[cases[-1]] = os.path.join(d, c)
+    for kind in CAPTURE_KINDS:
+        d = os.path.join(CAPTURES, kind)
+        for c in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+            if os.path.isfile(os.path.join(d, c, "expected.json")):
+                cases.append("captures/%s/%s" % (kind, c))
+                roots[cases[-1]] = os.path.join(d, c)
 
     redmon = harness.Redmon(args.build)
     docs = {}
