@@ -20,8 +20,8 @@
 
 #include "redmon/plugin.h"
 
-#define MPATH_NAME  128 /* a map's dm name, a path's kernel name */
-#define MPATH_STATE 32	/* a state word as the source printed it */
+#define MPATH_NAME	128 /* a map's dm name, a path's kernel name */
+#define MPATH_STATE	32  /* a state word as the source printed it */
 #define MPATH_MAX_MAPS	4096
 #define MPATH_MAX_PATHS 256 /* per map */
 
@@ -29,7 +29,7 @@
 
 struct mpath_dm_path {
 	unsigned int major, minor;
-	bool active;		 /* 'A'; 'F' is failed */
+	bool active;		  /* 'A'; 'F' is failed */
 	unsigned long long fails; /* the kernel's fail count of the path */
 };
 
@@ -69,10 +69,10 @@ const struct mpath_dm_map *mpath_dm_find(const struct mpath_dm_status *s, const 
 /* --- multipathd show paths: the path checker's verdict --------------------- */
 
 struct mpath_md_path {
-	char dev[MPATH_NAME];	   /* "sdb" */
-	char dm_st[MPATH_STATE];   /* active, failed, undef */
-	char chk_st[MPATH_STATE];  /* ready, ghost, faulty, shaky, ... */
-	char dev_st[MPATH_STATE];  /* running, offline, ... ("" when not printed) */
+	char dev[MPATH_NAME];	  /* "sdb" */
+	char dm_st[MPATH_STATE];  /* active, failed, undef */
+	char chk_st[MPATH_STATE]; /* ready, ghost, faulty, shaky, ... */
+	char dev_st[MPATH_STATE]; /* running, offline, ... ("" when not printed) */
 };
 
 struct mpath_md_paths {
@@ -99,10 +99,10 @@ const struct mpath_md_path *mpath_md_find(const struct mpath_md_paths *s, const 
 /* --- the rules --------------------------------------------------------------- */
 
 enum mpath_src {
-	MPATH_SRC_NONE = 0,  /* nothing said anything about the path */
-	MPATH_SRC_CHECKER,   /* multipathd */
-	MPATH_SRC_DM,	     /* the multipath target's status */
-	MPATH_SRC_SCSI,	     /* sysfs device/state: the fallback */
+	MPATH_SRC_NONE = 0, /* nothing said anything about the path */
+	MPATH_SRC_CHECKER,  /* multipathd */
+	MPATH_SRC_DM,	    /* the multipath target's status */
+	MPATH_SRC_SCSI,	    /* sysfs device/state: the fallback */
 };
 
 /* One path of a map, as the probe put the sources together. */

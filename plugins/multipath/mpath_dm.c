@@ -77,7 +77,8 @@ static int parse_path(struct strv *rest, unsigned long long extra, struct mpath_
 	if (!strv_next_token(rest, &dev) || !strv_next_token(rest, &st) ||
 	    !strv_next_token(rest, &fails) || mpath_parse_devt(dev, &p.major, &p.minor) < 0 ||
 	    !(strv_eq(st, "A") || strv_eq(st, "F")) || strv_to_u64(fails, &p.fails) < 0) {
-		snprintf(err, errlen, "multipath status: a path is not '<major:minor> A|F <count>'");
+		snprintf(err, errlen,
+			 "multipath status: a path is not '<major:minor> A|F <count>'");
 		return -EINVAL;
 	}
 	p.active = strv_eq(st, "A");

@@ -397,8 +397,8 @@ static int setup_tool(struct mpath_probe *p, const char *tool, const char *key,
 	int rc = child_find_tool(tool, conf, path, sizeof(path)), id;
 
 	if (rc < 0) {
-		p->ops->log(p->h, conf && *conf ? REDMON_LOG_WARNING : REDMON_LOG_INFO,
-			    "%s %s: %s", tool, conf && *conf ? conf : "on PATH", strerror(-rc));
+		p->ops->log(p->h, conf && *conf ? REDMON_LOG_WARNING : REDMON_LOG_INFO, "%s %s: %s",
+			    tool, conf && *conf ? conf : "on PATH", strerror(-rc));
 		return -1;
 	}
 	if (!REDMON_HOST_HAS(p->ops, register_command))
