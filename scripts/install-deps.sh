@@ -6,6 +6,7 @@ set -eu
 
 # Every Debian package the build and the tests need; add new ones here.
 PACKAGES="build-essential clang pkg-config python3 libjansson-dev libcmocka-dev libudev-dev libfreeipmi-dev libsensors-dev openipmi libcurl4-openssl-dev systemd mandoc bash-completion snmpd snmp snmptrapd libsnmp-dev smitools valgrind util-linux prometheus-alertmanager"
+PACKAGES="$PACKAGES dmsetup" # multipath: test_multipath runs the real dmsetup
 # CI steps beyond `make check` add theirs (the packaging step: debhelper, lintian).
 PACKAGES="$PACKAGES ${REDMON_EXTRA_PACKAGES:-}"
 

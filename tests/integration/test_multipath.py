@@ -165,12 +165,30 @@ def tools(build, tmp):
     return problems
 
 
+def real_dmsetup(build, tmp):
+    """The real dmsetup of this machine (no device-mapper in its kernel: it
+    exits 1, "Failure to communicate with kernel device-mapper driver"):
+    the probe runs it, stays ok and, with no map in /sys, reports no group."""
+    if not os.access("/usr/sbin/dmsetup", os.X_OK):
+        raise harness.TestError("/usr/sbin/dmsetup is not installed (scripts/install-deps.sh)")
+    p = harness.Redmon(build).run(["status", "--json", "--plugin-dir", plugin_dir(build, tmp),
+                                   "-o", "probe.multipath.dmsetup_path=/usr/sbin/dmsetup"])
+    doc = json.loads(p.stdout)
+    probe = [x for x in doc.get("probes", []) if x.get("name") == "multipath"]
+    problems = [] if probe and probe[0].get("status") == "ok" else ["probe multipath: %r" % probe]
+    maps = os.path.isdir("/sys/block") and any(
+        n.startswith("dm-") for n in os.listdir("/sys/block"))
+    if not maps and doc.get("groups"):
+        problems.append("groups without a map in /sys: %r" % doc["groups"])
+    return problems
+
+
 def main():
     args = harness.parse_args(__doc__)
     rep = harness.Reporter()
     with tempfile.TemporaryDirectory(prefix="redmon-mpath-") as tmp:
         for name, fn in (("daemon-events", daemon_events), ("check-exit-codes", check_codes),
-                         ("hanging-and-garbage-tools", tools)):
+                         ("hanging-and-garbage-tools", tools), ("real-dmsetup", real_dmsetup)):
             sub = os.path.join(tmp, name)
             os.makedirs(sub)
             rep.run("multipath/" + name, fn, args.build, sub)
