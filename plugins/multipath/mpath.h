@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "../lib/hindex.h"
 #include "redmon/plugin.h"
 
 #define MPATH_NAME	128 /* a map's dm name, a path's kernel name */
@@ -42,6 +43,7 @@ struct mpath_dm_map {
 struct mpath_dm_status {
 	struct mpath_dm_map *map;
 	size_t n_map, cap;
+	struct hindex by_name; /* maps by name: a scan looks each one up */
 };
 
 /*
@@ -78,6 +80,7 @@ struct mpath_md_path {
 struct mpath_md_paths {
 	struct mpath_md_path *path;
 	size_t n_path, cap;
+	struct hindex by_dev; /* paths by kernel name: a scan looks each one up */
 };
 
 /*

@@ -21,6 +21,7 @@
 
 #include "mpath.h"
 #include "../lib/strbuf.h"
+#include "redmon/fnv1a.h"
 #include "redmon/grow.h"
 
 /* A number of words that follow, at most what the line could still hold. */
@@ -145,9 +146,12 @@ static struct mpath_dm_map *add_map(struct mpath_dm_status *s, struct strv name)
 	if (s->n_map >= MPATH_MAX_MAPS ||
 	    !grow_one((void **)&s->map, &s->cap, s->n_map, sizeof(*s->map), 8))
 		return NULL;
-	m = &s->map[s->n_map++];
+	m = &s->map[s->n_map];
 	*m = (struct mpath_dm_map){ 0 };
 	strv_copy_printable(name, m->name, sizeof(m->name));
+	if (hindex_add(&s->by_name, redmon_fnv1a_str(REDMON_FNV1A_BASIS, m->name), s->n_map) < 0)
+		return NULL;
+	s->n_map++;
 	return m;
 }
 
@@ -190,14 +194,27 @@ void mpath_dm_status_free(struct mpath_dm_status *s)
 	for (size_t i = 0; i < s->n_map; i++)
 		free(s->map[i].path);
 	free(s->map);
+	hindex_free(&s->by_name);
 	*s = (struct mpath_dm_status){ 0 };
+}
+
+struct find_ctx {
+	const struct mpath_dm_status *s;
+	const char *name;
+};
+
+static bool same_name(const void *ctx, size_t ref)
+{
+	const struct find_ctx *f = ctx;
+
+	return strcmp(f->s->map[ref].name, f->name) == 0;
 }
 
 const struct mpath_dm_map *mpath_dm_find(const struct mpath_dm_status *s, const char *name)
 {
-	for (size_t i = 0; i < s->n_map; i++) {
-		if (strcmp(s->map[i].name, name) == 0)
-			return &s->map[i];
-	}
-	return NULL;
+	struct find_ctx f = { s, name };
+	size_t i =
+		hindex_find(&s->by_name, redmon_fnv1a_str(REDMON_FNV1A_BASIS, name), same_name, &f);
+
+	return i == HINDEX_NONE ? NULL : &s->map[i];
 }

@@ -17,6 +17,7 @@
 
 #include "mpath.h"
 #include "../lib/strbuf.h"
+#include "redmon/fnv1a.h"
 #include "redmon/grow.h"
 
 enum col { COL_DEV, COL_DM, COL_CHK, COL_DEVST, N_COL };
@@ -66,7 +67,8 @@ static int add_path(struct mpath_md_paths *s, struct strv line, const long at[N_
 	value_at(line, at[COL_DEVST], p.dev_st, sizeof(p.dev_st));
 	if (s->n_path >= MPATH_MAX_MAPS * 4)
 		return -E2BIG;
-	if (!grow_one((void **)&s->path, &s->cap, s->n_path, sizeof(*s->path), 8))
+	if (!grow_one((void **)&s->path, &s->cap, s->n_path, sizeof(*s->path), 8) ||
+	    hindex_add(&s->by_dev, redmon_fnv1a_str(REDMON_FNV1A_BASIS, p.dev), s->n_path) < 0)
 		return -ENOMEM;
 	s->path[s->n_path++] = p;
 	return 0;
@@ -101,14 +103,26 @@ void mpath_md_paths_free(struct mpath_md_paths *s)
 	if (!s)
 		return;
 	free(s->path);
+	hindex_free(&s->by_dev);
 	*s = (struct mpath_md_paths){ 0 };
+}
+
+struct find_ctx {
+	const struct mpath_md_paths *s;
+	const char *dev;
+};
+
+static bool same_dev(const void *ctx, size_t ref)
+{
+	const struct find_ctx *f = ctx;
+
+	return strcmp(f->s->path[ref].dev, f->dev) == 0;
 }
 
 const struct mpath_md_path *mpath_md_find(const struct mpath_md_paths *s, const char *dev)
 {
-	for (size_t i = 0; i < s->n_path; i++) {
-		if (strcmp(s->path[i].dev, dev) == 0)
-			return &s->path[i];
-	}
-	return NULL;
+	struct find_ctx f = { s, dev };
+	size_t i = hindex_find(&s->by_dev, redmon_fnv1a_str(REDMON_FNV1A_BASIS, dev), same_dev, &f);
+
+	return i == HINDEX_NONE ? NULL : &s->path[i];
 }

@@ -250,12 +250,13 @@ static void judge_path(struct mpath_probe *p, const struct sources *s,
 	int rc;
 
 	snprintf(dir, sizeof(dir), "sys/block/%s", out->dev);
-	if (mp) {
+	if (mp) { /* an undecided checker (undef, pending) leaves it to the next source */
 		out->src = MPATH_SRC_CHECKER;
 		snprintf(out->state, sizeof(out->state), "%s %s%s%s", mp->dm_st, mp->chk_st,
 			 mp->dev_st[0] ? " " : "", mp->dev_st);
 		out->role = mpath_checker_role(mp, out->why, sizeof(out->why));
-		return;
+		if (out->role != REDMON_ROLE_UNKNOWN)
+			return;
 	}
 	if (dm && read_attr(p, dir, "dev", devt, sizeof(devt)) == 0 &&
 	    mpath_parse_devt(strv_c(devt), &maj, &min) == 0) {
@@ -263,6 +264,7 @@ static void judge_path(struct mpath_probe *p, const struct sources *s,
 			if (dm->path[i].major != maj || dm->path[i].minor != min)
 				continue;
 			out->src = MPATH_SRC_DM;
+			out->why[0] = '\0';
 			snprintf(out->state, sizeof(out->state), "%s",
 				 dm->path[i].active ? "A" : "F");
 			out->role = mpath_dm_role(&dm->path[i], out->why, sizeof(out->why));
@@ -272,13 +274,15 @@ static void judge_path(struct mpath_probe *p, const struct sources *s,
 	rc = read_attr(p, dir, "device/state", st, sizeof(st));
 	if (rc == 0) {
 		out->src = MPATH_SRC_SCSI;
+		out->why[0] = '\0';
 		snprintf(out->state, sizeof(out->state), "%s", st);
 		out->role = mpath_scsi_role(st, out->why, sizeof(out->why));
 		return;
 	}
 	out->role = REDMON_ROLE_UNKNOWN;
-	snprintf(out->why, sizeof(out->why), "no source knows this path (device/state: %s)",
-		 strerror(-rc));
+	if (out->src != MPATH_SRC_CHECKER) /* else the checker's undecided words stand */
+		snprintf(out->why, sizeof(out->why), "no source knows this path (device/state: %s)",
+			 strerror(-rc));
 }
 
 /* The paths of map dm-N into *ret (owned), sorted by name. */
@@ -319,9 +323,9 @@ static void add_source_notes(const struct sources *s, const struct mpath_path *p
 		fell_back = fell_back || paths[i].src != MPATH_SRC_CHECKER;
 	if (!fell_back || off >= len)
 		return;
-	snprintf(reason + off, len - off, "%smultipathd not read (%s)%s%s%s", off ? "; " : "",
-		 s->md_ok ? "path not listed" : s->md_err, s->dm_ok ? "" : "; dmsetup not read (",
-		 s->dm_ok ? "" : s->dm_err, s->dm_ok ? "" : ")");
+	snprintf(reason + off, len - off, "%s%s%s%s", off ? "; " : "",
+		 s->md_ok ? "multipathd: a path unlisted or undecided" : s->md_err,
+		 s->dm_ok ? "" : "; ", s->dm_ok ? "" : s->dm_err);
 }
 
 static int report_map(struct mpath_probe *p, const char *dmdev, const struct sources *s)
