@@ -40,8 +40,10 @@ static int dm(const char *text, struct mpath_dm_status *s, char *err, size_t len
 
 static void test_dm_kernel_docs(void **state)
 {
-	static const char *const cases[] = { CAPTURES "kernel-doc-queue-length-2path/dmsetup-status.txt",
-					     CAPTURES "kernel-doc-service-time-2path/dmsetup-status.txt" };
+	static const char *const cases[] = { CAPTURES
+					     "kernel-doc-queue-length-2path/dmsetup-status.txt",
+					     CAPTURES
+					     "kernel-doc-service-time-2path/dmsetup-status.txt" };
 	(void)state;
 	for (size_t c = 0; c < 2; c++) {
 		struct mpath_dm_status s;
@@ -108,15 +110,15 @@ static void test_dm_hostile(void **state)
 		"m: 0 10 multipath",
 		"m: 0 10 multipath 2 0",
 		"m: 0 10 multipath 99999999999999999999 0 0",
-		"m: 0 10 multipath 2 0 0 0 1 1 A 0 2 0 8:0 A 0",	  /* a path short */
-		"m: 0 10 multipath 2 0 0 0 1 1 A 0 1 0 8:0 X 0",	  /* not A/F */
-		"m: 0 10 multipath 2 0 0 0 1 1 A 0 1 0 8-0 A 0",	  /* not maj:min */
+		"m: 0 10 multipath 2 0 0 0 1 1 A 0 2 0 8:0 A 0", /* a path short */
+		"m: 0 10 multipath 2 0 0 0 1 1 A 0 1 0 8:0 X 0", /* not A/F */
+		"m: 0 10 multipath 2 0 0 0 1 1 A 0 1 0 8-0 A 0", /* not maj:min */
 		"m: 0 10 multipath 2 0 0 0 1 1 A 0 1 0 :0 A 0",
 		"m: 0 10 multipath 2 0 0 0 1 1 A 0 1 0 8:0 A -1",
-		"m: 0 10 multipath 2 0 0 0 1 1 A 0 1 0 99999:0 A 0",  /* major out of range */
-		"m: 0 10 multipath 2 0 0 0 1 1 Q 0 1 0 8:0 A 0",	  /* group state */
+		"m: 0 10 multipath 2 0 0 0 1 1 A 0 1 0 99999:0 A 0",   /* major out of range */
+		"m: 0 10 multipath 2 0 0 0 1 1 Q 0 1 0 8:0 A 0",       /* group state */
 		"m: 0 10 multipath 2 0 0 0 1 1 A 0 1 0 8:0 A 0 extra", /* words left */
-		"m: 0 10 multipath 2 0 0 0 5 1 A 0 1 0 8:0 A 0",	  /* groups short */
+		"m: 0 10 multipath 2 0 0 0 5 1 A 0 1 0 8:0 A 0",       /* groups short */
 		"m: 0 10 multipath 2 0 0 0 1 1 A 0 4294967296 0 8:0 A 0",
 		"m: 0 10 multipath 2 0 0 0 1 1 A 0 1 4000000000 8:0 A 0",
 		"m: 0 10 multipath 2 0 0 0 1 1 A 0 1 0 8:0 A 0x1",
@@ -171,7 +173,8 @@ static void test_md_table(void **state)
 	const struct mpath_md_path *p;
 	char err[256], why[96];
 	size_t n;
-	char *buf = slurp(CAPTURES "fixture-multipathd-4path-one-faulty/multipathd-show-paths.txt", &n);
+	char *buf =
+		slurp(CAPTURES "fixture-multipathd-4path-one-faulty/multipathd-show-paths.txt", &n);
 
 	(void)state;
 	s = (struct mpath_md_paths){ 0 };
@@ -189,15 +192,18 @@ static void test_md_table(void **state)
 	free(buf);
 
 	/* multipath -v3's list: log lines first, a blank uuid column, ghost, undef */
-	assert_int_equal(
-		md("Apr 11 21:05:13 | sdc: rdac prio = 1\n"
-		   "===== paths list =====\n"
-		   "uuid                              hcil    dev dev_t pri dm_st chk_st vend/prod\n"
-		   "3600605b002c41b00152609d30dd03667 1:2:0:0 sda 8:0   1   undef ready  LSI,MegaR\n"
-		   "                                  4:0:0:0 sdb 8:16  6   undef ghost  LSI,INF-0\n"
-		   "360080e500018a38a0000027c4dc9d637 0:0:0:0 sdc 8:32  1   undef undef  LSI,INF-0\n",
-		   &s, err, sizeof(err)),
-		0);
+	assert_int_equal(md("Apr 11 21:05:13 | sdc: rdac prio = 1\n"
+			    "===== paths list =====\n"
+			    "uuid                              hcil    dev dev_t pri dm_st chk_st "
+			    "vend/prod\n"
+			    "3600605b002c41b00152609d30dd03667 1:2:0:0 sda 8:0   1   undef ready  "
+			    "LSI,MegaR\n"
+			    "                                  4:0:0:0 sdb 8:16  6   undef ghost  "
+			    "LSI,INF-0\n"
+			    "360080e500018a38a0000027c4dc9d637 0:0:0:0 sdc 8:32  1   undef undef  "
+			    "LSI,INF-0\n",
+			    &s, err, sizeof(err)),
+			 0);
 	assert_int_equal(s.n_path, 3);
 	assert_string_equal(s.path[1].dev, "sdb");
 	assert_int_equal(mpath_checker_role(&s.path[1], why, sizeof(why)), REDMON_ROLE_STANDBY);
