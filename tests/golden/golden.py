@@ -35,6 +35,7 @@ HWRAID_PREFIXES = ("storcli", "perccli", "arcconf", "ssacli", "hpssacli", "hpacu
 # Captures found in public projects beside the corpus (tests/corpus stays a
 # copy of upstream): tests/captures/README.md, the same expected.json format.
 CAPTURES = os.path.join(harness.REPO, "tests", "captures")
+CAPTURE_KINDS = ("hwraid", "zfs", "btrfs", "lvm-raid", "multipath")
 COUNTS = (("members_total", "members_total"), ("members_ok", "members_ok"),
           ("members_failed", "members_failed"), ("spares", "spares"),
           ("failures_tolerable", "margin"))
@@ -48,7 +49,9 @@ CHECK_CASES = ("md-mdstat/check_raid-none", "md-mdstat/pymdstat-02", "md-sysfs/p
                "hwraid-json/canonical-perccli-no-controller", "hwraid-json/netdata-storcli-raid6-six-pds",
                "hwraid-text/storcli-check-text-raid10-one-drive-offline",
                "captures/hwraid/check_raid-tw_cli-raid1-rebuilding-98",
-               "zfs/openzfs-docs-2Q-mirror-device-cannot-open", "zfs/netdata-zpool-list-faulted-pool")
+               "zfs/openzfs-docs-2Q-mirror-device-cannot-open", "zfs/netdata-zpool-list-faulted-pool",
+               "captures/multipath/fixture-dm-2path-one-failed",
+               "captures/multipath/fixture-multipathd-4path-one-faulty")
 # btrfs has no corpus case: its cases are trees of real loop-device filesystems
 # (tests/captures/btrfs/capture.py), one per exit code here.
 CHECK_CASES += ("captures/btrfs/raid1-two-devices", "captures/btrfs/raid1c3-degraded-devid3-missing",
@@ -307,11 +310,11 @@ def main():
                   if os.path.isfile(os.path.join(d, c, "expected.json"))
                   and (not cat.startswith("hwraid-") or hwraid_case(os.path.join(d, c)))]
     roots = {case: os.path.join(corpus, case) for case in cases}
-    for sub in ("hwraid", "zfs", "btrfs", "lvm-raid"):
-        d = os.path.join(CAPTURES, sub)
+    for kind in CAPTURE_KINDS:
+        d = os.path.join(CAPTURES, kind)
         for c in sorted(os.listdir(d)) if os.path.isdir(d) else []:
             if os.path.isfile(os.path.join(d, c, "expected.json")):
-                cases.append("captures/%s/%s" % (sub, c))
+                cases.append("captures/%s/%s" % (kind, c))
                 roots[cases[-1]] = os.path.join(d, c)
 
     redmon = harness.Redmon(args.build)
