@@ -568,6 +568,9 @@ oom:
 	return -ENOMEM;
 }
 
+/* The longest ETA shown: a year; beyond it the rate says "not moving", not a date. */
+#define ETA_MAX_S (366.0 * 24 * 3600)
+
 /*
  * A rebuild's rate, ETA and stall, carried from its last scan (old, NULL if
  * none).  The rate is the progress made since the daemon first saw this
@@ -578,7 +581,7 @@ oom:
 static void track_rebuild(const struct agg *a, const struct group *old, struct group *g,
 			  int64_t now)
 {
-	double done;
+	double done, eta;
 
 	g->eta_s = -1;
 	g->stalled = false;
@@ -596,9 +599,12 @@ static void track_rebuild(const struct agg *a, const struct group *old, struct g
 	g->stalled = a->stall_after_ms && g->progress == old->progress &&
 		     (uint64_t)(now - g->moved_ms) >= a->stall_after_ms;
 	done = g->progress - g->rate_progress0;
-	if (!g->stalled && done > 0 && now > g->rate_t0_ms)
-		g->eta_s = (int64_t)llround((100.0 - g->progress) * (double)(now - g->rate_t0_ms) /
-					    done / 1000.0);
+	if (g->stalled || done <= 0 || now <= g->rate_t0_ms)
+		return;
+	eta = (100.0 - g->progress) * (double)(now - g->rate_t0_ms) / done / 1000.0;
+	/* A crawl of a millionth of a percent gives no time worth showing (nor an overflow). */
+	if (eta >= 0 && eta < ETA_MAX_S)
+		g->eta_s = (int64_t)llround(eta);
 }
 
 /*

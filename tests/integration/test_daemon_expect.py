@@ -167,6 +167,10 @@ def check_oneshot(build, tmp):
                  "md:md0 1 spare expected, 0 present"):
         if want not in p.stdout:
             out.append("check output lacks %r: %r" % (want, p.stdout))
+    p = r.run(["status", "--root", tmp, "--plugin-dir", plugins, "-c", conf])
+    for want in ("expected group md:md1 is gone", "1 spare expected, 0 present"):
+        if want not in p.stdout:
+            out.append("status table lacks %r: %r" % (want, p.stdout))
     p = r.run(["status", "--json", "--root", tmp, "--plugin-dir", plugins, "-c", conf])
     doc = json.loads(p.stdout)
     md0 = [g for g in doc["groups"] if g["id"] == "md:md0"]

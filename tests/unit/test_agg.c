@@ -635,6 +635,8 @@ static void test_rebuild_eta_and_stall(void **state)
 	rebuild_at(a, &s, 1000, 10);
 	assert_int_equal(events[n_events - 1].type, EV_GROUP_APPEARED);
 	assert_int_equal(kept(a, "md")->groups[0].eta_s, -1); /* one observation: no rate */
+	rebuild_at(a, &s, 1500, 10.0000001); /* a crawl: no year-long ETA, no overflow */
+	assert_int_equal(kept(a, "md")->groups[0].eta_s, -1);
 	rebuild_at(a, &s, 11000, 15);
 	/* 5% in 10 s: the 85% left take 170 s */
 	assert_int_equal(kept(a, "md")->groups[0].eta_s, 170);
