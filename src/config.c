@@ -778,6 +778,26 @@ int cfg_load(const char *file, char *const *overrides, size_t n_overrides, struc
 	return rc;
 }
 
+/*
+ * A [group.ID] names a group of an installed probe, or it could never be
+ * seen (a typo, "mdd:md0", would leave a required group missing forever).
+ * Said once per section, at its first key.
+ */
+static void group_probe_check(const struct config *cfg, const struct cfg_entry *e,
+			      const struct plugin_set *plugins, struct cfg_report *rep)
+{
+	const char *id = e->section + 6;
+	size_t n = strcspn(id, ":");
+	char probe[128], loc[300];
+
+	if (!expect_id_valid(id) || entry_find_first(cfg, e->section) != e || n >= sizeof(probe))
+		return;
+	snprintf(probe, sizeof(probe), "%.*s", (int)n, id);
+	if (!plugin_set_find(plugins, probe))
+		cfg_report_add(rep, "%s: [%s]: no probe plugin named '%s' is installed",
+			       where(e, loc, sizeof(loc)), e->section, probe);
+}
+
 int cfg_check_probes(const struct config *cfg, const struct plugin_set *plugins, char *err,
 		     size_t errlen)
 {
@@ -791,6 +811,10 @@ int cfg_check_probes(const struct config *cfg, const struct plugin_set *plugins,
 		const struct setting *common;
 		char loc[300], why[256];
 
+		if (strncmp(e->section, "group.", 6) == 0) {
+			group_probe_check(cfg, e, plugins, &rep);
+			continue;
+		}
 		if (strncmp(e->section, "probe.", 6) != 0)
 			continue;
 		p = plugin_set_find(plugins, e->section + 6);
