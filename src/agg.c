@@ -346,14 +346,15 @@ static void diff_stall(struct event_list *out, const struct group *old, const st
 
 /*
  * spares_missing and members_missing, when g falls short of its [group.ID]
- * and old (NULL: g is new) did not.  old's shortfall is computed from its
- * counts, so a group restored from the state file is judged the same way.
+ * where old (NULL: g is new) did not, under the expectations of its own
+ * scan: a reload that expects more is heard of.  Groups restored from the
+ * state file were judged when restored (agg_take_restored).
  */
 static void emit_shortfall(const struct agg *a, struct event_list *out, const struct group *old,
 			   const struct group *g)
 {
 	const struct group_expect *e = expect_of(a, g->id);
-	unsigned fresh = g->short_of & ~(old ? expect_shortfall(e, old) : 0u);
+	unsigned fresh = g->short_of & ~(old ? old->short_of : 0u);
 
 	if (fresh & EXPECT_SPARES)
 		emit(out, &(struct event){ .type = EV_SPARES_MISSING,
@@ -779,6 +780,14 @@ void agg_take_restored(struct agg *dst, struct agg *src)
 	keep.expect = src->expect;
 	keep.n_expect = src->n_expect;
 	*src = keep; /* and dst's settings and empty tables */
+	/* What the restored groups lacked is known already: not announced again. */
+	for (size_t i = 0; i < dst->n_probes; i++) {
+		struct snapshot *s = &dst->probes[i].groups;
+
+		for (size_t j = 0; j < s->n; j++)
+			s->groups[j].short_of =
+				expect_shortfall(expect_of(dst, s->groups[j].id), &s->groups[j]);
+	}
 }
 
 void agg_free(struct agg *a)

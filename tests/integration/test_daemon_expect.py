@@ -13,6 +13,7 @@ Steps: md0 loses sdb1 and recovers onto sdg1 at 10 %, then its progress
 freezes: rebuild_stalled (warning) once stall_after has passed, and only once;
 the progress moves to 25 %: rebuild_resumed, with an `eta_s`.  md1 is then
 removed: group_vanished is critical, "expected group md:md1 (raid6) is gone".
+A reload (SIGHUP) expecting 3 members of md0 gives members_missing.
 `redmon check` on the same tree says CRITICAL for the missing md1 and WARNING
 for md0's spare; `redmon daemon --check-config` names a bad [group.ID] key's
 file and line.
@@ -23,6 +24,7 @@ Set REDMON_KEEP_TMP=1 to keep the temporary root.
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -156,6 +158,24 @@ def check_required_gone(w, tree):
     return out
 
 
+def check_reload(w, proc, tmp):
+    """SIGHUP with md0 now expected to have 3 members: members_missing at the next scan."""
+    conf = os.path.join(tmp, "redmon.conf")
+    with open(conf, "w") as f:
+        f.write(CONF.replace("spares = 1", "spares = 1\nmembers = 3"))
+    proc.send_signal(signal.SIGHUP)
+    evs = w.wait_for([is_event("members_missing", "md:md0")])
+    e = the(evs, "members_missing", "md:md0")
+    out = []
+    expect(out, "expected", e.get("expected"), 3)
+    expect(out, "severity", e.get("severity"), "warning")
+    if "3 members expected, 2 present" not in (e["group"].get("reason") or ""):
+        out.append("reason %r" % e["group"].get("reason"))
+    with open(conf, "w") as f:
+        f.write(CONF)  # as the one-shot checks below expect it
+    return out
+
+
 def check_oneshot(build, tmp):
     """`redmon check` on the tree as it is now; --check-config on a bad section."""
     conf, plugins = os.path.join(tmp, "redmon.conf"), os.path.join(tmp, "plugins")
@@ -201,11 +221,14 @@ def main():
         for label, fn, fargs in (("spares-missing", check_start, (w,)),
                                  ("rebuild-stalled", check_stall, (w, tree)),
                                  ("rebuild-resumed", check_resume, (w, tree)),
-                                 ("required-gone", check_required_gone, (w, tree))):
+                                 ("required-gone", check_required_gone, (w, tree)),
+                                 ("reload-applies-expectations", check_reload, (w, proc, tmp))):
             try:
                 rep.check(name + label, fn(*fargs))
             except TestError as e:
                 rep.fail(name + label, str(e))
+                err.seek(0)
+                sys.stderr.write("daemon stderr:\n" + err.read().decode(errors="replace"))
                 break
         rep.check(name + "stop", harness.stop_daemon(proc, err))
         proc = None

@@ -772,6 +772,52 @@ static void test_expected_members_on_first_scan(void **state)
 	stop(a);
 }
 
+/*
+ * A reload that expects more is heard of at the next scan; a group restored
+ * from the state file already short of its spares is not announced again.
+ */
+static void test_expectations_reloaded_and_restored(void **state)
+{
+	struct group_expect e = { .id = "md:md0", .spares = 1, .spares_set = true };
+	struct snapshot s = { 0 }, saved = { 0 };
+	struct agg *a, *tmp;
+
+	(void)state;
+	start(&a);
+	raid1_spares(&s, 1);
+	update(a, "md", &s);
+	assert_int_equal(agg_expect(a, &e, 1), 0);
+	raid1_spares(&s, 1);
+	update(a, "md", &s);
+	assert_int_equal(n_events, 1); /* one spare, one expected */
+	e.spares = 2;
+	assert_int_equal(agg_expect(a, &e, 1), 0);
+	raid1_spares(&s, 1);
+	update(a, "md", &s);
+	assert_int_equal(n_events, 2);
+	assert_int_equal(events[1].type, EV_SPARES_MISSING);
+	assert_int_equal(events[1].count, 2);
+	snapshot_free(&s);
+	stop(a);
+
+	/* restart: the saved md0 had 1 spare of 2 expected, and still has */
+	n_events = 0;
+	start(&a);
+	assert_int_equal(agg_expect(a, &e, 1), 0);
+	assert_int_equal(agg_new(&tmp, 0), 0);
+	raid1_spares(&saved, 1);
+	assert_int_equal(agg_restore_probe(tmp, "md", &saved, false, NULL), 0);
+	agg_take_restored(a, tmp);
+	agg_free(tmp);
+	raid1_spares(&s, 1);
+	update(a, "md", &s);
+	assert_int_equal(n_events, 0);
+	assert_string_equal(kept(a, "md")->groups[0].reason, "2 spares expected, 1 present");
+	snapshot_free(&s);
+	snapshot_free(&saved);
+	stop(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -791,6 +837,7 @@ int main(void)
 		cmocka_unit_test_setup(test_no_stall_without_progress, setup),
 		cmocka_unit_test_setup(test_expected_spares_and_required, setup),
 		cmocka_unit_test_setup(test_expected_members_on_first_scan, setup),
+		cmocka_unit_test_setup(test_expectations_reloaded_and_restored, setup),
 	};
 
 	return cmocka_run_group_tests_name("agg", tests, NULL, NULL);
