@@ -354,7 +354,7 @@ static void emit_shortfall(const struct agg *a, struct event_list *out, const st
 			   const struct group *g)
 {
 	const struct group_expect *e = expect_of(a, g->id);
-	unsigned fresh = g->short_of & ~(old ? old->short_of : 0u);
+	unsigned fresh = e ? g->short_of & ~(old ? old->short_of : 0u) : 0u;
 
 	if (fresh & EXPECT_SPARES)
 		emit(out, &(struct event){ .type = EV_SPARES_MISSING,
