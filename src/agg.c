@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "expect.h"
 #include "redmon/fnv1a.h"
 #include "redmon/sorted.h"
 
@@ -35,7 +37,20 @@ struct agg {
 	unsigned recovery_scans;
 	struct agg_since *since; /* sorted by id */
 	size_t n_since;
+	/* A rebuild whose progress has not moved this long is stalled (0: never). */
+	uint64_t stall_after_ms;
+	int64_t (*clock_ms)(void);   /* monotonic milliseconds, never 0 */
+	struct group_expect *expect; /* [group.ID] sections, copied */
+	size_t n_expect;
 };
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000 + 1;
+}
 
 int agg_new(struct agg **ret, unsigned progress_step)
 {
@@ -44,6 +59,8 @@ int agg_new(struct agg **ret, unsigned progress_step)
 	if (!a)
 		return -ENOMEM;
 	agg_configure(a, progress_step, 1);
+	a->stall_after_ms = 600000;
+	a->clock_ms = monotonic_ms;
 	*ret = a;
 	return 0;
 }
@@ -52,6 +69,53 @@ void agg_configure(struct agg *a, unsigned progress_step, unsigned recovery_scan
 {
 	a->progress_step = progress_step ? progress_step : 10;
 	a->recovery_scans = recovery_scans;
+}
+
+void agg_set_stall_after(struct agg *a, uint64_t stall_after_ms)
+{
+	a->stall_after_ms = stall_after_ms;
+}
+
+void agg_set_clock(struct agg *a, int64_t (*clock_ms)(void))
+{
+	a->clock_ms = clock_ms ? clock_ms : monotonic_ms;
+}
+
+static void expect_free_all(struct group_expect *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].id);
+	free(v);
+}
+
+int agg_expect(struct agg *a, const struct group_expect *v, size_t n)
+{
+	struct group_expect *copy = n ? calloc(n, sizeof(*copy)) : NULL;
+
+	if (n && !copy)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		copy[i] = v[i];
+		copy[i].id = strdup(v[i].id);
+		if (!copy[i].id) {
+			expect_free_all(copy, i);
+			return -ENOMEM;
+		}
+	}
+	expect_free_all(a->expect, a->n_expect);
+	a->expect = copy;
+	a->n_expect = n;
+	return 0;
+}
+
+const struct group_expect *agg_expect_at(const struct agg *a, size_t i)
+{
+	return i < a->n_expect ? &a->expect[i] : NULL;
+}
+
+static const struct group_expect *expect_of(const struct agg *a, const char *id)
+{
+	return expect_find(a->expect, a->n_expect, id);
 }
 
 /*
@@ -270,6 +334,40 @@ static void diff_activity(const struct agg *a, struct event_list *out, const str
 		emit_group(out, EV_REBUILD_PROGRESS, g);
 }
 
+/* rebuild_stalled and rebuild_resumed: track_rebuild() decided g->stalled. */
+static void diff_stall(struct event_list *out, const struct group *old, const struct group *g)
+{
+	if (g->stalled && !old->stalled)
+		emit_group(out, EV_REBUILD_STALLED, g);
+	else if (!g->stalled && old->stalled && activity_is_rebuild(g->activity) &&
+		 g->activity == old->activity)
+		emit_group(out, EV_REBUILD_RESUMED, g);
+}
+
+/*
+ * spares_missing and members_missing, when g falls short of its [group.ID]
+ * where old (NULL: g is new) did not, under the expectations of its own
+ * scan: a reload that expects more is heard of.  Groups restored from the
+ * state file were judged when restored (agg_take_restored).
+ */
+static void emit_shortfall(const struct agg *a, struct event_list *out, const struct group *old,
+			   const struct group *g)
+{
+	const struct group_expect *e = expect_of(a, g->id);
+	unsigned fresh = e ? g->short_of & ~(old ? old->short_of : 0u) : 0u;
+
+	if (fresh & EXPECT_SPARES)
+		emit(out, &(struct event){ .type = EV_SPARES_MISSING,
+					   .probe = g->probe,
+					   .group = g,
+					   .count = e->spares });
+	if (fresh & EXPECT_MEMBERS)
+		emit(out, &(struct event){ .type = EV_MEMBERS_MISSING,
+					   .probe = g->probe,
+					   .group = g,
+					   .count = e->members });
+}
+
 /* Events for one group seen before and now: health first, then members, then activity. */
 static void diff_group(const struct agg *a, struct event_list *out, const struct group *old,
 		       const struct group *g)
@@ -282,6 +380,18 @@ static void diff_group(const struct agg *a, struct event_list *out, const struct
 					   .prev_margin = margin_shown(old) });
 	diff_members(out, old, g);
 	diff_activity(a, out, old, g);
+	diff_stall(out, old, g);
+	emit_shortfall(a, out, old, g);
+}
+
+static void emit_vanished(const struct agg *a, struct event_list *out, const struct group *g)
+{
+	const struct group_expect *e = expect_of(a, g->id);
+
+	emit(out, &(struct event){ .type = EV_GROUP_VANISHED,
+				   .probe = g->probe,
+				   .group = g,
+				   .required = e && e->required });
 }
 
 /* Walk two id-sorted snapshots together: O(old + new). */
@@ -296,9 +406,10 @@ static void diff_snapshots(const struct agg *a, struct event_list *out, const st
 				      : strcmp(old->groups[i].id, now->groups[j].id);
 
 		if (c < 0) {
-			emit_group(out, EV_GROUP_VANISHED, &old->groups[i++]);
+			emit_vanished(a, out, &old->groups[i++]);
 		} else if (c > 0) {
-			emit_group(out, EV_GROUP_APPEARED, &now->groups[j++]);
+			emit_group(out, EV_GROUP_APPEARED, &now->groups[j]);
+			emit_shortfall(a, out, NULL, &now->groups[j++]);
 		} else {
 			diff_group(a, out, &old->groups[i], &now->groups[j]);
 			i++;
@@ -458,6 +569,73 @@ oom:
 	return -ENOMEM;
 }
 
+/* The longest ETA shown: a year; beyond it the rate says "not moving", not a date. */
+#define ETA_MAX_S (366.0 * 24 * 3600)
+
+/*
+ * A rebuild's rate, ETA and stall, carried from its last scan (old, NULL if
+ * none).  The rate is the progress made since the daemon first saw this
+ * rebuild over the time taken; progress going back (a restarted resync)
+ * starts the count again.  A rebuild stalls when its progress has not moved
+ * for stall_after; it has then no ETA.
+ */
+static void track_rebuild(const struct agg *a, const struct group *old, struct group *g,
+			  int64_t now)
+{
+	double done, eta;
+
+	g->eta_s = -1;
+	g->stalled = false;
+	if (!activity_is_rebuild(g->activity) || g->progress < 0)
+		return;
+	if (!old || old->activity != g->activity || old->progress < 0 || !old->rate_t0_ms ||
+	    g->progress < old->progress) {
+		g->rate_progress0 = g->progress;
+		g->rate_t0_ms = g->moved_ms = now;
+		return;
+	}
+	g->rate_progress0 = old->rate_progress0;
+	g->rate_t0_ms = old->rate_t0_ms;
+	g->moved_ms = g->progress > old->progress ? now : old->moved_ms;
+	g->stalled = a->stall_after_ms && g->progress == old->progress &&
+		     (uint64_t)(now - g->moved_ms) >= a->stall_after_ms;
+	done = g->progress - g->rate_progress0;
+	if (g->stalled || done <= 0 || now <= g->rate_t0_ms)
+		return;
+	eta = (100.0 - g->progress) * (double)(now - g->rate_t0_ms) / done / 1000.0;
+	/* A crawl of a millionth of a percent gives no time worth showing (nor an overflow). */
+	if (eta >= 0 && eta < ETA_MAX_S)
+		g->eta_s = (int64_t)llround(eta);
+}
+
+/*
+ * What the core adds to a fresh scan's groups before they are diffed: the
+ * rebuild's rate and stall, and what falls short of its [group.ID] (a reason
+ * of its own after the probe's).  A group damping replaced by its old copy
+ * already carries its shortfall, and is left as it is.
+ */
+static int track_groups(const struct agg *a, const struct agg_probe *p, struct snapshot *fresh)
+{
+	int64_t now = a->clock_ms();
+
+	for (size_t j = 0; j < fresh->n; j++) {
+		struct group *g = &fresh->groups[j];
+		const struct group_expect *e = expect_of(a, g->id);
+		char why[200], both[700];
+
+		track_rebuild(a, snapshot_find(&p->groups, g->id), g, now);
+		if (g->short_of || !(g->short_of = expect_shortfall(e, g)))
+			continue;
+		expect_reason(e, g, g->short_of, why, sizeof(why));
+		if (g->reason)
+			snprintf(both, sizeof(both), "%s; %s", g->reason, why);
+		g->reason = snapshot_strdup(fresh, g->reason ? both : why);
+		if (!g->reason)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 bool agg_recovery_pending(const struct agg *a, const char *probe)
 {
 	const struct agg_probe *p = agg_probe_find(a, probe);
@@ -470,7 +648,7 @@ int agg_update(struct agg *a, const char *probe, struct snapshot *fresh, struct 
 	struct agg_probe *p = probe_slot(a, probe);
 	struct snapshot old;
 
-	if (!p || damp_changes(a, p, fresh) < 0)
+	if (!p || damp_changes(a, p, fresh) < 0 || track_groups(a, p, fresh) < 0)
 		return -ENOMEM;
 	if (p->failed) {
 		p->failed = false;
@@ -595,7 +773,21 @@ void agg_take_restored(struct agg *dst, struct agg *src)
 	*dst = *src; /* its probes and announcement times */
 	dst->progress_step = keep.progress_step;
 	dst->recovery_scans = keep.recovery_scans;
+	dst->stall_after_ms = keep.stall_after_ms;
+	dst->clock_ms = keep.clock_ms;
+	dst->expect = keep.expect;
+	dst->n_expect = keep.n_expect;
+	keep.expect = src->expect;
+	keep.n_expect = src->n_expect;
 	*src = keep; /* and dst's settings and empty tables */
+	/* What the restored groups lacked is known already: not announced again. */
+	for (size_t i = 0; i < dst->n_probes; i++) {
+		struct snapshot *s = &dst->probes[i].groups;
+
+		for (size_t j = 0; j < s->n; j++)
+			s->groups[j].short_of =
+				expect_shortfall(expect_of(dst, s->groups[j].id), &s->groups[j]);
+	}
 }
 
 void agg_free(struct agg *a)
@@ -612,6 +804,7 @@ void agg_free(struct agg *a)
 		free(a->since[i].id);
 	free(a->since);
 	free(a->probes);
+	expect_free_all(a->expect, a->n_expect);
 	free(a);
 }
 

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 
 #include "event.h"
+#include "expect.h"
 #include "model.h"
 
 struct agg;
@@ -33,6 +34,25 @@ int agg_new(struct agg **ret, unsigned progress_step);
 
 /* Rebuild progress reported every progress_step %; damping over recovery_scans scans. */
 void agg_configure(struct agg *a, unsigned progress_step, unsigned recovery_scans);
+
+/*
+ * A recovery, resync or reshape whose progress has not moved for
+ * stall_after_ms is stalled (rebuild_stalled; 0: never).  Default 10 min.
+ */
+void agg_set_stall_after(struct agg *a, uint64_t stall_after_ms);
+
+/* The monotonic clock in ms (never 0) rates and stalls are timed by; NULL: CLOCK_MONOTONIC. */
+void agg_set_clock(struct agg *a, int64_t (*clock_ms)(void));
+
+/*
+ * The [group.ID] expectations (v, n of them, copied): a group short of its
+ * spares or members gets a reason and spares_missing/members_missing, a
+ * required one that vanishes a critical group_vanished.  0 or -ENOMEM (the
+ * old ones kept).
+ */
+int agg_expect(struct agg *a, const struct group_expect *v, size_t n);
+/* The i-th expectation, or NULL past the last (for `redmon check`). */
+const struct group_expect *agg_expect_at(const struct agg *a, size_t i);
 
 /*
  * A probe scanned successfully: diff fresh against its last groups, append

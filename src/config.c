@@ -93,6 +93,12 @@ static const struct setting daemon_settings[] = {
 	  .min = 100,
 	  .max = 3600 * 1000,
 	  .offset = DAEMON(probe_timeout_ms) },
+	{ .key = "stall_after",
+	  .type = SETTING_DURATION,
+	  .def = "10m",
+	  .min = 1000,
+	  .max = DAY_MS,
+	  .offset = DAEMON(stall_after_ms) },
 	{ 0 }
 };
 
@@ -103,6 +109,27 @@ static const struct setting probe_common_settings[] = { { .key = "enabled",
 							  .offset = offsetof(struct cfg_probe,
 									     enabled) },
 							{ 0 } };
+
+/* The keys of [group.ID] (expect.h), into its struct group_expect. */
+static const struct setting group_settings[] = {
+	{ .key = "spares",
+	  .type = SETTING_UINT,
+	  .min = 0,
+	  .max = 1000,
+	  .offset = offsetof(struct group_expect, spares),
+	  .set_flag = SETTING_SET_FLAG(struct group_expect, spares_set) },
+	{ .key = "members",
+	  .type = SETTING_UINT,
+	  .min = 1,
+	  .max = 100000,
+	  .offset = offsetof(struct group_expect, members),
+	  .set_flag = SETTING_SET_FLAG(struct group_expect, members_set) },
+	{ .key = "required",
+	  .type = SETTING_BOOL,
+	  .def = "no",
+	  .offset = offsetof(struct group_expect, required) },
+	{ 0 }
+};
 
 /*
  * The unnamed sections the core knows, each into its settings at offset in
@@ -596,6 +623,50 @@ static int apply_probe_entry(struct config *cfg, const struct cfg_entry *e)
 	return s && !p ? -ENOMEM : 0;
 }
 
+/* The expectation of [group.ID], added with its defaults when first named; NULL: no memory. */
+static struct group_expect *group_settings_of(struct config *cfg, const char *id)
+{
+	struct group_expect *n;
+
+	for (size_t i = 0; i < cfg->n_groups; i++) {
+		if (strcmp(cfg->groups[i].id, id) == 0)
+			return &cfg->groups[i];
+	}
+	n = realloc(cfg->groups, (cfg->n_groups + 1) * sizeof(*n));
+	if (!n)
+		return NULL;
+	cfg->groups = n;
+	n = &cfg->groups[cfg->n_groups];
+	*n = (struct group_expect){ .id = strdup(id) };
+	if (!n->id)
+		return NULL;
+	settings_defaults(group_settings, n);
+	cfg->n_groups++;
+	return n;
+}
+
+/* A [group.ID] key (ID "<probe>:<name>", as `redmon status` shows it). */
+static int apply_group_entry(struct config *cfg, const struct cfg_entry *e)
+{
+	const char *id = e->section + 6;
+	struct group_expect *g;
+	char loc[300];
+
+	if (!expect_id_valid(id)) {
+		if (entry_find_first(cfg, e->section) == e)
+			cfg_report_add(&cfg->problems,
+				       "%s: [%s]: a group is named <probe>:<name>, as `redmon "
+				       "status` shows it (e.g. [group.md:md0])",
+				       where(e, loc, sizeof(loc)), e->section);
+		return 0;
+	}
+	g = group_settings_of(cfg, id);
+	if (!g)
+		return -ENOMEM;
+	apply_entry(cfg, e, setting_find(group_settings, e->key), g);
+	return 0;
+}
+
 /* A [sink.NAME] key, into its sink when it has a known type. */
 static void apply_sink_entry(struct config *cfg, const struct cfg_entry *e)
 {
@@ -657,10 +728,12 @@ static int validate(struct config *cfg)
 		else if (strncmp(e->section, "probe.", 6) == 0 &&
 			 valid_instance_name(e->section + 6))
 			rc = apply_probe_entry(cfg, e); /* the plugin's keys: cfg_check_probes() */
+		else if (strncmp(e->section, "group.", 6) == 0)
+			rc = apply_group_entry(cfg, e);
 		else
 			cfg_report_add(&cfg->problems,
 				       "%s: unknown section [%s] (expected [daemon], [probe.NAME], "
-				       "[sink.NAME] or [snmp])",
+				       "[sink.NAME], [group.ID] or [snmp])",
 				       where(e, loc, sizeof(loc)), e->section);
 	}
 	return rc;
@@ -705,6 +778,26 @@ int cfg_load(const char *file, char *const *overrides, size_t n_overrides, struc
 	return rc;
 }
 
+/*
+ * A [group.ID] names a group of an installed probe, or it could never be
+ * seen (a typo, "mdd:md0", would leave a required group missing forever).
+ * Said once per section, at its first key.
+ */
+static void group_probe_check(const struct config *cfg, const struct cfg_entry *e,
+			      const struct plugin_set *plugins, struct cfg_report *rep)
+{
+	const char *id = e->section + 6;
+	size_t n = strcspn(id, ":");
+	char probe[128], loc[300];
+
+	if (!expect_id_valid(id) || entry_find_first(cfg, e->section) != e || n >= sizeof(probe))
+		return;
+	snprintf(probe, sizeof(probe), "%.*s", (int)n, id);
+	if (!plugin_set_find(plugins, probe))
+		cfg_report_add(rep, "%s: [%s]: no probe plugin named '%s' is installed",
+			       where(e, loc, sizeof(loc)), e->section, probe);
+}
+
 int cfg_check_probes(const struct config *cfg, const struct plugin_set *plugins, char *err,
 		     size_t errlen)
 {
@@ -718,6 +811,10 @@ int cfg_check_probes(const struct config *cfg, const struct plugin_set *plugins,
 		const struct setting *common;
 		char loc[300], why[256];
 
+		if (strncmp(e->section, "group.", 6) == 0) {
+			group_probe_check(cfg, e, plugins, &rep);
+			continue;
+		}
 		if (strncmp(e->section, "probe.", 6) != 0)
 			continue;
 		p = plugin_set_find(plugins, e->section + 6);
@@ -898,6 +995,9 @@ void cfg_free(struct config *cfg)
 	for (size_t i = 0; i < cfg->n_probes; i++)
 		free(cfg->probes[i].name);
 	free(cfg->probes);
+	for (size_t i = 0; i < cfg->n_groups; i++)
+		free(cfg->groups[i].id);
+	free(cfg->groups);
 	free(cfg->entries);
 	free(cfg->file);
 	cfg_report_free(&cfg->problems);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Configuration: an INI file ([daemon], [probe.<name>], [sink.<name>]) plus
+ * Configuration: an INI file ([daemon], [probe.<name>], [sink.<name>],
+ * [group.<probe>:<name>]) plus
  * `-o section.key=value` overrides.  A config is parsed into a new struct,
  * validated whole, and only then swapped in, so a bad reload changes nothing.
  */
@@ -11,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "expect.h"
 #include "settings.h"
 #include "sink_settings.h"
 #include "snmp/snmp_settings.h"
@@ -72,6 +74,7 @@ struct config {
 	unsigned recovery_scans;
 	uint64_t recovery_interval_ms;
 	uint64_t probe_timeout_ms;
+	uint64_t stall_after_ms; /* a rebuild not moving this long: rebuild_stalled */
 
 	struct cfg_probe *probes; /* each [probe.NAME] named */
 	size_t n_probes;
@@ -81,6 +84,10 @@ struct config {
 	/* [sink.NAME], typed by src/sink_settings.c, in the order first named */
 	struct cfg_sink *sinks;
 	size_t n_sinks;
+
+	/* [group.ID], in the order first named (config.c's group_settings) */
+	struct group_expect *groups;
+	size_t n_groups;
 
 	/* What cfg_load_all() found wrong, in file order; empty in any config cfg_load() returns. */
 	struct cfg_report problems;

@@ -219,7 +219,8 @@ static int alerts_open(struct daemon *d)
 	char err[CFG_ERR_MAX];
 	int rc;
 
-	agg_configure(d->agg, rt->cfg->progress_step, rt->cfg->recovery_scans);
+	if (runtime_agg_configure(rt->cfg, d->agg) < 0)
+		return -ENOMEM;
 	sink_set_fingerprint(rt->cfg, d->sinks_id, sizeof(d->sinks_id));
 	if (rt->cfg->state_dir_set || strcmp(rt->root, "/") == 0) {
 		struct state_id id = { .host = rt->host, .root = rt->root, .sinks = d->sinks_id };
@@ -411,7 +412,8 @@ static void reload(struct daemon *d)
 		cfg_free(old);
 	runtime_apply_log(rt, cfg);
 	/* alerts: damping as configured; later state saves name the new sinks */
-	agg_configure(d->agg, cfg->progress_step, cfg->recovery_scans);
+	if (runtime_agg_configure(cfg, d->agg) < 0)
+		log_err("reload: out of memory: the old [group.*] expectations stay");
 	sink_set_fingerprint(cfg, d->sinks_id, sizeof(d->sinks_id));
 	loop_timer_arm(d->rescan, cfg->rescan_interval_ms);
 	subagent_reload(&d->snmp, cfg, d->loop, d->agg, d->bus); /* SNMP: apply the new [snmp] */

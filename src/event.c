@@ -25,6 +25,10 @@ static const char *const type_names[EV_COUNT_] = {
 	[EV_SINK_FAILED] = "sink_failed",
 	[EV_SINK_RECOVERED] = "sink_recovered",
 	[EV_SPOOL_OVERFLOW] = "spool_overflow",
+	[EV_REBUILD_STALLED] = "rebuild_stalled",
+	[EV_REBUILD_RESUMED] = "rebuild_resumed",
+	[EV_SPARES_MISSING] = "spares_missing",
+	[EV_MEMBERS_MISSING] = "members_missing",
 };
 
 static const char *const severity_names[] = {
@@ -160,18 +164,10 @@ const char *event_severity_name(enum event_severity s)
 	return (unsigned)s <= SEV_CRITICAL ? severity_names[s] : "info";
 }
 
-enum event_severity event_severity(const struct event *ev)
+/* The severity a group's health gives its events. */
+static enum event_severity health_severity(enum health h)
 {
-	if (ev->type == EV_PROBE_FAILED || ev->type == EV_SINK_FAILED ||
-	    ev->type == EV_SPOOL_OVERFLOW)
-		return SEV_WARNING;
-	/*
-	 * A group that vanished is as bad as it was last seen: one that
-	 * disappears while not ok is not fixed, and must not pass as info.
-	 */
-	if (!ev->group)
-		return SEV_INFO;
-	switch (ev->group->health) {
+	switch (h) {
 	case HEALTH_CRITICAL:
 	case HEALTH_FAILED:
 		return SEV_CRITICAL;
@@ -181,6 +177,42 @@ enum event_severity event_severity(const struct event *ev)
 	default:
 		return SEV_INFO;
 	}
+}
+
+enum event_severity event_severity(const struct event *ev)
+{
+	if (ev->type == EV_PROBE_FAILED || ev->type == EV_SINK_FAILED ||
+	    ev->type == EV_SPOOL_OVERFLOW)
+		return SEV_WARNING;
+	/* An expected group gone is critical whatever it last looked like. */
+	if (ev->type == EV_GROUP_VANISHED && ev->required)
+		return SEV_CRITICAL;
+	/*
+	 * A stalled rebuild, a missing spare: warnings of their own, whatever the
+	 * health; a group's critical health has its own events.
+	 */
+	if (ev->type == EV_REBUILD_STALLED || ev->type == EV_SPARES_MISSING ||
+	    ev->type == EV_MEMBERS_MISSING)
+		return SEV_WARNING;
+	/*
+	 * A group that vanished is as bad as it was last seen: one that
+	 * disappears while not ok is not fixed, and must not pass as info.
+	 */
+	if (!ev->group)
+		return SEV_INFO;
+	return health_severity(ev->group->health);
+}
+
+/* The members a group has: its slots, else those listed (as expect.c counts them). */
+static int members_listed(const struct group *g)
+{
+	int n = 0;
+
+	if (g->members_total >= 0)
+		return g->members_total;
+	for (size_t i = 0; i < g->n_members; i++)
+		n += g->members[i].role != REDMON_ROLE_MISSING;
+	return n;
 }
 
 static const char *role_or_absent(int role)
@@ -207,7 +239,24 @@ void event_message(const struct event *ev, char *buf, size_t len)
 			 tol);
 		break;
 	case EV_GROUP_VANISHED:
-		snprintf(buf, len, "%s (%s) is gone", id, g->type);
+		snprintf(buf, len, "%s%s (%s) is gone", ev->required ? "expected group " : "", id,
+			 g->type);
+		break;
+	case EV_REBUILD_STALLED:
+		snprintf(buf, len, "%s %s stalled at %.1f%%", id, activity_name(g->activity),
+			 g->progress);
+		break;
+	case EV_REBUILD_RESUMED:
+		snprintf(buf, len, "%s %s moves again: %.1f%% done", id, activity_name(g->activity),
+			 g->progress);
+		break;
+	case EV_SPARES_MISSING:
+		snprintf(buf, len, "%s has %d spare%s, %llu expected", id, g->spares,
+			 g->spares == 1 ? "" : "s", (unsigned long long)ev->count);
+		break;
+	case EV_MEMBERS_MISSING:
+		snprintf(buf, len, "%s has %d member%s, %llu expected", id, members_listed(g),
+			 members_listed(g) == 1 ? "" : "s", (unsigned long long)ev->count);
 		break;
 	case EV_HEALTH_CHANGED:
 		if (ev->prev_margin >= 0)
@@ -355,6 +404,10 @@ json_t *event_to_json(const struct event *ev, const char *host)
 		json_object_set_new(o, "failures", json_integer((json_int_t)ev->count));
 	if (ev->type == EV_SPOOL_OVERFLOW)
 		json_object_set_new(o, "dropped", json_integer((json_int_t)ev->count));
+	if (ev->type == EV_SPARES_MISSING || ev->type == EV_MEMBERS_MISSING)
+		json_object_set_new(o, "expected", json_integer((json_int_t)ev->count));
+	if (ev->type == EV_GROUP_VANISHED && ev->required)
+		json_object_set_new(o, "required", json_true());
 	if (ev->summary)
 		json_object_set_new(o, "summary", event_summary_to_json(ev->summary));
 	if (ev->error)

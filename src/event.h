@@ -25,6 +25,10 @@ enum event_type {
 	EV_SINK_FAILED,
 	EV_SINK_RECOVERED,
 	EV_SPOOL_OVERFLOW,
+	EV_REBUILD_STALLED, /* a recovery, resync or reshape not moving for [daemon] stall_after */
+	EV_REBUILD_RESUMED,
+	EV_SPARES_MISSING,  /* fewer spares than its [group.ID] expects */
+	EV_MEMBERS_MISSING, /* fewer members than its [group.ID] expects */
 	EV_COUNT_
 };
 
@@ -67,13 +71,18 @@ struct event {
 	 * reminder, heartbeat, test: the one sink it is for (NULL: every sink).
 	 */
 	const char *sink;
-	/* sink_failed: failures in a row; sink_recovered: failures before; spool_overflow: dropped */
+	/*
+	 * sink_failed: failures in a row; sink_recovered: failures before;
+	 * spool_overflow: dropped; spares_missing, members_missing: how many expected
+	 */
 	uint64_t count;
 	/* reminder: its number (1, 2, ...) and when the group's health was announced */
 	unsigned reminder;
 	struct timespec since;
 	/* heartbeat */
 	const struct event_summary *summary;
+	/* group_vanished: a group its [group.ID] requires (critical) */
+	bool required;
 };
 
 /* Events in order; {0} is empty.  They borrow from whoever appended them, or from kept. */

@@ -156,6 +156,11 @@ json_t *group_to_json(const struct group *g)
 	json_object_set_new(o, "spares", json_integer(g->spares));
 	json_object_set_new(o, "activity", json_string(activity_name(g->activity)));
 	json_object_set_new(o, "progress", percent_or_null(g->progress));
+	/* Only while known: the daemon needs two scans of a moving rebuild to tell. */
+	if (g->eta_s >= 0)
+		json_object_set_new(o, "eta_s", json_integer(g->eta_s));
+	if (g->stalled)
+		json_object_set_new(o, "stalled", json_true());
 	json_object_set_new(o, "reason", json_text(g->reason));
 	for (size_t i = 0; i < g->n_members; i++)
 		json_array_append_new(members, member_to_json(&g->members[i]));

@@ -138,12 +138,13 @@ static void raise_fd_limit(void)
 
 static int cmd_scan_once(struct runtime *rt, bool nagios)
 {
-	struct agg *agg;
+	struct agg *agg = NULL;
 	int code = 0;
 
 	if (!nagios && rt->cli->watch && !rt->cli->json)
 		return status_watch(rt, status_use_color(rt->cli->no_color, stdout));
-	if (agg_new(&agg, rt->cfg->progress_step) < 0) {
+	if (agg_new(&agg, rt->cfg->progress_step) < 0 || runtime_agg_configure(rt->cfg, agg) < 0) {
+		agg_free(agg);
 		log_err("out of memory");
 		return nagios ? 3 : 1;
 	}

@@ -293,6 +293,7 @@ int snapshot_add(struct snapshot *s, const char *probe, const struct redmon_grou
 	g.activity = rg->activity;
 	g.progress = rg->progress >= 0 && rg->progress <= 100 ? rg->progress : -1;
 	g.health = health_derive(g.margin, g.margin_nominal);
+	g.eta_s = -1;
 	if (rg->n_members) {
 		g.members =
 			arena_alloc(s, rg->n_members * sizeof(*g.members), _Alignof(struct member));

@@ -54,6 +54,19 @@ struct group {
 	size_t n_members;
 	/* A copy made by group_copy(): the one block holding its strings and members. */
 	void *own;
+	/*
+	 * Kept by the aggregator across scans (agg.c), 0 from a probe: a
+	 * rebuild's first observation (progress, monotonic ms) for its rate,
+	 * when its progress last moved, whether rebuild_stalled was announced,
+	 * and the estimated seconds left (-1: unknown).
+	 */
+	double rate_progress0;
+	int64_t rate_t0_ms;
+	int64_t moved_ms;
+	bool stalled;
+	int64_t eta_s;
+	/* EXPECT_* bits: what falls short of its [group.ID] section (agg.c). */
+	unsigned short_of;
 };
 
 struct snap_block;

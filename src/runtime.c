@@ -206,6 +206,13 @@ static bool wait_result(struct probe_thread *r, uint64_t deadline, struct probe_
  * process ends soon after: `redmon check` must answer within its own
  * timeout even when a probe hangs).
  */
+int runtime_agg_configure(const struct config *cfg, struct agg *agg)
+{
+	agg_configure(agg, cfg->progress_step, cfg->recovery_scans);
+	agg_set_stall_after(agg, cfg->stall_after_ms);
+	return agg_expect(agg, cfg->groups, cfg->n_groups);
+}
+
 void runtime_scan_once(struct runtime *rt, struct agg *agg)
 {
 	const struct probe_env env = {

@@ -65,6 +65,12 @@ void runtime_apply_log(const struct runtime *rt, const struct config *cfg);
 /* One scan of every enabled probe into agg (no watches): status and check. */
 void runtime_scan_once(struct runtime *rt, struct agg *agg);
 
+/*
+ * The aggregator's settings from cfg: progress step, damping, stall_after
+ * and the [group.ID] expectations.  0 or -ENOMEM (the expectations kept).
+ */
+int runtime_agg_configure(const struct config *cfg, struct agg *agg);
+
 void runtime_close(struct runtime *rt);
 
 #endif

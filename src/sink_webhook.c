@@ -656,14 +656,18 @@ static void am_group(struct webhook *w, const struct alert *a, json_t *list)
 	const struct event *ev = a->ev;
 	const struct group *g = ev->group;
 	const struct agg *agg = sink_env(w->k)->agg;
-	bool firing = policy_health_reminded(g->health), gone = ev->type == EV_GROUP_VANISHED;
+	bool gone = ev->type == EV_GROUP_VANISHED;
+	/* A required group ([group.ID]) gone fires critical whatever its last health. */
+	bool required_gone = gone && ev->required;
+	bool firing = policy_health_reminded(g->health) || required_gone;
+	bool critical = health_critical(g->health) || required_gone;
 	int64_t now = ts_ms(&ev->time), starts = now;
 	struct timespec since;
 
 	if (agg && agg_since(agg, g->id, &since))
 		starts = ts_ms(&since);
 	for (int c = 0; c < 2; c++) {
-		bool fires = firing && c == health_critical(g->health);
+		bool fires = firing && c == critical;
 		json_t *o = group_alert(a->host, g, c, gone, fires ? starts : now,
 					fires ? firing_ends(w, now) : now);
 

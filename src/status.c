@@ -34,12 +34,30 @@ static void margin_text(const struct group *g, char *buf, size_t len)
 		snprintf(buf, len, "tolerates %d more failure%s", m, m == 1 ? "" : "s");
 }
 
+/* "2h05m left", "4m10s left", "30s left": the two largest units. */
+static void eta_text(int64_t s, char *buf, size_t len)
+{
+	if (s >= 3600)
+		snprintf(buf, len, ", %lldh%02lldm left", (long long)(s / 3600),
+			 (long long)(s % 3600 / 60));
+	else if (s >= 60)
+		snprintf(buf, len, ", %lldm%02llds left", (long long)(s / 60), (long long)(s % 60));
+	else
+		snprintf(buf, len, ", %llds left", (long long)s);
+}
+
 static void activity_text(const struct group *g, char *buf, size_t len)
 {
+	char eta[48] = "";
+
+	if (g->stalled)
+		snprintf(eta, sizeof(eta), ", stalled");
+	else if (g->eta_s >= 0)
+		eta_text(g->eta_s, eta, sizeof(eta));
 	if (g->activity == REDMON_ACTIVITY_NONE)
 		snprintf(buf, len, "-");
 	else if (g->progress >= 0)
-		snprintf(buf, len, "%s %.1f%%", activity_name(g->activity), g->progress);
+		snprintf(buf, len, "%s %.1f%%%s", activity_name(g->activity), g->progress, eta);
 	else
 		snprintf(buf, len, "%s", activity_name(g->activity));
 }
@@ -112,6 +130,21 @@ void status_summary(const struct agg *a, char *buf, size_t len)
 		 s.by_health[HEALTH_NONREDUNDANT], health_name(s.worst));
 }
 
+/* A group its [group.ID] requires that no probe reports. */
+static bool required_missing(const struct agg *a, const struct group_expect *e)
+{
+	struct agg_iter it = { 0 };
+	const struct group *g;
+
+	if (!e->required)
+		return false;
+	while ((g = agg_next_group(a, &it))) {
+		if (strcmp(g->id, e->id) == 0)
+			return false;
+	}
+	return true;
+}
+
 bool status_use_color(bool no_color, FILE *out)
 {
 	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
@@ -144,9 +177,16 @@ void status_print_table(const struct agg *a, bool color, FILE *out)
 			term_text(g->type, type, sizeof(type)));
 		put_colored(out, g->health, color, w.health, health_name(g->health));
 		fprintf(out, "  %-*s  %-*s  %s\n", w.margin, margin, w.members, members, act);
-		if (g->reason && g->health != HEALTH_OK)
+		if (g->reason && (g->health != HEALTH_OK || g->short_of))
 			fprintf(out, "  %*s%s\n", w.id, "",
 				term_text(g->reason, reason, sizeof(reason)));
+	}
+	for (size_t i = 0; agg_expect_at(a, i); i++) {
+		char id[512];
+
+		if (required_missing(a, agg_expect_at(a, i)))
+			fprintf(out, "expected group %s is gone\n",
+				term_text(agg_expect_at(a, i)->id, id, sizeof(id)));
 	}
 	if (s.groups == 0)
 		fprintf(out, "(no redundancy groups found)\n");
@@ -208,6 +248,41 @@ int status_print_json(const struct agg *a, const char *host, const char *root, F
 }
 
 /*
+ * The [group.ID] expectations for `check`, named in list after off: 2 when a
+ * required group is missing, 1 when a group is short of spares or members.
+ */
+static int expect_check(const struct agg *a, char *list, size_t size, size_t *off)
+{
+	const struct group_expect *e;
+	const struct group *g;
+	int code = 0;
+
+	for (size_t i = 0; (e = agg_expect_at(a, i)); i++) {
+		char id[256], why[200];
+
+		term_text(e->id, id, sizeof(id));
+		if (required_missing(a, e)) {
+			code = 2;
+			if (*off < size)
+				*off += snprintf(list + *off, size - *off,
+						 "%sexpected group %s is gone", *off ? ", " : "",
+						 id);
+			continue;
+		}
+		for (struct agg_iter it = { 0 }; (g = agg_next_group(a, &it));) {
+			if (!g->short_of || strcmp(g->id, e->id) != 0)
+				continue;
+			code = code ? code : 1;
+			expect_reason(e, g, g->short_of, why, sizeof(why));
+			if (*off < size)
+				*off += snprintf(list + *off, size - *off, "%s%s %s",
+						 *off ? ", " : "", id, why);
+		}
+	}
+	return code;
+}
+
+/*
  * Nagios plugin guidelines: one line, then perfdata after '|'.  Perfdata per
  * group: the margin with warn/crit ranges, so a graph shows redundancy eroding.
  */
@@ -246,6 +321,14 @@ int check_print(const struct agg *a, FILE *out)
 		if (agg_probe_at(a, i)->failed)
 			off += snprintf(list + off, sizeof(list) - off, "%sprobe %s failed",
 					off ? ", " : "", agg_probe_at(a, i)->name);
+	}
+	switch (expect_check(a, list, sizeof(list), &off)) {
+	case 2:
+		code = 2;
+		break;
+	case 1:
+		code = code == 2 ? 2 : 1;
+		break;
 	}
 	/* Counted as status counts them: a nonredundant group is not "ok", nor a problem. */
 	fprintf(out, "REDMON %s - %zu groups, %zu ok", state_names[code], s.groups,

@@ -144,6 +144,8 @@ int status_watch(struct runtime *rt, bool color)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	rc = agg_new(&w.agg, rt->cfg->progress_step);
 	if (rc == 0)
+		rc = runtime_agg_configure(rt->cfg, w.agg);
+	if (rc == 0)
 		rc = loop_new(&w.loop);
 	if (rc == 0) {
 		sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);

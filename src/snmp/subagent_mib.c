@@ -77,7 +77,8 @@ enum {
 	GC_REASON,
 	GC_LAST_CHANGE,
 	GC_DEGRADED_SINCE,
-	GC_LAST_ = GC_DEGRADED_SINCE
+	GC_ETA,
+	GC_LAST_ = GC_ETA
 };
 
 enum {
@@ -134,6 +135,7 @@ struct sa_group {
 	struct sa_str id, probe, name, kind, type, reason;
 	enum health health;
 	long margin, nominal, total, ok, failed, spares, activity, progress;
+	long eta;				     /* seconds, -1 unknown */
 	struct timespec last_change, degraded_since; /* zero: none */
 	struct sa_member **members;		     /* in the probe's order */
 	size_t n_members;
@@ -317,6 +319,7 @@ static const struct column group_columns[GC_LAST_ + 1] = {
 	[GC_REASON] = STR(struct sa_group, reason),
 	[GC_LAST_CHANGE] = TIME(struct sa_group, last_change),
 	[GC_DEGRADED_SINCE] = TIME(struct sa_group, degraded_since),
+	[GC_ETA] = NUM(COL_LONG, ASN_INTEGER, struct sa_group, eta),
 };
 
 static const struct column member_columns[MC_LAST_ + 1] = {
@@ -710,6 +713,7 @@ static int rmib_sync_group(struct subagent_mib *m, struct sa_group *g, const str
 	g->progress = src->activity == REDMON_ACTIVITY_NONE
 			      ? -1
 			      : subagent_progress_tenths(src->progress);
+	g->eta = src->eta_s < 0 ? -1 : src->eta_s > INT32_MAX ? INT32_MAX : (long)src->eta_s;
 	rmib_degraded_since(g, src->health, now);
 	if (oom)
 		return -ENOMEM;

@@ -75,6 +75,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < cfg->n_sinks; i++)
 			if (!cfg->sinks[i].name || !cfg->sinks[i].name[0])
 				abort();
+		if (cfg->stall_after_ms < 1000 || cfg->stall_after_ms > 86400000ULL)
+			abort();
+		/* [group.ID]: only well-formed ids, counts within their ranges. */
+		for (size_t i = 0; i < cfg->n_groups; i++)
+			if (!expect_id_valid(cfg->groups[i].id) || cfg->groups[i].spares > 1000 ||
+			    cfg->groups[i].members > 100000 ||
+			    (cfg->groups[i].members_set && cfg->groups[i].members < 1))
+				abort();
 		for (size_t i = 0; i < cfg->n_entries; i++)
 			if (cfg->entries[i].origin == cfg->file &&
 			    (cfg->entries[i].line < 1 || !cfg->entries[i].section[0] ||

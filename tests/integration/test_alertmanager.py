@@ -15,6 +15,8 @@ three URLs of one webhook sink with format = alertmanager and resend_interval =
 * A critical group vanishes: the event is critical (a min_severity = warning
   sink hears it) and its alert keeps firing, across a restart of redmon too,
   until the group comes back.
+* A healthy group its [group.ID] requires vanishes: its alert fires critical,
+  saying it is gone, until it comes back.
 * The array is fixed: the alert resolves in both Alertmanagers.
 """
 
@@ -142,6 +144,7 @@ def main():
                         "retry_initial": "100ms", "retry_max": "500ms", "timeout": "2s"},
             "sink.log": {"type": "json", "path": events.path},
             "sink.warn": {"type": "json", "path": warn.path, "min_severity": "warning"},
+            "group.fake:md1": {"required": "yes"},
         })
         d = Daemon(args.build, tmp, conf).start()
         evs = events.wait_for(lambda e: has(e, "group_appeared", "critical"), "md0 critical", d)
@@ -251,6 +254,31 @@ def main():
                 out.append(str(e))
             return out
         rep.run(NAME + "vanished-while-critical-keeps-firing", vanished_keeps_firing)
+
+        def required_vanished_fires():
+            tree.set(raid1("md0", failed=True))
+            evs = events.wait_for(lambda e: has(e, "group_vanished"), "md1 vanished", d)
+            van = [e for e in evs if e["event"] == "group_vanished"][-1]
+            out = []
+            if van["severity"] != "critical" or van.get("required") is not True:
+                out.append("group_vanished of a required ok group: severity %s, required %r"
+                           % (van["severity"], van.get("required")))
+            for name, am in (("am1", am1), ("am2", am2)):
+                try:
+                    wait_until(lambda: am.firing("fake:md1", "critical"),
+                               "%s: the required md1 firing critical" % name, timeout=10, daemon=d)
+                except TestError as e:
+                    out.append("%s; active: %s" % (e, am.alerts()))
+            tree.set(raid1("md0", failed=True), ("md1", 1, 1, [("sdc", "active"), ("sdd", "active")]))
+            events.wait_for(lambda e: has(e[-3:], "group_appeared", "ok"), "md1 back, ok", d)
+            try:
+                for name, am in (("am1", am1), ("am2", am2)):
+                    wait_until(lambda: not am.firing("fake:md1"), "%s: md1 resolved" % name,
+                               timeout=10, daemon=d)
+            except TestError as e:
+                out.append(str(e))
+            return out
+        rep.run(NAME + "required-group-vanished-fires-critical", required_vanished_fires)
 
         def fixed_resolves():
             tree.set(raid1("md0"), ("md1", 1, 1, [("sdc", "active"), ("sdd", "active")]))

@@ -2,11 +2,11 @@
 # test_T_SRCS (and test_T_LIBS); plugin tests live in plugins/<name>/module.mk.
 UNIT_TESTS += model agg bus config json
 test_model_SRCS := src/model.c
-test_agg_SRCS := src/agg.c src/bus.c src/model.c src/event.c src/json.c
+test_agg_SRCS := src/agg.c src/expect.c src/bus.c src/model.c src/event.c src/json.c
 test_agg_LIBS := -ljansson -lm
 test_bus_SRCS := src/bus.c src/event.c src/model.c src/json.c
 test_bus_LIBS := -ljansson -lm
-test_config_SRCS := src/config.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/event.c src/json.c src/model.c src/plugin_loader.c \
+test_config_SRCS := src/config.c src/expect.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/event.c src/json.c src/model.c src/plugin_loader.c \
 	src/policy.c src/spool.c
 test_config_LIBS := -ljansson -ldl
 test_json_SRCS := src/json.c src/model.c src/event.c
@@ -14,7 +14,7 @@ test_json_LIBS := -ljansson
 
 # The loader test runs against plugins built from tests/unit/plugins/good.c.
 UNIT_TESTS += plugin_loader
-test_plugin_loader_SRCS := src/plugin_loader.c src/probe.c src/config.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/policy.c src/model.c \
+test_plugin_loader_SRCS := src/plugin_loader.c src/probe.c src/config.c src/expect.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/policy.c src/model.c \
 	src/log.c src/event.c src/json.c src/spool.c
 test_plugin_loader_LIBS := -ljansson -ldl
 TEST_PLUGIN_DIR := $(BUILD)/tests/plugins
@@ -36,14 +36,14 @@ $(BUILD)/tests/test_plugin_loader: | $(TEST_PLUGINS:%=$(TEST_PLUGIN_DIR)/%.so)
 UNIT_TESTS += sink spool state policy
 test_sink_SRCS := src/sink.c src/sink_json.c src/sink_exec.c src/sink_webhook.c \
 	src/sink_syslog.c src/sink_textfile.c src/spool.c src/state.c \
-	src/policy.c src/agg.c src/bus.c src/event.c src/json.c src/model.c src/config.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/log.c \
+	src/policy.c src/agg.c src/expect.c src/bus.c src/event.c src/json.c src/model.c src/config.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/log.c \
 	src/loop.c src/loop_timer.c src/plugin_loader.c src/trusted_path.c
 test_sink_LIBS := -ljansson -ldl -lm -lcurl
 test_spool_SRCS := src/spool.c
-test_state_SRCS := src/state.c src/spool.c src/agg.c src/bus.c src/event.c src/json.c src/model.c \
+test_state_SRCS := src/state.c src/spool.c src/agg.c src/expect.c src/bus.c src/event.c src/json.c src/model.c \
 	src/log.c src/loop_timer.c src/loop.c
 test_state_LIBS := -ljansson -lm
-test_policy_SRCS := src/policy.c src/config.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/event.c src/json.c src/model.c \
+test_policy_SRCS := src/policy.c src/config.c src/expect.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/event.c src/json.c src/model.c \
 	src/plugin_loader.c src/spool.c
 test_policy_LIBS := -ljansson -ldl
 
@@ -70,7 +70,7 @@ $(BUILD)/tests/test_child: | $(CMD_PROBE)
 # (the test includes src/privhelper.c: it calls the helper's side directly).
 UNIT_TESTS += privhelper
 test_privhelper_SRCS := src/privdrop.c src/trusted_path.c src/log.c \
-	src/loop_timer.c src/loop.c src/config.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/event.c src/json.c src/model.c \
+	src/loop_timer.c src/loop.c src/config.c src/expect.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/event.c src/json.c src/model.c \
 	src/plugin_loader.c src/policy.c src/spool.c $(PLUGIN_LIB_CHILD)
 test_privhelper_LIBS := -ljansson -ldl -lm
 
@@ -81,6 +81,6 @@ test_subagent_LIBS := -ljansson
 
 # Probes on their own threads (src/probe_thread.c) with an in-process test plugin.
 UNIT_TESTS += probe_thread
-test_probe_thread_SRCS := src/probe_thread.c src/probe.c src/config.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/policy.c src/model.c \
+test_probe_thread_SRCS := src/probe_thread.c src/probe.c src/config.c src/expect.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/policy.c src/model.c \
 	src/log.c src/loop.c src/loop_timer.c src/plugin_loader.c src/event.c src/json.c src/spool.c
 test_probe_thread_LIBS := -ljansson -ldl

@@ -23,6 +23,10 @@ struct recorded {
 	struct timespec time;
 	bool since_known; /* agg_since() of the group while the event was delivered */
 	struct timespec since;
+	enum event_severity severity;
+	uint64_t count;
+	bool required;
+	char message[160];
 };
 
 static struct recorded events[MAX_EVENTS];
@@ -53,6 +57,10 @@ static void record(void *ctx, const struct event *ev)
 	r->prev_activity = ev->prev_activity;
 	if (ev->error)
 		snprintf(r->error, sizeof(r->error), "%s", ev->error);
+	r->severity = event_severity(ev);
+	r->count = ev->count;
+	r->required = ev->required;
+	event_message(ev, r->message, sizeof(r->message));
 }
 
 /*
@@ -595,6 +603,221 @@ static void test_probe_failure_reason_on_every_group(void **state)
 	stop(a);
 }
 
+/* The aggregator's clock in the tests below: milliseconds set by hand. */
+static int64_t fake_now;
+
+static int64_t fake_clock(void)
+{
+	return fake_now;
+}
+
+/* One scan of md0 at time t (ms): sdb1 rebuilding at progress. */
+static void rebuild_at(struct agg *a, struct snapshot *s, int64_t t, double progress)
+{
+	fake_now = t;
+	raid1(s, REDMON_ROLE_ACTIVE, REDMON_ROLE_REBUILDING, REDMON_ACTIVITY_RECOVERY, progress);
+	update(a, "md", s);
+}
+
+/*
+ * ETA from the rate the daemon observed; a recovery frozen for stall_after
+ * is stalled (warning, no ETA), and moving again resumes it.
+ */
+static void test_rebuild_eta_and_stall(void **state)
+{
+	struct agg *a;
+	struct snapshot s = { 0 };
+
+	(void)state;
+	start(&a);
+	agg_set_clock(a, fake_clock);
+	agg_set_stall_after(a, 60000);
+	rebuild_at(a, &s, 1000, 10);
+	assert_int_equal(events[n_events - 1].type, EV_GROUP_APPEARED);
+	assert_int_equal(kept(a, "md")->groups[0].eta_s, -1); /* one observation: no rate */
+	rebuild_at(a, &s, 1500, 10.0000001); /* a crawl: no year-long ETA, no overflow */
+	assert_int_equal(kept(a, "md")->groups[0].eta_s, -1);
+	rebuild_at(a, &s, 11000, 15);
+	/* 5% in 10 s: the 85% left take 170 s */
+	assert_int_equal(kept(a, "md")->groups[0].eta_s, 170);
+	n_events = 0;
+	rebuild_at(a, &s, 70999, 15); /* 59.999 s without a move: not yet */
+	assert_int_equal(n_events, 0);
+	assert_false(kept(a, "md")->groups[0].stalled);
+	rebuild_at(a, &s, 71000, 15);
+	assert_int_equal(n_events, 1);
+	assert_int_equal(events[0].type, EV_REBUILD_STALLED);
+	assert_int_equal(events[0].severity, SEV_WARNING);
+	assert_string_equal(events[0].message, "md:md0 recovery stalled at 15.0%");
+	assert_true(kept(a, "md")->groups[0].stalled);
+	assert_int_equal(kept(a, "md")->groups[0].eta_s, -1);
+	rebuild_at(a, &s, 200000, 15); /* still stalled: said once */
+	assert_int_equal(n_events, 1);
+	rebuild_at(a, &s, 210000, 16);
+	assert_int_equal(n_events, 2);
+	assert_int_equal(events[1].type, EV_REBUILD_RESUMED);
+	assert_false(kept(a, "md")->groups[0].stalled);
+	assert_true(kept(a, "md")->groups[0].eta_s > 0);
+	/* frozen again, then finished: rebuild_finished says it, no resumed */
+	rebuild_at(a, &s, 300000, 16);
+	assert_int_equal(events[n_events - 1].type, EV_REBUILD_STALLED);
+	n_events = 0;
+	fake_now = 310000;
+	raid1(&s, REDMON_ROLE_ACTIVE, REDMON_ROLE_ACTIVE, REDMON_ACTIVITY_NONE, -1);
+	update(a, "md", &s);
+	for (size_t i = 0; i < n_events; i++)
+		assert_int_not_equal(events[i].type, EV_REBUILD_RESUMED);
+	assert_int_equal(events[n_events - 1].type, EV_REBUILD_FINISHED);
+	snapshot_free(&s);
+	stop(a);
+}
+
+/* Progress unknown (-1) or a stall time of 0: never stalled. */
+static void test_no_stall_without_progress(void **state)
+{
+	struct agg *a;
+	struct snapshot s = { 0 };
+
+	(void)state;
+	start(&a);
+	agg_set_clock(a, fake_clock);
+	agg_set_stall_after(a, 1000);
+	rebuild_at(a, &s, 1000, -1);
+	rebuild_at(a, &s, 100000, -1);
+	assert_int_equal(n_events, 1); /* appeared, and no stall since */
+	assert_false(kept(a, "md")->groups[0].stalled);
+	agg_set_stall_after(a, 0);
+	rebuild_at(a, &s, 200000, 50);
+	rebuild_at(a, &s, 900000, 50);
+	assert_false(kept(a, "md")->groups[0].stalled);
+	snapshot_free(&s);
+	stop(a);
+}
+
+/* md0 with `spares` idle spares. */
+static void raid1_spares(struct snapshot *s, int spares)
+{
+	raid1(s, REDMON_ROLE_ACTIVE, REDMON_ROLE_ACTIVE, REDMON_ACTIVITY_NONE, -1);
+	s->groups[0].spares = spares;
+}
+
+/*
+ * [group.md:md0] spares = 1, required = yes: a missing spare is a reason
+ * and one warning (health stays ok); the group gone is critical.
+ */
+static void test_expected_spares_and_required(void **state)
+{
+	const struct group_expect e = {
+		.id = "md:md0", .spares = 1, .spares_set = true, .required = true
+	};
+	struct snapshot s = { 0 };
+	struct agg *a;
+
+	(void)state;
+	start(&a);
+	assert_int_equal(agg_expect(a, &e, 1), 0);
+	raid1_spares(&s, 1);
+	update(a, "md", &s);
+	assert_int_equal(n_events, 1);
+	assert_int_equal(kept(a, "md")->groups[0].short_of, 0);
+	raid1_spares(&s, 0);
+	update(a, "md", &s);
+	assert_int_equal(n_events, 2);
+	assert_int_equal(events[1].type, EV_SPARES_MISSING);
+	assert_int_equal(events[1].severity, SEV_WARNING);
+	assert_int_equal(events[1].count, 1);
+	assert_int_equal(events[1].health, HEALTH_OK);
+	assert_string_equal(events[1].message, "md:md0 has 0 spares, 1 expected");
+	assert_string_equal(kept(a, "md")->groups[0].reason, "1 spare expected, 0 present");
+	raid1_spares(&s, 0);
+	update(a, "md", &s); /* said once */
+	assert_int_equal(n_events, 2);
+	update(a, "md", &s); /* s is empty: md0 is gone */
+	assert_int_equal(n_events, 3);
+	assert_int_equal(events[2].type, EV_GROUP_VANISHED);
+	assert_true(events[2].required);
+	assert_int_equal(events[2].severity, SEV_CRITICAL);
+	assert_string_equal(events[2].message, "expected group md:md0 (raid1) is gone");
+	snapshot_free(&s);
+	stop(a);
+}
+
+/* A new group already short of members says so at once, after its appearance. */
+static void test_expected_members_on_first_scan(void **state)
+{
+	const struct group_expect e[] = {
+		{ .id = "md:md0", .members = 3, .members_set = true },
+		{ .id = "md:md9", .spares = 2, .spares_set = true },
+	};
+	struct snapshot s = { 0 };
+	struct agg *a;
+
+	(void)state;
+	start(&a);
+	assert_int_equal(agg_expect(a, e, 2), 0);
+	raid1_spares(&s, 0);
+	s.groups[0].reason = "probe's own";
+	update(a, "md", &s);
+	assert_int_equal(n_events, 2);
+	assert_int_equal(events[0].type, EV_GROUP_APPEARED);
+	assert_int_equal(events[1].type, EV_MEMBERS_MISSING);
+	assert_int_equal(events[1].count, 3);
+	assert_string_equal(kept(a, "md")->groups[0].reason,
+			    "probe's own; 3 members expected, 2 present");
+	update(a, "md", &s); /* gone, not required: as bad as it was (ok: info) */
+	assert_int_equal(events[2].type, EV_GROUP_VANISHED);
+	assert_false(events[2].required);
+	assert_int_equal(events[2].severity, SEV_INFO);
+	snapshot_free(&s);
+	stop(a);
+}
+
+/*
+ * A reload that expects more is heard of at the next scan; a group restored
+ * from the state file already short of its spares is not announced again.
+ */
+static void test_expectations_reloaded_and_restored(void **state)
+{
+	struct group_expect e = { .id = "md:md0", .spares = 1, .spares_set = true };
+	struct snapshot s = { 0 }, saved = { 0 };
+	struct agg *a, *tmp;
+
+	(void)state;
+	start(&a);
+	raid1_spares(&s, 1);
+	update(a, "md", &s);
+	assert_int_equal(agg_expect(a, &e, 1), 0);
+	raid1_spares(&s, 1);
+	update(a, "md", &s);
+	assert_int_equal(n_events, 1); /* one spare, one expected */
+	e.spares = 2;
+	assert_int_equal(agg_expect(a, &e, 1), 0);
+	raid1_spares(&s, 1);
+	update(a, "md", &s);
+	assert_int_equal(n_events, 2);
+	assert_int_equal(events[1].type, EV_SPARES_MISSING);
+	assert_int_equal(events[1].count, 2);
+	snapshot_free(&s);
+	stop(a);
+
+	/* restart: the saved md0 had 1 spare of 2 expected, and still has */
+	n_events = 0;
+	start(&a);
+	assert_int_equal(agg_expect(a, &e, 1), 0);
+	assert_int_equal(agg_new(&tmp, 0), 0);
+	raid1_spares(&saved, 1);
+	assert_int_equal(agg_restore_probe(tmp, "md", &saved, false, NULL), 0);
+	agg_take_restored(a, tmp);
+	agg_free(tmp);
+	raid1_spares(&s, 1);
+	update(a, "md", &s);
+	assert_int_equal(n_events, 0);
+	assert_string_equal(kept(a, "md")->groups[0].reason, "2 spares expected, 1 present");
+	snapshot_free(&s);
+	snapshot_free(&saved);
+	stop(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -610,6 +833,11 @@ int main(void)
 		cmocka_unit_test_setup(test_damping_holds_member_churn, setup),
 		cmocka_unit_test_setup(test_no_damping_by_default, setup),
 		cmocka_unit_test_setup(test_probe_failure_reason_on_every_group, setup),
+		cmocka_unit_test_setup(test_rebuild_eta_and_stall, setup),
+		cmocka_unit_test_setup(test_no_stall_without_progress, setup),
+		cmocka_unit_test_setup(test_expected_spares_and_required, setup),
+		cmocka_unit_test_setup(test_expected_members_on_first_scan, setup),
+		cmocka_unit_test_setup(test_expectations_reloaded_and_restored, setup),
 	};
 
 	return cmocka_run_group_tests_name("agg", tests, NULL, NULL);

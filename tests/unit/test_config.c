@@ -736,9 +736,55 @@ static void test_probe_enabled(void **state)
 	cfg_free(c);
 }
 
+/* [group.ID] sections and [daemon] stall_after, typed once into struct config. */
+static void test_group_sections(void **state)
+{
+	struct config *c = NULL;
+	char err[512];
+	const char *f = write_cfg("[daemon]\nstall_after = 1s\n[group.md:md0]\nspares = 1\n"
+				  "required = yes\n[group.bond:bond0]\nmembers = 4\n");
+
+	(void)state;
+	assert_int_equal(cfg_load(f, NULL, 0, &c, err, sizeof(err)), 0);
+	assert_int_equal(c->stall_after_ms, 1000);
+	assert_int_equal(c->n_groups, 2);
+	assert_string_equal(c->groups[0].id, "md:md0");
+	assert_true(c->groups[0].spares_set);
+	assert_int_equal(c->groups[0].spares, 1);
+	assert_false(c->groups[0].members_set);
+	assert_true(c->groups[0].required);
+	assert_string_equal(c->groups[1].id, "bond:bond0");
+	assert_true(c->groups[1].members_set);
+	assert_int_equal(c->groups[1].members, 4);
+	assert_false(c->groups[1].spares_set);
+	assert_false(c->groups[1].required);
+	cfg_free(c);
+	teardown(NULL);
+	assert_int_equal(cfg_load(NULL, NULL, 0, &c, err, sizeof(err)), 0);
+	assert_int_equal(c->stall_after_ms, 600000); /* 10 min by default */
+	assert_int_equal(c->n_groups, 0);
+	cfg_free(c);
+}
+
+static void test_group_section_errors(void **state)
+{
+	(void)state;
+	expect_error("[group.md:md0]\nspare = 1\n", NULL, 0,
+		     ":2: unknown key 'spare' in [group.md:md0]");
+	expect_error("[group.md:md0]\nspares = -1\n", NULL, 0, ":2: group.md:md0.spares");
+	expect_error("[group.md:md0]\nmembers = 0\n", NULL, 0, ":2: group.md:md0.members");
+	expect_error("[group.md:md0]\nrequired = perhaps\n", NULL, 0, ":2: group.md:md0.required");
+	expect_error("\n[group.md0]\nspares = 1\nrequired = yes\n", NULL, 0,
+		     ":3: [group.md0]: a group is named <probe>:<name>");
+	expect_error("[group.:md0]\nspares = 1\n", NULL, 0, "a group is named");
+	expect_error("[daemon]\nstall_after = 500ms\n", NULL, 0, ":2: daemon.stall_after");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_group_sections, teardown),
+		cmocka_unit_test_teardown(test_group_section_errors, teardown),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test_teardown(test_file_and_overrides, teardown),
 		cmocka_unit_test(test_errors_name_file_and_line),

@@ -117,6 +117,8 @@ static void test_probe_sections_checked(void **state)
 	char *bad_key[] = { "probe.good.colour=blue" };
 	char *bad_val[] = { "probe.good.fail=maybe" };
 	char *no_plugin[] = { "probe.nosuch.enabled=yes" };
+	char *group_no_plugin[] = { "group.nosuch:g0.required=yes" };
+	char *group_ok[] = { "group.good:g0.spares=1" };
 
 	(void)state;
 	assert_int_equal(plugin_set_load_dir(&set, dir, err, sizeof(err)), 0);
@@ -131,6 +133,14 @@ static void test_probe_sections_checked(void **state)
 	assert_int_equal(cfg_load(NULL, no_plugin, 1, &cfg, err, sizeof(err)), 0);
 	assert_int_equal(cfg_check_probes(cfg, &set, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "no probe plugin named 'nosuch'"));
+	cfg_free(cfg);
+	/* [group.ID] of a probe that is not installed: never seen, so refused */
+	assert_int_equal(cfg_load(NULL, group_no_plugin, 1, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg_check_probes(cfg, &set, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "[group.nosuch:g0]: no probe plugin named 'nosuch'"));
+	cfg_free(cfg);
+	assert_int_equal(cfg_load(NULL, group_ok, 1, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg_check_probes(cfg, &set, err, sizeof(err)), 0);
 	cfg_free(cfg);
 	plugin_set_free(&set);
 }
