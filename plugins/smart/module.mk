@@ -1,0 +1,10 @@
+# smart probe: disk health through smartctl -j (docs/smart.md).
+SMART_CORE := plugins/smart/smart_read.c
+
+UNIT_TESTS += smart_read
+test_smart_read_SRCS := $(SMART_CORE)
+test_smart_read_LIBS := -ljansson
+
+FUZZERS += fuzz_smart_read
+fuzz_smart_read_SRCS := $(SMART_CORE)
+fuzz_smart_read_LIBS := -ljansson
