@@ -1,5 +1,9 @@
 # smart probe: disk health through smartctl -j (docs/smart.md).
-SMART_CORE := plugins/smart/smart_read.c
+PLUGINS += smart
+
+SMART_CORE := plugins/smart/smart_read.c plugins/smart/smart_targets.c
+smart_SRCS := $(SMART_CORE) plugins/smart/smart.c
+smart_LIBS := -ljansson -lpthread
 
 UNIT_TESTS += smart_read
 test_smart_read_SRCS := $(SMART_CORE)
