@@ -372,7 +372,8 @@ int snapshot_add_disk(struct snapshot *s, const struct redmon_disk *rd, size_t s
 
 	if (!rd || size < offsetof(struct redmon_disk, serial) + sizeof(rd->serial) ||
 	    !rd->device || !*rd->device || rd->health == REDMON_RISK_NONE ||
-	    (unsigned)rd->health >= REDMON_RISK_COUNT_)
+	    (unsigned)rd->health >= REDMON_RISK_COUNT_ ||
+	    (rd->health != REDMON_RISK_OK && (!rd->reason || !*rd->reason)))
 		return -EINVAL;
 	if (disk_known(s, rd->device))
 		return -EEXIST;

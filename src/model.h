@@ -109,7 +109,8 @@ int snapshot_add_sized(struct snapshot *s, const char *probe, const struct redmo
 		       size_t member_size);
 /*
  * Validate and copy one disk (size: the plugin's sizeof(struct redmon_disk)):
- * 0, -EINVAL (no device, bad health, short struct), -EEXIST (a device already
+ * 0, -EINVAL (no device, bad health, no reason but for ok, short struct),
+ * -EEXIST (a device already
  * in s: the first report stays), -ENOMEM.
  */
 int snapshot_add_disk(struct snapshot *s, const struct redmon_disk *d, size_t size);

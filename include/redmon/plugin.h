@@ -261,7 +261,8 @@ struct redmon_host_ops {
 	 * Report one disk's health, like report() only inside scan(); size is
 	 * sizeof(struct redmon_disk) as the plugin was built (so the struct may
 	 * grow).  Returns 0, -EINVAL (no device, health NONE or out of range,
-	 * size too small), or -ENOMEM.  A device reported twice keeps the first.
+	 * no reason but for OK, size too small), or -ENOMEM.  A device reported
+	 * twice in one scan keeps the first.
 	 */
 	int (*report_disk)(struct redmon_host *h, const struct redmon_disk *d, size_t size);
 };

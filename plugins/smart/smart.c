@@ -158,8 +158,8 @@ static void register_all(struct smart_probe *p)
 
 	for (size_t i = 0; i < p->t.n; i++) {
 		struct smart_target *d = &p->t.v[i];
-		const char *argv[] = { p->path, "-j",	 "-a",	  "-n",
-				       "standby", d->name, NULL, NULL, NULL };
+		const char *argv[] = { p->path, "-j", "-a", "-n", "standby",
+				       d->name, NULL, NULL, NULL };
 
 		if (d->type[0]) {
 			argv[5] = "-d";
@@ -177,8 +177,8 @@ static void register_all(struct smart_probe *p)
 static int setup_live(struct smart_probe *p)
 {
 	char why[256] = "";
-	int rc = child_find_tool("smartctl", p->ops->option(p->h, "path"), p->path,
-				 sizeof(p->path));
+	int rc =
+		child_find_tool("smartctl", p->ops->option(p->h, "path"), p->path, sizeof(p->path));
 
 	if (rc < 0) {
 		p->ops->log(p->h, REDMON_LOG_INFO,
@@ -191,16 +191,15 @@ static int setup_live(struct smart_probe *p)
 	}
 	rc = smart_targets_sysfs(&p->t, p->ops->root_fd(p->h));
 	if (rc < 0)
-		p->ops->log(p->h, REDMON_LOG_WARNING, "cannot list /sys/block: %s",
-			    strerror(-rc));
+		p->ops->log(p->h, REDMON_LOG_WARNING, "cannot list /sys/block: %s", strerror(-rc));
 	rc = smart_targets_option(&p->t, p->ops->option(p->h, "devices"), why, sizeof(why));
 	if (rc < 0) {
 		p->ops->log(p->h, REDMON_LOG_ERR, "%s", why[0] ? why : strerror(-rc));
 		return rc;
 	}
 	register_all(p);
-	p->ops->log(p->h, REDMON_LOG_INFO, "%zu disk%s through %s", p->t.n,
-		    p->t.n == 1 ? "" : "s", p->path);
+	p->ops->log(p->h, REDMON_LOG_INFO, "%zu disk%s through %s", p->t.n, p->t.n == 1 ? "" : "s",
+		    p->path);
 	return periodic_start(p->ops, p->h, p->interval_ms, run_all, p, &p->w);
 }
 

@@ -44,7 +44,8 @@ static int64_t int_at(json_t *o, const char *key)
 {
 	json_t *v = json_object_get(o, key);
 
-	return json_is_integer(v) && json_integer_value(v) >= 0 ? (int64_t)json_integer_value(v) : -1;
+	return json_is_integer(v) && json_integer_value(v) >= 0 ? (int64_t)json_integer_value(v)
+								: -1;
 }
 
 /* "/dev/sda", or "/dev/sda megaraid,1" for a device type "sat+megaraid,1". */
@@ -163,9 +164,12 @@ static void judge_ata(json_t *root, struct smart_disk *d)
 }
 
 static const char *const nvme_warnings[] = {
-	"available spare below threshold", "temperature out of range",
-	"reliability degraded",		   "media placed in read-only mode",
-	"volatile memory backup failed",   "persistent memory region unreliable",
+	"available spare below threshold",
+	"temperature out of range",
+	"reliability degraded",
+	"media placed in read-only mode",
+	"volatile memory backup failed",
+	"persistent memory region unreliable",
 };
 
 static void judge_nvme(json_t *root, struct smart_disk *d)
@@ -231,7 +235,8 @@ static void judge(json_t *root, int64_t prev_error_log, struct smart_disk *d)
 		if (d->standby)
 			snprintf(d->reason, sizeof(d->reason), "in standby, not woken to be read");
 		else if (msg[0])
-			snprintf(d->reason, sizeof(d->reason), "smartctl could not read it: %s", msg);
+			snprintf(d->reason, sizeof(d->reason), "smartctl could not read it: %s",
+				 msg);
 		else
 			snprintf(d->reason, sizeof(d->reason),
 				 "smartctl reported no SMART status (exit status %lld)",

@@ -22,7 +22,7 @@
 #include "redmon/grow.h"
 #include "../lib/rootfs.h"
 
-static const char *const not_disks[] = { "loop", "ram", "zram", "md", "dm-", "sr",
+static const char *const not_disks[] = { "loop", "ram", "zram", "md",	"dm-", "sr",
 					 "fd",	 "nbd", "rbd",	"drbd", "zd" };
 
 bool smart_is_disk_name(const char *name)

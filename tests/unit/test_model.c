@@ -421,6 +421,9 @@ static void test_snapshot_disks(void **state)
 	bad.health = (enum redmon_risk)99;
 	assert_int_equal(snapshot_add_disk(&s, &bad, sizeof(bad)), -EINVAL);
 	bad = d;
+	bad.reason = NULL; /* failing, but no word why */
+	assert_int_equal(snapshot_add_disk(&s, &bad, sizeof(bad)), -EINVAL);
+	bad = d;
 	bad.device = "";
 	assert_int_equal(snapshot_add_disk(&s, &bad, sizeof(bad)), -EINVAL);
 	assert_int_equal(snapshot_sort(&s), 0);

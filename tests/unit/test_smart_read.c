@@ -87,7 +87,8 @@ static int check_case(const char *name)
 			      d.reason, d.device);
 		if (tool_error || !want) {
 			/* no disk verdict: unknown, with smartctl's reason, never failing */
-			failed += d.health != REDMON_RISK_UNKNOWN || !strstr(d.reason, "could not read");
+			failed += d.health != REDMON_RISK_UNKNOWN ||
+				  !strstr(d.reason, "could not read");
 		} else {
 			failed += !health_accepted(want, d.health);
 			failed += strcmp(d.device,
@@ -126,7 +127,7 @@ static void test_corpus_reasons(void **state)
 {
 	size_t len;
 	char *buf = slurp(CORPUS "/smartctl-exporter-nvme-critical-warning-volatile-backup/"
-			  "smartctl-j.json",
+				 "smartctl-j.json",
 			  &len);
 	struct smart_disk d;
 

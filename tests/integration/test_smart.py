@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""The smart probe: disk health joined to the members of the groups it threatens.
+
+Captured tree: the md arrays of tests/corpus/md-mdstat/check_raid-centos6-raid1-raid0
+(mirrors of sdaN and sdbN) with the capture of a disk reallocating sectors
+saved as smartctl-sda.json (tests/corpus/smart/smartctl-exporter-ata-reallocated-304,
+whose device is /dev/sda).  `redmon status --root DIR --json` must list the
+disk in `disks` (warning, "304 reallocated sectors", its model and serial),
+give every member on a partition of /dev/sda `risk` warning and none to those
+on /dev/sdb, and every group `at_risk` 1.
+
+Live, with a fake smartctl and the fake storcli64 of test_hwraid_megaraid.py
+on PATH (the MegaRAID RAID1 with 251:2 offline): the smart probe reads the
+controller devices its `devices` option names; `status --json` shows
+"/dev/bus/0 megaraid,0" warning (the fake prints the scrutiny capture of a
+disk at 387 reallocated sectors for it), so the surviving member 251:1,
+recorded by hwraid with that device string, gets risk warning and the
+critical group at_risk 1 (the failed 251:2 has risk ok but is not active),
+and the disks of the host (/sys/block) that the fake cannot
+read are unknown with smartctl's reason.  The fake logs its arguments: every
+run has `-n standby`, so no sleeping disk is woken.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+
+import harness
+import test_hwraid_megaraid as mr
+
+SMART = os.path.join(harness.CORPUS, "smart")
+REALLOC = os.path.join(SMART, "smartctl-exporter-ata-reallocated-304", "smartctl-j.json")
+MR = os.path.join(SMART, "scrutiny-megaraid-two-disks-one-reallocating")
+OPEN_FAILED = os.path.join(SMART, "scrutiny-open-device-failed", "smartctl-j.json")
+MDSTAT = os.path.join(harness.CORPUS, "md-mdstat", "check_raid-centos6-raid1-raid0", "proc", "mdstat")
+
+# A fake smartctl: megaraid,0 (the survivor, 251:1) the capture of the disk reallocating,
+# megaraid,1 the healthy one, anything else an open failure.
+SMARTCTL = """#!/bin/sh
+echo "$*" >> {d}/smartctl-args
+case "$*" in
+*"-d megaraid,0 "*) cat {mr}/smartctl-j-d-megaraid1.json; exit 4 ;;
+*"-d megaraid,1 "*) cat {mr}/smartctl-j-d-megaraid0.json; exit 4 ;;
+*) cat {fail}; exit 2 ;;
+esac
+"""
+
+
+def redmon(build, plugins, args, env=None):
+    argv = [os.path.join(build, "redmon")] + args + ["--plugin-dir", plugins]
+    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                       env=env or harness.test_env(), timeout=60, universal_newlines=True,
+                       errors="replace")
+    if any(m in p.stderr for m in harness.SAN_MARKERS):
+        raise harness.TestError("sanitizer report: %s" % harness.tail(p.stderr, 12))
+    if p.returncode not in (0, 1, 2):
+        raise harness.TestError("redmon %s exit %d: %s" % (args[0], p.returncode, harness.tail(p.stderr)))
+    return p
+
+
+def plugin_dir(build, tmp, names):
+    d = os.path.join(tmp, "plugins")
+    os.makedirs(d)
+    for n in names:
+        shutil.copy(os.path.join(build, "plugins", n + ".so"), d)
+    return d
+
+
+def captured_tree(build):
+    probs = []
+    tmp = tempfile.mkdtemp(prefix="redmon-smart-")
+    try:
+        os.makedirs(os.path.join(tmp, "root", "proc"))
+        root = os.path.join(tmp, "root")
+        shutil.copy(MDSTAT, os.path.join(root, "proc", "mdstat"))
+        shutil.copy(REALLOC, os.path.join(root, "smartctl-sda.json"))
+        plugins = plugin_dir(build, tmp, ("md", "smart"))
+        doc = json.loads(redmon(build, plugins, ["status", "--json", "--root", root]).stdout)
+        probs += harness.status_problems(doc, root)
+        disks = doc.get("disks")
+        want = [{"device": "/dev/sda", "health": "warning", "reason": "304 reallocated sectors",
+                 "model": "ST3500418AS", "serial": "REDACTED"}]
+        if disks != want:
+            probs.append("disks %r, want %r" % (disks, want))
+        groups = {g["id"]: g for g in doc["groups"]}
+        for gid in ("md:md0", "md:md1", "md:md2", "md:md3", "md:md4"):
+            g = groups.get(gid)
+            if not g:
+                probs.append("no group %s" % gid)
+                continue
+            if g.get("at_risk") != 1:
+                probs.append("%s at_risk %r" % (gid, g.get("at_risk")))
+            for m in g["members"]:
+                want = "warning" if m["name"].startswith("sda") else None
+                if m.get("risk") != want:
+                    probs.append("%s member %s risk %r, want %r" % (gid, m["name"], m.get("risk"), want))
+            if g["health"] not in ("ok", "nonredundant"):
+                probs.append("%s health %s: a disk's health never changes the margin's" % (gid, g["health"]))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return probs
+
+
+def live_fake(build):
+    probs = []
+    tmp = tempfile.mkdtemp(prefix="redmon-smart-")
+    try:
+        fake = mr.Fake(os.path.join(tmp, "storcli"))
+        fake.mode("degraded")
+        with open(os.path.join(fake.d, "bin", "smartctl"), "w") as f:
+            f.write(SMARTCTL.format(d=tmp, mr=MR, fail=OPEN_FAILED))
+        os.chmod(os.path.join(fake.d, "bin", "smartctl"), 0o755)
+        plugins = plugin_dir(build, tmp, ("hwraid", "smart"))
+        p = redmon(build, plugins, ["status", "--json", "-o",
+                                    "probe.smart.devices=/dev/bus/0 megaraid,0; /dev/bus/0 megaraid,1"],
+                   env=fake.env())
+        doc = json.loads(p.stdout)
+        disks = {d["device"]: d for d in doc.get("disks", [])}
+        d0 = disks.get("/dev/bus/0 megaraid,0")
+        if not d0 or d0["health"] != "warning" or d0["reason"] != "387 reallocated sectors" or \
+                d0["model"] != "WD4000FYYX":
+            probs.append("megaraid,0: %r" % d0)
+        d1 = disks.get("/dev/bus/0 megaraid,1")
+        if not d1 or d1["health"] != "ok" or d1["reason"] is not None:
+            probs.append("megaraid,1: %r" % d1)
+        host = [d for name, d in disks.items() if not name.startswith("/dev/bus/")]
+        for d in host:
+            if d["health"] != "unknown" or "could not read it" not in (d["reason"] or ""):
+                probs.append("host disk %r: the fake cannot read it, so unknown" % d)
+        g = [g for g in doc["groups"] if g["id"] == mr.GROUP]
+        if len(g) != 1:
+            return probs + ["no group %s: %r" % (mr.GROUP, doc["groups"])]
+        risks = {m.get("name"): m.get("risk") for m in g[0]["members"]}
+        if risks != {"251:1": "warning", "251:2": "ok"}:
+            probs.append("member risks %r" % risks)
+        if g[0]["health"] != "critical" or g[0].get("at_risk") != 1:
+            probs.append("group %s health %s at_risk %r" % (mr.GROUP, g[0]["health"], g[0].get("at_risk")))
+        with open(os.path.join(tmp, "smartctl-args")) as f:
+            runs = f.read().splitlines()
+        if len(runs) != len(disks) or not all(r.startswith("-j -a -n standby ") for r in runs):
+            probs.append("smartctl runs %r for %d disks" % (runs, len(disks)))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return probs
+
+
+def main():
+    args = harness.parse_args(__doc__.splitlines()[0])
+    rep = harness.Reporter()
+    rep.check("smart/captured-tree-joined-to-md", captured_tree(args.build))
+    rep.check("smart/live-fake-smartctl-behind-megaraid", live_fake(args.build))
+    rep.exit()
+
+
+if __name__ == "__main__":
+    main()
