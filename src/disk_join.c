@@ -81,3 +81,27 @@ int disk_group_at_risk(const struct agg *a, const struct group *g)
 	}
 	return n;
 }
+
+const struct member *disk_member_at_risk(const struct agg *a, const struct group *g,
+					 const struct disk **ret_disk)
+{
+	for (size_t i = 0; i < g->n_members; i++) {
+		const struct member *m = &g->members[i];
+		enum redmon_risk r = disk_member_risk(a, m);
+
+		if (m->role == REDMON_ROLE_ACTIVE &&
+		    (r == REDMON_RISK_WARNING || r == REDMON_RISK_FAILING)) {
+			*ret_disk = disk_of_member(a, m);
+			return m;
+		}
+	}
+	return NULL;
+}
+
+bool disk_second_failure_risk(const struct agg *a, const struct group *g)
+{
+	const struct disk *d;
+
+	return (g->health == HEALTH_DEGRADED || g->health == HEALTH_CRITICAL) &&
+	       disk_member_at_risk(a, g, &d) != NULL;
+}

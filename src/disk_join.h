@@ -9,6 +9,7 @@
 #ifndef REDMON_DISK_JOIN_H
 #define REDMON_DISK_JOIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "agg.h"
@@ -26,6 +27,16 @@ const struct disk *disk_of_member(const struct agg *a, const struct member *m);
 
 /* m's risk: its probe's own, else its disk's health, else NONE. */
 enum redmon_risk disk_member_risk(const struct agg *a, const struct member *m);
+
+/*
+ * The first active member of g at warning or failing, and in *ret_disk its
+ * disk (NULL for a risk its own probe reported); NULL when there is none.
+ */
+const struct member *disk_member_at_risk(const struct agg *a, const struct group *g,
+					 const struct disk **ret_disk);
+
+/* Whether g (degraded or critical) depends on an active member at risk: issue 17's trigger. */
+bool disk_second_failure_risk(const struct agg *a, const struct group *g);
 
 /* Active members of g at warning or failing. */
 int disk_group_at_risk(const struct agg *a, const struct group *g);

@@ -25,6 +25,8 @@ enum event_type {
 	EV_SINK_FAILED,
 	EV_SINK_RECOVERED,
 	EV_SPOOL_OVERFLOW,
+	EV_DISK_HEALTH_CHANGED, /* a disk's health changed (or is first seen not ok) */
+	EV_SECOND_FAILURE_RISK, /* a degraded group depends on a member at risk, or no longer */
 	EV_COUNT_
 };
 
@@ -74,6 +76,11 @@ struct event {
 	struct timespec since;
 	/* heartbeat */
 	const struct event_summary *summary;
+	/* disk_health_changed; second_failure_risk: the disk of the member at risk */
+	const struct disk *disk;
+	int disk_prev_health; /* enum redmon_risk; REDMON_RISK_NONE when first seen */
+	/* second_failure_risk: the member at risk (member_name), and whether it is over */
+	bool resolved;
 };
 
 /* Events in order; {0} is empty.  They borrow from whoever appended them, or from kept. */

@@ -19,6 +19,13 @@ critical group at_risk 1 (the failed 251:2 has risk ok but is not active),
 and the disks of the host (/sys/block) that the fake cannot
 read are unknown with smartctl's reason.  The fake logs its arguments: every
 run has `-n standby`, so no sleeping disk is woken.
+
+Through the daemon (the same fakes, intervals of 1 s, events as JSON Lines):
+the storcli array ok at first, the reallocating disk is announced
+(disk_health_changed, warning, first seen); the array degraded (251:2
+offline) raises second_failure_risk, critical, naming 251:1 and its disk;
+the array ok again resolves it (info).  Every event follows
+docs/alert.schema.json.
 """
 
 import json
@@ -27,6 +34,9 @@ import shutil
 import subprocess
 import tempfile
 
+import signal
+
+import alerts_harness
 import harness
 import test_hwraid_megaraid as mr
 
@@ -107,11 +117,8 @@ def live_fake(build):
     probs = []
     tmp = tempfile.mkdtemp(prefix="redmon-smart-")
     try:
-        fake = mr.Fake(os.path.join(tmp, "storcli"))
+        fake = fakes(tmp)
         fake.mode("degraded")
-        with open(os.path.join(fake.d, "bin", "smartctl"), "w") as f:
-            f.write(SMARTCTL.format(d=tmp, mr=MR, fail=OPEN_FAILED))
-        os.chmod(os.path.join(fake.d, "bin", "smartctl"), 0o755)
         plugins = plugin_dir(build, tmp, ("hwraid", "smart"))
         p = redmon(build, plugins, ["status", "--json", "-o",
                                     "probe.smart.devices=/dev/bus/0 megaraid,0; /dev/bus/0 megaraid,1"],
@@ -146,11 +153,88 @@ def live_fake(build):
     return probs
 
 
+def fakes(tmp):
+    fake = mr.Fake(os.path.join(tmp, "storcli"))
+    with open(os.path.join(fake.d, "bin", "smartctl"), "w") as f:
+        f.write(SMARTCTL.format(d=tmp, mr=MR, fail=OPEN_FAILED))
+    os.chmod(os.path.join(fake.d, "bin", "smartctl"), 0o755)
+    return fake
+
+
+def is_risk(e, resolved):
+    return e.get("event") == "second_failure_risk" and e.get("resolved") is resolved and \
+        (e.get("group") or {}).get("id") == mr.GROUP
+
+
+def daemon(build, rep):
+    tmp = tempfile.mkdtemp(prefix="redmon-smart-")
+    proc = None
+    try:
+        fake = fakes(tmp)
+        fake.mode("ok")
+        plugins = plugin_dir(build, tmp, ("hwraid", "smart"))
+        events = os.path.join(tmp, "events.jsonl")
+        err = tempfile.TemporaryFile()
+        argv = [os.path.join(build, "redmon"), "daemon", "--plugin-dir", plugins,
+                "-o", "sink.t.type=json", "-o", "sink.t.path=" + events,
+                "-o", "daemon.rescan_interval=1h", "-o", "daemon.user=root",
+                "-o", "daemon.state_dir=" + os.path.join(tmp, "state"),
+                "-o", "probe.hwraid.interval=1s", "-o", "probe.hwraid.timeout=5s",
+                "-o", "probe.smart.interval=1s",
+                "-o", "probe.smart.devices=/dev/bus/0 megaraid,0; /dev/bus/0 megaraid,1"]
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+                                env=fake.env())
+        w = harness.EventWaiter(events, proc, err, 20.0)
+
+        def disk_announced():
+            new = w.wait_for([lambda e: e.get("event") == "disk_health_changed" and
+                              (e.get("disk") or {}).get("device") == "/dev/bus/0 megaraid,0"])
+            e = [e for e in new if e.get("event") == "disk_health_changed" and
+                 e["disk"]["device"] == "/dev/bus/0 megaraid,0"][0]
+            probs = []
+            if (e["severity"], e["disk"]["health"], e["disk"]["reason"], e["previous"]["disk_health"]) != \
+                    ("warning", "warning", "387 reallocated sectors", None):
+                probs.append("disk_health_changed %r" % e)
+            if any(e.get("event") == "second_failure_risk" for e in new):
+                probs.append("second_failure_risk while the array is ok: %r" % new)
+            return probs
+
+        def risk_raised():
+            fake.mode("degraded")
+            new = w.wait_for([lambda e: is_risk(e, False)])
+            e = [e for e in new if is_risk(e, False)][0]
+            probs = []
+            if e["severity"] != "critical" or e["at_risk_member"] != "251:1" or \
+                    e["disk"]["device"] != "/dev/bus/0 megaraid,0":
+                probs.append("second_failure_risk %r" % e)
+            if "387 reallocated sectors" not in e["message"] or "251:1" not in e["message"]:
+                probs.append("the message does not say which disk and why: %r" % e["message"])
+            return probs
+
+        def risk_resolved():
+            fake.mode("ok")
+            new = w.wait_for([lambda e: is_risk(e, True)])
+            e = [e for e in new if is_risk(e, True)][0]
+            return [] if e["severity"] == "info" else ["resolved with severity %s" % e["severity"]]
+
+        rep.run("smart/daemon-disk-health-changed", disk_announced)
+        rep.run("smart/daemon-second-failure-risk", risk_raised)
+        rep.run("smart/daemon-second-failure-risk-resolved", risk_resolved)
+        rep.check("smart/daemon-stops", harness.stop_daemon(proc, err))
+        alerts_harness.check_schema(rep, "smart/events-schema", w.read())
+    finally:
+        if proc and proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main():
     args = harness.parse_args(__doc__.splitlines()[0])
     rep = harness.Reporter()
     rep.check("smart/captured-tree-joined-to-md", captured_tree(args.build))
     rep.check("smart/live-fake-smartctl-behind-megaraid", live_fake(args.build))
+    daemon(args.build, rep)
     rep.exit()
 
 
