@@ -25,7 +25,10 @@ the storcli array ok at first, the reallocating disk is announced
 (disk_health_changed, warning, first seen); the array degraded (251:2
 offline) raises second_failure_risk, critical, naming 251:1 and its disk;
 the array ok again resolves it (info).  Every event follows
-docs/alert.schema.json.
+docs/alert.schema.json.  An Alertmanager-format webhook sink (to
+tests/integration/http_receiver.py, resend_interval 1 s) gets
+RedmonDiskHealth for the disk, and RedmonSecondFailureRisk (critical, the
+group's id) firing and re-sent while the risk lasts, then resolved.
 """
 
 import json
@@ -36,9 +39,12 @@ import tempfile
 
 import signal
 
+import time
+
 import alerts_harness
 import harness
 import test_hwraid_megaraid as mr
+from http_receiver import Receiver
 
 SMART = os.path.join(harness.CORPUS, "smart")
 REALLOC = os.path.join(SMART, "smartctl-exporter-ata-reallocated-304", "smartctl-j.json")
@@ -166,10 +172,28 @@ def is_risk(e, resolved):
         (e.get("group") or {}).get("id") == mr.GROUP
 
 
+def am_alerts(rx, name):
+    """Every alert named name the receiver got, in order."""
+    out = []
+    for r in rx.requests():
+        try:
+            body = json.loads(r["body"])
+        except ValueError:
+            continue
+        out += [a for a in body if isinstance(a, dict) and a.get("labels", {}).get("alertname") == name]
+    return out
+
+
+def firing(a):
+    return "endsAt" in a and a["endsAt"] > time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
+
+
 def daemon(build, rep):
     tmp = tempfile.mkdtemp(prefix="redmon-smart-")
     proc = None
+    rx = Receiver(tmp)
     try:
+        rx.start()
         fake = fakes(tmp)
         fake.mode("ok")
         plugins = plugin_dir(build, tmp, ("hwraid", "smart"))
@@ -181,7 +205,9 @@ def daemon(build, rep):
                 "-o", "daemon.state_dir=" + os.path.join(tmp, "state"),
                 "-o", "probe.hwraid.interval=1s", "-o", "probe.hwraid.timeout=5s",
                 "-o", "probe.smart.interval=1s",
-                "-o", "probe.smart.devices=/dev/bus/0 megaraid,0; /dev/bus/0 megaraid,1"]
+                "-o", "probe.smart.devices=/dev/bus/0 megaraid,0; /dev/bus/0 megaraid,1",
+                "-o", "sink.am.type=webhook", "-o", "sink.am.url=" + rx.url,
+                "-o", "sink.am.format=alertmanager", "-o", "sink.am.resend_interval=1s"]
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
                                 env=fake.env())
         w = harness.EventWaiter(events, proc, err, 20.0)
@@ -209,13 +235,30 @@ def daemon(build, rep):
                 probs.append("second_failure_risk %r" % e)
             if "387 reallocated sectors" not in e["message"] or "251:1" not in e["message"]:
                 probs.append("the message does not say which disk and why: %r" % e["message"])
+            # fired, then re-sent (twice more) while it lasts
+            if rx.wait_for(lambda _: len([a for a in am_alerts(rx, "RedmonSecondFailureRisk")
+                                          if firing(a)]) >= 3, 10) is None:
+                probs.append("RedmonSecondFailureRisk not firing and re-sent: %r"
+                             % am_alerts(rx, "RedmonSecondFailureRisk"))
+            a = am_alerts(rx, "RedmonSecondFailureRisk")[-1]
+            if a["labels"].get("group") != mr.GROUP or a["labels"].get("severity") != "critical" or \
+                    "387 reallocated sectors" not in a["annotations"].get("description", ""):
+                probs.append("RedmonSecondFailureRisk %r" % a)
+            d = [a for a in am_alerts(rx, "RedmonDiskHealth")
+                 if a["labels"].get("disk") == "/dev/bus/0 megaraid,0" and firing(a)]
+            if not d or d[-1]["labels"]["severity"] != "warning":
+                probs.append("RedmonDiskHealth for megaraid,0: %r" % am_alerts(rx, "RedmonDiskHealth"))
             return probs
 
         def risk_resolved():
             fake.mode("ok")
             new = w.wait_for([lambda e: is_risk(e, True)])
             e = [e for e in new if is_risk(e, True)][0]
-            return [] if e["severity"] == "info" else ["resolved with severity %s" % e["severity"]]
+            probs = [] if e["severity"] == "info" else ["resolved with severity %s" % e["severity"]]
+            if rx.wait_for(lambda _: not firing(am_alerts(rx, "RedmonSecondFailureRisk")[-1]), 10) is None:
+                probs.append("RedmonSecondFailureRisk still firing: %r"
+                             % am_alerts(rx, "RedmonSecondFailureRisk")[-1])
+            return probs
 
         rep.run("smart/daemon-disk-health-changed", disk_announced)
         rep.run("smart/daemon-second-failure-risk", risk_raised)
@@ -226,6 +269,7 @@ def daemon(build, rep):
         if proc and proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             proc.wait()
+        rx.stop()
         shutil.rmtree(tmp, ignore_errors=True)
 
 
