@@ -12,3 +12,7 @@ test_smart_read_LIBS := -ljansson
 FUZZERS += fuzz_smart_read
 fuzz_smart_read_SRCS := $(SMART_CORE)
 fuzz_smart_read_LIBS := -ljansson
+
+UNIT_TESTS += smart_targets
+test_smart_targets_SRCS := $(SMART_CORE)
+test_smart_targets_LIBS := -ljansson

@@ -62,20 +62,6 @@ static const struct redmon_option_spec smart_options[] = {
 	{ 0 }
 };
 
-/* One disk's verdict from one smartctl run; a disk in standby keeps its last one. */
-static void judge_output(struct smart_target *d, const char *out, size_t len)
-{
-	struct smart_disk v;
-
-	smart_judge(out, len, d->error_log, &v);
-	if (v.standby && d->have_last)
-		return;
-	if (v.error_log >= 0)
-		d->error_log = v.error_log;
-	d->last = v;
-	d->have_last = true;
-}
-
 static void run_one(struct smart_probe *p, struct smart_target *d)
 {
 	struct redmon_cmd_result res;
@@ -84,7 +70,7 @@ static void run_one(struct smart_probe *p, struct smart_target *d)
 	char why[200];
 
 	if (rc == 0 && res.out) {
-		judge_output(d, res.out, res.out_len);
+		smart_target_judge(d, res.out, res.out_len);
 	} else {
 		/* stderr is the tool's: printable only, and cut */
 		strv_copy_printable(strv_c(res.err[0] ? res.err : strerror(-rc)), why, sizeof(why));
@@ -112,7 +98,7 @@ static void read_capture(struct smart_probe *p, struct smart_target *d)
 			 cut ? "too long" : strerror(-rc));
 		return;
 	}
-	judge_output(d, p->buf.p, p->buf.len);
+	smart_target_judge(d, p->buf.p, p->buf.len);
 	if (!d->last.device[0]) /* no device in the capture: name it by its file */
 		snprintf(d->last.device, sizeof(d->last.device), "/%.120s", d->file);
 }

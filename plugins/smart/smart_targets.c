@@ -177,6 +177,19 @@ int smart_targets_captures(struct smart_targets *t, int root_fd)
 	return n < 0 ? n : rc;
 }
 
+void smart_target_judge(struct smart_target *d, const char *out, size_t len)
+{
+	struct smart_disk v;
+
+	smart_judge(out, len, d->error_log, &v);
+	if (v.standby && d->have_last)
+		return;
+	if (v.error_log >= 0)
+		d->error_log = v.error_log;
+	d->last = v;
+	d->have_last = true;
+}
+
 void smart_targets_free(struct smart_targets *t)
 {
 	free(t->v);

@@ -47,6 +47,12 @@ int smart_targets_option(struct smart_targets *t, const char *list, char *why, s
 /* Add root's smartctl-*.json captures (in name order); 0 or -errno. */
 int smart_targets_captures(struct smart_targets *t, int root_fd);
 
+/*
+ * Judge one smartctl output for d: its verdict becomes d->last, its error log
+ * count d->error_log; a disk in standby keeps its last verdict, if any.
+ */
+void smart_target_judge(struct smart_target *d, const char *out, size_t len);
+
 void smart_targets_free(struct smart_targets *t);
 
 #endif
