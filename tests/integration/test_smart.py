@@ -28,7 +28,9 @@ the array ok again resolves it (info).  Every event follows
 docs/alert.schema.json.  An Alertmanager-format webhook sink (to
 tests/integration/http_receiver.py, resend_interval 1 s) gets
 RedmonDiskHealth for the disk, and RedmonSecondFailureRisk (critical, the
-group's id) firing and re-sent while the risk lasts, then resolved.
+group's id) firing and re-sent while the risk lasts, then resolved.  An exec
+hook gets REDMON_DISK, REDMON_DISK_HEALTH, REDMON_DISK_REASON, REDMON_MEMBER
+and REDMON_RESOLVED.
 """
 
 import json
@@ -188,11 +190,32 @@ def firing(a):
     return "endsAt" in a and a["endsAt"] > time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
 
 
+HOOK = """#!/usr/bin/python3
+import json, os
+with open(%r, "a") as f:
+    f.write(json.dumps({k: v for k, v in os.environ.items() if k.startswith("REDMON_")}) + "\\n")
+"""
+
+
+def hook_env(path, event):
+    """The REDMON_* environments the exec hook got for event."""
+    try:
+        with open(path) as f:
+            runs = [json.loads(l) for l in f if l.strip()]
+    except FileNotFoundError:
+        return []
+    return [r for r in runs if r.get("REDMON_EVENT") == event]
+
+
 def daemon(build, rep):
     tmp = tempfile.mkdtemp(prefix="redmon-smart-")
     proc = None
     rx = Receiver(tmp)
+    hook, hook_out = os.path.join(tmp, "hook.py"), os.path.join(tmp, "hook.jsonl")
     try:
+        with open(hook, "w") as f:
+            f.write(HOOK % hook_out)
+        os.chmod(hook, 0o755)
         rx.start()
         fake = fakes(tmp)
         fake.mode("ok")
@@ -207,7 +230,8 @@ def daemon(build, rep):
                 "-o", "probe.smart.interval=1s",
                 "-o", "probe.smart.devices=/dev/bus/0 megaraid,0; /dev/bus/0 megaraid,1",
                 "-o", "sink.am.type=webhook", "-o", "sink.am.url=" + rx.url,
-                "-o", "sink.am.format=alertmanager", "-o", "sink.am.resend_interval=1s"]
+                "-o", "sink.am.format=alertmanager", "-o", "sink.am.resend_interval=1s",
+                "-o", "sink.hook.type=exec", "-o", "sink.hook.command=" + hook]
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
                                 env=fake.env())
         w = harness.EventWaiter(events, proc, err, 20.0)
@@ -248,6 +272,15 @@ def daemon(build, rep):
                  if a["labels"].get("disk") == "/dev/bus/0 megaraid,0" and firing(a)]
             if not d or d[-1]["labels"]["severity"] != "warning":
                 probs.append("RedmonDiskHealth for megaraid,0: %r" % am_alerts(rx, "RedmonDiskHealth"))
+            if rx.wait_for(lambda _: hook_env(hook_out, "second_failure_risk"), 10) is None:
+                return probs + ["the exec hook did not run for second_failure_risk"]
+            env = hook_env(hook_out, "second_failure_risk")[0]
+            want = {"REDMON_DISK": "/dev/bus/0 megaraid,0", "REDMON_DISK_HEALTH": "warning",
+                    "REDMON_DISK_REASON": "387 reallocated sectors", "REDMON_MEMBER": "251:1",
+                    "REDMON_RESOLVED": "no", "REDMON_SEVERITY": "critical", "REDMON_GROUP": mr.GROUP}
+            bad = {k: env.get(k) for k, v in want.items() if env.get(k) != v}
+            if bad:
+                probs.append("exec hook environment: %r, want %r" % (bad, want))
             return probs
 
         def risk_resolved():

@@ -101,8 +101,9 @@ static void test_devices_option(void **state)
 	char why[256] = "";
 
 	(void)state;
-	assert_int_equal(smart_targets_option(&t, "/dev/bus/0 megaraid,1; /dev/sda sat+megaraid,2;;"
-						  " /dev/bus/0 megaraid,1",
+	assert_int_equal(smart_targets_option(&t,
+					      "/dev/bus/0 megaraid,1; /dev/sda sat+megaraid,2;;"
+					      " /dev/bus/0 megaraid,1",
 					      why, sizeof(why)),
 			 0);
 	assert_int_equal(t.n, 2); /* the repeat is read once */
@@ -116,8 +117,8 @@ static void test_devices_option(void **state)
 	smart_targets_free(&t);
 
 	/* what would reach smartctl's argv unchecked is refused, and named */
-	const char *bad[] = { "sda", "/dev/../etc/passwd", "/dev/sda -d; rm", "/dev/sda a b",
-			      "/dev/sda $(x)", "/etc/sda" };
+	const char *bad[] = { "sda",	      "/dev/../etc/passwd", "/dev/sda -d; rm",
+			      "/dev/sda a b", "/dev/sda $(x)",	    "/etc/sda" };
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		why[0] = 0;
@@ -144,10 +145,10 @@ static void test_disk_names(void **state)
 }
 
 #define OK_LOG                                                                                     \
-	"{\"device\":{\"name\":\"/dev/sda\"},\"smart_status\":{\"passed\":true},"                 \
+	"{\"device\":{\"name\":\"/dev/sda\"},\"smart_status\":{\"passed\":true},"                  \
 	"\"ata_smart_error_log\":{\"summary\":{\"count\":%d}}}"
 #define STANDBY                                                                                    \
-	"{\"device\":{\"name\":\"/dev/sda\"},\"smartctl\":{\"exit_status\":2,\"messages\":[{"    \
+	"{\"device\":{\"name\":\"/dev/sda\"},\"smartctl\":{\"exit_status\":2,\"messages\":[{"      \
 	"\"string\":\"Device is in STANDBY mode, exit(2)\",\"severity\":\"information\"}]}}"
 
 static void judge_log(struct smart_target *d, int n)
