@@ -45,12 +45,22 @@ static const struct disk *find(const struct agg *a, const char *device)
 	return NULL;
 }
 
+/* Whether any probe reported a disk: most hosts' thousand members need no path work. */
+static bool any_disk(const struct agg *a)
+{
+	for (size_t i = 0; i < agg_probe_count(a); i++) {
+		if (agg_probe_at(a, i)->groups.n_disks)
+			return true;
+	}
+	return false;
+}
+
 const struct disk *disk_of_member(const struct agg *a, const struct member *m)
 {
 	const struct disk *d;
 	char whole[256];
 
-	if (!m->device)
+	if (!m->device || !any_disk(a))
 		return NULL;
 	d = find(a, m->device);
 	if (d)
