@@ -470,7 +470,10 @@ bool agg_recovery_pending(const struct agg *a, const char *probe)
 	return p && p->n_holds > 0;
 }
 
-/* disk_health_changed for each disk of fresh whose health differs from old's (or new, not ok). */
+/*
+ * disk_health_changed for each disk of fresh whose health differs from old's,
+ * or new at warning or failing (a VM's disks, unknown to smartctl, say nothing).
+ */
 static void diff_disks(struct event_list *out, const char *probe, const struct snapshot *old,
 		       const struct snapshot *fresh)
 {
@@ -482,7 +485,9 @@ static void diff_disks(struct event_list *out, const char *probe, const struct s
 			if (strcmp(old->disks[j].device, d->device) == 0)
 				prev = old->disks[j].health;
 		}
-		if (prev == d->health || (prev == REDMON_RISK_NONE && d->health == REDMON_RISK_OK))
+		if (prev == d->health ||
+		    (prev == REDMON_RISK_NONE &&
+		     (d->health == REDMON_RISK_OK || d->health == REDMON_RISK_UNKNOWN)))
 			continue;
 		emit(out, &(struct event){ .type = EV_DISK_HEALTH_CHANGED,
 					   .probe = probe,

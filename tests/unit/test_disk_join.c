@@ -164,7 +164,12 @@ static void test_events(void **state)
 
 	(void)state;
 	assert_int_equal(agg_new(&a, 0), 0);
-	/* a disk first seen at warning is announced; the mirror is healthy so far */
+	/* a disk first seen unknown (smartctl cannot read it) says nothing */
+	update(a, "smart", one_disk(REDMON_RISK_UNKNOWN, "smartctl could not read it"), &l);
+	assert_int_equal(l.n, 0);
+	/* one first seen at warning is announced; the mirror is healthy so far */
+	agg_free(a);
+	assert_int_equal(agg_new(&a, 0), 0);
 	update(a, "smart", one_disk(REDMON_RISK_WARNING, "304 reallocated sectors"), &l);
 	ev = find_event(&l, EV_DISK_HEALTH_CHANGED);
 	assert_int_equal(event_severity(ev), SEV_WARNING);
