@@ -7,7 +7,12 @@ saved as smartctl-sda.json (tests/corpus/smart/smartctl-exporter-ata-reallocated
 whose device is /dev/sda).  `redmon status --root DIR --json` must list the
 disk in `disks` (warning, "304 reallocated sectors", its model and serial),
 give every member on a partition of /dev/sda `risk` warning and none to those
-on /dev/sdb, and every group `at_risk` 1.
+on /dev/sdb, and every group `at_risk` 1.  A Redfish drive's own
+FailurePredicted is its member's risk: in the DMTF mockup of
+tests/corpus/redfish/dmtf-localstorage-raid1-global-spare with drive
+35D38F11ACEF7BD3 set to FailurePredicted true, that member of the raid1
+volume is failing (the other ok, the spare none) and the volume at_risk 1,
+its health still the margin's (ok).
 
 Live, with a fake smartctl and the fake storcli64 of test_hwraid_megaraid.py
 on PATH (the MegaRAID RAID1 with 251:2 offline): the smart probe reads the
@@ -116,6 +121,44 @@ def captured_tree(build):
                     probs.append("%s member %s risk %r, want %r" % (gid, m["name"], m.get("risk"), want))
             if g["health"] not in ("ok", "nonredundant"):
                 probs.append("%s health %s: a disk's health never changes the margin's" % (gid, g["health"]))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return probs
+
+
+REDFISH = os.path.join(harness.CORPUS, "redfish", "dmtf-localstorage-raid1-global-spare")
+VOLUME = "redfish:Systems/437XR1138R2/Storage/1/Volumes/1"
+
+
+def redfish_failure_predicted(build):
+    probs = []
+    tmp = tempfile.mkdtemp(prefix="redmon-smart-")
+    try:
+        root = os.path.join(tmp, "root")
+        shutil.copytree(REDFISH, root)
+        changed = 0
+        for d, _, files in os.walk(root):
+            if os.path.basename(d) == "35D38F11ACEF7BD3" and "index.json" in files:
+                p = os.path.join(d, "index.json")
+                with open(p) as f:
+                    doc = json.load(f)
+                doc["FailurePredicted"] = True
+                with open(p, "w") as f:
+                    json.dump(doc, f)
+                changed += 1
+        if not changed:
+            return ["drive 35D38F11ACEF7BD3 not found in %s" % REDFISH]
+        plugins = plugin_dir(build, tmp, ("redfish", "md"))
+        doc = json.loads(redmon(build, plugins, ["status", "--json", "--root", root]).stdout)
+        probs += harness.status_problems(doc, root)
+        g = [g for g in doc["groups"] if g["id"] == VOLUME]
+        if len(g) != 1:
+            return probs + ["no group %s" % VOLUME]
+        risks = {m["name"]: m.get("risk") for m in g[0]["members"]}
+        if risks != {"3F5A8C54207B7233": "ok", "35D38F11ACEF7BD3": "failing", "32ADF365C6C1B7BD": None}:
+            probs.append("member risks %r" % risks)
+        if g[0]["at_risk"] != 1 or g[0]["health"] != "ok":
+            probs.append("%s at_risk %r health %s" % (VOLUME, g[0]["at_risk"], g[0]["health"]))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return probs
@@ -311,6 +354,7 @@ def main():
     rep = harness.Reporter()
     rep.check("smart/captured-tree-joined-to-md", captured_tree(args.build))
     rep.check("smart/live-fake-smartctl-behind-megaraid", live_fake(args.build))
+    rep.check("smart/redfish-failure-predicted-is-failing", redfish_failure_predicted(args.build))
     daemon(args.build, rep)
     rep.exit()
 
