@@ -10,7 +10,9 @@
 #include <time.h>
 
 #include "expect.h"
+#include "disk_join.h"
 #include "redmon/fnv1a.h"
+#include "redmon/grow.h"
 #include "redmon/sorted.h"
 
 /*
@@ -42,6 +44,9 @@ struct agg {
 	int64_t (*clock_ms)(void);   /* monotonic milliseconds, never 0 */
 	struct group_expect *expect; /* [group.ID] sections, copied */
 	size_t n_expect;
+	/* Groups announced at second-failure risk (ids, malloc'd), in no order. */
+	char **at_risk;
+	size_t n_at_risk, at_risk_cap;
 };
 
 static int64_t monotonic_ms(void)
@@ -643,6 +648,128 @@ bool agg_recovery_pending(const struct agg *a, const char *probe)
 	return p && p->n_holds > 0;
 }
 
+/*
+ * disk_health_changed for each disk of fresh whose health differs from old's,
+ * or new at warning or failing (a VM's disks, unknown to smartctl, say nothing).
+ */
+static void diff_disks(struct event_list *out, const char *probe, const struct snapshot *old,
+		       const struct snapshot *fresh)
+{
+	for (size_t i = 0; i < fresh->n_disks; i++) {
+		const struct disk *d = &fresh->disks[i];
+		enum redmon_risk prev = REDMON_RISK_NONE;
+
+		for (size_t j = 0; j < old->n_disks; j++) {
+			if (strcmp(old->disks[j].device, d->device) == 0)
+				prev = old->disks[j].health;
+		}
+		if (prev == d->health ||
+		    (prev == REDMON_RISK_NONE &&
+		     (d->health == REDMON_RISK_OK || d->health == REDMON_RISK_UNKNOWN)))
+			continue;
+		emit(out, &(struct event){ .type = EV_DISK_HEALTH_CHANGED,
+					   .probe = probe,
+					   .disk = d,
+					   .disk_prev_health = (int)prev });
+	}
+}
+
+/* The group of that id ("<probe>:<name>", probe names have no ':'), or NULL. */
+static const struct group *find_group(const struct agg *a, const char *id)
+{
+	const char *colon = strchr(id, ':');
+	char probe[64];
+
+	if (!colon || (size_t)(colon - id) >= sizeof(probe))
+		return NULL;
+	memcpy(probe, id, (size_t)(colon - id));
+	probe[colon - id] = 0;
+	for (size_t i = 0; i < a->n_probes; i++) {
+		if (strcmp(a->probes[i].name, probe) == 0)
+			return snapshot_find(&a->probes[i].groups, id);
+	}
+	return NULL;
+}
+
+static bool at_risk_known(const struct agg *a, const char *id, size_t *ret_i)
+{
+	for (size_t i = 0; i < a->n_at_risk; i++) {
+		if (strcmp(a->at_risk[i], id) == 0) {
+			*ret_i = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* One group: raise second_failure_risk when it starts depending on a member at risk. */
+static void risk_check_group(struct agg *a, struct event_list *out, const struct group *g,
+			     bool *seen)
+{
+	const struct disk *d = NULL;
+	const struct member *m = NULL;
+	size_t k;
+	char *id;
+
+	if (disk_second_failure_risk(a, g))
+		m = disk_member_at_risk(a, g, &d);
+	if (at_risk_known(a, g->id, &k)) {
+		seen[k] = m != NULL;
+		return;
+	}
+	if (!m ||
+	    !grow_one((void **)&a->at_risk, &a->at_risk_cap, a->n_at_risk, sizeof(*a->at_risk), 8))
+		return;
+	id = strdup(g->id);
+	if (!id)
+		return;
+	a->at_risk[a->n_at_risk++] = id;
+	emit(out, &(struct event){ .type = EV_SECOND_FAILURE_RISK,
+				   .probe = g->probe,
+				   .group = g,
+				   .member_name = m->name,
+				   .disk = d });
+}
+
+/*
+ * Second-failure risk across probes: a disk's health comes from one probe,
+ * the group from another, so every group is looked at after every update
+ * (a host has few groups with members on disks).  A group no longer at
+ * risk, or gone, is resolved (gone: without an event; group_vanished says it).
+ */
+static void risk_events(struct agg *a, struct event_list *out)
+{
+	size_t n = a->n_at_risk, keep = 0;
+	bool *seen = calloc(n ? n : 1, sizeof(*seen));
+
+	if (!seen)
+		return;
+	for (size_t i = 0; i < a->n_probes; i++) {
+		const struct snapshot *s = &a->probes[i].groups;
+
+		for (size_t j = 0; j < s->n; j++)
+			risk_check_group(a, out, &s->groups[j], seen);
+	}
+	for (size_t k = 0; k < n; k++) {
+		const struct group *g = seen[k] ? NULL : find_group(a, a->at_risk[k]);
+
+		if (g)
+			emit(out, &(struct event){ .type = EV_SECOND_FAILURE_RISK,
+						   .probe = g->probe,
+						   .group = g,
+						   .resolved = true });
+		if (seen[k])
+			a->at_risk[keep++] = a->at_risk[k];
+		else
+			free(a->at_risk[k]);
+	}
+	/* the ones raised in this pass, appended after the n known */
+	for (size_t k = n; k < a->n_at_risk; k++)
+		a->at_risk[keep++] = a->at_risk[k];
+	a->n_at_risk = keep;
+	free(seen);
+}
+
 int agg_update(struct agg *a, const char *probe, struct snapshot *fresh, struct event_list *out)
 {
 	struct agg_probe *p = probe_slot(a, probe);
@@ -657,11 +784,13 @@ int agg_update(struct agg *a, const char *probe, struct snapshot *fresh, struct 
 		emit(out, &(struct event){ .type = EV_PROBE_RECOVERED, .probe = probe });
 	}
 	diff_snapshots(a, out, &p->groups, fresh);
+	diff_disks(out, probe, &p->groups, fresh);
 	p->scanned = true;
 	/* Swap: the probe keeps fresh's groups, fresh gets the old array to reuse. */
 	old = p->groups;
 	p->groups = *fresh;
 	*fresh = old;
+	risk_events(a, out);
 	if (!out)
 		snapshot_clear(fresh);
 	return 0;
@@ -704,6 +833,7 @@ int agg_probe_failed(struct agg *a, const char *probe, const char *error, struct
 		g->health = HEALTH_UNKNOWN;
 		diff_group(a, out, &old, g);
 	}
+	risk_events(a, out); /* unknown now: no longer degraded, so no longer at risk */
 	return 0;
 }
 
@@ -803,6 +933,9 @@ void agg_free(struct agg *a)
 	for (size_t i = 0; i < a->n_since; i++)
 		free(a->since[i].id);
 	free(a->since);
+	for (size_t i = 0; i < a->n_at_risk; i++)
+		free(a->at_risk[i]);
+	free(a->at_risk);
 	free(a->probes);
 	expect_free_all(a->expect, a->n_expect);
 	free(a);

@@ -29,6 +29,8 @@ static const char *const type_names[EV_COUNT_] = {
 	[EV_REBUILD_RESUMED] = "rebuild_resumed",
 	[EV_SPARES_MISSING] = "spares_missing",
 	[EV_MEMBERS_MISSING] = "members_missing",
+	[EV_DISK_HEALTH_CHANGED] = "disk_health_changed",
+	[EV_SECOND_FAILURE_RISK] = "second_failure_risk",
 };
 
 static const char *const severity_names[] = {
@@ -96,7 +98,22 @@ struct event_held {
 	struct event ev;
 	struct group group;
 	struct event_summary summary;
+	struct disk disk; /* its strings malloc'd, as the event's texts */
 };
+
+static const size_t disk_texts[] = {
+	offsetof(struct disk, device),
+	offsetof(struct disk, reason),
+	offsetof(struct disk, model),
+	offsetof(struct disk, serial),
+};
+
+#define N_DISK_TEXTS (sizeof(disk_texts) / sizeof(disk_texts[0]))
+
+static char **disk_text_at(struct disk *d, size_t i)
+{
+	return (char **)((char *)d + disk_texts[i]);
+}
 
 /* The strings an event points to, which event_dup() copies. */
 static const size_t text_offsets[] = {
@@ -128,6 +145,16 @@ struct event *event_dup(const struct event *ev)
 		h->summary = *ev->summary;
 		h->ev.summary = &h->summary;
 	}
+	if (ev->disk) {
+		h->disk = *ev->disk;
+		h->ev.disk = &h->disk;
+		for (size_t i = 0; i < N_DISK_TEXTS; i++) {
+			char **t = disk_text_at(&h->disk, i);
+
+			if (*t && !(*t = strdup(*t)))
+				oom = true;
+		}
+	}
 	/* Every string copied, or NULL: event_dup_free() frees them all. */
 	for (size_t i = 0; i < N_TEXTS; i++) {
 		const char **t = text_at(&h->ev, i);
@@ -150,6 +177,8 @@ void event_dup_free(struct event *ev)
 		return;
 	for (size_t i = 0; i < N_TEXTS; i++)
 		free((char *)*text_at(ev, i));
+	for (size_t i = 0; i < N_DISK_TEXTS; i++)
+		free(*disk_text_at(&h->disk, i));
 	group_free(&h->group);
 	free(h);
 }
@@ -162,6 +191,16 @@ const char *event_type_name(enum event_type t)
 const char *event_severity_name(enum event_severity s)
 {
 	return (unsigned)s <= SEV_CRITICAL ? severity_names[s] : "info";
+}
+
+/* A disk's health as a severity: failing critical, warning warning, else info. */
+static enum event_severity disk_severity(const struct disk *d)
+{
+	if (!d)
+		return SEV_INFO;
+	return d->health == REDMON_RISK_FAILING	  ? SEV_CRITICAL
+	       : d->health == REDMON_RISK_WARNING ? SEV_WARNING
+						  : SEV_INFO;
 }
 
 /* The severity a group's health gives its events. */
@@ -181,6 +220,11 @@ static enum event_severity health_severity(enum health h)
 
 enum event_severity event_severity(const struct event *ev)
 {
+	/* The warning before the second failure is critical whatever the group's health. */
+	if (ev->type == EV_SECOND_FAILURE_RISK)
+		return ev->resolved ? SEV_INFO : SEV_CRITICAL;
+	if (ev->type == EV_DISK_HEALTH_CHANGED)
+		return disk_severity(ev->disk);
 	if (ev->type == EV_PROBE_FAILED || ev->type == EV_SINK_FAILED ||
 	    ev->type == EV_SPOOL_OVERFLOW)
 		return SEV_WARNING;
@@ -218,6 +262,33 @@ static int members_listed(const struct group *g)
 static const char *role_or_absent(int role)
 {
 	return role == ROLE_ABSENT ? "absent" : role_name((enum redmon_role)role);
+}
+
+/* The sentences of the disk events: which disk, why, and what it protects. */
+static void disk_message(const struct event *ev, char *buf, size_t len)
+{
+	const struct disk *d = ev->disk;
+	const struct group *g = ev->group;
+
+	if (ev->type == EV_DISK_HEALTH_CHANGED && d) {
+		snprintf(buf, len, "disk %s is %s%s%s (was %s)", d->device, risk_name(d->health),
+			 d->reason ? ": " : "", d->reason ? d->reason : "",
+			 ev->disk_prev_health == REDMON_RISK_NONE
+				 ? "not seen"
+				 : risk_name((enum redmon_risk)ev->disk_prev_health));
+	} else if (g && ev->resolved) {
+		snprintf(buf, len, "%s (%s) no longer depends on a member at risk: %s", g->id,
+			 g->type, health_name(g->health));
+	} else if (g && d) {
+		snprintf(buf, len,
+			 "%s (%s) is %s and still depends on %s, whose disk %s is %s: %s; "
+			 "replace the failed member before this one fails",
+			 g->id, g->type, health_name(g->health),
+			 ev->member_name ? ev->member_name : "?", d->device, risk_name(d->health),
+			 d->reason ? d->reason : "no reason given");
+	} else {
+		snprintf(buf, len, "%s", event_type_name(ev->type));
+	}
 }
 
 /*
@@ -310,6 +381,10 @@ void event_message(const struct event *ev, char *buf, size_t len)
 		snprintf(buf, len, "sink %s: queue full, dropped the oldest alerts (%llu so far)",
 			 ev->sink, (unsigned long long)ev->count);
 		break;
+	case EV_DISK_HEALTH_CHANGED:
+	case EV_SECOND_FAILURE_RISK:
+		disk_message(ev, buf, len);
+		break;
 	default:
 		snprintf(buf, len, "%s", ev->message ? ev->message : "test event");
 		break;
@@ -364,6 +439,32 @@ static json_t *member_change_to_json(const struct event *ev)
 	return o;
 }
 
+/* The disk, its previous health, the member at risk and whether it is over (docs/json.md). */
+static void disk_event_json(const struct event *ev, json_t *o)
+{
+	const struct disk *d = ev->disk;
+
+	if (d)
+		json_object_set_new(o, "disk",
+				    json_pack("{s:o?, s:s, s:o?, s:o?, s:o?}", "device",
+					      json_text(d->device), "health", risk_name(d->health),
+					      "reason", json_text(d->reason), "model",
+					      json_text(d->model), "serial", json_text(d->serial)));
+	if (ev->type == EV_DISK_HEALTH_CHANGED)
+		json_object_set_new(
+			o, "previous",
+			json_pack("{s:o?}", "disk_health",
+				  ev->disk_prev_health == REDMON_RISK_NONE
+					  ? NULL
+					  : json_string(risk_name(
+						    (enum redmon_risk)ev->disk_prev_health))));
+	if (ev->type == EV_SECOND_FAILURE_RISK) {
+		json_object_set_new(o, "resolved", json_boolean(ev->resolved));
+		if (ev->member_name)
+			json_object_set_new(o, "at_risk_member", json_text(ev->member_name));
+	}
+}
+
 json_t *event_to_json(const struct event *ev, const char *host)
 {
 	char ts[40], msg[1024], key[300];
@@ -410,6 +511,7 @@ json_t *event_to_json(const struct event *ev, const char *host)
 		json_object_set_new(o, "required", json_true());
 	if (ev->summary)
 		json_object_set_new(o, "summary", event_summary_to_json(ev->summary));
+	disk_event_json(ev, o);
 	if (ev->error)
 		json_object_set_new(o, "error", json_text(ev->error));
 	event_message(ev, msg, sizeof(msg));

@@ -29,6 +29,8 @@ enum event_type {
 	EV_REBUILD_RESUMED,
 	EV_SPARES_MISSING,  /* fewer spares than its [group.ID] expects */
 	EV_MEMBERS_MISSING, /* fewer members than its [group.ID] expects */
+	EV_DISK_HEALTH_CHANGED, /* a disk's health changed (or is first seen not ok) */
+	EV_SECOND_FAILURE_RISK, /* a degraded group depends on a member at risk, or no longer */
 	EV_COUNT_
 };
 
@@ -83,6 +85,11 @@ struct event {
 	const struct event_summary *summary;
 	/* group_vanished: a group its [group.ID] requires (critical) */
 	bool required;
+	/* disk_health_changed; second_failure_risk: the disk of the member at risk */
+	const struct disk *disk;
+	int disk_prev_health; /* enum redmon_risk; REDMON_RISK_NONE when first seen */
+	/* second_failure_risk: the member at risk (member_name), and whether it is over */
+	bool resolved;
 };
 
 /* Events in order; {0} is empty.  They borrow from whoever appended them, or from kept. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "redmon/fnv1a.h"
+#include "redmon/grow.h"
 
 static const char *const health_names[HEALTH_COUNT_] = {
 	[HEALTH_OK] = "ok",
@@ -66,6 +67,17 @@ const char *role_name(enum redmon_role r)
 const char *activity_name(enum redmon_activity a)
 {
 	return (unsigned)a < REDMON_ACTIVITY_COUNT_ ? activity_names[a] : "none";
+}
+
+static const char *const risk_names[REDMON_RISK_COUNT_] = {
+	[REDMON_RISK_NONE] = "none",	   [REDMON_RISK_OK] = "ok",
+	[REDMON_RISK_WARNING] = "warning", [REDMON_RISK_FAILING] = "failing",
+	[REDMON_RISK_UNKNOWN] = "unknown",
+};
+
+const char *risk_name(enum redmon_risk r)
+{
+	return (unsigned)r < REDMON_RISK_COUNT_ ? risk_names[r] : "unknown";
 }
 
 bool activity_is_rebuild(enum redmon_activity a)
@@ -239,13 +251,31 @@ static int snapshot_grow(struct snapshot *s)
 	return 0;
 }
 
-static bool group_valid(const struct redmon_group *g)
+/* Member i of a plugin's array whose elements are stride bytes apart. */
+static const struct redmon_member *member_at(const struct redmon_group *g, size_t i, size_t stride)
+{
+	return (const struct redmon_member *)((const char *)g->members + i * stride);
+}
+
+/* The risk of a member, read only when the plugin's member layout has it. */
+static enum redmon_risk member_risk(const struct redmon_member *m, size_t stride)
+{
+	if (stride < offsetof(struct redmon_member, risk) + sizeof(m->risk))
+		return REDMON_RISK_NONE;
+	return m->risk;
+}
+
+static bool group_valid(const struct redmon_group *g, size_t stride)
 {
 	if (!g || !g->name || !*g->name || (unsigned)g->activity >= REDMON_ACTIVITY_COUNT_ ||
-	    (g->n_members && !g->members) || g->n_members > SIZE_MAX / sizeof(struct member))
+	    (g->n_members && !g->members) || g->n_members > SIZE_MAX / sizeof(struct member) ||
+	    stride < REDMON_MEMBER_SIZE_V1 || g->n_members > SIZE_MAX / stride)
 		return false;
 	for (size_t i = 0; i < g->n_members; i++) {
-		if (!g->members[i].name || (unsigned)g->members[i].role >= REDMON_ROLE_COUNT_)
+		const struct redmon_member *m = member_at(g, i, stride);
+
+		if (!m->name || (unsigned)m->role >= REDMON_ROLE_COUNT_ ||
+		    (unsigned)member_risk(m, stride) >= REDMON_RISK_COUNT_)
 			return false;
 	}
 	return true;
@@ -267,13 +297,19 @@ static char *make_id(struct snapshot *s, const char *probe, const char *name, ch
 	return id;
 }
 
-/* On failure, what was copied stays in the arena until the next snapshot_clear(). */
 int snapshot_add(struct snapshot *s, const char *probe, const struct redmon_group *rg)
+{
+	return snapshot_add_sized(s, probe, rg, sizeof(struct redmon_member));
+}
+
+/* On failure, what was copied stays in the arena until the next snapshot_clear(). */
+int snapshot_add_sized(struct snapshot *s, const char *probe, const struct redmon_group *rg,
+		       size_t stride)
 {
 	struct group g = { 0 };
 	bool oom = false;
 
-	if (!group_valid(rg))
+	if (!group_valid(rg, stride))
 		return -EINVAL;
 	if (snapshot_grow(s) < 0)
 		return -ENOMEM;
@@ -302,10 +338,11 @@ int snapshot_add(struct snapshot *s, const char *probe, const struct redmon_grou
 		g.n_members = rg->n_members;
 	}
 	for (size_t i = 0; i < g.n_members && !oom; i++) {
-		const struct redmon_member *rm = &rg->members[i];
+		const struct redmon_member *rm = member_at(rg, i, stride);
 		struct member *m = &g.members[i];
 
 		m->role = rm->role;
+		m->risk = member_risk(rm, stride);
 		m->name = dup_opt(s, rm->name, &oom);
 		m->state = intern_opt(s, rm->state, &oom);
 		m->device = dup_opt(s, rm->device, &oom);
@@ -316,6 +353,41 @@ int snapshot_add(struct snapshot *s, const char *probe, const struct redmon_grou
 	if (oom)
 		return -ENOMEM;
 	s->groups[s->n++] = g;
+	return 0;
+}
+
+static bool disk_known(const struct snapshot *s, const char *device)
+{
+	for (size_t i = 0; i < s->n_disks; i++) {
+		if (strcmp(s->disks[i].device, device) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* A host has tens of disks, not thousands: a linear search for repeats is enough. */
+int snapshot_add_disk(struct snapshot *s, const struct redmon_disk *rd, size_t size)
+{
+	struct disk d = { 0 };
+	bool oom = false;
+
+	if (!rd || size < offsetof(struct redmon_disk, serial) + sizeof(rd->serial) ||
+	    !rd->device || !*rd->device || rd->health == REDMON_RISK_NONE ||
+	    (unsigned)rd->health >= REDMON_RISK_COUNT_ ||
+	    (rd->health != REDMON_RISK_OK && (!rd->reason || !*rd->reason)))
+		return -EINVAL;
+	if (disk_known(s, rd->device))
+		return -EEXIST;
+	if (!grow_one((void **)&s->disks, &s->disks_cap, s->n_disks, sizeof(*s->disks), 16))
+		return -ENOMEM;
+	d.device = dup_opt(s, rd->device, &oom);
+	d.health = rd->health;
+	d.reason = rd->health == REDMON_RISK_OK ? NULL : dup_opt(s, rd->reason, &oom);
+	d.model = intern_opt(s, rd->model, &oom);
+	d.serial = dup_opt(s, rd->serial, &oom);
+	if (oom)
+		return -ENOMEM;
+	s->disks[s->n_disks++] = d;
 	return 0;
 }
 
@@ -395,7 +467,9 @@ size_t snapshot_sort(struct snapshot *s)
 	size_t out = 0, n = s->n;
 
 	if (s->n == 0) {
-		snapshot_trim_empty(s);
+		/* Disks alone keep their strings in the arena. */
+		if (s->n_disks == 0)
+			snapshot_trim_empty(s);
 		return 0;
 	}
 
@@ -440,6 +514,7 @@ void snapshot_clear(struct snapshot *s)
 	for (size_t i = 0; i < s->n; i++)
 		group_free(&s->groups[i]);
 	s->n = 0;
+	s->n_disks = 0;
 	s->intern = NULL;
 	for (const struct snap_block *b = s->blocks; b; b = b->next) {
 		used += b->used;
@@ -476,5 +551,6 @@ void snapshot_free(struct snapshot *s)
 		group_free(&s->groups[i]);
 	arena_release(s);
 	free(s->groups);
+	free(s->disks);
 	memset(s, 0, sizeof(*s));
 }

@@ -31,6 +31,16 @@ struct member {
 	char *serial;
 	char *location;
 	char *reason;
+	enum redmon_risk risk; /* from its disk's health; NONE when not a known disk */
+};
+
+/* One disk's health as a disk-health probe reported it (struct redmon_disk). */
+struct disk {
+	char *device;
+	enum redmon_risk health; /* OK, WARNING, FAILING or UNKNOWN */
+	char *reason;		 /* NULL when OK */
+	char *model;
+	char *serial;
 };
 
 /* Strings are read-only: groups of one snapshot share repeated ones (snapshot_strdup()). */
@@ -79,6 +89,8 @@ struct snapshot {
 	size_t arena_hint;	   /* bytes the next fill is expected to need */
 	size_t groups_hint;	   /* groups the next fill is expected to add */
 	char **intern;		   /* short repeated strings, a table in the arena */
+	struct disk *disks;	   /* in report order; strings in the arena */
+	size_t n_disks, disks_cap;
 };
 
 /* The health rule of DESIGN.md; the only place health is decided. */
@@ -101,6 +113,21 @@ bool activity_is_rebuild(enum redmon_activity a);
 
 /* Validate and deep-copy a probe's report into s: 0, -EINVAL (no name, bad enum), -ENOMEM. */
 int snapshot_add(struct snapshot *s, const char *probe, const struct redmon_group *g);
+/*
+ * snapshot_add() for a plugin whose members are member_size bytes apart
+ * (its descriptor's member_size, at least REDMON_MEMBER_SIZE_V1): a member's
+ * risk is read only when member_size covers it.
+ */
+int snapshot_add_sized(struct snapshot *s, const char *probe, const struct redmon_group *g,
+		       size_t member_size);
+/*
+ * Validate and copy one disk (size: the plugin's sizeof(struct redmon_disk)):
+ * 0, -EINVAL (no device, bad health, no reason but for ok, short struct),
+ * -EEXIST (a device already
+ * in s: the first report stays), -ENOMEM.
+ */
+int snapshot_add_disk(struct snapshot *s, const struct redmon_disk *d, size_t size);
+const char *risk_name(enum redmon_risk r);
 
 /* Deep-copy src into one block of its own (dst->own), outside any arena; 0 or -ENOMEM. */
 int group_copy(struct group *dst, const struct group *src);

@@ -17,6 +17,13 @@ static bool valid_probe_name(const char *s)
 	return n > 0 && n <= 32 && s[n] == 0;
 }
 
+size_t plugin_member_size(const struct redmon_plugin *d)
+{
+	if (d->size < offsetof(struct redmon_plugin, member_size) + sizeof(d->member_size))
+		return REDMON_MEMBER_SIZE_V1;
+	return d->member_size;
+}
+
 /*
  * Read the descriptor only as far as its size says (the Redis module rule): an
  * older, shorter struct of this major ABI is fine if it covers what we call.
@@ -36,6 +43,12 @@ static int check_descriptor(const struct redmon_plugin *d, const char *path, cha
 				  "%s: descriptor is %u bytes, ABI %u needs at least %zu; "
 				  "rebuild the plugin",
 				  path, d->size, REDMON_ABI_VERSION, need);
+	if (plugin_member_size(d) < REDMON_MEMBER_SIZE_V1)
+		return errbuf_set(err, errlen, -EPROTO,
+				  "%s: member_size %u is below ABI %u's %zu; set it to "
+				  "sizeof(struct redmon_member) and rebuild the plugin",
+				  path, d->member_size, REDMON_ABI_VERSION,
+				  (size_t)REDMON_MEMBER_SIZE_V1);
 	if (!valid_probe_name(d->name))
 		return errbuf_set(err, errlen, -EINVAL, "%s: probe name must be 1-32 of [a-z0-9_]",
 				  path);

@@ -31,6 +31,12 @@ int plugin_set_load_dir(struct plugin_set *set, const char *dir, char *err, size
 /* The usable plugin with that name, or NULL. */
 const struct redmon_plugin *plugin_set_find(const struct plugin_set *set, const char *name);
 
+/*
+ * The stride of a plugin's member arrays: its descriptor's member_size, or
+ * REDMON_MEMBER_SIZE_V1 for a descriptor built before that field.
+ */
+size_t plugin_member_size(const struct redmon_plugin *d);
+
 /* dlclose everything; the set is left empty.  NULL is a no-op. */
 void plugin_set_free(struct plugin_set *set);
 

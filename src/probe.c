@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "plugin_loader.h"
 
 /* The plugin sees this struct only as the opaque struct redmon_host. */
 struct probe {
@@ -75,7 +76,23 @@ static int host_report(struct redmon_host *h, const struct redmon_group *g)
 
 	if (!p->in_scan)
 		return -EINVAL;
-	return snapshot_add(&p->scan, p->plugin->name, g);
+	return snapshot_add_sized(&p->scan, p->plugin->name, g, plugin_member_size(p->plugin));
+}
+
+static int host_report_disk(struct redmon_host *h, const struct redmon_disk *d, size_t size)
+{
+	struct probe *p = P(h);
+	int rc;
+
+	if (!p->in_scan)
+		return -EINVAL;
+	rc = snapshot_add_disk(&p->scan, d, size);
+	if (rc == -EEXIST) {
+		log_warn("probe %s: disk %s reported twice in one scan", p->plugin->name,
+			 d->device);
+		return 0;
+	}
+	return rc;
 }
 
 static void host_scan_error(struct redmon_host *h, const char *fmt, ...)
@@ -152,6 +169,7 @@ static const struct redmon_host_ops host_ops = {
 	.unwatch_fd = host_unwatch_fd,
 	.register_command = host_register_command,
 	.run_command = host_run_command,
+	.report_disk = host_report_disk,
 };
 
 int probe_new(const struct redmon_plugin *plugin, const struct probe_env *env, struct probe **ret)

@@ -560,6 +560,26 @@ static const char *role_or_absent(int role)
 	return role == ROLE_ABSENT ? "absent" : role_name((enum redmon_role)role);
 }
 
+/* disk_health_changed and second_failure_risk: the disk, and the member at risk. */
+static int disk_env(struct job *j, const struct event *ev)
+{
+	int rc = 0;
+
+	if (ev->disk) {
+		rc |= job_setenv(j, "REDMON_DISK", ev->disk->device);
+		rc |= job_setenv(j, "REDMON_DISK_HEALTH", risk_name(ev->disk->health));
+		rc |= job_setenv(j, "REDMON_DISK_REASON", ev->disk->reason);
+	}
+	if (ev->type == EV_DISK_HEALTH_CHANGED && ev->disk_prev_health != REDMON_RISK_NONE)
+		rc |= job_setenv(j, "REDMON_PREVIOUS_DISK_HEALTH",
+				 risk_name((enum redmon_risk)ev->disk_prev_health));
+	if (ev->type == EV_SECOND_FAILURE_RISK) {
+		rc |= job_setenv(j, "REDMON_MEMBER", ev->member_name);
+		rc |= job_setenv(j, "REDMON_RESOLVED", ev->resolved ? "yes" : "no");
+	}
+	return rc;
+}
+
 /*
  * Every field of the event as REDMON_*, each on one line: a name's newline
  * must not forge a line in whatever log the hook writes (job_setenv()).
@@ -604,6 +624,7 @@ static int event_env(struct job *j, const struct alert *a)
 				 role_or_absent(ev->member_prev_role));
 		rc |= job_setenv(j, "REDMON_MEMBER_STATE", ev->member_state);
 	}
+	rc |= disk_env(j, ev);
 	if (ev->type == EV_SINK_FAILED || ev->type == EV_SINK_RECOVERED)
 		rc |= setenv_num(j, "REDMON_FAILURES", (long long)ev->count);
 	if (ev->type == EV_SPOOL_OVERFLOW)

@@ -40,6 +40,7 @@
 
 #include "agg.h"
 #include "bus.h"
+#include "disk_join.h"
 #include "errbuf.h"
 #include "json.h"
 #include "log.h"
@@ -623,6 +624,50 @@ static json_t *probe_alert(const char *host, const char *probe, const char *erro
 			starts_ms, ends_ms);
 }
 
+/*
+ * RedmonSecondFailureRisk of g, always critical: a degraded group whose next
+ * failure is announced by the member it depends on (issue 17).  The
+ * description says which disk, why, and what it protects.
+ */
+static json_t *risk_alert(const char *host, const struct group *g, const char *member,
+			  const struct disk *d, int64_t starts_ms, int64_t ends_ms)
+{
+	json_t *l = labels_of("group", g->id, "critical"), *ann = json_object();
+	char text[1200];
+
+	json_object_set_new(l, "probe", json_text(g->probe));
+	snprintf(text, sizeof(text), "%s (%s) depends on a member at risk", g->id, g->type);
+	json_object_set_new(ann, "summary", json_text(text));
+	snprintf(text, sizeof(text), "%s is %s; member %s on disk %s is %s: %s", g->id,
+		 health_name(g->health), member ? member : "?", d ? d->device : "?",
+		 d ? risk_name(d->health) : "at risk",
+		 d && d->reason ? d->reason : "as its probe says");
+	json_object_set_new(ann, "description", json_text(text));
+	if (d)
+		json_object_set_new(ann, "disk", json_text(d->device));
+	return am_alert(host, "RedmonSecondFailureRisk", l, ann, starts_ms, ends_ms);
+}
+
+/* RedmonDiskHealth of one disk: firing while warning or failing, resolved when not. */
+static json_t *disk_alert(const char *host, const struct disk *d, int64_t now_ms, int64_t ends_ms)
+{
+	bool bad = d->health == REDMON_RISK_WARNING || d->health == REDMON_RISK_FAILING;
+	json_t *ann = json_object();
+	char text[600];
+
+	snprintf(text, sizeof(text), "disk %s is %s", d->device, risk_name(d->health));
+	json_object_set_new(ann, "summary", json_text(text));
+	json_object_set_new(ann, "description", json_text(d->reason ? d->reason : "ok"));
+	if (d->model)
+		json_object_set_new(ann, "model", json_text(d->model));
+	if (d->serial)
+		json_object_set_new(ann, "serial", json_text(d->serial));
+	return am_alert(host, "RedmonDiskHealth",
+			labels_of("disk", d->device,
+				  d->health == REDMON_RISK_FAILING ? "critical" : "warning"),
+			ann, now_ms, bad ? ends_ms : now_ms);
+}
+
 /* What the event adds to each alert of its body: which event, its sequence, its key. */
 static void event_annotations(json_t *o, const struct alert *a)
 {
@@ -690,11 +735,23 @@ static json_t *am_body(struct webhook *w, const struct alert *a)
 	int64_t now = ts_ms(&ev->time);
 	json_t *list = json_array(), *o;
 
+	if (ev->type == EV_SECOND_FAILURE_RISK && ev->group) {
+		o = risk_alert(a->host, ev->group, ev->member_name, ev->disk, now,
+			       ev->resolved ? now : firing_ends(w, now));
+		event_annotations(o, a);
+		json_array_append_new(list, o);
+		return list;
+	}
 	if (ev->group) {
 		am_group(w, a, list);
 		return list;
 	}
 	switch (ev->type) {
+	case EV_DISK_HEALTH_CHANGED:
+		if (!ev->disk)
+			return list;
+		o = disk_alert(a->host, ev->disk, now, firing_ends(w, now));
+		break;
 	case EV_PROBE_FAILED:
 	case EV_PROBE_RECOVERED:
 		o = ev->type == EV_PROBE_FAILED
@@ -777,6 +834,33 @@ static json_t *held_load(struct webhook *w)
  * held alerts of groups that vanished (until they come back).  NULL when
  * nothing fires.
  */
+/* The disk alerts still firing (warning, failing) and the groups at second-failure risk. */
+static void resend_disks(struct webhook *w, const struct agg *agg, const struct snapshot *snap,
+			 json_t *list, int64_t now)
+{
+	const char *host = sink_env(w->k)->host;
+	const struct disk *d;
+	const struct member *m;
+
+	for (size_t j = 0; j < snap->n_disks; j++) {
+		d = &snap->disks[j];
+		if ((d->health == REDMON_RISK_FAILING ? SEV_CRITICAL : SEV_WARNING) <
+			    w->k->min_severity ||
+		    (d->health != REDMON_RISK_WARNING && d->health != REDMON_RISK_FAILING))
+			continue;
+		json_array_append_new(list, disk_alert(host, d, now, firing_ends(w, now)));
+	}
+	for (size_t j = 0; j < snap->n; j++) {
+		const struct group *g = &snap->groups[j];
+
+		if (!disk_second_failure_risk(agg, g))
+			continue;
+		m = disk_member_at_risk(agg, g, &d);
+		json_array_append_new(
+			list, risk_alert(host, g, m ? m->name : NULL, d, now, firing_ends(w, now)));
+	}
+}
+
 static char *resend_body(struct webhook *w)
 {
 	const struct agg *agg = sink_env(w->k)->agg;
@@ -807,6 +891,7 @@ static char *resend_body(struct webhook *w)
 			json_array_append_new(list, group_alert(host, g, crit, false, starts,
 								firing_ends(w, now)));
 		}
+		resend_disks(w, agg, snap, list, now);
 	}
 	json_object_foreach(w->held, id, held)
 	{

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "agg.h"
+#include "disk_join.h"
 #include "json.h"
 #include "model.h"
 
@@ -203,9 +204,39 @@ void status_print_table(const struct agg *a, bool color, FILE *out)
 	fputc('\n', out);
 }
 
+/* One disk as docs/json.md lists it under "disks". */
+static json_t *disk_to_json(const struct disk *d)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "device", json_text(d->device));
+	json_object_set_new(o, "health", json_string(risk_name(d->health)));
+	json_object_set_new(o, "reason", json_text(d->reason));
+	json_object_set_new(o, "model", json_text(d->model));
+	json_object_set_new(o, "serial", json_text(d->serial));
+	return o;
+}
+
+/* The joined risk of each member that has one, and the group's at_risk (docs/json.md). */
+static json_t *group_with_risk(const struct agg *a, const struct group *g)
+{
+	json_t *o = group_to_json(g), *members = json_object_get(o, "members");
+
+	for (size_t i = 0; i < g->n_members; i++) {
+		enum redmon_risk r = disk_member_risk(a, &g->members[i]);
+
+		if (r != REDMON_RISK_NONE)
+			json_object_set_new(json_array_get(members, i), "risk",
+					    json_string(risk_name(r)));
+	}
+	json_object_set_new(o, "at_risk", json_integer(disk_group_at_risk(a, g)));
+	return o;
+}
+
 static json_t *status_json(const struct agg *a, const char *host, const char *root)
 {
 	json_t *o = json_object(), *groups = json_array(), *probes = json_array();
+	json_t *disks = json_array();
 	struct event_summary s;
 	struct timespec now;
 	char ts[40];
@@ -218,7 +249,9 @@ static json_t *status_json(const struct agg *a, const char *host, const char *ro
 		json_t *pj = json_object();
 
 		for (size_t j = 0; j < p->groups.n; j++)
-			json_array_append_new(groups, group_to_json(&p->groups.groups[j]));
+			json_array_append_new(groups, group_with_risk(a, &p->groups.groups[j]));
+		for (size_t j = 0; j < p->groups.n_disks; j++)
+			json_array_append_new(disks, disk_to_json(&p->groups.disks[j]));
 		json_object_set_new(pj, "name", json_text(p->name));
 		json_object_set_new(pj, "status", json_string(p->failed ? "failed" : "ok"));
 		json_object_set_new(pj, "error", json_text(p->failed ? p->error : NULL));
@@ -231,6 +264,7 @@ static json_t *status_json(const struct agg *a, const char *host, const char *ro
 	json_object_set_new(o, "groups", groups);
 	json_object_set_new(o, "probes", probes);
 	json_object_set_new(o, "summary", event_summary_to_json(&s));
+	json_object_set_new(o, "disks", disks);
 	return o;
 }
 

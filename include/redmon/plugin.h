@@ -62,6 +62,20 @@ enum redmon_activity {
 	REDMON_ACTIVITY_COUNT_
 };
 
+/*
+ * How close a member is to failing, from its disk's health: NONE for a member
+ * that is no disk the probe knows the health of (a NIC, a PSU).  A disk's
+ * own health (struct redmon_disk) is one of OK..UNKNOWN, never NONE.
+ */
+enum redmon_risk {
+	REDMON_RISK_NONE = 0,
+	REDMON_RISK_OK,
+	REDMON_RISK_WARNING, /* still working, but wearing: reallocated sectors, media errors */
+	REDMON_RISK_FAILING, /* its own self-test says it fails, or a threshold is crossed */
+	REDMON_RISK_UNKNOWN, /* a disk whose health could not be read */
+	REDMON_RISK_COUNT_
+};
+
 /* Margin value meaning "the probe could not tell" (health becomes unknown). */
 #define REDMON_MARGIN_UNKNOWN INT32_MIN
 
@@ -77,6 +91,28 @@ struct redmon_member {
 	const char *serial;
 	const char *location; /* slot, bay, port */
 	const char *reason;   /* why this member is not fine, in words */
+	/*
+	 * Appended after ABI 1's first layout: the core reads it only from a
+	 * plugin whose descriptor's member_size covers it, else takes NONE.
+	 */
+	enum redmon_risk risk;
+};
+
+/* sizeof(struct redmon_member) in ABI 1's first layout, before risk. */
+#define REDMON_MEMBER_SIZE_V1 offsetof(struct redmon_member, risk)
+
+/*
+ * One disk's health as a disk-health probe (smart) reads it, reported with
+ * report_disk().  device names it as smartctl does: "/dev/sda", or
+ * "/dev/bus/0 megaraid,1" behind a controller.  The core joins a group's
+ * members to it by their device (whole disk, or that controller string).
+ */
+struct redmon_disk {
+	const char *device;	 /* mandatory */
+	enum redmon_risk health; /* OK, WARNING, FAILING or UNKNOWN */
+	const char *reason;	 /* why, in words; mandatory unless OK */
+	const char *model;	 /* NULL if not known */
+	const char *serial;	 /* NULL if not known */
 };
 
 /*
@@ -220,13 +256,25 @@ struct redmon_host_ops {
 	 * -errno.  *ret is always filled; ret->out is the caller's to free(3).
 	 */
 	int (*run_command)(struct redmon_host *h, int id, struct redmon_cmd_result *ret);
+
+	/*
+	 * Report one disk's health, like report() only inside scan(); size is
+	 * sizeof(struct redmon_disk) as the plugin was built (so the struct may
+	 * grow).  Returns 0, -EINVAL (no device, health NONE or out of range,
+	 * no reason but for OK, size too small), or -ENOMEM.  A device reported
+	 * twice in one scan keeps the first.
+	 */
+	int (*report_disk)(struct redmon_host *h, const struct redmon_disk *d, size_t size);
 };
 
 /* Whether ops (of whatever core loaded the plugin) has the member op. */
 #define REDMON_HOST_HAS(ops, op)                                                                   \
 	((ops)->size >= offsetof(struct redmon_host_ops, op) + sizeof((ops)->op) && (ops)->op)
 
-/* The descriptor: .abi_version = REDMON_ABI_VERSION, .size = sizeof(struct redmon_plugin). */
+/*
+ * The descriptor: .abi_version = REDMON_ABI_VERSION, .size = sizeof(struct
+ * redmon_plugin), .member_size = sizeof(struct redmon_member).
+ */
 struct redmon_plugin {
 	uint32_t abi_version;
 	uint32_t size;
@@ -256,6 +304,17 @@ struct redmon_plugin {
 	 * rescan is wanted, 0 when not, or -errno.  May be NULL if nothing is watched.
 	 */
 	int (*on_fd)(void *inst, int fd, uint32_t revents);
+
+	/*
+	 * Appended after ABI 1's first layout, like the members below it will be:
+	 * the core reads each only when size covers it.
+	 *
+	 * Set it to sizeof(struct redmon_member): the stride of
+	 * redmon_group.members, and how much of a member the core may read.  A
+	 * descriptor too short to hold it means REDMON_MEMBER_SIZE_V1; one that
+	 * holds it with a value below that is refused at load.
+	 */
+	uint32_t member_size;
 };
 
 #ifdef __cplusplus

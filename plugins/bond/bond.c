@@ -782,6 +782,7 @@ static int bond_init(const struct redmon_host_ops *ops, struct redmon_host *h, v
 const struct redmon_plugin redmon_plugin = {
 	.abi_version = REDMON_ABI_VERSION,
 	.size = sizeof(struct redmon_plugin),
+	.member_size = sizeof(struct redmon_member),
 	.name = "bond",
 	.description = "Linux bonding: each bond and its slave NICs, all modes, LACP health",
 	.options = bond_options,

@@ -223,6 +223,7 @@ static int hwmon_scan(void *inst)
 const struct redmon_plugin redmon_plugin = {
 	.abi_version = REDMON_ABI_VERSION,
 	.size = sizeof(struct redmon_plugin),
+	.member_size = sizeof(struct redmon_member),
 	.name = "hwmon",
 	.description = "PMBus power supplies and fan trays through hwmon (libsensors)",
 	.options = hwmon_options,

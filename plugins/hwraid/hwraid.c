@@ -576,6 +576,7 @@ static int hwraid_scan(void *inst)
 const struct redmon_plugin redmon_plugin = {
 	.abi_version = REDMON_ABI_VERSION,
 	.size = sizeof(struct redmon_plugin),
+	.member_size = sizeof(struct redmon_member),
 	.name = "hwraid",
 	.description = "hardware RAID logical drives through the vendor tools (storcli, perccli, "
 		       "ssacli, arcconf, MegaCli, mpt-status, dmraid, tw_cli, sas2ircu)",

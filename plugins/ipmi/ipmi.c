@@ -367,6 +367,7 @@ static int ipmi_scan(void *inst)
 const struct redmon_plugin redmon_plugin = {
 	.abi_version = REDMON_ABI_VERSION,
 	.size = sizeof(struct redmon_plugin),
+	.member_size = sizeof(struct redmon_member),
 	.name = "ipmi",
 	.description = "power supply and fan redundancy through the BMC (IPMI, libfreeipmi)",
 	.options = ipmi_options,

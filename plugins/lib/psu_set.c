@@ -137,6 +137,8 @@ static void add_member(struct psu_eval *ev, const struct psu_supply *s, bool *oo
 		.reason = own(ev, s->view.why[0] ? s->view.why : NULL, oom),
 		.location = own(ev, s->location, oom),
 		.serial = own(ev, s->serial, oom),
+		.risk = (unsigned)s->view.risk < REDMON_RISK_COUNT_ ? s->view.risk
+								    : REDMON_RISK_NONE,
 	};
 	if (s->view.why[0] && strbuf_addf(&ev->reason, "; ", "%s: %s", s->key, s->view.why) < 0)
 		*oom = true;

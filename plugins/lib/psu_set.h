@@ -40,6 +40,8 @@ struct psu_view {
 	bool warn;	 /* in service, but why names a warning */
 	char state[256]; /* the source's words, "" for none */
 	char why[256];	 /* why not ok, or the warning; "" when fine */
+	/* The member's own prediction of its failure (a drive's), NONE when it says none. */
+	enum redmon_risk risk;
 };
 
 struct psu_supply {

@@ -544,6 +544,7 @@ static const struct redmon_option_spec md_options[] = {
 const struct redmon_plugin redmon_plugin = {
 	.abi_version = REDMON_ABI_VERSION,
 	.size = sizeof(struct redmon_plugin),
+	.member_size = sizeof(struct redmon_member),
 	.name = "md",
 	.description = "Linux software RAID (md) arrays from /proc/mdstat and sysfs",
 	.options = md_options,

@@ -173,6 +173,7 @@ static int ps_on_fd(void *inst, int fd, uint32_t revents)
 const struct redmon_plugin redmon_plugin = {
 	.abi_version = REDMON_ABI_VERSION,
 	.size = sizeof(struct redmon_plugin),
+	.member_size = sizeof(struct redmon_member),
 	.name = "power_supply",
 	.description = "Mains and UPS supplies of /sys/class/power_supply",
 	.options = ps_options,

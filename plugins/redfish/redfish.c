@@ -280,6 +280,7 @@ static int redfish_scan(void *inst)
 const struct redmon_plugin redmon_plugin = {
 	.abi_version = REDMON_ABI_VERSION,
 	.size = sizeof(struct redmon_plugin),
+	.member_size = sizeof(struct redmon_member),
 	.name = "redfish",
 	.description = "power supplies, fans and controller volumes through a BMC's Redfish "
 		       "service",

@@ -123,15 +123,25 @@ static void view_line_input(const json_t *r, struct psu_view *v)
 	}
 }
 
-/* What a drive says of its own future (FailurePredicted, media life): reasons only. */
+/*
+ * What a drive says of its own future (FailurePredicted, media life): reasons,
+ * and the member's risk (issue 17): FailurePredicted true is failing, a
+ * media life of 10 % or less a warning, FailurePredicted false ok.
+ */
 static void view_drive(const json_t *r, struct psu_view *v)
 {
+	const json_t *fp = json_object_get(r, "FailurePredicted");
 	int life;
 
-	if (json_is_true(json_object_get(r, "FailurePredicted")))
+	if (json_is_boolean(fp))
+		v->risk = json_is_true(fp) ? REDMON_RISK_FAILING : REDMON_RISK_OK;
+	if (json_is_true(fp))
 		psu_text_add(v->why, sizeof(v->why), "; ", "failure predicted");
-	if (rf_int(r, "PredictedMediaLifeLeftPercent", 0, 100, &life) && life <= 10)
+	if (rf_int(r, "PredictedMediaLifeLeftPercent", 0, 100, &life) && life <= 10) {
 		psu_text_add(v->why, sizeof(v->why), "; ", "%d%% of its media life left", life);
+		if (v->risk != REDMON_RISK_FAILING)
+			v->risk = REDMON_RISK_WARNING;
+	}
 }
 
 /* One member's verdict from its resource (see the head of this file). */
@@ -344,6 +354,7 @@ static int result_add(struct redfish_result *out, const struct redmon_group *g,
 		c->serial = dup_opt(m->serial, &oom);
 		c->location = dup_opt(m->location, &oom);
 		c->reason = dup_opt(m->reason, &oom);
+		c->risk = m->risk;
 		rg->g.n_members = i + 1;
 	}
 	rg->g.members = rg->members;

@@ -1084,6 +1084,17 @@ netsnmp_variable_list *subagent_mib_notif_vars(struct subagent_mib *m, const str
 		rmib_vb_text(&b, SUB_MEMBERS, MC_STATE, gi, mi, ev->member_state);
 		break;
 	}
+	case SUBAGENT_NOTIF_SECOND_FAILURE_RISK: {
+		/* The member at risk; redmonNotifText names its disk and why. */
+		long mi = ev->group && ev->member_name
+				  ? subagent_index_member(m->idx, (int)gi, ev->member_name)
+				  : -EINVAL;
+
+		if (mi < 0)
+			goto fail;
+		rmib_vb_text(&b, SUB_MEMBERS, MC_NAME, gi, mi, ev->member_name);
+		break;
+	}
 	case SUBAGENT_NOTIF_REBUILD_STARTED:
 		rmib_vb_int(&b, SUB_GROUPS, GC_ACTIVITY, gi, 0, ASN_INTEGER,
 			    subagent_activity_value(ev->group->activity));

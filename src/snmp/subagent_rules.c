@@ -67,6 +67,10 @@ enum subagent_notif subagent_notif_for(const struct event *ev)
 		return SUBAGENT_NOTIF_PROBE_RECOVERED;
 	case EV_TEST:
 		return SUBAGENT_NOTIF_TEST;
+	case EV_SECOND_FAILURE_RISK:
+		/* Its start only: the JSON event and Alertmanager tell its end. */
+		return ev->resolved || !ev->group ? SUBAGENT_NOTIF_NONE
+						  : SUBAGENT_NOTIF_SECOND_FAILURE_RISK;
 	default:
 		return SUBAGENT_NOTIF_NONE;
 	}

@@ -31,6 +31,7 @@ enum subagent_notif {
 	SUBAGENT_NOTIF_HEARTBEAT = 12,
 	SUBAGENT_NOTIF_TEST = 13,
 	SUBAGENT_NOTIF_GROUP_UNKNOWN = 14,
+	SUBAGENT_NOTIF_SECOND_FAILURE_RISK = 15,
 };
 
 /* What an event does to the alarm table. */

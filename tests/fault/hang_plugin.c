@@ -61,6 +61,7 @@ static int scan(void *inst)
 const struct redmon_plugin redmon_plugin = {
 	.abi_version = REDMON_ABI_VERSION,
 	.size = sizeof(struct redmon_plugin),
+	.member_size = sizeof(struct redmon_member),
 	.name = "hang",
 	.description = "test probe that hangs in scan() while ROOT/hang exists",
 	.options = options,

@@ -4,7 +4,7 @@ bundled demo tree.
 
 First, tests/corpus is what its SHA256SUMS says (scripts/sync-corpus --verify),
 and that check catches a damaged copy.  One test per corpus case (md-mdstat,
-md-sysfs, bonding-proc, bonding-sysfs, dmraid, redfish, zfs, lvm-raid, and the hwraid-json and
+md-sysfs, bonding-proc, bonding-sysfs, dmraid, redfish, zfs, lvm-raid, smart (whose disks are compared), and the hwraid-json and
 hwraid-text cases of the tool families the hwraid probe reads), and one per case of
 tests/captures/{hwraid,zfs,btrfs,lvm-raid}: `redmon status --json --root CASE`
 must agree with CASE/expected.json.  Then: the status documents follow
@@ -27,7 +27,7 @@ import harness  # noqa: E402
 from harness import coarse_state  # noqa: E402
 
 CATEGORIES = ("md-mdstat", "md-sysfs", "bonding-proc", "bonding-sysfs", "hwraid-json", "hwraid-text",
-              "dmraid", "redfish", "zfs", "lvm-raid")
+              "dmraid", "redfish", "zfs", "lvm-raid", "smart")
 # hwraid cases of the tool families redmon reads so far (docs/hwraid.md): a
 # case is run when one of its captures starts with one of these prefixes.
 HWRAID_PREFIXES = ("storcli", "perccli", "arcconf", "ssacli", "hpssacli", "hpacucli", "cciss_vol_status",
@@ -79,8 +79,29 @@ def folded_log(name, expected):
     return name.endswith("_mlog") and any(e["group"] == name[:-5] for e in expected["groups"])
 
 
+def compare_disks(doc, expected):
+    """Differences between a status document's disks and a smart case's expected.json: the
+    health (or one of acceptable_health) of each device; a tool error gives unknown disks only."""
+    got = {d["device"]: d for d in doc.get("disks") or []}
+    if expected.get("tool_error"):
+        return ["%s: %s where smartctl could not read it" % (d["device"], d["health"])
+                for d in got.values() if d["health"] != "unknown"]
+    problems = []
+    for e in expected["disks"]:
+        d = got.pop(e["device"], None)
+        healths = e.get("acceptable_health") or [e["health"]]
+        if d is None:
+            problems.append("disk %s missing" % e["device"])
+        elif d["health"] not in healths:
+            problems.append("%s health expected %s, got %s (%s)"
+                            % (e["device"], "/".join(healths), d["health"], d["reason"]))
+    return problems + ["unexpected disk %s" % dev for dev in sorted(got)]
+
+
 def compare_case(doc, expected):
     """Differences between a status document and a corpus expected.json."""
+    if expected.get("category") == "smart":
+        return compare_disks(doc, expected)
     problems = []
     got = {g["name"]: g for g in doc["groups"]}
     listed = set()

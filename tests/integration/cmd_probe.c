@@ -232,6 +232,7 @@ static int scan(void *inst)
 const struct redmon_plugin redmon_plugin = {
 	.abi_version = REDMON_ABI_VERSION,
 	.size = sizeof(struct redmon_plugin),
+	.member_size = sizeof(struct redmon_member),
 	.name = "cmd",
 	.description = "test probe: runs a registered command (privileged helper tests)",
 	.options = options,

@@ -184,6 +184,7 @@ static int scan(void *inst)
 const struct redmon_plugin redmon_plugin = {
 	.abi_version = REDMON_ABI_VERSION,
 	.size = sizeof(struct redmon_plugin),
+	.member_size = sizeof(struct redmon_member),
 	.name = "fake",
 	.description = "groups from a file, for the alert tests",
 	.options = options,

@@ -25,6 +25,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 HEALTHS = ("ok", "degraded", "critical", "failed", "nonredundant", "unknown")
 ROLES = ("active", "spare", "standby", "rebuilding", "failed", "missing", "unknown")
+RISKS = ("ok", "warning", "failing", "unknown")
 ACTIVITIES = ("none", "recovery", "resync", "reshape", "check", "repair", "delayed", "pending")
 REBUILDING = ("recovery", "resync", "reshape")
 # summary.worst order of docs/json.md.
@@ -324,6 +325,30 @@ def group_problems(g, where):
             bad("member %s has role %r" % (mem["name"], mem.get("role")))
         elif not (mem.get("state") is None or isinstance(mem.get("state"), str)):
             bad("member %s has state %r" % (mem["name"], mem.get("state")))
+        elif "risk" in mem and mem["risk"] not in RISKS:
+            bad("member %s has risk %r" % (mem["name"], mem["risk"]))
+    if "at_risk" in g and not (_is_int(g["at_risk"]) and 0 <= g["at_risk"] <= len(g["members"])):
+        bad("at_risk %r" % g["at_risk"])
+    return out
+
+
+def disk_problems(disks):
+    """Problems with the shape of the status document's disks (docs/json.md)."""
+    if not isinstance(disks, list):
+        return ["disks is %r" % type(disks).__name__]
+    out = []
+    for d in disks:
+        if not isinstance(d, dict) or not isinstance(d.get("device"), str) or not d["device"]:
+            out.append("disk without a device: %r" % (d,))
+        elif d.get("health") not in RISKS:
+            out.append("disk %s health %r" % (d["device"], d.get("health")))
+        elif (d["health"] == "ok") != (d.get("reason") is None):
+            out.append("disk %s: %s with reason %r" % (d["device"], d["health"], d.get("reason")))
+        elif not all(d.get(k) is None or isinstance(d[k], str) for k in ("model", "serial")):
+            out.append("disk %s model/serial %r" % (d["device"], d))
+    devices = [d.get("device") for d in disks if isinstance(d, dict)]
+    if len(set(devices)) != len(devices):
+        out.append("a disk listed twice: %s" % devices)
     return out
 
 
@@ -355,6 +380,7 @@ def status_problems(doc, root):
         md = [p for p in probes if p.get("name") == "md"][0]
         if md.get("status") != "ok" or md.get("error") is not None:
             out.append("probe md status %r error %r" % (md.get("status"), md.get("error")))
+    out += disk_problems(doc.get("disks"))
     s = doc.get("summary")
     if not isinstance(s, dict):
         return out + ["summary missing"]

@@ -399,6 +399,43 @@ static void test_strdup_and_copy_into_snapshot(void **state)
 	snapshot_free(&t);
 }
 
+/* Disks: validated, copied, the first report of a device kept, and sorting keeps them. */
+static void test_snapshot_disks(void **state)
+{
+	struct snapshot s = { 0 };
+	struct redmon_disk d = { .device = "/dev/sda",
+				 .health = REDMON_RISK_FAILING,
+				 .reason = "SMART overall-health self-assessment failed",
+				 .model = "M",
+				 .serial = "S" };
+	struct redmon_disk ok = { .device = "/dev/sdb", .health = REDMON_RISK_OK, .reason = "x" };
+	struct redmon_disk bad = d;
+
+	(void)state;
+	assert_int_equal(snapshot_add_disk(&s, &d, sizeof(d)), 0);
+	assert_int_equal(snapshot_add_disk(&s, &d, sizeof(d)), -EEXIST);
+	assert_int_equal(snapshot_add_disk(&s, &ok, sizeof(ok)), 0);
+	assert_int_equal(snapshot_add_disk(&s, &d, offsetof(struct redmon_disk, serial)), -EINVAL);
+	bad.health = REDMON_RISK_NONE;
+	assert_int_equal(snapshot_add_disk(&s, &bad, sizeof(bad)), -EINVAL);
+	bad.health = (enum redmon_risk)99;
+	assert_int_equal(snapshot_add_disk(&s, &bad, sizeof(bad)), -EINVAL);
+	bad = d;
+	bad.reason = NULL; /* failing, but no word why */
+	assert_int_equal(snapshot_add_disk(&s, &bad, sizeof(bad)), -EINVAL);
+	bad = d;
+	bad.device = "";
+	assert_int_equal(snapshot_add_disk(&s, &bad, sizeof(bad)), -EINVAL);
+	assert_int_equal(snapshot_sort(&s), 0);
+	assert_int_equal(s.n_disks, 2);
+	assert_string_equal(s.disks[0].reason, "SMART overall-health self-assessment failed");
+	assert_null(s.disks[1].reason); /* ok carries no reason */
+	assert_string_equal(risk_name(s.disks[0].health), "failing");
+	snapshot_clear(&s);
+	assert_int_equal(s.n_disks, 0);
+	snapshot_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -414,6 +451,7 @@ int main(void)
 		cmocka_unit_test(test_snapshot_swap),
 		cmocka_unit_test(test_hostile_long_strings),
 		cmocka_unit_test(test_strdup_and_copy_into_snapshot),
+		cmocka_unit_test(test_snapshot_disks),
 	};
 
 	return cmocka_run_group_tests_name("model", tests, NULL, NULL);

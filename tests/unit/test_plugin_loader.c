@@ -54,6 +54,7 @@ static void test_refusals(void **state)
 	expect_refusal("abi99.so", -EPROTO, "built for plugin ABI 99");
 	expect_refusal("short.so", -EPROTO, "rebuild the plugin");
 	expect_refusal("badname.so", -EINVAL, "probe name");
+	expect_refusal("badmember.so", -EPROTO, "member_size 8 is below");
 }
 
 static void test_load_dir_keeps_refusals(void **state)
@@ -68,7 +69,7 @@ static void test_load_dir_keeps_refusals(void **state)
 	assert_null(plugin_set_find(&set, "nosuch"));
 	for (size_t i = 0; i < set.n; i++)
 		refused += set.v[i].error != NULL;
-	assert_true(refused >= 4);
+	assert_true(refused >= 5);
 	plugin_set_free(&set);
 	assert_int_equal(plugin_set_load_dir(&set, "/nonexistent", err, sizeof(err)), -ENOENT);
 }
@@ -92,6 +93,27 @@ static void test_good_plugin_scans(void **state)
 	assert_int_equal(probe_groups(p)->n, 1);
 	assert_string_equal(probe_groups(p)->groups[0].id, "good:g0");
 	assert_int_equal(probe_groups(p)->groups[0].health, HEALTH_CRITICAL);
+	assert_int_equal(probe_groups(p)->groups[0].n_members, 2);
+	assert_int_equal(probe_groups(p)->groups[0].members[0].risk, REDMON_RISK_NONE);
+	assert_int_equal(probe_groups(p)->groups[0].members[1].risk, REDMON_RISK_WARNING);
+	assert_int_equal(probe_groups(p)->n_disks, 1);
+	assert_string_equal(probe_groups(p)->disks[0].device, "/dev/sdb");
+	assert_int_equal(probe_groups(p)->disks[0].health, REDMON_RISK_WARNING);
+	assert_string_equal(probe_groups(p)->disks[0].reason, "3 reallocated sectors");
+	assert_string_equal(probe_groups(p)->disks[0].model, "TEST DISK");
+	assert_string_equal(probe_groups(p)->disks[0].serial, "S1");
+	probe_free(p);
+
+	/* a plugin built against ABI 1's first layout: its members read at their own stride */
+	assert_int_equal(probe_new(plugin_set_find(&set, "old"), &env, &p), 0);
+	assert_int_equal(probe_scan(p), 0);
+	assert_int_equal(probe_groups(p)->n, 1);
+	assert_int_equal(probe_groups(p)->groups[0].n_members, 2);
+	assert_string_equal(probe_groups(p)->groups[0].members[1].name, "d1");
+	assert_string_equal(probe_groups(p)->groups[0].members[1].device, "/dev/sdb1");
+	assert_int_equal(probe_groups(p)->groups[0].members[1].role, REDMON_ROLE_FAILED);
+	assert_int_equal(probe_groups(p)->groups[0].members[1].risk, REDMON_RISK_NONE);
+	assert_int_equal(probe_groups(p)->n_disks, 0);
 	probe_free(p);
 	cfg_free(cfg);
 

@@ -96,6 +96,7 @@ static const struct redmon_option_spec tp_options[] = { { 0 } };
 static const struct redmon_plugin tp_plugin = {
 	.abi_version = REDMON_ABI_VERSION,
 	.size = sizeof(struct redmon_plugin),
+	.member_size = sizeof(struct redmon_member),
 	.name = "tp",
 	.options = tp_options,
 	.init = tp_init,

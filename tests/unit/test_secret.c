@@ -81,8 +81,7 @@ static void test_refused(void **state)
 	assert_int_equal(secret_file_read(link, NULL, out, sizeof(out), why, sizeof(why)), -EPERM);
 
 	snprintf(link, sizeof(link), "%s/none", dir);
-	assert_int_equal(secret_file_read(link, NULL, out, sizeof(out), why, sizeof(why)),
-			 -ENOENT);
+	assert_int_equal(secret_file_read(link, NULL, out, sizeof(out), why, sizeof(why)), -ENOENT);
 	assert_string_equal(out, "untouched");
 }
 

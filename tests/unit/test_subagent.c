@@ -356,6 +356,22 @@ static void test_member_notifications(void **state)
 	}
 }
 
+/* redmonSecondFailureRisk when the risk starts, nothing when it ends; no alarm of its own. */
+static void test_second_failure_risk_notification(void **state)
+{
+	struct group g = grp(HEALTH_CRITICAL);
+	struct event ev = { .type = EV_SECOND_FAILURE_RISK, .group = &g, .member_name = "sda1" };
+
+	(void)state;
+	assert_int_equal(subagent_notif_for(&ev), SUBAGENT_NOTIF_SECOND_FAILURE_RISK);
+	assert_int_equal(subagent_alarm_for(&ev), SUBAGENT_ALARM_KEEP);
+	ev.resolved = true;
+	assert_int_equal(subagent_notif_for(&ev), SUBAGENT_NOTIF_NONE);
+	ev.resolved = false;
+	ev.group = NULL;
+	assert_int_equal(subagent_notif_for(&ev), SUBAGENT_NOTIF_NONE);
+}
+
 static void test_other_notifications(void **state)
 {
 	struct group g = grp(HEALTH_CRITICAL);
@@ -460,6 +476,7 @@ int main(void)
 		cmocka_unit_test(test_health_notifications),
 		cmocka_unit_test(test_member_notifications),
 		cmocka_unit_test(test_other_notifications),
+		cmocka_unit_test(test_second_failure_risk_notification),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_date_and_time),
 		cmocka_unit_test(test_text),

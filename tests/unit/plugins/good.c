@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* A minimal valid plugin for loader tests: one raid1 group, or a failure on demand. */
+/*
+ * A minimal valid plugin for loader tests: one raid1 group of two members and
+ * one disk, or a failure on demand.  With -DTEST_OLD_LAYOUT it is built as a
+ * plugin of ABI 1's first layout: members without risk, a descriptor that
+ * ends before member_size, no report_disk.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,10 +38,50 @@ static void fini(void *inst)
 	free(inst);
 }
 
+#ifdef TEST_OLD_LAYOUT
+/* struct redmon_member as ABI 1 first laid it out. */
+struct member_v1 {
+	const char *name;
+	enum redmon_role role;
+	const char *state, *device, *serial, *location, *reason;
+};
+_Static_assert(sizeof(struct member_v1) == REDMON_MEMBER_SIZE_V1, "the first layout");
+static const struct member_v1 members[] = {
+	{ .name = "d0", .role = REDMON_ROLE_ACTIVE, .device = "/dev/sda1" },
+	{ .name = "d1", .role = REDMON_ROLE_FAILED, .device = "/dev/sdb1" },
+};
+
+static int report_disk(struct inst *i)
+{
+	(void)i;
+	return 0;
+}
+#else
+static const struct redmon_member members[] = {
+	{ .name = "d0", .role = REDMON_ROLE_ACTIVE, .device = "/dev/sda1" },
+	{ .name = "d1",
+	  .role = REDMON_ROLE_FAILED,
+	  .device = "/dev/sdb1",
+	  .risk = REDMON_RISK_WARNING },
+};
+
+static int report_disk(struct inst *i)
+{
+	const struct redmon_disk d = { .device = "/dev/sdb",
+				       .health = REDMON_RISK_WARNING,
+				       .reason = "3 reallocated sectors",
+				       .model = "TEST DISK",
+				       .serial = "S1" };
+
+	if (!REDMON_HOST_HAS(i->ops, report_disk))
+		return 0;
+	return i->ops->report_disk(i->h, &d, sizeof(d));
+}
+#endif
+
 static int scan(void *inst)
 {
 	struct inst *i = inst;
-	struct redmon_member m = { .name = "d0", .role = REDMON_ROLE_ACTIVE };
 	struct redmon_group g = { .name = "g0",
 				  .kind = "raid",
 				  .type = "raid1",
@@ -45,21 +90,34 @@ static int scan(void *inst)
 				  .margin = 0,
 				  .margin_nominal = 1,
 				  .progress = -1,
-				  .members = &m,
-				  .n_members = 1 };
+				  .members = (const struct redmon_member *)members,
+				  .n_members = 2 };
+	int rc;
 
 	if (strcmp(i->ops->option(i->h, "fail"), "yes") == 0) {
 		i->ops->scan_error(i->h, "asked to fail");
 		return -EIO;
 	}
-	return i->ops->report(i->h, &g);
+	rc = report_disk(i);
+	return rc < 0 ? rc : i->ops->report(i->h, &g);
 }
 
 #ifndef TEST_ABI
 #define TEST_ABI REDMON_ABI_VERSION
 #endif
 #ifndef TEST_SIZE
+#ifdef TEST_OLD_LAYOUT
+#define TEST_SIZE offsetof(struct redmon_plugin, member_size)
+#else
 #define TEST_SIZE sizeof(struct redmon_plugin)
+#endif
+#endif
+#ifndef TEST_MEMBER_SIZE
+#ifdef TEST_OLD_LAYOUT
+#define TEST_MEMBER_SIZE 7 /* beyond size: the core must not read it */
+#else
+#define TEST_MEMBER_SIZE sizeof(struct redmon_member)
+#endif
 #endif
 #ifndef TEST_NAME
 #define TEST_NAME "good"
@@ -77,4 +135,5 @@ const struct redmon_plugin TEST_SYMBOL = {
 	.init = init,
 	.fini = fini,
 	.scan = scan,
+	.member_size = TEST_MEMBER_SIZE,
 };
