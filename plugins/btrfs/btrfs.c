@@ -346,6 +346,7 @@ static int btrfs_on_fd(void *inst, int fd, uint32_t revents)
 const struct redmon_plugin redmon_plugin = {
 	.abi_version = REDMON_ABI_VERSION,
 	.size = sizeof(struct redmon_plugin),
+	.member_size = sizeof(struct redmon_member),
 	.name = "btrfs",
 	.description = "btrfs filesystems' device redundancy, from /sys/fs/btrfs",
 	.options = NULL,

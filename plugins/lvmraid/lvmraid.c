@@ -323,6 +323,7 @@ static int lvr_scan(void *inst)
 const struct redmon_plugin redmon_plugin = {
 	.abi_version = REDMON_ABI_VERSION,
 	.size = sizeof(struct redmon_plugin),
+	.member_size = sizeof(struct redmon_member),
 	.name = "lvmraid",
 	.description = "LVM RAID (dm-raid) and LVM mirrors from the device-mapper status",
 	.options = lvr_options,

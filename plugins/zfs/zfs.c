@@ -494,6 +494,7 @@ static int zfs_on_fd(void *inst, int fd, uint32_t revents)
 const struct redmon_plugin redmon_plugin = {
 	.abi_version = REDMON_ABI_VERSION,
 	.size = sizeof(struct redmon_plugin),
+	.member_size = sizeof(struct redmon_member),
 	.name = "zfs",
 	.description = "ZFS pools through zpool status and /proc/spl/kstat/zfs",
 	.options = zfs_options,
