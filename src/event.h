@@ -27,8 +27,8 @@ enum event_type {
 	EV_SPOOL_OVERFLOW,
 	EV_REBUILD_STALLED, /* a recovery, resync or reshape not moving for [daemon] stall_after */
 	EV_REBUILD_RESUMED,
-	EV_SPARES_MISSING,  /* fewer spares than its [group.ID] expects */
-	EV_MEMBERS_MISSING, /* fewer members than its [group.ID] expects */
+	EV_SPARES_MISSING,	/* fewer spares than its [group.ID] expects */
+	EV_MEMBERS_MISSING,	/* fewer members than its [group.ID] expects */
 	EV_DISK_HEALTH_CHANGED, /* a disk's health changed (or is first seen not ok) */
 	EV_SECOND_FAILURE_RISK, /* a degraded group depends on a member at risk, or no longer */
 	EV_COUNT_
