@@ -57,7 +57,8 @@ static void reindex(struct fdcache *c)
 	for (size_t i = 0; i < c->n; i++)
 		c->by_path[i] = (uint32_t)i;
 	c->n_by_path = c->n;
-	qsort_r(c->by_path, c->n_by_path, sizeof(*c->by_path), by_path_cmp, c->v);
+	if (c->n_by_path > 1) /* by_path is NULL while the cache is empty */
+		qsort_r(c->by_path, c->n_by_path, sizeof(*c->by_path), by_path_cmp, c->v);
 	c->cursor = 0;
 }
 

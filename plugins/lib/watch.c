@@ -168,8 +168,9 @@ static void reindex(struct watch_ino *w)
 		w->by_wd[w->n_by_wd++] = (uint32_t)i;
 	}
 	w->n_by_path = w->n_paths;
-	qsort_r(w->by_path, w->n_by_path, sizeof(*w->by_path), by_path_cmp, w->paths);
-	if (!sorted)
+	if (w->n_by_path > 1)
+		qsort_r(w->by_path, w->n_by_path, sizeof(*w->by_path), by_path_cmp, w->paths);
+	if (!sorted && w->n_by_wd > 1)
 		qsort_r(w->by_wd, w->n_by_wd, sizeof(*w->by_wd), by_wd_cmp, w->paths);
 	w->cursor = 0;
 }

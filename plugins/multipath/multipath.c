@@ -301,7 +301,8 @@ static int map_paths(struct mpath_probe *p, const char *dmdev, const struct sour
 	if (rc == 0 && !*ret)
 		rc = -ENOMEM;
 	if (rc == 0) {
-		qsort(l.v, l.n, sizeof(*l.v), cmp_name);
+		if (l.n > 1) /* qsort() wants an array, and there is none before the first map */
+			qsort(l.v, l.n, sizeof(*l.v), cmp_name);
 		for (size_t i = 0; i < l.n; i++) {
 			snprintf((*ret)[i].dev, MPATH_NAME, "%s", l.v[i]);
 			judge_path(p, s, dm, &(*ret)[i]);
@@ -366,7 +367,8 @@ static int report_all(struct mpath_probe *p, const struct sources *s)
 		rc = 0; /* no sys/block in a captured tree: no map */
 	if (rc < 0)
 		p->ops->scan_error(p->h, "sys/block: %s", strerror(-rc));
-	qsort(l.v, l.n, sizeof(*l.v), cmp_name);
+	if (l.n > 1) /* qsort() wants an array, and there is none before the first map */
+		qsort(l.v, l.n, sizeof(*l.v), cmp_name);
 	for (size_t i = 0; i < l.n && rc == 0; i++) {
 		rc = report_map(p, l.v[i], s);
 		if (rc < 0)

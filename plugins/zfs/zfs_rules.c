@@ -154,8 +154,8 @@ static bool starts(const char *s, const char *prefix)
 /* A top-level vdev's type and the losses it survives whole: -1 for a name not understood. */
 static int vdev_nominal(const char *name, int children, const char **type)
 {
-	static const char *const raidz[] = { "raidz1", "raidz2", "raidz3" };
-	static const char *const draid[] = { "draid1", "draid2", "draid3" };
+	static const char *const parity_types[2][3] = { { "raidz1", "raidz2", "raidz3" },
+							{ "draid1", "draid2", "draid3" } };
 	int parity = 1;
 
 	if (starts(name, "mirror")) {
@@ -169,7 +169,7 @@ static int vdev_nominal(const char *name, int children, const char **type)
 			parity = c - '0';
 		else if (c != '-' && c != ':' && c != '\0')
 			return -1;
-		*type = (name[0] == 'r' ? raidz : draid)[parity - 1];
+		*type = parity_types[name[0] == 'r' ? 0 : 1][parity - 1];
 		return parity;
 	}
 	if (children > 0) /* an interior vdev of a type we do not know */
