@@ -30,11 +30,12 @@ static void check(const struct btrfs_fs *fs, const struct redmon_group *g, const
 	    strlen(reason) >= 1024 || g->margin_nominal < 0 || g->margin_nominal > 3)
 		abort();
 	for (size_t i = 0; i < fs->n_dev; i++) {
-		unreadable |= fs->dev[i].bad[0] && !fs->dev[i].missing;
+		/* A replace target does not count yet: its counters do not touch the margin. */
+		unreadable |= fs->dev[i].bad[0] && !fs->dev[i].missing && !fs->dev[i].replace_target;
 		if (!g->members[i].name || g->members[i].role >= REDMON_ROLE_COUNT_)
 			abort();
 	}
-	/* A device or filesystem that could not be read never leaves the margin known. */
+	/* A counted device or the filesystem unreadable never leaves the margin known. */
 	if (unreadable && g->margin != REDMON_MARGIN_UNKNOWN)
 		abort();
 	if (g->margin != REDMON_MARGIN_UNKNOWN && g->margin > g->margin_nominal)

@@ -274,6 +274,11 @@ static void test_replace_target(void **state)
 	assert_int_equal(e.g.n_members, 3);
 	assert_int_equal(e.m[2].role, REDMON_ROLE_REBUILDING);
 	assert_int_equal(e.g.margin, 1);
+	/* The new device's counters unreadable: noted on it, the margin of the counted two stands. */
+	snprintf(d->bad, sizeof(d->bad), "error_stats: content not understood");
+	eval(&fs, NULL, 0, &e);
+	assert_int_equal(e.g.margin, 1);
+	assert_string_equal(e.m[2].reason, "error_stats: content not understood");
 	fs.n_dev = 2;
 	snprintf(fs.exclop, sizeof(fs.exclop), "balance");
 	eval(&fs, NULL, 0, &e);
