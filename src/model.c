@@ -299,17 +299,44 @@ static char *make_id(struct snapshot *s, const char *probe, const char *name, ch
 
 int snapshot_add(struct snapshot *s, const char *probe, const struct redmon_group *rg)
 {
-	return snapshot_add_sized(s, probe, rg, sizeof(struct redmon_member));
+	return snapshot_add_sized(s, probe, rg, sizeof(struct redmon_member),
+				  sizeof(struct redmon_group));
+}
+
+/* Whether a plugin's group layout of group_size bytes holds the spof and scrub fields. */
+static bool group_has_v2(size_t group_size)
+{
+	return group_size >= offsetof(struct redmon_group, scrub_found) +
+				     sizeof(((struct redmon_group *)0)->scrub_found);
+}
+
+/* A group's spof reasons, in the arena; 0 or -ENOMEM.  NULL reasons are skipped. */
+static int copy_spof(struct snapshot *s, struct group *g, const struct redmon_group *rg)
+{
+	bool oom = false;
+
+	if (!rg->n_spof)
+		return 0;
+	g->spof = arena_alloc(s, rg->n_spof * sizeof(*g->spof), _Alignof(char *));
+	if (!g->spof)
+		return -ENOMEM;
+	for (size_t i = 0; i < rg->n_spof && !oom; i++) {
+		if (rg->spof[i] && *rg->spof[i])
+			g->spof[g->n_spof++] = intern_opt(s, rg->spof[i], &oom);
+	}
+	return oom ? -ENOMEM : 0;
 }
 
 /* On failure, what was copied stays in the arena until the next snapshot_clear(). */
 int snapshot_add_sized(struct snapshot *s, const char *probe, const struct redmon_group *rg,
-		       size_t stride)
+		       size_t stride, size_t group_size)
 {
 	struct group g = { 0 };
 	bool oom = false;
 
-	if (!group_valid(rg, stride))
+	if (!group_valid(rg, stride) || group_size < REDMON_GROUP_SIZE_V1 ||
+	    (group_has_v2(group_size) && rg->n_spof &&
+	     (!rg->spof || rg->n_spof > SIZE_MAX / sizeof(char *))))
 		return -EINVAL;
 	if (snapshot_grow(s) < 0)
 		return -ENOMEM;
@@ -330,6 +357,13 @@ int snapshot_add_sized(struct snapshot *s, const char *probe, const struct redmo
 	g.progress = rg->progress >= 0 && rg->progress <= 100 ? rg->progress : -1;
 	g.health = health_derive(g.margin, g.margin_nominal);
 	g.eta_s = -1;
+	if (group_has_v2(group_size)) {
+		if (copy_spof(s, &g, rg) < 0)
+			return -ENOMEM;
+		g.scrub_time = rg->scrub_time > 0 ? rg->scrub_time : 0;
+		g.scrub_found = dup_opt(s, rg->scrub_found && *rg->scrub_found ? rg->scrub_found : NULL,
+					&oom);
+	}
 	if (rg->n_members) {
 		g.members =
 			arena_alloc(s, rg->n_members * sizeof(*g.members), _Alignof(struct member));
@@ -395,19 +429,21 @@ int snapshot_add_disk(struct snapshot *s, const struct redmon_disk *rd, size_t s
 static const size_t group_strs[] = {
 	offsetof(struct group, id),   offsetof(struct group, probe), offsetof(struct group, name),
 	offsetof(struct group, kind), offsetof(struct group, type),  offsetof(struct group, reason),
+	offsetof(struct group, scrub_found),
 };
 static const size_t member_strs[] = {
 	offsetof(struct member, name),	   offsetof(struct member, state),
 	offsetof(struct member, device),   offsetof(struct member, serial),
 	offsetof(struct member, location), offsetof(struct member, reason),
 };
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
-/* The bytes of the strings at offs[0..5] in obj; with at, also move them there. */
-static size_t copy_strs(void *obj, const size_t offs[6], char **at)
+/* The bytes of the n strings at offs[] in obj; with at, also move them there. */
+static size_t copy_strs(void *obj, const size_t *offs, size_t n_offs, char **at)
 {
 	size_t size = 0;
 
-	for (size_t i = 0; i < 6; i++) {
+	for (size_t i = 0; i < n_offs; i++) {
 		char **str = (char **)((char *)obj + offs[i]);
 		size_t n = *str ? strlen(*str) + 1 : 0;
 
@@ -420,10 +456,12 @@ static size_t copy_strs(void *obj, const size_t offs[6], char **at)
 	return size;
 }
 
-/* Two passes: measure, then copy into the one block. */
+/* Two passes: measure, then copy into the one block (members, spof pointers, strings). */
 int group_copy(struct group *dst, const struct group *src)
 {
-	size_t head = src->n_members * sizeof(struct member), size = head;
+	size_t members = src->n_members * sizeof(struct member);
+	size_t head = members + src->n_spof * sizeof(char *), size = head;
+	static const size_t spof_str[] = { 0 };
 	struct group g = *src;
 	char *at = NULL;
 
@@ -432,12 +470,18 @@ int group_copy(struct group *dst, const struct group *src)
 			g.own = malloc(size ? size : 1);
 			if (!g.own)
 				return -ENOMEM;
-			g.members = src->n_members ? memcpy(g.own, src->members, head) : NULL;
+			g.members = src->n_members ? memcpy(g.own, src->members, members) : NULL;
+			g.spof = src->n_spof ? memcpy((char *)g.own + members, src->spof,
+						      src->n_spof * sizeof(char *))
+					     : NULL;
 			at = (char *)g.own + head;
 		}
-		size += copy_strs(&g, group_strs, at ? &at : NULL);
+		size += copy_strs(&g, group_strs, N_OF(group_strs), at ? &at : NULL);
 		for (size_t i = 0; i < g.n_members; i++)
-			size += copy_strs(&g.members[i], member_strs, at ? &at : NULL);
+			size += copy_strs(&g.members[i], member_strs, N_OF(member_strs),
+					  at ? &at : NULL);
+		for (size_t i = 0; i < g.n_spof; i++)
+			size += copy_strs(&g.spof[i], spof_str, 1, at ? &at : NULL);
 	}
 	*dst = g;
 	return 0;

@@ -62,6 +62,10 @@ struct group {
 	char *reason;
 	struct member *members;
 	size_t n_members;
+	char **spof; /* hidden single points of failure, in words (struct redmon_group) */
+	size_t n_spof;
+	int64_t scrub_time; /* the last completed scrub as the source says, Unix s; 0 unknown */
+	char *scrub_found;  /* what it found wrong; NULL: nothing or not known */
 	/* A copy made by group_copy(): the one block holding its strings and members. */
 	void *own;
 	/*
@@ -115,11 +119,12 @@ bool activity_is_rebuild(enum redmon_activity a);
 int snapshot_add(struct snapshot *s, const char *probe, const struct redmon_group *g);
 /*
  * snapshot_add() for a plugin whose members are member_size bytes apart
- * (its descriptor's member_size, at least REDMON_MEMBER_SIZE_V1): a member's
- * risk is read only when member_size covers it.
+ * (its descriptor's member_size, at least REDMON_MEMBER_SIZE_V1) and whose
+ * groups are group_size bytes (at least REDMON_GROUP_SIZE_V1): a member's
+ * risk, a group's spof and scrub are read only when those sizes cover them.
  */
 int snapshot_add_sized(struct snapshot *s, const char *probe, const struct redmon_group *g,
-		       size_t member_size);
+		       size_t member_size, size_t group_size);
 /*
  * Validate and copy one disk (size: the plugin's sizeof(struct redmon_disk)):
  * 0, -EINVAL (no device, bad health, no reason but for ok, short struct),

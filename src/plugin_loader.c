@@ -24,6 +24,13 @@ size_t plugin_member_size(const struct redmon_plugin *d)
 	return d->member_size;
 }
 
+size_t plugin_group_size(const struct redmon_plugin *d)
+{
+	if (d->size < offsetof(struct redmon_plugin, group_size) + sizeof(d->group_size))
+		return REDMON_GROUP_SIZE_V1;
+	return d->group_size;
+}
+
 /*
  * Read the descriptor only as far as its size says (the Redis module rule): an
  * older, shorter struct of this major ABI is fine if it covers what we call.
@@ -49,6 +56,12 @@ static int check_descriptor(const struct redmon_plugin *d, const char *path, cha
 				  "sizeof(struct redmon_member) and rebuild the plugin",
 				  path, d->member_size, REDMON_ABI_VERSION,
 				  (size_t)REDMON_MEMBER_SIZE_V1);
+	if (plugin_group_size(d) < REDMON_GROUP_SIZE_V1)
+		return errbuf_set(err, errlen, -EPROTO,
+				  "%s: group_size %u is below ABI %u's %zu; set it to "
+				  "sizeof(struct redmon_group) and rebuild the plugin",
+				  path, d->group_size, REDMON_ABI_VERSION,
+				  (size_t)REDMON_GROUP_SIZE_V1);
 	if (!valid_probe_name(d->name))
 		return errbuf_set(err, errlen, -EINVAL, "%s: probe name must be 1-32 of [a-z0-9_]",
 				  path);

@@ -36,6 +36,8 @@ const struct redmon_plugin *plugin_set_find(const struct plugin_set *set, const 
  * REDMON_MEMBER_SIZE_V1 for a descriptor built before that field.
  */
 size_t plugin_member_size(const struct redmon_plugin *d);
+/* How much of a reported group the core may read: group_size, or REDMON_GROUP_SIZE_V1. */
+size_t plugin_group_size(const struct redmon_plugin *d);
 
 /* dlclose everything; the set is left empty.  NULL is a no-op. */
 void plugin_set_free(struct plugin_set *set);

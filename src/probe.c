@@ -76,7 +76,8 @@ static int host_report(struct redmon_host *h, const struct redmon_group *g)
 
 	if (!p->in_scan)
 		return -EINVAL;
-	return snapshot_add_sized(&p->scan, p->plugin->name, g, plugin_member_size(p->plugin));
+	return snapshot_add_sized(&p->scan, p->plugin->name, g, plugin_member_size(p->plugin),
+				  plugin_group_size(p->plugin));
 }
 
 static int host_report_disk(struct redmon_host *h, const struct redmon_disk *d, size_t size)

@@ -140,7 +140,29 @@ struct redmon_group {
 	const char *reason; /* why it is not ok (or a notable quirk), NULL if none */
 	const struct redmon_member *members;
 	size_t n_members;
+	/*
+	 * Appended after ABI 1's first layout: the core reads them only from a
+	 * plugin whose descriptor's group_size covers them, else takes none.
+	 *
+	 * spof: hidden single points of failure of the group, each a reason in
+	 * words ("md0's members sdb1 and sdb2 are partitions of one disk, sdb").
+	 * Informational: a health never comes from them.
+	 */
+	const char *const *spof;
+	size_t n_spof;
+	/*
+	 * The last completed scrub (md check, ZFS or btrfs scrub, a controller's
+	 * patrol read or consistency check) as the source reports it: when, in
+	 * Unix seconds (0: the source does not say; the core then counts from
+	 * what it saw itself), and what it found wrong in words (NULL: nothing,
+	 * or not known).
+	 */
+	int64_t scrub_time;
+	const char *scrub_found;
 };
+
+/* sizeof(struct redmon_group) in ABI 1's first layout, before spof. */
+#define REDMON_GROUP_SIZE_V1 offsetof(struct redmon_group, spof)
 
 /* Option value types, checked by the core before the plugin sees a value. */
 enum redmon_option_type {
@@ -273,7 +295,8 @@ struct redmon_host_ops {
 
 /*
  * The descriptor: .abi_version = REDMON_ABI_VERSION, .size = sizeof(struct
- * redmon_plugin), .member_size = sizeof(struct redmon_member).
+ * redmon_plugin), .member_size = sizeof(struct redmon_member), .group_size =
+ * sizeof(struct redmon_group).
  */
 struct redmon_plugin {
 	uint32_t abi_version;
@@ -315,6 +338,13 @@ struct redmon_plugin {
 	 * holds it with a value below that is refused at load.
 	 */
 	uint32_t member_size;
+
+	/*
+	 * Set it to sizeof(struct redmon_group): how much of a group the core
+	 * may read.  A descriptor too short to hold it means REDMON_GROUP_SIZE_V1;
+	 * one that holds it with a value below that is refused at load.
+	 */
+	uint32_t group_size;
 };
 
 #ifdef __cplusplus

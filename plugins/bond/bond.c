@@ -783,6 +783,7 @@ const struct redmon_plugin redmon_plugin = {
 	.abi_version = REDMON_ABI_VERSION,
 	.size = sizeof(struct redmon_plugin),
 	.member_size = sizeof(struct redmon_member),
+	.group_size = sizeof(struct redmon_group),
 	.name = "bond",
 	.description = "Linux bonding: each bond and its slave NICs, all modes, LACP health",
 	.options = bond_options,

@@ -347,6 +347,7 @@ const struct redmon_plugin redmon_plugin = {
 	.abi_version = REDMON_ABI_VERSION,
 	.size = sizeof(struct redmon_plugin),
 	.member_size = sizeof(struct redmon_member),
+	.group_size = sizeof(struct redmon_group),
 	.name = "btrfs",
 	.description = "btrfs filesystems' device redundancy, from /sys/fs/btrfs",
 	.options = NULL,

@@ -224,6 +224,7 @@ const struct redmon_plugin redmon_plugin = {
 	.abi_version = REDMON_ABI_VERSION,
 	.size = sizeof(struct redmon_plugin),
 	.member_size = sizeof(struct redmon_member),
+	.group_size = sizeof(struct redmon_group),
 	.name = "hwmon",
 	.description = "PMBus power supplies and fan trays through hwmon (libsensors)",
 	.options = hwmon_options,

@@ -577,6 +577,7 @@ const struct redmon_plugin redmon_plugin = {
 	.abi_version = REDMON_ABI_VERSION,
 	.size = sizeof(struct redmon_plugin),
 	.member_size = sizeof(struct redmon_member),
+	.group_size = sizeof(struct redmon_group),
 	.name = "hwraid",
 	.description = "hardware RAID logical drives through the vendor tools (storcli, perccli, "
 		       "ssacli, arcconf, MegaCli, mpt-status, dmraid, tw_cli, sas2ircu)",

@@ -368,6 +368,7 @@ const struct redmon_plugin redmon_plugin = {
 	.abi_version = REDMON_ABI_VERSION,
 	.size = sizeof(struct redmon_plugin),
 	.member_size = sizeof(struct redmon_member),
+	.group_size = sizeof(struct redmon_group),
 	.name = "ipmi",
 	.description = "power supply and fan redundancy through the BMC (IPMI, libfreeipmi)",
 	.options = ipmi_options,

@@ -324,6 +324,7 @@ const struct redmon_plugin redmon_plugin = {
 	.abi_version = REDMON_ABI_VERSION,
 	.size = sizeof(struct redmon_plugin),
 	.member_size = sizeof(struct redmon_member),
+	.group_size = sizeof(struct redmon_group),
 	.name = "lvmraid",
 	.description = "LVM RAID (dm-raid) and LVM mirrors from the device-mapper status",
 	.options = lvr_options,

@@ -545,6 +545,7 @@ const struct redmon_plugin redmon_plugin = {
 	.abi_version = REDMON_ABI_VERSION,
 	.size = sizeof(struct redmon_plugin),
 	.member_size = sizeof(struct redmon_member),
+	.group_size = sizeof(struct redmon_group),
 	.name = "md",
 	.description = "Linux software RAID (md) arrays from /proc/mdstat and sysfs",
 	.options = md_options,

@@ -471,6 +471,7 @@ const struct redmon_plugin redmon_plugin = {
 	.abi_version = REDMON_ABI_VERSION,
 	.size = sizeof(struct redmon_plugin),
 	.member_size = sizeof(struct redmon_member),
+	.group_size = sizeof(struct redmon_group),
 	.name = "multipath",
 	.description = "dm-multipath maps: paths from sysfs, their state from multipathd, "
 		       "the multipath target's status, or the SCSI device state",

@@ -174,6 +174,7 @@ const struct redmon_plugin redmon_plugin = {
 	.abi_version = REDMON_ABI_VERSION,
 	.size = sizeof(struct redmon_plugin),
 	.member_size = sizeof(struct redmon_member),
+	.group_size = sizeof(struct redmon_group),
 	.name = "power_supply",
 	.description = "Mains and UPS supplies of /sys/class/power_supply",
 	.options = ps_options,

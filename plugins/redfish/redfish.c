@@ -281,6 +281,7 @@ const struct redmon_plugin redmon_plugin = {
 	.abi_version = REDMON_ABI_VERSION,
 	.size = sizeof(struct redmon_plugin),
 	.member_size = sizeof(struct redmon_member),
+	.group_size = sizeof(struct redmon_group),
 	.name = "redfish",
 	.description = "power supplies, fans and controller volumes through a BMC's Redfish "
 		       "service",

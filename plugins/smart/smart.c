@@ -268,6 +268,7 @@ const struct redmon_plugin redmon_plugin = {
 	.abi_version = REDMON_ABI_VERSION,
 	.size = sizeof(struct redmon_plugin),
 	.member_size = sizeof(struct redmon_member),
+	.group_size = sizeof(struct redmon_group),
 	.name = "smart",
 	.description = "disk health (SMART, NVMe) through smartctl -j",
 	.options = smart_options,

@@ -495,6 +495,7 @@ const struct redmon_plugin redmon_plugin = {
 	.abi_version = REDMON_ABI_VERSION,
 	.size = sizeof(struct redmon_plugin),
 	.member_size = sizeof(struct redmon_member),
+	.group_size = sizeof(struct redmon_group),
 	.name = "zfs",
 	.description = "ZFS pools through zpool status and /proc/spl/kstat/zfs",
 	.options = zfs_options,

@@ -62,6 +62,7 @@ const struct redmon_plugin redmon_plugin = {
 	.abi_version = REDMON_ABI_VERSION,
 	.size = sizeof(struct redmon_plugin),
 	.member_size = sizeof(struct redmon_member),
+	.group_size = sizeof(struct redmon_group),
 	.name = "hang",
 	.description = "test probe that hangs in scan() while ROOT/hang exists",
 	.options = options,

@@ -233,6 +233,7 @@ const struct redmon_plugin redmon_plugin = {
 	.abi_version = REDMON_ABI_VERSION,
 	.size = sizeof(struct redmon_plugin),
 	.member_size = sizeof(struct redmon_member),
+	.group_size = sizeof(struct redmon_group),
 	.name = "cmd",
 	.description = "test probe: runs a registered command (privileged helper tests)",
 	.options = options,

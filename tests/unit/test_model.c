@@ -341,6 +341,10 @@ static void test_hostile_long_strings(void **state)
 	g.reason = reason;
 	g.members = m;
 	g.n_members = n_members;
+	g.spof = (const char *const[]){ "one disk", "one HBA" };
+	g.n_spof = 2;
+	g.scrub_time = 1700000000;
+	g.scrub_found = "12 mismatches";
 	for (int round = 0; round < 3; round++) {
 		assert_int_equal(snapshot_add(&s, "md", &small), 0);
 		assert_int_equal(snapshot_add(&s, "md", &g), 0);
@@ -363,6 +367,10 @@ static void test_hostile_long_strings(void **state)
 		assert_int_equal(strlen(copy.reason), (1u << 20) - 1);
 		assert_int_equal(strlen(copy.members[7].name), (1u << 16) - 1);
 		assert_string_equal(copy.members[8].state, "in_sync");
+		assert_int_equal(copy.n_spof, 2);
+		assert_string_equal(copy.spof[1], "one HBA");
+		assert_int_equal(copy.scrub_time, 1700000000);
+		assert_string_equal(copy.scrub_found, "12 mismatches");
 		group_free(&copy);
 		assert_null(copy.own);
 	}

@@ -55,6 +55,7 @@ static void test_refusals(void **state)
 	expect_refusal("short.so", -EPROTO, "rebuild the plugin");
 	expect_refusal("badname.so", -EINVAL, "probe name");
 	expect_refusal("badmember.so", -EPROTO, "member_size 8 is below");
+	expect_refusal("badgroup.so", -EPROTO, "group_size 8 is below");
 }
 
 static void test_load_dir_keeps_refusals(void **state)
@@ -96,6 +97,10 @@ static void test_good_plugin_scans(void **state)
 	assert_int_equal(probe_groups(p)->groups[0].n_members, 2);
 	assert_int_equal(probe_groups(p)->groups[0].members[0].risk, REDMON_RISK_NONE);
 	assert_int_equal(probe_groups(p)->groups[0].members[1].risk, REDMON_RISK_WARNING);
+	assert_int_equal(probe_groups(p)->groups[0].n_spof, 1);
+	assert_string_equal(probe_groups(p)->groups[0].spof[0], "d0 and d1 are partitions of one disk");
+	assert_int_equal(probe_groups(p)->groups[0].scrub_time, 1700000000);
+	assert_string_equal(probe_groups(p)->groups[0].scrub_found, "12 mismatches");
 	assert_int_equal(probe_groups(p)->n_disks, 1);
 	assert_string_equal(probe_groups(p)->disks[0].device, "/dev/sdb");
 	assert_int_equal(probe_groups(p)->disks[0].health, REDMON_RISK_WARNING);
@@ -113,6 +118,8 @@ static void test_good_plugin_scans(void **state)
 	assert_string_equal(probe_groups(p)->groups[0].members[1].device, "/dev/sdb1");
 	assert_int_equal(probe_groups(p)->groups[0].members[1].role, REDMON_ROLE_FAILED);
 	assert_int_equal(probe_groups(p)->groups[0].members[1].risk, REDMON_RISK_NONE);
+	assert_int_equal(probe_groups(p)->groups[0].n_spof, 0);
+	assert_null(probe_groups(p)->groups[0].scrub_found);
 	assert_int_equal(probe_groups(p)->n_disks, 0);
 	probe_free(p);
 	cfg_free(cfg);

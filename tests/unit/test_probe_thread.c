@@ -97,6 +97,7 @@ static const struct redmon_plugin tp_plugin = {
 	.abi_version = REDMON_ABI_VERSION,
 	.size = sizeof(struct redmon_plugin),
 	.member_size = sizeof(struct redmon_member),
+	.group_size = sizeof(struct redmon_group),
 	.name = "tp",
 	.options = tp_options,
 	.init = tp_init,

@@ -2,10 +2,11 @@
 /*
  * A minimal valid plugin for loader tests: one raid1 group of two members and
  * one disk, or a failure on demand.  With -DTEST_OLD_LAYOUT it is built as a
- * plugin of ABI 1's first layout: members without risk, a descriptor that
- * ends before member_size, no report_disk.
+ * plugin of ABI 1's first layout: members without risk, groups without spof
+ * or scrub, a descriptor that ends before member_size, no report_disk.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,6 +93,19 @@ static int scan(void *inst)
 				  .progress = -1,
 				  .members = (const struct redmon_member *)members,
 				  .n_members = 2 };
+#ifdef TEST_OLD_LAYOUT
+	/* Past the first layout's end: what a core must never read of this plugin. */
+	g.spof = (const char *const *)(uintptr_t)1;
+	g.n_spof = 9;
+	g.scrub_found = (const char *)(uintptr_t)1;
+#else
+	static const char *const spof[] = { "d0 and d1 are partitions of one disk", NULL };
+
+	g.spof = spof;
+	g.n_spof = 2; /* a NULL reason is skipped */
+	g.scrub_time = 1700000000;
+	g.scrub_found = "12 mismatches";
+#endif
 	int rc;
 
 	if (strcmp(i->ops->option(i->h, "fail"), "yes") == 0) {
@@ -119,6 +133,13 @@ static int scan(void *inst)
 #define TEST_MEMBER_SIZE sizeof(struct redmon_member)
 #endif
 #endif
+#ifndef TEST_GROUP_SIZE
+#ifdef TEST_OLD_LAYOUT
+#define TEST_GROUP_SIZE 7 /* beyond size: the core must not read it */
+#else
+#define TEST_GROUP_SIZE sizeof(struct redmon_group)
+#endif
+#endif
 #ifndef TEST_NAME
 #define TEST_NAME "good"
 #endif
@@ -136,4 +157,5 @@ const struct redmon_plugin TEST_SYMBOL = {
 	.fini = fini,
 	.scan = scan,
 	.member_size = TEST_MEMBER_SIZE,
+	.group_size = TEST_GROUP_SIZE,
 };
