@@ -306,8 +306,8 @@ int snapshot_add(struct snapshot *s, const char *probe, const struct redmon_grou
 /* Whether a plugin's group layout of group_size bytes holds the spof and scrub fields. */
 static bool group_has_v2(size_t group_size)
 {
-	return group_size >= offsetof(struct redmon_group, scrub_found) +
-				     sizeof(((struct redmon_group *)0)->scrub_found);
+	return group_size >= offsetof(struct redmon_group, eta_s) +
+				     sizeof(((struct redmon_group *)0)->eta_s);
 }
 
 /* A group's spof reasons, in the arena; 0 or -ENOMEM.  NULL reasons are skipped. */
@@ -361,6 +361,7 @@ int snapshot_add_sized(struct snapshot *s, const char *probe, const struct redmo
 		if (copy_spof(s, &g, rg) < 0)
 			return -ENOMEM;
 		g.scrub_time = rg->scrub_time > 0 ? rg->scrub_time : 0;
+		g.eta_source_s = rg->eta_s > 0 ? rg->eta_s : 0;
 		g.scrub_found = dup_opt(s, rg->scrub_found && *rg->scrub_found ? rg->scrub_found : NULL,
 					&oom);
 	}

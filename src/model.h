@@ -64,8 +64,9 @@ struct group {
 	size_t n_members;
 	char **spof; /* hidden single points of failure, in words (struct redmon_group) */
 	size_t n_spof;
-	int64_t scrub_time; /* the last completed scrub as the source says, Unix s; 0 unknown */
-	char *scrub_found;  /* what it found wrong; NULL: nothing or not known */
+	int64_t scrub_time;   /* the last completed scrub as the source says, Unix s; 0 unknown */
+	char *scrub_found;    /* what it found wrong; NULL: nothing or not known */
+	int64_t eta_source_s; /* seconds left as the probe estimates them; 0: it does not say */
 	/* A copy made by group_copy(): the one block holding its strings and members. */
 	void *own;
 	/*
@@ -121,7 +122,7 @@ int snapshot_add(struct snapshot *s, const char *probe, const struct redmon_grou
  * snapshot_add() for a plugin whose members are member_size bytes apart
  * (its descriptor's member_size, at least REDMON_MEMBER_SIZE_V1) and whose
  * groups are group_size bytes (at least REDMON_GROUP_SIZE_V1): a member's
- * risk, a group's spof and scrub are read only when those sizes cover them.
+ * risk, a group's spof, scrub and eta_s are read only when those sizes cover them.
  */
 int snapshot_add_sized(struct snapshot *s, const char *probe, const struct redmon_group *g,
 		       size_t member_size, size_t group_size);

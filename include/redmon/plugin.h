@@ -159,6 +159,12 @@ struct redmon_group {
 	 */
 	int64_t scrub_time;
 	const char *scrub_found;
+	/*
+	 * Seconds the source estimates are left of the activity (md from
+	 * sync_speed and sync_completed; a tool's own estimate); 0: it does not
+	 * say, and the core estimates from the progress it sees move.
+	 */
+	int64_t eta_s;
 };
 
 /* sizeof(struct redmon_group) in ABI 1's first layout, before spof. */

@@ -345,6 +345,7 @@ static void test_hostile_long_strings(void **state)
 	g.n_spof = 2;
 	g.scrub_time = 1700000000;
 	g.scrub_found = "12 mismatches";
+	g.eta_s = 600;
 	for (int round = 0; round < 3; round++) {
 		assert_int_equal(snapshot_add(&s, "md", &small), 0);
 		assert_int_equal(snapshot_add(&s, "md", &g), 0);
@@ -371,6 +372,7 @@ static void test_hostile_long_strings(void **state)
 		assert_string_equal(copy.spof[1], "one HBA");
 		assert_int_equal(copy.scrub_time, 1700000000);
 		assert_string_equal(copy.scrub_found, "12 mismatches");
+		assert_int_equal(copy.eta_source_s, 600);
 		group_free(&copy);
 		assert_null(copy.own);
 	}
