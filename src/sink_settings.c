@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "sink_settings.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 #include <syslog.h>
@@ -93,6 +94,100 @@ static const char *check_ident(const char *v, void *field)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			return "must not contain control characters";
 	}
+	return NULL;
+}
+
+/* Labels redmon sets itself: a static label may not replace them. */
+static const char *const own_labels[] = { "alertname", "instance", "severity", "group",
+					  "probe",     "disk",	   "sink" };
+
+/* A Prometheus label name, [a-zA-Z_][a-zA-Z0-9_]*, not reserved ("__") nor redmon's own. */
+static const char *label_name_problem(const char *name, size_t len)
+{
+	if (len == 0 || len >= SINK_LABEL_NAME_MAX || (name[0] >= '0' && name[0] <= '9'))
+		return "a label name must be 1-63 of [a-zA-Z0-9_], not starting with a digit";
+	for (size_t i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (!(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9')))
+			return "a label name must be 1-63 of [a-zA-Z0-9_], not starting with a "
+			       "digit";
+	}
+	if (len >= 2 && name[0] == '_' && name[1] == '_')
+		return "label names starting with __ are reserved by Prometheus";
+	for (size_t i = 0; i < sizeof(own_labels) / sizeof(own_labels[0]); i++) {
+		if (strlen(own_labels[i]) == len && memcmp(own_labels[i], name, len) == 0)
+			return "alertname, instance, severity, group, probe, disk and sink are "
+			       "redmon's own labels (set instance with the instance key)";
+	}
+	return NULL;
+}
+
+/* The span [s, s + len) without its leading and trailing blanks. */
+static const char *trim(const char *s, size_t *len)
+{
+	while (*len && (*s == ' ' || *s == '\t')) {
+		s++;
+		(*len)--;
+	}
+	while (*len && (s[*len - 1] == ' ' || s[*len - 1] == '\t'))
+		(*len)--;
+	return s;
+}
+
+static bool has_control_n(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return true;
+	}
+	return false;
+}
+
+/* labels = name=value, name=value: parsed here, once, into struct sink_labels. */
+static const char *parse_labels(const char *v, void *field)
+{
+	struct sink_labels l = { 0 };
+
+	for (const char *p = v; *p;) {
+		size_t len = strcspn(p, ","), nlen, vlen;
+		const char *eq = memchr(p, '=', len), *name, *value, *why;
+
+		if (!eq)
+			return "expected name=value pairs separated by commas";
+		nlen = (size_t)(eq - p);
+		name = trim(p, &nlen);
+		vlen = len - (size_t)(eq + 1 - p);
+		value = trim(eq + 1, &vlen);
+		if ((why = label_name_problem(name, nlen)))
+			return why;
+		if (vlen == 0 || vlen >= SINK_LABEL_VALUE_MAX || has_control_n(value, vlen))
+			return "a label value must be 1-255 bytes without control characters";
+		for (unsigned i = 0; i < l.n; i++) {
+			if (strlen(l.v[i].name) == nlen && memcmp(l.v[i].name, name, nlen) == 0)
+				return "a label is named twice";
+		}
+		if (l.n == SINK_LABELS_MAX)
+			return "at most 16 labels";
+		memcpy(l.v[l.n].name, name, nlen);
+		memcpy(l.v[l.n].value, value, vlen);
+		l.n++;
+		p += len;
+		p += *p == ',';
+	}
+	*(struct sink_labels *)field = l;
+	return NULL;
+}
+
+/* instance: what Alertmanager groups a host's alerts by; one line of text. */
+static const char *check_instance(const char *v, void *field)
+{
+	size_t n = strlen(v);
+
+	(void)field;
+	if (n == 0 || n > 255 || has_control_n(v, n))
+		return "must be 1-255 bytes without control characters";
 	return NULL;
 }
 
@@ -203,6 +298,14 @@ static const struct setting webhook_settings[] = {
 	  .offset = FIELD(webhook.tls_verify) },
 	{ .key = "ca_file", .type = SETTING_PATH, .offset = FIELD(webhook.ca_file) },
 	{ .key = "proxy", .type = SETTING_STRING, .def = "", .offset = FIELD(webhook.proxy) },
+	{ .key = "labels",
+	  .type = SETTING_CUSTOM,
+	  .offset = FIELD(webhook.labels),
+	  .parse = parse_labels },
+	{ .key = "instance",
+	  .type = SETTING_STRING,
+	  .offset = FIELD(webhook.instance),
+	  .parse = check_instance },
 	{ 0 },
 };
 

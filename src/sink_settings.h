@@ -19,6 +19,18 @@ enum sink_type { SINK_JSON = 0, SINK_EXEC, SINK_WEBHOOK, SINK_SYSLOG, SINK_MAIL,
 
 enum webhook_format { WEBHOOK_GENERIC = 0, WEBHOOK_ALERTMANAGER };
 
+/* Static routing labels of a webhook sink ("dc=ams1, team=storage"), checked once. */
+#define SINK_LABELS_MAX	     16
+#define SINK_LABEL_NAME_MAX  64
+#define SINK_LABEL_VALUE_MAX 256
+struct sink_labels {
+	unsigned n;
+	struct {
+		char name[SINK_LABEL_NAME_MAX];
+		char value[SINK_LABEL_VALUE_MAX];
+	} v[SINK_LABELS_MAX];
+};
+
 /* One [sink.NAME]; strings are borrowed from the config that holds it. */
 struct cfg_sink {
 	char *name;
@@ -47,6 +59,8 @@ struct cfg_sink {
 		bool tls_verify;
 		const char *ca_file; /* NULL: the system's */
 		const char *proxy;   /* "": none */
+		struct sink_labels labels;
+		const char *instance; /* NULL: the host name */
 	} webhook;
 	struct {
 		int facility; /* LOG_DAEMON ... */

@@ -113,6 +113,9 @@ struct webhook {
 	bool held_changed;
 	uint64_t resends;
 	bool retired;
+	/* Routing: the static labels (NULL: none) and instance (NULL: the host name). */
+	json_t *labels;
+	char *instance;
 };
 
 /*
@@ -829,11 +832,26 @@ static json_t *held_load(struct webhook *w)
 }
 
 /*
- * Every alert firing now, for a re-send: the groups not ok and the failed
- * probes the aggregator holds (as many as min_severity lets through), and the
- * held alerts of groups that vanished (until they come back).  NULL when
- * nothing fires.
+ * The sink's routing labels on every alert of an Alertmanager list: its
+ * instance in place of the host name, and its static labels (never one of
+ * redmon's own: the config refuses those names).
  */
+static void route_alerts(const struct webhook *w, json_t *list)
+{
+	size_t i;
+	json_t *o;
+
+	json_array_foreach(list, i, o)
+	{
+		json_t *labels = json_object_get(o, "labels");
+
+		if (w->instance)
+			json_object_set_new(labels, "instance", json_text(w->instance));
+		if (w->labels)
+			json_object_update_missing(labels, w->labels);
+	}
+}
+
 /* The disk alerts still firing (warning, failing) and the groups at second-failure risk. */
 static void resend_disks(struct webhook *w, const struct agg *agg, const struct snapshot *snap,
 			 json_t *list, int64_t now)
@@ -861,6 +879,12 @@ static void resend_disks(struct webhook *w, const struct agg *agg, const struct 
 	}
 }
 
+/*
+ * Every alert firing now, for a re-send: the groups not ok and the failed
+ * probes the aggregator holds (as many as min_severity lets through), and the
+ * held alerts of groups that vanished (until they come back).  NULL when
+ * nothing fires.
+ */
 static char *resend_body(struct webhook *w)
 {
 	const struct agg *agg = sink_env(w->k)->agg;
@@ -905,6 +929,7 @@ static char *resend_body(struct webhook *w)
 		json_array_append_new(list, o);
 	}
 	held_save(w);
+	route_alerts(w, list);
 	if (json_array_size(list))
 		text = json_dumps(list, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
 	json_decref(list);
@@ -927,15 +952,35 @@ static void on_resend(void *ctx)
 		on_curl_timeout(w);
 }
 
+/* The event object of a generic body with the sink's routing: "labels" and "instance". */
+static char *routed_event(const struct webhook *w, const struct alert *a)
+{
+	json_t *o = json_copy(a->json);
+	char *text;
+
+	if (!o)
+		return NULL;
+	if (w->labels)
+		json_object_set(o, "labels", w->labels);
+	if (w->instance)
+		json_object_set_new(o, "instance", json_text(w->instance));
+	text = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	return text;
+}
+
 /* The request body for a: the event object, or the Alertmanager list. */
 static char *render(struct webhook *w, const struct alert *a)
 {
 	json_t *list;
 	char *text;
 
-	if (!w->alertmanager)
+	if (!w->alertmanager && !w->labels && !w->instance)
 		return strndup(a->line, a->line_len);
+	if (!w->alertmanager)
+		return routed_event(w, a);
 	list = am_body(w, a);
+	route_alerts(w, list);
 	text = json_dumps(list, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER);
 	json_decref(list);
 	return text;
@@ -1018,6 +1063,8 @@ static void webhook_close(struct sink *k)
 	loop_timer_free(w->curl_timer);
 	loop_timer_free(w->resend_timer);
 	json_decref(w->held);
+	json_decref(w->labels);
+	free(w->instance);
 	curl_slist_free_all(w->headers);
 	free(w->spool_dir);
 	free(w->ca_file);
@@ -1083,6 +1130,21 @@ static int target_setup(struct webhook *w, struct target *t, size_t max, char *e
 	return loop_timer_new(env->loop, on_retry, t, &t->retry_timer);
 }
 
+/* The routing labels and instance the config checked, as JSON once; 0 or -ENOMEM. */
+static int routing_setup(struct webhook *w, const struct sink_labels *l, const char *instance)
+{
+	if (instance && !(w->instance = strdup(instance)))
+		return -ENOMEM;
+	if (l->n == 0)
+		return 0;
+	w->labels = json_object();
+	for (unsigned i = 0; w->labels && i < l->n; i++) {
+		if (json_object_set_new(w->labels, l->v[i].name, json_text(l->v[i].value)) < 0)
+			return -ENOMEM;
+	}
+	return w->labels ? 0 : -ENOMEM;
+}
+
 static int webhook_setup(struct webhook *w, const struct cfg_sink *set, char *err, size_t errlen)
 {
 	const struct sink_env *env = sink_env(w->k);
@@ -1098,6 +1160,8 @@ static int webhook_setup(struct webhook *w, const struct cfg_sink *set, char *er
 	w->retry_initial = set->webhook.retry_initial_ms;
 	w->retry_max = set->webhook.retry_max_ms;
 	w->resend_ms = set->webhook.resend_ms;
+	if (routing_setup(w, &set->webhook.labels, set->webhook.instance) < 0)
+		return -ENOMEM;
 	if (dir)
 		w->spool_dir = strdup(dir);
 	else if (env->state_dir &&

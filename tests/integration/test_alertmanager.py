@@ -141,7 +141,8 @@ def main():
             "daemon": {"state_dir": state, "rescan_interval": "100ms"},
             "sink.am": {"type": "webhook", "format": "alertmanager",
                         "url": " ".join([am1.url, am2.url, rx.url]), "resend_interval": "1s",
-                        "retry_initial": "100ms", "retry_max": "500ms", "timeout": "2s"},
+                        "retry_initial": "100ms", "retry_max": "500ms", "timeout": "2s",
+                        "labels": "dc=ams1, team=storage", "instance": "db-7.ams1"},
             "sink.log": {"type": "json", "path": events.path},
             "sink.warn": {"type": "json", "path": warn.path, "min_severity": "warning"},
             "group.fake:md1": {"required": "yes"},
@@ -171,6 +172,18 @@ def main():
                                % (name, a["annotations"].get("description")))
             return out
         rep.run(NAME + "critical-stays-active-past-resolve-timeout", stays_firing)
+
+        def routing_labels():
+            # The sink's static labels and instance reach Alertmanager on every alert.
+            got = am1.firing("fake:md0", "critical")
+            if not got:
+                return ["no fake:md0 alert in am1: %s" % am1.alerts()]
+            labels = got[0]["labels"]
+            want = {"dc": "ams1", "team": "storage", "instance": "db-7.ams1",
+                    "alertname": "RedmonGroupUnhealthy", "group": "fake:md0"}
+            return ["label %s: want %r, got %r" % (k, v, labels.get(k))
+                    for k, v in sorted(want.items()) if labels.get(k) != v]
+        rep.run(NAME + "routing-labels-and-instance", routing_labels)
 
         spool2 = os.path.join(state, "spool", "am", "url2")
 

@@ -117,7 +117,8 @@ def main():
         conf = ini({
             "daemon": {"state_dir": os.path.join(tmp, "state"), "rescan_interval": "100ms"},
             "sink.web": {"type": "webhook", "url": rx.url, "retry_initial": "100ms", "retry_max": "300ms",
-                         "header_file": token, "timeout": "2s"},
+                         "header_file": token, "timeout": "2s",
+                         "labels": "dc=ams1, team=storage", "instance": "db-7.ams1"},
             "sink.am": {"type": "webhook", "url": rx.url.replace("/alert", "/api/v2/alerts"),
                         "format": "alertmanager", "retry_initial": "100ms", "retry_max": "300ms"},
             "sink.log": {"type": "json", "path": events.path},
@@ -141,6 +142,22 @@ def main():
                 out.append("content-type %r" % h.get("content-type"))
             return out
         rep.run(NAME + "delivered", first_delivery)
+
+        def routing_labels():
+            # A generic body is the event as the JSON sink writes it, plus the sink's routing.
+            body = delivered(rx.requests())[0]
+            ev = [e for e in events.read() if e["seq"] == body["seq"]][0]
+            out = []
+            if body.get("labels") != {"dc": "ams1", "team": "storage"}:
+                out.append("labels %r" % body.get("labels"))
+            if body.get("instance") != "db-7.ams1":
+                out.append("instance %r" % body.get("instance"))
+            rest = {k: v for k, v in body.items() if not k.startswith("_")
+                    and k not in ("labels", "instance")}
+            if rest != ev:
+                out.append("the body is not the event: %r != %r" % (rest, ev))
+            return out
+        rep.run(NAME + "generic-routing-labels", routing_labels)
 
         # Receiver down; three transitions spooled.
         rx.stop()

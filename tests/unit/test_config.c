@@ -538,7 +538,9 @@ static void test_typed_config(void **state)
 				  "[sink.x]\ntype = exec\ncommand = /bin/true\nqueue_max = 100000\n"
 				  "[sink.y]\ntype = syslog\nfacility = local3\n"
 				  "[sink.m]\ntype = mail\nmail_to = a@b\n"
-				  "[sink.t]\ntype = textfile\npath = /run/r.prom\n");
+				  "[sink.t]\ntype = textfile\npath = /run/r.prom\n"
+				  "[sink.r]\ntype = webhook\nurl = http://a/\n"
+				  "labels =  dc = ams1 ,team=storage \ninstance = db-7 (ams1)\n");
 
 	(void)state;
 	if (cfg_load(f, NULL, 0, &c, err, sizeof(err)) < 0)
@@ -550,7 +552,14 @@ static void test_typed_config(void **state)
 	assert_false(c->state_dir_set);
 	assert_int_equal(c->recovery_scans, 1);
 	assert_int_equal(c->probe_timeout_ms, 10000);
-	assert_int_equal(c->n_sinks, 5);
+	assert_int_equal(c->n_sinks, 6);
+	/* Routing labels: parsed once, blanks around names and values dropped. */
+	assert_int_equal(c->sinks[5].webhook.labels.n, 2);
+	assert_string_equal(c->sinks[5].webhook.labels.v[0].name, "dc");
+	assert_string_equal(c->sinks[5].webhook.labels.v[0].value, "ams1");
+	assert_string_equal(c->sinks[5].webhook.labels.v[1].name, "team");
+	assert_string_equal(c->sinks[5].webhook.labels.v[1].value, "storage");
+	assert_string_equal(c->sinks[5].webhook.instance, "db-7 (ams1)");
 	w = &c->sinks[0], x = &c->sinks[1], y = &c->sinks[2], m = &c->sinks[3], t = &c->sinks[4];
 
 	assert_int_equal(w->type, SINK_WEBHOOK);
@@ -565,6 +574,8 @@ static void test_typed_config(void **state)
 	assert_null(w->webhook.spool_dir);
 	assert_null(w->webhook.header_file);
 	assert_string_equal(w->webhook.proxy, "");
+	assert_int_equal(w->webhook.labels.n, 0);
+	assert_null(w->webhook.instance);
 	assert_int_equal(w->remind.kind, REMIND_DIMINISHING);
 	assert_int_equal(w->remind.interval_ms, 7200000);
 	assert_int_equal(w->heartbeat_ms, 300000);
@@ -619,6 +630,27 @@ static void test_typed_errors(void **state)
 		     "'h' is not an absolute path");
 	expect_error("[sink.w]\ntype = webhook\nurl = http://x\nspool_max = 9\n", NULL, 0,
 		     "not a whole number from 10 to 10000000");
+	expect_error("[sink.w]\ntype = webhook\nurl = http://x\nlabels = dc\n", NULL, 0,
+		     ":4: sink.w.labels: expected name=value pairs");
+	expect_error("[sink.w]\ntype = webhook\nurl = http://x\nlabels = 1dc=a\n", NULL, 0,
+		     "not starting with a digit");
+	expect_error("[sink.w]\ntype = webhook\nurl = http://x\nlabels = d-c=a\n", NULL, 0,
+		     "1-63 of [a-zA-Z0-9_]");
+	expect_error("[sink.w]\ntype = webhook\nurl = http://x\nlabels = __x=a\n", NULL, 0,
+		     "reserved by Prometheus");
+	expect_error("[sink.w]\ntype = webhook\nurl = http://x\nlabels = severity=low\n", NULL,
+		     0, "redmon's own labels");
+	expect_error("[sink.w]\ntype = webhook\nurl = http://x\nlabels = dc=a, dc=b\n", NULL, 0,
+		     "named twice");
+	expect_error("[sink.w]\ntype = webhook\nurl = http://x\nlabels = dc=\n", NULL, 0,
+		     "1-255 bytes");
+	expect_error("[sink.w]\ntype = webhook\nurl = http://x\nlabels = dc=a\x7f\n", NULL, 0,
+		     "without control characters");
+	expect_error("[sink.w]\ntype = webhook\nurl = http://x\nlabels = "
+		     "a=1,b=1,c=1,d=1,e=1,f=1,g=1,h=1,i=1,j=1,k=1,l=1,m=1,n=1,o=1,p=1,q=1\n",
+		     NULL, 0, "at most 16 labels");
+	expect_error("[sink.w]\ntype = webhook\nurl = http://x\ninstance = a\x01b\n", NULL, 0,
+		     "sink.w.instance: must be 1-255 bytes without control characters");
 	expect_error("[sink.y]\ntype = syslog\nident = a\tb\n", NULL, 0,
 		     "sink.y.ident: must not contain control characters");
 	expect_error("[sink.y]\ntype = syslog\nident = a b\n", NULL, 0, "must be a word");
