@@ -638,8 +638,8 @@ static void test_typed_errors(void **state)
 		     "1-63 of [a-zA-Z0-9_]");
 	expect_error("[sink.w]\ntype = webhook\nurl = http://x\nlabels = __x=a\n", NULL, 0,
 		     "reserved by Prometheus");
-	expect_error("[sink.w]\ntype = webhook\nurl = http://x\nlabels = severity=low\n", NULL,
-		     0, "redmon's own labels");
+	expect_error("[sink.w]\ntype = webhook\nurl = http://x\nlabels = severity=low\n", NULL, 0,
+		     "redmon's own labels");
 	expect_error("[sink.w]\ntype = webhook\nurl = http://x\nlabels = dc=a, dc=b\n", NULL, 0,
 		     "named twice");
 	expect_error("[sink.w]\ntype = webhook\nurl = http://x\nlabels = dc=\n", NULL, 0,
