@@ -8,6 +8,8 @@ set -eu
 PACKAGES="build-essential clang pkg-config python3 libjansson-dev libcmocka-dev libudev-dev libfreeipmi-dev libsensors-dev openipmi libcurl4-openssl-dev systemd mandoc bash-completion snmpd snmp snmptrapd libsnmp-dev smitools valgrind util-linux prometheus-alertmanager btrfs-progs"
 # lvmraid: tests/integration/test_lvmraid.py runs the real dmsetup.
 PACKAGES="$PACKAGES dmsetup"
+# tests/integration/test_prometheus_rules.py: promtool checks and unit-tests the example rules.
+PACKAGES="$PACKAGES prometheus"
 # CI steps beyond `make check` add theirs (the packaging step: debhelper, lintian).
 PACKAGES="$PACKAGES ${REDMON_EXTRA_PACKAGES:-}"
 

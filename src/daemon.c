@@ -135,6 +135,7 @@ static void after_update(struct slot *s)
 
 	subagent_scanned(d->snmp, s->plugin->name); /* SNMP: state changed after a scan */
 	service_scanned(d->svc, d->agg);	    /* systemd: STATUS= when it changed */
+	sink_set_scanned(d->sinks);		    /* the textfile: a fresh scan time */
 	/* alerts: keep what was announced; confirm a recovery held back by damping */
 	if (state_dirty(d->state, bus_last_seq(d->bus)))
 		state_save(d->state, d->agg, bus_last_seq(d->bus), false);

@@ -559,6 +559,14 @@ void sink_set_emit(struct sink_set *s, const struct event *ev)
 		loop_timer_arm(s->remind_timer, 0);
 }
 
+void sink_set_scanned(struct sink_set *s)
+{
+	for (size_t i = 0; s && i < s->n; i++) {
+		if (s->v[i]->ops->scanned)
+			s->v[i]->ops->scanned(s->v[i]);
+	}
+}
+
 /* Work in flight that a clean stop should let finish (a hook running, a POST). */
 static bool sink_set_busy(const struct sink_set *s)
 {

@@ -57,6 +57,9 @@ int sink_set_open(const struct config *cfg, const struct sink_env *env, struct s
 /* Deliver one event to every sink it is meant for. */
 void sink_set_emit(struct sink_set *s, const struct event *ev);
 
+/* A probe's scan ended (whether anything changed or not): sinks that follow scans look. */
+void sink_set_scanned(struct sink_set *s);
+
 /* At start: say loudly when no configured sink will notify anybody. */
 void sink_set_log_reach(const struct sink_set *s);
 
@@ -112,6 +115,8 @@ struct sink_ops {
 	bool (*busy)(const struct sink *k);
 	/* Optional (reload): stop everything except runs already queued. */
 	void (*retire)(struct sink *k);
+	/* Optional: a probe's scan ended, changed or not (the textfile's freshness). */
+	void (*scanned)(struct sink *k);
 	void (*close)(struct sink *k);
 };
 
@@ -162,8 +167,12 @@ void sink_overflow_end(struct sink *k);
 /* test-alert: the outcome of ops->test. */
 void sink_test_done(struct sink *k, int rc, const char *why);
 
-/* The Prometheus text exposition of a's groups (sink_textfile.c); 0 or -EIO. */
-int textfile_render(const struct agg *a, const char *host, int64_t now_ms, FILE *f);
+/*
+ * The Prometheus text exposition of a's groups (sink_textfile.c), written at
+ * now_ms, the last scan at scanned_ms (0: none yet); 0 or -EIO.
+ */
+int textfile_render(const struct agg *a, const char *host, int64_t now_ms, int64_t scanned_ms,
+		    FILE *f);
 
 /*
  * A webhook URL as it may be shown (logs, sink_failed events, test-alert):

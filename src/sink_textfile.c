@@ -2,7 +2,8 @@
 /*
  * Prometheus textfile export: the current state of every group as a .prom
  * file for node_exporter's textfile collector, replaced atomically after
- * each batch of events (the collector must never read half a file).
+ * each batch of events and each scan (the collector must never read half a
+ * file, and a file that stops being rewritten shows a dead redmon).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,13 +15,16 @@
 
 #include "agg.h"
 #include "json.h"
+#include "log.h"
 #include "loop_timer.h"
 #include "sink.h"
 #include "spool.h"
 
 struct textfile {
-	int dirfd;
-	char *name;
+	int dirfd;	     /* -1 while the directory does not exist */
+	char *dir, *name;    /* the path, split */
+	bool missing_logged; /* that the directory does not exist, once */
+	int64_t scanned_ms;  /* when a probe's scan last ended; 0: none yet */
 	struct loop_timer *write;
 };
 
@@ -82,12 +86,21 @@ static void m_nominal(FILE *f, const char *metric, const struct group *g)
 	fprintf(f, "} %d\n", g->margin_nominal);
 }
 
+static void m_slots(FILE *f, const char *metric, const struct group *g)
+{
+	if (g->members_total < 0)
+		return;
+	group_labels(f, metric, g);
+	fprintf(f, "} %d\n", g->members_total);
+}
+
+/* Without the total, which has its own metric: sum() over states counts each member once. */
 static void m_members(FILE *f, const char *metric, const struct group *g)
 {
-	static const char *const what[] = { "total", "ok", "failed", "spare" };
-	int v[] = { g->members_total, g->members_ok, g->members_failed, g->spares };
+	static const char *const what[] = { "ok", "failed", "spare" };
+	int v[] = { g->members_ok, g->members_failed, g->spares };
 
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < 3; i++) {
 		if (v[i] < 0)
 			continue;
 		group_labels(f, metric, g);
@@ -128,7 +141,8 @@ static const struct {
 	  "Further member failures the group survives, worst case (absent when unknown)",
 	  m_margin },
 	{ "redmon_group_margin_nominal", "The margin when every member is fine", m_nominal },
-	{ "redmon_group_members", "Members by state: total slots, ok, failed, spare", m_members },
+	{ "redmon_group_member_slots", "Member slots the group is built with", m_slots },
+	{ "redmon_group_members", "Members by state: ok, failed, spare", m_members },
 	{ "redmon_group_activity_progress_percent", "Progress of a rebuild, resync or check",
 	  m_progress },
 	{ "redmon_member_role", "The role of each member (always 1)", m_member_role },
@@ -139,7 +153,8 @@ static void help(FILE *f, const char *metric, const char *text)
 	fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", metric, text, metric);
 }
 
-int textfile_render(const struct agg *a, const char *host, int64_t now_ms, FILE *f)
+int textfile_render(const struct agg *a, const char *host, int64_t now_ms, int64_t scanned_ms,
+		    FILE *f)
 {
 	for (size_t i = 0; i < sizeof(group_metrics) / sizeof(group_metrics[0]); i++) {
 		struct agg_iter it = { 0 };
@@ -159,7 +174,42 @@ int textfile_render(const struct agg *a, const char *host, int64_t now_ms, FILE 
 	fputs("redmon_textfile_updated_seconds{", f);
 	put_label(f, "host", host, true);
 	fprintf(f, "} %lld.%03lld\n", (long long)(now_ms / 1000), (long long)(now_ms % 1000));
+	if (scanned_ms > 0) {
+		help(f, "redmon_last_scan_timestamp_seconds",
+		     "When a probe's scan last ended (Unix time): stale when redmon is dead");
+		fprintf(f, "redmon_last_scan_timestamp_seconds %lld.%03lld\n",
+			(long long)(scanned_ms / 1000), (long long)(scanned_ms % 1000));
+	}
 	return ferror(f) ? -EIO : 0;
+}
+
+/*
+ * The directory, opened now if it was not: node_exporter's collector directory
+ * exists only once prometheus-node-exporter is installed.  0 when open; 1
+ * while it does not exist (said once: no failure, nothing to alert about);
+ * else -errno.
+ */
+static int dir_ready(struct sink *k)
+{
+	struct textfile *t = k->priv;
+
+	if (t->dirfd >= 0)
+		return 0;
+	/* Opened as root: a link on the way counts only when root or we own it. */
+	t->dirfd = open_dir_made(t->dir, 0, false);
+	if (t->dirfd == -ENOENT) {
+		if (!t->missing_logged)
+			log_notice("sink %s: directory %s does not exist (is node_exporter's "
+				   "textfile collector installed?): %s is written once it does",
+				   k->name, t->dir, t->name);
+		t->missing_logged = true;
+		return 1;
+	}
+	if (t->dirfd >= 0 && t->missing_logged)
+		log_notice("sink %s: directory %s exists now: writing %s", k->name, t->dir,
+			   t->name);
+	t->missing_logged = false;
+	return t->dirfd < 0 ? t->dirfd : 0;
 }
 
 static int write_now(struct sink *k)
@@ -167,12 +217,15 @@ static int write_now(struct sink *k)
 	struct textfile *t = k->priv;
 	char *text = NULL;
 	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	int rc;
+	FILE *f;
+	int rc = dir_ready(k);
 
+	if (rc != 0)
+		return rc > 0 ? 0 : rc;
+	f = open_memstream(&text, &len);
 	if (!f)
 		return -ENOMEM;
-	rc = textfile_render(sink_env(k)->agg, sink_env(k)->host, wall_ms(), f);
+	rc = textfile_render(sink_env(k)->agg, sink_env(k)->host, wall_ms(), t->scanned_ms, f);
 	if (fclose(f) != 0 && rc == 0)
 		rc = -ENOMEM;
 	if (rc == 0)
@@ -184,11 +237,13 @@ static int write_now(struct sink *k)
 static void on_write(void *ctx)
 {
 	struct sink *k = ctx;
+	struct textfile *t = k->priv;
 	int rc = write_now(k);
-	char why[300];
+	char why[600];
 
-	snprintf(why, sizeof(why), "cannot write %s: %s", ((struct textfile *)k->priv)->name,
-		 strerror(-rc));
+	snprintf(why, sizeof(why), "cannot write %s/%s: %s", t->dir, t->name,
+		 rc == -ELOOP ? "a symbolic link on the way is neither root's nor ours"
+			      : strerror(-rc));
 	sink_result(k, rc, true, why);
 }
 
@@ -205,14 +260,14 @@ static int textfile_open(struct sink *k, const struct cfg_sink *set, char *err, 
 	}
 	if (t && copy && copy2) {
 		t->name = strdup(basename(copy));
-		/* Opened as root: a link on the way counts only when root or we own it. */
-		t->dirfd = open_dir_made(dirname(copy2), 0, false);
-		rc = t->dirfd < 0 ? t->dirfd : t->name ? 0 : -ENOMEM;
-		if (t->dirfd < 0)
+		t->dir = strdup(dirname(copy2));
+		rc = t->name && t->dir ? dir_ready(k) : -ENOMEM;
+		if (rc < 0 && rc != -ENOMEM)
 			snprintf(err, errlen, "sink %s: directory of %s: %s", k->name, path,
 				 rc == -ELOOP
 					 ? "a symbolic link on the way is neither root's nor ours"
 					 : strerror(-rc));
+		rc = rc > 0 ? 0 : rc; /* a directory yet to come is no error */
 	}
 	free(copy);
 	free(copy2);
@@ -223,6 +278,16 @@ static int textfile_open(struct sink *k, const struct cfg_sink *set, char *err, 
 			rc = loop_timer_arm(t->write, 0);
 	}
 	return rc;
+}
+
+/* Every scan, changed or not: a fresh scan time, so a stale file means a dead redmon. */
+static void textfile_scanned(struct sink *k)
+{
+	struct textfile *t = k->priv;
+
+	t->scanned_ms = wall_ms();
+	if (t->write && !loop_timer_armed(t->write))
+		loop_timer_arm(t->write, 0);
 }
 
 /* Events are many, the file one: rewrite once the burst is handled. */
@@ -241,9 +306,14 @@ static void textfile_test(struct sink *k, const struct alert *a)
 	struct textfile *t = k->priv;
 	static const char probe[] = "# redmon test-alert\n";
 	char name[300];
-	int rc;
+	int rc = dir_ready(k);
 
 	(void)a;
+	if (rc != 0) {
+		sink_test_done(k, rc > 0 ? -ENOENT : rc,
+			       rc > 0 ? "the directory does not exist" : strerror(-rc));
+		return;
+	}
 	snprintf(name, sizeof(name), ".%s.test-alert", t->name);
 	rc = write_file_atomic(t->dirfd, name, probe, sizeof(probe) - 1, 0644);
 	unlinkat(t->dirfd, name, 0);
@@ -266,6 +336,7 @@ static void textfile_close(struct sink *k)
 	if (t->dirfd >= 0)
 		close(t->dirfd);
 	free(t->name);
+	free(t->dir);
 	free(t);
 }
 
@@ -275,5 +346,6 @@ const struct sink_ops sink_textfile_ops = {
 	.deliver = textfile_deliver,
 	.test = textfile_test,
 	.retire = textfile_retire,
+	.scanned = textfile_scanned,
 	.close = textfile_close,
 };

@@ -11,6 +11,7 @@ nobody will be notified.
 """
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -41,6 +42,7 @@ def main():
         nag = Events(os.path.join(tmp, "nag.jsonl"))
         beat = Events(os.path.join(tmp, "beat.jsonl"))
         prom = os.path.join(tmp, "redmon.prom")
+        later = os.path.join(tmp, "node-exporter")  # made while redmon runs
         conf = ini({
             "daemon": {"state_dir": os.path.join(tmp, "state"), "rescan_interval": "100ms",
                        "recovery_scans": "5", "recovery_interval": "100ms"},
@@ -49,6 +51,7 @@ def main():
             "sink.beat": {"type": "json", "path": beat.path, "heartbeat": "1s",
                           "min_severity": "critical"},
             "sink.prom": {"type": "textfile", "path": prom},
+            "sink.later": {"type": "textfile", "path": os.path.join(later, "redmon.prom")},
         })
         d = Daemon(args.build, tmp, conf).start()
         events.wait_for(lambda e: has(e, "group_appeared"), "group_appeared", d)
@@ -155,10 +158,58 @@ def main():
                          'redmon_probe_up{probe="fake"} 1'):
                 if line not in text:
                     out.append("missing: %s" % line)
+            if 'redmon_group_member_slots{group="fake:md0",probe="fake"} 2' not in text:
+                out.append("no member_slots of md0")
+            if 'state="total"' in text:
+                out.append("the slot total is still a state of redmon_group_members")
             if [f for f in os.listdir(tmp) if f.startswith("redmon.prom.")]:
                 out.append("temporary files left: %s" % os.listdir(tmp))
             return out
         rep.run(NAME + "textfile", textfile)
+
+        def scan_time(text):
+            m = re.search(r"^redmon_last_scan_timestamp_seconds ([0-9.]+)$", text, re.M)
+            return float(m.group(1)) if m else None
+
+        def textfile_every_scan():
+            # Nothing changes, yet the file is rewritten at each rescan (every 100 ms):
+            # a redmon that stops scanning is visible as a stale timestamp.
+            with open(prom) as f:
+                t0 = scan_time(f.read())
+            if t0 is None:
+                return ["no redmon_last_scan_timestamp_seconds in %s" % prom]
+            time.sleep(0.5)
+            with open(prom) as f:
+                t1 = scan_time(f.read())
+            out = []
+            if t1 is None or t1 <= t0:
+                out.append("scan time did not move in 0.5 s of 100 ms rescans: %s -> %s"
+                           % (t0, t1))
+            if t1 is not None and abs(time.time() - t1) > 5:
+                out.append("scan time %s is not now (%s)" % (t1, time.time()))
+            return out
+        rep.run(NAME + "textfile-rewritten-every-scan", textfile_every_scan)
+
+        def textfile_directory_later():
+            # The collector directory missing at start is no error: said once, and the
+            # file appears once the directory does (node_exporter installed later).
+            out = []
+            if d.proc.poll() is not None:
+                return ["the daemon stopped over a missing directory"]
+            said = d.stderr().count("does not exist (is node_exporter")
+            if said != 1:
+                out.append("the missing directory was said %d times, want once" % said)
+            os.mkdir(later)
+            try:
+                wait_until(lambda: os.path.exists(os.path.join(later, "redmon.prom")),
+                           "the file in the directory made later", daemon=d)
+            except TestError as e:
+                out.append(str(e))
+            if [e for e in events.read() if e["event"] == "sink_failed"
+                    and e.get("sink") == "later"]:
+                out.append("a directory yet to come raised sink_failed")
+            return out
+        rep.run(NAME + "textfile-directory-made-later", textfile_directory_later)
 
         # A disk kicked out and re-added over and over (failed <-> spare, the margin 0
         # all along) is damped like a health flap: no member_changed storm.

@@ -365,7 +365,7 @@ static void test_textfile(void **state)
 	snapshot_sort(&s);
 	assert_int_equal(update(f, "md", &s), 0);
 	snapshot_free(&s);
-	assert_int_equal(textfile_render(f->agg, "db1", 1700000000123, o), 0);
+	assert_int_equal(textfile_render(f->agg, "db1", 1700000000123, 1700000000001, o), 0);
 	fclose(o);
 	/* Label values escaped twice over: redmon's \\ then the format's \\ \" \n. */
 	assert_non_null(strstr(text, "redmon_group_health{group=\"md:a\\\\\\\\b\",probe=\"md\","
@@ -376,6 +376,19 @@ static void test_textfile(void **state)
 	assert_non_null(strstr(text, "activity=\"recovery\"} 42.5\n"));
 	assert_non_null(strstr(text, "redmon_probe_up{probe=\"md\"} 1\n"));
 	assert_non_null(strstr(text, "} 1700000000.123\n"));
+	assert_non_null(strstr(text, "redmon_last_scan_timestamp_seconds 1700000000.001\n"));
+	/* Slots apart from the members by state: sum() over states counts a member once. */
+	assert_non_null(strstr(
+		text, "redmon_group_member_slots{group=\"md:a\\\\\\\\b\",probe=\"md\"} 2\n"));
+	assert_non_null(strstr(text, "probe=\"md\",state=\"ok\"} 1\n"));
+	assert_null(strstr(text, "state=\"total\""));
+	free(text);
+	/* No scan yet: no scan time rather than a zero that reads as 1970. */
+	text = NULL;
+	o = open_memstream(&text, &len);
+	assert_int_equal(textfile_render(f->agg, "db1", 1700000000123, 0, o), 0);
+	fclose(o);
+	assert_null(strstr(text, "redmon_last_scan_timestamp_seconds"));
 	free(text);
 }
 
