@@ -72,6 +72,11 @@ def install_checks(rep, deb, tmp):
         return
     had_user = subprocess.run(["getent", "passwd", "redmon"], stdout=subprocess.DEVNULL).returncode == 0
     had_state = os.path.isdir("/var/lib/redmon")  # a developer's runs as root use it too
+    # node_exporter's textfile directory as Debian's prometheus-node-exporter makes it
+    # (root's, 0755): the package must let the shipped textfile sink write there.
+    made_textfile_dir = not os.path.isdir(TEXTFILE_DIR)
+    if made_textfile_dir:
+        os.makedirs(TEXTFILE_DIR, 0o755)
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     p = subprocess.run(["dpkg", "-i", deb], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        universal_newlines=True, env=env, timeout=300)
@@ -97,6 +102,8 @@ def install_checks(rep, deb, tmp):
     finally:
         subprocess.run(["dpkg", "--purge", "redmon"], stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL, env=env, timeout=300)
+        if made_textfile_dir:
+            shutil.rmtree(TEXTFILE_DIR, ignore_errors=True)
         if had_state and not os.path.isdir("/var/lib/redmon"):
             os.makedirs("/var/lib/redmon", 0o750)
         if not had_user:
@@ -233,6 +240,16 @@ def emulated_unit(tmp):
         except harness.TestError as e:
             probs.append(str(e))
         probs += dropped_to_redmon(daemon.pid)
+        # The shipped config's textfile sink, written by the dropped daemon.
+        prom = os.path.join(TEXTFILE_DIR, "redmon.prom")
+        try:
+            wait_for(lambda: os.path.exists(prom), 10, prom)
+            if pwd.getpwuid(os.stat(prom).st_uid).pw_name != "redmon":
+                probs.append("%s is not written by redmon" % prom)
+        except harness.TestError as e:
+            probs.append("%s (the package's ACL on %s: %s)" % (
+                e, TEXTFILE_DIR, subprocess.run(["getfacl", "-p", TEXTFILE_DIR],
+                                                 capture_output=True, text=True).stdout.strip()))
         return probs
     finally:
         for proc in (daemon, snmpd):
@@ -244,6 +261,9 @@ def emulated_unit(tmp):
                     proc.kill()
                     proc.wait()
         notify.close()
+
+
+TEXTFILE_DIR = "/var/lib/prometheus/node-exporter"
 
 
 def free_port():
@@ -290,7 +310,8 @@ def main():
                 "/usr/share/man/man8/redmon.8.gz", "/usr/share/man/man5/redmon.conf.5.gz",
                 "/usr/share/man/man7/redmon-alerts.7.gz",
                 "/usr/share/bash-completion/completions/redmon",
-                "/lib/udev/rules.d/60-redmon.rules", "/etc/snmp/snmpd.conf.d/redmon.conf"]
+                "/lib/udev/rules.d/60-redmon.rules", "/etc/snmp/snmpd.conf.d/redmon.conf",
+                "/usr/share/doc/redmon/examples/redmon.rules.yml"]
         want += ["/usr/lib/redmon/plugins/%s.so" % p for p in
                  sorted(os.listdir(os.path.join(REPO, "plugins")))
                  if os.path.exists(os.path.join(REPO, "plugins", p, "module.mk"))
@@ -310,6 +331,11 @@ def main():
             probs.append("postinst does not create the system user")
         if "deb-systemd-helper" not in postinst:
             probs.append("postinst does not enable the unit")
+        if "setfacl -m u:redmon:rwx" not in postinst:
+            probs.append("postinst does not let redmon write node_exporter's textfile directory")
+        triggers = os.path.join(ctl, "triggers")
+        if not os.path.exists(triggers) or "/var/lib/prometheus/node-exporter" not in open(triggers).read():
+            probs.append("no trigger on node_exporter's textfile directory")
         rc, info = run(["dpkg-deb", "-f", deb, "Depends"], tmp)
         if "adduser" not in info:
             probs.append("Depends lacks adduser: %s" % info.strip())
