@@ -430,6 +430,9 @@ static void reload(struct daemon *d)
 	}
 	snapshot_free(&empty);
 	scan_all(d);
+	/* Said as loudly as a failure: an operator checking a change needs both. */
+	log_notice("reloaded configuration: %zu sink%s, files reopened", cfg->n_sinks,
+		   cfg->n_sinks == 1 ? "" : "s");
 }
 
 static void on_signal(void *ctx, int fd, uint32_t revents)

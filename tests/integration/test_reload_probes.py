@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""SIGHUP that disables and re-enables a probe.
+"""SIGHUP that disables and re-enables a probe, and reopens the JSON file.
 
 The daemon runs on a copy of the demo tree with a config file.  Rewriting the
 file with `[probe.md] enabled = no` and sending SIGHUP must make every md group
 vanish (group_vanished) without any probe_failed/probe_recovered noise; setting
-it back must make them appear again.  The bond groups must be untouched.
+it back must make them appear again.  The bond groups must be untouched.  Each
+successful reload is logged.  After the events file is renamed away (logrotate)
+a SIGHUP makes the next events go to a new file at the configured path.
 """
 
 import json
@@ -104,6 +106,30 @@ def main():
             bad = [e["event"] for e in evs if e["event"] in ("probe_failed", "probe_recovered")]
             return ["probe noise on enable: %s" % bad] if bad else []
         rep.run(NAME + "enable-md-appears", enable)
+
+        def reload_logged():
+            with open(err.name, errors="replace") as f:
+                said = f.read().count("reloaded configuration: 1 sink")
+            return [] if said == 2 else ["%d reloads logged as done, want 2" % said]
+        rep.run(NAME + "reload-logged", reload_logged)
+
+        def rotated():
+            # logrotate's rename, then its postrotate reload: a new file gets what follows.
+            os.rename(events, events + ".1")
+            daemon.send_signal(signal.SIGHUP)
+            deadline = time.monotonic() + WAIT
+            while not os.path.exists(events) and time.monotonic() < deadline:
+                time.sleep(0.02)
+            n_old = len(read_events(events + ".1"))
+            write_conf(False)
+            daemon.send_signal(signal.SIGHUP)
+            wait_events(events, 0, lambda e: MD_GROUPS <= ids(e, "group_vanished"),
+                        "group_vanished in the new file")
+            out = []
+            if len(read_events(events + ".1")) != n_old:
+                out.append("events still appended to the rotated file")
+            return out
+        rep.run(NAME + "sighup-reopens-rotated-file", rotated)
 
         def stops():
             daemon.send_signal(signal.SIGTERM)

@@ -94,6 +94,13 @@ def install_checks(rep, deb, tmp):
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
         if man.returncode != 0:
             probs.append("man -w: " + harness.tail(man.stdout))
+        if shutil.which("logrotate"):
+            lr = subprocess.run(["logrotate", "-d", "/etc/logrotate.d/redmon"], stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, universal_newlines=True)
+            if lr.returncode != 0 or "error:" in lr.stdout:
+                probs.append("logrotate -d /etc/logrotate.d/redmon: " + harness.tail(lr.stdout))
+        else:
+            probs.append("logrotate is not installed: the snippet is not checked")
         rep.check("packaging/install", probs)
         if os.path.isdir("/run/systemd/system"):
             rep.run("packaging/service_systemd", systemd_checks)
@@ -311,7 +318,7 @@ def main():
                 "/usr/share/man/man7/redmon-alerts.7.gz",
                 "/usr/share/bash-completion/completions/redmon",
                 "/lib/udev/rules.d/60-redmon.rules", "/etc/snmp/snmpd.conf.d/redmon.conf",
-                "/usr/share/doc/redmon/examples/redmon.rules.yml"]
+                "/usr/share/doc/redmon/examples/redmon.rules.yml", "/etc/logrotate.d/redmon"]
         want += ["/usr/lib/redmon/plugins/%s.so" % p for p in
                  sorted(os.listdir(os.path.join(REPO, "plugins")))
                  if os.path.exists(os.path.join(REPO, "plugins", p, "module.mk"))
@@ -339,6 +346,10 @@ def main():
         rc, info = run(["dpkg-deb", "-f", deb, "Depends"], tmp)
         if "adduser" not in info:
             probs.append("Depends lacks adduser: %s" % info.strip())
+        # redmon runs without snmpd (it waits for it quietly): a suggestion, not a recommendation.
+        rc, info = run(["dpkg-deb", "-f", deb, "Recommends", "Suggests"], tmp)
+        if "Suggests: snmpd" not in info or "Recommends: snmpd" in info:
+            probs.append("snmpd should be suggested, not recommended: %s" % info.strip())
         rep.check("packaging/maintscripts", probs)
 
         rc, unit = run(["dpkg-deb", "--fsys-tarfile", deb], tmp)
