@@ -22,6 +22,67 @@
 #include "sink.h"
 #include "status.h"
 
+/* Options, each a bit: which commands take it, and which one the command line gave. */
+enum {
+	OPT_CONFIG = 1u << 0,
+	OPT_SET = 1u << 1,
+	OPT_ROOT = 1u << 2,
+	OPT_PLUGIN_DIR = 1u << 3,
+	OPT_JSON = 1u << 4,
+	OPT_CHECK_CONFIG = 1u << 5,
+	OPT_SINK = 1u << 6,
+	OPT_USER = 1u << 7,
+	OPT_WATCH = 1u << 8,
+	OPT_NO_COLOR = 1u << 9,
+	OPT_TEST = 1u << 10,
+	OPT_VERBOSE = 1u << 11,
+};
+
+/* The help line of each option, in the order usage prints them. */
+static const struct {
+	unsigned bit;
+	const char *text;
+} option_help[] = {
+	{ OPT_CONFIG, "  -c, --config FILE        configuration file (default: none)\n" },
+	{ OPT_SET, "  -o SECTION.KEY=VALUE     set a configuration key (repeatable)\n" },
+	{ OPT_ROOT, "      --root DIR           read /proc and /sys under DIR (captured trees)\n" },
+	{ OPT_PLUGIN_DIR, "      --plugin-dir DIR     load probe plugins from DIR\n" },
+	{ OPT_JSON, "      --json               print JSON (docs/json.md)\n" },
+	{ OPT_TEST, "      --test               exit 0 ok, 1 degraded or critical, 2 failed, 4 "
+		    "unknown\n" },
+	{ OPT_WATCH, "      --watch              redraw the table on every change (a terminal "
+		     "only)\n" },
+	{ OPT_NO_COLOR, "      --no-color           no colour (also NO_COLOR=1)\n" },
+	{ OPT_CHECK_CONFIG, "      --check-config       validate the configuration and exit\n" },
+	{ OPT_USER, "      --user USER          run as USER after start (over [daemon] user)\n" },
+	{ OPT_SINK, "      --sink NAME          only through this sink\n" },
+	{ OPT_VERBOSE, "  -v, --verbose            log more (repeatable)\n" },
+};
+
+#define SCAN_OPTS (OPT_CONFIG | OPT_SET | OPT_ROOT | OPT_PLUGIN_DIR | OPT_VERBOSE)
+
+static const struct command {
+	const char *name, *summary;
+	unsigned opts;
+} commands[] = {
+	{ "status", "scan once and print every redundancy group",
+	  SCAN_OPTS | OPT_JSON | OPT_TEST | OPT_WATCH | OPT_NO_COLOR },
+	{ "check", "scan once, Nagios/Icinga plugin output and exit code", SCAN_OPTS },
+	{ "daemon", "run the monitoring service", SCAN_OPTS | OPT_CHECK_CONFIG | OPT_USER },
+	{ "test-alert", "send a test event through every sink and say how each did",
+	  SCAN_OPTS | OPT_SINK }, /* the plugins check [probe.*] of the config */
+	{ "help", "print a command's options (redmon help COMMAND)", 0 },
+};
+
+static const struct command *command_find(const char *name)
+{
+	for (size_t i = 0; name && i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	}
+	return NULL;
+}
+
 static void usage(FILE *out)
 {
 	fputs("Usage: redmon COMMAND [OPTIONS]\n"
@@ -29,53 +90,107 @@ static void usage(FILE *out)
 	      "Watches redundant hardware (RAID arrays, ...) and says how many more\n"
 	      "failures each group can take.\n"
 	      "\n"
-	      "Commands:\n"
-	      "  status        scan once and print every redundancy group\n"
-	      "  check         scan once, Nagios/Icinga plugin output and exit code\n"
-	      "  daemon        run the monitoring service\n"
-	      "  test-alert    send a test event through every sink and say how each did\n"
-	      "\n"
-	      "Options:\n"
-	      "  -c, --config FILE        configuration file (default: none)\n"
-	      "  -o SECTION.KEY=VALUE     set a configuration key (repeatable)\n"
-	      "      --root DIR           read /proc and /sys under DIR (captured trees)\n"
-	      "      --plugin-dir DIR     load probe plugins from DIR\n"
-	      "      --json               status: print JSON (docs/json.md)\n"
-	      "      --check-config       daemon: validate the configuration and exit\n"
-	      "      --sink NAME          test-alert: only through this sink\n"
-	      "      --user USER          daemon: run as USER after start (over [daemon] user)\n"
-	      "      --watch              status: redraw the table on every change\n"
-	      "      --no-color           status: no colour (also NO_COLOR=1)\n"
-	      "  -v, --verbose            log more (repeatable)\n"
-	      "  -h, --help               this text\n"
+	      "Commands:\n",
+	      out);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-13s %s\n", commands[i].name, commands[i].summary);
+	fputs("\n"
+	      "Options (redmon help COMMAND, or COMMAND --help, lists a command's own):\n",
+	      out);
+	for (size_t i = 0; i < sizeof(option_help) / sizeof(option_help[0]); i++)
+		fputs(option_help[i].text, out);
+	fputs("  -h, --help               this text\n"
 	      "      --version            print the version\n",
 	      out);
 }
 
-enum { OPT_ROOT = 256, OPT_PLUGIN_DIR, OPT_VERSION, OPT_USER, OPT_SINK };
+/* One command's usage: what it does and the options it takes. */
+static void command_usage(const struct command *c, FILE *out)
+{
+	fprintf(out, "Usage: redmon %s [OPTIONS]\n\n%s.\n\nOptions:\n", c->name, c->summary);
+	for (size_t i = 0; i < sizeof(option_help) / sizeof(option_help[0]); i++) {
+		if (c->opts & option_help[i].bit)
+			fputs(option_help[i].text, out);
+	}
+	fputs("  -h, --help               this text\n", out);
+}
+
+/* The long name of an option bit, for errors. */
+static const char *option_name(unsigned bit)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} names[] = {
+		{ OPT_CONFIG, "-c/--config" }, { OPT_SET, "-o" },
+		{ OPT_ROOT, "--root" },	       { OPT_PLUGIN_DIR, "--plugin-dir" },
+		{ OPT_JSON, "--json" },	       { OPT_CHECK_CONFIG, "--check-config" },
+		{ OPT_SINK, "--sink" },	       { OPT_USER, "--user" },
+		{ OPT_WATCH, "--watch" },      { OPT_NO_COLOR, "--no-color" },
+		{ OPT_TEST, "--test" },	       { OPT_VERBOSE, "-v/--verbose" },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (names[i].bit == bit)
+			return names[i].name;
+	}
+	return "?";
+}
+
+enum { LONG_ROOT = 256, LONG_PLUGIN_DIR, LONG_VERSION, LONG_USER, LONG_SINK };
 
 /* What the command line says; the flags are set by getopt_long() itself. */
 static struct cli cli;
 
 static const struct option long_options[] = {
 	{ "config", required_argument, NULL, 'c' },
-	{ "root", required_argument, NULL, OPT_ROOT },
-	{ "plugin-dir", required_argument, NULL, OPT_PLUGIN_DIR },
+	{ "root", required_argument, NULL, LONG_ROOT },
+	{ "plugin-dir", required_argument, NULL, LONG_PLUGIN_DIR },
 	{ "json", no_argument, &cli.json, 1 },
 	{ "check-config", no_argument, &cli.check_config, 1 },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, OPT_VERSION },
-	{ "user", required_argument, NULL, OPT_USER },
+	{ "version", no_argument, NULL, LONG_VERSION },
+	{ "user", required_argument, NULL, LONG_USER },
 	{ "watch", no_argument, &cli.watch, 1 },
 	{ "no-color", no_argument, &cli.no_color, 1 },
-	{ "sink", required_argument, NULL, OPT_SINK },
+	{ "test", no_argument, &cli.test, 1 },
+	{ "sink", required_argument, NULL, LONG_SINK },
 	{ 0 },
 };
+
+/* The option bits the flags getopt_long() set stand for. */
+static unsigned flags_given(void)
+{
+	return (cli.json ? OPT_JSON : 0) | (cli.check_config ? OPT_CHECK_CONFIG : 0) |
+	       (cli.watch ? OPT_WATCH : 0) | (cli.no_color ? OPT_NO_COLOR : 0) |
+	       (cli.test ? OPT_TEST : 0);
+}
+
+/* An option the command does not take, or two that cannot go together: 2 after saying why. */
+static int check_options(const struct command *c, unsigned given)
+{
+	unsigned stray = given & ~c->opts;
+
+	if (stray) {
+		fprintf(stderr, "redmon: %s does not apply to '%s' (redmon help %s)\n",
+			option_name(stray & -stray), c->name, c->name);
+		return 2;
+	}
+	if ((given & OPT_WATCH) && (given & (OPT_JSON | OPT_TEST))) {
+		fprintf(stderr, "redmon: --watch redraws a table: not with %s\n",
+			given & OPT_JSON ? "--json" : "--test");
+		return 2;
+	}
+	return -1;
+}
 
 /* Into cli; returns -1 to go on, else an exit code. */
 static int parse_args(int argc, char **argv, const char **sink)
 {
+	const struct command *cmd;
+	unsigned given = 0;
+	bool help = false;
 	int c;
 
 	cli.overrides = calloc((size_t)argc, sizeof(char *));
@@ -87,29 +202,36 @@ static int parse_args(int argc, char **argv, const char **sink)
 			break;
 		case 'c':
 			cli.config_file = optarg;
+			given |= OPT_CONFIG;
 			break;
 		case 'o':
 			cli.overrides[cli.n_overrides++] = optarg;
+			given |= OPT_SET;
 			break;
-		case OPT_ROOT:
+		case LONG_ROOT:
 			cli.root = optarg;
+			given |= OPT_ROOT;
 			break;
-		case OPT_PLUGIN_DIR:
+		case LONG_PLUGIN_DIR:
 			cli.plugin_dir = optarg;
+			given |= OPT_PLUGIN_DIR;
 			break;
-		case OPT_USER:
+		case LONG_USER:
 			cli.user = optarg;
+			given |= OPT_USER;
 			break;
-		case OPT_SINK:
+		case LONG_SINK:
 			*sink = optarg;
+			given |= OPT_SINK;
 			break;
 		case 'v':
 			cli.verbosity++;
+			given |= OPT_VERBOSE;
 			break;
 		case 'h':
-			usage(stdout);
-			return 0;
-		case OPT_VERSION:
+			help = true;
+			break;
+		case LONG_VERSION:
 			printf("redmon %s\n", REDMON_VERSION);
 			return 0;
 		default:
@@ -117,12 +239,35 @@ static int parse_args(int argc, char **argv, const char **sink)
 			return 2;
 		}
 	}
+	cmd = optind < argc ? command_find(argv[optind]) : NULL;
+	/* redmon help [COMMAND], redmon COMMAND --help, redmon --help */
+	if (cmd && strcmp(cmd->name, "help") == 0 && optind + 2 >= argc && !given) {
+		cmd = optind + 1 < argc ? command_find(argv[optind + 1]) : NULL;
+		if (!cmd && optind + 1 < argc) {
+			fprintf(stderr, "redmon: unknown command '%s'\n", argv[optind + 1]);
+			usage(stderr);
+			return 2;
+		}
+		help = true;
+	}
+	if (help) {
+		if (cmd && strcmp(cmd->name, "help") != 0)
+			command_usage(cmd, stdout);
+		else
+			usage(stdout);
+		return 0;
+	}
 	if (optind != argc - 1) {
 		usage(stderr);
 		return 2;
 	}
 	cli.command = argv[optind];
-	return -1;
+	if (!cmd || strcmp(cmd->name, "help") == 0) {
+		fprintf(stderr, "redmon: unknown command '%s'\n", cli.command);
+		usage(stderr);
+		return 2;
+	}
+	return check_options(cmd, given | flags_given());
 }
 
 /* Probes keep sysfs attributes open between scans (poll() needs it): as many fds as allowed. */
@@ -136,13 +281,40 @@ static void raise_fd_limit(void)
 	}
 }
 
+/*
+ * status --test: the exit code of `mdadm --detail --test`, from the worst
+ * group: 0 ok (or nonredundant), 1 degraded or critical (still serving), 2
+ * failed (service lost), 4 unknown (redmon could not tell).
+ */
+static int test_exit_code(const struct agg *agg)
+{
+	struct event_summary s;
+
+	agg_summarize(agg, &s);
+	if (s.by_health[HEALTH_FAILED])
+		return 2;
+	if (s.by_health[HEALTH_UNKNOWN] || s.probes_failed)
+		return 4;
+	if (s.by_health[HEALTH_DEGRADED] || s.by_health[HEALTH_CRITICAL])
+		return 1;
+	return 0;
+}
+
 static int cmd_scan_once(struct runtime *rt, bool nagios)
 {
 	struct agg *agg = NULL;
 	int code = 0;
 
-	if (!nagios && rt->cli->watch && !rt->cli->json)
+	if (!nagios && rt->cli->watch) {
+		/* Redrawn with cursor moves: into a file or a pipe it is garbage. */
+		if (!isatty(STDOUT_FILENO)) {
+			fprintf(stderr,
+				"redmon: --watch needs a terminal; for a pipe or a file use "
+				"status (--json) once, or the daemon's JSON sink\n");
+			return 2;
+		}
 		return status_watch(rt, status_use_color(rt->cli->no_color, stdout));
+	}
 	if (agg_new(&agg, rt->cfg->progress_step) < 0 || runtime_agg_configure(rt->cfg, agg) < 0) {
 		agg_free(agg);
 		log_err("out of memory");
@@ -155,6 +327,8 @@ static int cmd_scan_once(struct runtime *rt, bool nagios)
 		status_print_table(agg, status_use_color(rt->cli->no_color, stdout), stdout);
 	else
 		code = status_print_json(agg, rt->host, rt->root, stdout) < 0 ? 1 : 0;
+	if (!nagios && rt->cli->test && code == 0)
+		code = test_exit_code(agg);
 	agg_free(agg);
 	if (fflush(stdout) != 0)
 		code = nagios ? 3 : 1;
@@ -285,13 +459,6 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	nagios = strcmp(cli.command, "check") == 0;
-	if (!nagios && strcmp(cli.command, "status") != 0 && strcmp(cli.command, "daemon") != 0 &&
-	    strcmp(cli.command, "test-alert") != 0) {
-		fprintf(stderr, "redmon: unknown command '%s'\n", cli.command);
-		usage(stderr);
-		code = 2;
-		goto out;
-	}
 	log_setup(LOG_TARGET_STDERR, LOG_NOTICE + cli.verbosity);
 	raise_fd_limit();
 	if (cli.check_config && strcmp(cli.command, "daemon") == 0) {

@@ -68,7 +68,8 @@ def cli_complete():
     page = plain("redmon.8")
     main = read("src", "main.c")
     longs = re.findall(r'\{\s*"([a-z-]+)",\s*(?:no|required|optional)_argument', main)
-    cmds = re.findall(r'^\s*"  ([a-z-]+)\s{2,}', main, re.M)
+    table = main[main.find("commands[] = {"):]
+    cmds = re.findall(r'^\s*\{ "([a-z-]+)", "', table[:table.find("};")], re.M)
     probs = []
     if not longs or not cmds:
         probs.append("could not find the options (%d) or commands (%d) in src/main.c" % (len(longs), len(cmds)))

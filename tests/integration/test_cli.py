@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""The command line: each command's own help (`redmon help COMMAND`, `COMMAND
+--help`), options that do not apply to a command or that conflict are usage
+errors (UNKNOWN for check), `status --watch` refuses a pipe, and `status --test`
+exits as `mdadm --detail --test` does from the worst group (0 ok, 1 degraded or
+critical, 2 failed, 4 unknown), on trees of the fake probe.
+"""
+
+import os
+import shutil
+import subprocess
+import tempfile
+
+import harness
+from alerts_harness import Tree
+
+NAME = "integration/cli/"
+
+
+def main():
+    args = harness.parse_args(__doc__.splitlines()[0])
+    rep = harness.Reporter()
+    redmon = os.path.join(args.build, "redmon")
+    plugins = os.path.join(args.build, "tests", "probes")
+    tmp = tempfile.mkdtemp(prefix="rm-cli-")
+
+    def run(*argv, stdin=subprocess.DEVNULL):
+        return subprocess.run([redmon] + list(argv), stdin=stdin, capture_output=True, text=True,
+                              env=harness.test_env(), timeout=30)
+
+    try:
+        def command_help():
+            out = []
+            a, b = run("help", "status"), run("status", "--help")
+            if a.returncode != 0 or a.stdout != b.stdout:
+                out.append("help status (exit %d) and status --help differ" % a.returncode)
+            for opt in ("--json", "--test", "--watch", "--no-color", "--root"):
+                if opt not in a.stdout:
+                    out.append("status's help lacks %s" % opt)
+            for opt in ("--sink", "--check-config", "--user"):
+                if opt in a.stdout:
+                    out.append("status's help lists %s, which it does not take" % opt)
+            c = run("help", "check").stdout
+            if "--json" in c or "--root" not in c:
+                out.append("check's help: %r" % c)
+            d = run("help", "nosuch")
+            if d.returncode != 2 or "unknown command 'nosuch'" not in d.stderr:
+                out.append("help nosuch: exit %d %r" % (d.returncode, d.stderr))
+            return out
+        rep.run(NAME + "help-per-command", command_help)
+
+        def usage_errors():
+            out = []
+            for argv, code, said in ((["check", "--json"], 3, "--json does not apply to 'check'"),
+                                     (["status", "--watch", "--json"], 2, "not with --json"),
+                                     (["status", "--watch", "--test"], 2, "not with --test"),
+                                     (["status", "--sink", "x"], 2, "--sink does not apply"),
+                                     (["daemon", "--watch"], 2, "--watch does not apply")):
+                p = run(*argv)
+                if p.returncode != code or said not in p.stderr:
+                    out.append("%s: exit %d, stderr %r" % (" ".join(argv), p.returncode, p.stderr))
+            if "REDMON UNKNOWN" not in run("check", "--json").stdout:
+                out.append("check's usage error is not a Nagios UNKNOWN line")
+            return out
+        rep.run(NAME + "options-that-do-not-apply", usage_errors)
+
+        def watch_pipe():
+            p = run("status", "--watch", "--root", tmp, "--plugin-dir", plugins)
+            if p.returncode != 2 or "needs a terminal" not in p.stderr or p.stdout:
+                return ["status --watch into a pipe: exit %d %r %r" % (p.returncode, p.stdout,
+                                                                        p.stderr)]
+            return []
+        rep.run(NAME + "watch-refuses-a-pipe", watch_pipe)
+
+        tree = Tree(tmp)
+        ok = ("md0", 1, 1, [("sda", "active"), ("sdb", "active")])
+        cases = (("ok", [ok], 0),
+                 ("nonredundant", [ok, ("r0", 0, 0, [("sdc", "active")])], 0),
+                 ("degraded", [ok, ("md6", 1, 2, [("a", "active"), ("b", "failed")])], 1),
+                 ("critical", [("md1", 0, 1, [("sda", "active"), ("sdb", "failed")])], 1),
+                 ("failed", [("md1", -1, 1, [("sda", "failed"), ("sdb", "failed")]),
+                             ("md2", "unknown", 1, [])], 2),
+                 ("unknown", [ok, ("md2", "unknown", 1, []),
+                              ("md1", 0, 1, [("sda", "active"), ("sdb", "failed")])], 4))
+        for name, groups, want in cases:
+            def test_code(groups=groups, want=want):
+                tree.set(*groups)
+                p = run("status", "--test", "--root", tmp, "--plugin-dir", plugins)
+                plain = run("status", "--root", tmp, "--plugin-dir", plugins)
+                out = []
+                if p.returncode != want:
+                    out.append("exit %d, want %d: %s" % (p.returncode, want, p.stdout))
+                if plain.returncode != 0:
+                    out.append("status without --test exit %d" % plain.returncode)
+                if p.stdout != plain.stdout:
+                    out.append("--test changed the table")
+                return out
+            rep.run(NAME + "status-test-exit-" + name, test_code)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    rep.exit()
+
+
+if __name__ == "__main__":
+    main()
