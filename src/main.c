@@ -270,6 +270,32 @@ static int parse_args(int argc, char **argv, const char **sink)
 	return check_options(cmd, given | flags_given());
 }
 
+/* The service's configuration: what every command reads when no -c names one. */
+#define DEFAULT_CONFIG "/etc/redmon/redmon.conf"
+
+/*
+ * No -c: $REDMON_CONF (set but empty: no file, the defaults), else the
+ * service's file where it exists, so `redmon check` sees what the daemon
+ * sees.  Said on stderr (a Nagios plugin's stdout stays one status line).
+ */
+static void default_config(void)
+{
+	const char *env = getenv("REDMON_CONF");
+
+	if (cli.config_file)
+		return;
+	if (env) {
+		if (*env)
+			fprintf(stderr, "redmon: reading %s (REDMON_CONF)\n", env);
+		cli.config_file = *env ? env : NULL;
+		return;
+	}
+	if (access(DEFAULT_CONFIG, F_OK) == 0) {
+		fprintf(stderr, "redmon: reading %s\n", DEFAULT_CONFIG);
+		cli.config_file = DEFAULT_CONFIG;
+	}
+}
+
 /* Probes keep sysfs attributes open between scans (poll() needs it): as many fds as allowed. */
 static void raise_fd_limit(void)
 {
@@ -459,6 +485,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	nagios = strcmp(cli.command, "check") == 0;
+	default_config();
 	log_setup(LOG_TARGET_STDERR, LOG_NOTICE + cli.verbosity);
 	raise_fd_limit();
 	if (cli.check_config && strcmp(cli.command, "daemon") == 0) {

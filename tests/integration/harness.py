@@ -23,6 +23,10 @@ import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+# Hermetic: without -c redmon reads $REDMON_CONF, else /etc/redmon/redmon.conf where a
+# package put it; set but empty, it reads no file (the defaults the tests expect).
+os.environ["REDMON_CONF"] = ""
+
 HEALTHS = ("ok", "degraded", "critical", "failed", "nonredundant", "unknown")
 ROLES = ("active", "spare", "standby", "rebuilding", "failed", "missing", "unknown")
 RISKS = ("ok", "warning", "failing", "unknown")

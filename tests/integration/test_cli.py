@@ -3,7 +3,8 @@
 --help`), options that do not apply to a command or that conflict are usage
 errors (UNKNOWN for check), `status --watch` refuses a pipe, and `status --test`
 exits as `mdadm --detail --test` does from the worst group (0 ok, 1 degraded or
-critical, 2 failed, 4 unknown), on trees of the fake probe.
+critical, 2 failed, 4 unknown), on trees of the fake probe.  Without -c every
+command reads $REDMON_CONF (set but empty: no file) and says so on stderr.
 """
 
 import os
@@ -73,6 +74,36 @@ def main():
         rep.run(NAME + "watch-refuses-a-pipe", watch_pipe)
 
         tree = Tree(tmp)
+
+        def default_config():
+            tree.set(("md0", 1, 1, [("sda", "active"), ("sdb", "active")]))
+            conf = os.path.join(tmp, "redmon.conf")
+            with open(conf, "w") as f:
+                f.write("[probe.fake]\nenabled = no\n")
+            env = dict(harness.test_env(), REDMON_CONF=conf)
+            argv = [redmon, "status", "--root", tmp, "--plugin-dir", plugins]
+            p = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=30)
+            out = []
+            if "reading %s (REDMON_CONF)" % conf not in p.stderr:
+                out.append("status did not say which file it read: %r" % p.stderr)
+            if "md0" in p.stdout:
+                out.append("status ignored REDMON_CONF's [probe.fake] enabled = no")
+            c = subprocess.run([redmon, "daemon", "--check-config", "--plugin-dir", plugins],
+                               env=env, capture_output=True, text=True, timeout=30)
+            if c.returncode != 0 or "redmon: %s: OK" % conf not in c.stdout:
+                out.append("daemon --check-config without -c: %d %r" % (c.returncode, c.stdout))
+            p = subprocess.run(argv, env=dict(env, REDMON_CONF=""), capture_output=True,
+                               text=True, timeout=30)
+            if "md0" not in p.stdout or "reading" in p.stderr:
+                out.append("REDMON_CONF empty: want no file read: %r %r" % (p.stdout, p.stderr))
+            # -c wins over the environment
+            p = subprocess.run(argv + ["-c", "/dev/null/nonexistent"], env=env, capture_output=True,
+                               text=True, timeout=30)
+            if p.returncode == 0 or "(REDMON_CONF)" in p.stderr:
+                out.append("-c did not win over REDMON_CONF: %r" % p.stderr)
+            return out
+        rep.run(NAME + "config-without-c", default_config)
+
         ok = ("md0", 1, 1, [("sda", "active"), ("sdb", "active")])
         cases = (("ok", [ok], 0),
                  ("nonredundant", [ok, ("r0", 0, 0, [("sdc", "active")])], 0),

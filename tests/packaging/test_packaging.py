@@ -94,6 +94,14 @@ def install_checks(rep, deb, tmp):
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
         if man.returncode != 0:
             probs.append("man -w: " + harness.tail(man.stdout))
+        # Without -c every command reads the service's file, and says so.
+        plain_env = {k: v for k, v in os.environ.items() if k != "REDMON_CONF"}
+        cc = subprocess.run(["/usr/bin/redmon", "daemon", "--check-config"], env=plain_env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+        if cc.returncode != 0 or "redmon: /etc/redmon/redmon.conf: OK" not in cc.stdout \
+                or "reading /etc/redmon/redmon.conf" not in cc.stderr:
+            probs.append("redmon daemon --check-config without -c: exit %d %r %r"
+                         % (cc.returncode, cc.stdout, harness.tail(cc.stderr)))
         if shutil.which("logrotate"):
             lr = subprocess.run(["logrotate", "-d", "/etc/logrotate.d/redmon"], stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, universal_newlines=True)
