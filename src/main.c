@@ -36,6 +36,7 @@ enum {
 	OPT_NO_COLOR = 1u << 9,
 	OPT_TEST = 1u << 10,
 	OPT_VERBOSE = 1u << 11,
+	OPT_SORT = 1u << 12,
 };
 
 /* The help line of each option, in the order usage prints them. */
@@ -50,6 +51,8 @@ static const struct {
 	{ OPT_JSON, "      --json               print JSON (docs/json.md)\n" },
 	{ OPT_TEST, "      --test               exit 0 ok, 1 degraded or critical, 2 failed, 4 "
 		    "unknown\n" },
+	{ OPT_SORT, "      --sort name|worst    groups by name (md2 before md10), or the worst "
+		    "first\n" },
 	{ OPT_WATCH, "      --watch              redraw the table on every change (a terminal "
 		     "only)\n" },
 	{ OPT_NO_COLOR, "      --no-color           no colour (also NO_COLOR=1)\n" },
@@ -66,7 +69,7 @@ static const struct command {
 	unsigned opts;
 } commands[] = {
 	{ "status", "scan once and print every redundancy group",
-	  SCAN_OPTS | OPT_JSON | OPT_TEST | OPT_WATCH | OPT_NO_COLOR },
+	  SCAN_OPTS | OPT_JSON | OPT_TEST | OPT_WATCH | OPT_NO_COLOR | OPT_SORT },
 	{ "check", "scan once, Nagios/Icinga plugin output and exit code", SCAN_OPTS },
 	{ "daemon", "run the monitoring service", SCAN_OPTS | OPT_CHECK_CONFIG | OPT_USER },
 	{ "test-alert", "send a test event through every sink and say how each did",
@@ -128,6 +131,7 @@ static const char *option_name(unsigned bit)
 		{ OPT_SINK, "--sink" },	       { OPT_USER, "--user" },
 		{ OPT_WATCH, "--watch" },      { OPT_NO_COLOR, "--no-color" },
 		{ OPT_TEST, "--test" },	       { OPT_VERBOSE, "-v/--verbose" },
+		{ OPT_SORT, "--sort" },
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -137,7 +141,7 @@ static const char *option_name(unsigned bit)
 	return "?";
 }
 
-enum { LONG_ROOT = 256, LONG_PLUGIN_DIR, LONG_VERSION, LONG_USER, LONG_SINK };
+enum { LONG_ROOT = 256, LONG_PLUGIN_DIR, LONG_VERSION, LONG_USER, LONG_SINK, LONG_SORT };
 
 /* What the command line says; the flags are set by getopt_long() itself. */
 static struct cli cli;
@@ -156,6 +160,7 @@ static const struct option long_options[] = {
 	{ "no-color", no_argument, &cli.no_color, 1 },
 	{ "test", no_argument, &cli.test, 1 },
 	{ "sink", required_argument, NULL, LONG_SINK },
+	{ "sort", required_argument, NULL, LONG_SORT },
 	{ 0 },
 };
 
@@ -223,6 +228,16 @@ static int parse_args(int argc, char **argv, const char **sink)
 		case LONG_SINK:
 			*sink = optarg;
 			given |= OPT_SINK;
+			break;
+		case LONG_SORT:
+			if (strcmp(optarg, "name") != 0 && strcmp(optarg, "worst") != 0) {
+				fprintf(stderr, "redmon: --sort takes name or worst, not '%s'\n",
+					optarg);
+				return 2;
+			}
+			cli.sort =
+				strcmp(optarg, "worst") == 0 ? STATUS_SORT_WORST : STATUS_SORT_NAME;
+			given |= OPT_SORT;
 			break;
 		case 'v':
 			cli.verbosity++;
@@ -350,9 +365,11 @@ static int cmd_scan_once(struct runtime *rt, bool nagios)
 	if (nagios)
 		code = check_print(agg, stdout);
 	else if (!rt->cli->json)
-		status_print_table(agg, status_use_color(rt->cli->no_color, stdout), stdout);
+		status_print_table(agg, rt->cli->sort, status_use_color(rt->cli->no_color, stdout),
+				   stdout);
 	else
-		code = status_print_json(agg, rt->host, rt->root, stdout) < 0 ? 1 : 0;
+		code = status_print_json(agg, rt->cli->sort, rt->host, rt->root, stdout) < 0 ? 1
+											     : 0;
 	if (!nagios && rt->cli->test && code == 0)
 		code = test_exit_code(agg);
 	agg_free(agg);

@@ -25,6 +25,7 @@ struct cli {
 	int check_config;
 	int no_color;	  /* status: never colour */
 	int watch;	  /* status: redraw on every change */
+	int sort;	  /* status: enum status_sort */
 	int test;	  /* status: exit code from the worst health (mdadm --detail --test) */
 	const char *user; /* daemon: --user, over [daemon] user */
 	int verbosity;

@@ -2,6 +2,7 @@
 /* `redmon status` (table or JSON) and `redmon check` (Nagios/Icinga plugin). */
 #include "status.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -75,6 +76,90 @@ static void members_text(const struct group *g, char *buf, size_t len)
 struct widths {
 	int id, type, health, margin, members;
 };
+
+/*
+ * Names as people read them: a run of digits compares as a number, so md2
+ * comes before md10 and c0/v9 before c0/v10; everything else byte by byte.
+ */
+int natural_cmp(const char *a, const char *b)
+{
+	while (*a && *b) {
+		if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
+			const char *ea, *eb;
+			size_t la, lb;
+			int c;
+
+			while (*a == '0' && isdigit((unsigned char)a[1]))
+				a++;
+			while (*b == '0' && isdigit((unsigned char)b[1]))
+				b++;
+			for (ea = a; isdigit((unsigned char)*ea); ea++)
+				;
+			for (eb = b; isdigit((unsigned char)*eb); eb++)
+				;
+			la = (size_t)(ea - a);
+			lb = (size_t)(eb - b);
+			if (la != lb)
+				return la < lb ? -1 : 1;
+			c = memcmp(a, b, la);
+			if (c)
+				return c;
+			a = ea;
+			b = eb;
+			continue;
+		}
+		if (*a != *b)
+			return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+		a++;
+		b++;
+	}
+	return *a ? 1 : *b ? -1 : 0;
+}
+
+static int by_name(const void *x, const void *y)
+{
+	const struct group *a = *(const struct group *const *)x,
+			   *b = *(const struct group *const *)y;
+	int c = natural_cmp(a->id, b->id);
+
+	/* Ids are unique per probe, not across the natural order's equal forms (md01, md1). */
+	return c ? c : strcmp(a->id, b->id);
+}
+
+/* The worst health first (failed, critical, unknown, degraded, ...), then by name. */
+static int by_worst(const void *x, const void *y)
+{
+	const struct group *a = *(const struct group *const *)x,
+			   *b = *(const struct group *const *)y;
+
+	if (a->health != b->health)
+		return health_worse(a->health, b->health) ? -1 : 1;
+	return by_name(x, y);
+}
+
+/* Every group of a in the order asked for; NULL (n 0) when there is none or no memory. */
+static const struct group **sorted_groups(const struct agg *a, enum status_sort sort, size_t *n)
+{
+	struct agg_iter it = { 0 };
+	const struct group **v = NULL, *g;
+	size_t cap = 0;
+
+	*n = 0;
+	while ((g = agg_next_group(a, &it))) {
+		if (*n == cap) {
+			const struct group **nv = reallocarray(v, cap ? cap * 2 : 16, sizeof(*v));
+
+			if (!nv)
+				break; /* the groups so far, in order: better than none */
+			v = nv;
+			cap = cap ? cap * 2 : 16;
+		}
+		v[(*n)++] = g;
+	}
+	if (*n)
+		qsort(v, *n, sizeof(*v), sort == STATUS_SORT_WORST ? by_worst : by_name);
+	return v;
+}
 
 static int imax(int a, int b)
 {
@@ -156,21 +241,22 @@ bool status_use_color(bool no_color, FILE *out)
 	return isatty(fileno(out)) == 1;
 }
 
-void status_print_table(const struct agg *a, bool color, FILE *out)
+void status_print_table(const struct agg *a, enum status_sort sort, bool color, FILE *out)
 {
 	struct widths w;
 	struct event_summary s;
-	struct agg_iter it = { 0 };
-	const struct group *g;
+	size_t n;
+	const struct group **v = sorted_groups(a, sort, &n), *g;
 	char line[256];
 
 	measure(a, &w);
 	agg_summarize(a, &s);
 	fprintf(out, "%-*s  %-*s  %-*s  %-*s  %-*s  %s\n", w.id, "GROUP", w.type, "TYPE", w.health,
 		"HEALTH", w.margin, "MARGIN", w.members, "MEMBERS", "ACTIVITY");
-	while ((g = agg_next_group(a, &it))) {
+	for (size_t i = 0; i < n; i++) {
 		char id[512], type[256], margin[64], members[32], act[64], reason[1024];
 
+		g = v[i];
 		margin_text(g, margin, sizeof(margin));
 		members_text(g, members, sizeof(members));
 		activity_text(g, act, sizeof(act));
@@ -182,6 +268,7 @@ void status_print_table(const struct agg *a, bool color, FILE *out)
 			fprintf(out, "  %*s%s\n", w.id, "",
 				term_text(g->reason, reason, sizeof(reason)));
 	}
+	free(v);
 	for (size_t i = 0; agg_expect_at(a, i); i++) {
 		char id[512];
 
@@ -233,12 +320,15 @@ static json_t *group_with_risk(const struct agg *a, const struct group *g)
 	return o;
 }
 
-static json_t *status_json(const struct agg *a, const char *host, const char *root)
+static json_t *status_json(const struct agg *a, enum status_sort sort, const char *host,
+			   const char *root)
 {
 	json_t *o = json_object(), *groups = json_array(), *probes = json_array();
 	json_t *disks = json_array();
 	struct event_summary s;
 	struct timespec now;
+	size_t n;
+	const struct group **v = sorted_groups(a, sort, &n);
 	char ts[40];
 
 	clock_gettime(CLOCK_REALTIME, &now);
@@ -248,8 +338,6 @@ static json_t *status_json(const struct agg *a, const char *host, const char *ro
 		const struct agg_probe *p = agg_probe_at(a, i);
 		json_t *pj = json_object();
 
-		for (size_t j = 0; j < p->groups.n; j++)
-			json_array_append_new(groups, group_with_risk(a, &p->groups.groups[j]));
 		for (size_t j = 0; j < p->groups.n_disks; j++)
 			json_array_append_new(disks, disk_to_json(&p->groups.disks[j]));
 		json_object_set_new(pj, "name", json_text(p->name));
@@ -257,6 +345,9 @@ static json_t *status_json(const struct agg *a, const char *host, const char *ro
 		json_object_set_new(pj, "error", json_text(p->failed ? p->error : NULL));
 		json_array_append_new(probes, pj);
 	}
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(groups, group_with_risk(a, v[i]));
+	free(v);
 	json_object_set_new(o, "version", json_integer(1));
 	json_object_set_new(o, "host", json_text(host));
 	json_object_set_new(o, "time", json_string(ts));
@@ -268,9 +359,10 @@ static json_t *status_json(const struct agg *a, const char *host, const char *ro
 	return o;
 }
 
-int status_print_json(const struct agg *a, const char *host, const char *root, FILE *out)
+int status_print_json(const struct agg *a, enum status_sort sort, const char *host,
+		      const char *root, FILE *out)
 {
-	json_t *j = status_json(a, host, root);
+	json_t *j = status_json(a, sort, host, root);
 	int rc;
 
 	if (!j)

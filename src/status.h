@@ -8,11 +8,18 @@
 struct agg;
 struct runtime;
 
+/* The order of groups: by name, numbers as numbers (md2 before md10); or the worst first. */
+enum status_sort { STATUS_SORT_NAME = 0, STATUS_SORT_WORST };
+
+/* <0, 0, >0 as strcmp, but a run of digits compares as a number. */
+int natural_cmp(const char *a, const char *b);
+
 /* Print the groups and probes of agg as the status JSON; 0 or -1. */
-int status_print_json(const struct agg *a, const char *host, const char *root, FILE *out);
+int status_print_json(const struct agg *a, enum status_sort sort, const char *host,
+		      const char *root, FILE *out);
 
 /* Print them as a table, with health in colour when color. */
-void status_print_table(const struct agg *a, bool color, FILE *out);
+void status_print_table(const struct agg *a, enum status_sort sort, bool color, FILE *out);
 
 /* Colour when out is a terminal, TERM is not "dumb", and neither --no-color nor NO_COLOR. */
 bool status_use_color(bool no_color, FILE *out);

@@ -91,7 +91,7 @@ static void redraw(struct watch *w)
 	strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", localtime_r(&now, &tm));
 	fputs("\033[H\033[2J", stdout);
 	printf("redmon status --watch on %s, %s (Ctrl-C to quit)\n\n", w->rt->host, ts);
-	status_print_table(w->agg, w->color, stdout);
+	status_print_table(w->agg, w->rt->cli->sort, w->color, stdout);
 	fflush(stdout);
 }
 

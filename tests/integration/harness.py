@@ -73,6 +73,41 @@ def sanitizer_build(exe):
     return "libasan" in out
 
 
+def natural_cmp(a, b):
+    """src/status.c natural_cmp(), the order of `redmon status`: a run of digits on both
+    sides compares as a number (leading zeros aside), everything else byte by byte."""
+    a, b = str(a).encode(), str(b).encode()
+    i = j = 0
+    while i < len(a) and j < len(b):
+        if chr(a[i]).isdigit() and chr(b[j]).isdigit():
+            while a[i:i + 1] == b"0" and a[i + 1:i + 2].isdigit():
+                i += 1
+            while b[j:j + 1] == b"0" and b[j + 1:j + 2].isdigit():
+                j += 1
+            ea, eb = i, j
+            while ea < len(a) and chr(a[ea]).isdigit():
+                ea += 1
+            while eb < len(b) and chr(b[eb]).isdigit():
+                eb += 1
+            if ea - i != eb - j:
+                return -1 if ea - i < eb - j else 1
+            if a[i:ea] != b[j:eb]:
+                return -1 if a[i:ea] < b[j:eb] else 1
+            i, j = ea, eb
+            continue
+        if a[i] != b[j]:
+            return -1 if a[i] < b[j] else 1
+        i += 1
+        j += 1
+    return (i < len(a)) - (j < len(b))
+
+
+def natural_key(s):
+    """A sort key: natural_cmp, ties (md1, md01) by the bytes, as status breaks them."""
+    import functools
+    return (functools.cmp_to_key(natural_cmp)(s), str(s))
+
+
 def test_env():
     """The environment for redmon children: sanitizer exit codes set, user values kept."""
     env = dict(os.environ)
@@ -373,8 +408,8 @@ def status_problems(doc, root):
     for g in groups:
         out += group_problems(g, "group %s" % g.get("id"))
     ids = [g.get("id") for g in groups]
-    if ids != sorted(ids, key=str):
-        out.append("groups not sorted by id: %s" % ids)
+    if ids != sorted(ids, key=natural_key):
+        out.append("groups not sorted by id, numbers as numbers: %s" % ids)
     if len(set(ids)) != len(ids):
         out.append("duplicate group ids: %s" % ids)
     probes = doc.get("probes")

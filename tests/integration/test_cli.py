@@ -7,6 +7,7 @@ critical, 2 failed, 4 unknown), on trees of the fake probe.  Without -c every
 command reads $REDMON_CONF (set but empty: no file) and says so on stderr.
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -103,6 +104,35 @@ def main():
                 out.append("-c did not win over REDMON_CONF: %r" % p.stderr)
             return out
         rep.run(NAME + "config-without-c", default_config)
+
+        def sort_orders():
+            ok2 = [("a", "active"), ("b", "active")]
+            tree.set(("md10", 1, 1, ok2), ("md2", 0, 1, [("a", "active"), ("b", "failed")]),
+                     ("md1", 1, 1, ok2), ("c0/v10", -1, 1, []), ("c0/v9", 1, 1, ok2))
+            base = ["--root", tmp, "--plugin-dir", plugins]
+            out = []
+
+            def table_ids(extra):
+                p = run("status", *(base + extra))
+                return [l.split()[0] for l in p.stdout.splitlines()
+                        if l.startswith("fake:")]
+
+            def json_ids(extra):
+                p = run("status", "--json", *(base + extra))
+                return [g["id"] for g in json.loads(p.stdout)["groups"] if g["id"].startswith("fake:")]
+            natural = ["fake:c0/v9", "fake:c0/v10", "fake:md1", "fake:md2", "fake:md10"]
+            worst = ["fake:c0/v10", "fake:md2", "fake:c0/v9", "fake:md1", "fake:md10"]
+            for what, got, want in (("table", table_ids([]), natural),
+                                    ("json", json_ids([]), natural),
+                                    ("table --sort worst", table_ids(["--sort", "worst"]), worst),
+                                    ("json --sort worst", json_ids(["--sort", "worst"]), worst)):
+                if got != want:
+                    out.append("%s: %s, want %s" % (what, got, want))
+            p = run("status", "--sort", "size", *base)
+            if p.returncode != 2 or "name or worst" not in p.stderr:
+                out.append("--sort size: exit %d %r" % (p.returncode, p.stderr))
+            return out
+        rep.run(NAME + "sort-natural-and-worst", sort_orders)
 
         ok = ("md0", 1, 1, [("sda", "active"), ("sdb", "active")])
         cases = (("ok", [ok], 0),

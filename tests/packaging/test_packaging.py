@@ -207,7 +207,11 @@ def emulated_unit(tmp):
     conf = os.path.join(e2e, "snmpd.conf")
     with open(conf, "w") as f:
         f.write("[snmpd]\nagentaddress udp:127.0.0.1:%d\nmaster agentx\nagentXSocket unix:%s\n"
-                "includeFile /etc/snmp/snmpd.conf.d/redmon.conf\nrocommunity public 127.0.0.1\n"
+                # Debian's stock access: the community sees the systemonly view, which
+                # the package's snippet widens to REDMON-MIB.
+                "view systemonly included .1.3.6.1.2.1.1\n"
+                "includeFile /etc/snmp/snmpd.conf.d/redmon.conf\n"
+                "rocommunity public 127.0.0.1 -V systemonly\n"
                 % (port, sock))
     snmpd = subprocess.Popen(["snmpd", "-f", "-Lo", "-C", "-c", conf], stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL, start_new_session=True)
