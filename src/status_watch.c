@@ -5,10 +5,12 @@
  * rescan_interval catches what no notification reports.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,7 +37,7 @@ struct watch {
 	struct agg *agg;
 	struct watch_slot *slots;
 	size_t n_slots;
-	bool color, quit;
+	bool color, quit, resized;
 };
 
 static void on_fd(void *ctx, int fd, uint32_t revents)
@@ -68,8 +70,12 @@ static void on_signal(void *ctx, int fd, uint32_t revents)
 	struct signalfd_siginfo si;
 
 	(void)revents;
-	while (read(fd, &si, sizeof(si)) == sizeof(si))
-		w->quit = true;
+	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGWINCH)
+			w->resized = true;
+		else
+			w->quit = true;
+	}
 }
 
 static void scan(struct watch_slot *s)
@@ -81,18 +87,105 @@ static void scan(struct watch_slot *s)
 		agg_update(s->w->agg, s->name, probe_groups(s->p), NULL);
 }
 
-/* Home, table, clear to the end of the screen: no flicker, no scrollback spam. */
+/*
+ * One line cut to cols columns: escape sequences (colour) take none, a UTF-8
+ * character one; a cut line ends in '>' and, in colour, resets the colour.
+ */
+static void put_fitted(const char *line, size_t len, size_t cols, bool color, bool newline,
+		       FILE *out)
+{
+	size_t used = 0, i = 0;
+
+	while (i < len) {
+		size_t n = 1;
+
+		if (line[i] == '\033') {
+			while (i + n < len &&
+			       !((line[i + n] >= '@' && line[i + n] <= '~') && n > 1))
+				n++;
+			fwrite(line + i, 1, n + (i + n < len), out);
+			i += n + (i + n < len);
+			continue;
+		}
+		while (i + n < len && ((unsigned char)line[i + n] & 0xC0) == 0x80)
+			n++;
+		if (used + 1 >= cols && i + n < len) {
+			fputc('>', out);
+			if (color)
+				fputs("\033[0m", out);
+			break;
+		}
+		fwrite(line + i, 1, n, out);
+		used++;
+		i += n;
+	}
+	if (newline)
+		fputc('\n', out);
+}
+
+/* The terminal's size, or 80x24 when it does not say. */
+static void term_size(size_t *cols, size_t *rows)
+{
+	struct winsize ws;
+
+	*cols = 80;
+	*rows = 24;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col && ws.ws_row) {
+		*cols = ws.ws_col;
+		*rows = ws.ws_row;
+	}
+}
+
+/*
+ * Home, table, clear to the end of the screen: no flicker, no scrollback spam.
+ * Fitted to the terminal: lines cut, never wrapped (a wrapped line would
+ * scroll the top away); rows beyond the screen counted on the last line.
+ */
 static void redraw(struct watch *w)
 {
-	char ts[64];
+	char ts[64], *text = NULL;
 	time_t now = time(NULL);
+	size_t len = 0, cols, rows, shown = 0, lines = 0;
 	struct tm tm;
+	FILE *f = open_memstream(&text, &len);
 
+	if (!f)
+		return;
 	strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", localtime_r(&now, &tm));
+	fprintf(f, "redmon status --watch on %s, %s (Ctrl-C to quit)\n\n", w->rt->host, ts);
+	status_print_table(w->agg, w->rt->cli->sort, w->color, f);
+	if (fclose(f) != 0) {
+		free(text);
+		return;
+	}
+	term_size(&cols, &rows);
+	for (const char *p = text; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] != 0))
+		lines++;
 	fputs("\033[H\033[2J", stdout);
-	printf("redmon status --watch on %s, %s (Ctrl-C to quit)\n\n", w->rt->host, ts);
-	status_print_table(w->agg, w->rt->cli->sort, w->color, stdout);
+	for (const char *p = text; *p && shown + 1 < rows; shown++) {
+		size_t n = strcspn(p, "\n");
+
+		/* The last row says what did not fit, unless everything does. */
+		if (shown + 2 == rows && lines > rows - 1)
+			break;
+		put_fitted(p, n, cols, w->color, true, stdout);
+		p += n + (p[n] != 0);
+	}
+	if (shown < lines) {
+		char more[96];
+		int n = snprintf(more, sizeof(more),
+				 "... %zu more line%s (a taller terminal, or --sort worst)",
+				 lines - shown, lines - shown == 1 ? "" : "s");
+
+		/* No newline: on the last row it would scroll the first away. */
+		put_fitted(more,
+			   n < 0		      ? 0
+			   : (size_t)n < sizeof(more) ? (size_t)n
+						      : sizeof(more) - 1,
+			   cols, false, false, stdout);
+	}
 	fflush(stdout);
+	free(text);
 }
 
 static int start(struct watch *w)
@@ -141,6 +234,7 @@ int status_watch(struct runtime *rt, bool color)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGWINCH);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	rc = agg_new(&w.agg, rt->cfg->progress_step);
 	if (rc == 0)
@@ -172,8 +266,9 @@ int status_watch(struct runtime *rt, bool color)
 				changed = true;
 			}
 		}
-		if (changed && !w.quit)
+		if ((changed || w.resized) && !w.quit)
 			redraw(&w);
+		w.resized = false;
 	}
 	if (rc < 0)
 		log_err("status --watch: %s", strerror(-rc));

@@ -1,20 +1,25 @@
 #!/usr/bin/env python3
 """`redmon status` on a terminal: colour by health on a TTY only (--no-color,
 NO_COLOR and TERM=dumb honoured), aligned columns, a closing summary line, and
-`status --watch` redrawing the table when the tree changes.
+`status --watch` redrawing the table when the tree changes, fitted to the
+terminal (lines cut, never wrapped; rows beyond the screen counted) and drawn
+again when the terminal is resized.
 
 The terminal is a pseudo-terminal (python's pty module); the tree is a copy of
 tests/fixtures/demo.  Every wait is bounded.
 """
 
 import os
+import fcntl
 import pty
 import re
 import select
 import shutil
 import signal
+import struct
 import subprocess
 import tempfile
+import termios
 import time
 
 import harness
@@ -30,13 +35,19 @@ WAIT = 5.0
 class Pty:
     """redmon with its stdout and stderr on a pseudo-terminal."""
 
-    def __init__(self, build, args, env=None):
+    def __init__(self, build, args, env=None, size=None):
         self.master, slave = pty.openpty()
+        if size:
+            self.resize(*size, fd=slave)
         self.p = subprocess.Popen([os.path.join(build, "redmon")] + args, stdin=slave,
                                   stdout=slave, stderr=slave, env=env or harness.test_env(),
                                   start_new_session=True)
         os.close(slave)
         self.buf = b""
+
+    def resize(self, cols, rows, fd=None):
+        fcntl.ioctl(self.master if fd is None else fd, termios.TIOCSWINSZ,
+                    struct.pack("HHHH", rows, cols, 0, 0))
 
     def read_until(self, pred, timeout=WAIT, what="output"):
         end = time.monotonic() + timeout
@@ -157,7 +168,8 @@ def main():
             root = os.path.join(tmp, "root")
             shutil.copytree(DEMO, root, symlinks=True)
             # One-hour rescans: only the probes' own notifications can redraw in time.
-            t = Pty(b, ["status", "--watch", "--root", root, "-o", "daemon.rescan_interval=1h"])
+            t = Pty(b, ["status", "--watch", "--root", root, "-o", "daemon.rescan_interval=1h"],
+                    size=(160, 40))
             try:
                 t.read_until(lambda s: CLEAR in s and "worst:" in s, what="the first table")
                 first = t.buf.count(CLEAR.encode())
@@ -187,6 +199,37 @@ def main():
             finally:
                 t.close()
     rep.run("tty/watch_redraw", watch)
+
+    def watch_fits():
+        t = Pty(b, ["status", "--watch", "--root", DEMO, "-o", "daemon.rescan_interval=1h"],
+                size=(50, 8))
+        try:
+            text = t.read_until(lambda s: CLEAR in s and "more line" in s,
+                                what="a table cut to 50x8")
+            screen = SGR.sub("", text.split(CLEAR)[-1])
+            lines = screen.split("\r\n")
+            probs = []
+            if len(lines) > 8:
+                probs.append("%d rows on an 8-row terminal" % len(lines))
+            wide = [l for l in lines if len(l) > 50]
+            if wide:
+                probs.append("rows wider than 50 columns: %r" % wide)
+            if not any(l.endswith(">") for l in lines):
+                probs.append("no cut line ends in '>': %r" % lines)
+            if not re.search(r"\.\.\. \d+ more lines", lines[-1]):
+                probs.append("the last row does not count what did not fit: %r" % lines[-1])
+            # A larger terminal: SIGWINCH redraws it whole.
+            n = t.buf.count(CLEAR.encode())
+            t.resize(160, 40)
+            os.killpg(t.p.pid, signal.SIGWINCH)
+            text = t.read_until(lambda s: s.count(CLEAR) > n and "worst:" in s.split(CLEAR)[-1],
+                                what="a redraw after the resize")
+            if "more line" in text.split(CLEAR)[-1]:
+                probs.append("160x40 still cut: %r" % text.split(CLEAR)[-1])
+            return probs
+        finally:
+            t.close()
+    rep.run("tty/watch_fits_terminal", watch_fits)
     rep.exit()
 
 
