@@ -37,6 +37,10 @@ enum {
 	OPT_TEST = 1u << 10,
 	OPT_VERBOSE = 1u << 11,
 	OPT_SORT = 1u << 12,
+	OPT_EXPECT = 1u << 13,
+	OPT_EXCLUDE = 1u << 14,
+	OPT_EMPTY = 1u << 15,
+	OPT_TIMEOUT = 1u << 16,
 };
 
 /* The help line of each option, in the order usage prints them. */
@@ -56,6 +60,14 @@ static const struct {
 	{ OPT_WATCH, "      --watch              redraw the table on every change (a terminal "
 		     "only)\n" },
 	{ OPT_NO_COLOR, "      --no-color           no colour (also NO_COLOR=1)\n" },
+	{ OPT_EXPECT, "      --expect GROUP       the group must exist (repeatable; as [group.ID] "
+		      "required = yes)\n" },
+	{ OPT_EXCLUDE, "      --exclude PATTERN    leave out the groups whose id matches (a "
+		       "shell pattern; repeatable)\n" },
+	{ OPT_EMPTY, "      --empty STATE        the state when no group is found: ok, "
+		     "warning, critical or unknown (default)\n" },
+	{ OPT_TIMEOUT, "  -t, --timeout SECONDS    give up, UNKNOWN, after this long (default: "
+		       "no limit)\n" },
 	{ OPT_CHECK_CONFIG, "      --check-config       validate the configuration and exit\n" },
 	{ OPT_USER, "      --user USER          run as USER after start (over [daemon] user)\n" },
 	{ OPT_SINK, "      --sink NAME          only through this sink\n" },
@@ -70,7 +82,8 @@ static const struct command {
 } commands[] = {
 	{ "status", "scan once and print every redundancy group",
 	  SCAN_OPTS | OPT_JSON | OPT_TEST | OPT_WATCH | OPT_NO_COLOR | OPT_SORT },
-	{ "check", "scan once, Nagios/Icinga plugin output and exit code", SCAN_OPTS },
+	{ "check", "scan once, Nagios/Icinga plugin output and exit code",
+	  SCAN_OPTS | OPT_EXPECT | OPT_EXCLUDE | OPT_EMPTY | OPT_TIMEOUT },
 	{ "daemon", "run the monitoring service", SCAN_OPTS | OPT_CHECK_CONFIG | OPT_USER },
 	{ "test-alert", "send a test event through every sink and say how each did",
 	  SCAN_OPTS | OPT_SINK }, /* the plugins check [probe.*] of the config */
@@ -125,13 +138,15 @@ static const char *option_name(unsigned bit)
 		unsigned bit;
 		const char *name;
 	} names[] = {
-		{ OPT_CONFIG, "-c/--config" }, { OPT_SET, "-o" },
-		{ OPT_ROOT, "--root" },	       { OPT_PLUGIN_DIR, "--plugin-dir" },
-		{ OPT_JSON, "--json" },	       { OPT_CHECK_CONFIG, "--check-config" },
-		{ OPT_SINK, "--sink" },	       { OPT_USER, "--user" },
-		{ OPT_WATCH, "--watch" },      { OPT_NO_COLOR, "--no-color" },
-		{ OPT_TEST, "--test" },	       { OPT_VERBOSE, "-v/--verbose" },
-		{ OPT_SORT, "--sort" },
+		{ OPT_CONFIG, "-c/--config" },	 { OPT_SET, "-o" },
+		{ OPT_ROOT, "--root" },		 { OPT_PLUGIN_DIR, "--plugin-dir" },
+		{ OPT_JSON, "--json" },		 { OPT_CHECK_CONFIG, "--check-config" },
+		{ OPT_SINK, "--sink" },		 { OPT_USER, "--user" },
+		{ OPT_WATCH, "--watch" },	 { OPT_NO_COLOR, "--no-color" },
+		{ OPT_TEST, "--test" },		 { OPT_VERBOSE, "-v/--verbose" },
+		{ OPT_SORT, "--sort" },		 { OPT_EXPECT, "--expect" },
+		{ OPT_EXCLUDE, "--exclude" },	 { OPT_EMPTY, "--empty" },
+		{ OPT_TIMEOUT, "-t/--timeout" },
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -141,10 +156,26 @@ static const char *option_name(unsigned bit)
 	return "?";
 }
 
-enum { LONG_ROOT = 256, LONG_PLUGIN_DIR, LONG_VERSION, LONG_USER, LONG_SINK, LONG_SORT };
+enum {
+	LONG_ROOT = 256,
+	LONG_PLUGIN_DIR,
+	LONG_VERSION,
+	LONG_USER,
+	LONG_SINK,
+	LONG_SORT,
+	LONG_EXPECT,
+	LONG_EXCLUDE,
+	LONG_EMPTY,
+};
 
 /* What the command line says; the flags are set by getopt_long() itself. */
 static struct cli cli;
+/* check: --exclude, --empty; -t in seconds (0: none). */
+static struct check_opts check_opts = { .empty = 3 };
+static unsigned check_timeout_s;
+/* The -o strings --expect made, freed at exit. */
+static char **expect_made;
+static size_t n_expect_made;
 
 static const struct option long_options[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -161,6 +192,10 @@ static const struct option long_options[] = {
 	{ "test", no_argument, &cli.test, 1 },
 	{ "sink", required_argument, NULL, LONG_SINK },
 	{ "sort", required_argument, NULL, LONG_SORT },
+	{ "expect", required_argument, NULL, LONG_EXPECT },
+	{ "exclude", required_argument, NULL, LONG_EXCLUDE },
+	{ "empty", required_argument, NULL, LONG_EMPTY },
+	{ "timeout", required_argument, NULL, 't' },
 	{ 0 },
 };
 
@@ -199,9 +234,11 @@ static int parse_args(int argc, char **argv, const char **sink)
 	int c;
 
 	cli.overrides = calloc((size_t)argc, sizeof(char *));
-	if (!cli.overrides)
+	check_opts.exclude = calloc((size_t)argc, sizeof(char *));
+	expect_made = calloc((size_t)argc, sizeof(char *));
+	if (!cli.overrides || !check_opts.exclude || !expect_made)
 		return 1;
-	while ((c = getopt_long(argc, argv, "c:o:vh", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:o:vht:", long_options, NULL)) != -1) {
 		switch (c) {
 		case 0: /* a flag, set */
 			break;
@@ -239,6 +276,50 @@ static int parse_args(int argc, char **argv, const char **sink)
 				strcmp(optarg, "worst") == 0 ? STATUS_SORT_WORST : STATUS_SORT_NAME;
 			given |= OPT_SORT;
 			break;
+		case LONG_EXPECT:
+			/* The command-line form of [group.ID] required = yes: checked as it is. */
+			if (asprintf(&cli.overrides[cli.n_overrides], "group.%s.required=yes",
+				     optarg) < 0)
+				return 1;
+			expect_made[n_expect_made++] = cli.overrides[cli.n_overrides++];
+			given |= OPT_EXPECT;
+			break;
+		case LONG_EXCLUDE:
+			check_opts.exclude[check_opts.n_exclude++] = optarg;
+			given |= OPT_EXCLUDE;
+			break;
+		case LONG_EMPTY: {
+			static const char *const states[] = { "ok", "warning", "critical",
+							      "unknown" };
+
+			check_opts.empty = -1;
+			for (int i = 0; i < 4; i++)
+				check_opts.empty =
+					strcmp(optarg, states[i]) == 0 ? i : check_opts.empty;
+			if (check_opts.empty < 0) {
+				fprintf(stderr,
+					"redmon: --empty takes ok, warning, critical or "
+					"unknown, not '%s'\n",
+					optarg);
+				return 2;
+			}
+			given |= OPT_EMPTY;
+			break;
+		}
+		case 't': {
+			char *end;
+			unsigned long t = strtoul(optarg, &end, 10);
+
+			if (!*optarg || *end || t == 0 || t > 3600) {
+				fprintf(stderr,
+					"redmon: -t takes seconds from 1 to 3600, not '%s'\n",
+					optarg);
+				return 2;
+			}
+			check_timeout_s = (unsigned)t;
+			given |= OPT_TIMEOUT;
+			break;
+		}
 		case 'v':
 			cli.verbosity++;
 			given |= OPT_VERBOSE;
@@ -311,6 +392,32 @@ static void default_config(void)
 	}
 }
 
+/* check -t: the line a Nagios plugin owes even when it gives up, written from the signal. */
+static char timeout_line[96];
+static size_t timeout_len;
+
+static void on_check_timeout(int sig)
+{
+	(void)sig;
+	if (write(STDOUT_FILENO, timeout_line, timeout_len) < 0)
+		_exit(3);
+	_exit(3);
+}
+
+/* A controller tool or a probe that hangs must not hang NRPE: UNKNOWN after -t seconds. */
+static void arm_check_timeout(void)
+{
+	int n;
+
+	if (!check_timeout_s)
+		return;
+	n = snprintf(timeout_line, sizeof(timeout_line),
+		     "REDMON UNKNOWN - no result within %u s (-t)\n", check_timeout_s);
+	timeout_len = n > 0 && (size_t)n < sizeof(timeout_line) ? (size_t)n : 0;
+	signal(SIGALRM, on_check_timeout);
+	alarm(check_timeout_s);
+}
+
 /* Probes keep sysfs attributes open between scans (poll() needs it): as many fds as allowed. */
 static void raise_fd_limit(void)
 {
@@ -363,7 +470,7 @@ static int cmd_scan_once(struct runtime *rt, bool nagios)
 	}
 	runtime_scan_once(rt, agg);
 	if (nagios)
-		code = check_print(agg, stdout);
+		code = check_print(agg, &check_opts, stdout);
 	else if (!rt->cli->json)
 		status_print_table(agg, rt->cli->sort, status_use_color(rt->cli->no_color, stdout),
 				   stdout);
@@ -502,6 +609,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	nagios = strcmp(cli.command, "check") == 0;
+	if (nagios)
+		arm_check_timeout();
 	default_config();
 	log_setup(LOG_TARGET_STDERR, LOG_NOTICE + cli.verbosity);
 	raise_fd_limit();
@@ -526,5 +635,9 @@ int main(int argc, char **argv)
 	runtime_close(&rt);
 out:
 	free(cli.overrides);
+	for (size_t i = 0; i < n_expect_made; i++)
+		free(expect_made[i]);
+	free(expect_made);
+	free(check_opts.exclude);
 	return code;
 }

@@ -3,6 +3,7 @@
 #include "status.h"
 
 #include <ctype.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -408,45 +409,105 @@ static int expect_check(const struct agg *a, char *list, size_t size, size_t *of
 	return code;
 }
 
+static bool excluded(const struct check_opts *o, const char *id)
+{
+	for (size_t i = 0; o && i < o->n_exclude; i++) {
+		if (fnmatch(o->exclude[i], id, 0) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The members that are out or coming back, as check_raid lists them: "sdh1 failed (faulty, bay 3)". */
+static void members_out(const struct group *g, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; i < g->n_members && off < len; i++) {
+		const struct member *m = &g->members[i];
+		char name[128], state[96], loc[96];
+
+		if (m->role == REDMON_ROLE_ACTIVE || m->role == REDMON_ROLE_SPARE ||
+		    m->role == REDMON_ROLE_STANDBY)
+			continue;
+		term_text(m->name, name, sizeof(name));
+		term_text(m->state, state, sizeof(state));
+		term_text(m->location, loc, sizeof(loc));
+		off += (size_t)snprintf(buf + off, len - off, "%s%s %s", off ? ", " : "", name,
+					role_name(m->role));
+		if (off < len && (m->state || m->location))
+			off += (size_t)snprintf(buf + off, len - off, " (%s%s%s%s)",
+						m->state ? state : "",
+						m->state && m->location ? ", " : "",
+						m->location ? "bay " : "", m->location ? loc : "");
+	}
+}
+
+/* One long-output line per group that is not fine: what, how bad, why, who is out. */
+static void check_long_line(const struct group *g, FILE *out)
+{
+	char id[256], type[128], m[64], reason[1024], members[1024];
+
+	margin_text(g, m, sizeof(m));
+	members_out(g, members, sizeof(members));
+	fprintf(out, "%s (%s) %s, %s", term_text(g->id, id, sizeof(id)),
+		term_text(g->type, type, sizeof(type)), health_name(g->health), m);
+	if (g->reason)
+		fprintf(out, ": %s", term_text(g->reason, reason, sizeof(reason)));
+	if (members[0])
+		fprintf(out, "; members out: %s", members);
+	fputc('\n', out);
+}
+
 /*
- * Nagios plugin guidelines: one line, then perfdata after '|'.  Perfdata per
- * group: the margin with warn/crit ranges, so a graph shows redundancy eroding.
+ * Nagios plugin guidelines: a status line, perfdata after '|', then the long
+ * output, a line per group not fine (as check_raid).  Perfdata per group: the
+ * margin with warn/crit ranges, so a graph shows redundancy eroding.
  */
-int check_print(const struct agg *a, FILE *out)
+int check_print(const struct agg *a, const struct check_opts *o, FILE *out)
 {
 	static const char *const state_names[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
-	struct event_summary s;
-	const struct group *g;
+	struct event_summary s = { 0 }, all;
+	size_t n;
+	const struct group **v = sorted_groups(a, STATUS_SORT_WORST, &n), *g;
 	int code = 0;
 	char list[1024] = "";
 	size_t off = 0;
 
-	agg_summarize(a, &s);
+	/* Counted as status counts them, but for the groups --exclude leaves out. */
+	agg_summarize(a, &all);
+	s.probes_failed = all.probes_failed;
+	for (size_t i = 0; i < n; i++) {
+		if (excluded(o, v[i]->id))
+			continue;
+		s.groups++;
+		s.by_health[v[i]->health]++;
+	}
 	if (s.by_health[HEALTH_CRITICAL] || s.by_health[HEALTH_FAILED])
 		code = 2;
 	else if (s.by_health[HEALTH_DEGRADED])
 		code = 1;
 	else if (s.by_health[HEALTH_UNKNOWN] || s.probes_failed)
 		code = 3;
+	else if (s.groups == 0)
+		code = o ? o->empty : 3; /* nothing found: as --empty says (check_raid: unknown) */
 	/* Name the groups that are not fine, worst first. */
-	for (int h = HEALTH_COUNT_ - 1; h > HEALTH_NONREDUNDANT; h--) {
-		struct agg_iter it = { 0 };
+	for (size_t i = 0; i < n && off < sizeof(list); i++) {
+		char id[256], m[64];
 
-		while ((g = agg_next_group(a, &it))) {
-			char id[256], m[64];
-
-			if ((int)g->health != h || off >= sizeof(list))
-				continue;
-			margin_text(g, m, sizeof(m));
-			off += snprintf(list + off, sizeof(list) - off, "%s%s %s (%s)",
+		g = v[i];
+		if (g->health <= HEALTH_NONREDUNDANT || excluded(o, g->id))
+			continue;
+		margin_text(g, m, sizeof(m));
+		off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s %s (%s)",
 					off ? ", " : "", term_text(g->id, id, sizeof(id)),
 					health_name(g->health), m);
-		}
 	}
 	for (size_t i = 0; i < agg_probe_count(a) && off < sizeof(list); i++) {
 		if (agg_probe_at(a, i)->failed)
-			off += snprintf(list + off, sizeof(list) - off, "%sprobe %s failed",
-					off ? ", " : "", agg_probe_at(a, i)->name);
+			off += (size_t)snprintf(list + off, sizeof(list) - off, "%sprobe %s failed",
+						off ? ", " : "", agg_probe_at(a, i)->name);
 	}
 	switch (expect_check(a, list, sizeof(list), &off)) {
 	case 2:
@@ -456,9 +517,12 @@ int check_print(const struct agg *a, FILE *out)
 		code = code == 2 ? 2 : 1;
 		break;
 	}
-	/* Counted as status counts them: a nonredundant group is not "ok", nor a problem. */
-	fprintf(out, "REDMON %s - %zu groups, %zu ok", state_names[code], s.groups,
-		s.by_health[HEALTH_OK]);
+	/* A nonredundant group is not "ok", nor a problem. */
+	if (s.groups == 0)
+		fprintf(out, "REDMON %s - no redundancy groups found", state_names[code]);
+	else
+		fprintf(out, "REDMON %s - %zu group%s, %zu ok", state_names[code], s.groups,
+			s.groups == 1 ? "" : "s", s.by_health[HEALTH_OK]);
 	if (s.by_health[HEALTH_NONREDUNDANT])
 		fprintf(out, ", %zu nonredundant", s.by_health[HEALTH_NONREDUNDANT]);
 	if (off)
@@ -469,21 +533,43 @@ int check_print(const struct agg *a, FILE *out)
 		s.groups, s.by_health[HEALTH_OK], s.by_health[HEALTH_NONREDUNDANT],
 		s.by_health[HEALTH_DEGRADED], s.by_health[HEALTH_CRITICAL],
 		s.by_health[HEALTH_FAILED], s.by_health[HEALTH_UNKNOWN]);
-	for (struct agg_iter it = { 0 }; (g = agg_next_group(a, &it));) {
+	for (size_t i = 0; i < n; i++) {
 		char id[256];
-		int32_t m = margin_shown(g);
+		int32_t m = margin_shown(v[i]);
 
-		if (m < 0)
+		if (m < 0 || excluded(o, v[i]->id))
 			continue;
 		/* Perfdata labels may not contain ' or =; escape then replace. */
-		term_text(g->id, id, sizeof(id));
+		term_text(v[i]->id, id, sizeof(id));
 		for (char *p = id; *p; p++) {
 			if (*p == '\'' || *p == '=' || *p == ' ')
 				*p = '_';
 		}
-		fprintf(out, " '%s_margin'=%d;%d:;%d:;0;%d", id, m, g->margin_nominal,
-			g->margin_nominal ? 1 : 0, g->margin_nominal);
+		fprintf(out, " '%s_margin'=%d;%d:;%d:;0;%d", id, m, v[i]->margin_nominal,
+			v[i]->margin_nominal ? 1 : 0, v[i]->margin_nominal);
 	}
 	fputc('\n', out);
+	/* The long output: worst first, the reason and the members out of each. */
+	for (size_t i = 0; i < n; i++) {
+		if ((v[i]->health > HEALTH_NONREDUNDANT || v[i]->short_of) &&
+		    !excluded(o, v[i]->id))
+			check_long_line(v[i], out);
+	}
+	for (size_t i = 0; i < agg_probe_count(a); i++) {
+		const struct agg_probe *p = agg_probe_at(a, i);
+		char err[1024];
+
+		if (p->failed)
+			fprintf(out, "probe %s failed: %s\n", p->name,
+				term_text(p->error, err, sizeof(err)));
+	}
+	for (size_t i = 0; agg_expect_at(a, i); i++) {
+		char id[512];
+
+		if (required_missing(a, agg_expect_at(a, i)))
+			fprintf(out, "expected group %s is gone\n",
+				term_text(agg_expect_at(a, i)->id, id, sizeof(id)));
+	}
+	free(v);
 	return code;
 }

@@ -30,7 +30,14 @@ void status_summary(const struct agg *a, char *buf, size_t len);
 /* `redmon status --watch` until SIGINT or SIGTERM; returns the exit code. */
 int status_watch(struct runtime *rt, bool color);
 
-/* Print the Nagios plugin line and return its exit code (0-3). */
-int check_print(const struct agg *a, FILE *out);
+/* What `redmon check` is asked beyond the configuration. */
+struct check_opts {
+	char **exclude; /* --exclude: fnmatch(3) patterns of group ids left out */
+	size_t n_exclude;
+	int empty; /* --empty: the exit code (0-3) when no group is found */
+};
+
+/* Print the Nagios plugin output (status line, perfdata, long output); its exit code (0-3). */
+int check_print(const struct agg *a, const struct check_opts *o, FILE *out);
 
 #endif

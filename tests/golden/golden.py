@@ -136,6 +136,9 @@ def compare_case(doc, expected):
     return problems
 
 
+NOT_FINE = ("degraded", "unknown", "critical", "failed")
+
+
 def check_exit(redmon, root, doc):
     """`redmon check --root ROOT` must exit with the Nagios code of doc's healths."""
     want = harness.nagios_code(doc["groups"])
@@ -146,8 +149,16 @@ def check_exit(redmon, root, doc):
         problems.append("exit %d, expected %d from healths %s: %s"
                         % (p.returncode, want, healths, harness.tail(p.stdout + p.stderr)))
     lines = p.stdout.splitlines()
-    if len(lines) != 1 or "|" not in lines[0]:
-        problems.append("stdout is not one line with perfdata: %r" % p.stdout[:300])
+    # The status line with perfdata, then a line per group not fine (check_raid's long output).
+    troubled = [g["id"] for g in doc["groups"] if g["health"] in NOT_FINE]
+    troubled.sort(key=lambda i: (-harness.WORST_ORDER.index(
+        [g["health"] for g in doc["groups"] if g["id"] == i][0]), harness.natural_key(i)))
+    long_ids = [l.split(" (")[0] for l in lines[1:] if not l.startswith("probe ")]
+    if not lines or "|" not in lines[0]:
+        problems.append("the first line has no perfdata: %r" % p.stdout[:300])
+    elif long_ids != troubled:
+        problems.append("long output names %s, want a line per group not fine, worst first: %s"
+                        % (long_ids, troubled))
     elif harness.NAGIOS_WORD.get(p.returncode, "?") not in lines[0].split("|")[0]:
         problems.append("line does not say %s: %r" % (harness.NAGIOS_WORD.get(p.returncode), lines[0]))
     return problems

@@ -301,6 +301,9 @@ NAGIOS_WORD = {0: "OK", 1: "WARNING", 2: "CRITICAL", 3: "UNKNOWN"}
 
 
 def nagios_code(groups):
+    """`redmon check`'s exit code for these groups; no group at all is UNKNOWN (--empty)."""
+    if not groups:
+        return 3
     code = 0
     for g in groups:
         c = NAGIOS_CODE.get(g.get("health"), 3)

@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 
 import harness
 from alerts_harness import Tree
@@ -133,6 +134,79 @@ def main():
                 out.append("--sort size: exit %d %r" % (p.returncode, p.stderr))
             return out
         rep.run(NAME + "sort-natural-and-worst", sort_orders)
+
+        def check_nagios():
+            ok2 = [("a", "active"), ("b", "active")]
+            base = ["--root", tmp, "--plugin-dir", plugins, "-o", "probe.cmd.enabled=no"]
+            out = []
+            tree.set(("md0", 1, 1, ok2))
+            p = run("check", *base)
+            if p.returncode != 0 or not p.stdout.startswith("REDMON OK - 1 group, 1 ok |"):
+                out.append("one ok group: exit %d %r (want '1 group', singular)"
+                           % (p.returncode, p.stdout))
+            if len(p.stdout.splitlines()) != 1:
+                out.append("a long output with nothing wrong: %r" % p.stdout)
+            tree.set(("md0", 1, 1, ok2),
+                     ("md1", 0, 1, [("sda", "active"), ("sdb", "failed")]),
+                     ("md2", 1, 2, [("a", "active"), ("b", "failed"), ("c", "active")]))
+            p = run("check", *base)
+            lines = p.stdout.splitlines()
+            st = run("status", "--json", *base)
+            summary = json.loads(st.stdout)["summary"]
+            if p.returncode != 2 or not lines[0].startswith("REDMON CRITICAL - 3 groups, 1 ok;"):
+                out.append("critical: exit %d %r" % (p.returncode, lines[:1]))
+            for k in ("groups", "ok", "degraded", "critical", "failed", "unknown"):
+                v = summary[k]
+                if " %s=%s " % (k, v) not in lines[0] + " ":
+                    out.append("perfdata %s disagrees with status (%s): %r" % (k, v, lines[0]))
+            want = ["fake:md1 (raid1) critical, tolerates 0 more failures",
+                    "fake:md2 (raid1) degraded, tolerates 1 more failure"]
+            if len(lines) != 3 or not all(lines[1 + i].startswith(w) for i, w in enumerate(want)):
+                out.append("long output, worst first, a line per group not ok: %r" % lines[1:])
+            elif "members out: sdb failed" not in lines[1]:
+                out.append("the failed member is not named: %r" % lines[1])
+            p = run("check", "--exclude", "fake:md1", *base)
+            if p.returncode != 1 or "fake:md1" in p.stdout or "2 groups" not in p.stdout:
+                out.append("--exclude fake:md1: exit %d %r" % (p.returncode, p.stdout))
+            p = run("check", "--expect", "fake:md9", "--exclude", "fake:md[12]", *base)
+            if p.returncode != 2 or "expected group fake:md9 is gone" not in p.stdout:
+                out.append("--expect fake:md9: exit %d %r" % (p.returncode, p.stdout))
+            tree.set()
+            for extra, code in (([], 3), (["--empty", "ok"], 0), (["--empty", "warning"], 1),
+                                (["--empty", "critical"], 2)):
+                p = run("check", *(base + extra))
+                if p.returncode != code or "no redundancy groups found" not in p.stdout:
+                    out.append("nothing found %s: exit %d %r" % (extra, p.returncode, p.stdout))
+            p = run("check", "--empty", "maybe", *base)
+            if p.returncode != 3 or "REDMON UNKNOWN" not in p.stdout:
+                out.append("--empty maybe: exit %d %r" % (p.returncode, p.stdout))
+            return out
+        rep.run(NAME + "check-long-output-and-options", check_nagios)
+
+        def check_timeout():
+            # A probe stuck in its scan: -t 1 answers UNKNOWN in about a second.
+            hang = os.path.join(tmp, "hang-plugins")
+            os.makedirs(hang, exist_ok=True)
+            cc = subprocess.run([os.environ.get("CC", "cc"), "-std=gnu11", "-O1", "-fPIC", "-shared",
+                                 "-I", os.path.join(harness.REPO, "include"), "-o",
+                                 os.path.join(hang, "hang.so"),
+                                 os.path.join(harness.REPO, "tests", "fault", "hang_plugin.c")],
+                                capture_output=True, text=True)
+            if cc.returncode != 0:
+                return ["cannot build the hang plugin: %s" % cc.stderr]
+            open(os.path.join(tmp, "hang"), "w").close()
+            t0 = time.monotonic()
+            p = run("check", "-t", "1", "--root", tmp, "--plugin-dir", hang,
+                    "-o", "daemon.probe_timeout=1h")
+            took = time.monotonic() - t0
+            os.unlink(os.path.join(tmp, "hang"))
+            out = []
+            if p.returncode != 3 or p.stdout != "REDMON UNKNOWN - no result within 1 s (-t)\n":
+                out.append("-t 1 on a hung probe: exit %d %r" % (p.returncode, p.stdout))
+            if took > 5:
+                out.append("-t 1 took %.1f s" % took)
+            return out
+        rep.run(NAME + "check-timeout", check_timeout)
 
         ok = ("md0", 1, 1, [("sda", "active"), ("sdb", "active")])
         cases = (("ok", [ok], 0),

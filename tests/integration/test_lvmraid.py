@@ -209,7 +209,8 @@ def run(build, rep):
             probe, groups = status(build, plugins, env)
             if probe.get("status") != "ok" or groups:
                 return ["real dmsetup without device-mapper: %r %r" % (probe, sorted(groups))]
-            p = redmon(build, plugins, env, ["check"])
+            # No device-mapper is no failure: nothing found, which --empty ok makes OK.
+            p = redmon(build, plugins, env, ["check", "--empty", "ok"])
             return [] if p.returncode == 0 else ["check exit %d: %r" % (p.returncode, p.stdout)]
 
         def under_root():

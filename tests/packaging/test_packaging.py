@@ -102,6 +102,16 @@ def install_checks(rep, deb, tmp):
                 or "reading /etc/redmon/redmon.conf" not in cc.stderr:
             probs.append("redmon daemon --check-config without -c: exit %d %r %r"
                          % (cc.returncode, cc.stdout, harness.tail(cc.stderr)))
+        # The Nagios plugin as NRPE's snippet runs it, on the demo tree: CRITICAL, long output.
+        demo = os.path.join(REPO, "tests", "fixtures", "demo")
+        cr = subprocess.run(["/usr/lib/nagios/plugins/check_redmon", "-t", "9", "--root", demo],
+                            env=plain_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            universal_newlines=True)
+        if cr.returncode != 2 or not cr.stdout.startswith("REDMON CRITICAL - 4 groups") \
+                or "md:md1 (raid1) critical" not in cr.stdout:
+            probs.append("check_redmon on the demo tree: exit %d %r" % (cr.returncode, cr.stdout))
+        if "check_redmon -t 9" not in open("/etc/nagios/nrpe.d/redmon.cfg").read():
+            probs.append("the NRPE snippet does not run check_redmon")
         if shutil.which("logrotate"):
             lr = subprocess.run(["logrotate", "-d", "/etc/logrotate.d/redmon"], stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, universal_newlines=True)
@@ -330,7 +340,9 @@ def main():
                 "/usr/share/man/man7/redmon-alerts.7.gz",
                 "/usr/share/bash-completion/completions/redmon",
                 "/lib/udev/rules.d/60-redmon.rules", "/etc/snmp/snmpd.conf.d/redmon.conf",
-                "/usr/share/doc/redmon/examples/redmon.rules.yml", "/etc/logrotate.d/redmon"]
+                "/usr/share/doc/redmon/examples/redmon.rules.yml", "/etc/logrotate.d/redmon",
+                "/usr/lib/nagios/plugins/check_redmon", "/etc/nagios/nrpe.d/redmon.cfg",
+                "/usr/share/icinga2/include/plugins-contrib.d/redmon.conf"]
         want += ["/usr/lib/redmon/plugins/%s.so" % p for p in
                  sorted(os.listdir(os.path.join(REPO, "plugins")))
                  if os.path.exists(os.path.join(REPO, "plugins", p, "module.mk"))
