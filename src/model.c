@@ -306,8 +306,8 @@ int snapshot_add(struct snapshot *s, const char *probe, const struct redmon_grou
 /* Whether a plugin's group layout of group_size bytes holds the spof and scrub fields. */
 static bool group_has_v2(size_t group_size)
 {
-	return group_size >= offsetof(struct redmon_group, eta_s) +
-				     sizeof(((struct redmon_group *)0)->eta_s);
+	return group_size >=
+	       offsetof(struct redmon_group, eta_s) + sizeof(((struct redmon_group *)0)->eta_s);
 }
 
 /* A group's spof reasons, in the arena; 0 or -ENOMEM.  NULL reasons are skipped. */
@@ -362,8 +362,8 @@ int snapshot_add_sized(struct snapshot *s, const char *probe, const struct redmo
 			return -ENOMEM;
 		g.scrub_time = rg->scrub_time > 0 ? rg->scrub_time : 0;
 		g.eta_source_s = rg->eta_s > 0 ? rg->eta_s : 0;
-		g.scrub_found = dup_opt(s, rg->scrub_found && *rg->scrub_found ? rg->scrub_found : NULL,
-					&oom);
+		g.scrub_found = dup_opt(
+			s, rg->scrub_found && *rg->scrub_found ? rg->scrub_found : NULL, &oom);
 	}
 	if (rg->n_members) {
 		g.members =
@@ -428,8 +428,9 @@ int snapshot_add_disk(struct snapshot *s, const struct redmon_disk *rd, size_t s
 
 /* The strings group_copy() copies, in a group and in a member. */
 static const size_t group_strs[] = {
-	offsetof(struct group, id),   offsetof(struct group, probe), offsetof(struct group, name),
-	offsetof(struct group, kind), offsetof(struct group, type),  offsetof(struct group, reason),
+	offsetof(struct group, id),	     offsetof(struct group, probe),
+	offsetof(struct group, name),	     offsetof(struct group, kind),
+	offsetof(struct group, type),	     offsetof(struct group, reason),
 	offsetof(struct group, scrub_found),
 };
 static const size_t member_strs[] = {

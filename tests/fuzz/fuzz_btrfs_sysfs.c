@@ -31,7 +31,8 @@ static void check(const struct btrfs_fs *fs, const struct redmon_group *g, const
 		abort();
 	for (size_t i = 0; i < fs->n_dev; i++) {
 		/* A replace target does not count yet: its counters do not touch the margin. */
-		unreadable |= fs->dev[i].bad[0] && !fs->dev[i].missing && !fs->dev[i].replace_target;
+		unreadable |=
+			fs->dev[i].bad[0] && !fs->dev[i].missing && !fs->dev[i].replace_target;
 		if (!g->members[i].name || g->members[i].role >= REDMON_ROLE_COUNT_)
 			abort();
 	}

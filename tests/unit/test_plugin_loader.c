@@ -98,7 +98,8 @@ static void test_good_plugin_scans(void **state)
 	assert_int_equal(probe_groups(p)->groups[0].members[0].risk, REDMON_RISK_NONE);
 	assert_int_equal(probe_groups(p)->groups[0].members[1].risk, REDMON_RISK_WARNING);
 	assert_int_equal(probe_groups(p)->groups[0].n_spof, 1);
-	assert_string_equal(probe_groups(p)->groups[0].spof[0], "d0 and d1 are partitions of one disk");
+	assert_string_equal(probe_groups(p)->groups[0].spof[0],
+			    "d0 and d1 are partitions of one disk");
 	assert_int_equal(probe_groups(p)->groups[0].scrub_time, 1700000000);
 	assert_string_equal(probe_groups(p)->groups[0].scrub_found, "12 mismatches");
 	assert_int_equal(probe_groups(p)->n_disks, 1);
