@@ -52,7 +52,7 @@ static const struct {
 	{ OPT_SET, "  -o SECTION.KEY=VALUE     set a configuration key (repeatable)\n" },
 	{ OPT_ROOT, "      --root DIR           read /proc and /sys under DIR (captured trees)\n" },
 	{ OPT_PLUGIN_DIR, "      --plugin-dir DIR     load probe plugins from DIR\n" },
-	{ OPT_JSON, "      --json               print JSON (docs/json.md)\n" },
+	{ OPT_JSON, "      --json               print JSON (redmon-alerts(7))\n" },
 	{ OPT_TEST, "      --test               exit 0 ok, 1 degraded or critical, 2 failed, 4 "
 		    "unknown\n" },
 	{ OPT_SORT, "      --sort name|worst    groups by name (md2 before md10), or the worst "

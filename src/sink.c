@@ -414,7 +414,7 @@ void sink_set_log_reach(const struct sink_set *s)
 	if (s->unconfigured) {
 		log_warn(
 			"NO SINK CONFIGURED: NOBODY WILL BE NOTIFIED of a failure. Events go to "
-			"standard output as JSON only; add a [sink.NAME] section (docs/alerts.md)");
+			"standard output as JSON only; add a [sink.NAME] section (redmon-alerts(7))");
 		return;
 	}
 	for (size_t i = 0; i < s->n; i++)
@@ -422,7 +422,7 @@ void sink_set_log_reach(const struct sink_set *s)
 			notifies || (s->v[i]->type != SINK_JSON && s->v[i]->type != SINK_TEXTFILE);
 	if (!notifies)
 		log_warn("only json and textfile sinks are configured: events are recorded, but "
-			 "nobody is notified unless something watches them (docs/alerts.md)");
+			 "nobody is notified unless something watches them (redmon-alerts(7))");
 }
 
 /* The target that makes a sink reach someone, for the fingerprint. */

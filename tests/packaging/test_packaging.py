@@ -349,6 +349,11 @@ def main():
                  and p != "lib"]  # plugins/lib: sources compiled into the probes, no .so
         if os.path.exists(os.path.join(REPO, "mibs", "REDMON-MIB.txt")):
             want.append("/usr/share/snmp/mibs/REDMON-MIB.txt")
+        # Every doc a message or the README points to: README.md's links into docs/.
+        readme = open(os.path.join(REPO, "README.md")).read()
+        for doc in sorted(set(re.findall(r"\(docs/([a-z_.]+\.md)", readme))):
+            if not ({"/usr/share/doc/redmon/" + doc, "/usr/share/doc/redmon/" + doc + ".gz"} & files):
+                want.append("/usr/share/doc/redmon/" + doc)
         rep.check("packaging/contents", ["missing %s" % f for f in want if f not in files])
 
         ctl = os.path.join(tmp, "control")
