@@ -336,6 +336,10 @@ class Peers:
 def value_of(kind, text):
     """The value of a walk or trap varbind: int for numbers and enums, else text."""
     text = text.strip()
+    # A tenth-percent (DISPLAY-HINT "d-1"): "37.4 percent" is 374, "-.1 percent" is -1.
+    m = re.match(r"^(-?)(\d*)\.(\d) percent$", text)
+    if kind == "INTEGER" and m:
+        return (-1 if m.group(1) else 1) * (int(m.group(2) or "0") * 10 + int(m.group(3)))
     if kind in ("INTEGER", "Gauge32", "Counter32", "Timeticks"):
         m = re.search(r"\((\d+)\)$", text)  # enum label(n)
         if m and kind == "INTEGER":

@@ -66,6 +66,30 @@ def main():
             out.append("unexpected OIDs %s" % lines[1:])
         return out
     rep.run(NAME + "net-snmp-loads-it", netsnmp_loads)
+
+    def reads_right():
+        # What snmpwalk prints: progress with one decimal in percent, margins as what
+        # the group still tolerates (snmptranslate -Td, as net-snmp formats values).
+        tmp = tempfile.mkdtemp(prefix="rmm-")
+        try:
+            os.makedirs(os.path.join(tmp, "cert_indexes"), mode=0o700)
+            env = dict(os.environ, SNMPCONFPATH=tmp, SNMP_PERSISTENT_DIR=tmp)
+            out = []
+            for obj, want in (("redmonGroupProgress", ['DISPLAY-HINT\t"d-1"', 'UNITS\t\t"percent"']),
+                              ("redmonGroupMargin", ['UNITS\t\t"more failures tolerated"']),
+                              ("redmonNotifPrevMargin", ['UNITS\t\t"more failures tolerated"',
+                                                         "-1 means none"])):
+                p = subprocess.run(["snmptranslate", "-M", "%s:%s" % (mibdir, os.path.dirname(MIB)),
+                                    "-m", "REDMON-MIB", "-Td", "REDMON-MIB::" + obj],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                                   universal_newlines=True)
+                for w in want:
+                    if w not in p.stdout:
+                        out.append("%s: %r not in %r" % (obj, w, p.stdout[:400]))
+            return out
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    rep.run(NAME + "values-read-right", reads_right)
     rep.exit()
 
 
