@@ -48,7 +48,8 @@ static const struct {
 	unsigned bit;
 	const char *text;
 } option_help[] = {
-	{ OPT_CONFIG, "  -c, --config FILE        configuration file (default: none)\n" },
+	{ OPT_CONFIG, "  -c, --config FILE        configuration file (default: $REDMON_CONF, else\n"
+		      "                           /etc/redmon/redmon.conf where it exists)\n" },
 	{ OPT_SET, "  -o SECTION.KEY=VALUE     set a configuration key (repeatable)\n" },
 	{ OPT_ROOT, "      --root DIR           read /proc and /sys under DIR (captured trees)\n" },
 	{ OPT_PLUGIN_DIR, "      --plugin-dir DIR     load probe plugins from DIR\n" },

@@ -89,7 +89,7 @@ def test_hardening(build):
     want = {
         "Type": "notify", "Restart": "on-failure", "ProtectSystem": "strict",
         "ProtectHome": "yes", "PrivateTmp": "yes", "NoNewPrivileges": "yes",
-        "ReadWritePaths": "/var/lib/redmon /var/log/redmon",
+        "ReadWritePaths": "/var/lib/redmon /var/log/redmon -/var/lib/prometheus/node-exporter",
     }
     problems = ["%s=%s, want %s" % (k, u.get(k), v) for k, v in want.items() if u.get(k) != [v]]
     for k in ("User", "Group", "AmbientCapabilities", "StateDirectory", "LogsDirectory"):
