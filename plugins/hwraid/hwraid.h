@@ -91,6 +91,18 @@ void hwraid_reason_add(struct hwraid_ld *ld, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /*
+ * The controllers a per-controller tool lists beyond the HWRAID_MAX_CTL it is
+ * asked about (n of them; ids holds the numbers of at least the first
+ * min(n, 4), which are named): in the reason of every logical drive of r from
+ * index first on (this driver's), so that a host with more controllers is
+ * told which ones were not read.  0, or, when there is no such logical drive
+ * to carry the reason, -E2BIG with the same words in err: the probe fails
+ * rather than say nothing.  n 0: nothing.
+ */
+int hwraid_ctl_skipped(struct hwraid_result *r, size_t first, const int *ids, size_t n, char *err,
+		       size_t errlen);
+
+/*
  * Normalise a RAID level word ("RAID10", "RAID 1E", "raid6") into out
  * ("raid10", "raid1e", "raid6"): true when it is one the rules know (0, 1, 5,
  * 6, 00, 10, 50, 60, 1E), else false and out "".
@@ -147,7 +159,11 @@ struct hwraid_output {
  * "/c8" for controller 8).
  */
 #define HWRAID_CTL "{ctl}"
-/* The most controllers a per-controller driver reads. */
+/*
+ * The most controllers a per-controller driver reads: the first its list
+ * names.  The others are not silent: the driver's parser names them in its
+ * logical drives' reasons (hwraid_ctl_skipped()).
+ */
 #define HWRAID_MAX_CTL 16
 
 struct hwraid_driver {
