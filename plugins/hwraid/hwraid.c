@@ -429,10 +429,13 @@ static int register_runs(struct hwraid_probe *p, struct drv *v)
 	size_t n_cmd = v->d->n_commands < MAX_CMDS ? v->d->n_commands : MAX_CMDS, n_ctl;
 	bool listed = false;
 
+	if (v->d->bus_driver)
+		host = hwraid_only_host_no(p->ops->root_fd(p->h), v->d->bus_driver);
 	for (size_t c = 0; c < n_cmd && rc == 0; c++) {
 		if (!v->d->list_command || !hwraid_command_per_ctl(v->d->commands[c]))
-			rc = register_one(p, v, c, -1, -1);
+			rc = register_one(p, v, c, -1, host);
 	}
+	host = -1;
 	if (rc < 0 || !v->d->list_command)
 		return rc;
 	n_ctl = list_controllers(p, v, v->n_run > 0, ctl, &listed);

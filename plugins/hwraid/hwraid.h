@@ -146,7 +146,8 @@ struct hwraid_output {
 	/*
 	 * A per-controller driver's live output: the kernel's number for its
 	 * controller, as the disk tools address it (aacraid: N of /dev/aacN,
-	 * smartctl's aacraid,N,...), when host_known.
+	 * smartctl's aacraid,N,...), when host_known; a bus_driver's: the
+	 * number of the one SCSI host of that driver (N of /dev/bus/N).
 	 */
 	bool host_known;
 	int host;
@@ -209,6 +210,13 @@ struct hwraid_driver {
 	 * unique_id is the controller's output's host.
 	 */
 	const char *scsi_driver;
+	/*
+	 * Optional, for a driver without list_command whose drives smartctl
+	 * reaches as "/dev/bus/N -d megaraid,D": the kernel driver of its
+	 * controllers ("megaraid_sas").  When the host has exactly one such SCSI
+	 * host, its number N is every output's host (live only).
+	 */
+	const char *bus_driver;
 };
 
 /* Whether a command (words after the tool) names a controller: HWRAID_CTL in a word. */
@@ -236,6 +244,8 @@ int hwraid_argv_make(struct hwraid_argv *a, const char *tool,
  * tools do not say.
  */
 int hwraid_only_host(int root_fd, const char *driver);
+/* The same, the host's number (N of hostN) instead of its unique_id. */
+int hwraid_only_host_no(int root_fd, const char *driver);
 
 extern const struct hwraid_driver hwraid_megaraid;
 extern const struct hwraid_driver hwraid_arcconf;
