@@ -29,7 +29,10 @@ arcconf reads one controller per command: a fake arcconf printing a real
 two-controller capture (tests/captures/hwraid/check_raid-arcconf-two-controllers-raid6)
 by its arguments must be asked for both controllers (the list is read at
 start from its `Controllers found: 2`), and `status --json` shows both
-logical devices, `ld0` and `c2/ld0`.
+logical devices, `ld0` and `c2/ld0`.  The same capture saying `Controllers
+found: 17`: only controllers 1 to 16 are asked about (the cap), the log says
+so, and each of the 16 logical devices names the one left out (c17) in its
+reason.
 """
 
 import json
@@ -71,6 +74,16 @@ case "$1 $2" in
 "GETSTATUS 1"|"GETSTATUS 2") cat {d}/arcconf-getstatus-1.txt ;;
 "GETCONFIG 1") cat {d}/arcconf-getconfig-1-al.txt ;;
 "GETCONFIG 2") cat {d}/arcconf-getconfig-2-al.txt ;;
+*) echo "Invalid controller number."; exit 1 ;;
+esac
+"""
+
+# A fake arcconf on a host with 17 controllers: every controller's capture is the same.
+ARCCONF_MANY = """#!/bin/sh
+echo "$*" >> {d}/arcconf-args
+case "$1" in
+GETSTATUS) sed 's/^Controllers found: 2/Controllers found: 17/' {d}/arcconf-getstatus-1.txt ;;
+GETCONFIG) sed 's/^Controllers found: 2/Controllers found: 17/' {d}/arcconf-getconfig-2-al.txt ;;
 *) echo "Invalid controller number."; exit 1 ;;
 esac
 """
@@ -266,6 +279,36 @@ def run(build, rep):
                 probs.append("arcconf was asked %r" % asked)
             return probs
 
+        def arcconf_more_than_cap():
+            d = os.path.join(tmp, "arc17")
+            os.makedirs(os.path.join(d, "bin"))
+            for f in os.listdir(TWO_ARCCONF):
+                shutil.copy(os.path.join(TWO_ARCCONF, f), d)
+            tool = os.path.join(d, "bin", "arcconf")
+            with open(tool, "w") as f:
+                f.write(ARCCONF_MANY.format(d=d))
+            os.chmod(tool, 0o755)
+            env = harness.test_env()
+            env["PATH"] = os.path.join(d, "bin") + ":" + env.get("PATH", "/usr/bin:/bin")
+            p = redmon(build, plugins, env, ["status", "--json"])
+            doc = json.loads(p.stdout)
+            groups = [g for g in doc["groups"] if g["id"].startswith("hwraid:")]
+            with open(os.path.join(d, "arcconf-args")) as f:
+                asked = set(l.strip() for l in f)
+            want = {"GETCONFIG %d AL" % k for k in range(1, 17)} | {"GETSTATUS %d" % k for k in range(1, 17)}
+            probs = []
+            if asked != want:
+                probs.append("arcconf was asked %s more, %s less than controllers 1-16" % (
+                    sorted(asked - want), sorted(want - asked)))
+            if len(groups) != 16:
+                probs.append("%d groups, not 16: %s" % (len(groups), [g["id"] for g in groups]))
+            silent = [g["id"] for g in groups if "1 controller not read (c17)" not in (g.get("reason") or "")]
+            if silent:
+                probs.append("groups not naming c17 as not read: %s (%r)" % (silent[:3], groups[0].get("reason")))
+            if "more than 16 controllers" not in p.stderr:
+                probs.append("the log does not say controllers are left out: %s" % harness.tail(p.stderr))
+            return probs
+
         def no_tool():
             env = harness.test_env()
             p = redmon(build, plugins, env, ["check"])
@@ -281,6 +324,7 @@ def run(build, rep):
         rep.run("hwraid/daemon-recovers", recovered)
         rep.run("hwraid/no-tool-no-group", no_tool)
         rep.run("hwraid/arcconf-every-controller", arcconf_every_controller)
+        rep.run("hwraid/arcconf-more-than-16-controllers-named", arcconf_more_than_cap)
         rep.run("hwraid/megacli-only-without-storcli", megacli_alone)
         rep.check("hwraid/daemon-stops", harness.stop_daemon(proc, err))
         if os.geteuid() == 0 and shutil.which("runuser"):
