@@ -35,7 +35,7 @@ import harness
 import test_snmp as ts
 from harness import TestError
 from http_receiver import Receiver
-from test_hwraid_megaraid import Fake, GROUP
+from test_hwraid_megaraid import Fake, GROUP, smartctl_bus
 
 NAME = "integration/hwraid_alerts/"
 GROUP_NAME = GROUP.split(":", 1)[1]  # "c0/v239"
@@ -89,7 +89,7 @@ def webhook_bodies(rx):
 
 def run(p, rx, fake, rep):
     ctl, bay, did = offline_drive(open(os.path.join(fake.d, "degraded.json")).read())
-    device = "/dev/bus/%d megaraid,%d" % (ctl, did)
+    device = "/dev/bus/%d megaraid,%d" % (smartctl_bus(ctl), did)
 
     def check(expect_rc, word):
         r = subprocess.run([os.path.join(p.build, "redmon"), "check", "--plugin-dir",

@@ -95,6 +95,22 @@ echo "MegaCli: nothing a parser understands"
 """
 
 
+def smartctl_bus(ctl):
+    """N of smartctl's /dev/bus/N for storcli's controller ctl on this host, as
+    docs/hwraid.md says redmon picks it: the one megaraid_sas SCSI host's number
+    when there is exactly one, else the controller's number."""
+    base = "/sys/class/scsi_host"
+    hosts = []
+    for h in os.listdir(base) if os.path.isdir(base) else []:
+        try:
+            with open(os.path.join(base, h, "proc_name")) as f:
+                if f.read().strip() == "megaraid_sas" and h[4:].isdigit():
+                    hosts.append(int(h[4:]))
+        except OSError:
+            pass
+    return hosts[0] if len(hosts) == 1 else ctl
+
+
 def degraded_capture():
     """The ok capture with 251:2 offline and its VD, DG and span degraded."""
     with open(CASE) as f:
@@ -189,7 +205,7 @@ def run(build, rep):
             probs = []
             if m.get("role") != "failed":
                 probs.append("251:2 role %r" % m.get("role"))
-            if (m.get("location"), m.get("device")) != ("251:2", "/dev/bus/0 megaraid,1"):
+            if (m.get("location"), m.get("device")) != ("251:2", "/dev/bus/%d megaraid,1" % smartctl_bus(0)):
                 probs.append("the alert does not say which disk to pull: %r" % m)
             return probs
 
@@ -206,7 +222,8 @@ def run(build, rep):
             if names != ["251:1", "251:2"]:
                 return ["members %r" % names]
             m = [m for m in g[0]["members"] if m["name"] == "251:2"][0]
-            if (m.get("role"), m.get("location"), m.get("device")) != ("failed", "251:2", "/dev/bus/0 megaraid,1"):
+            want = ("failed", "251:2", "/dev/bus/%d megaraid,1" % smartctl_bus(0))
+            if (m.get("role"), m.get("location"), m.get("device")) != want:
                 return ["251:2 in status --json: %r" % m]
             if os.path.exists(os.path.join(tmp, "megacli-ran")):
                 return ["MegaCli64 ran though storcli64 was found"]
