@@ -16,7 +16,7 @@ Cases: while optimal, the REDMON-MIB group row of c0/v239 is ok with margin
 switches to degraded: the events say critical and the drive failed; snmpget
 and a walk of REDMON-MIB show the group row (name c0/v239, health critical,
 margin 0, one member failed) and the offline drive's member row failed with
-its state, its bay (redmonMemberLocation, enclosure:slot) and its smartctl
+its state (the controller's word, Offln), its bay (redmonMemberLocation, enclosure:slot) and its smartctl
 device; the webhook receives health_changed and member_changed, the latter
 naming the drive, its bay and its device, with the sequence numbers of the
 JSON sink's events; `redmon check` says CRITICAL (exit 2, margin 0) and names
@@ -155,8 +155,9 @@ def run(p, rx, fake, rep):
         for obj, v in want_m.items():
             if row.get(obj) != v:
                 out.append("%s.%s is %r, expected %r" % (obj, row["_index"], row.get(obj), v))
-        if not row.get("redmonMemberState"):
-            out.append("redmonMemberState.%s is empty: the drive's state is not shown" % row["_index"])
+        if row.get("redmonMemberState") != "Offln":
+            out.append("redmonMemberState.%s is %r, not the controller's word Offln" % (
+                row["_index"], row.get("redmonMemberState")))
         others = [n for n, r in m.items() if n != bay and r.get("redmonMemberRole") != ts.ROLE["active"]]
         if others:
             out.append("members other than %s not active: %s" % (bay, others))
