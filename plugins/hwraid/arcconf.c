@@ -645,7 +645,10 @@ int arc_ctl_of(const char *name)
 	return 1;
 }
 
-int arc_controllers(const char *buf, size_t len, int *ret, size_t max)
+#define ARC_MAX_FOUND 1000 /* the most "Controllers found" believed */
+
+/* The N of an output's "Controllers found: N" (0 to ARC_MAX_FOUND), or -EINVAL. */
+static int arc_found(const char *buf, size_t len)
 {
 	struct strv rest = strv_make(buf, len), l;
 	long long n;
@@ -655,13 +658,49 @@ int arc_controllers(const char *buf, size_t len, int *ret, size_t max)
 
 		if (!istarts(t, "Controllers found:"))
 			continue;
-		if (strv_to_ll(strv_trim(strv_make(t.p + 18, t.n - 18)), 0, 1000, &n) < 0)
+		if (strv_to_ll(strv_trim(strv_make(t.p + 18, t.n - 18)), 0, ARC_MAX_FOUND, &n) < 0)
 			return -EINVAL;
-		for (long long i = 0; i < n && (size_t)i < max; i++)
-			ret[i] = (int)i + 1;
-		return n < (long long)max ? (int)n : (int)max;
+		return (int)n;
 	}
 	return -EINVAL;
+}
+
+int arc_controllers(const char *buf, size_t len, int *ret, size_t max)
+{
+	int n = arc_found(buf, len);
+
+	for (int i = 0; i < n && (size_t)i < max; i++)
+		ret[i] = i + 1;
+	return n < 0 || (size_t)n < max ? n : (int)max;
+}
+
+/*
+ * The controllers the outputs say there are (the most any "Controllers
+ * found" says) beyond HWRAID_MAX_CTL whose GETCONFIG was not read: the ones
+ * redmon does not ask about, named in the reasons of the logical drives from
+ * first on.
+ */
+static int arc_skipped(const struct hwraid_output *out, size_t n, struct hwraid_result *ret,
+		       size_t first, char *err, size_t errlen)
+{
+	bool read[ARC_MAX_FOUND + 1] = { false };
+	int found = 0, ids[4];
+	size_t n_skip = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int f = arc_found(out[i].buf, out[i].len), ctl = arc_ctl_of(out[i].name);
+
+		found = f > found ? f : found;
+		if (ctl > 0 && ctl <= ARC_MAX_FOUND &&
+		    arc_kind(out[i].buf, out[i].len) == ARC_CONFIG)
+			read[ctl] = true;
+	}
+	for (int k = HWRAID_MAX_CTL + 1; k <= found; k++) {
+		if (!read[k] && n_skip < 4)
+			ids[n_skip] = k;
+		n_skip += !read[k];
+	}
+	return hwraid_ctl_skipped(ret, first, ids, n_skip, err, errlen);
 }
 
 /* --- the driver ---------------------------------------------------------------- */
@@ -669,7 +708,7 @@ int arc_controllers(const char *buf, size_t len, int *ret, size_t max)
 static int arcconf_parse(const struct hwraid_output *out, size_t n, struct hwraid_result *ret,
 			 char *err, size_t errlen)
 {
-	size_t configs = 0, none = 0;
+	size_t configs = 0, none = 0, before = ret->n_ld; /* other drivers' */
 	int rc = 0;
 
 	for (size_t pass = 0; pass < 2; pass++) {
@@ -699,6 +738,8 @@ static int arcconf_parse(const struct hwraid_output *out, size_t n, struct hwrai
 	}
 	if (rc == 0 && configs == 0 && none > 0)
 		ret->none = true;
+	if (rc == 0)
+		rc = arc_skipped(out, n, ret, before, err, errlen);
 	return rc;
 }
 

@@ -371,12 +371,14 @@ static int register_one(struct hwraid_probe *p, struct drv *v, size_t c, int ctl
 }
 
 /*
- * The controllers a per-controller driver reads, into ctl: those its list
- * command names, else the driver's first_ctl (the list cannot be had, or it
- * names none and no command of the driver runs once to say so at each run).
- * Root runs the list command itself (the privileged helper runs nothing
- * before its list is sealed); after a reload, without root, the helper runs
- * it.
+ * The controllers a per-controller driver reads, into ctl (room for
+ * HWRAID_MAX_CTL + 1): the first HWRAID_MAX_CTL its list command names, else
+ * the driver's first_ctl (the list cannot be had, or it names none and no
+ * command of the driver runs once to say so at each run).  One more is asked
+ * for only to know whether some are left out: the parser names those in the
+ * reasons.  Root runs the list command itself (the privileged helper runs
+ * nothing before its list is sealed); after a reload, without root, the
+ * helper runs it.
  */
 static size_t list_controllers(struct hwraid_probe *p, struct drv *v, bool has_once, int *ctl,
 			       bool *ret_listed)
@@ -395,16 +397,19 @@ static size_t list_controllers(struct hwraid_probe *p, struct drv *v, bool has_o
 	else
 		rc = p->ops->run_command(p->h, id, &r);
 	if (rc == 0 && r.out)
-		n = v->d->controllers(r.out, r.out_len, ctl, HWRAID_MAX_CTL);
+		n = v->d->controllers(r.out, r.out_len, ctl, HWRAID_MAX_CTL + 1);
 	child_result_free(&r);
 	*ret_listed = n > 0;
 	if (n < 0)
 		p->ops->log(p->h, REDMON_LOG_WARNING,
 			    "%s: no controller list (%s): reading controller %d only", v->d->what,
 			    rc < 0 ? strerror(-rc) : "not understood", v->d->first_ctl);
-	else if (n == HWRAID_MAX_CTL)
-		p->ops->log(p->h, REDMON_LOG_WARNING, "%s: reading the first %d controllers only",
-			    v->d->what, HWRAID_MAX_CTL);
+	else if (n > HWRAID_MAX_CTL)
+		p->ops->log(p->h, REDMON_LOG_WARNING,
+			    "%s: more than %d controllers: reading the first %d only (the "
+			    "reasons of their logical drives name the others)",
+			    v->d->what, HWRAID_MAX_CTL, HWRAID_MAX_CTL);
+	n = n > HWRAID_MAX_CTL ? HWRAID_MAX_CTL : n;
 	if (n < 0 || (n == 0 && !has_once)) {
 		ctl[0] = v->d->first_ctl;
 		n = 1;
@@ -420,14 +425,17 @@ static size_t list_controllers(struct hwraid_probe *p, struct drv *v, bool has_o
  */
 static int register_runs(struct hwraid_probe *p, struct drv *v)
 {
-	int ctl[HWRAID_MAX_CTL], host = -1, rc = 0;
+	int ctl[HWRAID_MAX_CTL + 1], host = -1, rc = 0;
 	size_t n_cmd = v->d->n_commands < MAX_CMDS ? v->d->n_commands : MAX_CMDS, n_ctl;
 	bool listed = false;
 
+	if (v->d->bus_driver)
+		host = hwraid_only_host_no(p->ops->root_fd(p->h), v->d->bus_driver);
 	for (size_t c = 0; c < n_cmd && rc == 0; c++) {
 		if (!v->d->list_command || !hwraid_command_per_ctl(v->d->commands[c]))
-			rc = register_one(p, v, c, -1, -1);
+			rc = register_one(p, v, c, -1, host);
 	}
+	host = -1;
 	if (rc < 0 || !v->d->list_command)
 		return rc;
 	n_ctl = list_controllers(p, v, v->n_run > 0, ctl, &listed);

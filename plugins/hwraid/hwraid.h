@@ -91,6 +91,18 @@ void hwraid_reason_add(struct hwraid_ld *ld, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /*
+ * The controllers a per-controller tool lists beyond the HWRAID_MAX_CTL it is
+ * asked about (n of them; ids holds the numbers of at least the first
+ * min(n, 4), which are named): in the reason of every logical drive of r from
+ * index first on (this driver's), so that a host with more controllers is
+ * told which ones were not read.  0, or, when there is no such logical drive
+ * to carry the reason, -E2BIG with the same words in err: the probe fails
+ * rather than say nothing.  n 0: nothing.
+ */
+int hwraid_ctl_skipped(struct hwraid_result *r, size_t first, const int *ids, size_t n, char *err,
+		       size_t errlen);
+
+/*
  * Normalise a RAID level word ("RAID10", "RAID 1E", "raid6") into out
  * ("raid10", "raid1e", "raid6"): true when it is one the rules know (0, 1, 5,
  * 6, 00, 10, 50, 60, 1E), else false and out "".
@@ -134,7 +146,8 @@ struct hwraid_output {
 	/*
 	 * A per-controller driver's live output: the kernel's number for its
 	 * controller, as the disk tools address it (aacraid: N of /dev/aacN,
-	 * smartctl's aacraid,N,...), when host_known.
+	 * smartctl's aacraid,N,...), when host_known; a bus_driver's: the
+	 * number of the one SCSI host of that driver (N of /dev/bus/N).
 	 */
 	bool host_known;
 	int host;
@@ -147,7 +160,11 @@ struct hwraid_output {
  * "/c8" for controller 8).
  */
 #define HWRAID_CTL "{ctl}"
-/* The most controllers a per-controller driver reads. */
+/*
+ * The most controllers a per-controller driver reads: the first its list
+ * names.  The others are not silent: the driver's parser names them in its
+ * logical drives' reasons (hwraid_ctl_skipped()).
+ */
 #define HWRAID_MAX_CTL 16
 
 struct hwraid_driver {
@@ -193,6 +210,13 @@ struct hwraid_driver {
 	 * unique_id is the controller's output's host.
 	 */
 	const char *scsi_driver;
+	/*
+	 * Optional, for a driver without list_command whose drives smartctl
+	 * reaches as "/dev/bus/N -d megaraid,D": the kernel driver of its
+	 * controllers ("megaraid_sas").  When the host has exactly one such SCSI
+	 * host, its number N is every output's host (live only).
+	 */
+	const char *bus_driver;
 };
 
 /* Whether a command (words after the tool) names a controller: HWRAID_CTL in a word. */
@@ -220,6 +244,8 @@ int hwraid_argv_make(struct hwraid_argv *a, const char *tool,
  * tools do not say.
  */
 int hwraid_only_host(int root_fd, const char *driver);
+/* The same, the host's number (N of hostN) instead of its unique_id. */
+int hwraid_only_host_no(int root_fd, const char *driver);
 
 extern const struct hwraid_driver hwraid_megaraid;
 extern const struct hwraid_driver hwraid_arcconf;

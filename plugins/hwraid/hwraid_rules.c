@@ -81,6 +81,29 @@ void hwraid_reason_add(struct hwraid_ld *ld, const char *fmt, ...)
 	va_end(ap);
 }
 
+int hwraid_ctl_skipped(struct hwraid_result *r, size_t first, const int *ids, size_t n, char *err,
+		       size_t errlen)
+{
+	char why[160];
+	size_t k = 0;
+
+	if (n == 0)
+		return 0;
+	k = (size_t)snprintf(why, sizeof(why), "%zu controller%s not read (", n, n > 1 ? "s" : "");
+	for (size_t i = 0; i < n && i < 4 && k < sizeof(why); i++)
+		k += (size_t)snprintf(why + k, sizeof(why) - k, "%sc%d", i ? ", " : "", ids[i]);
+	if (k < sizeof(why))
+		snprintf(why + k, sizeof(why) - k, "%s): redmon reads the first %d a tool lists",
+			 n > 4 ? ", ..." : "", HWRAID_MAX_CTL);
+	if (first >= r->n_ld) {
+		snprintf(err, errlen, "%s, and those read have no logical drive", why);
+		return -E2BIG;
+	}
+	for (size_t i = first; i < r->n_ld; i++)
+		hwraid_reason_add(&r->ld[i], "%s", why);
+	return 0;
+}
+
 bool hwraid_level(const char *word, char *out, size_t len)
 {
 	static const char *const known[] = {

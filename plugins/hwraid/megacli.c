@@ -64,6 +64,12 @@ struct mc_set {
 	bool ld_block;	     /* the last block opened is a virtual drive's */
 	bool understood;     /* an adapter header or an exit code was seen */
 	long long exit_code; /* "Exit Code: 0x01", 0 when none */
+	/*
+	 * smartctl's N of /dev/bus/N: the one megaraid_sas SCSI host's number
+	 * when known (live) and every drive is on one adapter, else -1: then
+	 * the adapter's number (hwraid/megaraid.c, bus_of(), says why).
+	 */
+	int bus;
 };
 
 static void mc_set_free(struct mc_set *s)
@@ -350,7 +356,7 @@ static int disk_group(const struct mc_set *s, const struct mc_ld *v)
 	return n_dg == n_vd && ordinal >= 0 ? dgs[ordinal] : -1;
 }
 
-static int pd_fill(struct hwraid_ld *ld, const struct mc_pd *p, enum hwraid_pd_cond cond)
+static int pd_fill(struct hwraid_ld *ld, const struct mc_pd *p, enum hwraid_pd_cond cond, int bus)
 {
 	struct hwraid_pd *d = hwraid_pd_add(ld);
 
@@ -362,8 +368,8 @@ static int pd_fill(struct hwraid_ld *ld, const struct mc_pd *p, enum hwraid_pd_c
 		snprintf(d->name, sizeof(d->name), ":%d", p->slot);
 	snprintf(d->state, sizeof(d->state), "%s", p->state);
 	if (p->did >= 0)
-		snprintf(d->device, sizeof(d->device), "/dev/bus/%d megaraid,%d", p->adapter,
-			 p->did);
+		snprintf(d->device, sizeof(d->device), "/dev/bus/%d megaraid,%d",
+			 bus >= 0 ? bus : p->adapter, p->did);
 	d->cond = cond;
 	d->span = p->span;
 	if (cond == HWRAID_PD_SPARE)
@@ -389,7 +395,7 @@ static int members(const struct mc_set *s, const struct mc_ld *v, struct hwraid_
 		ubad += strcmp(p->state, "Unconfigured(bad)") == 0 && p->dg < 0;
 		foreign += p->foreign;
 		if (c == HWRAID_PD_SPARE || (dg >= 0 && p->dg == dg))
-			rc = pd_fill(ld, p, c);
+			rc = pd_fill(ld, p, c, s->bus);
 	}
 	if (dg < 0 && s->n_pd)
 		hwraid_reason_add(ld,
@@ -428,12 +434,13 @@ static int megacli_parse(const struct hwraid_output *out, size_t n, struct hwrai
 			 char *err, size_t errlen)
 {
 	struct mc_set s = { 0 };
-	int rc = 0;
+	int rc = 0, host = -1;
 
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		char why[256];
 		int r = mc_parse_one(&s, out[i].buf, out[i].len, why, sizeof(why));
 
+		host = out[i].host_known && out[i].host >= 0 ? out[i].host : host;
 		if (r < 0 && (out[i].main || r == -ENOMEM)) {
 			snprintf(err, errlen, "%s: %s", out[i].name, why);
 			rc = r;
@@ -443,6 +450,9 @@ static int megacli_parse(const struct hwraid_output *out, size_t n, struct hwrai
 		snprintf(err, errlen, "MegaCli failed: exit code 0x%02llx", s.exit_code);
 		rc = -EPROTO;
 	}
+	s.bus = host;
+	for (size_t i = 1; i < s.n_pd; i++)
+		s.bus = s.pd[i].adapter == s.pd[0].adapter ? s.bus : -1;
 	for (size_t i = 0; i < s.n_ld && rc == 0; i++)
 		rc = build_ld(&s, &s.ld[i], ret);
 	if (rc == -ENOMEM)
@@ -467,4 +477,5 @@ const struct hwraid_driver hwraid_megacli = {
 	.commands = megacli_commands,
 	.n_commands = sizeof(megacli_commands) / sizeof(megacli_commands[0]),
 	.parse = megacli_parse,
+	.bus_driver = "megaraid_sas",
 };

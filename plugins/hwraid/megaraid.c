@@ -327,7 +327,19 @@ static enum hwraid_pd_cond pd_cond(const char *state, const char *status)
 	return HWRAID_PD_UNKNOWN;
 }
 
-static void pd_fill(struct hwraid_pd *d, const struct mr_pd *p, int ctl)
+/*
+ * smartctl's N of "/dev/bus/N -d megaraid,DID" is the SCSI host's number:
+ * the one megaraid_sas host's when the host has one and the output one
+ * controller; else (captures, several controllers: which host is which,
+ * the tools do not say) the controller's number, right only when the
+ * controllers are the first SCSI hosts (docs/hwraid.md).
+ */
+static int bus_of(const struct mr_set *s, int ctl)
+{
+	return s->host_known && s->n_ctl == 1 ? s->host : ctl;
+}
+
+static void pd_fill(struct hwraid_pd *d, const struct mr_pd *p, int bus)
 {
 	if (p->eid >= 0)
 		snprintf(d->name, sizeof(d->name), "%d:%d", p->eid, p->slot);
@@ -338,7 +350,7 @@ static void pd_fill(struct hwraid_pd *d, const struct mr_pd *p, int ctl)
 	cp(d->model, sizeof(d->model), p->model);
 	cp(d->serial, sizeof(d->serial), p->serial);
 	if (p->did >= 0)
-		snprintf(d->device, sizeof(d->device), "/dev/bus/%d megaraid,%d", ctl, p->did);
+		snprintf(d->device, sizeof(d->device), "/dev/bus/%d megaraid,%d", bus, p->did);
 	d->cond = pd_cond(p->state, p->status);
 }
 
@@ -362,12 +374,12 @@ static int members_from_topo(const struct mr_set *s, const struct mr_vd *v, stru
 			return -ENOMEM;
 		p = t->eid == -2 ? NULL : find_pd(s, t->ctl, t->eid, t->slot);
 		if (p) {
-			pd_fill(d, p, v->ctl);
+			pd_fill(d, p, bus_of(s, v->ctl));
 		} else {
 			struct mr_pd tp = { .eid = t->eid, .slot = t->slot, .did = -1 };
 
 			cp(tp.state, sizeof(tp.state), t->state);
-			pd_fill(d, &tp, v->ctl);
+			pd_fill(d, &tp, bus_of(s, v->ctl));
 			if (t->eid == -2)
 				snprintf(d->name, sizeof(d->name), "missing-%d", ++missing);
 		}
@@ -391,7 +403,7 @@ static int members_from_pds(const struct mr_set *s, const struct mr_vd *v, struc
 		d = hwraid_pd_add(ld);
 		if (!d)
 			return -ENOMEM;
-		pd_fill(d, p, v->ctl);
+		pd_fill(d, p, bus_of(s, v->ctl));
 	}
 	if (v->span_depth > 0 && v->per_span > 0 && v->span_depth * v->per_span <= 4096)
 		ld->total = v->span_depth * v->per_span;
@@ -411,7 +423,7 @@ static int spares(const struct mr_set *s, const struct mr_vd *v, struct hwraid_l
 		d = hwraid_pd_add(ld);
 		if (!d)
 			return -ENOMEM;
-		pd_fill(d, p, v->ctl);
+		pd_fill(d, p, bus_of(s, v->ctl));
 		ld->spares++;
 	}
 	return 0;
@@ -494,6 +506,10 @@ static int megaraid_parse(const struct hwraid_output *out, size_t n, struct hwra
 		char why[256];
 		int r = mr_parse_any(&s, out[i].buf, out[i].len, why, sizeof(why));
 
+		if (out[i].host_known && out[i].host >= 0) {
+			s.host_known = true;
+			s.host = out[i].host;
+		}
 		if (r < 0 && (out[i].main || r == -ENOMEM)) {
 			snprintf(err, errlen, "%s: %s", out[i].name, why);
 			rc = r;
@@ -530,4 +546,5 @@ const struct hwraid_driver hwraid_megaraid = {
 	.commands = megaraid_commands,
 	.n_commands = sizeof(megaraid_commands) / sizeof(megaraid_commands[0]),
 	.parse = megaraid_parse,
+	.bus_driver = "megaraid_sas",
 };

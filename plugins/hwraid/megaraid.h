@@ -76,6 +76,9 @@ struct mr_set {
 	int ok_blocks;	      /* controller blocks whose command succeeded */
 	int no_controller;    /* blocks saying "No Controller found" */
 	char failure[MR_VAL]; /* the description of another failure */
+	/* the one megaraid_sas SCSI host's number (live), when host_known */
+	bool host_known;
+	int host;
 };
 
 void mr_set_free(struct mr_set *s);

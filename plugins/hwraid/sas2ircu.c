@@ -434,17 +434,45 @@ static void vol_state(const struct ir_vol *v, struct hwraid_ld *ld)
 	}
 }
 
-static int ir_build(const struct ir *t, struct hwraid_result *r, char *err, size_t errlen)
+/*
+ * A listed controller whose DISPLAY was not read fails the run (it failed,
+ * or it appeared after start), unless it is one redmon does not ask about:
+ * past the first HWRAID_MAX_CTL indexes LIST names (sas2ircu_controllers()
+ * gives them in that order), or HWRAID_MAX_CTL others were read.  Those are
+ * named in the reasons (hwraid_ctl_skipped(), after the volumes are built).
+ */
+static int ir_unread(const struct ir *t, int *ids, size_t *n_skip, char *err, size_t errlen)
 {
+	size_t shown = 0, listed = 0;
+
+	*n_skip = 0;
+	for (int c = 0; c < IR_MAX_CTL; c++)
+		shown += t->listed[c] && t->displayed[c];
 	for (int c = 0; c < IR_MAX_CTL; c++) {
-		if (t->listed[c] && !t->displayed[c]) {
+		listed += t->listed[c];
+		if (!t->listed[c] || t->displayed[c])
+			continue;
+		if (shown < HWRAID_MAX_CTL && listed <= HWRAID_MAX_CTL) {
 			snprintf(err, errlen,
 				 "controller %d listed, its DISPLAY not read (it failed, or the "
 				 "controller appeared after redmon started)",
 				 c);
 			return -EINVAL;
 		}
+		if (*n_skip < 4)
+			ids[*n_skip] = c;
+		(*n_skip)++;
 	}
+	return 0;
+}
+
+static int ir_build(const struct ir *t, struct hwraid_result *r, char *err, size_t errlen)
+{
+	size_t first = r->n_ld, n_skip;
+	int ids[4], rc = ir_unread(t, ids, &n_skip, err, errlen);
+
+	if (rc < 0)
+		return rc;
 	for (size_t i = 0; i < t->n_v; i++) {
 		const struct ir_vol *v = &t->v[i];
 		struct hwraid_ld *ld;
@@ -460,7 +488,7 @@ static int ir_build(const struct ir *t, struct hwraid_result *r, char *err, size
 		vol_state(v, ld);
 		ld->total = (int)v->n_phys;
 	}
-	return 0;
+	return hwraid_ctl_skipped(r, first, ids, n_skip, err, errlen);
 }
 
 static int sas2ircu_parse(const struct hwraid_output *out, size_t n, struct hwraid_result *ret,

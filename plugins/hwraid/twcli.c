@@ -537,20 +537,48 @@ static bool unit_is_group(const struct tw_unit *u)
 	       strcmp(u->type, "Single") != 0 && strcmp(u->type, "SINGLE") != 0;
 }
 
-static int tw_build(const struct tw *t, struct hwraid_result *r, char *err, size_t errlen)
+/*
+ * A listed controller with units none of which was read fails the run (its
+ * /cN output failed, or it appeared after start), unless it is one redmon
+ * does not ask about: past the first HWRAID_MAX_CTL the list names (live,
+ * "show" is read first, so t->c is in its order), or HWRAID_MAX_CTL others
+ * were read (captures, read in name order).  Those are named in the reasons
+ * (hwraid_ctl_skipped(), after the units are built).
+ */
+static int tw_unread(const struct tw *t, int *ids, size_t *n_skip, char *err, size_t errlen)
 {
+	size_t read = 0, listed = 0;
+
+	*n_skip = 0;
+	for (size_t i = 0; i < t->n_c; i++)
+		read += t->c[i].read;
 	for (size_t i = 0; i < t->n_c; i++) {
-		if (t->c[i].units > 0 && !t->c[i].read) {
+		listed += t->c[i].listed;
+		if (t->c[i].units <= 0 || t->c[i].read)
+			continue;
+		if (read < HWRAID_MAX_CTL && listed <= HWRAID_MAX_CTL) {
 			snprintf(err, errlen,
 				 "c%d has %d units, none read (no /c%d output: it failed, or the "
 				 "controller appeared after redmon started)",
 				 t->c[i].ctl, t->c[i].units, t->c[i].ctl);
 			return -EINVAL;
 		}
+		if (*n_skip < 4)
+			ids[*n_skip] = t->c[i].ctl;
+		(*n_skip)++;
 	}
+	return 0;
+}
+
+static int tw_build(const struct tw *t, struct hwraid_result *r, char *err, size_t errlen)
+{
+	size_t first = r->n_ld, n_skip;
+	int ids[4], rc = tw_unread(t, ids, &n_skip, err, errlen);
+
+	if (rc < 0)
+		return rc;
 	for (size_t i = 0; i < t->n_u; i++) {
 		bool dup = false;
-		int rc;
 
 		for (size_t k = 0; k < i; k++)
 			dup = dup || (t->u[k].ctl == t->u[i].ctl && t->u[k].unit == t->u[i].unit);
@@ -563,7 +591,7 @@ static int tw_build(const struct tw *t, struct hwraid_result *r, char *err, size
 		}
 	}
 	r->none = r->none || (t->none && t->n_u == 0 && t->n_c == 0);
-	return 0;
+	return hwraid_ctl_skipped(r, first, ids, n_skip, err, errlen);
 }
 
 static int twcli_parse(const struct hwraid_output *out, size_t n, struct hwraid_result *ret,

@@ -11,7 +11,8 @@ must agree with CASE/expected.json.  Then: the status documents follow
 docs/json.md; `redmon check` exits with the code redmon's own health implies
 (on some corpus cases, and on two made-up trees for the precedence of UNKNOWN);
 the demo tree (tests/fixtures/demo) shows what it was built to show, from both
-sources and from each alone.
+sources and from each alone; every MegaRAID drive of the storcli/perccli cases
+has the smartctl device its capture's DID gives.
 """
 
 import json
@@ -137,6 +138,82 @@ def compare_case(doc, expected):
 
 
 NOT_FINE = ("degraded", "unknown", "critical", "failed")
+
+
+MEGARAID_PREFIXES = ("storcli", "perccli")
+PD_ROW = re.compile(r"^\s*([0-9]+:[0-9]+)\s+([0-9]+)\s")
+
+
+def megaraid_dids(root):
+    """{(controller, "eid:slot"): DID} read straight from a case's storcli/perccli
+    captures, apart from redmon's parser: every JSON object with "EID:Slt" and
+    "DID" under a controller's Response Data, every PD LIST row of the text
+    form under its "Controller = N"; and whether a capture is storcli2/perccli2
+    (a PID, no smartctl number)."""
+    dids, v2 = {}, False
+
+    def walk(ctl, node):
+        if isinstance(node, dict):
+            if "EID:Slt" in node and isinstance(node.get("DID"), int):
+                dids[(ctl, node["EID:Slt"])] = node["DID"]
+            for v in node.values():
+                walk(ctl, v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(ctl, v)
+
+    for f in sorted(os.listdir(root)):
+        if not f.startswith(MEGARAID_PREFIXES):
+            continue
+        v2 = v2 or f.startswith(("storcli2", "perccli2"))
+        with open(os.path.join(root, f), errors="replace") as fh:
+            text = fh.read()
+        if f.endswith(".json"):
+            for c in json.loads(text).get("Controllers", []):
+                walk(c.get("Command Status", {}).get("Controller"), c.get("Response Data"))
+            continue
+        ctl, table = None, False
+        for line in text.splitlines():
+            m = re.match(r"^Controller = ([0-9]+)\s*$", line)
+            if m:
+                ctl, table = int(m.group(1)), False
+            elif line.startswith("EID:Slt DID"):
+                table = True
+            elif table and PD_ROW.match(line):
+                m = PD_ROW.match(line)
+                dids[(ctl, m.group(1))] = int(m.group(2))
+    return dids, v2
+
+
+def megaraid_devices(docs, roots):
+    """Every drive of every storcli/perccli case: its member `device` is how
+    smartctl reaches it behind the controller, `/dev/bus/<controller>
+    megaraid,<DID>` with the DID of the capture (issue 14); storcli2/perccli2
+    print a PID, not a DID: no device (docs/hwraid.md)."""
+    problems, checked = [], 0
+    for case, doc in sorted(docs.items()):
+        if not case.startswith("hwraid-") or not any(
+                f.startswith(MEGARAID_PREFIXES) for f in os.listdir(roots[case])):
+            continue
+        dids, v2 = megaraid_dids(roots[case])
+        for g in doc["groups"]:
+            m = re.match(r"^hwraid:c([0-9]+)/v[0-9]+$", g["id"])
+            if not m:
+                continue
+            for mem in g["members"]:
+                if mem["role"] == "missing":
+                    continue
+                key = (int(m.group(1)), mem["name"])
+                want = None if v2 else "/dev/bus/%d megaraid,%d" % (key[0], dids[key]) if key in dids else "?"
+                if want == "?":
+                    problems.append("%s %s %s: no DID for this bay in the capture" % (case, g["id"], mem["name"]))
+                elif mem.get("device") != want:
+                    problems.append("%s %s %s: device %r, want %r" % (case, g["id"], mem["name"],
+                                                                     mem.get("device"), want))
+                checked += 1
+    if checked < 20:
+        problems.append("only %d MegaRAID drives checked: the cases did not parse" % checked)
+    return problems
 
 
 def check_exit(redmon, root, doc):
@@ -366,6 +443,8 @@ def main():
     if docs:
         rep.check("golden/status-schema (%d documents)" % len(docs), schema[:8] + (
             ["... %d more" % (len(schema) - 8)] if len(schema) > 8 else []))
+
+    rep.run("golden/megaraid-member-device-is-smartctls", megaraid_devices, docs, roots)
 
     for case in CHECK_CASES:
         if case in docs:

@@ -29,7 +29,10 @@ arcconf reads one controller per command: a fake arcconf printing a real
 two-controller capture (tests/captures/hwraid/check_raid-arcconf-two-controllers-raid6)
 by its arguments must be asked for both controllers (the list is read at
 start from its `Controllers found: 2`), and `status --json` shows both
-logical devices, `ld0` and `c2/ld0`.
+logical devices, `ld0` and `c2/ld0`.  The same capture saying `Controllers
+found: 17`: only controllers 1 to 16 are asked about (the cap), the log says
+so, and each of the 16 logical devices names the one left out (c17) in its
+reason.
 """
 
 import json
@@ -75,11 +78,37 @@ case "$1 $2" in
 esac
 """
 
+# A fake arcconf on a host with 17 controllers: every controller's capture is the same.
+ARCCONF_MANY = """#!/bin/sh
+echo "$*" >> {d}/arcconf-args
+case "$1" in
+GETSTATUS) sed 's/^Controllers found: 2/Controllers found: 17/' {d}/arcconf-getstatus-1.txt ;;
+GETCONFIG) sed 's/^Controllers found: 2/Controllers found: 17/' {d}/arcconf-getconfig-2-al.txt ;;
+*) echo "Invalid controller number."; exit 1 ;;
+esac
+"""
+
 # A MegaCli64 beside storcli64: it must not run (storcli reads the same controllers).
 MEGACLI = """#!/bin/sh
 : > {d}/megacli-ran
 echo "MegaCli: nothing a parser understands"
 """
+
+
+def smartctl_bus(ctl):
+    """N of smartctl's /dev/bus/N for storcli's controller ctl on this host, as
+    docs/hwraid.md says redmon picks it: the one megaraid_sas SCSI host's number
+    when there is exactly one, else the controller's number."""
+    base = "/sys/class/scsi_host"
+    hosts = []
+    for h in os.listdir(base) if os.path.isdir(base) else []:
+        try:
+            with open(os.path.join(base, h, "proc_name")) as f:
+                if f.read().strip() == "megaraid_sas" and h[4:].isdigit():
+                    hosts.append(int(h[4:]))
+        except OSError:
+            pass
+    return hosts[0] if len(hosts) == 1 else ctl
 
 
 def degraded_capture():
@@ -176,7 +205,7 @@ def run(build, rep):
             probs = []
             if m.get("role") != "failed":
                 probs.append("251:2 role %r" % m.get("role"))
-            if (m.get("location"), m.get("device")) != ("251:2", "/dev/bus/0 megaraid,1"):
+            if (m.get("location"), m.get("device")) != ("251:2", "/dev/bus/%d megaraid,1" % smartctl_bus(0)):
                 probs.append("the alert does not say which disk to pull: %r" % m)
             return probs
 
@@ -193,7 +222,8 @@ def run(build, rep):
             if names != ["251:1", "251:2"]:
                 return ["members %r" % names]
             m = [m for m in g[0]["members"] if m["name"] == "251:2"][0]
-            if (m.get("role"), m.get("location"), m.get("device")) != ("failed", "251:2", "/dev/bus/0 megaraid,1"):
+            want = ("failed", "251:2", "/dev/bus/%d megaraid,1" % smartctl_bus(0))
+            if (m.get("role"), m.get("location"), m.get("device")) != want:
                 return ["251:2 in status --json: %r" % m]
             if os.path.exists(os.path.join(tmp, "megacli-ran")):
                 return ["MegaCli64 ran though storcli64 was found"]
@@ -266,6 +296,36 @@ def run(build, rep):
                 probs.append("arcconf was asked %r" % asked)
             return probs
 
+        def arcconf_more_than_cap():
+            d = os.path.join(tmp, "arc17")
+            os.makedirs(os.path.join(d, "bin"))
+            for f in os.listdir(TWO_ARCCONF):
+                shutil.copy(os.path.join(TWO_ARCCONF, f), d)
+            tool = os.path.join(d, "bin", "arcconf")
+            with open(tool, "w") as f:
+                f.write(ARCCONF_MANY.format(d=d))
+            os.chmod(tool, 0o755)
+            env = harness.test_env()
+            env["PATH"] = os.path.join(d, "bin") + ":" + env.get("PATH", "/usr/bin:/bin")
+            p = redmon(build, plugins, env, ["status", "--json"])
+            doc = json.loads(p.stdout)
+            groups = [g for g in doc["groups"] if g["id"].startswith("hwraid:")]
+            with open(os.path.join(d, "arcconf-args")) as f:
+                asked = set(l.strip() for l in f)
+            want = {"GETCONFIG %d AL" % k for k in range(1, 17)} | {"GETSTATUS %d" % k for k in range(1, 17)}
+            probs = []
+            if asked != want:
+                probs.append("arcconf was asked %s more, %s less than controllers 1-16" % (
+                    sorted(asked - want), sorted(want - asked)))
+            if len(groups) != 16:
+                probs.append("%d groups, not 16: %s" % (len(groups), [g["id"] for g in groups]))
+            silent = [g["id"] for g in groups if "1 controller not read (c17)" not in (g.get("reason") or "")]
+            if silent:
+                probs.append("groups not naming c17 as not read: %s (%r)" % (silent[:3], groups[0].get("reason")))
+            if "more than 16 controllers" not in p.stderr:
+                probs.append("the log does not say controllers are left out: %s" % harness.tail(p.stderr))
+            return probs
+
         def no_tool():
             env = harness.test_env()
             p = redmon(build, plugins, env, ["check", "--empty", "ok"])
@@ -282,6 +342,7 @@ def run(build, rep):
         rep.run("hwraid/daemon-recovers", recovered)
         rep.run("hwraid/no-tool-no-group", no_tool)
         rep.run("hwraid/arcconf-every-controller", arcconf_every_controller)
+        rep.run("hwraid/arcconf-more-than-16-controllers-named", arcconf_more_than_cap)
         rep.run("hwraid/megacli-only-without-storcli", megacli_alone)
         rep.check("hwraid/daemon-stops", harness.stop_daemon(proc, err))
         if os.geteuid() == 0 and shutil.which("runuser"):

@@ -363,6 +363,93 @@ static void test_two_controllers(void **state)
 	free(st);
 }
 
+/* text with its first "Controllers found: 2" line saying found instead. */
+static char *found_says(const char *text, int found)
+{
+	const char *line = "Controllers found: 2\n", *hit = strstr(text, line);
+	size_t n = strlen(text) + 32;
+	char *out = calloc(1, n);
+
+	assert_non_null(hit);
+	assert_non_null(out);
+	snprintf(out, n, "%.*sControllers found: %d\n%s", (int)(hit - text), text, found,
+		 hit + strlen(line));
+	return out;
+}
+
+/*
+ * More controllers than the HWRAID_MAX_CTL the live path asks about (it
+ * registers GETCONFIG 1 to 16 only): the logical drives it reads name those
+ * left out in their reasons; exactly 16, or every one read (captures), says
+ * nothing; none read with a logical drive to carry the reason fails the
+ * probe, naming them.
+ */
+static void test_more_controllers_than_read(void **state)
+{
+	char *c2 = capture(TWO "arcconf-getconfig-2-al.txt");
+	struct hwraid_output o[HWRAID_MAX_CTL + 3];
+	char names[HWRAID_MAX_CTL + 3][32], *texts[2], err[256];
+	const char *want = "3 controllers not read (c17, c18, c19): redmon reads the first 16 a "
+			   "tool lists";
+	struct hwraid_result r;
+	struct eval e;
+
+	(void)state;
+	texts[0] = found_says(c2, 19);
+	texts[1] = found_says(c2, 16);
+	for (size_t k = 0; k < HWRAID_MAX_CTL + 3; k++) {
+		snprintf(names[k], sizeof(names[k]), "arcconf GETCONFIG %zu AL", k + 1);
+		o[k] = (struct hwraid_output){
+			.name = names[k], .buf = texts[0], .len = strlen(texts[0]), .main = true
+		};
+	}
+	/* the first 16 of 19, as the live path reads them */
+	r = (struct hwraid_result){ 0 };
+	assert_int_equal(hwraid_arcconf.parse(o, HWRAID_MAX_CTL, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.n_ld, HWRAID_MAX_CTL);
+	for (size_t i = 0; i < r.n_ld; i++) {
+		eval(&r.ld[i], &e);
+		assert_non_null(e.g.reason);
+		assert_non_null(strstr(e.g.reason, want));
+	}
+	assert_non_null(find(&r, "c16/ld0"));
+	hwraid_result_free(&r);
+	/* all 19 read (captures under --root): nothing left out */
+	r = (struct hwraid_result){ 0 };
+	assert_int_equal(hwraid_arcconf.parse(o, HWRAID_MAX_CTL + 3, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.n_ld, HWRAID_MAX_CTL + 3);
+	for (size_t i = 0; i < r.n_ld; i++) {
+		eval(&r.ld[i], &e);
+		assert_true(!e.g.reason || !strstr(e.g.reason, "not read"));
+	}
+	hwraid_result_free(&r);
+	/* exactly 16 */
+	for (size_t k = 0; k < HWRAID_MAX_CTL; k++) {
+		o[k].buf = texts[1];
+		o[k].len = strlen(texts[1]);
+	}
+	r = (struct hwraid_result){ 0 };
+	assert_int_equal(hwraid_arcconf.parse(o, HWRAID_MAX_CTL, &r, err, sizeof(err)), 0);
+	for (size_t i = 0; i < r.n_ld; i++) {
+		eval(&r.ld[i], &e);
+		assert_true(!e.g.reason || !strstr(e.g.reason, "not read"));
+	}
+	hwraid_result_free(&r);
+	/* 19 found, but the one output read has no logical device: the probe fails, naming them */
+	o[0] = (struct hwraid_output){ .name = "arcconf GETSTATUS 1",
+				       .buf = "Controllers found: 19\n",
+				       .len = 22,
+				       .main = false };
+	r = (struct hwraid_result){ 0 };
+	assert_int_equal(hwraid_arcconf.parse(o, 1, &r, err, sizeof(err)), -E2BIG);
+	assert_int_equal(r.n_ld, 0);
+	assert_non_null(strstr(err, want));
+	hwraid_result_free(&r);
+	free(texts[0]);
+	free(texts[1]);
+	free(c2);
+}
+
 /* The outputs named as the live path names them, with the controller's aacraid number. */
 static int parse_host(struct hwraid_result *r, const char *cfg, const char *st, int host)
 {
@@ -647,6 +734,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_words),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_status_only_running_rebuild),
+		cmocka_unit_test(test_more_controllers_than_read),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

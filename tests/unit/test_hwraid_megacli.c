@@ -105,6 +105,51 @@ static const char raid10_pd[] = "Adapter #1\n\n"
 				"Firmware state: Unconfigured(bad)\nForeign State: Foreign\n"
 				"Exit Code: 0x00\n";
 
+/*
+ * smartctl's /dev/bus/N is the SCSI host's number: with the one megaraid_sas
+ * host known (live: host6) and one adapter, every drive is on /dev/bus/6;
+ * with drives on two adapters (which host is which is not said), each
+ * adapter's number.
+ */
+static void test_smartctl_bus(void **state)
+{
+	size_t ll, pl;
+	char *ld = slurp(CASE "megacli-ldinfo-lall-aall.txt", &ll);
+	char *pd = slurp(CASE "megacli-pdlist-aall.txt", &pl);
+	struct hwraid_output o[4] = {
+		{ .name = "ldinfo",
+		  .buf = ld,
+		  .len = ll,
+		  .main = true,
+		  .host_known = true,
+		  .host = 6 },
+		{ .name = "pdlist", .buf = pd, .len = pl, .host_known = true, .host = 6 },
+		{ .name = "ldinfo1", .buf = raid10_ld, .len = strlen(raid10_ld), .main = true },
+		{ .name = "pdlist1", .buf = raid10_pd, .len = strlen(raid10_pd) },
+	};
+	struct hwraid_result r = { 0 };
+	char err[256];
+	struct eval e;
+
+	(void)state;
+	assert_int_equal(hwraid_megacli.parse(o, 2, &r, err, sizeof(err)), 0);
+	eval(&r.ld[0], &e);
+	assert_int_equal(e.g.n_members, 8);
+	for (size_t i = 0; i < e.g.n_members; i++)
+		assert_true(strncmp(e.mem[i].device, "/dev/bus/6 megaraid,", 20) == 0);
+	assert_string_equal(e.mem[2].device, "/dev/bus/6 megaraid,9");
+	hwraid_result_free(&r);
+	r = (struct hwraid_result){ 0 };
+	assert_int_equal(hwraid_megacli.parse(o, 4, &r, err, sizeof(err)), 0);
+	eval(find(&r, "a0/vd0"), &e);
+	assert_string_equal(e.mem[2].device, "/dev/bus/0 megaraid,9");
+	eval(find(&r, "a1/vd3"), &e);
+	assert_string_equal(e.mem[0].device, "/dev/bus/1 megaraid,4");
+	hwraid_result_free(&r);
+	free(ld);
+	free(pd);
+}
+
 static void test_raid10_rebuild(void **state)
 {
 	struct hwraid_result r;
@@ -248,7 +293,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_corpus),	cmocka_unit_test(test_raid10_rebuild),
 		cmocka_unit_test(test_states),	cmocka_unit_test(test_unpaired),
-		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_hostile), cmocka_unit_test(test_smartctl_bus),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

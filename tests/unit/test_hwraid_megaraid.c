@@ -7,9 +7,12 @@
 #include "cmocka_all.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../../plugins/hwraid/hwraid.h"
 #include "../../plugins/hwraid/megaraid.h"
@@ -20,6 +23,17 @@
 static int parse(struct hwraid_result *r, const char *const *texts, char *err, size_t len)
 {
 	return hwraid_test_parse(&hwraid_megaraid, r, NULL, texts, false, err, len);
+}
+
+/* The device of e's member named name (it must be there). */
+static const char *member_device(const struct eval *e, const char *name)
+{
+	for (size_t i = 0; i < e->g.n_members; i++) {
+		if (strcmp(e->mem[i].name, name) == 0)
+			return e->mem[i].device ? e->mem[i].device : "(none)";
+	}
+	fail_msg("no member %s", name);
+	return NULL;
 }
 
 static void test_levels(void **state)
@@ -203,6 +217,108 @@ static void test_json_corpus(void **state)
 	hwraid_result_free(&r);
 	free(a);
 	free(b);
+}
+
+/* One output through the driver, with the kernel's host number when host >= 0 (live). */
+static int parse_host(struct hwraid_result *r, const char *text, int host)
+{
+	struct hwraid_output o = { .name = "storcli64",
+				   .buf = text,
+				   .len = strlen(text),
+				   .main = true,
+				   .host_known = host >= 0,
+				   .host = host };
+	char err[256];
+
+	*r = (struct hwraid_result){ 0 };
+	return hwraid_megaraid.parse(&o, 1, r, err, sizeof(err));
+}
+
+/*
+ * smartctl's "/dev/bus/N -d megaraid,DID": N is the SCSI host's number
+ * (megaraid_sas matches the ioctl's host_no against it), not storcli's
+ * controller number.  Live, with the one megaraid_sas host known (host6
+ * behind six ahci ports), every drive of the one controller is on
+ * /dev/bus/6; without it, or with several controllers (which host is which
+ * is not said), the controller's number.
+ */
+static void test_smartctl_bus(void **state)
+{
+	size_t l1, l2;
+	char *one = slurp("tests/corpus/hwraid-json/netdata-storcli-raid6-six-pds/"
+			  "storcli-call-show-all.json",
+			  &l1);
+	char *two = slurp("tests/corpus/hwraid-text/storcli-check-text-raid10-one-drive-offline/"
+			  "storcli-call-show-all.txt",
+			  &l2);
+	struct hwraid_result r;
+	struct eval e;
+
+	(void)state;
+	assert_int_equal(parse_host(&r, one, 6), 0);
+	assert_int_equal(r.n_ld, 1);
+	eval(&r.ld[0], &e);
+	assert_int_equal(e.g.n_members, 6);
+	for (size_t i = 0; i < e.g.n_members; i++) {
+		assert_non_null(e.mem[i].device);
+		assert_true(strncmp(e.mem[i].device, "/dev/bus/6 megaraid,", 20) == 0);
+	}
+	assert_string_equal(member_device(&e, "252:3"), "/dev/bus/6 megaraid,35");
+	hwraid_result_free(&r);
+	assert_int_equal(parse_host(&r, one, -1), 0); /* not known: the controller's number */
+	eval(&r.ld[0], &e);
+	assert_string_equal(member_device(&e, "252:3"), "/dev/bus/0 megaraid,35");
+	hwraid_result_free(&r);
+	assert_int_equal(parse_host(&r, two, 6), 0); /* two controllers, one host: not told */
+	eval(find(&r, "c2/v0"), &e);
+	assert_string_equal(member_device(&e, "88:9"), "/dev/bus/2 megaraid,84");
+	hwraid_result_free(&r);
+	free(one);
+	free(two);
+}
+
+/* A file of the test's sysfs tree, its directories made. */
+static void put(const char *root, const char *path, const char *text)
+{
+	char p[512], *s;
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", root, path);
+	for (s = strchr(p + strlen(root) + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		mkdir(p, 0755);
+		*s = '/';
+	}
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* The one megaraid_sas SCSI host's number (N of hostN, not its unique_id), or none. */
+static void test_only_host_no(void **state)
+{
+	char root[] = "/tmp/test_hwraid_megaraid.XXXXXX", cmd[128];
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(hwraid_only_host_no(fd, "megaraid_sas"), -1); /* no sys at all */
+	put(root, "sys/class/scsi_host/host0/proc_name", "ahci\n");
+	assert_int_equal(hwraid_only_host_no(fd, "megaraid_sas"), -1);
+	put(root, "sys/class/scsi_host/host6/proc_name", "megaraid_sas\n");
+	put(root, "sys/class/scsi_host/host6/unique_id", "45312\n"); /* PCI bus << 8 | devfn */
+	assert_int_equal(hwraid_only_host_no(fd, "megaraid_sas"), 6);
+	assert_int_equal(hwraid_only_host(fd, "megaraid_sas"), 45312);
+	put(root, "sys/class/scsi_host/host7/proc_name", "megaraid_sas\n");
+	assert_int_equal(hwraid_only_host_no(fd, "megaraid_sas"), -1); /* two: which is which? */
+	put(root, "sys/class/scsi_host/host7/proc_name", "mpt3sas\n");
+	assert_int_equal(hwraid_only_host_no(fd, "megaraid_sas"), 6);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "rm -rf -- '%s'", root);
+	assert_int_equal(system(cmd), 0);
 }
 
 static const char vd_json[] =
@@ -436,6 +552,8 @@ int main(void)
 		cmocka_unit_test(test_write_through_fallback),
 		cmocka_unit_test(test_failures),
 		cmocka_unit_test(test_text_tables),
+		cmocka_unit_test(test_smartctl_bus),
+		cmocka_unit_test(test_only_host_no),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

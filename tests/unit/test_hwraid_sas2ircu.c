@@ -155,6 +155,92 @@ static void test_controller_list(void **state)
 	free(disp2);
 }
 
+/*
+ * LIST names 18 controllers; the live path registers DISPLAY for the first
+ * HWRAID_MAX_CTL (0 to 15): the run does not fail on 16 and 17, the volumes
+ * read name them in their reasons.  One of the first 16 unread still fails
+ * the run; exactly 16 listed and read says nothing of controllers not read.
+ */
+static void test_more_controllers_than_read(void **state)
+{
+	size_t l;
+	char *list = slurp(CAP "raid1-optimal/sas2ircu-list.txt", &l);
+	char *disp = slurp(CAP "raid1-optimal/sas2ircu-0-display.txt", &l);
+	char rows[4096] = ROW0, from[64], to[64], names[HWRAID_MAX_CTL][32];
+	char *shown[HWRAID_MAX_CTL], *many, *sixteen = NULL;
+	struct hwraid_output o[HWRAID_MAX_CTL + 1];
+	int ctl[HWRAID_MAX_CTL + 1];
+	struct hwraid_result r;
+	char err[256];
+	struct eval e;
+
+	(void)state;
+	for (int c = 1; c < HWRAID_MAX_CTL + 2; c++) {
+		size_t k = strlen(rows);
+
+		snprintf(rows + k, sizeof(rows) - k,
+			 "  %2d     SAS2008     1000h    72h   00h:%02xh:00h:00h      1028h   "
+			 "1f1eh \n",
+			 c, c + 3);
+		if (c == HWRAID_MAX_CTL - 1)
+			sixteen = edited(list, ROW0, rows);
+	}
+	many = edited(list, ROW0, rows);
+	/* what the live path asks for: one more than it reads, to know some are left out */
+	assert_int_equal(hwraid_sas2ircu.controllers(many, strlen(many), ctl, HWRAID_MAX_CTL + 1),
+			 HWRAID_MAX_CTL + 1);
+	o[0] = (struct hwraid_output){
+		.name = "LIST", .buf = many, .len = strlen(many), .main = true
+	};
+	for (int c = 0; c < HWRAID_MAX_CTL; c++) {
+		snprintf(from, sizeof(from), "for controller 0");
+		snprintf(to, sizeof(to), "for controller %d", c);
+		shown[c] = edited(disp, from, to);
+		snprintf(names[c], sizeof(names[c]), "sas2ircu %d DISPLAY", c);
+		o[c + 1] = (struct hwraid_output){
+			.name = names[c], .buf = shown[c], .len = strlen(shown[c]), .main = false
+		};
+	}
+	r = (struct hwraid_result){ 0 };
+	assert_int_equal(hwraid_sas2ircu.parse(o, HWRAID_MAX_CTL + 1, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.n_ld, HWRAID_MAX_CTL);
+	for (size_t i = 0; i < r.n_ld; i++) {
+		eval(&r.ld[i], &e);
+		assert_non_null(e.g.reason);
+		assert_non_null(strstr(e.g.reason,
+				       "2 controllers not read (c16, c17): redmon reads "
+				       "the first 16 a tool lists"));
+	}
+	assert_non_null(find(&r, "c15/ir-volume1"));
+	hwraid_result_free(&r);
+	/* controller 3's DISPLAY left out (it failed): the run fails, naming it */
+	o[4] = o[HWRAID_MAX_CTL];
+	r = (struct hwraid_result){ 0 };
+	assert_int_equal(hwraid_sas2ircu.parse(o, HWRAID_MAX_CTL, &r, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "controller 3 listed, its DISPLAY not read"));
+	hwraid_result_free(&r);
+	/* exactly 16 listed, all read */
+	o[4] = (struct hwraid_output){
+		.name = names[3], .buf = shown[3], .len = strlen(shown[3]), .main = false
+	};
+	o[0].buf = sixteen;
+	o[0].len = strlen(sixteen);
+	r = (struct hwraid_result){ 0 };
+	assert_int_equal(hwraid_sas2ircu.parse(o, HWRAID_MAX_CTL + 1, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.n_ld, HWRAID_MAX_CTL);
+	for (size_t i = 0; i < r.n_ld; i++) {
+		eval(&r.ld[i], &e);
+		assert_true(!e.g.reason || !strstr(e.g.reason, "not read"));
+	}
+	hwraid_result_free(&r);
+	for (int c = 0; c < HWRAID_MAX_CTL; c++)
+		free(shown[c]);
+	free(many);
+	free(sixteen);
+	free(list);
+	free(disp);
+}
+
 /* The commands as registered: LIST once, DISPLAY and STATUS per controller. */
 static void test_commands(void **state)
 {
@@ -374,7 +460,7 @@ int main(void)
 		cmocka_unit_test(test_captures), cmocka_unit_test(test_controller_list),
 		cmocka_unit_test(test_commands), cmocka_unit_test(test_degraded_rebuilding),
 		cmocka_unit_test(test_words),	 cmocka_unit_test(test_unknown_words),
-		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_hostile),	 cmocka_unit_test(test_more_controllers_than_read),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -249,6 +249,62 @@ static void test_controller_list(void **state)
 	free(two);
 }
 
+/*
+ * "show" lists 17 controllers with a unit each; the live path reads
+ * "/cN show all" of the first HWRAID_MAX_CTL only: the run does not fail on
+ * c16, the units read name it in their reasons.  One of the first 16 unread
+ * still fails the run.
+ */
+static void test_more_controllers_than_read(void **state)
+{
+	char list[4096] = LIST, names[HWRAID_MAX_CTL + 1][32], texts[HWRAID_MAX_CTL][512];
+	struct hwraid_output o[HWRAID_MAX_CTL + 1];
+	int ctl[HWRAID_MAX_CTL + 1];
+	struct hwraid_result r;
+	char err[256];
+	struct eval e;
+
+	(void)state;
+	for (int c = 0; c <= HWRAID_MAX_CTL; c++) {
+		size_t k = strlen(list);
+
+		snprintf(list + k, sizeof(list) - k,
+			 "c%-4d 9650SE-2LP   2         2        1       0       1       1      -\n",
+			 c);
+	}
+	assert_int_equal(hwraid_twcli.controllers(list, strlen(list), ctl, HWRAID_MAX_CTL + 1),
+			 HWRAID_MAX_CTL + 1);
+	o[0] = (struct hwraid_output){
+		.name = "tw_cli show", .buf = list, .len = strlen(list), .main = true
+	};
+	for (int c = 0; c < HWRAID_MAX_CTL; c++) {
+		snprintf(names[c], sizeof(names[c]), "tw_cli /c%d show all", c);
+		snprintf(texts[c], sizeof(texts[c]), "/c%d Model = 9650SE-2LP\n%s%s", c, UNITS,
+			 "u0    RAID-1    OK             -       -       -       465.651   OFF    "
+			 "OFF\n");
+		o[c + 1] = (struct hwraid_output){
+			.name = names[c], .buf = texts[c], .len = strlen(texts[c]), .main = false
+		};
+	}
+	r = (struct hwraid_result){ 0 };
+	assert_int_equal(hwraid_twcli.parse(o, HWRAID_MAX_CTL + 1, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.n_ld, HWRAID_MAX_CTL);
+	for (size_t i = 0; i < r.n_ld; i++) {
+		eval(&r.ld[i], &e);
+		assert_non_null(e.g.reason);
+		assert_non_null(strstr(e.g.reason, "1 controller not read (c16): redmon reads the "
+						   "first 16 a tool lists"));
+	}
+	assert_non_null(find(&r, "c15/u0"));
+	hwraid_result_free(&r);
+	/* c3's output left out (it failed): the run fails, naming it */
+	o[4] = o[HWRAID_MAX_CTL];
+	r = (struct hwraid_result){ 0 };
+	assert_int_equal(hwraid_twcli.parse(o, HWRAID_MAX_CTL, &r, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "c3 has 1 units, none read"));
+	hwraid_result_free(&r);
+}
+
 /* The commands as registered: "show" once, "/c{ctl} show all" per controller, the id inside a word. */
 static void test_commands(void **state)
 {
@@ -412,6 +468,7 @@ int main(void)
 		cmocka_unit_test(test_commands),
 		cmocka_unit_test(test_named_by_command),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_more_controllers_than_read),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
