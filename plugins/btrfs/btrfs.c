@@ -61,6 +61,7 @@ struct btrfs_probe {
 	char *names, *mreasons;
 	size_t cap_m;
 	char reason[REASON_LEN];
+	char scrub_found[96]; /* the captured scrub's error summary, for the group reported */
 	bool said_report;
 };
 
@@ -231,6 +232,12 @@ static void captured_tasks(struct btrfs_probe *p, struct redmon_group *g)
 
 	btrfs_read_tasks(&p->rd, p->fs.uuid, &scrub, &replace, bad, sizeof(bad));
 	btrfs_task_apply(&scrub, &replace, g, p->reason, sizeof(p->reason));
+	/* The last scrub as its status says; its findings outlive scrub (a local). */
+	g->scrub_time = scrub.finished_at;
+	if (scrub.errors[0]) {
+		snprintf(p->scrub_found, sizeof(p->scrub_found), "%s", scrub.errors);
+		g->scrub_found = p->scrub_found;
+	}
 	off = g->reason ? strlen(p->reason) : 0;
 	if (bad[0] && off + 1 < sizeof(p->reason)) {
 		snprintf(p->reason + off, sizeof(p->reason) - off, "%s%s", off ? "; " : "", bad);

@@ -18,8 +18,9 @@
 
 struct btrfs_task {
 	bool running;
-	double progress; /* percent done, or -1 when the text does not say */
-	char errors[96]; /* a scrub's "Error summary:" when it found any; else "" */
+	double progress;     /* percent done, or -1 when the text does not say */
+	char errors[96];     /* a scrub's "Error summary:" when it found any; else "" */
+	int64_t finished_at; /* a finished scrub: its start plus its duration, Unix s; 0 unknown */
 };
 
 /*
