@@ -131,12 +131,15 @@ static void scan_finished(struct strv text, struct zfs_pool *p)
 {
 	static const char with[] = " with ", on[] = " errors on ";
 	char repaired[32], errors[24], date[64];
-	struct strv rest = after(text, strlen("scrub repaired")), tok;
+	struct strv rest, tok;
 	unsigned long long n;
 	size_t i, w = 0, o = 0;
 	char *end;
 
-	if (!strv_starts(text, "scrub repaired ") || !strv_next_token(&rest, &tok))
+	if (!strv_starts(text, "scrub repaired "))
+		return;
+	rest = after(text, strlen("scrub repaired"));
+	if (!strv_next_token(&rest, &tok))
 		return;
 	strv_copy_printable(tok, repaired, sizeof(repaired));
 	for (i = 0; i + sizeof(on) - 1 <= text.n; i++) {
