@@ -65,6 +65,6 @@ void scrub_reason(const struct group *g, int64_t now, char *buf, size_t len)
 	if (off < 0 || (size_t)off >= len)
 		return;
 	if (g->scrub_errors)
-		snprintf(buf + off, len - (size_t)off, "%sscrub found %s", off ? "; " : "",
+		snprintf(buf + off, len - (size_t)off, "%sscrub found errors: %s", off ? "; " : "",
 			 g->scrub_found);
 }

@@ -30,7 +30,7 @@ void scrub_track(const struct group *old, struct group *g, int64_t now, int64_t 
 
 /*
  * The reason in words while a condition holds ("last scrub 40 days ago",
- * "no scrub seen in 36 days", "scrub found: mismatch_cnt 128"), "; "
+ * "no scrub seen in 36 days", "scrub found errors: mismatch_cnt 128"), "; "
  * between them; "" when none holds.  now: as given to scrub_track().
  */
 void scrub_reason(const struct group *g, int64_t now, char *buf, size_t len);

@@ -210,7 +210,7 @@ int btrfs_parse_replace_status(struct strv text, struct btrfs_task *ret)
 }
 
 void btrfs_task_apply(const struct btrfs_task *scrub, const struct btrfs_task *replace,
-		      struct redmon_group *g, char *reason, size_t reason_len)
+		      struct redmon_group *g)
 {
 	if (replace && replace->running) {
 		g->activity = REDMON_ACTIVITY_RECOVERY;
@@ -219,13 +219,8 @@ void btrfs_task_apply(const struct btrfs_task *scrub, const struct btrfs_task *r
 		g->activity = REDMON_ACTIVITY_CHECK;
 		g->progress = scrub->progress;
 	}
-	if (scrub && scrub->errors[0]) {
-		size_t off = g->reason ? strlen(reason) : 0;
-
-		if (off + 1 < reason_len) {
-			snprintf(reason + off, reason_len - off, "%sscrub found errors: %s",
-				 off ? "; " : "", scrub->errors);
-			g->reason = reason;
-		}
+	if (scrub) {
+		g->scrub_time = scrub->finished_at;
+		g->scrub_found = scrub->errors[0] ? scrub->errors : NULL;
 	}
 }

@@ -942,7 +942,8 @@ static void test_scrub_source_time_and_found_errors(void **state)
 	assert_int_equal(events[2].severity, SEV_WARNING);
 	assert_string_equal(events[2].message, "md:md0: the last scrub found mismatch_cnt 128");
 	g = &kept(a, "md")->groups[0];
-	assert_string_equal(g->reason, "last scrub 40 days ago; scrub found mismatch_cnt 128");
+	assert_string_equal(g->reason,
+			    "last scrub 40 days ago; scrub found errors: mismatch_cnt 128");
 	assert_int_equal(g->scrub_age_s, 40 * DAY);
 	n_events = 0;
 	scrub_at(a, &s, t0 + 60, REDMON_ACTIVITY_NONE, t0 - 40 * DAY, "mismatch_cnt 128");

@@ -197,22 +197,27 @@ static void test_apply(void **state)
 
 	(void)state;
 	g.reason = reason;
-	btrfs_task_apply(&scrub, NULL, &g, reason, sizeof(reason));
+	scrub.finished_at = 1796537131;
+	btrfs_task_apply(&scrub, NULL, &g);
 	assert_int_equal(g.activity, REDMON_ACTIVITY_CHECK);
 	assert_true(g.progress == 23.7);
-	assert_string_equal(g.reason, "devid 2 missing; scrub found errors: csum=61");
+	/* the findings go to scrub_found: the core words the reason for every probe */
+	assert_string_equal(g.reason, "devid 2 missing");
+	assert_string_equal(g.scrub_found, "csum=61");
+	assert_int_equal(g.scrub_time, 1796537131);
 	g = (struct redmon_group){ .progress = -1 };
-	reason[0] = '\0';
-	btrfs_task_apply(&scrub, &replace, &g, reason, sizeof(reason));
+	btrfs_task_apply(&scrub, &replace, &g);
 	assert_int_equal(g.activity, REDMON_ACTIVITY_RECOVERY);
 	assert_true(g.progress == 12.8);
-	assert_string_equal(g.reason, "scrub found errors: csum=61");
+	assert_string_equal(g.scrub_found, "csum=61");
+	assert_null(g.reason);
 	/* A reshape (balance) already said: a scrub does not override it. */
 	g = (struct redmon_group){ .progress = -1, .activity = REDMON_ACTIVITY_RESHAPE };
 	scrub.errors[0] = '\0';
-	btrfs_task_apply(&scrub, NULL, &g, reason, sizeof(reason));
+	btrfs_task_apply(&scrub, NULL, &g);
 	assert_int_equal(g.activity, REDMON_ACTIVITY_RESHAPE);
 	assert_null(g.reason);
+	assert_null(g.scrub_found);
 }
 
 int main(void)
