@@ -13,7 +13,8 @@ tree (--root): md1, a raid1 of sda1 and sdb1, idle.
   event scrub_found_errors (warning) with last_scrub dated by the daemon,
   and redmonScrubFoundErrors on every route with redmonGroupScrubFound;
   the group table's redmonGroupScrubAge and redmonGroupScrubFound say the
-  same.
+  same; an exec hook gets REDMON_SCRUB_FOUND, REDMON_LAST_SCRUB and
+  REDMON_SCRUB_AGE_S.
 - A reload expecting a spare ([group.md:md1] spares = 1): spares_missing
   and redmonSparesMissing on every route with redmonGroupSpares 0.
 """
@@ -31,16 +32,37 @@ import test_snmp as ts
 NAME = "integration/scrub_snmp/"
 
 
+HOOK = """#!/usr/bin/python3
+import json, os
+with open(%r, "a") as f:
+    f.write(json.dumps({k: v for k, v in os.environ.items() if k.startswith("REDMON_")}) + "\\n")
+"""
+
+
 class ScrubPeers(ts.Peers):
-    """test_snmp's peers, the daemon's config with a [group.md:md1] when expect_spare."""
+    """test_snmp's peers; the daemon's config adds an exec hook, and a
+    [group.md:md1] when expect_spare."""
 
     expect_spare = False
 
     def write_conf(self, fast_path=None):
         super().write_conf(fast_path)
-        if self.expect_spare:
-            with open(self.conf, "a") as f:
+        self.hook, self.hook_out = os.path.join(self.tmp, "hook.py"), os.path.join(self.tmp, "hook.jsonl")
+        with open(self.hook, "w") as f:
+            f.write(HOOK % self.hook_out)
+        os.chmod(self.hook, 0o755)
+        with open(self.conf, "a") as f:
+            f.write("[sink.hook]\ntype = exec\ncommand = %s\n" % self.hook)
+            if self.expect_spare:
                 f.write("[group.md:md1]\nspares = 1\n")
+
+    def hook_env(self, event):
+        try:
+            with open(self.hook_out) as f:
+                runs = [json.loads(line) for line in f if line.strip()]
+        except FileNotFoundError:
+            return []
+        return [r for r in runs if r.get("REDMON_EVENT") == event]
 
 
 def status_group(p, gid):
@@ -129,6 +151,11 @@ def run(p, rep):
                 "No Such Object" not in p.client("snmpget", ["REDMON-MIB::redmonGroupEntry.20.%s" % gi],
                                                  check=False):
             out.append("column 20, not defined here, answers as an object")
+        env = p.wait(lambda: p.hook_env("scrub_found_errors"), "the exec hook for scrub_found_errors")[0]
+        if env.get("REDMON_SCRUB_FOUND") != "mismatch_cnt 128" or not env.get("REDMON_LAST_SCRUB") or \
+                not env.get("REDMON_SCRUB_AGE_S", "").isdigit() or env.get("REDMON_SEVERITY") != "warning":
+            out.append("exec hook environment %r" % {k: v for k, v in env.items() if "SCRUB" in k or
+                                                     k == "REDMON_SEVERITY"})
         state["gi"] = gi
         return out
     rep.run(NAME + "scrub-found-errors-on-every-route", scrub_found_errors)
