@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "expect.h"
+#include "scrub.h"
 #include "disk_join.h"
 #include "redmon/fnv1a.h"
 #include "redmon/grow.h"
@@ -41,7 +42,10 @@ struct agg {
 	size_t n_since;
 	/* A rebuild whose progress has not moved this long is stalled (0: never). */
 	uint64_t stall_after_ms;
-	int64_t (*clock_ms)(void);   /* monotonic milliseconds, never 0 */
+	int64_t (*clock_ms)(void); /* monotonic milliseconds, never 0 */
+	/* Scrubs older than this are overdue (0: never); timed by the wall clock in s. */
+	int64_t scrub_max_age_s;
+	int64_t (*clock_s)(void);
 	struct group_expect *expect; /* [group.ID] sections, copied */
 	size_t n_expect;
 	/* Groups announced at second-failure risk (ids, malloc'd), in no order. */
@@ -57,6 +61,12 @@ static int64_t monotonic_ms(void)
 	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000 + 1;
 }
 
+/* Scrub times are dates (a tool's, the state file's): the wall clock, not the monotonic. */
+static int64_t realtime_s(void)
+{
+	return (int64_t)time(NULL);
+}
+
 int agg_new(struct agg **ret, unsigned progress_step)
 {
 	struct agg *a = calloc(1, sizeof(*a));
@@ -66,6 +76,8 @@ int agg_new(struct agg **ret, unsigned progress_step)
 	agg_configure(a, progress_step, 1);
 	a->stall_after_ms = 600000;
 	a->clock_ms = monotonic_ms;
+	a->scrub_max_age_s = SCRUB_MAX_AGE_DEFAULT_S;
+	a->clock_s = realtime_s;
 	*ret = a;
 	return 0;
 }
@@ -84,6 +96,16 @@ void agg_set_stall_after(struct agg *a, uint64_t stall_after_ms)
 void agg_set_clock(struct agg *a, int64_t (*clock_ms)(void))
 {
 	a->clock_ms = clock_ms ? clock_ms : monotonic_ms;
+}
+
+void agg_set_scrub_max_age(struct agg *a, int64_t max_age_s)
+{
+	a->scrub_max_age_s = max_age_s > 0 ? max_age_s : 0;
+}
+
+void agg_set_wallclock(struct agg *a, int64_t (*clock_s)(void))
+{
+	a->clock_s = clock_s ? clock_s : realtime_s;
 }
 
 static void expect_free_all(struct group_expect *v, size_t n)
@@ -373,6 +395,18 @@ static void emit_shortfall(const struct agg *a, struct event_list *out, const st
 					   .count = e->members });
 }
 
+/*
+ * scrub_overdue and scrub_found_errors, once each: when the condition holds
+ * now and did not on old (NULL: g is new).  scrub_track() decided both.
+ */
+static void emit_scrub(struct event_list *out, const struct group *old, const struct group *g)
+{
+	if (g->scrub_overdue && !(old && old->scrub_overdue))
+		emit_group(out, EV_SCRUB_OVERDUE, g);
+	if (g->scrub_errors && !(old && old->scrub_errors))
+		emit_group(out, EV_SCRUB_FOUND_ERRORS, g);
+}
+
 /* Events for one group seen before and now: health first, then members, then activity. */
 static void diff_group(const struct agg *a, struct event_list *out, const struct group *old,
 		       const struct group *g)
@@ -387,6 +421,7 @@ static void diff_group(const struct agg *a, struct event_list *out, const struct
 	diff_activity(a, out, old, g);
 	diff_stall(out, old, g);
 	emit_shortfall(a, out, old, g);
+	emit_scrub(out, old, g);
 }
 
 static void emit_vanished(const struct agg *a, struct event_list *out, const struct group *g)
@@ -414,7 +449,8 @@ static void diff_snapshots(const struct agg *a, struct event_list *out, const st
 			emit_vanished(a, out, &old->groups[i++]);
 		} else if (c > 0) {
 			emit_group(out, EV_GROUP_APPEARED, &now->groups[j]);
-			emit_shortfall(a, out, NULL, &now->groups[j++]);
+			emit_shortfall(a, out, NULL, &now->groups[j]);
+			emit_scrub(out, NULL, &now->groups[j++]);
 		} else {
 			diff_group(a, out, &old->groups[i], &now->groups[j]);
 			i++;
@@ -591,8 +627,12 @@ static void track_rebuild(const struct agg *a, const struct group *old, struct g
 
 	g->eta_s = -1;
 	g->stalled = false;
-	if (!activity_is_rebuild(g->activity) || g->progress < 0)
+	if (!activity_is_rebuild(g->activity) || g->progress < 0) {
+		/* A check's or repair's time left, only as its source estimates it. */
+		if (g->activity != REDMON_ACTIVITY_NONE && g->eta_source_s > 0)
+			g->eta_s = g->eta_source_s;
 		return;
+	}
 	if (!old || old->activity != g->activity || old->progress < 0 || !old->rate_t0_ms ||
 	    g->progress < old->progress) {
 		g->rate_progress0 = g->progress;
@@ -604,6 +644,11 @@ static void track_rebuild(const struct agg *a, const struct group *old, struct g
 	g->moved_ms = g->progress > old->progress ? now : old->moved_ms;
 	g->stalled = a->stall_after_ms && g->progress == old->progress &&
 		     (uint64_t)(now - g->moved_ms) >= a->stall_after_ms;
+	/* The source's estimate (md's sync_speed) knows the current speed: preferred. */
+	if (!g->stalled && g->eta_source_s > 0) {
+		g->eta_s = g->eta_source_s;
+		return;
+	}
 	done = g->progress - g->rate_progress0;
 	if (g->stalled || done <= 0 || now <= g->rate_t0_ms)
 		return;
@@ -611,6 +656,34 @@ static void track_rebuild(const struct agg *a, const struct group *old, struct g
 	/* A crawl of a millionth of a percent gives no time worth showing (nor an overflow). */
 	if (eta >= 0 && eta < ETA_MAX_S)
 		g->eta_s = (int64_t)llround(eta);
+}
+
+/* A reason of its own, after what g says already; 0 or -ENOMEM. */
+static int add_reason(struct snapshot *fresh, struct group *g, const char *why)
+{
+	char both[700];
+
+	if (g->reason)
+		snprintf(both, sizeof(both), "%s; %s", g->reason, why);
+	g->reason = snapshot_strdup(fresh, g->reason ? both : why);
+	return g->reason ? 0 : -ENOMEM;
+}
+
+/*
+ * g's scrub age and findings, and their reason.  A group damping replaced by
+ * its old copy was tracked already (scrub_first_seen set): left as it is.
+ */
+static int track_scrub(const struct agg *a, const struct agg_probe *p, struct snapshot *fresh,
+		       struct group *g)
+{
+	int64_t now = a->clock_s();
+	char why[300];
+
+	if (g->scrub_first_seen)
+		return 0;
+	scrub_track(snapshot_find(&p->groups, g->id), g, now, a->scrub_max_age_s);
+	scrub_reason(g, now, why, sizeof(why));
+	return why[0] ? add_reason(fresh, g, why) : 0;
 }
 
 /*
@@ -629,6 +702,8 @@ static int track_groups(const struct agg *a, const struct agg_probe *p, struct s
 		char why[200], both[700];
 
 		track_rebuild(a, snapshot_find(&p->groups, g->id), g, now);
+		if (track_scrub(a, p, fresh, g) < 0)
+			return -ENOMEM;
 		if (g->short_of || !(g->short_of = expect_shortfall(e, g)))
 			continue;
 		expect_reason(e, g, g->short_of, why, sizeof(why));
@@ -905,6 +980,8 @@ void agg_take_restored(struct agg *dst, struct agg *src)
 	dst->recovery_scans = keep.recovery_scans;
 	dst->stall_after_ms = keep.stall_after_ms;
 	dst->clock_ms = keep.clock_ms;
+	dst->scrub_max_age_s = keep.scrub_max_age_s;
+	dst->clock_s = keep.clock_s;
 	dst->expect = keep.expect;
 	dst->n_expect = keep.n_expect;
 	keep.expect = src->expect;

@@ -45,6 +45,16 @@ void agg_set_stall_after(struct agg *a, uint64_t stall_after_ms);
 void agg_set_clock(struct agg *a, int64_t (*clock_ms)(void));
 
 /*
+ * A group whose last scrub is older than max_age_s (0: never), or which the
+ * daemon has known that long without seeing one, gets scrub_overdue; a scrub
+ * that found errors scrub_found_errors (scrub.h).  Default 35 days.
+ */
+void agg_set_scrub_max_age(struct agg *a, int64_t max_age_s);
+
+/* The wall clock in Unix s scrubs are dated by; NULL: time(). */
+void agg_set_wallclock(struct agg *a, int64_t (*clock_s)(void));
+
+/*
  * The [group.ID] expectations (v, n of them, copied): a group short of its
  * spares or members gets a reason and spares_missing/members_missing, a
  * required one that vanishes a critical group_vanished.  0 or -ENOMEM (the

@@ -99,6 +99,13 @@ static const struct setting daemon_settings[] = {
 	  .min = 1000,
 	  .max = DAY_MS,
 	  .offset = DAEMON(stall_after_ms) },
+	/* 0: scrub ages are shown, never raised; a year at most, as a scrub is monthly. */
+	{ .key = "scrub_max_age",
+	  .type = SETTING_DURATION,
+	  .def = "35d",
+	  .min = 0,
+	  .max = 366 * DAY_MS,
+	  .offset = DAEMON(scrub_max_age_ms) },
 	{ 0 }
 };
 

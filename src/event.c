@@ -31,6 +31,8 @@ static const char *const type_names[EV_COUNT_] = {
 	[EV_MEMBERS_MISSING] = "members_missing",
 	[EV_DISK_HEALTH_CHANGED] = "disk_health_changed",
 	[EV_SECOND_FAILURE_RISK] = "second_failure_risk",
+	[EV_SCRUB_OVERDUE] = "scrub_overdue",
+	[EV_SCRUB_FOUND_ERRORS] = "scrub_found_errors",
 };
 
 static const char *const severity_names[] = {
@@ -236,7 +238,8 @@ enum event_severity event_severity(const struct event *ev)
 	 * health; a group's critical health has its own events.
 	 */
 	if (ev->type == EV_REBUILD_STALLED || ev->type == EV_SPARES_MISSING ||
-	    ev->type == EV_MEMBERS_MISSING)
+	    ev->type == EV_MEMBERS_MISSING || ev->type == EV_SCRUB_OVERDUE ||
+	    ev->type == EV_SCRUB_FOUND_ERRORS)
 		return SEV_WARNING;
 	/*
 	 * A group that vanished is as bad as it was last seen: one that
@@ -245,6 +248,27 @@ enum event_severity event_severity(const struct event *ev)
 	if (!ev->group)
 		return SEV_INFO;
 	return health_severity(ev->group->health);
+}
+
+/*
+ * "md:md0 was last scrubbed 40 days ago (2026-10-27)", or "no scrub seen
+ * since 2026-10-27" when the daemon never saw one: the age counts from then.
+ */
+static void scrub_message(const struct group *g, char *buf, size_t len)
+{
+	time_t t = (time_t)(g->scrub_last > 0 ? g->scrub_last : g->scrub_first_seen);
+	char date[32] = "?";
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm))
+		strftime(date, sizeof(date), "%Y-%m-%d", &tm);
+	if (g->scrub_last > 0)
+		snprintf(buf, len, "%s was last scrubbed %lld day%s ago (%s)", g->id,
+			 (long long)(g->scrub_age_s / 86400),
+			 g->scrub_age_s / 86400 == 1 ? "" : "s", date);
+	else
+		snprintf(buf, len, "%s: no scrub seen since %s, when redmon first saw it", g->id,
+			 date);
 }
 
 /* The members a group has: its slots, else those listed (as expect.c counts them). */
@@ -328,6 +352,13 @@ void event_message(const struct event *ev, char *buf, size_t len)
 	case EV_MEMBERS_MISSING:
 		snprintf(buf, len, "%s has %d member%s, %llu expected", id, members_listed(g),
 			 members_listed(g) == 1 ? "" : "s", (unsigned long long)ev->count);
+		break;
+	case EV_SCRUB_OVERDUE:
+		scrub_message(g, buf, len);
+		break;
+	case EV_SCRUB_FOUND_ERRORS:
+		snprintf(buf, len, "%s: the last scrub found %s", id,
+			 g->scrub_found ? g->scrub_found : "errors");
 		break;
 	case EV_HEALTH_CHANGED:
 		if (ev->prev_margin >= 0)

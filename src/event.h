@@ -31,6 +31,8 @@ enum event_type {
 	EV_MEMBERS_MISSING,	/* fewer members than its [group.ID] expects */
 	EV_DISK_HEALTH_CHANGED, /* a disk's health changed (or is first seen not ok) */
 	EV_SECOND_FAILURE_RISK, /* a degraded group depends on a member at risk, or no longer */
+	EV_SCRUB_OVERDUE,	/* no scrub completed for [daemon] scrub_max_age */
+	EV_SCRUB_FOUND_ERRORS,	/* the last scrub found errors (md mismatch_cnt, ZFS repairs) */
 	EV_COUNT_
 };
 

@@ -132,6 +132,21 @@ static json_t *member_to_json(const struct member *m)
 	return o;
 }
 
+/* last_scrub (ISO time or null), scrub_age_s (at the last scan, or null), scrub_found. */
+static void scrub_to_json(const struct group *g, json_t *o)
+{
+	struct timespec t = { .tv_sec = (time_t)g->scrub_last };
+	char ts[40];
+
+	if (g->scrub_last > 0)
+		format_utc_ms(&t, ts, sizeof(ts));
+	json_object_set_new(o, "last_scrub", g->scrub_last > 0 ? json_string(ts) : json_null());
+	json_object_set_new(o, "scrub_age_s",
+			    g->scrub_age_s >= 0 && g->scrub_last > 0 ? json_integer(g->scrub_age_s)
+								     : json_null());
+	json_object_set_new(o, "scrub_found", json_text(g->scrub_found));
+}
+
 json_t *group_to_json(const struct group *g)
 {
 	json_t *o = json_object(), *members = json_array();
@@ -161,6 +176,7 @@ json_t *group_to_json(const struct group *g)
 		json_object_set_new(o, "eta_s", json_integer(g->eta_s));
 	if (g->stalled)
 		json_object_set_new(o, "stalled", json_true());
+	scrub_to_json(g, o);
 	json_object_set_new(o, "reason", json_text(g->reason));
 	for (size_t i = 0; i < g->n_members; i++)
 		json_array_append_new(members, member_to_json(&g->members[i]));

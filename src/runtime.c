@@ -210,6 +210,7 @@ int runtime_agg_configure(const struct config *cfg, struct agg *agg)
 {
 	agg_configure(agg, cfg->progress_step, cfg->recovery_scans);
 	agg_set_stall_after(agg, cfg->stall_after_ms);
+	agg_set_scrub_max_age(agg, (int64_t)(cfg->scrub_max_age_ms / 1000));
 	return agg_expect(agg, cfg->groups, cfg->n_groups);
 }
 

@@ -59,7 +59,13 @@ int opt_parse_duration_ms(const char *s, uint64_t min, uint64_t max, uint64_t *r
 	static const struct {
 		const char *suffix;
 		uint64_t ms;
-	} units[] = { { "", 1000 }, { "s", 1000 }, { "ms", 1 }, { "m", 60000 }, { "h", 3600000 } };
+	} units[] = { { "", 1000 },
+		      { "s", 1000 },
+		      { "ms", 1 },
+		      { "m", 60000 },
+		      { "h", 3600000 },
+		      /* days: scrub_max_age is counted in weeks, not hours */
+		      { "d", 86400000 } };
 	const char *end;
 	uint64_t v;
 

@@ -625,6 +625,17 @@ static int event_env(struct job *j, const struct alert *a)
 		rc |= job_setenv(j, "REDMON_MEMBER_STATE", ev->member_state);
 	}
 	rc |= disk_env(j, ev);
+	/* scrub_overdue, scrub_found_errors: the age and the findings the message sums up */
+	if ((ev->type == EV_SCRUB_OVERDUE || ev->type == EV_SCRUB_FOUND_ERRORS) && ev->group) {
+		if (ev->group->scrub_last > 0) {
+			struct timespec t = { .tv_sec = (time_t)ev->group->scrub_last };
+
+			rc |= setenv_time(j, "REDMON_LAST_SCRUB", &t);
+			rc |= setenv_num(j, "REDMON_SCRUB_AGE_S",
+					 (long long)ev->group->scrub_age_s);
+		}
+		rc |= job_setenv(j, "REDMON_SCRUB_FOUND", ev->group->scrub_found);
+	}
 	if (ev->type == EV_SINK_FAILED || ev->type == EV_SINK_RECOVERED)
 		rc |= setenv_num(j, "REDMON_FAILURES", (long long)ev->count);
 	if (ev->type == EV_SPOOL_OVERFLOW)

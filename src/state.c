@@ -55,6 +55,20 @@ static int body_checksum(json_t *body, char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * What the daemon knows of a group's scrubs beyond what its probe says again
+ * at the next scan: when it first saw the group, when it saw a check end,
+ * and which scrub events it announced.  The source's own time is kept too,
+ * for the last scrub shown before that scan.
+ */
+static json_t *scrub_to_state(const struct group *g)
+{
+	return json_pack("{s:I, s:I, s:I, s:b, s:b}", "first_seen", (json_int_t)g->scrub_first_seen,
+			 "seen_end", (json_int_t)g->scrub_seen_end, "source_time",
+			 (json_int_t)g->scrub_time, "overdue", g->scrub_overdue, "found_errors",
+			 g->scrub_errors);
+}
+
 static json_t *probe_to_json(const struct agg *a, const struct agg_probe *p)
 {
 	json_t *groups = json_array();
@@ -73,6 +87,7 @@ static json_t *probe_to_json(const struct agg *a, const struct agg_probe *p)
 					    json_integer((json_int_t)since.tv_sec * 1000 +
 							 since.tv_nsec / 1000000));
 		json_object_set_new(e, "group", group_to_json(g));
+		json_object_set_new(e, "scrub", scrub_to_state(g));
 		json_array_append_new(groups, e);
 	}
 	/* json_pack() takes the "o" references, also when it fails (jansson >= 2.11). */
@@ -214,6 +229,22 @@ static int member_from_json(json_t *m, struct redmon_member *rm, struct strpool 
 	return 0;
 }
 
+/*
+ * A group's "scrub" object (absent from state files before scrub ages: the
+ * group then counts as first seen at the next scan).  0 or -EBADMSG.
+ */
+static int scrub_from_state(json_t *o, int64_t *first_seen, int64_t *seen_end, int64_t *source_time)
+{
+	if (!json_is_object(o) ||
+	    get_int(o, "first_seen", 0, INT64_MAX, false, 0, first_seen) < 0 ||
+	    get_int(o, "seen_end", 0, INT64_MAX, false, 0, seen_end) < 0 ||
+	    get_int(o, "source_time", 0, INT64_MAX, false, 0, source_time) < 0 ||
+	    !json_is_boolean(json_object_get(o, "overdue")) ||
+	    !json_is_boolean(json_object_get(o, "found_errors")))
+		return -EBADMSG;
+	return 0;
+}
+
 /* One saved group into snap, checked against the health rule; 0 or -EBADMSG/-ENOMEM. */
 static int group_from_json(json_t *e, const char *probe, struct snapshot *snap, struct agg *a,
 			   char *why, size_t len)
@@ -225,7 +256,9 @@ static int group_from_json(json_t *e, const char *probe, struct snapshot *snap, 
 	struct strpool *pool = NULL;
 	const char *id, *gprobe, *health, *activity;
 	int64_t margin, nominal, total, ok, failed, spares, since = -1;
-	const struct group *added;
+	int64_t first_seen = 0, seen_end = 0;
+	json_t *scrub = json_object_get(e, "scrub");
+	struct group *added;
 	int rc = -EBADMSG;
 
 	if (!json_is_object(g) || !json_is_array(members) ||
@@ -245,7 +278,10 @@ static int group_from_json(json_t *e, const char *probe, struct snapshot *snap, 
 	    get_int(g, "members_failed", 0, INT32_MAX, false, 0, &failed) < 0 ||
 	    get_int(g, "spares", 0, INT32_MAX, false, 0, &spares) < 0 ||
 	    (json_object_get(e, "since_ms") &&
-	     get_int(e, "since_ms", 0, INT64_MAX, false, 0, &since) < 0)) {
+	     get_int(e, "since_ms", 0, INT64_MAX, false, 0, &since) < 0) ||
+	    (json_object_get(g, "scrub_found") &&
+	     get_text(g, "scrub_found", true, &pool, &rg.scrub_found) < 0) ||
+	    (scrub && scrub_from_state(scrub, &first_seen, &seen_end, &rg.scrub_time) < 0)) {
 		bad(why, len, "a group of probe %s has a missing or malformed field", probe);
 		goto out;
 	}
@@ -288,6 +324,12 @@ static int group_from_json(json_t *e, const char *probe, struct snapshot *snap, 
 	if (rc < 0)
 		goto out;
 	added = &snap->groups[snap->n - 1];
+	added->scrub_first_seen = first_seen;
+	added->scrub_seen_end = seen_end;
+	added->scrub_last = added->scrub_time > 0 ? added->scrub_time : seen_end;
+	added->scrub_age_s = -1; /* until the next scan dates it */
+	added->scrub_overdue = json_is_true(json_object_get(scrub, "overdue"));
+	added->scrub_errors = json_is_true(json_object_get(scrub, "found_errors"));
 	if (strcmp(added->id, id) != 0) {
 		rc = bad(why, len, "group id %s does not match its probe and name", id);
 	} else if (strcmp(health_name(added->health), health) != 0) {

@@ -265,7 +265,8 @@ void status_print_table(const struct agg *a, enum status_sort sort, bool color, 
 			term_text(g->type, type, sizeof(type)));
 		put_colored(out, g->health, color, w.health, health_name(g->health));
 		fprintf(out, "  %-*s  %-*s  %s\n", w.margin, margin, w.members, members, act);
-		if (g->reason && (g->health != HEALTH_OK || g->short_of))
+		if (g->reason &&
+		    (g->health != HEALTH_OK || g->short_of || g->scrub_overdue || g->scrub_errors))
 			fprintf(out, "  %*s%s\n", w.id, "",
 				term_text(g->reason, reason, sizeof(reason)));
 	}

@@ -61,6 +61,7 @@ struct btrfs_probe {
 	char *names, *mreasons;
 	size_t cap_m;
 	char reason[REASON_LEN];
+	struct btrfs_task scrub; /* the captured scrub of the filesystem being reported */
 	bool said_report;
 };
 
@@ -225,12 +226,13 @@ static void seen_swap(struct btrfs_probe *p)
 /* A captured scrub or replace of this filesystem, under --root only. */
 static void captured_tasks(struct btrfs_probe *p, struct redmon_group *g)
 {
-	struct btrfs_task scrub, replace;
+	struct btrfs_task replace;
 	char bad[256];
 	size_t off;
 
-	btrfs_read_tasks(&p->rd, p->fs.uuid, &scrub, &replace, bad, sizeof(bad));
-	btrfs_task_apply(&scrub, &replace, g, p->reason, sizeof(p->reason));
+	/* p->scrub: the group's scrub_found points into it until the report */
+	btrfs_read_tasks(&p->rd, p->fs.uuid, &p->scrub, &replace, bad, sizeof(bad));
+	btrfs_task_apply(&p->scrub, &replace, g);
 	off = g->reason ? strlen(p->reason) : 0;
 	if (bad[0] && off + 1 < sizeof(p->reason)) {
 		snprintf(p->reason + off, sizeof(p->reason) - off, "%s%s", off ? "; " : "", bad);

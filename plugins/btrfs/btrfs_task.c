@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "btrfs_task.h"
 
@@ -59,6 +60,64 @@ static void scrubbed_percent(struct strv v, struct btrfs_task *t)
 		t->progress = pct;
 }
 
+/*
+ * A date as btrfs-progs prints it, strftime("%c") in the C locale and the
+ * local time zone ("Sun Dec  6 06:05:31 2026"): Unix s, or -EINVAL.
+ */
+static int parse_date(struct strv s, int64_t *ret)
+{
+	struct tm tm = { .tm_isdst = -1 };
+	char text[64];
+	const char *end;
+	time_t t;
+
+	if (s.n >= sizeof(text))
+		return -EINVAL;
+	memcpy(text, s.p, s.n);
+	text[s.n] = '\0';
+	end = strptime(text, "%a %b %e %H:%M:%S %Y", &tm);
+	if (!end || *end)
+		return -EINVAL;
+	t = mktime(&tm);
+	if (t <= 0)
+		return -EINVAL;
+	*ret = (int64_t)t;
+	return 0;
+}
+
+/* "0:00:10", "12:34:56" (hours unbounded): seconds, or -EINVAL. */
+static int parse_duration(struct strv s, int64_t *ret)
+{
+	struct strv rest = strv_trim(s), h, m, sec;
+	unsigned long long vh, vm, vs;
+
+	if (!strv_next_item(&rest, ":", &h) || !strv_next_item(&rest, ":", &m) ||
+	    !strv_next_item(&rest, ":", &sec) || rest.n || strv_to_u64(h, &vh) < 0 ||
+	    strv_to_u64(m, &vm) < 0 || strv_to_u64(sec, &vs) < 0 || vm > 59 || vs > 59 ||
+	    vh > 1000000)
+		return -EINVAL;
+	*ret = (int64_t)(vh * 3600 + vm * 60 + vs);
+	return 0;
+}
+
+/* The old format's "scrub started at DATE and finished after H:MM:SS". */
+static void old_finished(struct strv line, struct btrfs_task *t)
+{
+	static const char mid[] = " and finished after ";
+	struct strv s = strv_make(line.p + 17, line.n - 17);
+	int64_t start, took;
+
+	for (size_t i = 0; i + sizeof(mid) - 1 <= s.n; i++) {
+		if (memcmp(s.p + i, mid, sizeof(mid) - 1) != 0)
+			continue;
+		if (parse_date(strv_make(s.p, i), &start) == 0 &&
+		    parse_duration(strv_make(s.p + i + sizeof(mid) - 1, s.n - i - sizeof(mid) + 1),
+				   &took) == 0)
+			t->finished_at = start + took;
+		return;
+	}
+}
+
 /* One line of the old format ("scrub status for UUID", "... running for ..."). */
 static int old_format_line(struct strv line, const char *uuid, struct btrfs_task *t)
 {
@@ -70,6 +129,7 @@ static int old_format_line(struct strv line, const char *uuid, struct btrfs_task
 	}
 	if (!strv_starts(line, "scrub started at "))
 		return 0;
+	old_finished(line, t);
 	while (strv_next_token(&rest, &tok)) {
 		if (strv_eq(tok, "running"))
 			t->running = true;
@@ -81,7 +141,8 @@ int btrfs_parse_scrub_status(struct strv text, const char *uuid, struct btrfs_ta
 {
 	struct btrfs_task t = { .progress = -1 };
 	struct strv rest = text, line, key, value;
-	bool known = false, status = false, time_left = false;
+	bool known = false, status = false, time_left = false, finished = false;
+	int64_t started = 0, took = -1;
 	int rc;
 
 	while (strv_next_line(&rest, &line)) {
@@ -98,7 +159,12 @@ int btrfs_parse_scrub_status(struct strv text, const char *uuid, struct btrfs_ta
 			known = true;
 		} else if (strv_eq(key, "Status")) {
 			t.running = strv_eq(value, "running");
+			finished = strv_eq(value, "finished");
 			known = status = true;
+		} else if (strv_eq(key, "Scrub started")) {
+			(void)parse_date(value, &started);
+		} else if (strv_eq(key, "Duration")) {
+			(void)parse_duration(value, &took);
 		} else if (strv_eq(key, "Time left")) {
 			time_left = true; /* printed for a running scrub only */
 		} else if (strv_eq(key, "Bytes scrubbed")) {
@@ -114,6 +180,9 @@ int btrfs_parse_scrub_status(struct strv text, const char *uuid, struct btrfs_ta
 		t.running = true;
 	if (!t.running)
 		t.progress = -1;
+	/* The end of a finished scrub; "aborted" and "interrupted" ones did not finish. */
+	if (finished && started > 0 && took >= 0)
+		t.finished_at = started + took;
 	*ret = t;
 	return 0;
 }
@@ -141,7 +210,7 @@ int btrfs_parse_replace_status(struct strv text, struct btrfs_task *ret)
 }
 
 void btrfs_task_apply(const struct btrfs_task *scrub, const struct btrfs_task *replace,
-		      struct redmon_group *g, char *reason, size_t reason_len)
+		      struct redmon_group *g)
 {
 	if (replace && replace->running) {
 		g->activity = REDMON_ACTIVITY_RECOVERY;
@@ -150,13 +219,8 @@ void btrfs_task_apply(const struct btrfs_task *scrub, const struct btrfs_task *r
 		g->activity = REDMON_ACTIVITY_CHECK;
 		g->progress = scrub->progress;
 	}
-	if (scrub && scrub->errors[0]) {
-		size_t off = g->reason ? strlen(reason) : 0;
-
-		if (off + 1 < reason_len) {
-			snprintf(reason + off, reason_len - off, "%sscrub found errors: %s",
-				 off ? "; " : "", scrub->errors);
-			g->reason = reason;
-		}
+	if (scrub) {
+		g->scrub_time = scrub->finished_at;
+		g->scrub_found = scrub->errors[0] ? scrub->errors : NULL;
 	}
 }

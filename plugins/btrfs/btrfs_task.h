@@ -18,8 +18,9 @@
 
 struct btrfs_task {
 	bool running;
-	double progress; /* percent done, or -1 when the text does not say */
-	char errors[96]; /* a scrub's "Error summary:" when it found any; else "" */
+	double progress;     /* percent done, or -1 when the text does not say */
+	char errors[96];     /* a scrub's "Error summary:" when it found any; else "" */
+	int64_t finished_at; /* a finished scrub: its start plus its duration, Unix s; 0 unknown */
 };
 
 /*
@@ -35,10 +36,11 @@ int btrfs_parse_replace_status(struct strv text, struct btrfs_task *ret);
 /*
  * What the tasks add to a group: a running replace is recovery, a running
  * scrub a check (unless the group already has an activity); their progress;
- * a scrub's errors appended to reason (the buffer g->reason points into, or
- * not yet).  NULL tasks are skipped.
+ * the scrub's end as scrub_time and its errors as scrub_found (pointing into
+ * *scrub: it must outlive the report; the core words the reason).  NULL
+ * tasks are skipped.
  */
 void btrfs_task_apply(const struct btrfs_task *scrub, const struct btrfs_task *replace,
-		      struct redmon_group *g, char *reason, size_t reason_len);
+		      struct redmon_group *g);
 
 #endif

@@ -27,7 +27,9 @@ static void copy_fields(struct md_array *dst, const struct md_array *src)
 
 void md_array_clear(struct md_array *a)
 {
-	static const struct md_array unknown = { .raid_disks = -1, .degraded = -1, .progress = -1 };
+	static const struct md_array unknown = {
+		.raid_disks = -1, .degraded = -1, .progress = -1, .mismatch_cnt = -1
+	};
 
 	copy_fields(a, &unknown);
 }

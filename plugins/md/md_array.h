@@ -121,6 +121,9 @@ struct md_array {
 
 	enum redmon_activity activity;
 	double progress; /* percent, -1 unknown */
+	int64_t eta_s;	 /* seconds left at sync_speed; 0 unknown */
+	/* mismatch_cnt after the last check or repair, read while idle; -1 unknown */
+	int64_t mismatch_cnt;
 
 	/* raid10 geometry (layout, or mdstat "2 near-copies"). */
 	bool r10_known;

@@ -608,6 +608,19 @@ static void build_running(const struct md_array *a, struct md_group_buf *gb)
 	g->activity = a->activity;
 	if (activity_has_progress(a->activity) && a->progress >= 0)
 		g->progress = a->progress;
+	if (activity_has_progress(a->activity) && a->eta_s > 0)
+		g->eta_s = a->eta_s;
+	/*
+	 * md dates no check: the core sees one end.  What the last one found is
+	 * mismatch_cnt (Documentation/admin-guide/md.rst: a non-zero count after
+	 * a check means inconsistent data, or on raid1/10 blocks swap or an
+	 * O_DIRECT writer changed in flight).
+	 */
+	if (a->activity == REDMON_ACTIVITY_NONE && a->mismatch_cnt > 0) {
+		snprintf(gb->scrub_found, sizeof(gb->scrub_found), "mismatch_cnt %lld",
+			 (long long)a->mismatch_cnt);
+		g->scrub_found = gb->scrub_found;
+	}
 
 	/* Slots nobody occupies become members of role missing. */
 	g->n_members = a->n_devs;

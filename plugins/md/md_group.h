@@ -59,6 +59,7 @@ struct md_group_buf {
 	unsigned char *slots; /* enum md_slot_state per slot */
 	size_t cap;	      /* entries in each of the three */
 	char reason[256];
+	char scrub_found[40]; /* "mismatch_cnt N" */
 };
 
 /*

@@ -9,6 +9,9 @@
  *                   write-pending active-idle broken (md.c array_state_show)
  *   raid_disks      "4", "4 (3)" while a reshape changes the count, empty for 0
  *   degraded, sync_action, sync_completed ("a / b" sectors, none, delayed)
+ *   sync_speed      KiB/s of the running sync, "none" when idle
+ *   mismatch_cnt    sectors the last check/repair found inconsistent
+ *   last_sync_action what ran last ("check", "repair", "resync", ...)
  *   layout          raid10 geometry
  *   metadata_version "1.2", "external:imsm", "external:/md127/0", "none"
  *   dev-<bdev>/     one per member: state (comma-separated words), slot
@@ -131,6 +134,41 @@ int md_sysfs_parse_sync_completed(struct strv s, double *ret_progress, bool *ret
 	return 0;
 }
 
+/* A year: a slower sync has stopped for all purposes, and the product cannot overflow. */
+#define MD_ETA_MAX_S (366LL * 24 * 3600)
+
+int md_sysfs_sync_eta(struct strv completed, struct strv speed, int64_t *ret_s)
+{
+	struct strv rest = strv_trim(completed), ta, slash, tb, sp = strv_trim(speed), tok;
+	unsigned long long done, total, kib_s, left;
+
+	if (!strv_next_token(&rest, &ta) || !strv_next_token(&rest, &slash) ||
+	    !strv_next_token(&rest, &tb) || strv_next_token(&rest, &slash) ||
+	    !strv_eq(slash, "/") || strv_to_u64(ta, &done) < 0 || strv_to_u64(tb, &total) < 0 ||
+	    done > total)
+		return -EINVAL;
+	/* "N" or, on some kernels, "N (M)"? No: one number; anything else is refused. */
+	if (!strv_next_token(&sp, &tok) || strv_next_token(&sp, &tok) ||
+	    strv_to_u64(tok, &kib_s) < 0 || kib_s == 0)
+		return -EINVAL;
+	/* sectors / 2 = KiB: the rounding up keeps a last sector from reading as done */
+	left = ((total - done) / 2 + kib_s - 1) / kib_s;
+	*ret_s = left > MD_ETA_MAX_S ? MD_ETA_MAX_S : (int64_t)left;
+	return 0;
+}
+
+int md_sysfs_parse_mismatch_cnt(struct strv s, int64_t *ret)
+{
+	struct strv rest = strv_trim(s), tok;
+	unsigned long long v;
+
+	if (!strv_next_token(&rest, &tok) || strv_next_token(&rest, &tok) ||
+	    strv_to_u64(tok, &v) < 0 || v > INT64_MAX)
+		return -EINVAL;
+	*ret = (int64_t)v;
+	return 0;
+}
+
 int md_sysfs_parse_dev_state(struct strv s, unsigned int *ret_flags)
 {
 	struct strv rest = strv_trim(s);
@@ -213,11 +251,29 @@ static bool read_state(struct reader *r)
 	return present || e != -ENOENT;
 }
 
+/*
+ * What the last check or repair found, while no sync runs (a running one
+ * counts afresh).  Only after a check or repair: a resync's count means
+ * nothing of latent errors.  Optional: absent on raid0, linear, old captures.
+ */
+static void read_mismatch(struct reader *r)
+{
+	struct md_array *a = r->a;
+	struct strv v;
+
+	if (sysfs_read(&r->d, "last_sync_action", 0, &v) == 0 && !strv_eq(strv_trim(v), "check") &&
+	    !strv_eq(strv_trim(v), "repair"))
+		return;
+	if (sysfs_read(&r->d, "mismatch_cnt", 0, &v) == 0)
+		(void)md_sysfs_parse_mismatch_cnt(v, &a->mismatch_cnt);
+}
+
 static void read_sync(struct reader *r)
 {
 	struct md_array *a = r->a;
 	bool delayed = false;
 	double pct = -1;
+	char completed[64]; /* "done / total": two 20-digit numbers fit */
 	struct strv v;
 	int e;
 
@@ -227,6 +283,8 @@ static void read_sync(struct reader *r)
 	attr_error(r, e);
 	if (e < 0 && e != -ENOENT)
 		return;
+	if (a->activity == REDMON_ACTIVITY_NONE)
+		read_mismatch(r);
 	/* Not sysfs_notify()ed on every kernel: read, but not worth a watch. */
 	if (sysfs_read(&r->d, "sync_completed", 0, &v) < 0 ||
 	    md_sysfs_parse_sync_completed(v, &pct, &delayed) < 0)
@@ -235,6 +293,16 @@ static void read_sync(struct reader *r)
 		a->activity = REDMON_ACTIVITY_DELAYED;
 	else if (a->activity != REDMON_ACTIVITY_NONE)
 		a->progress = pct;
+	if (a->activity == REDMON_ACTIVITY_NONE || delayed)
+		return;
+	/*
+	 * The time left at the current speed.  Optional (older captures lack
+	 * sync_speed): neither its absence nor "none" is an error.  The text is
+	 * copied first: the next read may reuse the buffer v points into.
+	 */
+	strv_copy_printable(strv_trim(v), completed, sizeof(completed));
+	if (sysfs_read(&r->d, "sync_speed", 0, &v) == 0)
+		(void)md_sysfs_sync_eta(strv_c(completed), v, &a->eta_s);
 }
 
 /* Absent on raid10: the default, near-2, which the rules assume. */

@@ -48,6 +48,15 @@ int md_sysfs_parse_raid_disks(struct strv s, int *ret);
 int md_sysfs_parse_sync_action(struct strv s, enum redmon_activity *ret);
 /* "none" -> -1, "delayed" -> *ret_delayed, "a / b" -> percent rounded down to 0.1. */
 int md_sysfs_parse_sync_completed(struct strv s, double *ret_progress, bool *ret_delayed);
+/*
+ * Seconds left of a running sync: sync_completed ("done / total", 512-byte
+ * sectors) at sync_speed ("N", KiB/s, over the last seconds: md.c
+ * sync_speed_show).  -EINVAL when either says nothing ("none", "delayed", a
+ * speed of 0, done past total) or is malformed.
+ */
+int md_sysfs_sync_eta(struct strv completed, struct strv speed, int64_t *ret_s);
+/* mismatch_cnt: sectors the last check or repair found inconsistent ("N"). */
+int md_sysfs_parse_mismatch_cnt(struct strv s, int64_t *ret);
 /* Comma-separated state words -> enum md_dev_flag bits; unknown words are ignored. */
 int md_sysfs_parse_dev_state(struct strv s, unsigned int *ret_flags);
 /* "none" -> -1, "journal" -> -1, "N" -> N. */

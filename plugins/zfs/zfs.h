@@ -59,9 +59,11 @@ struct zfs_pool {
 	char state[ZFS_WORD]; /* ONLINE, DEGRADED, FAULTED, UNAVAIL, SUSPENDED, ... */
 	enum zfs_detail detail;
 	enum zfs_scan scan;
-	double progress;       /* percent of the scan in progress, or -1 */
-	char errors[ZFS_NOTE]; /* the "errors:" line when it reports data errors, else "" */
-	struct zfs_dev *dev;   /* in the order printed, owned */
+	double progress;	    /* percent of the scan in progress, or -1 */
+	char errors[ZFS_NOTE];	    /* the "errors:" line when it reports data errors, else "" */
+	int64_t scrub_end;	    /* when the last scrub finished, Unix s; 0 unknown */
+	char scrub_found[ZFS_NOTE]; /* what it repaired or could not: "repaired 4K, 2 errors" */
+	struct zfs_dev *dev;	    /* in the order printed, owned */
 	size_t n_dev, cap_dev;
 };
 
@@ -71,6 +73,15 @@ struct zfs_result {
 };
 
 void zfs_result_free(struct zfs_result *r);
+
+/*
+ * A date as zpool prints it, ctime(3) in the local time zone ("Sun Dec  6
+ * 00:24:02 2026"), or a Unix time in decimal (-p, --json-int): Unix s > 0,
+ * or -EINVAL.
+ */
+int zfs_parse_date(const char *text, int64_t *ret);
+/* "repaired X, N errors" into dst when the scrub repaired or met anything, else "". */
+void zfs_scrub_found(const char *repaired, unsigned long long errors, char *dst, size_t cap);
 /* A new pool (zeroed, progress -1) at the end of r, or NULL (-ENOMEM, too many). */
 struct zfs_pool *zfs_pool_add(struct zfs_result *r);
 /* A new node (zeroed) at the end of p, or NULL. */

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "zfs.h"
@@ -71,10 +72,44 @@ static int add_vdevs(struct zfs_pool *p, const json_t *vdevs, int depth, enum zf
 	return 0;
 }
 
+/* A number as zpool -j prints it: a string ("0", "4K"), or an integer with --json-int. */
+static void num_text(const json_t *v, char *dst, size_t cap)
+{
+	if (json_is_integer(v))
+		snprintf(dst, cap, "%lld", (long long)json_integer_value(v));
+	else
+		copy(json_is_string(v) ? json_string_value(v) : "", dst, cap);
+}
+
+/*
+ * A finished scrub's end_time and what it repaired or could not
+ * (scan_status_nvlist() in zpool_main.c: "function" SCRUB, "state"
+ * FINISHED; a canceled one is no scrub completed).
+ */
+static void add_scrub_done(struct zfs_pool *p, const json_t *scan)
+{
+	char end[64], processed[32], errors[32];
+	unsigned long long n;
+	char *e;
+
+	num_text(json_object_get(scan, "end_time"), end, sizeof(end));
+	num_text(json_object_get(scan, "processed"), processed, sizeof(processed));
+	num_text(json_object_get(scan, "errors"), errors, sizeof(errors));
+	errno = 0;
+	n = strtoull(errors, &e, 10);
+	if (errno || *e || e == errors || zfs_parse_date(end, &p->scrub_end) < 0) {
+		p->scrub_end = 0;
+		return;
+	}
+	zfs_scrub_found(processed, n, p->scrub_found, sizeof(p->scrub_found));
+}
+
 static void add_scan(struct zfs_pool *p, const json_t *scan)
 {
 	const char *fn = str_of(scan, "function"), *st = str_of(scan, "state");
 
+	if (strcmp(fn, "SCRUB") == 0 && strcmp(st, "FINISHED") == 0)
+		add_scrub_done(p, scan);
 	if (strcmp(st, "SCANNING") != 0)
 		return;
 	p->scan = strcmp(fn, "RESILVER") == 0 ? ZFS_SCAN_RESILVER

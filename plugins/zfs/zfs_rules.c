@@ -401,6 +401,8 @@ void zfs_pool_eval(const struct zfs_pool *p, struct redmon_group *g, struct redm
 		      : p->scan == ZFS_SCAN_SCRUB  ? REDMON_ACTIVITY_REPAIR
 						   : REDMON_ACTIVITY_NONE;
 	g->progress = g->activity ? p->progress : -1;
+	g->scrub_time = p->scrub_end;
+	g->scrub_found = p->scrub_found[0] ? p->scrub_found : NULL;
 	if (p->errors[0])
 		add_reason(&e, "%s", p->errors);
 	g->reason = reason[0] ? reason : NULL;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "zfs.h"
 #include "../lib/strbuf.h"
@@ -80,6 +81,89 @@ static bool contains(struct strv s, const char *lit)
 	return false;
 }
 
+int zfs_parse_date(const char *text, int64_t *ret)
+{
+	struct tm tm = { .tm_isdst = -1 };
+	const char *end;
+	char *num_end;
+	unsigned long long v;
+	time_t t;
+
+	if (text[0] >= '0' && text[0] <= '9') {
+		errno = 0;
+		v = strtoull(text, &num_end, 10);
+		if (errno || *num_end || v == 0 || v > INT64_MAX)
+			return -EINVAL;
+		*ret = (int64_t)v;
+		return 0;
+	}
+	/* C locale names: zpool prints them through ctime(3), which never translates */
+	end = strptime(text, "%a %b %e %H:%M:%S %Y", &tm);
+	while (end && (*end == ' ' || *end == '\n'))
+		end++;
+	if (!end || *end)
+		return -EINVAL;
+	t = mktime(&tm);
+	if (t <= 0)
+		return -EINVAL;
+	*ret = (int64_t)t;
+	return 0;
+}
+
+void zfs_scrub_found(const char *repaired, unsigned long long errors, char *dst, size_t cap)
+{
+	bool none =
+		repaired[0] == '\0' || strcmp(repaired, "0") == 0 || strcmp(repaired, "0B") == 0;
+
+	dst[0] = '\0';
+	if (!none || errors)
+		snprintf(dst, cap, "repaired %.24s, %llu error%s", none ? "0B" : repaired, errors,
+			 errors == 1 ? "" : "s");
+}
+
+/*
+ * A finished scrub (print_scan_scrub_resilver_status() in zpool_main.c):
+ * "scrub repaired 0B in 00:00:01 with 0 errors on Sun Dec  6 00:24:02 2026"
+ * ("in 0 days 00:00:01" in 0.8, "repaired 0 in 0h0m" before).  A resilver
+ * that finished, or a scrub canceled, is no scrub completed.
+ */
+static void scan_finished(struct strv text, struct zfs_pool *p)
+{
+	static const char with[] = " with ", on[] = " errors on ";
+	char repaired[32], errors[24], date[64];
+	struct strv rest, tok;
+	unsigned long long n;
+	size_t i, w = 0, o = 0;
+	char *end;
+
+	if (!strv_starts(text, "scrub repaired "))
+		return;
+	rest = after(text, strlen("scrub repaired"));
+	if (!strv_next_token(&rest, &tok))
+		return;
+	strv_copy_printable(tok, repaired, sizeof(repaired));
+	for (i = 0; i + sizeof(on) - 1 <= text.n; i++) {
+		if (!w && memcmp(text.p + i, with, sizeof(with) - 1) == 0)
+			w = i + sizeof(with) - 1;
+		else if (w && memcmp(text.p + i, on, sizeof(on) - 1) == 0) {
+			o = i;
+			break;
+		}
+	}
+	if (!w || !o || o - w >= sizeof(errors))
+		return;
+	memcpy(errors, text.p + w, o - w);
+	errors[o - w] = '\0';
+	errno = 0;
+	n = strtoull(errors, &end, 10);
+	if (errno || *end || end == errors)
+		return;
+	strv_copy_printable(strv_trim(after(text, o + sizeof(on) - 1)), date, sizeof(date));
+	if (zfs_parse_date(date, &p->scrub_end) < 0)
+		return;
+	zfs_scrub_found(repaired, n, p->scrub_found, sizeof(p->scrub_found));
+}
+
 /*
  * The first scan line, after "scan:" (or the older "scrub:"): "resilver in
  * progress since ...", "resilver (draid1:4d:11c:1s-0) in progress since
@@ -91,6 +175,8 @@ static void scan_first(struct strv text, struct zfs_pool *p)
 		p->scan = ZFS_SCAN_RESILVER;
 	else if (strv_starts(text, "scrub in progress"))
 		p->scan = ZFS_SCAN_SCRUB;
+	else
+		scan_finished(text, p);
 	scan_progress(text, p);
 }
 

@@ -78,7 +78,10 @@ enum {
 	GC_LAST_CHANGE,
 	GC_DEGRADED_SINCE,
 	GC_ETA,
-	GC_LAST_ = GC_ETA
+	/* 20: redmonGroupSpof (another branch); a column not defined is no object */
+	GC_SCRUB_AGE = 21,
+	GC_SCRUB_FOUND,
+	GC_LAST_ = GC_SCRUB_FOUND
 };
 
 enum {
@@ -133,6 +136,8 @@ struct sa_member {
 struct sa_group {
 	long index;
 	struct sa_str id, probe, name, kind, type, reason;
+	struct sa_str scrub_found; /* what the last scrub found; "" nothing or not known */
+	long scrub_age;		   /* seconds since the last scrub, -1 unknown */
 	enum health health;
 	long margin, nominal, total, ok, failed, spares, activity, progress;
 	long eta;				     /* seconds, -1 unknown */
@@ -259,6 +264,7 @@ static void rmib_str_free(struct sa_str *s)
 
 /* How a column is stored in its row's struct (the scalars' row is struct subagent_mib). */
 enum col_kind {
+	COL_NONE,     /* a column number the MIB does not define (a hole): no object */
 	COL_STR,      /* struct sa_str */
 	COL_OCTETS,   /* bytes at off, their count (size_t) at len_off */
 	COL_TIME,     /* struct timespec, as a DateAndTime */
@@ -320,6 +326,8 @@ static const struct column group_columns[GC_LAST_ + 1] = {
 	[GC_LAST_CHANGE] = TIME(struct sa_group, last_change),
 	[GC_DEGRADED_SINCE] = TIME(struct sa_group, degraded_since),
 	[GC_ETA] = NUM(COL_LONG, ASN_INTEGER, struct sa_group, eta),
+	[GC_SCRUB_AGE] = NUM(COL_LONG, ASN_INTEGER, struct sa_group, scrub_age),
+	[GC_SCRUB_FOUND] = STR(struct sa_group, scrub_found),
 };
 
 static const struct column member_columns[MC_LAST_ + 1] = {
@@ -361,6 +369,9 @@ static void rmib_column(const struct column *c, const void *row, netsnmp_variabl
 	unsigned char t[11];
 
 	switch ((enum col_kind)c->kind) {
+	case COL_NONE: /* never asked: the lookups skip it */
+		snmp_set_var_typed_value(vb, SNMP_NOSUCHOBJECT, NULL, 0);
+		break;
 	case COL_STR:
 		snmp_set_var_typed_value(vb, ASN_OCTET_STR, s->shown ? s->shown : "",
 					 s->shown ? s->len : 0);
@@ -523,6 +534,7 @@ static void rmib_group_free(struct subagent_mib *m, struct sa_group *g)
 	rmib_str_free(&g->kind);
 	rmib_str_free(&g->type);
 	rmib_str_free(&g->reason);
+	rmib_str_free(&g->scrub_found);
 	free(g);
 }
 
@@ -702,6 +714,10 @@ static int rmib_sync_group(struct subagent_mib *m, struct sa_group *g, const str
 	rmib_str_set(&g->kind, src->kind, &oom);
 	rmib_str_set(&g->type, src->type, &oom);
 	rmib_str_set(&g->reason, src->reason, &oom);
+	rmib_str_set(&g->scrub_found, src->scrub_found, &oom);
+	g->scrub_age = src->scrub_age_s < 0 || src->scrub_last <= 0 ? -1
+		       : src->scrub_age_s > INT32_MAX		    ? INT32_MAX
+								    : (long)src->scrub_age_s;
 	g->health = src->health;
 	g->margin = margin_shown(src);
 	g->nominal = src->margin_nominal < 0 ? 0 : src->margin_nominal;
@@ -1130,6 +1146,30 @@ netsnmp_variable_list *subagent_mib_notif_vars(struct subagent_mib *m, const str
 	case SUBAGENT_NOTIF_TEST:
 		rmib_vb_seq_text(&b, m, ev);
 		break;
+	case SUBAGENT_NOTIF_REBUILD_STALLED:
+	case SUBAGENT_NOTIF_REBUILD_RESUMED:
+		rmib_vb_int(&b, SUB_GROUPS, GC_ACTIVITY, gi, 0, ASN_INTEGER,
+			    subagent_activity_value(ev->group->activity));
+		rmib_vb_int(&b, SUB_GROUPS, GC_PROGRESS, gi, 0, ASN_INTEGER,
+			    subagent_progress_tenths(ev->group->progress));
+		break;
+	case SUBAGENT_NOTIF_SPARES_MISSING:
+		rmib_vb_int(&b, SUB_GROUPS, GC_SPARES, gi, 0, ASN_INTEGER,
+			    ev->group->spares < 0 ? 0 : ev->group->spares);
+		break;
+	case SUBAGENT_NOTIF_MEMBERS_MISSING:
+		rmib_vb_int(&b, SUB_GROUPS, GC_TOTAL, gi, 0, ASN_INTEGER,
+			    ev->group->members_total < 0 ? -1 : ev->group->members_total);
+		break;
+	case SUBAGENT_NOTIF_SCRUB_OVERDUE:
+		rmib_vb_int(&b, SUB_GROUPS, GC_SCRUB_AGE, gi, 0, ASN_INTEGER,
+			    ev->group->scrub_age_s < 0 || ev->group->scrub_last <= 0 ? -1
+			    : ev->group->scrub_age_s > INT32_MAX		     ? INT32_MAX
+								 : ev->group->scrub_age_s);
+		break;
+	case SUBAGENT_NOTIF_SCRUB_FOUND_ERRORS:
+		rmib_vb_text(&b, SUB_GROUPS, GC_SCRUB_FOUND, gi, 0, ev->group->scrub_found);
+		break;
 	default:
 		break;
 	}
@@ -1197,7 +1237,8 @@ static int rmib_find_exact(const struct subagent_mib *m, const oid *name, size_t
 
 		if (len <= elen || netsnmp_oid_is_subtree(e, elen, name, len) != 0)
 			continue;
-		if (name[elen] < r->min_col || name[elen] > r->max_col)
+		if (name[elen] < r->min_col || name[elen] > r->max_col ||
+		    r->columns[name[elen]].kind == COL_NONE)
 			return SNMP_NOSUCHOBJECT;
 		*col = &r->columns[name[elen]];
 		pos = rows_search(&m->rows[r->table], name + elen + 1, len - elen - 1, &exact);
@@ -1243,7 +1284,8 @@ static bool rmib_find_next(const struct subagent_mib *m, const oid *start, size_
 			continue; /* the whole region is before start */
 		}
 		for (; c <= r->max_col; c++, pick = PICK_FIRST) {
-			if (!rmib_region_row(m, r, idx, idx_len, pick, row))
+			if (r->columns[c].kind == COL_NONE ||
+			    !rmib_region_row(m, r, idx, idx_len, pick, row))
 				continue;
 			memcpy(out, e, elen * sizeof(oid));
 			out[elen] = c;

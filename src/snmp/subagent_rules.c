@@ -71,6 +71,19 @@ enum subagent_notif subagent_notif_for(const struct event *ev)
 		/* Its start only: the JSON event and Alertmanager tell its end. */
 		return ev->resolved || !ev->group ? SUBAGENT_NOTIF_NONE
 						  : SUBAGENT_NOTIF_SECOND_FAILURE_RISK;
+	/* Warnings about a group whose health they leave alone: its objects say which. */
+	case EV_REBUILD_STALLED:
+		return ev->group ? SUBAGENT_NOTIF_REBUILD_STALLED : SUBAGENT_NOTIF_NONE;
+	case EV_REBUILD_RESUMED:
+		return ev->group ? SUBAGENT_NOTIF_REBUILD_RESUMED : SUBAGENT_NOTIF_NONE;
+	case EV_SPARES_MISSING:
+		return ev->group ? SUBAGENT_NOTIF_SPARES_MISSING : SUBAGENT_NOTIF_NONE;
+	case EV_MEMBERS_MISSING:
+		return ev->group ? SUBAGENT_NOTIF_MEMBERS_MISSING : SUBAGENT_NOTIF_NONE;
+	case EV_SCRUB_OVERDUE:
+		return ev->group ? SUBAGENT_NOTIF_SCRUB_OVERDUE : SUBAGENT_NOTIF_NONE;
+	case EV_SCRUB_FOUND_ERRORS:
+		return ev->group ? SUBAGENT_NOTIF_SCRUB_FOUND_ERRORS : SUBAGENT_NOTIF_NONE;
 	default:
 		return SUBAGENT_NOTIF_NONE;
 	}

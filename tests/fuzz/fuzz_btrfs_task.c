@@ -46,7 +46,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct strv text = strv_make((const char *)data, size);
 	struct btrfs_task scrub = { .progress = -1 }, replace = { .progress = -1 };
 	struct redmon_group g = { .progress = -1 };
-	char reason[64] = "";
 	int rs, rr;
 
 	input_uuid(data, size, uuid);
@@ -56,9 +55,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_task(&scrub);
 	if (rr == 0)
 		check_task(&replace);
-	btrfs_task_apply(rs == 0 ? &scrub : NULL, rr == 0 ? &replace : NULL, &g, reason,
-			 sizeof(reason));
-	if (strlen(reason) >= sizeof(reason) || (g.reason && g.reason != reason))
+	btrfs_task_apply(rs == 0 ? &scrub : NULL, rr == 0 ? &replace : NULL, &g);
+	/* what the group carries points into the task, as a string */
+	if (g.reason ||
+	    (g.scrub_found &&
+	     (g.scrub_found != scrub.errors || strlen(g.scrub_found) >= sizeof(scrub.errors))) ||
+	    g.scrub_time < 0)
 		abort();
 	return 0;
 }

@@ -818,6 +818,210 @@ static void test_expectations_reloaded_and_restored(void **state)
 	stop(a);
 }
 
+/* The wall clock of the scrub tests: Unix seconds set by hand. */
+static int64_t fake_wall;
+
+static int64_t fake_wallclock(void)
+{
+	return fake_wall;
+}
+
+#define DAY (24 * 3600)
+
+/* One scan of md0 at Unix time t: activity act, scrub as the source reports it. */
+static void scrub_at(struct agg *a, struct snapshot *s, int64_t t, enum redmon_activity act,
+		     int64_t scrub_time, const char *found)
+{
+	struct redmon_member m[] = {
+		{ .name = "sda1", .role = REDMON_ROLE_ACTIVE },
+		{ .name = "sdb1", .role = REDMON_ROLE_ACTIVE },
+	};
+	struct redmon_group g = {
+		.name = "md0",
+		.kind = "raid",
+		.type = "raid1",
+		.members_total = 2,
+		.members_ok = 2,
+		.margin = 1,
+		.margin_nominal = 1,
+		.activity = act,
+		.progress = act == REDMON_ACTIVITY_NONE ? -1 : 50,
+		.members = m,
+		.n_members = 2,
+		.scrub_time = scrub_time,
+		.scrub_found = found,
+	};
+
+	fake_wall = t;
+	assert_int_equal(snapshot_add(s, "md", &g), 0);
+	snapshot_sort(s);
+	update(a, "md", s);
+}
+
+/*
+ * md gives no date: a new group raises nothing; past scrub_max_age without a
+ * scrub, one scrub_overdue (warning) and a reason; a check seen ending clears
+ * it and dates the last scrub; it comes back once when that scrub grows old.
+ */
+static void test_scrub_overdue_counts_from_first_seen(void **state)
+{
+	const struct group *g;
+	struct agg *a;
+	struct snapshot s = { 0 };
+	int64_t t0 = 1800000000;
+
+	(void)state;
+	start(&a);
+	agg_set_wallclock(a, fake_wallclock);
+	agg_set_scrub_max_age(a, 35 * DAY);
+	scrub_at(a, &s, t0, REDMON_ACTIVITY_NONE, 0, NULL);
+	assert_int_equal(n_events, 1); /* appeared only */
+	g = &kept(a, "md")->groups[0];
+	assert_int_equal(g->scrub_first_seen, t0);
+	assert_int_equal(g->scrub_age_s, -1);
+	assert_false(g->scrub_overdue);
+	assert_null(g->reason);
+	n_events = 0;
+	scrub_at(a, &s, t0 + 35 * DAY, REDMON_ACTIVITY_NONE, 0, NULL); /* not older yet */
+	assert_int_equal(n_events, 0);
+	scrub_at(a, &s, t0 + 36 * DAY, REDMON_ACTIVITY_NONE, 0, NULL);
+	assert_int_equal(n_events, 1);
+	assert_int_equal(events[0].type, EV_SCRUB_OVERDUE);
+	assert_int_equal(events[0].severity, SEV_WARNING);
+	assert_int_equal(events[0].health, HEALTH_OK); /* health stays the margin's */
+	assert_string_equal(events[0].message,
+			    "md:md0: no scrub seen since 2027-01-15, when redmon first saw it");
+	g = &kept(a, "md")->groups[0];
+	assert_string_equal(g->reason, "no scrub seen in 36 days");
+	scrub_at(a, &s, t0 + 37 * DAY, REDMON_ACTIVITY_NONE, 0, NULL); /* said once */
+	assert_int_equal(n_events, 1);
+	/* a check runs: not overdue while it runs, and no event for that */
+	scrub_at(a, &s, t0 + 38 * DAY, REDMON_ACTIVITY_CHECK, 0, NULL);
+	assert_false(kept(a, "md")->groups[0].scrub_overdue);
+	scrub_at(a, &s, t0 + 38 * DAY + 3600, REDMON_ACTIVITY_NONE, 0, NULL);
+	g = &kept(a, "md")->groups[0];
+	assert_int_equal(g->scrub_last, t0 + 38 * DAY + 3600);
+	assert_int_equal(g->scrub_age_s, 0);
+	assert_false(g->scrub_overdue);
+	assert_null(g->reason);
+	n_events = 0;
+	scrub_at(a, &s, t0 + 80 * DAY, REDMON_ACTIVITY_NONE, 0, NULL);
+	assert_int_equal(n_events, 1);
+	assert_int_equal(events[0].type, EV_SCRUB_OVERDUE);
+	assert_string_equal(kept(a, "md")->groups[0].reason, "last scrub 41 days ago");
+	/* 0: never overdue */
+	agg_set_scrub_max_age(a, 0);
+	scrub_at(a, &s, t0 + 200 * DAY, REDMON_ACTIVITY_NONE, 0, NULL);
+	assert_false(kept(a, "md")->groups[0].scrub_overdue);
+	assert_int_equal(kept(a, "md")->groups[0].scrub_age_s, 200 * DAY - 38 * DAY - 3600);
+	snapshot_free(&s);
+	stop(a);
+}
+
+/*
+ * A source's date (ZFS) is the last scrub, old or not; what it found raises
+ * scrub_found_errors once, a clean scrub clears it, new findings raise it again.
+ */
+static void test_scrub_source_time_and_found_errors(void **state)
+{
+	const struct group *g;
+	struct agg *a;
+	struct snapshot s = { 0 };
+	int64_t t0 = 1800000000;
+
+	(void)state;
+	start(&a);
+	agg_set_wallclock(a, fake_wallclock);
+	/* an old scrub on a group seen for the first time is overdue at once: its date says so */
+	scrub_at(a, &s, t0, REDMON_ACTIVITY_NONE, t0 - 40 * DAY, "mismatch_cnt 128");
+	assert_int_equal(n_events, 3);
+	assert_int_equal(events[0].type, EV_GROUP_APPEARED);
+	assert_int_equal(events[1].type, EV_SCRUB_OVERDUE);
+	assert_string_equal(events[1].message, "md:md0 was last scrubbed 40 days ago (2026-12-06)");
+	assert_int_equal(events[2].type, EV_SCRUB_FOUND_ERRORS);
+	assert_int_equal(events[2].severity, SEV_WARNING);
+	assert_string_equal(events[2].message, "md:md0: the last scrub found mismatch_cnt 128");
+	g = &kept(a, "md")->groups[0];
+	assert_string_equal(g->reason,
+			    "last scrub 40 days ago; scrub found errors: mismatch_cnt 128");
+	assert_int_equal(g->scrub_age_s, 40 * DAY);
+	n_events = 0;
+	scrub_at(a, &s, t0 + 60, REDMON_ACTIVITY_NONE, t0 - 40 * DAY, "mismatch_cnt 128");
+	assert_int_equal(n_events, 0);
+	/* a fresh clean scrub: both cleared, no event */
+	scrub_at(a, &s, t0 + 120, REDMON_ACTIVITY_NONE, t0 + 100, NULL);
+	assert_int_equal(n_events, 0);
+	g = &kept(a, "md")->groups[0];
+	assert_false(g->scrub_overdue);
+	assert_false(g->scrub_errors);
+	assert_null(g->reason);
+	assert_int_equal(g->scrub_age_s, 20);
+	scrub_at(a, &s, t0 + DAY, REDMON_ACTIVITY_NONE, t0 + DAY - 10, "repaired 4K");
+	assert_int_equal(n_events, 1);
+	assert_int_equal(events[0].type, EV_SCRUB_FOUND_ERRORS);
+	/* a date far ahead is no scrub: the age counts from first seen */
+	scrub_at(a, &s, t0 + DAY + 60, REDMON_ACTIVITY_NONE, INT64_MAX / 2, NULL);
+	assert_int_equal(kept(a, "md")->groups[0].scrub_last, 0);
+	assert_int_equal(kept(a, "md")->groups[0].scrub_age_s, -1);
+	snapshot_free(&s);
+	stop(a);
+}
+
+/* The probe's own ETA (md sync_speed) is preferred over the rate the daemon observed. */
+static void test_source_eta_preferred(void **state)
+{
+	struct redmon_member m[] = {
+		{ .name = "sda1", .role = REDMON_ROLE_ACTIVE },
+		{ .name = "sdb1", .role = REDMON_ROLE_REBUILDING },
+	};
+	struct redmon_group rg = {
+		.name = "md0",
+		.type = "raid1",
+		.members_total = 2,
+		.members_ok = 1,
+		.margin = 0,
+		.margin_nominal = 1,
+		.activity = REDMON_ACTIVITY_RECOVERY,
+		.progress = 10,
+		.members = m,
+		.n_members = 2,
+	};
+	struct agg *a;
+	struct snapshot s = { 0 };
+
+	(void)state;
+	start(&a);
+	agg_set_clock(a, fake_clock);
+	fake_now = 1000;
+	assert_int_equal(snapshot_add(&s, "md", &rg), 0);
+	update(a, "md", &s);
+	fake_now = 11000;
+	rg.progress = 15;
+	assert_int_equal(snapshot_add(&s, "md", &rg), 0);
+	update(a, "md", &s);
+	assert_int_equal(kept(a, "md")->groups[0].eta_s, 170); /* the daemon's own */
+	fake_now = 21000;
+	rg.progress = 20;
+	rg.eta_s = 4242;
+	assert_int_equal(snapshot_add(&s, "md", &rg), 0);
+	update(a, "md", &s);
+	assert_int_equal(kept(a, "md")->groups[0].eta_s, 4242);
+	/* a check's time left: only the source's */
+	rg.activity = REDMON_ACTIVITY_CHECK;
+	rg.margin = 1;
+	rg.members_ok = 2;
+	m[1].role = REDMON_ROLE_ACTIVE;
+	assert_int_equal(snapshot_add(&s, "md", &rg), 0);
+	update(a, "md", &s);
+	assert_int_equal(kept(a, "md")->groups[0].eta_s, 4242);
+	rg.eta_s = 0;
+	assert_int_equal(snapshot_add(&s, "md", &rg), 0);
+	update(a, "md", &s);
+	assert_int_equal(kept(a, "md")->groups[0].eta_s, -1);
+	snapshot_free(&s);
+	stop(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -838,6 +1042,9 @@ int main(void)
 		cmocka_unit_test_setup(test_expected_spares_and_required, setup),
 		cmocka_unit_test_setup(test_expected_members_on_first_scan, setup),
 		cmocka_unit_test_setup(test_expectations_reloaded_and_restored, setup),
+		cmocka_unit_test_setup(test_scrub_overdue_counts_from_first_seen, setup),
+		cmocka_unit_test_setup(test_scrub_source_time_and_found_errors, setup),
+		cmocka_unit_test_setup(test_source_eta_preferred, setup),
 	};
 
 	return cmocka_run_group_tests_name("agg", tests, NULL, NULL);

@@ -8,7 +8,9 @@
 #include "cmocka_all.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../../plugins/btrfs/btrfs_task.h"
 
@@ -74,6 +76,53 @@ static void test_scrub(void **state)
 	assert_int_equal(btrfs_parse_scrub_status(sv(old_running), UUID, &t), 0);
 	assert_true(t.running);
 	assert_true(t.progress == -1);
+}
+
+/*
+ * When the last scrub finished: "Scrub started" plus "Duration" of a
+ * finished one (6.x), "started at ... and finished after ..." (4.x); a
+ * running, aborted or undated one gives none.  The test runs in UTC.
+ */
+static void test_scrub_finished_at(void **state)
+{
+	static const struct {
+		const char *text;
+		int64_t want;
+	} cases[] = {
+		{ finished, 1796537131 }, /* Sun Dec  6 06:05:31 2026 + 0 s */
+		{ "UUID: " UUID "\nScrub started:    Sun Dec  6 06:05:31 2026\nStatus: finished\n"
+		  "Duration:         26:01:02\n",
+		  1796537131 + 26 * 3600 + 62 },
+		{ running, 0 },
+		{ "UUID: " UUID "\nScrub started:    Sun Dec  6 06:05:31 2026\nStatus: aborted\n"
+		  "Duration:         0:01:00\n",
+		  0 },
+		{ "UUID: " UUID
+		  "\nScrub started:    someday\nStatus: finished\nDuration: 0:01:00\n",
+		  0 },
+		{ "UUID: " UUID "\nScrub started:    Sun Dec  6 06:05:31 2026\nStatus: finished\n"
+		  "Duration:         0:61:00\n",
+		  0 },
+		{ "UUID: " UUID "\nScrub started:    Sun Dec  6 06:05:31 2026\nStatus: finished\n",
+		  0 },
+		{ "scrub status for " UUID "\n"
+		  "\tscrub started at Fri Mar 23 11:06:46 2018 and finished after 00:00:25\n"
+		  "\ttotal bytes scrubbed: 22.42GiB with 0 errors\n",
+		  1521803206 + 25 },
+		{ "scrub status for " UUID "\n"
+		  "\tscrub started at Fri Mar 23 11:06:46 2018 and was aborted after 00:00:25\n",
+		  0 },
+	};
+	struct btrfs_task t;
+
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(btrfs_parse_scrub_status(sv(cases[i].text), UUID, &t), 0);
+		if (t.finished_at != cases[i].want)
+			fail_msg("case %zu: %lld", i, (long long)t.finished_at);
+	}
 }
 
 static void test_scrub_hostile(void **state)
@@ -148,30 +197,34 @@ static void test_apply(void **state)
 
 	(void)state;
 	g.reason = reason;
-	btrfs_task_apply(&scrub, NULL, &g, reason, sizeof(reason));
+	scrub.finished_at = 1796537131;
+	btrfs_task_apply(&scrub, NULL, &g);
 	assert_int_equal(g.activity, REDMON_ACTIVITY_CHECK);
 	assert_true(g.progress == 23.7);
-	assert_string_equal(g.reason, "devid 2 missing; scrub found errors: csum=61");
+	/* the findings go to scrub_found: the core words the reason for every probe */
+	assert_string_equal(g.reason, "devid 2 missing");
+	assert_string_equal(g.scrub_found, "csum=61");
+	assert_int_equal(g.scrub_time, 1796537131);
 	g = (struct redmon_group){ .progress = -1 };
-	reason[0] = '\0';
-	btrfs_task_apply(&scrub, &replace, &g, reason, sizeof(reason));
+	btrfs_task_apply(&scrub, &replace, &g);
 	assert_int_equal(g.activity, REDMON_ACTIVITY_RECOVERY);
 	assert_true(g.progress == 12.8);
-	assert_string_equal(g.reason, "scrub found errors: csum=61");
+	assert_string_equal(g.scrub_found, "csum=61");
+	assert_null(g.reason);
 	/* A reshape (balance) already said: a scrub does not override it. */
 	g = (struct redmon_group){ .progress = -1, .activity = REDMON_ACTIVITY_RESHAPE };
 	scrub.errors[0] = '\0';
-	btrfs_task_apply(&scrub, NULL, &g, reason, sizeof(reason));
+	btrfs_task_apply(&scrub, NULL, &g);
 	assert_int_equal(g.activity, REDMON_ACTIVITY_RESHAPE);
 	assert_null(g.reason);
+	assert_null(g.scrub_found);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_scrub),
-		cmocka_unit_test(test_scrub_hostile),
-		cmocka_unit_test(test_replace),
+		cmocka_unit_test(test_scrub),	      cmocka_unit_test(test_scrub_finished_at),
+		cmocka_unit_test(test_scrub_hostile), cmocka_unit_test(test_replace),
 		cmocka_unit_test(test_apply),
 	};
 

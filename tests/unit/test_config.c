@@ -136,7 +136,9 @@ static void test_value_parsers(void **state)
 	assert_int_equal(opt_parse_duration_ms("2h", 0, UINT64_MAX, &v), 0);
 	assert_int_equal(v, 7200000);
 	assert_int_equal(opt_parse_duration_ms("5 s", 0, UINT64_MAX, &v), -EINVAL);
-	assert_int_equal(opt_parse_duration_ms("1d", 0, UINT64_MAX, &v), -EINVAL);
+	assert_int_equal(opt_parse_duration_ms("35d", 0, UINT64_MAX, &v), 0);
+	assert_int_equal(v, 35ull * 86400000);
+	assert_int_equal(opt_parse_duration_ms("1w", 0, UINT64_MAX, &v), -EINVAL);
 	assert_int_equal(opt_parse_duration_ms("50ms", 100, 1000, &v), -ERANGE);
 	assert_int_equal(opt_parse_uint("0x10", 0, 100, &v), -EINVAL);
 	assert_int_equal(opt_parse_uint("+1", 0, 100, &v), -EINVAL);
@@ -773,12 +775,14 @@ static void test_group_sections(void **state)
 {
 	struct config *c = NULL;
 	char err[512];
-	const char *f = write_cfg("[daemon]\nstall_after = 1s\n[group.md:md0]\nspares = 1\n"
+	const char *f = write_cfg("[daemon]\nstall_after = 1s\nscrub_max_age = 14d\n"
+				  "[group.md:md0]\nspares = 1\n"
 				  "required = yes\n[group.bond:bond0]\nmembers = 4\n");
 
 	(void)state;
 	assert_int_equal(cfg_load(f, NULL, 0, &c, err, sizeof(err)), 0);
 	assert_int_equal(c->stall_after_ms, 1000);
+	assert_int_equal(c->scrub_max_age_ms, 14ull * 86400000);
 	assert_int_equal(c->n_groups, 2);
 	assert_string_equal(c->groups[0].id, "md:md0");
 	assert_true(c->groups[0].spares_set);
@@ -794,6 +798,7 @@ static void test_group_sections(void **state)
 	teardown(NULL);
 	assert_int_equal(cfg_load(NULL, NULL, 0, &c, err, sizeof(err)), 0);
 	assert_int_equal(c->stall_after_ms, 600000); /* 10 min by default */
+	assert_int_equal(c->scrub_max_age_ms, 35ull * 86400000);
 	assert_int_equal(c->n_groups, 0);
 	cfg_free(c);
 }
@@ -810,6 +815,8 @@ static void test_group_section_errors(void **state)
 		     ":3: [group.md0]: a group is named <probe>:<name>");
 	expect_error("[group.:md0]\nspares = 1\n", NULL, 0, "a group is named");
 	expect_error("[daemon]\nstall_after = 500ms\n", NULL, 0, ":2: daemon.stall_after");
+	expect_error("[daemon]\nscrub_max_age = 367d\n", NULL, 0, ":2: daemon.scrub_max_age");
+	expect_error("[daemon]\nscrub_max_age = -1\n", NULL, 0, ":2: daemon.scrub_max_age");
 }
 
 int main(void)

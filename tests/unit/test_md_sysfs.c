@@ -34,6 +34,8 @@ struct got {
 	int32_t margin, nominal;
 	enum redmon_activity activity;
 	double progress;
+	int64_t eta_s;
+	char scrub_found[64];
 	size_t n_members;
 	char member_name[16][MD_DEV_NAME_MAX];
 	char member_state[16][MD_STATE_MAX];
@@ -199,6 +201,9 @@ static int collect(void *ctx, const struct redmon_group *g)
 	o->nominal = g->margin_nominal;
 	o->activity = g->activity;
 	o->progress = g->progress;
+	o->eta_s = g->eta_s;
+	snprintf(o->scrub_found, sizeof(o->scrub_found), "%s",
+		 g->scrub_found ? g->scrub_found : "");
 	o->n_members = g->n_members;
 	for (i = 0; i < g->n_members && i < 16; i++) {
 		snprintf(o->member_name[i], sizeof(o->member_name[i]), "%s", g->members[i].name);
@@ -593,6 +598,89 @@ static void test_sync_states(void **state)
 		assert_int_equal(g->activity, cases[i].act);
 		assert_float_equal(g->progress, cases[i].pct, 1e-9);
 		assert_int_equal(g->margin, 1);
+	}
+}
+
+/*
+ * The time left from sync_speed and sync_completed (a running check or
+ * recovery); what the last check found from mismatch_cnt, read while idle
+ * and only after a check or repair (last_sync_action).
+ */
+static void test_eta_and_mismatches(void **state)
+{
+	struct fixture *f = *state;
+	static const struct {
+		const char *action, *completed, *speed, *last, *mismatch;
+		int64_t eta;
+		const char *found;
+	} cases[] = {
+		/* 2093056 - 1569888 sectors = 261584 KiB at 1000 KiB/s: 262 s (rounded up) */
+		{ "recover\n", "1569888 / 2093056\n", "1000\n", NULL, NULL, 262, "" },
+		{ "check\n", "0 / 2000\n", "10\n", "check\n", "5\n", 100, "" },
+		{ "check\n", "10 / 20\n", "none\n", NULL, NULL, 0, "" }, /* not yet measured */
+		{ "check\n", "10 / 20\n", "0\n", NULL, NULL, 0, "" },	 /* no speed: no ETA */
+		{ "check\n", "30 / 20\n", "10\n", NULL, NULL, 0, "" },	 /* done past total */
+		{ "resync\n", "delayed\n", "10\n", NULL, NULL, 0, "" },	 /* queued: no ETA */
+		{ "check\n", "10 / 20\n", "1x\n", NULL, NULL, 0, "" },	 /* garbage */
+		{ "idle\n", "none\n", "none\n", "check\n", "128\n", 0, "mismatch_cnt 128" },
+		{ "idle\n", "none\n", "none\n", "repair\n", "8\n", 0, "mismatch_cnt 8" },
+		{ "idle\n", "none\n", "none\n", "resync\n", "64\n", 0, "" }, /* not a scrub */
+		{ "idle\n", "none\n", "none\n", NULL, "3\n", 0,
+		  "mismatch_cnt 3" }, /* older kernel */
+		{ "idle\n", "none\n", "none\n", "check\n", "0\n", 0, "" },
+		{ "idle\n", "none\n", "none\n", "check\n", "-1\n", 0, "" },
+		{ "idle\n", "none\n", "none\n", "check\n", "99999999999999999999\n", 0, "" },
+	};
+	char name[16], rel[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(name, sizeof(name), "md%zu", i);
+		array(f, name, "raid1\n", "active\n", "2\n");
+		snprintf(rel, sizeof(rel), "sys/block/%s/md/sync_action", name);
+		put(f, rel, cases[i].action);
+		snprintf(rel, sizeof(rel), "sys/block/%s/md/sync_completed", name);
+		put(f, rel, cases[i].completed);
+		snprintf(rel, sizeof(rel), "sys/block/%s/md/sync_speed", name);
+		put(f, rel, cases[i].speed);
+		if (cases[i].last) {
+			snprintf(rel, sizeof(rel), "sys/block/%s/md/last_sync_action", name);
+			put(f, rel, cases[i].last);
+		}
+		if (cases[i].mismatch) {
+			snprintf(rel, sizeof(rel), "sys/block/%s/md/mismatch_cnt", name);
+			put(f, rel, cases[i].mismatch);
+		}
+		dev(f, name, "sda", "in_sync\n", "0\n", 0, true);
+		dev(f, name, "sdb", i == 0 ? "spare\n" : "in_sync\n", "1\n", 1, true);
+	}
+	assert_int_equal(scan(f, false), (int)(sizeof(cases) / sizeof(cases[0])));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct got *g;
+
+		snprintf(name, sizeof(name), "md%zu", i);
+		g = got(f, name);
+		if (g->eta_s != cases[i].eta || strcmp(g->scrub_found, cases[i].found) != 0)
+			fail_msg("%s: eta %lld, found '%s'", name, (long long)g->eta_s,
+				 g->scrub_found);
+	}
+	/* the parsers alone */
+	{
+		int64_t v = -7;
+
+		assert_int_equal(md_sysfs_sync_eta(strv_c("0 / 4\n"), strv_c("1\n"), &v), 0);
+		assert_int_equal(v, 2);
+		assert_int_equal(
+			md_sysfs_sync_eta(strv_c("0 / 18446744073709551615"), strv_c("1"), &v), 0);
+		assert_int_equal(v, 366LL * 24 * 3600); /* capped, no overflow */
+		v = -7;
+		assert_int_equal(md_sysfs_sync_eta(strv_c("none"), strv_c("5"), &v), -EINVAL);
+		assert_int_equal(md_sysfs_sync_eta(strv_c("1 / 2"), strv_c("5 5"), &v), -EINVAL);
+		assert_int_equal(v, -7);
+		assert_int_equal(md_sysfs_parse_mismatch_cnt(strv_c("42\n"), &v), 0);
+		assert_int_equal(v, 42);
+		assert_int_equal(md_sysfs_parse_mismatch_cnt(strv_c(""), &v), -EINVAL);
+		assert_int_equal(md_sysfs_parse_mismatch_cnt(strv_c("0x10"), &v), -EINVAL);
 	}
 }
 
@@ -1399,6 +1487,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_kernel_map_from_mdstat, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_faulty_beats_stale_degraded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_links_stay_in_root, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_eta_and_mismatches, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("md_sysfs", tests, NULL, NULL);

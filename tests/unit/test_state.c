@@ -429,6 +429,127 @@ static void test_primed_diff(void **state)
 	agg_free(b);
 }
 
+/* The checksum over doc's body made right again, as a file written that way has it. */
+static void fix_checksum(json_t *doc)
+{
+	char *text = json_dumps(json_object_get(doc, "state"),
+				JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+	char sum[40];
+
+	snprintf(sum, sizeof(sum), "fnv1a64:%016llx", (unsigned long long)state_hash(text));
+	free(text);
+	json_object_set_new(doc, "checksum", json_string(sum));
+}
+
+/* --- scrubs ------------------------------------------------------------------ */
+
+static int64_t wall = 1800000000;
+
+static int64_t wallclock(void)
+{
+	return wall;
+}
+
+/* md0 as its probe reports it: scrubbed at scrub_time, found what found says. */
+static void scrubbed(struct snapshot *s, int64_t scrub_time, const char *found)
+{
+	struct redmon_member m[] = { { .name = "a", .role = REDMON_ROLE_ACTIVE },
+				     { .name = "b", .role = REDMON_ROLE_ACTIVE } };
+	struct redmon_group g = { .name = "md0",
+				  .type = "raid1",
+				  .members_total = 2,
+				  .members_ok = 2,
+				  .margin = 1,
+				  .margin_nominal = 1,
+				  .progress = -1,
+				  .members = m,
+				  .n_members = 2,
+				  .scrub_time = scrub_time,
+				  .scrub_found = found };
+
+	assert_int_equal(snapshot_add(s, "md", &g), 0);
+	snapshot_sort(s);
+}
+
+/*
+ * What the daemon knows of scrubs survives a restart: when it first saw the
+ * group, the source's date and findings, and that scrub_found_errors was
+ * announced (not again after the restart).  A state file from before scrub
+ * ages (no "scrub") still loads; the group counts as first seen at the next scan.
+ */
+static void test_scrub_round_trip(void **state)
+{
+	struct snapshot s = { 0 };
+	struct agg *a, *b;
+	const struct group *g;
+	uint64_t seq = 0;
+	char why[256];
+	json_t *doc, *e;
+
+	(void)state;
+	assert_int_equal(agg_new(&a, 10), 0);
+	agg_set_wallclock(a, wallclock);
+	a_seq = 0;
+	scrubbed(&s, wall - 3600, "mismatch_cnt 8");
+	assert_int_equal(update(a, &a_seq, "md", &s), 0);
+	assert_int_equal(seen[n_seen - 1], EV_SCRUB_FOUND_ERRORS);
+	doc = round_trip_doc(a, a_seq);
+	assert_int_equal(agg_new(&b, 10), 0);
+	agg_set_wallclock(b, wallclock);
+	assert_int_equal(state_from_json(doc, &id, b, &seq, why, sizeof(why)), 0);
+	g = &agg_probe_at(b, 0)->groups.groups[0];
+	assert_int_equal(g->scrub_first_seen, wall);
+	assert_int_equal(g->scrub_time, wall - 3600);
+	assert_int_equal(g->scrub_last, wall - 3600);
+	assert_string_equal(g->scrub_found, "mismatch_cnt 8");
+	assert_true(g->scrub_errors);
+	assert_false(g->scrub_overdue);
+	/* the next scan, 10 days on: same findings, no second event */
+	wall += 10 * 86400;
+	b_seq = seq;
+	n_seen = 0;
+	scrubbed(&s, wall - 10 * 86400 - 3600, "mismatch_cnt 8");
+	assert_int_equal(update(b, &b_seq, "md", &s), 0);
+	assert_int_equal(n_seen, 0);
+	assert_int_equal(agg_probe_at(b, 0)->groups.groups[0].scrub_first_seen, wall - 10 * 86400);
+	agg_free(b);
+	/* an older state file: no "scrub" objects */
+	e = json_array_get(
+		json_object_get(
+			json_array_get(json_object_get(json_object_get(doc, "state"), "probes"), 0),
+			"groups"),
+		0);
+	assert_non_null(json_object_get(e, "scrub"));
+	json_object_del(e, "scrub");
+	json_object_del(json_object_get(e, "group"), "scrub_found");
+	json_object_del(json_object_get(e, "group"), "last_scrub");
+	json_object_del(json_object_get(e, "group"), "scrub_age_s");
+	/* the checksum covers the body: recomputed as the old release wrote it */
+	fix_checksum(doc);
+	assert_int_equal(agg_new(&b, 10), 0);
+	agg_set_wallclock(b, wallclock);
+	assert_int_equal(state_from_json(doc, &id, b, &seq, why, sizeof(why)), 0);
+	g = &agg_probe_at(b, 0)->groups.groups[0];
+	assert_int_equal(g->scrub_first_seen, 0);
+	assert_null(g->scrub_found);
+	n_seen = 0;
+	b_seq = seq;
+	scrubbed(&s, 0, NULL);
+	assert_int_equal(update(b, &b_seq, "md", &s), 0);
+	assert_int_equal(n_seen, 0);
+	assert_int_equal(agg_probe_at(b, 0)->groups.groups[0].scrub_first_seen, wall);
+	/* a malformed "scrub" is refused with the group */
+	json_object_set_new(e, "scrub", json_pack("{s:s}", "first_seen", "x"));
+	fix_checksum(doc);
+	agg_free(b);
+	assert_int_equal(agg_new(&b, 10), 0);
+	assert_int_equal(state_from_json(doc, &id, b, &seq, why, sizeof(why)), -EBADMSG);
+	snapshot_free(&s);
+	json_decref(doc);
+	agg_free(a);
+	agg_free(b);
+}
+
 static void expect_bad(json_t *doc, int want, const char *needle)
 {
 	struct agg *b;
@@ -1244,6 +1365,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_round_trip_sizes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_primed_diff, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scrub_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_validation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_other_identity, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_lock_and_corruption, setup, teardown),

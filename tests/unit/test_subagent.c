@@ -396,6 +396,35 @@ static void test_other_notifications(void **state)
 	assert_int_equal(subagent_alarm_for(&ev), SUBAGENT_ALARM_KEEP);
 }
 
+/* The group warnings that leave health alone: one notification each, no alarm row. */
+static void test_warning_notifications(void **state)
+{
+	static const struct {
+		enum event_type ev;
+		enum subagent_notif n;
+	} cases[] = {
+		{ EV_REBUILD_STALLED, SUBAGENT_NOTIF_REBUILD_STALLED },
+		{ EV_REBUILD_RESUMED, SUBAGENT_NOTIF_REBUILD_RESUMED },
+		{ EV_SPARES_MISSING, SUBAGENT_NOTIF_SPARES_MISSING },
+		{ EV_MEMBERS_MISSING, SUBAGENT_NOTIF_MEMBERS_MISSING },
+		{ EV_SCRUB_OVERDUE, SUBAGENT_NOTIF_SCRUB_OVERDUE },
+		{ EV_SCRUB_FOUND_ERRORS, SUBAGENT_NOTIF_SCRUB_FOUND_ERRORS },
+	};
+	struct group g = grp(HEALTH_OK);
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct event ev = { .type = cases[i].ev, .group = &g };
+
+		assert_int_equal(subagent_notif_for(&ev), cases[i].n);
+		/* numbered as REDMON-MIB's redmonNotifications */
+		assert_int_equal((int)cases[i].n, 16 + (int)i);
+		assert_int_equal(subagent_alarm_for(&ev), SUBAGENT_ALARM_KEEP);
+		ev.group = NULL;
+		assert_int_equal(subagent_notif_for(&ev), SUBAGENT_NOTIF_NONE);
+	}
+}
+
 static void test_values(void **state)
 {
 	(void)state;
@@ -477,6 +506,7 @@ int main(void)
 		cmocka_unit_test(test_member_notifications),
 		cmocka_unit_test(test_other_notifications),
 		cmocka_unit_test(test_second_failure_risk_notification),
+		cmocka_unit_test(test_warning_notifications),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_date_and_time),
 		cmocka_unit_test(test_text),

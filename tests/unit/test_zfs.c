@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../../plugins/zfs/zfs.h"
 
@@ -482,6 +483,119 @@ static void test_long_names_cut(void **state)
 	zfs_result_free(&r);
 }
 
+/* A finished scrub, as zpool prints it (print_scan_scrub_resilver_status()). */
+#define SCRUBBED(scan)                                                                             \
+	"  pool: tank\n"                                                                           \
+	" state: ONLINE\n"                                                                         \
+	"  scan: " scan "\n"                                                                       \
+	"config:\n"                                                                                \
+	"\n"                                                                                       \
+	"\tNAME        STATE     READ WRITE CKSUM\n"                                               \
+	"\ttank        ONLINE       0     0     0\n"                                               \
+	"\t  mirror-0  ONLINE       0     0     0\n"                                               \
+	"\t    sda     ONLINE       0     0     0\n"                                               \
+	"\t    sdb     ONLINE       0     0     0\n"                                               \
+	"\n"                                                                                       \
+	"errors: No known data errors\n"
+
+/*
+ * The last scrub's date and findings from the text (2.x, 0.8 and 0.7
+ * wordings) and from the JSON scan stats (strings, --json-int integers);
+ * canceled scrubs, finished resilvers and bad dates give none.  Dates are
+ * ctime(3)'s, in the local zone: the test runs in UTC.
+ */
+static void test_scrub_done(void **state)
+{
+	static const struct {
+		const char *text;
+		int64_t end;
+		const char *found;
+	} cases[] = {
+		{ SCRUBBED("scrub repaired 0B in 00:00:01 with 0 errors on Sun Dec  6 00:24:02 "
+			   "2026"),
+		  1796516642, NULL },
+		{ SCRUBBED("scrub repaired 4.50M in 0 days 02:11:09 with 3 errors on Tue Nov 24 "
+			   "14:45:16 2020"),
+		  1606229116, "repaired 4.50M, 3 errors" },
+		{ SCRUBBED("scrub repaired 0 in 0h0m with 1 errors on Mon Jan  1 00:00:00 2018"),
+		  1514764800, "repaired 0B, 1 error" },
+		{ SCRUBBED("scrub canceled on Sun Dec  6 00:24:02 2026"), 0, NULL },
+		{ SCRUBBED("resilvered 1.2G in 00:10:00 with 0 errors on Sun Dec  6 00:24:02 2026"),
+		  0, NULL },
+		{ SCRUBBED("scrub repaired 0B in 00:00:01 with 0 errors on Blursday"), 0, NULL },
+		{ SCRUBBED("scrub repaired 0B in 00:00:01 with x errors on Sun Dec  6 00:24:02 "
+			   "2026"),
+		  0, NULL },
+		{ SCRUBBED(
+			  "scrub repaired 0B in 00:00:01 with 0 errors on Sun Dec  6 00:24:02 2026 "
+			  "and more"),
+		  0, NULL },
+		{ SCRUBBED("scrub repaired"), 0, NULL },
+		{ SCRUBBED("none requested"), 0, NULL },
+	};
+	static const char json_fmt[] =
+		"{\"pools\": {\"tank\": {\"name\": \"tank\", \"state\": \"ONLINE\", \"vdevs\": "
+		"{\"tank\": {\"name\": \"tank\", \"vdevs\": {\"sda\": {\"name\": \"sda\", "
+		"\"vdev_type\": \"disk\", \"state\": \"ONLINE\"}}}}, \"scan_stats\": "
+		"{\"function\": \"%s\", \"state\": \"%s\", \"end_time\": %s, \"processed\": %s, "
+		"\"errors\": %s}}}}";
+	static const struct {
+		const char *fn, *st, *end, *processed, *errors;
+		int64_t want;
+		const char *found;
+	} jcases[] = {
+		{ "SCRUB", "FINISHED", "\"Sun Dec  6 00:24:02 2026\"", "\"0B\"", "\"0\"",
+		  1796516642, NULL },
+		{ "SCRUB", "FINISHED", "1796516642", "4096", "2", 1796516642,
+		  "repaired 4096, 2 errors" },
+		{ "SCRUB", "FINISHED", "\"1796516642\"", "\"12K\"", "\"0\"", 1796516642,
+		  "repaired 12K, 0 errors" },
+		{ "SCRUB", "CANCELED", "1796516642", "0", "0", 0, NULL },
+		{ "RESILVER", "FINISHED", "1796516642", "0", "0", 0, NULL },
+		{ "SCRUB", "FINISHED", "-5", "0", "0", 0, NULL },
+		{ "SCRUB", "FINISHED", "\"yesterday\"", "0", "0", 0, NULL },
+		{ "SCRUB", "FINISHED", "1796516642", "0", "\"lots\"", 0, NULL },
+	};
+	char err[256], json[1024];
+
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct zfs_result r;
+		struct ev e;
+
+		assert_int_equal(parse_text(cases[i].text, &r, err), 0);
+		eval(&r.pool[0], &e);
+		if (e.g.scrub_time != cases[i].end ||
+		    (cases[i].found
+			     ? !e.g.scrub_found || strcmp(e.g.scrub_found, cases[i].found) != 0
+			     : e.g.scrub_found != NULL))
+			fail_msg("text case %zu: %lld, %s", i, (long long)e.g.scrub_time,
+				 e.g.scrub_found ? e.g.scrub_found : "(null)");
+		assert_int_equal(e.g.activity, REDMON_ACTIVITY_NONE);
+		assert_int_equal(e.g.margin, 1);
+		zfs_result_free(&r);
+	}
+	for (size_t i = 0; i < sizeof(jcases) / sizeof(jcases[0]); i++) {
+		struct zfs_result r = { 0 };
+		struct ev e;
+
+		snprintf(json, sizeof(json), json_fmt, jcases[i].fn, jcases[i].st, jcases[i].end,
+			 jcases[i].processed, jcases[i].errors);
+		assert_int_equal(zfs_parse_status_json(json, strlen(json), &r, err, sizeof(err)),
+				 0);
+		eval(&r.pool[0], &e);
+		if (e.g.scrub_time != jcases[i].want ||
+		    (jcases[i].found
+			     ? !e.g.scrub_found || strcmp(e.g.scrub_found, jcases[i].found) != 0
+			     : e.g.scrub_found != NULL))
+			fail_msg("json case %zu: %lld, %s", i, (long long)e.g.scrub_time,
+				 e.g.scrub_found ? e.g.scrub_found : "(null)");
+		zfs_result_free(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -500,6 +614,7 @@ int main(void)
 		cmocka_unit_test(test_text_odd_rows),
 		cmocka_unit_test(test_too_many_devices),
 		cmocka_unit_test(test_long_names_cut),
+		cmocka_unit_test(test_scrub_done),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
