@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -320,34 +321,63 @@ void spof_check_nics(int root_fd, const char *const *names, size_t n, struct spo
 	}
 }
 
-bool spof_memo_hit(const struct spof_memo *m, const char *const *names, size_t n)
+uint64_t spof_memo_key(const char *const *names, size_t n)
 {
-	size_t at = 0;
+	uint64_t h = 0xcbf29ce484222325ull;
 
-	if (!m->keylen)
-		return false;
 	for (size_t i = 0; i < n; i++) {
-		size_t len = strlen(names[i]) + 1;
-
-		if (at + len > m->keylen || memcmp(m->key + at, names[i], len))
-			return false;
-		at += len;
+		for (const unsigned char *p = (const unsigned char *)names[i]; *p; p++)
+			h = (h ^ *p) * 0x100000001b3ull;
+		h = (h ^ 0) * 0x100000001b3ull; /* the separator: "ab","c" is not "a","bc" */
 	}
-	return at == m->keylen;
+	return h;
 }
 
-void spof_memo_set_key(struct spof_memo *m, const char *const *names, size_t n)
+bool spof_memo_get(const struct spof_memo *m, uint64_t key, struct spof_reasons *r)
 {
-	size_t at = 0;
+	const char *p = m->text;
 
-	m->keylen = 0;
-	for (size_t i = 0; i < n; i++) {
-		size_t len = strlen(names[i]) + 1;
+	if (!m->valid || m->key != key)
+		return false;
+	r->n = 0;
+	for (size_t i = 0; i < m->n && i < SPOF_REASONS_MAX; i++) {
+		size_t len = strlen(p);
 
-		if (at + len > sizeof(m->key))
-			return; /* too long to keep: resolved each time */
-		memcpy(m->key + at, names[i], len);
-		at += len;
+		memcpy(r->text[i], p, len + 1);
+		r->ptr[i] = r->text[i];
+		r->n++;
+		p += len + 1;
 	}
-	m->keylen = at ? at : 0;
+	return true;
+}
+
+int spof_memo_put(struct spof_memo *m, uint64_t key, const struct spof_reasons *r)
+{
+	size_t size = 0, at = 0;
+	char *text = NULL;
+
+	for (size_t i = 0; i < r->n; i++)
+		size += strlen(r->ptr[i]) + 1;
+	if (size) {
+		text = malloc(size);
+		if (!text) {
+			spof_memo_free(m);
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < r->n; i++) {
+			size_t len = strlen(r->ptr[i]) + 1;
+
+			memcpy(text + at, r->ptr[i], len);
+			at += len;
+		}
+	}
+	free(m->text);
+	*m = (struct spof_memo){ .key = key, .valid = true, .text = text, .n = r->n };
+	return 0;
+}
+
+void spof_memo_free(struct spof_memo *m)
+{
+	free(m->text);
+	*m = (struct spof_memo){ 0 };
 }

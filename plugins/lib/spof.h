@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define SPOF_NAME_MAX	 64  /* a device name, NUL included */
 #define SPOF_PCI_MAX	 16  /* "dddd:bb:dd.f" and its NUL */
@@ -84,20 +85,27 @@ void spof_check_disks(int root_fd, const char *const *names, size_t n, struct sp
 void spof_check_nics(int root_fd, const char *const *names, size_t n, struct spof_reasons *r);
 
 /*
- * A cache of one group's reasons keyed by its member list, so that a probe
- * resolves links again only when the members changed (or it forgets, at a
- * full scan).  Zero-initialise; nothing to free.
+ * One group's reasons kept for the next scan, keyed by a hash of its name
+ * and members, so that a probe resolves links again only when the members
+ * changed (or when it forgets, at a full scan).  Zero-initialise; free with
+ * spof_memo_free().  Reasons are kept only when there are any.
  */
 struct spof_memo {
-	char key[1024]; /* the member names, NUL-separated; keylen 0: nothing kept */
-	size_t keylen;
-	struct spof_reasons r;
+	uint64_t key;
+	bool valid;
+	char *text; /* the reasons, NUL-separated; NULL when none */
+	size_t n;
 };
 
-/* Whether memo holds the reasons of exactly these members (and is valid). */
-bool spof_memo_hit(const struct spof_memo *m, const char *const *names, size_t n);
+/* The key of a group: FNV-1a of its names (group name first, then members), NUL-separated. */
+uint64_t spof_memo_key(const char *const *names, size_t n);
 
-/* Remember these members (r is filled by the caller); a list too long is never kept. */
-void spof_memo_set_key(struct spof_memo *m, const char *const *names, size_t n);
+/* When m holds key, fill r from it (replacing r's reasons) and return true. */
+bool spof_memo_get(const struct spof_memo *m, uint64_t key, struct spof_reasons *r);
+
+/* Keep r under key; 0 or -ENOMEM (m is then forgotten). */
+int spof_memo_put(struct spof_memo *m, uint64_t key, const struct spof_reasons *r);
+
+void spof_memo_free(struct spof_memo *m);
 
 #endif

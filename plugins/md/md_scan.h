@@ -7,6 +7,7 @@
 #ifndef REDMON_MD_SCAN_H
 #define REDMON_MD_SCAN_H
 
+#include "../lib/spof.h"
 #include "md_group.h"
 #include "md_sysfs.h"
 
@@ -20,6 +21,17 @@ struct md_scan {
 	struct md_set mdstat_next; /* md_scan_reread(): the new parse, before it is taken */
 	struct md_array merged;	   /* md_scan_emit(): one array, both sources merged */
 	struct md_group_buf gb;
+	/*
+	 * Hidden single points of failure (../lib/spof.h): the root read last
+	 * (have_root), one memo per group emitted, in emission order, forgotten
+	 * at every full read, so a partial rescan resolves no link again unless
+	 * an array's members changed; and the reasons of the group emitted.
+	 */
+	int root_fd;
+	bool have_root;
+	struct spof_memo *memo;
+	size_t n_memo;
+	struct spof_reasons spof;
 
 	/* Results of the last md_scan_read(): */
 	int mdstat_err;	       /* 0 read, -ENOENT absent, other -errno unreadable */

@@ -269,18 +269,34 @@ static void test_long_list(void **state)
 static void test_memo(void **state)
 {
 	struct spof_memo m = { 0 };
+	struct spof_reasons r, got;
 	const char *const a[] = { "md0", "sdb1", "sdb2" };
 	const char *const b[] = { "md0", "sdb1", "sdc2" };
 	const char *const c[] = { "md0", "sdb1" };
+	const char *const d[] = { "md0s", "db1" };
+	uint64_t ka = spof_memo_key(a, 3);
 
 	(void)state;
-	assert_false(spof_memo_hit(&m, a, 3));
-	spof_memo_set_key(&m, a, 3);
-	assert_true(spof_memo_hit(&m, a, 3));
-	assert_false(spof_memo_hit(&m, b, 3));
-	assert_false(spof_memo_hit(&m, c, 2));
-	m.keylen = 0; /* forgotten */
-	assert_false(spof_memo_hit(&m, a, 3));
+	assert_true(ka != spof_memo_key(b, 3));
+	assert_true(spof_memo_key(c, 2) != spof_memo_key(d, 2));
+	assert_false(spof_memo_get(&m, ka, &got));
+	spof_reasons_clear(&r);
+	spof_add(&r, "first");
+	spof_add(&r, "second");
+	assert_int_equal(spof_memo_put(&m, ka, &r), 0);
+	got.n = 3;
+	assert_true(spof_memo_get(&m, ka, &got));
+	assert_int_equal(got.n, 2);
+	assert_string_equal(got.ptr[0], "first");
+	assert_string_equal(got.ptr[1], "second");
+	assert_false(spof_memo_get(&m, spof_memo_key(b, 3), &got));
+	/* No reasons kept is a hit too: nothing to resolve again. */
+	spof_reasons_clear(&r);
+	assert_int_equal(spof_memo_put(&m, ka, &r), 0);
+	assert_true(spof_memo_get(&m, ka, &got));
+	assert_int_equal(got.n, 0);
+	spof_memo_free(&m);
+	assert_false(spof_memo_get(&m, ka, &got));
 }
 
 int main(void)
