@@ -132,6 +132,15 @@ static json_t *member_to_json(const struct member *m)
 	return o;
 }
 
+static json_t *spof_to_json(const struct group *g)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < g->n_spof; i++)
+		json_array_append_new(a, json_text(g->spof[i]));
+	return a;
+}
+
 json_t *group_to_json(const struct group *g)
 {
 	json_t *o = json_object(), *members = json_array();
@@ -162,6 +171,8 @@ json_t *group_to_json(const struct group *g)
 	if (g->stalled)
 		json_object_set_new(o, "stalled", json_true());
 	json_object_set_new(o, "reason", json_text(g->reason));
+	/* Hidden single points of failure, in words: informational, never a health. */
+	json_object_set_new(o, "spof", spof_to_json(g));
 	for (size_t i = 0; i < g->n_members; i++)
 		json_array_append_new(members, member_to_json(&g->members[i]));
 	json_object_set_new(o, "members", members);

@@ -214,6 +214,40 @@ static int member_from_json(json_t *m, struct redmon_member *rm, struct strpool 
 	return 0;
 }
 
+/* A group's spof reasons at most: more is no file this daemon wrote. */
+#define SPOF_SAVED_MAX 64
+
+/*
+ * A saved group's spof (NULL: absent, as files of older versions have it):
+ * an array of strings into rg, *ret the array to free.  0, -EBADMSG, -ENOMEM.
+ */
+static int spof_from_json(json_t *v, struct redmon_group *rg, const char ***ret,
+			  struct strpool **pool)
+{
+	size_t n = json_array_size(v);
+	const char **a;
+
+	if (!v)
+		return 0;
+	if (!json_is_array(v) || n > SPOF_SAVED_MAX)
+		return -EBADMSG;
+	if (!n)
+		return 0;
+	a = calloc(n, sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	*ret = a;
+	for (size_t i = 0; i < n; i++) {
+		json_t *s = json_array_get(v, i);
+
+		if (!json_is_string(s) || !(a[i] = text_unescape(json_string_value(s), pool)))
+			return -EBADMSG;
+	}
+	rg->spof = a;
+	rg->n_spof = n;
+	return 0;
+}
+
 /* One saved group into snap, checked against the health rule; 0 or -EBADMSG/-ENOMEM. */
 static int group_from_json(json_t *e, const char *probe, struct snapshot *snap, struct agg *a,
 			   char *why, size_t len)
@@ -222,6 +256,7 @@ static int group_from_json(json_t *e, const char *probe, struct snapshot *snap, 
 	json_t *pv = json_object_get(g, "progress");
 	struct redmon_group rg = { .progress = json_is_number(pv) ? json_number_value(pv) : -1 };
 	struct redmon_member *rm = NULL;
+	const char **spof = NULL;
 	struct strpool *pool = NULL;
 	const char *id, *gprobe, *health, *activity;
 	int64_t margin, nominal, total, ok, failed, spares, since = -1;
@@ -282,6 +317,11 @@ static int group_from_json(json_t *e, const char *probe, struct snapshot *snap, 
 		}
 	}
 	rg.members = rm;
+	/* Optional (files of older versions lack it): the reasons announced already. */
+	if (spof_from_json(json_object_get(g, "spof"), &rg, &spof, &pool) < 0) {
+		bad(why, len, "group %s: bad spof", id);
+		goto out;
+	}
 	rc = snapshot_add(snap, probe, &rg);
 	if (rc == -EINVAL)
 		rc = bad(why, len, "group %s does not validate", id);
@@ -300,6 +340,7 @@ static int group_from_json(json_t *e, const char *probe, struct snapshot *snap, 
 	}
 out:
 	free(rm);
+	free(spof);
 	strpool_free(pool);
 	return rc;
 }
