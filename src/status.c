@@ -181,6 +181,10 @@ void status_print_table(const struct agg *a, bool color, FILE *out)
 		if (g->reason && (g->health != HEALTH_OK || g->short_of))
 			fprintf(out, "  %*s%s\n", w.id, "",
 				term_text(g->reason, reason, sizeof(reason)));
+		/* Whatever the health: a hidden single point of failure is what ok hides. */
+		for (size_t i = 0; i < g->n_spof; i++)
+			fprintf(out, "  %*sspof: %s\n", w.id, "",
+				term_text(g->spof[i], reason, sizeof(reason)));
 	}
 	for (size_t i = 0; agg_expect_at(a, i); i++) {
 		char id[512];
@@ -316,6 +320,15 @@ static int expect_check(const struct agg *a, char *list, size_t size, size_t *of
 	return code;
 }
 
+/* A '|' would start perfdata in the plugin's long output: none in names shown there. */
+static char *no_pipe(char *s)
+{
+	for (char *p = s; *p; p++)
+		if (*p == '|')
+			*p = '/';
+	return s;
+}
+
 /*
  * Nagios plugin guidelines: one line, then perfdata after '|'.  Perfdata per
  * group: the margin with warn/crit ranges, so a graph shows redundancy eroding.
@@ -393,5 +406,19 @@ int check_print(const struct agg *a, FILE *out)
 			g->margin_nominal ? 1 : 0, g->margin_nominal);
 	}
 	fputc('\n', out);
+	/*
+	 * Long output (the lines after the first, plugin guidelines): each hidden
+	 * single point of failure, informational, so the state stays the margin's.
+	 */
+	for (struct agg_iter it = { 0 }; (g = agg_next_group(a, &it));) {
+		char id[256], why[1024];
+
+		term_text(g->id, id, sizeof(id));
+		no_pipe(id);
+		for (size_t i = 0; i < g->n_spof; i++) {
+			term_text(g->spof[i], why, sizeof(why));
+			fprintf(out, "%s spof: %s\n", id, no_pipe(why));
+		}
+	}
 	return code;
 }
