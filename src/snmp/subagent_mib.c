@@ -39,6 +39,8 @@
 #include "redmon/sorted.h"
 
 #define TEXT_MAX 255 /* SnmpAdminString (SIZE (0..255)) */
+/* spof reasons joined before the cut to TEXT_MAX: room for more than it shows. */
+#define SPOF_JOIN_MAX 1024
 
 /* Subtrees of redmonObjects (root.1). */
 enum { SUB_SCALARS = 1, SUB_GROUPS, SUB_MEMBERS, SUB_PROBES, SUB_ALARMS, SUB_NOTIF };
@@ -78,7 +80,8 @@ enum {
 	GC_LAST_CHANGE,
 	GC_DEGRADED_SINCE,
 	GC_ETA,
-	GC_LAST_ = GC_ETA
+	GC_SPOF,
+	GC_LAST_ = GC_SPOF
 };
 
 enum {
@@ -133,6 +136,7 @@ struct sa_member {
 struct sa_group {
 	long index;
 	struct sa_str id, probe, name, kind, type, reason;
+	struct sa_str spof; /* its reasons joined with "; " */
 	enum health health;
 	long margin, nominal, total, ok, failed, spares, activity, progress;
 	long eta;				     /* seconds, -1 unknown */
@@ -320,6 +324,7 @@ static const struct column group_columns[GC_LAST_ + 1] = {
 	[GC_LAST_CHANGE] = TIME(struct sa_group, last_change),
 	[GC_DEGRADED_SINCE] = TIME(struct sa_group, degraded_since),
 	[GC_ETA] = NUM(COL_LONG, ASN_INTEGER, struct sa_group, eta),
+	[GC_SPOF] = STR(struct sa_group, spof),
 };
 
 static const struct column member_columns[MC_LAST_ + 1] = {
@@ -523,6 +528,7 @@ static void rmib_group_free(struct subagent_mib *m, struct sa_group *g)
 	rmib_str_free(&g->kind);
 	rmib_str_free(&g->type);
 	rmib_str_free(&g->reason);
+	rmib_str_free(&g->spof);
 	free(g);
 }
 
@@ -691,6 +697,15 @@ static int rmib_sync_members(struct subagent_mib *m, struct sa_group *g, const s
 	return rc;
 }
 
+/* redmonGroupSpof: the reasons joined, empty when none. */
+static void rmib_group_spof(struct sa_group *g, const struct group *src, bool *oom)
+{
+	char joined[SPOF_JOIN_MAX];
+
+	subagent_spof_join(src, joined, sizeof(joined));
+	rmib_str_set(&g->spof, joined, oom);
+}
+
 static int rmib_sync_group(struct subagent_mib *m, struct sa_group *g, const struct group *src,
 			   const struct timespec *now)
 {
@@ -702,6 +717,7 @@ static int rmib_sync_group(struct subagent_mib *m, struct sa_group *g, const str
 	rmib_str_set(&g->kind, src->kind, &oom);
 	rmib_str_set(&g->type, src->type, &oom);
 	rmib_str_set(&g->reason, src->reason, &oom);
+	rmib_group_spof(g, src, &oom);
 	g->health = src->health;
 	g->margin = margin_shown(src);
 	g->nominal = src->margin_nominal < 0 ? 0 : src->margin_nominal;
@@ -1093,6 +1109,13 @@ netsnmp_variable_list *subagent_mib_notif_vars(struct subagent_mib *m, const str
 		if (mi < 0)
 			goto fail;
 		rmib_vb_text(&b, SUB_MEMBERS, MC_NAME, gi, mi, ev->member_name);
+		break;
+	}
+	case SUBAGENT_NOTIF_SPOF_FOUND: {
+		char joined[SPOF_JOIN_MAX];
+
+		subagent_spof_join(ev->group, joined, sizeof(joined));
+		rmib_vb_text(&b, SUB_GROUPS, GC_SPOF, gi, 0, joined);
 		break;
 	}
 	case SUBAGENT_NOTIF_REBUILD_STARTED:
