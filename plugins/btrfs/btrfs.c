@@ -61,6 +61,7 @@ struct btrfs_probe {
 	char *names, *mreasons;
 	size_t cap_m;
 	char reason[REASON_LEN];
+	struct spof_reasons spof; /* the group's, resolved at each scan (no scan is partial) */
 	bool said_report;
 };
 
@@ -249,6 +250,9 @@ static int report_fs(struct btrfs_probe *p)
 		       sizeof(p->reason), p->mreasons, MREASON_LEN);
 	if (!p->live)
 		captured_tasks(p, &g);
+	btrfs_read_spof(&p->rd, p->fs.uuid, &p->spof);
+	g.spof = p->spof.ptr;
+	g.n_spof = p->spof.n;
 	rc = p->ops->report(p->h, &g);
 	if (rc == -ENOMEM)
 		return rc;

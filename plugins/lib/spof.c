@@ -18,6 +18,8 @@
 #define SHOW_MAX 33
 /* Names listed in one reason before "and N more". */
 #define LIST_MAX 4
+/* Groups beyond this many members are checked on their first ones only. */
+#define CHECK_MAX 64
 /* The longest link target read; sysfs device paths are far shorter. */
 #define TARGET_MAX 1024
 
@@ -214,28 +216,35 @@ bool spof_add(struct spof_reasons *r, const char *fmt, ...)
 
 /*
  * "sdb1 and sdb2", "a, b and c", "a, b, c, d and 2 more" of the names whose
- * index has key[i] equal to want, each a printable copy cut at SHOW_MAX.
+ * index has key[i] equal to want, in name order (so that the reason does not
+ * change with the order a source lists them in: a new text would be a new
+ * reason), each a printable copy cut at SHOW_MAX.  n <= CHECK_MAX.
  */
 static void list_names(const char *const *names, const char (*key)[SPOF_NAME_MAX], size_t n,
 		       const char *want, char *out, size_t cap)
 {
-	size_t total = 0, shown = 0, len = 0;
+	size_t pick[CHECK_MAX], total = 0, len = 0, shown;
 	char show[SHOW_MAX];
 
-	for (size_t i = 0; i < n; i++)
-		total += key[i][0] && !strcmp(key[i], want);
-	out[0] = '\0';
-	for (size_t i = 0; i < n && shown < LIST_MAX; i++) {
-		const char *sep;
+	for (size_t i = 0; i < n; i++) {
+		size_t j;
 
 		if (!key[i][0] || strcmp(key[i], want))
 			continue;
-		strv_copy_printable(strv_c(names[i]), show, sizeof(show));
-		sep = shown == 0 ? "" : (shown + 1 == total ? " and " : ", ");
+		/* Insertion by name: a few members. */
+		for (j = total; j > 0 && strcmp(names[pick[j - 1]], names[i]) > 0; j--)
+			pick[j] = pick[j - 1];
+		pick[j] = i;
+		total++;
+	}
+	out[0] = '\0';
+	for (shown = 0; shown < total && shown < LIST_MAX; shown++) {
+		const char *sep = shown == 0 ? "" : (shown + 1 == total ? " and " : ", ");
+
+		strv_copy_printable(strv_c(names[pick[shown]]), show, sizeof(show));
 		len += (size_t)snprintf(out + len, cap - len, "%s%s", sep, show);
 		if (len >= cap)
 			return;
-		shown++;
 	}
 	if (shown < total)
 		snprintf(out + len, cap - len, " and %zu more", total - shown);
@@ -259,9 +268,6 @@ static size_t count_of(const char (*key)[SPOF_NAME_MAX], size_t n, size_t i)
 		c += !strcmp(key[j], key[i]);
 	return c;
 }
-
-/* Groups beyond this many members are checked on their first ones only. */
-#define CHECK_MAX 64
 
 void spof_check_disks(int root_fd, const char *const *names, size_t n, struct spof_reasons *r)
 {

@@ -204,6 +204,10 @@ static void test_reasons_disks(void **state)
 	assert_int_equal(r.n, 2);
 	assert_string_equal(r.ptr[0], "members sdb1 and sdb2 are partitions of one disk, sdb");
 	assert_string_equal(r.ptr[1], "every member is behind one controller, 0000:00:1f.2");
+	/* Listed in another order: the same text (a new text would be a new reason). */
+	check_disks(t, (const char *const[]){ "sdb2", "sdc1", "sdb1" }, 3, &r);
+	assert_int_equal(r.n, 2);
+	assert_string_equal(r.ptr[0], "members sdb1 and sdb2 are partitions of one disk, sdb");
 	/* Two controllers: nothing. */
 	check_disks(t, (const char *const[]){ "sdb1", "sdd1" }, 2, &r);
 	assert_int_equal(r.n, 0);
