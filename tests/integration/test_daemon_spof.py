@@ -55,17 +55,21 @@ def mdstat(md0, md1):
     return PERSONALITIES + md0 + "\n" + md1 + "\nunused devices: <none>\n"
 
 
-def disk(tree, fn, host, name, parts):
-    """sdX behind PCI function fn, with partitions 1..parts, linked from sys/class/block."""
+def disk(root, fn, host, name, parts):
+    """sdX behind PCI function fn, with partitions 1..parts, linked from sys/class/block
+    and sys/block as the kernel links them (test_snmp_spof.py uses it too)."""
     dev = "devices/pci0000:00/%s/host%d/target%d:0:0/%d:0:0:0/block/%s" % (fn, host, host, host, name)
-    os.makedirs(tree.path("sys/" + dev))
-    os.symlink("../../../%d:0:0:0" % host, tree.path("sys/%s/device" % dev))
-    os.symlink("../../" + dev, tree.path("sys/class/block/" + name))
-    os.symlink("../" + dev, tree.path("sys/block/" + name))
+    path = lambda rel: os.path.join(root, rel)
+    for d in ("sys/" + dev, "sys/class/block", "sys/block"):
+        os.makedirs(path(d), exist_ok=True)
+    os.symlink("../../../%d:0:0:0" % host, path("sys/%s/device" % dev))
+    os.symlink("../../" + dev, path("sys/class/block/" + name))
+    os.symlink("../" + dev, path("sys/block/" + name))
     for p in range(1, parts + 1):
-        os.makedirs(tree.path("sys/%s/%s%d" % (dev, name, p)))
-        tree.put("sys/%s/%s%d/partition" % (dev, name, p), "%d\n" % p)
-        os.symlink("../../%s/%s%d" % (dev, name, p), tree.path("sys/class/block/%s%d" % (name, p)))
+        os.makedirs(path("sys/%s/%s%d" % (dev, name, p)))
+        with open(path("sys/%s/%s%d/partition" % (dev, name, p)), "w") as f:
+            f.write("%d\n" % p)
+        os.symlink("../../%s/%s%d" % (dev, name, p), path("sys/class/block/%s%d" % (name, p)))
 
 
 def array(tree, name, members):
@@ -81,12 +85,11 @@ def array(tree, name, members):
 
 def build_tree(root):
     tree = Tree(root)
-    for d in ("proc", "sys/class/block", "sys/block"):
-        os.makedirs(tree.path(d))
-    disk(tree, "0000:00:1f.2", 0, "sdb", 2)
-    disk(tree, "0000:00:1f.2", 1, "sdc", 1)
-    disk(tree, "0000:03:00.0", 2, "sdd", 1)
-    disk(tree, "0000:04:00.0", 3, "sde", 1)
+    os.makedirs(tree.path("proc"))
+    disk(root, "0000:00:1f.2", 0, "sdb", 2)
+    disk(root, "0000:00:1f.2", 1, "sdc", 1)
+    disk(root, "0000:03:00.0", 2, "sdd", 1)
+    disk(root, "0000:04:00.0", 3, "sde", 1)
     array(tree, "md0", ["sdb1", "sdb2"])
     array(tree, "md1", ["sdc1", "sdd1"])
     tree.put("proc/mdstat", mdstat(MD0, MD1))
