@@ -21,8 +21,9 @@ int md_scan_read(struct md_scan *s, int root_fd, struct fdcache *fdc)
 	s->mdstat_truncated = false;
 	s->root_fd = root_fd;
 	s->have_root = true;
-	for (size_t i = 0; i < s->n_memo; i++)
-		s->memo[i].valid = false; /* a full read: disks may have moved */
+	for (size_t i = 0; s->spof_stale && i < s->n_memo; i++)
+		s->memo[i].valid = false; /* disks came or went: links may say otherwise */
+	s->spof_stale = false;
 
 	r = fdcache_read(fdc, root_fd, "proc/mdstat", FDC_NOTIFY | FDC_TO_EOF, &s->text,
 			 MD_MDSTAT_MAX, &truncated);

@@ -23,12 +23,14 @@ struct md_scan {
 	struct md_group_buf gb;
 	/*
 	 * Hidden single points of failure (../lib/spof.h): the root read last
-	 * (have_root), one memo per group emitted, in emission order, forgotten
-	 * at every full read, so a partial rescan resolves no link again unless
-	 * an array's members changed; and the reasons of the group emitted.
+	 * (have_root), one memo per group emitted, in emission order, so that
+	 * links are resolved again only for an array whose members changed, or
+	 * after spof_stale (block devices came or went: set by the caller) at
+	 * the next full read; and the reasons of the group emitted.
 	 */
 	int root_fd;
 	bool have_root;
+	bool spof_stale;
 	struct spof_memo *memo;
 	size_t n_memo;
 	struct spof_reasons spof;

@@ -1425,9 +1425,11 @@ static void test_spof_one_controller(void **state)
 }
 
 /*
- * The links are resolved at a full read only: a partial rescan of unchanged
- * members keeps the reasons (the links, gone now, are not read again); a
- * full read resolves again.
+ * The links are resolved again only when an array's members change or the
+ * caller says disks came or went (spof_stale: the md probe's udev monitor):
+ * a partial rescan or a full read of unchanged members keeps the reasons
+ * (the links, gone now, are not read again); after spof_stale, a full read
+ * resolves again.
  */
 static void test_spof_resolved_at_full_read(void **state)
 {
@@ -1443,7 +1445,11 @@ static void test_spof_resolved_at_full_read(void **state)
 	assert_int_equal(rescan(f, false, "md0", NULL), 0);
 	assert_int_equal(got(f, "md0")->n_spof, 1);
 	assert_int_equal(scan(f, true), 2);
+	assert_int_equal(got(f, "md0")->n_spof, 1);
+	f->scan.spof_stale = true;
+	assert_int_equal(scan(f, true), 2);
 	assert_int_equal(got(f, "md0")->n_spof, 0);
+	assert_false(f->scan.spof_stale);
 }
 
 int main(void)
