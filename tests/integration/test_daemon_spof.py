@@ -10,6 +10,7 @@ rescan.
 
   spof-found           one spof_found for md0 (severity info, "spof" the
                        reason, group.spof lists it, health still ok), none for md1
+  exec-hook            an exec sink's hook ran for it with REDMON_SPOF, the reason
   not-repeated         more rescans: no second spof_found
   status-and-check     `redmon status --json` lists md0's spof ([] for md1), the
                        table shows it under md0, `redmon check` stays OK and
@@ -49,6 +50,23 @@ MD1 = """md1 : active raid1 sdd1[1] sdc1[0]
 MD1_FAILED = """md1 : active raid1 sdd1[1](F) sdc1[0]
       976630464 blocks super 1.2 [2/1] [U_]
 """
+
+
+# The exec hook records its arguments and REDMON_* environment, one JSON line a run.
+HOOK = """#!/usr/bin/python3
+import json, os, sys
+rec = {"argv": sys.argv[1:], "env": {k: v for k, v in os.environ.items() if k.startswith("REDMON_")}}
+with open(%r, "a") as f:
+    f.write(json.dumps(rec) + "\\n")
+"""
+
+
+def hook_runs(tmp, event):
+    try:
+        with open(os.path.join(tmp, "hook.jsonl")) as f:
+            return [r for r in map(json.loads, f) if r["argv"][:1] == [event]]
+    except FileNotFoundError:
+        return []
 
 
 def mdstat(md0, md1):
@@ -100,8 +118,13 @@ def start_daemon(build, tmp, events):
     conf = os.path.join(tmp, "redmon.conf")
     with open(conf, "w") as f:
         f.write("[daemon]\nrescan_interval = 200ms\nstate_dir = %s\n" % os.path.join(tmp, "state"))
+        f.write("[sink.hook]\ntype = exec\ncommand = %s\n" % os.path.join(tmp, "hook.py"))
     plugins = os.path.join(tmp, "plugins")
     if not os.path.isdir(plugins):
+        hook = os.path.join(tmp, "hook.py")
+        with open(hook, "w") as f:
+            f.write(HOOK % os.path.join(tmp, "hook.jsonl"))
+        os.chmod(hook, 0o700)
         os.makedirs(plugins)
         os.makedirs(os.path.join(tmp, "state"))
         os.symlink(os.path.join(build, "plugins", "md.so"), os.path.join(plugins, "md.so"))
@@ -136,6 +159,24 @@ def check_found(w):
                              "md:md0 has a hidden single point of failure: " + REASON)):
         if got != want:
             out.append("%s: %r, expected %r" % (what, got, want))
+    return out
+
+
+def check_hook(tmp):
+    """The exec hook got spof_found with REDMON_SPOF, severity info."""
+    deadline = time.time() + 5
+    while not hook_runs(tmp, "spof_found") and time.time() < deadline:
+        time.sleep(0.05)
+    runs = hook_runs(tmp, "spof_found")
+    if len(runs) != 1:
+        return ["%d hook runs for spof_found, expected 1" % len(runs)]
+    env, out = runs[0]["env"], []
+    for k, want in (("REDMON_SPOF", REASON), ("REDMON_SEVERITY", "info"), ("REDMON_GROUP", "md:md0"),
+                    ("REDMON_EVENT", "spof_found")):
+        if env.get(k) != want:
+            out.append("%s is %r, expected %r" % (k, env.get(k), want))
+    if runs[0]["argv"][1:2] != ["md:md0"]:
+        out.append("hook argv %r" % runs[0]["argv"])
     return out
 
 
@@ -212,6 +253,7 @@ def main():
         proc, err = start_daemon(args.build, tmp, events)
         w = harness.EventWaiter(events, proc, err, 5.0)
         steps = [("spof-found", check_found, (w,)),
+                 ("exec-hook", check_hook, (tmp,)),
                  ("not-repeated", check_not_repeated, (w,)),
                  ("status-and-check", check_oneshot, (args.build, tmp)),
                  ("restart", None, None),
