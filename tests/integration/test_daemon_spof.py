@@ -17,6 +17,7 @@ rescan.
                        gives it as long output
   restart-remembers    the daemon restarted on the same state: md1 changes
                        (a member fails) and is announced, md0's spof is not again
+  events-match-the-schema  every event (spof_found, group spof) as docs/alert.schema.json says
   gone-then-back       sdb2 replaced by sde1 (another disk): no event; sdb2
                        back: spof_found again, as a reason that went away is forgotten
 
@@ -31,6 +32,7 @@ import sys
 import tempfile
 import time
 
+import alerts_harness
 import harness
 from harness import TestError
 from test_daemon_md import PERSONALITIES, Tree
@@ -277,6 +279,7 @@ def main():
         if proc:
             rep.check(NAME + "stop-again", harness.stop_daemon(proc, err))
             proc = None
+        alerts_harness.check_schema(rep, NAME + "events-match-the-schema", w.read())
     finally:
         if proc and proc.poll() is None:
             proc.kill()
