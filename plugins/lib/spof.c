@@ -250,6 +250,15 @@ static void list_names(const char *const *names, const char (*key)[SPOF_NAME_MAX
 		snprintf(out + len, cap - len, " and %zu more", total - shown);
 }
 
+/* Whether names[i] repeats an earlier name (a hostile listing): it counts once. */
+static bool repeated(const char *const *names, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (!strcmp(names[j], names[i]))
+			return true;
+	return false;
+}
+
 /* Whether key[i] is the first index holding its value. */
 static bool first_of(const char (*key)[SPOF_NAME_MAX], size_t i)
 {
@@ -273,13 +282,17 @@ void spof_check_disks(int root_fd, const char *const *names, size_t n, struct sp
 {
 	char disk[CHECK_MAX][SPOF_NAME_MAX], fn[CHECK_MAX][SPOF_NAME_MAX];
 	char list[SPOF_REASON_MAX], show[SHOW_MAX];
-	size_t n_fn = 0, disks = 0;
+	size_t n_fn = 0, n_dup = 0, disks = 0;
 	bool all_fn = true;
 
 	if (n > CHECK_MAX)
 		n = CHECK_MAX;
 	for (size_t i = 0; i < n; i++) {
 		disk[i][0] = fn[i][0] = '\0';
+		if (repeated(names, i)) {
+			n_dup++; /* counted at its first listing */
+			continue;
+		}
 		if (spof_whole_disk(root_fd, names[i], disk[i]) < 0) {
 			disk[i][0] = '\0';
 			all_fn = false;
@@ -300,7 +313,8 @@ void spof_check_disks(int root_fd, const char *const *names, size_t n, struct sp
 		strv_copy_printable(strv_c(disk[i]), show, sizeof(show));
 		spof_add(r, "members %s are partitions of one disk, %s", list, show);
 	}
-	if (n >= 2 && all_fn && n_fn == n && disks >= 2 && count_of(fn, n, 0) == n)
+	if (n - n_dup >= 2 && all_fn && n_fn == n - n_dup && disks >= 2 &&
+	    count_of(fn, n, 0) == n_fn)
 		spof_add(r, "every member is behind one controller, %s", fn[0]);
 }
 
@@ -314,7 +328,7 @@ void spof_check_nics(int root_fd, const char *const *names, size_t n, struct spo
 		char fn[SPOF_PCI_MAX];
 
 		card[i][0] = '\0';
-		if (spof_net_pci(root_fd, names[i], fn) == 0) {
+		if (!repeated(names, i) && spof_net_pci(root_fd, names[i], fn) == 0) {
 			fn[10] = '\0'; /* "dddd:bb:dd.f" without ".f": the card */
 			memcpy(card[i], fn, 11);
 		}

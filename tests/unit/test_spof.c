@@ -208,6 +208,12 @@ static void test_reasons_disks(void **state)
 	check_disks(t, (const char *const[]){ "sdb2", "sdc1", "sdb1" }, 3, &r);
 	assert_int_equal(r.n, 2);
 	assert_string_equal(r.ptr[0], "members sdb1 and sdb2 are partitions of one disk, sdb");
+	/* A name listed twice (a hostile listing) counts once. */
+	check_disks(t, (const char *const[]){ "sdb1", "sdb1" }, 2, &r);
+	assert_int_equal(r.n, 0);
+	check_disks(t, (const char *const[]){ "sdb1", "sdc1", "sdc1" }, 3, &r);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.ptr[0], "every member is behind one controller, 0000:00:1f.2");
 	/* Two controllers: nothing. */
 	check_disks(t, (const char *const[]){ "sdb1", "sdd1" }, 2, &r);
 	assert_int_equal(r.n, 0);
@@ -233,6 +239,9 @@ static void test_reasons_nics(void **state)
 	spof_check_nics(t->root_fd, (const char *const[]){ "eth0", "eth1" }, 2, &r);
 	assert_int_equal(r.n, 1);
 	assert_string_equal(r.ptr[0], "slaves eth0 and eth1 are ports of one card, 0000:01:00");
+	spof_reasons_clear(&r);
+	spof_check_nics(t->root_fd, (const char *const[]){ "eth0", "eth0" }, 2, &r);
+	assert_int_equal(r.n, 0);
 	spof_reasons_clear(&r);
 	spof_check_nics(t->root_fd, (const char *const[]){ "eth0", "eth2", "dummy0" }, 3, &r);
 	assert_int_equal(r.n, 0);
