@@ -214,8 +214,8 @@ static int member_from_json(json_t *m, struct redmon_member *rm, struct strpool 
 	return 0;
 }
 
-/* A group's spof reasons at most: more is no file this daemon wrote. */
-#define SPOF_SAVED_MAX 64
+/* A group's spof reasons read at most; any more (a plugin may report many) are left out. */
+#define SPOF_SAVED_MAX 1024
 
 /*
  * A saved group's spof (NULL: absent, as files of older versions have it):
@@ -229,8 +229,10 @@ static int spof_from_json(json_t *v, struct redmon_group *rg, const char ***ret,
 
 	if (!v)
 		return 0;
-	if (!json_is_array(v) || n > SPOF_SAVED_MAX)
+	if (!json_is_array(v))
 		return -EBADMSG;
+	if (n > SPOF_SAVED_MAX)
+		n = SPOF_SAVED_MAX;
 	if (!n)
 		return 0;
 	a = calloc(n, sizeof(*a));
@@ -318,8 +320,10 @@ static int group_from_json(json_t *e, const char *probe, struct snapshot *snap, 
 	}
 	rg.members = rm;
 	/* Optional (files of older versions lack it): the reasons announced already. */
-	if (spof_from_json(json_object_get(g, "spof"), &rg, &spof, &pool) < 0) {
-		bad(why, len, "group %s: bad spof", id);
+	rc = spof_from_json(json_object_get(g, "spof"), &rg, &spof, &pool);
+	if (rc < 0) {
+		if (rc == -EBADMSG)
+			bad(why, len, "group %s: bad spof", id);
 		goto out;
 	}
 	rc = snapshot_add(snap, probe, &rg);
