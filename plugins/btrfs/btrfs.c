@@ -250,7 +250,10 @@ static int report_fs(struct btrfs_probe *p)
 		       sizeof(p->reason), p->mreasons, MREASON_LEN);
 	if (!p->live)
 		captured_tasks(p, &g);
-	btrfs_read_spof(&p->rd, p->fs.uuid, &p->spof);
+	/* A filesystem of single or raid0 profiles hides no single point of failure: it is one. */
+	spof_reasons_clear(&p->spof);
+	if (g.margin_nominal > 0)
+		btrfs_read_spof(&p->rd, p->fs.uuid, &p->spof);
 	g.spof = p->spof.ptr;
 	g.n_spof = p->spof.n;
 	rc = p->ops->report(p->h, &g);

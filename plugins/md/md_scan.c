@@ -188,7 +188,9 @@ static int emit_one(struct md_scan *s, const struct md_array *a, size_t idx, md_
 
 	if (r < 0 || !g)
 		return r;
-	r = find_spof(s, a, idx);
+	/* A nonredundant array (raid0, linear) hides no single point of failure: it is one. */
+	spof_reasons_clear(&s->spof);
+	r = g->margin_nominal > 0 ? find_spof(s, a, idx) : 0;
 	if (r < 0)
 		return r;
 	s->gb.g.spof = s->spof.ptr;

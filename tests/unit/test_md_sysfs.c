@@ -1402,6 +1402,11 @@ static void test_spof_partitions(void **state)
 	assert_int_equal(g->margin, 1); /* informational: the margin is the margin */
 	assert_int_equal(got(f, "md1")->n_spof, 0);
 
+	/* raid0 of the same partitions: nonredundant, nothing hidden. */
+	put(f, "sys/block/md0/md/level", "raid0\n");
+	assert_int_equal(scan(f, false), 2);
+	assert_int_equal(got(f, "md0")->n_spof, 0);
+	put(f, "sys/block/md0/md/level", "raid1\n");
 	/* A faulty member takes no part: one partition left, no reason. */
 	put(f, "sys/block/md0/md/dev-sdb2/state", "faulty\n");
 	assert_int_equal(scan(f, false), 2);
