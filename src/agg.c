@@ -407,6 +407,31 @@ static void emit_scrub(struct event_list *out, const struct group *old, const st
 		emit_group(out, EV_SCRUB_FOUND_ERRORS, g);
 }
 
+/* Whether g lists reason among its spof. */
+static bool has_spof(const struct group *g, const char *reason)
+{
+	for (size_t i = 0; i < g->n_spof; i++)
+		if (strcmp(g->spof[i], reason) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * spof_found, once for each reason g has that old (NULL: g is new) did not.
+ * What the last scan listed was announced then; a reason gone from a scan is
+ * forgotten, so it is announced again if it returns.  Groups restored from
+ * the state file carry the reasons they had: a restart announces none again.
+ */
+static void emit_spof(struct event_list *out, const struct group *old, const struct group *g)
+{
+	for (size_t i = 0; i < g->n_spof; i++)
+		if (!old || !has_spof(old, g->spof[i]))
+			emit(out, &(struct event){ .type = EV_SPOF_FOUND,
+						   .probe = g->probe,
+						   .group = g,
+						   .spof = g->spof[i] });
+}
+
 /* Events for one group seen before and now: health first, then members, then activity. */
 static void diff_group(const struct agg *a, struct event_list *out, const struct group *old,
 		       const struct group *g)
@@ -422,6 +447,7 @@ static void diff_group(const struct agg *a, struct event_list *out, const struct
 	diff_stall(out, old, g);
 	emit_shortfall(a, out, old, g);
 	emit_scrub(out, old, g);
+	emit_spof(out, old, g);
 }
 
 static void emit_vanished(const struct agg *a, struct event_list *out, const struct group *g)
@@ -451,6 +477,7 @@ static void diff_snapshots(const struct agg *a, struct event_list *out, const st
 			emit_group(out, EV_GROUP_APPEARED, &now->groups[j]);
 			emit_shortfall(a, out, NULL, &now->groups[j]);
 			emit_scrub(out, NULL, &now->groups[j++]);
+			emit_spof(out, NULL, &now->groups[j++]);
 		} else {
 			diff_group(a, out, &old->groups[i], &now->groups[j]);
 			i++;

@@ -33,6 +33,7 @@ static const char *const type_names[EV_COUNT_] = {
 	[EV_SECOND_FAILURE_RISK] = "second_failure_risk",
 	[EV_SCRUB_OVERDUE] = "scrub_overdue",
 	[EV_SCRUB_FOUND_ERRORS] = "scrub_found_errors",
+	[EV_SPOF_FOUND] = "spof_found",
 };
 
 static const char *const severity_names[] = {
@@ -122,6 +123,7 @@ static const size_t text_offsets[] = {
 	offsetof(struct event, probe),	      offsetof(struct event, member_name),
 	offsetof(struct event, member_state), offsetof(struct event, error),
 	offsetof(struct event, message),      offsetof(struct event, sink),
+	offsetof(struct event, spof),
 };
 
 #define N_TEXTS (sizeof(text_offsets) / sizeof(text_offsets[0]))
@@ -227,6 +229,9 @@ enum event_severity event_severity(const struct event *ev)
 		return ev->resolved ? SEV_INFO : SEV_CRITICAL;
 	if (ev->type == EV_DISK_HEALTH_CHANGED)
 		return disk_severity(ev->disk);
+	/* Informational whatever the group's health: a spof never changes a health. */
+	if (ev->type == EV_SPOF_FOUND)
+		return SEV_INFO;
 	if (ev->type == EV_PROBE_FAILED || ev->type == EV_SINK_FAILED ||
 	    ev->type == EV_SPOOL_OVERFLOW)
 		return SEV_WARNING;
@@ -416,6 +421,10 @@ void event_message(const struct event *ev, char *buf, size_t len)
 	case EV_SECOND_FAILURE_RISK:
 		disk_message(ev, buf, len);
 		break;
+	case EV_SPOF_FOUND:
+		snprintf(buf, len, "%s has a hidden single point of failure: %s", id,
+			 ev->spof ? ev->spof : "?");
+		break;
 	default:
 		snprintf(buf, len, "%s", ev->message ? ev->message : "test event");
 		break;
@@ -540,6 +549,8 @@ json_t *event_to_json(const struct event *ev, const char *host)
 		json_object_set_new(o, "expected", json_integer((json_int_t)ev->count));
 	if (ev->type == EV_GROUP_VANISHED && ev->required)
 		json_object_set_new(o, "required", json_true());
+	if (ev->type == EV_SPOF_FOUND)
+		json_object_set_new(o, "spof", json_text(ev->spof));
 	if (ev->summary)
 		json_object_set_new(o, "summary", event_summary_to_json(ev->summary));
 	disk_event_json(ev, o);

@@ -33,6 +33,7 @@ enum event_type {
 	EV_SECOND_FAILURE_RISK, /* a degraded group depends on a member at risk, or no longer */
 	EV_SCRUB_OVERDUE,	/* no scrub completed for [daemon] scrub_max_age */
 	EV_SCRUB_FOUND_ERRORS,	/* the last scrub found errors (md mismatch_cnt, ZFS repairs) */
+	EV_SPOF_FOUND,		/* a hidden single point of failure of a group, first seen */
 	EV_COUNT_
 };
 
@@ -92,6 +93,8 @@ struct event {
 	int disk_prev_health; /* enum redmon_risk; REDMON_RISK_NONE when first seen */
 	/* second_failure_risk: the member at risk (member_name), and whether it is over */
 	bool resolved;
+	/* spof_found: the reason, one of the group's spof */
+	const char *spof;
 };
 
 /* Events in order; {0} is empty.  They borrow from whoever appended them, or from kept. */

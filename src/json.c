@@ -147,6 +147,15 @@ static void scrub_to_json(const struct group *g, json_t *o)
 	json_object_set_new(o, "scrub_found", json_text(g->scrub_found));
 }
 
+static json_t *spof_to_json(const struct group *g)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < g->n_spof; i++)
+		json_array_append_new(a, json_text(g->spof[i]));
+	return a;
+}
+
 json_t *group_to_json(const struct group *g)
 {
 	json_t *o = json_object(), *members = json_array();
@@ -178,6 +187,8 @@ json_t *group_to_json(const struct group *g)
 		json_object_set_new(o, "stalled", json_true());
 	scrub_to_json(g, o);
 	json_object_set_new(o, "reason", json_text(g->reason));
+	/* Hidden single points of failure, in words: informational, never a health. */
+	json_object_set_new(o, "spof", spof_to_json(g));
 	for (size_t i = 0; i < g->n_members; i++)
 		json_array_append_new(members, member_to_json(&g->members[i]));
 	json_object_set_new(o, "members", members);

@@ -603,6 +603,8 @@ static int event_env(struct job *j, const struct alert *a)
 	rc |= job_setenv(j, "REDMON_IDEMPOTENCY_KEY", a->key);
 	rc |= job_setenv(j, "REDMON_ERROR", ev->error);
 	rc |= job_setenv(j, "REDMON_SINK", ev->sink);
+	if (ev->type == EV_SPOF_FOUND)
+		rc |= job_setenv(j, "REDMON_SPOF", ev->spof); /* one line, as every value */
 	if (ev->group)
 		rc |= group_env(j, ev->group);
 	if (ev->type == EV_HEALTH_CHANGED) {

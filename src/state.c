@@ -245,6 +245,42 @@ static int scrub_from_state(json_t *o, int64_t *first_seen, int64_t *seen_end, i
 	return 0;
 }
 
+/* A group's spof reasons read at most; any more (a plugin may report many) are left out. */
+#define SPOF_SAVED_MAX 1024
+
+/*
+ * A saved group's spof (NULL: absent, as files of older versions have it):
+ * an array of strings into rg, *ret the array to free.  0, -EBADMSG, -ENOMEM.
+ */
+static int spof_from_json(json_t *v, struct redmon_group *rg, const char ***ret,
+			  struct strpool **pool)
+{
+	size_t n = json_array_size(v);
+	const char **a;
+
+	if (!v)
+		return 0;
+	if (!json_is_array(v))
+		return -EBADMSG;
+	if (n > SPOF_SAVED_MAX)
+		n = SPOF_SAVED_MAX;
+	if (!n)
+		return 0;
+	a = calloc(n, sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	*ret = a;
+	for (size_t i = 0; i < n; i++) {
+		json_t *s = json_array_get(v, i);
+
+		if (!json_is_string(s) || !(a[i] = text_unescape(json_string_value(s), pool)))
+			return -EBADMSG;
+	}
+	rg->spof = a;
+	rg->n_spof = n;
+	return 0;
+}
+
 /* One saved group into snap, checked against the health rule; 0 or -EBADMSG/-ENOMEM. */
 static int group_from_json(json_t *e, const char *probe, struct snapshot *snap, struct agg *a,
 			   char *why, size_t len)
@@ -253,6 +289,7 @@ static int group_from_json(json_t *e, const char *probe, struct snapshot *snap, 
 	json_t *pv = json_object_get(g, "progress");
 	struct redmon_group rg = { .progress = json_is_number(pv) ? json_number_value(pv) : -1 };
 	struct redmon_member *rm = NULL;
+	const char **spof = NULL;
 	struct strpool *pool = NULL;
 	const char *id, *gprobe, *health, *activity;
 	int64_t margin, nominal, total, ok, failed, spares, since = -1;
@@ -318,6 +355,13 @@ static int group_from_json(json_t *e, const char *probe, struct snapshot *snap, 
 		}
 	}
 	rg.members = rm;
+	/* Optional (files of older versions lack it): the reasons announced already. */
+	rc = spof_from_json(json_object_get(g, "spof"), &rg, &spof, &pool);
+	if (rc < 0) {
+		if (rc == -EBADMSG)
+			bad(why, len, "group %s: bad spof", id);
+		goto out;
+	}
 	rc = snapshot_add(snap, probe, &rg);
 	if (rc == -EINVAL)
 		rc = bad(why, len, "group %s does not validate", id);
@@ -342,6 +386,7 @@ static int group_from_json(json_t *e, const char *probe, struct snapshot *snap, 
 	}
 out:
 	free(rm);
+	free(spof);
 	strpool_free(pool);
 	return rc;
 }

@@ -269,6 +269,10 @@ void status_print_table(const struct agg *a, enum status_sort sort, bool color, 
 		    (g->health != HEALTH_OK || g->short_of || g->scrub_overdue || g->scrub_errors))
 			fprintf(out, "  %*s%s\n", w.id, "",
 				term_text(g->reason, reason, sizeof(reason)));
+		/* Whatever the health: a hidden single point of failure is what ok hides. */
+		for (size_t i = 0; i < g->n_spof; i++)
+			fprintf(out, "  %*sspof: %s\n", w.id, "",
+				term_text(g->spof[i], reason, sizeof(reason)));
 	}
 	free(v);
 	for (size_t i = 0; agg_expect_at(a, i); i++) {
@@ -461,6 +465,15 @@ static void check_long_line(const struct group *g, FILE *out)
 	fputc('\n', out);
 }
 
+/* A '|' would start perfdata in the plugin's long output: none in names shown there. */
+static char *no_pipe(char *s)
+{
+	for (char *p = s; *p; p++)
+		if (*p == '|')
+			*p = '/';
+	return s;
+}
+
 /*
  * Nagios plugin guidelines: a status line, perfdata after '|', then the long
  * output, a line per group not fine (as check_raid).  Perfdata per group: the
@@ -572,5 +585,19 @@ int check_print(const struct agg *a, const struct check_opts *o, FILE *out)
 				term_text(agg_expect_at(a, i)->id, id, sizeof(id)));
 	}
 	free(v);
+	/*
+	 * Long output (the lines after the first, plugin guidelines): each hidden
+	 * single point of failure, informational, so the state stays the margin's.
+	 */
+	for (struct agg_iter it = { 0 }; (g = agg_next_group(a, &it));) {
+		char id[256], why[1024];
+
+		term_text(g->id, id, sizeof(id));
+		no_pipe(id);
+		for (size_t i = 0; i < g->n_spof; i++) {
+			term_text(g->spof[i], why, sizeof(why));
+			fprintf(out, "%s spof: %s\n", id, no_pipe(why));
+		}
+	}
 	return code;
 }

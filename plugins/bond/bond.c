@@ -27,6 +27,7 @@
 #include "../lib/watch.h"
 #include "bond_netlink.h"
 #include "bond_proc.h"
+#include "../lib/spof.h"
 #include "bond_rules.h"
 #include "bond_sysfs.h"
 
@@ -36,12 +37,13 @@
  * the pointers below point to follow the struct.
  */
 struct bond_entry {
-	struct redmon_group g; /* reported again as is while the bond is not re-read */
-	long long *failures;   /* per member: link_failure_count, -1 unknown (flapping) */
-	bool *valid;	       /* per member: a valid ifname (events name it) */
-	unsigned char *dir;    /* per member: enum bond_slave_dir (inotify watches) */
-	bool unknown;	       /* no verdict (a read error): any event on it rescans all */
-	bool dirty;	       /* an event named it since the last scan */
+	struct redmon_group g;	  /* reported again as is while the bond is not re-read */
+	long long *failures;	  /* per member: link_failure_count, -1 unknown (flapping) */
+	bool *valid;		  /* per member: a valid ifname (events name it) */
+	unsigned char *dir;	  /* per member: enum bond_slave_dir (inotify watches) */
+	struct spof_reasons spof; /* slaves on one card: found at each read, g.spof points here */
+	bool unknown;		  /* no verdict (a read error): any event on it rescans all */
+	bool dirty;		  /* an event named it since the last scan */
 };
 
 /* One interface name of the last scan: a bond (member -1) or one of its slaves. */
@@ -352,6 +354,30 @@ static int watch_bond(struct watch_ino *w, const struct bond_entry *e, int owner
 	return r;
 }
 
+/* Slaves listed beyond this many are not checked for a shared card. */
+#define SPOF_SLAVES_MAX 64
+
+/*
+ * The bond's hidden single points of failure: slaves that are ports of one
+ * PCI card (../lib/spof.h), resolved at each read of the bond only (an
+ * unchanged bond is reported as last read).  Slaves with an invalid name take
+ * no part.
+ */
+static void find_spof(int rootfd, const struct bond_info *info, struct bond_entry *e)
+{
+	const char *names[SPOF_SLAVES_MAX];
+	size_t n = 0;
+
+	for (size_t i = 0; i < info->n_slaves && n < SPOF_SLAVES_MAX; i++)
+		if (info->slaves[i].name_valid)
+			names[n++] = info->slaves[i].name;
+	spof_reasons_clear(&e->spof);
+	if (n >= 2)
+		spof_check_nics(rootfd, names, n, &e->spof);
+	e->g.spof = e->spof.ptr;
+	e->g.n_spof = e->spof.n;
+}
+
 /*
  * Read and decide one bond into a new entry (*ret, NULL when the name is
  * stale: neither source is there).  old is its entry of the last read, if
@@ -407,6 +433,8 @@ static int read_bond(struct bond_probe *p, const char *name, const struct bond_e
 		bond_verdict_free(&v);
 		if (!e)
 			r = -ENOMEM;
+		else
+			find_spof(rootfd, &info, e);
 	}
 out:
 	free(prev);

@@ -62,6 +62,7 @@ struct btrfs_probe {
 	size_t cap_m;
 	char reason[REASON_LEN];
 	struct btrfs_task scrub; /* the captured scrub of the filesystem being reported */
+	struct spof_reasons spof; /* the group's, resolved at each scan (no scan is partial) */
 	bool said_report;
 };
 
@@ -251,6 +252,12 @@ static int report_fs(struct btrfs_probe *p)
 		       sizeof(p->reason), p->mreasons, MREASON_LEN);
 	if (!p->live)
 		captured_tasks(p, &g);
+	/* A filesystem of single or raid0 profiles hides no single point of failure: it is one. */
+	spof_reasons_clear(&p->spof);
+	if (g.margin_nominal > 0)
+		btrfs_read_spof(&p->rd, p->fs.uuid, &p->spof);
+	g.spof = p->spof.ptr;
+	g.n_spof = p->spof.n;
 	rc = p->ops->report(p->h, &g);
 	if (rc == -ENOMEM)
 		return rc;

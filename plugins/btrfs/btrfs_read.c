@@ -236,6 +236,41 @@ void btrfs_read_tasks(struct btrfs_reader *r, const char *uuid, struct btrfs_tas
 	read_task(r, "btrfs-replace-status-", uuid, replace, bad, bad_len);
 }
 
+/* Devices of one filesystem checked for a shared disk or controller, at most. */
+#define SPOF_DEVS_MAX 64
+
+struct dev_names {
+	char v[SPOF_DEVS_MAX][SPOF_NAME_MAX];
+	const char *p[SPOF_DEVS_MAX];
+	size_t n;
+};
+
+/* One entry of devices/: a block device name (its link is never followed here). */
+static int add_dev_name(void *ctx, const char *name)
+{
+	struct dev_names *l = ctx;
+
+	if (l->n == SPOF_DEVS_MAX || !spof_name_ok(name))
+		return 0;
+	memcpy(l->v[l->n], name, strlen(name) + 1);
+	l->p[l->n] = l->v[l->n];
+	l->n++;
+	return 0;
+}
+
+void btrfs_read_spof(struct btrfs_reader *r, const char *uuid, struct spof_reasons *out)
+{
+	struct dev_names l;
+	char path[96];
+
+	spof_reasons_clear(out);
+	l.n = 0;
+	snprintf(path, sizeof(path), BTRFS_SYSFS "/%s/devices", uuid);
+	if (sysfs_list_dir(r->root_fd, path, &r->list, add_dev_name, &l) < 0 || l.n < 2)
+		return;
+	spof_check_disks(r->root_fd, l.p, l.n, out);
+}
+
 void btrfs_reader_free(struct btrfs_reader *r)
 {
 	if (!r)

@@ -7,6 +7,7 @@
 #define REDMON_PLUGINS_BTRFS_READ_H
 
 #include "../lib/fdcache.h"
+#include "../lib/spof.h"
 #include "../lib/strbuf.h"
 #include "btrfs_fs.h"
 #include "btrfs_task.h"
@@ -42,6 +43,13 @@ int btrfs_read_fs(struct btrfs_reader *r, const char *uuid, struct btrfs_fs *fs)
  */
 void btrfs_read_tasks(struct btrfs_reader *r, const char *uuid, struct btrfs_task *scrub,
 		      struct btrfs_task *replace, char *bad, size_t bad_len);
+
+/*
+ * The filesystem's hidden single points of failure into out (cleared first):
+ * its devices/ entries (block device names) on one disk or one controller
+ * (../lib/spof.h).  Nothing when devices/ cannot be listed.
+ */
+void btrfs_read_spof(struct btrfs_reader *r, const char *uuid, struct spof_reasons *out);
 
 void btrfs_reader_free(struct btrfs_reader *r);
 

@@ -20,7 +20,7 @@ $(FUZZ_PLUGIN_LIB): $(PLUGIN_LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
 	rm -f $@ && $(AR) rcs $@ $^
 
 # Unit tests of the library, one per module.
-UNIT_TESTS += rootfs strbuf hindex fdcache sysfs_read child psu_set periodic secret
+UNIT_TESTS += rootfs strbuf hindex fdcache sysfs_read child psu_set periodic secret spof
 test_periodic_SRCS := tests/unit/fake_host.c
 
 # The core links the child-process runner too: its privileged helper

@@ -377,6 +377,9 @@ static int md_scan_fn(void *inst)
 		if (p->had_event && !p->live)
 			fdcache_flush(&p->fdc);
 		fdcache_begin(&p->fdc);
+		/* Without a udev monitor nothing says when disks come or go: each full read resolves. */
+		if (p->udev.fd < 0)
+			s->spof_stale = true;
 		r = md_scan_read(s, root_fd, &p->fdc);
 		fdcache_sweep(&p->fdc); /* closes the files of arrays that vanished */
 	}
@@ -496,6 +499,9 @@ static bool udev_cb(void *ctx, struct udev_device *d)
 			c->want = mark_array(c->p, name, strlen(name));
 		else
 			c->want = want_full(c->p);
+	} else if (!action || strcmp(action, "change") != 0) {
+		/* A disk came or went: the next full read resolves the spof links again. */
+		c->p->scan.spof_stale = true;
 	}
 	return false;
 }
@@ -509,8 +515,12 @@ static int md_on_fd(void *inst, int fd, uint32_t revents)
 
 	(void)revents;
 	/* Events lost (the udev socket overflowed) or unreadable: read everything. */
-	if (fd == p->udev.fd)
-		return watch_udev_drain(&p->udev, udev_cb, &c) == -ENOBUFS ? want_full(p) : c.want;
+	if (fd == p->udev.fd) {
+		if (watch_udev_drain(&p->udev, udev_cb, &c) != -ENOBUFS)
+			return c.want;
+		p->scan.spof_stale = true; /* what came or went is not known */
+		return want_full(p);
+	}
 	if (fd == p->ino.fd)
 		return watch_ino_drain(&p->ino, ino_cb, &c) < 0 ? want_full(p) : c.want;
 	ent = fdcache_find_fd(&p->fdc, fd);

@@ -5,6 +5,7 @@
 #include "md_scan.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mdstat.h"
@@ -18,6 +19,11 @@ int md_scan_read(struct md_scan *s, int root_fd, struct fdcache *fdc)
 	md_set_reset(&s->mdstat);
 	md_set_reset(&s->sysfs);
 	s->mdstat_truncated = false;
+	s->root_fd = root_fd;
+	s->have_root = true;
+	for (size_t i = 0; s->spof_stale && i < s->n_memo; i++)
+		s->memo[i].valid = false; /* disks came or went: links may say otherwise */
+	s->spof_stale = false;
 
 	r = fdcache_read(fdc, root_fd, "proc/mdstat", FDC_NOTIFY | FDC_TO_EOF, &s->text,
 			 MD_MDSTAT_MAX, &truncated);
@@ -57,6 +63,9 @@ int md_scan_reread(struct md_scan *s, int root_fd, struct fdcache *fdc, unsigned
 	size_t changed[REREAD_MAX], n_changed = 0;
 	bool truncated = false, kept;
 	int r;
+
+	s->root_fd = root_fd;
+	s->have_root = true;
 
 	/* sys/block unlistable last time: the kept records are no base to build on. */
 	if (!s->valid || s->sysfs_err)
@@ -131,14 +140,61 @@ full:
 	return -EAGAIN;
 }
 
-/* Decide a and emit its group: 1, 0 for a container (no group), or < 0. */
-static int emit_one(struct md_scan *s, const struct md_array *a, md_emit_fn emit, void *ctx)
+/* Members named in a spof memo key at most (the array's name comes first). */
+#define SPOF_MEMBERS_MAX 64
+
+/*
+ * The hidden single points of failure of array a, the idx-th group emitted,
+ * into s->spof: from its memo when a has the same members as when it was
+ * resolved, else resolved (../lib/spof.c) and kept.  Spares count: a spare on
+ * the disk of an active member rebuilds onto that disk.  0 or -ENOMEM.
+ */
+static int find_spof(struct md_scan *s, const struct md_array *a, size_t idx)
+{
+	const char *names[SPOF_MEMBERS_MAX + 1];
+	size_t n = 0;
+	uint64_t key;
+
+	spof_reasons_clear(&s->spof);
+	if (!s->have_root || a->n_devs < 2)
+		return 0;
+	names[n++] = a->name;
+	for (size_t i = 0; i < a->n_devs && n <= SPOF_MEMBERS_MAX; i++)
+		if (!(a->devs[i].flags & MD_DEV_FAULTY))
+			names[n++] = a->devs[i].name;
+	if (idx >= s->n_memo) {
+		size_t cap = idx + 1 > 2 * s->n_memo ? idx + 1 : 2 * s->n_memo;
+		struct spof_memo *m = realloc(s->memo, cap * sizeof(*m));
+
+		if (!m)
+			return -ENOMEM;
+		memset(m + s->n_memo, 0, (cap - s->n_memo) * sizeof(*m));
+		s->memo = m;
+		s->n_memo = cap;
+	}
+	key = spof_memo_key(names, n);
+	if (spof_memo_get(&s->memo[idx], key, &s->spof))
+		return 0;
+	spof_check_disks(s->root_fd, names + 1, n - 1, &s->spof);
+	return spof_memo_put(&s->memo[idx], key, &s->spof);
+}
+
+/* Decide a and emit its group, the idx-th: 1, 0 for a container (no group), or < 0. */
+static int emit_one(struct md_scan *s, const struct md_array *a, size_t idx, md_emit_fn emit,
+		    void *ctx)
 {
 	const struct redmon_group *g;
 	int r = md_group_build(a, &s->gb, &g);
 
 	if (r < 0 || !g)
 		return r;
+	/* A nonredundant array (raid0, linear) hides no single point of failure: it is one. */
+	spof_reasons_clear(&s->spof);
+	r = g->margin_nominal > 0 ? find_spof(s, a, idx) : 0;
+	if (r < 0)
+		return r;
+	s->gb.g.spof = s->spof.ptr;
+	s->gb.g.n_spof = s->spof.n;
 	r = emit(ctx, g);
 	return r < 0 ? r : 1;
 }
@@ -160,9 +216,9 @@ int md_scan_emit(struct md_scan *s, md_emit_fn emit, void *ctx)
 			if (r == 0)
 				r = md_array_merge(&s->merged, st);
 			if (r == 0)
-				r = emit_one(s, &s->merged, emit, ctx);
+				r = emit_one(s, &s->merged, (size_t)count, emit, ctx);
 		} else {
-			r = emit_one(s, st, emit, ctx);
+			r = emit_one(s, st, (size_t)count, emit, ctx);
 		}
 		if (r < 0)
 			return r;
@@ -171,7 +227,7 @@ int md_scan_emit(struct md_scan *s, md_emit_fn emit, void *ctx)
 	for (size_t i = 0; i < s->sysfs.n; i++) {
 		if (s->sysfs.v[i].matched)
 			continue;
-		r = emit_one(s, &s->sysfs.v[i], emit, ctx);
+		r = emit_one(s, &s->sysfs.v[i], (size_t)count, emit, ctx);
 		if (r < 0)
 			return r;
 		count += r;
@@ -191,5 +247,8 @@ void md_scan_free(struct md_scan *s)
 	md_set_free(&s->mdstat_next);
 	md_array_free(&s->merged);
 	md_group_buf_free(&s->gb);
+	for (size_t i = 0; i < s->n_memo; i++)
+		spof_memo_free(&s->memo[i]);
+	free(s->memo);
 	memset(s, 0, sizeof(*s));
 }

@@ -7,6 +7,7 @@
 #ifndef REDMON_MD_SCAN_H
 #define REDMON_MD_SCAN_H
 
+#include "../lib/spof.h"
 #include "md_group.h"
 #include "md_sysfs.h"
 
@@ -20,6 +21,19 @@ struct md_scan {
 	struct md_set mdstat_next; /* md_scan_reread(): the new parse, before it is taken */
 	struct md_array merged;	   /* md_scan_emit(): one array, both sources merged */
 	struct md_group_buf gb;
+	/*
+	 * Hidden single points of failure (../lib/spof.h): the root read last
+	 * (have_root), one memo per group emitted, in emission order, so that
+	 * links are resolved again only for an array whose members changed, or
+	 * after spof_stale (block devices came or went: set by the caller) at
+	 * the next full read; and the reasons of the group emitted.
+	 */
+	int root_fd;
+	bool have_root;
+	bool spof_stale;
+	struct spof_memo *memo;
+	size_t n_memo;
+	struct spof_reasons spof;
 
 	/* Results of the last md_scan_read(): */
 	int mdstat_err;	       /* 0 read, -ENOENT absent, other -errno unreadable */

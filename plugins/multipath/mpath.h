@@ -19,6 +19,7 @@
 #include <stddef.h>
 
 #include "../lib/hindex.h"
+#include "../lib/spof.h"
 #include "redmon/plugin.h"
 
 #define MPATH_NAME	128 /* a map's dm name, a path's kernel name */
@@ -129,5 +130,14 @@ enum redmon_role mpath_scsi_role(const char *state, char *why, size_t len);
  */
 void mpath_map_eval(const char *name, const struct mpath_path *paths, size_t n,
 		    struct redmon_group *g, struct redmon_member *mem, char *reason, size_t len);
+
+/*
+ * The map's hidden single points of failure into out (cleared first): a map
+ * of one path ("one path only, sdc": nothing shares a load it cannot carry),
+ * or paths all behind one HBA (../lib/spof.h, from the paths' sysfs links
+ * under root_fd).
+ */
+void mpath_map_spof(int root_fd, const struct mpath_path *paths, size_t n,
+		    struct spof_reasons *out);
 
 #endif

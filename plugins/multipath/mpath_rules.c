@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../lib/strbuf.h"
 #include "mpath.h"
 
 static bool is(const char *s, const char *w)
@@ -112,4 +113,25 @@ void mpath_map_eval(const char *name, const struct mpath_path *paths, size_t n,
 				    .reason = reason[0] ? reason : NULL,
 				    .members = mem,
 				    .n_members = n };
+}
+
+/* Paths checked for a shared HBA, at most. */
+#define SPOF_PATHS_MAX 64
+
+void mpath_map_spof(int root_fd, const struct mpath_path *paths, size_t n, struct spof_reasons *out)
+{
+	const char *names[SPOF_PATHS_MAX];
+	char show[MPATH_NAME];
+
+	spof_reasons_clear(out);
+	if (n == 1) {
+		strv_copy_printable(strv_c(paths[0].dev), show, sizeof(show));
+		spof_add(out, "one path only, %s", show);
+		return;
+	}
+	if (n > SPOF_PATHS_MAX)
+		n = SPOF_PATHS_MAX;
+	for (size_t i = 0; i < n; i++)
+		names[i] = paths[i].dev;
+	spof_check_disks(root_fd, names, n, out);
 }

@@ -54,6 +54,7 @@ struct mpath_probe {
 	bool live;
 	int md_id, dm_id; /* registered commands, -1 when the tool is not there */
 	struct strbuf list, slaves, attr;
+	struct spof_reasons spof; /* the map being reported: resolved at each scan */
 
 	struct periodic *w;
 	struct sources src; /* published by the worker, under periodic_lock() */
@@ -351,6 +352,9 @@ static int report_map(struct mpath_probe *p, const char *dmdev, const struct sou
 		mpath_map_eval(name, paths, n, &g, mem, reason, sizeof(reason));
 		add_source_notes(s, paths, n, reason, sizeof(reason));
 		g.reason = reason[0] ? reason : NULL;
+		mpath_map_spof(p->ops->root_fd(p->h), paths, n, &p->spof);
+		g.spof = p->spof.ptr;
+		g.n_spof = p->spof.n;
 		rc = p->ops->report(p->h, &g);
 	}
 	free(mem);

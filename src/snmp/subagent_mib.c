@@ -39,6 +39,8 @@
 #include "redmon/sorted.h"
 
 #define TEXT_MAX 255 /* SnmpAdminString (SIZE (0..255)) */
+/* spof reasons joined before the cut to TEXT_MAX: room for more than it shows. */
+#define SPOF_JOIN_MAX 1024
 
 /* Subtrees of redmonObjects (root.1). */
 enum { SUB_SCALARS = 1, SUB_GROUPS, SUB_MEMBERS, SUB_PROBES, SUB_ALARMS, SUB_NOTIF };
@@ -78,8 +80,8 @@ enum {
 	GC_LAST_CHANGE,
 	GC_DEGRADED_SINCE,
 	GC_ETA,
-	/* 20: redmonGroupSpof (another branch); a column not defined is no object */
-	GC_SCRUB_AGE = 21,
+	GC_SPOF,	   /* 20 */
+	GC_SCRUB_AGE, /* 21 */
 	GC_SCRUB_FOUND,
 	GC_LAST_ = GC_SCRUB_FOUND
 };
@@ -138,6 +140,7 @@ struct sa_group {
 	struct sa_str id, probe, name, kind, type, reason;
 	struct sa_str scrub_found; /* what the last scrub found; "" nothing or not known */
 	long scrub_age;		   /* seconds since the last scrub, -1 unknown */
+	struct sa_str spof; /* its reasons joined with "; " */
 	enum health health;
 	long margin, nominal, total, ok, failed, spares, activity, progress;
 	long eta;				     /* seconds, -1 unknown */
@@ -328,6 +331,7 @@ static const struct column group_columns[GC_LAST_ + 1] = {
 	[GC_ETA] = NUM(COL_LONG, ASN_INTEGER, struct sa_group, eta),
 	[GC_SCRUB_AGE] = NUM(COL_LONG, ASN_INTEGER, struct sa_group, scrub_age),
 	[GC_SCRUB_FOUND] = STR(struct sa_group, scrub_found),
+	[GC_SPOF] = STR(struct sa_group, spof),
 };
 
 static const struct column member_columns[MC_LAST_ + 1] = {
@@ -535,6 +539,7 @@ static void rmib_group_free(struct subagent_mib *m, struct sa_group *g)
 	rmib_str_free(&g->type);
 	rmib_str_free(&g->reason);
 	rmib_str_free(&g->scrub_found);
+	rmib_str_free(&g->spof);
 	free(g);
 }
 
@@ -703,6 +708,15 @@ static int rmib_sync_members(struct subagent_mib *m, struct sa_group *g, const s
 	return rc;
 }
 
+/* redmonGroupSpof: the reasons joined, empty when none. */
+static void rmib_group_spof(struct sa_group *g, const struct group *src, bool *oom)
+{
+	char joined[SPOF_JOIN_MAX];
+
+	subagent_spof_join(src, joined, sizeof(joined));
+	rmib_str_set(&g->spof, joined, oom);
+}
+
 static int rmib_sync_group(struct subagent_mib *m, struct sa_group *g, const struct group *src,
 			   const struct timespec *now)
 {
@@ -718,6 +732,7 @@ static int rmib_sync_group(struct subagent_mib *m, struct sa_group *g, const str
 	g->scrub_age = src->scrub_age_s < 0 || src->scrub_last <= 0 ? -1
 		       : src->scrub_age_s > INT32_MAX		    ? INT32_MAX
 								    : (long)src->scrub_age_s;
+	rmib_group_spof(g, src, &oom);
 	g->health = src->health;
 	g->margin = margin_shown(src);
 	g->nominal = src->margin_nominal < 0 ? 0 : src->margin_nominal;
@@ -1109,6 +1124,13 @@ netsnmp_variable_list *subagent_mib_notif_vars(struct subagent_mib *m, const str
 		if (mi < 0)
 			goto fail;
 		rmib_vb_text(&b, SUB_MEMBERS, MC_NAME, gi, mi, ev->member_name);
+		break;
+	}
+	case SUBAGENT_NOTIF_SPOF_FOUND: {
+		char joined[SPOF_JOIN_MAX];
+
+		subagent_spof_join(ev->group, joined, sizeof(joined));
+		rmib_vb_text(&b, SUB_GROUPS, GC_SPOF, gi, 0, joined);
 		break;
 	}
 	case SUBAGENT_NOTIF_REBUILD_STARTED:

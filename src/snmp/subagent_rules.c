@@ -67,6 +67,8 @@ enum subagent_notif subagent_notif_for(const struct event *ev)
 		return SUBAGENT_NOTIF_PROBE_RECOVERED;
 	case EV_TEST:
 		return SUBAGENT_NOTIF_TEST;
+	case EV_SPOF_FOUND:
+		return ev->group ? SUBAGENT_NOTIF_SPOF_FOUND : SUBAGENT_NOTIF_NONE;
 	case EV_SECOND_FAILURE_RISK:
 		/* Its start only: the JSON event and Alertmanager tell its end. */
 		return ev->resolved || !ev->group ? SUBAGENT_NOTIF_NONE
@@ -195,4 +197,20 @@ size_t subagent_text(const char *s, char *buf, size_t max)
 	if (s)
 		text_escape(s, tmp, sizeof(tmp));
 	return subagent_cut(s ? tmp : NULL, buf, max);
+}
+
+void subagent_spof_join(const struct group *g, char *buf, size_t cap)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < g->n_spof; i++) {
+		size_t n = strlen(g->spof[i]), sep = i ? 2 : 0;
+
+		if (len + sep + n >= cap)
+			break;
+		memcpy(buf + len, "; ", sep);
+		memcpy(buf + len + sep, g->spof[i], n + 1);
+		len += sep + n;
+	}
 }

@@ -38,6 +38,7 @@ enum subagent_notif {
 	SUBAGENT_NOTIF_MEMBERS_MISSING = 19,
 	SUBAGENT_NOTIF_SCRUB_OVERDUE = 20,
 	SUBAGENT_NOTIF_SCRUB_FOUND_ERRORS = 21,
+	SUBAGENT_NOTIF_SPOF_FOUND = 22,
 };
 
 /* What an event does to the alarm table. */
@@ -77,6 +78,13 @@ size_t subagent_date_and_time(const struct timespec *ts, unsigned char buf[11]);
  * length written into buf (buf holds at least max + 1 bytes; max <= 507).
  */
 size_t subagent_text(const char *s, char *buf, size_t max);
+
+/*
+ * A group's spof reasons joined with "; " into buf (cap bytes, NUL-terminated,
+ * cut at a reason's end when they do not all fit, as the 255 octets of
+ * redmonGroupSpof hold less anyway): raw, for subagent_text() to escape and cut.
+ */
+void subagent_spof_join(const struct group *g, char *buf, size_t cap);
 
 /* As subagent_text() for text that is escaped already: only the cut. */
 size_t subagent_cut(const char *s, char *buf, size_t max);

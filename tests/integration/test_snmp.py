@@ -418,6 +418,7 @@ def compare_with_status(p, walk):
             "redmonGroupProgress": -1 if g["progress"] is None else int(round(g["progress"] * 10)),
             "redmonGroupReason": g["reason"] or "",
             "redmonGroupEtaSeconds": g.get("eta_s", -1),
+            "redmonGroupSpof": "; ".join(g.get("spof", [])),
         }
         for obj, v in want.items():
             got = walk.get((obj, gi))

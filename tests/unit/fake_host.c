@@ -86,6 +86,9 @@ static int h_report(struct redmon_host *h, const struct redmon_group *g)
 	r->ok = g->members_ok;
 	r->failed = g->members_failed;
 	r->n_members = g->n_members;
+	r->n_spof = g->n_spof;
+	for (size_t i = 0; i < g->n_spof && i < 4; i++)
+		snprintf(r->spof[i], sizeof(r->spof[i]), "%s", g->spof[i]);
 	for (size_t i = 0; i < g->n_members && i < 4; i++) {
 		snprintf(r->member[i], sizeof(r->member[i]), "%s", g->members[i].name);
 		r->role[i] = g->members[i].role;

@@ -31,6 +31,8 @@ struct fake_report {
 	size_t n_members;
 	char member[4][16];
 	enum redmon_role role[4];
+	size_t n_spof; /* the group's spof, the first four kept */
+	char spof[4][256];
 };
 
 struct redmon_host {

@@ -1022,6 +1022,94 @@ static void test_source_eta_preferred(void **state)
 	stop(a);
 }
 
+/* md0 (raid1, both in sync) with the given spof reasons. */
+static void raid1_spof(struct snapshot *s, const char *const *spof, size_t n)
+{
+	struct redmon_member m[] = {
+		{ .name = "sdb1", .role = REDMON_ROLE_ACTIVE },
+		{ .name = "sdb2", .role = REDMON_ROLE_ACTIVE },
+	};
+	struct redmon_group g = { .name = "md0",
+				  .kind = "raid",
+				  .type = "raid1",
+				  .members_total = 2,
+				  .members_ok = 2,
+				  .margin = 1,
+				  .margin_nominal = 1,
+				  .progress = -1,
+				  .members = m,
+				  .n_members = 2,
+				  .spof = spof,
+				  .n_spof = n };
+
+	assert_int_equal(snapshot_add(s, "md", &g), 0);
+	snapshot_sort(s);
+}
+
+/*
+ * spof_found: once per group and reason when first seen (info, health
+ * untouched), not while it persists, again after it went away; and not after
+ * a restart whose saved group had it.
+ */
+static void test_spof_found_once_per_reason(void **state)
+{
+	static const char *const one[] = {
+		"members sdb1 and sdb2 are partitions of one disk, sdb"
+	};
+	static const char *const two[] = { "members sdb1 and sdb2 are partitions of one disk, sdb",
+					   "every member is behind one controller, 0000:00:1f.2" };
+	struct snapshot s = { 0 }, saved = { 0 };
+	struct agg *a, *tmp;
+
+	(void)state;
+	start(&a);
+	raid1_spof(&s, one, 1);
+	update(a, "md", &s);
+	assert_int_equal(n_events, 2);
+	assert_int_equal(events[0].type, EV_GROUP_APPEARED);
+	assert_int_equal(events[1].type, EV_SPOF_FOUND);
+	assert_int_equal(events[1].severity, SEV_INFO);
+	assert_int_equal(events[1].health, HEALTH_OK);
+	assert_string_equal(events[1].message,
+			    "md:md0 has a hidden single point of failure: "
+			    "members sdb1 and sdb2 are partitions of one disk, sdb");
+	raid1_spof(&s, one, 1);
+	update(a, "md", &s);
+	assert_int_equal(n_events, 2);
+	/* a second reason: only it is new */
+	raid1_spof(&s, two, 2);
+	update(a, "md", &s);
+	assert_int_equal(n_events, 3);
+	assert_int_equal(events[2].type, EV_SPOF_FOUND);
+	assert_true(strstr(events[2].message, "one controller") != NULL);
+	/* gone, then back: forgotten, so announced again */
+	raid1_spof(&s, NULL, 0);
+	update(a, "md", &s);
+	assert_int_equal(n_events, 3);
+	raid1_spof(&s, one, 1);
+	update(a, "md", &s);
+	assert_int_equal(n_events, 4);
+	assert_int_equal(events[3].type, EV_SPOF_FOUND);
+	snapshot_free(&s);
+	stop(a);
+
+	/* restart: the saved md0 had the reason: nothing; a new one is announced */
+	n_events = 0;
+	start(&a);
+	assert_int_equal(agg_new(&tmp, 0), 0);
+	raid1_spof(&saved, one, 1);
+	assert_int_equal(agg_restore_probe(tmp, "md", &saved, false, NULL), 0);
+	agg_take_restored(a, tmp);
+	agg_free(tmp);
+	raid1_spof(&s, two, 2);
+	update(a, "md", &s);
+	assert_int_equal(n_events, 1);
+	assert_true(strstr(events[0].message, "one controller") != NULL);
+	snapshot_free(&s);
+	snapshot_free(&saved);
+	stop(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1045,6 +1133,7 @@ int main(void)
 		cmocka_unit_test_setup(test_scrub_overdue_counts_from_first_seen, setup),
 		cmocka_unit_test_setup(test_scrub_source_time_and_found_errors, setup),
 		cmocka_unit_test_setup(test_source_eta_preferred, setup),
+		cmocka_unit_test_setup(test_spof_found_once_per_reason, setup),
 	};
 
 	return cmocka_run_group_tests_name("agg", tests, NULL, NULL);

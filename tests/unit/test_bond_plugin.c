@@ -25,6 +25,7 @@
 #include <redmon/plugin.h>
 
 #include "fake_host.h"
+#include "spof_tree.h"
 
 extern const struct redmon_plugin redmon_plugin;
 
@@ -141,6 +142,32 @@ static void test_one_shot_scan(void **state)
 	redmon_plugin.fini(inst);
 	assert_int_equal(h->n_watched, 0);
 	assert_false(h->bad_unwatch);
+}
+
+/*
+ * Hidden single points of failure: bond0's slaves em3 and p2p3 are ports of
+ * one card (0000:01:00), int's eth1 and eth5 of two: only bond0 is named.  A
+ * slave without a device link (virtual) takes no part.
+ */
+static void test_spof_ports_of_one_card(void **state)
+{
+	struct redmon_host *h = *state;
+	const struct fake_report *r;
+	void *inst;
+
+	tree(h);
+	assert_int_equal(spof_tree_nic(h->root, "0000:01:00.0", "em3"), 0);
+	assert_int_equal(spof_tree_nic(h->root, "0000:01:00.1", "p2p3"), 0);
+	assert_int_equal(spof_tree_nic(h->root, "0000:02:00.0", "eth1"), 0);
+	assert_int_equal(spof_tree_nic(h->root, "0000:03:00.0", "eth5"), 0);
+	inst = start(h);
+	scan(h, inst);
+	r = find(h, "bond0");
+	assert_int_equal(r->n_spof, 1);
+	assert_string_equal(r->spof[0], "slaves em3 and p2p3 are ports of one card, 0000:01:00");
+	assert_int_equal(r->margin, 1); /* informational */
+	assert_int_equal(find(h, "int")->n_spof, 0);
+	redmon_plugin.fini(inst);
 }
 
 /* The daemon on a captured tree: inotify and rtnetlink watched, history kept. */
@@ -567,6 +594,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_options_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watches_stay_in_root, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spof_ports_of_one_card, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_abi_mismatch, setup, teardown),
 	};

@@ -17,6 +17,7 @@
 
 #include "../../plugins/btrfs/btrfs_fs.h"
 #include "../../plugins/btrfs/btrfs_read.h"
+#include "spof_tree.h"
 
 #define UUID	   "e884fb1e-995c-47ab-a172-9e9d98d7fbf2"
 #define ZERO_STATS "write_errs 0\nread_errs 0\nflush_errs 0\ncorruption_errs 0\ngeneration_errs 0\n"
@@ -412,6 +413,41 @@ static void test_read_tree(void **state)
 	btrfs_reader_free(&r);
 }
 
+/*
+ * devices/ names the filesystem's block devices (links to them, never
+ * followed): two partitions of sdb are named; a name with '/' or "..", or a
+ * device the root does not know, takes no part.
+ */
+static void test_read_spof(void **state)
+{
+	struct tree *t = *state;
+	struct btrfs_reader r = { .root_fd = t->fd };
+	struct spof_reasons sp;
+	char path[256];
+
+	put_healthy(t);
+	btrfs_read_spof(&r, UUID, &sp);
+	assert_int_equal(sp.n, 0); /* no devices/ at all */
+	assert_int_equal(spof_tree_disk(t->root, "0000:00:1f.2", 0, "sdb", 2), 0);
+	assert_int_equal(spof_tree_disk(t->root, "0000:03:00.0", 1, "sdc", 1), 0);
+	put(t, FS "devices", NULL);
+	snprintf(path, sizeof(path), "%s/" FS "devices/sdb1", t->root);
+	assert_int_equal(symlink("../../../../devices/pci0000:00/0000:00:1f.2/host0/target0:0:0/"
+				 "0:0:0:0/block/sdb/sdb1",
+				 path),
+			 0);
+	snprintf(path, sizeof(path), "%s/" FS "devices/sdc1", t->root);
+	assert_int_equal(symlink("../../../../devices/sdc1", path), 0);
+	btrfs_read_spof(&r, UUID, &sp);
+	assert_int_equal(sp.n, 0); /* sdb1 and sdc1: two disks, two controllers */
+	snprintf(path, sizeof(path), "%s/" FS "devices/sdb2", t->root);
+	assert_int_equal(symlink("/etc/passwd", path), 0); /* the link is not what counts */
+	btrfs_read_spof(&r, UUID, &sp);
+	assert_int_equal(sp.n, 1);
+	assert_string_equal(sp.ptr[0], "members sdb1 and sdb2 are partitions of one disk, sdb");
+	btrfs_reader_free(&r);
+}
+
 static void test_read_hostile(void **state)
 {
 	struct tree *t = *state;
@@ -458,6 +494,7 @@ int main(void)
 		cmocka_unit_test(test_too_many_devices),
 		cmocka_unit_test_setup_teardown(test_read_tree, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_read_hostile, tree_setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_read_spof, tree_setup, tree_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

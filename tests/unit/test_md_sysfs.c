@@ -23,6 +23,7 @@
 #include "../../plugins/lib/fdcache.h"
 #include "../../plugins/md/md_scan.h"
 #include "../../plugins/md/md_sysfs.h"
+#include "spof_tree.h"
 
 #define MAX_GOT 16
 
@@ -41,6 +42,8 @@ struct got {
 	char member_state[16][MD_STATE_MAX];
 	char member_dev[16][MD_DEV_NAME_MAX + 8];
 	enum redmon_role member_role[16];
+	size_t n_spof;
+	char spof[SPOF_REASONS_MAX][SPOF_REASON_MAX];
 };
 
 struct fixture {
@@ -213,6 +216,9 @@ static int collect(void *ctx, const struct redmon_group *g)
 			 g->members[i].device ? g->members[i].device : "");
 		o->member_role[i] = g->members[i].role;
 	}
+	o->n_spof = g->n_spof;
+	for (i = 0; i < g->n_spof && i < SPOF_REASONS_MAX; i++)
+		snprintf(o->spof[i], sizeof(o->spof[i]), "%s", g->spof[i]);
 	return 0;
 }
 
@@ -1454,6 +1460,91 @@ static void test_links_stay_in_root(void **state)
 
 /* Crashes found by fuzz_md_sysfs become regression cases here (none so far). */
 
+/* --- hidden single points of failure (../lib/spof.c) -------------------- */
+
+/* md0 raid1 of sdb1 and sdb2 (one disk); md1 raid1 of sdc1 and sdd1 (two controllers). */
+static void build_spof(struct fixture *f)
+{
+	assert_int_equal(spof_tree_disk(f->root, "0000:00:1f.2", 0, "sdb", 2), 0);
+	assert_int_equal(spof_tree_disk(f->root, "0000:00:1f.2", 1, "sdc", 1), 0);
+	assert_int_equal(spof_tree_disk(f->root, "0000:03:00.0", 2, "sdd", 1), 0);
+	array(f, "md0", "raid1\n", "clean\n", "2\n");
+	dev(f, "md0", "sdb1", "in_sync\n", "0\n", 0, true);
+	dev(f, "md0", "sdb2", "in_sync\n", "1\n", 1, true);
+	array(f, "md1", "raid1\n", "clean\n", "2\n");
+	dev(f, "md1", "sdc1", "in_sync\n", "0\n", 0, true);
+	dev(f, "md1", "sdd1", "in_sync\n", "1\n", 1, true);
+}
+
+/* Two partitions of one disk are named; members on two controllers give nothing. */
+static void test_spof_partitions(void **state)
+{
+	struct fixture *f = *state;
+	const struct got *g;
+
+	build_spof(f);
+	assert_int_equal(scan(f, false), 2);
+	g = got(f, "md0");
+	assert_int_equal(g->n_spof, 1);
+	assert_string_equal(g->spof[0], "members sdb1 and sdb2 are partitions of one disk, sdb");
+	assert_int_equal(g->margin, 1); /* informational: the margin is the margin */
+	assert_int_equal(got(f, "md1")->n_spof, 0);
+
+	/* raid0 of the same partitions: nonredundant, nothing hidden. */
+	put(f, "sys/block/md0/md/level", "raid0\n");
+	assert_int_equal(scan(f, false), 2);
+	assert_int_equal(got(f, "md0")->n_spof, 0);
+	put(f, "sys/block/md0/md/level", "raid1\n");
+	/* A faulty member takes no part: one partition left, no reason. */
+	put(f, "sys/block/md0/md/dev-sdb2/state", "faulty\n");
+	assert_int_equal(scan(f, false), 2);
+	assert_int_equal(got(f, "md0")->n_spof, 0);
+}
+
+/* Every member behind one controller: sdb1 and sdc1 on 0000:00:1f.2. */
+static void test_spof_one_controller(void **state)
+{
+	struct fixture *f = *state;
+	const struct got *g;
+
+	build_spof(f);
+	del(f, "sys/block/md1/md/dev-sdd1");
+	del(f, "sys/block/md1/md/rd1");
+	dev(f, "md1", "sdb1", "in_sync\n", "1\n", 1, true);
+	assert_int_equal(scan(f, false), 2);
+	g = got(f, "md1");
+	assert_int_equal(g->n_spof, 1);
+	assert_string_equal(g->spof[0], "every member is behind one controller, 0000:00:1f.2");
+}
+
+/*
+ * The links are resolved again only when an array's members change or the
+ * caller says disks came or went (spof_stale: the md probe's udev monitor):
+ * a partial rescan or a full read of unchanged members keeps the reasons
+ * (the links, gone now, are not read again); after spof_stale, a full read
+ * resolves again.
+ */
+static void test_spof_resolved_at_full_read(void **state)
+{
+	struct fixture *f = *state;
+
+	fdcache_free(&f->fdc);
+	fdcache_init(&f->fdc, 1000, NULL, NULL);
+	build_spof(f);
+	assert_int_equal(scan(f, true), 2);
+	assert_int_equal(got(f, "md0")->n_spof, 1);
+	del(f, "sys/class/block");
+	del(f, "sys/block/sdb");
+	assert_int_equal(rescan(f, false, "md0", NULL), 0);
+	assert_int_equal(got(f, "md0")->n_spof, 1);
+	assert_int_equal(scan(f, true), 2);
+	assert_int_equal(got(f, "md0")->n_spof, 1);
+	f->scan.spof_stale = true;
+	assert_int_equal(scan(f, true), 2);
+	assert_int_equal(got(f, "md0")->n_spof, 0);
+	assert_false(f->scan.spof_stale);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1488,6 +1579,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_faulty_beats_stale_degraded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_links_stay_in_root, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eta_and_mismatches, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spof_partitions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spof_one_controller, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spof_resolved_at_full_read, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("md_sysfs", tests, NULL, NULL);

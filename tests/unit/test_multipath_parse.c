@@ -16,6 +16,9 @@
 
 #include "../../plugins/multipath/mpath.h"
 #include "../../plugins/lib/strbuf.h"
+#include "spof_tree.h"
+
+#include <fcntl.h>
 
 #define CAPTURES "tests/captures/multipath/"
 
@@ -292,13 +295,46 @@ static void test_map_eval(void **state)
 	assert_true(strlen(reason) < 8);
 }
 
+/* A map of one path names it; two paths behind one HBA name the HBA; on two HBAs nothing. */
+static void test_map_spof(void **state)
+{
+	struct mpath_path paths[2] = { { .dev = "sdc" }, { .dev = "sdd" } };
+	struct spof_reasons sp;
+	char dir[] = "/tmp/test_mpath_spof.XXXXXX", cmd[64];
+	int root;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(spof_tree_disk(dir, "0000:05:00.0", 0, "sdc", 0), 0);
+	assert_int_equal(spof_tree_disk(dir, "0000:05:00.0", 1, "sdd", 0), 0);
+	assert_int_equal(spof_tree_disk(dir, "0000:06:00.0", 2, "sde", 0), 0);
+	root = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(root >= 0);
+	mpath_map_spof(root, paths, 1, &sp);
+	assert_int_equal(sp.n, 1);
+	assert_string_equal(sp.ptr[0], "one path only, sdc");
+	mpath_map_spof(root, paths, 2, &sp);
+	assert_int_equal(sp.n, 1);
+	assert_string_equal(sp.ptr[0], "every member is behind one controller, 0000:05:00.0");
+	snprintf(paths[1].dev, sizeof(paths[1].dev), "sde");
+	mpath_map_spof(root, paths, 2, &sp);
+	assert_int_equal(sp.n, 0);
+	/* A hostile path name is shown printable, never as a line break. */
+	snprintf(paths[0].dev, sizeof(paths[0].dev), "sd\nx");
+	mpath_map_spof(root, paths, 1, &sp);
+	assert_string_equal(sp.ptr[0], "one path only, sd?x");
+	close(root);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dm_kernel_docs), cmocka_unit_test(test_dm_failed_and_groups),
 		cmocka_unit_test(test_dm_hostile),     cmocka_unit_test(test_md_table),
 		cmocka_unit_test(test_md_hostile),     cmocka_unit_test(test_scsi_role),
-		cmocka_unit_test(test_map_eval),
+		cmocka_unit_test(test_map_eval),       cmocka_unit_test(test_map_spof),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

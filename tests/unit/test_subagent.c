@@ -372,6 +372,50 @@ static void test_second_failure_risk_notification(void **state)
 	assert_int_equal(subagent_notif_for(&ev), SUBAGENT_NOTIF_NONE);
 }
 
+/*
+ * redmonSpofFound for spof_found, no alarm; redmonGroupSpof joins the reasons
+ * with "; " and is cut at 255 octets without splitting a character.
+ */
+static void test_spof_notification_and_column(void **state)
+{
+	char long_reason[300], joined[1024], shown[256 + 1];
+	const char *reasons[] = { "members sdb1 and sdb2 are partitions of one disk, sdb",
+				  "every member is behind one controller, 0000:00:1f.2",
+				  long_reason };
+	struct group g = grp(HEALTH_OK);
+	struct event ev = { .type = EV_SPOF_FOUND, .group = &g, .spof = reasons[0] };
+	size_t n;
+
+	(void)state;
+	assert_int_equal(subagent_notif_for(&ev), SUBAGENT_NOTIF_SPOF_FOUND);
+	assert_int_equal(SUBAGENT_NOTIF_SPOF_FOUND, 22);
+	assert_int_equal(subagent_alarm_for(&ev), SUBAGENT_ALARM_KEEP);
+	ev.group = NULL;
+	assert_int_equal(subagent_notif_for(&ev), SUBAGENT_NOTIF_NONE);
+
+	subagent_spof_join(&g, joined, sizeof(joined));
+	assert_string_equal(joined, "");
+	g.spof = (char **)reasons;
+	g.n_spof = 2;
+	subagent_spof_join(&g, joined, sizeof(joined));
+	assert_string_equal(joined, "members sdb1 and sdb2 are partitions of one disk, sdb; "
+				    "every member is behind one controller, 0000:00:1f.2");
+	/* A third, long and in two-byte characters: cut at 255 octets, never mid-character. */
+	memset(long_reason, 0, sizeof(long_reason));
+	for (size_t i = 0; i + 2 < sizeof(long_reason); i += 2)
+		memcpy(long_reason + i, "\xc3\xa9", 2);
+	g.n_spof = 3;
+	subagent_spof_join(&g, joined, sizeof(joined));
+	n = subagent_text(joined, shown, 255);
+	assert_true(n <= 255 && n >= 253);
+	assert_int_equal(strlen(shown), n);
+	assert_true(((unsigned char)shown[n - 1] & 0xc0) != 0xc0); /* no lead byte left alone */
+	assert_memory_equal(shown, joined, n);
+	/* Reasons that do not fit the join buffer are left out whole. */
+	subagent_spof_join(&g, joined, 60);
+	assert_string_equal(joined, "members sdb1 and sdb2 are partitions of one disk, sdb");
+}
+
 static void test_other_notifications(void **state)
 {
 	struct group g = grp(HEALTH_CRITICAL);
@@ -504,6 +548,7 @@ int main(void)
 		cmocka_unit_test(test_unwritable_state_file),
 		cmocka_unit_test(test_health_notifications),
 		cmocka_unit_test(test_member_notifications),
+		cmocka_unit_test(test_spof_notification_and_column),
 		cmocka_unit_test(test_other_notifications),
 		cmocka_unit_test(test_second_failure_risk_notification),
 		cmocka_unit_test(test_warning_notifications),
