@@ -270,9 +270,9 @@ void status_print_table(const struct agg *a, enum status_sort sort, bool color, 
 			fprintf(out, "  %*s%s\n", w.id, "",
 				term_text(g->reason, reason, sizeof(reason)));
 		/* Whatever the health: a hidden single point of failure is what ok hides. */
-		for (size_t i = 0; i < g->n_spof; i++)
+		for (size_t j = 0; j < g->n_spof; j++)
 			fprintf(out, "  %*sspof: %s\n", w.id, "",
-				term_text(g->spof[i], reason, sizeof(reason)));
+				term_text(g->spof[j], reason, sizeof(reason)));
 	}
 	free(v);
 	for (size_t i = 0; agg_expect_at(a, i); i++) {
@@ -592,6 +592,8 @@ int check_print(const struct agg *a, const struct check_opts *o, FILE *out)
 	for (struct agg_iter it = { 0 }; (g = agg_next_group(a, &it));) {
 		char id[256], why[1024];
 
+		if (excluded(o, g->id))
+			continue;
 		term_text(g->id, id, sizeof(id));
 		no_pipe(id);
 		for (size_t i = 0; i < g->n_spof; i++) {
