@@ -583,6 +583,10 @@ void sink_set_drain(struct sink_set *s, uint64_t timeout_ms)
 {
 	uint64_t deadline = mono_ms() + timeout_ms;
 
+	for (size_t i = 0; s && i < s->n; i++) {
+		if (s->v[i]->ops->flush)
+			s->v[i]->ops->flush(s->v[i]);
+	}
 	if (sink_set_busy(s))
 		log_notice("waiting up to %llu ms for alerts in flight",
 			   (unsigned long long)timeout_ms);
@@ -635,6 +639,8 @@ void sink_set_retire(struct sink_set *next, struct sink_set *old)
 
 		loop_timer_free(k->heartbeat);
 		k->heartbeat = NULL;
+		if (k->ops->flush)
+			k->ops->flush(k);
 		if (k->ops->retire)
 			k->ops->retire(k);
 	}

@@ -115,6 +115,8 @@ struct sink_ops {
 	bool (*busy)(const struct sink *k);
 	/* Optional (reload): stop everything except runs already queued. */
 	void (*retire)(struct sink *k);
+	/* Optional: send at once what waits to be grouped (a stop, a reload). */
+	void (*flush)(struct sink *k);
 	/* Optional: a probe's scan ended, changed or not (the textfile's freshness). */
 	void (*scanned)(struct sink *k);
 	void (*close)(struct sink *k);

@@ -356,6 +356,12 @@ static const struct setting mail_settings[] = {
 	  .min = 1,
 	  .max = 100000,
 	  .offset = FIELD(mail.queue_max) },
+	{ .key = "burst",
+	  .type = SETTING_DURATION,
+	  .def = "5s",
+	  .min = 0,
+	  .max = 3600000,
+	  .offset = FIELD(mail.burst_ms) },
 	{ 0 },
 };
 
