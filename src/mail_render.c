@@ -159,6 +159,11 @@ static void group_text(FILE *f, const struct event *ev)
 		fputs("As last seen:\n", f);
 	if (g->reason && *g->reason)
 		wrap_text(f, "Reason: ", "  ", g->reason);
+	else if (g->members_failed > 0 && g->members_total > 0)
+		fprintf(f, "Reason: %d of %d members failed (the probe gives no reason)\n",
+			g->members_failed, g->members_total);
+	else
+		fputs("Reason: none given by the probe\n", f);
 	if (g->n_members) {
 		fprintf(f, "Members (%zu):\n", g->n_members);
 		for (size_t i = 0; i < g->n_members; i++)

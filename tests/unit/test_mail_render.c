@@ -186,11 +186,10 @@ static void test_tolerance_words(void **state)
 		{ REDMON_MARGIN_UNKNOWN, 1, "Tolerates: unknown (the source does not say)\n" },
 	};
 	struct fixture f;
+	char *text;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char *text;
-
 		make_group(&f, cases[i].margin, REDMON_ROLE_FAILED);
 		f.g.margin_nominal = cases[i].nominal;
 		f.g.health = health_derive(cases[i].margin, cases[i].nominal);
@@ -200,6 +199,21 @@ static void test_tolerance_words(void **state)
 			fail_msg("margin %d/%d: %s", cases[i].margin, cases[i].nominal, text);
 		free(text);
 	}
+	/* No reason from the probe: said, with the counts where there are failed members. */
+	f.g.reason = NULL;
+	assert_int_equal(mail_group_text(&f.ev, &text), 0);
+	assert_non_null(
+		strstr(text, "Reason: 1 of 2 members failed (the probe gives no reason)\n"));
+	free(text);
+	f.g.members_failed = 0;
+	assert_int_equal(mail_group_text(&f.ev, &text), 0);
+	assert_non_null(strstr(text, "Reason: none given by the probe\n"));
+	free(text);
+	/* Not a group event: nothing. */
+	f.ev.group = NULL;
+	assert_int_equal(mail_group_text(&f.ev, &text), 0);
+	assert_string_equal(text, "");
+	free(text);
 }
 
 /* Prose within 78 columns where words allow; a hostile name never starts a line. */
