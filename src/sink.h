@@ -66,7 +66,13 @@ void sink_set_log_reach(const struct sink_set *s);
 /* A text identifying the configured sinks (names, types, targets), for the state file. */
 void sink_set_fingerprint(const struct config *cfg, char *buf, size_t len);
 
-/* Run the loop until no sink is busy, at most timeout_ms. */
+/*
+ * Send at once what sinks hold back (a mail sink's bursts): before a reload
+ * opens the next set, so that a spool the next set reads holds them.
+ */
+void sink_set_flush(struct sink_set *s);
+
+/* Run the loop until no sink is busy, at most timeout_ms (flushing first). */
 void sink_set_drain(struct sink_set *s, uint64_t timeout_ms);
 
 /*

@@ -49,6 +49,7 @@
 #include "loop.h"
 #include "loop_timer.h"
 #include "mail_render.h"
+#include "mail_smtp.h"
 #include "sink.h"
 
 #define KILL_GRACE_MS 2000
@@ -475,11 +476,12 @@ static void runner_stop(struct runner *r)
 
 struct program_sink {
 	struct runner runner;
-	char *program;	      /* the hook, or sendmail */
-	char *to;	      /* mail only */
-	char *from;	      /* mail only; NULL: sendmail's default */
-	uint64_t burst_ms;    /* mail only; 0: a mail per event */
-	struct burst *bursts; /* mail only: groups' mails waiting for their window's end */
+	char *program;		/* the hook, or sendmail */
+	char *to;		/* mail only */
+	char *from;		/* mail only; NULL: sendmail's default */
+	uint64_t burst_ms;	/* mail only; 0: a mail per event */
+	struct burst *bursts;	/* mail only: groups' mails waiting for their window's end */
+	struct mail_smtp *smtp; /* mail by SMTP (smtp_url) instead of sendmail; NULL: sendmail */
 };
 
 static void bursts_free(struct program_sink *p);
@@ -490,6 +492,7 @@ static void program_close(struct sink *k)
 
 	bursts_free(p);
 	runner_stop(&p->runner);
+	mail_smtp_free(p->smtp);
 	free(p->program);
 	free(p->to);
 	free(p->from);
@@ -516,6 +519,9 @@ static int program_open(struct sink *k, const struct cfg_sink *set, char *err, s
 	p->burst_ms = mail ? set->mail.burst_ms : 0;
 	if (!p->program || (mail && !p->to) || (from && !p->from))
 		return -ENOMEM;
+	if (mail && set->mail.smtp_url)
+		return mail_smtp_new(k, set->mail.smtp_url, from, p->to, queue_max, &p->smtp, err,
+				     errlen);
 	if (access(p->program, X_OK) < 0)
 		return errbuf_set(err, errlen, -errno, "sink %s: %s%s: %s%s", k->name,
 				  mail ? "" : "command ", p->program, strerror(errno),
@@ -720,6 +726,7 @@ struct burst {
 	char subject[600]; /* one line, raw UTF-8 */
 	char *group_text;  /* as the last event left the group */
 	char key[320];	   /* the first event's */
+	uint64_t seq;	   /* the first event's: the mail's name in an SMTP spool */
 	enum event_type last_type;
 	struct loop_timer *timer; /* the window's end */
 	struct burst *next;
@@ -767,8 +774,10 @@ static int burst_add(struct burst *b, const struct alert *a)
 	v[b->n] = part;
 	if (b->n == 0 || v[b->n].severity > b->worst)
 		b->worst = v[b->n].severity;
-	if (b->n == 0)
+	if (b->n == 0) {
 		text_one_line(a->key, b->key, sizeof(b->key));
+		b->seq = a->ev->seq;
+	}
 	b->n++;
 	free(b->group_text);
 	b->group_text = text;
@@ -778,14 +787,16 @@ static int burst_add(struct burst *b, const struct alert *a)
 }
 
 /*
- * j's input: the message sendmail -t reads, headers naming the recipients, a
- * text body, the JSON (what is there on failure is freed with j).
+ * The message of b into *ret (len *ret_len, LF line ends): the headers
+ * naming the recipients (sendmail -t reads them; by SMTP they are the
+ * envelope's too), a text body, the JSON.  0 or -ENOMEM (*ret freed).
  */
-static int render_mail(struct job *j, const struct program_sink *m, const struct burst *b)
+static int render_mail(char **ret, size_t *ret_len, const struct program_sink *m,
+		       const struct burst *b)
 {
 	const char *host = sink_env(b->k)->host;
 	char date[64];
-	FILE *f = open_memstream(&j->input, &j->input_len);
+	FILE *f = open_memstream(ret, ret_len);
 	struct tm tm;
 	time_t now = time(NULL);
 	int rc;
@@ -797,6 +808,8 @@ static int render_mail(struct job *j, const struct program_sink *m, const struct
 	fprintf(f, "To: %s\n", m->to);
 	if (m->from)
 		fprintf(f, "From: %s\n", m->from);
+	else if (m->smtp) /* sendmail adds one; by SMTP the envelope sender says it */
+		fprintf(f, "From: %s\n", mail_smtp_sender(m->smtp));
 	fputs("Subject: ", f);
 	put_encoded(f, b->subject);
 	fprintf(f,
@@ -807,7 +820,11 @@ static int render_mail(struct job *j, const struct program_sink *m, const struct
 	put_encoded(f, b->key);
 	fputs("\n\n", f);
 	rc = mail_body(f, b->parts, b->n, b->group, b->group_text, host);
-	return fclose(f) == 0 && rc == 0 ? 0 : -ENOMEM;
+	if (fclose(f) == 0 && rc == 0)
+		return 0;
+	free(*ret);
+	*ret = NULL;
+	return -ENOMEM;
 }
 
 static int mail_job(struct job *j, const struct program_sink *m, const struct burst *b)
@@ -816,7 +833,7 @@ static int mail_job(struct job *j, const struct program_sink *m, const struct bu
 	    job_arg(j, "-oi", false) < 0 ||
 	    job_setenv(j, "PATH", "/usr/sbin:/usr/bin:/sbin:/bin") < 0)
 		return -ENOMEM;
-	return render_mail(j, m, b);
+	return render_mail(&j->input, &j->input_len, m, b);
 }
 
 /* A job that could not be built: reported at once. */
@@ -831,10 +848,36 @@ static void job_failed(struct sink *k, bool test)
 }
 
 /* Queue the mail of b (freed), or report why it cannot go. */
+/* By SMTP: spooled, then sent (test-alert: sent now); b is freed. */
+static void burst_send_smtp(struct sink *k, struct burst *b, bool test)
+{
+	struct program_sink *p = k->priv;
+	char *msg = NULL;
+	size_t len = 0;
+
+	if (render_mail(&msg, &len, p, b) < 0) {
+		burst_free(b);
+		job_failed(k, test);
+		return;
+	}
+	if (test)
+		mail_smtp_test(p->smtp, msg, len);
+	else
+		mail_smtp_queue(p->smtp, b->seq, msg, len);
+	free(msg);
+	burst_free(b);
+}
+
 static void burst_send(struct sink *k, struct burst *b, bool test)
 {
 	struct program_sink *p = k->priv;
-	struct job *j = calloc(1, sizeof(*j));
+	struct job *j;
+
+	if (p->smtp) {
+		burst_send_smtp(k, b, test);
+		return;
+	}
+	j = calloc(1, sizeof(*j));
 
 	if (j && mail_job(j, p, b) == 0) {
 		j->test = test;
@@ -969,7 +1012,17 @@ static bool program_busy(const struct sink *k)
 {
 	const struct program_sink *p = k->priv;
 
-	return p->runner.running || p->runner.head || p->bursts;
+	return p->runner.running || p->runner.head || p->bursts ||
+	       (p->smtp && mail_smtp_busy(p->smtp));
+}
+
+/* Reload: the next set's sink takes over an SMTP spool (bursts went in before it opened). */
+static void mail_retire(struct sink *k)
+{
+	struct program_sink *p = k->priv;
+
+	if (p->smtp)
+		mail_smtp_retire(p->smtp);
 }
 
 const struct sink_ops sink_exec_ops = {
@@ -988,5 +1041,6 @@ const struct sink_ops sink_mail_ops = {
 	.test = program_test,
 	.busy = program_busy,
 	.flush = mail_flush,
+	.retire = mail_retire,
 	.close = program_close,
 };
