@@ -8,7 +8,8 @@ on disk, the failure logged once while retries go on, the daemon keeps running.
 Stopped and started again with the receiver (tests/integration/smtp_receiver.py)
 up, it sends the spooled mail: envelope and headers as configured, the spool
 empty.  Then `redmon test-alert` through SMTP, and a mail the server refuses for
-good (554) set aside as .rejected.
+good (554) set aside as .rejected, and a burst held by a long window sent
+when a reload (SIGHUP) replaces the sink.
 """
 
 import email
@@ -16,6 +17,7 @@ import email.header
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -156,6 +158,29 @@ def main():
             rx.answer(250)
             return out
         rep.run(NAME + "refused-for-good-set-aside", refused_set_aside)
+
+        def reload_sends_held_burst():
+            """A burst window no reload waits for: SIGHUP sends it through the spool the new sinks read."""
+            d.write_conf(conf.replace("burst = 300ms", "burst = 1h"))
+            reloads = d.stderr().count("reloaded configuration")
+            d.proc.send_signal(signal.SIGHUP)
+            wait_until(lambda: d.stderr().count("reloaded configuration") > reloads, "the reload", daemon=d)
+            n = len(rx.messages())
+            seen = len(events.read())
+            tree.set(raid1(b"md0", failed=True), (b"md1", -1, 1, [(b"sdc", "failed")]))
+            events.wait_for(lambda e: has(e, "health_changed", "critical", since=seen), "md0 critical again", d)
+            time.sleep(1)
+            out = []
+            if len(rx.messages()) != n:
+                out.append("the mail went before its window closed")
+            d.proc.send_signal(signal.SIGHUP)
+            wait_until(lambda: len(rx.messages()) > n, "the held mail after the second reload", daemon=d)
+            got = rx.messages()[n:]
+            if len(got) != 1 or "fake:md0" not in got[0]["data"]:
+                out.append("after the reload the receiver got %r" % [g["data"][:200] for g in got])
+            wait_until(lambda: not spooled(spool), "the spool to empty", daemon=d)
+            return out
+        rep.run(NAME + "reload-sends-held-burst", reload_sends_held_burst)
 
         def stop():
             rc = d.stop()
