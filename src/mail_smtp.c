@@ -317,11 +317,14 @@ void mail_smtp_queue(struct mail_smtp *m, uint64_t seq, const char *msg, size_t 
 {
 	size_t dropped = 0;
 	char why[600];
-	int rc = spool_put(m->spool, seq, msg, len, m->send.active ? m->send.seq : 0, &dropped);
+	int rc = m->spool ? spool_put(m->spool, seq, msg, len, m->send.active ? m->send.seq : 0,
+				      &dropped)
+			  : -ENOENT; /* test-alert has no spool, and no events to queue */
 
 	if (rc < 0) {
 		snprintf(why, sizeof(why), "cannot spool mail %llu in %s: %s",
-			 (unsigned long long)seq, m->spool_dir, strerror(-rc));
+			 (unsigned long long)seq, m->spool_dir ? m->spool_dir : "(none)",
+			 strerror(-rc));
 		sink_result(m->k, rc, true, why);
 		return;
 	}

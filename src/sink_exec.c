@@ -810,6 +810,9 @@ static int render_mail(char **ret, size_t *ret_len, const struct program_sink *m
 		fprintf(f, "From: %s\n", m->from);
 	else if (m->smtp) /* sendmail adds one; by SMTP the envelope sender says it */
 		fprintf(f, "From: %s\n", mail_smtp_sender(m->smtp));
+	if (m->smtp) /* sendmail adds one too: unique by host, sequence and time */
+		fprintf(f, "Message-ID: <redmon.%llu.%lld%s\n", (unsigned long long)b->seq,
+			(long long)wall_ms(), strchr(mail_smtp_sender(m->smtp), '@'));
 	fputs("Subject: ", f);
 	put_encoded(f, b->subject);
 	fprintf(f,
@@ -873,6 +876,10 @@ static void burst_send(struct sink *k, struct burst *b, bool test)
 	struct program_sink *p = k->priv;
 	struct job *j;
 
+	if (!b->n) { /* its only event did not fit in memory: reported then */
+		burst_free(b);
+		return;
+	}
 	if (p->smtp) {
 		burst_send_smtp(k, b, test);
 		return;

@@ -16,6 +16,7 @@ import email
 import email.header
 import glob
 import os
+import re
 import shutil
 import signal
 import socket
@@ -120,6 +121,8 @@ def main():
                 out.append("Subject %r" % subj)
             if msg["From"] != "redmon@db1.example.org" or msg["To"] != "Ops <ops@example.org>, root@example.org":
                 out.append("From %r To %r" % (msg["From"], msg["To"]))
+            if not re.match(r"^<redmon\.\d+\.\d+@db1\.example\.org>$", msg["Message-ID"] or ""):
+                out.append("Message-ID %r" % msg["Message-ID"])
             body = msg.get_payload()
             if "Tolerates: the next failure is an outage" not in body or '"event": "health_changed"' not in body:
                 out.append("body: %r" % body[:300])
