@@ -827,6 +827,26 @@ static void test_mail_burst_flushed_at_reload(void **state)
 	cfg_free(old_cfg);
 }
 
+/* By SMTP every recipient must be an address the envelope can carry; no program is checked. */
+static void test_mail_smtp_addresses(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const bad[] = { "sink.m.type=mail",
+					   "sink.m.mail_to=Ops <ops@example.org, root@example.org",
+					   "sink.m.smtp_url=smtp://127.0.0.1:1" };
+	static const char *const good[] = {
+		"sink.m.type=mail",
+		"sink.m.mail_to=Ops <ops@example.org>, root@example.org",
+		"sink.m.smtp_url=smtp://127.0.0.1:1",
+		"sink.m.sendmail=/nonexistent/sendmail",
+	};
+	const char *why = open_fails(f, bad, 3);
+
+	assert_non_null(strstr(why, "sink m: mail_to: not a list of addresses for SMTP"));
+	open_sinks(f, good, 4, false);
+	assert_non_null(f->set);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -849,6 +869,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mail_burst_one_mail, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mail_burst_flushed_at_stop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mail_burst_flushed_at_reload, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mail_smtp_addresses, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("sink", tests, NULL, NULL);
