@@ -37,7 +37,7 @@ VERSION := 0.1.0
 # net-snmp for the SNMP subagent (src/snmp/): the agent and base libraries only,
 # not netsnmpmibs (which pkg-config's netsnmp-agent adds, with libsensors and more).
 CORE_LIBS := -ljansson -ldl -lm -lnetsnmpagent -lnetsnmp
-# libcurl for the webhook sink (src/sink_webhook.c).
+# libcurl for the webhook sink (src/sink_webhook.c) and mail by SMTP (src/mail_smtp.c).
 CORE_LIBS += -lcurl
 
 CORE_SRCS := $(filter-out src/main.c,$(wildcard src/*.c src/snmp/*.c))

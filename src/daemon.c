@@ -396,6 +396,7 @@ static void reload(struct daemon *d)
 		log_err("reload failed: keeping the running configuration");
 		return;
 	}
+	sink_set_flush(d->sinks); /* mail bursts into the spool the next sinks read */
 	if (daemon_check_config(rt, cfg, err, sizeof(err)) < 0 ||
 	    sink_set_open(cfg, &d->sink_env, &sinks, err, sizeof(err)) < 0) {
 		log_err("reload failed: %s; keeping the running configuration", err);

@@ -329,7 +329,8 @@ int privdrop_check_config(const struct config *cfg, char *err, size_t errlen)
 	for (size_t i = 0; i < cfg->n_sinks; i++) {
 		const struct cfg_sink *k = &cfg->sinks[i];
 
-		if (k->type != SINK_EXEC && k->type != SINK_MAIL)
+		/* Mail by SMTP runs no program (mail_smtp.h). */
+		if (k->type != SINK_EXEC && (k->type != SINK_MAIL || k->mail.smtp_url))
 			continue;
 		hook = hook ? hook : k->name;
 		/* The programs themselves: one others can rewrite is theirs to run. */

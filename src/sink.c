@@ -311,6 +311,8 @@ int sink_check_programs(const struct config *cfg, char *err, size_t errlen)
 		/* A partial config (--check-config) may lack the program: reported already. */
 		if ((!exec && set->type != SINK_MAIL) || !prog)
 			continue;
+		if (!exec && set->mail.smtp_url)
+			continue; /* mail by SMTP: no program runs */
 		rc = sink_check_program(set->name, prog, err, errlen);
 		if (rc == 0)
 			continue;
@@ -579,10 +581,19 @@ static bool sink_set_busy(const struct sink_set *s)
 	return s && s->retired && sink_set_busy(s->retired);
 }
 
+void sink_set_flush(struct sink_set *s)
+{
+	for (size_t i = 0; s && i < s->n; i++) {
+		if (s->v[i]->ops->flush)
+			s->v[i]->ops->flush(s->v[i]);
+	}
+}
+
 void sink_set_drain(struct sink_set *s, uint64_t timeout_ms)
 {
 	uint64_t deadline = mono_ms() + timeout_ms;
 
+	sink_set_flush(s);
 	if (sink_set_busy(s))
 		log_notice("waiting up to %llu ms for alerts in flight",
 			   (unsigned long long)timeout_ms);
@@ -635,6 +646,8 @@ void sink_set_retire(struct sink_set *next, struct sink_set *old)
 
 		loop_timer_free(k->heartbeat);
 		k->heartbeat = NULL;
+		if (k->ops->flush)
+			k->ops->flush(k);
 		if (k->ops->retire)
 			k->ops->retire(k);
 	}

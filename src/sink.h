@@ -66,7 +66,13 @@ void sink_set_log_reach(const struct sink_set *s);
 /* A text identifying the configured sinks (names, types, targets), for the state file. */
 void sink_set_fingerprint(const struct config *cfg, char *buf, size_t len);
 
-/* Run the loop until no sink is busy, at most timeout_ms. */
+/*
+ * Send at once what sinks hold back (a mail sink's bursts): before a reload
+ * opens the next set, so that a spool the next set reads holds them.
+ */
+void sink_set_flush(struct sink_set *s);
+
+/* Run the loop until no sink is busy, at most timeout_ms (flushing first). */
 void sink_set_drain(struct sink_set *s, uint64_t timeout_ms);
 
 /*
@@ -115,6 +121,8 @@ struct sink_ops {
 	bool (*busy)(const struct sink *k);
 	/* Optional (reload): stop everything except runs already queued. */
 	void (*retire)(struct sink *k);
+	/* Optional: send at once what waits to be grouped (a stop, a reload). */
+	void (*flush)(struct sink *k);
 	/* Optional: a probe's scan ended, changed or not (the textfile's freshness). */
 	void (*scanned)(struct sink *k);
 	void (*close)(struct sink *k);

@@ -19,7 +19,11 @@
  * and standard input the JSON event.
  *
  * Mail goes through the local sendmail program (`sendmail -t -oi`, as mdadm's
- * MAILADDR and smartd's -m do).  Headers never carry raw names: whatever is
+ * MAILADDR and smartd's -m do).  The events of one group that arrive within
+ * the sink's burst window go as one mail (a failing disk brings
+ * health_changed, member_changed and rebuild_started together: one mail to
+ * read, not three); a stop or a reload sends what waits (mail_flush()).  The
+ * text is mail_render.c's.  Headers never carry raw names: whatever is
  * built from a host, group or member name (the subject, the idempotency key)
  * is escaped to one line (and MIME-encoded when not ASCII), so a name with a
  * newline cannot add a header; mail_to and mail_from hold no control
@@ -44,10 +48,13 @@
 #include "log.h"
 #include "loop.h"
 #include "loop_timer.h"
+#include "mail_render.h"
+#include "mail_smtp.h"
 #include "sink.h"
 
 #define KILL_GRACE_MS 2000
 #define OUTPUT_KEPT   1024
+#define BURST_MAX     50 /* events a mail: a burst that fills up goes at once */
 #define HOOK_PATH     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* One run of a program: argv[0] an absolute path, input for its standard input. */
@@ -469,16 +476,23 @@ static void runner_stop(struct runner *r)
 
 struct program_sink {
 	struct runner runner;
-	char *program; /* the hook, or sendmail */
-	char *to;      /* mail only */
-	char *from;    /* mail only; NULL: sendmail's default */
+	char *program;		/* the hook, or sendmail */
+	char *to;		/* mail only */
+	char *from;		/* mail only; NULL: sendmail's default */
+	uint64_t burst_ms;	/* mail only; 0: a mail per event */
+	struct burst *bursts;	/* mail only: groups' mails waiting for their window's end */
+	struct mail_smtp *smtp; /* mail by SMTP (smtp_url) instead of sendmail; NULL: sendmail */
 };
+
+static void bursts_free(struct program_sink *p);
 
 static void program_close(struct sink *k)
 {
 	struct program_sink *p = k->priv;
 
+	bursts_free(p);
 	runner_stop(&p->runner);
+	mail_smtp_free(p->smtp);
 	free(p->program);
 	free(p->to);
 	free(p->from);
@@ -502,8 +516,12 @@ static int program_open(struct sink *k, const struct cfg_sink *set, char *err, s
 	p->program = strdup(mail ? set->mail.sendmail : set->exec.command);
 	p->to = mail ? strdup(set->mail.to) : NULL;
 	p->from = from ? strdup(from) : NULL;
+	p->burst_ms = mail ? set->mail.burst_ms : 0;
 	if (!p->program || (mail && !p->to) || (from && !p->from))
 		return -ENOMEM;
+	if (mail && set->mail.smtp_url)
+		return mail_smtp_new(k, set->mail.smtp_url, from, p->to, queue_max, &p->smtp, err,
+				     errlen);
 	if (access(p->program, X_OK) < 0)
 		return errbuf_set(err, errlen, -errno, "sink %s: %s%s: %s%s", k->name,
 				  mail ? "" : "command ", p->program, strerror(errno),
@@ -707,14 +725,91 @@ static void put_encoded(FILE *f, const char *s)
 }
 
 /*
- * j's input: the message sendmail -t reads, headers naming the recipients, a
- * text body, the JSON (what is there on failure is freed with j).
+ * A mail being put together: the events of one group within the sink's
+ * burst window (or a single event), each rendered when it arrived.  The
+ * subject says the worst severity and what the last event left the group
+ * in; the idempotency key is the first event's.
  */
-static int render_mail(struct job *j, const struct program_sink *m, const struct alert *a)
+struct burst {
+	struct sink *k;
+	char *group; /* its id; NULL: an event without a group */
+	struct mail_part *parts;
+	size_t n;
+	enum event_severity worst;
+	char subject[600]; /* one line, raw UTF-8 */
+	char *group_text;  /* as the last event left the group */
+	char key[320];	   /* the first event's */
+	uint64_t seq;	   /* the first event's: the mail's name in an SMTP spool */
+	enum event_type last_type;
+	struct loop_timer *timer; /* the window's end */
+	struct burst *next;
+};
+
+static void burst_free(struct burst *b)
 {
-	const char *msg = json_string_value(json_object_get(a->json, "message"));
-	char subject[600], raw[1200], date[64], key[400];
-	FILE *f = open_memstream(&j->input, &j->input_len);
+	if (!b)
+		return;
+	for (size_t i = 0; i < b->n; i++)
+		mail_part_clear(&b->parts[i]);
+	free(b->parts);
+	free(b->group_text);
+	free(b->group);
+	loop_timer_free(b->timer);
+	free(b);
+}
+
+/* Close's end: pending bursts are dropped (a stop drains them first: mail_flush()). */
+static void bursts_free(struct program_sink *p)
+{
+	while (p->bursts) {
+		struct burst *b = p->bursts;
+
+		p->bursts = b->next;
+		burst_free(b);
+	}
+}
+
+/* Add a's event to b; 0 or -ENOMEM (b unchanged but for what it held). */
+static int burst_add(struct burst *b, const struct alert *a)
+{
+	struct mail_part *v = realloc(b->parts, (b->n + 1) * sizeof(*v)), part;
+	char *text;
+
+	if (!v)
+		return -ENOMEM;
+	b->parts = v;
+	if (mail_part_new(a, &part) < 0)
+		return -ENOMEM;
+	if (mail_group_text(a->ev, &text) < 0) {
+		mail_part_clear(&part);
+		return -ENOMEM;
+	}
+	v[b->n] = part;
+	if (b->n == 0 || v[b->n].severity > b->worst)
+		b->worst = v[b->n].severity;
+	if (b->n == 0) {
+		text_one_line(a->key, b->key, sizeof(b->key));
+		b->seq = a->ev->seq;
+	}
+	b->n++;
+	free(b->group_text);
+	b->group_text = text;
+	b->last_type = a->ev->type;
+	mail_subject(a->ev, b->worst, a->host, b->subject, sizeof(b->subject));
+	return 0;
+}
+
+/*
+ * The message of b into *ret (len *ret_len, LF line ends): the headers
+ * naming the recipients (sendmail -t reads them; by SMTP they are the
+ * envelope's too), a text body, the JSON.  0 or -ENOMEM (*ret freed).
+ */
+static int render_mail(char **ret, size_t *ret_len, const struct program_sink *m,
+		       const struct burst *b)
+{
+	const char *host = sink_env(b->k)->host;
+	char date[64];
+	FILE *f = open_memstream(ret, ret_len);
 	struct tm tm;
 	time_t now = time(NULL);
 	int rc;
@@ -723,60 +818,204 @@ static int render_mail(struct job *j, const struct program_sink *m, const struct
 		return -ENOMEM;
 	localtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S %z", &tm);
-	/* From the raw sentence: escaped once, to one line. */
-	event_message(a->ev, subject, sizeof(subject));
-	snprintf(raw, sizeof(raw), "[redmon] %s: %s", a->host, subject);
-	text_one_line(raw, subject, sizeof(subject));
 	fprintf(f, "To: %s\n", m->to);
 	if (m->from)
 		fprintf(f, "From: %s\n", m->from);
+	else if (m->smtp) /* sendmail adds one; by SMTP the envelope sender says it */
+		fprintf(f, "From: %s\n", mail_smtp_sender(m->smtp));
+	if (m->smtp) /* sendmail adds one too: unique by host, sequence and time */
+		fprintf(f, "Message-ID: <redmon.%llu.%lld%s\n", (unsigned long long)b->seq,
+			(long long)wall_ms(), strchr(mail_smtp_sender(m->smtp), '@'));
 	fputs("Subject: ", f);
-	put_encoded(f, subject);
+	put_encoded(f, b->subject);
 	fprintf(f,
 		"\nDate: %s\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
 		"Content-Transfer-Encoding: 8bit\nAuto-Submitted: auto-generated\n"
 		"X-Redmon-Event: %s\nX-Redmon-Idempotency-Key: ",
-		date, event_type_name(a->ev->type));
-	text_one_line(a->key, key, sizeof(key));
-	put_encoded(f, key);
-	fprintf(f, "\n\n%s\n\n-- \nredmon on %s, event %s, severity %s\n\n", msg ? msg : "",
-		a->host, event_type_name(a->ev->type), event_severity_name(event_severity(a->ev)));
-	rc = json_dumpf(a->json, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	fputc('\n', f);
-	return fclose(f) == 0 && rc == 0 ? 0 : -ENOMEM;
+		date, event_type_name(b->last_type));
+	put_encoded(f, b->key);
+	fputs("\n\n", f);
+	rc = mail_body(f, b->parts, b->n, b->group, b->group_text, host);
+	if (fclose(f) == 0 && rc == 0)
+		return 0;
+	free(*ret);
+	*ret = NULL;
+	return -ENOMEM;
 }
 
-static int mail_job(struct job *j, const struct program_sink *m, const struct alert *a)
+static int mail_job(struct job *j, const struct program_sink *m, const struct burst *b)
 {
 	if (job_arg(j, m->program, false) < 0 || job_arg(j, "-t", false) < 0 ||
 	    job_arg(j, "-oi", false) < 0 ||
 	    job_setenv(j, "PATH", "/usr/sbin:/usr/bin:/sbin:/bin") < 0)
 		return -ENOMEM;
-	return render_mail(j, m, a);
+	return render_mail(&j->input, &j->input_len, m, b);
 }
 
-/* Queue a's run (test: for test-alert); a job that cannot be built is reported at once. */
-static void program_run(struct sink *k, const struct alert *a, bool test)
+/* A job that could not be built: reported at once. */
+static void job_failed(struct sink *k, bool test)
 {
-	struct program_sink *p = k->priv;
-	struct job *j = calloc(1, sizeof(*j));
-	int rc = -ENOMEM;
-
-	if (j) {
-		j->test = test;
-		rc = k->type == SINK_MAIL ? mail_job(j, p, a) : hook_job(j, p->program, a);
-	}
-	if (rc == 0) {
-		runner_push(&p->runner, j);
-		return;
-	}
-	job_free(j);
 	if (test)
 		sink_test_done(k, -ENOMEM, "out of memory");
 	else
 		sink_result(k, -ENOMEM, true,
 			    k->type == SINK_MAIL ? "out of memory preparing a mail"
 						 : "out of memory preparing the hook");
+}
+
+/* Queue the mail of b (freed), or report why it cannot go. */
+/* By SMTP: spooled, then sent (test-alert: sent now); b is freed. */
+static void burst_send_smtp(struct sink *k, struct burst *b, bool test)
+{
+	struct program_sink *p = k->priv;
+	char *msg = NULL;
+	size_t len = 0;
+
+	if (render_mail(&msg, &len, p, b) < 0) {
+		burst_free(b);
+		job_failed(k, test);
+		return;
+	}
+	if (test)
+		mail_smtp_test(p->smtp, msg, len);
+	else
+		mail_smtp_queue(p->smtp, b->seq, msg, len);
+	free(msg);
+	burst_free(b);
+}
+
+static void burst_send(struct sink *k, struct burst *b, bool test)
+{
+	struct program_sink *p = k->priv;
+	struct job *j;
+
+	if (!b->n) { /* its only event did not fit in memory: reported then */
+		burst_free(b);
+		return;
+	}
+	if (p->smtp) {
+		burst_send_smtp(k, b, test);
+		return;
+	}
+	j = calloc(1, sizeof(*j));
+
+	if (j && mail_job(j, p, b) == 0) {
+		j->test = test;
+		burst_free(b);
+		runner_push(&p->runner, j);
+		return;
+	}
+	job_free(j);
+	burst_free(b);
+	job_failed(k, test);
+}
+
+/* Take b out of the sink's pending bursts. */
+static void burst_unlink(struct program_sink *p, struct burst *b)
+{
+	for (struct burst **at = &p->bursts; *at; at = &(*at)->next) {
+		if (*at == b) {
+			*at = b->next;
+			b->next = NULL;
+			return;
+		}
+	}
+}
+
+/* The window closed: the burst goes as one mail. */
+static void on_burst_end(void *ctx)
+{
+	struct burst *b = ctx;
+	struct program_sink *p = b->k->priv;
+
+	burst_unlink(p, b);
+	burst_send(b->k, b, false);
+}
+
+/* The pending burst of group, or a new one whose window starts now; NULL on ENOMEM. */
+static struct burst *burst_of(struct sink *k, const char *group)
+{
+	struct program_sink *p = k->priv;
+	struct burst *b;
+
+	for (b = p->bursts; b; b = b->next) {
+		if (strcmp(b->group, group) == 0)
+			return b;
+	}
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return NULL;
+	b->k = k;
+	b->group = strdup(group);
+	if (!b->group || loop_timer_new(sink_env(k)->loop, on_burst_end, b, &b->timer) < 0 ||
+	    loop_timer_arm(b->timer, p->burst_ms) < 0) {
+		burst_free(b);
+		return NULL;
+	}
+	b->next = p->bursts;
+	p->bursts = b;
+	return b;
+}
+
+/*
+ * A mail for a: an event of a group joins the group's burst (a new one opens
+ * a window of burst_ms; a full one goes at once); any other event, or every
+ * event when burst_ms is 0 or for test-alert, is a mail of its own.
+ */
+static void mail_run(struct sink *k, const struct alert *a, bool test)
+{
+	struct program_sink *p = k->priv;
+	bool alone = test || !a->ev->group || p->burst_ms == 0;
+	struct burst *b = alone ? calloc(1, sizeof(*b)) : burst_of(k, a->ev->group->id);
+
+	if (b && alone)
+		b->k = k;
+	if (!b || burst_add(b, a) < 0) {
+		/* A burst keeps what it had; the event that did not fit is the one lost. */
+		if (alone)
+			burst_free(b);
+		job_failed(k, test);
+		return;
+	}
+	if (alone) {
+		burst_send(k, b, test);
+	} else if (b->n >= BURST_MAX) {
+		burst_unlink(p, b);
+		burst_send(k, b, false);
+	}
+}
+
+/* Send every pending burst now (stop, reload): nothing waits for its window then. */
+static void mail_flush(struct sink *k)
+{
+	struct program_sink *p = k->priv;
+	struct burst *b;
+
+	while ((b = p->bursts)) {
+		p->bursts = b->next;
+		b->next = NULL;
+		burst_send(k, b, false);
+	}
+}
+
+/* Queue a's run (test: for test-alert); a job that cannot be built is reported at once. */
+static void program_run(struct sink *k, const struct alert *a, bool test)
+{
+	struct program_sink *p = k->priv;
+	struct job *j;
+
+	if (k->type == SINK_MAIL) {
+		mail_run(k, a, test);
+		return;
+	}
+	j = calloc(1, sizeof(*j));
+	if (j && hook_job(j, p->program, a) == 0) {
+		j->test = test;
+		runner_push(&p->runner, j);
+		return;
+	}
+	job_free(j);
+	job_failed(k, test);
 }
 
 static void program_deliver(struct sink *k, const struct alert *a)
@@ -791,9 +1030,19 @@ static void program_test(struct sink *k, const struct alert *a)
 
 static bool program_busy(const struct sink *k)
 {
-	const struct runner *r = &((struct program_sink *)k->priv)->runner;
+	const struct program_sink *p = k->priv;
 
-	return r->running || r->head;
+	return p->runner.running || p->runner.head || p->bursts ||
+	       (p->smtp && mail_smtp_busy(p->smtp));
+}
+
+/* Reload: the next set's sink takes over an SMTP spool (bursts went in before it opened). */
+static void mail_retire(struct sink *k)
+{
+	struct program_sink *p = k->priv;
+
+	if (p->smtp)
+		mail_smtp_retire(p->smtp);
 }
 
 const struct sink_ops sink_exec_ops = {
@@ -811,5 +1060,7 @@ const struct sink_ops sink_mail_ops = {
 	.deliver = program_deliver,
 	.test = program_test,
 	.busy = program_busy,
+	.flush = mail_flush,
+	.retire = mail_retire,
 	.close = program_close,
 };

@@ -84,6 +84,19 @@ static const char *check_mail_to(const char *v, void *field)
 	return check_mail_text(v, field);
 }
 
+/* An SMTP server: smtp:// or smtps://, one word. */
+static const char *check_smtp_url(const char *v, void *field)
+{
+	(void)field;
+	if (strncmp(v, "smtp://", 7) != 0 && strncmp(v, "smtps://", 8) != 0)
+		return "must be an smtp:// or smtps:// URL (e.g. smtp://localhost:25)";
+	for (const char *p = v; *p; p++) {
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f)
+			return "must not contain spaces or control characters";
+	}
+	return NULL;
+}
+
 /* The tag of every syslog line: one word, and nothing that would end the line. */
 static const char *check_ident(const char *v, void *field)
 {
@@ -356,6 +369,16 @@ static const struct setting mail_settings[] = {
 	  .min = 1,
 	  .max = 100000,
 	  .offset = FIELD(mail.queue_max) },
+	{ .key = "burst",
+	  .type = SETTING_DURATION,
+	  .def = "5s",
+	  .min = 0,
+	  .max = 3600000,
+	  .offset = FIELD(mail.burst_ms) },
+	{ .key = "smtp_url",
+	  .type = SETTING_STRING,
+	  .offset = FIELD(mail.smtp_url),
+	  .parse = check_smtp_url },
 	{ 0 },
 };
 

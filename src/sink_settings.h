@@ -73,6 +73,8 @@ struct cfg_sink {
 		const char *sendmail;
 		uint64_t timeout_ms;
 		unsigned queue_max;
+		uint64_t burst_ms;    /* a group's events within it: one mail; 0: one per event */
+		const char *smtp_url; /* NULL: sendmail */
 	} mail;
 };
 

@@ -23,7 +23,7 @@
  * has caught up, so an outage does not fill the spool with them.
  *
  * HTTP runs on the curl multi interface driven from the epoll loop
- * (CURLMOPT_SOCKETFUNCTION / TIMERFUNCTION), never curl_easy_perform().
+ * (curl_loop.h), never curl_easy_perform().
  * TLS is verified unless tls_verify = no.  Proxies from the environment are
  * ignored unless proxy is set: a daemon should not depend on how it was
  * started.  URLs are shown (logs, events, test-alert) only through
@@ -40,6 +40,7 @@
 
 #include "agg.h"
 #include "bus.h"
+#include "curl_loop.h"
 #include "disk_join.h"
 #include "errbuf.h"
 #include "json.h"
@@ -103,8 +104,8 @@ struct webhook {
 	struct curl_slist *headers; /* from header_file */
 	uint64_t retry_initial, retry_max, resend_ms;
 	char *ca_file, *proxy, *spool_dir;
-	CURLM *multi;
-	struct loop_timer *curl_timer, *resend_timer;
+	struct curl_loop cl;
+	struct loop_timer *resend_timer;
 	/*
 	 * Firing alerts the aggregator no longer holds (a group that vanished
 	 * while not ok), re-sent with the others: "<group id>" -> alert.
@@ -178,7 +179,7 @@ static size_t on_response(char *data, size_t size, size_t n, void *userp)
 static void request_reset(struct webhook *w, struct request *r)
 {
 	if (r->active)
-		curl_multi_remove_handle(w->multi, r->easy);
+		curl_multi_remove_handle(w->cl.multi, r->easy);
 	r->active = false;
 	curl_slist_free_all(r->headers);
 	r->headers = NULL;
@@ -228,7 +229,7 @@ static int request_start(struct webhook *w, struct request *r, char *body, const
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->error);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, r);
-	if (curl_multi_add_handle(w->multi, e) != CURLM_OK) {
+	if (curl_multi_add_handle(w->cl.multi, e) != CURLM_OK) {
 		request_reset(w, r);
 		return -EIO;
 	}
@@ -432,80 +433,19 @@ static void tested(struct target *t, CURLcode res)
 	sink_test_done(w->k, rc, why);
 }
 
-static void finished(struct webhook *w)
+/* A transfer is over: the spooled alert's, a re-send's or test-alert's. */
+static void on_done(void *ctx, CURL *easy, CURLcode res)
 {
-	CURLMsg *msg;
-	int left;
+	struct request *r;
+	char *priv = NULL;
 
-	while ((msg = curl_multi_info_read(w->multi, &left))) {
-		struct request *r;
-		char *priv = NULL;
-
-		if (msg->msg != CURLMSG_DONE)
-			continue;
-		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
-		r = (struct request *)priv;
-		if (r && r == &r->t->send)
-			sent(r->t, msg->data.result);
-		else if (r)
-			tested(r->t, msg->data.result);
-	}
-}
-
-static void on_socket_ready(void *ctx, int fd, uint32_t revents)
-{
-	struct webhook *w = ctx;
-	int flags = 0, running;
-
-	if (revents & EPOLLIN)
-		flags |= CURL_CSELECT_IN;
-	if (revents & EPOLLOUT)
-		flags |= CURL_CSELECT_OUT;
-	if (revents & (EPOLLERR | EPOLLHUP))
-		flags |= CURL_CSELECT_ERR;
-	curl_multi_socket_action(w->multi, fd, flags, &running);
-	finished(w);
-}
-
-static int on_curl_socket(CURL *e, curl_socket_t s, int what, void *userp, void *socketp)
-{
-	struct webhook *w = userp;
-	struct loop *l = sink_env(w->k)->loop;
-	uint32_t events = 0;
-
-	(void)e;
-	(void)socketp;
-	/* The loop has no "modify": watching again replaces the old interest. */
-	loop_del(l, s);
-	if (what == CURL_POLL_REMOVE)
-		return 0;
-	if (what & CURL_POLL_IN)
-		events |= EPOLLIN;
-	if (what & CURL_POLL_OUT)
-		events |= EPOLLOUT;
-	return loop_add(l, s, events, on_socket_ready, w) < 0 ? -1 : 0;
-}
-
-static int on_curl_timer(CURLM *m, long timeout_ms, void *userp)
-{
-	struct webhook *w = userp;
-
-	(void)m;
-	if (timeout_ms < 0)
-		loop_timer_disarm(w->curl_timer);
-	else
-		loop_timer_arm(w->curl_timer, (uint64_t)timeout_ms);
-	return 0;
-}
-
-/* Also called to put new requests on the wire at once, not at the next loop iteration. */
-static void on_curl_timeout(void *ctx)
-{
-	struct webhook *w = ctx;
-	int running;
-
-	curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-	finished(w);
+	(void)ctx;
+	curl_easy_getinfo(easy, CURLINFO_PRIVATE, &priv);
+	r = (struct request *)priv;
+	if (r && r == &r->t->send)
+		sent(r->t, res);
+	else if (r)
+		tested(r->t, res);
 }
 
 /* --- bodies ------------------------------------------------------------------ */
@@ -949,7 +889,7 @@ static void on_resend(void *ctx)
 		started = started || w->targets[i].send.active;
 	}
 	if (started)
-		on_curl_timeout(w);
+		curl_loop_kick(&w->cl);
 }
 
 /* The event object of a generic body with the sink's routing: "labels" and "instance". */
@@ -1048,7 +988,7 @@ static void webhook_close(struct sink *k)
 		request_reset(w, &w->targets[i].send);
 		request_reset(w, &w->targets[i].test);
 	}
-	curl_multi_cleanup(w->multi); /* may still call on_curl_socket: w lives on */
+	curl_loop_cleanup(&w->cl); /* may still call back into w->cl: w lives on */
 	for (size_t i = 0; i < w->n_targets; i++) {
 		struct target *t = &w->targets[i];
 
@@ -1060,7 +1000,6 @@ static void webhook_close(struct sink *k)
 		free(t->url);
 	}
 	free(w->targets);
-	loop_timer_free(w->curl_timer);
 	loop_timer_free(w->resend_timer);
 	json_decref(w->held);
 	json_decref(w->labels);
@@ -1184,13 +1123,11 @@ static int webhook_setup(struct webhook *w, const struct cfg_sink *set, char *er
 			 w->k->name);
 	if (headers && (rc = read_headers(w, headers, err, errlen)) < 0)
 		return rc;
-	w->multi = curl_multi_init();
-	if (!w->multi)
-		return -ENOMEM;
+	rc = curl_loop_init(&w->cl, env->loop, on_done, w);
+	if (rc < 0)
+		return rc;
 	for (size_t i = 0; rc == 0 && i < w->n_targets; i++)
 		rc = target_setup(w, &w->targets[i], set->webhook.spool_max, err, errlen);
-	if (rc == 0)
-		rc = loop_timer_new(env->loop, on_curl_timeout, w, &w->curl_timer);
 	if (rc == 0 && w->alertmanager && env->agg) {
 		w->held = held_load(w);
 		rc = w->held ? loop_timer_new(env->loop, on_resend, w, &w->resend_timer) : -ENOMEM;
@@ -1199,10 +1136,6 @@ static int webhook_setup(struct webhook *w, const struct cfg_sink *set, char *er
 	}
 	if (rc < 0)
 		return rc;
-	curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket);
-	curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
-	curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);
-	curl_multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
 	return 0;
 }
 
@@ -1311,7 +1244,7 @@ static void webhook_deliver(struct sink *k, const struct alert *a)
 	 * rest of the scan (more spool writes, the state file) costs fsyncs.
 	 */
 	if (started)
-		on_curl_timeout(w);
+		curl_loop_kick(&w->cl);
 }
 
 static void webhook_test(struct sink *k, const struct alert *a)

@@ -5,8 +5,11 @@ redmon runs on the fake probe with a group and a member whose names hold quotes,
 $(...) and backticks that would touch a canary file, a newline followed by a mail
 header, and bytes that are not UTF-8.  Sinks: an exec hook (records argv, the
 REDMON_* environment and stdin as raw bytes), a hook that hangs (killed at its
-timeout), mail through a fake sendmail, syslog to a datagram socket of the test,
-and JSON Lines.  Then `redmon test-alert` with and without --sink.
+timeout), mail through a fake sendmail (the group's critical events of one scan
+in one mail: severity first in the subject, the body in reading order), a mail
+sink whose burst window outlasts the test (its mail goes when the daemon stops),
+syslog to a datagram socket of the test, and JSON Lines.  Then `redmon
+test-alert` with and without --sink.
 """
 
 import email
@@ -97,6 +100,12 @@ import json, sys
 with open(%r, "a") as f:
     f.write(json.dumps({"argv": sys.argv[1:], "msg": sys.stdin.buffer.read().decode("utf-8")}) + "\\n")
 """ % mail_out)
+        held_out = os.path.join(tmp, "held.jsonl")
+        script(os.path.join(tmp, "sendmail_held"), """#!/usr/bin/python3
+import json, sys
+with open(%r, "a") as f:
+    f.write(json.dumps({"argv": sys.argv[1:], "msg": sys.stdin.buffer.read().decode("utf-8")}) + "\\n")
+""" % held_out)
         sock_path = os.path.join(tmp, "log.sock")
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         sock.bind(sock_path)
@@ -109,6 +118,9 @@ with open(%r, "a") as f:
                           "min_severity": "critical", "fail_after": "1"},
             "sink.mail": {"type": "mail", "mail_to": "ops@example.org",
                           "sendmail": os.path.join(tmp, "sendmail"), "min_severity": "critical"},
+            # A window no test waits for: its mail goes out when the daemon stops.
+            "sink.held": {"type": "mail", "mail_to": "ops@example.org", "burst": "1h",
+                          "sendmail": os.path.join(tmp, "sendmail_held"), "min_severity": "critical"},
             "sink.log": {"type": "syslog", "socket": sock_path, "facility": "local3", "ident": "rmtest"},
             "sink.json": {"type": "json", "path": events.path},
         })
@@ -206,10 +218,16 @@ with open(%r, "a") as f:
             return out
         rep.run(NAME + "hung-hook-killed", hung_hook_killed)
 
+        def mails(path):
+            try:
+                with open(path) as f:
+                    return [json.loads(l) for l in f if l.strip()]
+            except FileNotFoundError:
+                return []
+
         def mail():
-            wait_until(lambda: os.path.exists(mail_out), "a mail", daemon=d)
-            with open(mail_out) as f:
-                m = json.loads(f.readline())
+            wait_until(lambda: mails(mail_out), "a mail", daemon=d)
+            m = mails(mail_out)[0]
             out = []
             if m["argv"] != ["-t", "-oi"]:
                 out.append("sendmail argv %r" % m["argv"])
@@ -221,11 +239,45 @@ with open(%r, "a") as f:
             subj = str(email.header.make_header(email.header.decode_header(msg["Subject"] or "")))
             if "\\x0ABcc: evil" not in subj or "\n" in subj:
                 out.append("Subject not one escaped line: %r" % subj)
+            # Severity first, then what the group is left in.
+            want = "[redmon] CRITICAL: %s on " % one_line(gid).decode("utf-8", "replace")
+            if not subj.startswith(want) or not subj.endswith(" is critical (tolerates no further failure)"):
+                out.append("Subject %r, want %r... is critical (tolerates no further failure)" % (subj, want))
             if msg["X-Redmon-Idempotency-Key"] is None:
                 out.append("no X-Redmon-Idempotency-Key")
+            if msg.get_content_type() != "text/plain" or msg.get_content_charset() != "utf-8":
+                out.append("Content-Type %r" % msg["Content-Type"])
             body = msg.get_payload()
-            if '"event": "health_changed"' not in body and '"event": "member_changed"' not in body:
-                out.append("no JSON event in the body")
+            # health_changed and member_changed of one scan: one mail with both, in order.
+            crit = [e for e in events.read() if e["event"] in ("health_changed", "member_changed")]
+            keys = [e["idempotency_key"] for e in crit]
+            at = [body.find('"idempotency_key": "%s"' % k) for k in keys]
+            if len(crit) != 2 or -1 in at or at != sorted(at):
+                out.append("the mail does not hold %r in order: %r" % (keys, at))
+            if not body.startswith("2 events of "):
+                out.append("body starts %r" % body[:80])
+            # What a person reads first, the details, then the JSON at the very end.
+            order = ["\n  1. ", "\n  2. ", "\nReason: ", "\nMembers (2):\n", "\nTolerates: the next failure "
+                     "is an outage\n", "\nDetails of event 1:\n", "\nDetails of event 2:\n", "\n-- \n",
+                     '"event": "health_changed"', '"event": "member_changed"']
+            pos = 0
+            for o in order:
+                i = body.find(o, pos)
+                if i < 0:
+                    out.append("%r missing (or out of order) in the body:\n%s" % (o, body))
+                    break
+                pos = i + len(o)
+            text = body[:body.find("\n-- \n")]
+            for line in text.split("\n"):
+                if len(line) > 78 and " " in line.strip():  # longer only for one word
+                    out.append("line of %d columns: %r" % (len(line), line))
+                if line.startswith("Bcc:"):
+                    out.append("a name started a line of the body: %r" % line)
+            if "failed" not in text or "\\x0Ab\\\\c" not in text:
+                out.append("the failed member (escaped) is not in the body: %r" % text)
+            print("# mail: %d mail(s) for %d critical events of one group" %
+                  (len([x for x in mails(mail_out) if '"event": "health_changed"' in x["msg"] or
+                        '"event": "member_changed"' in x["msg"]]), len(crit)))
             return out
         rep.run(NAME + "mail-through-sendmail", mail)
 
@@ -279,6 +331,16 @@ with open(%r, "a") as f:
             rc = d.stop()
             return (["exit %s" % rc] if rc != 0 else []) + d.sanitizer_problems()
         rep.run(NAME + "sigterm", stop)
+
+        def held_mail_sent_at_stop():
+            held = [m for m in mails(held_out) if "X-Redmon-Event: test" not in m["msg"]]
+            if len(held) != 1:
+                return ["%d mails of the held burst after the stop, want 1" % len(held)]
+            body = email.message_from_string(held[0]["msg"]).get_payload()
+            if not body.startswith("2 events of ") or '"event": "member_changed"' not in body:
+                return ["the held mail: %r" % body[:200]]
+            return []
+        rep.run(NAME + "mail-burst-sent-at-stop", held_mail_sent_at_stop)
     except TestError as e:
         rep.fail(NAME + "setup", str(e))
     finally:

@@ -41,10 +41,14 @@ $(BUILD)/tests/test_plugin_loader: | $(TEST_PLUGINS:%=$(TEST_PLUGIN_DIR)/%.so)
 # Alerts (docs/alerts.md): dispatcher, spool, state, policies.
 UNIT_TESTS += sink spool state policy
 test_sink_SRCS := src/sink.c src/sink_json.c src/sink_exec.c src/sink_webhook.c \
-	src/sink_syslog.c src/sink_textfile.c src/spool.c src/state.c \
+	src/sink_syslog.c src/sink_textfile.c src/mail_render.c src/mail_smtp.c src/curl_loop.c src/spool.c src/state.c \
 	src/policy.c src/agg.c src/expect.c src/scrub.c src/disk_join.c src/bus.c src/event.c src/json.c src/model.c src/config.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/log.c \
 	src/loop.c src/loop_timer.c src/plugin_loader.c src/trusted_path.c
 test_sink_LIBS := -ljansson -ldl -lm -lcurl
+# The mail text needs the dispatcher's escaping (text_one_line_dup()), hence the same sources.
+UNIT_TESTS += mail_render
+test_mail_render_SRCS := $(test_sink_SRCS)
+test_mail_render_LIBS := $(test_sink_LIBS)
 test_spool_SRCS := src/spool.c
 test_state_SRCS := src/state.c src/spool.c src/agg.c src/expect.c src/scrub.c src/disk_join.c src/bus.c src/event.c src/json.c src/model.c \
 	src/log.c src/loop_timer.c src/loop.c

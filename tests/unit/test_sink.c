@@ -712,6 +712,141 @@ static void test_sink_failed_error_escaped_once(void **state)
 	free(j);
 }
 
+/* A fake sendmail appending each mail it reads to NAME.txt, ended by a line "=== END". */
+static void write_sendmail(struct fixture *f, const char *name)
+{
+	char script[64], body[160];
+
+	snprintf(script, sizeof(script), "sendmail_%s", name);
+	snprintf(body, sizeof(body),
+		 "d=\"$(dirname \"$0\")\"; cat >> \"$d/%s.txt\"; echo '=== END' >> \"$d/%s.txt\"",
+		 name, name);
+	write_script(f, script, body);
+}
+
+/*
+ * The events of one group within the burst window: one mail listing them in
+ * order, the subject from the worst; an event without a group is not held;
+ * burst = 0: a mail per event.
+ */
+static void test_mail_burst_one_mail(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const ov[] = {
+		"sink.b.type=mail", "sink.b.mail_to=ops@example.org",
+		"sink.b.burst=2s",  "sink.b.sendmail=%s/sendmail_b",
+		"sink.e.type=mail", "sink.e.mail_to=ops@example.org",
+		"sink.e.burst=0",   "sink.e.sendmail=%s/sendmail_e",
+	};
+	struct event probe = { .type = EV_PROBE_FAILED, .probe = "zfs", .error = "zpool hangs" };
+	const char *a, *b, *c;
+	char *mb, *me;
+
+	write_sendmail(f, "b");
+	write_sendmail(f, "e");
+	open_sinks(f, ov, 8, true);
+	degrade(f, 1); /* group_appeared */
+	degrade(f, 0); /* health_changed, member_changed */
+	sink_set_emit(f->set, &probe);
+	run_for(f, 700);
+	mb = slurp(f, "b.txt");
+	me = slurp(f, "e.txt");
+	/* Within the window: only the probe's mail, which no group holds back. */
+	assert_int_equal(count(mb, "=== END"), 1);
+	assert_non_null(
+		strstr(mb, "Subject: [redmon] WARNING: db1: probe zfs failed: zpool hangs\n"));
+	assert_int_equal(count(me, "=== END"), 4);
+	assert_int_equal(count(me, "Subject: [redmon] CRITICAL: md:md0 on db1 is critical"), 2);
+	free(mb);
+	run_for(f, 2000);
+	mb = slurp(f, "b.txt");
+	assert_int_equal(count(mb, "=== END"), 2);
+	assert_int_equal(count(mb, "\nSubject: "), 2);
+	/* The worst severity of the three, the state the last left. */
+	assert_non_null(strstr(mb, "\nSubject: [redmon] CRITICAL: md:md0 on db1 is critical "
+				   "(tolerates no further failure)\n"));
+	a = strstr(mb, "\n  1. md:md0 (raid1) found: ok");
+	b = strstr(mb, "\n  2. md:md0 (raid1) is critical");
+	c = strstr(mb, "\n  3. md:md0 member sdb: active -> failed");
+	assert_true(a && b && c && a < b && b < c);
+	assert_non_null(strstr(mb, "\n3 events of md:md0 on db1, in order:\n"));
+	assert_int_equal(count(mb, "\"idempotency_key\": \"db1:"), 4);
+	free(mb);
+	free(me);
+}
+
+/* A stop does not lose a mail waiting for its window: the drain sends it, without waiting. */
+static void test_mail_burst_flushed_at_stop(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const ov[] = { "sink.b.type=mail", "sink.b.mail_to=ops@example.org",
+					  "sink.b.burst=1h", "sink.b.sendmail=%s/sendmail_b" };
+	uint64_t t0;
+	char *mb;
+
+	write_sendmail(f, "b");
+	open_sinks(f, ov, 4, true);
+	degrade(f, 1);
+	degrade(f, 0);
+	run_for(f, 200);
+	mb = slurp(f, "b.txt");
+	assert_string_equal(mb, "");
+	free(mb);
+	t0 = mono_ms();
+	sink_set_drain(f->set, 5000);
+	assert_true(mono_ms() - t0 < 3000);
+	mb = slurp(f, "b.txt");
+	assert_int_equal(count(mb, "=== END"), 1);
+	assert_non_null(strstr(mb, "\n3 events of md:md0 on db1, in order:\n"));
+	free(mb);
+}
+
+/* A reload sends what the old set's mail sink holds; it goes out while the new set runs. */
+static void test_mail_burst_flushed_at_reload(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const ov[] = { "sink.b.type=mail", "sink.b.mail_to=ops@example.org",
+					  "sink.b.burst=1h", "sink.b.sendmail=%s/sendmail_b" };
+	struct sink_set *old;
+	struct config *old_cfg;
+	char *mb;
+
+	write_sendmail(f, "b");
+	open_sinks(f, ov, 4, true);
+	degrade(f, 1);
+	old = f->set;
+	old_cfg = f->cfg;
+	f->set = NULL;
+	open_sinks(f, ov, 4, true);
+	sink_set_retire(f->set, old);
+	run_for(f, 1000);
+	mb = slurp(f, "b.txt");
+	assert_int_equal(count(mb, "=== END"), 1);
+	assert_non_null(strstr(mb, "md:md0 (raid1) found: ok"));
+	free(mb);
+	cfg_free(old_cfg);
+}
+
+/* By SMTP every recipient must be an address the envelope can carry; no program is checked. */
+static void test_mail_smtp_addresses(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const bad[] = { "sink.m.type=mail",
+					   "sink.m.mail_to=Ops <ops@example.org, root@example.org",
+					   "sink.m.smtp_url=smtp://127.0.0.1:1" };
+	static const char *const good[] = {
+		"sink.m.type=mail",
+		"sink.m.mail_to=Ops <ops@example.org>, root@example.org",
+		"sink.m.smtp_url=smtp://127.0.0.1:1",
+		"sink.m.sendmail=/nonexistent/sendmail",
+	};
+	const char *why = open_fails(f, bad, 3);
+
+	assert_non_null(strstr(why, "sink m: mail_to: not a list of addresses for SMTP"));
+	open_sinks(f, good, 4, false);
+	assert_non_null(f->set);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -731,6 +866,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_json_symlink_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sink_failed_error_escaped_once, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_mail_burst_one_mail, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mail_burst_flushed_at_stop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mail_burst_flushed_at_reload, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mail_smtp_addresses, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("sink", tests, NULL, NULL);
