@@ -23,6 +23,7 @@
 #include "agg.h"
 #include "bus.h"
 #include "config.h"
+#include "heap.h"
 #include "log.h"
 #include "loop.h"
 #include "loop_timer.h"
@@ -177,6 +178,7 @@ static void on_result(void *ctx, int fd, uint32_t revents)
 	publish(d);
 	snapshot_clear(&s->res.groups); /* the groups before, which vanished events showed */
 	after_update(s);
+	heap_give_back(); /* what the scan and the groups it replaced left free */
 }
 
 /* probe_timeout after a request without an answer: the probe is hung. */

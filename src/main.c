@@ -598,6 +598,17 @@ int main(int argc, char **argv)
 	 * small: probes spend their time in read(2), not in malloc.
 	 */
 	mallopt(M_ARENA_MAX, 1);
+	/*
+	 * A scan's big arrays (1000 groups: a 200 KiB groups array, arena blocks
+	 * up to 1 MiB) stay mmap'd and go back to the kernel when freed.  Left
+	 * dynamic, glibc raises the threshold to the size of the first such
+	 * block freed, and every later one comes from the heap, where the hole
+	 * it leaves behind pins its pages (md at N = 1000: 870 KiB of RssAnon).
+	 * Setting it also pins the trim threshold (128 KiB) instead of letting
+	 * it grow to twice the mmap one.  Cost: a few mmap/munmap and the page
+	 * faults of those arrays per scan, against a scan of thousands of reads.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 128 << 10);
 	code = parse_args(argc, argv, &only_sink);
 	if (code >= 0) {
 		/* A Nagios plugin's usage error is UNKNOWN (3), never CRITICAL (2). */

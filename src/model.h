@@ -78,24 +78,25 @@ struct group {
 	double rate_progress0;
 	int64_t rate_t0_ms;
 	int64_t moved_ms;
-	bool stalled;
 	int64_t eta_s;
 	/* EXPECT_* bits: what falls short of its [group.ID] section (agg.c). */
 	unsigned short_of;
+	/* Beside short_of, not before eta_s: no 7-byte hole in 1000s of groups. */
+	bool stalled;
+	/* Whether scrub_overdue and scrub_found_errors hold (announced once each; scrub.c). */
+	bool scrub_overdue;
+	bool scrub_errors;
 	/*
 	 * Scrubs, kept by the aggregator (scrub.c), 0 from a probe; Unix s.
 	 * When the daemon first saw the group (the age of a scrub never seen
 	 * counts from it), when it saw a check or repair end, the last scrub
-	 * (the source's scrub_time, else the one seen end; 0: none known), its
-	 * age at the last scan (-1: none known), and whether scrub_overdue and
-	 * scrub_found_errors hold (announced once each).
+	 * (the source's scrub_time, else the one seen end; 0: none known), and
+	 * its age at the last scan (-1: none known).
 	 */
 	int64_t scrub_first_seen;
 	int64_t scrub_seen_end;
 	int64_t scrub_last;
 	int64_t scrub_age_s;
-	bool scrub_overdue;
-	bool scrub_errors;
 };
 
 struct snap_block;
