@@ -414,9 +414,9 @@ void sink_set_log_reach(const struct sink_set *s)
 	bool notifies = false;
 
 	if (s->unconfigured) {
-		log_warn(
-			"NO SINK CONFIGURED: NOBODY WILL BE NOTIFIED of a failure. Events go to "
-			"standard output as JSON only; add a [sink.NAME] section (redmon-alerts(7))");
+		log_warn("NO SINK CONFIGURED: NOBODY WILL BE NOTIFIED of a failure. Events go to "
+			 "standard output as JSON only; add a [sink.NAME] section "
+			 "(redmon-alerts(7))");
 		return;
 	}
 	for (size_t i = 0; i < s->n; i++)

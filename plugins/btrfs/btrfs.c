@@ -61,7 +61,7 @@ struct btrfs_probe {
 	char *names, *mreasons;
 	size_t cap_m;
 	char reason[REASON_LEN];
-	struct btrfs_task scrub; /* the captured scrub of the filesystem being reported */
+	struct btrfs_task scrub;  /* the captured scrub of the filesystem being reported */
 	struct spof_reasons spof; /* the group's, resolved at each scan (no scan is partial) */
 	bool said_report;
 };

@@ -80,7 +80,7 @@ enum {
 	GC_LAST_CHANGE,
 	GC_DEGRADED_SINCE,
 	GC_ETA,
-	GC_SPOF,	   /* 20 */
+	GC_SPOF,      /* 20 */
 	GC_SCRUB_AGE, /* 21 */
 	GC_SCRUB_FOUND,
 	GC_LAST_ = GC_SCRUB_FOUND
@@ -140,7 +140,7 @@ struct sa_group {
 	struct sa_str id, probe, name, kind, type, reason;
 	struct sa_str scrub_found; /* what the last scrub found; "" nothing or not known */
 	long scrub_age;		   /* seconds since the last scrub, -1 unknown */
-	struct sa_str spof; /* its reasons joined with "; " */
+	struct sa_str spof;	   /* its reasons joined with "; " */
 	enum health health;
 	long margin, nominal, total, ok, failed, spares, activity, progress;
 	long eta;				     /* seconds, -1 unknown */
