@@ -476,7 +476,7 @@ static void diff_snapshots(const struct agg *a, struct event_list *out, const st
 		} else if (c > 0) {
 			emit_group(out, EV_GROUP_APPEARED, &now->groups[j]);
 			emit_shortfall(a, out, NULL, &now->groups[j]);
-			emit_scrub(out, NULL, &now->groups[j++]);
+			emit_scrub(out, NULL, &now->groups[j]);
 			emit_spof(out, NULL, &now->groups[j++]);
 		} else {
 			diff_group(a, out, &old->groups[i], &now->groups[j]);
