@@ -57,7 +57,7 @@ static void one_fs(struct btrfs_reader *r, const char *uuid, struct btrfs_fs *fs
 	btrfs_fs_group(fs, seen, n_seen, &g, m, names[0], sizeof(names[0]), reason, sizeof(reason),
 		       mreason[0], sizeof(mreason[0]));
 	btrfs_read_tasks(r, uuid, &scrub, &replace, bad, sizeof(bad));
-	btrfs_task_apply(&scrub, &replace, &g, reason, sizeof(reason));
+	btrfs_task_apply(&scrub, &replace, &g);
 	check(fs, &g, reason);
 }
 
