@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "marks.h"
 #include "expect.h"
 #include "scrub.h"
 #include "disk_join.h"
@@ -51,6 +52,7 @@ struct agg {
 	/* Groups announced at second-failure risk (ids, malloc'd), in no order. */
 	char **at_risk;
 	size_t n_at_risk, at_risk_cap;
+	struct marks *marks; /* the operator's (marks.h); NULL until the first */
 };
 
 static int64_t monotonic_ms(void)
@@ -1042,7 +1044,20 @@ void agg_free(struct agg *a)
 	free(a->at_risk);
 	free(a->probes);
 	expect_free_all(a->expect, a->n_expect);
+	marks_free(a->marks);
 	free(a);
+}
+
+const struct marks *agg_marks(const struct agg *a)
+{
+	return a->marks;
+}
+
+struct marks *agg_marks_edit(struct agg *a)
+{
+	if (!a->marks)
+		a->marks = marks_new();
+	return a->marks;
 }
 
 size_t agg_probe_count(const struct agg *a)

@@ -17,6 +17,7 @@
 
 struct agg;
 struct agg_hold;
+struct marks;
 
 /* One probe as the aggregator keeps it (read-only outside agg.c). */
 struct agg_probe {
@@ -122,6 +123,14 @@ void agg_take_restored(struct agg *dst, struct agg *src);
  * keeps the groups they point into until it is cleared).
  */
 void agg_drop_unscanned(struct agg *a, struct event_list *out);
+
+/*
+ * The operator's marks (acknowledged, in maintenance, vanished while not ok;
+ * marks.h), NULL when there are none yet; agg_marks_edit() makes the table
+ * (NULL on ENOMEM).
+ */
+const struct marks *agg_marks(const struct agg *a);
+struct marks *agg_marks_edit(struct agg *a);
 
 /* Frees a and everything it keeps; NULL is a no-op. */
 void agg_free(struct agg *a);

@@ -12,6 +12,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "ctl.h"
 #include "errbuf.h"
 #include "plugin_loader.h"
 #include "spool.h"
@@ -29,6 +30,19 @@ static const char *check_hostname(const char *v, void *field)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			return "must not contain control characters";
 	}
+	return NULL;
+}
+
+/* A Unix socket's path: absolute, and short enough for sun_path; empty: none. */
+static const char *check_socket_path(const char *v, void *field)
+{
+	(void)field;
+	if (!*v)
+		return NULL;
+	if (*v != '/')
+		return "must be an absolute path (or empty: no socket)";
+	if (strlen(v) > 107)
+		return "is longer than a Unix socket path may be (107 bytes)";
 	return NULL;
 }
 
@@ -106,6 +120,13 @@ static const struct setting daemon_settings[] = {
 	  .min = 0,
 	  .max = 366 * DAY_MS,
 	  .offset = DAEMON(scrub_max_age_ms) },
+	/* status and check ask the daemon here; empty: no socket. */
+	{ .key = "socket",
+	  .type = SETTING_STRING,
+	  .def = CTL_SOCKET_DEFAULT,
+	  .offset = DAEMON(socket),
+	  .parse = check_socket_path },
+	{ .key = "socket_group", .type = SETTING_STRING, .def = "redmon", .offset = DAEMON(socket_group) },
 	{ 0 }
 };
 

@@ -23,10 +23,13 @@
 #include "agg.h"
 #include "bus.h"
 #include "config.h"
+#include "control.h"
+#include "ctl.h"
 #include "heap.h"
 #include "log.h"
 #include "loop.h"
 #include "loop_timer.h"
+#include "marks.h"
 #include "privdrop.h"
 #include "privhelper.h"
 #include "probe_thread.h"
@@ -64,6 +67,10 @@ struct daemon {
 	struct sink_set *sinks;
 	struct sink_env sink_env; /* what the sinks are given, set with the first */
 	struct subagent *snmp;	  /* NULL unless [snmp] enabled */
+	/* the control socket: status, check, ack, maintenance, forget (NULL: none) */
+	struct ctl_server *ctl;
+	struct control_env ctl_env;
+	struct loop_timer *maint_timer; /* the next end of a maintenance window */
 	struct service *svc;	  /* systemd notifications */
 	/* alerts (docs/alerts.md): state across restarts, recovery confirmations */
 	struct state *state; /* NULL: no state kept */
@@ -114,11 +121,12 @@ static int bus_open(struct daemon *d)
 	return rc;
 }
 
-/* The aggregator's events out on the bus. */
+/* The aggregator's events out on the bus, with the operator's marks. */
 static void publish(struct daemon *d)
 {
 	size_t n = d->events.n + d->events.lost;
 
+	control_annotate(d->agg, &d->events, wall_ms());
 	if (bus_publish_list(d->bus, &d->events) < 0)
 		log_err("out of memory: some of %zu events were not sent", n);
 }
@@ -127,6 +135,60 @@ static void probe_failed(struct daemon *d, const char *probe, const char *why)
 {
 	agg_probe_failed(d->agg, probe, why, &d->events);
 	publish(d);
+}
+
+/* The next maintenance window's end, if any. */
+static void maint_arm(struct daemon *d)
+{
+	int64_t next = marks_next_end(agg_marks(d->agg)), now = wall_ms();
+
+	if (!next)
+		loop_timer_disarm(d->maint_timer);
+	else
+		loop_timer_arm(d->maint_timer, next > now ? (uint64_t)(next - now) : 0);
+}
+
+static void on_maint_end(void *ctx)
+{
+	struct daemon *d = ctx;
+
+	control_end_maintenance(&d->ctl_env, wall_ms());
+	maint_arm(d);
+}
+
+/* The operator changed a mark (control socket): keep it now, and its timer. */
+static void on_marks_changed(void *ctx)
+{
+	struct daemon *d = ctx;
+
+	state_save(d->state, d->agg, bus_last_seq(d->bus), false);
+	maint_arm(d);
+}
+
+/*
+ * The control socket, made as root (its directory is root's) before the
+ * drop; answered after the first scan.  A socket that cannot be made is
+ * logged, not fatal: status and check then scan by themselves.
+ */
+static int control_open(struct daemon *d)
+{
+	const struct config *cfg = d->rt->cfg;
+	char why[256];
+	int rc;
+
+	d->ctl_env = (struct control_env){ .agg = d->agg,
+					   .bus = d->bus,
+					   .host = d->rt->host,
+					   .root = d->rt->root,
+					   .changed = on_marks_changed,
+					   .ctx = d };
+	rc = loop_timer_new(d->loop, on_maint_end, d, &d->maint_timer);
+	if (rc < 0 || !*cfg->socket)
+		return rc;
+	if (ctl_server_open(cfg->socket, cfg->socket_group, d->loop, control_handle, &d->ctl_env,
+			    &d->ctl, why, sizeof(why)) < 0)
+		log_warn("control socket: %s; status and check will scan by themselves", why);
+	return 0;
 }
 
 /* What follows every change of a probe's groups, whether scanned or failed. */
@@ -514,6 +576,8 @@ static void teardown(struct daemon *d)
 	}
 	free(d->slots);
 	subagent_close(d->snmp); /* SNMP: before the loop and the aggregator go */
+	ctl_server_free(d->ctl);
+	loop_timer_free(d->maint_timer);
 	service_free(d->svc);
 	sink_set_free(d->sinks);
 	loop_timer_free(d->recheck); /* alerts */
@@ -560,6 +624,8 @@ int daemon_run(struct runtime *rt)
 		rc = service_open(d.loop, &d.svc);
 	if (rc == 0) /* the probes' init() runs here, still as root */
 		rc = setup_slots(&d);
+	if (rc == 0)
+		rc = control_open(&d);
 	if (rc < 0) {
 		log_err("cannot start: %s", strerror(-rc));
 		teardown(&d);
@@ -585,6 +651,10 @@ int daemon_run(struct runtime *rt)
 		if (state_dirty(d.state, bus_last_seq(d.bus)))
 			state_save(d.state, d.agg, bus_last_seq(d.bus), false);
 		service_ready(d.svc, d.agg);
+		maint_arm(&d); /* windows from the state file */
+		if ((rc = ctl_server_serve(d.ctl)) < 0)
+			log_err("control socket: cannot serve: %s", strerror(-rc));
+		rc = 0;
 	}
 	while (rc == 0 && !d.quit) {
 		rc = loop_run_once(d.loop, -1);

@@ -34,6 +34,10 @@ static const char *const type_names[EV_COUNT_] = {
 	[EV_SCRUB_OVERDUE] = "scrub_overdue",
 	[EV_SCRUB_FOUND_ERRORS] = "scrub_found_errors",
 	[EV_SPOF_FOUND] = "spof_found",
+	[EV_ACKNOWLEDGED] = "acknowledged",
+	[EV_MAINTENANCE_STARTED] = "maintenance_started",
+	[EV_MAINTENANCE_ENDED] = "maintenance_ended",
+	[EV_GROUP_FORGOTTEN] = "group_forgotten",
 };
 
 static const char *const severity_names[] = {
@@ -123,7 +127,9 @@ static const size_t text_offsets[] = {
 	offsetof(struct event, probe),	      offsetof(struct event, member_name),
 	offsetof(struct event, member_state), offsetof(struct event, error),
 	offsetof(struct event, message),      offsetof(struct event, sink),
-	offsetof(struct event, spof),
+	offsetof(struct event, spof),	      offsetof(struct event, by),
+	offsetof(struct event, ack_by),	      offsetof(struct event, ack_comment),
+	offsetof(struct event, maint_by),     offsetof(struct event, maint_comment),
 };
 
 #define N_TEXTS (sizeof(text_offsets) / sizeof(text_offsets[0]))
@@ -232,6 +238,10 @@ enum event_severity event_severity(const struct event *ev)
 	/* Informational whatever the group's health: a spof never changes a health. */
 	if (ev->type == EV_SPOF_FOUND)
 		return SEV_INFO;
+	/* What the operator did is news, not trouble; a maintenance's end is the group's own. */
+	if (ev->type == EV_ACKNOWLEDGED || ev->type == EV_MAINTENANCE_STARTED ||
+	    ev->type == EV_GROUP_FORGOTTEN)
+		return SEV_INFO;
 	if (ev->type == EV_PROBE_FAILED || ev->type == EV_SINK_FAILED ||
 	    ev->type == EV_SPOOL_OVERFLOW)
 		return SEV_WARNING;
@@ -324,6 +334,17 @@ static void disk_message(const struct event *ev, char *buf, size_t len)
  * The human sentence of an event.  Raw names go in; json_text() escapes the
  * whole sentence once when it is written.
  */
+static void maintenance_message(const struct event *ev, char *buf, size_t len)
+{
+	struct timespec until = { .tv_sec = ev->maint_until / 1000 };
+	char ts[40];
+
+	format_utc_ms(&until, ts, sizeof(ts));
+	snprintf(buf, len, "%s in maintenance until %s (%s%s%s): alerts held", ev->group->id, ts,
+		 ev->by ? ev->by : "?", ev->maint_comment ? ": " : "",
+		 ev->maint_comment ? ev->maint_comment : "");
+}
+
 void event_message(const struct event *ev, char *buf, size_t len)
 {
 	const struct group *g = ev->group;
@@ -425,6 +446,21 @@ void event_message(const struct event *ev, char *buf, size_t len)
 		snprintf(buf, len, "%s has a hidden single point of failure: %s", id,
 			 ev->spof ? ev->spof : "?");
 		break;
+	case EV_ACKNOWLEDGED:
+		snprintf(buf, len, "%s (%s, %s) acknowledged by %s%s%s", id, health_name(g->health),
+			 tol, ev->by ? ev->by : "?", ev->ack_comment ? ": " : "",
+			 ev->ack_comment ? ev->ack_comment : "");
+		break;
+	case EV_MAINTENANCE_STARTED:
+		maintenance_message(ev, buf, len);
+		break;
+	case EV_MAINTENANCE_ENDED:
+		snprintf(buf, len, "%s maintenance over: %s, %s", id, health_name(g->health), tol);
+		break;
+	case EV_GROUP_FORGOTTEN:
+		snprintf(buf, len, "%s (%s) forgotten by %s: its alerts are resolved", id, g->type,
+			 ev->by ? ev->by : "?");
+		break;
 	default:
 		snprintf(buf, len, "%s", ev->message ? ev->message : "test event");
 		break;
@@ -505,6 +541,34 @@ static void disk_event_json(const struct event *ev, json_t *o)
 	}
 }
 
+/* What the operator said: "by", and the group's "acknowledged" and "maintenance" marks. */
+static void operator_json(const struct event *ev, json_t *o)
+{
+	char ts[40];
+
+	if (ev->by)
+		json_object_set_new(o, "by", json_text(ev->by));
+	if (ev->ack_time) {
+		struct timespec t = { .tv_sec = ev->ack_time / 1000,
+				      .tv_nsec = ev->ack_time % 1000 * 1000000 };
+
+		format_utc_ms(&t, ts, sizeof(ts));
+		json_object_set_new(o, "acknowledged",
+				    json_pack("{s:o, s:o, s:s}", "by", json_text(ev->ack_by),
+					      "comment", json_text(ev->ack_comment), "time", ts));
+	}
+	if (ev->maint_until) {
+		struct timespec t = { .tv_sec = ev->maint_until / 1000,
+				      .tv_nsec = ev->maint_until % 1000 * 1000000 };
+
+		format_utc_ms(&t, ts, sizeof(ts));
+		json_object_set_new(o, "maintenance",
+				    json_pack("{s:o, s:o, s:s}", "by", json_text(ev->maint_by),
+					      "comment", json_text(ev->maint_comment), "until",
+					      ts));
+	}
+}
+
 json_t *event_to_json(const struct event *ev, const char *host)
 {
 	char ts[40], msg[1024], key[300];
@@ -553,6 +617,7 @@ json_t *event_to_json(const struct event *ev, const char *host)
 		json_object_set_new(o, "spof", json_text(ev->spof));
 	if (ev->summary)
 		json_object_set_new(o, "summary", event_summary_to_json(ev->summary));
+	operator_json(ev, o);
 	disk_event_json(ev, o);
 	if (ev->error)
 		json_object_set_new(o, "error", json_text(ev->error));

@@ -34,6 +34,10 @@ enum event_type {
 	EV_SCRUB_OVERDUE,	/* no scrub completed for [daemon] scrub_max_age */
 	EV_SCRUB_FOUND_ERRORS,	/* the last scrub found errors (md mismatch_cnt, ZFS repairs) */
 	EV_SPOF_FOUND,		/* a hidden single point of failure of a group, first seen */
+	EV_ACKNOWLEDGED,	/* redmon ack: reminders stop until the group changes */
+	EV_MAINTENANCE_STARTED, /* redmon maintenance: alerts held until it ends */
+	EV_MAINTENANCE_ENDED,	/* its time is up (or ended early): the group as it is now */
+	EV_GROUP_FORGOTTEN,	/* redmon forget: a vanished group's alert resolves */
 	EV_COUNT_
 };
 
@@ -95,6 +99,15 @@ struct event {
 	bool resolved;
 	/* spof_found: the reason, one of the group's spof */
 	const char *spof;
+	/* acknowledged, maintenance_*, group_forgotten: who said so (a user name) */
+	const char *by;
+	/*
+	 * The operator's marks on the group when the event went out (marks.h):
+	 * acknowledged (ack_time, Unix ms; 0: not), in maintenance until
+	 * maint_until (Unix ms; 0: not).
+	 */
+	const char *ack_by, *ack_comment, *maint_by, *maint_comment;
+	int64_t ack_time, maint_until;
 };
 
 /* Events in order; {0} is empty.  They borrow from whoever appended them, or from kept. */

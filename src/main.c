@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -14,11 +15,13 @@
 #include <unistd.h>
 
 #include "agg.h"
+#include "ask.h"
 #include "daemon.h"
 #include "log.h"
 #include "loop.h"
 #include "privdrop.h"
 #include "runtime.h"
+#include "settings.h"
 #include "sink.h"
 #include "status.h"
 
@@ -41,6 +44,8 @@ enum {
 	OPT_EXCLUDE = 1u << 14,
 	OPT_EMPTY = 1u << 15,
 	OPT_TIMEOUT = 1u << 16,
+	OPT_SCAN = 1u << 17,
+	OPT_COMMENT = 1u << 18,
 };
 
 /* The help line of each option, in the order usage prints them. */
@@ -69,6 +74,8 @@ static const struct {
 		     "warning, critical or unknown (default)\n" },
 	{ OPT_TIMEOUT, "  -t, --timeout SECONDS    give up, UNKNOWN, after this long (default: "
 		       "no limit)\n" },
+	{ OPT_SCAN, "      --scan               scan here, not the running daemon's view\n" },
+	{ OPT_COMMENT, "      --comment TEXT       why (shown in status and in the alerts)\n" },
 	{ OPT_CHECK_CONFIG, "      --check-config       validate the configuration and exit\n" },
 	{ OPT_USER, "      --user USER          run as USER after start (over [daemon] user)\n" },
 	{ OPT_SINK, "      --sink NAME          only through this sink\n" },
@@ -80,11 +87,19 @@ static const struct {
 static const struct command {
 	const char *name, *summary;
 	unsigned opts;
+	const char *args; /* the words after the command, as usage shows them */
+	int n_args;
 } commands[] = {
-	{ "status", "scan once and print every redundancy group",
-	  SCAN_OPTS | OPT_JSON | OPT_TEST | OPT_WATCH | OPT_NO_COLOR | OPT_SORT },
-	{ "check", "scan once, Nagios/Icinga plugin output and exit code",
-	  SCAN_OPTS | OPT_EXPECT | OPT_EXCLUDE | OPT_EMPTY | OPT_TIMEOUT },
+	{ "status", "print every redundancy group (the daemon's view, else a scan)",
+	  SCAN_OPTS | OPT_JSON | OPT_TEST | OPT_WATCH | OPT_NO_COLOR | OPT_SORT | OPT_SCAN },
+	{ "check", "Nagios/Icinga plugin output and exit code (the daemon's view, else a scan)",
+	  SCAN_OPTS | OPT_EXPECT | OPT_EXCLUDE | OPT_EMPTY | OPT_TIMEOUT | OPT_SCAN },
+	{ "ack", "acknowledge a group's trouble: no reminders until it changes again",
+	  OPT_CONFIG | OPT_COMMENT, "GROUP", 1 },
+	{ "maintenance", "hold a group's alerts for DURATION (0: end it now); events still recorded",
+	  OPT_CONFIG | OPT_COMMENT, "GROUP DURATION", 2 },
+	{ "forget", "drop a group that vanished for good: its alerts resolve", OPT_CONFIG,
+	  "GROUP", 1 },
 	{ "daemon", "run the monitoring service", SCAN_OPTS | OPT_CHECK_CONFIG | OPT_USER },
 	{ "test-alert", "send a test event through every sink and say how each did",
 	  SCAN_OPTS | OPT_SINK }, /* the plugins check [probe.*] of the config */
@@ -124,7 +139,8 @@ static void usage(FILE *out)
 /* One command's usage: what it does and the options it takes. */
 static void command_usage(const struct command *c, FILE *out)
 {
-	fprintf(out, "Usage: redmon %s [OPTIONS]\n\n%s.\n\nOptions:\n", c->name, c->summary);
+	fprintf(out, "Usage: redmon %s [OPTIONS]%s%s\n\n%s.\n\nOptions:\n", c->name,
+		c->args ? " " : "", c->args ? c->args : "", c->summary);
 	for (size_t i = 0; i < sizeof(option_help) / sizeof(option_help[0]); i++) {
 		if (c->opts & option_help[i].bit)
 			fputs(option_help[i].text, out);
@@ -147,7 +163,8 @@ static const char *option_name(unsigned bit)
 		{ OPT_TEST, "--test" },		 { OPT_VERBOSE, "-v/--verbose" },
 		{ OPT_SORT, "--sort" },		 { OPT_EXPECT, "--expect" },
 		{ OPT_EXCLUDE, "--exclude" },	 { OPT_EMPTY, "--empty" },
-		{ OPT_TIMEOUT, "-t/--timeout" },
+		{ OPT_TIMEOUT, "-t/--timeout" }, { OPT_SCAN, "--scan" },
+		{ OPT_COMMENT, "--comment" },
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -167,6 +184,7 @@ enum {
 	LONG_EXPECT,
 	LONG_EXCLUDE,
 	LONG_EMPTY,
+	LONG_COMMENT,
 };
 
 /* What the command line says; the flags are set by getopt_long() itself. */
@@ -174,6 +192,11 @@ static struct cli cli;
 /* check: --exclude, --empty; -t in seconds (0: none). */
 static struct check_opts check_opts = { .empty = 3 };
 static unsigned check_timeout_s;
+/* status, check: --scan; ack, maintenance: --comment; the words after the command. */
+static int scan_here;
+static const char *comment;
+static char **cmd_args;
+static const struct command *cmd_given;
 /* The -o strings --expect made, freed at exit. */
 static char **expect_made;
 static size_t n_expect_made;
@@ -197,6 +220,8 @@ static const struct option long_options[] = {
 	{ "exclude", required_argument, NULL, LONG_EXCLUDE },
 	{ "empty", required_argument, NULL, LONG_EMPTY },
 	{ "timeout", required_argument, NULL, 't' },
+	{ "scan", no_argument, &scan_here, 1 },
+	{ "comment", required_argument, NULL, LONG_COMMENT },
 	{ 0 },
 };
 
@@ -205,7 +230,7 @@ static unsigned flags_given(void)
 {
 	return (cli.json ? OPT_JSON : 0) | (cli.check_config ? OPT_CHECK_CONFIG : 0) |
 	       (cli.watch ? OPT_WATCH : 0) | (cli.no_color ? OPT_NO_COLOR : 0) |
-	       (cli.test ? OPT_TEST : 0);
+	       (cli.test ? OPT_TEST : 0) | (scan_here ? OPT_SCAN : 0);
 }
 
 /* An option the command does not take, or two that cannot go together: 2 after saying why. */
@@ -285,6 +310,10 @@ static int parse_args(int argc, char **argv, const char **sink)
 			expect_made[n_expect_made++] = cli.overrides[cli.n_overrides++];
 			given |= OPT_EXPECT;
 			break;
+		case LONG_COMMENT:
+			comment = optarg;
+			given |= OPT_COMMENT;
+			break;
 		case LONG_EXCLUDE:
 			check_opts.exclude[check_opts.n_exclude++] = optarg;
 			given |= OPT_EXCLUDE;
@@ -354,7 +383,7 @@ static int parse_args(int argc, char **argv, const char **sink)
 			usage(stdout);
 		return 0;
 	}
-	if (optind != argc - 1) {
+	if (optind >= argc) {
 		usage(stderr);
 		return 2;
 	}
@@ -364,6 +393,13 @@ static int parse_args(int argc, char **argv, const char **sink)
 		usage(stderr);
 		return 2;
 	}
+	if (argc - optind - 1 != cmd->n_args) {
+		fprintf(stderr, "redmon: usage: redmon %s [OPTIONS]%s%s (redmon help %s)\n",
+			cmd->name, cmd->args ? " " : "", cmd->args ? cmd->args : "", cmd->name);
+		return 2;
+	}
+	cmd_args = &argv[optind + 1];
+	cmd_given = cmd;
 	return check_options(cmd, given | flags_given());
 }
 
@@ -430,25 +466,6 @@ static void raise_fd_limit(void)
 	}
 }
 
-/*
- * status --test: the exit code of `mdadm --detail --test`, from the worst
- * group: 0 ok (or nonredundant), 1 degraded or critical (still serving), 2
- * failed (service lost), 4 unknown (redmon could not tell).
- */
-static int test_exit_code(const struct agg *agg)
-{
-	struct event_summary s;
-
-	agg_summarize(agg, &s);
-	if (s.by_health[HEALTH_FAILED])
-		return 2;
-	if (s.by_health[HEALTH_UNKNOWN] || s.probes_failed)
-		return 4;
-	if (s.by_health[HEALTH_DEGRADED] || s.by_health[HEALTH_CRITICAL])
-		return 1;
-	return 0;
-}
-
 static int cmd_scan_once(struct runtime *rt, bool nagios)
 {
 	struct agg *agg = NULL;
@@ -476,13 +493,106 @@ static int cmd_scan_once(struct runtime *rt, bool nagios)
 		status_print_table(agg, rt->cli->sort, status_use_color(rt->cli->no_color, stdout),
 				   stdout);
 	else
-		code = status_print_json(agg, rt->cli->sort, rt->host, rt->root, stdout) < 0 ? 1
+		code = status_print_json(agg, rt->cli->sort, rt->host, rt->root, "scan", stdout) < 0 ? 1
 											     : 0;
 	if (!nagios && rt->cli->test && code == 0)
-		code = test_exit_code(agg);
+		code = status_test_code(agg);
 	agg_free(agg);
 	if (fflush(stdout) != 0)
 		code = nagios ? 3 : 1;
+	return code;
+}
+
+/* --expect GROUP as given (the -o each made is for the command's own scan). */
+static json_t *expect_list(void)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < n_expect_made; i++) {
+		const char *id = expect_made[i] + strlen("group.");
+
+		json_array_append_new(list, json_stringn(id, strlen(id) - strlen(".required=yes")));
+	}
+	return list;
+}
+
+/* The request of status or check, for the daemon; NULL on ENOMEM. */
+static json_t *view_request(bool nagios)
+{
+	char root[PATH_MAX];
+	json_t *req, *excl = json_array();
+
+	for (size_t i = 0; i < check_opts.n_exclude; i++)
+		json_array_append_new(excl, json_string(check_opts.exclude[i]));
+	if (nagios)
+		req = json_pack("{s:s, s:o, s:o, s:i}", "command", "check", "expect", expect_list(),
+				"exclude", excl, "empty", check_opts.empty);
+	else
+		req = json_pack("{s:s, s:s, s:b, s:b, s:b}", "command", "status", "format",
+				cli.json ? "json" : "table", "worst", cli.sort == STATUS_SORT_WORST,
+				"color", status_use_color(cli.no_color, stdout), "test", cli.test);
+	if (!nagios)
+		json_decref(excl);
+	/* Another tree than the daemon's: it says so, and we scan it here. */
+	if (req && cli.root)
+		json_object_set_new(req, "root",
+				    json_string(realpath(cli.root, root) ? root : cli.root));
+	return req;
+}
+
+/*
+ * status and check: the running daemon's view (its damping, its memory, and
+ * no controller tool run per check), unless --scan, -o or --plugin-dir ask
+ * for this command's own scan.  -1: scan here.
+ */
+static int cmd_ask_view(bool nagios)
+{
+	char path[PATH_MAX], why[PATH_MAX + 128];
+	int code;
+
+	if (scan_here || cli.plugin_dir || cli.n_overrides > n_expect_made || cli.watch ||
+	    ask_socket_path(&cli, path, sizeof(path)) != 0)
+		return -1;
+	code = ask_daemon(path, view_request(nagios),
+			  check_timeout_s ? (int)check_timeout_s * 1000 : 10000, true, why,
+			  sizeof(why));
+	if (code < 0)
+		fprintf(stderr, "redmon: %s: scanning here\n", why);
+	else if (!nagios && !cli.json) /* check's stdout is the plugin output; JSON says "source" */
+		fprintf(stderr, "redmon: the daemon's view (%s)\n", path);
+	return code;
+}
+
+/* ack, maintenance, forget: said to the running daemon, which alone keeps them. */
+static int cmd_tell(void)
+{
+	char path[PATH_MAX], why[PATH_MAX + 128];
+	uint64_t ms = 0;
+	json_t *req;
+	int rc = ask_socket_path(&cli, path, sizeof(path)), code;
+
+	if (rc != 0) {
+		fprintf(stderr, "redmon: %s\n",
+			rc > 0 ? "[daemon] socket is empty: no daemon to tell" : "bad configuration");
+		return rc > 0 ? 1 : 2;
+	}
+	if (strcmp(cli.command, "maintenance") == 0 &&
+	    opt_parse_duration_ms(cmd_args[1], 0, 366ull * 24 * 3600 * 1000, &ms) < 0) {
+		fprintf(stderr,
+			"redmon: maintenance takes a duration (30m, 2h, 1d; 0 ends it), not '%s'\n",
+			cmd_args[1]);
+		return 2;
+	}
+	req = json_pack("{s:s, s:s}", "command", cli.command, "group", cmd_args[0]);
+	if (req && comment)
+		json_object_set_new(req, "comment", json_string(comment));
+	if (req && strcmp(cli.command, "maintenance") == 0)
+		json_object_set_new(req, "duration_ms", json_integer((json_int_t)ms));
+	code = ask_daemon(path, req, 10000, false, why, sizeof(why));
+	if (code < 0) {
+		fprintf(stderr, "redmon: %s: %s needs the running daemon\n", why, cli.command);
+		return 1;
+	}
 	return code;
 }
 
@@ -630,6 +740,12 @@ int main(int argc, char **argv)
 		code = cmd_check_config();
 		goto out;
 	}
+	if (cmd_given->args) {
+		code = cmd_tell();
+		goto out;
+	}
+	if ((nagios || strcmp(cli.command, "status") == 0) && (code = cmd_ask_view(nagios)) >= 0)
+		goto out;
 	if (runtime_open(&rt, &cli) < 0) {
 		/* A Nagios plugin that cannot run says UNKNOWN, and why, on stdout. */
 		if (nagios)

@@ -16,6 +16,7 @@
 #include "bus.h"
 #include "json.h"
 #include "log.h"
+#include "marks.h"
 #include "loop.h"
 #include "loop_timer.h"
 #include "state.h"
@@ -219,7 +220,9 @@ static int64_t remind_walk(struct sink_set *s, int64_t now)
 	while ((g = agg_next_group(a, &it))) {
 		struct timespec since;
 
-		if (!policy_health_reminded(g->health) || !agg_since(a, g->id, &since))
+		/* Acknowledged or in maintenance: the operator knows (redmon ack). */
+		if (!policy_health_reminded(g->health) || !agg_since(a, g->id, &since) ||
+		    marks_quiet(agg_marks(a), g->id, now))
 			continue;
 		for (size_t i = 0; i < s->n; i++) {
 			struct sink *k = s->v[i];
@@ -409,6 +412,12 @@ int sink_set_open(const struct config *cfg, const struct sink_env *env, struct s
 	return 0;
 }
 
+/* A sink that tells somebody, as opposed to one that records (the JSON file, the textfile). */
+static bool sink_tells(const struct sink *k)
+{
+	return k->type != SINK_JSON && k->type != SINK_TEXTFILE;
+}
+
 void sink_set_log_reach(const struct sink_set *s)
 {
 	bool notifies = false;
@@ -420,8 +429,7 @@ void sink_set_log_reach(const struct sink_set *s)
 		return;
 	}
 	for (size_t i = 0; i < s->n; i++)
-		notifies =
-			notifies || (s->v[i]->type != SINK_JSON && s->v[i]->type != SINK_TEXTFILE);
+		notifies = notifies || sink_tells(s->v[i]);
 	if (!notifies)
 		log_warn("only json and textfile sinks are configured: events are recorded, but "
 			 "nobody is notified unless something watches them (redmon-alerts(7))");
@@ -534,6 +542,8 @@ static void alert_free(struct alert *a)
 
 void sink_set_emit(struct sink_set *s, const struct event *ev)
 {
+	/* A group in maintenance: its events are recorded, its alerts held (but the start's). */
+	bool held = ev->maint_until && ev->type != EV_MAINTENANCE_STARTED;
 	struct alert a;
 	char key[320];
 
@@ -542,7 +552,7 @@ void sink_set_emit(struct sink_set *s, const struct event *ev)
 		return;
 	}
 	for (size_t i = 0; i < s->n; i++) {
-		if (sink_wants(s->v[i], ev))
+		if (sink_wants(s->v[i], ev) && !(held && sink_tells(s->v[i])))
 			s->v[i]->ops->deliver(s->v[i], &a);
 	}
 	if (s->unconfigured && event_severity(ev) >= SEV_WARNING) {
@@ -557,7 +567,8 @@ void sink_set_emit(struct sink_set *s, const struct event *ev)
 	 * next iteration.
 	 */
 	if (s->remind_timer && (ev->type == EV_GROUP_APPEARED || ev->type == EV_HEALTH_CHANGED ||
-				ev->type == EV_GROUP_VANISHED || ev->type == EV_PROBE_FAILED))
+				ev->type == EV_GROUP_VANISHED || ev->type == EV_PROBE_FAILED ||
+				ev->type == EV_MAINTENANCE_ENDED))
 		loop_timer_arm(s->remind_timer, 0);
 }
 

@@ -598,6 +598,26 @@ static int disk_env(struct job *j, const struct event *ev)
 	return rc;
 }
 
+/* Who acknowledged, or put in maintenance, the group (redmon ack, redmon maintenance). */
+static int operator_env(struct job *j, const struct event *ev)
+{
+	struct timespec t;
+	int rc = job_setenv(j, "REDMON_BY", ev->by);
+
+	if (ev->ack_time) {
+		t = (struct timespec){ .tv_sec = ev->ack_time / 1000 };
+		rc |= job_setenv(j, "REDMON_ACK_BY", ev->ack_by);
+		rc |= job_setenv(j, "REDMON_ACK_COMMENT", ev->ack_comment);
+		rc |= setenv_time(j, "REDMON_ACK_TIME", &t);
+	}
+	if (ev->maint_until) {
+		t = (struct timespec){ .tv_sec = ev->maint_until / 1000 };
+		rc |= job_setenv(j, "REDMON_MAINTENANCE_BY", ev->maint_by);
+		rc |= setenv_time(j, "REDMON_MAINTENANCE_UNTIL", &t);
+	}
+	return rc;
+}
+
 /*
  * Every field of the event as REDMON_*, each on one line: a name's newline
  * must not forge a line in whatever log the hook writes (job_setenv()).
@@ -623,6 +643,7 @@ static int event_env(struct job *j, const struct alert *a)
 	rc |= job_setenv(j, "REDMON_SINK", ev->sink);
 	if (ev->type == EV_SPOF_FOUND)
 		rc |= job_setenv(j, "REDMON_SPOF", ev->spof); /* one line, as every value */
+	rc |= operator_env(j, ev);
 	if (ev->group)
 		rc |= group_env(j, ev->group);
 	if (ev->type == EV_HEALTH_CHANGED) {

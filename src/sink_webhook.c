@@ -644,10 +644,12 @@ static void am_group(struct webhook *w, const struct alert *a, json_t *list)
 	const struct event *ev = a->ev;
 	const struct group *g = ev->group;
 	const struct agg *agg = sink_env(w->k)->agg;
-	bool gone = ev->type == EV_GROUP_VANISHED;
+	/* Forgotten (redmon forget): gone for good, its alert resolved and no longer held. */
+	bool forgotten = ev->type == EV_GROUP_FORGOTTEN;
+	bool gone = ev->type == EV_GROUP_VANISHED || forgotten;
 	/* A required group ([group.ID]) gone fires critical whatever its last health. */
-	bool required_gone = gone && ev->required;
-	bool firing = policy_health_reminded(g->health) || required_gone;
+	bool required_gone = ev->type == EV_GROUP_VANISHED && ev->required;
+	bool firing = !forgotten && (policy_health_reminded(g->health) || required_gone);
 	bool critical = health_critical(g->health) || required_gone;
 	int64_t now = ts_ms(&ev->time), starts = now;
 	struct timespec since;
@@ -667,7 +669,7 @@ static void am_group(struct webhook *w, const struct alert *a, json_t *list)
 			w->held_changed = true;
 		}
 	}
-	if (w->held && !gone && json_object_del(w->held, g->id) == 0)
+	if (w->held && (!gone || forgotten) && json_object_del(w->held, g->id) == 0)
 		w->held_changed = true;
 }
 

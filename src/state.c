@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "agg.h"
+#include "marks.h"
 #include "errbuf.h"
 #include "json.h"
 #include "log.h"
@@ -108,6 +109,12 @@ json_t *state_to_json(const struct agg *a, const struct state_id *id, uint64_t s
 			 json_text(id->host), "root", json_text(id->root), "sinks",
 			 json_text(id->sinks), "seq", (json_int_t)seq, "seq_reserved",
 			 (json_int_t)seq_reserved, "probes", probes);
+	/* The operator's marks (ack, maintenance, vanished groups): only when there are. */
+	if (body && marks_at(agg_marks(a), 0) &&
+	    json_object_set_new(body, "marks", marks_to_json(agg_marks(a))) < 0) {
+		json_decref(body);
+		return NULL;
+	}
 	if (!body || body_checksum(body, sum, sizeof(sum)) < 0) {
 		json_decref(body);
 		return NULL;
@@ -433,6 +440,26 @@ static bool same_text(json_t *body, const char *key, const char *want)
 	return same;
 }
 
+/* The operator's marks of a saved state into a's (a bad entry is logged and left out). */
+static int marks_restore(json_t *body, struct agg *a)
+{
+	json_t *j = json_object_get(body, "marks");
+	struct marks *m;
+	unsigned bad = 0;
+	int rc;
+
+	if (!j)
+		return 0;
+	m = agg_marks_edit(a);
+	if (!m)
+		return -ENOMEM;
+	rc = marks_from_json(m, j, &bad);
+	if (bad)
+		log_warn("state: %u damaged acknowledgement or maintenance entr%s left out", bad,
+			 bad == 1 ? "y" : "ies");
+	return rc;
+}
+
 int state_from_json(json_t *doc, const struct state_id *id, struct agg *a, uint64_t *ret_seq,
 		    char *why, size_t len)
 {
@@ -487,6 +514,8 @@ int state_from_json(json_t *doc, const struct state_id *id, struct agg *a, uint6
 		if (rc < 0)
 			break;
 	}
+	if (rc == 0)
+		rc = marks_restore(body, tmp); /* moved into a with the probes */
 	if (rc == 0)
 		agg_take_restored(a, tmp);
 	agg_free(tmp);

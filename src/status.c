@@ -12,6 +12,7 @@
 #include "agg.h"
 #include "disk_join.h"
 #include "json.h"
+#include "marks.h"
 #include "model.h"
 
 /* Text for a terminal: JSON-style escapes, and no control characters. */
@@ -217,19 +218,23 @@ void status_summary(const struct agg *a, char *buf, size_t len)
 		 s.by_health[HEALTH_NONREDUNDANT], health_name(s.worst));
 }
 
-/* A group its [group.ID] requires that no probe reports. */
-static bool required_missing(const struct agg *a, const struct group_expect *e)
+/* Whether a probe reports group id. */
+static bool group_present(const struct agg *a, const char *id)
 {
 	struct agg_iter it = { 0 };
 	const struct group *g;
 
-	if (!e->required)
-		return false;
 	while ((g = agg_next_group(a, &it))) {
-		if (strcmp(g->id, e->id) == 0)
-			return false;
+		if (strcmp(g->id, id) == 0)
+			return true;
 	}
-	return true;
+	return false;
+}
+
+/* A group its [group.ID] requires that no probe reports. */
+static bool required_missing(const struct agg *a, const struct group_expect *e)
+{
+	return e->required && !group_present(a, e->id);
 }
 
 bool status_use_color(bool no_color, FILE *out)
@@ -240,6 +245,61 @@ bool status_use_color(bool no_color, FILE *out)
 	if (no_color || (nc && *nc) || (term && strcmp(term, "dumb") == 0))
 		return false;
 	return isatty(fileno(out)) == 1;
+}
+
+static int64_t wall_clock_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* A time in Unix ms as the table shows it: UTC, to the minute. */
+static const char *table_time(int64_t ms, char *buf, size_t len)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M UTC", &tm))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+/* What the operator said of a group (redmon ack, redmon maintenance), under its row. */
+static void mark_lines(const struct mark *k, int indent, FILE *out)
+{
+	char by[128], c[600], ts[40];
+	int64_t now = wall_clock_ms();
+
+	if (k && k->ack_time)
+		fprintf(out, "  %*sacknowledged by %s, %s%s%s\n", indent, "",
+			term_text(k->ack_by, by, sizeof(by)),
+			table_time(k->ack_time, ts, sizeof(ts)), k->ack_comment ? ": " : "",
+			k->ack_comment ? term_text(k->ack_comment, c, sizeof(c)) : "");
+	if (k && k->maint_until > now)
+		fprintf(out, "  %*sin maintenance until %s (%s%s%s): alerts held\n", indent, "",
+			table_time(k->maint_until, ts, sizeof(ts)),
+			term_text(k->maint_by, by, sizeof(by)), k->maint_comment ? ": " : "",
+			k->maint_comment ? term_text(k->maint_comment, c, sizeof(c)) : "");
+}
+
+/* Groups that vanished while not ok, until they come back or redmon forget. */
+static void vanished_lines(const struct agg *a, FILE *out)
+{
+	const struct mark *k;
+
+	for (size_t i = 0; (k = marks_at(agg_marks(a), i)); i++) {
+		char id[512], type[128], ts[40];
+
+		if (k->gone_time)
+			fprintf(out, "vanished: %s (%s), %s when last seen, %s (redmon forget %s "
+				     "once it is gone for good)\n",
+				term_text(k->id, id, sizeof(id)),
+				term_text(k->gone_type, type, sizeof(type)),
+				health_name(k->gone_health), table_time(k->gone_time, ts, sizeof(ts)),
+				id);
+	}
 }
 
 void status_print_table(const struct agg *a, enum status_sort sort, bool color, FILE *out)
@@ -273,6 +333,7 @@ void status_print_table(const struct agg *a, enum status_sort sort, bool color, 
 		for (size_t j = 0; j < g->n_spof; j++)
 			fprintf(out, "  %*sspof: %s\n", w.id, "",
 				term_text(g->spof[j], reason, sizeof(reason)));
+		mark_lines(marks_find(agg_marks(a), g->id), w.id, out);
 	}
 	free(v);
 	for (size_t i = 0; agg_expect_at(a, i); i++) {
@@ -282,6 +343,7 @@ void status_print_table(const struct agg *a, enum status_sort sort, bool color, 
 			fprintf(out, "expected group %s is gone\n",
 				term_text(agg_expect_at(a, i)->id, id, sizeof(id)));
 	}
+	vanished_lines(a, out);
 	if (s.groups == 0)
 		fprintf(out, "(no redundancy groups found)\n");
 	for (size_t i = 0; i < agg_probe_count(a); i++) {
@@ -310,6 +372,18 @@ static json_t *disk_to_json(const struct disk *d)
 	return o;
 }
 
+/* A group's "acknowledged" and "maintenance" (while it lasts), as the mark says. */
+static void mark_json(const struct mark *k, json_t *o)
+{
+	json_t *m = k ? mark_to_json(k) : NULL;
+
+	if (k && k->ack_time)
+		json_object_set(o, "acknowledged", json_object_get(m, "acknowledged"));
+	if (k && k->maint_until > wall_clock_ms())
+		json_object_set(o, "maintenance", json_object_get(m, "maintenance"));
+	json_decref(m);
+}
+
 /* The joined risk of each member that has one, and the group's at_risk (docs/json.md). */
 static json_t *group_with_risk(const struct agg *a, const struct group *g)
 {
@@ -323,7 +397,29 @@ static json_t *group_with_risk(const struct agg *a, const struct group *g)
 					    json_string(risk_name(r)));
 	}
 	json_object_set_new(o, "at_risk", json_integer(disk_group_at_risk(a, g)));
+	mark_json(marks_find(agg_marks(a), g->id), o);
 	return o;
+}
+
+/* The groups that vanished while not ok: [{"id", "type", "health", "time"}]. */
+static json_t *vanished_json(const struct agg *a)
+{
+	json_t *list = json_array();
+	const struct mark *k;
+
+	for (size_t i = 0; (k = marks_at(agg_marks(a), i)); i++) {
+		json_t *m, *v;
+
+		if (!k->gone_time)
+			continue;
+		m = mark_to_json(k);
+		v = json_object_get(m, "vanished");
+		json_object_set_new(v, "id", json_text(k->id));
+		json_object_del(v, "time_ms");
+		json_array_append(list, v);
+		json_decref(m);
+	}
+	return list;
 }
 
 static json_t *status_json(const struct agg *a, enum status_sort sort, const char *host,
@@ -362,13 +458,18 @@ static json_t *status_json(const struct agg *a, enum status_sort sort, const cha
 	json_object_set_new(o, "probes", probes);
 	json_object_set_new(o, "summary", event_summary_to_json(&s));
 	json_object_set_new(o, "disks", disks);
+	json_object_set_new(o, "vanished", vanished_json(a));
 	return o;
 }
 
 int status_print_json(const struct agg *a, enum status_sort sort, const char *host,
-		      const char *root, FILE *out)
+		      const char *root, const char *source, FILE *out)
 {
 	json_t *j = status_json(a, sort, host, root);
+
+	/* Who looked: this command's own scan, or the daemon (with its damping and memory). */
+	if (j)
+		json_object_set_new(j, "source", json_string(source));
 	int rc;
 
 	if (!j)
@@ -379,15 +480,54 @@ int status_print_json(const struct agg *a, enum status_sort sort, const char *ho
 	return rc;
 }
 
+int status_test_code(const struct agg *a)
+{
+	struct event_summary s;
+
+	agg_summarize(a, &s);
+	if (s.by_health[HEALTH_FAILED])
+		return 2;
+	if (s.by_health[HEALTH_UNKNOWN] || s.probes_failed)
+		return 4;
+	if (s.by_health[HEALTH_DEGRADED] || s.by_health[HEALTH_CRITICAL])
+		return 1;
+	return 0;
+}
+
+/* The i-th id --expect sent that the configuration does not require already and no probe has. */
+static const char *expected_gone(const struct agg *a, const struct check_opts *o, size_t i)
+{
+	const struct group_expect *e;
+	const char *id = o && i < o->n_expect ? o->expect[i] : NULL;
+
+	for (size_t j = 0; id && (e = agg_expect_at(a, j)); j++) {
+		if (e->required && strcmp(e->id, id) == 0)
+			return NULL; /* the configuration's own says it */
+	}
+	return id && !group_present(a, id) ? id : NULL;
+}
+
 /*
  * The [group.ID] expectations for `check`, named in list after off: 2 when a
  * required group is missing, 1 when a group is short of spares or members.
  */
-static int expect_check(const struct agg *a, char *list, size_t size, size_t *off)
+static int expect_check(const struct agg *a, const struct check_opts *o, char *list, size_t size,
+			size_t *off)
 {
 	const struct group_expect *e;
 	const struct group *g;
 	int code = 0;
+
+	for (size_t i = 0; o && i < o->n_expect; i++) {
+		char id[256];
+
+		if (!expected_gone(a, o, i))
+			continue;
+		code = 2;
+		if (*off < size)
+			*off += snprintf(list + *off, size - *off, "%sexpected group %s is gone",
+					 *off ? ", " : "", term_text(o->expect[i], id, sizeof(id)));
+	}
 
 	for (size_t i = 0; (e = agg_expect_at(a, i)); i++) {
 		char id[256], why[200];
@@ -523,7 +663,7 @@ int check_print(const struct agg *a, const struct check_opts *o, FILE *out)
 			off += (size_t)snprintf(list + off, sizeof(list) - off, "%sprobe %s failed",
 						off ? ", " : "", agg_probe_at(a, i)->name);
 	}
-	switch (expect_check(a, list, sizeof(list), &off)) {
+	switch (expect_check(a, o, list, sizeof(list), &off)) {
 	case 2:
 		code = 2;
 		break;
@@ -583,6 +723,13 @@ int check_print(const struct agg *a, const struct check_opts *o, FILE *out)
 		if (required_missing(a, agg_expect_at(a, i)))
 			fprintf(out, "expected group %s is gone\n",
 				term_text(agg_expect_at(a, i)->id, id, sizeof(id)));
+	}
+	for (size_t i = 0; o && i < o->n_expect; i++) {
+		char id[512];
+
+		if (expected_gone(a, o, i))
+			fprintf(out, "expected group %s is gone\n",
+				term_text(o->expect[i], id, sizeof(id)));
 	}
 	free(v);
 	/*

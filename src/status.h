@@ -14,9 +14,9 @@ enum status_sort { STATUS_SORT_NAME = 0, STATUS_SORT_WORST };
 /* <0, 0, >0 as strcmp, but a run of digits compares as a number. */
 int natural_cmp(const char *a, const char *b);
 
-/* Print the groups and probes of agg as the status JSON; 0 or -1. */
+/* Print the groups and probes of agg as the status JSON ("source": "scan" or "daemon"); 0 or -1. */
 int status_print_json(const struct agg *a, enum status_sort sort, const char *host,
-		      const char *root, FILE *out);
+		      const char *root, const char *source, FILE *out);
 
 /* Print them as a table, with health in colour when color. */
 void status_print_table(const struct agg *a, enum status_sort sort, bool color, FILE *out);
@@ -27,6 +27,12 @@ bool status_use_color(bool no_color, FILE *out);
 /* The closing line of the table ("3 groups: 1 ok, ...; worst: critical"). */
 void status_summary(const struct agg *a, char *buf, size_t len);
 
+/*
+ * status --test: the exit code of `mdadm --detail --test` from the worst
+ * group: 0 ok (or nonredundant), 1 degraded or critical, 2 failed, 4 unknown.
+ */
+int status_test_code(const struct agg *a);
+
 /* `redmon status --watch` until SIGINT or SIGTERM; returns the exit code. */
 int status_watch(struct runtime *rt, bool color);
 
@@ -35,6 +41,8 @@ struct check_opts {
 	char **exclude; /* --exclude: fnmatch(3) patterns of group ids left out */
 	size_t n_exclude;
 	int empty; /* --empty: the exit code (0-3) when no group is found */
+	char **expect; /* --expect sent to the daemon: ids that must be there (beside its own) */
+	size_t n_expect;
 };
 
 /* Print the Nagios plugin output (status line, perfdata, long output); its exit code (0-3). */

@@ -44,7 +44,15 @@ static enum subagent_notif notif_for_member(const struct event *ev)
 
 enum subagent_notif subagent_notif_for(const struct event *ev)
 {
+	/* In maintenance (redmon maintenance): tables change, notifications wait for its end. */
+	if (ev->maint_until && ev->type != EV_TEST)
+		return SUBAGENT_NOTIF_NONE;
 	switch (ev->type) {
+	case EV_MAINTENANCE_ENDED:
+		/* What the group is now, as if it had just become so. */
+		return ev->group && subagent_health_alarmed(ev->group->health)
+			       ? notif_for_health(ev->group->health)
+			       : SUBAGENT_NOTIF_NONE;
 	case EV_GROUP_APPEARED:
 		/* A group already in trouble when first seen is reported. */
 		return ev->group ? notif_for_health(ev->group->health) : SUBAGENT_NOTIF_NONE;
@@ -105,7 +113,15 @@ enum subagent_alarm_op subagent_alarm_for(const struct event *ev)
 		 * step) replaces the alarm: the new row says what is true now. */
 		return subagent_health_alarmed(ev->group->health) ? SUBAGENT_ALARM_RAISE
 								  : SUBAGENT_ALARM_CLEAR;
+	/* The operator's word replaces the row: its text says who and until when. */
+	case EV_ACKNOWLEDGED:
+	case EV_MAINTENANCE_STARTED:
+	case EV_MAINTENANCE_ENDED:
+		return ev->group && subagent_health_alarmed(ev->group->health)
+			       ? SUBAGENT_ALARM_RAISE
+			       : SUBAGENT_ALARM_KEEP;
 	case EV_GROUP_VANISHED:
+	case EV_GROUP_FORGOTTEN:
 	case EV_PROBE_RECOVERED:
 		return SUBAGENT_ALARM_CLEAR;
 	case EV_PROBE_FAILED:

@@ -2,11 +2,11 @@
 # test_T_SRCS (and test_T_LIBS); plugin tests live in plugins/<name>/module.mk.
 UNIT_TESTS += model agg bus config json
 test_model_SRCS := src/model.c
-test_agg_SRCS := src/agg.c src/expect.c src/scrub.c src/disk_join.c src/bus.c src/model.c src/event.c src/json.c
+test_agg_SRCS := src/agg.c src/marks.c src/expect.c src/scrub.c src/disk_join.c src/bus.c src/model.c src/event.c src/json.c
 test_agg_LIBS := -ljansson -lm
 UNIT_TESTS += disk_join heap
 test_heap_SRCS := src/heap.c
-test_disk_join_SRCS := src/disk_join.c src/agg.c src/expect.c src/scrub.c src/bus.c src/model.c src/event.c src/json.c
+test_disk_join_SRCS := src/disk_join.c src/agg.c src/marks.c src/expect.c src/scrub.c src/bus.c src/model.c src/event.c src/json.c
 test_disk_join_LIBS := -ljansson -lm
 test_bus_SRCS := src/bus.c src/event.c src/model.c src/json.c
 test_bus_LIBS := -ljansson -lm
@@ -43,7 +43,7 @@ $(BUILD)/tests/test_plugin_loader: | $(TEST_PLUGINS:%=$(TEST_PLUGIN_DIR)/%.so)
 UNIT_TESTS += sink spool state policy
 test_sink_SRCS := src/sink.c src/sink_json.c src/sink_exec.c src/sink_webhook.c \
 	src/sink_syslog.c src/sink_textfile.c src/mail_render.c src/mail_smtp.c src/curl_loop.c src/spool.c src/state.c \
-	src/policy.c src/agg.c src/expect.c src/scrub.c src/disk_join.c src/bus.c src/event.c src/json.c src/model.c src/config.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/log.c \
+	src/policy.c src/agg.c src/marks.c src/expect.c src/scrub.c src/disk_join.c src/bus.c src/event.c src/json.c src/model.c src/config.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/log.c \
 	src/loop.c src/loop_timer.c src/plugin_loader.c src/trusted_path.c
 test_sink_LIBS := -ljansson -ldl -lm -lcurl
 # The mail text needs the dispatcher's escaping (text_one_line_dup()), hence the same sources.
@@ -51,7 +51,7 @@ UNIT_TESTS += mail_render
 test_mail_render_SRCS := $(test_sink_SRCS)
 test_mail_render_LIBS := $(test_sink_LIBS)
 test_spool_SRCS := src/spool.c
-test_state_SRCS := src/state.c src/spool.c src/agg.c src/expect.c src/scrub.c src/disk_join.c src/bus.c src/event.c src/json.c src/model.c \
+test_state_SRCS := src/state.c src/spool.c src/agg.c src/marks.c src/expect.c src/scrub.c src/disk_join.c src/bus.c src/event.c src/json.c src/model.c \
 	src/log.c src/loop_timer.c src/loop.c
 test_state_LIBS := -ljansson -lm
 test_policy_SRCS := src/policy.c src/config.c src/expect.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/event.c src/json.c src/model.c \
