@@ -126,7 +126,10 @@ static const struct setting daemon_settings[] = {
 	  .def = CTL_SOCKET_DEFAULT,
 	  .offset = DAEMON(socket),
 	  .parse = check_socket_path },
-	{ .key = "socket_group", .type = SETTING_STRING, .def = "redmon", .offset = DAEMON(socket_group) },
+	{ .key = "socket_group",
+	  .type = SETTING_STRING,
+	  .def = "redmon",
+	  .offset = DAEMON(socket_group) },
 	{ 0 }
 };
 

@@ -61,8 +61,8 @@ bool control_annotate(struct agg *a, struct event_list *l, int64_t now)
 			continue;
 		/* Remembered while its trouble is not settled: forget settles it. */
 		if (ev->type == EV_GROUP_VANISHED &&
-		    (policy_health_reminded(g->health) || ev->required) && (m = agg_marks_edit(a)) &&
-		    marks_gone(m, g, now) == 0)
+		    (policy_health_reminded(g->health) || ev->required) &&
+		    (m = agg_marks_edit(a)) && marks_gone(m, g, now) == 0)
 			changed = true;
 		switch (ev->type) {
 		case EV_GROUP_VANISHED:
@@ -115,22 +115,21 @@ static void publish(struct control_env *e, struct event *ev)
 {
 	clock_gettime(CLOCK_REALTIME, &ev->time);
 	if (bus_publish(e->bus, ev) < 0)
-		log_err("out of memory: the %s event of %s was not sent",
-			event_type_name(ev->type), ev->group ? ev->group->id : "?");
+		log_err("out of memory: the %s event of %s was not sent", event_type_name(ev->type),
+			ev->group ? ev->group->id : "?");
 }
 
 static int do_status(struct control_env *e, const json_t *req, FILE *out)
 {
 	const char *format = json_string_value(json_object_get(req, "format"));
-	enum status_sort sort = json_is_true(json_object_get(req, "worst")) ? STATUS_SORT_WORST
-									     : STATUS_SORT_NAME;
+	enum status_sort sort =
+		json_is_true(json_object_get(req, "worst")) ? STATUS_SORT_WORST : STATUS_SORT_NAME;
 	int code = 0;
 
 	if (format && strcmp(format, "json") == 0)
 		code = status_print_json(e->agg, sort, e->host, e->root, "daemon", out) < 0 ? 1 : 0;
 	else
-		status_print_table(e->agg, sort, json_is_true(json_object_get(req, "color")),
-				   out);
+		status_print_table(e->agg, sort, json_is_true(json_object_get(req, "color")), out);
 	if (json_is_true(json_object_get(req, "test")) && code == 0)
 		code = status_test_code(e->agg);
 	return code;
@@ -244,8 +243,9 @@ static int do_maintenance(struct control_env *e, const json_t *req, const char *
 		fprintf(out, "redmon: out of memory\n");
 		return 1;
 	} else {
-		fprintf(out, "%s in maintenance for %lld s: its alerts are held, its events "
-			     "recorded\n",
+		fprintf(out,
+			"%s in maintenance for %lld s: its alerts are held, its events "
+			"recorded\n",
 			id, (long long)(ms / 1000));
 	}
 	ev.probe = g->probe;

@@ -134,7 +134,8 @@ static void on_client(void *ctx, int fd, uint32_t revents)
 
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return;
-		if (n < 0 || (n == 0 && c->in_len == 0) || c->in_len + (size_t)n > CTL_REQUEST_MAX) {
+		if (n < 0 || (n == 0 && c->in_len == 0) ||
+		    c->in_len + (size_t)n > CTL_REQUEST_MAX) {
 			client_close(c);
 			return;
 		}
@@ -201,8 +202,7 @@ static void on_accept(void *ctx, int fd, uint32_t revents)
 	for (size_t i = 0; i < CTL_MAX_CLIENTS && slot == CTL_MAX_CLIENTS; i++)
 		slot = s->clients[i] ? slot : i;
 	/* Busy: the client hears EOF and scans by itself (it says so). */
-	if (slot == CTL_MAX_CLIENTS ||
-	    getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0 ||
+	if (slot == CTL_MAX_CLIENTS || getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0 ||
 	    !(c = calloc(1, sizeof(*c)))) {
 		close(cfd);
 		return;

@@ -71,7 +71,7 @@ struct daemon {
 	struct ctl_server *ctl;
 	struct control_env ctl_env;
 	struct loop_timer *maint_timer; /* the next end of a maintenance window */
-	struct service *svc;	  /* systemd notifications */
+	struct service *svc;		/* systemd notifications */
 	/* alerts (docs/alerts.md): state across restarts, recovery confirmations */
 	struct state *state; /* NULL: no state kept */
 	char *state_dir;

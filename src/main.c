@@ -96,10 +96,11 @@ static const struct command {
 	  SCAN_OPTS | OPT_EXPECT | OPT_EXCLUDE | OPT_EMPTY | OPT_TIMEOUT | OPT_SCAN },
 	{ "ack", "acknowledge a group's trouble: no reminders until it changes again",
 	  OPT_CONFIG | OPT_COMMENT, "GROUP", 1 },
-	{ "maintenance", "hold a group's alerts for DURATION (0: end it now); events still recorded",
+	{ "maintenance",
+	  "hold a group's alerts for DURATION (0: end it now); events still recorded",
 	  OPT_CONFIG | OPT_COMMENT, "GROUP DURATION", 2 },
-	{ "forget", "drop a group that vanished for good: its alerts resolve", OPT_CONFIG,
-	  "GROUP", 1 },
+	{ "forget", "drop a group that vanished for good: its alerts resolve", OPT_CONFIG, "GROUP",
+	  1 },
 	{ "daemon", "run the monitoring service", SCAN_OPTS | OPT_CHECK_CONFIG | OPT_USER },
 	{ "test-alert", "send a test event through every sink and say how each did",
 	  SCAN_OPTS | OPT_SINK }, /* the plugins check [probe.*] of the config */
@@ -493,8 +494,9 @@ static int cmd_scan_once(struct runtime *rt, bool nagios)
 		status_print_table(agg, rt->cli->sort, status_use_color(rt->cli->no_color, stdout),
 				   stdout);
 	else
-		code = status_print_json(agg, rt->cli->sort, rt->host, rt->root, "scan", stdout) < 0 ? 1
-											     : 0;
+		code = status_print_json(agg, rt->cli->sort, rt->host, rt->root, "scan", stdout) < 0
+			       ? 1
+			       : 0;
 	if (!nagios && rt->cli->test && code == 0)
 		code = status_test_code(agg);
 	agg_free(agg);
@@ -573,7 +575,8 @@ static int cmd_tell(void)
 
 	if (rc != 0) {
 		fprintf(stderr, "redmon: %s\n",
-			rc > 0 ? "[daemon] socket is empty: no daemon to tell" : "bad configuration");
+			rc > 0 ? "[daemon] socket is empty: no daemon to tell"
+			       : "bad configuration");
 		return rc > 0 ? 1 : 2;
 	}
 	if (strcmp(cli.command, "maintenance") == 0 &&

@@ -404,7 +404,8 @@ static bool health_of(const char *name, enum health *ret)
 static int entry_from_json(struct marks *m, const json_t *e)
 {
 	const char *id = text_of(e, "id");
-	const json_t *a = json_object_get(e, "acknowledged"), *mt = json_object_get(e, "maintenance");
+	const json_t *a = json_object_get(e, "acknowledged"),
+		     *mt = json_object_get(e, "maintenance");
 	const json_t *g = json_object_get(e, "vanished");
 	int rc = 0;
 

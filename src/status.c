@@ -293,12 +293,13 @@ static void vanished_lines(const struct agg *a, FILE *out)
 		char id[512], type[128], ts[40];
 
 		if (k->gone_time)
-			fprintf(out, "vanished: %s (%s), %s when last seen, %s (redmon forget %s "
-				     "once it is gone for good)\n",
+			fprintf(out,
+				"vanished: %s (%s), %s when last seen, %s (redmon forget %s "
+				"once it is gone for good)\n",
 				term_text(k->id, id, sizeof(id)),
 				term_text(k->gone_type, type, sizeof(type)),
-				health_name(k->gone_health), table_time(k->gone_time, ts, sizeof(ts)),
-				id);
+				health_name(k->gone_health),
+				table_time(k->gone_time, ts, sizeof(ts)), id);
 	}
 }
 

@@ -40,7 +40,7 @@ int status_watch(struct runtime *rt, bool color);
 struct check_opts {
 	char **exclude; /* --exclude: fnmatch(3) patterns of group ids left out */
 	size_t n_exclude;
-	int empty; /* --empty: the exit code (0-3) when no group is found */
+	int empty;     /* --empty: the exit code (0-3) when no group is found */
 	char **expect; /* --expect sent to the daemon: ids that must be there (beside its own) */
 	size_t n_expect;
 };

@@ -90,6 +90,8 @@ def test_hardening(build):
         "Type": "notify", "Restart": "on-failure", "ProtectSystem": "strict",
         "ProtectHome": "yes", "PrivateTmp": "yes", "NoNewPrivileges": "yes",
         "ReadWritePaths": "/var/lib/redmon /var/log/redmon -/var/lib/prometheus/node-exporter",
+        # the control socket's directory, root's (the socket is made before the drop)
+        "RuntimeDirectory": "redmon", "RuntimeDirectoryMode": "0755",
     }
     problems = ["%s=%s, want %s" % (k, u.get(k), v) for k, v in want.items() if u.get(k) != [v]]
     for k in ("User", "Group", "AmbientCapabilities", "StateDirectory", "LogsDirectory"):

@@ -95,3 +95,9 @@ UNIT_TESTS += probe_thread
 test_probe_thread_SRCS := src/probe_thread.c src/probe.c src/config.c src/expect.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/policy.c src/model.c \
 	src/log.c src/loop.c src/loop_timer.c src/plugin_loader.c src/event.c src/json.c src/spool.c
 test_probe_thread_LIBS := -ljansson -ldl
+
+# The operator's marks and the control socket's requests (ack, maintenance, forget).
+UNIT_TESTS += control
+test_control_SRCS := src/control.c src/marks.c src/agg.c src/expect.c src/scrub.c src/disk_join.c src/bus.c \
+	src/model.c src/event.c src/json.c src/policy.c src/settings.c src/status.c src/log.c src/loop_timer.c src/loop.c
+test_control_LIBS := -ljansson -lm
