@@ -313,6 +313,17 @@ bool marks_remove(struct marks *m, const char *id)
 
 /* --- JSON (the state file, status --json) ---------------------------------- */
 
+/*
+ * A string as it reads back the same: as it is when it is UTF-8, else with
+ * its bad bytes escaped (json_text), which is UTF-8 from then on.
+ */
+static json_t *exact_text(const char *s)
+{
+	json_t *j = s ? json_string(s) : json_null();
+
+	return j ? j : json_text(s);
+}
+
 static void set_time(json_t *o, const char *key, int64_t ms)
 {
 	struct timespec t = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000 };
@@ -331,8 +342,8 @@ json_t *mark_to_json(const struct mark *k)
 	if (k->ack_time) {
 		json_t *a = json_object();
 
-		json_object_set_new(a, "by", json_text(k->ack_by));
-		json_object_set_new(a, "comment", json_text(k->ack_comment));
+		json_object_set_new(a, "by", exact_text(k->ack_by));
+		json_object_set_new(a, "comment", exact_text(k->ack_comment));
 		set_time(a, "time", k->ack_time);
 		/* The ms too: read back exactly, whatever the text format. */
 		json_object_set_new(a, "time_ms", json_integer(k->ack_time));
@@ -341,8 +352,8 @@ json_t *mark_to_json(const struct mark *k)
 	if (k->maint_until) {
 		json_t *a = json_object();
 
-		json_object_set_new(a, "by", json_text(k->maint_by));
-		json_object_set_new(a, "comment", json_text(k->maint_comment));
+		json_object_set_new(a, "by", exact_text(k->maint_by));
+		json_object_set_new(a, "comment", exact_text(k->maint_comment));
 		set_time(a, "until", k->maint_until);
 		json_object_set_new(a, "until_ms", json_integer(k->maint_until));
 		json_object_set_new(o, "maintenance", a);
@@ -350,7 +361,7 @@ json_t *mark_to_json(const struct mark *k)
 	if (k->gone_time) {
 		json_t *a = json_object();
 
-		json_object_set_new(a, "type", json_text(k->gone_type));
+		json_object_set_new(a, "type", exact_text(k->gone_type));
 		json_object_set_new(a, "health", json_string(health_name(k->gone_health)));
 		set_time(a, "time", k->gone_time);
 		json_object_set_new(a, "time_ms", json_integer(k->gone_time));
@@ -366,7 +377,7 @@ json_t *marks_to_json(const struct marks *m)
 	for (size_t i = 0; list && m && i < m->n; i++) {
 		json_t *o = mark_to_json(&m->v[i]);
 
-		if (!o || json_object_set_new(o, "id", json_text(m->v[i].id)) < 0 ||
+		if (!o || json_object_set_new(o, "id", exact_text(m->v[i].id)) < 0 ||
 		    json_array_append_new(list, o) < 0) {
 			json_decref(list);
 			return NULL;

@@ -12,3 +12,9 @@ fuzz_privhelper_SRCS := src/privdrop.c src/trusted_path.c src/log.c src/loop_tim
 	src/config.c src/expect.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/event.c src/json.c \
 	src/model.c src/plugin_loader.c src/policy.c src/spool.c
 fuzz_privhelper_LIBS := -ljansson -ldl -lm
+
+# fuzz_control: bytes -> a control socket request -> control_handle(), or a saved marks list.
+FUZZERS += fuzz_control
+fuzz_control_SRCS := src/control.c src/marks.c src/agg.c src/expect.c src/scrub.c src/disk_join.c src/bus.c \
+	src/model.c src/event.c src/json.c src/policy.c src/settings.c src/status.c src/log.c src/loop_timer.c src/loop.c
+fuzz_control_LIBS := -ljansson -lm
