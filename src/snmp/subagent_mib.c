@@ -1085,6 +1085,22 @@ static void rmib_vb_group(struct vbuild *b, struct subagent_mib *m, const struct
 	rmib_vb_seq_text(b, m, ev);
 }
 
+/*
+ * redmonGroupDegradedSince of a reminder: as the group's row says (in
+ * trouble without interruption since), else when its health was announced.
+ */
+static void rmib_vb_degraded_since(struct vbuild *b, struct subagent_mib *m, const struct event *ev,
+				   long gi)
+{
+	struct sa_probe *p = ev->probe ? rmib_probe_get(m, ev->probe) : NULL;
+	const struct sa_group *g = p ? rmib_group_find(p, ev->group->id) : NULL;
+	const struct timespec *t = g && g->degraded_since.tv_sec ? &g->degraded_since : &ev->since;
+	unsigned char buf[11];
+	size_t n = subagent_date_and_time(t, buf);
+
+	rmib_vb_add(b, SUB_GROUPS, GC_DEGRADED_SINCE, gi, 0, ASN_OCTET_STR, buf, n);
+}
+
 netsnmp_variable_list *subagent_mib_notif_vars(struct subagent_mib *m, const struct event *ev,
 					       enum subagent_notif n)
 {
@@ -1167,6 +1183,9 @@ netsnmp_variable_list *subagent_mib_notif_vars(struct subagent_mib *m, const str
 	}
 	case SUBAGENT_NOTIF_TEST:
 		rmib_vb_seq_text(&b, m, ev);
+		break;
+	case SUBAGENT_NOTIF_REMINDER:
+		rmib_vb_degraded_since(&b, m, ev, gi);
 		break;
 	case SUBAGENT_NOTIF_REBUILD_STALLED:
 	case SUBAGENT_NOTIF_REBUILD_RESUMED:
