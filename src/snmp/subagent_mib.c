@@ -1053,12 +1053,16 @@ static void rmib_vb_trap_oid(struct vbuild *b, enum subagent_notif n)
 		b->failed = true;
 }
 
+/* redmonNotifSeq (its low 32 bits) and redmonNotifText. */
+static void rmib_vb_seq_msg(struct vbuild *b, uint64_t seq, const char *text)
+{
+	rmib_vb_int(b, SUB_NOTIF, NO_SEQ, 0, 0, ASN_UNSIGNED, (long)(seq & 0xffffffffu));
+	rmib_vb_add(b, SUB_NOTIF, NO_TEXT, 0, 0, ASN_OCTET_STR, text, strlen(text));
+}
+
 static void rmib_vb_seq_text(struct vbuild *b, struct subagent_mib *m, const struct event *ev)
 {
-	const char *text = rmib_event_text(m, ev);
-
-	rmib_vb_int(b, SUB_NOTIF, NO_SEQ, 0, 0, ASN_UNSIGNED, (long)(ev->seq & 0xffffffffu));
-	rmib_vb_add(b, SUB_NOTIF, NO_TEXT, 0, 0, ASN_OCTET_STR, text, strlen(text));
+	rmib_vb_seq_msg(b, ev->seq, rmib_event_text(m, ev));
 }
 
 /* The varbinds every group notification carries, in the MIB's OBJECTS order. */
@@ -1217,6 +1221,23 @@ netsnmp_variable_list *subagent_mib_notif_vars(struct subagent_mib *m, const str
 	if (!b.failed)
 		return b.vars;
 fail:
+	snmp_free_varbind(b.vars);
+	return NULL;
+}
+
+netsnmp_variable_list *subagent_mib_test_vars(const struct event *ev)
+{
+	struct vbuild b = { 0 };
+	json_t *j = event_to_json(ev, "");
+	const char *msg = j ? json_string_value(json_object_get(j, "message")) : NULL;
+	char text[TEXT_MAX + 1];
+
+	subagent_cut(msg ? msg : "", text, TEXT_MAX);
+	json_decref(j);
+	rmib_vb_trap_oid(&b, SUBAGENT_NOTIF_TEST);
+	rmib_vb_seq_msg(&b, ev->seq, text);
+	if (!b.failed)
+		return b.vars;
 	snmp_free_varbind(b.vars);
 	return NULL;
 }
