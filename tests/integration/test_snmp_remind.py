@@ -17,7 +17,6 @@ reads a temporary md tree with md1, a raid1 of sda1 and sdb1, and has
 import re
 import time
 
-import harness
 import snmp_harness
 import test_snmp as ts
 
