@@ -649,7 +649,7 @@ int subagent_test(const struct config *cfg, struct loop *loop, const struct even
 {
 	struct subagent *s = calloc(1, sizeof(*s));
 	netsnmp_variable_list *vars;
-	char err[1024];
+	char err[1024] = "out of memory"; /* what fails without a message of its own */
 	unsigned failed;
 	int rc;
 
@@ -666,13 +666,17 @@ int subagent_test(const struct config *cfg, struct loop *loop, const struct even
 		test_skip_trap_v3(&s->cfg, out);
 		rc = subagent_dests_build(s, &s->cfg, &s->dests, &s->n_dests);
 	}
+	if (rc == 0 && s->cfg.no_master && !s->n_dests) {
+		fprintf(out, "snmp: nothing to test: agentx_socket = none and no trap_v2c or "
+			     "inform_v3 target\n");
+		subagent_close(s);
+		return 0;
+	}
 	if (rc == 0 && (rc = netsnmp_start(s)) < 0)
 		snprintf(err, sizeof(err), "cannot start net-snmp: %s", strerror(-rc));
 	vars = rc == 0 ? subagent_mib_test_vars(ev) : NULL;
-	if (rc == 0 && !vars) {
+	if (rc == 0 && !vars)
 		rc = -ENOMEM;
-		snprintf(err, sizeof(err), "out of memory");
-	}
 	if (rc < 0) {
 		if (rc != -ENOENT)
 			fprintf(out, "snmp: FAILED: %s\n", err);

@@ -15,7 +15,8 @@ master, on a temporary md tree.
 - a master that is not there (another socket): "snmp: FAILED: no AgentX
   master at ..." and exit 1, as a failed sink;
 - --sink snmp with [snmp] disabled: exit 2, "no sink named", as for any
-  unknown name.
+  unknown name;
+- agentx_socket = none and no target: "snmp: nothing to test", exit 0.
 """
 
 import os
@@ -102,6 +103,18 @@ def run(p, rep):
             problems.append("stdout %r, stderr %r" % (out, err))
         return problems
     rep.run(NAME + "snmp-disabled-is-no-sink", snmp_disabled)
+
+    def nothing_to_send():
+        conf = os.path.join(p.tmp, "none.conf")
+        with open(conf, "w") as f:
+            f.write("[snmp]\nenabled = yes\nagentx_socket = none\n")
+        r = subprocess.run([os.path.join(p.build, "redmon"), "test-alert", "-c", conf, "--plugin-dir",
+                            os.path.join(p.tmp, "plugins"), "--sink", "snmp"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, universal_newlines=True, timeout=30, env=harness.test_env())
+        if r.returncode != 0 or not r.stdout.startswith("snmp: nothing to test") or r.stderr:
+            return ["no master, no target: exit %d, %r, %r" % (r.returncode, r.stdout, r.stderr)]
+        return []
+    rep.run(NAME + "no-destination-says-so", nothing_to_send)
 
 
 if __name__ == "__main__":
