@@ -18,10 +18,8 @@ import test_snmp as ts
 TOOLS = ("snmpd", "snmptrapd", "snmpbulkwalk")
 
 
-def main(doc, name, run, tools=TOOLS, peers=ts.Peers):
-    """Run run(p, rep) on fresh peers (peers(build)); report setup problems as name + "setup"."""
-    args = harness.parse_args(doc.splitlines()[0])
-    rep = harness.Reporter()
+def setup(args, rep, name, tools=TOOLS):
+    """The tools there, redmon and md.so built, the base MIBs fetched; else report and exit."""
     for tool in tools:
         if not shutil.which(tool):
             rep.fail(name + "setup", "%s is not installed (scripts/install-deps.sh installs it)" % tool)
@@ -36,6 +34,13 @@ def main(doc, name, run, tools=TOOLS, peers=ts.Peers):
     if fetch.returncode != 0:
         rep.fail(name + "setup", "fetch-base-mibs.sh: %s" % harness.tail(fetch.stdout))
         rep.exit()
+
+
+def main(doc, name, run, tools=TOOLS, peers=ts.Peers):
+    """Run run(p, rep) on fresh peers (peers(build)); report setup problems as name + "setup"."""
+    args = harness.parse_args(doc.splitlines()[0])
+    rep = harness.Reporter()
+    setup(args, rep, name, tools)
     p = peers(args.build)
     try:
         run(p, rep)
