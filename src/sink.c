@@ -548,16 +548,20 @@ void sink_set_emit(struct sink_set *s, const struct event *ev)
 {
 	struct alert a;
 	char key[320];
+	bool taken = false;
 
 	if (alert_render(&a, ev, s->env.host, key, sizeof(key)) < 0) {
 		log_err("out of memory rendering event %" PRIu64, ev->seq);
 		return;
 	}
 	for (size_t i = 0; i < s->n; i++) {
-		if (sink_wants(s->v[i], ev))
+		if (sink_wants(s->v[i], ev)) {
 			s->v[i]->ops->deliver(s->v[i], &a);
+			taken = true;
+		}
 	}
-	if (s->unconfigured && event_severity(ev) >= SEV_WARNING) {
+	/* Not one meant for someone else (SNMP's reminders): that one reaches somebody. */
+	if (s->unconfigured && taken && event_severity(ev) >= SEV_WARNING) {
 		const char *msg = json_string_value(json_object_get(a.json, "message"));
 
 		log_warn("no sink configured, nobody notified: %s", msg ? msg : "?");

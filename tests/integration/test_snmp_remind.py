@@ -11,12 +11,16 @@ reads a temporary md tree with md1, a raid1 of sda1 and sdb1, and has
   ones: nothing changed), redmonGroupDegradedSince (the time it went
   critical) and a redmonNotifText naming the reminder's number;
 - the JSON sink gets no reminder event: the SNMP reminders are SNMP's;
+- a daemon with no sink at all (events on stdout, "nobody notified"
+  warnings) reminds over SNMP without calling those reminders unheard;
 - md1 back to ok: redmonGroupRecovered, and no reminder after it.
 """
 
+import os
 import re
 import time
 
+import harness
 import snmp_harness
 import test_snmp as ts
 
@@ -90,6 +94,35 @@ def run(p, rep):
         got = [e for e in p.read_events() if e["event"] == "reminder"]
         return ["the json sink (remind = once) got reminders: %r" % got[:2]] if got else []
     rep.run(NAME + "sinks-keep-their-own-remind", json_sink_not_reminded)
+
+    def no_sink_but_snmp():
+        # No [sink.*]: events go to stdout with a warning that nobody hears of
+        # them, but SNMP's reminders are heard (by SNMP): no such warning for them.
+        since = len(p.read_traps())
+        conf = os.path.join(p.tmp, "nosink.conf")
+        with open(conf, "w") as f:
+            f.write("[snmp]\nenabled = yes\nagentx_socket = none\nstate_file = %s\nremind = 1s\n"
+                    "trap_v2c = 127.0.0.1:%d direct\n" % (os.path.join(p.tmp, "nosink-index"), p.trap_port))
+        main_daemon = p.daemon
+        p.daemon = p.spawn([os.path.join(p.build, "redmon"), "daemon", "--root", t.root, "--plugin-dir",
+                            os.path.join(p.tmp, "plugins"), "-c", conf], "nosink.log", harness.test_env())
+        try:
+            p.wait(lambda: [x for x in p.traps_of("redmonReminder", since, "v2c direct")
+                            if reminder_number(x) == 1 and "md:md1" in x["raw"]], "the no-sink daemon's reminder")
+            time.sleep(0.3)
+        finally:
+            rc = p.stop(p.daemon)
+            p.daemon = main_daemon
+        with open(os.path.join(p.tmp, "nosink.log"), errors="replace") as f:
+            log = f.read()
+        out = [] if rc == 0 else ["exit %r" % rc]
+        if "NO SINK CONFIGURED" not in log:
+            out.append("the no-sink warning at start is missing: %r" % harness.tail(log))
+        bad = [line for line in log.splitlines() if "nobody notified: reminder" in line]
+        if bad:
+            out.append("SNMP's reminder logged as heard by nobody: %r" % bad[0])
+        return out
+    rep.run(NAME + "no-sink-but-snmp-reminded", no_sink_but_snmp)
 
     def none_after_recovery():
         since = len(p.read_traps())
