@@ -10,6 +10,9 @@ PACKAGES="build-essential clang pkg-config python3 libjansson-dev libcmocka-dev 
 PACKAGES="$PACKAGES dmsetup"
 # tests/integration/test_prometheus_rules.py: promtool checks and unit-tests the example rules.
 PACKAGES="$PACKAGES prometheus"
+# tests/integration/test_check_snmp.py: docs/snmp.md's check_snmp lines against the real snmpd.
+# Debian ships check_snmp in monitoring-plugins-standard, not -basic (dpkg -S check_snmp).
+PACKAGES="$PACKAGES monitoring-plugins-standard"
 # CI steps beyond `make check` add theirs (the packaging step: debhelper, lintian).
 PACKAGES="$PACKAGES ${REDMON_EXTRA_PACKAGES:-}"
 

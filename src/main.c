@@ -23,6 +23,7 @@
 #include "runtime.h"
 #include "settings.h"
 #include "sink.h"
+#include "snmp/subagent.h"
 #include "status.h"
 
 /* Options, each a bit: which commands take it, and which one the command line gave. */
@@ -102,7 +103,7 @@ static const struct command {
 	{ "forget", "drop a group that vanished for good: its alerts resolve", OPT_CONFIG, "GROUP",
 	  1 },
 	{ "daemon", "run the monitoring service", SCAN_OPTS | OPT_CHECK_CONFIG | OPT_USER },
-	{ "test-alert", "send a test event through every sink and say how each did",
+	{ "test-alert", "send a test event through every sink and SNMP, say how each did",
 	  SCAN_OPTS | OPT_SINK }, /* the plugins check [probe.*] of the config */
 	{ "help", "print a command's options (redmon help COMMAND)", 0 },
 };
@@ -610,7 +611,7 @@ static int cmd_test_alert(struct runtime *rt, const char *only)
 	};
 	struct sink_set *set = NULL;
 	char err[CFG_ERR_MAX];
-	int rc;
+	int rc, snmp;
 
 	signal(SIGPIPE, SIG_IGN); /* a hook that does not read its input must not kill us */
 	rc = loop_new(&env.loop);
@@ -623,11 +624,18 @@ static int cmd_test_alert(struct runtime *rt, const char *only)
 	}
 	clock_gettime(CLOCK_REALTIME, &ev.time);
 	rc = sink_set_test(set, only, &ev, stdout);
-	if (rc == -ENOENT)
-		fprintf(stderr, "redmon: no sink named '%s'\n", only);
+	/* SNMP (redmonTest) when enabled, as if it were a sink named "snmp". */
+	snmp = only && strcmp(only, "snmp") != 0 ? -ENOENT
+						 : subagent_test(rt->cfg, env.loop, &ev, stdout);
+	if (rc == -ENOENT && snmp == -ENOENT)
+		fprintf(stderr, "redmon: no sink named '%s'%s\n", only,
+			strcmp(only, "snmp") == 0 ? " ([snmp] is not enabled)" : "");
 	sink_set_free(set);
 	loop_free(env.loop);
-	return rc == 0 ? 0 : rc == -ENOENT ? 2 : 1;
+	if (rc == -ENOENT && snmp == -ENOENT)
+		return 2;
+	/* -ENOENT of one side alone: --sink named the other. */
+	return (rc != 0 && rc != -ENOENT) || (snmp != 0 && snmp != -ENOENT) ? 1 : 0;
 }
 
 /*

@@ -31,6 +31,14 @@ int policy_parse_remind(const char *s, struct remind *ret)
 	return 0;
 }
 
+const char *policy_remind_setting(const char *value, void *field)
+{
+	if (policy_parse_remind(value, field) < 0)
+		return "expected once, daily, diminishing, diminishing/DURATION or a duration of "
+		       "at least 1s";
+	return NULL;
+}
+
 int policy_parse_heartbeat(const char *s, uint64_t *ret_ms)
 {
 	if (strcmp(s, "off") == 0) {

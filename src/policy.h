@@ -18,6 +18,12 @@
  */
 int policy_parse_remind(const char *s, struct remind *ret);
 
+/*
+ * The parse() of a remind key (settings.h), [sink.NAME] and [snmp] alike:
+ * policy_parse_remind() into field (a struct remind); NULL, or what is wrong.
+ */
+const char *policy_remind_setting(const char *value, void *field);
+
 /* "off" (0) or a duration of at least 1s, in milliseconds.  0 or -EINVAL. */
 int policy_parse_heartbeat(const char *s, uint64_t *ret_ms);
 

@@ -18,4 +18,10 @@ struct remind {
 	int64_t interval_ms;
 };
 
+/*
+ * The recipient of SNMP's reminders (redmonReminder), as a reminder event
+ * names its sink: no [sink.NAME] has it, sink names being [A-Za-z0-9_-].
+ */
+#define REMIND_TO_SNMP "[snmp]"
+
 #endif

@@ -30,7 +30,8 @@ struct sink_set {
 	size_t n;
 	bool unconfigured; /* no [sink.*]: the stdout default */
 	struct loop_timer *remind_timer;
-	int64_t remind_after; /* reminders up to this time (wall ms) are sent */
+	int64_t remind_after;	   /* reminders up to this time (wall ms) are sent */
+	struct remind snmp_remind; /* [snmp] remind, while [snmp] is enabled */
 	/* Reload: the set this one replaced, finishing its hook runs. */
 	struct sink_set *retired;
 	struct sink_set *adopter; /* of a retired set */
@@ -206,9 +207,36 @@ void sink_test_done(struct sink *k, int rc, const char *why)
 /* --- reminders and heartbeats ------------------------------------------- */
 
 /*
- * Publish each sink's reminder due in (remind_after, now] for every group
- * reminders are about (several due at once, the host was asleep: only the
- * latest), and return the earliest one due after now (INT64_MAX: none).
+ * Publish recipient to's reminder about g due in (remind_after, now] (several
+ * due at once, the host was asleep: only the latest), and lower *next to the
+ * first one due after now.
+ */
+static void remind_group(struct sink_set *s, const struct group *g, const struct timespec *since,
+			 const char *to, const struct remind *r, int64_t now, int64_t *next)
+{
+	struct event ev = {
+		.type = EV_REMINDER, .probe = g->probe, .group = g, .sink = to, .since = *since
+	};
+	/* The clock went back: nothing is due, the next one counts from now. */
+	int64_t after = s->remind_after < now ? s->remind_after : now, due;
+	unsigned n;
+	bool more;
+
+	while ((more = policy_next_reminder(r, ts_ms(since), after, &n, &due)) && due <= now) {
+		ev.reminder = n;
+		after = due;
+	}
+	if (ev.reminder)
+		publish(s, &ev);
+	if (more && due < *next)
+		*next = due;
+}
+
+/*
+ * The one place that decides which group is reminded about, to whom: each
+ * sink with its remind, and SNMP with [snmp] remind (redmonReminder, sent by
+ * the subagent for the reminder events named REMIND_TO_SNMP).  Returns the
+ * earliest reminder due after now (INT64_MAX: none).
  */
 static int64_t remind_walk(struct sink_set *s, int64_t now)
 {
@@ -224,29 +252,10 @@ static int64_t remind_walk(struct sink_set *s, int64_t now)
 		if (!policy_health_reminded(g->health) || !agg_since(a, g->id, &since) ||
 		    marks_quiet(agg_marks(a), g->id, now))
 			continue;
-		for (size_t i = 0; i < s->n; i++) {
-			struct sink *k = s->v[i];
-			struct event ev = { .type = EV_REMINDER,
-					    .probe = g->probe,
-					    .group = g,
-					    .sink = k->name,
-					    .since = since };
-			/* The clock went back: nothing is due, the next one counts from now. */
-			int64_t after = s->remind_after < now ? s->remind_after : now, due;
-			unsigned n;
-			bool more;
-
-			while ((more = policy_next_reminder(&k->remind, ts_ms(&since), after, &n,
-							    &due)) &&
-			       due <= now) {
-				ev.reminder = n;
-				after = due;
-			}
-			if (ev.reminder)
-				publish(s, &ev);
-			if (more && due < next)
-				next = due;
-		}
+		for (size_t i = 0; i < s->n; i++)
+			remind_group(s, g, &since, s->v[i]->name, &s->v[i]->remind, now, &next);
+		if (s->snmp_remind.kind != REMIND_ONCE)
+			remind_group(s, g, &since, REMIND_TO_SNMP, &s->snmp_remind, now, &next);
 	}
 	return next;
 }
@@ -396,6 +405,9 @@ int sink_set_open(const struct config *cfg, const struct sink_env *env, struct s
 		s->unconfigured = true;
 		rc = add_sink(s, &stdout_sink, err, errlen);
 	}
+	if (cfg->snmp.enabled)
+		s->snmp_remind = cfg->snmp.remind;
+	reminders = s->snmp_remind.kind != REMIND_ONCE;
 	for (size_t i = 0; i < s->n; i++)
 		reminders = reminders || s->v[i]->remind.kind != REMIND_ONCE;
 	if (rc == 0 && reminders && env->agg)
@@ -546,16 +558,20 @@ void sink_set_emit(struct sink_set *s, const struct event *ev)
 	bool held = ev->maint_until && ev->type != EV_MAINTENANCE_STARTED;
 	struct alert a;
 	char key[320];
+	bool taken = false;
 
 	if (alert_render(&a, ev, s->env.host, key, sizeof(key)) < 0) {
 		log_err("out of memory rendering event %" PRIu64, ev->seq);
 		return;
 	}
 	for (size_t i = 0; i < s->n; i++) {
-		if (sink_wants(s->v[i], ev) && !(held && sink_tells(s->v[i])))
+		if (sink_wants(s->v[i], ev) && !(held && sink_tells(s->v[i]))) {
 			s->v[i]->ops->deliver(s->v[i], &a);
+			taken = true;
+		}
 	}
-	if (s->unconfigured && event_severity(ev) >= SEV_WARNING) {
+	/* Not one meant for someone else (SNMP's reminders): that one reaches somebody. */
+	if (s->unconfigured && taken && event_severity(ev) >= SEV_WARNING) {
 		const char *msg = json_string_value(json_object_get(a.json, "message"));
 
 		log_warn("no sink configured, nobody notified: %s", msg ? msg : "?");

@@ -7,7 +7,8 @@
  * The set is rebuilt on reload.
  *
  * The dispatcher (sink.c) filters events per sink (severity, events meant
- * for one sink), runs the time-based policies (reminders, heartbeats), and
+ * for one sink), runs the time-based policies (reminders, SNMP's with them;
+ * heartbeats), and
  * turns a sink's own trouble into events on the other sinks (sink_failed,
  * sink_recovered, spool_overflow), published on the bus, which delivers
  * them after the event being delivered.  Nothing here blocks the loop: programs

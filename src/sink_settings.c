@@ -12,14 +12,6 @@
 #define DAY_MS	 (24ull * 3600 * 1000)
 #define FIELD(f) offsetof(struct cfg_sink, f)
 
-static const char *parse_remind(const char *v, void *field)
-{
-	if (policy_parse_remind(v, field) < 0)
-		return "expected once, daily, diminishing, diminishing/DURATION or a duration of "
-		       "at least 1s";
-	return NULL;
-}
-
 static const char *parse_heartbeat(const char *v, void *field)
 {
 	if (policy_parse_heartbeat(v, field) < 0)
@@ -226,7 +218,7 @@ static const struct setting delivery_settings[] = {
 	  .type = SETTING_CUSTOM,
 	  .def = "once",
 	  .offset = FIELD(remind),
-	  .parse = parse_remind },
+	  .parse = policy_remind_setting },
 	{ .key = "heartbeat",
 	  .type = SETTING_CUSTOM,
 	  .def = "off",

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../policy.h"
+
 #define DAY_MS (24ull * 3600 * 1000)
 
 /* RFC 3411 SnmpEngineID. */
@@ -81,6 +83,11 @@ const struct setting snmp_settings_table[] = {
 	  .min = 0,
 	  .max = DAY_MS,
 	  .offset = SNMP(heartbeat_interval_ms) },
+	{ .key = "remind",
+	  .type = SETTING_CUSTOM,
+	  .def = "once",
+	  .offset = SNMP(remind),
+	  .parse = policy_remind_setting },
 	{ .key = "queue_max",
 	  .type = SETTING_UINT,
 	  .def = "1000",

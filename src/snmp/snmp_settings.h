@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../remind.h"
 #include "../settings.h"
 
 struct config;
@@ -31,6 +32,7 @@ struct snmp_settings {
 	const char *agentx_socket; /* NULL or "": net-snmp's default; "none": no master */
 	uint64_t ping_interval_ms;
 	uint64_t heartbeat_interval_ms;
+	struct remind remind; /* redmonReminder: the sinks' reminder walk sends it (sink.c) */
 	unsigned queue_max;
 	struct snmp_target_specs trap_v2c, trap_v3, inform_v3;
 	unsigned inform_retries;

@@ -12,6 +12,7 @@
 #define REDMON_SUBAGENT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 struct agg;
 struct bus;
@@ -52,6 +53,17 @@ void subagent_scanned(struct subagent *s, const char *probe);
  */
 void subagent_reload(struct subagent **s, const struct config *cfg, struct loop *loop,
 		     const struct agg *agg, const struct bus *bus);
+
+/*
+ * `redmon test-alert`: when cfg's [snmp] is enabled, send ev as redmonTest
+ * to the AgentX master (the subagent connects, sends, waits for the
+ * acknowledgement and leaves; it registers no MIB and touches no state
+ * file) and to the trap_v2c and inform_v3 targets, and print one line per
+ * destination to out: "snmp: ok ..." or "snmp: FAILED: reason".  trap_v3
+ * targets are named, not tested.  Returns the number of failures, or
+ * -ENOENT when SNMP is not enabled (nothing printed).
+ */
+int subagent_test(const struct config *cfg, struct loop *loop, const struct event *ev, FILE *out);
 
 /* Send what is queued if the master is there, close the sessions, free. */
 void subagent_close(struct subagent *s);

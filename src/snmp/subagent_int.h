@@ -76,6 +76,12 @@ int subagent_mib_sync(struct subagent_mib *m);
 netsnmp_variable_list *subagent_mib_notif_vars(struct subagent_mib *m, const struct event *ev,
 					       enum subagent_notif n);
 
+/*
+ * The varbinds of redmonTest for ev (test-alert), which needs no tables;
+ * NULL on allocation failure.
+ */
+netsnmp_variable_list *subagent_mib_test_vars(const struct event *ev);
+
 /* The varbinds of redmonHeartbeat, from the current state. */
 netsnmp_variable_list *subagent_mib_heartbeat_vars(struct subagent_mib *m);
 
@@ -115,6 +121,7 @@ struct dest {
 	uint64_t inflight_deadline;
 	uint64_t retry_at; /* monotonic ms; 0: now */
 	bool stale;	   /* close the session before the next try */
+	long refused;	   /* the last error status an answer carried (test-alert) */
 	bool down_logged;
 };
 

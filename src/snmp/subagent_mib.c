@@ -1053,12 +1053,16 @@ static void rmib_vb_trap_oid(struct vbuild *b, enum subagent_notif n)
 		b->failed = true;
 }
 
+/* redmonNotifSeq (its low 32 bits) and redmonNotifText. */
+static void rmib_vb_seq_msg(struct vbuild *b, uint64_t seq, const char *text)
+{
+	rmib_vb_int(b, SUB_NOTIF, NO_SEQ, 0, 0, ASN_UNSIGNED, (long)(seq & 0xffffffffu));
+	rmib_vb_add(b, SUB_NOTIF, NO_TEXT, 0, 0, ASN_OCTET_STR, text, strlen(text));
+}
+
 static void rmib_vb_seq_text(struct vbuild *b, struct subagent_mib *m, const struct event *ev)
 {
-	const char *text = rmib_event_text(m, ev);
-
-	rmib_vb_int(b, SUB_NOTIF, NO_SEQ, 0, 0, ASN_UNSIGNED, (long)(ev->seq & 0xffffffffu));
-	rmib_vb_add(b, SUB_NOTIF, NO_TEXT, 0, 0, ASN_OCTET_STR, text, strlen(text));
+	rmib_vb_seq_msg(b, ev->seq, rmib_event_text(m, ev));
 }
 
 /* The varbinds every group notification carries, in the MIB's OBJECTS order. */
@@ -1083,6 +1087,22 @@ static void rmib_vb_group(struct vbuild *b, struct subagent_mib *m, const struct
 	rmib_vb_int(b, SUB_GROUPS, GC_MARGIN, gi, 0, ASN_INTEGER, margin_shown(g));
 	rmib_vb_text(b, SUB_GROUPS, GC_REASON, gi, 0, g->reason);
 	rmib_vb_seq_text(b, m, ev);
+}
+
+/*
+ * redmonGroupDegradedSince of a reminder: as the group's row says (in
+ * trouble without interruption since), else when its health was announced.
+ */
+static void rmib_vb_degraded_since(struct vbuild *b, struct subagent_mib *m, const struct event *ev,
+				   long gi)
+{
+	struct sa_probe *p = ev->probe ? rmib_probe_get(m, ev->probe) : NULL;
+	const struct sa_group *g = p ? rmib_group_find(p, ev->group->id) : NULL;
+	const struct timespec *t = g && g->degraded_since.tv_sec ? &g->degraded_since : &ev->since;
+	unsigned char buf[11];
+	size_t n = subagent_date_and_time(t, buf);
+
+	rmib_vb_add(b, SUB_GROUPS, GC_DEGRADED_SINCE, gi, 0, ASN_OCTET_STR, buf, n);
 }
 
 netsnmp_variable_list *subagent_mib_notif_vars(struct subagent_mib *m, const struct event *ev,
@@ -1168,6 +1188,9 @@ netsnmp_variable_list *subagent_mib_notif_vars(struct subagent_mib *m, const str
 	case SUBAGENT_NOTIF_TEST:
 		rmib_vb_seq_text(&b, m, ev);
 		break;
+	case SUBAGENT_NOTIF_REMINDER:
+		rmib_vb_degraded_since(&b, m, ev, gi);
+		break;
 	case SUBAGENT_NOTIF_REBUILD_STALLED:
 	case SUBAGENT_NOTIF_REBUILD_RESUMED:
 		rmib_vb_int(&b, SUB_GROUPS, GC_ACTIVITY, gi, 0, ASN_INTEGER,
@@ -1198,6 +1221,23 @@ netsnmp_variable_list *subagent_mib_notif_vars(struct subagent_mib *m, const str
 	if (!b.failed)
 		return b.vars;
 fail:
+	snmp_free_varbind(b.vars);
+	return NULL;
+}
+
+netsnmp_variable_list *subagent_mib_test_vars(const struct event *ev)
+{
+	struct vbuild b = { 0 };
+	json_t *j = event_to_json(ev, "");
+	const char *msg = j ? json_string_value(json_object_get(j, "message")) : NULL;
+	char text[TEXT_MAX + 1];
+
+	subagent_cut(msg ? msg : "", text, TEXT_MAX);
+	json_decref(j);
+	rmib_vb_trap_oid(&b, SUBAGENT_NOTIF_TEST);
+	rmib_vb_seq_msg(&b, ev->seq, text);
+	if (!b.failed)
+		return b.vars;
 	snmp_free_varbind(b.vars);
 	return NULL;
 }

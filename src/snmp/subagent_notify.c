@@ -255,6 +255,7 @@ static int dest_answer(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pd
 		dest_failed(d, op == NETSNMP_CALLBACK_OP_TIMED_OUT ? "no answer" : "error");
 		return 1;
 	}
+	d->refused = pdu->errstat;
 	if (pdu->errstat != SNMP_ERR_NOERROR && queue_head(&d->q)) {
 		/* Refused: sending it again would not help. */
 		log_warn("SNMP: %s refused notification #%llu (error %ld)", dest_name(d),

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../json.h"
+#include "../remind.h"
 
 bool subagent_health_alarmed(enum health h)
 {
@@ -75,6 +76,11 @@ enum subagent_notif subagent_notif_for(const struct event *ev)
 		return SUBAGENT_NOTIF_PROBE_RECOVERED;
 	case EV_TEST:
 		return SUBAGENT_NOTIF_TEST;
+	case EV_REMINDER:
+		/* The sinks' reminder walk decides when; those named for SNMP are ours. */
+		return ev->group && ev->sink && strcmp(ev->sink, REMIND_TO_SNMP) == 0
+			       ? SUBAGENT_NOTIF_REMINDER
+			       : SUBAGENT_NOTIF_NONE;
 	case EV_SPOF_FOUND:
 		return ev->group ? SUBAGENT_NOTIF_SPOF_FOUND : SUBAGENT_NOTIF_NONE;
 	case EV_SECOND_FAILURE_RISK:

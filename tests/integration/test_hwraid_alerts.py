@@ -27,11 +27,11 @@ from the degraded capture itself (the one drive it shows Offln).
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 
 import harness
+import snmp_harness
 import test_snmp as ts
 from harness import TestError
 from http_receiver import Receiver
@@ -230,16 +230,7 @@ def run(p, rx, fake, rep):
 def main():
     args = harness.parse_args(__doc__.splitlines()[0])
     rep = harness.Reporter()
-    for tool in ("snmpd", "snmpbulkwalk", "snmpget"):
-        if not shutil.which(tool):
-            rep.fail(NAME + "setup", "%s is not installed (scripts/install-deps.sh installs it)" % tool)
-            rep.exit()
-    fetch = subprocess.run(["sh", os.path.join(harness.REPO, "scripts", "fetch-base-mibs.sh"),
-                            os.path.join(args.build, "mibs")], stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, universal_newlines=True)
-    if fetch.returncode != 0:
-        rep.fail(NAME + "setup", "fetch-base-mibs.sh: %s" % harness.tail(fetch.stdout))
-        rep.exit()
+    snmp_harness.setup(args, rep, NAME, ("snmpd", "snmpbulkwalk", "snmpget"))
     p = ts.Peers(args.build)
     rx = Receiver(p.tmp)
     try:

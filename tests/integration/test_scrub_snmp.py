@@ -21,12 +21,11 @@ tree (--root): md1, a raid1 of sda1 and sdb1, idle.
 
 import json
 import os
-import shutil
 import signal
 import subprocess
-import sys
 
 import harness
+import snmp_harness
 import test_snmp as ts
 
 NAME = "integration/scrub_snmp/"
@@ -183,30 +182,5 @@ def run(p, rep):
     rep.run(NAME + "spares-missing-on-every-route", spares_missing)
 
 
-def main():
-    args = harness.parse_args(__doc__.splitlines()[0])
-    rep = harness.Reporter()
-    for tool in ("snmpd", "snmptrapd", "snmpbulkwalk"):
-        if not shutil.which(tool):
-            rep.fail(NAME + "setup", "%s is not installed (scripts/install-deps.sh installs it)" % tool)
-            rep.exit()
-    fetch = subprocess.run(["sh", os.path.join(harness.REPO, "scripts", "fetch-base-mibs.sh"),
-                            os.path.join(args.build, "mibs")], stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, universal_newlines=True)
-    if fetch.returncode != 0:
-        rep.fail(NAME + "setup", "fetch-base-mibs.sh: %s" % harness.tail(fetch.stdout))
-        rep.exit()
-    p = ScrubPeers(args.build)
-    try:
-        run(p, rep)
-    except harness.TestError as e:
-        rep.fail(NAME + "setup", str(e))
-    finally:
-        if rep.failed and os.path.exists(os.path.join(p.tmp, "daemon.log")):
-            sys.stderr.write("daemon log:\n" + harness.tail(p.daemon_log(), 30))
-        p.cleanup()
-    rep.exit()
-
-
 if __name__ == "__main__":
-    main()
+    snmp_harness.main(__doc__, NAME, run, peers=ScrubPeers)

@@ -14,10 +14,9 @@ and why, the seq of the JSON event second_failure_risk.
 
 import os
 import shutil
-import subprocess
-import sys
 
 import harness
+import snmp_harness
 import test_snmp as ts
 
 NAME = "integration/smart_snmp/"
@@ -64,31 +63,13 @@ def run(p, rep):
     rep.run(NAME + "second-failure-risk-on-every-route", second_failure_risk)
 
 
-def main():
-    args = harness.parse_args(__doc__.splitlines()[0])
-    rep = harness.Reporter()
-    for tool in ("snmpd", "snmptrapd", "snmpbulkwalk"):
-        if not shutil.which(tool):
-            rep.fail(NAME + "setup", "%s is not installed (scripts/install-deps.sh installs it)" % tool)
-            rep.exit()
-    fetch = subprocess.run(["sh", os.path.join(harness.REPO, "scripts", "fetch-base-mibs.sh"),
-                            os.path.join(args.build, "mibs")], stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, universal_newlines=True)
-    if fetch.returncode != 0:
-        rep.fail(NAME + "setup", "fetch-base-mibs.sh: %s" % harness.tail(fetch.stdout))
-        rep.exit()
-    p = ts.Peers(args.build)
-    os.symlink(os.path.join(args.build, "plugins", "smart.so"), os.path.join(p.tmp, "plugins", "smart.so"))
-    try:
-        run(p, rep)
-    except harness.TestError as e:
-        rep.fail(NAME + "setup", str(e))
-    finally:
-        if rep.failed and os.path.exists(os.path.join(p.tmp, "daemon.log")):
-            sys.stderr.write("daemon log:\n" + harness.tail(p.daemon_log(), 30))
-        p.cleanup()
-    rep.exit()
+class SmartPeers(ts.Peers):
+    """test_snmp's peers with the smart plugin beside md."""
+
+    def __init__(self, build):
+        super().__init__(build)
+        os.symlink(os.path.join(build, "plugins", "smart.so"), os.path.join(self.tmp, "plugins", "smart.so"))
 
 
 if __name__ == "__main__":
-    main()
+    snmp_harness.main(__doc__, NAME, run, peers=SmartPeers)

@@ -12,13 +12,9 @@ of the JSON event spof_found; md2 gets none; a walk shows redmonGroupSpof of
 md1 as status --json's spof, and md2's empty.
 """
 
-import os
-import shutil
-import subprocess
-import sys
 import time
 
-import harness
+import snmp_harness
 import test_snmp as ts
 from test_daemon_spof import disk
 
@@ -83,30 +79,5 @@ def run(p, rep):
     rep.run(NAME + "walk-shows-spof", walk_shows_spof)
 
 
-def main():
-    args = harness.parse_args(__doc__.splitlines()[0])
-    rep = harness.Reporter()
-    for tool in ("snmpd", "snmptrapd", "snmpbulkwalk"):
-        if not shutil.which(tool):
-            rep.fail(NAME + "setup", "%s is not installed (scripts/install-deps.sh installs it)" % tool)
-            rep.exit()
-    fetch = subprocess.run(["sh", os.path.join(harness.REPO, "scripts", "fetch-base-mibs.sh"),
-                            os.path.join(args.build, "mibs")], stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, universal_newlines=True)
-    if fetch.returncode != 0:
-        rep.fail(NAME + "setup", "fetch-base-mibs.sh: %s" % harness.tail(fetch.stdout))
-        rep.exit()
-    p = ts.Peers(args.build)
-    try:
-        run(p, rep)
-    except harness.TestError as e:
-        rep.fail(NAME + "setup", str(e))
-    finally:
-        if rep.failed and os.path.exists(os.path.join(p.tmp, "daemon.log")):
-            sys.stderr.write("daemon log:\n" + harness.tail(p.daemon_log(), 30))
-        p.cleanup()
-    rep.exit()
-
-
 if __name__ == "__main__":
-    main()
+    snmp_harness.main(__doc__, NAME, run)

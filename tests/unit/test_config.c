@@ -49,6 +49,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c->progress_step, 10);
 	assert_int_equal(c->n_sinks, 0);
 	assert_false(c->log_syslog);
+	assert_int_equal(c->snmp.remind.kind, REMIND_ONCE); /* no redmonReminder unless asked */
 	cfg_free(c);
 }
 
@@ -672,6 +673,22 @@ static void test_typed_errors(void **state)
 	expect_error("[sink.j]\ntype = jsonl\n", NULL, 0, ":2: sink.j.type: 'jsonl' is not one of");
 }
 
+/* [snmp] remind: the syntax of a sink's remind, typed once. */
+static void test_snmp_remind(void **state)
+{
+	struct config *c = NULL;
+	char err[256];
+	const char *f = write_cfg("[snmp]\nenabled = yes\nremind = diminishing/2h\n");
+
+	(void)state;
+	assert_int_equal(cfg_load(f, NULL, 0, &c, err, sizeof(err)), 0);
+	assert_int_equal(c->snmp.remind.kind, REMIND_DIMINISHING);
+	assert_int_equal(c->snmp.remind.interval_ms, 7200000);
+	cfg_free(c);
+	expect_error("[snmp]\nremind = 500ms\n", NULL, 0,
+		     ":2: snmp.remind: expected once, daily, diminishing");
+}
+
 /* --check-config's premise: one load reports every problem, each with its line. */
 static void test_every_error_reported(void **state)
 {
@@ -825,6 +842,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_group_sections, teardown),
 		cmocka_unit_test_teardown(test_group_section_errors, teardown),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test_teardown(test_snmp_remind, teardown),
 		cmocka_unit_test_teardown(test_file_and_overrides, teardown),
 		cmocka_unit_test(test_errors_name_file_and_line),
 		cmocka_unit_test(test_missing_file),

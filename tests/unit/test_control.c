@@ -183,8 +183,9 @@ static void test_ack_until_change_and_hostile_requests(void **state)
 	assert_int_equal(agg_new(&a, 10), 0);
 	assert_int_equal(bus_new(&b), 0);
 	assert_int_equal(bus_subscribe(b, record, NULL), 0);
-	e = (struct control_env){ .agg = a, .bus = b, .host = "h", .root = "/", .changed = changed,
-				  .ctx = &n_changed };
+	e = (struct control_env){
+		.agg = a, .bus = b, .host = "h", .root = "/", .changed = changed, .ctx = &n_changed
+	};
 	scan(a, true, &l);
 	control_annotate(a, &l, 1000);
 	event_list_clear(&l);
@@ -197,14 +198,15 @@ static void test_ack_until_change_and_hostile_requests(void **state)
 	assert_null(agg_marks(a) ? marks_find(agg_marks(a), "md:md0") : NULL);
 	/* Hostile shapes: clear refusals. */
 	assert_int_equal(ask(&e, "{\"group\": \"md:md0\"}", 0, out, sizeof(out), &refused), 2);
-	assert_int_equal(ask(&e, "{\"command\": \"ack\", \"group\": [1]}", 0, out, sizeof(out),
-			     &refused),
-			 1);
+	assert_int_equal(
+		ask(&e, "{\"command\": \"ack\", \"group\": [1]}", 0, out, sizeof(out), &refused),
+		1);
 	assert_int_equal(ask(&e, "{\"command\": \"ack\", \"group\": \"md:none\"}", 0, out,
 			     sizeof(out), &refused),
 			 1);
-	assert_int_equal(ask(&e, "{\"command\": \"maintenance\", \"group\": \"md:md0\", "
-				 "\"duration_ms\": 99999999999999}",
+	assert_int_equal(ask(&e,
+			     "{\"command\": \"maintenance\", \"group\": \"md:md0\", "
+			     "\"duration_ms\": 99999999999999}",
 			     0, out, sizeof(out), &refused),
 			 2);
 	assert_int_equal(ask(&e, "{\"command\": \"status\", \"root\": \"/elsewhere\"}", 0, out,
@@ -263,8 +265,9 @@ static void test_gone_forget_and_maintenance_end(void **state)
 	assert_int_equal(agg_new(&a, 10), 0);
 	assert_int_equal(bus_new(&b), 0);
 	assert_int_equal(bus_subscribe(b, record, NULL), 0);
-	e = (struct control_env){ .agg = a, .bus = b, .host = "h", .root = "/", .changed = changed,
-				  .ctx = &n_changed };
+	e = (struct control_env){
+		.agg = a, .bus = b, .host = "h", .root = "/", .changed = changed, .ctx = &n_changed
+	};
 	scan(a, true, &l);
 	control_annotate(a, &l, 1000);
 	event_list_clear(&l);

@@ -285,6 +285,53 @@ static void test_reminders_and_heartbeat(void **state)
 	free(h);
 }
 
+/* The reminders the walk addressed to SNMP, as the subagent would see them on the bus. */
+struct snmp_reminders {
+	unsigned n, first, last;
+};
+
+static void watch_snmp_reminders(void *ctx, const struct event *ev)
+{
+	struct snmp_reminders *w = ctx;
+
+	if (ev->type == EV_REMINDER && ev->sink && strcmp(ev->sink, REMIND_TO_SNMP) == 0) {
+		if (!w->n++)
+			w->first = ev->reminder;
+		w->last = ev->reminder;
+	}
+}
+
+/* [snmp] remind goes through the sinks' one reminder walk; a sink's remind stays its own. */
+static void test_snmp_reminders(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const ov[] = { "sink.r.type=json", "sink.r.path=%s/r.jsonl",
+					  "snmp.remind=1s", "snmp.enabled=yes" };
+	struct snmp_reminders w = { 0 };
+	char *r;
+
+	assert_int_equal(bus_subscribe(f->bus, watch_snmp_reminders, &w), 0);
+	degrade(f, 1);
+	degrade(f, 0);
+	/* [snmp] off: its remind is not used. */
+	open_sinks(f, ov, 3, true);
+	run_for(f, 1300);
+	assert_int_equal(w.n, 0);
+	sink_set_free(f->set);
+	cfg_free(f->cfg);
+	f->set = NULL;
+	f->cfg = NULL;
+	open_sinks(f, ov, 4, true);
+	run_for(f, 2300);
+	r = slurp(f, "r.jsonl");
+	/* One a second, numbered on from the announcement (those due before the open are not sent). */
+	assert_true(w.n >= 2 && w.n <= 3);
+	assert_true(w.first >= 2);
+	assert_int_equal(w.last, w.first + w.n - 1);
+	assert_int_equal(count(r, "reminder"), 0); /* r has remind = once */
+	free(r);
+}
+
 static void write_script(struct fixture *f, const char *name, const char *body)
 {
 	char path[128];
@@ -854,6 +901,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failing_sink_reported_on_the_others, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_reminders_and_heartbeat, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_snmp_reminders, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hook_timeout_and_test_alert, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_textfile, setup, teardown),
 		cmocka_unit_test(test_one_line_and_fingerprint),

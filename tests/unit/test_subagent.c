@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../../src/remind.h"
 #include "../../src/snmp/subagent_index.h"
 #include "../../src/snmp/subagent_rules.h"
 
@@ -437,6 +438,16 @@ static void test_other_notifications(void **state)
 	assert_int_equal(subagent_alarm_for(&ev), SUBAGENT_ALARM_CLEAR);
 	ev.type = EV_TEST;
 	assert_int_equal(subagent_notif_for(&ev), SUBAGENT_NOTIF_TEST);
+	assert_int_equal(subagent_alarm_for(&ev), SUBAGENT_ALARM_KEEP);
+	/* A reminder is SNMP's only when the reminder walk named SNMP as its recipient. */
+	ev.group = &g;
+	ev.type = EV_REMINDER;
+	ev.sink = "ops";
+	assert_int_equal(subagent_notif_for(&ev), SUBAGENT_NOTIF_NONE);
+	ev.sink = NULL;
+	assert_int_equal(subagent_notif_for(&ev), SUBAGENT_NOTIF_NONE);
+	ev.sink = REMIND_TO_SNMP;
+	assert_int_equal(subagent_notif_for(&ev), SUBAGENT_NOTIF_REMINDER);
 	assert_int_equal(subagent_alarm_for(&ev), SUBAGENT_ALARM_KEEP);
 }
 
