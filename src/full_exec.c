@@ -2,9 +2,9 @@
 #include "full_exec.h"
 
 #include <errno.h>
-#include <stdbool.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
