@@ -1,4 +1,5 @@
-# redmon: one non-recursive Makefile.  `make` builds build/redmon and
+# redmon: one non-recursive Makefile.  `make` builds build/redmon (the light
+# command line), build/redmond (every command: the daemon, SNMP, HTTP) and
 # build/plugins/*.so; `make check` runs every test; `make fuzz` runs the fuzzers.
 #
 # Each plugin folder has a module.mk that appends to PLUGINS and sets
@@ -10,6 +11,9 @@ PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
 LIBDIR     ?= $(PREFIX)/lib
 PLUGINDIR  ?= $(LIBDIR)/redmon/plugins
+# redmond, the full program `redmon daemon` and `redmon test-alert` exec (a
+# program of the package's own, not for PATH: Debian's /usr/lib/redmon).
+LIBEXECDIR ?= $(LIBDIR)/redmon
 SYSCONFDIR ?= /etc
 DATADIR    ?= $(PREFIX)/share
 MANDIR     ?= $(DATADIR)/man
@@ -29,11 +33,14 @@ ifeq ($(WERROR),1)
 WARN    += -Werror
 endif
 CPPFLAGS += -Iinclude -D_GNU_SOURCE -DREDMON_PLUGINDIR='"$(PLUGINDIR)"' \
+            -DREDMON_LIBEXECDIR='"$(LIBEXECDIR)"' \
             -DREDMON_VERSION='"$(VERSION)"'
 ALL_CFLAGS = -std=gnu11 -fPIC $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS ?=
 VERSION := 0.1.0
 
+# What the light build/redmon links: status, check and help need no more.
+CLI_LIBS  := -ljansson -ldl -lm -lpthread
 # net-snmp for the SNMP subagent (src/snmp/): the agent and base libraries only,
 # not netsnmpmibs (which pkg-config's netsnmp-agent adds, with libsensors and more).
 CORE_LIBS := -ljansson -ldl -lm -lnetsnmpagent -lnetsnmp
@@ -42,6 +49,9 @@ CORE_LIBS += -lcurl
 
 CORE_SRCS := $(filter-out src/main.c,$(wildcard src/*.c src/snmp/*.c))
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o)
+# The light build takes from an archive only the objects its commands reach:
+# never the subagent, the webhook or SMTP code, nor their libraries.
+CORE_LIB  := $(BUILD)/obj/libredmon-core.a
 
 PLUGINS    :=
 UNIT_TESTS :=
@@ -56,15 +66,30 @@ PLUGIN_SOS := $(PLUGINS:%=$(BUILD)/plugins/%.so)
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/test_%)
 
 .PHONY: all check unit golden integration sanitize fuzz fuzz-build install clean format format-check demo deps
-all: $(BUILD)/redmon $(PLUGIN_SOS)
+all: $(BUILD)/redmon $(BUILD)/redmond $(PLUGIN_SOS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/redmon: $(BUILD)/obj/src/main.o $(CORE_OBJS)
+# redmond: every command in this process.  redmon: main.c again, with
+# REDMON_CLI_ONLY, which execs redmond for the commands that need SNMP or HTTP.
+$(BUILD)/redmond: $(BUILD)/obj/src/main.o $(CORE_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
+
+$(BUILD)/obj/src/main-cli.o: src/main.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -DREDMON_CLI_ONLY $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(CORE_LIB): $(CORE_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@ && $(AR) rcs $@ $^
+
+# --as-needed: a library none of the objects taken uses is not loaded at all.
+$(BUILD)/redmon: $(BUILD)/obj/src/main-cli.o $(CORE_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Wl,--as-needed -o $@ $^ $(CLI_LIBS)
 
 # One .so per plugin; only the descriptor is exported (plugins/plugin.map).
 define plugin_rule
@@ -129,6 +154,8 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(SYSCONFDIR)/redmon \
 		$(DESTDIR)$(DATADIR)/snmp/mibs $(DESTDIR)$(DATADIR)/doc/redmon
 	install -m 0755 $(BUILD)/redmon $(DESTDIR)$(BINDIR)/redmon
+	install -d $(DESTDIR)$(LIBEXECDIR)
+	install -m 0755 $(BUILD)/redmond $(DESTDIR)$(LIBEXECDIR)/redmond
 	install -m 0644 $(PLUGIN_SOS) $(DESTDIR)$(PLUGINDIR)/
 	install -m 0644 docs/redmon.conf.example $(DESTDIR)$(DATADIR)/doc/redmon/redmon.conf.example
 	test -e $(DESTDIR)$(SYSCONFDIR)/redmon/redmon.conf || \

@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* redmon: command line and subcommand dispatch. */
+/*
+ * redmon: command line and subcommand dispatch.  Built twice: redmond runs
+ * every command; the light redmon (REDMON_CLI_ONLY) links neither net-snmp
+ * nor libcurl and execs redmond for the commands that need them
+ * (src/full_exec.h).
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -17,6 +22,7 @@
 #include "agg.h"
 #include "ask.h"
 #include "daemon.h"
+#include "full_exec.h"
 #include "log.h"
 #include "loop.h"
 #include "privdrop.h"
@@ -85,27 +91,47 @@ static const struct {
 
 #define SCAN_OPTS (OPT_CONFIG | OPT_SET | OPT_ROOT | OPT_PLUGIN_DIR | OPT_VERBOSE)
 
+static int cmd_status(void);
+static int cmd_check(void);
+static int cmd_tell(void);
+#ifdef REDMON_CLI_ONLY
+/* The light redmon: these commands are redmond's, exec'd (their code is not linked here). */
+#define FULL_COMMAND(run) NULL
+#else
+#define FULL_COMMAND(run) run
+static int cmd_daemon(void);
+static int cmd_test_alert(void);
+#endif
+
+/* A command's options, and what runs it (NULL: exec redmond, the full program). */
 static const struct command {
 	const char *name, *summary;
 	unsigned opts;
 	const char *args; /* the words after the command, as usage shows them */
 	int n_args;
+	int (*run)(void);
 } commands[] = {
 	{ "status", "print every redundancy group (the daemon's view, else a scan)",
-	  SCAN_OPTS | OPT_JSON | OPT_TEST | OPT_WATCH | OPT_NO_COLOR | OPT_SORT | OPT_SCAN },
+	  SCAN_OPTS | OPT_JSON | OPT_TEST | OPT_WATCH | OPT_NO_COLOR | OPT_SORT | OPT_SCAN, NULL, 0,
+	  cmd_status },
 	{ "check", "Nagios/Icinga plugin output and exit code (the daemon's view, else a scan)",
-	  SCAN_OPTS | OPT_EXPECT | OPT_EXCLUDE | OPT_EMPTY | OPT_TIMEOUT | OPT_SCAN },
+	  SCAN_OPTS | OPT_EXPECT | OPT_EXCLUDE | OPT_EMPTY | OPT_TIMEOUT | OPT_SCAN, NULL, 0,
+	  cmd_check },
+	/* said to the running daemon over its socket */
 	{ "ack", "acknowledge a group's trouble: no reminders until it changes again",
-	  OPT_CONFIG | OPT_COMMENT, "GROUP", 1 },
+	  OPT_CONFIG | OPT_COMMENT, "GROUP", 1, cmd_tell },
 	{ "maintenance",
 	  "hold a group's alerts for DURATION (0: end it now); events still recorded",
-	  OPT_CONFIG | OPT_COMMENT, "GROUP DURATION", 2 },
+	  OPT_CONFIG | OPT_COMMENT, "GROUP DURATION", 2, cmd_tell },
 	{ "forget", "drop a group that vanished for good: its alerts resolve", OPT_CONFIG, "GROUP",
-	  1 },
-	{ "daemon", "run the monitoring service", SCAN_OPTS | OPT_CHECK_CONFIG | OPT_USER },
+	  1, cmd_tell },
+	/* the SNMP subagent, the webhook and SMTP sinks */
+	{ "daemon", "run the monitoring service", SCAN_OPTS | OPT_CHECK_CONFIG | OPT_USER, NULL, 0,
+	  FULL_COMMAND(cmd_daemon) },
+	/* every sink and SNMP; the plugins check [probe.*] of the config */
 	{ "test-alert", "send a test event through every sink and SNMP, say how each did",
-	  SCAN_OPTS | OPT_SINK }, /* the plugins check [probe.*] of the config */
-	{ "help", "print a command's options (redmon help COMMAND)", 0 },
+	  SCAN_OPTS | OPT_SINK, NULL, 0, FULL_COMMAND(cmd_test_alert) },
+	{ "help", "print a command's options (redmon help COMMAND)", 0, NULL, 0, NULL },
 };
 
 static const struct command *command_find(const char *name)
@@ -198,7 +224,8 @@ static unsigned check_timeout_s;
 static int scan_here;
 static const char *comment;
 static char **cmd_args;
-static const struct command *cmd_given;
+/* test-alert --sink: only through this one (NULL: every sink). */
+static const char *only_sink;
 /* The -o strings --expect made, freed at exit. */
 static char **expect_made;
 static size_t n_expect_made;
@@ -254,7 +281,7 @@ static int check_options(const struct command *c, unsigned given)
 }
 
 /* Into cli; returns -1 to go on, else an exit code. */
-static int parse_args(int argc, char **argv, const char **sink)
+static int parse_args(int argc, char **argv)
 {
 	const struct command *cmd;
 	unsigned given = 0;
@@ -291,7 +318,7 @@ static int parse_args(int argc, char **argv, const char **sink)
 			given |= OPT_USER;
 			break;
 		case LONG_SINK:
-			*sink = optarg;
+			only_sink = optarg;
 			given |= OPT_SINK;
 			break;
 		case LONG_SORT:
@@ -401,7 +428,6 @@ static int parse_args(int argc, char **argv, const char **sink)
 		return 2;
 	}
 	cmd_args = &argv[optind + 1];
-	cmd_given = cmd;
 	return check_options(cmd, given | flags_given());
 }
 
@@ -600,8 +626,52 @@ static int cmd_tell(void)
 	return code;
 }
 
+/*
+ * runtime_open() for a command: 0, else the exit code after saying why (a
+ * Nagios plugin that cannot run says UNKNOWN, and why, on stdout).
+ */
+static int open_runtime(struct runtime *rt, bool nagios)
+{
+	if (runtime_open(rt, &cli) == 0)
+		return 0;
+	if (nagios)
+		printf("REDMON UNKNOWN - %s\n",
+		       log_last_error() ? log_last_error() : "cannot start");
+	return nagios ? 3 : 1;
+}
+
+static int scan_command(bool nagios)
+{
+	struct runtime rt;
+	int code = open_runtime(&rt, nagios);
+
+	if (code)
+		return code;
+	code = cmd_scan_once(&rt, nagios);
+	runtime_close(&rt);
+	return code;
+}
+
+/* status and check: the daemon's view, else a scan here. */
+static int cmd_status(void)
+{
+	int code = cmd_ask_view(false);
+
+	return code >= 0 ? code : scan_command(false);
+}
+
+static int cmd_check(void)
+{
+	int code;
+
+	arm_check_timeout();
+	code = cmd_ask_view(true);
+	return code >= 0 ? code : scan_command(true);
+}
+
+#ifndef REDMON_CLI_ONLY
 /* `redmon test-alert`: a test event through every sink (or one), no spools; 0: all worked. */
-static int cmd_test_alert(struct runtime *rt, const char *only)
+static int test_alert(struct runtime *rt, const char *only)
 {
 	struct sink_env env = { .host = rt->host };
 	struct event ev = {
@@ -636,6 +706,18 @@ static int cmd_test_alert(struct runtime *rt, const char *only)
 		return 2;
 	/* -ENOENT of one side alone: --sink named the other. */
 	return (rc != 0 && rc != -ENOENT) || (snmp != 0 && snmp != -ENOENT) ? 1 : 0;
+}
+
+static int cmd_test_alert(void)
+{
+	struct runtime rt;
+	int code = open_runtime(&rt, false);
+
+	if (code)
+		return code;
+	code = test_alert(&rt, only_sink);
+	runtime_close(&rt);
+	return code;
 }
 
 /*
@@ -680,6 +762,33 @@ static int cmd_check_config(void)
 	return n ? 1 : 0;
 }
 
+static int cmd_daemon(void)
+{
+	struct runtime rt;
+	int code;
+
+	if (cli.check_config)
+		return cmd_check_config();
+	code = open_runtime(&rt, false);
+	if (code)
+		return code;
+	code = daemon_run(&rt);
+	runtime_close(&rt);
+	return code;
+}
+#endif
+
+/* A command of redmond's, not linked into the light redmon: exec it, same arguments. */
+static int exec_full(char **argv)
+{
+	char path[PATH_MAX];
+	int rc = full_exec(argv, path, sizeof(path));
+
+	fprintf(stderr, "redmon: %s needs %s, which cannot run: %s\n", cli.command, path,
+		strerror(-rc));
+	return 1;
+}
+
 /*
  * Started with fd 0, 1 or 2 closed (`redmon status >&-`), the next open()
  * would take it, and a JSON Lines file or epoll would receive what is
@@ -705,10 +814,8 @@ static int fill_std_fds(void)
 
 int main(int argc, char **argv)
 {
-	struct runtime rt;
-	const char *only_sink = NULL;
+	const struct command *cmd;
 	int code;
-	bool nagios;
 
 	if (fill_std_fds() < 0)
 		return 1;
@@ -730,7 +837,7 @@ int main(int argc, char **argv)
 	 * faults of those arrays per scan, against a scan of thousands of reads.
 	 */
 	mallopt(M_MMAP_THRESHOLD, 128 << 10);
-	code = parse_args(argc, argv, &only_sink);
+	code = parse_args(argc, argv);
 	if (code >= 0) {
 		/* A Nagios plugin's usage error is UNKNOWN (3), never CRITICAL (2). */
 		for (int i = 1; code == 2 && i < argc; i++) {
@@ -741,37 +848,15 @@ int main(int argc, char **argv)
 		}
 		goto out;
 	}
-	nagios = strcmp(cli.command, "check") == 0;
-	if (nagios)
-		arm_check_timeout();
+	cmd = command_find(cli.command);
+	if (!cmd->run) {
+		code = exec_full(argv);
+		goto out;
+	}
 	default_config();
 	log_setup(LOG_TARGET_STDERR, LOG_NOTICE + cli.verbosity);
 	raise_fd_limit();
-	if (cli.check_config && strcmp(cli.command, "daemon") == 0) {
-		code = cmd_check_config();
-		goto out;
-	}
-	if (cmd_given->args) {
-		code = cmd_tell();
-		goto out;
-	}
-	if ((nagios || strcmp(cli.command, "status") == 0) && (code = cmd_ask_view(nagios)) >= 0)
-		goto out;
-	if (runtime_open(&rt, &cli) < 0) {
-		/* A Nagios plugin that cannot run says UNKNOWN, and why, on stdout. */
-		if (nagios)
-			printf("REDMON UNKNOWN - %s\n",
-			       log_last_error() ? log_last_error() : "cannot start");
-		code = nagios ? 3 : 1;
-		goto out;
-	}
-	if (strcmp(cli.command, "daemon") == 0)
-		code = daemon_run(&rt);
-	else if (strcmp(cli.command, "test-alert") == 0)
-		code = cmd_test_alert(&rt, only_sink);
-	else
-		code = cmd_scan_once(&rt, nagios);
-	runtime_close(&rt);
+	code = cmd->run();
 out:
 	free(cli.overrides);
 	for (size_t i = 0; i < n_expect_made; i++)

@@ -26,7 +26,7 @@ test_periodic_SRCS := tests/unit/fake_host.c
 # The core links the child-process runner too: its privileged helper
 # (src/privhelper.c) runs tools with it; and the hash index (src/snmp/subagent_index.c).
 PLUGIN_LIB_CHILD := plugins/lib/child.c
-$(BUILD)/redmon: $(BUILD)/obj/plugins/lib/child.o $(BUILD)/obj/plugins/lib/hindex.o
+$(BUILD)/redmon $(BUILD)/redmond: $(BUILD)/obj/plugins/lib/child.o $(BUILD)/obj/plugins/lib/hindex.o
 
 # The watch module's test also sets up a udev monitor.
 UNIT_TESTS += watch

@@ -118,14 +118,16 @@ def test_env():
 
 
 def run_as_nobody(build, args, workdir):
-    """build/redmon args run as nobody (root reads past chmod 000).  The binary
-    and its plugins/ are copied into workdir (which nobody can reach) first: the
-    checkout itself may sit under a 0700 directory (/root, mktemp -d)."""
+    """build/redmon args run as nobody (root reads past chmod 000).  The binaries
+    (redmon, and redmond it execs for daemon and test-alert) and plugins/ are
+    copied into workdir (which nobody can reach) first: the checkout itself may
+    sit under a 0700 directory (/root, mktemp -d)."""
     own = os.path.join(workdir, "nobody-build")
     if not os.path.isdir(own):
         os.makedirs(own)
         os.chmod(own, 0o755)
         shutil.copy2(os.path.join(build, "redmon"), own)
+        shutil.copy2(os.path.join(build, "redmond"), own)
         plugins = os.path.join(build, "plugins")
         if os.path.isdir(plugins):
             shutil.copytree(plugins, os.path.join(own, "plugins"))

@@ -329,14 +329,15 @@ def test_privdrop(build, rep):
 
 
 def redmon_pids(build):
-    """Every process running this build's redmon: pid -> /proc/PID/status."""
-    exe = os.path.realpath(os.path.join(build, "redmon"))
+    """Every process running this build's redmon or redmond (what `redmon daemon`
+    execs, same PID): pid -> /proc/PID/status."""
+    exes = {os.path.realpath(os.path.join(build, x)) for x in ("redmon", "redmond")}
     out = {}
     for d in os.listdir("/proc"):
         if not d.isdigit():
             continue
         try:
-            if os.readlink("/proc/%s/exe" % d) == exe:
+            if os.readlink("/proc/%s/exe" % d) in exes:
                 out[int(d)] = proc_status(int(d))
         except OSError:
             pass

@@ -50,7 +50,8 @@ class VgDaemon(tdm.Daemon):
         argv = ["valgrind", "--leak-check=full", "--errors-for-leak-kinds=definite,indirect",
                 "--show-leak-kinds=definite,indirect", "--error-exitcode=99", "--num-callers=30",
                 "--log-file=" + self.vg_log,
-                os.path.join(build, "redmon"), "daemon", "--root", tmp, "--plugin-dir", plugins,
+                # redmond itself: valgrind does not follow the light redmon's exec of it.
+                os.path.join(build, "redmond"), "daemon", "--root", tmp, "--plugin-dir", plugins,
                 "-c", self.conf, "-o", "sink.t.type=json", "-o", "sink.t.path=" + self.events_path,
                 "-o", "daemon.rescan_interval=1h"]
         self.err = open(self.err_path, "w")
@@ -86,7 +87,7 @@ def log_problems(text):
 def main():
     args = harness.parse_args(__doc__.splitlines()[0])
     rep = harness.Reporter()
-    exe = os.path.join(args.build, "redmon")
+    exe = os.path.join(args.build, "redmond")
     if not os.access(exe, os.X_OK):
         rep.fail(NAME + "start", "%s is missing: build it first" % exe)
         rep.exit()

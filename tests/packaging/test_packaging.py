@@ -335,7 +335,8 @@ def main():
 
         rc, listing = run(["dpkg-deb", "-c", deb], tmp)
         files = set(re.sub(r"^\./", "/", l.split()[-1]) for l in listing.splitlines() if l.strip())
-        want = ["/usr/bin/redmon", "/lib/systemd/system/redmon.service", "/etc/redmon/redmon.conf",
+        want = ["/usr/bin/redmon", "/usr/lib/redmon/redmond", "/lib/systemd/system/redmon.service",
+                "/etc/redmon/redmon.conf",
                 "/usr/share/man/man8/redmon.8.gz", "/usr/share/man/man5/redmon.conf.5.gz",
                 "/usr/share/man/man7/redmon-alerts.7.gz",
                 "/usr/share/bash-completion/completions/redmon",
