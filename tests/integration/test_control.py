@@ -23,7 +23,7 @@ import tempfile
 import time
 
 import harness
-from alerts_harness import Daemon, Events, Tree, has, ini, raid1, wait_until
+from alerts_harness import Daemon, Events, Tree, check_schema, has, ini, raid1, wait_until
 from harness import TestError
 
 NAME = "integration/control/"
@@ -300,6 +300,9 @@ def main():
                 out.append("ack without daemon: %d %r" % (p.returncode, p.stderr))
             return out
         rep.run(NAME + "no-daemon", no_daemon)
+        # Every event of the run (acknowledged, maintenance_*, group_forgotten, and the
+        # marks on the others) against docs/alert.schema.json.
+        check_schema(rep, NAME + "json-schema", events.read())
     except TestError as e:
         rep.fail(NAME + "setup", str(e))
     finally:
