@@ -12,6 +12,7 @@
 #include "errbuf.h"
 #include "log.h"
 #include "loop_timer.h"
+#include "sink_settings.h"
 #include "spool.h"
 
 #define RETRY_FIRST_MS 1000
@@ -51,7 +52,11 @@ struct mail_smtp {
 /*
  * The address of one mailbox of a header ("Ops <ops@example.org>" or
  * "ops@example.org"), as "<addr>" for MAIL FROM / RCPT TO; -EINVAL when it
- * holds none, or characters no address has.
+ * holds none, or characters no address has.  A local user ("root", the
+ * package's mail_to) goes as <root@localhost>: sendmail would qualify it,
+ * an SMTP server may not (Exim refuses an unqualified RCPT TO), and
+ * localhost is a local domain of every MTA's default setup (Postfix's
+ * mydestination, Exim's local_domains), so the server's aliases apply.
  */
 static int envelope_addr(const char *s, size_t n, char *buf, size_t len)
 {
@@ -70,6 +75,11 @@ static int envelope_addr(const char *s, size_t n, char *buf, size_t len)
 	}
 	while (n && isspace((unsigned char)s[n - 1]))
 		n--;
+	if (n && !memchr(s, '@', n) && sink_mail_local_user(s, n) &&
+	    n + sizeof("<@localhost>") <= len) {
+		snprintf(buf, len, "<%.*s@localhost>", (int)n, s);
+		return 0;
+	}
 	if (!n || n + 3 > len || !memchr(s, '@', n))
 		return -EINVAL;
 	for (size_t i = 0; i < n; i++) {
