@@ -39,6 +39,7 @@ struct mail_smtp {
 	struct curl_slist *rcpt;
 	char *spool_dir;
 	struct spool *spool; /* NULL: test-alert */
+	bool in_memory;	     /* no state_dir: the spool is in memory only */
 	bool spool_refused;
 	struct curl_loop cl;
 	struct loop_timer *retry_timer;
@@ -249,9 +250,14 @@ static void sent(struct mail_smtp *m, CURLcode res)
 		sink_overflow_end(m->k);
 	} else if (rc == -EBADMSG) {
 		spool_set_aside(m->spool, seq);
-		snprintf(why + strlen(why), sizeof(why) - strlen(why),
-			 "; mail %llu set aside in %s as .rejected", (unsigned long long)seq,
-			 m->spool_dir);
+		if (m->in_memory)
+			snprintf(why + strlen(why), sizeof(why) - strlen(why),
+				 "; mail %llu dropped (no spool on disk to set it aside in)",
+				 (unsigned long long)seq);
+		else
+			snprintf(why + strlen(why), sizeof(why) - strlen(why),
+				 "; mail %llu set aside in %s as .rejected",
+				 (unsigned long long)seq, m->spool_dir);
 		sink_result(m->k, rc, true, why);
 	} else {
 		snprintf(why + strlen(why), sizeof(why) - strlen(why), " (%zu mail%s kept in %s)",
@@ -338,6 +344,8 @@ void mail_smtp_queue(struct mail_smtp *m, uint64_t seq, const char *msg, size_t 
 		sink_result(m->k, rc, true, why);
 		return;
 	}
+	if (m->in_memory)
+		rc = 0; /* said once at the start */
 	if (rc == 1 && !m->spool_refused)
 		log_err("sink %s: the disk of %s refuses mail (from %llu on): it waits in memory "
 			"until sent, lost if redmon stops first",
@@ -411,11 +419,15 @@ static int spool_setup(struct mail_smtp *m, size_t max, char *err, size_t errlen
 
 	if (!env->agg)
 		return 0;
-	if (!env->state_dir)
-		return errbuf_set(err, errlen, -EINVAL,
-				  "sink %s: smtp_url needs [daemon] state_dir (its mail is spooled "
-				  "there until the server takes it)",
-				  m->k->name);
+	if (!env->state_dir) {
+		/* --root without state_dir, or a state directory that failed: mail still goes. */
+		log_notice("sink %s: no state directory: mail waits in memory until the server "
+			   "takes it, lost if redmon stops or reloads first",
+			   m->k->name);
+		m->in_memory = true;
+		m->spool_dir = strdup("memory");
+		return m->spool_dir ? spool_open(NULL, max, &m->spool) : -ENOMEM;
+	}
 	if (asprintf(&m->spool_dir, "%s/spool/%s", env->state_dir, m->k->name) < 0) {
 		m->spool_dir = NULL;
 		return -ENOMEM;

@@ -23,6 +23,9 @@ example fails here rather than passing untested.
                                 themselves (no restart), RCPT TO <root@localhost>,
                                 subject with the severity, the spool empty, still
                                 one warning
+  no-state-dir-mail-from-memory --root without state_dir (a captured tree): the
+                                mail sink keeps its mails in memory instead of
+                                refusing to start, and they arrive
   json-only-warns               the same copy without [sink.mail]: the daemon
                                 says nobody is notified (the warning is kept
                                 where no sink can notify)
@@ -199,6 +202,25 @@ def main():
             rc = d.stop()
             return (["exit %s" % rc] if rc != 0 else []) + d.sanitizer_problems()
         rep.run(NAME + "sigterm", stop)
+
+        def no_state_dir_memory():
+            """--root without state_dir (no -o): the spool is in memory, the daemon starts and mails."""
+            n = len(rx.messages())
+            md = NoNewPrivsDaemon(args.build, tmp, conf, name="nostate", extra=extra[2:])
+            md.start()
+            try:
+                wait_until(lambda: len(rx.messages()) >= n + 2, "the two groups' mails from memory",
+                           timeout=20, daemon=md)
+                out = [] if "mail waits in memory" in md.stderr() else ["no notice of the memory spool"]
+            finally:
+                rc = md.stop()
+            got = rx.messages()[n:]
+            if sorted(re.search(r"fake:md\d", m["data"]).group(0) for m in got) != ["fake:md0", "fake:md1"]:
+                out.append("mails %r" % [m["data"][:120] for m in got])
+            if os.path.exists(os.path.join(tmp, "spool")):
+                out.append("a spool directory appeared without state_dir")
+            return out + ([] if rc == 0 else ["exit %s" % rc])
+        rep.run(NAME + "no-state-dir-mail-from-memory", no_state_dir_memory)
 
         def json_only_warns():
             jd = Daemon(args.build, tmp, without_mail(conf), name="jsononly", extra=extra)
