@@ -12,6 +12,7 @@
 #include "errbuf.h"
 #include "log.h"
 #include "loop_timer.h"
+#include "sink_settings.h"
 #include "spool.h"
 
 #define RETRY_FIRST_MS 1000
@@ -38,6 +39,7 @@ struct mail_smtp {
 	struct curl_slist *rcpt;
 	char *spool_dir;
 	struct spool *spool; /* NULL: test-alert */
+	bool in_memory;	     /* no state_dir: the spool is in memory only */
 	bool spool_refused;
 	struct curl_loop cl;
 	struct loop_timer *retry_timer;
@@ -51,7 +53,11 @@ struct mail_smtp {
 /*
  * The address of one mailbox of a header ("Ops <ops@example.org>" or
  * "ops@example.org"), as "<addr>" for MAIL FROM / RCPT TO; -EINVAL when it
- * holds none, or characters no address has.
+ * holds none, or characters no address has.  A local user ("root", the
+ * package's mail_to) goes as <root@localhost>: sendmail would qualify it,
+ * an SMTP server may not (Exim refuses an unqualified RCPT TO), and
+ * localhost is a local domain of every MTA's default setup (Postfix's
+ * mydestination, Exim's local_domains), so the server's aliases apply.
  */
 static int envelope_addr(const char *s, size_t n, char *buf, size_t len)
 {
@@ -70,6 +76,11 @@ static int envelope_addr(const char *s, size_t n, char *buf, size_t len)
 	}
 	while (n && isspace((unsigned char)s[n - 1]))
 		n--;
+	if (n && !memchr(s, '@', n) && sink_mail_local_user(s, n) &&
+	    n + sizeof("<@localhost>") <= len) {
+		snprintf(buf, len, "<%.*s@localhost>", (int)n, s);
+		return 0;
+	}
 	if (!n || n + 3 > len || !memchr(s, '@', n))
 		return -EINVAL;
 	for (size_t i = 0; i < n; i++) {
@@ -239,9 +250,14 @@ static void sent(struct mail_smtp *m, CURLcode res)
 		sink_overflow_end(m->k);
 	} else if (rc == -EBADMSG) {
 		spool_set_aside(m->spool, seq);
-		snprintf(why + strlen(why), sizeof(why) - strlen(why),
-			 "; mail %llu set aside in %s as .rejected", (unsigned long long)seq,
-			 m->spool_dir);
+		if (m->in_memory)
+			snprintf(why + strlen(why), sizeof(why) - strlen(why),
+				 "; mail %llu dropped (no spool on disk to set it aside in)",
+				 (unsigned long long)seq);
+		else
+			snprintf(why + strlen(why), sizeof(why) - strlen(why),
+				 "; mail %llu set aside in %s as .rejected",
+				 (unsigned long long)seq, m->spool_dir);
 		sink_result(m->k, rc, true, why);
 	} else {
 		snprintf(why + strlen(why), sizeof(why) - strlen(why), " (%zu mail%s kept in %s)",
@@ -328,6 +344,8 @@ void mail_smtp_queue(struct mail_smtp *m, uint64_t seq, const char *msg, size_t 
 		sink_result(m->k, rc, true, why);
 		return;
 	}
+	if (m->in_memory)
+		rc = 0; /* said once at the start */
 	if (rc == 1 && !m->spool_refused)
 		log_err("sink %s: the disk of %s refuses mail (from %llu on): it waits in memory "
 			"until sent, lost if redmon stops first",
@@ -401,11 +419,15 @@ static int spool_setup(struct mail_smtp *m, size_t max, char *err, size_t errlen
 
 	if (!env->agg)
 		return 0;
-	if (!env->state_dir)
-		return errbuf_set(err, errlen, -EINVAL,
-				  "sink %s: smtp_url needs [daemon] state_dir (its mail is spooled "
-				  "there until the server takes it)",
-				  m->k->name);
+	if (!env->state_dir) {
+		/* --root without state_dir, or a state directory that failed: mail still goes. */
+		log_notice("sink %s: no state directory: mail waits in memory until the server "
+			   "takes it, lost if redmon stops or reloads first",
+			   m->k->name);
+		m->in_memory = true;
+		m->spool_dir = strdup("memory");
+		return m->spool_dir ? spool_open(NULL, max, &m->spool) : -ENOMEM;
+	}
 	if (asprintf(&m->spool_dir, "%s/spool/%s", env->state_dir, m->k->name) < 0) {
 		m->spool_dir = NULL;
 		return -ENOMEM;

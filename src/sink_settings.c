@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "sink_settings.h"
 
+#include <ctype.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
@@ -69,10 +70,39 @@ static const char *check_mail_text(const char *v, void *field)
 	return NULL;
 }
 
+bool sink_mail_local_user(const char *s, size_t n)
+{
+	if (n == 0 || n > 64 || s[0] == '-' || s[0] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!isalnum(c) && c != '.' && c != '_' && c != '+' && c != '-')
+			return false;
+	}
+	return true;
+}
+
+/* Some entry of the comma-separated list v is a local user ("root", " root "). */
+static bool names_local_user(const char *v)
+{
+	while (*v) {
+		size_t n = strcspn(v, ","), skip = strspn(v, " \t"), len = n;
+
+		while (len > skip && (v[len - 1] == ' ' || v[len - 1] == '\t'))
+			len--;
+		if (len > skip && sink_mail_local_user(v + skip, len - skip))
+			return true;
+		v += n + (v[n] == ',');
+	}
+	return false;
+}
+
+/* At least one address: user@domain, or a local user as mdadm's MAILADDR takes it. */
 static const char *check_mail_to(const char *v, void *field)
 {
-	if (!strchr(v, '@'))
-		return "needs at least one address";
+	if (!strchr(v, '@') && !names_local_user(v))
+		return "needs at least one address (user@domain, or a local user such as root)";
 	return check_mail_text(v, field);
 }
 

@@ -10,6 +10,7 @@
 #define REDMON_SINK_SETTINGS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "remind.h"
@@ -99,6 +100,14 @@ const struct setting *sink_setting_find(const struct sink_type_settings *t, cons
 
 /* Every default of type t into s (name and type are left alone). */
 void sink_settings_defaults(const struct sink_type_settings *t, struct cfg_sink *s);
+
+/*
+ * s[0..n) names a local user's mailbox ("root"), as mdadm's MAILADDR and
+ * smartd's -m take it: 1-64 of letters, digits and . _ + -, not starting
+ * with '-' or '.'.  sendmail qualifies it with the host's domain; mail by
+ * SMTP sends it as user@localhost (mail_smtp.c).
+ */
+bool sink_mail_local_user(const char *s, size_t n);
 
 /* The facility as configured ("daemon", "local3"), for the fingerprint. */
 const char *sink_facility_name(int facility, char *buf, size_t len);

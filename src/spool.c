@@ -285,6 +285,11 @@ int spool_open(const char *dir, size_t max, struct spool **ret)
 	if (!s)
 		return -ENOMEM;
 	s->max = max ? max : 1;
+	if (!dir) { /* in memory: every put is held as on a disk that refuses it */
+		s->dirfd = -1;
+		*ret = s;
+		return 0;
+	}
 	/* Opened as root below the state directory, which the service user owns. */
 	s->dirfd = open_dir_made(dir, 0750, true);
 	rc = s->dirfd < 0 ? s->dirfd : scan_dir(s);
@@ -427,7 +432,7 @@ int spool_remove(struct spool *s, uint64_t seq)
 		return -ENOENT;
 	entry_name(seq, name, sizeof(name));
 	forget(s, (size_t)at);
-	if (unlinkat(s->dirfd, name, 0) < 0 && errno != ENOENT)
+	if (s->dirfd >= 0 && unlinkat(s->dirfd, name, 0) < 0 && errno != ENOENT)
 		return -errno;
 	return 0;
 }

@@ -55,7 +55,8 @@ struct spool;
 /*
  * Open (creating it) the spool directory dir holding at most max entries:
  * removes temporary files a crash left, lists the entries in order.
- * 0 and *ret, or -errno.
+ * dir NULL: a spool in memory only (where there is no state directory),
+ * every spool_put() returning 1.  0 and *ret, or -errno.
  */
 int spool_open(const char *dir, size_t max, struct spool **ret);
 

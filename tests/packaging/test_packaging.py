@@ -13,7 +13,12 @@ NOTIFY_SOCKET; redmon drops itself to redmon with only CAP_NET_ADMIN and, with
 no command registered, leaves no root process) against the
 demo tree, with a private snmpd as AgentX master using the package's
 snmpd.conf.d drop-in: READY=1, `redmon status` and an SNMP walk must show the
-groups.  The package is purged afterwards (and the user removed if the test
+groups, and the shipped /etc/redmon/redmon.conf, unmodified, mails root: an
+SMTP receiver (tests/integration/smtp_receiver.py) listens on 127.0.0.1:25,
+where the config's smtp_url points, and must get the daemon's mail about the
+demo tree's critical raid1 and `redmon test-alert --sink mail`'s, each with
+RCPT TO:<root@localhost> and the severity in the subject (under systemd: the
+test-alert only).  The package is purged afterwards (and the user removed if the test
 created it).
 
 Slow (a full build): CI runs it as its own step (.ci/run), not `make check`.
@@ -37,6 +42,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
 import harness  # noqa: E402
+from smtp_receiver import Receiver  # noqa: E402
 
 BUILD_TIMEOUT = 1800
 SKIP_DIRS = {".git", "build", "build-san", "__pycache__"}
@@ -159,6 +165,13 @@ def systemd_checks():
                         universal_newlines=True)
     if st.returncode != 0 or "worst:" not in st.stdout:
         probs.append("redmon status: %s" % harness.tail(st.stdout))
+    # The shipped mail sink (this host's groups may give the service nothing to mail).
+    rx = start_smtp_on_25(tempfile.mkdtemp(prefix="redmon-smtp-"))
+    try:
+        probs += test_alert_mailed(rx)
+    finally:
+        rx.stop()
+        shutil.rmtree(os.path.dirname(rx.dir), ignore_errors=True)
     return probs
 
 
@@ -200,6 +213,50 @@ def dropped_to_redmon(pid):
     return probs
 
 
+def mail_to_root(rx, what, subject_prefix, timeout=30):
+    """The shipped [sink.mail] reached the receiver on 127.0.0.1:25: root, with the severity.
+
+    mail_to = root goes as RCPT TO:<root@localhost> (src/mail_smtp.c: a local
+    user is qualified with localhost, a local domain of every MTA's default).
+    Returns (problems, the first matching message)."""
+    try:
+        wait_for(lambda: [m for m in rx.messages() if subject_prefix in m["data"]], timeout,
+                 "%s at the SMTP receiver on 127.0.0.1:25" % what)
+    except harness.TestError as e:
+        return ["%s (it got %r)" % (e, [m["data"][:160] for m in rx.messages()])], None
+    m = [m for m in rx.messages() if subject_prefix in m["data"]][0]
+    probs = []
+    if [r.split(":", 1)[-1] for r in m["rcpt"]] != ["<root@localhost>"]:
+        probs.append("%s: RCPT %r, want <root@localhost>" % (what, m["rcpt"]))
+    if not re.search(r"(?m)^Subject: " + re.escape(subject_prefix), m["data"]):
+        probs.append("%s: no 'Subject: %s' in %r" % (what, subject_prefix, m["data"][:300]))
+    return probs, m
+
+
+def start_smtp_on_25(tmp):
+    """The SMTP receiver where the shipped config sends: localhost port 25 (127.0.0.1 only)."""
+    rx = Receiver(tmp, name="smtp25", port=25)
+    try:
+        rx.start()
+    except RuntimeError as e:
+        raise harness.TestError("cannot listen on 127.0.0.1:25 for the shipped mail sink (%s; "
+                                "an MTA of this host?)" % e)
+    return rx
+
+
+def test_alert_mailed(rx):
+    """`redmon test-alert --sink mail` with the shipped config reaches root."""
+    plain_env = {k: v for k, v in os.environ.items() if k != "REDMON_CONF"}
+    p = subprocess.run(["/usr/bin/redmon", "test-alert", "--sink", "mail"], env=plain_env,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, timeout=60)
+    probs = [] if p.returncode == 0 and "mail: ok" in p.stdout else [
+        "redmon test-alert --sink mail: exit %d %s" % (p.returncode, harness.tail(p.stdout))]
+    got, m = mail_to_root(rx, "test-alert's mail", "[redmon] INFO: ", timeout=10)
+    if m and "X-Redmon-Event: test" not in m["data"]:
+        got.append("test-alert's mail lacks X-Redmon-Event: test: %r" % m["data"][:300])
+    return probs + got
+
+
 def emulated_unit(tmp):
     """The unit's start without systemd: root, its bounding set, NoNewPrivileges; redmon drops itself."""
     for t in ("setpriv", "snmpd", "snmpwalk"):
@@ -230,8 +287,9 @@ def emulated_unit(tmp):
     notify.bind(npath)
     os.chmod(npath, 0o777)
     notify.settimeout(0.1)
-    daemon = None
+    daemon = rx = None
     try:
+        rx = start_smtp_on_25(e2e)
         wait_for(lambda: os.path.exists(sock), what="snmpd's AgentX socket")
         env = dict(os.environ, NOTIFY_SOCKET=npath, INVOCATION_ID="0" * 32)
         daemon = subprocess.Popen(
@@ -279,8 +337,21 @@ def emulated_unit(tmp):
             probs.append("%s (the package's ACL on %s: %s)" % (
                 e, TEXTFILE_DIR, subprocess.run(["getfacl", "-p", TEXTFILE_DIR],
                                                  capture_output=True, text=True).stdout.strip()))
+        # The shipped mail sink, from the dropped daemon under NoNewPrivileges: the demo
+        # tree's critical raid1 is mailed to root by SMTP, then test-alert goes the same way.
+        got, m = mail_to_root(rx, "the daemon's mail about md:md1", "[redmon] CRITICAL: md:md1 on ")
+        probs += got
+        if m:
+            print("# packaging: mail to root: MAIL %s RCPT %s, %s" % (
+                m["from"], " ".join(m["rcpt"]), re.search(r"(?m)^Subject: .*$", m["data"]).group(0).strip()))
+        spool = "/var/lib/redmon/spool/mail"
+        if not os.path.isdir(spool) or pwd.getpwuid(os.stat(spool).st_uid).pw_name != "redmon":
+            probs.append("%s is not the redmon user's directory" % spool)
+        probs += test_alert_mailed(rx)
         return probs
     finally:
+        if rx:
+            rx.stop()
         for proc in (daemon, snmpd):
             if proc and proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)

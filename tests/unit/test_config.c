@@ -540,7 +540,7 @@ static void test_typed_config(void **state)
 				  "remind = diminishing/2h\nheartbeat = 5m\nfail_after = 1000\n"
 				  "[sink.x]\ntype = exec\ncommand = /bin/true\nqueue_max = 100000\n"
 				  "[sink.y]\ntype = syslog\nfacility = local3\n"
-				  "[sink.m]\ntype = mail\nmail_to = a@b\n"
+				  "[sink.m]\ntype = mail\nmail_to = root\n"
 				  "[sink.t]\ntype = textfile\npath = /run/r.prom\n"
 				  "[sink.r]\ntype = webhook\nurl = http://a/\n"
 				  "labels =  dc = ams1 ,team=storage \ninstance = db-7 (ams1)\n");
@@ -595,7 +595,7 @@ static void test_typed_config(void **state)
 	assert_string_equal(y->syslog.ident, "redmon");
 	assert_string_equal(y->syslog.socket, "/dev/log");
 
-	assert_string_equal(m->mail.to, "a@b");
+	assert_string_equal(m->mail.to, "root");
 	assert_null(m->mail.from);
 	assert_string_equal(m->mail.sendmail, "/usr/sbin/sendmail");
 	assert_int_equal(m->mail.queue_max, 100);
@@ -657,7 +657,10 @@ static void test_typed_errors(void **state)
 	expect_error("[sink.y]\ntype = syslog\nident = a\tb\n", NULL, 0,
 		     "sink.y.ident: must not contain control characters");
 	expect_error("[sink.y]\ntype = syslog\nident = a b\n", NULL, 0, "must be a word");
-	expect_error("[sink.m]\ntype = mail\nmail_to = nobody\n", NULL, 0,
+	/* A local user ("root", as mdadm's MAILADDR takes it) is one; words and options are not. */
+	expect_error("[sink.m]\ntype = mail\nmail_to = nobody here\n", NULL, 0,
+		     "sink.m.mail_to: needs at least one address");
+	expect_error("[sink.m]\ntype = mail\nmail_to = -oQ/tmp, .x\n", NULL, 0,
 		     "sink.m.mail_to: needs at least one address");
 	expect_error("[sink.t]\ntype = textfile\npath = /run/r.txt\n", NULL, 0, "ending in .prom");
 	expect_error("[sink.t]\ntype = textfile\nremind = daily\npath = /r.prom\n", NULL, 0,

@@ -887,10 +887,22 @@ static void test_mail_smtp_addresses(void **state)
 		"sink.m.smtp_url=smtp://127.0.0.1:1",
 		"sink.m.sendmail=/nonexistent/sendmail",
 	};
+	/* A local user, as the shipped config's mail_to = root: it goes as root@localhost. */
+	static const char *const local[] = { "sink.m.type=mail", "sink.m.mail_to=root",
+					     "sink.m.smtp_url=smtp://127.0.0.1:1" };
+	static const char *const word[] = { "sink.m.type=mail", "sink.m.mail_to=root, the boss",
+					    "sink.m.smtp_url=smtp://127.0.0.1:1" };
 	const char *why = open_fails(f, bad, 3);
 
 	assert_non_null(strstr(why, "sink m: mail_to: not a list of addresses for SMTP"));
+	why = open_fails(f, word, 3);
+	assert_non_null(strstr(why, "sink m: mail_to: not a list of addresses for SMTP"));
 	open_sinks(f, good, 4, false);
+	assert_non_null(f->set);
+	sink_set_free(f->set);
+	cfg_free(f->cfg);
+	f->set = NULL;
+	open_sinks(f, local, 3, false);
 	assert_non_null(f->set);
 }
 

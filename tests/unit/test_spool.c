@@ -180,6 +180,31 @@ static void test_atomic_write(void **state)
  * delivery, dropped by the bound like any other; the disk taking them again
  * stores the next ones on disk.
  */
+/* No directory (no state_dir): every entry held in memory, in order, bounded, nothing on disk. */
+static void test_no_directory_in_memory(void **state)
+{
+	size_t dropped = 99, len = 0;
+	struct spool *s;
+	char *data = NULL;
+
+	(void)state;
+	assert_int_equal(spool_open(NULL, 2, &s), 0);
+	assert_int_equal(spool_put(s, 7, "seven", 5, 0, &dropped), 1);
+	assert_int_equal(spool_put(s, 5, "five", 4, 0, &dropped), 1);
+	assert_int_equal(spool_put(s, 9, "nine", 4, 0, &dropped), 1);
+	assert_int_equal(dropped, 1); /* 5, the oldest, went */
+	assert_int_equal(spool_count(s), 2);
+	assert_int_equal(spool_first(s), 7);
+	assert_int_equal(spool_read(s, 7, &data, &len), 0);
+	assert_int_equal(len, 5);
+	assert_memory_equal(data, "seven", 5);
+	free(data);
+	assert_int_equal(spool_remove(s, 7), 0);
+	assert_int_equal(spool_set_aside(s, 9), 0);
+	assert_int_equal(spool_count(s), 0);
+	spool_free(s);
+}
+
 static void test_refused_entries_wait_in_memory(void **state)
 {
 	struct rlimit old, tiny = { .rlim_cur = 8, .rlim_max = RLIM_INFINITY };
@@ -296,6 +321,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_atomic_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_entries_wait_in_memory, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_no_directory_in_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_links_of_others_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_refuses_fifo, setup, teardown),
 	};
