@@ -17,7 +17,8 @@ int ask_socket_path(const struct cli *cli, char *buf, size_t len)
 	if (cfg_load(cli->config_file, cli->overrides, cli->n_overrides, &cfg, err, sizeof(err)) <
 	    0)
 		return -1;
-	if (*cfg->socket && strlen(cfg->socket) < len) {
+	/* With --root, as the daemon: the host's socket only when the configuration names it. */
+	if (*cfg->socket && strlen(cfg->socket) < len && (!cli->root || cfg->socket_set)) {
 		snprintf(buf, len, "%s", cfg->socket);
 		rc = 0;
 	}

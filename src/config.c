@@ -125,6 +125,7 @@ static const struct setting daemon_settings[] = {
 	  .type = SETTING_STRING,
 	  .def = CTL_SOCKET_DEFAULT,
 	  .offset = DAEMON(socket),
+	  .set_flag = SETTING_SET_FLAG(struct config, socket_set),
 	  .parse = check_socket_path },
 	{ .key = "socket_group",
 	  .type = SETTING_STRING,

@@ -77,6 +77,7 @@ struct config {
 	uint64_t stall_after_ms;   /* a rebuild not moving this long: rebuild_stalled */
 	uint64_t scrub_max_age_ms; /* a last scrub older than this: scrub_overdue (0: never) */
 	const char *socket;	   /* the control socket (ctl.h); "": none */
+	bool socket_set;	   /* given: with --root, only then is there one */
 	const char *socket_group;  /* who may ask it besides root */
 
 	struct cfg_probe *probes; /* each [probe.NAME] named */

@@ -185,6 +185,11 @@ static int control_open(struct daemon *d)
 	rc = loop_timer_new(d->loop, on_maint_end, d, &d->maint_timer);
 	if (rc < 0 || !*cfg->socket)
 		return rc;
+	/* A captured tree is not this host: not on the host's socket unless told (as state_dir). */
+	if (d->rt->cli->root && !cfg->socket_set) {
+		log_notice("control socket: none (--root without [daemon] socket)");
+		return 0;
+	}
 	if (ctl_server_open(cfg->socket, cfg->socket_group, d->loop, control_handle, &d->ctl_env,
 			    &d->ctl, why, sizeof(why)) < 0)
 		log_warn("control socket: %s; status and check will scan by themselves", why);

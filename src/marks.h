@@ -2,7 +2,7 @@
 /*
  * What the operator said of a group (`redmon ack`, `redmon maintenance`), and
  * the groups that vanished while not ok (what `redmon forget` takes), by group
- * id.  The daemon keeps them across restarts in <state_dir>/marks.json.
+ * id.  The daemon keeps them across restarts in its state file (state.json, "marks").
  */
 #ifndef REDMON_MARKS_H
 #define REDMON_MARKS_H

@@ -45,6 +45,7 @@
 #include "errbuf.h"
 #include "json.h"
 #include "log.h"
+#include "marks.h"
 #include "loop.h"
 #include "loop_timer.h"
 #include "sink.h"
@@ -851,8 +852,10 @@ static char *resend_body(struct webhook *w)
 			/* Back, in whatever health: the aggregator speaks for it again. */
 			if (json_object_del(w->held, g->id) == 0)
 				w->held_changed = true;
+			/* In maintenance its alerts are held, re-sends too: its end says what is. */
 			if (!policy_health_reminded(g->health) ||
-			    (crit ? SEV_CRITICAL : SEV_WARNING) < w->k->min_severity)
+			    (crit ? SEV_CRITICAL : SEV_WARNING) < w->k->min_severity ||
+			    marks_in_maintenance(agg_marks(agg), g->id, now))
 				continue;
 			json_array_append_new(list, group_alert(host, g, crit, false, starts,
 								firing_ends(w, now)));

@@ -44,9 +44,15 @@ static void one_request(const uint8_t *data, size_t size)
 {
 	struct redmon_member mb[] = { { .name = "sda1", .role = REDMON_ROLE_ACTIVE },
 				      { .name = "sdb1", .role = REDMON_ROLE_FAILED } };
-	struct redmon_group rg = { .name = "md0", .kind = "raid", .type = "raid6",
-				   .members_total = 2, .members_ok = 1, .margin = 1,
-				   .margin_nominal = 2, .members = mb, .n_members = 2 };
+	struct redmon_group rg = { .name = "md0",
+				   .kind = "raid",
+				   .type = "raid6",
+				   .members_total = 2,
+				   .members_ok = 1,
+				   .margin = 1,
+				   .margin_nominal = 2,
+				   .members = mb,
+				   .n_members = 2 };
 	struct group gone = { .id = "md:md9", .type = "raid1", .health = HEALTH_CRITICAL };
 	struct snapshot s = { 0 };
 	struct agg *a = NULL;
@@ -68,8 +74,7 @@ static void one_request(const uint8_t *data, size_t size)
 	snapshot_sort(&s);
 	if (agg_update(a, "md", &s, NULL) < 0 || marks_gone(agg_marks_edit(a), &gone, 1000) < 0)
 		abort();
-	struct control_env e = { .agg = a, .bus = b, .host = "h", .root = "/",
-				 .changed = changed };
+	struct control_env e = { .agg = a, .bus = b, .host = "h", .root = "/", .changed = changed };
 	out = open_memstream(&text, &len);
 	if (!out)
 		abort();

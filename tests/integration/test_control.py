@@ -25,6 +25,7 @@ import time
 import harness
 from alerts_harness import Daemon, Events, Tree, check_schema, has, ini, raid1, wait_until
 from harness import TestError
+from http_receiver import Receiver
 
 NAME = "integration/control/"
 # md2 with both disks failed: health failed.
@@ -51,6 +52,20 @@ def status_json(build, conf, **kw):
         raise TestError("status --json: not JSON (exit %d): %r %s" % (p.returncode, p.stdout[:200], p.stderr))
 
 
+def firing_md0(request):
+    """An Alertmanager POST with fake:md0's group alert firing (endsAt in the future)."""
+    now = time.time()
+    for a in json.loads(request["body"]):
+        labels = a.get("labels", {})
+        if labels.get("alertname") == "RedmonGroupUnhealthy" and labels.get("group") == "fake:md0":
+            import datetime
+            ends = datetime.datetime.strptime(a["endsAt"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+                tzinfo=datetime.timezone.utc).timestamp()
+            if ends > now:
+                return True
+    return False
+
+
 def group(doc, gid):
     return next((g for g in doc["groups"] if g["id"] == gid), None)
 
@@ -62,7 +77,9 @@ def main():
     # nobody must reach the socket and the config (mkdtemp makes 0700).
     os.chmod(tmp, 0o711)
     d = None
+    rx = Receiver(tmp)
     try:
+        rx.start()
         tree = Tree(tmp)
         tree.set(raid1("md0"), raid1("md1", failed=True), raid1("md2", failed=True))
         events = Events(os.path.join(tmp, "events.jsonl"))
@@ -81,6 +98,9 @@ def main():
             "sink.all": {"type": "json", "path": events.path},
             "sink.nag": {"type": "json", "path": nag.path, "remind": "1s", "min_severity": "warning"},
             "sink.hook": {"type": "exec", "command": hook},
+            # Alertmanager's re-sends of every active alert must hold a group in maintenance too.
+            "sink.am": {"type": "webhook", "format": "alertmanager", "url": rx.url,
+                        "resend_interval": "200ms"},
         })
         d = Daemon(args.build, tmp, conf).start()
         os.chmod(d.conf, 0o644)
@@ -188,15 +208,22 @@ def main():
             hc = [e for e in evs[n:] if e["event"] == "health_changed"][0]
             if (hc.get("maintenance") or {}).get("by") != "root":
                 out.append("health_changed in maintenance lacks it: %r" % hc.get("maintenance"))
-            time.sleep(0.5)
+            n_rx = len(rx.requests())
+            time.sleep(1.0)  # five re-sends
             heard = open(hook_out).read()
             if "health_changed fake:md0" in heard:
                 out.append("the hook heard md0 fail during its maintenance")
+            if not rx.requests()[n_rx:]:
+                out.append("no Alertmanager re-send in 1 s")
+            if any(firing_md0(r) for r in rx.requests()[n_rx:]):
+                out.append("Alertmanager was told md0 fires during its maintenance")
             p = redmon(args.build, d.conf, "maintenance", "fake:md0", "0")
             if p.returncode != 0:
                 out.append("ending maintenance: exit %d %r" % (p.returncode, p.stderr))
             wait_until(lambda: "maintenance_ended fake:md0" in open(hook_out).read(),
                        "the hook hears maintenance_ended", daemon=d)
+            if not rx.wait_for(lambda reqs: any(firing_md0(r) for r in reqs), 5):
+                out.append("Alertmanager never told of md0 after its maintenance")
             end = [e for e in events.read() if e["event"] == "maintenance_ended"][-1]
             if end["severity"] != "critical":
                 out.append("maintenance_ended of a failed group: severity %s" % end["severity"])
@@ -313,6 +340,7 @@ def main():
                 pass
             for p in d.sanitizer_problems():
                 rep.fail(NAME + "sanitizer", p)
+        rx.stop()
         if not os.environ.get("REDMON_KEEP_TMP"):
             shutil.rmtree(tmp, ignore_errors=True)
     return rep.exit()
