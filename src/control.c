@@ -36,15 +36,15 @@ static void carry_marks(struct event *ev, const struct mark *k, int64_t now)
 {
 	if (!k)
 		return;
-	if (k->ack_time) {
-		ev->ack_by = k->ack_by;
-		ev->ack_comment = k->ack_comment;
-		ev->ack_time = k->ack_time;
+	if (k->ack.time) {
+		ev->ack_by = k->ack.by;
+		ev->ack_comment = k->ack.comment;
+		ev->ack_time = k->ack.time;
 	}
-	if (k->maint_until > now) {
-		ev->maint_by = k->maint_by;
-		ev->maint_comment = k->maint_comment;
-		ev->maint_until = k->maint_until;
+	if (k->maint.time > now) {
+		ev->maint_by = k->maint.by;
+		ev->maint_comment = k->maint.comment;
+		ev->maint_until = k->maint.time;
 	}
 }
 
@@ -338,7 +338,7 @@ void control_end_maintenance(struct control_env *e, int64_t now)
 		struct event ev = { .type = EV_MAINTENANCE_ENDED };
 		char id[512];
 
-		if (!k->maint_until || k->maint_until > now) {
+		if (!k->maint.time || k->maint.time > now) {
 			i++;
 			continue;
 		}

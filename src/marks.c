@@ -6,6 +6,7 @@
 #include "marks.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,20 +25,11 @@ struct marks *marks_new(void)
 	return calloc(1, sizeof(struct marks));
 }
 
-static void mark_clear_ack(struct mark *k)
+static void note_clear(struct mark_note *n)
 {
-	free(k->ack_by);
-	free(k->ack_comment);
-	k->ack_by = k->ack_comment = NULL;
-	k->ack_time = 0;
-}
-
-static void mark_clear_maint(struct mark *k)
-{
-	free(k->maint_by);
-	free(k->maint_comment);
-	k->maint_by = k->maint_comment = NULL;
-	k->maint_until = 0;
+	free(n->by);
+	free(n->comment);
+	*n = (struct mark_note){ 0 };
 }
 
 static void mark_clear_gone(struct mark *k)
@@ -50,8 +42,8 @@ static void mark_clear_gone(struct mark *k)
 
 static void mark_free(struct mark *k)
 {
-	mark_clear_ack(k);
-	mark_clear_maint(k);
+	note_clear(&k->ack);
+	note_clear(&k->maint);
 	mark_clear_gone(k);
 	free(k->id);
 }
@@ -138,7 +130,7 @@ static void drop_if_empty(struct marks *m, const char *id)
 	size_t i = locate(m, id, &found);
 	struct mark *k = &m->v[i];
 
-	if (!found || k->ack_time || k->maint_until || k->gone_time)
+	if (!found || k->ack.time || k->maint.time || k->gone_time)
 		return;
 	mark_free(k);
 	memmove(k, k + 1, (m->n - i - 1) * sizeof(*k));
@@ -157,9 +149,12 @@ static char *text_dup(const char *s, bool *err)
 	return t;
 }
 
-int marks_ack(struct marks *m, const char *id, const char *by, const char *comment, int64_t now)
+/* The note of id (the ack or the maintenance one) said anew; 0 or -ENOMEM. */
+static int note_set(struct marks *m, const char *id, size_t which, const char *by,
+		    const char *comment, int64_t time)
 {
 	struct mark *k = get(m, id);
+	struct mark_note *n;
 	bool err = false;
 	char *b, *c;
 
@@ -173,79 +168,63 @@ int marks_ack(struct marks *m, const char *id, const char *by, const char *comme
 		drop_if_empty(m, id);
 		return -ENOMEM;
 	}
-	mark_clear_ack(k);
-	k->ack_by = b;
-	k->ack_comment = c;
-	k->ack_time = now > 0 ? now : 1;
+	n = (struct mark_note *)((char *)k + which);
+	note_clear(n);
+	*n = (struct mark_note){ .by = b, .comment = c, .time = time > 0 ? time : 1 };
 	return 0;
 }
 
-bool marks_unack(struct marks *m, const char *id)
+/* The note of id unsaid; true if there was one. */
+static bool note_unset(struct marks *m, const char *id, size_t which)
 {
+	struct mark_note *n;
 	bool found;
 	size_t i;
 
 	if (!m || !id)
 		return false;
 	i = locate(m, id, &found);
-	if (!found || !m->v[i].ack_time)
+	n = found ? (struct mark_note *)((char *)&m->v[i] + which) : NULL;
+	if (!n || !n->time)
 		return false;
-	mark_clear_ack(&m->v[i]);
+	note_clear(n);
 	drop_if_empty(m, id);
 	return true;
+}
+
+int marks_ack(struct marks *m, const char *id, const char *by, const char *comment, int64_t now)
+{
+	return note_set(m, id, offsetof(struct mark, ack), by, comment, now);
+}
+
+bool marks_unack(struct marks *m, const char *id)
+{
+	return note_unset(m, id, offsetof(struct mark, ack));
 }
 
 int marks_maintain(struct marks *m, const char *id, const char *by, const char *comment,
 		   int64_t until)
 {
-	struct mark *k = get(m, id);
-	bool err = false;
-	char *b, *c;
-
-	if (!k)
-		return -ENOMEM;
-	b = text_dup(by, &err);
-	c = text_dup(comment, &err);
-	if (err) {
-		free(b);
-		free(c);
-		drop_if_empty(m, id);
-		return -ENOMEM;
-	}
-	mark_clear_maint(k);
-	k->maint_by = b;
-	k->maint_comment = c;
-	k->maint_until = until > 0 ? until : 1;
-	return 0;
+	return note_set(m, id, offsetof(struct mark, maint), by, comment, until);
 }
 
 bool marks_end_maintenance(struct marks *m, const char *id)
 {
-	bool found;
-	size_t i;
-
-	if (!m || !id)
-		return false;
-	i = locate(m, id, &found);
-	if (!found || !m->v[i].maint_until)
-		return false;
-	mark_clear_maint(&m->v[i]);
-	drop_if_empty(m, id);
-	return true;
+	return note_unset(m, id, offsetof(struct mark, maint));
 }
 
 bool marks_in_maintenance(const struct marks *m, const char *id, int64_t now)
 {
 	const struct mark *k = marks_find(m, id);
 
-	return k && k->maint_until > now;
+	return k && k->maint.time > now;
 }
 
 bool marks_quiet(const struct marks *m, const char *id, int64_t now)
 {
 	const struct mark *k = marks_find(m, id);
 
-	return k && (k->ack_time || k->maint_until > now);
+	return k && (k->ack.time || k->maint.time > now);
 }
 
 int64_t marks_next_end(const struct marks *m)
@@ -253,7 +232,7 @@ int64_t marks_next_end(const struct marks *m)
 	int64_t next = 0;
 
 	for (size_t i = 0; m && i < m->n; i++) {
-		int64_t u = m->v[i].maint_until;
+		int64_t u = m->v[i].maint.time;
 
 		if (u && (!next || u < next))
 			next = u;
@@ -339,23 +318,23 @@ json_t *mark_to_json(const struct mark *k)
 
 	if (!o)
 		return NULL;
-	if (k->ack_time) {
+	if (k->ack.time) {
 		json_t *a = json_object();
 
-		json_object_set_new(a, "by", exact_text(k->ack_by));
-		json_object_set_new(a, "comment", exact_text(k->ack_comment));
-		set_time(a, "time", k->ack_time);
+		json_object_set_new(a, "by", exact_text(k->ack.by));
+		json_object_set_new(a, "comment", exact_text(k->ack.comment));
+		set_time(a, "time", k->ack.time);
 		/* The ms too: read back exactly, whatever the text format. */
-		json_object_set_new(a, "time_ms", json_integer(k->ack_time));
+		json_object_set_new(a, "time_ms", json_integer(k->ack.time));
 		json_object_set_new(o, "acknowledged", a);
 	}
-	if (k->maint_until) {
+	if (k->maint.time) {
 		json_t *a = json_object();
 
-		json_object_set_new(a, "by", exact_text(k->maint_by));
-		json_object_set_new(a, "comment", exact_text(k->maint_comment));
-		set_time(a, "until", k->maint_until);
-		json_object_set_new(a, "until_ms", json_integer(k->maint_until));
+		json_object_set_new(a, "by", exact_text(k->maint.by));
+		json_object_set_new(a, "comment", exact_text(k->maint.comment));
+		set_time(a, "until", k->maint.time);
+		json_object_set_new(a, "until_ms", json_integer(k->maint.time));
 		json_object_set_new(o, "maintenance", a);
 	}
 	if (k->gone_time) {

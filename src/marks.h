@@ -13,15 +13,17 @@
 
 #include "model.h"
 
+/* Who said it and why; time in Unix ms, 0 when nothing is said. */
+struct mark_note {
+	char *by, *comment;
+	int64_t time;
+};
+
 /* Strings are the table's own; times are Unix ms, 0 when unset. */
 struct mark {
 	char *id;
-	/* acknowledged: until the group changes again */
-	char *ack_by, *ack_comment;
-	int64_t ack_time;
-	/* in maintenance (alerts held) until maint_until */
-	char *maint_by, *maint_comment;
-	int64_t maint_until;
+	struct mark_note ack;	/* acknowledged (time: when), until the group changes again */
+	struct mark_note maint; /* in maintenance (alerts held) until maint.time */
 	/* vanished while not ok: its type and last health, and when */
 	char *gone_type;
 	enum health gone_health;

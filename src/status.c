@@ -272,16 +272,16 @@ static void mark_lines(const struct mark *k, int indent, FILE *out)
 	char by[128], c[600], ts[40];
 	int64_t now = wall_clock_ms();
 
-	if (k && k->ack_time)
+	if (k && k->ack.time)
 		fprintf(out, "  %*sacknowledged by %s, %s%s%s\n", indent, "",
-			term_text(k->ack_by, by, sizeof(by)),
-			table_time(k->ack_time, ts, sizeof(ts)), k->ack_comment ? ": " : "",
-			k->ack_comment ? term_text(k->ack_comment, c, sizeof(c)) : "");
-	if (k && k->maint_until > now)
+			term_text(k->ack.by, by, sizeof(by)),
+			table_time(k->ack.time, ts, sizeof(ts)), k->ack.comment ? ": " : "",
+			k->ack.comment ? term_text(k->ack.comment, c, sizeof(c)) : "");
+	if (k && k->maint.time > now)
 		fprintf(out, "  %*sin maintenance until %s (%s%s%s): alerts held\n", indent, "",
-			table_time(k->maint_until, ts, sizeof(ts)),
-			term_text(k->maint_by, by, sizeof(by)), k->maint_comment ? ": " : "",
-			k->maint_comment ? term_text(k->maint_comment, c, sizeof(c)) : "");
+			table_time(k->maint.time, ts, sizeof(ts)),
+			term_text(k->maint.by, by, sizeof(by)), k->maint.comment ? ": " : "",
+			k->maint.comment ? term_text(k->maint.comment, c, sizeof(c)) : "");
 }
 
 /* Groups that vanished while not ok, until they come back or redmon forget. */
@@ -378,9 +378,9 @@ static void mark_json(const struct mark *k, json_t *o)
 {
 	json_t *m = k ? mark_to_json(k) : NULL;
 
-	if (k && k->ack_time)
+	if (k && k->ack.time)
 		json_object_set(o, "acknowledged", json_object_get(m, "acknowledged"));
-	if (k && k->maint_until > wall_clock_ms())
+	if (k && k->maint.time > wall_clock_ms())
 		json_object_set(o, "maintenance", json_object_get(m, "maintenance"));
 	json_decref(m);
 }

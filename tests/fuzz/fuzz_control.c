@@ -35,7 +35,7 @@ static void check_table(const struct marks *m)
 	for (size_t i = 0; (k = marks_at(m, i)); prev = k, i++) {
 		if (prev && strcmp(prev->id, k->id) >= 0)
 			abort();
-		if (!k->ack_time && !k->maint_until && !k->gone_time)
+		if (!k->ack.time && !k->maint.time && !k->gone_time)
 			abort();
 	}
 }

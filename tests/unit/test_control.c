@@ -34,7 +34,7 @@ static void test_marks_table(void **state)
 	assert_string_equal(marks_at(m, 1)->id, "md:md1");
 	assert_string_equal(marks_at(m, 2)->id, "md:md2");
 	assert_null(marks_at(m, 3));
-	assert_string_equal(marks_find(m, "md:md2")->ack_comment, "disk ordered");
+	assert_string_equal(marks_find(m, "md:md2")->ack.comment, "disk ordered");
 	assert_true(marks_quiet(m, "md:md2", 99999));
 	assert_true(marks_quiet(m, "md:md0", 4999));
 	assert_false(marks_quiet(m, "md:md0", 5000)); /* the window is over at its end */
@@ -70,9 +70,9 @@ static void test_marks_json_round_trip_and_damage(void **state)
 	j = marks_to_json(m);
 	assert_int_equal(marks_from_json(back, j, &n_bad), 0);
 	assert_int_equal(n_bad, 0);
-	assert_int_equal(marks_find(back, "md:md2")->ack_time, 1796590711852);
-	assert_string_equal(marks_find(back, "md:md2")->maint_by, "alice");
-	assert_int_equal(marks_find(back, "md:md2")->maint_until, 1796590999000);
+	assert_int_equal(marks_find(back, "md:md2")->ack.time, 1796590711852);
+	assert_string_equal(marks_find(back, "md:md2")->maint.by, "alice");
+	assert_int_equal(marks_find(back, "md:md2")->maint.time, 1796590999000);
 	assert_int_equal(marks_find(back, "bond:bond0")->gone_health, HEALTH_CRITICAL);
 	assert_string_equal(marks_find(back, "bond:bond0")->gone_type, "802.3ad");
 	/* Hostile entries: each left out and counted, the good one kept. */
@@ -150,6 +150,22 @@ static void scan(struct agg *a, bool failed, struct event_list *l)
 	snapshot_free(&s);
 }
 
+/* The daemon in small: md0 failed, seen, its events out on a recording bus. */
+static void daemon_start(struct agg **a, struct bus **b, struct control_env *e,
+			 struct event_list *l, int *n_changed)
+{
+	n_seen = 0;
+	assert_int_equal(agg_new(a, 10), 0);
+	assert_int_equal(bus_new(b), 0);
+	assert_int_equal(bus_subscribe(*b, record, NULL), 0);
+	*e = (struct control_env){
+		.agg = *a, .bus = *b, .host = "h", .root = "/", .changed = changed, .ctx = n_changed
+	};
+	scan(*a, true, l);
+	control_annotate(*a, l, 1000);
+	event_list_clear(l);
+}
+
 /* A request from uid; the exit code, the text in out. */
 static int ask(struct control_env *e, const char *req, uid_t uid, char *out, size_t len,
 	       const char **refused)
@@ -179,16 +195,7 @@ static void test_ack_until_change_and_hostile_requests(void **state)
 	char out[8192];
 
 	(void)state;
-	n_seen = 0;
-	assert_int_equal(agg_new(&a, 10), 0);
-	assert_int_equal(bus_new(&b), 0);
-	assert_int_equal(bus_subscribe(b, record, NULL), 0);
-	e = (struct control_env){
-		.agg = a, .bus = b, .host = "h", .root = "/", .changed = changed, .ctx = &n_changed
-	};
-	scan(a, true, &l);
-	control_annotate(a, &l, 1000);
-	event_list_clear(&l);
+	daemon_start(&a, &b, &e, &l, &n_changed);
 
 	/* Not root (nor the test's own uid): refused, nothing changes. */
 	assert_int_equal(ask(&e, "{\"command\": \"ack\", \"group\": \"md:md0\"}", 4242, out,
@@ -225,7 +232,7 @@ static void test_ack_until_change_and_hostile_requests(void **state)
 	assert_int_equal(n_seen, 1);
 	assert_int_equal(seen[0].type, EV_ACKNOWLEDGED);
 	assert_string_equal(seen[0].by, "root");
-	assert_string_equal(marks_find(agg_marks(a), "md:md0")->ack_comment, "a b [31m");
+	assert_string_equal(marks_find(agg_marks(a), "md:md0")->ack.comment, "a b [31m");
 	assert_int_equal(n_changed, 1);
 	/* status shows it */
 	assert_int_equal(ask(&e, "{\"command\": \"status\"}", 0, out, sizeof(out), &refused), 0);
@@ -261,16 +268,7 @@ static void test_gone_forget_and_maintenance_end(void **state)
 	char out[8192];
 
 	(void)state;
-	n_seen = 0;
-	assert_int_equal(agg_new(&a, 10), 0);
-	assert_int_equal(bus_new(&b), 0);
-	assert_int_equal(bus_subscribe(b, record, NULL), 0);
-	e = (struct control_env){
-		.agg = a, .bus = b, .host = "h", .root = "/", .changed = changed, .ctx = &n_changed
-	};
-	scan(a, true, &l);
-	control_annotate(a, &l, 1000);
-	event_list_clear(&l);
+	daemon_start(&a, &b, &e, &l, &n_changed);
 
 	/* A maintenance window: events carry it; its end is published, in time only. */
 	assert_int_equal(ask(&e,
