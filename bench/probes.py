@@ -16,7 +16,11 @@ same source: what reading it costs before any monitor does anything with it.
                     on 127.0.0.1 (the DMTF tower mockup: login, 41 GETs,
                     logout), against curl doing the same GETs in one process
                     (HTTP Basic, one kept connection); per poll
-  smart             `redmon status --json` with only smart.py's plugin and a
+  redfish daemon    `redmon daemon` polling it every second, session and
+                    connection kept: CPU of the whole process per poll over 3
+                    polls, against curl's CPU per extra walk on one kept
+                    connection ((11 walks - 1 walk) / 10 in one process each)
+  smart             `redmon status --json` with only smart.so and a
                     stand-in smartctl on PATH (bench/fake_tool.c printing a
                     corpus capture) for 8 controller devices and the host's
                     disks, against as many runs of that same stand-in; per disk
@@ -40,8 +44,7 @@ min-max over rounds of the per-round ratios, as bench/run does.
 
 Memory: `redmon daemon` with that plugin alone, RssAnon and VmRSS after its
 first scan (the groups or disks announced), median over the memory rounds,
-beside the same daemon with only md.so on an empty root; for redfish also
-the daemon's CPU per poll once its session and connection are up.
+beside the same daemon with only md.so on an empty root.
 
 Processes are stopped by PID.  Nothing here fails a build.
 """
@@ -308,9 +311,27 @@ class ProbeBench:
         if len(gets) % runs or not gets:
             raise RuntimeError("redfish: %d GETs in %d polls" % (len(gets), runs))
         self.rf_gets = len(gets) // runs
-        conf = self.server.curl_config(gets[:self.rf_gets])
+        self.rf_paths = gets[:self.rf_gets]
+        conf = self.server.curl_config(self.rf_paths)
         floor = sum(cpu_ns_of(["curl", "-K", conf])[0] for _ in range(runs)) / runs
         return st, floor, st
+
+    def redfish_daemon_row(self, polls, walks):
+        """The daemon's CPU per poll once its session and connection are up,
+        against curl's CPU per walk of the same GETs on one kept connection:
+        (the walk walks + 1 times - the walk once) / walks, so its start-up
+        and TLS handshake cancel out."""
+        d = Daemon(self, "redfish", self.empty, self.server.probe_opts() + [
+            "-o", "probe.redfish.interval=1s", "-o", "daemon.rescan_interval=1h"])
+        try:
+            d.wait_lines(8, "redfish's first poll")
+            per_poll = self.redfish_poll(d, polls)
+        finally:
+            d.stop()
+        one = cpu_ns_of(["curl", "-K", self.server.curl_config(self.rf_paths)])[0]
+        more = cpu_ns_of(["curl", "-K", self.server.curl_config(self.rf_paths * (walks + 1))])[0]
+        # Noise larger than the walks leaves no figure rather than a wrong one.
+        return per_poll, (more - one) / walks if more > one else None, None
 
     def smart_row(self, runs):
         st = self.status_ns(self.status_argv("smart", None, self.smart_opts), runs, env=self.tool_env)
@@ -368,22 +389,21 @@ class ProbeBench:
                         time.sleep(0.5)
                     time.sleep(0.2)
                     d.alive()
-                    m = status_kib(d.proc.pid)
-                    if plugin == "redfish":
-                        m["poll_cpu_ns"] = self.redfish_poll(d)
-                    raw.setdefault(name, []).append(m)
+                    raw.setdefault(name, []).append(status_kib(d.proc.pid))
                 finally:
                     d.stop()
         return {name: {k: statistics.median(x[k] for x in xs) for k in xs[0]} for name, xs in raw.items()}
 
-    def redfish_poll(self, d):
-        """The daemon's CPU per walk of the BMC once its session is up: over whole walks."""
+    def redfish_poll(self, d, polls):
+        """The daemon's CPU per walk of the BMC once its session is up: from the
+        start of one walk (its GET of the service root) to the start of the
+        walk polls later."""
         def walks():
             return sum(1 for r in self.server.requests() if r["method"] == "GET" and r["path"] == "/redfish/v1")
         n0 = walks()
         wait_until(lambda: walks() > n0, 30, "a redfish walk")
         c0, n1 = proc_cpu_ns(d.proc.pid), walks()
-        wait_until(lambda: walks() >= n1 + (1 if self.smoke else 3), 60, "redfish walks")
+        wait_until(lambda: walks() >= n1 + polls, 30 * polls, "redfish walks")
         c1, n2 = proc_cpu_ns(d.proc.pid), walks()
         return (c1 - c0) / (n2 - n1)
 
@@ -431,6 +451,8 @@ ROWS = (
     ("hwraid-text", "hwraid (storcli text, 24 VDs / 96 drives)", "logical drive", "parse + groups, in process",
      "cat of the capture"),
     ("redfish", "redfish (DMTF tower, HTTPS on 127.0.0.1)", "poll", "redmon status", "curl, same GETs"),
+    ("redfish-daemon", "redfish (DMTF tower, HTTPS on 127.0.0.1)", "poll", "daemon, session kept",
+     "curl, one more walk"),
     ("smart", "smart (stand-in smartctl, reallocating ATA)", "disk", "redmon status", "the stand-in's runs"),
     ("zfs", "zfs (stand-in zpool, dRAID 13 vdevs)", "zpool run", "redmon status", "the stand-in's run"),
     ("btrfs-status", "btrfs (raid6 of 4, captured sysfs)", "scan", "redmon status", "floor.c, one pass, process"),
@@ -457,6 +479,7 @@ def run(build, rounds, smoke):
             for key, fn in (("hwraid-json", lambda: pb.hwraid_row("json", passes, runs)),
                             ("hwraid-text", lambda: pb.hwraid_row("text", passes, runs)),
                             ("redfish", lambda: pb.redfish_row(max(1, runs // 2))),
+                            ("redfish-daemon", lambda: pb.redfish_daemon_row(*((1, 4) if smoke else (3, 10)))),
                             ("smart", lambda: pb.smart_row(runs)),
                             ("zfs", lambda: pb.zfs_row(runs)),
                             ("btrfs-status", lambda: pb.btrfs_status_row(runs)),
@@ -483,7 +506,7 @@ def summarize(res):
     for key, *_ in ROWS:
         xs = [r[key] for r in rows]
         out = {"redmon_ns": med_range([x["redmon_ns"] for x in xs]), "floor_ns": med_range([x["floor_ns"] for x in xs]),
-               "ratio": med_range([x["redmon_ns"] / x["floor_ns"] for x in xs])}
+               "ratio": med_range([x["redmon_ns"] / x["floor_ns"] for x in xs if x["floor_ns"]])}
         if xs[0]["status_whole_ns"] is not None:
             # The same run less redmon's own start-up of that round, per unit, against the floor.
             unit = [x["status_whole_ns"] / x["redmon_ns"] for x in xs]
@@ -517,7 +540,7 @@ def print_table(res):
     mem = res.get("memory", {})
     for key, probe, unit, rside, fside in ROWS:
         r = res["rows"][key]
-        m = mem.get(probe.split()[0]) if key not in ("btrfs-daemon", "hwraid-text") else None
+        m = mem.get(probe.split()[0]) if key not in ("btrfs-daemon", "hwraid-text", "redfish-daemon") else None
         out.append((probe, unit, "%s (%s)" % (us(r["redmon_ns"]), rside), "%s (%s)" % (us(r["floor_ns"]), fside),
                     fmt_r(r["ratio"]), fmt_r(r.get("less_startup_ratio")),
                     "%d KiB" % m["RssAnon"] if m else "", "%d KiB" % m["VmRSS"] if m else ""))
@@ -530,10 +553,6 @@ def print_table(res):
         if m:
             print("memory reference: the daemon with only md.so on an empty root: RssAnon %d KiB, VmRSS %d KiB" % (
                 m["RssAnon"], m["VmRSS"]))
-        rf = mem.get("redfish", {})
-        if rf.get("poll_cpu_ns"):
-            print("redfish in the daemon, session and connection kept: %.0f us CPU per poll (every thread)" % (
-                rf["poll_cpu_ns"] / 1e3))
 
 
 def main():
