@@ -520,7 +520,9 @@ def fmt_r(r, digits=2):
     if not r:
         return "-"
     f = "%%.%df" % digits
-    return (f + " (" + f + "-" + f + ")") % (r["median"], r["min"], r["max"])
+    # "to" where a bound is negative: "-0.93--0.31" reads badly.
+    sep = " to " if r["min"] < 0 else "-"
+    return (f + " (" + f + sep + f + ")") % (r["median"], r["min"], r["max"])
 
 
 def us(r):
