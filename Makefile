@@ -137,7 +137,8 @@ fuzz: fuzz-build
 	@python3 tests/fuzz/run.py --build $(BUILD) --seconds $(FUZZ_SECONDS) $(FUZZERS)
 
 # Benchmarks (never timed tests): bench/run prints the table and writes bench/results/.
-# bench-smoke: N=1,10, 2 rounds, short windows (CI keeps bench/run working with it).
+# bench-smoke: N=1,10, 2 rounds, short windows, then the newer probes (bench/probes.py)
+# with 2 rounds (CI keeps bench/run working with it).
 .PHONY: bench bench-smoke
 bench: all
 	@python3 bench/run --build $(BUILD) $(BENCH_ARGS)
