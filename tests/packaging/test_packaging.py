@@ -26,12 +26,14 @@ Prints PASS/FAIL lines and closes with `N passed, N failed`.
 Set REDMON_KEEP_TMP=1 to keep the build directory.
 """
 
+import grp
 import os
 import pwd
 import re
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -288,6 +290,7 @@ def emulated_unit(tmp):
     os.chmod(npath, 0o777)
     notify.settimeout(0.1)
     daemon = rx = None
+    os.makedirs(os.path.dirname(CONTROL_SOCKET), mode=0o755, exist_ok=True)
     try:
         rx = start_smtp_on_25(e2e)
         wait_for(lambda: os.path.exists(sock), what="snmpd's AgentX socket")
@@ -296,8 +299,9 @@ def emulated_unit(tmp):
             ["setpriv", "--bounding-set=" + unit_bounding_set(), "--no-new-privs",
              "/usr/bin/redmon", "daemon", "-c", "/etc/redmon/redmon.conf", "--root", root,
              "-o", "daemon.state_dir=/var/lib/redmon", "-o", "snmp.agentx_socket=unix:" + sock,
-             # On a captured tree redmon drops only to a user it is given.
-             "-o", "daemon.user=redmon"],
+             # On a captured tree redmon drops only to a user it is given, and opens the
+             # control socket only where told (the unit's RuntimeDirectory= makes /run/redmon).
+             "-o", "daemon.user=redmon", "-o", "daemon.socket=" + CONTROL_SOCKET],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, start_new_session=True)
         msgs = []
 
@@ -327,6 +331,7 @@ def emulated_unit(tmp):
         except harness.TestError as e:
             probs.append(str(e))
         probs += dropped_to_redmon(daemon.pid)
+        probs += control_socket_checks()
         # The shipped config's textfile sink, written by the dropped daemon.
         prom = os.path.join(TEXTFILE_DIR, "redmon.prom")
         try:
@@ -364,6 +369,25 @@ def emulated_unit(tmp):
 
 
 TEXTFILE_DIR = "/var/lib/prometheus/node-exporter"
+CONTROL_SOCKET = "/run/redmon/redmon.sock"
+
+
+def control_socket_checks():
+    """The socket the daemon made as root before its drop: root:redmon 0660; a monitoring
+    user in group redmon gets the daemon's view from `redmon check` with the shipped config."""
+    probs = []
+    try:
+        st = os.stat(CONTROL_SOCKET)
+    except OSError as e:
+        return ["control socket: %s" % e]
+    if stat.S_IMODE(st.st_mode) != 0o660 or grp.getgrgid(st.st_gid).gr_name != "redmon":
+        probs.append("control socket mode %o group %s" % (stat.S_IMODE(st.st_mode), st.st_gid))
+    p = subprocess.run(["setpriv", "--reuid", "nobody", "--regid", "redmon", "--clear-groups",
+                        "/usr/bin/redmon", "check"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       universal_newlines=True, env=dict(os.environ, REDMON_CONF="/etc/redmon/redmon.conf"))
+    if p.returncode != 2 or "md:md1 critical" not in p.stdout or "scanning here" in p.stderr:
+        probs.append("check as nobody:redmon: exit %d, %r, %r" % (p.returncode, p.stdout[:200], p.stderr[:300]))
+    return probs
 
 
 def free_port():
