@@ -41,7 +41,9 @@ struct redfish_probe {
 	uint64_t interval_ms, timeout_ms;
 	struct redfish_source *src; /* NULL: nothing to read */
 	struct redfish_files files;
-	struct redfish_http *http;   /* the live source, with url */
+	struct redfish_http *http; /* the live source, with url */
+	/* Why the url cannot be read at all (libcurl missing): every scan fails with it. */
+	char unreadable[REDFISH_WHY];
 	char password[PASSWORD_MAX]; /* from password_file, until the client has its copy */
 
 	struct periodic *w;
@@ -162,6 +164,11 @@ static int setup_live(struct redfish_probe *p)
 		return rc;
 	rc = redfish_http_new(&o, &p->http, why, sizeof(why));
 	explicit_bzero(p->password, sizeof(p->password)); /* the client holds its copy */
+	if (rc == -ELIBACC) {
+		/* Not a bad config: every scan fails with this reason (no log here: one says it). */
+		snprintf(p->unreadable, sizeof(p->unreadable), "%s", why);
+		return 0;
+	}
 	if (rc < 0) {
 		p->ops->log(p->h, REDMON_LOG_ERR, "%s", why);
 		return rc;
@@ -261,6 +268,10 @@ static int redfish_scan(void *inst)
 	uint64_t gen, running;
 	int rc = 0;
 
+	if (p->unreadable[0]) {
+		p->ops->scan_error(p->h, "%s", p->unreadable);
+		return -ELIBACC;
+	}
 	if (!p->src)
 		return 0;
 	periodic_oneshot(p->w);

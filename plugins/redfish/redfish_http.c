@@ -9,7 +9,6 @@
  * this struct, the login body and libcurl's copy for Basic; the first two
  * are wiped when done with.
  */
-#include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +18,7 @@
 #include <jansson.h>
 
 #include "../lib/strbuf.h"
+#include "redfish_curl.h"
 #include "redfish_http.h"
 
 /* DSP0266 section 13.3.4: the session collection every service puts here. */
@@ -42,6 +42,7 @@ struct answer {
 
 struct redfish_http {
 	struct redfish_source src;
+	const struct redfish_curl *curl; /* set once curl_global_init() has succeeded */
 	CURL *easy;
 	char base[BASE_MAX];
 	char *username, *password;
@@ -221,27 +222,27 @@ static void answer_reset(struct answer *a)
 static struct curl_slist *headers_new(const struct redfish_http *c, bool json_body)
 {
 	char line[sizeof("X-Auth-Token: ") + TOKEN_MAX];
-	struct curl_slist *h = curl_slist_append(NULL, "Accept: application/json");
+	struct curl_slist *h = c->curl->slist_append(NULL, "Accept: application/json");
 
 	/* DSP0266 section 8.1.1: clients send OData-Version 4.0. */
-	h = h ? curl_slist_append(h, "OData-Version: 4.0") : NULL;
+	h = h ? c->curl->slist_append(h, "OData-Version: 4.0") : NULL;
 	if (h && json_body)
-		h = curl_slist_append(h, "Content-Type: application/json");
+		h = c->curl->slist_append(h, "Content-Type: application/json");
 	if (h && json_body)
-		h = curl_slist_append(h, "Expect:");
+		h = c->curl->slist_append(h, "Expect:");
 	if (h && c->auth == AUTH_SESSION && c->token[0]) {
 		snprintf(line, sizeof(line), "X-Auth-Token: %s", c->token);
-		h = curl_slist_append(h, line);
+		h = c->curl->slist_append(h, line);
 		explicit_bzero(line, sizeof(line));
 	}
 	return h;
 }
 
-static void headers_free(struct curl_slist *h)
+static void headers_free(const struct redfish_http *c, struct curl_slist *h)
 {
 	for (struct curl_slist *x = h; x; x = x->next)
 		explicit_bzero(x->data, strlen(x->data));
-	curl_slist_free_all(h);
+	c->curl->slist_free_all(h);
 }
 
 /* The method and credentials of this request, on the reused handle. */
@@ -250,15 +251,16 @@ static void request_setup(struct redfish_http *c, const char *method, const char
 	CURL *e = c->easy;
 	bool basic = c->auth == AUTH_BASIC;
 
-	curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
-	curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, strcmp(method, "DELETE") ? NULL : "DELETE");
+	c->curl->easy_setopt(e, CURLOPT_HTTPGET, 1L);
+	c->curl->easy_setopt(e, CURLOPT_CUSTOMREQUEST, strcmp(method, "DELETE") ? NULL : "DELETE");
 	if (body) {
-		curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+		c->curl->easy_setopt(e, CURLOPT_POSTFIELDS, body);
+		c->curl->easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
 	}
-	curl_easy_setopt(e, CURLOPT_HTTPAUTH, basic ? (long)CURLAUTH_BASIC : (long)CURLAUTH_NONE);
-	curl_easy_setopt(e, CURLOPT_USERNAME, basic ? c->username : NULL);
-	curl_easy_setopt(e, CURLOPT_PASSWORD, basic ? c->password : NULL);
+	c->curl->easy_setopt(e, CURLOPT_HTTPAUTH,
+			     basic ? (long)CURLAUTH_BASIC : (long)CURLAUTH_NONE);
+	c->curl->easy_setopt(e, CURLOPT_USERNAME, basic ? c->username : NULL);
+	c->curl->easy_setopt(e, CURLOPT_PASSWORD, basic ? c->password : NULL);
 }
 
 /* method path (body: a POST of JSON); the answer in c->a.  libcurl's code. */
@@ -274,13 +276,13 @@ static CURLcode perform(struct redfish_http *c, const char *method, const char *
 	if (!h)
 		return CURLE_OUT_OF_MEMORY;
 	snprintf(url, sizeof(url), "%s%s", c->base, path);
-	curl_easy_setopt(c->easy, CURLOPT_URL, url);
-	curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER, h);
+	c->curl->easy_setopt(c->easy, CURLOPT_URL, url);
+	c->curl->easy_setopt(c->easy, CURLOPT_HTTPHEADER, h);
 	request_setup(c, method, body);
-	rc = curl_easy_perform(c->easy);
-	curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &c->a.status);
-	curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER, NULL);
-	headers_free(h);
+	rc = c->curl->easy_perform(c->easy);
+	c->curl->easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &c->a.status);
+	c->curl->easy_setopt(c->easy, CURLOPT_HTTPHEADER, NULL);
+	headers_free(c, h);
 	return rc;
 }
 
@@ -310,7 +312,7 @@ static void transfer_reason(const struct redfish_http *c, CURLcode rc, char *buf
 {
 	char detail[SHOWN_MAX * 2];
 
-	strv_copy_printable(strv_c(c->error[0] ? c->error : curl_easy_strerror(rc)), detail,
+	strv_copy_printable(strv_c(c->error[0] ? c->error : c->curl->easy_strerror(rc)), detail,
 			    sizeof(detail));
 	if (rc == CURLE_OPERATION_TIMEDOUT)
 		snprintf(buf, len, "no answer within %lu ms", c->timeout_ms);
@@ -351,7 +353,7 @@ static void status_reason(const struct redfish_http *c, char *buf, size_t len)
 	long s = c->a.status;
 
 	if (s >= 300 && s < 400) {
-		curl_easy_getinfo(c->easy, CURLINFO_REDIRECT_URL, &redirect);
+		c->curl->easy_getinfo(c->easy, CURLINFO_REDIRECT_URL, &redirect);
 		origin_shown(redirect ? redirect : c->a.location, where, sizeof(where));
 		snprintf(buf, len, "HTTP %ld: a redirect to %s, not followed", s,
 			 where[0] ? where : "nowhere");
@@ -549,26 +551,26 @@ static void handle_setup(struct redfish_http *c, const struct redfish_http_optio
 	CURL *e = c->easy;
 	const char *proto = https ? "https" : "http";
 
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, proto);
-	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, proto);
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(e, CURLOPT_MAXREDIRS, 0L);
+	c->curl->easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	c->curl->easy_setopt(e, CURLOPT_PROTOCOLS_STR, proto);
+	c->curl->easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, proto);
+	c->curl->easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	c->curl->easy_setopt(e, CURLOPT_MAXREDIRS, 0L);
 	/* "" rather than NULL: NULL would let http_proxy and friends in. */
-	curl_easy_setopt(e, CURLOPT_PROXY, o->proxy ? o->proxy : "");
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, o->tls_verify ? 1L : 0L);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, o->tls_verify ? 2L : 0L);
+	c->curl->easy_setopt(e, CURLOPT_PROXY, o->proxy ? o->proxy : "");
+	c->curl->easy_setopt(e, CURLOPT_SSL_VERIFYPEER, o->tls_verify ? 1L : 0L);
+	c->curl->easy_setopt(e, CURLOPT_SSL_VERIFYHOST, o->tls_verify ? 2L : 0L);
 	if (o->ca_file)
-		curl_easy_setopt(e, CURLOPT_CAINFO, o->ca_file);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)c->timeout_ms);
-	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->body_max);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "redmon/" REDMON_VERSION);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body_capped);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
-	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(e, CURLOPT_HEADERDATA, &c->a);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->error);
+		c->curl->easy_setopt(e, CURLOPT_CAINFO, o->ca_file);
+	c->curl->easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)c->timeout_ms);
+	c->curl->easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	c->curl->easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->body_max);
+	c->curl->easy_setopt(e, CURLOPT_USERAGENT, "redmon/" REDMON_VERSION);
+	c->curl->easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body_capped);
+	c->curl->easy_setopt(e, CURLOPT_WRITEDATA, c);
+	c->curl->easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	c->curl->easy_setopt(e, CURLOPT_HEADERDATA, &c->a);
+	c->curl->easy_setopt(e, CURLOPT_ERRORBUFFER, c->error);
 }
 
 /* The options into c; -EINVAL with why for a url or user name it cannot use. */
@@ -601,6 +603,21 @@ static int options_take(struct redfish_http *c, const struct redfish_http_option
 	return 0;
 }
 
+/* libcurl loaded (redfish_curl.h) and its global state counted once more, into c->curl. */
+static int curl_start(struct redfish_http *c, char *why, size_t why_len)
+{
+	const struct redfish_curl *curl = redfish_curl_get(why, why_len);
+
+	if (!curl)
+		return -ELIBACC;
+	if (curl->global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		snprintf(why, why_len, "libcurl would not start");
+		return -ENOMEM;
+	}
+	c->curl = curl;
+	return 0;
+}
+
 int redfish_http_new(const struct redfish_http_options *o, struct redfish_http **ret, char *why,
 		     size_t why_len)
 {
@@ -612,15 +629,13 @@ int redfish_http_new(const struct redfish_http_options *o, struct redfish_http *
 		snprintf(why, why_len, "out of memory");
 		return -ENOMEM;
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		free(c);
-		snprintf(why, why_len, "libcurl would not start");
-		return -ENOMEM;
-	}
 	c->src.get = http_get;
 	c->src.ctx = c;
+	/* The options first: a bad url is said as such, libcurl there or not. */
 	rc = options_take(c, o, &https, why, why_len);
-	if (rc == 0 && !(c->easy = curl_easy_init())) {
+	if (rc == 0)
+		rc = curl_start(c, why, why_len);
+	if (rc == 0 && !(c->easy = c->curl->easy_init())) {
 		snprintf(why, why_len, "out of memory");
 		rc = -ENOMEM;
 	}
@@ -650,20 +665,23 @@ const char *redfish_http_url(const struct redfish_http *c)
 
 void redfish_http_free(struct redfish_http *c)
 {
+	const struct redfish_curl *curl;
 	char why[8];
 
 	if (!c)
 		return;
 	if (c->easy) {
 		redfish_http_logout(c, why, sizeof(why));
-		curl_easy_cleanup(c->easy);
+		c->curl->easy_cleanup(c->easy);
 	}
 	if (c->password)
 		explicit_bzero(c->password, strlen(c->password));
 	free(c->password);
 	free(c->username);
 	strbuf_free(&c->a.body);
+	curl = c->curl;
 	explicit_bzero(c, sizeof(*c));
 	free(c);
-	curl_global_cleanup();
+	if (curl)
+		curl->global_cleanup();
 }

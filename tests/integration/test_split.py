@@ -5,7 +5,8 @@ test-alert` run through an exec of redmond with the same arguments (a real
 webhook POST to a receiver on loopback; the daemon keeps its PID, so systemd's
 MAINPID stays right), found beside the binary or at ../lib/redmon/redmond from
 it, never on PATH; help, version and usage errors need no redmond; without one
-the error names the path it looked for.
+the error names the path it looked for.  The plugins every one-shot scan
+loads link no libcurl (plugins/redfish loads it when a url is set).
 """
 
 import os
@@ -67,6 +68,19 @@ def main():
                 out.append("redmon links more than libc, jansson and libm: %s" % " ".join(extra))
             return out
         rep.run(NAME + "light-binary-links-no-snmp-no-curl", light_links)
+
+        def plugins_load_lazily():
+            # A scan by itself dlopens every plugin: what they link is paid by
+            # every `redmon check`; libcurl is loaded only when a url is set.
+            out = []
+            so = os.path.join(args.build, "plugins", "redfish.so")
+            direct, every = needed(so)
+            if not direct:
+                return ["readelf found no NEEDED entry in %s" % so]
+            if any(x.startswith("libcurl") for x in direct + every):
+                out.append("redfish.so links libcurl: %s" % " ".join(every))
+            return out
+        rep.run(NAME + "plugins-link-no-curl", plugins_load_lazily)
 
         # A copy of the light binary alone: what it does without redmond.
         alone = os.path.join(tmp, "alone")

@@ -10,9 +10,15 @@
  * failure (status, timeout, TLS, truncated body, invalid JSON, body over the
  * cap, a redirect never followed) as one printable line that never holds the
  * password.  Run from the repository root (as tests/run.py does).
+ *
+ * This binary links no libcurl: it loads it as the plugin does
+ * (plugins/redfish/redfish_curl.c), the first client doing it; the loader's
+ * own failures (a library that is not there, one without curl's functions)
+ * are tested with names given to redfish_curl_load().
  */
 #include "cmocka_all.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -27,6 +33,7 @@
 
 #include <jansson.h>
 
+#include "../../plugins/redfish/redfish_curl.h"
 #include "../../plugins/redfish/redfish_http.h"
 
 extern char **environ;
@@ -596,6 +603,55 @@ static void test_url_and_path_checks(void **state)
 	redfish_http_free(c);
 }
 
+static bool curl_in_process(void)
+{
+	void *lib = dlopen(REDFISH_CURL_SONAME, RTLD_NOW | RTLD_NOLOAD);
+
+	if (lib)
+		dlclose(lib);
+	return lib != NULL;
+}
+
+/* First: libcurl comes into the process with the first client, not before. */
+static void test_curl_loaded_by_first_client(void **state)
+{
+	struct redfish_http *c;
+
+	(void)state;
+	assert_false(curl_in_process());
+	c = client();
+	assert_true(curl_in_process());
+	redfish_http_free(c);
+	assert_true(curl_in_process()); /* RTLD_NODELETE: never unloaded */
+}
+
+/* A library that is not there, one that is not libcurl: a reason, the table untouched. */
+static void test_curl_loader_failures(void **state)
+{
+	struct redfish_curl t, before;
+	const struct redfish_curl *got;
+	char why[300];
+
+	(void)state;
+	memset(&t, 0xa5, sizeof(t));
+	before = t;
+	assert_int_equal(redfish_curl_load("libcurl-not-here.so.4", &t, why, sizeof(why)), -ENOENT);
+	reason_check(why);
+	assert_non_null(strstr(why, "libcurl-not-here.so.4 not found: "));
+	assert_memory_equal(&t, &before, sizeof(t));
+	assert_int_equal(redfish_curl_load("libjansson.so.4", &t, why, sizeof(why)), -ELIBBAD);
+	reason_check(why);
+	assert_string_equal(why, "libjansson.so.4 has no curl_global_init: not the libcurl this "
+				 "was built for");
+	assert_memory_equal(&t, &before, sizeof(t));
+	/* The real one: every function found, the same as the process's table. */
+	assert_int_equal(redfish_curl_load(REDFISH_CURL_SONAME, &t, why, sizeof(why)), 0);
+	got = redfish_curl_get(why, sizeof(why));
+	assert_non_null(got);
+	assert_memory_equal(&t, got, sizeof(t));
+	assert_string_equal(t.easy_strerror(CURLE_OK), "No error");
+}
+
 /* Last: no reason of the whole run held the password. */
 static void test_no_password_anywhere(void **state)
 {
@@ -608,6 +664,8 @@ static void test_no_password_anywhere(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_curl_loaded_by_first_client),
+		cmocka_unit_test(test_curl_loader_failures),
 		cmocka_unit_test(test_session_keepalive_logout),
 		cmocka_unit_test(test_relogin_after_401),
 		cmocka_unit_test(test_basic_when_no_sessions),
