@@ -582,8 +582,13 @@ static int cmd_ask_view(bool nagios)
 	if (scan_here || cli.plugin_dir || cli.n_overrides > n_expect_made || cli.watch ||
 	    ask_socket_path(&cli, path, sizeof(path)) != 0)
 		return -1;
+	/*
+	 * A daemon answers in milliseconds; one that does not within half of -t
+	 * (5 s without it: NRPE gives a check 10) is taken as absent, and the
+	 * scan here has the rest.
+	 */
 	code = ask_daemon(path, view_request(nagios),
-			  check_timeout_s ? (int)check_timeout_s * 1000 : 10000, true, why,
+			  check_timeout_s ? (int)check_timeout_s * 500 : 5000, true, why,
 			  sizeof(why));
 	if (code < 0)
 		fprintf(stderr, "redmon: %s: scanning here\n", why);
