@@ -298,6 +298,15 @@ const char *cfg_get(const struct config *cfg, const char *section, const char *k
 	return e ? e->value : NULL;
 }
 
+bool cfg_has_section(const struct config *cfg, const char *section)
+{
+	for (size_t i = 0; i < cfg->n_entries; i++) {
+		if (strcmp(cfg->entries[i].section, section) == 0)
+			return true;
+	}
+	return false;
+}
+
 bool cfg_probe_enabled(const struct config *cfg, const char *probe)
 {
 	for (size_t i = 0; i < cfg->n_probes; i++) {

@@ -65,14 +65,14 @@ static void test_load_dir_keeps_refusals(void **state)
 	size_t refused = 0;
 
 	(void)state;
-	assert_int_equal(plugin_set_load_dir(&set, dir, err, sizeof(err)), 0);
+	assert_int_equal(plugin_set_load_dir(&set, dir, NULL, err, sizeof(err)), 0);
 	assert_non_null(plugin_set_find(&set, "good"));
 	assert_null(plugin_set_find(&set, "nosuch"));
 	for (size_t i = 0; i < set.n; i++)
 		refused += set.v[i].error != NULL;
 	assert_true(refused >= 5);
 	plugin_set_free(&set);
-	assert_int_equal(plugin_set_load_dir(&set, "/nonexistent", err, sizeof(err)), -ENOENT);
+	assert_int_equal(plugin_set_load_dir(&set, "/nonexistent", NULL, err, sizeof(err)), -ENOENT);
 }
 
 static void test_good_plugin_scans(void **state)
@@ -86,7 +86,7 @@ static void test_good_plugin_scans(void **state)
 	struct probe_env env = { .root = "/", .root_fd = rootfd };
 
 	(void)state;
-	assert_int_equal(plugin_set_load_dir(&set, dir, err, sizeof(err)), 0);
+	assert_int_equal(plugin_set_load_dir(&set, dir, NULL, err, sizeof(err)), 0);
 	assert_int_equal(cfg_load(NULL, NULL, 0, &cfg, err, sizeof(err)), 0);
 	env.cfg = cfg;
 	assert_int_equal(probe_new(plugin_set_find(&set, "good"), &env, &p), 0);
@@ -151,7 +151,7 @@ static void test_probe_sections_checked(void **state)
 	char *group_ok[] = { "group.good:g0.spares=1" };
 
 	(void)state;
-	assert_int_equal(plugin_set_load_dir(&set, dir, err, sizeof(err)), 0);
+	assert_int_equal(plugin_set_load_dir(&set, dir, NULL, err, sizeof(err)), 0);
 	assert_int_equal(cfg_load(NULL, bad_key, 1, &cfg, err, sizeof(err)), 0);
 	assert_int_equal(cfg_check_probes(cfg, &set, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "unknown key 'colour'"));
