@@ -834,7 +834,7 @@ static void group_probe_check(const struct config *cfg, const struct cfg_entry *
 	if (!expect_id_valid(id) || entry_find_first(cfg, e->section) != e || n >= sizeof(probe))
 		return;
 	snprintf(probe, sizeof(probe), "%.*s", (int)n, id);
-	if (!plugin_set_find(plugins, probe))
+	if (!plugin_set_has(plugins, probe))
 		cfg_report_add(rep, "%s: [%s]: no probe plugin named '%s' is installed",
 			       where(e, loc, sizeof(loc)), e->section, probe);
 }

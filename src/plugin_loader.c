@@ -185,6 +185,15 @@ const struct redmon_plugin *plugin_set_find(const struct plugin_set *set, const 
 	return NULL;
 }
 
+bool plugin_set_has(const struct plugin_set *set, const char *name)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		if (set->v[i].skipped && strcmp(set->v[i].skipped, name) == 0)
+			return true;
+	}
+	return plugin_set_find(set, name) != NULL;
+}
+
 void plugin_set_free(struct plugin_set *set)
 {
 	if (!set)

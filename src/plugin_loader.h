@@ -46,6 +46,9 @@ int plugin_set_load_dir(struct plugin_set *set, const char *dir, const struct pl
 /* The usable plugin with that name, or NULL. */
 const struct redmon_plugin *plugin_set_find(const struct plugin_set *set, const char *name);
 
+/* Whether a plugin of that name is installed: usable, or skipped for lack of a source. */
+bool plugin_set_has(const struct plugin_set *set, const char *name);
+
 /*
  * The stride of a plugin's member arrays: its descriptor's member_size, or
  * REDMON_MEMBER_SIZE_V1 for a descriptor built before that field.
