@@ -133,6 +133,21 @@ def main():
             return [] if got == {"smart.so"} else ["with [probe.smart]: dlopened %s, want smart.so" % sorted(got)]
         rep.run(NAME + "probe-section-loads-plugin", section_loads)
 
+        def group_of_skipped_probe():
+            # [group.md:md0] names an installed probe even when md is not loaded: the
+            # expectation holds (the group is gone), no "no probe plugin named 'md'".
+            conf = os.path.join(tmp, "group.conf")
+            with open(conf, "w") as f:
+                f.write("[group.md:md0]\nrequired = yes\n")
+            p = run("check", "--scan", "-vv", "-c", conf, "--root", empty)
+            out = []
+            if p.returncode != 2 or "expected group md:md0 is gone" not in p.stdout:
+                out.append("check: exit %d %r %s" % (p.returncode, p.stdout, harness.tail(p.stderr, 3)))
+            if "skipped md: no source" not in p.stderr or loaded(p.stderr):
+                out.append("md was loaded")
+            return out
+        rep.run(NAME + "group-of-skipped-probe-still-expected", group_of_skipped_probe)
+
         def bad_or_missing_file_loads():
             out = []
             d = os.path.join(tmp, "plug-dir")
