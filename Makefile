@@ -63,10 +63,12 @@ include tests/unit/module.mk
 include tests/fuzz/module.mk
 
 PLUGIN_SOS := $(PLUGINS:%=$(BUILD)/plugins/%.so)
+# plugins/NAME/NAME.sources, installed beside NAME.so (docs/plugins.md, "Data sources").
+PLUGIN_SOURCES := $(foreach p,$(PLUGINS),$(if $(wildcard plugins/$(p)/$(p).sources),$(BUILD)/plugins/$(p).sources))
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/test_%)
 
 .PHONY: all check unit golden integration sanitize fuzz fuzz-build install clean format format-check demo deps
-all: $(BUILD)/redmon $(BUILD)/redmond $(PLUGIN_SOS)
+all: $(BUILD)/redmon $(BUILD)/redmond $(PLUGIN_SOS) $(PLUGIN_SOURCES)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -99,6 +101,13 @@ $(BUILD)/plugins/$(1).so: $$($(1)_SRCS:%.c=$(BUILD)/obj/%.o) $(PLUGIN_LIB)
 		-Wl,-z,defs -o $$@ $$^ $$($(1)_LIBS)
 endef
 $(foreach p,$(PLUGINS),$(eval $(call plugin_rule,$(p))))
+
+define sources_rule
+$(BUILD)/plugins/$(1).sources: plugins/$(1)/$(1).sources
+	@mkdir -p $$(@D)
+	cp $$< $$@
+endef
+$(foreach p,$(PLUGINS),$(eval $(call sources_rule,$(p))))
 
 # Unit tests: test_<t>_SRCS lists the sources under test besides tests/unit/test_<t>.c;
 # plugins/lib comes last (a core test takes nothing from it).
@@ -157,7 +166,7 @@ install: all
 	install -m 0755 $(BUILD)/redmon $(DESTDIR)$(BINDIR)/redmon
 	install -d $(DESTDIR)$(LIBEXECDIR)
 	install -m 0755 $(BUILD)/redmond $(DESTDIR)$(LIBEXECDIR)/redmond
-	install -m 0644 $(PLUGIN_SOS) $(DESTDIR)$(PLUGINDIR)/
+	install -m 0644 $(PLUGIN_SOS) $(PLUGIN_SOURCES) $(DESTDIR)$(PLUGINDIR)/
 	install -m 0644 docs/redmon.conf.example $(DESTDIR)$(DATADIR)/doc/redmon/redmon.conf.example
 	test -e $(DESTDIR)$(SYSCONFDIR)/redmon/redmon.conf || \
 		install -m 0644 docs/redmon.conf.example $(DESTDIR)$(SYSCONFDIR)/redmon/redmon.conf

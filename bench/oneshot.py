@@ -4,8 +4,9 @@
     python3 bench/oneshot.py [--build build] [--build old=DIR ...] [--rounds 15] [--runs 20]
 
 For each build, in every round, side by side: /bin/true, `redmon check` on a
-host with no group (an empty --root tree, no configuration file: every plugin
-loaded, none finds anything), `redmon check` answered by a daemon (`redmond
+host with no group (an empty --root tree, no configuration file: no plugin
+has a data source there, so a build with NAME.sources loads none, an older
+one loads every plugin), `redmon check` answered by a daemon (`redmond
 daemon --root EMPTY` with a configuration file whose [daemon] socket the
 client reads with -c, no --root: the client's process only, not the
 daemon's work) and `redmon --help`; each run `--runs` times.

@@ -298,6 +298,15 @@ const char *cfg_get(const struct config *cfg, const char *section, const char *k
 	return e ? e->value : NULL;
 }
 
+bool cfg_has_section(const struct config *cfg, const char *section)
+{
+	for (size_t i = 0; i < cfg->n_entries; i++) {
+		if (strcmp(cfg->entries[i].section, section) == 0)
+			return true;
+	}
+	return false;
+}
+
 bool cfg_probe_enabled(const struct config *cfg, const char *probe)
 {
 	for (size_t i = 0; i < cfg->n_probes; i++) {
@@ -825,7 +834,7 @@ static void group_probe_check(const struct config *cfg, const struct cfg_entry *
 	if (!expect_id_valid(id) || entry_find_first(cfg, e->section) != e || n >= sizeof(probe))
 		return;
 	snprintf(probe, sizeof(probe), "%.*s", (int)n, id);
-	if (!plugin_set_find(plugins, probe))
+	if (!plugin_set_has(plugins, probe))
 		cfg_report_add(rep, "%s: [%s]: no probe plugin named '%s' is installed",
 			       where(e, loc, sizeof(loc)), e->section, probe);
 }

@@ -127,6 +127,9 @@ int cfg_check_probes(const struct config *cfg, const struct plugin_set *plugins,
 /* The value of section.key as configured (the last one wins), or NULL. */
 const char *cfg_get(const struct config *cfg, const char *section, const char *key);
 
+/* Whether any key of section is set (in the file or by -o): an empty section counts as absent. */
+bool cfg_has_section(const struct config *cfg, const char *section);
+
 /* Whether [probe.NAME] enabled is not "no". */
 bool cfg_probe_enabled(const struct config *cfg, const char *probe);
 

@@ -100,7 +100,19 @@ static bool is_plugin_file(const char *name)
 	return name[0] != '.' && n > 3 && strcmp(name + n - 3, ".so") == 0;
 }
 
-static int add(struct plugin_set *set, const char *path)
+/* The probe name a plugin file promises ("md" of "md.so"), when it is a valid one. */
+static bool file_probe_name(const char *file, char *buf, size_t len)
+{
+	size_t n = strlen(file) - 3; /* is_plugin_file(): ends in ".so" */
+
+	if (n >= len)
+		return false;
+	memcpy(buf, file, n);
+	buf[n] = 0;
+	return valid_probe_name(buf);
+}
+
+static int add(struct plugin_set *set, const char *path, const char *skipped)
 {
 	struct plugin *v = realloc(set->v, (set->n + 1) * sizeof(*v));
 	struct plugin *p;
@@ -113,7 +125,13 @@ static int add(struct plugin_set *set, const char *path)
 	*p = (struct plugin){ .path = strdup(path) };
 	if (!p->path)
 		return -ENOMEM;
-	if (plugin_load(path, p, err, sizeof(err)) < 0) {
+	if (skipped) {
+		p->skipped = strdup(skipped);
+		if (!p->skipped) {
+			free(p->path);
+			return -ENOMEM;
+		}
+	} else if (plugin_load(path, p, err, sizeof(err)) < 0) {
 		p->error = strdup(err);
 		if (!p->error) {
 			free(p->path);
@@ -129,7 +147,8 @@ static int add(struct plugin_set *set, const char *path)
 	return 0;
 }
 
-int plugin_set_load_dir(struct plugin_set *set, const char *dir, char *err, size_t errlen)
+int plugin_set_load_dir(struct plugin_set *set, const char *dir, const struct plugin_filter *filter,
+			char *err, size_t errlen)
 {
 	struct dirent **names;
 	int n, rc = 0;
@@ -139,12 +158,16 @@ int plugin_set_load_dir(struct plugin_set *set, const char *dir, char *err, size
 		return errbuf_set(err, errlen, -errno, "plugin directory %s: %s", dir,
 				  strerror(errno));
 	for (int i = 0; i < n; i++) {
-		char path[4096];
+		char path[4096], name[64];
+		bool skip;
 
 		if (rc == 0 && is_plugin_file(names[i]->d_name) &&
 		    (size_t)snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name) <
-			    sizeof(path))
-			rc = add(set, path);
+			    sizeof(path)) {
+			skip = filter && file_probe_name(names[i]->d_name, name, sizeof(name)) &&
+			       !plugin_set_find(set, name) && filter->skip(filter->ctx, dir, name);
+			rc = add(set, path, skip ? name : NULL);
+		}
 		free(names[i]);
 	}
 	free(names);
@@ -162,6 +185,15 @@ const struct redmon_plugin *plugin_set_find(const struct plugin_set *set, const 
 	return NULL;
 }
 
+bool plugin_set_has(const struct plugin_set *set, const char *name)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		if (set->v[i].skipped && strcmp(set->v[i].skipped, name) == 0)
+			return true;
+	}
+	return plugin_set_find(set, name) != NULL;
+}
+
 void plugin_set_free(struct plugin_set *set)
 {
 	if (!set)
@@ -171,6 +203,7 @@ void plugin_set_free(struct plugin_set *set)
 			dlclose(set->v[i].dl);
 		free(set->v[i].path);
 		free(set->v[i].error);
+		free(set->v[i].skipped);
 	}
 	free(set->v);
 	set->v = NULL;

@@ -3,6 +3,7 @@
 #ifndef REDMON_PLUGIN_LOADER_H
 #define REDMON_PLUGIN_LOADER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "redmon/plugin.h"
@@ -12,6 +13,18 @@ struct plugin {
 	void *dl;			  /* NULL when refused */
 	const struct redmon_plugin *desc; /* NULL when refused */
 	char *error;			  /* why it was refused, else NULL */
+	/* not loaded, for lack of a data source: the probe's name (the file's), else NULL */
+	char *skipped;
+};
+
+/*
+ * Which plugins a one-shot command need not load at all: skip(ctx, dir,
+ * name) is asked for each NAME.so of dir with a valid probe name before it
+ * is opened; true leaves it out (plugin_sources.h says when).
+ */
+struct plugin_filter {
+	bool (*skip)(void *ctx, const char *dir, const char *name);
+	void *ctx;
 };
 
 struct plugin_set {
@@ -24,12 +37,17 @@ int plugin_load(const char *path, struct plugin *ret, char *err, size_t errlen);
 
 /*
  * Load every *.so in dir, in name order, keeping refused ones with their error
- * (for `status`).  0, or -errno when dir cannot be read (message in err).
+ * (for `status`) and the ones filter skips with their name (filter NULL:
+ * none).  0, or -errno when dir cannot be read (message in err).
  */
-int plugin_set_load_dir(struct plugin_set *set, const char *dir, char *err, size_t errlen);
+int plugin_set_load_dir(struct plugin_set *set, const char *dir, const struct plugin_filter *filter,
+			char *err, size_t errlen);
 
 /* The usable plugin with that name, or NULL. */
 const struct redmon_plugin *plugin_set_find(const struct plugin_set *set, const char *name);
+
+/* Whether a plugin of that name is installed: usable, or skipped for lack of a source. */
+bool plugin_set_has(const struct plugin_set *set, const char *name);
 
 /*
  * The stride of a plugin's member arrays: its descriptor's member_size, or

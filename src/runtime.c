@@ -16,6 +16,7 @@
 #include "privdrop.h"
 #include "privhelper.h"
 #include "loop_timer.h"
+#include "plugin_sources.h"
 #include "probe_thread.h"
 
 /*
@@ -114,14 +115,71 @@ static int open_root(struct runtime *rt)
 	return 0;
 }
 
+/* status (without --watch) and check scan once: the daemon and --watch keep every plugin. */
+static bool one_shot(const struct cli *cli)
+{
+	return cli->command && !cli->check_config &&
+	       ((strcmp(cli->command, "status") == 0 && !cli->watch) ||
+		strcmp(cli->command, "check") == 0);
+}
+
+struct skip_ctx {
+	const struct runtime *rt;
+	char section[64]; /* "probe.NAME" */
+};
+
+static bool probe_key_set(void *ctx, const char *key)
+{
+	const struct skip_ctx *c = ctx;
+
+	return cfg_get(c->rt->cfg, c->section, key) != NULL;
+}
+
+/*
+ * A one-shot command leaves out a plugin whose NAME.sources parses and names
+ * no source that exists, unless [probe.NAME] is configured: it would find
+ * nothing, and dlopen plus a probe thread are most of what `check` costs on
+ * a host without that hardware.  No file, or a bad one: the plugin is loaded.
+ */
+static bool no_source(void *ctx, const char *dir, const char *name)
+{
+	struct skip_ctx c = { .rt = ctx };
+	struct plug_sources_env env = {
+		.root_fd = c.rt->root_fd,
+		.live = strcmp(c.rt->root, "/") == 0,
+		.config_set = probe_key_set,
+		.ctx = &c,
+	};
+	struct plug_sources src;
+	char path[PATH_MAX], err[PLUG_SOURCE_ARG_MAX + 128];
+	int rc;
+
+	snprintf(c.section, sizeof(c.section), "probe.%s", name);
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s.sources", dir, name) >= sizeof(path) ||
+	    cfg_has_section(c.rt->cfg, c.section))
+		return false;
+	rc = plug_sources_read(path, &src, err, sizeof(err));
+	if (rc < 0) {
+		if (rc != -ENOENT)
+			log_debug("%s: %s: plugin %s loaded", path, err, name);
+		return false;
+	}
+	if (plug_sources_any(&src, &env))
+		return false;
+	log_debug("skipped %s: no source (%s)", name, path);
+	return true;
+}
+
 static int load_plugins(struct runtime *rt)
 {
+	struct plugin_filter filter = { .skip = no_source, .ctx = rt };
 	char err[CFG_ERR_MAX];
 	size_t usable = 0;
 	int rc;
 
 	pick_plugin_dir(rt);
-	rc = plugin_set_load_dir(&rt->plugins, rt->plugin_dir, err, sizeof(err));
+	rc = plugin_set_load_dir(&rt->plugins, rt->plugin_dir, one_shot(rt->cli) ? &filter : NULL,
+				 err, sizeof(err));
 	if (rc < 0) {
 		log_err("%s (set --plugin-dir or [daemon] plugin_dir)", err);
 		return rc;
@@ -254,6 +312,16 @@ void runtime_scan_once(struct runtime *rt, struct agg *agg)
 		const struct redmon_plugin *pl = rt->plugins.v[i].desc;
 		bool answered;
 
+		if (!pl && rt->plugins.v[i].skipped) {
+			/* Listed as it would have answered: ok, no group. */
+			struct snapshot none = { 0 };
+
+			if (agg_update(agg, rt->plugins.v[i].skipped, &none, NULL) < 0)
+				agg_probe_failed(agg, rt->plugins.v[i].skipped, "out of memory",
+						 NULL);
+			snapshot_free(&none);
+			continue;
+		}
 		if (!pl) {
 			agg_probe_failed(agg, rt->plugins.v[i].path, rt->plugins.v[i].error, NULL);
 			continue;

@@ -24,9 +24,11 @@ UNIT_TESTS += rootfs strbuf hindex fdcache sysfs_read child psu_set periodic sec
 test_periodic_SRCS := tests/unit/fake_host.c
 
 # The core links the child-process runner too: its privileged helper
-# (src/privhelper.c) runs tools with it; and the hash index (src/snmp/subagent_index.c).
+# (src/privhelper.c) runs tools with it; and the hash index (src/snmp/subagent_index.c);
+# and rootfs and child again to look for a plugin's data sources (src/plugin_sources.c).
 PLUGIN_LIB_CHILD := plugins/lib/child.c
-$(BUILD)/redmon $(BUILD)/redmond: $(BUILD)/obj/plugins/lib/child.o $(BUILD)/obj/plugins/lib/hindex.o
+$(BUILD)/redmon $(BUILD)/redmond: $(BUILD)/obj/plugins/lib/child.o $(BUILD)/obj/plugins/lib/hindex.o \
+	$(BUILD)/obj/plugins/lib/rootfs.o
 
 # The watch module's test also sets up a udev monitor.
 UNIT_TESTS += watch

@@ -18,3 +18,7 @@ FUZZERS += fuzz_control
 fuzz_control_SRCS := src/control.c src/marks.c src/agg.c src/expect.c src/scrub.c src/disk_join.c src/bus.c \
 	src/model.c src/event.c src/json.c src/policy.c src/settings.c src/status.c src/log.c src/loop_timer.c src/loop.c
 fuzz_control_LIBS := -ljansson -lm
+
+# fuzz_plugin_sources: bytes -> a plugin's NAME.sources -> plug_sources_parse().
+FUZZERS += fuzz_plugin_sources
+fuzz_plugin_sources_SRCS := src/plugin_sources.c

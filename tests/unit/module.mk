@@ -16,6 +16,10 @@ test_config_LIBS := -ljansson -ldl
 test_json_SRCS := src/json.c src/model.c src/event.c
 test_json_LIBS := -ljansson
 
+# A plugin's NAME.sources: the parser and whether a source exists under a root.
+UNIT_TESTS += plugin_sources
+test_plugin_sources_SRCS := src/plugin_sources.c
+
 # The loader test runs against plugins built from tests/unit/plugins/good.c.
 UNIT_TESTS += plugin_loader
 test_plugin_loader_SRCS := src/plugin_loader.c src/probe.c src/config.c src/expect.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/policy.c src/model.c \

@@ -65,14 +65,52 @@ static void test_load_dir_keeps_refusals(void **state)
 	size_t refused = 0;
 
 	(void)state;
-	assert_int_equal(plugin_set_load_dir(&set, dir, err, sizeof(err)), 0);
+	assert_int_equal(plugin_set_load_dir(&set, dir, NULL, err, sizeof(err)), 0);
 	assert_non_null(plugin_set_find(&set, "good"));
 	assert_null(plugin_set_find(&set, "nosuch"));
 	for (size_t i = 0; i < set.n; i++)
 		refused += set.v[i].error != NULL;
 	assert_true(refused >= 5);
 	plugin_set_free(&set);
-	assert_int_equal(plugin_set_load_dir(&set, "/nonexistent", err, sizeof(err)), -ENOENT);
+	assert_int_equal(plugin_set_load_dir(&set, "/nonexistent", NULL, err, sizeof(err)),
+			 -ENOENT);
+}
+
+static bool skip_good(void *ctx, const char *d, const char *name)
+{
+	(*(int *)ctx)++;
+	assert_string_equal(d, dir);
+	return strcmp(name, "good") == 0;
+}
+
+/* A skipped plugin is not opened, keeps its name, and still counts as installed. */
+static void test_load_dir_filter(void **state)
+{
+	struct plugin_filter filter = { .skip = skip_good };
+	struct plugin_set set = { 0 };
+	const struct plugin *good = NULL;
+	char err[512];
+	int asked = 0;
+
+	(void)state;
+	filter.ctx = &asked;
+	assert_int_equal(plugin_set_load_dir(&set, dir, &filter, err, sizeof(err)), 0);
+	for (size_t i = 0; i < set.n; i++) {
+		if (set.v[i].skipped)
+			good = &set.v[i];
+	}
+	assert_non_null(good);
+	assert_string_equal(good->skipped, "good");
+	assert_null(good->dl);
+	assert_null(good->desc);
+	assert_null(good->error);
+	assert_null(plugin_set_find(&set, "good"));
+	assert_true(plugin_set_has(&set, "good"));
+	assert_true(plugin_set_has(&set, "old"));
+	assert_false(plugin_set_has(&set, "nosuch"));
+	/* not-elf.so is no probe name: never asked, refused as before */
+	assert_true(asked >= 5 && (size_t)asked < set.n);
+	plugin_set_free(&set);
 }
 
 static void test_good_plugin_scans(void **state)
@@ -86,7 +124,7 @@ static void test_good_plugin_scans(void **state)
 	struct probe_env env = { .root = "/", .root_fd = rootfd };
 
 	(void)state;
-	assert_int_equal(plugin_set_load_dir(&set, dir, err, sizeof(err)), 0);
+	assert_int_equal(plugin_set_load_dir(&set, dir, NULL, err, sizeof(err)), 0);
 	assert_int_equal(cfg_load(NULL, NULL, 0, &cfg, err, sizeof(err)), 0);
 	env.cfg = cfg;
 	assert_int_equal(probe_new(plugin_set_find(&set, "good"), &env, &p), 0);
@@ -151,7 +189,7 @@ static void test_probe_sections_checked(void **state)
 	char *group_ok[] = { "group.good:g0.spares=1" };
 
 	(void)state;
-	assert_int_equal(plugin_set_load_dir(&set, dir, err, sizeof(err)), 0);
+	assert_int_equal(plugin_set_load_dir(&set, dir, NULL, err, sizeof(err)), 0);
 	assert_int_equal(cfg_load(NULL, bad_key, 1, &cfg, err, sizeof(err)), 0);
 	assert_int_equal(cfg_check_probes(cfg, &set, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "unknown key 'colour'"));
@@ -180,6 +218,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_refusals, setup),
 		cmocka_unit_test_setup(test_load_dir_keeps_refusals, setup),
+		cmocka_unit_test_setup(test_load_dir_filter, setup),
 		cmocka_unit_test_setup(test_good_plugin_scans, setup),
 		cmocka_unit_test_setup(test_probe_sections_checked, setup),
 	};

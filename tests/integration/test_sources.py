@@ -1,0 +1,211 @@
+#!/usr/bin/env python3
+"""A one-shot scan loads only the plugins whose data source exists (NAME.sources,
+docs/plugins.md "Data sources", issue 19): `redmon check` on an empty root
+dlopens no plugin (glibc's LD_DEBUG=files says which objects a process opens)
+yet lists every probe as before; a tree with /proc/mdstat loads md and shows
+its array; a [probe.NAME] section, a missing or a malformed .sources file
+loads the plugin; the daemon loads every plugin whatever the root.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+
+import harness
+
+NAME = "integration/sources/"
+MDSTAT = """Personalities : [raid1]
+md0 : active raid1 sdb1[1] sda1[0]
+      1048576 blocks super 1.2 [2/2] [UU]
+
+unused devices: <none>
+"""
+
+
+def loaded(stderr):
+    """The plugin files (NAME.so) a process dlopened, from LD_DEBUG=files lines."""
+    out = set()
+    for line in stderr.splitlines():
+        # "   1234:\tfile=/x/plugins/md.so [0];  dynamically loaded by ..."
+        if "file=" in line and "dynamically loaded by" in line:
+            path = line.split("file=", 1)[1].split(" ", 1)[0]
+            if "/plugins/" in path or "/plug-" in path:
+                out.add(os.path.basename(path))
+    return out
+
+
+def main():
+    args = harness.parse_args(__doc__.splitlines()[0])
+    rep = harness.Reporter()
+    redmon = os.path.join(args.build, "redmon")
+    plugdir = os.path.join(args.build, "plugins")
+    tmp = tempfile.mkdtemp(prefix="rm-sources-")
+    os.chmod(tmp, 0o755)
+    env = dict(harness.test_env(), REDMON_CONF="")
+    with_sources = sorted(f[:-len(".sources")] for f in os.listdir(plugdir) if f.endswith(".sources"))
+    every = sorted(f[:-3] for f in os.listdir(plugdir) if f.endswith(".so"))
+    empty = os.path.join(tmp, "empty")
+    os.mkdir(empty)
+    mdroot = os.path.join(tmp, "md")
+    os.makedirs(os.path.join(mdroot, "proc"))
+    with open(os.path.join(mdroot, "proc", "mdstat"), "w") as f:
+        f.write(MDSTAT)
+
+    def run(*argv, debug=True, extra_env=None):
+        e = dict(env, **(extra_env or {}))
+        if debug:
+            e["LD_DEBUG"] = "files"
+        p = subprocess.run([redmon] + list(argv), stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                           env=e, timeout=60)
+        if any(m in p.stderr for m in harness.SAN_MARKERS):
+            raise harness.TestError("sanitizer report: %s" % harness.tail(p.stderr, 12))
+        return p
+
+    def probes_of(p):
+        try:
+            doc = json.loads(p.stdout)
+        except ValueError:
+            raise harness.TestError("status --json: not JSON: %r %s" % (p.stdout[:200], harness.tail(p.stderr, 5)))
+        return doc, [(x["name"], x["status"]) for x in doc["probes"]]
+
+    try:
+        def empty_root_loads_nothing():
+            out = []
+            if len(with_sources) < 10:
+                out.append("only %d plugins ship a .sources file: %s" % (len(with_sources), with_sources))
+            p = run("check", "--scan", "-vv", "--root", empty)
+            if p.returncode != 3 or "no redundancy groups found" not in p.stdout:
+                out.append("check: exit %d %r" % (p.returncode, p.stdout))
+            got = loaded(p.stderr)
+            if got:
+                out.append("plugins dlopened on an empty root: %s" % sorted(got))
+            for name in with_sources:
+                if "skipped %s: no source" % name not in p.stderr:
+                    out.append("no 'skipped %s: no source' at debug level" % name)
+            return out
+        rep.run(NAME + "check-on-empty-root-loads-no-plugin", empty_root_loads_nothing)
+
+        def empty_root_lists_every_probe():
+            # As if each had scanned and found nothing: ok, no group.
+            doc, probes = probes_of(run("status", "--json", "--scan", "--root", empty, debug=False))
+            out = []
+            if probes != [(n, "ok") for n in every]:
+                out.append("probes %r, want every plugin ok: %r" % (probes, every))
+            if doc["groups"]:
+                out.append("groups on an empty root: %r" % doc["groups"])
+            return out
+        rep.run(NAME + "skipped-probes-listed-ok", empty_root_lists_every_probe)
+
+        def md_tree_loads_md():
+            out = []
+            p = run("status", "--json", "--scan", "-vv", "--root", mdroot)
+            got = loaded(p.stderr)
+            if got != {"md.so"}:
+                out.append("dlopened %s, want md.so only" % sorted(got))
+            if "skipped md:" in p.stderr:
+                out.append("md skipped with proc/mdstat in the root")
+            doc, _ = probes_of(p)
+            ids = [g["id"] for g in doc["groups"]]
+            if "md:md0" not in ids:
+                out.append("no md:md0 group: %r" % ids)
+            return out
+        rep.run(NAME + "mdstat-loads-md", md_tree_loads_md)
+
+        def link_out_is_no_source():
+            # proc/mdstat -> the host's /proc/mdstat: resolved inside the root, nothing there.
+            root = os.path.join(tmp, "linked")
+            os.makedirs(os.path.join(root, "proc"))
+            os.symlink(os.path.join(mdroot, "proc", "mdstat"), os.path.join(root, "proc", "mdstat"))
+            p = run("check", "--scan", "-vv", "--root", root)
+            got = loaded(p.stderr)
+            return ["a link out of the root counted as a source: dlopened %s" % sorted(got)] if got else []
+        rep.run(NAME + "link-out-of-root-is-no-source", link_out_is_no_source)
+
+        def section_loads():
+            conf = os.path.join(tmp, "smart.conf")
+            with open(conf, "w") as f:
+                f.write("[probe.smart]\ninterval = 10m\n")
+            p = run("check", "--scan", "-vv", "-c", conf, "--root", empty)
+            got = loaded(p.stderr)
+            return [] if got == {"smart.so"} else ["with [probe.smart]: dlopened %s, want smart.so" % sorted(got)]
+        rep.run(NAME + "probe-section-loads-plugin", section_loads)
+
+        def group_of_skipped_probe():
+            # [group.md:md0] names an installed probe even when md is not loaded: the
+            # expectation holds (the group is gone), no "no probe plugin named 'md'".
+            conf = os.path.join(tmp, "group.conf")
+            with open(conf, "w") as f:
+                f.write("[group.md:md0]\nrequired = yes\n")
+            p = run("check", "--scan", "-vv", "-c", conf, "--root", empty)
+            out = []
+            if p.returncode != 2 or "expected group md:md0 is gone" not in p.stdout:
+                out.append("check: exit %d %r %s" % (p.returncode, p.stdout, harness.tail(p.stderr, 3)))
+            if "skipped md: no source" not in p.stderr or loaded(p.stderr):
+                out.append("md was loaded")
+            return out
+        rep.run(NAME + "group-of-skipped-probe-still-expected", group_of_skipped_probe)
+
+        def bad_or_missing_file_loads():
+            out = []
+            d = os.path.join(tmp, "plug-dir")
+            os.mkdir(d)
+            for n in ("md", "btrfs", "zfs"):
+                shutil.copy2(os.path.join(plugdir, n + ".so"), d)
+            with open(os.path.join(d, "md.sources"), "w") as f:
+                f.write("path /proc/mdstat\nexists-maybe /x\n")  # malformed: loaded
+            with open(os.path.join(d, "zfs.sources"), "w") as f:
+                f.write("path /proc/spl/kstat/zfs\n")  # fine: skipped
+            # btrfs.so without btrfs.sources: loaded
+            p = run("check", "--scan", "-vv", "--plugin-dir", d, "--root", empty)
+            got = loaded(p.stderr)
+            if got != {"md.so", "btrfs.so"}:
+                out.append("dlopened %s, want md.so (malformed) and btrfs.so (no file)" % sorted(got))
+            if "md.sources: line 2: unknown kind" not in p.stderr:
+                out.append("the malformed file is not named at debug level: %s" % harness.tail(p.stderr, 5))
+            if "skipped zfs: no source" not in p.stderr:
+                out.append("zfs not skipped")
+            return out
+        rep.run(NAME + "malformed-or-missing-file-loads-plugin", bad_or_missing_file_loads)
+
+        def daemon_loads_all():
+            redmond = os.path.join(args.build, "redmond")
+            d = os.path.join(tmp, "daemon")
+            os.makedirs(os.path.join(d, "state"))
+            conf = os.path.join(d, "redmon.conf")
+            with open(conf, "w") as f:
+                f.write("[daemon]\nsocket = %s\nstate_dir = %s\n" % (os.path.join(d, "s.sock"),
+                                                                   os.path.join(d, "state")))
+            log = open(os.path.join(d, "log"), "w+")
+            proc = subprocess.Popen([redmond, "daemon", "--root", empty, "-c", conf], stdin=subprocess.DEVNULL,
+                                    stdout=log, stderr=log, env=dict(env, LD_DEBUG="files"))
+            try:
+                deadline = time.monotonic() + 20
+                answered = False
+                while time.monotonic() < deadline and proc.poll() is None and not answered:
+                    p = run("status", "--json", "-c", conf, debug=False)
+                    answered = '"source": "daemon"' in p.stdout
+                    time.sleep(0.2)
+                if not answered:
+                    return ["the daemon did not answer: %s" % harness.tail(open(log.name).read(), 8)]
+                _, probes = probes_of(p)
+            finally:
+                proc.terminate()
+                proc.wait(timeout=20)
+            got = loaded(open(log.name).read())
+            out = []
+            if got != {n + ".so" for n in every}:
+                out.append("the daemon dlopened %s, want every plugin" % sorted(got))
+            if [n for n, _ in probes] != every:
+                out.append("daemon's probes %r" % probes)
+            return out
+        rep.run(NAME + "daemon-loads-every-plugin", daemon_loads_all)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    rep.exit()
+
+
+if __name__ == "__main__":
+    main()
