@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "redmon/sorted.h"
 
 /* What one free text may hold: a comment, a user name. */
 #define MARK_TEXT_MAX 512
@@ -57,26 +58,23 @@ void marks_free(struct marks *m)
 	free(m);
 }
 
+/* What sorted_search() looks for: an id in a table. */
+struct marks_key {
+	const struct marks *m;
+	const char *id;
+};
+
+static int cmp_id(const void *key, size_t i)
+{
+	const struct marks_key *k = key;
+
+	return strcmp(k->m->v[i].id, k->id);
+}
+
 /* The index of id, or where it would go (found says which). */
 static size_t locate(const struct marks *m, const char *id, bool *found)
 {
-	size_t lo = 0, hi = m->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(m->v[mid].id, id);
-
-		if (c == 0) {
-			*found = true;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = false;
-	return lo;
+	return sorted_search(m->n, cmp_id, &(struct marks_key){ m, id }, found);
 }
 
 const struct mark *marks_find(const struct marks *m, const char *id)

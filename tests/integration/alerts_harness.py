@@ -193,6 +193,25 @@ class Daemon:
                               errors="replace")
 
 
+class NoNewPrivsDaemon(Daemon):
+    """The daemon as the unit runs it: no_new_privs set (NoNewPrivileges=yes), so no exec
+    can gain privileges (a setgid sendmail cannot run)."""
+
+    def argv(self, command="daemon"):
+        base = super().argv(command)
+        return ["setpriv", "--no-new-privs"] + base if command == "daemon" else base
+
+
+def free_port():
+    """A free TCP port on 127.0.0.1 (closed again: the caller binds it next)."""
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
 def wait_until(pred, what, timeout=STEP, daemon=None):
     deadline = time.monotonic() + timeout
     while not pred():

@@ -37,36 +37,19 @@ import glob
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
 import harness
-from alerts_harness import Daemon, Events, Tree, has, raid1, wait_until
+from alerts_harness import Daemon, Events, NoNewPrivsDaemon, Tree, free_port, has, raid1, wait_until
 from harness import TestError
 from smtp_receiver import Receiver
 
 NAME = "integration/mail_default/"
 EXAMPLE = os.path.join(harness.REPO, "docs", "redmon.conf.example")
 NOBODY_NOTIFIED = "nobody is notified"
-
-
-class NoNewPrivsDaemon(Daemon):
-    """The daemon with no_new_privs set, as NoNewPrivileges=yes sets it."""
-
-    def argv(self, command="daemon"):
-        base = super().argv(command)
-        return ["setpriv", "--no-new-privs"] + base if command == "daemon" else base
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def replace_once(text, old, new):

@@ -19,34 +19,17 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
 import harness
-from alerts_harness import Daemon, Events, Tree, has, ini, raid1, wait_until
+from alerts_harness import Daemon, Events, NoNewPrivsDaemon, Tree, free_port, has, ini, raid1, wait_until
 from harness import TestError
 from smtp_receiver import Receiver
 
 NAME = "integration/mail_smtp/"
-
-
-class NoNewPrivsDaemon(Daemon):
-    """The daemon as the unit runs it: no_new_privs set, so no exec can gain privileges."""
-
-    def argv(self, command="daemon"):
-        base = super().argv(command)
-        return ["setpriv", "--no-new-privs"] + base if command == "daemon" else base
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def spooled(spool):
