@@ -778,8 +778,7 @@ static void diff_disks(struct event_list *out, const char *probe, const struct s
 	}
 }
 
-/* The group of that id ("<probe>:<name>", probe names have no ':'), or NULL. */
-static const struct group *find_group(const struct agg *a, const char *id)
+const struct group *agg_find_group(const struct agg *a, const char *id)
 {
 	const char *colon = strchr(id, ':');
 	char probe[64];
@@ -855,7 +854,7 @@ static void risk_events(struct agg *a, struct event_list *out)
 			risk_check_group(a, out, &s->groups[j], seen);
 	}
 	for (size_t k = 0; k < n; k++) {
-		const struct group *g = seen[k] ? NULL : find_group(a, a->at_risk[k]);
+		const struct group *g = seen[k] ? NULL : agg_find_group(a, a->at_risk[k]);
 
 		if (g)
 			emit(out, &(struct event){ .type = EV_SECOND_FAILURE_RISK,

@@ -151,6 +151,9 @@ struct agg_iter {
 	size_t probe, group;
 };
 
+/* The group of that id ("<probe>:<name>", probe names have no ':') a probe reports, or NULL. */
+const struct group *agg_find_group(const struct agg *a, const char *id);
+
 /* Every group, probe by probe, each probe's by id; NULL at the end. */
 const struct group *agg_next_group(const struct agg *a, struct agg_iter *it);
 

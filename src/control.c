@@ -18,19 +18,6 @@
 /* The longest maintenance window: a year (a forgotten one must end some day). */
 #define MAINTENANCE_MAX_MS (366LL * 24 * 3600 * 1000)
 
-/* The group named id that a probe reports now, or NULL. */
-static const struct group *group_find(const struct agg *a, const char *id)
-{
-	struct agg_iter it = { 0 };
-	const struct group *g;
-
-	while ((g = agg_next_group(a, &it))) {
-		if (strcmp(g->id, id) == 0)
-			return g;
-	}
-	return NULL;
-}
-
 /* The event's copy of the group's marks (borrowed from the table until it changes). */
 static void carry_marks(struct event *ev, const struct mark *k, int64_t now)
 {
@@ -183,7 +170,7 @@ static bool may_change(const struct ctl_peer *peer, const char *what, FILE *out)
 static int do_ack(struct control_env *e, const json_t *req, const char *by, FILE *out)
 {
 	const char *id = json_string_value(json_object_get(req, "group"));
-	const struct group *g = id ? group_find(e->agg, id) : NULL;
+	const struct group *g = id ? agg_find_group(e->agg, id) : NULL;
 	struct marks *m = agg_marks_edit(e->agg);
 	char comment[256];
 	struct event ev = { .type = EV_ACKNOWLEDGED, .group = g, .by = by };
@@ -215,7 +202,7 @@ static int do_maintenance(struct control_env *e, const json_t *req, const char *
 {
 	const char *id = json_string_value(json_object_get(req, "group"));
 	const json_t *dur = json_object_get(req, "duration_ms");
-	const struct group *g = id ? group_find(e->agg, id) : NULL;
+	const struct group *g = id ? agg_find_group(e->agg, id) : NULL;
 	struct marks *m = agg_marks_edit(e->agg);
 	int64_t now = wall_ms(), ms = json_is_integer(dur) ? json_integer_value(dur) : -1;
 	char comment[256];
@@ -263,7 +250,7 @@ static int do_forget(struct control_env *e, const json_t *req, const char *by, F
 	struct group g = { 0 };
 	struct event ev = { .type = EV_GROUP_FORGOTTEN, .group = &g, .by = by };
 
-	if (id && group_find(e->agg, id)) {
+	if (id && agg_find_group(e->agg, id)) {
 		fprintf(out, "redmon: %s is there: forget is for a group that vanished\n", id);
 		return 1;
 	}
@@ -344,7 +331,7 @@ void control_end_maintenance(struct control_env *e, int64_t now)
 		}
 		snprintf(id, sizeof(id), "%s", k->id);
 		marks_end_maintenance(agg_marks_edit(e->agg), id); /* k may be gone now */
-		g = group_find(e->agg, id);
+		g = agg_find_group(e->agg, id);
 		if (g) {
 			ev.group = g;
 			ev.probe = g->probe;

@@ -218,23 +218,10 @@ void status_summary(const struct agg *a, char *buf, size_t len)
 		 s.by_health[HEALTH_NONREDUNDANT], health_name(s.worst));
 }
 
-/* Whether a probe reports group id. */
-static bool group_present(const struct agg *a, const char *id)
-{
-	struct agg_iter it = { 0 };
-	const struct group *g;
-
-	while ((g = agg_next_group(a, &it))) {
-		if (strcmp(g->id, id) == 0)
-			return true;
-	}
-	return false;
-}
-
 /* A group its [group.ID] requires that no probe reports. */
 static bool required_missing(const struct agg *a, const struct group_expect *e)
 {
-	return e->required && !group_present(a, e->id);
+	return e->required && !agg_find_group(a, e->id);
 }
 
 bool status_use_color(bool no_color, FILE *out)
@@ -505,7 +492,7 @@ static const char *expected_gone(const struct agg *a, const struct check_opts *o
 		if (e->required && strcmp(e->id, id) == 0)
 			return NULL; /* the configuration's own says it */
 	}
-	return id && !group_present(a, id) ? id : NULL;
+	return id && !agg_find_group(a, id) ? id : NULL;
 }
 
 /*
