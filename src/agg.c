@@ -462,6 +462,14 @@ static void emit_vanished(const struct agg *a, struct event_list *out, const str
 				   .required = e && e->required });
 }
 
+static void emit_appeared(const struct agg *a, struct event_list *out, const struct group *g)
+{
+	emit_group(out, EV_GROUP_APPEARED, g);
+	emit_shortfall(a, out, NULL, g);
+	emit_scrub(out, NULL, g);
+	emit_spof(out, NULL, g);
+}
+
 /* Walk two id-sorted snapshots together: O(old + new). */
 static void diff_snapshots(const struct agg *a, struct event_list *out, const struct snapshot *old,
 			   const struct snapshot *now)
@@ -476,10 +484,7 @@ static void diff_snapshots(const struct agg *a, struct event_list *out, const st
 		if (c < 0) {
 			emit_vanished(a, out, &old->groups[i++]);
 		} else if (c > 0) {
-			emit_group(out, EV_GROUP_APPEARED, &now->groups[j]);
-			emit_shortfall(a, out, NULL, &now->groups[j]);
-			emit_scrub(out, NULL, &now->groups[j]);
-			emit_spof(out, NULL, &now->groups[j++]);
+			emit_appeared(a, out, &now->groups[j++]);
 		} else {
 			diff_group(a, out, &old->groups[i], &now->groups[j]);
 			i++;
@@ -629,6 +634,20 @@ static int damp_changes(struct agg *a, struct agg_probe *p, struct snapshot *fre
 			goto oom;
 		group_free(g);
 		*g = copy;
+	}
+	/* A delta says nothing of the groups it leaves out: their holds stay. */
+	if (fresh->delta && p->n_holds) {
+		struct agg_hold *v = realloc(holds, (n_holds + p->n_holds) * sizeof(*v));
+
+		if (!v)
+			goto oom;
+		holds = v;
+		for (size_t k = 0; k < p->n_holds; k++) {
+			if (snapshot_find(fresh, p->holds[k].id))
+				continue;
+			holds[n_holds++] = p->holds[k];
+			p->holds[k].id = NULL; /* moved */
+		}
 	}
 	holds_free(p->holds, p->n_holds);
 	p->holds = holds;
@@ -873,13 +892,146 @@ static void risk_events(struct agg *a, struct event_list *out)
 	free(seen);
 }
 
+/*
+ * A delta leaves out a rebuild whose progress stood still, but its time runs
+ * on: its rate and ETA, and its stall once stall_after has passed.  After
+ * the merge: fresh holds the old copies of the groups the delta replaced
+ * (in id order), which were tracked with it.
+ */
+static void track_unchanged(const struct agg *a, struct snapshot *cur, const struct snapshot *fresh,
+			    struct event_list *out)
+{
+	int64_t now = a->clock_ms();
+
+	for (size_t i = 0; i < cur->n; i++) {
+		struct group *g = &cur->groups[i];
+		struct group old;
+
+		if (!activity_is_rebuild(g->activity) || snapshot_find(fresh, g->id))
+			continue;
+		old = *g;
+		track_rebuild(a, &old, g, now);
+		diff_stall(out, &old, g);
+	}
+}
+
+/*
+ * merge_delta when groups appear or vanish: the probe's groups, the delta's
+ * copies and its gone ids walked together into a new array, in id order.
+ * The replaced and vanished old groups go to olds (*n_old of them).
+ */
+static int merge_reshaped(const struct agg *a, struct snapshot *cur, struct group *copies,
+			  const struct snapshot *fresh, struct group *olds, size_t *n_old,
+			  struct event_list *out)
+{
+	size_t i = 0, j = 0, k = 0, m = 0, cap = cur->n + fresh->n;
+	struct group *v = malloc((cap ? cap : 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	while (i < cur->n || j < fresh->n) {
+		int c = i == cur->n	? 1
+			: j == fresh->n ? -1
+					: strcmp(cur->groups[i].id, copies[j].id);
+
+		if (c > 0) {
+			v[m] = copies[j++];
+			emit_appeared(a, out, &v[m++]);
+			continue;
+		}
+		if (c == 0) {
+			olds[*n_old] = cur->groups[i++];
+			v[m] = copies[j++];
+			diff_group(a, out, &olds[(*n_old)++], &v[m++]);
+			continue;
+		}
+		while (k < fresh->n_gone && strcmp(fresh->gone[k], cur->groups[i].id) < 0)
+			k++;
+		if (k < fresh->n_gone && strcmp(fresh->gone[k], cur->groups[i].id) == 0) {
+			olds[*n_old] = cur->groups[i++];
+			emit_vanished(a, out, &olds[(*n_old)++]);
+		} else {
+			v[m++] = cur->groups[i++];
+		}
+	}
+	free(cur->groups);
+	cur->groups = v;
+	cur->n = m;
+	cur->cap = cap ? cap : 1;
+	return 0;
+}
+
+/*
+ * The groups of a delta in the probe's own: each changed one replaces its
+ * old copy where it stands, so a change to one group of thousands costs a
+ * copy of that group (group_copy: fresh's arena goes back to its thread).
+ * Diffed as diff_snapshots would, in id order.  fresh is left holding the
+ * old copies the events point into.
+ */
+static int merge_delta(struct agg *a, struct agg_probe *p, struct snapshot *fresh,
+		       struct event_list *out)
+{
+	struct snapshot *cur = &p->groups;
+	size_t n_add = 0, n_old = 0, cap = fresh->n + fresh->n_gone;
+	struct group *copies = calloc(fresh->n ? fresh->n : 1, sizeof(*copies));
+	struct group *olds = calloc(cap ? cap : 1, sizeof(*olds));
+
+	if (!copies || !olds)
+		goto oom;
+	for (size_t j = 0; j < fresh->n; j++) {
+		if (group_copy(&copies[j], &fresh->groups[j]) < 0)
+			goto oom;
+		n_add += !snapshot_find(cur, fresh->groups[j].id);
+	}
+	if (n_add || fresh->n_gone) {
+		if (merge_reshaped(a, cur, copies, fresh, olds, &n_old, out) < 0)
+			goto oom;
+	} else {
+		for (size_t j = 0; j < fresh->n; j++) {
+			struct group *slot = (struct group *)snapshot_find(cur, copies[j].id);
+
+			olds[n_old] = *slot;
+			*slot = copies[j];
+			diff_group(a, out, &olds[n_old++], slot);
+		}
+	}
+	free(copies);
+	/* fresh's own copies go; its array keeps the old ones until the events are out. */
+	for (size_t j = 0; j < fresh->n; j++)
+		group_free(&fresh->groups[j]);
+	free(fresh->groups);
+	fresh->groups = olds;
+	fresh->n = n_old;
+	fresh->cap = cap ? cap : 1;
+	fresh->n_gone = 0;
+	fresh->delta = false;
+	return 0;
+oom:
+	for (size_t j = 0; copies && j < fresh->n; j++)
+		group_free(&copies[j]);
+	free(copies);
+	free(olds);
+	return -ENOMEM;
+}
+
 int agg_update(struct agg *a, const char *probe, struct snapshot *fresh, struct event_list *out)
 {
 	struct agg_probe *p = probe_slot(a, probe);
 	struct snapshot old;
 
+	if (p && fresh->delta && (p->failed || !p->scanned))
+		return -ESTALE; /* nothing to apply it to: a whole scan is needed */
 	if (!p || damp_changes(a, p, fresh) < 0 || track_groups(a, p, fresh) < 0)
 		return -ENOMEM;
+	if (fresh->delta) {
+		if (merge_delta(a, p, fresh, out) < 0)
+			return -ENOMEM;
+		track_unchanged(a, &p->groups, fresh, out);
+		risk_events(a, out);
+		if (!out)
+			snapshot_clear(fresh);
+		return 0;
+	}
 	if (p->failed) {
 		p->failed = false;
 		free(p->error);

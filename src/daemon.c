@@ -225,6 +225,7 @@ static void on_result(void *ctx, int fd, uint32_t revents)
 {
 	struct slot *s = ctx;
 	struct daemon *d = s->d;
+	int rc;
 
 	(void)fd;
 	(void)revents;
@@ -239,9 +240,16 @@ static void on_result(void *ctx, int fd, uint32_t revents)
 	if (s->res.rc < 0) {
 		log_err("probe %s: %s", s->plugin->name, s->res.error);
 		agg_probe_failed(d->agg, s->plugin->name, s->res.error, &d->events);
-	} else if (agg_update(d->agg, s->plugin->name, &s->res.groups, &d->events) < 0) {
-		log_err("probe %s: out of memory keeping its groups", s->plugin->name);
+	} else if ((rc = agg_update(d->agg, s->plugin->name, &s->res.groups, &d->events)) < 0) {
+		/* A delta with nothing to apply it to (the probe failed meanwhile): ask again. */
+		if (rc != -ESTALE)
+			log_err("probe %s: out of memory keeping its groups", s->plugin->name);
+		probe_thread_want_whole(s->r);
+		request_scan(s);
 	}
+	/* A recovery held back is confirmed by the next scans: whole ones, so they show it. */
+	if (agg_recovery_pending(d->agg, s->plugin->name))
+		probe_thread_want_whole(s->r);
 	publish(d);
 	snapshot_clear(&s->res.groups); /* the groups before, which vanished events showed */
 	after_update(s);

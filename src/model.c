@@ -391,6 +391,92 @@ int snapshot_add_sized(struct snapshot *s, const char *probe, const struct redmo
 	return 0;
 }
 
+/* h folded with a string or its absence: 0 for NULL, else 1, the bytes and a NUL. */
+static uint64_t hash_opt(uint64_t h, const char *str)
+{
+	if (!str)
+		return redmon_fnv1a_byte(h, 0);
+	h = redmon_fnv1a_str(redmon_fnv1a_byte(h, 1), str);
+	return redmon_fnv1a_byte(h, 0);
+}
+
+#define HASH_VAL(h, v) redmon_fnv1a_mem((h), &(v), sizeof(v))
+
+/*
+ * Every field snapshot_add_sized() reads, in its order, with the same rules
+ * for what a short layout lacks: when two reports hash alike, their copies
+ * would be alike.  Keep the two in step.
+ */
+uint64_t group_report_hash(const struct redmon_group *rg, size_t stride, size_t group_size)
+{
+	uint64_t h = REDMON_FNV1A_BASIS;
+	bool v2 = group_has_v2(group_size);
+
+	if (!group_valid(rg, stride) || group_size < REDMON_GROUP_SIZE_V1 ||
+	    (v2 && rg->n_spof && (!rg->spof || rg->n_spof > SIZE_MAX / sizeof(char *))))
+		return 0;
+	h = hash_opt(h, rg->name);
+	h = hash_opt(h, rg->kind);
+	h = hash_opt(h, rg->type);
+	h = hash_opt(h, rg->reason);
+	h = HASH_VAL(h, rg->members_total);
+	h = HASH_VAL(h, rg->members_ok);
+	h = HASH_VAL(h, rg->members_failed);
+	h = HASH_VAL(h, rg->spares);
+	h = HASH_VAL(h, rg->margin);
+	h = HASH_VAL(h, rg->margin_nominal);
+	h = HASH_VAL(h, rg->activity);
+	h = HASH_VAL(h, rg->progress);
+	if (v2) {
+		h = HASH_VAL(h, rg->n_spof);
+		for (size_t i = 0; i < rg->n_spof; i++)
+			h = hash_opt(h, rg->spof[i]);
+		h = HASH_VAL(h, rg->scrub_time);
+		h = hash_opt(h, rg->scrub_found);
+		h = HASH_VAL(h, rg->eta_s);
+	}
+	h = HASH_VAL(h, rg->n_members);
+	for (size_t i = 0; i < rg->n_members; i++) {
+		const struct redmon_member *rm = member_at(rg, i, stride);
+		enum redmon_risk risk = member_risk(rm, stride);
+
+		h = HASH_VAL(h, rm->role);
+		h = HASH_VAL(h, risk);
+		h = hash_opt(h, rm->name);
+		h = hash_opt(h, rm->state);
+		h = hash_opt(h, rm->device);
+		h = hash_opt(h, rm->serial);
+		h = hash_opt(h, rm->location);
+		h = hash_opt(h, rm->reason);
+	}
+	return h ? h : 1;
+}
+
+int snapshot_add_gone(struct snapshot *s, const char *probe, const char *name)
+{
+	char *unused, *id;
+
+	if (!grow_one((void **)&s->gone, &s->gone_cap, s->n_gone, sizeof(*s->gone), 4))
+		return -ENOMEM;
+	id = make_id(s, probe, name, &unused);
+	if (!id)
+		return -ENOMEM;
+	s->gone[s->n_gone++] = id;
+	return 0;
+}
+
+void snapshot_take_arena(struct snapshot *dst, struct snapshot *src)
+{
+	struct snap_block **tail = &dst->blocks;
+
+	while (*tail)
+		tail = &(*tail)->next;
+	/* Behind dst's own: its newest block keeps filling first. */
+	*tail = src->blocks;
+	src->blocks = NULL;
+	src->intern = NULL;
+}
+
 static bool disk_known(const struct snapshot *s, const char *device)
 {
 	for (size_t i = 0; i < s->n_disks; i++) {
@@ -494,6 +580,11 @@ static int group_cmp(const void *a, const void *b)
 	return strcmp(((const struct group *)a)->id, ((const struct group *)b)->id);
 }
 
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* snapshot_clear() cannot tell a fill that ended empty from a second clear: free here. */
 static void snapshot_trim_empty(struct snapshot *s)
 {
@@ -512,9 +603,11 @@ size_t snapshot_sort(struct snapshot *s)
 {
 	size_t out = 0, n = s->n;
 
+	if (s->n_gone > 1)
+		qsort(s->gone, s->n_gone, sizeof(*s->gone), str_cmp);
 	if (s->n == 0) {
-		/* Disks alone keep their strings in the arena. */
-		if (s->n_disks == 0)
+		/* Disks, or the ids gone from a delta, alone keep their strings in the arena. */
+		if (s->n_disks == 0 && s->n_gone == 0)
 			snapshot_trim_empty(s);
 		return 0;
 	}
@@ -561,6 +654,8 @@ void snapshot_clear(struct snapshot *s)
 		group_free(&s->groups[i]);
 	s->n = 0;
 	s->n_disks = 0;
+	s->n_gone = 0;
+	s->delta = false;
 	s->intern = NULL;
 	for (const struct snap_block *b = s->blocks; b; b = b->next) {
 		used += b->used;
@@ -598,5 +693,6 @@ void snapshot_free(struct snapshot *s)
 	arena_release(s);
 	free(s->groups);
 	free(s->disks);
+	free(s->gone);
 	memset(s, 0, sizeof(*s));
 }

@@ -111,6 +111,14 @@ struct snapshot {
 	char **intern;		   /* short repeated strings, a table in the arena */
 	struct disk *disks;	   /* in report order; strings in the arena */
 	size_t n_disks, disks_cap;
+	/*
+	 * A delta (report_memo.h): the groups above are those that changed or
+	 * appeared, gone[] the ids of those that vanished (sorted, in the
+	 * arena); every other group is as the last scan handed over.  No disks.
+	 */
+	bool delta;
+	char **gone;
+	size_t n_gone, gone_cap;
 };
 
 /* The health rule of DESIGN.md; the only place health is decided. */
@@ -148,6 +156,16 @@ int snapshot_add_sized(struct snapshot *s, const char *probe, const struct redmo
  * in s: the first report stays), -ENOMEM.
  */
 int snapshot_add_disk(struct snapshot *s, const struct redmon_disk *d, size_t size);
+/*
+ * What snapshot_add_sized() would copy of g, as a 64-bit FNV-1a hash (never
+ * 0), so that a report can be told unchanged without a copy; 0 when g is
+ * invalid (snapshot_add_sized() would refuse it).
+ */
+uint64_t group_report_hash(const struct redmon_group *g, size_t member_size, size_t group_size);
+/* In a delta, the group "<probe>:<name>" vanished; 0 or -ENOMEM.  Sorted by snapshot_sort(). */
+int snapshot_add_gone(struct snapshot *s, const char *probe, const char *name);
+/* Move src's arena into dst's (dst's groups may then point into it); src keeps none. */
+void snapshot_take_arena(struct snapshot *dst, struct snapshot *src);
 const char *risk_name(enum redmon_risk r);
 
 /* Deep-copy src into one block of its own (dst->own), outside any arena; 0 or -ENOMEM. */

@@ -10,6 +10,15 @@
 #include "config.h"
 #include "log.h"
 #include "plugin_loader.h"
+#include "report_memo.h"
+
+/*
+ * Deltas in a row before a scan hands over every group again: each leaves
+ * the groups it replaced in the aggregator's arena until then, and the
+ * aggregator's checks of time (a scrub overdue) see the unchanged groups
+ * only then.  At the default rescan_interval of 30 s, every 16 minutes.
+ */
+#define DELTAS_MAX 32
 
 /* The plugin sees this struct only as the opaque struct redmon_host. */
 struct probe {
@@ -20,6 +29,12 @@ struct probe {
 	bool in_init, in_scan;
 	struct snapshot scan; /* filled during a scan */
 	char error[512];
+	/* Deltas (probe_enable_delta): what the last scan handed over. */
+	struct report_memo memo;
+	bool delta_on;	 /* this probe's scans may be deltas */
+	bool memo_valid; /* memo is exactly what the last scan handed over */
+	bool has_disks;	 /* it reports disks: never a delta (they are not kept apart) */
+	unsigned deltas; /* deltas since the last whole scan */
 };
 
 static struct probe *P(struct redmon_host *h)
@@ -70,14 +85,47 @@ static bool host_events_wanted(struct redmon_host *h)
 	return P(h)->env.watcher != NULL;
 }
 
+/* In a delta, a group whose report hashes as the one handed over last is left out. */
 static int host_report(struct redmon_host *h, const struct redmon_group *g)
 {
 	struct probe *p = P(h);
+	size_t ms = plugin_member_size(p->plugin), gs = plugin_group_size(p->plugin);
+	struct memo_entry *e;
+	uint64_t content;
+	int rc;
 
 	if (!p->in_scan)
 		return -EINVAL;
-	return snapshot_add_sized(&p->scan, p->plugin->name, g, plugin_member_size(p->plugin),
-				  plugin_group_size(p->plugin));
+	if (!p->delta_on)
+		return snapshot_add_sized(&p->scan, p->plugin->name, g, ms, gs);
+	content = group_report_hash(g, ms, gs);
+	if (!content)
+		return -EINVAL;
+	e = memo_find(&p->memo, g->name);
+	if (e && e->seen == p->memo.epoch)
+		p->memo_valid = false; /* reported twice: which copy the core keeps, it decides */
+	else if (p->scan.delta && e && e->content == content) {
+		e->seen = p->memo.epoch;
+		return 0;
+	}
+	rc = snapshot_add_sized(&p->scan, p->plugin->name, g, ms, gs);
+	if (rc == 0 && memo_put(&p->memo, g->name, content) < 0)
+		return -ENOMEM;
+	return rc;
+}
+
+static int host_keep(struct redmon_host *h, const char *name)
+{
+	struct probe *p = P(h);
+	struct memo_entry *e;
+
+	if (!p->in_scan || !name)
+		return -EINVAL;
+	e = p->scan.delta ? memo_find(&p->memo, name) : NULL;
+	if (!e || e->seen == p->memo.epoch)
+		return -ENOENT;
+	e->seen = p->memo.epoch;
+	return 0;
 }
 
 static int host_report_disk(struct redmon_host *h, const struct redmon_disk *d, size_t size)
@@ -171,6 +219,7 @@ static const struct redmon_host_ops host_ops = {
 	.register_command = host_register_command,
 	.run_command = host_run_command,
 	.report_disk = host_report_disk,
+	.keep = host_keep,
 };
 
 int probe_new(const struct redmon_plugin *plugin, const struct probe_env *env, struct probe **ret)
@@ -194,12 +243,58 @@ int probe_new(const struct redmon_plugin *plugin, const struct probe_env *env, s
 	return 0;
 }
 
+void probe_enable_delta(struct probe *p)
+{
+	p->delta_on = true;
+}
+
+void probe_want_whole(struct probe *p)
+{
+	p->memo_valid = false;
+}
+
+static int add_gone(void *ctx, const char *name)
+{
+	struct probe *p = ctx;
+
+	return snapshot_add_gone(&p->scan, p->plugin->name, name);
+}
+
+/*
+ * After a scan with deltas on: the memo drops what was not reported, and a
+ * delta names it gone.  False when the memo cannot be trusted any more
+ * (out of memory, a delta with disks): the next scan is whole.
+ */
+static bool memo_end(struct probe *p)
+{
+	bool delta = p->scan.delta;
+
+	if (p->scan.n_disks)
+		p->has_disks = true;
+	if (delta && p->scan.n_disks) {
+		/* Not kept apart from the groups: the next, whole scan hands them over. */
+		p->scan.n_disks = 0;
+		return false;
+	}
+	if (memo_sweep(&p->memo, delta ? add_gone : NULL, p) < 0)
+		return false;
+	p->deltas = delta ? p->deltas + 1 : 0;
+	return p->memo_valid;
+}
+
 int probe_scan(struct probe *p)
 {
+	bool delta = p->delta_on && p->memo_valid && !p->has_disks && p->deltas < DELTAS_MAX;
 	int rc;
 
 	snapshot_clear(&p->scan);
 	p->error[0] = 0;
+	/* A delta is small: the hints of a whole scan would size its arena for everything. */
+	if (delta)
+		p->scan.arena_hint = p->scan.groups_hint = 0;
+	memo_begin(&p->memo);
+	p->memo_valid = p->delta_on;
+	p->scan.delta = delta;
 	p->in_scan = true;
 	rc = p->plugin->scan(p->inst);
 	p->in_scan = false;
@@ -207,8 +302,11 @@ int probe_scan(struct probe *p)
 		if (!p->error[0])
 			snprintf(p->error, sizeof(p->error), "scan failed: %s", strerror(-rc));
 		snapshot_clear(&p->scan);
+		p->memo_valid = false;
 		return rc;
 	}
+	if (p->delta_on)
+		p->memo_valid = memo_end(p);
 	if (snapshot_sort(&p->scan) > 0)
 		log_warn("%s: a group name was reported twice in one scan; kept one",
 			 p->plugin->name);
@@ -239,5 +337,6 @@ void probe_free(struct probe *p)
 	if (p->plugin->fini)
 		p->plugin->fini(p->inst);
 	snapshot_free(&p->scan);
+	memo_free(&p->memo);
 	free(p);
 }

@@ -40,6 +40,17 @@ int probe_new(const struct redmon_plugin *plugin, const struct probe_env *env, s
 /* One scan: 0 and the groups in *probe_groups(p), or -errno and probe_error(p). */
 int probe_scan(struct probe *p);
 
+/*
+ * From now on a scan may be a delta (model.h): only the groups whose report
+ * changed, appeared or vanished since the scan handed over before.  For an
+ * owner that applies every result in order (agg_update); the first scan,
+ * one after a failure, and every DELTAS_MAX-th are whole.
+ */
+void probe_enable_delta(struct probe *p);
+
+/* The next scan hands over every group (the owner could not apply the last one). */
+void probe_want_whole(struct probe *p);
+
 /* Forward a watched fd's readiness to the plugin; 1 = rescan wanted. */
 int probe_on_fd(struct probe *p, int fd, uint32_t revents);
 

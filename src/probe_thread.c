@@ -43,6 +43,7 @@ struct probe_thread {
 
 	pthread_mutex_t lock; /* guards everything below */
 	bool scan_requested, stop, abandoned, exited;
+	bool want_whole;     /* the owner could not apply a delta: the next scan is whole */
 	uint64_t busy_since; /* mono_ms() when it entered the plugin; 0: not in it */
 	bool have_result;
 	struct probe_result result;
@@ -141,6 +142,9 @@ int probe_thread_new(const struct redmon_plugin *plugin, const struct probe_env 
 	penv.watcher = events ? &r->watcher : NULL;
 	rc = probe_new(plugin, &penv, &r->p);
 	if (rc == 0) {
+		/* The daemon applies every result in order: a scan may hand over only changes. */
+		if (events)
+			probe_enable_delta(r->p);
 		*ret = r;
 		return 0;
 	}
@@ -161,6 +165,15 @@ static void run_scan(struct probe_thread *r)
 
 	if (r->settle_armed)
 		set_settle(r, 0); /* this scan sees whatever the notifications were about */
+	/*
+	 * A result not yet collected is replaced by this one: a delta must not
+	 * be, so this scan is whole.
+	 */
+	pthread_mutex_lock(&r->lock);
+	if (r->want_whole || r->have_result)
+		probe_want_whole(r->p);
+	r->want_whole = false;
+	pthread_mutex_unlock(&r->lock);
 	set_busy(r, true);
 	rc = probe_scan(r->p);
 	took = mono_ms() - r->busy_since; /* ours alone to write: read without the lock */
@@ -282,6 +295,13 @@ void probe_thread_request_scan(struct probe_thread *r)
 	r->scan_requested = true;
 	pthread_mutex_unlock(&r->lock);
 	poke(r->wake_fd);
+}
+
+void probe_thread_want_whole(struct probe_thread *r)
+{
+	pthread_mutex_lock(&r->lock);
+	r->want_whole = true;
+	pthread_mutex_unlock(&r->lock);
 }
 
 int probe_thread_fd(const struct probe_thread *r)

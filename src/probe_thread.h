@@ -34,6 +34,13 @@ int probe_thread_start(struct probe_thread *r);
 /* Ask for a scan; requests made while one is running merge into one more scan. */
 void probe_thread_request_scan(struct probe_thread *r);
 
+/*
+ * With events, scans may be deltas (probe_enable_delta): the owner applies
+ * every result it collects.  One it could not apply (agg_update failed) or
+ * that must be confirmed by a whole scan asks for this: the next is whole.
+ */
+void probe_thread_want_whole(struct probe_thread *r);
+
 /* Readable when a result is waiting: hand it to the owner's poll or epoll loop. */
 int probe_thread_fd(const struct probe_thread *r);
 

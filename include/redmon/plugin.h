@@ -293,6 +293,18 @@ struct redmon_host_ops {
 	 * twice in one scan keeps the first.
 	 */
 	int (*report_disk)(struct redmon_host *h, const struct redmon_disk *d, size_t size);
+
+	/*
+	 * In scan(), instead of report(): group name is exactly as this plugin
+	 * reported it in the scan before, so the core need not be handed it
+	 * again (a probe that re-reads only what its change notifications
+	 * named).  Returns 0 when the core keeps it so, or -ENOENT when it
+	 * cannot (this scan must hand over every group, the last scan did not
+	 * report that name, or it was kept or reported already in this one):
+	 * then report() it.  The core hands over every group from time to time
+	 * regardless, so a group kept wrongly is set right within minutes.
+	 */
+	int (*keep)(struct redmon_host *h, const char *name);
 };
 
 /* Whether ops (of whatever core loaded the plugin) has the member op. */

@@ -239,6 +239,14 @@ static void watch_new_fds(struct md_probe *p)
 	}
 }
 
+/* The host keeps an array's group as last reported: only after a partial read (md_scan.h). */
+static int keep_cb(void *ctx, const char *name)
+{
+	struct md_probe *p = ctx;
+
+	return p->ops->keep(p->h, name);
+}
+
 static int md_init(const struct redmon_host_ops *ops, struct redmon_host *h, void **ret_inst)
 {
 	struct md_probe *p;
@@ -264,6 +272,8 @@ static int md_init(const struct redmon_host_ops *ops, struct redmon_host *h, voi
 	/* One-shot commands (redmon status) are never asked about events. */
 	p->no_events = !ops->events_wanted(h);
 	p->want_full = true;
+	if (REDMON_HOST_HAS(ops, keep))
+		p->scan.keep = keep_cb;
 	/* A one-shot command reads each file once: keeping it open would only cost. */
 	fdcache_init(&p->fdc, p->no_events ? 0 : fd_budget(p), unwatch_cb, p);
 	if (!p->no_events && p->live)

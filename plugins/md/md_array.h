@@ -132,6 +132,7 @@ struct md_array {
 
 	char error[MD_ERROR_MAX]; /* non-empty: the source could not be read for this array */
 	bool matched;		  /* merge bookkeeping */
+	bool touched;		  /* read again by the last md_scan_reread() */
 
 	/* mdstat: the array's block, [text_off, text_off + text_len) of the text parsed. */
 	size_t text_off, text_len;

@@ -16,6 +16,7 @@ int md_scan_read(struct md_scan *s, int root_fd, struct fdcache *fdc)
 	int r;
 
 	s->valid = false; /* until both sources are read: out of memory halfway leaves a mix */
+	s->partial = false;
 	md_set_reset(&s->mdstat);
 	md_set_reset(&s->sysfs);
 	s->mdstat_truncated = false;
@@ -114,6 +115,13 @@ int md_scan_reread(struct md_scan *s, int root_fd, struct fdcache *fdc, unsigned
 		}
 		SWAP(s->text, s->text_next); /* text: what mdstat was parsed from */
 	}
+	/* What is read again below is touched; the rest md_scan_emit() may leave as it was. */
+	for (size_t i = 0; i < s->mdstat.n; i++)
+		s->mdstat.v[i].touched = false;
+	for (size_t i = 0; i < s->sysfs.n; i++)
+		s->sysfs.v[i].touched = false;
+	for (size_t i = 0; i < n_changed; i++)
+		s->mdstat.v[changed[i]].touched = true;
 	/*
 	 * The arrays named, then those whose mdstat block changed, as sysfs may
 	 * say more: on a live host only mdstat wakes us for an array whose
@@ -127,6 +135,7 @@ int md_scan_reread(struct md_scan *s, int root_fd, struct fdcache *fdc, unsigned
 			continue; /* only mdstat shows it, or it was read already */
 		if (!a)
 			goto full; /* new, or one sysfs does not report */
+		a->touched = true;
 		r = md_sysfs_read_array(root_fd, fdc, &s->sb, flags, a, &kept);
 		if (r < 0)
 			return r;
@@ -134,9 +143,11 @@ int md_scan_reread(struct md_scan *s, int root_fd, struct fdcache *fdc, unsigned
 		if (!kept || md_array_failed(a))
 			goto full;
 	}
+	s->partial = true;
 	return 0;
 full:
 	s->valid = false;
+	s->partial = false;
 	return -EAGAIN;
 }
 
@@ -199,6 +210,19 @@ static int emit_one(struct md_scan *s, const struct md_array *a, size_t idx, md_
 	return r < 0 ? r : 1;
 }
 
+/*
+ * Whether the array (its mdstat and sysfs records, either NULL) was left as
+ * it was by a partial read and the host keeps its group.  An array never
+ * emitted (a container) is not kept by the host, and is built as usual.
+ */
+static bool kept(struct md_scan *s, const struct md_array *st, const struct md_array *sys,
+		 void *ctx)
+{
+	if (!s->partial || !s->keep || (st && st->touched) || (sys && sys->touched))
+		return false;
+	return s->keep(ctx, st ? st->name : sys->name) == 0;
+}
+
 int md_scan_emit(struct md_scan *s, md_emit_fn emit, void *ctx)
 {
 	int r, count = 0;
@@ -209,9 +233,14 @@ int md_scan_emit(struct md_scan *s, md_emit_fn emit, void *ctx)
 		struct md_array *st = &s->mdstat.v[i];
 		struct md_array *sys = md_set_find(&s->sysfs, st->name);
 
+		if (sys)
+			sys->matched = true;
+		if (kept(s, st, sys, ctx)) {
+			count++;
+			continue;
+		}
 		if (sys) {
 			/* Merged in a copy: a partial scan will use sys again as it was read. */
-			sys->matched = true;
 			r = md_array_copy(&s->merged, sys);
 			if (r == 0)
 				r = md_array_merge(&s->merged, st);
@@ -227,6 +256,10 @@ int md_scan_emit(struct md_scan *s, md_emit_fn emit, void *ctx)
 	for (size_t i = 0; i < s->sysfs.n; i++) {
 		if (s->sysfs.v[i].matched)
 			continue;
+		if (kept(s, NULL, &s->sysfs.v[i], ctx)) {
+			count++;
+			continue;
+		}
 		r = emit_one(s, &s->sysfs.v[i], (size_t)count, emit, ctx);
 		if (r < 0)
 			return r;

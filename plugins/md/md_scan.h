@@ -35,6 +35,15 @@ struct md_scan {
 	size_t n_memo;
 	struct spof_reasons spof;
 
+	/*
+	 * Set by the caller: asked by md_scan_emit(), after a partial read,
+	 * for each array md_scan_reread() did not read again; 0 means the
+	 * host keeps that group as last emitted (REDMON_HOST_HAS keep), so it
+	 * is neither built nor emitted.  NULL: every group is emitted.
+	 */
+	int (*keep)(void *ctx, const char *name);
+	bool partial; /* the sets come from md_scan_reread(): untouched arrays are as before */
+
 	/* Results of the last md_scan_read(): */
 	int mdstat_err;	       /* 0 read, -ENOENT absent, other -errno unreadable */
 	bool mdstat_truncated; /* larger than MD_MDSTAT_MAX, cut */
@@ -72,8 +81,9 @@ typedef int (*md_emit_fn)(void *ctx, const struct redmon_group *g);
 /*
  * Merge what md_scan_read() (or a test) put into s->mdstat and s->sysfs and
  * emit every group: mdstat's arrays in mdstat order, then the arrays only
- * sysfs knows, in name order.  Containers are not emitted.  Returns the number
- * of groups emitted, or the first negative value of emit, or -ENOMEM.
+ * sysfs knows, in name order.  Containers are not emitted; nor, after a
+ * partial read, an array it did not touch that s->keep keeps.  Returns the
+ * number of groups emitted or kept, or the first negative value of emit, or -ENOMEM.
  */
 int md_scan_emit(struct md_scan *s, md_emit_fn emit, void *ctx);
 

@@ -16,13 +16,20 @@ test_config_LIBS := -ljansson -ldl
 test_json_SRCS := src/json.c src/model.c src/event.c
 test_json_LIBS := -ljansson
 
+# Deltas: a probe handing over only what changed, against whole scans.
+UNIT_TESTS += delta
+test_delta_SRCS := src/probe.c src/report_memo.c src/agg.c src/marks.c src/expect.c src/scrub.c src/disk_join.c src/bus.c \
+	src/config.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/policy.c src/model.c src/log.c \
+	src/event.c src/json.c src/spool.c src/plugin_loader.c
+test_delta_LIBS := -ljansson -ldl -lm
+
 # A plugin's NAME.sources: the parser and whether a source exists under a root.
 UNIT_TESTS += plugin_sources
 test_plugin_sources_SRCS := src/plugin_sources.c
 
 # The loader test runs against plugins built from tests/unit/plugins/good.c.
 UNIT_TESTS += plugin_loader
-test_plugin_loader_SRCS := src/plugin_loader.c src/probe.c src/config.c src/expect.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/policy.c src/model.c \
+test_plugin_loader_SRCS := src/plugin_loader.c src/probe.c src/report_memo.c src/config.c src/expect.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/policy.c src/model.c \
 	src/log.c src/event.c src/json.c src/spool.c
 test_plugin_loader_LIBS := -ljansson -ldl
 TEST_PLUGIN_DIR := $(BUILD)/tests/plugins
@@ -96,7 +103,7 @@ test_subagent_LIBS := -ljansson
 
 # Probes on their own threads (src/probe_thread.c) with an in-process test plugin.
 UNIT_TESTS += probe_thread
-test_probe_thread_SRCS := src/probe_thread.c src/probe.c src/config.c src/expect.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/policy.c src/model.c \
+test_probe_thread_SRCS := src/probe_thread.c src/probe.c src/report_memo.c src/config.c src/expect.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/policy.c src/model.c \
 	src/log.c src/loop.c src/loop_timer.c src/plugin_loader.c src/event.c src/json.c src/spool.c
 test_probe_thread_LIBS := -ljansson -ldl
 

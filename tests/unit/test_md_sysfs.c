@@ -989,6 +989,25 @@ static void build_three(struct fixture *f)
 	dev(f, "md1", "sdd1", "in_sync\n", "2\n", 2, true);
 }
 
+/* The groups md_scan_emit() asked the host to keep (md_scan.keep), in order. */
+static char kept_names[8][MD_NAME_MAX];
+static int n_kept;
+
+static int keep_all(void *ctx, const char *name)
+{
+	(void)ctx;
+	assert_true(n_kept < 8);
+	snprintf(kept_names[n_kept++], MD_NAME_MAX, "%s", name);
+	return 0;
+}
+
+static int keep_none(void *ctx, const char *name)
+{
+	(void)ctx;
+	(void)name;
+	return -ENOENT;
+}
+
 /*
  * A partial scan of what changed (mdstat when mdstat, and the arrays in
  * names), then emit into f->got.  Returns what md_scan_reread() returned;
@@ -1005,12 +1024,13 @@ static int rescan(struct fixture *f, bool mdstat, const char *n1, const char *n2
 	if (n2)
 		snprintf(names[n++], MD_NAME_MAX, "%s", n2);
 	f->n_got = 0;
+	n_kept = 0;
 	r = md_scan_reread(&f->scan, f->root_fd, &f->fdc, FDC_REOPEN, mdstat,
 			   (const char(*)[MD_NAME_MAX])names, n);
 	if (r == 0) {
 		int emitted = md_scan_emit(&f->scan, collect, f);
 
-		assert_int_equal(emitted, f->n_got);
+		assert_int_equal(emitted, f->n_got + n_kept);
 	}
 	return r;
 }
@@ -1117,6 +1137,53 @@ static void test_partial_equals_full(void **state)
 	put(f, "sys/block/md1/md/array_state", "inactive\n");
 	assert_int_equal(rescan(f, false, "md1", NULL), 0);
 	assert_int_equal(got(f, "md1")->margin, -1);
+	assert_same_as_full(f);
+}
+
+/*
+ * With a host that keeps groups (ops->keep), a partial scan builds and emits
+ * only the arrays it read again, and asks the host to keep the others; a
+ * host that refuses gets them all.  A full read never asks.
+ */
+static void test_partial_keeps_untouched(void **state)
+{
+	struct fixture *f = *state;
+
+	fdcache_free(&f->fdc);
+	fdcache_init(&f->fdc, 1000, NULL, NULL);
+	build_three(f);
+	f->scan.keep = keep_all;
+	n_kept = 0;
+	assert_int_equal(scan(f, true), 3);
+	assert_int_equal(n_kept, 0);
+
+	/* md0 fails, named by its event: md0 built, md1 and md3 kept */
+	put(f, "sys/block/md0/md/dev-sdb1/state", "faulty\n");
+	put(f, "sys/block/md0/md/degraded", "1\n");
+	put_mdstat(f, R1_FAILED, R5_OK, R3_OK);
+	assert_int_equal(rescan(f, true, "md0", NULL), 0);
+	assert_int_equal(f->n_got, 1);
+	assert_string_equal(f->got[0].name, "md0");
+	assert_int_equal(role(got(f, "md0"), "sdb1"), REDMON_ROLE_FAILED);
+	assert_int_equal(n_kept, 2);
+	assert_string_equal(kept_names[0], "md1");
+	assert_string_equal(kept_names[1], "md3");
+
+	/* mdstat alone: md3's block changed, only md3 is built */
+	put_mdstat(f, R1_FAILED, R5_OK, R3_RESYNC("5.0"));
+	assert_int_equal(rescan(f, true, NULL, NULL), 0);
+	assert_int_equal(f->n_got, 1);
+	assert_int_equal(got(f, "md3")->activity, REDMON_ACTIVITY_RESYNC);
+	assert_int_equal(n_kept, 2);
+
+	/* the host cannot keep (its scan is whole): every group is built, as a full read's */
+	f->scan.keep = keep_none;
+	put(f, "sys/block/md0/md/dev-sdb1/state", "in_sync\n");
+	put(f, "sys/block/md0/md/degraded", "0\n");
+	put_mdstat(f, R1_OK, R5_OK, R3_RESYNC("5.0"));
+	assert_int_equal(rescan(f, true, "md0", NULL), 0);
+	assert_int_equal(f->n_got, 3);
+	f->scan.keep = NULL;
 	assert_same_as_full(f);
 }
 
@@ -1568,6 +1635,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_merge_devs_from_mdstat, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_md_and_unreadable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_steady_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_partial_keeps_untouched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_equals_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_falls_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_reads_only_named, setup, teardown),
