@@ -451,11 +451,21 @@ static int scan_failed(struct bond_probe *p, int r)
 	return r;
 }
 
-/* Every group, as last read. */
-static int report_all(struct bond_probe *p)
+/*
+ * Every group, as last read.  After a partial read, a bond not read again
+ * is as it was reported: the host may keep it (ops->keep) rather than be
+ * handed it again.
+ */
+static int report_all(struct bond_probe *p, bool partial)
 {
+	bool keep = partial && REDMON_HOST_HAS(p->ops, keep);
+
 	for (size_t i = 0; i < p->n_bonds; i++) {
-		int r = p->ops->report(p->h, &p->bonds[i]->g);
+		int r;
+
+		if (keep && !p->bonds[i]->dirty && p->ops->keep(p->h, p->bonds[i]->g.name) == 0)
+			continue;
+		r = p->ops->report(p->h, &p->bonds[i]->g);
 
 		if (r < 0 && r != -EINVAL) /* EINVAL cannot happen; never fail the scan for it */
 			return scan_failed(p, r);
@@ -561,6 +571,7 @@ static int scan_partial(struct bond_probe *p)
 		if (fresh[i] && r == 0) {
 			free(p->bonds[i]);
 			p->bonds[i] = fresh[i];
+			p->bonds[i]->dirty = true; /* read again: reported, not kept */
 		} else {
 			free(fresh[i]);
 		}
@@ -576,20 +587,25 @@ static int scan_partial(struct bond_probe *p)
 static int bond_scan(void *inst)
 {
 	struct bond_probe *p = inst;
+	bool partial = false;
 	int r = 1;
 
-	if (!p->full_pending && p->n_dirty > 0)
+	if (!p->full_pending && p->n_dirty > 0) {
 		r = scan_partial(p);
+		partial = r == 0;
+	}
 	if (r < 0)
 		scan_failed(p, r);
 	else if (r == 1)
 		r = scan_full(p); /* says itself why it failed */
+	if (r == 0)
+		r = report_all(p, partial);
 	/* Whatever happened, the events up to now are spent. */
 	p->full_pending = r < 0; /* after a failure, read everything again */
 	p->n_dirty = 0;
 	for (size_t i = 0; i < p->n_bonds; i++)
 		p->bonds[i]->dirty = false;
-	return r == 0 ? report_all(p) : r;
+	return r;
 }
 
 /* --- events ------------------------------------------------------------------- */
