@@ -61,6 +61,7 @@ struct md_probe {
 	struct watch_udev udev; /* live root; fd watched, or -1 */
 	struct watch_ino ino;	/* captured tree; fd watched, or -1 */
 	uint64_t iw_fp;		/* fingerprint of the directories watched (iwatch_update) */
+	bool disks_watched;	/* inotify on sys/class/block: it says when disks come or go */
 
 	/* What change events named since the last scan (see the top of this file). */
 	bool want_full;			    /* the next scan reads everything */
@@ -177,6 +178,17 @@ static void iwatch_want_array(struct md_probe *p, const struct md_array *a)
 		watch_ino_addf(&p->ino, 0, "sys/block/%s/md/dev-%s", a->name, a->devs[j].name);
 }
 
+/* Where disks come and go in a captured tree, nearest first (iwatch_update). */
+static const char *const disk_dirs[] = { "sys/class/block", "sys/class", "sys" };
+
+static bool is_disk_dir(const char *dir)
+{
+	for (size_t i = 0; i < sizeof(disk_dirs) / sizeof(disk_dirs[0]); i++)
+		if (strcmp(dir, disk_dirs[i]) == 0)
+			return true;
+	return false;
+}
+
 /*
  * Keep the inotify watches in step with the arrays sysfs showed in this
  * scan.  After a full scan every watch is checked, but only when the set of
@@ -212,6 +224,13 @@ static void iwatch_update(struct md_probe *p, bool partial)
 	/* proc is absent in a sysfs-only capture: then it is simply not watched. */
 	watch_ino_add(&p->ino, "proc", 0);
 	watch_ino_add(&p->ino, "sys/block", 0);
+	/*
+	 * The disks' links the spof reasons come from (udev says it on a live
+	 * root); in a capture without them, where they would appear.
+	 */
+	p->disks_watched = false;
+	for (size_t i = 0; i < sizeof(disk_dirs) / sizeof(disk_dirs[0]) && !p->disks_watched; i++)
+		p->disks_watched = watch_ino_add(&p->ino, disk_dirs[i], 0) == 0;
 	for (size_t i = 0; i < set->n; i++)
 		iwatch_want_array(p, &set->v[i]);
 	watch_ino_end(&p->ino); /* removes the watches not wanted any more */
@@ -387,8 +406,11 @@ static int md_scan_fn(void *inst)
 		if (p->had_event && !p->live)
 			fdcache_flush(&p->fdc);
 		fdcache_begin(&p->fdc);
-		/* Without a udev monitor nothing says when disks come or go: each full read resolves. */
-		if (p->udev.fd < 0)
+		/*
+		 * Without a udev monitor or a watch on sys/class/block nothing says
+		 * when disks come or go: each full read resolves the links again.
+		 */
+		if (p->udev.fd < 0 && !(p->ino.fd >= 0 && p->disks_watched && !p->ino.lost))
 			s->spof_stale = true;
 		r = md_scan_read(s, root_fd, &p->fdc);
 		fdcache_sweep(&p->fdc); /* closes the files of arrays that vanished */
@@ -467,8 +489,15 @@ static int note_inotify(struct md_probe *p, const struct watch_event *ev)
 	const char *name = ev->name;
 
 	/* Events were lost, a watch is not known, or its directory is gone. */
-	if (!ev->dir || (ev->mask & IN_IGNORED))
+	if (!ev->dir || (ev->mask & IN_IGNORED)) {
+		p->scan.spof_stale = true;
 		return want_full(p);
+	}
+	/* A disk came or went: the next full read resolves the spof links again. */
+	if (is_disk_dir(ev->dir)) {
+		p->scan.spof_stale = true;
+		return want_full(p);
+	}
 	if (strcmp(ev->dir, "proc") == 0) {
 		if (!name[0])
 			return want_full(p); /* proc itself moved or went */

@@ -31,12 +31,32 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The optional attributes the md directory's listing showed (list_md_dir()). */
+enum {
+	HAS_SYNC_SPEED = 1u << 0,
+	HAS_MISMATCH_CNT = 1u << 1,
+	HAS_LAST_SYNC_ACTION = 1u << 2,
+};
+
 struct reader {
 	struct sysfs_dir d; /* "sys/block/<md>/md/", the attribute just read in d.buf */
 	struct md_sysfs_buf *b;
 	struct md_array *a;
-	int md_fd; /* read_rd_slots(): the md directory, O_PATH */
+	int md_fd;    /* read_rd_slots(): the md directory, O_PATH */
+	bool listed;  /* the md directory was listed: has says what is there */
+	unsigned has; /* HAS_* */
+	int list_err; /* the listing's error, reported by read_devs() */
 };
+
+/*
+ * Whether the optional attribute (HAS_*) may be there: an old capture or
+ * kernel lacks it, and trying to open a file the listing did not show costs
+ * two failed opens per array and scan.
+ */
+static bool may_have(const struct reader *r, unsigned attr)
+{
+	return !r->listed || (r->has & attr);
+}
 
 static int md_sysfs_parse_int(struct strv s, int min, int max, int *ret)
 {
@@ -261,10 +281,11 @@ static void read_mismatch(struct reader *r)
 	struct md_array *a = r->a;
 	struct strv v;
 
-	if (sysfs_read(&r->d, "last_sync_action", 0, &v) == 0 && !strv_eq(strv_trim(v), "check") &&
+	if (may_have(r, HAS_LAST_SYNC_ACTION) &&
+	    sysfs_read(&r->d, "last_sync_action", 0, &v) == 0 && !strv_eq(strv_trim(v), "check") &&
 	    !strv_eq(strv_trim(v), "repair"))
 		return;
-	if (sysfs_read(&r->d, "mismatch_cnt", 0, &v) == 0)
+	if (may_have(r, HAS_MISMATCH_CNT) && sysfs_read(&r->d, "mismatch_cnt", 0, &v) == 0)
 		(void)md_sysfs_parse_mismatch_cnt(v, &a->mismatch_cnt);
 }
 
@@ -301,7 +322,7 @@ static void read_sync(struct reader *r)
 	 * copied first: the next read may reuse the buffer v points into.
 	 */
 	strv_copy_printable(strv_trim(v), completed, sizeof(completed));
-	if (sysfs_read(&r->d, "sync_speed", 0, &v) == 0)
+	if (may_have(r, HAS_SYNC_SPEED) && sysfs_read(&r->d, "sync_speed", 0, &v) == 0)
 		(void)md_sysfs_sync_eta(strv_c(completed), v, &a->eta_s);
 }
 
@@ -415,6 +436,12 @@ static int md_dir_entry(void *ctx, const char *name)
 	struct md_dev *d;
 	int e;
 
+	if (strv_eq(nm, "sync_speed"))
+		r->has |= HAS_SYNC_SPEED;
+	else if (strv_eq(nm, "mismatch_cnt"))
+		r->has |= HAS_MISMATCH_CNT;
+	else if (strv_eq(nm, "last_sync_action"))
+		r->has |= HAS_LAST_SYNC_ACTION;
 	if (!strv_starts(nm, "dev-") || nm.n == 4)
 		return 0;
 	if (nm.n - 4 >= MD_DEV_NAME_MAX || !strv_is_graph(nm)) {
@@ -480,7 +507,25 @@ static int read_rd_slots(struct reader *r)
 	return e == -ENOENT ? 0 : e;
 }
 
-/* List the dev-* of the array's md directory, then read each device. */
+/*
+ * List the array's md directory: its dev-* become devices, and the optional
+ * attributes it shows are noted (may_have()).  Listed before the attributes
+ * are read; an error is kept for read_devs().
+ */
+static int list_md_dir(struct reader *r)
+{
+	int e = sysfs_dir_path(&r->d, "", "", "");
+
+	if (e == 0)
+		e = sysfs_list_dir(r->d.root_fd, r->d.path, &r->b->dir, md_dir_entry, r);
+	if (e == -ENOMEM)
+		return e;
+	r->listed = e == 0;
+	r->list_err = e;
+	return 0;
+}
+
+/* Read each device the listing found. */
 static int read_devs(struct reader *r)
 {
 	struct md_array *a = r->a;
@@ -488,11 +533,8 @@ static int read_devs(struct reader *r)
 	size_t i, k;
 	int e;
 
-	e = sysfs_dir_path(&r->d, "", "", "");
-	if (e == 0)
-		e = sysfs_list_dir(r->d.root_fd, r->d.path, &r->b->dir, md_dir_entry, r);
-	if (e < 0)
-		return e;
+	if (r->list_err < 0)
+		return r->list_err;
 
 	/* Read each device; drop the ones that vanished meanwhile. */
 	for (i = 0, k = 0; i < a->n_devs; i++) {
@@ -552,6 +594,9 @@ static int read_array(struct reader *r)
 			return 0; /* not a redundancy group: nothing more to read */
 		}
 	}
+	e = list_md_dir(r);
+	if (e < 0)
+		return e;
 	if (a->run == MD_RUN_ACTIVE && md_level_has_slots(a->level)) {
 		e = sysfs_read(&r->d, "degraded", FDC_NOTIFY, &v);
 		if (e == 0)

@@ -15,6 +15,10 @@ rescan.
   status-and-check     `redmon status --json` lists md0's spof ([] for md1), the
                        table shows it under md0, `redmon check` stays OK and
                        gives it as long output
+  disk-moved           sdd moved behind md1's other controller: only its links
+                       in sys/class/block change (no array does), and the next
+                       scans find md1's new spof (inotify on sys/class/block
+                       says disks changed; links are not resolved every scan)
   restart-remembers    the daemon restarted on the same state: md1 changes
                        (a member fails) and is announced, md0's spof is not again
   events-match-the-schema  every event (spof_found, group spof) as docs/alert.schema.json says
@@ -188,6 +192,24 @@ def check_not_repeated(w):
     return ["spof_found again: %r" % again] if again else []
 
 
+def check_disk_moved(w, root):
+    """sdd's links in sys/class/block now lead behind 0000:00:1f.2, sdc's controller."""
+    dev = "devices/pci0000:00/0000:00:1f.2/host4/target4:0:0/4:0:0:0/block/sdd"
+    os.makedirs(os.path.join(root, "sys", dev, "sdd1"))
+    os.symlink("../../../4:0:0:0", os.path.join(root, "sys", dev, "device"))
+    with open(os.path.join(root, "sys", dev, "sdd1", "partition"), "w") as f:
+        f.write("1\n")
+    for name, target in (("sdd", "../../" + dev), ("sdd1", "../../%s/sdd1" % dev)):
+        link = os.path.join(root, "sys/class/block", name)
+        os.symlink(target, link + ".new")
+        os.rename(link + ".new", link)  # replaced at once, as a renamed device's
+    evs = w.wait_for([is_event("spof_found", "md:md1")])
+    found = [e for e in spof_events(evs) if e["group"]["id"] == "md:md1"]
+    if len(found) != 1 or "one controller, 0000:00:1f.2" not in found[0].get("spof", ""):
+        return ["md1 after sdd moved: %r" % found]
+    return []
+
+
 def check_oneshot(build, tmp):
     plugins, conf = os.path.join(tmp, "plugins"), os.path.join(tmp, "redmon.conf")
     r = harness.Redmon(build)
@@ -258,6 +280,7 @@ def main():
                  ("exec-hook", check_hook, (tmp,)),
                  ("not-repeated", check_not_repeated, (w,)),
                  ("status-and-check", check_oneshot, (args.build, tmp)),
+                 ("disk-moved", check_disk_moved, (w, tmp)),
                  ("restart", None, None),
                  ("restart-remembers", check_restart, (w, tree)),
                  ("gone-then-back", check_gone_then_back, (w, tree))]
