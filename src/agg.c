@@ -918,20 +918,22 @@ static void track_unchanged(const struct agg *a, struct snapshot *cur, const str
 /*
  * merge_delta when groups appear or vanish: the probe's groups, the delta's
  * copies and its gone ids walked together into a new array, in id order.
- * The replaced and vanished old groups go to olds (*n_old of them).
+ * The replaced and vanished old groups go to fresh's array (*n_old of them,
+ * room made), which holds no group of its own any more.
  */
-static int merge_reshaped(const struct agg *a, struct snapshot *cur, struct group *copies,
-			  const struct snapshot *fresh, struct group *olds, size_t *n_old,
+static int merge_reshaped(const struct agg *a, struct snapshot *cur, const struct group *copies,
+			  size_t n_copies, struct snapshot *fresh, size_t *n_old,
 			  struct event_list *out)
 {
-	size_t i = 0, j = 0, k = 0, m = 0, cap = cur->n + fresh->n;
+	struct group *olds = fresh->groups;
+	size_t i = 0, j = 0, k = 0, m = 0, cap = cur->n + n_copies;
 	struct group *v = malloc((cap ? cap : 1) * sizeof(*v));
 
 	if (!v)
 		return -ENOMEM;
-	while (i < cur->n || j < fresh->n) {
+	while (i < cur->n || j < n_copies) {
 		int c = i == cur->n	? 1
-			: j == fresh->n ? -1
+			: j == n_copies ? -1
 					: strcmp(cur->groups[i].id, copies[j].id);
 
 		if (c > 0) {
@@ -972,46 +974,55 @@ static int merge_delta(struct agg *a, struct agg_probe *p, struct snapshot *fres
 		       struct event_list *out)
 {
 	struct snapshot *cur = &p->groups;
-	size_t n_add = 0, n_old = 0, cap = fresh->n + fresh->n_gone;
-	struct group *copies = calloc(fresh->n ? fresh->n : 1, sizeof(*copies));
-	struct group *olds = calloc(cap ? cap : 1, sizeof(*olds));
+	size_t n_add = 0, n_old = 0, made = 0, need = fresh->n + fresh->n_gone;
+	/* Usually one group or a few: no allocation for them. */
+	struct group on_stack[8];
+	struct group *copies = fresh->n <= 8 ? on_stack : calloc(fresh->n, sizeof(*copies));
+	int rc = -ENOMEM;
 
-	if (!copies || !olds)
-		goto oom;
-	for (size_t j = 0; j < fresh->n; j++) {
-		if (group_copy(&copies[j], &fresh->groups[j]) < 0)
-			goto oom;
-		n_add += !snapshot_find(cur, fresh->groups[j].id);
+	if (!copies)
+		return -ENOMEM;
+	/* fresh's array takes the old copies: the replaced groups and the vanished. */
+	if (need > fresh->cap) {
+		struct group *v = realloc(fresh->groups, need * sizeof(*v));
+
+		if (!v)
+			goto out;
+		fresh->groups = v;
+		fresh->cap = need;
 	}
+	for (; made < fresh->n; made++) {
+		if (group_copy(&copies[made], &fresh->groups[made]) < 0)
+			goto out;
+		n_add += !snapshot_find(cur, copies[made].id);
+	}
+	for (size_t j = 0; j < fresh->n; j++)
+		group_free(&fresh->groups[j]); /* copied: their slots are free */
+	fresh->n = 0;
 	if (n_add || fresh->n_gone) {
-		if (merge_reshaped(a, cur, copies, fresh, olds, &n_old, out) < 0)
-			goto oom;
+		rc = merge_reshaped(a, cur, copies, made, fresh, &n_old, out);
+		if (rc < 0)
+			goto out;
 	} else {
-		for (size_t j = 0; j < fresh->n; j++) {
+		for (size_t j = 0; j < made; j++) {
 			struct group *slot = (struct group *)snapshot_find(cur, copies[j].id);
 
-			olds[n_old] = *slot;
+			fresh->groups[n_old] = *slot;
 			*slot = copies[j];
-			diff_group(a, out, &olds[n_old++], slot);
+			diff_group(a, out, &fresh->groups[n_old++], slot);
 		}
 	}
-	free(copies);
-	/* fresh's own copies go; its array keeps the old ones until the events are out. */
-	for (size_t j = 0; j < fresh->n; j++)
-		group_free(&fresh->groups[j]);
-	free(fresh->groups);
-	fresh->groups = olds;
+	made = 0; /* every copy is the probe's now */
 	fresh->n = n_old;
-	fresh->cap = cap ? cap : 1;
 	fresh->n_gone = 0;
 	fresh->delta = false;
-	return 0;
-oom:
-	for (size_t j = 0; copies && j < fresh->n; j++)
+	rc = 0;
+out:
+	for (size_t j = 0; j < made; j++)
 		group_free(&copies[j]);
-	free(copies);
-	free(olds);
-	return -ENOMEM;
+	if (copies != on_stack)
+		free(copies);
+	return rc;
 }
 
 int agg_update(struct agg *a, const char *probe, struct snapshot *fresh, struct event_list *out)
