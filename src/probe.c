@@ -109,8 +109,10 @@ static int host_report(struct redmon_host *h, const struct redmon_group *g)
 		return 0;
 	}
 	rc = snapshot_add_sized(&p->scan, p->plugin->name, g, ms, gs);
-	if (rc == 0 && memo_put(&p->memo, g->name, content) < 0)
+	if (rc == 0 && memo_put(&p->memo, g->name, content) < 0) {
+		p->memo_valid = false; /* handed over, not remembered: the next scan is whole */
 		return -ENOMEM;
+	}
 	return rc;
 }
 
