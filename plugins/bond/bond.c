@@ -621,7 +621,9 @@ static int scan_full(struct bond_probe *p)
 	p->n_bonds = n;
 	if (!same || !p->names_ok)
 		r = names_build(p);
-	if (r == 0 && p->ino.fd >= 0 && (!same || p->ino.lost || p->ino.entries_changed))
+	/* After a gap, each full scan tries again: watches already there cost nothing. */
+	if (r == 0 && p->ino.fd >= 0 &&
+	    (!same || p->ino.lost || p->ino.entries_changed || p->watch_gap))
 		r = watch_dirs(p);
 	if (r == 0)
 		p->topo_stale = false; /* listed and resolved (or taken as known) */
