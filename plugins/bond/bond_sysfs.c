@@ -404,7 +404,13 @@ static void read_slave_attrs(struct reader *rd, const struct bond_info *info, st
 			 &s->partner_state, bad, BOND_BAD_S_PARTNER);
 	}
 	read_oper(rd, &s->oper, bad, BOND_BAD_S_OPER);
-	/* speed: -1 (SPEED_UNKNOWN) or a read error while the link is down. */
+	/*
+	 * Speed and duplex count only among slaves that are up (mixed
+	 * speeds): not read for a link known down, whose speed is -1
+	 * (SPEED_UNKNOWN) or a read error anyway.
+	 */
+	if (s->link == BOND_LINK_DOWN || s->oper == BOND_OPER_DOWN)
+		return;
 	if (s->speed < 0 && attr(rd, "speed", &v) && strv_to_ll(v, 1, INT_MAX, &x) == 0)
 		s->speed = x;
 	if (s->duplex == BOND_DUPLEX_UNKNOWN && attr(rd, "duplex", &v))
