@@ -678,9 +678,9 @@ static int bond_scan(void *inst)
 	if (!p->full_pending && p->n_dirty > 0) {
 		r = scan_partial(p);
 		partial = r == 0;
+		/* A bond vanished or its slaves changed: list and resolve again. */
 		if (r == 1)
-			p->topo_stale =
-				true; /* a bond vanished or its slaves changed: list again */
+			p->topo_stale = true;
 	}
 	if (r < 0)
 		scan_failed(p, r);
