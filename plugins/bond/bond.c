@@ -235,6 +235,20 @@ static long long entry_failures(const struct bond_entry *e, size_t i, const char
 	return -1;
 }
 
+/* The directory of slave's attributes at the entry's read (bond_dir_hint_fn). */
+static enum bond_slave_dir entry_dir(const void *entry, size_t i, const char *slave)
+{
+	const struct bond_entry *e = entry;
+
+	if (i < e->g.n_members && strcmp(e->g.members[i].name, slave) == 0)
+		return e->dir[i];
+	for (size_t k = 0; k < e->g.n_members; k++) {
+		if (strcmp(e->g.members[k].name, slave) == 0)
+			return e->dir[k];
+	}
+	return BOND_DIR_NONE;
+}
+
 /* The same bond, as (un)known, with the same slaves, names and slave directories. */
 static bool same_entry(const struct bond_entry *a, const struct bond_entry *b)
 {
@@ -455,7 +469,10 @@ static int read_bond(struct bond_probe *p, const char *name, const struct bond_e
 		r = bond_proc_parse(p->buf.p, p->buf.len, &info);
 		info.slaves_cut |= cut;
 	}
-	rs = r < 0 ? r : bond_sysfs_read(rootfd, &info, &p->buf, &p->fdc);
+	/* Slaves' attributes looked for where they were while no directory came or went. */
+	rs = r < 0 ? r
+		   : bond_sysfs_read(rootfd, &info, &p->buf, &p->fdc,
+				     old && topo_known(p) ? entry_dir : NULL, old);
 	if (r == 0 && rs == -ENOMEM)
 		r = rs;
 	/* Nothing the kernel always prints was there (an empty or foreign file)? */

@@ -461,7 +461,41 @@ static int read_slave_list(struct reader *rd, struct bond_info *info)
 	return r;
 }
 
-int bond_sysfs_read(int rootfd, struct bond_info *info, struct strbuf *scratch, struct fdcache *fdc)
+/*
+ * Read a slave's attributes from the first directory with any of them in it,
+ * found by reading rather than by a stat of each: on a live system the first
+ * read is in the first place tried, and the hint (where they were at the
+ * last read) is tried before the others.
+ */
+static void read_slave(struct reader *rd, const struct bond_info *info, struct bond_slave *s,
+		       enum bond_slave_dir hint)
+{
+	enum bond_slave_dir order[4];
+	size_t m = 0;
+	char dir[128];
+
+	if (hint != BOND_DIR_NONE)
+		order[m++] = hint;
+	for (size_t k = 0; k < sizeof(slave_dirs) / sizeof(slave_dirs[0]); k++)
+		if (slave_dirs[k] != hint)
+			order[m++] = slave_dirs[k];
+	s->dir = BOND_DIR_NONE;
+	for (size_t k = 0; k < m; k++) {
+		unsigned int hits = rd->hits;
+
+		if (bond_slave_dir_path(info->name, s->name, order[k], dir, sizeof(dir)) < 0 ||
+		    sysfs_dir_at(&rd->d, "%s", dir) < 0)
+			return;
+		read_slave_attrs(rd, info, s);
+		if (rd->hits > hits) {
+			s->dir = order[k];
+			return;
+		}
+	}
+}
+
+int bond_sysfs_read(int rootfd, struct bond_info *info, struct strbuf *scratch, struct fdcache *fdc,
+		    bond_dir_hint_fn hint, const void *hint_ctx)
 {
 	/* Any error of a kept file opens it again (bond_read_file()); a cut one is read as cut. */
 	struct reader rd = { .d = { .root_fd = rootfd,
@@ -470,7 +504,6 @@ int bond_sysfs_read(int rootfd, struct bond_info *info, struct strbuf *scratch, 
 				    .flags = FDC_RETRY,
 				    .max = BOND_ATTR_MAX,
 				    .cut_ok = true } };
-	char dir[128];
 	bool listed;
 	int r;
 
@@ -501,24 +534,7 @@ int bond_sysfs_read(int rootfd, struct bond_info *info, struct strbuf *scratch, 
 
 		if (!s->name_valid)
 			continue;
-		/*
-		 * The first directory with any attribute of the slave in it,
-		 * found by reading rather than by a stat of each: on a live
-		 * system the first read is in the first place tried.
-		 */
-		for (size_t k = 0; k < sizeof(slave_dirs) / sizeof(slave_dirs[0]); k++) {
-			unsigned int hits = rd.hits;
-
-			if (bond_slave_dir_path(info->name, s->name, slave_dirs[k], dir,
-						sizeof(dir)) < 0 ||
-			    sysfs_dir_at(&rd.d, "%s", dir) < 0)
-				break;
-			read_slave_attrs(&rd, info, s);
-			if (rd.hits > hits) {
-				s->dir = slave_dirs[k];
-				break;
-			}
-		}
+		read_slave(&rd, info, s, hint ? hint(hint_ctx, i, s->name) : BOND_DIR_NONE);
 	}
 	return 0;
 }
