@@ -77,6 +77,7 @@ struct bond_probe {
 	bool topo_stale;
 	bool events_cover;
 	bool watch_gap;
+	bool listed_net;	/* the last listing needed sys/class/net: each full scan lists */
 	int nl_fd;		/* rtnetlink, -1 when off */
 	struct watch_ino ino;	/* inotify, fd -1 when off */
 	struct watch_udev udev; /* fd -1 when off */
@@ -565,16 +566,19 @@ static int watch_dirs(struct bond_probe *p)
 /*
  * The names of the bonds to read, sorted, into found: those of the last scan
  * while no event said bonds may have come or gone (the periodic scan of an
- * unchanged host lists nothing), else those bond_discover() finds.
+ * unchanged host lists nothing), else those bond_discover() finds.  When
+ * that had to list sys/class/net (a capture without bonding_masters), every
+ * full scan lists: a bonding/ directory made under an interface that is no
+ * bond (not watched) sends no event.
  */
 static int find_bonds(struct bond_probe *p, struct bond_names *found)
 {
-	bool known = topo_known(p);
+	bool known = topo_known(p) && !p->listed_net;
 	size_t n = known ? p->n_bonds : 0;
 	int r = 0;
 
 	if (!known)
-		return bond_discover(p->ops->root_fd(p->h), &p->buf, found);
+		return bond_discover(p->ops->root_fd(p->h), &p->buf, found, &p->listed_net);
 	if (n) {
 		found->v = calloc(n, sizeof(*found->v));
 		if (!found->v)

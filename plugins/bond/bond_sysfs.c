@@ -177,10 +177,10 @@ static bool names_within(const struct bond_names *a, const struct bond_names *b)
  * only when the other two may miss one: without bonding_masters (a partial
  * capture), or when it was cut and proc/net/bonding lacks a name it gave.
  */
-int bond_discover(int rootfd, struct strbuf *scratch, struct bond_names *ret)
+int bond_discover(int rootfd, struct strbuf *scratch, struct bond_names *ret, bool *ret_listed_net)
 {
 	struct bond_names masters = { 0 };
-	bool read = false, cut = false, listed = false;
+	bool read = false, cut = false, listed = false, net = false;
 	int r;
 
 	r = from_masters(rootfd, scratch, &masters, &read, &cut);
@@ -188,7 +188,10 @@ int bond_discover(int rootfd, struct strbuf *scratch, struct bond_names *ret)
 		r = from_dir(rootfd, "proc/net/bonding", false, NULL, scratch, ret, &listed);
 	names_sort(ret);
 	names_sort(&masters);
-	if (r == 0 && (!read || (cut && (!listed || !names_within(&masters, ret)))))
+	net = r == 0 && (!read || (cut && (!listed || !names_within(&masters, ret))));
+	if (ret_listed_net)
+		*ret_listed_net = net;
+	if (net)
 		r = from_dir(rootfd, "sys/class/net", true, ret, scratch, &masters, NULL);
 	for (size_t i = 0; r == 0 && i < masters.n; i++)
 		r = names_add(ret, strv_c(masters.v[i]));

@@ -25,10 +25,13 @@ void bond_names_free(struct bond_names *s);
 
 /*
  * Every bond name found under rootfd, sorted, in *ret (which must be empty or
- * cleared).  scratch is a read buffer.  A missing source is no error, a
- * directory that exists but cannot be read is.  Returns 0 or -errno.
+ * cleared).  scratch is a read buffer.  *ret_listed_net (may be NULL) says
+ * whether sys/class/net had to be listed: then a bonding/ directory appearing
+ * under any interface is a new bond that only another listing finds.  A
+ * missing source is no error, a directory that exists but cannot be read is.
+ * Returns 0 or -errno.
  */
-int bond_discover(int rootfd, struct strbuf *scratch, struct bond_names *ret);
+int bond_discover(int rootfd, struct strbuf *scratch, struct bond_names *ret, bool *ret_listed_net);
 
 /*
  * Where slave (the i-th of its bond) had its attributes at the last read of

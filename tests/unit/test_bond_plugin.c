@@ -680,6 +680,34 @@ static void test_changes_seen_without_listing(void **state)
 	assert_false(h->bad_unwatch);
 }
 
+/*
+ * A capture without bonding_masters or /proc: bonds are found by listing
+ * sys/class/net for a bonding/ directory.  One appearing in the directory of
+ * an interface that is no bond (unwatched: no event) is found by the next
+ * periodic scan, which lists again.
+ */
+static void test_sysfs_only_capture_lists_every_scan(void **state)
+{
+	struct redmon_host *h = *state;
+	int ino;
+	void *inst;
+
+	h->events = true;
+	fake_host_option(h, "netlink", "no");
+	fake_host_replace(h, "sys/class/net/int/bonding/slaves", "eth5 eth1\n");
+	fake_host_replace(h, "sys/class/net/eth9/operstate", "up\n");
+	inst = start(h);
+	ino = h->watched[0].fd;
+	scan(h, inst);
+	assert_int_equal(h->n_reports, 1);
+	fake_host_replace(h, "sys/class/net/eth9/bonding/slaves", "eth7\n");
+	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 0); /* eth9 is not watched */
+	scan(h, inst);
+	assert_int_equal(h->n_reports, 2);
+	assert_int_equal(find(h, "eth9")->total, 1);
+	redmon_plugin.fini(inst);
+}
+
 /* Without events (inotify off on a captured tree) every scan lists: a new bond is found. */
 static void test_no_events_lists_every_scan(void **state)
 {
@@ -813,6 +841,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_spof_links_resolved_on_events, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_changes_seen_without_listing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sysfs_only_capture_lists_every_scan, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_no_events_lists_every_scan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_options_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watches_stay_in_root, setup, teardown),

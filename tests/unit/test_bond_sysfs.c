@@ -32,6 +32,7 @@ struct fx {
 	struct bond_names names;
 	struct bond_info info;
 	bool have_info;
+	bool listed_net; /* discover(): sys/class/net had to be listed */
 };
 
 static int setup(void **state)
@@ -119,7 +120,7 @@ static void link_at(struct fx *f, const char *target, const char *rel)
 static void discover(struct fx *f)
 {
 	bond_names_clear(&f->names);
-	assert_int_equal(bond_discover(f->rootfd, &f->buf, &f->names), 0);
+	assert_int_equal(bond_discover(f->rootfd, &f->buf, &f->names, &f->listed_net), 0);
 }
 
 static struct bond_info *read_bond(struct fx *f, const char *name, int want)
@@ -275,6 +276,7 @@ static void test_captured_layout_slave_dirs(void **state)
 	put(f, "sys/class/net/bond0/bonding/slaves", "");
 	put(f, "sys/class/net/eth9/operstate", "up\n"); /* no bonding/: not a bond */
 	discover(f);
+	assert_true(f->listed_net); /* no bonding_masters */
 	assert_int_equal(f->names.n, 2);
 	assert_string_equal(f->names.v[0], "bond0");
 	assert_string_equal(f->names.v[1], "int");
@@ -399,10 +401,18 @@ static void test_discovery_sources_and_cut_list(void **state)
 {
 	struct fx *f = *state;
 
-	put(f, "sys/class/net/bonding_masters", "bond0 bond1 ++more++\n");
+	/* A whole bonding_masters: sys/class/net is not listed (bond3 unseen). */
+	put(f, "sys/class/net/bonding_masters", "bond0 bond1\n");
 	put(f, "proc/net/bonding/bond7", "Bonding Mode: load balancing (round-robin)\n");
 	put(f, "sys/class/net/bond3/bonding/slaves", "a b ++more++\n");
 	discover(f);
+	assert_false(f->listed_net);
+	assert_int_equal(f->names.n, 3);
+	assert_false(bond_names_has(&f->names, "bond3"));
+	/* Cut, and /proc does not list bond0 and bond1: it is. */
+	put(f, "sys/class/net/bonding_masters", "bond0 bond1 ++more++\n");
+	discover(f);
+	assert_true(f->listed_net);
 	assert_int_equal(f->names.n, 4);
 	assert_string_equal(f->names.v[0], "bond0");
 	assert_string_equal(f->names.v[1], "bond1");
@@ -529,7 +539,7 @@ static void test_discovery_errors(void **state)
 	discover(f);
 	mkdirs(f, "proc/net");
 	link_at(f, "bonding", "proc/net/bonding"); /* a loop: ELOOP, as EACCES would be */
-	assert_int_equal(bond_discover(f->rootfd, &f->buf, &f->names), -ELOOP);
+	assert_int_equal(bond_discover(f->rootfd, &f->buf, &f->names, NULL), -ELOOP);
 }
 
 /* Bounded reads: a file over the limit is cut and says so. */
