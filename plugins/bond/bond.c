@@ -67,6 +67,17 @@ struct bond_probe {
 	/* Since the last scan: re-read every bond, or those marked dirty. */
 	bool full_pending;
 	size_t n_dirty;
+	/*
+	 * Which bonds there are and which card each slave is on (spof links)
+	 * are found again only when an event says they may have changed
+	 * (topo_stale), if events cover the tree at all (events_cover: the
+	 * condition files are kept open on) and every directory that exists
+	 * is watched (!watch_gap).  Else every full scan lists and resolves.
+	 */
+	bool topo_stale;
+	bool events_cover;
+	bool watch_gap;
+	bool listed_net;	/* the last listing needed sys/class/net: each full scan lists */
 	int nl_fd;		/* rtnetlink, -1 when off */
 	struct watch_ino ino;	/* inotify, fd -1 when off */
 	struct watch_udev udev; /* fd -1 when off */
@@ -225,6 +236,20 @@ static long long entry_failures(const struct bond_entry *e, size_t i, const char
 	return -1;
 }
 
+/* The directory of slave's attributes at the entry's read (bond_dir_hint_fn). */
+static enum bond_slave_dir entry_dir(const void *entry, size_t i, const char *slave)
+{
+	const struct bond_entry *e = entry;
+
+	if (i < e->g.n_members && strcmp(e->g.members[i].name, slave) == 0)
+		return e->dir[i];
+	for (size_t k = 0; k < e->g.n_members; k++) {
+		if (strcmp(e->g.members[k].name, slave) == 0)
+			return e->dir[k];
+	}
+	return BOND_DIR_NONE;
+}
+
 /* The same bond, as (un)known, with the same slaves, names and slave directories. */
 static bool same_entry(const struct bond_entry *a, const struct bond_entry *b)
 {
@@ -320,35 +345,45 @@ static int names_lookup(const struct bond_probe *p, const char *name)
 #define OWNER_TOP  (-1) /* a directory above the bonds (sys/class/net, ...) */
 #define OWNER_PROC (-2) /* proc/net/bonding: one file per bond, by name */
 
-/* A directory that cannot be watched is skipped; running out of memory is an error. */
-static int only_nomem(int r)
+/*
+ * A directory that cannot be watched is skipped; running out of memory is an
+ * error.  One that is absent is watched from its parent (its creation is an
+ * event), one that is there and unwatched (out of watches) leaves a gap:
+ * events no longer say when the bonds' list or links may have changed.
+ */
+static int watched(bool *gap, int r)
 {
+	if (r < 0 && r != -ENOENT && r != -ENOTDIR)
+		*gap = true;
 	return r == -ENOMEM ? r : 0;
 }
 
 /* Watch the directories a bond's files are in; owner is its index. */
-static int watch_bond(struct watch_ino *w, const struct bond_entry *e, int owner)
+static int watch_bond(struct watch_ino *w, bool *gap, const struct bond_entry *e, int owner)
 {
 	const char *name = e->g.name;
 	int r;
 
-	r = only_nomem(watch_ino_addf(w, owner, "sys/class/net/%s", name));
+	r = watched(gap, watch_ino_addf(w, owner, "sys/class/net/%s", name));
 	if (r == 0)
-		r = only_nomem(watch_ino_addf(w, owner, "sys/class/net/%s/bonding", name));
+		r = watched(gap, watch_ino_addf(w, owner, "sys/class/net/%s/bonding", name));
 	for (size_t i = 0; r == 0 && i < e->g.n_members; i++) {
 		const char *slave = e->g.members[i].name;
 		char dir[128];
 
 		if (!e->valid[i])
 			continue;
-		/* Also where the slave's directory would appear, if it is not there yet. */
+		/*
+		 * Also where the slave's directory would appear, if it is not
+		 * there yet; it holds the device link (spof) in every layout.
+		 */
 		if (e->dir[i] != BOND_DIR_CLASS)
-			r = only_nomem(watch_ino_addf(w, owner, "sys/class/net/%s", slave));
+			r = watched(gap, watch_ino_addf(w, owner, "sys/class/net/%s", slave));
 		if (r == 0 && e->dir[i] != BOND_DIR_NONE &&
 		    bond_slave_dir_path(name, slave, e->dir[i], dir, sizeof(dir)) == 0) {
-			r = only_nomem(watch_ino_add(w, dir, owner));
+			r = watched(gap, watch_ino_add(w, dir, owner));
 			if (r == 0)
-				r = only_nomem(watch_ino_addf(w, owner, "%s/bonding_slave", dir));
+				r = watched(gap, watch_ino_addf(w, owner, "%s/bonding_slave", dir));
 		}
 	}
 	return r;
@@ -357,25 +392,56 @@ static int watch_bond(struct watch_ino *w, const struct bond_entry *e, int owner
 /* Slaves listed beyond this many are not checked for a shared card. */
 #define SPOF_SLAVES_MAX 64
 
+/* Whether old had exactly the valid slave names of info, in its order. */
+static bool same_slaves(const struct bond_entry *old, const struct bond_info *info)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < info->n_slaves; i++) {
+		if (!info->slaves[i].name_valid)
+			continue;
+		while (k < old->g.n_members && !old->valid[k])
+			k++;
+		if (k == old->g.n_members || strcmp(old->g.members[k++].name, info->slaves[i].name))
+			return false;
+	}
+	while (k < old->g.n_members && !old->valid[k])
+		k++;
+	return k == old->g.n_members;
+}
+
 /*
  * The bond's hidden single points of failure: slaves that are ports of one
- * PCI card (../lib/spof.h), resolved at each read of the bond only (an
- * unchanged bond is reported as last read).  Slaves with an invalid name take
- * no part.
+ * PCI card (../lib/spof.h).  The links are resolved (an open and a readlink
+ * per slave) unless known is the bond's last read with the same slaves and
+ * no event since said an interface came, went or was renamed: then its
+ * reasons are taken.  Slaves with an invalid name take no part.
  */
-static void find_spof(int rootfd, const struct bond_info *info, struct bond_entry *e)
+static void find_spof(int rootfd, const struct bond_info *info, const struct bond_entry *known,
+		      struct bond_entry *e)
 {
 	const char *names[SPOF_SLAVES_MAX];
 	size_t n = 0;
 
-	for (size_t i = 0; i < info->n_slaves && n < SPOF_SLAVES_MAX; i++)
-		if (info->slaves[i].name_valid)
-			names[n++] = info->slaves[i].name;
 	spof_reasons_clear(&e->spof);
-	if (n >= 2)
-		spof_check_nics(rootfd, names, n, &e->spof);
+	if (known && !known->unknown && same_slaves(known, info)) {
+		for (size_t i = 0; i < known->spof.n; i++)
+			spof_add(&e->spof, "%s", known->spof.text[i]);
+	} else {
+		for (size_t i = 0; i < info->n_slaves && n < SPOF_SLAVES_MAX; i++)
+			if (info->slaves[i].name_valid)
+				names[n++] = info->slaves[i].name;
+		if (n >= 2)
+			spof_check_nics(rootfd, names, n, &e->spof);
+	}
 	e->g.spof = e->spof.ptr;
 	e->g.n_spof = e->spof.n;
+}
+
+/* Whether the bonds and slaves of the last scan, and their links, are still right. */
+static bool topo_known(const struct bond_probe *p)
+{
+	return p->events_cover && !p->topo_stale && !p->watch_gap;
 }
 
 /*
@@ -404,7 +470,10 @@ static int read_bond(struct bond_probe *p, const char *name, const struct bond_e
 		r = bond_proc_parse(p->buf.p, p->buf.len, &info);
 		info.slaves_cut |= cut;
 	}
-	rs = r < 0 ? r : bond_sysfs_read(rootfd, &info, &p->buf, &p->fdc);
+	/* Slaves' attributes looked for where they were while no directory came or went. */
+	rs = r < 0 ? r
+		   : bond_sysfs_read(rootfd, &info, &p->buf, &p->fdc,
+				     old && topo_known(p) ? entry_dir : NULL, old);
 	if (r == 0 && rs == -ENOMEM)
 		r = rs;
 	/* Nothing the kernel always prints was there (an empty or foreign file)? */
@@ -434,7 +503,7 @@ static int read_bond(struct bond_probe *p, const char *name, const struct bond_e
 		if (!e)
 			r = -ENOMEM;
 		else
-			find_spof(rootfd, &info, e);
+			find_spof(rootfd, &info, topo_known(p) ? old : NULL, e);
 	}
 out:
 	free(prev);
@@ -482,14 +551,47 @@ static int watch_dirs(struct bond_probe *p)
 	int r;
 
 	watch_ino_begin(&p->ino);
-	r = only_nomem(watch_ino_add(&p->ino, "proc/net/bonding", OWNER_PROC));
+	p->watch_gap = false;
+	r = watched(&p->watch_gap, watch_ino_add(&p->ino, "proc/net/bonding", OWNER_PROC));
 	for (size_t i = 0; r == 0 && i < sizeof(top_dirs) / sizeof(top_dirs[0]); i++)
-		r = only_nomem(watch_ino_add(&p->ino, top_dirs[i], OWNER_TOP));
+		r = watched(&p->watch_gap, watch_ino_add(&p->ino, top_dirs[i], OWNER_TOP));
 	for (size_t i = 0; r == 0 && i < p->n_bonds; i++) {
 		if (!p->bonds[i]->unknown)
-			r = watch_bond(&p->ino, p->bonds[i], (int)i);
+			r = watch_bond(&p->ino, &p->watch_gap, p->bonds[i], (int)i);
 	}
 	watch_ino_end(&p->ino); /* after ENOMEM, lost: the next full scan tries again */
+	return r;
+}
+
+/*
+ * The names of the bonds to read, sorted, into found: those of the last scan
+ * while no event said bonds may have come or gone (the periodic scan of an
+ * unchanged host lists nothing), else those bond_discover() finds.  When
+ * that had to list sys/class/net (a capture without bonding_masters), every
+ * full scan lists: a bonding/ directory made under an interface that is no
+ * bond (not watched) sends no event.
+ */
+static int find_bonds(struct bond_probe *p, struct bond_names *found)
+{
+	bool known = topo_known(p) && !p->listed_net;
+	size_t n = known ? p->n_bonds : 0;
+	int r = 0;
+
+	if (!known)
+		return bond_discover(p->ops->root_fd(p->h), &p->buf, found, &p->listed_net);
+	if (n) {
+		found->v = calloc(n, sizeof(*found->v));
+		if (!found->v)
+			return -ENOMEM;
+		found->cap = n;
+	}
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		found->v[i] = strdup(p->bonds[i]->g.name);
+		if (found->v[i])
+			found->n++;
+		else
+			r = -ENOMEM;
+	}
 	return r;
 }
 
@@ -502,7 +604,7 @@ static int scan_full(struct bond_probe *p)
 	bool same;
 	int r;
 
-	r = bond_discover(p->ops->root_fd(p->h), &p->buf, &found);
+	r = find_bonds(p, &found);
 	if (r < 0 && r != -ENOMEM) {
 		bond_names_free(&found);
 		p->ops->scan_error(p->h, "listing sys/class/net or proc/net/bonding: %s",
@@ -540,8 +642,12 @@ static int scan_full(struct bond_probe *p)
 	p->n_bonds = n;
 	if (!same || !p->names_ok)
 		r = names_build(p);
-	if (r == 0 && p->ino.fd >= 0 && (!same || p->ino.lost || p->ino.entries_changed))
+	/* After a gap, each full scan tries again: watches already there cost nothing. */
+	if (r == 0 && p->ino.fd >= 0 &&
+	    (!same || p->ino.lost || p->ino.entries_changed || p->watch_gap))
 		r = watch_dirs(p);
+	if (r == 0)
+		p->topo_stale = false; /* listed and resolved (or taken as known) */
 	return r < 0 ? scan_failed(p, r) : 0;
 }
 
@@ -593,6 +699,9 @@ static int bond_scan(void *inst)
 	if (!p->full_pending && p->n_dirty > 0) {
 		r = scan_partial(p);
 		partial = r == 0;
+		/* A bond vanished or its slaves changed: list and resolve again. */
+		if (r == 1)
+			p->topo_stale = true;
 	}
 	if (r < 0)
 		scan_failed(p, r);
@@ -602,6 +711,8 @@ static int bond_scan(void *inst)
 		r = report_all(p, partial);
 	/* Whatever happened, the events up to now are spent. */
 	p->full_pending = r < 0; /* after a failure, read everything again */
+	if (r < 0)
+		p->topo_stale = true;
 	p->n_dirty = 0;
 	for (size_t i = 0; i < p->n_bonds; i++)
 		p->bonds[i]->dirty = false;
@@ -620,9 +731,11 @@ static void mark(struct bond_probe *p, int i)
 	if (i < 0 || (size_t)i >= p->n_bonds) {
 		/*
 		 * What changed may be a file replaced by rename or a name
-		 * taken by another interface: reopen everything.
+		 * taken by another interface: reopen everything, list the
+		 * bonds and resolve the slaves' links again.
 		 */
 		p->full_pending = true;
+		p->topo_stale = true;
 		fdcache_flush(&p->fdc);
 	} else if (!p->bonds[i]->dirty) {
 		p->bonds[i]->dirty = true;
@@ -782,7 +895,11 @@ static int bond_init(const struct redmon_host_ops *ops, struct redmon_host *h, v
 	bool events, live;
 	int r = 0;
 
-	if (ops->abi_version != REDMON_ABI_VERSION || ops->size < sizeof(*ops)) {
+	/*
+	 * Every op up to unwatch_fd is called unchecked; those appended later
+	 * (keep) only after REDMON_HOST_HAS(), so an older core of ABI 1 loads it.
+	 */
+	if (ops->abi_version != REDMON_ABI_VERSION || !REDMON_HOST_HAS(ops, unwatch_fd)) {
 		ops->log(h, REDMON_LOG_ERR, "host ABI %u (size %u) does not match this plugin's %u",
 			 ops->abi_version, ops->size, REDMON_ABI_VERSION);
 		return -EPROTO;
@@ -795,6 +912,7 @@ static int bond_init(const struct redmon_host_ops *ops, struct redmon_host *h, v
 	p->nl_fd = -1;
 	p->ino.fd = -1;
 	p->udev.fd = -1;
+	p->topo_stale = true;
 	events = ops->events_wanted(h);
 	live = ops->root_is_live(h);
 	if (events && option_on(p, "netlink", true))
@@ -809,13 +927,14 @@ static int bond_init(const struct redmon_host_ops *ops, struct redmon_host *h, v
 		return r;
 	}
 	/*
-	 * Files are kept open only while events say when one may have been
-	 * replaced: inotify for a captured tree, rtnetlink or udev (a renamed
-	 * or removed interface) on the live root.  An eighth of the descriptor
-	 * limit, which the core raised: md keeps 3/8, hwmon 1/8.
+	 * Files are kept open, and the bonds and slave links of the last scan
+	 * taken as known, only while events say when one may have been
+	 * replaced: inotify for a captured tree, rtnetlink or udev (a renamed,
+	 * added or removed interface) on the live root.  An eighth of the
+	 * descriptor limit, which the core raised: md keeps 3/8, hwmon 1/8.
 	 */
-	if ((live ? (p->nl_fd >= 0 || p->udev.fd >= 0) : p->ino.fd >= 0) &&
-	    getrlimit(RLIMIT_NOFILE, &rl) == 0)
+	p->events_cover = live ? (p->nl_fd >= 0 || p->udev.fd >= 0) : p->ino.fd >= 0;
+	if (p->events_cover && getrlimit(RLIMIT_NOFILE, &rl) == 0)
 		fdcache_init(&p->fdc,
 			     rl.rlim_cur == RLIM_INFINITY ? 1u << 18 : (size_t)rl.rlim_cur / 8,
 			     NULL, NULL);

@@ -177,10 +177,10 @@ static bool names_within(const struct bond_names *a, const struct bond_names *b)
  * only when the other two may miss one: without bonding_masters (a partial
  * capture), or when it was cut and proc/net/bonding lacks a name it gave.
  */
-int bond_discover(int rootfd, struct strbuf *scratch, struct bond_names *ret)
+int bond_discover(int rootfd, struct strbuf *scratch, struct bond_names *ret, bool *ret_listed_net)
 {
 	struct bond_names masters = { 0 };
-	bool read = false, cut = false, listed = false;
+	bool read = false, cut = false, listed = false, net = false;
 	int r;
 
 	r = from_masters(rootfd, scratch, &masters, &read, &cut);
@@ -188,7 +188,10 @@ int bond_discover(int rootfd, struct strbuf *scratch, struct bond_names *ret)
 		r = from_dir(rootfd, "proc/net/bonding", false, NULL, scratch, ret, &listed);
 	names_sort(ret);
 	names_sort(&masters);
-	if (r == 0 && (!read || (cut && (!listed || !names_within(&masters, ret)))))
+	net = r == 0 && (!read || (cut && (!listed || !names_within(&masters, ret))));
+	if (ret_listed_net)
+		*ret_listed_net = net;
+	if (net)
 		r = from_dir(rootfd, "sys/class/net", true, ret, scratch, &masters, NULL);
 	for (size_t i = 0; r == 0 && i < masters.n; i++)
 		r = names_add(ret, strv_c(masters.v[i]));
@@ -404,7 +407,13 @@ static void read_slave_attrs(struct reader *rd, const struct bond_info *info, st
 			 &s->partner_state, bad, BOND_BAD_S_PARTNER);
 	}
 	read_oper(rd, &s->oper, bad, BOND_BAD_S_OPER);
-	/* speed: -1 (SPEED_UNKNOWN) or a read error while the link is down. */
+	/*
+	 * Speed and duplex count only among slaves that are up (mixed
+	 * speeds): not read for a link known down, whose speed is -1
+	 * (SPEED_UNKNOWN) or a read error anyway.
+	 */
+	if (s->link == BOND_LINK_DOWN || s->oper == BOND_OPER_DOWN)
+		return;
 	if (s->speed < 0 && attr(rd, "speed", &v) && strv_to_ll(v, 1, INT_MAX, &x) == 0)
 		s->speed = x;
 	if (s->duplex == BOND_DUPLEX_UNKNOWN && attr(rd, "duplex", &v))
@@ -455,7 +464,41 @@ static int read_slave_list(struct reader *rd, struct bond_info *info)
 	return r;
 }
 
-int bond_sysfs_read(int rootfd, struct bond_info *info, struct strbuf *scratch, struct fdcache *fdc)
+/*
+ * Read a slave's attributes from the first directory with any of them in it,
+ * found by reading rather than by a stat of each: on a live system the first
+ * read is in the first place tried, and the hint (where they were at the
+ * last read) is tried before the others.
+ */
+static void read_slave(struct reader *rd, const struct bond_info *info, struct bond_slave *s,
+		       enum bond_slave_dir hint)
+{
+	enum bond_slave_dir order[4];
+	size_t m = 0;
+	char dir[128];
+
+	if (hint != BOND_DIR_NONE)
+		order[m++] = hint;
+	for (size_t k = 0; k < sizeof(slave_dirs) / sizeof(slave_dirs[0]); k++)
+		if (slave_dirs[k] != hint)
+			order[m++] = slave_dirs[k];
+	s->dir = BOND_DIR_NONE;
+	for (size_t k = 0; k < m; k++) {
+		unsigned int hits = rd->hits;
+
+		if (bond_slave_dir_path(info->name, s->name, order[k], dir, sizeof(dir)) < 0 ||
+		    sysfs_dir_at(&rd->d, "%s", dir) < 0)
+			return;
+		read_slave_attrs(rd, info, s);
+		if (rd->hits > hits) {
+			s->dir = order[k];
+			return;
+		}
+	}
+}
+
+int bond_sysfs_read(int rootfd, struct bond_info *info, struct strbuf *scratch, struct fdcache *fdc,
+		    bond_dir_hint_fn hint, const void *hint_ctx)
 {
 	/* Any error of a kept file opens it again (bond_read_file()); a cut one is read as cut. */
 	struct reader rd = { .d = { .root_fd = rootfd,
@@ -464,7 +507,6 @@ int bond_sysfs_read(int rootfd, struct bond_info *info, struct strbuf *scratch, 
 				    .flags = FDC_RETRY,
 				    .max = BOND_ATTR_MAX,
 				    .cut_ok = true } };
-	char dir[128];
 	bool listed;
 	int r;
 
@@ -495,24 +537,7 @@ int bond_sysfs_read(int rootfd, struct bond_info *info, struct strbuf *scratch, 
 
 		if (!s->name_valid)
 			continue;
-		/*
-		 * The first directory with any attribute of the slave in it,
-		 * found by reading rather than by a stat of each: on a live
-		 * system the first read is in the first place tried.
-		 */
-		for (size_t k = 0; k < sizeof(slave_dirs) / sizeof(slave_dirs[0]); k++) {
-			unsigned int hits = rd.hits;
-
-			if (bond_slave_dir_path(info->name, s->name, slave_dirs[k], dir,
-						sizeof(dir)) < 0 ||
-			    sysfs_dir_at(&rd.d, "%s", dir) < 0)
-				break;
-			read_slave_attrs(&rd, info, s);
-			if (rd.hits > hits) {
-				s->dir = slave_dirs[k];
-				break;
-			}
-		}
+		read_slave(&rd, info, s, hint ? hint(hint_ctx, i, s->name) : BOND_DIR_NONE);
 	}
 	return 0;
 }

@@ -25,22 +25,33 @@ void bond_names_free(struct bond_names *s);
 
 /*
  * Every bond name found under rootfd, sorted, in *ret (which must be empty or
- * cleared).  scratch is a read buffer.  A missing source is no error, a
- * directory that exists but cannot be read is.  Returns 0 or -errno.
+ * cleared).  scratch is a read buffer.  *ret_listed_net (may be NULL) says
+ * whether sys/class/net had to be listed: then a bonding/ directory appearing
+ * under any interface is a new bond that only another listing finds.  A
+ * missing source is no error, a directory that exists but cannot be read is.
+ * Returns 0 or -errno.
  */
-int bond_discover(int rootfd, struct strbuf *scratch, struct bond_names *ret);
+int bond_discover(int rootfd, struct strbuf *scratch, struct bond_names *ret, bool *ret_listed_net);
+
+/*
+ * Where slave (the i-th of its bond) had its attributes at the last read of
+ * the bond, or BOND_DIR_NONE; ctx is the caller's.
+ */
+typedef enum bond_slave_dir (*bond_dir_hint_fn)(const void *ctx, size_t i, const char *slave);
 
 /*
  * Read sys/class/net/<info->name>/ into info, filling only fields still
  * unknown; adds slaves listed in bonding/slaves (unless /proc listed them
- * already) and records in each slave where its attributes are.  Files are
- * read through fdc (NULL: opened each time).  Returns 0, -ENOENT when there
- * is no bonding/ directory for this bond, -EINVAL when info->name is no
- * valid ifname, or -ENOMEM.
+ * already) and records in each slave where its attributes are.  hint (may
+ * be NULL) names where a slave's were at the last read: that directory is
+ * tried first, so pass it only while no directory can have come or gone
+ * since.  Files are read through fdc (NULL: opened each time).  Returns 0,
+ * -ENOENT when there is no bonding/ directory for this bond, -EINVAL when
+ * info->name is no valid ifname, or -ENOMEM.
  */
 struct fdcache;
-int bond_sysfs_read(int rootfd, struct bond_info *info, struct strbuf *scratch,
-		    struct fdcache *fdc);
+int bond_sysfs_read(int rootfd, struct bond_info *info, struct strbuf *scratch, struct fdcache *fdc,
+		    bond_dir_hint_fn hint, const void *hint_ctx);
 
 /*
  * The directory holding the attributes of slave (operstate, bonding_slave/)

@@ -171,6 +171,17 @@ Slave queue ID: 0
 
 # bond1 of part 1 seen through /proc as a lone slave: nonredundant.
 BOND2_ONE_SLAVE = (AB_TEXT % "up").split("\nSlave Interface: eth1")[0]
+# The same bond with slaves eth5 (active) and eth6, then eth4 too (a backup).
+BOND2_TWO = (AB_TEXT % "up").replace("eth1", "eth6").replace("eth0", "eth5")
+BOND2_WITH_ETH4 = BOND2_TWO + """
+Slave Interface: eth4
+MII Status: up
+Speed: 10000 Mbps
+Duplex: full
+Link Failure Count: 0
+Permanent HW addr: 52:54:00:00:02:04
+Slave queue ID: 0
+"""
 
 
 class Tree:
@@ -670,6 +681,28 @@ def part_inotify(args, rep):
                  "group.members_total": 1}})
         step("bond vanishes", lambda: tree.unlink("proc/net/bonding/bond2"),
              [("group_vanished", "bond:bond2", None)], {})
+
+        # 6. A slave moves from one bond to another, both files rewritten in
+        # place: no file or directory comes or goes, and periodic scans
+        # (1 h here) no longer list the bonds, yet both bonds change.
+        b2 = "bond:bond2"
+        step("bond appears (eth5, eth6)", lambda: tree.put("proc/net/bonding/bond2", BOND2_TWO),
+             [("group_appeared", b2, None)],
+             {("group_appeared", b2, None): {"group.health": "ok", "group.margin": 1}})
+
+        def move_eth4():
+            tree.put("sys/class/net/bond1/bonding/slaves", "eth3\n", inplace=True)
+            tree.put("proc/net/bonding/bond2", BOND2_WITH_ETH4, inplace=True)
+
+        step("eth4 moves from bond1 to bond2 (in place)", move_eth4,
+             [("health_changed", b1, None), ("member_changed", b1, "eth4"),
+              ("health_changed", b2, None), ("member_changed", b2, "eth4")],
+             {("health_changed", b1, None): {"group.health": "nonredundant", "group.margin": 0,
+                                             "group.members_total": 1},
+              ("member_changed", b1, "eth4"): {"member.role": "absent"},
+              ("health_changed", b2, None): {"group.health": "ok", "group.margin": 2,
+                                             "group.members_total": 3},
+              ("member_changed", b2, "eth4"): {"member.role": "standby", "member.previous_role": "absent"}})
 
         if d.proc.poll() is None:
             rc, took = d.stop()

@@ -73,6 +73,8 @@ static int h_report(struct redmon_host *h, const struct redmon_group *g)
 		assert_string_equal(g->kind, h->kind);
 	if (fake_host_report(h, g->name))
 		return -EINVAL; /* the core keeps one report of a name */
+	if (fake_host_kept(h, g->name))
+		fail_msg("%s reported after it was kept", g->name);
 	if (h->n_reports >= FAKE_MAX_REPORTS)
 		return -ENOMEM;
 	r = &h->reports[h->n_reports++];
@@ -93,6 +95,21 @@ static int h_report(struct redmon_host *h, const struct redmon_group *g)
 		snprintf(r->member[i], sizeof(r->member[i]), "%s", g->members[i].name);
 		r->role[i] = g->members[i].role;
 	}
+	return 0;
+}
+
+/* As the core: a name is kept once per scan, not after it was reported; keep_rc refuses. */
+static int h_keep(struct redmon_host *h, const char *name)
+{
+	if (!name)
+		return -EINVAL;
+	if (h->keep_rc < 0)
+		return h->keep_rc;
+	if (fake_host_report(h, name) || fake_host_kept(h, name))
+		return -ENOENT;
+	if (h->n_kept >= FAKE_MAX_REPORTS)
+		return -ENOMEM;
+	snprintf(h->kept[h->n_kept++], sizeof(h->kept[0]), "%s", name);
 	return 0;
 }
 
@@ -150,6 +167,7 @@ const struct redmon_host_ops fake_host_ops = {
 	.scan_error = h_scan_error,
 	.watch_fd = h_watch,
 	.unwatch_fd = h_unwatch,
+	.keep = h_keep,
 };
 
 struct redmon_host *fake_host_new(const struct redmon_plugin *plugin, const char *prefix)
@@ -160,6 +178,7 @@ struct redmon_host *fake_host_new(const struct redmon_plugin *plugin, const char
 		return NULL;
 	h->plugin = plugin;
 	h->events = true;
+	h->keep_rc = -ENOENT;
 	snprintf(h->root, sizeof(h->root), "/tmp/%s.XXXXXX", prefix);
 	if (!mkdtemp(h->root)) {
 		free(h);
@@ -215,6 +234,14 @@ int fake_host_count_watched(const struct redmon_host *h, uint32_t events)
 	for (int i = 0; i < h->n_watched; i++)
 		n += h->watched[i].events == events;
 	return n;
+}
+
+bool fake_host_kept(const struct redmon_host *h, const char *name)
+{
+	for (int i = 0; i < h->n_kept; i++)
+		if (strcmp(h->kept[i], name) == 0)
+			return true;
+	return false;
 }
 
 const struct fake_report *fake_host_report(const struct redmon_host *h, const char *name)

@@ -61,6 +61,17 @@ struct redmon_host {
 
 	struct fake_report reports[FAKE_MAX_REPORTS];
 	int n_reports; /* reset it between scans to see one scan's reports */
+	/*
+	 * keep(): keep_rc is its answer, -ENOENT (as the core's in a scan that
+	 * must hand over every group) unless the test sets 0, so that tests
+	 * written before keep() see every group reported.  With 0, each name
+	 * kept is in kept[0..n_kept) (reset n_kept between scans as n_reports),
+	 * once, and not when it was reported in the scan already; a name
+	 * reported after it was kept fails the test.
+	 */
+	char kept[FAKE_MAX_REPORTS][32];
+	int n_kept;
+	int keep_rc;
 	int n_scan_errors;
 	char scan_error[256];
 	int n_logs;
@@ -83,6 +94,9 @@ void fake_host_option(struct redmon_host *h, const char *key, const char *value)
 
 /* How many watched fds have exactly these events. */
 int fake_host_count_watched(const struct redmon_host *h, uint32_t events);
+
+/* Whether group name was kept (keep() answered 0) in kept[0..n_kept). */
+bool fake_host_kept(const struct redmon_host *h, const char *name);
 
 /* The report of group name in reports[0..n_reports), or NULL. */
 const struct fake_report *fake_host_report(const struct redmon_host *h, const char *name);

@@ -92,6 +92,7 @@ static void *start(struct redmon_host *h)
 static void scan(struct redmon_host *h, void *inst)
 {
 	h->n_reports = 0;
+	h->n_kept = 0;
 	assert_int_equal(redmon_plugin.scan(inst), 0);
 	assert_int_equal(h->n_scan_errors, 0);
 }
@@ -482,6 +483,250 @@ static void test_flapping_with_partial_rescans(void **state)
 	redmon_plugin.fini(inst);
 }
 
+/*
+ * ops->keep: after a partial rescan that re-read bond0 only, bond0 is
+ * reported and the others are kept; a full scan keeps nothing.  A host that
+ * refuses keep (-ENOENT) or has none (an older core: a smaller ops->size) is
+ * handed every bond.
+ */
+static void test_keep_after_partial_rescan(void **state)
+{
+	struct redmon_host_ops old = fake_host_ops;
+	struct redmon_host *h = *state;
+	int ino;
+	void *inst;
+
+	h->events = true;
+	h->keep_rc = 0;
+	fake_host_option(h, "netlink", "no");
+	three_bonds(h);
+	inst = start(h);
+	ino = h->watched[0].fd;
+	scan(h, inst);
+	assert_int_equal(h->n_reports, 3);
+	assert_int_equal(h->n_kept, 0);
+
+	rewrite(h, "sys/class/net/p2p3/operstate", "down\n");
+	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
+	scan(h, inst);
+	assert_int_equal(h->n_reports, 1);
+	assert_int_equal(find(h, "bond0")->margin, 0);
+	assert_int_equal(h->n_kept, 2);
+	assert_true(fake_host_kept(h, "int"));
+	assert_true(fake_host_kept(h, "bond2"));
+
+	/* A periodic scan (no event) is full: every bond reported, none kept. */
+	scan(h, inst);
+	assert_int_equal(h->n_reports, 3);
+	assert_int_equal(h->n_kept, 0);
+
+	/* The core cannot keep (a scan that must hand over every group). */
+	h->keep_rc = -ENOENT;
+	rewrite(h, "sys/class/net/p2p3/operstate", "up\n");
+	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
+	scan(h, inst);
+	assert_int_equal(h->n_reports, 3);
+	assert_int_equal(find(h, "bond0")->margin, 1);
+	assert_int_equal(h->n_kept, 0);
+	redmon_plugin.fini(inst);
+
+	/* An older core, whose table ends before keep: never called. */
+	h->keep_rc = 0;
+	h->n_watched = 0;
+	old.size = offsetof(struct redmon_host_ops, keep);
+	inst = NULL;
+	assert_int_equal(redmon_plugin.init(&old, h, &inst), 0);
+	ino = h->watched[0].fd;
+	scan(h, inst);
+	rewrite(h, "sys/class/net/p2p3/operstate", "down\n");
+	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
+	scan(h, inst);
+	assert_int_equal(h->n_reports, 3);
+	assert_int_equal(find(h, "bond0")->margin, 0);
+	assert_int_equal(h->n_kept, 0);
+	redmon_plugin.fini(inst);
+	assert_false(h->bad_unwatch);
+}
+
+/*
+ * A periodic scan of an unchanged tree lists no directory and resolves no
+ * slave's link: it takes the bonds and each bond's spof reasons of the last
+ * scan while inotify says nothing came, went or was renamed.  So a link
+ * changed is not seen before its event is drained, and is after: the device
+ * link of p2p3 replaced in its device's directory (watched through
+ * sys/class/net/p2p3), then sys/class/net/p2p3 replaced by a port of the
+ * first card again.
+ */
+static void test_spof_links_resolved_on_events(void **state)
+{
+	const char *dev = "sys/devices/pci0000:00/0000:00:1c.0/0000:01:00.1/net/p2p3/device";
+	struct redmon_host *h = *state;
+	char path[512];
+	int ino;
+	void *inst;
+
+	h->events = true;
+	fake_host_option(h, "netlink", "no");
+	tree(h);
+	assert_int_equal(spof_tree_nic(h->root, "0000:01:00.0", "em3"), 0);
+	assert_int_equal(spof_tree_nic(h->root, "0000:01:00.1", "p2p3"), 0);
+	assert_int_equal(spof_tree_nic(h->root, "0000:02:00.0", "eth1"), 0);
+	assert_int_equal(spof_tree_nic(h->root, "0000:03:00.0", "eth5"), 0);
+	inst = start(h);
+	ino = h->watched[0].fd;
+	scan(h, inst);
+	assert_int_equal(find(h, "bond0")->n_spof, 1);
+
+	snprintf(path, sizeof(path), "%s/%s", h->root, dev);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(symlink("../../../0000:05:00.0", path), 0);
+	scan(h, inst); /* the event not drained yet: as resolved before */
+	assert_int_equal(find(h, "bond0")->n_spof, 1);
+	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
+	scan(h, inst);
+	assert_int_equal(find(h, "bond0")->n_spof, 0);
+	scan(h, inst);
+	assert_int_equal(find(h, "bond0")->n_spof, 0);
+
+	snprintf(path, sizeof(path), "%s/sys/class/net/p2p3", h->root);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(spof_tree_nic(h->root, "0000:01:00.3", "p2p3"), 0);
+	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
+	scan(h, inst);
+	assert_int_equal(find(h, "bond0")->n_spof, 1);
+	assert_string_equal(find(h, "bond0")->spof[0],
+			    "slaves em3 and p2p3 are ports of one card, 0000:01:00");
+	assert_int_equal(find(h, "int")->n_spof, 0);
+	redmon_plugin.fini(inst);
+}
+
+/*
+ * Bonds and slaves that come, go or move are seen by the scan after their
+ * event, though periodic scans no longer list the bonds: a bond added and
+ * removed (/proc and sysfs), a slave moved from one bond to another, a file
+ * replaced by rename (its kept descriptor is the old file).
+ */
+static void test_changes_seen_without_listing(void **state)
+{
+	struct redmon_host *h = *state;
+	char path[512];
+	int ino;
+	void *inst;
+
+	h->events = true;
+	fake_host_option(h, "netlink", "no");
+	three_bonds(h);
+	inst = start(h);
+	ino = h->watched[0].fd;
+	scan(h, inst);
+	scan(h, inst); /* from the bonds already known */
+	assert_int_equal(h->n_reports, 3);
+
+	fake_host_replace(h, "proc/net/bonding/bond7", ab_text(0));
+	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
+	scan(h, inst);
+	assert_int_equal(h->n_reports, 4);
+	assert_int_equal(find(h, "bond7")->total, 2);
+	scan(h, inst);
+	assert_int_equal(h->n_reports, 4);
+	assert_same_as_full(h);
+	snprintf(path, sizeof(path), "%s/proc/net/bonding/bond7", h->root);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
+	scan(h, inst);
+	assert_int_equal(h->n_reports, 3);
+	assert_null(fake_host_report(h, "bond7"));
+
+	/* A sysfs-only bond, found by listing sys/class/net (no bonding_masters). */
+	fake_host_replace(h, "sys/class/net/bond8/bonding/slaves", "eth8\n");
+	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
+	scan(h, inst);
+	assert_int_equal(h->n_reports, 4);
+	assert_int_equal(find(h, "bond8")->total, 1);
+	assert_int_equal(fake_host_rm_tree(strcat(strcpy(path, h->root), "/sys/class/net/bond8")),
+			 0);
+	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
+	scan(h, inst);
+	assert_int_equal(h->n_reports, 3);
+
+	/* p2p3 moves from bond0 to bond2: both files rewritten in place. */
+	rewrite(h, "proc/net/bonding/bond0",
+		"Bonding Mode: fault-tolerance (active-backup)\n"
+		"Primary Slave: None\nCurrently Active Slave: em3\n"
+		"MII Status: up\nMII Polling Interval (ms): 100\n"
+		"\nSlave Interface: em3\nMII Status: up\nLink Failure Count: 5\n");
+	rewrite(h, "proc/net/bonding/bond2",
+		"Bonding Mode: load balancing (round-robin)\nMII Status: up\n"
+		"MII Polling Interval (ms): 100\n"
+		"\nSlave Interface: eth8\nMII Status: up\nLink Failure Count: 0\n"
+		"\nSlave Interface: eth9\nMII Status: up\nLink Failure Count: 0\n"
+		"\nSlave Interface: p2p3\nMII Status: up\nLink Failure Count: 0\n");
+	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
+	scan(h, inst);
+	assert_int_equal(find(h, "bond0")->total, 1);
+	assert_int_equal(find(h, "bond2")->total, 3);
+	assert_string_equal(find(h, "bond2")->member[2], "p2p3");
+	assert_same_as_full(h);
+
+	/* The bond's operstate replaced by rename: read from the new file. */
+	fake_host_replace(h, "sys/class/net/bond0/operstate", "down\n");
+	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
+	scan(h, inst);
+	assert_int_equal(find(h, "bond0")->margin, -1);
+	scan(h, inst);
+	assert_int_equal(find(h, "bond0")->margin, -1);
+	assert_same_as_full(h);
+	redmon_plugin.fini(inst);
+	assert_false(h->bad_unwatch);
+}
+
+/*
+ * A capture without bonding_masters or /proc: bonds are found by listing
+ * sys/class/net for a bonding/ directory.  One appearing in the directory of
+ * an interface that is no bond (unwatched: no event) is found by the next
+ * periodic scan, which lists again.
+ */
+static void test_sysfs_only_capture_lists_every_scan(void **state)
+{
+	struct redmon_host *h = *state;
+	int ino;
+	void *inst;
+
+	h->events = true;
+	fake_host_option(h, "netlink", "no");
+	fake_host_replace(h, "sys/class/net/int/bonding/slaves", "eth5 eth1\n");
+	fake_host_replace(h, "sys/class/net/eth9/operstate", "up\n");
+	inst = start(h);
+	ino = h->watched[0].fd;
+	scan(h, inst);
+	assert_int_equal(h->n_reports, 1);
+	fake_host_replace(h, "sys/class/net/eth9/bonding/slaves", "eth7\n");
+	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 0); /* eth9 is not watched */
+	scan(h, inst);
+	assert_int_equal(h->n_reports, 2);
+	assert_int_equal(find(h, "eth9")->total, 1);
+	redmon_plugin.fini(inst);
+}
+
+/* Without events (inotify off on a captured tree) every scan lists: a new bond is found. */
+static void test_no_events_lists_every_scan(void **state)
+{
+	struct redmon_host *h = *state;
+	void *inst;
+
+	h->events = true;
+	fake_host_option(h, "netlink", "no");
+	fake_host_option(h, "inotify", "no");
+	three_bonds(h);
+	inst = start(h);
+	scan(h, inst);
+	assert_int_equal(h->n_reports, 3);
+	fake_host_replace(h, "proc/net/bonding/bond7", ab_text(0));
+	scan(h, inst);
+	assert_int_equal(h->n_reports, 4);
+	redmon_plugin.fini(inst);
+}
+
 static void test_options_off(void **state)
 {
 	struct redmon_host *h = *state;
@@ -592,6 +837,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_directory_made_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flapping_with_partial_rescans, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_keep_after_partial_rescan, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spof_links_resolved_on_events, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_changes_seen_without_listing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sysfs_only_capture_lists_every_scan, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_no_events_lists_every_scan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_options_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watches_stay_in_root, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spof_ports_of_one_card, setup, teardown),

@@ -32,6 +32,7 @@ struct fx {
 	struct bond_names names;
 	struct bond_info info;
 	bool have_info;
+	bool listed_net; /* discover(): sys/class/net had to be listed */
 };
 
 static int setup(void **state)
@@ -119,7 +120,7 @@ static void link_at(struct fx *f, const char *target, const char *rel)
 static void discover(struct fx *f)
 {
 	bond_names_clear(&f->names);
-	assert_int_equal(bond_discover(f->rootfd, &f->buf, &f->names), 0);
+	assert_int_equal(bond_discover(f->rootfd, &f->buf, &f->names, &f->listed_net), 0);
 }
 
 static struct bond_info *read_bond(struct fx *f, const char *name, int want)
@@ -128,7 +129,7 @@ static struct bond_info *read_bond(struct fx *f, const char *name, int want)
 		bond_info_free(&f->info);
 	assert_int_equal(bond_info_init(&f->info, name), 0);
 	f->have_info = true;
-	assert_int_equal(bond_sysfs_read(f->rootfd, &f->info, &f->buf, NULL), want);
+	assert_int_equal(bond_sysfs_read(f->rootfd, &f->info, &f->buf, NULL, NULL, NULL), want);
 	return &f->info;
 }
 
@@ -275,6 +276,7 @@ static void test_captured_layout_slave_dirs(void **state)
 	put(f, "sys/class/net/bond0/bonding/slaves", "");
 	put(f, "sys/class/net/eth9/operstate", "up\n"); /* no bonding/: not a bond */
 	discover(f);
+	assert_true(f->listed_net); /* no bonding_masters */
 	assert_int_equal(f->names.n, 2);
 	assert_string_equal(f->names.v[0], "bond0");
 	assert_string_equal(f->names.v[1], "int");
@@ -291,6 +293,50 @@ static void test_captured_layout_slave_dirs(void **state)
 	assert_int_equal(info->n_slaves, 0);
 	read_bond(f, "eth9", -ENOENT);
 	read_bond(f, "nothere", -ENOENT);
+}
+
+/* A hint that puts every slave of bond "int" in its slave_<slave> directory, counting calls. */
+static int hint_calls;
+
+static enum bond_slave_dir hint_slave_dir(const void *ctx, size_t i, const char *name)
+{
+	(void)ctx;
+	(void)i;
+	(void)name;
+	hint_calls++;
+	return BOND_DIR_SLAVE;
+}
+
+/*
+ * The hint (where a slave's attributes were at the last read) is tried
+ * before sys/class/net/<slave>, which wins without it: a caller passes it
+ * only while no directory can have come or gone.  A hint that leads to no
+ * attribute falls back to the usual order.
+ */
+static void test_slave_dir_hint(void **state)
+{
+	struct fx *f = *state;
+	struct bond_info *info;
+
+	put(f, "sys/class/net/int/bonding/slaves", "eth5 eth1\n");
+	put(f, "sys/class/net/int/slave_eth1/bonding_slave/mii_status", "down\n");
+	put(f, "sys/class/net/eth1/bonding_slave/mii_status", "up\n");
+	put(f, "sys/class/net/eth5/bonding_slave/mii_status", "up\n");
+	info = read_bond(f, "int", 0);
+	assert_int_equal(slave(info, "eth1")->link, BOND_LINK_UP);
+	assert_int_equal(slave(info, "eth1")->dir, BOND_DIR_CLASS);
+
+	bond_info_free(&f->info);
+	assert_int_equal(bond_info_init(&f->info, "int"), 0);
+	hint_calls = 0;
+	assert_int_equal(bond_sysfs_read(f->rootfd, &f->info, &f->buf, NULL, hint_slave_dir, NULL),
+			 0);
+	info = &f->info;
+	assert_int_equal(hint_calls, 2);
+	assert_int_equal(slave(info, "eth1")->link, BOND_LINK_DOWN);
+	assert_int_equal(slave(info, "eth1")->dir, BOND_DIR_SLAVE);
+	assert_int_equal(slave(info, "eth5")->link, BOND_LINK_UP); /* no slave_eth5 */
+	assert_int_equal(slave(info, "eth5")->dir, BOND_DIR_CLASS);
 }
 
 /* /proc first (one snapshot), sysfs only fills what /proc lacks. */
@@ -329,7 +375,7 @@ static void test_proc_and_sysfs_merge(void **state)
 					&f->buf, NULL),
 			 0);
 	assert_int_equal(bond_proc_parse(f->buf.p, f->buf.len, info), 0);
-	assert_int_equal(bond_sysfs_read(f->rootfd, info, &f->buf, NULL), 0);
+	assert_int_equal(bond_sysfs_read(f->rootfd, info, &f->buf, NULL, NULL, NULL), 0);
 	assert_int_equal(info->sources, BOND_SRC_PROC | BOND_SRC_SYSFS);
 	assert_int_equal(info->mode, BOND_MODE_8023AD);
 	assert_int_equal(info->miimon, 100);
@@ -355,10 +401,18 @@ static void test_discovery_sources_and_cut_list(void **state)
 {
 	struct fx *f = *state;
 
-	put(f, "sys/class/net/bonding_masters", "bond0 bond1 ++more++\n");
+	/* A whole bonding_masters: sys/class/net is not listed (bond3 unseen). */
+	put(f, "sys/class/net/bonding_masters", "bond0 bond1\n");
 	put(f, "proc/net/bonding/bond7", "Bonding Mode: load balancing (round-robin)\n");
 	put(f, "sys/class/net/bond3/bonding/slaves", "a b ++more++\n");
 	discover(f);
+	assert_false(f->listed_net);
+	assert_int_equal(f->names.n, 3);
+	assert_false(bond_names_has(&f->names, "bond3"));
+	/* Cut, and /proc does not list bond0 and bond1: it is. */
+	put(f, "sys/class/net/bonding_masters", "bond0 bond1 ++more++\n");
+	discover(f);
+	assert_true(f->listed_net);
 	assert_int_equal(f->names.n, 4);
 	assert_string_equal(f->names.v[0], "bond0");
 	assert_string_equal(f->names.v[1], "bond1");
@@ -485,7 +539,7 @@ static void test_discovery_errors(void **state)
 	discover(f);
 	mkdirs(f, "proc/net");
 	link_at(f, "bonding", "proc/net/bonding"); /* a loop: ELOOP, as EACCES would be */
-	assert_int_equal(bond_discover(f->rootfd, &f->buf, &f->names), -ELOOP);
+	assert_int_equal(bond_discover(f->rootfd, &f->buf, &f->names, NULL), -ELOOP);
 }
 
 /* Bounded reads: a file over the limit is cut and says so. */
@@ -644,7 +698,7 @@ static void test_garbage_mode_is_unknown(void **state)
 					&f->buf, NULL),
 			 0);
 	assert_int_equal(bond_proc_parse(f->buf.p, f->buf.len, &f->info), 0);
-	assert_int_equal(bond_sysfs_read(f->rootfd, &f->info, &f->buf, NULL), 0);
+	assert_int_equal(bond_sysfs_read(f->rootfd, &f->info, &f->buf, NULL, NULL, NULL), 0);
 	assert_int_equal(f->info.mode, BOND_MODE_UNKNOWN);
 	decide_read(f, &v,
 		    "bonding mode not readable (proc/net/bonding/bond0 \"Bonding Mode:\", "
@@ -661,7 +715,7 @@ static void test_garbage_mode_is_unknown(void **state)
 					&f->buf, NULL),
 			 0);
 	assert_int_equal(bond_proc_parse(f->buf.p, f->buf.len, &f->info), 0);
-	assert_int_equal(bond_sysfs_read(f->rootfd, &f->info, &f->buf, NULL), 0);
+	assert_int_equal(bond_sysfs_read(f->rootfd, &f->info, &f->buf, NULL, NULL, NULL), 0);
 	decide_read(f, &v, NULL);
 	assert_int_equal(v.margin, 1);
 	assert_string_equal(v.reason, "");
@@ -781,7 +835,7 @@ static void test_names_made_safe(void **state)
 	f->have_info = true;
 	assert_int_equal(bond_proc_parse(proc, strlen(proc), &f->info), 0);
 	f->info.slaves_cut = true; /* so that sysfs's list is read too */
-	assert_int_equal(bond_sysfs_read(f->rootfd, &f->info, &f->buf, NULL), 0);
+	assert_int_equal(bond_sysfs_read(f->rootfd, &f->info, &f->buf, NULL, NULL, NULL), 0);
 	/* A name with a control byte never matches: each is one more slave. */
 	assert_int_equal(f->info.n_slaves, 5);
 	assert_string_equal(f->info.slaves[0].name, "eth0??[31m");
@@ -809,6 +863,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_live_layout_8023ad, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_captured_layout_slave_dirs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_slave_dir_hint, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_proc_and_sysfs_merge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_discovery_sources_and_cut_list, setup,
 						teardown),
