@@ -37,13 +37,18 @@
  * the pointers below point to follow the struct.
  */
 struct bond_entry {
-	struct redmon_group g;	  /* reported again as is while the bond is not re-read */
-	long long *failures;	  /* per member: link_failure_count, -1 unknown (flapping) */
-	bool *valid;		  /* per member: a valid ifname (events name it) */
-	unsigned char *dir;	  /* per member: enum bond_slave_dir (inotify watches) */
-	struct spof_reasons spof; /* slaves on one card: found at each read, g.spof points here */
-	bool unknown;		  /* no verdict (a read error): any event on it rescans all */
-	bool dirty;		  /* an event named it since the last scan */
+	struct redmon_group g; /* reported again as is while the bond is not re-read */
+	long long *failures;   /* per member: link_failure_count, -1 unknown (flapping) */
+	bool *valid;	       /* per member: a valid ifname (events name it) */
+	unsigned char *dir;    /* per member: enum bond_slave_dir (inotify watches) */
+	/*
+	 * Slaves on one card: the reasons g.spof points to, in one block of
+	 * their own (NULL: none, as for nearly every bond; a struct
+	 * spof_reasons here cost 1 KiB a bond).
+	 */
+	char **spof;
+	bool unknown; /* no verdict (a read error): any event on it rescans all */
+	bool dirty;   /* an event named it since the last scan */
 };
 
 /* One interface name of the last scan: a bond (member -1) or one of its slaves. */
@@ -202,10 +207,17 @@ static struct bond_entry *entry_unknown(const char *name, const char *why)
 	return e;
 }
 
+static void entry_free(struct bond_entry *e)
+{
+	if (e)
+		free(e->spof);
+	free(e);
+}
+
 static void entries_free(struct bond_entry **v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		free(v[i]);
+		entry_free(v[i]);
 	free(v);
 }
 
@@ -421,21 +433,36 @@ static void find_spof(int rootfd, const struct bond_info *info, const struct bon
 		      struct bond_entry *e)
 {
 	const char *names[SPOF_SLAVES_MAX];
-	size_t n = 0;
+	struct spof_reasons found;
+	size_t n = 0, size;
+	char *at;
 
-	spof_reasons_clear(&e->spof);
+	spof_reasons_clear(&found);
 	if (known && !known->unknown && same_slaves(known, info)) {
-		for (size_t i = 0; i < known->spof.n; i++)
-			spof_add(&e->spof, "%s", known->spof.text[i]);
+		for (size_t i = 0; i < known->g.n_spof; i++)
+			spof_add(&found, "%s", known->g.spof[i]);
 	} else {
 		for (size_t i = 0; i < info->n_slaves && n < SPOF_SLAVES_MAX; i++)
 			if (info->slaves[i].name_valid)
 				names[n++] = info->slaves[i].name;
 		if (n >= 2)
-			spof_check_nics(rootfd, names, n, &e->spof);
+			spof_check_nics(rootfd, names, n, &found);
 	}
-	e->g.spof = e->spof.ptr;
-	e->g.n_spof = e->spof.n;
+	if (!found.n)
+		return;
+	size = found.n * sizeof(char *);
+	for (size_t i = 0; i < found.n; i++)
+		size += strlen(found.text[i]) + 1;
+	e->spof = malloc(size);
+	if (!e->spof)
+		return; /* out of memory: the bond is reported without them */
+	at = (char *)(e->spof + found.n);
+	for (size_t i = 0; i < found.n; i++) {
+		e->spof[i] = strcpy(at, found.text[i]);
+		at += strlen(at) + 1;
+	}
+	e->g.spof = (const char *const *)e->spof;
+	e->g.n_spof = found.n;
 }
 
 /* Whether the bonds and slaves of the last scan, and their links, are still right. */
@@ -675,11 +702,11 @@ static int scan_partial(struct bond_probe *p)
 	}
 	for (size_t i = 0; i < p->n_bonds; i++) {
 		if (fresh[i] && r == 0) {
-			free(p->bonds[i]);
+			entry_free(p->bonds[i]);
 			p->bonds[i] = fresh[i];
 			p->bonds[i]->dirty = true; /* read again: reported, not kept */
 		} else {
-			free(fresh[i]);
+			entry_free(fresh[i]);
 		}
 	}
 	free(fresh);
