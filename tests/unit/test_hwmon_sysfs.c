@@ -215,11 +215,11 @@ static void test_lifecycle(void **state)
 	assert_string_equal(v[0].attrs[3].name, "temp1_crit_alarm");
 	assert_true(value(&v[0], "in1_input") == 230.0);
 
-	/* Still for a second: the listing is kept, with its descriptors (dir + 4 files). */
+	/* Still for a second: the listing is kept, with its descriptors (4 files). */
 	settle();
 	assert_int_equal(scan(s, &t, NULL, &v), 1);
 	assert_int_equal(scan(s, &t, NULL, &v), 1);
-	assert_int_equal(count_fds(), fds0 + 5);
+	assert_int_equal(count_fds(), fds0 + 4);
 
 	/* A value written in place is read through the kept descriptor. */
 	hwdir(&t, "58", hw, sizeof(hw));
@@ -227,13 +227,13 @@ static void test_lifecycle(void **state)
 	put(d, "in1_alarm", "1\n");
 	assert_int_equal(scan(s, &t, NULL, &v), 1);
 	assert_true(value(&v[0], "in1_alarm") == 1);
-	assert_int_equal(count_fds(), fds0 + 5);
+	assert_int_equal(count_fds(), fds0 + 4);
 
 	/* Replaced by rename (another inode): the directory changed, listed again. */
 	replace(d, "fan1_fault", "1\n");
 	assert_int_equal(scan(s, &t, NULL, &v), 1);
 	assert_true(value(&v[0], "fan1_fault") == 1);
-	assert_int_equal(count_fds(), fds0 + 5);
+	assert_int_equal(count_fds(), fds0 + 4);
 
 	/* A chip appears. */
 	chip(&t, "59", "pmbus", "hwmon1");
@@ -259,11 +259,11 @@ static void test_lifecycle(void **state)
 	/* A chip vanishes: its descriptors go with it. */
 	settle();
 	assert_int_equal(scan(s, &t, NULL, &v), 2);
-	assert_int_equal(count_fds(), fds0 + 10);
+	assert_int_equal(count_fds(), fds0 + 8);
 	unlink_class(&t, "hwmon1");
 	assert_int_equal(scan(s, &t, NULL, &v), 1);
 	assert_string_equal(v[0].name, "dps650ab-i2c-3-5a");
-	assert_int_equal(count_fds(), fds0 + 5);
+	assert_int_equal(count_fds(), fds0 + 4);
 
 	/* A kept file removed: no value (a stale descriptor must not answer). */
 	hwdir(&t, "5a", hw, sizeof(hw));
@@ -302,7 +302,7 @@ static void test_budget(void **state)
 	settle();
 	assert_int_equal(scan(s, &t, NULL, &v), 2);
 	assert_int_equal(scan(s, &t, NULL, &v), 2);
-	assert_int_equal(count_fds(), fds0 + 2); /* the two directories, no file */
+	assert_int_equal(count_fds(), fds0 + 2); /* two files: the budget */
 	hwdir(&t, "59", hw, sizeof(hw));
 	snprintf(d, sizeof(d), "%s/hwmon1", hw);
 	put(d, "in1_input", "0\n");
