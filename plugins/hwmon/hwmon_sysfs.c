@@ -872,10 +872,14 @@ static bool note_event(void *ctx, const struct watch_event *ev)
 		    strcmp(ev->name, "bus") == 0)
 			s->all_dirty = true;
 	} else if (strcmp(ev->dir, CLASS_DIR) == 0) {
-		if (ev->name[0])
-			s->class_dirty = true;
-		else
+		if (!ev->name[0])
 			s->all_dirty = true; /* the class directory itself went or moved */
+		s->class_dirty = true;
+		/* A new link may have the inode number of the one it replaced. */
+		for (size_t i = 0; i < s->n; i++) {
+			if (strcmp(s->v[i].de.name, ev->name) == 0)
+				s->v[i].dirty = true;
+		}
 	} else {
 		/* A chip's directory, or (moved, removed) one above another chip's. */
 		for (size_t i = 0; i < s->n; i++) {
