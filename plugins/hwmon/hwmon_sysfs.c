@@ -15,26 +15,46 @@
  * keeps each chip's listing, and the attribute files stay open in a
  * plugins/lib fdcache: a later scan reads each needed file with one pread at
  * offset 0 (sysfs answers it with a fresh show()).  Only the values a verdict
- * uses are read (hwmon_value_needed()), and only for PSU chips.  A chip is
+ * uses are read (hwmon_value_needed()), and only for PSU chips.  A file
+ * rewritten in place needs nothing: pread sees the new content.  A chip is
  * listed again, and its files opened again (FDC_REOPEN: a file renamed over
- * keeps its name), when something says its listing may be out of date:
- *  - its class entry is new, or is another inode than before (a replaced link:
- *    another chip took the same hwmonN name); the class directory itself is
- *    read every scan, one getdents for hundreds of entries.  An entry that is
+ * keeps its name), when its listing may be out of date.  Two ways tell:
+ *
+ * Events (the daemon on a captured tree, hwmon_sysfs_watch()): inotify on
+ * "sys", "sys/class", the class directory and each chip's directories (the
+ * class link's target; old style also the device directory), for entries
+ * created, removed or renamed.  A directory is watched before it is read, so
+ * no change after the read goes unnoticed.  An event in a chip's directory
+ * (or the directory moved or removed) lists that chip again; one in the
+ * class directory reads it again and lists the entry it names again (a new
+ * link may get the inode number of the one it replaced); one naming class,
+ * hwmon, devices or bus in the directories above, or events lost, lists
+ * everything again.  A scan with no event reads the kept files and nothing
+ * else: no listing, no stat, no readlink.  What no event says (a directory
+ * between sys/devices and a chip's renamed away and another put in its
+ * place; a network file system, whose remote changes inotify never sees; a
+ * directory that could not be watched) is found by the check below, run on
+ * every CHECK_EVERY-th scan (and on every scan while a watch is missing).
+ *
+ * The check (every scan without events): the class directory is read again,
+ * one getdents for hundreds of entries, and an entry is listed again when
+ *  - it is new, or another inode than before (a replaced link: another chip
+ *    took the same hwmonN name), or its link reads another target (one
+ *    readlinkat: a new link may reuse the inode number).  An entry that is
  *    not a symlink (a captured tree's file standing for a link) is followed
- *    again every scan and compared;
- *  - its attribute directory's inode, mtime or ctime changed (kept open as an
- *    O_PATH descriptor and fstat'ed): creating, removing or renaming a file in
- *    it changes them.  A file rewritten in place needs nothing: pread sees the
- *    new content;
+ *    again and compared;
+ *  - its attribute directory, its path resolved again (not a descriptor kept
+ *    on it: a directory above replaced leaves that one unchanged), is another
+ *    inode, or its mtime or ctime changed: creating, removing or renaming a
+ *    file in it changes them;
  *  - the listing was taken less than a second after the directory's last
  *    change: timestamps advance in ticks, so a second change within the same
  *    tick would leave them equal.  Such a listing is not trusted and the chip
- *    is listed again at the next scan, until it has been still for a second;
- *  - a read says the file is gone (ENOENT, a link leading nowhere; ENODEV
- *    from a removed kernfs node, ESTALE): the chip is listed again at once,
- *    in the same scan.
- * Names and labels are read only when a chip is listed.
+ *    is listed again at the next check, until it has been still for a second.
+ *
+ * Either way, a chip is listed again at once, in the same scan, when a read
+ * says a file is gone (ENOENT, a link leading nowhere; ENODEV from a removed
+ * kernfs node, ESTALE).  Names and labels are read only when a chip is listed.
  *
  * The root: every path is opened inside it (rootfs_open(), RESOLVE_IN_ROOT),
  * so no link of the tree reaches the host.
@@ -43,13 +63,15 @@
  * or whose name cannot be read, is a chip named by the entry with an error
  * (a supply, or not: nobody can tell); a PSU chip whose directory, labels
  * or needed values cannot be read carries the error too (hwmon_class.c
- * makes it unknown).  Such a listing is not trusted: listed every scan.
+ * makes it unknown).  Such a listing is not trusted: listed every scan, as
+ * is an entry whose directory could not be resolved (a link leading nowhere
+ * yet: no directory to watch or compare).
  *
- * Descriptors: at most `budget`, one per chip for its directory first, the
- * rest for files; files beyond the budget, and files that are symlinks
- * (their target can be replaced without the directory showing it), are
- * opened, read and closed each scan, and a chip whose directory is not kept
- * is listed every scan (what every scan did before the cache).
+ * Descriptors: at most `budget` attribute files; files beyond it, and files
+ * that are symlinks (their target can be replaced without the directory
+ * showing it), are opened, read and closed each scan.  With no budget at
+ * all nothing is kept: every scan lists and opens everything (the one-shot
+ * hwmon_sysfs_read()).
  */
 #include "hwmon_read.h"
 #include "hwmon_fan.h"
@@ -862,7 +884,6 @@ static bool note_event(void *ctx, const struct watch_event *ev)
 	struct hwmon_sysfs *s = ctx;
 	bool top = ev->dir && (strcmp(ev->dir, "sys") == 0 || strcmp(ev->dir, "sys/class") == 0);
 
-	s->pending = true;
 	if (!ev->dir || (ev->mask & IN_Q_OVERFLOW)) {
 		s->all_dirty = true; /* events lost, or a watch not known */
 	} else if (top) {
@@ -884,9 +905,10 @@ static bool note_event(void *ctx, const struct watch_event *ev)
 		/* A chip's directory, or (moved, removed) one above another chip's. */
 		for (size_t i = 0; i < s->n; i++) {
 			if (within(s->v[i].link, ev->dir) || within(s->v[i].attrdir, ev->dir))
-				s->v[i].dirty = true;
+				s->v[i].dirty = s->pending = true;
 		}
 	}
+	s->pending |= s->all_dirty || s->class_dirty;
 	return false;
 }
 

@@ -356,7 +356,7 @@ static void test_lifecycle(void **state)
 	tree_free(&t);
 }
 
-/* Past the descriptor budget: directories first, files opened per scan, values right. */
+/* Past the descriptor budget: the files beyond it opened per scan, values right. */
 static void test_budget(void **state)
 {
 	struct hwmon_sysfs *s = hwmon_sysfs_new(2);
