@@ -232,7 +232,7 @@ static int hwmon_scan(void *inst)
 
 	if (p->ops->root_is_live(p->h)) {
 		if (!p->lsensors)
-			p->lsensors = hwmon_lsensors_new();
+			p->lsensors = hwmon_lsensors_new(fd_budget());
 		rc = p->lsensors ? hwmon_lsensors_set_chips(p->lsensors, p->ops->root_fd(p->h),
 							    extra, fan_chips)
 				 : -ENOMEM;

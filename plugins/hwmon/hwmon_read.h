@@ -69,8 +69,11 @@ int hwmon_sysfs_read(int root_fd, const char *extra, struct hwmon_chip **ret, si
  */
 struct hwmon_lsensors;
 
-/* NULL when out of memory; hwmon_lsensors_free(NULL) is a no-op. */
-struct hwmon_lsensors *hwmon_lsensors_new(void);
+/*
+ * budget: the most alarm and fault files kept open (0: none, each read by
+ * libsensors).  NULL when out of memory; hwmon_lsensors_free(NULL) is a no-op.
+ */
+struct hwmon_lsensors *hwmon_lsensors_new(size_t budget);
 void hwmon_lsensors_free(struct hwmon_lsensors *r);
 /*
  * The PSU chip patterns (`chips`) and the fan chip patterns (`fan_chips`):

@@ -78,9 +78,26 @@ class Tree:
             f.write("%s\n" % text)
         os.rename(tmp, path)
 
+    def put(self, path, text):
+        """A value changed: for --root, a new file renamed over, as a capture
+        tool writes (write()).  For the live stand-in, in place: a real sysfs
+        attribute is never replaced, its show() answers each read, so the
+        probe keeps it open and preads it (hwmon_lsensors.c); a file renamed
+        over would keep the old text there."""
+        if not self.absolute:
+            self.write(path, text)
+            return
+        data = ("%s\n" % text).encode()
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
+        try:
+            os.pwrite(fd, data, 0)  # never empty for a reader, as O_TRUNC would leave it
+            os.ftruncate(fd, len(data))
+        finally:
+            os.close(fd)
+
     def set(self, hwdir, vals):
         for k, v in vals.items():
-            self.write("%s/%s" % (hwdir, k), v)
+            self.put("%s/%s" % (hwdir, k), v)
 
     def link(self, i):
         rel = os.path.relpath(self.hw[i], self.r + "/class/hwmon")
