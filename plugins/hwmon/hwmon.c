@@ -10,7 +10,9 @@
  * the same for fans.
  *
  * The kernel does not notify PMBus alarm changes, so in the daemon a timerfd
- * asks for a rescan every poll_interval (reading a few dozen sysfs files).
+ * asks for a rescan every poll_interval: one pread per value a verdict uses,
+ * from files kept open.  Under --root the reader's inotify also asks for one
+ * when a chip's directory changes (a file replaced, a chip come or gone).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -93,10 +95,12 @@ static void hwmon_fini(void *inst)
 }
 
 /*
- * How many files the --root reader keeps open: an eighth of the descriptor
+ * How many files either reader keeps open: an eighth of the descriptor
  * limit (the core raises the soft limit to the hard one at start; md keeps up
- * to 3/8, bond 1/8, the rest is the core's), so a scan is one pread per value.  Beyond it files
- * are opened, read and closed each scan.
+ * to 3/8, bond 1/8, the rest is the core's), so a scan is one pread per value.
+ * Beyond it files are opened, read and closed each scan: about 6 files a
+ * supply, so past 2,700 supplies at systemd's hard limit of 524288, past 400
+ * at a hard limit of 20000.
  */
 static size_t fd_budget(void)
 {
