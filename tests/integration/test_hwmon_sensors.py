@@ -343,6 +343,24 @@ def main():
             return out
         rep.run("hwmon/sensors/alarm-set", alarm_set)
 
+        def compute():
+            # A sensors.conf compute line applies to inputs: read through libsensors
+            # then (without a config the probe reads them itself, hwmon_lsensors.c).
+            conf = os.path.join(d, "sensors.conf")
+            with open(conf, "w") as f:
+                f.write('chip "dps650ab-*"\n    compute in1 @/1000, @*1000\n')
+            argv = in_ns(live, [os.path.join(args.build, "redmon"), "status", "--json",
+                                "-o", "probe.hwmon.sensors_config=" + conf])
+            p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                               env=harness.test_env(), timeout=30, universal_newlines=True)
+            if p.returncode != 0:
+                return ["status exited %d: %s" % (p.returncode, harness.tail(p.stderr))]
+            g = group(json.loads(p.stdout))
+            out = check(g, health="failed", members_ok=0)
+            out += has(member(g, PSU1).get("reason"), "input lost (vin 0.2 V)", "reason")
+            return out
+        rep.run("hwmon/sensors/compute-applies", compute)
+
         events = os.path.join(d, "events.jsonl")
         argv = in_ns(live, [os.path.join(args.build, "redmon"), "daemon", "-o", "sink.t.type=json",
                             "-o", "sink.t.path=" + events, "-o", "daemon.rescan_interval=1h",
