@@ -23,13 +23,14 @@
  * plugins/lib fdcache: one pread a scan once kept open (sysfs runs show()
  * again at offset 0), as the --root reader, and scaled as libsensors does
  * (scaling(), from lib/sysfs.c get_type_scaling()).  With a config, inputs
- * go through libsensors.  Labels are libsensors' too, but
- * once: sensors_get_label() reads the _label file each call (a driver's
- * labels are fixed), so they are kept until libsensors learns the chips
- * again.  The kept files
- * are closed when libsensors learns the chips again: a path may be another
- * chip's then.  A kept file whose chip went answers ENODEV: reopened, it is
- * gone, the value is missing and the next scan learns the chips again.
+ * go through libsensors.  Labels are libsensors' too, but asked once:
+ * sensors_get_label() reads the _label file each call (a driver's labels are
+ * fixed), so they are kept until libsensors learns the chips again, when the
+ * kept files are closed too (a path may be another chip's then).  A kept
+ * file whose chip went answers ENODEV: reopened, it is gone, the value is
+ * missing and the next scan learns the chips again.  A real sysfs attribute
+ * is never replaced by rename; a test standing a plain tree in for /sys must
+ * rewrite values in place (tests/integration/test_hwmon_sensors.py).
  *
  * libsensors has no fanN_enable (lib/sysfs.c knows no such subfeature), so
  * for a fan set (hwmon_fan.h) each fan's fanN_enable is read here, from the
