@@ -10,7 +10,9 @@
  * the same for fans.
  *
  * The kernel does not notify PMBus alarm changes, so in the daemon a timerfd
- * asks for a rescan every poll_interval (reading a few dozen sysfs files).
+ * asks for a rescan every poll_interval: one pread per value a verdict uses,
+ * from files kept open.  Under --root the reader's inotify also asks for one
+ * when a chip's directory changes (a file replaced, a chip come or gone).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -36,6 +38,7 @@ struct hwmon_probe {
 	int required;
 	int fans_required; /* 0: N+1 assumed */
 	int tfd;
+	int ino_fd; /* --root in the daemon: the reader's inotify, watched; or -1 */
 	struct psu_group psu;
 	struct hwmon_fans fans;
 	struct hwmon_sysfs *sysfs;	 /* --root: what one scan keeps for the next */
@@ -82,6 +85,8 @@ static void hwmon_fini(void *inst)
 		p->ops->unwatch_fd(p->h, p->tfd);
 		close(p->tfd);
 	}
+	if (p->ino_fd >= 0)
+		p->ops->unwatch_fd(p->h, p->ino_fd); /* closed by hwmon_sysfs_free() */
 	psu_group_free(&p->psu);
 	hwmon_fans_free(&p->fans);
 	hwmon_sysfs_free(p->sysfs);
@@ -90,10 +95,12 @@ static void hwmon_fini(void *inst)
 }
 
 /*
- * How many files the --root reader keeps open: an eighth of the descriptor
+ * How many files either reader keeps open: an eighth of the descriptor
  * limit (the core raises the soft limit to the hard one at start; md keeps up
- * to 3/8, bond 1/8, the rest is the core's), so a scan is one pread per value.  Beyond it files
- * are opened, read and closed each scan.
+ * to 3/8, bond 1/8, the rest is the core's), so a scan is one pread per value.
+ * Beyond it files are opened, read and closed each scan: about 6 files a
+ * supply, so past 2,700 supplies at systemd's hard limit of 524288, past 400
+ * at a hard limit of 20000.
  */
 static size_t fd_budget(void)
 {
@@ -137,6 +144,40 @@ static int report_fans(struct hwmon_probe *p, const struct hwmon_chip *chips, si
 	return rc;
 }
 
+/*
+ * A captured tree in the daemon: the reader watches the directories it
+ * lists, so that a periodic scan reads only the values (hwmon_sysfs.c).
+ * Without inotify every scan checks every chip's listing: slower, not wrong.
+ */
+static void watch_tree(struct hwmon_probe *p)
+{
+	int fd;
+
+	p->sysfs = hwmon_sysfs_new(fd_budget());
+	if (!p->sysfs)
+		return; /* scan() tries again, without events */
+	fd = hwmon_sysfs_watch(p->sysfs, p->ops->root_fd(p->h), p->ops->root(p->h));
+	if (fd >= 0 && p->ops->watch_fd(p->h, fd, EPOLLIN) == 0) {
+		p->ino_fd = fd;
+		return;
+	}
+	p->ops->log(p->h, REDMON_LOG_NOTICE,
+		    "no inotify (%s): every scan checks each chip's directory",
+		    strerror(fd < 0 ? -fd : EBADF));
+	hwmon_sysfs_free(p->sysfs); /* its inotify with it */
+	p->sysfs = hwmon_sysfs_new(fd_budget());
+}
+
+/* The poll timer, or the reader's inotify: whether a rescan is wanted. */
+static int hwmon_on_fd(void *inst, int fd, uint32_t revents)
+{
+	struct hwmon_probe *p = inst;
+
+	if (fd >= 0 && fd == p->ino_fd)
+		return hwmon_sysfs_on_event(p->sysfs);
+	return periodic_on_fd(inst, fd, revents);
+}
+
 static int hwmon_init(const struct redmon_host_ops *ops, struct redmon_host *h, void **ret)
 {
 	struct hwmon_probe *p = calloc(1, sizeof(*p));
@@ -148,6 +189,7 @@ static int hwmon_init(const struct redmon_host_ops *ops, struct redmon_host *h, 
 	p->ops = ops;
 	p->h = h;
 	p->tfd = -1;
+	p->ino_fd = -1;
 	if (psu_option_required(ops, h, &p->required) < 0 ||
 	    fans_option_required(ops, h, &p->fans_required) < 0 ||
 	    strv_to_duration_ms(strv_c(psu_option(ops, h, "poll_interval")), &ms) < 0) {
@@ -169,6 +211,8 @@ static int hwmon_init(const struct redmon_host_ops *ops, struct redmon_host *h, 
 			p->tfd = -1;
 			goto fail;
 		}
+		if (!ops->root_is_live(h))
+			watch_tree(p);
 	}
 	*ret = p;
 	return 0;
@@ -192,7 +236,7 @@ static int hwmon_scan(void *inst)
 
 	if (p->ops->root_is_live(p->h)) {
 		if (!p->lsensors)
-			p->lsensors = hwmon_lsensors_new();
+			p->lsensors = hwmon_lsensors_new(fd_budget());
 		rc = p->lsensors ? hwmon_lsensors_set_chips(p->lsensors, p->ops->root_fd(p->h),
 							    extra, fan_chips)
 				 : -ENOMEM;
@@ -231,5 +275,5 @@ const struct redmon_plugin redmon_plugin = {
 	.init = hwmon_init,
 	.fini = hwmon_fini,
 	.scan = hwmon_scan,
-	.on_fd = periodic_on_fd, /* the poll timerfd */
+	.on_fd = hwmon_on_fd,
 };

@@ -12,7 +12,25 @@
  *    inode numbers: a chip came, went, or took another's hwmonN; kernfs does
  *    not reuse an inode number soon);
  *  - a value could not be read at the last scan (the chip may be going).
- * Values themselves are read afresh by every sensors_get_value().
+ *
+ * Values are read afresh every scan, but not through libsensors when that
+ * gives the same number: sensors_get_value() opens, reads and closes the
+ * file each time (fopen, fstat, two reads, close: lib/sysfs.c
+ * sensors_read_sysfs_attr()), five system calls a value.  A value no
+ * sensors.conf(5) compute line can touch (an alarm or a fault: a
+ * subfeature without SENSORS_COMPUTE_MAPPING; any value when there is no
+ * config) is read here instead, from the chip's directory through a
+ * plugins/lib fdcache: one pread a scan once kept open (sysfs runs show()
+ * again at offset 0), as the --root reader, and scaled as libsensors does
+ * (scaling(), from lib/sysfs.c get_type_scaling()).  With a config, inputs
+ * go through libsensors.  Labels are libsensors' too, but asked once:
+ * sensors_get_label() reads the _label file each call (a driver's labels are
+ * fixed), so they are kept until libsensors learns the chips again, when the
+ * kept files are closed too (a path may be another chip's then).  A kept
+ * file whose chip went answers ENODEV: reopened, it is gone, the value is
+ * missing and the next scan learns the chips again.  A real sysfs attribute
+ * is never replaced by rename; a test standing a plain tree in for /sys must
+ * rewrite values in place (tests/integration/test_hwmon_sensors.py).
  *
  * libsensors has no fanN_enable (lib/sysfs.c knows no such subfeature), so
  * for a fan set (hwmon_fan.h) each fan's fanN_enable is read here, from the
@@ -50,6 +68,13 @@ struct lsig {
 	ino_t ino;
 };
 
+/* One feature's label as sensors_get_label() gave it after the sensors_init() in force. */
+struct lab {
+	const sensors_chip_name *chip; /* libsensors' own, stable until sensors_cleanup() */
+	int feat;
+	char text[HWMON_LABEL_MAX];
+};
+
 struct hwmon_lsensors {
 	char *config;	  /* the config path of the sensors_init() in force */
 	struct lsig *sig; /* the class directory at the last scan, readdir order */
@@ -59,6 +84,9 @@ struct hwmon_lsensors {
 	char *psu_chips, *fan_chips;
 	int root_fd;
 	struct fdcache enables;
+	struct fdcache values; /* alarms and faults kept open (see above) */
+	struct lab *labs;      /* every label asked since sensors_init(), in scan order */
+	size_t n_labs, cap_labs, cursor;
 	struct strbuf value;
 };
 
@@ -127,13 +155,14 @@ static void chips_sort(struct hwmon_chip *v, size_t n)
 		qsort(v, n, sizeof(*v), by_name);
 }
 
-struct hwmon_lsensors *hwmon_lsensors_new(void)
+struct hwmon_lsensors *hwmon_lsensors_new(size_t budget)
 {
 	struct hwmon_lsensors *r = calloc(1, sizeof(*r));
 
 	if (r) {
 		r->root_fd = -1;
 		fdcache_init(&r->enables, ENABLES_KEPT, NULL, NULL);
+		fdcache_init(&r->values, budget, NULL, NULL);
 	}
 	return r;
 }
@@ -178,6 +207,8 @@ void hwmon_lsensors_free(struct hwmon_lsensors *r)
 	free(r->psu_chips);
 	free(r->fan_chips);
 	fdcache_free(&r->enables);
+	fdcache_free(&r->values);
+	free(r->labs);
 	strbuf_free(&r->value);
 	free(r);
 }
@@ -217,6 +248,8 @@ static int lib_init(struct hwmon_lsensors *r, const char *config, char *err, siz
 	r->config = copy;
 	r->reinit = false;
 	fdcache_flush(&r->enables); /* the chips may be others now */
+	fdcache_flush(&r->values);
+	r->n_labs = 0; /* the chip pointers are others now */
 	lib_owner = r;
 	return 0;
 }
@@ -249,6 +282,101 @@ static int fan_disabled(struct hwmon_lsensors *r, const sensors_chip_name *chip,
 	return 0;
 }
 
+/* What libsensors 3.6 divides a sysfs value by (lib/sysfs.c get_type_scaling()). */
+static double scaling(sensors_subfeature_type type)
+{
+	switch ((int)type & 0xFF80) {
+	case SENSORS_SUBFEATURE_IN_INPUT:
+	case SENSORS_SUBFEATURE_TEMP_INPUT:
+	case SENSORS_SUBFEATURE_CURR_INPUT:
+	case SENSORS_SUBFEATURE_HUMIDITY_INPUT:
+		return 1000;
+	case SENSORS_SUBFEATURE_FAN_INPUT:
+		return 1;
+	case SENSORS_SUBFEATURE_POWER_AVERAGE:
+	case SENSORS_SUBFEATURE_ENERGY_INPUT:
+		return 1000000;
+	}
+	switch (type) {
+	case SENSORS_SUBFEATURE_POWER_AVERAGE_INTERVAL:
+	case SENSORS_SUBFEATURE_VID:
+	case SENSORS_SUBFEATURE_TEMP_OFFSET:
+		return 1000;
+	default:
+		return 1;
+	}
+}
+
+/*
+ * The value of subfeature sf of chip into *ret: from the kept file when no
+ * compute line can apply (see the head comment), else sensors_get_value().
+ * 0, or -1 with c->error set (the first failure of the chip).
+ */
+static int get_value(struct hwmon_lsensors *r, const sensors_chip_name *chip,
+		     const sensors_subfeature *sf, struct hwmon_chip *c, double *ret)
+{
+	char path[1200];
+	long long v;
+	int rc;
+
+	if (((sf->flags & SENSORS_COMPUTE_MAPPING) && r->config && r->config[0]) || !chip->path) {
+		rc = sensors_get_value(chip, sf->number, ret);
+		if (rc < 0 && !c->error[0])
+			snprintf(c->error, sizeof(c->error), "%s: %s", sf->name,
+				 sensors_strerror(rc));
+		return rc < 0 ? -1 : 0;
+	}
+	snprintf(path, sizeof(path), "%.1000s/%s", chip->path, sf->name);
+	rc = fdcache_read(&r->values, r->root_fd, path, 0, &r->value, 32, NULL);
+	if (rc == 0 && strv_to_ll(strv_trim(strv_c(r->value.p)), LLONG_MIN, LLONG_MAX, &v) == 0) {
+		*ret = (double)v / scaling(sf->type);
+		return 0;
+	}
+	if (!c->error[0])
+		snprintf(c->error, sizeof(c->error), "%s: %s", sf->name,
+			 rc < 0 ? psu_read_strerror(rc) : "not a number");
+	return -1;
+}
+
+/*
+ * The label of feature feat into c, as sensors_get_label() gives it, asked
+ * once per sensors_init() (see the head comment).  A scan asks in the order
+ * of the last: the entry after the last found is tried first.  0 or -ENOMEM.
+ */
+static int chip_label(struct hwmon_lsensors *r, const sensors_chip_name *chip,
+		      const sensors_feature *feat, struct hwmon_chip *c)
+{
+	const struct lab *l = NULL;
+	char *label;
+
+	if (r->cursor < r->n_labs && r->labs[r->cursor].chip == chip &&
+	    r->labs[r->cursor].feat == feat->number)
+		l = &r->labs[r->cursor++];
+	for (size_t i = 0; !l && i < r->n_labs; i++) {
+		if (r->labs[i].chip == chip && r->labs[i].feat == feat->number) {
+			l = &r->labs[i];
+			r->cursor = i + 1;
+		}
+	}
+	if (!l) {
+		label = sensors_get_label(chip, feat);
+		if (!label)
+			return 0; /* out of memory in libsensors: no label this time */
+		if (grow_one((void **)&r->labs, &r->cap_labs, r->n_labs, sizeof(*r->labs), 32)) {
+			r->labs[r->n_labs] = (struct lab){ .chip = chip, .feat = feat->number };
+			snprintf(r->labs[r->n_labs].text, sizeof(r->labs[r->n_labs].text), "%s",
+				 label);
+			l = &r->labs[r->n_labs++];
+			r->cursor = r->n_labs;
+		}
+		free(label);
+		if (!l)
+			return -ENOMEM;
+	}
+	/* libsensors falls back to the feature name when there is no label. */
+	return strcmp(l->text, feat->name) != 0 ? hwmon_chip_label(c, feat->name, l->text) : 0;
+}
+
 /* Fill c from chip; *failed is set when a value could not be read.  0 or -ENOMEM. */
 static int read_chip(struct hwmon_lsensors *r, const sensors_chip_name *chip, struct hwmon_chip *c,
 		     bool *failed)
@@ -266,14 +394,10 @@ static int read_chip(struct hwmon_lsensors *r, const sensors_chip_name *chip, st
 		  hwmon_is_fan_chip(c->prefix, r->fan_chips ? r->fan_chips : "");
 	while (rc == 0 && (feat = sensors_get_features(chip, &f)) != NULL) {
 		const sensors_subfeature *sf;
-		char *label = sensors_get_label(chip, feat);
-		int s = 0, err;
+		int s = 0;
 		bool off = false;
 
-		/* libsensors falls back to the feature name when there is no label. */
-		if (label && strcmp(label, feat->name) != 0)
-			rc = hwmon_chip_label(c, feat->name, label);
-		free(label);
+		rc = chip_label(r, chip, feat, c);
 		if (rc == 0 && c->fans && feat->type == SENSORS_FEATURE_FAN)
 			rc = fan_disabled(r, chip, feat, c, &off);
 		while (rc == 0 && !off &&
@@ -283,12 +407,9 @@ static int read_chip(struct hwmon_lsensors *r, const sensors_chip_name *chip, st
 			/* Only what a verdict reads (the vin input, alarms, faults). */
 			if (!(sf->flags & SENSORS_MODE_R) || !hwmon_value_needed(c, sf->name))
 				continue;
-			if ((err = sensors_get_value(chip, sf->number, &v)) < 0) {
-				*failed = true;
+			if (get_value(r, chip, sf, c, &v) < 0) {
 				/* The chip did not answer: no value, and unknown, as in sysfs. */
-				if (!c->error[0])
-					snprintf(c->error, sizeof(c->error), "%s: %s", sf->name,
-						 sensors_strerror(err));
+				*failed = true;
 				continue;
 			}
 			rc = hwmon_chip_add(c, sf->name, v);
@@ -320,6 +441,8 @@ int hwmon_lsensors_scan(struct hwmon_lsensors *r, const char *config, struct hwm
 	}
 	rc = 0;
 	fdcache_begin(&r->enables);
+	fdcache_begin(&r->values);
+	r->cursor = 0;
 	while (rc == 0 && (chip = sensors_get_detected_chips(NULL, &nr)) != NULL) {
 		if (n >= HWMON_CHIPS_MAX)
 			rc = -E2BIG;
@@ -331,6 +454,7 @@ int hwmon_lsensors_scan(struct hwmon_lsensors *r, const char *config, struct hwm
 		rc = read_chip(r, chip, &v[n++], &failed);
 	}
 	fdcache_sweep(&r->enables);
+	fdcache_sweep(&r->values);
 	r->reinit = failed || rc < 0;
 	pthread_mutex_unlock(&lib_lock);
 	if (rc < 0) {

@@ -40,6 +40,18 @@ int hwmon_sysfs_scan(struct hwmon_sysfs *s, int root_fd, const char *extra,
 		     const struct hwmon_chip **ret, size_t *ret_n);
 
 /*
+ * Change events (the daemon on a captured tree): s watches, with inotify,
+ * the directories it lists, and a scan then reads only the needed files
+ * (hwmon_sysfs.c says what is still checked, and when).  Returns the
+ * descriptor to watch for EPOLLIN (s owns it), or -errno: then every scan
+ * checks every listing as without events.  root: the root's path (watch.h).
+ */
+int hwmon_sysfs_watch(struct hwmon_sysfs *s, int root_fd, const char *root);
+
+/* The descriptor fired: take the events.  1 when a listing is stale (rescan), 0, or -errno. */
+int hwmon_sysfs_on_event(struct hwmon_sysfs *s);
+
+/*
  * Which chips are fan sets besides the built-in fan controllers (patterns as
  * hwmon_is_fan_chip()); their fan values are read too.  0 or -ENOMEM.
  */
@@ -57,8 +69,11 @@ int hwmon_sysfs_read(int root_fd, const char *extra, struct hwmon_chip **ret, si
  */
 struct hwmon_lsensors;
 
-/* NULL when out of memory; hwmon_lsensors_free(NULL) is a no-op. */
-struct hwmon_lsensors *hwmon_lsensors_new(void);
+/*
+ * budget: the most alarm and fault files kept open (0: none, each read by
+ * libsensors).  NULL when out of memory; hwmon_lsensors_free(NULL) is a no-op.
+ */
+struct hwmon_lsensors *hwmon_lsensors_new(size_t budget);
 void hwmon_lsensors_free(struct hwmon_lsensors *r);
 /*
  * The PSU chip patterns (`chips`) and the fan chip patterns (`fan_chips`):

@@ -15,26 +15,46 @@
  * keeps each chip's listing, and the attribute files stay open in a
  * plugins/lib fdcache: a later scan reads each needed file with one pread at
  * offset 0 (sysfs answers it with a fresh show()).  Only the values a verdict
- * uses are read (hwmon_value_needed()), and only for PSU chips.  A chip is
+ * uses are read (hwmon_value_needed()), and only for PSU chips.  A file
+ * rewritten in place needs nothing: pread sees the new content.  A chip is
  * listed again, and its files opened again (FDC_REOPEN: a file renamed over
- * keeps its name), when something says its listing may be out of date:
- *  - its class entry is new, or is another inode than before (a replaced link:
- *    another chip took the same hwmonN name); the class directory itself is
- *    read every scan, one getdents for hundreds of entries.  An entry that is
+ * keeps its name), when its listing may be out of date.  Two ways tell:
+ *
+ * Events (the daemon on a captured tree, hwmon_sysfs_watch()): inotify on
+ * "sys", "sys/class", the class directory and each chip's directories (the
+ * class link's target; old style also the device directory), for entries
+ * created, removed or renamed.  A directory is watched before it is read, so
+ * no change after the read goes unnoticed.  An event in a chip's directory
+ * (or the directory moved or removed) lists that chip again; one in the
+ * class directory reads it again and lists the entry it names again (a new
+ * link may get the inode number of the one it replaced); one naming class,
+ * hwmon, devices or bus in the directories above, or events lost, lists
+ * everything again.  A scan with no event reads the kept files and nothing
+ * else: no listing, no stat, no readlink.  What no event says (a directory
+ * between sys/devices and a chip's renamed away and another put in its
+ * place; a network file system, whose remote changes inotify never sees; a
+ * directory that could not be watched) is found by the check below, run on
+ * every CHECK_EVERY-th scan (and on every scan while a watch is missing).
+ *
+ * The check (every scan without events): the class directory is read again,
+ * one getdents for hundreds of entries, and an entry is listed again when
+ *  - it is new, or another inode than before (a replaced link: another chip
+ *    took the same hwmonN name), or its link reads another target (one
+ *    readlinkat: a new link may reuse the inode number).  An entry that is
  *    not a symlink (a captured tree's file standing for a link) is followed
- *    again every scan and compared;
- *  - its attribute directory's inode, mtime or ctime changed (kept open as an
- *    O_PATH descriptor and fstat'ed): creating, removing or renaming a file in
- *    it changes them.  A file rewritten in place needs nothing: pread sees the
- *    new content;
+ *    again and compared;
+ *  - its attribute directory, its path resolved again (not a descriptor kept
+ *    on it: a directory above replaced leaves that one unchanged), is another
+ *    inode, or its mtime or ctime changed: creating, removing or renaming a
+ *    file in it changes them;
  *  - the listing was taken less than a second after the directory's last
  *    change: timestamps advance in ticks, so a second change within the same
  *    tick would leave them equal.  Such a listing is not trusted and the chip
- *    is listed again at the next scan, until it has been still for a second;
- *  - a read says the file is gone (ENOENT, a link leading nowhere; ENODEV
- *    from a removed kernfs node, ESTALE): the chip is listed again at once,
- *    in the same scan.
- * Names and labels are read only when a chip is listed.
+ *    is listed again at the next check, until it has been still for a second.
+ *
+ * Either way, a chip is listed again at once, in the same scan, when a read
+ * says a file is gone (ENOENT, a link leading nowhere; ENODEV from a removed
+ * kernfs node, ESTALE).  Names and labels are read only when a chip is listed.
  *
  * The root: every path is opened inside it (rootfs_open(), RESOLVE_IN_ROOT),
  * so no link of the tree reaches the host.
@@ -43,13 +63,15 @@
  * or whose name cannot be read, is a chip named by the entry with an error
  * (a supply, or not: nobody can tell); a PSU chip whose directory, labels
  * or needed values cannot be read carries the error too (hwmon_class.c
- * makes it unknown).  Such a listing is not trusted: listed every scan.
+ * makes it unknown).  Such a listing is not trusted: listed every scan, as
+ * is an entry whose directory could not be resolved (a link leading nowhere
+ * yet: no directory to watch or compare).
  *
- * Descriptors: at most `budget`, one per chip for its directory first, the
- * rest for files; files beyond the budget, and files that are symlinks
- * (their target can be replaced without the directory showing it), are
- * opened, read and closed each scan, and a chip whose directory is not kept
- * is listed every scan (what every scan did before the cache).
+ * Descriptors: at most `budget` attribute files; files beyond it, and files
+ * that are symlinks (their target can be replaced without the directory
+ * showing it), are opened, read and closed each scan.  With no budget at
+ * all nothing is kept: every scan lists and opens everything (the one-shot
+ * hwmon_sysfs_read()).
  */
 #include "hwmon_read.h"
 #include "hwmon_fan.h"
@@ -61,17 +83,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../lib/fdcache.h"
+#include "../lib/watch.h"
 #include "../lib/psu_util.h"
 #include "../lib/rootfs.h"
 #include "redmon/grow.h"
 
 #define CLASS_DIR "sys/class/hwmon"
 #define ENTRY_MAX 64 /* longer class entry names are skipped */
+
+/* Entries that come, go or are renamed: a file rewritten in place needs no event (pread). */
+#define WATCH_MASK (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO)
+
+/*
+ * With events, every listing is still checked as without them every
+ * CHECK_EVERY-th scan: for what no event says (see the head comment).
+ */
+#define CHECK_EVERY 16
 
 /* One entry of the class directory, as readdir gave it. */
 struct hw_dirent {
@@ -105,9 +138,10 @@ struct hw_ent {
 	char *link;	    /* root-relative target of the class entry; owned */
 	char *target;	    /* a symlink entry's own text (readlink); owned */
 	char *attrdir;	    /* root-relative directory of name and attributes; owned */
-	int dfd;	    /* O_PATH descriptor of attrdir, or -1 (listed every scan) */
 	struct dir_key dst; /* attrdir at listing time */
+	bool kept;	    /* dst is set: the listing may serve later scans */
 	bool trusted;	    /* the listing was not taken in the tick of its last change */
+	bool dirty;	    /* an event named its directories since the listing */
 	bool is_chip;	    /* the entry has a name, or is unreadable: it is a chip */
 	char lerr[128];	    /* what the listing could not read, or "" (never trusted then) */
 	struct hw_file *files;
@@ -125,12 +159,18 @@ struct hwmon_sysfs {
 	 */
 	struct hw_dirent *list;
 	size_t n_list, cap_list;
-	size_t budget, dirs_kept; /* descriptor cap; directories held */
-	struct fdcache files;	  /* attribute files kept open */
-	char *extra;		  /* the chip patterns the listings were made for */
-	char *fan_chips;	  /* the fan chip patterns, likewise (NULL: "") */
-	struct hwmon_chip *out;	  /* the last scan's answer, sorted by chip name */
-	size_t *order;		  /* out[k] is v[order[k]].chip */
+	size_t budget;		/* descriptor cap */
+	struct fdcache files;	/* attribute files kept open */
+	struct watch_ino ino;	/* the directories read (fd -1: no events) */
+	bool watching;		/* ino watched all it wanted at the last scan */
+	bool all_dirty;		/* events lost, or a directory above the chips changed */
+	bool class_dirty;	/* an entry of the class directory came, went or was renamed */
+	bool pending;		/* an event since the last scan */
+	unsigned int unchecked; /* scans since every listing was last checked */
+	char *extra;		/* the chip patterns the listings were made for */
+	char *fan_chips;	/* the fan chip patterns, likewise (NULL: "") */
+	struct hwmon_chip *out; /* the last scan's answer, sorted by chip name */
+	size_t *order;		/* out[k] is v[order[k]].chip */
 	size_t n_out, cap_out;
 	struct strbuf value; /* the file just read */
 };
@@ -191,19 +231,15 @@ static bool is_input(const char *name)
  * Forget what the last listing of e found; the class entry itself stays.
  * Its kept files close at the end of a scan that does not read them.
  */
-static void ent_clear(struct hwmon_sysfs *s, struct hw_ent *e)
+static void ent_clear(struct hw_ent *e)
 {
-	if (e->dfd >= 0) {
-		close(e->dfd);
-		s->dirs_kept--;
-	}
 	free(e->files);
 	free(e->link);
 	free(e->target);
 	free(e->attrdir);
 	free(e->chip.attrs);
 	free(e->chip.labels);
-	*e = (struct hw_ent){ .de = e->de, .dfd = -1 };
+	*e = (struct hw_ent){ .de = e->de };
 }
 
 /* Record (the first) failure of the listing: what, what2 ("in1", "_label"), -errno. */
@@ -372,14 +408,44 @@ static int list_attrs(int root_fd, struct hw_ent *e)
 }
 
 /*
+ * Before dir (root-relative) of entry e is read: watch it, so that a change
+ * from now on is an event, and take its state (e->dst), which a check
+ * compares (ent_current()).  Without a budget nothing is kept: not needed.
+ */
+static void pin_dir(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, const char *dir)
+{
+	struct timespec now;
+	struct stat st;
+	int fd;
+
+	if (s->ino.fd >= 0 && watch_ino_add(&s->ino, dir, 0) < 0)
+		s->watching = false; /* checked every scan until a round watches it all */
+	e->kept = false;
+	if (s->budget == 0)
+		return;
+	clock_gettime(CLOCK_REALTIME, &now);
+	fd = rootfs_open(root_fd, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) == 0) {
+		e->dst = (struct dir_key){ st.st_dev, st.st_ino, st.st_mtim, st.st_ctim };
+		e->kept = true;
+		e->trusted =
+			st.st_ctim.tv_sec + 1 < now.tv_sec ||
+			(st.st_ctim.tv_sec + 1 == now.tv_sec && st.st_ctim.tv_nsec <= now.tv_nsec);
+	}
+	close(fd);
+}
+
+/*
  * Where the chip of class entry e keeps its name: hw (its class link
  * followed), or old style the device directory.  prefix gets the name.
  * 0; 1 when there is no chip (no name anywhere, or the entry went away
  * since the class directory was read); or -errno with *what naming the
  * part that could not be read.
  */
-static int find_name(int root_fd, const char *hw, char *attrdir, size_t len, char *prefix,
-		     const char **what)
+static int find_name(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, const char *hw,
+		     char *attrdir, size_t len, char *prefix, const char **what)
 {
 	char np[1200];
 	int rc, fd;
@@ -391,6 +457,7 @@ static int find_name(int root_fd, const char *hw, char *attrdir, size_t len, cha
 		return errno == ENOENT || errno == ENOTDIR ? -ENOLINK : -errno;
 	close(fd);
 	*what = "name";
+	pin_dir(s, root_fd, e, hw);
 	snprintf(attrdir, len, "%s", hw);
 	snprintf(np, sizeof(np), "%s/name", hw);
 	rc = psu_read_in_root(root_fd, np, prefix, HWMON_NAME_MAX);
@@ -406,34 +473,11 @@ static int find_name(int root_fd, const char *hw, char *attrdir, size_t len, cha
 	if (strlen(attrdir) + 6 >= len)
 		return -ENAMETOOLONG;
 	*what = "device/name";
+	pin_dir(s, root_fd, e, attrdir);
 	snprintf(np, sizeof(np), "%s/name", attrdir);
 	rc = psu_read_in_root(root_fd, np, prefix, HWMON_NAME_MAX);
 	/* libsensors skips a chip without a name too. */
 	return rc == -ENOENT ? 1 : rc < 0 ? rc : 0;
-}
-
-/* Keep e's attribute directory open, within the budget; its state tells later changes. */
-static void ent_keep_dir(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e)
-{
-	struct timespec now;
-	struct stat st;
-
-	/* The directory's state before it is read: a later change shows in it. */
-	clock_gettime(CLOCK_REALTIME, &now);
-	if (s->dirs_kept + s->files.n >= s->budget)
-		return;
-	e->dfd = rootfs_open(root_fd, e->attrdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (e->dfd >= 0 && fstat(e->dfd, &st) < 0) {
-		close(e->dfd);
-		e->dfd = -1;
-	}
-	if (e->dfd >= 0) {
-		s->dirs_kept++;
-		e->dst = (struct dir_key){ st.st_dev, st.st_ino, st.st_mtim, st.st_ctim };
-		e->trusted =
-			st.st_ctim.tv_sec + 1 < now.tv_sec ||
-			(st.st_ctim.tv_sec + 1 == now.tv_sec && st.st_ctim.tv_nsec <= now.tv_nsec);
-	}
 }
 
 /*
@@ -449,7 +493,7 @@ static int ent_list(struct hwmon_sysfs *s, int root_fd, int cfd, struct hw_ent *
 	const char *what;
 	int rc;
 
-	ent_clear(s, e);
+	ent_clear(e);
 	if (e->de.type == DT_LNK) {
 		rc = psu_read_link(cfd, e->de.name, hw, sizeof(hw));
 		if (rc == -ENOENT)
@@ -468,7 +512,7 @@ static int ent_list(struct hwmon_sysfs *s, int root_fd, int cfd, struct hw_ent *
 	e->link = strdup(hw);
 	if (!e->link)
 		return -ENOMEM;
-	rc = find_name(root_fd, hw, attrdir, sizeof(attrdir), prefix, &what);
+	rc = find_name(s, root_fd, e, hw, attrdir, sizeof(attrdir), prefix, &what);
 	if (rc < 0)
 		return ent_unreadable(e, what, rc);
 	if (rc > 0 || !prefix[0])
@@ -479,7 +523,6 @@ static int ent_list(struct hwmon_sysfs *s, int root_fd, int cfd, struct hw_ent *
 	snprintf(e->chip.prefix, sizeof(e->chip.prefix), "%s", prefix);
 	chip_identity(root_fd, hw, &e->chip);
 	e->is_chip = true;
-	ent_keep_dir(s, root_fd, e);
 	e->chip.fans = !hwmon_is_psu_chip(prefix, extra) &&
 		       hwmon_is_fan_chip(prefix, s->fan_chips ? s->fan_chips : "");
 	if (!e->chip.fans && !hwmon_is_psu_chip(prefix, extra))
@@ -565,13 +608,17 @@ static bool ent_read(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, unsig
 	return stale;
 }
 
-/* Is e's listing still good?  See the head comment for the rules. */
+/*
+ * Is e's listing still good, as far as the tree itself tells (a check, with
+ * or without events)?  See the head comment for the rules.
+ */
 static bool ent_current(int root_fd, int cfd, const struct hw_ent *e)
 {
 	char hw[1024];
 	struct stat st;
+	int fd, rc;
 
-	if (e->dfd < 0 || !e->trusted)
+	if (!e->kept || !e->trusted || !e->attrdir)
 		return false;
 	/*
 	 * The same name and inode may still be another link: a file system
@@ -586,9 +633,17 @@ static bool ent_current(int root_fd, int cfd, const struct hw_ent *e)
 		   !e->link || strcmp(hw, e->link) != 0) {
 		return false;
 	}
-	if (fstat(e->dfd, &st) < 0)
+	/*
+	 * The directory's path resolved again, not a descriptor kept on it: a
+	 * directory above it renamed away and replaced leaves the old one
+	 * unchanged, and no event names it.
+	 */
+	fd = rootfs_open(root_fd, e->attrdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
 		return false;
-	return st.st_nlink > 0 && st.st_ino == e->dst.ino && st.st_dev == e->dst.dev &&
+	rc = fstat(fd, &st);
+	close(fd);
+	return rc == 0 && st.st_ino == e->dst.ino && st.st_dev == e->dst.dev &&
 	       same_time(st.st_mtim, e->dst.mtim) && same_time(st.st_ctim, e->dst.ctim);
 }
 
@@ -681,17 +736,17 @@ static int sync_entries(struct hwmon_sysfs *s)
 		int cmp = 1;
 
 		while (i < s->n && (cmp = strcmp(s->v[i].de.name, de->name)) < 0)
-			ent_clear(s, &s->v[i++]); /* gone */
+			ent_clear(&s->v[i++]); /* gone */
 		if (cmp == 0 && same_dirent(&s->v[i].de, de)) {
 			nv[k++] = s->v[i++]; /* the same entry: keep its listing */
 			continue;
 		}
 		if (cmp == 0)
-			ent_clear(s, &s->v[i++]); /* the name now stands for another inode */
-		nv[k++] = (struct hw_ent){ .de = *de, .dfd = -1 };
+			ent_clear(&s->v[i++]); /* the name now stands for another inode */
+		nv[k++] = (struct hw_ent){ .de = *de };
 	}
 	while (i < s->n)
-		ent_clear(s, &s->v[i++]);
+		ent_clear(&s->v[i++]);
 	free(s->v);
 	s->v = nv;
 	s->n = k; /* = n_list: v[].de is this listing, to compare the next one with */
@@ -702,20 +757,23 @@ struct hwmon_sysfs *hwmon_sysfs_new(size_t budget)
 {
 	struct hwmon_sysfs *s = calloc(1, sizeof(*s));
 
-	if (s)
+	if (s) {
 		s->budget = budget;
+		s->ino.fd = -1;
+	}
 	return s;
 }
 
 static void drop_all(struct hwmon_sysfs *s)
 {
 	for (size_t i = 0; i < s->n; i++)
-		ent_clear(s, &s->v[i]);
+		ent_clear(&s->v[i]);
 	fdcache_flush(&s->files);
 	free(s->v);
 	s->v = NULL;
 	s->n = 0;
 	s->n_out = 0;
+	s->class_dirty = true; /* no entry left: the next scan reads the class directory */
 }
 
 void hwmon_sysfs_free(struct hwmon_sysfs *s)
@@ -724,6 +782,7 @@ void hwmon_sysfs_free(struct hwmon_sysfs *s)
 		return;
 	drop_all(s);
 	fdcache_free(&s->files);
+	watch_ino_close(&s->ino);
 	free(s->list);
 	free(s->extra);
 	free(s->fan_chips);
@@ -792,13 +851,141 @@ static int make_out(struct hwmon_sysfs *s, size_t n_chips, bool changed)
 	return 0;
 }
 
+int hwmon_sysfs_watch(struct hwmon_sysfs *s, int root_fd, const char *root)
+{
+	int rc;
+
+	if (s->ino.fd >= 0)
+		return s->ino.fd;
+	rc = watch_ino_open(&s->ino, root_fd, root, WATCH_MASK);
+	if (rc < 0)
+		return rc;
+	/* What was kept was not watched: list it again, watching. */
+	drop_all(s);
+	s->watching = false;
+	return s->ino.fd;
+}
+
+static bool within(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return path && strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/*
+ * One event (watch.h): which listings it makes stale.  Watched are "sys",
+ * "sys/class", the class directory and each chip's directories (its class
+ * link's target, and old style its device directory), for entries that
+ * come, go or are renamed (WATCH_MASK).  Returns false: drain them all.
+ */
+static bool note_event(void *ctx, const struct watch_event *ev)
+{
+	struct hwmon_sysfs *s = ctx;
+	bool top = ev->dir && (strcmp(ev->dir, "sys") == 0 || strcmp(ev->dir, "sys/class") == 0);
+
+	if (!ev->dir || (ev->mask & IN_Q_OVERFLOW)) {
+		s->all_dirty = true; /* events lost, or a watch not known */
+	} else if (top) {
+		/* Only these names lead to the chips (sys/devices, sys/bus: identity). */
+		if (!ev->name[0] || strcmp(ev->name, "class") == 0 ||
+		    strcmp(ev->name, "hwmon") == 0 || strcmp(ev->name, "devices") == 0 ||
+		    strcmp(ev->name, "bus") == 0)
+			s->all_dirty = true;
+	} else if (strcmp(ev->dir, CLASS_DIR) == 0) {
+		if (!ev->name[0])
+			s->all_dirty = true; /* the class directory itself went or moved */
+		s->class_dirty = true;
+		/* A new link may have the inode number of the one it replaced. */
+		for (size_t i = 0; i < s->n; i++) {
+			if (strcmp(s->v[i].de.name, ev->name) == 0)
+				s->v[i].dirty = true;
+		}
+	} else {
+		/* A chip's directory, or (moved, removed) one above another chip's. */
+		for (size_t i = 0; i < s->n; i++) {
+			if (within(s->v[i].link, ev->dir) || within(s->v[i].attrdir, ev->dir))
+				s->v[i].dirty = s->pending = true;
+		}
+	}
+	s->pending |= s->all_dirty || s->class_dirty;
+	return false;
+}
+
+/* Drain the pending events into the marks; 0 or -errno (then everything is marked). */
+static int drain(struct hwmon_sysfs *s)
+{
+	int rc = watch_ino_drain(&s->ino, note_event, s);
+
+	if (rc < 0)
+		s->all_dirty = true;
+	return rc;
+}
+
+int hwmon_sysfs_on_event(struct hwmon_sysfs *s)
+{
+	int rc;
+
+	s->pending = false;
+	rc = drain(s);
+	return rc < 0 ? rc : s->pending;
+}
+
+/*
+ * After a scan that listed anything (or lost a watch): a round watching
+ * exactly the directories of this scan's listings; those already watched
+ * (by pin_dir(), before being read) cost no system call.
+ */
+static void watch_round(struct hwmon_sysfs *s)
+{
+	static const char *const top[] = { "sys", "sys/class", CLASS_DIR };
+	bool ok = true;
+
+	watch_ino_begin(&s->ino);
+	for (size_t i = 0; i < sizeof(top) / sizeof(top[0]); i++)
+		ok &= watch_ino_add(&s->ino, top[i], 0) == 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct hw_ent *e = &s->v[i];
+
+		if (e->link && e->kept)
+			ok &= watch_ino_add(&s->ino, e->link, 0) == 0;
+		if (e->attrdir && e->kept && strcmp(e->attrdir, e->link) != 0)
+			ok &= watch_ino_add(&s->ino, e->attrdir, 0) == 0;
+	}
+	watch_ino_end(&s->ino);
+	s->watching = ok && !s->ino.lost;
+}
+
+/*
+ * Whether this scan reads the class directory: to check every listing, or
+ * because an event or an entry not kept (listed every scan) needs it.
+ */
+static bool class_needed(const struct hwmon_sysfs *s, bool check)
+{
+	if (check || s->class_dirty || s->all_dirty || s->n == 0)
+		return true;
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->v[i].dirty || !s->v[i].kept || s->v[i].lerr[0])
+			return true;
+	}
+	return false;
+}
+
+/* Whether e must be listed again this scan (see the head comment). */
+static bool ent_stale(const struct hw_ent *e, bool check, int root_fd, int cfd)
+{
+	if (e->dirty || !e->kept || e->lerr[0])
+		return true;
+	return check && !ent_current(root_fd, cfd, e);
+}
+
 int hwmon_sysfs_scan(struct hwmon_sysfs *s, int root_fd, const char *extra,
 		     const struct hwmon_chip **ret, size_t *ret_n)
 {
 	size_t n_chips = 0;
-	bool changed = false;
+	bool changed = false, check, events = s->ino.fd >= 0;
 	DIR *d = NULL;
-	int rc, cfd;
+	int rc = 0, cfd;
 
 	extra = extra ? extra : "";
 	if (!s->extra || strcmp(s->extra, extra) != 0) {
@@ -811,20 +998,34 @@ int hwmon_sysfs_scan(struct hwmon_sysfs *s, int root_fd, const char *extra,
 		free(s->extra);
 		s->extra = x;
 	}
-	rc = read_class(s, root_fd, &d);
-	if (rc == 0)
-		rc = sync_entries(s);
-	changed = rc > 0;
-	rc = rc > 0 ? 0 : rc;
+	if (events) {
+		drain(s);
+		if (!s->watching)
+			watch_round(s); /* the class directories, before they are read */
+	}
+	/* Without events every scan checks every listing; with them, every CHECK_EVERY-th. */
+	check = !events || !s->watching || s->unchecked == 0;
+	s->unchecked = (s->unchecked + 1) % CHECK_EVERY;
+	if (s->all_dirty) {
+		for (size_t i = 0; i < s->n; i++)
+			s->v[i].dirty = true;
+	}
+	if (class_needed(s, check)) {
+		rc = read_class(s, root_fd, &d);
+		if (rc == 0)
+			rc = sync_entries(s);
+		changed = rc > 0;
+		rc = rc > 0 ? 0 : rc;
+	}
+	s->all_dirty = s->class_dirty = false;
 	cfd = d ? dirfd(d) : -1;
-	/* One descriptor per entry stays reserved for its directory. */
-	s->files.budget = s->budget > s->n ? s->budget - s->n : 0;
+	s->files.budget = s->budget;
 	fdcache_begin(&s->files);
 	for (size_t i = 0; rc == 0 && i < s->n; i++) {
 		struct hw_ent *e = &s->v[i];
 		unsigned int flags = 0;
 
-		if (!ent_current(root_fd, cfd, e)) {
+		if (ent_stale(e, check, root_fd, cfd)) {
 			changed = true;
 			flags = FDC_REOPEN;
 			rc = ent_list(s, root_fd, cfd, e, extra);
@@ -834,6 +1035,8 @@ int hwmon_sysfs_scan(struct hwmon_sysfs *s, int root_fd, const char *extra,
 		/* A file gone since the listing: list again at once, once. */
 		if (e->is_chip && ent_read(s, root_fd, e, flags, false)) {
 			changed = true;
+			if (!d && open_dir(root_fd, CLASS_DIR, &d) == 0)
+				cfd = dirfd(d); /* not read this scan: for its readlinkat */
 			rc = ent_list(s, root_fd, cfd, e, extra);
 			if (rc < 0)
 				break;
@@ -851,6 +1054,8 @@ int hwmon_sysfs_scan(struct hwmon_sysfs *s, int root_fd, const char *extra,
 		return rc;
 	}
 	fdcache_sweep(&s->files); /* the files of chips gone or listed without them */
+	if (events && (changed || s->ino.lost || !s->watching))
+		watch_round(s);
 	*ret = s->out;
 	*ret_n = s->n_out;
 	return 0;

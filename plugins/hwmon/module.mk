@@ -19,3 +19,8 @@ test_hwmon_sysfs_SRCS = plugins/hwmon/hwmon_class.c plugins/hwmon/hwmon_sysfs.c 
 # Fan sets: the decision, and the --root reader on a fan tray and the corpus.
 UNIT_TESTS += hwmon_fan
 test_hwmon_fan_SRCS = plugins/hwmon/hwmon_class.c plugins/hwmon/hwmon_sysfs.c plugins/hwmon/hwmon_fan.c
+
+# The plugin's glue against the fake host: the --root reader's inotify, the poll timer.
+UNIT_TESTS += hwmon_plugin
+test_hwmon_plugin_SRCS = $(hwmon_SRCS) tests/unit/fake_host.c
+test_hwmon_plugin_LIBS := $(hwmon_LIBS)

@@ -78,9 +78,26 @@ class Tree:
             f.write("%s\n" % text)
         os.rename(tmp, path)
 
+    def put(self, path, text):
+        """A value changed: for --root, a new file renamed over, as a capture
+        tool writes (write()).  For the live stand-in, in place: a real sysfs
+        attribute is never replaced, its show() answers each read, so the
+        probe keeps it open and preads it (hwmon_lsensors.c); a file renamed
+        over would keep the old text there."""
+        if not self.absolute:
+            self.write(path, text)
+            return
+        data = ("%s\n" % text).encode()
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
+        try:
+            os.pwrite(fd, data, 0)  # never empty for a reader, as O_TRUNC would leave it
+            os.ftruncate(fd, len(data))
+        finally:
+            os.close(fd)
+
     def set(self, hwdir, vals):
         for k, v in vals.items():
-            self.write("%s/%s" % (hwdir, k), v)
+            self.put("%s/%s" % (hwdir, k), v)
 
     def link(self, i):
         rel = os.path.relpath(self.hw[i], self.r + "/class/hwmon")
@@ -325,6 +342,24 @@ def main():
             live.set(live.hw[0], {"temp1_max_alarm": 0})
             return out
         rep.run("hwmon/sensors/alarm-set", alarm_set)
+
+        def compute():
+            # A sensors.conf compute line applies to inputs: read through libsensors
+            # then (without a config the probe reads them itself, hwmon_lsensors.c).
+            conf = os.path.join(d, "sensors.conf")
+            with open(conf, "w") as f:
+                f.write('chip "dps650ab-*"\n    compute in1 @/1000, @*1000\n')
+            argv = in_ns(live, [os.path.join(args.build, "redmon"), "status", "--json",
+                                "-o", "probe.hwmon.sensors_config=" + conf])
+            p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                               env=harness.test_env(), timeout=30, universal_newlines=True)
+            if p.returncode != 0:
+                return ["status exited %d: %s" % (p.returncode, harness.tail(p.stderr))]
+            g = group(json.loads(p.stdout))
+            out = check(g, health="failed", members_ok=0)
+            out += has(member(g, PSU1).get("reason"), "input lost (vin 0.2 V)", "reason")
+            return out
+        rep.run("hwmon/sensors/compute-applies", compute)
 
         events = os.path.join(d, "events.jsonl")
         argv = in_ns(live, [os.path.join(args.build, "redmon"), "daemon", "-o", "sink.t.type=json",

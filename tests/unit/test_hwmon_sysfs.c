@@ -9,6 +9,11 @@
  * A listing is trusted only once its directory has been still for a second
  * (hwmon_sysfs.c); settle() waits that long so the cached path is the one
  * tested.  It is a wait for a state, not a timed assertion.
+ *
+ * With change events (hwmon_sysfs_watch()), a scan of an unchanged tree must
+ * read the kept files and nothing else: sealed_scan() runs it in a child
+ * process where a seccomp filter makes every open, stat, readlink, listing
+ * and close fail, so any of them would show as a missing value or an error.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,7 +27,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -189,6 +199,70 @@ static size_t scan(struct hwmon_sysfs *s, const struct tree *t, const char *extr
 	return n;
 }
 
+/*
+ * One scan in a child whose every open, stat, readlink, directory listing
+ * and close fails (EPERM, seccomp): the chips must come out exactly as
+ * expected, attribute attr of chip name reading want and no error.  The
+ * parent's s is untouched (the child has its own copy).  Returns the
+ * child's exit status: 0 passed, 2 a value or an error differed, 3 the scan
+ * failed, 4 no filter could be set.
+ */
+static int sealed_scan(struct hwmon_sysfs *s, const struct tree *t, size_t n_want, const char *name,
+		       const char *attr, double want)
+{
+	static const long blocked[] = {
+#ifdef SYS_open
+		SYS_open,
+#endif
+#ifdef SYS_stat
+		SYS_stat,   SYS_lstat,
+#endif
+		SYS_openat, SYS_openat2,    SYS_fstat,	    SYS_newfstatat,
+		SYS_statx,  SYS_readlinkat, SYS_getdents64, SYS_close,
+	};
+	enum { N = sizeof(blocked) / sizeof(blocked[0]) };
+	struct sock_filter f[N + 3];
+	struct sock_fprog prog = { .len = N + 3, .filter = f };
+	int status;
+	pid_t pid;
+
+	f[0] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+					    offsetof(struct seccomp_data, nr));
+	for (size_t i = 0; i < N; i++) /* a match jumps to the last: EPERM */
+		f[1 + i] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+							(unsigned int)blocked[i],
+							(unsigned char)(N - i), 0);
+	f[N + 1] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	f[N + 2] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		const struct hwmon_chip *v, *c = NULL;
+		size_t n = 0;
+
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+		    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+			_exit(4);
+		if (hwmon_sysfs_scan(s, t->fd, NULL, &v, &n) < 0)
+			_exit(3);
+		for (size_t i = 0; i < n; i++) {
+			if (v[i].error[0])
+				_exit(2);
+			if (strcmp(v[i].name, name) == 0)
+				c = &v[i];
+		}
+		for (size_t i = 0; c && i < c->n_attrs; i++) {
+			if (strcmp(c->attrs[i].name, attr) == 0)
+				_exit(n == n_want && c->attrs[i].value == want ? 0 : 2);
+		}
+		_exit(2);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
 /* Appear, change in place, change by rename, replaced under the same name, vanish. */
 static void test_lifecycle(void **state)
 {
@@ -215,11 +289,11 @@ static void test_lifecycle(void **state)
 	assert_string_equal(v[0].attrs[3].name, "temp1_crit_alarm");
 	assert_true(value(&v[0], "in1_input") == 230.0);
 
-	/* Still for a second: the listing is kept, with its descriptors (dir + 4 files). */
+	/* Still for a second: the listing is kept, with its descriptors (4 files). */
 	settle();
 	assert_int_equal(scan(s, &t, NULL, &v), 1);
 	assert_int_equal(scan(s, &t, NULL, &v), 1);
-	assert_int_equal(count_fds(), fds0 + 5);
+	assert_int_equal(count_fds(), fds0 + 4);
 
 	/* A value written in place is read through the kept descriptor. */
 	hwdir(&t, "58", hw, sizeof(hw));
@@ -227,13 +301,13 @@ static void test_lifecycle(void **state)
 	put(d, "in1_alarm", "1\n");
 	assert_int_equal(scan(s, &t, NULL, &v), 1);
 	assert_true(value(&v[0], "in1_alarm") == 1);
-	assert_int_equal(count_fds(), fds0 + 5);
+	assert_int_equal(count_fds(), fds0 + 4);
 
 	/* Replaced by rename (another inode): the directory changed, listed again. */
 	replace(d, "fan1_fault", "1\n");
 	assert_int_equal(scan(s, &t, NULL, &v), 1);
 	assert_true(value(&v[0], "fan1_fault") == 1);
-	assert_int_equal(count_fds(), fds0 + 5);
+	assert_int_equal(count_fds(), fds0 + 4);
 
 	/* A chip appears. */
 	chip(&t, "59", "pmbus", "hwmon1");
@@ -259,11 +333,11 @@ static void test_lifecycle(void **state)
 	/* A chip vanishes: its descriptors go with it. */
 	settle();
 	assert_int_equal(scan(s, &t, NULL, &v), 2);
-	assert_int_equal(count_fds(), fds0 + 10);
+	assert_int_equal(count_fds(), fds0 + 8);
 	unlink_class(&t, "hwmon1");
 	assert_int_equal(scan(s, &t, NULL, &v), 1);
 	assert_string_equal(v[0].name, "dps650ab-i2c-3-5a");
-	assert_int_equal(count_fds(), fds0 + 5);
+	assert_int_equal(count_fds(), fds0 + 4);
 
 	/* A kept file removed: no value (a stale descriptor must not answer). */
 	hwdir(&t, "5a", hw, sizeof(hw));
@@ -282,7 +356,7 @@ static void test_lifecycle(void **state)
 	tree_free(&t);
 }
 
-/* Past the descriptor budget: directories first, files opened per scan, values right. */
+/* Past the descriptor budget: the files beyond it opened per scan, values right. */
 static void test_budget(void **state)
 {
 	struct hwmon_sysfs *s = hwmon_sysfs_new(2);
@@ -302,7 +376,7 @@ static void test_budget(void **state)
 	settle();
 	assert_int_equal(scan(s, &t, NULL, &v), 2);
 	assert_int_equal(scan(s, &t, NULL, &v), 2);
-	assert_int_equal(count_fds(), fds0 + 2); /* the two directories, no file */
+	assert_int_equal(count_fds(), fds0 + 2); /* two files: the budget */
 	hwdir(&t, "59", hw, sizeof(hw));
 	snprintf(d, sizeof(d), "%s/hwmon1", hw);
 	put(d, "in1_input", "0\n");
@@ -490,12 +564,125 @@ static void test_escape(void **state)
 	sh("rm -rf '%s'", out);
 }
 
+/*
+ * With events: an unchanged scan reads the kept files and nothing else (no
+ * settle(): inotify, not timestamps, says when a listing is stale), and
+ * every change is still seen by the next scan: a value in place, a file
+ * replaced by rename, a chip appearing, another taking a hwmonN name, a
+ * chip vanishing.
+ */
+static void test_events(void **state)
+{
+	struct hwmon_sysfs *s = hwmon_sysfs_new(100);
+	const struct hwmon_chip *v;
+	struct tree t;
+	char hw[512], d[600];
+
+	(void)state;
+	assert_non_null(s);
+	tree_new(&t);
+	chip(&t, "58", "pmbus", "hwmon0");
+	link_class(&t, "hwmon0", "58", "hwmon0");
+	assert_true(hwmon_sysfs_watch(s, t.fd, t.root) >= 0);
+	assert_int_equal(scan(s, &t, NULL, &v), 1);
+	assert_int_equal(hwmon_sysfs_on_event(s), 0); /* nothing changed */
+	assert_int_equal(sealed_scan(s, &t, 1, "pmbus-i2c-3-58", "in1_input", 230.0), 0);
+	assert_int_equal(scan(s, &t, NULL, &v), 1);
+
+	/* In place: no event, the kept descriptor reads it, still without an open. */
+	hwdir(&t, "58", hw, sizeof(hw));
+	snprintf(d, sizeof(d), "%s/hwmon0", hw);
+	put(d, "in1_alarm", "1\n");
+	assert_int_equal(sealed_scan(s, &t, 1, "pmbus-i2c-3-58", "in1_alarm", 1), 0);
+
+	/* By rename: an event; the next scan opens the new file, then no more. */
+	replace(d, "fan1_fault", "1\n");
+	assert_int_equal(hwmon_sysfs_on_event(s), 1);
+	assert_int_equal(scan(s, &t, NULL, &v), 1);
+	assert_true(value(&v[0], "fan1_fault") == 1);
+	assert_int_equal(sealed_scan(s, &t, 1, "pmbus-i2c-3-58", "fan1_fault", 1), 0);
+	/* The same, the event not taken before the scan: the scan takes it. */
+	replace(d, "fan1_fault", "0\n");
+	assert_int_equal(scan(s, &t, NULL, &v), 1);
+	assert_true(value(&v[0], "fan1_fault") == 0);
+
+	/* A chip appears. */
+	chip(&t, "59", "pmbus", "hwmon1");
+	link_class(&t, "hwmon1", "59", "hwmon1");
+	assert_int_equal(scan(s, &t, NULL, &v), 2);
+	assert_true(value(&v[1], "in1_input") == 230.0);
+	assert_int_equal(sealed_scan(s, &t, 2, "pmbus-i2c-3-59", "in1_input", 230.0), 0);
+
+	/* hwmon0 goes and another supply takes the name. */
+	unlink_class(&t, "hwmon0");
+	chip(&t, "5a", "dps650ab", "hwmon0");
+	link_class(&t, "hwmon0", "5a", "hwmon0");
+	assert_int_equal(scan(s, &t, NULL, &v), 2);
+	assert_string_equal(v[0].name, "dps650ab-i2c-3-5a");
+	assert_true(value(&v[0], "in1_alarm") == 0); /* the new chip's, not the old one's */
+	assert_int_equal(sealed_scan(s, &t, 2, "dps650ab-i2c-3-5a", "in1_alarm", 0), 0);
+
+	/* A chip vanishes; then its directory too (its watch goes). */
+	unlink_class(&t, "hwmon1");
+	assert_int_equal(scan(s, &t, NULL, &v), 1);
+	assert_string_equal(v[0].name, "dps650ab-i2c-3-5a");
+	sh("rm -rf '%s/sys/devices/i2c-3/3-0059'", t.root);
+	assert_int_equal(scan(s, &t, NULL, &v), 1);
+	assert_int_equal(sealed_scan(s, &t, 1, "dps650ab-i2c-3-5a", "in1_alarm", 0), 0);
+
+	/* A new file in the chip's directory: listed again (a label may say "vin" now). */
+	hwdir(&t, "5a", hw, sizeof(hw));
+	snprintf(d, sizeof(d), "%s/hwmon0", hw);
+	put(d, "in3_alarm", "1\n");
+	assert_int_equal(scan(s, &t, NULL, &v), 1);
+	assert_true(value(&v[0], "in3_alarm") == 1);
+	hwmon_sysfs_free(s);
+	tree_free(&t);
+}
+
+/*
+ * What no event says: the directory above a chip's renamed away and
+ * another put in its place (the watched directory moved with the old one,
+ * unchanged).  The periodic check of every listing, every 16th scan, finds
+ * it: within 16 scans the new chip's values are read.
+ */
+static void test_events_unseen(void **state)
+{
+	struct hwmon_sysfs *s = hwmon_sysfs_new(100);
+	const struct hwmon_chip *v;
+	struct tree t;
+	char hw[512], d[600];
+	int scans = 0;
+
+	(void)state;
+	assert_non_null(s);
+	tree_new(&t);
+	chip(&t, "58", "pmbus", "hwmon0");
+	link_class(&t, "hwmon0", "58", "hwmon0");
+	assert_true(hwmon_sysfs_watch(s, t.fd, t.root) >= 0);
+	assert_int_equal(scan(s, &t, NULL, &v), 1);
+	settle(); /* a check then trusts the listing: what it finds is the swap */
+	sh("mv '%s/sys/devices/i2c-3/3-0058' '%s/sys/devices/i2c-3/old'", t.root, t.root);
+	chip(&t, "58", "pmbus", "hwmon0");
+	hwdir(&t, "58", hw, sizeof(hw));
+	snprintf(d, sizeof(d), "%s/hwmon0", hw);
+	put(d, "in1_alarm", "1\n");
+	do {
+		assert_int_equal(scan(s, &t, NULL, &v), 1);
+		scans++;
+	} while (value(&v[0], "in1_alarm") != 1 && scans < 17);
+	assert_true(scans <= 16);
+	hwmon_sysfs_free(s);
+	tree_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_lifecycle),    cmocka_unit_test(test_budget),
-		cmocka_unit_test(test_gone_at_read), cmocka_unit_test(test_chips_option),
-		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_lifecycle),     cmocka_unit_test(test_budget),
+		cmocka_unit_test(test_gone_at_read),  cmocka_unit_test(test_chips_option),
+		cmocka_unit_test(test_escape),	      cmocka_unit_test(test_events),
+		cmocka_unit_test(test_events_unseen),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
