@@ -225,6 +225,7 @@ static void on_result(void *ctx, int fd, uint32_t revents)
 {
 	struct slot *s = ctx;
 	struct daemon *d = s->d;
+	bool whole;
 	int rc;
 
 	(void)fd;
@@ -237,6 +238,7 @@ static void on_result(void *ctx, int fd, uint32_t revents)
 		log_notice("probe %s: answers again", s->plugin->name);
 		s->hung = false;
 	}
+	whole = s->res.rc < 0 || !s->res.groups.delta;
 	if (s->res.rc < 0) {
 		log_err("probe %s: %s", s->plugin->name, s->res.error);
 		agg_probe_failed(d->agg, s->plugin->name, s->res.error, &d->events);
@@ -253,7 +255,9 @@ static void on_result(void *ctx, int fd, uint32_t revents)
 	publish(d);
 	snapshot_clear(&s->res.groups); /* the groups before, which vanished events showed */
 	after_update(s);
-	heap_give_back(); /* what the scan and the groups it replaced left free */
+	/* What a whole scan and the groups it replaced left free (a delta frees little). */
+	if (whole)
+		heap_give_back();
 }
 
 /* probe_timeout after a request without an answer: the probe is hung. */
