@@ -35,6 +35,8 @@ struct probe {
 	bool memo_valid; /* memo is exactly what the last scan handed over */
 	bool has_disks;	 /* it reports disks: never a delta (they are not kept apart) */
 	unsigned deltas; /* deltas since the last whole scan */
+	size_t left_out; /* groups this delta left out (unchanged or kept) */
+	bool rescan;	 /* the scan dropped what it found: scan again at once */
 };
 
 static struct probe *P(struct redmon_host *h)
@@ -106,6 +108,7 @@ static int host_report(struct redmon_host *h, const struct redmon_group *g)
 		p->memo_valid = false; /* reported twice: which copy the core keeps, it decides */
 	else if (p->scan.delta && e && e->content == content) {
 		e->seen = p->memo.epoch;
+		p->left_out++;
 		return 0;
 	}
 	rc = snapshot_add_sized(&p->scan, p->plugin->name, g, ms, gs);
@@ -127,6 +130,7 @@ static int host_keep(struct redmon_host *h, const char *name)
 	if (!e || e->seen == p->memo.epoch)
 		return -ENOENT;
 	e->seen = p->memo.epoch;
+	p->left_out++;
 	return 0;
 }
 
@@ -273,9 +277,13 @@ static bool memo_end(struct probe *p)
 
 	if (p->scan.n_disks)
 		p->has_disks = true;
-	if (delta && p->scan.n_disks) {
-		/* Not kept apart from the groups: the next, whole scan hands them over. */
+	if (delta && p->scan.n_disks && !p->left_out) {
+		/* Disks first seen, every group reported (smart has none): a whole scan. */
+		p->scan.delta = delta = false;
+	} else if (delta && p->scan.n_disks) {
+		/* Not kept apart from the groups left out: a whole scan, at once, hands them over. */
 		p->scan.n_disks = 0;
+		p->rescan = true;
 		return false;
 	}
 	if (memo_sweep(&p->memo, delta ? add_gone : NULL, p) < 0)
@@ -295,6 +303,8 @@ int probe_scan(struct probe *p)
 	if (delta)
 		p->scan.arena_hint = p->scan.groups_hint = 0;
 	memo_begin(&p->memo);
+	p->left_out = 0;
+	p->rescan = false;
 	p->memo_valid = p->delta_on;
 	p->scan.delta = delta;
 	p->in_scan = true;
@@ -313,6 +323,11 @@ int probe_scan(struct probe *p)
 		log_warn("%s: a group name was reported twice in one scan; kept one",
 			 p->plugin->name);
 	return 0;
+}
+
+bool probe_rescan_wanted(const struct probe *p)
+{
+	return p->rescan;
 }
 
 int probe_on_fd(struct probe *p, int fd, uint32_t revents)

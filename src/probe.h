@@ -51,6 +51,12 @@ void probe_enable_delta(struct probe *p);
 /* The next scan hands over every group (the owner could not apply the last one). */
 void probe_want_whole(struct probe *p);
 
+/*
+ * The last scan could not hand over all it found (disks first reported in
+ * a delta that left groups out): the next, whole scan should come at once.
+ */
+bool probe_rescan_wanted(const struct probe *p);
+
 /* Forward a watched fd's readiness to the plugin; 1 = rescan wanted. */
 int probe_on_fd(struct probe *p, int fd, uint32_t revents);
 

@@ -188,6 +188,8 @@ static void run_scan(struct probe_thread *r)
 		r->result.groups = *probe_groups(r->p);
 		*probe_groups(r->p) = tmp; /* cleared by the next scan */
 	}
+	if (probe_rescan_wanted(r->p))
+		r->scan_requested = true;
 	r->have_result = true;
 	pthread_mutex_unlock(&r->lock);
 	poke(r->done_fd);

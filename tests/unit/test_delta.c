@@ -384,6 +384,83 @@ static void test_hold_survives_a_delta(void **state)
 	close(rootfd);
 }
 
+/*
+ * Disks first reported by a later scan (smart: its worker's first results
+ * come after the first scan) reach the aggregator: a delta that left no
+ * group out becomes whole; one that did drops them and asks to scan again
+ * at once, whole.
+ */
+static bool report_disks;
+static bool report_group;
+
+static int disks_scan(void *inst)
+{
+	struct inst *in = inst;
+	struct redmon_disk d = { .device = "/dev/sda",
+				 .health = REDMON_RISK_FAILING,
+				 .reason = "self-test failed" };
+	struct redmon_group g = { .name = "md0", .margin = 1, .margin_nominal = 1 };
+
+	if (report_group)
+		assert_int_equal(in->ops->report(in->h, &g), 0);
+	if (report_disks)
+		assert_int_equal(in->ops->report_disk(in->h, &d, sizeof(d)), 0);
+	return 0;
+}
+
+static void test_disks_reach_the_aggregator(void **state)
+{
+	int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct probe_env env = { .root = "/", .root_fd = rootfd };
+	struct redmon_plugin pl = world_plugin;
+	struct event_list out = { 0 };
+	struct config *cfg;
+	struct probe *p;
+	struct agg *a;
+	char err[256];
+
+	(void)state;
+	pl.scan = disks_scan;
+	assert_int_equal(cfg_load(NULL, NULL, 0, &cfg, err, sizeof(err)), 0);
+	env.cfg = cfg;
+	for (int groups = 0; groups < 2; groups++) {
+		report_group = groups;
+		report_disks = false;
+		assert_int_equal(probe_new(&pl, &env, &p), 0);
+		probe_enable_delta(p);
+		assert_int_equal(agg_new(&a, 10), 0);
+		assert_int_equal(probe_scan(p), 0);
+		assert_int_equal(agg_update(a, "w", probe_groups(p), &out), 0);
+		event_list_clear(&out);
+		snapshot_clear(probe_groups(p));
+		report_disks = true;
+		assert_int_equal(probe_scan(p), 0);
+		if (groups) {
+			/* md0 was left out: the disk waits for the whole scan asked for now. */
+			assert_true(probe_rescan_wanted(p));
+			assert_int_equal(probe_groups(p)->n_disks, 0);
+			assert_int_equal(agg_update(a, "w", probe_groups(p), &out), 0);
+			event_list_clear(&out);
+			snapshot_clear(probe_groups(p));
+			assert_int_equal(probe_scan(p), 0);
+		}
+		assert_false(probe_rescan_wanted(p));
+		assert_false(probe_groups(p)->delta);
+		assert_int_equal(probe_groups(p)->n_disks, 1);
+		assert_int_equal(probe_groups(p)->n, (size_t)groups);
+		assert_int_equal(agg_update(a, "w", probe_groups(p), &out), 0);
+		assert_int_equal(out.n, 1);
+		assert_int_equal(out.v[0].type, EV_DISK_HEALTH_CHANGED);
+		event_list_clear(&out);
+		snapshot_clear(probe_groups(p));
+		agg_free(a);
+		probe_free(p);
+	}
+	event_list_free(&out);
+	cfg_free(cfg);
+	close(rootfd);
+}
+
 /* keep() is refused where the core has nothing to keep: whole scans, unknown names. */
 static int keep_rc[3];
 
@@ -470,6 +547,7 @@ int main(void)
 		cmocka_unit_test(test_deltas_match_whole_scans),
 		cmocka_unit_test(test_kept_groups_match_whole_scans),
 		cmocka_unit_test(test_hold_survives_a_delta),
+		cmocka_unit_test(test_disks_reach_the_aggregator),
 		cmocka_unit_test(test_keep_refused_when_it_cannot_hold),
 		cmocka_unit_test(test_delta_after_failure_is_refused),
 	};
