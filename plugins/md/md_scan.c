@@ -135,10 +135,10 @@ int md_scan_reread(struct md_scan *s, int root_fd, struct fdcache *fdc, unsigned
 			continue; /* only mdstat shows it, or it was read already */
 		if (!a)
 			goto full; /* new, or one sysfs does not report */
-		a->touched = true;
 		r = md_sysfs_read_array(root_fd, fdc, &s->sb, flags, a, &kept);
 		if (r < 0)
 			return r;
+		a->touched = true; /* after the read: it starts from a cleared record */
 		/* Vanished or unreadable: a full read says which, and for how many. */
 		if (!kept || md_array_failed(a))
 			goto full;

@@ -1176,6 +1176,17 @@ static void test_partial_keeps_untouched(void **state)
 	assert_int_equal(got(f, "md3")->activity, REDMON_ACTIVITY_RESYNC);
 	assert_int_equal(n_kept, 2);
 
+	/* sysfs alone changes, named by its event (mdstat as it was): md1 is built */
+	put(f, "sys/block/md1/md/dev-sdd1/state", "faulty\n");
+	assert_int_equal(rescan(f, false, "md1", NULL), 0);
+	assert_int_equal(f->n_got, 1);
+	assert_string_equal(f->got[0].name, "md1");
+	assert_int_equal(role(got(f, "md1"), "sdd1"), REDMON_ROLE_FAILED);
+	assert_int_equal(n_kept, 2);
+	put(f, "sys/block/md1/md/dev-sdd1/state", "in_sync\n");
+	assert_int_equal(rescan(f, false, "md1", NULL), 0);
+	assert_int_equal(f->n_got, 1);
+
 	/* the host cannot keep (its scan is whole): every group is built, as a full read's */
 	f->scan.keep = keep_none;
 	put(f, "sys/block/md0/md/dev-sdb1/state", "in_sync\n");
