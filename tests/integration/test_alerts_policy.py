@@ -162,7 +162,13 @@ def main():
                 out.append("no member_slots of md0")
             if 'state="total"' in text:
                 out.append("the slot total is still a state of redmon_group_members")
-            if [f for f in os.listdir(tmp) if f.startswith("redmon.prom.")]:
+            # Each scan rewrites the file through a temporary one renamed over
+            # it: one may be there for an instant, but none may stay.
+            def no_temporary():
+                return not [f for f in os.listdir(tmp) if f.startswith("redmon.prom.")]
+            try:
+                wait_until(no_temporary, "no redmon.prom.* left", daemon=d)
+            except TestError:
                 out.append("temporary files left: %s" % os.listdir(tmp))
             return out
         rep.run(NAME + "textfile", textfile)
