@@ -93,8 +93,12 @@ def main():
             rep.exit()
     d = tempfile.mkdtemp(prefix="rm-hwsys-")
     try:
+        # On the live root too: its own state directory and no control socket,
+        # never the host's /var/lib/redmon or /run/redmon.
+        os.makedirs(os.path.join(d, "state"))
         daemon = [os.path.join(args.build, "redmon"), "daemon", "-o", "sink.t.type=json",
-                  "-o", "daemon.rescan_interval=1h", "-o", "probe.hwmon.poll_interval=100ms"]
+                  "-o", "daemon.rescan_interval=1h", "-o", "probe.hwmon.poll_interval=100ms",
+                  "-o", "daemon.state_dir=" + os.path.join(d, "state"), "-o", "daemon.socket="]
         plugins = os.path.join(d, "plugins")
         os.makedirs(plugins)
         os.symlink(os.path.join(args.build, "plugins", "hwmon.so"), os.path.join(plugins, "hwmon.so"))
