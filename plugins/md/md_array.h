@@ -19,9 +19,9 @@
 #include "../lib/hindex.h"
 #include "../lib/strbuf.h"
 
-#define MD_NAME_MAX	  32  /* DISK_NAME_LEN, include/linux/blkdev.h */
-#define MD_DEV_NAME_MAX	  64  /* BDEVNAME_SIZE is 32; room for odd captures */
-#define MD_STATE_MAX	  64  /* dev-X/state text kept for display; flags come from the whole text */
+#define MD_NAME_MAX	  32 /* DISK_NAME_LEN, include/linux/blkdev.h */
+#define MD_DEV_NAME_MAX	  64 /* BDEVNAME_SIZE is 32; room for odd captures */
+#define MD_STATE_MAX	  64 /* dev-X/state text kept for display; flags come from the whole text */
 #define MD_LEVEL_TEXT_MAX 24
 #define MD_ERROR_MAX	  160
 

@@ -60,8 +60,7 @@ static bool netsnmp_started;
 static struct sockaddr_un agentx_local_name;
 static const oid unix_domain[] = { TRANSPORT_DOMAIN_LOCAL }; /* RFC 3419 */
 
-static int recv_named_once(netsnmp_transport *t, void *buf, int size, void **opaque,
-			   int *olength)
+static int recv_named_once(netsnmp_transport *t, void *buf, int size, void **opaque, int *olength)
 {
 	struct sockaddr_un *to;
 	int rc;
@@ -94,8 +93,8 @@ static void master_recv_setup(netsnmp_session *sess)
 	socklen_t len = sizeof(agentx_local_name);
 
 	if (!t || t->sock < 0 || t->f_recv == recv_named_once ||
-	    netsnmp_oid_equals(t->domain, t->domain_length, unix_domain,
-			       OID_LENGTH(unix_domain)) != 0)
+	    netsnmp_oid_equals(t->domain, t->domain_length, unix_domain, OID_LENGTH(unix_domain)) !=
+		    0)
 		return;
 	memset(&agentx_local_name, 0, sizeof(agentx_local_name));
 	if (getsockname(t->sock, (struct sockaddr *)&agentx_local_name, &len) != 0)
