@@ -465,18 +465,6 @@ int snapshot_add_gone(struct snapshot *s, const char *probe, const char *name)
 	return 0;
 }
 
-void snapshot_take_arena(struct snapshot *dst, struct snapshot *src)
-{
-	struct snap_block **tail = &dst->blocks;
-
-	while (*tail)
-		tail = &(*tail)->next;
-	/* Behind dst's own: its newest block keeps filling first. */
-	*tail = src->blocks;
-	src->blocks = NULL;
-	src->intern = NULL;
-}
-
 static bool disk_known(const struct snapshot *s, const char *device)
 {
 	for (size_t i = 0; i < s->n_disks; i++) {

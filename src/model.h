@@ -164,8 +164,6 @@ int snapshot_add_disk(struct snapshot *s, const struct redmon_disk *d, size_t si
 uint64_t group_report_hash(const struct redmon_group *g, size_t member_size, size_t group_size);
 /* In a delta, the group "<probe>:<name>" vanished; 0 or -ENOMEM.  Sorted by snapshot_sort(). */
 int snapshot_add_gone(struct snapshot *s, const char *probe, const char *name);
-/* Move src's arena into dst's (dst's groups may then point into it); src keeps none. */
-void snapshot_take_arena(struct snapshot *dst, struct snapshot *src);
 const char *risk_name(enum redmon_risk r);
 
 /* Deep-copy src into one block of its own (dst->own), outside any arena; 0 or -ENOMEM. */

@@ -354,6 +354,6 @@ void probe_free(struct probe *p)
 	if (p->plugin->fini)
 		p->plugin->fini(p->inst);
 	snapshot_free(&p->scan);
-	memo_free(&p->memo);
+	memo_reset(&p->memo);
 	free(p);
 }

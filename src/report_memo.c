@@ -133,8 +133,3 @@ void memo_reset(struct report_memo *m)
 	m->cap = 0;
 	m->n = 0;
 }
-
-void memo_free(struct report_memo *m)
-{
-	memo_reset(m);
-}

@@ -42,8 +42,7 @@ int memo_put(struct report_memo *m, const char *name, uint64_t content);
  */
 int memo_sweep(struct report_memo *m, int (*gone)(void *ctx, const char *name), void *ctx);
 
-/* Forget everything (the next scan hands over every group). */
+/* Forget everything and free the table (the next scan hands over every group). */
 void memo_reset(struct report_memo *m);
-void memo_free(struct report_memo *m);
 
 #endif

@@ -97,6 +97,13 @@ static void scan(struct redmon_host *h, void *inst)
 	assert_int_equal(h->n_scan_errors, 0);
 }
 
+/* The inotify fd fired for a change in the tree: it asks for a rescan, which follows. */
+static void scan_after_event(struct redmon_host *h, void *inst, int ino)
+{
+	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
+	scan(h, inst);
+}
+
 static void test_descriptor(void **state)
 {
 	const struct redmon_option_spec *o = redmon_plugin.options;
@@ -192,8 +199,7 @@ static void test_daemon_events_and_flapping(void **state)
 
 	/* em3 failed twice and came back: a flap, with the total. */
 	fake_host_replace(h, "proc/net/bonding/bond0", ab_text(7));
-	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
-	scan(h, inst);
+	scan_after_event(h, inst, ino);
 	assert_string_equal(find(h, "bond0")->reason,
 			    "em3: link flapping: 2 link failures since last scan (7 in total)");
 	assert_int_equal(find(h, "bond0")->margin, 1);
@@ -202,14 +208,12 @@ static void test_daemon_events_and_flapping(void **state)
 
 	/* A slave's sysfs file rewritten: its watched directory says so. */
 	fake_host_replace(h, "sys/class/net/int/slave_eth1/bonding_slave/mii_status", "up\n");
-	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
-	scan(h, inst);
+	scan_after_event(h, inst, ino);
 	assert_int_equal(find(h, "int")->margin, 1);
 
 	/* A new bond directory appears under sys/class/net. */
 	fake_host_replace(h, "sys/class/net/bond9/bonding/slaves", "");
-	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
-	scan(h, inst);
+	scan_after_event(h, inst, ino);
 	assert_int_equal(h->n_reports, 3);
 	assert_int_equal(find(h, "bond9")->margin, -1);
 
@@ -297,17 +301,14 @@ static void test_partial_rescans(void **state)
 	 * re-reads all; rewritten, it asks for no scan at all.
 	 */
 	fake_host_replace(h, "proc/mdstat", "Personalities : [raid1]\n");
-	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
-	scan(h, inst);
+	scan_after_event(h, inst, ino);
 	rewrite(h, "proc/mdstat", "Personalities : [raid1] [raid6]\n");
 	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 0);
 	/* But bonding_masters, beside the bonds too, is theirs. */
 	fake_host_replace(h, "sys/class/net/bonding_masters", "bond0 int bond2\n");
-	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
-	scan(h, inst);
+	scan_after_event(h, inst, ino);
 	rewrite(h, "sys/class/net/bonding_masters", "bond0 int bond2\n");
-	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
-	scan(h, inst);
+	scan_after_event(h, inst, ino);
 	assert_same_as_full(h);
 
 	/* /proc/net/bonding/<bond> rewritten: a slave of bond0 lost its link. */
@@ -317,28 +318,24 @@ static void test_partial_rescans(void **state)
 		"MII Status: up\nMII Polling Interval (ms): 100\n"
 		"\nSlave Interface: em3\nMII Status: up\nLink Failure Count: 5\n"
 		"\nSlave Interface: p2p3\nMII Status: down\nLink Failure Count: 0\n");
-	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
-	scan(h, inst);
+	scan_after_event(h, inst, ino);
 	assert_int_equal(find(h, "bond0")->margin, 0);
 	assert_same_as_full(h);
 
 	/* A slave's sysfs attribute (operstate in its own directory). */
 	rewrite(h, "sys/class/net/em3/operstate", "down\n");
-	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
-	scan(h, inst);
+	scan_after_event(h, inst, ino);
 	assert_int_equal(find(h, "bond0")->margin, -1);
 	assert_same_as_full(h);
 
 	/* The bond's own attribute. */
 	rewrite(h, "sys/class/net/bond0/operstate", "down\n");
-	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
-	scan(h, inst);
+	scan_after_event(h, inst, ino);
 	assert_same_as_full(h);
 
 	/* A slave directory reached through the bond (slave_<slave>): bond "int". */
 	rewrite(h, "sys/class/net/int/slave_eth1/bonding_slave/mii_status", "up\n");
-	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
-	scan(h, inst);
+	scan_after_event(h, inst, ino);
 	assert_int_equal(find(h, "int")->margin, 1);
 	assert_same_as_full(h);
 
@@ -357,8 +354,7 @@ static void test_partial_rescans(void **state)
 	scan(h, inst);
 	assert_int_equal(find(h, "int")->margin, 0);
 	assert_int_equal(find(h, "bond2")->margin, 1); /* as last read */
-	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
-	scan(h, inst);
+	scan_after_event(h, inst, ino);
 	assert_int_equal(find(h, "bond2")->margin, 0);
 	assert_same_as_full(h);
 
@@ -366,8 +362,7 @@ static void test_partial_rescans(void **state)
 	rewrite(h, "sys/class/net/p2p3/operstate", "down\n");
 	scan(h, inst);
 	assert_same_as_full(h);
-	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
-	scan(h, inst);
+	scan_after_event(h, inst, ino);
 	assert_same_as_full(h);
 
 	/* A slave added: the names and watches change, so the scan is a full one. */
@@ -377,8 +372,7 @@ static void test_partial_rescans(void **state)
 		"\nSlave Interface: eth8\nMII Status: down\nLink Failure Count: 0\n"
 		"\nSlave Interface: eth9\nMII Status: up\nLink Failure Count: 0\n"
 		"\nSlave Interface: eth7\nMII Status: up\nLink Failure Count: 0\n");
-	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
-	scan(h, inst);
+	scan_after_event(h, inst, ino);
 	assert_int_equal(find(h, "bond2")->total, 3);
 	assert_same_as_full(h);
 	/* A read error (a directory where the /proc file was): reported unknown. */
@@ -388,16 +382,14 @@ static void test_partial_rescans(void **state)
 		snprintf(path, sizeof(path), "%s/proc/net/bonding/bond2", h->root);
 		assert_int_equal(unlink(path), 0);
 		assert_int_equal(mkdir(path, 0755), 0);
-		assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
-		scan(h, inst);
+		scan_after_event(h, inst, ino);
 		assert_int_equal(find(h, "bond2")->margin, REDMON_MARGIN_UNKNOWN);
 		assert_same_as_full(h);
 		assert_int_equal(rmdir(path), 0);
 	}
 
 	/* A bond vanishes. */
-	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
-	scan(h, inst);
+	scan_after_event(h, inst, ino);
 	assert_int_equal(h->n_reports, 2);
 	assert_same_as_full(h);
 
@@ -424,15 +416,12 @@ static void test_directory_made_again(void **state)
 		assert_int_equal(unlink(path), 0);
 		snprintf(path, sizeof(path), "%s/sys/class/net/em3", h->root);
 		assert_int_equal(rmdir(path), 0);
-		assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
-		scan(h, inst);
+		scan_after_event(h, inst, ino);
 		fake_host_replace(h, "sys/class/net/em3/operstate", "up\n");
-		assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
-		scan(h, inst);
+		scan_after_event(h, inst, ino);
 		assert_int_equal(find(h, "bond0")->margin, 1);
 		rewrite(h, "sys/class/net/em3/operstate", "down\n");
-		assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
-		scan(h, inst);
+		scan_after_event(h, inst, ino);
 		assert_int_equal(find(h, "bond0")->margin, 0);
 		assert_same_as_full(h);
 	}
@@ -460,19 +449,16 @@ static void test_flapping_with_partial_rescans(void **state)
 	assert_string_equal(find(h, "bond0")->reason, "");
 
 	rewrite(h, "proc/net/bonding/bond0", ab_text(7));
-	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
-	scan(h, inst);
+	scan_after_event(h, inst, ino);
 	assert_string_equal(find(h, "bond0")->reason, flap);
 
 	rewrite(h, "sys/class/net/int/slave_eth1/bonding_slave/mii_status", "up\n");
-	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
-	scan(h, inst);
+	scan_after_event(h, inst, ino);
 	assert_string_equal(find(h, "bond0")->reason, flap);
 	assert_int_equal(find(h, "int")->margin, 1);
 
 	rewrite(h, "sys/class/net/bond0/operstate", "up\n");
-	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
-	scan(h, inst);
+	scan_after_event(h, inst, ino);
 	assert_string_equal(find(h, "bond0")->reason, "");
 
 	/* A second rise, seen by a full scan, counts from the last read. */
@@ -507,8 +493,7 @@ static void test_keep_after_partial_rescan(void **state)
 	assert_int_equal(h->n_kept, 0);
 
 	rewrite(h, "sys/class/net/p2p3/operstate", "down\n");
-	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
-	scan(h, inst);
+	scan_after_event(h, inst, ino);
 	assert_int_equal(h->n_reports, 1);
 	assert_int_equal(find(h, "bond0")->margin, 0);
 	assert_int_equal(h->n_kept, 2);
@@ -523,8 +508,7 @@ static void test_keep_after_partial_rescan(void **state)
 	/* The core cannot keep (a scan that must hand over every group). */
 	h->keep_rc = -ENOENT;
 	rewrite(h, "sys/class/net/p2p3/operstate", "up\n");
-	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
-	scan(h, inst);
+	scan_after_event(h, inst, ino);
 	assert_int_equal(h->n_reports, 3);
 	assert_int_equal(find(h, "bond0")->margin, 1);
 	assert_int_equal(h->n_kept, 0);
@@ -539,8 +523,7 @@ static void test_keep_after_partial_rescan(void **state)
 	ino = h->watched[0].fd;
 	scan(h, inst);
 	rewrite(h, "sys/class/net/p2p3/operstate", "down\n");
-	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
-	scan(h, inst);
+	scan_after_event(h, inst, ino);
 	assert_int_equal(h->n_reports, 3);
 	assert_int_equal(find(h, "bond0")->margin, 0);
 	assert_int_equal(h->n_kept, 0);
@@ -582,8 +565,7 @@ static void test_spof_links_resolved_on_events(void **state)
 	assert_int_equal(symlink("../../../0000:05:00.0", path), 0);
 	scan(h, inst); /* the event not drained yet: as resolved before */
 	assert_int_equal(find(h, "bond0")->n_spof, 1);
-	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
-	scan(h, inst);
+	scan_after_event(h, inst, ino);
 	assert_int_equal(find(h, "bond0")->n_spof, 0);
 	scan(h, inst);
 	assert_int_equal(find(h, "bond0")->n_spof, 0);
@@ -591,8 +573,7 @@ static void test_spof_links_resolved_on_events(void **state)
 	snprintf(path, sizeof(path), "%s/sys/class/net/p2p3", h->root);
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(spof_tree_nic(h->root, "0000:01:00.3", "p2p3"), 0);
-	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
-	scan(h, inst);
+	scan_after_event(h, inst, ino);
 	assert_int_equal(find(h, "bond0")->n_spof, 1);
 	assert_string_equal(find(h, "bond0")->spof[0],
 			    "slaves em3 and p2p3 are ports of one card, 0000:01:00");
@@ -623,8 +604,7 @@ static void test_changes_seen_without_listing(void **state)
 	assert_int_equal(h->n_reports, 3);
 
 	fake_host_replace(h, "proc/net/bonding/bond7", ab_text(0));
-	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
-	scan(h, inst);
+	scan_after_event(h, inst, ino);
 	assert_int_equal(h->n_reports, 4);
 	assert_int_equal(find(h, "bond7")->total, 2);
 	scan(h, inst);
@@ -632,21 +612,18 @@ static void test_changes_seen_without_listing(void **state)
 	assert_same_as_full(h);
 	snprintf(path, sizeof(path), "%s/proc/net/bonding/bond7", h->root);
 	assert_int_equal(unlink(path), 0);
-	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
-	scan(h, inst);
+	scan_after_event(h, inst, ino);
 	assert_int_equal(h->n_reports, 3);
 	assert_null(fake_host_report(h, "bond7"));
 
 	/* A sysfs-only bond, found by listing sys/class/net (no bonding_masters). */
 	fake_host_replace(h, "sys/class/net/bond8/bonding/slaves", "eth8\n");
-	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
-	scan(h, inst);
+	scan_after_event(h, inst, ino);
 	assert_int_equal(h->n_reports, 4);
 	assert_int_equal(find(h, "bond8")->total, 1);
 	assert_int_equal(fake_host_rm_tree(strcat(strcpy(path, h->root), "/sys/class/net/bond8")),
 			 0);
-	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
-	scan(h, inst);
+	scan_after_event(h, inst, ino);
 	assert_int_equal(h->n_reports, 3);
 
 	/* p2p3 moves from bond0 to bond2: both files rewritten in place. */
@@ -661,8 +638,7 @@ static void test_changes_seen_without_listing(void **state)
 		"\nSlave Interface: eth8\nMII Status: up\nLink Failure Count: 0\n"
 		"\nSlave Interface: eth9\nMII Status: up\nLink Failure Count: 0\n"
 		"\nSlave Interface: p2p3\nMII Status: up\nLink Failure Count: 0\n");
-	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
-	scan(h, inst);
+	scan_after_event(h, inst, ino);
 	assert_int_equal(find(h, "bond0")->total, 1);
 	assert_int_equal(find(h, "bond2")->total, 3);
 	assert_string_equal(find(h, "bond2")->member[2], "p2p3");
@@ -670,8 +646,7 @@ static void test_changes_seen_without_listing(void **state)
 
 	/* The bond's operstate replaced by rename: read from the new file. */
 	fake_host_replace(h, "sys/class/net/bond0/operstate", "down\n");
-	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 1);
-	scan(h, inst);
+	scan_after_event(h, inst, ino);
 	assert_int_equal(find(h, "bond0")->margin, -1);
 	scan(h, inst);
 	assert_int_equal(find(h, "bond0")->margin, -1);
