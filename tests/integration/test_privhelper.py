@@ -77,7 +77,10 @@ class Daemon:
 
     def wait_scanned(self, timeout=15):
         deadline = time.monotonic() + timeout
-        while "cmd: rogue" not in self.text():
+        # The probe's last line of a scan ("no helper socket" when there is
+        # none): "cmd: rogue" alone matched its first (rogue-registered), and
+        # the text was taken half written.
+        while "cmd: rogue rc=" not in self.text() and "cmd: rogue: no helper" not in self.text():
             if self.proc.poll() is not None:
                 raise TestError("daemon exited %d: %s" % (self.proc.returncode, harness.tail(self.text())))
             if time.monotonic() > deadline:
