@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "fd_shares.h"
 #include "log.h"
 #include "plugin_loader.h"
 #include "report_memo.h"
@@ -209,6 +210,13 @@ static int host_run_command(struct redmon_host *h, int id, struct redmon_cmd_res
 	return c->run(c->ctx, P(h)->plugin->name, id, ret);
 }
 
+static size_t host_fd_share(struct redmon_host *h, size_t want)
+{
+	struct probe *p = P(h);
+
+	return fd_shares_ask(p, want, p->in_init);
+}
+
 static const struct redmon_host_ops host_ops = {
 	.abi_version = REDMON_ABI_VERSION,
 	.size = sizeof(struct redmon_host_ops),
@@ -226,6 +234,7 @@ static const struct redmon_host_ops host_ops = {
 	.run_command = host_run_command,
 	.report_disk = host_report_disk,
 	.keep = host_keep,
+	.fd_share = host_fd_share,
 };
 
 int probe_new(const struct redmon_plugin *plugin, const struct probe_env *env, struct probe **ret)
@@ -242,6 +251,7 @@ int probe_new(const struct redmon_plugin *plugin, const struct probe_env *env, s
 	rc = plugin->init(&host_ops, (struct redmon_host *)p, &p->inst);
 	p->in_init = false;
 	if (rc < 0) {
+		fd_shares_leave(p);
 		free(p);
 		return rc;
 	}
@@ -353,6 +363,7 @@ void probe_free(struct probe *p)
 		return;
 	if (p->plugin->fini)
 		p->plugin->fini(p->inst);
+	fd_shares_leave(p); /* after fini(): its files are closed */
 	snapshot_free(&p->scan);
 	memo_reset(&p->memo);
 	free(p);

@@ -305,6 +305,17 @@ struct redmon_host_ops {
 	 * regardless, so a group kept wrongly is set right within minutes.
 	 */
 	int (*keep)(struct redmon_host *h, const char *name);
+
+	/*
+	 * How many descriptors this probe may keep open between scans, given
+	 * that it would keep want (the files its last full scan read; SIZE_MAX
+	 * before it knows).  The core splits what the descriptor limit leaves
+	 * it among the probes that ask, each up to its want, so the answer
+	 * changes as theirs do: ask once in init() (nothing is held then) and
+	 * again before each full scan, and close what is beyond the answer at
+	 * once.  plugins/lib's fdcache_follow_share() does all that.
+	 */
+	size_t (*fd_share)(struct redmon_host *h, size_t want);
 };
 
 /* Whether ops (of whatever core loaded the plugin) has the member op. */

@@ -643,6 +643,9 @@ static int scan_full(struct bond_probe *p)
 		if (!v)
 			r = -ENOMEM;
 	}
+	if (p->events_cover)
+		fdcache_follow_share(&p->fdc, p->ops, p->h,
+				     0); /* the split follows what scans read */
 	fdcache_begin(&p->fdc);
 	/* found is sorted: so is v. */
 	for (size_t i = 0; r == 0 && i < found.n; i++) {
@@ -957,14 +960,17 @@ static int bond_init(const struct redmon_host_ops *ops, struct redmon_host *h, v
 	 * Files are kept open, and the bonds and slave links of the last scan
 	 * taken as known, only while events say when one may have been
 	 * replaced: inotify for a captured tree, rtnetlink or udev (a renamed,
-	 * added or removed interface) on the live root.  An eighth of the
-	 * descriptor limit, which the core raised: md keeps 3/8, hwmon 1/8.
+	 * added or removed interface) on the live root.  As many as the core's
+	 * split of the descriptor limit gives (ops->fd_share); on an older
+	 * core an eighth of the limit (md kept 3/8, hwmon 1/8).
 	 */
 	p->events_cover = live ? (p->nl_fd >= 0 || p->udev.fd >= 0) : p->ino.fd >= 0;
-	if (p->events_cover && getrlimit(RLIMIT_NOFILE, &rl) == 0)
+	if (p->events_cover && getrlimit(RLIMIT_NOFILE, &rl) == 0) {
 		fdcache_init(&p->fdc,
 			     rl.rlim_cur == RLIM_INFINITY ? 1u << 18 : (size_t)rl.rlim_cur / 8,
 			     NULL, NULL);
+		fdcache_follow_share(&p->fdc, ops, h, 0);
+	}
 	*ret_inst = p;
 	return 0;
 }

@@ -48,6 +48,7 @@ struct btrfs_probe {
 	struct redmon_host *h;
 	bool live;
 	bool flush; /* an event said files of the captured tree changed */
+	bool keeps; /* files are kept open between scans (events on: a daemon) */
 	struct fdcache fdc;
 	struct btrfs_reader rd;
 	struct watch_udev uevents; /* live root; fd -1 when off */
@@ -73,7 +74,10 @@ static void unwatch_cb(void *ctx, int fd)
 	p->ops->unwatch_fd(p->h, fd);
 }
 
-/* 1/8 of the descriptor limit, as bond's: btrfs keeps ~4 files per device. */
+/*
+ * On a core without ops->fd_share: 1/8 of the descriptor limit, as bond's
+ * was.  btrfs keeps ~4 files per device.
+ */
 static size_t fd_budget(void)
 {
 	struct rlimit rl;
@@ -149,7 +153,10 @@ static int btrfs_init(const struct redmon_host_ops *ops, struct redmon_host *h, 
 	p->uevents.fd = p->ino.fd = -1;
 	p->live = ops->root_is_live(h);
 	/* A one-shot command reads each file once: keeping it open would only cost. */
+	p->keeps = events;
 	fdcache_init(&p->fdc, events ? fd_budget() : 0, unwatch_cb, p);
+	if (p->keeps)
+		fdcache_follow_share(&p->fdc, ops, h, 0);
 	p->rd.root_fd = ops->root_fd(h);
 	p->rd.fdc = &p->fdc;
 	if (events && p->live)
@@ -307,6 +314,9 @@ static int btrfs_scan(void *inst)
 		watch_ino_add(&p->ino, "", 0);
 		watch_ino_add(&p->ino, BTRFS_SYSFS, 0);
 	}
+	if (p->keeps)
+		fdcache_follow_share(&p->fdc, p->ops, p->h,
+				     0); /* the split follows what scans read */
 	fdcache_begin(&p->fdc);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		rc = btrfs_read_fs(&p->rd, names[i], &p->fs);

@@ -14,7 +14,7 @@
 
 void fdcache_init(struct fdcache *c, size_t budget, void (*unwatch)(void *ctx, int fd), void *ctx)
 {
-	*c = (struct fdcache){ .budget = budget, .unwatch = unwatch, .ctx = ctx };
+	*c = (struct fdcache){ .budget = budget, .unwatch = unwatch, .ctx = ctx, .want = SIZE_MAX };
 }
 
 static uint64_t path_hash(const char *path)
@@ -168,8 +168,11 @@ static bool remember(struct fdcache *c, const char *path, int fd, unsigned int f
 	size_t len = strlen(path) + 1;
 	char *p;
 
-	if (c->n >= c->budget || c->n >= UINT32_MAX ||
-	    !grow_one((void **)&c->v, &c->cap, c->n, sizeof(*c->v), 32) ||
+	if (c->n >= c->budget) {
+		c->refused++;
+		return false;
+	}
+	if (c->n >= UINT32_MAX || !grow_one((void **)&c->v, &c->cap, c->n, sizeof(*c->v), 32) ||
 	    !grow_one((void **)&c->by_path, &c->cap_by_path, c->n, sizeof(*c->by_path), 32) ||
 	    !pool_reserve(c, len) || hindex_add(&c->fresh, path_hash(path), c->n) < 0)
 		return false;
@@ -237,14 +240,15 @@ void fdcache_begin(struct fdcache *c)
 {
 	for (size_t i = 0; c && i < c->n; i++)
 		c->v[i].used = false;
+	if (c)
+		c->refused = 0;
 }
 
-void fdcache_sweep(struct fdcache *c)
+/* Close the entries not used since fdcache_begin(). */
+static void close_unused(struct fdcache *c)
 {
 	size_t i, k = 0;
 
-	if (!c)
-		return;
 	for (i = 0; i < c->n; i++) {
 		if (c->v[i].used)
 			c->v[k++] = c->v[i];
@@ -261,10 +265,44 @@ void fdcache_sweep(struct fdcache *c)
 	c->cursor = 0;
 }
 
+void fdcache_sweep(struct fdcache *c)
+{
+	if (!c)
+		return;
+	close_unused(c);
+	c->want = c->n + c->refused;
+}
+
+/* Not a scan: what the last one wanted stays. */
 void fdcache_flush(struct fdcache *c)
 {
+	if (!c)
+		return;
 	fdcache_begin(c);
-	fdcache_sweep(c);
+	close_unused(c);
+}
+
+void fdcache_set_budget(struct fdcache *c, size_t budget)
+{
+	c->budget = budget;
+	if (c->n <= budget)
+		return;
+	for (size_t i = budget; i < c->n; i++)
+		entry_close(c, &c->v[i]);
+	c->n = budget;
+	reindex(c);
+	pool_tidy(c);
+}
+
+void fdcache_follow_share(struct fdcache *c, const struct redmon_host_ops *ops,
+			  struct redmon_host *h, size_t cap)
+{
+	size_t want = cap && c->want > cap ? cap : c->want, share;
+
+	if (!REDMON_HOST_HAS(ops, fd_share))
+		return;
+	share = ops->fd_share(h, want);
+	fdcache_set_budget(c, cap && share > cap ? cap : share);
 }
 
 struct fdcache_entry *fdcache_find_fd(struct fdcache *c, int fd)

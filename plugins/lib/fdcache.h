@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <redmon/plugin.h>
+
 #include "hindex.h"
 #include "strbuf.h"
 
@@ -48,6 +50,8 @@ struct fdcache {
 	size_t pool_len, pool_cap, pool_dead; /* bytes used, held, of closed entries */
 	void (*unwatch)(void *ctx, int fd);
 	void *ctx;
+	size_t refused; /* files not kept since fdcache_begin(): the budget was reached */
+	size_t want;	/* files the last scan read (kept or refused); SIZE_MAX before one */
 };
 
 /* Read flags.  NOTIFY: the kernel notifies the file (fdcache_entry.notify). */
@@ -89,6 +93,19 @@ struct fdcache_entry *fdcache_find_fd(struct fdcache *c, int fd);
 
 /* Close one entry and forget it. */
 void fdcache_drop(struct fdcache *c, struct fdcache_entry *e);
+
+/* Keep at most budget files from now on, closing the entries beyond it. */
+void fdcache_set_budget(struct fdcache *c, size_t budget);
+
+/*
+ * Take the budget the core gives this probe (ops->fd_share) for what the
+ * last scan wanted (c->want), at most cap (0: no cap), and keep no more.
+ * Call it in init() (the probe registers; nothing is kept yet) and before
+ * each full scan's fdcache_begin().  On a core without fd_share the budget
+ * stays as fdcache_init() set it.
+ */
+void fdcache_follow_share(struct fdcache *c, const struct redmon_host_ops *ops,
+			  struct redmon_host *h, size_t cap);
 
 /* Close everything and free; NULL is a no-op.  c can be reused after fdcache_init(). */
 void fdcache_free(struct fdcache *c);

@@ -4,8 +4,9 @@ UNIT_TESTS += model agg bus config json
 test_model_SRCS := src/model.c
 test_agg_SRCS := src/agg.c src/marks.c src/expect.c src/scrub.c src/disk_join.c src/bus.c src/model.c src/event.c src/json.c
 test_agg_LIBS := -ljansson -lm
-UNIT_TESTS += disk_join heap
+UNIT_TESTS += disk_join heap fd_shares
 test_heap_SRCS := src/heap.c
+test_fd_shares_SRCS := src/fd_shares.c
 test_disk_join_SRCS := src/disk_join.c src/agg.c src/marks.c src/expect.c src/scrub.c src/bus.c src/model.c src/event.c src/json.c
 test_disk_join_LIBS := -ljansson -lm
 test_bus_SRCS := src/bus.c src/event.c src/model.c src/json.c
@@ -18,7 +19,7 @@ test_json_LIBS := -ljansson
 
 # Deltas: a probe handing over only what changed, against whole scans.
 UNIT_TESTS += delta
-test_delta_SRCS := src/probe.c src/report_memo.c src/agg.c src/marks.c src/expect.c src/scrub.c src/disk_join.c src/bus.c \
+test_delta_SRCS := src/probe.c src/fd_shares.c src/report_memo.c src/agg.c src/marks.c src/expect.c src/scrub.c src/disk_join.c src/bus.c \
 	src/config.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/policy.c src/model.c src/log.c \
 	src/event.c src/json.c src/spool.c src/plugin_loader.c
 test_delta_LIBS := -ljansson -ldl -lm
@@ -29,7 +30,7 @@ test_plugin_sources_SRCS := src/plugin_sources.c
 
 # The loader test runs against plugins built from tests/unit/plugins/good.c.
 UNIT_TESTS += plugin_loader
-test_plugin_loader_SRCS := src/plugin_loader.c src/probe.c src/report_memo.c src/config.c src/expect.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/policy.c src/model.c \
+test_plugin_loader_SRCS := src/plugin_loader.c src/probe.c src/fd_shares.c src/report_memo.c src/config.c src/expect.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/policy.c src/model.c \
 	src/log.c src/event.c src/json.c src/spool.c
 test_plugin_loader_LIBS := -ljansson -ldl
 TEST_PLUGIN_DIR := $(BUILD)/tests/plugins
@@ -103,7 +104,7 @@ test_subagent_LIBS := -ljansson
 
 # Probes on their own threads (src/probe_thread.c) with an in-process test plugin.
 UNIT_TESTS += probe_thread
-test_probe_thread_SRCS := src/probe_thread.c src/probe.c src/report_memo.c src/config.c src/expect.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/policy.c src/model.c \
+test_probe_thread_SRCS := src/probe_thread.c src/probe.c src/fd_shares.c src/report_memo.c src/config.c src/expect.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/policy.c src/model.c \
 	src/log.c src/loop.c src/loop_timer.c src/plugin_loader.c src/event.c src/json.c src/spool.c
 test_probe_thread_LIBS := -ljansson -ldl
 

@@ -8,6 +8,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -355,6 +357,82 @@ static void test_sweep_trims(void **state)
 	strbuf_free(&b);
 }
 
+/* The budget the fake core gives, and the want it was asked with. */
+static size_t core_share, core_asked;
+
+static size_t fake_fd_share(struct redmon_host *h, size_t want)
+{
+	(void)h;
+	core_asked = want;
+	return core_share;
+}
+
+/* Whether fd is an open descriptor. */
+static bool is_open(int fd)
+{
+	return fcntl(fd, F_GETFD) >= 0;
+}
+
+/*
+ * What a scan wanted (kept, and refused for the budget) is what the probe
+ * asks the core for; a smaller answer closes the entries beyond it at once.
+ */
+static void test_follow_share(void **state)
+{
+	struct fixture *f = *state;
+	const char *names[] = { "a", "b", "c", "d", "e" };
+	struct redmon_host_ops old = { .size = offsetof(struct redmon_host_ops, fd_share) };
+	struct redmon_host_ops ops = { .size = sizeof(ops), .fd_share = fake_fd_share };
+	struct strbuf b = { 0 };
+	int kept[5];
+
+	for (size_t i = 0; i < 5; i++)
+		put(f, names[i], "x\n");
+	fdcache_free(&f->fdc);
+	fdcache_init(&f->fdc, 3, NULL, NULL);
+	assert_int_equal(f->fdc.want, SIZE_MAX); /* no scan yet */
+
+	/* an older core has no split: the budget stays */
+	fdcache_follow_share(&f->fdc, &old, NULL, 0);
+	assert_int_equal(f->fdc.budget, 3);
+
+	fdcache_begin(&f->fdc);
+	for (size_t i = 0; i < 5; i++)
+		assert_int_equal(fdcache_read(&f->fdc, f->root_fd, names[i], 0, &b, 64, NULL), 0);
+	assert_int_equal(f->fdc.n, 3);
+	fdcache_sweep(&f->fdc);
+	assert_int_equal(f->fdc.want, 5); /* 3 kept, 2 refused */
+	for (size_t i = 0; i < 3; i++)
+		kept[i] = f->fdc.v[i].fd;
+
+	/* the core gives less than is kept: the entries beyond close at once */
+	core_share = 2;
+	fdcache_follow_share(&f->fdc, &ops, NULL, 0);
+	assert_int_equal(core_asked, 5);
+	assert_int_equal(f->fdc.budget, 2);
+	assert_int_equal(f->fdc.n, 2); /* the third closed at once */
+	assert_true(is_open(kept[0]) && is_open(kept[1]));
+	assert_false(is_open(kept[2]));
+	fdcache_begin(&f->fdc);
+	for (size_t i = 0; i < 5; i++)
+		assert_int_equal(fdcache_read(&f->fdc, f->root_fd, names[i], 0, &b, 64, NULL), 0);
+	fdcache_sweep(&f->fdc);
+	assert_int_equal(f->fdc.n, 2);
+	assert_int_equal(f->fdc.want, 5);
+	fdcache_flush(&f->fdc); /* no scan: the want stays */
+	assert_int_equal(f->fdc.n, 0);
+	assert_int_equal(f->fdc.want, 5);
+
+	/* a cap (md's max_open_files) bounds both the want asked and the budget */
+	core_share = 10;
+	fdcache_follow_share(&f->fdc, &ops, NULL, 4);
+	assert_int_equal(core_asked, 4);
+	assert_int_equal(f->fdc.budget, 4);
+	fdcache_follow_share(&f->fdc, &ops, NULL, 0);
+	assert_int_equal(f->fdc.budget, 10);
+	strbuf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -365,6 +443,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_retry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_links_and_directories, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_follow_share, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
