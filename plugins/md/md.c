@@ -56,6 +56,7 @@ struct md_probe {
 	bool no_events; /* the host runs no event loop (events_wanted false) */
 
 	struct fdcache fdc;
+	size_t fd_cap; /* max_open_files, 0: none */
 	struct md_scan scan;
 
 	struct watch_udev udev; /* live root; fd watched, or -1 */
@@ -95,30 +96,33 @@ static void unwatch_cb(void *ctx, int fd)
 }
 
 /*
- * How many attribute files this probe may keep open (sysfs change
- * notification needs one open file per attribute): 3/8 of the descriptor
- * limit, which the core raised to the hard one.  bond and hwmon keep up to
- * 1/8 each, and the rest is for the core (sinks, SNMP, the state) and the
- * files read once.
+ * max_open_files: a cap on the attribute files kept open (sysfs change
+ * notification needs one open file per attribute), 0 for none.
  */
-static size_t fd_budget(struct md_probe *p)
+static size_t fd_cap(struct md_probe *p)
 {
 	const char *v = p->ops->option(p->h, "max_open_files");
-	unsigned long long opt = 0, share;
-	struct rlimit rl;
+	unsigned long long opt = 0;
 
 	if (v && strv_to_u64(strv_c(v), &opt) < 0)
 		LOG(p, REDMON_LOG_WARNING, "max_open_files \"%s\" is not a number; using auto", v);
+	return (size_t)opt;
+}
+
+/*
+ * The budget on a core without ops->fd_share (fdcache_follow_share() then
+ * leaves it): 3/8 of the descriptor limit, which the core raised to the hard
+ * one, as bond and hwmon kept 1/8 each; at most cap (0: none).
+ */
+static size_t fd_budget_fixed(size_t cap)
+{
+	struct rlimit rl;
+	size_t share;
+
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
-		return opt ? opt : 64;
-	share = rl.rlim_cur == RLIM_INFINITY ? 1u << 20 : rl.rlim_cur / 8 * 3;
-	if (opt > share) {
-		LOG(p, REDMON_LOG_NOTICE,
-		    "max_open_files %llu is above 3/8 of the descriptor limit; using %llu", opt,
-		    share);
-		return (size_t)share;
-	}
-	return (size_t)(opt ? opt : share);
+		return cap ? cap : 64;
+	share = rl.rlim_cur == RLIM_INFINITY ? 1u << 20 : (size_t)(rl.rlim_cur / 8 * 3);
+	return cap && cap < share ? cap : share;
 }
 
 /* A udev monitor for block devices; without one the core's periodic scan still works. */
@@ -294,7 +298,10 @@ static int md_init(const struct redmon_host_ops *ops, struct redmon_host *h, voi
 	if (REDMON_HOST_HAS(ops, keep))
 		p->scan.keep = keep_cb;
 	/* A one-shot command reads each file once: keeping it open would only cost. */
-	fdcache_init(&p->fdc, p->no_events ? 0 : fd_budget(p), unwatch_cb, p);
+	p->fd_cap = fd_cap(p);
+	fdcache_init(&p->fdc, p->no_events ? 0 : fd_budget_fixed(p->fd_cap), unwatch_cb, p);
+	if (!p->no_events)
+		fdcache_follow_share(&p->fdc, ops, h, p->fd_cap);
 	if (!p->no_events && p->live)
 		udev_open(p);
 	else if (!p->no_events)
@@ -405,6 +412,8 @@ static int md_scan_fn(void *inst)
 		/* Which files of a captured tree were replaced, the events did not say. */
 		if (p->had_event && !p->live)
 			fdcache_flush(&p->fdc);
+		if (!p->no_events) /* the split follows what full reads read */
+			fdcache_follow_share(&p->fdc, p->ops, p->h, p->fd_cap);
 		fdcache_begin(&p->fdc);
 		/*
 		 * Without a udev monitor or a watch on sys/class/block nothing says
@@ -585,7 +594,7 @@ static const struct redmon_option_spec md_options[] = {
 		.min = 0,
 		.max = 1000000,
 		.help = "md attribute files kept open for re-reading and change events "
-			"(0: 3/8 of the descriptor limit)",
+			"(0: md's part of the descriptor limit, split among probes by need)",
 	},
 	{ .key = NULL },
 };
