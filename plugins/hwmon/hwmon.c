@@ -95,12 +95,11 @@ static void hwmon_fini(void *inst)
 }
 
 /*
- * How many files either reader keeps open: an eighth of the descriptor
- * limit (the core raises the soft limit to the hard one at start; md keeps up
- * to 3/8, bond 1/8, the rest is the core's), so a scan is one pread per value.
- * Beyond it files are opened, read and closed each scan: about 6 files a
- * supply, so past 2,700 supplies at systemd's hard limit of 524288, past 400
- * at a hard limit of 20000.
+ * How many files either reader keeps open, on a core without ops->fd_share
+ * (which splits the descriptor limit among probes by need): an eighth of
+ * the limit (the core raises the soft limit to the hard one at start), so a
+ * scan is one pread per value.  Beyond it files are opened, read and closed
+ * each scan: about 6 files a supply.
  */
 static size_t fd_budget(void)
 {
@@ -155,7 +154,8 @@ static void watch_tree(struct hwmon_probe *p)
 
 	p->sysfs = hwmon_sysfs_new(fd_budget());
 	if (!p->sysfs)
-		return; /* scan() tries again, without events */
+		return;					  /* scan() tries again, without events */
+	hwmon_sysfs_follow_share(p->sysfs, p->ops, p->h); /* registers: nothing is open yet */
 	fd = hwmon_sysfs_watch(p->sysfs, p->ops->root_fd(p->h), p->ops->root(p->h));
 	if (fd >= 0 && p->ops->watch_fd(p->h, fd, EPOLLIN) == 0) {
 		p->ino_fd = fd;
@@ -213,6 +213,9 @@ static int hwmon_init(const struct redmon_host_ops *ops, struct redmon_host *h, 
 		}
 		if (!ops->root_is_live(h))
 			watch_tree(p);
+		else if (REDMON_HOST_HAS(ops, fd_share))
+			ops->fd_share(h,
+				      SIZE_MAX); /* registers; the reader comes at the first scan */
 	}
 	*ret = p;
 	return 0;
@@ -237,6 +240,8 @@ static int hwmon_scan(void *inst)
 	if (p->ops->root_is_live(p->h)) {
 		if (!p->lsensors)
 			p->lsensors = hwmon_lsensors_new(fd_budget());
+		if (p->lsensors && p->tfd >= 0) /* a daemon: the split follows what scans read */
+			hwmon_lsensors_follow_share(p->lsensors, p->ops, p->h);
 		rc = p->lsensors ? hwmon_lsensors_set_chips(p->lsensors, p->ops->root_fd(p->h),
 							    extra, fan_chips)
 				 : -ENOMEM;
@@ -248,6 +253,8 @@ static int hwmon_scan(void *inst)
 	} else {
 		if (!p->sysfs)
 			p->sysfs = hwmon_sysfs_new(fd_budget());
+		if (p->sysfs && p->tfd >= 0)
+			hwmon_sysfs_follow_share(p->sysfs, p->ops, p->h);
 		rc = p->sysfs ? hwmon_sysfs_set_fan_chips(p->sysfs, fan_chips) : -ENOMEM;
 		if (rc == 0)
 			rc = hwmon_sysfs_scan(p->sysfs, p->ops->root_fd(p->h), extra, &view, &n);

@@ -192,6 +192,12 @@ int hwmon_lsensors_set_chips(struct hwmon_lsensors *r, int root_fd, const char *
 	return 0;
 }
 
+void hwmon_lsensors_follow_share(struct hwmon_lsensors *r, const struct redmon_host_ops *ops,
+				 struct redmon_host *h)
+{
+	fdcache_follow_share(&r->values, ops, h, 0);
+}
+
 void hwmon_lsensors_free(struct hwmon_lsensors *r)
 {
 	if (!r)

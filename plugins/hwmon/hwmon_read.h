@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+#include <redmon/plugin.h>
+
 #include "hwmon_class.h"
 
 /*
@@ -57,6 +59,15 @@ int hwmon_sysfs_on_event(struct hwmon_sysfs *s);
  */
 int hwmon_sysfs_set_fan_chips(struct hwmon_sysfs *s, const char *patterns);
 
+/*
+ * Keep as many files as the core's split of the descriptor limit gives the
+ * probe for what the last scan read (fdcache_follow_share()): in init() and
+ * before each scan of a daemon.  On a core without the split the budget
+ * stays as made.
+ */
+void hwmon_sysfs_follow_share(struct hwmon_sysfs *s, const struct redmon_host_ops *ops,
+			      struct redmon_host *h);
+
 /* One scan with nothing kept; the caller frees *ret with hwmon_chips_free(). */
 int hwmon_sysfs_read(int root_fd, const char *extra, struct hwmon_chip **ret, size_t *ret_n);
 
@@ -75,6 +86,9 @@ struct hwmon_lsensors;
  */
 struct hwmon_lsensors *hwmon_lsensors_new(size_t budget);
 void hwmon_lsensors_free(struct hwmon_lsensors *r);
+/* Its alarm and fault files follow the core's split, as hwmon_sysfs_follow_share(). */
+void hwmon_lsensors_follow_share(struct hwmon_lsensors *r, const struct redmon_host_ops *ops,
+				 struct redmon_host *h);
 /*
  * The PSU chip patterns (`chips`) and the fan chip patterns (`fan_chips`):
  * a fan set's fanN_enable files are read below root_fd (the live "/").

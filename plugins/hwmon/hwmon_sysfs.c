@@ -759,6 +759,7 @@ struct hwmon_sysfs *hwmon_sysfs_new(size_t budget)
 
 	if (s) {
 		s->budget = budget;
+		fdcache_init(&s->files, budget, NULL, NULL);
 		s->ino.fd = -1;
 	}
 	return s;
@@ -790,6 +791,14 @@ void hwmon_sysfs_free(struct hwmon_sysfs *s)
 	free(s->order);
 	strbuf_free(&s->value);
 	free(s);
+}
+
+void hwmon_sysfs_follow_share(struct hwmon_sysfs *s, const struct redmon_host_ops *ops,
+			      struct redmon_host *h)
+{
+	s->files.budget = s->budget;
+	fdcache_follow_share(&s->files, ops, h, 0);
+	s->budget = s->files.budget; /* a scan sets the cache's from it */
 }
 
 int hwmon_sysfs_set_fan_chips(struct hwmon_sysfs *s, const char *patterns)
