@@ -143,7 +143,7 @@ struct hw_ent {
 	bool trusted;	    /* the listing was not taken in the tick of its last change */
 	bool dirty;	    /* an event named its directories since the listing */
 	bool is_chip;	    /* the entry has a name, or is unreadable: it is a chip */
-	char lerr[128];	    /* what the listing could not read, or "" (never trusted then) */
+	char *lerr;	    /* what the listing could not read, or NULL (never trusted then) */
 	struct hw_file *files;
 	size_t n_files;
 	struct hwmon_chip chip; /* identity and labels from the listing; values per scan */
@@ -185,10 +185,14 @@ static const char *base(const char *path)
 	return s ? s + 1 : path;
 }
 
-/* libsensors' chip name and our location, from the device and its subsystem. */
-static void chip_identity(int root_fd, const char *hw, struct hwmon_chip *c)
+/*
+ * libsensors' chip name and our location, from the device and its subsystem,
+ * with prefix (shorter than HWMON_NAME_MAX: find_name()) into c.  0 or -ENOMEM.
+ */
+static int chip_identity(int root_fd, const char *hw, const char *prefix, struct hwmon_chip *c)
 {
 	char devp[1024], subp[1100], dev[128] = "", subsys[64] = "";
+	char name[HWMON_CHIP_NAME_MAX], location[HWMON_NAME_MAX] = "";
 	unsigned int bus, addr, isa;
 	char tail;
 
@@ -199,15 +203,16 @@ static void chip_identity(int root_fd, const char *hw, struct hwmon_chip *c)
 	}
 	if (strcmp(subsys, "i2c") == 0 && sscanf(dev, "%u-%x%c", &bus, &addr, &tail) == 2 &&
 	    bus < 100000 && addr < 0x400) {
-		snprintf(c->name, sizeof(c->name), "%.100s-i2c-%u-%x", c->prefix, bus, addr);
-		snprintf(c->location, sizeof(c->location), "i2c %.100s", dev);
+		snprintf(name, sizeof(name), "%s-i2c-%u-%x", prefix, bus, addr);
+		snprintf(location, sizeof(location), "i2c %.100s", dev);
 	} else if (strcmp(subsys, "platform") == 0 && strchr(dev, '.') &&
 		   sscanf(strchr(dev, '.') + 1, "%u%c", &isa, &tail) == 1 && isa < 0x10000) {
-		snprintf(c->name, sizeof(c->name), "%.100s-isa-%04x", c->prefix, isa);
-		snprintf(c->location, sizeof(c->location), "platform %.100s", dev);
+		snprintf(name, sizeof(name), "%s-isa-%04x", prefix, isa);
+		snprintf(location, sizeof(location), "platform %.100s", dev);
 	} else {
-		snprintf(c->name, sizeof(c->name), "%.100s-virtual-0", c->prefix);
+		snprintf(name, sizeof(name), "%s-virtual-0", prefix);
 	}
+	return hwmon_chip_set_id(c, name, prefix, location);
 }
 
 /* in, curr, temp in milli-units; power in micro-watts; fan in RPM. */
@@ -231,23 +236,29 @@ static bool is_input(const char *name)
  * Forget what the last listing of e found; the class entry itself stays.
  * Its kept files close at the end of a scan that does not read them.
  */
+/* A listing error that could not be recorded (never freed). */
+static char lerr_oom[] = "cannot say what: out of memory";
+
 static void ent_clear(struct hw_ent *e)
 {
 	free(e->files);
 	free(e->link);
 	free(e->target);
 	free(e->attrdir);
-	free(e->chip.attrs);
-	free(e->chip.labels);
+	if (e->lerr != lerr_oom)
+		free(e->lerr);
+	hwmon_chip_free(&e->chip);
 	*e = (struct hw_ent){ .de = e->de };
 }
 
-/* Record (the first) failure of the listing: what, what2 ("in1", "_label"), -errno. */
+/*
+ * Record (the first) failure of the listing: what, what2 ("in1", "_label"),
+ * -errno.  Out of line: only an entry with an error pays for its text.
+ */
 static void ent_error(struct hw_ent *e, const char *what, const char *what2, int rc)
 {
-	if (!e->lerr[0])
-		snprintf(e->lerr, sizeof(e->lerr), "%.40s%s: %s", what, what2,
-			 psu_read_strerror(rc));
+	if (!e->lerr && asprintf(&e->lerr, "%.40s%s: %s", what, what2, psu_read_strerror(rc)) < 0)
+		e->lerr = lerr_oom;
 }
 
 /*
@@ -258,7 +269,8 @@ static void ent_error(struct hw_ent *e, const char *what, const char *what2, int
 static int ent_unreadable(struct hw_ent *e, const char *what, int rc)
 {
 	ent_error(e, what, "", rc);
-	snprintf(e->chip.name, sizeof(e->chip.name), "%s", e->de.name);
+	if (hwmon_chip_set_id(&e->chip, e->de.name, "", "") < 0)
+		return -ENOMEM;
 	e->is_chip = true;
 	return 0;
 }
@@ -438,6 +450,20 @@ static void pin_dir(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, const 
 }
 
 /*
+ * Read a chip's hwmon name file into prefix: 0 or -errno as
+ * psu_read_in_root().  A name of HWMON_NAME_MAX bytes or more is
+ * -ENAMETOOLONG, never cut: the chip is then unreadable, with that error.
+ */
+static int name_read(int root_fd, const char *path, char prefix[HWMON_NAME_MAX + 1])
+{
+	int rc = psu_read_in_root(root_fd, path, prefix, HWMON_NAME_MAX + 1);
+
+	if (rc >= HWMON_NAME_MAX)
+		return -ENAMETOOLONG;
+	return rc < 0 ? rc : 0;
+}
+
+/*
  * Where the chip of class entry e keeps its name: hw (its class link
  * followed), or old style the device directory.  prefix gets the name.
  * 0; 1 when there is no chip (no name anywhere, or the entry went away
@@ -445,7 +471,7 @@ static void pin_dir(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, const 
  * part that could not be read.
  */
 static int find_name(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, const char *hw,
-		     char *attrdir, size_t len, char *prefix, const char **what)
+		     char *attrdir, size_t len, char prefix[HWMON_NAME_MAX + 1], const char **what)
 {
 	char np[1200];
 	int rc, fd;
@@ -460,7 +486,7 @@ static int find_name(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, const
 	pin_dir(s, root_fd, e, hw);
 	snprintf(attrdir, len, "%s", hw);
 	snprintf(np, sizeof(np), "%s/name", hw);
-	rc = psu_read_in_root(root_fd, np, prefix, HWMON_NAME_MAX);
+	rc = name_read(root_fd, np, prefix);
 	if (rc != -ENOENT)
 		return rc < 0 ? rc : 0;
 	/* Old style: name and attributes in the device directory. */
@@ -475,7 +501,7 @@ static int find_name(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, const
 	*what = "device/name";
 	pin_dir(s, root_fd, e, attrdir);
 	snprintf(np, sizeof(np), "%s/name", attrdir);
-	rc = psu_read_in_root(root_fd, np, prefix, HWMON_NAME_MAX);
+	rc = name_read(root_fd, np, prefix);
 	/* libsensors skips a chip without a name too. */
 	return rc == -ENOENT ? 1 : rc < 0 ? rc : 0;
 }
@@ -489,7 +515,7 @@ static int find_name(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, const
 static int ent_list(struct hwmon_sysfs *s, int root_fd, int cfd, struct hw_ent *e,
 		    const char *extra)
 {
-	char hw[1024], attrdir[1100], prefix[HWMON_NAME_MAX];
+	char hw[1024], attrdir[1100], prefix[HWMON_NAME_MAX + 1];
 	const char *what;
 	int rc;
 
@@ -520,8 +546,8 @@ static int ent_list(struct hwmon_sysfs *s, int root_fd, int cfd, struct hw_ent *
 	e->attrdir = strdup(attrdir);
 	if (!e->attrdir)
 		return -ENOMEM;
-	snprintf(e->chip.prefix, sizeof(e->chip.prefix), "%s", prefix);
-	chip_identity(root_fd, hw, &e->chip);
+	if (chip_identity(root_fd, hw, prefix, &e->chip) < 0)
+		return -ENOMEM;
 	e->is_chip = true;
 	e->chip.fans = !hwmon_is_psu_chip(prefix, extra) &&
 		       hwmon_is_fan_chip(prefix, s->fan_chips ? s->fan_chips : "");
@@ -532,7 +558,7 @@ static int ent_list(struct hwmon_sysfs *s, int root_fd, int cfd, struct hw_ent *
 		return rc;
 	if (rc < 0)
 		ent_error(e, "its directory", "", rc);
-	if (e->lerr[0])
+	if (e->lerr)
 		e->trusted = false; /* listed again at the next scan */
 	return 0;
 }
@@ -540,6 +566,23 @@ static int ent_list(struct hwmon_sysfs *s, int root_fd, int cfd, struct hw_ent *
 static bool gone(int rc)
 {
 	return rc == -ENOENT || rc == -ENOLINK || rc == -ENOTDIR || rc == -ENODEV || rc == -ESTALE;
+}
+
+/*
+ * c's error, as what: why.  The last scan's text (c->own_error) is reused
+ * when the same: a chip failing every scan allocates nothing.
+ */
+static void read_error(struct hwmon_chip *c, const char *what, const char *why)
+{
+	const char *o = c->own_error;
+	size_t n = strlen(what);
+
+	if (o && strncmp(o, what, n) == 0 && o[n] == ':' && o[n + 1] == ' ' &&
+	    strcmp(o + n + 2, why) == 0) {
+		c->error = o;
+		return;
+	}
+	hwmon_chip_set_error(c, "%s: %s", what, why);
 }
 
 /*
@@ -565,8 +608,7 @@ static bool ent_read_file(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e,
 	if (rc == -EISDIR)
 		rc = -EINVAL; /* "not a regular file", as a FIFO */
 	if (rc < 0 && (final || !gone(rc)) && !c->error[0])
-		snprintf(c->error, sizeof(c->error), "%s: %s", f->name,
-			 psu_read_strerror(rc == -ENOENT ? -ENOLINK : rc));
+		read_error(c, f->name, psu_read_strerror(rc == -ENOENT ? -ENOLINK : rc));
 	if (rc < 0 || strv_to_ll(strv_trim(strv_c(s->value.p)), LLONG_MIN, LLONG_MAX, &v) < 0)
 		return gone(rc); /* unreadable or garbage: no value */
 	memcpy(c->attrs[c->n_attrs].name, f->name, sizeof(f->name));
@@ -589,7 +631,8 @@ static bool ent_read(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, unsig
 	bool stale = false;
 
 	c->n_attrs = 0;
-	snprintf(c->error, sizeof(c->error), "%s", e->lerr);
+	/* c->own_error, the last scan's read error, stays for read_error() to reuse. */
+	c->error = e->lerr ? e->lerr : "";
 	/*
 	 * A fan set reads its fanN_enable files first: a disabled channel's
 	 * other files are not read (they may fail by design).
@@ -604,6 +647,10 @@ static bool ent_read(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, unsig
 				continue;
 			stale |= ent_read_file(s, root_fd, e, &e->files[i], flags, final);
 		}
+	}
+	if (c->own_error && c->error != c->own_error) {
+		free(c->own_error); /* the read error is over */
+		c->own_error = NULL;
 	}
 	return stale;
 }
@@ -965,7 +1012,7 @@ static bool class_needed(const struct hwmon_sysfs *s, bool check)
 	if (check || s->class_dirty || s->all_dirty || s->n == 0)
 		return true;
 	for (size_t i = 0; i < s->n; i++) {
-		if (s->v[i].dirty || !s->v[i].kept || s->v[i].lerr[0])
+		if (s->v[i].dirty || !s->v[i].kept || s->v[i].lerr)
 			return true;
 	}
 	return false;
@@ -974,7 +1021,7 @@ static bool class_needed(const struct hwmon_sysfs *s, bool check)
 /* Whether e must be listed again this scan (see the head comment). */
 static bool ent_stale(const struct hw_ent *e, bool check, int root_fd, int cfd)
 {
-	if (e->dirty || !e->kept || e->lerr[0])
+	if (e->dirty || !e->kept || e->lerr)
 		return true;
 	return check && !ent_current(root_fd, cfd, e);
 }
@@ -1071,13 +1118,18 @@ int hwmon_sysfs_read(int root_fd, const char *extra, struct hwmon_chip **ret, si
 		return -ENOMEM;
 	rc = hwmon_sysfs_scan(s, root_fd, extra, &out, ret_n);
 	if (rc == 0) {
-		/* The caller owns the answer, its attribute and label arrays now. */
+		/* The caller owns the answer, its arrays and texts now. */
 		*ret = s->out;
-		s->out = NULL;
-		for (size_t i = 0; i < s->n; i++) {
-			s->v[i].chip.attrs = NULL;
-			s->v[i].chip.labels = NULL;
+		for (size_t k = 0; k < s->n_out; k++) {
+			struct hw_ent *e = &s->v[s->order[k]];
+
+			if (e->lerr && e->lerr != lerr_oom && s->out[k].error == e->lerr) {
+				s->out[k].own_error = e->lerr;
+				e->lerr = NULL;
+			}
+			e->chip = (struct hwmon_chip){ 0 };
 		}
+		s->out = NULL;
 	}
 	hwmon_sysfs_free(s);
 	return rc;
