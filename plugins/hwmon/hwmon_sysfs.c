@@ -79,6 +79,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,16 +138,16 @@ struct hw_ent {
 	struct hw_dirent de;
 	char *link;	    /* root-relative target of the class entry; owned */
 	char *target;	    /* a symlink entry's own text (readlink); owned */
-	char *attrdir;	    /* root-relative directory of name and attributes; owned */
+	char *attrdir;	    /* root-relative directory of name and attributes: link, or owned */
 	struct dir_key dst; /* attrdir at listing time */
 	bool kept;	    /* dst is set: the listing may serve later scans */
 	bool trusted;	    /* the listing was not taken in the tick of its last change */
 	bool dirty;	    /* an event named its directories since the listing */
 	bool is_chip;	    /* the entry has a name, or is unreadable: it is a chip */
+	uint32_t ci;	    /* its chip: s->chips[ci] (identity, labels; values per scan) */
 	char *lerr;	    /* what the listing could not read, or NULL (never trusted then) */
 	struct hw_file *files;
 	size_t n_files;
-	struct hwmon_chip chip; /* identity and labels from the listing; values per scan */
 };
 
 struct hwmon_sysfs {
@@ -169,9 +170,13 @@ struct hwmon_sysfs {
 	unsigned int unchecked; /* scans since every listing was last checked */
 	char *extra;		/* the chip patterns the listings were made for */
 	char *fan_chips;	/* the fan chip patterns, likewise (NULL: "") */
-	struct hwmon_chip *out; /* the last scan's answer, sorted by chip name */
-	size_t *order;		/* out[k] is v[order[k]].chip */
-	size_t n_out, cap_out;
+	/*
+	 * One chip per entry of v (v[i].ci), and the answer itself: its first
+	 * n_out are the chips, sorted by name (make_out() moves them there),
+	 * then the entries that are none (zeroed).  No second copy.
+	 */
+	struct hwmon_chip *chips;
+	size_t n_out;
 	struct strbuf value; /* the file just read */
 };
 
@@ -239,16 +244,18 @@ static bool is_input(const char *name)
 /* A listing error that could not be recorded (never freed). */
 static char lerr_oom[] = "cannot say what: out of memory";
 
-static void ent_clear(struct hw_ent *e)
+static void ent_clear(struct hwmon_sysfs *s, struct hw_ent *e)
 {
 	free(e->files);
+	if (e->attrdir != e->link)
+		free(e->attrdir);
 	free(e->link);
 	free(e->target);
-	free(e->attrdir);
 	if (e->lerr != lerr_oom)
 		free(e->lerr);
-	hwmon_chip_free(&e->chip);
-	*e = (struct hw_ent){ .de = e->de };
+	if (s->chips) /* NULL: given away (hwmon_sysfs_read()) */
+		hwmon_chip_free(&s->chips[e->ci]);
+	*e = (struct hw_ent){ .de = e->de, .ci = e->ci };
 }
 
 /*
@@ -266,10 +273,10 @@ static void ent_error(struct hw_ent *e, const char *what, const char *what2, int
  * known by its class entry name only, whose error says why (hwmon_class.h).
  * Never "no chip": that would make the set silently smaller.  Returns 0.
  */
-static int ent_unreadable(struct hw_ent *e, const char *what, int rc)
+static int ent_unreadable(struct hwmon_sysfs *s, struct hw_ent *e, const char *what, int rc)
 {
 	ent_error(e, what, "", rc);
-	if (hwmon_chip_set_id(&e->chip, e->de.name, "", "") < 0)
+	if (hwmon_chip_set_id(&s->chips[e->ci], e->de.name, "", "") < 0)
 		return -ENOMEM;
 	e->is_chip = true;
 	return 0;
@@ -333,9 +340,8 @@ static int open_dir(int root_fd, const char *path, DIR **ret)
  * HWMON_CHIP_ATTRS).  Nothing is opened yet.  0, -ENOMEM, or -errno of the
  * directory.
  */
-static int list_attrs(int root_fd, struct hw_ent *e)
+static int list_attrs(int root_fd, struct hw_ent *e, struct hwmon_chip *c)
 {
-	struct hwmon_chip *c = &e->chip;
 	size_t cap = 0, n = 0, n_files = 0, k = 0;
 	struct hw_file *v = NULL;
 	struct dirent *de;
@@ -519,13 +525,15 @@ static int ent_list(struct hwmon_sysfs *s, int root_fd, int cfd, struct hw_ent *
 	const char *what;
 	int rc;
 
-	ent_clear(e);
+	struct hwmon_chip *c = &s->chips[e->ci];
+
+	ent_clear(s, e);
 	if (e->de.type == DT_LNK) {
 		rc = psu_read_link(cfd, e->de.name, hw, sizeof(hw));
 		if (rc == -ENOENT)
 			return 0; /* gone since the class directory was read */
 		if (rc < 0)
-			return ent_unreadable(e, "its link", rc);
+			return ent_unreadable(s, e, "its link", rc);
 		e->target = strdup(hw);
 		if (!e->target)
 			return -ENOMEM;
@@ -534,26 +542,27 @@ static int ent_list(struct hwmon_sysfs *s, int root_fd, int cfd, struct hw_ent *
 	if (rc == -ENOENT)
 		return 0;
 	if (rc < 0)
-		return ent_unreadable(e, "its link", rc);
+		return ent_unreadable(s, e, "its link", rc);
 	e->link = strdup(hw);
 	if (!e->link)
 		return -ENOMEM;
 	rc = find_name(s, root_fd, e, hw, attrdir, sizeof(attrdir), prefix, &what);
 	if (rc < 0)
-		return ent_unreadable(e, what, rc);
+		return ent_unreadable(s, e, what, rc);
 	if (rc > 0 || !prefix[0])
 		return 0;
-	e->attrdir = strdup(attrdir);
+	/* New style (the name beside the attributes): one text for both. */
+	e->attrdir = strcmp(attrdir, e->link) == 0 ? e->link : strdup(attrdir);
 	if (!e->attrdir)
 		return -ENOMEM;
-	if (chip_identity(root_fd, hw, prefix, &e->chip) < 0)
+	if (chip_identity(root_fd, hw, prefix, c) < 0)
 		return -ENOMEM;
 	e->is_chip = true;
-	e->chip.fans = !hwmon_is_psu_chip(prefix, extra) &&
-		       hwmon_is_fan_chip(prefix, s->fan_chips ? s->fan_chips : "");
-	if (!e->chip.fans && !hwmon_is_psu_chip(prefix, extra))
+	c->fans = !hwmon_is_psu_chip(prefix, extra) &&
+		  hwmon_is_fan_chip(prefix, s->fan_chips ? s->fan_chips : "");
+	if (!c->fans && !hwmon_is_psu_chip(prefix, extra))
 		return 0; /* no verdict reads another chip's values */
-	rc = list_attrs(root_fd, e);
+	rc = list_attrs(root_fd, e, c);
 	if (rc == -ENOMEM)
 		return rc;
 	if (rc < 0)
@@ -586,13 +595,13 @@ static void read_error(struct hwmon_chip *c, const char *what, const char *why)
 }
 
 /*
- * Read one of e's files into e->chip.attrs (see ent_read()).  Returns true
- * when the file is gone.
+ * Read one of e's files into its chip's attrs (see ent_read()).  Returns
+ * true when the file is gone.
  */
 static bool ent_read_file(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e,
 			  const struct hw_file *f, unsigned int flags, bool final)
 {
-	struct hwmon_chip *c = &e->chip;
+	struct hwmon_chip *c = &s->chips[e->ci];
 	char path[1200];
 	long long v;
 	size_t dl;
@@ -618,16 +627,16 @@ static bool ent_read_file(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e,
 }
 
 /*
- * Read the values of e's files into e->chip.attrs, with fdcache flags (FDC_REOPEN
+ * Read the values of e's files into its chip's attrs, with fdcache flags (FDC_REOPEN
  * after a listing).  Returns true when a file is gone: the listing is out of
  * date.  A file that cannot be read (EIO from the chip, EACCES, a FIFO; gone
- * too when final: it was listed just before) goes into e->chip.error, after
+ * too when final: it was listed just before) goes into the chip's error, after
  * what the listing could not read.
  */
 static bool ent_read(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, unsigned int flags,
 		     bool final)
 {
-	struct hwmon_chip *c = &e->chip;
+	struct hwmon_chip *c = &s->chips[e->ci];
 	bool stale = false;
 
 	c->n_attrs = 0;
@@ -769,34 +778,50 @@ static bool same_listing(const struct hwmon_sysfs *s)
 
 static int sync_entries(struct hwmon_sysfs *s)
 {
-	size_t i = 0, k = 0;
+	size_t i = 0, k = 0, n = s->n_list ? s->n_list : 1;
+	struct hwmon_chip *nc;
 	struct hw_ent *nv;
 
 	if (same_listing(s))
 		return 0;
-	nv = calloc(s->n_list ? s->n_list : 1, sizeof(*nv));
-	if (!nv)
+	nv = calloc(n, sizeof(*nv));
+	nc = calloc(n, sizeof(*nc));
+	if (!nv || !nc) {
+		free(nv);
+		free(nc);
 		return -ENOMEM;
-	/* Merge two name-sorted sequences: old entries and the listing. */
+	}
+	/*
+	 * Merge two name-sorted sequences: old entries and the listing.  The
+	 * chips move along, slot k for entry k (make_out() sorts them).
+	 */
 	for (size_t j = 0; j < s->n_list; j++) {
 		const struct hw_dirent *de = &s->list[j];
 		int cmp = 1;
 
 		while (i < s->n && (cmp = strcmp(s->v[i].de.name, de->name)) < 0)
-			ent_clear(&s->v[i++]); /* gone */
+			ent_clear(s, &s->v[i++]); /* gone */
 		if (cmp == 0 && same_dirent(&s->v[i].de, de)) {
-			nv[k++] = s->v[i++]; /* the same entry: keep its listing */
+			/* The same entry: keep its listing. */
+			nc[k] = s->chips[s->v[i].ci];
+			nv[k] = s->v[i++];
+			nv[k].ci = (uint32_t)k;
+			k++;
 			continue;
 		}
 		if (cmp == 0)
-			ent_clear(&s->v[i++]); /* the name now stands for another inode */
-		nv[k++] = (struct hw_ent){ .de = *de };
+			ent_clear(s, &s->v[i++]); /* the name now stands for another inode */
+		nv[k] = (struct hw_ent){ .de = *de, .ci = (uint32_t)k };
+		k++;
 	}
 	while (i < s->n)
-		ent_clear(&s->v[i++]);
+		ent_clear(s, &s->v[i++]);
 	free(s->v);
+	free(s->chips);
 	s->v = nv;
-	s->n = k; /* = n_list: v[].de is this listing, to compare the next one with */
+	s->chips = nc;
+	s->n = k;     /* = n_list: v[].de is this listing, to compare the next one with */
+	s->n_out = 0; /* the chips are out of order: make_out() sorts them again */
 	return 1;
 }
 
@@ -814,10 +839,12 @@ struct hwmon_sysfs *hwmon_sysfs_new(size_t budget)
 static void drop_all(struct hwmon_sysfs *s)
 {
 	for (size_t i = 0; i < s->n; i++)
-		ent_clear(&s->v[i]);
+		ent_clear(s, &s->v[i]);
 	fdcache_flush(&s->files);
 	free(s->v);
+	free(s->chips);
 	s->v = NULL;
+	s->chips = NULL;
 	s->n = 0;
 	s->n_out = 0;
 	s->class_dirty = true; /* no entry left: the next scan reads the class directory */
@@ -833,8 +860,6 @@ void hwmon_sysfs_free(struct hwmon_sysfs *s)
 	free(s->list);
 	free(s->extra);
 	free(s->fan_chips);
-	free(s->out);
-	free(s->order);
 	strbuf_free(&s->value);
 	free(s);
 }
@@ -858,43 +883,48 @@ int hwmon_sysfs_set_fan_chips(struct hwmon_sysfs *s, const char *patterns)
 
 static int by_chip_name(const void *a, const void *b, void *arg)
 {
-	const struct hw_ent *v = arg;
+	const struct hwmon_sysfs *s = arg;
+	const struct hw_ent *x = &s->v[*(const size_t *)a], *y = &s->v[*(const size_t *)b];
 
-	return strcmp(v[*(const size_t *)a].chip.name, v[*(const size_t *)b].chip.name);
+	/* The chips first, by name; the entries that are none after them. */
+	if (x->is_chip != y->is_chip)
+		return x->is_chip ? -1 : 1;
+	return x->is_chip ? strcmp(s->chips[x->ci].name, s->chips[y->ci].name) : 0;
 }
 
 /*
- * Put the chips into s->out, sorted by name.  The order (indexes into s->v)
- * is sorted again only when entries changed or were listed again.
+ * Make the first n_chips of s->chips the answer, sorted by name: the chips
+ * are moved (and each entry's ci with its chip) only when entries changed
+ * or were listed again.  0 or -ENOMEM.
  */
 static int make_out(struct hwmon_sysfs *s, size_t n_chips, bool changed)
 {
-	if (n_chips > s->cap_out) {
-		struct hwmon_chip *o = realloc(s->out, n_chips * sizeof(*o));
-		size_t *ord;
+	struct hwmon_chip *nc;
+	size_t *order;
 
-		if (!o)
-			return -ENOMEM;
-		s->out = o;
-		ord = realloc(s->order, n_chips * sizeof(*ord));
-		if (!ord)
-			return -ENOMEM;
-		s->order = ord;
-		s->cap_out = n_chips;
+	if (!changed && s->n_out == n_chips)
+		return 0;
+	order = malloc((s->n ? s->n : 1) * sizeof(*order));
+	nc = malloc((s->n ? s->n : 1) * sizeof(*nc));
+	if (!order || !nc) {
+		free(order);
+		free(nc);
+		return -ENOMEM;
 	}
-	if (changed || s->n_out != n_chips) {
-		size_t k = 0;
+	for (size_t i = 0; i < s->n; i++)
+		order[i] = i;
+	if (s->n > 1)
+		qsort_r(order, s->n, sizeof(*order), by_chip_name, s);
+	for (size_t k = 0; k < s->n; k++) {
+		struct hw_ent *e = &s->v[order[k]];
 
-		for (size_t i = 0; i < s->n; i++) {
-			if (s->v[i].is_chip)
-				s->order[k++] = i;
-		}
-		if (k > 1)
-			qsort_r(s->order, k, sizeof(*s->order), by_chip_name, s->v);
+		nc[k] = s->chips[e->ci];
+		e->ci = (uint32_t)k;
 	}
+	free(order);
+	free(s->chips);
+	s->chips = nc;
 	s->n_out = n_chips;
-	for (size_t k = 0; k < n_chips; k++)
-		s->out[k] = s->v[s->order[k]].chip;
 	return 0;
 }
 
@@ -1103,7 +1133,7 @@ int hwmon_sysfs_scan(struct hwmon_sysfs *s, int root_fd, const char *extra,
 	fdcache_sweep(&s->files); /* the files of chips gone or listed without them */
 	if (events && (changed || s->ino.lost || !s->watching))
 		watch_round(s);
-	*ret = s->out;
+	*ret = s->chips;
 	*ret_n = s->n_out;
 	return 0;
 }
@@ -1119,17 +1149,17 @@ int hwmon_sysfs_read(int root_fd, const char *extra, struct hwmon_chip **ret, si
 	rc = hwmon_sysfs_scan(s, root_fd, extra, &out, ret_n);
 	if (rc == 0) {
 		/* The caller owns the answer, its arrays and texts now. */
-		*ret = s->out;
-		for (size_t k = 0; k < s->n_out; k++) {
-			struct hw_ent *e = &s->v[s->order[k]];
+		*ret = s->chips;
+		for (size_t i = 0; i < s->n; i++) {
+			struct hw_ent *e = &s->v[i];
+			struct hwmon_chip *c = &s->chips[e->ci];
 
-			if (e->lerr && e->lerr != lerr_oom && s->out[k].error == e->lerr) {
-				s->out[k].own_error = e->lerr;
+			if (e->lerr && e->lerr != lerr_oom && c->error == e->lerr) {
+				c->own_error = e->lerr;
 				e->lerr = NULL;
 			}
-			e->chip = (struct hwmon_chip){ 0 };
 		}
-		s->out = NULL;
+		s->chips = NULL;
 	}
 	hwmon_sysfs_free(s);
 	return rc;

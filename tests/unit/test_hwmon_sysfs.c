@@ -676,13 +676,91 @@ static void test_events_unseen(void **state)
 	tree_free(&t);
 }
 
+/*
+ * Chip names are sized to use, never cut: a hwmon name of 127 bytes (the
+ * longest kept, HWMON_NAME_MAX - 1) comes out whole, in the prefix and the
+ * chip name; one of 128 bytes is a chip that cannot be read, named by its
+ * class entry, with the reason, never a shortened name.  A read error that
+ * stays is the same text at every scan; gone, the error is "".
+ */
+static void test_name_bounds(void **state)
+{
+	struct hwmon_sysfs *s = hwmon_sysfs_new(100);
+	char longest[HWMON_NAME_MAX + 1], over[HWMON_NAME_MAX + 2], want[HWMON_CHIP_NAME_MAX];
+	char hw[512], d[600], p[700];
+	const struct hwmon_chip *v, *c;
+	struct psu_group ps = { 0 };
+	struct redmon_group g;
+	struct tree t;
+	size_t n;
+
+	(void)state;
+	assert_non_null(s);
+	memset(longest, 'x', sizeof(longest));
+	memcpy(longest, "pmbus", 5);
+	longest[HWMON_NAME_MAX - 1] = '\0';
+	memset(over, 'y', sizeof(over));
+	memcpy(over, "pmbus", 5);
+	over[HWMON_NAME_MAX] = '\0';
+	tree_new(&t);
+	chip(&t, "58", longest, "hwmon0");
+	link_class(&t, "hwmon0", "58", "hwmon0");
+	chip(&t, "59", over, "hwmon1");
+	link_class(&t, "hwmon1", "59", "hwmon1");
+
+	n = scan(s, &t, "pmbus*", &v);
+	assert_int_equal(n, 2);
+	snprintf(want, sizeof(want), "%s-i2c-3-58", longest);
+	c = find(v, n, want);
+	assert_non_null(c);
+	assert_int_equal(strlen(c->prefix), HWMON_NAME_MAX - 1);
+	assert_string_equal(c->prefix, longest);
+	assert_string_equal(c->location, "i2c 3-0058");
+	assert_string_equal(c->error, "");
+	assert_int_equal(c->n_attrs, 4);
+	c = find(v, n, "hwmon1");
+	assert_non_null(c);
+	assert_string_equal(c->prefix, "");
+	assert_string_equal(c->error, "name: File name too long");
+	assert_false(chips_contain(v, n, "yyyy"));
+	/* Reported: the supply set holds it as a member nobody can tell. */
+	assert_int_equal(hwmon_psu_eval(&ps, v, n, "pmbus*", 0, &g), 0);
+	assert_int_equal(g.members_total, 2);
+	assert_int_equal(g.margin, REDMON_MARGIN_UNKNOWN);
+	assert_non_null(strstr(g.reason, "hwmon1: cannot tell whether it is a supply: name: File "
+					 "name too long"));
+
+	/* An alarm that cannot be read, scan after scan; then readable again. */
+	hwdir(&t, "58", hw, sizeof(hw));
+	snprintf(d, sizeof(d), "%s/hwmon0", hw);
+	snprintf(p, sizeof(p), "%s/in1_alarm", d);
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(mkfifo(p, 0644), 0);
+	for (int i = 0; i < 3; i++) {
+		n = scan(s, &t, "pmbus*", &v);
+		c = find(v, n, want);
+		assert_non_null(c);
+		assert_string_equal(c->error, "in1_alarm: not a regular file");
+	}
+	assert_int_equal(unlink(p), 0);
+	put(d, "in1_alarm", "0\n");
+	n = scan(s, &t, "pmbus*", &v);
+	c = find(v, n, want);
+	assert_non_null(c);
+	assert_string_equal(c->error, "");
+	assert_true(value(c, "in1_alarm") == 0);
+	psu_group_free(&ps);
+	hwmon_sysfs_free(s);
+	tree_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lifecycle),     cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_gone_at_read),  cmocka_unit_test(test_chips_option),
 		cmocka_unit_test(test_escape),	      cmocka_unit_test(test_events),
-		cmocka_unit_test(test_events_unseen),
+		cmocka_unit_test(test_events_unseen), cmocka_unit_test(test_name_bounds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
