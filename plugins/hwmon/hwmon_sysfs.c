@@ -114,11 +114,21 @@ struct hw_dirent {
 	unsigned char type; /* d_type */
 };
 
-/* One attribute file of a chip whose value a verdict uses. */
-struct hw_file {
+/* While listing: a file of a chip's directory that may matter. */
+struct hw_listed {
 	char name[HWMON_ATTR_MAX];
 	bool keep;  /* a regular file in the directory (d_type): may be kept open */
-	bool label; /* while listing: a <channel>_label file, name holds the channel */
+	bool label; /* a <channel>_label file, name holds the channel */
+};
+
+/*
+ * One attribute file of a chip whose value a verdict uses, as kept: its
+ * name is file_name(), in the same allocation (sized to use: 1000 chips
+ * add up).
+ */
+struct hw_file {
+	uint16_t off; /* of the name, after the n_files entries */
+	bool keep;    /* a regular file in the directory (d_type): may be kept open */
 };
 
 /* What tells a directory changed (from its struct stat). */
@@ -136,19 +146,25 @@ static bool same_time(struct timespec a, struct timespec b)
 /* One class entry and what its last listing found. */
 struct hw_ent {
 	struct hw_dirent de;
-	char *link;	    /* root-relative target of the class entry; owned */
-	char *target;	    /* a symlink entry's own text (readlink); owned */
-	char *attrdir;	    /* root-relative directory of name and attributes: link, or owned */
-	struct dir_key dst; /* attrdir at listing time */
-	bool kept;	    /* dst is set: the listing may serve later scans */
-	bool trusted;	    /* the listing was not taken in the tick of its last change */
-	bool dirty;	    /* an event named its directories since the listing */
-	bool is_chip;	    /* the entry has a name, or is unreadable: it is a chip */
-	uint32_t ci;	    /* its chip: s->chips[ci] (identity, labels; values per scan) */
-	char *lerr;	    /* what the listing could not read, or NULL (never trusted then) */
-	struct hw_file *files;
+	char *link;	       /* root-relative target of the class entry; owned */
+	char *target;	       /* a symlink entry's own text (readlink); owned */
+	char *attrdir;	       /* root-relative directory of name and attributes: link, or owned */
+	struct dir_key dst;    /* attrdir at listing time */
+	bool kept;	       /* dst is set: the listing may serve later scans */
+	bool trusted;	       /* the listing was not taken in the tick of its last change */
+	bool dirty;	       /* an event named its directories since the listing */
+	bool is_chip;	       /* the entry has a name, or is unreadable: it is a chip */
+	uint32_t ci;	       /* its chip: s->chips[ci] (identity, labels; values per scan) */
+	char *lerr;	       /* what the listing could not read, or NULL (never trusted then) */
+	struct hw_file *files; /* then their names */
 	size_t n_files;
 };
+
+/* The name of e's file i ("in1_alarm"). */
+static const char *file_name(const struct hw_ent *e, size_t i)
+{
+	return (const char *)(e->files + e->n_files) + e->files[i].off;
+}
 
 struct hwmon_sysfs {
 	struct hw_ent *v; /* sorted by class entry name */
@@ -284,7 +300,7 @@ static int ent_unreadable(struct hwmon_sysfs *s, struct hw_ent *e, const char *w
 
 static int by_file_name(const void *a, const void *b)
 {
-	return strcmp(((const struct hw_file *)a)->name, ((const struct hw_file *)b)->name);
+	return strcmp(((const struct hw_listed *)a)->name, ((const struct hw_listed *)b)->name);
 }
 
 /*
@@ -292,7 +308,7 @@ static int by_file_name(const void *a, const void *b)
  * "vin" (hwmon_value_needed()); another's only names an alarm or fault of
  * the channel in a reason.  v: the directory's wanted files and labels.
  */
-static bool label_used(const char *channel, const struct hw_file *v, size_t n)
+static bool label_used(const char *channel, const struct hw_listed *v, size_t n)
 {
 	size_t len = strlen(channel);
 
@@ -342,8 +358,9 @@ static int open_dir(int root_fd, const char *path, DIR **ret)
  */
 static int list_attrs(int root_fd, struct hw_ent *e, struct hwmon_chip *c)
 {
-	size_t cap = 0, n = 0, n_files = 0, k = 0;
-	struct hw_file *v = NULL;
+	size_t cap = 0, n = 0, n_files = 0, k = 0, names = 0;
+	struct hw_listed *v = NULL;
+	struct hw_file *files = NULL;
 	struct dirent *de;
 	char path[1200], buf[128];
 	int n_rc, rc;
@@ -377,7 +394,7 @@ static int list_attrs(int root_fd, struct hw_ent *e, struct hwmon_chip *c)
 		 * A symlink's target may change where the directory does not
 		 * show it: such a file is opened afresh every scan.
 		 */
-		v[n] = (struct hw_file){ .label = label, .keep = de->d_type == DT_REG };
+		v[n] = (struct hw_listed){ .label = label, .keep = de->d_type == DT_REG };
 		snprintf(v[n].name, sizeof(v[n].name), "%.*s", (int)(label ? len - 6 : len), nm);
 		n_files += !label;
 		n++;
@@ -407,20 +424,33 @@ static int list_attrs(int root_fd, struct hw_ent *e, struct hwmon_chip *c)
 	n = k;
 	if (n > 1)
 		qsort(v, n, sizeof(*v), by_file_name);
-	/* Kept for the chip's life: no spare room (1000 chips add up). */
-	if (n < cap)
-		v = shrink(v, n, sizeof(*v));
+	/* Kept for the chip's life: no spare room, names sized to use (1000 chips add up). */
+	for (size_t i = 0; i < n; i++)
+		names += strlen(v[i].name) + 1; /* at most 512 * HWMON_ATTR_MAX: fits off */
+	if (n) {
+		files = malloc(n * sizeof(*files) + names);
+		c->attrs = calloc(n, sizeof(*c->attrs));
+	}
+	if (n && (!files || !c->attrs)) {
+		free(files);
+		free(v);
+		return -ENOMEM;
+	}
+	names = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(v[i].name) + 1;
+
+		files[i] = (struct hw_file){ .off = (uint16_t)names, .keep = v[i].keep };
+		memcpy((char *)(files + n) + names, v[i].name, len);
+		names += len;
+	}
+	free(v);
 	if (c->n_labels < c->cap_labels) {
 		c->labels = shrink(c->labels, c->n_labels, sizeof(*c->labels));
 		c->cap_labels = c->n_labels;
 	}
-	c->attrs = n ? calloc(n, sizeof(*c->attrs)) : NULL;
-	if (n && !c->attrs) {
-		free(v);
-		return -ENOMEM;
-	}
 	c->cap_attrs = n;
-	e->files = v;
+	e->files = files;
 	e->n_files = n;
 	return 0;
 }
@@ -595,33 +625,34 @@ static void read_error(struct hwmon_chip *c, const char *what, const char *why)
 }
 
 /*
- * Read one of e's files into its chip's attrs (see ent_read()).  Returns
- * true when the file is gone.
+ * Read e's file i into its chip's attrs (see ent_read()).  Returns true
+ * when the file is gone.
  */
-static bool ent_read_file(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e,
-			  const struct hw_file *f, unsigned int flags, bool final)
+static bool ent_read_file(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, size_t i,
+			  unsigned int flags, bool final)
 {
 	struct hwmon_chip *c = &s->chips[e->ci];
+	const char *name = file_name(e, i);
+	size_t dl, nl = strlen(name) + 1; /* < HWMON_ATTR_MAX */
 	char path[1200];
 	long long v;
-	size_t dl;
 	int rc;
 
 	/* By hand, not snprintf: that was half the user time of a kept scan. */
 	dl = strnlen(e->attrdir, 900);
 	memcpy(path, e->attrdir, dl);
 	path[dl] = '/';
-	memcpy(path + dl + 1, f->name, sizeof(f->name)); /* NUL-terminated */
-	rc = fdcache_read(f->keep ? &s->files : NULL, root_fd, path, flags, &s->value, VALUE_MAX,
-			  NULL);
+	memcpy(path + dl + 1, name, nl); /* NUL-terminated */
+	rc = fdcache_read(e->files[i].keep ? &s->files : NULL, root_fd, path, flags, &s->value,
+			  VALUE_MAX, NULL);
 	if (rc == -EISDIR)
 		rc = -EINVAL; /* "not a regular file", as a FIFO */
 	if (rc < 0 && (final || !gone(rc)) && !c->error[0])
-		read_error(c, f->name, psu_read_strerror(rc == -ENOENT ? -ENOLINK : rc));
+		read_error(c, name, psu_read_strerror(rc == -ENOENT ? -ENOLINK : rc));
 	if (rc < 0 || strv_to_ll(strv_trim(strv_c(s->value.p)), LLONG_MIN, LLONG_MAX, &v) < 0)
 		return gone(rc); /* unreadable or garbage: no value */
-	memcpy(c->attrs[c->n_attrs].name, f->name, sizeof(f->name));
-	c->attrs[c->n_attrs].value = is_input(f->name) ? (double)v / scale(f->name) : (double)v;
+	memcpy(c->attrs[c->n_attrs].name, name, nl);
+	c->attrs[c->n_attrs].value = is_input(name) ? (double)v / scale(name) : (double)v;
 	c->n_attrs++;
 	return false;
 }
@@ -648,13 +679,13 @@ static bool ent_read(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, unsig
 	 */
 	for (int pass = c->fans ? 0 : 1; pass < 2; pass++) {
 		for (size_t i = 0; i < e->n_files; i++) {
-			const char *name = e->files[i].name;
+			const char *name = file_name(e, i);
 			bool enable = c->fans && strv_ends(strv_c(name), "_enable");
 
 			if (pass == 0 ? !enable
 				      : enable || (c->fans && hwmon_fan_channel_off(c, name)))
 				continue;
-			stale |= ent_read_file(s, root_fd, e, &e->files[i], flags, final);
+			stale |= ent_read_file(s, root_fd, e, i, flags, final);
 		}
 	}
 	if (c->own_error && c->error != c->own_error) {
