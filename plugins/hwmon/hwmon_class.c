@@ -163,15 +163,22 @@ int hwmon_chip_add(struct hwmon_chip *c, const char *name, double value)
 
 int hwmon_chip_label(struct hwmon_chip *c, const char *sensor, const char *text)
 {
+	size_t ls = strlen(sensor) + 1, lt = strnlen(text, HWMON_LABEL_MAX - 1);
+	char *p;
+
 	/* A label that only repeats the channel name says nothing (libsensors' default). */
 	if (strlen(sensor) >= HWMON_ATTR_MAX || c->n_labels >= HWMON_CHIP_ATTRS ||
 	    strcmp(sensor, text) == 0)
 		return 0;
 	if (!grow_one((void **)&c->labels, &c->cap_labels, c->n_labels, sizeof(*c->labels), 8))
 		return -ENOMEM;
-	snprintf(c->labels[c->n_labels].sensor, HWMON_ATTR_MAX, "%s", sensor);
-	snprintf(c->labels[c->n_labels].text, HWMON_LABEL_MAX, "%s", text);
-	c->n_labels++;
+	p = malloc(ls + lt + 1);
+	if (!p)
+		return -ENOMEM;
+	memcpy(p, sensor, ls);
+	memcpy(p + ls, text, lt);
+	p[ls + lt] = '\0';
+	c->labels[c->n_labels++] = (struct hwmon_label){ .sensor = p, .text = p + ls };
 	return 0;
 }
 
@@ -223,6 +230,8 @@ void hwmon_chip_set_error(struct hwmon_chip *c, const char *fmt, ...)
 
 void hwmon_chip_free(struct hwmon_chip *c)
 {
+	for (size_t i = 0; i < c->n_labels; i++)
+		free(c->labels[i].sensor);
 	free(c->attrs);
 	free(c->labels);
 	free(c->id);

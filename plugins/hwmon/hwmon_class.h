@@ -30,9 +30,10 @@ struct hwmon_attr {
 	double value;
 };
 
+/* Sized to use: sensor is an owned "in1\0vin" (one allocation), text points into it. */
 struct hwmon_label {
-	char sensor[HWMON_ATTR_MAX]; /* "in1" */
-	char text[HWMON_LABEL_MAX];  /* "vin" */
+	char *sensor;	  /* "in1" */
+	const char *text; /* "vin", at most HWMON_LABEL_MAX - 1 bytes */
 };
 
 /*
