@@ -114,6 +114,13 @@ struct hw_dirent {
 	unsigned char type; /* d_type */
 };
 
+/* A class entry as kept: its name in the pool s->names (sized to use). */
+struct hw_key {
+	const char *name;
+	ino_t ino;
+	unsigned char type; /* d_type */
+};
+
 /* While listing: a file of a chip's directory that may matter. */
 struct hw_listed {
 	char name[HWMON_ATTR_MAX];
@@ -145,7 +152,7 @@ static bool same_time(struct timespec a, struct timespec b)
 
 /* One class entry and what its last listing found. */
 struct hw_ent {
-	struct hw_dirent de;
+	struct hw_key de;
 	char *link;	       /* root-relative target of the class entry; owned */
 	char *target;	       /* a symlink entry's own text (readlink); owned */
 	char *attrdir;	       /* root-relative directory of name and attributes: link, or owned */
@@ -169,6 +176,7 @@ static const char *file_name(const struct hw_ent *e, size_t i)
 struct hwmon_sysfs {
 	struct hw_ent *v; /* sorted by class entry name */
 	size_t n;
+	char *names; /* v[].de.name, end to end: one allocation, not one a name */
 	/*
 	 * This scan's class directory, sorted by name, only while the scan
 	 * merges it.  The last scan's is v[].de (sync_entries() makes them
@@ -792,7 +800,7 @@ static int read_class(struct hwmon_sysfs *s, int root_fd, DIR **ret_d)
  * type) start unlisted (dfd -1, so they are listed this scan).  When the
  * directory is as at the last scan, nothing is done (0); else 1, or -ENOMEM.
  */
-static bool same_dirent(const struct hw_dirent *a, const struct hw_dirent *b)
+static bool same_dirent(const struct hw_dirent *a, const struct hw_key *b)
 {
 	return a->ino == b->ino && a->type == b->type && strcmp(a->name, b->name) == 0;
 }
@@ -811,17 +819,22 @@ static bool same_listing(const struct hwmon_sysfs *s)
 
 static int sync_entries(struct hwmon_sysfs *s)
 {
-	size_t i = 0, k = 0, n = s->n_list ? s->n_list : 1;
+	size_t i = 0, k = 0, n = s->n_list ? s->n_list : 1, bytes = 1;
 	struct hwmon_chip *nc;
+	char *names, *at;
 	struct hw_ent *nv;
 
 	if (same_listing(s))
 		return 0;
+	for (size_t j = 0; j < s->n_list; j++)
+		bytes += strlen(s->list[j].name) + 1;
 	nv = calloc(n, sizeof(*nv));
 	nc = calloc(n, sizeof(*nc));
-	if (!nv || !nc) {
+	names = at = malloc(bytes);
+	if (!nv || !nc || !names) {
 		free(nv);
 		free(nc);
+		free(names);
 		return -ENOMEM;
 	}
 	/*
@@ -834,25 +847,29 @@ static int sync_entries(struct hwmon_sysfs *s)
 
 		while (i < s->n && (cmp = strcmp(s->v[i].de.name, de->name)) < 0)
 			ent_clear(s, &s->v[i++]); /* gone */
-		if (cmp == 0 && same_dirent(&s->v[i].de, de)) {
+		if (cmp == 0 && same_dirent(de, &s->v[i].de)) {
 			/* The same entry: keep its listing. */
 			nc[k] = s->chips[s->v[i].ci];
 			nv[k] = s->v[i++];
-			nv[k].ci = (uint32_t)k;
-			k++;
-			continue;
+		} else {
+			if (cmp == 0)
+				ent_clear(s,
+					  &s->v[i++]); /* the name now stands for another inode */
+			nv[k] = (struct hw_ent){ .de = { .ino = de->ino, .type = de->type } };
 		}
-		if (cmp == 0)
-			ent_clear(s, &s->v[i++]); /* the name now stands for another inode */
-		nv[k] = (struct hw_ent){ .de = *de, .ci = (uint32_t)k };
+		nv[k].ci = (uint32_t)k;
+		nv[k].de.name = memcpy(at, de->name, strlen(de->name) + 1);
+		at += strlen(at) + 1;
 		k++;
 	}
 	while (i < s->n)
 		ent_clear(s, &s->v[i++]);
 	free(s->v);
 	free(s->chips);
+	free(s->names);
 	s->v = nv;
 	s->chips = nc;
+	s->names = names;
 	s->n = k;     /* = n_list: v[].de is this listing, to compare the next one with */
 	s->n_out = 0; /* the chips are out of order: make_out() sorts them again */
 	return 1;
@@ -876,8 +893,10 @@ static void drop_all(struct hwmon_sysfs *s)
 	fdcache_flush(&s->files);
 	free(s->v);
 	free(s->chips);
+	free(s->names);
 	s->v = NULL;
 	s->chips = NULL;
+	s->names = NULL;
 	s->n = 0;
 	s->n_out = 0;
 	s->class_dirty = true; /* no entry left: the next scan reads the class directory */
