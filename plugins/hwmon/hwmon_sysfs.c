@@ -60,10 +60,10 @@
  * so no link of the tree reaches the host.
  *
  * What cannot be read is never "no chip": a class entry that leads nowhere,
- * or whose name cannot be read, is a chip named by the entry with an error
- * (a supply, or not: nobody can tell); a PSU chip whose directory, labels
- * or needed values cannot be read carries the error too (hwmon_class.c
- * makes it unknown).  Such a listing is not trusted: listed every scan, as
+ * or whose name cannot be read (or is HWMON_NAME_MAX bytes or longer: never
+ * cut), is a chip named by the entry with an error (a supply, or not:
+ * nobody can tell); a PSU chip whose directory, labels or needed values
+ * cannot be read carries the error too (hwmon_class.c makes it unknown).  Such a listing is not trusted: listed every scan, as
  * is an entry whose directory could not be resolved (a link leading nowhere
  * yet: no directory to watch or compare).
  *
@@ -261,13 +261,13 @@ static bool is_input(const char *name)
 	return len > 6 && strcmp(name + len - 6, "_input") == 0;
 }
 
+/* A listing error that could not be recorded (never freed). */
+static char lerr_oom[] = "cannot say what: out of memory";
+
 /*
  * Forget what the last listing of e found; the class entry itself stays.
  * Its kept files close at the end of a scan that does not read them.
  */
-/* A listing error that could not be recorded (never freed). */
-static char lerr_oom[] = "cannot say what: out of memory";
-
 static void ent_clear(struct hwmon_sysfs *s, struct hw_ent *e)
 {
 	free(e->files);
@@ -295,7 +295,7 @@ static void ent_error(struct hw_ent *e, const char *what, const char *what2, int
 /*
  * The class entry is there but what it leads to cannot be read: a chip
  * known by its class entry name only, whose error says why (hwmon_class.h).
- * Never "no chip": that would make the set silently smaller.  Returns 0.
+ * Never "no chip": that would make the set silently smaller.  0 or -ENOMEM.
  */
 static int ent_unreadable(struct hwmon_sysfs *s, struct hw_ent *e, const char *what, int rc)
 {
@@ -560,10 +560,9 @@ static int ent_list(struct hwmon_sysfs *s, int root_fd, int cfd, struct hw_ent *
 		    const char *extra)
 {
 	char hw[1024], attrdir[1100], prefix[HWMON_NAME_MAX + 1];
+	struct hwmon_chip *c = &s->chips[e->ci];
 	const char *what;
 	int rc;
-
-	struct hwmon_chip *c = &s->chips[e->ci];
 
 	ent_clear(s, e);
 	if (e->de.type == DT_LNK) {
