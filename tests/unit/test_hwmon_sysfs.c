@@ -730,6 +730,23 @@ static void test_name_bounds(void **state)
 	assert_non_null(strstr(g.reason, "hwmon1: cannot tell whether it is a supply: name: File "
 					 "name too long"));
 
+	/*
+	 * The one-shot read gives the caller the chips with their texts (the
+	 * listing's error among them): still whole after the reader is gone.
+	 */
+	{
+		struct hwmon_chip *own = NULL;
+
+		assert_int_equal(hwmon_sysfs_read(t.fd, "pmbus*", &own, &n), 0);
+		assert_int_equal(n, 2);
+		c = find(own, n, "hwmon1");
+		assert_non_null(c);
+		assert_string_equal(c->error, "name: File name too long");
+		assert_non_null(find(own, n, want));
+		assert_int_equal(find(own, n, want)->n_labels, 2);
+		hwmon_chips_free(own, n);
+	}
+
 	/* An alarm that cannot be read, scan after scan; then readable again. */
 	hwdir(&t, "58", hw, sizeof(hw));
 	snprintf(d, sizeof(d), "%s/hwmon0", hw);
