@@ -945,36 +945,51 @@ static int by_chip_name(const void *a, const void *b, void *arg)
 
 /*
  * Make the first n_chips of s->chips the answer, sorted by name: the chips
- * are moved (and each entry's ci with its chip) only when entries changed
- * or were listed again.  0 or -ENOMEM.
+ * are moved in place (and each entry's ci with its chip) only when entries
+ * changed or were listed again.  0 or -ENOMEM.
  */
 static int make_out(struct hwmon_sysfs *s, size_t n_chips, bool changed)
 {
-	struct hwmon_chip *nc;
-	size_t *order;
+	size_t *from;
 
 	if (!changed && s->n_out == n_chips)
 		return 0;
-	order = malloc((s->n ? s->n : 1) * sizeof(*order));
-	nc = malloc((s->n ? s->n : 1) * sizeof(*nc));
-	if (!order || !nc) {
-		free(order);
-		free(nc);
+	from = malloc((s->n ? s->n : 1) * sizeof(*from));
+	if (!from)
 		return -ENOMEM;
-	}
 	for (size_t i = 0; i < s->n; i++)
-		order[i] = i;
+		from[i] = i;
 	if (s->n > 1)
-		qsort_r(order, s->n, sizeof(*order), by_chip_name, s);
+		qsort_r(from, s->n, sizeof(*from), by_chip_name, s);
+	/* from[k]: the entry whose chip goes to slot k; then the slot it is in now. */
 	for (size_t k = 0; k < s->n; k++) {
-		struct hw_ent *e = &s->v[order[k]];
+		struct hw_ent *e = &s->v[from[k]];
 
-		nc[k] = s->chips[e->ci];
+		from[k] = e->ci;
 		e->ci = (uint32_t)k;
 	}
-	free(order);
-	free(s->chips);
-	s->chips = nc;
+	/*
+	 * Follow each cycle of the permutation with one chip aside (no second
+	 * array of chips: 100 KiB at 1000); a slot filled is marked from[j] = j.
+	 */
+	for (size_t k = 0; k < s->n; k++) {
+		struct hwmon_chip tmp;
+		size_t j = k;
+
+		if (from[k] == k)
+			continue;
+		tmp = s->chips[k];
+		while (from[j] != k) {
+			size_t next = from[j];
+
+			s->chips[j] = s->chips[next];
+			from[j] = j;
+			j = next;
+		}
+		s->chips[j] = tmp;
+		from[j] = j;
+	}
+	free(from);
 	s->n_out = n_chips;
 	return 0;
 }

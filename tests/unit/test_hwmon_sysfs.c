@@ -771,6 +771,69 @@ static void test_name_bounds(void **state)
 	tree_free(&t);
 }
 
+/*
+ * The answer is the chips moved into name order, not copied: with class
+ * entries in another order than the chip names (a permutation of several
+ * cycles), every chip must come out sorted and with its own values, after
+ * the first scan and after chips come and go.
+ */
+static void test_order(void **state)
+{
+	/*
+	 * Entry hwmon<i> is the chip at 3-00<addr[i]>: names order 5,3,0,4,1,2;
+	 * the last comes later, as hwmon1 again.
+	 */
+	static const char *const addr[] = { "52", "54", "55", "51", "53", "50", "56" };
+	struct hwmon_sysfs *s = hwmon_sysfs_new(100);
+	const struct hwmon_chip *v;
+	char hw[512], d[600], e[16], val[32];
+	struct tree t;
+	size_t n;
+
+	(void)state;
+	assert_non_null(s);
+	tree_new(&t);
+	for (int i = 0; i < 6; i++) {
+		snprintf(e, sizeof(e), "hwmon%d", i);
+		chip(&t, addr[i], "pmbus", e);
+		link_class(&t, e, addr[i], e);
+		hwdir(&t, addr[i], hw, sizeof(hw));
+		snprintf(d, sizeof(d), "%s/%s", hw, e);
+		snprintf(val, sizeof(val), "%d000\n", 200 + i); /* vin tells the chip */
+		put(d, "in1_input", val);
+	}
+	for (int round = 0; round < 3; round++) {
+		n = scan(s, &t, NULL, &v);
+		assert_int_equal(n, round == 0 ? 6 : 5);
+		for (size_t k = 0; k < n; k++) {
+			int i;
+
+			if (k > 0)
+				assert_true(strcmp(v[k - 1].name, v[k].name) < 0);
+			for (i = 0; i < 7; i++) {
+				char want[32];
+
+				snprintf(want, sizeof(want), "pmbus-i2c-3-%s", addr[i]);
+				if (strcmp(v[k].name, want) == 0)
+					break;
+			}
+			assert_true(i < 7);
+			assert_true(value(&v[k], "in1_input") == (i < 6 ? 200 + i : 230));
+			assert_string_equal(v[k].error, "");
+		}
+		if (round == 0) {
+			unlink_class(&t, "hwmon1"); /* 3-0054 goes */
+		} else if (round == 1) {
+			/* hwmon1 back as another chip (3-0056, last by name), hwmon4 gone. */
+			chip(&t, "56", "pmbus", "hwmon1b");
+			link_class(&t, "hwmon1", "56", "hwmon1b");
+			unlink_class(&t, "hwmon4");
+		}
+	}
+	hwmon_sysfs_free(s);
+	tree_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -778,6 +841,7 @@ int main(void)
 		cmocka_unit_test(test_gone_at_read),  cmocka_unit_test(test_chips_option),
 		cmocka_unit_test(test_escape),	      cmocka_unit_test(test_events),
 		cmocka_unit_test(test_events_unseen), cmocka_unit_test(test_name_bounds),
+		cmocka_unit_test(test_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
