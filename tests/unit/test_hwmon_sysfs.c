@@ -786,7 +786,7 @@ static void test_order(void **state)
 	static const char *const addr[] = { "52", "54", "55", "51", "53", "50", "56" };
 	struct hwmon_sysfs *s = hwmon_sysfs_new(100);
 	const struct hwmon_chip *v;
-	char hw[512], d[600], e[16], val[32];
+	char hw[512], d[600], e[32], val[32];
 	struct tree t;
 	size_t n;
 
