@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,24 +163,86 @@ int hwmon_chip_add(struct hwmon_chip *c, const char *name, double value)
 
 int hwmon_chip_label(struct hwmon_chip *c, const char *sensor, const char *text)
 {
+	size_t ls = strlen(sensor) + 1, lt = strnlen(text, HWMON_LABEL_MAX - 1);
+	char *p;
+
 	/* A label that only repeats the channel name says nothing (libsensors' default). */
 	if (strlen(sensor) >= HWMON_ATTR_MAX || c->n_labels >= HWMON_CHIP_ATTRS ||
 	    strcmp(sensor, text) == 0)
 		return 0;
 	if (!grow_one((void **)&c->labels, &c->cap_labels, c->n_labels, sizeof(*c->labels), 8))
 		return -ENOMEM;
-	snprintf(c->labels[c->n_labels].sensor, HWMON_ATTR_MAX, "%s", sensor);
-	snprintf(c->labels[c->n_labels].text, HWMON_LABEL_MAX, "%s", text);
-	c->n_labels++;
+	p = malloc(ls + lt + 1);
+	if (!p)
+		return -ENOMEM;
+	memcpy(p, sensor, ls);
+	memcpy(p + ls, text, lt);
+	p[ls + lt] = '\0';
+	c->labels[c->n_labels++] = (struct hwmon_label){ .sensor = p, .text = p + ls };
 	return 0;
+}
+
+int hwmon_chip_set_id(struct hwmon_chip *c, const char *name, const char *prefix,
+		      const char *location)
+{
+	size_t ln = strlen(name) + 1, lp, ll;
+	char *id;
+
+	prefix = hwmon_str(prefix);
+	location = hwmon_str(location);
+	lp = strlen(prefix) + 1;
+	ll = strlen(location) + 1;
+	id = malloc(ln + lp + ll);
+	if (!id)
+		return -ENOMEM;
+	memcpy(id, name, ln);
+	memcpy(id + ln, prefix, lp);
+	memcpy(id + ln + lp, location, ll);
+	free(c->id);
+	c->id = id;
+	c->name = id;
+	c->prefix = id + ln;
+	c->location = id + ln + lp;
+	return 0;
+}
+
+void hwmon_chip_set_error(struct hwmon_chip *c, const char *fmt, ...)
+{
+	va_list ap;
+	char *t = NULL;
+	int n;
+
+	free(c->own_error);
+	c->own_error = NULL;
+	c->error = "";
+	if (!fmt)
+		return;
+	va_start(ap, fmt);
+	n = vasprintf(&t, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		c->error = "cannot say what: out of memory";
+		return;
+	}
+	c->own_error = t;
+	c->error = t;
+}
+
+void hwmon_chip_free(struct hwmon_chip *c)
+{
+	for (size_t i = 0; i < c->n_labels; i++)
+		free(c->labels[i].sensor);
+	free(c->attrs);
+	free(c->labels);
+	free(c->id);
+	free(c->own_error);
+	*c = (struct hwmon_chip){ 0 };
 }
 
 void hwmon_chips_free(struct hwmon_chip *v, size_t n)
 {
-	for (size_t i = 0; v && i < n; i++) {
-		free(v[i].attrs);
-		free(v[i].labels);
-	}
+	for (size_t i = 0; v && i < n; i++)
+		hwmon_chip_free(&v[i]);
 	free(v);
 }
 
@@ -224,14 +287,16 @@ bool hwmon_is_psu_chip(const char *prefix, const char *extra)
  */
 static void classify_unreadable(const struct hwmon_chip *c, struct psu_view *ret)
 {
-	if (!c->error[0])
+	const char *error = hwmon_str(c->error);
+
+	if (!error[0])
 		return;
-	if (!c->prefix[0]) {
+	if (!hwmon_str(c->prefix)[0]) {
 		ret->cond = PSU_UNKNOWN;
 		ret->unreadable = true;
 		snprintf(ret->state, sizeof(ret->state), "unreadable");
 		snprintf(ret->why, sizeof(ret->why), "cannot tell whether it is a supply: %s",
-			 c->error);
+			 error);
 		return;
 	}
 	if (ret->cond != PSU_FAILED) {
@@ -241,7 +306,7 @@ static void classify_unreadable(const struct hwmon_chip *c, struct psu_view *ret
 		if (strcmp(ret->state, "no alarm") == 0)
 			snprintf(ret->state, sizeof(ret->state), "unreadable");
 	}
-	psu_text_add(ret->why, sizeof(ret->why), "; ", "unreadable: %s", c->error);
+	psu_text_add(ret->why, sizeof(ret->why), "; ", "unreadable: %s", error);
 }
 
 void hwmon_classify(const struct hwmon_chip *c, struct psu_view *ret)
@@ -301,14 +366,15 @@ int hwmon_psu_eval(struct psu_group *p, const struct hwmon_chip *chips, size_t n
 	for (size_t i = 0; i < n; i++) {
 		const struct hwmon_chip *c = &chips[i];
 		struct psu_view *view;
+		const char *prefix = hwmon_str(c->prefix), *loc = hwmon_str(c->location);
 
 		/* A chip whose name could not be read may be a supply. */
-		if (!hwmon_is_psu_chip(c->prefix, extra) && (c->prefix[0] || !c->error[0]))
+		if (!hwmon_is_psu_chip(prefix, extra) && (prefix[0] || !hwmon_str(c->error)[0]))
 			continue;
 		/* Two hwmon entries for one device (a bad tree): keep the first (chips are sorted). */
-		if (p->n > 0 && strcmp(p->sup[p->n - 1].key, c->name) == 0)
+		if (p->n > 0 && strcmp(p->sup[p->n - 1].key, hwmon_str(c->name)) == 0)
 			continue;
-		view = psu_group_add(p, c->name, c->location[0] ? c->location : NULL, NULL);
+		view = psu_group_add(p, hwmon_str(c->name), loc[0] ? loc : NULL, NULL);
 		if (!view)
 			return -ENOMEM;
 		hwmon_classify(c, view);

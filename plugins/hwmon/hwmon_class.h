@@ -17,26 +17,35 @@
 #include "../lib/psu_set.h"
 #include "redmon/plugin.h"
 
-#define HWMON_NAME_MAX	 128
-#define HWMON_ATTR_MAX	 32 /* "power12_lcrit_alarm" and the like */
-#define HWMON_LABEL_MAX	 48
-#define HWMON_CHIP_ATTRS 512   /* per chip, bounds a hostile tree */
-#define HWMON_CHIPS_MAX	 65536 /* beyond: the scan fails loudly, never a silent cut */
+#define HWMON_NAME_MAX 128 /* a hwmon "name" (prefix) this long or longer is an error */
+/* A chip name is the prefix and at most "-i2c-99999-3ff": with room to spare. */
+#define HWMON_CHIP_NAME_MAX (HWMON_NAME_MAX + 32)
+#define HWMON_ATTR_MAX	    32 /* "power12_lcrit_alarm" and the like */
+#define HWMON_LABEL_MAX	    48
+#define HWMON_CHIP_ATTRS    512	  /* per chip, bounds a hostile tree */
+#define HWMON_CHIPS_MAX	    65536 /* beyond: the scan fails loudly, never a silent cut */
 
 struct hwmon_attr {
 	char name[HWMON_ATTR_MAX]; /* "in1_alarm" */
 	double value;
 };
 
+/* Sized to use: sensor is an owned "in1\0vin" (one allocation), text points into it. */
 struct hwmon_label {
-	char sensor[HWMON_ATTR_MAX]; /* "in1" */
-	char text[HWMON_LABEL_MAX];  /* "vin" */
+	char *sensor;	  /* "in1" */
+	const char *text; /* "vin", at most HWMON_LABEL_MAX - 1 bytes */
 };
 
+/*
+ * Strings are sized to use (1000 chips add up): name, prefix and location
+ * point into one owned block (hwmon_chip_set_id()), error at a text of its
+ * own only when there is one.  In a reader's answer none is NULL; a chip
+ * made by hand (zeroed) may have them NULL, read through hwmon_str().
+ */
 struct hwmon_chip {
-	char name[HWMON_NAME_MAX];     /* libsensors style: "dps650ab-i2c-3-58" */
-	char prefix[HWMON_NAME_MAX];   /* the hwmon "name" attribute: "dps650ab" */
-	char location[HWMON_NAME_MAX]; /* "i2c 3-0058", or "" */
+	const char *name;     /* libsensors style: "dps650ab-i2c-3-58" */
+	const char *prefix;   /* the hwmon "name" attribute: "dps650ab" */
+	const char *location; /* "i2c 3-0058", or "" */
 	struct hwmon_attr *attrs;
 	size_t n_attrs, cap_attrs;
 	struct hwmon_label *labels;
@@ -51,8 +60,33 @@ struct hwmon_chip {
 	 * whose name could not be read has prefix "" and name set to what
 	 * locates it ("hwmon3"): it may be a supply, nobody can tell.
 	 */
-	char error[160];
+	const char *error;
+	char *id;	 /* owned: name, prefix and location point into it */
+	char *own_error; /* owned: the text error points at, when it is not "" */
 };
+
+/* s, or "" for NULL. */
+static inline const char *hwmon_str(const char *s)
+{
+	return s ? s : "";
+}
+
+/*
+ * Set c's name, prefix and location (NULL: "") as one allocation, the old
+ * one freed; 0 or -ENOMEM (then c is unchanged).
+ */
+int hwmon_chip_set_id(struct hwmon_chip *c, const char *name, const char *prefix,
+		      const char *location);
+
+/*
+ * Set c's error to the formatted text, or to "" when fmt is NULL.  Never
+ * fails: out of memory, the error says so (the chip is unreadable still).
+ */
+void hwmon_chip_set_error(struct hwmon_chip *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Free what c owns (attrs, labels, id, error) and zero it. */
+void hwmon_chip_free(struct hwmon_chip *c);
 
 /*
  * Does the attribute name matter to the classification?  Only in, curr,

@@ -41,9 +41,9 @@ struct fan_chan {
 
 /* One chip's set across scans. */
 struct hwmon_fanset {
-	char chip[HWMON_NAME_MAX];
-	char name[HWMON_NAME_MAX + 8]; /* "<chip>:fans" */
-	char location[HWMON_NAME_MAX];
+	char chip[HWMON_CHIP_NAME_MAX];
+	char name[HWMON_CHIP_NAME_MAX + 8]; /* "<chip>:fans" */
+	char location[HWMON_CHIP_NAME_MAX];
 	char *sig;	     /* the member keys of the last scan: a change starts afresh */
 	struct fan_chan *ch; /* this scan's channels, by index; member keys point here */
 	size_t n_ch, cap_ch;
@@ -177,14 +177,14 @@ static const char *label_of(const struct hwmon_chip *c, const char *sensor)
  */
 static bool error_concerns(const struct hwmon_chip *c, const struct fan_chan *ch)
 {
+	const char *error = hwmon_str(c->error);
 	char head[HWMON_ATTR_MAX];
-	size_t n = strcspn(c->error, ":");
+	size_t n = strcspn(error, ":");
 	long idx;
 
-	if (!c->error[0])
+	if (!error[0])
 		return false;
-	snprintf(head, sizeof(head), "%.*s", (int)(n < sizeof(head) ? n : sizeof(head) - 1),
-		 c->error);
+	snprintf(head, sizeof(head), "%.*s", (int)(n < sizeof(head) ? n : sizeof(head) - 1), error);
 	idx = fan_index(head);
 	return idx < 0 || idx == ch->idx;
 }
@@ -214,7 +214,7 @@ static void classify_fan(const struct hwmon_chip *c, struct fan_chan *ch, struct
 	if (error_concerns(c, ch)) {
 		v->cond = PSU_UNKNOWN;
 		v->unreadable = true;
-		snprintf(v->why, sizeof(v->why), "unreadable: %s", c->error);
+		snprintf(v->why, sizeof(v->why), "unreadable: %s", hwmon_str(c->error));
 	} else if (!ch->has_input || !isfinite(ch->input)) {
 		v->cond = PSU_UNKNOWN;
 		v->unreadable = true;
@@ -270,7 +270,7 @@ static int add_members(struct hwmon_fanset *fs, const struct hwmon_chip *c)
 		classify_fan(c, &fs->ch[i], v);
 		n++;
 	}
-	if (n > 0 || !c->error[0])
+	if (n > 0 || !hwmon_str(c->error)[0])
 		return n;
 	for (size_t i = 0; i < (n_seen ? n_seen : 1); i++) {
 		struct psu_view *v =
@@ -281,7 +281,7 @@ static int add_members(struct hwmon_fanset *fs, const struct hwmon_chip *c)
 		v->cond = PSU_UNKNOWN;
 		v->unreadable = true;
 		snprintf(v->state, sizeof(v->state), "unreadable");
-		snprintf(v->why, sizeof(v->why), "unreadable: %s", c->error);
+		snprintf(v->why, sizeof(v->why), "unreadable: %s", hwmon_str(c->error));
 	}
 	return INT_MAX; /* a group, whatever the count */
 }
@@ -333,7 +333,7 @@ static int set_cmp(const void *key, size_t i)
 /* The set of chip c, made when new; NULL when out of memory. */
 static struct hwmon_fanset *fanset_of(struct hwmon_fans *f, const struct hwmon_chip *c)
 {
-	const struct set_key k = { f, c->name };
+	const struct set_key k = { f, hwmon_str(c->name) };
 	struct hwmon_fanset *fs;
 	bool found;
 	size_t pos = sorted_search(f->n, set_cmp, &k, &found);
@@ -345,8 +345,8 @@ static struct hwmon_fanset *fanset_of(struct hwmon_fans *f, const struct hwmon_c
 	fs = calloc(1, sizeof(*fs));
 	if (!fs)
 		return NULL;
-	snprintf(fs->chip, sizeof(fs->chip), "%s", c->name);
-	snprintf(fs->name, sizeof(fs->name), "%s:fans", c->name);
+	snprintf(fs->chip, sizeof(fs->chip), "%s", k.chip);
+	snprintf(fs->name, sizeof(fs->name), "%s:fans", k.chip);
 	memmove(&f->v[pos + 1], &f->v[pos], (f->n - pos) * sizeof(*f->v));
 	f->v[pos] = fs;
 	f->n++;
@@ -364,12 +364,12 @@ static int eval_chip(struct hwmon_fanset *fs, const struct hwmon_chip *c, int re
 	int n, rc;
 
 	fs->listed = true;
-	snprintf(fs->location, sizeof(fs->location), "%s", c->location);
+	snprintf(fs->location, sizeof(fs->location), "%s", hwmon_str(c->location));
 	rc = collect(fs, c);
 	if (rc < 0)
 		return rc;
 	/* A chip nobody could read: no change of the operator's, the set stays. */
-	if (c->n_attrs > 0 || !c->error[0]) {
+	if (c->n_attrs > 0 || !hwmon_str(c->error)[0]) {
 		rc = update_sig(fs, &changed);
 		if (rc < 0)
 			return rc;
@@ -443,7 +443,8 @@ int hwmon_fans_eval(struct hwmon_fans *f, const struct hwmon_chip *chips, size_t
 		struct redmon_group *g;
 
 		/* Two hwmon entries for one device (a bad tree): the first counts. */
-		if (!c->fans || (i > 0 && strcmp(chips[i - 1].name, c->name) == 0))
+		if (!c->fans ||
+		    (i > 0 && strcmp(hwmon_str(chips[i - 1].name), hwmon_str(c->name)) == 0))
 			continue;
 		fs = fanset_of(f, c);
 		g = next_group(f);

@@ -283,8 +283,8 @@ static int fan_disabled(struct hwmon_lsensors *r, const sensors_chip_name *chip,
 		return hwmon_chip_add(c, name, (double)v) == -ENOMEM ? -ENOMEM : 0;
 	}
 	if (!c->error[0])
-		snprintf(c->error, sizeof(c->error), "%s: %s", name,
-			 rc < 0 ? psu_read_strerror(rc) : "not a number");
+		hwmon_chip_set_error(c, "%s: %s", name,
+				     rc < 0 ? psu_read_strerror(rc) : "not a number");
 	return 0;
 }
 
@@ -328,8 +328,7 @@ static int get_value(struct hwmon_lsensors *r, const sensors_chip_name *chip,
 	if (((sf->flags & SENSORS_COMPUTE_MAPPING) && r->config && r->config[0]) || !chip->path) {
 		rc = sensors_get_value(chip, sf->number, ret);
 		if (rc < 0 && !c->error[0])
-			snprintf(c->error, sizeof(c->error), "%s: %s", sf->name,
-				 sensors_strerror(rc));
+			hwmon_chip_set_error(c, "%s: %s", sf->name, sensors_strerror(rc));
 		return rc < 0 ? -1 : 0;
 	}
 	snprintf(path, sizeof(path), "%.1000s/%s", chip->path, sf->name);
@@ -339,8 +338,8 @@ static int get_value(struct hwmon_lsensors *r, const sensors_chip_name *chip,
 		return 0;
 	}
 	if (!c->error[0])
-		snprintf(c->error, sizeof(c->error), "%s: %s", sf->name,
-			 rc < 0 ? psu_read_strerror(rc) : "not a number");
+		hwmon_chip_set_error(c, "%s: %s", sf->name,
+				     rc < 0 ? psu_read_strerror(rc) : "not a number");
 	return -1;
 }
 
@@ -387,15 +386,19 @@ static int chip_label(struct hwmon_lsensors *r, const sensors_chip_name *chip,
 static int read_chip(struct hwmon_lsensors *r, const sensors_chip_name *chip, struct hwmon_chip *c,
 		     bool *failed)
 {
+	char name[HWMON_NAME_MAX], prefix[HWMON_NAME_MAX], location[HWMON_NAME_MAX] = "";
 	const sensors_feature *feat;
 	int f = 0, rc = 0;
 
-	if (sensors_snprintf_chip_name(c->name, sizeof(c->name), chip) < 0)
-		snprintf(c->name, sizeof(c->name), "%s", chip->prefix);
-	snprintf(c->prefix, sizeof(c->prefix), "%s", chip->prefix);
+	if (sensors_snprintf_chip_name(name, sizeof(name), chip) < 0)
+		snprintf(name, sizeof(name), "%s", chip->prefix);
+	snprintf(prefix, sizeof(prefix), "%s", chip->prefix);
 	if (chip->bus.type == SENSORS_BUS_TYPE_I2C)
-		snprintf(c->location, sizeof(c->location), "i2c %d-%04x", chip->bus.nr,
+		snprintf(location, sizeof(location), "i2c %d-%04x", chip->bus.nr,
 			 (unsigned int)chip->addr);
+	c->error = "";
+	if (hwmon_chip_set_id(c, name, prefix, location) < 0)
+		return -ENOMEM;
 	c->fans = !hwmon_is_psu_chip(c->prefix, r->psu_chips ? r->psu_chips : "") &&
 		  hwmon_is_fan_chip(c->prefix, r->fan_chips ? r->fan_chips : "");
 	while (rc == 0 && (feat = sensors_get_features(chip, &f)) != NULL) {

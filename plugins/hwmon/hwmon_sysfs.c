@@ -60,10 +60,10 @@
  * so no link of the tree reaches the host.
  *
  * What cannot be read is never "no chip": a class entry that leads nowhere,
- * or whose name cannot be read, is a chip named by the entry with an error
- * (a supply, or not: nobody can tell); a PSU chip whose directory, labels
- * or needed values cannot be read carries the error too (hwmon_class.c
- * makes it unknown).  Such a listing is not trusted: listed every scan, as
+ * or whose name cannot be read (or is HWMON_NAME_MAX bytes or longer: never
+ * cut), is a chip named by the entry with an error (a supply, or not:
+ * nobody can tell); a PSU chip whose directory, labels or needed values
+ * cannot be read carries the error too (hwmon_class.c makes it unknown).  Such a listing is not trusted: listed every scan, as
  * is an entry whose directory could not be resolved (a link leading nowhere
  * yet: no directory to watch or compare).
  *
@@ -79,6 +79,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,11 +114,28 @@ struct hw_dirent {
 	unsigned char type; /* d_type */
 };
 
-/* One attribute file of a chip whose value a verdict uses. */
-struct hw_file {
+/* A class entry as kept: its name in the pool s->names (sized to use). */
+struct hw_key {
+	const char *name;
+	ino_t ino;
+	unsigned char type; /* d_type */
+};
+
+/* While listing: a file of a chip's directory that may matter. */
+struct hw_listed {
 	char name[HWMON_ATTR_MAX];
 	bool keep;  /* a regular file in the directory (d_type): may be kept open */
-	bool label; /* while listing: a <channel>_label file, name holds the channel */
+	bool label; /* a <channel>_label file, name holds the channel */
+};
+
+/*
+ * One attribute file of a chip whose value a verdict uses, as kept: its
+ * name is file_name(), in the same allocation (sized to use: 1000 chips
+ * add up).
+ */
+struct hw_file {
+	uint16_t off; /* of the name, after the n_files entries */
+	bool keep;    /* a regular file in the directory (d_type): may be kept open */
 };
 
 /* What tells a directory changed (from its struct stat). */
@@ -134,28 +152,35 @@ static bool same_time(struct timespec a, struct timespec b)
 
 /* One class entry and what its last listing found. */
 struct hw_ent {
-	struct hw_dirent de;
-	char *link;	    /* root-relative target of the class entry; owned */
-	char *target;	    /* a symlink entry's own text (readlink); owned */
-	char *attrdir;	    /* root-relative directory of name and attributes; owned */
-	struct dir_key dst; /* attrdir at listing time */
-	bool kept;	    /* dst is set: the listing may serve later scans */
-	bool trusted;	    /* the listing was not taken in the tick of its last change */
-	bool dirty;	    /* an event named its directories since the listing */
-	bool is_chip;	    /* the entry has a name, or is unreadable: it is a chip */
-	char lerr[128];	    /* what the listing could not read, or "" (never trusted then) */
-	struct hw_file *files;
+	struct hw_key de;
+	char *link;	       /* root-relative target of the class entry; owned */
+	char *target;	       /* a symlink entry's own text (readlink); owned */
+	char *attrdir;	       /* root-relative directory of name and attributes: link, or owned */
+	struct dir_key dst;    /* attrdir at listing time */
+	bool kept;	       /* dst is set: the listing may serve later scans */
+	bool trusted;	       /* the listing was not taken in the tick of its last change */
+	bool dirty;	       /* an event named its directories since the listing */
+	bool is_chip;	       /* the entry has a name, or is unreadable: it is a chip */
+	uint32_t ci;	       /* its chip: s->chips[ci] (identity, labels; values per scan) */
+	char *lerr;	       /* what the listing could not read, or NULL (never trusted then) */
+	struct hw_file *files; /* then their names */
 	size_t n_files;
-	struct hwmon_chip chip; /* identity and labels from the listing; values per scan */
 };
+
+/* The name of e's file i ("in1_alarm"). */
+static const char *file_name(const struct hw_ent *e, size_t i)
+{
+	return (const char *)(e->files + e->n_files) + e->files[i].off;
+}
 
 struct hwmon_sysfs {
 	struct hw_ent *v; /* sorted by class entry name */
 	size_t n;
+	char *names; /* v[].de.name, end to end: one allocation, not one a name */
 	/*
-	 * This scan's class directory, sorted by name.  The last scan's is
-	 * v[].de (sync_entries() makes them one), not a second copy: 90 KiB at
-	 * 1000 chips.
+	 * This scan's class directory, sorted by name, only while the scan
+	 * merges it.  The last scan's is v[].de (sync_entries() makes them
+	 * one), not a second copy kept between scans: 90 KiB at 1000 chips.
 	 */
 	struct hw_dirent *list;
 	size_t n_list, cap_list;
@@ -169,9 +194,13 @@ struct hwmon_sysfs {
 	unsigned int unchecked; /* scans since every listing was last checked */
 	char *extra;		/* the chip patterns the listings were made for */
 	char *fan_chips;	/* the fan chip patterns, likewise (NULL: "") */
-	struct hwmon_chip *out; /* the last scan's answer, sorted by chip name */
-	size_t *order;		/* out[k] is v[order[k]].chip */
-	size_t n_out, cap_out;
+	/*
+	 * One chip per entry of v (v[i].ci), and the answer itself: its first
+	 * n_out are the chips, sorted by name (make_out() moves them there),
+	 * then the entries that are none (zeroed).  No second copy.
+	 */
+	struct hwmon_chip *chips;
+	size_t n_out;
 	struct strbuf value; /* the file just read */
 };
 
@@ -185,10 +214,14 @@ static const char *base(const char *path)
 	return s ? s + 1 : path;
 }
 
-/* libsensors' chip name and our location, from the device and its subsystem. */
-static void chip_identity(int root_fd, const char *hw, struct hwmon_chip *c)
+/*
+ * libsensors' chip name and our location, from the device and its subsystem,
+ * with prefix (shorter than HWMON_NAME_MAX: find_name()) into c.  0 or -ENOMEM.
+ */
+static int chip_identity(int root_fd, const char *hw, const char *prefix, struct hwmon_chip *c)
 {
 	char devp[1024], subp[1100], dev[128] = "", subsys[64] = "";
+	char name[HWMON_CHIP_NAME_MAX], location[HWMON_NAME_MAX] = "";
 	unsigned int bus, addr, isa;
 	char tail;
 
@@ -199,15 +232,16 @@ static void chip_identity(int root_fd, const char *hw, struct hwmon_chip *c)
 	}
 	if (strcmp(subsys, "i2c") == 0 && sscanf(dev, "%u-%x%c", &bus, &addr, &tail) == 2 &&
 	    bus < 100000 && addr < 0x400) {
-		snprintf(c->name, sizeof(c->name), "%.100s-i2c-%u-%x", c->prefix, bus, addr);
-		snprintf(c->location, sizeof(c->location), "i2c %.100s", dev);
+		snprintf(name, sizeof(name), "%s-i2c-%u-%x", prefix, bus, addr);
+		snprintf(location, sizeof(location), "i2c %.100s", dev);
 	} else if (strcmp(subsys, "platform") == 0 && strchr(dev, '.') &&
 		   sscanf(strchr(dev, '.') + 1, "%u%c", &isa, &tail) == 1 && isa < 0x10000) {
-		snprintf(c->name, sizeof(c->name), "%.100s-isa-%04x", c->prefix, isa);
-		snprintf(c->location, sizeof(c->location), "platform %.100s", dev);
+		snprintf(name, sizeof(name), "%s-isa-%04x", prefix, isa);
+		snprintf(location, sizeof(location), "platform %.100s", dev);
 	} else {
-		snprintf(c->name, sizeof(c->name), "%.100s-virtual-0", c->prefix);
+		snprintf(name, sizeof(name), "%s-virtual-0", prefix);
 	}
+	return hwmon_chip_set_id(c, name, prefix, location);
 }
 
 /* in, curr, temp in milli-units; power in micro-watts; fan in RPM. */
@@ -227,45 +261,54 @@ static bool is_input(const char *name)
 	return len > 6 && strcmp(name + len - 6, "_input") == 0;
 }
 
+/* A listing error that could not be recorded (never freed). */
+static char lerr_oom[] = "cannot say what: out of memory";
+
 /*
  * Forget what the last listing of e found; the class entry itself stays.
  * Its kept files close at the end of a scan that does not read them.
  */
-static void ent_clear(struct hw_ent *e)
+static void ent_clear(struct hwmon_sysfs *s, struct hw_ent *e)
 {
 	free(e->files);
+	if (e->attrdir != e->link)
+		free(e->attrdir);
 	free(e->link);
 	free(e->target);
-	free(e->attrdir);
-	free(e->chip.attrs);
-	free(e->chip.labels);
-	*e = (struct hw_ent){ .de = e->de };
+	if (e->lerr != lerr_oom)
+		free(e->lerr);
+	if (s->chips) /* NULL: given away (hwmon_sysfs_read()) */
+		hwmon_chip_free(&s->chips[e->ci]);
+	*e = (struct hw_ent){ .de = e->de, .ci = e->ci };
 }
 
-/* Record (the first) failure of the listing: what, what2 ("in1", "_label"), -errno. */
+/*
+ * Record (the first) failure of the listing: what, what2 ("in1", "_label"),
+ * -errno.  Out of line: only an entry with an error pays for its text.
+ */
 static void ent_error(struct hw_ent *e, const char *what, const char *what2, int rc)
 {
-	if (!e->lerr[0])
-		snprintf(e->lerr, sizeof(e->lerr), "%.40s%s: %s", what, what2,
-			 psu_read_strerror(rc));
+	if (!e->lerr && asprintf(&e->lerr, "%.40s%s: %s", what, what2, psu_read_strerror(rc)) < 0)
+		e->lerr = lerr_oom;
 }
 
 /*
  * The class entry is there but what it leads to cannot be read: a chip
  * known by its class entry name only, whose error says why (hwmon_class.h).
- * Never "no chip": that would make the set silently smaller.  Returns 0.
+ * Never "no chip": that would make the set silently smaller.  0 or -ENOMEM.
  */
-static int ent_unreadable(struct hw_ent *e, const char *what, int rc)
+static int ent_unreadable(struct hwmon_sysfs *s, struct hw_ent *e, const char *what, int rc)
 {
 	ent_error(e, what, "", rc);
-	snprintf(e->chip.name, sizeof(e->chip.name), "%s", e->de.name);
+	if (hwmon_chip_set_id(&s->chips[e->ci], e->de.name, "", "") < 0)
+		return -ENOMEM;
 	e->is_chip = true;
 	return 0;
 }
 
 static int by_file_name(const void *a, const void *b)
 {
-	return strcmp(((const struct hw_file *)a)->name, ((const struct hw_file *)b)->name);
+	return strcmp(((const struct hw_listed *)a)->name, ((const struct hw_listed *)b)->name);
 }
 
 /*
@@ -273,7 +316,7 @@ static int by_file_name(const void *a, const void *b)
  * "vin" (hwmon_value_needed()); another's only names an alarm or fault of
  * the channel in a reason.  v: the directory's wanted files and labels.
  */
-static bool label_used(const char *channel, const struct hw_file *v, size_t n)
+static bool label_used(const char *channel, const struct hw_listed *v, size_t n)
 {
 	size_t len = strlen(channel);
 
@@ -321,11 +364,11 @@ static int open_dir(int root_fd, const char *path, DIR **ret)
  * HWMON_CHIP_ATTRS).  Nothing is opened yet.  0, -ENOMEM, or -errno of the
  * directory.
  */
-static int list_attrs(int root_fd, struct hw_ent *e)
+static int list_attrs(int root_fd, struct hw_ent *e, struct hwmon_chip *c)
 {
-	struct hwmon_chip *c = &e->chip;
-	size_t cap = 0, n = 0, n_files = 0, k = 0;
-	struct hw_file *v = NULL;
+	size_t cap = 0, n = 0, n_files = 0, k = 0, names = 0;
+	struct hw_listed *v = NULL;
+	struct hw_file *files = NULL;
 	struct dirent *de;
 	char path[1200], buf[128];
 	int n_rc, rc;
@@ -359,7 +402,7 @@ static int list_attrs(int root_fd, struct hw_ent *e)
 		 * A symlink's target may change where the directory does not
 		 * show it: such a file is opened afresh every scan.
 		 */
-		v[n] = (struct hw_file){ .label = label, .keep = de->d_type == DT_REG };
+		v[n] = (struct hw_listed){ .label = label, .keep = de->d_type == DT_REG };
 		snprintf(v[n].name, sizeof(v[n].name), "%.*s", (int)(label ? len - 6 : len), nm);
 		n_files += !label;
 		n++;
@@ -389,20 +432,33 @@ static int list_attrs(int root_fd, struct hw_ent *e)
 	n = k;
 	if (n > 1)
 		qsort(v, n, sizeof(*v), by_file_name);
-	/* Kept for the chip's life: no spare room (1000 chips add up). */
-	if (n < cap)
-		v = shrink(v, n, sizeof(*v));
+	/* Kept for the chip's life: no spare room, names sized to use (1000 chips add up). */
+	for (size_t i = 0; i < n; i++)
+		names += strlen(v[i].name) + 1; /* at most 512 * HWMON_ATTR_MAX: fits off */
+	if (n) {
+		files = malloc(n * sizeof(*files) + names);
+		c->attrs = calloc(n, sizeof(*c->attrs));
+	}
+	if (n && (!files || !c->attrs)) {
+		free(files);
+		free(v);
+		return -ENOMEM;
+	}
+	names = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(v[i].name) + 1;
+
+		files[i] = (struct hw_file){ .off = (uint16_t)names, .keep = v[i].keep };
+		memcpy((char *)(files + n) + names, v[i].name, len);
+		names += len;
+	}
+	free(v);
 	if (c->n_labels < c->cap_labels) {
 		c->labels = shrink(c->labels, c->n_labels, sizeof(*c->labels));
 		c->cap_labels = c->n_labels;
 	}
-	c->attrs = n ? calloc(n, sizeof(*c->attrs)) : NULL;
-	if (n && !c->attrs) {
-		free(v);
-		return -ENOMEM;
-	}
 	c->cap_attrs = n;
-	e->files = v;
+	e->files = files;
 	e->n_files = n;
 	return 0;
 }
@@ -438,6 +494,20 @@ static void pin_dir(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, const 
 }
 
 /*
+ * Read a chip's hwmon name file into prefix: 0 or -errno as
+ * psu_read_in_root().  A name of HWMON_NAME_MAX bytes or more is
+ * -ENAMETOOLONG, never cut: the chip is then unreadable, with that error.
+ */
+static int name_read(int root_fd, const char *path, char prefix[HWMON_NAME_MAX + 1])
+{
+	int rc = psu_read_in_root(root_fd, path, prefix, HWMON_NAME_MAX + 1);
+
+	if (rc >= HWMON_NAME_MAX)
+		return -ENAMETOOLONG;
+	return rc < 0 ? rc : 0;
+}
+
+/*
  * Where the chip of class entry e keeps its name: hw (its class link
  * followed), or old style the device directory.  prefix gets the name.
  * 0; 1 when there is no chip (no name anywhere, or the entry went away
@@ -445,7 +515,7 @@ static void pin_dir(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, const 
  * part that could not be read.
  */
 static int find_name(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, const char *hw,
-		     char *attrdir, size_t len, char *prefix, const char **what)
+		     char *attrdir, size_t len, char prefix[HWMON_NAME_MAX + 1], const char **what)
 {
 	char np[1200];
 	int rc, fd;
@@ -460,7 +530,7 @@ static int find_name(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, const
 	pin_dir(s, root_fd, e, hw);
 	snprintf(attrdir, len, "%s", hw);
 	snprintf(np, sizeof(np), "%s/name", hw);
-	rc = psu_read_in_root(root_fd, np, prefix, HWMON_NAME_MAX);
+	rc = name_read(root_fd, np, prefix);
 	if (rc != -ENOENT)
 		return rc < 0 ? rc : 0;
 	/* Old style: name and attributes in the device directory. */
@@ -475,7 +545,7 @@ static int find_name(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, const
 	*what = "device/name";
 	pin_dir(s, root_fd, e, attrdir);
 	snprintf(np, sizeof(np), "%s/name", attrdir);
-	rc = psu_read_in_root(root_fd, np, prefix, HWMON_NAME_MAX);
+	rc = name_read(root_fd, np, prefix);
 	/* libsensors skips a chip without a name too. */
 	return rc == -ENOENT ? 1 : rc < 0 ? rc : 0;
 }
@@ -489,17 +559,18 @@ static int find_name(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, const
 static int ent_list(struct hwmon_sysfs *s, int root_fd, int cfd, struct hw_ent *e,
 		    const char *extra)
 {
-	char hw[1024], attrdir[1100], prefix[HWMON_NAME_MAX];
+	char hw[1024], attrdir[1100], prefix[HWMON_NAME_MAX + 1];
+	struct hwmon_chip *c = &s->chips[e->ci];
 	const char *what;
 	int rc;
 
-	ent_clear(e);
+	ent_clear(s, e);
 	if (e->de.type == DT_LNK) {
 		rc = psu_read_link(cfd, e->de.name, hw, sizeof(hw));
 		if (rc == -ENOENT)
 			return 0; /* gone since the class directory was read */
 		if (rc < 0)
-			return ent_unreadable(e, "its link", rc);
+			return ent_unreadable(s, e, "its link", rc);
 		e->target = strdup(hw);
 		if (!e->target)
 			return -ENOMEM;
@@ -508,31 +579,32 @@ static int ent_list(struct hwmon_sysfs *s, int root_fd, int cfd, struct hw_ent *
 	if (rc == -ENOENT)
 		return 0;
 	if (rc < 0)
-		return ent_unreadable(e, "its link", rc);
+		return ent_unreadable(s, e, "its link", rc);
 	e->link = strdup(hw);
 	if (!e->link)
 		return -ENOMEM;
 	rc = find_name(s, root_fd, e, hw, attrdir, sizeof(attrdir), prefix, &what);
 	if (rc < 0)
-		return ent_unreadable(e, what, rc);
+		return ent_unreadable(s, e, what, rc);
 	if (rc > 0 || !prefix[0])
 		return 0;
-	e->attrdir = strdup(attrdir);
+	/* New style (the name beside the attributes): one text for both. */
+	e->attrdir = strcmp(attrdir, e->link) == 0 ? e->link : strdup(attrdir);
 	if (!e->attrdir)
 		return -ENOMEM;
-	snprintf(e->chip.prefix, sizeof(e->chip.prefix), "%s", prefix);
-	chip_identity(root_fd, hw, &e->chip);
+	if (chip_identity(root_fd, hw, prefix, c) < 0)
+		return -ENOMEM;
 	e->is_chip = true;
-	e->chip.fans = !hwmon_is_psu_chip(prefix, extra) &&
-		       hwmon_is_fan_chip(prefix, s->fan_chips ? s->fan_chips : "");
-	if (!e->chip.fans && !hwmon_is_psu_chip(prefix, extra))
+	c->fans = !hwmon_is_psu_chip(prefix, extra) &&
+		  hwmon_is_fan_chip(prefix, s->fan_chips ? s->fan_chips : "");
+	if (!c->fans && !hwmon_is_psu_chip(prefix, extra))
 		return 0; /* no verdict reads another chip's values */
-	rc = list_attrs(root_fd, e);
+	rc = list_attrs(root_fd, e, c);
 	if (rc == -ENOMEM)
 		return rc;
 	if (rc < 0)
 		ent_error(e, "its directory", "", rc);
-	if (e->lerr[0])
+	if (e->lerr)
 		e->trusted = false; /* listed again at the next scan */
 	return 0;
 }
@@ -543,67 +615,89 @@ static bool gone(int rc)
 }
 
 /*
- * Read one of e's files into e->chip.attrs (see ent_read()).  Returns true
+ * c's error, as what: why.  The last scan's text (c->own_error) is reused
+ * when the same: a chip failing every scan allocates nothing.
+ */
+static void read_error(struct hwmon_chip *c, const char *what, const char *why)
+{
+	const char *o = c->own_error;
+	size_t n = strlen(what);
+
+	if (o && strncmp(o, what, n) == 0 && o[n] == ':' && o[n + 1] == ' ' &&
+	    strcmp(o + n + 2, why) == 0) {
+		c->error = o;
+		return;
+	}
+	hwmon_chip_set_error(c, "%s: %s", what, why);
+}
+
+/*
+ * Read e's file i into its chip's attrs (see ent_read()).  Returns true
  * when the file is gone.
  */
-static bool ent_read_file(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e,
-			  const struct hw_file *f, unsigned int flags, bool final)
+static bool ent_read_file(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, size_t i,
+			  unsigned int flags, bool final)
 {
-	struct hwmon_chip *c = &e->chip;
+	struct hwmon_chip *c = &s->chips[e->ci];
+	const char *name = file_name(e, i);
+	size_t dl, nl = strlen(name) + 1; /* < HWMON_ATTR_MAX */
 	char path[1200];
 	long long v;
-	size_t dl;
 	int rc;
 
 	/* By hand, not snprintf: that was half the user time of a kept scan. */
 	dl = strnlen(e->attrdir, 900);
 	memcpy(path, e->attrdir, dl);
 	path[dl] = '/';
-	memcpy(path + dl + 1, f->name, sizeof(f->name)); /* NUL-terminated */
-	rc = fdcache_read(f->keep ? &s->files : NULL, root_fd, path, flags, &s->value, VALUE_MAX,
-			  NULL);
+	memcpy(path + dl + 1, name, nl); /* NUL-terminated */
+	rc = fdcache_read(e->files[i].keep ? &s->files : NULL, root_fd, path, flags, &s->value,
+			  VALUE_MAX, NULL);
 	if (rc == -EISDIR)
 		rc = -EINVAL; /* "not a regular file", as a FIFO */
 	if (rc < 0 && (final || !gone(rc)) && !c->error[0])
-		snprintf(c->error, sizeof(c->error), "%s: %s", f->name,
-			 psu_read_strerror(rc == -ENOENT ? -ENOLINK : rc));
+		read_error(c, name, psu_read_strerror(rc == -ENOENT ? -ENOLINK : rc));
 	if (rc < 0 || strv_to_ll(strv_trim(strv_c(s->value.p)), LLONG_MIN, LLONG_MAX, &v) < 0)
 		return gone(rc); /* unreadable or garbage: no value */
-	memcpy(c->attrs[c->n_attrs].name, f->name, sizeof(f->name));
-	c->attrs[c->n_attrs].value = is_input(f->name) ? (double)v / scale(f->name) : (double)v;
+	memcpy(c->attrs[c->n_attrs].name, name, nl);
+	c->attrs[c->n_attrs].value = is_input(name) ? (double)v / scale(name) : (double)v;
 	c->n_attrs++;
 	return false;
 }
 
 /*
- * Read the values of e's files into e->chip.attrs, with fdcache flags (FDC_REOPEN
+ * Read the values of e's files into its chip's attrs, with fdcache flags (FDC_REOPEN
  * after a listing).  Returns true when a file is gone: the listing is out of
  * date.  A file that cannot be read (EIO from the chip, EACCES, a FIFO; gone
- * too when final: it was listed just before) goes into e->chip.error, after
+ * too when final: it was listed just before) goes into the chip's error, after
  * what the listing could not read.
  */
 static bool ent_read(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, unsigned int flags,
 		     bool final)
 {
-	struct hwmon_chip *c = &e->chip;
+	struct hwmon_chip *c = &s->chips[e->ci];
 	bool stale = false;
 
 	c->n_attrs = 0;
-	snprintf(c->error, sizeof(c->error), "%s", e->lerr);
+	/* c->own_error, the last scan's read error, stays for read_error() to reuse. */
+	c->error = e->lerr ? e->lerr : "";
 	/*
 	 * A fan set reads its fanN_enable files first: a disabled channel's
 	 * other files are not read (they may fail by design).
 	 */
 	for (int pass = c->fans ? 0 : 1; pass < 2; pass++) {
 		for (size_t i = 0; i < e->n_files; i++) {
-			const char *name = e->files[i].name;
+			const char *name = file_name(e, i);
 			bool enable = c->fans && strv_ends(strv_c(name), "_enable");
 
 			if (pass == 0 ? !enable
 				      : enable || (c->fans && hwmon_fan_channel_off(c, name)))
 				continue;
-			stale |= ent_read_file(s, root_fd, e, &e->files[i], flags, final);
+			stale |= ent_read_file(s, root_fd, e, i, flags, final);
 		}
+	}
+	if (c->own_error && c->error != c->own_error) {
+		free(c->own_error); /* the read error is over */
+		c->own_error = NULL;
 	}
 	return stale;
 }
@@ -677,7 +771,9 @@ static int read_class(struct hwmon_sysfs *s, int root_fd, DIR **ret_d)
 			rc = -E2BIG; /* beyond: the scan fails loudly, never a silent cut */
 			break;
 		}
-		if (!grow_one((void **)&s->list, &s->cap_list, s->n_list, sizeof(*s->list), 64)) {
+		/* First room for as many as last time: one allocation, mostly. */
+		if (!grow_one((void **)&s->list, &s->cap_list, s->n_list, sizeof(*s->list),
+			      s->n + 16)) {
 			rc = -ENOMEM;
 			break;
 		}
@@ -703,7 +799,7 @@ static int read_class(struct hwmon_sysfs *s, int root_fd, DIR **ret_d)
  * type) start unlisted (dfd -1, so they are listed this scan).  When the
  * directory is as at the last scan, nothing is done (0); else 1, or -ENOMEM.
  */
-static bool same_dirent(const struct hw_dirent *a, const struct hw_dirent *b)
+static bool same_dirent(const struct hw_dirent *a, const struct hw_key *b)
 {
 	return a->ino == b->ino && a->type == b->type && strcmp(a->name, b->name) == 0;
 }
@@ -722,34 +818,59 @@ static bool same_listing(const struct hwmon_sysfs *s)
 
 static int sync_entries(struct hwmon_sysfs *s)
 {
-	size_t i = 0, k = 0;
+	size_t i = 0, k = 0, n = s->n_list ? s->n_list : 1, bytes = 1;
+	struct hwmon_chip *nc;
+	char *names, *at;
 	struct hw_ent *nv;
 
 	if (same_listing(s))
 		return 0;
-	nv = calloc(s->n_list ? s->n_list : 1, sizeof(*nv));
-	if (!nv)
+	for (size_t j = 0; j < s->n_list; j++)
+		bytes += strlen(s->list[j].name) + 1;
+	nv = calloc(n, sizeof(*nv));
+	nc = calloc(n, sizeof(*nc));
+	names = at = malloc(bytes);
+	if (!nv || !nc || !names) {
+		free(nv);
+		free(nc);
+		free(names);
 		return -ENOMEM;
-	/* Merge two name-sorted sequences: old entries and the listing. */
+	}
+	/*
+	 * Merge two name-sorted sequences: old entries and the listing.  The
+	 * chips move along, slot k for entry k (make_out() sorts them).
+	 */
 	for (size_t j = 0; j < s->n_list; j++) {
 		const struct hw_dirent *de = &s->list[j];
 		int cmp = 1;
 
 		while (i < s->n && (cmp = strcmp(s->v[i].de.name, de->name)) < 0)
-			ent_clear(&s->v[i++]); /* gone */
-		if (cmp == 0 && same_dirent(&s->v[i].de, de)) {
-			nv[k++] = s->v[i++]; /* the same entry: keep its listing */
-			continue;
+			ent_clear(s, &s->v[i++]); /* gone */
+		if (cmp == 0 && same_dirent(de, &s->v[i].de)) {
+			/* The same entry: keep its listing. */
+			nc[k] = s->chips[s->v[i].ci];
+			nv[k] = s->v[i++];
+		} else {
+			if (cmp == 0)
+				ent_clear(s,
+					  &s->v[i++]); /* the name now stands for another inode */
+			nv[k] = (struct hw_ent){ .de = { .ino = de->ino, .type = de->type } };
 		}
-		if (cmp == 0)
-			ent_clear(&s->v[i++]); /* the name now stands for another inode */
-		nv[k++] = (struct hw_ent){ .de = *de };
+		nv[k].ci = (uint32_t)k;
+		nv[k].de.name = memcpy(at, de->name, strlen(de->name) + 1);
+		at += strlen(at) + 1;
+		k++;
 	}
 	while (i < s->n)
-		ent_clear(&s->v[i++]);
+		ent_clear(s, &s->v[i++]);
 	free(s->v);
+	free(s->chips);
+	free(s->names);
 	s->v = nv;
-	s->n = k; /* = n_list: v[].de is this listing, to compare the next one with */
+	s->chips = nc;
+	s->names = names;
+	s->n = k;     /* = n_list: v[].de is this listing, to compare the next one with */
+	s->n_out = 0; /* the chips are out of order: make_out() sorts them again */
 	return 1;
 }
 
@@ -768,10 +889,14 @@ struct hwmon_sysfs *hwmon_sysfs_new(size_t budget)
 static void drop_all(struct hwmon_sysfs *s)
 {
 	for (size_t i = 0; i < s->n; i++)
-		ent_clear(&s->v[i]);
+		ent_clear(s, &s->v[i]);
 	fdcache_flush(&s->files);
 	free(s->v);
+	free(s->chips);
+	free(s->names);
 	s->v = NULL;
+	s->chips = NULL;
+	s->names = NULL;
 	s->n = 0;
 	s->n_out = 0;
 	s->class_dirty = true; /* no entry left: the next scan reads the class directory */
@@ -787,8 +912,6 @@ void hwmon_sysfs_free(struct hwmon_sysfs *s)
 	free(s->list);
 	free(s->extra);
 	free(s->fan_chips);
-	free(s->out);
-	free(s->order);
 	strbuf_free(&s->value);
 	free(s);
 }
@@ -820,43 +943,63 @@ int hwmon_sysfs_set_fan_chips(struct hwmon_sysfs *s, const char *patterns)
 
 static int by_chip_name(const void *a, const void *b, void *arg)
 {
-	const struct hw_ent *v = arg;
+	const struct hwmon_sysfs *s = arg;
+	const struct hw_ent *x = &s->v[*(const size_t *)a], *y = &s->v[*(const size_t *)b];
 
-	return strcmp(v[*(const size_t *)a].chip.name, v[*(const size_t *)b].chip.name);
+	/* The chips first, by name; the entries that are none after them. */
+	if (x->is_chip != y->is_chip)
+		return x->is_chip ? -1 : 1;
+	return x->is_chip ? strcmp(s->chips[x->ci].name, s->chips[y->ci].name) : 0;
 }
 
 /*
- * Put the chips into s->out, sorted by name.  The order (indexes into s->v)
- * is sorted again only when entries changed or were listed again.
+ * Make the first n_chips of s->chips the answer, sorted by name: the chips
+ * are moved in place (and each entry's ci with its chip) only when entries
+ * changed or were listed again.  0 or -ENOMEM.
  */
 static int make_out(struct hwmon_sysfs *s, size_t n_chips, bool changed)
 {
-	if (n_chips > s->cap_out) {
-		struct hwmon_chip *o = realloc(s->out, n_chips * sizeof(*o));
-		size_t *ord;
+	size_t *from;
 
-		if (!o)
-			return -ENOMEM;
-		s->out = o;
-		ord = realloc(s->order, n_chips * sizeof(*ord));
-		if (!ord)
-			return -ENOMEM;
-		s->order = ord;
-		s->cap_out = n_chips;
+	if (!changed && s->n_out == n_chips)
+		return 0;
+	from = malloc((s->n ? s->n : 1) * sizeof(*from));
+	if (!from)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->n; i++)
+		from[i] = i;
+	if (s->n > 1)
+		qsort_r(from, s->n, sizeof(*from), by_chip_name, s);
+	/* from[k]: the entry whose chip goes to slot k; then the slot it is in now. */
+	for (size_t k = 0; k < s->n; k++) {
+		struct hw_ent *e = &s->v[from[k]];
+
+		from[k] = e->ci;
+		e->ci = (uint32_t)k;
 	}
-	if (changed || s->n_out != n_chips) {
-		size_t k = 0;
+	/*
+	 * Follow each cycle of the permutation with one chip aside (no second
+	 * array of chips: 100 KiB at 1000); a slot filled is marked from[j] = j.
+	 */
+	for (size_t k = 0; k < s->n; k++) {
+		struct hwmon_chip tmp;
+		size_t j = k;
 
-		for (size_t i = 0; i < s->n; i++) {
-			if (s->v[i].is_chip)
-				s->order[k++] = i;
+		if (from[k] == k)
+			continue;
+		tmp = s->chips[k];
+		while (from[j] != k) {
+			size_t next = from[j];
+
+			s->chips[j] = s->chips[next];
+			from[j] = j;
+			j = next;
 		}
-		if (k > 1)
-			qsort_r(s->order, k, sizeof(*s->order), by_chip_name, s->v);
+		s->chips[j] = tmp;
+		from[j] = j;
 	}
+	free(from);
 	s->n_out = n_chips;
-	for (size_t k = 0; k < n_chips; k++)
-		s->out[k] = s->v[s->order[k]].chip;
 	return 0;
 }
 
@@ -974,7 +1117,7 @@ static bool class_needed(const struct hwmon_sysfs *s, bool check)
 	if (check || s->class_dirty || s->all_dirty || s->n == 0)
 		return true;
 	for (size_t i = 0; i < s->n; i++) {
-		if (s->v[i].dirty || !s->v[i].kept || s->v[i].lerr[0])
+		if (s->v[i].dirty || !s->v[i].kept || s->v[i].lerr)
 			return true;
 	}
 	return false;
@@ -983,7 +1126,7 @@ static bool class_needed(const struct hwmon_sysfs *s, bool check)
 /* Whether e must be listed again this scan (see the head comment). */
 static bool ent_stale(const struct hw_ent *e, bool check, int root_fd, int cfd)
 {
-	if (e->dirty || !e->kept || e->lerr[0])
+	if (e->dirty || !e->kept || e->lerr)
 		return true;
 	return check && !ent_current(root_fd, cfd, e);
 }
@@ -1023,6 +1166,10 @@ int hwmon_sysfs_scan(struct hwmon_sysfs *s, int root_fd, const char *extra,
 		rc = read_class(s, root_fd, &d);
 		if (rc == 0)
 			rc = sync_entries(s);
+		/* Merged into v[].de: not held until the next reading (90 KiB at 1000 chips). */
+		free(s->list);
+		s->list = NULL;
+		s->n_list = s->cap_list = 0;
 		changed = rc > 0;
 		rc = rc > 0 ? 0 : rc;
 	}
@@ -1065,7 +1212,7 @@ int hwmon_sysfs_scan(struct hwmon_sysfs *s, int root_fd, const char *extra,
 	fdcache_sweep(&s->files); /* the files of chips gone or listed without them */
 	if (events && (changed || s->ino.lost || !s->watching))
 		watch_round(s);
-	*ret = s->out;
+	*ret = s->chips;
 	*ret_n = s->n_out;
 	return 0;
 }
@@ -1080,13 +1227,18 @@ int hwmon_sysfs_read(int root_fd, const char *extra, struct hwmon_chip **ret, si
 		return -ENOMEM;
 	rc = hwmon_sysfs_scan(s, root_fd, extra, &out, ret_n);
 	if (rc == 0) {
-		/* The caller owns the answer, its attribute and label arrays now. */
-		*ret = s->out;
-		s->out = NULL;
+		/* The caller owns the answer, its arrays and texts now. */
+		*ret = s->chips;
 		for (size_t i = 0; i < s->n; i++) {
-			s->v[i].chip.attrs = NULL;
-			s->v[i].chip.labels = NULL;
+			struct hw_ent *e = &s->v[i];
+			struct hwmon_chip *c = &s->chips[e->ci];
+
+			if (e->lerr && e->lerr != lerr_oom && c->error == e->lerr) {
+				c->own_error = e->lerr;
+				e->lerr = NULL;
+			}
 		}
+		s->chips = NULL;
 	}
 	hwmon_sysfs_free(s);
 	return rc;

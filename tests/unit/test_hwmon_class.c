@@ -27,8 +27,7 @@ static void has(const char *s, const char *needle)
 static void pmbus_chip(struct hwmon_chip *c, const char *name, double vin)
 {
 	memset(c, 0, sizeof(*c));
-	snprintf(c->prefix, sizeof(c->prefix), "dps650ab");
-	snprintf(c->name, sizeof(c->name), "%s", name);
+	assert_int_equal(hwmon_chip_set_id(c, name, "dps650ab", NULL), 0);
 	assert_int_equal(hwmon_chip_label(c, "in1", "vin"), 0);
 	assert_int_equal(hwmon_chip_label(c, "fan1", "fan1"), 0);
 	assert_int_equal(hwmon_chip_add(c, "in1_input", vin), 0);
@@ -102,7 +101,7 @@ static void test_value_needed(void **state)
 	assert_true(hwmon_value_needed(&c, "in010_input"));
 	assert_true(hwmon_value_needed(&c, "in0_input"));
 	assert_false(hwmon_value_needed(&c, "in100_input"));
-	free(c.labels);
+	hwmon_chip_free(&c);
 }
 
 static void test_classify(void **state)
@@ -145,8 +144,7 @@ static void test_classify(void **state)
 	hwmon_classify(&c, &v);
 	assert_int_equal(v.cond, PSU_FAILED);
 	assert_string_equal(v.why, "input lost (vin 0.2 V)");
-	free(c.attrs);
-	free(c.labels);
+	hwmon_chip_free(&c);
 }
 
 static void test_group(void **state)
@@ -159,8 +157,7 @@ static void test_group(void **state)
 	assert_non_null(c);
 	pmbus_chip(&c[0], "dps650ab-i2c-3-58", 230);
 	pmbus_chip(&c[1], "dps650ab-i2c-3-59", 230);
-	snprintf(c[2].prefix, sizeof(c[2].prefix), "nct6779");
-	snprintf(c[2].name, sizeof(c[2].name), "nct6779-isa-0290");
+	assert_int_equal(hwmon_chip_set_id(&c[2], "nct6779-isa-0290", "nct6779", NULL), 0);
 	assert_int_equal(hwmon_chip_add(&c[2], "in1_alarm", 1), 0);
 
 	assert_int_equal(hwmon_psu_eval(&p, c, 3, NULL, 0, &g), 0);

@@ -45,9 +45,7 @@ static void add(struct hwmon_chip *c, const char *sub, long idx, double v)
 static void tray(struct hwmon_chip *c, int n_on, double rpm)
 {
 	memset(c, 0, sizeof(*c));
-	snprintf(c->prefix, sizeof(c->prefix), "max31790");
-	snprintf(c->name, sizeof(c->name), "max31790-i2c-3-20");
-	snprintf(c->location, sizeof(c->location), "i2c 3-0020");
+	assert_int_equal(hwmon_chip_set_id(c, "max31790-i2c-3-20", "max31790", "i2c 3-0020"), 0);
 	c->fans = true;
 	for (long i = 1; i <= 6; i++) {
 		add(c, "enable", i, i <= n_on);
@@ -141,7 +139,7 @@ static void test_channel_off(void **state)
 	assert_true(hwmon_fan_channel_off(&c, "fan6_fault"));
 	assert_false(hwmon_fan_channel_off(&c, "fan7_input")); /* no enable: in use */
 	assert_false(hwmon_fan_channel_off(&c, "in1_input"));
-	free(c.attrs);
+	hwmon_chip_free(&c);
 }
 
 /* Four enabled, two disabled: a 3+1 set, assumed, all fine; then each way to fail. */
@@ -194,7 +192,7 @@ static void test_tray(void **state)
 	assert_int_equal(g->margin, 1);
 	assert_int_equal(g->members_failed, 0);
 	hwmon_fans_free(&f);
-	free(c.attrs);
+	hwmon_chip_free(&c);
 }
 
 /* fans_required: the set's N, and no assumption in the reason. */
@@ -215,7 +213,7 @@ static void test_required(void **state)
 	assert_int_equal(g->margin_nominal, 2);
 	assert_string_equal(g->reason, "fan1: stopped (0 RPM)");
 	hwmon_fans_free(&f);
-	free(c.attrs);
+	hwmon_chip_free(&c);
 }
 
 /* Labels name the fan in its state. */
@@ -232,8 +230,7 @@ static void test_label(void **state)
 	assert_string_equal(g->type, "1+1");
 	assert_string_equal(member(g, "fan2")->state, "Tray rear: 5100 RPM");
 	hwmon_fans_free(&f);
-	free(c.attrs);
-	free(c.labels);
+	hwmon_chip_free(&c);
 }
 
 /* What could not be read: that member unknown, the margin unknown; a failure read still counts. */
@@ -248,19 +245,19 @@ static void test_unreadable(void **state)
 	/* fan3_input (tray()'s 8th value) not read. */
 	assert_string_equal(c.attrs[7].name, "fan3_input");
 	c.attrs[7] = c.attrs[--c.n_attrs];
-	snprintf(c.error, sizeof(c.error), "fan3_input: Permission denied");
+	hwmon_chip_set_error(&c, "fan3_input: Permission denied");
 	g = eval1(&f, &c, 1, 0);
 	assert_int_equal(g->margin, REDMON_MARGIN_UNKNOWN);
 	assert_int_equal(member(g, "fan3")->role, REDMON_ROLE_UNKNOWN);
 	assert_string_equal(member(g, "fan3")->reason, "unreadable: fan3_input: Permission denied");
 	assert_int_equal(member(g, "fan1")->role, REDMON_ROLE_ACTIVE);
 	/* An enabled fan with no reading and no error: unknown too, never ok. */
-	c.error[0] = '\0';
+	hwmon_chip_set_error(&c, NULL);
 	g = eval1(&f, &c, 1, 0);
 	assert_string_equal(member(g, "fan3")->reason, "unreadable: no fan3_input value");
 	assert_int_equal(g->margin, REDMON_MARGIN_UNKNOWN);
 	/* The same error, but fan2 faulted: failed stays failed. */
-	snprintf(c.error, sizeof(c.error), "fan2_input: Input/output error");
+	hwmon_chip_set_error(&c, "fan2_input: Input/output error");
 	set(&c, "fan2_fault", 1);
 	g = eval1(&f, &c, 1, 0);
 	assert_int_equal(member(g, "fan2")->role, REDMON_ROLE_FAILED);
@@ -268,17 +265,16 @@ static void test_unreadable(void **state)
 
 	/* The chip's directory unreadable at the first scan: one unknown member stands for it. */
 	memset(&bare, 0, sizeof(bare));
-	snprintf(bare.prefix, sizeof(bare.prefix), "max31790");
-	snprintf(bare.name, sizeof(bare.name), "max31790-i2c-3-20");
+	assert_int_equal(hwmon_chip_set_id(&bare, "max31790-i2c-3-20", "max31790", NULL), 0);
 	bare.fans = true;
-	snprintf(bare.error, sizeof(bare.error), "its directory: Permission denied");
+	hwmon_chip_set_error(&bare, "its directory: Permission denied");
 	g = eval1(&f, &bare, 1, 0);
 	assert_int_equal(g->margin, REDMON_MARGIN_UNKNOWN);
 	assert_int_equal(g->n_members, 1);
 	assert_string_equal(member(g, "fans")->reason,
 			    "unreadable: its directory: Permission denied");
 	/* Read once, then unreadable: the fans seen are each unknown, none missing. */
-	c.error[0] = '\0';
+	hwmon_chip_set_error(&c, NULL);
 	set(&c, "fan2_fault", 0);
 	add(&c, "input", 3, 4200);
 	g = eval1(&f, &c, 1, 0);
@@ -293,7 +289,8 @@ static void test_unreadable(void **state)
 	assert_string_equal(g->type, "3+1");
 	assert_int_equal(g->margin, 1);
 	hwmon_fans_free(&f);
-	free(c.attrs);
+	hwmon_chip_free(&c);
+	hwmon_chip_free(&bare);
 }
 
 /* Fewer than two members, or no fan chip: no group. */
@@ -308,13 +305,13 @@ static void test_no_set(void **state)
 	tray(&c, 1, 4200);
 	assert_int_equal(hwmon_fans_eval(&f, &c, 1, 0, &g, &n_g), 0);
 	assert_int_equal(n_g, 0);
-	free(c.attrs);
+	hwmon_chip_free(&c);
 	tray(&c, 4, 4200);
 	c.fans = false; /* a PSU's or a board chip's fans */
 	assert_int_equal(hwmon_fans_eval(&f, &c, 1, 0, &g, &n_g), 0);
 	assert_int_equal(n_g, 0);
 	hwmon_fans_free(&f);
-	free(c.attrs);
+	hwmon_chip_free(&c);
 }
 
 /* A channel disabled by the operator leaves the set (a new 2+1), never missing. */
@@ -346,7 +343,7 @@ static void test_enable_change(void **state)
 		assert_int_equal(n_g, 0);
 	}
 	hwmon_fans_free(&f);
-	free(c.attrs);
+	hwmon_chip_free(&c);
 }
 
 /* The controller vanishes (tray pulled): its fans stay, missing, and the set fails. */
@@ -360,7 +357,8 @@ static void test_chip_gone(void **state)
 	(void)state;
 	tray(&c[0], 2, 4200);
 	tray(&c[1], 3, 4200);
-	snprintf(c[1].name, sizeof(c[1].name), "max31790-i2c-3-21");
+	assert_int_equal(hwmon_chip_set_id(&c[1], "max31790-i2c-3-21", c[1].prefix, c[1].location),
+			 0);
 	assert_int_equal(hwmon_fans_eval(&f, c, 2, 0, &g, &n_g), 0);
 	assert_int_equal(n_g, 2);
 	assert_string_equal(g[1].name, "max31790-i2c-3-21:fans");
@@ -386,8 +384,8 @@ static void test_chip_gone(void **state)
 	assert_string_equal(g[1].type, "2+1");
 	assert_int_equal(g[1].margin, 1);
 	hwmon_fans_free(&f);
-	free(c[0].attrs);
-	free(c[1].attrs);
+	hwmon_chip_free(&c[0]);
+	hwmon_chip_free(&c[1]);
 }
 
 static void put(const char *dir, const char *name, const char *text)

@@ -676,13 +676,172 @@ static void test_events_unseen(void **state)
 	tree_free(&t);
 }
 
+/*
+ * Chip names are sized to use, never cut: a hwmon name of 127 bytes (the
+ * longest kept, HWMON_NAME_MAX - 1) comes out whole, in the prefix and the
+ * chip name; one of 128 bytes is a chip that cannot be read, named by its
+ * class entry, with the reason, never a shortened name.  A read error that
+ * stays is the same text at every scan; gone, the error is "".
+ */
+static void test_name_bounds(void **state)
+{
+	struct hwmon_sysfs *s = hwmon_sysfs_new(100);
+	char longest[HWMON_NAME_MAX + 1], over[HWMON_NAME_MAX + 2], want[HWMON_CHIP_NAME_MAX];
+	char hw[512], d[600], p[700];
+	const struct hwmon_chip *v, *c;
+	struct psu_group ps = { 0 };
+	struct redmon_group g;
+	struct tree t;
+	size_t n;
+
+	(void)state;
+	assert_non_null(s);
+	memset(longest, 'x', sizeof(longest));
+	memcpy(longest, "pmbus", 5);
+	longest[HWMON_NAME_MAX - 1] = '\0';
+	memset(over, 'y', sizeof(over));
+	memcpy(over, "pmbus", 5);
+	over[HWMON_NAME_MAX] = '\0';
+	tree_new(&t);
+	chip(&t, "58", longest, "hwmon0");
+	link_class(&t, "hwmon0", "58", "hwmon0");
+	chip(&t, "59", over, "hwmon1");
+	link_class(&t, "hwmon1", "59", "hwmon1");
+
+	n = scan(s, &t, "pmbus*", &v);
+	assert_int_equal(n, 2);
+	snprintf(want, sizeof(want), "%s-i2c-3-58", longest);
+	c = find(v, n, want);
+	assert_non_null(c);
+	assert_int_equal(strlen(c->prefix), HWMON_NAME_MAX - 1);
+	assert_string_equal(c->prefix, longest);
+	assert_string_equal(c->location, "i2c 3-0058");
+	assert_string_equal(c->error, "");
+	assert_int_equal(c->n_attrs, 4);
+	c = find(v, n, "hwmon1");
+	assert_non_null(c);
+	assert_string_equal(c->prefix, "");
+	assert_string_equal(c->error, "name: File name too long");
+	assert_false(chips_contain(v, n, "yyyy"));
+	/* Reported: the supply set holds it as a member nobody can tell. */
+	assert_int_equal(hwmon_psu_eval(&ps, v, n, "pmbus*", 0, &g), 0);
+	assert_int_equal(g.members_total, 2);
+	assert_int_equal(g.margin, REDMON_MARGIN_UNKNOWN);
+	assert_non_null(strstr(g.reason, "hwmon1: cannot tell whether it is a supply: name: File "
+					 "name too long"));
+
+	/*
+	 * The one-shot read gives the caller the chips with their texts (the
+	 * listing's error among them): still whole after the reader is gone.
+	 */
+	{
+		struct hwmon_chip *own = NULL;
+
+		assert_int_equal(hwmon_sysfs_read(t.fd, "pmbus*", &own, &n), 0);
+		assert_int_equal(n, 2);
+		c = find(own, n, "hwmon1");
+		assert_non_null(c);
+		assert_string_equal(c->error, "name: File name too long");
+		assert_non_null(find(own, n, want));
+		assert_int_equal(find(own, n, want)->n_labels, 2);
+		hwmon_chips_free(own, n);
+	}
+
+	/* An alarm that cannot be read, scan after scan; then readable again. */
+	hwdir(&t, "58", hw, sizeof(hw));
+	snprintf(d, sizeof(d), "%s/hwmon0", hw);
+	snprintf(p, sizeof(p), "%s/in1_alarm", d);
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(mkfifo(p, 0644), 0);
+	for (int i = 0; i < 3; i++) {
+		n = scan(s, &t, "pmbus*", &v);
+		c = find(v, n, want);
+		assert_non_null(c);
+		assert_string_equal(c->error, "in1_alarm: not a regular file");
+	}
+	assert_int_equal(unlink(p), 0);
+	put(d, "in1_alarm", "0\n");
+	n = scan(s, &t, "pmbus*", &v);
+	c = find(v, n, want);
+	assert_non_null(c);
+	assert_string_equal(c->error, "");
+	assert_true(value(c, "in1_alarm") == 0);
+	psu_group_free(&ps);
+	hwmon_sysfs_free(s);
+	tree_free(&t);
+}
+
+/*
+ * The answer is the chips moved into name order, not copied: with class
+ * entries in another order than the chip names (a permutation of several
+ * cycles), every chip must come out sorted and with its own values, after
+ * the first scan and after chips come and go.
+ */
+static void test_order(void **state)
+{
+	/*
+	 * Entry hwmon<i> is the chip at 3-00<addr[i]>: names order 5,3,0,4,1,2;
+	 * the last comes later, as hwmon1 again.
+	 */
+	static const char *const addr[] = { "52", "54", "55", "51", "53", "50", "56" };
+	struct hwmon_sysfs *s = hwmon_sysfs_new(100);
+	const struct hwmon_chip *v;
+	char hw[512], d[600], e[32], val[32];
+	struct tree t;
+	size_t n;
+
+	(void)state;
+	assert_non_null(s);
+	tree_new(&t);
+	for (int i = 0; i < 6; i++) {
+		snprintf(e, sizeof(e), "hwmon%d", i);
+		chip(&t, addr[i], "pmbus", e);
+		link_class(&t, e, addr[i], e);
+		hwdir(&t, addr[i], hw, sizeof(hw));
+		snprintf(d, sizeof(d), "%s/%s", hw, e);
+		snprintf(val, sizeof(val), "%d000\n", 200 + i); /* vin tells the chip */
+		put(d, "in1_input", val);
+	}
+	for (int round = 0; round < 3; round++) {
+		n = scan(s, &t, NULL, &v);
+		assert_int_equal(n, round == 0 ? 6 : 5);
+		for (size_t k = 0; k < n; k++) {
+			int i;
+
+			if (k > 0)
+				assert_true(strcmp(v[k - 1].name, v[k].name) < 0);
+			for (i = 0; i < 7; i++) {
+				char want[32];
+
+				snprintf(want, sizeof(want), "pmbus-i2c-3-%s", addr[i]);
+				if (strcmp(v[k].name, want) == 0)
+					break;
+			}
+			assert_true(i < 7);
+			assert_true(value(&v[k], "in1_input") == (i < 6 ? 200 + i : 230));
+			assert_string_equal(v[k].error, "");
+		}
+		if (round == 0) {
+			unlink_class(&t, "hwmon1"); /* 3-0054 goes */
+		} else if (round == 1) {
+			/* hwmon1 back as another chip (3-0056, last by name), hwmon4 gone. */
+			chip(&t, "56", "pmbus", "hwmon1b");
+			link_class(&t, "hwmon1", "56", "hwmon1b");
+			unlink_class(&t, "hwmon4");
+		}
+	}
+	hwmon_sysfs_free(s);
+	tree_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lifecycle),     cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_gone_at_read),  cmocka_unit_test(test_chips_option),
 		cmocka_unit_test(test_escape),	      cmocka_unit_test(test_events),
-		cmocka_unit_test(test_events_unseen),
+		cmocka_unit_test(test_events_unseen), cmocka_unit_test(test_name_bounds),
+		cmocka_unit_test(test_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
