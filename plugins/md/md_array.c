@@ -23,6 +23,9 @@ static void copy_fields(struct md_array *dst, const struct md_array *src)
 	dst->slots_cap = keep.slots_cap;
 	dst->devs = keep.devs;
 	dst->devs_cap = keep.devs_cap;
+	dst->dev_text = keep.dev_text;
+	dst->dev_text_cap = keep.dev_text_cap;
+	dst->error = keep.error;
 }
 
 void md_array_clear(struct md_array *a)
@@ -40,6 +43,8 @@ void md_array_free(struct md_array *a)
 		return;
 	free(a->slots);
 	free(a->devs);
+	free(a->dev_text);
+	free(a->error);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -50,7 +55,11 @@ static int reserve_devs(struct md_array *a, size_t n)
 
 	if (n <= a->devs_cap)
 		return 0;
-	cap = a->devs_cap ? a->devs_cap * 2 : 4; /* most arrays have 2-4 members */
+	/*
+	 * Most arrays have 2-4 members, and a thousand arrays keep their
+	 * buffers: grow by half, not double, so that few slots stay unused.
+	 */
+	cap = a->devs_cap ? a->devs_cap + (a->devs_cap + 1) / 2 : 2;
 	if (cap < n)
 		cap = n;
 	v = realloc(a->devs, cap * sizeof(*v));
@@ -105,15 +114,67 @@ int md_array_set_slots(struct md_array *a, const char *s, size_t n)
 	return 0;
 }
 
+static int reserve_dev_text(struct md_array *a, size_t n)
+{
+	size_t cap;
+	char *p;
+
+	if (n <= a->dev_text_cap)
+		return 0;
+	cap = a->dev_text_cap + a->dev_text_cap / 2; /* "in_sync" and a NUL per member, mostly */
+	if (cap < n)
+		cap = n < 32 ? 32 : n;
+	p = realloc(a->dev_text, cap);
+	if (!p)
+		return -ENOMEM;
+	a->dev_text = p;
+	a->dev_text_cap = cap;
+	return 0;
+}
+
+int md_dev_set_state(struct md_array *a, struct md_dev *d, struct strv s)
+{
+	size_t n = s.n < MD_STATE_MAX - 1 ? s.n : MD_STATE_MAX - 1;
+
+	if (reserve_dev_text(a, a->dev_text_len + n + 1) < 0)
+		return -ENOMEM;
+	strv_copy_printable(s, a->dev_text + a->dev_text_len, n + 1);
+	d->state = (uint32_t)a->dev_text_len + 1;
+	a->dev_text_len += n + 1;
+	return 0;
+}
+
+/* src's devices and their state texts over dst's, in dst's buffers. */
+static int copy_devs(struct md_array *dst, const struct md_array *src)
+{
+	if (reserve_devs(dst, src->n_devs) < 0 || reserve_dev_text(dst, src->dev_text_len) < 0)
+		return -ENOMEM;
+	if (src->n_devs)
+		memcpy(dst->devs, src->devs, src->n_devs * sizeof(*src->devs));
+	if (src->dev_text_len)
+		memcpy(dst->dev_text, src->dev_text, src->dev_text_len);
+	dst->n_devs = src->n_devs;
+	dst->dev_text_len = src->dev_text_len;
+	return 0;
+}
+
+static int reserve_error(struct md_array *a)
+{
+	if (!a->error)
+		a->error = malloc(MD_ERROR_MAX);
+	return a->error ? 0 : -ENOMEM;
+}
+
 int md_array_copy(struct md_array *dst, const struct md_array *src)
 {
-	if (reserve_slots(dst, src->n_slots) < 0 || reserve_devs(dst, src->n_devs) < 0)
+	if (reserve_slots(dst, src->n_slots) < 0 || copy_devs(dst, src) < 0 ||
+	    (src->failed && reserve_error(dst) < 0))
 		return -ENOMEM;
 	copy_fields(dst, src);
 	if (src->n_slots)
 		memcpy(dst->slots, src->slots, src->n_slots);
-	if (src->n_devs)
-		memcpy(dst->devs, src->devs, src->n_devs * sizeof(*src->devs));
+	if (src->failed)
+		memcpy(dst->error, md_array_error(src), strlen(md_array_error(src)) + 1);
 	return 0;
 }
 
@@ -121,11 +182,26 @@ void md_array_set_error(struct md_array *a, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (a->error[0])
+	if (a->failed)
 		return;
+	a->failed = true;
+	if (reserve_error(a) < 0)
+		return; /* md_array_error() says so */
 	va_start(ap, fmt);
-	vsnprintf(a->error, sizeof(a->error), fmt, ap);
+	vsnprintf(a->error, MD_ERROR_MAX, fmt, ap);
 	va_end(ap);
+}
+
+void md_array_clear_error(struct md_array *a)
+{
+	a->failed = false;
+}
+
+const char *md_array_error(const struct md_array *a)
+{
+	if (!a->failed)
+		return "";
+	return a->error ? a->error : "unreadable (out of memory for the reason)";
 }
 
 const struct md_dev_flag_name md_dev_flag_names[MD_DEV_FLAG_NAMES] = {
@@ -346,11 +422,9 @@ int md_array_merge(struct md_array *sys, const struct md_array *st)
 
 	/* sysfs without any device directory: take mdstat's devices and slots. */
 	if (sys->n_devs == 0 && st->n_devs > 0) {
-		r = reserve_devs(sys, st->n_devs);
+		r = copy_devs(sys, st);
 		if (r < 0)
 			return r;
-		memcpy(sys->devs, st->devs, st->n_devs * sizeof(*st->devs));
-		sys->n_devs = st->n_devs;
 		sys->devs_sysfs = false;
 		sys->dev_slots_known = false;
 	}

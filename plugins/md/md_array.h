@@ -4,23 +4,28 @@
  * of records, and the merge of the two sources.
  *
  * Records and sets are reused from scan to scan: md_set_reset() keeps every
- * buffer, so a steady-state scan allocates nothing.  Text fields are fixed
- * arrays with their size given here; longer input is an error of the array,
- * never an overflow.
+ * buffer, so a steady-state scan allocates nothing.  A record holds a thousand
+ * arrays' worth of detail on a large host, twice (mdstat's and sysfs's), so
+ * what only some need lives out of line: the error text (only a failed array
+ * pays for it) and the devices' sysfs state texts (mdstat has none).  Names
+ * are fixed arrays with their size given here; longer input is an error of
+ * the array, never an overflow or a silent cut.
  */
 #ifndef REDMON_MD_ARRAY_H
 #define REDMON_MD_ARRAY_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <redmon/plugin.h>
 
 #include "../lib/hindex.h"
 #include "../lib/strbuf.h"
 
-#define MD_NAME_MAX	  32 /* DISK_NAME_LEN, include/linux/blkdev.h */
-#define MD_DEV_NAME_MAX	  64 /* BDEVNAME_SIZE is 32; room for odd captures */
+#define MD_NAME_MAX 32 /* DISK_NAME_LEN, include/linux/blkdev.h */
+/* BDEVNAME_SIZE and DISK_NAME_LEN (include/linux/blkdev.h): a longer name is an array error. */
+#define MD_DEV_NAME_MAX	  32
 #define MD_STATE_MAX	  64 /* dev-X/state text kept for display; flags come from the whole text */
 #define MD_LEVEL_TEXT_MAX 24
 #define MD_ERROR_MAX	  160
@@ -87,10 +92,11 @@ extern const struct md_dev_flag_name md_dev_flag_names[MD_DEV_FLAG_NAMES];
 
 struct md_dev {
 	char name[MD_DEV_NAME_MAX]; /* kernel block device name, e.g. sdb1 */
-	char state[MD_STATE_MAX];   /* sysfs state text; empty from mdstat */
 	int desc_nr;		    /* mdstat [k]: superblock descriptor number, -1 unknown */
 	int slot;		    /* sysfs slot / rdN, -1 none or unknown */
 	unsigned int flags;	    /* enum md_dev_flag */
+	/* sysfs state text: 1 + its offset in the array's dev_text; 0 none (mdstat). */
+	uint32_t state;
 };
 
 enum md_source {
@@ -116,6 +122,9 @@ struct md_array {
 
 	struct md_dev *devs;
 	size_t n_devs, devs_cap;
+	/* The devices' state texts, each NUL-terminated (md_dev_state()). */
+	char *dev_text;
+	size_t dev_text_len, dev_text_cap;
 	bool devs_sysfs;      /* devs came from sysfs (state words), not mdstat (flags) */
 	bool dev_slots_known; /* sysfs: each device's slot came from slot or rdN */
 
@@ -130,9 +139,14 @@ struct md_array {
 	int r10_near, r10_far;
 	bool r10_offset;
 
-	char error[MD_ERROR_MAX]; /* non-empty: the source could not be read for this array */
-	bool matched;		  /* merge bookkeeping */
-	bool touched;		  /* read again by the last md_scan_reread() */
+	/*
+	 * failed: the source could not be read for this array; error holds why
+	 * (MD_ERROR_MAX bytes, allocated at the first error and kept).
+	 */
+	bool failed;
+	char *error;
+	bool matched; /* merge bookkeeping */
+	bool touched; /* read again by the last md_scan_reread() */
 
 	/* mdstat: the array's block, [text_off, text_off + text_len) of the text parsed. */
 	size_t text_off, text_len;
@@ -174,9 +188,27 @@ int md_array_copy(struct md_array *dst, const struct md_array *src);
 void md_array_set_error(struct md_array *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Forget the reason recorded, so that the next md_array_set_error() is kept. */
+void md_array_clear_error(struct md_array *a);
+
 static inline bool md_array_failed(const struct md_array *a)
 {
-	return a->error[0] != '\0';
+	return a->failed;
+}
+
+/* Why the array failed ("" when it did not).  Owned by a. */
+const char *md_array_error(const struct md_array *a);
+
+/*
+ * Store d's sysfs state text (d a device of a), made printable and cut at
+ * MD_STATE_MAX - 1 bytes as the display takes it.  Returns 0 or -ENOMEM.
+ */
+int md_dev_set_state(struct md_array *a, struct md_dev *d, struct strv s);
+
+/* d's state text, "" when none (mdstat).  Owned by a, valid until a changes. */
+static inline const char *md_dev_state(const struct md_array *a, const struct md_dev *d)
+{
+	return d->state ? a->dev_text + d->state - 1 : "";
 }
 
 /*

@@ -164,9 +164,11 @@ static void flags_text(unsigned int flags, enum redmon_role role, char *buf, siz
 }
 
 /* Plain copies, no snprintf(): this runs for every member of every array at every scan. */
-static void set_member(struct md_group_buf *gb, size_t i, const struct md_dev *d,
+static void set_member(struct md_group_buf *gb, const struct md_array *a, size_t i,
 		       enum redmon_role role)
 {
+	const struct md_dev *d = &a->devs[i];
+	const char *state = md_dev_state(a, d);
 	struct redmon_member *m = &gb->members[i];
 	struct md_member_text *t = &gb->text[i];
 
@@ -177,8 +179,8 @@ static void set_member(struct md_group_buf *gb, size_t i, const struct md_dev *d
 	for (char *p = t->device + 5; *p; p++)
 		if (*p == '!')
 			*p = '/';
-	if (d->state[0])
-		memcpy(t->state, d->state, sizeof(t->state));
+	if (state[0])
+		memcpy(t->state, state, strlen(state) + 1); /* md_dev_set_state(): it fits */
 	else
 		flags_text(d->flags, role, t->state, sizeof(t->state));
 	*m = (struct redmon_member){ .name = t->name, .device = t->device, .role = role };
@@ -262,7 +264,7 @@ static void build_stopped(const struct md_array *a, struct md_group_buf *gb, con
 			role = REDMON_ROLE_SPARE;
 			g->spares++;
 		}
-		set_member(gb, i, d, role);
+		set_member(gb, a, i, role);
 	}
 	g->n_members = a->n_devs;
 	if (why) {
@@ -321,7 +323,7 @@ static int roles_sysfs(const struct md_array *a, struct md_group_buf *gb, int n)
 			role = REDMON_ROLE_ACTIVE; /* no slot information at all: trust the state words */
 			ok++;
 		}
-		set_member(gb, i, d, role);
+		set_member(gb, a, i, role);
 	}
 	for (size_t i = 0; a->dev_slots_known && i < (size_t)n; i++)
 		ok += gb->slots[i] == MD_SLOT_IN_SYNC;
@@ -393,7 +395,7 @@ static int roles_mdstat(const struct md_array *a, struct md_group_buf *gb, int n
 			*empty = MD_SLOT_BUSY;
 	}
 	for (size_t i = 0; i < a->n_devs; i++)
-		set_member(gb, i, &a->devs[i], gb->members[i].role);
+		set_member(gb, a, i, gb->members[i].role);
 	return ok;
 }
 
@@ -660,7 +662,7 @@ int md_group_build(const struct md_array *a, struct md_group_buf *gb,
 				       .members = gb->members,
 				       .progress = -1 };
 	if (md_array_failed(a))
-		build_stopped(a, gb, a->error);
+		build_stopped(a, gb, md_array_error(a));
 	else if (a->run == MD_RUN_INACTIVE)
 		build_stopped(a, gb, NULL);
 	else if (a->run == MD_RUN_UNKNOWN)

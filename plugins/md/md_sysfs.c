@@ -343,10 +343,10 @@ static void read_layout(struct reader *r)
 #define SLOT_FROM_RD (-2)
 
 /*
- * Read dev-<name>/state and slot.  Returns false when the device vanished.
- * Without a slot file, d->slot becomes SLOT_FROM_RD.
+ * Read dev-<name>/state and slot.  Returns 1, 0 when the device vanished, or
+ * -ENOMEM.  Without a slot file, d->slot becomes SLOT_FROM_RD.
  */
-static bool read_dev(struct reader *r, struct md_dev *d)
+static int read_dev(struct reader *r, struct md_dev *d)
 {
 	struct strv v;
 	int e;
@@ -354,25 +354,26 @@ static bool read_dev(struct reader *r, struct md_dev *d)
 	d->slot = -1;
 	e = sysfs_read3(&r->d, "dev-", d->name, "/state", FDC_NOTIFY, &v);
 	if (e == -ENOENT)
-		return false; /* hot-removed since the directory was listed */
+		return 0; /* hot-removed since the directory was listed */
 	if (e == 0)
 		e = md_sysfs_parse_dev_state(v, &d->flags);
 	if (e < 0) {
 		attr_error(r, e);
-		return true;
+		return 1;
 	}
-	strv_copy_printable(strv_trim(v), d->state, sizeof(d->state));
+	if (md_dev_set_state(r->a, d, strv_trim(v)) < 0)
+		return -ENOMEM;
 
 	e = sysfs_read3(&r->d, "dev-", d->name, "/slot", 0, &v);
 	if (e == -ENOENT) {
 		d->slot = SLOT_FROM_RD; /* very old kernels: rdN links tell the slot */
-		return true;
+		return 1;
 	}
 	if (e == 0)
 		e = md_sysfs_parse_slot(v, &d->slot);
 	attr_error(r, e);
 	r->a->dev_slots_known |= e == 0;
-	return true;
+	return 1;
 }
 
 /*
@@ -444,8 +445,17 @@ static int md_dir_entry(void *ctx, const char *name)
 		r->has |= HAS_LAST_SYNC_ACTION;
 	if (!strv_starts(nm, "dev-") || nm.n == 4)
 		return 0;
-	if (nm.n - 4 >= MD_DEV_NAME_MAX || !strv_is_graph(nm)) {
+	if (!strv_is_graph(nm)) {
 		md_array_set_error(a, "sysfs device entry name not understood");
+		return 0;
+	}
+	if (nm.n - 4 >= MD_DEV_NAME_MAX) {
+		char txt[40];
+
+		strv_copy_printable(nm, txt, sizeof(txt));
+		md_array_set_error(a,
+				   "sysfs device entry \"%s...\" longer than the kernel's %d bytes",
+				   txt, MD_DEV_NAME_MAX - 1);
 		return 0;
 	}
 	e = md_array_add_dev(a, &d);
@@ -540,7 +550,10 @@ static int read_devs(struct reader *r)
 	for (i = 0, k = 0; i < a->n_devs; i++) {
 		struct md_dev tmp = a->devs[i];
 
-		if (!read_dev(r, &tmp))
+		e = read_dev(r, &tmp);
+		if (e < 0)
+			return e;
+		if (e == 0)
 			continue;
 		need_rd |= tmp.slot == SLOT_FROM_RD;
 		a->devs[k++] = tmp;

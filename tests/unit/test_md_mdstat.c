@@ -853,7 +853,7 @@ static void assert_same_sets(const struct md_set *a, const struct md_set *b)
 		const struct md_array *x = &a->v[i], *y = &b->v[i];
 
 		assert_string_equal(x->name, y->name);
-		assert_string_equal(x->error, y->error);
+		assert_string_equal(md_array_error(x), md_array_error(y));
 		assert_string_equal(x->level_text, y->level_text);
 		assert_int_equal(x->source, y->source);
 		assert_int_equal(x->level, y->level);
@@ -1047,7 +1047,39 @@ static void test_parse_dev(void **state)
 		md_mdstat_parse_dev(strv_c("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 					   "aaaaaaaaaaaaaaaaa[0]"),
 				    &d),
-		-EINVAL);
+		-ENAMETOOLONG);
+	/* The boundary: BDEVNAME_SIZE 32 holds 31 bytes and the NUL. */
+	assert_int_equal(md_mdstat_parse_dev(strv_c("n123456789012345678901234567890[3]"), &d), 0);
+	assert_string_equal(d.name, "n123456789012345678901234567890");
+	assert_int_equal(md_mdstat_parse_dev(strv_c("n1234567890123456789012345678901[3]"), &d),
+			 -ENAMETOOLONG);
+}
+
+/*
+ * A device name longer than the kernel allows (a hostile or corrupt capture)
+ * makes the array unknown with a reason that says so, never a cut name.
+ */
+static void test_long_dev_name(void **state)
+{
+	struct fixture *f = *state;
+	const char *text = "md0 : active raid1 n123456789012345678901234567890[0] sdb1[1]\n"
+			   "      100 blocks [2/2] [UU]\n"
+			   "\n"
+			   "md1 : active raid1 n1234567890123456789012345678901[0] sdb2[1]\n"
+			   "      100 blocks [2/2] [UU]\n"
+			   "\n";
+	const struct md_array *a;
+
+	assert_int_equal(md_mdstat_parse(text, strlen(text), false, &f->set), 0);
+	a = get(f, "md0");
+	assert_false(md_array_failed(a));
+	assert_int_equal(a->n_devs, 2);
+	assert_string_equal(a->devs[0].name, "n123456789012345678901234567890");
+	a = get(f, "md1");
+	assert_true(md_array_failed(a));
+	assert_string_equal(md_array_error(a),
+			    "mdstat device name \"n1234567890123456789012345678901[0]...\" "
+			    "longer than the kernel's 31 bytes");
 }
 
 /* A 10 MiB proc/mdstat is read up to the limit, the cut array unknown, no crash. */
@@ -1129,6 +1161,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate, setup, teardown),
 		cmocka_unit_test(test_parse_dev),
+		cmocka_unit_test_setup_teardown(test_long_dev_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_update_one_block, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_update_refuses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_update_every_edit, setup, teardown),

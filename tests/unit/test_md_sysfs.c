@@ -468,7 +468,49 @@ static void test_garbage_attrs(void **state)
 	assert_int_equal(got(f, "md6")->margin, REDMON_MARGIN_UNKNOWN);
 	assert_non_null(strstr(got(f, "md6")->reason, "raid_disks unreadable: content too long"));
 	assert_int_equal(got(f, "md7")->margin, REDMON_MARGIN_UNKNOWN);
-	assert_non_null(strstr(got(f, "md7")->reason, "device entry name"));
+	assert_non_null(strstr(got(f, "md7")->reason, "longer than the kernel's 31 bytes"));
+}
+
+/*
+ * Device names up to the kernel's 31 bytes are kept whole; a longer one (a
+ * hostile capture) makes the array unknown with a reason that names it.  The
+ * state texts, kept out of line, come back per member, a long one cut at
+ * MD_STATE_MAX - 1 bytes as before.
+ */
+static void test_dev_name_and_state_bounds(void **state)
+{
+	struct fixture *f = *state;
+	const char *n31 = "n123456789012345678901234567890";
+	char long_state[100];
+	const struct got *g;
+
+	memset(long_state, 'x', sizeof(long_state) - 2);
+	memcpy(long_state, "in_sync,", 8);
+	long_state[sizeof(long_state) - 2] = '\n';
+	long_state[sizeof(long_state) - 1] = '\0';
+	array(f, "md0", "raid1\n", "clean\n", "3\n");
+	dev(f, "md0", n31, "in_sync\n", "0\n", 0, true);
+	dev(f, "md0", "sdb", "in_sync,write_mostly\n", "1\n", 1, true);
+	dev(f, "md0", "sdc", long_state, "2\n", 2, true);
+	array(f, "md1", "raid1\n", "clean\n", "2\n");
+	dev(f, "md1", "n1234567890123456789012345678901", "in_sync\n", "0\n", 0, true);
+	dev(f, "md1", "sdd", "in_sync\n", "1\n", 1, true);
+	assert_int_equal(scan(f, false), 2);
+
+	g = got(f, "md0");
+	assert_int_equal(g->ok, 3);
+	assert_string_equal(g->member_name[0], n31);
+	assert_string_equal(g->member_dev[0], "/dev/n123456789012345678901234567890");
+	assert_string_equal(g->member_state[0], "in_sync");
+	assert_string_equal(g->member_state[1], "in_sync,write_mostly");
+	assert_int_equal(strlen(g->member_state[2]), MD_STATE_MAX - 1);
+	assert_memory_equal(g->member_state[2], long_state, MD_STATE_MAX - 1);
+
+	g = got(f, "md1");
+	assert_int_equal(g->margin, REDMON_MARGIN_UNKNOWN);
+	assert_string_equal(g->reason,
+			    "sysfs device entry \"dev-n1234567890123456789012345678901...\" "
+			    "longer than the kernel's 31 bytes");
 }
 
 /* Unreadable by permission: only testable without CAP_DAC_OVERRIDE. */
@@ -1634,6 +1676,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vanished_dev, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vanished_array, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_attrs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dev_name_and_state_bounds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unreadable_attr, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_containers_and_clear, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inactive_broken, setup, teardown),
