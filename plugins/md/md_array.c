@@ -391,9 +391,13 @@ static int cmp_array(const void *x, const void *y)
 
 void md_set_sort(struct md_set *s, size_t n)
 {
+	size_t i = 1;
+
 	if (n < s->n)
 		s->n = n;
-	if (s->n > 1)
+	while (i < s->n && cmp_array(&s->v[i - 1], &s->v[i]) <= 0)
+		i++; /* sysfs's records come in order: checking costs less than sorting */
+	if (i < s->n)
 		qsort(s->v, s->n, sizeof(*s->v), cmp_array);
 	s->index_stale = true;
 }

@@ -658,35 +658,61 @@ int md_sysfs_read_array(int root_fd, struct fdcache *fdc, struct md_sysfs_buf *b
 	return 0;
 }
 
-/* One entry of sys/block: an md device becomes a record (read later). */
+/* One entry of sys/block: an md device's name is kept (its record is made later). */
 static int block_entry(void *ctx, const char *name)
 {
-	struct md_set *set = ctx;
+	struct md_sysfs_buf *b = ctx;
 	struct strv nm = strv_c(name);
-	struct md_array *a;
-	int e;
 
 	if (!md_name_valid(nm))
 		return 0;
-	e = md_set_add(set, nm, &a);
-	if (e == -E2BIG)
+	if (b->n_names >= MD_MAX_ARRAYS)
 		return 1; /* beyond MD_MAX_ARRAYS: ignore the rest */
-	return e;
+	if (b->n_names == b->names_cap) {
+		size_t cap = b->names_cap ? b->names_cap + b->names_cap / 2 : 64;
+		char(*v)[MD_NAME_MAX] = realloc(b->names, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		b->names = v;
+		b->names_cap = cap;
+	}
+	memcpy(b->names[b->n_names++], nm.p, nm.n + 1); /* md_name_valid(): it fits */
+	return 0;
+}
+
+static int cmp_name(const void *x, const void *y)
+{
+	return strcmp(x, y);
 }
 
 int md_sysfs_read(int root_fd, struct fdcache *fdc, struct md_sysfs_buf *buf, struct md_set *set)
 {
+	struct md_array *a;
 	size_t i, k;
 	bool kept;
 	int e;
 
 	md_set_reset(set);
 	/* The names first: reading an array lists its own directory into the same buffer. */
-	e = sysfs_list_dir(root_fd, "sys/block", &buf->dir, block_entry, set);
+	buf->n_names = 0;
+	e = sysfs_list_dir(root_fd, "sys/block", &buf->dir, block_entry, buf);
 	if (e == -ENOENT)
 		return 0;
 	if (e < 0)
 		return e;
+	/*
+	 * Records are made in name order, the order of the last read: each array
+	 * gets the record, with its buffers, that it had, so that the buffers do
+	 * not wander from array to array in listing order and all grow to the
+	 * largest array's size.
+	 */
+	qsort(buf->names, buf->n_names, sizeof(*buf->names), cmp_name);
+	for (i = 0; i < buf->n_names; i++) {
+		e = md_set_add(set, strv_c(buf->names[i]), &a);
+		if (e < 0)
+			return e;
+	}
 	for (i = 0, k = 0; i < set->n; i++) {
 		e = md_sysfs_read_array(root_fd, fdc, buf, 0, &set->v[i], &kept);
 		if (e < 0)
@@ -697,7 +723,7 @@ int md_sysfs_read(int root_fd, struct fdcache *fdc, struct md_sysfs_buf *buf, st
 			SWAP(set->v[k], set->v[i]);
 		k++;
 	}
-	md_set_sort(set, k);
+	md_set_sort(set, k); /* in order already: keeps k */
 	return 0;
 }
 
@@ -707,5 +733,6 @@ void md_sysfs_buf_free(struct md_sysfs_buf *b)
 		return;
 	strbuf_free(&b->attr);
 	strbuf_free(&b->dir);
+	free(b->names);
 	memset(b, 0, sizeof(*b));
 }
