@@ -19,12 +19,10 @@ static void copy_fields(struct md_array *dst, const struct md_array *src)
 	struct md_array keep = *dst;
 
 	*dst = *src;
-	dst->slots = keep.slots;
-	dst->slots_cap = keep.slots_cap;
 	dst->devs = keep.devs;
 	dst->devs_cap = keep.devs_cap;
-	dst->dev_text = keep.dev_text;
-	dst->dev_text_cap = keep.dev_text_cap;
+	dst->pool = keep.pool;
+	dst->pool_cap = keep.pool_cap;
 	dst->error = keep.error;
 }
 
@@ -41,9 +39,8 @@ void md_array_free(struct md_array *a)
 {
 	if (!a)
 		return;
-	free(a->slots);
 	free(a->devs);
-	free(a->dev_text);
+	free(a->pool);
 	free(a->error);
 	memset(a, 0, sizeof(*a));
 }
@@ -66,7 +63,7 @@ static int reserve_devs(struct md_array *a, size_t n)
 	if (!v)
 		return -ENOMEM;
 	a->devs = v;
-	a->devs_cap = cap;
+	a->devs_cap = (uint32_t)cap; /* MD_MAX_DEVS bounds n */
 	return 0;
 }
 
@@ -86,17 +83,25 @@ int md_array_add_dev(struct md_array *a, struct md_dev **ret)
 	return 0;
 }
 
-static int reserve_slots(struct md_array *a, size_t n)
+/*
+ * Room for n more bytes in the pool.  Its content is bounded (MD_MAX_SLOTS
+ * once, MD_STATE_MAX per device), far below 4 GiB.
+ */
+static int reserve_pool(struct md_array *a, size_t n)
 {
+	size_t need = a->pool_len + n, cap;
 	char *p;
 
-	if (n <= a->slots_cap)
+	if (need <= a->pool_cap)
 		return 0;
-	p = realloc(a->slots, n);
+	cap = a->pool_cap + a->pool_cap / 2; /* "in_sync" and a NUL per member, mostly */
+	if (cap < need)
+		cap = need < 32 ? 32 : need;
+	p = realloc(a->pool, cap);
 	if (!p)
 		return -ENOMEM;
-	a->slots = p;
-	a->slots_cap = n;
+	a->pool = p;
+	a->pool_cap = (uint32_t)cap;
 	return 0;
 }
 
@@ -106,29 +111,14 @@ int md_array_set_slots(struct md_array *a, const char *s, size_t n)
 
 	if (n > MD_MAX_SLOTS)
 		return -E2BIG;
-	r = reserve_slots(a, n ? n : 1);
+	r = reserve_pool(a, n);
 	if (r < 0)
 		return r;
-	memcpy(a->slots, s, n);
-	a->n_slots = n;
-	return 0;
-}
-
-static int reserve_dev_text(struct md_array *a, size_t n)
-{
-	size_t cap;
-	char *p;
-
-	if (n <= a->dev_text_cap)
-		return 0;
-	cap = a->dev_text_cap + a->dev_text_cap / 2; /* "in_sync" and a NUL per member, mostly */
-	if (cap < n)
-		cap = n < 32 ? 32 : n;
-	p = realloc(a->dev_text, cap);
-	if (!p)
-		return -ENOMEM;
-	a->dev_text = p;
-	a->dev_text_cap = cap;
+	if (n)
+		memcpy(a->pool + a->pool_len, s, n);
+	a->slots_off = a->pool_len;
+	a->n_slots = (uint32_t)n;
+	a->pool_len += (uint32_t)n;
 	return 0;
 }
 
@@ -136,25 +126,11 @@ int md_dev_set_state(struct md_array *a, struct md_dev *d, struct strv s)
 {
 	size_t n = s.n < MD_STATE_MAX - 1 ? s.n : MD_STATE_MAX - 1;
 
-	if (reserve_dev_text(a, a->dev_text_len + n + 1) < 0)
+	if (reserve_pool(a, n + 1) < 0)
 		return -ENOMEM;
-	strv_copy_printable(s, a->dev_text + a->dev_text_len, n + 1);
-	d->state = (uint32_t)a->dev_text_len + 1;
-	a->dev_text_len += n + 1;
-	return 0;
-}
-
-/* src's devices and their state texts over dst's, in dst's buffers. */
-static int copy_devs(struct md_array *dst, const struct md_array *src)
-{
-	if (reserve_devs(dst, src->n_devs) < 0 || reserve_dev_text(dst, src->dev_text_len) < 0)
-		return -ENOMEM;
-	if (src->n_devs)
-		memcpy(dst->devs, src->devs, src->n_devs * sizeof(*src->devs));
-	if (src->dev_text_len)
-		memcpy(dst->dev_text, src->dev_text, src->dev_text_len);
-	dst->n_devs = src->n_devs;
-	dst->dev_text_len = src->dev_text_len;
+	strv_copy_printable(s, a->pool + a->pool_len, n + 1);
+	d->state = a->pool_len + 1;
+	a->pool_len += (uint32_t)n + 1;
 	return 0;
 }
 
@@ -167,12 +143,15 @@ static int reserve_error(struct md_array *a)
 
 int md_array_copy(struct md_array *dst, const struct md_array *src)
 {
-	if (reserve_slots(dst, src->n_slots) < 0 || copy_devs(dst, src) < 0 ||
+	dst->pool_len = 0;
+	if (reserve_devs(dst, src->n_devs) < 0 || reserve_pool(dst, src->pool_len) < 0 ||
 	    (src->failed && reserve_error(dst) < 0))
 		return -ENOMEM;
 	copy_fields(dst, src);
-	if (src->n_slots)
-		memcpy(dst->slots, src->slots, src->n_slots);
+	if (src->n_devs)
+		memcpy(dst->devs, src->devs, src->n_devs * sizeof(*src->devs));
+	if (src->pool_len)
+		memcpy(dst->pool, src->pool, src->pool_len);
 	if (src->failed)
 		memcpy(dst->error, md_array_error(src), strlen(md_array_error(src)) + 1);
 	return 0;
@@ -402,6 +381,21 @@ void md_set_sort(struct md_set *s, size_t n)
 	s->index_stale = true;
 }
 
+/* st's devices for sys's (it has none), their state texts, if any, into sys's pool. */
+static int take_devs(struct md_array *sys, const struct md_array *st)
+{
+	if (reserve_devs(sys, st->n_devs) < 0)
+		return -ENOMEM;
+	memcpy(sys->devs, st->devs, st->n_devs * sizeof(*st->devs));
+	sys->n_devs = st->n_devs;
+	for (size_t i = 0; i < st->n_devs; i++)
+		if (st->devs[i].state &&
+		    md_dev_set_state(sys, &sys->devs[i], strv_c(md_dev_state(st, &st->devs[i]))) <
+			    0)
+			return -ENOMEM;
+	return 0;
+}
+
 int md_array_merge(struct md_array *sys, const struct md_array *st)
 {
 	int r;
@@ -426,7 +420,7 @@ int md_array_merge(struct md_array *sys, const struct md_array *st)
 
 	/* sysfs without any device directory: take mdstat's devices and slots. */
 	if (sys->n_devs == 0 && st->n_devs > 0) {
-		r = copy_devs(sys, st);
+		r = take_devs(sys, st);
 		if (r < 0)
 			return r;
 		sys->devs_sysfs = false;
@@ -437,7 +431,7 @@ int md_array_merge(struct md_array *sys, const struct md_array *st)
 	 * whoever the devices are: the rules check the member detail against it.
 	 */
 	if (sys->n_slots == 0 && st->n_slots) {
-		r = md_array_set_slots(sys, st->slots, st->n_slots);
+		r = md_array_set_slots(sys, md_array_slots(st), st->n_slots);
 		if (r < 0)
 			return r;
 	}

@@ -95,7 +95,7 @@ struct md_dev {
 	int desc_nr;		    /* mdstat [k]: superblock descriptor number, -1 unknown */
 	int slot;		    /* sysfs slot / rdN, -1 none or unknown */
 	unsigned int flags;	    /* enum md_dev_flag */
-	/* sysfs state text: 1 + its offset in the array's dev_text; 0 none (mdstat). */
+	/* sysfs state text: 1 + its offset in the array's pool; 0 none (mdstat). */
 	uint32_t state;
 };
 
@@ -104,29 +104,19 @@ enum md_source {
 	MD_SRC_SYSFS = 1u << 1,
 };
 
+/*
+ * One array.  A large host keeps a thousand of these twice (mdstat's and
+ * sysfs's), so counts are 32 bits (bounded by the MD_MAX_* and MD_MDSTAT_MAX)
+ * and the fields are ordered to leave no padding.
+ */
 struct md_array {
 	char name[MD_NAME_MAX];
-	unsigned int source; /* enum md_source bits */
-	enum md_level level;
 	char level_text[MD_LEVEL_TEXT_MAX]; /* as the source printed it (printable) */
+	unsigned int source;		    /* enum md_source bits */
+	enum md_level level;
 	enum md_run run;
-	bool read_only;	    /* "(read-only)", "(auto-read-only)", readonly, read-auto */
-	bool container;	    /* IMSM/DDF metadata container: not a redundancy group */
-	bool ext_container; /* metadata "external:<format>" (not "external:/mdX/N") */
-	int raid_disks;	    /* configured slots, -1 unknown */
-	int degraded;	    /* sysfs degraded, -1 unknown */
-
-	/* mdstat "[UU_]": one 'U' or '_' per slot; n_slots 0 when not shown. */
-	char *slots;
-	size_t n_slots, slots_cap;
-
-	struct md_dev *devs;
-	size_t n_devs, devs_cap;
-	/* The devices' state texts, each NUL-terminated (md_dev_state()). */
-	char *dev_text;
-	size_t dev_text_len, dev_text_cap;
-	bool devs_sysfs;      /* devs came from sysfs (state words), not mdstat (flags) */
-	bool dev_slots_known; /* sysfs: each device's slot came from slot or rdN */
+	int raid_disks; /* configured slots, -1 unknown */
+	int degraded;	/* sysfs degraded, -1 unknown */
 
 	enum redmon_activity activity;
 	double progress; /* percent, -1 unknown */
@@ -134,22 +124,40 @@ struct md_array {
 	/* mismatch_cnt after the last check or repair, read while idle; -1 unknown */
 	int64_t mismatch_cnt;
 
-	/* raid10 geometry (layout, or mdstat "2 near-copies"). */
-	bool r10_known;
+	/* raid10 geometry (layout, or mdstat "2 near-copies"), when r10_known. */
 	int r10_near, r10_far;
-	bool r10_offset;
+
+	struct md_dev *devs;
+	uint32_t n_devs, devs_cap;
+
+	/*
+	 * The record's text, out of line in one buffer: mdstat's "[UU_]", one
+	 * 'U' or '_' per slot (md_array_slots(); n_slots 0 when not shown), and
+	 * the devices' sysfs state texts (md_dev_state()).
+	 */
+	char *pool;
+	uint32_t pool_len, pool_cap;
+	uint32_t slots_off, n_slots;
+
+	/* mdstat: the array's block, [text_off, text_off + text_len) of the text parsed. */
+	uint32_t text_off, text_len;
 
 	/*
 	 * failed: the source could not be read for this array; error holds why
 	 * (MD_ERROR_MAX bytes, allocated at the first error and kept).
 	 */
-	bool failed;
 	char *error;
+	bool failed;
+
+	bool read_only;	      /* "(read-only)", "(auto-read-only)", readonly, read-auto */
+	bool container;	      /* IMSM/DDF metadata container: not a redundancy group */
+	bool ext_container;   /* metadata "external:<format>" (not "external:/mdX/N") */
+	bool devs_sysfs;      /* devs came from sysfs (state words), not mdstat (flags) */
+	bool dev_slots_known; /* sysfs: each device's slot came from slot or rdN */
+	bool r10_known;
+	bool r10_offset;
 	bool matched; /* merge bookkeeping */
 	bool touched; /* read again by the last md_scan_reread() */
-
-	/* mdstat: the array's block, [text_off, text_off + text_len) of the text parsed. */
-	size_t text_off, text_len;
 };
 
 struct md_set {
@@ -208,7 +216,13 @@ int md_dev_set_state(struct md_array *a, struct md_dev *d, struct strv s);
 /* d's state text, "" when none (mdstat).  Owned by a, valid until a changes. */
 static inline const char *md_dev_state(const struct md_array *a, const struct md_dev *d)
 {
-	return d->state ? a->dev_text + d->state - 1 : "";
+	return d->state ? a->pool + d->state - 1 : "";
+}
+
+/* The "[UU_]" slot string, a->n_slots bytes (no NUL).  Owned by a, valid until a changes. */
+static inline const char *md_array_slots(const struct md_array *a)
+{
+	return a->n_slots ? a->pool + a->slots_off : "";
 }
 
 /*

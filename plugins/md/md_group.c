@@ -337,7 +337,7 @@ static int map_mdstat(const struct md_array *a, struct md_group_buf *gb, int n,
 	int ok = 0;
 
 	for (size_t i = 0; i < (size_t)n; i++) {
-		gb->slots[i] = a->slots[i] == 'U' ? MD_SLOT_IN_SYNC : not_u;
+		gb->slots[i] = md_array_slots(a)[i] == 'U' ? MD_SLOT_IN_SYNC : not_u;
 		ok += gb->slots[i] == MD_SLOT_IN_SYNC;
 	}
 	return ok;
@@ -407,7 +407,7 @@ static int mdstat_missing(const struct md_array *a, int n)
 	if (n == 0 || a->n_slots != (size_t)n)
 		return -1;
 	for (size_t i = 0; i < a->n_slots; i++)
-		missing += a->slots[i] != 'U';
+		missing += md_array_slots(a)[i] != 'U';
 	return missing;
 }
 
@@ -434,7 +434,7 @@ static int reconcile(const struct md_array *a, struct md_group_buf *gb, int n, i
 	*ret_detail_ok = ok;
 	*map = mdstat_missing(a, n) == missing;
 	for (size_t i = 0; *map && i < (size_t)n; i++) {
-		if (a->slots[i] == 'U')
+		if (md_array_slots(a)[i] == 'U')
 			gb->slots[i] = MD_SLOT_IN_SYNC;
 		else if (gb->slots[i] != MD_SLOT_EMPTY)
 			gb->slots[i] = MD_SLOT_BUSY;

@@ -188,7 +188,7 @@ static void test_many_arrays_parse(void **state)
 	assert_int_equal(a->activity, REDMON_ACTIVITY_RECOVERY);
 	assert_float_equal(a->progress, 8.5, 1e-9);
 	assert_true(a->devs[0].flags & MD_DEV_FAULTY);
-	assert_memory_equal(a->slots, "U_", 2);
+	assert_memory_equal(md_array_slots(a), "U_", 2);
 
 	a = get(f, "md201");
 	assert_int_equal(a->activity, REDMON_ACTIVITY_CHECK);
@@ -865,7 +865,7 @@ static void assert_same_sets(const struct md_set *a, const struct md_set *b)
 		assert_int_equal(x->degraded, y->degraded);
 		assert_int_equal(x->n_slots, y->n_slots);
 		if (x->n_slots)
-			assert_memory_equal(x->slots, y->slots, x->n_slots);
+			assert_memory_equal(md_array_slots(x), md_array_slots(y), x->n_slots);
 		assert_int_equal(x->n_devs, y->n_devs);
 		if (x->n_devs)
 			assert_memory_equal(x->devs, y->devs, x->n_devs * sizeof(*x->devs));
