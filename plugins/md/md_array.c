@@ -313,7 +313,8 @@ int md_set_add(struct md_set *s, struct strv name, struct md_array **ret)
 	if (s->n >= MD_MAX_ARRAYS)
 		return -E2BIG;
 	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 8;
+		/* By half, not double: a third of the records unused at most, not half. */
+		size_t cap = s->cap ? s->cap + s->cap / 2 : 8;
 
 		a = realloc(s->v, cap * sizeof(*a));
 		if (!a)
