@@ -122,16 +122,27 @@ int md_array_set_slots(struct md_array *a, const char *s, size_t n)
 	return 0;
 }
 
-int md_dev_set_state(struct md_array *a, struct md_dev *d, struct strv s)
+/* Append s to the pool as a printable C string of at most max - 1 bytes; *ret: 1 + offset. */
+static int pool_add(struct md_array *a, struct strv s, size_t max, uint32_t *ret)
 {
-	size_t n = s.n < MD_STATE_MAX - 1 ? s.n : MD_STATE_MAX - 1;
+	size_t n = s.n < max - 1 ? s.n : max - 1;
 
 	if (reserve_pool(a, n + 1) < 0)
 		return -ENOMEM;
 	strv_copy_printable(s, a->pool + a->pool_len, n + 1);
-	d->state = a->pool_len + 1;
+	*ret = a->pool_len + 1;
 	a->pool_len += (uint32_t)n + 1;
 	return 0;
+}
+
+int md_dev_set_state(struct md_array *a, struct md_dev *d, struct strv s)
+{
+	return pool_add(a, s, MD_STATE_MAX, &d->state);
+}
+
+int md_array_set_level_text(struct md_array *a, struct strv s)
+{
+	return pool_add(a, s, MD_LEVEL_TEXT_MAX, &a->level_text);
 }
 
 static int reserve_error(struct md_array *a)
@@ -409,7 +420,9 @@ int md_array_merge(struct md_array *sys, const struct md_array *st)
 	sys->source |= st->source;
 	if (sys->level == MD_LEVEL_NONE && st->level != MD_LEVEL_NONE) {
 		sys->level = st->level;
-		memcpy(sys->level_text, st->level_text, sizeof(sys->level_text));
+		r = md_array_set_level_text(sys, strv_c(md_array_level(st)));
+		if (r < 0)
+			return r;
 	}
 	if (sys->raid_disks < 0)
 		sys->raid_disks = st->raid_disks;

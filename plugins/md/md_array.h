@@ -52,7 +52,7 @@ enum md_level {
 	MD_LEVEL_MULTIPATH,
 	MD_LEVEL_FAULTY,
 	MD_LEVEL_CONTAINER, /* sysfs "container" */
-	MD_LEVEL_OTHER,	    /* a name this probe does not know (see level_text) */
+	MD_LEVEL_OTHER,	    /* a name this probe does not know (see md_array_level()) */
 };
 
 enum md_run {
@@ -111,15 +111,15 @@ enum md_source {
  */
 struct md_array {
 	char name[MD_NAME_MAX];
-	char level_text[MD_LEVEL_TEXT_MAX]; /* as the source printed it (printable) */
-	unsigned int source;		    /* enum md_source bits */
+	unsigned int source; /* enum md_source bits */
 	enum md_level level;
+	/* The level as the source printed it: 1 + its offset in pool, 0 none (md_array_level()). */
+	uint32_t level_text;
 	enum md_run run;
 	int raid_disks; /* configured slots, -1 unknown */
 	int degraded;	/* sysfs degraded, -1 unknown */
 
-	enum redmon_activity activity;
-	double progress; /* percent, -1 unknown */
+	double progress; /* of activity (below), percent, -1 unknown */
 	int64_t eta_s;	 /* seconds left at sync_speed; 0 unknown */
 	/* mismatch_cnt after the last check or repair, read while idle; -1 unknown */
 	int64_t mismatch_cnt;
@@ -131,9 +131,9 @@ struct md_array {
 	uint32_t n_devs, devs_cap;
 
 	/*
-	 * The record's text, out of line in one buffer: mdstat's "[UU_]", one
-	 * 'U' or '_' per slot (md_array_slots(); n_slots 0 when not shown), and
-	 * the devices' sysfs state texts (md_dev_state()).
+	 * The record's text, out of line in one buffer: the level's, mdstat's
+	 * "[UU_]", one 'U' or '_' per slot (md_array_slots(); n_slots 0 when not
+	 * shown), and the devices' sysfs state texts (md_dev_state()).
 	 */
 	char *pool;
 	uint32_t pool_len, pool_cap;
@@ -147,6 +147,7 @@ struct md_array {
 	 * (MD_ERROR_MAX bytes, allocated at the first error and kept).
 	 */
 	char *error;
+	enum redmon_activity activity; /* here, not above progress: it packs with the bools */
 	bool failed;
 
 	bool read_only;	      /* "(read-only)", "(auto-read-only)", readonly, read-auto */
@@ -217,6 +218,18 @@ int md_dev_set_state(struct md_array *a, struct md_dev *d, struct strv s);
 static inline const char *md_dev_state(const struct md_array *a, const struct md_dev *d)
 {
 	return d->state ? a->pool + d->state - 1 : "";
+}
+
+/*
+ * Store the level as the source printed it, made printable and cut at
+ * MD_LEVEL_TEXT_MAX - 1 bytes.  Returns 0 or -ENOMEM.
+ */
+int md_array_set_level_text(struct md_array *a, struct strv s);
+
+/* The level as the source printed it, "" when none.  Owned by a, valid until a changes. */
+static inline const char *md_array_level(const struct md_array *a)
+{
+	return a->level_text ? a->pool + a->level_text - 1 : "";
 }
 
 /* The "[UU_]" slot string, a->n_slots bytes (no NUL).  Owned by a, valid until a changes. */

@@ -595,7 +595,7 @@ static void build_running(const struct md_array *a, struct md_group_buf *gb)
 				 geo.far, n);
 		else
 			snprintf(why, sizeof(why), "level \"%s\" not known to this probe",
-				 a->level_text[0] ? a->level_text : "none");
+				 md_array_level(a)[0] ? md_array_level(a) : "none");
 		build_stopped(a, gb, why);
 		return;
 	}

@@ -249,8 +249,8 @@ static void attr_error(struct reader *r, int e)
 				   sysfs_strerror(e, why, sizeof(why)));
 }
 
-/* level and array_state; false when neither is there (the array is gone). */
-static bool read_state(struct reader *r)
+/* level and array_state: 1, 0 when neither is there (the array is gone), or -ENOMEM. */
+static int read_state(struct reader *r)
 {
 	struct md_array *a = r->a;
 	struct strv v;
@@ -260,7 +260,8 @@ static bool read_state(struct reader *r)
 	attr_error(r, e);
 	if (e == 0) {
 		a->level = md_level_parse(v);
-		strv_copy_printable(strv_trim(v), a->level_text, sizeof(a->level_text));
+		if (md_array_set_level_text(a, strv_trim(v)) < 0)
+			return -ENOMEM;
 	}
 	e = sysfs_read(&r->d, "array_state", FDC_NOTIFY, &v);
 	if (e == -ENOENT) /* a partial capture: running iff it has a personality */
@@ -583,7 +584,10 @@ static int read_array(struct reader *r)
 
 	sysfs_dir_at(&r->d, "sys/block/%s/md", r->a->name); /* MD_NAME_MAX: it fits */
 	a->source = MD_SRC_SYSFS;
-	if (!read_state(r)) {
+	e = read_state(r);
+	if (e < 0)
+		return e;
+	if (e == 0) {
 		/* Listed a moment ago, or no md directory at all. */
 		md_array_set_error(a, "array vanished while being read");
 		return 0;

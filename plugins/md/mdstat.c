@@ -110,7 +110,9 @@ static int parse_header(struct md_array *a, struct strv rest)
 	/* The personality; a real kernel prints none for an inactive array. */
 	if (!memchr(tok.p, '[', tok.n) && !strv_eq(tok, "super")) {
 		a->level = md_level_parse(tok);
-		strv_copy_printable(tok, a->level_text, sizeof(a->level_text));
+		r = md_array_set_level_text(a, tok);
+		if (r < 0)
+			return r;
 		if (!strv_next_token(&rest, &tok))
 			goto out;
 	}

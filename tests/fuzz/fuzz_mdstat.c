@@ -83,7 +83,7 @@ static void build(const struct md_array *a)
 static bool same_array(const struct md_array *x, const struct md_array *y)
 {
 	return strcmp(x->name, y->name) == 0 && strcmp(md_array_error(x), md_array_error(y)) == 0 &&
-	       strcmp(x->level_text, y->level_text) == 0 && x->source == y->source &&
+	       strcmp(md_array_level(x), md_array_level(y)) == 0 && x->source == y->source &&
 	       x->level == y->level && x->run == y->run && x->read_only == y->read_only &&
 	       x->container == y->container && x->ext_container == y->ext_container &&
 	       x->raid_disks == y->raid_disks && x->degraded == y->degraded &&

@@ -854,7 +854,7 @@ static void assert_same_sets(const struct md_set *a, const struct md_set *b)
 
 		assert_string_equal(x->name, y->name);
 		assert_string_equal(md_array_error(x), md_array_error(y));
-		assert_string_equal(x->level_text, y->level_text);
+		assert_string_equal(md_array_level(x), md_array_level(y));
 		assert_int_equal(x->source, y->source);
 		assert_int_equal(x->level, y->level);
 		assert_int_equal(x->run, y->run);
