@@ -513,6 +513,48 @@ static void test_dev_name_and_state_bounds(void **state)
 			    "longer than the kernel's 31 bytes");
 }
 
+/*
+ * From scan to scan each array keeps its own record and device buffer, sized
+ * to its own members, whatever order sys/block lists the arrays in: buffers
+ * handed around in listing order grew, scan after scan, to the largest
+ * array's size in every record.
+ */
+static void test_buffers_stay_with_their_array(void **state)
+{
+	struct fixture *f = *state;
+	const struct md_dev *devs[12];
+	char md[8], name[16];
+
+	for (int i = 0; i < 12; i++) {
+		snprintf(md, sizeof(md), "md%d", i);
+		array(f, md, "raid1\n", "clean\n", i % 3 ? "2\n" : "6\n");
+		for (int k = 0; k < (i % 3 ? 2 : 6); k++) {
+			char slot[8];
+
+			snprintf(name, sizeof(name), "sd%c%d", 'a' + i, k);
+			snprintf(slot, sizeof(slot), "%d\n", k);
+			dev(f, md, name, "in_sync\n", slot, k, true);
+		}
+	}
+	for (int round = 0; round < 4; round++) {
+		assert_int_equal(scan(f, false), 12);
+		for (int i = 0; i < 12; i++) {
+			const struct md_array *a;
+
+			snprintf(md, sizeof(md), "md%d", i);
+			a = md_set_find(&f->scan.sysfs, md);
+			assert_non_null(a);
+			assert_int_equal(a->n_devs, i % 3 ? 2 : 6);
+			if (a->n_devs == 2)
+				assert_int_equal(a->devs_cap,
+						 2); /* never a 6-member array's buffer */
+			if (round > 0)
+				assert_ptr_equal(a->devs, devs[i]);
+			devs[i] = a->devs;
+		}
+	}
+}
+
 /* Unreadable by permission: only testable without CAP_DAC_OVERRIDE. */
 static void test_unreadable_attr(void **state)
 {
@@ -1677,6 +1719,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vanished_array, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_attrs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dev_name_and_state_bounds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_buffers_stay_with_their_array, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_unreadable_attr, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_containers_and_clear, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inactive_broken, setup, teardown),
