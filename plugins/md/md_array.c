@@ -96,7 +96,7 @@ static int reserve_pool(struct md_array *a, size_t n)
 		return 0;
 	cap = a->pool_cap + a->pool_cap / 2; /* "in_sync" and a NUL per member, mostly */
 	if (cap < need)
-		cap = need < 32 ? 32 : need;
+		cap = need < 24 ? 24 : need; /* 24: what glibc's smallest chunk holds */
 	p = realloc(a->pool, cap);
 	if (!p)
 		return -ENOMEM;
