@@ -4,12 +4,13 @@
  * of records, and the merge of the two sources.
  *
  * Records and sets are reused from scan to scan: md_set_reset() keeps every
- * buffer, so a steady-state scan allocates nothing.  A record holds a thousand
- * arrays' worth of detail on a large host, twice (mdstat's and sysfs's), so
- * what only some need lives out of line: the error text (only a failed array
- * pays for it) and the devices' sysfs state texts (mdstat has none).  Names
- * are fixed arrays with their size given here; longer input is an error of
- * the array, never an overflow or a silent cut.
+ * buffer, so a steady-state scan allocates nothing.  A large host has a
+ * thousand records, twice (mdstat's and sysfs's), so what only some need lives
+ * out of line: the error text (only a failed array pays for it), and in one
+ * buffer per record the texts sized to their use (the level as printed,
+ * mdstat's [UU_], the devices' sysfs states, which mdstat has none of).
+ * Names are fixed arrays with their size given here; longer input is an
+ * error of the array, never an overflow or a silent cut.
  */
 #ifndef REDMON_MD_ARRAY_H
 #define REDMON_MD_ARRAY_H
@@ -23,9 +24,8 @@
 #include "../lib/hindex.h"
 #include "../lib/strbuf.h"
 
-#define MD_NAME_MAX 32 /* DISK_NAME_LEN, include/linux/blkdev.h */
-/* BDEVNAME_SIZE and DISK_NAME_LEN (include/linux/blkdev.h): a longer name is an array error. */
-#define MD_DEV_NAME_MAX	  32
+#define MD_NAME_MAX	  32 /* DISK_NAME_LEN, include/linux/blkdev.h */
+#define MD_DEV_NAME_MAX	  32 /* BDEVNAME_SIZE: a longer name is an error of the array */
 #define MD_STATE_MAX	  64 /* dev-X/state text kept for display; flags come from the whole text */
 #define MD_LEVEL_TEXT_MAX 24
 #define MD_ERROR_MAX	  160
