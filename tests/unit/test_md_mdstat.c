@@ -718,11 +718,17 @@ static void test_unknown_level(void **state)
 	const struct redmon_group *g;
 
 	PARSE(f, "md0 : active raid7 sda1[0] sdb1[1]\n"
+		 "      100 blocks [2/2] [UU]\n"
+		 "\n"
+		 "md1 : active raid7abcdefghijklmnopqrstuvwxyz sda2[0] sdb2[1]\n"
 		 "      100 blocks [2/2] [UU]\n");
 	g = group(f, "md0");
 	assert_int_equal(g->margin, REDMON_MARGIN_UNKNOWN);
 	assert_string_equal(g->type, "unknown");
 	assert_non_null(strstr(g->reason, "raid7"));
+	/* The name as printed, cut at MD_LEVEL_TEXT_MAX - 1 bytes. */
+	g = group(f, "md1");
+	assert_string_equal(g->reason, "level \"raid7abcdefghijklmnopqr\" not known to this probe");
 }
 
 /* Non-UTF-8: ignored in unrelated lines, fatal for the array in a device name. */
