@@ -11,14 +11,28 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* Whether fd is the system's root directory, where a plain openat() cannot leave the root. */
+static bool is_system_root(int fd)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && stat("/", &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
 /*
  * openat2 with the given resolve flags.  EAGAIN (a rename raced with the ".."
  * check) is retried a bounded number of times, so a tree that keeps renaming
- * cannot spin a scan.  ENOSYS (before 5.6) and EPERM (a seccomp filter that
- * does not know the call) fall back to openat().
+ * cannot spin a scan.  Without openat2 (ENOSYS before 5.6, EPERM from a
+ * seccomp filter that does not know the call) only an open in the root of
+ * the live system falls back to openat(), which resolves links the same
+ * there; under a captured tree, or beneath a directory, a link could lead
+ * out, so the open fails with that errno: a clear error, never a file of the
+ * host.
  */
 static int open_resolved(int base_fd, const char *path, int flags, uint64_t resolve)
 {
+	int err;
 #ifdef SYS_openat2
 	struct open_how how = {
 		.flags = (uint64_t)(unsigned)flags,
@@ -32,10 +46,14 @@ static int open_resolved(int base_fd, const char *path, int flags, uint64_t reso
 	while (fd < 0 && errno == EAGAIN && ++tries < 16);
 	if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
 		return (int)fd;
+	err = errno;
 #else
-	(void)resolve;
+	err = ENOSYS;
 #endif
-	return openat(base_fd, path, flags);
+	if ((resolve & RESOLVE_IN_ROOT) && is_system_root(base_fd))
+		return openat(base_fd, path, flags);
+	errno = err;
+	return -1;
 }
 
 int rootfs_open(int root_fd, const char *path, int flags)

@@ -7,9 +7,11 @@
  * /etc/shadow (or ../../../../etc/shadow): followed by a plain openat(), the
  * daemon would read the host's file and send it to every sink.  So every
  * open of a probe goes through one of these (openat2(2); magic links such as
- * /proc/PID/fd/N are refused).  Before Linux 5.6 they fall back to plain
- * openat(): safe for the live /proc and /sys, not for a hostile --root tree
- * (docs/redmon.8 says so).  Nothing here keeps state.
+ * /proc/PID/fd/N are refused).  Without openat2 (before Linux 5.6, or a
+ * seccomp filter refusing it) only an open in the live system's root falls
+ * back to plain openat(), which resolves the same there; under a --root
+ * tree or beneath a directory the open fails (ENOSYS or EPERM) rather than
+ * follow a link out.  Nothing here keeps state.
  */
 #ifndef REDMON_PLUGINS_ROOTFS_H
 #define REDMON_PLUGINS_ROOTFS_H

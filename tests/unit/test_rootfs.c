@@ -7,7 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../../plugins/lib/rootfs.h"
@@ -149,12 +155,56 @@ static void test_beneath(void **state)
 	close(md);
 }
 
+/*
+ * Without openat2 (a kernel before 5.6, or a seccomp filter refusing it:
+ * here a filter answering ENOSYS, in a child), an open under a captured
+ * tree fails rather than follow a link out of it; one under the system's
+ * root still works, as a plain openat() resolves the same there.
+ */
+static void test_without_openat2(void **state)
+{
+	struct tree *t = *state;
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat2, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = sizeof(filter) / sizeof(filter[0]), .filter = filter };
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fd, sys;
+
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+		    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+			_exit(10);
+		errno = 0;
+		fd = rootfs_open(t->root_fd, "sys/block/md1/md/abs", O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 || errno != ENOSYS)
+			_exit(11); /* followed /etc/shadow of the host, or another error */
+		fd = rootfs_open(t->root_fd, "sys/block/md1/md/dev-sda1/state",
+				 O_RDONLY | O_CLOEXEC);
+		if (fd >= 0)
+			_exit(12); /* even a plain file: the tree is not the system's root */
+		sys = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		fd = rootfs_open(sys, "proc/self/status", O_RDONLY | O_CLOEXEC);
+		_exit(fd >= 0 ? 0 : 13);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_absolute_link_stays_in_root, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dotdot_link_is_clamped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_beneath, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_without_openat2, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
