@@ -7,11 +7,10 @@
  * /etc/shadow (or ../../../../etc/shadow): followed by a plain openat(), the
  * daemon would read the host's file and send it to every sink.  So every
  * open of a probe goes through one of these (openat2(2); magic links such as
- * /proc/PID/fd/N are refused).  Without openat2 (before Linux 5.6, or a
- * seccomp filter refusing it) only an open in the live system's root falls
- * back to plain openat(), which resolves the same there; under a --root
- * tree or beneath a directory the open fails (ENOSYS or EPERM) rather than
- * follow a link out.  Nothing here keeps state.
+ * /proc/PID/fd/N are refused).  Without openat2 (before Linux 5.6, a
+ * seccomp filter refusing it, valgrind) the path is walked one component
+ * at a time, each link's text read and walked the same way (rootfs.c,
+ * walk_open()): slower, as safe.  Nothing here keeps state.
  */
 #ifndef REDMON_PLUGINS_ROOTFS_H
 #define REDMON_PLUGINS_ROOTFS_H
