@@ -643,9 +643,9 @@ static int scan_full(struct bond_probe *p)
 		if (!v)
 			r = -ENOMEM;
 	}
+	/* The split of descriptors among probes follows what scans read. */
 	if (p->events_cover)
-		fdcache_follow_share(&p->fdc, p->ops, p->h,
-				     0); /* the split follows what scans read */
+		fdcache_follow_share(&p->fdc, p->ops, p->h, 0);
 	fdcache_begin(&p->fdc);
 	/* found is sorted: so is v. */
 	for (size_t i = 0; r == 0 && i < found.n; i++) {

@@ -314,9 +314,9 @@ static int btrfs_scan(void *inst)
 		watch_ino_add(&p->ino, "", 0);
 		watch_ino_add(&p->ino, BTRFS_SYSFS, 0);
 	}
+	/* The split of descriptors among probes follows what scans read. */
 	if (p->keeps)
-		fdcache_follow_share(&p->fdc, p->ops, p->h,
-				     0); /* the split follows what scans read */
+		fdcache_follow_share(&p->fdc, p->ops, p->h, 0);
 	fdcache_begin(&p->fdc);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		rc = btrfs_read_fs(&p->rd, names[i], &p->fs);

@@ -154,8 +154,9 @@ static void watch_tree(struct hwmon_probe *p)
 
 	p->sysfs = hwmon_sysfs_new(fd_budget());
 	if (!p->sysfs)
-		return;					  /* scan() tries again, without events */
-	hwmon_sysfs_follow_share(p->sysfs, p->ops, p->h); /* registers: nothing is open yet */
+		return; /* scan() tries again, without events */
+	/* Registers with the core's split of descriptors: nothing is open yet. */
+	hwmon_sysfs_follow_share(p->sysfs, p->ops, p->h);
 	fd = hwmon_sysfs_watch(p->sysfs, p->ops->root_fd(p->h), p->ops->root(p->h));
 	if (fd >= 0 && p->ops->watch_fd(p->h, fd, EPOLLIN) == 0) {
 		p->ino_fd = fd;
@@ -213,9 +214,8 @@ static int hwmon_init(const struct redmon_host_ops *ops, struct redmon_host *h, 
 		}
 		if (!ops->root_is_live(h))
 			watch_tree(p);
-		else if (REDMON_HOST_HAS(ops, fd_share))
-			ops->fd_share(h,
-				      SIZE_MAX); /* registers; the reader comes at the first scan */
+		else if (REDMON_HOST_HAS(ops, fd_share)) /* registers; the reader comes later */
+			ops->fd_share(h, SIZE_MAX);
 	}
 	*ret = p;
 	return 0;
