@@ -247,6 +247,149 @@ static void test_without_openat2(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* What an open gave: the file (device and inode) or the errno. */
+struct outcome {
+	dev_t dev;
+	ino_t ino;
+	int err;
+};
+
+static struct outcome outcome_of(int fd)
+{
+	struct outcome o = { .err = fd < 0 ? errno : 0 };
+	struct stat st;
+
+	if (fd >= 0) {
+		if (fstat(fd, &st) == 0) {
+			o.dev = st.st_dev;
+			o.ino = st.st_ino;
+		}
+		close(fd);
+	}
+	return o;
+}
+
+#define RANDOM_PATHS 4000
+
+/* A path of 1 to 7 components drawn from names, links and dots in the tree below. */
+static void random_path(unsigned *seed, char *buf, size_t len)
+{
+	static const char *const parts[] = { "a",  "a",	 "b",  "b",  "b",  "c",	   "c",	     "c",
+					     "f",  "f",	 "g",  "l1", "l2", "l3",   "l4",     "l5",
+					     "l6", "l7", "..", "..", ".",  "loop", "shadow", "" };
+	int n = 1 + (int)(rand_r(seed) % 7);
+	size_t at = 0;
+
+	buf[0] = '\0';
+	if (rand_r(seed) % 5 == 0)
+		at += (size_t)snprintf(buf, len, "/");
+	for (int i = 0; i < n && at < len; i++)
+		at += (size_t)snprintf(buf + at, len - at, "%s%s", i ? "/" : "",
+				       parts[rand_r(seed) % (sizeof(parts) / sizeof(parts[0]))]);
+}
+
+/*
+ * Random paths through a tree of directories and links of every kind
+ * (absolute, "..", chains, a loop, dangling, one to the host's /etc): the
+ * opens walked by hand (under a seccomp filter answering ENOSYS to openat2)
+ * give the same file, or the same error, as openat2's, in the root and
+ * beneath a directory.
+ */
+static void test_walk_matches_openat2(void **state)
+{
+	static struct outcome want[RANDOM_PATHS][2];
+	struct tree *t = *state;
+	const char *dirs[] = { "a", "a/b", "a/b/c", "g" };
+	const struct {
+		const char *target, *at;
+	} links[] = {
+		{ "/a/b", "a/l1" },
+		{ "../..", "a/b/l2" },
+		{ "c/f", "a/b/l3" },
+		{ "/etc", "a/b/c/l4" },
+		{ "l4/shadow", "a/b/c/l5" },
+		{ "nowhere", "a/l6" },
+		{ "../a/l1/l2/a", "g/l7" },
+		{ "loop", "a/b/loop" },
+		{ "../../../../..", "a/b/c/l1" },
+	};
+	char sub[256], path[128];
+	unsigned seed = 19;
+	int a, status;
+	pid_t pid;
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(sub, sizeof(sub), "%s/%s", t->dir, dirs[i]);
+		assert_int_equal(mkdir(sub, 0755), 0);
+	}
+	put(t->dir, "a/b/c/f", "f\n");
+	put(t->dir, "g/f", "g\n");
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		link_at(t->dir, links[i].target, links[i].at);
+	a = rootfs_open(t->root_fd, "a", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(a >= 0);
+	for (int i = 0; i < RANDOM_PATHS; i++) {
+		random_path(&seed, path, sizeof(path));
+		want[i][0] = outcome_of(rootfs_open(t->root_fd, path, O_RDONLY | O_CLOEXEC));
+		want[i][1] = outcome_of(rootfs_open_beneath(a, path, O_RDONLY | O_CLOEXEC));
+	}
+	{
+		/* The paths reach files both ways and fail every way: not a vacuous match. */
+		int ok[2] = { 0, 0 }, seen[4] = { 0 };
+		const int errs[4] = { ENOENT, ENOTDIR, ELOOP, EXDEV };
+
+		for (int i = 0; i < RANDOM_PATHS; i++)
+			for (int k = 0; k < 2; k++) {
+				ok[k] += want[i][k].err == 0;
+				for (int e = 0; e < 4; e++)
+					seen[e] += want[i][k].err == errs[e];
+			}
+		assert_true(ok[0] > 100 && ok[1] > 100);
+		for (int e = 0; e < 4; e++)
+			assert_true(seen[e] > 5);
+	}
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct sock_filter filter[] = {
+			BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+			BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat2, 0, 1),
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		};
+		struct sock_fprog prog = { .len = sizeof(filter) / sizeof(filter[0]),
+					   .filter = filter };
+
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+		    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+			_exit(2);
+		seed = 19;
+		for (int i = 0; i < RANDOM_PATHS; i++) {
+			struct outcome got[2];
+
+			random_path(&seed, path, sizeof(path));
+			got[0] = outcome_of(rootfs_open(t->root_fd, path, O_RDONLY | O_CLOEXEC));
+			got[1] = outcome_of(rootfs_open_beneath(a, path, O_RDONLY | O_CLOEXEC));
+			for (int k = 0; k < 2; k++) {
+				if (got[k].err == want[i][k].err && got[k].dev == want[i][k].dev &&
+				    got[k].ino == want[i][k].ino)
+					continue;
+				fprintf(stderr,
+					"%s \"%s\": openat2 %s (ino %lu), walked %s (ino %lu)\n",
+					k ? "beneath a/" : "in root", path,
+					strerror(want[i][k].err), (unsigned long)want[i][k].ino,
+					strerror(got[k].err), (unsigned long)got[k].ino);
+				_exit(1);
+			}
+		}
+		_exit(0);
+	}
+	close(a);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -254,6 +397,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dotdot_link_is_clamped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_beneath, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_without_openat2, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_walk_matches_openat2, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
