@@ -75,7 +75,11 @@ def exactly_once_in_order(reqs, events):
         problems.append("never delivered: %s" % missing)
     extra = [k for k in keys if k not in want]
     if extra:
-        problems.append("delivered but not in the event log: %s" % extra)
+        # What each one was, to tell a race of the test from a wrong delivery.
+        what = ["%s (%s%s)" % (b["idempotency_key"], b.get("event"),
+                               ", sink " + str(b["sink"]) if b.get("sink") else "")
+                for b in got if b["idempotency_key"] in extra]
+        problems.append("delivered but not in the event log: %s" % what)
     seqs = [b["seq"] for b in got]
     if seqs != sorted(seqs):
         problems.append("out of order: %s" % seqs)
