@@ -614,10 +614,8 @@ static int recall_listing(struct reader *r)
 	for (uint32_t off = 0; off < a->list_len; off += (uint32_t)strlen(a->list + off) + 1) {
 		int e = md_array_add_dev(a, &d);
 
-		if (e < 0) {
-			a->n_devs = 0; /* the listing starts from none */
+		if (e < 0)
 			return e == -ENOMEM ? e : 0;
-		}
 		snprintf(d->name, sizeof(d->name), "%s", a->list + off);
 	}
 	if (!same_devices(a, r->st)) {
