@@ -828,8 +828,7 @@ int md_sysfs_read(int root_fd, struct fdcache *fdc, struct md_sysfs_buf *buf, st
 	 * not wander from array to array in listing order and all grow to the
 	 * largest array's size.
 	 */
-	if (buf->n_names > 1) /* names is NULL while none was ever listed */
-		qsort(buf->names, buf->n_names, sizeof(*buf->names), cmp_name);
+	qsort(buf->names, buf->n_names, sizeof(*buf->names), cmp_name);
 	for (i = 0; i < buf->n_names; i++) {
 		e = md_set_add(set, strv_c(buf->names[i]), &a);
 		if (e < 0)
