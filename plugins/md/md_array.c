@@ -24,11 +24,6 @@ static void copy_fields(struct md_array *dst, const struct md_array *src)
 	dst->pool = keep.pool;
 	dst->pool_cap = keep.pool_cap;
 	dst->error = keep.error;
-	dst->list = keep.list;
-	dst->list_len = keep.list_len;
-	dst->list_cap = keep.list_cap;
-	dst->list_key = keep.list_key;
-	dst->list_has = keep.list_has;
 }
 
 void md_array_clear(struct md_array *a)
@@ -47,7 +42,6 @@ void md_array_free(struct md_array *a)
 	free(a->devs);
 	free(a->pool);
 	free(a->error);
-	free(a->list);
 	memset(a, 0, sizeof(*a));
 }
 

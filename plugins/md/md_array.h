@@ -143,18 +143,6 @@ struct md_array {
 	uint32_t text_off, text_len;
 
 	/*
-	 * sysfs: the md directory's last listing, kept through clears like the
-	 * buffers (md_sysfs.c reuses it while the array's mdstat block is
-	 * unchanged): its device names end to end ("sda1\0sdb1\0"), the
-	 * optional attributes it showed, and the key it was made under (the
-	 * array's name and mdstat block, hashed; 0: not to be reused).
-	 */
-	char *list;
-	uint32_t list_len, list_cap;
-	uint64_t list_key;
-	unsigned list_has;
-
-	/*
 	 * failed: the source could not be read for this array; error holds why
 	 * (MD_ERROR_MAX bytes, allocated at the first error and kept).
 	 */

@@ -22,7 +22,6 @@
 
 #include "../lib/rootfs.h"
 #include "../lib/sysfs_read.h"
-#include "redmon/fnv1a.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -47,9 +46,6 @@ struct reader {
 	bool listed;  /* the md directory was listed: has says what is there */
 	unsigned has; /* HAS_* */
 	int list_err; /* the listing's error, reported by read_devs() */
-	/* A full read's: the array's mdstat record (NULL: none) and its listing's key (0: none). */
-	const struct md_array *st;
-	uint64_t key;
 };
 
 /*
@@ -540,107 +536,6 @@ static int list_md_dir(struct reader *r)
 	return 0;
 }
 
-/* The key of a listing: the array's name and mdstat block, hashed (never 0). */
-static uint64_t listing_key(const char *text, const struct md_array *st)
-{
-	uint64_t h = redmon_fnv1a_str(REDMON_FNV1A_BASIS, st->name);
-
-	h = redmon_fnv1a_mem(h, text + st->text_off, st->text_len);
-	return h ? h : 1;
-}
-
-/* Whether the devices a names are those mdstat's st names (each once). */
-static bool same_devices(const struct md_array *a, const struct md_array *st)
-{
-	if (a->n_devs != st->n_devs)
-		return false;
-	for (size_t i = 0; i < a->n_devs; i++) {
-		size_t j = 0;
-
-		while (j < st->n_devs && strcmp(a->devs[i].name, st->devs[j].name) != 0)
-			j++;
-		if (j == st->n_devs)
-			return false;
-	}
-	return true;
-}
-
-/*
- * Keep the listing just made for the next full read, when mdstat names the
- * same devices (else a device came or went between the two reads: list
- * again next time).  Out of memory, it is just not kept.
- */
-static void keep_listing(struct reader *r)
-{
-	struct md_array *a = r->a;
-	uint32_t len = 0;
-
-	a->list_key = 0;
-	if (!r->key || !r->listed || a->failed || !same_devices(a, r->st))
-		return;
-	for (size_t i = 0; i < a->n_devs; i++)
-		len += (uint32_t)strlen(a->devs[i].name) + 1;
-	if (len > a->list_cap) {
-		char *v = realloc(a->list, len);
-
-		if (!v)
-			return;
-		a->list = v;
-		a->list_cap = len;
-	}
-	a->list_len = 0;
-	for (size_t i = 0; i < a->n_devs; i++) {
-		size_t n = strlen(a->devs[i].name) + 1;
-
-		memcpy(a->list + a->list_len, a->devs[i].name, n);
-		a->list_len += (uint32_t)n;
-	}
-	a->list_has = r->has;
-	a->list_key = r->key;
-}
-
-/*
- * The last full read's listing, when the array's mdstat block is as then
- * and names the devices it did: 1 taken, 0 not (list the directory), or
- * -ENOMEM.
- */
-static int recall_listing(struct reader *r)
-{
-	struct md_array *a = r->a;
-	struct md_dev *d;
-
-	if (!r->key || a->list_key != r->key)
-		return 0;
-	for (uint32_t off = 0; off < a->list_len; off += (uint32_t)strlen(a->list + off) + 1) {
-		int e = md_array_add_dev(a, &d);
-
-		if (e < 0)
-			return e == -ENOMEM ? e : 0;
-		snprintf(d->name, sizeof(d->name), "%s", a->list + off);
-	}
-	if (!same_devices(a, r->st)) {
-		a->n_devs = 0;
-		return 0;
-	}
-	r->has = a->list_has;
-	r->listed = true;
-	r->list_err = 0;
-	return 1;
-}
-
-/* The md directory's devices and optional attributes: the last listing's, or a new one. */
-static int listing(struct reader *r)
-{
-	int e = recall_listing(r);
-
-	if (e != 0)
-		return e < 0 ? e : 0;
-	e = list_md_dir(r);
-	if (e == 0)
-		keep_listing(r);
-	return e;
-}
-
 /* Read each device the listing found. */
 static int read_devs(struct reader *r)
 {
@@ -716,7 +611,7 @@ static int read_array(struct reader *r)
 			return 0; /* not a redundancy group: nothing more to read */
 		}
 	}
-	e = listing(r);
+	e = list_md_dir(r);
 	if (e < 0)
 		return e;
 	if (a->run == MD_RUN_ACTIVE && md_level_has_slots(a->level)) {
@@ -740,9 +635,8 @@ static int read_array(struct reader *r)
 	return 0;
 }
 
-/* md_sysfs_read_array(), with the array's mdstat record st when a full read may reuse a listing. */
-static int read_one(int root_fd, struct fdcache *fdc, struct md_sysfs_buf *buf, unsigned int flags,
-		    struct md_array *a, const struct md_array *st, bool *ret_kept)
+int md_sysfs_read_array(int root_fd, struct fdcache *fdc, struct md_sysfs_buf *buf,
+			unsigned int flags, struct md_array *a, bool *ret_kept)
 {
 	struct reader r = {
 		.d = { .root_fd = root_fd,
@@ -752,8 +646,6 @@ static int read_one(int root_fd, struct fdcache *fdc, struct md_sysfs_buf *buf, 
 		       .max = MD_ATTR_MAX },
 		.b = buf,
 		.a = a,
-		.st = st,
-		.key = st ? listing_key(buf->mdstat_text, st) : 0,
 	};
 	char name[MD_NAME_MAX];
 	int e;
@@ -768,12 +660,6 @@ static int read_one(int root_fd, struct fdcache *fdc, struct md_sysfs_buf *buf, 
 	*ret_kept = md_array_failed(a) || a->run == MD_RUN_ACTIVE || a->raid_disks > 0 ||
 		    a->n_devs > 0 || a->container;
 	return 0;
-}
-
-int md_sysfs_read_array(int root_fd, struct fdcache *fdc, struct md_sysfs_buf *buf,
-			unsigned int flags, struct md_array *a, bool *ret_kept)
-{
-	return read_one(root_fd, fdc, buf, flags, a, NULL, ret_kept);
 }
 
 /* One entry of sys/block: an md device's name is kept (its record is made later). */
@@ -811,9 +697,6 @@ int md_sysfs_read(int root_fd, struct fdcache *fdc, struct md_sysfs_buf *buf, st
 	bool kept;
 	int e;
 
-	/* Every so often each directory is listed again, whatever mdstat says. */
-	bool recall = buf->mdstat && buf->mdstat_text && ++buf->full_reads % MD_LIST_CHECK_EVERY;
-
 	md_set_reset(set);
 	/* The names first: reading an array lists its own directory into the same buffer. */
 	buf->n_names = 0;
@@ -835,10 +718,7 @@ int md_sysfs_read(int root_fd, struct fdcache *fdc, struct md_sysfs_buf *buf, st
 			return e;
 	}
 	for (i = 0, k = 0; i < set->n; i++) {
-		const struct md_array *st =
-			recall ? md_set_find(buf->mdstat, set->v[i].name) : NULL;
-
-		e = read_one(root_fd, fdc, buf, 0, &set->v[i], st, &kept);
+		e = md_sysfs_read_array(root_fd, fdc, buf, 0, &set->v[i], &kept);
 		if (e < 0)
 			return e;
 		if (!kept)

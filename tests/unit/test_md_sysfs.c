@@ -1282,45 +1282,6 @@ static void test_partial_keeps_untouched(void **state)
 	assert_same_as_full(f);
 }
 
-/*
- * A full read lists an array's md directory again only when the array's
- * mdstat block changed (mdstat names every device): an entry that appears
- * without mdstat naming it, a capture out of step, is seen at the next
- * check (every MD_LIST_CHECK_EVERY-th read) or when the block changes.
- */
-static void test_full_read_reuses_listing(void **state)
-{
-	struct fixture *f = *state;
-	int reads = 1;
-
-	build_three(f);
-	assert_int_equal(scan(f, true), 3);
-	assert_int_equal(got(f, "md0")->n_members, 2);
-	dev(f, "md0", "sdz1", "spare\n", "none\n", -1, false);
-	for (reads++; reads % MD_LIST_CHECK_EVERY; reads++) {
-		assert_int_equal(scan(f, true), 3);
-		assert_int_equal(got(f, "md0")->n_members, 2); /* the listing of the first read */
-	}
-	assert_int_equal(scan(f, true), 3); /* the check */
-	assert_int_equal(got(f, "md0")->n_members, 3);
-	assert_int_equal(scan(f, true), 3); /* out of step with mdstat: listed every read */
-	assert_int_equal(got(f, "md0")->n_members, 3);
-
-	/* mdstat names it: in step, the listing is kept again */
-	put_mdstat(f,
-		   "md0 : active raid1 sdz1[2](S) sdb1[1] sda1[0]\n      100 blocks [2/2] [UU]\n\n",
-		   R5_OK, R3_OK);
-	assert_int_equal(scan(f, true), 3);
-	assert_int_equal(got(f, "md0")->n_members, 3);
-	assert_int_equal(role(got(f, "md0"), "sdz1"), REDMON_ROLE_SPARE);
-	/* gone from sysfs, still in mdstat: the kept listing names it, its read drops it */
-	del(f, "sys/block/md0/md/dev-sdz1");
-	assert_int_equal(scan(f, true), 3);
-	assert_int_equal(got(f, "md0")->n_members, 2);
-	assert_string_not_equal(got(f, "md0")->member_name[0], "sdz1");
-	assert_string_not_equal(got(f, "md0")->member_name[1], "sdz1");
-}
-
 /* What only a full scan can tell: the partial one refuses, and a full read then agrees. */
 static void test_partial_falls_back(void **state)
 {
@@ -1775,7 +1736,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_partial_keeps_untouched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_equals_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_falls_back, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_full_read_reuses_listing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_reads_only_named, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reshape_detail_incomplete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_detail_alone_never_fails, setup, teardown),
