@@ -249,8 +249,8 @@ static void attr_error(struct reader *r, int e)
 				   sysfs_strerror(e, why, sizeof(why)));
 }
 
-/* level and array_state: 1, 0 when neither is there (the array is gone), or -ENOMEM. */
-static int read_state(struct reader *r)
+/* level and array_state; false when neither is there (the array is gone). */
+static bool read_state(struct reader *r)
 {
 	struct md_array *a = r->a;
 	struct strv v;
@@ -260,8 +260,7 @@ static int read_state(struct reader *r)
 	attr_error(r, e);
 	if (e == 0) {
 		a->level = md_level_parse(v);
-		if (md_array_set_level_text(a, strv_trim(v)) < 0)
-			return -ENOMEM;
+		strv_copy_printable(strv_trim(v), a->level_text, sizeof(a->level_text));
 	}
 	e = sysfs_read(&r->d, "array_state", FDC_NOTIFY, &v);
 	if (e == -ENOENT) /* a partial capture: running iff it has a personality */
@@ -344,10 +343,10 @@ static void read_layout(struct reader *r)
 #define SLOT_FROM_RD (-2)
 
 /*
- * Read dev-<name>/state and slot.  Returns 1, 0 when the device vanished, or
- * -ENOMEM.  Without a slot file, d->slot becomes SLOT_FROM_RD.
+ * Read dev-<name>/state and slot.  Returns false when the device vanished.
+ * Without a slot file, d->slot becomes SLOT_FROM_RD.
  */
-static int read_dev(struct reader *r, struct md_dev *d)
+static bool read_dev(struct reader *r, struct md_dev *d)
 {
 	struct strv v;
 	int e;
@@ -355,26 +354,25 @@ static int read_dev(struct reader *r, struct md_dev *d)
 	d->slot = -1;
 	e = sysfs_read3(&r->d, "dev-", d->name, "/state", FDC_NOTIFY, &v);
 	if (e == -ENOENT)
-		return 0; /* hot-removed since the directory was listed */
+		return false; /* hot-removed since the directory was listed */
 	if (e == 0)
 		e = md_sysfs_parse_dev_state(v, &d->flags);
 	if (e < 0) {
 		attr_error(r, e);
-		return 1;
+		return true;
 	}
-	if (md_dev_set_state(r->a, d, strv_trim(v)) < 0)
-		return -ENOMEM;
+	strv_copy_printable(strv_trim(v), d->state, sizeof(d->state));
 
 	e = sysfs_read3(&r->d, "dev-", d->name, "/slot", 0, &v);
 	if (e == -ENOENT) {
 		d->slot = SLOT_FROM_RD; /* very old kernels: rdN links tell the slot */
-		return 1;
+		return true;
 	}
 	if (e == 0)
 		e = md_sysfs_parse_slot(v, &d->slot);
 	attr_error(r, e);
 	r->a->dev_slots_known |= e == 0;
-	return 1;
+	return true;
 }
 
 /*
@@ -446,17 +444,8 @@ static int md_dir_entry(void *ctx, const char *name)
 		r->has |= HAS_LAST_SYNC_ACTION;
 	if (!strv_starts(nm, "dev-") || nm.n == 4)
 		return 0;
-	if (!strv_is_graph(nm)) {
+	if (nm.n - 4 >= MD_DEV_NAME_MAX || !strv_is_graph(nm)) {
 		md_array_set_error(a, "sysfs device entry name not understood");
-		return 0;
-	}
-	if (nm.n - 4 >= MD_DEV_NAME_MAX) {
-		char txt[40];
-
-		strv_copy_printable(nm, txt, sizeof(txt));
-		md_array_set_error(a,
-				   "sysfs device entry \"%s...\" longer than the kernel's %d bytes",
-				   txt, MD_DEV_NAME_MAX - 1);
 		return 0;
 	}
 	e = md_array_add_dev(a, &d);
@@ -551,10 +540,7 @@ static int read_devs(struct reader *r)
 	for (i = 0, k = 0; i < a->n_devs; i++) {
 		struct md_dev tmp = a->devs[i];
 
-		e = read_dev(r, &tmp);
-		if (e < 0)
-			return e;
-		if (e == 0)
+		if (!read_dev(r, &tmp))
 			continue;
 		need_rd |= tmp.slot == SLOT_FROM_RD;
 		a->devs[k++] = tmp;
@@ -584,10 +570,7 @@ static int read_array(struct reader *r)
 
 	sysfs_dir_at(&r->d, "sys/block/%s/md", r->a->name); /* MD_NAME_MAX: it fits */
 	a->source = MD_SRC_SYSFS;
-	e = read_state(r);
-	if (e < 0)
-		return e;
-	if (e == 0) {
+	if (!read_state(r)) {
 		/* Listed a moment ago, or no md directory at all. */
 		md_array_set_error(a, "array vanished while being read");
 		return 0;
@@ -662,61 +645,35 @@ int md_sysfs_read_array(int root_fd, struct fdcache *fdc, struct md_sysfs_buf *b
 	return 0;
 }
 
-/* One entry of sys/block: an md device's name is kept (its record is made later). */
+/* One entry of sys/block: an md device becomes a record (read later). */
 static int block_entry(void *ctx, const char *name)
 {
-	struct md_sysfs_buf *b = ctx;
+	struct md_set *set = ctx;
 	struct strv nm = strv_c(name);
+	struct md_array *a;
+	int e;
 
 	if (!md_name_valid(nm))
 		return 0;
-	if (b->n_names >= MD_MAX_ARRAYS)
+	e = md_set_add(set, nm, &a);
+	if (e == -E2BIG)
 		return 1; /* beyond MD_MAX_ARRAYS: ignore the rest */
-	if (b->n_names == b->names_cap) {
-		size_t cap = b->names_cap ? b->names_cap + b->names_cap / 2 : 64;
-		char(*v)[MD_NAME_MAX] = realloc(b->names, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		b->names = v;
-		b->names_cap = cap;
-	}
-	memcpy(b->names[b->n_names++], nm.p, nm.n + 1); /* md_name_valid(): it fits */
-	return 0;
-}
-
-static int cmp_name(const void *x, const void *y)
-{
-	return strcmp(x, y);
+	return e;
 }
 
 int md_sysfs_read(int root_fd, struct fdcache *fdc, struct md_sysfs_buf *buf, struct md_set *set)
 {
-	struct md_array *a;
 	size_t i, k;
 	bool kept;
 	int e;
 
 	md_set_reset(set);
 	/* The names first: reading an array lists its own directory into the same buffer. */
-	buf->n_names = 0;
-	e = sysfs_list_dir(root_fd, "sys/block", &buf->dir, block_entry, buf);
+	e = sysfs_list_dir(root_fd, "sys/block", &buf->dir, block_entry, set);
 	if (e == -ENOENT)
 		return 0;
 	if (e < 0)
 		return e;
-	/*
-	 * Records are made in name order, the order of the last read: each array
-	 * gets the record, with its buffers, that it had, so that the buffers do
-	 * not wander from array to array in listing order and all grow to the
-	 * largest array's size.
-	 */
-	qsort(buf->names, buf->n_names, sizeof(*buf->names), cmp_name);
-	for (i = 0; i < buf->n_names; i++) {
-		e = md_set_add(set, strv_c(buf->names[i]), &a);
-		if (e < 0)
-			return e;
-	}
 	for (i = 0, k = 0; i < set->n; i++) {
 		e = md_sysfs_read_array(root_fd, fdc, buf, 0, &set->v[i], &kept);
 		if (e < 0)
@@ -727,7 +684,7 @@ int md_sysfs_read(int root_fd, struct fdcache *fdc, struct md_sysfs_buf *buf, st
 			SWAP(set->v[k], set->v[i]);
 		k++;
 	}
-	md_set_sort(set, k); /* in order already: keeps k */
+	md_set_sort(set, k);
 	return 0;
 }
 
@@ -737,6 +694,5 @@ void md_sysfs_buf_free(struct md_sysfs_buf *b)
 		return;
 	strbuf_free(&b->attr);
 	strbuf_free(&b->dir);
-	free(b->names);
 	memset(b, 0, sizeof(*b));
 }

@@ -17,9 +17,6 @@
 struct md_sysfs_buf {
 	struct strbuf attr; /* one attribute */
 	struct strbuf dir;  /* getdents64 records of one directory */
-	/* md_sysfs_read(): the arrays sys/block lists, sorted by name. */
-	char (*names)[MD_NAME_MAX];
-	size_t n_names, names_cap;
 };
 
 void md_sysfs_buf_free(struct md_sysfs_buf *b);
