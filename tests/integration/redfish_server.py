@@ -30,8 +30,8 @@ Location holding control bytes).
 
 Every request is logged to STATE_DIR/requests.jsonl, one JSON object a line:
 method, path, host (the Host header), auth ("token", "basic", "none" or
-"bad"), status, port (the client's: one per connection), fault.  Never a
-credential.  The port the server took is written to STATE_DIR/port.
+"bad"), status, port (the client's: one per connection), fault, epoch (the
+"epoch" of faults.json when the request came, if any).  Never a credential.  The port the server took is written to STATE_DIR/port.
 """
 
 import argparse
@@ -254,6 +254,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def dispatch(self):
         self.status, self.who, self.fault_name = None, "none", None
+        # The faults' "epoch" as the request came: a log read after the next
+        # faults were written tells this request from the next test's.
+        self.epoch = self.st.faults().get("epoch")
         # Read the body whatever the answer: left in the stream it would be
         # taken for the next request of the connection.
         self.body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -264,7 +267,7 @@ class Handler(BaseHTTPRequestHandler):
             self.status = self.status or "client gone"
         self.st.log({"method": self.command, "path": self.path, "host": self.headers.get("Host"),
                      "auth": self.who, "status": self.status, "port": self.client_address[1],
-                     "fault": self.fault_name})
+                     "fault": self.fault_name, "epoch": self.epoch})
 
     do_GET = do_POST = do_DELETE = do_PATCH = do_HEAD = dispatch
 

@@ -82,11 +82,23 @@ static void write_file(const char *name, const char *text, mode_t mode)
 }
 
 /* The faults of the next requests (redfish_server.py's faults.json); the request log emptied. */
+/*
+ * Each faults() starts an epoch: the server logs it with each request, and
+ * requests() leaves out those of an earlier one (the last test's session
+ * DELETE, logged after its answer, can land after the log was cleared).
+ */
+static unsigned epoch;
+
 static void faults(const char *json)
 {
-	char path[256];
+	char path[256], doc[1024];
 
-	write_file("faults.json", json, 0644);
+	epoch++;
+	if (strcmp(json, "{}") == 0)
+		snprintf(doc, sizeof(doc), "{\"epoch\": %u}", epoch);
+	else
+		snprintf(doc, sizeof(doc), "{\"epoch\": %u, %s", epoch, json + 1);
+	write_file("faults.json", doc, 0644);
 	snprintf(path, sizeof(path), "%s/requests.jsonl", dir);
 	unlink(path);
 }
@@ -237,6 +249,10 @@ static size_t requests(struct req *r, size_t max)
 		json_t *j = json_loads(line, 0, NULL);
 
 		assert_non_null(j);
+		if ((unsigned)json_integer_value(json_object_get(j, "epoch")) != epoch) {
+			json_decref(j); /* a request of an earlier test */
+			continue;
+		}
 		memset(&r[n], 0, sizeof(r[n]));
 		snprintf(r[n].method, sizeof(r[n].method), "%s",
 			 json_string_value(json_object_get(j, "method")));
