@@ -77,7 +77,7 @@ static size_t water_level(void)
 
 size_t fd_shares_ask(const void *who, size_t want, bool registering)
 {
-	size_t level, others = 0, answer;
+	size_t level, others = 0, answer, room;
 	struct share *s;
 
 	pthread_mutex_lock(&lock);
@@ -99,8 +99,9 @@ size_t fd_shares_ask(const void *who, size_t want, bool registering)
 			others += shares[i].held;
 	answer = want < level ? want : level;
 	/* What the others hold is theirs until they ask again: never promised twice. */
-	if (!registering && answer > total - (others < total ? others : total))
-		answer = total - (others < total ? others : total);
+	room = others < total ? total - others : 0;
+	if (!registering && answer > room)
+		answer = room;
 	s = find(who);
 	s->held = registering ? 0 : answer;
 	pthread_mutex_unlock(&lock);
