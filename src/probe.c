@@ -37,7 +37,7 @@ struct probe {
 	bool has_disks;	 /* it reports disks: never a delta (they are not kept apart) */
 	unsigned deltas; /* deltas since the last whole scan */
 	size_t left_out; /* groups this delta left out (unchanged or kept) */
-	bool rescan;	 /* the scan dropped what it found: scan again at once */
+	bool rescan;	 /* scan again at once: this one dropped what it found, or the plugin asked */
 };
 
 static struct probe *P(struct redmon_host *h)
@@ -217,6 +217,14 @@ static size_t host_fd_share(struct redmon_host *h, size_t want)
 	return fd_shares_ask(p, want, p->in_init);
 }
 
+static void host_rescan(struct redmon_host *h)
+{
+	struct probe *p = P(h);
+
+	if (p->in_scan)
+		p->rescan = true;
+}
+
 static const struct redmon_host_ops host_ops = {
 	.abi_version = REDMON_ABI_VERSION,
 	.size = sizeof(struct redmon_host_ops),
@@ -235,6 +243,7 @@ static const struct redmon_host_ops host_ops = {
 	.report_disk = host_report_disk,
 	.keep = host_keep,
 	.fd_share = host_fd_share,
+	.rescan = host_rescan,
 };
 
 int probe_new(const struct redmon_plugin *plugin, const struct probe_env *env, struct probe **ret)

@@ -316,6 +316,15 @@ struct redmon_host_ops {
 	 * once.  plugins/lib's fdcache_follow_share() does all that.
 	 */
 	size_t (*fd_share)(struct redmon_host *h, size_t want);
+
+	/*
+	 * From scan() only: scan again right after this scan.  A change
+	 * notification covers only what happens after its watch is set, so a
+	 * probe that set a new watch after reading what it covers (a directory
+	 * first seen in this scan) must read it once more, or a change in
+	 * between goes unseen until the periodic rescan.
+	 */
+	void (*rescan)(struct redmon_host *h);
 };
 
 /* Whether ops (of whatever core loaded the plugin) has the member op. */

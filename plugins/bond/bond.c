@@ -587,6 +587,7 @@ static int watch_dirs(struct bond_probe *p)
 			r = watch_bond(&p->ino, &p->watch_gap, p->bonds[i], (int)i);
 	}
 	watch_ino_end(&p->ino); /* after ENOMEM, lost: the next full scan tries again */
+	watch_ino_rescan_if_added(&p->ino, p->ops, p->h);
 	return r;
 }
 

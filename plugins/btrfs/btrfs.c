@@ -326,8 +326,10 @@ static int btrfs_scan(void *inst)
 			rc = report_fs(p);
 	}
 	fdcache_sweep(&p->fdc); /* closes the files of filesystems unmounted */
-	if (p->ino.fd >= 0)
+	if (p->ino.fd >= 0) {
 		watch_ino_end(&p->ino);
+		watch_ino_rescan_if_added(&p->ino, p->ops, p->h);
+	}
 	free(names);
 	if (rc < 0) {
 		p->ops->scan_error(p->h, "out of memory");

@@ -22,6 +22,7 @@
 
 #include <redmon/fnv1a.h>
 #include <redmon/grow.h>
+#include <redmon/plugin.h>
 #include <redmon/sorted.h>
 
 #include <errno.h>
@@ -371,8 +372,10 @@ static int add_new(struct watch_ino *w, const char *rel, int owner)
 		return wd;
 	x = wd_find(w, wd);
 	if (!x) {
-		if (path_append(w, rel, wd, &owner) == 0)
+		if (path_append(w, rel, wd, &owner) == 0) {
+			w->added = true;
 			return 0;
+		}
 		inotify_rm_watch(w->fd, wd);
 		w->lost = true;
 		return -ENOMEM;
@@ -452,6 +455,16 @@ void watch_ino_end(struct watch_ino *w)
 	grow_trim((void **)&w->by_wd, &w->cap_by_wd, w->n_by_wd, sizeof(*w->by_wd));
 	w->cursor = 0;
 	w->in_round = false;
+}
+
+void watch_ino_rescan_if_added(struct watch_ino *w, const struct redmon_host_ops *ops,
+			       struct redmon_host *h)
+{
+	if (!w->added)
+		return;
+	w->added = false;
+	if (REDMON_HOST_HAS(ops, rescan))
+		ops->rescan(h);
 }
 
 /* --- events ------------------------------------------------------------------- */

@@ -15,8 +15,14 @@
  * uevents announce devices: a probe opens one udev monitor filtered (in the
  * kernel: no wake-up for other devices) to its subsystems.
  *
- * Neither logs nor talks to the host: the probe registers the descriptor
- * (ops->watch_fd) and says what failed.  0 or -errno everywhere.
+ * Neither logs nor talks to the host (but for watch_ino_rescan_if_added()):
+ * the probe registers the descriptor (ops->watch_fd) and says what failed.
+ * 0 or -errno everywhere.
+ *
+ * A watch sees only the changes after it is set, and a probe learns which
+ * directories to watch by reading them: one first watched after its scan
+ * read it is read once more (watch_ino_rescan_if_added), or a change in
+ * between would go unseen until the periodic rescan.
  */
 #ifndef REDMON_PLUGINS_WATCH_H
 #define REDMON_PLUGINS_WATCH_H
@@ -51,6 +57,8 @@ struct watch_ino {
 	bool lost;
 	/* An entry came, went or was renamed in a watched directory since the round. */
 	bool entries_changed;
+	/* A directory got a watch it did not have (first seen, or back): see the top. */
+	bool added;
 
 	/* Private to watch.c. */
 	int root_fd;
@@ -98,6 +106,16 @@ void watch_ino_end(struct watch_ino *w);
  * (any event means a rescan).  0 or -errno.
  */
 int watch_ino_drain(struct watch_ino *w, watch_ino_fn fn, void *ctx);
+
+/*
+ * From the probe's scan(), after its watches are added: when one is new
+ * (w->added), clear that and ask the host for another scan (ops->rescan), to
+ * read again what the scan read before the watch was set.
+ */
+struct redmon_host_ops;
+struct redmon_host;
+void watch_ino_rescan_if_added(struct watch_ino *w, const struct redmon_host_ops *ops,
+			       struct redmon_host *h);
 
 /* Close the instance and forget everything; safe on a closed one. */
 void watch_ino_close(struct watch_ino *w);

@@ -436,10 +436,12 @@ static int md_scan_fn(void *inst)
 	if (s->sysfs_err && s->mdstat_err)
 		return scan_failed(p, s->sysfs_err, "cannot list sys/block");
 	complain(p);
-	if (p->live)
+	if (p->live) {
 		watch_new_fds(p);
-	else
+	} else {
 		iwatch_update(p, partial);
+		watch_ino_rescan_if_added(&p->ino, p->ops, p->h); /* the next scan is a full one */
+	}
 	events_clear(p);
 
 	r = md_scan_emit(s, report_cb, p);

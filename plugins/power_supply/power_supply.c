@@ -115,6 +115,7 @@ static void watch_tree(struct ps_probe *p, const struct ps_entry *v, size_t n)
 			bad++;
 	}
 	watch_ino_end(&p->ino);
+	watch_ino_rescan_if_added(&p->ino, p->ops, p->h);
 	if (bad && !p->said_watch && n > 0) {
 		p->ops->log(
 			p->h, REDMON_LOG_NOTICE,

@@ -329,6 +329,7 @@ static void watch_root(struct zfs_probe *p)
 			watch_ino_addf(&p->ino, 0, KSTAT_DIR "/%.*s", (int)name.n, name.p);
 	}
 	watch_ino_end(&p->ino);
+	watch_ino_rescan_if_added(&p->ino, p->ops, p->h);
 }
 
 /* --- the probe --------------------------------------------------------------------- */

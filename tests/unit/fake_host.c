@@ -154,6 +154,11 @@ static void h_unwatch(struct redmon_host *h, int fd)
 	h->bad_unwatch = true;
 }
 
+static void h_rescan(struct redmon_host *h)
+{
+	h->n_rescans++;
+}
+
 const struct redmon_host_ops fake_host_ops = {
 	.abi_version = REDMON_ABI_VERSION,
 	.size = sizeof(struct redmon_host_ops),
@@ -168,6 +173,7 @@ const struct redmon_host_ops fake_host_ops = {
 	.watch_fd = h_watch,
 	.unwatch_fd = h_unwatch,
 	.keep = h_keep,
+	.rescan = h_rescan,
 };
 
 struct redmon_host *fake_host_new(const struct redmon_plugin *plugin, const char *prefix)

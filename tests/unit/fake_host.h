@@ -72,6 +72,7 @@ struct redmon_host {
 	char kept[FAKE_MAX_REPORTS][32];
 	int n_kept;
 	int keep_rc;
+	int n_rescans; /* rescan() calls: the plugin asked for another scan at once */
 	int n_scan_errors;
 	char scan_error[256];
 	int n_logs;

@@ -193,6 +193,7 @@ static void test_daemon_events_and_flapping(void **state)
 	ino = h->watched[1].fd;
 	scan(h, inst);
 	assert_string_equal(find(h, "bond0")->reason, "");
+	assert_int_equal(h->n_rescans, 1); /* its directories watched after it read them */
 	/* Nothing changed since the scan: nothing to do. */
 	assert_int_equal(redmon_plugin.on_fd(inst, ino, EPOLLIN), 0);
 	assert_int_equal(redmon_plugin.on_fd(inst, nl, EPOLLIN), 0);
@@ -213,9 +214,11 @@ static void test_daemon_events_and_flapping(void **state)
 
 	/* A new bond directory appears under sys/class/net. */
 	fake_host_replace(h, "sys/class/net/bond9/bonding/slaves", "");
+	assert_int_equal(h->n_rescans, 1); /* no directory new since */
 	scan_after_event(h, inst, ino);
 	assert_int_equal(h->n_reports, 3);
 	assert_int_equal(find(h, "bond9")->margin, -1);
+	assert_int_equal(h->n_rescans, 2); /* bond9's, watched after it was read */
 
 	assert_int_equal(redmon_plugin.on_fd(inst, 12345, EPOLLIN), 0); /* not ours */
 	redmon_plugin.fini(inst);

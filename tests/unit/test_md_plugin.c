@@ -387,6 +387,32 @@ static void test_partial_captured(void **state)
 	assert_false(h->bad_unwatch);
 }
 
+/*
+ * A captured tree: a directory is watched only after the scan that found it
+ * read it, so a change in between sends no event (fail_md2_quietly() makes
+ * one): the probe asks for another scan at once, which reads it; that scan
+ * sets no new watch and asks for no more.
+ */
+static void test_rescan_after_new_watches(void **state)
+{
+	struct redmon_host *h = *state;
+	void *inst = NULL;
+
+	build_tree_md2(h);
+	assert_int_equal(redmon_plugin.init(&fake_host_ops, h, &inst), 0);
+	assert_int_equal(scan_now(h, inst), 0);
+	assert_int_equal(margin_of(h, "md2"), 1);
+	assert_int_equal(h->n_rescans, 1);
+
+	fail_md2_quietly(h); /* between the read and the watch */
+	assert_int_equal(scan_now(h, inst), 0);
+	assert_int_equal(margin_of(h, "md2"), 0);
+	assert_int_equal(h->n_rescans, 1);
+
+	redmon_plugin.fini(inst);
+	assert_false(h->bad_unwatch);
+}
+
 /* The watched fd whose /proc/self/fd link ends in suffix, or -1. */
 static int watched_fd_of(struct redmon_host *h, const char *suffix)
 {
@@ -532,6 +558,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_scan_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_event_loop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_captured, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rescan_after_new_watches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_live, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watch_stays_in_root, setup, teardown),
 	};

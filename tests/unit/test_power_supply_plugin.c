@@ -94,6 +94,7 @@ static void test_captured_tree_events(void **state)
 	fd = h->watched[0].fd;
 	assert_int_equal(scan_margin(h, inst), 1);
 	assert_false(readable(fd));
+	assert_int_equal(h->n_rescans, 1); /* the directories watched after they were read */
 
 	/* a supply goes offline: heard, and the rescan sees it */
 	fake_host_write(h, "sys/class/power_supply/AC2/online", "0\n");
@@ -107,10 +108,12 @@ static void test_captured_tree_events(void **state)
 	assert_false(readable(fd));
 
 	/* a supply appears: heard, and watched from the next scan on */
+	assert_int_equal(h->n_rescans, 1);
 	supply(h, "AC3", "1\n");
 	assert_true(readable(fd));
 	assert_int_equal(redmon_plugin.on_fd(inst, fd, EPOLLIN), 1);
 	assert_int_equal(scan_margin(h, inst), 1);
+	assert_int_equal(h->n_rescans, 2); /* AC3's directory, new: read once more */
 	fake_host_write(h, "sys/class/power_supply/AC3/online", "0\n");
 	assert_true(readable(fd));
 	assert_int_equal(redmon_plugin.on_fd(inst, fd, EPOLLIN), 1);

@@ -27,6 +27,7 @@ static struct {
 	atomic_bool block;
 	int scan_rc;
 	atomic_int scans, fini_calls, init_thread_differs;
+	int rescans_wanted; /* scan() asks for this many more scans (ops->rescan) */
 	pthread_t init_thread;
 	const struct redmon_host_ops *ops;
 	struct redmon_host *h;
@@ -67,6 +68,10 @@ static int tp_scan(void *inst)
 	if (atomic_load(&tp.block))
 		(void)!read(tp.block_fd[0], &c, 1);
 	tp.scans++;
+	if (tp.rescans_wanted > 0) {
+		tp.rescans_wanted--;
+		tp.ops->rescan(tp.h);
+	}
 	snprintf(reason, sizeof(reason), "scan %d", tp.scans); /* which scan a result is from */
 	if (tp.scan_rc < 0) {
 		tp.ops->scan_error(tp.h, "bus %d is gone", 7);
@@ -276,6 +281,28 @@ static void test_requests_merge(void **state)
 }
 
 /*
+ * A scan that asks for another (ops->rescan: it set a watch after reading)
+ * gets exactly one more at once, whose result replaces or follows its own.
+ */
+static void test_plugin_asks_rescan(void **state)
+{
+	struct probe_result res = { 0 };
+	struct probe_thread *t = start(false);
+
+	(void)state;
+	tp.rescans_wanted = 1;
+	probe_thread_request_scan(t);
+	do {
+		assert_int_equal(wait_result(t, &res), 1);
+		assert_int_equal(res.groups.n, 1);
+	} while (strcmp(res.groups.groups[0].reason, "scan 2") != 0);
+	assert_int_equal(wait_result_ms(t, &res, 200), 0); /* and no third */
+	assert_int_equal(tp.scans, 2);
+	assert_true(probe_thread_stop(t, 5000));
+	snapshot_free(&res.groups);
+}
+
+/*
  * A scan that does not return: busy grows, stop gives up and abandons the
  * thread, which runs fini() and frees itself once the scan returns.
  */
@@ -328,6 +355,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_scan_on_plugin_event, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_events_one_shot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_requests_merge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plugin_asks_rescan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_init_failure_says_why, setup, teardown),
 		/* last: it leaves the "abandoned" mark set for the process */
 		cmocka_unit_test_setup_teardown(test_hung_scan_abandoned, setup, teardown),
