@@ -37,7 +37,7 @@ struct probe {
 	bool has_disks;	 /* it reports disks: never a delta (they are not kept apart) */
 	unsigned deltas; /* deltas since the last whole scan */
 	size_t left_out; /* groups this delta left out (unchanged or kept) */
-	bool rescan;	 /* scan again at once: this one dropped what it found, or the plugin asked */
+	bool rescan; /* scan again at once: this one dropped what it found, or the plugin asked */
 };
 
 static struct probe *P(struct redmon_host *h)

@@ -216,7 +216,7 @@ static void test_root_captures_and_inotify(void **state)
 	assert_int_equal(fake_host_report(t->h, "tank")->total, 11); /* status beats kstat */
 	assert_int_equal(fake_host_report(t->h, "other")->margin, 0);
 	assert_int_equal(count_runs(t->h), 0); /* nothing runs under a root */
-	assert_int_equal(t->h->n_rescans, 1); /* the kstat directories watched after the read */
+	assert_int_equal(t->h->n_rescans, 1);  /* the kstat directories watched after the read */
 
 	fake_host_replace(t->h, "proc/spl/kstat/zfs/other/state", "FAULTED\n");
 	pfd = (struct pollfd){ .fd = t->h->watched[0].fd, .events = POLLIN };
