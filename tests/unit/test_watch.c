@@ -29,6 +29,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <redmon/plugin.h>
+
 #include "../../plugins/lib/watch.h"
 
 #define MASK	 (IN_CREATE | IN_MODIFY | IN_DELETE | IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM)
@@ -417,6 +419,59 @@ static void test_directory_made_again(void **state)
 	watch_ino_end(&f->w);
 }
 
+/* A host that counts ops->rescan calls, for watch_ino_rescan_if_added(). */
+static void count_rescan(struct redmon_host *h)
+{
+	(*(int *)(void *)h)++;
+}
+
+/*
+ * ino.added: set by a round that watched a directory for the first time (or
+ * again, after it was made anew), not by one that only names watched ones;
+ * watch_ino_rescan_if_added() asks for one scan and clears it.
+ */
+static void test_added_asks_one_rescan(void **state)
+{
+	struct fixture *f = *state;
+	struct redmon_host_ops ops = { .abi_version = REDMON_ABI_VERSION,
+				       .size = sizeof(ops),
+				       .rescan = count_rescan };
+	int rescans = 0;
+	struct redmon_host *h = (struct redmon_host *)(void *)&rescans;
+
+	make_dir(f, "a");
+	make_dir(f, "b");
+	round_of(f, "a", 1, NULL, 0);
+	assert_true(f->w.added);
+	watch_ino_rescan_if_added(&f->w, &ops, h);
+	assert_int_equal(rescans, 1);
+	assert_false(f->w.added);
+
+	round_of(f, "a", 1, NULL, 0); /* watched already */
+	watch_ino_rescan_if_added(&f->w, &ops, h);
+	assert_int_equal(rescans, 1);
+
+	round_of(f, "a", 1, "b", 2); /* b is new */
+	watch_ino_rescan_if_added(&f->w, &ops, h);
+	assert_int_equal(rescans, 2);
+
+	remove_path(f, "b");
+	make_dir(f, "b");
+	drain(f);
+	round_of(f, "a", 1, "b", 2); /* b made again: a new watch */
+	watch_ino_rescan_if_added(&f->w, &ops, h);
+	assert_int_equal(rescans, 3);
+
+	/* a core without the op: cleared all the same, nothing called */
+	ops.size = offsetof(struct redmon_host_ops, rescan);
+	round_of(f, "a", 1, NULL, 0);
+	make_dir(f, "c");
+	round_of(f, "a", 1, "c", 3);
+	watch_ino_rescan_if_added(&f->w, &ops, h);
+	assert_false(f->w.added);
+	assert_int_equal(rescans, 3);
+}
+
 /* A round drops the watches it no longer names, and their IN_IGNORED is not passed on. */
 static void test_round_drops_unnamed(void **state)
 {
@@ -607,6 +662,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_overflow_asks_rescan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_overflow_event, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_directory_made_again, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_added_asks_one_rescan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_round_drops_unnamed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_link_out_of_root_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_closed, setup, teardown),
