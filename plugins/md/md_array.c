@@ -19,10 +19,16 @@ static void copy_fields(struct md_array *dst, const struct md_array *src)
 	struct md_array keep = *dst;
 
 	*dst = *src;
-	dst->slots = keep.slots;
-	dst->slots_cap = keep.slots_cap;
 	dst->devs = keep.devs;
 	dst->devs_cap = keep.devs_cap;
+	dst->pool = keep.pool;
+	dst->pool_cap = keep.pool_cap;
+	dst->error = keep.error;
+	dst->list = keep.list;
+	dst->list_len = keep.list_len;
+	dst->list_cap = keep.list_cap;
+	dst->list_key = keep.list_key;
+	dst->list_has = keep.list_has;
 }
 
 void md_array_clear(struct md_array *a)
@@ -38,8 +44,10 @@ void md_array_free(struct md_array *a)
 {
 	if (!a)
 		return;
-	free(a->slots);
 	free(a->devs);
+	free(a->pool);
+	free(a->error);
+	free(a->list);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -50,14 +58,18 @@ static int reserve_devs(struct md_array *a, size_t n)
 
 	if (n <= a->devs_cap)
 		return 0;
-	cap = a->devs_cap ? a->devs_cap * 2 : 4; /* most arrays have 2-4 members */
+	/*
+	 * Most arrays have 2-4 members, and a thousand arrays keep their
+	 * buffers: grow by half, not double, so that few slots stay unused.
+	 */
+	cap = a->devs_cap ? a->devs_cap + (a->devs_cap + 1) / 2 : 2;
 	if (cap < n)
 		cap = n;
 	v = realloc(a->devs, cap * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	a->devs = v;
-	a->devs_cap = cap;
+	a->devs_cap = (uint32_t)cap; /* MD_MAX_DEVS bounds n */
 	return 0;
 }
 
@@ -77,17 +89,25 @@ int md_array_add_dev(struct md_array *a, struct md_dev **ret)
 	return 0;
 }
 
-static int reserve_slots(struct md_array *a, size_t n)
+/*
+ * Room for n more bytes in the pool.  Its content is bounded (MD_MAX_SLOTS
+ * once, MD_STATE_MAX per device), far below 4 GiB.
+ */
+static int reserve_pool(struct md_array *a, size_t n)
 {
+	size_t need = a->pool_len + n, cap;
 	char *p;
 
-	if (n <= a->slots_cap)
+	if (need <= a->pool_cap)
 		return 0;
-	p = realloc(a->slots, n);
+	cap = a->pool_cap + a->pool_cap / 2; /* "in_sync" and a NUL per member, mostly */
+	if (cap < need)
+		cap = need < 24 ? 24 : need; /* 24: what glibc's smallest chunk holds */
+	p = realloc(a->pool, cap);
 	if (!p)
 		return -ENOMEM;
-	a->slots = p;
-	a->slots_cap = n;
+	a->pool = p;
+	a->pool_cap = (uint32_t)cap;
 	return 0;
 }
 
@@ -97,23 +117,60 @@ int md_array_set_slots(struct md_array *a, const char *s, size_t n)
 
 	if (n > MD_MAX_SLOTS)
 		return -E2BIG;
-	r = reserve_slots(a, n ? n : 1);
+	r = reserve_pool(a, n);
 	if (r < 0)
 		return r;
-	memcpy(a->slots, s, n);
-	a->n_slots = n;
+	if (n)
+		memcpy(a->pool + a->pool_len, s, n);
+	a->slots_off = a->pool_len;
+	a->n_slots = (uint32_t)n;
+	a->pool_len += (uint32_t)n;
 	return 0;
+}
+
+/* Append s to the pool as a printable C string of at most max - 1 bytes; *ret: 1 + offset. */
+static int pool_add(struct md_array *a, struct strv s, size_t max, uint32_t *ret)
+{
+	size_t n = s.n < max - 1 ? s.n : max - 1;
+
+	if (reserve_pool(a, n + 1) < 0)
+		return -ENOMEM;
+	strv_copy_printable(s, a->pool + a->pool_len, n + 1);
+	*ret = a->pool_len + 1;
+	a->pool_len += (uint32_t)n + 1;
+	return 0;
+}
+
+int md_dev_set_state(struct md_array *a, struct md_dev *d, struct strv s)
+{
+	return pool_add(a, s, MD_STATE_MAX, &d->state);
+}
+
+int md_array_set_level_text(struct md_array *a, struct strv s)
+{
+	return pool_add(a, s, MD_LEVEL_TEXT_MAX, &a->level_text);
+}
+
+static int reserve_error(struct md_array *a)
+{
+	if (!a->error)
+		a->error = malloc(MD_ERROR_MAX);
+	return a->error ? 0 : -ENOMEM;
 }
 
 int md_array_copy(struct md_array *dst, const struct md_array *src)
 {
-	if (reserve_slots(dst, src->n_slots) < 0 || reserve_devs(dst, src->n_devs) < 0)
+	dst->pool_len = 0;
+	if (reserve_devs(dst, src->n_devs) < 0 || reserve_pool(dst, src->pool_len) < 0 ||
+	    (src->failed && reserve_error(dst) < 0))
 		return -ENOMEM;
 	copy_fields(dst, src);
-	if (src->n_slots)
-		memcpy(dst->slots, src->slots, src->n_slots);
 	if (src->n_devs)
 		memcpy(dst->devs, src->devs, src->n_devs * sizeof(*src->devs));
+	if (src->pool_len)
+		memcpy(dst->pool, src->pool, src->pool_len);
+	if (src->failed)
+		memcpy(dst->error, md_array_error(src), strlen(md_array_error(src)) + 1);
 	return 0;
 }
 
@@ -121,11 +178,26 @@ void md_array_set_error(struct md_array *a, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (a->error[0])
+	if (a->failed)
 		return;
+	a->failed = true;
+	if (reserve_error(a) < 0)
+		return; /* md_array_error() says so */
 	va_start(ap, fmt);
-	vsnprintf(a->error, sizeof(a->error), fmt, ap);
+	vsnprintf(a->error, MD_ERROR_MAX, fmt, ap);
 	va_end(ap);
+}
+
+void md_array_clear_error(struct md_array *a)
+{
+	a->failed = false;
+}
+
+const char *md_array_error(const struct md_array *a)
+{
+	if (!a->failed)
+		return "";
+	return a->error ? a->error : "unreadable (out of memory for the reason)";
 }
 
 const struct md_dev_flag_name md_dev_flag_names[MD_DEV_FLAG_NAMES] = {
@@ -258,7 +330,8 @@ int md_set_add(struct md_set *s, struct strv name, struct md_array **ret)
 	if (s->n >= MD_MAX_ARRAYS)
 		return -E2BIG;
 	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 8;
+		/* By half, not double: a third of the records unused at most, not half. */
+		size_t cap = s->cap ? s->cap + s->cap / 2 : 8;
 
 		a = realloc(s->v, cap * sizeof(*a));
 		if (!a)
@@ -315,11 +388,30 @@ static int cmp_array(const void *x, const void *y)
 
 void md_set_sort(struct md_set *s, size_t n)
 {
+	size_t i = 1;
+
 	if (n < s->n)
 		s->n = n;
-	if (s->n > 1)
+	while (i < s->n && cmp_array(&s->v[i - 1], &s->v[i]) <= 0)
+		i++; /* sysfs's records come in order: checking costs less than sorting */
+	if (i < s->n)
 		qsort(s->v, s->n, sizeof(*s->v), cmp_array);
 	s->index_stale = true;
+}
+
+/* st's devices for sys's (it has none), their state texts, if any, into sys's pool. */
+static int take_devs(struct md_array *sys, const struct md_array *st)
+{
+	if (reserve_devs(sys, st->n_devs) < 0)
+		return -ENOMEM;
+	memcpy(sys->devs, st->devs, st->n_devs * sizeof(*st->devs));
+	sys->n_devs = st->n_devs;
+	for (size_t i = 0; i < st->n_devs; i++)
+		if (st->devs[i].state &&
+		    md_dev_set_state(sys, &sys->devs[i], strv_c(md_dev_state(st, &st->devs[i]))) <
+			    0)
+			return -ENOMEM;
+	return 0;
 }
 
 int md_array_merge(struct md_array *sys, const struct md_array *st)
@@ -334,7 +426,9 @@ int md_array_merge(struct md_array *sys, const struct md_array *st)
 	sys->source |= st->source;
 	if (sys->level == MD_LEVEL_NONE && st->level != MD_LEVEL_NONE) {
 		sys->level = st->level;
-		memcpy(sys->level_text, st->level_text, sizeof(sys->level_text));
+		r = md_array_set_level_text(sys, strv_c(md_array_level(st)));
+		if (r < 0)
+			return r;
 	}
 	if (sys->raid_disks < 0)
 		sys->raid_disks = st->raid_disks;
@@ -346,11 +440,9 @@ int md_array_merge(struct md_array *sys, const struct md_array *st)
 
 	/* sysfs without any device directory: take mdstat's devices and slots. */
 	if (sys->n_devs == 0 && st->n_devs > 0) {
-		r = reserve_devs(sys, st->n_devs);
+		r = take_devs(sys, st);
 		if (r < 0)
 			return r;
-		memcpy(sys->devs, st->devs, st->n_devs * sizeof(*st->devs));
-		sys->n_devs = st->n_devs;
 		sys->devs_sysfs = false;
 		sys->dev_slots_known = false;
 	}
@@ -359,7 +451,7 @@ int md_array_merge(struct md_array *sys, const struct md_array *st)
 	 * whoever the devices are: the rules check the member detail against it.
 	 */
 	if (sys->n_slots == 0 && st->n_slots) {
-		r = md_array_set_slots(sys, st->slots, st->n_slots);
+		r = md_array_set_slots(sys, md_array_slots(st), st->n_slots);
 		if (r < 0)
 			return r;
 	}

@@ -4,15 +4,20 @@
  * of records, and the merge of the two sources.
  *
  * Records and sets are reused from scan to scan: md_set_reset() keeps every
- * buffer, so a steady-state scan allocates nothing.  Text fields are fixed
- * arrays with their size given here; longer input is an error of the array,
- * never an overflow.
+ * buffer, so a steady-state scan allocates nothing.  A large host has a
+ * thousand records, twice (mdstat's and sysfs's), so what only some need lives
+ * out of line: the error text (only a failed array pays for it), and in one
+ * buffer per record the texts sized to their use (the level as printed,
+ * mdstat's [UU_], the devices' sysfs states, which mdstat has none of).
+ * Names are fixed arrays with their size given here; longer input is an
+ * error of the array, never an overflow or a silent cut.
  */
 #ifndef REDMON_MD_ARRAY_H
 #define REDMON_MD_ARRAY_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <redmon/plugin.h>
 
@@ -20,7 +25,7 @@
 #include "../lib/strbuf.h"
 
 #define MD_NAME_MAX	  32 /* DISK_NAME_LEN, include/linux/blkdev.h */
-#define MD_DEV_NAME_MAX	  64 /* BDEVNAME_SIZE is 32; room for odd captures */
+#define MD_DEV_NAME_MAX	  32 /* BDEVNAME_SIZE: a longer name is an error of the array */
 #define MD_STATE_MAX	  64 /* dev-X/state text kept for display; flags come from the whole text */
 #define MD_LEVEL_TEXT_MAX 24
 #define MD_ERROR_MAX	  160
@@ -47,7 +52,7 @@ enum md_level {
 	MD_LEVEL_MULTIPATH,
 	MD_LEVEL_FAULTY,
 	MD_LEVEL_CONTAINER, /* sysfs "container" */
-	MD_LEVEL_OTHER,	    /* a name this probe does not know (see level_text) */
+	MD_LEVEL_OTHER,	    /* a name this probe does not know (see md_array_level()) */
 };
 
 enum md_run {
@@ -87,10 +92,11 @@ extern const struct md_dev_flag_name md_dev_flag_names[MD_DEV_FLAG_NAMES];
 
 struct md_dev {
 	char name[MD_DEV_NAME_MAX]; /* kernel block device name, e.g. sdb1 */
-	char state[MD_STATE_MAX];   /* sysfs state text; empty from mdstat */
 	int desc_nr;		    /* mdstat [k]: superblock descriptor number, -1 unknown */
 	int slot;		    /* sysfs slot / rdN, -1 none or unknown */
 	unsigned int flags;	    /* enum md_dev_flag */
+	/* sysfs state text: 1 + its offset in the array's pool; 0 none (mdstat). */
+	uint32_t state;
 };
 
 enum md_source {
@@ -98,44 +104,73 @@ enum md_source {
 	MD_SRC_SYSFS = 1u << 1,
 };
 
+/*
+ * One array.  A large host keeps a thousand of these twice (mdstat's and
+ * sysfs's), so counts are 32 bits (bounded by the MD_MAX_* and MD_MDSTAT_MAX)
+ * and the fields are ordered to leave no padding.
+ */
 struct md_array {
 	char name[MD_NAME_MAX];
 	unsigned int source; /* enum md_source bits */
 	enum md_level level;
-	char level_text[MD_LEVEL_TEXT_MAX]; /* as the source printed it (printable) */
+	/* The level as the source printed it: 1 + its offset in pool, 0 none (md_array_level()). */
+	uint32_t level_text;
 	enum md_run run;
-	bool read_only;	    /* "(read-only)", "(auto-read-only)", readonly, read-auto */
-	bool container;	    /* IMSM/DDF metadata container: not a redundancy group */
-	bool ext_container; /* metadata "external:<format>" (not "external:/mdX/N") */
-	int raid_disks;	    /* configured slots, -1 unknown */
-	int degraded;	    /* sysfs degraded, -1 unknown */
+	int raid_disks; /* configured slots, -1 unknown */
+	int degraded;	/* sysfs degraded, -1 unknown */
 
-	/* mdstat "[UU_]": one 'U' or '_' per slot; n_slots 0 when not shown. */
-	char *slots;
-	size_t n_slots, slots_cap;
-
-	struct md_dev *devs;
-	size_t n_devs, devs_cap;
-	bool devs_sysfs;      /* devs came from sysfs (state words), not mdstat (flags) */
-	bool dev_slots_known; /* sysfs: each device's slot came from slot or rdN */
-
-	enum redmon_activity activity;
-	double progress; /* percent, -1 unknown */
+	double progress; /* of activity (below), percent, -1 unknown */
 	int64_t eta_s;	 /* seconds left at sync_speed; 0 unknown */
 	/* mismatch_cnt after the last check or repair, read while idle; -1 unknown */
 	int64_t mismatch_cnt;
 
-	/* raid10 geometry (layout, or mdstat "2 near-copies"). */
-	bool r10_known;
+	/* raid10 geometry (layout, or mdstat "2 near-copies"), when r10_known. */
 	int r10_near, r10_far;
-	bool r10_offset;
 
-	char error[MD_ERROR_MAX]; /* non-empty: the source could not be read for this array */
-	bool matched;		  /* merge bookkeeping */
-	bool touched;		  /* read again by the last md_scan_reread() */
+	struct md_dev *devs;
+	uint32_t n_devs, devs_cap;
+
+	/*
+	 * The record's text, out of line in one buffer: the level's, mdstat's
+	 * "[UU_]", one 'U' or '_' per slot (md_array_slots(); n_slots 0 when not
+	 * shown), and the devices' sysfs state texts (md_dev_state()).
+	 */
+	char *pool;
+	uint32_t pool_len, pool_cap;
+	uint32_t slots_off, n_slots;
 
 	/* mdstat: the array's block, [text_off, text_off + text_len) of the text parsed. */
-	size_t text_off, text_len;
+	uint32_t text_off, text_len;
+
+	/*
+	 * sysfs: the md directory's last listing, kept through clears like the
+	 * buffers (md_sysfs.c reuses it while the array's mdstat block is
+	 * unchanged): its device names end to end ("sda1\0sdb1\0"), the
+	 * optional attributes it showed, and the key it was made under (the
+	 * array's name and mdstat block, hashed; 0: not to be reused).
+	 */
+	char *list;
+	uint32_t list_len, list_cap;
+	uint64_t list_key;
+	unsigned list_has;
+
+	/*
+	 * failed: the source could not be read for this array; error holds why
+	 * (MD_ERROR_MAX bytes, allocated at the first error and kept).
+	 */
+	char *error;
+	enum redmon_activity activity; /* here, not above progress: it packs with the bools */
+	bool failed;
+
+	bool read_only;	      /* "(read-only)", "(auto-read-only)", readonly, read-auto */
+	bool container;	      /* IMSM/DDF metadata container: not a redundancy group */
+	bool ext_container;   /* metadata "external:<format>" (not "external:/mdX/N") */
+	bool devs_sysfs;      /* devs came from sysfs (state words), not mdstat (flags) */
+	bool dev_slots_known; /* sysfs: each device's slot came from slot or rdN */
+	bool r10_known;
+	bool r10_offset;
+	bool matched; /* merge bookkeeping */
+	bool touched; /* read again by the last md_scan_reread() */
 };
 
 struct md_set {
@@ -174,9 +209,45 @@ int md_array_copy(struct md_array *dst, const struct md_array *src);
 void md_array_set_error(struct md_array *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Forget the reason recorded, so that the next md_array_set_error() is kept. */
+void md_array_clear_error(struct md_array *a);
+
 static inline bool md_array_failed(const struct md_array *a)
 {
-	return a->error[0] != '\0';
+	return a->failed;
+}
+
+/* Why the array failed ("" when it did not).  Owned by a. */
+const char *md_array_error(const struct md_array *a);
+
+/*
+ * Store d's sysfs state text (d a device of a), made printable and cut at
+ * MD_STATE_MAX - 1 bytes as the display takes it.  Returns 0 or -ENOMEM.
+ */
+int md_dev_set_state(struct md_array *a, struct md_dev *d, struct strv s);
+
+/* d's state text, "" when none (mdstat).  Owned by a, valid until a changes. */
+static inline const char *md_dev_state(const struct md_array *a, const struct md_dev *d)
+{
+	return d->state ? a->pool + d->state - 1 : "";
+}
+
+/*
+ * Store the level as the source printed it, made printable and cut at
+ * MD_LEVEL_TEXT_MAX - 1 bytes.  Returns 0 or -ENOMEM.
+ */
+int md_array_set_level_text(struct md_array *a, struct strv s);
+
+/* The level as the source printed it, "" when none.  Owned by a, valid until a changes. */
+static inline const char *md_array_level(const struct md_array *a)
+{
+	return a->level_text ? a->pool + a->level_text - 1 : "";
+}
+
+/* The "[UU_]" slot string, a->n_slots bytes (no NUL).  Owned by a, valid until a changes. */
+static inline const char *md_array_slots(const struct md_array *a)
+{
+	return a->n_slots ? a->pool + a->slots_off : "";
 }
 
 /*

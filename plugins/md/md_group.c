@@ -164,9 +164,11 @@ static void flags_text(unsigned int flags, enum redmon_role role, char *buf, siz
 }
 
 /* Plain copies, no snprintf(): this runs for every member of every array at every scan. */
-static void set_member(struct md_group_buf *gb, size_t i, const struct md_dev *d,
+static void set_member(struct md_group_buf *gb, const struct md_array *a, size_t i,
 		       enum redmon_role role)
 {
+	const struct md_dev *d = &a->devs[i];
+	const char *state = md_dev_state(a, d);
 	struct redmon_member *m = &gb->members[i];
 	struct md_member_text *t = &gb->text[i];
 
@@ -177,8 +179,8 @@ static void set_member(struct md_group_buf *gb, size_t i, const struct md_dev *d
 	for (char *p = t->device + 5; *p; p++)
 		if (*p == '!')
 			*p = '/';
-	if (d->state[0])
-		memcpy(t->state, d->state, sizeof(t->state));
+	if (state[0])
+		memcpy(t->state, state, strlen(state) + 1); /* md_dev_set_state(): it fits */
 	else
 		flags_text(d->flags, role, t->state, sizeof(t->state));
 	*m = (struct redmon_member){ .name = t->name, .device = t->device, .role = role };
@@ -262,7 +264,7 @@ static void build_stopped(const struct md_array *a, struct md_group_buf *gb, con
 			role = REDMON_ROLE_SPARE;
 			g->spares++;
 		}
-		set_member(gb, i, d, role);
+		set_member(gb, a, i, role);
 	}
 	g->n_members = a->n_devs;
 	if (why) {
@@ -321,7 +323,7 @@ static int roles_sysfs(const struct md_array *a, struct md_group_buf *gb, int n)
 			role = REDMON_ROLE_ACTIVE; /* no slot information at all: trust the state words */
 			ok++;
 		}
-		set_member(gb, i, d, role);
+		set_member(gb, a, i, role);
 	}
 	for (size_t i = 0; a->dev_slots_known && i < (size_t)n; i++)
 		ok += gb->slots[i] == MD_SLOT_IN_SYNC;
@@ -335,7 +337,7 @@ static int map_mdstat(const struct md_array *a, struct md_group_buf *gb, int n,
 	int ok = 0;
 
 	for (size_t i = 0; i < (size_t)n; i++) {
-		gb->slots[i] = a->slots[i] == 'U' ? MD_SLOT_IN_SYNC : not_u;
+		gb->slots[i] = md_array_slots(a)[i] == 'U' ? MD_SLOT_IN_SYNC : not_u;
 		ok += gb->slots[i] == MD_SLOT_IN_SYNC;
 	}
 	return ok;
@@ -393,7 +395,7 @@ static int roles_mdstat(const struct md_array *a, struct md_group_buf *gb, int n
 			*empty = MD_SLOT_BUSY;
 	}
 	for (size_t i = 0; i < a->n_devs; i++)
-		set_member(gb, i, &a->devs[i], gb->members[i].role);
+		set_member(gb, a, i, gb->members[i].role);
 	return ok;
 }
 
@@ -405,7 +407,7 @@ static int mdstat_missing(const struct md_array *a, int n)
 	if (n == 0 || a->n_slots != (size_t)n)
 		return -1;
 	for (size_t i = 0; i < a->n_slots; i++)
-		missing += a->slots[i] != 'U';
+		missing += md_array_slots(a)[i] != 'U';
 	return missing;
 }
 
@@ -432,7 +434,7 @@ static int reconcile(const struct md_array *a, struct md_group_buf *gb, int n, i
 	*ret_detail_ok = ok;
 	*map = mdstat_missing(a, n) == missing;
 	for (size_t i = 0; *map && i < (size_t)n; i++) {
-		if (a->slots[i] == 'U')
+		if (md_array_slots(a)[i] == 'U')
 			gb->slots[i] = MD_SLOT_IN_SYNC;
 		else if (gb->slots[i] != MD_SLOT_EMPTY)
 			gb->slots[i] = MD_SLOT_BUSY;
@@ -593,7 +595,7 @@ static void build_running(const struct md_array *a, struct md_group_buf *gb)
 				 geo.far, n);
 		else
 			snprintf(why, sizeof(why), "level \"%s\" not known to this probe",
-				 a->level_text[0] ? a->level_text : "none");
+				 md_array_level(a)[0] ? md_array_level(a) : "none");
 		build_stopped(a, gb, why);
 		return;
 	}
@@ -660,7 +662,7 @@ int md_group_build(const struct md_array *a, struct md_group_buf *gb,
 				       .members = gb->members,
 				       .progress = -1 };
 	if (md_array_failed(a))
-		build_stopped(a, gb, a->error);
+		build_stopped(a, gb, md_array_error(a));
 	else if (a->run == MD_RUN_INACTIVE)
 		build_stopped(a, gb, NULL);
 	else if (a->run == MD_RUN_UNKNOWN)

@@ -38,7 +38,11 @@ int md_scan_read(struct md_scan *s, int root_fd, struct fdcache *fdc)
 			return r;
 	}
 
+	/* An array whose mdstat block is as at the last full read lists its directory as then. */
+	s->sb.mdstat = s->mdstat_err == 0 && !s->mdstat_truncated ? &s->mdstat : NULL;
+	s->sb.mdstat_text = s->text.p;
 	r = md_sysfs_read(root_fd, fdc, &s->sb, &s->sysfs);
+	s->sb.mdstat = NULL; /* a pointer into s: not kept beyond the read */
 	if (r == -ENOMEM)
 		return r;
 	s->sysfs_err = r;

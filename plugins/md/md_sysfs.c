@@ -22,6 +22,7 @@
 
 #include "../lib/rootfs.h"
 #include "../lib/sysfs_read.h"
+#include "redmon/fnv1a.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -46,6 +47,9 @@ struct reader {
 	bool listed;  /* the md directory was listed: has says what is there */
 	unsigned has; /* HAS_* */
 	int list_err; /* the listing's error, reported by read_devs() */
+	/* A full read's: the array's mdstat record (NULL: none) and its listing's key (0: none). */
+	const struct md_array *st;
+	uint64_t key;
 };
 
 /*
@@ -249,8 +253,8 @@ static void attr_error(struct reader *r, int e)
 				   sysfs_strerror(e, why, sizeof(why)));
 }
 
-/* level and array_state; false when neither is there (the array is gone). */
-static bool read_state(struct reader *r)
+/* level and array_state: 1, 0 when neither is there (the array is gone), or -ENOMEM. */
+static int read_state(struct reader *r)
 {
 	struct md_array *a = r->a;
 	struct strv v;
@@ -260,7 +264,8 @@ static bool read_state(struct reader *r)
 	attr_error(r, e);
 	if (e == 0) {
 		a->level = md_level_parse(v);
-		strv_copy_printable(strv_trim(v), a->level_text, sizeof(a->level_text));
+		if (md_array_set_level_text(a, strv_trim(v)) < 0)
+			return -ENOMEM;
 	}
 	e = sysfs_read(&r->d, "array_state", FDC_NOTIFY, &v);
 	if (e == -ENOENT) /* a partial capture: running iff it has a personality */
@@ -343,10 +348,10 @@ static void read_layout(struct reader *r)
 #define SLOT_FROM_RD (-2)
 
 /*
- * Read dev-<name>/state and slot.  Returns false when the device vanished.
- * Without a slot file, d->slot becomes SLOT_FROM_RD.
+ * Read dev-<name>/state and slot.  Returns 1, 0 when the device vanished, or
+ * -ENOMEM.  Without a slot file, d->slot becomes SLOT_FROM_RD.
  */
-static bool read_dev(struct reader *r, struct md_dev *d)
+static int read_dev(struct reader *r, struct md_dev *d)
 {
 	struct strv v;
 	int e;
@@ -354,25 +359,26 @@ static bool read_dev(struct reader *r, struct md_dev *d)
 	d->slot = -1;
 	e = sysfs_read3(&r->d, "dev-", d->name, "/state", FDC_NOTIFY, &v);
 	if (e == -ENOENT)
-		return false; /* hot-removed since the directory was listed */
+		return 0; /* hot-removed since the directory was listed */
 	if (e == 0)
 		e = md_sysfs_parse_dev_state(v, &d->flags);
 	if (e < 0) {
 		attr_error(r, e);
-		return true;
+		return 1;
 	}
-	strv_copy_printable(strv_trim(v), d->state, sizeof(d->state));
+	if (md_dev_set_state(r->a, d, strv_trim(v)) < 0)
+		return -ENOMEM;
 
 	e = sysfs_read3(&r->d, "dev-", d->name, "/slot", 0, &v);
 	if (e == -ENOENT) {
 		d->slot = SLOT_FROM_RD; /* very old kernels: rdN links tell the slot */
-		return true;
+		return 1;
 	}
 	if (e == 0)
 		e = md_sysfs_parse_slot(v, &d->slot);
 	attr_error(r, e);
 	r->a->dev_slots_known |= e == 0;
-	return true;
+	return 1;
 }
 
 /*
@@ -444,8 +450,17 @@ static int md_dir_entry(void *ctx, const char *name)
 		r->has |= HAS_LAST_SYNC_ACTION;
 	if (!strv_starts(nm, "dev-") || nm.n == 4)
 		return 0;
-	if (nm.n - 4 >= MD_DEV_NAME_MAX || !strv_is_graph(nm)) {
+	if (!strv_is_graph(nm)) {
 		md_array_set_error(a, "sysfs device entry name not understood");
+		return 0;
+	}
+	if (nm.n - 4 >= MD_DEV_NAME_MAX) {
+		char txt[40];
+
+		strv_copy_printable(nm, txt, sizeof(txt));
+		md_array_set_error(a,
+				   "sysfs device entry \"%s...\" longer than the kernel's %d bytes",
+				   txt, MD_DEV_NAME_MAX - 1);
 		return 0;
 	}
 	e = md_array_add_dev(a, &d);
@@ -525,6 +540,109 @@ static int list_md_dir(struct reader *r)
 	return 0;
 }
 
+/* The key of a listing: the array's name and mdstat block, hashed (never 0). */
+static uint64_t listing_key(const char *text, const struct md_array *st)
+{
+	uint64_t h = redmon_fnv1a_str(REDMON_FNV1A_BASIS, st->name);
+
+	h = redmon_fnv1a_mem(h, text + st->text_off, st->text_len);
+	return h ? h : 1;
+}
+
+/* Whether the devices a names are those mdstat's st names (each once). */
+static bool same_devices(const struct md_array *a, const struct md_array *st)
+{
+	if (a->n_devs != st->n_devs)
+		return false;
+	for (size_t i = 0; i < a->n_devs; i++) {
+		size_t j = 0;
+
+		while (j < st->n_devs && strcmp(a->devs[i].name, st->devs[j].name) != 0)
+			j++;
+		if (j == st->n_devs)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Keep the listing just made for the next full read, when mdstat names the
+ * same devices (else a device came or went between the two reads: list
+ * again next time).  Out of memory, it is just not kept.
+ */
+static void keep_listing(struct reader *r)
+{
+	struct md_array *a = r->a;
+	uint32_t len = 0;
+
+	a->list_key = 0;
+	if (!r->key || !r->listed || a->failed || !same_devices(a, r->st))
+		return;
+	for (size_t i = 0; i < a->n_devs; i++)
+		len += (uint32_t)strlen(a->devs[i].name) + 1;
+	if (len > a->list_cap) {
+		char *v = realloc(a->list, len);
+
+		if (!v)
+			return;
+		a->list = v;
+		a->list_cap = len;
+	}
+	a->list_len = 0;
+	for (size_t i = 0; i < a->n_devs; i++) {
+		size_t n = strlen(a->devs[i].name) + 1;
+
+		memcpy(a->list + a->list_len, a->devs[i].name, n);
+		a->list_len += (uint32_t)n;
+	}
+	a->list_has = r->has;
+	a->list_key = r->key;
+}
+
+/*
+ * The last full read's listing, when the array's mdstat block is as then
+ * and names the devices it did: 1 taken, 0 not (list the directory), or
+ * -ENOMEM.
+ */
+static int recall_listing(struct reader *r)
+{
+	struct md_array *a = r->a;
+	struct md_dev *d;
+
+	if (!r->key || a->list_key != r->key)
+		return 0;
+	for (uint32_t off = 0; off < a->list_len; off += (uint32_t)strlen(a->list + off) + 1) {
+		int e = md_array_add_dev(a, &d);
+
+		if (e < 0) {
+			a->n_devs = 0; /* the listing starts from none */
+			return e == -ENOMEM ? e : 0;
+		}
+		snprintf(d->name, sizeof(d->name), "%s", a->list + off);
+	}
+	if (!same_devices(a, r->st)) {
+		a->n_devs = 0;
+		return 0;
+	}
+	r->has = a->list_has;
+	r->listed = true;
+	r->list_err = 0;
+	return 1;
+}
+
+/* The md directory's devices and optional attributes: the last listing's, or a new one. */
+static int listing(struct reader *r)
+{
+	int e = recall_listing(r);
+
+	if (e != 0)
+		return e < 0 ? e : 0;
+	e = list_md_dir(r);
+	if (e == 0)
+		keep_listing(r);
+	return e;
+}
+
 /* Read each device the listing found. */
 static int read_devs(struct reader *r)
 {
@@ -540,7 +658,10 @@ static int read_devs(struct reader *r)
 	for (i = 0, k = 0; i < a->n_devs; i++) {
 		struct md_dev tmp = a->devs[i];
 
-		if (!read_dev(r, &tmp))
+		e = read_dev(r, &tmp);
+		if (e < 0)
+			return e;
+		if (e == 0)
 			continue;
 		need_rd |= tmp.slot == SLOT_FROM_RD;
 		a->devs[k++] = tmp;
@@ -570,7 +691,10 @@ static int read_array(struct reader *r)
 
 	sysfs_dir_at(&r->d, "sys/block/%s/md", r->a->name); /* MD_NAME_MAX: it fits */
 	a->source = MD_SRC_SYSFS;
-	if (!read_state(r)) {
+	e = read_state(r);
+	if (e < 0)
+		return e;
+	if (e == 0) {
 		/* Listed a moment ago, or no md directory at all. */
 		md_array_set_error(a, "array vanished while being read");
 		return 0;
@@ -594,7 +718,7 @@ static int read_array(struct reader *r)
 			return 0; /* not a redundancy group: nothing more to read */
 		}
 	}
-	e = list_md_dir(r);
+	e = listing(r);
 	if (e < 0)
 		return e;
 	if (a->run == MD_RUN_ACTIVE && md_level_has_slots(a->level)) {
@@ -618,8 +742,9 @@ static int read_array(struct reader *r)
 	return 0;
 }
 
-int md_sysfs_read_array(int root_fd, struct fdcache *fdc, struct md_sysfs_buf *buf,
-			unsigned int flags, struct md_array *a, bool *ret_kept)
+/* md_sysfs_read_array(), with the array's mdstat record st when a full read may reuse a listing. */
+static int read_one(int root_fd, struct fdcache *fdc, struct md_sysfs_buf *buf, unsigned int flags,
+		    struct md_array *a, const struct md_array *st, bool *ret_kept)
 {
 	struct reader r = {
 		.d = { .root_fd = root_fd,
@@ -629,6 +754,8 @@ int md_sysfs_read_array(int root_fd, struct fdcache *fdc, struct md_sysfs_buf *b
 		       .max = MD_ATTR_MAX },
 		.b = buf,
 		.a = a,
+		.st = st,
+		.key = st ? listing_key(buf->mdstat_text, st) : 0,
 	};
 	char name[MD_NAME_MAX];
 	int e;
@@ -645,37 +772,76 @@ int md_sysfs_read_array(int root_fd, struct fdcache *fdc, struct md_sysfs_buf *b
 	return 0;
 }
 
-/* One entry of sys/block: an md device becomes a record (read later). */
+int md_sysfs_read_array(int root_fd, struct fdcache *fdc, struct md_sysfs_buf *buf,
+			unsigned int flags, struct md_array *a, bool *ret_kept)
+{
+	return read_one(root_fd, fdc, buf, flags, a, NULL, ret_kept);
+}
+
+/* One entry of sys/block: an md device's name is kept (its record is made later). */
 static int block_entry(void *ctx, const char *name)
 {
-	struct md_set *set = ctx;
+	struct md_sysfs_buf *b = ctx;
 	struct strv nm = strv_c(name);
-	struct md_array *a;
-	int e;
 
 	if (!md_name_valid(nm))
 		return 0;
-	e = md_set_add(set, nm, &a);
-	if (e == -E2BIG)
+	if (b->n_names >= MD_MAX_ARRAYS)
 		return 1; /* beyond MD_MAX_ARRAYS: ignore the rest */
-	return e;
+	if (b->n_names == b->names_cap) {
+		size_t cap = b->names_cap ? b->names_cap + b->names_cap / 2 : 64;
+		char(*v)[MD_NAME_MAX] = realloc(b->names, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		b->names = v;
+		b->names_cap = cap;
+	}
+	memcpy(b->names[b->n_names++], nm.p, nm.n + 1); /* md_name_valid(): it fits */
+	return 0;
+}
+
+static int cmp_name(const void *x, const void *y)
+{
+	return strcmp(x, y);
 }
 
 int md_sysfs_read(int root_fd, struct fdcache *fdc, struct md_sysfs_buf *buf, struct md_set *set)
 {
+	struct md_array *a;
 	size_t i, k;
 	bool kept;
 	int e;
 
+	/* Every so often each directory is listed again, whatever mdstat says. */
+	bool recall = buf->mdstat && buf->mdstat_text && ++buf->full_reads % MD_LIST_CHECK_EVERY;
+
 	md_set_reset(set);
 	/* The names first: reading an array lists its own directory into the same buffer. */
-	e = sysfs_list_dir(root_fd, "sys/block", &buf->dir, block_entry, set);
+	buf->n_names = 0;
+	e = sysfs_list_dir(root_fd, "sys/block", &buf->dir, block_entry, buf);
 	if (e == -ENOENT)
 		return 0;
 	if (e < 0)
 		return e;
+	/*
+	 * Records are made in name order, the order of the last read: each array
+	 * gets the record, with its buffers, that it had, so that the buffers do
+	 * not wander from array to array in listing order and all grow to the
+	 * largest array's size.
+	 */
+	if (buf->n_names > 1) /* names is NULL while none was ever listed */
+		qsort(buf->names, buf->n_names, sizeof(*buf->names), cmp_name);
+	for (i = 0; i < buf->n_names; i++) {
+		e = md_set_add(set, strv_c(buf->names[i]), &a);
+		if (e < 0)
+			return e;
+	}
 	for (i = 0, k = 0; i < set->n; i++) {
-		e = md_sysfs_read_array(root_fd, fdc, buf, 0, &set->v[i], &kept);
+		const struct md_array *st =
+			recall ? md_set_find(buf->mdstat, set->v[i].name) : NULL;
+
+		e = read_one(root_fd, fdc, buf, 0, &set->v[i], st, &kept);
 		if (e < 0)
 			return e;
 		if (!kept)
@@ -684,7 +850,7 @@ int md_sysfs_read(int root_fd, struct fdcache *fdc, struct md_sysfs_buf *buf, st
 			SWAP(set->v[k], set->v[i]);
 		k++;
 	}
-	md_set_sort(set, k);
+	md_set_sort(set, k); /* in order already: keeps k */
 	return 0;
 }
 
@@ -694,5 +860,6 @@ void md_sysfs_buf_free(struct md_sysfs_buf *b)
 		return;
 	strbuf_free(&b->attr);
 	strbuf_free(&b->dir);
+	free(b->names);
 	memset(b, 0, sizeof(*b));
 }

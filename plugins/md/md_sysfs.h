@@ -17,7 +17,24 @@
 struct md_sysfs_buf {
 	struct strbuf attr; /* one attribute */
 	struct strbuf dir;  /* getdents64 records of one directory */
+	/* md_sysfs_read(): the arrays sys/block lists, sorted by name. */
+	char (*names)[MD_NAME_MAX];
+	size_t n_names, names_cap;
+	/*
+	 * Set by the caller before md_sysfs_read(): the mdstat just parsed, its
+	 * set and text (NULL: none).  An array whose mdstat block is as at the
+	 * last full read, and whose listing then named the devices the block
+	 * names, takes that listing (md_array.list) instead of listing its md
+	 * directory again: mdstat prints every device of the array, and its
+	 * level (which says the optional attributes).  Every
+	 * MD_LIST_CHECK_EVERY-th full read lists every directory regardless.
+	 */
+	struct md_set *mdstat; /* its name index may be rebuilt */
+	const char *mdstat_text;
+	unsigned int full_reads;
 };
+
+#define MD_LIST_CHECK_EVERY 16
 
 void md_sysfs_buf_free(struct md_sysfs_buf *b);
 

@@ -45,8 +45,10 @@ int md_mdstat_parse_dev(struct strv tok, struct md_dev *ret)
 	while (i < tok.n && tok.p[i] != '[')
 		i++;
 	name_end = i;
-	if (name_end == 0 || name_end >= MD_DEV_NAME_MAX || i == tok.n)
+	if (name_end == 0 || i == tok.n)
 		return -EINVAL;
+	if (name_end >= MD_DEV_NAME_MAX)
+		return -ENAMETOOLONG;
 	/* %pg prints the block device name: printable, no brackets or parentheses. */
 	if (!strv_is_graph(strv_make(tok.p, name_end)) || memchr(tok.p, '(', name_end) ||
 	    memchr(tok.p, ')', name_end) || memchr(tok.p, ']', name_end))
@@ -108,7 +110,9 @@ static int parse_header(struct md_array *a, struct strv rest)
 	/* The personality; a real kernel prints none for an inactive array. */
 	if (!memchr(tok.p, '[', tok.n) && !strv_eq(tok, "super")) {
 		a->level = md_level_parse(tok);
-		strv_copy_printable(tok, a->level_text, sizeof(a->level_text));
+		r = md_array_set_level_text(a, tok);
+		if (r < 0)
+			return r;
 		if (!strv_next_token(&rest, &tok))
 			goto out;
 	}
@@ -126,12 +130,20 @@ static int parse_header(struct md_array *a, struct strv rest)
 			md_array_set_error(a, "mdstat lists too many devices");
 			return 0;
 		}
-		if (md_mdstat_parse_dev(tok, d) < 0) {
+		r = md_mdstat_parse_dev(tok, d);
+		if (r < 0) {
 			char txt[40];
 
 			a->n_devs--;
 			strv_copy_printable(tok, txt, sizeof(txt));
-			md_array_set_error(a, "mdstat device entry \"%s\" not understood", txt);
+			if (r == -ENAMETOOLONG)
+				md_array_set_error(a,
+						   "mdstat device name \"%s...\" longer than "
+						   "the kernel's %d bytes",
+						   txt, MD_DEV_NAME_MAX - 1);
+			else
+				md_array_set_error(a, "mdstat device entry \"%s\" not understood",
+						   txt);
 			return 0;
 		}
 	} while (strv_next_token(&rest, &tok));
@@ -409,7 +421,7 @@ int md_mdstat_parse(const char *buf, size_t len, bool truncated, struct md_set *
 	 * known in full.  Arrays beyond the cut are simply not seen here.
 	 */
 	if (truncated && ps.cur && !ps.cur_skip) {
-		ps.cur->error[0] = '\0'; /* the cut explains whatever else looked wrong */
+		md_array_clear_error(ps.cur); /* the cut explains whatever else looked wrong */
 		md_array_set_error(ps.cur, "mdstat larger than %u MiB: cut while reading the array",
 				   MD_MDSTAT_MAX >> 20);
 	}

@@ -40,7 +40,8 @@ int md_mdstat_update(const char *old, size_t old_len, const char *new, size_t ne
 
 /*
  * Parse one device token of an array line, "sdb1[1](W)(F)", into d.
- * Returns 0 or -EINVAL.  Exposed for tests.
+ * Returns 0, -ENAMETOOLONG (a name of MD_DEV_NAME_MAX bytes or more, which
+ * no kernel prints), or -EINVAL.  Exposed for tests.
  */
 int md_mdstat_parse_dev(struct strv tok, struct md_dev *d);
 

@@ -82,13 +82,14 @@ static void build(const struct md_array *a)
 
 static bool same_array(const struct md_array *x, const struct md_array *y)
 {
-	return strcmp(x->name, y->name) == 0 && strcmp(x->error, y->error) == 0 &&
-	       strcmp(x->level_text, y->level_text) == 0 && x->source == y->source &&
+	return strcmp(x->name, y->name) == 0 && strcmp(md_array_error(x), md_array_error(y)) == 0 &&
+	       strcmp(md_array_level(x), md_array_level(y)) == 0 && x->source == y->source &&
 	       x->level == y->level && x->run == y->run && x->read_only == y->read_only &&
 	       x->container == y->container && x->ext_container == y->ext_container &&
 	       x->raid_disks == y->raid_disks && x->degraded == y->degraded &&
 	       x->n_slots == y->n_slots &&
-	       (!x->n_slots || !memcmp(x->slots, y->slots, x->n_slots)) && x->n_devs == y->n_devs &&
+	       (!x->n_slots || !memcmp(md_array_slots(x), md_array_slots(y), x->n_slots)) &&
+	       x->n_devs == y->n_devs &&
 	       (!x->n_devs || !memcmp(x->devs, y->devs, x->n_devs * sizeof(*x->devs))) &&
 	       x->activity == y->activity && x->progress == y->progress &&
 	       x->r10_known == y->r10_known && x->r10_near == y->r10_near &&

@@ -165,7 +165,8 @@ static void add(struct md_array *a, const char *name, int desc_nr, int slot, uns
 
 	assert_int_equal(md_array_add_dev(a, &d), 0);
 	snprintf(d->name, sizeof(d->name), "%s", name);
-	snprintf(d->state, sizeof(d->state), "%s", state ? state : "");
+	if (state)
+		assert_int_equal(md_dev_set_state(a, d, strv_c(state)), 0);
 	d->desc_nr = desc_nr;
 	d->slot = slot;
 	d->flags = flags;

@@ -188,7 +188,7 @@ static void test_many_arrays_parse(void **state)
 	assert_int_equal(a->activity, REDMON_ACTIVITY_RECOVERY);
 	assert_float_equal(a->progress, 8.5, 1e-9);
 	assert_true(a->devs[0].flags & MD_DEV_FAULTY);
-	assert_memory_equal(a->slots, "U_", 2);
+	assert_memory_equal(md_array_slots(a), "U_", 2);
 
 	a = get(f, "md201");
 	assert_int_equal(a->activity, REDMON_ACTIVITY_CHECK);
@@ -718,11 +718,17 @@ static void test_unknown_level(void **state)
 	const struct redmon_group *g;
 
 	PARSE(f, "md0 : active raid7 sda1[0] sdb1[1]\n"
+		 "      100 blocks [2/2] [UU]\n"
+		 "\n"
+		 "md1 : active raid7abcdefghijklmnopqrstuvwxyz sda2[0] sdb2[1]\n"
 		 "      100 blocks [2/2] [UU]\n");
 	g = group(f, "md0");
 	assert_int_equal(g->margin, REDMON_MARGIN_UNKNOWN);
 	assert_string_equal(g->type, "unknown");
 	assert_non_null(strstr(g->reason, "raid7"));
+	/* The name as printed, cut at MD_LEVEL_TEXT_MAX - 1 bytes. */
+	g = group(f, "md1");
+	assert_string_equal(g->reason, "level \"raid7abcdefghijklmnopqr\" not known to this probe");
 }
 
 /* Non-UTF-8: ignored in unrelated lines, fatal for the array in a device name. */
@@ -853,8 +859,8 @@ static void assert_same_sets(const struct md_set *a, const struct md_set *b)
 		const struct md_array *x = &a->v[i], *y = &b->v[i];
 
 		assert_string_equal(x->name, y->name);
-		assert_string_equal(x->error, y->error);
-		assert_string_equal(x->level_text, y->level_text);
+		assert_string_equal(md_array_error(x), md_array_error(y));
+		assert_string_equal(md_array_level(x), md_array_level(y));
 		assert_int_equal(x->source, y->source);
 		assert_int_equal(x->level, y->level);
 		assert_int_equal(x->run, y->run);
@@ -865,7 +871,7 @@ static void assert_same_sets(const struct md_set *a, const struct md_set *b)
 		assert_int_equal(x->degraded, y->degraded);
 		assert_int_equal(x->n_slots, y->n_slots);
 		if (x->n_slots)
-			assert_memory_equal(x->slots, y->slots, x->n_slots);
+			assert_memory_equal(md_array_slots(x), md_array_slots(y), x->n_slots);
 		assert_int_equal(x->n_devs, y->n_devs);
 		if (x->n_devs)
 			assert_memory_equal(x->devs, y->devs, x->n_devs * sizeof(*x->devs));
@@ -1047,7 +1053,39 @@ static void test_parse_dev(void **state)
 		md_mdstat_parse_dev(strv_c("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 					   "aaaaaaaaaaaaaaaaa[0]"),
 				    &d),
-		-EINVAL);
+		-ENAMETOOLONG);
+	/* The boundary: BDEVNAME_SIZE 32 holds 31 bytes and the NUL. */
+	assert_int_equal(md_mdstat_parse_dev(strv_c("n123456789012345678901234567890[3]"), &d), 0);
+	assert_string_equal(d.name, "n123456789012345678901234567890");
+	assert_int_equal(md_mdstat_parse_dev(strv_c("n1234567890123456789012345678901[3]"), &d),
+			 -ENAMETOOLONG);
+}
+
+/*
+ * A device name longer than the kernel allows (a hostile or corrupt capture)
+ * makes the array unknown with a reason that says so, never a cut name.
+ */
+static void test_long_dev_name(void **state)
+{
+	struct fixture *f = *state;
+	const char *text = "md0 : active raid1 n123456789012345678901234567890[0] sdb1[1]\n"
+			   "      100 blocks [2/2] [UU]\n"
+			   "\n"
+			   "md1 : active raid1 n1234567890123456789012345678901[0] sdb2[1]\n"
+			   "      100 blocks [2/2] [UU]\n"
+			   "\n";
+	const struct md_array *a;
+
+	assert_int_equal(md_mdstat_parse(text, strlen(text), false, &f->set), 0);
+	a = get(f, "md0");
+	assert_false(md_array_failed(a));
+	assert_int_equal(a->n_devs, 2);
+	assert_string_equal(a->devs[0].name, "n123456789012345678901234567890");
+	a = get(f, "md1");
+	assert_true(md_array_failed(a));
+	assert_string_equal(md_array_error(a),
+			    "mdstat device name \"n1234567890123456789012345678901[0]...\" "
+			    "longer than the kernel's 31 bytes");
 }
 
 /* A 10 MiB proc/mdstat is read up to the limit, the cut array unknown, no crash. */
@@ -1129,6 +1167,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate, setup, teardown),
 		cmocka_unit_test(test_parse_dev),
+		cmocka_unit_test_setup_teardown(test_long_dev_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_update_one_block, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_update_refuses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_update_every_edit, setup, teardown),

@@ -468,7 +468,91 @@ static void test_garbage_attrs(void **state)
 	assert_int_equal(got(f, "md6")->margin, REDMON_MARGIN_UNKNOWN);
 	assert_non_null(strstr(got(f, "md6")->reason, "raid_disks unreadable: content too long"));
 	assert_int_equal(got(f, "md7")->margin, REDMON_MARGIN_UNKNOWN);
-	assert_non_null(strstr(got(f, "md7")->reason, "device entry name"));
+	assert_non_null(strstr(got(f, "md7")->reason, "longer than the kernel's 31 bytes"));
+}
+
+/*
+ * Device names up to the kernel's 31 bytes are kept whole; a longer one (a
+ * hostile capture) makes the array unknown with a reason that names it.  The
+ * state texts, kept out of line, come back per member, a long one cut at
+ * MD_STATE_MAX - 1 bytes as before.
+ */
+static void test_dev_name_and_state_bounds(void **state)
+{
+	struct fixture *f = *state;
+	const char *n31 = "n123456789012345678901234567890";
+	char long_state[100];
+	const struct got *g;
+
+	memset(long_state, 'x', sizeof(long_state) - 2);
+	memcpy(long_state, "in_sync,", 8);
+	long_state[sizeof(long_state) - 2] = '\n';
+	long_state[sizeof(long_state) - 1] = '\0';
+	array(f, "md0", "raid1\n", "clean\n", "3\n");
+	dev(f, "md0", n31, "in_sync\n", "0\n", 0, true);
+	dev(f, "md0", "sdb", "in_sync,write_mostly\n", "1\n", 1, true);
+	dev(f, "md0", "sdc", long_state, "2\n", 2, true);
+	array(f, "md1", "raid1\n", "clean\n", "2\n");
+	dev(f, "md1", "n1234567890123456789012345678901", "in_sync\n", "0\n", 0, true);
+	dev(f, "md1", "sdd", "in_sync\n", "1\n", 1, true);
+	assert_int_equal(scan(f, false), 2);
+
+	g = got(f, "md0");
+	assert_int_equal(g->ok, 3);
+	assert_string_equal(g->member_name[0], n31);
+	assert_string_equal(g->member_dev[0], "/dev/n123456789012345678901234567890");
+	assert_string_equal(g->member_state[0], "in_sync");
+	assert_string_equal(g->member_state[1], "in_sync,write_mostly");
+	assert_int_equal(strlen(g->member_state[2]), MD_STATE_MAX - 1);
+	assert_memory_equal(g->member_state[2], long_state, MD_STATE_MAX - 1);
+
+	g = got(f, "md1");
+	assert_int_equal(g->margin, REDMON_MARGIN_UNKNOWN);
+	assert_string_equal(g->reason,
+			    "sysfs device entry \"dev-n1234567890123456789012345678901...\" "
+			    "longer than the kernel's 31 bytes");
+}
+
+/*
+ * From scan to scan each array keeps its own record and device buffer, sized
+ * to its own members, whatever order sys/block lists the arrays in: buffers
+ * handed around in listing order grew, scan after scan, to the largest
+ * array's size in every record.
+ */
+static void test_buffers_stay_with_their_array(void **state)
+{
+	struct fixture *f = *state;
+	const struct md_dev *devs[12];
+	char md[8], name[16];
+
+	for (int i = 0; i < 12; i++) {
+		snprintf(md, sizeof(md), "md%d", i);
+		array(f, md, "raid1\n", "clean\n", i % 3 ? "2\n" : "6\n");
+		for (int k = 0; k < (i % 3 ? 2 : 6); k++) {
+			char slot[8];
+
+			snprintf(name, sizeof(name), "sd%c%d", 'a' + i, k);
+			snprintf(slot, sizeof(slot), "%d\n", k);
+			dev(f, md, name, "in_sync\n", slot, k, true);
+		}
+	}
+	for (int round = 0; round < 4; round++) {
+		assert_int_equal(scan(f, false), 12);
+		for (int i = 0; i < 12; i++) {
+			const struct md_array *a;
+
+			snprintf(md, sizeof(md), "md%d", i);
+			a = md_set_find(&f->scan.sysfs, md);
+			assert_non_null(a);
+			assert_int_equal(a->n_devs, i % 3 ? 2 : 6);
+			if (a->n_devs == 2)
+				assert_int_equal(a->devs_cap,
+						 2); /* never a 6-member array's buffer */
+			if (round > 0)
+				assert_ptr_equal(a->devs, devs[i]);
+			devs[i] = a->devs;
+		}
+	}
 }
 
 /* Unreadable by permission: only testable without CAP_DAC_OVERRIDE. */
@@ -1198,6 +1282,45 @@ static void test_partial_keeps_untouched(void **state)
 	assert_same_as_full(f);
 }
 
+/*
+ * A full read lists an array's md directory again only when the array's
+ * mdstat block changed (mdstat names every device): an entry that appears
+ * without mdstat naming it, a capture out of step, is seen at the next
+ * check (every MD_LIST_CHECK_EVERY-th read) or when the block changes.
+ */
+static void test_full_read_reuses_listing(void **state)
+{
+	struct fixture *f = *state;
+	int reads = 1;
+
+	build_three(f);
+	assert_int_equal(scan(f, true), 3);
+	assert_int_equal(got(f, "md0")->n_members, 2);
+	dev(f, "md0", "sdz1", "spare\n", "none\n", -1, false);
+	for (reads++; reads % MD_LIST_CHECK_EVERY; reads++) {
+		assert_int_equal(scan(f, true), 3);
+		assert_int_equal(got(f, "md0")->n_members, 2); /* the listing of the first read */
+	}
+	assert_int_equal(scan(f, true), 3); /* the check */
+	assert_int_equal(got(f, "md0")->n_members, 3);
+	assert_int_equal(scan(f, true), 3); /* out of step with mdstat: listed every read */
+	assert_int_equal(got(f, "md0")->n_members, 3);
+
+	/* mdstat names it: in step, the listing is kept again */
+	put_mdstat(f,
+		   "md0 : active raid1 sdz1[2](S) sdb1[1] sda1[0]\n      100 blocks [2/2] [UU]\n\n",
+		   R5_OK, R3_OK);
+	assert_int_equal(scan(f, true), 3);
+	assert_int_equal(got(f, "md0")->n_members, 3);
+	assert_int_equal(role(got(f, "md0"), "sdz1"), REDMON_ROLE_SPARE);
+	/* gone from sysfs, still in mdstat: the kept listing names it, its read drops it */
+	del(f, "sys/block/md0/md/dev-sdz1");
+	assert_int_equal(scan(f, true), 3);
+	assert_int_equal(got(f, "md0")->n_members, 2);
+	assert_string_not_equal(got(f, "md0")->member_name[0], "sdz1");
+	assert_string_not_equal(got(f, "md0")->member_name[1], "sdz1");
+}
+
 /* What only a full scan can tell: the partial one refuses, and a full read then agrees. */
 static void test_partial_falls_back(void **state)
 {
@@ -1634,6 +1757,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vanished_dev, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vanished_array, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_attrs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dev_name_and_state_bounds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_buffers_stay_with_their_array, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_unreadable_attr, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_containers_and_clear, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inactive_broken, setup, teardown),
@@ -1649,6 +1775,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_partial_keeps_untouched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_equals_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_falls_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_full_read_reuses_listing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_reads_only_named, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reshape_detail_incomplete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_detail_alone_never_fails, setup, teardown),
