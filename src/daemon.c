@@ -46,13 +46,14 @@
 
 /*
  * One per usable plugin; r is NULL while the probe is disabled or failed to
- * init.  deadline fires probe_timeout after a request no result answered.
+ * init.  asked_ms is when the oldest request no result answered yet was
+ * made: the watchdog reports the probe hung probe_timeout after it.
  */
 struct slot {
 	struct daemon *d;
 	const struct redmon_plugin *plugin;
 	struct probe_thread *r;
-	struct loop_timer *deadline;
+	uint64_t asked_ms;	 /* CLOCK_MONOTONIC ms; 0: nothing asked is unanswered */
 	struct probe_result res; /* the last result collected; its groups are reused */
 	bool hung;		 /* reported failed for not answering */
 	bool answered;		 /* a result or a hang since start: startup waits for all */
@@ -78,6 +79,12 @@ struct daemon {
 	char sinks_id[32];
 	struct loop_timer *recheck;
 	struct loop_timer *rescan;
+	/*
+	 * One timer for every probe's deadline (not one each: arming and
+	 * disarming one per probe and scan was a third of the main thread's
+	 * system calls); armed while any request is unanswered.
+	 */
+	struct loop_timer *watchdog;
 	struct slot *slots;
 	size_t n_slots;
 	int sigfd;
@@ -216,8 +223,10 @@ static void request_scan(struct slot *s)
 	if (!s->r)
 		return;
 	probe_thread_request_scan(s->r);
-	if (!loop_timer_armed(s->deadline))
-		loop_timer_arm(s->deadline, s->d->rt->cfg->probe_timeout_ms);
+	if (!s->asked_ms)
+		s->asked_ms = mono_ms();
+	if (!loop_timer_armed(s->d->watchdog))
+		loop_timer_arm(s->d->watchdog, s->d->rt->cfg->probe_timeout_ms);
 }
 
 /* A probe thread has a result: its groups go through the aggregator. */
@@ -232,7 +241,7 @@ static void on_result(void *ctx, int fd, uint32_t revents)
 	(void)revents;
 	if (!s->r || probe_thread_collect(s->r, &s->res) == 0)
 		return;
-	loop_timer_disarm(s->deadline);
+	s->asked_ms = 0;
 	s->answered = true;
 	if (s->hung) {
 		log_notice("probe %s: answers again", s->plugin->name);
@@ -261,13 +270,10 @@ static void on_result(void *ctx, int fd, uint32_t revents)
 }
 
 /* probe_timeout after a request without an answer: the probe is hung. */
-static void on_deadline(void *ctx)
+static void slot_hung(struct slot *s)
 {
-	struct slot *s = ctx;
 	char why[160];
 
-	if (!s->r || s->hung)
-		return;
 	snprintf(why, sizeof(why), "no answer for %llu ms (probe_timeout): stuck in its plugin%s",
 		 (unsigned long long)s->d->rt->cfg->probe_timeout_ms,
 		 probe_thread_busy_ms(s->r) ? "" : " or not scheduled");
@@ -276,6 +282,26 @@ static void on_deadline(void *ctx)
 	s->answered = true;
 	probe_failed(s->d, s->plugin->name, why);
 	after_update(s);
+}
+
+/* The watchdog: the probes past their deadline are hung; armed again for the next one. */
+static void on_watchdog(void *ctx)
+{
+	struct daemon *d = ctx;
+	uint64_t timeout = d->rt->cfg->probe_timeout_ms, now = mono_ms(), next = UINT64_MAX;
+
+	for (size_t i = 0; i < d->n_slots; i++) {
+		struct slot *s = &d->slots[i];
+
+		if (!s->r || s->hung || !s->asked_ms)
+			continue;
+		if (now - s->asked_ms >= timeout)
+			slot_hung(s);
+		else if (s->asked_ms + timeout - now < next)
+			next = s->asked_ms + timeout - now;
+	}
+	if (next != UINT64_MAX)
+		loop_timer_arm(d->watchdog, next);
 }
 
 /* alerts: rescan the probes with a recovery waiting for confirmation (recovery_scans). */
@@ -390,7 +416,7 @@ static void slot_stop(struct slot *s, uint64_t timeout_ms)
 	if (!s->r)
 		return;
 	loop_del(s->d->loop, probe_thread_fd(s->r));
-	loop_timer_disarm(s->deadline);
+	s->asked_ms = 0;
 	/* A hung probe is not waited for: it did not answer for probe_timeout already. */
 	if (!probe_thread_stop(s->r, s->hung ? 0 : timeout_ms))
 		log_err("probe %s: left behind, still stuck in its plugin", s->plugin->name);
@@ -401,22 +427,21 @@ static void slot_stop(struct slot *s, uint64_t timeout_ms)
 static int setup_slots(struct daemon *d)
 {
 	struct runtime *rt = d->rt;
+	int rc = loop_timer_new(d->loop, on_watchdog, d, &d->watchdog);
 
+	if (rc < 0)
+		return rc;
 	d->slots = calloc(rt->plugins.n ? rt->plugins.n : 1, sizeof(*d->slots));
 	if (!d->slots)
 		return -ENOMEM;
 	for (size_t i = 0; i < rt->plugins.n; i++) {
 		struct slot *s;
-		int rc;
 
 		if (!rt->plugins.v[i].desc)
 			continue;
 		s = &d->slots[d->n_slots++];
 		s->d = d;
 		s->plugin = rt->plugins.v[i].desc;
-		rc = loop_timer_new(d->loop, on_deadline, s, &s->deadline);
-		if (rc < 0)
-			return rc;
 		slot_open(s);
 	}
 	return 0;
@@ -588,10 +613,10 @@ static void teardown(struct daemon *d)
 {
 	for (size_t i = 0; i < d->n_slots; i++) {
 		slot_stop(&d->slots[i], STOP_MS);
-		loop_timer_free(d->slots[i].deadline);
 		snapshot_free(&d->slots[i].res.groups);
 	}
 	free(d->slots);
+	loop_timer_free(d->watchdog);
 	subagent_close(d->snmp); /* SNMP: before the loop and the aggregator go */
 	ctl_server_free(d->ctl);
 	loop_timer_free(d->maint_timer);

@@ -181,6 +181,7 @@ def hung_probe(build, tmp):
         # while ROOT/hang exists: wait until a thread of the daemon sits in it.
         open(hang, "w").close()
         faults.wait_until(lambda: in_sleep(d.pid) or not d.alive(), 10, "the hang probe to block in scan()")
+        t_hang = time.monotonic()  # a poll (tens of ms) after the blocking scan was asked for
         d.check_alive()
         before = len(d.events)
         faults.set_md0(root, True)
@@ -191,6 +192,11 @@ def hung_probe(build, tmp):
         expect(lambda e: (e.get("event") == "probe_failed" and e.get("probe") == "hang" and
                           "probe_timeout" in str(e.get("error", e.get("reason", "")))),
                "probe_failed for the hung probe, naming probe_timeout")
+        # Not before: one watchdog serves every probe, and md's requests, answered
+        # meanwhile, must not make it count from theirs.
+        early = time.monotonic() - t_hang
+        if early < 0.9:
+            problems.append("probe_failed %.2f s after the probe hung, before probe_timeout (1 s)" % early)
         expect(lambda e: (e.get("event") == "health_changed" and e["group"]["id"] == "hang:h0" and
                           e["group"]["health"] == "unknown"), "hang:h0 -> unknown")
         # Still serving the others: md0 recovers while the probe is hung.
