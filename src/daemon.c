@@ -57,6 +57,13 @@ struct slot {
 	struct probe_result res; /* the last result collected; its groups are reused */
 	bool hung;		 /* reported failed for not answering */
 	bool answered;		 /* a result or a hang since start: startup waits for all */
+	/*
+	 * No data source of the plugin's exists (NAME.sources): no thread, no
+	 * init, listed as scanned and empty; looked for again at every rescan
+	 * and reload, and started once one appears.
+	 */
+	bool dormant;
+	bool ran; /* a probe was made (init() ran): it never waits again */
 };
 
 struct daemon {
@@ -364,14 +371,23 @@ static int alerts_open(struct daemon *d)
 	return rc;
 }
 
-static void scan_all(struct daemon *d)
+/* A probe disabled or without a source: its groups vanish, and it is listed with none. */
+static void slot_empty(struct slot *s)
 {
-	for (size_t i = 0; i < d->n_slots; i++)
-		request_scan(&d->slots[i]);
+	struct snapshot empty = { 0 };
+
+	agg_update(s->d->agg, s->plugin->name, &empty, &s->d->events);
+	publish(s->d);
+	snapshot_free(&empty);
 }
 
-/* Create the probe of a slot if its plugin is enabled in the current config. */
-static void slot_open(struct slot *s)
+/*
+ * Create the probe of a slot if its plugin is enabled in the current config.
+ * With may_wait, one whose data source is missing waits instead (slot_wake);
+ * a probe that ran is never put back to wait, so a tool missing for a moment
+ * (a package upgrade at logrotate's SIGHUP) cannot make its groups vanish.
+ */
+static void slot_open(struct slot *s, bool may_wait)
 {
 	struct runtime *rt = s->d->rt;
 	const struct probe_env env = {
@@ -382,12 +398,20 @@ static void slot_open(struct slot *s)
 	};
 	char why[160];
 
+	s->dormant = false;
 	if (!cfg_probe_enabled(rt->cfg, s->plugin->name))
 		return;
+	s->dormant = may_wait && runtime_probe_sourceless(rt, s->plugin->name);
+	if (s->dormant) {
+		slot_empty(s);
+		return;
+	}
 	if (probe_thread_new(s->plugin, &env, true, &s->r, why, sizeof(why)) < 0) {
 		log_err("probe %s: %s", s->plugin->name, why);
 		probe_failed(s->d, s->plugin->name, why);
+		return;
 	}
+	s->ran = true;
 }
 
 /* Start the probe's thread; from here on its plugin runs there. */
@@ -408,6 +432,26 @@ static void slot_start(struct slot *s)
 		probe_failed(s->d, s->plugin->name, why);
 		probe_thread_stop(s->r, STOP_MS);
 		s->r = NULL;
+	}
+}
+
+/* A dormant probe whose data source appeared (a module loaded, a tool installed): start it. */
+static void slot_wake(struct slot *s)
+{
+	if (!s->dormant || runtime_probe_sourceless(s->d->rt, s->plugin->name))
+		return;
+	slot_open(s, false);
+	if (!s->r)
+		return; /* init failed: reported */
+	log_notice("probe %s: a data source of it appeared: started", s->plugin->name);
+	slot_start(s);
+}
+
+static void scan_all(struct daemon *d)
+{
+	for (size_t i = 0; i < d->n_slots; i++) {
+		slot_wake(&d->slots[i]);
+		request_scan(&d->slots[i]);
 	}
 }
 
@@ -442,7 +486,7 @@ static int setup_slots(struct daemon *d)
 		s = &d->slots[d->n_slots++];
 		s->d = d;
 		s->plugin = rt->plugins.v[i].desc;
-		slot_open(s);
+		slot_open(s, true);
 	}
 	return 0;
 }
@@ -494,7 +538,6 @@ static void reload(struct daemon *d)
 	struct runtime *rt = d->rt;
 	struct config *cfg, *old;
 	struct sink_set *sinks;
-	struct snapshot empty = { 0 };
 	char err[CFG_ERR_MAX];
 
 	log_notice("reloading configuration");
@@ -526,16 +569,12 @@ static void reload(struct daemon *d)
 	loop_timer_arm(d->rescan, cfg->rescan_interval_ms);
 	subagent_reload(&d->snmp, cfg, d->loop, d->agg, d->bus); /* SNMP: apply the new [snmp] */
 	for (size_t i = 0; i < d->n_slots; i++) {
-		slot_open(&d->slots[i]);
+		slot_open(&d->slots[i], !d->slots[i].ran);
 		slot_start(&d->slots[i]);
 		/* Disabled now: its groups vanish.  (A failed init is a probe_failed instead.) */
-		if (!cfg_probe_enabled(cfg, d->slots[i].plugin->name)) {
-			agg_update(d->agg, d->slots[i].plugin->name, &empty, &d->events);
-			publish(d);
-			snapshot_clear(&empty);
-		}
+		if (!cfg_probe_enabled(cfg, d->slots[i].plugin->name))
+			slot_empty(&d->slots[i]);
 	}
-	snapshot_free(&empty);
 	scan_all(d);
 	/* Said as loudly as a failure: an operator checking a change needs both. */
 	log_notice("reloaded configuration: %zu sink%s, files reopened", cfg->n_sinks,
@@ -587,6 +626,26 @@ static int setup_fds(struct daemon *d)
 	if (rc == 0)
 		rc = loop_timer_arm(d->rescan, d->rt->cfg->rescan_interval_ms);
 	return rc;
+}
+
+/* Which probes wait for a data source: an operator wondering why a probe is idle reads it here. */
+static void log_dormant(const struct daemon *d)
+{
+	char names[512] = "";
+	size_t len = 0, n = 0;
+
+	for (size_t i = 0; i < d->n_slots; i++) {
+		if (!d->slots[i].dormant)
+			continue;
+		n++;
+		if (len < sizeof(names))
+			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
+						len ? ", " : "", d->slots[i].plugin->name);
+	}
+	if (n)
+		log_notice("%zu probe%s without a data source, started when one appears (looked "
+			   "for at every rescan): %s",
+			   n, n == 1 ? "" : "s", names);
 }
 
 /* The first scan, before READY: serve the loop until every probe answered or was found hung. */
@@ -677,6 +736,7 @@ int daemon_run(struct runtime *rt)
 	log_notice("started: %zu probe%s, root %s, rescan every %llu ms", d.n_slots,
 		   d.n_slots == 1 ? "" : "s", rt->root,
 		   (unsigned long long)rt->cfg->rescan_interval_ms);
+	log_dormant(&d);
 	/*
 	 * Root was needed only to open the probes' fds and sockets: drop it before
 	 * their threads start (capabilities are per thread; they inherit what is kept).

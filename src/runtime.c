@@ -170,6 +170,11 @@ static bool no_source(void *ctx, const char *dir, const char *name)
 	return true;
 }
 
+bool runtime_probe_sourceless(const struct runtime *rt, const char *name)
+{
+	return no_source((void *)rt, rt->plugin_dir, name);
+}
+
 static int load_plugins(struct runtime *rt)
 {
 	struct plugin_filter filter = { .skip = no_source, .ctx = rt };

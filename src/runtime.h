@@ -64,6 +64,14 @@ void runtime_log_errors(const char *text);
 /* Apply the [daemon] log settings of cfg (command-line -v wins). */
 void runtime_apply_log(const struct runtime *rt, const struct config *cfg);
 
+/*
+ * Whether probe name would find nothing here: its NAME.sources (in the plugin
+ * directory) parses and names no source that exists, and no [probe.NAME] is
+ * configured (plugin_sources.h).  The daemon starts such a probe only once
+ * a source appears; a one-shot command does not load it at all.
+ */
+bool runtime_probe_sourceless(const struct runtime *rt, const char *name);
+
 /* One scan of every enabled probe into agg (no watches): status and check. */
 void runtime_scan_once(struct runtime *rt, struct agg *agg);
 

@@ -192,6 +192,18 @@ def tail(text, lines=8):
     return " | ".join([l for l in text.strip().splitlines() if l.strip()][-lines:])
 
 
+def json_lines(path):
+    """The complete JSON lines of a file that may still be written to ([] when
+    it is not there yet). A read can overlap the writer's write(2) of a line
+    (one write is not atomic against a reader of a regular file): a line
+    without its newline is still being written, and is read next time."""
+    try:
+        with open(path) as f:
+            return [json.loads(l) for l in f if l.strip() and l.endswith("\n")]
+    except FileNotFoundError:
+        return []
+
+
 class EventWaiter:
     """Waits for a running daemon's JSON Lines events.
 
@@ -204,11 +216,7 @@ class EventWaiter:
         self.seen = 0
 
     def read(self):
-        try:
-            with open(self.path) as f:
-                return [json.loads(l) for l in f if l.strip()]
-        except FileNotFoundError:
-            return []
+        return json_lines(self.path)
 
     def wait_for(self, preds, timeout=None):
         deadline = time.time() + (self.timeout if timeout is None else timeout)

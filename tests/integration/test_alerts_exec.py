@@ -128,11 +128,7 @@ with open(%r, "a") as f:
         gid = b"fake:" + group
 
         def hook_runs():
-            try:
-                with open(hook_out) as f:
-                    return [json.loads(l) for l in f if l.strip()]
-            except FileNotFoundError:
-                return []
+            return harness.json_lines(hook_out)
 
         # A failure of the hostile member: hooks for group_appeared, health_changed, member_changed.
         events.wait_for(lambda e: has(e, "group_appeared"), "group_appeared", d)
@@ -219,11 +215,7 @@ with open(%r, "a") as f:
         rep.run(NAME + "hung-hook-killed", hung_hook_killed)
 
         def mails(path):
-            try:
-                with open(path) as f:
-                    return [json.loads(l) for l in f if l.strip()]
-            except FileNotFoundError:
-                return []
+            return harness.json_lines(path)
 
         def mail():
             wait_until(lambda: mails(mail_out), "a mail", daemon=d)

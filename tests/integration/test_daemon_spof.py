@@ -68,11 +68,8 @@ with open(%r, "a") as f:
 
 
 def hook_runs(tmp, event):
-    try:
-        with open(os.path.join(tmp, "hook.jsonl")) as f:
-            return [r for r in map(json.loads, f) if r["argv"][:1] == [event]]
-    except FileNotFoundError:
-        return []
+    runs = harness.json_lines(os.path.join(tmp, "hook.jsonl"))
+    return [r for r in runs if r["argv"][:1] == [event]]
 
 
 def mdstat(md0, md1):

@@ -240,11 +240,7 @@ class Daemon:
         return self.err.read().decode("utf-8", "replace")
 
     def read_events(self):
-        try:
-            with open(self.events_path) as f:
-                return [json.loads(l) for l in f if l.strip()]
-        except FileNotFoundError:
-            return []
+        return harness.json_lines(self.events_path)
 
     def wait_for(self, want, timeout=STEP_TIMEOUT):
         """Wait until every predicate in want matched a new event (in any order

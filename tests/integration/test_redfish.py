@@ -133,11 +133,7 @@ class Daemon:
         return self.err.read().decode("utf-8", "replace")
 
     def events(self):
-        try:
-            with open(self.events_path) as f:
-                return [json.loads(l) for l in f if l.strip()]
-        except FileNotFoundError:
-            return []
+        return harness.json_lines(self.events_path)
 
     def wait_for(self, want, timeout=STEP_TIMEOUT):
         """Wait until each predicate of want matched a new event; the step's new events."""

@@ -9,7 +9,6 @@ successful reload is logged.  After the events file is renamed away (logrotate)
 a SIGHUP makes the next events go to a new file at the configured path.
 """
 
-import json
 import os
 import shutil
 import signal
@@ -29,11 +28,7 @@ MD_GROUPS = {"md:md0", "md:md1", "md:md2"}
 
 
 def read_events(path):
-    try:
-        with open(path) as f:
-            return [json.loads(line) for line in f if line.endswith("\n")]
-    except FileNotFoundError:
-        return []
+    return harness.json_lines(path)
 
 
 def wait_events(path, start, pred, what):

@@ -56,11 +56,7 @@ class ScrubPeers(ts.Peers):
                 f.write("[group.md:md1]\nspares = 1\n")
 
     def hook_env(self, event):
-        try:
-            with open(self.hook_out) as f:
-                runs = [json.loads(line) for line in f if line.strip()]
-        except FileNotFoundError:
-            return []
+        runs = harness.json_lines(self.hook_out)
         return [r for r in runs if r.get("REDMON_EVENT") == event]
 
 

@@ -25,7 +25,6 @@ and the configuration checks an operator relies on.
 Every wait is bounded (STEP_TIMEOUT); nothing sleeps a fixed time.
 """
 
-import json
 import os
 import pwd
 import shutil
@@ -274,23 +273,15 @@ def test_privdrop(build, rep):
                 # The uid changes before the first scan: wait for it to see md0
                 # healthy, so that the failure below is a change.
                 def appeared():
-                    try:
-                        return any(json.loads(l).get("event") == "group_appeared" and
-                                   json.loads(l)["group"]["id"] == "md:md0"
-                                   for l in open(events).read().splitlines() if l)
-                    except OSError:
-                        return False
+                    return any(e.get("event") == "group_appeared" and e["group"]["id"] == "md:md0"
+                               for e in harness.json_lines(events))
                 wait_for(appeared, what="md0's group_appeared")
                 p.send_signal(signal.SIGHUP)
                 tree.fail_md0_disk()
 
                 def seen():
-                    try:
-                        lines = open(events).read().splitlines()
-                    except OSError:
-                        return False
-                    return any(json.loads(l).get("event") == "health_changed" and
-                               json.loads(l)["group"]["id"] == "md:md0" for l in lines if l)
+                    return any(e.get("event") == "health_changed" and e["group"]["id"] == "md:md0"
+                               for e in harness.json_lines(events))
                 wait_for(seen, what="md0's health_changed after the reload")
                 if p.poll() is not None:
                     return ["daemon exited %d after SIGHUP" % p.returncode]

@@ -242,11 +242,7 @@ with open(%r, "a") as f:
 
 def hook_env(path, event):
     """The REDMON_* environments the exec hook got for event."""
-    try:
-        with open(path) as f:
-            runs = [json.loads(l) for l in f if l.strip()]
-    except FileNotFoundError:
-        return []
+    runs = harness.json_lines(path)
     return [r for r in runs if r.get("REDMON_EVENT") == event]
 
 

@@ -4,12 +4,15 @@ docs/plugins.md "Data sources", issue 19): `redmon check` on an empty root
 dlopens no plugin (glibc's LD_DEBUG=files says which objects a process opens)
 yet lists every probe as before; a tree with /proc/mdstat loads md and shows
 its array; a [probe.NAME] section, a missing or a malformed .sources file
-loads the plugin; the daemon loads every plugin whatever the root.
+loads the plugin; the daemon loads every plugin whatever the root, but starts
+(a thread, init) only those with a source, and a dormant one once its source
+appears (looked for at every rescan).
 """
 
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -173,35 +176,65 @@ def main():
         def daemon_loads_all():
             redmond = os.path.join(args.build, "redmond")
             d = os.path.join(tmp, "daemon")
+            droot = os.path.join(d, "root")  # empty at first: every probe dormant
             os.makedirs(os.path.join(d, "state"))
+            os.makedirs(droot)
             conf = os.path.join(d, "redmon.conf")
             with open(conf, "w") as f:
-                f.write("[daemon]\nsocket = %s\nstate_dir = %s\n" % (os.path.join(d, "s.sock"),
-                                                                   os.path.join(d, "state")))
+                f.write("[daemon]\nsocket = %s\nstate_dir = %s\nrescan_interval = 300ms\n" %
+                        (os.path.join(d, "s.sock"), os.path.join(d, "state")))
             log = open(os.path.join(d, "log"), "w+")
-            proc = subprocess.Popen([redmond, "daemon", "--root", empty, "-c", conf], stdin=subprocess.DEVNULL,
+            proc = subprocess.Popen([redmond, "daemon", "--root", droot, "-c", conf], stdin=subprocess.DEVNULL,
                                     stdout=log, stderr=log, env=dict(env, LD_DEBUG="files"))
-            try:
+            out = []
+
+            def status_until(pred, what):
                 deadline = time.monotonic() + 20
-                answered = False
-                while time.monotonic() < deadline and proc.poll() is None and not answered:
+                while time.monotonic() < deadline and proc.poll() is None:
                     p = run("status", "--json", "-c", conf, debug=False)
-                    answered = '"source": "daemon"' in p.stdout
+                    if '"source": "daemon"' in p.stdout and pred(probes_of(p)):
+                        return probes_of(p)
                     time.sleep(0.2)
-                if not answered:
-                    return ["the daemon did not answer: %s" % harness.tail(open(log.name).read(), 8)]
-                _, probes = probes_of(p)
+                raise harness.TestError("the daemon never answered with %s: %s" %
+                                        (what, harness.tail(open(log.name).read(), 8)))
+
+            def threads():
+                return len(os.listdir("/proc/%d/task" % proc.pid))
+            try:
+                _, probes = status_until(lambda dp: True, "any answer")
+                if threads() != 1:
+                    out.append("%d threads with every probe dormant, want the main one only" % threads())
+                # md's source appears: started at the next rescan, its array reported.
+                os.makedirs(os.path.join(droot, "proc"))
+                with open(os.path.join(droot, "proc", "mdstat"), "w") as f:
+                    f.write(MDSTAT)
+                status_until(lambda dp: "md:md0" in [g["id"] for g in dp[0]["groups"]], "md:md0")
+                if threads() != 2:
+                    out.append("%d threads once md started, want 2" % threads())
+                # A probe that ran never waits again: its source gone at a SIGHUP, it stays.
+                os.unlink(os.path.join(droot, "proc", "mdstat"))
+                os.kill(proc.pid, signal.SIGHUP)
+                deadline = time.monotonic() + 20
+                while "reloaded configuration" not in open(log.name).read() and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                time.sleep(0.5)  # a rescan or two
+                if threads() != 2:
+                    out.append("%d threads after md's source went and a SIGHUP, want 2" % threads())
             finally:
                 proc.terminate()
                 proc.wait(timeout=20)
-            got = loaded(open(log.name).read())
-            out = []
+            text = open(log.name).read()
+            got = loaded(text)
             if got != {n + ".so" for n in every}:
                 out.append("the daemon dlopened %s, want every plugin" % sorted(got))
             if [n for n, _ in probes] != every:
                 out.append("daemon's probes %r" % probes)
+            if "%d probes without a data source" % len(with_sources) not in text:
+                out.append("the dormant probes are not logged: %s" % harness.tail(text, 5))
+            if "probe md: a data source of it appeared: started" not in text:
+                out.append("md's start is not logged")
             return out
-        rep.run(NAME + "daemon-loads-every-plugin", daemon_loads_all)
+        rep.run(NAME + "daemon-starts-a-probe-when-its-source-appears", daemon_loads_all)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     rep.exit()
