@@ -236,6 +236,22 @@ static void request_scan(struct slot *s)
 		loop_timer_arm(s->d->watchdog, s->d->rt->cfg->probe_timeout_ms);
 }
 
+/*
+ * Nothing more is owed by s.  The watchdog stops once no probe owes an
+ * answer: left armed, it would wake an idle daemon once after every scan.
+ */
+static void slot_answered(struct slot *s)
+{
+	struct daemon *d = s->d;
+
+	s->asked_ms = 0;
+	for (size_t i = 0; i < d->n_slots; i++)
+		if (d->slots[i].r && !d->slots[i].hung && d->slots[i].asked_ms)
+			return;
+	if (loop_timer_armed(d->watchdog))
+		loop_timer_disarm(d->watchdog);
+}
+
 /* A probe thread has a result: its groups go through the aggregator. */
 static void on_result(void *ctx, int fd, uint32_t revents)
 {
@@ -248,12 +264,12 @@ static void on_result(void *ctx, int fd, uint32_t revents)
 	(void)revents;
 	if (!s->r || probe_thread_collect(s->r, &s->res) == 0)
 		return;
-	s->asked_ms = 0;
 	s->answered = true;
 	if (s->hung) {
 		log_notice("probe %s: answers again", s->plugin->name);
 		s->hung = false;
 	}
+	slot_answered(s);
 	whole = s->res.rc < 0 || !s->res.groups.delta;
 	if (s->res.rc < 0) {
 		log_err("probe %s: %s", s->plugin->name, s->res.error);
@@ -460,7 +476,7 @@ static void slot_stop(struct slot *s, uint64_t timeout_ms)
 	if (!s->r)
 		return;
 	loop_del(s->d->loop, probe_thread_fd(s->r));
-	s->asked_ms = 0;
+	slot_answered(s);
 	/* A hung probe is not waited for: it did not answer for probe_timeout already. */
 	if (!probe_thread_stop(s->r, s->hung ? 0 : timeout_ms))
 		log_err("probe %s: left behind, still stuck in its plugin", s->plugin->name);

@@ -15,6 +15,9 @@
                  events show alive; snmpd itself is not started here)
   hung-probe-status  `redmon status` with a hung probe answers after
                  probe_timeout with the other groups and the probe's failure
+  idle-after-scan  once every probe answered a scan (here the one a SIGHUP
+                 asks for), the main thread sleeps: the probe_timeout
+                 watchdog is not left armed to wake it
 """
 
 import json
@@ -124,6 +127,39 @@ def sighup_storm(build, tmp):
         rc = d.stop()
         if rc != 0:
             problems.append("exit %s after SIGTERM: %s" % (rc, harness.tail(d.stderr())))
+        problems += d.sanitizer_problems()
+    finally:
+        d.kill()
+    return problems
+
+
+def main_thread_switches(pid):
+    """Context switches of the main thread: each is a wake-up (or a preemption)."""
+    with open("/proc/%d/task/%d/status" % (pid, pid)) as f:
+        return sum(int(l.split()[1]) for l in f if l.split(":")[0].endswith("ctxt_switches"))
+
+
+def idle_after_scan(build, tmp):
+    root, truth = faults.make_tree(tmp, md=4, bonds=2)
+    plugins = faults.plugin_dir(build, tmp, ("md", "bond"))
+    conf = os.path.join(tmp, "redmon.conf")
+    with open(conf, "w") as f:
+        f.write("[daemon]\nprobe_timeout = 2s\n")
+    d = faults.Daemon(build, tmp, root, plugins, conf=conf, tag="idle")
+    problems = []
+    try:
+        n = len(truth["groups"])
+        d.wait_events(lambda e: e.get("event") == "group_appeared", n, 20, "group_appeared for all %d groups" % n)
+        os.kill(d.pid, signal.SIGHUP)  # a reload asks every probe for a scan
+        faults.wait_until(lambda: "reloaded configuration" in d.stderr(), 10, "the reload's log line")
+        wait_idle(d.pid, quiet=0.5)
+        before = main_thread_switches(d.pid)
+        time.sleep(2.5)  # past probe_timeout after the reload's requests
+        after = main_thread_switches(d.pid)
+        if after != before:
+            problems.append("the idle main thread woke %d time(s) within probe_timeout + 0.5 s "
+                            "of a scan every probe answered" % (after - before))
+        d.check_alive()
         problems += d.sanitizer_problems()
     finally:
         d.kill()
@@ -253,7 +289,8 @@ def main():
     if not os.access(os.path.join(args.build, "redmon"), os.X_OK):
         rep.fail(NAME + "daemon", "%s/redmon is missing: build it first" % args.build)
         rep.exit()
-    tests = [("sighup-storm", sighup_storm), ("hung-probe", hung_probe), ("hung-probe-status", hung_probe_status)]
+    tests = [("sighup-storm", sighup_storm), ("hung-probe", hung_probe), ("hung-probe-status", hung_probe_status),
+             ("idle-after-scan", idle_after_scan)]
     for label, fn in tests:
         with faults.Tmp("redmon-fault-") as tmp:
             rep.run(NAME + label, fn, args.build, tmp)
