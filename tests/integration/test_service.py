@@ -6,7 +6,8 @@ and the configuration checks an operator relies on.
                        (ExecStart pointed at the build, man pages not required)
   unit/hardening       the directives the issue asks for are there, exactly:
                        started as root (no User=), the bounding set of the
-                       drop and the privileged helper, no StateDirectory=
+                       drop and the privileged helper, no StateDirectory=,
+                       a hard LimitNOFILE= of at least 65536
   unit/creds_*         as root under the unit's bounding set, NoNewPrivileges
                        and INVOCATION_ID (what systemd gives it), with
                        -o daemon.user=nobody: the daemon drops itself to nobody
@@ -104,6 +105,11 @@ def test_hardening(build):
         problems.append("RestrictAddressFamilies is %s" % sorted(fams))
     if not u.get("WatchdogSec"):
         problems.append("no WatchdogSec")
+    # The probes keep every file they re-read open when the limit allows
+    # (fd_shares.c): a site's lower DefaultLimitNOFILE= must not decide it.
+    nofile = u.get("LimitNOFILE", ["none"])[-1].split(":")[-1]
+    if not nofile.isdigit() or int(nofile) < 65536:
+        problems.append("LimitNOFILE's hard limit is %s, want at least 65536" % nofile)
     return problems
 
 
