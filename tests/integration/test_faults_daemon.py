@@ -68,17 +68,28 @@ def wait_idle(pid, quiet=0.5, timeout=60.0):
     raise TestError("the daemon never went idle within %.0fs of the storm" % timeout)
 
 
-def sighup_storm(build, tmp):
-    root, truth = faults.make_tree(tmp, md=12, bonds=9)
+def md_bond_daemon(build, tmp, md, bonds, daemon_conf, tag):
+    """A daemon (md and bond probes, [daemon] daemon_conf) on a generated tree
+    of md arrays and bonds; returns (daemon, its root) once every group appeared."""
+    root, truth = faults.make_tree(tmp, md=md, bonds=bonds)
     plugins = faults.plugin_dir(build, tmp, ("md", "bond"))
     conf = os.path.join(tmp, "redmon.conf")
     with open(conf, "w") as f:
-        f.write("[daemon]\nprogress_step = 10\n")
-    d = faults.Daemon(build, tmp, root, plugins, conf=conf, tag="hup")
-    problems = []
+        f.write("[daemon]\n" + daemon_conf)
+    d = faults.Daemon(build, tmp, root, plugins, conf=conf, tag=tag)
     try:
         n = len(truth["groups"])
         d.wait_events(lambda e: e.get("event") == "group_appeared", n, 20, "group_appeared for all %d groups" % n)
+    except BaseException:
+        d.kill()
+        raise
+    return d, root
+
+
+def sighup_storm(build, tmp):
+    d, root = md_bond_daemon(build, tmp, 12, 9, "progress_step = 10\n", "hup")
+    problems = []
+    try:
         fds0 = d.fds()
         stop = threading.Event()
         toggles = [0]
@@ -140,16 +151,9 @@ def main_thread_switches(pid):
 
 
 def idle_after_scan(build, tmp):
-    root, truth = faults.make_tree(tmp, md=4, bonds=2)
-    plugins = faults.plugin_dir(build, tmp, ("md", "bond"))
-    conf = os.path.join(tmp, "redmon.conf")
-    with open(conf, "w") as f:
-        f.write("[daemon]\nprobe_timeout = 2s\n")
-    d = faults.Daemon(build, tmp, root, plugins, conf=conf, tag="idle")
+    d, _ = md_bond_daemon(build, tmp, 4, 2, "probe_timeout = 2s\n", "idle")
     problems = []
     try:
-        n = len(truth["groups"])
-        d.wait_events(lambda e: e.get("event") == "group_appeared", n, 20, "group_appeared for all %d groups" % n)
         os.kill(d.pid, signal.SIGHUP)  # a reload asks every probe for a scan
         faults.wait_until(lambda: "reloaded configuration" in d.stderr(), 10, "the reload's log line")
         wait_idle(d.pid, quiet=0.5)

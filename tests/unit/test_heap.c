@@ -7,10 +7,11 @@
 
 #include "../../src/heap.h"
 
-#define N_BLOCKS 256
-#define BLOCK	 (4 << 10)
+#define N_BLOCKS  256
+#define BLOCK	  (4 << 10)
+#define SMALL_END 12 /* blocks 0-11 hold the small holes */
 
-/* 1 MiB freed below a live block: given back; nothing free: not. */
+/* 1 MiB freed below a live block: given back; nothing or 32 KiB free: not. */
 static void test_give_back(void **state)
 {
 	void *v[N_BLOCKS], *top;
@@ -30,8 +31,17 @@ static void test_give_back(void **state)
 	assert_non_null(top);
 	malloc_trim(0);
 	assert_int_equal(heap_give_back(), 0);
+	/*
+	 * 32 KiB free, under HEAP_GIVE_BACK_MIN: left.  Holes of two blocks with
+	 * a live one between them, each holding a whole page a trim would free.
+	 */
+	for (int i = 0; i < SMALL_END; i++)
+		if (i % 3 != 2)
+			free(v[i]);
+	assert_int_equal(heap_give_back(), 0);
 	for (int i = 0; i < N_BLOCKS; i++)
-		free(v[i]);
+		if (i >= SMALL_END || i % 3 == 2)
+			free(v[i]);
 	assert_int_equal(heap_give_back(), 1);
 	free(top);
 }
