@@ -173,7 +173,7 @@ def main():
             return out
         rep.run(NAME + "malformed-or-missing-file-loads-plugin", bad_or_missing_file_loads)
 
-        def daemon_loads_all():
+        def daemon_starts_probes_with_sources():
             redmond = os.path.join(args.build, "redmond")
             d = os.path.join(tmp, "daemon")
             droot = os.path.join(d, "root")  # empty at first: every probe dormant
@@ -234,7 +234,7 @@ def main():
             if "probe md: a data source of it appeared: started" not in text:
                 out.append("md's start is not logged")
             return out
-        rep.run(NAME + "daemon-starts-a-probe-when-its-source-appears", daemon_loads_all)
+        rep.run(NAME + "daemon-starts-a-probe-when-its-source-appears", daemon_starts_probes_with_sources)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     rep.exit()
