@@ -60,9 +60,12 @@ struct slot {
 	/*
 	 * No data source of the plugin's exists (NAME.sources): no thread, no
 	 * init, listed as scanned and empty; looked for again at every rescan
-	 * and reload, and started once one appears.
+	 * and reload, and started once one appears.  Its sources, read from
+	 * NAME.sources once (again at a reload), are what is looked for.
 	 */
 	bool dormant;
+	struct plug_source *sources;
+	size_t n_sources;
 	bool ran; /* a probe was made (init() ran): it never waits again */
 };
 
@@ -397,6 +400,15 @@ static void slot_empty(struct slot *s)
 	snapshot_free(&empty);
 }
 
+/* Not dormant (any more): what it waited for goes. */
+static void slot_forget_sources(struct slot *s)
+{
+	free(s->sources);
+	s->sources = NULL;
+	s->n_sources = 0;
+	s->dormant = false;
+}
+
 /*
  * Create the probe of a slot if its plugin is enabled in the current config.
  * With may_wait, one whose data source is missing waits instead (slot_wake);
@@ -414,10 +426,12 @@ static void slot_open(struct slot *s, bool may_wait)
 	};
 	char why[160];
 
-	s->dormant = false;
+	slot_forget_sources(s);
 	if (!cfg_probe_enabled(rt->cfg, s->plugin->name))
 		return;
-	s->dormant = may_wait && runtime_probe_sourceless(rt, s->plugin->name);
+	if (may_wait)
+		s->sources = runtime_probe_sourceless(rt, s->plugin->name, &s->n_sources);
+	s->dormant = s->sources != NULL;
 	if (s->dormant) {
 		slot_empty(s);
 		return;
@@ -454,7 +468,8 @@ static void slot_start(struct slot *s)
 /* A dormant probe whose data source appeared (a module loaded, a tool installed): start it. */
 static void slot_wake(struct slot *s)
 {
-	if (!s->dormant || runtime_probe_sourceless(s->d->rt, s->plugin->name))
+	if (!s->dormant ||
+	    !runtime_sources_appeared(s->d->rt, s->plugin->name, s->sources, s->n_sources))
 		return;
 	slot_open(s, false);
 	if (!s->r)
@@ -688,6 +703,7 @@ static void teardown(struct daemon *d)
 {
 	for (size_t i = 0; i < d->n_slots; i++) {
 		slot_stop(&d->slots[i], STOP_MS);
+		slot_forget_sources(&d->slots[i]);
 		snapshot_free(&d->slots[i].res.groups);
 	}
 	free(d->slots);

@@ -285,12 +285,12 @@ static bool source_exists(const struct plug_source *s, const struct plug_sources
 	return true;
 }
 
-bool plug_sources_any(const struct plug_sources *s, const struct plug_sources_env *env)
+bool plug_sources_any(const struct plug_source *v, size_t n, const struct plug_sources_env *env)
 {
 	unsigned budget = GLOB_ENTRIES_MAX;
 
-	for (size_t i = 0; i < s->n; i++) {
-		if (source_exists(&s->v[i], env, &budget))
+	for (size_t i = 0; i < n; i++) {
+		if (source_exists(&v[i], env, &budget))
 			return true;
 	}
 	return false;

@@ -60,11 +60,12 @@ struct plug_sources_env {
 };
 
 /*
- * Whether any of s exists: a path or a glob match under env->root_fd
- * (RESOLVE_IN_ROOT: a link out of the root resolves inside it), a tool on
- * PATH as plugins/lib/child.h finds it (live root only), a config key set.
- * Listing a directory for a glob stops after a bounded number of entries.
+ * Whether any of the n sources v exists: a path or a glob match under
+ * env->root_fd (RESOLVE_IN_ROOT: a link out of the root resolves inside it),
+ * a tool on PATH as plugins/lib/child.h finds it (live root only), a config
+ * key set.  Listing a directory for a glob stops after a bounded number of
+ * entries.
  */
-bool plug_sources_any(const struct plug_sources *s, const struct plug_sources_env *env);
+bool plug_sources_any(const struct plug_source *v, size_t n, const struct plug_sources_env *env);
 
 #endif

@@ -135,6 +135,48 @@ static bool probe_key_set(void *ctx, const char *key)
 	return cfg_get(c->rt->cfg, c->section, key) != NULL;
 }
 
+static bool sources_any(const struct runtime *rt, const char *name, const struct plug_source *v,
+			size_t n)
+{
+	struct skip_ctx c = { .rt = rt };
+	struct plug_sources_env env = {
+		.root_fd = rt->root_fd,
+		.live = strcmp(rt->root, "/") == 0,
+		.config_set = probe_key_set,
+		.ctx = &c,
+	};
+
+	snprintf(c.section, sizeof(c.section), "probe.%s", name);
+	return plug_sources_any(v, n, &env);
+}
+
+/*
+ * The sources of plugin name in dir, parsed into *src, when it would find
+ * nothing: 0; -ENOENT when it must be loaded (a source exists, [probe.NAME]
+ * is configured, no .sources file, or a bad one, said at debug level).
+ */
+static int sources_missing(const struct runtime *rt, const char *dir, const char *name,
+			   struct plug_sources *src)
+{
+	char path[PATH_MAX], section[64], err[PLUG_SOURCE_ARG_MAX + 128];
+	int rc;
+
+	snprintf(section, sizeof(section), "probe.%s", name);
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s.sources", dir, name) >= sizeof(path) ||
+	    cfg_has_section(rt->cfg, section))
+		return -ENOENT;
+	rc = plug_sources_read(path, src, err, sizeof(err));
+	if (rc < 0) {
+		if (rc != -ENOENT)
+			log_debug("%s: %s: plugin %s loaded", path, err, name);
+		return -ENOENT;
+	}
+	if (sources_any(rt, name, src->v, src->n))
+		return -ENOENT;
+	log_debug("skipped %s: no source (%s)", name, path);
+	return 0;
+}
+
 /*
  * A one-shot command leaves out a plugin whose NAME.sources parses and names
  * no source that exists, unless [probe.NAME] is configured: it would find
@@ -143,36 +185,31 @@ static bool probe_key_set(void *ctx, const char *key)
  */
 static bool no_source(void *ctx, const char *dir, const char *name)
 {
-	struct skip_ctx c = { .rt = ctx };
-	struct plug_sources_env env = {
-		.root_fd = c.rt->root_fd,
-		.live = strcmp(c.rt->root, "/") == 0,
-		.config_set = probe_key_set,
-		.ctx = &c,
-	};
 	struct plug_sources src;
-	char path[PATH_MAX], err[PLUG_SOURCE_ARG_MAX + 128];
-	int rc;
 
-	snprintf(c.section, sizeof(c.section), "probe.%s", name);
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s.sources", dir, name) >= sizeof(path) ||
-	    cfg_has_section(c.rt->cfg, c.section))
-		return false;
-	rc = plug_sources_read(path, &src, err, sizeof(err));
-	if (rc < 0) {
-		if (rc != -ENOENT)
-			log_debug("%s: %s: plugin %s loaded", path, err, name);
-		return false;
-	}
-	if (plug_sources_any(&src, &env))
-		return false;
-	log_debug("skipped %s: no source (%s)", name, path);
-	return true;
+	return sources_missing(ctx, dir, name, &src) == 0;
 }
 
-bool runtime_probe_sourceless(const struct runtime *rt, const char *name)
+struct plug_source *runtime_probe_sourceless(const struct runtime *rt, const char *name, size_t *n)
 {
-	return no_source((void *)rt, rt->plugin_dir, name);
+	struct plug_sources src;
+	struct plug_source *copy;
+
+	if (sources_missing(rt, rt->plugin_dir, name, &src) < 0)
+		return NULL;
+	/* Only the entries parsed: a full struct plug_sources is 16 KiB. */
+	copy = malloc(src.n * sizeof(*copy));
+	if (copy) {
+		memcpy(copy, src.v, src.n * sizeof(*copy));
+		*n = src.n;
+	}
+	return copy;
+}
+
+bool runtime_sources_appeared(const struct runtime *rt, const char *name,
+			      const struct plug_source *v, size_t n)
+{
+	return sources_any(rt, name, v, n);
 }
 
 static int load_plugins(struct runtime *rt)

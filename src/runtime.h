@@ -11,6 +11,8 @@
 #include "plugin_loader.h"
 #include "probe.h"
 
+struct plug_source;
+
 struct agg;
 struct privhelper;
 
@@ -65,12 +67,19 @@ void runtime_log_errors(const char *text);
 void runtime_apply_log(const struct runtime *rt, const struct config *cfg);
 
 /*
- * Whether probe name would find nothing here: its NAME.sources (in the plugin
- * directory) parses and names no source that exists, and no [probe.NAME] is
- * configured (plugin_sources.h).  The daemon starts such a probe only once
- * a source appears; a one-shot command does not load it at all.
+ * When probe name would find nothing here (its NAME.sources in the plugin
+ * directory parses and names no source that exists, and no [probe.NAME] is
+ * configured; plugin_sources.h): those sources, a copy of *n entries to
+ * free().  NULL when the probe must run, or out of memory (then it runs
+ * too).  The daemon keeps the copy and starts the probe only once
+ * runtime_sources_appeared() says so, without reading the file each time; a
+ * one-shot command does not load such a plugin at all.
  */
-bool runtime_probe_sourceless(const struct runtime *rt, const char *name);
+struct plug_source *runtime_probe_sourceless(const struct runtime *rt, const char *name, size_t *n);
+
+/* Whether one of the n sources v of probe name (runtime_probe_sourceless()) exists now. */
+bool runtime_sources_appeared(const struct runtime *rt, const char *name,
+			      const struct plug_source *v, size_t n);
 
 /* One scan of every enabled probe into agg (no watches): status and check. */
 void runtime_scan_once(struct runtime *rt, struct agg *agg);

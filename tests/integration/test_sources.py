@@ -235,6 +235,58 @@ def main():
                 out.append("md's start is not logged")
             return out
         rep.run(NAME + "daemon-starts-a-probe-when-its-source-appears", daemon_starts_probes_with_sources)
+
+        def daemon_reads_sources_at_start_and_reload():
+            # The daemon reads md.sources at start and at SIGHUP, not at every
+            # rescan (issue 19: 6 system calls a rescan per dormant probe): a file
+            # changed under it counts from the next reload.
+            out = []
+            redmond = os.path.join(args.build, "redmond")
+            d = os.path.join(tmp, "reread")
+            droot, plug = os.path.join(d, "root"), os.path.join(d, "plugins")
+            for sub in (os.path.join(droot, "proc"), plug, os.path.join(d, "state")):
+                os.makedirs(sub)
+            os.symlink(os.path.join(plugdir, "md.so"), os.path.join(plug, "md.so"))
+            sources = os.path.join(plug, "md.sources")
+            with open(sources, "w") as f:
+                f.write("path /proc/redmon-test-never\n")
+            conf = os.path.join(d, "redmon.conf")
+            with open(conf, "w") as f:
+                f.write("[daemon]\nsocket = %s\nstate_dir = %s\nrescan_interval = 100ms\n" %
+                        (os.path.join(d, "s.sock"), os.path.join(d, "state")))
+            log = open(os.path.join(d, "log"), "w+")
+            proc = subprocess.Popen([redmond, "daemon", "--root", droot, "--plugin-dir", plug, "-c", conf],
+                                    stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env)
+
+            def log_has(text, timeout):
+                deadline = time.monotonic() + timeout
+                while time.monotonic() < deadline and proc.poll() is None:
+                    if text in open(log.name).read():
+                        return True
+                    time.sleep(0.05)
+                return False
+            try:
+                if not log_has("1 probe without a data source", 20):
+                    raise harness.TestError("md did not wait: %s" % harness.tail(open(log.name).read(), 5))
+                with open(os.path.join(droot, "proc", "mdstat"), "w") as f:
+                    f.write(MDSTAT)
+                with open(sources + ".new", "w") as f:
+                    f.write("path /proc/mdstat\n")
+                os.rename(sources + ".new", sources)
+                if log_has("probe md: a data source of it appeared", 1.0):  # 10 rescans
+                    out.append("md started at a rescan after its .sources file changed: it was reread")
+                os.kill(proc.pid, signal.SIGHUP)
+                if not log_has("reloaded configuration", 20):
+                    out.append("no reload seen")
+                elif len(os.listdir("/proc/%d/task" % proc.pid)) != 2:
+                    out.append("md not started after the reload read its new .sources: %d threads" %
+                               len(os.listdir("/proc/%d/task" % proc.pid)))
+            finally:
+                proc.terminate()
+                proc.wait(timeout=20)
+                log.close()
+            return out
+        rep.run(NAME + "daemon-reads-sources-at-start-and-reload", daemon_reads_sources_at_start_and_reload)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     rep.exit()

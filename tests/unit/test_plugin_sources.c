@@ -193,7 +193,7 @@ static bool exists(const struct tree *t, const char *text, bool live)
 
 	if (parse(text, &s, err, sizeof(err)) < 0)
 		fail_msg("'%s': %s", text, err);
-	return plug_sources_any(&s, &env);
+	return plug_sources_any(s.v, s.n, &env);
 }
 
 static void test_paths_stay_in_root(void **state)
@@ -263,11 +263,11 @@ static void test_tools_and_config(void **state)
 	assert_false(exists(t, "tool sh", false));
 	assert_false(exists(t, "tool no-such-tool-redmon", true));
 	assert_int_equal(parse("config url\n", &s, err, sizeof(err)), 0);
-	assert_true(plug_sources_any(&s, &env));
+	assert_true(plug_sources_any(s.v, s.n, &env));
 	env.ctx = "username";
-	assert_false(plug_sources_any(&s, &env));
+	assert_false(plug_sources_any(s.v, s.n, &env));
 	env.config_set = NULL;
-	assert_false(plug_sources_any(&s, &env));
+	assert_false(plug_sources_any(s.v, s.n, &env));
 }
 
 static void test_read_file(void **state)
