@@ -309,18 +309,20 @@ static void read_sync(struct reader *r)
 	attr_error(r, e);
 	if (e < 0 && e != -ENOENT)
 		return;
-	if (a->activity == REDMON_ACTIVITY_NONE)
+	if (a->activity == REDMON_ACTIVITY_NONE) {
+		/* sync_completed then says "none" (or a stale figure): nothing of it is used. */
 		read_mismatch(r);
+		return;
+	}
 	/* Not sysfs_notify()ed on every kernel: read, but not worth a watch. */
 	if (sysfs_read(&r->d, "sync_completed", 0, &v) < 0 ||
 	    md_sysfs_parse_sync_completed(v, &pct, &delayed) < 0)
 		return; /* progress is optional: mdstat may fill it in */
-	if (delayed && a->activity != REDMON_ACTIVITY_NONE)
+	if (delayed) {
 		a->activity = REDMON_ACTIVITY_DELAYED;
-	else if (a->activity != REDMON_ACTIVITY_NONE)
-		a->progress = pct;
-	if (a->activity == REDMON_ACTIVITY_NONE || delayed)
 		return;
+	}
+	a->progress = pct;
 	/*
 	 * The time left at the current speed.  Optional (older captures lack
 	 * sync_speed): neither its absence nor "none" is an error.  The text is

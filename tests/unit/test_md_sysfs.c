@@ -1025,6 +1025,43 @@ static void test_steady_state(void **state)
 		assert_null(strstr(f->fdc.v[i].path, "md1"));
 }
 
+static bool kept_path(const struct fixture *f, const char *path)
+{
+	for (size_t i = 0; i < f->fdc.n; i++)
+		if (strcmp(f->fdc.v[i].path, path) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * sync_completed is read only while a sync runs: idle it says "none", and
+ * nothing of it is used (issue 19: one file less per array and scan).
+ */
+static void test_sync_completed_read_only_while_syncing(void **state)
+{
+	struct fixture *f = *state;
+	const char *path = "sys/block/md0/md/sync_completed";
+
+	build_two_arrays(f);
+	fdcache_free(&f->fdc);
+	fdcache_init(&f->fdc, 1000, NULL, NULL);
+	assert_int_equal(scan(f, true), 2);
+	assert_false(kept_path(f, path));
+	assert_int_equal(got(f, "md0")->activity, REDMON_ACTIVITY_NONE);
+
+	put(f, "sys/block/md0/md/sync_action", "check\n");
+	put(f, "sys/block/md0/md/sync_completed", "50 / 100\n");
+	assert_int_equal(scan(f, true), 2);
+	assert_true(kept_path(f, path));
+	assert_int_equal(got(f, "md0")->activity, REDMON_ACTIVITY_CHECK);
+	assert_true(got(f, "md0")->progress == 50.0);
+
+	put(f, "sys/block/md0/md/sync_action", "idle\n"); /* sync_completed left stale */
+	assert_int_equal(scan(f, true), 2);
+	assert_false(kept_path(f, path)); /* not read: closed at the sweep */
+	assert_int_equal(got(f, "md0")->activity, REDMON_ACTIVITY_NONE);
+}
+
 /* --- partial rescans (md_scan_reread) ------------------------------------ */
 
 #define R1_OK	  "md0 : active raid1 sdb1[1] sda1[0]\n      100 blocks [2/2] [UU]\n\n"
@@ -1772,6 +1809,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_merge_devs_from_mdstat, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_md_and_unreadable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_steady_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sync_completed_read_only_while_syncing, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_partial_keeps_untouched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_equals_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_falls_back, setup, teardown),
