@@ -144,16 +144,19 @@ const char *bond_link_name(enum bond_link l)
 int bond_slave_dir_path(const char *bond, const char *slave, enum bond_slave_dir kind, char *buf,
 			size_t len)
 {
-	int n = kind == BOND_DIR_CLASS ? snprintf(buf, len, "sys/class/net/%s", slave)
-		: kind == BOND_DIR_LOWER
-			? snprintf(buf, len, "sys/class/net/%s/lower_%s", bond, slave)
-		: kind == BOND_DIR_SLAVE
-			? snprintf(buf, len, "sys/class/net/%s/slave_%s", bond, slave)
-			: -1;
+	size_t n;
 
-	if (n < 0)
+	if (kind == BOND_DIR_CLASS)
+		n = str_concat(buf, len, "sys/class/net/", slave, (const char *)NULL);
+	else if (kind == BOND_DIR_LOWER)
+		n = str_concat(buf, len, "sys/class/net/", bond, "/lower_", slave,
+			       (const char *)NULL);
+	else if (kind == BOND_DIR_SLAVE)
+		n = str_concat(buf, len, "sys/class/net/", bond, "/slave_", slave,
+			       (const char *)NULL);
+	else
 		return -EINVAL;
-	return (size_t)n >= len ? -ENAMETOOLONG : 0;
+	return n >= len ? -ENAMETOOLONG : 0;
 }
 
 bool bond_ifname_valid(struct strv s)

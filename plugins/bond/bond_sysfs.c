@@ -487,7 +487,7 @@ static void read_slave(struct reader *rd, const struct bond_info *info, struct b
 		unsigned int hits = rd->hits;
 
 		if (bond_slave_dir_path(info->name, s->name, order[k], dir, sizeof(dir)) < 0 ||
-		    sysfs_dir_at(&rd->d, "%s", dir) < 0)
+		    sysfs_dir_set(&rd->d, dir, "", "") < 0)
 			return;
 		read_slave_attrs(rd, info, s);
 		if (rd->hits > hits) {
@@ -521,10 +521,10 @@ int bond_sysfs_read(int rootfd, struct bond_info *info, struct strbuf *scratch, 
 	listed = (info->sources & BOND_SRC_PROC) && info->mode != BOND_MODE_UNKNOWN &&
 		 !info->slaves_cut;
 	/* A valid ifname is at most 15 bytes: both paths fit. */
-	sysfs_dir_at(&rd.d, "sys/class/net/%s/bonding", info->name);
+	sysfs_dir_set(&rd.d, "sys/class/net/", info->name, "/bonding");
 	if (!listed && !is_dir_at(rootfd, rd.d.path))
 		return -ENOENT;
-	sysfs_dir_at(&rd.d, "sys/class/net/%s", info->name);
+	sysfs_dir_set(&rd.d, "sys/class/net/", info->name, "");
 	r = read_bond_attrs(&rd, info);
 	if (!listed || rd.hits)
 		info->sources |= BOND_SRC_SYSFS;

@@ -155,7 +155,7 @@ int hwmon_chip_add(struct hwmon_chip *c, const char *name, double value)
 		return -E2BIG;
 	if (!grow_one((void **)&c->attrs, &c->cap_attrs, c->n_attrs, sizeof(*c->attrs), 16))
 		return -ENOMEM;
-	snprintf(c->attrs[c->n_attrs].name, HWMON_ATTR_MAX, "%s", name);
+	str_copy(c->attrs[c->n_attrs].name, HWMON_ATTR_MAX, name);
 	c->attrs[c->n_attrs].value = value;
 	c->n_attrs++;
 	return 0;
@@ -347,7 +347,7 @@ void hwmon_classify(const struct hwmon_chip *c, struct psu_view *ret)
 	if (warns[0])
 		psu_text_add(ret->state, sizeof(ret->state), "; ", "warnings: %s", warns);
 	if (!ret->state[0])
-		snprintf(ret->state, sizeof(ret->state), "no alarm");
+		str_copy(ret->state, sizeof(ret->state), "no alarm");
 	if (input_lost)
 		psu_text_add(ret->why, sizeof(ret->why), "; ", "input lost (%s)", vin);
 	if (fails[0])

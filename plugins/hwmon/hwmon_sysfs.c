@@ -528,7 +528,7 @@ static int find_name(struct hwmon_sysfs *s, int root_fd, struct hw_ent *e, const
 	close(fd);
 	*what = "name";
 	pin_dir(s, root_fd, e, hw);
-	snprintf(attrdir, len, "%s", hw);
+	str_copy(attrdir, len, hw);
 	snprintf(np, sizeof(np), "%s/name", hw);
 	rc = name_read(root_fd, np, prefix);
 	if (rc != -ENOENT)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "rootfs.h"
+#include "strbuf.h"
 
 #define TEXT_FLAGS (O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
 
@@ -21,8 +22,15 @@ void psu_text_add(char *buf, size_t len, const char *sep, const char *fmt, ...)
 
 	if (at + 1 >= len)
 		return;
-	snprintf(buf + at, len - at, "%s", at ? sep : "");
-	at = strlen(buf);
+	if (at)
+		at += str_copy(buf + at, len - at, sep);
+	if (at + 1 >= len)
+		return;
+	/* Most items are words ("active", "no alarm"): no format to parse. */
+	if (!strchr(fmt, '%')) {
+		str_copy(buf + at, len - at, fmt);
+		return;
+	}
 	va_start(ap, fmt);
 	vsnprintf(buf + at, len - at, fmt, ap);
 	va_end(ap);

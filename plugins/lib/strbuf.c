@@ -33,6 +33,35 @@ struct strv strv_ltrim(struct strv s)
 	return s;
 }
 
+size_t str_concat(char *buf, size_t len, ...)
+{
+	const char *s;
+	size_t at = 0;
+	va_list ap;
+
+	if (len)
+		buf[0] = '\0';
+	va_start(ap, len);
+	while ((s = va_arg(ap, const char *)) != NULL) {
+		size_t n = strlen(s);
+
+		if (at < len) {
+			size_t k = n < len - 1 - at ? n : len - 1 - at;
+
+			memcpy(buf + at, s, k);
+			buf[at + k] = '\0';
+		}
+		at += n;
+	}
+	va_end(ap);
+	return at;
+}
+
+size_t str_copy(char *buf, size_t len, const char *src)
+{
+	return str_concat(buf, len, src, (const char *)NULL);
+}
+
 struct strv strv_trim(struct strv s)
 {
 	s = strv_ltrim(s);
@@ -90,20 +119,6 @@ bool strv_next_item(struct strv *rest, const char *seps, struct strv *ret_item)
 bool strv_is_blank(struct strv s)
 {
 	return strv_trim(s).n == 0;
-}
-
-bool strv_eq(struct strv s, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	return s.n == n && memcmp(s.p, lit, n) == 0;
-}
-
-bool strv_starts(struct strv s, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	return s.n >= n && memcmp(s.p, lit, n) == 0;
 }
 
 bool strv_ends(struct strv s, const char *lit)

@@ -39,9 +39,38 @@ bool strv_next_item(struct strv *rest, const char *seps, struct strv *ret_item);
 struct strv strv_ltrim(struct strv s);
 struct strv strv_trim(struct strv s);
 bool strv_is_blank(struct strv s);
-bool strv_eq(struct strv s, const char *lit);
-bool strv_starts(struct strv s, const char *lit);
 bool strv_ends(struct strv s, const char *lit);
+
+/*
+ * Whether s is lit, or starts with it.  Inline: the parsers compare each line
+ * with a row of literals, whose length the compiler then knows, so a
+ * mismatch is usually one comparison of lengths (issue 19: out of line,
+ * strlen() and the call were a fifth of bond's scan).
+ */
+static inline bool strv_eq(struct strv s, const char *lit)
+{
+	size_t n = __builtin_strlen(lit);
+
+	return s.n == n && __builtin_memcmp(s.p, lit, n) == 0;
+}
+
+static inline bool strv_starts(struct strv s, const char *lit)
+{
+	size_t n = __builtin_strlen(lit);
+
+	return s.n >= n && __builtin_memcmp(s.p, lit, n) == 0;
+}
+
+/*
+ * Concatenate the strings up to the NULL after them into buf, a buffer of
+ * len bytes, cut to fit and always NUL-ended (when len > 0): their total
+ * length, as snprintf(buf, len, "%s%s...") returns, so >= len says it was
+ * cut.  Without parsing a format: paths and state words are built by the
+ * hundred at every scan (issue 19: snprintf was a sixth of the probes'
+ * instructions).  str_copy() is the same for one string.
+ */
+size_t str_concat(char *buf, size_t len, ...) __attribute__((sentinel));
+size_t str_copy(char *buf, size_t len, const char *src);
 
 /* True when every byte is printable ASCII (0x21..0x7e), and s is not empty. */
 bool strv_is_graph(struct strv s);

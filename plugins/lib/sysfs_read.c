@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,14 +13,9 @@
 
 #include "rootfs.h"
 
-int sysfs_dir_at(struct sysfs_dir *d, const char *fmt, ...)
+/* End the directory's path of n bytes (as snprintf counted them) with a '/'. */
+static int dir_end(struct sysfs_dir *d, long n)
 {
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(d->path, sizeof(d->path) - 1, fmt, ap);
-	va_end(ap);
 	if (n < 0 || (size_t)n >= sizeof(d->path) - 1) {
 		d->path[0] = '\0';
 		d->plen = 0;
@@ -29,6 +25,24 @@ int sysfs_dir_at(struct sysfs_dir *d, const char *fmt, ...)
 	d->path[n] = '\0';
 	d->plen = (size_t)n;
 	return 0;
+}
+
+int sysfs_dir_at(struct sysfs_dir *d, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(d->path, sizeof(d->path) - 1, fmt, ap);
+	va_end(ap);
+	return dir_end(d, n);
+}
+
+int sysfs_dir_set(struct sysfs_dir *d, const char *p1, const char *p2, const char *p3)
+{
+	size_t n = str_concat(d->path, sizeof(d->path) - 1, p1, p2, p3, (const char *)NULL);
+
+	return dir_end(d, n > LONG_MAX ? -1 : (long)n);
 }
 
 int sysfs_dir_path(struct sysfs_dir *d, const char *p1, const char *p2, const char *p3)

@@ -30,6 +30,9 @@ struct sysfs_dir {
 /* Set the directory (printf-style, a '/' is added); -ENAMETOOLONG leaves none. */
 int sysfs_dir_at(struct sysfs_dir *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The same for the directory p1 p2 p3 joined as they are, without a format: every array or bond. */
+int sysfs_dir_set(struct sysfs_dir *d, const char *p1, const char *p2, const char *p3);
+
 /* Build the directory's path then p1 p2 p3 (any may be "") in d->path, or -ENAMETOOLONG. */
 int sysfs_dir_path(struct sysfs_dir *d, const char *p1, const char *p2, const char *p3);
 

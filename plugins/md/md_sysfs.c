@@ -483,7 +483,7 @@ static int rd_entry(void *ctx, const char *name)
 	struct reader *r = ctx;
 	struct md_array *a = r->a;
 	char lnk[MD_DEV_NAME_MAX + 64];
-	struct strv nm = strv_c(name), target;
+	struct strv nm = strv_c(name), target = { 0 };
 	int e, slot;
 
 	if (!strv_starts(nm, "rd") ||
@@ -620,7 +620,7 @@ static int recall_listing(struct reader *r)
 			a->n_devs = 0; /* the listing starts from none */
 			return e == -ENOMEM ? e : 0;
 		}
-		snprintf(d->name, sizeof(d->name), "%s", a->list + off);
+		str_copy(d->name, sizeof(d->name), a->list + off);
 	}
 	if (!same_devices(a, r->st)) {
 		a->n_devs = 0;
@@ -691,7 +691,7 @@ static int read_array(struct reader *r)
 	struct strv v;
 	int e;
 
-	sysfs_dir_at(&r->d, "sys/block/%s/md", r->a->name); /* MD_NAME_MAX: it fits */
+	sysfs_dir_set(&r->d, "sys/block/", r->a->name, "/md"); /* MD_NAME_MAX: it fits */
 	a->source = MD_SRC_SYSFS;
 	e = read_state(r);
 	if (e < 0)

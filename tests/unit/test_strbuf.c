@@ -79,6 +79,36 @@ static void test_trim_and_compare(void **state)
 	assert_false(strv_has_control(strv_c("caf\xc3\xa9")));
 }
 
+/* str_concat/str_copy: what snprintf("%s%s...") writes and returns, for every size. */
+static void test_concat_like_snprintf(void **state)
+{
+	const char *a = "sys/class/net/", *b = "bond0", *c = "/bonding";
+
+	(void)state;
+	for (size_t len = 0; len <= 32; len++) {
+		char got[32], want[32];
+		int n;
+
+		memset(got, 'x', sizeof(got));
+		memset(want, 'x', sizeof(want));
+		n = snprintf(want, len, "%s%s%s", a, b, c);
+		assert_int_equal(str_concat(got, len, a, b, c, (const char *)NULL), (size_t)n);
+		assert_memory_equal(got, want, sizeof(got)); /* nothing past the end written */
+		n = snprintf(want, len, "%s", b);
+		assert_int_equal(str_copy(got, len, b), (size_t)n);
+		assert_memory_equal(got, want, sizeof(got));
+	}
+	{
+		char buf[4] = "abc";
+
+		assert_int_equal(str_concat(buf, sizeof(buf), (const char *)NULL), 0);
+		assert_string_equal(buf, "");
+		assert_int_equal(
+			str_concat(buf, sizeof(buf), "", "ab", "", "c", (const char *)NULL), 3);
+		assert_string_equal(buf, "abc");
+	}
+}
+
 static void test_numbers(void **state)
 {
 	long long v = 7;
@@ -242,6 +272,7 @@ int main(void)
 		cmocka_unit_test(test_lines_and_tokens),
 		cmocka_unit_test(test_items),
 		cmocka_unit_test(test_trim_and_compare),
+		cmocka_unit_test(test_concat_like_snprintf),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_hex_and_mac),
 		cmocka_unit_test(test_safe_copies),
