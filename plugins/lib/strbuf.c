@@ -3,16 +3,12 @@
 #include "strbuf.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
 
 static bool is_control(char c)
 {
@@ -22,15 +18,6 @@ static bool is_control(char c)
 struct strv strv_c(const char *s)
 {
 	return strv_make(s, s ? strlen(s) : 0);
-}
-
-struct strv strv_ltrim(struct strv s)
-{
-	while (s.n > 0 && is_blank(s.p[0])) {
-		s.p++;
-		s.n--;
-	}
-	return s;
 }
 
 size_t str_concat(char *buf, size_t len, ...)
@@ -62,14 +49,6 @@ size_t str_copy(char *buf, size_t len, const char *src)
 	return str_concat(buf, len, src, (const char *)NULL);
 }
 
-struct strv strv_trim(struct strv s)
-{
-	s = strv_ltrim(s);
-	while (s.n > 0 && is_blank(s.p[s.n - 1]))
-		s.n--;
-	return s;
-}
-
 bool strv_next_line(struct strv *rest, struct strv *ret_line)
 {
 	const char *nl = rest->n ? memchr(rest->p, '\n', rest->n) : NULL;
@@ -90,7 +69,7 @@ bool strv_next_token(struct strv *rest, struct strv *ret_tok)
 	*rest = strv_ltrim(*rest);
 	if (rest->n == 0)
 		return false;
-	while (i < rest->n && !is_blank(rest->p[i]))
+	while (i < rest->n && !strv_blank_char(rest->p[i]))
 		i++;
 	*ret_tok = strv_make(rest->p, i);
 	rest->p += i;
@@ -149,33 +128,48 @@ bool strv_has_control(struct strv s)
  * Copy a decimal token (digits, after a '-' when sign_ok) into a C string for
  * strtoll/strtoull; one longer than buf holds is out of range anyway.
  */
-static int number_token(struct strv s, bool sign_ok, char *buf, size_t cap)
+/*
+ * The decimal digits of s, a '-' first when sign_ok: its magnitude in *mag
+ * and sign in *neg; -EINVAL (empty, not digits) or -ERANGE (31 bytes or
+ * more, or past 2^64 - 1).  Parsed here, not by strtoll() on a copy: numbers
+ * are read by the hundred at every scan.
+ */
+static int number_value(struct strv s, bool sign_ok, bool *neg, unsigned long long *mag)
 {
 	size_t i = sign_ok && s.n && s.p[0] == '-' ? 1 : 0;
+	unsigned long long v = 0;
+	bool over = false;
 
 	if (s.n == 0 || i == s.n)
 		return -EINVAL;
-	if (s.n >= cap)
+	if (s.n >= 32)
 		return -ERANGE;
-	for (size_t k = i; k < s.n; k++)
+	for (size_t k = i; k < s.n; k++) {
 		if (s.p[k] < '0' || s.p[k] > '9')
 			return -EINVAL;
-	memcpy(buf, s.p, s.n);
-	buf[s.n] = '\0';
+		over |= __builtin_mul_overflow(v, 10u, &v);
+		over |= __builtin_add_overflow(v, (unsigned)(s.p[k] - '0'), &v);
+	}
+	if (over)
+		return -ERANGE;
+	*neg = i == 1;
+	*mag = v;
 	return 0;
 }
 
 int strv_to_ll(struct strv s, long long min, long long max, long long *ret)
 {
-	char buf[32];
+	unsigned long long mag;
 	long long v;
-	int r = number_token(s, true, buf, sizeof(buf));
+	bool neg;
+	int r = number_value(s, true, &neg, &mag);
 
 	if (r < 0)
 		return r;
-	errno = 0;
-	v = strtoll(buf, NULL, 10);
-	if (errno == ERANGE || v < min || v > max)
+	if (mag > (unsigned long long)LLONG_MAX + (neg ? 1 : 0))
+		return -ERANGE;
+	v = !neg ? (long long)mag : mag == 0 ? 0 : -(long long)(mag - 1) - 1;
+	if (v < min || v > max)
 		return -ERANGE;
 	*ret = v;
 	return 0;
@@ -207,18 +201,9 @@ int strv_to_duration_ms(struct strv s, uint64_t *ret)
 
 int strv_to_u64(struct strv s, unsigned long long *ret)
 {
-	char buf[32];
-	unsigned long long v;
-	int r = number_token(s, false, buf, sizeof(buf));
+	bool neg;
 
-	if (r < 0)
-		return r;
-	errno = 0;
-	v = strtoull(buf, NULL, 10);
-	if (errno == ERANGE)
-		return -ERANGE;
-	*ret = v;
-	return 0;
+	return number_value(s, false, &neg, ret);
 }
 
 static int hexval(char c)

@@ -35,9 +35,32 @@ bool strv_next_token(struct strv *rest, struct strv *ret_tok);
 /* The same for an item of a list separated by any bytes of seps (", " for "a, b,c"). */
 bool strv_next_item(struct strv *rest, const char *seps, struct strv *ret_item);
 
-/* Without leading (ltrim) or leading and trailing blanks (space, tab, CR, LF, VT, FF). */
-struct strv strv_ltrim(struct strv s);
-struct strv strv_trim(struct strv s);
+/* Space, tab, CR, LF, VT or FF. */
+static inline bool strv_blank_char(char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/*
+ * Without leading (ltrim) or leading and trailing blanks (strv_blank_char()).
+ * Inline: the parsers trim every line, key and value they read.
+ */
+static inline struct strv strv_ltrim(struct strv s)
+{
+	while (s.n > 0 && strv_blank_char(s.p[0])) {
+		s.p++;
+		s.n--;
+	}
+	return s;
+}
+
+static inline struct strv strv_trim(struct strv s)
+{
+	s = strv_ltrim(s);
+	while (s.n > 0 && strv_blank_char(s.p[s.n - 1]))
+		s.n--;
+	return s;
+}
 bool strv_is_blank(struct strv s);
 bool strv_ends(struct strv s, const char *lit);
 

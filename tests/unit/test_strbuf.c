@@ -3,6 +3,7 @@
 #include "cmocka_all.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,6 +130,15 @@ static void test_numbers(void **state)
 	assert_int_equal(strv_to_ll(strv_c("1234567890123456789012345678901234"), 0, 1, &v),
 			 -ERANGE);
 	assert_int_equal(v, -12); /* untouched on failure */
+	/* The edges of long long, as strtoll() has them. */
+	assert_int_equal(strv_to_ll(strv_c("-9223372036854775808"), LLONG_MIN, 0, &v), 0);
+	assert_true(v == LLONG_MIN);
+	assert_int_equal(strv_to_ll(strv_c("9223372036854775807"), 0, LLONG_MAX, &v), 0);
+	assert_true(v == LLONG_MAX);
+	assert_int_equal(strv_to_ll(strv_c("-9223372036854775809"), LLONG_MIN, 0, &v), -ERANGE);
+	assert_int_equal(strv_to_ll(strv_c("-0"), 0, 0, &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(strv_to_ll(strv_c("99999999999999999999"), 0, LLONG_MAX, &v), -ERANGE);
 	assert_int_equal(strv_to_u64(strv_c("18446744073709551615"), &u), 0);
 	assert_true(u == 18446744073709551615ull);
 	assert_int_equal(strv_to_u64(strv_c("18446744073709551616"), &u), -ERANGE);
