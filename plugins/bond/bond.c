@@ -491,7 +491,7 @@ static int read_bond(struct bond_probe *p, const char *name, const struct bond_e
 	r = bond_info_init(&info, name);
 	if (r < 0)
 		return r;
-	snprintf(path, sizeof(path), "proc/net/bonding/%s", name);
+	str_concat(path, sizeof(path), "proc/net/bonding/", name, (const char *)NULL);
 	rp = bond_read_file(&p->fdc, rootfd, path, BOND_PROC_MAX, &p->buf, &cut);
 	if (rp == 0) {
 		r = bond_proc_parse(p->buf.p, p->buf.len, &info);

@@ -96,7 +96,9 @@ static void member_state(const struct bond_info *info, const struct bond_slave *
 {
 	int active = slave_active(info, s);
 
-	psu_text_add(mv->state, sizeof(mv->state), ", ", "mii %s", bond_link_name(s->link));
+	/* The first item of a state calloc() cleared: without a format to parse. */
+	str_concat(mv->state, sizeof(mv->state), "mii ", bond_link_name(s->link),
+		   (const char *)NULL);
 	if (s->oper == BOND_OPER_DOWN)
 		psu_text_add(mv->state, sizeof(mv->state), ", ", "operstate down");
 	if (uses_primary(info->mode) && active >= 0)
@@ -207,7 +209,7 @@ static bool bond_unreadable(const struct bond_info *info, struct bond_verdict *v
 
 	if (info->mode != BOND_MODE_8023AD)
 		mask &= ~BAD_LACP;
-	snprintf(dir, sizeof(dir), "sys/class/net/%s", info->name);
+	str_concat(dir, sizeof(dir), "sys/class/net/", info->name, (const char *)NULL);
 	return unreadable(bond_facts, sizeof(bond_facts) / sizeof(bond_facts[0]), info->bad_proc,
 			  info->bad_sysfs, mask, info->name, dir, v->reason, sizeof(v->reason));
 }
