@@ -210,7 +210,7 @@ static int entry_reopen(struct fdcache *c, struct fdcache_entry *e, int root_fd)
 int fdcache_read(struct fdcache *c, int root_fd, const char *path, unsigned int flags,
 		 struct strbuf *b, size_t max, bool *ret_truncated)
 {
-	struct fdcache_entry *e = c && c->budget ? lookup(c, path) : NULL;
+	struct fdcache_entry *e = c && c->budget && !(flags & FDC_ONCE) ? lookup(c, path) : NULL;
 	unsigned int how = flags & FDC_TO_EOF ? STRBUF_TO_EOF : 0;
 	int fd, r;
 
@@ -231,7 +231,7 @@ int fdcache_read(struct fdcache *c, int root_fd, const char *path, unsigned int 
 	if (fd < 0)
 		return fd;
 	r = strbuf_read_fd(b, fd, max, how, ret_truncated);
-	if (r < 0 || !c || !remember(c, path, fd, flags))
+	if (r < 0 || !c || (flags & FDC_ONCE) || !remember(c, path, fd, flags))
 		close(fd);
 	return r;
 }

@@ -66,6 +66,11 @@ struct fdcache {
  * attribute failing by design (EINVAL, EIO) keeps its descriptor.
  */
 #define FDC_RETRY 0x8u
+/*
+ * ONCE: a file its reader seldom reads again (it keeps what it said): open,
+ * read, close, never kept, so a descriptor is not held for it between reads.
+ */
+#define FDC_ONCE 0x10u
 
 /* unwatch may be NULL when nothing is ever watched. */
 void fdcache_init(struct fdcache *c, size_t budget, void (*unwatch)(void *ctx, int fd), void *ctx);

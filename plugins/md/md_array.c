@@ -29,6 +29,8 @@ static void copy_fields(struct md_array *dst, const struct md_array *src)
 	dst->list_cap = keep.list_cap;
 	dst->list_key = keep.list_key;
 	dst->list_has = keep.list_has;
+	dst->list_level = keep.list_level;
+	dst->list_raid_disks = keep.list_raid_disks;
 }
 
 void md_array_clear(struct md_array *a)

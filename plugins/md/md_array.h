@@ -153,6 +153,13 @@ struct md_array {
 	uint32_t list_len, list_cap;
 	uint64_t list_key;
 	unsigned list_has;
+	/*
+	 * The level and raid_disks sysfs showed with that listing: the block
+	 * prints both ("active raid1", "[2/2]"), so an unchanged block keeps
+	 * them too (MD_LEVEL_NONE: not kept).
+	 */
+	enum md_level list_level;
+	int list_raid_disks;
 
 	/*
 	 * failed: the source could not be read for this array; error holds why

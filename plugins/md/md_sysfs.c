@@ -253,20 +253,53 @@ static void attr_error(struct reader *r, int e)
 				   sysfs_strerror(e, why, sizeof(why)));
 }
 
-/* level and array_state: 1, 0 when neither is there (the array is gone), or -ENOMEM. */
-static int read_state(struct reader *r)
+/*
+ * The level and raid_disks of the last full read, taken when the array's
+ * mdstat block is as then (the listing's key) and prints that level: 1
+ * taken (neither file is read), 0 not, or -ENOMEM.
+ */
+static int recall_level(struct reader *r)
+{
+	struct md_array *a = r->a;
+	const char *text;
+
+	if (!r->key || a->list_key != r->key || a->list_level == MD_LEVEL_NONE)
+		return 0;
+	text = md_array_level(r->st);
+	if (md_level_parse(strv_c(text)) != a->list_level)
+		return 0;
+	if (md_array_set_level_text(a, strv_c(text)) < 0)
+		return -ENOMEM;
+	a->level = a->list_level;
+	a->raid_disks = a->list_raid_disks;
+	return 1;
+}
+
+/*
+ * level and array_state: 1, 0 when neither is there (the array is gone), or
+ * -ENOMEM.  *kept: the level (and raid_disks) came from recall_level().
+ */
+static int read_state(struct reader *r, bool *kept)
 {
 	struct md_array *a = r->a;
 	struct strv v;
-	int e = sysfs_read(&r->d, "level", 0, &v);
-	bool present = e != -ENOENT;
+	int e = recall_level(r);
+	bool present;
 
-	attr_error(r, e);
-	if (e == 0) {
-		a->level = md_level_parse(v);
-		if (md_array_set_level_text(a, strv_trim(v)) < 0)
-			return -ENOMEM;
+	if (e < 0)
+		return e;
+	*kept = e == 1;
+	if (!*kept) {
+		/* Read again only when the array's mdstat block changes: not kept open. */
+		e = sysfs_read(&r->d, "level", FDC_ONCE, &v);
+		attr_error(r, e);
+		if (e == 0) {
+			a->level = md_level_parse(v);
+			if (md_array_set_level_text(a, strv_trim(v)) < 0)
+				return -ENOMEM;
+		}
 	}
+	present = *kept || e != -ENOENT; /* kept: the level file was there with the listing */
 	e = sysfs_read(&r->d, "array_state", FDC_NOTIFY, &v);
 	if (e == -ENOENT) /* a partial capture: running iff it has a personality */
 		a->run = a->level == MD_LEVEL_NONE ? MD_RUN_INACTIVE : MD_RUN_ACTIVE;
@@ -599,6 +632,8 @@ static void keep_listing(struct reader *r)
 	}
 	a->list_has = r->has;
 	a->list_key = r->key;
+	a->list_level = a->level;
+	a->list_raid_disks = a->raid_disks;
 }
 
 /*
@@ -689,11 +724,12 @@ static int read_array(struct reader *r)
 	struct md_array *a = r->a;
 	char why[96];
 	struct strv v;
+	bool kept;
 	int e;
 
 	sysfs_dir_set(&r->d, "sys/block/", r->a->name, "/md"); /* MD_NAME_MAX: it fits */
 	a->source = MD_SRC_SYSFS;
-	e = read_state(r);
+	e = read_state(r, &kept);
 	if (e < 0)
 		return e;
 	if (e == 0) {
@@ -706,10 +742,12 @@ static int read_array(struct reader *r)
 	if (a->level == MD_LEVEL_NONE && a->run == MD_RUN_ACTIVE)
 		md_array_set_error(a, "sysfs shows a running array without a level");
 
-	e = sysfs_read(&r->d, "raid_disks", 0, &v);
-	if (e == 0)
-		e = md_sysfs_parse_raid_disks(v, &a->raid_disks);
-	attr_error(r, e);
+	if (!kept) {
+		e = sysfs_read(&r->d, "raid_disks", FDC_ONCE, &v);
+		if (e == 0)
+			e = md_sysfs_parse_raid_disks(v, &a->raid_disks);
+		attr_error(r, e);
+	}
 	if (a->level == MD_LEVEL_NONE || a->level == MD_LEVEL_CONTAINER) {
 		/* metadata_version is read only to recognise a container */
 		if (sysfs_read(&r->d, "metadata_version", 0, &v) == 0)

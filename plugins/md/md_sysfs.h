@@ -26,7 +26,8 @@ struct md_sysfs_buf {
 	 * last full read, and whose listing then named the devices the block
 	 * names, takes that listing (md_array.list) instead of listing its md
 	 * directory again: mdstat prints every device of the array, and its
-	 * level (which says the optional attributes).  Every
+	 * level (which says the optional attributes).  It takes the level and
+	 * raid_disks read then too, which the block prints as well.  Every
 	 * MD_LIST_CHECK_EVERY-th full read lists every directory regardless.
 	 */
 	struct md_set *mdstat; /* its name index may be rebuilt */

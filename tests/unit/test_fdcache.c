@@ -208,6 +208,25 @@ static void test_retry(void **state)
 	strbuf_free(&b);
 }
 
+/* FDC_ONCE: read from a descriptor of its own, closed at once; nothing kept for it. */
+static void test_once(void **state)
+{
+	struct fixture *f = *state;
+	struct strbuf b = { 0 };
+
+	put(f, "level", "raid1\n");
+	assert_int_equal(fdcache_read(&f->fdc, f->root_fd, "level", FDC_ONCE, &b, 64, NULL), 0);
+	assert_string_equal(b.p, "raid1\n");
+	assert_int_equal(f->fdc.n, 0);
+	put(f, "level", "raid5\n");
+	assert_int_equal(fdcache_read(&f->fdc, f->root_fd, "level", FDC_ONCE, &b, 64, NULL), 0);
+	assert_string_equal(b.p, "raid5\n");
+	assert_int_equal(f->fdc.n, 0);
+	assert_int_equal(fdcache_read(&f->fdc, f->root_fd, "level", 0, &b, 64, NULL), 0);
+	assert_int_equal(f->fdc.n, 1); /* without it the file is kept as before */
+	strbuf_free(&b);
+}
+
 /* A link out of the root is -ENOLINK, never the host's file nor "absent"; a directory -EISDIR. */
 static void test_links_and_directories(void **state)
 {
@@ -438,6 +457,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_fdcache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_out_of_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sweep_trims, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retry, setup, teardown),

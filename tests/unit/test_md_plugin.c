@@ -196,8 +196,11 @@ static void test_budget_option(void **state)
 	assert_int_equal(redmon_plugin.init(&fake_host_ops, h, &inst), 0);
 	assert_int_equal(redmon_plugin.scan(inst), 0);
 	assert_int_equal(h->n_reports, 2);
-	/* kept: proc/mdstat, md0 level, md0 array_state; two of them are notified */
-	assert_int_equal(fake_host_count_watched(h, EPOLLPRI), 2);
+	/*
+	 * kept: proc/mdstat, md0 array_state, md0 degraded, all notified (level
+	 * and raid_disks are read once, never kept)
+	 */
+	assert_int_equal(fake_host_count_watched(h, EPOLLPRI), 3);
 	redmon_plugin.fini(inst);
 	assert_int_equal(h->n_watched, 0);
 

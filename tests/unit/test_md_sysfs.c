@@ -1062,6 +1062,42 @@ static void test_sync_completed_read_only_while_syncing(void **state)
 	assert_int_equal(got(f, "md0")->activity, REDMON_ACTIVITY_NONE);
 }
 
+/*
+ * level and raid_disks are printed in the array's mdstat block: while the
+ * block is unchanged a full read takes them from the last one, and reads
+ * them again once it changes (issue 19: two files less per array and scan).
+ */
+static void test_level_kept_with_unchanged_block(void **state)
+{
+	struct fixture *f = *state;
+
+	build_two_arrays(f);
+	fdcache_free(&f->fdc);
+	fdcache_init(&f->fdc, 1000, NULL, NULL);
+	assert_int_equal(scan(f, true), 2);
+	assert_int_equal(got(f, "md0")->total, 2);
+	/* Read once, not kept open: they are read again only with a new block. */
+	assert_false(kept_path(f, "sys/block/md0/md/level"));
+	assert_false(kept_path(f, "sys/block/md0/md/raid_disks"));
+	assert_true(kept_path(f, "sys/block/md0/md/array_state"));
+
+	/* sysfs alone says three slots: not read while the block is as before. */
+	put(f, "sys/block/md0/md/raid_disks", "3\n");
+	assert_int_equal(scan(f, true), 2);
+	assert_int_equal(got(f, "md0")->total, 2);
+	assert_string_equal(got(f, "md0")->type, "raid1");
+
+	/* The block changes: both are read again. */
+	put(f, "proc/mdstat",
+	    "md0 : active raid1 sda1[0] sdb1[1]\n"
+	    "      100 blocks [3/2] [UU_]\n\n"
+	    "md1 : active raid1 sdc1[0] sdd1[1]\n"
+	    "      100 blocks [2/2] [UU]\n\n");
+	assert_int_equal(scan(f, true), 2);
+	assert_int_equal(got(f, "md0")->total, 3);
+	assert_string_equal(got(f, "md0")->type, "raid1");
+}
+
 /* --- partial rescans (md_scan_reread) ------------------------------------ */
 
 #define R1_OK	  "md0 : active raid1 sdb1[1] sda1[0]\n      100 blocks [2/2] [UU]\n\n"
@@ -1810,6 +1846,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_md_and_unreadable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_steady_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sync_completed_read_only_while_syncing, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_level_kept_with_unchanged_block, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_partial_keeps_untouched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_equals_full, setup, teardown),
