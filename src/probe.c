@@ -20,6 +20,15 @@
  * only then.  At the default rescan_interval of 30 s, every 16 minutes.
  */
 #define DELTAS_MAX 32
+/*
+ * The same for a scan that answers a notification (probe_answers_event()):
+ * handing over thousands of groups there delayed the event by the time it
+ * takes (3-5 ms at 1,000 arrays, the md latency's p99), so the whole scan
+ * waits for the next periodic one.  The arena holds at most one stale copy
+ * of each group a delta replaced, however many deltas there were; this cap
+ * only bounds the wait where events never stop.
+ */
+#define DELTAS_EVENT_MAX 1024
 
 /* The plugin sees this struct only as the opaque struct redmon_host. */
 struct probe {
@@ -36,6 +45,7 @@ struct probe {
 	bool memo_valid; /* memo is exactly what the last scan handed over */
 	bool has_disks;	 /* it reports disks: never a delta (they are not kept apart) */
 	unsigned deltas; /* deltas since the last whole scan */
+	bool for_event;	 /* the next scan answers a notification (probe_answers_event) */
 	size_t left_out; /* groups this delta left out (unchanged or kept) */
 	bool rescan; /* scan again at once: this one dropped what it found, or the plugin asked */
 };
@@ -278,6 +288,11 @@ void probe_want_whole(struct probe *p)
 	p->memo_valid = false;
 }
 
+void probe_answers_event(struct probe *p)
+{
+	p->for_event = true;
+}
+
 static int add_gone(void *ctx, const char *name)
 {
 	struct probe *p = ctx;
@@ -313,9 +328,11 @@ static bool memo_end(struct probe *p)
 
 int probe_scan(struct probe *p)
 {
-	bool delta = p->delta_on && p->memo_valid && !p->has_disks && p->deltas < DELTAS_MAX;
+	unsigned max = p->for_event ? DELTAS_EVENT_MAX : DELTAS_MAX;
+	bool delta = p->delta_on && p->memo_valid && !p->has_disks && p->deltas < max;
 	int rc;
 
+	p->for_event = false;
 	snapshot_clear(&p->scan);
 	p->error[0] = 0;
 	/* A delta is small: the hints of a whole scan would size its arena for everything. */

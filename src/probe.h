@@ -52,6 +52,13 @@ void probe_enable_delta(struct probe *p);
 void probe_want_whole(struct probe *p);
 
 /*
+ * The next scan answers a notification: it stays a delta past the count of
+ * deltas after which a periodic scan hands over every group, so that the
+ * event is not delayed by that (DELTAS_EVENT_MAX in probe.c).
+ */
+void probe_answers_event(struct probe *p);
+
+/*
  * The last scan could not hand over all it found (disks first reported in
  * a delta that left groups out): the next, whole scan should come at once.
  */

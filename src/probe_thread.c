@@ -169,6 +169,8 @@ static void run_scan(struct probe_thread *r)
 	 * A result not yet collected is replaced by this one: a delta must not
 	 * be, so this scan is whole.
 	 */
+	if (r->settled)
+		probe_answers_event(r->p);
 	pthread_mutex_lock(&r->lock);
 	if (r->want_whole || r->have_result)
 		probe_want_whole(r->p);

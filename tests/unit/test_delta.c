@@ -339,6 +339,52 @@ static void test_kept_groups_match_whole_scans(void **state)
 }
 
 /*
+ * Every 33rd periodic scan hands over every group (DELTAS_MAX); a scan that
+ * answers a notification stays a delta past that, so the event does not
+ * wait for thousands of groups to be copied, and the next periodic scan is
+ * the whole one.
+ */
+static void test_event_scans_stay_deltas(void **state)
+{
+	int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct probe_env env = { .root = "/", .root_fd = rootfd };
+	struct side s;
+	struct config *cfg;
+	char err[256];
+	int first_whole = -1;
+
+	(void)state;
+	assert_int_equal(cfg_load(NULL, NULL, 0, &cfg, err, sizeof(err)), 0);
+	env.cfg = cfg;
+	world_reset();
+	init_use_keep = false;
+	side_new(&s, &env, true);
+	side_scan(&s); /* the first scan is whole */
+	for (int i = 1; i < 100 && first_whole < 0; i++) {
+		s.deltas = 0;
+		side_scan(&s);
+		if (!s.deltas)
+			first_whole = i;
+	}
+	assert_int_equal(first_whole, 33); /* 32 deltas, then a whole scan */
+	for (int i = 0; i < 100; i++) {
+		s.deltas = 0;
+		probe_answers_event(s.p);
+		side_scan(&s);
+		assert_int_equal(s.deltas, 1);
+	}
+	s.deltas = 0;
+	side_scan(&s); /* periodic, past 32 deltas: whole */
+	assert_int_equal(s.deltas, 0);
+	s.deltas = 0;
+	side_scan(&s);
+	assert_int_equal(s.deltas, 1);
+	side_free(&s);
+	cfg_free(cfg);
+	close(rootfd);
+}
+
+/*
  * A delta that arrives while a recovery is held (its scan began before the
  * daemon asked for a whole one) keeps the hold of a group it leaves out:
  * the recovery is still confirmed, by the next whole scan.
@@ -545,6 +591,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_deltas_match_whole_scans),
+		cmocka_unit_test(test_event_scans_stay_deltas),
 		cmocka_unit_test(test_kept_groups_match_whole_scans),
 		cmocka_unit_test(test_hold_survives_a_delta),
 		cmocka_unit_test(test_disks_reach_the_aggregator),
