@@ -43,6 +43,8 @@
 #define DRAIN_MS 5000
 /* at stop, a probe thread gets this long to leave its plugin */
 #define STOP_MS 2000
+/* heap_give_back() after this many deltas of a probe, as after every whole scan */
+#define TRIM_DELTAS 32
 
 /*
  * One per usable plugin; r is NULL while the probe is disabled or failed to
@@ -66,7 +68,8 @@ struct slot {
 	bool dormant;
 	struct plug_source *sources;
 	size_t n_sources;
-	bool ran; /* a probe was made (init() ran): it never waits again */
+	bool ran;		   /* a probe was made (init() ran): it never waits again */
+	unsigned deltas_untrimmed; /* deltas applied since its last heap_give_back() */
 };
 
 struct daemon {
@@ -290,9 +293,15 @@ static void on_result(void *ctx, int fd, uint32_t revents)
 	publish(d);
 	snapshot_clear(&s->res.groups); /* the groups before, which vanished events showed */
 	after_update(s);
-	/* What a whole scan and the groups it replaced left free (a delta frees little). */
-	if (whole)
+	/*
+	 * What a whole scan and the groups it replaced left free; a delta frees
+	 * little, but events answered by deltas only (a whole scan waits for a
+	 * periodic one, probe.c) add up: every TRIM_DELTAS of them as well.
+	 */
+	if (whole || ++s->deltas_untrimmed >= TRIM_DELTAS) {
+		s->deltas_untrimmed = 0;
 		heap_give_back();
+	}
 }
 
 /* probe_timeout after a request without an answer: the probe is hung. */

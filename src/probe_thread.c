@@ -165,12 +165,12 @@ static void run_scan(struct probe_thread *r)
 
 	if (r->settle_armed)
 		set_settle(r, 0); /* this scan sees whatever the notifications were about */
+	if (r->settled)
+		probe_answers_event(r->p); /* no whole handover to delay the event */
 	/*
 	 * A result not yet collected is replaced by this one: a delta must not
 	 * be, so this scan is whole.
 	 */
-	if (r->settled)
-		probe_answers_event(r->p);
 	pthread_mutex_lock(&r->lock);
 	if (r->want_whole || r->have_result)
 		probe_want_whole(r->p);

@@ -125,10 +125,6 @@ bool strv_has_control(struct strv s)
 }
 
 /*
- * Copy a decimal token (digits, after a '-' when sign_ok) into a C string for
- * strtoll/strtoull; one longer than buf holds is out of range anyway.
- */
-/*
  * The decimal digits of s, a '-' first when sign_ok: its magnitude in *mag
  * and sign in *neg; -EINVAL (empty, not digits) or -ERANGE (31 bytes or
  * more, or past 2^64 - 1).  Parsed here, not by strtoll() on a copy: numbers
