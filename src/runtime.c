@@ -135,8 +135,8 @@ static bool probe_key_set(void *ctx, const char *key)
 	return cfg_get(c->rt->cfg, c->section, key) != NULL;
 }
 
-static bool sources_any(const struct runtime *rt, const char *name, const struct plug_source *v,
-			size_t n)
+bool runtime_sources_appeared(const struct runtime *rt, const char *name,
+			      const struct plug_source *v, size_t n)
 {
 	struct skip_ctx c = { .rt = rt };
 	struct plug_sources_env env = {
@@ -171,7 +171,7 @@ static int sources_missing(const struct runtime *rt, const char *dir, const char
 			log_debug("%s: %s: plugin %s loaded", path, err, name);
 		return -ENOENT;
 	}
-	if (sources_any(rt, name, src->v, src->n))
+	if (runtime_sources_appeared(rt, name, src->v, src->n))
 		return -ENOENT;
 	log_debug("skipped %s: no source (%s)", name, path);
 	return 0;
@@ -204,12 +204,6 @@ struct plug_source *runtime_probe_sourceless(const struct runtime *rt, const cha
 		*n = src.n;
 	}
 	return copy;
-}
-
-bool runtime_sources_appeared(const struct runtime *rt, const char *name,
-			      const struct plug_source *v, size_t n)
-{
-	return sources_any(rt, name, v, n);
 }
 
 static int load_plugins(struct runtime *rt)

@@ -11,9 +11,8 @@
 #include "plugin_loader.h"
 #include "probe.h"
 
-struct plug_source;
-
 struct agg;
+struct plug_source;
 struct privhelper;
 
 struct cli {

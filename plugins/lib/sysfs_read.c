@@ -5,18 +5,18 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "rootfs.h"
 
-/* End the directory's path of n bytes (as snprintf counted them) with a '/'. */
-static int dir_end(struct sysfs_dir *d, long n)
+/* End the directory's path of n bytes (as snprintf counted them; SIZE_MAX: failed) with a '/'. */
+static int dir_end(struct sysfs_dir *d, size_t n)
 {
-	if (n < 0 || (size_t)n >= sizeof(d->path) - 1) {
+	if (n >= sizeof(d->path) - 1) {
 		d->path[0] = '\0';
 		d->plen = 0;
 		return -ENAMETOOLONG;
@@ -35,14 +35,12 @@ int sysfs_dir_at(struct sysfs_dir *d, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(d->path, sizeof(d->path) - 1, fmt, ap);
 	va_end(ap);
-	return dir_end(d, n);
+	return dir_end(d, n < 0 ? SIZE_MAX : (size_t)n);
 }
 
 int sysfs_dir_set(struct sysfs_dir *d, const char *p1, const char *p2, const char *p3)
 {
-	size_t n = str_concat(d->path, sizeof(d->path) - 1, p1, p2, p3, (const char *)NULL);
-
-	return dir_end(d, n > LONG_MAX ? -1 : (long)n);
+	return dir_end(d, str_concat(d->path, sizeof(d->path) - 1, p1, p2, p3, (const char *)NULL));
 }
 
 int sysfs_dir_path(struct sysfs_dir *d, const char *p1, const char *p2, const char *p3)

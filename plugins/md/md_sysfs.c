@@ -253,6 +253,12 @@ static void attr_error(struct reader *r, int e)
 				   sysfs_strerror(e, why, sizeof(why)));
 }
 
+/* Whether the array's mdstat block is as at the full read that kept its listing. */
+static bool block_as_listed(const struct reader *r)
+{
+	return r->key && r->a->list_key == r->key;
+}
+
 /*
  * The level and raid_disks of the last full read, taken when the array's
  * mdstat block is as then (the listing's key) and prints that level: 1
@@ -263,7 +269,7 @@ static int recall_level(struct reader *r)
 	struct md_array *a = r->a;
 	const char *text;
 
-	if (!r->key || a->list_key != r->key || a->list_level == MD_LEVEL_NONE)
+	if (!block_as_listed(r) || a->list_level == MD_LEVEL_NONE)
 		return 0;
 	text = md_array_level(r->st);
 	if (md_level_parse(strv_c(text)) != a->list_level)
@@ -646,7 +652,7 @@ static int recall_listing(struct reader *r)
 	struct md_array *a = r->a;
 	struct md_dev *d;
 
-	if (!r->key || a->list_key != r->key)
+	if (!block_as_listed(r))
 		return 0;
 	for (uint32_t off = 0; off < a->list_len; off += (uint32_t)strlen(a->list + off) + 1) {
 		int e = md_array_add_dev(a, &d);
