@@ -44,8 +44,8 @@ CLI_LIBS  := -ljansson -ldl -lm -lpthread
 # net-snmp for the SNMP subagent (src/snmp/): the agent and base libraries only,
 # not netsnmpmibs (which pkg-config's netsnmp-agent adds, with libsensors and more).
 CORE_LIBS := -ljansson -ldl -lm -lnetsnmpagent -lnetsnmp
-# libcurl for the webhook sink (src/sink_webhook.c) and mail by SMTP (src/mail_smtp.c).
-CORE_LIBS += -lcurl
+# libcurl (the webhook sink, mail by SMTP) is not linked: plugins/lib/curl_dl.c
+# loads it when such a sink is configured (its header says why).
 
 CORE_SRCS := $(filter-out src/main.c,$(wildcard src/*.c src/snmp/*.c))
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o)

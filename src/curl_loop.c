@@ -12,7 +12,7 @@ static void finished(struct curl_loop *cl)
 	CURLMsg *msg;
 	int left;
 
-	while ((msg = curl_multi_info_read(cl->multi, &left))) {
+	while ((msg = cl->curl->multi_info_read(cl->multi, &left))) {
 		if (msg->msg == CURLMSG_DONE)
 			cl->done(cl->ctx, msg->easy_handle, msg->data.result);
 	}
@@ -29,7 +29,7 @@ static void on_socket_ready(void *ctx, int fd, uint32_t revents)
 		flags |= CURL_CSELECT_OUT;
 	if (revents & (EPOLLERR | EPOLLHUP))
 		flags |= CURL_CSELECT_ERR;
-	curl_multi_socket_action(cl->multi, fd, flags, &running);
+	cl->curl->multi_socket_action(cl->multi, fd, flags, &running);
 	finished(cl);
 }
 
@@ -72,29 +72,31 @@ void curl_loop_kick(struct curl_loop *cl)
 {
 	int running;
 
-	curl_multi_socket_action(cl->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	cl->curl->multi_socket_action(cl->multi, CURL_SOCKET_TIMEOUT, 0, &running);
 	finished(cl);
 }
 
-int curl_loop_init(struct curl_loop *cl, struct loop *l, curl_loop_done_cb done, void *ctx)
+int curl_loop_init(struct curl_loop *cl, const struct curl_dl *curl, struct loop *l,
+		   curl_loop_done_cb done, void *ctx)
 {
+	cl->curl = curl;
 	cl->loop = l;
 	cl->done = done;
 	cl->ctx = ctx;
-	cl->multi = curl_multi_init();
+	cl->multi = cl->curl->multi_init();
 	if (!cl->multi || loop_timer_new(l, on_timeout, cl, &cl->timer) < 0)
 		return -ENOMEM;
-	curl_multi_setopt(cl->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket);
-	curl_multi_setopt(cl->multi, CURLMOPT_SOCKETDATA, cl);
-	curl_multi_setopt(cl->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);
-	curl_multi_setopt(cl->multi, CURLMOPT_TIMERDATA, cl);
+	cl->curl->multi_setopt(cl->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket);
+	cl->curl->multi_setopt(cl->multi, CURLMOPT_SOCKETDATA, cl);
+	cl->curl->multi_setopt(cl->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);
+	cl->curl->multi_setopt(cl->multi, CURLMOPT_TIMERDATA, cl);
 	return 0;
 }
 
 void curl_loop_cleanup(struct curl_loop *cl)
 {
 	if (cl->multi)
-		curl_multi_cleanup(cl->multi); /* may still call on_curl_socket: cl lives on */
+		cl->curl->multi_cleanup(cl->multi); /* may still call on_curl_socket: cl lives on */
 	cl->multi = NULL;
 	loop_timer_free(cl->timer);
 	cl->timer = NULL;

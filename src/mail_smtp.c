@@ -37,6 +37,7 @@ struct mail_smtp {
 	char shown[URL_SHOWN_MAX]; /* url_redact(url) */
 	char sender[ADDR_MAX];
 	struct curl_slist *rcpt;
+	const struct curl_dl *curl; /* libcurl, loaded (curl_dl.h) */
 	char *spool_dir;
 	struct spool *spool; /* NULL: test-alert */
 	bool in_memory;	     /* no state_dir: the spool is in memory only */
@@ -103,7 +104,7 @@ static int recipients(struct mail_smtp *m, const char *to)
 
 		if (envelope_addr(to, n, addr, sizeof(addr)) < 0)
 			return -EINVAL;
-		l = curl_slist_append(m->rcpt, addr);
+		l = m->curl->slist_append(m->rcpt, addr);
 		if (!l)
 			return -ENOMEM;
 		m->rcpt = l;
@@ -148,7 +149,7 @@ static size_t on_read(char *buf, size_t size, size_t n, void *userp)
 static void send_reset(struct smtp_send *s)
 {
 	if (s->active)
-		curl_multi_remove_handle(s->m->cl.multi, s->easy);
+		s->m->curl->multi_remove_handle(s->m->cl.multi, s->easy);
 	s->active = false;
 	free(s->data);
 	s->data = NULL;
@@ -186,21 +187,21 @@ static int send_start(struct smtp_send *s, const char *msg, size_t len)
 		return -ENOMEM;
 	s->off = 0;
 	s->error[0] = 0;
-	curl_easy_reset(e);
-	curl_easy_setopt(e, CURLOPT_URL, m->url);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-	curl_easy_setopt(e, CURLOPT_MAIL_FROM, m->sender);
-	curl_easy_setopt(e, CURLOPT_MAIL_RCPT, m->rcpt);
-	curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
-	curl_easy_setopt(e, CURLOPT_INFILESIZE, (long)s->len);
-	curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
-	curl_easy_setopt(e, CURLOPT_READDATA, s);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)m->k->timeout_ms);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_PROXY, ""); /* not the environment's */
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, s->error);
-	curl_easy_setopt(e, CURLOPT_PRIVATE, s);
-	if (curl_multi_add_handle(m->cl.multi, e) != CURLM_OK) {
+	m->curl->easy_reset(e);
+	m->curl->easy_setopt(e, CURLOPT_URL, m->url);
+	m->curl->easy_setopt(e, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	m->curl->easy_setopt(e, CURLOPT_MAIL_FROM, m->sender);
+	m->curl->easy_setopt(e, CURLOPT_MAIL_RCPT, m->rcpt);
+	m->curl->easy_setopt(e, CURLOPT_UPLOAD, 1L);
+	m->curl->easy_setopt(e, CURLOPT_INFILESIZE, (long)s->len);
+	m->curl->easy_setopt(e, CURLOPT_READFUNCTION, on_read);
+	m->curl->easy_setopt(e, CURLOPT_READDATA, s);
+	m->curl->easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)m->k->timeout_ms);
+	m->curl->easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	m->curl->easy_setopt(e, CURLOPT_PROXY, ""); /* not the environment's */
+	m->curl->easy_setopt(e, CURLOPT_ERRORBUFFER, s->error);
+	m->curl->easy_setopt(e, CURLOPT_PRIVATE, s);
+	if (m->curl->multi_add_handle(m->cl.multi, e) != CURLM_OK) {
 		send_reset(s);
 		return -EIO;
 	}
@@ -214,19 +215,20 @@ static int send_start(struct smtp_send *s, const char *msg, size_t len)
  */
 static int outcome(struct smtp_send *s, CURLcode res, char *why, size_t len)
 {
+	const struct mail_smtp *m = s->m;
 	long code = 0;
 
-	curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &code);
+	m->curl->easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &code);
 	if (res == CURLE_OK) {
 		snprintf(why, len, "SMTP %ld", code);
 		return 0;
 	}
 	if (code)
 		snprintf(why, len, "SMTP %s: reply %ld: %s", s->m->shown, code,
-			 s->error[0] ? s->error : curl_easy_strerror(res));
+			 s->error[0] ? s->error : m->curl->easy_strerror(res));
 	else
 		snprintf(why, len, "SMTP %s: %s", s->m->shown,
-			 s->error[0] ? s->error : curl_easy_strerror(res));
+			 s->error[0] ? s->error : m->curl->easy_strerror(res));
 	return code >= 500 && code < 600 ? -EBADMSG : -EIO;
 }
 
@@ -393,22 +395,25 @@ void mail_smtp_retire(struct mail_smtp *m)
 
 void mail_smtp_free(struct mail_smtp *m)
 {
+	const struct curl_dl *curl;
+
 	if (!m)
 		return;
+	curl = m->curl;
 	if (m->cl.multi) {
 		send_reset(&m->send);
 		send_reset(&m->test);
 	}
 	curl_loop_cleanup(&m->cl);
-	curl_easy_cleanup(m->send.easy);
-	curl_easy_cleanup(m->test.easy);
+	curl->easy_cleanup(m->send.easy);
+	curl->easy_cleanup(m->test.easy);
 	loop_timer_free(m->retry_timer);
 	spool_free(m->spool);
-	curl_slist_free_all(m->rcpt);
+	curl->slist_free_all(m->rcpt);
 	free(m->spool_dir);
 	free(m->url);
 	free(m);
-	curl_global_cleanup();
+	curl->global_cleanup(); /* after its last call into libcurl */
 }
 
 /* The spool (the daemon only: test-alert must not touch it); 0 or -errno with err. */
@@ -453,13 +458,19 @@ static int spool_setup(struct mail_smtp *m, size_t max, char *err, size_t errlen
 int mail_smtp_new(struct sink *k, const char *url, const char *from, const char *to, size_t max,
 		  struct mail_smtp **ret, char *err, size_t errlen)
 {
-	struct mail_smtp *m = calloc(1, sizeof(*m));
+	char why[300];
+	const struct curl_dl *curl = curl_dl_get(why, sizeof(why));
+	struct mail_smtp *m;
 	int rc;
 
-	if (!m || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+	if (!curl)
+		return errbuf_set(err, errlen, -ELIBACC, "sink %s: %s", k->name, why);
+	m = calloc(1, sizeof(*m));
+	if (!m || curl->global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		free(m);
 		return -ENOMEM;
 	}
+	m->curl = curl;
 	m->k = k;
 	m->send.m = m->test.m = m;
 	m->url = strdup(url);
@@ -472,12 +483,12 @@ int mail_smtp_new(struct sink *k, const char *url, const char *from, const char 
 	if (rc == 0 && (rc = sender(m, from)) < 0)
 		errbuf_set(err, errlen, rc, "sink %s: mail_from: not an address", k->name);
 	if (rc == 0) {
-		m->send.easy = curl_easy_init();
-		m->test.easy = curl_easy_init();
+		m->send.easy = m->curl->easy_init();
+		m->test.easy = m->curl->easy_init();
 		rc = m->send.easy && m->test.easy ? 0 : -ENOMEM;
 	}
 	if (rc == 0)
-		rc = curl_loop_init(&m->cl, sink_env(k)->loop, on_done, m);
+		rc = curl_loop_init(&m->cl, curl, sink_env(k)->loop, on_done, m);
 	if (rc == 0)
 		rc = loop_timer_new(sink_env(k)->loop, on_retry, m, &m->retry_timer);
 	if (rc == 0)

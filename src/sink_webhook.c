@@ -101,6 +101,7 @@ struct webhook {
 	struct sink *k;
 	struct target *targets;
 	size_t n_targets;
+	const struct curl_dl *curl; /* libcurl, loaded (curl_dl.h) */
 	bool alertmanager, tls_verify;
 	struct curl_slist *headers; /* from header_file */
 	uint64_t retry_initial, retry_max, resend_ms;
@@ -180,9 +181,9 @@ static size_t on_response(char *data, size_t size, size_t n, void *userp)
 static void request_reset(struct webhook *w, struct request *r)
 {
 	if (r->active)
-		curl_multi_remove_handle(w->cl.multi, r->easy);
+		w->curl->multi_remove_handle(w->cl.multi, r->easy);
 	r->active = false;
-	curl_slist_free_all(r->headers);
+	w->curl->slist_free_all(r->headers);
 	r->headers = NULL;
 	free(r->body);
 	r->body = NULL;
@@ -202,35 +203,35 @@ static int request_start(struct webhook *w, struct request *r, char *body, const
 	/* Whatever the key holds, it stays one header: no CR or LF gets through. */
 	memcpy(line, KEY_HEADER, strlen(KEY_HEADER));
 	key_encode(key, false, line + strlen(KEY_HEADER), sizeof(line) - strlen(KEY_HEADER));
-	h = curl_slist_append(h, "Content-Type: application/json");
-	h = h ? curl_slist_append(h, "Expect:") : NULL; /* no 100-continue round trip */
-	h = h ? curl_slist_append(h, line) : NULL;
+	h = w->curl->slist_append(h, "Content-Type: application/json");
+	h = h ? w->curl->slist_append(h, "Expect:") : NULL; /* no 100-continue round trip */
+	h = h ? w->curl->slist_append(h, line) : NULL;
 	for (const struct curl_slist *x = w->headers; h && x; x = x->next)
-		h = curl_slist_append(h, x->data);
+		h = w->curl->slist_append(h, x->data);
 	if (!h) {
 		request_reset(w, r);
 		return -ENOMEM;
 	}
 	r->headers = h;
-	curl_easy_reset(e);
-	curl_easy_setopt(e, CURLOPT_URL, r->t->url);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(r->body));
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)w->k->timeout_ms);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_PROXY, w->proxy);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, w->tls_verify ? 1L : 0L);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, w->tls_verify ? 2L : 0L);
+	w->curl->easy_reset(e);
+	w->curl->easy_setopt(e, CURLOPT_URL, r->t->url);
+	w->curl->easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	w->curl->easy_setopt(e, CURLOPT_HTTPHEADER, h);
+	w->curl->easy_setopt(e, CURLOPT_POSTFIELDS, r->body);
+	w->curl->easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(r->body));
+	w->curl->easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)w->k->timeout_ms);
+	w->curl->easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	w->curl->easy_setopt(e, CURLOPT_PROXY, w->proxy);
+	w->curl->easy_setopt(e, CURLOPT_SSL_VERIFYPEER, w->tls_verify ? 1L : 0L);
+	w->curl->easy_setopt(e, CURLOPT_SSL_VERIFYHOST, w->tls_verify ? 2L : 0L);
 	if (w->ca_file)
-		curl_easy_setopt(e, CURLOPT_CAINFO, w->ca_file);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "redmon/" REDMON_VERSION);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_response);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->error);
-	curl_easy_setopt(e, CURLOPT_PRIVATE, r);
-	if (curl_multi_add_handle(w->cl.multi, e) != CURLM_OK) {
+		w->curl->easy_setopt(e, CURLOPT_CAINFO, w->ca_file);
+	w->curl->easy_setopt(e, CURLOPT_USERAGENT, "redmon/" REDMON_VERSION);
+	w->curl->easy_setopt(e, CURLOPT_WRITEFUNCTION, on_response);
+	w->curl->easy_setopt(e, CURLOPT_WRITEDATA, r);
+	w->curl->easy_setopt(e, CURLOPT_ERRORBUFFER, r->error);
+	w->curl->easy_setopt(e, CURLOPT_PRIVATE, r);
+	if (w->curl->multi_add_handle(w->cl.multi, e) != CURLM_OK) {
 		request_reset(w, r);
 		return -EIO;
 	}
@@ -244,13 +245,14 @@ static int request_start(struct webhook *w, struct request *r, char *body, const
  */
 static int outcome(struct request *r, CURLcode res, char *why, size_t len)
 {
+	const struct webhook *w = r->t->w;
 	char body[300];
 	long code = 0;
 
-	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &code);
+	w->curl->easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &code);
 	if (res != CURLE_OK) {
 		snprintf(why, len, "POST %s: %s", r->t->shown,
-			 r->error[0] ? r->error : curl_easy_strerror(res));
+			 r->error[0] ? r->error : w->curl->easy_strerror(res));
 		return -EIO;
 	}
 	if (code >= 200 && code < 300) {
@@ -437,11 +439,11 @@ static void tested(struct target *t, CURLcode res)
 /* A transfer is over: the spooled alert's, a re-send's or test-alert's. */
 static void on_done(void *ctx, CURL *easy, CURLcode res)
 {
+	struct webhook *w = ctx;
 	struct request *r;
 	char *priv = NULL;
 
-	(void)ctx;
-	curl_easy_getinfo(easy, CURLINFO_PRIVATE, &priv);
+	w->curl->easy_getinfo(easy, CURLINFO_PRIVATE, &priv);
 	r = (struct request *)priv;
 	if (r && r == &r->t->send)
 		sent(r->t, res);
@@ -976,7 +978,7 @@ static int read_headers(struct webhook *w, const char *path, char *err, size_t e
 		    strspn(line, HEADER_NAME_CHARS) != (size_t)(colon - line))
 			rc = errbuf_set(err, errlen, -EINVAL, "%s:%u: expected 'Name: value'", path,
 					lineno);
-		else if ((h = curl_slist_append(w->headers, line)))
+		else if ((h = w->curl->slist_append(w->headers, line)))
 			w->headers = h;
 		else
 			rc = -ENOMEM;
@@ -988,6 +990,7 @@ static int read_headers(struct webhook *w, const char *path, char *err, size_t e
 static void webhook_close(struct sink *k)
 {
 	struct webhook *w = k->priv;
+	const struct curl_dl *curl = w->curl;
 
 	for (size_t i = 0; i < w->n_targets; i++) {
 		request_reset(w, &w->targets[i].send);
@@ -997,8 +1000,8 @@ static void webhook_close(struct sink *k)
 	for (size_t i = 0; i < w->n_targets; i++) {
 		struct target *t = &w->targets[i];
 
-		curl_easy_cleanup(t->send.easy);
-		curl_easy_cleanup(t->test.easy);
+		curl->easy_cleanup(t->send.easy);
+		curl->easy_cleanup(t->test.easy);
 		loop_timer_free(t->retry_timer);
 		spool_free(t->spool);
 		free(t->spool_dir);
@@ -1009,12 +1012,12 @@ static void webhook_close(struct sink *k)
 	json_decref(w->held);
 	json_decref(w->labels);
 	free(w->instance);
-	curl_slist_free_all(w->headers);
+	curl->slist_free_all(w->headers);
 	free(w->spool_dir);
 	free(w->ca_file);
 	free(w->proxy);
 	free(w);
-	curl_global_cleanup();
+	curl->global_cleanup(); /* after its last call into libcurl */
 }
 
 /*
@@ -1067,8 +1070,8 @@ static int target_setup(struct webhook *w, struct target *t, size_t max, char *e
 			err, errlen, rc, "sink %s: spool %s: %s", w->k->name, t->spool_dir,
 			rc == -ELOOP ? "a symbolic link on the way is neither root's nor ours"
 				     : strerror(-rc));
-	t->send.easy = curl_easy_init();
-	t->test.easy = curl_easy_init();
+	t->send.easy = w->curl->easy_init();
+	t->test.easy = w->curl->easy_init();
 	if (!t->send.easy || !t->test.easy)
 		return -ENOMEM;
 	return loop_timer_new(env->loop, on_retry, t, &t->retry_timer);
@@ -1128,7 +1131,7 @@ static int webhook_setup(struct webhook *w, const struct cfg_sink *set, char *er
 			 w->k->name);
 	if (headers && (rc = read_headers(w, headers, err, errlen)) < 0)
 		return rc;
-	rc = curl_loop_init(&w->cl, env->loop, on_done, w);
+	rc = curl_loop_init(&w->cl, w->curl, env->loop, on_done, w);
 	if (rc < 0)
 		return rc;
 	for (size_t i = 0; rc == 0 && i < w->n_targets; i++)
@@ -1146,16 +1149,22 @@ static int webhook_setup(struct webhook *w, const struct cfg_sink *set, char *er
 
 static int webhook_open(struct sink *k, const struct cfg_sink *set, char *err, size_t errlen)
 {
-	struct webhook *w = calloc(1, sizeof(*w));
+	char why[300];
+	const struct curl_dl *curl = curl_dl_get(why, sizeof(why));
+	struct webhook *w;
 	struct bus *bus = sink_env(k)->bus;
 	int rc;
 
+	if (!curl)
+		return errbuf_set(err, errlen, -ELIBACC, "sink %s: %s", k->name, why);
+	w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+	if (curl->global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		free(w);
 		return -ENOMEM;
 	}
+	w->curl = curl;
 	w->k = k;
 	k->priv = w;
 	rc = webhook_setup(w, set, err, errlen);

@@ -29,6 +29,8 @@ test_periodic_SRCS := tests/unit/fake_host.c
 PLUGIN_LIB_CHILD := plugins/lib/child.c
 $(BUILD)/redmon $(BUILD)/redmond: $(BUILD)/obj/plugins/lib/child.o $(BUILD)/obj/plugins/lib/hindex.o \
 	$(BUILD)/obj/plugins/lib/rootfs.o
+# And redmond the libcurl loader (the webhook and SMTP sinks), with strbuf under it.
+$(BUILD)/redmond: $(BUILD)/obj/plugins/lib/curl_dl.o $(BUILD)/obj/plugins/lib/strbuf.o
 
 # The watch module's test also sets up a udev monitor.
 UNIT_TESTS += watch

@@ -18,7 +18,7 @@
 #include <jansson.h>
 
 #include "../lib/strbuf.h"
-#include "redfish_curl.h"
+#include "../lib/curl_dl.h"
 #include "redfish_http.h"
 
 /* DSP0266 section 13.3.4: the session collection every service puts here. */
@@ -42,7 +42,7 @@ struct answer {
 
 struct redfish_http {
 	struct redfish_source src;
-	const struct redfish_curl *curl; /* set once curl_global_init() has succeeded */
+	const struct curl_dl *curl; /* set once curl_global_init() has succeeded */
 	CURL *easy;
 	char base[BASE_MAX];
 	char *username, *password;
@@ -603,10 +603,10 @@ static int options_take(struct redfish_http *c, const struct redfish_http_option
 	return 0;
 }
 
-/* libcurl loaded (redfish_curl.h) and its global state counted once more, into c->curl. */
+/* libcurl loaded (curl_dl.h) and its global state counted once more, into c->curl. */
 static int curl_start(struct redfish_http *c, char *why, size_t why_len)
 {
-	const struct redfish_curl *curl = redfish_curl_get(why, why_len);
+	const struct curl_dl *curl = curl_dl_get(why, why_len);
 
 	if (!curl)
 		return -ELIBACC;
@@ -665,7 +665,7 @@ const char *redfish_http_url(const struct redfish_http *c)
 
 void redfish_http_free(struct redfish_http *c)
 {
-	const struct redfish_curl *curl;
+	const struct curl_dl *curl;
 	char why[8];
 
 	if (!c)

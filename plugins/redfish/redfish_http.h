@@ -2,7 +2,7 @@
 /*
  * A Redfish service over HTTPS as a struct redfish_source: one libcurl easy
  * handle, reused so the connection to the BMC stays open between requests.
- * libcurl is loaded by the first client, not linked (redfish_curl.h).
+ * libcurl is loaded by the first client, not linked (curl_dl.h).
  *
  * Authentication follows DSP0266 (Redfish specification) section 13.3: a
  * session is created with a POST to /redfish/v1/SessionService/Sessions and
@@ -45,7 +45,7 @@ struct redfish_http;
  * A client for o (every string copied).  No request is made yet: the first
  * get() logs in.  0, or -EINVAL with a reason in why (a url that is not
  * scheme://host[:port], an empty user name), -ELIBACC when libcurl cannot be
- * loaded (redfish_curl.h: the first client loads it), or -ENOMEM.  It counts a
+ * loaded (curl_dl.h: the first client loads it), or -ENOMEM.  It counts a
  * curl_global_init() that redfish_http_free() undoes: thread-safe where
  * libcurl says CURL_VERSION_THREADSAFE (7.84 and later, Debian 12's 7.88).
  */

@@ -12,6 +12,7 @@ $REDMON_BUILD) and exits 1 when any case failed.
 """
 
 import argparse
+import ctypes
 import json
 import os
 import re
@@ -185,6 +186,38 @@ class Reporter:
 
 class TestError(Exception):
     """A failure with a message meant for the report line."""
+
+
+def libcurl_file():
+    """The file the dynamic loader opens for libcurl.so.4 (redmon loads it when an
+    HTTP or SMTP sink or a Redfish url needs it), or None: asked of the loader."""
+    try:
+        ctypes.CDLL("libcurl.so.4")
+    except OSError:
+        return None
+    for name in maps_libraries(os.getpid(), paths=True):
+        if os.path.basename(name).startswith("libcurl"):
+            return os.path.realpath(name)
+    return None
+
+
+def without_libcurl(argv):
+    """argv run where libcurl.so.4 is /dev/null (unshare -rm: a user and mount
+    namespace of its own); None when this host allows no such namespace."""
+    lib = libcurl_file()
+    if not lib or subprocess.run(["unshare", "-rm", "true"], capture_output=True, timeout=30).returncode:
+        return None
+    script = 'mount --bind /dev/null "$1" && shift && exec "$@"'
+    return subprocess.run(["unshare", "-rm", "sh", "-c", script, "sh", lib] + argv, capture_output=True,
+                          text=True, errors="replace", env=test_env(), stdin=subprocess.DEVNULL,
+                          timeout=30)
+
+
+def maps_libraries(pid, paths=False):
+    """The shared libraries mapped into process pid: their file names (paths=True: whole paths)."""
+    with open("/proc/%d/maps" % pid) as f:
+        files = {line.split()[5] for line in f if len(line.split()) > 5 and ".so" in line}
+    return files if paths else {os.path.basename(x) for x in files}
 
 
 def tail(text, lines=8):

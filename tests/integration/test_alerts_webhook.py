@@ -147,6 +147,13 @@ def main():
             return out
         rep.run(NAME + "delivered", first_delivery)
 
+        # libcurl is loaded for the webhook sinks, not linked (plugins/lib/curl_dl.h).
+        def libcurl_loaded():
+            libs = harness.maps_libraries(d.proc.pid)
+            return [] if any(x.startswith("libcurl") for x in libs) else \
+                ["a daemon posting webhooks has no libcurl mapped: %s" % sorted(libs)]
+        rep.run(NAME + "libcurl-loaded-for-webhook", libcurl_loaded)
+
         def routing_labels():
             # A generic body is the event as the JSON sink writes it, plus the sink's routing.
             body = delivered(rx.requests())[0]
@@ -343,6 +350,43 @@ def main():
                 problems.append("test-alert through a closed port succeeded")
             return problems
         rep.run(NAME + "url-secrets-redacted", secrets_redacted)
+
+        # Alerts to a file or SNMP only: libcurl and the GnuTLS, LDAP, SSH and HTTP/2 libraries
+        # under it (550 KiB of anonymous memory) are never loaded.
+        def no_libcurl_without_http():
+            plain_events = Events(os.path.join(tmp, "plain.jsonl"))
+            p = Daemon(args.build, tmp, ini({
+                "daemon": {"rescan_interval": "100ms"},
+                "sink.log": {"type": "json", "path": plain_events.path},
+            }), name="plain").start()
+            try:
+                plain_events.wait_for(lambda e: has(e, "group_appeared"), "group_appeared", p)
+                libs = harness.maps_libraries(p.proc.pid)
+            finally:
+                rc = p.stop()
+            loaded = sorted(x for x in libs if x.startswith(("libcurl", "libgnutls", "libldap", "libssh2", "libnghttp2", "librtmp")))
+            out = ["loaded without any HTTP or SMTP sink: %s" % loaded] if loaded else []
+            if not any(x.startswith("libjansson") for x in libs):
+                out.append("the maps read no libraries at all: %s" % sorted(libs))
+            return out + (["exit %s: %s" % (rc, harness.tail(p.stderr()))] if rc != 0 else [])
+        rep.run(NAME + "no-libcurl-without-http-sink", no_libcurl_without_http)
+
+        # Where libcurl cannot be loaded, a webhook sink is refused with the loader's words.
+        def refused_without_libcurl():
+            t = Daemon(args.build, tmp, ini({
+                "sink.web": {"type": "webhook", "url": rx.url},
+            }), name="nocurl")
+            p = harness.without_libcurl(t.argv("test-alert"))
+            out = []
+            if p.returncode in (0, None) or p.returncode < 0:
+                out.append("test-alert without libcurl exited %s" % p.returncode)
+            if "sink web: libcurl.so.4 not found: " not in p.stderr:
+                out.append("no reason naming the sink and libcurl: %s" % harness.tail(p.stderr))
+            return out
+        if harness.without_libcurl(["true"]) is None:
+            rep.skip(NAME + "refused-without-libcurl", "no user and mount namespace here")
+        else:
+            rep.run(NAME + "refused-without-libcurl", refused_without_libcurl)
     except TestError as e:
         rep.fail(NAME + "setup", str(e))
     finally:

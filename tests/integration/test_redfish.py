@@ -213,28 +213,6 @@ def set_psu_health(tree, health):
     write_atomic(power, json.dumps(doc, indent=4))
 
 
-def libcurl_file(build):
-    """The file the loader opens for libcurl.so.4 (redmond links it), or None."""
-    r = subprocess.run(["ldd", os.path.join(build, "redmond")], capture_output=True, text=True, timeout=30)
-    for line in r.stdout.splitlines():
-        parts = line.split()
-        if parts and parts[0] == "libcurl.so.4" and len(parts) >= 3 and parts[2].startswith("/"):
-            return os.path.realpath(parts[2])
-    return None
-
-
-def without_libcurl(build, argv):
-    """argv run where libcurl.so.4 is /dev/null (unshare -rm: a user and mount
-    namespace of its own); None when this host allows no such namespace."""
-    lib = libcurl_file(build)
-    if not lib or subprocess.run(["unshare", "-rm", "true"], capture_output=True, timeout=30).returncode:
-        return None
-    script = 'mount --bind /dev/null "$1" && shift && exec "$@"'
-    return subprocess.run(["unshare", "-rm", "sh", "-c", script, "sh", lib] + argv, capture_output=True,
-                          text=True, errors="replace", env=harness.test_env(), stdin=subprocess.DEVNULL,
-                          timeout=30)
-
-
 def main():
     args = harness.parse_args(__doc__.splitlines()[0])
     rep = harness.Reporter()
@@ -399,7 +377,7 @@ def main():
         rep.run("redfish/live/check-exit-codes", check_codes)
 
         def no_libcurl():
-            p = without_libcurl(args.build, [redmon.exe, "status", "--json", "--root", root] + opts)
+            p = harness.without_libcurl([redmon.exe, "status", "--json", "--root", root] + opts)
             outputs.extend([p.stdout, p.stderr])
             if p.returncode < 0 or any(m in p.stderr for m in harness.SAN_MARKERS):
                 return ["status without libcurl: exit %d %s" % (p.returncode, harness.tail(p.stderr))]
@@ -418,14 +396,14 @@ def main():
             if any(g["id"].startswith("redfish:") and g["health"] != "unknown" for g in doc["groups"]):
                 out.append("a redfish group is not unknown without libcurl: %s" % text[:600])
             print("info: status without libcurl: exit %d; %s" % (p.returncode, harness.tail(p.stderr, 2)))
-            c = without_libcurl(args.build, [redmon.exe, "check", "--root", root] + opts)
+            c = harness.without_libcurl([redmon.exe, "check", "--root", root] + opts)
             outputs.extend([c.stdout, c.stderr])
             if c.returncode != 3 or "libcurl.so.4 not found: " not in c.stdout + c.stderr:
                 out.append("check without libcurl: exit %d (want 3, UNKNOWN) %r %s"
                            % (c.returncode, c.stdout[:300], harness.tail(c.stderr)))
             return out
 
-        if without_libcurl(args.build, ["true"]) is None:
+        if harness.without_libcurl(["true"]) is None:
             rep.skip("redfish/live/no-libcurl-unknown-with-reason", "no user and mount namespace here")
         else:
             rep.run("redfish/live/no-libcurl-unknown-with-reason", no_libcurl)

@@ -471,6 +471,9 @@ def main():
         rc, info = run(["dpkg-deb", "-f", deb, "Depends"], tmp)
         if "adduser" not in info:
             probs.append("Depends lacks adduser: %s" % info.strip())
+        # Loaded with dlopen for HTTP and SMTP sinks and Redfish: dpkg-shlibdeps cannot see it.
+        if "libcurl4" not in info:
+            probs.append("Depends lacks libcurl4: %s" % info.strip())
         # redmon runs without snmpd (it waits for it quietly): a suggestion, not a recommendation.
         rc, info = run(["dpkg-deb", "-f", deb, "Recommends", "Suggests"], tmp)
         if "Suggests: snmpd" not in info or "Recommends: snmpd" in info:

@@ -57,7 +57,7 @@ test_sink_SRCS := src/sink.c src/sink_json.c src/sink_exec.c src/sink_webhook.c 
 	src/sink_syslog.c src/sink_textfile.c src/mail_render.c src/mail_smtp.c src/curl_loop.c src/spool.c src/state.c \
 	src/policy.c src/agg.c src/marks.c src/expect.c src/scrub.c src/disk_join.c src/bus.c src/event.c src/json.c src/model.c src/config.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/log.c \
 	src/loop.c src/loop_timer.c src/plugin_loader.c src/trusted_path.c
-test_sink_LIBS := -ljansson -ldl -lm -lcurl
+test_sink_LIBS := -ljansson -ldl -lm
 # The mail text needs the dispatcher's escaping (text_one_line_dup()), hence the same sources.
 UNIT_TESTS += mail_render
 test_mail_render_SRCS := $(test_sink_SRCS)

@@ -12,9 +12,9 @@
  * password.  Run from the repository root (as tests/run.py does).
  *
  * This binary links no libcurl: it loads it as the plugin does
- * (plugins/redfish/redfish_curl.c), the first client doing it; the loader's
+ * (plugins/lib/curl_dl.c), the first client doing it; the loader's
  * own failures (a library that is not there, one without curl's functions)
- * are tested with names given to redfish_curl_load().
+ * are tested with names given to curl_dl_load().
  */
 #include "cmocka_all.h"
 
@@ -33,7 +33,7 @@
 
 #include <jansson.h>
 
-#include "../../plugins/redfish/redfish_curl.h"
+#include "../../plugins/lib/curl_dl.h"
 #include "../../plugins/redfish/redfish_http.h"
 
 extern char **environ;
@@ -621,7 +621,7 @@ static void test_url_and_path_checks(void **state)
 
 static bool curl_in_process(void)
 {
-	void *lib = dlopen(REDFISH_CURL_SONAME, RTLD_NOW | RTLD_NOLOAD);
+	void *lib = dlopen(CURL_DL_SONAME, RTLD_NOW | RTLD_NOLOAD);
 
 	if (lib)
 		dlclose(lib);
@@ -644,25 +644,25 @@ static void test_curl_loaded_by_first_client(void **state)
 /* A library that is not there, one that is not libcurl: a reason, the table untouched. */
 static void test_curl_loader_failures(void **state)
 {
-	struct redfish_curl t, before;
-	const struct redfish_curl *got;
+	struct curl_dl t, before;
+	const struct curl_dl *got;
 	char why[300];
 
 	(void)state;
 	memset(&t, 0xa5, sizeof(t));
 	before = t;
-	assert_int_equal(redfish_curl_load("libcurl-not-here.so.4", &t, why, sizeof(why)), -ENOENT);
+	assert_int_equal(curl_dl_load("libcurl-not-here.so.4", &t, why, sizeof(why)), -ENOENT);
 	reason_check(why);
 	assert_non_null(strstr(why, "libcurl-not-here.so.4 not found: "));
 	assert_memory_equal(&t, &before, sizeof(t));
-	assert_int_equal(redfish_curl_load("libjansson.so.4", &t, why, sizeof(why)), -ELIBBAD);
+	assert_int_equal(curl_dl_load("libjansson.so.4", &t, why, sizeof(why)), -ELIBBAD);
 	reason_check(why);
 	assert_string_equal(why, "libjansson.so.4 has no curl_global_init: not the libcurl this "
 				 "was built for");
 	assert_memory_equal(&t, &before, sizeof(t));
 	/* The real one: every function found, the same as the process's table. */
-	assert_int_equal(redfish_curl_load(REDFISH_CURL_SONAME, &t, why, sizeof(why)), 0);
-	got = redfish_curl_get(why, sizeof(why));
+	assert_int_equal(curl_dl_load(CURL_DL_SONAME, &t, why, sizeof(why)), 0);
+	got = curl_dl_get(why, sizeof(why));
 	assert_non_null(got);
 	assert_memory_equal(&t, got, sizeof(t));
 	assert_string_equal(t.easy_strerror(CURLE_OK), "No error");

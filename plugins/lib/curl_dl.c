@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * libcurl's functions by dlopen(3) and dlsym(3) (redfish_curl.h says why).
+ * libcurl's functions by dlopen(3) and dlsym(3) (curl_dl.h says why).
  *
  * RTLD_LOCAL: libcurl's symbols (and OpenSSL's under it) stay out of the
  * global namespace, where another plugin's copy of them could be bound.
@@ -19,8 +19,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../lib/strbuf.h"
-#include "redfish_curl.h"
+#include "curl_dl.h"
+#include "strbuf.h"
 
 /* One function of the table: its name in libcurl and where it goes. */
 struct symbol {
@@ -30,14 +30,27 @@ struct symbol {
 
 #define SYM(field, name)                                                                           \
 	{                                                                                          \
-		name, offsetof(struct redfish_curl, field)                                         \
+		name, offsetof(struct curl_dl, field)                                              \
 	}
 static const struct symbol symbols[] = {
-	SYM(global_init, "curl_global_init"),	SYM(global_cleanup, "curl_global_cleanup"),
-	SYM(easy_init, "curl_easy_init"),	SYM(easy_setopt, "curl_easy_setopt"),
-	SYM(easy_perform, "curl_easy_perform"), SYM(easy_getinfo, "curl_easy_getinfo"),
-	SYM(easy_cleanup, "curl_easy_cleanup"), SYM(easy_strerror, "curl_easy_strerror"),
-	SYM(slist_append, "curl_slist_append"), SYM(slist_free_all, "curl_slist_free_all"),
+	SYM(global_init, "curl_global_init"),
+	SYM(global_cleanup, "curl_global_cleanup"),
+	SYM(easy_init, "curl_easy_init"),
+	SYM(easy_setopt, "curl_easy_setopt"),
+	SYM(easy_perform, "curl_easy_perform"),
+	SYM(easy_getinfo, "curl_easy_getinfo"),
+	SYM(easy_cleanup, "curl_easy_cleanup"),
+	SYM(easy_reset, "curl_easy_reset"),
+	SYM(easy_strerror, "curl_easy_strerror"),
+	SYM(slist_append, "curl_slist_append"),
+	SYM(slist_free_all, "curl_slist_free_all"),
+	SYM(multi_init, "curl_multi_init"),
+	SYM(multi_cleanup, "curl_multi_cleanup"),
+	SYM(multi_setopt, "curl_multi_setopt"),
+	SYM(multi_add_handle, "curl_multi_add_handle"),
+	SYM(multi_remove_handle, "curl_multi_remove_handle"),
+	SYM(multi_socket_action, "curl_multi_socket_action"),
+	SYM(multi_info_read, "curl_multi_info_read"),
 };
 #undef SYM
 
@@ -57,15 +70,16 @@ static void loader_words(const char *soname, char *buf, size_t len)
 	strv_copy_printable(strv_c(e), buf, len);
 }
 
-int redfish_curl_load(const char *soname, struct redfish_curl *ret, char *why, size_t why_len)
+int curl_dl_load(const char *soname, struct curl_dl *ret, char *why, size_t why_len)
 {
-	struct redfish_curl t;
+	struct curl_dl t;
 	char words[256];
 	void *lib = dlopen(soname, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
 
 	if (!lib) {
 		loader_words(soname, words, sizeof(words));
-		snprintf(why, why_len, "%s not found: %s (the url needs libcurl)", soname, words);
+		snprintf(why, why_len, "%s not found: %s (needed for HTTP and SMTP)", soname,
+			 words);
 		return -ENOENT;
 	}
 	for (size_t i = 0; i < sizeof(symbols) / sizeof(symbols[0]); i++) {
@@ -86,16 +100,16 @@ int redfish_curl_load(const char *soname, struct redfish_curl *ret, char *why, s
 	return 0;
 }
 
-const struct redfish_curl *redfish_curl_get(char *why, size_t why_len)
+const struct curl_dl *curl_dl_get(char *why, size_t why_len)
 {
 	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-	static struct redfish_curl table;
+	static struct curl_dl table;
 	static bool loaded;
-	const struct redfish_curl *r = &table;
+	const struct curl_dl *r = &table;
 
 	pthread_mutex_lock(&lock);
 	if (!loaded)
-		loaded = redfish_curl_load(REDFISH_CURL_SONAME, &table, why, why_len) == 0;
+		loaded = curl_dl_load(CURL_DL_SONAME, &table, why, why_len) == 0;
 	if (!loaded)
 		r = NULL;
 	pthread_mutex_unlock(&lock);
