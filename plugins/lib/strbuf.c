@@ -345,10 +345,36 @@ static int grow(struct strbuf *b, size_t max)
 	return strbuf_reserve(b, cap > max + 2 ? max + 2 : cap);
 }
 
+/* Buffers of reads this large or less keep the room they doubled to: at most 32 KiB spare. */
+#define READ_FIT_MIN ((size_t)64 << 10)
+
+/*
+ * After a read of len bytes that grew the buffer: one doubled well past them
+ * gives back all but an eighth more (and the 2 bytes a read to the end
+ * needs), so a re-read of the same file, or of one a little longer, fits
+ * without growing.  A probe keeps its big buffers between scans (two of
+ * /proc/mdstat with 1,000 arrays: 2 x 256 KiB for 2 x 151 KiB read).  Only
+ * after growing: a buffer that also reads small files is not shrunk by them,
+ * to grow again at the next big one.  Out of memory: as it was.
+ */
+static void fit_read(struct strbuf *b, size_t len)
+{
+	size_t keep = len + len / 8 + 2;
+	char *p;
+
+	if (b->cap <= READ_FIT_MIN || keep >= b->cap - b->cap / 4)
+		return;
+	p = realloc(b->p, keep);
+	if (p) {
+		b->p = p;
+		b->cap = keep;
+	}
+}
+
 int strbuf_read_fd(struct strbuf *b, int fd, size_t max, unsigned int flags, bool *ret_truncated)
 {
 	size_t len = 0;
-	bool more = false;
+	bool more = false, grew = false;
 
 	b->len = 0;
 	if (max == 0 || max >= SIZE_MAX / 2)
@@ -363,6 +389,7 @@ int strbuf_read_fd(struct strbuf *b, int fd, size_t max, unsigned int flags, boo
 			r = grow(b, max);
 			if (r < 0)
 				return r;
+			grew = true;
 		}
 		want = b->cap - 1 - len;
 		if (want > max + 1 - len)
@@ -383,6 +410,8 @@ int strbuf_read_fd(struct strbuf *b, int fd, size_t max, unsigned int flags, boo
 		if (n == 0 || ((size_t)n < want && !(flags & STRBUF_TO_EOF)))
 			break;
 	}
+	if (grew)
+		fit_read(b, len);
 	b->len = len;
 	b->p[len] = '\0';
 	if (ret_truncated)

@@ -228,6 +228,53 @@ static void test_read_grows(void **state)
 	strbuf_free(&b);
 }
 
+/*
+ * A big file's buffer, doubled past it, keeps an eighth more than the file:
+ * a re-read of it or of a slightly longer one neither grows nor moves it,
+ * and small reads into it do not shrink it.
+ */
+static void test_read_fits_big_files(void **state)
+{
+	size_t n = 70000, longer = n + 1000;
+	char *text = malloc(longer);
+	struct strbuf b = { 0 };
+	size_t cap;
+	char *p;
+	int fd;
+
+	(void)state;
+	assert_non_null(text);
+	for (size_t i = 0; i < longer; i++)
+		text[i] = (char)('a' + i % 26);
+	fd = file_with(text, n);
+	assert_int_equal(strbuf_read_fd(&b, fd, 1 << 20, STRBUF_TO_EOF, NULL), 0);
+	assert_int_equal(b.len, n);
+	assert_memory_equal(b.p, text, n);
+	/* Doubling from 4 KiB gave 128 KiB; fitted, it is the file and an eighth. */
+	assert_true(b.cap >= n + 2);
+	assert_true(b.cap <= n + n / 8 + 2);
+	cap = b.cap;
+	p = b.p;
+	assert_int_equal(strbuf_read_fd(&b, fd, 1 << 20, STRBUF_TO_EOF, NULL), 0);
+	assert_int_equal(b.len, n);
+	assert_int_equal(b.cap, cap);
+	assert_ptr_equal(b.p, p);
+	close(fd);
+	fd = file_with(text, longer);
+	assert_int_equal(strbuf_read_fd(&b, fd, 1 << 20, STRBUF_TO_EOF, NULL), 0);
+	assert_int_equal(b.len, longer);
+	assert_memory_equal(b.p, text, longer);
+	assert_int_equal(b.cap, cap);
+	close(fd);
+	fd = file_with("1\n", 2);
+	assert_int_equal(strbuf_read_fd(&b, fd, 1 << 20, 0, NULL), 0);
+	assert_string_equal(b.p, "1\n");
+	assert_int_equal(b.cap, cap);
+	close(fd);
+	free(text);
+	strbuf_free(&b);
+}
+
 /* An overlong file is cut at max and says so; one of exactly max is not cut. */
 static void test_read_truncates(void **state)
 {
@@ -288,6 +335,7 @@ int main(void)
 		cmocka_unit_test(test_safe_copies),
 		cmocka_unit_test(test_reserve_grows_and_keeps),
 		cmocka_unit_test(test_read_grows),
+		cmocka_unit_test(test_read_fits_big_files),
 		cmocka_unit_test(test_read_truncates),
 		cmocka_unit_test(test_read_hostile_content),
 	};
