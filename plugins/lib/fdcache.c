@@ -22,6 +22,76 @@ static uint64_t path_hash(const char *path)
 	return redmon_fnv1a_str(REDMON_FNV1A_BASIS, path);
 }
 
+static const char *entry_dir(const struct fdcache *c, const struct fdcache_entry *e)
+{
+	return e->dir == FDC_NO_DIR ? "" : c->pool + e->dir;
+}
+
+static const char *entry_name(const struct fdcache *c, const struct fdcache_entry *e)
+{
+	return c->pool + e->name;
+}
+
+/* The hash of e's whole path: FNV-1a folds byte by byte, so fed both parts it is path_hash(). */
+static uint64_t entry_hash(const struct fdcache *c, const struct fdcache_entry *e)
+{
+	return redmon_fnv1a_str(redmon_fnv1a_str(REDMON_FNV1A_BASIS, entry_dir(c, e)),
+				entry_name(c, e));
+}
+
+/*
+ * The path a0 a1 (two parts in a row) against the path b0 b1, ordered as
+ * strcmp() orders the whole paths, wherever each is split ("a/bc" is "a/"
+ * "bc", "a/b/c" is "a/b/" "c"): the sorted index must stay in the order of
+ * the whole paths for sorted_search().
+ */
+static int parts_cmp(const char *a0, const char *a1, const char *b0, const char *b1)
+{
+	for (;; a0++, b0++) {
+		if (!*a0) {
+			a0 = a1;
+			a1 = "";
+		}
+		if (!*b0) {
+			b0 = b1;
+			b1 = "";
+		}
+		if (*a0 != *b0 || !*a0)
+			return (unsigned char)*a0 - (unsigned char)*b0;
+	}
+}
+
+/* e's path against path, as strcmp() of the whole paths. */
+static int entry_cmp(const struct fdcache *c, const struct fdcache_entry *e, const char *path)
+{
+	return parts_cmp(entry_dir(c, e), entry_name(c, e), path, "");
+}
+
+/* Whether e's path is path: libc's string functions, as every read of a kept file asks. */
+static bool entry_is(const struct fdcache *c, const struct fdcache_entry *e, const char *path)
+{
+	const char *dir = entry_dir(c, e);
+	size_t n = strlen(dir);
+
+	return strncmp(path, dir, n) == 0 && strcmp(path + n, entry_name(c, e)) == 0;
+}
+
+const char *fdcache_entry_path(const struct fdcache *c, const struct fdcache_entry *e, char *buf,
+			       size_t len)
+{
+	const char *dir = entry_dir(c, e), *name = entry_name(c, e);
+	size_t dir_len = strlen(dir), name_len = strlen(name);
+
+	if (dir_len + name_len >= len) {
+		if (len)
+			buf[0] = '\0';
+		return NULL;
+	}
+	memcpy(buf, dir, dir_len);
+	memcpy(buf + dir_len, name, name_len + 1);
+	return buf;
+}
+
 /* Tell the owner to stop watching e's descriptor, which is about to close. */
 static void entry_unwatch(struct fdcache *c, struct fdcache_entry *e)
 {
@@ -30,20 +100,28 @@ static void entry_unwatch(struct fdcache *c, struct fdcache_entry *e)
 	e->watched = false;
 }
 
+/*
+ * Only the name's bytes become dead here: the directory's copy is dead only
+ * with the last entry of its run, which is not at hand while entries close
+ * one by one in the middle of a compaction.  pool_live() counts the copies
+ * still used when the pool moves.  A closed entry adds at least its name's
+ * NUL, so pool_dead is 0 only while nothing in the pool is dead.
+ */
 static void entry_close(struct fdcache *c, struct fdcache_entry *e)
 {
 	entry_unwatch(c, e);
 	close(e->fd);
-	c->pool_dead += strlen(e->path) + 1;
-	e->path = NULL;
+	c->pool_dead += strlen(entry_name(c, e)) + 1;
 	e->fd = -1;
 }
 
 static int by_path_cmp(const void *a, const void *b, void *ctx)
 {
-	const struct fdcache_entry *v = ctx;
+	const struct fdcache *c = ctx;
+	const struct fdcache_entry *x = &c->v[*(const uint32_t *)a],
+				   *y = &c->v[*(const uint32_t *)b];
 
-	return strcmp(v[*(const uint32_t *)a].path, v[*(const uint32_t *)b].path);
+	return parts_cmp(entry_dir(c, x), entry_name(c, x), entry_dir(c, y), entry_name(c, y));
 }
 
 /*
@@ -58,7 +136,7 @@ static void reindex(struct fdcache *c)
 		c->by_path[i] = (uint32_t)i;
 	c->n_by_path = c->n;
 	if (c->n_by_path > 1) /* by_path is NULL while the cache is empty */
-		qsort_r(c->by_path, c->n_by_path, sizeof(*c->by_path), by_path_cmp, c->v);
+		qsort_r(c->by_path, c->n_by_path, sizeof(*c->by_path), by_path_cmp, c);
 	c->cursor = 0;
 }
 
@@ -71,7 +149,7 @@ static bool path_match(const void *ctx, size_t ref)
 {
 	const struct path_key *k = ctx;
 
-	return strcmp(k->c->v[ref].path, k->path) == 0;
+	return entry_is(k->c, &k->c->v[ref], k->path);
 }
 
 /* sorted_search() over by_path: entry i's path against k->path. */
@@ -79,7 +157,7 @@ static int by_path_vs(const void *key, size_t i)
 {
 	const struct path_key *k = key;
 
-	return -strcmp(k->path, k->c->v[k->c->by_path[i]].path);
+	return entry_cmp(k->c, &k->c->v[k->c->by_path[i]], k->path);
 }
 
 /* The entry of path in by_path (paths are kept once), or HINDEX_NONE. */
@@ -102,7 +180,7 @@ static struct fdcache_entry *lookup(struct fdcache *c, const char *path)
 	struct path_key key = { c, path };
 	size_t i;
 
-	if (c->cursor < c->n && strcmp(c->v[c->cursor].path, path) == 0)
+	if (c->cursor < c->n && entry_is(c, &c->v[c->cursor], path))
 		i = c->cursor;
 	else if ((i = sorted_find(c, path)) == HINDEX_NONE)
 		i = hindex_find(&c->fresh, path_hash(path), path_match, &key);
@@ -112,61 +190,129 @@ static struct fdcache_entry *lookup(struct fdcache *c, const char *path)
 	return &c->v[i];
 }
 
+/* Whether the directory copies at offsets a and b (or FDC_NO_DIR) say the same. */
+static bool same_dir(const char *pool, uint32_t a, uint32_t b)
+{
+	return a == b || (a != FDC_NO_DIR && b != FDC_NO_DIR && strcmp(pool + a, pool + b) == 0);
+}
+
 /*
- * The paths live end to end in one pool: a malloc'd copy each cost a third
- * more (its header and rounding), 80 KiB at 4,100 kept files.  Move the
- * paths of the n entries into a new pool of cap bytes (at least theirs),
- * leaving out those of closed entries.  false, and nothing moved, when out of
- * memory.
+ * The bytes the n entries need in a pool: each name, and one copy of a
+ * directory for each run of entries in it.  A run stays together: entries
+ * are only appended, and closing some keeps the others in order.
+ */
+static size_t pool_live(const struct fdcache *c)
+{
+	uint32_t prev = FDC_NO_DIR;
+	size_t live = 0;
+
+	for (size_t i = 0; i < c->n; i++) {
+		const struct fdcache_entry *e = &c->v[i];
+
+		if (e->dir != FDC_NO_DIR && !same_dir(c->pool, prev, e->dir))
+			live += strlen(c->pool + e->dir) + 1;
+		prev = e->dir;
+		live += strlen(entry_name(c, e)) + 1;
+	}
+	return live;
+}
+
+/* Copy s[0..len) and a NUL to pool + *at, which moves past them; the copy's offset. */
+static uint32_t pool_put(char *pool, size_t *at, const char *s, size_t len)
+{
+	uint32_t off = (uint32_t)*at;
+
+	memcpy(pool + off, s, len);
+	pool[off + len] = '\0';
+	*at += len + 1;
+	return off;
+}
+
+/*
+ * The paths live in one pool: a malloc'd copy each cost a third more (its
+ * header and rounding), 80 KiB at 4,100 kept files; and each directory once
+ * for a run of entries in it, as probes read a directory's attributes in a
+ * row (10,000 hwmon paths, 10 a chip: 397 KB whole, 146 KB so; 800 KB and
+ * 186 KB with paths under sys/devices).  Move the n entries' strings into a
+ * new pool of cap bytes (at least pool_live()), leaving out those of closed
+ * entries, a run's directory copied once.  false, and nothing moved, when
+ * out of memory.
  */
 static bool pool_move(struct fdcache *c, size_t cap)
 {
-	char *pool = NULL, *at;
+	uint32_t prev = FDC_NO_DIR, moved = FDC_NO_DIR;
+	char *pool = NULL;
+	size_t at = 0;
 
 	if (cap && !(pool = malloc(cap)))
 		return false;
-	at = pool;
 	for (size_t i = 0; i < c->n; i++) {
-		size_t len = strlen(c->v[i].path) + 1;
+		struct fdcache_entry *e = &c->v[i];
+		const char *name = entry_name(c, e);
+		uint32_t dir = e->dir;
 
-		memcpy(at, c->v[i].path, len);
-		c->v[i].path = at;
-		at += len;
+		if (dir != FDC_NO_DIR && !same_dir(c->pool, prev, dir))
+			moved = pool_put(pool, &at, c->pool + dir, strlen(c->pool + dir));
+		prev = dir;
+		e->dir = dir == FDC_NO_DIR ? FDC_NO_DIR : moved;
+		e->name = pool_put(pool, &at, name, strlen(name));
 	}
 	free(c->pool);
 	c->pool = pool;
-	c->pool_len = (size_t)(at - pool);
+	c->pool_len = at;
 	c->pool_cap = cap;
 	c->pool_dead = 0;
 	return true;
 }
 
-/* Room for len more bytes in the pool: the live paths in one twice as large. */
+/* Room for len more bytes in the pool: the live strings in one twice as large. */
 static bool pool_reserve(struct fdcache *c, size_t len)
 {
-	size_t live = c->pool_len - c->pool_dead, cap = c->pool_cap ? c->pool_cap : 1024;
+	size_t live, cap = c->pool_cap ? c->pool_cap : 1024;
 
 	if (c->pool_len + len <= c->pool_cap)
 		return true;
+	live = pool_live(c);
 	while (cap < 2 * (live + len))
 		cap *= 2;
 	return pool_move(c, cap);
 }
 
-/* After closing entries: the pool compacted, and trimmed to its paths and an eighth. */
+/* After closing entries: the pool compacted, and trimmed to its strings and an eighth. */
 static void pool_tidy(struct fdcache *c)
 {
-	size_t live = c->pool_len - c->pool_dead;
+	size_t live;
 
-	if (c->pool_dead || c->pool_cap - c->pool_len > c->pool_len / 4)
-		pool_move(c, live + live / 8);
+	if (!c->pool_dead && c->pool_cap - c->pool_len <= c->pool_len / 4)
+		return;
+	live = pool_live(c);
+	pool_move(c, live + live / 8);
 }
 
-/* Keep fd under path; false when over budget or out of memory (caller closes fd). */
+/* Whether the last entry kept is in the directory path[0..dir_len) (its '/' included). */
+static bool in_last_dir(const struct fdcache *c, const char *path, size_t dir_len)
+{
+	const char *d;
+
+	if (!c->n || c->v[c->n - 1].dir == FDC_NO_DIR)
+		return false;
+	d = c->pool + c->v[c->n - 1].dir;
+	return strncmp(d, path, dir_len) == 0 && d[dir_len] == '\0';
+}
+
+/*
+ * Keep fd under path; false when over budget or out of memory (caller
+ * closes fd).  The directory part is shared with the entry kept just before
+ * when it is the same (no index of directories: a probe reads one
+ * directory's files in a row).
+ */
 static bool remember(struct fdcache *c, const char *path, int fd, unsigned int flags)
 {
-	size_t len = strlen(path) + 1;
-	char *p;
+	const char *slash = strrchr(path, '/');
+	size_t dir_len = slash ? (size_t)(slash + 1 - path) : 0, name_len = strlen(path + dir_len);
+	bool new_dir = dir_len && !in_last_dir(c, path, dir_len);
+	size_t need = (new_dir ? dir_len + 1 : 0) + name_len + 1;
+	uint32_t dir = FDC_NO_DIR;
 
 	if (c->n >= c->budget) {
 		c->refused++;
@@ -174,13 +320,17 @@ static bool remember(struct fdcache *c, const char *path, int fd, unsigned int f
 	}
 	if (c->n >= UINT32_MAX || !grow_one((void **)&c->v, &c->cap, c->n, sizeof(*c->v), 32) ||
 	    !grow_one((void **)&c->by_path, &c->cap_by_path, c->n, sizeof(*c->by_path), 32) ||
-	    !pool_reserve(c, len) || hindex_add(&c->fresh, path_hash(path), c->n) < 0)
+	    !pool_reserve(c, need) || c->pool_len + need >= FDC_NO_DIR ||
+	    hindex_add(&c->fresh, path_hash(path), c->n) < 0)
 		return false;
-	p = memcpy(c->pool + c->pool_len, path, len);
-	c->pool_len += len;
-	c->v[c->n++] = (struct fdcache_entry){
-		.path = p, .fd = fd, .used = true, .notify = flags & FDC_NOTIFY
+	if (new_dir)
+		dir = pool_put(c->pool, &c->pool_len, path, dir_len);
+	else if (dir_len)
+		dir = c->v[c->n - 1].dir; /* the pool may have moved: the offset after it */
+	c->v[c->n] = (struct fdcache_entry){
+		.dir = dir, .fd = fd, .used = true, .notify = flags & FDC_NOTIFY
 	};
+	c->v[c->n++].name = pool_put(c->pool, &c->pool_len, path + dir_len, name_len);
 	return true;
 }
 
@@ -192,10 +342,10 @@ static bool worth_reopen(int r, unsigned int flags)
 	return (flags & FDC_RETRY) || r == -ENODEV || r == -ESTALE || r == -ENOENT;
 }
 
-/* Point e at a new open of its path (FDC_REOPEN); the entry keeps its place. */
-static int entry_reopen(struct fdcache *c, struct fdcache_entry *e, int root_fd)
+/* Point e, found under path, at a new open of it (FDC_REOPEN); the entry keeps its place. */
+static int entry_reopen(struct fdcache *c, struct fdcache_entry *e, int root_fd, const char *path)
 {
-	int fd = rootfs_open_regular(root_fd, e->path);
+	int fd = rootfs_open_regular(root_fd, path);
 
 	if (fd < 0) {
 		fdcache_drop(c, e);
@@ -216,7 +366,7 @@ int fdcache_read(struct fdcache *c, int root_fd, const char *path, unsigned int 
 
 	b->len = 0;
 	if (e && (flags & FDC_REOPEN)) {
-		r = entry_reopen(c, e, root_fd);
+		r = entry_reopen(c, e, root_fd, path);
 		if (r < 0)
 			return r;
 	}
@@ -325,7 +475,8 @@ void fdcache_drop(struct fdcache *c, struct fdcache_entry *e)
 	entry_close(c, e);
 	memmove(&c->v[i], &c->v[i + 1], (c->n - i - 1) * sizeof(*e));
 	c->n--;
-	if (c->pool_dead > c->pool_len / 2) /* not on every drop: a drop follows an event */
+	/* Not on every drop (a drop follows an event); pool_dead leaves out directories. */
+	if (c->pool_dead > c->pool_len / 2)
 		pool_tidy(c);
 	for (size_t j = 0; j < c->n_by_path; j++)
 		if (c->by_path[j] != i)
@@ -333,7 +484,7 @@ void fdcache_drop(struct fdcache *c, struct fdcache_entry *e)
 	c->n_by_path = k;
 	hindex_clear(&c->fresh); /* fewer entries than it held: cannot fail */
 	for (size_t j = c->n_by_path; j < c->n; j++)
-		hindex_add(&c->fresh, path_hash(c->v[j].path), j);
+		hindex_add(&c->fresh, entry_hash(c, &c->v[j]), j);
 	c->cursor = 0;
 }
 

@@ -29,13 +29,22 @@
 #include "hindex.h"
 #include "strbuf.h"
 
+/* fdcache_entry.dir of a path without a '/'. */
+#define FDC_NO_DIR UINT32_MAX
+
+/*
+ * The path (relative to the root) is kept in the cache's pool in two parts:
+ * the directory up to and including the last '/' (FDC_NO_DIR when there is
+ * none), one copy shared by a run of entries in it, and the name after it.
+ * Offsets, not pointers: an entry stays 16 bytes, and they survive the pool
+ * moving.  fdcache_entry_path() gives the whole path.
+ */
 struct fdcache_entry {
-	/* Relative to the root, in the cache's pool: valid until the cache's next call. */
-	char *path;
-	int fd;	      /* owned */
-	bool used;    /* read since fdcache_begin() */
-	bool notify;  /* the kernel sysfs_notify()s this file: worth watching */
-	bool watched; /* the owner registered fd for events */
+	uint32_t dir, name; /* offsets in the cache's pool */
+	int fd;		    /* owned */
+	bool used;	    /* read since fdcache_begin() */
+	bool notify;	    /* the kernel sysfs_notify()s this file: worth watching */
+	bool watched;	    /* the owner registered fd for events */
 };
 
 struct fdcache {
@@ -46,8 +55,8 @@ struct fdcache {
 	uint32_t *by_path; /* entries as at the last sweep, sorted by path */
 	size_t n_by_path, cap_by_path;
 	struct hindex fresh;		      /* entries kept since: by path, freed at the sweep */
-	char *pool;			      /* the entries' paths, end to end */
-	size_t pool_len, pool_cap, pool_dead; /* bytes used, held, of closed entries */
+	char *pool;			      /* the entries' directories and names, end to end */
+	size_t pool_len, pool_cap, pool_dead; /* bytes used, held, of closed entries' names */
 	void (*unwatch)(void *ctx, int fd);
 	void *ctx;
 	size_t refused; /* files not kept since fdcache_begin(): the budget was reached */
@@ -95,6 +104,14 @@ void fdcache_flush(struct fdcache *c);
 
 /* The entry holding fd, or NULL. */
 struct fdcache_entry *fdcache_find_fd(struct fdcache *c, int fd);
+
+/*
+ * e's whole path (relative to the root), written into buf of len bytes with
+ * its NUL; buf is returned, valid as long as the caller keeps it.  NULL, and
+ * buf empty when len > 0, when the path does not fit: never a cut path.
+ */
+const char *fdcache_entry_path(const struct fdcache *c, const struct fdcache_entry *e, char *buf,
+			       size_t len);
 
 /* Close one entry and forget it. */
 void fdcache_drop(struct fdcache *c, struct fdcache_entry *e);

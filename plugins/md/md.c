@@ -243,7 +243,7 @@ static void iwatch_update(struct md_probe *p, bool partial)
 /* Register the kept-open files the kernel notifies; kept-open ones only (budget). */
 static void watch_new_fds(struct md_probe *p)
 {
-	char e[64];
+	char e[64], path[256];
 	int r;
 
 	for (size_t i = 0; i < p->fdc.n && !p->no_events; i++) {
@@ -255,8 +255,10 @@ static void watch_new_fds(struct md_probe *p)
 		ent->watched = r == 0;
 		p->no_events = r == -EOPNOTSUPP; /* a one-shot host */
 		if (r < 0 && !p->no_events && !p->said_watch_failed) {
+			const char *rel = fdcache_entry_path(&p->fdc, ent, path, sizeof(path));
+
 			LOG(p, REDMON_LOG_NOTICE, "cannot watch %s (%s): relying on periodic scans",
-			    ent->path, errstr(r, e, sizeof(e)));
+			    rel ? rel : "a kept file", errstr(r, e, sizeof(e)));
 			p->said_watch_failed = true;
 		}
 	}
@@ -561,7 +563,8 @@ static int md_on_fd(void *inst, int fd, uint32_t revents)
 	struct md_probe *p = inst;
 	struct ev_ctx c = { .p = p };
 	struct fdcache_entry *ent;
-	char buf[256];
+	char buf[256], path[256];
+	const char *rel;
 
 	(void)revents;
 	/* Events lost (the udev socket overflowed) or unreadable: read everything. */
@@ -585,7 +588,9 @@ static int md_on_fd(void *inst, int fd, uint32_t revents)
 		fdcache_drop(&p->fdc, ent);
 		return want_full(p);
 	}
-	return mark_path(p, ent->path);
+	/* md's paths are short; one too long to name is not one of them: read all. */
+	rel = fdcache_entry_path(&p->fdc, ent, path, sizeof(path));
+	return rel ? mark_path(p, rel) : want_full(p);
 }
 
 static const struct redmon_option_spec md_options[] = {

@@ -77,6 +77,30 @@ static void rename_rel(struct fixture *f, const char *from, const char *to)
 	assert_int_equal(rename(a, b), 0);
 }
 
+/* The directory rel and those above it, as mkdir -p. */
+static void mkdir_rel(struct fixture *f, const char *rel)
+{
+	char path[512];
+	size_t at = strlen(f->root) + 1;
+
+	snprintf(path, sizeof(path), "%s/%s/", f->root, rel);
+	for (char *s = strchr(path + at, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		assert_true(mkdir(path, 0755) == 0 || errno == EEXIST);
+		*s = '/';
+	}
+}
+
+/* Entry i's whole path, in buf (PATH_BUF bytes). */
+#define PATH_BUF 256
+static const char *path_of(const struct fixture *f, size_t i, char *buf)
+{
+	const char *p = fdcache_entry_path(&f->fdc, &f->fdc.v[i], buf, PATH_BUF);
+
+	assert_non_null(p);
+	return p;
+}
+
 static void unwatch_cb(void *ctx, int fd)
 {
 	struct fixture *f = ctx;
@@ -90,7 +114,7 @@ static void test_fdcache(void **state)
 {
 	struct fixture *f = *state;
 	struct strbuf b = { 0 };
-	char path[512];
+	char path[512], buf[PATH_BUF];
 	bool trunc;
 
 	put(f, "a", "one\n");
@@ -118,7 +142,7 @@ static void test_fdcache(void **state)
 	assert_string_equal(b.p, "uno\n");
 	fdcache_sweep(&f->fdc); /* b not read in this scan: closed */
 	assert_int_equal(f->fdc.n, 1);
-	assert_string_equal(f->fdc.v[0].path, "a");
+	assert_string_equal(path_of(f, 0, buf), "a");
 
 	/* replaced by rename: the cached descriptor reads the old file until a flush */
 	put(f, "a.new", "eins\n");
@@ -298,7 +322,7 @@ static void test_out_of_order(void **state)
 {
 	struct fixture *f = *state;
 	struct strbuf b = { 0 };
-	char name[32];
+	char name[32], buf[PATH_BUF];
 	int fds[80];
 
 	fdcache_free(&f->fdc);
@@ -337,7 +361,7 @@ static void test_out_of_order(void **state)
 		int j = i < 10 ? i : i < 60 ? i + 1 : i + 2;
 
 		snprintf(name, sizeof(name), "g%d", j < 50 ? j : 129 - j);
-		assert_string_equal(f->fdc.v[i].path, name);
+		assert_string_equal(path_of(f, (size_t)i, buf), name);
 	}
 	strbuf_free(&b);
 }
@@ -347,7 +371,7 @@ static void test_sweep_trims(void **state)
 {
 	struct fixture *f = *state;
 	struct strbuf b = { 0 };
-	char name[32];
+	char name[32], buf[PATH_BUF];
 
 	fdcache_free(&f->fdc);
 	fdcache_init(&f->fdc, 300, NULL, NULL);
@@ -370,9 +394,250 @@ static void test_sweep_trims(void **state)
 	assert_int_equal(f->fdc.n, 30);
 	for (int i = 0; i < 30; i++) {
 		snprintf(name, sizeof(name), "t%d", i);
-		assert_string_equal(f->fdc.v[i].path, name);
+		assert_string_equal(path_of(f, (size_t)i, buf), name);
 	}
 	assert_true(f->fdc.pool_cap <= f->fdc.pool_len + f->fdc.pool_len / 8);
+	strbuf_free(&b);
+}
+
+/*
+ * Many files in a few directories (as hwmon reads a chip's attributes in a
+ * row), one with no '/': the second round finds each through its kept
+ * descriptor, with the content and the whole path it was kept under.
+ */
+static void test_dirs_shared(void **state)
+{
+	static const char *const dirs[] = { "sys/class/hwmon/hwmon0/", "sys/class/hwmon/hwmon1/",
+					    "sys/devices/i2c-1/1-0058/hwmon/hwmon2/", "" };
+	struct fixture *f = *state;
+	struct strbuf b = { 0 };
+	char path[128], want[32], buf[PATH_BUF];
+	int fds[4 * 25];
+
+	fdcache_free(&f->fdc);
+	fdcache_init(&f->fdc, 200, NULL, NULL);
+	for (size_t d = 0; d < 3; d++)
+		mkdir_rel(f, dirs[d]);
+	for (int round = 0; round < 2; round++) {
+		fdcache_begin(&f->fdc);
+		for (int i = 0; i < 4 * 25; i++) {
+			snprintf(path, sizeof(path), "%sin%d_input", dirs[i / 25], i % 25);
+			snprintf(want, sizeof(want), "%d.%d\n", i, round);
+			put(f, path, want); /* rewritten in place: the kept descriptor sees it */
+			assert_int_equal(fdcache_read(&f->fdc, f->root_fd, path, 0, &b, 64, NULL),
+					 0);
+			assert_string_equal(b.p, want);
+			assert_int_equal(f->fdc.n, round ? 100 : (size_t)i + 1);
+			if (round == 0)
+				fds[i] = f->fdc.v[i].fd;
+			assert_int_equal(f->fdc.v[i].fd, fds[i]); /* reused, not opened again */
+			assert_string_equal(path_of(f, (size_t)i, buf), path);
+		}
+		fdcache_sweep(&f->fdc);
+		assert_int_equal(f->fdc.n, 100);
+	}
+	assert_int_equal(f->fdc.v[99].dir, FDC_NO_DIR); /* "in24_input", at the root */
+	strbuf_free(&b);
+}
+
+/* Whether the entries sorted at the last sweep are in strcmp() order of their whole paths. */
+static bool sorted_by_whole_path(const struct fixture *f)
+{
+	char a[PATH_BUF], b[PATH_BUF];
+
+	for (size_t j = 1; j < f->fdc.n_by_path; j++) {
+		const struct fdcache_entry *x = &f->fdc.v[f->fdc.by_path[j - 1]];
+		const struct fdcache_entry *y = &f->fdc.v[f->fdc.by_path[j]];
+
+		if (strcmp(fdcache_entry_path(&f->fdc, x, a, sizeof(a)),
+			   fdcache_entry_path(&f->fdc, y, b, sizeof(b))) >= 0)
+			return false;
+	}
+	return true;
+}
+
+/* Read each of names (kept, every one found) and check it holds its own name. */
+static void read_all(struct fixture *f, const char *const *names, size_t n, bool backwards)
+{
+	struct strbuf b = { 0 };
+	size_t kept = f->fdc.n;
+	char want[64];
+
+	for (size_t k = 0; k < n; k++) {
+		const char *name = names[backwards ? n - 1 - k : k];
+
+		snprintf(want, sizeof(want), "%s\n", name);
+		assert_int_equal(fdcache_read(&f->fdc, f->root_fd, name, 0, &b, 64, NULL), 0);
+		assert_string_equal(b.p, want);
+	}
+	assert_int_equal(f->fdc.n, kept); /* all found: nothing opened again */
+	strbuf_free(&b);
+}
+
+/*
+ * Paths alike but for where the last '/' falls ("a/bc", "a/b/c", "ab/c"),
+ * one without '/', bytes below '/' and above 0x7f: the sorted index is in
+ * the order of the whole paths, and each is found, through the sorted
+ * index, through the index of those kept since (a drop rebuilding it), and
+ * never for a path it only begins or ends.
+ */
+static void test_split_points(void **state)
+{
+	static const char *const old[] = { "a/bc",	 "a/b/c",   "ab/c",  "abc",
+					   "a.b/c",	 "a/b/cd",  "a/b.c", "a-b",
+					   "a/\xc3\xa9", "a/b/c.d", "ab/cd" };
+	static const char *const fresh[] = { "a/b/ca", "a.b/cd", "x", "ab/c.d", "a/bcd" };
+	struct fixture *f = *state;
+	struct strbuf b = { 0 };
+	char buf[PATH_BUF], want[64];
+
+	fdcache_free(&f->fdc);
+	fdcache_init(&f->fdc, 100, NULL, NULL);
+	mkdir_rel(f, "a/b");
+	mkdir_rel(f, "ab");
+	mkdir_rel(f, "a.b");
+	for (size_t i = 0; i < 11; i++) {
+		snprintf(want, sizeof(want), "%s\n", old[i]);
+		put(f, old[i], want);
+	}
+	for (size_t i = 0; i < 5; i++) {
+		snprintf(want, sizeof(want), "%s\n", fresh[i]);
+		put(f, fresh[i], want);
+	}
+	fdcache_begin(&f->fdc);
+	for (size_t i = 0; i < 11; i++)
+		assert_int_equal(fdcache_read(&f->fdc, f->root_fd, old[i], 0, &b, 64, NULL), 0);
+	assert_int_equal(f->fdc.n, 11);
+	fdcache_sweep(&f->fdc);
+	assert_true(sorted_by_whole_path(f));
+	read_all(f, old, 11, true); /* backwards: the cursor misses, the sorted index finds */
+
+	/* a kept path's start or end is not it */
+	assert_int_equal(fdcache_read(&f->fdc, f->root_fd, "a/b", 0, &b, 64, NULL), -EISDIR);
+	assert_int_equal(fdcache_read(&f->fdc, f->root_fd, "b/c", 0, &b, 64, NULL), -ENOENT);
+	assert_int_equal(fdcache_read(&f->fdc, f->root_fd, "a/b/", 0, &b, 64, NULL), -EISDIR);
+	assert_int_equal(f->fdc.n, 11);
+
+	/* kept since the sweep: the hash index of the whole paths, rebuilt by a drop */
+	for (size_t i = 0; i < 5; i++)
+		assert_int_equal(fdcache_read(&f->fdc, f->root_fd, fresh[i], 0, &b, 64, NULL), 0);
+	assert_int_equal(f->fdc.n, 16);
+	fdcache_drop(&f->fdc, &f->fdc.v[3]); /* "abc" */
+	read_all(f, fresh, 5, true);
+	read_all(f, old, 3, true);
+	read_all(f, old + 4, 7, true);
+	fdcache_sweep(&f->fdc);
+	assert_int_equal(f->fdc.n, 15);
+	assert_true(sorted_by_whole_path(f));
+
+	/* the whole path into a buffer: exactly, or not at all */
+	assert_string_equal(path_of(f, 0, buf), "a/bc");
+	assert_non_null(fdcache_entry_path(&f->fdc, &f->fdc.v[0], buf, 5));
+	assert_null(fdcache_entry_path(&f->fdc, &f->fdc.v[0], buf, 4));
+	assert_string_equal(buf, "");
+	assert_null(fdcache_entry_path(&f->fdc, &f->fdc.v[0], buf, 0));
+	strbuf_free(&b);
+}
+
+/* The pool of paths kept in a row in dirs: each directory once, every name. */
+static size_t pool_bytes(const char *const *dirs, size_t n_dirs, const int *names, size_t n_names)
+{
+	size_t len = 0;
+	char name[16];
+
+	for (size_t d = 0; d < n_dirs; d++)
+		len += strlen(dirs[d]) + 1;
+	for (size_t i = 0; i < n_names; i++)
+		len += (size_t)snprintf(name, sizeof(name), "f%d", names[i]) + 1;
+	return len;
+}
+
+/*
+ * 100 files in one long directory: the pool holds the directory once, not
+ * 100 times, and still once after the sweep moved it.
+ */
+static void test_pool_holds_dir_once(void **state)
+{
+	static const char *const dir[] = { "d/very/long/directory/name/" };
+	struct fixture *f = *state;
+	struct strbuf b = { 0 };
+	char path[128];
+	int all[100];
+
+	fdcache_free(&f->fdc);
+	fdcache_init(&f->fdc, 128, NULL, NULL);
+	mkdir_rel(f, dir[0]);
+	fdcache_begin(&f->fdc);
+	for (int i = 0; i < 100; i++) {
+		all[i] = i;
+		snprintf(path, sizeof(path), "%sf%d", dir[0], i);
+		put(f, path, "x\n");
+		assert_int_equal(fdcache_read(&f->fdc, f->root_fd, path, 0, &b, 64, NULL), 0);
+	}
+	assert_true(f->fdc.pool_len < 100 * strlen(dir[0]));
+	assert_int_equal(f->fdc.pool_len, pool_bytes(dir, 1, all, 100));
+	fdcache_sweep(&f->fdc);
+	assert_int_equal(f->fdc.n, 100);
+	assert_int_equal(f->fdc.pool_len, pool_bytes(dir, 1, all, 100));
+	assert_true(f->fdc.pool_cap <= f->fdc.pool_len + f->fdc.pool_len / 8);
+	strbuf_free(&b);
+}
+
+/*
+ * A scan that reads only some files: the others close, and the pool is
+ * compacted to what the kept ones need, a directory once for its run (one
+ * whose first file, which brought its copy, closed; one all of whose files
+ * closed).  The kept ones are found again with their contents.
+ */
+static void test_sweep_compacts(void **state)
+{
+	static const char *const dirs[] = { "dir0/sub/", "dir1/sub/", "dir2/sub/" };
+	static const char *const kept_dirs[] = { "dir0/sub/", "dir2/sub/" };
+	struct fixture *f = *state;
+	struct strbuf b = { 0 };
+	char path[128], want[32], buf[PATH_BUF];
+	int kept_names[15], fds[30], n_kept = 0;
+
+	fdcache_free(&f->fdc);
+	fdcache_init(&f->fdc, 64, NULL, NULL);
+	for (int round = 0; round < 2; round++) {
+		fdcache_begin(&f->fdc);
+		for (int i = 0; i < 30; i++) {
+			int d = i / 10;
+
+			if (round == 1 && (d == 1 || (d == 0 && i % 2 == 0)))
+				continue; /* dir1 not at all, dir0's odd files only */
+			snprintf(path, sizeof(path), "%sf%d", dirs[d], i);
+			snprintf(want, sizeof(want), "%d\n", i);
+			if (round == 0) {
+				mkdir_rel(f, dirs[d]);
+				put(f, path, want);
+				fds[i] = -1;
+			} else {
+				kept_names[n_kept++] = i;
+			}
+			assert_int_equal(fdcache_read(&f->fdc, f->root_fd, path, 0, &b, 64, NULL),
+					 0);
+			if (round == 0)
+				fds[i] = f->fdc.v[f->fdc.n - 1].fd;
+		}
+		fdcache_sweep(&f->fdc);
+	}
+	assert_int_equal(f->fdc.n, 15);
+	assert_int_equal(f->fdc.pool_dead, 0);
+	assert_int_equal(f->fdc.pool_len, pool_bytes(kept_dirs, 2, kept_names, 15));
+	fdcache_begin(&f->fdc);
+	for (int k = 14; k >= 0; k--) { /* backwards, through the sorted index */
+		int i = kept_names[k];
+
+		snprintf(path, sizeof(path), "%sf%d", dirs[i / 10], i);
+		snprintf(want, sizeof(want), "%d\n", i);
+		assert_int_equal(fdcache_read(&f->fdc, f->root_fd, path, 0, &b, 64, NULL), 0);
+		assert_string_equal(b.p, want);
+		assert_string_equal(path_of(f, (size_t)k, buf), path);
+		assert_int_equal(f->fdc.v[k].fd, fds[i]);
+	}
+	assert_int_equal(f->fdc.n, 15);
 	strbuf_free(&b);
 }
 
@@ -464,6 +729,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_links_and_directories, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_follow_share, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dirs_shared, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_split_points, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pool_holds_dir_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sweep_compacts, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
