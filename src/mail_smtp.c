@@ -224,10 +224,10 @@ static int outcome(struct smtp_send *s, CURLcode res, char *why, size_t len)
 		return 0;
 	}
 	if (code)
-		snprintf(why, len, "SMTP %s: reply %ld: %s", s->m->shown, code,
+		snprintf(why, len, "SMTP %s: reply %ld: %s", m->shown, code,
 			 s->error[0] ? s->error : m->curl->easy_strerror(res));
 	else
-		snprintf(why, len, "SMTP %s: %s", s->m->shown,
+		snprintf(why, len, "SMTP %s: %s", m->shown,
 			 s->error[0] ? s->error : m->curl->easy_strerror(res));
 	return code >= 500 && code < 600 ? -EBADMSG : -EIO;
 }
@@ -483,8 +483,8 @@ int mail_smtp_new(struct sink *k, const char *url, const char *from, const char 
 	if (rc == 0 && (rc = sender(m, from)) < 0)
 		errbuf_set(err, errlen, rc, "sink %s: mail_from: not an address", k->name);
 	if (rc == 0) {
-		m->send.easy = m->curl->easy_init();
-		m->test.easy = m->curl->easy_init();
+		m->send.easy = curl->easy_init();
+		m->test.easy = curl->easy_init();
 		rc = m->send.easy && m->test.easy ? 0 : -ENOMEM;
 	}
 	if (rc == 0)

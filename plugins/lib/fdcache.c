@@ -61,19 +61,18 @@ static int parts_cmp(const char *a0, const char *a1, const char *b0, const char 
 	}
 }
 
-/* e's path against path, as strcmp() of the whole paths. */
+/*
+ * e's path against path, as strcmp() of the whole paths: the first strlen(dir)
+ * bytes of e's path are its directory, the rest its name (libc's string
+ * functions: a binary search makes a dozen of these per lookup).
+ */
 static int entry_cmp(const struct fdcache *c, const struct fdcache_entry *e, const char *path)
-{
-	return parts_cmp(entry_dir(c, e), entry_name(c, e), path, "");
-}
-
-/* Whether e's path is path: libc's string functions, as every read of a kept file asks. */
-static bool entry_is(const struct fdcache *c, const struct fdcache_entry *e, const char *path)
 {
 	const char *dir = entry_dir(c, e);
 	size_t n = strlen(dir);
+	int r = strncmp(dir, path, n);
 
-	return strncmp(path, dir, n) == 0 && strcmp(path + n, entry_name(c, e)) == 0;
+	return r ? r : strcmp(entry_name(c, e), path + n);
 }
 
 const char *fdcache_entry_path(const struct fdcache *c, const struct fdcache_entry *e, char *buf,
@@ -120,8 +119,17 @@ static int by_path_cmp(const void *a, const void *b, void *ctx)
 	const struct fdcache *c = ctx;
 	const struct fdcache_entry *x = &c->v[*(const uint32_t *)a],
 				   *y = &c->v[*(const uint32_t *)b];
+	const char *dx = entry_dir(c, x), *dy = entry_dir(c, y);
+	size_t nx, ny;
+	int r;
 
-	return parts_cmp(entry_dir(c, x), entry_name(c, x), entry_dir(c, y), entry_name(c, y));
+	if (x->dir == y->dir) /* one copy: the names decide (most pairs, in a run) */
+		return strcmp(entry_name(c, x), entry_name(c, y));
+	/* Directories that differ within the shorter one decide (most other pairs). */
+	nx = strlen(dx);
+	ny = strlen(dy);
+	r = memcmp(dx, dy, nx < ny ? nx : ny);
+	return r ? r : parts_cmp(dx, entry_name(c, x), dy, entry_name(c, y));
 }
 
 /*
@@ -149,7 +157,7 @@ static bool path_match(const void *ctx, size_t ref)
 {
 	const struct path_key *k = ctx;
 
-	return entry_is(k->c, &k->c->v[ref], k->path);
+	return entry_cmp(k->c, &k->c->v[ref], k->path) == 0;
 }
 
 /* sorted_search() over by_path: entry i's path against k->path. */
@@ -180,7 +188,7 @@ static struct fdcache_entry *lookup(struct fdcache *c, const char *path)
 	struct path_key key = { c, path };
 	size_t i;
 
-	if (c->cursor < c->n && entry_is(c, &c->v[c->cursor], path))
+	if (c->cursor < c->n && entry_cmp(c, &c->v[c->cursor], path) == 0)
 		i = c->cursor;
 	else if ((i = sorted_find(c, path)) == HINDEX_NONE)
 		i = hindex_find(&c->fresh, path_hash(path), path_match, &key);
