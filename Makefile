@@ -41,13 +41,25 @@ VERSION := 0.1.0
 
 # What the light build/redmon links: status, check and help need no more.
 CLI_LIBS  := -ljansson -ldl -lm -lpthread
-# net-snmp for the SNMP subagent (src/snmp/): the agent and base libraries only,
-# not netsnmpmibs (which pkg-config's netsnmp-agent adds, with libsensors and more).
-CORE_LIBS := -ljansson -ldl -lm -lnetsnmpagent -lnetsnmp
+CORE_LIBS := -ljansson -ldl -lm
 # libcurl (the webhook sink, mail by SMTP) is not linked: plugins/lib/curl_dl.c
-# loads it when such a sink is configured (its header says why).
+# loads it when such a sink is configured (its header says why).  Nor is
+# net-snmp: the SNMP subagent is a module of its own, redmon-snmp.so beside
+# redmond, loaded when [snmp] is enabled (src/snmp/snmp_module.h says why).
 
-CORE_SRCS := $(filter-out src/main.c,$(wildcard src/*.c src/snmp/*.c))
+# The subagent: everything under src/snmp/ but the [snmp] settings table,
+# which every program's config parser needs.
+SNMP_MODULE_SRCS := $(filter-out src/snmp/snmp_settings.c,$(wildcard src/snmp/*.c))
+SNMP_MODULE_OBJS := $(SNMP_MODULE_SRCS:%.c=$(BUILD)/obj/%.o)
+SNMP_MODULE      := $(BUILD)/redmon-snmp.so
+# net-snmp: the agent and base libraries only, not netsnmpmibs (which
+# pkg-config's netsnmp-agent adds, with libsensors and more).
+SNMP_MODULE_LIBS := -lnetsnmpagent -lnetsnmp
+# What redmond exports for the module: the daemon's functions it calls, and
+# no more (an exported name could also bind a library's call of the same name).
+SNMP_EXPORTS     := $(BUILD)/obj/snmp-exports.list
+
+CORE_SRCS := $(filter-out src/main.c $(SNMP_MODULE_SRCS),$(wildcard src/*.c src/snmp/*.c))
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/obj/%.o)
 # The light build takes from an archive only the objects its commands reach:
 # never the subagent, the webhook or SMTP code, nor their libraries.
@@ -68,7 +80,7 @@ PLUGIN_SOURCES := $(foreach p,$(PLUGINS),$(if $(wildcard plugins/$(p)/$(p).sourc
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/test_%)
 
 .PHONY: all check unit golden integration sanitize fuzz fuzz-build install clean format format-check demo deps
-all: $(BUILD)/redmon $(BUILD)/redmond $(PLUGIN_SOS) $(PLUGIN_SOURCES)
+all: $(BUILD)/redmon $(BUILD)/redmond $(SNMP_MODULE) $(PLUGIN_SOS) $(PLUGIN_SOURCES)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -76,9 +88,25 @@ $(BUILD)/obj/%.o: %.c
 
 # redmond: every command in this process.  redmon: main.c again, with
 # REDMON_CLI_ONLY, which execs redmond for the commands that need SNMP or HTTP.
-$(BUILD)/redmond: $(BUILD)/obj/src/main.o $(CORE_OBJS)
+$(BUILD)/redmond: $(BUILD)/obj/src/main.o $(CORE_OBJS) $(SNMP_EXPORTS)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Wl,--dynamic-list=$(SNMP_EXPORTS) -o $@ \
+		$(filter %.o,$^) $(CORE_LIBS)
+
+# The module's undefined symbols that the core defines, as a --dynamic-list.
+$(SNMP_EXPORTS): $(SNMP_MODULE_OBJS) $(PLUGIN_LIB) $(CORE_OBJS) $(BUILD)/obj/src/main.o
+	@mkdir -p $(@D)
+	nm -u --format=just-symbols $(SNMP_MODULE_OBJS) | sort -u >$@.undef
+	nm --defined-only --extern-only --format=just-symbols $(CORE_OBJS) \
+		$(BUILD)/obj/src/main.o | sort -u >$@.core
+	{ echo '{'; comm -12 $@.undef $@.core | sed 's/.*/\t&;/'; echo '};'; } >$@
+	rm -f $@.undef $@.core
+
+# No -z defs: what the module calls of the daemon is resolved when redmond loads it.
+$(SNMP_MODULE): $(SNMP_MODULE_OBJS) $(PLUGIN_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -shared -Wl,--version-script=src/snmp/module.map \
+		-o $@ $^ $(SNMP_MODULE_LIBS)
 
 $(BUILD)/obj/src/main-cli.o: src/main.c
 	@mkdir -p $(@D)
@@ -166,6 +194,7 @@ install: all
 	install -m 0755 $(BUILD)/redmon $(DESTDIR)$(BINDIR)/redmon
 	install -d $(DESTDIR)$(LIBEXECDIR)
 	install -m 0755 $(BUILD)/redmond $(DESTDIR)$(LIBEXECDIR)/redmond
+	install -m 0644 $(SNMP_MODULE) $(DESTDIR)$(LIBEXECDIR)/redmon-snmp.so
 	install -m 0644 $(PLUGIN_SOS) $(PLUGIN_SOURCES) $(DESTDIR)$(PLUGINDIR)/
 	install -m 0644 docs/redmon.conf.example $(DESTDIR)$(DATADIR)/doc/redmon/redmon.conf.example
 	test -e $(DESTDIR)$(SYSCONFDIR)/redmon/redmon.conf || \

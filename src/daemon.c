@@ -37,7 +37,7 @@
 #include "service.h"
 #include "sink.h"
 #include "state.h"
-#include "snmp/subagent.h"
+#include "snmp_dl.h"
 
 /* alerts: at stop, hooks and POSTs in flight get this long */
 #define DRAIN_MS 5000
@@ -120,7 +120,7 @@ static void on_event_sinks(void *ctx, const struct event *ev)
 /* SNMP: tables, alarms, notifications */
 static void on_event_snmp(void *ctx, const struct event *ev)
 {
-	subagent_event(((struct daemon *)ctx)->snmp, ev);
+	snmp_dl_event(((struct daemon *)ctx)->snmp, ev);
 }
 
 /* The subscribers in their order: the aggregator's bookkeeping around the others. */
@@ -221,9 +221,9 @@ static void after_update(struct slot *s)
 {
 	struct daemon *d = s->d;
 
-	subagent_scanned(d->snmp, s->plugin->name); /* SNMP: state changed after a scan */
-	service_scanned(d->svc, d->agg);	    /* systemd: STATUS= when it changed */
-	sink_set_scanned(d->sinks);		    /* the textfile: a fresh scan time */
+	snmp_dl_scanned(d->snmp, s->plugin->name); /* SNMP: state changed after a scan */
+	service_scanned(d->svc, d->agg);	   /* systemd: STATUS= when it changed */
+	sink_set_scanned(d->sinks);		   /* the textfile: a fresh scan time */
 	/* alerts: keep what was announced; confirm a recovery held back by damping */
 	if (state_dirty(d->state, bus_last_seq(d->bus)))
 		state_save(d->state, d->agg, bus_last_seq(d->bus), false);
@@ -559,7 +559,7 @@ int daemon_check_config(const struct runtime *rt, const struct config *cfg, char
 	if (rc < 0)
 		cfg_report_add_lines(&rep, err);
 	first = first ? first : rc;
-	rc = subagent_check_config(cfg, err, errlen); /* targets, v3 settings, password files */
+	rc = snmp_dl_check_config(cfg, err, errlen); /* targets, v3 settings, password files */
 	if (rc < 0)
 		cfg_report_add_lines(&rep, err);
 	first = first ? first : rc;
@@ -607,7 +607,7 @@ static void reload(struct daemon *d)
 		log_err("reload: out of memory: the old [group.*] expectations stay");
 	sink_set_fingerprint(cfg, d->sinks_id, sizeof(d->sinks_id));
 	loop_timer_arm(d->rescan, cfg->rescan_interval_ms);
-	subagent_reload(&d->snmp, cfg, d->loop, d->agg, d->bus); /* SNMP: apply the new [snmp] */
+	snmp_dl_reload(&d->snmp, cfg, d->loop, d->agg, d->bus); /* SNMP: apply the new [snmp] */
 	for (size_t i = 0; i < d->n_slots; i++) {
 		slot_open(&d->slots[i], !d->slots[i].ran);
 		slot_start(&d->slots[i]);
@@ -717,7 +717,7 @@ static void teardown(struct daemon *d)
 	}
 	free(d->slots);
 	loop_timer_free(d->watchdog);
-	subagent_close(d->snmp); /* SNMP: before the loop and the aggregator go */
+	snmp_dl_close(d->snmp); /* SNMP: before the loop and the aggregator go */
 	ctl_server_free(d->ctl);
 	loop_timer_free(d->maint_timer);
 	service_free(d->svc);
@@ -761,7 +761,7 @@ int daemon_run(struct runtime *rt)
 	if (rc == 0)
 		rc = setup_fds(&d);
 	if (rc == 0) /* SNMP: before the probes start, so it sees every event */
-		rc = subagent_open(rt->cfg, d.loop, d.agg, d.bus, &d.snmp);
+		rc = snmp_dl_open(rt->cfg, d.loop, d.agg, d.bus, &d.snmp);
 	if (rc == 0)
 		rc = service_open(d.loop, &d.svc);
 	if (rc == 0) /* the probes' init() runs here, still as root */

@@ -11,6 +11,9 @@
 
 #include <stddef.h>
 
+/* name in the directory of the running program (/proc/self/exe), into buf: 0 or -errno. */
+int exe_dir_path(const char *name, char *buf, size_t len);
+
 /*
  * Where redmond is for this binary, found as the plugins are (runtime.c):
  * beside the binary (the build tree), else ../lib/redmon/redmond from it (an

@@ -29,7 +29,7 @@
 #include "runtime.h"
 #include "settings.h"
 #include "sink.h"
-#include "snmp/subagent.h"
+#include "snmp_dl.h"
 #include "status.h"
 
 /* Options, each a bit: which commands take it, and which one the command line gave. */
@@ -701,7 +701,7 @@ static int test_alert(struct runtime *rt, const char *only)
 	rc = sink_set_test(set, only, &ev, stdout);
 	/* SNMP (redmonTest) when enabled, as if it were a sink named "snmp". */
 	snmp = only && strcmp(only, "snmp") != 0 ? -ENOENT
-						 : subagent_test(rt->cfg, env.loop, &ev, stdout);
+						 : snmp_dl_test(rt->cfg, env.loop, &ev, stdout);
 	if (rc == -ENOENT && snmp == -ENOENT)
 		fprintf(stderr, "redmon: no sink named '%s'%s\n", only,
 			strcmp(only, "snmp") == 0 ? " ([snmp] is not enabled)" : "");

@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
 """The light redmon and redmond (src/full_exec.h): build/redmon links neither
-net-snmp nor libcurl, build/redmond links net-snmp and no libcurl either (it
-loads it for an HTTP or SMTP sink: test_alerts_webhook); `redmon daemon` and `redmon
+net-snmp nor libcurl; build/redmond links neither either: it loads libcurl for
+an HTTP or SMTP sink (test_alerts_webhook) and its SNMP module,
+redmon-snmp.so, the one object that links net-snmp, from its own directory
+when [snmp] is enabled (src/snmp_dl.h): a daemon with SNMP off maps none of
+it; a missing module or one from another build is an error that names it;
+what redmond exports for the module clashes with no name the libraries under
+the module define.  `redmon daemon` and `redmon
 test-alert` run through an exec of redmond with the same arguments (a real
 webhook POST to a receiver on loopback; the daemon keeps its PID, so systemd's
 MAINPID stays right), found beside the binary or at ../lib/redmon/redmond from
@@ -22,7 +27,8 @@ from alerts_harness import Tree
 from http_receiver import Receiver
 
 NAME = "integration/split/"
-DAEMON_LIBS = ("libnetsnmp",)
+DAEMON_LIBS = ("libnetsnmp",)  # in redmon-snmp.so only (src/snmp/snmp_module.h)
+SNMP_MODULE = "redmon-snmp.so"
 LOADED_LIBS = ("libcurl",)  # by dlopen when a sink or url needs it (plugins/lib/curl_dl.h)
 
 
@@ -33,6 +39,13 @@ def needed(path):
     l = subprocess.run(["ldd", path], capture_output=True, text=True, timeout=30)
     every = [x.split()[0] for x in l.stdout.splitlines() if x.strip()]
     return direct, every
+
+
+def defined_dynamic(path):
+    """The names an ELF file defines in its dynamic symbol table."""
+    r = subprocess.run(["nm", "-D", "--defined-only", "--format=just-symbols", path], capture_output=True,
+                       text=True, timeout=30)
+    return {x.split("@")[0] for x in r.stdout.split()}
 
 
 def main():
@@ -59,11 +72,14 @@ def main():
             d_full, _ = needed(redmond)
             if not d_light:
                 return ["readelf found no NEEDED entry in %s" % redmon]
+            d_mod, _ = needed(os.path.join(args.build, SNMP_MODULE))
             for lib in DAEMON_LIBS:
                 if any(x.startswith(lib) for x in d_light + e_light):
                     out.append("redmon links %s: %s" % (lib, " ".join(e_light)))
-                if not any(x.startswith(lib) for x in d_full):
-                    out.append("redmond does not link %s (the SNMP code is not there?)" % lib)
+                if any(x.startswith(lib) for x in d_full):
+                    out.append("redmond links %s, which is for %s only" % (lib, SNMP_MODULE))
+                if not any(x.startswith(lib) for x in d_mod):
+                    out.append("%s does not link %s (the SNMP code is not there?)" % (SNMP_MODULE, lib))
             for lib in LOADED_LIBS:
                 if any(x.startswith(lib) for x in d_light + e_light + d_full):
                     out.append("redmon or redmond links %s, which is loaded only when needed" % lib)
@@ -86,6 +102,52 @@ def main():
                 out.append("redfish.so links libcurl: %s" % " ".join(every))
             return out
         rep.run(NAME + "plugins-link-no-curl", plugins_load_lazily)
+
+        def exports_clash_with_nothing():
+            # redmond's exported names come first in the loader's lookup: one
+            # that a library under the module also defines would take its calls.
+            out = []
+            mine = defined_dynamic(redmond)
+            if not {"log_msg", "loop_add"} <= mine:
+                return ["redmond does not export what %s calls: %s" % (SNMP_MODULE, sorted(mine)[:20])]
+            l = subprocess.run(["ldd", os.path.join(args.build, SNMP_MODULE)], capture_output=True, text=True,
+                               timeout=30)
+            libs = [x.split("=>")[1].split()[0] for x in l.stdout.splitlines() if "=> /" in x]
+            if not any("libnetsnmp" in x for x in libs):
+                return ["ldd %s resolves no libnetsnmp: %r" % (SNMP_MODULE, l.stdout)]
+            for lib in libs:
+                both = mine & defined_dynamic(lib)
+                if both:
+                    out.append("redmond exports %s, which %s defines too" % (" ".join(sorted(both)), lib))
+            return out
+        rep.run(NAME + "snmp-module-exports-clash-with-nothing", exports_clash_with_nothing)
+
+        def module_missing_or_foreign():
+            out = []
+            argv = ["daemon", "--check-config", "--plugin-dir", probes, "-o", "snmp.enabled=yes"]
+            nomod = os.path.join(tmp, "nomod")
+            os.makedirs(nomod)
+            shutil.copy2(redmond, nomod)
+            p = run(os.path.join(nomod, "redmond"), *argv)
+            want = "SNMP: cannot load %s/%s" % (nomod, SNMP_MODULE)
+            if p.returncode != 1 or want not in p.stderr:
+                out.append("without the module: exit %d %r (want %r)" % (p.returncode, p.stderr, want))
+            p = run(os.path.join(nomod, "redmond"), *argv[:-2])
+            if p.returncode != 0 or "OK" not in p.stdout:
+                out.append("SNMP off needs no module: exit %d %r" % (p.returncode, p.stderr))
+            # A module of another build: the table's version differs.
+            src = os.path.join(tmp, "foreign.c")
+            with open(src, "w") as f:
+                f.write('const struct { const char *v; unsigned long n; } redmon_snmp_module = { "0.0.0-other", 1 };\n')
+            c = subprocess.run(["cc", "-shared", "-fPIC", "-o", os.path.join(nomod, SNMP_MODULE), src],
+                               capture_output=True, text=True, timeout=60)
+            if c.returncode != 0:
+                return out + ["cc: %s" % c.stderr]
+            p = run(os.path.join(nomod, "redmond"), *argv)
+            if p.returncode != 1 or "is not from this build of redmon" not in p.stderr:
+                out.append("a foreign module: exit %d %r" % (p.returncode, p.stderr))
+            return out
+        rep.run(NAME + "snmp-module-missing-or-foreign-refused", module_missing_or_foreign)
 
         # A copy of the light binary alone: what it does without redmond.
         alone = os.path.join(tmp, "alone")
@@ -149,14 +211,16 @@ def main():
             return out
         rep.run(NAME + "test-alert-through-exec-posts", test_alert_through_exec)
 
-        def daemon_keeps_pid():
-            root = os.path.join(tmp, "root")
+        def daemon_keeps_pid(snmp=False):
+            root = os.path.join(tmp, "root-snmp" if snmp else "root")
             os.makedirs(root)
             Tree(root).set(("md0", 1, 1, [("sda", "active"), ("sdb", "active")]))
-            events = os.path.join(tmp, "events.jsonl")
+            events = os.path.join(root, "events.jsonl")
             err = tempfile.TemporaryFile()
+            opts = ["-o", "snmp.enabled=yes", "-o", "snmp.agentx_socket=none",
+                    "-o", "snmp.state_file=" + os.path.join(root, "snmp-index")] if snmp else []
             proc = subprocess.Popen([redmon, "daemon", "--root", root, "--plugin-dir", probes,
-                                     "-o", "sink.t.type=json", "-o", "sink.t.path=" + events],
+                                     "-o", "sink.t.type=json", "-o", "sink.t.path=" + events] + opts,
                                     stdin=subprocess.DEVNULL, stdout=err, stderr=err, env=env)
             out = []
             try:
@@ -164,6 +228,12 @@ def main():
                 exe = os.readlink("/proc/%d/exe" % proc.pid)
                 if exe != os.path.realpath(redmond):
                     out.append("pid %d runs %s, not redmond" % (proc.pid, exe))
+                libs = harness.maps_libraries(proc.pid)
+                snmp_libs = sorted(x for x in libs if x.startswith(("libnetsnmp", SNMP_MODULE)))
+                if snmp and len(snmp_libs) < 3:
+                    out.append("SNMP on, but the daemon maps only %s" % snmp_libs)
+                if not snmp and snmp_libs:
+                    out.append("SNMP off, but the daemon maps %s" % " ".join(snmp_libs))
             finally:
                 proc.send_signal(signal.SIGTERM)
                 code = proc.wait(timeout=15)
@@ -172,6 +242,7 @@ def main():
                 out.append("daemon exit %d: %s" % (code, harness.tail(err.read().decode(errors="replace"))))
             return out
         rep.run(NAME + "daemon-is-redmond-same-pid", daemon_keeps_pid)
+        rep.run(NAME + "snmp-module-loaded-only-when-enabled", lambda: daemon_keeps_pid(snmp=True))
 
         def installed_layout_not_path():
             # bin/redmon and lib/redmon/redmond, as `make install` lays them out; a

@@ -430,7 +430,8 @@ def main():
 
         rc, listing = run(["dpkg-deb", "-c", deb], tmp)
         files = set(re.sub(r"^\./", "/", l.split()[-1]) for l in listing.splitlines() if l.strip())
-        want = ["/usr/bin/redmon", "/usr/lib/redmon/redmond", "/lib/systemd/system/redmon.service",
+        want = ["/usr/bin/redmon", "/usr/lib/redmon/redmond", "/usr/lib/redmon/redmon-snmp.so",
+                "/lib/systemd/system/redmon.service",
                 "/etc/redmon/redmon.conf",
                 "/usr/share/man/man8/redmon.8.gz", "/usr/share/man/man5/redmon.conf.5.gz",
                 "/usr/share/man/man7/redmon-alerts.7.gz",
@@ -474,6 +475,9 @@ def main():
         # Loaded with dlopen for HTTP and SMTP sinks and Redfish: dpkg-shlibdeps cannot see it.
         if "libcurl4" not in info:
             probs.append("Depends lacks libcurl4: %s" % info.strip())
+        # The SNMP module (redmon-snmp.so) links net-snmp; dpkg-shlibdeps reads it there.
+        if "libsnmp40" not in info:
+            probs.append("Depends lacks libsnmp40 (from redmon-snmp.so): %s" % info.strip())
         # redmon runs without snmpd (it waits for it quietly): a suggestion, not a recommendation.
         rc, info = run(["dpkg-deb", "-f", deb, "Recommends", "Suggests"], tmp)
         if "Suggests: snmpd" not in info or "Recommends: snmpd" in info:
