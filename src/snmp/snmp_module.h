@@ -36,8 +36,7 @@ struct snmp_module {
 	void (*scanned)(struct subagent *s, const char *probe);
 	void (*reload)(struct subagent **s, const struct config *cfg, struct loop *loop,
 		       const struct agg *agg, const struct bus *bus);
-	int (*test)(const struct config *cfg, struct loop *loop, const struct event *ev,
-		    FILE *out);
+	int (*test)(const struct config *cfg, struct loop *loop, const struct event *ev, FILE *out);
 	void (*close)(struct subagent *s);
 };
 
