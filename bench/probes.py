@@ -206,6 +206,7 @@ class ProbeBench:
         os.makedirs(os.path.join(self.build, "plugins"))
         shutil.copy2(os.path.join(build, "redmon"), self.build)
         shutil.copy2(os.path.join(build, "redmond"), self.build)  # what `redmon daemon` execs
+        shutil.copy2(os.path.join(build, "redmon-snmp.so"), self.build)  # what redmond loads for SNMP
         self.plugdirs = {}
         for p in PLUGINS:
             shutil.copy2(os.path.join(build, "plugins", p + ".so"), os.path.join(self.build, "plugins"))
