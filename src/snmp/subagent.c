@@ -37,6 +37,7 @@
 #include "../bus.h"
 #include "../log.h"
 #include "../loop.h"
+#include "agentx_stream.h"
 #include "subagent_index.h"
 #include "subagent_int.h"
 
@@ -51,55 +52,128 @@ static bool netsnmp_started;
 /* --- the master --------------------------------------------------------- */
 
 /*
- * net-snmp's Unix-domain recv asks the kernel for the socket's own name
- * (getsockname) with every message, to hand it along with the PDU; on the
- * connected AgentX socket that name never changes.  This recv asks once per
- * connection: a walk's GetNext then costs an epoll_wait, a recvfrom and a
- * sendto, as a bare echo does, not four system calls (bench/README.md).
+ * Every byte from a master on a Unix socket is read by master_read() (from
+ * on_snmp_fd() or recv_master()), not by net-snmp's transport: Get and
+ * GetNext, the bulk of a walk, are answered straight from the tables
+ * (agentx_stream.h says why); the other PDUs reach net-snmp through
+ * recv_master(), which its transport calls instead of its own recv.  That recv also asked the kernel
+ * for the socket's own name (getsockname) with every message, to hand it
+ * along with the PDU; on the connected socket that name never changes, so
+ * it is asked once per connection.
  */
 static struct sockaddr_un agentx_local_name;
 static const oid unix_domain[] = { TRANSPORT_DOMAIN_LOCAL }; /* RFC 3419 */
 
-static int recv_named_once(netsnmp_transport *t, void *buf, int size, void **opaque, int *olength)
+#define MASTER_READ_MAX 65536 /* one read; a walk's requests are ~60 bytes each */
+
+/* One master connection at a time per process, as net-snmp has. */
+static struct agentx_stream master_stream;
+static struct agentx_out master_answer;
+static struct subagent *master_owner;
+
+static bool send_all(int fd, const uint8_t *p, size_t n)
+{
+	while (n) {
+		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+/* agentx_answer_fn: a Get or GetNext answered from the tables, on the socket at fd. */
+static bool answer_walk(void *ctx, const struct agentx_header *h, const uint8_t *payload)
+{
+	int fd = *(const int *)ctx;
+
+	if (!master_owner || !master_owner->mib ||
+	    !subagent_mib_agentx_answer(master_owner->mib, h, payload,
+					(uint32_t)netsnmp_get_agent_uptime(), &master_answer))
+		return false;
+	if (!send_all(fd, master_answer.buf, master_answer.len)) {
+		/* Half an answer would garble the stream: end it; net-snmp reconnects. */
+		log_warn("SNMP: cannot answer the AgentX master: %s; reconnecting",
+			 strerror(errno));
+		shutdown(fd, SHUT_RDWR);
+	}
+	return true;
+}
+
+/* Read what the master sent and answer its walk requests: 0, or -errno as recv(2) gave it. */
+static int master_read(int fd)
+{
+	ssize_t n = agentx_stream_read(&master_stream, fd, MASTER_READ_MAX);
+
+	if (n > 0 && agentx_stream_split(&master_stream, answer_walk, &fd) < 0)
+		return -ENOMEM;
+	return n == 0 ? -ECONNRESET : n < 0 ? (int)n : 0;
+}
+
+/*
+ * The transport's recv: net-snmp's share of the stream, read first if none
+ * is waiting (net-snmp also reads by itself, while it waits for the answer
+ * to a ping).  Nothing for it yet: an empty packet, which it skips.
+ */
+static int recv_master(netsnmp_transport *t, void *buf, int size, void **opaque, int *olength)
 {
 	struct sockaddr_un *to;
-	int rc;
+	size_t n;
 
 	*opaque = NULL;
 	*olength = 0;
-	if (!t || t->sock < 0)
+	if (!t || t->sock < 0 || size <= 0)
 		return -1;
-	to = malloc(sizeof(*to)); /* the library frees it with the PDU */
-	if (!to)
-		return -1;
-	*to = agentx_local_name;
-	do
-		rc = (int)recvfrom(t->sock, buf, (size_t)size, MSG_DONTWAIT, NULL, NULL);
-	while (rc < 0 && errno == EINTR);
-	if (rc < 0) {
-		free(to);
-		return rc;
+	if (!master_stream.give.len) {
+		int rc = master_read(t->sock);
+
+		if (rc < 0 && rc != -EAGAIN && !master_stream.give.len)
+			return rc == -ECONNRESET ? 0 : -1; /* the end: net-snmp disconnects */
 	}
-	*opaque = to;
-	*olength = sizeof(*to);
-	return rc;
+	n = agentx_stream_take(&master_stream, buf, (size_t)size);
+	if (!n) {
+		t->flags |= NETSNMP_TRANSPORT_FLAG_EMPTY_PKT;
+		return 0;
+	}
+	to = malloc(sizeof(*to)); /* the library frees it with the PDU */
+	if (to) {
+		*to = agentx_local_name;
+		*opaque = to;
+		*olength = sizeof(*to);
+	}
+	return (int)n;
 }
 
-/* The master session's transport takes recv_named_once when it is a Unix socket. */
-static void master_recv_setup(netsnmp_session *sess)
+/* The master session's transport when recv_master() reads it, else NULL. */
+static netsnmp_transport *master_transport(const struct subagent *s)
+{
+	void *sp = s->master.sess ? snmp_sess_pointer(s->master.sess) : NULL;
+	netsnmp_transport *t = sp ? snmp_sess_transport(sp) : NULL;
+
+	return t && t->f_recv == recv_master && t->sock >= 0 ? t : NULL;
+}
+
+/* The master session's transport takes recv_master when it is a Unix socket. */
+static void master_recv_setup(struct subagent *s, netsnmp_session *sess)
 {
 	void *sp = snmp_sess_pointer(sess);
 	netsnmp_transport *t = sp ? snmp_sess_transport(sp) : NULL;
 	socklen_t len = sizeof(agentx_local_name);
 
-	if (!t || t->sock < 0 || t->f_recv == recv_named_once ||
+	agentx_stream_reset(&master_stream); /* a new connection: a new stream */
+	master_owner = s;
+	if (!t || t->sock < 0 || t->f_recv == recv_master ||
 	    netsnmp_oid_equals(t->domain, t->domain_length, unix_domain, OID_LENGTH(unix_domain)) !=
 		    0)
 		return;
 	memset(&agentx_local_name, 0, sizeof(agentx_local_name));
 	if (getsockname(t->sock, (struct sockaddr *)&agentx_local_name, &len) != 0)
-		return; /* the library's own recv then, which asks each time */
-	t->f_recv = recv_named_once;
+		return; /* the library's own recv then, and net-snmp answers every request */
+	t->f_recv = recv_master;
 }
 
 static int on_master_up(int major, int minor, void *serverarg, void *clientarg)
@@ -121,7 +195,7 @@ static int on_master_up(int major, int minor, void *serverarg, void *clientarg)
 	s->master.inflight_req = 0;
 	s->master.retry_at = 0;
 	s->fds_dirty = true;
-	master_recv_setup(sess);
+	master_recv_setup(s, sess);
 	if (s->mib)
 		subagent_mib_attach(s->mib, sess);
 	if (s->master_lost_at)
@@ -146,8 +220,9 @@ static int on_master_down(int major, int minor, void *serverarg, void *clientarg
 	if (s->closing)
 		return 0;
 	s->master.sess = NULL;
-	s->master.inflight_req = 0; /* sent again after the reconnect */
-	subagent_forget_fds(s);	    /* net-snmp closes them after this returns */
+	agentx_stream_reset(&master_stream); /* what is left of that connection is gone with it */
+	s->master.inflight_req = 0;	     /* sent again after the reconnect */
+	subagent_forget_fds(s);		     /* net-snmp closes them after this returns */
 	s->master_lost_at = subagent_now_ms();
 	log_warn("SNMP: lost the AgentX master; reconnecting every %u s, notifications are queued",
 		 s->cfg.ping_s);
@@ -196,6 +271,7 @@ void subagent_forget_fds(struct subagent *s)
 /* --- the event loop ----------------------------------------------------- */
 
 static void on_snmp_fd(void *ctx, int fd, uint32_t revents);
+static void master_drain(struct subagent *s);
 
 static bool has_fd(const int *v, size_t n, int fd)
 {
@@ -301,9 +377,19 @@ static int min_timeout(int a, int64_t b)
 static int prepare(void *ctx)
 {
 	struct subagent *s = ctx;
-	uint64_t now;
+	uint64_t now = subagent_now_ms();
 	int timeout;
 
+	/*
+	 * Only walk requests answered since the last time (no net-snmp code
+	 * ran, nothing was scanned or sent): net-snmp's timers and sockets are
+	 * as they were, and its deadline still stands.  Half the user time of a
+	 * GetNext went here.
+	 */
+	if (!s->changed && now < s->quiet_until)
+		return s->quiet_until == UINT64_MAX ? -1 : (int)(s->quiet_until - now);
+	s->changed = false;
+	master_drain(s); /* what a read of net-snmp's own left for it */
 	snmp_timeout();
 	run_alarms();
 	netsnmp_check_outstanding_agent_requests();
@@ -331,21 +417,50 @@ static int prepare(void *ctx)
 	}
 	if (s->idx && subagent_index_dirty(s->idx))
 		timeout = min_timeout(timeout, (int64_t)s->save_retry_at - (int64_t)now);
+	s->quiet_until = timeout < 0 ? UINT64_MAX : now + (uint64_t)timeout;
 	return timeout;
+}
+
+/* net-snmp reads fd, which the loop found readable, or which has bytes for it. */
+static void netsnmp_read_fd(int fd)
+{
+	netsnmp_large_fd_set set;
+
+	netsnmp_large_fd_set_init(&set, FD_SETSIZE);
+	NETSNMP_LARGE_FD_SET(fd, &set);
+	snmp_read2(&set);
+	netsnmp_large_fd_set_cleanup(&set);
+}
+
+/* net-snmp takes its share of the master's stream, while it is the same connection. */
+static void master_drain(struct subagent *s)
+{
+	const netsnmp_transport *t;
+
+	while (master_stream.give.len && (t = master_transport(s)) != NULL)
+		netsnmp_read_fd(t->sock);
 }
 
 static void on_snmp_fd(void *ctx, int fd, uint32_t revents)
 {
 	struct subagent *s = ctx;
-	netsnmp_large_fd_set set;
+	const netsnmp_transport *t = master_transport(s);
+	int rc;
 
 	(void)revents;
 	/* Answer from rows that include a scan done earlier in this round. */
 	maybe_sync(s);
-	netsnmp_large_fd_set_init(&set, FD_SETSIZE);
-	NETSNMP_LARGE_FD_SET(fd, &set);
-	snmp_read2(&set);
-	netsnmp_large_fd_set_cleanup(&set);
+	if (!t || t->sock != fd) {
+		s->changed = true;
+		netsnmp_read_fd(fd);
+		return;
+	}
+	rc = master_read(fd);
+	if (rc < 0 && rc != -EAGAIN && !master_stream.give.len)
+		netsnmp_read_fd(fd); /* it reads the end, or the error, and disconnects */
+	if (rc < 0 || master_stream.give.len)
+		s->changed = true; /* net-snmp ran, or is about to */
+	master_drain(s);
 }
 
 /* --- lifecycle ---------------------------------------------------------- */
@@ -471,6 +586,10 @@ void subagent_close(struct subagent *s)
 	}
 	subagent_mib_free(s->mib);
 	s->mib = NULL;
+	master_owner = NULL;
+	agentx_stream_free(&master_stream);
+	free(master_answer.buf);
+	memset(&master_answer, 0, sizeof(master_answer));
 	subagent_dests_free(s->dests, s->n_dests);
 	subagent_queue_free(&s->master.q);
 	subagent_index_free(s->idx);
@@ -566,6 +685,7 @@ void subagent_reload(struct subagent **sp, const struct config *cfg, struct loop
 			*sp = fresh;
 		return;
 	}
+	s->changed = true;
 	if (subagent_settings_load(cfg, &st, err, sizeof(err)) < 0) {
 		/* subagent_check_config() passed moments ago: a file changed since. */
 		log_err("SNMP: %s; keeping the running [snmp] settings", err);

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "../event.h"
+#include "agentx_pdu.h"
 #include "snmp_settings.h"
 #include "subagent_rules.h"
 
@@ -92,6 +93,15 @@ netsnmp_variable_list *subagent_mib_heartbeat_vars(struct subagent_mib *m);
  */
 void subagent_mib_attach(struct subagent_mib *m, netsnmp_session *session);
 
+/*
+ * The Response to an AgentX Get or GetNext (agentx_is_walk_request()) with
+ * header h and its payload, into out: the same answers as the session
+ * callback, without net-snmp.  false when the payload is malformed or the
+ * response could not be built: the PDU is then net-snmp's.
+ */
+bool subagent_mib_agentx_answer(const struct subagent_mib *m, const struct agentx_header *h,
+				const uint8_t *payload, uint32_t uptime, struct agentx_out *out);
+
 /* --- the subagent: its session (subagent.c) and notifications (subagent_notify.c) --- */
 
 /* One notification, shared by every destination that still has to send it. */
@@ -145,6 +155,13 @@ struct subagent {
 	bool closing;
 	bool prepare_set;
 	uint64_t master_lost_at;
+	/*
+	 * prepare() may skip net-snmp until quiet_until (monotonic ms;
+	 * UINT64_MAX: no deadline) unless changed: set by everything but the
+	 * walk requests answered from the stream (subagent.c).
+	 */
+	bool changed;
+	uint64_t quiet_until;
 };
 
 static inline uint64_t subagent_now_ms(void)

@@ -365,55 +365,85 @@ static const struct column alarm_columns[AC_LAST_ + 1] = {
 		      offsetof(struct sa_alarm, text_len) },
 };
 
-/* Set vb to column c of the row whose struct is at row. */
-static void rmib_column(const struct column *c, const void *row, netsnmp_variable_list *vb)
+/*
+ * Column c of the row whose struct is at row, into v (its bytes point into
+ * the row, or into v->scratch).  Both engines answer from this: net-snmp's
+ * varbinds (rmib_column) and our own AgentX responses (rmib_agentx_*).
+ */
+static void rmib_value(const struct column *c, const void *row, struct agentx_value *v)
 {
 	const char *f = (const char *)row + c->off;
 	const struct sa_str *s = (const struct sa_str *)f;
-	unsigned char t[11];
 
+	v->type = (enum agentx_vtype)c->asn;
+	v->num = 0;
+	v->bytes = NULL;
+	v->len = 0;
 	switch ((enum col_kind)c->kind) {
 	case COL_NONE: /* never asked: the lookups skip it */
-		snmp_set_var_typed_value(vb, SNMP_NOSUCHOBJECT, NULL, 0);
+		v->type = AGENTX_NO_SUCH_OBJECT;
 		break;
 	case COL_STR:
-		snmp_set_var_typed_value(vb, ASN_OCTET_STR, s->shown ? s->shown : "",
-					 s->shown ? s->len : 0);
+		v->bytes = s->shown ? s->shown : "";
+		v->len = s->shown ? s->len : 0;
 		break;
 	case COL_OCTETS:
-		snmp_set_var_typed_value(vb, ASN_OCTET_STR, f,
-					 *(const size_t *)((const char *)row + c->len_off));
+		v->bytes = f;
+		v->len = *(const size_t *)((const char *)row + c->len_off);
 		break;
 	case COL_TIME:
-		snmp_set_var_typed_value(vb, ASN_OCTET_STR, t,
-					 subagent_date_and_time((const struct timespec *)f, t));
+		v->len = subagent_date_and_time((const struct timespec *)f, v->scratch);
+		v->bytes = v->scratch;
 		break;
 	case COL_LONG:
-		snmp_set_var_typed_integer(vb, c->asn, *(const long *)f);
+		v->num = (uint64_t) * (const long *)f;
 		break;
 	case COL_INT:
-		snmp_set_var_typed_integer(vb, c->asn, *(const int *)f);
+		v->num = (uint64_t)(long)*(const int *)f;
 		break;
 	case COL_ULONG:
-		snmp_set_var_typed_integer(vb, c->asn,
-					   (long)(*(const unsigned long *)f & 0xffffffffu));
+		v->num = *(const unsigned long *)f & 0xffffffffu;
 		break;
 	case COL_HEALTH:
-		snmp_set_var_typed_integer(vb, c->asn,
-					   subagent_health_value(*(const enum health *)f));
+		v->num = (uint64_t)(long)subagent_health_value(*(const enum health *)f);
 		break;
 	case COL_FAILED:
-		snmp_set_var_typed_integer(vb, c->asn, *(const bool *)f ? 2 : 1);
+		v->num = *(const bool *)f ? 2 : 1;
 		break;
 	case COL_VERSION:
-		snmp_set_var_typed_value(vb, ASN_OCTET_STR, REDMON_VERSION, strlen(REDMON_VERSION));
+		v->bytes = REDMON_VERSION;
+		v->len = strlen(REDMON_VERSION);
 		break;
 	case COL_LAST_SEQ:
-		snmp_set_var_typed_integer(
-			vb, c->asn,
-			(long)(bus_last_seq(*(const struct bus *const *)f) & 0xffffffffu));
+		v->num = bus_last_seq(*(const struct bus *const *)f) & 0xffffffffu;
 		break;
 	}
+}
+
+/* v into net-snmp's varbind vb. */
+static void rmib_vb_set(netsnmp_variable_list *vb, const struct agentx_value *v)
+{
+	switch (v->type) {
+	case AGENTX_OCTETS:
+		snmp_set_var_typed_value(vb, ASN_OCTET_STR, v->bytes, v->len);
+		break;
+	case AGENTX_NO_SUCH_OBJECT:
+	case AGENTX_NO_SUCH_INSTANCE:
+	case AGENTX_END_OF_MIB_VIEW:
+		snmp_set_var_typed_value(vb, (u_char)v->type, NULL, 0);
+		break;
+	default:
+		snmp_set_var_typed_integer(vb, (u_char)v->type, (long)v->num);
+	}
+}
+
+/* Set vb to column c of the row whose struct is at row. */
+static void rmib_column(const struct column *c, const void *row, netsnmp_variable_list *vb)
+{
+	struct agentx_value v;
+
+	rmib_value(c, row, &v);
+	rmib_vb_set(vb, &v);
 }
 
 /* --- the regions of the MIB, in OID order ------------------------------ */
@@ -1415,6 +1445,65 @@ static void rmib_answer_range(const struct subagent_mib *m, netsnmp_variable_lis
 	}
 	if (!rmib_answer_next(m, vb, vb->type == ASN_PRIV_INCL_RANGE, end, end_len))
 		snmp_set_var_typed_value(vb, SNMP_ENDOFMIBVIEW, NULL, 0);
+}
+
+/* --- Get and GetNext straight from the AgentX stream (agentx_stream.h) ---- */
+
+/* net-snmp's oid and the parser's subidentifiers: the same array type, on every Linux ABI. */
+_Static_assert(sizeof(oid) == sizeof(unsigned long) && (oid)-1 > 0,
+	       "net-snmp's oid is not an unsigned long");
+
+static void rmib_agentx_get(const struct subagent_mib *m, const struct agentx_oid *name,
+			    struct agentx_out *out)
+{
+	struct agentx_value v = { .type = AGENTX_NO_SUCH_OBJECT };
+	const struct column *col;
+	struct row_ref row;
+	int rc = rmib_find_exact(m, name->sub, name->len, &col, &row);
+
+	if (rc == 0)
+		rmib_value(col, row.data, &v);
+	else
+		v.type = (enum agentx_vtype)rc;
+	agentx_put_varbind(out, name, &v);
+}
+
+/* As rmib_answer_range(): the first instance in the range, else its start with endOfMibView. */
+static void rmib_agentx_next(const struct subagent_mib *m, const struct agentx_range *r,
+			     struct agentx_out *out)
+{
+	struct agentx_oid found;
+	struct agentx_value v = { .type = AGENTX_END_OF_MIB_VIEW };
+	const struct column *col;
+	struct row_ref row;
+
+	if (!rmib_find_next(m, r->start.sub, r->start.len, r->start.include, found.sub, &found.len,
+			    &col, &row) ||
+	    (r->end.len != 0 &&
+	     snmp_oid_compare(found.sub, found.len, r->end.sub, r->end.len) >= 0)) {
+		agentx_put_varbind(out, &r->start, &v);
+		return;
+	}
+	rmib_value(col, row.data, &v);
+	agentx_put_varbind(out, &found, &v);
+}
+
+bool subagent_mib_agentx_answer(const struct subagent_mib *m, const struct agentx_header *h,
+				const uint8_t *payload, uint32_t uptime, struct agentx_out *out)
+{
+	struct agentx_reader r;
+	struct agentx_range range;
+	int rc;
+
+	agentx_reader_init(&r, h, payload);
+	agentx_response_begin(out, h, uptime);
+	while ((rc = agentx_next_range(&r, &range)) > 0) {
+		if (h->type == AGENTX_GET)
+			rmib_agentx_get(m, &range.start, out);
+		else
+			rmib_agentx_next(m, &range, out);
+	}
+	return rc == 0 && agentx_response_end(out);
 }
 
 /*

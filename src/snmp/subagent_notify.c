@@ -365,6 +365,7 @@ void subagent_notify(struct subagent *s, uint64_t seq, netsnmp_variable_list *va
 {
 	struct notif *n = calloc(1, sizeof(*n));
 
+	s->changed = true; /* queues to flush */
 	if (!n) {
 		snmp_free_varbind(vars);
 		log_err("SNMP: out of memory building notification #%llu", (unsigned long long)seq);
@@ -382,6 +383,7 @@ void subagent_event(struct subagent *s, const struct event *ev)
 
 	if (!s)
 		return;
+	s->changed = true;
 	subagent_mib_event(s->mib, ev);
 	kind = subagent_notif_for(ev);
 	if (kind == SUBAGENT_NOTIF_NONE)
@@ -409,8 +411,10 @@ void subagent_dests_flush(struct subagent *s, uint64_t now)
 
 void subagent_scanned(struct subagent *s, const char *probe)
 {
-	if (s)
-		subagent_mib_scanned(s->mib, probe);
+	if (!s)
+		return;
+	s->changed = true;
+	subagent_mib_scanned(s->mib, probe);
 }
 
 void subagent_dests_free(struct dest *v, size_t n)

@@ -22,3 +22,8 @@ fuzz_control_LIBS := -ljansson -lm
 # fuzz_plugin_sources: bytes -> a plugin's NAME.sources -> plug_sources_parse().
 FUZZERS += fuzz_plugin_sources
 fuzz_plugin_sources_SRCS := src/plugin_sources.c
+
+# fuzz_agentx: bytes -> the AgentX master's stream in pieces -> the walk requests
+# answered without net-snmp, the rest handed to it (src/snmp/agentx_stream.c).
+FUZZERS += fuzz_agentx
+fuzz_agentx_SRCS := src/snmp/agentx_pdu.c src/snmp/agentx_stream.c

@@ -102,6 +102,10 @@ UNIT_TESTS += subagent
 test_subagent_SRCS := src/snmp/subagent_index.c src/spool.c src/snmp/subagent_rules.c src/json.c src/model.c src/event.c
 test_subagent_LIBS := -ljansson
 
+# The AgentX walk requests answered without net-snmp: the codec and the stream split.
+UNIT_TESTS += agentx
+test_agentx_SRCS := src/snmp/agentx_pdu.c src/snmp/agentx_stream.c
+
 # Probes on their own threads (src/probe_thread.c) with an in-process test plugin.
 UNIT_TESTS += probe_thread
 test_probe_thread_SRCS := src/probe_thread.c src/probe.c src/fd_shares.c src/report_memo.c src/config.c src/expect.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/policy.c src/model.c \
