@@ -17,13 +17,16 @@
  * round trip per varbind.  net-snmp's subagent would answer each through its
  * whole request pipeline: the PDU cloned into an internal callback session (a
  * pipe), the handler chain run, the answer back through the pipe, three trips
- * through the event loop per varbind.  subagent_mib_attach() puts
- * rmib_session_callback() in front of net-snmp's AgentX callback instead:
- * Get and GetNext in the default context are answered there, with one binary
- * search per varbind and no trip through the loop; everything else (Open,
- * Register and Notify responses, Ping, Set attempts, GetBulk from a master
- * that sends it, other contexts) goes on to net-snmp, whose pipeline reaches
- * the same lookups through the one handler registered for redmonObjects.
+ * through the event loop per varbind.  Instead, Get and GetNext in the
+ * default context are answered with one binary search per varbind by
+ * subagent_mib_agentx_answer(), straight from the master's byte stream
+ * (subagent.c, agentx_stream.h), or, where net-snmp read them (a TCP master,
+ * a request that came while it waited for a ping's answer), by
+ * rmib_session_callback(), which subagent_mib_attach() puts in front of
+ * net-snmp's AgentX callback.  Everything else (Open, Register and Notify
+ * responses, Ping, Set attempts, GetBulk from a master that sends it, other
+ * contexts) goes on to net-snmp, whose pipeline reaches the same lookups
+ * through the one handler registered for redmonObjects.
  */
 #include "subagent_int.h"
 
