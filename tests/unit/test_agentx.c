@@ -275,24 +275,25 @@ static void test_stream_splits_byte_by_byte(void **state)
 {
 	struct agentx_stream st = { 0 };
 	struct answered a = { 0 };
-	struct pdu walk1, ping, ctx_get, walk2;
+	struct pdu seq[4]; /* a walk request, a Ping, a Get in another context, a walk request */
+	struct pdu *ping = &seq[1], *ctx_get = &seq[2];
 	uint8_t all[4096], give[4096];
 	size_t n = 0, got = 0;
 	int sv[2];
 
 	(void)state;
 	pair(sv);
-	getnext(&walk1, 1, false);
-	pdu_begin(&ping, PING, 0, 2, false);
-	pdu_end(&ping);
-	pdu_begin(&ctx_get, AGENTX_GET, AGENTX_FLAG_NON_DEFAULT_CONTEXT, 3, true);
-	p32(&ctx_get, 3);
-	pbytes(&ctx_get, "pub\0", 4);
-	pdu_end(&ctx_get);
-	getnext(&walk2, 4, true);
-	for (const struct pdu *p = &walk1; p <= &walk2; p++) {
-		memcpy(all + n, p->b, p->len);
-		n += p->len;
+	getnext(&seq[0], 1, false);
+	pdu_begin(ping, PING, 0, 2, false);
+	pdu_end(ping);
+	pdu_begin(ctx_get, AGENTX_GET, AGENTX_FLAG_NON_DEFAULT_CONTEXT, 3, true);
+	p32(ctx_get, 3);
+	pbytes(ctx_get, "pub\0", 4);
+	pdu_end(ctx_get);
+	getnext(&seq[3], 4, true);
+	for (size_t i = 0; i < 4; i++) {
+		memcpy(all + n, seq[i].b, seq[i].len);
+		n += seq[i].len;
 	}
 	/* One byte at a time: every boundary falls inside a header or a payload once. */
 	for (size_t i = 0; i < n; i++) {
@@ -305,9 +306,9 @@ static void test_stream_splits_byte_by_byte(void **state)
 	assert_int_equal(a.ids[0], 1);
 	assert_int_equal(a.ids[1], 4);
 	/* net-snmp gets the Ping and the Get in another context, whole, in order. */
-	assert_int_equal(got, ping.len + ctx_get.len);
-	assert_memory_equal(give, ping.b, ping.len);
-	assert_memory_equal(give + ping.len, ctx_get.b, ctx_get.len);
+	assert_int_equal(got, ping->len + ctx_get->len);
+	assert_memory_equal(give, ping->b, ping->len);
+	assert_memory_equal(give + ping->len, ctx_get->b, ctx_get->len);
 	assert_int_equal(st.rx.len, 0);
 	assert_int_equal(agentx_stream_read(&st, sv[1], 64), -EAGAIN);
 	close(sv[0]);
