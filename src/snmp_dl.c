@@ -19,25 +19,12 @@
 #include "config.h"
 #include "errbuf.h"
 #include "full_exec.h"
-#include "json.h"
 #include "log.h"
 #include "snmp/snmp_module.h"
+#include "../plugins/lib/dl_words.h"
 
 /* The module's table once loaded; NULL before (one load per process). */
 static const struct snmp_module *module;
-
-/* dlerror()'s words, printable, without the "path: " glibc puts first. */
-static void loader_words(const char *path, char *buf, size_t len)
-{
-	const char *e = dlerror();
-	size_t n = strlen(path);
-
-	if (!e)
-		e = "no reason given";
-	else if (strncmp(e, path, n) == 0 && strncmp(e + n, ": ", 2) == 0)
-		e += n + 2;
-	text_escape(e, buf, len);
-}
 
 /* Load the module if not yet: 0, or -errno with the reason in why. */
 static int module_load(char *why, size_t why_len)
@@ -55,7 +42,7 @@ static int module_load(char *why, size_t why_len)
 				  strerror(-rc));
 	lib = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
 	if (!lib) {
-		loader_words(path, words, sizeof(words));
+		dl_error_words(path, words, sizeof(words));
 		return errbuf_set(why, why_len, -ELIBACC, "SNMP: cannot load %s: %s", path, words);
 	}
 	m = dlsym(lib, SNMP_MODULE_SYMBOL);

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "curl_dl.h"
+#include "dl_words.h"
 #include "strbuf.h"
 
 /* One function of the table: its name in libcurl and where it goes. */
@@ -54,22 +55,6 @@ static const struct symbol symbols[] = {
 };
 #undef SYM
 
-/*
- * dlerror()'s text (it may quote a path from the environment), printable,
- * without the "soname: " glibc puts first: the caller names it already.
- */
-static void loader_words(const char *soname, char *buf, size_t len)
-{
-	const char *e = dlerror();
-	size_t n = strlen(soname);
-
-	if (!e)
-		e = "no reason given";
-	else if (strncmp(e, soname, n) == 0 && strncmp(e + n, ": ", 2) == 0)
-		e += n + 2;
-	strv_copy_printable(strv_c(e), buf, len);
-}
-
 int curl_dl_load(const char *soname, struct curl_dl *ret, char *why, size_t why_len)
 {
 	struct curl_dl t;
@@ -77,7 +62,7 @@ int curl_dl_load(const char *soname, struct curl_dl *ret, char *why, size_t why_
 	void *lib = dlopen(soname, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
 
 	if (!lib) {
-		loader_words(soname, words, sizeof(words));
+		dl_error_words(soname, words, sizeof(words));
 		snprintf(why, why_len, "%s not found: %s (needed for HTTP and SMTP)", soname,
 			 words);
 		return -ENOENT;

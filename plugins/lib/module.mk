@@ -29,8 +29,10 @@ test_periodic_SRCS := tests/unit/fake_host.c
 PLUGIN_LIB_CHILD := plugins/lib/child.c
 $(BUILD)/redmon $(BUILD)/redmond: $(BUILD)/obj/plugins/lib/child.o $(BUILD)/obj/plugins/lib/hindex.o \
 	$(BUILD)/obj/plugins/lib/rootfs.o
-# And redmond the libcurl loader (the webhook and SMTP sinks), with strbuf under it.
-$(BUILD)/redmond: $(BUILD)/obj/plugins/lib/curl_dl.o $(BUILD)/obj/plugins/lib/strbuf.o
+# And redmond the libcurl loader (the webhook and SMTP sinks), with strbuf under it,
+# and the words of a failed dlopen (also for its SNMP module, src/snmp_dl.c).
+$(BUILD)/redmond: $(BUILD)/obj/plugins/lib/curl_dl.o $(BUILD)/obj/plugins/lib/strbuf.o \
+	$(BUILD)/obj/plugins/lib/dl_words.o
 
 # The watch module's test also sets up a udev monitor.
 UNIT_TESTS += watch
