@@ -64,7 +64,7 @@ static bool netsnmp_started;
 static struct sockaddr_un agentx_local_name;
 static const oid unix_domain[] = { TRANSPORT_DOMAIN_LOCAL }; /* RFC 3419 */
 
-#define MASTER_READ_MAX 65536 /* one read; a walk's requests are ~60 bytes each */
+#define MASTER_READ_MAX 16384 /* one read; a walk's requests are ~60 bytes each */
 
 /* One master connection at a time per process, as net-snmp has. */
 static struct agentx_stream master_stream;

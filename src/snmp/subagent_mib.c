@@ -399,7 +399,7 @@ static void rmib_value(const struct column *c, const void *row, struct agentx_va
 		v->bytes = v->scratch;
 		break;
 	case COL_LONG:
-		v->num = (uint64_t) * (const long *)f;
+		v->num = (uint64_t)(*(const long *)f);
 		break;
 	case COL_INT:
 		v->num = (uint64_t)(long)*(const int *)f;
