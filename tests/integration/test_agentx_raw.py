@@ -24,7 +24,7 @@ VERSION_OID = ROOT + (1, 1, 1, 0)      # redmonAgentVersion.0
 HEALTH_OID = ROOT + (1, 1, 2)          # redmonOverallHealth
 GROUPS_OID = ROOT + (1, 1, 3, 0)       # redmonGroupCount.0
 GROUP_NAME = ROOT + (1, 2, 1, 4)       # redmonGroupName (a column of redmonGroupEntry)
-OPEN, REGISTER, GET, GETNEXT, NOTIFY, PING, RESPONSE = 1, 3, 5, 6, 12, 13, 18
+OPEN, REGISTER, GET, GETNEXT, RESPONSE = 1, 3, 5, 6, 18
 NBO, CONTEXT = 0x10, 0x08
 OCTETS, GAUGE, NO_SUCH_OBJECT, NO_SUCH_INSTANCE, END_OF_MIB = 4, 66, 128, 129, 130
 
