@@ -290,8 +290,7 @@ int strbuf_reserve(struct strbuf *b, size_t cap)
 	return 0;
 }
 
-/* Room for need bytes, doubling the capacity (from 64): appends cost amortised O(1). */
-static int reserve_doubling(struct strbuf *b, size_t need)
+int strbuf_grow(struct strbuf *b, size_t need)
 {
 	size_t cap = b->cap ? b->cap : 64;
 
@@ -300,13 +299,24 @@ static int reserve_doubling(struct strbuf *b, size_t need)
 	return strbuf_reserve(b, cap);
 }
 
+int strbuf_add(struct strbuf *b, const void *bytes, size_t n)
+{
+	if (strbuf_grow(b, b->len + n + 1) < 0)
+		return -ENOMEM;
+	if (n)
+		memcpy(b->p + b->len, bytes, n);
+	b->len += n;
+	b->p[b->len] = 0;
+	return 0;
+}
+
 int strbuf_addf(struct strbuf *b, const char *sep, const char *fmt, ...)
 {
 	size_t at = b->len, s = at && sep ? strlen(sep) : 0;
 	va_list ap;
 	int n;
 
-	if (reserve_doubling(b, at + s + 1) < 0)
+	if (strbuf_grow(b, at + s + 1) < 0)
 		return -ENOMEM;
 	memcpy(b->p + at, s ? sep : "", s);
 	va_start(ap, fmt);
@@ -316,7 +326,7 @@ int strbuf_addf(struct strbuf *b, const char *sep, const char *fmt, ...)
 		goto fail;
 	/* Formatted once into the room there was; again only when it did not fit. */
 	if (at + s + (size_t)n >= b->cap) {
-		if (reserve_doubling(b, at + s + (size_t)n + 1) < 0)
+		if (strbuf_grow(b, at + s + (size_t)n + 1) < 0)
 			goto fail;
 		va_start(ap, fmt);
 		vsnprintf(b->p + at + s, b->cap - at - s, fmt, ap);

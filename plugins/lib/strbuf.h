@@ -146,6 +146,12 @@ struct strbuf {
 /* Make room for at least cap bytes.  Returns 0 or -ENOMEM (b unchanged). */
 int strbuf_reserve(struct strbuf *b, size_t cap);
 
+/* The same, doubling the capacity (from 64): appends cost amortised O(1). */
+int strbuf_grow(struct strbuf *b, size_t need);
+
+/* Append n bytes (any bytes), NUL after them: 0, or -ENOMEM with b unchanged. */
+int strbuf_add(struct strbuf *b, const void *bytes, size_t n);
+
 /*
  * Append sep (unless b is empty or sep is NULL) and the formatted text, b->p
  * staying NUL-terminated: 0, or -ENOMEM with b unchanged.  b->len = 0 empties b.

@@ -2,7 +2,6 @@
 /* AgentX Get, GetNext and Response (agentx_pdu.h; RFC 2741 sections 5 and 6). */
 #include "agentx_pdu.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #define AGENTX_VERSION 1
@@ -86,50 +85,18 @@ int agentx_next_range(struct agentx_reader *r, struct agentx_range *out)
 
 /* --- the response --------------------------------------------------------- */
 
-/* Room for n more bytes; false (and o->failed) when there is none. */
-static bool reserve(struct agentx_out *o, size_t n)
+static void put_bytes(struct agentx_out *o, const void *p, size_t n)
 {
-	size_t cap;
-	uint8_t *b;
-
-	if (o->failed)
-		return false;
-	if (o->cap - o->len >= n)
-		return true;
-	cap = o->cap ? o->cap : 256;
-	while (cap - o->len < n) {
-		if (cap > AGENTX_PDU_MAX * 16) { /* no answer of ours is this long */
-			o->failed = true;
-			return false;
-		}
-		cap *= 2;
-	}
-	b = realloc(o->buf, cap);
-	if (!b) {
+	/* No answer of ours is this long; a request asking for one gets none. */
+	if (o->failed || o->b.len + n > AGENTX_PDU_MAX * 16 || strbuf_add(&o->b, p, n) < 0)
 		o->failed = true;
-		return false;
-	}
-	o->buf = b;
-	o->cap = cap;
-	return true;
 }
 
 static void put32(struct agentx_out *o, uint32_t v)
 {
-	if (!reserve(o, 4))
-		return;
-	o->buf[o->len++] = (uint8_t)(v >> 24);
-	o->buf[o->len++] = (uint8_t)(v >> 16);
-	o->buf[o->len++] = (uint8_t)(v >> 8);
-	o->buf[o->len++] = (uint8_t)v;
-}
+	uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
 
-static void put_bytes(struct agentx_out *o, const void *p, size_t n)
-{
-	if (!reserve(o, n))
-		return;
-	memcpy(o->buf + o->len, p, n);
-	o->len += n;
+	put_bytes(o, b, sizeof(b));
 }
 
 /* An OID, with the 1.3.6.1.x prefix folded into its prefix byte where it fits. */
@@ -160,7 +127,7 @@ void agentx_response_begin(struct agentx_out *o, const struct agentx_header *h, 
 {
 	uint8_t head[4] = { AGENTX_VERSION, AGENTX_RESPONSE, AGENTX_FLAG_NETWORK_BYTE_ORDER, 0 };
 
-	o->len = 0;
+	o->b.len = 0;
 	o->failed = false;
 	put_bytes(o, head, sizeof(head));
 	put32(o, h->session_id);
@@ -212,12 +179,12 @@ bool agentx_response_end(struct agentx_out *o)
 {
 	uint32_t n;
 
-	if (o->failed || o->len < AGENTX_HEADER_LEN)
+	if (o->failed || o->b.len < AGENTX_HEADER_LEN)
 		return false;
-	n = (uint32_t)(o->len - AGENTX_HEADER_LEN);
-	o->buf[16] = (uint8_t)(n >> 24);
-	o->buf[17] = (uint8_t)(n >> 16);
-	o->buf[18] = (uint8_t)(n >> 8);
-	o->buf[19] = (uint8_t)n;
+	n = (uint32_t)(o->b.len - AGENTX_HEADER_LEN);
+	o->b.p[16] = (char)(n >> 24);
+	o->b.p[17] = (char)(n >> 16);
+	o->b.p[18] = (char)(n >> 8);
+	o->b.p[19] = (char)n;
 	return true;
 }

@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../../plugins/lib/strbuf.h"
+
 #define AGENTX_HEADER_LEN 20
 /* The longest OID parsed: net-snmp's MAX_OID_LEN (a longer one goes to net-snmp). */
 #define AGENTX_OID_MAX 128
@@ -104,11 +106,10 @@ void agentx_reader_init(struct agentx_reader *r, const struct agentx_header *h,
 /* The next range into out: 1, 0 at the end of the payload, -1 if malformed. */
 int agentx_next_range(struct agentx_reader *r, struct agentx_range *out);
 
-/* A response being built; buf grows as needed (free() it when done). */
+/* A response being built; b grows as needed (strbuf_free() it when done). */
 struct agentx_out {
-	uint8_t *buf;
-	size_t len, cap;
-	bool failed; /* out of memory: nothing to send */
+	struct strbuf b;
+	bool failed; /* out of memory, or a value that cannot be encoded: nothing to send */
 };
 
 /* Start the Response to request h: header (network byte order) and sysUpTime. */

@@ -18,20 +18,16 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "../../plugins/lib/strbuf.h"
 #include "agentx_pdu.h"
 
 /* Answer the request (its header and payload_len bytes of payload); false: net-snmp's. */
 typedef bool (*agentx_answer_fn)(void *ctx, const struct agentx_header *h, const uint8_t *payload);
 
-struct agentx_bytes {
-	uint8_t *buf;
-	size_t len, cap;
-};
-
 struct agentx_stream {
-	struct agentx_bytes rx;	  /* read, not yet split */
-	struct agentx_bytes give; /* net-snmp's, in stream order */
-	size_t owed;		  /* bytes still to come of a PDU that is net-snmp's */
+	struct strbuf rx;   /* read, not yet split */
+	struct strbuf give; /* net-snmp's, in stream order */
+	size_t owed;	    /* bytes still to come of a PDU that is net-snmp's */
 };
 
 /*

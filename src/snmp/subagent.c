@@ -95,7 +95,7 @@ static bool answer_walk(void *ctx, const struct agentx_header *h, const uint8_t 
 	    !subagent_mib_agentx_answer(master_owner->mib, h, payload,
 					(uint32_t)netsnmp_get_agent_uptime(), &master_answer))
 		return false;
-	if (!send_all(fd, master_answer.buf, master_answer.len)) {
+	if (!send_all(fd, (const uint8_t *)master_answer.b.p, master_answer.b.len)) {
 		/* Half an answer would garble the stream: end it; net-snmp reconnects. */
 		log_warn("SNMP: cannot answer the AgentX master: %s; reconnecting",
 			 strerror(errno));
@@ -588,8 +588,7 @@ void subagent_close(struct subagent *s)
 	s->mib = NULL;
 	master_owner = NULL;
 	agentx_stream_free(&master_stream);
-	free(master_answer.buf);
-	memset(&master_answer, 0, sizeof(master_answer));
+	strbuf_free(&master_answer.b);
 	subagent_dests_free(s->dests, s->n_dests);
 	subagent_queue_free(&s->master.q);
 	subagent_index_free(s->idx);

@@ -45,8 +45,8 @@ static bool answer(void *ctx, const struct agentx_header *h, const uint8_t *payl
 	if (agentx_response_end(o)) {
 		struct agentx_header back;
 
-		if (agentx_pdu_len(o->buf, o->len, &back) != o->len || o->len % 4 ||
-		    back.packet_id != h->packet_id || back.type != AGENTX_RESPONSE)
+		if (agentx_pdu_len((const uint8_t *)o->b.p, o->b.len, &back) != o->b.len ||
+		    o->b.len % 4 || back.packet_id != h->packet_id || back.type != AGENTX_RESPONSE)
 			abort();
 	}
 	answered_bytes += AGENTX_HEADER_LEN + h->payload_len;
@@ -70,14 +70,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	answered_bytes = 0;
 	for (size_t pos = 0; pos < size; pos += piece) {
 		size_t n = size - pos < piece ? size - pos : piece;
-		uint8_t *b = realloc(st.rx.buf, st.rx.len + n);
 
-		if (!b)
+		if (strbuf_add(&st.rx, data + pos, n) < 0) /* as a read from the socket would */
 			abort();
-		st.rx.buf = b;
-		st.rx.cap = st.rx.len + n;
-		memcpy(st.rx.buf + st.rx.len, data + pos, n);
-		st.rx.len += n;
 		if (agentx_stream_split(&st, answer, &out) < 0)
 			abort();
 		got += agentx_stream_take(&st, given + got, 1 + (pos % 97));
@@ -93,7 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	agentx_stream_free(&st);
-	free(out.buf);
+	strbuf_free(&out.b);
 	free(given);
 	return 0;
 }

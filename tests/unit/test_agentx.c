@@ -235,14 +235,14 @@ static void test_response_bytes(void **state)
 	v = (struct agentx_value){ .type = AGENTX_END_OF_MIB_VIEW };
 	agentx_put_varbind(&o, &null, &v);
 	assert_true(agentx_response_end(&o));
-	assert_int_equal(o.len, sizeof(want));
-	assert_memory_equal(o.buf, want, sizeof(want));
+	assert_int_equal(o.b.len, sizeof(want));
+	assert_memory_equal(o.b.p, want, sizeof(want));
 	/* A type the encoder does not know: no response at all. */
 	agentx_response_begin(&o, &h, 0);
 	v = (struct agentx_value){ .type = (enum agentx_vtype)99 };
 	agentx_put_varbind(&o, &a, &v);
 	assert_false(agentx_response_end(&o));
-	free(o.buf);
+	strbuf_free(&o.b);
 }
 
 /* --- the stream ----------------------------------------------------------- */

@@ -233,6 +233,27 @@ static void test_read_grows(void **state)
  * a re-read of it or of a slightly longer one neither grows nor moves it,
  * and small reads into it do not shrink it.
  */
+/* strbuf_add: any bytes, NUL inside included, appended in order with a NUL after. */
+static void test_add_bytes(void **state)
+{
+	struct strbuf b = { 0 };
+	char big[1000];
+
+	(void)state;
+	memset(big, 'x', sizeof(big));
+	assert_int_equal(strbuf_add(&b, "a\0b", 3), 0);
+	assert_int_equal(b.len, 3);
+	assert_memory_equal(b.p, "a\0b", 4); /* the NUL after */
+	assert_int_equal(strbuf_add(&b, big, sizeof(big)), 0);
+	assert_int_equal(b.len, 3 + sizeof(big));
+	assert_true(b.cap > b.len);
+	assert_memory_equal(b.p + 3, big, sizeof(big));
+	assert_int_equal(b.p[b.len], 0);
+	assert_int_equal(strbuf_add(&b, NULL, 0), 0);
+	assert_int_equal(b.len, 3 + sizeof(big));
+	strbuf_free(&b);
+}
+
 static void test_read_fits_big_files(void **state)
 {
 	size_t n = 70000, longer = n + 1000;
@@ -335,6 +356,7 @@ int main(void)
 		cmocka_unit_test(test_safe_copies),
 		cmocka_unit_test(test_reserve_grows_and_keeps),
 		cmocka_unit_test(test_read_grows),
+		cmocka_unit_test(test_add_bytes),
 		cmocka_unit_test(test_read_fits_big_files),
 		cmocka_unit_test(test_read_truncates),
 		cmocka_unit_test(test_read_hostile_content),
