@@ -319,11 +319,25 @@ static void slot_hung(struct slot *s)
 	after_update(s);
 }
 
+/*
+ * Take the answers of scans that changed nothing: they do not wake the
+ * daemon (probe_thread_collect()), yet they are answers, and their time
+ * runs on for the aggregator (a stalled rebuild, a recovery to confirm).
+ */
+static void collect_quiet(struct daemon *d)
+{
+	for (size_t i = 0; i < d->n_slots; i++)
+		on_result(&d->slots[i], -1, 0);
+}
+
 /* The watchdog: the probes past their deadline are hung; armed again for the next one. */
 static void on_watchdog(void *ctx)
 {
 	struct daemon *d = ctx;
-	uint64_t timeout = d->rt->cfg->probe_timeout_ms, now = mono_ms(), next = UINT64_MAX;
+	uint64_t timeout = d->rt->cfg->probe_timeout_ms, now, next = UINT64_MAX;
+
+	collect_quiet(d); /* a quiet answer is no hang */
+	now = mono_ms();
 
 	for (size_t i = 0; i < d->n_slots; i++) {
 		struct slot *s = &d->slots[i];
@@ -642,6 +656,7 @@ static void on_rescan(void *ctx)
 	struct daemon *d = ctx;
 
 	loop_timer_arm(d->rescan, d->rt->cfg->rescan_interval_ms);
+	collect_quiet(d); /* the last scans' answers, before the next are asked for */
 	scan_all(d);
 }
 

@@ -672,6 +672,11 @@ void snapshot_clear(struct snapshot *s)
 		malloc_trim(0);
 }
 
+bool snapshot_is_empty_delta(const struct snapshot *s)
+{
+	return s->delta && !s->n && !s->n_gone && !s->n_disks;
+}
+
 void snapshot_free(struct snapshot *s)
 {
 	if (!s)

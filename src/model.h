@@ -182,6 +182,8 @@ const struct group *snapshot_find(const struct snapshot *s, const char *id);
  */
 void snapshot_clear(struct snapshot *s);
 void snapshot_free(struct snapshot *s);
+/* A delta that changes nothing: no group, no vanished id, no disk. */
+bool snapshot_is_empty_delta(const struct snapshot *s);
 /* Bytes the snapshot holds: arena, groups array, group_copy() blocks (tests, bench). */
 size_t snapshot_footprint(const struct snapshot *s);
 /* Forget g (its own block if group_copy() made it); its arena memory goes with the snapshot. */

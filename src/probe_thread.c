@@ -47,6 +47,12 @@ struct probe_thread {
 	uint64_t busy_since; /* mono_ms() when it entered the plugin; 0: not in it */
 	bool have_result;
 	struct probe_result result;
+	/*
+	 * A scan since the last collect changed nothing (an empty delta): it
+	 * did not wake the owner, which takes it, as an empty delta, at its
+	 * next collect (probe_thread.h).
+	 */
+	bool quiet_pending;
 };
 
 static void poke(int fd)
@@ -161,6 +167,7 @@ fail:
 static void run_scan(struct probe_thread *r)
 {
 	uint64_t took;
+	bool quiet;
 	int rc;
 
 	if (r->settle_armed)
@@ -179,22 +186,33 @@ static void run_scan(struct probe_thread *r)
 	set_busy(r, true);
 	rc = probe_scan(r->p);
 	took = mono_ms() - r->busy_since; /* ours alone to write: read without the lock */
+	quiet = rc == 0 && snapshot_is_empty_delta(probe_groups(r->p));
 	pthread_mutex_lock(&r->lock);
 	r->busy_since = 0;
-	r->result.rc = rc;
-	snprintf(r->result.error, sizeof(r->result.error), "%s",
-		 rc < 0 && probe_error(r->p) ? probe_error(r->p) : "");
-	if (rc == 0) {
-		struct snapshot tmp = r->result.groups;
-
-		r->result.groups = *probe_groups(r->p);
-		*probe_groups(r->p) = tmp; /* cleared by the next scan */
-	}
 	if (probe_rescan_wanted(r->p))
 		r->scan_requested = true;
-	r->have_result = true;
-	pthread_mutex_unlock(&r->lock);
-	poke(r->done_fd);
+	if (quiet) {
+		/*
+		 * Nothing to apply: waking the owner (and its sleep again) costs
+		 * about a tenth of a small scan.  The probe's empty snapshot
+		 * stays, cleared by the next scan.
+		 */
+		r->quiet_pending = true;
+		pthread_mutex_unlock(&r->lock);
+	} else {
+		r->result.rc = rc;
+		snprintf(r->result.error, sizeof(r->result.error), "%s",
+			 rc < 0 && probe_error(r->p) ? probe_error(r->p) : "");
+		if (rc == 0) {
+			struct snapshot tmp = r->result.groups;
+
+			r->result.groups = *probe_groups(r->p);
+			*probe_groups(r->p) = tmp; /* cleared by the next scan */
+		}
+		r->have_result = true;
+		pthread_mutex_unlock(&r->lock);
+		poke(r->done_fd);
+	}
 	/*
 	 * Settle as long as the last notification-driven scan took: a tree that
 	 * never stops changing then costs at most half a core.  A periodic scan
@@ -319,9 +337,18 @@ int probe_thread_collect(struct probe_thread *r, struct probe_result *res)
 
 	drain(r->done_fd);
 	pthread_mutex_lock(&r->lock);
-	if (!r->have_result) {
+	if (!r->have_result && !r->quiet_pending) {
 		pthread_mutex_unlock(&r->lock);
 		return 0;
+	}
+	r->quiet_pending = false; /* a result posted after it answers for it too */
+	if (!r->have_result) {
+		pthread_mutex_unlock(&r->lock);
+		snapshot_clear(&res->groups);
+		res->groups.delta = true; /* empty: changes nothing */
+		res->rc = 0;
+		res->error[0] = '\0';
+		return 1;
 	}
 	*res = r->result;
 	r->result.groups = mine;

@@ -44,7 +44,12 @@ void probe_thread_want_whole(struct probe_thread *r);
 /* Readable when a result is waiting: hand it to the owner's poll or epoll loop. */
 int probe_thread_fd(const struct probe_thread *r);
 
-/* Take the newest result: 1 and *res (groups swapped with res's), 0 when none. */
+/*
+ * Take the newest result: 1 and *res (groups swapped with res's), 0 when none.
+ * A scan that changed nothing (an empty delta) does not make the fd readable:
+ * it is taken here, as an empty delta, when the owner next calls this (at
+ * its next rescan, or when a deadline needs to know the probe answered).
+ */
 int probe_thread_collect(struct probe_thread *r, struct probe_result *res);
 
 /* Milliseconds (CLOCK_MONOTONIC) since the thread entered the plugin; 0: it is not in it. */

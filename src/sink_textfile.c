@@ -24,7 +24,7 @@ struct textfile {
 	int dirfd;	     /* -1 while the directory does not exist */
 	char *dir, *name;    /* the path, split */
 	bool missing_logged; /* that the directory does not exist, once */
-	int64_t scanned_ms;  /* when a probe's scan last ended; 0: none yet */
+	int64_t scanned_ms;  /* when the daemon last took a probe's answer; 0: none yet */
 	struct loop_timer *write;
 };
 
@@ -176,7 +176,7 @@ int textfile_render(const struct agg *a, const char *host, int64_t now_ms, int64
 	fprintf(f, "} %lld.%03lld\n", (long long)(now_ms / 1000), (long long)(now_ms % 1000));
 	if (scanned_ms > 0) {
 		help(f, "redmon_last_scan_timestamp_seconds",
-		     "When a probe's scan last ended (Unix time): stale when redmon is dead");
+		     "When redmon last took a probe's answer (Unix time): stale when redmon is dead");
 		fprintf(f, "redmon_last_scan_timestamp_seconds %lld.%03lld\n",
 			(long long)(scanned_ms / 1000), (long long)(scanned_ms % 1000));
 	}

@@ -28,6 +28,7 @@ static struct {
 	int scan_rc;
 	atomic_int scans, fini_calls, init_thread_differs;
 	int rescans_wanted; /* scan() asks for this many more scans (ops->rescan) */
+	bool same_report;   /* every scan reports the same group (else its reason counts scans) */
 	pthread_t init_thread;
 	const struct redmon_host_ops *ops;
 	struct redmon_host *h;
@@ -72,7 +73,8 @@ static int tp_scan(void *inst)
 		tp.rescans_wanted--;
 		tp.ops->rescan(tp.h);
 	}
-	snprintf(reason, sizeof(reason), "scan %d", tp.scans); /* which scan a result is from */
+	/* which scan a result is from */
+	snprintf(reason, sizeof(reason), "scan %d", tp.same_report ? 0 : tp.scans);
 	if (tp.scan_rc < 0) {
 		tp.ops->scan_error(tp.h, "bus %d is gone", 7);
 		return tp.scan_rc;
@@ -204,6 +206,62 @@ static void test_scan_on_request(void **state)
 	assert_true(tp.init_thread_differs); /* scan() ran on the probe's thread */
 	assert_true(probe_thread_stop(t, 5000));
 	assert_int_equal(tp.fini_calls, 1);
+	snapshot_free(&res.groups);
+}
+
+/* Whether the thread has finished scan number n (it left the plugin and posted or kept it). */
+static bool scan_done(struct probe_thread *t, int n)
+{
+	return atomic_load(&tp.scans) >= n && probe_thread_busy_ms(t) == 0;
+}
+
+static bool fd_readable(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	return poll(&pfd, 1, 0) == 1;
+}
+
+/*
+ * A scan that changed nothing (an empty delta) does not wake the owner; the
+ * owner's next collect takes it, as an empty delta: the answer is not lost.
+ */
+static void test_quiet_scan_wakes_nobody(void **state)
+{
+	struct probe_result res = { 0 };
+	struct probe_thread *t;
+
+	(void)state;
+	tp.same_report = true;
+	t = start(true); /* events: deltas */
+	probe_thread_request_scan(t);
+	assert_int_equal(wait_result(t, &res), 1); /* the first is whole */
+	assert_false(res.groups.delta);
+	assert_int_equal(res.groups.n, 1);
+	snapshot_clear(&res.groups);
+
+	probe_thread_request_scan(t);
+	WAIT_UNTIL(scan_done(t, 2));
+	assert_false(fd_readable(probe_thread_fd(t)));
+	assert_int_equal(probe_thread_collect(t, &res), 1);
+	assert_int_equal(res.rc, 0);
+	assert_true(res.groups.delta);
+	assert_true(snapshot_is_empty_delta(&res.groups));
+	assert_int_equal(probe_thread_collect(t, &res), 0); /* taken once */
+
+	/* A quiet scan, then one with a change: the change is posted, and answers for both. */
+	probe_thread_request_scan(t);
+	WAIT_UNTIL(scan_done(t, 3));
+	tp.same_report = false;
+	probe_thread_request_scan(t);
+	WAIT_UNTIL(scan_done(t, 4));
+	assert_true(fd_readable(probe_thread_fd(t)));
+	assert_int_equal(probe_thread_collect(t, &res), 1);
+	assert_true(res.groups.delta);
+	assert_int_equal(res.groups.n, 1);
+	assert_string_equal(res.groups.groups[0].reason, "scan 4");
+	assert_int_equal(probe_thread_collect(t, &res), 0);
+	assert_true(probe_thread_stop(t, 5000));
 	snapshot_free(&res.groups);
 }
 
@@ -351,6 +409,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_scan_on_request, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_quiet_scan_wakes_nobody, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_scan_says_why, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_on_plugin_event, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_events_one_shot, setup, teardown),
