@@ -176,8 +176,7 @@ int textfile_render(const struct agg *a, const char *host, int64_t now_ms, int64
 	fprintf(f, "} %lld.%03lld\n", (long long)(now_ms / 1000), (long long)(now_ms % 1000));
 	if (scanned_ms > 0) {
 		help(f, "redmon_last_scan_timestamp_seconds",
-		     "When redmon last took a probe's answer (Unix time): stale when redmon is "
-		     "dead");
+		     "When redmon last took a probe's answer (Unix time): stale if dead");
 		fprintf(f, "redmon_last_scan_timestamp_seconds %lld.%03lld\n",
 			(long long)(scanned_ms / 1000), (long long)(scanned_ms % 1000));
 	}
