@@ -151,52 +151,54 @@ static void test_not_walk_requests(void **state)
 	assert_false(agentx_is_walk_request(&h));
 }
 
-static void test_malformed_ranges(void **state)
+/* The first range of the GetNext in p, as agentx_next_range() reads it: 1, 0 or -1. */
+static int first_range(const struct pdu *p, struct agentx_range *range)
 {
-	uint32_t many[AGENTX_OID_MAX];
 	struct agentx_header h;
 	struct agentx_reader r;
+
+	agentx_pdu_len(p->b, p->len, &h);
+	agentx_reader_init(&r, &h, p->b + AGENTX_HEADER_LEN);
+	return agentx_next_range(&r, range);
+}
+
+/* A GetNext whose start is 1.3.6.1.4 and n more subids (all 0), with an empty end. */
+static void getnext_long(struct pdu *p, size_t n)
+{
+	static const uint32_t zeros[AGENTX_OID_MAX];
+
+	pdu_begin(p, AGENTX_GETNEXT, 0, 1, true);
+	pdu_oid(p, 4, false, zeros, n);
+	pdu_oid(p, 0, false, NULL, 0);
+	pdu_end(p);
+}
+
+static void test_malformed_ranges(void **state)
+{
 	struct agentx_range range;
 	struct pdu p;
 
 	(void)state;
-	memset(many, 0, sizeof(many));
 	/* 1.3.6.1.4 and 124 more subids: 129, one over the limit. */
-	pdu_begin(&p, AGENTX_GETNEXT, 0, 1, true);
-	pdu_oid(&p, 4, false, many, AGENTX_OID_MAX - 4);
-	pdu_oid(&p, 0, false, NULL, 0);
-	pdu_end(&p);
-	agentx_pdu_len(p.b, p.len, &h);
-	agentx_reader_init(&r, &h, p.b + AGENTX_HEADER_LEN);
-	assert_int_equal(agentx_next_range(&r, &range), -1);
+	getnext_long(&p, AGENTX_OID_MAX - 4);
+	assert_int_equal(first_range(&p, &range), -1);
 	/* Exactly the limit parses. */
-	pdu_begin(&p, AGENTX_GETNEXT, 0, 1, true);
-	pdu_oid(&p, 4, false, many, AGENTX_OID_MAX - 5);
-	pdu_oid(&p, 0, false, NULL, 0);
-	pdu_end(&p);
-	agentx_pdu_len(p.b, p.len, &h);
-	agentx_reader_init(&r, &h, p.b + AGENTX_HEADER_LEN);
-	assert_int_equal(agentx_next_range(&r, &range), 1);
+	getnext_long(&p, AGENTX_OID_MAX - 5);
+	assert_int_equal(first_range(&p, &range), 1);
 	assert_int_equal(range.start.len, AGENTX_OID_MAX);
 	/* include is 0 or 1. */
 	getnext(&p, 1, true);
 	p.b[AGENTX_HEADER_LEN + 2] = 2;
-	agentx_pdu_len(p.b, p.len, &h);
-	agentx_reader_init(&r, &h, p.b + AGENTX_HEADER_LEN);
-	assert_int_equal(agentx_next_range(&r, &range), -1);
+	assert_int_equal(first_range(&p, &range), -1);
 	/* An OID that says it has more subids than the payload holds. */
 	getnext(&p, 1, true);
 	p.b[AGENTX_HEADER_LEN] = 40;
-	agentx_pdu_len(p.b, p.len, &h);
-	agentx_reader_init(&r, &h, p.b + AGENTX_HEADER_LEN);
-	assert_int_equal(agentx_next_range(&r, &range), -1);
+	assert_int_equal(first_range(&p, &range), -1);
 	/* A start without its end. */
 	pdu_begin(&p, AGENTX_GETNEXT, 0, 1, true);
 	pdu_oid(&p, 4, false, mib + 1, 3);
 	pdu_end(&p);
-	agentx_pdu_len(p.b, p.len, &h);
-	agentx_reader_init(&r, &h, p.b + AGENTX_HEADER_LEN);
-	assert_int_equal(agentx_next_range(&r, &range), -1);
+	assert_int_equal(first_range(&p, &range), -1);
 }
 
 static void test_response_bytes(void **state)
