@@ -17,10 +17,19 @@
 
 static char path[64];
 
+static void remove_cfg(void)
+{
+	if (path[0])
+		unlink(path);
+	path[0] = 0;
+}
+
+/* One file at a time: the one before is removed (tests write several in a loop). */
 static const char *write_cfg(const char *text)
 {
 	int fd;
 
+	remove_cfg();
 	snprintf(path, sizeof(path), "/tmp/redmon-cfg-XXXXXX");
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
@@ -32,9 +41,7 @@ static const char *write_cfg(const char *text)
 static int teardown(void **state)
 {
 	(void)state;
-	if (path[0])
-		unlink(path);
-	path[0] = 0;
+	remove_cfg();
 	return 0;
 }
 
@@ -864,5 +871,5 @@ int main(void)
 		cmocka_unit_test(test_probe_enabled),
 	};
 
-	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("config", tests, NULL, teardown);
 }
