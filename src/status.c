@@ -204,18 +204,34 @@ static void put_colored(FILE *out, enum health h, bool color, int width, const c
 		fprintf(out, "%-*s", width, text);
 }
 
+void status_summary_text(const struct event_summary *s, char *buf, size_t len)
+{
+	snprintf(buf, len,
+		 "%zu group%s: %zu ok, %zu degraded, %zu critical, %zu failed, %zu unknown, "
+		 "%zu nonredundant; worst: %s",
+		 s->groups, s->groups == 1 ? "" : "s", s->by_health[HEALTH_OK],
+		 s->by_health[HEALTH_DEGRADED], s->by_health[HEALTH_CRITICAL],
+		 s->by_health[HEALTH_FAILED], s->by_health[HEALTH_UNKNOWN],
+		 s->by_health[HEALTH_NONREDUNDANT], health_name(s->worst));
+}
+
+bool status_summary_same_text(const struct event_summary *a, const struct event_summary *b)
+{
+	if (a->groups != b->groups || a->worst != b->worst)
+		return false;
+	for (size_t h = 0; h < HEALTH_COUNT_; h++) {
+		if (a->by_health[h] != b->by_health[h])
+			return false;
+	}
+	return true;
+}
+
 void status_summary(const struct agg *a, char *buf, size_t len)
 {
 	struct event_summary s;
 
 	agg_summarize(a, &s);
-	snprintf(buf, len,
-		 "%zu group%s: %zu ok, %zu degraded, %zu critical, %zu failed, %zu unknown, "
-		 "%zu nonredundant; worst: %s",
-		 s.groups, s.groups == 1 ? "" : "s", s.by_health[HEALTH_OK],
-		 s.by_health[HEALTH_DEGRADED], s.by_health[HEALTH_CRITICAL],
-		 s.by_health[HEALTH_FAILED], s.by_health[HEALTH_UNKNOWN],
-		 s.by_health[HEALTH_NONREDUNDANT], health_name(s.worst));
+	status_summary_text(&s, buf, len);
 }
 
 /* A group its [group.ID] requires that no probe reports. */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 struct agg;
+struct event_summary;
 struct runtime;
 
 /* The order of groups: by name, numbers as numbers (md2 before md10); or the worst first. */
@@ -26,6 +27,12 @@ bool status_use_color(bool no_color, FILE *out);
 
 /* The closing line of the table ("3 groups: 1 ok, ...; worst: critical"). */
 void status_summary(const struct agg *a, char *buf, size_t len);
+
+/* The same line, of a summary made already. */
+void status_summary_text(const struct event_summary *s, char *buf, size_t len);
+
+/* Whether two summaries make the same line (the counts it shows, not probes_failed). */
+bool status_summary_same_text(const struct event_summary *a, const struct event_summary *b);
 
 /*
  * status --test: the exit code of `mdadm --detail --test` from the worst
