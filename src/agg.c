@@ -52,6 +52,8 @@ struct agg {
 	/* Groups announced at second-failure risk (ids, malloc'd), in no order. */
 	char **at_risk;
 	size_t n_at_risk, at_risk_cap;
+	/* Groups or disks changed since risk_events() last looked at them all. */
+	bool risk_stale;
 	struct marks *marks; /* the operator's (marks.h); NULL until the first */
 };
 
@@ -80,6 +82,7 @@ int agg_new(struct agg **ret, unsigned progress_step)
 	a->clock_ms = monotonic_ms;
 	a->scrub_max_age_s = SCRUB_MAX_AGE_DEFAULT_S;
 	a->clock_s = realtime_s;
+	a->risk_stale = true;
 	*ret = a;
 	return 0;
 }
@@ -134,6 +137,7 @@ int agg_expect(struct agg *a, const struct group_expect *v, size_t n)
 	expect_free_all(a->expect, a->n_expect);
 	a->expect = copy;
 	a->n_expect = n;
+	a->risk_stale = true;
 	return 0;
 }
 
@@ -862,10 +866,15 @@ static void risk_check_group(struct agg *a, struct event_list *out, const struct
 static void risk_events(struct agg *a, struct event_list *out)
 {
 	size_t n = a->n_at_risk, keep = 0;
-	bool *seen = calloc(n ? n : 1, sizeof(*seen));
+	bool *seen;
 
+	/* Risk is a function of the groups and disks alone: unchanged, it is as it was. */
+	if (!a->risk_stale)
+		return;
+	seen = calloc(n ? n : 1, sizeof(*seen));
 	if (!seen)
 		return;
+	a->risk_stale = false;
 	for (size_t i = 0; i < a->n_probes; i++) {
 		const struct snapshot *s = &a->probes[i].groups;
 
@@ -1034,6 +1043,9 @@ int agg_update(struct agg *a, const char *probe, struct snapshot *fresh, struct 
 		return -ESTALE; /* nothing to apply it to: a whole scan is needed */
 	if (!p || damp_changes(a, p, fresh) < 0 || track_groups(a, p, fresh) < 0)
 		return -ENOMEM;
+	/* An empty delta (a scan that changed nothing) leaves every group as it was. */
+	if (!fresh->delta || fresh->n || fresh->n_gone)
+		a->risk_stale = true;
 	if (fresh->delta) {
 		if (merge_delta(a, p, fresh, out) < 0)
 			return -ENOMEM;
@@ -1082,6 +1094,7 @@ int agg_probe_failed(struct agg *a, const char *probe, const char *error, struct
 	p->holds = NULL;
 	p->n_holds = 0;
 	emit(out, &(struct event){ .type = EV_PROBE_FAILED, .probe = probe, .error = error });
+	a->risk_stale = true;
 	/* One copy of the reason, in the snapshot's arena, shared by every group. */
 	snprintf(reason, sizeof(reason), "probe failed: %s", p->error);
 	r = p->groups.n ? snapshot_strdup(&p->groups, reason) : NULL;
@@ -1137,6 +1150,7 @@ int agg_restore_probe(struct agg *a, const char *probe, struct snapshot *groups,
 	p->failed = failed;
 	free(p->error);
 	p->error = e;
+	a->risk_stale = true;
 	return 0;
 }
 
@@ -1159,6 +1173,7 @@ void agg_drop_unscanned(struct agg *a, struct event_list *out)
 		}
 		snapshot_free(&p->groups);
 		p->scanned = true;
+		a->risk_stale = true;
 	}
 }
 
@@ -1178,6 +1193,7 @@ void agg_take_restored(struct agg *dst, struct agg *src)
 	keep.expect = src->expect;
 	keep.n_expect = src->n_expect;
 	*src = keep; /* and dst's settings and empty tables */
+	dst->risk_stale = true;
 	/* What the restored groups lacked is known already: not announced again. */
 	for (size_t i = 0; i < dst->n_probes; i++) {
 		struct snapshot *s = &dst->probes[i].groups;

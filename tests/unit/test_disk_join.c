@@ -105,17 +105,19 @@ static struct snapshot one_disk(enum redmon_risk h, const char *reason)
 	return s;
 }
 
-/* A critical raid1 whose survivor sda1 is active, its partner failed. */
-static struct snapshot critical_mirror(void)
+/* md0, a raid1 on sda1 and sdb1: critical with sdb1 failed, else ok. */
+static struct snapshot mirror(bool sdb1_failed)
 {
 	struct snapshot s = { 0 };
 	const struct redmon_member m[] = {
 		{ .name = "sda1", .role = REDMON_ROLE_ACTIVE, .device = "/dev/sda1" },
-		{ .name = "sdb1", .role = REDMON_ROLE_FAILED, .device = "/dev/sdb1" },
+		{ .name = "sdb1",
+		  .role = sdb1_failed ? REDMON_ROLE_FAILED : REDMON_ROLE_ACTIVE,
+		  .device = "/dev/sdb1" },
 	};
 	const struct redmon_group g = { .name = "md0",
 					.type = "raid1",
-					.margin = 0,
+					.margin = sdb1_failed ? 0 : 1,
 					.margin_nominal = 1,
 					.progress = -1,
 					.members = m,
@@ -184,7 +186,7 @@ static void test_events(void **state)
 	json_decref(j);
 
 	/* the mirror critical on the disk at risk: the warning before the second failure */
-	update(a, "md", critical_mirror(), &l);
+	update(a, "md", mirror(true), &l);
 	ev = find_event(&l, EV_SECOND_FAILURE_RISK);
 	assert_int_equal(event_severity(ev), SEV_CRITICAL);
 	assert_false(ev->resolved);
@@ -206,7 +208,7 @@ static void test_events(void **state)
 	event_dup_free(dup);
 
 	/* the same again: nothing new */
-	update(a, "md", critical_mirror(), &l);
+	update(a, "md", mirror(true), &l);
 	assert_int_equal(count(&l, EV_SECOND_FAILURE_RISK), 0);
 	update(a, "smart", one_disk(REDMON_RISK_WARNING, "304 reallocated sectors"), &l);
 	assert_int_equal(l.n, 0);
@@ -231,12 +233,52 @@ static void test_events(void **state)
 	agg_free(a);
 }
 
+/*
+ * A scan that changed nothing (an empty delta) leaves the risk as it was,
+ * and is not looked at again; a delta that changes the group is.
+ */
+static void test_risk_after_deltas(void **state)
+{
+	struct agg *a;
+	struct event_list l = { 0 };
+	struct snapshot quiet = { .delta = true }, s;
+
+	(void)state;
+	assert_int_equal(agg_new(&a, 0), 0);
+	update(a, "smart", one_disk(REDMON_RISK_WARNING, "304 reallocated sectors"), &l);
+	update(a, "md", mirror(true), &l);
+	assert_false(find_event(&l, EV_SECOND_FAILURE_RISK)->resolved);
+
+	event_list_clear(&l);
+	assert_int_equal(agg_update(a, "md", &quiet, &l), 0);
+	assert_int_equal(l.n, 0);
+
+	/* sdb1 back in a delta: ok, so no longer at risk */
+	s = mirror(false);
+	s.delta = true;
+	update(a, "md", s, &l);
+	assert_true(find_event(&l, EV_SECOND_FAILURE_RISK)->resolved);
+	event_list_clear(&l);
+	assert_int_equal(agg_update(a, "md", &quiet, &l), 0);
+	assert_int_equal(count(&l, EV_SECOND_FAILURE_RISK), 0);
+
+	/* failed again, in a delta: the risk raised again */
+	s = mirror(true);
+	s.delta = true;
+	update(a, "md", s, &l);
+	assert_false(find_event(&l, EV_SECOND_FAILURE_RISK)->resolved);
+	event_list_free(&l);
+	snapshot_free(&quiet);
+	agg_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_whole_disk),
 		cmocka_unit_test(test_join),
 		cmocka_unit_test(test_events),
+		cmocka_unit_test(test_risk_after_deltas),
 	};
 
 	return cmocka_run_group_tests_name("disk_join", tests, NULL, NULL);
