@@ -35,7 +35,7 @@ struct probe_thread {
 	int epfd;      /* the plugin's fds, wake_fd and settle_fd */
 	int wake_fd;   /* eventfd: the owner asked for something (scan, stop) */
 	int settle_fd; /* timerfd: the settle delay after a notification */
-	int done_fd;   /* eventfd: a result is waiting for the owner */
+	int done_fd;   /* eventfd: a result is waiting for the owner (have_result) */
 	/* the thread's own */
 	uint64_t settle_ms;
 	bool settle_armed;
@@ -210,8 +210,9 @@ static void run_scan(struct probe_thread *r)
 			*probe_groups(r->p) = tmp; /* cleared by the next scan */
 		}
 		r->have_result = true;
-		pthread_mutex_unlock(&r->lock);
+		/* Under the lock: done_fd is readable exactly while have_result is set. */
 		poke(r->done_fd);
+		pthread_mutex_unlock(&r->lock);
 	}
 	/*
 	 * Settle as long as the last notification-driven scan took: a tree that
@@ -335,7 +336,6 @@ int probe_thread_collect(struct probe_thread *r, struct probe_result *res)
 {
 	struct snapshot mine = res->groups;
 
-	drain(r->done_fd);
 	pthread_mutex_lock(&r->lock);
 	if (!r->have_result && !r->quiet_pending) {
 		pthread_mutex_unlock(&r->lock);
@@ -353,6 +353,8 @@ int probe_thread_collect(struct probe_thread *r, struct probe_result *res)
 	*res = r->result;
 	r->result.groups = mine;
 	r->have_result = false;
+	/* Only a posted result made done_fd readable: no read for a quiet one (a rescan's every probe). */
+	drain(r->done_fd);
 	pthread_mutex_unlock(&r->lock);
 	return 1;
 }

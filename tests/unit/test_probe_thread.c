@@ -260,6 +260,7 @@ static void test_quiet_scan_wakes_nobody(void **state)
 	assert_true(res.groups.delta);
 	assert_int_equal(res.groups.n, 1);
 	assert_string_equal(res.groups.groups[0].reason, "scan 4");
+	assert_false(fd_readable(probe_thread_fd(t))); /* taken: the fd no longer wakes the owner */
 	assert_int_equal(probe_thread_collect(t, &res), 0);
 	assert_true(probe_thread_stop(t, 5000));
 	snapshot_free(&res.groups);
