@@ -282,6 +282,18 @@ static int recall_level(struct reader *r)
 }
 
 /*
+ * How level and raid_disks are read when recall_level() could not take them:
+ * once, not kept open, as they are read again only when the array's mdstat
+ * block changes; but an inactive array's block prints neither, so they are
+ * read at every full scan, and kept open like the attributes (a pread, not
+ * an open, fstat and close each).
+ */
+static unsigned level_read_flags(const struct reader *r)
+{
+	return r->st && r->st->run == MD_RUN_INACTIVE ? 0 : FDC_ONCE;
+}
+
+/*
  * level and array_state: 1, 0 when neither is there (the array is gone), or
  * -ENOMEM.  *kept: the level (and raid_disks) came from recall_level().
  */
@@ -296,8 +308,7 @@ static int read_state(struct reader *r, bool *kept)
 		return e;
 	*kept = e == 1;
 	if (!*kept) {
-		/* Read again only when the array's mdstat block changes: not kept open. */
-		e = sysfs_read(&r->d, "level", FDC_ONCE, &v);
+		e = sysfs_read(&r->d, "level", level_read_flags(r), &v);
 		attr_error(r, e);
 		if (e == 0) {
 			a->level = md_level_parse(v);
@@ -749,7 +760,7 @@ static int read_array(struct reader *r)
 		md_array_set_error(a, "sysfs shows a running array without a level");
 
 	if (!kept) {
-		e = sysfs_read(&r->d, "raid_disks", FDC_ONCE, &v);
+		e = sysfs_read(&r->d, "raid_disks", level_read_flags(r), &v);
 		if (e == 0)
 			e = md_sysfs_parse_raid_disks(v, &a->raid_disks);
 		attr_error(r, e);

@@ -1103,6 +1103,32 @@ static void test_level_kept_with_unchanged_block(void **state)
 	assert_string_equal(got(f, "md0")->type, "raid1");
 }
 
+/*
+ * An inactive array's mdstat block prints neither level nor raid_disks: both
+ * are read at every full scan, so they are kept open, and a change of either
+ * is seen with the block unchanged.
+ */
+static void test_inactive_level_read_each_scan(void **state)
+{
+	struct fixture *f = *state;
+
+	put(f, "proc/mdstat", "md8 : inactive sda1[0](S) sdb1[1](S)\n      200 blocks\n\n");
+	array(f, "md8", "\n", "inactive\n", "2\n");
+	dev(f, "md8", "sda1", "spare\n", "none\n", -1, true);
+	dev(f, "md8", "sdb1", "spare\n", "none\n", -1, true);
+	fdcache_free(&f->fdc);
+	fdcache_init(&f->fdc, 1000, NULL, NULL);
+	assert_int_equal(scan(f, true), 1);
+	assert_int_equal(got(f, "md8")->total, 2);
+	assert_true(kept_path(f, "sys/block/md8/md/level"));
+	assert_true(kept_path(f, "sys/block/md8/md/raid_disks"));
+
+	put(f, "sys/block/md8/md/raid_disks", "3\n");
+	assert_int_equal(scan(f, true), 1);
+	assert_int_equal(got(f, "md8")->total, 3);
+	assert_true(kept_path(f, "sys/block/md8/md/raid_disks"));
+}
+
 /* --- partial rescans (md_scan_reread) ------------------------------------ */
 
 #define R1_OK	  "md0 : active raid1 sdb1[1] sda1[0]\n      100 blocks [2/2] [UU]\n\n"
@@ -1854,6 +1880,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_level_kept_with_unchanged_block, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_inactive_level_read_each_scan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_keeps_untouched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_equals_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_falls_back, setup, teardown),
