@@ -309,10 +309,15 @@ static void classify_unreadable(const struct hwmon_chip *c, struct psu_view *ret
 	psu_text_add(ret->why, sizeof(ret->why), "; ", "unreadable: %s", error);
 }
 
+/*
+ * The state and reason say the condition, never a reading: the core diffs
+ * them, and a voltage that moves by a tenth at each scan (as every PMBus
+ * supply's does) would make each scan a member_changed event.
+ */
 void hwmon_classify(const struct hwmon_chip *c, struct psu_view *ret)
 {
-	char fails[200] = "", warns[200] = "", vin[48] = "";
-	bool input_lost = false;
+	char fails[200] = "", warns[200] = "";
+	const char *input_lost = NULL; /* why, when the vin channel says the input is gone */
 
 	memset(ret, 0, sizeof(*ret));
 	for (size_t i = 0; i < c->n_attrs; i++) {
@@ -328,9 +333,10 @@ void hwmon_classify(const struct hwmon_chip *c, struct psu_view *ret)
 		if (strcmp(sub, "input") == 0) {
 			/* PMBus labels its input voltage "vin" (pmbus_core.c). */
 			if (strcmp(type, "in") == 0 && lab && strcmp(lab, "vin") == 0) {
-				snprintf(vin, sizeof(vin), "vin %.1f V", a->value);
-				if (!isfinite(a->value) || fabs(a->value) < 1.0)
-					input_lost = true;
+				if (!isfinite(a->value))
+					input_lost = "vin not a number";
+				else if (fabs(a->value) < 1.0)
+					input_lost = "vin below 1 V";
 			}
 			continue;
 		}
@@ -340,8 +346,8 @@ void hwmon_classify(const struct hwmon_chip *c, struct psu_view *ret)
 			     lab ? lab : "", lab ? " " : "", a->name);
 	}
 	ret->cond = input_lost || fails[0] ? PSU_FAILED : PSU_OK;
-	if (vin[0])
-		psu_text_add(ret->state, sizeof(ret->state), "; ", "%s", vin);
+	if (input_lost)
+		psu_text_add(ret->state, sizeof(ret->state), "; ", "input lost");
 	if (fails[0])
 		psu_text_add(ret->state, sizeof(ret->state), "; ", "alarms: %s", fails);
 	if (warns[0])
@@ -349,7 +355,7 @@ void hwmon_classify(const struct hwmon_chip *c, struct psu_view *ret)
 	if (!ret->state[0])
 		str_copy(ret->state, sizeof(ret->state), "no alarm");
 	if (input_lost)
-		psu_text_add(ret->why, sizeof(ret->why), "; ", "input lost (%s)", vin);
+		psu_text_add(ret->why, sizeof(ret->why), "; ", "input lost (%s)", input_lost);
 	if (fails[0])
 		psu_text_add(ret->why, sizeof(ret->why), "; ", "alarm: %s", fails);
 	if (warns[0])

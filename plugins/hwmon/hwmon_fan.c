@@ -189,18 +189,25 @@ static bool error_concerns(const struct hwmon_chip *c, const struct fan_chan *ch
 	return idx < 0 || idx == ch->idx;
 }
 
+/*
+ * The state: the channel's label, if any, and its condition, never its speed
+ * (the core diffs the state, and a fan's speed moves at every scan).
+ */
+static void fan_state(const struct hwmon_chip *c, const struct fan_chan *ch, struct psu_view *v)
+{
+	const char *lab = label_of(c, ch->key);
+	const char *cond = v->cond == PSU_OK	   ? "no alarm"
+			   : v->cond == PSU_FAILED ? "failed"
+						   : "unreadable";
+
+	snprintf(v->state, sizeof(v->state), "%s%s%s", lab ? lab : "", lab ? ": " : "", cond);
+}
+
 /* One member's verdict. */
 static void classify_fan(const struct hwmon_chip *c, struct fan_chan *ch, struct psu_view *v)
 {
-	const char *lab = label_of(c, ch->key);
-
 	memset(v, 0, sizeof(*v));
 	v->cond = PSU_OK;
-	if (ch->has_input && isfinite(ch->input))
-		snprintf(v->state, sizeof(v->state), "%s%s%.0f RPM", lab ? lab : "",
-			 lab ? ": " : "", ch->input);
-	else if (lab)
-		snprintf(v->state, sizeof(v->state), "%s", lab);
 	if (ch->has_fault && ch->fault != 0.0)
 		psu_text_add(v->why, sizeof(v->why), ", ", "%s_fault", ch->key);
 	if (ch->has_alarm && ch->alarm != 0.0)
@@ -209,6 +216,7 @@ static void classify_fan(const struct hwmon_chip *c, struct fan_chan *ch, struct
 		psu_text_add(v->why, sizeof(v->why), ", ", "stopped (0 RPM)");
 	if (v->why[0]) {
 		v->cond = PSU_FAILED;
+		fan_state(c, ch, v);
 		return; /* what was read already says it is out */
 	}
 	if (error_concerns(c, ch)) {
@@ -220,8 +228,7 @@ static void classify_fan(const struct hwmon_chip *c, struct fan_chan *ch, struct
 		v->unreadable = true;
 		snprintf(v->why, sizeof(v->why), "unreadable: no %s_input value", ch->key);
 	}
-	if (!v->state[0])
-		snprintf(v->state, sizeof(v->state), v->cond == PSU_OK ? "no alarm" : "unreadable");
+	fan_state(c, ch, v);
 }
 
 /* fs's members as one signature: a change means the operator enabled or disabled a fan. */

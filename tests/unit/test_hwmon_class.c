@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,7 +114,12 @@ static void test_classify(void **state)
 	pmbus_chip(&c, "dps650ab-i2c-3-58", 230.0);
 	hwmon_classify(&c, &v);
 	assert_int_equal(v.cond, PSU_OK);
-	assert_string_equal(v.state, "vin 230.0 V");
+	assert_string_equal(v.state, "no alarm");
+	assert_string_equal(v.why, "");
+	/* The input voltage moving is no change: state and reason say conditions, not readings. */
+	set(&c, "in1_input", 231.3);
+	hwmon_classify(&c, &v);
+	assert_string_equal(v.state, "no alarm");
 	assert_string_equal(v.why, "");
 
 	/* Failing alarms: which one fired goes into the reason. */
@@ -139,11 +145,20 @@ static void test_classify(void **state)
 	assert_string_equal(v.why, "warning: curr1_max_alarm");
 	set(&c, "curr1_max_alarm", 0);
 
-	/* Input gone without any alarm. */
+	/* Input gone without any alarm; what is left of it moving is no change either. */
 	set(&c, "in1_input", 0.2);
 	hwmon_classify(&c, &v);
 	assert_int_equal(v.cond, PSU_FAILED);
-	assert_string_equal(v.why, "input lost (vin 0.2 V)");
+	assert_string_equal(v.state, "input lost");
+	assert_string_equal(v.why, "input lost (vin below 1 V)");
+	set(&c, "in1_input", 0.4);
+	hwmon_classify(&c, &v);
+	assert_string_equal(v.state, "input lost");
+	assert_string_equal(v.why, "input lost (vin below 1 V)");
+	set(&c, "in1_input", NAN);
+	hwmon_classify(&c, &v);
+	assert_int_equal(v.cond, PSU_FAILED);
+	assert_string_equal(v.why, "input lost (vin not a number)");
 	hwmon_chip_free(&c);
 }
 
@@ -308,7 +323,7 @@ static void test_sysfs_tree(void **state)
 		 * supply is out anyway (fan1_fault), so it stays failed, not unknown. */
 		assert_string_equal(v.why, "alarm: fan1_fault; unreadable: temp1_crit_alarm: not a "
 					   "regular file");
-		has(v.state, "vin 230.0 V");
+		has(v.state, "alarms: fan1_fault");
 	}
 	{
 		struct psu_group ps = { 0 };

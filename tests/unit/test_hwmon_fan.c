@@ -160,8 +160,13 @@ static void test_tray(void **state)
 	assert_int_equal(g->margin, 1);
 	assert_int_equal(g->margin_nominal, 1);
 	has(g->reason, "cooling policy assumed: N+1, one fan may stop (fans_required sets N)");
-	assert_string_equal(member(g, "fan1")->state, "4200 RPM");
+	assert_string_equal(member(g, "fan1")->state, "no alarm");
 	assert_string_equal(member(g, "fan1")->location, "i2c 3-0020");
+	assert_null(member(g, "fan1")->reason);
+	/* Its speed moving is no change: the state says the condition, not the reading. */
+	set(&c, "fan1_input", 4321);
+	g = eval1(&f, &c, 1, 0);
+	assert_string_equal(member(g, "fan1")->state, "no alarm");
 	assert_null(member(g, "fan1")->reason);
 
 	set(&c, "fan3_input", 0);
@@ -169,6 +174,7 @@ static void test_tray(void **state)
 	assert_int_equal(g->margin, 0);
 	assert_int_equal(g->members_failed, 1);
 	assert_int_equal(member(g, "fan3")->role, REDMON_ROLE_FAILED);
+	assert_string_equal(member(g, "fan3")->state, "failed");
 	assert_string_equal(member(g, "fan3")->reason, "stopped (0 RPM)");
 	has(g->reason, "fan3: stopped (0 RPM)");
 
@@ -185,7 +191,7 @@ static void test_tray(void **state)
 	assert_int_equal(member(g, "fan4")->role, REDMON_ROLE_FAILED);
 	assert_string_equal(member(g, "fan4")->reason, "fan4_alarm");
 	assert_int_equal(member(g, "fan3")->role, REDMON_ROLE_ACTIVE);
-	assert_string_equal(member(g, "fan3")->state, "3900 RPM");
+	assert_string_equal(member(g, "fan3")->state, "no alarm");
 
 	set(&c, "fan4_alarm", 0);
 	g = eval1(&f, &c, 1, 0);
@@ -216,7 +222,7 @@ static void test_required(void **state)
 	hwmon_chip_free(&c);
 }
 
-/* Labels name the fan in its state. */
+/* Labels name the fan in its state, before its condition. */
 static void test_label(void **state)
 {
 	struct hwmon_fans f = { 0 };
@@ -228,7 +234,10 @@ static void test_label(void **state)
 	assert_int_equal(hwmon_chip_label(&c, "fan2", "Tray rear"), 0);
 	g = eval1(&f, &c, 1, 0);
 	assert_string_equal(g->type, "1+1");
-	assert_string_equal(member(g, "fan2")->state, "Tray rear: 5100 RPM");
+	assert_string_equal(member(g, "fan2")->state, "Tray rear: no alarm");
+	set(&c, "fan2_input", 0);
+	g = eval1(&f, &c, 1, 0);
+	assert_string_equal(member(g, "fan2")->state, "Tray rear: failed");
 	hwmon_fans_free(&f);
 	hwmon_chip_free(&c);
 }
@@ -468,8 +477,8 @@ static void test_sysfs_tray(void **state)
 		assert_int_equal(g->members_total, 4);
 		assert_int_equal(g->margin, 0);
 		assert_int_equal(member(g, "fan2")->role, REDMON_ROLE_FAILED);
-		assert_string_equal(member(g, "fan4")->state, "rear: 4004 RPM");
-		assert_string_equal(member(g, "fan1")->state, "4001 RPM");
+		assert_string_equal(member(g, "fan4")->state, "rear: no alarm");
+		assert_string_equal(member(g, "fan1")->state, "no alarm");
 		assert_int_equal(member(g, "fan1")->role, REDMON_ROLE_ACTIVE);
 		assert_string_equal(member(g, "fan4")->location, "i2c 3-0020");
 	}
