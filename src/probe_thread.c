@@ -353,7 +353,7 @@ int probe_thread_collect(struct probe_thread *r, struct probe_result *res)
 	*res = r->result;
 	r->result.groups = mine;
 	r->have_result = false;
-	/* Only a posted result made done_fd readable: no read for a quiet one (a rescan's every probe). */
+	/* Only a posted result makes done_fd readable: taking a quiet one costs no read. */
 	drain(r->done_fd);
 	pthread_mutex_unlock(&r->lock);
 	return 1;
