@@ -105,6 +105,19 @@ static void test_value_needed(void **state)
 	hwmon_chip_free(&c);
 }
 
+/* c with its vin at volts: the verdict, state and reason it gets. */
+static void expect_at_vin(struct hwmon_chip *c, double volts, enum psu_cond cond, const char *st,
+			  const char *why)
+{
+	struct psu_view v;
+
+	set(c, "in1_input", volts);
+	hwmon_classify(c, &v);
+	assert_int_equal(v.cond, cond);
+	assert_string_equal(v.state, st);
+	assert_string_equal(v.why, why);
+}
+
 static void test_classify(void **state)
 {
 	struct hwmon_chip c;
@@ -112,15 +125,9 @@ static void test_classify(void **state)
 
 	(void)state;
 	pmbus_chip(&c, "dps650ab-i2c-3-58", 230.0);
-	hwmon_classify(&c, &v);
-	assert_int_equal(v.cond, PSU_OK);
-	assert_string_equal(v.state, "no alarm");
-	assert_string_equal(v.why, "");
+	expect_at_vin(&c, 230.0, PSU_OK, "no alarm", "");
 	/* The input voltage moving is no change: state and reason say conditions, not readings. */
-	set(&c, "in1_input", 231.3);
-	hwmon_classify(&c, &v);
-	assert_string_equal(v.state, "no alarm");
-	assert_string_equal(v.why, "");
+	expect_at_vin(&c, 231.3, PSU_OK, "no alarm", "");
 
 	/* Failing alarms: which one fired goes into the reason. */
 	set(&c, "in1_lcrit_alarm", 1);
@@ -146,19 +153,9 @@ static void test_classify(void **state)
 	set(&c, "curr1_max_alarm", 0);
 
 	/* Input gone without any alarm; what is left of it moving is no change either. */
-	set(&c, "in1_input", 0.2);
-	hwmon_classify(&c, &v);
-	assert_int_equal(v.cond, PSU_FAILED);
-	assert_string_equal(v.state, "input lost");
-	assert_string_equal(v.why, "input lost (vin below 1 V)");
-	set(&c, "in1_input", 0.4);
-	hwmon_classify(&c, &v);
-	assert_string_equal(v.state, "input lost");
-	assert_string_equal(v.why, "input lost (vin below 1 V)");
-	set(&c, "in1_input", NAN);
-	hwmon_classify(&c, &v);
-	assert_int_equal(v.cond, PSU_FAILED);
-	assert_string_equal(v.why, "input lost (vin not a number)");
+	expect_at_vin(&c, 0.2, PSU_FAILED, "input lost", "input lost (vin below 1 V)");
+	expect_at_vin(&c, 0.4, PSU_FAILED, "input lost", "input lost (vin below 1 V)");
+	expect_at_vin(&c, NAN, PSU_FAILED, "input lost", "input lost (vin not a number)");
 	hwmon_chip_free(&c);
 }
 

@@ -969,6 +969,13 @@ static void test_no_md_and_unreadable(void **state)
 	assert_int_equal(f->scan.sysfs_err, -ENOTDIR);
 }
 
+/* A fresh cache with room for every file of the tree: what is kept open shows. */
+static void cache_every_file(struct fixture *f)
+{
+	fdcache_free(&f->fdc);
+	fdcache_init(&f->fdc, 1000, NULL, NULL);
+}
+
 static void build_two_arrays(struct fixture *f)
 {
 	put(f, "proc/mdstat",
@@ -995,8 +1002,7 @@ static void test_steady_state(void **state)
 	char path[256];
 
 	build_two_arrays(f);
-	fdcache_free(&f->fdc);
-	fdcache_init(&f->fdc, 1000, NULL, NULL);
+	cache_every_file(f);
 	assert_int_equal(scan(f, true), 2);
 	assert_int_equal(scan(f, true), 2);
 	fds = f->fdc.n;
@@ -1048,8 +1054,7 @@ static void test_sync_completed_read_only_while_syncing(void **state)
 	const char *path = "sys/block/md0/md/sync_completed";
 
 	build_two_arrays(f);
-	fdcache_free(&f->fdc);
-	fdcache_init(&f->fdc, 1000, NULL, NULL);
+	cache_every_file(f);
 	assert_int_equal(scan(f, true), 2);
 	assert_false(kept_path(f, path));
 	assert_int_equal(got(f, "md0")->activity, REDMON_ACTIVITY_NONE);
@@ -1077,8 +1082,7 @@ static void test_level_kept_with_unchanged_block(void **state)
 	struct fixture *f = *state;
 
 	build_two_arrays(f);
-	fdcache_free(&f->fdc);
-	fdcache_init(&f->fdc, 1000, NULL, NULL);
+	cache_every_file(f);
 	assert_int_equal(scan(f, true), 2);
 	assert_int_equal(got(f, "md0")->total, 2);
 	/* Read once, not kept open: they are read again only with a new block. */
@@ -1116,8 +1120,7 @@ static void test_inactive_level_read_each_scan(void **state)
 	array(f, "md8", "\n", "inactive\n", "2\n");
 	dev(f, "md8", "sda1", "spare\n", "none\n", -1, true);
 	dev(f, "md8", "sdb1", "spare\n", "none\n", -1, true);
-	fdcache_free(&f->fdc);
-	fdcache_init(&f->fdc, 1000, NULL, NULL);
+	cache_every_file(f);
 	assert_int_equal(scan(f, true), 1);
 	assert_int_equal(got(f, "md8")->total, 2);
 	assert_true(kept_path(f, "sys/block/md8/md/level"));
@@ -1249,8 +1252,7 @@ static void test_partial_equals_full(void **state)
 {
 	struct fixture *f = *state;
 
-	fdcache_free(&f->fdc);
-	fdcache_init(&f->fdc, 1000, NULL, NULL);
+	cache_every_file(f);
 	build_three(f);
 	assert_int_equal(scan(f, true), 3);
 
@@ -1337,8 +1339,7 @@ static void test_partial_keeps_untouched(void **state)
 {
 	struct fixture *f = *state;
 
-	fdcache_free(&f->fdc);
-	fdcache_init(&f->fdc, 1000, NULL, NULL);
+	cache_every_file(f);
 	build_three(f);
 	f->scan.keep = keep_all;
 	n_kept = 0;
@@ -1833,8 +1834,7 @@ static void test_spof_resolved_at_full_read(void **state)
 {
 	struct fixture *f = *state;
 
-	fdcache_free(&f->fdc);
-	fdcache_init(&f->fdc, 1000, NULL, NULL);
+	cache_every_file(f);
 	build_spof(f);
 	assert_int_equal(scan(f, true), 2);
 	assert_int_equal(got(f, "md0")->n_spof, 1);
