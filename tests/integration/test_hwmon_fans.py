@@ -181,14 +181,20 @@ def daemon_events(rep, build, name, argv_pre, tree, extra):
                   ev("member_changed", name="fan1", previous_role="failed", role="active"),
                   ev("member_changed", name="fan3", previous_role="failed", role="active")])
         # A disabled channel's fault and 0 RPM changing is no event at all;
-        # nor is a turning fan's speed moving (every real fan's does).
+        # nor is a turning fan's speed moving (every real fan's does).  fan3
+        # stopping after it is: the polls did run, and fan1 said nothing before.
         before = len(harness.EventWaiter(events, None, None, 0).read())
         tree.set(H, {"fan5_fault": 0, "fan5_input": 10, "fan1_input": 4150})
         time.sleep(0.5)
         tree.set(H, {"fan5_fault": 1, "fan5_input": 0, "fan1_input": 4080})
         time.sleep(1.0)  # five polls: an absence has no event to wait for
+        tree.set(H, {"fan3_input": 0})
+        wait_for([ev("member_changed", name="fan3", previous_role="active", role="failed")])
         moved = [e for e in harness.EventWaiter(events, None, None, 0).read()[before:]
                  if (e.get("member") or {}).get("name") == "fan1"]
+        # The tree as it was: the later cases read it too.
+        tree.set(H, {"fan1_input": 4101, "fan3_input": 4103})
+        wait_for([ev("member_changed", name="fan3", previous_role="failed", role="active")])
         return ["fan1's speed moving made an event: %s" % e for e in moved]
     try:
         rep.run("hwmon/fans/%s/daemon-events" % name, steps)
