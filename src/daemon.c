@@ -47,13 +47,16 @@
 #define TRIM_DELTAS 32
 
 /*
- * One per usable plugin; r is NULL while the probe is disabled or failed to
- * init.  asked_ms is when the oldest request no result answered yet was
+ * One per usable plugin, and per plugin not loaded yet for want of a data
+ * source (loaded when one appears); r is NULL while the probe is disabled,
+ * dormant, or failed to load or init.  asked_ms is when the oldest request no result answered yet was
  * made: the watchdog reports the probe hung probe_timeout after it.
  */
 struct slot {
 	struct daemon *d;
-	const struct redmon_plugin *plugin;
+	char name[64];			  /* the probe's (a plugin not loaded yet has its file's) */
+	struct plugin *entry;		  /* in the runtime's plugin set */
+	const struct redmon_plugin *plugin; /* NULL until loaded (a dormant probe's may not be) */
 	struct probe_thread *r;
 	uint64_t asked_ms;	 /* CLOCK_MONOTONIC ms; 0: nothing asked is unanswered */
 	struct probe_result res; /* the last result collected; its groups are reused */
@@ -221,13 +224,13 @@ static void after_update(struct slot *s)
 {
 	struct daemon *d = s->d;
 
-	snmp_dl_scanned(d->snmp, s->plugin->name); /* SNMP: state changed after a scan */
+	snmp_dl_scanned(d->snmp, s->name); /* SNMP: state changed after a scan */
 	service_scanned(d->svc, d->agg);	   /* systemd: STATUS= when it changed */
 	sink_set_scanned(d->sinks);		   /* the textfile: a fresh scan time */
 	/* alerts: keep what was announced; confirm a recovery held back by damping */
 	if (state_dirty(d->state, bus_last_seq(d->bus)))
 		state_save(d->state, d->agg, bus_last_seq(d->bus), false);
-	if (agg_recovery_pending(d->agg, s->plugin->name) && !loop_timer_armed(d->recheck))
+	if (agg_recovery_pending(d->agg, s->name) && !loop_timer_armed(d->recheck))
 		loop_timer_arm(d->recheck, d->rt->cfg->recovery_interval_ms);
 }
 
@@ -272,23 +275,23 @@ static void on_result(void *ctx, int fd, uint32_t revents)
 		return;
 	s->answered = true;
 	if (s->hung) {
-		log_notice("probe %s: answers again", s->plugin->name);
+		log_notice("probe %s: answers again", s->name);
 		s->hung = false;
 	}
 	slot_answered(s);
 	whole = s->res.rc < 0 || !s->res.groups.delta;
 	if (s->res.rc < 0) {
-		log_err("probe %s: %s", s->plugin->name, s->res.error);
-		agg_probe_failed(d->agg, s->plugin->name, s->res.error, &d->events);
-	} else if ((rc = agg_update(d->agg, s->plugin->name, &s->res.groups, &d->events)) < 0) {
+		log_err("probe %s: %s", s->name, s->res.error);
+		agg_probe_failed(d->agg, s->name, s->res.error, &d->events);
+	} else if ((rc = agg_update(d->agg, s->name, &s->res.groups, &d->events)) < 0) {
 		/* A delta with nothing to apply it to (the probe failed meanwhile): ask again. */
 		if (rc != -ESTALE)
-			log_err("probe %s: out of memory keeping its groups", s->plugin->name);
+			log_err("probe %s: out of memory keeping its groups", s->name);
 		probe_thread_want_whole(s->r);
 		request_scan(s);
 	}
 	/* A recovery held back is confirmed by the next scans: whole ones, so they show it. */
-	if (agg_recovery_pending(d->agg, s->plugin->name))
+	if (agg_recovery_pending(d->agg, s->name))
 		probe_thread_want_whole(s->r);
 	publish(d);
 	snapshot_clear(&s->res.groups); /* the groups before, which vanished events showed */
@@ -312,10 +315,10 @@ static void slot_hung(struct slot *s)
 	snprintf(why, sizeof(why), "no answer for %llu ms (probe_timeout): stuck in its plugin%s",
 		 (unsigned long long)s->d->rt->cfg->probe_timeout_ms,
 		 probe_thread_busy_ms(s->r) ? "" : " or not scheduled");
-	log_err("probe %s: %s; its groups are unknown until it answers", s->plugin->name, why);
+	log_err("probe %s: %s; its groups are unknown until it answers", s->name, why);
 	s->hung = true;
 	s->answered = true;
-	probe_failed(s->d, s->plugin->name, why);
+	probe_failed(s->d, s->name, why);
 	after_update(s);
 }
 
@@ -359,7 +362,7 @@ static void on_recheck(void *ctx)
 	struct daemon *d = ctx;
 
 	for (size_t i = 0; i < d->n_slots; i++) {
-		if (agg_recovery_pending(d->agg, d->slots[i].plugin->name))
+		if (agg_recovery_pending(d->agg, d->slots[i].name))
 			request_scan(&d->slots[i]);
 	}
 }
@@ -418,7 +421,7 @@ static void slot_empty(struct slot *s)
 {
 	struct snapshot empty = { 0 };
 
-	agg_update(s->d->agg, s->plugin->name, &empty, &s->d->events);
+	agg_update(s->d->agg, s->name, &empty, &s->d->events);
 	publish(s->d);
 	snapshot_free(&empty);
 }
@@ -447,21 +450,27 @@ static void slot_open(struct slot *s, bool may_wait)
 		.root_fd = rt->root_fd,
 		.cmds = &rt->cmd_ops,
 	};
-	char why[160];
+	char why[512];
 
 	slot_forget_sources(s);
-	if (!cfg_probe_enabled(rt->cfg, s->plugin->name))
+	if (!cfg_probe_enabled(rt->cfg, s->name))
 		return;
 	if (may_wait)
-		s->sources = runtime_probe_sourceless(rt, s->plugin->name, &s->n_sources);
+		s->sources = runtime_probe_sourceless(rt, s->name, &s->n_sources);
 	s->dormant = s->sources != NULL;
 	if (s->dormant) {
 		slot_empty(s);
 		return;
 	}
+	if (!s->plugin && plugin_set_load_skipped(&rt->plugins, s->entry, why, sizeof(why)) < 0) {
+		log_err("probe %s: plugin refused: %s", s->name, why);
+		probe_failed(s->d, s->name, why);
+		return;
+	}
+	s->plugin = s->entry->desc;
 	if (probe_thread_new(s->plugin, &env, true, &s->r, why, sizeof(why)) < 0) {
-		log_err("probe %s: %s", s->plugin->name, why);
-		probe_failed(s->d, s->plugin->name, why);
+		log_err("probe %s: %s", s->name, why);
+		probe_failed(s->d, s->name, why);
 		return;
 	}
 	s->ran = true;
@@ -481,8 +490,8 @@ static void slot_start(struct slot *s)
 		char why[128];
 
 		snprintf(why, sizeof(why), "cannot start its thread: %s", strerror(-rc));
-		log_err("probe %s: %s", s->plugin->name, why);
-		probe_failed(s->d, s->plugin->name, why);
+		log_err("probe %s: %s", s->name, why);
+		probe_failed(s->d, s->name, why);
 		probe_thread_stop(s->r, STOP_MS);
 		s->r = NULL;
 	}
@@ -492,12 +501,12 @@ static void slot_start(struct slot *s)
 static void slot_wake(struct slot *s)
 {
 	if (!s->dormant ||
-	    !runtime_sources_appeared(s->d->rt, s->plugin->name, s->sources, s->n_sources))
+	    !runtime_sources_appeared(s->d->rt, s->name, s->sources, s->n_sources))
 		return;
 	slot_open(s, false);
 	if (!s->r)
 		return; /* init failed: reported */
-	log_notice("probe %s: a data source of it appeared: started", s->plugin->name);
+	log_notice("probe %s: a data source of it appeared: started", s->name);
 	slot_start(s);
 }
 
@@ -517,7 +526,7 @@ static void slot_stop(struct slot *s, uint64_t timeout_ms)
 	slot_answered(s);
 	/* A hung probe is not waited for: it did not answer for probe_timeout already. */
 	if (!probe_thread_stop(s->r, s->hung ? 0 : timeout_ms))
-		log_err("probe %s: left behind, still stuck in its plugin", s->plugin->name);
+		log_err("probe %s: left behind, still stuck in its plugin", s->name);
 	s->r = NULL;
 	s->hung = false;
 }
@@ -535,11 +544,15 @@ static int setup_slots(struct daemon *d)
 	for (size_t i = 0; i < rt->plugins.n; i++) {
 		struct slot *s;
 
-		if (!rt->plugins.v[i].desc)
-			continue;
+		struct plugin *p = &rt->plugins.v[i];
+
+		if (!p->desc && !p->skipped)
+			continue; /* refused: runtime_open() said why */
 		s = &d->slots[d->n_slots++];
 		s->d = d;
-		s->plugin = rt->plugins.v[i].desc;
+		s->entry = p;
+		s->plugin = p->desc;
+		snprintf(s->name, sizeof(s->name), "%s", p->desc ? p->desc->name : p->skipped);
 		slot_open(s, true);
 	}
 	return 0;
@@ -626,7 +639,7 @@ static void reload(struct daemon *d)
 		slot_open(&d->slots[i], !d->slots[i].ran);
 		slot_start(&d->slots[i]);
 		/* Disabled now: its groups vanish.  (A failed init is a probe_failed instead.) */
-		if (!cfg_probe_enabled(cfg, d->slots[i].plugin->name))
+		if (!cfg_probe_enabled(cfg, d->slots[i].name))
 			slot_empty(&d->slots[i]);
 	}
 	scan_all(d);
@@ -695,7 +708,7 @@ static void log_dormant(const struct daemon *d)
 		n++;
 		if (len < sizeof(names))
 			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
-						len ? ", " : "", d->slots[i].plugin->name);
+						len ? ", " : "", d->slots[i].name);
 	}
 	if (n)
 		log_notice("%zu probe%s without a data source, started when one appears (looked "

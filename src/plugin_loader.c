@@ -176,6 +176,36 @@ int plugin_set_load_dir(struct plugin_set *set, const char *dir, const struct pl
 	return 0;
 }
 
+int plugin_set_load_skipped(struct plugin_set *set, struct plugin *p, char *err, size_t errlen)
+{
+	struct plugin got = { 0 };
+	int rc;
+
+	if (p->desc)
+		return 0;
+	if (!p->skipped)
+		return errbuf_set(err, errlen, -ENOEXEC, "%s", p->error ? p->error : "not loaded");
+	rc = plugin_load(p->path, &got, err, errlen);
+	if (rc == 0 && strcmp(got.desc->name, p->skipped) != 0)
+		rc = errbuf_set(err, errlen, -EINVAL, "%s: declares probe '%s', not '%s' (its file name)",
+				p->path, got.desc->name, p->skipped);
+	else if (rc == 0 && plugin_set_find(set, got.desc->name))
+		rc = errbuf_set(err, errlen, -EEXIST,
+				"%s: another plugin with the same probe name was loaded first", p->path);
+	if (rc < 0) {
+		if (got.dl)
+			dlclose(got.dl);
+		free(p->error);
+		p->error = strdup(err);
+		return rc;
+	}
+	free(p->error);
+	p->error = NULL;
+	p->dl = got.dl;
+	p->desc = got.desc;
+	return 0;
+}
+
 const struct redmon_plugin *plugin_set_find(const struct plugin_set *set, const char *name)
 {
 	for (size_t i = 0; i < set->n; i++) {

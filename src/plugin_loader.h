@@ -43,6 +43,14 @@ int plugin_load(const char *path, struct plugin *ret, char *err, size_t errlen);
 int plugin_set_load_dir(struct plugin_set *set, const char *dir, const struct plugin_filter *filter,
 			char *err, size_t errlen);
 
+/*
+ * Load a plugin the filter skipped (p->skipped), now that its data source
+ * appeared or its [probe.NAME] section is configured: p becomes usable, or
+ * refused with its error (p->skipped stays, so its name is still known).
+ * 0, or -errno with the reason in err.  A usable p is a no-op.
+ */
+int plugin_set_load_skipped(struct plugin_set *set, struct plugin *p, char *err, size_t errlen);
+
 /* The usable plugin with that name, or NULL. */
 const struct redmon_plugin *plugin_set_find(const struct plugin_set *set, const char *name);
 

@@ -58,7 +58,28 @@ void runtime_log_errors(const char *text)
 	}
 }
 
-int runtime_load_config(const struct runtime *rt, struct config **ret)
+/*
+ * A reload's [probe.NAME] section for a plugin the daemon has not loaded
+ * (no source yet): load it, since its keys are checked against its options
+ * and a configured probe runs whatever its sources.  One that fails to load
+ * is said here; the check then reports its section.
+ */
+static void load_configured(struct runtime *rt, const struct config *cfg)
+{
+	for (size_t i = 0; i < rt->plugins.n; i++) {
+		struct plugin *p = &rt->plugins.v[i];
+		char section[64], err[512];
+
+		if (p->desc || !p->skipped)
+			continue;
+		snprintf(section, sizeof(section), "probe.%s", p->skipped);
+		if (cfg_has_section(cfg, section) &&
+		    plugin_set_load_skipped(&rt->plugins, p, err, sizeof(err)) < 0)
+			log_err("plugin refused: %s", err);
+	}
+}
+
+int runtime_load_config(struct runtime *rt, struct config **ret)
 {
 	struct config *cfg = NULL;
 	char err[CFG_ERR_MAX];
@@ -80,8 +101,10 @@ int runtime_load_config(const struct runtime *rt, struct config **ret)
 	if (rc == 0 && (!rt->cli->command || (strcmp(rt->cli->command, "status") != 0 &&
 					      strcmp(rt->cli->command, "check") != 0)))
 		rc = privdrop_check_config(cfg, err, sizeof(err));
-	if (rc == 0 && rt->plugins.n)
+	if (rc == 0 && rt->plugins.n) {
+		load_configured(rt, cfg);
 		rc = cfg_check_probes(cfg, &rt->plugins, err, sizeof(err));
+	}
 	if (rc < 0) {
 		runtime_log_errors(err);
 		cfg_free(cfg);
@@ -121,6 +144,18 @@ static bool one_shot(const struct cli *cli)
 	return cli->command && !cli->check_config &&
 	       ((strcmp(cli->command, "status") == 0 && !cli->watch) ||
 		strcmp(cli->command, "check") == 0);
+}
+
+/*
+ * Whether a plugin without a data source is left unloaded: by a one-shot
+ * command for good, by the daemon until its source appears (daemon.c).
+ * dlopen() costs the memory its relocations dirty (ipmi's libfreeipmi alone
+ * 460 KiB); --check-config and --watch load everything.
+ */
+static bool defers_plugins(const struct cli *cli)
+{
+	return one_shot(cli) ||
+	       (cli->command && !cli->check_config && strcmp(cli->command, "daemon") == 0);
 }
 
 struct skip_ctx {
@@ -214,7 +249,7 @@ static int load_plugins(struct runtime *rt)
 	int rc;
 
 	pick_plugin_dir(rt);
-	rc = plugin_set_load_dir(&rt->plugins, rt->plugin_dir, one_shot(rt->cli) ? &filter : NULL,
+	rc = plugin_set_load_dir(&rt->plugins, rt->plugin_dir, defers_plugins(rt->cli) ? &filter : NULL,
 				 err, sizeof(err));
 	if (rc < 0) {
 		log_err("%s (set --plugin-dir or [daemon] plugin_dir)", err);

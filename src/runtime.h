@@ -53,8 +53,12 @@ struct runtime {
  */
 int runtime_open(struct runtime *rt, const struct cli *cli);
 
-/* Load and validate a config the way runtime_open() does, for reloads. */
-int runtime_load_config(const struct runtime *rt, struct config **ret);
+/*
+ * Load and validate a config the way runtime_open() does, for reloads; a
+ * plugin left unloaded for want of a source is loaded when the config has a
+ * [probe.NAME] section for it.
+ */
+int runtime_load_config(struct runtime *rt, struct config **ret);
 
 /* The host name events carry ([daemon] hostname, else the system's), control characters as '?'. */
 void runtime_hostname(const struct config *cfg, char *buf, size_t len);

@@ -4,9 +4,9 @@ docs/plugins.md "Data sources", issue 19): `redmon check` on an empty root
 dlopens no plugin (glibc's LD_DEBUG=files says which objects a process opens)
 yet lists every probe as before; a tree with /proc/mdstat loads md and shows
 its array; a [probe.NAME] section, a missing or a malformed .sources file
-loads the plugin; the daemon loads every plugin whatever the root, but starts
-(a thread, init) only those with a source, and a dormant one once its source
-appears (looked for at every rescan).
+loads the plugin; the daemon loads and starts (dlopen, a thread, init) only
+those with a source, and a dormant one once its source appears (looked for at
+every rescan) or a reload configures it, its keys then checked.
 """
 
 import json
@@ -200,10 +200,14 @@ def main():
 
             def threads():
                 return len(os.listdir("/proc/%d/task" % proc.pid))
+            sourceless = {n + ".so" for n in every if n not in with_sources}
             try:
                 _, probes = status_until(lambda dp: True, "any answer")
                 if threads() != 1:
                     out.append("%d threads with every probe dormant, want the main one only" % threads())
+                if loaded(open(log.name).read()) != sourceless:
+                    out.append("with every probe dormant the daemon dlopened %s, want %s" %
+                               (sorted(loaded(open(log.name).read())), sorted(sourceless)))
                 # md's source appears: started at the next rescan, its array reported.
                 os.makedirs(os.path.join(droot, "proc"))
                 with open(os.path.join(droot, "proc", "mdstat"), "w") as f:
@@ -225,8 +229,8 @@ def main():
                 proc.wait(timeout=20)
             text = open(log.name).read()
             got = loaded(text)
-            if got != {n + ".so" for n in every}:
-                out.append("the daemon dlopened %s, want every plugin" % sorted(got))
+            if got != sourceless | {"md.so"}:
+                out.append("the daemon dlopened %s, want md.so and %s only" % (sorted(got), sorted(sourceless)))
             if [n for n, _ in probes] != every:
                 out.append("daemon's probes %r" % probes)
             if "%d probes without a data source" % len(with_sources) not in text:
@@ -287,6 +291,65 @@ def main():
                 log.close()
             return out
         rep.run(NAME + "daemon-reads-sources-at-start-and-reload", daemon_reads_sources_at_start_and_reload)
+
+        def reload_configures_an_unloaded_plugin():
+            # zfs has no source here, so the daemon never dlopened it; a reload
+            # adding [probe.zfs] loads it, checks its keys against its options
+            # (a wrong key refuses the reload, naming the key), and starts it.
+            out = []
+            redmond = os.path.join(args.build, "redmond")
+            d = os.path.join(tmp, "configure")
+            droot, plug = os.path.join(d, "root"), os.path.join(d, "plugins")
+            for sub in (droot, plug, os.path.join(d, "state")):
+                os.makedirs(sub)
+            for f in ("zfs.so", "zfs.sources"):
+                os.symlink(os.path.join(plugdir, f), os.path.join(plug, f))
+            conf = os.path.join(d, "redmon.conf")
+            base = "[daemon]\nsocket = %s\nstate_dir = %s\n" % (os.path.join(d, "s.sock"), os.path.join(d, "state"))
+            with open(conf, "w") as f:
+                f.write(base)
+            log = open(os.path.join(d, "log"), "w+")
+            proc = subprocess.Popen([redmond, "daemon", "--root", droot, "--plugin-dir", plug, "-c", conf],
+                                    stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                    env=dict(env, LD_DEBUG="files"))
+
+            def reload_with(text, want):
+                with open(conf, "w") as f:
+                    f.write(base + text)
+                before = open(log.name).read().count(want)
+                os.kill(proc.pid, signal.SIGHUP)
+                deadline = time.monotonic() + 20
+                while open(log.name).read().count(want) == before and time.monotonic() < deadline:
+                    if proc.poll() is not None:
+                        raise harness.TestError("the daemon exited: %s" % harness.tail(open(log.name).read(), 5))
+                    time.sleep(0.05)
+                return open(log.name).read().count(want) > before
+            try:
+                deadline = time.monotonic() + 20
+                while "1 probe without a data source" not in open(log.name).read():
+                    if time.monotonic() > deadline or proc.poll() is not None:
+                        raise harness.TestError("zfs did not wait: %s" % harness.tail(open(log.name).read(), 5))
+                    time.sleep(0.05)
+                if loaded(open(log.name).read()):
+                    out.append("dlopened before any source or section: %s" % sorted(loaded(open(log.name).read())))
+                if not reload_with("[probe.zfs]\nno_such_key = 1\n", "reload failed"):
+                    out.append("a wrong [probe.zfs] key did not refuse the reload")
+                elif "unknown key 'no_such_key' in [probe.zfs]" not in open(log.name).read():
+                    out.append("the refusal does not name the key: %s" % harness.tail(open(log.name).read(), 4))
+                if loaded(open(log.name).read()) != {"zfs.so"}:
+                    out.append("the section did not load zfs.so: %s" % sorted(loaded(open(log.name).read())))
+                if not reload_with("[probe.zfs]\ninterval = 10m\nzpool_path = /nonexistent/zpool\n",
+                                   "reloaded configuration"):
+                    out.append("a good [probe.zfs] section was not taken: %s" % harness.tail(open(log.name).read(), 4))
+                elif len(os.listdir("/proc/%d/task" % proc.pid)) != 2:
+                    out.append("zfs not started after the reload configured it: %d threads" %
+                               len(os.listdir("/proc/%d/task" % proc.pid)))
+            finally:
+                proc.terminate()
+                proc.wait(timeout=20)
+                log.close()
+            return out
+        rep.run(NAME + "reload-configures-an-unloaded-plugin", reload_configures_an_unloaded_plugin)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     rep.exit()

@@ -34,7 +34,7 @@ test_plugin_loader_SRCS := src/plugin_loader.c src/probe.c src/fd_shares.c src/r
 	src/log.c src/event.c src/json.c src/spool.c
 test_plugin_loader_LIBS := -ljansson -ldl
 TEST_PLUGIN_DIR := $(BUILD)/tests/plugins
-TEST_PLUGINS := good nosym abi99 short badname not-elf old badmember badgroup
+TEST_PLUGINS := good nosym abi99 short badname not-elf old badmember badgroup misnamed
 test_plugin_flags_good :=
 test_plugin_flags_nosym := -DTEST_SYMBOL=something_else
 test_plugin_flags_abi99 := -DTEST_ABI=99
@@ -43,6 +43,7 @@ test_plugin_flags_badname := '-DTEST_NAME="Bad Name"'
 test_plugin_flags_old := -DTEST_OLD_LAYOUT '-DTEST_NAME="old"'
 test_plugin_flags_badmember := -DTEST_MEMBER_SIZE=8 '-DTEST_NAME="badmember"'
 test_plugin_flags_badgroup := -DTEST_GROUP_SIZE=8 '-DTEST_NAME="badgroup"'
+test_plugin_flags_misnamed := '-DTEST_NAME="other"'
 $(TEST_PLUGIN_DIR)/%.so: tests/unit/plugins/good.c include/redmon/plugin.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(test_plugin_flags_$*) -shared -o $@ $<

@@ -113,6 +113,64 @@ static void test_load_dir_filter(void **state)
 	plugin_set_free(&set);
 }
 
+static bool skip_some(void *ctx, const char *d, const char *name)
+{
+	(void)ctx;
+	(void)d;
+	return strcmp(name, "good") == 0 || strcmp(name, "abi99") == 0 ||
+	       strcmp(name, "misnamed") == 0;
+}
+
+static struct plugin *entry_of(struct plugin_set *set, const char *skipped)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		if (set->v[i].skipped && strcmp(set->v[i].skipped, skipped) == 0)
+			return &set->v[i];
+	}
+	fail_msg("no skipped entry %s", skipped);
+	return NULL;
+}
+
+/*
+ * A skipped plugin loaded later (the daemon, once its source appears): usable
+ * in place, or refused with the reason and still known by its name.
+ */
+static void test_load_skipped(void **state)
+{
+	struct plugin_filter filter = { .skip = skip_some };
+	struct plugin_set set = { 0 };
+	struct plugin *good, *abi99, *misnamed;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(plugin_set_load_dir(&set, dir, &filter, err, sizeof(err)), 0);
+	good = entry_of(&set, "good");
+	abi99 = entry_of(&set, "abi99");
+	misnamed = entry_of(&set, "misnamed");
+	assert_null(plugin_set_find(&set, "good"));
+
+	assert_int_equal(plugin_set_load_skipped(&set, good, err, sizeof(err)), 0);
+	assert_non_null(good->dl);
+	assert_ptr_equal(plugin_set_find(&set, "good"), good->desc);
+	assert_null(good->error);
+	/* again: a no-op */
+	assert_int_equal(plugin_set_load_skipped(&set, good, err, sizeof(err)), 0);
+
+	assert_int_equal(plugin_set_load_skipped(&set, abi99, err, sizeof(err)), -EPROTO);
+	assert_non_null(strstr(err, "built for plugin ABI 99"));
+	assert_string_equal(abi99->error, err);
+	assert_null(abi99->desc);
+	assert_true(plugin_set_has(&set, "abi99"));
+
+	/* a file promising one probe (its name, its .sources) and holding another */
+	assert_int_equal(plugin_set_load_skipped(&set, misnamed, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "declares probe 'other', not 'misnamed'"));
+	assert_null(misnamed->desc);
+	assert_null(misnamed->dl);
+	assert_null(plugin_set_find(&set, "other"));
+	plugin_set_free(&set);
+}
+
 static void test_good_plugin_scans(void **state)
 {
 	struct plugin_set set = { 0 };
@@ -219,6 +277,7 @@ int main(void)
 		cmocka_unit_test_setup(test_refusals, setup),
 		cmocka_unit_test_setup(test_load_dir_keeps_refusals, setup),
 		cmocka_unit_test_setup(test_load_dir_filter, setup),
+		cmocka_unit_test_setup(test_load_skipped, setup),
 		cmocka_unit_test_setup(test_good_plugin_scans, setup),
 		cmocka_unit_test_setup(test_probe_sections_checked, setup),
 	};
