@@ -54,8 +54,8 @@
  */
 struct slot {
 	struct daemon *d;
-	char name[64];			  /* the probe's (a plugin not loaded yet has its file's) */
-	struct plugin *entry;		  /* in the runtime's plugin set */
+	char name[64];	      /* the probe's (a plugin not loaded yet has its file's) */
+	struct plugin *entry; /* in the runtime's plugin set */
 	const struct redmon_plugin *plugin; /* NULL until loaded (a dormant probe's may not be) */
 	struct probe_thread *r;
 	uint64_t asked_ms;	 /* CLOCK_MONOTONIC ms; 0: nothing asked is unanswered */
@@ -225,8 +225,8 @@ static void after_update(struct slot *s)
 	struct daemon *d = s->d;
 
 	snmp_dl_scanned(d->snmp, s->name); /* SNMP: state changed after a scan */
-	service_scanned(d->svc, d->agg);	   /* systemd: STATUS= when it changed */
-	sink_set_scanned(d->sinks);		   /* the textfile: a fresh scan time */
+	service_scanned(d->svc, d->agg);   /* systemd: STATUS= when it changed */
+	sink_set_scanned(d->sinks);	   /* the textfile: a fresh scan time */
 	/* alerts: keep what was announced; confirm a recovery held back by damping */
 	if (state_dirty(d->state, bus_last_seq(d->bus)))
 		state_save(d->state, d->agg, bus_last_seq(d->bus), false);
@@ -500,8 +500,7 @@ static void slot_start(struct slot *s)
 /* A dormant probe whose data source appeared (a module loaded, a tool installed): start it. */
 static void slot_wake(struct slot *s)
 {
-	if (!s->dormant ||
-	    !runtime_sources_appeared(s->d->rt, s->name, s->sources, s->n_sources))
+	if (!s->dormant || !runtime_sources_appeared(s->d->rt, s->name, s->sources, s->n_sources))
 		return;
 	slot_open(s, false);
 	if (!s->r)

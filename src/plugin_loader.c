@@ -187,11 +187,13 @@ int plugin_set_load_skipped(struct plugin_set *set, struct plugin *p, char *err,
 		return errbuf_set(err, errlen, -ENOEXEC, "%s", p->error ? p->error : "not loaded");
 	rc = plugin_load(p->path, &got, err, errlen);
 	if (rc == 0 && strcmp(got.desc->name, p->skipped) != 0)
-		rc = errbuf_set(err, errlen, -EINVAL, "%s: declares probe '%s', not '%s' (its file name)",
-				p->path, got.desc->name, p->skipped);
+		rc = errbuf_set(err, errlen, -EINVAL,
+				"%s: declares probe '%s', not '%s' (its file name)", p->path,
+				got.desc->name, p->skipped);
 	else if (rc == 0 && plugin_set_find(set, got.desc->name))
 		rc = errbuf_set(err, errlen, -EEXIST,
-				"%s: another plugin with the same probe name was loaded first", p->path);
+				"%s: another plugin with the same probe name was loaded first",
+				p->path);
 	if (rc < 0) {
 		if (got.dl)
 			dlclose(got.dl);

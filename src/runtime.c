@@ -249,8 +249,8 @@ static int load_plugins(struct runtime *rt)
 	int rc;
 
 	pick_plugin_dir(rt);
-	rc = plugin_set_load_dir(&rt->plugins, rt->plugin_dir, defers_plugins(rt->cli) ? &filter : NULL,
-				 err, sizeof(err));
+	rc = plugin_set_load_dir(&rt->plugins, rt->plugin_dir,
+				 defers_plugins(rt->cli) ? &filter : NULL, err, sizeof(err));
 	if (rc < 0) {
 		log_err("%s (set --plugin-dir or [daemon] plugin_dir)", err);
 		return rc;
