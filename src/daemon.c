@@ -49,8 +49,9 @@
 /*
  * One per usable plugin, and per plugin not loaded yet for want of a data
  * source (loaded when one appears); r is NULL while the probe is disabled,
- * dormant, or failed to load or init.  asked_ms is when the oldest request no result answered yet was
- * made: the watchdog reports the probe hung probe_timeout after it.
+ * dormant, or failed to load or init.  asked_ms is when the oldest request
+ * no result answered yet was made: the watchdog reports the probe hung
+ * probe_timeout after it.
  */
 struct slot {
 	struct daemon *d;
@@ -541,9 +542,8 @@ static int setup_slots(struct daemon *d)
 	if (!d->slots)
 		return -ENOMEM;
 	for (size_t i = 0; i < rt->plugins.n; i++) {
-		struct slot *s;
-
 		struct plugin *p = &rt->plugins.v[i];
+		struct slot *s;
 
 		if (!p->desc && !p->skipped)
 			continue; /* refused: runtime_open() said why */
