@@ -350,6 +350,59 @@ def main():
                 log.close()
             return out
         rep.run(NAME + "reload-configures-an-unloaded-plugin", reload_configures_an_unloaded_plugin)
+
+        def plugin_broken_before_its_source_appears():
+            # md waits unloaded; its file is then replaced by garbage (a botched
+            # upgrade). When mdstat appears the load fails: the probe is failed
+            # with the loader's reason, and the daemon runs on.
+            out = []
+            redmond = os.path.join(args.build, "redmond")
+            d = os.path.join(tmp, "broken")
+            droot, plug = os.path.join(d, "root"), os.path.join(d, "plugins")
+            for sub in (os.path.join(droot, "proc"), plug, os.path.join(d, "state")):
+                os.makedirs(sub)
+            shutil.copy(os.path.join(plugdir, "md.so"), os.path.join(plug, "md.so"))
+            shutil.copy(os.path.join(plugdir, "md.sources"), os.path.join(plug, "md.sources"))
+            conf = os.path.join(d, "redmon.conf")
+            with open(conf, "w") as f:
+                f.write("[daemon]\nsocket = %s\nstate_dir = %s\nrescan_interval = 100ms\n" %
+                        (os.path.join(d, "s.sock"), os.path.join(d, "state")))
+            log = open(os.path.join(d, "log"), "w+")
+            proc = subprocess.Popen([redmond, "daemon", "--root", droot, "--plugin-dir", plug, "-c", conf],
+                                    stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env)
+
+            def log_has(text, timeout):
+                deadline = time.monotonic() + timeout
+                while time.monotonic() < deadline and proc.poll() is None:
+                    if text in open(log.name).read():
+                        return True
+                    time.sleep(0.05)
+                return False
+            try:
+                if not log_has("1 probe without a data source", 20):
+                    raise harness.TestError("md did not wait: %s" % harness.tail(open(log.name).read(), 5))
+                with open(os.path.join(plug, "md.so.new"), "w") as f:
+                    f.write("not a shared object\n")
+                os.rename(os.path.join(plug, "md.so.new"), os.path.join(plug, "md.so"))
+                with open(os.path.join(droot, "proc", "mdstat"), "w") as f:
+                    f.write(MDSTAT)
+                if not log_has("probe md: plugin refused: cannot load", 20):
+                    out.append("the failed load is not logged: %s" % harness.tail(open(log.name).read(), 5))
+                p = run("status", "--json", "-c", conf, debug=False)
+                doc, probes = probes_of(p)
+                if ("md", "failed") not in probes:
+                    out.append("md is not failed: %r" % probes)
+                elif "cannot load" not in json.dumps(doc["probes"]):
+                    out.append("md's reason lacks the loader's: %s" % json.dumps(doc["probes"])[:300])
+                time.sleep(0.3)  # rescans: the daemon runs on
+                if proc.poll() is not None:
+                    out.append("the daemon exited %s" % proc.returncode)
+            finally:
+                proc.terminate()
+                proc.wait(timeout=20)
+                log.close()
+            return out
+        rep.run(NAME + "plugin-broken-before-its-source-appears", plugin_broken_before_its_source_appears)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     rep.exit()
