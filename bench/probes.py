@@ -44,7 +44,9 @@ min-max over rounds of the per-round ratios, as bench/run does.
 
 Memory: `redmon daemon` with that plugin alone, RssAnon and VmRSS after its
 first scan (the groups or disks announced), median over the memory rounds,
-beside the same daemon with only md.so on an empty root.
+beside the same daemon with only md.so on an empty root, and with every
+plugin of the build installed as a package installs them (each with its
+NAME.sources: those without a source stay unloaded) on an empty root.
 
 Processes are stopped by PID.  Nothing here fails a build.
 """
@@ -213,6 +215,12 @@ class ProbeBench:
             d = self.plugdirs[p] = os.path.join(base, "plugins-" + p)
             os.makedirs(d)
             os.symlink(os.path.join(self.build, "plugins", p + ".so"), os.path.join(d, p + ".so"))
+        # Every plugin of the build with its NAME.sources, as a package installs them.
+        every = self.plugdirs["every"] = os.path.join(base, "plugins-every")
+        os.makedirs(every)
+        for f in sorted(os.listdir(os.path.join(build, "plugins"))):
+            if f.endswith(".so") or f.endswith(".sources"):
+                shutil.copy2(os.path.join(build, "plugins", f), every)
         self.empty = os.path.join(base, "empty")
         os.makedirs(self.empty)
         self.redmon = os.path.join(self.build, "redmon")
@@ -374,6 +382,7 @@ class ProbeBench:
     def memory(self, rounds):
         """RssAnon and VmRSS after the first scan, median over rounds; redfish's CPU per poll."""
         cases = [("md (empty root)", "md", self.empty, [], None, 0),
+                 ("every plugin (empty root)", "every", self.empty, [], None, 0),
                  ("hwraid", "hwraid", self.hw["json"][0], [], None, hwraid.N_VD),
                  ("redfish", "redfish", self.empty, self.server.probe_opts() + ["-o", "probe.redfish.interval=1s"],
                   None, 8),
@@ -557,6 +566,10 @@ def print_table(res):
         if m:
             print("memory reference: the daemon with only md.so on an empty root: RssAnon %d KiB, VmRSS %d KiB" % (
                 m["RssAnon"], m["VmRSS"]))
+        m = mem.get("every plugin (empty root)")
+        if m:
+            print("memory reference: the daemon with every plugin installed (NAME.sources too) on an empty root: "
+                  "RssAnon %d KiB, VmRSS %d KiB" % (m["RssAnon"], m["VmRSS"]))
 
 
 def main():
