@@ -40,6 +40,74 @@ def loaded(stderr):
     return out
 
 
+class Daemon:
+    """redmond on a root and a plugin directory of its own (`plugins`: file name ->
+    the file copied there, or linked with link=True; `texts`: file name -> its
+    content), rescanning every 100 ms; its log in d/log.  Stopped by PID."""
+
+    def __init__(self, build, d, plugins, env, link=True, texts=None):
+        self.root, self.plug, self.conf = os.path.join(d, "root"), os.path.join(d, "plugins"), \
+            os.path.join(d, "redmon.conf")
+        for sub in (os.path.join(self.root, "proc"), self.plug, os.path.join(d, "state")):
+            os.makedirs(sub)
+        for name, src in plugins.items():
+            (os.symlink if link else shutil.copy)(src, os.path.join(self.plug, name))
+        for name, text in (texts or {}).items():
+            with open(os.path.join(self.plug, name), "w") as f:
+                f.write(text)
+        self.base = "[daemon]\nsocket = %s\nstate_dir = %s\nrescan_interval = 100ms\n" % (
+            os.path.join(d, "s.sock"), os.path.join(d, "state"))
+        self.configure("")
+        self.log = open(os.path.join(d, "log"), "w+")
+        self.proc = subprocess.Popen([os.path.join(build, "redmond"), "daemon", "--root", self.root,
+                                      "--plugin-dir", self.plug, "-c", self.conf],
+                                     stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log, env=env)
+
+    def configure(self, extra):
+        with open(self.conf, "w") as f:
+            f.write(self.base + extra)
+
+    def text(self):
+        return open(self.log.name).read()
+
+    def log_has(self, text, timeout):
+        """Whether text is in the log within timeout s (False at once if the daemon exits)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            if text in self.text():
+                return True
+            time.sleep(0.05)
+        return False
+
+    def reload(self, extra, want):
+        """SIGHUP with [daemon] plus extra as the config: whether want is logged once more."""
+        self.configure(extra)
+        before = self.text().count(want)
+        os.kill(self.proc.pid, signal.SIGHUP)
+        deadline = time.monotonic() + 20
+        while self.text().count(want) == before and time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise harness.TestError("the daemon exited: %s" % harness.tail(self.text(), 5))
+            time.sleep(0.05)
+        return self.text().count(want) > before
+
+    def threads(self):
+        return len(os.listdir("/proc/%d/task" % self.proc.pid))
+
+    def wait_dormant(self, probe):
+        """Until the start-up log says the one probe waits for a source."""
+        if not self.log_has("1 probe without a data source", 20):
+            raise harness.TestError("%s did not wait: %s" % (probe, harness.tail(self.text(), 5)))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        self.proc.wait(timeout=20)
+        self.log.close()
+
+
 def main():
     args = harness.parse_args(__doc__.splitlines()[0])
     rep = harness.Reporter()
@@ -245,50 +313,21 @@ def main():
             # rescan (issue 19: 6 system calls a rescan per dormant probe): a file
             # changed under it counts from the next reload.
             out = []
-            redmond = os.path.join(args.build, "redmond")
-            d = os.path.join(tmp, "reread")
-            droot, plug = os.path.join(d, "root"), os.path.join(d, "plugins")
-            for sub in (os.path.join(droot, "proc"), plug, os.path.join(d, "state")):
-                os.makedirs(sub)
-            os.symlink(os.path.join(plugdir, "md.so"), os.path.join(plug, "md.so"))
-            sources = os.path.join(plug, "md.sources")
-            with open(sources, "w") as f:
-                f.write("path /proc/redmon-test-never\n")
-            conf = os.path.join(d, "redmon.conf")
-            with open(conf, "w") as f:
-                f.write("[daemon]\nsocket = %s\nstate_dir = %s\nrescan_interval = 100ms\n" %
-                        (os.path.join(d, "s.sock"), os.path.join(d, "state")))
-            log = open(os.path.join(d, "log"), "w+")
-            proc = subprocess.Popen([redmond, "daemon", "--root", droot, "--plugin-dir", plug, "-c", conf],
-                                    stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env)
-
-            def log_has(text, timeout):
-                deadline = time.monotonic() + timeout
-                while time.monotonic() < deadline and proc.poll() is None:
-                    if text in open(log.name).read():
-                        return True
-                    time.sleep(0.05)
-                return False
-            try:
-                if not log_has("1 probe without a data source", 20):
-                    raise harness.TestError("md did not wait: %s" % harness.tail(open(log.name).read(), 5))
-                with open(os.path.join(droot, "proc", "mdstat"), "w") as f:
+            with Daemon(args.build, os.path.join(tmp, "reread"), {"md.so": os.path.join(plugdir, "md.so")}, env,
+                        texts={"md.sources": "path /proc/redmon-test-never\n"}) as dm:
+                sources = os.path.join(dm.plug, "md.sources")
+                dm.wait_dormant("md")
+                with open(os.path.join(dm.root, "proc", "mdstat"), "w") as f:
                     f.write(MDSTAT)
                 with open(sources + ".new", "w") as f:
                     f.write("path /proc/mdstat\n")
                 os.rename(sources + ".new", sources)
-                if log_has("probe md: a data source of it appeared", 1.0):  # 10 rescans
+                if dm.log_has("probe md: a data source of it appeared", 1.0):  # 10 rescans
                     out.append("md started at a rescan after its .sources file changed: it was reread")
-                os.kill(proc.pid, signal.SIGHUP)
-                if not log_has("reloaded configuration", 20):
+                if not dm.reload("", "reloaded configuration"):
                     out.append("no reload seen")
-                elif len(os.listdir("/proc/%d/task" % proc.pid)) != 2:
-                    out.append("md not started after the reload read its new .sources: %d threads" %
-                               len(os.listdir("/proc/%d/task" % proc.pid)))
-            finally:
-                proc.terminate()
-                proc.wait(timeout=20)
-                log.close()
+                elif dm.threads() != 2:
+                    out.append("md not started after the reload read its new .sources: %d threads" % dm.threads())
             return out
         rep.run(NAME + "daemon-reads-sources-at-start-and-reload", daemon_reads_sources_at_start_and_reload)
 
@@ -297,57 +336,23 @@ def main():
             # adding [probe.zfs] loads it, checks its keys against its options
             # (a wrong key refuses the reload, naming the key), and starts it.
             out = []
-            redmond = os.path.join(args.build, "redmond")
-            d = os.path.join(tmp, "configure")
-            droot, plug = os.path.join(d, "root"), os.path.join(d, "plugins")
-            for sub in (droot, plug, os.path.join(d, "state")):
-                os.makedirs(sub)
-            for f in ("zfs.so", "zfs.sources"):
-                os.symlink(os.path.join(plugdir, f), os.path.join(plug, f))
-            conf = os.path.join(d, "redmon.conf")
-            base = "[daemon]\nsocket = %s\nstate_dir = %s\n" % (os.path.join(d, "s.sock"), os.path.join(d, "state"))
-            with open(conf, "w") as f:
-                f.write(base)
-            log = open(os.path.join(d, "log"), "w+")
-            proc = subprocess.Popen([redmond, "daemon", "--root", droot, "--plugin-dir", plug, "-c", conf],
-                                    stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                    env=dict(env, LD_DEBUG="files"))
-
-            def reload_with(text, want):
-                with open(conf, "w") as f:
-                    f.write(base + text)
-                before = open(log.name).read().count(want)
-                os.kill(proc.pid, signal.SIGHUP)
-                deadline = time.monotonic() + 20
-                while open(log.name).read().count(want) == before and time.monotonic() < deadline:
-                    if proc.poll() is not None:
-                        raise harness.TestError("the daemon exited: %s" % harness.tail(open(log.name).read(), 5))
-                    time.sleep(0.05)
-                return open(log.name).read().count(want) > before
-            try:
-                deadline = time.monotonic() + 20
-                while "1 probe without a data source" not in open(log.name).read():
-                    if time.monotonic() > deadline or proc.poll() is not None:
-                        raise harness.TestError("zfs did not wait: %s" % harness.tail(open(log.name).read(), 5))
-                    time.sleep(0.05)
-                if loaded(open(log.name).read()):
-                    out.append("dlopened before any source or section: %s" % sorted(loaded(open(log.name).read())))
-                if not reload_with("[probe.zfs]\nno_such_key = 1\n", "reload failed"):
+            with Daemon(args.build, os.path.join(tmp, "configure"),
+                        {f: os.path.join(plugdir, f) for f in ("zfs.so", "zfs.sources")},
+                        dict(env, LD_DEBUG="files")) as dm:
+                dm.wait_dormant("zfs")
+                if loaded(dm.text()):
+                    out.append("dlopened before any source or section: %s" % sorted(loaded(dm.text())))
+                if not dm.reload("[probe.zfs]\nno_such_key = 1\n", "reload failed"):
                     out.append("a wrong [probe.zfs] key did not refuse the reload")
-                elif "unknown key 'no_such_key' in [probe.zfs]" not in open(log.name).read():
-                    out.append("the refusal does not name the key: %s" % harness.tail(open(log.name).read(), 4))
-                if loaded(open(log.name).read()) != {"zfs.so"}:
-                    out.append("the section did not load zfs.so: %s" % sorted(loaded(open(log.name).read())))
-                if not reload_with("[probe.zfs]\ninterval = 10m\nzpool_path = /nonexistent/zpool\n",
-                                   "reloaded configuration"):
-                    out.append("a good [probe.zfs] section was not taken: %s" % harness.tail(open(log.name).read(), 4))
-                elif len(os.listdir("/proc/%d/task" % proc.pid)) != 2:
-                    out.append("zfs not started after the reload configured it: %d threads" %
-                               len(os.listdir("/proc/%d/task" % proc.pid)))
-            finally:
-                proc.terminate()
-                proc.wait(timeout=20)
-                log.close()
+                elif "unknown key 'no_such_key' in [probe.zfs]" not in dm.text():
+                    out.append("the refusal does not name the key: %s" % harness.tail(dm.text(), 4))
+                if loaded(dm.text()) != {"zfs.so"}:
+                    out.append("the section did not load zfs.so: %s" % sorted(loaded(dm.text())))
+                if not dm.reload("[probe.zfs]\ninterval = 10m\nzpool_path = /nonexistent/zpool\n",
+                                 "reloaded configuration"):
+                    out.append("a good [probe.zfs] section was not taken: %s" % harness.tail(dm.text(), 4))
+                elif dm.threads() != 2:
+                    out.append("zfs not started after the reload configured it: %d threads" % dm.threads())
             return out
         rep.run(NAME + "reload-configures-an-unloaded-plugin", reload_configures_an_unloaded_plugin)
 
@@ -356,51 +361,24 @@ def main():
             # upgrade). When mdstat appears the load fails: the probe is failed
             # with the loader's reason, and the daemon runs on.
             out = []
-            redmond = os.path.join(args.build, "redmond")
-            d = os.path.join(tmp, "broken")
-            droot, plug = os.path.join(d, "root"), os.path.join(d, "plugins")
-            for sub in (os.path.join(droot, "proc"), plug, os.path.join(d, "state")):
-                os.makedirs(sub)
-            shutil.copy(os.path.join(plugdir, "md.so"), os.path.join(plug, "md.so"))
-            shutil.copy(os.path.join(plugdir, "md.sources"), os.path.join(plug, "md.sources"))
-            conf = os.path.join(d, "redmon.conf")
-            with open(conf, "w") as f:
-                f.write("[daemon]\nsocket = %s\nstate_dir = %s\nrescan_interval = 100ms\n" %
-                        (os.path.join(d, "s.sock"), os.path.join(d, "state")))
-            log = open(os.path.join(d, "log"), "w+")
-            proc = subprocess.Popen([redmond, "daemon", "--root", droot, "--plugin-dir", plug, "-c", conf],
-                                    stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env)
-
-            def log_has(text, timeout):
-                deadline = time.monotonic() + timeout
-                while time.monotonic() < deadline and proc.poll() is None:
-                    if text in open(log.name).read():
-                        return True
-                    time.sleep(0.05)
-                return False
-            try:
-                if not log_has("1 probe without a data source", 20):
-                    raise harness.TestError("md did not wait: %s" % harness.tail(open(log.name).read(), 5))
-                with open(os.path.join(plug, "md.so.new"), "w") as f:
+            with Daemon(args.build, os.path.join(tmp, "broken"),
+                        {f: os.path.join(plugdir, f) for f in ("md.so", "md.sources")}, env, link=False) as dm:
+                dm.wait_dormant("md")
+                with open(os.path.join(dm.plug, "md.so.new"), "w") as f:
                     f.write("not a shared object\n")
-                os.rename(os.path.join(plug, "md.so.new"), os.path.join(plug, "md.so"))
-                with open(os.path.join(droot, "proc", "mdstat"), "w") as f:
+                os.rename(os.path.join(dm.plug, "md.so.new"), os.path.join(dm.plug, "md.so"))
+                with open(os.path.join(dm.root, "proc", "mdstat"), "w") as f:
                     f.write(MDSTAT)
-                if not log_has("probe md: plugin refused: cannot load", 20):
-                    out.append("the failed load is not logged: %s" % harness.tail(open(log.name).read(), 5))
-                p = run("status", "--json", "-c", conf, debug=False)
-                doc, probes = probes_of(p)
+                if not dm.log_has("probe md: plugin refused: cannot load", 20):
+                    out.append("the failed load is not logged: %s" % harness.tail(dm.text(), 5))
+                doc, probes = probes_of(run("status", "--json", "-c", dm.conf, debug=False))
                 if ("md", "failed") not in probes:
                     out.append("md is not failed: %r" % probes)
                 elif "cannot load" not in json.dumps(doc["probes"]):
                     out.append("md's reason lacks the loader's: %s" % json.dumps(doc["probes"])[:300])
                 time.sleep(0.3)  # rescans: the daemon runs on
-                if proc.poll() is not None:
-                    out.append("the daemon exited %s" % proc.returncode)
-            finally:
-                proc.terminate()
-                proc.wait(timeout=20)
-                log.close()
+                if dm.proc.poll() is not None:
+                    out.append("the daemon exited %s" % dm.proc.returncode)
             return out
         rep.run(NAME + "plugin-broken-before-its-source-appears", plugin_broken_before_its_source_appears)
     finally:
