@@ -138,7 +138,7 @@ static int open_root(struct runtime *rt)
 	return 0;
 }
 
-/* status (without --watch) and check scan once: the daemon and --watch keep every plugin. */
+/* status (without --watch) and check scan once. */
 static bool one_shot(const struct cli *cli)
 {
 	return cli->command && !cli->check_config &&
@@ -213,10 +213,11 @@ static int sources_missing(const struct runtime *rt, const char *dir, const char
 }
 
 /*
- * A one-shot command leaves out a plugin whose NAME.sources parses and names
- * no source that exists, unless [probe.NAME] is configured: it would find
- * nothing, and dlopen plus a probe thread are most of what `check` costs on
- * a host without that hardware.  No file, or a bad one: the plugin is loaded.
+ * A one-shot command, and the daemon until a source appears, leave out a
+ * plugin whose NAME.sources parses and names no source that exists, unless
+ * [probe.NAME] is configured: it would find nothing, and dlopen plus a probe
+ * thread are most of what `check` costs on a host without that hardware.
+ * No file, or a bad one: the plugin is loaded.
  */
 static bool no_source(void *ctx, const char *dir, const char *name)
 {

@@ -74,9 +74,9 @@ void runtime_apply_log(const struct runtime *rt, const struct config *cfg);
  * directory parses and names no source that exists, and no [probe.NAME] is
  * configured; plugin_sources.h): those sources, a copy of *n entries to
  * free().  NULL when the probe must run, or out of memory (then it runs
- * too).  The daemon keeps the copy and starts the probe only once
- * runtime_sources_appeared() says so, without reading the file each time; a
- * one-shot command does not load such a plugin at all.
+ * too).  The daemon keeps the copy and loads the plugin and starts the probe
+ * only once runtime_sources_appeared() says so, without reading the file
+ * each time; a one-shot command does not load such a plugin at all.
  */
 struct plug_source *runtime_probe_sourceless(const struct runtime *rt, const char *name, size_t *n);
 
