@@ -2,13 +2,16 @@
 #include "plugin_loader.h"
 
 #include "errbuf.h"
+#include "trusted_path.h"
 
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static bool valid_probe_name(const char *s)
 {
@@ -70,14 +73,48 @@ static int check_descriptor(const struct redmon_plugin *d, const char *path, cha
 	return 0;
 }
 
+/*
+ * A plugin runs as whoever loads it: root, at the daemon's start.  A file
+ * someone else could replace, or one in a directory they could write (a
+ * plugin_dir the service user owns), would run their code as root.  The
+ * rule of the programs redmon runs (trusted_path.h) decides.  Only its
+ * refusals are final here: a path that cannot be walked (a missing file) is
+ * left to dlopen(), which says why in its own words.  abs gets the path
+ * walked, which dlopen() must open: a name without a slash would make it
+ * search the library path instead.
+ */
+static int check_trusted(const char *path, char *abs, size_t abslen, char *err, size_t errlen)
+{
+	char cwd[PATH_MAX], why[PATH_MAX + 160];
+	int n, rc;
+
+	if (path[0] == '/')
+		n = snprintf(abs, abslen, "%s", path);
+	else if (getcwd(cwd, sizeof(cwd)))
+		n = snprintf(abs, abslen, "%s/%s", cwd, path);
+	else
+		n = -1;
+	if (n < 0 || (size_t)n >= abslen)
+		return errbuf_set(err, errlen, -ENAMETOOLONG, "%s: cannot tell its full path",
+				  path);
+	rc = trusted_path_check(abs, geteuid(), why, sizeof(why));
+	if (rc == -EPERM || rc == -EACCES)
+		return errbuf_set(err, errlen, -EPERM, "not loaded: %s", why);
+	return 0;
+}
+
 int plugin_load(const char *path, struct plugin *ret, char *err, size_t errlen)
 {
 	const struct redmon_plugin *d;
+	char abs[PATH_MAX];
 	void *dl;
 	int rc;
 
+	rc = check_trusted(path, abs, sizeof(abs), err, errlen);
+	if (rc < 0)
+		return rc;
 	/* RTLD_LOCAL: a plugin's symbols never satisfy another plugin's. */
-	dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	dl = dlopen(abs, RTLD_NOW | RTLD_LOCAL);
 	if (!dl)
 		return errbuf_set(err, errlen, -ENOEXEC, "cannot load: %s", dlerror());
 	d = dlsym(dl, REDMON_PLUGIN_SYMBOL);

@@ -32,7 +32,11 @@ struct plugin_set {
 	size_t n;
 };
 
-/* Load one plugin file into *ret, or return -errno with an operator-facing reason in err. */
+/*
+ * Load one plugin file into *ret, or return -errno with an operator-facing
+ * reason in err.  -EPERM: someone other than root and the user redmon runs
+ * as could replace the file or a directory on its way (trusted_path.h).
+ */
 int plugin_load(const char *path, struct plugin *ret, char *err, size_t errlen);
 
 /*

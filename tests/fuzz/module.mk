@@ -1,7 +1,7 @@
 # libFuzzer targets of the core (plugin fuzzers live in plugins/<name>/module.mk).
 # fuzz_config: bytes -> a configuration file (and -o overrides after a NUL) -> cfg_load.
 FUZZERS += fuzz_config
-fuzz_config_SRCS := src/config.c src/expect.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/event.c src/json.c src/model.c src/plugin_loader.c \
+fuzz_config_SRCS := src/config.c src/expect.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/event.c src/json.c src/model.c src/plugin_loader.c src/trusted_path.c \
 	$(wildcard src/policy.c) src/spool.c
 fuzz_config_LIBS := -ljansson -ldl -lm
 

@@ -27,6 +27,7 @@ Every wait is bounded (STEP_TIMEOUT); nothing sleeps a fixed time.
 """
 
 import os
+import json
 import pwd
 import shutil
 import signal
@@ -458,6 +459,53 @@ def test_config(build, rep):
                   ["status refused a hook config: %s" % harness.tail(r.stderr)])
 
 
+def test_plugin_trust(build, rep):
+    """A plugin runs as root at the daemon's start: one that someone else
+    could replace, or one in a directory they can write, is refused with the
+    entry to fix, as a hook is; the rest load."""
+    rm = harness.Redmon(build)
+    demo = os.path.join(REPO, "tests", "fixtures", "demo")
+    with tempfile.TemporaryDirectory() as tmp:
+        plugins = os.path.join(tmp, "plugins")
+        os.mkdir(plugins, 0o755)
+        for name in ("md", "bond"):
+            shutil.copy(os.path.join(build, "plugins", name + ".so"), plugins)
+            os.chmod(os.path.join(plugins, name + ".so"), 0o755)
+        os.chmod(tmp, 0o755)
+
+        def status():
+            r = rm.run(["status", "--json", "--root", demo, "--plugin-dir", plugins])
+            doc = json.loads(r.stdout) if r.stdout.strip().startswith("{") else {}
+            ids = {g["id"] for g in doc.get("groups", [])}
+            return r, ids
+
+        r, ids = status()
+        rep.check("plugin_trust/safe_loaded", [] if "md:md0" in ids and "not loaded" not in r.stderr else
+                  ["safe plugins: groups %s, %s" % (sorted(ids), harness.tail(r.stderr))])
+
+        md = os.path.join(plugins, "md.so")
+        os.chmod(md, 0o775)
+        r, ids = status()
+        rep.check("plugin_trust/file_group_writable",
+                  [] if "md:md0" not in ids and "%s is writable by its group" % md in r.stdout + r.stderr
+                  else ["group-writable md.so: groups %s, %s" % (sorted(ids), harness.tail(r.stdout + r.stderr))])
+        os.chmod(md, 0o755)
+
+        os.chmod(plugins, 0o777)
+        r, ids = status()
+        rep.check("plugin_trust/dir_world_writable",
+                  [] if not ids and "%s is writable by everyone" % plugins in r.stdout + r.stderr
+                  else ["world-writable plugin dir: groups %s, %s" % (sorted(ids), harness.tail(r.stdout + r.stderr))])
+        os.chmod(plugins, 0o755)
+
+        if os.geteuid() == 0:
+            os.chown(md, 4242, 0)
+            r, ids = status()
+            rep.check("plugin_trust/file_other_owner",
+                      [] if "md:md0" not in ids and "owned by uid 4242" in r.stdout + r.stderr
+                      else ["md.so of uid 4242: groups %s, %s" % (sorted(ids), harness.tail(r.stdout + r.stderr))])
+
+
 def main():
     args = harness.parse_args(__doc__.splitlines()[0])
     rep = harness.Reporter()
@@ -467,6 +515,7 @@ def main():
     test_privdrop(args.build, rep)
     test_unit_creds(args.build, rep)
     test_config(args.build, rep)
+    test_plugin_trust(args.build, rep)
     rep.exit()
 
 

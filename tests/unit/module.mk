@@ -11,7 +11,7 @@ test_disk_join_SRCS := src/disk_join.c src/agg.c src/marks.c src/expect.c src/sc
 test_disk_join_LIBS := -ljansson -lm
 test_bus_SRCS := src/bus.c src/event.c src/model.c src/json.c
 test_bus_LIBS := -ljansson -lm
-test_config_SRCS := src/config.c src/expect.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/event.c src/json.c src/model.c src/plugin_loader.c \
+test_config_SRCS := src/config.c src/expect.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/event.c src/json.c src/model.c src/plugin_loader.c src/trusted_path.c \
 	src/policy.c src/spool.c
 test_config_LIBS := -ljansson -ldl
 test_json_SRCS := src/json.c src/model.c src/event.c
@@ -21,7 +21,7 @@ test_json_LIBS := -ljansson
 UNIT_TESTS += delta
 test_delta_SRCS := src/probe.c src/fd_shares.c src/report_memo.c src/agg.c src/marks.c src/expect.c src/scrub.c src/disk_join.c src/bus.c \
 	src/config.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/policy.c src/model.c src/log.c \
-	src/event.c src/json.c src/spool.c src/plugin_loader.c
+	src/event.c src/json.c src/spool.c src/plugin_loader.c src/trusted_path.c
 test_delta_LIBS := -ljansson -ldl -lm
 
 # A plugin's NAME.sources: the parser and whether a source exists under a root.
@@ -30,7 +30,7 @@ test_plugin_sources_SRCS := src/plugin_sources.c
 
 # The loader test runs against plugins built from tests/unit/plugins/good.c.
 UNIT_TESTS += plugin_loader
-test_plugin_loader_SRCS := src/plugin_loader.c src/probe.c src/fd_shares.c src/report_memo.c src/config.c src/expect.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/policy.c src/model.c \
+test_plugin_loader_SRCS := src/plugin_loader.c src/trusted_path.c src/probe.c src/fd_shares.c src/report_memo.c src/config.c src/expect.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/policy.c src/model.c \
 	src/log.c src/event.c src/json.c src/spool.c
 test_plugin_loader_LIBS := -ljansson -ldl
 TEST_PLUGIN_DIR := $(BUILD)/tests/plugins
@@ -68,7 +68,7 @@ test_state_SRCS := src/state.c src/spool.c src/agg.c src/marks.c src/expect.c sr
 	src/log.c src/loop_timer.c src/loop.c
 test_state_LIBS := -ljansson -lm
 test_policy_SRCS := src/policy.c src/config.c src/expect.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/event.c src/json.c src/model.c \
-	src/plugin_loader.c src/spool.c
+	src/plugin_loader.c src/trusted_path.c src/spool.c
 test_policy_LIBS := -ljansson -ldl
 
 # Programs redmon runs (hooks, sendmail): nobody else may replace them.
@@ -110,7 +110,7 @@ test_agentx_SRCS := src/snmp/agentx_pdu.c src/snmp/agentx_stream.c
 # Probes on their own threads (src/probe_thread.c) with an in-process test plugin.
 UNIT_TESTS += probe_thread
 test_probe_thread_SRCS := src/probe_thread.c src/probe.c src/fd_shares.c src/report_memo.c src/config.c src/expect.c src/snmp/snmp_settings.c src/settings.c src/sink_settings.c src/policy.c src/model.c \
-	src/log.c src/loop.c src/loop_timer.c src/plugin_loader.c src/event.c src/json.c src/spool.c
+	src/log.c src/loop.c src/loop_timer.c src/plugin_loader.c src/trusted_path.c src/event.c src/json.c src/spool.c
 test_probe_thread_LIBS := -ljansson -ldl
 
 # The operator's marks and the control socket's requests (ack, maintenance, forget).

@@ -6,12 +6,14 @@
  */
 #include "cmocka_all.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../../src/config.h"
@@ -271,6 +273,86 @@ static void test_probe_sections_checked(void **state)
 	plugin_set_free(&set);
 }
 
+/* Copy dir/good.so to to, mode 0755. */
+static void copy_good(const char *to)
+{
+	char from[600], buf[65536];
+	int in, out;
+	ssize_t n;
+
+	snprintf(from, sizeof(from), "%s/good.so", dir);
+	in = open(from, O_RDONLY | O_CLOEXEC);
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	assert_true(in >= 0 && out >= 0);
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		assert_int_equal(write(out, buf, (size_t)n), n);
+	assert_int_equal(n, 0);
+	close(in);
+	close(out);
+	assert_int_equal(chmod(to, 0755), 0); /* whatever the umask */
+}
+
+/* Load path: 0 and unloaded again, or the error (which must hold needle). */
+static int try_load(const char *path, const char *needle)
+{
+	struct plugin p = { 0 };
+	char err[1024] = "";
+	int rc = plugin_load(path, &p, err, sizeof(err));
+
+	if (rc == 0) {
+		assert_non_null(p.desc);
+		dlclose(p.dl);
+	} else if (needle && !strstr(err, needle)) {
+		fail_msg("error '%s' lacks '%s'", err, needle);
+	}
+	return rc;
+}
+
+/*
+ * A plugin runs as root at the daemon's start: one that someone else could
+ * replace, or put in a directory they can write, is refused before dlopen().
+ */
+static void test_untrusted_refused(void **state)
+{
+	char tmp[] = "/tmp/redmon-plugin-trust-XXXXXX", so[64], cwd[4096];
+
+	(void)state;
+	assert_non_null(mkdtemp(tmp)); /* 0700, ours */
+	snprintf(so, sizeof(so), "%s/good.so", tmp);
+	copy_good(so);
+	assert_int_equal(try_load(so, NULL), 0);
+
+	assert_int_equal(chmod(so, 0775), 0);
+	assert_int_equal(try_load(so, "good.so is writable by its group"), -EPERM);
+	assert_int_equal(chmod(so, 0757), 0);
+	assert_int_equal(try_load(so, "writable by everyone"), -EPERM);
+	assert_int_equal(chmod(so, 0755), 0);
+
+	/* the directory: anyone could put another file in its place */
+	assert_int_equal(chmod(tmp, 0777), 0);
+	assert_int_equal(try_load(so, "is writable by everyone"), -EPERM);
+	assert_int_equal(chmod(tmp, 0700), 0);
+
+	/* a relative path is walked from the working directory */
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir(tmp), 0);
+	assert_int_equal(try_load("good.so", NULL), 0);
+	assert_int_equal(chmod(tmp, 0770), 0);
+	assert_int_equal(try_load("./good.so", "writable by its group"), -EPERM);
+	assert_int_equal(chmod(tmp, 0700), 0);
+	assert_int_equal(chdir(cwd), 0);
+
+	/* another owner (only root can give a file away) */
+	if (geteuid() == 0) {
+		assert_int_equal(chown(so, 4242, 0), 0);
+		assert_int_equal(try_load(so, "owned by uid 4242"), -EPERM);
+		assert_int_equal(chown(so, 0, 0), 0);
+		assert_int_equal(try_load(so, NULL), 0);
+	}
+	assert_int_equal(unlink(so), 0);
+	assert_int_equal(rmdir(tmp), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -280,6 +362,7 @@ int main(void)
 		cmocka_unit_test_setup(test_load_skipped, setup),
 		cmocka_unit_test_setup(test_good_plugin_scans, setup),
 		cmocka_unit_test_setup(test_probe_sections_checked, setup),
+		cmocka_unit_test_setup(test_untrusted_refused, setup),
 	};
 
 	return cmocka_run_group_tests_name("plugin_loader", tests, NULL, NULL);
