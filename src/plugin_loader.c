@@ -73,6 +73,19 @@ static int check_descriptor(const struct redmon_plugin *d, const char *path, cha
 	return 0;
 }
 
+/* path from the working directory when relative, into abs; false when it does not fit. */
+static bool absolute(const char *path, char *abs, size_t abslen)
+{
+	char cwd[PATH_MAX];
+	int n = -1;
+
+	if (path[0] == '/')
+		n = snprintf(abs, abslen, "%s", path);
+	else if (getcwd(cwd, sizeof(cwd)))
+		n = snprintf(abs, abslen, "%s/%s", cwd, path);
+	return n >= 0 && (size_t)n < abslen;
+}
+
 /*
  * A plugin runs as whoever loads it: root, at the daemon's start.  A file
  * someone else could replace, or one in a directory they could write (a
@@ -85,16 +98,10 @@ static int check_descriptor(const struct redmon_plugin *d, const char *path, cha
  */
 static int check_trusted(const char *path, char *abs, size_t abslen, char *err, size_t errlen)
 {
-	char cwd[PATH_MAX], why[PATH_MAX + 160];
-	int n, rc;
+	char why[PATH_MAX + 160];
+	int rc;
 
-	if (path[0] == '/')
-		n = snprintf(abs, abslen, "%s", path);
-	else if (getcwd(cwd, sizeof(cwd)))
-		n = snprintf(abs, abslen, "%s/%s", cwd, path);
-	else
-		n = -1;
-	if (n < 0 || (size_t)n >= abslen)
+	if (!absolute(path, abs, abslen))
 		return errbuf_set(err, errlen, -ENAMETOOLONG, "%s: cannot tell its full path",
 				  path);
 	rc = trusted_path_check(abs, geteuid(), why, sizeof(why));
@@ -187,9 +194,18 @@ static int add(struct plugin_set *set, const char *path, const char *skipped)
 int plugin_set_load_dir(struct plugin_set *set, const char *dir, const struct plugin_filter *filter,
 			char *err, size_t errlen)
 {
+	char abs[PATH_MAX], why[PATH_MAX + 160];
 	struct dirent **names;
 	int n, rc = 0;
 
+	/*
+	 * Only a directory nobody else can write may say what to skip: the
+	 * filter reads its NAME.sources files, as root.  In any other, every
+	 * plugin goes to plugin_load(), whose own check refuses it and says why.
+	 */
+	if (filter && !(absolute(dir, abs, sizeof(abs)) &&
+			trusted_dir_check(abs, geteuid(), why, sizeof(why)) == 0))
+		filter = NULL;
 	n = scandir(dir, &names, NULL, alphasort);
 	if (n < 0)
 		return errbuf_set(err, errlen, -errno, "plugin directory %s: %s", dir,

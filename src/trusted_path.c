@@ -31,6 +31,12 @@ static int refuse_owner(const char *entry, const struct stat *st, uid_t uid, cha
 			  entry, (unsigned)st->st_uid, (unsigned)uid);
 }
 
+static int refuse_writable(const char *entry, const struct stat *st, char *why, size_t whylen)
+{
+	return errbuf_set(why, whylen, -EPERM, "%s is writable by %s (chmod go-w %s)", entry,
+			  (st->st_mode & S_IWOTH) ? "everyone" : "its group", entry);
+}
+
 /*
  * A directory on the way (nobody else may rename or replace what is in it),
  * or the program at its end (a regular file nobody else may rewrite).
@@ -46,8 +52,7 @@ static int check_entry(const char *entry, const struct stat *st, uid_t uid, char
 	if (!owner_ok(st, uid))
 		return refuse_owner(entry, st, uid, why, whylen);
 	if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !sticky)
-		return errbuf_set(why, whylen, -EPERM, "%s is writable by %s (chmod go-w %s)",
-				  entry, (st->st_mode & S_IWOTH) ? "everyone" : "its group", entry);
+		return refuse_writable(entry, st, why, whylen);
 	return 0;
 }
 
@@ -81,7 +86,8 @@ static int follow(const char *entry, const char *rest, char *todo, size_t len)
 	return 0;
 }
 
-int trusted_path_check(const char *path, uid_t uid, char *why, size_t whylen)
+/* The walk of both checks: want_dir, the path ends at a directory, else at a program. */
+static int walk(const char *path, uid_t uid, bool want_dir, char *why, size_t whylen)
 {
 	char done[PATH_MAX] = "", todo[PATH_MAX], comp[NAME_MAX + 1],
 	     entry[PATH_MAX + NAME_MAX + 2];
@@ -122,12 +128,15 @@ int trusted_path_check(const char *path, uid_t uid, char *why, size_t whylen)
 				done[0] = 0;
 			continue;
 		}
-		if (last && S_ISDIR(st.st_mode))
+		if (last && S_ISDIR(st.st_mode) && !want_dir)
 			break;
-		if (!last && !S_ISDIR(st.st_mode))
+		if (!S_ISDIR(st.st_mode) && (!last || want_dir))
 			return errbuf_set(why, whylen, -ENOTDIR, "%s: %s", entry,
 					  strerror(ENOTDIR));
 		rc = check_entry(entry, &st, uid, why, whylen);
+		if (rc == 0 && last && want_dir && (st.st_mode & (S_IWGRP | S_IWOTH)))
+			/* Sticky or not: others could add to it (a NAME.sources read as root). */
+			rc = refuse_writable(entry, &st, why, whylen);
 		if (rc < 0 || last)
 			return rc;
 		if (strlen(entry) >= sizeof(done))
@@ -135,5 +144,17 @@ int trusted_path_check(const char *path, uid_t uid, char *why, size_t whylen)
 					  strerror(ENAMETOOLONG));
 		strcpy(done, entry);
 	}
+	if (want_dir) /* "/" itself, or a path of "." and ".." only */
+		return 0;
 	return errbuf_set(why, whylen, -EISDIR, "%s: not a program", path);
+}
+
+int trusted_path_check(const char *path, uid_t uid, char *why, size_t whylen)
+{
+	return walk(path, uid, false, why, whylen);
+}
+
+int trusted_dir_check(const char *path, uid_t uid, char *why, size_t whylen)
+{
+	return walk(path, uid, true, why, whylen);
 }

@@ -19,4 +19,10 @@
  */
 int trusted_path_check(const char *path, uid_t uid, char *why, size_t whylen);
 
+/*
+ * The same for a directory (the plugin directory): what is in it can be
+ * replaced by nobody but root and uid.  0 when trusted, else -errno and why.
+ */
+int trusted_dir_check(const char *path, uid_t uid, char *why, size_t whylen);
+
 #endif

@@ -308,6 +308,14 @@ static int try_load(const char *path, const char *needle)
 	return rc;
 }
 
+static bool count_and_skip(void *ctx, const char *d, const char *name)
+{
+	(void)d;
+	(void)name;
+	(*(int *)ctx)++;
+	return true;
+}
+
 /*
  * A plugin runs as root at the daemon's start: one that someone else could
  * replace, or put in a directory they can write, is refused before dlopen().
@@ -341,6 +349,39 @@ static void test_untrusted_refused(void **state)
 	assert_int_equal(try_load("./good.so", "writable by its group"), -EPERM);
 	assert_int_equal(chmod(tmp, 0700), 0);
 	assert_int_equal(chdir(cwd), 0);
+
+	/*
+	 * The filter reads NAME.sources files as root: never in a directory
+	 * others can write.  There, no plugin is skipped, and each is refused.
+	 */
+	{
+		struct plugin_filter filter = { .skip = count_and_skip };
+		struct plugin_set set = { 0 };
+		char err[512];
+		int asked = 0;
+
+		filter.ctx = &asked;
+		assert_int_equal(plugin_set_load_dir(&set, tmp, &filter, err, sizeof(err)), 0);
+		assert_int_equal(asked, 1);
+		assert_non_null(set.v[0].skipped);
+		plugin_set_free(&set);
+		assert_int_equal(chmod(tmp, 0777), 0);
+		assert_int_equal(plugin_set_load_dir(&set, tmp, &filter, err, sizeof(err)), 0);
+		assert_int_equal(asked, 1);
+		assert_int_equal(set.n, 1);
+		assert_null(set.v[0].skipped);
+		assert_null(set.v[0].desc);
+		assert_non_null(strstr(set.v[0].error, "writable by everyone"));
+		plugin_set_free(&set);
+		/* sticky: others may add files, not replace ours; so loaded, not skipped */
+		assert_int_equal(chmod(tmp, 01777), 0);
+		assert_int_equal(plugin_set_load_dir(&set, tmp, &filter, err, sizeof(err)), 0);
+		assert_int_equal(asked, 1);
+		assert_null(set.v[0].skipped);
+		assert_non_null(set.v[0].desc);
+		plugin_set_free(&set);
+		assert_int_equal(chmod(tmp, 0700), 0);
+	}
 
 	/* another owner (only root can give a file away) */
 	if (geteuid() == 0) {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Whether a program's path can be replaced by someone else (src/trusted_path.c). */
+/* Whether a program's or a directory's path can be replaced by someone else (src/trusted_path.c). */
 #include "cmocka_all.h"
 
 #include <errno.h>
@@ -172,6 +172,50 @@ static void test_errors(void **state)
 	assert_int_equal(check(at("fifo")), -EACCES);
 }
 
+static int check_dir(const char *path)
+{
+	why[0] = 0;
+	return trusted_dir_check(path, geteuid(), why, sizeof(why));
+}
+
+/*
+ * A directory whose files are read as root (the plugin directory): itself
+ * writable by nobody else, sticky or not, as every directory above it.
+ */
+static void test_dir(void **state)
+{
+	(void)state;
+	assert_int_equal(check_dir(dir), 0); /* through /tmp: sticky, root's */
+	assert_int_equal(check_dir("/"), 0);
+	make_dir("plugins", 0755);
+	assert_int_equal(check_dir(at("plugins")), 0);
+	assert_int_equal(symlink("plugins", at("link")), 0);
+	assert_int_equal(check_dir(at("link")), 0);
+
+	assert_int_equal(chmod(at("plugins"), 0775), 0);
+	assert_int_equal(check_dir(at("plugins")), -EPERM);
+	assert_non_null(strstr(why, "plugins is writable by its group"));
+	assert_int_equal(check_dir(at("link")), -EPERM);
+	/* sticky is no excuse at the end: others could add a file to be read */
+	assert_int_equal(chmod(at("plugins"), 01777), 0);
+	assert_int_equal(check_dir(at("plugins")), -EPERM);
+	assert_non_null(strstr(why, "writable by everyone"));
+	/* but it is on the way, where nobody can replace what they do not own */
+	make_dir("plugins/sub", 0755);
+	assert_int_equal(check_dir(at("plugins/sub")), 0);
+	assert_int_equal(chmod(at("plugins"), 0755), 0);
+
+	make_file("file", 0755);
+	assert_int_equal(check_dir(at("file")), -ENOTDIR);
+	assert_int_equal(check_dir(at("missing")), -ENOENT);
+	assert_int_equal(check_dir("relative"), -EINVAL);
+	if (geteuid() == 0) {
+		assert_int_equal(chown(at("plugins"), OTHER_UID, OTHER_UID), 0);
+		assert_int_equal(check_dir(at("plugins")), -EPERM);
+		assert_non_null(strstr(why, "owned by uid 4242"));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -183,6 +227,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_good_symlinks_ok, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_owner_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dir, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
