@@ -134,19 +134,21 @@ static int walk(const char *path, uid_t uid, bool want_dir, char *why, size_t wh
 			return errbuf_set(why, whylen, -ENOTDIR, "%s: %s", entry,
 					  strerror(ENOTDIR));
 		rc = check_entry(entry, &st, uid, why, whylen);
-		if (rc == 0 && last && want_dir && (st.st_mode & (S_IWGRP | S_IWOTH)))
-			/* Sticky or not: others could add to it (a NAME.sources read as root). */
-			rc = refuse_writable(entry, &st, why, whylen);
-		if (rc < 0 || last)
+		if (rc < 0 || (last && !want_dir))
 			return rc;
 		if (strlen(entry) >= sizeof(done))
 			return errbuf_set(why, whylen, -ENAMETOOLONG, "%s: %s", path,
 					  strerror(ENAMETOOLONG));
 		strcpy(done, entry);
 	}
-	if (want_dir) /* "/" itself, or a path of "." and ".." only */
-		return 0;
-	return errbuf_set(why, whylen, -EISDIR, "%s: not a program", path);
+	if (!want_dir)
+		return errbuf_set(why, whylen, -EISDIR, "%s: not a program", path);
+	/* The directory reached, sticky or not: others could add to it (a NAME.sources read as root). */
+	if (!done[0])
+		strcpy(done, "/");
+	if (lstat(done, &st) < 0)
+		return errbuf_set(why, whylen, -errno, "%s: %s", done, strerror(errno));
+	return (st.st_mode & (S_IWGRP | S_IWOTH)) ? refuse_writable(done, &st, why, whylen) : 0;
 }
 
 int trusted_path_check(const char *path, uid_t uid, char *why, size_t whylen)

@@ -200,9 +200,11 @@ static void test_dir(void **state)
 	assert_int_equal(chmod(at("plugins"), 01777), 0);
 	assert_int_equal(check_dir(at("plugins")), -EPERM);
 	assert_non_null(strstr(why, "writable by everyone"));
+	assert_int_equal(check_dir(at("plugins/.")), -EPERM); /* however it is named */
 	/* but it is on the way, where nobody can replace what they do not own */
 	make_dir("plugins/sub", 0755);
 	assert_int_equal(check_dir(at("plugins/sub")), 0);
+	assert_int_equal(check_dir(at("plugins/sub/..")), -EPERM);
 	assert_int_equal(chmod(at("plugins"), 0755), 0);
 
 	make_file("file", 0755);
